@@ -1,0 +1,118 @@
+"""Diff models: FileDiff / Hunk / DiffLine, plain data decoupled from pygit2.
+
+Text is decoded as UTF-8 with replacement characters so that non-UTF-8 content is
+shown, never crashes; the original bytes stay in git.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+ADDED = "+"
+DELETED = "-"
+CONTEXT = " "
+
+
+@dataclass(slots=True)
+class DiffLine:
+    """One line of a hunk. Line numbers are 1-based; None where the side lacks the line."""
+
+    origin: str  # "+", "-" or " "
+    old_lineno: int | None
+    new_lineno: int | None
+    text: str  # without the trailing newline
+
+    @property
+    def is_change(self) -> bool:
+        return self.origin != CONTEXT
+
+
+@dataclass(slots=True)
+class Hunk:
+    old_start: int
+    old_lines: int
+    new_start: int
+    new_lines: int
+    header: str  # the text after the second "@@" (enclosing function context)
+    lines: list[DiffLine] = field(default_factory=list)
+
+    @property
+    def additions(self) -> int:
+        return sum(1 for line in self.lines if line.origin == ADDED)
+
+    @property
+    def deletions(self) -> int:
+        return sum(1 for line in self.lines if line.origin == DELETED)
+
+
+@dataclass(slots=True)
+class FileDiff:
+    """The change to one file between two trees."""
+
+    status: str  # added | deleted | modified | renamed | copied | typechange
+    old_path: str | None
+    new_path: str | None
+    old_blob: str | None = None  # hex id, None when the side does not exist
+    new_blob: str | None = None
+    binary: bool = False
+    similarity: int = 0  # rename similarity 0..100
+    additions: int = 0
+    deletions: int = 0
+    old_size: int = 0
+    new_size: int = 0
+    hunks: list[Hunk] = field(default_factory=list)
+    old_mode: int = 0
+    new_mode: int = 0
+
+    @property
+    def path(self) -> str:
+        """The path a reviewer knows the file by: the new path unless it was deleted."""
+        return self.new_path if self.new_path is not None else (self.old_path or "")
+
+    @property
+    def display_path(self) -> str:
+        if self.status in ("renamed", "copied") and self.old_path != self.new_path:
+            return f"{self.old_path} → {self.new_path}"
+        return self.path
+
+    @property
+    def directory(self) -> str:
+        return posixpath.dirname(self.path)
+
+    @property
+    def changed_lines(self) -> int:
+        return self.additions + self.deletions
+
+    @property
+    def is_pure_rename(self) -> bool:
+        return self.status in ("renamed", "copied") and self.changed_lines == 0 and not self.binary
+
+    def iter_changes(self) -> Iterator[DiffLine]:
+        for hunk in self.hunks:
+            for line in hunk.lines:
+                if line.is_change:
+                    yield line
+
+    def added_lines(self) -> Iterator[DiffLine]:
+        for hunk in self.hunks:
+            for line in hunk.lines:
+                if line.origin == ADDED:
+                    yield line
+
+    def deleted_lines(self) -> Iterator[DiffLine]:
+        for hunk in self.hunks:
+            for line in hunk.lines:
+                if line.origin == DELETED:
+                    yield line
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode repository bytes for display and analysis; never raises."""
+    return raw.decode("utf-8", errors="replace")
+
+
+def decode_path(raw: bytes) -> str:
+    """Decode a path; undecodable bytes are shown as \\xNN escapes so they stay distinct."""
+    return raw.decode("utf-8", errors="backslashreplace")

@@ -1,0 +1,96 @@
+"""Domain objects shared by the core, storage, reports and the TUI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.core.diff import FileDiff
+
+WORKTREE_ID = "WORKTREE"
+
+
+@dataclass(slots=True)
+class CommitInfo:
+    id: str
+    author_name: str
+    author_email: str
+    author_time: int  # seconds since the epoch
+    committer_name: str
+    committer_email: str
+    commit_time: int
+    message: str  # decoded; may contain anything, it is data
+    parents: tuple[str, ...] = ()
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:10]
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+@dataclass(slots=True)
+class Change:
+    """One pending unit of review: a branch, a PR ref, a commit of a range, or the working tree."""
+
+    id: str
+    kind: str  # branch | pr | commit | worktree
+    ref: str | None  # full ref name for branches and PRs
+    head: str  # commit id, or WORKTREE_ID for the working tree
+    base: str | None  # merge-base commit id; None when it cannot be found (shallow clone)
+    base_ref: str  # what the base was resolved from, e.g. "main"
+    title: str = ""
+    commits: list[CommitInfo] = field(default_factory=list)
+    error: str | None = None  # set when the change cannot be analysed; others go on
+
+    @property
+    def authors(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for commit in self.commits:
+            seen.setdefault(f"{commit.author_name} <{commit.author_email}>", None)
+        return list(seen)
+
+    @property
+    def author_emails(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for commit in self.commits:
+            seen.setdefault(commit.author_email, None)
+        return list(seen)
+
+    @property
+    def newest_time(self) -> int | None:
+        times = [c.commit_time for c in self.commits]
+        return max(times) if times else None
+
+    @property
+    def oldest_time(self) -> int | None:
+        times = [c.author_time for c in self.commits]
+        return min(times) if times else None
+
+
+@dataclass(slots=True)
+class ChangeFigures:
+    """The basic size figures of a change's diff."""
+
+    lines_added: int = 0
+    lines_deleted: int = 0
+    files: int = 0
+    directories: int = 0
+    binary_files: int = 0
+    renames: int = 0
+
+    @classmethod
+    def from_diff(cls, files: list[FileDiff]) -> ChangeFigures:
+        return cls(
+            lines_added=sum(f.additions for f in files),
+            lines_deleted=sum(f.deletions for f in files),
+            files=len(files),
+            directories=len({f.directory for f in files}),
+            binary_files=sum(1 for f in files if f.binary),
+            renames=sum(1 for f in files if f.status == "renamed"),
+        )

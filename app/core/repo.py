@@ -1,0 +1,419 @@
+"""All git access: the one module that imports pygit2. Returns plain domain objects.
+
+Nothing here shells out to git. Errors a user can cause (not a repository, unknown ref)
+become RepoError with a one-line message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygit2
+from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileStatus, SortMode
+
+from app.core.diff import DiffLine, FileDiff, Hunk, decode_path, decode_text
+from app.core.models import CommitInfo
+from app.errors import RepoError
+
+_STATUS_NAMES = {
+    DeltaStatus.ADDED: "added",
+    DeltaStatus.DELETED: "deleted",
+    DeltaStatus.MODIFIED: "modified",
+    DeltaStatus.RENAMED: "renamed",
+    DeltaStatus.COPIED: "copied",
+    DeltaStatus.TYPECHANGE: "typechange",
+    DeltaStatus.UNTRACKED: "added",
+}
+
+# Files above this size are summarised (counted, not diffed line by line) so that one huge blob
+# cannot exhaust memory or stall the UI.
+MAX_DIFF_BLOB_BYTES = 20 * 1024 * 1024
+
+_WORKTREE_DIRTY = (
+    FileStatus.INDEX_NEW | FileStatus.INDEX_MODIFIED | FileStatus.INDEX_DELETED | FileStatus.INDEX_RENAMED
+    | FileStatus.INDEX_TYPECHANGE | FileStatus.WT_MODIFIED | FileStatus.WT_DELETED | FileStatus.WT_TYPECHANGE
+    | FileStatus.WT_RENAMED
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RefInfo:
+    name: str  # full ref name
+    target: str  # commit id
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One commit of the base's history with the paths it touched (for hotspot figures)."""
+
+    id: str
+    author_email: str
+    time: int
+    paths: tuple[str, ...]
+
+
+def _decode_message(commit: pygit2.Commit) -> str:
+    raw = commit.raw_message
+    encoding = commit.message_encoding or "utf-8"
+    try:
+        return raw.decode(encoding, errors="replace")
+    except LookupError:  # an unknown encoding header is data, not a crash
+        return raw.decode("utf-8", errors="replace")
+
+
+def _sig_text(value: bytes | None, fallback: str) -> str:
+    return value.decode("utf-8", errors="replace") if value is not None else fallback
+
+
+class GitRepo:
+    """A repository opened for analysis. Thread-compatible: pygit2 releases the GIL in libgit2 calls,
+    but a GitRepo should be used from one thread at a time (open one per worker)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        target = Path(path).expanduser()
+        if not target.exists():
+            raise RepoError(f"{target}: no such file or directory")
+        try:
+            found = pygit2.discover_repository(str(target))
+        except (pygit2.GitError, OSError) as exc:
+            raise RepoError(f"{target}: cannot read repository ({exc})") from None
+        if not found:
+            raise RepoError(f"{target}: not a git repository")
+        try:
+            self.repo = pygit2.Repository(found)
+        except pygit2.GitError as exc:
+            raise RepoError(f"{target}: cannot open repository ({exc})") from None
+        self.path = Path(self.repo.workdir or self.repo.path)
+
+    # -- identity ---------------------------------------------------------------------------
+    @property
+    def is_bare(self) -> bool:
+        return self.repo.is_bare
+
+    @property
+    def is_empty(self) -> bool:
+        return self.repo.is_empty
+
+    @property
+    def is_shallow(self) -> bool:
+        return self.repo.is_shallow
+
+    @property
+    def workdir(self) -> Path | None:
+        return Path(self.repo.workdir) if self.repo.workdir else None
+
+    @property
+    def git_dir(self) -> Path:
+        return Path(self.repo.path)
+
+    def config_value(self, name: str) -> str | None:
+        try:
+            return str(self.repo.config[name])
+        except (KeyError, pygit2.GitError, ValueError):
+            return None
+
+    def head_ref(self) -> str | None:
+        """The branch HEAD points at, or None when detached / unborn."""
+        try:
+            if self.repo.head_is_detached:
+                return None
+            return self.repo.head.name
+        except pygit2.GitError:
+            return None
+
+    def head_commit(self) -> str | None:
+        try:
+            return str(self.repo.head.target)
+        except pygit2.GitError:
+            return None
+
+    # -- refs -------------------------------------------------------------------------------
+    def resolve_commit(self, spec: str) -> str:
+        """A commit id for a branch name, full ref, remote branch, tag or (abbreviated) commit id."""
+        if not spec or spec.startswith("-") and not self._ref_exists(spec):
+            raise RepoError(f"unknown revision {spec!r}")
+        for candidate in (spec, f"refs/heads/{spec}", f"refs/remotes/{spec}", f"refs/tags/{spec}"):
+            if self._ref_exists(candidate):
+                try:
+                    return str(self.repo.lookup_reference(candidate).peel(pygit2.Commit).id)
+                except (pygit2.GitError, ValueError, KeyError):
+                    raise RepoError(f"{spec!r} does not point at a commit") from None
+        try:
+            obj = self.repo.revparse_single(spec)
+            return str(obj.peel(pygit2.Commit).id)
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            raise RepoError(f"unknown revision {spec!r}") from None
+
+    def _ref_exists(self, name: str) -> bool:
+        if not name.startswith("refs/"):
+            return False
+        try:
+            self.repo.lookup_reference(name)
+            return True
+        except (KeyError, pygit2.InvalidSpecError, ValueError):
+            return False
+
+    def symbolic_target(self, name: str) -> str | None:
+        try:
+            ref = self.repo.lookup_reference(name)
+        except (KeyError, pygit2.InvalidSpecError, ValueError):
+            return None
+        target = ref.target
+        return target if isinstance(target, str) else None
+
+    def refs(self) -> list[RefInfo]:
+        """Every ref that points (after peeling) at a commit, sorted by name."""
+        found: list[RefInfo] = []
+        for name in self.repo.references:
+            try:
+                ref = self.repo.lookup_reference(name)
+                if isinstance(ref.target, str):  # symbolic (e.g. origin/HEAD): listed via its target
+                    continue
+                commit = ref.peel(pygit2.Commit)
+            except (pygit2.GitError, ValueError, KeyError):
+                continue  # a ref to a missing object (shallow, corrupt) or a non-commit
+            found.append(RefInfo(name, str(commit.id)))
+        return sorted(found, key=lambda r: r.name)
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        try:
+            oid = self.repo.merge_base(a, b)
+        except (pygit2.GitError, ValueError, KeyError):
+            return None
+        return str(oid) if oid else None
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        if ancestor == descendant:
+            return True
+        try:
+            return self.repo.descendant_of(descendant, ancestor)
+        except (pygit2.GitError, ValueError, KeyError):
+            return False
+
+    def has_commit(self, commit_id: str) -> bool:
+        try:
+            return isinstance(self.repo[commit_id], pygit2.Commit)
+        except (KeyError, ValueError):
+            return False
+
+    # -- commits ----------------------------------------------------------------------------
+    def commit_info(self, commit_id: str) -> CommitInfo:
+        return self._info(self.repo[commit_id].peel(pygit2.Commit))
+
+    @staticmethod
+    def _info(commit: pygit2.Commit) -> CommitInfo:
+        author, committer = commit.author, commit.committer
+        return CommitInfo(
+            id=str(commit.id),
+            author_name=_sig_text(author.raw_name, author.name),
+            author_email=_sig_text(author.raw_email, author.email),
+            author_time=author.time,
+            committer_name=_sig_text(committer.raw_name, committer.name),
+            committer_email=_sig_text(committer.raw_email, committer.email),
+            commit_time=committer.time,
+            message=_decode_message(commit),
+            parents=tuple(str(p) for p in commit.parent_ids),
+        )
+
+    def commits_between(self, hide: str | None, head: str, limit: int = 10_000) -> list[CommitInfo]:
+        """Commits reachable from head and not from hide (like `git log hide..head`), newest first."""
+        walker = self.repo.walk(head, SortMode.TOPOLOGICAL | SortMode.TIME)
+        if hide:
+            try:
+                walker.hide(hide)
+            except (pygit2.GitError, KeyError, ValueError):
+                pass
+        out: list[CommitInfo] = []
+        try:
+            for commit in walker:
+                out.append(self._info(commit))
+                if len(out) >= limit:
+                    break
+        except pygit2.GitError:
+            pass  # missing parents in a shallow clone: the commits we could read
+        return out
+
+    def history(self, start: str, *, since: int, max_commits: int = 5_000) -> list[HistoryEntry]:
+        """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths."""
+        out: list[HistoryEntry] = []
+        try:
+            walker = self.repo.walk(start, SortMode.TIME)
+            for commit in walker:
+                if commit.commit_time < since or len(out) >= max_commits:
+                    break
+                out.append(HistoryEntry(str(commit.id), _sig_text(commit.author.raw_email, commit.author.email),
+                                        commit.commit_time, tuple(self._touched_paths(commit))))
+        except pygit2.GitError:
+            pass
+        return out
+
+    def _touched_paths(self, commit: pygit2.Commit) -> list[str]:
+        try:
+            if commit.parents:
+                diff = commit.parents[0].tree.diff_to_tree(commit.tree)
+            else:
+                diff = commit.tree.diff_to_tree(swap=True)
+        except pygit2.GitError:
+            return []
+        return [decode_path(d.new_file.raw_path if d.status != DeltaStatus.DELETED else d.old_file.raw_path)
+                for d in diff.deltas]
+
+    # -- diffs ------------------------------------------------------------------------------
+    def diff(self, base: str, head: str, *, context_lines: int = 3) -> list[FileDiff]:
+        """The diff between two commits' trees, renames detected."""
+        try:
+            a = self.repo[base].peel(pygit2.Commit).tree
+            b = self.repo[head].peel(pygit2.Commit).tree
+            diff = a.diff_to_tree(b, context_lines=context_lines)
+        except (KeyError, ValueError, pygit2.GitError) as exc:
+            raise RepoError(f"cannot diff {base[:10]}..{head[:10]}: {exc}") from None
+        return self._file_diffs(diff)
+
+    def diff_worktree(self, *, context_lines: int = 3) -> list[FileDiff]:
+        """Staged and unstaged changes of tracked files against HEAD (like `git diff HEAD`)."""
+        head = self.head_commit()
+        if head is None:
+            return []
+        tree = self.repo[head].peel(pygit2.Commit).tree
+        diff = tree.diff_to_workdir(DiffOption.NORMAL, context_lines)
+        staged = tree.diff_to_index(self.repo.index, DiffOption.NORMAL, context_lines)
+        # A file only added to the index is absent from tree->workdir: take staged additions from the index diff.
+        diff.merge(staged)
+        return self._file_diffs(diff)
+
+    def is_dirty(self) -> bool:
+        if self.repo.is_bare or self.head_commit() is None:
+            return False
+        try:
+            status = self.repo.status(untracked_files="no")
+        except (pygit2.GitError, TypeError):
+            status = self.repo.status()
+        return any(flags & _WORKTREE_DIRTY for flags in status.values())
+
+    def _file_diffs(self, diff: pygit2.Diff) -> list[FileDiff]:
+        diff.find_similar(DiffFind.FIND_RENAMES | DiffFind.FIND_COPIES_FROM_UNMODIFIED * 0)
+        files: list[FileDiff] = []
+        for index, delta in enumerate(diff.deltas):
+            if delta.status == DeltaStatus.UNMODIFIED:
+                continue
+            too_big = max(delta.old_file.size, delta.new_file.size) > MAX_DIFF_BLOB_BYTES
+            files.append(self._file_diff(diff, index, delta, summarise=too_big))
+        return files
+
+    def _file_diff(self, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta, *, summarise: bool) -> FileDiff:
+        old, new = delta.old_file, delta.new_file
+        status = _STATUS_NAMES.get(delta.status, "modified")
+        zero = "0" * 40
+        fd = FileDiff(
+            status=status,
+            old_path=None if status == "added" else decode_path(old.raw_path),
+            new_path=None if status == "deleted" else decode_path(new.raw_path),
+            old_blob=None if str(old.id) == zero else str(old.id),
+            new_blob=None if str(new.id) == zero else str(new.id),
+            similarity=delta.similarity if status in ("renamed", "copied") else 0,
+            old_size=old.size,
+            new_size=new.size,
+            old_mode=int(old.mode),
+            new_mode=int(new.mode),
+        )
+        if summarise:
+            fd.binary = True  # shown as a summary: too large to read line by line
+            return fd
+        try:
+            patch = diff[index]
+        except (pygit2.GitError, IndexError, KeyError):
+            fd.binary = True
+            return fd
+        if patch is None:
+            return fd
+        if patch.delta.is_binary:
+            fd.binary = True
+            return fd
+        for hunk in patch.hunks:
+            lines = []
+            for line in hunk.lines:
+                origin = line.origin
+                if origin not in ("+", "-", " "):
+                    continue  # "\ No newline at end of file" markers and file headers
+                text = decode_text(line.raw_content)
+                if text.endswith("\n"):
+                    text = text[:-1]
+                lines.append(DiffLine(origin, line.old_lineno if line.old_lineno > 0 else None,
+                                      line.new_lineno if line.new_lineno > 0 else None, text))
+                if origin == "+":
+                    fd.additions += 1
+                elif origin == "-":
+                    fd.deletions += 1
+            fd.hunks.append(Hunk(hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines,
+                                 decode_text(hunk.header.encode("utf-8", "replace")).split("@@")[-1].strip(),
+                                 lines))
+        return fd
+
+    # -- objects ----------------------------------------------------------------------------
+    def blob(self, blob_id: str) -> bytes:
+        try:
+            obj = self.repo[blob_id]
+        except (KeyError, ValueError):
+            raise RepoError(f"object {blob_id[:10]} is missing") from None
+        if not isinstance(obj, pygit2.Blob):
+            return b""
+        return obj.data
+
+    def blob_size(self, blob_id: str) -> int:
+        try:
+            return self.repo[blob_id].size
+        except (KeyError, ValueError, AttributeError):
+            return 0
+
+    def file_at(self, commit_id: str, path: str) -> bytes | None:
+        """The content of `path` in a commit's tree, or None."""
+        try:
+            tree = self.repo[commit_id].peel(pygit2.Commit).tree
+            entry = tree[path]
+            obj = self.repo[entry.id]
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return obj.data if isinstance(obj, pygit2.Blob) else None
+
+    def workdir_file(self, relpath: str) -> bytes | None:
+        if self.workdir is None:
+            return None
+        target = self.workdir / relpath
+        try:
+            return target.read_bytes() if target.is_file() else None
+        except OSError:
+            return None
+
+    def note(self, commit_id: str, ref: str) -> str | None:
+        try:
+            return self.repo.lookup_note(commit_id, ref).message
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+
+    def notes(self, ref: str) -> Iterator[tuple[str, str]]:
+        """(annotated commit id, note text) for every note under `ref`."""
+        try:
+            for note in self.repo.notes(ref):
+                yield str(note.annotated_id), note.message
+        except (KeyError, pygit2.GitError):
+            return
+
+    def blame_commits(self, path: str, head: str, oldest: str | None) -> list[str | None]:
+        """For each line of `path` at head, the commit in (oldest, head] that introduced it; None for
+        lines older than the range (attributed to the boundary)."""
+        kwargs = {"newest_commit": head}
+        if oldest:
+            kwargs["oldest_commit"] = oldest
+        try:
+            blame = self.repo.blame(path, **kwargs)
+        except (KeyError, ValueError, pygit2.GitError):
+            return []
+        out: list[str | None] = []
+        for hunk in blame:
+            cid = str(hunk.final_commit_id)
+            owner = None if hunk.boundary or (oldest and cid == oldest) else cid
+            out.extend([owner] * hunk.lines_in_hunk)
+        return out
