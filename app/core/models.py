@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from app.core.diff import FileDiff
 
-WORKTREE_ID = "WORKTREE"
+WORKTREE_ID = ":worktree"  # a colon cannot appear in a ref name, so no branch can collide
 
 
 @dataclass(slots=True)

@@ -1,0 +1,210 @@
+"""The risk score: additive over named factors, each normalised to 0..1 and weighted, so the
+contributions add up to the score (0..100) and every point can be explained.
+
+Factors and their roots (SPEC.md "The risk score"):
+- tier: the critical-path tier of the riskiest path touched. The biggest weight: a bug in money,
+  identity or infrastructure code costs most.
+- destructive: destructive operations in added lines (terraform replace/destroy, DROP, rm -rf...).
+  Incidents from "delete and recreate" are rare but unbounded in cost.
+- ai_share: the share of added lines written by an AI tool (from git provenance, never style).
+- complexity: cyclomatic complexity added (radon/lizard), saturating: 20 points of CC is a lot to
+  read carefully; the worst function adds on top.
+- size: lines added + deleted on a log scale (Kamei LA/LD; review quality falls past 400 lines).
+- spread: files, directories, subsystems and the entropy of the change across files (Kamei NF/ND/NS).
+- history: how often the touched files changed in the last 90 days and by how many authors (hotspots).
+- experience: the author's earlier commits in these files; a newcomer to the code is riskier (Kamei EXP).
+- tests: code changed without any test changed.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+from dataclasses import dataclass, field
+
+from app.core.settings import SectionReader
+from app.errors import ConfigError
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "tier": 28.0,
+    "destructive": 20.0,
+    "ai_share": 15.0,
+    "complexity": 12.0,
+    "size": 8.0,
+    "spread": 5.0,
+    "history": 5.0,
+    "experience": 3.0,
+    "tests": 4.0,
+}
+DEFAULT_BANDS = {"medium": 25.0, "high": 45.0, "critical": 65.0}
+
+_TEST_MARKERS = ("test_", "_test.", ".test.", ".spec.", "tests/", "test/", "__tests__/", "spec/")
+_CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".rb", ".rs", ".c", ".cc", ".cpp",
+                  ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh")
+
+
+@dataclass(frozen=True)
+class RiskConfig:
+    """Settings of the `[risk]` table of .review-tui.toml."""
+
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    """Points each factor can contribute; the defaults sum to 100. Set one to 0 to ignore a factor."""
+    bands: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BANDS))
+    """Lowest score of each band above "low"."""
+    destructive_is_critical: bool = True
+    """A change with a destructive operation is in the critical band whatever its score."""
+
+    @classmethod
+    def from_reader(cls, reader: SectionReader) -> RiskConfig:
+        weights = dict(DEFAULT_WEIGHTS)
+        wr = reader.sub("weights")
+        for name in DEFAULT_WEIGHTS:
+            weights[name] = wr.get_number(name, DEFAULT_WEIGHTS[name], minimum=0, maximum=1000)
+        wr.finish()
+        bands = dict(DEFAULT_BANDS)
+        br = reader.sub("bands")
+        for name in DEFAULT_BANDS:
+            bands[name] = br.get_number(name, DEFAULT_BANDS[name], minimum=0, maximum=100)
+        br.finish()
+        if not bands["medium"] <= bands["high"] <= bands["critical"]:
+            raise ConfigError(f"{reader.where('bands')}: thresholds must rise: medium <= high <= critical")
+        critical = reader.get("destructive_is_critical", bool, True)
+        reader.finish()
+        return cls(weights, bands, critical)
+
+
+@dataclass
+class RiskInputs:
+    """The raw figures the score is computed from."""
+
+    lines_added: int = 0
+    lines_deleted: int = 0
+    paths: list[str] = field(default_factory=list)
+    lines_per_file: list[int] = field(default_factory=list)
+    complexity_added: int = 0
+    worst_complexity: int = 0
+    worst_function: str | None = None
+    ai_share: float = 0.0
+    ai_tools: list[str] = field(default_factory=list)
+    tier: int = 2
+    tier_reason: str = ""
+    destructive: list[str] = field(default_factory=list)  # one line per operation
+    hottest_changes: int = 0
+    hottest_path: str | None = None
+    recent_authors: int = 0
+    author_prior_commits: int = 0
+    history_known: bool = True
+
+
+@dataclass
+class Factor:
+    name: str
+    raw: float | int | str
+    normalised: float
+    weight: float
+    contribution: float
+    explanation: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "raw": self.raw, "normalised": round(self.normalised, 4),
+                "weight": self.weight, "contribution": self.contribution, "explanation": self.explanation}
+
+
+@dataclass
+class RiskResult:
+    score: float
+    band: str
+    factors: list[Factor]
+    band_reason: str
+
+    def to_dict(self) -> dict:
+        return {"score": self.score, "band": self.band, "band_reason": self.band_reason,
+                "factors": [f.to_dict() for f in self.factors]}
+
+
+def saturate(value: float, half: float) -> float:
+    """0 at 0, 0.5 at `half`, approaching 1: diminishing returns without a hard cap."""
+    return 0.0 if value <= 0 else value / (value + half)
+
+
+def is_test_path(path: str) -> bool:
+    lower = path.lower()
+    name = posixpath.basename(lower)
+    return any(m in lower for m in _TEST_MARKERS[4:]) or any(m in name for m in _TEST_MARKERS[:4])
+
+
+def is_code_path(path: str) -> bool:
+    return path.lower().endswith(_CODE_SUFFIXES)
+
+
+def entropy(lines_per_file: list[int]) -> float:
+    """Normalised Shannon entropy of changed lines across files (0 = one file, 1 = evenly spread)."""
+    total = sum(lines_per_file)
+    n = sum(1 for x in lines_per_file if x > 0)
+    if total <= 0 or n <= 1:
+        return 0.0
+    h = -sum((x / total) * math.log2(x / total) for x in lines_per_file if x > 0)
+    return h / math.log2(n)
+
+
+def _tier_norm(tier: int) -> float:
+    return {0: 1.0, 1: 0.6, 2: 0.25, 3: 0.0}.get(tier, 0.25)
+
+
+def compute(inputs: RiskInputs, config: RiskConfig | None = None) -> RiskResult:
+    """Score a change. Contributions are rounded to 0.1 and the score is their exact sum."""
+    config = config or RiskConfig()
+    w = config.weights
+    factors: list[Factor] = []
+
+    def add(name: str, raw, norm: float, why: str) -> None:
+        norm = min(1.0, max(0.0, norm))
+        factors.append(Factor(name, raw, norm, w.get(name, 0.0), round(norm * w.get(name, 0.0), 1), why))
+
+    add("tier", inputs.tier, _tier_norm(inputs.tier),
+        f"tier {inputs.tier}: {inputs.tier_reason}" if inputs.tier_reason else f"tier {inputs.tier}")
+    n_destr = len(inputs.destructive)
+    add("destructive", n_destr, 1.0 if n_destr else 0.0,
+        (f"{n_destr} destructive operation{'s' if n_destr != 1 else ''}: {inputs.destructive[0]}"
+         + (f" (+{n_destr - 1} more)" if n_destr > 1 else "")) if n_destr else "no destructive operation found")
+    tools = ", ".join(inputs.ai_tools)
+    add("ai_share", round(inputs.ai_share, 4), inputs.ai_share,
+        f"{inputs.ai_share:.0%} of added lines written by AI ({tools})" if inputs.ai_share > 0
+        else "no AI-written lines recorded in git")
+    cc_norm = 0.7 * saturate(inputs.complexity_added, 20) + 0.3 * saturate(max(inputs.worst_complexity - 5, 0), 10)
+    worst = f"; worst {inputs.worst_function} CC {inputs.worst_complexity}" if inputs.worst_function else ""
+    add("complexity", inputs.complexity_added, cc_norm, f"+{inputs.complexity_added} cyclomatic complexity{worst}")
+    lines = inputs.lines_added + inputs.lines_deleted
+    add("size", lines, math.log10(1 + lines) / math.log10(1 + 2000),
+        f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted}); past 400 lines review quality drops")
+    files = len(inputs.paths)
+    dirs = len({posixpath.dirname(p) for p in inputs.paths})
+    subsystems = len({p.split("/", 1)[0] if "/" in p else "" for p in inputs.paths})
+    ent = entropy(inputs.lines_per_file)
+    spread = 0.4 * saturate(max(files - 1, 0), 8) + 0.3 * saturate(max(subsystems - 1, 0), 2) + 0.3 * ent
+    add("spread", files, spread, f"{files} files in {dirs} directories, {subsystems} subsystems, entropy {ent:.2f}")
+    if inputs.history_known:
+        hist = 0.6 * saturate(inputs.hottest_changes, 6) + 0.4 * saturate(max(inputs.recent_authors - 1, 0), 3)
+        hot = f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path \
+            else "touched files did not change in 90 days"
+        add("history", inputs.hottest_changes, hist, f"{hot}; {inputs.recent_authors} recent authors")
+        exp = 1.0 / (1.0 + inputs.author_prior_commits / 3.0)
+        add("experience", inputs.author_prior_commits, exp if any(not is_test_path(p) for p in inputs.paths) else 0.0,
+            f"author has {inputs.author_prior_commits} earlier commits in these files")
+    else:
+        add("history", "unknown", 0.0, "history not available (shallow clone or working tree)")
+        add("experience", "unknown", 0.0, "history not available")
+    code = [p for p in inputs.paths if is_code_path(p) and not is_test_path(p)]
+    tests = [p for p in inputs.paths if is_test_path(p)]
+    add("tests", len(tests), 1.0 if code and not tests else 0.0,
+        f"{len(code)} code files changed with no test change" if code and not tests
+        else (f"{len(tests)} test files changed" if tests else "no code changed"))
+
+    score = round(sum(f.contribution for f in factors), 1)
+    band, reason = "low", f"score {score:.0f} below {config.bands['medium']:.0f}"
+    for name in ("medium", "high", "critical"):
+        if score >= config.bands[name]:
+            band, reason = name, f"score {score:.0f} >= {config.bands[name]:.0f}"
+    if n_destr and config.destructive_is_critical and band != "critical":
+        band, reason = "critical", "raised to critical: destructive operation"
+    return RiskResult(score, band, factors, reason)
