@@ -1,0 +1,153 @@
+"""Typed settings: the repository's `.review-tui.toml` (team rules: tiers, AI patterns, risk
+weights, chunk sizes, policy) and the user's config.toml (theme, idle limit, keys).
+
+The repository config is read from the BASE commit, not from the change under review, so a
+branch cannot lower its own tier or loosen the policy by editing the file. `--config FILE`
+overrides it (for trying out rules before committing them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.settings import SectionReader
+from app.errors import ConfigError
+
+MAX_CONFIG_BYTES = 1_000_000  # a config file larger than this is a mistake, not a config
+
+
+def parse_toml(data: bytes, source: str) -> dict[str, Any]:
+    """TOML text -> dict, with a one-line error naming the file and line."""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{source}: {len(data):,} bytes is too large for a config file (limit {MAX_CONFIG_BYTES:,})")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{source}: line {line}: not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+
+
+@dataclass(frozen=True)
+class RepoConfig:
+    """Everything `.review-tui.toml` configures, with defaults for what it leaves out."""
+
+    source: str | None = None
+    tiers: Any = None
+    ai: Any = None
+    risk: Any = None
+    chunks: Any = None
+    policy: Any = None
+    warnings: tuple[str, ...] = ()
+    digest: str = "defaults"  # part of analysis cache keys: new rules, new results
+
+    @classmethod
+    def defaults(cls) -> RepoConfig:
+        return parse_repo_config(b"", "(defaults)")
+
+
+def parse_repo_config(data: bytes, source: str) -> RepoConfig:
+    from app.core.chunks import ChunkConfig
+    from app.core.policy import PolicyConfig
+    from app.core.provenance import ProvenanceConfig
+    from app.core.risk import RiskConfig
+    from app.core.tiers import TierConfig
+
+    raw = parse_toml(data, source)
+    root = SectionReader(raw, source, "")
+    sections = {}
+    for name, kind in (("tiers", TierConfig), ("ai", ProvenanceConfig), ("risk", RiskConfig),
+                       ("chunks", ChunkConfig), ("policy", PolicyConfig)):
+        sections[name] = kind.from_reader(root.sub(name))
+    root.finish()
+    digest = hashlib.sha256(data).hexdigest()[:16] if data else "defaults"
+    return RepoConfig(source=source, warnings=tuple(root.warnings), digest=digest, **sections)
+
+
+def load_repo_config(repo, base_commit: str | None, override: Path | None = None) -> RepoConfig:
+    """The team rules: `override` if given, else .review-tui.toml as of the base commit, else defaults."""
+    from app.paths import REPO_CONFIG_NAME
+
+    if override is not None:
+        try:
+            data = Path(override).read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{override}: cannot read config ({exc.strerror})") from None
+        return parse_repo_config(data, str(override))
+    data = repo.file_at(base_commit, REPO_CONFIG_NAME) if base_commit else None
+    if data is None and base_commit is None:
+        data = repo.workdir_file(REPO_CONFIG_NAME)
+    if data is None:
+        return RepoConfig.defaults()
+    return parse_repo_config(data, f"{REPO_CONFIG_NAME} (at {base_commit[:10] if base_commit else 'worktree'})")
+
+
+DEFAULT_KEYS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    """The user's own settings (config.toml in the user config dir)."""
+
+    theme: str = "review-dark"
+    """Theme name; themes/ ships review-dark, review-light, review-high-contrast, review-colorblind."""
+    idle_seconds: float = 60.0
+    """Active review time stops counting after this long without a key or mouse event."""
+    persist_seconds: float = 5.0
+    """How often active time is written to the ledger (a crash loses at most this much)."""
+    reviewer_email: str | None = None
+    """Who you are in the ledger; default: git's user.email."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Action name -> key(s), e.g. approve = "a" or next_chunk = "n,right"."""
+    source: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def load_user_config(path: Path | None = None) -> UserConfig:
+    from app.paths import user_config_path
+
+    path = path or user_config_path()
+    if not path.exists():
+        return UserConfig()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+    raw = parse_toml(data, str(path))
+    reader = SectionReader(raw, str(path), "")
+    theme = reader.get("theme", str, UserConfig.theme)
+    idle = reader.get_number("idle_seconds", UserConfig.idle_seconds, minimum=5, maximum=3600)
+    persist = reader.get_number("persist_seconds", UserConfig.persist_seconds, minimum=1, maximum=60)
+    email = reader.get("reviewer_email", str, None)
+    keys_reader = reader.sub("keys")
+    keys = {k: keys_reader.get(k, str, "") for k in keys_reader.data}
+    reader.finish()
+    return UserConfig(theme, idle, persist, email, keys, str(path), tuple(reader.warnings))
+
+
+def save_user_setting(key: str, value: str, path: Path | None = None) -> None:
+    """Persist one top-level string setting (e.g. the theme chosen at runtime), keeping the rest."""
+    from app.paths import user_config_path
+
+    path = path or user_config_path()
+    lines = path.read_text("utf-8").splitlines() if path.exists() else []
+    encoded = f'{key} = "{value}"'
+    for i, line in enumerate(lines):
+        if line.split("=", 1)[0].strip() == key and not line.lstrip().startswith("["):
+            lines[i] = encoded
+            break
+    else:
+        # top-level keys must come before the first table
+        first_table = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
+        lines.insert(first_table, encoded)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", "utf-8")
+    tmp.replace(path)
