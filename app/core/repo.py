@@ -133,14 +133,16 @@ class GitRepo:
     # -- refs -------------------------------------------------------------------------------
     def resolve_commit(self, spec: str) -> str:
         """A commit id for a branch name, full ref, remote branch, tag or (abbreviated) commit id."""
-        if not spec or spec.startswith("-") and not self._ref_exists(spec):
-            raise RepoError(f"unknown revision {spec!r}")
+        if not spec:
+            raise RepoError("empty revision")
         for candidate in (spec, f"refs/heads/{spec}", f"refs/remotes/{spec}", f"refs/tags/{spec}"):
             if self._ref_exists(candidate):
                 try:
                     return str(self.repo.lookup_reference(candidate).peel(pygit2.Commit).id)
                 except (pygit2.GitError, ValueError, KeyError):
                     raise RepoError(f"{spec!r} does not point at a commit") from None
+        if spec.startswith("-"):  # never let a name that looks like an option reach revparse
+            raise RepoError(f"unknown revision {spec!r}")
         try:
             obj = self.repo.revparse_single(spec)
             return str(obj.peel(pygit2.Commit).id)
@@ -278,10 +280,9 @@ class GitRepo:
         if head is None:
             return []
         tree = self.repo[head].peel(pygit2.Commit).tree
-        diff = tree.diff_to_workdir(DiffOption.NORMAL, context_lines)
-        staged = tree.diff_to_index(self.repo.index, DiffOption.NORMAL, context_lines)
-        # A file only added to the index is absent from tree->workdir: take staged additions from the index diff.
-        diff.merge(staged)
+        # libgit2's diff merge applies a later diff onto an earlier one: HEAD->index, then index->workdir.
+        diff = tree.diff_to_index(self.repo.index, DiffOption.NORMAL, context_lines)
+        diff.merge(self.repo.diff(None, None, flags=DiffOption.NORMAL, context_lines=context_lines))
         return self._file_diffs(diff)
 
     def is_dirty(self) -> bool:
@@ -417,3 +418,26 @@ class GitRepo:
             owner = None if hunk.boundary or (oldest and cid == oldest) else cid
             out.extend([owner] * hunk.lines_in_hunk)
         return out
+
+    # -- provenance: blame with original positions (added for app/core/provenance.py) ------------
+    def blame_origins(self, path: str, head: str,
+                      oldest: str | None) -> list[tuple[int, int, str | None, str, int]] | None:
+        """Blame `path` at head within (oldest, head], one tuple per blame hunk:
+        (first line at head, line count, introducing commit or None when the lines are older than
+        the range, the file's path in that commit, the hunk's first line number in that commit).
+        Renames are followed. None when the file cannot be blamed (missing path, bad ids, corrupt
+        or shallow history): the caller then falls back to commit-level attribution."""
+        kwargs = {"newest_commit": head}
+        if oldest:
+            kwargs["oldest_commit"] = oldest
+        try:
+            blame = self.repo.blame(path, **kwargs)
+            spans: list[tuple[int, int, str | None, str, int]] = []
+            for hunk in blame:
+                cid = str(hunk.final_commit_id)
+                owner = None if hunk.boundary or (oldest and cid == oldest) else cid
+                spans.append((hunk.final_start_line_number, hunk.lines_in_hunk, owner,
+                              hunk.orig_path or path, hunk.orig_start_line_number))
+        except (KeyError, ValueError, UnicodeDecodeError, pygit2.GitError):
+            return None
+        return spans

@@ -1,0 +1,246 @@
+"""Change discovery and `review-tui list` on real repositories, including every bad input of issue 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pygit2
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from app.core.changes import discover, parse_range
+from app.core.models import WORKTREE_ID
+from app.core.repo import GitRepo
+from app.errors import RepoError
+from tests.conftest import ALICE, BOB
+
+
+def run_cli(*args: str):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+def list_json(path) -> list[dict]:
+    result = run_cli("list", "--repo", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.fixture
+def basic(make_repo):
+    """main with two commits, an unmerged feature, a merged branch, a PR ref and a remote branch."""
+    b = make_repo("basic")
+    b.commit("init", {"app.py": "def f():\n    return 1\n", "README.md": "# app\n"}, author=ALICE)
+    b.branch("merged")
+    b.commit("merged work", {"m.txt": "m\n"}, branch="merged", author=BOB)
+    b.merge("main", "merged", "Merge merged", author=ALICE)
+    b.branch("feature/x")
+    b.commit("feature: add g", {"app.py": "def f():\n    return 1\n\n\ndef g():\n    return 2\n"},
+             branch="feature/x", author=BOB)
+    b.commit("main moves on", {"README.md": "# app\n\nmore\n"}, author=ALICE)
+    pr = b.commit("external PR", {"contrib.py": "x = 1\n"}, ref="refs/pull/7/head", author=BOB,
+                  parents=[b.head("main")], branch="pr-scratch")
+    b.set_ref("refs/remotes/origin/feature/remote-only", pr)
+    b.checkout()
+    return b
+
+
+def test_discovers_unmerged_branches_prs_and_remote_branches(basic):
+    found = discover(GitRepo(basic.path))
+    ids = {c.id: c.kind for c in found.changes}
+    assert ids == {"feature/x": "branch", "pull/7": "pr", "origin/feature/remote-only": "branch"}
+    assert found.base_ref == "main"
+
+
+def test_branch_diff_is_merge_base_to_head(basic):
+    data = {c["id"]: c for c in list_json(basic.path)}
+    feature = data["feature/x"]
+    # main moved on after the fork: its README change must not appear in the branch's diff
+    assert (feature["lines_added"], feature["lines_deleted"], feature["files"]) == (4, 0, 1)
+    assert feature["title"] == "feature: add g"
+    assert feature["authors"] == ["Bob Example <bob@example.com>"]
+    assert feature["commits"] == 1
+    assert feature["base"] == basic.repo.merge_base(basic.head("main"), basic.head("feature/x")).hex \
+        if hasattr(pygit2.Oid, "hex") else str(basic.repo.merge_base(basic.head("main"), basic.head("feature/x")))
+
+
+def test_json_schema_fields(basic):
+    for item in list_json(basic.path):
+        for key in ("id", "kind", "ref", "head", "base", "title", "authors", "commits", "lines_added",
+                    "lines_deleted", "files"):
+            assert key in item
+
+
+def test_origin_head_is_preferred_base(make_repo):
+    b = make_repo()
+    b.commit("init", {"a": "1\n"}, author=ALICE)
+    b.branch("develop")
+    b.commit("dev work", {"b": "2\n"}, branch="develop", author=ALICE)
+    b.branch("topic", from_branch="develop")
+    b.commit("topic work", {"c": "3\n"}, branch="topic", author=BOB)
+    b.set_ref("refs/remotes/origin/develop", b.head("develop"))
+    b.checkout()
+    b.repo.references.create("refs/remotes/origin/HEAD", "refs/remotes/origin/develop", force=True)
+    found = discover(GitRepo(b.path))
+    assert found.base_ref == "origin/develop"
+    assert [c.id for c in found.changes] == ["topic"]  # main is an ancestor of develop: merged
+
+
+def test_master_fallback_and_explicit_base(make_repo):
+    b = make_repo(initial_branch="master")
+    b.commit("init", {"a": "1\n"}, author=ALICE, branch="master")
+    b.branch("topic", from_branch="master")
+    b.commit("topic", {"a": "2\n"}, branch="topic", author=ALICE)
+    b.checkout("master")
+    assert discover(GitRepo(b.path)).base_ref == "master"
+    assert [c.id for c in discover(GitRepo(b.path), base="topic").changes] == []
+
+
+def test_range_lists_each_commit(basic):
+    repo = GitRepo(basic.path)
+    main = basic.head("main")
+    found = discover(repo, commit_range=f"{main}~2..{main}")
+    assert all(c.kind == "commit" and len(c.id) == 10 for c in found.changes)
+    assert [c.title for c in found.changes] == ["main moves on", "Merge merged", "merged work"]
+
+
+@pytest.mark.parametrize("spec", ["main", "a...b", "..main", "main..", "a..b..c"])
+def test_malformed_range(spec):
+    with pytest.raises(RepoError, match="malformed range"):
+        parse_range(spec)
+
+
+def test_worktree_change_when_dirty(basic):
+    (basic.path / "app.py").write_text("def f():\n    return 42\n")
+    (basic.path / "staged.py").write_text("s = 1\n")
+    repo = basic.repo
+    repo.index.add("staged.py")
+    repo.index.write()
+    data = {c["id"]: c for c in list_json(basic.path)}
+    wt = data[WORKTREE_ID]
+    assert wt["kind"] == "worktree"
+    assert (wt["lines_added"], wt["lines_deleted"], wt["files"]) == (2, 1, 2)
+
+
+def test_clean_worktree_is_not_a_change(basic):
+    assert WORKTREE_ID not in {c["id"] for c in list_json(basic.path)}
+
+
+def test_detached_head_is_listed_once(basic):
+    basic.repo.set_head(pygit2.Oid(hex=basic.head("feature/x")))
+    ids = [c["id"] for c in list_json(basic.path)]
+    assert ids.count("feature/x") == 1 and "HEAD" not in ids
+    lone = basic.commit("detached work", {"z": "z\n"}, branch="feature/x", author=ALICE,
+                        ref="refs/heads/tmp-for-detached")
+    basic.repo.references.delete("refs/heads/tmp-for-detached")
+    basic.repo.set_head(pygit2.Oid(hex=lone))
+    assert "HEAD" in [c["id"] for c in list_json(basic.path)]
+
+
+def test_branch_named_like_an_option(make_repo):
+    b = make_repo()
+    b.commit("init", {"a": "1\n"}, author=ALICE)
+    b.branch("--force")
+    b.commit("sneaky", {"a": "2\n"}, branch="--force", author=ALICE)
+    b.checkout()
+    ids = [c["id"] for c in list_json(b.path)]
+    assert ids == ["--force"]
+    result = run_cli("list", "--repo", str(b.path), "--base=--force", "--json")
+    assert result.exit_code == 0 and json.loads(result.output) == []
+
+
+def test_markup_and_control_characters_are_printed_as_text(make_repo):
+    b = make_repo()
+    b.commit("init", {"a": "1\n"}, author=ALICE)
+    b.branch("evil")
+    b.commit("[bold red]pwned[/] \x1b]0;title\x07 \x1b[2J", {"a": "2\n"}, branch="evil",
+             author=SAMPLES_PERSON("[link=http://x]Mallory[/link]", "m@x"))
+    b.checkout()
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(cli, ["list", "--repo", str(b.path)])
+    assert result.exit_code == 0
+    assert "[bold red]pwned[/]" in result.output
+    assert "[link=http://x]Mall" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "␛" in result.output
+
+
+def SAMPLES_PERSON(name, email):
+    from tests.conftest import SAMPLES
+
+    return SAMPLES.Person(name, email)
+
+
+def test_non_utf8_names_and_contents(make_repo):
+    b = make_repo()
+    b.commit("init", {"a": "1\n"}, author=ALICE)
+    b.branch("latin1")
+    b.commit(b"caf\xe9 message", {"caf\udce9.txt".encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
+                                  b"caf\xe9 bytes\n"}, branch="latin1", author=ALICE)
+    b.checkout()
+    items = list_json(b.path)
+    assert items[0]["lines_added"] == 1
+    assert "caf" in items[0]["title"]
+
+
+def test_non_utf8_raw_path(tmp_path):
+    # A path whose bytes are not UTF-8, written with pygit2's raw tree API.
+    repo = pygit2.init_repository(str(tmp_path / "raw"), initial_head="main")
+    sig = pygit2.Signature("A", "a@x", 1_700_000_000, 0)
+    empty = repo.TreeBuilder().write()
+    base = repo.create_commit("refs/heads/main", sig, sig, "init", empty, [])
+    tb = repo.TreeBuilder()
+    tb.insert(b"na\xefve.txt".decode("latin-1"), repo.create_blob(b"x\n"), pygit2.GIT_FILEMODE_BLOB)
+    repo.create_commit("refs/heads/raw", sig, sig, "raw name", tb.write(), [base])
+    repo.checkout("refs/heads/main")
+    items = list_json(tmp_path / "raw")
+    assert items[0]["files"] == 1
+
+
+def test_shallow_clone_reports_missing_merge_base_per_change(basic, tmp_path):
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-single-branch", f"file://{basic.path}", str(clone)],
+                   check=True)
+    repo = GitRepo(clone)
+    assert repo.is_shallow
+    found = discover(repo)
+    errors = [c.error for c in found.changes if c.error]
+    assert errors and all("shallow" in e for e in errors)
+    result = run_cli("list", "--repo", str(clone), "--json")
+    assert result.exit_code == 0
+    assert any(item["error"] for item in json.loads(result.output))
+
+
+def test_bare_repo_works_without_worktree_change(basic, tmp_path):
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(basic.path), str(bare)], check=True)
+    ids = {c["id"] for c in list_json(bare)}
+    assert "feature/x" in ids and WORKTREE_ID not in ids
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["list", "--repo", "{tmp}"], "not a git repository"),
+        (["list", "--repo", "{tmp}/missing"], "no such file or directory"),
+        (["list", "--repo", "{empty}"], "no commits yet"),
+        (["list", "--repo", "{basic}", "--base", "no-such-branch"], "unknown revision 'no-such-branch'"),
+        (["list", "--repo", "{basic}", "--range", "main"], "malformed range"),
+        (["list", "--repo", "{basic}", "--range", "nope..main"], "unknown revision 'nope'"),
+    ],
+)
+def test_bad_input_gives_one_line_error_and_nonzero_exit(basic, tmp_path, args, message):
+    empty = tmp_path / "empty"
+    pygit2.init_repository(str(empty))
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    real = [a.format(tmp=plain, empty=empty, basic=basic.path) for a in args]
+    proc = subprocess.run([sys.executable, "-m", "app", *real], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("review-tui: error:"), proc.stderr
+    assert message in lines[0]
+    assert "Traceback" not in proc.stderr
