@@ -6,3 +6,4 @@ loaded from a source checkout and from inside the installed wheel (app/_data/sam
 """
 
 from .builder import RepoBuilder, Person, Clock  # noqa: F401
+from .build import build_all, SAMPLES  # noqa: F401

@@ -51,10 +51,14 @@ class RepoBuilder:
         self.bare = bare
         self.initial_branch = initial_branch
         self.snapshots: dict[str, dict[str, tuple[bytes, int]]] = {}
+        self._blobs: dict[bytes, pygit2.Oid] = {}  # content -> id: most snapshots repeat most files
 
     # -- writing ---------------------------------------------------------------------------
     def _blob(self, data: bytes) -> pygit2.Oid:
-        return self.repo.create_blob(data)
+        oid = self._blobs.get(data)
+        if oid is None:
+            oid = self._blobs[data] = self.repo.create_blob(data)
+        return oid
 
     def _write_tree(self, files: dict[str, tuple[bytes, int]]) -> pygit2.Oid:
         root: dict = {}

@@ -29,7 +29,7 @@ def hermetic_dirs(tmp_path_factory, monkeypatch):
     for name in ("DATA", "CONFIG", "CACHE"):
         monkeypatch.setenv(f"REVIEW_TUI_{name}_DIR", str(root / name.lower()))
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-    monkeypatch.setenv("REVIEW_TUI_NO_CACHE", "1")  # TEMP
+    monkeypatch.delenv("REVIEW_TUI_NO_CACHE", raising=False)
     return root
 
 

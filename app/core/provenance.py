@@ -1,0 +1,922 @@
+"""AI provenance: which commits and which added lines of a change were written by an AI tool.
+
+Evidence comes only from what git records (SPEC.md, "AI provenance signals"): commit trailers,
+author / committer identities, bot accounts, tool-written body lines, branch prefixes, team patterns
+from config, and git-ai notes (`refs/notes/ai`) that attest line ranges. Code style is never used.
+
+Scoring follows the CHAOSS `disclosure` project: each signal carries additive points (Co-Authored-By
+40, +35 for a known tool e-mail, Assisted-by 75, bot 75, git note 75), a commit's confidence is their
+sum capped at 100, and a commit counts as AI-written when its confidence reaches
+`ProvenanceConfig.min_confidence` (default 40: any single explicit disclosure is enough; a branch
+prefix alone, 30 points, is not, because people push their own fixes onto agent branches).
+
+Line level: an added line of the change is AI-written when the commit in base..head that introduced
+it (blame restricted to the range) is an AI commit, or when a git-ai note on that commit marks the
+line. Where blame cannot run (working tree, failures), the share falls back to commit level.
+
+Repository text is untrusted data: parsing never raises on it, and work on it is bounded.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.core.diff import FileDiff
+from app.core.models import WORKTREE_ID, CommitInfo
+from app.core.settings import SectionReader
+from app.errors import ConfigError, RepoError
+
+if TYPE_CHECKING:  # only for annotations: the analysis receives an open GitRepo
+    from app.core.repo import GitRepo
+
+# -- confidence points (CHAOSS disclosure scale; bands low 1-30, medium 31-70, high 71-100) -------
+CO_AUTHOR_POINTS = 40  # a Co-Authored-By trailer naming an AI tool
+KNOWN_EMAIL_POINTS = 35  # added when that trailer carries the tool's own e-mail address
+POLICY_TRAILER_POINTS = 75  # Assisted-by / Generated-by: written on purpose to disclose AI use
+TOOL_TRAILER_POINTS = 75  # trailers only a tool writes (Amp-Thread-ID, Replit-Commit-Author: Agent)
+BOT_POINTS = 75  # the commit was authored or committed by an AI bot account
+AUTHOR_POINTS = 75  # the author identity is the tool itself ("Copilot", "Dana Lee (aider)")
+COMMITTER_POINTS = 40  # the tool committed (but did not author) the change
+BODY_POINTS = 40  # a disclosure line written by the tool ("Generated with [Claude Code](...)")
+SUBJECT_POINTS = 40  # aider's "aider: " subject prefix
+NOTE_POINTS = 75  # a git-ai note attests AI line ranges
+BRANCH_POINTS = 30  # the branch name follows an agent's convention (claude/, copilot/ ...): "low" band
+CUSTOM_POINTS = 75  # default for a team pattern: the team wrote it to mean "AI"
+MAX_CONFIDENCE = 100
+
+# -- bounds on untrusted input ----------------------------------------------------------------------
+MAX_MESSAGE_CHARS = 256 * 1024  # longer messages are scanned at head and tail only (trailers sit at the end)
+MAX_SIGNAL_TEXT = 120  # a signal quotes at most this much of what fired
+MAX_IDENTITY_CHARS = 512  # a "Name <email>" longer than this is cut before it is matched
+MAX_NOTE_CHARS = 5 * 1024 * 1024  # a git-ai note above 5 MB is reported and ignored
+MAX_NOTE_RANGES = 200_000  # ... and so is one with more line ranges than this
+MAX_COMMIT_LEVEL_DIFFS = 300  # commit-level fallback diffs at most this many commits
+SQUASH_CO_AUTHORS = 3  # this many distinct Co-authored-by identities suggest a squash of several commits
+
+NOTES_REF = "refs/notes/ai"
+_Add = Callable[[str, str, str, int], None]  # (tool, signal text, kind, points): records one signal
+CUSTOM_FIELDS = ("trailer", "author", "committer", "message", "branch")
+KINDS = ("trailer", "author", "committer", "bot", "body", "subject", "branch", "note", "custom")
+
+
+class NoteFormatError(ValueError):
+    """A git-ai note that cannot be read; the caller reports it and ignores the note."""
+
+
+# ==================================================================================================
+# Signals
+# ==================================================================================================
+
+
+@dataclass(slots=True)
+class AISignal:
+    """One detection: which tool, what fired, how strong, on which commit (None: the whole branch)."""
+
+    tool: str  # e.g. "Claude Code", "Aider", or a team pattern's tool name
+    signal: str  # human-readable, quoting what fired
+    kind: str  # one of KINDS
+    confidence: int  # CHAOSS-style points, 1..100
+    commit: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tool": self.tool, "signal": self.signal, "kind": self.kind,
+                "confidence": self.confidence, "commit": self.commit}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AISignal:
+        return cls(str(data["tool"]), str(data["signal"]), str(data["kind"]), int(data["confidence"]),
+                   None if data.get("commit") is None else str(data["commit"]))
+
+
+def commit_confidence(signals: Iterable[AISignal]) -> int:
+    """The additive confidence of a set of signals, capped at 100."""
+    return min(MAX_CONFIDENCE, sum(s.confidence for s in signals))
+
+
+def confidence_band(score: int) -> str:
+    """CHAOSS bands: none (0), low (1-30), medium (31-70), high (71-100)."""
+    if score <= 0:
+        return "none"
+    if score <= 30:
+        return "low"
+    if score <= 70:
+        return "medium"
+    return "high"
+
+
+def primary_tool(signals: Iterable[AISignal]) -> str | None:
+    """The tool with the most points among the signals (first seen wins a tie)."""
+    points: dict[str, int] = {}
+    for s in signals:
+        points[s.tool] = points.get(s.tool, 0) + s.confidence
+    return max(points, key=lambda tool: points[tool]) if points else None
+
+
+# ==================================================================================================
+# Config
+# ==================================================================================================
+
+
+@dataclass(frozen=True, slots=True)
+class CustomPattern:
+    """A team's own signal: `regex` searched in `field`; a match credits `tool` with `confidence`."""
+
+    tool: str
+    field: str  # trailer ("Key: value" lines of the trailer block) | author / committer ("Name <email>")
+    #             | message (whole message) | branch (the change's ref name)
+    regex: re.Pattern[str]
+    confidence: int = CUSTOM_POINTS
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceConfig:
+    """Settings of the `[ai]` section of .review-tui.toml."""
+
+    min_confidence: int = 40
+    """A commit counts as AI-written when its summed signal points reach this (1..100). 40 = any one
+    explicit disclosure (a Co-Authored-By naming a tool); a branch prefix (30) alone is not enough but
+    tips a weak signal over the line when a team raises the threshold."""
+    notes_ref: str = NOTES_REF
+    """Where git-ai line attestations are read from."""
+    patterns: tuple[CustomPattern, ...] = ()
+    """Team patterns, `[[ai.patterns]] tool = "InternalBot" field = "trailer" regex = "..."` (optional
+    `confidence`, default 75)."""
+    max_blame_files: int = 500
+    """Above this many files with added lines, attribution stays at commit level (blame is per file)."""
+
+    @classmethod
+    def from_reader(cls, reader: SectionReader) -> ProvenanceConfig:
+        default = cls()
+        min_confidence = reader.get("min_confidence", int, default.min_confidence)
+        if not 1 <= min_confidence <= MAX_CONFIDENCE:
+            raise ConfigError(f"{reader.where('min_confidence')}: {min_confidence} is outside 1..100")
+        notes_ref = reader.get("notes_ref", str, default.notes_ref)
+        if not notes_ref.startswith("refs/notes/") or notes_ref == "refs/notes/":
+            raise ConfigError(f"{reader.where('notes_ref')}: expected a ref under refs/notes/, "
+                              f"got {notes_ref!r}")
+        max_blame_files = reader.get("max_blame_files", int, default.max_blame_files)
+        if max_blame_files < 0:
+            raise ConfigError(f"{reader.where('max_blame_files')}: must be 0 or more, got {max_blame_files}")
+        tables = reader.get_list_of("patterns", dict, [])
+        patterns = tuple(_read_pattern(reader, i, table) for i, table in enumerate(tables))
+        reader.finish()
+        return cls(min_confidence, notes_ref, patterns, max_blame_files)
+
+
+def _read_pattern(reader: SectionReader, index: int, table: dict[str, Any]) -> CustomPattern:
+    sub = SectionReader(table, reader.source, f"{reader.section}.patterns[{index}]", reader.warnings)
+    tool = sub.get("tool", str, "").strip()
+    if not tool:
+        raise ConfigError(f"{sub.where('tool')}: a pattern needs a non-empty tool name")
+    where = sub.get("field", str, "")
+    if where not in CUSTOM_FIELDS:
+        raise ConfigError(f"{sub.where('field')}: expected one of {', '.join(CUSTOM_FIELDS)}, got {where!r}")
+    source = sub.get("regex", str, "")
+    if not source:
+        raise ConfigError(f"{sub.where('regex')}: a pattern needs a regex")
+    try:
+        regex = re.compile(source, re.IGNORECASE | re.MULTILINE)
+    except re.error as exc:
+        raise ConfigError(f"{sub.where('regex')}: invalid regular expression {source!r} ({exc})") from None
+    confidence = sub.get("confidence", int, CUSTOM_POINTS)
+    if not 1 <= confidence <= MAX_CONFIDENCE:
+        raise ConfigError(f"{sub.where('confidence')}: {confidence} is outside 1..100")
+    sub.finish()
+    return CustomPattern(tool, where, regex, confidence)
+
+
+DEFAULT = ProvenanceConfig()
+
+
+# ==================================================================================================
+# Tool identities
+# ==================================================================================================
+
+
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    tool: str
+    name: re.Pattern[str]  # the whole display name, case-insensitive
+    emails: frozenset[str] = frozenset()  # the tool's own addresses (lower case)
+    email_pattern: re.Pattern[str] | None = None
+
+
+def _name(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+# Names are matched whole and strictly (a co-author "Claude Dupont" is a person); an identity with a
+# tool's known address matches whatever the name says.
+_IDENTITIES = (
+    # "Claude", or a model name in its place: "Claude Opus 4.6 (1M context)", "Claude Sonnet 4.5"
+    _Identity("Claude Code", _name(r"^claude(?:[ -](?:code|opus|sonnet|haiku|instant|\d)[^<>]*)?$"),
+              frozenset({"noreply@anthropic.com"})),
+    _Identity("Aider", _name(r"^aider(?:\s*\([^()]*\))?$"),
+              frozenset({"aider@aider.chat", "noreply@aider.dev", "noreply@aider.chat"})),
+    _Identity("GitHub Copilot", _name(r"^(?:github )?copilot$"),
+              email_pattern=_name(r"^\d+\+copilot@users\.noreply\.github\.com$")),
+    _Identity("Cursor", _name(r"^cursor(?: agent)?$"), frozenset({"cursoragent@cursor.com"})),
+    _Identity("OpenAI Codex", _name(r"^(?:openai )?codex$"), frozenset({"noreply@openai.com"})),
+    _Identity("OpenCode", _name(r"^opencode$"), frozenset({"noreply@opencode.ai"})),
+    _Identity("Amp", _name(r"^amp$"), frozenset({"amp@ampcode.com"})),
+    _Identity("Gemini", _name(r"^gemini(?: cli| code assist)?$")),
+    _Identity("Devin", _name(r"^devin ai$")),
+)
+
+# GitHub App accounts (name "login[bot]", e-mail "<id>+login[bot]@users.noreply.github.com").
+_BOTS = {
+    "claude[bot]": "Claude Code",
+    "claude-code-action[bot]": "Claude Code",
+    "copilot-swe-agent[bot]": "GitHub Copilot",
+    "cursor[bot]": "Cursor",
+    "openai-codex[bot]": "OpenAI Codex",
+    "chatgpt-codex-connector[bot]": "OpenAI Codex",
+    "devin-ai-integration[bot]": "Devin",
+    "google-labs-jules[bot]": "Jules",
+    "amazon-q-developer[bot]": "Amazon Q",
+    "gemini-code-assist[bot]": "Gemini",
+}
+_BOT_EMAIL = re.compile(r"^(?:\d+\+)?([a-z0-9-]+\[bot\])@users\.noreply\.github\.com$", re.IGNORECASE)
+
+# Loose keyword match for text that is already about AI (Assisted-by values, git-ai tool names).
+_TOOL_WORDS = (
+    (re.compile(r"\bclaude\b", re.IGNORECASE), "Claude Code"),
+    (re.compile(r"\baider\b", re.IGNORECASE), "Aider"),
+    (re.compile(r"\bcopilot\b", re.IGNORECASE), "GitHub Copilot"),
+    (re.compile(r"\bcursor\b", re.IGNORECASE), "Cursor"),
+    (re.compile(r"\bcodex\b", re.IGNORECASE), "OpenAI Codex"),
+    (re.compile(r"\bdevin\b", re.IGNORECASE), "Devin"),
+    (re.compile(r"\bjules\b", re.IGNORECASE), "Jules"),
+    (re.compile(r"\bamazon[ -]?q\b|\bq developer\b", re.IGNORECASE), "Amazon Q"),
+    (re.compile(r"\bgemini\b", re.IGNORECASE), "Gemini"),
+    (re.compile(r"\bopencode\b", re.IGNORECASE), "OpenCode"),
+    (re.compile(r"\bamp\b", re.IGNORECASE), "Amp"),
+    (re.compile(r"\breplit\b", re.IGNORECASE), "Replit"),
+)
+
+_BRANCH_PREFIXES = {
+    "claude/": "Claude Code",
+    "copilot/": "GitHub Copilot",
+    "cursor/": "Cursor",
+    "codex/": "OpenAI Codex",
+    "devin/": "Devin",
+    "gemini/": "Gemini",
+}
+
+
+def _clip(text: str, limit: int = MAX_SIGNAL_TEXT) -> str:
+    text = " ".join(text.split())  # control characters and newlines never reach a signal
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _bot_login(name: str, email: str) -> str | None:
+    if name.strip().lower() in _BOTS:
+        return name.strip().lower()
+    match = _BOT_EMAIL.match(email.strip())
+    if match and match.group(1).lower() in _BOTS:
+        return match.group(1).lower()
+    return None
+
+
+def _identity_tool(name: str, email: str) -> tuple[str, bool] | None:
+    """(tool, known e-mail) for an identity that is an AI tool, else None."""
+    name, email = name.strip(), email.strip().lower()
+    login = _bot_login(name, email)
+    if login:
+        return _BOTS[login], bool(_BOT_EMAIL.match(email))
+    for identity in _IDENTITIES:
+        pattern = identity.email_pattern
+        known = email in identity.emails or bool(pattern and pattern.match(email))
+        if known or identity.name.match(name):
+            return identity.tool, known
+    return None
+
+
+def tool_from_text(text: str) -> str | None:
+    """The canonical tool name a free-text mention refers to ("claude-opus-4" -> "Claude Code")."""
+    for pattern, tool in _TOOL_WORDS:
+        if pattern.search(text):
+            return tool
+    return None
+
+
+def _split_identity(value: str) -> tuple[str, str]:
+    """("Name", "email") from "Name <email>". String operations, not a regex: a backtracking pattern
+    over a hostile 100 KB value with long blank runs took seconds."""
+    value = " ".join(value.split())[:MAX_IDENTITY_CHARS]
+    if value.endswith(">") and "<" in value:
+        cut = value.rfind("<")
+        return value[:cut].strip().strip('"'), value[cut + 1:-1].strip()
+    return value, ""
+
+
+# ==================================================================================================
+# Commit messages: trailers, body, subject
+# ==================================================================================================
+
+_TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$")
+# Keys git would accept as "recognised" in a mixed last paragraph (git: Signed-off-by plus configured
+# trailers; teams that disclose AI configure these).
+_KNOWN_KEYS = {"signed-off-by", "co-authored-by", "co-developed-by", "assisted-by", "generated-by",
+               "amp-thread-id", "replit-commit-author", "reviewed-by", "acked-by", "tested-by"}
+_CO_AUTHOR_KEYS = {"co-authored-by", "co-developed-by"}
+_CLAUDE_BODY = re.compile(
+    r"generated with \[?claude code\]?(?:\s*\(\s*https?://(?:www\.)?(?:claude\.com/claude-code|claude\.ai/code)"
+    r"[^)\s]*\s*\))?", re.IGNORECASE)
+_AIDER_SUBJECT = re.compile(r"^aider:\s", re.IGNORECASE)
+_SCRIPT_VALUE = re.compile(r"[/\\]|\.(?:sh|py|pl|rb|js)\b", re.IGNORECASE)
+_SQUASH_HEADER = re.compile(r"^squashed commit of the following:", re.IGNORECASE | re.MULTILINE)
+_SQUASHED_COMMIT_LINE = re.compile(r"^commit [0-9a-f]{40}$", re.MULTILINE)
+_PR_SUBJECT = re.compile(r"\(#\d+\)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Trailer:
+    key: str  # as written
+    value: str  # continuation lines folded in
+
+    @property
+    def token(self) -> str:
+        return self.key.lower()
+
+
+def _bounded(message: str) -> str:
+    message = message.replace("\r\n", "\n").replace("\r", "\n")
+    if len(message) > MAX_MESSAGE_CHARS:
+        half = MAX_MESSAGE_CHARS // 2
+        message = message[:half] + "\n" + message[-half:]
+    return message
+
+
+def parse_trailers(message: str) -> list[Trailer]:
+    """The trailers of a commit message by git's rules: the last paragraph (never the title), made of
+    `Key: value` lines (keys case-insensitive, blanks allowed around the colon) and indented
+    continuation lines; a paragraph mixing prose is accepted when a quarter of its lines are trailers
+    and one has a recognised key."""
+    lines = _bounded(message).split("\n")
+    # Trailing blank and comment lines end nothing (git ignores comments after the trailer block).
+    while lines and (not lines[-1].strip() or lines[-1].startswith("#")):
+        lines.pop()
+    title_end = 0
+    while title_end < len(lines) and lines[title_end].strip():
+        title_end += 1
+    start = len(lines)
+    while start > title_end and lines[start - 1].strip():
+        start -= 1
+    if start <= title_end:
+        return []  # the only paragraph is the title
+    trailers: list[Trailer] = []
+    trailer_lines = other_lines = 0
+    recognised = False
+    for line in lines[start:]:
+        if line.startswith("#"):
+            continue  # a comment inside the block
+        if line[:1] in (" ", "\t") and trailers:
+            last = trailers[-1]
+            trailers[-1] = Trailer(last.key, f"{last.value} {line.strip()}".strip())
+            continue
+        match = _TRAILER.match(line)
+        if match:
+            trailers.append(Trailer(match.group(1), match.group(2).strip()))
+            trailer_lines += 1
+            recognised = recognised or match.group(1).lower() in _KNOWN_KEYS
+        else:
+            other_lines += 1
+    if not trailers:
+        return []
+    if other_lines and not (recognised and trailer_lines * 4 >= trailer_lines + other_lines):
+        return []
+    return trailers
+
+
+def commit_signals(commit: CommitInfo, config: ProvenanceConfig = DEFAULT) -> list[AISignal]:
+    """Every AI signal a commit's message and identities carry, each once. Never raises on content."""
+    found: dict[tuple[str, str, str], AISignal] = {}
+
+    def add(tool: str, signal: str, kind: str, points: int) -> None:
+        key = (tool, kind, signal)
+        if key not in found:
+            found[key] = AISignal(tool, signal, kind, min(points, MAX_CONFIDENCE), commit.id)
+
+    message = _bounded(commit.message or "")
+    trailers = parse_trailers(message)
+    for trailer in trailers:
+        _trailer_signal(trailer, add)
+    _identity_signals(commit, add)
+    for line in message.split("\n"):
+        match = _CLAUDE_BODY.search(line)
+        if match:
+            add("Claude Code", f"body line {_clip(match.group(0))}", "body", BODY_POINTS)
+            break
+    subject = message.split("\n", 1)[0]
+    if _AIDER_SUBJECT.match(subject.strip()):
+        add("Aider", "subject prefix aider:", "subject", SUBJECT_POINTS)
+    for pattern in config.patterns:
+        _custom_signal(pattern, commit, message, trailers, add)
+    return list(found.values())
+
+
+def _trailer_signal(trailer: Trailer, add: _Add) -> None:
+    token, value = trailer.token, trailer.value
+    text = f"trailer {_clip(f'{trailer.key}: {value}')}"
+    if token in _CO_AUTHOR_KEYS:
+        name, email = _split_identity(value)
+        identity = _identity_tool(name, email)
+        if identity:
+            tool, known = identity
+            add(tool, text, "trailer", CO_AUTHOR_POINTS + (KNOWN_EMAIL_POINTS if known else 0))
+    elif token == "assisted-by":
+        # Kernel / Fedora form "AGENT:MODEL [tools]"; the older human form "Name <email>" is a person
+        # unless the identity is a tool's.
+        if "<" in value and "@" in value:
+            identity = _identity_tool(*_split_identity(value))
+            if identity:
+                add(identity[0], text, "trailer", POLICY_TRAILER_POINTS)
+            return
+        agent = value.split(":", 1)[0].strip()
+        if agent:
+            add(tool_from_text(agent) or _clip(agent, 40), text, "trailer", POLICY_TRAILER_POINTS)
+    elif token == "generated-by":
+        # Generated-by also names scripts (e.g. "scripts/foo.sh"): those are not AI.
+        if value and not _SCRIPT_VALUE.search(value):
+            add(tool_from_text(value) or _clip(value, 40), text, "trailer", POLICY_TRAILER_POINTS)
+    elif token == "amp-thread-id":
+        if value:
+            add("Amp", text, "trailer", TOOL_TRAILER_POINTS)
+    elif token == "replit-commit-author":
+        if value.strip().lower() == "agent":
+            add("Replit", text, "trailer", TOOL_TRAILER_POINTS)
+
+
+def _identity_signals(commit: CommitInfo, add: _Add) -> None:
+    author_name, author_email = commit.author_name or "", commit.author_email or ""
+    committer_name, committer_email = commit.committer_name or "", commit.committer_email or ""
+    roles = (("author", author_name, author_email), ("committer", committer_name, committer_email))
+    for role, name, email in roles:
+        login = _bot_login(name, email)
+        if login:
+            add(_BOTS[login], f"bot {role} {login}", "bot", BOT_POINTS)
+    if author_name.rstrip().lower().endswith("(aider)"):
+        add("Aider", "author name ends with (aider)", "author", AUTHOR_POINTS)
+    # A committer-only "(aider)" is the user's own edit that aider committed: human, no signal (SPEC).
+    if not _bot_login(author_name, author_email):
+        identity = _identity_tool(author_name, author_email)
+        if identity:
+            add(identity[0], f"author {_clip(f'{author_name} <{author_email}>')}", "author", AUTHOR_POINTS)
+    committer_is_aider = committer_name.rstrip().lower().endswith("(aider)")
+    if not _bot_login(committer_name, committer_email) and not committer_is_aider:
+        identity = _identity_tool(committer_name, committer_email)
+        if identity and (committer_name, committer_email) != (author_name, author_email):
+            add(identity[0], f"committer {_clip(f'{committer_name} <{committer_email}>')}", "committer",
+                COMMITTER_POINTS)
+
+
+def _custom_signal(pattern: CustomPattern, commit: CommitInfo, message: str, trailers: list[Trailer],
+                   add: _Add) -> None:
+    if pattern.field == "trailer":
+        texts = [f"{t.key}: {t.value}" for t in trailers]
+    elif pattern.field == "author":
+        texts = [f"{commit.author_name} <{commit.author_email}>"]
+    elif pattern.field == "committer":
+        texts = [f"{commit.committer_name} <{commit.committer_email}>"]
+    elif pattern.field == "message":
+        texts = [message]
+    else:
+        return  # branch patterns are branch-level: see branch_signals
+    for text in texts:
+        match = pattern.regex.search(text)
+        if match:
+            add(pattern.tool, f"team pattern {pattern.field} /{_clip(pattern.regex.pattern, 60)}/ matched "
+                f"{_clip(match.group(0), 60)!r}", "custom", pattern.confidence)
+            return
+
+
+def branch_signals(ref_name: str | None, config: ProvenanceConfig = DEFAULT) -> list[AISignal]:
+    """Signals from the change's branch name (claude/, copilot/, ... or a team's branch pattern).
+    They apply to every commit of the change, with low confidence (see ProvenanceConfig.min_confidence)."""
+    if not ref_name:
+        return []
+    short = ref_name
+    if short.startswith("refs/heads/"):
+        short = short[len("refs/heads/"):]
+    elif short.startswith("refs/remotes/"):
+        short = short[len("refs/remotes/"):].split("/", 1)[-1]  # drop the remote's name
+    signals: list[AISignal] = []
+    for prefix, tool in _BRANCH_PREFIXES.items():
+        if short.lower().startswith(prefix):
+            signals.append(AISignal(tool, f"branch prefix {prefix}", "branch", BRANCH_POINTS, None))
+    for pattern in config.patterns:
+        if pattern.field == "branch":
+            match = pattern.regex.search(short)
+            if match:
+                text = (f"team pattern branch /{_clip(pattern.regex.pattern, 60)}/ "
+                        f"matched {_clip(match.group(0), 60)!r}")
+                signals.append(AISignal(pattern.tool, text, "custom", pattern.confidence))
+    return signals
+
+
+def squash_hint(commit: CommitInfo) -> str | None:
+    """Why a commit looks like several commits squashed into one (its trailers then speak for all of
+    them), or None."""
+    message = _bounded(commit.message or "")
+    co_authors = set()
+    for line in message.split("\n"):
+        match = _TRAILER.match(line.strip())
+        if match and match.group(1).lower() in _CO_AUTHOR_KEYS:
+            co_authors.add(" ".join(match.group(2).lower().split()))
+    if len(co_authors) >= SQUASH_CO_AUTHORS:
+        return f"{len(co_authors)} distinct Co-authored-by trailers"
+    if _SQUASH_HEADER.search(message) or len(_SQUASHED_COMMIT_LINE.findall(message)) >= 2:
+        return "a 'Squashed commit of the following' message"
+    subject, _, body = message.partition("\n")
+    if _PR_SUBJECT.search(subject) and sum(1 for line in body.split("\n") if line.startswith("* ")) >= 2:
+        return "a squash-merged pull request (one bullet per squashed commit)"
+    return None
+
+
+# ==================================================================================================
+# git-ai notes
+# ==================================================================================================
+
+_GIT_AI_TOOLS = {
+    "claude": "Claude Code", "claude-code": "Claude Code", "cursor": "Cursor", "codex": "OpenAI Codex",
+    "github-copilot": "GitHub Copilot", "copilot": "GitHub Copilot", "gemini": "Gemini", "amp": "Amp",
+    "opencode": "OpenCode", "aider": "Aider", "devin": "Devin", "jules": "Jules",
+}
+_RANGE = re.compile(r"^(\d{1,9})(?:-(\d{1,9}))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class GitAiSession:
+    tool: str  # canonical display name ("Cursor"); "git-ai" when the metadata names no tool
+    model: str | None = None
+
+
+@dataclass
+class GitAiNote:
+    """A parsed git-ai authorship note (`authorship/3.x`). Line numbers are those of each file as of
+    the annotated commit."""
+
+    files: dict[str, list[tuple[str, list[tuple[int, int]]]]]  # path -> [(key, [(start, end), ...])]
+    sessions: dict[str, GitAiSession]  # session / prompt key (the part before "::") -> tool, model
+    schema_version: str
+    _starts: dict[str, list[list[int]]] = field(default_factory=dict, repr=False, compare=False)
+
+    @staticmethod
+    def is_ai_key(key: str) -> bool:
+        """s_... sessions and legacy prompt hashes are AI; h_... keys are humans."""
+        return not key.startswith("h_")
+
+    def tool_for_key(self, key: str) -> str | None:
+        if not self.is_ai_key(key):
+            return None
+        session = self.sessions.get(key.split("::", 1)[0]) or self.sessions.get(key)
+        return session.tool if session else "git-ai"
+
+    def tool_at(self, path: str, line: int) -> str | None:
+        """The AI tool the note credits with `line` of `path`, or None (human or not attested).
+        When ranges overlap the later entry wins, as in git-ai."""
+        entries = self.files.get(path)
+        if not entries:
+            return None
+        starts = self._starts.get(path)
+        if starts is None:
+            starts = self._starts[path] = [[r[0] for r in ranges] for _, ranges in entries]
+        for index in range(len(entries) - 1, -1, -1):
+            key, ranges = entries[index]
+            pos = bisect.bisect_right(starts[index], line) - 1
+            if pos >= 0 and ranges[pos][1] >= line:
+                return self.tool_for_key(key)
+        return None
+
+    def ai_line_count(self) -> int:
+        """Lines the note credits to AI (ranges are merged per entry, so no line counts twice within one)."""
+        total = 0
+        for entries in self.files.values():
+            covered: list[tuple[int, int]] = []
+            for key, ranges in entries:
+                if self.is_ai_key(key):
+                    covered.extend(ranges)
+            total += sum(end - start + 1 for start, end in _merge_ranges(covered))
+        return total
+
+    def ai_tools(self) -> dict[str, int]:
+        """AI lines per tool, most first."""
+        counts: dict[str, int] = {}
+        for entries in self.files.values():
+            for key, ranges in entries:
+                tool = self.tool_for_key(key)
+                if tool:
+                    counts[tool] = counts.get(tool, 0) + sum(e - s + 1 for s, e in ranges)
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _git_ai_tool(raw: object) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        return "git-ai"
+    raw = raw.strip()
+    return _GIT_AI_TOOLS.get(raw.lower()) or tool_from_text(raw) or _clip(raw, 40)
+
+
+def parse_git_ai_note(text: str) -> GitAiNote:
+    """Parse a git-ai note: per-file sections (path at column 0, quoted when it holds blanks; indented
+    `<key> <ranges>` lines), a `---` line, then JSON metadata. Raises NoteFormatError."""
+    if not isinstance(text, str):
+        raise NoteFormatError("note is not text")
+    if len(text) > MAX_NOTE_CHARS:
+        raise NoteFormatError(f"note is {len(text) / 1_048_576:.1f} MB, over the "
+                              f"{MAX_NOTE_CHARS // 1_048_576} MB limit")
+    lines = text.replace("\r\n", "\n").split("\n")
+    try:
+        divider = next(i for i, line in enumerate(lines) if line.rstrip() == "---")
+    except StopIteration:
+        raise NoteFormatError("no '---' line between the attestations and the metadata") from None
+    files: dict[str, list[tuple[str, list[tuple[int, int]]]]] = {}
+    current: str | None = None
+    range_count = 0
+    for number, raw in enumerate(lines[:divider], start=1):
+        line = raw.rstrip()
+        if not line:
+            continue
+        if line[0] in " \t":
+            if current is None:
+                raise NoteFormatError(f"line {number}: an entry before any file path")
+            parts = line.split(None, 1)
+            if len(parts) != 2:
+                raise NoteFormatError(f"line {number}: entry {_clip(line, 40)!r} has no line ranges")
+            key, spec = parts
+            ranges: list[tuple[int, int]] = []
+            for item in spec.replace(" ", "").split(","):
+                if not item:
+                    continue
+                match = _RANGE.match(item)
+                if not match:
+                    raise NoteFormatError(f"line {number}: bad line range {_clip(item, 30)!r}")
+                start = int(match.group(1))
+                end = int(match.group(2) or start)
+                if start < 1 or end < start:
+                    raise NoteFormatError(f"line {number}: bad line range {item!r}")
+                ranges.append((start, end))
+            range_count += len(ranges)
+            if range_count > MAX_NOTE_RANGES:
+                raise NoteFormatError(f"more than {MAX_NOTE_RANGES} line ranges")
+            if not ranges:
+                raise NoteFormatError(f"line {number}: entry {_clip(key, 40)!r} has no line ranges")
+            files.setdefault(current, []).append((key, _merge_ranges(ranges)))
+        else:
+            current = line[1:-1] if len(line) >= 2 and line[0] == line[-1] == '"' else line
+    body = "\n".join(lines[divider + 1:]).strip()
+    try:
+        metadata = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise NoteFormatError(f"metadata is not valid JSON ({_clip(str(exc), 60)})") from None
+    if not isinstance(metadata, dict):
+        raise NoteFormatError("metadata is not a JSON object")
+    schema = metadata.get("schema_version")
+    if not isinstance(schema, str) or not schema.startswith("authorship/3."):
+        raise NoteFormatError(f"unsupported schema_version {_clip(str(schema), 40)!r}")
+    sessions: dict[str, GitAiSession] = {}
+    for table in ("prompts", "sessions"):  # legacy prompt hashes, then s_... sessions
+        records = metadata.get(table)
+        if not isinstance(records, dict):
+            continue
+        for key, record in records.items():
+            agent = record.get("agent_id") if isinstance(record, dict) else None
+            agent = agent if isinstance(agent, dict) else {}
+            model = agent.get("model")
+            sessions[str(key)] = GitAiSession(_git_ai_tool(agent.get("tool")),
+                                              _clip(model, 60) if isinstance(model, str) and model else None)
+    return GitAiNote(files, sessions, schema)
+
+
+# ==================================================================================================
+# A change's provenance
+# ==================================================================================================
+
+
+@dataclass(slots=True)
+class ChangeProvenance:
+    """How much of a change's added code AI tools wrote, and the evidence."""
+
+    ai_share: float = 0.0  # 0..1, ai_added / added
+    ai_added: int = 0
+    added: int = 0
+    tools: list[str] = field(default_factory=list)  # sorted
+    signals: list[AISignal] = field(default_factory=list)  # every detection, including sub-threshold ones
+    ai_commits: list[str] = field(default_factory=list)  # at/above the threshold, or with AI note lines
+    ai_lines: dict[str, dict[int, str]] = field(default_factory=dict)  # path -> new line number -> tool
+    errors: list[str] = field(default_factory=list)
+    squash_warning: str | None = None
+    method: str = "line"  # "line" (blame) or "commit" (fallback)
+
+    @property
+    def human_added(self) -> int:
+        return self.added - self.ai_added
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ai_share": self.ai_share, "ai_added": self.ai_added, "added": self.added,
+            "tools": list(self.tools), "signals": [s.to_dict() for s in self.signals],
+            "ai_commits": list(self.ai_commits),
+            "ai_lines": {path: {str(n): tool for n, tool in lines.items()}
+                         for path, lines in self.ai_lines.items()},
+            "errors": list(self.errors), "squash_warning": self.squash_warning, "method": self.method,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChangeProvenance:
+        return cls(
+            ai_share=float(data["ai_share"]), ai_added=int(data["ai_added"]), added=int(data["added"]),
+            tools=[str(t) for t in data.get("tools", [])],
+            signals=[AISignal.from_dict(s) for s in data.get("signals", [])],
+            ai_commits=[str(c) for c in data.get("ai_commits", [])],
+            ai_lines={str(path): {int(n): str(tool) for n, tool in lines.items()}
+                      for path, lines in data.get("ai_lines", {}).items()},
+            errors=[str(e) for e in data.get("errors", [])],
+            squash_warning=data.get("squash_warning"), method=str(data.get("method", "line")),
+        )
+
+
+@dataclass(slots=True)
+class _Assessment:
+    commit: CommitInfo
+    signals: list[AISignal]  # message / identity / team signals (branch signals kept apart)
+    confidence: int  # with the branch's points
+    is_ai: bool  # every line the commit introduced counts as AI
+    tool: str | None
+    note: GitAiNote | None = None
+
+
+class _Analyzer:
+    """Assesses commits once each (lazily for commits blame finds outside the given list)."""
+
+    def __init__(self, repo: GitRepo, config: ProvenanceConfig, branch: list[AISignal]) -> None:
+        self.repo = repo
+        self.config = config
+        self.branch = branch
+        self.assessed: dict[str, _Assessment | None] = {}
+        self.errors: list[str] = []
+
+    def assess(self, commit: CommitInfo) -> _Assessment:
+        known = self.assessed.get(commit.id)
+        if known is not None:
+            return known
+        signals = commit_signals(commit, self.config)
+        confidence = commit_confidence([*signals, *self.branch])
+        is_ai = bool(signals) and confidence >= self.config.min_confidence
+        tool = primary_tool(signals) if is_ai else None
+        result = _Assessment(commit, signals, confidence, is_ai, tool, self._note(commit.id))
+        self.assessed[commit.id] = result
+        return result
+
+    def assess_id(self, commit_id: str) -> _Assessment | None:
+        if commit_id in self.assessed:
+            return self.assessed[commit_id]
+        try:
+            info = self.repo.commit_info(commit_id)
+        except (KeyError, ValueError, RepoError):
+            self.assessed[commit_id] = None
+            return None
+        return self.assess(info)
+
+    def _note(self, commit_id: str) -> GitAiNote | None:
+        text = self.repo.note(commit_id, self.config.notes_ref)
+        if text is None:
+            return None
+        try:
+            return parse_git_ai_note(text)
+        except NoteFormatError as exc:
+            self.errors.append(f"note on {commit_id[:10]} ({self.config.notes_ref}): malformed ({exc}): "
+                               "ignored")
+            return None
+
+
+def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[FileDiff], *, base: str | None,
+                       head: str, ref: str | None, config: ProvenanceConfig = DEFAULT) -> ChangeProvenance:
+    """The AI share of a change (base...head), line by line where blame allows, else by commit."""
+    branch = branch_signals(ref, config)
+    analyzer = _Analyzer(repo, config, branch)
+    for commit in commits:
+        analyzer.assess(commit)
+    result = ChangeProvenance(added=sum(f.additions for f in files if not f.binary))
+    result.signals.extend(branch)
+
+    line_level = _line_level(repo, analyzer, files, base=base, head=head, result=result)
+    if not line_level:
+        result.method = "commit"
+        result.ai_lines = {}
+        result.ai_added = _commit_level_ai_added(repo, analyzer, commits, result)
+
+    # Evidence, in commit order (the given list first, then commits blame reached beyond it).
+    warnings: list[str] = []
+    tools: set[str] = {tool for lines in result.ai_lines.values() for tool in lines.values()}
+    for assessment in analyzer.assessed.values():
+        if assessment is None:
+            continue
+        cid = assessment.commit.id
+        result.signals.extend(assessment.signals)
+        note_tools = assessment.note.ai_tools() if assessment.note else {}
+        if note_tools:
+            lines = sum(note_tools.values())
+            result.signals.append(AISignal(next(iter(note_tools)), f"git-ai note: {lines} AI line(s) "
+                                           f"({', '.join(note_tools)})", "note", NOTE_POINTS, cid))
+        if assessment.is_ai or note_tools:
+            result.ai_commits.append(cid)
+            if assessment.tool:
+                tools.add(assessment.tool)
+            if not line_level:
+                tools.update(note_tools)
+        if assessment.is_ai:
+            hint = squash_hint(assessment.commit)
+            if hint:
+                warnings.append(f"{assessment.commit.short_id} has {hint}")
+    if warnings:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        result.squash_warning = (f"commit-level share is an upper bound: {warnings[0]}{more}; its AI "
+                                 "trailers may speak for lines people wrote")
+    result.tools = sorted(tools)
+    result.errors = analyzer.errors + result.errors
+    result.ai_added = min(result.ai_added, result.added)
+    result.ai_share = result.ai_added / result.added if result.added else 0.0
+    return result
+
+
+def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], *, base: str | None, head: str,
+                result: ChangeProvenance) -> bool:
+    """Attribute each added line through blame. False (and the reason in result.errors) when blame
+    cannot serve the change: the caller then falls back to commit level."""
+    if head == WORKTREE_ID:
+        return False  # uncommitted lines have no recorded provenance
+    targets = [f for f in files if not f.binary and f.additions and f.new_path is not None]
+    if len(targets) > analyzer.config.max_blame_files:
+        result.errors.append(f"{len(targets)} files with added lines exceed max_blame_files "
+                             f"({analyzer.config.max_blame_files}): commit-level share used")
+        return False
+    for fd in targets:
+        path = fd.new_path or ""
+        spans = repo.blame_origins(path, head, base)
+        if spans is None:
+            result.errors.append(f"{path}: cannot blame at {head[:10]}: commit-level share used")
+            return False
+        starts = [span[0] for span in spans]
+        for line in fd.added_lines():
+            number = line.new_lineno
+            if number is None:
+                continue
+            pos = bisect.bisect_right(starts, number) - 1
+            if pos < 0 or number >= spans[pos][0] + spans[pos][1]:
+                result.errors.append(f"{path}: blame does not cover line {number}: commit-level share used")
+                return False
+            _, _, owner, orig_path, orig_start = spans[pos]
+            if owner is None:
+                continue  # older than the range: not this change's writing
+            assessment = analyzer.assess_id(owner)
+            if assessment is None:
+                continue
+            tool = assessment.tool if assessment.is_ai else None
+            if tool is None and assessment.note is not None:
+                tool = assessment.note.tool_at(orig_path, orig_start + (number - spans[pos][0]))
+            if tool:
+                result.ai_lines.setdefault(path, {})[number] = tool
+                result.ai_added += 1
+    return True
+
+
+def _commit_level_ai_added(repo: GitRepo, analyzer: _Analyzer, commits: list[CommitInfo],
+                           result: ChangeProvenance) -> int:
+    """ai_added from each commit's own diff: share = lines added by AI commits (or inside their note
+    ranges) / lines added by all commits, applied to the change's added lines. Merge commits are left
+    out (their first-parent diff repeats the merged branch's work)."""
+    counted = ai = 0
+    for commit in [c for c in commits if not c.is_merge][:MAX_COMMIT_LEVEL_DIFFS]:
+        if not commit.parents:
+            continue  # a root commit has no parent to diff against
+        try:
+            added = sum(f.additions for f in repo.diff(commit.parents[0], commit.id, context_lines=0))
+        except RepoError as exc:
+            result.errors.append(f"{commit.short_id}: {exc}")
+            continue
+        assessment = analyzer.assess(commit)
+        counted += added
+        if assessment.is_ai:
+            ai += added
+        elif assessment.note is not None:
+            ai += min(added, assessment.note.ai_line_count())
+    if not counted:
+        return 0
+    return round(result.added * ai / counted)

@@ -1,0 +1,792 @@
+"""The review ledger: review sessions, active time per chunk, decisions, comments, and the changes seen.
+
+One SQLite file (app.paths.ledger_path()) shared by every review-tui process of the user: the TUI
+records into it, `review-tui stats` reads it, `review-tui sync` imports and exports git notes.
+
+Conventions:
+- Timestamps are epoch seconds (float, UTC), taken from the injectable ``clock``. Stats group by
+  ISO week with ``iso_week_sql(column)``, computed inside SQLite.
+- An approval covers a chunk's content hash, not a head: a chunk whose content is unchanged at a
+  new head keeps its approval (``chunk_status``), a changed chunk is "new" again.
+- A decision is a rubber stamp when it approves faster than its floor time (``fast``: active
+  seconds strictly below the floor) or approves a change with chunks never opened.
+- Every record that can travel through git notes has a ``record_id`` (a uuid for local records);
+  importing the same record twice changes nothing.
+
+Threads: a Ledger may be shared by threads. Each thread gets its own SQLite connection on first use
+(so a worker's long read never blocks the UI thread's writes: WAL lets readers run beside one
+writer). Every public method is one short transaction; writes take the write lock up front
+(BEGIN IMMEDIATE) and wait up to ``timeout`` seconds for other threads and processes.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from app import __version__
+from app.errors import LedgerError
+from app.storage.db import DEFAULT_TIMEOUT, open_db, translate_errors, write_transaction
+
+Clock = Callable[[], float]
+DecisionKind = Literal["approve", "flag", "later"]
+DECISIONS: tuple[str, ...] = ("approve", "flag", "later")
+ChunkState = Literal["new", "opened", "approved", "flagged", "later"]
+ChangeState = Literal["new", "in progress", "approved", "stale", "rubber-stamped", "flagged"]
+
+_STATE_OF_DECISION: dict[str, ChunkState] = {"approve": "approved", "flag": "flagged", "later": "later"}
+
+
+def iso_week_sql(column: str) -> str:
+    """SQL expression giving the ISO week ('2026-W07') of an epoch-seconds column, in UTC.
+
+    The ISO week of a day is the week of its Thursday: step back 3 days, then forward to Thursday.
+    """
+    thursday = f"{column}, 'unixepoch', '-3 days', 'weekday 4'"
+    return (
+        f"(strftime('%Y', {thursday}) || '-W' || "
+        f"printf('%02d', (CAST(strftime('%j', {thursday}) AS INTEGER) - 1) / 7 + 1))"
+    )
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: int
+    reviewer: str
+    repo: str
+    started_at: float
+    ended_at: float | None
+    app_version: str | None
+    host: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkView:
+    """Active time one reviewer spent on one chunk (by content hash) in one session."""
+
+    id: int
+    session_id: int
+    reviewer: str
+    repo: str
+    change_id: str
+    head: str
+    chunk_hash: str
+    chunk_index: int | None
+    active_seconds: float
+    opened_at: float
+    last_active_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """An approve / flag / come-back-later for one chunk, or for a whole change when chunk_hash is None."""
+
+    id: int | None  # None until stored (e.g. a record parsed from a git note)
+    session_id: int | None  # None for records imported from git notes
+    reviewer: str
+    repo: str
+    change_id: str
+    head: str
+    chunk_hash: str | None
+    chunk_index: int | None
+    decision: str  # 'approve' | 'flag' | 'later'
+    note: str
+    active_seconds_at_decision: float  # the reviewer's active time on the chunk (or change) when deciding
+    floor_seconds: float | None
+    fast: bool  # an approval given with active time strictly below the floor
+    unopened_chunks: int  # change-level: chunks never opened by the reviewer when approving
+    opened: bool  # chunk-level: the reviewer had the chunk on screen before deciding
+    changed_lines: int
+    tier: int | None
+    ai_share: float | None
+    complexity_added: float | None
+    created_at: float
+    source: str  # 'local' | 'notes'
+    record_id: str
+
+    @property
+    def is_change_level(self) -> bool:
+        return self.chunk_hash is None
+
+    @property
+    def rubber_stamp(self) -> bool:
+        """An approval faster than its floor, or of a change with chunks the reviewer never opened."""
+        return self.decision == "approve" and (self.fast or self.unopened_chunks > 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int | None
+    session_id: int | None
+    reviewer: str
+    repo: str
+    change_id: str
+    head: str
+    chunk_hash: str | None
+    path: str
+    line: int | None
+    side: str  # 'old' | 'new'
+    body: str
+    created_at: float
+    source: str  # 'local' | 'notes'
+    record_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSeen:
+    """What was known about a change at one head when it was analysed: the denominators for stats."""
+
+    repo: str
+    change_id: str
+    head: str
+    base: str | None
+    title: str | None
+    tier: int | None
+    changed_lines: int | None
+    ai_share: float | None
+    complexity_added: float | None
+    floor_seconds: float | None
+    chunk_count: int | None
+    score: float | None
+    first_seen_at: float
+    last_seen_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeStatus:
+    """A change's review status for the queue; ``label`` is what the status column shows."""
+
+    state: ChangeState
+    approved: int  # current chunks whose latest decision is an approval (or all, after a change approval)
+    total: int  # current chunks
+    stale_chunks: int  # chunks approved at another head whose content is no longer in the change
+    rubber_stamps: int  # approvals covering the current content that were rubber stamps
+
+    @property
+    def label(self) -> str:
+        if self.state == "in progress":
+            return f"in progress {self.approved} of {self.total}"
+        return self.state
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _bool_fields(cls: type) -> set[str]:
+    return {f.name for f in fields(cls) if f.type in ("bool", bool)}
+
+
+_DECISION_BOOLS = _bool_fields(Decision)
+_DECISION_COLUMNS = [f.name for f in fields(Decision)]
+_COMMENT_COLUMNS = [f.name for f in fields(Comment)]
+
+
+# Columns an import writes: the row id and session belong to the database the record came from.
+_IMPORTED_DECISION = [c for c in _DECISION_COLUMNS if c not in ("id", "session_id")]
+_IMPORTED_COMMENT = [c for c in _COMMENT_COLUMNS if c not in ("id", "session_id")]
+
+
+def _record_values(record: Decision | Comment) -> dict[str, Any]:
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def _decision(row: dict[str, Any]) -> Decision:
+    values: dict[str, Any] = {
+        k: (bool(row[k]) if k in _DECISION_BOOLS else row[k]) for k in _DECISION_COLUMNS
+    }
+    return Decision(**values)
+
+
+def _comment(row: dict[str, Any]) -> Comment:
+    return Comment(**{k: row[k] for k in _COMMENT_COLUMNS})
+
+
+def _new_record_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Ledger:
+    """The review ledger. Open with ``Ledger.open()``; close with ``close()`` or a ``with`` block."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Clock | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        readonly: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self.readonly = readonly
+        self._clock: Clock = clock or time.time
+        self._local = threading.local()
+        self._all: weakref.WeakSet[Database] = weakref.WeakSet()
+        self._all_lock = threading.Lock()
+        self._closed = False
+        self._db()  # open (and migrate) now, so errors surface at open time, not at the first click
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | None = None,
+        *,
+        clock: Clock | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        readonly: bool = False,
+    ) -> Ledger:
+        """Open the ledger at ``path`` (default: app.paths.ledger_path()), creating or migrating it."""
+        if path is None:
+            from app.paths import ledger_path
+
+            path = ledger_path()
+        return cls(path, clock=clock, timeout=timeout, readonly=readonly)
+
+    # -- connections --------------------------------------------------------------------------
+
+    def _db(self) -> Database:
+        if self._closed:
+            raise LedgerError(f"the review ledger {self.path} was closed")
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = open_db(self.path, readonly=self.readonly, timeout=self.timeout)
+            self._local.db = db
+            with self._all_lock:
+                self._all.add(db)
+        return db
+
+    @property
+    def db(self) -> Database:
+        """This thread's sqlite_utils.Database, for read queries (stats). Write through the methods."""
+        return self._db()
+
+    def close(self) -> None:
+        """Close every thread's connection; the ledger cannot be used afterwards."""
+        self._closed = True
+        with self._all_lock:
+            for db in list(self._all):
+                db.close()
+            self._all = weakref.WeakSet()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self, doing: str) -> Iterator[Database]:
+        if self.readonly:
+            raise LedgerError(f"the review ledger {self.path} was opened read-only; cannot {doing}")
+        db = self._db()
+        with write_transaction(db, self.path, doing, self.timeout):
+            yield db
+
+    @contextmanager
+    def _read(self, doing: str) -> Iterator[Database]:
+        db = self._db()
+        with translate_errors(self.path, doing, self.timeout):
+            yield db
+
+    def _query(
+        self, doing: str, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> list[dict[str, Any]]:
+        with self._read(doing) as db:
+            return list(db.query(sql, params))
+
+    def now(self) -> float:
+        return float(self._clock())
+
+    @staticmethod
+    def _upsert_reviewer(db: Database, email: str, name: str | None) -> None:
+        # A known name is never replaced by None (imports and sessions may not know it).
+        db.execute(
+            "INSERT INTO reviewers (email, name) VALUES (?, ?) "
+            "ON CONFLICT(email) DO UPDATE SET name = coalesce(excluded.name, reviewers.name)",
+            (email, name),
+        )
+
+    # -- sessions and active time ------------------------------------------------------------
+
+    def start_session(
+        self,
+        reviewer: str,
+        repo: str,
+        *,
+        reviewer_name: str | None = None,
+        app_version: str | None = None,
+        host: str | None = None,
+    ) -> int:
+        """Start a review session (one TUI run in one repo) and return its id."""
+        with self._write("starting a review session") as db:
+            self._upsert_reviewer(db, reviewer, reviewer_name)
+            cursor = db.execute(
+                "INSERT INTO sessions (reviewer, repo, started_at, app_version, host) VALUES (?, ?, ?, ?, ?)",
+                (reviewer, repo, self.now(), app_version or __version__, host or socket.gethostname()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def end_session(self, session_id: int) -> None:
+        with self._write("ending a review session") as db:
+            db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (self.now(), session_id))
+
+    def session(self, session_id: int) -> Session | None:
+        rows = self._query("reading a session", "SELECT * FROM sessions WHERE id = ?", (session_id,))
+        return Session(**rows[0]) if rows else None
+
+    def open_chunk(
+        self,
+        session_id: int,
+        repo: str,
+        change_id: str,
+        head: str,
+        chunk_hash: str,
+        chunk_index: int | None = None,
+    ) -> int:
+        """Note that a chunk is on screen; returns the view id to add active time to.
+
+        Re-opening the same chunk in the same session returns the same view, so its time accumulates.
+        """
+        now = self.now()
+        with self._write("recording an opened chunk") as db:
+            row = db.execute("SELECT reviewer FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                raise LedgerError(f"{self.path}: review session {session_id} does not exist")
+            cursor = db.execute(
+                "INSERT INTO chunk_views (session_id, reviewer, repo, change_id, head, chunk_hash,"
+                " chunk_index, active_seconds, opened_at, last_active_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"
+                " ON CONFLICT (session_id, repo, change_id, head, chunk_hash)"
+                " DO UPDATE SET chunk_index = coalesce(excluded.chunk_index, chunk_views.chunk_index)"
+                " RETURNING id",
+                (session_id, row[0], repo, change_id, head, chunk_hash, chunk_index, now, now),
+            )
+            return int(cursor.fetchone()[0])
+
+    def add_active_time(self, view_id: int, seconds: float) -> None:
+        """Add active seconds to a chunk view (called every few seconds while the chunk is read)."""
+        if seconds < 0:
+            raise ValueError(f"active time cannot be negative: {seconds}")
+        with self._write("recording active review time") as db:
+            cursor = db.execute(
+                "UPDATE chunk_views SET active_seconds = active_seconds + ?, last_active_at = ? WHERE id = ?",
+                (float(seconds), self.now(), view_id),
+            )
+            if cursor.rowcount == 0:
+                raise LedgerError(f"{self.path}: chunk view {view_id} does not exist")
+
+    def chunk_view(self, view_id: int) -> ChunkView | None:
+        rows = self._query("reading a chunk view", "SELECT * FROM chunk_views WHERE id = ?", (view_id,))
+        return ChunkView(**rows[0]) if rows else None
+
+    def active_seconds(
+        self, repo: str, change_id: str, chunk_hash: str, reviewer: str | None = None
+    ) -> float:
+        """Active seconds spent on a chunk's content (any head, all sessions), by one reviewer or all."""
+        sql = (
+            "SELECT coalesce(sum(active_seconds), 0) AS s FROM chunk_views"
+            " WHERE repo = ? AND change_id = ? AND chunk_hash = ?"
+        )
+        params: list[Any] = [repo, change_id, chunk_hash]
+        if reviewer is not None:
+            sql += " AND reviewer = ?"
+            params.append(reviewer)
+        return float(self._query("reading active time", sql, params)[0]["s"])
+
+    def chunk_views_for(self, repo: str, change_id: str, reviewer: str | None = None) -> list[ChunkView]:
+        sql = "SELECT * FROM chunk_views WHERE repo = ? AND change_id = ?"
+        params: list[Any] = [repo, change_id]
+        if reviewer is not None:
+            sql += " AND reviewer = ?"
+            params.append(reviewer)
+        rows = self._query("reading chunk views", sql + " ORDER BY id", params)
+        return [ChunkView(**row) for row in rows]
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def record_decision(
+        self,
+        *,
+        session_id: int | None,
+        reviewer: str,
+        repo: str,
+        change_id: str,
+        head: str,
+        chunk_hash: str | None,
+        decision: str,
+        chunk_index: int | None = None,
+        note: str = "",
+        floor_seconds: float | None = None,
+        active_seconds: float | None = None,
+        unopened_chunks: int | None = None,
+        chunk_hashes: Sequence[str] = (),
+        changed_lines: int = 0,
+        tier: int | None = None,
+        ai_share: float | None = None,
+        complexity_added: float | None = None,
+        reviewer_name: str | None = None,
+    ) -> Decision:
+        """Record an approve / flag / later for a chunk, or for the change when chunk_hash is None.
+
+        active_seconds defaults to the reviewer's active time on the chunk's content (all sessions and
+        heads) or, for a change-level decision, on the chunks of ``chunk_hashes``. unopened_chunks
+        defaults to how many of ``chunk_hashes`` the reviewer never opened (change-level only).
+        An approval is ``fast`` when active_seconds < floor_seconds.
+        """
+        if decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+        with self._write("recording a review decision") as db:
+            self._upsert_reviewer(db, reviewer, reviewer_name)
+            if chunk_hash is not None:
+                opened = self._views_exist(db, repo, change_id, [chunk_hash], reviewer) == 1
+                active = (
+                    active_seconds
+                    if active_seconds is not None
+                    else self._active_on(db, repo, change_id, [chunk_hash], reviewer)
+                )
+                unopened = 0
+            else:
+                hashes = list(dict.fromkeys(chunk_hashes))
+                seen = self._views_exist(db, repo, change_id, hashes, reviewer)
+                unopened = unopened_chunks if unopened_chunks is not None else len(hashes) - seen
+                opened = unopened == 0
+                active = (
+                    active_seconds
+                    if active_seconds is not None
+                    else self._active_on(db, repo, change_id, hashes, reviewer)
+                )
+            fast = decision == "approve" and floor_seconds is not None and active < floor_seconds
+            record: dict[str, Any] = {
+                "session_id": session_id,
+                "reviewer": reviewer,
+                "repo": repo,
+                "change_id": change_id,
+                "head": head,
+                "chunk_hash": chunk_hash,
+                "chunk_index": chunk_index,
+                "decision": decision,
+                "note": note,
+                "active_seconds_at_decision": float(active),
+                "floor_seconds": floor_seconds,
+                "fast": int(fast),
+                "unopened_chunks": int(unopened),
+                "opened": int(opened),
+                "changed_lines": int(changed_lines),
+                "tier": tier,
+                "ai_share": ai_share,
+                "complexity_added": complexity_added,
+                "created_at": self.now(),
+                "source": "local",
+                "record_id": _new_record_id(),
+            }
+            table = db.table("decisions")
+            table.insert(record)
+            return _decision(next(table.rows_where("record_id = ?", [record["record_id"]])))
+
+    @staticmethod
+    def _views_exist(db: Database, repo: str, change_id: str, hashes: list[str], reviewer: str) -> int:
+        if not hashes:
+            return 0
+        marks = ",".join("?" * len(hashes))
+        return int(
+            db.execute(
+                f"SELECT count(DISTINCT chunk_hash) FROM chunk_views WHERE repo = ? AND change_id = ?"
+                f" AND reviewer = ? AND chunk_hash IN ({marks})",
+                [repo, change_id, reviewer, *hashes],
+            ).fetchone()[0]
+        )
+
+    @staticmethod
+    def _active_on(db: Database, repo: str, change_id: str, hashes: list[str], reviewer: str) -> float:
+        if not hashes:
+            return 0.0
+        marks = ",".join("?" * len(hashes))
+        return float(
+            db.execute(
+                f"SELECT coalesce(sum(active_seconds), 0) FROM chunk_views WHERE repo = ? AND change_id = ?"
+                f" AND reviewer = ? AND chunk_hash IN ({marks})",
+                [repo, change_id, reviewer, *hashes],
+            ).fetchone()[0]
+        )
+
+    def decisions_for(self, repo: str, change_id: str, *, reviewer: str | None = None) -> list[Decision]:
+        """Every decision on a change (all heads), oldest first."""
+        sql = "SELECT * FROM decisions WHERE repo = ? AND change_id = ?"
+        params: list[Any] = [repo, change_id]
+        if reviewer is not None:
+            sql += " AND reviewer = ?"
+            params.append(reviewer)
+        rows = self._query("reading decisions", sql + " ORDER BY created_at, id", params)
+        return [_decision(row) for row in rows]
+
+    def latest_decisions(self, repo: str, change_id: str, reviewer: str | None = None) -> dict[str, Decision]:
+        """The newest chunk-level decision per chunk content hash (any head), by one reviewer or anyone."""
+        latest: dict[str, Decision] = {}
+        for decision in self.decisions_for(repo, change_id, reviewer=reviewer):
+            if decision.chunk_hash is not None:
+                latest[decision.chunk_hash] = decision  # oldest first, so the last one wins
+        return latest
+
+    def iter_decisions(
+        self,
+        *,
+        repo: str | None = None,
+        reviewer: str | None = None,
+        source: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> Iterator[Decision]:
+        """Decisions matching the filters, oldest first (for the notes exporter and stats)."""
+        sql, params = self._filters(
+            "decisions", repo=repo, reviewer=reviewer, source=source, since=since, until=until
+        )
+        for row in self._query("reading decisions", sql + " ORDER BY created_at, id", params):
+            yield _decision(row)
+
+    @staticmethod
+    def _filters(table: str, **given: Any) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, value in given.items():
+            if value is None:
+                continue
+            if name == "since":
+                clauses.append("created_at >= ?")
+            elif name == "until":
+                clauses.append("created_at < ?")
+            else:
+                clauses.append(f"{name} = ?")
+            params.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return f"SELECT * FROM {table}{where}", params
+
+    def import_decisions(self, decisions: Iterable[Decision], *, source: str = "notes") -> int:
+        """Store decisions made elsewhere (git notes); a record_id already present is skipped.
+
+        Returns how many were new. ``id`` and ``session_id`` of the given records are not kept
+        (they belong to another database). One transaction: all are stored, or none.
+        """
+        rows: list[list[Any]] = []
+        for decision in decisions:
+            if decision.decision not in DECISIONS:
+                raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision.decision!r}")
+            values = {**_record_values(decision), "source": source}
+            rows.append([int(values[c]) if c in _DECISION_BOOLS else values[c] for c in _IMPORTED_DECISION])
+        reviewers = {row[_IMPORTED_DECISION.index("reviewer")] for row in rows}
+        return self._import("decisions", _IMPORTED_DECISION, rows, reviewers, "importing review decisions")
+
+    def _import(
+        self, table: str, columns: list[str], rows: list[list[Any]], reviewers: set[str], doing: str
+    ) -> int:
+        sql = f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        with self._write(doing) as db:
+            for email in sorted(reviewers):
+                self._upsert_reviewer(db, email, None)
+            before = db.conn.total_changes
+            db.conn.executemany(sql, rows)
+            return db.conn.total_changes - before
+
+    # -- comments ----------------------------------------------------------------------------
+
+    def add_comment(
+        self,
+        *,
+        session_id: int | None,
+        reviewer: str,
+        repo: str,
+        change_id: str,
+        head: str,
+        chunk_hash: str | None,
+        path: str,
+        line: int | None,
+        side: str,
+        body: str,
+        reviewer_name: str | None = None,
+    ) -> Comment:
+        """Record a comment on a line (side 'new' for the new file's line numbers, 'old' for the old)."""
+        if side not in ("old", "new"):
+            raise ValueError(f"side must be 'old' or 'new', not {side!r}")
+        record: dict[str, Any] = {
+            "session_id": session_id,
+            "reviewer": reviewer,
+            "repo": repo,
+            "change_id": change_id,
+            "head": head,
+            "chunk_hash": chunk_hash,
+            "path": path,
+            "line": line,
+            "side": side,
+            "body": body,
+            "created_at": self.now(),
+            "source": "local",
+            "record_id": _new_record_id(),
+        }
+        with self._write("recording a comment") as db:
+            self._upsert_reviewer(db, reviewer, reviewer_name)
+            cursor = db.execute(
+                f"INSERT INTO comments ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
+                list(record.values()),
+            )
+            return Comment(id=int(cursor.lastrowid or 0), **record)
+
+    def comments_for(
+        self, repo: str, change_id: str, *, head: str | None = None, chunk_hash: str | None = None
+    ) -> list[Comment]:
+        """Comments on a change, oldest first; optionally only those at one head or on one chunk."""
+        sql, params = self._filters(
+            "comments", repo=repo, change_id=change_id, head=head, chunk_hash=chunk_hash
+        )
+        rows = self._query("reading comments", sql + " ORDER BY created_at, id", params)
+        return [_comment(row) for row in rows]
+
+    def iter_comments(self, *, repo: str | None = None, source: str | None = None) -> Iterator[Comment]:
+        sql, params = self._filters("comments", repo=repo, source=source)
+        for row in self._query("reading comments", sql + " ORDER BY created_at, id", params):
+            yield _comment(row)
+
+    def import_comments(self, comments: Iterable[Comment], *, source: str = "notes") -> int:
+        """Store comments made elsewhere; a record_id already present is skipped. Returns the number new."""
+        rows = [[{**_record_values(c), "source": source}[k] for k in _IMPORTED_COMMENT] for c in comments]
+        reviewers = {row[_IMPORTED_COMMENT.index("reviewer")] for row in rows}
+        return self._import("comments", _IMPORTED_COMMENT, rows, reviewers, "importing comments")
+
+    # -- changes seen ------------------------------------------------------------------------
+
+    def note_change(
+        self,
+        *,
+        repo: str,
+        change_id: str,
+        head: str,
+        base: str | None = None,
+        title: str | None = None,
+        tier: int | None = None,
+        changed_lines: int | None = None,
+        ai_share: float | None = None,
+        complexity_added: float | None = None,
+        floor_seconds: float | None = None,
+        chunk_count: int | None = None,
+        score: float | None = None,
+    ) -> None:
+        """Remember a change's figures at a head (insert, or refresh and bump last_seen_at)."""
+        now = self.now()
+        values = {
+            "repo": repo,
+            "change_id": change_id,
+            "head": head,
+            "base": base,
+            "title": title,
+            "tier": tier,
+            "changed_lines": changed_lines,
+            "ai_share": ai_share,
+            "complexity_added": complexity_added,
+            "floor_seconds": floor_seconds,
+            "chunk_count": chunk_count,
+            "score": score,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        refreshed = [k for k in values if k not in ("repo", "change_id", "head", "first_seen_at")]
+        with self._write("remembering a change") as db:
+            db.execute(
+                f"INSERT INTO changes_seen ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})"
+                " ON CONFLICT (repo, change_id, head) DO UPDATE SET "
+                + ", ".join(f"{k} = excluded.{k}" for k in refreshed),
+                list(values.values()),
+            )
+
+    def change_seen(self, repo: str, change_id: str, head: str) -> ChangeSeen | None:
+        rows = self._query(
+            "reading a change",
+            "SELECT * FROM changes_seen WHERE repo = ? AND change_id = ? AND head = ?",
+            (repo, change_id, head),
+        )
+        return ChangeSeen(**rows[0]) if rows else None
+
+    # -- statuses ----------------------------------------------------------------------------
+
+    def chunk_status(
+        self, repo: str, change_id: str, chunk_hashes: Sequence[str], reviewer: str | None = None
+    ) -> dict[str, ChunkState]:
+        """Each chunk's state by content hash: its newest decision, else 'opened' if viewed, else 'new'."""
+        latest = self.latest_decisions(repo, change_id, reviewer)
+        viewed = {view.chunk_hash for view in self.chunk_views_for(repo, change_id, reviewer)}
+        states: dict[str, ChunkState] = {}
+        for chunk_hash in chunk_hashes:
+            if chunk_hash in latest:
+                states[chunk_hash] = _STATE_OF_DECISION[latest[chunk_hash].decision]
+            elif chunk_hash in viewed:
+                states[chunk_hash] = "opened"
+            else:
+                states[chunk_hash] = "new"
+        return states
+
+    def change_status(
+        self, repo: str, change_id: str, head: str, chunk_hashes: Sequence[str], reviewer: str | None = None
+    ) -> ChangeStatus:
+        """The queue's status of a change at ``head`` whose chunks have ``chunk_hashes``.
+
+        In order: "flagged" (a current chunk's newest decision, or the newest change-level decision
+        at this head, is a flag); "rubber-stamped" / "approved" (every current chunk is approved, or
+        the change was approved at this head; rubber-stamped if any of those approvals was one);
+        "stale" (approvals given at another head cover content no longer in the change);
+        "in progress" (something was opened or decided); else "new".
+        """
+        current = list(dict.fromkeys(chunk_hashes))
+        decisions = self.decisions_for(repo, change_id, reviewer=reviewer)
+        chunk_latest: dict[str, Decision] = {}
+        change_latest: Decision | None = None
+        for decision in decisions:  # oldest first: later ones overwrite
+            if decision.chunk_hash is not None:
+                chunk_latest[decision.chunk_hash] = decision
+            elif decision.head == head:
+                change_latest = decision
+        current_latest = [chunk_latest[h] for h in current if h in chunk_latest]
+        approved_chunks = [d for d in current_latest if d.decision == "approve"]
+        total = len(current)
+
+        # Stale: approvals of content that is no longer in the change, or of the whole change at another head.
+        current_set = set(current)
+        stale_hashes = {
+            h for h, d in chunk_latest.items() if d.decision == "approve" and h not in current_set
+        }
+        old_change_approval = any(
+            d.chunk_hash is None and d.head != head and d.decision == "approve" for d in decisions
+        )
+
+        def status(state: ChangeState, approved: int, stamps: int) -> ChangeStatus:
+            return ChangeStatus(state, approved, total, len(stale_hashes), stamps)
+
+        flags = [d for d in current_latest if d.decision == "flag"]
+        change_approval = change_latest if change_latest and change_latest.decision == "approve" else None
+        if change_latest is not None and change_latest.decision == "flag":
+            return status("flagged", len(approved_chunks), 0)
+        # A change-level approval given after a chunk's flag overrides that flag.
+        if flags and not (change_approval and all(f.created_at <= change_approval.created_at for f in flags)):
+            return status("flagged", len(approved_chunks), 0)
+
+        if change_approval or (total > 0 and len(approved_chunks) == total):
+            covering = approved_chunks + ([change_approval] if change_approval else [])
+            stamps = sum(1 for d in covering if d.rubber_stamp)
+            return status("rubber-stamped" if stamps else "approved", total, stamps)
+        if stale_hashes or old_change_approval:
+            return status("stale", len(approved_chunks), 0)
+        touched = bool(current_latest) or any(
+            h in current_set for h in {v.chunk_hash for v in self.chunk_views_for(repo, change_id, reviewer)}
+        )
+        if touched:
+            return status("in progress", len(approved_chunks), 0)
+        return status("new", 0, 0)
