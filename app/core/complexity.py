@@ -1,0 +1,596 @@
+"""Cyclomatic complexity of source files, and how much of it a change adds.
+
+Python is measured with radon (per-function cyclomatic complexity and the maintainability index),
+the languages lizard knows (C, C++, Java, JavaScript, TypeScript, Go, Rust, Swift, Ruby, Kotlin,
+Scala, PHP, C#, Lua, ...) with lizard, anything else by size only. Repository content is untrusted
+data: it is parsed, never executed, and no input makes these functions raise; a file that cannot
+be measured comes back with `error` set.
+
+`compare` turns the metrics of the old and new version of one file into the "complexity added"
+factor of the risk score. `analyze_many` measures many blobs, in worker processes when there is
+enough work, so a TUI thread calling it does not hold the GIL for the whole scan.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import os
+import signal
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.core.diff import decode_text
+from app.core.settings import SectionReader
+from app.errors import ConfigError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from multiprocessing.context import BaseContext
+
+# ast, multiprocessing and the analyzers are imported where used: compare() and the models are
+# needed by code that never measures a file, and these imports cost ~70 ms.
+
+# Bump when any figure this module produces can change for the same input (new radon/lizard
+# handling, naming, limits): the storage layer keys its cache on it.
+ANALYZER_VERSION = "1"
+
+# Files above this many bytes are counted by size only: radon and lizard take seconds on
+# multi-megabyte files, which are nearly always generated or minified anyway.
+MAX_ANALYSE_BYTES = 2_000_000
+
+ANALYZER_RADON = "radon"
+ANALYZER_LIZARD = "lizard"
+ANALYZER_SIZE = "size"
+
+# analyze_many uses worker processes only for more than PARALLEL_MIN_BYTES of source, or more
+# than PARALLEL_MIN_ITEMS files that add up to PARALLEL_MIN_ITEMS_BYTES. Below that, starting the
+# pool (measured: ~35 ms warm, ~140 ms for the first call) costs more than it saves (Python is
+# measured at roughly 2 ms per KB).
+PARALLEL_MIN_ITEMS = 8
+PARALLEL_MIN_ITEMS_BYTES = 16_000
+PARALLEL_MIN_BYTES = 200_000
+DEFAULT_WORKERS = 2
+
+_PYTHON_EXTENSIONS = frozenset({"py", "pyw", "pyi"})
+
+# Extensions handed to lizard, with the language name reported to the user. This mirrors
+# lizard's own reader table (a test checks each entry against lizard.get_reader_for) minus
+# extensions that are more often something lizard would misread: .sql is mostly plain SQL
+# rather than PL/SQL, .st and .es have several unrelated meanings.
+_LIZARD_LANGUAGES: dict[str, str] = {
+    "c": "c", "h": "c",
+    "cpp": "cpp", "cc": "cpp", "cxx": "cpp", "hh": "cpp", "hpp": "cpp",
+    "m": "objective-c", "mm": "objective-c",
+    "java": "java",
+    "cs": "csharp",
+    "js": "javascript", "cjs": "javascript", "mjs": "javascript", "jsx": "javascript",
+    "ts": "typescript", "tsx": "typescript",
+    "vue": "vue",
+    "go": "go",
+    "rs": "rust",
+    "swift": "swift",
+    "rb": "ruby",
+    "kt": "kotlin", "kts": "kotlin",
+    "scala": "scala",
+    "php": "php",
+    "lua": "lua",
+    "gd": "gdscript",
+    "sol": "solidity",
+    "erl": "erlang", "hrl": "erlang",
+    "zig": "zig",
+    "pl": "perl", "pm": "perl",
+    "r": "r",
+    "f": "fortran", "for": "fortran", "ftn": "fortran", "fpp": "fortran",
+    "f90": "fortran", "f95": "fortran", "f03": "fortran", "f08": "fortran",
+    "ttcn": "ttcn", "ttcnpp": "ttcn",
+}
+
+# ast.parse emits warnings about the parsed code (invalid escape sequences...); they are about
+# the repository's content, not ours, so they are silenced. warnings.catch_warnings mutates
+# process-wide state: the lock keeps two threads from restoring each other's filters.
+_PARSE_LOCK = threading.Lock()
+
+
+@dataclass(slots=True)
+class FunctionMetric:
+    """One function (or method, or closure) of a file."""
+
+    name: str  # qualified: "RetryPolicy.backoff", "outer.inner"; "#2" marks a second same-named one
+    start_line: int  # 1-based
+    end_line: int
+    complexity: int  # cyclomatic complexity (McCabe)
+    grade: str  # radon's rank A..F of `complexity`
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "start_line": self.start_line, "end_line": self.end_line,
+                "complexity": self.complexity, "grade": self.grade}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FunctionMetric:
+        try:
+            return cls(name=str(data["name"]), start_line=int(data["start_line"]),
+                       end_line=int(data["end_line"]), complexity=int(data["complexity"]),
+                       grade=str(data["grade"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed FunctionMetric record: {exc!r}") from exc
+
+
+@dataclass(slots=True)
+class FileMetrics:
+    """The complexity figures of one version of one file."""
+
+    language: str | None  # "python", "go", ...; None when the extension is not a known language
+    analyzer: str  # "radon" | "lizard" | "size"
+    functions: list[FunctionMetric] = field(default_factory=list)  # in source order
+    maintainability: float | None = None  # radon's maintainability index 0..100 (Python only)
+    total_complexity: int = 0  # sum of the functions' complexity
+    lines: int = 0
+    error: str | None = None  # why the file was not (fully) measured, one line
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "analyzer": self.analyzer,
+                "functions": [f.to_dict() for f in self.functions],
+                "maintainability": self.maintainability, "total_complexity": self.total_complexity,
+                "lines": self.lines, "error": self.error}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileMetrics:
+        try:
+            maintainability = data["maintainability"]
+            return cls(
+                language=data["language"], analyzer=str(data["analyzer"]),
+                functions=[FunctionMetric.from_dict(f) for f in data["functions"]],
+                maintainability=None if maintainability is None else float(maintainability),
+                total_complexity=int(data["total_complexity"]), lines=int(data["lines"]),
+                error=data["error"],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed FileMetrics record: {exc!r}") from exc
+
+
+@dataclass(slots=True)
+class FileComplexity:
+    """How one changed file's complexity moved between its old and new version."""
+
+    path: str
+    analyzer: str
+    complexity_added: int = 0  # sum of per-function increases; a new function counts fully
+    complexity_removed: int = 0  # sum of per-function decreases; a removed function counts fully
+    worst: FunctionMetric | None = None  # the new or changed function with the highest complexity
+    mi_delta: float | None = None  # new maintainability index minus old, when both exist
+    error: str | None = None  # why the delta is incomplete
+    changed_functions: list[tuple[str, int | None, int]] = field(default_factory=list)  # (name, old, new)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "analyzer": self.analyzer, "complexity_added": self.complexity_added,
+                "complexity_removed": self.complexity_removed,
+                "worst": None if self.worst is None else self.worst.to_dict(),
+                "mi_delta": self.mi_delta, "error": self.error,
+                "changed_functions": [list(item) for item in self.changed_functions]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileComplexity:
+        try:
+            worst = data["worst"]
+            mi_delta = data["mi_delta"]
+            return cls(
+                path=str(data["path"]), analyzer=str(data["analyzer"]),
+                complexity_added=int(data["complexity_added"]),
+                complexity_removed=int(data["complexity_removed"]),
+                worst=None if worst is None else FunctionMetric.from_dict(worst),
+                mi_delta=None if mi_delta is None else float(mi_delta), error=data["error"],
+                changed_functions=[(str(name), None if old is None else int(old), int(new))
+                                   for name, old, new in data["changed_functions"]],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed FileComplexity record: {exc!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class ComplexityConfig:
+    """Settings of the [complexity] table."""
+
+    workers: int = DEFAULT_WORKERS
+    """Worker processes for measuring many files; 0 measures in the calling process."""
+    max_file_bytes: int = MAX_ANALYSE_BYTES
+    """Files larger than this are counted by size only (their functions are not measured)."""
+
+    @classmethod
+    def from_reader(cls, reader: SectionReader) -> ComplexityConfig:
+        workers = reader.get("workers", int, DEFAULT_WORKERS)
+        if not 0 <= workers <= 64:
+            raise ConfigError(f"{reader.where('workers')}: must be between 0 and 64, got {workers}")
+        max_file_bytes = reader.get("max_file_bytes", int, MAX_ANALYSE_BYTES)
+        if max_file_bytes < 1_000:
+            raise ConfigError(
+                f"{reader.where('max_file_bytes')}: must be at least 1000, got {max_file_bytes}")
+        reader.finish()
+        return cls(workers=workers, max_file_bytes=max_file_bytes)
+
+
+def cache_tag(max_bytes: int = MAX_ANALYSE_BYTES) -> str:
+    """The part of a cache key that changes whenever analyze_source's result for a blob can."""
+    return f"{ANALYZER_VERSION}:{max_bytes}"
+
+
+def grade(cc: int) -> str:
+    """radon's rank of a cyclomatic complexity: A 1-5, B 6-10, C 11-20, D 21-30, E 31-40, F 41+."""
+    from radon.complexity import cc_rank
+
+    return str(cc_rank(max(cc, 1)))
+
+
+def _extension(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name.lstrip(".") else ""
+
+
+def language_of(path: str) -> str | None:
+    """The language measured for `path`, from its extension; None when it is not one we measure."""
+    ext = _extension(path)
+    if ext in _PYTHON_EXTENSIONS:
+        return "python"
+    return _LIZARD_LANGUAGES.get(ext)
+
+
+def analyzer_for(path: str) -> str:
+    """Which analyzer measures `path`: "radon", "lizard" or "size"."""
+    ext = _extension(path)
+    if ext in _PYTHON_EXTENSIONS:
+        return ANALYZER_RADON
+    return ANALYZER_LIZARD if ext in _LIZARD_LANGUAGES else ANALYZER_SIZE
+
+
+def _count_lines(text: str | bytes) -> int:
+    if not text:
+        return 0
+    newline = "\n" if isinstance(text, str) else b"\n"
+    return text.count(newline) + (0 if text.endswith(newline) else 1)  # type: ignore[arg-type]
+
+
+def _human_size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1_000:.1f} KB"
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as a short single line for the UI."""
+    if isinstance(exc, SyntaxError):
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        return f"{type(exc).__name__}{where}: {exc.msg}"
+    text = str(exc).strip().splitlines()
+    message = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    return message[:200]
+
+
+def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE_BYTES) -> FileMetrics:
+    """Measure one version of a file. Never raises: problems come back in `error`."""
+    language = language_of(path)
+    analyzer = analyzer_for(path)
+    if analyzer == ANALYZER_SIZE:
+        return FileMetrics(language, ANALYZER_SIZE, lines=_safe_line_count(data))
+    try:
+        has_nul = "\0" in data if isinstance(data, str) else b"\0" in data
+        if has_nul:
+            return FileMetrics(language, ANALYZER_SIZE, lines=_count_lines(data),
+                               error="binary content (NUL bytes): counted by size")
+        size = len(data) if isinstance(data, bytes) else _encoded_size(data, max_bytes)
+        if size > max_bytes:
+            return FileMetrics(language, ANALYZER_SIZE, lines=_count_lines(data),
+                               error=f"too large to analyse ({_human_size(size)}): counted by size")
+        text = decode_text(data) if isinstance(data, bytes) else data
+        if analyzer == ANALYZER_RADON:
+            return _analyse_python(text)
+        return _analyse_lizard(path, text, language)
+    except Exception as exc:  # noqa: BLE001 - a last guard: one bad file must not stop a scan
+        return FileMetrics(language, analyzer, lines=_safe_line_count(data), error=_one_line(exc))
+
+
+def _encoded_size(text: str, max_bytes: int) -> int:
+    # Every character takes at least one byte, so a long string is over the limit unencoded.
+    return len(text) if len(text) > max_bytes else len(text.encode("utf-8", errors="replace"))
+
+
+def _safe_line_count(data: bytes | str) -> int:
+    try:
+        return _count_lines(data)
+    except Exception:  # noqa: BLE001
+        return 0
+
+
+def _analyse_python(text: str) -> FileMetrics:
+    import ast
+
+    from radon.metrics import h_visit_ast, mi_compute
+    from radon.raw import analyze as raw_analyze
+    from radon.visitors import ComplexityVisitor
+
+    lines = _count_lines(text)
+    # ast.parse of a str rejects a byte-order mark that the file legitimately starts with.
+    text = text.removeprefix("\ufeff")
+    try:
+        with _PARSE_LOCK, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+        # One parse serves both figures: this is radon's cc_visit plus its mi_visit(multi=True)
+        # (mi_parameters), without parsing the source three times.
+        visitor = ComplexityVisitor.from_ast(tree)
+        functions = _unique_names(_radon_functions(visitor.blocks))
+        raw = raw_analyze(text)
+        comment_lines = raw.comments + raw.multi
+        comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
+        maintainability = float(mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity,
+                                           raw.lloc, comments))
+    except Exception as exc:  # noqa: BLE001 - SyntaxError, RecursionError, radon's own errors
+        return FileMetrics("python", ANALYZER_RADON, lines=lines, error=_one_line(exc))
+    return FileMetrics("python", ANALYZER_RADON, functions=functions, maintainability=maintainability,
+                       total_complexity=sum(f.complexity for f in functions), lines=lines)
+
+
+def _radon_functions(blocks: Iterable[Any]) -> list[FunctionMetric]:
+    """Flatten radon's blocks into qualified functions: methods, closures and inner classes too.
+
+    radon lists a top-level class's methods both inside the class and on their own; only the
+    class's copy is walked so that inner classes' methods get the same treatment.
+    """
+    from radon.visitors import Class
+
+    found: list[FunctionMetric] = []
+
+    def add_function(block: Any, prefix: str) -> None:
+        name = prefix + block.name
+        end = block.endline if block.endline is not None else block.lineno
+        found.append(FunctionMetric(name, block.lineno, end, block.complexity, grade(block.complexity)))
+        for closure in block.closures:
+            add_function(closure, name + ".")
+
+    def add_class(block: Any, prefix: str) -> None:
+        name = prefix + block.name
+        for method in block.methods:
+            add_function(method, name + ".")
+        for inner in block.inner_classes:
+            add_class(inner, name + ".")
+
+    for block in blocks:
+        if isinstance(block, Class):
+            add_class(block, "")
+        elif not block.is_method:
+            add_function(block, "")
+    return found
+
+
+def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
+    import lizard
+
+    lines = _count_lines(text)
+    try:
+        function_list = _lizard_functions(lizard, path, text)
+        functions = _unique_names(
+            FunctionMetric(f.name, f.start_line, f.end_line, f.cyclomatic_complexity,
+                           grade(f.cyclomatic_complexity))
+            for f in function_list
+        )
+    except RecursionError:
+        return FileMetrics(language, ANALYZER_LIZARD, lines=lines,
+                           error="lizard gave up: code nested too deeply (RecursionError)")
+    except Exception as exc:  # noqa: BLE001 - lizard's readers are not hardened against odd input
+        return FileMetrics(language, ANALYZER_LIZARD, lines=lines, error=_one_line(exc))
+    return FileMetrics(language, ANALYZER_LIZARD, functions=functions,
+                       total_complexity=sum(f.complexity for f in functions), lines=lines)
+
+
+def _lizard_functions(lizard: Any, path: str, text: str) -> list[Any]:
+    """lizard.analyze_file.analyze_source_code, minus its handling of RecursionError.
+
+    lizard catches RecursionError (deeply nested or unusual code), writes a line to stderr (the
+    TUI's terminal) and returns the functions found so far as if the file were complete; here the
+    error propagates so the file is reported as not measured. Older lizards without these names
+    get the public call.
+    """
+    analyzer = lizard.analyze_file
+    if not all(hasattr(lizard, name) for name in ("FileInfoBuilder", "get_reader_for", "CLikeReader")) \
+            or not hasattr(analyzer, "processors"):
+        return list(analyzer.analyze_source_code(path, text).function_list)
+    context = lizard.FileInfoBuilder(path)
+    reader = (lizard.get_reader_for(path) or lizard.CLikeReader)(context)
+    tokens = reader.generate_tokens(text)
+    for processor in analyzer.processors:
+        tokens = processor(tokens, reader)
+    for _ in reader(tokens, reader):
+        pass
+    return list(context.fileinfo.function_list)
+
+
+def _unique_names(functions: Iterable[FunctionMetric]) -> list[FunctionMetric]:
+    """Sort by position and number repeated names ("f", "f#2"), so matching by name is exact.
+
+    Repeats are overloads (Java, C++), redefinitions (Python) and same-named closures.
+    """
+    ordered = sorted(functions, key=lambda f: (f.start_line, f.end_line, f.name))
+    seen: dict[str, int] = {}
+    for function in ordered:
+        count = seen.get(function.name, 0) + 1
+        seen[function.name] = count
+        if count > 1:
+            function.name = f"{function.name}#{count}"
+    return ordered
+
+
+def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
+            touched_lines: Collection[int] | None = None) -> FileComplexity:
+    """The complexity delta of one changed file; `old`/`new` are None for an added/deleted file.
+
+    Functions are matched by qualified name. A function counts as changed when it is new or its
+    complexity moved, or (when `touched_lines`, the diff's new-side line numbers, is given) when
+    the diff touches it. When the new version could not be measured, nothing is counted and
+    `error` says why; when only the old one could not, every new function counts as added.
+    """
+    analyzer = new.analyzer if new is not None else (old.analyzer if old is not None else ANALYZER_SIZE)
+    result = FileComplexity(path=path, analyzer=analyzer)
+    if new is not None and new.error is not None:
+        result.error = new.error
+        return result
+    measured_old = old if old is not None and old.error is None else None
+    if old is not None and measured_old is None and new is not None:
+        result.error = f"old version not measured ({old.error}): every function counted as new"
+    old_by_name = {f.name: f for f in measured_old.functions} if measured_old is not None else {}
+    old_mi = measured_old.maintainability if measured_old is not None else None
+    new_mi = new.maintainability if new is not None else None
+    if old_mi is not None and new_mi is not None:
+        result.mi_delta = new_mi - old_mi
+
+    touched = sorted(set(touched_lines)) if touched_lines else []
+    changed: list[FunctionMetric] = []
+    new_names: set[str] = set()
+    for function in new.functions if new is not None else []:
+        new_names.add(function.name)
+        before = old_by_name.get(function.name)
+        if before is None:
+            result.complexity_added += function.complexity
+        elif function.complexity > before.complexity:
+            result.complexity_added += function.complexity - before.complexity
+        elif function.complexity < before.complexity:
+            result.complexity_removed += before.complexity - function.complexity
+        elif not _overlaps(function, touched):
+            continue
+        changed.append(function)
+        result.changed_functions.append(
+            (function.name, None if before is None else before.complexity, function.complexity))
+    result.complexity_removed += sum(f.complexity for name, f in old_by_name.items() if name not in new_names)
+    if changed:
+        # Highest complexity wins; on a tie the earlier function, so the choice is stable.
+        result.worst = min(changed, key=lambda f: (-f.complexity, f.start_line, f.name))
+    return result
+
+
+def _overlaps(function: FunctionMetric, sorted_lines: list[int]) -> bool:
+    i = bisect.bisect_left(sorted_lines, function.start_line)
+    return i < len(sorted_lines) and sorted_lines[i] <= function.end_line
+
+
+# --- many files -------------------------------------------------------------------------------
+
+_WorkItem = tuple[str, str, bytes | str]  # (key, path, data)
+
+
+def analyze_many(
+    items: Iterable[_WorkItem],
+    workers: int = 2,
+    *,
+    max_bytes: int = MAX_ANALYSE_BYTES,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, FileMetrics]:
+    """Measure (key, path, data) items, each distinct key once; the result is keyed by key.
+
+    With `workers` >= 1 and enough work (see PARALLEL_MIN_BYTES) the files are measured in that
+    many worker processes, started through a forkserver
+    (fork is unsafe in a process running threads, as the TUI does), else in this process. Safe to
+    call from any thread; installs no signal handlers here. `progress(done, total)` is called as
+    files finish; when `should_stop()` turns true the scan stops and returns what it has. Never
+    raises for bad content; if worker processes cannot be used, the rest is measured here.
+    """
+    unique: dict[str, tuple[str, bytes | str]] = {}
+    for key, path, data in items:
+        unique.setdefault(key, (path, data))
+    total = len(unique)
+    results: dict[str, FileMetrics] = {}
+    # Files counted by size alone cost nothing: they are done here and never sent to a worker.
+    to_measure: dict[str, tuple[str, bytes | str]] = {}
+    for key, (path, data) in unique.items():
+        if analyzer_for(path) == ANALYZER_SIZE or len(data) > max_bytes:
+            results[key] = analyze_source(path, data, max_bytes=max_bytes)
+        else:
+            to_measure[key] = (path, data)
+    if results and progress is not None:
+        progress(len(results), total)
+    work_bytes = sum(len(data) for _, data in to_measure.values())
+    if workers >= 1 and (work_bytes > PARALLEL_MIN_BYTES
+                         or (len(to_measure) > PARALLEL_MIN_ITEMS and work_bytes > PARALLEL_MIN_ITEMS_BYTES)):
+        batches = _batches(to_measure, workers * 4)
+        _run_in_pool(batches, workers, max_bytes, results, total, progress, should_stop)
+    for key, (path, data) in to_measure.items():  # everything, or whatever the pool did not finish
+        if key in results:
+            continue
+        if should_stop is not None and should_stop():
+            break
+        results[key] = analyze_source(path, data, max_bytes=max_bytes)
+        if progress is not None:
+            progress(len(results), total)
+    return results
+
+
+def _batches(unique: dict[str, tuple[str, bytes | str]], count: int) -> list[list[_WorkItem]]:
+    """Split the work into `count` batches of similar byte size (largest file first, to the lightest batch).
+
+    Batches rather than single files keep the per-task IPC overhead small; several per worker
+    keep the workers evenly busy when file sizes differ.
+    """
+    count = max(1, min(count, len(unique)))
+    batches: list[list[_WorkItem]] = [[] for _ in range(count)]
+    heap = [(0, i) for i in range(count)]
+    for key, (path, data) in sorted(unique.items(), key=lambda kv: (-len(kv[1][1]), kv[0])):
+        weight, index = heapq.heappop(heap)
+        batches[index].append((key, path, data))
+        heapq.heappush(heap, (weight + len(data) + 1_000, index))  # + a fixed cost per file
+    return [batch for batch in batches if batch]
+
+
+def _run_in_pool(batches: list[list[_WorkItem]], workers: int, max_bytes: int,
+                 results: dict[str, FileMetrics], total: int, progress: Callable[[int, int], None] | None,
+                 should_stop: Callable[[], bool] | None) -> None:
+    """Fill `results` from worker processes; on any pool failure return early (the caller finishes)."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    try:
+        executor = ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=_pool_context(),
+                                       initializer=_quiet_worker)
+    except Exception:  # noqa: BLE001 - no processes here (sandbox, no /dev/shm): measure in-process
+        return
+    pending: set[Future[list[tuple[str, FileMetrics]]]] = set()
+    try:
+        pending = {executor.submit(_analyse_batch, batch, max_bytes) for batch in batches}
+        while pending:
+            if should_stop is not None and should_stop():
+                break
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in done:
+                for key, metrics in future.result():
+                    results[key] = metrics
+                if progress is not None:
+                    progress(len(results), total)
+    except Exception:  # noqa: BLE001 - a broken pool: the caller measures what is missing
+        pass
+    finally:
+        # On a stop request, return at once: the running batches finish in the background.
+        executor.shutdown(wait=not pending, cancel_futures=True)
+
+
+def _pool_context() -> BaseContext:
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        # The forkserver imports the analyzers once; every worker forked from it starts warm.
+        # (Has no effect once the forkserver runs, which is fine: it was started with these.)
+        context.set_forkserver_preload([__name__, "radon.complexity", "radon.metrics", "radon.raw", "lizard"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _quiet_worker() -> None:
+    """Worker set-up: the terminal belongs to the TUI, so nothing a worker prints may reach it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    warnings.simplefilter("ignore")
+    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+    sys.stdout = sys.stderr
+
+
+def _analyse_batch(batch: list[_WorkItem], max_bytes: int) -> list[tuple[str, FileMetrics]]:
+    return [(key, analyze_source(path, data, max_bytes=max_bytes)) for key, path, data in batch]

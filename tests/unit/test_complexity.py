@@ -1,0 +1,513 @@
+"""Complexity figures: agree with the radon CLI, measure other languages with lizard, never crash."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import lizard
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.core.complexity import (
+    _LIZARD_LANGUAGES,
+    ANALYZER_LIZARD,
+    ANALYZER_RADON,
+    ANALYZER_SIZE,
+    MAX_ANALYSE_BYTES,
+    ComplexityConfig,
+    FileComplexity,
+    FileMetrics,
+    analyze_many,
+    analyze_source,
+    analyzer_for,
+    compare,
+    grade,
+    language_of,
+)
+from app.core.settings import SectionReader
+from app.errors import ConfigError
+
+OLD_RETRY = '''"""Retry policies for outbound HTTP calls."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how long to retry a failed call."""
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def backoff(self, attempt: int) -> float:
+        if attempt <= 0:
+            return 0.0
+        delay = self.base_delay * 2 ** (attempt - 1)
+        return min(delay, self.max_delay)
+
+    def should_retry(self, status: int, attempt: int) -> bool:
+        if attempt >= self.attempts:
+            return False
+        return status >= 500 or status == 429
+
+    def describe(self) -> str:
+        parts = []
+        for name in ("attempts", "base_delay", "max_delay"):
+            value = getattr(self, name)
+            if value:
+                parts.append(f"{name}={value}")
+        return ", ".join(parts) if parts else "no retries"
+
+    def delays(self) -> list[float]:
+        def capped(attempt):
+            return min(self.backoff(attempt), self.max_delay)
+        return [capped(n) for n in range(1, self.attempts + 1) if n]
+
+
+def legacy_delay(attempt):
+    if attempt > 5:
+        return 60
+    return attempt * 2
+
+
+def call_with_retry(func, policy, sleep=time.sleep):
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return func()
+        except ConnectionError as exc:
+            status = getattr(exc, "status", 503)
+            if not policy.should_retry(status, attempt):
+                raise
+            sleep(policy.backoff(attempt))
+
+
+def jitter(delay, spread=0.1):
+    def bounded(value):
+        return max(0.0, value)
+    return bounded(delay + random.uniform(-spread, spread) * delay)
+'''
+
+NEW_RETRY = '''"""Retry policies for outbound HTTP calls."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how long to retry a failed call."""
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def backoff(self, attempt: int, jitter: bool = False) -> float:
+        if attempt <= 0:
+            return 0.0
+        delay = self.base_delay * 2 ** (attempt - 1)
+        if jitter and delay < self.max_delay:
+            delay = delay * random.uniform(0.5, 1.5)
+        elif delay > self.max_delay:
+            delay = self.max_delay
+        return delay
+
+    def should_retry(self, status: int, attempt: int) -> bool:
+        if attempt >= self.attempts:
+            return False
+        return status >= 500 or status == 429
+
+    def describe(self) -> str:
+        return f"{self.attempts} attempts, {self.base_delay}s..{self.max_delay}s"
+
+    def delays(self) -> list[float]:
+        def capped(attempt):
+            return min(self.backoff(attempt), self.max_delay)
+        return [capped(n) for n in range(1, self.attempts + 1) if n]
+
+
+def parse_retry_after(header: str | None) -> float | None:
+    if not header:
+        return None
+    try:
+        seconds = float(header)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+def call_with_retry(func, policy, sleep=time.sleep, deadline=None):
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return func()
+        except ConnectionError as exc:
+            status = getattr(exc, "status", 503)
+            if not policy.should_retry(status, attempt):
+                raise
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError("retry deadline passed") from exc
+            sleep(policy.backoff(attempt))
+        except TimeoutError:
+            raise
+
+
+def jitter(delay, spread=0.1):
+    def bounded(value):
+        if value < 0:
+            return 0.0
+        return value
+    return bounded(delay + random.uniform(-spread, spread) * delay)
+'''
+
+
+def radon_cli(*args: str) -> Any:
+    """Run the radon command line (the same radon the app uses) and parse its JSON."""
+    done = subprocess.run([sys.executable, "-m", "radon", *args], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def flatten_cli_blocks(blocks: list[dict[str, Any]]) -> dict[str, tuple[int, str, int, int]]:
+    """radon cc -j output as {qualified name: (complexity, rank, first line, last line)}.
+
+    The CLI nests methods in their class and closures in their function; it also repeats each
+    method at top level, which is skipped here (the class's copy is the one walked).
+    """
+    found: dict[str, tuple[int, str, int, int]] = {}
+
+    def add(block: dict[str, Any], name: str) -> None:
+        found[name] = (block["complexity"], block["rank"], block["lineno"], block["endline"])
+        for closure in block.get("closures", []):
+            add(closure, f"{name}.{closure['name']}")
+
+    for block in blocks:
+        if block["type"] == "class":
+            for method in block["methods"]:
+                add(method, f"{block['name']}.{method['name']}")
+        elif block["type"] == "function":
+            add(block, block["name"])
+    return found
+
+
+def as_table(metrics: FileMetrics) -> dict[str, tuple[int, str, int, int]]:
+    return {f.name: (f.complexity, f.grade, f.start_line, f.end_line) for f in metrics.functions}
+
+
+def test_python_figures_match_the_radon_cli_and_the_hand_computed_delta(tmp_path: Path) -> None:
+    old_file, new_file = tmp_path / "old" / "retry.py", tmp_path / "new" / "retry.py"
+    for file, text in ((old_file, OLD_RETRY), (new_file, NEW_RETRY)):
+        file.parent.mkdir()
+        file.write_text(text)
+    old = analyze_source("src/retry.py", old_file.read_bytes())
+    new = analyze_source("src/retry.py", new_file.read_bytes())
+
+    for file, metrics in ((old_file, old), (new_file, new)):
+        assert metrics.error is None and metrics.analyzer == ANALYZER_RADON and metrics.language == "python"
+        cli = flatten_cli_blocks(radon_cli("cc", "-s", "-j", str(file))[str(file)])
+        assert as_table(metrics) == cli
+        assert metrics.maintainability == pytest.approx(radon_cli("mi", "-j", str(file))[str(file)]["mi"])
+        assert metrics.total_complexity == sum(cc for cc, *_ in cli.values())
+        assert metrics.lines == file.read_text().count("\n")
+
+    # By hand: backoff 2 -> 5 (+3), call_with_retry 4 -> 7 (+3), parse_retry_after new (+4),
+    # jitter.bounded 1 -> 2 (+1); describe 4 -> 1 (-3), legacy_delay removed (-2).
+    assert as_table(new)["RetryPolicy.backoff"][0] == 5
+    assert as_table(new)["call_with_retry"][0] == 7
+    delta = compare("src/retry.py", old, new)
+    assert delta.complexity_added == 3 + 3 + 4 + 1
+    assert delta.complexity_removed == 3 + 2
+    assert delta.worst is not None and (delta.worst.name, delta.worst.complexity) == ("call_with_retry", 7)
+    assert delta.changed_functions == [
+        ("RetryPolicy.backoff", 2, 5),
+        ("RetryPolicy.describe", 4, 1),
+        ("parse_retry_after", None, 4),
+        ("call_with_retry", 4, 7),
+        ("jitter.bounded", 1, 2),
+    ]
+    assert delta.mi_delta == pytest.approx(new.maintainability - old.maintainability)  # type: ignore[operator]
+    assert delta.error is None
+
+
+def test_touched_lines_mark_a_function_changed_even_when_its_complexity_did_not_move() -> None:
+    old = analyze_source("retry.py", OLD_RETRY)
+    new = analyze_source("retry.py", NEW_RETRY)
+    should_retry = next(f for f in new.functions if f.name == "RetryPolicy.should_retry")
+    delta = compare("retry.py", old, new, touched_lines=[should_retry.start_line + 2])
+    assert ("RetryPolicy.should_retry", 3, 3) in delta.changed_functions
+    assert delta.complexity_added == 11  # touching adds no complexity of its own
+
+
+def test_added_and_deleted_files_count_every_function() -> None:
+    new = analyze_source("retry.py", NEW_RETRY)
+    added = compare("retry.py", None, new)
+    assert added.complexity_added == new.total_complexity and added.complexity_removed == 0
+    assert added.mi_delta is None and all(old is None for _, old, _ in added.changed_functions)
+    deleted = compare("retry.py", new, None)
+    assert deleted.complexity_removed == new.total_complexity and deleted.complexity_added == 0
+    assert deleted.worst is None and deleted.changed_functions == []
+
+
+def test_nested_names_are_qualified_and_repeats_numbered() -> None:
+    source = (
+        "def top(a):\n    def inner(b):\n        return b or a\n    return inner\n\n"
+        "class Outer:\n    class Inner:\n        def run(self, x):\n            return 1 if x else 2\n\n"
+        "def top(a):\n    return a\n"
+    )
+    names = [f.name for f in analyze_source("m.py", source).functions]
+    assert names == ["top", "top.inner", "Outer.Inner.run", "top#2"]
+
+
+def test_syntax_error_is_reported_on_the_file_without_raising() -> None:
+    broken = NEW_RETRY.replace("def describe(self) -> str:", "def describe(self) -> str")
+    metrics = analyze_source("src/retry.py", broken.encode())
+    line = broken.splitlines().index("    def describe(self) -> str") + 1
+    assert metrics.error == f"SyntaxError at line {line}: expected ':'"
+    assert metrics.functions == [] and metrics.analyzer == ANALYZER_RADON and metrics.maintainability is None
+    assert metrics.lines == broken.count("\n")
+    # The delta of a file whose new version does not parse claims nothing and says why.
+    delta = compare("src/retry.py", analyze_source("src/retry.py", OLD_RETRY), metrics)
+    assert (delta.complexity_added, delta.complexity_removed, delta.worst) == (0, 0, None)
+    assert delta.error == metrics.error
+    # A broken old version: every new function counts as added, and the reason is given.
+    fixed = compare("src/retry.py", metrics, analyze_source("src/retry.py", OLD_RETRY))
+    assert fixed.complexity_added == analyze_source("src/retry.py", OLD_RETRY).total_complexity
+    assert fixed.error is not None and "every function counted as new" in fixed.error
+
+
+GO_SOURCE = """package retry
+
+func (p *Policy) Backoff(attempt int) int {
+	if attempt <= 0 || p == nil {
+		return 0
+	}
+	for i := 0; i < attempt; i++ {
+		if i > 10 {
+			break
+		}
+	}
+	return attempt * 2
+}
+
+func Plain() int { return 1 }
+"""
+
+TS_SOURCE = """export class RetryPolicy {
+  backoff(attempt: number): number {
+    if (attempt <= 0) { return 0; }
+    return attempt > 5 && this.capped ? 60 : attempt * 2;
+  }
+}
+
+export function parseRetryAfter(header?: string): number | undefined {
+  switch (header) {
+    case undefined: return undefined;
+    case "": return 0;
+    default: return Number(header);
+  }
+}
+"""
+
+JAVA_SOURCE = """class RetryPolicy {
+  int backoff(int attempt) {
+    if (attempt <= 0) return 0;
+    while (attempt > 10 && attempt % 2 == 0) attempt--;
+    return attempt;
+  }
+  int backoff(String attempt) { return attempt == null ? 0 : 1; }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "language", "expected"),
+    [
+        ("retry/policy.go", GO_SOURCE, "go", [("Backoff", 3, 13, 5), ("Plain", 15, 15, 1)]),
+        ("src/retry.ts", TS_SOURCE, "typescript", [("backoff", 2, 5, 4), ("parseRetryAfter", 8, 14, 3)]),
+        ("src/RetryPolicy.java", JAVA_SOURCE, "java",
+         [("RetryPolicy::backoff", 2, 6, 4), ("RetryPolicy::backoff#2", 7, 7, 2)]),
+    ],
+)
+def test_other_languages_are_measured_per_function_with_lizard(
+    path: str, source: str, language: str, expected: list[tuple[str, int, int, int]]
+) -> None:
+    metrics = analyze_source(path, source.encode())
+    assert (metrics.analyzer, metrics.language, metrics.error) == (ANALYZER_LIZARD, language, None)
+    assert [(f.name, f.start_line, f.end_line, f.complexity) for f in metrics.functions] == expected
+    assert all(f.grade == grade(f.complexity) for f in metrics.functions)
+    assert metrics.total_complexity == sum(cc for *_, cc in expected)
+    assert metrics.maintainability is None
+
+
+def test_every_lizard_extension_is_one_lizard_reads_and_none_is_python() -> None:
+    for ext in _LIZARD_LANGUAGES:
+        reader = lizard.get_reader_for(f"file.{ext}")
+        assert reader is not None and reader.__name__ != "PythonReader", ext
+        assert analyzer_for(f"dir/file.{ext.upper()}") == ANALYZER_LIZARD
+
+
+def test_code_nested_too_deeply_for_lizard_is_reported_not_half_measured(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # lizard itself would print "[skip] ..." on the terminal and return a partial, error-free result.
+    nested = "package deep\n\nfunc Deep() {" + "{" * 1500 + "}" * 1500 + "}\n"
+    metrics = analyze_source("deep/deep.go", nested)
+    assert metrics.error == "lizard gave up: code nested too deeply (RecursionError)"
+    assert (metrics.analyzer, metrics.functions, metrics.lines) == (ANALYZER_LIZARD, [], 3)
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize("path", ["README.md", "Makefile", "config/settings.yaml", "data.sql", ".gitignore"])
+def test_unknown_extensions_are_counted_by_size_only(path: str) -> None:
+    metrics = analyze_source(path, b"def f(x):\n    if x: return 1\n    return 2")
+    assert (metrics.analyzer, metrics.language, metrics.error) == (ANALYZER_SIZE, None, None)
+    assert metrics.functions == [] and metrics.total_complexity == 0 and metrics.lines == 3
+
+
+def test_binary_and_huge_files_are_counted_by_size_only() -> None:
+    binary = analyze_source("lib/blob.py", b"x = 1\n\x00\x01\x02\n")
+    assert (binary.analyzer, binary.language, binary.functions) == (ANALYZER_SIZE, "python", [])
+    assert binary.lines == 2
+    assert binary.error == "binary content (NUL bytes): counted by size"
+
+    huge_source = b"def f(x):\n    return x and 1\n" * 200_000  # 29 bytes * 200 000
+    assert len(huge_source) > MAX_ANALYSE_BYTES
+    huge = analyze_source("gen/huge.py", huge_source)
+    assert (huge.analyzer, huge.functions, huge.lines) == (ANALYZER_SIZE, [], 400_000)
+    assert huge.error == "too large to analyse (5.8 MB): counted by size"
+    # The limit is the caller's to lower (config: max_file_bytes), and applies to text too.
+    small_limit = analyze_source("src/retry.ts", TS_SOURCE, max_bytes=100)
+    assert small_limit.analyzer == ANALYZER_SIZE and small_limit.error is not None
+    assert small_limit.error.startswith("too large to analyse (0.4 KB)")
+
+
+def test_non_utf8_bytes_and_a_byte_order_mark_are_still_measured() -> None:
+    source = "\ufeff# caf\xe9\ndef f(x):\n    return 'caf\xe9' if x else ''\n".encode("latin-1", "replace")
+    metrics = analyze_source("m.py", b"\xef\xbb\xbf" + source[1:])
+    assert metrics.error is None and [(f.name, f.complexity) for f in metrics.functions] == [("f", 2)]
+
+
+def generated_items() -> list[tuple[str, str, bytes]]:
+    items: list[tuple[str, str, bytes]] = []
+    for i in range(12):
+        source = NEW_RETRY.replace("attempts: int = 3", f"attempts: int = {i}")
+        items.append((f"py{i}", f"pkg/m{i}.py", source.encode()))
+    items.append(("go", "retry/policy.go", GO_SOURCE.encode()))
+    items.append(("ts", "src/retry.ts", TS_SOURCE.encode()))
+    items.append(("broken", "x.py", b"def f(:\n"))
+    items.append(("bin", "x.py", b"\x00"))
+    items.append(("readme", "README.md", b"# Retry\n\nSee retry.py.\n"))
+    items.append(("py0", "another/path.py", b"this entry repeats key py0 and must not be measured"))
+    return items
+
+
+def test_analyze_many_matches_analyze_source_per_item_and_measures_each_key_once() -> None:
+    items = generated_items()
+    expected = {key: analyze_source(path, data) for key, path, data in reversed(items)}  # first wins
+    expected["py0"] = analyze_source(items[0][1], items[0][2])
+    reports: list[tuple[int, int]] = []
+
+    in_process = analyze_many(items, workers=0)
+    in_pool = analyze_many(items, workers=2, progress=lambda done, total: reports.append((done, total)))
+    assert in_process == expected and in_pool == expected
+    assert set(in_pool) == {key for key, _, _ in items} and len(in_pool) == len(items) - 1
+    assert reports and reports[-1] == (len(expected), len(expected))
+    assert len(reports) < len(expected)  # reported per batch of files: the worker processes did the work
+
+    # From a worker thread, as the TUI calls it: no signal handlers, same answer.
+    from_thread: dict[str, FileMetrics] = {}
+    thread_reports: list[int] = []
+    thread = threading.Thread(target=lambda: from_thread.update(
+        analyze_many(items, workers=2, progress=lambda done, total: thread_reports.append(done))))
+    thread.start()
+    thread.join(timeout=60)
+    assert from_thread == expected and len(thread_reports) < len(expected)
+
+
+def test_analyze_many_stops_when_asked() -> None:
+    items = generated_items()
+    # Files counted by size take no time and are always there; nothing else is measured.
+    readme = next(data for key, _, data in items if key == "readme")
+    only_instant = {"readme": analyze_source("README.md", readme)}
+    assert analyze_many(items, workers=0, should_stop=lambda: True) == only_instant
+    assert analyze_many(items, workers=2, should_stop=lambda: True) == only_instant
+    assert analyze_many([], workers=2) == {}
+    # Stopping after the first measured file keeps what was measured, and only that.
+    reports: list[int] = []
+    partial = analyze_many(items, workers=0, progress=lambda done, total: reports.append(done),
+                           should_stop=lambda: len(reports) > 1)
+    assert partial == {**only_instant, "py0": analyze_source("pkg/m0.py", items[0][2])}
+
+
+def test_dict_round_trip_survives_json() -> None:
+    old = analyze_source("retry.py", OLD_RETRY)
+    new = analyze_source("retry.py", NEW_RETRY)
+    for metrics in (old, new, analyze_source("x.py", b"def f(:"), analyze_source("a.go", GO_SOURCE)):
+        assert FileMetrics.from_dict(json.loads(json.dumps(metrics.to_dict()))) == metrics
+    delta = compare("retry.py", old, new)
+    assert FileComplexity.from_dict(json.loads(json.dumps(delta.to_dict()))) == delta
+    with pytest.raises(ValueError, match="malformed FileMetrics"):
+        FileMetrics.from_dict({"language": "python"})
+
+
+def test_grades_follow_radon_bands() -> None:
+    bands = {1: "A", 5: "A", 6: "B", 10: "B", 11: "C", 20: "C",
+             21: "D", 30: "D", 31: "E", 40: "E", 41: "F", 99: "F"}
+    assert {cc: grade(cc) for cc in bands} == bands
+
+
+def test_language_detection_by_extension() -> None:
+    assert (language_of("a/b.py"), analyzer_for("a/b.py")) == ("python", ANALYZER_RADON)
+    assert (language_of("a/B.JAVA"), analyzer_for("a/B.JAVA")) == ("java", ANALYZER_LIZARD)
+    assert (language_of("a.d/Makefile"), analyzer_for("a.d/Makefile")) == (None, ANALYZER_SIZE)
+    assert (language_of(".py"), analyzer_for(".py")) == (None, ANALYZER_SIZE)  # a dotfile, not Python
+
+
+def test_config_reads_and_checks_its_section() -> None:
+    table = {"workers": 0, "max_file_bytes": 500_000, "colour": "red"}
+    reader = SectionReader(table, "review.toml", "complexity")
+    assert ComplexityConfig.from_reader(reader) == ComplexityConfig(workers=0, max_file_bytes=500_000)
+    assert reader.warnings == ["review.toml: complexity.colour: unknown key (ignored)"]
+    assert ComplexityConfig.from_reader(SectionReader({}, "f", "complexity")) == ComplexityConfig()
+    with pytest.raises(ConfigError, match=r"review.toml: complexity.workers: must be between 0 and 64"):
+        ComplexityConfig.from_reader(SectionReader({"workers": -1}, "review.toml", "complexity"))
+    with pytest.raises(ConfigError, match=r"complexity.max_file_bytes: expected an integer"):
+        ComplexityConfig.from_reader(SectionReader({"max_file_bytes": "2MB"}, "review.toml", "complexity"))
+
+
+CODE_ALPHABET = st.sampled_from(list("{}()[];:,.=<>!&|?'\"`/\\*+-#@$%\n\t abcdefghijklmnorstuwxyz0123456789"))
+CODE_WORDS = st.sampled_from([
+    "def ", "class ", "if ", "else", "for ", "while ", "func ", "function ", "return ", "=>", "lambda ",
+    "async ", "try:", "except", "match ", "case ", "    ", "\n", "//", "/*", "*/", "'''", '"""', "`${",
+    "}", "{", ":", "(", ")", "&&", "||", "switch",
+])
+SOURCE_TEXT = st.one_of(st.text(max_size=400), st.text(CODE_ALPHABET, max_size=400),
+                        st.lists(CODE_WORDS, max_size=80).map("".join))
+
+
+# At least 60 examples; a profile asking for more (nightly) gets more.
+@settings(max_examples=max(60, settings().max_examples), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=SOURCE_TEXT, path=st.sampled_from(["m.py", "main.go", "app.js", "app.ts", "Main.java"]))
+def test_analyze_source_never_raises_and_is_deterministic(text: str, path: str) -> None:
+    first = analyze_source(path, text)
+    assert first == analyze_source(path, text.encode("utf-8", "surrogatepass"))
+    assert first.analyzer in (ANALYZER_RADON, ANALYZER_LIZARD, ANALYZER_SIZE)
+    assert first.total_complexity == sum(f.complexity for f in first.functions)
+    if first.error is not None:
+        assert first.functions == [] and "\n" not in first.error
