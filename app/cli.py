@@ -148,7 +148,7 @@ def _print_list(reports, *, json_output: bool, base: str | None = None) -> None:
         console.print("Hint: --base REF picks another base; --range A..B lists the commits of a range.",
                       markup=False)
         return
-    console.print(change_table(reports, base=base))
+    console.print(change_table(reports, base=base, width=console.width))
 
 
 @cli.command()

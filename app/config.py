@@ -45,6 +45,7 @@ class RepoConfig:
     risk: Any = None
     chunks: Any = None
     policy: Any = None
+    complexity: Any = None
     warnings: tuple[str, ...] = ()
     digest: str = "defaults"  # part of analysis cache keys: new rules, new results
 
@@ -55,6 +56,7 @@ class RepoConfig:
 
 def parse_repo_config(data: bytes, source: str) -> RepoConfig:
     from app.core.chunks import ChunkConfig
+    from app.core.complexity import ComplexityConfig
     from app.core.policy import PolicyConfig
     from app.core.provenance import ProvenanceConfig
     from app.core.risk import RiskConfig
@@ -64,7 +66,7 @@ def parse_repo_config(data: bytes, source: str) -> RepoConfig:
     root = SectionReader(raw, source, "")
     sections = {}
     for name, kind in (("tiers", TierConfig), ("ai", ProvenanceConfig), ("risk", RiskConfig),
-                       ("chunks", ChunkConfig), ("policy", PolicyConfig)):
+                       ("chunks", ChunkConfig), ("policy", PolicyConfig), ("complexity", ComplexityConfig)):
         sections[name] = kind.from_reader(root.sub(name))
     root.finish()
     digest = hashlib.sha256(data).hexdigest()[:16] if data else "defaults"
@@ -86,7 +88,11 @@ def load_repo_config(repo, base_commit: str | None, override: Path | None = None
         data = repo.workdir_file(REPO_CONFIG_NAME)
     if data is None:
         return RepoConfig.defaults()
-    return parse_repo_config(data, f"{REPO_CONFIG_NAME} (at {base_commit[:10] if base_commit else 'worktree'})")
+    try:
+        return parse_repo_config(data, REPO_CONFIG_NAME)
+    except ConfigError as exc:
+        where = f"committed at {base_commit[:10]}" if base_commit else "in the working tree"
+        raise ConfigError(f"{exc} ({where}; the base branch's copy is the one used)") from None
 
 
 DEFAULT_KEYS: dict[str, str] = {}

@@ -39,6 +39,9 @@ _WORKTREE_DIRTY = (
 )
 
 
+_VALID_ID = 1 << 3  # GIT_DIFF_FLAG_VALID_ID: the side's object id is known
+
+
 @dataclass(frozen=True, slots=True)
 class RefInfo:
     name: str  # full ref name
@@ -201,6 +204,18 @@ class GitRepo:
         except (KeyError, ValueError):
             return False
 
+    def root_commit(self, start: str) -> str:
+        """The oldest root commit reachable from start: the same in every clone, so it names the
+        project in shared review records (paths differ between clones)."""
+        root = start
+        try:
+            for commit in self.repo.walk(start, SortMode.TOPOLOGICAL | SortMode.REVERSE):
+                root = str(commit.id)
+                break
+        except pygit2.GitError:
+            pass
+        return root
+
     # -- commits ----------------------------------------------------------------------------
     def commit_info(self, commit_id: str) -> CommitInfo:
         return self._info(self.repo[commit_id].peel(pygit2.Commit))
@@ -300,7 +315,9 @@ class GitRepo:
         for index, delta in enumerate(diff.deltas):
             if delta.status == DeltaStatus.UNMODIFIED:
                 continue
-            too_big = max(delta.old_file.size, delta.new_file.size) > MAX_DIFF_BLOB_BYTES
+            sizes = [f.size or (self.blob_size(str(f.id)) if f.flags & _VALID_ID else 0)
+                     for f in (delta.old_file, delta.new_file)]
+            too_big = max(sizes) > MAX_DIFF_BLOB_BYTES
             files.append(self._file_diff(diff, index, delta, summarise=too_big))
         return files
 
@@ -320,6 +337,10 @@ class GitRepo:
             old_mode=int(old.mode),
             new_mode=int(new.mode),
         )
+        if not fd.old_size and fd.old_blob:
+            fd.old_size = self.blob_size(fd.old_blob)
+        if not fd.new_size and fd.new_blob:
+            fd.new_size = self.blob_size(fd.new_blob)
         if summarise:
             fd.binary = True  # shown as a summary: too large to read line by line
             return fd
@@ -364,9 +385,11 @@ class GitRepo:
         return obj.data
 
     def blob_size(self, blob_id: str) -> int:
+        """The size of a blob from its header: never loads the content."""
         try:
-            return self.repo[blob_id].size
-        except (KeyError, ValueError, AttributeError):
+            _kind, size = self.repo.odb.read_header(blob_id)
+            return int(size)
+        except (KeyError, ValueError, pygit2.GitError):
             return 0
 
     def file_at(self, commit_id: str, path: str) -> bytes | None:

@@ -1,0 +1,276 @@
+"""The action registry: every action of the TUI, its default keys and description, in one list.
+
+Screens take their BINDINGS from `bindings_for(screen)`, the help screen lists ACTIONS, and the
+user's `[keys]` table (UserConfig.keys: action name -> "key,key") is checked and applied here, so
+keys, help and config can never drift apart.
+
+Overrides reach Textual in either of two ways, both validated the same way:
+- `bindings_for(screen, overrides)` when bindings are built at runtime;
+- `keymap_for(overrides)` -> `App.set_keymap(...)`, which also re-keys class-level BINDINGS (they
+  carry ids "<screen>.<name>"), e.g. the DiffView's scrolling keys.
+An override naming an unknown action, an invalid key, or a key already used by another action
+active on the same screen is reported as a warning and the defaults are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.keys import Keys, _character_to_key, format_key, key_to_character
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action: its config name, default keys, help text and the screen it belongs to."""
+
+    name: str
+    """Name used in the user config's [keys] table, e.g. "approve"."""
+    default_keys: str
+    """Comma-separated Textual key names, e.g. "j,down"."""
+    description: str
+    """One line shown in the help screen, footer and command palette."""
+    screen: str
+    """Where it is active: global, queue, change, chunk, diff (the diff view) or help."""
+    action: str = ""
+    """The Textual action string; defaults to `name`."""
+    show: bool = False
+    """Show in the footer."""
+
+    @property
+    def textual_action(self) -> str:
+        return self.action or self.name
+
+    @property
+    def binding_id(self) -> str:
+        """The Binding id (what App.set_keymap matches)."""
+        return f"{self.screen}.{self.name}"
+
+
+SCREEN_TITLES: dict[str, str] = {
+    "global": "Everywhere",
+    "queue": "Queue (pending changes)",
+    "change": "Change (why, commits, review plan)",
+    "chunk": "Chunk review",
+    "diff": "Diff (on the chunk screen)",
+    "help": "Help",
+}
+"""Screens in the order the help screen lists them."""
+
+# Which registry screens are active at the same time; a key may be used once per group.
+# The help modal shadows everything beneath it, so it is a group of its own.
+ACTIVE_TOGETHER: dict[str, tuple[str, ...]] = {
+    "queue": ("global", "queue"),
+    "change": ("global", "change"),
+    "chunk": ("global", "chunk", "diff"),
+    "help": ("help",),
+}
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    # everywhere
+    ActionSpec("help", "question_mark,f1", "Show every key", "global", show=True),
+    ActionSpec("quit", "ctrl+q", "Quit", "global", action="app.quit"),
+    ActionSpec("command_palette", "ctrl+p", "Command palette (every action)", "global",
+               action="app.command_palette"),
+    ActionSpec("theme", "ctrl+t", "Choose a theme (persisted)", "global", action="app.change_theme"),
+    # queue
+    ActionSpec("open", "enter", "Open the selected change", "queue", show=True),
+    ActionSpec("sort", "s", "Sort by the next column", "queue", show=True),
+    ActionSpec("reverse_sort", "R", "Reverse the sort order", "queue"),
+    ActionSpec("filter_tier", "t", "Filter by tier (cycle)", "queue"),
+    ActionSpec("filter_band", "b", "Filter by risk band (cycle)", "queue"),
+    ActionSpec("filter_ai", "i", "Show AI-signalled changes only", "queue"),
+    ActionSpec("filter_unreviewed", "u", "Show unreviewed changes only", "queue"),
+    ActionSpec("filter_author", "w", "Filter by author", "queue"),
+    ActionSpec("clear_filters", "x", "Clear all filters", "queue"),
+    ActionSpec("search", "slash", "Search changes by text", "queue", show=True),
+    ActionSpec("refresh", "r,f5", "Re-scan the repository", "queue", show=True),
+    ActionSpec("stats", "S", "Review statistics", "queue"),
+    ActionSpec("quit", "q", "Quit", "queue", action="app.quit", show=True),
+    # change
+    ActionSpec("open_chunk", "enter", "Review the selected chunk", "change", show=True),
+    ActionSpec("next_unreviewed", "u", "Review the next unreviewed chunk", "change", show=True),
+    ActionSpec("back", "escape,backspace", "Back", "change", show=True),
+    # chunk review
+    ActionSpec("next_chunk", "n", "Next chunk", "chunk", show=True),
+    ActionSpec("previous_chunk", "p", "Previous chunk", "chunk", show=True),
+    ActionSpec("approve", "a", "Approve this chunk", "chunk", show=True),
+    ActionSpec("flag", "f", "Flag: request changes, with a note", "chunk", show=True),
+    ActionSpec("comment", "c", "Comment on the cursor line", "chunk", show=True),
+    ActionSpec("later", "l", "Come back to this chunk later", "chunk", show=True),
+    ActionSpec("next_unreviewed", "u", "Jump to the next unreviewed chunk", "chunk"),
+    ActionSpec("back", "escape", "Back to the change", "chunk", show=True),
+    # the diff view (a widget on the chunk screen)
+    ActionSpec("line_down", "j,down", "Cursor down a line", "diff"),
+    ActionSpec("line_up", "k,up", "Cursor up a line", "diff"),
+    ActionSpec("page_down", "pagedown,space", "Page down", "diff", action="cursor_page_down"),
+    ActionSpec("page_up", "pageup", "Page up", "diff", action="cursor_page_up"),
+    ActionSpec("next_hunk", "right_square_bracket", "Next hunk", "diff"),
+    ActionSpec("prev_hunk", "left_square_bracket", "Previous hunk", "diff"),
+    ActionSpec("top", "g,home", "First line", "diff"),
+    ActionSpec("bottom", "G,end", "Last line", "diff"),
+    ActionSpec("scroll_left", "left", "Scroll left", "diff"),
+    ActionSpec("scroll_right", "right", "Scroll right", "diff"),
+    # help
+    ActionSpec("close", "escape,q,question_mark", "Close help", "help", action="dismiss"),
+)
+
+Entry = tuple[str, str]
+"""(screen, action name): one row of the registry."""
+
+_SPECS: dict[Entry, ActionSpec] = {(spec.screen, spec.name): spec for spec in ACTIONS}
+# Textual's key names: the Keys enum plus the names of printable ASCII ("slash", "G", "question_mark").
+_KEY_NAMES = frozenset(key.value for key in Keys) | frozenset(
+    _character_to_key(chr(code)) for code in range(33, 127)
+)
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def normalize_key(key: str) -> str | None:
+    """A key as Textual names it ("?" -> "question_mark"), or None if Textual has no such key."""
+    key = key.strip()
+    if not key:
+        return None
+    if len(key) == 1:
+        return _character_to_key(key) if key.isprintable() and key != " " else None
+    *modifiers, base = key.split("+")
+    if any(m not in _MODIFIERS for m in modifiers) or not base:
+        return None
+    if len(base) == 1:
+        base = _character_to_key(base)
+    elif base not in _KEY_NAMES and key_to_character(base) is None:
+        return None
+    return "+".join([*modifiers, base])
+
+
+def parse_keys(value: str) -> list[str] | None:
+    """"n, right" -> ["n", "right"]; None if empty or any key is unknown."""
+    if not isinstance(value, str):
+        return None
+    keys = [normalize_key(part) for part in value.split(",")]
+    if not keys or any(key is None for key in keys):
+        return None
+    return list(dict.fromkeys(k for k in keys if k))  # drop duplicates, keep order
+
+
+def _default_keys(spec: ActionSpec) -> tuple[str, ...]:
+    return tuple(parse_keys(spec.default_keys) or ())
+
+
+@dataclass(frozen=True)
+class KeyResolution:
+    """Effective keys for every action after the user's overrides, and what was refused."""
+
+    keys: dict[Entry, tuple[str, ...]]
+    """(screen, action name) -> keys."""
+    overridden: frozenset[Entry]
+    """The actions whose keys come from the user config."""
+    warnings: tuple[str, ...]
+
+
+def _targets(name: str) -> list[Entry]:
+    """Registry entries an override name addresses: "approve" (every screen) or "chunk.approve"."""
+    if "." in name:
+        screen, _, action = name.partition(".")
+        return [(screen, action)] if (screen, action) in _SPECS else []
+    return [key for key in _SPECS if key[1] == name]
+
+
+def _conflicts(keys: Mapping[Entry, tuple[str, ...]]) -> list[tuple[Entry, Entry, str]]:
+    """Pairs of different actions sharing a key while active together."""
+    found = []
+    for group in ACTIVE_TOGETHER.values():
+        owner: dict[str, Entry] = {}
+        for entry, entry_keys in keys.items():
+            if entry[0] not in group:
+                continue
+            for key in entry_keys:
+                other = owner.get(key)
+                if other is not None and other[1] != entry[1]:
+                    found.append((other, entry, key))
+                else:
+                    owner[key] = entry
+    return found
+
+
+def resolve_keys(overrides: Mapping[str, str] | None = None) -> KeyResolution:
+    """Apply `overrides` (action name -> keys) to the defaults; refuse unknown names, bad keys and
+    conflicts with a warning each (the refused action keeps its default keys)."""
+    keys = {entry: _default_keys(spec) for entry, spec in _SPECS.items()}
+    overridden: set[Entry] = set()
+    warnings: list[str] = []
+    for name, value in sorted((overrides or {}).items()):
+        targets = _targets(name)
+        if not targets:
+            warnings.append(f"keys: unknown action {name!r} (see the help screen for action names)")
+            continue
+        parsed = parse_keys(value)
+        if parsed is None:
+            warnings.append(f"keys: {name} = {value!r}: not a valid key list (e.g. 'n' or 'ctrl+n,right')")
+            continue
+        for target in targets:
+            keys[target] = tuple(parsed)
+            overridden.add(target)
+    # Revert the overridden side of every conflict until none is left (each pass reverts at least
+    # one override, so this ends); swapping two actions' keys is allowed since it has no conflict.
+    while conflicts := _conflicts(keys):
+        reverted = False
+        for first, second, key in conflicts:
+            for entry, other in ((second, first), (first, second)):
+                if entry in overridden:
+                    overridden.discard(entry)
+                    keys[entry] = _default_keys(_SPECS[entry])
+                    warnings.append(
+                        f"keys: {entry[1]} = {format_key(key)!r} conflicts with {other[1]} on the "
+                        f"{entry[0]} screen; keeping the default {_SPECS[entry].default_keys!r}"
+                    )
+                    reverted = True
+                    break
+            if reverted:
+                break
+        if not reverted:  # a conflict among defaults is a bug in ACTIONS (a test guards it)
+            raise AssertionError(f"default key conflict: {conflicts[0]}")
+    return KeyResolution(keys, frozenset(overridden), tuple(warnings))
+
+
+def override_warnings(overrides: Mapping[str, str] | None) -> list[str]:
+    """What is wrong with the user's [keys] table, one line each (empty when all is well)."""
+    return list(resolve_keys(overrides).warnings)
+
+
+def bindings_for(screen: str, overrides: Mapping[str, str] | None = None) -> list[Binding]:
+    """Textual Bindings for one registry screen, with valid overrides applied."""
+    if screen not in SCREEN_TITLES:
+        raise ValueError(f"unknown screen {screen!r}")
+    resolution = resolve_keys(overrides)
+    return [
+        Binding(",".join(resolution.keys[(spec.screen, spec.name)]), spec.textual_action, spec.description,
+                show=spec.show, id=spec.binding_id)
+        for spec in ACTIONS
+        if spec.screen == screen
+    ]
+
+
+def keymap_for(overrides: Mapping[str, str] | None) -> dict[str, str]:
+    """{binding id: keys} of the valid overrides, for App.set_keymap()."""
+    resolution = resolve_keys(overrides)
+    return {f"{screen}.{name}": ",".join(resolution.keys[(screen, name)])
+            for screen, name in sorted(resolution.overridden)}
+
+
+def display_keys(keys: tuple[str, ...] | list[str]) -> str:
+    """Keys as a person reads them: "question_mark" -> "?", joined with " / "."""
+    return " / ".join(format_key(key) for key in keys)
+
+
+def help_sections(overrides: Mapping[str, str] | None = None) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """[(screen title, [(keys, action name, description)])] in SCREEN_TITLES order, for the help screen."""
+    resolution = resolve_keys(overrides)
+    sections = []
+    for screen, title in SCREEN_TITLES.items():
+        rows = [(display_keys(resolution.keys[(spec.screen, spec.name)]), spec.name, spec.description)
+                for spec in ACTIONS if spec.screen == screen]
+        if rows:
+            sections.append((title, rows))
+    return sections

@@ -1,0 +1,150 @@
+"""Benchmark of the DiffView on a 30,000-line diff and a 5,000-line chunk, against a baseline.
+
+In one run, with App.run_test (headless, real rendering through the compositor):
+- the time to set 30,000 lines on a mounted DiffView and paint the first screen;
+- the median time per keypress (PgDn and j), `pilot.press` + `pilot.pause()` so each press is
+  rendered, on the 30,000-line diff and on a single 5,000-line chunk, as wall time (what a person
+  waits, mostly Textual's frame pacing) and as CPU time of this process (what the work costs);
+- the baseline: the same presses on a trivial app that shows only a Static, so the ratio is what
+  the diff view costs on top of Textual's own key handling and screen update.
+The diff is real: a repository built with the sample RepoBuilder and diffed by app.core.repo.
+Usage: python bench/bench_diff_view.py [--presses 60] [--size 120x40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from app.core.repo import GitRepo
+from app.samples import load
+from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
+from app.tui.widgets.diff_view import DiffView, DisplayLine, display_lines_for_files
+
+
+def build_diff(folder: Path, functions: int, *, modify: bool) -> list[DisplayLine]:
+    """A Python file of `functions` two-line functions, added (or, with `modify`, one line in four
+    changed) in a real repository; returns the DiffView rows of that diff."""
+    samples = load()
+    builder = samples.RepoBuilder(folder)
+    dev = samples.Person("Bench", "bench@example.com")
+
+    def module(version: int) -> str:
+        return "".join(
+            f"def handler_{i}(event, retries=3):\n"
+            f"    return event.get('key_{i}', {i if i % 4 or not version else i * 10}) + retries  # note\n"
+            for i in range(functions)
+        )
+
+    base = builder.commit("base", {"svc/handlers.py": module(0) if modify else None, "README.md": "x\n"},
+                          author=dev)
+    head = builder.commit("change", {"svc/handlers.py": module(1)}, author=dev)
+    return display_lines_for_files(GitRepo(str(folder)).diff(base, head))
+
+
+class DiffApp(App[None]):
+    def __init__(self, theme_name: str = "review-dark") -> None:
+        super().__init__()
+        themes, _errors = load_themes(default_theme_dirs())
+        for theme in themes.values():
+            self.register_theme(theme.to_textual())
+        self.theme = theme_name
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme_variable_defaults()
+
+    def compose(self) -> ComposeResult:
+        yield DiffView(id="diff")
+
+
+class BaselineApp(App[None]):
+    """The trivial app: a Static and a key binding that changes its text (so each press repaints)."""
+
+    BINDINGS = [("pagedown", "bump", ""), ("j", "bump", "")]
+
+    def compose(self) -> ComposeResult:
+        yield Static("baseline", id="static")
+
+    def action_bump(self) -> None:
+        self.query_one(Static).update(f"pressed at {time.perf_counter():.6f}")
+
+
+async def time_presses(app: App, key: str, presses: int, size: tuple[int, int],
+                       lines: list[DisplayLine] | None = None) -> tuple[list[float], list[float], float]:
+    """Per-press wall and CPU times for `key`, and (for a DiffView app) the time to set `lines`
+    and paint the first screen."""
+    load_time = 0.0
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        if lines is not None:
+            view = app.query_one(DiffView)
+            started = time.perf_counter()
+            view.set_lines(lines)
+            await pilot.pause()
+            load_time = time.perf_counter() - started
+        walls, cpus = [], []
+        for _ in range(presses):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            await pilot.press(key)
+            await pilot.pause()
+            walls.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu_started)
+    return walls, cpus, load_time
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.2f} ms"
+
+
+async def run(presses: int, size: tuple[int, int]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        big = build_diff(Path(tmp) / "big", 15_000, modify=False)  # one added file: 30,000 rows
+        chunk = build_diff(Path(tmp) / "chunk", 2_250, modify=True)  # a ~5,000-row modified chunk
+        print(f"built repositories and diffs in {time.perf_counter() - started:.2f} s: "
+              f"{len(big):,} rows and {len(chunk):,} rows")
+
+    wall: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    for key in ("pagedown", "j"):
+        walls, cpus, _ = await time_presses(BaselineApp(), key, presses, size)
+        wall[f"baseline {key}"], cpu[f"baseline {key}"] = statistics.median(walls), statistics.median(cpus)
+    load_times = []
+    for label, lines in (("30k", big), ("5k chunk", chunk)):
+        for key in ("pagedown", "j"):
+            walls, cpus, load_time = await time_presses(DiffApp(), key, presses, size, lines)
+            wall[f"{label} {key}"], cpu[f"{label} {key}"] = statistics.median(walls), statistics.median(cpus)
+            load_times.append((label, load_time))
+
+    print(f"terminal {size[0]}x{size[1]}, {presses} presses per measurement, medians:")
+    for label, load_time in load_times[::2]:
+        print(f"  set_lines + first paint ({label}): {ms(load_time)}")
+    print(f"  {'key':>8}  {'app':<22} {'wall':>10} {'ratio':>7}   {'cpu':>10} {'ratio':>7}")
+    for key in ("pagedown", "j"):
+        base = f"baseline {key}"
+        print(f"  {key:>8}  {'baseline Static app':<22} {ms(wall[base])} {'':>7}   {ms(cpu[base])}")
+        for label in ("30k", "5k chunk"):
+            name = f"{label} {key}"
+            print(f"  {key:>8}  {'DiffView ' + label:<22} {ms(wall[name])} {wall[name] / wall[base]:6.2f}x"
+                  f"   {ms(cpu[name])} {cpu[name] / cpu[base]:6.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--presses", type=int, default=60)
+    parser.add_argument("--size", default="120x40", help="terminal WIDTHxHEIGHT")
+    args = parser.parse_args()
+    width, height = (int(part) for part in args.size.lower().split("x"))
+    asyncio.run(run(args.presses, (width, height)))
+
+
+if __name__ == "__main__":
+    main()

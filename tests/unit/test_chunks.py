@@ -1,0 +1,529 @@
+"""Review plans: exact partition, size bound, function edges, grouping, collapsed files, hashes, floors."""
+
+from __future__ import annotations
+
+import collections
+import difflib
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.core.chunks import (
+    ChunkConfig,
+    GlobSet,
+    ReviewPlan,
+    build_plan,
+    code_floor,
+    format_duration,
+)
+from app.core.diff import DiffLine, FileDiff, Hunk
+from app.core.repo import GitRepo
+from app.core.settings import SectionReader
+from app.core.spans import definition_spans, unit_index
+from app.errors import ConfigError
+from app.samples import load
+
+samples = load()
+DEV = samples.Person("Dev One", "dev@example.com")
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+def file_diff(path: str, old: str | None, new: str | None, blobs: dict[str, bytes], context: int = 3) -> FileDiff:
+    """A FileDiff built with difflib (unified-diff hunks), its blobs stored in `blobs`."""
+    old_lines = old.splitlines() if old is not None else []
+    new_lines = new.splitlines() if new is not None else []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    hunks: list[Hunk] = []
+    for group in matcher.get_grouped_opcodes(context):
+        lines: list[DiffLine] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                lines += [DiffLine(" ", i1 + k + 1, j1 + k + 1, old_lines[i1 + k]) for k in range(i2 - i1)]
+            if tag in ("replace", "delete"):
+                lines += [DiffLine("-", i1 + k + 1, None, old_lines[i1 + k]) for k in range(i2 - i1)]
+            if tag in ("replace", "insert"):
+                lines += [DiffLine("+", None, j1 + k + 1, new_lines[j1 + k]) for k in range(j2 - j1)]
+        o1, o2, n1, n2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
+        hunks.append(Hunk(o1 + 1 if o2 > o1 else o1, o2 - o1, n1 + 1 if n2 > n1 else n1, n2 - n1, "", lines))
+
+    def store(text: str | None) -> str | None:
+        if text is None:
+            return None
+        blob_id = hashlib.sha1(text.encode()).hexdigest()
+        blobs[blob_id] = text.encode()
+        return blob_id
+
+    status = "added" if old is None else "deleted" if new is None else "modified"
+    fd = FileDiff(status, None if old is None else path, None if new is None else path, store(old), store(new),
+                  hunks=hunks, old_size=len(old or ""), new_size=len(new or ""))
+    fd.additions = sum(h.additions for h in hunks)
+    fd.deletions = sum(h.deletions for h in hunks)
+    return fd
+
+
+def owned(plan: ReviewPlan, files: list[FileDiff]) -> list[tuple[int, int, int]]:
+    """Every changed line the plan's chunks own, as (file, hunk, line index), with repeats."""
+    out = []
+    for chunk in plan.chunks:
+        for s in chunk.segments:
+            lines = files[s.file_index].hunks[s.hunk_index].lines
+            out += [(s.file_index, s.hunk_index, i) for i in range(s.first, s.last + 1) if lines[i].origin != " "]
+    return out
+
+
+def changed(files: list[FileDiff]) -> list[tuple[int, int, int]]:
+    return [(f, h, i) for f, fd in enumerate(files) for h, hunk in enumerate(fd.hunks)
+            for i, line in enumerate(hunk.lines) if line.origin != " "]
+
+
+def assert_partition(plan: ReviewPlan, files: list[FileDiff]) -> None:
+    got = owned(plan, files)
+    assert len(got) == len(set(got)), "a changed line is in two chunks"
+    assert collections.Counter(got) == collections.Counter(changed(files)), "a changed line is lost"
+    for chunk in plan.chunks:
+        assert chunk.changed_lines == sum(s.changed_lines for s in chunk.segments)
+
+
+def assert_bound(plan: ReviewPlan, target: int) -> None:
+    for chunk in plan.chunks:
+        if chunk.changed_lines > target:
+            assert chunk.oversized and chunk.oversize_reason, chunk.title
+            assert len(chunk.functions) == 1 or chunk.kind == "collapsed" and len(chunk.files) == 1
+        else:
+            assert not chunk.oversized
+
+
+def blob_reader(blobs: dict[str, bytes]):
+    return blobs.__getitem__
+
+
+def function(name: str, body_lines: int, variant: int = 0) -> list[str]:
+    return [f"def {name}(x):"] + [f"    x = x + {variant * 1000 + k}" for k in range(body_lines)] + ["    return x", ""]
+
+
+def program(functions: list[tuple[str, int, int]]) -> str:
+    lines = ["import os", ""]
+    for name, size, variant in functions:
+        lines += function(name, size, variant)
+    return "\n".join(lines) + "\n"
+
+
+# -- the partition and the bound ------------------------------------------------------------------------
+
+@st.composite
+def synthetic_files(draw: st.DrawFn) -> list[FileDiff]:
+    """Random diffs built directly: files with hunks of random +/-/context lines, no blobs."""
+    files = []
+    for f in range(draw(st.integers(0, 6))):
+        hunks = []
+        old_no = new_no = 1
+        for _ in range(draw(st.integers(1, 4))):
+            old_no += draw(st.integers(0, 30))
+            new_no += draw(st.integers(0, 30))
+            origins = draw(st.lists(st.sampled_from(" +-"), min_size=1, max_size=140))
+            if all(o == " " for o in origins):
+                origins[0] = "+"
+            lines = []
+            start_old, start_new = old_no, new_no
+            for k, origin in enumerate(origins):
+                text = f"line {f} {k} {origin}"
+                if origin == " ":
+                    lines.append(DiffLine(" ", old_no, new_no, text))
+                    old_no, new_no = old_no + 1, new_no + 1
+                elif origin == "-":
+                    lines.append(DiffLine("-", old_no, None, text))
+                    old_no += 1
+                else:
+                    lines.append(DiffLine("+", None, new_no, text))
+                    new_no += 1
+            hunks.append(Hunk(start_old, old_no - start_old, start_new, new_no - start_new, "", lines))
+        directory = draw(st.sampled_from(["", "a", "a/b", "c"]))
+        fd = FileDiff("modified", f"{directory}/f{f}.txt".lstrip("/"), f"{directory}/f{f}.txt".lstrip("/"),
+                      hunks=hunks)
+        fd.additions = sum(h.additions for h in hunks)
+        fd.deletions = sum(h.deletions for h in hunks)
+        files.append(fd)
+    return files
+
+
+@settings(max_examples=120, deadline=None)
+@given(synthetic_files(), st.integers(10, 60), st.sampled_from(["risk", "path"]))
+def test_random_diffs_are_partitioned_exactly_and_bounded(files: list[FileDiff], target: int, order: str) -> None:
+    plan = build_plan(files, config=ChunkConfig(target_lines=target), order=order)
+    assert_partition(plan, files)
+    assert_bound(plan, target)
+    assert [c.index for c in plan.chunks] == list(range(1, len(plan.chunks) + 1))
+    assert plan.total_floor_seconds == sum(c.floor_seconds for c in plan.chunks)
+
+
+@st.composite
+def python_changes(draw: st.DrawFn) -> tuple[list[FileDiff], dict[str, bytes]]:
+    """Random Python files whose functions are added, removed, resized or rewritten."""
+    blobs: dict[str, bytes] = {}
+    files = []
+    for f in range(draw(st.integers(1, 4))):
+        count = draw(st.integers(1, 7))
+        old = [(f"f{k}", draw(st.integers(0, 40)), 0) for k in range(count)]
+        new = []
+        for name, size, _ in old:
+            action = draw(st.sampled_from(["keep", "edit", "drop", "grow"]))
+            if action == "keep":
+                new.append((name, size, 0))
+            elif action == "edit":
+                new.append((name, size, 1))
+            elif action == "grow":
+                new.append((name, size + draw(st.integers(1, 60)), 0))
+            if draw(st.integers(0, 4)) == 0:
+                new.append((f"{name}_new", draw(st.integers(0, 50)), 2))
+        files.append(file_diff(f"pkg{f % 2}/m{f}.py", program(old), program(new), blobs))
+    return [fd for fd in files if fd.hunks], blobs
+
+
+def function_of_line(files: list[FileDiff], blobs: dict[str, bytes]) -> dict[tuple[int, int, int], tuple[int, str]]:
+    """(file, hunk, line) -> (file, outermost function) by ast, as the test's own oracle."""
+    out = {}
+    for f, fd in enumerate(files):
+        sides = {}
+        for side, blob in (("+", fd.new_blob), ("-", fd.old_blob)):
+            if blob:
+                spans = definition_spans(fd.path, blobs[blob].decode()).spans
+                sides[side] = (spans, unit_index(spans, max((s.end for s in spans), default=0)))
+        for h, hunk in enumerate(fd.hunks):
+            for i, line in enumerate(hunk.lines):
+                if line.origin == " " or line.origin not in sides:
+                    continue
+                spans, owner = sides[line.origin]
+                number = line.new_lineno if line.origin == "+" else line.old_lineno
+                if number is not None and number < len(owner) and owner[number] >= 0:
+                    out[(f, h, i)] = (f, spans[owner[number]].qualname)
+    return out
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(python_changes(), st.integers(10, 80))
+def test_python_changes_cut_only_at_function_edges(change: tuple[list[FileDiff], dict[str, bytes]],
+                                                   target: int) -> None:
+    files, blobs = change
+    plan = build_plan(files, read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=target))
+    assert_partition(plan, files)
+    assert_bound(plan, target)
+    chunk_of = {}
+    for chunk in plan.chunks:
+        for s in chunk.segments:
+            for i in range(s.first, s.last + 1):
+                chunk_of[(s.file_index, s.hunk_index, i)] = chunk.index
+    by_function: dict[tuple[int, str], set[int]] = collections.defaultdict(set)
+    sizes: collections.Counter[tuple[int, str]] = collections.Counter()
+    for ref, unit in function_of_line(files, blobs).items():
+        by_function[unit].add(chunk_of[ref])
+        sizes[unit] += 1
+    for unit, chunks in by_function.items():
+        if sizes[unit] <= target:
+            assert len(chunks) == 1, f"{unit} ({sizes[unit]} lines) split over chunks {chunks}"
+        else:  # oversized: alone in its chunk
+            (index,) = chunks
+            chunk = plan.chunks[index - 1]
+            assert chunk.oversized and chunk.functions == [unit[1]]
+            assert f"{unit[1]} alone has {sizes[unit]} changed lines" in (chunk.oversize_reason or "")
+
+
+# -- hashes ---------------------------------------------------------------------------------------------
+
+A_OLD = program([(f"a{k}", 6, 0) for k in range(6)])
+A_NEW = program([(f"a{k}", 6, 1 if k in (1, 4) else 0) for k in range(6)])
+
+
+def plan_for(repo_path: Path, base: str, head: str, **kwargs) -> tuple[ReviewPlan, list[FileDiff]]:
+    repo = GitRepo(repo_path)
+    base, head = repo.resolve_commit(base), repo.resolve_commit(head)
+    files = repo.diff(repo.merge_base(base, head) or base, head)
+    return build_plan(files, read_blob=repo.blob, **kwargs), files
+
+
+def hashes_of(plan: ReviewPlan, path: str) -> list[str]:
+    return [c.content_hash for c in plan.chunks if c.files == [path]]
+
+
+def test_hashes_stay_when_unrelated_files_or_line_numbers_change_and_move_when_lines_change(tmp_path: Path) -> None:
+    b = samples.RepoBuilder(tmp_path)
+    b.commit("base", {"pkg/a.py": A_OLD, "other/b.py": "x = 1\n"}, author=DEV)
+    b.branch("one")
+    b.commit("one", {"pkg/a.py": A_NEW, "other/b.py": "x = 2\n"}, branch="one", author=DEV)
+    b.branch("two")
+    b.commit("two", {"pkg/a.py": A_NEW, "other/b.py": "y = 3\nz = 4\n"}, branch="two", author=DEV)
+    # "rebased": the base moved on (lines inserted above every edit), same edits on top.
+    b.commit("base moves", {"pkg/a.py": "# header\n" * 10 + A_OLD}, author=DEV)
+    b.branch("rebased")
+    b.commit("rebased", {"pkg/a.py": "# header\n" * 10 + A_NEW}, branch="rebased", author=DEV)
+    b.branch("edited")
+    b.commit("edited", {"pkg/a.py": A_NEW.replace("x = x + 1002", "x = x + 9999")}, branch="edited", author=DEV)
+
+    one, _ = plan_for(tmp_path, b.head("main"), b.head("one"))
+    two, _ = plan_for(tmp_path, b.head("main"), b.head("two"))
+    rebased, files = plan_for(tmp_path, b.head("main"), b.head("rebased"))
+    edited, _ = plan_for(tmp_path, b.head("main"), b.head("edited"))
+    assert rebased.chunks[0].segments[0].new_start != one.chunks[0].segments[0].new_start  # lines did move
+    assert hashes_of(one, "pkg/a.py") and hashes_of(one, "pkg/a.py") == hashes_of(two, "pkg/a.py")
+    assert hashes_of(one, "pkg/a.py") == hashes_of(rebased, "pkg/a.py")
+    assert hashes_of(one, "other/b.py") != hashes_of(two, "other/b.py")
+    assert hashes_of(edited, "pkg/a.py") != hashes_of(one, "pkg/a.py")
+
+
+def test_hash_covers_kind_path_and_text_only() -> None:
+    blobs: dict[str, bytes] = {}
+    a = file_diff("m.py", "a\nb\nc\n", "a\nB\nc\n", blobs)
+    b = file_diff("m.py", "z\nz\nz\na\nb\nc\n", "z\nz\nz\na\nB\nc\n", blobs)  # same edit, other numbers
+    c = file_diff("n.py", "a\nb\nc\n", "a\nB\nc\n", blobs)  # same edit, other path
+    ha, hb, hc = (build_plan([fd]).chunks[0].content_hash for fd in (a, b, c))
+    assert ha == hb != hc
+
+
+# -- grouping, kinds, order --------------------------------------------------------------------------------
+
+def test_a_function_that_fits_is_never_split_and_an_oversized_one_says_why() -> None:
+    blobs: dict[str, bytes] = {}
+    old = program([(f"f{k}", 3, 0) for k in range(5)] + [("huge", 3, 0)])
+    new = program([(f"f{k}", 3 + 28, 0) for k in range(5)] + [("huge", 3 + 150, 0)])
+    fd = file_diff("svc/work.py", old, new, blobs)
+    plan = build_plan([fd], read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=100), order="path")
+    assert_partition(plan, [fd])
+    assert [c.functions for c in plan.chunks] == [["f0", "f1", "f2"], ["f3", "f4"], ["huge"]]
+    assert [c.changed_lines for c in plan.chunks] == [84, 56, 150]
+    huge = plan.chunks[2]
+    assert huge.oversized and huge.oversize_reason == "huge alone has 150 changed lines (target 100)"
+    assert plan.chunks[0].title == "svc/work.py: f0 and 2 more"
+
+
+def test_giant_hunk_of_top_level_code_is_cut_at_line_boundaries() -> None:
+    blobs: dict[str, bytes] = {}
+    fd = file_diff("db/seed.sql", None, "".join(f"INSERT INTO t VALUES ({k});\n" for k in range(250)), blobs)
+    plan = build_plan([fd], read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=100), order="path")
+    assert_partition(plan, [fd])
+    assert [c.changed_lines for c in plan.chunks] == [84, 84, 82]
+    assert not any(c.oversized for c in plan.chunks)
+    assert "cut at line boundaries" in " ".join(plan.chunks[0].notes)
+    assert plan.chunks[0].title == "db/seed.sql: lines 1-84"
+
+
+def test_test_file_joins_its_module_and_directories_stay_apart() -> None:
+    blobs: dict[str, bytes] = {}
+    files = [
+        file_diff("payments/retry.py", program([("backoff", 3, 0)]), program([("backoff", 3, 1)]), blobs),
+        file_diff("tests/test_retry.py", None, "def test_backoff():\n    assert True\n", blobs),
+        file_diff("tests/test_other.py", None, "def test_other():\n    assert True\n", blobs),
+        file_diff("docs/notes.py", None, "X = 1\n", blobs),
+    ]
+    plan = build_plan(files, read_blob=blob_reader(blobs), order="path")
+    assert_partition(plan, files)
+    assert [c.files for c in plan.chunks] == [["docs/notes.py"], ["payments/retry.py", "tests/test_retry.py"],
+                                              ["tests/test_other.py"]]
+    assert any("the module it tests" in n for n in plan.chunks[1].notes)
+
+
+def test_a_use_joins_the_definition_it_uses_when_they_fit() -> None:
+    blobs: dict[str, bytes] = {}
+    files = [
+        file_diff("api/handlers.py", "import x\n", "import x\nwait = compute_backoff(3)\n", blobs),
+        file_diff("payments/retry.py", None, "def compute_backoff(n):\n    return n * 2\n", blobs),
+        file_diff("web/views.py", "a = 1\n", "a = 2\n", blobs),
+    ]
+    plan = build_plan(files, read_blob=blob_reader(blobs), order="path")
+    assert [c.files for c in plan.chunks] == [["payments/retry.py", "api/handlers.py"], ["web/views.py"]]
+    assert any("uses compute_backoff" in n for n in plan.chunks[0].notes)
+
+
+def test_lock_vendored_generated_and_data_files_are_collapsed_with_their_own_floor() -> None:
+    blobs: dict[str, bytes] = {}
+    files = [
+        file_diff("package-lock.json", None, '{\n  "a": 1\n}\n', blobs),
+        file_diff("vendor/lib/util.js", None, "function f() {}\n", blobs),
+        file_diff("vendor/lib/more.js", None, "function g() {}\n", blobs),
+        file_diff("api/client_pb2.py", None, "X = 1\n", blobs),
+        file_diff("sdk/model.py", None, '"""Generated model. Do not edit: regenerate."""\nX = 1\n', blobs),
+        file_diff("data/rates.csv", None, "".join(f"{k},1.0\n" for k in range(300)), blobs),
+        file_diff("data/small.csv", None, "a,b\n", blobs),
+        file_diff("app/main.py", None, "print('hi')\n", blobs),
+    ]
+    plan = build_plan(files, read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=100))
+    assert_partition(plan, files)
+    kinds = {tuple(c.files): c.kind for c in plan.chunks}
+    assert kinds == {("app/main.py",): "code", ("data/small.csv",): "code", ("package-lock.json",): "collapsed",
+                     ("vendor/lib/more.js", "vendor/lib/util.js"): "collapsed", ("api/client_pb2.py",): "collapsed",
+                     ("sdk/model.py",): "collapsed", ("data/rates.csv",): "collapsed"}
+    assert [c.kind for c in plan.chunks][:2] == ["code", "code"]  # read before skimmed
+    vendored = next(c for c in plan.chunks if c.files[0].startswith("vendor/"))
+    assert (vendored.floor_seconds, vendored.floor_derivation) == (60, "2 collapsed files x 30s = 1m")
+    rates = next(c for c in plan.chunks if c.files == ["data/rates.csv"])
+    assert rates.oversized and "one collapsed file with 300 changed lines" in (rates.oversize_reason or "")
+    assert any("data file with 300 changed lines" in n for n in rates.notes)
+
+
+def test_globs_match_like_gitignore() -> None:
+    globs = GlobSet(["vendor/", "*.lock", "docs/generated/", "src/**/gen_*.py"])
+    assert globs.match("vendor/a.js") == "vendor/" and globs.match("x/vendor/y/z.go") == "vendor/"
+    assert globs.match("vendored.py") is None
+    assert globs.match("Cargo.lock") == "*.lock" and globs.match("a/b/poetry.lock") == "*.lock"
+    assert globs.match("docs/generated/api.md") == "docs/generated/" and globs.match("x/docs/generated/a") is None
+    assert globs.match("src/a/b/gen_x.py") == "src/**/gen_x.py".replace("gen_x", "gen_*")
+    assert globs.match("src/gen_x.py") is not None and globs.match("lib/src/gen_x.py") is None
+
+
+def test_risk_order_puts_tier_destructive_ai_and_complexity_first() -> None:
+    blobs: dict[str, bytes] = {}
+    files = [file_diff(f"d{k}/m.py", "a\n", "a\nb\n", blobs) for k in range(5)]
+    plan = build_plan(files, file_tiers={"d4/m.py": 0}, destructive_paths={"d3/m.py"},
+                      ai_lines={"d2/m.py": {2: "claude"}}, function_complexity={"d1/m.py": {"f": 5}})
+    assert [c.files[0] for c in plan.chunks] == ["d4/m.py", "d3/m.py", "d2/m.py", "d1/m.py", "d0/m.py"]
+    assert plan.chunks[2].ai_share == 1.0 and plan.chunks[2].ai_tools == {"claude": 1}
+    assert plan.chunks[3].complexity_added == 5  # no span named f: given to the file's first chunk
+    by_path = build_plan(files, file_tiers={"d4/m.py": 0}, order="path")
+    assert [c.files[0] for c in by_path.chunks] == [f"d{k}/m.py" for k in range(5)]
+    with pytest.raises(ValueError):
+        build_plan(files, order="size")
+
+
+def test_complexity_goes_to_the_chunk_holding_the_function() -> None:
+    blobs: dict[str, bytes] = {}
+    old = program([(f"f{k}", 3, 0) for k in range(4)])
+    new = program([(f"f{k}", 40, 0) for k in range(4)])
+    fd = file_diff("m.py", old, new, blobs)
+    plan = build_plan([fd], read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=80), order="path",
+                      function_complexity={"m.py": {"f1": 4, "f3": 2, "gone": 7, "f0": -3}})
+    assert [(c.functions, c.complexity_added) for c in plan.chunks] == [(["f0", "f1"], 4 + 7), (["f2", "f3"], 2)]
+
+
+# -- floor time -----------------------------------------------------------------------------------------
+
+def test_floor_time_arithmetic_and_derivation() -> None:
+    config = ChunkConfig()
+    assert code_floor(312, 4, 0, config) == (
+        3549, "312 lines at 500/h = 37m 26s; +4 CC x 30s = +2m; tier 0 x1.5 -> 59m 09s")
+    assert code_floor(400, 0, 2, config) == (2880, "400 lines at 500/h = 48m; tier 2 x1 -> 48m")
+    assert code_floor(5, 0, 3, config) == (60, "5 lines at 500/h = 36s; tier 3 x0.8 -> 28s; raised to the minimum 1m")
+    fast = ChunkConfig(lines_per_hour=1000, seconds_per_complexity_point=0, min_seconds=0,
+                       tier_multipliers=(2.0, 1.0, 1.0, 1.0))
+    assert code_floor(1000, 9, 0, fast)[0] == 7200
+    assert format_duration(3725) == "1h 02m 05s" and format_duration(59) == "59s"
+
+
+# -- configuration --------------------------------------------------------------------------------------
+
+def test_config_from_reader() -> None:
+    reader = SectionReader({"target_lines": 200, "tier_multipliers": {"0": 2}, "extra_collapsed_globs": ["gen/"],
+                            "mystery": 1}, ".review-tui.toml", "chunks")
+    config = ChunkConfig.from_reader(reader)
+    assert config.target_lines == 200 and config.tier_multipliers == (2.0, 1.25, 1.0, 0.8)
+    assert "gen/" in config.collapsed_globs and "*.lock" in config.collapsed_globs
+    assert reader.warnings == [".review-tui.toml: chunks.mystery: unknown key (ignored)"]
+    listed = ChunkConfig.from_reader(SectionReader({"tier_multipliers": [1, 1, 1, 1]}, "f.toml", "chunks"))
+    assert listed.tier_multipliers == (1.0, 1.0, 1.0, 1.0)
+    with pytest.raises(ConfigError, match="chunks.target_lines"):
+        ChunkConfig.from_reader(SectionReader({"target_lines": "big"}, "f.toml", "chunks"))
+    with pytest.raises(ConfigError, match="chunks.tier_multipliers"):
+        ChunkConfig.from_reader(SectionReader({"tier_multipliers": [1, 2]}, "f.toml", "chunks"))
+
+
+def test_plan_round_trips_through_json() -> None:
+    blobs: dict[str, bytes] = {}
+    files = [file_diff("a/x.py", program([("f", 3, 0)]), program([("f", 3, 1)]), blobs),
+             FileDiff("renamed", "a/old.txt", "a/new.txt", "1" * 40, "1" * 40, similarity=100)]
+    plan = build_plan(files, read_blob=blob_reader(blobs), ai_lines={"a/x.py": {4: "aider"}})
+    data = json.loads(json.dumps(plan.to_dict()))
+    assert ReviewPlan.from_dict(data).to_dict() == plan.to_dict()
+
+
+# -- bad input ------------------------------------------------------------------------------------------
+
+def test_empty_change_gives_an_empty_plan() -> None:
+    plan = build_plan([], read_blob=None)
+    assert plan.chunks == [] and plan.total_floor_seconds == 0 and plan.notes
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+
+
+def test_repo_with_only_binaries_only_renames_or_only_deletions(tmp_path: Path) -> None:
+    b = samples.RepoBuilder(tmp_path)
+    body = program([(f"f{k}", 5, 0) for k in range(3)])
+    b.commit("base", {"img/logo.png": PNG, "img/icon.png": PNG + b"1", "src/old_name.py": body,
+                      "src/gone.py": body, "src/keep.py": body}, author=DEV)
+    b.branch("binary")
+    other_png = b"\x00" + bytes(range(255, 0, -1)) * 3
+    b.commit("bin", {"img/logo.png": PNG + b"changed", "img/icon.png": None, "img/new.png": other_png},
+             branch="binary", author=DEV)
+    b.branch("rename")
+    b.commit("mv", {"src/old_name.py": None, "lib/new_name.py": body}, branch="rename", author=DEV)
+    b.branch("delete")
+    b.commit("rm", {"src/gone.py": None, "src/keep.py": program([("f0", 5, 0)])}, branch="delete", author=DEV)
+
+    binary, _ = plan_for(tmp_path, "main", "binary")
+    assert [(c.kind, len(c.files)) for c in binary.chunks] == [("binary", 3)]
+    assert binary.chunks[0].floor_derivation == "3 binary files x 15s = 45s"
+    assert binary.chunks[0].title == "Binary: img/ (3 files)"
+
+    renamed, _ = plan_for(tmp_path, "main", "rename")
+    assert [c.kind for c in renamed.chunks] == ["rename"]
+    assert renamed.chunks[0].title == "No line changes: src/old_name.py renamed to lib/new_name.py"
+    assert renamed.chunks[0].floor_seconds == 10
+
+    deleted, files = plan_for(tmp_path, "main", "delete")
+    assert_partition(deleted, files)
+    # gone.py: 26 lines; keep.py loses f1 and f2 (8 lines each), named from their deleted headers.
+    assert all(c.additions == 0 for c in deleted.chunks) and deleted.changed_lines == 26 + 2 * 8
+    assert [c.functions for c in deleted.chunks] == [["f0", "f1", "f2", "f1", "f2"]]
+
+
+def test_binary_hash_follows_the_new_blob(tmp_path: Path) -> None:
+    b = samples.RepoBuilder(tmp_path)
+    b.commit("base", {"img/a.png": PNG}, author=DEV)
+    b.branch("x")
+    b.commit("x", {"img/a.png": PNG + b"x"}, branch="x", author=DEV)
+    b.branch("y")
+    b.commit("y", {"img/a.png": PNG + b"y"}, branch="y", author=DEV)
+    x, _ = plan_for(tmp_path, "main", "x")
+    y, _ = plan_for(tmp_path, "main", "y")
+    assert x.chunks[0].content_hash != y.chunks[0].content_hash
+
+
+def test_crlf_no_trailing_newline_huge_line_and_unparsable_python(tmp_path: Path) -> None:
+    b = samples.RepoBuilder(tmp_path)
+    crlf_old = program([("alpha", 3, 0), ("beta", 3, 0)]).replace("\n", "\r\n")
+    broken = "def broken(:\n" + "".join(f"    x{k} = {k}\n" for k in range(30))
+    b.commit("base", {"win/crlf.py": crlf_old, "tail/tail.py": "a = 1\nb = 2", "src/broken.py": "x = 0\n"},
+             author=DEV)
+    b.branch("bad")
+    b.commit("bad", {
+        "win/crlf.py": program([("alpha", 3, 1), ("beta", 3, 0)]).replace("\n", "\r\n"),
+        "tail/tail.py": "a = 1\nb = 3",
+        "src/broken.py": broken,
+        "big/one_line.py": "x = [" + "1, " * 1_700_000 + "]",
+    }, branch="bad", author=DEV)
+    plan, files = plan_for(tmp_path, "main", "bad", config=ChunkConfig(target_lines=20))
+    assert_partition(plan, files)
+    assert_bound(plan, 20)
+    crlf = next(c for c in plan.chunks if c.files == ["win/crlf.py"])
+    assert crlf.functions == ["alpha"]
+    tail = next(c for c in plan.chunks if c.files == ["tail/tail.py"])
+    assert tail.changed_lines == 2
+    huge = next(c for c in plan.chunks if c.files == ["big/one_line.py"])
+    assert huge.changed_lines == 1 and any("definitions not read" in n for n in huge.notes)
+    broken_chunks = [c for c in plan.chunks if c.files == ["src/broken.py"]]
+    assert len(broken_chunks) == 2
+    assert all(any("does not parse" in n and "cut at hunk edges" in n for n in c.notes) for c in broken_chunks)
+
+
+def test_unreadable_blob_falls_back_to_hunk_edges() -> None:
+    blobs: dict[str, bytes] = {}
+    fd = file_diff("m.py", program([("f", 3, 0)]), program([("f", 30, 0)]), blobs)
+
+    def missing(blob_id: str) -> bytes:
+        raise ConfigError("object is missing")  # any ReviewTuiError, as GitRepo.blob raises RepoError
+
+    plan = build_plan([fd], read_blob=missing, config=ChunkConfig(target_lines=10))
+    assert_partition(plan, [fd])
+    assert any("could not be read" in n for n in plan.chunks[0].notes)

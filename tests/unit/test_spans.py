@@ -1,0 +1,165 @@
+"""Definition spans: ast and lizard readers, the quick indentation scanner, and hostile input."""
+
+from __future__ import annotations
+
+import textwrap
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.core.spans import Span, definition_spans, indent_spans, language_of, unit_index
+
+SOURCE = textwrap.dedent('''\
+    """Module docstring."""
+    import os
+
+    @decorator
+    @decorator_with(
+        "args",
+    )
+    class RetryPolicy:
+        attempts = 3
+
+        def backoff(self, n):
+            def jitter():
+                return 1
+            return n * jitter()
+
+        @property
+        def limit(self):
+            return 10
+
+        @limit.setter
+        def limit(self, value):
+            pass
+
+        class Inner:
+            def deep(self):
+                return """
+    text at column zero inside a string
+    """
+
+
+    if os.environ:
+        def conditional():
+            pass
+
+    async def fetch(
+        url,
+        timeout,
+    ) -> None:
+        await thing()
+    ''')
+
+EXPECTED = [
+    Span("class", "RetryPolicy", 4, 28),
+    Span("function", "RetryPolicy.backoff", 11, 14),
+    Span("function", "RetryPolicy.backoff.jitter", 12, 13),
+    Span("function", "RetryPolicy.limit", 16, 18),
+    Span("function", "RetryPolicy.limit#2", 20, 22),
+    Span("class", "RetryPolicy.Inner", 24, 28),
+    Span("function", "RetryPolicy.Inner.deep", 25, 28),
+    Span("function", "conditional", 32, 33),
+    Span("function", "fetch", 35, 39),
+]
+
+
+def test_python_spans_cover_classes_methods_nested_decorated_and_conditional_definitions() -> None:
+    result = definition_spans("payments/retry.py", SOURCE)
+    assert result.error is None and result.method == "ast"
+    assert list(result.spans) == EXPECTED
+
+
+def test_quick_scanner_agrees_with_ast_on_formatted_code() -> None:
+    quick = definition_spans("payments/retry.py", SOURCE, exact=False)
+    assert quick.method == "indent"
+    assert list(quick.spans) == EXPECTED
+
+
+def test_unit_index_gives_outermost_function_or_innermost_class() -> None:
+    spans = definition_spans("a.py", SOURCE).spans
+    owner = unit_index(spans, 39)
+    name = {i: s.qualname for i, s in enumerate(spans)}
+    assert owner[2] == -1  # module level
+    assert name[owner[9]] == "RetryPolicy"  # class attribute: class-level code
+    assert name[owner[13]] == "RetryPolicy.backoff"  # inside the closure: still the method
+    assert name[owner[26]] == "RetryPolicy.Inner.deep"
+    assert name[owner[27]] == "RetryPolicy.Inner.deep"  # a string line at column zero
+    assert owner[31] == -1  # the `if` between definitions
+
+
+def test_syntax_error_is_reported_not_raised() -> None:
+    result = definition_spans("broken.py", "def f(:\n    pass\n")
+    assert result.spans == ()
+    assert result.error is not None and "does not parse" in result.error and "line 1" in result.error
+
+
+def test_nul_bytes_and_crlf() -> None:
+    assert "does not parse" in (definition_spans("x.py", "x = 1\0\n").error or "")
+    crlf = definition_spans("x.py", "import os\r\n\r\ndef f():\r\n    return 1\r\n")
+    assert crlf.error is None and list(crlf.spans) == [Span("function", "f", 3, 4)]
+    assert list(indent_spans("import os\r\n\r\ndef f():\r\n    return 1\r\n").spans) == [Span("function", "f", 3, 4)]
+
+
+def test_huge_and_single_line_inputs_are_refused_with_a_note() -> None:
+    one_line = "var a=1;" * 700_000  # 5.6 MB on one line
+    result = definition_spans("app.min.js", one_line)
+    assert result.spans == () and "characters" in (result.error or "")
+    minified = definition_spans("bundle.py", "x = 1; " * 2_000)
+    assert minified.spans == () and "line of" in (minified.error or "")
+
+
+def test_other_languages_via_lizard_and_unknown_ones_have_no_spans() -> None:
+    go = definition_spans("svc/main.go", "package main\n\nfunc Run(a int) int {\n\tif a > 1 {\n\t\treturn 2\n\t}\n"
+                                         "\treturn 3\n}\n")
+    assert go.method == "lizard" and [(s.qualname, s.start, s.end) for s in go.spans] == [("Run", 3, 8)]
+    assert definition_spans("README.md", "# title\n\ntext\n").spans == ()
+    assert definition_spans("README.md", "# title\n").error is None
+    assert language_of("notes.txt") is None and language_of("a.ts") == "typescript"
+    # Quick mode never runs lizard: it names Python only.
+    assert definition_spans("svc/main.go", "package main\nfunc Run() {\n}\n", exact=False).spans == ()
+
+
+# -- the quick scanner against ast on generated programs --------------------------------------------
+
+_names = st.sampled_from(["alpha", "beta", "gamma", "delta", "run_it", "Thing"])
+
+
+@st.composite
+def _program(draw: st.DrawFn, depth: int = 0, indent: str = "") -> list[str]:
+    """Random formatted Python: definitions (decorated, multi-line headers, docstrings with
+    column-zero lines, nested) mixed with statements and blank lines."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 4))):
+        choice = draw(st.integers(0, 5 if depth < 3 else 1))
+        if choice <= 1:
+            lines.append(f"{indent}x = {draw(st.integers(0, 9))}")
+            if draw(st.booleans()):
+                lines.append("")
+        elif choice == 2:
+            lines += [f'{indent}s = """', "column zero text", f'{indent}"""']
+        else:
+            kind = draw(st.sampled_from(["def", "class", "async def"]))
+            name = draw(_names)
+            if draw(st.booleans()):
+                lines.append(f"{indent}@decorate")
+            if kind != "class" and draw(st.booleans()):
+                lines += [f"{indent}{kind} {name}(", f"{indent}    a,", f"{indent}):"]
+            else:
+                lines.append(f"{indent}{kind} {name}{'' if kind == 'class' else '()'}:")
+            if draw(st.booleans()):
+                lines += [f'{indent}    """Doc.', "", "zero indent doc line", f'{indent}    """']
+            lines += draw(_program(depth + 1, indent + "    "))
+            lines += [""] * draw(st.integers(0, 2))
+            if draw(st.booleans()):
+                lines.append(f"{indent}# trailing comment")
+    return lines
+
+
+@settings(max_examples=150, deadline=None)
+@given(_program())
+def test_quick_scanner_matches_ast_on_random_formatted_programs(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    exact = definition_spans("gen.py", text)
+    assert exact.error is None, text
+    assert list(indent_spans(text).spans) == list(exact.spans), text

@@ -1,0 +1,818 @@
+"""Tier rules, glob matching and destructive-operation detectors (issue 3)."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core.diff import DiffLine, FileDiff, Hunk
+from app.core.globs import GlobError, GlobSet, compile_glob
+from app.core.repo import GitRepo
+from app.core.settings import SectionReader
+from app.core.tiers import (
+    DEFAULT_RULES,
+    MAX_TEXT,
+    DestructiveOp,
+    TierConfig,
+    TierRule,
+    assess,
+    detect_destructive,
+    tier_of,
+)
+from app.errors import ConfigError
+from app.samples import load
+
+# ==================================================================================================
+# helpers
+# ==================================================================================================
+
+
+def make_diff(path: str, lines: list[str], *, status: str = "modified", old_path: str | None = None,
+              header: str = "", old_start: int = 1, new_start: int = 1) -> FileDiff:
+    """A FileDiff of one hunk from unified-diff style lines ("+added", "-deleted", " context")."""
+    old_no, new_no = old_start, new_start
+    diff_lines = []
+    for raw in lines:
+        origin, text = raw[0], raw[1:]
+        if origin == "+":
+            diff_lines.append(DiffLine("+", None, new_no, text))
+            new_no += 1
+        elif origin == "-":
+            diff_lines.append(DiffLine("-", old_no, None, text))
+            old_no += 1
+        else:
+            diff_lines.append(DiffLine(" ", old_no, new_no, text))
+            old_no += 1
+            new_no += 1
+    hunk = Hunk(old_start, old_no - old_start, new_start, new_no - new_start, header, diff_lines)
+    fd = FileDiff(status=status,
+                  old_path=None if status == "added" else (old_path or path),
+                  new_path=None if status == "deleted" else path,
+                  hunks=[hunk])
+    fd.additions = hunk.additions
+    fd.deletions = hunk.deletions
+    return fd
+
+
+def added(path: str, *lines: str) -> FileDiff:
+    return make_diff(path, ["+" + line for line in lines], status="added")
+
+
+def kinds(ops: list[DestructiveOp]) -> list[str]:
+    return [op.kind for op in ops]
+
+
+def config_from_toml(text: str, source: str = ".review-tui.toml") -> tuple[TierConfig, list[str]]:
+    data = tomllib.loads(text)
+    reader = SectionReader(data.get("tiers", {}), source, "tiers")
+    return TierConfig.from_reader(reader), reader.warnings
+
+
+# ==================================================================================================
+# globs
+# ==================================================================================================
+
+GLOB_TABLE = [
+    # pattern, path, expected
+    ("*.tf", "infra/x/main.tf", True),  # no slash: basename at any depth
+    ("*.tf", "main.tf", True),
+    ("*.tf", "main.tfvars", False),
+    ("*.tf", "main.tf.json", False),
+    ("*", "a/b/c.py", True),
+    ("a/*.py", "a/b/c.py", False),  # `*` never crosses a slash
+    ("a/*.py", "a/c.py", True),
+    ("a/*", "a/b/c.py", True),  # ... but a matched directory covers what is under it (gitignore)
+    ("?.py", "x.py", True),
+    ("?.py", "xy.py", False),
+    ("?.py", "/.py", False),
+    ("[abc].py", "b.py", True),
+    ("[abc].py", "d.py", False),
+    ("[!abc].py", "d.py", True),
+    ("[^abc].py", "a.py", False),
+    ("[a-c]x", "bx", True),
+    ("[]]", "]", True),
+    ("\\*.py", "*.py", True),
+    ("\\*.py", "a.py", False),
+    ("docs/", "docs/guide/intro.md", True),  # trailing slash: the directory and everything under it
+    ("docs/", "src/docs/x.md", True),
+    ("docs/", "docs", False),  # a file named docs is not a directory
+    ("docs", "docs", True),
+    ("docs", "a/docs/b.md", True),
+    ("/docs/", "docs/x.md", True),  # leading slash anchors at the root
+    ("/docs/", "src/docs/x.md", False),
+    ("/Makefile", "Makefile", True),
+    ("/Makefile", "sub/Makefile", False),
+    ("db/*.sql", "db/1.sql", True),  # a slash in the middle anchors too
+    ("db/*.sql", "x/db/1.sql", False),
+    ("**/migrations/**", "migrations/0001.sql", True),  # ** matches zero directories
+    ("**/migrations/**", "svc/db/migrations/0001.sql", True),
+    ("**/migrations/**", "migrations", False),
+    ("**/migrations/**", "migrationsx/1.sql", False),
+    ("a/**/b", "a/b", True),
+    ("a/**/b", "a/x/y/b", True),
+    ("a/**/b", "a/x/y/bc", False),
+    ("a/**", "a/x/y", True),
+    ("a/**", "b/a/x", False),
+    ("**", "any/path/at/all.txt", True),
+    ("deploy/**/*.yaml", "deploy/prod/api.yaml", True),
+    ("deploy/**/*.yaml", "deploy/api.yaml", True),
+    ("deploy/**/*.yaml", "deploy/api.yml", False),
+    ("**/payment*/**", "src/payments/retry.py", True),
+    ("**/payment*/**", "src/payment.py", False),
+    ("*secret*", "config/secrets/x.py", True),
+    ("*secret*", "app/my_secret_store.py", True),
+    ("a**b", "axxb", True),  # ** inside a segment is an ordinary *
+    ("a**b", "ax/xb", False),
+    ("*a*a*b", "x/aaaaaaab", True),
+    ("*a*a*b", "ab", False),
+    ("**/a/**/a/**/b", "x/a/y/a/z/b", True),
+    ("**/a/**/a/**/b", "x/a/y/z/b", False),
+    ("Dockerfile", "services/api/Dockerfile", True),
+    ("Dockerfile", "services/api/Dockerfile.dev", False),
+    ("README.md", "./README.md", True),
+    ("new\nline", "new\nline", True),
+]
+
+
+@pytest.mark.parametrize(("pattern", "path", "expected"), GLOB_TABLE)
+def test_glob_semantics(pattern: str, path: str, expected: bool) -> None:
+    assert compile_glob(pattern).match(path) is expected
+    assert GlobSet([pattern]).matches(path) is expected  # the fast paths agree with the regex
+
+
+@pytest.mark.parametrize(("pattern", "problem"), [
+    ("", "empty pattern"),
+    ("   ", "empty pattern"),
+    ("[abc", "unbalanced '['"),
+    ("src/[ab/c", "unbalanced '['"),
+    ("a//b", "empty path segment"),
+    ("/", "matches no path"),
+    ("!secret", "negation"),
+    ("abc\\", "trailing backslash"),
+    ("[z-a]", "bad character class"),
+    ("x" * 2000, "longer than"),
+])
+def test_invalid_globs_raise_glob_error(pattern: str, problem: str) -> None:
+    with pytest.raises(GlobError) as caught:
+        compile_glob(pattern)
+    assert problem in str(caught.value)
+    assert str(caught.value).startswith("invalid glob ")
+
+
+def test_compiled_globs_are_cached() -> None:
+    assert compile_glob("**/auth/**") is compile_glob("**/auth/**")
+
+
+def test_hostile_pattern_cannot_hang_the_matcher() -> None:
+    """Repository config is untrusted: star-heavy patterns must not backtrack catastrophically."""
+    start = time.perf_counter()
+    assert not compile_glob("*a*a*a*a*a*a*a*a*a*b").match("a" * 5000)
+    assert not compile_glob("**/a/**/a/**/a/**/a/**/b").match("/".join(["a"] * 3000))
+    assert not GlobSet(["*a*a*a*a*a*a*a*a*a*b", "**/a/**/a/**/a/**/b"]).matches("a/" * 2000 + "a" * 3000)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_globset_last_match_wins_and_agrees_with_single_globs() -> None:
+    patterns = ["*.py", "payments/", "/payments/auth/**", "test_*.py", "*secret*"]
+    globs = GlobSet(patterns)
+    assert globs.last_match("payments/auth/tokens.py") == 2
+    assert globs.last_match("payments/auth/test_tokens.py") == 3
+    assert globs.last_match("payments/secret_keys.py") == 4
+    assert globs.last_match("lib/util.py") == 0
+    assert globs.last_match("README") is None
+    assert GlobSet([]).last_match("x") is None
+
+
+_SEGMENTS = st.sampled_from(["a", "b", "ab", "x.tf", "a.py", "docs", "tests", "migrations", ".github"])
+_PATTERN_PARTS = st.sampled_from(["a", "b", "*", "**", "?", "a*", "*b", "[ab]", "*.tf", "docs", "x.tf",
+                                  "*.py",
+                                  "migrations", "ab"])
+
+
+@st.composite
+def _patterns(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(_PATTERN_PARTS, min_size=1, max_size=4))
+    pattern = "/".join(parts)
+    if draw(st.booleans()):
+        pattern = "/" + pattern
+    if draw(st.booleans()):
+        pattern += "/"
+    return pattern
+
+
+@given(patterns=st.lists(_patterns(), min_size=1, max_size=6),
+       paths=st.lists(st.lists(_SEGMENTS, min_size=1, max_size=5).map("/".join), min_size=1, max_size=8))
+def test_globset_equals_last_matching_single_glob(patterns: list[str], paths: list[str]) -> None:
+    """The dictionary fast paths of GlobSet give exactly the answer of the per-glob regexes."""
+    globs = GlobSet(patterns)
+    singles = [compile_glob(p) for p in patterns]
+    for path in paths:
+        expected = None
+        for index, glob in enumerate(singles):
+            if glob.match(path):
+                expected = index
+        assert globs.last_match(path) == expected, (patterns, path)
+
+
+@given(st.text(max_size=60))
+def test_compile_glob_raises_only_glob_error(pattern: str) -> None:
+    try:
+        glob = compile_glob(pattern)
+    except GlobError:
+        return
+    glob.match("some/path/file.py")  # and a compiled glob matches without raising
+
+
+# ==================================================================================================
+# tier rules and config
+# ==================================================================================================
+
+DEFAULT_TIERS = [
+    ("infra/terraform/main.tf", 0),
+    ("modules/vpc/variables.tfvars", 0),
+    ("deploy/prod/api.yaml", 0),
+    ("k8s/api/deployment.yaml", 0),
+    ("charts/api/templates/deployment.yaml", 0),
+    ("migrations/0004_drop_legacy.sql", 0),
+    ("db/schema/views.sql", 0),
+    ("payments/auth/tokens.py", 0),
+    ("payments/retry.py", 0),
+    ("src/billing/invoice.py", 0),
+    ("config/secrets.yaml", 0),
+    (".review-tui.toml", 0),
+    (".github/workflows/ci.yml", 1),
+    (".gitlab-ci.yml", 1),
+    ("Jenkinsfile", 1),
+    ("requirements.txt", 1),
+    ("requirements-dev.txt", 1),
+    ("web/package-lock.json", 1),
+    ("go.mod", 1),
+    ("Dockerfile", 1),
+    ("docker-compose.prod.yml", 1),
+    ("CODEOWNERS", 1),
+    ("app/views.py", 2),
+    ("Makefile", 2),
+    ("README.md", 3),
+    ("docs/runbook.rst", 3),
+    ("infra/terraform/README.md", 3),  # docs win over infrastructure: a README cannot take anything down
+    ("tests/test_refunds.py", 3),
+    ("payments/auth/tests/test_tokens.py", 3),  # tests win over the security paths they test
+    ("web/src/cart.spec.ts", 3),
+    ("pkg/ledger/ledger_test.go", 3),
+    ("LICENSE", 3),
+]
+
+
+@pytest.mark.parametrize(("path", "tier"), DEFAULT_TIERS)
+def test_default_rules_without_config(path: str, tier: int) -> None:
+    assert tier_of(path, TierConfig())[0] == tier
+
+
+def test_tier_reason_names_rule_source_and_reason() -> None:
+    tier, reason = tier_of("infra/terraform/main.tf", TierConfig())
+    assert tier == 0
+    assert reason.startswith("infra/terraform/main.tf matches '")
+    assert "(built-in): tier 0 — infrastructure as code" in reason
+    assert tier_of("app/views.py", TierConfig()) == (2, "app/views.py matches no tier rule: default tier 2")
+
+
+def test_default_rules_through_globset_equal_a_plain_last_match_loop() -> None:
+    rules = TierConfig().effective_rules
+    for path, _ in DEFAULT_TIERS + [("a/b/c.py", 2), ("svc/deploy/x/values.yaml", 0), ("charts/a/b.txt", 2)]:
+        expected = None
+        for rule in rules:
+            if compile_glob(rule.glob).match(path):
+                expected = rule
+        assert TierConfig().rule_for(path) == expected, path
+
+
+def test_every_default_rule_has_a_reason() -> None:
+    assert all(rule.reason and rule.source == "built-in" for rule in DEFAULT_RULES)
+
+
+def test_repo_rules_override_defaults_last_match_wins() -> None:
+    config, warnings = config_from_toml('''
+[tiers]
+default_tier = 2
+
+[[tiers.rules]]
+glob = "payments/**"
+tier = 1
+reason = "core payment flow"
+
+[[tiers.rules]]
+glob = "payments/gateway/**"
+tier = 0
+reason = "talks to the card network"
+''')
+    assert warnings == []
+    assert tier_of("payments/retry.py", config) == (
+        1, "payments/retry.py matches 'payments/**' (.review-tui.toml): tier 1 — core payment flow")
+    assert tier_of("payments/gateway/stripe.py", config)[0] == 0
+    assert tier_of("payments/tests/test_retry.py", config)[0] == 1  # a repo rule after the defaults wins
+    assert tier_of("infra/main.tf", config)[0] == 0  # defaults still apply elsewhere
+
+
+def test_use_defaults_false_and_default_tier() -> None:
+    config, warnings = config_from_toml('''
+[tiers]
+use_defaults = false
+default_tier = 1
+[[tiers.rules]]
+glob = "*.md"
+tier = 3
+''')
+    assert warnings == []
+    assert tier_of("infra/main.tf", config) == (1, "infra/main.tf matches no tier rule: default tier 1")
+    assert tier_of("README.md", config) == (3, "README.md matches '*.md' (.review-tui.toml): tier 3")
+
+
+def test_bad_rules_are_warnings_and_the_rest_applies() -> None:
+    config, warnings = config_from_toml('''
+[tiers]
+[[tiers.rules]]
+glob = "services/ledger/**"
+tier = 0
+reason = "money"
+[[tiers.rules]]
+glob = "[abc"
+tier = 1
+[[tiers.rules]]
+glob = "tools/**"
+tier = 7
+[[tiers.rules]]
+glob = "scripts/**"
+tier = 3
+reasn = "typo"
+[[tiers.rules]]
+tier = 1
+''', source="/repo/.review-tui.toml")
+    assert warnings == [
+        "/repo/.review-tui.toml: tiers.rules[1].glob: invalid glob '[abc' (unbalanced '['): rule ignored",
+        "/repo/.review-tui.toml: tiers.rules[2].tier: tier 7 is outside 0..3: rule ignored",
+        "/repo/.review-tui.toml: tiers.rules[3].reasn: unknown key (ignored)",
+        "/repo/.review-tui.toml: tiers.rules[4].glob: missing: rule ignored",
+    ]
+    assert [rule.glob for rule in config.rules] == ["services/ledger/**", "scripts/**"]
+    assert tier_of("services/ledger/post.py", config)[0] == 0
+    assert tier_of("scripts/release.py", config)[0] == 3  # unknown key: warned, the rule still applies
+    assert tier_of("tools/x.py", config)[0] == 2
+
+
+def test_unknown_section_key_and_bad_default_tier_are_warnings() -> None:
+    config, warnings = config_from_toml('[tiers]\ndefault_tier = 9\nuse_default = false\n')
+    assert config.default_tier == 2
+    assert warnings == [".review-tui.toml: tiers.default_tier: 9 is outside 0..3: using 2",
+                        ".review-tui.toml: tiers.use_default: unknown key (ignored)"]
+
+
+@pytest.mark.parametrize(("toml", "where"), [
+    ('[[tiers.rules]]\nglob = "x/**"\ntier = "high"\n', ".review-tui.toml: tiers.rules[0].tier"),
+    ('[[tiers.rules]]\nglob = "x/**"\ntier = true\n', ".review-tui.toml: tiers.rules[0].tier"),
+    ('[[tiers.rules]]\nglob = 3\ntier = 1\n', ".review-tui.toml: tiers.rules[0].glob"),
+    ('[[tiers.rules]]\nglob = "x"\ntier = 1\nreason = 5\n', ".review-tui.toml: tiers.rules[0].reason"),
+    ('[tiers]\nrules = ["x/**"]\n', ".review-tui.toml: tiers.rules[0]"),
+    ('[tiers]\nrules = "x/**"\n', ".review-tui.toml: tiers.rules"),
+    ('[tiers]\ndefault_tier = "2"\n', ".review-tui.toml: tiers.default_tier"),
+    ('[tiers]\nuse_defaults = "yes"\n', ".review-tui.toml: tiers.use_defaults"),
+])
+def test_wrong_types_raise_config_error_naming_file_and_key(toml: str, where: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_toml(toml)
+    assert str(caught.value).startswith(where + ": expected")
+
+
+def test_tier_rule_validates_itself() -> None:
+    with pytest.raises(ValueError):
+        TierRule("x/**", 4, "")
+    with pytest.raises(GlobError):
+        TierRule("[x", 1, "")
+
+
+# ==================================================================================================
+# destructive operations: each detector positive, with a near miss that must stay silent
+# ==================================================================================================
+
+
+def test_terraform_force_destroy_added() -> None:
+    fd = make_diff("infra/s3.tf", [' resource "aws_s3_bucket" "logs" {', '+  force_destroy = true', ' }'])
+    (op,) = detect_destructive([fd])
+    assert op == DestructiveOp(
+        "terraform-force-destroy", "infra/s3.tf", 2, "force_destroy = true",
+        "force_destroy = true on aws_s3_bucket.logs: destroying it also deletes all its contents "
+        "(every object in a bucket)", "new")
+    near_miss = make_diff("infra/s3.tf", [' resource "aws_s3_bucket" "logs" {', '+  force_destroy = false',
+                                          ' }'])
+    assert detect_destructive([near_miss]) == []
+
+
+def test_terraform_prevent_destroy_removed_or_false() -> None:
+    removed = make_diff("infra/db.tf", [
+        ' resource "aws_db_instance" "main" {', '   lifecycle {', '-    prevent_destroy = true', '   }',
+        ' }'])
+    (op,) = detect_destructive([removed])
+    assert (op.kind, op.line, op.side) == ("terraform-prevent-destroy-removed", 3, "old")
+    assert op.explanation == ("prevent_destroy = true removed from aws_db_instance.main: terraform may now "
+                              "destroy it")
+    turned_off = make_diff("infra/db.tf", [' resource "aws_db_instance" "main" {', '   lifecycle {',
+                                           '-    prevent_destroy = true', '+    prevent_destroy = false',
+                                           '   }'])
+    assert kinds(detect_destructive([turned_off])) == ["terraform-prevent-destroy-removed"]
+
+
+def test_terraform_prevent_destroy_moved_but_kept_is_silent() -> None:
+    within_block = make_diff("infra/db.tf", [
+        ' resource "aws_db_instance" "main" {', '-  lifecycle { prevent_destroy = true }', '   engine = "pg"',
+        '+  lifecycle { prevent_destroy = true }', ' }'])
+    assert detect_destructive([within_block]) == []
+    # The whole resource moved from main.tf to db.tf: not destroyed, still protected.
+    old_file = make_diff("infra/main.tf", [
+        '-resource "aws_db_instance" "main" {', '-  lifecycle { prevent_destroy = true }', '-}'])
+    new_file = added("infra/db.tf", 'resource "aws_db_instance" "main" {',
+                     '  lifecycle { prevent_destroy = true }',
+                     '}')
+    assert detect_destructive([old_file, new_file]) == []
+
+
+def test_terraform_resource_block_deleted() -> None:
+    fd = make_diff("infra/s3.tf", [' # buckets', '-resource "aws_s3_bucket" "audit" {',
+                                   '-  bucket = "audit"', '-}'])
+    (op,) = detect_destructive([fd])
+    assert (op.kind, op.line, op.side, op.text) == ("terraform-resource-deleted", 2, "old",
+                                                    'resource "aws_s3_bucket" "audit" {')
+    assert op.explanation == "resource aws_s3_bucket.audit deleted: terraform will destroy it"
+    module = make_diff("infra/main.tf", ['-module "vpc" {', '-  source = "./vpc"', '-}'])
+    assert [op.explanation for op in detect_destructive([module])] == [
+        "module.vpc deleted: terraform will destroy every resource in it"]
+
+
+def test_terraform_rename_with_moved_block_and_data_source_deletion_are_silent() -> None:
+    renamed = make_diff("infra/s3.tf", [
+        '-resource "aws_s3_bucket" "audit" {', '+resource "aws_s3_bucket" "audit_logs" {',
+        '   bucket = "audit"',
+        ' }', '+moved {', '+  from = aws_s3_bucket.audit', '+  to   = aws_s3_bucket.audit_logs', '+}'])
+    assert detect_destructive([renamed]) == []
+    data = make_diff("infra/s3.tf", ['-data "aws_caller_identity" "me" {}'])
+    assert detect_destructive([data]) == []
+
+
+def test_terraform_create_before_destroy_off_and_deletion_protection_off() -> None:
+    fd = make_diff("infra/db.tf", [' resource "aws_db_instance" "main" {', '+  deletion_protection = false',
+                                   '+  lifecycle { create_before_destroy = false }', ' }'])
+    assert kinds(detect_destructive([fd])) == ["terraform-deletion-protection-off",
+                                               "terraform-create-before-destroy-off"]
+
+
+def test_terraform_commands_in_scripts_ci_and_makefiles_but_not_docs() -> None:
+    makefile = make_diff("Makefile", [" reset:", "+\tterraform -chdir=infra destroy -auto-approve"])
+    workflow = make_diff(".github/workflows/deploy.yml", [
+        "       - run: terraform apply -replace=aws_instance.web -auto-approve",
+        "+      - run: terraform taint aws_instance.db"])
+    assert kinds(detect_destructive([makefile])) == ["terraform-destroy-command"]
+    assert [op.explanation for op in detect_destructive([workflow])] == [
+        "terraform taint aws_instance.db: the next apply destroys and recreates it"]
+    replace = make_diff("deploy.sh", ["+terraform apply -replace=aws_instance.web -auto-approve"])
+    assert [op.explanation for op in detect_destructive([replace])] == [
+        "terraform -replace=aws_instance.web: destroys and recreates it (its data goes with it)"]
+    plan = make_diff("scripts/plan.sh", ["+terraform plan -destroy -out=tfplan", "+terraform apply tfplan"])
+    assert kinds(detect_destructive([plan])) == ["terraform-destroy-command"]
+    runbook = make_diff("docs/runbook.md", ["+Run `terraform destroy` only in staging."])
+    assert detect_destructive([runbook]) == []
+
+
+def test_sql_drop_truncate_and_alter_drop_column() -> None:
+    fd = added("migrations/0007_cleanup.sql",
+               "DROP TABLE legacy_payments;",
+               "DROP TABLE IF EXISTS public.\"Old Refunds\";",
+               "TRUNCATE TABLE audit_log;",
+               "ALTER TABLE users DROP COLUMN ssn;",
+               "DROP SCHEMA reporting CASCADE;")
+    ops = detect_destructive([fd])
+    assert [(op.kind, op.line) for op in ops] == [("sql-drop", 1), ("sql-drop", 2), ("sql-truncate", 3),
+                                                  ("sql-drop-column", 4), ("sql-drop", 5)]
+    assert ops[0].explanation == "DROP TABLE legacy_payments: the table and all its data are deleted"
+    assert ops[3].explanation == "ALTER TABLE users DROP COLUMN ssn: its data is deleted"
+
+
+def test_sql_near_misses_are_silent() -> None:
+    fd = added("migrations/0008_indexes.sql",
+               "DROP INDEX idx_payments_created;",
+               "ALTER TABLE users DROP CONSTRAINT users_email_key;",
+               "ALTER TABLE users ALTER COLUMN name DROP NOT NULL;",
+               "-- DROP TABLE users; (kept for history)",
+               "INSERT INTO notes (body) VALUES ('we never DROP TABLE users');",
+               "DELETE FROM sessions WHERE id = 1;",
+               "UPDATE accounts SET frozen = true WHERE id IN (SELECT id FROM flagged);",
+               "INSERT INTO totals (k, v) VALUES (1, 2) ON CONFLICT (k) DO UPDATE SET v = excluded.v;",
+               "SELECT * FROM accounts FOR UPDATE;",
+               "CREATE TEMP TABLE scratch (id int);",
+               "DROP TABLE scratch;")
+    assert detect_destructive([fd]) == []
+
+
+def test_sql_multiline_delete_without_where() -> None:
+    fd = added("db/migrations/0009.sql",
+               "DELETE",
+               "  FROM sessions",
+               "  -- WHERE expires_at < now()",
+               ";",
+               "DELETE FROM tokens",
+               "  WHERE revoked;")
+    (op,) = detect_destructive([fd])
+    assert (op.kind, op.line, op.text) == ("sql-delete-all", 1, "DELETE")
+    assert op.explanation == "DELETE FROM sessions without WHERE: deletes every row"
+
+
+def test_sql_update_without_where_and_where_only_in_subquery() -> None:
+    fd = added("sql/backfill.sql",
+               "UPDATE accounts SET balance = (SELECT sum(x) FROM entries WHERE entries.a = accounts.id);")
+    assert [op.explanation for op in detect_destructive([fd])] == [
+        "UPDATE accounts without WHERE: changes every row"]
+
+
+def test_sql_deleting_the_where_clause_is_destructive() -> None:
+    fd = make_diff("migrations/0003.sql", [" DELETE FROM sessions", "-  WHERE expires_at < now()", " ;"])
+    (op,) = detect_destructive([fd])
+    assert (op.kind, op.line, op.side) == ("sql-delete-all", 1, "new")
+
+
+def test_sql_down_migrations_are_not_destructive() -> None:
+    down_file = added("migrations/0004_payments.down.sql", "DROP TABLE payments;")
+    goose = added("db/migrations/0005_refunds.sql", "-- +goose Up", "CREATE TABLE refunds (id int);",
+                  "-- +goose Down", "DROP TABLE refunds;")
+    assert detect_destructive([down_file, goose]) == []
+
+
+def test_unchanged_destructive_context_is_not_reported() -> None:
+    fd = make_diff("migrations/0001.sql", [" TRUNCATE audit_log;", "+CREATE INDEX i ON t (c);"])
+    assert detect_destructive([fd]) == []
+
+
+def test_alembic_and_django_drops_outside_downgrade() -> None:
+    alembic = added("alembic/versions/3f2a_drop_legacy.py",
+                    "def upgrade() -> None:",
+                    '    op.drop_table("legacy_payments")',
+                    '    op.execute("DELETE FROM sessions")',
+                    '    """We truncate the cache table in a later step."""',
+                    "",
+                    "def downgrade() -> None:",
+                    '    op.drop_table("refund_webhooks")')
+    ops = detect_destructive([alembic])
+    assert [(op.kind, op.line) for op in ops] == [("migration-drop", 2), ("sql-delete-all", 3)]
+    assert ops[1].explanation == "DELETE FROM sessions without WHERE: deletes every row"
+    django = make_diff("shop/migrations/0012_remove_order_legacy.py", [
+        "     operations = [", "+        migrations.RemoveField(model_name='order', name='legacy'),",
+        "     ]"])
+    assert kinds(detect_destructive([django])) == ["migration-drop"]
+    creates = added("alembic/versions/1a_create.py", "def upgrade():", '    op.create_table("refunds")',
+                    "def downgrade():", '    op.drop_table("refunds")')
+    assert detect_destructive([creates]) == []
+
+
+def test_sql_in_a_triple_quoted_string_in_migration_code() -> None:
+    fd = added("migrations/0010_purge.py", "def upgrade():", '    op.execute("""',
+               "        DELETE FROM events",
+               "        WHERE created < '2020-01-01'", '    """)', '    op.execute("""',
+               "        UPDATE users",
+               "        SET tier = 'free'", '    """)')
+    (op,) = detect_destructive([fd])
+    assert (op.kind, op.line) == ("sql-update-all", 7)
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("kubectl -n prod delete deployment api", "kubectl-delete"),
+    ("kubectl delete namespace payments", "kubectl-delete"),
+    ("helm uninstall payments-api --namespace prod", "helm-uninstall"),
+    ("helm delete payments-api", "helm-uninstall"),
+    ('rm -rf "$BUILD_DIR/"*', "rm-rf"),
+    ("rm -rf /", "rm-rf"),
+    ("sudo rm -fr ~/", "rm-rf"),
+    ("rm -r -f ${STEAMROOT}/", "rm-rf"),
+    ("rm -rf $(OUT_DIR)/*", "rm-rf"),
+    ("rm --recursive --force --no-preserve-root /srv/x", "rm-rf"),
+    ("git push --force origin main", "git-force-push"),
+    ("git push -f", "git-force-push"),
+    ("git push origin +main", "git-force-push"),
+    ("git push --force-with-lease origin HEAD", "git-force-push"),
+    ("dropdb payments_prod", "sql-drop"),
+])
+def test_shell_commands_in_scripts(line: str, kind: str) -> None:
+    ops = detect_destructive([make_diff("scripts/ops.sh", [" set -eu", "+" + line])])
+    assert kinds(ops) == [kind]
+    assert ops[0].line == 2 and ops[0].text == line
+
+
+@pytest.mark.parametrize("line", [
+    "kubectl get pods | grep delete",
+    "kubectl apply -f k8s/",
+    "helm upgrade --install api ./chart",
+    "rm -rf build dist .pytest_cache",
+    "rm -rf /var/lib/apt/lists/*",
+    'rm -rf "${TMPDIR:?}/build"',
+    'rm -rf "$WORKDIR"',  # an empty variable here is `rm -rf ""`: an error, not a wipe
+    "rm -rf $HOME/.cache/pip",
+    "rm -f /tmp/lock",
+    "git push origin main",
+    "git push --follow-tags -u origin main",
+    "# rm -rf / (never do this)",
+    "echo done",
+])
+def test_shell_near_misses_are_silent(line: str) -> None:
+    assert detect_destructive([make_diff("scripts/ops.sh", ["+" + line])]) == []
+
+
+def test_continued_command_lines_are_joined() -> None:
+    fd = added(".gitlab-ci.yml", "release:", "  script:", "    - git push origin main \\", "        --force")
+    (op,) = detect_destructive([fd])
+    assert (op.kind, op.line) == ("git-force-push", 3)
+
+
+def test_docs_and_tests_are_not_scanned() -> None:
+    readme = added("README.md", "To start over: `rm -rf /` (just kidding), `kubectl delete ns x`")
+    test_file = added("tests/test_reset.py", 'os.system("rm -rf $ROOT/")', 'db.execute("DROP TABLE users")')
+    fixture = added("tests/fixtures/reset.sql", "DROP TABLE users;")
+    assert detect_destructive([readme, test_file, fixture]) == []
+
+
+def test_skip_destructive_globs() -> None:
+    fd = added("scripts/dev-reset.sh", "rm -rf $DATA/")
+    assert detect_destructive([fd], skip=["scripts/dev-*.sh"]) == []
+    config, warnings = config_from_toml('[tiers]\nskip_destructive = ["scripts/dev-*.sh", "[bad"]\n')
+    assert warnings == [
+        ".review-tui.toml: tiers.skip_destructive[1]: invalid glob '[bad' (unbalanced '['): ignored"]
+    assert assess([fd], config).destructive == []
+
+
+def test_ci_test_step_removed() -> None:
+    fd = make_diff(".github/workflows/ci.yml", [
+        "     steps:", "       - uses: actions/checkout@v4", "-      - name: Run tests",
+        "-        run: pytest -q",
+        "       - name: Build", "         run: python -m build"])
+    (op,) = detect_destructive([fd])
+    assert op == DestructiveOp("ci-protection-removed", ".github/workflows/ci.yml", 3, "- name: Run tests",
+                               "CI step 'Run tests' removed from .github/workflows/ci.yml", "old")
+
+
+def test_ci_branch_protection_setting_and_codeql_removed() -> None:
+    settings_file = make_diff(".github/settings.yml", [
+        " branches:", "   - name: main", "     protection:", "-      required_pull_request_reviews:",
+        "-        required_approving_review_count: 2"])
+    assert kinds(detect_destructive([settings_file])) == ["ci-protection-removed"]
+    codeql = make_diff(".github/workflows/codeql.yml", ["-      - uses: github/codeql-action/analyze@v3"])
+    assert kinds(detect_destructive([codeql])) == ["ci-protection-removed"]
+
+
+def test_ci_step_edited_moved_or_commented_is_silent() -> None:
+    edited = make_diff(".github/workflows/ci.yml", [
+        "-      - name: Run tests", "-        run: pytest -q", "+      - name: Run unit tests",
+        "+        run: pytest -q -n auto"])
+    renamed = make_diff(".gitlab-ci.yml", ["-unit-tests:", "-  script: pytest", "+tests:",
+                                           "+  script: pytest"])
+    comment = make_diff(".github/workflows/ci.yml", ["-      # run the tests below", "       - run: pytest"])
+    unrelated = make_diff(".github/workflows/ci.yml", ["-      - name: Upload artifact",
+                                                       "-        uses: actions/upload-artifact@v4"])
+    assert detect_destructive([edited, renamed, comment, unrelated]) == []
+
+
+def test_ci_job_and_stage_removed_report_one_step_each() -> None:
+    gitlab = make_diff(".gitlab-ci.yml", [
+        " stages: [test, deploy]", "-unit-tests:", "-  stage: test", "-  script:", "-    - pip install -e .",
+        "-    - pytest -q", " deploy:", "   script: ./deploy.sh"])
+    jenkins = make_diff("Jenkinsfile", [
+        "   stages {", "-    stage('Unit tests') {", '-      steps { sh "make test" }', "-    }",
+        "     stage('Deploy') {"])
+    assert [op.explanation for op in detect_destructive([gitlab, jenkins])] == [
+        "CI step 'unit-tests' removed from .gitlab-ci.yml",
+        "CI step 'Unit tests' removed from Jenkinsfile",
+    ]
+
+
+def test_ci_workflow_file_deleted() -> None:
+    fd = make_diff(".github/workflows/ci.yml", [
+        "-on: [pull_request]", "-jobs:", "-  test:", "-    steps:", "-      - name: Lint",
+        "-        run: ruff check .",
+        "-      - name: Tests", "-        run: pytest"], status="deleted")
+    (op,) = detect_destructive([fd])
+    assert op.explanation == "CI config .github/workflows/ci.yml deleted: it ran Lint, Tests"
+    assert (op.line, op.side) == (5, "old")
+
+
+def test_binary_files_and_huge_lines() -> None:
+    binary = FileDiff("modified", "infra/state.tfstate", "infra/state.tfstate", binary=True)
+    huge = added("scripts/gen.sh", "x" * 100_000 + " ; rm -rf /", "rm -rf / " + "y" * 100_000)
+    ops = detect_destructive([binary, huge])
+    assert [(op.kind, op.line) for op in ops] == [("rm-rf", 2)]  # the first line is clipped before its rm
+    assert len(ops[0].text) <= MAX_TEXT
+
+
+_PATHS = st.sampled_from(["infra/main.tf", "migrations/0001.sql", "alembic/versions/x.py", "db/q.sql",
+                          ".github/workflows/ci.yml", ".gitlab-ci.yml", "scripts/run.sh", "Makefile",
+                          "app.py",
+                          "main.tf.json"])
+_LINE_TEXT = st.one_of(
+    st.text(max_size=120),
+    st.lists(st.sampled_from(['resource "a" "b" {', "}", "prevent_destroy = true", "DROP", "TABLE", "DELETE",
+                              "FROM", "WHERE", ";", "'", '"""', "(", ")", "--", "UPDATE", "SET", "rm", "-rf",
+                              "$X/", "git", "push", "-f", "- name: test", "run: pytest", "def downgrade():",
+                              "\\", "moved {", "from =", "kubectl", "delete", "-- +goose Down"]),
+             max_size=12).map(" ".join),
+)
+
+
+@given(files=st.lists(st.tuples(_PATHS, st.lists(st.tuples(st.sampled_from("+- "), _LINE_TEXT), max_size=15),
+                                st.sampled_from(["modified", "added", "deleted"]), st.text(max_size=30)),
+                      max_size=4))
+def test_detect_destructive_never_raises(files: list[tuple[str, list[tuple[str, str]], str, str]]) -> None:
+    diffs = [make_diff(path, [origin + text for origin, text in lines], status=status, header=header)
+             for path, lines, status, header in files]
+    ops = detect_destructive(diffs)
+    for op in ops:
+        assert op.kind and op.explanation and len(op.text) <= MAX_TEXT
+        assert op.side in ("new", "old")
+    assess(diffs, TierConfig())
+
+
+# ==================================================================================================
+# assessment
+# ==================================================================================================
+
+
+def test_empty_change_has_default_tier_and_no_reasons() -> None:
+    result = assess([], TierConfig(default_tier=2))
+    assert (result.tier, result.reasons, result.file_tiers, result.destructive) == (2, [], {}, [])
+    assert result.to_dict() == {"tier": 2, "reasons": [], "file_tiers": {}, "destructive": []}
+
+
+def test_docs_only_change_is_tier_3() -> None:
+    result = assess([added("README.md", "hello"), added("docs/guide.md", "x")], TierConfig())
+    assert result.tier == 3
+    assert result.reasons == ["README.md matches '*.md' (built-in): tier 3 — documentation (+1 more)"]
+
+
+def test_assessment_takes_the_most_critical_file_and_explains_it() -> None:
+    files = [added("app/views.py", "x = 1"), added("tests/test_views.py", "def test(): pass"),
+             make_diff("payments/auth/tokens.py", [" a", "+b"]), make_diff(".github/workflows/ci.yml",
+                                                                           ["+# ok"])]
+    result = assess(files, TierConfig())
+    assert result.tier == 0
+    assert result.file_tiers == {"app/views.py": 2, "tests/test_views.py": 3, "payments/auth/tokens.py": 0,
+                                 ".github/workflows/ci.yml": 1}
+    assert result.reasons == ["payments/auth/tokens.py matches '**/payment*/**' (built-in): tier 0 — "
+                              "security-sensitive code (auth, crypto, payments, billing, secrets)"]
+    assert result.destructive == []
+
+
+def test_destructive_operation_raises_an_ordinary_change_to_tier_0() -> None:
+    files = [added("scripts/cleanup.sh", "rm -rf $OUT/"), added("app/views.py", "x = 1")]
+    result = assess(files, TierConfig())
+    assert result.tier == 0
+    assert result.file_tiers == {"scripts/cleanup.sh": 0, "app/views.py": 2}
+    assert result.reasons[0] == ("scripts/cleanup.sh:1: rm -rf $OUT/: if OUT is empty or unset this "
+                                 "deletes from the filesystem root")
+    assert result.reasons[1].endswith("matches no tier rule: default tier 2 (+1 more)")
+    as_dict = result.to_dict()
+    assert as_dict["destructive"][0]["kind"] == "rm-rf" and as_dict["destructive"][0]["line"] == 1
+
+
+def test_rename_out_of_a_critical_directory_keeps_the_old_tier() -> None:
+    moved = make_diff("lib/tokens.py", [" x"], status="renamed", old_path="payments/auth/tokens.py")
+    assert assess([moved], TierConfig()).file_tiers == {"lib/tokens.py": 0}
+
+
+def test_assessment_through_a_real_repository_diff(tmp_path) -> None:
+    samples = load()
+    alice = samples.Person("Alice", "alice@example.com")
+    builder = samples.RepoBuilder(tmp_path / "repo")
+    base = builder.commit("initial", {
+        "infra/s3.tf": 'resource "aws_s3_bucket" "audit" {\n  bucket = "audit"\n  lifecycle {\n'
+                       '    prevent_destroy = true\n  }\n}\n\nresource "aws_s3_bucket" "logs" {\n'
+                       '  bucket = "logs"\n}\n',
+        "migrations/0001_init.sql": "CREATE TABLE payments (id int);\n",
+        "README.md": "# svc\n",
+    }, author=alice)
+    builder.branch("infra/recreate")
+    head = builder.commit("recreate", {
+        "infra/s3.tf": 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n  force_destroy = true\n}\n',
+        "migrations/0002_purge.sql": "-- purge old data\nDELETE FROM payments\n;\n",
+        "README.md": "# svc\n\nRun `rm -rf /` never.\n",
+    }, branch="infra/recreate", author=alice)
+    files = GitRepo(tmp_path / "repo").diff(base, head)
+    result = assess(files, TierConfig())
+    found = {(op.kind, op.path, op.line, op.side) for op in result.destructive}
+    assert found == {
+        ("terraform-resource-deleted", "infra/s3.tf", 1, "old"),
+        ("terraform-force-destroy", "infra/s3.tf", 3, "new"),
+        ("sql-delete-all", "migrations/0002_purge.sql", 2, "new"),
+    }
+    assert result.tier == 0
+    assert result.file_tiers == {"README.md": 3, "infra/s3.tf": 0, "migrations/0002_purge.sql": 0}
+    assert result.reasons[:3] == [
+        "infra/s3.tf:1: resource aws_s3_bucket.audit deleted: terraform will destroy it",
+        "infra/s3.tf:3: force_destroy = true on aws_s3_bucket.logs: destroying it also deletes all its "
+        "contents (every object in a bucket)",
+        "migrations/0002_purge.sql:2: DELETE FROM payments without WHERE: deletes every row",
+    ]
