@@ -30,7 +30,7 @@ from app.core.tiers import TierAssessment, assess
 from app.errors import ReviewTuiError
 
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 
 Progress = Callable[[int, int, str], None]
 

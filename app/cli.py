@@ -171,5 +171,47 @@ def demo(dest: str | None, no_tui: bool, force: bool) -> None:
     _open_tui(str(main_repo), None)
 
 
+@cli.command()
+@click.argument("change_id", metavar="CHANGE")
+@_repo_opt
+@click.option("--base", default=None, help="Base branch or commit.")
+@click.option("--json", "json_output", is_flag=True, help="Print the breakdown as JSON.")
+@click.pass_context
+def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | None, json_output: bool) -> None:
+    """Why a change scored what it did: every factor and its contribution."""
+    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"))
+    detail = analyzer.detail(change_id)
+    if json_output:
+        click.echo(json.dumps(detail.report.to_json(), indent=2, ensure_ascii=False))
+        return
+    from app.report.tables import explain_view
+
+    _console().print(explain_view(detail))
+
+
+@cli.command()
+@click.argument("change_id", metavar="CHANGE")
+@_repo_opt
+@click.option("--base", default=None, help="Base branch or commit.")
+@click.option("--order", type=click.Choice(["risk", "path"]), default="risk", show_default=True,
+              help="Riskiest chunks first, or in file order.")
+@click.option("--json", "json_output", is_flag=True, help="Print the plan as JSON.")
+@click.pass_context
+def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | None, order: str,
+           json_output: bool) -> None:
+    """The review plan of a change: chunks a person can read in one sitting, with floor times."""
+    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"))
+    detail = analyzer.detail(change_id, order=order)
+    if json_output:
+        data = {"change": detail.change.id, "head": detail.change.head, "base": detail.change.base,
+                **detail.plan.to_dict()}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from app.report.tables import plan_table
+
+    console = _console()
+    console.print(plan_table(detail, width=console.width))
+
+
 def main() -> None:
     cli(prog_name="review-tui")

@@ -2918,7 +2918,7 @@ def _sdk_model(
         f"{f!r}: {rng.choice((64, 255, 500, 5000))}" for f, kind in fields if kind == "str"
     )
     out = [
-        f'"""Generated model for the `{name}` resource. Do not edit: regenerate with `make sdk`."""',
+        f'"""Model of the `{name}` resource, with validation of the fields the API accepts."""',
         "",
         "from __future__ import annotations",
         "",
@@ -3037,7 +3037,7 @@ def _sdk_endpoint(name: str, fields: list[tuple[str, str]], ops: set[str]) -> st
     writable = [(f, k) for f, k in fields if k not in ("timestamp",)][:6]
     filters = [(f, k) for f, k in fields if k in ("str", "enum", "bool")][:3]
     out = [
-        f'"""Generated client for /v1/{plural}. Do not edit: regenerate with `make sdk`."""',
+        f'"""Client for /v1/{plural}: list, create, retrieve, update and delete."""',
         "",
         "from __future__ import annotations",
         "",

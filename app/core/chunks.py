@@ -1105,8 +1105,14 @@ class _PlanBuilder:
         elif len(chunk.files) == 1:
             chunk.title = f"No line changes: {chunk.notes[0]}"
         else:
-            renames = sum(1 for i in draft.light_files if self.files[i].status in ("renamed", "copied"))
-            chunk.title = f"No line changes: {len(chunk.files)} files ({renames} renamed or moved)"
+            counts: dict[str, int] = {}
+            for i in draft.light_files:
+                status = self.files[i].status
+                word = {"renamed": "renamed or moved", "copied": "copied", "added": "added empty",
+                        "deleted": "deleted empty", "typechange": "changed type"}.get(status, "mode changed")
+                counts[word] = counts.get(word, 0) + 1
+            summary = ", ".join(f"{n} {word}" for word, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+            chunk.title = f"No line changes: {len(chunk.files)} files ({summary})"
         return chunk
 
     def _assign_complexity(self, drafts: list[_Draft], chunks: list[Chunk],

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from rich import box
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -115,3 +116,104 @@ def change_table(reports, *, base: str | None = None, width: int = 200) -> Table
             cells["age"] = Text(human_age(data["age_seconds"]))
         table.add_row(*[cells.get(str(c.header), Text("-")) for c in table.columns])
     return table
+
+
+def explain_view(detail) -> Group:
+    """The score's breakdown: factors with contributions that add up to the score, then the reasons."""
+    report = detail.report
+    data = report.to_json()
+    head = Text.assemble(
+        (one_line(detail.change.id, 80), "bold"), "  ", (one_line(detail.change.title, 100), ""), "\n",
+        ("score ", "dim"), band_text(data.get("score"), data.get("band")),
+        ("   tier ", "dim"), f"T{data.get('tier')}",
+        ("   AI ", "dim"), f"{data.get('ai_share', 0):.0%}",
+        ("   band: ", "dim"), one_line(data.get("band_reason", ""), 80),
+    )
+    factors = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Factors", title_justify="left")
+    for name, kw in (("factor", {}), ("raw", {"justify": "right"}), ("norm", {"justify": "right"}),
+                     ("weight", {"justify": "right"}), ("points", {"justify": "right"}),
+                     ("why", {"overflow": "fold", "ratio": 1})):
+        factors.add_column(name, **kw)
+    total = 0.0
+    for f in data.get("factors", []):
+        total += f["contribution"]
+        factors.add_row(f["name"], safe(f["raw"], 20), f"{f['normalised']:.2f}", f"{f['weight']:g}",
+                        Text(f"{f['contribution']:.1f}", style="bold" if f["contribution"] else "dim"),
+                        safe(f["explanation"], 300))
+    factors.add_row("", "", "", Text("total", style="bold"), Text(f"{total:.1f}", style="bold"), "")
+    parts: list[Any] = [head, factors]
+    reasons = data.get("tier_reasons") or []
+    if reasons:
+        parts.append(Text("Tier reasons", style="bold"))
+        parts.extend(Text("  • " + one_line(r, 300)) for r in reasons)
+    ops = data.get("destructive_ops") or []
+    if ops:
+        parts.append(Text("Destructive operations", style="bold red"))
+        for op in ops:
+            where = f"{op['path']}:{op['line']}" if op.get("line") else op["path"]
+            parts.append(Text("  ✗ " + one_line(f"{where}: {op['explanation']}", 300)))
+            parts.append(Text("      " + one_line(op.get("text", ""), 200), style="dim"))
+    tools = data.get("ai_tools") or []
+    if tools or data.get("ai_notes"):
+        parts.append(Text("AI provenance", style="bold"))
+        parts.append(Text(f"  {data.get('ai_added', 0)} of {data.get('lines_added', 0)} added lines by "
+                          f"{', '.join(tools) or 'no tool'} ({data.get('ai_method')} level)"))
+        for note in data.get("ai_notes") or []:
+            parts.append(Text("  ! " + one_line(note, 300), style="yellow"))
+    worst = data.get("worst_function")
+    if worst:
+        parts.append(Text(f"Worst function: {one_line(worst['name'], 80)} in {one_line(worst.get('path') or '', 80)}"
+                          f" — grade {worst['grade']}, CC {worst['complexity']}"))
+    for path, error in (data.get("complexity_errors") or {}).items():
+        parts.append(Text("  ! " + one_line(f"{path}: {error}", 300), style="yellow"))
+    return Group(*parts)
+
+
+def plan_table(detail, *, width: int = 200) -> Group:
+    """The review plan: one row per chunk with its size, risk marks and floor time."""
+    plan = detail.plan
+    change = detail.change
+    summary = Text.assemble(
+        (one_line(change.id, 80), "bold"), f"  {len(plan.chunks)} chunks, ",
+        f"{plan.changed_lines} changed lines, floor {human_duration(plan.total_floor_seconds)} ",
+        (f"(target {plan.target_lines} lines a chunk, {plan.order} order)", "dim"))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    wide = width >= 110
+    table.add_column("#", justify="right")
+    table.add_column("chunk", overflow="fold", ratio=1)
+    table.add_column("lines", justify="right")
+    table.add_column("CC+", justify="right")
+    table.add_column("AI", justify="right")
+    table.add_column("tier", justify="center")
+    table.add_column("floor", justify="right")
+    if wide:
+        table.add_column("hash", style="dim")
+    for chunk in plan.chunks:
+        title = Text(one_line(chunk.title, 200))
+        if chunk.kind != "code":
+            title.append(f"  [{chunk.kind}]", style="dim")
+        if chunk.oversized:
+            title.append("  oversized: " + one_line(chunk.oversize_reason or "", 120), style="yellow")
+        if chunk.destructive:
+            title.append("  destructive", style="bold red")
+        ranges = ", ".join(str(r) for r in chunk.line_ranges[:3])
+        if len(chunk.line_ranges) > 3:
+            ranges += f" +{len(chunk.line_ranges) - 3} more"
+        title.append("\n" + one_line(ranges, 300), style="dim")
+        for note in chunk.notes[:2]:
+            title.append("\n! " + one_line(note, 200), style="yellow")
+        if len(chunk.notes) > 2:
+            title.append(f"\n! (+{len(chunk.notes) - 2} more notes: --json shows all)", style="yellow")
+        row = [str(chunk.index), title, str(chunk.changed_lines), str(chunk.complexity_added),
+               f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", f"T{chunk.tier}",
+               human_duration(chunk.floor_seconds)]
+        if wide:
+            row.append(chunk.content_hash[:10])
+        table.add_row(*row)
+    parts: list[Any] = [summary, table]
+    for note in plan.notes:
+        parts.append(Text("! " + one_line(note, 200), style="yellow"))
+    if plan.chunks:
+        top = plan.chunks[0]
+        parts.append(Text("floor of chunk 1: " + one_line(top.floor_derivation, 300), style="dim"))
+    return Group(*parts)
