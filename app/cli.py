@@ -213,5 +213,9 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
     console.print(plan_table(detail, width=console.width))
 
 
+from app.commands.check import check_command; cli.add_command(check_command)  # noqa: E402, E702, I001
+from app.commands.sync import sync_command; cli.add_command(sync_command)  # noqa: E402, E702, I001
+
+
 def main() -> None:
     cli(prog_name="review-tui")

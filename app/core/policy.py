@@ -4,11 +4,17 @@ Rules match a change by tier and AI share; the requirements of every matching ru
 maximum. Defaults mirror the 2026 industry rules: one approval for every change; a senior's
 approval when more than 30% of the added lines are AI-written; Tier 0 needs two approvals, one
 of them senior. An author never approves their own change.
+
+`evaluate` judges a change's current content against the rules (pure: the records come in as
+ApprovalRecords from the ledger or git notes): who counts, which chunks went stale, which approvals
+were rubber stamps, and one human-readable line per gap. `review-tui check` prints that verdict.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.settings import SectionReader
 from app.errors import ConfigError
@@ -55,6 +61,9 @@ class PolicyConfig:
     """Whether approvals given faster than the floor time (rubber stamps) count toward the policy."""
     allow_self_approval: bool = False
     """Authors may never approve their own change unless this is set (not recommended)."""
+    flags_block: bool = True
+    """A chunk whose newest decision by some reviewer is a flag fails the policy until that reviewer
+    approves it again (or approves the change)."""
 
     def is_senior(self, email: str) -> bool:
         return email.lower() in {s.lower() for s in self.seniors}
@@ -87,8 +96,9 @@ class PolicyConfig:
         opened = reader.get("require_all_chunks_opened", bool, True)
         fast = reader.get("count_fast_approvals", bool, False)
         self_ok = reader.get("allow_self_approval", bool, False)
+        flags_block = reader.get("flags_block", bool, True)
         reader.finish()
-        return cls(seniors, reviewers, tuple(rules), opened, fast, self_ok)
+        return cls(seniors, reviewers, tuple(rules), opened, fast, self_ok, flags_block)
 
 
 @dataclass
@@ -107,3 +117,324 @@ def requirement_for(config: PolicyConfig, tier: int, ai_share: float) -> Require
             need.senior_approvals = max(need.senior_approvals, rule.senior_approvals)
             need.because.append(rule.name)
     return need
+
+
+# -- evaluation ----------------------------------------------------------------------------------
+#
+# What counts as "a reviewer approved the change" (SPEC.md "Policy"): for the change's CURRENT
+# content, every current chunk's content hash carries that reviewer's approval as their newest
+# decision on it. A chunk approval covers a content hash, so it carries over to any head where the
+# hash is unchanged; a change-level decision covers the chunk hashes it was given for (`covers`),
+# or, when those are unknown, the content of the head it was given at. A later decision replaces
+# an earlier one on the same hash (a flag revokes an approval; "later" too).
+
+CHANGE_AS_A_WHOLE = ""
+"""The pseudo-hash a change without chunks (an empty diff) is approved under."""
+
+
+@dataclass(frozen=True)
+class ApprovalRecord:
+    """One review decision as the policy sees it, whatever store it came from (ledger or git note)."""
+
+    reviewer: str
+    """The reviewer's email (git's user.email); compared case-insensitively."""
+    decision: str
+    """'approve', 'flag' or 'later'."""
+    chunk_hash: str | None
+    """The chunk content hash decided on; None for a decision on the whole change."""
+    head: str
+    """The head commit the decision was given at."""
+    fast: bool = False
+    """Given with less active reading time than the floor time (a rubber stamp)."""
+    unopened_chunks: int = 0
+    """Change-level: chunks the reviewer never opened before deciding (a rubber stamp when > 0)."""
+    opened: bool = True
+    """Chunk-level: the reviewer had the chunk on screen before deciding."""
+    created_at: float = 0.0
+    """Epoch seconds: orders decisions; the newest per reviewer and chunk wins."""
+    record_id: str = ""
+    """Unique id of the record (breaks ties between equal times, deduplicates imports)."""
+    source: str = "local"
+    """'local' (this machine's ledger) or 'notes' (shared through git notes)."""
+    covers: tuple[str, ...] | None = None
+    """Change-level: the chunk hashes the decision covered; None when unknown (then bound to `head`)."""
+    active_seconds: float = 0.0
+    """Active reading time when deciding (for the rubber-stamp message)."""
+    floor_seconds: float | None = None
+    """The floor time that applied (for the rubber-stamp message)."""
+
+    @property
+    def is_change_level(self) -> bool:
+        return self.chunk_hash is None
+
+
+@dataclass(frozen=True)
+class ChunkRef:
+    """A current chunk named for people: its plan position and title."""
+
+    index: int
+    title: str
+    content_hash: str
+
+    @property
+    def label(self) -> str:
+        return f"#{self.index} {self.title}" if self.title else f"#{self.index}"
+
+
+@dataclass
+class ReviewerStanding:
+    """Where one reviewer's sign-off stands against the current content."""
+
+    reviewer: str
+    senior: bool
+    counted: bool
+    state: str
+    """'approved' (counted), 'author', 'rubber stamp', 'stale', 'partial', 'flagged' or 'none'."""
+    approved_chunks: int
+    """Current chunks whose newest decision by this reviewer is an approval."""
+    total_chunks: int
+    detail: str = ""
+    """Why it does not count, in words (empty when counted)."""
+    stale_chunks: list[int] = field(default_factory=list)
+    """Indexes of current chunks that changed since this reviewer approved the change's earlier content."""
+
+
+@dataclass
+class PolicyResult:
+    """The verdict of `evaluate`: whether the change may merge, and exactly what is missing."""
+
+    ok: bool
+    required: Requirement
+    approvals: list[str]
+    """Reviewers whose approval counts (emails as first seen)."""
+    senior_approvals: list[str]
+    """The subset of `approvals` given by seniors."""
+    missing: list[str]
+    """One human-readable line per gap; empty when ok."""
+    stale_chunks: list[ChunkRef]
+    """Current chunks that changed (or are new) since a reviewer approved the change's earlier content."""
+    rubber_stamps: list[str]
+    """Reviewers whose complete approval did not count because it was a rubber stamp."""
+    self_approvals: list[str]
+    """Authors who approved their own change (ignored unless allowed)."""
+    flagged: list[tuple[ChunkRef, str]]
+    """(chunk, reviewer) pairs whose newest decision on a current chunk is a flag."""
+    reviewers: list[ReviewerStanding]
+
+    @property
+    def summary(self) -> str:
+        """One line: what is missing, or that the policy is met."""
+        if self.ok:
+            return (f"policy met: {len(self.approvals)} approval(s), {len(self.senior_approvals)} senior "
+                    f"(needed {self.required.approvals}, {self.required.senior_approvals} senior)")
+        return "; ".join(self.missing)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "required": {"approvals": self.required.approvals,
+                         "senior_approvals": self.required.senior_approvals,
+                         "because": list(self.required.because)},
+            "approvals": list(self.approvals),
+            "senior_approvals": list(self.senior_approvals),
+            "missing": list(self.missing),
+            "stale_chunks": [{"index": c.index, "title": c.title, "hash": c.content_hash}
+                             for c in self.stale_chunks],
+            "rubber_stamps": list(self.rubber_stamps),
+            "self_approvals": list(self.self_approvals),
+            "flagged": [{"index": c.index, "title": c.title, "hash": c.content_hash, "reviewer": who}
+                        for c, who in self.flagged],
+            "reviewers": [
+                {"reviewer": s.reviewer, "senior": s.senior, "counted": s.counted, "state": s.state,
+                 "approved_chunks": s.approved_chunks, "total_chunks": s.total_chunks, "detail": s.detail,
+                 "stale_chunks": list(s.stale_chunks)}
+                for s in self.reviewers
+            ],
+        }
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, rest = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{rest:02d}s" if rest else f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def _targets(record: ApprovalRecord, current: list[str], head: str | None) -> tuple[list[str], bool]:
+    """The content hashes a record decides on, and whether it (also) decided on content no longer there."""
+    if record.chunk_hash is not None:
+        return [record.chunk_hash], False
+    if record.covers is not None:
+        covered = list(record.covers) or [CHANGE_AS_A_WHOLE]
+        return covered, False
+    # Covered hashes unknown: the record binds to its head's content, which is the current content
+    # only when the head is the current head.
+    if head is not None and record.head == head:
+        return list(current) or [CHANGE_AS_A_WHOLE], False
+    return [], True
+
+
+def _stamp_reason(record: ApprovalRecord, config: PolicyConfig) -> str | None:
+    """Why an approval is a rubber stamp that does not count under `config` (every reason), or None."""
+    reasons: list[str] = []
+    if record.fast and not config.count_fast_approvals:
+        if record.floor_seconds is not None:
+            reasons.append(f"approved after {_duration(record.active_seconds)} of a "
+                           f"{_duration(record.floor_seconds)} floor")
+        else:
+            reasons.append("approved faster than the floor time")
+    if config.require_all_chunks_opened:
+        if record.chunk_hash is None and record.unopened_chunks > 0:
+            reasons.append(f"{_plural(record.unopened_chunks, 'chunk')} never opened")
+        if record.chunk_hash is not None and not record.opened:
+            reasons.append("approved a chunk without opening it")
+    return ", ".join(reasons) or None
+
+
+def evaluate(
+    config: PolicyConfig,
+    *,
+    tier: int,
+    ai_share: float,
+    authors: Sequence[str],
+    chunk_hashes: Sequence[str],
+    decisions: Iterable[ApprovalRecord],
+    head: str | None = None,
+    chunk_titles: Sequence[str] | None = None,
+) -> PolicyResult:
+    """Whether the decisions meet the policy for a change's current content.
+
+    `chunk_hashes` are the current plan's chunk content hashes in plan order (chunk #1 first);
+    `chunk_titles` (same order) name them in messages. `decisions` are every known decision on the
+    change, any head, any source: chunk approvals carry over by content hash. `head` is the current
+    head, binding change-level decisions whose covered hashes are unknown. Pure: no I/O.
+    """
+    required = requirement_for(config, tier, ai_share)
+    current = list(dict.fromkeys(chunk_hashes))
+    titles = list(chunk_titles or [])
+    refs: dict[str, ChunkRef] = {}
+    for i, h in enumerate(chunk_hashes):  # a repeated hash keeps its first position
+        refs.setdefault(h, ChunkRef(i + 1, titles[i] if i < len(titles) else "", h))
+    needed = current or [CHANGE_AS_A_WHOLE]
+    needed_set = set(needed)
+    author_keys = {a.strip().lower() for a in authors if a}
+
+    by_reviewer: dict[str, list[ApprovalRecord]] = {}
+    shown: dict[str, str] = {}
+    for record in decisions:
+        key = record.reviewer.strip().lower()
+        by_reviewer.setdefault(key, []).append(record)
+        shown.setdefault(key, record.reviewer.strip())
+
+    standings: list[ReviewerStanding] = []
+    flagged: list[tuple[ChunkRef, str]] = []
+    stale: set[str] = set()
+    for key in sorted(by_reviewer):
+        records = sorted(by_reviewer[key], key=lambda r: (r.created_at, r.record_id))
+        latest: dict[str, ApprovalRecord] = {}
+        earlier_content = False  # approved content that is no longer in the change
+        for record in records:
+            targets, old_head_only = _targets(record, current, head)
+            for target in targets:
+                latest[target] = record
+            if old_head_only and record.decision == "approve":
+                earlier_content = True
+        if any(r.decision == "approve" and h not in needed_set for h, r in latest.items()):
+            earlier_content = True
+        who = shown[key]
+        senior = config.is_senior(key)
+        approved = [h for h in needed if h in latest and latest[h].decision == "approve"]
+        for h in needed:
+            if h in latest and latest[h].decision == "flag" and h != CHANGE_AS_A_WHOLE:
+                flagged.append((refs[h], who))
+        standing = ReviewerStanding(who, senior, False, "none", len(approved) if current else 0, len(current))
+        if len(approved) == len(needed):
+            standing.approved_chunks = len(current)
+            stamps = [reason for reason in (_stamp_reason(r, config)
+                                            for r in {id(latest[h]): latest[h] for h in needed}.values())
+                      if reason]
+            if key in author_keys and not config.allow_self_approval:
+                standing.state, standing.detail = "author", "authors cannot approve their own change"
+            elif stamps:
+                reasons = list(dict.fromkeys(stamps))
+                more = f" and {len(reasons) - 2} more" if len(reasons) > 2 else ""
+                standing.state, standing.detail = "rubber stamp", "; ".join(reasons[:2]) + more
+            else:
+                standing.state, standing.counted = "approved", True
+        elif any(h in latest and latest[h].decision == "flag" for h in needed):
+            standing.state = "flagged"
+            standing.detail = "flagged a chunk"
+        elif earlier_content:
+            standing.state = "stale"
+            unapproved = [h for h in needed if h not in approved and h != CHANGE_AS_A_WHOLE]
+            standing.stale_chunks = [refs[h].index for h in unapproved]
+            changed = ", ".join(f"#{i}" for i in standing.stale_chunks)
+            standing.detail = (f"approved earlier content; {_plural(len(unapproved), 'chunk')} "
+                               f"changed since ({changed})")
+            if key not in author_keys or config.allow_self_approval:
+                stale.update(unapproved)
+        elif approved:
+            standing.state = "partial"
+            standing.detail = f"approved {len(approved)} of {len(needed)} chunks"
+        standings.append(standing)
+
+    counted = [s for s in standings if s.counted]
+    seniors = [s for s in counted if s.senior]
+    gap_total = max(required.approvals - len(counted), 0)
+    gap_senior = max(required.senior_approvals - len(seniors), 0)
+    block_flags = config.flags_block and bool(flagged)
+    ok = gap_total == 0 and gap_senior == 0 and not block_flags
+
+    missing: list[str] = []
+    if not ok:
+        because = f" ({'; '.join(required.because)})" if required.because else ""
+        if gap_senior and max(gap_total, gap_senior) == gap_senior:
+            noun = "approval" if gap_senior == 1 else "approvals"
+            missing.append(f"needs {gap_senior} more senior {noun}{because}")
+        elif gap_senior:
+            more = max(gap_total, gap_senior)
+            missing.append(f"needs {more} more approvals, {gap_senior} of them senior{because}")
+        elif gap_total:
+            missing.append(f"needs {_plural(gap_total, 'more approval')}{because}")
+        stale_refs = [refs[h] for h in current if h in stale]
+        if stale_refs:
+            named = ", ".join(c.label for c in stale_refs)
+            missing.append(f"{_plural(len(stale_refs), 'chunk')} stale: {named}")
+        stamped = [s for s in standings if s.state == "rubber stamp"]
+        if stamped:
+            verb = "approval was a rubber stamp and does not" if len(stamped) == 1 else \
+                "approvals were rubber stamps and do not"
+            missing.append(f"{len(stamped)} {verb} count ("
+                           + "; ".join(f"{s.reviewer}: {s.detail}" for s in stamped) + ")")
+        for s in standings:
+            if s.state == "author":
+                missing.append(f"author {s.reviewer} cannot approve their own change")
+        if block_flags:
+            for chunk, who in flagged:
+                missing.append(f"{chunk.label} is flagged by {who}")
+        for s in standings:
+            if s.state == "partial":
+                missing.append(f"{s.reviewer} {s.detail}")
+        if not missing:  # nothing else to say: nobody has looked yet
+            missing.append("no approvals yet")
+
+    return PolicyResult(
+        ok=ok,
+        required=required,
+        approvals=[s.reviewer for s in counted],
+        senior_approvals=[s.reviewer for s in seniors],
+        missing=missing,
+        stale_chunks=[refs[h] for h in current if h in stale],
+        rubber_stamps=[s.reviewer for s in standings if s.state == "rubber stamp"],
+        self_approvals=[s.reviewer for s in standings if s.state == "author"],
+        flagged=flagged,
+        reviewers=standings,
+    )

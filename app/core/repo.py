@@ -464,3 +464,99 @@ class GitRepo:
         except (KeyError, ValueError, UnicodeDecodeError, pygit2.GitError):
             return None
         return spans
+
+    # -- git notes: reading a notes commit, writing notes atomically (added for app/storage/notes.py) --
+    def reference_target(self, name: str) -> str | None:
+        """The commit a ref points at, or None when the ref does not exist (or is not a commit)."""
+        if not self._ref_exists(name):
+            return None
+        try:
+            return str(self.repo.lookup_reference(name).peel(pygit2.Commit).id)
+        except (pygit2.GitError, ValueError, KeyError):
+            return None
+
+    def notes_at(self, notes_commit: str | None) -> dict[str, bytes]:
+        """Every note of one notes commit as {annotated object id: note bytes}.
+
+        Reads flat and fan-out trees alike (git writes `ab/cdef...` once a notes tree grows), and
+        returns bytes: a note is untrusted data whose decoding is the caller's business.
+        """
+        if notes_commit is None:
+            return {}
+        try:
+            tree = self.repo[notes_commit].peel(pygit2.Commit).tree
+        except (KeyError, ValueError, pygit2.GitError) as exc:
+            raise RepoError(f"cannot read notes commit {notes_commit[:10]}: {exc}") from None
+        return {key: self.repo[oid].data for key, (_path, oid) in self._note_entries(tree).items()}
+
+    def _note_entries(self, tree: pygit2.Tree) -> dict[str, tuple[tuple[str, ...], pygit2.Oid]]:
+        """{annotated id: (path parts in the notes tree, blob id)} for every note of a notes tree."""
+        found: dict[str, tuple[tuple[str, ...], pygit2.Oid]] = {}
+
+        def walk(node: pygit2.Tree, parts: tuple[str, ...]) -> None:
+            for entry in node:
+                path = (*parts, entry.name)
+                name = "".join(path).lower()
+                if entry.filemode == pygit2.GIT_FILEMODE_TREE:
+                    if len(name) < 64 and all(c in "0123456789abcdef" for c in name):
+                        walk(self.repo[entry.id], path)
+                elif len(name) in (40, 64) and all(c in "0123456789abcdef" for c in name):
+                    found[name] = (path, entry.id)
+
+        walk(tree, ())
+        return found
+
+    def write_notes(self, ref: str, notes: dict[str, str], *, expected_tip: str | None,
+                    message: str = "Notes added by review-tui") -> str | None:
+        """Add or replace the notes of `notes` ({object id: text}) in one new commit on `ref`.
+
+        Compare-and-swap: the commit is made only if `ref` still points at `expected_tip` (None: the
+        ref must not exist), so a concurrent writer is never overwritten; returns the new tip, or
+        None when another writer moved the ref first (re-read and retry). Existing notes keep their
+        place in a fan-out tree; new ones are written flat, as libgit2 and git do for small trees.
+        """
+        if not notes:
+            return expected_tip
+        base_tree: pygit2.Tree | None = None
+        parents: list[pygit2.Oid] = []
+        if expected_tip is not None:
+            try:
+                tip_commit = self.repo[expected_tip].peel(pygit2.Commit)
+            except (KeyError, ValueError, pygit2.GitError) as exc:
+                raise RepoError(f"cannot read notes commit {expected_tip[:10]}: {exc}") from None
+            base_tree, parents = tip_commit.tree, [tip_commit.id]
+        existing = self._note_entries(base_tree) if base_tree is not None else {}
+        edits: dict[tuple[str, ...], pygit2.Oid] = {}
+        for object_id, text in notes.items():
+            key = object_id.lower()
+            path = existing[key][0] if key in existing else (key,)
+            edits[path] = self.repo.create_blob(text.encode("utf-8"))
+        tree = self._edit_tree(base_tree, edits)
+        try:
+            signature = self.repo.default_signature
+        except (KeyError, pygit2.GitError):
+            signature = pygit2.Signature("review-tui", "review-tui@localhost")
+        try:
+            oid = self.repo.create_commit(ref, signature, signature, message, tree, parents)
+        except pygit2.GitError as exc:
+            if "current tip" in str(exc) or "first parent" in str(exc):
+                return None  # another writer moved the ref: nothing was written
+            raise RepoError(f"cannot update {ref}: {exc}") from None
+        return str(oid)
+
+    def _edit_tree(self, tree: pygit2.Tree | None, edits: dict[tuple[str, ...], pygit2.Oid]) -> pygit2.Oid:
+        """A copy of `tree` with blobs set at the given paths (parts), creating subtrees as needed."""
+        builder = self.repo.TreeBuilder(tree) if tree is not None else self.repo.TreeBuilder()
+        nested: dict[str, dict[tuple[str, ...], pygit2.Oid]] = {}
+        for parts, blob in edits.items():
+            if len(parts) == 1:
+                builder.insert(parts[0], blob, pygit2.GIT_FILEMODE_BLOB)
+            else:
+                nested.setdefault(parts[0], {})[parts[1:]] = blob
+        for name, sub_edits in nested.items():
+            subtree = None
+            if tree is not None and name in tree:
+                obj = self.repo[tree[name].id]
+                subtree = obj if isinstance(obj, pygit2.Tree) else None
+            builder.insert(name, self._edit_tree(subtree, sub_edits), pygit2.GIT_FILEMODE_TREE)
+        return builder.write()

@@ -377,5 +377,21 @@ def _v2_stats_support(db: Database) -> None:
     db.table("sessions").create_index(["reviewer", "started_at"], index_name="sessions_by_reviewer")
 
 
-MIGRATIONS: list[Migration] = [_v1_review_records, _v2_stats_support]
+def _v3_decision_coverage(db: Database) -> None:
+    """Schema 3: the chunk hashes a change-level decision covered (sign-off policy, git notes).
+
+    A change-level approval binds to content, not to a head: `review-tui check` counts it only for
+    the chunk hashes it covered. One row per decision; `chunk_hashes` is space-separated.
+    """
+    db.executescript(
+        """
+        CREATE TABLE decision_coverage (
+            record_id TEXT PRIMARY KEY REFERENCES decisions(record_id),
+            chunk_hashes TEXT NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_review_records, _v2_stats_support, _v3_decision_coverage]
 SCHEMA_VERSION = len(MIGRATIONS)

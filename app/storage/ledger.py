@@ -494,6 +494,11 @@ class Ledger:
             }
             table = db.table("decisions")
             table.insert(record)
+            if chunk_hash is None and chunk_hashes:
+                # A change-level approval covers exactly the content it saw: kept so it can carry
+                # over to a new head whose chunks are unchanged, and go stale when they change.
+                db.execute("INSERT OR IGNORE INTO decision_coverage (record_id, chunk_hashes) VALUES (?, ?)",
+                           [record["record_id"], " ".join(dict.fromkeys(chunk_hashes))])
             return _decision(next(table.rows_where("record_id = ?", [record["record_id"]])))
 
     @staticmethod

@@ -1,0 +1,203 @@
+"""`review-tui check CHANGE`: the CI gate. Exit 0 when the sign-off policy is met for the change's
+current content, 1 when it is not (one line per gap), 2 on usage or repository errors.
+
+Decisions come from two places, merged by record id: the local ledger (this machine's reviews and
+everything `review-tui sync` imported), and the git notes refs read directly
+(``refs/notes/review-tui`` and every fetched ``refs/notes/remotes/*/review-tui``), so a CI job on a
+fresh clone that fetched the notes needs no ledger at all. `check` never writes a review record.
+
+Which decisions belong to the change: those on any of its current chunk hashes (an approval covers
+content, wherever it was given), change-level ones covering any of them, and every decision given
+on this change under its own id or at one of its commits (these reveal stale approvals). Change ids
+are compared without a remote's prefix, because a reviewer's clone calls the author's `feature`
+branch `origin/feature`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from app.analysis import Analyzer, ChangeDetail
+    from app.core.policy import ApprovalRecord, ChunkRef, PolicyResult
+    from app.storage.ledger import Decision, Ledger
+
+
+@dataclass
+class CheckOutcome:
+    """The policy verdict on one change, with what it was computed from."""
+
+    change_id: str
+    head: str
+    tier: int
+    ai_share: float
+    chunks: list[ChunkRef]
+    result: PolicyResult
+    records: int
+    """Decisions considered (after merging ledger and notes)."""
+    warnings: list[str] = field(default_factory=list)
+    """Unreadable notes, notes of a newer version, an unusable ledger: reported, never fatal."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "change": self.change_id,
+            "head": self.head,
+            "tier": self.tier,
+            "ai_share": round(self.ai_share, 4),
+            "chunks": [{"index": c.index, "title": c.title, "hash": c.content_hash} for c in self.chunks],
+            "records": self.records,
+            **self.result.to_dict(),
+            "warnings": list(self.warnings),
+        }
+
+
+def _remote_names(analyzer: Analyzer) -> set[str]:
+    return {ref.name.split("/")[2] for ref in analyzer.repo.refs()
+            if ref.name.startswith("refs/remotes/") and ref.name.count("/") >= 3}
+
+
+def _plain_id(change_id: str, remotes: set[str]) -> str:
+    """A change id without a remote's prefix: `origin/feature` and `feature` name the same branch."""
+    first, sep, rest = change_id.partition("/")
+    return rest if sep and first in remotes else change_id
+
+
+def gather_decisions(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger | None,
+                     read_notes: bool = True) -> tuple[list[ApprovalRecord], list[str]]:
+    """Every decision that bears on the change, from the ledger and the notes refs, and warnings."""
+    from app.storage import notes
+
+    warnings: list[str] = []
+    repo_key = analyzer.repo_key
+    found: dict[str, tuple[Decision, tuple[str, ...] | None]] = {}
+    if ledger is not None:
+        coverage = notes.coverage_of(ledger)
+        for decision in ledger.iter_decisions(repo=repo_key):
+            found.setdefault(decision.record_id, (decision, coverage.get(decision.record_id)))
+    if read_notes:
+        parsed = notes.read_notes(analyzer.repo, repo_key)
+        warnings += parsed.problems
+        for decision, covers in parsed.decisions:
+            found.setdefault(decision.record_id, (decision, covers))
+
+    change = detail.change
+    current = {c.content_hash for c in detail.plan.chunks}
+    heads = {change.head, *(c.id for c in change.commits)}
+    remotes = _remote_names(analyzer)
+    own_ids = {_plain_id(change.id, remotes)}
+    if change.ref:
+        own_ids.add(_plain_id(change.ref.removeprefix("refs/heads/").removeprefix("refs/remotes/"), remotes))
+
+    def bears_on(decision: Decision, covers: tuple[str, ...] | None) -> bool:
+        if decision.chunk_hash is not None and decision.chunk_hash in current:
+            return True
+        if decision.chunk_hash is None and covers and current.intersection(covers):
+            return True
+        return decision.head in heads or _plain_id(decision.change_id, remotes) in own_ids
+
+    records = [notes.approval_record(d, c) for d, c in found.values() if bears_on(d, c)]
+    return records, warnings
+
+
+def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger | None,
+                    read_notes: bool = True) -> CheckOutcome:
+    """The policy verdict on a change's current content (what `check` prints; the TUI may show it too)."""
+    from app.core.policy import ChunkRef, evaluate
+
+    records, warnings = gather_decisions(analyzer, detail, ledger=ledger, read_notes=read_notes)
+    plan = detail.plan
+    tier = detail.tiers.tier
+    ai_share = detail.provenance.ai_share
+    result = evaluate(
+        analyzer.config.policy, tier=tier, ai_share=ai_share, authors=detail.change.author_emails,
+        chunk_hashes=[c.content_hash for c in plan.chunks], chunk_titles=[c.title for c in plan.chunks],
+        decisions=records, head=detail.change.head,
+    )
+    chunks = [ChunkRef(c.index, c.title, c.content_hash) for c in plan.chunks]
+    return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(records),
+                        warnings)
+
+
+def _open_ledger(warnings: list[str]) -> Ledger | None:
+    """The user's ledger if there is one; a ledger that cannot be opened is reported, not fatal
+    (the notes may hold every record that matters)."""
+    from app import paths
+    from app.errors import LedgerError
+    from app.storage.ledger import Ledger
+
+    path = paths.ledger_path()
+    if not path.exists():
+        return None
+    try:
+        return Ledger.open(path)
+    except LedgerError as exc:
+        warnings.append(f"review ledger not used: {exc}")
+        return None
+
+
+@click.command("check")
+@click.argument("change")
+@click.option("--repo", type=click.Path(file_okay=False), default=None,
+              help="Repository to inspect (default: the current directory).")
+@click.option("--base", default=None,
+              help="Base branch or commit (default: origin's HEAD, else main, else master).")
+@click.option("--json", "json_output", is_flag=True, help="Print the verdict as JSON.")
+@click.option("--notes-only", is_flag=True,
+              help="Ignore the local review ledger: use only the records in git notes (CI).")
+@click.pass_context
+def check_command(ctx: click.Context, change: str, repo: str | None, base: str | None, json_output: bool,
+                  notes_only: bool) -> None:
+    """Check CHANGE against the sign-off policy: exit 0 met, 1 not met, 2 usage or repository error.
+
+    Reads review records from the local ledger and from git notes (refs/notes/review-tui and
+    fetched refs/notes/remotes/*/review-tui); writes nothing."""
+    from app.cli import make_analyzer
+    from app.errors import ChangeNotFound
+
+    obj = ctx.obj or {}
+    analyzer = make_analyzer(repo or obj.get("repo"), base or obj.get("base"))
+    try:
+        found = analyzer.change(change)
+    except ChangeNotFound as exc:
+        raise ChangeNotFound(
+            f"{exc} - its branch may have been deleted or merged into {analyzer.discovery.base_ref}, "
+            "or its head not fetched"
+        ) from None
+    detail = analyzer.detail(found)
+    warnings: list[str] = []
+    ledger = None if notes_only else _open_ledger(warnings)
+    try:
+        outcome = evaluate_change(analyzer, detail, ledger=ledger)
+    finally:
+        if ledger is not None:
+            ledger.close()
+    outcome.warnings[:0] = warnings
+    if json_output:
+        click.echo(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print(outcome)
+    for warning in outcome.warnings:
+        click.echo(f"review-tui: warning: {warning}", err=True)
+    sys.exit(0 if outcome.result.ok else 1)
+
+
+def _print(outcome: CheckOutcome) -> None:
+    from app.core.text import one_line
+
+    result = outcome.result
+    need = result.required
+    verdict = "policy met" if result.ok else "policy NOT met"
+    click.echo(f"{one_line(outcome.change_id, 80)} @ {outcome.head[:10]}: {verdict} "
+               f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {len(outcome.chunks)} chunks; "
+               f"needs {need.approvals} approval(s), {need.senior_approvals} senior)")
+    for line in result.missing:
+        click.echo(f"  - {one_line(line, 400)}")
+    for standing in result.reviewers:
+        role = "senior" if standing.senior else "reviewer"
+        state = standing.state + (f": {standing.detail}" if standing.detail and not standing.counted else "")
+        click.echo(f"  {one_line(standing.reviewer, 60)} ({role}): {one_line(state, 200)}")

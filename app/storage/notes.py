@@ -1,0 +1,559 @@
+"""Review records shared through git notes: the export / import behind `review-tui sync` and `check`.
+
+Review records live in the local ledger for speed and are also written as git notes under
+``refs/notes/review-tui``, one note per reviewed head commit, so a team shares them through its
+ordinary git remote (SPEC.md "Where it grows past one machine").
+
+Format (version 1)
+------------------
+A note is UTF-8 text, one record per line, lines sorted and unique. Every line is self-contained, so
+two reviewers' notes on the same commit merge with git's own ``cat_sort_uniq`` strategy (concatenate,
+sort, drop duplicate lines) without conflicts, and merging twice changes nothing::
+
+    review-tui/1 decision <time> <record-id> <reviewer> <decision> <chunk-hash|-> key=value ...
+    review-tui/1 comment <time> <record-id> <reviewer> <chunk-hash|-> key=value ...
+
+- Fields are separated by one space. The first four (``review-tui/<version>``, the record kind, the
+  time, the record id) are fixed for every version, so a reader can name a record it cannot read.
+- ``<time>``: UTC, fixed width, ``2026-02-03T10:11:12.123456Z`` (lines of a note sort by time).
+- ``<record-id>``: unique id of the record (``[A-Za-z0-9._-]``, a uuid hex for records made by
+  review-tui); importing a record id that is already known changes nothing.
+- ``<reviewer>``: the reviewer's email (git's ``user.email``), percent-encoded.
+- ``<decision>``: ``approve``, ``flag`` or ``later``. ``<chunk-hash>``: the content hash of the chunk
+  decided on, or ``-`` for a decision on the whole change.
+- ``key=value`` pairs: values are percent-encoded UTF-8 (RFC 3986; so no value holds a space, ``=``
+  or a newline); a key whose value is unknown is left out. Decision keys: ``head`` (the reviewed commit;
+  the commit the note is attached to when absent), ``change`` (the change id where it was reviewed,
+  e.g. a branch name), ``index`` (the chunk's position in that plan), ``fast`` (0/1: approved faster
+  than the floor time), ``unopened`` (chunks never opened, change level), ``opened`` (0/1: the chunk was
+  on screen), ``active`` and ``floor`` (seconds), ``lines``, ``tier``, ``ai`` (AI share 0..1), ``cx``
+  (complexity added), ``covers`` (change level: the chunk hashes covered, comma-separated), ``note``.
+  Comment keys: ``head``, ``change``, ``path``, ``line``, ``side`` (``old``/``new``), ``body``.
+- Readers ignore keys they do not know, so version 1 may gain keys. A change that a version-1
+  reader would misread bumps the version: lines of a newer version (``review-tui/2 ...``) are kept
+  verbatim whenever review-tui rewrites a note (never destroyed) and reported, not imported.
+  Malformed lines are reported, skipped, and also kept.
+
+Writing is compare-and-swap on the notes ref (libgit2 refuses to commit when the ref moved since it
+was read): a sync that loses a race with another re-reads the notes and retries once.
+
+Change-level decisions bind to the chunk hashes they covered; the ledger keeps those in the
+``decision_coverage`` table (schema 3), read and written by the helpers below.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from app.core.models import WORKTREE_ID
+from app.core.policy import ApprovalRecord
+from app.errors import RepoError
+from app.storage.db import write_transaction
+from app.storage.ledger import DECISIONS, Comment, Decision, Ledger
+
+if TYPE_CHECKING:
+    from app.core.repo import GitRepo
+
+NOTES_REF = "refs/notes/review-tui"
+REMOTE_NOTES_PATTERN = re.compile(r"^refs/notes/remotes/([^/]+)/review-tui$")
+FORMAT_VERSION = 1
+PREFIX = "review-tui/"
+
+_RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_HASH = re.compile(r"^[0-9A-Za-z._-]{1,128}$")
+_OBJECT_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_SAFE = "@._~+-"  # left as they are by percent-encoding: emails and hashes stay readable
+
+Covered = tuple[str, ...] | None
+NoteDecision = tuple[Decision, Covered]
+
+
+# -- the line format -------------------------------------------------------------------------------
+
+
+def _quote(value: str) -> str:
+    return urllib.parse.quote(value, safe=_SAFE)
+
+
+def _unquote(value: str) -> str:
+    return urllib.parse.unquote(value, errors="strict")
+
+
+def format_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime(_TIME_FORMAT)
+
+
+def parse_time(text: str) -> float:
+    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC).timestamp()
+
+
+def _number(value: float) -> str:
+    return repr(round(float(value), 6))
+
+
+def format_decision(decision: Decision, covers: Sequence[str] | None = None) -> str:
+    """The note line of one decision (version 1)."""
+    pairs: list[tuple[str, str | None]] = [
+        ("head", decision.head),
+        ("change", decision.change_id),
+        ("index", None if decision.chunk_index is None else str(decision.chunk_index)),
+        ("fast", "1" if decision.fast else "0"),
+        ("unopened", str(int(decision.unopened_chunks))),
+        ("opened", "1" if decision.opened else "0"),
+        ("active", _number(decision.active_seconds_at_decision)),
+        ("floor", None if decision.floor_seconds is None else _number(decision.floor_seconds)),
+        ("lines", str(int(decision.changed_lines))),
+        ("tier", None if decision.tier is None else str(decision.tier)),
+        ("ai", None if decision.ai_share is None else _number(decision.ai_share)),
+        ("cx", None if decision.complexity_added is None else _number(decision.complexity_added)),
+        ("covers", None if covers is None or decision.chunk_hash is not None else ",".join(covers)),
+        ("note", decision.note),
+    ]
+    fields = [
+        f"{PREFIX}{FORMAT_VERSION}", "decision", format_time(decision.created_at), decision.record_id,
+        _quote(decision.reviewer), decision.decision, decision.chunk_hash or "-",
+    ]
+    fields += [f"{key}={_quote(value)}" for key, value in pairs if value is not None]
+    return " ".join(fields)
+
+
+def format_comment(comment: Comment) -> str:
+    """The note line of one comment (version 1)."""
+    pairs: list[tuple[str, str | None]] = [
+        ("head", comment.head),
+        ("change", comment.change_id),
+        ("path", comment.path),
+        ("line", None if comment.line is None else str(comment.line)),
+        ("side", comment.side),
+        ("body", comment.body),
+    ]
+    fields = [f"{PREFIX}{FORMAT_VERSION}", "comment", format_time(comment.created_at), comment.record_id,
+              _quote(comment.reviewer), comment.chunk_hash or "-"]
+    fields += [f"{key}={_quote(value)}" for key, value in pairs if value is not None]
+    return " ".join(fields)
+
+
+class _Malformed(ValueError):
+    """A line that claims to be a review-tui record but cannot be read."""
+
+
+def line_record_id(line: str) -> str | None:
+    """The record id of a review-tui line of any version (field 4), or None."""
+    parts = line.split(" ")
+    if len(parts) >= 4 and parts[0].startswith(PREFIX) and _RECORD_ID.match(parts[3]):
+        return parts[3]
+    return None
+
+
+def _line_version(line: str) -> int:
+    if not line.startswith(PREFIX):
+        raise _Malformed("not a review-tui record")
+    token = line.split(" ", 1)[0][len(PREFIX):]
+    if not token.isdigit() or int(token) < 1:
+        raise _Malformed(f"bad version {token!r}")
+    return int(token)
+
+
+def _pairs(tokens: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for token in tokens:
+        key, sep, raw = token.partition("=")
+        if not sep or not _KEY.match(key):
+            raise _Malformed(f"expected key=value, got {token[:40]!r}")
+        if key in values:
+            raise _Malformed(f"key {key!r} given twice")
+        try:
+            values[key] = _unquote(raw)
+        except UnicodeDecodeError:
+            raise _Malformed(f"{key}: not UTF-8 after percent-decoding") from None
+    return values
+
+
+def _int(values: dict[str, str], key: str, default: int | None) -> int | None:
+    if key not in values:
+        return default
+    try:
+        return int(values[key])
+    except ValueError:
+        raise _Malformed(f"{key}: expected an integer, got {values[key][:20]!r}") from None
+
+
+def _float(values: dict[str, str], key: str, default: float | None) -> float | None:
+    if key not in values:
+        return default
+    try:
+        number = float(values[key])
+    except ValueError:
+        raise _Malformed(f"{key}: expected a number, got {values[key][:20]!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise _Malformed(f"{key}: not a finite number")
+    return number
+
+
+def _flag(values: dict[str, str], key: str, default: bool) -> bool:
+    if key not in values:
+        return default
+    if values[key] not in ("0", "1"):
+        raise _Malformed(f"{key}: expected 0 or 1, got {values[key][:20]!r}")
+    return values[key] == "1"
+
+
+def _common(tokens: list[str]) -> tuple[float, str, str]:
+    """(time, record id, reviewer) of a version-1 line's fixed fields."""
+    try:
+        created_at = parse_time(tokens[2])
+    except ValueError:
+        raise _Malformed(f"bad time {tokens[2][:40]!r}") from None
+    record_id = tokens[3]
+    if not _RECORD_ID.match(record_id):
+        raise _Malformed(f"bad record id {record_id[:40]!r}")
+    try:
+        reviewer = _unquote(tokens[4]).strip()
+    except UnicodeDecodeError:
+        raise _Malformed("reviewer: not UTF-8") from None
+    if not reviewer or any(c.isspace() for c in reviewer):
+        raise _Malformed(f"bad reviewer {tokens[4][:60]!r}")
+    return created_at, record_id, reviewer
+
+
+def _head(values: dict[str, str], note_commit: str) -> str:
+    head = values.get("head", note_commit).lower()
+    if not _OBJECT_ID.match(head):
+        raise _Malformed(f"head: not a commit id: {head[:50]!r}")
+    return head
+
+
+def _chunk(token: str) -> str | None:
+    if token == "-":
+        return None
+    if not _HASH.match(token):
+        raise _Malformed(f"bad chunk hash {token[:40]!r}")
+    return token
+
+
+def parse_decision_line(line: str, note_commit: str, repo: str) -> NoteDecision:
+    tokens = line.split(" ")
+    if len(tokens) < 7:
+        raise _Malformed("too few fields for a decision")
+    created_at, record_id, reviewer = _common(tokens)
+    decision = tokens[5]
+    if decision not in DECISIONS:
+        raise _Malformed(f"unknown decision {decision[:20]!r}")
+    chunk_hash = _chunk(tokens[6])
+    values = _pairs(tokens[7:])
+    if "change" not in values or not values["change"]:
+        raise _Malformed("no change id (change=)")
+    covers: Covered = None
+    if chunk_hash is None and "covers" in values:
+        covered = tuple(h for h in values["covers"].split(",") if h)
+        if any(not _HASH.match(h) for h in covered):
+            raise _Malformed("covers: bad chunk hash")
+        covers = covered
+    unopened = _int(values, "unopened", 0) or 0
+    record = Decision(
+        id=None,
+        session_id=None,
+        reviewer=reviewer,
+        repo=repo,
+        change_id=values["change"],
+        head=_head(values, note_commit),
+        chunk_hash=chunk_hash,
+        chunk_index=_int(values, "index", None),
+        decision=decision,
+        note=values.get("note", ""),
+        active_seconds_at_decision=_float(values, "active", 0.0) or 0.0,
+        floor_seconds=_float(values, "floor", None),
+        fast=_flag(values, "fast", False),
+        unopened_chunks=max(unopened, 0),
+        opened=_flag(values, "opened", chunk_hash is None and unopened == 0),
+        changed_lines=_int(values, "lines", 0) or 0,
+        tier=_int(values, "tier", None),
+        ai_share=_float(values, "ai", None),
+        complexity_added=_float(values, "cx", None),
+        created_at=created_at,
+        source="notes",
+        record_id=record_id,
+    )
+    return record, covers
+
+
+def parse_comment_line(line: str, note_commit: str, repo: str) -> Comment:
+    tokens = line.split(" ")
+    if len(tokens) < 6:
+        raise _Malformed("too few fields for a comment")
+    created_at, record_id, reviewer = _common(tokens)
+    chunk_hash = _chunk(tokens[5])
+    values = _pairs(tokens[6:])
+    for key in ("change", "path"):
+        if not values.get(key):
+            raise _Malformed(f"no {key}= in a comment")
+    side = values.get("side", "new")
+    if side not in ("old", "new"):
+        raise _Malformed(f"side: expected old or new, got {side[:10]!r}")
+    return Comment(id=None, session_id=None, reviewer=reviewer, repo=repo, change_id=values["change"],
+                   head=_head(values, note_commit), chunk_hash=chunk_hash, path=values["path"],
+                   line=_int(values, "line", None), side=side, body=values.get("body", ""),
+                   created_at=created_at, source="notes", record_id=record_id)
+
+
+@dataclass
+class ParsedNotes:
+    """What the notes held: records to use, and what could not be used (reported, never destroyed)."""
+
+    decisions: list[NoteDecision] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    newer: list[str] = field(default_factory=list)
+    """Where lines of a newer format version were found (kept, not imported)."""
+    malformed: list[str] = field(default_factory=list)
+    """Where unreadable lines were found, and why (kept, skipped)."""
+    notes: int = 0
+    """How many notes (annotated commits) were read."""
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.newer, *self.malformed]
+
+    def add(self, other: ParsedNotes) -> None:
+        """Merge another ref's records; the first copy of a record id wins."""
+        seen_d = {d.record_id for d, _ in self.decisions}
+        seen_c = {c.record_id for c in self.comments}
+        self.decisions += [(d, c) for d, c in other.decisions if d.record_id not in seen_d]
+        self.comments += [c for c in other.comments if c.record_id not in seen_c]
+        self.newer += other.newer
+        self.malformed += other.malformed
+        self.notes += other.notes
+
+
+def parse_note(note_commit: str, text: str, repo: str, *, where: str = "") -> ParsedNotes:
+    """Parse the note attached to `note_commit`; `repo` is the ledger's repo key for the records."""
+    out = ParsedNotes(notes=1)
+    seen: set[str] = set()
+    place = where or f"note on {note_commit[:10]}"
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            version = _line_version(line)
+            if version > FORMAT_VERSION:
+                out.newer.append(f"{place}: line {number}: written by a newer review-tui "
+                                 f"(format {version}); kept, not imported")
+                continue
+            kind = line.split(" ", 2)[1] if " " in line else ""
+            if kind == "decision":
+                decision, covers = parse_decision_line(line, note_commit, repo)
+                if decision.record_id not in seen:
+                    seen.add(decision.record_id)
+                    out.decisions.append((decision, covers))
+            elif kind == "comment":
+                comment = parse_comment_line(line, note_commit, repo)
+                if comment.record_id not in seen:
+                    seen.add(comment.record_id)
+                    out.comments.append(comment)
+            else:
+                raise _Malformed(f"unknown record kind {kind[:20]!r}")
+        except _Malformed as exc:
+            out.malformed.append(f"{place}: line {number}: {exc}; skipped")
+    return out
+
+
+def note_text(lines: Iterable[str]) -> str:
+    """A note's content: sorted unique non-blank lines, newline-terminated (what cat_sort_uniq makes)."""
+    unique = sorted({line.rstrip("\r\n") for line in lines if line.strip()})
+    return "".join(line + "\n" for line in unique)
+
+
+# -- reading the notes refs ------------------------------------------------------------------------
+
+
+def notes_refs(repo: GitRepo) -> list[str]:
+    """The notes refs holding review records: ours, then every fetched `refs/notes/remotes/*/review-tui`."""
+    found = [NOTES_REF] if repo.reference_target(NOTES_REF) else []
+    found += sorted(r.name for r in repo.refs() if REMOTE_NOTES_PATTERN.match(r.name))
+    return found
+
+
+def read_notes(repo: GitRepo, repo_key: str, refs: Sequence[str] | None = None) -> ParsedNotes:
+    """Every record of every note under the given refs (default: notes_refs), deduplicated by record id."""
+    out = ParsedNotes()
+    for ref in notes_refs(repo) if refs is None else refs:
+        tip = repo.reference_target(ref)
+        if tip is None:
+            continue
+        for commit_id, data in sorted(repo.notes_at(tip).items()):
+            where = f"{ref.removeprefix('refs/notes/')} note on {commit_id[:10]}"
+            out.add(parse_note(commit_id, data.decode("utf-8", errors="replace"), repo_key, where=where))
+    return out
+
+
+# -- change-level coverage in the ledger (schema 3) ----------------------------------------------
+
+
+def store_coverage(ledger: Ledger, coverage: dict[str, Sequence[str]]) -> int:
+    """Remember which chunk hashes change-level decisions covered ({record id: hashes}); a record
+    already known keeps its first coverage. Returns how many were new."""
+    rows = [(record_id, " ".join(hashes)) for record_id, hashes in coverage.items()]
+    if not rows:
+        return 0
+    db = ledger.db
+    with write_transaction(db, ledger.path, "recording what change approvals covered", ledger.timeout):
+        before = db.conn.total_changes
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO decision_coverage (record_id, chunk_hashes) "
+            "SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM decisions WHERE record_id = ?1)",
+            rows,
+        )
+        return db.conn.total_changes - before
+
+
+def coverage_of(ledger: Ledger) -> dict[str, tuple[str, ...]]:
+    """{record id: covered chunk hashes} of every change-level decision whose coverage is known."""
+    rows = ledger.db.execute("SELECT record_id, chunk_hashes FROM decision_coverage").fetchall()
+    return {record_id: tuple(h for h in hashes.split(" ") if h) for record_id, hashes in rows}
+
+
+def approval_record(decision: Decision, covers: Covered) -> ApprovalRecord:
+    """The policy's view of a ledger decision."""
+    return ApprovalRecord(
+        reviewer=decision.reviewer, decision=decision.decision, chunk_hash=decision.chunk_hash,
+        head=decision.head, fast=decision.fast, unopened_chunks=decision.unopened_chunks,
+        opened=decision.opened, created_at=decision.created_at, record_id=decision.record_id,
+        source=decision.source, covers=covers if decision.chunk_hash is None else None,
+        active_seconds=decision.active_seconds_at_decision, floor_seconds=decision.floor_seconds,
+    )
+
+
+# -- import and export -----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    decisions: int = 0
+    """Decisions new to the ledger."""
+    comments: int = 0
+    """Comments new to the ledger."""
+    refs: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExportResult:
+    records: int = 0
+    """Lines added to notes."""
+    commits: int = 0
+    """Notes (head commits) written."""
+    tip: str | None = None
+    """The notes ref's target afterwards."""
+    skipped_missing_head: int = 0
+    """Local records whose head commit is not in this repository (deleted branch, gc'd force-push)."""
+    retried: bool = False
+    """Another writer moved the notes ref during the export; it was redone on top of theirs."""
+    problems: list[str] = field(default_factory=list)
+
+
+def import_notes(ledger: Ledger, repo: GitRepo, repo_key: str) -> ImportResult:
+    """Import every record of every review-tui notes ref into the ledger (source 'notes'), idempotently."""
+    refs = notes_refs(repo)
+    parsed = read_notes(repo, repo_key, refs)
+    result = ImportResult(refs=refs, problems=parsed.problems)
+    decisions = [d for d, _ in parsed.decisions]
+    if decisions:
+        result.decisions = ledger.import_decisions(decisions, source="notes")
+    if parsed.comments:
+        result.comments = ledger.import_comments(parsed.comments, source="notes")
+    store_coverage(ledger, {d.record_id: covers for d, covers in parsed.decisions
+                            if covers is not None and d.chunk_hash is None})
+    return result
+
+
+def _pending_lines(ledger: Ledger, repo: GitRepo,
+                   repo_key: str) -> tuple[dict[str, list[tuple[str, str]]], int]:
+    """{head commit: [(record id, note line)]} of every local record of this repo, and how many
+    records have no commit here to attach to."""
+    coverage = coverage_of(ledger)
+    lines: dict[str, list[tuple[str, str]]] = {}
+    missing = 0
+    present: dict[str, bool] = {}
+
+    def usable(head: str) -> bool:
+        if head not in present:
+            present[head] = head != WORKTREE_ID and bool(_OBJECT_ID.match(head)) and repo.has_commit(head)
+        return present[head]
+
+    for decision in ledger.iter_decisions(repo=repo_key, source="local"):
+        if not usable(decision.head):
+            missing += 1 if decision.head != WORKTREE_ID else 0
+            continue
+        covers = coverage.get(decision.record_id)
+        lines.setdefault(decision.head, []).append((decision.record_id, format_decision(decision, covers)))
+    for comment in ledger.iter_comments(repo=repo_key, source="local"):
+        if not usable(comment.head):
+            missing += 1 if comment.head != WORKTREE_ID else 0
+            continue
+        lines.setdefault(comment.head, []).append((comment.record_id, format_comment(comment)))
+    return lines, missing
+
+
+def export_notes(ledger: Ledger, repo: GitRepo, repo_key: str) -> ExportResult:
+    """Add every local record not yet in the note of its head commit to ``refs/notes/review-tui``.
+
+    Existing lines (other reviewers', newer versions', malformed ones) are kept verbatim; a record
+    is added only when no line of its note has its record id. One commit per export; a lost race
+    with another writer is retried once on top of the other writer's notes.
+    """
+    pending, missing = _pending_lines(ledger, repo, repo_key)
+    result = ExportResult(skipped_missing_head=missing)
+    if missing:
+        result.problems.append(
+            f"{missing} local record(s) were not exported: their head commit is not in this repository "
+            "(branch deleted or force-pushed and garbage-collected)"
+        )
+    for attempt in range(2):
+        tip = repo.reference_target(NOTES_REF)
+        existing = repo.notes_at(tip)
+        updates: dict[str, str] = {}
+        added = 0
+        for head, tagged in pending.items():
+            current = existing.get(head, b"").decode("utf-8", errors="replace")
+            old_lines = [line for line in current.splitlines() if line.strip()]
+            known = {line_record_id(line) for line in old_lines}
+            new_lines = [line for record_id, line in tagged if record_id not in known]
+            if new_lines:
+                updates[head] = note_text([*old_lines, *new_lines])
+                added += len(new_lines)
+        if not updates:
+            result.tip = tip
+            return result
+        written = repo.write_notes(NOTES_REF, updates, expected_tip=tip,
+                                   message=f"review-tui: {added} review record(s)")
+        if written is not None:
+            result.records, result.commits, result.tip = added, len(updates), written
+            return result
+        result.retried = True
+    raise RepoError(f"{NOTES_REF} kept moving while review-tui wrote to it (another sync running?); "
+                    "nothing was lost: run `review-tui sync` again")
+
+
+@dataclass
+class SyncResult:
+    imported: ImportResult
+    exported: ExportResult
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.imported.problems, *self.exported.problems]
+
+
+def sync(ledger: Ledger, repo: GitRepo, repo_key: str) -> SyncResult:
+    """Import every notes ref into the ledger, then export local records to ``refs/notes/review-tui``."""
+    imported = import_notes(ledger, repo, repo_key)
+    exported = export_notes(ledger, repo, repo_key)
+    return SyncResult(imported, exported)
+

@@ -1,0 +1,207 @@
+"""Sign-off policy evaluation: who counts, what goes stale, what a rubber stamp is, and the messages."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.config import parse_repo_config
+from app.core.policy import ApprovalRecord, PolicyConfig, evaluate
+
+ALICE, BOB, CAROL, SENIOR = "alice@x.org", "bob@x.org", "carol@x.org", "sam@x.org"
+CONFIG = PolicyConfig(seniors=(SENIOR,))
+HASHES = ["h1", "h2", "h3"]
+TITLES = ["payments/retry.py: backoff", "payments/api.py: charge", "tests/test_retry.py"]
+_ids = itertools.count(1)
+
+
+def rec(reviewer: str, decision: str = "approve", chunk: str | None = None, *, head: str = "head2",
+        at: float | None = None, fast: bool = False, opened: bool = True, unopened: int = 0,
+        covers: tuple[str, ...] | None = None) -> ApprovalRecord:
+    n = next(_ids)
+    return ApprovalRecord(reviewer, decision, chunk, head, fast=fast, unopened_chunks=unopened, opened=opened,
+                          created_at=float(at if at is not None else n), record_id=f"r{n:05d}", covers=covers,
+                          active_seconds=12, floor_seconds=240)
+
+
+def approve_all(reviewer: str, hashes=HASHES, **kw) -> list[ApprovalRecord]:
+    return [rec(reviewer, "approve", h, **kw) for h in hashes]
+
+
+def run(decisions, *, tier=2, ai_share=0.0, authors=(ALICE,), hashes=HASHES, config=CONFIG, head="head2"):
+    return evaluate(config, tier=tier, ai_share=ai_share, authors=list(authors), chunk_hashes=hashes,
+                    chunk_titles=TITLES[: len(hashes)], decisions=decisions, head=head)
+
+
+def test_one_approval_meets_the_default_policy_and_none_does_not():
+    empty = run([])
+    assert not empty.ok and empty.missing[0].startswith("needs 1 more approval")
+    result = run(approve_all(BOB))
+    assert result.ok and result.approvals == [BOB] and result.missing == []
+
+
+def test_approving_only_some_chunks_is_not_an_approval_and_says_how_far_it_got():
+    result = run(approve_all(BOB, HASHES[:2]))
+    assert not result.ok
+    assert f"{BOB} approved 2 of 3 chunks" in result.missing
+
+
+def test_ai_share_above_30_percent_needs_a_senior():
+    assert run(approve_all(BOB), ai_share=0.30).ok  # the threshold is "above"
+    result = run(approve_all(BOB), ai_share=0.31)
+    assert not result.ok
+    assert result.missing[0].startswith("needs 1 more senior approval")
+    assert run(approve_all(SENIOR), ai_share=0.9).ok
+
+
+def test_tier0_needs_two_approvals_one_of_them_senior():
+    assert run([], tier=0).missing[0].startswith("needs 2 more approvals, 1 of them senior")
+    two_juniors = run(approve_all(BOB) + approve_all(CAROL), tier=0)
+    assert not two_juniors.ok and two_juniors.missing[0].startswith("needs 1 more senior approval")
+    one_senior = run(approve_all(SENIOR), tier=0)
+    assert not one_senior.ok and one_senior.missing[0].startswith("needs 1 more approval")
+    assert run(approve_all(SENIOR) + approve_all(BOB), tier=0).ok
+
+
+def test_an_author_cannot_approve_their_own_change_in_any_casing():
+    result = run(approve_all("Alice@X.org"))
+    assert not result.ok
+    assert "author Alice@X.org cannot approve their own change" in result.missing
+    assert result.self_approvals == ["Alice@X.org"]
+    allowed = PolicyConfig(seniors=(SENIOR,), allow_self_approval=True)
+    assert run(approve_all(ALICE), config=allowed).ok
+
+
+def test_fast_approvals_are_rubber_stamps_unless_the_config_counts_them():
+    decisions = approve_all(BOB, fast=True) + approve_all(CAROL, fast=True)
+    result = run(decisions)
+    assert not result.ok
+    assert any(m.startswith("2 approvals were rubber stamps and do not count") for m in result.missing)
+    assert "approved after 12s of a 4m floor" in " ".join(result.missing)
+    assert result.rubber_stamps == [BOB, CAROL]
+    assert run(decisions, config=PolicyConfig(count_fast_approvals=True)).ok
+
+
+def test_unopened_chunks_make_a_change_approval_a_rubber_stamp_when_opening_is_required():
+    change_approval = [rec(BOB, "approve", None, covers=tuple(HASHES), unopened=2)]
+    result = run(change_approval)
+    assert not result.ok and "2 chunks never opened" in result.missing[1]
+    assert run(change_approval, config=PolicyConfig(require_all_chunks_opened=False)).ok
+    unopened_chunk = approve_all(BOB, HASHES[:2]) + [rec(BOB, "approve", HASHES[2], opened=False)]
+    assert not run(unopened_chunk).ok
+
+
+def test_unknown_reviewers_count_but_never_as_senior():
+    result = run(approve_all("stranger@elsewhere.com"), ai_share=0.5)
+    assert not result.ok and result.approvals == ["stranger@elsewhere.com"] and result.senior_approvals == []
+
+
+def test_a_later_flag_revokes_an_approval_and_blocks_until_approved_again():
+    decisions = approve_all(BOB) + [rec(BOB, "flag", "h2")]
+    result = run(decisions)
+    assert not result.ok
+    assert f"#2 {TITLES[1]} is flagged by {BOB}" in result.missing
+    assert run(decisions + [rec(BOB, "approve", "h2")]).ok
+
+
+def test_a_flag_by_someone_else_blocks_unless_flags_do_not_block():
+    decisions = approve_all(BOB) + [rec(CAROL, "flag", "h1")]
+    assert not run(decisions).ok
+    assert run(decisions, config=PolicyConfig(flags_block=False)).ok
+
+
+def test_chunk_approvals_carry_over_by_hash_and_a_changed_chunk_is_named_stale():
+    old = approve_all(BOB, ["h1", "old2", "h3"], head="head1")
+    result = run(old, hashes=["h1", "new2", "h3"])
+    assert not result.ok
+    assert [c.index for c in result.stale_chunks] == [2]
+    assert f"1 chunk stale: #2 {TITLES[1]}" in result.missing
+    standing = result.reviewers[0]
+    assert standing.state == "stale" and standing.approved_chunks == 2 and standing.stale_chunks == [2]
+    assert run(old + [rec(BOB, "approve", "new2")], hashes=["h1", "new2", "h3"]).ok
+
+
+def test_change_level_approval_binds_to_the_hashes_it_covered():
+    covering = [rec(BOB, "approve", None, head="head1", covers=("h1", "h2", "h3"))]
+    assert run(covering).ok  # same content at a new head: still approved
+    moved = run(covering, hashes=["h1", "h2", "h4"])
+    assert not moved.ok and [c.content_hash for c in moved.stale_chunks] == ["h4"]
+
+
+def test_change_level_approval_without_coverage_binds_to_its_head():
+    unknown = [rec(BOB, "approve", None, head="head1")]
+    assert run(unknown, head="head1").ok
+    at_other_head = run(unknown, head="head2")
+    assert not at_other_head.ok and len(at_other_head.stale_chunks) == 3
+
+
+def test_an_empty_change_needs_a_change_level_approval():
+    assert not run([rec(BOB, "approve", "h1")], hashes=[]).ok
+    assert run([rec(BOB, "approve", None, covers=())], hashes=[]).ok
+    assert run([rec(BOB, "approve", None, head="head2")], hashes=[]).ok
+
+
+def test_policy_config_reads_flags_block_and_rejects_bad_types():
+    config = parse_repo_config(b"[policy]\nseniors = ['sam@x.org']\nflags_block = false\n", "t.toml").policy
+    assert config.flags_block is False and config.is_senior("SAM@x.org")
+    from app.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="t.toml: policy.flags_block"):
+        parse_repo_config(b"[policy]\nflags_block = 'no'\n", "t.toml")
+
+
+# -- invariants ------------------------------------------------------------------------------------
+
+REVIEWERS = [ALICE, BOB, CAROL, SENIOR]
+records = st.builds(
+    lambda who, kind, chunk, at, fast, opened, unopened, covers: ApprovalRecord(
+        who, kind, chunk, "head2", fast=fast, opened=opened, unopened_chunks=unopened if chunk is None else 0,
+        created_at=float(at), record_id=f"{at}-{who}-{kind}-{chunk}",
+        covers=covers if chunk is None else None),
+    st.sampled_from(REVIEWERS), st.sampled_from(["approve", "approve", "flag", "later"]),
+    st.sampled_from([*HASHES, "gone", None]), st.integers(0, 50), st.booleans(), st.booleans(),
+    st.integers(0, 2), st.one_of(st.none(), st.just(tuple(HASHES)), st.just(("h1", "gone"))),
+)
+configs = st.builds(PolicyConfig, seniors=st.just((SENIOR,)), count_fast_approvals=st.booleans(),
+                    require_all_chunks_opened=st.booleans(), allow_self_approval=st.booleans(),
+                    flags_block=st.booleans())
+
+
+@given(st.lists(records, max_size=12, unique_by=lambda r: r.record_id), configs, st.integers(0, 3),
+       st.floats(0, 1), st.sampled_from(REVIEWERS), st.booleans())
+def test_adding_an_honest_approval_never_turns_ok_into_not_ok(decisions, config, tier, ai, who, whole):
+    before = run(decisions, tier=tier, ai_share=ai, config=config)
+    late = 1000.0
+    if whole:
+        extra = [ApprovalRecord(who, "approve", None, "head2", created_at=late, record_id="zz",
+                                covers=tuple(HASHES))]
+    else:
+        extra = [ApprovalRecord(who, "approve", h, "head2", created_at=late + i, record_id=f"zz{i}")
+                 for i, h in enumerate(HASHES)]
+    after = run(decisions + extra, tier=tier, ai_share=ai, config=config)
+    if before.ok:
+        assert after.ok
+    assert len(after.approvals) >= len(before.approvals)
+
+
+@given(st.lists(records, max_size=12, unique_by=lambda r: r.record_id), configs, st.randoms())
+def test_the_order_decisions_arrive_in_does_not_matter(decisions, config, rnd):
+    shuffled = list(decisions)
+    rnd.shuffle(shuffled)
+    a, b = run(decisions, config=config), run(shuffled, config=config)
+    assert a.to_dict() == b.to_dict()
+
+
+@given(st.lists(records, max_size=12, unique_by=lambda r: r.record_id), configs)
+def test_ok_exactly_when_the_counted_approvals_meet_the_requirement(decisions, config):
+    result = run(decisions, config=config, tier=0, ai_share=0.5)
+    meets = (len(result.approvals) >= result.required.approvals
+             and len(result.senior_approvals) >= result.required.senior_approvals
+             and not (config.flags_block and result.flagged))
+    assert result.ok == meets
+    assert (result.missing == []) == result.ok
+    authors = {ALICE} if not config.allow_self_approval else set()
+    assert not authors & {a.lower() for a in result.approvals}
