@@ -213,8 +213,17 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
     console.print(plan_table(detail, width=console.width))
 
 
-from app.commands.check import check_command; cli.add_command(check_command)  # noqa: E402, E702, I001
-from app.commands.sync import sync_command; cli.add_command(sync_command)  # noqa: E402, E702, I001
+def _register_commands() -> None:
+    """Commands that live in their own modules; each defers its heavy imports into its body."""
+    from app.commands.check import check_command
+    from app.commands.stats import stats_command
+    from app.commands.sync import sync_command
+
+    for command in (check_command, sync_command, stats_command):
+        cli.add_command(command)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -393,5 +393,54 @@ def _v3_decision_coverage(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_review_records, _v2_stats_support, _v3_decision_coverage]
+# -- what `review-tui stats` reads (app/report/stats.py), shared by the indexes below and the queries:
+# SQLite uses an index on an expression only when the query spells the expression the same way.
+
+STATS_CHUNK_REVIEW = "chunk_hash IS NOT NULL AND decision IN ('approve', 'flag')"
+"""A chunk review: an approve or flag of one chunk ("later" is not a conclusion)."""
+STATS_TIMED = STATS_CHUNK_REVIEW + " AND active_seconds_at_decision > 0"
+"""A chunk review with active time, so that it has a review rate."""
+STATS_WEEK = "CAST((created_at + 259200) / 604800 AS INTEGER)"
+"""Monday-based UTC week number of created_at (1970-01-01 was a Thursday: shift by 3 days)."""
+STATS_RATE = "(changed_lines * 3600.0 / active_seconds_at_decision)"
+"""Changed lines per active hour of one chunk review."""
+STATS_BAND = "(CASE WHEN ai_share >= 0.5 THEN 2 WHEN ai_share > 0 THEN 1 ELSE 0 END)"
+"""AI band of a chunk: 0 human (no AI line or unknown), 1 mixed, 2 AI-heavy (at least half)."""
+STATS_FLAGS = (
+    "((floor_seconds IS NOT NULL) * 16 + (decision = 'approve') * 8"
+    " + (decision = 'approve' AND (fast OR NOT opened)) * 4 + (NOT opened) * 2"
+    " + (active_seconds_at_decision > 0))"
+)
+"""Bits of a chunk review: 16 has a floor, 8 approval, 4 rubber stamp, 2 never opened, 1 has active time."""
+
+
+def _v4_stats_indexes(db: Database) -> None:
+    """Schema 4: covering indexes for `review-tui stats`, so a million reviews aggregate in index order.
+
+    Each covers every column its query reads (a partial index must also hold the columns of its
+    WHERE), so SQLite never visits the wide decisions rows, and GROUP BY / ORDER BY follow the
+    index order instead of sorting.
+    """
+    rate_columns = "repo, reviewer, tier, created_at, changed_lines, active_seconds_at_decision, chunk_hash, decision"
+    db.executescript(
+        f"""
+        CREATE INDEX stats_chunk_cube ON decisions (reviewer, tier, {STATS_WEEK}, {STATS_BAND}, {STATS_FLAGS},
+            changed_lines, active_seconds_at_decision, floor_seconds, repo, created_at, decision, fast, opened,
+            ai_share, chunk_hash) WHERE {STATS_CHUNK_REVIEW};
+        CREATE INDEX stats_change_reviews ON decisions (reviewer, repo, change_id, created_at, tier,
+            changed_lines, chunk_hash, decision) WHERE decision IN ('approve', 'flag');
+        CREATE INDEX stats_change_decisions ON decisions (created_at, reviewer, repo, change_id, head, tier,
+            ai_share, decision, fast, unopened_chunks, changed_lines, chunk_hash) WHERE chunk_hash IS NULL;
+        CREATE INDEX stats_rate_by_reviewer ON decisions (reviewer, {STATS_RATE}, {rate_columns})
+            WHERE {STATS_TIMED};
+        CREATE INDEX stats_rate_by_tier ON decisions (tier, {STATS_RATE}, {rate_columns}) WHERE {STATS_TIMED};
+        CREATE INDEX stats_rate_by_week ON decisions ({STATS_WEEK}, {STATS_RATE}, {rate_columns})
+            WHERE {STATS_TIMED};
+        CREATE INDEX stats_rate ON decisions ({STATS_RATE}, {rate_columns}) WHERE {STATS_TIMED};
+        CREATE INDEX stats_first_look ON chunk_views (repo, change_id, reviewer, opened_at);
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,150 @@
+"""`review-tui stats`: whether review is real, per reviewer, tier and week, from the review ledger.
+
+The repository decides the scope: ``--repo PATH`` (or the current directory when it is a git
+repository) counts that repository's records (the ledger's ``repo`` column holds its root commit id,
+Analyzer.repo_key) and brings its sign-off policy (who is senior) and its pending changes (which
+approvals went stale); ``--all`` counts every repository and says what it cannot know.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from app.report.stats import StatsInputError, StatsQuery
+
+if TYPE_CHECKING:
+    from app.analysis import Analyzer
+    from app.core.policy import PolicyConfig
+    from app.report.stats import CurrentChange, StatsReport
+    from app.storage.ledger import Ledger
+
+
+def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
+    """The Analyzer of the repository to count, or None for every repository.
+
+    An explicit --repo that is not a repository is an error; the current directory that is not one
+    simply means "all repositories".
+    """
+    from app.cli import make_analyzer
+    from app.errors import RepoError
+
+    if all_repos:
+        return None
+    if repo is not None:
+        analyzer = make_analyzer(repo)
+        analyzer.repo_key  # fail now, with the one-line RepoError
+        return analyzer
+    try:
+        analyzer = make_analyzer(".")
+        analyzer.repo_key
+    except RepoError:
+        return None
+    return analyzer
+
+
+def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[str, CurrentChange]:
+    """Pending changes that have approvals in the ledger, with their current chunk hashes."""
+    from app.errors import ReviewTuiError
+    from app.report.stats import CurrentChange
+
+    approved = {row[0] for row in ledger.db.execute(
+        "SELECT DISTINCT change_id FROM decisions WHERE repo = ? AND decision = 'approve'", (repo_key,))}
+    current: dict[str, CurrentChange] = {}
+    for change in analyzer.discovery.changes:
+        if change.error or change.id not in approved:
+            continue
+        try:
+            plan = analyzer.detail(change).plan
+        except ReviewTuiError:
+            continue  # a change that cannot be analysed now: its staleness stays estimated
+        hashes = frozenset(chunk.content_hash for chunk in plan.chunks)
+        current[change.id] = CurrentChange(change.head, hashes)
+    return current
+
+
+def build_report(ledger: Ledger, query: StatsQuery, analyzer: Analyzer | None) -> StatsReport:
+    """compute_stats with what the repository adds (policy, pending changes), when there is one."""
+    from app.report.stats import compute_stats
+
+    policy: PolicyConfig | None = None
+    current = None
+    if analyzer is not None and query.repo is not None:
+        policy = analyzer.config.policy
+        current = current_changes(analyzer, ledger, query.repo)
+    return compute_stats(ledger, query, policy=policy, current=current)
+
+
+@click.command("stats")
+@click.option("--repo", type=click.Path(file_okay=False), default=None,
+              help="Count this repository's reviews (default: the current directory if it is a repository).")
+@click.option("--all", "all_repos", is_flag=True, help="Count the reviews of every repository in the ledger.")
+@click.option("--since", metavar="DATE", default=None, help="From this day on (YYYY-MM-DD, UTC).")
+@click.option("--until", metavar="DATE", default=None, help="Up to and including this day (YYYY-MM-DD, UTC).")
+@click.option("--reviewer", metavar="EMAIL", default=None, help="Only this reviewer's reviews.")
+@click.option("--tier", type=click.IntRange(0, 3), default=None, help="Only this tier (0-3).")
+@click.option("--json", "json_output", is_flag=True, help="Print the figures as JSON.")
+@click.option("--csv", "csv_output", is_flag=True, help="Print the figures as CSV (one row per group).")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write a self-contained HTML report (tables and charts) to this file.")
+@click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False), default=None,
+              help="Review ledger to read (default: the user's ledger).")
+@click.pass_context
+def stats_command(ctx: click.Context, repo: str | None, all_repos: bool, since: str | None, until: str | None,
+                  reviewer: str | None, tier: int | None, json_output: bool, csv_output: bool,
+                  html_file: str | None, ledger_file: str | None) -> None:
+    """Show whether review is real: rates, rubber stamps, coverage, policy gaps, AI share, by reviewer,
+    tier and week."""
+    from app import paths
+    from app.report.stats import date_range
+
+    if json_output and csv_output:
+        raise StatsInputError("--json and --csv are exclusive: pick one")
+    if all_repos and repo is not None:
+        raise StatsInputError("--repo and --all are exclusive: pick one")
+    start, end = date_range(since, until)
+    repo = repo or (ctx.obj or {}).get("repo")
+    analyzer = resolve_scope(repo, all_repos)
+    query = StatsQuery(repo=analyzer.repo_key if analyzer else None, since=start, until=end,
+                       reviewer=reviewer, tier=tier)
+    path = Path(ledger_file) if ledger_file else paths.ledger_path()
+    report = _report_for(path, query, analyzer)
+    _emit(report, json_output=json_output, csv_output=csv_output, html_file=html_file)
+
+
+def _report_for(path: Path, query: StatsQuery, analyzer: Analyzer | None) -> StatsReport:
+    """Open (and migrate) the ledger and compute; a missing ledger is an empty one, not created."""
+    from app.report.stats import Figures, StatsReport
+    from app.storage.ledger import Ledger
+
+    if not path.exists():
+        return StatsReport(query, Figures("all"), [], [], [], [], [], 0, [], False, "changes seen",
+                           empty_ledger=True)
+    with Ledger.open(path) as ledger:  # read-write: an older schema is migrated, never lost
+        return build_report(ledger, query, analyzer)
+
+
+def _emit(report: StatsReport, *, json_output: bool, csv_output: bool, html_file: str | None) -> None:
+    from app.report.stats_render import render_csv, render_json, render_rich
+
+    if html_file:
+        from app.report.stats_html import render_html
+
+        try:
+            Path(html_file).write_text(render_html(report), encoding="utf-8")
+        except OSError as exc:
+            raise StatsInputError(f"cannot write {html_file}: {exc.strerror or exc}") from None
+        click.echo(f"HTML report written to {html_file}", err=True)
+    if json_output:
+        click.echo(render_json(report))
+    elif csv_output:
+        click.echo(render_csv(report), nl=False)
+    else:
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=False)
+        console.print(render_rich(report, width=console.width))
+    sys.stdout.flush()

@@ -1,0 +1,292 @@
+"""Renderers of a StatsReport: the rich terminal report, JSON and CSV (the HTML one is stats_html.py).
+
+All of them read the same numbers (Figures.to_dict) through the same column list, so the report a
+manager reads and the file another tool parses never disagree. Reviewers are listed by email, never
+ranked by speed; every column has a one-line meaning printed under the tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from app.report.stats import (
+    FLOOR_RATE,
+    MEANINGS,
+    Figures,
+    StatsReport,
+    format_rate,
+    format_ratio,
+    format_share,
+)
+from app.report.tables import human_duration, safe
+
+
+def _count(value: Any) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def _rate_spread(f: Figures) -> str:
+    if f.rate_median is None:
+        return "-"
+    if f.rate_p25 is None or f.rate_p75 is None:
+        return format_rate(f.rate_median)
+    return f"{format_rate(f.rate_median)} [{format_rate(f.rate_p25)}-{format_rate(f.rate_p75)}]"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the grouped tables: its header, the meaning key, and how to show the value."""
+
+    header: str
+    meaning: str
+    show: Callable[[Figures], str]
+    justify: str = "right"
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("changes", "changes", lambda f: _count(f.changes)),
+    Column("chunks", "chunks", lambda f: _count(f.chunks)),
+    Column("lines", "lines", lambda f: _count(f.lines)),
+    Column("active", "active", lambda f: human_duration(f.active_seconds) if f.chunks else "-"),
+    Column("time/floor", "time_vs_floor", lambda f: format_ratio(f.time_vs_floor)),
+    Column("LOC/h median [p25-p75]", "rate", _rate_spread),
+    Column(">500/h", "fast_share", lambda f: format_share(f.fast_share)),
+    Column("stamps", "stamps", lambda f: f"{format_share(f.stamp_share)} ({f.rubber_stamps}/{f.approvals})"
+           if f.approvals else "-"),
+    Column("unopened", "unopened", lambda f: _count(f.unopened_chunks)),
+    Column("coverage", "coverage", lambda f: format_share(f.coverage)),
+    Column("stale", "stale", lambda f: _count(f.stale_approvals)),
+    Column("first look", "first_look", lambda f: human_duration(f.first_look_median)),
+    Column("senior gaps", "senior_gaps", lambda f: _count(f.senior_gaps)),
+)
+"""The grouped tables' columns, shared by the terminal, HTML and TUI views."""
+
+WEEK_COLUMNS = ("changes", "chunks", "lines", "LOC/h median", "stamps", "unopened", "stale")
+BAND_COLUMNS = ("chunks", "lines", "active", "time/floor", "LOC/h", "stamps")
+
+
+def columns(names: Sequence[str] | None = None) -> list[Column]:
+    if names is None:
+        return list(COLUMNS)
+    by_header = {c.header: c for c in (*COLUMNS, *EXTRA_COLUMNS)}
+    return [by_header[name] for name in names]
+
+
+EXTRA_COLUMNS: tuple[Column, ...] = (
+    # Weeks show the median alone (their quartiles are not computed, to keep a long range fast).
+    Column("LOC/h median", "rate", lambda f: format_rate(f.rate_median)),
+    # AI bands have no quantiles: their rate is the ratio of sums (all lines / all active hours).
+    Column("LOC/h", "rate", lambda f: format_rate(f.rate)),
+)
+
+
+def band_columns() -> list[Column]:
+    return columns(BAND_COLUMNS)
+
+
+def sections(report: StatsReport) -> list[tuple[str, str, list[Figures], list[Column]]]:
+    """The grouped tables: (title, first column header, rows, columns), in reading order."""
+    return [
+        ("Reviewers (by name; rates are normalised by the floor time, not ranked)", "reviewer",
+         report.reviewers, columns()),
+        ("Tiers", "tier", report.tiers, columns()),
+        ("Weeks (ISO, UTC)", "week", report.weeks, columns(WEEK_COLUMNS)),
+        ("AI share of reviewed code against time spent (is AI code read faster?)", "AI band", report.ai_bands,
+         band_columns()),
+    ]
+
+
+def scope_line(report: StatsReport) -> str:
+    q = report.query
+    parts = [f"repo {q.repo[:12]}" if q.repo else "all repositories"]
+    data = report.to_dict()["filters"]
+    if q.since is not None:
+        parts.append(f"since {data['since'][:10]}")
+    if q.until is not None:
+        parts.append(f"until {data['until'][:10]} (exclusive)")
+    if q.reviewer:
+        parts.append(f"reviewer {q.reviewer}")
+    if q.tier is not None:
+        parts.append(f"Tier {q.tier}")
+    return " · ".join(parts)
+
+
+EMPTY_HINT = (
+    "No reviews recorded yet. To start: run `review-tui demo` (or `review-tui` in a repository), open a "
+    "change, read a chunk and approve it (a); then `review-tui stats` has something to show."
+)
+
+
+def no_data_message(report: StatsReport) -> str:
+    return f"No reviews match {scope_line(report)}. Widen the dates, or try --all."
+
+
+def summary_lines(report: StatsReport) -> list[str]:
+    """The headline sentences (also used by the HTML report and the TUI)."""
+    o = report.overall
+    lines = [
+        f"{o.changes:,} changes and {o.chunks:,} chunks reviewed: {o.lines:,} changed lines in "
+        f"{human_duration(o.active_seconds)} of active time.",
+        f"Median rate {format_rate(o.rate_median)} changed lines per hour "
+        f"(quartiles {format_rate(o.rate_p25)}-"
+        f"{format_rate(o.rate_p75)}); {format_share(o.fast_share)} of timed chunk reviews were faster than "
+        f"{FLOOR_RATE:.0f}/h; time spent was {format_ratio(o.time_vs_floor)} the floor time.",
+        f"Rubber stamps: {format_share(o.stamp_share)} of {o.approvals:,} approvals; "
+        f"{o.unopened_chunks:,} chunks "
+        f"approved unopened; coverage {format_share(o.coverage)}; {o.stale_approvals:,} stale approvals.",
+    ]
+    bands = {f.key: f for f in report.ai_bands}
+    ai, human = bands.get("AI-heavy"), bands.get("human")
+    if ai is not None and human is not None and ai.rate and human.rate:
+        pace = "faster" if ai.rate > human.rate else "slower"
+        lines.append(
+            f"AI-heavy chunks were read at {format_rate(ai.rate)} LOC/h against "
+            f"{format_rate(human.rate)} for "
+            f"human-written ones ({pace}); time/floor {format_ratio(ai.time_vs_floor)} against "
+            f"{format_ratio(human.time_vs_floor)}."
+        )
+    if report.seniors_known:
+        lines.append(f"{o.senior_gaps or 0:,} Tier 0/1 changes were approved without the required senior.")
+    return lines
+
+
+# -- terminal -------------------------------------------------------------------------------
+
+
+def _group_table(title: str, first: str, rows: list[Figures], cols: list[Column]) -> Table:
+    table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  expand=False)
+    # Headers are Text: "[p25-p75]" must not be read as Rich markup.
+    table.add_column(Text(first), no_wrap=True, overflow="ellipsis", max_width=32)
+    for column in cols:
+        table.add_column(Text(column.header), justify=column.justify, no_wrap=True)  # type: ignore[arg-type]
+    for figures in rows:
+        table.add_row(safe(figures.key, 60), *[Text(column.show(figures)) for column in cols])
+    return table
+
+
+def _bar(fraction: float, width: int) -> str:
+    full = fraction * width
+    whole = int(full)
+    eighths = " ▏▎▍▌▋▊▉"
+    rest = eighths[int((full - whole) * 8)] if whole < width else ""
+    return ("█" * whole + rest.strip()).ljust(width)
+
+
+def histogram_table(report: StatsReport, width: int = 40) -> Table:
+    """Rate histogram with the 500 LOC/h line drawn between the bins below and above it."""
+    table = Table(title="Review rates of chunk reviews (changed lines per active hour)", title_justify="left",
+                  box=None, pad_edge=False, show_header=False)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    peak = max((n for _, _, n in report.histogram), default=0) or 1
+    for low, high, count in report.histogram:
+        if low == FLOOR_RATE:
+            table.add_row(Text(f"{FLOOR_RATE:.0f}", style="bold red"),
+                          Text("┄" * width + f" {FLOOR_RATE:.0f} LOC/h: faster reads miss defects",
+                               style="red"), "")
+        label = f"{low:,.0f}+" if math.isinf(high) else f"{low:,.0f}-{high:,.0f}"
+        style = "green" if high <= FLOOR_RATE else "red"
+        table.add_row(label, Text(_bar(count / peak, width), style=style), f"{count:,}")
+    table.add_row("no time", Text(_bar(report.untimed_chunks / peak, width), style="magenta"),
+                  f"{report.untimed_chunks:,}")
+    return table
+
+
+def trend_table(report: StatsReport, width: int = 40) -> Table:
+    """Weekly share of approvals that were rubber stamps."""
+    table = Table(title="Rubber-stamp share of approvals per week", title_justify="left", box=None,
+                  pad_edge=False, show_header=False)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    for week in report.weeks:
+        share = week.stamp_share
+        bar = Text(_bar(share or 0.0, width), style="red" if (share or 0) >= 0.25 else "yellow")
+        table.add_row(week.key, bar, f"{format_share(share)} of {week.approvals:,}")
+    return table
+
+
+def legend(cols: Sequence[str] = tuple(MEANINGS)) -> Table:
+    table = Table(box=None, show_header=False, pad_edge=False, title="What the numbers mean",
+                  title_justify="left")
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    headers = {c.meaning: c.header for c in COLUMNS}
+    for key in cols:
+        table.add_row(Text(headers.get(key, key)), Text(MEANINGS[key]))
+    return table
+
+
+def render_rich(report: StatsReport, width: int = 160) -> RenderableType:
+    """The readable report: headline, grouped tables, the two pictures, the legend and the caveats."""
+    if report.empty_ledger:
+        return Text(EMPTY_HINT)
+    if report.no_data:
+        return Text(no_data_message(report))
+    bar_width = max(10, min(50, width - 40))
+    parts: list[RenderableType] = [
+        Panel(Text("\n".join(summary_lines(report))), title=f"Review stats: {scope_line(report)}",
+              title_align="left", expand=False),
+    ]
+    for title, first, rows, cols in sections(report):
+        if rows:
+            parts.append(_group_table(title, first, rows, cols))
+    parts.append(histogram_table(report, bar_width))
+    if report.weeks:
+        parts.append(trend_table(report, bar_width))
+    parts.append(legend())
+    for note in report.notes:
+        parts.append(Text(f"note: {note}", style="dim"))
+    return Group(*parts)
+
+
+# -- machine-readable -----------------------------------------------------------------------
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def render_json(report: StatsReport) -> str:
+    data = report.to_dict()
+    if report.empty_ledger:
+        data["message"] = EMPTY_HINT
+    elif report.no_data:
+        data["message"] = no_data_message(report)
+    return json.dumps(_finite(data), indent=2, ensure_ascii=False)
+
+
+CSV_FIELDS = ("dimension", *Figures("").to_dict().keys())
+
+
+def render_csv(report: StatsReport) -> str:
+    """One row per group: dimension (overall, reviewer, tier, week, ai_band), then the raw numbers."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    groups = [("overall", [report.overall]), ("reviewer", report.reviewers), ("tier", report.tiers),
+              ("week", report.weeks), ("ai_band", report.ai_bands)]
+    for dimension, rows in groups:
+        for figures in rows:
+            writer.writerow({"dimension": dimension, **_finite(figures.to_dict())})
+    return out.getvalue()

@@ -1,0 +1,141 @@
+"""StatsScreen: the `review-tui stats` report inside the TUI (key S on the queue).
+
+Same computation (app.report.stats.compute_stats) and the same rich tables and bars as the
+command, so the screen and `review-tui stats` never disagree. The figures are computed in a thread
+worker (a big ledger takes a moment); the ledger hands that thread its own SQLite connection.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from app.errors import ReviewTuiError
+from app.report.stats import StatsQuery, StatsReport, compute_stats
+from app.report.stats_render import (
+    EMPTY_HINT,
+    histogram_table,
+    legend,
+    no_data_message,
+    scope_line,
+    sections,
+    summary_lines,
+    trend_table,
+)
+from app.report.stats_render import _group_table as group_table
+
+if TYPE_CHECKING:
+    from app.core.policy import PolicyConfig
+    from app.storage.ledger import Ledger
+
+
+class StatsScreen(Screen[None]):
+    """Review statistics for the app's repository (or every repository, toggled with `a`)."""
+
+    DEFAULT_CSS = """
+    StatsScreen #stats-status { height: auto; padding: 0 1; color: $text-muted; }
+    StatsScreen #stats-body { padding: 0 1; }
+    StatsScreen .stats-part { height: auto; margin-bottom: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Back", id="stats.close"),
+        Binding("r", "refresh", "Refresh", id="stats.refresh"),
+        Binding("a", "toggle_scope", "This repo / all repos", id="stats.toggle_scope"),
+    ]
+
+    def __init__(self, ledger: Ledger | None = None, repo_key: str | None = None, *,
+                 policy: PolicyConfig | None = None) -> None:
+        """`ledger` and `repo_key` default to the host app's (ReviewApp.ledger, its analyzer's repo key)."""
+        super().__init__()
+        self._ledger = ledger
+        self._repo_key = repo_key
+        self._policy = policy
+        self.all_repos = False
+        self.report: StatsReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("computing review statistics…"), id="stats-status")
+        yield VerticalScroll(id="stats-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._ledger is None:
+            self._ledger = getattr(self.app, "ledger", None)
+        if self._repo_key is None:
+            analyzer = getattr(self.app, "analyzer", None)
+            try:
+                self._repo_key = analyzer.repo_key if analyzer is not None else None
+                if self._policy is None and analyzer is not None:
+                    self._policy = analyzer.config.policy
+            except ReviewTuiError:
+                self._repo_key = None
+        self.all_repos = self._repo_key is None
+        self.compute()
+
+    @property
+    def query_for_scope(self) -> StatsQuery:
+        return StatsQuery(repo=None if self.all_repos else self._repo_key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
+    def compute(self) -> StatsReport:
+        if self._ledger is None:
+            raise ReviewTuiError("no review ledger is open")
+        policy = None if self.all_repos else self._policy
+        return compute_stats(self._ledger, self.query_for_scope, policy=policy)
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "stats":
+            return
+        status = self.query_one("#stats-status", Static)
+        if event.state == WorkerState.ERROR:
+            status.update(Text(f"statistics failed: {event.worker.error}", style="bold red"))
+        elif event.state == WorkerState.SUCCESS:
+            self.report = event.worker.result
+            await self._show(self.report)
+
+    async def _show(self, report: StatsReport) -> None:
+        status = self.query_one("#stats-status", Static)
+        body = self.query_one("#stats-body", VerticalScroll)
+        await body.remove_children()  # finished before the new parts (same ids) are mounted
+        status.update(Text(f"Review stats: {scope_line(report)}   (a: this repo / all repos, r: refresh)"))
+        if report.empty_ledger or report.no_data:
+            message = EMPTY_HINT if report.empty_ledger else no_data_message(report)
+            await body.mount(Static(Text(message), classes="stats-part", id="stats-message"))
+            return
+        width = max(self.size.width - 4, 60)
+        summary = Text("\n".join(summary_lines(report)))
+        parts: list[Any] = [Static(summary, classes="stats-part", id="stats-summary")]
+        for title, first, rows, cols in sections(report):
+            if rows:
+                parts.append(Static(group_table(title, first, rows, cols), classes="stats-part"))
+        bars = min(40, max(10, width - 40))
+        parts.append(Static(Group(histogram_table(report, bars)), classes="stats-part", id="stats-histogram"))
+        if report.weeks:
+            parts.append(Static(trend_table(report, bars), classes="stats-part", id="stats-trend"))
+        parts.append(Static(legend(), classes="stats-part"))
+        parts.extend(Static(Text(f"note: {note}", style="dim"), classes="stats-part")
+                     for note in report.notes)
+        await body.mount(*parts)
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        self.query_one("#stats-status", Static).update(Text("computing review statistics…"))
+        self.compute()
+
+    def action_toggle_scope(self) -> None:
+        if self._repo_key is None:
+            self.notify("Not in a repository: showing every repository.")
+            return
+        self.all_repos = not self.all_repos
+        self.action_refresh()

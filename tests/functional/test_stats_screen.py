@@ -1,0 +1,89 @@
+"""StatsScreen driven with Pilot in a host app: the same figures as `review-tui stats`, the rate
+histogram with its 500 LOC/h line, the scope toggle, refresh after new reviews, and the empty ledger."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from textual.app import App
+from textual.widgets import Static
+
+from app.report.stats import StatsQuery, compute_stats
+from app.storage.ledger import Ledger
+from app.tui.screens.stats import StatsScreen
+from tests.unit.test_stats import BO, R, Clock, decide, read, record_scenario, utc
+
+
+class Host(App[None]):
+    """A minimal app hosting the screen, as ReviewApp does (it exposes `ledger`)."""
+
+    def __init__(self, ledger: Ledger, repo_key: str | None) -> None:
+        super().__init__()
+        self.ledger = ledger
+        self.repo_key = repo_key
+
+    def on_mount(self) -> None:
+        self.push_screen(StatsScreen(self.ledger, self.repo_key))
+
+
+def text_of(widget: Static) -> str:
+    """The plain text of what a Static shows (its rich renderable, printed wide)."""
+    console = Console(width=200, record=True, no_color=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def settle(pilot, screen: StatsScreen) -> None:
+    await pilot.pause()
+    await screen.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_screen_shows_the_commands_figures_and_toggles_scope(tmp_path: Path) -> None:
+    clock = Clock()
+    with Ledger.open(tmp_path / "ledger.db", clock=clock) as ledger:
+        record_scenario(ledger, clock)
+        app = Host(ledger, R)
+        async with app.run_test(size=(160, 60)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, StatsScreen)
+            await settle(pilot, screen)
+            expected = compute_stats(ledger, StatsQuery(repo=R))
+            assert screen.report is not None and screen.report.overall == expected.overall
+            summary = text_of(screen.query_one("#stats-summary", Static))
+            assert "3 changes and 6 chunks reviewed: 470 changed lines" in summary
+            assert "Median rate 500" in summary
+            histogram = text_of(screen.query_one("#stats-histogram", Static))
+            assert "500 LOC/h" in histogram and "no time" in histogram
+            body = "\n".join(text_of(w) for w in screen.query(".stats-part").results(Static))
+            assert "ana@example.com" in body and "2025-W52" in body and "Tier 0" in body
+
+            await pilot.press("a")  # every repository: bo's review in the other repository appears
+            await settle(pilot, screen)
+            assert screen.all_repos and screen.report.overall.chunks == 7
+
+            # A review recorded meanwhile shows after a refresh.
+            session = ledger.start_session(BO, R)
+            read(ledger, clock, session, R, "E", "e1", "e-1", utc(2026, 1, 7), 120)
+            decide(ledger, clock, utc(2026, 1, 7, 1), session, BO, R, "E", "e1", "e-1", floor_seconds=60,
+                   changed_lines=10, tier=3)
+            await pilot.press("r")
+            await settle(pilot, screen)
+            assert screen.report.overall.chunks == 8
+
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, StatsScreen)
+
+
+async def test_empty_ledger_says_how_to_start(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        app = Host(ledger, None)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            await settle(pilot, screen)
+            assert screen.all_repos
+            message = text_of(screen.query_one("#stats-message", Static))
+            assert "No reviews recorded yet" in message and "review-tui demo" in message

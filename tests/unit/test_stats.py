@@ -1,0 +1,429 @@
+"""`review-tui stats` on a ledger of known reviews recorded through the same Ledger API the TUI uses:
+every figure exactly, rubber stamps at the floor boundary, ISO weeks across a year boundary, the
+filters, the JSON / CSV / rich / HTML views agreeing, and each bad input."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+from sqlite_utils import Database
+
+from app import paths
+from app.analysis import Analyzer
+from app.cli import cli
+from app.core.policy import PolicyConfig
+from app.report.stats import (
+    CurrentChange,
+    StatsInputError,
+    StatsQuery,
+    compute_stats,
+    date_range,
+    format_rate,
+    format_ratio,
+    format_share,
+    week_label,
+)
+from app.report.stats_html import render_html
+from app.report.stats_render import render_csv, render_json, render_rich
+from app.storage.db import LEDGER_APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, STATS_WEEK
+from app.storage.ledger import Ledger, iso_week_sql
+
+R = "r" * 40  # repo key of the main repository
+S = "s" * 40  # another repository
+ANA = "ana@example.com"  # senior
+BO = "bo@example.com"
+
+
+def utc(*args: int) -> float:
+    return dt.datetime(*args, tzinfo=dt.UTC).timestamp()
+
+
+class Clock:
+    """A settable clock handed to the ledger (a real parameter, not a patch)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def read(ledger: Ledger, clock: Clock, session: int, repo: str, change: str, head: str, chunk: str,
+         at: float, seconds: float) -> None:
+    """Open a chunk at ``at`` and read it for ``seconds`` of active time, as the TUI's timer does."""
+    clock.now = at
+    view = ledger.open_chunk(session, repo, change, head, chunk)
+    clock.now = at + seconds
+    ledger.add_active_time(view, seconds)
+
+
+def decide(ledger: Ledger, clock: Clock, at: float, session: int, reviewer: str, repo: str, change: str,
+           head: str, chunk: str | None, **kw) -> None:
+    clock.now = at
+    ledger.record_decision(session_id=session, reviewer=reviewer, repo=repo, change_id=change, head=head,
+                           chunk_hash=chunk, decision=kw.pop("decision", "approve"), **kw)
+
+
+def record_scenario(ledger: Ledger, clock: Clock) -> None:
+    """The known reviews every test below counts (the expected figures are worked out in the tests).
+
+    - ana, Sun 2025-12-28 (ISO 2025-W52), change A (Tier 1, AI 50%): chunk a-1 read exactly its floor
+      (720 s for 100 lines), a-2 read 0.001 s short of its floor (360 s for 50 lines), then the change.
+    - bo, Tue 2025-12-30 (2026-W01), change B (Tier 0, human): b-1 read 1800 s (200 lines), b-3 read
+      300 s and flagged (60 lines), b-2 never opened; the change approved anyway; B then got a new head.
+    - ana, Mon 2026-01-05 (2026-W02), change C (Tier 2, AI 20%): c-1 read 600 s (40 lines), c-2 approved
+      without opening it.
+    - bo, Wed 2025-12-31, another repository: d-1 read exactly its floor (30 lines, 216 s).
+    """
+    t0 = utc(2025, 12, 28, 10)
+    clock.now = t0 - 100
+    ledger.note_change(repo=R, change_id="A", head="a1", tier=1, changed_lines=150, ai_share=0.5, chunk_count=2)
+    s = ledger.start_session(ANA, R, reviewer_name="Ana")
+    read(ledger, clock, s, R, "A", "a1", "a-1", t0, 720)
+    read(ledger, clock, s, R, "A", "a1", "a-2", t0 + 800, 359.999)
+    decide(ledger, clock, t0 + 1300, s, ANA, R, "A", "a1", "a-1", floor_seconds=720, changed_lines=100,
+           tier=1, ai_share=0.5)
+    decide(ledger, clock, t0 + 1310, s, ANA, R, "A", "a1", "a-2", floor_seconds=360, changed_lines=50,
+           tier=1, ai_share=0.5)
+    decide(ledger, clock, t0 + 1400, s, ANA, R, "A", "a1", None, chunk_hashes=["a-1", "a-2"], floor_seconds=1000,
+           changed_lines=150, tier=1, ai_share=0.5)
+
+    t1 = utc(2025, 12, 30, 9)
+    clock.now = t1 - 100
+    ledger.note_change(repo=R, change_id="B", head="b1", tier=0, changed_lines=400, ai_share=0.0, chunk_count=3)
+    s = ledger.start_session(BO, R)
+    read(ledger, clock, s, R, "B", "b1", "b-1", t1, 1800)
+    read(ledger, clock, s, R, "B", "b1", "b-3", t1 + 1900, 300)
+    decide(ledger, clock, t1 + 2210, s, BO, R, "B", "b1", "b-3", decision="later", floor_seconds=432,
+           changed_lines=60, tier=0, ai_share=0.0)
+    decide(ledger, clock, t1 + 2300, s, BO, R, "B", "b1", "b-1", floor_seconds=1440, changed_lines=200, tier=0,
+           ai_share=0.0)
+    decide(ledger, clock, t1 + 2320, s, BO, R, "B", "b1", "b-3", decision="flag", floor_seconds=432,
+           changed_lines=60, tier=0, ai_share=0.0)
+    decide(ledger, clock, t1 + 2400, s, BO, R, "B", "b1", None, chunk_hashes=["b-1", "b-2", "b-3"],
+           floor_seconds=2592, changed_lines=400, tier=0, ai_share=0.0)
+    clock.now = t1 + 5000
+    ledger.note_change(repo=R, change_id="B", head="b2", tier=0, changed_lines=410, ai_share=0.0, chunk_count=3)
+
+    t2 = utc(2025, 12, 31, 12)
+    s = ledger.start_session(BO, S)
+    read(ledger, clock, s, S, "D", "d1", "d-1", t2, 216)
+    decide(ledger, clock, t2 + 300, s, BO, S, "D", "d1", "d-1", floor_seconds=216, changed_lines=30, tier=2)
+
+    t3 = utc(2026, 1, 5, 9)
+    s = ledger.start_session(ANA, R)
+    read(ledger, clock, s, R, "C", "c1", "c-1", t3, 600)
+    decide(ledger, clock, t3 + 700, s, ANA, R, "C", "c1", "c-1", floor_seconds=288, changed_lines=40, tier=2,
+           ai_share=0.2)
+    decide(ledger, clock, t3 + 710, s, ANA, R, "C", "c1", "c-2", floor_seconds=144, changed_lines=20, tier=2,
+           ai_share=0.2)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path):
+    clock = Clock()
+    with Ledger.open(tmp_path / "ledger.db", clock=clock) as opened:
+        record_scenario(opened, clock)
+        yield opened
+
+
+SENIORS = PolicyConfig(seniors=(ANA,))
+RATE_A2 = 50 * 3600 / 359.999  # 500.0013889...: just faster than 500 LOC/h
+
+
+def test_every_overall_figure_of_one_repository(ledger: Ledger) -> None:
+    report = compute_stats(ledger, StatsQuery(repo=R), policy=SENIORS)
+    o = report.overall
+    # Chunk reviews: a-1, a-2, b-1, b-3 (flag), c-1, c-2; the "later" on b-3 and repo S are not counted.
+    assert (o.changes, o.chunks, o.lines) == (3, 6, 470)
+    assert o.active_seconds == pytest.approx(3779.999, abs=1e-9)
+    assert (o.timed_chunks, o.timed_lines) == (5, 450)  # c-2 has no time: no rate
+    assert o.rate == pytest.approx(450 * 3600 / 3779.999)
+    # Rates 240, 400, 500, 500.0014, 720: exact median and quartiles.
+    assert (o.rate_p25, o.rate_median) == (400.0, 500.0)
+    assert o.rate_p75 == pytest.approx(RATE_A2)
+    assert o.fast_chunks == 2 and o.fast_share == pytest.approx(2 / 5)  # a-2 and b-3; 500 exactly is not fast
+    assert o.floor_seconds == pytest.approx(720 + 360 + 1440 + 432 + 288 + 144)
+    assert o.time_vs_floor == pytest.approx(3779.999 / 3384)
+    # Approvals: a-1, a-2, b-1, c-1, c-2 and the change approvals of A and B.
+    assert (o.approvals, o.change_approvals) == (7, 2)
+    # Stamps: a-2 (0.001 s short of its floor), c-2 (unopened), B (a chunk unopened); a-1 (== floor) is not.
+    assert (o.rubber_stamps, o.stamp_share) == (3, 3 / 7)
+    assert o.unopened_chunks == 2  # c-2, and b-2 inside B's change approval
+    # Coverage: A 150 of 150 reviewed by ana; B 260 (b-1 + flagged b-3) of the 400 lines seen at b1.
+    assert (o.covered_lines, o.approved_lines) == (410, 550)
+    assert o.stale_approvals == 1  # B was approved at b1, then b2 was seen
+    assert o.first_look_median == pytest.approx((1400 + 2400) / 2)
+    assert o.senior_gaps == 1  # B: Tier 0 approved by bo alone; A (Tier 1, AI 50%) had ana, a senior
+    assert report.histogram == [(0, 100, 0), (100, 200, 0), (200, 300, 1), (300, 400, 0), (400, 500, 1),
+                                (500, 600, 2), (600, 800, 1), (800, 1000, 0), (1000, 1500, 0),
+                                (1500, 2000, 0), (2000, 3000, 0), (3000, 5000, 0), (5000, math.inf, 0)]
+    assert report.untimed_chunks == 1 and report.seniors_known and report.stale_method == "changes seen"
+
+
+def test_reviewers_are_listed_by_name_with_their_own_figures(ledger: Ledger) -> None:
+    report = compute_stats(ledger, StatsQuery(repo=R), policy=SENIORS)
+    ana, bo = report.reviewers
+    assert (ana.key, bo.key) == (ANA, BO)
+    assert (ana.changes, ana.chunks, ana.lines, ana.approvals, ana.rubber_stamps, ana.unopened_chunks) == (
+        2, 4, 210, 5, 2, 1)
+    assert (ana.rate_p25, ana.rate_median) == (370.0, 500.0)  # rates 240, 500, 500.0014
+    assert ana.rate_p75 == pytest.approx((500 + RATE_A2) / 2)
+    assert ana.fast_chunks == 1
+    assert (ana.covered_lines, ana.approved_lines, ana.stale_approvals, ana.senior_gaps) == (150, 150, 0, 0)
+    assert ana.first_look_median == 1400
+    assert ana.time_vs_floor == pytest.approx((720 + 359.999 + 600) / (720 + 360 + 288 + 144))
+    assert (bo.changes, bo.chunks, bo.lines, bo.approvals, bo.rubber_stamps, bo.unopened_chunks) == (
+        1, 2, 260, 2, 1, 1)
+    assert (bo.rate_p25, bo.rate_median, bo.rate_p75) == (480.0, 560.0, 640.0)  # rates 400 and 720
+    assert (bo.covered_lines, bo.approved_lines, bo.stale_approvals, bo.senior_gaps) == (260, 400, 1, 1)
+    assert bo.first_look_median == 2400
+
+
+def test_iso_weeks_across_the_year_boundary(ledger: Ledger) -> None:
+    report = compute_stats(ledger, StatsQuery(repo=R))
+    weeks = {w.key: w for w in report.weeks}
+    assert list(weeks) == ["2025-W52", "2026-W01", "2026-W02"]
+    w52, w01, w02 = weeks.values()
+    assert (w52.changes, w52.chunks, w52.lines, w52.approvals, w52.rubber_stamps) == (1, 2, 150, 3, 1)
+    assert (w01.changes, w01.chunks, w01.lines, w01.approvals, w01.rubber_stamps) == (1, 2, 260, 2, 1)
+    assert (w02.changes, w02.chunks, w02.lines, w02.approvals, w02.rubber_stamps) == (1, 2, 60, 2, 1)
+    assert w52.rate_median == pytest.approx((500 + RATE_A2) / 2) and w02.rate_median == 240.0
+    assert (w52.stamp_share, w01.stamp_share, w02.stamp_share) == (1 / 3, 1 / 2, 1 / 2)
+
+
+def test_tiers_and_ai_bands(ledger: Ledger) -> None:
+    report = compute_stats(ledger, StatsQuery(repo=R), policy=SENIORS)
+    tiers = {t.key: t for t in report.tiers}
+    assert list(tiers) == ["Tier 0", "Tier 1", "Tier 2"]
+    assert (tiers["Tier 0"].chunks, tiers["Tier 0"].changes, tiers["Tier 0"].senior_gaps) == (2, 1, 1)
+    assert (tiers["Tier 1"].chunks, tiers["Tier 1"].approvals, tiers["Tier 1"].senior_gaps) == (2, 3, 0)
+    assert tiers["Tier 2"].rate_median == 240.0 and tiers["Tier 2"].unopened_chunks == 1
+    bands = {b.key: b for b in report.ai_bands}
+    assert list(bands) == ["human", "mixed", "AI-heavy"]
+    # Is AI code read faster? AI-heavy a-1 + a-2: 150 lines in 1079.999 s; human b-1 + b-3: 260 in 2100 s.
+    assert bands["AI-heavy"].rate == pytest.approx(150 * 3600 / 1079.999)
+    assert bands["human"].rate == pytest.approx(260 * 3600 / 2100)
+    assert bands["mixed"].rate == pytest.approx(40 * 3600 / 600)
+    assert bands["AI-heavy"].time_vs_floor == pytest.approx(1079.999 / 1080)
+
+
+def test_filters_reviewer_tier_and_dates(ledger: Ledger) -> None:
+    only_ana = compute_stats(ledger, StatsQuery(repo=R, reviewer="ANA@example.com")).overall
+    assert (only_ana.chunks, only_ana.lines, only_ana.approvals, only_ana.changes) == (4, 210, 5, 2)
+    tier0 = compute_stats(ledger, StatsQuery(repo=R, tier=0)).overall
+    assert (tier0.chunks, tier0.lines, tier0.approvals, tier0.rubber_stamps) == (2, 260, 2, 1)
+    since, until = date_range("2025-12-29", "2026-01-04")  # ISO week 2026-W01, both days included
+    assert until - since == 7 * 86_400
+    week = compute_stats(ledger, StatsQuery(since=since, until=until))  # all repos: B and D
+    assert (week.overall.chunks, week.overall.lines, week.overall.approvals) == (3, 290, 3)
+    assert [w.key for w in week.weeks] == ["2026-W01"]
+    assert [r.key for r in week.reviewers] == [BO]
+    everything = compute_stats(ledger, StatsQuery())
+    assert (everything.overall.chunks, everything.overall.changes) == (7, 4)
+
+
+def test_rubber_stamp_boundary_is_strictly_below_the_floor(tmp_path: Path) -> None:
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        s = ledger.start_session(ANA, R)
+        for name, seconds in (("at-floor", 60.0), ("just-below", 59.999), ("above", 60.001)):
+            read(ledger, clock, s, R, "X", "x1", name, utc(2026, 2, 2), seconds)
+            decide(ledger, clock, utc(2026, 2, 2, 1), s, ANA, R, "X", "x1", name, floor_seconds=60.0,
+                   changed_lines=10)
+        o = compute_stats(ledger, StatsQuery()).overall
+        assert (o.approvals, o.rubber_stamps) == (3, 1)
+
+
+def test_stale_chunk_approvals_are_exact_when_the_repository_is_known(ledger: Ledger) -> None:
+    # B is still pending at b2 where b-1 changed content (now b-1x) and b-3 is unchanged.
+    current = {"B": CurrentChange("b2", frozenset({"b-1x", "b-2", "b-3"}))}
+    report = compute_stats(ledger, StatsQuery(repo=R), current=current)
+    assert report.stale_method == "repository"
+    assert report.overall.stale_approvals == 2  # the change approval at b1, and b-1's chunk approval
+    unchanged = compute_stats(ledger, StatsQuery(repo=R),
+                              current={"B": CurrentChange("b1", frozenset({"b-1", "b-2", "b-3"}))})
+    assert unchanged.overall.stale_approvals == 0
+
+
+def test_unknown_reviewer_and_seniors_unknown(ledger: Ledger) -> None:
+    with pytest.raises(StatsInputError, match="no reviews by zed@example.com.*ana@example.com, bo@example.com"):
+        compute_stats(ledger, StatsQuery(reviewer="zed@example.com"))
+    report = compute_stats(ledger, StatsQuery(repo=R))
+    assert report.overall.senior_gaps is None and not report.seniors_known
+    assert any("seniors" in note for note in report.notes)
+
+
+@given(st.floats(min_value=0, max_value=4_102_444_800, allow_nan=False))
+def test_week_numbers_match_the_ledgers_iso_week(seconds: float) -> None:
+    db = sqlite3.connect(":memory:")
+    week, iso = db.execute(f"SELECT {STATS_WEEK}, {iso_week_sql('created_at')} FROM (SELECT ? AS created_at)",
+                           (seconds,)).fetchone()
+    assert week_label(week) == iso
+
+
+# -- the command: views agree, bad input --------------------------------------------------------
+
+
+def run(*args: str):
+    # A wide terminal, so that the rich report's rows are whole lines.
+    return CliRunner().invoke(cli, ["stats", *args], catch_exceptions=False, env={"COLUMNS": "250"})
+
+
+@pytest.fixture
+def user_ledger() -> Path:
+    clock = Clock()
+    with Ledger.open(paths.ledger_path(), clock=clock) as opened:
+        record_scenario(opened, clock)
+    return paths.ledger_path()
+
+
+def test_json_csv_and_rich_report_show_the_same_numbers(user_ledger: Path) -> None:
+    data = json.loads(run("--all", "--json").output)
+    rows = list(csv.DictReader(io.StringIO(run("--all", "--csv").output)))
+    overall = next(r for r in rows if r["dimension"] == "overall")
+    assert data["overall"]["chunks"] == int(overall["chunks"]) == 7
+    assert data["overall"]["rate_median"] == float(overall["rate_median"]) == 500.0
+    assert data["overall"]["stamp_share"] == pytest.approx(float(overall["stamp_share"]))
+    assert [r["key"] for r in rows if r["dimension"] == "reviewer"] == [r["key"] for r in data["reviewers"]]
+    assert [r["key"] for r in rows if r["dimension"] == "week"] == ["2025-W52", "2026-W01", "2026-W02"]
+    for name in ("lines", "approvals", "rubber_stamps", "covered_lines"):
+        assert [int(r[name]) for r in rows if r["dimension"] == "reviewer"] == [
+            r[name] for r in data["reviewers"]]
+    rich = run("--all").output
+    for reviewer in data["reviewers"]:
+        row = next(line for line in rich.splitlines() if line.strip().startswith(reviewer["key"]))
+        assert f"{reviewer['lines']:,}" in row
+        assert format_ratio(reviewer["time_vs_floor"]) in row
+        assert format_rate(reviewer["rate_median"]) in row
+        assert f"{format_share(reviewer['stamp_share'])} ({reviewer['rubber_stamps']}/{reviewer['approvals']})" in row
+    assert "500 LOC/h" in rich and "Rubber-stamp share of approvals per week" in rich
+    assert "What the numbers mean" in rich
+
+
+def test_html_report_is_self_contained_with_its_charts(user_ledger: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    result = run("--all", "--html", str(target))
+    assert result.exit_code == 0
+    page = target.read_text(encoding="utf-8")
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert page.count("<svg") == 2 and "500 LOC/h" in page
+    assert ANA in page and "2026-W01" in page and "<table>" in page
+
+
+def test_html_escapes_ledger_text(tmp_path: Path) -> None:
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        evil = "<img src=x onerror=alert(1)>@example.com"
+        s = ledger.start_session(evil, R)
+        read(ledger, clock, s, R, "X", "x1", "c", utc(2026, 2, 2), 60)
+        decide(ledger, clock, utc(2026, 2, 2, 1), s, evil, R, "X", "x1", "c", floor_seconds=30, changed_lines=5)
+        page = render_html(compute_stats(ledger, StatsQuery()))
+        assert "<img" not in page and "&lt;img src=x" in page
+
+
+def test_empty_ledger_says_how_to_start() -> None:
+    result = run("--all")
+    assert result.exit_code == 0 and "No reviews recorded yet" in result.output and "review-tui demo" in result.output
+    assert not paths.ledger_path().exists()  # reading stats creates nothing
+    Ledger.open(paths.ledger_path()).close()  # a ledger with sessions but no decisions is empty too
+    data = json.loads(run("--all", "--json").output)
+    assert data["empty_ledger"] is True and data["overall"]["chunks"] == 0 and "demo" in data["message"]
+
+
+def test_a_range_without_data_and_bad_input(user_ledger: Path) -> None:
+    result = run("--all", "--since", "2027-01-01")
+    assert result.exit_code == 0 and "No reviews match all repositories · since 2027-01-01" in result.output
+    for args, message in ((["--since", "2026-02-30"], "--since: '2026-02-30' is not a date"),
+                          (["--until", "yesterday"], "--until: 'yesterday' is not a date"),
+                          (["--since", "2026-02-01", "--until", "2026-01-01"], "is before --since"),
+                          (["--reviewer", "zed@example.com"], "known reviewers: ana@example.com, bo@example.com"),
+                          (["--json", "--csv"], "exclusive")):
+        result = CliRunner().invoke(cli, ["stats", "--all", *args])
+        assert result.exit_code == 2, args
+        assert result.output.count("\n") == 1 and message in result.output, result.output
+
+
+def write_v1_ledger(path: Path) -> None:
+    """A ledger as the first release wrote it: schema 1 only, filled by plain SQL."""
+    db = Database(sqlite3.connect(path))
+    MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute(f"PRAGMA application_id = {LEDGER_APPLICATION_ID}")
+    db.execute("INSERT INTO reviewers VALUES (?, ?)", (ANA, "Ana"))
+    db.execute("INSERT INTO sessions (id, reviewer, repo, started_at) VALUES (7, ?, ?, 100.0)", (ANA, R))
+    db.execute(
+        "INSERT INTO decisions (session_id, reviewer, repo, change_id, head, chunk_hash, decision,"
+        " active_seconds_at_decision, floor_seconds, opened, changed_lines, tier, created_at, record_id)"
+        " VALUES (7, ?, ?, 'feature/refunds', 'h1', 'A', 'approve', 95.5, 60, 1, 40, 1, 200.0, 'rec-1')",
+        (ANA, R),
+    )
+    db.conn.commit()
+    db.close()
+
+
+def test_an_older_schema_is_migrated_and_its_reviews_counted() -> None:
+    path = paths.ledger_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_v1_ledger(path)
+    data = json.loads(run("--all", "--json").output)
+    assert (data["overall"]["chunks"], data["overall"]["lines"]) == (1, 40)
+    assert data["overall"]["rate_median"] == pytest.approx(40 * 3600 / 95.5)
+    assert [w["key"] for w in data["weeks"]] == ["1970-W01"]
+    with Ledger.open(path) as ledger:
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert ledger.decisions_for(R, "feature/refunds")[0].record_id == "rec-1"
+
+
+POLICY = b'[policy]\nseniors = ["ana@example.com"]\n'
+
+
+def test_repo_scope_brings_its_policy_and_its_pending_changes(make_repo, monkeypatch) -> None:
+    from tests.conftest import ALICE
+
+    builder = make_repo("service")
+    builder.commit("base", {".review-tui.toml": POLICY, "pay.py": "def pay(x):\n    return x\n"}, author=ALICE)
+    builder.branch("feature")
+    builder.commit("feature", {"pay.py": "def pay(x):\n    if x:\n        return 2 * x\n    return x\n"},
+                   branch="feature", author=ALICE)
+    analyzer = Analyzer(builder.path)
+    key = analyzer.repo_key
+    detail = analyzer.detail("feature")
+    clock = Clock()
+    with Ledger.open(paths.ledger_path(), clock=clock) as ledger:
+        record_scenario(ledger, clock)
+        s = ledger.start_session(BO, key)
+        # bo approved an older version of the feature's only chunk: stale now.
+        read(ledger, clock, s, key, "feature", "old-head", "old-content", utc(2026, 1, 6), 100)
+        decide(ledger, clock, utc(2026, 1, 6, 1), s, BO, key, "feature", "old-head", "old-content",
+               floor_seconds=30, changed_lines=4, tier=0)
+        current = [c.content_hash for c in detail.plan.chunks]
+        assert "old-content" not in current
+    data = json.loads(run("--repo", str(builder.path), "--json").output)
+    assert data["filters"]["repo"] == key and data["seniors_known"] and data["stale_method"] == "repository"
+    assert (data["overall"]["chunks"], data["overall"]["stale_approvals"]) == (1, 1)
+    assert data["overall"]["senior_gaps"] == 0  # no change-level Tier 0/1 approval to judge
+    monkeypatch.chdir(builder.path)  # the current directory is the default scope
+    assert json.loads(run("--json").output)["filters"]["repo"] == key
+    everything = json.loads(run("--all", "--json").output)
+    assert everything["filters"]["repo"] is None and everything["overall"]["chunks"] == 8
+
+
+def test_rich_report_fits_an_80_column_terminal(ledger: Ledger) -> None:
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(render_rich(compute_stats(ledger, StatsQuery()), width=80))
+    text = console.export_text()
+    assert "Reviewers" in text and "500 LOC/h" in text
+    assert json.loads(render_json(compute_stats(ledger, StatsQuery())))["overall"]["chunks"] == 7
+    assert render_csv(compute_stats(ledger, StatsQuery())).startswith("dimension,key,changes")
