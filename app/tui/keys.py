@@ -93,6 +93,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("next_unreviewed", "u", "Review the next unreviewed chunk", "change", show=True),
     ActionSpec("back", "escape,backspace", "Back", "change", show=True),
     # chunk review
+    ActionSpec("approve_change", "A", "Approve the whole change", "change", show=True),
+    ActionSpec("show_plan", "p", "Show the review plan", "change"),
+    ActionSpec("show_why", "w", "Show why it scored so (factors, tiers, AI)", "change"),
+    ActionSpec("show_commits", "c", "Show the commits", "change"),
     ActionSpec("next_chunk", "n", "Next chunk", "chunk", show=True),
     ActionSpec("previous_chunk", "p", "Previous chunk", "chunk", show=True),
     ActionSpec("approve", "a", "Approve this chunk", "chunk", show=True),
@@ -100,6 +104,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("comment", "c", "Comment on the cursor line", "chunk", show=True),
     ActionSpec("later", "l", "Come back to this chunk later", "chunk", show=True),
     ActionSpec("next_unreviewed", "u", "Jump to the next unreviewed chunk", "chunk"),
+    ActionSpec("expand", "e", "Show a collapsed chunk's lines", "chunk", show=True),
     ActionSpec("back", "escape", "Back to the change", "chunk", show=True),
     # the diff view (a widget on the chunk screen)
     ActionSpec("line_down", "j,down", "Cursor down a line", "diff"),

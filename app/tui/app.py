@@ -1,0 +1,343 @@
+"""ReviewApp: the review TUI's shell. Themes, keys, help, the command palette, and the services
+(analyzer, ledger, review session) handed to the screens.
+
+`make_app` is the one factory the CLI and the tests share; `run_tui` is what the CLI calls. Errors a
+user can hit before the screen takes over (a bad user config, a locked ledger or one from a newer
+review-tui) are raised by `run_tui` before `App.run`, so the CLI prints them as one line and exits
+non-zero instead of drawing a broken screen.
+
+Threads: an Analyzer owns a pygit2 repository, which must not be shared between threads. The
+analyzer handed in is used on the UI thread only (for the repo key and the base name, both already
+computed by the CLI's fail-fast discovery); every worker builds its own with `fresh_analyzer()`,
+sharing the analysis cache (which is thread-safe) so nothing is measured twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App
+from textual.cache import LRUCache
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.theme import Theme
+
+from app.config import UserConfig, load_user_config, save_user_setting
+from app.errors import ReviewTuiError
+from app.tui.keys import ACTIONS, ACTIVE_TOGETHER, ActionSpec, bindings_for, display_keys, keymap_for, \
+    override_warnings, resolve_keys
+from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
+
+if TYPE_CHECKING:
+    from app.analysis import Analyzer, ChangeDetail, ChangeReport
+    from app.storage.ledger import Ledger
+    from app.tui.review_session import ReviewSession
+
+STYLES = Path(__file__).resolve().parent / "styles"
+DEFAULT_THEME = "review-dark"
+UNKNOWN_REVIEWER = "unknown@localhost"
+DETAIL_CACHE_SIZE = 4  # full analyses kept in memory; the 21,670-line change is tens of MB
+
+# Screens whose class does not say which registry screen it is (T2's chunk screen is matched by name).
+_SCREEN_NAMES = {"QueueScreen": "queue", "ChangeScreen": "change", "ChunkReviewScreen": "chunk",
+                 "HelpScreen": "help"}
+
+
+# Footer labels: the registry's descriptions are sentences (right for help and the palette) but
+# too long for an 80-column footer; the footer shows these short forms instead.
+FOOTER_LABELS: dict[str, str] = {
+    "global.help": "Keys",
+    "global.command_palette": "Palette",
+    "queue.open": "Open",
+    "queue.sort": "Sort",
+    "queue.search": "Search",
+    "queue.refresh": "Refresh",
+    "queue.quit": "Quit",
+    "change.open_chunk": "Review chunk",
+    "change.next_unreviewed": "Next unreviewed",
+    "change.back": "Back",
+    "change.approve_change": "Approve change",
+}
+
+
+def footer_bindings(bindings: Iterable[BindingType]) -> list[BindingType]:
+    """`bindings` with short footer labels (FOOTER_LABELS by binding id); keys and ids unchanged."""
+    out: list[BindingType] = []
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.id in FOOTER_LABELS:
+            binding = dataclasses.replace(binding, description=FOOTER_LABELS[binding.id])
+        out.append(binding)
+    return out
+
+
+def registry_screen(screen: Screen[Any]) -> str:
+    """Which screen of the action registry (app.tui.keys) `screen` is; "global" when unknown."""
+    return getattr(screen, "ACTION_SCREEN", None) or _SCREEN_NAMES.get(type(screen).__name__, "global")
+
+
+def screen_actions(screen: Screen[Any]) -> list[ActionSpec]:
+    """Every action usable on `screen`: the registry's (global included) plus the screen's own
+    EXTRA_ACTIONS (actions a screen offers that the registry does not list yet). One per action."""
+    name = registry_screen(screen)
+    groups = ACTIVE_TOGETHER.get(name, ("global", name) if name != "global" else ("global",))
+    specs = [spec for spec in ACTIONS if spec.screen in groups]
+    specs += list(getattr(screen, "EXTRA_ACTIONS", ()))
+    seen: set[str] = set()
+    unique = []
+    for spec in specs:
+        if spec.textual_action not in seen:
+            seen.add(spec.textual_action)
+            unique.append(spec)
+    return unique
+
+
+class ActionsProvider(Provider):
+    """The command palette's list of every action of the current screen, with its keys, and every
+    theme ("Theme: review-light"), so anything a key can do can also be found by name."""
+
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app = self.app
+        overrides = getattr(app, "user_config", UserConfig()).keys
+        resolution = resolve_keys(overrides)
+        commands: list[tuple[str, Callable[[], Any], str]] = []
+        for spec in screen_actions(self.screen):
+            if spec.name == "command_palette":
+                continue  # already open
+            target = self._target(spec)
+            if target is None:
+                continue
+            keys = resolution.keys.get((spec.screen, spec.name)) or tuple(spec.default_keys.split(","))
+            commands.append((spec.description, target, f"{display_keys(keys)}  ·  {spec.name}"))
+        for theme_name in sorted(app.available_themes):
+            commands.append((f"Theme: {theme_name}", partial(setattr, app, "theme", theme_name),
+                             "switch theme (saved in your config)"))
+        return commands
+
+    def _target(self, spec: ActionSpec) -> Callable[[], Any] | None:
+        """A callable running the action where it lives: the app, the screen or its focused widget."""
+        action = spec.textual_action
+        if action.startswith("app."):
+            return partial(self.app.run_action, action.removeprefix("app."))
+        if action.startswith("screen."):
+            action = action.removeprefix("screen.")
+        method = action.split("(", 1)[0]
+        for node in (self.screen, self.screen.focused):
+            if node is not None and callable(getattr(node, f"action_{method}", None)):
+                return partial(node.run_action, action)
+        return None
+
+    async def discover(self) -> Hits:
+        for title, callback, help_text in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback, help_text in self._commands():
+            score = max(matcher.match(title), matcher.match(help_text) * 0.8)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
+
+
+class ReviewApp(App[None]):
+    """The review TUI. Build it with `make_app`; the queue is its start screen."""
+
+    TITLE = "review-tui"
+    CSS_PATH: ClassVar[list[str | Path]] = [STYLES / "app.tcss", STYLES / "queue.tcss", STYLES / "change.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = footer_bindings(bindings_for("global"))
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        *,
+        user_config: UserConfig,
+        ledger: Ledger,
+        session: ReviewSession,
+        now: Callable[[], float] | None = None,
+        theme_dirs: Iterable[Path] | None = None,
+        analyzer_factory: Callable[[], Analyzer] | None = None,
+        owns_ledger: bool = False,
+    ) -> None:
+        super().__init__()
+        self.analyzer = analyzer
+        self.user_config = user_config
+        self.ledger = ledger
+        self.session = session
+        self.now: Callable[[], float] = now or time.time
+        """Wall clock for ages in the queue (tests pin it so snapshots do not drift)."""
+        self._analyzer_factory = analyzer_factory
+        self._owns_ledger = owns_ledger
+        self._session_ended = False
+        self._startup_notes: list[tuple[str, str]] = []  # (severity, message) shown once mounted
+        # Full analyses of recently opened changes (re-opening is instant) and the chunk hashes of
+        # every change opened this run (the queue needs them for exact review statuses).
+        self._details: LRUCache[tuple[str, str], ChangeDetail] = LRUCache(DETAIL_CACHE_SIZE)
+        self._chunk_hashes: dict[tuple[str, str], list[str]] = {}
+        # Register themes before the first paint so the screen is never drawn in Textual's default.
+        themes, errors = load_themes(list(theme_dirs) if theme_dirs is not None else default_theme_dirs())
+        for review_theme in themes.values():
+            self.register_theme(review_theme.to_textual())
+        self._startup_notes += [("warning", f"theme skipped: {error}") for error in errors]
+        wanted = user_config.theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            where = f" (set in {user_config.source})" if user_config.source else ""
+            self._startup_notes.append(("warning", f"theme {wanted!r} not found{where}; using {DEFAULT_THEME}"))
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+        self._saved_theme = wanted
+        self._startup_notes += [("warning", f"config: {w}") for w in user_config.warnings]
+        self._startup_notes += [("warning", w) for w in override_warnings(user_config.keys)]
+
+    # -- services for the screens -----------------------------------------------------------
+    def fresh_analyzer(self) -> Analyzer:
+        """A new Analyzer for the calling thread (pygit2 objects must not cross threads)."""
+        if self._analyzer_factory is not None:
+            return self._analyzer_factory()
+        from app.analysis import Analyzer, ChangeDetail, ChangeReport
+
+        a = self.analyzer
+        return Analyzer(a.repo_path, base=a.base, commit_range=a.commit_range, cache=a.cache,
+                        config_path=a.config_path)
+
+    def remember_detail(self, detail: ChangeDetail) -> None:
+        key = (detail.change.id, detail.change.head)
+        self._details.set(key, detail)
+        self._chunk_hashes[key] = [chunk.content_hash for chunk in detail.plan.chunks]
+
+    def cached_detail(self, report: ChangeReport) -> ChangeDetail | None:
+        """The full analysis of `report`'s change at its head, if it was loaded recently."""
+        return self._details.get((report.id, report.change.head))
+
+    def chunk_hashes_for(self, report: ChangeReport) -> list[str] | None:
+        """The content hashes of a change's chunks when known (None: the ledger judges by decisions)."""
+        known = self._chunk_hashes.get((report.id, report.change.head))
+        if known is not None:
+            return known
+        listed = report.extra.get("chunk_hashes")
+        return list(listed) if isinstance(listed, list) else None
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # review-tui's own variables ($risk-critical, $diff-added, ...) must exist under ANY theme,
+        # Textual's built-in ones included, or the stylesheets fail to parse.
+        return theme_variable_defaults()
+
+    def get_default_screen(self) -> Screen[Any]:
+        from app.tui.screens.queue import QueueScreen
+
+        return QueueScreen()
+
+    def on_mount(self) -> None:
+        self.set_keymap(keymap_for(self.user_config.keys))
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        for severity, message in self._startup_notes:
+            self.notify(message, severity=severity, timeout=8)  # type: ignore[arg-type]
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Persist a theme chosen at runtime (command palette, ctrl+t) to the user config."""
+        if theme.name == self._saved_theme:
+            return
+        try:
+            save_user_setting("theme", theme.name, Path(self.user_config.source) if self.user_config.source else None)
+        except OSError as exc:
+            self.notify(f"could not save the theme: {exc.strerror or exc}", severity="warning")
+            return
+        self._saved_theme = theme.name
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_help(self) -> None:
+        """Show every key (the user's overrides applied)."""
+        from app.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.user_config.keys))
+
+    async def action_quit(self) -> None:
+        """End the review session (flushing active time) before leaving."""
+        self.end_session()
+        self.exit()
+
+    def end_session(self) -> None:
+        """End the ledger session once; later calls do nothing."""
+        if self._session_ended:
+            return
+        self._session_ended = True
+        try:
+            self.session.end()
+        except ReviewTuiError as exc:
+            # Leaving must always work; say why the last seconds may not be recorded.
+            self.log.error(f"ending the review session failed: {exc}")
+        if self._owns_ledger:
+            self.ledger.close()
+
+    def on_unmount(self) -> None:
+        self.end_session()
+
+
+def reviewer_identity(user_config: UserConfig, analyzer: Analyzer) -> str:
+    """Who is reviewing: the user config's reviewer_email, else git's user.email, else a placeholder."""
+    if user_config.reviewer_email:
+        return user_config.reviewer_email
+    email = analyzer.repo.config_value("user.email")
+    return email.strip() if email and email.strip() else UNKNOWN_REVIEWER
+
+
+def make_app(
+    analyzer: Analyzer,
+    *,
+    user_config: UserConfig | None = None,
+    ledger: Ledger | None = None,
+    now: Callable[[], float] | float | None = None,
+    theme_dirs: Iterable[Path] | None = None,
+) -> ReviewApp:
+    """The review app on `analyzer`'s repository, recording into `ledger` (default: the user's).
+
+    Starts the review session now, so a locked or too-new ledger fails here, before any screen.
+    `now` pins the wall clock used for ages (a number or a callable), for deterministic tests.
+    """
+    from app.storage.ledger import Ledger
+    from app.tui.review_session import ReviewSession
+
+    user_config = user_config if user_config is not None else load_user_config()
+    owns_ledger = ledger is None
+    ledger = ledger if ledger is not None else Ledger.open()
+    try:
+        session = ReviewSession.start(
+            ledger, repo_key=analyzer.repo_key, reviewer=reviewer_identity(user_config, analyzer),
+            idle_seconds=user_config.idle_seconds, persist_seconds=user_config.persist_seconds,
+        )
+    except BaseException:
+        if owns_ledger:
+            ledger.close()
+        raise
+    clock: Callable[[], float] | None
+    if now is None or callable(now):
+        clock = now
+    else:
+        pinned = float(now)
+        clock = lambda: pinned  # noqa: E731
+    return ReviewApp(analyzer, user_config=user_config, ledger=ledger, session=session, now=clock,
+                     theme_dirs=theme_dirs, owns_ledger=owns_ledger)
+
+
+def run_tui(analyzer: Analyzer) -> None:
+    """Open the TUI (the CLI's default command). Config and ledger errors raise before the screen
+    takes over: they are ReviewTuiErrors, printed by the CLI as one line with a non-zero exit."""
+    from app.storage.ledger import Ledger
+
+    user_config = load_user_config()
+    ledger = Ledger.open()
+    try:
+        app = make_app(analyzer, user_config=user_config, ledger=ledger)
+        try:
+            app.run()
+        finally:
+            app.end_session()
+    finally:
+        ledger.close()

@@ -1,0 +1,256 @@
+"""The rows of one review chunk for the DiffView: its own changed lines with a little context.
+
+Per file a file header; per segment (a run of changed lines the chunk owns in one hunk) a hunk
+header and the segment's lines plus up to `context` context lines on each side. Context never
+reaches past another chunk's changed line, so over a whole plan every changed line of the diff is
+shown exactly once (the plan's partition), while context lines may repeat in neighbouring chunks.
+Segments of one hunk whose windows touch are shown as one block (no line twice in a chunk).
+
+Markers: AI-written lines (detail.provenance.ai_lines) and complexity hotspots, i.e. the definition
+line of each function whose cyclomatic complexity rose (a new function: above 1, since
+straight-line code is no hotspot). A hotspot's line is exact for the file's
+worst function (its start line is measured); for the others it is found by name among the shown
+new-side lines (a `def`/`func`/`function`/`fn` line, or a C-style declaration), which is cheap and
+needs no blob; a function whose definition line is not shown gets no marker.
+
+Light chunks (binary files, renames and other content-free changes) become note rows; a collapsed
+chunk (generated, vendored, lock or large data files) becomes a summary until it is expanded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from app.core.chunks import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
+from app.core.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
+from app.tui.widgets.diff_view import DisplayLine, LineKind
+
+if TYPE_CHECKING:
+    from app.analysis import ChangeDetail
+
+DEFAULT_CONTEXT = 3
+
+_KIND_OF_ORIGIN: dict[str, LineKind] = {ADDED: "add", DELETED: "del", CONTEXT: "context"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """Lines hunk.lines[start:stop] of one hunk, shown under one header."""
+
+    hunk_index: int
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hotspot:
+    """A function of a file whose complexity rose in this change."""
+
+    name: str
+    old: int | None
+    new: int
+
+    @property
+    def label(self) -> str:
+        if self.old is None:
+            return f"CC {self.new} {self.name} (new)"
+        return f"CC {self.old}→{self.new} {self.name}"
+
+
+def _hotspots(detail: ChangeDetail, path: str) -> list[Hotspot]:
+    complexity = detail.complexity.get(path)
+    if complexity is None:
+        return []
+    # A new function counts from 1 (straight-line code is no hotspot), a changed one from its old value.
+    return [Hotspot(name, old, new) for name, old, new in complexity.changed_functions
+            if new > (old if old is not None else 1)]
+
+
+def _definition_pattern(name: str) -> re.Pattern[str]:
+    """A line that defines function `name` (qualname "Class.method#2" -> "method")."""
+    short = re.escape(name.rsplit("::", 1)[-1].rsplit(".", 1)[-1].split("#", 1)[0])
+    return re.compile(
+        # def / func (Go methods: func (r *T) name) / function / fn / fun / sub
+        rf"\b(?:def|func|function|fn|fun|sub)\s+(?:\([^)]*\)\s*)?{short}\b"
+        # a C-family declaration: words (type, modifiers) before the name, no ';' after it
+        rf"|^\s*(?:[\w:<>\[\],*&]+\s+)+[*&]*{short}\s*\([^;]*$"
+    )
+
+
+class ChunkLines:
+    """Builds the rows of the chunks of one ChangeDetail; caches per-file hotspot lookups."""
+
+    def __init__(self, detail: ChangeDetail, *, context: int = DEFAULT_CONTEXT) -> None:
+        self.detail = detail
+        self.context = max(0, context)
+        self._patterns: dict[str, list[tuple[Hotspot, re.Pattern[str]]]] = {}
+
+    def lines(self, chunk: Chunk, *, expand: bool = False) -> list[DisplayLine]:
+        """The rows of `chunk`; a collapsed chunk shows its changed lines only when `expand`."""
+        if chunk.kind in (KIND_BINARY, KIND_RENAME):
+            return self._light_rows(chunk)
+        if chunk.kind == KIND_COLLAPSED and not expand:
+            return self._collapsed_summary(chunk)
+        first = chunk.files[0] if chunk.files else ""
+        rows: list[DisplayLine] = [DisplayLine("note", None, None, note, first) for note in chunk.notes]
+        for file_index, segments in _by_file(chunk.segments):
+            rows.extend(self._file_rows(file_index, segments))
+        return rows
+
+    # -- code ---------------------------------------------------------------------------------
+    def _file_rows(self, file_index: int, segments: list[Segment]) -> Iterator[DisplayLine]:
+        fd = self.detail.files[file_index]
+        path = fd.path
+        additions = sum(s.additions for s in segments)
+        deletions = sum(s.deletions for s in segments)
+        share = f"+{additions} −{deletions}"
+        if additions + deletions != fd.changed_lines:
+            share += f" of +{fd.additions} −{fd.deletions}"
+        yield DisplayLine("file", None, None, f"{fd.display_path}  ({fd.status}, {share})", path)
+        ai_here = self.detail.provenance.ai_lines.get(path, {})
+        blocks = self._blocks(fd, segments)
+        marks = self._hotspot_marks(fd, blocks)
+        for block in blocks:
+            hunk = fd.hunks[block.hunk_index]
+            yield DisplayLine("hunk", None, None, _block_header(hunk, block), path)
+            for line in hunk.lines[block.start:block.stop]:
+                new_no = line.new_lineno
+                yield DisplayLine(
+                    _KIND_OF_ORIGIN.get(line.origin, "context"), line.old_lineno, new_no, line.text, path,
+                    ai_here.get(new_no) if new_no is not None and line.origin == ADDED else None,
+                    marks.get(new_no) if new_no is not None else None,
+                )
+
+    def _blocks(self, fd: FileDiff, segments: list[Segment]) -> list[_Block]:
+        """Each segment widened by up to `context` context lines (never over a changed line),
+        segments of one hunk merged where their windows touch."""
+        blocks: list[_Block] = []
+        for segment in segments:
+            lines = fd.hunks[segment.hunk_index].lines
+            start = segment.first
+            while start > 0 and segment.first - start < self.context and lines[start - 1].origin == CONTEXT:
+                start -= 1
+            stop = segment.last + 1
+            limit = min(len(lines), segment.last + 1 + self.context)
+            while stop < limit and lines[stop].origin == CONTEXT:
+                stop += 1
+            previous = blocks[-1] if blocks else None
+            if previous and previous.hunk_index == segment.hunk_index and start <= previous.stop:
+                blocks[-1] = _Block(segment.hunk_index, previous.start, max(previous.stop, stop))
+            else:
+                blocks.append(_Block(segment.hunk_index, start, stop))
+        return blocks
+
+    def _hotspot_marks(self, fd: FileDiff, blocks: list[_Block]) -> dict[int, str]:
+        """{new line number: label} of the hotspots whose definition line this chunk shows."""
+        path = fd.path
+        found = self._patterns.get(path)
+        if found is None:
+            found = [(spot, _definition_pattern(spot.name)) for spot in _hotspots(self.detail, path)]
+            self._patterns[path] = found
+        if not found:
+            return {}
+        marks: dict[int, str] = {}
+        shown: list[tuple[int, str]] = []
+        for block in blocks:
+            for line in fd.hunks[block.hunk_index].lines[block.start:block.stop]:
+                if line.new_lineno is not None:
+                    shown.append((line.new_lineno, line.text))
+        numbers = {number for number, _ in shown}
+        worst = self.detail.complexity[path].worst
+        for spot, pattern in found:
+            if worst is not None and worst.name == spot.name and worst.start_line in numbers:
+                marks.setdefault(worst.start_line, spot.label)
+                continue
+            for number, text in shown:
+                if pattern.search(text):
+                    marks.setdefault(number, spot.label)
+                    break
+        return marks
+
+    # -- light and collapsed chunks -----------------------------------------------------------
+    def _light_rows(self, chunk: Chunk) -> list[DisplayLine]:
+        rows: list[DisplayLine] = []
+        for change, note in zip(chunk.file_changes, chunk.notes, strict=False):
+            path = str(change.get("path") or "")
+            rows.append(DisplayLine("file", None, None, f"{path}  ({change.get('status', '?')})", path))
+            rows.append(DisplayLine("note", None, None, note, path))
+        for note in chunk.notes[len(chunk.file_changes):]:
+            rows.append(DisplayLine("note", None, None, note, chunk.files[0] if chunk.files else ""))
+        if chunk.kind == KIND_BINARY:
+            rows.append(DisplayLine("note", None, None,
+                                    "Binary content is not shown: check what the file is and where it goes.",
+                                    chunk.files[0] if chunk.files else ""))
+        return rows
+
+    def _collapsed_summary(self, chunk: Chunk) -> list[DisplayLine]:
+        first = chunk.files[0] if chunk.files else ""
+        rows = [DisplayLine("note", None, None,
+                            f"Collapsed: {len(chunk.files)} generated, vendored, lock or data file(s), "
+                            f"+{chunk.additions} −{chunk.deletions} lines. Skim for anything unexpected.",
+                            first)]
+        per_file: dict[int, list[Segment]] = dict(_by_file(chunk.segments))
+        for file_index, segments in per_file.items():
+            fd = self.detail.files[file_index]
+            additions = sum(s.additions for s in segments)
+            deletions = sum(s.deletions for s in segments)
+            header = f"{fd.display_path}  ({fd.status}, +{additions} −{deletions})"
+            rows.append(DisplayLine("file", None, None, header, fd.path))
+        rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
+        rows.append(DisplayLine("note", None, None,
+                                f"Press e to show its {chunk.changed_lines:,} changed lines.", first))
+        return rows
+
+
+def _by_file(segments: list[Segment]) -> Iterator[tuple[int, list[Segment]]]:
+    """Segments grouped by file, in the chunk's order (consecutive runs per file)."""
+    current: int | None = None
+    group: list[Segment] = []
+    for segment in segments:
+        if segment.file_index != current:
+            if group and current is not None:
+                yield current, group
+            current, group = segment.file_index, []
+        group.append(segment)
+    if group and current is not None:
+        yield current, group
+
+
+def _block_header(hunk: Hunk, block: _Block) -> str:
+    """A unified-diff header for the shown slice of a hunk: "@@ -a,b +c,d @@ context"."""
+    old_pos, new_pos = hunk.old_start, hunk.new_start
+    for line in hunk.lines[:block.start]:
+        if line.origin != ADDED:
+            old_pos += 1
+        if line.origin != DELETED:
+            new_pos += 1
+    shown = hunk.lines[block.start:block.stop]
+    old_count = sum(1 for line in shown if line.origin != ADDED)
+    new_count = sum(1 for line in shown if line.origin != DELETED)
+    # As in git, an empty side names the line before the gap.
+    old_at = old_pos if old_count else max(0, old_pos - 1)
+    new_at = new_pos if new_count else max(0, new_pos - 1)
+    header = f"@@ -{old_at},{old_count} +{new_at},{new_count} @@"
+    return f"{header} {hunk.header}" if hunk.header else header
+
+
+def chunk_display_lines(detail: ChangeDetail, chunk: Chunk, context: int = DEFAULT_CONTEXT, *,
+                        expand: bool = False) -> list[DisplayLine]:
+    """The DiffView rows of `chunk` (see the module docstring); a one-off ChunkLines."""
+    return ChunkLines(detail, context=context).lines(chunk, expand=expand)
+
+
+def comment_target(line: DisplayLine | None) -> tuple[str, int | None, str] | None:
+    """(path, line, side) a comment on this row refers to: a deleted line by its old number, an
+    added or context line by its new number, a header or note the whole file (line None)."""
+    if line is None or not line.path:
+        return None
+    if line.kind == "del":
+        return line.path, line.old_no, "old"
+    if line.kind in ("add", "context"):
+        return line.path, line.new_no, "new"
+    return line.path, None, "new"
+

@@ -1,0 +1,300 @@
+"""ReviewSession: one reviewer's sitting - the ledger session, active time per chunk, decisions.
+
+The TUI creates one per run (app factory) and ends it on exit; the chunk screen reports what is on
+screen and the reviewer's activity, and records decisions through it. Active time is measured by
+an ActiveTimer and written to the ledger by `flush()`, which the chunk screen calls every
+`persist_seconds`, so a crash loses at most that much time.
+
+Rubber stamps: approving a chunk with less active time than its floor (all of this reviewer's
+sessions counted, at any head where the chunk's content was the same) is a fast approval. The
+caller asks `approval_check()` first and must pass `confirmed_fast=True` to record one; the ledger
+marks it `fast`. A change-level approval with chunks the reviewer never opened is likewise a
+rubber stamp (the ledger counts `unopened_chunks`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from app.core.chunks import Chunk
+from app.errors import ReviewTuiError
+from app.storage.ledger import ChangeStatus, Comment, Decision, Ledger
+from app.tui.timer import DEFAULT_IDLE_SECONDS, ActiveTimer
+
+if TYPE_CHECKING:
+    from app.analysis import ChangeDetail, ChangeReport
+
+ChunkKey = tuple[str, str, str]
+"""(change id, head, chunk content hash): what the timer counts time for."""
+
+DEFAULT_PERSIST_SECONDS = 5.0
+
+
+class FastApprovalNotConfirmed(ReviewTuiError):
+    """approve() of a chunk below its floor time without confirmed_fast=True."""
+
+
+@dataclass(frozen=True)
+class ApprovalCheck:
+    """What approving a chunk now would record."""
+
+    fast: bool
+    """Active time is strictly below the floor: the approval would be a rubber stamp."""
+    active_seconds: float
+    floor_seconds: float
+
+    @property
+    def message(self) -> str:
+        return (f"You spent {format_duration(self.active_seconds)} of a {format_duration(self.floor_seconds)}"
+                " floor: record as a rubber stamp?")
+
+
+def format_duration(seconds: float) -> str:
+    """0m12s, 4m00s, 1h02m03s (whole seconds, rounded down: time is never flattered)."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+def chunk_key(detail: ChangeDetail, chunk: Chunk) -> ChunkKey:
+    change = detail.change
+    return (change.id, change.head, chunk.content_hash)
+
+
+class ReviewSession:
+    """One reviewer's sitting: the ledger session, the active-time tracker, decisions."""
+
+    def __init__(self, ledger: Ledger, *, repo_key: str, reviewer: str, session_id: int,
+                 timer: ActiveTimer[ChunkKey], persist_seconds: float = DEFAULT_PERSIST_SECONDS) -> None:
+        self.ledger = ledger
+        self.repo_key = repo_key
+        self.reviewer = reviewer
+        self.session_id = session_id
+        self.timer = timer
+        self.persist_seconds = float(persist_seconds)
+        self._views: dict[ChunkKey, int] = {}
+        self._noted: set[tuple[str, str]] = set()
+        self._ended = False
+
+    @classmethod
+    def start(cls, ledger: Ledger, *, repo_key: str, reviewer: str,
+              idle_seconds: float = DEFAULT_IDLE_SECONDS, persist_seconds: float = DEFAULT_PERSIST_SECONDS,
+              clock: Callable[[], float] = time.monotonic) -> ReviewSession:
+        """Start a ledger session; `clock` drives active time (monotonic seconds, injectable)."""
+        session_id = ledger.start_session(reviewer, repo_key)
+        return cls(ledger, repo_key=repo_key, reviewer=reviewer, session_id=session_id,
+                   timer=ActiveTimer[ChunkKey](idle_seconds, clock), persist_seconds=persist_seconds)
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    # -- what is on screen ------------------------------------------------------------------
+    def show_chunk(self, detail: ChangeDetail, chunk: Chunk) -> None:
+        """`chunk` is on screen now: open its ledger view and start counting for it."""
+        self._check_open()
+        key = chunk_key(detail, chunk)
+        if key not in self._views:
+            self._views[key] = self.ledger.open_chunk(self.session_id, self.repo_key, key[0], key[1], key[2],
+                                                      chunk.index)
+        self.note_change(detail)
+        self.timer.show(key)
+
+    def hide_chunk(self) -> None:
+        """No chunk is on screen (the chunk screen left or was covered)."""
+        self.timer.hide()
+
+    def activity(self) -> None:
+        """A key or mouse event happened."""
+        self.timer.activity()
+
+    def focus(self, focused: bool) -> None:
+        """The terminal gained or lost focus."""
+        self.timer.focus(focused)
+
+    def flush(self) -> float:
+        """Write the active time settled so far to the ledger; returns the seconds written."""
+        self.timer.tick()
+        written = 0.0
+        for key, seconds in self.timer.take().items():
+            view_id = self._views.get(key)
+            if view_id is not None:
+                self.ledger.add_active_time(view_id, seconds)
+                written += seconds
+        return written
+
+    def end(self) -> None:
+        """Flush time and end the ledger session (safe to call twice)."""
+        if self._ended:
+            return
+        self.timer.hide()
+        self.flush()
+        self.ledger.end_session(self.session_id)
+        self._ended = True
+
+    def _check_open(self) -> None:
+        if self._ended:
+            raise ReviewTuiError("the review session has ended")
+
+    # -- figures ----------------------------------------------------------------------------
+    def active_seconds(self, detail: ChangeDetail, chunk: Chunk) -> float:
+        """Active seconds on the chunk's content by this reviewer, all sessions, including time
+        not yet flushed."""
+        self.timer.tick()
+        key = chunk_key(detail, chunk)
+        stored = self.ledger.active_seconds(self.repo_key, key[0], key[2], self.reviewer)
+        return stored + self.timer.pending(key)
+
+    def chunk_statuses(self, detail: ChangeDetail) -> dict[str, str]:
+        """content_hash -> new | opened | approved | flagged | later (this reviewer's latest)."""
+        hashes = [chunk.content_hash for chunk in detail.plan.chunks]
+        return dict(self.ledger.chunk_status(self.repo_key, detail.change.id, hashes, self.reviewer))
+
+    def latest_decisions(self, detail: ChangeDetail) -> dict[str, Decision]:
+        """content_hash -> this reviewer's newest decision on that chunk content (chunks of the plan)."""
+        current = {chunk.content_hash for chunk in detail.plan.chunks}
+        latest = self.ledger.latest_decisions(self.repo_key, detail.change.id, self.reviewer)
+        return {chunk_hash: decision for chunk_hash, decision in latest.items() if chunk_hash in current}
+
+    def rubber_stamped_chunks(self, detail: ChangeDetail) -> set[str]:
+        """Content hashes of the chunks whose standing approval was a rubber stamp (fast)."""
+        return {chunk_hash for chunk_hash, decision in self.latest_decisions(detail).items()
+                if decision.rubber_stamp}
+
+    def unopened_chunks(self, detail: ChangeDetail) -> list[Chunk]:
+        """Chunks of the plan this reviewer never had on screen (any session, any head)."""
+        viewed = {view.chunk_hash for view in self.ledger.chunk_views_for(self.repo_key, detail.change.id,
+                                                                           self.reviewer)}
+        viewed.update(key[2] for key in self._views if key[0] == detail.change.id)
+        return [chunk for chunk in detail.plan.chunks if chunk.content_hash not in viewed]
+
+    def change_status(self, report: ChangeReport, chunk_hashes: list[str] | None) -> str:
+        """The queue's status label of a change; exact when `chunk_hashes` (the plan) is known."""
+        return self.change_status_of(report, chunk_hashes).label
+
+    def change_status_of(self, report: ChangeReport, chunk_hashes: Iterable[str] | None) -> ChangeStatus:
+        """Like change_status, as a ChangeStatus.
+
+        Without the plan (queue rows drawn before their plan is built) the chunks are estimated
+        from what the ledger knows at this head: the chunks this reviewer opened or decided there,
+        out of the report's chunk count. Such a status never claims "approved" unless the whole
+        change was approved or every one of the counted chunks was.
+        """
+        change = report.change
+        if chunk_hashes is not None:
+            return self.ledger.change_status(self.repo_key, change.id, change.head, list(chunk_hashes),
+                                             self.reviewer)
+        known: dict[str, None] = {}
+        for view in self.ledger.chunk_views_for(self.repo_key, change.id, self.reviewer):
+            if view.head == change.head:
+                known[view.chunk_hash] = None
+        decisions = self.ledger.decisions_for(self.repo_key, change.id, reviewer=self.reviewer)
+        for decision in decisions:
+            if decision.head == change.head and decision.chunk_hash is not None:
+                known[decision.chunk_hash] = None
+        status = self.ledger.change_status(self.repo_key, change.id, change.head, list(known), self.reviewer)
+        expected = report.extra.get("chunks")
+        total = int(expected) if isinstance(expected, int) and expected > len(known) else len(known)
+        change_approved = any(d.chunk_hash is None and d.head == change.head and d.decision == "approve"
+                              for d in decisions)
+        if status.state in ("approved", "rubber-stamped") and not change_approved and status.approved < total:
+            return ChangeStatus("in progress", status.approved, total, status.stale_chunks, 0)
+        if status.state == "in progress":
+            return ChangeStatus("in progress", status.approved, total, status.stale_chunks, 0)
+        return status
+
+    # -- decisions --------------------------------------------------------------------------
+    def approval_check(self, detail: ChangeDetail, chunk: Chunk) -> ApprovalCheck:
+        """Would approving `chunk` now be a rubber stamp? (active time strictly below its floor)"""
+        active = self.active_seconds(detail, chunk)
+        floor = float(chunk.floor_seconds)
+        return ApprovalCheck(active < floor, active, floor)
+
+    def approve(self, detail: ChangeDetail, chunk: Chunk, *, confirmed_fast: bool = False) -> Decision:
+        """Approve `chunk`. Below its floor this needs confirmed_fast=True (else
+        FastApprovalNotConfirmed) and is recorded as fast (a rubber stamp)."""
+        self.flush()
+        check = self.approval_check(detail, chunk)
+        if check.fast and not confirmed_fast:
+            raise FastApprovalNotConfirmed(check.message)
+        return self._decide(detail, chunk, "approve", active=check.active_seconds)
+
+    def flag(self, detail: ChangeDetail, chunk: Chunk, note: str) -> Decision:
+        """Request changes on `chunk`, saying what (the note is required)."""
+        if not note.strip():
+            raise ValueError("a flag needs a note saying what should change")
+        self.flush()
+        return self._decide(detail, chunk, "flag", note=note)
+
+    def later(self, detail: ChangeDetail, chunk: Chunk, note: str = "") -> Decision:
+        """Come back to `chunk` later."""
+        self.flush()
+        return self._decide(detail, chunk, "later", note=note)
+
+    def comment(self, detail: ChangeDetail, chunk: Chunk | None, path: str, line: int | None, side: str,
+                body: str) -> Comment:
+        """A comment on `path` at `line` of `side` ('new' or 'old'; line None: the whole file)."""
+        if not body.strip():
+            raise ValueError("a comment cannot be empty")
+        self._check_open()
+        change = detail.change
+        return self.ledger.add_comment(session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key,
+                                       change_id=change.id, head=change.head,
+                                       chunk_hash=chunk.content_hash if chunk else None,
+                                       path=path, line=line, side=side, body=body)
+
+    def approve_change(self, detail: ChangeDetail) -> Decision:
+        """Approve the whole change. Chunks never opened are counted (`unopened_chunks`), which
+        makes the decision a rubber stamp; the caller confirms that beforehand (see unopened_chunks)."""
+        self._check_open()
+        self.flush()
+        self.note_change(detail)
+        change = detail.change
+        hashes = [chunk.content_hash for chunk in detail.plan.chunks]
+        return self.ledger.record_decision(
+            session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key, change_id=change.id,
+            head=change.head, chunk_hash=None, decision="approve",
+            floor_seconds=float(detail.plan.total_floor_seconds),
+            unopened_chunks=len(self.unopened_chunks(detail)), chunk_hashes=hashes,
+            changed_lines=detail.report.figures.lines_added + detail.report.figures.lines_deleted,
+            tier=detail.tiers.tier, ai_share=detail.provenance.ai_share,
+            complexity_added=_number(detail.report.extra.get("complexity_added")),
+        )
+
+    def _decide(self, detail: ChangeDetail, chunk: Chunk, decision: str, *, note: str = "",
+                active: float | None = None) -> Decision:
+        self._check_open()
+        self.note_change(detail)
+        change = detail.change
+        return self.ledger.record_decision(
+            session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key, change_id=change.id,
+            head=change.head, chunk_hash=chunk.content_hash, decision=decision, chunk_index=chunk.index,
+            note=note, floor_seconds=float(chunk.floor_seconds), active_seconds=active,
+            changed_lines=chunk.changed_lines, tier=chunk.tier, ai_share=chunk.ai_share,
+            complexity_added=float(chunk.complexity_added),
+        )
+
+    def note_change(self, detail: ChangeDetail) -> None:
+        """Remember the change's figures at its head (the denominators of `stats`), once per session."""
+        change = detail.change
+        if (change.id, change.head) in self._noted:
+            return
+        report = detail.report
+        score = report.extra.get("score")
+        self.ledger.note_change(
+            repo=self.repo_key, change_id=change.id, head=change.head, base=change.base, title=change.title,
+            tier=detail.tiers.tier, changed_lines=report.figures.lines_added + report.figures.lines_deleted,
+            ai_share=detail.provenance.ai_share,
+            complexity_added=_number(report.extra.get("complexity_added")),
+            floor_seconds=float(detail.plan.total_floor_seconds), chunk_count=len(detail.plan.chunks),
+            score=_number(score),
+        )
+        self._noted.add((change.id, change.head))
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

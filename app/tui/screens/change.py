@@ -1,0 +1,486 @@
+"""ChangeScreen: one change. Why it scored what it did, its commits, and its review plan.
+
+The header is drawn at once from the queue's report; the full analysis (diff, provenance,
+complexity, plan) loads in a thread worker with its own Analyzer, under a loading indicator, so
+the 21,670-line change never freezes the UI. Three tabs: the review plan (default: it is where
+the reviewer goes next), the "why" panel (factors summing to the score, tier reasons, destructive
+operations, AI), and the commits (AI-signalled ones marked with the tool and the signal).
+
+Enter on a chunk opens T2's ChunkReviewScreen; coming back (screen resume) re-reads statuses and
+time spent. `A` approves the whole change: if chunks were never opened it asks first and says the
+approval will be recorded as a rubber stamp.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.color import Color
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from app.core.text import one_line
+from app.errors import ReviewTuiError
+from app.tui.app import footer_bindings
+from app.tui.keys import bindings_for
+from app.tui.messages import DetailFailed, DetailLoaded, ReviewRecorded
+from app.tui.screens.queue import fit_middle, human_age, human_duration
+from app.tui.themes import band_style, resolve_colour
+from app.tui.widgets.score_bar import score_cell
+from app.tui.widgets.why_panel import top_factors, why_renderable
+
+if TYPE_CHECKING:
+    from app.analysis import ChangeDetail, ChangeReport
+    from app.core.chunks import Chunk
+    from app.tui.app import ReviewApp
+
+
+CHUNK_STATUS_STYLES = {"new": "dim", "opened": "bold", "approved": "success", "flagged": "error",
+                       "later": "warning"}
+CHUNK_STATUS_LABELS = {"new": "new", "opened": "opened", "approved": "✔ approved", "flagged": "✖ flagged",
+                       "later": "↻ later"}
+
+
+def _bindings() -> list[BindingType]:
+    return footer_bindings(list(bindings_for("change")))
+
+
+class ChangeScreen(Screen[None]):
+    """One change: header, the review plan, the why panel and the commits."""
+
+    ACTION_SCREEN = "change"
+    BINDINGS: ClassVar[list[BindingType]] = _bindings()
+
+    def __init__(self, report: ChangeReport) -> None:
+        super().__init__()
+        self.report = report
+        self.detail: ChangeDetail | None = None
+        self.chunk_states: dict[str, str] = {}
+        self.error: str | None = None
+
+    @property
+    def review_app(self) -> ReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("", id="change-header", markup=False)
+        with TabbedContent(id="change-tabs", initial="tab-plan"):
+            with TabPane("Review plan", id="tab-plan"):
+                with Vertical(id="plan-box"):
+                    yield DataTable(id="chunks-table", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="plan-summary", markup=False)
+            with TabPane("Why", id="tab-why"):
+                with VerticalScroll(id="why-scroll"):
+                    yield Static("", id="why-panel", markup=False)
+            with TabPane("Commits", id="tab-commits"):
+                yield DataTable(id="commits-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._draw_header()
+        self.query_one("#why-panel", Static).update(why_renderable(self.report.extra,
+                                                                   narrow=self.app.size.width < 100))
+        cached = self.review_app.cached_detail(self.report)
+        if cached is not None:
+            self._show_detail(cached)
+        else:
+            self.query_one("#change-tabs", TabbedContent).loading = True
+            self.load_detail()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self._draw_header()
+        extra = self.detail.report.extra if self.detail else self.report.extra
+        self.query_one("#why-panel", Static).update(why_renderable(extra, narrow=self.size.width < 100))
+        if self.detail is not None:
+            self._fill_chunks()
+            self._fill_commits()
+
+    # -- loading (thread worker) ----------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail", name="load change detail")
+    def load_detail(self) -> None:
+        """The full analysis, with this thread's own Analyzer (pygit2 objects stay in one thread)."""
+        try:
+            detail = self.review_app.fresh_analyzer().detail(self.report.change)
+        except ReviewTuiError as exc:
+            self.post_message(DetailFailed(self.report.id, str(exc)))
+            return
+        self.post_message(DetailLoaded(detail))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "detail" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.post_message(DetailFailed(self.report.id, f"internal error: {type(error).__name__}: {error}"))
+
+    def on_detail_loaded(self, message: DetailLoaded) -> None:
+        self.review_app.remember_detail(message.detail)
+        self._show_detail(message.detail)
+
+    def on_detail_failed(self, message: DetailFailed) -> None:
+        self.error = message.error
+        self.query_one("#change-tabs", TabbedContent).loading = False
+        self.query_one("#plan-summary", Static).update(
+            Text(f"Could not analyse this change: {one_line(message.error, 300)}", style="bold"))
+        self.notify(one_line(message.error, 300), title="analysis failed", severity="error")
+
+    def _show_detail(self, detail: ChangeDetail) -> None:
+        self.detail = detail
+        self.report = detail.report
+        self.query_one("#change-tabs", TabbedContent).loading = False
+        self._refresh_states()
+        self._redraw()
+        # Focus the plan only if it is the tab on show: the reviewer may have moved on while it loaded.
+        if self.query_one("#change-tabs", TabbedContent).active == "tab-plan":
+            self.query_one("#chunks-table", DataTable).focus()
+
+    def _refresh_states(self) -> None:
+        if self.detail is None:
+            return
+        try:
+            self.chunk_states = self.review_app.session.chunk_statuses(self.detail)
+        except ReviewTuiError as exc:
+            self.notify(one_line(str(exc), 300), severity="warning")
+
+    def on_screen_resume(self) -> None:
+        # Back from the chunk screen: decisions and time may have changed.
+        if self.detail is not None:
+            self._refresh_states()
+            self._fill_chunks()
+            self._draw_header()
+
+    # -- drawing --------------------------------------------------------------------------
+    def _variables(self) -> dict[str, str]:
+        return getattr(self.app, "theme_variables", {}) or {}
+
+    def _colour(self, name: str) -> Style:
+        variables = self._variables()
+        background = resolve_colour(variables.get("background"), Color(0, 0, 0)) or Color(0, 0, 0)
+        colour = resolve_colour(variables.get(name), background)
+        return Style(color=colour.rich_color) if colour else Style()
+
+    def _tier_badge(self, tier: int | None) -> Text:
+        if tier is None:
+            return Text("T?", style="dim")
+        variables = self._variables()
+        background = resolve_colour(variables.get("background"), Color(0, 0, 0)) or Color(0, 0, 0)
+        colour = resolve_colour(variables.get(f"tier-{tier}"), background)
+        if colour is None:
+            return Text(f" T{tier} ", style="bold")
+        return Text(f" T{tier} ", style=Style(bgcolor=colour.rich_color, bold=True,
+                                               color=colour.get_contrast_text(1.0).rich_color))
+
+    def _draw_header(self) -> None:
+        report = self.report
+        change = report.change
+        extra = report.extra
+        width = self.size.width or self.app.size.width
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(one_line(change.id, 120), style="bold")
+        if change.title:
+            text.append("  " + one_line(change.title, 200))
+        text.append("\n")
+        authors = [a.split(" <")[0] for a in change.authors]
+        author_text = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
+        text.append("by " + one_line(author_text or "unknown", 120))
+        base = change.base[:10] if change.base else "?"
+        head = change.head[:10]
+        text.append(f"  ·  {one_line(change.base_ref, 40)} {base}...{head}", style="dim")
+        commits = len(change.commits)
+        text.append(f"  ·  {commits} commit{'s' if commits != 1 else ''}", style="dim")
+        newest = change.newest_time
+        if newest:
+            text.append(f"  ·  {human_age(self.review_app.now() - newest)} ago", style="dim")
+        text.append("\n")
+        text.append_text(score_cell(extra.get("score"), extra.get("band"), self._variables(), width=6))
+        band = extra.get("band")
+        if band:
+            symbol, style = band_style(self._variables(), band)
+            text.append(f" {band} ", style=style)
+        text.append(" ")
+        text.append_text(self._tier_badge(extra.get("tier")))
+        figures = report.figures
+        text.append("  ")
+        text.append(f"+{figures.lines_added}", style=self._colour("diff-added"))
+        text.append("/")
+        text.append(f"-{figures.lines_deleted}", style=self._colour("diff-removed"))
+        text.append(f" in {figures.files} file{'s' if figures.files != 1 else ''}")
+        share = extra.get("ai_share") or 0.0
+        if share or extra.get("ai_tools"):
+            tools = ", ".join(one_line(str(t), 30) for t in extra.get("ai_tools") or [])
+            text.append(f"  AI {share:.0%}" + (f" ({tools})" if tools and width >= 100 else ""),
+                        style=self._colour("gutter-ai"))
+        if extra.get("floor_seconds") is not None:
+            text.append(f"  floor {human_duration(extra.get('floor_seconds'))}")
+        status = self._change_status()
+        if status:
+            text.append(f"  [{status}]", style="bold")
+        text.append("\n")
+        text.append("why: ", style="dim")
+        text.append_text(top_factors(extra, 4 if width >= 120 else 3))
+        if extra.get("destructive_ops"):
+            ops = extra["destructive_ops"]
+            text.append(f"  ☠ {len(ops)} destructive op{'s' if len(ops) != 1 else ''}", style="bold")
+        self.query_one("#change-header", Static).update(text)
+
+    def _change_status(self) -> str:
+        if self.detail is None:
+            return ""
+        try:
+            hashes = [chunk.content_hash for chunk in self.detail.plan.chunks]
+            return self.review_app.session.change_status(self.detail.report, hashes)
+        except ReviewTuiError:
+            return ""
+
+    def _chunk_columns(self, width: int) -> list[tuple[str, str, int | None]]:
+        """(key, header, width) of the plan table at terminal `width`; None width = the title."""
+        columns: list[tuple[str, str, int | None]] = [("index", "#", 3), ("title", "chunk", None)]
+        if width >= 120:
+            columns.append(("kind", "kind", 9))
+        columns.append(("lines", "lines", 5))
+        if width >= 90:
+            columns.append(("cc", "CC+", 4))
+        columns += [("ai", "AI", 4), ("tier", "tier", 4), ("floor", "floor", 6)]
+        columns.append(("status", "status", 10))
+        columns.append(("spent", "spent", 6))
+        if width >= 100:
+            columns.append(("marks", "marks", 12))
+        return columns
+
+    def _fill_chunks(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        table = self.query_one("#chunks-table", DataTable)
+        width = self.size.width or self.app.size.width
+        columns = self._chunk_columns(width)
+        fixed = sum(w or 0 for _, _, w in columns) + 2 * len(columns) + 4
+        title_width = max(width - fixed, 12)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for key, header, column_width in columns:
+            justify = "right" if key in ("index", "lines", "cc", "ai", "floor", "spent") else "left"
+            table.add_column(Text(header, style="bold", justify=justify),  # type: ignore[arg-type]
+                             width=column_width or title_width, key=key)
+        session = self.review_app.session
+        for position, chunk in enumerate(detail.plan.chunks):
+            state = self.chunk_states.get(chunk.content_hash, "new")
+            try:
+                spent = session.active_seconds(detail, chunk)
+            except ReviewTuiError:
+                spent = 0.0
+            cells = {
+                "index": Text(str(chunk.index), style="dim", justify="right"),
+                "title": Text(fit_middle(one_line(chunk.title, 300), title_width), no_wrap=True,
+                              overflow="ellipsis"),
+                "kind": Text(one_line(chunk.kind, 20)),
+                "lines": Text(str(chunk.changed_lines), justify="right"),
+                "cc": Text(f"+{chunk.complexity_added}" if chunk.complexity_added else "0", justify="right",
+                           style=self._colour("hotspot") if chunk.complexity_added >= 10 else ""),
+                "ai": Text(f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", justify="right",
+                           style=self._colour("gutter-ai") if chunk.ai_share else "dim"),
+                "tier": self._tier_badge(chunk.tier),
+                "floor": Text(human_duration(chunk.floor_seconds), justify="right"),
+                "status": self._state_text(state),
+                "spent": self._spent_text(spent, chunk.floor_seconds),
+                "marks": self._marks(chunk),
+            }
+            table.add_row(*[cells[key] for key, _, _ in columns], key=str(position))
+        if table.row_count:
+            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
+        plan = detail.plan
+        summary = Text(no_wrap=True, overflow="ellipsis")
+        decided = sum(1 for c in plan.chunks if self.chunk_states.get(c.content_hash) in ("approved", "flagged"))
+        summary.append(f"{len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, "
+                       f"{plan.changed_lines} changed lines, floor {human_duration(plan.total_floor_seconds)}"
+                       f" · {decided} decided", style="dim")
+        for note in plan.notes:
+            summary.append("  ·  " + one_line(note, 200), style="dim italic")
+        summary.append("   enter reviews a chunk · A approves the change", style="dim")
+        self.query_one("#plan-summary", Static).update(summary)
+
+    def _state_text(self, state: str) -> Text:
+        label = CHUNK_STATUS_LABELS.get(state, one_line(state, 20))
+        style = CHUNK_STATUS_STYLES.get(state, "")
+        if style in ("success", "error", "warning"):
+            return Text(label, style=self._colour(style))
+        return Text(label, style=style)
+
+    def _spent_text(self, spent: float, floor: float) -> Text:
+        if spent <= 0:
+            return Text("-", style="dim", justify="right")
+        # Under the floor is shown in the warning colour: that time would make an approval a rubber stamp.
+        style = self._colour("warning") if spent < floor else self._colour("success")
+        return Text(human_duration(spent), style=style, justify="right")
+
+    def _marks(self, chunk: Chunk) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if chunk.destructive:
+            text.append("☠ destructive ", style="bold")
+        if chunk.oversized:
+            text.append("⚠ oversized ", style=self._colour("warning"))
+        if chunk.kind not in ("code",) and self.size.width < 120:
+            text.append(one_line(chunk.kind, 12), style="dim")
+        return text
+
+    def _fill_commits(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        table = self.query_one("#commits-table", DataTable)
+        width = self.size.width or self.app.size.width
+        author_width = 16 if width >= 100 else 12
+        ai_width = 34 if width >= 120 else 18
+        subject_width = max(width - (10 + author_width + ai_width) - 2 * 4 - 4, 16)
+        table.clear(columns=True)
+        table.add_column(Text("commit", style="bold"), width=10, key="id")
+        table.add_column(Text("author", style="bold"), width=author_width, key="author")
+        table.add_column(Text("subject", style="bold"), width=subject_width, key="subject")
+        table.add_column(Text("AI", style="bold"), width=ai_width, key="ai")
+        ai_style = self._colour("gutter-ai")
+        for commit, signals in detail.commit_list():
+            ai = Text(no_wrap=True, overflow="ellipsis")
+            if signals:
+                tools = list(dict.fromkeys(one_line(s.tool, 40) for s in signals))
+                ai.append("✦ " + ", ".join(tools), style=ai_style + Style(bold=True))
+                ai.append(" — " + "; ".join(one_line(s.signal, 120) for s in signals), style=ai_style)
+            table.add_row(
+                Text(commit.short_id, style="dim"),
+                Text(one_line(commit.author_name, 80), no_wrap=True, overflow="ellipsis"),
+                Text(one_line(commit.subject, 300), no_wrap=True, overflow="ellipsis"),
+                ai,
+                key=commit.id,
+            )
+
+    # -- actions ----------------------------------------------------------------------------
+    def _chunk_position(self) -> int | None:
+        table = self.query_one("#chunks-table", DataTable)
+        if self.detail is None or table.row_count == 0:
+            return None
+        return min(max(table.cursor_row, 0), table.row_count - 1)
+
+    def action_open_chunk(self) -> None:
+        position = self._chunk_position()
+        if position is not None:
+            self.open_chunk(position)
+
+    @on(DataTable.RowSelected, "#chunks-table")
+    def _chunk_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.open_chunk(int(event.row_key.value))
+
+    def open_chunk(self, position: int) -> None:
+        """Review chunk `position` (0-based in the plan) on the chunk screen."""
+        if self.detail is None:
+            self.notify("The change is still loading.", severity="warning")
+            return
+        try:
+            from app.tui.screens.chunk import ChunkReviewScreen
+        except ImportError:
+            self.notify("The chunk review screen is not part of this build.", severity="error")
+            return
+        try:
+            screen = ChunkReviewScreen(self.detail, position, self.review_app.session)
+        except ReviewTuiError as exc:
+            self.notify(one_line(str(exc), 300), severity="error")
+            return
+        self.app.push_screen(screen)
+
+    def action_next_unreviewed(self) -> None:
+        """Open the first chunk with no decision (new or opened first, then "later")."""
+        if self.detail is None:
+            self.notify("The change is still loading.", severity="warning")
+            return
+        chunks = self.detail.plan.chunks
+        for wanted in (("new", "opened"), ("later",)):
+            for position, chunk in enumerate(chunks):
+                if self.chunk_states.get(chunk.content_hash, "new") in wanted:
+                    self.open_chunk(position)
+                    return
+        self.notify("Every chunk has a decision.", timeout=3)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_show_plan(self) -> None:
+        self._show_tab("tab-plan", "#chunks-table")
+
+    def action_show_why(self) -> None:
+        self._show_tab("tab-why", "#why-scroll")
+
+    def action_show_commits(self) -> None:
+        self._show_tab("tab-commits", "#commits-table")
+
+    def _show_tab(self, tab: str, focus: str) -> None:
+        self.query_one("#change-tabs", TabbedContent).active = tab
+        self.query_one(focus).focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # Clicking a tab: put the keyboard in its content, so arrows and enter work at once.
+        target = {"tab-plan": "#chunks-table", "tab-why": "#why-scroll",
+                  "tab-commits": "#commits-table"}.get(event.pane.id or "")
+        if target:
+            self.query_one(target).focus()
+
+    def action_approve_change(self) -> None:
+        """Approve the whole change; unopened chunks make it a rubber stamp, so ask first."""
+        detail = self.detail
+        if detail is None:
+            self.notify("The change is still loading.", severity="warning")
+            return
+        session = self.review_app.session
+        try:
+            unopened = session.unopened_chunks(detail)
+        except ReviewTuiError as exc:
+            self.notify(one_line(str(exc), 300), severity="error")
+            return
+        if not unopened:
+            self._approve(detail)
+            return
+        from app.tui.screens.dialogs import ConfirmDialog
+
+        total = len(detail.plan.chunks)
+        question = (f"{len(unopened)} of {total} chunk{'s' if total != 1 else ''} of "
+                    f"{one_line(detail.change.id, 80)} were never opened. Approving now is recorded "
+                    "as a rubber stamp. Approve anyway?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._approve(detail)
+
+        self.app.push_screen(ConfirmDialog("Approve without reading?", question, yes="Rubber-stamp",
+                                           no="Cancel"), answered)
+
+    def _approve(self, detail: ChangeDetail) -> None:
+        try:
+            decision = self.review_app.session.approve_change(detail)
+        except ReviewTuiError as exc:
+            self.notify(one_line(str(exc), 300), title="not recorded", severity="error")
+            return
+        if decision.rubber_stamp:
+            self.notify(f"{one_line(detail.change.id, 80)} approved — recorded as a rubber stamp",
+                        severity="warning")
+        else:
+            self.notify(f"{one_line(detail.change.id, 80)} approved")
+        self._refresh_states()
+        self._fill_chunks()
+        self._draw_header()
+        for screen in self.app.screen_stack:
+            if screen is not self:
+                screen.post_message(ReviewRecorded(detail.change.id))
+
+    def selected_chunk(self) -> Any:
+        position = self._chunk_position()
+        return None if position is None or self.detail is None else self.detail.plan.chunks[position]

@@ -1,0 +1,787 @@
+"""QueueScreen: the start screen. Every pending change of the repository, ranked riskiest first.
+
+The analysis runs in a thread worker with its own Analyzer (see app.tui.app on threads); reports
+arrive as messages and rows appear and update as they do, so the table is usable while it fills
+in. The table is rebuilt from the model (reports + statuses + sort + filters) rather than patched
+cell by cell: a queue is tens to hundreds of rows, a rebuild is cheap, and the cursor is kept on
+the same change.
+
+Narrow terminals drop the less important columns (each column has the terminal width it needs);
+the change id column takes what is left. Every repository string goes into rich Text objects after
+app.core.text.one_line(), so markup or escape sequences in a branch name show literally.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.color import Color
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from app.core.text import one_line
+from app.errors import ReviewTuiError
+from app.tui.keys import bindings_for
+from app.tui.app import footer_bindings
+from app.tui.messages import AnalysisFinished, AnalysisProgressed, AnalysisStarted, ReportArrived, ReviewRecorded
+from app.tui.themes import band_style, resolve_colour
+from app.tui.widgets.filter_bar import FilterBar, QueueFilters
+from app.tui.widgets.progress import AnalysisStatus
+from app.tui.widgets.score_bar import score_cell
+
+if TYPE_CHECKING:
+    from app.analysis import ChangeReport
+    from app.tui.app import ReviewApp
+
+# Review statuses in the order "sort by status" lists them: what needs the reviewer first.
+STATUS_ORDER = ("in progress", "new", "stale", "flagged", "rubber-stamped", "approved")
+STATUS_STYLES = {
+    "new": "dim",
+    "in progress": "bold",
+    "approved": "success",
+    "rubber-stamped": "warning",
+    "stale": "warning",
+    "flagged": "error",
+    "failed": "error",
+}
+COMPACT_STATUS = {"rubber-stamped": "stamped"}
+
+
+def human_age(seconds: float | None) -> str:
+    """3m, 5h, 2d, 4mo, 1y ("-" when unknown)."""
+    if seconds is None:
+        return "-"
+    seconds = max(int(seconds), 0)
+    for unit, size in (("y", 31_536_000), ("mo", 2_592_000), ("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def human_duration(seconds: float | None) -> str:
+    """1h05m, 4m10s, 12s ("-" when unknown)."""
+    if seconds is None:
+        return "-"
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def fit_middle(text: str, width: int) -> str:
+    """`text` cut to `width` cells by an ellipsis in the middle, which keeps both the start and the
+    end of a branch name or path ("feature/retry-…-claude", "infra/te…m/main.tf")."""
+    if width <= 0 or len(text) <= width:
+        return text
+    if width < 5:
+        return text[: width - 1] + "…"
+    head = (width - 1) * 2 // 5
+    tail = width - 1 - head
+    return text[:head] + "…" + text[len(text) - tail:]
+
+
+def compact_number(value: float) -> str:
+    """12, 950, 5.2k, 48k, 1.3M: a count in at most 4 characters."""
+    value = int(value)
+    size = abs(value)
+    if size < 1_000:
+        return str(value)
+    if size < 9_950:  # 9,950 would round to "10.0k"
+        return f"{value / 1_000:.1f}k"
+    if size < 1_000_000:
+        return f"{value // 1_000}k"
+    if size < 9_950_000:
+        return f"{value / 1_000_000:.1f}M"
+    return f"{value // 1_000_000}M"
+
+
+def status_category(label: str) -> str:
+    """"in progress 1 of 3" -> "in progress"; other labels are their own category."""
+    return "in progress" if label.startswith("in progress") else label
+
+
+# -- the row model -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueueRow:
+    """One change as the queue sees it: its report, its rank by risk, its review status, its age."""
+
+    report: ChangeReport
+    rank: int
+    status: str
+    age: float | None
+
+    @property
+    def id(self) -> str:
+        return self.report.id
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        return self.report.extra
+
+    @property
+    def error(self) -> str | None:
+        return self.report.error or self.report.change.error
+
+    @property
+    def score(self) -> float | None:
+        return None if self.error else self.extra.get("score")
+
+    @property
+    def band(self) -> str | None:
+        return None if self.error else self.extra.get("band")
+
+    @property
+    def tier(self) -> int | None:
+        return None if self.error else self.extra.get("tier")
+
+    @property
+    def ai_share(self) -> float | None:
+        return None if self.error else self.extra.get("ai_share")
+
+    @property
+    def ai(self) -> bool:
+        return bool(self.extra.get("ai_share") or self.extra.get("ai_tools"))
+
+    @property
+    def complexity_pending(self) -> bool:
+        return bool(self.extra.get("complexity_pending"))
+
+    @property
+    def complexity_added(self) -> int | None:
+        if self.error or self.complexity_pending:
+            return None
+        return self.extra.get("complexity_added")
+
+    @property
+    def lines(self) -> int:
+        return self.report.figures.lines_added + self.report.figures.lines_deleted
+
+    @property
+    def authors(self) -> list[str]:
+        return self.report.change.authors
+
+    @property
+    def first_author(self) -> str:
+        authors = self.authors
+        if not authors:
+            return ""
+        name = authors[0].split(" <")[0]
+        return name + (f" +{len(authors) - 1}" if len(authors) > 1 else "")
+
+    @property
+    def title(self) -> str:
+        return self.report.change.title
+
+
+@dataclass(frozen=True)
+class QueueColumn:
+    """A column of the queue: how wide, from which terminal width it shows, how it sorts."""
+
+    key: str
+    header: str
+    width: int
+    """Cells; 0 for a flexible column (it shares what the fixed ones leave)."""
+    min_screen: int
+    """Shown only when the terminal is at least this wide (0: always)."""
+    sort: Callable[[QueueRow], Any] | None
+    """The sort key; None when the value is missing (such rows sort last either way)."""
+    descending: bool = False
+    """Natural direction when first sorted (e.g. most AI first)."""
+    justify: str = "left"
+
+
+COLUMNS: tuple[QueueColumn, ...] = (
+    QueueColumn("rank", "#", 3, 0, lambda r: r.rank, justify="right"),
+    QueueColumn("score", "risk", 11, 0, lambda r: r.score, descending=True),
+    QueueColumn("band", "band", 10, 140, lambda r: r.score, descending=True),
+    QueueColumn("tier", "tier", 4, 60, lambda r: r.tier),
+    QueueColumn("ai", "AI", 4, 70, lambda r: r.ai_share, descending=True, justify="right"),
+    QueueColumn("cc", "CC+", 5, 110, lambda r: r.complexity_added, descending=True, justify="right"),
+    QueueColumn("lines", "+/-", 10, 80, lambda r: None if r.error else r.lines, descending=True, justify="right"),
+    QueueColumn("files", "files", 5, 130, lambda r: None if r.error else r.report.figures.files,
+                descending=True, justify="right"),
+    QueueColumn("chunks", "chunks", 6, 130, lambda r: r.extra.get("chunks"), descending=True, justify="right"),
+    QueueColumn("floor", "floor", 6, 100, lambda r: r.extra.get("floor_seconds"), descending=True,
+                justify="right"),
+    QueueColumn("change", "change", 0, 0, lambda r: r.id.casefold()),
+    QueueColumn("title", "title", 0, 160, lambda r: r.title.casefold()),
+    QueueColumn("status", "status", 8, 0, lambda r: STATUS_ORDER.index(status_category(r.status))
+                if status_category(r.status) in STATUS_ORDER else len(STATUS_ORDER)),
+    QueueColumn("author", "author", 14, 150, lambda r: r.first_author.casefold() or None),
+    QueueColumn("age", "age", 4, 90, lambda r: r.age, descending=True, justify="right"),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+WIDE_STATUS_SCREEN = 140
+"""From this width the status column spells "in progress 2 of 5" out; below it says "2 of 5"."""
+CHANGE_WIDTH = (12, 34)
+TITLE_MAX = 70
+
+
+def visible_columns(width: int) -> list[tuple[QueueColumn, int]]:
+    """The columns shown at terminal `width`, with each one's cell width (flexible ones sized)."""
+    shown = [c for c in COLUMNS if width >= c.min_screen]
+    widths = {c.key: c.width for c in shown}
+    if width >= WIDE_STATUS_SCREEN:
+        widths["status"] = 20
+    if width < 70:
+        widths["score"] = 9  # a shorter bar
+    # 2 cells of padding per column, 2 for the scrollbar, 1 spare
+    used = sum(widths.values()) + 2 * len(shown) + 3
+    spare = max(width - used, 0)
+    flexible = [c for c in shown if c.width == 0]
+    if len(flexible) == 2:  # change and title: the id gets up to CHANGE_WIDTH[1], the title the rest
+        change_width = min(max(spare // 2, CHANGE_WIDTH[0]), CHANGE_WIDTH[1])
+        widths["change"] = change_width
+        widths["title"] = min(max(spare - change_width, 10), TITLE_MAX)
+    else:
+        widths["change"] = min(max(spare, CHANGE_WIDTH[0]), CHANGE_WIDTH[1] + 10)
+    return [(c, widths[c.key]) for c in shown]
+
+
+def sort_rows(rows: list[QueueRow], column: QueueColumn, reverse: bool) -> list[QueueRow]:
+    """Rows sorted by `column` in its natural direction (flipped when `reverse`); rows without a
+    value (failed, still pending) go last either way, in rank order."""
+    assert column.sort is not None
+    present = [r for r in rows if column.sort(r) is not None]
+    missing = sorted((r for r in rows if column.sort(r) is None), key=lambda r: r.rank)
+    descending = column.descending != reverse
+    present.sort(key=lambda r: (column.sort(r), r.rank) if not descending else (column.sort(r), -r.rank),
+                 reverse=descending)
+    return present + missing
+
+
+class _Cells:
+    """Renders one row's cells as Rich Text, with the current theme's colours."""
+
+    def __init__(self, variables: Mapping[str, str], background: Color, wide_status: bool,
+                 title_shown: bool) -> None:
+        self.variables = variables
+        self.background = background
+        self.wide_status = wide_status
+        self.title_shown = title_shown
+        self._styles: dict[str, Style] = {}
+
+    def colour(self, name: str, fallback: str = "") -> Style:
+        if name not in self._styles:
+            value = self.variables.get(name) or fallback
+            resolved = resolve_colour(value, self.background)
+            self._styles[name] = Style(color=resolved.rich_color) if resolved else Style()
+        return self._styles[name]
+
+    def render(self, row: QueueRow, column: QueueColumn, width: int) -> Text:
+        method: Callable[[QueueRow, int], Text] = getattr(self, f"cell_{column.key}")
+        text = method(row, width)
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        if column.justify == "right" and text.cell_len < width:
+            # Padded rather than justify="right": DataTable drops the justify of unstyled Text.
+            text.pad_left(width - text.cell_len)
+        return text
+
+    def cell_rank(self, row: QueueRow, width: int) -> Text:
+        return Text(str(row.rank), style="dim")
+
+    def cell_score(self, row: QueueRow, width: int) -> Text:
+        return score_cell(row.score, row.band, self.variables, width=width - 6)
+
+    def cell_band(self, row: QueueRow, width: int) -> Text:
+        if row.band is None:
+            return Text("-", style="dim")
+        symbol, style = band_style(self.variables, row.band)
+        return Text(f"{symbol} {row.band}", style=style)
+
+    def cell_tier(self, row: QueueRow, width: int) -> Text:
+        if row.tier is None:
+            return Text("-", style="dim")
+        colour = resolve_colour(self.variables.get(f"tier-{row.tier}"), self.background)
+        if colour is None:
+            return Text(f"T{row.tier}", style="bold")
+        return Text(f"T{row.tier}", style=Style(bgcolor=colour.rich_color, bold=True,
+                                                 color=colour.get_contrast_text(1.0).rich_color))
+
+    def cell_ai(self, row: QueueRow, width: int) -> Text:
+        share = row.ai_share
+        if share is None:
+            return Text("-", style="dim")
+        if share <= 0:
+            return Text("AI" if row.ai else "-", style=self.colour("gutter-ai") if row.ai else "dim")
+        return Text(f"{share:.0%}", style=self.colour("gutter-ai"))
+
+    def cell_cc(self, row: QueueRow, width: int) -> Text:
+        if row.error:
+            return Text("-", style="dim")
+        if row.complexity_pending:
+            return Text("…", style="dim")
+        value = row.complexity_added
+        return Text("-" if value is None else f"+{compact_number(value)}" if value else "0",
+                    style=self.colour("hotspot") if value and value >= 10 else "")
+
+    def cell_lines(self, row: QueueRow, width: int) -> Text:
+        if row.error:
+            return Text("-", style="dim")
+        figures = row.report.figures
+        return Text.assemble((f"+{figures.lines_added}", self.colour("diff-added")), "/",
+                             (f"-{figures.lines_deleted}", self.colour("diff-removed")))
+
+    def cell_files(self, row: QueueRow, width: int) -> Text:
+        return Text("-" if row.error else str(row.report.figures.files))
+
+    def cell_chunks(self, row: QueueRow, width: int) -> Text:
+        chunks = row.extra.get("chunks")
+        return Text("-" if chunks is None or row.error else str(chunks))
+
+    def cell_floor(self, row: QueueRow, width: int) -> Text:
+        return Text("-" if row.error else human_duration(row.extra.get("floor_seconds")))
+
+    def cell_change(self, row: QueueRow, width: int) -> Text:
+        text = Text(one_line(row.id, 200) if row.error else fit_middle(one_line(row.id, 200), width))
+        if row.error and not self.title_shown:  # no title column: the error goes here
+            text.append("  " + one_line(row.error, 200), style="italic")
+        if row.error:
+            text.stylize(self.colour("error", "red"))
+        return text
+
+    def cell_title(self, row: QueueRow, width: int) -> Text:
+        if row.error:
+            return Text(one_line(row.error, 300), style=self.colour("error", "red") + Style(italic=True))
+        return Text(one_line(row.title, 300))
+
+    def cell_status(self, row: QueueRow, width: int) -> Text:
+        category = status_category(row.status)
+        label = row.status
+        if not self.wide_status:
+            label = COMPACT_STATUS.get(label, label.removeprefix("in progress ").strip() or label)
+        style_name = STATUS_STYLES.get(category, "")
+        if style_name in ("success", "warning", "error"):
+            return Text(label, style=self.colour(style_name))
+        return Text(label, style=style_name)
+
+    def cell_author(self, row: QueueRow, width: int) -> Text:
+        return Text(one_line(row.first_author, 80) or "-")
+
+    def cell_age(self, row: QueueRow, width: int) -> Text:
+        return Text(human_age(row.age), style="dim")
+
+
+class QueueScreen(Screen[None]):
+    """Every pending change, ranked; sort, filter, search, refresh; enter opens a change."""
+
+    ACTION_SCREEN = "queue"
+    BINDINGS: ClassVar[list[BindingType]] = footer_bindings(bindings_for("queue"))
+    SORT_CYCLE = ("rank", "score", "tier", "ai", "cc", "lines", "files", "chunks", "floor", "status",
+                  "author", "age", "change")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reports: dict[str, ChangeReport] = {}
+        self.ranks: dict[str, int] = {}
+        self.statuses: dict[str, str] = {}
+        self.filters = QueueFilters()
+        self.sort_key = "rank"
+        self.sort_reverse = False
+        self.base_ref = ""
+        self.total: int | None = None  # pending changes found by the running/last analysis
+        self.analysing = False
+        self.rows: list[QueueRow] = []  # what the table shows, in order
+        self._seen_this_run: set[str] = set()
+        self._rebuild_pending = False
+        self._layout_width = 0
+        # perf_counter() marks for bench/bench_tui_start.py: first paint, first rows, analysis done.
+        self.painted_at: float | None = None
+        self.first_rows_at: float | None = None
+        self.finished_at: float | None = None
+
+    @property
+    def review_app(self) -> ReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("", id="queue-title", markup=False)
+        yield FilterBar(id="queue-filters")
+        table: DataTable[Text] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="queue-empty", markup=False)
+        yield AnalysisStatus(id="queue-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#queue-empty").display = False
+        self._update_title()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._schedule_rebuild())
+        self.query_one("#queue-status", AnalysisStatus).show_progress(0, 0, "discovering changes")
+        self.query_one("#queue-table", DataTable).focus()
+        # Start analysing once the screen is up: the worker competes for the GIL, and a person
+        # should see the queue's frame (and the progress line) at once.
+        self.call_after_refresh(self._first_paint_done)
+
+    def _first_paint_done(self) -> None:
+        if self.painted_at is None:
+            self.painted_at = time.perf_counter()
+            self.analyse()
+
+    def _update_title(self) -> None:
+        app = self.review_app
+        name = app.analyzer.repo_path.resolve().name
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("review-tui", style="bold")
+        text.append(f"  {one_line(name, 60)}")
+        base = self.base_ref or app.analyzer.discovery.base_ref
+        if base:
+            text.append(f"  against {one_line(base, 60)}", style="dim")
+        # Who is recording, if it fits: a cropped e-mail address would be misleading.
+        reviewer = f"  reviewing as {one_line(app.session.reviewer, 80)}"
+        if text.cell_len + len(reviewer) <= (self.size.width or self.app.size.width) - 2:
+            text.append(reviewer, style="dim")
+        self.query_one("#queue-title", Static).update(text)
+
+    def on_resize(self) -> None:
+        self._update_title()
+        width = self.size.width
+        if [c.key for c, _ in visible_columns(width)] != [c.key for c, _ in visible_columns(self._layout_width)] \
+                or width != self._layout_width:
+            self._schedule_rebuild()
+
+    # -- analysis (thread worker) -------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="analysis", name="analyse queue")
+    def analyse(self) -> list[ChangeReport]:
+        """Discover and analyse every pending change with a fresh Analyzer (this thread's own)."""
+        worker = get_current_worker()
+        started = time.perf_counter()
+        app = self.review_app
+        try:
+            analyzer = app.fresh_analyzer()
+            discovery = analyzer.discovery
+            self.post_message(AnalysisStarted(len(discovery.changes), discovery.base_ref))
+            reports = analyzer.analyze_all(
+                progress=lambda done, total, label: self.post_message(AnalysisProgressed(done, total, label)),
+                on_report=lambda report: self.post_message(ReportArrived(report)),
+                should_stop=lambda: worker.is_cancelled,
+            )
+        except ReviewTuiError as exc:
+            self.post_message(AnalysisFinished([], time.perf_counter() - started, error=str(exc)))
+            return []
+        if not worker.is_cancelled:
+            self._remember(reports)
+        self.post_message(AnalysisFinished(reports, time.perf_counter() - started, cancelled=worker.is_cancelled))
+        return reports
+
+    def _remember(self, reports: list[ChangeReport]) -> None:
+        """Note every analysed change in the ledger (the denominators of review statistics)."""
+        app = self.review_app
+        for report in reports:
+            if report.error or not report.complete:
+                continue
+            extra = report.extra
+            try:
+                app.ledger.note_change(
+                    repo=app.session.repo_key, change_id=report.id, head=report.change.head,
+                    base=report.change.base, title=report.change.title, tier=extra.get("tier"),
+                    changed_lines=report.figures.lines_added + report.figures.lines_deleted,
+                    ai_share=extra.get("ai_share"), complexity_added=extra.get("complexity_added"),
+                    floor_seconds=extra.get("floor_seconds"), chunk_count=extra.get("chunks"),
+                    score=extra.get("score"),
+                )
+            except ReviewTuiError as exc:  # statistics lose a row; the review goes on
+                self.app.log.warning(f"could not note {report.id} in the ledger: {exc}")
+                return
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "analysis" and event.state == WorkerState.ERROR:
+            # A bug, not a user error: say so on the status line rather than crash the app.
+            error = event.worker.error
+            self.analysing = False
+            self.query_one("#queue-status", AnalysisStatus).show_error(
+                f"analysis failed: {type(error).__name__}: {error}")
+
+    def on_analysis_started(self, message: AnalysisStarted) -> None:
+        self.analysing = True
+        self.total = message.total
+        self.base_ref = message.base_ref
+        self._seen_this_run = set()
+        self._update_title()
+        if message.total == 0:
+            self._schedule_rebuild()
+
+    def on_analysis_progressed(self, message: AnalysisProgressed) -> None:
+        if self.analysing:
+            self.query_one("#queue-status", AnalysisStatus).show_progress(message.done, message.total, message.label)
+
+    def on_report_arrived(self, message: ReportArrived) -> None:
+        report = message.report
+        self._seen_this_run.add(report.id)
+        self.reports[report.id] = report
+        self.statuses[report.id] = self._status_of(report)
+        self._rerank()
+        self._schedule_rebuild()
+
+    def on_analysis_finished(self, message: AnalysisFinished) -> None:
+        if message.cancelled:
+            return
+        self.analysing = False
+        status = self.query_one("#queue-status", AnalysisStatus)
+        if message.error:
+            status.show_error(message.error)
+            self.notify(message.error, severity="error", title="analysis failed")
+            return
+        # A refresh drops what is no longer pending (merged or deleted branches).
+        for gone in set(self.reports) - {r.id for r in message.reports}:
+            self.reports.pop(gone, None)
+            self.statuses.pop(gone, None)
+        for report in message.reports:
+            self.reports[report.id] = report
+        self.total = len(message.reports)
+        self._rerank()
+        self.finished_at = time.perf_counter()
+        status.show_summary(self._summary())
+        self._schedule_rebuild()
+
+    def on_review_recorded(self, message: ReviewRecorded) -> None:
+        self.refresh_statuses()
+
+    def on_screen_resume(self) -> None:
+        # Back from a change: decisions may have been recorded there.
+        if self.reports:
+            self.refresh_statuses()
+
+    # -- the model ------------------------------------------------------------------------------
+    def _status_of(self, report: ChangeReport) -> str:
+        if report.error or report.change.error:
+            return "failed"
+        try:
+            hashes = self.review_app.chunk_hashes_for(report)
+            return str(self.review_app.session.change_status(report, hashes))
+        except ReviewTuiError as exc:
+            self.app.log.warning(f"status of {report.id}: {exc}")
+            return "?"
+
+    def refresh_statuses(self) -> None:
+        """Re-read every change's review status from the ledger."""
+        for change_id, report in self.reports.items():
+            self.statuses[change_id] = self._status_of(report)
+        self._schedule_rebuild()
+
+    def _rerank(self) -> None:
+        from app.analysis import rank
+
+        self.ranks = {report.id: i for i, report in enumerate(rank(list(self.reports.values())), 1)}
+
+    def _all_rows(self) -> list[QueueRow]:
+        now = self.review_app.now()
+        rows = []
+        for change_id, report in self.reports.items():
+            newest = report.change.newest_time
+            rows.append(QueueRow(report, self.ranks.get(change_id, 0), self.statuses.get(change_id, "new"),
+                                 now - newest if newest else None))
+        return rows
+
+    def _filtered_sorted(self) -> tuple[list[QueueRow], int]:
+        rows = self._all_rows()
+        total = len(rows)
+        kept = [r for r in rows if self.filters.matches(
+            change_id=r.id, title=r.title, authors=r.authors, tier=r.tier, band=r.band, ai=r.ai,
+            status=status_category(r.status))]
+        return sort_rows(kept, COLUMN_BY_KEY[self.sort_key], self.sort_reverse), total
+
+    def _summary(self) -> Text:
+        reports = list(self.reports.values())
+        text = Text(no_wrap=True, overflow="ellipsis")
+        count = len(reports)
+        text.append(f"{count} pending change{'s' if count != 1 else ''}")
+        if self.base_ref:
+            text.append(f" against {one_line(self.base_ref, 60)}")
+        critical = sum(1 for r in reports if not r.error and r.extra.get("band") == "critical")
+        ai = sum(1 for r in reports if r.extra.get("ai_share") or r.extra.get("ai_tools"))
+        failed = sum(1 for r in reports if r.error or r.change.error)
+        if critical:
+            text.append(f" · {critical} critical")
+        if ai:
+            text.append(f" · {ai} AI-signalled")
+        if failed:
+            text.append(f" · {failed} failed to analyse", style="bold")
+        return text
+
+    # -- the table ------------------------------------------------------------------------------
+    def _schedule_rebuild(self) -> None:
+        """Rebuild once after the current batch of messages (a burst of reports = one rebuild)."""
+        if not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild)
+
+    def _sort_label(self) -> str:
+        column = COLUMN_BY_KEY[self.sort_key]
+        descending = column.descending != self.sort_reverse
+        name = "risk rank" if column.key == "rank" else column.header
+        return f"{name} {'▼' if descending else '▲'}"
+
+    def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        table = self.query_one("#queue-table", DataTable)
+        empty = self.query_one("#queue-empty", Static)
+        filter_bar = self.query_one("#queue-filters", FilterBar)
+        rows, total = self._filtered_sorted()
+        if total == 0 and self.total == 0 and not self.analysing:
+            table.display = False
+            empty.display = True
+            empty.update(self._empty_message())
+        else:
+            table.display = True
+            empty.display = False
+        filter_bar.show(self.filters, len(rows), total, self._sort_label())
+
+        width = self.size.width or self.app.size.width
+        self._layout_width = width
+        columns = visible_columns(width)
+        selected = self.selected_id()
+        variables = getattr(self.app, "theme_variables", {}) or {}
+        background = resolve_colour(variables.get("background"), Color(0, 0, 0)) or Color(0, 0, 0)
+        cells = _Cells(variables, background, wide_status=width >= WIDE_STATUS_SCREEN,
+                       title_shown=any(column.key == "title" for column, _ in columns))
+        table.clear(columns=True)
+        for column, cell_width in columns:
+            label = Text(column.header, style="bold")
+            if column.key == self.sort_key:
+                descending = column.descending != self.sort_reverse
+                label.append(" ▼" if descending else " ▲")
+            if column.justify == "right":
+                label.justify = "right"
+            table.add_column(label, width=max(cell_width, len(label.plain)), key=column.key)
+        for row in rows:
+            table.add_row(*[cells.render(row, column, cell_width) for column, cell_width in columns], key=row.id)
+        self.rows = rows
+        if rows and self.first_rows_at is None:
+            self.call_after_refresh(self._mark_rows)
+        if selected is not None and selected in {r.id for r in rows}:
+            table.move_cursor(row=next(i for i, r in enumerate(rows) if r.id == selected), animate=False)
+
+    def _mark_rows(self) -> None:
+        if self.first_rows_at is None:
+            self.first_rows_at = time.perf_counter()
+
+    def _empty_message(self) -> Text:
+        base = one_line(self.base_ref or "the base branch", 80)
+        text = Text(justify="center")
+        text.append("Nothing to review\n\n", style="bold")
+        text.append(f"No pending changes against {base}: every branch is merged into it.\n\n")
+        text.append("Hint: ", style="bold")
+        text.append("review-tui --base REF compares against another base;\n"
+                    "review-tui list --range A..B lists the commits of a range.\n"
+                    "Press r to look again.")
+        return text
+
+    def selected_id(self) -> str | None:
+        """The change under the cursor (None when the table is empty)."""
+        table = self.query_one("#queue-table", DataTable)
+        if not self.rows or table.row_count == 0:
+            return None
+        index = min(max(table.cursor_row, 0), len(self.rows) - 1)
+        return self.rows[index].id if table.row_count == len(self.rows) else None
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_open(self) -> None:
+        change_id = self.selected_id()
+        if change_id is not None:
+            self.open_change(change_id)
+
+    @on(DataTable.RowSelected, "#queue-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.open_change(str(event.row_key.value))
+
+    def open_change(self, change_id: str) -> None:
+        report = self.reports.get(change_id)
+        if report is None:
+            return
+        error = report.error or report.change.error
+        if error:
+            self.notify(one_line(error, 300), title=f"{one_line(change_id, 60)} could not be analysed",
+                        severity="error")
+            return
+        from app.tui.screens.change import ChangeScreen
+
+        self.app.push_screen(ChangeScreen(report))
+
+    def action_sort(self) -> None:
+        """Sort by the next visible column (the cycle skips columns hidden at this width)."""
+        shown = {c.key for c, _ in visible_columns(self.size.width or self.app.size.width)}
+        cycle = [key for key in self.SORT_CYCLE if key in shown or key == "rank"]
+        position = cycle.index(self.sort_key) if self.sort_key in cycle else -1
+        self.sort_key = cycle[(position + 1) % len(cycle)]
+        self.sort_reverse = False
+        self._schedule_rebuild()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._schedule_rebuild()
+
+    @on(DataTable.HeaderSelected, "#queue-table")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = str(event.column_key.value)
+        if key not in COLUMN_BY_KEY:
+            return
+        if key == self.sort_key:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_key, self.sort_reverse = key, False
+        self._schedule_rebuild()
+
+    def _set_filters(self, filters: QueueFilters) -> None:
+        self.filters = filters
+        self._schedule_rebuild()
+
+    def action_filter_tier(self) -> None:
+        self._set_filters(self.filters.next_tier())
+
+    def action_filter_band(self) -> None:
+        self._set_filters(self.filters.next_band())
+
+    def action_filter_ai(self) -> None:
+        self._set_filters(QueueFilters(**{**self.filters.__dict__, "ai_only": not self.filters.ai_only}))
+
+    def action_filter_unreviewed(self) -> None:
+        self._set_filters(QueueFilters(**{**self.filters.__dict__, "unreviewed": not self.filters.unreviewed}))
+
+    def action_filter_author(self) -> None:
+        self.query_one("#queue-filters", FilterBar).edit("author", self.filters.author)
+
+    def action_search(self) -> None:
+        self.query_one("#queue-filters", FilterBar).edit("search", self.filters.search)
+
+    def action_clear_filters(self) -> None:
+        self._set_filters(QueueFilters())
+
+    @on(FilterBar.TextChanged)
+    def _text_filter_changed(self, event: FilterBar.TextChanged) -> None:
+        self._set_filters(QueueFilters(**{**self.filters.__dict__, event.field: event.value}))
+
+    @on(FilterBar.EditClosed)
+    def _edit_closed(self) -> None:
+        self.query_one("#queue-table", DataTable).focus()
+
+    def action_refresh(self) -> None:
+        self.query_one("#queue-status", AnalysisStatus).show_progress(0, 0, "discovering changes")
+        self.analyse()
+
+    def action_stats(self) -> None:
+        try:
+            from app.tui.screens.stats import StatsScreen
+        except ImportError:
+            self.notify("The statistics screen is not part of this build: run `review-tui stats`.",
+                        severity="warning")
+            return
+        self.app.push_screen(StatsScreen(self.review_app.ledger, self.review_app.session.repo_key))

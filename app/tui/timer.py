@@ -1,0 +1,127 @@
+"""ActiveTimer: the honest clock behind "time spent on a chunk". Pure logic, no Textual.
+
+Time counts for the chunk on screen only while all three hold:
+- the chunk is shown (`show` / `hide`);
+- the terminal has focus, where the terminal reports focus (`focus(False)` on blur; a terminal that
+  never reports focus is assumed focused, so the timer starts focused);
+- the reviewer did something (a key or mouse event: `activity`) less than `idle_seconds` ago. The
+  window after the last event is capped: time later than `last event + idle_seconds` never counts,
+  so a reviewer who walks away is credited at most the idle limit, never the whole absence.
+
+Every state change first settles the time elapsed under the old state, so accrual is exact for any
+sequence of calls (no sampling error). Settled seconds collect per chunk key until `take()` drains
+them; the caller (ReviewSession) writes them to the ledger every few seconds.
+
+Showing a chunk and regaining terminal focus count as activity: both are the reviewer's own acts
+(opening a chunk, switching back to the terminal), and reading starts right after them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+Clock = Callable[[], float]
+Key = TypeVar("Key", bound=Hashable)
+
+DEFAULT_IDLE_SECONDS = 60.0
+
+
+class ActiveTimer(Generic[Key]):
+    """Active seconds per chunk key, from show/hide, focus and activity events."""
+
+    def __init__(self, idle_seconds: float = DEFAULT_IDLE_SECONDS, clock: Clock = time.monotonic) -> None:
+        if idle_seconds <= 0:
+            raise ValueError(f"idle_seconds must be positive, got {idle_seconds}")
+        self.idle_seconds = float(idle_seconds)
+        self.clock = clock
+        self._shown: Key | None = None
+        self._focused = True
+        self._last_activity: float | None = None
+        self._settled_to = clock()
+        self._pending: dict[Key, float] = {}
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def shown(self) -> Key | None:
+        """The key of the chunk on screen, or None."""
+        return self._shown
+
+    @property
+    def focused(self) -> bool:
+        return self._focused
+
+    @property
+    def last_activity(self) -> float | None:
+        return self._last_activity
+
+    def counting(self, now: float | None = None) -> bool:
+        """Whether time is accruing right now."""
+        now = self._now(now)
+        return (self._shown is not None and self._focused and self._last_activity is not None
+                and now < self._last_activity + self.idle_seconds)
+
+    # -- events -----------------------------------------------------------------------------
+    def show(self, key: Key, now: float | None = None) -> None:
+        """Put chunk `key` on screen (the previous one, if any, stops counting)."""
+        now = self._now(now)
+        self._settle(now)
+        self._shown = key
+        self._last_activity = now
+
+    def hide(self, now: float | None = None) -> float:
+        """Nothing is on screen any more; returns the seconds settled for the chunk that was."""
+        now = self._now(now)
+        added = self._settle(now)
+        self._shown = None
+        return added
+
+    def activity(self, now: float | None = None) -> None:
+        """A key or mouse event: the reviewer is here."""
+        now = self._now(now)
+        self._settle(now)
+        self._last_activity = now
+
+    def focus(self, focused: bool, now: float | None = None) -> None:
+        """The terminal gained (True) or lost (False) focus."""
+        now = self._now(now)
+        self._settle(now)
+        self._focused = focused
+        if focused:
+            self._last_activity = now
+
+    def tick(self, now: float | None = None) -> float:
+        """Settle the time up to `now`; returns the seconds added to the shown chunk since the
+        previous settle (0 when nothing counts)."""
+        return self._settle(self._now(now))
+
+    # -- results ----------------------------------------------------------------------------
+    def pending(self, key: Key) -> float:
+        """Seconds settled for `key` and not yet taken."""
+        return self._pending.get(key, 0.0)
+
+    def take(self) -> dict[Key, float]:
+        """Drain the settled seconds: {chunk key: seconds} (keys with time only)."""
+        taken = {key: seconds for key, seconds in self._pending.items() if seconds > 0}
+        self._pending.clear()
+        return taken
+
+    # -- internals --------------------------------------------------------------------------
+    def _now(self, now: float | None) -> float:
+        return self.clock() if now is None else float(now)
+
+    def _settle(self, now: float) -> float:
+        """Credit [settled_to, now] under the current state, capped at last activity + idle."""
+        start = self._settled_to
+        if now <= start:
+            return 0.0  # a clock that stands still or a stale timestamp adds nothing
+        self._settled_to = now
+        if self._shown is None or not self._focused or self._last_activity is None:
+            return 0.0
+        end = min(now, self._last_activity + self.idle_seconds)
+        added = end - max(start, self._last_activity)
+        if added <= 0:
+            return 0.0
+        self._pending[self._shown] = self._pending.get(self._shown, 0.0) + added
+        return added

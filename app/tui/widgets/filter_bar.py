@@ -1,0 +1,199 @@
+"""The queue's filters: the pure QueueFilters model and the FilterBar widget that shows them.
+
+QueueFilters is plain data (tests exercise it without a screen). The FilterBar is one line listing
+the active filters and how many changes they let through; for the two text filters (search with
+`/`, author with `w`) it swaps that line for an Input. Typing filters live; enter keeps the filter
+and returns to the table; escape clears it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from app.core.text import one_line
+
+TIERS = (0, 1, 2, 3)
+BANDS_RISKIEST_FIRST = ("critical", "high", "medium", "low")
+REVIEWED = frozenset({"approved", "flagged"})
+"""Statuses that count as reviewed. A rubber stamp is NOT a review: "unreviewed" still shows it."""
+
+TextField = Literal["search", "author"]
+
+
+def _cycle(options: tuple, current: object) -> object:
+    """The next of None, options[0], options[1], ..., None."""
+    if current is None:
+        return options[0]
+    index = options.index(current) + 1
+    return options[index] if index < len(options) else None
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Which changes the queue shows. All filters combine (AND)."""
+
+    tier: int | None = None
+    """Only changes of this tier."""
+    band: str | None = None
+    """Only changes in this risk band."""
+    ai_only: bool = False
+    """Only changes with AI-written lines or AI signals."""
+    unreviewed: bool = False
+    """Hide changes that are approved or flagged (rubber stamps stay: they were not reviewed)."""
+    author: str = ""
+    """Case-insensitive substring of an author's name or email."""
+    search: str = ""
+    """Case-insensitive substring of the change id, title or an author."""
+
+    @property
+    def active(self) -> bool:
+        return self != QueueFilters()
+
+    def next_tier(self) -> QueueFilters:
+        return replace(self, tier=_cycle(TIERS, self.tier))  # type: ignore[arg-type]
+
+    def next_band(self) -> QueueFilters:
+        return replace(self, band=_cycle(BANDS_RISKIEST_FIRST, self.band))  # type: ignore[arg-type]
+
+    def matches(self, *, change_id: str, title: str, authors: list[str], tier: int | None,
+                band: str | None, ai: bool, status: str) -> bool:
+        """Whether a change with these properties passes every filter."""
+        if self.tier is not None and tier != self.tier:
+            return False
+        if self.band is not None and band != self.band:
+            return False
+        if self.ai_only and not ai:
+            return False
+        if self.unreviewed and status in REVIEWED:
+            return False
+        if self.author:
+            needle = self.author.casefold()
+            if not any(needle in author.casefold() for author in authors):
+                return False
+        if self.search:
+            needle = self.search.casefold()
+            haystack = [change_id, title, *authors]
+            if not any(needle in text.casefold() for text in haystack):
+                return False
+        return True
+
+    def describe(self) -> list[str]:
+        """The active filters as short phrases (repository-independent, but the text is user input)."""
+        parts = []
+        if self.tier is not None:
+            parts.append(f"tier T{self.tier}")
+        if self.band is not None:
+            parts.append(f"band {self.band}")
+        if self.ai_only:
+            parts.append("AI only")
+        if self.unreviewed:
+            parts.append("unreviewed")
+        if self.author:
+            parts.append(f"author ~ {one_line(self.author, 30)}")
+        if self.search:
+            parts.append(f"“{one_line(self.search, 30)}”")
+        return parts
+
+
+class FilterBar(Horizontal):
+    """One line: the active filters and counts, or an Input while editing search / author."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel_edit", "Clear and close", show=False),
+    ]
+
+    @dataclass
+    class TextChanged(Message):
+        """The search or author text changed (live while typing)."""
+
+        filter_bar: FilterBar
+        field: TextField
+        value: str
+
+        @property
+        def control(self) -> FilterBar:
+            return self.filter_bar
+
+    @dataclass
+    class EditClosed(Message):
+        """Editing ended (enter or escape): focus can go back to the table."""
+
+        filter_bar: FilterBar
+
+        @property
+        def control(self) -> FilterBar:
+            return self.filter_bar
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._editing: TextField | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="filter-summary", markup=False)
+        yield Input(id="filter-input", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter-input", Input).display = False
+
+    @property
+    def editing(self) -> TextField | None:
+        return self._editing
+
+    def show(self, filters: QueueFilters, shown: int, total: int, sort_label: str) -> None:
+        """Refresh the summary line."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        parts = filters.describe()
+        if parts:
+            text.append("filter: ", style="bold")
+            text.append(" · ".join(parts))
+            text.append(f"  ({shown} of {total}, x clears)", style="dim")
+        else:
+            text.append(f"{total} change{'s' if total != 1 else ''}", style="dim")
+        text.append(f"   sort: {sort_label}", style="dim")
+        self.query_one("#filter-summary", Static).update(text)
+
+    def edit(self, field: TextField, value: str) -> None:
+        """Open the Input for `field`, pre-filled with its current value, and focus it."""
+        self._editing = field
+        field_input = self.query_one("#filter-input", Input)
+        field_input.placeholder = ("search id, title, author…" if field == "search"
+                                   else "author name or email…")
+        field_input.value = value
+        summary = self.query_one("#filter-summary", Static)
+        summary.update(Text("/" if field == "search" else "author:", style="bold"))
+        summary.styles.width = "auto"
+        field_input.display = True
+        field_input.focus()
+
+    def _close(self) -> None:
+        self._editing = None
+        self.query_one("#filter-input", Input).display = False
+        self.query_one("#filter-summary", Static).styles.width = "1fr"
+        self.post_message(self.EditClosed(self))
+
+    @on(Input.Changed, "#filter-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._editing is not None:
+            self.post_message(self.TextChanged(self, self._editing, event.value))
+
+    @on(Input.Submitted, "#filter-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._close()
+
+    def action_cancel_edit(self) -> None:
+        if self._editing is None:
+            return
+        field = self._editing
+        self.post_message(self.TextChanged(self, field, ""))
+        self._close()

@@ -1,0 +1,65 @@
+"""AnalysisStatus: one line under the queue saying what the analysis is doing, then what it found.
+
+While analysing: "analysing ▕████▌     ▏ 7/30  measuring complexity of 12 changes". Afterwards a
+summary ("15 pending changes against origin/main · 4 critical · 6 AI-signalled"). Drawn with
+block characters rather than Textual's ProgressBar so it costs one line, has no animation (stable
+snapshots) and reads well in a plain 80x24 terminal.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from app.core.text import one_line
+from app.tui.widgets.score_bar import bar
+
+BAR_WIDTH = 12
+
+
+class AnalysisStatus(Static):
+    """The queue's status line: progress while analysing, a summary or an error afterwards."""
+
+    DEFAULT_CSS = """
+    AnalysisStatus {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    AnalysisStatus.-busy {
+        color: $text;
+    }
+    AnalysisStatus.-error {
+        color: $error;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes, markup=False)
+        self.busy = False
+
+    def show_progress(self, done: int, total: int, label: str) -> None:
+        """Step `done` of `total`; `label` names the current step (repository text: made visible)."""
+        self.busy = True
+        self.set_class(True, "-busy")
+        self.set_class(False, "-error")
+        fraction = done / total if total else 0.0
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("analysing ", style="bold")
+        text.append(f"▕{bar(fraction, BAR_WIDTH)}▏", style="bold")
+        text.append(f" {min(done + 1, total) if total else 0}/{total}  ")
+        text.append(one_line(label, 120), style="italic")
+        self.update(text)
+
+    def show_summary(self, summary: Text | str) -> None:
+        """The analysis ended: what it found."""
+        self.busy = False
+        self.set_class(False, "-busy")
+        self.set_class(False, "-error")
+        self.update(summary if isinstance(summary, Text) else Text(summary, no_wrap=True, overflow="ellipsis"))
+
+    def show_error(self, message: str) -> None:
+        self.busy = False
+        self.set_class(False, "-busy")
+        self.set_class(True, "-error")
+        self.update(Text(one_line(message, 300), no_wrap=True, overflow="ellipsis"))

@@ -1,0 +1,133 @@
+"""Benchmark: how long until the review TUI shows the queue, against a trivial Textual app.
+
+Each case runs in a fresh Python process (so imports count, as they do for a user) with Textual's
+headless driver at 80x24, and reports seconds from interpreter start to:
+- first paint: the queue screen has been composited once (title, empty table, progress line);
+- first rows: the first ranked rows have been painted;
+- analysed: every change is fully analysed (complexity included) and drawn.
+Cases: a trivial app (one Static; its first paint is the baseline), the queue on the payments
+sample with a cold analysis cache (first run ever: the 21,670-line change is measured), and with
+the cache warm (every later run). The ledger and caches live in a temporary directory.
+
+Usage: python bench/bench_tui_start.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+START = time.perf_counter()  # as early as possible: imports below are part of what is measured
+
+
+def child_trivial() -> dict[str, float]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    marks: dict[str, float] = {}
+
+    class Trivial(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self._painted)
+
+        def _painted(self) -> None:
+            marks["first_paint"] = time.perf_counter() - START
+            self.exit()
+
+    Trivial().run(headless=True, size=(80, 24))
+    return marks
+
+
+def child_queue(repo: str) -> dict[str, float]:
+    from app.analysis import Analyzer
+    from app.config import UserConfig
+    from app.storage.cache import AnalysisCache
+    from app.storage.ledger import Ledger
+    from app.tui.app import make_app
+    from app.tui.screens.queue import QueueScreen
+
+    from app import paths
+
+    analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
+    analyzer.discovery  # what the CLI does before the screen (fail fast)
+    app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open())
+    marks: dict[str, float] = {}
+
+    def poll() -> None:
+        screen = app.screen_stack[0] if app.screen_stack else None
+        if not isinstance(screen, QueueScreen):
+            return
+        if screen.painted_at and "first_paint" not in marks:
+            marks["first_paint"] = screen.painted_at - START
+        if screen.first_rows_at and "first_rows" not in marks:
+            marks["first_rows"] = screen.first_rows_at - START
+        if screen.finished_at and not screen.analysing and screen.rows and "first_rows" in marks:
+            marks["analysed"] = time.perf_counter() - START
+            marks["rows"] = len(screen.rows)
+            app.exit()
+
+    app.call_later(lambda: app.set_interval(0.005, poll))
+    app.run(headless=True, size=(80, 24))
+    return marks
+
+
+def run_case(case: str, env: dict[str, str], repo: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", case, "--repo", str(repo)], env=env,
+                         capture_output=True, text=True, check=True, timeout=300)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", choices=["trivial", "queue"])
+    parser.add_argument("--repo")
+    args = parser.parse_args()
+    if args.child == "trivial":
+        print(json.dumps(child_trivial()))
+        return
+    if args.child == "queue":
+        print(json.dumps(child_queue(args.repo)))
+        return
+
+    from app.samples import load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        repo = load().build_all(root / "samples")["payments-service"]
+        results: dict[str, list[dict[str, float]]] = {"trivial": [], "cold": [], "warm": []}
+        for run in range(args.runs):
+            env = dict(os.environ)
+            for name in ("DATA", "CONFIG"):
+                env[f"REVIEW_TUI_{name}_DIR"] = str(root / f"{name.lower()}{run}")
+            env["REVIEW_TUI_CACHE_DIR"] = str(root / f"cache{run}")  # cold: a new cache per run
+            results["trivial"].append(run_case("trivial", env, repo))
+            results["cold"].append(run_case("queue", env, repo))
+            results["warm"].append(run_case("queue", env, repo))  # same cache, now warm
+
+    def median(case: str, key: str) -> float:
+        return statistics.median(r[key] for r in results[case])
+
+    base = median("trivial", "first_paint")
+    print(f"payments-service sample (15 pending changes, one of 21,670 lines), 80x24 headless, "
+          f"median of {args.runs} runs, seconds from interpreter start")
+    print(f"  trivial Textual app, first paint      {base:7.3f}   1.00x")
+    for case, label in (("warm", "warm cache"), ("cold", "cold cache")):
+        for key, what in (("first_paint", "queue first paint"), ("first_rows", "first rows painted"),
+                          ("analysed", "fully analysed")):
+            value = median(case, key)
+            print(f"  {label:10s} {what:26s} {value:7.3f}  {value / base:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()

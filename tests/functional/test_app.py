@@ -1,0 +1,246 @@
+"""The app shell on the real payments sample: themes (registered, chosen from the user config, switched
+at runtime and persisted), the keymap from the user config, the help screen, the command palette's
+actions, the review session's lifecycle, and ledger errors stopping the CLI before the screen.
+
+The helpers here (a warm analysis cache shared by the functional TUI tests, `build_app`, `settle`)
+are imported by test_queue.py and test_change_screen.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from app.analysis import Analyzer
+from app.config import UserConfig, load_user_config
+from app.paths import ledger_path, user_config_path
+from app.storage.cache import AnalysisCache
+from app.storage.ledger import Ledger
+from app.tui.app import ReviewApp, make_app, screen_actions
+from app.tui.keys import ACTIONS
+from app.tui.screens.help import HelpScreen
+from app.tui.screens.queue import QueueScreen
+
+NOW = 1_800_000_000.0
+"""The wall clock pinned for ages (2027-01-15): snapshots and age cells never drift."""
+REVIEWER = "reviewer@example.com"
+
+
+def build_app(repo: Path, *, cache: AnalysisCache | None = None, user_config: UserConfig | None = None,
+              ledger: Ledger | None = None, theme_dirs=None) -> ReviewApp:
+    """The real app on `repo`, recording into a real ledger in this test's data dir."""
+    config = user_config if user_config is not None else UserConfig(reviewer_email=REVIEWER)
+    return make_app(Analyzer(repo, cache=cache), user_config=config,
+                    ledger=ledger if ledger is not None else Ledger.open(ledger_path()), now=NOW,
+                    theme_dirs=theme_dirs)
+
+
+async def settle(pilot: Pilot, rounds: int = 3) -> None:
+    """Wait for every worker, then for the messages they posted and the rebuilds those scheduled."""
+    # the queue starts analysing after its first paint: wait for that before waiting for workers
+    for _ in range(50):
+        queue = pilot.app.screen_stack[0] if pilot.app.screen_stack else None
+        if not isinstance(queue, QueueScreen) or queue.painted_at is not None:
+            break
+        await pilot.pause(0.01)
+    await pilot.app.workers.wait_for_complete()
+    for _ in range(rounds):
+        await pilot.pause()
+
+
+def queue_screen(app: ReviewApp) -> QueueScreen:
+    screen = app.screen_stack[0]
+    assert isinstance(screen, QueueScreen)
+    return screen
+
+
+# -- themes --------------------------------------------------------------------------------------
+async def test_shipped_themes_are_registered_and_the_user_config_theme_is_used(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache,
+                    user_config=UserConfig(theme="review-colorblind", reviewer_email=REVIEWER))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert {"review-dark", "review-light", "review-high-contrast", "review-colorblind"} <= set(
+            app.available_themes)
+        assert app.theme == "review-colorblind"
+        # the app's own variables reach the CSS: the colour-blind theme's band symbols
+        assert app.theme_variables["band-symbol-critical"] == '"●"'
+
+
+async def test_unknown_theme_falls_back_with_a_notice(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache, user_config=UserConfig(theme="no-such-theme",
+                                                                            reviewer_email=REVIEWER))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "review-dark"
+        assert any("no-such-theme" in str(n.message) for n in app._notifications)
+
+
+async def test_broken_user_theme_is_reported_and_the_others_load(payments_repo, warm_cache, tmp_path):
+    from app.paths import resource_dir
+
+    user_themes = tmp_path / "themes"
+    user_themes.mkdir()
+    (user_themes / "broken.toml").write_text('name = "broken"\n[colors]\nprimary = "not-a-colour"\n')
+    app = build_app(payments_repo, cache=warm_cache, theme_dirs=[resource_dir("themes"), user_themes])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "broken" not in app.available_themes and "review-light" in app.available_themes
+        assert any("broken.toml" in str(n.message) for n in app._notifications)
+
+
+async def test_theme_switch_from_the_command_palette_persists_to_the_user_config(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"review-light")
+        await pilot.pause(0.3)  # the palette searches in a background task
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "review-light"
+    assert user_config_path().exists()
+    assert load_user_config().theme == "review-light"
+    # and the next start uses it
+    again = build_app(payments_repo, cache=warm_cache, user_config=load_user_config())
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == "review-light"
+
+
+async def test_theme_save_keeps_the_rest_of_the_user_config(payments_repo, warm_cache):
+    path = user_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('idle_seconds = 90\n\n[keys]\nsort = "o"\n')
+    app = build_app(payments_repo, cache=warm_cache, user_config=load_user_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.theme = "review-high-contrast"
+        await settle(pilot)
+    config = load_user_config()
+    assert (config.theme, config.idle_seconds, config.keys) == ("review-high-contrast", 90, {"sort": "o"})
+
+
+# -- keys, help, palette ---------------------------------------------------------------------------
+async def test_user_key_overrides_apply_and_bad_ones_are_reported(payments_repo, warm_cache):
+    config = UserConfig(reviewer_email=REVIEWER, keys={"sort": "o", "no_such_action": "z"})
+    app = build_app(payments_repo, cache=warm_cache, user_config=config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        await pilot.press("o")
+        await pilot.pause()
+        assert queue.sort_key == "score"
+        await pilot.press("s")  # the default key no longer sorts
+        await pilot.pause()
+        assert queue.sort_key == "score"
+        assert any("no_such_action" in str(n.message) for n in app._notifications)
+
+
+async def test_help_screen_lists_every_key_of_every_screen(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache,
+                    user_config=UserConfig(reviewer_email=REVIEWER, keys={"search": "f3"}))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        from rich.console import Console
+
+        console = Console(width=120, record=True, file=open(os.devnull, "w"))
+        for static in app.screen.query(".help-keys"):
+            console.print(static.content)
+        listed = console.export_text()
+        for spec in ACTIONS:
+            assert spec.description in listed, spec
+        assert "F3" in listed or "f3" in listed  # the user's key, not the default "/"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_command_palette_offers_every_action_of_the_screen_and_runs_it(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        offered = {spec.name for spec in screen_actions(queue)}
+        assert {spec.name for spec in ACTIONS if spec.screen in ("global", "queue")} <= offered
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"reverse")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert queue.sort_reverse is True
+
+
+# -- the session and the ledger ----------------------------------------------------------------
+async def test_quit_ends_the_review_session_in_the_ledger(payments_repo, warm_cache):
+    ledger = Ledger.open(ledger_path())
+    app = build_app(payments_repo, cache=warm_cache, ledger=ledger)
+    session_id = app.session.session_id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert ledger.session(session_id).ended_at is None
+        assert ledger.session(session_id).reviewer == REVIEWER
+        await pilot.press("q")
+        await pilot.pause()
+    record = ledger.session(session_id)
+    assert record is not None and record.ended_at is not None
+    # every analysed change was noted (the denominators of the review statistics)
+    seen = ledger.db.execute("SELECT count(*) FROM changes_seen").fetchone()[0]
+    assert seen == len(Analyzer(payments_repo, cache=warm_cache).discovery.changes)
+
+
+def test_reviewer_defaults_to_git_user_email(payments_repo, warm_cache, make_repo):
+    from tests.conftest import ALICE
+
+    repo = make_repo()
+    repo.commit("init", {"a.txt": "a\n"}, author=ALICE)
+    subprocess.run(["git", "-C", str(repo.path), "config", "user.email", "git-user@example.com"], check=True)
+    app = make_app(Analyzer(repo.path), user_config=UserConfig(), ledger=Ledger.open(ledger_path()))
+    assert app.session.reviewer == "git-user@example.com"
+    app.end_session()
+
+
+def _run_cli(repo: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "app", "--repo", str(repo)], capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL, env=os.environ.copy())
+
+
+def test_ledger_from_a_newer_version_stops_the_cli_before_the_screen(payments_repo):
+    Ledger.open(ledger_path()).close()
+    with sqlite3.connect(ledger_path()) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    result = _run_cli(payments_repo)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("review-tui: error:") and "999" in lines[0], result.stderr
+    assert "\x1b[?1049h" not in result.stdout  # the alternate screen was never entered
+    with sqlite3.connect(ledger_path()) as conn:  # nothing overwritten, no session started
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 999
+        assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+
+
+def test_locked_ledger_fails_in_the_factory_before_any_screen(payments_repo):
+    """Another process holds the write lock: starting the review session (in make_app, before
+    App.run) raises the LedgerError the CLI prints as one line; no app is built."""
+    from app.errors import LedgerError
+
+    Ledger.open(ledger_path()).close()
+    holder = sqlite3.connect(ledger_path(), timeout=0.1)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(LedgerError, match="lock"):
+            build_app(payments_repo, ledger=Ledger.open(ledger_path(), timeout=0.2))
+    finally:
+        holder.rollback()
+        holder.close()

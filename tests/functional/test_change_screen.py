@@ -1,0 +1,219 @@
+"""The change screen on the real payments sample: the why panel (factors summing to the score,
+destructive operations, AI tools), the commits with their AI signals, the review plan with
+statuses from the ledger, opening a chunk, approving the whole change (a rubber stamp when chunks
+were never opened), the loading indicator, hostile repository text, and snapshots in two themes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from rich.console import Console
+from textual.widgets import DataTable, Static, TabbedContent
+
+from app.analysis import Analyzer
+from app.config import UserConfig
+from app.tui.screens.change import ChangeScreen
+from app.tui.screens.queue import QueueScreen
+from app.tui.widgets.why_panel import factor_total
+from tests.conftest import ALICE, SAMPLES
+from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
+
+
+def rendered(static: Static, width: int = 200) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=width, record=True, file=open(os.devnull, "w"), color_system=None)
+    console.print(static.content)
+    return console.export_text()
+
+
+async def open_change(pilot, change_id: str) -> ChangeScreen:
+    """Move the queue's cursor to `change_id`, press enter, wait for the detail to load."""
+    await settle(pilot)
+    queue = queue_screen(pilot.app)
+    position = [row.id for row in queue.rows].index(change_id)
+    await pilot.press(*["down"] * position, "enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ChangeScreen) and screen.detail is not None
+    return screen
+
+
+def column(table: DataTable, key: str) -> list[str]:
+    return [cell.plain for cell in table.get_column(key)]
+
+
+async def test_why_panel_factors_sum_to_the_score_and_destructive_ops_are_listed(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "infra/recreate-staging-env")
+        extra = screen.detail.report.extra
+        assert factor_total(extra["factors"]) == extra["score"]
+        await pilot.press("w")
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "tab-why"
+        text = rendered(screen.query_one("#why-panel", Static))
+        for factor in extra["factors"]:
+            assert f"{factor['contribution']:.1f}" in text
+        assert "total" in text and f"= score {extra['score']:.1f}, critical" in text
+        ops = extra["destructive_ops"]
+        assert ops
+        for op in ops:
+            assert f"{op['path']}:{op['line']}" in text
+        assert "Destructive operations: " + str(len(ops)) in text
+        assert "Tier T0" in text
+        header = rendered(screen.query_one("#change-header", Static))
+        assert "infra/recreate-staging-env" in header and "critical" in header and "destructive" in header
+
+
+async def test_claude_branch_shows_its_ai_tools_and_marks_its_commits(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_change(pilot, "feature/retry-refactor-claude")
+        why = rendered(screen.query_one("#why-panel", Static))
+        assert "tools: Claude Code" in why
+        await pilot.press("c")
+        await pilot.pause()
+        commits = screen.query_one("#commits-table", DataTable)
+        signals = {info.short_id: sigs for info, sigs in screen.detail.commit_list()}
+        ai_cells = dict(zip(column(commits, "id"), column(commits, "ai"), strict=True))
+        assert set(ai_cells) == set(signals)
+        for short_id, sigs in signals.items():
+            if sigs:
+                assert ai_cells[short_id].startswith("✦ Claude Code")
+                assert "co-authored-by" in ai_cells[short_id].lower()  # the signal that fired
+            else:
+                assert ai_cells[short_id] == ""
+        assert any(signals.values()) and not all(signals.values())
+
+
+async def test_plan_lists_chunks_with_status_and_time_and_enter_opens_the_chunk(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "refactor/rename-gateway-modules")
+        chunks = screen.detail.plan.chunks
+        table = screen.query_one("#chunks-table", DataTable)
+        assert column(table, "index") == [str(c.index) for c in chunks]
+        assert set(column(table, "status")) == {"new"}
+        assert set(column(table, "spent")) == {"-"}
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ChunkReviewScreen"
+        assert app.screen.index == 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        # the chunk was on screen: the ledger says opened, and the plan shows it on return
+        assert column(table, "status")[1] == "opened"
+        assert column(table, "status")[0] == "new"
+
+
+async def test_approving_a_change_with_unopened_chunks_asks_and_records_a_rubber_stamp(
+        payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_change(pilot, "docs/runbook-update")
+        await pilot.press("A")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        await pilot.press("n")  # no: nothing recorded
+        await pilot.pause()
+        assert app.screen is screen
+        ledger, session = app.ledger, app.session
+        assert ledger.decisions_for(session.repo_key, "docs/runbook-update") == []
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        decisions = ledger.decisions_for(session.repo_key, "docs/runbook-update")
+        assert len(decisions) == 1
+        decision = decisions[0]
+        assert decision.is_change_level and decision.rubber_stamp
+        assert decision.unopened_chunks == len(screen.detail.plan.chunks)
+        assert any("rubber stamp" in str(n.message) for n in app._notifications)
+        await pilot.press("escape")
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert isinstance(app.screen, QueueScreen)
+        row = [r.id for r in queue.rows].index("docs/runbook-update")
+        assert queue.rows[row].status == "rubber-stamped"
+
+
+async def test_the_big_change_loads_in_a_worker_and_the_screen_stays_usable(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        position = [r.id for r in queue.rows].index("ai/generated-sdk-client")
+        screen = ChangeScreen(queue.rows[position].report)
+        await app.push_screen(screen)  # mounted: the header is drawn, the detail is loading
+        assert screen.detail is None and screen.query_one(TabbedContent).loading
+        assert "ai/generated-sdk-client" in rendered(screen.query_one("#change-header", Static))
+        await pilot.press("w")  # keys work while it loads
+        assert screen.query_one(TabbedContent).active == "tab-why"
+        await settle(pilot)
+        assert screen.detail is not None and not screen.query_one(TabbedContent).loading
+        assert screen.query_one("#chunks-table", DataTable).row_count == len(screen.detail.plan.chunks) > 20
+        await pilot.press("escape")
+        await pilot.pause()
+        again = ChangeScreen(queue.rows[position].report)
+        await app.push_screen(again)
+        assert again.detail is not None  # kept by the app: re-opening is instant
+
+
+async def test_markup_and_control_characters_in_commits_show_literally(make_repo):
+    repo = make_repo("hostile")
+    repo.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    repo.branch("feature/x")
+    repo.commit("[bold]big[/bold] \x1b[31mred\x1b[0m\x07", {"a.py": "x = 2\n"}, branch="feature/x",
+                author=SAMPLES.Person("[i]Eve[/i]", "eve@example.com"))
+    repo.checkout()
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_change(pilot, "feature/x")
+        header = rendered(screen.query_one("#change-header", Static))
+        assert "[bold]big[/bold] ␛[31mred␛[0m␇" in header and "[i]Eve[/i]" in header
+        commits = screen.query_one("#commits-table", DataTable)
+        assert column(commits, "subject") == ["[bold]big[/bold] ␛[31mred␛[0m␇"]
+        assert column(commits, "author") == ["[i]Eve[/i]"]
+
+
+@pytest.mark.parametrize("size", [(60, 20), (30, 10)])
+async def test_narrow_change_screen_does_not_crash(payments_repo, warm_cache, size):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_change(pilot, "feature/retry-refactor-claude")
+        await pilot.press("w", "c", "p")
+        await pilot.pause()
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert "kind" in [c.key.value for c in screen.query_one("#chunks-table", DataTable).ordered_columns]
+
+
+# -- snapshots ------------------------------------------------------------------------------
+async def _open_infra(pilot) -> None:
+    await open_change(pilot, "infra/recreate-staging-env")
+
+
+@pytest.mark.parametrize("theme", ["review-dark", "review-colorblind"])
+def test_snapshot_change_80x24(snap_compare, payments_repo, warm_cache, theme):
+    app = build_app(payments_repo, cache=warm_cache, user_config=UserConfig(theme=theme, reviewer_email=REVIEWER))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_open_infra)
+
+
+def test_snapshot_change_why_80x24(snap_compare, payments_repo, warm_cache):
+    async def open_why(pilot) -> None:
+        await open_change(pilot, "infra/recreate-staging-env")
+        await pilot.press("w")
+        await pilot.pause()
+
+    app = build_app(payments_repo, cache=warm_cache,
+                    user_config=UserConfig(theme="review-light", reviewer_email=REVIEWER))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_why)
+
+
+def test_analyzer_detail_agrees_with_the_report_the_queue_showed(payments_repo, warm_cache):
+    # The screen's header comes from the queue's report and is replaced by the detail's: same score.
+    analyzer = Analyzer(payments_repo, cache=warm_cache)
+    report = analyzer.analyze(analyzer.change("infra/recreate-staging-env"))
+    assert analyzer.detail("infra/recreate-staging-env").report.extra["score"] == report.extra["score"]

@@ -1,0 +1,363 @@
+"""The queue screen on real repositories: every pending change ranked riskiest first, sorting by key
+and by header click, each filter, search, progressive rows, failed and empty repositories, narrow
+terminals, and snapshots in two themes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from app.analysis import Analyzer, rank
+from app.config import UserConfig
+from app.tui.messages import ReportArrived
+from app.tui.screens.queue import COLUMN_BY_KEY, QueueScreen, compact_number, sort_rows, visible_columns
+from app.tui.widgets.filter_bar import QueueFilters
+from tests.conftest import ALICE, BOB, SAMPLES
+from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
+
+
+def ids(queue: QueueScreen) -> list[str]:
+    return [row.id for row in queue.rows]
+
+
+def table_column(queue: QueueScreen, key: str) -> list[str]:
+    table = queue.query_one("#queue-table", DataTable)
+    return [cell.plain.strip() for cell in table.get_column(key)]
+
+
+@pytest.fixture
+def expected(payments_repo, warm_cache):
+    """The analysis the queue must show: every pending change, ranked by the analysis layer."""
+    return rank(Analyzer(payments_repo, cache=warm_cache).analyze_all())
+
+
+async def test_queue_lists_every_pending_change_ranked_riskiest_first(payments_repo, warm_cache, expected):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert ids(queue) == [r.id for r in expected]
+        assert len(ids(queue)) == 15
+        scores = [row.score for row in queue.rows]
+        assert scores == sorted(scores, reverse=True)
+        assert queue.rows[0].id == "migration/drop-legacy-tables"
+        # what the table draws: rank, id, complete complexity figures, status of an empty ledger
+        assert table_column(queue, "rank") == [str(i) for i in range(1, 16)]
+        assert table_column(queue, "change") == [r.id for r in expected]
+        assert "…" not in table_column(queue, "cc")
+        assert set(table_column(queue, "status")) == {"new"}
+        assert table_column(queue, "band")[0].endswith("critical")
+        status = queue.query_one("#queue-status", Static)
+        assert "15 pending changes against origin/main" in str(status.content)
+
+
+async def test_enter_opens_the_selected_change(payments_repo, warm_cache):
+    from app.tui.screens.change import ChangeScreen
+
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChangeScreen)
+        assert app.screen.report.id == queue_screen(app).rows[1].id
+
+
+async def test_sort_key_cycles_columns_and_reverse_flips(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        await pilot.press("s", "s")  # rank -> score -> tier
+        await pilot.pause()
+        assert queue.sort_key == "tier"
+        tiers = [row.tier for row in queue.rows]
+        assert tiers == sorted(tiers)
+        await pilot.press("R")
+        await pilot.pause()
+        assert [row.tier for row in queue.rows] == sorted(tiers, reverse=True)
+        for _ in range(3):  # tier -> ai -> cc -> lines
+            await pilot.press("s")
+        await pilot.pause()
+        assert queue.sort_key == "lines"
+        lines = [row.lines for row in queue.rows]
+        assert lines == sorted(lines, reverse=True)  # biggest first
+        assert queue.rows[0].id == "ai/generated-sdk-client"
+        header = queue.query_one("#queue-table", DataTable).columns
+        assert any("▼" in str(column.label) for column in header.values())
+
+
+async def test_clicking_a_header_sorts_by_that_column(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        table = queue.query_one("#queue-table", DataTable)
+        x = 0
+        for column in table.ordered_columns:
+            if column.key.value == "author":
+                break
+            x += column.get_render_width(table)
+        await pilot.click("#queue-table", offset=(x + 2, 0))
+        await pilot.pause()
+        assert queue.sort_key == "author"
+        authors = [row.first_author.casefold() for row in queue.rows]
+        assert authors == sorted(authors)
+        await pilot.click("#queue-table", offset=(x + 2, 0))  # again: reversed
+        await pilot.pause()
+        assert [row.first_author.casefold() for row in queue.rows] == sorted(authors, reverse=True)
+
+
+async def test_each_filter_and_clearing_them(payments_repo, warm_cache, expected):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        await pilot.press("t")  # tier T0
+        await pilot.pause()
+        assert set(ids(queue)) == {r.id for r in expected if r.extra["tier"] == 0}
+        assert all(row.tier == 0 for row in queue.rows)
+        await pilot.press("t")  # T1
+        await pilot.pause()
+        assert set(ids(queue)) == {r.id for r in expected if r.extra["tier"] == 1}
+        await pilot.press("x", "b")  # band critical
+        await pilot.pause()
+        assert set(ids(queue)) == {r.id for r in expected if r.extra["band"] == "critical"} != set()
+        await pilot.press("b")  # high
+        await pilot.pause()
+        assert set(ids(queue)) == {r.id for r in expected if r.extra["band"] == "high"} != set()
+        await pilot.press("x", "i")  # AI only
+        await pilot.pause()
+        ai = {r.id for r in expected if r.extra["ai_share"] or r.extra["ai_tools"]}
+        assert set(ids(queue)) == ai and len(ai) == 6
+        filter_line = str(queue.query_one("#filter-summary", Static).content)
+        assert "AI only" in filter_line and "6 of 15" in filter_line
+        await pilot.press("x", "w", *"priya", "enter")
+        await pilot.pause()
+        assert set(ids(queue)) == {r.id for r in expected if any("Priya" in a for a in r.change.authors)}
+        assert len(ids(queue)) >= 2
+        assert queue.query_one("#queue-table", DataTable).has_focus  # enter went back to the table
+        await pilot.press("x")
+        await pilot.pause()
+        assert len(ids(queue)) == 15 and not queue.filters.active
+
+
+async def test_unreviewed_filter_hides_approved_and_flagged_changes_but_not_rubber_stamps(
+        payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        analyzer = Analyzer(payments_repo, cache=warm_cache)
+        session = app.session
+        # a rubber stamp: the whole change approved without opening anything
+        stamped = analyzer.detail("docs/runbook-update")
+        session.approve_change(stamped)
+        # flagged: a chunk opened and changes requested
+        flagged = analyzer.detail("fix/ledger-double-post")
+        session.show_chunk(flagged, flagged.plan.chunks[0])
+        session.hide_chunk()
+        session.flag(flagged, flagged.plan.chunks[0], "posts twice on retry")
+        # approved: every chunk read for at least its floor (recorded as the ledger would after reading)
+        read = analyzer.detail("pull/42")
+        for chunk in read.plan.chunks:
+            session.show_chunk(read, chunk)
+            session.ledger.record_decision(
+                session_id=session.session_id, reviewer=session.reviewer, repo=session.repo_key,
+                change_id=read.change.id, head=read.change.head, chunk_hash=chunk.content_hash,
+                decision="approve", floor_seconds=chunk.floor_seconds, active_seconds=chunk.floor_seconds)
+        session.hide_chunk()
+        for detail in (stamped, flagged, read):
+            app.remember_detail(detail)
+        queue.refresh_statuses()
+        await pilot.pause()
+        statuses = dict(zip(ids(queue), table_column(queue, "status"), strict=True))
+        assert statuses["docs/runbook-update"] == "rubber-stamped"
+        assert statuses["fix/ledger-double-post"] == "flagged"
+        assert statuses["pull/42"] == "approved"
+        await pilot.press("u")
+        await pilot.pause()
+        assert "pull/42" not in ids(queue) and "fix/ledger-double-post" not in ids(queue)
+        assert "docs/runbook-update" in ids(queue)  # a rubber stamp is not a review
+        assert len(ids(queue)) == 13
+
+
+async def test_search_matches_id_title_and_author_and_escape_clears(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        await pilot.press("slash", *"retry")
+        await pilot.pause()
+        assert ids(queue) == ["feature/retry-refactor-claude"]
+        search = queue.query_one("#filter-input", Input)
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", *"rounding")
+        await pilot.pause()  # a title word ("Add rounding tests ...")
+        assert ids(queue) == ["copilot/fix-currency-rounding"]
+        search.value = ""
+        await pilot.press(*"luis")  # an author
+        await pilot.pause()
+        assert set(ids(queue)) == {"infra/recreate-staging-env", "docs/runbook-update"}
+        await pilot.press("q")  # typed into the search, not quitting
+        await pilot.pause()
+        assert app.is_running and search.value == "luisq" and ids(queue) == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(ids(queue)) == 15 and queue.filters.search == ""
+        assert not search.display
+
+
+async def test_rows_appear_while_complexity_is_pending(payments_repo, warm_cache):
+    """A report that arrives before its complexity is measured shows "…" and is replaced in place."""
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        fresh = Analyzer(payments_repo)  # no cache: complexity cannot come from anywhere
+        change = fresh.change("feature/retry-refactor-claude")
+        pending = fresh.analyze(change, measure=False)
+        assert not pending.complete
+        queue.post_message(ReportArrived(pending))
+        await pilot.pause()
+        row = ids(queue).index(change.id)
+        assert table_column(queue, "cc")[row] == "…"
+        queue.post_message(ReportArrived(Analyzer(payments_repo, cache=warm_cache).analyze(change)))
+        await pilot.pause()
+        row = ids(queue).index(change.id)
+        assert table_column(queue, "cc")[row].startswith("+")
+
+
+async def test_a_change_that_cannot_be_analysed_shows_its_error_and_the_rest_work(make_repo):
+    repo = make_repo("broken")
+    repo.commit("init", {"app.py": "x = 1\n"}, author=ALICE)
+    repo.branch("feature/ok")
+    repo.commit("ok change", {"app.py": "x = 2\n"}, branch="feature/ok", author=BOB)
+    repo.commit("unrelated history", {"other.py": "y = 1\n"}, ref="refs/heads/orphan", author=BOB, parents=[])
+    repo.checkout()
+    app = build_app(repo.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert ids(queue) == ["feature/ok", "orphan"]  # failures rank last
+        change_cells = table_column(queue, "change")
+        assert "no common history" in change_cells[1]
+        assert "failed to analyse" in str(queue.query_one("#queue-status", Static).content)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)  # not opened; the error is said instead
+        assert any("no common history" in str(n.message) for n in app._notifications)
+        await pilot.press("up", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ChangeScreen"
+
+
+async def test_a_repo_with_nothing_pending_says_so_with_a_hint(make_repo):
+    repo = make_repo("done")
+    repo.commit("init", {"a.txt": "a\n"}, author=ALICE)
+    repo.checkout()
+    app = build_app(repo.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        message = queue.query_one("#queue-empty", Static)
+        assert message.display and not queue.query_one("#queue-table").display
+        text = str(message.content)
+        assert "No pending changes against main" in text and "--base" in text and "--range" in text
+
+
+@pytest.mark.parametrize("size", [(60, 20), (24, 8)])
+async def test_narrow_terminals_degrade_without_crashing(payments_repo, warm_cache, size):
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert len(queue.rows) == 15
+        shown = [column.key.value for column in queue.query_one("#queue-table", DataTable).ordered_columns]
+        assert {"rank", "score", "change", "status"} <= set(shown)
+        assert "author" not in shown and "title" not in shown
+        await pilot.press("down", "s", "slash", "x", "escape", "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert "title" in [c.key.value for c in queue.query_one("#queue-table", DataTable).ordered_columns]
+
+
+async def test_repository_text_is_shown_literally(make_repo):
+    repo = make_repo("hostile")
+    repo.commit("init", {"a.txt": "a\n"}, author=ALICE)
+    repo.branch("feature/markup")
+    repo.commit("[bold red]pwned[/] \x1b[2J\x07 title", {"a.txt": "b\n"}, branch="feature/markup",
+                author=SAMPLES.Person("[link=http://x]Mallory[/link]", "m@example.com"))
+    repo.checkout()
+    app = build_app(repo.path)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        title = table_column(queue, "title")[0]
+        author = table_column(queue, "author")[0]
+        assert title.startswith("[bold red]pwned[/] ␛[2J␇") and "\x1b" not in title
+        assert author == "[link=http://x]Mallory[/link]"
+
+
+# -- pure parts -------------------------------------------------------------------------------
+def test_visible_columns_fit_the_width_and_keep_the_essentials():
+    for width in range(20, 301, 5):
+        columns = visible_columns(width)
+        keys = [c.key for c, _ in columns]
+        assert {"rank", "score", "change", "status"} <= set(keys)
+        used = sum(w for _, w in columns) + 2 * len(columns) + 3
+        if width >= 60:
+            assert used <= width, (width, used)
+    assert len(visible_columns(200)) == len(COLUMN_BY_KEY)
+
+
+def test_filters_combine_and_cycle():
+    f = QueueFilters()
+    assert [f.next_tier().tier, f.next_tier().next_tier().tier] == [0, 1]
+    assert f.next_tier().next_tier().next_tier().next_tier().next_tier().tier is None
+    assert f.next_band().band == "critical"
+    combined = QueueFilters(tier=0, ai_only=True, search="RETRY")
+    assert combined.matches(change_id="feature/retry", title="", authors=[], tier=0, band="high", ai=True,
+                            status="new")
+    assert not combined.matches(change_id="feature/retry", title="", authors=[], tier=0, band="high",
+                                ai=False, status="new")
+    assert not QueueFilters(unreviewed=True).matches(change_id="a", title="", authors=[], tier=1, band="low",
+                                                     ai=False, status="approved")
+    assert QueueFilters(unreviewed=True).matches(change_id="a", title="", authors=[], tier=1, band="low",
+                                                 ai=False, status="rubber-stamped")
+
+
+def test_compact_numbers_fit_four_characters():
+    assert [compact_number(n) for n in (0, 12, 999, 1000, 5240, 48_000, 1_300_000)] == [
+        "0", "12", "999", "1.0k", "5.2k", "48k", "1.3M"]
+    assert all(len(compact_number(n)) <= 4 for n in [*range(0, 20_000_000, 7919), 9_999, 9_950, 999_999])
+
+
+def test_sorting_puts_missing_values_last_in_both_directions(payments_repo, warm_cache):
+    from app.tui.screens.queue import QueueRow
+
+    reports = rank(Analyzer(payments_repo, cache=warm_cache).analyze_all())
+    rows = [QueueRow(r, i, "new", None) for i, r in enumerate(reports, 1)]
+    broken = QueueRow(type(reports[0])(reports[0].change, error="boom", complete=True), 16, "new", None)
+    for reverse in (False, True):
+        ordered = sort_rows([*rows, broken], COLUMN_BY_KEY["ai"], reverse)
+        assert ordered[-1] is broken
+
+
+# -- snapshots ----------------------------------------------------------------------------------
+def _snapshot_app(payments_repo: Path, cache, theme: str):
+    return build_app(payments_repo, cache=cache, user_config=UserConfig(theme=theme, reviewer_email=REVIEWER))
+
+
+@pytest.mark.parametrize("theme", ["review-dark", "review-colorblind"])
+def test_snapshot_queue_80x24(snap_compare, payments_repo, warm_cache, theme):
+    assert snap_compare(_snapshot_app(payments_repo, warm_cache, theme), terminal_size=(80, 24),
+                        run_before=settle)
+
+
+def test_snapshot_queue_200x50_light(snap_compare, payments_repo, warm_cache):
+    assert snap_compare(_snapshot_app(payments_repo, warm_cache, "review-light"), terminal_size=(200, 50),
+                        run_before=settle)
