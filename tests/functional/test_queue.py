@@ -65,6 +65,22 @@ async def test_enter_opens_the_selected_change(payments_repo, warm_cache):
         assert app.screen.report.id == queue_screen(app).rows[1].id
 
 
+async def test_cursor_stays_on_top_while_a_cold_analysis_re_ranks_rows(payments_repo):
+    """Rows arrive in discovery order and re-rank as they complete: until the reviewer moves, the
+    cursor must stay on rank 1, so 'down down enter' opens rank 3, not whatever arrived first."""
+    from app.tui.screens.change import ChangeScreen
+
+    app = build_app(payments_repo, cache=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert len(queue.rows) == 15
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChangeScreen)
+        assert app.screen.report.id == queue.rows[2].id == "feature/retry-refactor-claude"
+
+
 async def test_sort_key_cycles_columns_and_reverse_flips(payments_repo, warm_cache):
     app = build_app(payments_repo, cache=warm_cache)
     async with app.run_test(size=(200, 50)) as pilot:

@@ -43,9 +43,9 @@ if TYPE_CHECKING:
 
 
 CHUNK_STATUS_STYLES = {"new": "dim", "opened": "bold", "approved": "success", "flagged": "error",
-                       "later": "warning"}
+                       "later": "warning", "stamped": "warning"}
 CHUNK_STATUS_LABELS = {"new": "new", "opened": "opened", "approved": "✔ approved", "flagged": "✖ flagged",
-                       "later": "↻ later"}
+                       "later": "↻ later", "stamped": "⚠ stamped"}
 
 
 def _bindings() -> list[BindingType]:
@@ -148,7 +148,13 @@ class ChangeScreen(Screen[None]):
         if self.detail is None:
             return
         try:
-            self.chunk_states = self.review_app.session.chunk_statuses(self.detail)
+            session = self.review_app.session
+            states = session.chunk_statuses(self.detail)
+            # An approval faster than the floor is a rubber stamp: say so, not just "approved".
+            for chunk_hash in session.rubber_stamped_chunks(self.detail):
+                if states.get(chunk_hash) == "approved":
+                    states[chunk_hash] = "stamped"
+            self.chunk_states = states
         except ReviewTuiError as exc:
             self.notify(one_line(str(exc), 300), severity="warning")
 
@@ -300,7 +306,8 @@ class ChangeScreen(Screen[None]):
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
         plan = detail.plan
         summary = Text(no_wrap=True, overflow="ellipsis")
-        decided = sum(1 for c in plan.chunks if self.chunk_states.get(c.content_hash) in ("approved", "flagged"))
+        decided = sum(1 for c in plan.chunks
+                      if self.chunk_states.get(c.content_hash) in ("approved", "stamped", "flagged"))
         summary.append(f"{len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, "
                        f"{plan.changed_lines} changed lines, floor {human_duration(plan.total_floor_seconds)}"
                        f" · {decided} decided", style="dim")

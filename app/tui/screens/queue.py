@@ -398,6 +398,9 @@ class QueueScreen(Screen[None]):
         self.rows: list[QueueRow] = []  # what the table shows, in order
         self._seen_this_run: set[str] = set()
         self._rebuild_pending = False
+        # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
+        # after that it follows the change it is on.
+        self._cursor_chosen = False
         self._layout_width = 0
         # perf_counter() marks for bench/bench_tui_start.py: first paint, first rows, analysis done.
         self.painted_at: float | None = None
@@ -664,8 +667,17 @@ class QueueScreen(Screen[None]):
         self.rows = rows
         if rows and self.first_rows_at is None:
             self.call_after_refresh(self._mark_rows)
-        if selected is not None and selected in {r.id for r in rows}:
+        if not self._cursor_chosen:
+            table.move_cursor(row=0, animate=False)
+        elif selected is not None and selected in {r.id for r in rows}:
             table.move_cursor(row=next(i for i, r in enumerate(rows) if r.id == selected), animate=False)
+
+    @on(DataTable.RowHighlighted, "#queue-table")
+    def _cursor_moved(self, event: DataTable.RowHighlighted) -> None:
+        # Rebuilds only ever put the cursor on row 0 until the reviewer has chosen a row, so a
+        # highlight elsewhere is the reviewer's own move.
+        if event.cursor_row > 0:
+            self._cursor_chosen = True
 
     def _mark_rows(self) -> None:
         if self.first_rows_at is None:
