@@ -6,31 +6,43 @@ storage. The CLI and the TUI both drive it; neither computes anything itself.
 Cost model (issue 3): producing patches is cheap, complexity is not. So metrics are cached per
 blob id (a blob is measured once, ever), every unique blob of every change is measured in one
 parallel batch, and ranking is progressive: cheap factors first, complexity when it arrives.
+Each change is diffed once per analyze_all; the batch runs in worker processes while this
+process works out tiers, provenance, history and plans; definition spans are memoised per blob,
+so a change's plan is rebuilt with its complexity without reading its files again. A warm run
+(every report cached) only discovers the changes and reads the cache: it imports none of the
+analysis modules and does not parse the config (the cache key needs only its digest).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.config import RepoConfig, load_repo_config
-from app.core import complexity as cx
 from app.core.changes import Discovery, change_diff, discover, find_change
-from app.core.chunks import ReviewPlan, build_plan
 from app.core.diff import FileDiff
-from app.core.history import HistoryIndex
 from app.core.models import Change, ChangeFigures, CommitInfo
-from app.core.provenance import AISignal, ChangeProvenance, analyze_provenance, commit_signals
 from app.core.repo import GitRepo
-from app.core.risk import RiskInputs, RiskResult, compute
-from app.core.tiers import TierAssessment, assess
 from app.errors import ReviewTuiError
 
+# The analysis modules (complexity, chunks, provenance, tiers, risk, history) and the config
+# parser are imported where they are used: a warm `list` only discovers changes and reads cached
+# reports, and must not pay for importing them.
+if TYPE_CHECKING:
+    from app.config import RepoConfig
+    from app.core import complexity as cx
+    from app.core.chunks import ReviewPlan
+    from app.core.history import HistoryFigures, HistoryIndex
+    from app.core.provenance import AISignal, ChangeProvenance
+    from app.core.risk import RiskResult
+    from app.core.spans import SpanResult
+    from app.core.tiers import TierAssessment
+
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "4"
+ANALYSIS_VERSION = "5"
 
 Progress = Callable[[int, int, str], None]
 
@@ -106,6 +118,68 @@ def _iso(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
+@dataclass
+class _Prepared:
+    """The parts of one change's analysis that need no complexity figures. analyze_all computes
+    them once and finishes the change twice: pending (cached metrics only), then complete."""
+
+    change: Change
+    files: list[FileDiff]
+    figures: ChangeFigures
+    wanted: dict[str, str]  # blob id -> path, for every blob whose complexity the change needs
+    tiers: TierAssessment | None = None
+    provenance: ChangeProvenance | None = None
+    history: HistoryFigures | None = None
+
+
+class _Measurement:
+    """analyze_many running in a background thread, so that the calling thread can read and score
+    the changes meanwhile (the work happens in worker processes; this thread mostly waits)."""
+
+    def __init__(self, items: list[tuple[str, str, bytes]], workers: int, max_bytes: int,
+                 should_stop: Callable[[], bool] | None) -> None:
+        self.total = len(items)
+        self.done = 0
+        self.results: dict[str, cx.FileMetrics] = {}
+        self.error: BaseException | None = None
+        self._abandoned = False  # set when the waiting thread gives up (Ctrl-C): the pool stops too
+        stop = (lambda: self._abandoned or should_stop()) if should_stop else (lambda: self._abandoned)
+        self._thread = threading.Thread(target=self._run, args=(items, workers, max_bytes, stop),
+                                        name="review-tui-complexity", daemon=True)
+        self._thread.start()
+
+    def _run(self, items: list[tuple[str, str, bytes]], workers: int, max_bytes: int,
+             should_stop: Callable[[], bool]) -> None:
+        from app.core import complexity as cx
+
+        def progress(done: int, total: int) -> None:
+            self.done = done
+
+        try:
+            self.results = cx.analyze_many(items, workers=workers, max_bytes=max_bytes, progress=progress,
+                                           should_stop=should_stop)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by wait()
+            self.error = exc
+
+    def abandon(self) -> None:
+        """Stop measuring soon (the pool checks about every 0.2 s); harmless once finished."""
+        self._abandoned = True
+
+    def wait(self, tick: Callable[[int, int], None] | None = None) -> dict[str, cx.FileMetrics]:
+        """The measured metrics, once every item is done; `tick(done, total)` while waiting."""
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.2)
+                if tick is not None:
+                    tick(self.done, self.total)
+        except BaseException:
+            self.abandon()  # e.g. KeyboardInterrupt: do not leave the workers measuring
+            raise
+        if self.error is not None:
+            raise self.error
+        return self.results
+
+
 class Analyzer:
     """Analyses the pending changes of one repository. Use one per thread (it owns a GitRepo)."""
 
@@ -119,8 +193,14 @@ class Analyzer:
         self.config_path = config_path
         self._discovery: Discovery | None = None
         self._config: RepoConfig | None = None
+        self._config_digest: str | None = None
         self._history: HistoryIndex | None = None
+        self._history_read = False
         self._repo_key: str | None = None
+        # Blob-level memos shared by every change this analyzer reads: a blob's metrics and its
+        # definition spans are the same whichever change it appears in.
+        self._metrics_memo: dict[str, cx.FileMetrics] = {}
+        self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
 
     # -- discovery and settings -------------------------------------------------------------
     @property
@@ -132,8 +212,40 @@ class Analyzer:
     @property
     def config(self) -> RepoConfig:
         if self._config is None:
+            from app.config import load_repo_config
+
             self._config = load_repo_config(self.repo, self.discovery.base_commit, self.config_path)
         return self._config
+
+    @property
+    def config_digest(self) -> str:
+        """The digest of the team rules, as RepoConfig.digest, without parsing them: cache keys need
+        only this, and parsing imports every analysis module."""
+        if self._config_digest is None:
+            if self._config is not None:
+                self._config_digest = self._config.digest
+            else:
+                data = self._config_bytes()
+                if data is None:
+                    self._config_digest = self.config.digest  # unreadable: let the parser say why
+                else:
+                    import hashlib
+
+                    self._config_digest = hashlib.sha256(data).hexdigest()[:16] if data else "defaults"
+        return self._config_digest
+
+    def _config_bytes(self) -> bytes | None:
+        """The bytes load_repo_config would parse (b"" for the defaults), or None when unreadable."""
+        from app.paths import REPO_CONFIG_NAME
+
+        if self.config_path is not None:
+            try:
+                return Path(self.config_path).read_bytes()
+            except OSError:
+                return None
+        base = self.discovery.base_commit
+        data = self.repo.file_at(base, REPO_CONFIG_NAME) if base else self.repo.workdir_file(REPO_CONFIG_NAME)
+        return data if data is not None else b""
 
     @property
     def repo_key(self) -> str:
@@ -152,7 +264,10 @@ class Analyzer:
         """Forget what was discovered (refs moved, the worktree changed) and look again."""
         self._discovery = None
         self._config = None
+        self._config_digest = None
         self._history = None
+        self._history_read = False
+        self._spans_memo.clear()
         self.repo = GitRepo(self.repo_path)
         return self.discovery
 
@@ -164,7 +279,10 @@ class Analyzer:
 
     @property
     def history(self) -> HistoryIndex | None:
-        if self._history is None and not self.repo.is_shallow:
+        if not self._history_read and not self.repo.is_shallow:
+            from app.core.history import HistoryIndex
+
+            self._history_read = True
             base = self.discovery.base_commit
             cached = self.cache.get("history", base) if self.cache is not None else None
             if cached is not None:
@@ -175,33 +293,53 @@ class Analyzer:
                     self.cache.put("history", base, self._history.to_dict())
         return self._history
 
-    # -- analysis ---------------------------------------------------------------------------
+    # -- cache ------------------------------------------------------------------------------
     def _cache_key(self, change: Change) -> str | None:
         if change.kind == "worktree" or change.base is None:
             return None  # the working tree has no commit id to key on
-        return f"{ANALYSIS_VERSION}:{self.config.digest}:{change.base}:{change.head}"
+        return f"{ANALYSIS_VERSION}:{self.config_digest}:{change.base}:{change.head}"
+
+    def _cached_reports(self, changes: list[Change]) -> dict[str, ChangeReport]:
+        """The cached complete reports of those changes that have one, by change id, in one read."""
+        if self.cache is None:
+            return {}
+        keys = {change.id: key for change in changes if not change.error
+                for key in [self._cache_key(change)] if key is not None}
+        if not keys:
+            return {}
+        stored = self.cache.get_many("report", keys.values())
+        found: dict[str, ChangeReport] = {}
+        for change in changes:
+            data = stored.get(keys.get(change.id, ""))
+            if data is None:
+                continue
+            try:
+                found[change.id] = ChangeReport(change, ChangeFigures(**data["figures"]), data["extra"], None, True)
+            except (KeyError, TypeError):
+                continue  # an unreadable entry is a miss
+        return found
 
     def cached_report(self, change: Change) -> ChangeReport | None:
-        key = self._cache_key(change)
-        if key is None or self.cache is None:
-            return None
-        data = self.cache.get("report", key)
-        if data is None:
-            return None
-        try:
-            return ChangeReport(change, ChangeFigures(**data["figures"]), data["extra"], None, True)
-        except (KeyError, TypeError):
-            return None
+        return self._cached_reports([change]).get(change.id)
 
-    def _store(self, report: ChangeReport) -> None:
-        key = self._cache_key(report.change)
-        if key and self.cache is not None and report.complete and report.error is None:
-            figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
-            self.cache.put("report", key, {"figures": figures, "extra": report.extra})
+    def _store(self, reports: list[ChangeReport]) -> None:
+        """Cache the complete, error-free reports, in one transaction."""
+        if self.cache is None:
+            return
+        entries: dict[str, Any] = {}
+        for report in reports:
+            key = self._cache_key(report.change)
+            if key and report.complete and report.error is None:
+                figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
+                entries[key] = {"figures": figures, "extra": report.extra}
+        if entries:
+            self.cache.put_many("report", entries)
 
-    def _metrics(self, files: list[FileDiff], *, measure: bool) -> dict[str, cx.FileMetrics]:
-        """Metrics of every old/new blob of `files` that an analyzer covers, from cache or measured."""
-        tag = cx.cache_tag(self.config.complexity.max_file_bytes)
+    # -- metrics ----------------------------------------------------------------------------
+    def _wanted(self, files: list[FileDiff]) -> dict[str, str]:
+        """blob id -> path of every old/new blob of `files` that an analyzer covers."""
+        from app.core import complexity as cx
+
         wanted: dict[str, str] = {}
         for fd in files:
             if fd.binary:
@@ -209,21 +347,47 @@ class Analyzer:
             for blob, path in ((fd.old_blob, fd.old_path), (fd.new_blob, fd.new_path)):
                 if blob and path and cx.analyzer_for(path) != cx.ANALYZER_SIZE:
                     wanted.setdefault(blob, path)
-        found: dict[str, cx.FileMetrics] = {}
-        if self.cache is not None and wanted:
-            for key, value in self.cache.get_many("metrics", [f"{tag}:{b}" for b in wanted]).items():
+        return wanted
+
+    def _known_metrics(self, blobs: list[str]) -> dict[str, cx.FileMetrics]:
+        """Metrics of those blobs measured before: from this analyzer's memo, else the cache (one read)."""
+        from app.core import complexity as cx
+
+        found = {b: self._metrics_memo[b] for b in blobs if b in self._metrics_memo}
+        missing = [b for b in blobs if b not in found]
+        if self.cache is not None and missing:
+            tag = cx.cache_tag(self.config.complexity.max_file_bytes)
+            for key, value in self.cache.get_many("metrics", [f"{tag}:{b}" for b in missing]).items():
                 try:
-                    found[key.split(":")[-1]] = cx.FileMetrics.from_dict(value)
+                    found[key.rsplit(":", 1)[-1]] = cx.FileMetrics.from_dict(value)
                 except ValueError:
-                    pass
-        missing = [b for b in wanted if b not in found]
+                    pass  # a malformed entry is measured again
+            self._metrics_memo.update(found)
+        return found
+
+    def _start_measuring(self, wanted: dict[str, str],
+                         should_stop: Callable[[], bool] | None = None) -> _Measurement:
+        items = [(blob, path, self._blob_or_empty(blob)) for blob, path in wanted.items()]
+        complexity = self.config.complexity
+        return _Measurement(items, complexity.workers, complexity.max_file_bytes, should_stop)
+
+    def _keep_metrics(self, measured: dict[str, cx.FileMetrics]) -> None:
+        from app.core import complexity as cx
+
+        self._metrics_memo.update(measured)
+        if self.cache is not None and measured:
+            tag = cx.cache_tag(self.config.complexity.max_file_bytes)
+            self.cache.put_many("metrics", {f"{tag}:{b}": m.to_dict() for b, m in measured.items()})
+
+    def _metrics(self, files: list[FileDiff], *, measure: bool) -> dict[str, cx.FileMetrics]:
+        """Metrics of every old/new blob of `files` that an analyzer covers, from cache or measured."""
+        wanted = self._wanted(files)
+        found = self._known_metrics(list(wanted))
+        missing = {b: p for b, p in wanted.items() if b not in found}
         if missing and measure:
-            items = [(b, wanted[b], self._blob_or_empty(b)) for b in missing]
-            measured = cx.analyze_many(items, workers=self.config.complexity.workers,
-                                       max_bytes=self.config.complexity.max_file_bytes)
+            measured = self._start_measuring(missing).wait()
+            self._keep_metrics(measured)
             found.update(measured)
-            if self.cache is not None:
-                self.cache.put_many("metrics", {f"{tag}:{b}": m.to_dict() for b, m in measured.items()})
         return found
 
     def _blob_or_empty(self, blob: str) -> bytes:
@@ -233,6 +397,8 @@ class Analyzer:
             return b""
 
     def _complexity(self, files: list[FileDiff], metrics: dict[str, cx.FileMetrics]) -> dict[str, cx.FileComplexity]:
+        from app.core import complexity as cx
+
         out: dict[str, cx.FileComplexity] = {}
         for fd in files:
             if fd.binary or not fd.path or cx.analyzer_for(fd.path) == cx.ANALYZER_SIZE:
@@ -245,19 +411,42 @@ class Analyzer:
             out[fd.path] = cx.compare(fd.path, old, new, touched_lines=touched)
         return out
 
-    def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
-        files = self.diff(change)
+    # -- analysis ---------------------------------------------------------------------------
+    def _prepare(self, change: Change, files: list[FileDiff] | None = None) -> _Prepared:
+        """Read one change: its diff (unless given), and the blobs whose complexity it needs."""
+        files = self.diff(change) if files is None else files
+        return _Prepared(change, files, ChangeFigures.from_diff(files), self._wanted(files))
+
+    def _assess(self, prep: _Prepared) -> None:
+        """The complexity-free factors of a prepared change: tiers, provenance, history."""
+        from app.core.provenance import analyze_provenance
+        from app.core.tiers import assess
+
         cfg = self.config
-        tiers = assess(files, cfg.tiers)
-        prov = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
-                                  ref=change.ref, config=cfg.ai)
-        metrics = self._metrics(files, measure=measure)
+        change, files = prep.change, prep.files
+        prep.tiers = assess(files, cfg.tiers)
+        prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
+                                             ref=change.ref, config=cfg.ai)
+        history = None if change.kind == "worktree" else self.history
+        if history is not None:
+            prep.history = history.figures([fd.path for fd in files], change.author_emails)
+
+    def _finish(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], *, order: str = "risk") -> ChangeDetail:
+        """Score and plan a prepared change with the metrics at hand (complete when all are there)."""
+        from app.core import complexity as cx
+        from app.core.chunks import build_plan
+        from app.core.provenance import commit_signals
+        from app.core.risk import RiskInputs, compute
+
+        if prep.tiers is None or prep.provenance is None:
+            self._assess(prep)
+        assert prep.tiers is not None and prep.provenance is not None
+        change, files, tiers, prov, figures = prep.change, prep.files, prep.tiers, prep.provenance, prep.figures
+        cfg = self.config
         complexity = self._complexity(files, metrics)
         measurable = [fd for fd in files if not fd.binary and fd.path and cx.analyzer_for(fd.path) != cx.ANALYZER_SIZE]
         complete = len(complexity) >= len(measurable)
-        history = None if change.kind == "worktree" else self.history
         paths = [fd.path for fd in files]
-        figures = ChangeFigures.from_diff(files)
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = RiskInputs(
             lines_added=figures.lines_added,
@@ -272,10 +461,10 @@ class Analyzer:
             tier=tiers.tier,
             tier_reason=tiers.reasons[0] if tiers.reasons else "",
             destructive=[op.summary() for op in tiers.destructive],
-            history_known=history is not None,
+            history_known=prep.history is not None,
         )
-        if history is not None:
-            hf = history.figures(paths, change.author_emails)
+        hf = prep.history
+        if hf is not None:
             inputs.hottest_changes, inputs.hottest_path = hf.hottest_changes, hf.hottest_path
             inputs.recent_authors, inputs.author_prior_commits = hf.recent_authors, hf.author_prior_commits
         risk = compute(inputs, cfg.risk)
@@ -283,7 +472,8 @@ class Analyzer:
                        for path, fc in complexity.items()}
         plan = build_plan(files, read_blob=self.repo.blob, config=cfg.chunks, file_tiers=tiers.file_tiers,
                           ai_lines=prov.ai_lines, function_complexity=function_cc,
-                          destructive_paths={op.path for op in tiers.destructive}, order=order)
+                          destructive_paths={op.path for op in tiers.destructive}, order=order,
+                          spans_cache=self._spans_memo)
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
         extra: dict[str, Any] = {
             **risk.to_dict(),
@@ -302,12 +492,18 @@ class Analyzer:
             "destructive_ops": [op.to_dict() for op in tiers.destructive],
             "chunks": len(plan.chunks),
             "floor_seconds": plan.total_floor_seconds,
+            "chunk_hashes": [c.content_hash for c in plan.chunks],
         }
-        if history is not None:
+        if hf is not None:
             extra["history"] = hf.to_dict()
         report = ChangeReport(change, figures, extra, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
+
+    def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
+        prep = self._prepare(change)
+        self._assess(prep)
+        return self._finish(prep, self._metrics(prep.files, measure=measure), order=order)
 
     def analyze(self, change: Change, *, measure: bool = True) -> ChangeReport:
         """One change's report; a change that cannot be analysed carries its error, never raises."""
@@ -320,7 +516,7 @@ class Analyzer:
             report = self._full(change, measure=measure).report
         except ReviewTuiError as exc:
             return ChangeReport(change, error=str(exc), complete=True)
-        self._store(report)
+        self._store([report])
         return report
 
     def detail(self, change: Change | str, *, order: str = "risk") -> ChangeDetail:
@@ -330,49 +526,102 @@ class Analyzer:
         if change.error:
             raise ReviewTuiError(f"{change.id}: {change.error}")
         detail = self._full(change, order=order)
-        self._store(detail.report)
+        self._store([detail.report])
         return detail
 
     def analyze_all(self, progress: Progress | None = None,
                     on_report: Callable[[ChangeReport], None] | None = None,
                     should_stop: Callable[[], bool] | None = None) -> list[ChangeReport]:
-        """Every pending change, ranked. Progressive: cached and cheap results come first (with
-        complexity pending), then every unmeasured blob of every change is measured in one
-        parallel batch, then the reports are completed."""
+        """Every pending change, ranked. Progressive: cached reports come first, then each other
+        change with its cheap factors (complexity pending), then the completed reports.
+
+        Each change is diffed once. The blobs no cache knows are measured in one parallel batch
+        that starts as soon as every change is diffed and runs (in worker processes) while this
+        thread works out tiers, provenance, history and review plans."""
+        stopped = should_stop or (lambda: False)
         changes = self.discovery.changes
         total = len(changes)
         reports: dict[str, ChangeReport] = {}
-        pending: list[Change] = []
-        for i, change in enumerate(changes):
-            if should_stop and should_stop():
-                break
-            if progress:
-                progress(i, total * 2, f"reading {change.id}")
-            report = self.analyze(change, measure=False)
-            reports[change.id] = report
-            if not report.complete:
-                pending.append(change)
+
+        def emit(report: ChangeReport) -> None:
+            reports[report.id] = report
             if on_report:
                 on_report(report)
-        if pending and not (should_stop and should_stop()):
+
+        cached = self._cached_reports(changes)
+        pending: list[Change] = []
+        for change in changes:
+            if change.error:
+                emit(ChangeReport(change, error=change.error, complete=True))
+            elif change.id in cached:
+                emit(cached[change.id])
+            else:
+                pending.append(change)
+        done = total - len(pending)
+
+        # Diff every change first, so that the measuring can start before anything else.
+        prepared: list[_Prepared] = []
+        for change in pending:
+            if stopped():
+                break
             if progress:
-                progress(total, total * 2, f"measuring complexity of {len(pending)} changes")
-            all_files: list[FileDiff] = []
-            for change in pending:
-                try:
-                    all_files.extend(self.diff(change))
-                except ReviewTuiError:
-                    pass
-            self._metrics(all_files, measure=True)
-            for j, change in enumerate(pending):
-                if should_stop and should_stop():
+                progress(done, total * 2, f"reading {change.id}")
+            try:
+                prepared.append(self._prepare(change))
+            except ReviewTuiError as exc:
+                emit(ChangeReport(change, error=str(exc), complete=True))
+                done += 1
+        wanted: dict[str, str] = {}
+        for prep in prepared:
+            for blob, path in prep.wanted.items():
+                wanted.setdefault(blob, path)
+        metrics = self._known_metrics(list(wanted)) if prepared else {}
+        missing = {b: p for b, p in wanted.items() if b not in metrics}
+        measurement = self._start_measuring(missing, should_stop) if missing and not stopped() else None
+
+        finished: list[ChangeReport] = []
+        unfinished: list[_Prepared] = []
+        try:
+            for prep in prepared:
+                if stopped():
                     break
                 if progress:
-                    progress(total + j, total * 2, f"scoring {change.id}")
-                report = self.analyze(change, measure=True)
-                reports[change.id] = report
-                if on_report:
-                    on_report(report)
+                    progress(done, total * 2, f"scoring {prep.change.id}")
+                done += 1
+                try:
+                    self._assess(prep)
+                    report = self._finish(prep, metrics).report
+                except ReviewTuiError as exc:
+                    report = ChangeReport(prep.change, error=str(exc), complete=True)
+                emit(report)
+                if report.complete:
+                    finished.append(report)  # every blob it needs was measured before
+                else:
+                    unfinished.append(prep)
+
+            if measurement is not None:
+                def tick(measured: int, count: int) -> None:
+                    if progress:
+                        progress(total, total * 2, f"measuring complexity: {measured}/{count} files")
+
+                measured = measurement.wait(tick)
+                self._keep_metrics(measured)
+                metrics.update(measured)
+        finally:
+            if measurement is not None:
+                measurement.abandon()  # an error or Ctrl-C above: do not leave the workers busy
+        for j, prep in enumerate(unfinished):
+            if stopped():
+                break
+            if progress:
+                progress(total + j, total * 2, f"completing {prep.change.id}")
+            try:
+                report = self._finish(prep, metrics).report
+            except ReviewTuiError as exc:
+                report = ChangeReport(prep.change, error=str(exc), complete=True)
+            emit(report)
+            finished.append(report)
+        self._store(finished)
         if progress:
             progress(total * 2, total * 2, "")
         return rank(list(reports.values()))
