@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from app.core.tiers import TierAssessment
 
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "5"
+ANALYSIS_VERSION = "6"
 
 Progress = Callable[[int, int, str], None]
 
@@ -156,8 +156,10 @@ class _Measurement:
             self.done = done
 
         try:
+            # Ranking needs cyclomatic complexity only; the maintainability index would double the
+            # cost of every blob, so `explain` computes it on demand for one change.
             self.results = cx.analyze_many(items, workers=workers, max_bytes=max_bytes, progress=progress,
-                                           should_stop=should_stop)
+                                           should_stop=should_stop, maintainability=False)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by wait()
             self.error = exc
 
@@ -356,7 +358,7 @@ class Analyzer:
         found = {b: self._metrics_memo[b] for b in blobs if b in self._metrics_memo}
         missing = [b for b in blobs if b not in found]
         if self.cache is not None and missing:
-            tag = cx.cache_tag(self.config.complexity.max_file_bytes)
+            tag = cx.cache_tag(self.config.complexity.max_file_bytes, maintainability=False)
             for key, value in self.cache.get_many("metrics", [f"{tag}:{b}" for b in missing]).items():
                 try:
                     found[key.rsplit(":", 1)[-1]] = cx.FileMetrics.from_dict(value)
@@ -376,7 +378,7 @@ class Analyzer:
 
         self._metrics_memo.update(measured)
         if self.cache is not None and measured:
-            tag = cx.cache_tag(self.config.complexity.max_file_bytes)
+            tag = cx.cache_tag(self.config.complexity.max_file_bytes, maintainability=False)
             self.cache.put_many("metrics", {f"{tag}:{b}": m.to_dict() for b, m in measured.items()})
 
     def _metrics(self, files: list[FileDiff], *, measure: bool) -> dict[str, cx.FileMetrics]:
@@ -504,6 +506,37 @@ class Analyzer:
         prep = self._prepare(change)
         self._assess(prep)
         return self._finish(prep, self._metrics(prep.files, measure=measure), order=order)
+
+    def maintainability(self, detail: ChangeDetail) -> dict[str, dict[str, float | None]]:
+        """radon's maintainability index before and after, per changed Python file (for `explain`).
+
+        Measured on demand (it costs as much as the complexity itself) and cached per blob."""
+        from app.core import complexity as cx
+
+        max_bytes = self.config.complexity.max_file_bytes
+        tag = cx.cache_tag(max_bytes) + ":mi"
+        files = [fd for fd in detail.files
+                 if not fd.binary and fd.path and cx.analyzer_for(fd.path) == cx.ANALYZER_RADON]
+        blobs = {b: fd.path for fd in files for b in (fd.old_blob, fd.new_blob) if b}
+        known: dict[str, float | None] = {}
+        if self.cache is not None and blobs:
+            for key, value in self.cache.get_many("mi", [f"{tag}:{b}" for b in blobs]).items():
+                known[key.rsplit(":", 1)[-1]] = value.get("mi") if isinstance(value, dict) else None
+        missing = [(b, p, self._blob_or_empty(b)) for b, p in blobs.items() if b not in known]
+        if missing:
+            measured = cx.analyze_many(missing, workers=self.config.complexity.workers, max_bytes=max_bytes)
+            fresh = {b: m.maintainability for b, m in measured.items()}
+            known.update(fresh)
+            if self.cache is not None:
+                self.cache.put_many("mi", {f"{tag}:{b}": {"mi": v} for b, v in fresh.items()})
+        out: dict[str, dict[str, float | None]] = {}
+        for fd in files:
+            old = known.get(fd.old_blob) if fd.old_blob else None
+            new = known.get(fd.new_blob) if fd.new_blob else None
+            delta = round(new - old, 2) if old is not None and new is not None else None
+            out[fd.path] = {"before": None if old is None else round(old, 2),
+                            "after": None if new is None else round(new, 2), "delta": delta}
+        return out
 
     def analyze(self, change: Change, *, measure: bool = True) -> ChangeReport:
         """One change's report; a change that cannot be analysed carries its error, never raises."""

@@ -3,7 +3,6 @@ the commands that need them so `review-tui --help` stays instant."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import click
 
 from app import __version__, paths
+from app.core.text import json_text
 from app.errors import ReviewTuiError
 
 REPO_OPTION_HELP = "Repository to inspect (default: the current directory)."
@@ -138,7 +138,7 @@ def _stderr_progress():
 
 def _print_list(reports, *, json_output: bool, base: str | None = None) -> None:
     if json_output:
-        click.echo(json.dumps([r.to_json() for r in reports], indent=2, ensure_ascii=False))
+        click.echo(json_text([r.to_json() for r in reports]))
         return
     from app.report.tables import change_table
 
@@ -181,12 +181,14 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
     """Why a change scored what it did: every factor and its contribution."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"))
     detail = analyzer.detail(change_id)
+    maintainability = analyzer.maintainability(detail)
     if json_output:
-        click.echo(json.dumps(detail.report.to_json(), indent=2, ensure_ascii=False))
+        data = {**detail.report.to_json(), "maintainability": maintainability}
+        click.echo(json_text(data))
         return
     from app.report.tables import explain_view
 
-    _console().print(explain_view(detail))
+    _console().print(explain_view(detail, maintainability))
 
 
 @cli.command()
@@ -205,7 +207,7 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
     if json_output:
         data = {"change": detail.change.id, "head": detail.change.head, "base": detail.change.base,
                 **detail.plan.to_dict()}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json_text(data))
         return
     from app.report.tables import plan_table
 

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.report.stats import StatsInputError, StatsQuery
 
 if TYPE_CHECKING:
     from app.analysis import Analyzer
     from app.core.policy import PolicyConfig
-    from app.report.stats import CurrentChange, StatsReport
+    from app.report.stats import CurrentChange, StatsQuery, StatsReport
     from app.storage.ledger import Ledger
 
 
@@ -99,7 +98,7 @@ def stats_command(ctx: click.Context, repo: str | None, all_repos: bool, since: 
     """Show whether review is real: rates, rubber stamps, coverage, policy gaps, AI share, by reviewer,
     tier and week."""
     from app import paths
-    from app.report.stats import date_range
+    from app.report.stats import StatsInputError, StatsQuery, date_range
 
     if json_output and csv_output:
         raise StatsInputError("--json and --csv are exclusive: pick one")
@@ -128,6 +127,7 @@ def _report_for(path: Path, query: StatsQuery, analyzer: Analyzer | None) -> Sta
 
 
 def _emit(report: StatsReport, *, json_output: bool, csv_output: bool, html_file: str | None) -> None:
+    from app.report.stats import StatsInputError
     from app.report.stats_render import render_csv, render_json, render_rich
 
     if html_file:

@@ -213,9 +213,9 @@ class ComplexityConfig:
         return cls(workers=workers, max_file_bytes=max_file_bytes)
 
 
-def cache_tag(max_bytes: int = MAX_ANALYSE_BYTES) -> str:
+def cache_tag(max_bytes: int = MAX_ANALYSE_BYTES, maintainability: bool = True) -> str:
     """The part of a cache key that changes whenever analyze_source's result for a blob can."""
-    return f"{ANALYZER_VERSION}:{max_bytes}"
+    return f"{ANALYZER_VERSION}:{max_bytes}" + ("" if maintainability else ":cc")
 
 
 def grade(cc: int) -> str:
@@ -269,8 +269,12 @@ def _one_line(exc: BaseException) -> str:
     return message[:200]
 
 
-def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE_BYTES) -> FileMetrics:
-    """Measure one version of a file. Never raises: problems come back in `error`."""
+def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE_BYTES,
+                   maintainability: bool = True) -> FileMetrics:
+    """Measure one version of a file. Never raises: problems come back in `error`.
+
+    `maintainability=False` skips radon's maintainability index, which costs as much again as the
+    cyclomatic complexity (raw line counts and Halstead volume): ranking needs only the latter."""
     language = language_of(path)
     analyzer = analyzer_for(path)
     if analyzer == ANALYZER_SIZE:
@@ -286,7 +290,7 @@ def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE
                                error=f"too large to analyse ({_human_size(size)}): counted by size")
         text = decode_text(data) if isinstance(data, bytes) else data
         if analyzer == ANALYZER_RADON:
-            return _analyse_python(text)
+            return _analyse_python(text, maintainability)
         return _analyse_lizard(path, text, language)
     except Exception as exc:  # noqa: BLE001 - a last guard: one bad file must not stop a scan
         return FileMetrics(language, analyzer, lines=_safe_line_count(data), error=_one_line(exc))
@@ -304,7 +308,7 @@ def _safe_line_count(data: bytes | str) -> int:
         return 0
 
 
-def _analyse_python(text: str) -> FileMetrics:
+def _analyse_python(text: str, with_maintainability: bool = True) -> FileMetrics:
     import ast
 
     from radon.metrics import h_visit_ast, mi_compute
@@ -322,11 +326,13 @@ def _analyse_python(text: str) -> FileMetrics:
         # (mi_parameters), without parsing the source three times.
         visitor = ComplexityVisitor.from_ast(tree)
         functions = _unique_names(_radon_functions(visitor.blocks))
-        raw = raw_analyze(text)
-        comment_lines = raw.comments + raw.multi
-        comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
-        maintainability = float(mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity,
-                                           raw.lloc, comments))
+        maintainability = None
+        if with_maintainability:
+            raw = raw_analyze(text)
+            comment_lines = raw.comments + raw.multi
+            comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
+            maintainability = float(mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity,
+                                               raw.lloc, comments))
     except Exception as exc:  # noqa: BLE001 - SyntaxError, RecursionError, radon's own errors
         return FileMetrics("python", ANALYZER_RADON, lines=lines, error=_one_line(exc))
     return FileMetrics("python", ANALYZER_RADON, functions=functions, maintainability=maintainability,
@@ -486,6 +492,7 @@ def analyze_many(
     max_bytes: int = MAX_ANALYSE_BYTES,
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    maintainability: bool = True,
 ) -> dict[str, FileMetrics]:
     """Measure (key, path, data) items, each distinct key once; the result is keyed by key.
 
@@ -505,7 +512,7 @@ def analyze_many(
     to_measure: dict[str, tuple[str, bytes | str]] = {}
     for key, (path, data) in unique.items():
         if analyzer_for(path) == ANALYZER_SIZE or len(data) > max_bytes:
-            results[key] = analyze_source(path, data, max_bytes=max_bytes)
+            results[key] = analyze_source(path, data, max_bytes=max_bytes, maintainability=maintainability)
         else:
             to_measure[key] = (path, data)
     if results and progress is not None:
@@ -514,13 +521,13 @@ def analyze_many(
     if workers >= 1 and (work_bytes > PARALLEL_MIN_BYTES
                          or (len(to_measure) > PARALLEL_MIN_ITEMS and work_bytes > PARALLEL_MIN_ITEMS_BYTES)):
         batches = _batches(to_measure, workers * 4)
-        _run_in_pool(batches, workers, max_bytes, results, total, progress, should_stop)
+        _run_in_pool(batches, workers, (max_bytes, maintainability), results, total, progress, should_stop)
     for key, (path, data) in to_measure.items():  # everything, or whatever the pool did not finish
         if key in results:
             continue
         if should_stop is not None and should_stop():
             break
-        results[key] = analyze_source(path, data, max_bytes=max_bytes)
+        results[key] = analyze_source(path, data, max_bytes=max_bytes, maintainability=maintainability)
         if progress is not None:
             progress(len(results), total)
     return results
@@ -542,7 +549,7 @@ def _batches(unique: dict[str, tuple[str, bytes | str]], count: int) -> list[lis
     return [batch for batch in batches if batch]
 
 
-def _run_in_pool(batches: list[list[_WorkItem]], workers: int, max_bytes: int,
+def _run_in_pool(batches: list[list[_WorkItem]], workers: int, options: tuple[int, bool],
                  results: dict[str, FileMetrics], total: int, progress: Callable[[int, int], None] | None,
                  should_stop: Callable[[], bool] | None) -> None:
     """Fill `results` from worker processes; on any pool failure return early (the caller finishes)."""
@@ -555,7 +562,7 @@ def _run_in_pool(batches: list[list[_WorkItem]], workers: int, max_bytes: int,
         return
     pending: set[Future[list[tuple[str, FileMetrics]]]] = set()
     try:
-        pending = {executor.submit(_analyse_batch, batch, max_bytes) for batch in batches}
+        pending = {executor.submit(_analyse_batch, batch, options) for batch in batches}
         while pending:
             if should_stop is not None and should_stop():
                 break
@@ -592,5 +599,7 @@ def _quiet_worker() -> None:
     sys.stdout = sys.stderr
 
 
-def _analyse_batch(batch: list[_WorkItem], max_bytes: int) -> list[tuple[str, FileMetrics]]:
-    return [(key, analyze_source(path, data, max_bytes=max_bytes)) for key, path, data in batch]
+def _analyse_batch(batch: list[_WorkItem], options: tuple[int, bool]) -> list[tuple[str, FileMetrics]]:
+    max_bytes, maintainability = options
+    return [(key, analyze_source(path, data, max_bytes=max_bytes, maintainability=maintainability))
+            for key, path, data in batch]

@@ -118,7 +118,7 @@ def change_table(reports, *, base: str | None = None, width: int = 200) -> Table
     return table
 
 
-def explain_view(detail) -> Group:
+def explain_view(detail, maintainability: dict | None = None) -> Group:
     """The score's breakdown: factors with contributions that add up to the score, then the reasons."""
     report = detail.report
     data = report.to_json()
@@ -164,6 +164,14 @@ def explain_view(detail) -> Group:
     if worst:
         parts.append(Text(f"Worst function: {one_line(worst['name'], 80)} in {one_line(worst.get('path') or '', 80)}"
                           f" — grade {worst['grade']}, CC {worst['complexity']}"))
+    changed_mi = {p: m for p, m in (maintainability or {}).items() if m.get("delta") is not None}
+    if changed_mi:
+        total = sum(m["delta"] for m in changed_mi.values())
+        parts.append(Text(f"Maintainability index (radon MI, 0-100, higher is easier): {total:+.1f} in "
+                          f"{len(changed_mi)} file{'s' if len(changed_mi) != 1 else ''}"))
+        for path, m in sorted(changed_mi.items(), key=lambda kv: kv[1]["delta"])[:5]:
+            parts.append(Text(f"  {one_line(path, 80)}: {m['before']:.1f} → {m['after']:.1f} ({m['delta']:+.1f})",
+                              style="yellow" if m["delta"] < 0 else ""))
     for path, error in (data.get("complexity_errors") or {}).items():
         parts.append(Text("  ! " + one_line(f"{path}: {error}", 300), style="yellow"))
     return Group(*parts)

@@ -24,9 +24,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from app.errors import LedgerError
 from app.storage.db import (
@@ -38,6 +36,9 @@ from app.storage.db import (
     open_db,
     write_transaction,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ class AnalysisCache:
         except (SchemaTooNew, DatabaseLocked, LedgerError) as exc:
             self._warn(f"the analysis cache {self.path} cannot be used ({exc}); caching in memory")
         self.persistent = False
+        from sqlite_utils import Database
+
         memory = Database(
             sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None), execute_plugins=False
         )

@@ -173,3 +173,23 @@ def test_go_repo_is_analysed_with_lizard(sample_root):
     assert set(reports) == set(SAMPLES.goapp.PENDING_BRANCHES)
     claude = reports["refactor/ledger-store-claude"].extra
     assert claude["ai_tools"] == ["Claude Code"] and claude["complexity_added"] > 0
+
+
+def test_explain_json_gives_the_maintainability_delta_that_radon_mi_gives(payments_repo, tmp_path):
+    result = CliRunner().invoke(cli, ["explain", "feature/retry-refactor-claude", "--repo", str(payments_repo),
+                                      "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    mi = json.loads(result.output)["maintainability"]["payments/retry.py"]
+    base = git(payments_repo, "merge-base", "origin/main", "feature/retry-refactor-claude").strip()
+    figures = []
+    for rev in (base, "feature/retry-refactor-claude"):
+        target = tmp_path / f"retry_{len(figures)}.py"
+        target.write_text(git(payments_repo, "show", f"{rev}:payments/retry.py"))
+        import sys
+
+        out = subprocess.run([sys.executable, "-m", "radon", "mi", "-s", "-j", str(target)], capture_output=True,
+                             text=True, check=True).stdout
+        figures.append(json.loads(out)[str(target)]["mi"])
+    assert mi["before"] == pytest.approx(figures[0], abs=0.01)
+    assert mi["after"] == pytest.approx(figures[1], abs=0.01)
+    assert mi["delta"] == pytest.approx(figures[1] - figures[0], abs=0.02)
