@@ -200,7 +200,7 @@ class ReviewApp(App[None]):
         """A new Analyzer for the calling thread (pygit2 objects must not cross threads)."""
         if self._analyzer_factory is not None:
             return self._analyzer_factory()
-        from app.analysis import Analyzer, ChangeDetail, ChangeReport
+        from app.analysis import Analyzer
 
         a = self.analyzer
         return Analyzer(a.repo_path, base=a.base, commit_range=a.commit_range, cache=a.cache,

@@ -25,7 +25,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -37,7 +37,7 @@ from app.core.text import one_line
 from app.errors import ReviewTuiError
 from app.storage.ledger import Decision
 from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target
-from app.tui.keys import ACTIONS, ActionSpec, bindings_for
+from app.tui.keys import ActionSpec, bindings_for
 from app.tui.review_session import ReviewSession, format_duration
 from app.tui.screens.dialogs import ActivityModal, ConfirmDialog, TextInputDialog
 from app.tui.widgets.diff_view import DiffView, DisplayLine
