@@ -2,10 +2,13 @@
 ``SELECT count(*)`` over the same table in the same run.
 
 The ledger is filled FAST: rows are generated in Python and bulk-inserted with ``executemany``
-inside one transaction per table (not one Ledger call per row); the schema (and its indexes) comes
-from opening the file through ``Ledger.open``, as the app does. Each chunk review is a chunk view
-(active time) plus its decision; every change also gets a change-level decision and a
-``changes_seen`` row (some changes were seen at a second, newer head: stale approvals).
+inside one transaction (not one Ledger call per row); the schema (its indexes and the stats
+summaries' triggers) comes from opening the file through ``Ledger.open``, as the app does. The
+triggers fire for every row of an ``executemany`` exactly as for a Ledger write, so the summaries
+that `stats` reads are built by the same write path; after filling, the bench checks them against
+the raw rows. Each chunk review is a chunk view (active time) plus its decision; every change also
+gets a change-level decision and a ``changes_seen`` row (some changes were seen at a second, newer
+head: stale approvals).
 
 The timed work is exactly what the command runs: ``compute_stats`` plus ``render_json``. It also
 times the command end to end in a subprocess (Python start and imports included) for reference.
@@ -27,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.storage.db import STATS_CHUNK_REVIEW
 from app.storage.ledger import Ledger
 
 # 2025-06-02 00:00 UTC (a Monday): the data spans the 2025/2026 year boundary.
@@ -137,6 +141,30 @@ def fill_ledger(path: Path, chunk_reviews: int, *, seed: int = 7, reviewers: int
             "changes_seen": len(seen)}
 
 
+def check_summaries(ledger: Ledger) -> list[str]:
+    """Totals of the stats summaries against the same totals over the raw rows (empty: they agree)."""
+    db = ledger.db
+    pairs = {
+        "chunk reviews": (
+            "SELECT count(*), total(changed_lines), sum(active_seconds_at_decision > 0)"
+            f" FROM decisions WHERE {STATS_CHUNK_REVIEW}",
+            "SELECT sum(chunks), total(lines), sum(timed_chunks) FROM stats_chunk_days"),
+        "AI bands": (f"SELECT count(*) FROM decisions WHERE {STATS_CHUNK_REVIEW}",
+                     "SELECT sum(chunks) FROM stats_band_days"),
+        "change decisions": ("SELECT count(*) FROM decisions WHERE chunk_hash IS NULL"
+                             " AND decision IN ('approve', 'flag')", "SELECT count(*) FROM stats_change_facts"),
+        "change reviews": ("SELECT count(*) FROM (SELECT DISTINCT repo, reviewer, change_id FROM decisions"
+                           " WHERE decision IN ('approve', 'flag'))",
+                           "SELECT count(*) FROM (SELECT DISTINCT repo, reviewer, change_id FROM stats_change_days)"),
+    }
+    problems = []
+    for name, (raw_sql, summary_sql) in pairs.items():
+        raw, summary = db.execute(raw_sql).fetchone(), db.execute(summary_sql).fetchone()
+        if tuple(raw) != tuple(summary):
+            problems.append(f"{name}: raw {tuple(raw)} != summaries {tuple(summary)}")
+    return problems
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviews", type=int, default=1_000_000, help="chunk reviews to generate")
@@ -154,8 +182,10 @@ def main() -> None:
             counts = fill_ledger(path, args.reviews)
             print(f"filled {path} in {time.perf_counter() - started:.1f} s: "
                   + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
-        with Ledger.open(path, readonly=True) as ledger:
+        with Ledger.open(path) as ledger:  # read-write: a ledger kept from an older schema is migrated
             db = ledger.db
+            problems = check_summaries(ledger)
+            print("summaries match the raw rows" if not problems else "SUMMARIES DISAGREE: " + "; ".join(problems))
             baseline: list[float] = []
             timed: list[float] = []
             for _ in range(args.repeat):

@@ -10,10 +10,17 @@ Units of counting (each view prints a one-line meaning for each figure):
 - an **approval** is a chunk approval or a change-level approval; it is a **rubber stamp** when it
   was faster than its floor time or covered chunks the reviewer never opened (SPEC.md "Words").
 
-Speed: a ledger may hold a million chunk reviews. Everything is aggregated inside SQLite through
-the covering indexes of schema 4 (app/storage/db.py ``_v4_stats_indexes``): one grouped pass over
-the chunk reviews (a small cube, rolled up here), one over the change reviews, and exact rate
-quantiles read by walking an index ordered by rate (``LIMIT 2 OFFSET k``) instead of sorting.
+Speed: a ledger may hold a million chunk reviews, so nothing here reads them row by row. The
+ledger keeps summaries exact at write time (schema 5, app/storage/db.py ``_v5_stats_summaries``:
+SQLite triggers on every insert, update and delete), keyed by UTC day; ``--since``/``--until``
+are whole UTC days, so every filter is applied to the summaries without loss:
+- chunk figures are sums over ``stats_chunk_days`` / ``stats_band_days`` (one row per reviewer,
+  tier, day and repo, not per review);
+- rate quantiles stay exact: the summaries' rate bins say which bin holds the k-th rate, and only
+  that bin of an index ordered by rate is walked (``LIMIT 2 OFFSET p``, from its nearer end);
+- change reviews come from ``stats_change_days``, change-level approvals from
+  ``stats_change_facts`` (one row per change-level decision, with what it needs from the changes
+  seen and the chunk views already joined).
 The change-level pass runs in a second thread on its own connection (sqlite3 releases the GIL).
 """
 
@@ -21,37 +28,38 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.policy import PolicyConfig, requirement_for
 from app.errors import ReviewTuiError
 from app.storage.db import (
-    STATS_BAND,
-    STATS_CHUNK_REVIEW,
-    STATS_FLAGS,
+    NO_TIER,
+    STATS_BAND_DAY_MEASURES,
+    STATS_CHUNK_DAY_MEASURES,
+    STATS_FAST_RATE,
     STATS_RATE,
+    STATS_RATE_EDGES,
     STATS_TIMED,
     STATS_WEEK,
 )
 from app.storage.ledger import Ledger
 
-FLOOR_RATE = 500.0
+FLOOR_RATE = STATS_FAST_RATE
 """LOC per hour above which defect detection drops (SmartBear/Cisco; SPEC.md): the line on the histogram."""
 
-RATE_EDGES: tuple[float, ...] = (0, 100, 200, 300, 400, 500, 600, 800, 1000, 1500, 2000, 3000, 5000, math.inf)
-"""Histogram bins of review rates, LOC per active hour: [edge i, edge i+1)."""
+RATE_EDGES: tuple[float, ...] = STATS_RATE_EDGES
+"""Histogram bins of review rates, LOC per active hour: [edge i, edge i+1) (the ledger's summary bins)."""
 
 BAND_NAMES = ("human", "mixed", "AI-heavy")
 """AI bands of a chunk: no AI-written line (or unknown), some, at least half (STATS_BAND)."""
 
+DAY_SECONDS = 86_400
 WEEK_SECONDS = 604_800
 MONDAY_OFFSET = 259_200  # 1970-01-01 was a Thursday; STATS_WEEK shifts by 3 days to start weeks on Monday
-
-# STATS_FLAGS bits
-HAS_FLOOR, APPROVAL, STAMP, UNOPENED, TIMED = 16, 8, 4, 2, 1
 
 MEANINGS: dict[str, str] = {
     "changes": "changes the reviewer approved or flagged (chunk or whole change), in the week of the last "
@@ -66,7 +74,8 @@ MEANINGS: dict[str, str] = {
     "stamps": "rubber stamps / approvals: approvals faster than the floor, or of chunks never opened",
     "unopened": "chunks approved without ever being opened (chunk approvals, plus unopened chunks of change "
                 "approvals)",
-    "coverage": "changed lines the approver reviewed chunk by chunk / changed lines of the changes approved",
+    "coverage": "changed lines the approver reviewed chunk by chunk (any day, any tier) / changed lines of the "
+                "changes approved",
     "stale": "approvals that no longer cover the change (its content changed after the approval)",
     "first_look": "median time from the reviewer's first look at a change to the change-level decision",
     "senior_gaps": "Tier 0/1 changes approved without the senior approval the policy requires",
@@ -79,7 +88,8 @@ class StatsInputError(ReviewTuiError):
 
 @dataclass(frozen=True)
 class StatsQuery:
-    """Which records to count. Times are epoch seconds (UTC); ``until`` is exclusive."""
+    """Which records to count. Times are epoch seconds (UTC) at midnight (whole days: the ledger's
+    summaries are per UTC day); ``until`` is exclusive."""
 
     repo: str | None = None
     """Repo key (root commit id, Analyzer.repo_key); None: every repository in the ledger."""
@@ -88,15 +98,32 @@ class StatsQuery:
     reviewer: str | None = None
     tier: int | None = None
 
+    def __post_init__(self) -> None:
+        for name, value in (("since", self.since), ("until", self.until)):
+            if value is not None and value % DAY_SECONDS:
+                raise StatsInputError(f"stats {name} must be a UTC midnight (whole days), not {_iso_time(value)}")
+
     def where(self, prefix: str = "") -> tuple[str, list[Any]]:
-        """SQL terms (`` AND ...``) and parameters for the filters, on columns every stats index covers."""
+        """SQL terms (`` AND ...``) and parameters for the filters on decisions rows (the rate indexes)."""
+        return self._terms(((f"{prefix}repo", "=", self.repo), (f"{prefix}reviewer", "=", self.reviewer),
+                            (f"{prefix}created_at", ">=", self.since), (f"{prefix}created_at", "<", self.until),
+                            (f"{prefix}tier", "=", self.tier)))
+
+    def summary_where(self, tier_column: str = "tier") -> tuple[str, list[Any]]:
+        """The same filters on a summary table of schema 5 (UTC ``day`` numbers; ``tier_column`` is the
+        column holding the record's own tier)."""
+        return self._terms((("repo", "=", self.repo), ("reviewer", "=", self.reviewer),
+                            ("day", ">=", None if self.since is None else int(self.since // DAY_SECONDS)),
+                            ("day", "<", None if self.until is None else int(self.until // DAY_SECONDS)),
+                            (tier_column, "=", self.tier)))
+
+    @staticmethod
+    def _terms(filters: Iterable[tuple[str, str, Any]]) -> tuple[str, list[Any]]:
         terms: list[str] = []
         params: list[Any] = []
-        for column, op, value in (("repo", "=", self.repo), ("reviewer", "=", self.reviewer),
-                                  ("created_at", ">=", self.since), ("created_at", "<", self.until),
-                                  ("tier", "=", self.tier)):
+        for column, op, value in filters:
             if value is not None:
-                terms.append(f" AND {prefix}{column} {op} ?")
+                terms.append(f" AND {column} {op} ?")
                 params.append(value)
         return "".join(terms), params
 
@@ -317,15 +344,20 @@ def compute_stats(
 
     groups = _Groups(report.overall, seniors_known)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-changes") as pool:
-        changes = pool.submit(_change_rows, ledger, query)
-        _chunk_cube(db, query, groups)
-        _rate_quantiles(db, query, groups, report)
-        change_reviews, change_decisions = changes.result()
-    _add_change_reviews(change_reviews, groups)
-    _add_change_decisions(change_decisions, groups, policy if seniors_known else None, current)
-    if current is not None:
-        _add_stale_chunk_approvals(db, query, groups, current)
+        changes = pool.submit(_change_pass, ledger, query, policy if seniors_known else None,
+                              sorted(current) if current else [])
+        with _snapshot(db):  # the summaries and the rate index read at one instant
+            bins = _chunk_pass(db, query, groups)
+            _band_pass(db, query, groups)
+            _rate_quantiles(db, query, groups, bins, report)
+            if current is not None:
+                _add_stale_chunk_approvals(db, query, groups, current)
+            first_looks = _first_looks(db, query)
+        found = changes.result()
+    _add_change_reviews(found.reviews, groups)
+    _add_change_decisions(found, groups, policy if seniors_known else None, current)
 
+    _add_first_looks(first_looks, groups)
     report.reviewers = [groups.reviewers[k] for k in sorted(groups.reviewers, key=str.lower)]
     report.tiers = [groups.tiers[k] for k in sorted(groups.tiers, key=lambda t: (t is None, t))]
     report.weeks = [groups.weeks[k] for k in sorted(groups.weeks)]
@@ -340,6 +372,26 @@ def compute_stats(
         report.notes.append("stale approvals estimated from the heads seen (change approvals given on a head "
                             "older than one seen later); run with --repo PATH for chunk-exact staleness")
     return report
+
+
+@contextmanager
+def _snapshot(db: Any) -> Iterator[None]:
+    """One read transaction (WAL: writers go on), so that every query sees the same ledger."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def _tier(value: int | None) -> int | None:
+    """A summary's tier back to the ledger's (NO_TIER: none recorded)."""
+    return None if value == NO_TIER else value
 
 
 class _Groups:
@@ -388,152 +440,228 @@ class _Groups:
             yield from table.values()
 
 
-def _chunk_cube(db: Any, query: StatsQuery, groups: _Groups) -> None:
-    """One grouped pass over the chunk reviews, in the order of the stats_chunk_cube index."""
-    where, params = query.where()
-    sql = (
-        f"SELECT reviewer, tier, {STATS_WEEK}, {STATS_BAND}, {STATS_FLAGS}, count(*), total(changed_lines),"
-        f" total(active_seconds_at_decision), total(floor_seconds)"
-        f" FROM decisions INDEXED BY stats_chunk_cube WHERE {STATS_CHUNK_REVIEW}{where}"
-        f" GROUP BY reviewer, tier, {STATS_WEEK}, {STATS_BAND}, {STATS_FLAGS}"
-    )
-    for reviewer, tier, week, band, flags, count, lines, active, floor in db.execute(sql, params):
-        lines = int(lines)
-        approvals = count if flags & APPROVAL else 0
-        for figures in (*groups.main(reviewer, tier, week), groups.band(band)):
-            figures.chunks += count
-            figures.lines += lines
-            figures.active_seconds += active
-            if flags & TIMED:
-                figures.timed_chunks += count
-                figures.timed_lines += lines
-                figures.timed_seconds += active
-            if flags & HAS_FLOOR:
-                figures.floor_seconds += floor
-                figures.floor_active_seconds += active
-            figures.approvals += approvals
-            if flags & STAMP:
-                figures.rubber_stamps += count
-            if flags & UNOPENED and approvals:
-                figures.unopened_chunks += count
+# Positions in a stats_chunk_days row of measures (STATS_CHUNK_DAY_MEASURES).
+_SUMMED = len(STATS_BAND_DAY_MEASURES)  # the Figures sums, shared with stats_band_days
+_FAST = STATS_CHUNK_DAY_MEASURES.index("fast_chunks")
+_BINS = STATS_CHUNK_DAY_MEASURES.index("rate_bin_0")
 
 
-def _walk(db: Any, index: str, column: str | None, group: Any, where: str, params: list[Any],
-          offset: int) -> list[float]:
-    """Two consecutive rates from position ``offset`` of a group, walking an index ordered by rate."""
-    group_term = f" AND {column} IS ?" if column else ""
-    sql = (f"SELECT {STATS_RATE} FROM decisions INDEXED BY {index} WHERE {STATS_TIMED}{group_term}{where}"
-           f" ORDER BY {STATS_RATE} LIMIT 2 OFFSET ?")
-    args = ([group] if column else []) + params + [offset]
-    return [row[0] for row in db.execute(sql, args)]
+def _add_sums(figures: Figures, sums: Sequence[Any]) -> None:
+    """Add a summary row's sums (STATS_BAND_DAY_MEASURES order) to a group."""
+    (chunks, lines, active, timed_chunks, timed_lines, timed_seconds, floor_seconds, floor_active, approvals,
+     stamps, unopened) = sums[:_SUMMED]
+    figures.chunks += chunks
+    figures.lines += int(lines)
+    figures.active_seconds += active
+    figures.timed_chunks += timed_chunks
+    figures.timed_lines += int(timed_lines)
+    figures.timed_seconds += timed_seconds
+    figures.floor_seconds += floor_seconds
+    figures.floor_active_seconds += floor_active
+    figures.approvals += approvals
+    figures.rubber_stamps += stamps
+    figures.unopened_chunks += unopened
 
 
-def _quantiles(db: Any, index: str, column: str | None, group: Any, count: int, where: str,
-               params: list[Any], fractions: Sequence[float]) -> list[float | None]:
-    out: list[float | None] = []
-    for fraction in fractions:
-        if count <= 0:
-            out.append(None)
-            continue
-        offset, weight = quantile_position(count, fraction)
-        values = _walk(db, index, column, group, where, params, offset)
-        if not values:  # the ledger changed between the passes: leave it unknown rather than guess
-            out.append(None)
-            continue
-        upper = values[1] if len(values) > 1 else values[0]
-        out.append(values[0] + (upper - values[0]) * weight)
-    return out
+def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups) -> dict[int, tuple[Figures, list[Any]]]:
+    """The chunk figures of every group from stats_chunk_days: SQLite sums the days into a cube of
+    (reviewer, tier, week), rolled up here. Returns each group's summed row (by id of its Figures),
+    whose rate bins locate its quantiles."""
+    where, params = query.summary_where()
+    sums = ", ".join(f"sum({m})" for m in STATS_CHUNK_DAY_MEASURES)
+    rows = db.execute(
+        f"SELECT reviewer, tier, week, {sums} FROM stats_chunk_days WHERE 1{where} GROUP BY reviewer, tier, week",
+        params,
+    ).fetchall()
+    totals: dict[int, tuple[Figures, list[Any]]] = {}
+    for reviewer, tier, week, *values in rows:
+        # The overall total is the sum of the reviewers' afterwards: three groups per cube row, not four.
+        for figures in groups.main(reviewer, _tier(tier), week)[1:]:
+            held = totals.get(id(figures))
+            if held is None:
+                totals[id(figures)] = (figures, list(values))
+            else:
+                held[1][:] = map(sum, zip(held[1], values, strict=True))
+    overall = [0] * len(STATS_CHUNK_DAY_MEASURES)
+    for figures in groups.reviewers.values():
+        overall[:] = map(sum, zip(overall, totals[id(figures)][1], strict=True))
+    totals[id(groups.overall)] = (groups.overall, overall)
+    weeks = {id(f) for f in groups.weeks.values()}
+    for figures, values in totals.values():
+        _add_sums(figures, values)
+        if id(figures) not in weeks:  # the weekly trend shows medians, not the fast share
+            figures.fast_chunks = values[_FAST]
+    return totals
 
 
-def _rate_quantiles(db: Any, query: StatsQuery, groups: _Groups, report: StatsReport) -> None:
+def _band_pass(db: Any, query: StatsQuery, groups: _Groups) -> None:
+    """The AI bands' figures (is AI code read faster?) from stats_band_days."""
+    where, params = query.summary_where()
+    sums = ", ".join(f"sum({m})" for m in STATS_BAND_DAY_MEASURES)
+    for band, *values in db.execute(f"SELECT band, {sums} FROM stats_band_days WHERE 1{where} GROUP BY band",
+                                    params):
+        _add_sums(groups.band(band), values)
+
+
+@dataclass(frozen=True)
+class _RateIndex:
+    """An index of schema 4 ordered by rate within a group (column None: one group, everything)."""
+
+    name: str
+    column: str | None
+
+
+_BY_ALL = _RateIndex("stats_rate", None)
+_BY_REVIEWER = _RateIndex("stats_rate_by_reviewer", "reviewer")
+_BY_TIER = _RateIndex("stats_rate_by_tier", "tier")
+_BY_WEEK = _RateIndex("stats_rate_by_week", STATS_WEEK)
+
+
+class _RateWalker:
+    """Exact rates at given ranks of one group, reading only the bin that holds each rank."""
+
+    def __init__(self, db: Any, index: _RateIndex, group: Any, bins: Sequence[int], where: str,
+                 params: list[Any]) -> None:
+        self.db, self.index, self.group, self.bins = db, index, group, list(bins)
+        self.where, self.params = where, params
+        self.starts = [0]
+        for count in self.bins:
+            self.starts.append(self.starts[-1] + count)
+
+    def values(self, rank: int, count: int) -> list[float]:
+        """The rates at ``rank`` .. ``rank + count - 1`` (0-based, ascending) of the group."""
+        out: list[float] = []
+        while count > 0 and rank < self.starts[-1]:
+            number = next(i for i, count_before in enumerate(self.starts[1:]) if rank < count_before)
+            position, size = rank - self.starts[number], self.bins[number]
+            take = min(count, size - position)
+            if position <= size - position - take:  # walk from whichever end of the bin is nearer
+                found = self._walk(number, position, take, "ASC")
+            else:
+                found = self._walk(number, size - position - take, take, "DESC")[::-1]
+            if len(found) < take:  # the ledger changed under us: better unknown than wrong
+                return out
+            out.extend(found)
+            rank += take
+            count -= take
+        return out
+
+    def _walk(self, number: int, offset: int, limit: int, direction: str) -> list[float]:
+        low, high = RATE_EDGES[number], RATE_EDGES[number + 1]
+        group_term = f" AND {self.index.column} IS ?" if self.index.column else ""
+        upper = "" if math.isinf(high) else f" AND {STATS_RATE} < ?"
+        args = ([self.group] if self.index.column else []) + [low] + ([] if math.isinf(high) else [high])
+        sql = (f"SELECT {STATS_RATE} FROM decisions INDEXED BY {self.index.name} WHERE {STATS_TIMED}{group_term}"
+               f" AND {STATS_RATE} >= ?{upper}{self.where} ORDER BY {STATS_RATE} {direction} LIMIT ? OFFSET ?")
+        return [row[0] for row in self.db.execute(sql, [*args, *self.params, limit, offset])]
+
+    def quantiles(self, fractions: Sequence[float]) -> list[float | None]:
+        out: list[float | None] = []
+        for fraction in fractions:
+            total = self.starts[-1]
+            if total <= 0:
+                out.append(None)
+                continue
+            rank, weight = quantile_position(total, fraction)
+            values = self.values(rank, 2 if weight > 0 and rank + 1 < total else 1)
+            if not values:
+                out.append(None)
+                continue
+            upper = values[1] if len(values) > 1 else values[0]
+            out.append(values[0] + (upper - values[0]) * weight)
+        return out
+
+
+def _rate_quantiles(db: Any, query: StatsQuery, groups: _Groups, totals: dict[int, tuple[Figures, list[Any]]],
+                    report: StatsReport) -> None:
     """Exact quartiles of the chunk review rates per reviewer, tier and overall (median per week),
-    the share read faster than FLOOR_RATE, and the overall histogram."""
+    and the overall histogram."""
     where, params = query.where()
     quartiles = (0.25, 0.5, 0.75)
-    plans: list[tuple[str, str | None, dict[Any, Figures] | None, Sequence[float], bool]] = [
-        ("stats_rate", None, None, quartiles, False),
-        ("stats_rate_by_reviewer", "reviewer", groups.reviewers, quartiles, True),
-        ("stats_rate_by_tier", "tier", groups.tiers, quartiles, True),
-        ("stats_rate_by_week", STATS_WEEK, groups.weeks, (0.5,), False),
+    plans: list[tuple[_RateIndex, Iterable[tuple[Any, Figures]], Sequence[float]]] = [
+        (_BY_ALL, [(None, groups.overall)], quartiles),
+        (_BY_REVIEWER, groups.reviewers.items(), quartiles),
+        (_BY_TIER, groups.tiers.items(), quartiles),
+        (_BY_WEEK, groups.weeks.items(), (0.5,)),
     ]
-    for index, column, table, fractions, count_fast in plans:
-        members: list[tuple[Any, Figures]] = (
-            [(None, groups.overall)] if table is None else list(table.items())
-        )
+    for index, members, fractions in plans:
         for group, figures in members:
-            values = _quantiles(db, index, column, group, figures.timed_chunks, where, params, fractions)
+            bins = totals[id(figures)][1][_BINS:] if id(figures) in totals else [0] * (len(RATE_EDGES) - 1)
+            values = _RateWalker(db, index, group, bins, where, params).quantiles(fractions)
             if len(values) == 3:
                 figures.rate_p25, figures.rate_median, figures.rate_p75 = values
             else:
                 figures.rate_median = values[0]
-            if count_fast:
-                group_term = f" AND {column} IS ?" if column else ""
-                figures.fast_chunks = db.execute(
-                    f"SELECT count(*) FROM decisions INDEXED BY {index} WHERE {STATS_TIMED}{group_term}"
-                    f" AND {STATS_RATE} > ?{where}", [group, FLOOR_RATE, *params]).fetchone()[0]
-    histogram = []
-    for low, high in zip(RATE_EDGES, RATE_EDGES[1:], strict=False):
-        upper = "" if math.isinf(high) else f" AND {STATS_RATE} < ?"
-        args = [low] + ([] if math.isinf(high) else [high]) + params
-        count = db.execute(
-            f"SELECT count(*) FROM decisions INDEXED BY stats_rate WHERE {STATS_TIMED}"
-            f" AND {STATS_RATE} >= ?{upper}{where}", args).fetchone()[0]
-        histogram.append((low, high, count))
-    report.histogram = histogram
-    # "Faster than 500" overall is the tail of the histogram above the line.
-    groups.overall.fast_chunks = db.execute(
-        f"SELECT count(*) FROM decisions INDEXED BY stats_rate WHERE {STATS_TIMED}"
-        f" AND {STATS_RATE} > ?{where}",
-        [FLOOR_RATE, *params]).fetchone()[0]
+    overall_bins = totals[id(groups.overall)][1][_BINS:]
+    report.histogram = [(low, high, int(count)) for low, high, count
+                        in zip(RATE_EDGES, RATE_EDGES[1:], overall_bins, strict=False)]
     report.untimed_chunks = groups.overall.chunks - groups.overall.timed_chunks
 
 
-def _change_rows(ledger: Ledger, query: StatsQuery) -> tuple[list[tuple], list[tuple]]:
-    """Change reviews (one per reviewer and change) and change-level decisions, on this thread's own
-    connection."""
+@dataclass
+class _ChangeFound:
+    """What the change-level pass read (plain rows, applied to the groups on the calling thread)."""
+
+    reviews: list[tuple] = field(default_factory=list)  # (reviewer, tier, week, change reviews)
+    approvals: list[tuple] = field(default_factory=list)  # per (reviewer, tier, week): sums of approvals
+    senior_rows: list[tuple] = field(default_factory=list)  # Tier 0/1 change approvals, oldest first
+    current_rows: list[tuple] = field(default_factory=list)  # change approvals of pending changes
+
+
+def _change_pass(ledger: Ledger, query: StatsQuery, policy: PolicyConfig | None,
+                 current_ids: list[str]) -> _ChangeFound:
+    """Change reviews and change-level decisions from stats_change_days / stats_change_facts, on
+    this thread's own connection."""
     db = ledger.db
-    where, params = query.where()
-    # Per change review, in the order of stats_change_reviews: no sort. Kept in a temp table
-    # (per connection) that the change-level decisions join for the lines their approver reviewed.
-    db.execute("DROP TABLE IF EXISTS temp.stats_change_reviews")
-    db.execute(
-        "CREATE TEMP TABLE stats_change_reviews (reviewer TEXT, repo TEXT, change_id TEXT, last_at REAL,"
-        " tier INTEGER, chunk_lines INTEGER, PRIMARY KEY (reviewer, repo, change_id)) WITHOUT ROWID"
-    )
-    try:
-        db.execute(
-            "INSERT INTO temp.stats_change_reviews SELECT reviewer, repo, change_id, max(created_at),"
-            " min(tier),"
-            " total(CASE WHEN chunk_hash IS NOT NULL THEN changed_lines ELSE 0 END)"
-            " FROM decisions INDEXED BY stats_change_reviews"
-            f" WHERE decision IN ('approve', 'flag'){where} GROUP BY reviewer, repo, change_id",
-            params,
-        )
-        week = STATS_WEEK.replace("created_at", "last_at")
-        reviews = db.execute(
-            f"SELECT reviewer, tier, {week}, count(*) FROM temp.stats_change_reviews GROUP BY 1, 2, 3"
-        ).fetchall()
-        a_where, a_params = query.where("a.")
-        decisions = db.execute(
-            "SELECT a.reviewer, a.repo, a.change_id, a.head, a.decision, a.fast, a.unopened_chunks,"
-            f" {STATS_WEEK.replace('created_at', 'a.created_at')}, coalesce(s.tier, a.tier),"
-            " coalesce(s.ai_share, a.ai_share), coalesce(s.changed_lines, a.changed_lines), cr.chunk_lines,"
-            " a.created_at - (SELECT min(v.opened_at) FROM chunk_views v WHERE v.repo = a.repo"
-            "   AND v.change_id = a.change_id AND v.reviewer = a.reviewer AND v.opened_at <= a.created_at),"
-            " EXISTS (SELECT 1 FROM changes_seen n WHERE n.repo = a.repo AND n.change_id = a.change_id"
-            "   AND n.first_seen_at > s.first_seen_at),"
-            " a.created_at"
-            " FROM decisions a INDEXED BY stats_change_decisions"
-            " LEFT JOIN changes_seen s ON s.repo = a.repo AND s.change_id = a.change_id AND s.head = a.head"
-            " LEFT JOIN temp.stats_change_reviews cr"
-            "   ON cr.reviewer = a.reviewer AND cr.repo = a.repo AND cr.change_id = a.change_id"
-            f" WHERE a.chunk_hash IS NULL AND a.decision IN ('approve', 'flag'){a_where}"
-            " ORDER BY a.created_at",
-            a_params,
-        ).fetchall()
-    finally:
-        db.execute("DROP TABLE IF EXISTS temp.stats_change_reviews")
-    return reviews, decisions
+    found = _ChangeFound()
+    where, params = query.summary_where()
+    f_where, f_params = query.summary_where("filter_tier")
+    last_week = STATS_WEEK.replace("created_at", "max(last_at)")
+    with _snapshot(db):
+        # A change review counts once, in the week of its last decision and at its lowest tier.
+        found.reviews = db.execute(
+            "SELECT reviewer, tier, week, count(*) FROM ("
+            f" SELECT reviewer, min(NULLIF(tier, {NO_TIER})) AS tier, {last_week} AS week"
+            f" FROM stats_change_days WHERE 1{where} GROUP BY repo, reviewer, change_id"
+            ") GROUP BY reviewer, tier, week", params).fetchall()
+        found.approvals = db.execute(
+            "SELECT reviewer, tier, week, count(*), sum(stamp), sum(unopened_chunks), sum(approved_lines),"
+            " sum(min(reviewed_lines, approved_lines)), sum(newer_seen)"
+            f" FROM stats_change_facts WHERE decision = 'approve'{f_where} GROUP BY reviewer, tier, week",
+            f_params).fetchall()
+        if policy is not None:
+            found.senior_rows = db.execute(
+                "SELECT reviewer, repo, change_id, head, stamp, week, tier, ai_share FROM stats_change_facts"
+                f" WHERE decision = 'approve' AND tier <= 1{f_where} ORDER BY created_at, id", f_params).fetchall()
+        for start in range(0, len(current_ids), 500):
+            batch = current_ids[start:start + 500]
+            found.current_rows += db.execute(
+                "SELECT reviewer, tier, week, change_id, head, newer_seen FROM stats_change_facts"
+                f" WHERE decision = 'approve' AND change_id IN ({','.join('?' * len(batch))}){f_where}",
+                [*batch, *f_params]).fetchall()
+    return found
+
+
+def _first_looks(db: Any, query: StatsQuery) -> dict[tuple[str, int | None, int], list[float]]:
+    """Seconds from the reviewer's first look at a change to each change-level decision, per
+    (reviewer, tier, week): a median is not a sum, so these are read one per decision."""
+    where, params = query.summary_where("filter_tier")
+    cells: dict[tuple[str, int | None, int], list[float]] = {}
+    for reviewer, tier, week, seconds in db.execute(
+            "SELECT reviewer, tier, week, created_at - first_view_at FROM stats_change_facts"
+            f" WHERE first_view_at <= created_at{where}", params):
+        cell = cells.get((reviewer, tier, week))
+        if cell is None:
+            cell = cells[(reviewer, tier, week)] = []
+        cell.append(seconds)
+    return cells
+
+
+def _add_first_looks(cells: dict[tuple[str, int | None, int], list[float]], groups: _Groups) -> None:
+    # Each cell's values are added to its four groups as one list (the medians sort them).
+    for (reviewer, tier, week), values in cells.items():
+        for figures in groups.main(reviewer, tier, week):
+            figures.first_looks.extend(values)
 
 
 def _add_change_reviews(rows: list[tuple], groups: _Groups) -> None:
@@ -542,43 +670,37 @@ def _add_change_reviews(rows: list[tuple], groups: _Groups) -> None:
             figures.changes += count
 
 
-def _add_change_decisions(rows: list[tuple], groups: _Groups, policy: PolicyConfig | None,
+def _add_change_decisions(found: _ChangeFound, groups: _Groups, policy: PolicyConfig | None,
                           current: Mapping[str, CurrentChange] | None) -> None:
     """Change-level approvals: stamps, unopened chunks, coverage, staleness, first look, senior gaps."""
+    for reviewer, tier, week, approvals, stamps, unopened, lines, covered, newer_seen in found.approvals:
+        for figures in groups.main(reviewer, tier, week):
+            figures.approvals += approvals
+            figures.change_approvals += approvals
+            figures.rubber_stamps += stamps
+            figures.unopened_chunks += unopened
+            figures.approved_lines += int(lines)
+            figures.covered_lines += int(covered)
+            # Estimated: an approval is stale when a head first seen later exists.
+            figures.stale_approvals += newer_seen
+    for reviewer, tier, week, change_id, head, newer_seen in found.current_rows:
+        # With the repository, an approval of a pending change is stale exactly when the change's
+        # head moved since: that replaces the estimate (changes no longer pending keep it).
+        assert current is not None
+        correction = int(current[change_id].head != head) - newer_seen
+        for figures in groups.main(reviewer, tier, week):
+            figures.stale_approvals += correction
+    if policy is None:
+        return
     # (repo, change, head) -> tier, AI share, week of the last approval, approvers (email -> counts
     # as a sign-off: a rubber stamp approves, but does not count unless the policy says so)
     approved: dict[tuple[str, str, str], tuple[int | None, float, int, dict[str, bool]]] = {}
-    for (reviewer, repo, change_id, head, decision, fast, unopened, week, tier, ai_share, change_lines,
-         reviewed_lines, first_look, newer_head_seen, _created) in rows:
-        targets = groups.main(reviewer, tier, week)
-        if first_look is not None:
-            for figures in targets:
-                figures.first_looks.append(first_look)
-        if decision != "approve":
-            continue
-        stamp = bool(fast) or unopened > 0
-        if current is not None and change_id in current:
-            stale = current[change_id].head != head
-        else:
-            stale = bool(newer_head_seen)
-        total = int(change_lines or 0)
-        covered = min(int(reviewed_lines or 0), total)
-        for figures in targets:
-            figures.approvals += 1
-            figures.change_approvals += 1
-            figures.rubber_stamps += stamp
-            figures.unopened_chunks += unopened
-            figures.approved_lines += total
-            figures.covered_lines += covered
-            figures.stale_approvals += stale
-        if policy is not None and tier is not None and tier <= 1:
-            key = (repo, change_id, head)
-            approvers = approved.get(key, (tier, 0.0, week, {}))[3]
-            counts = policy.count_fast_approvals or not stamp
-            approvers[reviewer] = approvers.get(reviewer, False) or counts
-            approved[key] = (tier, float(ai_share or 0.0), week, approvers)
-    if policy is None:
-        return
+    for reviewer, repo, change_id, head, stamp, week, tier, ai_share in found.senior_rows:
+        key = (repo, change_id, head)
+        approvers = approved.get(key, (tier, 0.0, week, {}))[3]
+        counts = policy.count_fast_approvals or not stamp
+        approvers[reviewer] = approvers.get(reviewer, False) or counts
+        approved[key] = (tier, float(ai_share or 0.0), week, approvers)
     for tier, ai_share, week, approvers in approved.values():
         need = requirement_for(policy, tier if tier is not None else 2, ai_share)
         if need.senior_approvals <= 0:

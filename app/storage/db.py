@@ -17,16 +17,19 @@ Both SQLite files (the review ledger and the analysis cache) are opened here. Th
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from app.errors import LedgerError
 
-Migration = Callable[[Database], None]
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+Migration = Callable[["Database"], None]
 
 # Seconds a writer waits for another process's write lock before giving up with LedgerError.
 DEFAULT_TIMEOUT = 5.0
@@ -187,6 +190,8 @@ def open_db(
         conn = _connect(path, readonly=readonly, timeout=timeout)
     except sqlite3.Error as exc:
         raise LedgerError(f"cannot open the {what} {path}: {exc}") from exc
+    from sqlite_utils import Database  # imported here: a warm `list` never needs it
+
     db = Database(conn, execute_plugins=False)
     try:
         with translate_errors(path, f"opening the {what}", timeout):
@@ -442,5 +447,286 @@ def _v4_stats_indexes(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes]
+# -- schema 5: summary tables for `review-tui stats`, kept exact by triggers ---------------------
+# A ledger of a million chunk reviews cannot be aggregated row by row in under a second, so the
+# write path keeps small summaries up to date inside SQLite itself: every INSERT, UPDATE or DELETE
+# on decisions, chunk_views and changes_seen (through the Ledger, an import's executemany, or a
+# hand-run sqlite3 shell) fires a trigger that adjusts them in the same transaction. Their time key
+# is the UTC day, and `stats --since/--until` take whole UTC days, so a filtered read is as exact as
+# an unfiltered one. The definitions below are frozen with schema 5: a change is a new migration.
+
+STATS_DAY = "CAST(created_at / 86400 AS INTEGER)"
+"""UTC day number of created_at: the time key of the summaries (weeks are whole days, so a day
+lies in exactly one STATS_WEEK)."""
+STATS_RATE_EDGES: tuple[float, ...] = (0, 100, 200, 300, 400, 500, 600, 800, 1000, 1500, 2000, 3000, 5000,
+                                       math.inf)
+"""Bins of review rates (LOC per active hour), [edge i, edge i+1): stats_chunk_days.rate_bin_<i>."""
+STATS_FAST_RATE = 500.0
+"""A timed chunk review faster than this (strictly) counts in stats_chunk_days.fast_chunks."""
+NO_TIER = -1
+"""The summaries' tier for a record without one (SQLite primary keys of WITHOUT ROWID tables are NOT NULL)."""
+
+# Expressions over one decisions row; ``{r}`` is the row's prefix ("NEW.", "OLD.", "d." or "").
+_R_RATE = "({r}changed_lines * 3600.0 / {r}active_seconds_at_decision)"  # STATS_RATE, spelled the same
+_R_TIMED = "{r}active_seconds_at_decision > 0"
+_R_CHUNK_REVIEW = "{r}chunk_hash IS NOT NULL AND {r}decision IN ('approve', 'flag')"
+_R_CHANGE_REVIEW = "{r}decision IN ('approve', 'flag')"
+_R_CHANGE_DECISION = "{r}chunk_hash IS NULL AND {r}decision IN ('approve', 'flag')"
+_R_TIER = f"coalesce({{r}}tier, {NO_TIER})"
+_R_WEEK = "CAST(({r}created_at + 259200) / 604800 AS INTEGER)"  # STATS_WEEK
+_R_DAY = "CAST({r}created_at / 86400 AS INTEGER)"  # STATS_DAY
+_R_BAND = "(CASE WHEN {r}ai_share >= 0.5 THEN 2 WHEN {r}ai_share > 0 THEN 1 ELSE 0 END)"  # STATS_BAND
+
+# (column, SQL type, per-row value): what a group of chunk reviews adds up (app/report/stats.py Figures).
+_CHUNK_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("chunks", "INTEGER", "1"),
+    ("lines", "INTEGER", "{r}changed_lines"),
+    ("active_seconds", "REAL", "{r}active_seconds_at_decision"),
+    ("timed_chunks", "INTEGER", f"({_R_TIMED})"),
+    ("timed_lines", "INTEGER", f"(CASE WHEN {_R_TIMED} THEN {{r}}changed_lines ELSE 0 END)"),
+    ("timed_seconds", "REAL", f"(CASE WHEN {_R_TIMED} THEN {{r}}active_seconds_at_decision ELSE 0 END)"),
+    ("floor_seconds", "REAL", "coalesce({r}floor_seconds, 0)"),
+    ("floor_active_seconds", "REAL",
+     "(CASE WHEN {r}floor_seconds IS NOT NULL THEN {r}active_seconds_at_decision ELSE 0 END)"),
+    ("approvals", "INTEGER", "({r}decision = 'approve')"),
+    ("rubber_stamps", "INTEGER", "({r}decision = 'approve' AND ({r}fast OR NOT {r}opened))"),
+    ("unopened_chunks", "INTEGER", "({r}decision = 'approve' AND NOT {r}opened)"),
+)
+# Per reviewer, tier and week the rates' distribution is needed too: the fast count and the bins
+# (which locate any quantile's bin, so that an exact quantile walks one bin, not the whole index).
+_RATE_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("fast_chunks", "INTEGER", f"({_R_TIMED} AND {_R_RATE} > {STATS_FAST_RATE!r})"),
+    *(
+        (f"rate_bin_{i}", "INTEGER",
+         f"({_R_TIMED} AND {_R_RATE} >= {float(low)!r}" + ("" if math.isinf(high) else f" AND {_R_RATE} < {float(high)!r}")
+         + ")")
+        for i, (low, high) in enumerate(zip(STATS_RATE_EDGES, STATS_RATE_EDGES[1:], strict=False))
+    ),
+)
+STATS_CHUNK_DAY_MEASURES: tuple[str, ...] = tuple(m[0] for m in _CHUNK_MEASURES + _RATE_MEASURES)
+"""Measure columns of stats_chunk_days, in order (the first len(STATS_BAND_DAY_MEASURES) also in stats_band_days)."""
+STATS_BAND_DAY_MEASURES: tuple[str, ...] = tuple(m[0] for m in _CHUNK_MEASURES)
+
+# (column, SQL type, per-row key)
+_CHUNK_KEYS = (("reviewer", "TEXT", "{r}reviewer"), ("tier", "INTEGER", _R_TIER), ("week", "INTEGER", _R_WEEK),
+               ("day", "INTEGER", _R_DAY), ("repo", "TEXT", "{r}repo"))
+_BAND_KEYS = (("band", "INTEGER", _R_BAND), *_CHUNK_KEYS)
+_CHANGE_DAY_KEYS = (("repo", "TEXT", "{r}repo"), ("reviewer", "TEXT", "{r}reviewer"),
+                    ("change_id", "TEXT", "{r}change_id"), ("tier", "INTEGER", _R_TIER),
+                    ("week", "INTEGER", _R_WEEK), ("day", "INTEGER", _R_DAY))
+
+
+def _summary_table(name: str, keys: Sequence[tuple[str, str, str]], measures: Sequence[tuple[str, str, str]]) -> str:
+    columns = [f"{k} {t} NOT NULL" for k, t, _ in keys] + [f"{m} {t} NOT NULL DEFAULT 0" for m, t, _ in measures]
+    return (f"CREATE TABLE {name} ({', '.join(columns)}, PRIMARY KEY ({', '.join(k for k, _, _ in keys)}))"
+            " WITHOUT ROWID;")
+
+
+def _summary_add(name: str, keys: Sequence[tuple[str, str, str]], measures: Sequence[tuple[str, str, str]],
+                 row: str, sign: str) -> str:
+    """Add (sign "") or subtract (sign "-") one decisions row to its group, if it is a chunk review."""
+    names = [k for k, _, _ in keys] + [m for m, _, _ in measures]
+    values = [e.format(r=row) for _, _, e in keys] + [f"{sign}{e.format(r=row)}" for _, _, e in measures]
+    return (f"INSERT INTO {name} ({', '.join(names)}) SELECT {', '.join(values)}"
+            f" WHERE {_R_CHUNK_REVIEW.format(r=row)}"
+            f" ON CONFLICT ({', '.join(k for k, _, _ in keys)}) DO UPDATE SET "
+            + ", ".join(f"{m} = {m} + excluded.{m}" for m, _, _ in measures) + ";")
+
+
+def _summary_prune(name: str, keys: Sequence[tuple[str, str, str]], row: str) -> str:
+    """Drop the group of a removed row once it holds no chunk review."""
+    match = " AND ".join(f"{k} = {e.format(r=row)}" for k, _, e in keys)
+    return f"DELETE FROM {name} WHERE {match} AND chunks <= 0;"
+
+
+def _summary_backfill(name: str, keys: Sequence[tuple[str, str, str]], measures: Sequence[tuple[str, str, str]]) -> str:
+    names = [k for k, _, _ in keys] + [m for m, _, _ in measures]
+    values = [e.format(r="") for _, _, e in keys] + [f"sum({e.format(r='')})" for _, _, e in measures]
+    return (f"INSERT INTO {name} ({', '.join(names)}) SELECT {', '.join(values)} FROM decisions"
+            f" WHERE {_R_CHUNK_REVIEW.format(r='')} GROUP BY {', '.join(e.format(r='') for _, _, e in keys)};")
+
+
+def _change_day_add(row: str) -> str:
+    names = ", ".join(k for k, _, _ in _CHANGE_DAY_KEYS)
+    values = ", ".join(e.format(r=row) for _, _, e in _CHANGE_DAY_KEYS)
+    return (f"INSERT INTO stats_change_days ({names}, decisions, last_at) SELECT {values}, 1, {row}created_at"
+            f" WHERE {_R_CHANGE_REVIEW.format(r=row)} ON CONFLICT ({names})"
+            " DO UPDATE SET decisions = decisions + 1, last_at = max(last_at, excluded.last_at);")
+
+
+def _change_day_recount(row: str) -> str:
+    """Rebuild the change-review day of ``row`` from the decisions table (after a delete or update)."""
+    names = ", ".join(k for k, _, _ in _CHANGE_DAY_KEYS)
+    match = " AND ".join(f"{k} = {e.format(r=row)}" for k, _, e in _CHANGE_DAY_KEYS)
+    same = " AND ".join(f"{e.format(r='d.')} = {e.format(r=row)}" for _, _, e in _CHANGE_DAY_KEYS)
+    return (f"DELETE FROM stats_change_days WHERE {match};"
+            f" INSERT INTO stats_change_days ({names}, decisions, last_at)"
+            f" SELECT {', '.join(e.format(r='d.') for _, _, e in _CHANGE_DAY_KEYS)}, count(*), max(d.created_at)"
+            f" FROM decisions d WHERE {same} AND {_R_CHANGE_REVIEW.format(r='d.')}"
+            f" GROUP BY {', '.join(e.format(r='d.') for _, _, e in _CHANGE_DAY_KEYS)};")
+
+
+def _seen_of(column: str, t: str) -> str:
+    """A column of the changes_seen row at the head of change decision ``t``."""
+    return (f"(SELECT s.{column} FROM changes_seen s WHERE s.repo = {t}repo AND s.change_id = {t}change_id"
+            f" AND s.head = {t}head)")
+
+
+def _fact_seen_values(t: str, own_tier: str, own_ai_share: str, own_lines: str) -> dict[str, str]:
+    """What a change decision takes from the changes seen: the figures at its head (else its own), and
+    whether a head first seen later exists (the approval went stale)."""
+    return {
+        "tier": f"coalesce({_seen_of('tier', t)}, {own_tier})",
+        "ai_share": f"coalesce({_seen_of('ai_share', t)}, {own_ai_share})",
+        "approved_lines": f"coalesce({_seen_of('changed_lines', t)}, {own_lines})",
+        "newer_seen": (f"coalesce((SELECT max(n.first_seen_at) FROM changes_seen n WHERE n.repo = {t}repo"
+                       f" AND n.change_id = {t}change_id) > {_seen_of('first_seen_at', t)}, 0)"),
+    }
+
+
+def _fact_first_view(t: str) -> str:
+    return (f"(SELECT min(v.opened_at) FROM chunk_views v WHERE v.repo = {t}repo AND v.change_id = {t}change_id"
+            f" AND v.reviewer = {t}reviewer)")
+
+
+def _fact_values(t: str) -> dict[str, str]:
+    """stats_change_facts columns of the change decision ``t`` (a decisions row)."""
+    return {
+        "id": f"{t}id", "repo": f"{t}repo", "reviewer": f"{t}reviewer", "change_id": f"{t}change_id",
+        "head": f"{t}head", "decision": f"{t}decision", "created_at": f"{t}created_at",
+        "week": _R_WEEK.format(r=t), "day": _R_DAY.format(r=t), "filter_tier": _R_TIER.format(r=t),
+        "own_tier": f"{t}tier", "own_ai_share": f"{t}ai_share", "own_lines": f"{t}changed_lines",
+        "stamp": f"({t}fast OR {t}unopened_chunks > 0)", "unopened_chunks": f"{t}unopened_chunks",
+        "first_view_at": _fact_first_view(t),
+        "reviewed_lines": (f"(SELECT coalesce(sum(c.changed_lines), 0) FROM decisions c WHERE c.repo = {t}repo"
+                           f" AND c.change_id = {t}change_id AND c.reviewer = {t}reviewer"
+                           f" AND {_R_CHUNK_REVIEW.format(r='c.')})"),
+        **_fact_seen_values(t, f"{t}tier", f"{t}ai_share", f"{t}changed_lines"),
+    }
+
+
+def _fact_insert(t: str, where: str, source: str = "") -> str:
+    values = _fact_values(t)
+    return (f"INSERT INTO stats_change_facts ({', '.join(values)}) SELECT {', '.join(values.values())}"
+            f"{source} WHERE {where};")
+
+
+def _fact_refresh_seen(row: str) -> str:
+    """Re-read the changes seen for every decision on the change of ``row`` (a changes_seen row)."""
+    t = "stats_change_facts."
+    values = _fact_seen_values(t, "own_tier", "own_ai_share", "own_lines")
+    return (f"UPDATE stats_change_facts SET {', '.join(f'{k} = {v}' for k, v in values.items())}"
+            f" WHERE repo = {row}repo AND change_id = {row}change_id;")
+
+
+def _fact_refresh_first_view(row: str) -> str:
+    """Re-read the first view for the decisions of the reviewer and change of ``row`` (a chunk_views row)."""
+    return (f"UPDATE stats_change_facts SET first_view_at = {_fact_first_view('stats_change_facts.')}"
+            f" WHERE repo = {row}repo AND change_id = {row}change_id AND reviewer = {row}reviewer;")
+
+
+def _fact_reviewed_lines(row: str, sign: str) -> str:
+    """A chunk review adds its lines to the reviewer's change decisions on that change (coverage)."""
+    return (f"UPDATE stats_change_facts SET reviewed_lines = reviewed_lines {sign} {row}changed_lines"
+            f" WHERE {_R_CHUNK_REVIEW.format(r=row)} AND repo = {row}repo AND change_id = {row}change_id"
+            f" AND reviewer = {row}reviewer;")
+
+
+def _decision_added(row: str) -> list[str]:
+    return [
+        _summary_add("stats_chunk_days", _CHUNK_KEYS, _CHUNK_MEASURES + _RATE_MEASURES, row, ""),
+        _summary_add("stats_band_days", _BAND_KEYS, _CHUNK_MEASURES, row, ""),
+        _fact_reviewed_lines(row, "+"),
+        _fact_insert(row, _R_CHANGE_DECISION.format(r=row)),
+    ]
+
+
+def _decision_removed(row: str) -> list[str]:
+    return [
+        _summary_add("stats_chunk_days", _CHUNK_KEYS, _CHUNK_MEASURES + _RATE_MEASURES, row, "-"),
+        _summary_prune("stats_chunk_days", _CHUNK_KEYS, row),
+        _summary_add("stats_band_days", _BAND_KEYS, _CHUNK_MEASURES, row, "-"),
+        _summary_prune("stats_band_days", _BAND_KEYS, row),
+        _fact_reviewed_lines(row, "-"),
+        f"DELETE FROM stats_change_facts WHERE id = {row}id;",
+    ]
+
+
+def _trigger(name: str, event: str, statements: Sequence[str]) -> str:
+    body = "\n    ".join(statements)
+    return f"CREATE TRIGGER {name} AFTER {event} BEGIN\n    {body}\nEND;"
+
+
+def _v5_stats_summaries(db: Database) -> None:
+    """Schema 5: summaries for `review-tui stats`, filled from the existing rows and kept by triggers.
+
+    - stats_chunk_days: chunk reviews summed per reviewer, tier, week, UTC day and repo (with the
+      rate bins and the fast count);
+    - stats_band_days: the same sums per AI band as well;
+    - stats_change_days: the change reviews (one reviewer's approve/flag decisions on one change),
+      per tier and UTC day, with their last decision's time;
+    - stats_change_facts: one row per change-level approve/flag decision with what it takes from
+      other tables: the change's figures at its head and whether a newer head was seen
+      (changes_seen), the reviewer's first view of the change (chunk_views), and the changed
+      lines of the reviewer's chunk reviews of the change (coverage).
+    The v4 indexes the old row-by-row passes read are dropped (the rate indexes stay: an exact
+    quantile walks one bin of them).
+    """
+    # One statement at a time: sqlite_utils' executescript splits a script inside a transaction
+    # character by character, which is slow for long trigger bodies.
+    for statement in [
+            _summary_table("stats_chunk_days", _CHUNK_KEYS, _CHUNK_MEASURES + _RATE_MEASURES),
+            _summary_table("stats_band_days", _BAND_KEYS, _CHUNK_MEASURES),
+            _summary_table("stats_change_days", _CHANGE_DAY_KEYS,
+                           (("decisions", "INTEGER", ""), ("last_at", "REAL", ""))),
+            """CREATE TABLE stats_change_facts (
+                id INTEGER PRIMARY KEY,  -- decisions.id
+                repo TEXT NOT NULL, reviewer TEXT NOT NULL, change_id TEXT NOT NULL, head TEXT NOT NULL,
+                decision TEXT NOT NULL, created_at REAL NOT NULL, week INTEGER NOT NULL, day INTEGER NOT NULL,
+                filter_tier INTEGER NOT NULL,  -- the decision's own tier (NO_TIER if none): what --tier matches
+                own_tier INTEGER, own_ai_share REAL, own_lines INTEGER,
+                stamp INTEGER NOT NULL, unopened_chunks INTEGER NOT NULL,
+                first_view_at REAL,  -- the reviewer's first opening of any chunk of the change
+                reviewed_lines INTEGER NOT NULL,
+                tier INTEGER, ai_share REAL, approved_lines INTEGER, newer_seen INTEGER NOT NULL
+            )""",
+            "CREATE INDEX stats_change_facts_by_change ON stats_change_facts (repo, change_id, reviewer)",
+            # The approvals' sums per reviewer, tier and week read this in group order, without sorting.
+            "CREATE INDEX stats_change_facts_cube ON stats_change_facts (decision, reviewer, tier, week, stamp,"
+            " unopened_chunks, approved_lines, reviewed_lines, newer_seen, repo, day, filter_tier)",
+            "DROP INDEX IF EXISTS stats_chunk_cube",
+            "DROP INDEX IF EXISTS stats_change_reviews",
+            "DROP INDEX IF EXISTS stats_change_decisions",
+            _summary_backfill("stats_chunk_days", _CHUNK_KEYS, _CHUNK_MEASURES + _RATE_MEASURES),
+            _summary_backfill("stats_band_days", _BAND_KEYS, _CHUNK_MEASURES),
+            f"INSERT INTO stats_change_days ({', '.join(k for k, _, _ in _CHANGE_DAY_KEYS)}, decisions, last_at)"
+            f" SELECT {', '.join(e.format(r='') for _, _, e in _CHANGE_DAY_KEYS)}, count(*), max(created_at)"
+            f" FROM decisions WHERE {_R_CHANGE_REVIEW.format(r='')}"
+            f" GROUP BY {', '.join(e.format(r='') for _, _, e in _CHANGE_DAY_KEYS)};",
+            _fact_insert("d.", _R_CHANGE_DECISION.format(r="d."), " FROM decisions d"),
+            _trigger("stats_decision_inserted", "INSERT ON decisions",
+                     [*_decision_added("NEW."), _change_day_add("NEW.")]),
+            _trigger("stats_decision_deleted", "DELETE ON decisions",
+                     [*_decision_removed("OLD."), _change_day_recount("OLD.")]),
+            _trigger("stats_decision_updated", "UPDATE ON decisions",
+                     [*_decision_removed("OLD."), *_decision_added("NEW."), _change_day_recount("OLD."),
+                      _change_day_recount("NEW.")]),
+            _trigger("stats_view_inserted", "INSERT ON chunk_views",
+                     ["UPDATE stats_change_facts SET first_view_at = NEW.opened_at WHERE repo = NEW.repo"
+                      " AND change_id = NEW.change_id AND reviewer = NEW.reviewer"
+                      " AND (first_view_at IS NULL OR first_view_at > NEW.opened_at);"]),
+            _trigger("stats_view_deleted", "DELETE ON chunk_views", [_fact_refresh_first_view("OLD.")]),
+            _trigger("stats_view_moved", "UPDATE OF repo, change_id, reviewer, opened_at ON chunk_views",
+                     [_fact_refresh_first_view("OLD."), _fact_refresh_first_view("NEW.")]),
+            _trigger("stats_seen_inserted", "INSERT ON changes_seen", [_fact_refresh_seen("NEW.")]),
+            _trigger("stats_seen_deleted", "DELETE ON changes_seen", [_fact_refresh_seen("OLD.")]),
+            _trigger("stats_seen_updated", "UPDATE ON changes_seen",
+                     [_fact_refresh_seen("OLD."), _fact_refresh_seen("NEW.")]),
+    ]:
+        db.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [
+    _v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes, _v5_stats_summaries,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -600,9 +600,10 @@ class Ledger:
         with self._write(doing) as db:
             for email in sorted(reviewers):
                 self._upsert_reviewer(db, email, None)
-            before = db.conn.total_changes
-            db.conn.executemany(sql, rows)
-            return db.conn.total_changes - before
+            # rowcount counts the rows this statement inserted; total_changes would also count the
+            # rows the stats triggers (schema 5) write for each of them.
+            cursor = db.conn.executemany(sql, rows)
+            return max(cursor.rowcount, 0)
 
     # -- comments ----------------------------------------------------------------------------
 

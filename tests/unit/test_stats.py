@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from sqlite_utils import Database
@@ -32,6 +32,7 @@ from app.report.stats import (
     format_rate,
     format_ratio,
     format_share,
+    median,
     week_label,
 )
 from app.report.stats_html import render_html
@@ -427,3 +428,137 @@ def test_rich_report_fits_an_80_column_terminal(ledger: Ledger) -> None:
     assert "Reviewers" in text and "500 LOC/h" in text
     assert json.loads(render_json(compute_stats(ledger, StatsQuery())))["overall"]["chunks"] == 7
     assert render_csv(compute_stats(ledger, StatsQuery())).startswith("dimension,key,changes")
+
+
+# -- the summaries of schema 5: kept exact by triggers, rebuilt by the migration -----------------------
+
+SUMMARIES = ("stats_chunk_days", "stats_band_days", "stats_change_days", "stats_change_facts")
+RAW_TABLES = ("reviewers", "sessions", "chunk_views", "decisions", "comments", "changes_seen", "decision_coverage")
+
+
+def summary_rows(db: Database) -> dict[str, list[tuple]]:
+    """Every summary row, sorted, floats rounded (sums added in another order may differ in the last bit)."""
+    out = {}
+    for table in SUMMARIES:
+        rows = db.execute(f"SELECT * FROM {table}").fetchall()
+        out[table] = sorted(tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows)
+    return out
+
+
+def copy_as_schema_4(source: Path, target: Path) -> None:
+    """The same raw records in a ledger of schema 4 (before the summaries existed)."""
+    db = Database(sqlite3.connect(target))
+    for migration in MIGRATIONS[:4]:
+        migration(db)
+    db.execute("PRAGMA user_version = 4")
+    db.execute(f"PRAGMA application_id = {LEDGER_APPLICATION_ID}")
+    db.execute("ATTACH DATABASE ? AS source", (str(source),))
+    for table in RAW_TABLES:
+        db.execute(f"INSERT INTO main.{table} SELECT * FROM source.{table}")
+    db.conn.commit()
+    db.execute("DETACH DATABASE source")
+    db.close()
+
+
+def assert_summaries_match_a_rebuild(ledger: Ledger, tmp_path: Path, name: str = "rebuilt") -> None:
+    """The trigger-kept summaries equal what migration 5 computes from the raw rows in one pass."""
+    copy_as_schema_4(ledger.path, tmp_path / f"{name}.db")
+    with Ledger.open(tmp_path / f"{name}.db") as rebuilt:
+        assert summary_rows(ledger.db) == summary_rows(rebuilt.db)
+
+
+def test_an_older_ledger_is_backfilled_and_counts_exactly_like_one_kept_by_triggers(ledger: Ledger,
+                                                                                     tmp_path: Path) -> None:
+    copy_as_schema_4(ledger.path, tmp_path / "v4.db")
+    with Ledger.open(tmp_path / "v4.db") as migrated:
+        assert migrated.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert summary_rows(migrated.db) == summary_rows(ledger.db)
+        for query in (StatsQuery(), StatsQuery(repo=R, tier=0), StatsQuery(*date_range("2025-12-29", None))):
+            assert (compute_stats(migrated, query, policy=SENIORS).to_dict()
+                    == compute_stats(ledger, query, policy=SENIORS).to_dict())
+    # and the counts are the known ones (test_overall_figures_are_exact has the rest)
+    assert summary_rows(ledger.db)["stats_chunk_days"] and compute_stats(ledger, StatsQuery()).overall.chunks == 7
+
+
+def test_imported_decisions_update_the_summaries_once(ledger: Ledger, tmp_path: Path) -> None:
+    clock = Clock()
+    with Ledger.open(tmp_path / "other.db", clock=clock) as other:
+        # Another clone's ledger that imported our records from git notes (twice: the second is a no-op).
+        records = list(ledger.iter_decisions())
+        assert other.import_decisions(records) == len(records)
+        assert other.import_decisions(records) == 0
+        theirs, ours = compute_stats(other, StatsQuery()).overall, compute_stats(ledger, StatsQuery()).overall
+        assert (theirs.chunks, theirs.lines, theirs.approvals, theirs.rubber_stamps, theirs.changes) == (
+            ours.chunks, ours.lines, ours.approvals, ours.rubber_stamps, ours.changes) == (7, 500, 8, 3, 4)
+        assert (theirs.rate_p25, theirs.rate_median, theirs.rate_p75) == (ours.rate_p25, ours.rate_median,
+                                                                          ours.rate_p75)
+        assert theirs.first_look_median is None  # no chunk views came with the notes
+        assert_summaries_match_a_rebuild(other, tmp_path)
+
+
+def test_summaries_follow_deletes_and_updates_made_outside_the_ledger(ledger: Ledger, tmp_path: Path) -> None:
+    # What a user might do by hand in the sqlite3 shell: the summaries must not drift.
+    db = ledger.db
+    with db.conn:
+        db.execute("BEGIN")
+        db.execute("DELETE FROM decisions WHERE chunk_hash = 'a-2'")
+        db.execute("UPDATE decisions SET tier = 3, created_at = created_at + 86400 WHERE chunk_hash = 'c-1'")
+        db.execute("DELETE FROM chunk_views WHERE chunk_hash = 'b-1'")
+        db.execute("UPDATE changes_seen SET changed_lines = 999 WHERE change_id = 'B' AND head = 'b1'")
+        db.execute("DELETE FROM changes_seen WHERE change_id = 'B' AND head = 'b2'")
+    assert_summaries_match_a_rebuild(ledger, tmp_path)
+    o = compute_stats(ledger, StatsQuery(repo=R)).overall
+    assert (o.chunks, o.lines, o.approved_lines, o.stale_approvals) == (5, 420, 150 + 999, 0)
+    # bo's first look at B is now b-3's opening (500 s before the approval); ana's at A is 1400 s.
+    assert o.first_look_median == (1400 + 500) / 2
+
+
+CHUNKS = ("k1", "k2", "k3")
+
+
+@st.composite
+def ledger_actions(draw: st.DrawFn) -> list[tuple]:
+    """Random TUI-like activity: reading chunks, deciding on chunks and changes, seeing new heads."""
+    steps = []
+    for _ in range(draw(st.integers(1, 12))):
+        reviewer = draw(st.sampled_from((ANA, BO)))
+        change = draw(st.sampled_from(("X", "Y")))
+        day = draw(st.integers(0, 9))
+        kind = draw(st.sampled_from(("read", "decide", "approve change", "seen")))
+        steps.append((kind, reviewer, change, day, draw(st.sampled_from(CHUNKS)),
+                      draw(st.sampled_from((0.0, 59.0, 60.0, 61.0, 900.0))), draw(st.sampled_from((None, 0, 1, 2))),
+                      draw(st.sampled_from(("approve", "flag", "later"))), draw(st.integers(1, 200)),
+                      draw(st.sampled_from((None, 0.0, 0.4, 0.9)))))
+    return steps
+
+
+@settings(max_examples=15, deadline=None)  # each example builds and migrates two ledger files
+@given(ledger_actions())
+def test_summaries_kept_by_triggers_equal_a_rebuild_from_the_raw_rows(tmp_path_factory, steps) -> None:
+    tmp = tmp_path_factory.mktemp("summaries")
+    clock = Clock()
+    with Ledger.open(tmp / "l.db", clock=clock) as ledger:
+        sessions = {who: ledger.start_session(who, R) for who in (ANA, BO)}
+        for number, (kind, who, change, day, chunk, seconds, tier, decision, lines, ai) in enumerate(steps):
+            at = utc(2026, 3, 2) + day * 86_400 + number * 60
+            head = f"{change}{day // 5}"  # a new head every five days
+            if kind == "read":
+                read(ledger, clock, sessions[who], R, change, head, chunk, at, seconds)
+            elif kind == "decide":
+                decide(ledger, clock, at, sessions[who], who, R, change, head, chunk, decision=decision,
+                       floor_seconds=60.0, changed_lines=lines, tier=tier, ai_share=ai)
+            elif kind == "approve change":
+                decide(ledger, clock, at, sessions[who], who, R, change, head, None, chunk_hashes=list(CHUNKS),
+                       floor_seconds=180.0, changed_lines=lines, tier=tier, ai_share=ai)
+            else:
+                clock.now = at
+                ledger.note_change(repo=R, change_id=change, head=head, tier=tier, changed_lines=lines, ai_share=ai)
+        assert_summaries_match_a_rebuild(ledger, tmp)
+        everything = compute_stats(ledger, StatsQuery())
+        reviews = [d for d in ledger.iter_decisions() if d.chunk_hash is not None and d.decision != "later"]
+        assert everything.overall.chunks == len(reviews)
+        assert everything.overall.lines == sum(d.changed_lines for d in reviews)
+        timed = sorted(d.changed_lines * 3600 / d.active_seconds_at_decision for d in reviews
+                       if d.active_seconds_at_decision > 0)
+        assert everything.overall.rate_median == (median(timed) if timed else None)
+        assert sum(n for _, _, n in everything.histogram) == len(timed)
