@@ -447,7 +447,7 @@ class Analyzer:
         cfg = self.config
         complexity = self._complexity(files, metrics)
         measurable = [fd for fd in files if not fd.binary and fd.path and cx.analyzer_for(fd.path) != cx.ANALYZER_SIZE]
-        complete = len(complexity) >= len(measurable)
+        complete = all(fd.path in complexity for fd in measurable)
         paths = [fd.path for fd in files]
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = RiskInputs(

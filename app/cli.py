@@ -117,9 +117,29 @@ def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_
                  json_output: bool) -> None:
     """List pending changes, riskiest first."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"), commit_range)
+    _print_config_warnings(analyzer)
     progress = None if json_output or not sys.stderr.isatty() else _stderr_progress()
     reports = analyzer.analyze_all(progress=progress)
     _print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref)
+
+
+def _print_config_warnings(analyzer) -> None:
+    """The repository config's warnings (unknown keys, ignored rules, globs matching nothing), one
+    line each on stderr: never fatal, never silent."""
+    from app.config import unmatched_glob_warnings
+    from app.core.text import one_line
+
+    config = analyzer.config
+    repo, found = analyzer.repo, analyzer.discovery
+
+    def pending_paths() -> list[str]:
+        return [path for change in found.changes if change.base and change.kind != "worktree"
+                for path in repo.changed_paths(change.base, change.head)]
+
+    warnings = list(config.warnings)
+    warnings += unmatched_glob_warnings(config, lambda: repo.tree_paths(found.base_commit), pending_paths)
+    for warning in warnings:
+        click.echo(f"review-tui: warning: {one_line(warning, 500)}", err=True)
 
 
 def _stderr_progress():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,3 +158,24 @@ def save_user_setting(key: str, value: str, path: Path | None = None) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n", "utf-8")
     tmp.replace(path)
+
+
+def unmatched_glob_warnings(config: RepoConfig, *path_sources: Callable[[], Iterable[str]]) -> list[str]:
+    """One warning per `[[tiers.rules]]` glob of the repository config that matches no path at all:
+    almost always a typo, and a rule that silently does nothing. `path_sources` are called in turn
+    (the base commit's files first, then the paths pending changes touch), only while some glob is
+    still unmatched, so the usual case reads one tree."""
+    from app.core.globs import compile_glob
+
+    if config.tiers is None or not config.tiers.rules:
+        return []
+    unmatched = {i: compile_glob(rule.glob) for i, rule in enumerate(config.tiers.rules)}
+    for source in path_sources:
+        for path in source():
+            for i in [i for i, glob in unmatched.items() if glob.match(path)]:
+                del unmatched[i]
+            if not unmatched:
+                return []
+    rules = config.tiers.rules
+    return [f"{rules[i].source}: tiers.rules[{i}].glob: {rules[i].glob!r} matches no file of the base "
+            "commit or of any pending change (rule has no effect)" for i in sorted(unmatched)]

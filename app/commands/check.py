@@ -15,12 +15,13 @@ branch `origin/feature`.
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from app.core.text import json_text
 
 if TYPE_CHECKING:
     from app.analysis import Analyzer, ChangeDetail
@@ -178,7 +179,7 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
             ledger.close()
     outcome.warnings[:0] = warnings
     if json_output:
-        click.echo(json.dumps(outcome.to_json(), indent=2, ensure_ascii=False))
+        click.echo(json_text(outcome.to_json()))
     else:
         _print(outcome)
     for warning in outcome.warnings:

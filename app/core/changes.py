@@ -37,11 +37,16 @@ def resolve_base(repo: GitRepo, base: str | None) -> tuple[str, str]:
             return _short(origin_head), repo.resolve_commit(origin_head)
         except RepoError:
             pass  # a dangling origin/HEAD: fall through to main/master
+    unreadable: RepoError | None = None
     for name in _DEFAULT_BASES:
         try:
             return name, repo.resolve_commit(f"refs/heads/{name}")
-        except RepoError:
+        except RepoError as exc:
+            if repo.has_ref(f"refs/heads/{name}"):
+                unreadable = unreadable or exc  # the branch exists but cannot be read: say so
             continue
+    if unreadable is not None:
+        raise RepoError(f"{repo.path}: base branch {unreadable}: pass --base REF")
     raise RepoError(f"{repo.path}: no base branch found (no origin/HEAD, main or master): pass --base REF")
 
 
@@ -122,6 +127,13 @@ def discover(
         if ref.target == base_commit or repo.is_ancestor(ref.target, base_commit):
             continue  # merged already
         found.changes.append(_branch_change(repo, kind, change_id, ref.name, ref.target, base_name, base_commit))
+
+    for name, target, problem in repo.unreadable_refs():
+        kind_id = _kind_and_id(RefInfo(name, target))
+        if kind_id is not None and name != base_refname:  # listed with its error, never silently dropped
+            found.changes.append(Change(id=kind_id[1], kind=kind_id[0], ref=name, head=target, base=None,
+                                        base_ref=base_name, title=kind_id[1],
+                                        error=f"cannot read {target[:10]}: {problem}"))
 
     head = repo.head_commit()
     listed = {c.head for c in found.changes}

@@ -67,8 +67,47 @@ def _decode_message(commit: pygit2.Commit) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def _sig_text(value: bytes | None, fallback: str) -> str:
-    return value.decode("utf-8", errors="replace") if value is not None else fallback
+def _sig_text(sig: pygit2.Signature, field: str) -> str:
+    """A signature's name or email from its raw bytes. Never touches the decoded attribute: pygit2
+    decodes it with the commit's `encoding` header, and an unknown encoding raises LookupError."""
+    raw = getattr(sig, f"raw_{field}")
+    return raw.decode("utf-8", errors="replace") if raw is not None else ""
+
+
+def _join_typechanges(files: list[FileDiff]) -> list[FileDiff]:
+    """Join each deletion and addition of one path (not always adjacent once renames are found)."""
+    out: list[FileDiff] = []
+    at: dict[str, int] = {}
+    for fd in files:
+        j = at.get(fd.path)
+        if j is not None and {out[j].status, fd.status} == {"deleted", "added"}:
+            gone, new = (out[j], fd) if out[j].status == "deleted" else (fd, out[j])
+            out[j] = _typechange(gone, new)
+            continue
+        at[fd.path] = len(out)
+        out.append(fd)
+    return out
+
+
+def _typechange(gone: FileDiff, new: FileDiff) -> FileDiff:
+    """One FileDiff for a path whose type changed (file -> symlink, submodule -> file ...).
+
+    libgit2, like git, reports it as a deletion and an addition of the same path. Kept apart, the
+    two would share one path in every per-path table (complexity, tiers, plans) and one would
+    shadow the other; joined, the file reads like a full rewrite: every old line removed, every
+    new line added, in one hunk.
+    """
+    fd = FileDiff("typechange", gone.old_path, new.new_path, gone.old_blob, new.new_blob,
+                  binary=gone.binary or new.binary, old_size=gone.old_size, new_size=new.new_size,
+                  old_mode=gone.old_mode, new_mode=new.new_mode)
+    if fd.binary:
+        return fd
+    lines = [line for hunk in (*gone.hunks, *new.hunks) for line in hunk.lines]
+    fd.deletions, fd.additions = gone.deletions, new.additions
+    if lines:
+        fd.hunks = [Hunk(1 if fd.deletions else 0, fd.deletions, 1 if fd.additions else 0, fd.additions, "",
+                         lines)]
+    return fd
 
 
 class GitRepo:
@@ -143,7 +182,9 @@ class GitRepo:
                 try:
                     return str(self.repo.lookup_reference(candidate).peel(pygit2.Commit).id)
                 except (pygit2.GitError, ValueError, KeyError):
-                    raise RepoError(f"{spec!r} does not point at a commit") from None
+                    problem = self.commit_problem(str(self.repo.lookup_reference(candidate).target))
+                    raise RepoError(f"{spec!r} does not point at a readable commit"
+                                    + (f" ({problem})" if problem else "")) from None
         if spec.startswith("-"):  # never let a name that looks like an option reach revparse
             raise RepoError(f"unknown revision {spec!r}")
         try:
@@ -151,6 +192,10 @@ class GitRepo:
             return str(obj.peel(pygit2.Commit).id)
         except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
             raise RepoError(f"unknown revision {spec!r}") from None
+
+    def has_ref(self, name: str) -> bool:
+        """Whether the ref `name` (full name) exists, readable or not."""
+        return self._ref_exists(name)
 
     def _ref_exists(self, name: str) -> bool:
         if not name.startswith("refs/"):
@@ -182,6 +227,41 @@ class GitRepo:
                 continue  # a ref to a missing object (shallow, corrupt) or a non-commit
             found.append(RefInfo(name, str(commit.id)))
         return sorted(found, key=lambda r: r.name)
+
+    def unreadable_refs(self) -> list[tuple[str, str, str]]:
+        """(name, target id, problem) for every direct ref that `refs` leaves out because its target
+        is missing, is not a commit, or cannot be parsed (a malformed author line, say): such a
+        branch is still pending work, and hiding it would be worse than saying it cannot be read."""
+        found: list[tuple[str, str, str]] = []
+        for name in self.repo.references:
+            try:
+                ref = self.repo.lookup_reference(name)
+                if isinstance(ref.target, str):
+                    continue
+                ref.peel(pygit2.Commit)
+            except (pygit2.GitError, ValueError, KeyError):
+                try:
+                    target = str(self.repo.lookup_reference(name).target)
+                except (pygit2.GitError, ValueError, KeyError):
+                    continue
+                found.append((name, target, self.commit_problem(target) or "not a commit"))
+        return sorted(found)
+
+    def commit_problem(self, commit_id: str) -> str | None:
+        """Why `commit_id` cannot be read as a commit (libgit2's one-line reason), or None if it can."""
+        try:
+            obj = self.repo[commit_id]
+        except KeyError:
+            return f"object {commit_id[:10]} is missing"
+        except (pygit2.GitError, ValueError) as exc:
+            return " ".join(str(exc).split())
+        if isinstance(obj, pygit2.Commit):
+            return None
+        try:
+            obj.peel(pygit2.Commit)
+            return None
+        except (pygit2.GitError, ValueError, KeyError):
+            return f"{obj.type_str} {commit_id[:10]} is not a commit"
 
     def merge_base(self, a: str, b: str) -> str | None:
         try:
@@ -225,11 +305,11 @@ class GitRepo:
         author, committer = commit.author, commit.committer
         return CommitInfo(
             id=str(commit.id),
-            author_name=_sig_text(author.raw_name, author.name),
-            author_email=_sig_text(author.raw_email, author.email),
+            author_name=_sig_text(author, "name"),
+            author_email=_sig_text(author, "email"),
             author_time=author.time,
-            committer_name=_sig_text(committer.raw_name, committer.name),
-            committer_email=_sig_text(committer.raw_email, committer.email),
+            committer_name=_sig_text(committer, "name"),
+            committer_email=_sig_text(committer, "email"),
             commit_time=committer.time,
             message=_decode_message(commit),
             parents=tuple(str(p) for p in commit.parent_ids),
@@ -261,7 +341,7 @@ class GitRepo:
             for commit in walker:
                 if commit.commit_time < since or len(out) >= max_commits:
                     break
-                out.append(HistoryEntry(str(commit.id), _sig_text(commit.author.raw_email, commit.author.email),
+                out.append(HistoryEntry(str(commit.id), _sig_text(commit.author, "email"),
                                         commit.commit_time, tuple(self._touched_paths(commit))))
         except pygit2.GitError:
             pass
@@ -304,13 +384,19 @@ class GitRepo:
         if self.repo.is_bare or self.head_commit() is None:
             return False
         try:
-            status = self.repo.status(untracked_files="no")
-        except (pygit2.GitError, TypeError):
-            status = self.repo.status()
+            try:
+                status = self.repo.status(untracked_files="no")
+            except (pygit2.GitError, TypeError):
+                status = self.repo.status()
+        except pygit2.GitError:
+            return False  # HEAD cannot be read (a malformed commit): there is no tree to compare with
         return any(flags & _WORKTREE_DIRTY for flags in status.values())
 
     def _file_diffs(self, diff: pygit2.Diff) -> list[FileDiff]:
-        diff.find_similar(DiffFind.FIND_RENAMES | DiffFind.FIND_COPIES_FROM_UNMODIFIED * 0)
+        try:
+            diff.find_similar(DiffFind.FIND_RENAMES | DiffFind.FIND_COPIES_FROM_UNMODIFIED * 0)
+        except pygit2.GitError:
+            pass  # a blob is missing (damaged or partial clone): list the files without rename pairing
         files: list[FileDiff] = []
         for index, delta in enumerate(diff.deltas):
             if delta.status == DeltaStatus.UNMODIFIED:
@@ -319,7 +405,7 @@ class GitRepo:
                      for f in (delta.old_file, delta.new_file)]
             too_big = max(sizes) > MAX_DIFF_BLOB_BYTES
             files.append(self._file_diff(diff, index, delta, summarise=too_big))
-        return files
+        return _join_typechanges(files)
 
     def _file_diff(self, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta, *, summarise: bool) -> FileDiff:
         old, new = delta.old_file, delta.new_file
@@ -391,6 +477,33 @@ class GitRepo:
             return int(size)
         except (KeyError, ValueError, pygit2.GitError):
             return 0
+
+    def tree_paths(self, commit_id: str, limit: int = 200_000) -> list[str]:
+        """Every file path of a commit's tree (up to `limit`), from tree objects only: no blob is read."""
+        out: list[str] = []
+        try:
+            stack = [("", self.repo[commit_id].peel(pygit2.Commit).tree)]
+            while stack and len(out) < limit:
+                prefix, tree = stack.pop()
+                for entry in tree:
+                    name = prefix + decode_path(entry.raw_name)
+                    if entry.filemode == pygit2.GIT_FILEMODE_TREE:
+                        stack.append((name + "/", self.repo[entry.id]))
+                    else:
+                        out.append(name)
+        except (KeyError, ValueError, pygit2.GitError):
+            pass  # a missing tree (shallow, damaged): the paths we could read
+        return out
+
+    def changed_paths(self, base: str, head: str) -> list[str]:
+        """The paths a diff base..head touches (both sides), from trees only: no patch, no blob."""
+        try:
+            a = self.repo[base].peel(pygit2.Commit).tree
+            b = self.repo[head].peel(pygit2.Commit).tree
+            deltas = a.diff_to_tree(b).deltas
+        except (KeyError, ValueError, pygit2.GitError):
+            return []
+        return [decode_path(side.raw_path) for d in deltas for side in (d.old_file, d.new_file)]
 
     def file_at(self, commit_id: str, path: str) -> bytes | None:
         """The content of `path` in a commit's tree, or None."""

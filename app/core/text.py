@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 # C0 controls except tab, DEL, and C1 controls (0x80-0x9f, which some terminals treat like ESC sequences).
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
@@ -32,3 +34,42 @@ def one_line(text: str, limit: int = 200) -> str:
     """A single visible line, truncated with an ellipsis."""
     flat = visible(text.replace("\r\n", " ").replace("\n", " "))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# json.dumps escapes C0 controls but passes DEL, C1 controls (U+009B is a CSI to many terminals) and
+# bidi overrides through as raw characters when ensure_ascii is off.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """JSON for a terminal: readable UTF-8, yet every control character escaped (\\u009b ...).
+
+    Those characters only occur inside JSON strings, so the escaped text parses to the same data.
+    """
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def human_age(seconds: float | None) -> str:
+    """3m, 5h, 2d, 4mo, 1y ("-" when unknown)."""
+    if seconds is None:
+        return "-"
+    seconds = max(int(seconds), 0)
+    for unit, size in (("y", 31_536_000), ("mo", 2_592_000), ("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def human_duration(seconds: float | None) -> str:
+    """1h05m, 4m10s, 12s ("-" when unknown)."""
+    if seconds is None:
+        return "-"
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"

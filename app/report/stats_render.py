@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from app.core.text import json_text
 from app.report.stats import (
     FLOOR_RATE,
     MEANINGS,
@@ -273,7 +273,7 @@ def render_json(report: StatsReport) -> str:
         data["message"] = EMPTY_HINT
     elif report.no_data:
         data["message"] = no_data_message(report)
-    return json.dumps(_finite(data), indent=2, ensure_ascii=False)
+    return json_text(_finite(data))
 
 
 CSV_FIELDS = ("dimension", *Figures("").to_dict().keys())

@@ -11,35 +11,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import one_line
+from app.core.text import human_age, human_duration, one_line
 
 BAND_STYLES = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
 
 
 def safe(value: Any, limit: int = 200) -> Text:
     return Text(one_line(str(value), limit))
-
-
-def human_age(seconds: int | None) -> str:
-    if seconds is None:
-        return "-"
-    for unit, size in (("y", 31_536_000), ("mo", 2_592_000), ("d", 86_400), ("h", 3_600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{max(seconds, 0)}s"
-
-
-def human_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    seconds = int(round(seconds))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    if h:
-        return f"{h}h{m:02d}m"
-    if m:
-        return f"{m}m{s:02d}s"
-    return f"{s}s"
 
 
 def band_text(score: float | None, band: str | None) -> Text:

@@ -28,7 +28,7 @@ def git(repo, *args: str) -> str:
 def listed(payments_repo) -> dict[str, dict]:
     result = CliRunner().invoke(cli, ["list", "--repo", str(payments_repo), "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return {item["id"]: item for item in json.loads(result.output)}
+    return {item["id"]: item for item in json.loads(result.stdout)}
 
 
 def numstat(repo, base: str, head: str) -> tuple[int, int, int]:
@@ -179,7 +179,7 @@ def test_explain_json_gives_the_maintainability_delta_that_radon_mi_gives(paymen
     result = CliRunner().invoke(cli, ["explain", "feature/retry-refactor-claude", "--repo", str(payments_repo),
                                       "--json"], catch_exceptions=False)
     assert result.exit_code == 0
-    mi = json.loads(result.output)["maintainability"]["payments/retry.py"]
+    mi = json.loads(result.stdout)["maintainability"]["payments/retry.py"]
     base = git(payments_repo, "merge-base", "origin/main", "feature/retry-refactor-claude").strip()
     figures = []
     for rev in (base, "feature/retry-refactor-claude"):

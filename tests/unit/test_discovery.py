@@ -26,7 +26,7 @@ def run_cli(*args: str):
 def list_json(path) -> list[dict]:
     result = run_cli("list", "--repo", str(path), "--json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def test_branch_named_like_an_option(make_repo):
     ids = [c["id"] for c in list_json(b.path)]
     assert ids == ["--force"]
     result = run_cli("list", "--repo", str(b.path), "--base=--force", "--json")
-    assert result.exit_code == 0 and json.loads(result.output) == []
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
 
 
 def test_markup_and_control_characters_are_printed_as_text(make_repo):
@@ -210,7 +210,7 @@ def test_shallow_clone_reports_missing_merge_base_per_change(basic, tmp_path):
     assert errors and all("shallow" in e for e in errors)
     result = run_cli("list", "--repo", str(clone), "--json")
     assert result.exit_code == 0
-    assert any(item["error"] for item in json.loads(result.output))
+    assert any(item["error"] for item in json.loads(result.stdout))
 
 
 def test_bare_repo_works_without_worktree_change(basic, tmp_path):

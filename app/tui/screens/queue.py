@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from app.core.text import one_line
+from app.core.text import human_age, human_duration, one_line
 from app.errors import ReviewTuiError
 from app.tui.keys import bindings_for
 from app.tui.app import footer_bindings
@@ -54,31 +54,6 @@ STATUS_STYLES = {
     "failed": "error",
 }
 COMPACT_STATUS = {"rubber-stamped": "stamped"}
-
-
-def human_age(seconds: float | None) -> str:
-    """3m, 5h, 2d, 4mo, 1y ("-" when unknown)."""
-    if seconds is None:
-        return "-"
-    seconds = max(int(seconds), 0)
-    for unit, size in (("y", 31_536_000), ("mo", 2_592_000), ("d", 86_400), ("h", 3_600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
-def human_duration(seconds: float | None) -> str:
-    """1h05m, 4m10s, 12s ("-" when unknown)."""
-    if seconds is None:
-        return "-"
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{minutes}m{secs:02d}s"
-    return f"{secs}s"
 
 
 def fit_middle(text: str, width: int) -> str:

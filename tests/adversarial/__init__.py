@@ -1,0 +1,1 @@
+"""Adversarial suite: hostile repositories, bad config, resource bounds and storage races (issue 8)."""
