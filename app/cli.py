@@ -129,15 +129,27 @@ def _print_config_warnings(analyzer) -> None:
     from app.config import unmatched_glob_warnings
     from app.core.text import one_line
 
-    config = analyzer.config
+    import hashlib
+
     repo, found = analyzer.repo, analyzer.discovery
+    # The warnings depend only on the rules, the base and the pending heads: a warm `list` reads
+    # them from the cache instead of parsing the config and walking trees again.
+    heads = "\n".join(sorted(f"{c.base}:{c.head}" for c in found.changes))
+    key = f"{analyzer.config_digest}:{found.base_commit}:{hashlib.sha256(heads.encode()).hexdigest()[:16]}"
+    cached = analyzer.cache.get("config-warnings", key) if analyzer.cache is not None else None
+    if isinstance(cached, dict) and isinstance(cached.get("warnings"), list):
+        warnings = [str(w) for w in cached["warnings"]]
+    else:
+        config = analyzer.config
 
-    def pending_paths() -> list[str]:
-        return [path for change in found.changes if change.base and change.kind != "worktree"
-                for path in repo.changed_paths(change.base, change.head)]
+        def pending_paths() -> list[str]:
+            return [path for change in found.changes if change.base and change.kind != "worktree"
+                    for path in repo.changed_paths(change.base, change.head)]
 
-    warnings = list(config.warnings)
-    warnings += unmatched_glob_warnings(config, lambda: repo.tree_paths(found.base_commit), pending_paths)
+        warnings = list(config.warnings)
+        warnings += unmatched_glob_warnings(config, lambda: repo.tree_paths(found.base_commit), pending_paths)
+        if analyzer.cache is not None:
+            analyzer.cache.put("config-warnings", key, {"warnings": warnings})
     for warning in warnings:
         click.echo(f"review-tui: warning: {one_line(warning, 500)}", err=True)
 
