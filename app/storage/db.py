@@ -33,6 +33,8 @@ Migration = Callable[["Database"], None]
 
 # Seconds a writer waits for another process's write lock before giving up with LedgerError.
 DEFAULT_TIMEOUT = 5.0
+# Seconds a process waits for another one's schema migration to finish before giving up.
+MIGRATION_TIMEOUT = 60.0
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -212,7 +214,15 @@ def open_db(
             if db.journal_mode != "wal":
                 db.enable_wal()
             if found < target:
-                _migrate(db, path, steps, app_id, timeout, what)
+                # Two processes opening a fresh or older ledger at once: one migrates, the other waits
+                # for it. A migration with a backfill can outlast the ordinary write timeout on a busy
+                # machine, so it gets longer (a deliberately short timeout is kept as it is).
+                wait = timeout if timeout < DEFAULT_TIMEOUT else max(timeout, MIGRATION_TIMEOUT)
+                conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+                try:
+                    _migrate(db, path, steps, app_id, wait, what)
+                finally:
+                    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         return db
     except BaseException:
         conn.close()
