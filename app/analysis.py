@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from app.core.tiers import TierAssessment
 
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "6"
+ANALYSIS_VERSION = "7"
 
 Progress = Callable[[int, int, str], None]
 

@@ -187,7 +187,7 @@ def compute(inputs: RiskInputs, config: RiskConfig | None = None) -> RiskResult:
         hist = 0.6 * saturate(inputs.hottest_changes, 6) + 0.4 * saturate(max(inputs.recent_authors - 1, 0), 3)
         hot = f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path \
             else "touched files did not change in 90 days"
-        add("history", inputs.hottest_changes, hist, f"{hot}; {inputs.recent_authors} recent authors")
+        add("history", inputs.hottest_changes, hist, f"{hot}; {inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}")
         exp = 1.0 / (1.0 + inputs.author_prior_commits / 3.0)
         add("experience", inputs.author_prior_commits, exp if any(not is_test_path(p) for p in inputs.paths) else 0.0,
             f"author has {inputs.author_prior_commits} earlier commits in these files")
@@ -196,9 +196,12 @@ def compute(inputs: RiskInputs, config: RiskConfig | None = None) -> RiskResult:
         add("experience", "unknown", 0.0, "history not available")
     code = [p for p in inputs.paths if is_code_path(p) and not is_test_path(p)]
     tests = [p for p in inputs.paths if is_test_path(p)]
+    def count_files(n: int, kind: str) -> str:
+        return f"{n} {kind} file{'s' if n != 1 else ''}"
+
     add("tests", len(tests), 1.0 if code and not tests else 0.0,
-        f"{len(code)} code files changed with no test change" if code and not tests
-        else (f"{len(tests)} test files changed" if tests else "no code changed"))
+        f"{count_files(len(code), 'code')} changed with no test change" if code and not tests
+        else (f"{count_files(len(tests), 'test')} changed" if tests else "no code changed"))
 
     score = round(sum(f.contribution for f in factors), 1)
     band, reason = "low", f"score {score:.0f} below {config.bands['medium']:.0f}"
