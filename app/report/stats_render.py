@@ -96,12 +96,20 @@ def band_columns() -> list[Column]:
     return columns(BAND_COLUMNS)
 
 
-def sections(report: StatsReport) -> list[tuple[str, str, list[Figures], list[Column]]]:
-    """The grouped tables: (title, first column header, rows, columns), in reading order."""
+COMPACT_COLUMNS = ("changes", "chunks", "time/floor", "LOC/h median [p25-p75]", "stamps", "unopened",
+                   "coverage", "stale")
+"""What a narrow terminal keeps of the reviewer and tier tables (the rest is in --json/--csv/--html)."""
+
+
+def sections(report: StatsReport,
+             width: int | None = None) -> list[tuple[str, str, list[Figures], list[Column]]]:
+    """The grouped tables: (title, first column header, rows, columns), in reading order. Below 170
+    columns the reviewer and tier tables keep the compact set rather than squash every header."""
+    grouped = columns(COMPACT_COLUMNS) if width is not None and width < 170 else columns()
     return [
         ("Reviewers (by name; rates are normalised by the floor time, not ranked)", "reviewer",
-         report.reviewers, columns()),
-        ("Tiers", "tier", report.tiers, columns()),
+         report.reviewers, grouped),
+        ("Tiers", "tier", report.tiers, grouped),
         ("Weeks (ISO, UTC)", "week", report.weeks, columns(WEEK_COLUMNS)),
         ("AI share of reviewed code against time spent (is AI code read faster?)", "AI band", report.ai_bands,
          band_columns()),
@@ -242,7 +250,7 @@ def render_rich(report: StatsReport, width: int = 160) -> RenderableType:
         Panel(Text("\n".join(summary_lines(report))), title=f"Review stats: {scope_line(report)}",
               title_align="left", expand=False),
     ]
-    for title, first, rows, cols in sections(report):
+    for title, first, rows, cols in sections(report, width):
         if rows:
             parts.append(_group_table(title, first, rows, cols))
     parts.append(histogram_table(report, bar_width))

@@ -114,7 +114,7 @@ class StatsScreen(Screen[None]):
         width = max(self.size.width - 4, 60)
         summary = Text("\n".join(summary_lines(report)))
         parts: list[Any] = [Static(summary, classes="stats-part", id="stats-summary")]
-        for title, first, rows, cols in sections(report):
+        for title, first, rows, cols in sections(report, width):
             if rows:
                 parts.append(Static(group_table(title, first, rows, cols), classes="stats-part"))
         bars = min(40, max(10, width - 40))
