@@ -30,6 +30,7 @@ from app.errors import LedgerError
 from app.storage.db import (
     CACHE_APPLICATION_ID,
     DatabaseLocked,
+    LiteDatabase,
     NotOurDatabase,
     SchemaTooNew,
     is_corrupt_error,
@@ -84,6 +85,7 @@ class AnalysisCache:
             app_id=CACHE_APPLICATION_ID,
             timeout=self.timeout,
             what="analysis cache",
+            lite=True,
         )
 
     def _open(self) -> Database:
@@ -102,11 +104,7 @@ class AnalysisCache:
         except (SchemaTooNew, DatabaseLocked, LedgerError) as exc:
             self._warn(f"the analysis cache {self.path} cannot be used ({exc}); caching in memory")
         self.persistent = False
-        from sqlite_utils import Database
-
-        memory = Database(
-            sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None), execute_plugins=False
-        )
+        memory = LiteDatabase(sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None))
         for step in CACHE_MIGRATIONS:
             step(memory)
         return memory

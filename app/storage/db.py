@@ -160,6 +160,37 @@ def _connect(path: Path, *, readonly: bool, timeout: float) -> sqlite3.Connectio
     return sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
 
 
+class LiteDatabase:
+    """The sliver of sqlite_utils.Database that plain-SQL users (the analysis cache) need."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Sequence[object] | None = None) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters or ())
+
+    def executescript(self, sql: str) -> sqlite3.Cursor:
+        return self.conn.executescript(sql)
+
+    @property
+    def journal_mode(self) -> str:
+        return str(self.conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+    def enable_wal(self) -> None:
+        self.conn.execute("PRAGMA journal_mode=wal")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _database(conn: sqlite3.Connection, lite: bool) -> Database:
+    if lite:
+        return LiteDatabase(conn)  # type: ignore[return-value]
+    from sqlite_utils import Database  # imported here: a warm `list` never needs it
+
+    return Database(conn, execute_plugins=False)
+
+
 def open_db(
     path: Path,
     *,
@@ -168,9 +199,12 @@ def open_db(
     app_id: int = LEDGER_APPLICATION_ID,
     timeout: float = DEFAULT_TIMEOUT,
     what: str = "review ledger",
+    lite: bool = False,
 ) -> Database:
     """Open (creating and migrating if needed) one of review-tui's SQLite files.
 
+    ``lite`` gives a LiteDatabase instead of sqlite_utils' Database: enough for plain SQL (the
+    analysis cache), and it spares a warm `list` the import of sqlite_utils.
     ``migrations`` defaults to the ledger's MIGRATIONS; the cache passes its own list and app_id.
     ``readonly`` never writes: the file must exist and already be at the current schema.
     Raises LedgerError (DatabaseLocked, SchemaTooNew, NotOurDatabase) with a one-line message.
@@ -192,9 +226,7 @@ def open_db(
         conn = _connect(path, readonly=readonly, timeout=timeout)
     except sqlite3.Error as exc:
         raise LedgerError(f"cannot open the {what} {path}: {exc}") from exc
-    from sqlite_utils import Database  # imported here: a warm `list` never needs it
-
-    db = Database(conn, execute_plugins=False)
+    db = _database(conn, lite)
     try:
         with translate_errors(path, f"opening the {what}", timeout):
             # Connection-level settings only: none of these writes to the file.
