@@ -31,14 +31,16 @@ edit to any of its lines changes it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
+import operator
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.diff import ADDED, CONTEXT, DELETED, FileDiff
+from app.core.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff, Hunk
 from app.core.settings import SectionReader
 from app.core.spans import (
     KIND_CLASS,
@@ -410,8 +412,14 @@ class GlobSet:
         self.patterns = [p for p in patterns if p.strip()]
         self._each = [re.compile(_glob_to_regex(p)) for p in self.patterns]
         self._any = re.compile("|".join(f"(?:{r.pattern})" for r in self._each)) if self._each else None
+        self._memo: dict[str, str | None] = {}  # path -> match: a file's old and new path are often one
 
     def match(self, path: str) -> str | None:
+        if path not in self._memo:
+            self._memo[path] = self._match(path)
+        return self._memo[path]
+
+    def _match(self, path: str) -> str | None:
         if self._any is None or self._any.fullmatch(path) is None:
             return None
         for pattern, regex in zip(self.patterns, self._each, strict=True):
@@ -426,22 +434,59 @@ _FUNCTION = "function"  # an indivisible unit
 _CODE = "code"  # divisible code: module level, class level, or a file without definitions
 _FILE = "file"  # a whole collapsed file: indivisible
 
-LineRef = tuple[int, int]  # (hunk index, line index) within one file
+# Runs of one origin in a hunk's origin string ("  --++ +"): added or deleted lines.
+_CHANGE_RUNS = re.compile(r"\++|-+")
+_CHANGED_RUNS = re.compile(r"[+-]+")
+_ADDED_RUNS = re.compile(r"\++")
+_TEXT = operator.attrgetter("text")
+_ORIGIN = operator.attrgetter("origin")
+_FILE_INDEX = operator.attrgetter("file_index")
+_ADDITIONS = operator.attrgetter("additions")
+_DELETIONS = operator.attrgetter("deletions")
+_NEW_LINENO = operator.attrgetter("new_lineno")
+_OLD_LINENO = operator.attrgetter("old_lineno")
 
 
 @dataclass(slots=True)
 class _Leaf:
-    """Changed lines of one file that the packer places together (or splits, when divisible)."""
+    """Changed lines of one file that the packer places together (or splits, when divisible).
+
+    The lines are held as ranges [hunk index, first, last] (line indices into the hunk,
+    inclusive) in diff order, each covering changed lines only: a hunk's lines are handled a run
+    at a time rather than one by one.
+    """
 
     file_index: int
     label: str  # function qualname, class name for class-level code, "" for module-level code
     kind: str  # _FUNCTION | _CODE | _FILE
-    lines: list[LineRef]
+    ranges: list[list[int]]
     split_note: str | None = None
+    size: int = 0  # changed lines in `ranges`
 
-    @property
-    def size(self) -> int:
-        return len(self.lines)
+    def add(self, hunk_index: int, first: int, last: int) -> None:
+        """Own lines first..last of a hunk (all changed), after those already owned."""
+        self.size += last - first + 1
+        ranges = self.ranges
+        if ranges:
+            tail = ranges[-1]
+            if tail[0] == hunk_index and tail[2] + 1 == first:
+                tail[2] = last
+                return
+        ranges.append([hunk_index, first, last])
+
+    def piece(self, start: int, stop: int, note: str) -> _Leaf:
+        """A leaf of this leaf's changed lines number start..stop-1 (counted in diff order)."""
+        piece = _Leaf(self.file_index, self.label, self.kind, [], note)
+        seen = 0
+        for hunk_index, first, last in self.ranges:
+            count = last - first + 1
+            low, high = max(start - seen, 0), min(stop - seen, count)
+            if low < high:
+                piece.add(hunk_index, first + low, first + high - 1)
+            seen += count
+            if seen >= stop:
+                break
+        return piece
 
 
 @dataclass(slots=True)
@@ -487,9 +532,9 @@ class _Packer:
     def add(self, node: _Leaf | _Group) -> None:
         if self.current is None:
             self.current = _Draft(self.kind)
-        for leaf in _leaves(node):
-            self.current.leaves.append(leaf)
-            self.current.size += leaf.size
+        leaves = _leaves(node)
+        self.current.leaves += leaves
+        self.current.size += sum(leaf.size for leaf in leaves)
 
     def place(self, node: _Leaf | _Group) -> None:
         if node.size == 0:
@@ -522,17 +567,24 @@ class _Packer:
         note = (f"{self.paths[node.file_index]}: a run of {node.size} changed lines without definitions "
                 f"cut at line boundaries into {pieces} chunks")
         for start in range(0, node.size, step):
-            self.add(_Leaf(node.file_index, node.label, node.kind, node.lines[start:start + step], note))
+            self.add(node.piece(start, start + step, note))
             if start + step < node.size:
                 self.close()
 
 
-def _leaves(node: _Leaf | _Group) -> Iterable[_Leaf]:
+def _leaves(node: _Leaf | _Group) -> list[_Leaf]:
+    """The leaves under a node, in order."""
     if isinstance(node, _Leaf):
-        yield node
-        return
-    for child in node.children:
-        yield from _leaves(child)
+        return [node]
+    out: list[_Leaf] = []
+    stack: list[_Leaf | _Group] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Leaf):
+            out.append(item)
+        else:
+            stack += reversed(item.children)
+    return out
 
 
 @dataclass(slots=True)
@@ -544,7 +596,12 @@ class _CodeFile:
     directory: str
     tree: _Group
     notes: list[str] = field(default_factory=list)
-    defined: set[str] = field(default_factory=set)  # names of definitions the change adds or edits
+    defined_units: set[str] = field(default_factory=set)  # qualnames of the units the change adds or edits
+
+    @property
+    def defined(self) -> set[str]:
+        """Names of the definitions the change adds or edits ("RetryPolicy.backoff#2" -> "backoff")."""
+        return {q.rsplit(".", 1)[-1].split("#", 1)[0] for q in self.defined_units}
 
 
 _TEST_PATTERNS = (
@@ -556,8 +613,11 @@ _TEST_PATTERNS = (
 )
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEFINITION_NAME = re.compile(r"^\s*(?:async\s+def|def|class|func|function|fn|pub\s+fn)\s+([A-Za-z_]\w*)")
-_DEFINITION_NAMES = re.compile(r"^[ \t]*(?:async[ \t]+def|def|class|func|function|fn|pub[ \t]+fn)[ \t]+([A-Za-z_]\w*)",
-                               re.M)
+_DEFINITION_INITIALS = frozenset("adcfp")  # the first letters of the keywords above
+# The same headers found anywhere in a text that starts with "\n": anchored on the newline rather
+# than a multi-line "^", so the regex engine jumps from newline to newline (2x faster).
+_DEFINITION_NAMES = re.compile(
+    r"\n[ \t]*(?:async[ \t]+def|def|class|func|function|fn|pub[ \t]+fn)[ \t]+([A-Za-z_]\w*)")
 # Names too common to say that two files are related.
 _COMMON_NAMES = frozenset({"main", "run", "get", "set", "update", "init", "setup", "teardown", "test", "call",
                            "close", "open", "read", "write", "start", "stop", "handle", "process", "execute",
@@ -635,6 +695,21 @@ class _PlanBuilder:
         self.data = GlobSet(config.data_globs)
         self.markers = tuple(m.lower() for m in config.generated_markers if m.strip())
         self.file_notes: dict[int, list[str]] = {}
+        self._origins: dict[int, list[str]] = {}
+
+    def _hunk_origins(self, index: int) -> list[str]:
+        """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
+        changed lines then come from string methods rather than a look at every line."""
+        origins = self._origins.get(index)
+        if origins is None:
+            origins = []
+            for hunk in self.files[index].hunks:
+                joined = "".join(map(_ORIGIN, hunk.lines))
+                if len(joined) != len(hunk.lines):  # an origin that is not one character: neither + nor -
+                    joined = "".join([o if len(o) == 1 else "?" for o in map(_ORIGIN, hunk.lines)])
+                origins.append(joined)
+            self._origins[index] = origins
+        return origins
 
     # -- classification -----------------------------------------------------------------------
     def _collapse_reason(self, fd: FileDiff) -> str | None:
@@ -694,7 +769,11 @@ class _PlanBuilder:
         for group in _by_directory(indices, self.paths):
             packer = _Packer(self.config.target_lines, KIND_COLLAPSED, self.paths)
             for index in group:
-                packer.place(_Leaf(index, "", _FILE, _changed_refs(self.files[index])))
+                leaf = _Leaf(index, "", _FILE, [])
+                for hunk_index, origins in enumerate(self._hunk_origins(index)):
+                    for match in _CHANGED_RUNS.finditer(origins):
+                        leaf.add(hunk_index, match.start(), match.end() - 1)
+                packer.place(leaf)
             packer.close()
             out += packer.drafts
         return out
@@ -778,13 +857,18 @@ class _PlanBuilder:
     def _use_pairs(self, code_files: dict[int, _CodeFile], taken: dict[int, int]) -> dict[int, int]:
         """user file -> defining file, for names a file defines (uniquely in the change) and another
         file in another directory uses in its added lines, when both fit in one chunk."""
-        added_text = {index: "\n".join(line.text for line in self.files[index].added_lines())
-                      for index in code_files}
+        target = self.config.target_lines
+        # A pair needs two files outside `taken` that fit in one chunk together: when even the two
+        # smallest do not, no file is read for names at all.
+        free_sizes = sorted(facts.tree.size for index, facts in code_files.items() if index not in taken)
+        if len(free_sizes) < 2 or free_sizes[0] + free_sizes[1] > target:
+            return {}
+        added_text = {index: self._added_text(index) for index in code_files}
         definers: dict[str, int] = {}
         ambiguous: set[str] = set()
         for index, facts in code_files.items():
             # Definitions with added lines, and (for files read without spans) added definition headers.
-            names = facts.defined | set(_DEFINITION_NAMES.findall(added_text[index]))
+            names = facts.defined | set(_DEFINITION_NAMES.findall("\n" + added_text[index]))
             for name in names:
                 if len(name) < 4 or name.startswith(("_", "test")) or name.lower() in _COMMON_NAMES:
                     continue
@@ -793,13 +877,15 @@ class _PlanBuilder:
                 definers.setdefault(name, index)
         for name in ambiguous:
             definers.pop(name, None)
-        if not definers:
+        # The smallest file a user could join: a user too big to join even that one is not scanned.
+        smallest = min((code_files[d].tree.size for d in set(definers.values()) if d not in taken),
+                       default=None)
+        if smallest is None:
             return {}
-        target = self.config.target_lines
         pairs: dict[int, int] = {}
         load: dict[int, int] = {}
         for index, facts in sorted(code_files.items(), key=lambda item: self.paths[item[0]]):
-            if index in taken or facts.tree.size >= target:
+            if index in taken or facts.tree.size >= target or facts.tree.size + smallest > target:
                 continue
             found: dict[int, str] = {}
             for name in sorted(set(_IDENTIFIER.findall(added_text[index])) & definers.keys()):
@@ -820,6 +906,15 @@ class _PlanBuilder:
                     f"{self.paths[index]} uses {name}, defined in {self.paths[definer]}: reviewed together")
                 break
         return pairs
+
+    def _added_text(self, index: int) -> str:
+        """The added lines of a file, joined by newlines."""
+        texts: list[str] = []
+        for hunk, origins in zip(self.files[index].hunks, self._hunk_origins(index), strict=True):
+            lines = hunk.lines
+            for match in _ADDED_RUNS.finditer(origins):
+                texts += map(_TEXT, lines[match.start():match.end()])
+        return "\n".join(texts)
 
     def _spans(self, fd: FileDiff, side: str, exact: bool) -> SpanResult | None:
         """Definitions of one side of a file, or None when there is nothing to read."""
@@ -871,7 +966,11 @@ class _PlanBuilder:
                 owners = {}
                 break
             if result.spans:
-                line_count = max(s.end for s in result.spans)
+                # Past the last definition too, up to the diff's last line: lookups of changed
+                # lines then need no bounds check (see _line_owners).
+                diff_end = max(h.new_start + h.new_lines if side == "new" else h.old_start + h.old_lines
+                               for h in fd.hunks)
+                line_count = max(max(s.end for s in result.spans), diff_end)
                 owners[side] = (unit_index(result.spans, line_count), result)
         return self._file_tree(index, fd, owners, notes, infer_deleted=not exact)
 
@@ -883,10 +982,13 @@ class _PlanBuilder:
         unit on both sides of it (an edit inside a function), else to a definition whose deleted
         header precedes it in the same run of deleted lines (a removed function), else to
         module-level code.
+
+        Lines are taken a run of one origin at a time (a hunk's origin string cut by a regex),
+        and within a run a stretch of one owner at a time: per-line work is one list lookup.
         """
         new_owner, new_spans = owners.get("new", ([], SpanResult()))
         old_owner, old_spans = owners.get("old", ([], SpanResult()))
-        new_len, old_len = len(new_owner), len(old_owner)
+        new_len = len(new_owner)
         infer = infer_deleted and "old" not in owners and "new" in owners
         children: list[_Leaf | _Group] = []
         units: dict[str, _Leaf] = {}  # qualname -> leaf, so a function's old and new lines join
@@ -910,101 +1012,137 @@ class _PlanBuilder:
                     children.append(leaf)
             return leaf
 
-        new_leaves: dict[int, _Leaf] = {}  # span index -> its unit's leaf (the hot path of this loop)
+        new_leaves: dict[int, _Leaf] = {}  # span index -> its unit's leaf
         old_leaves: dict[int, _Leaf] = {}
         new_defs, old_defs = new_spans.spans, old_spans.spans
 
         def span_leaf(owner: int, spans: tuple[Span, ...], cache: dict[int, _Leaf]) -> _Leaf:
             """The leaf of a span's unit, made on first use (a new-side unit counts as defined here:
             the change adds or edits it)."""
-            span = spans[owner]
-            leaf = cache[owner] = unit(span.qualname, _FUNCTION if span.kind == KIND_FUNCTION else _CODE,
-                                       "." in span.qualname or span.kind == KIND_CLASS)
-            if cache is new_leaves:
-                defined.add(span.qualname)
+            leaf = cache.get(owner)
+            if leaf is None:
+                span = spans[owner]
+                leaf = cache[owner] = unit(span.qualname, _FUNCTION if span.kind == KIND_FUNCTION else _CODE,
+                                           "." in span.qualname or span.kind == KIND_CLASS)
+                if cache is new_leaves:
+                    defined.add(span.qualname)
             return leaf
 
+        def place(leaf: _Leaf | None, hunk_index: int, first: int, last: int) -> None:
+            """Give lines first..last of a hunk to `leaf`, or (None) to the run of module-level code."""
+            nonlocal run, run_group
+            if leaf is None:  # module-level code: runs cut at hunk edges
+                if run is None or run_group is None or run.ranges[-1][0] != hunk_index:
+                    if run_group is None:
+                        run_group = _Group([])
+                        children.append(run_group)
+                    run = _Leaf(index, "", _CODE, [])
+                    run_group.children.append(run)
+                run.add(hunk_index, first, last)
+                return
+            leaf.add(hunk_index, first, last)
+            run = run_group = None  # a definition interrupts the run of module-level lines
+
+        def place_owned(owned: list[int], spans: tuple[Span, ...], cache: dict[int, _Leaf], hunk_index: int,
+                        first: int) -> None:
+            """Place a run of lines whose span owners (-1: none) are `owned`, a stretch of one owner
+            at a time."""
+            for owner, stretch in itertools.groupby(owned):
+                size = len(list(stretch))
+                leaf = span_leaf(owner, spans, cache) if owner >= 0 else None
+                place(leaf, hunk_index, first, first + size - 1)
+                first += size
+
+        origins_of = self._hunk_origins(index)
         for hunk_index, hunk in enumerate(fd.hunks):
-            previous_new = hunk.new_start - 1 if hunk.new_start > 0 else 0  # new-side line before the cursor
-            deleted_header: tuple[int, str, str] | None = None  # (indent, name, kind) in this run of '-' lines
-            agreed = -2  # for a run of deleted lines (they share neighbours): the new-side unit around them
-            for line_index, line in enumerate(hunk.lines):
-                origin = line.origin
-                leaf: _Leaf | None = None
-                if origin == ADDED:
-                    number = line.new_lineno or 0
-                    previous_new = number
-                    agreed = -2
-                    deleted_header = None
-                    owner = new_owner[number] if number < new_len else -1
-                    if owner >= 0:
-                        leaf = new_leaves.get(owner) or span_leaf(owner, new_defs, new_leaves)
-                elif origin == DELETED:
-                    if not infer:
-                        number = line.old_lineno or 0
-                        owner = old_owner[number] if number < old_len else -1
-                        if owner >= 0:
-                            leaf = old_leaves.get(owner) or span_leaf(owner, old_defs, old_leaves)
+            lines = hunk.lines
+            origins = origins_of[hunk_index]
+            for match in _CHANGE_RUNS.finditer(origins):  # context lines are shown, not owned
+                first, stop = match.span()
+                added = origins[first] == ADDED
+                if added or not infer:
+                    side_owner, defs, leaves, number_of = (
+                        (new_owner, new_defs, new_leaves, _NEW_LINENO) if added
+                        else (old_owner, old_defs, old_leaves, _OLD_LINENO))
+                    if not side_owner:
+                        place(None, hunk_index, first, stop - 1)
+                        continue
+                    try:  # the owner lists reach the diff's last line (see _code_file): one lookup per line
+                        owned = [side_owner[number or 0] for number in map(number_of, lines[first:stop])]
+                    except IndexError:  # a line numbered past its hunk's range (not from git)
+                        owned = _line_owners(side_owner, lines[first:stop], number_of)
+                    owner = owned[0]
+                    if owner >= 0 and owned.count(owner) == stop - first:  # one unit: the usual case
+                        (leaves.get(owner) or span_leaf(owner, defs, leaves)).add(hunk_index, first, stop - 1)
+                        run = run_group = None
                     else:
-                        if agreed == -2:
-                            before = new_owner[previous_new] if previous_new < new_len else -1
-                            after = new_owner[previous_new + 1] if previous_new + 1 < new_len else -1
-                            agreed = before if before == after else -1
-                        if agreed >= 0:
-                            leaf = new_leaves.get(agreed) or span_leaf(agreed, new_defs, new_leaves)
-                        else:  # between units: a removed definition names itself in its deleted header
-                            text = line.text
-                            width = len(text) - len(text.lstrip())
-                            header = _DEFINITION_NAME.match(text)
-                            if header:
-                                is_class = "class" in header.group(0).split()
-                                deleted_header = (width, header.group(1), _CODE if is_class else _FUNCTION)
-                            elif deleted_header is not None and text.strip() and width <= deleted_header[0]:
-                                deleted_header = None
-                            if deleted_header is not None:
-                                leaf = unit(deleted_header[1], deleted_header[2], False)
-                else:
-                    if line.new_lineno:
-                        previous_new = line.new_lineno
-                    agreed = -2
-                    deleted_header = None
+                        place_owned(owned, defs, leaves, hunk_index, first)
                     continue
-                if leaf is None:  # module-level code: runs cut at hunk edges
-                    if run is None or run_group is None or run.lines[-1][0] != hunk_index:
-                        if run_group is None:
-                            run_group = _Group([])
-                            children.append(run_group)
-                        run = _Leaf(index, "", _CODE, [])
-                        run_group.children.append(run)
-                    run.lines.append((hunk_index, line_index))
+                # Deleted lines share their neighbours: the new-side unit around the whole run.
+                previous_new = _new_line_before(hunk, first)
+                before = new_owner[previous_new] if previous_new < new_len else -1
+                after = new_owner[previous_new + 1] if previous_new + 1 < new_len else -1
+                if before == after and before >= 0:
+                    leaf = new_leaves.get(before) or span_leaf(before, new_defs, new_leaves)
+                    leaf.add(hunk_index, first, stop - 1)
+                    run = run_group = None
                     continue
-                leaf.lines.append((hunk_index, line_index))
-                run = run_group = None  # a definition interrupts the run of module-level lines
+                # Between units: a removed definition names itself in its deleted header, and owns
+                # the deleted lines after it down to one indented no deeper than the header.
+                headers: list[tuple[int, str, str] | None] = []  # (indent, name, kind) per line
+                deleted_header: tuple[int, str, str] | None = None
+                for line in lines[first:stop]:
+                    text = line.text
+                    stripped = text.lstrip()
+                    width = len(text) - len(stripped)
+                    # A header starts with one of its keywords' first letters: only then try the regex.
+                    header = _DEFINITION_NAME.match(text) if stripped[:1] in _DEFINITION_INITIALS else None
+                    if header:
+                        is_class = "class" in header.group(0).split()
+                        deleted_header = (width, header.group(1), _CODE if is_class else _FUNCTION)
+                    elif deleted_header is not None and stripped and width <= deleted_header[0]:
+                        deleted_header = None
+                    headers.append(deleted_header)
+                start = 0
+                for k in range(1, len(headers) + 1):
+                    if k == len(headers) or headers[k] is not headers[start]:
+                        named = headers[start]
+                        leaf = None if named is None else unit(named[1], named[2], False)
+                        place(leaf, hunk_index, first + start, first + k - 1)
+                        start = k
         tree = _sized(_Group(children))
-        return _CodeFile(index, fd.path, posixpath.dirname(fd.path), tree, notes,
-                         {q.rsplit(".", 1)[-1].split("#", 1)[0] for q in defined})
+        return _CodeFile(index, fd.path, posixpath.dirname(fd.path), tree, notes, defined)
 
     # -- chunks -------------------------------------------------------------------------------
     def materialise(self, drafts: list[_Draft], file_tiers: Mapping[str, int],
                     ai_lines: Mapping[str, Mapping[int, str]], complexity: Mapping[str, Mapping[str, int]],
                     destructive: set[str]) -> list[Chunk]:
-        # Which draft owns each changed line, to cut segments where ownership changes.
-        owner_of: dict[int, dict[int, list[int]]] = {}
+        # A segment is a maximal run of one draft's changed lines in a hunk: sorted per file, the
+        # drafts' ranges give the runs (context lines between two ranges neither break nor join).
+        ranges_of: dict[int, list[tuple[int, int, int, int]]] = {}
         for number, draft in enumerate(drafts):
             for leaf in draft.leaves:
-                hunks = owner_of.setdefault(leaf.file_index, {})
-                for hunk_index, line_index in leaf.lines:
-                    owners = hunks.get(hunk_index)
-                    if owners is None:
-                        owners = hunks[hunk_index] = [-1] * len(self.files[leaf.file_index].hunks[hunk_index].lines)
-                    owners[line_index] = number
+                bucket = ranges_of.get(leaf.file_index)
+                if bucket is None:
+                    bucket = ranges_of[leaf.file_index] = []
+                for hunk_index, first, last in leaf.ranges:
+                    bucket.append((hunk_index, first, last, number))
         segments: list[list[Segment]] = [[] for _ in drafts]
-        for file_index in sorted(owner_of):
+        for file_index in sorted(ranges_of):
             fd = self.files[file_index]
-            for hunk_index in sorted(owner_of[file_index]):
-                owners = owner_of[file_index][hunk_index]
-                for number, first, last in _runs(owners):
-                    segments[number].append(_segment(fd, file_index, hunk_index, first, last))
+            origins = self._hunk_origins(file_index)
+            ranges = sorted(ranges_of[file_index])
+            if not ranges:
+                continue
+            hunk_index, first, last, number = ranges[0]
+            for next_hunk, next_first, next_last, next_number in ranges[1:]:
+                if next_hunk == hunk_index and next_number == number:
+                    last = next_last
+                    continue
+                segment = _segment(fd, file_index, hunk_index, first, last, origins[hunk_index])
+                segments[number].append(segment)
+                hunk_index, first, last, number = next_hunk, next_first, next_last, next_number
+            segments[number].append(_segment(fd, file_index, hunk_index, first, last, origins[hunk_index]))
         chunks: list[Chunk] = []
         for number, draft in enumerate(drafts):
             if draft.kind in (KIND_BINARY, KIND_RENAME):
@@ -1021,34 +1159,37 @@ class _PlanBuilder:
     def _line_chunk(self, draft: _Draft, segments: list[Segment], file_tiers: Mapping[str, int],
                     ai_lines: Mapping[str, Mapping[int, str]], destructive: set[str]) -> Chunk:
         # Segments in the draft's file order (a test after its module), then hunk and line order.
-        file_rank: dict[int, int] = {}
-        for leaf in draft.leaves:
-            file_rank.setdefault(leaf.file_index, len(file_rank))
-        segments.sort(key=lambda s: (file_rank[s.file_index], s.hunk_index, s.first))
+        # They come in file index, hunk and line order (see materialise): usually that already.
+        file_order = list(dict.fromkeys(map(_FILE_INDEX, draft.leaves)))
+        file_rank = {index: rank for rank, index in enumerate(file_order)}
+        if len(file_order) > 1 and file_order != sorted(file_order):
+            segments.sort(key=lambda s: (file_rank[s.file_index], s.hunk_index, s.first))
         chunk = Chunk(0, "", draft.kind, segments)
-        chunk.files = [self.paths[i] for i in file_rank]
+        chunk.files = [self.paths[i] for i in file_order]
         # Hashed: the kind, then per file its path and its changed lines as origin, length, text.
         # Lengths make the encoding unambiguous whatever the text holds.
         parts = [f"kind:{draft.kind}\n"]
-        ai_count = 0
-        tools: dict[str, int] = {}
         current_path = None
+        files = self.files
         for segment in segments:
-            fd = self.files[segment.file_index]
             if segment.path != current_path:
                 current_path = segment.path
                 parts.append(f"P{len(current_path)}:{current_path}\n")
-            lines = fd.hunks[segment.hunk_index].lines[segment.first:segment.last + 1]
+            lines = files[segment.file_index].hunks[segment.hunk_index].lines[segment.first:segment.last + 1]
             parts += [f"{line.origin}{len(line.text)}:{line.text}\n" for line in lines if line.origin != CONTEXT]
+        ai_count = 0
+        tools: dict[str, int] = {}
+        for segment in segments if ai_lines else ():
             file_ai = ai_lines.get(segment.path)
             if file_ai and segment.additions:
-                for line in lines:
+                hunk = files[segment.file_index].hunks[segment.hunk_index]
+                for line in hunk.lines[segment.first:segment.last + 1]:
                     if line.origin == ADDED and line.new_lineno in file_ai:
                         ai_count += 1
                         tool = file_ai[line.new_lineno]
                         tools[tool] = tools.get(tool, 0) + 1
-            chunk.additions += segment.additions
-            chunk.deletions += segment.deletions
+        chunk.additions = sum(map(_ADDITIONS, segments))
+        chunk.deletions = sum(map(_DELETIONS, segments))
         chunk.changed_lines = chunk.additions + chunk.deletions
         chunk.content_hash = hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
         chunk.ai_lines = ai_count
@@ -1211,63 +1352,127 @@ def _by_directory(indices: list[int], paths: list[str]) -> list[list[int]]:
     return [groups[d] for d in sorted(groups)]
 
 
-def _changed_refs(fd: FileDiff) -> list[LineRef]:
-    return [(h, i) for h, hunk in enumerate(fd.hunks) for i, line in enumerate(hunk.lines)
-            if line.origin == ADDED or line.origin == DELETED]
-
-
-def _runs(owners: list[int]) -> Iterable[tuple[int, int, int]]:
-    """(owner, first, last) for each maximal run of changed lines with one owner (context lines,
-    marked -1, neither break nor join a run)."""
-    current = -1
-    first = last = -1
-    for index, owner in enumerate(owners):
-        if owner < 0:
-            continue
-        if owner != current:
-            if current >= 0:
-                yield current, first, last
-            current, first = owner, index
-        last = index
-    if current >= 0:
-        yield current, first, last
-
-
-def _segment(fd: FileDiff, file_index: int, hunk_index: int, first: int, last: int) -> Segment:
+def _segment(fd: FileDiff, file_index: int, hunk_index: int, first: int, last: int, origins: str) -> Segment:
+    """The segment of lines first..last of a hunk, its counts and line ranges read off the hunk's
+    origin string: the first and last '+' give the new-side range, the first and last '-' the old."""
+    lines = fd.hunks[hunk_index].lines
+    stop = last + 1
+    owned = origins[first:stop]
     additions = deletions = 0
     old_start = old_end = new_start = new_end = None
-    for line in fd.hunks[hunk_index].lines[first:last + 1]:
+    at = owned.find(ADDED)
+    if at >= 0:
+        additions = owned.count(ADDED)
+        new_start = lines[first + at].new_lineno
+        new_end = lines[first + owned.rfind(ADDED)].new_lineno
+        if new_start is None:  # a line without its number (not from git): the first numbered one starts
+            new_start = next((line.new_lineno for line in lines[first + at:stop]
+                              if line.origin == ADDED and line.new_lineno is not None), None)
+    at = owned.find(DELETED)
+    if at >= 0:
+        deletions = owned.count(DELETED)
+        old_start = lines[first + at].old_lineno
+        old_end = lines[first + owned.rfind(DELETED)].old_lineno
+        if old_start is None:
+            old_start = next((line.old_lineno for line in lines[first + at:stop]
+                              if line.origin == DELETED and line.old_lineno is not None), None)
+    return _new_segment(file_index, fd.path, hunk_index, first, last, additions, deletions,
+                        old_start, old_end, new_start, new_end)
+
+
+def _line_owners(owner: list[int], lines: list[DiffLine],
+                 number_of: Callable[[DiffLine], int | None]) -> list[int]:
+    """owner[n] for each line's number n on one side (0 when it has none), -1 past the end of `owner`."""
+    size = len(owner)
+    return [owner[n] if n < size else -1 for n in [number or 0 for number in map(number_of, lines)]]
+
+
+def _new_line_before(hunk: Hunk, index: int) -> int:
+    """The new-side line number of the last line before `index` in the hunk that has one (the
+    last added or context line), or the line before the hunk's start: where a deleted line sits."""
+    lines = hunk.lines
+    for k in range(index - 1, -1, -1):
+        line = lines[k]
         if line.origin == ADDED:
-            additions += 1
-            new_end = line.new_lineno
-            if new_start is None:
-                new_start = line.new_lineno
-        elif line.origin == DELETED:
-            deletions += 1
-            old_end = line.old_lineno
-            if old_start is None:
-                old_start = line.old_lineno
-    return Segment(file_index, fd.path, hunk_index, first, last, additions, deletions,
-                   old_start, old_end, new_start, new_end)
+            return line.new_lineno or 0
+        if line.origin != DELETED and line.new_lineno:
+            return line.new_lineno
+    return hunk.new_start - 1 if hunk.new_start > 0 else 0
 
 
 def _line_ranges(segments: list[Segment]) -> list[LineRange]:
     """Per file (in segment order): merged new-side ranges of added lines, then old-side ranges of
     deleted lines. Ranges of one side that touch or overlap are merged."""
-    merged: dict[tuple[str, str], list[list[int]]] = {}
+    merged: dict[str, tuple[list[list[int]], list[list[int]]]] = {}  # path -> (new ranges, old ranges)
     for segment in segments:
-        for side, start, end in (("new", segment.new_start, segment.new_end),
-                                 ("old", segment.old_start, segment.old_end)):
+        sides = merged.get(segment.path)
+        if sides is None:
+            sides = merged[segment.path] = ([], [])
+        for ranges, start, end in ((sides[0], segment.new_start, segment.new_end),
+                                   (sides[1], segment.old_start, segment.old_end)):
             if start is None or end is None:
                 continue
-            ranges = merged.setdefault((segment.path, side), [])
             if ranges and start <= ranges[-1][1] + 1:
-                ranges[-1][1] = max(ranges[-1][1], end)
+                if end > ranges[-1][1]:
+                    ranges[-1][1] = end
             else:
                 ranges.append([start, end])
-    paths = list(dict.fromkeys(segment.path for segment in segments))
-    return [LineRange(path, side, a, b) for path in paths for side in ("new", "old")
-            for a, b in merged.get((path, side), [])]
+    out: list[LineRange] = []
+    for path, (new, old) in merged.items():
+        out += [_new_line_range(path, "new", start, end) for start, end in new]
+        out += [_new_line_range(path, "old", start, end) for start, end in old]
+    return out
+
+
+# A frozen dataclass's __init__ sets each field through object.__setattr__ (to get past its
+# frozen __setattr__), at about twice the cost of the slots' own setters. Plans make thousands of
+# segments and line ranges, so the two constructors below fill the slots directly: the objects
+# are the same, field for field.
+_new_object = object.__new__
+_SET_FILE_INDEX = Segment.__dict__["file_index"].__set__
+_SET_PATH = Segment.__dict__["path"].__set__
+_SET_HUNK_INDEX = Segment.__dict__["hunk_index"].__set__
+_SET_FIRST = Segment.__dict__["first"].__set__
+_SET_LAST = Segment.__dict__["last"].__set__
+_SET_ADDITIONS = Segment.__dict__["additions"].__set__
+_SET_DELETIONS = Segment.__dict__["deletions"].__set__
+_SET_OLD_START = Segment.__dict__["old_start"].__set__
+_SET_OLD_END = Segment.__dict__["old_end"].__set__
+_SET_NEW_START = Segment.__dict__["new_start"].__set__
+_SET_NEW_END = Segment.__dict__["new_end"].__set__
+_SET_RANGE_PATH = LineRange.__dict__["path"].__set__
+_SET_RANGE_SIDE = LineRange.__dict__["side"].__set__
+_SET_RANGE_START = LineRange.__dict__["start"].__set__
+_SET_RANGE_END = LineRange.__dict__["end"].__set__
+
+
+def _new_segment(file_index: int, path: str, hunk_index: int, first: int, last: int, additions: int,
+                 deletions: int, old_start: int | None, old_end: int | None, new_start: int | None,
+                 new_end: int | None) -> Segment:
+    """Segment(...) with every field given, without the frozen __init__."""
+    segment = _new_object(Segment)
+    _SET_FILE_INDEX(segment, file_index)
+    _SET_PATH(segment, path)
+    _SET_HUNK_INDEX(segment, hunk_index)
+    _SET_FIRST(segment, first)
+    _SET_LAST(segment, last)
+    _SET_ADDITIONS(segment, additions)
+    _SET_DELETIONS(segment, deletions)
+    _SET_OLD_START(segment, old_start)
+    _SET_OLD_END(segment, old_end)
+    _SET_NEW_START(segment, new_start)
+    _SET_NEW_END(segment, new_end)
+    return segment
+
+
+def _new_line_range(path: str, side: str, start: int, end: int) -> LineRange:
+    """LineRange(path, side, start, end) without the frozen __init__."""
+    line_range = _new_object(LineRange)
+    _SET_RANGE_PATH(line_range, path)
+    _SET_RANGE_SIDE(line_range, side)
+    _SET_RANGE_START(line_range, start)
+    _SET_RANGE_END(line_range, end)
+    return line_range
 
 
 def _light_note(fd: FileDiff) -> str:
