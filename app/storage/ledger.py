@@ -502,30 +502,27 @@ class Ledger:
             return _decision(next(table.rows_where("record_id = ?", [record["record_id"]])))
 
     @staticmethod
-    def _views_exist(db: Database, repo: str, change_id: str, hashes: list[str], reviewer: str) -> int:
-        if not hashes:
-            return 0
-        marks = ",".join("?" * len(hashes))
-        return int(
-            db.execute(
-                f"SELECT count(DISTINCT chunk_hash) FROM chunk_views WHERE repo = ? AND change_id = ?"
-                f" AND reviewer = ? AND chunk_hash IN ({marks})",
-                [repo, change_id, reviewer, *hashes],
-            ).fetchone()[0]
-        )
-
-    @staticmethod
-    def _active_on(db: Database, repo: str, change_id: str, hashes: list[str], reviewer: str) -> float:
+    def _views_aggregate(db: Database, expression: str, repo: str, change_id: str, hashes: list[str],
+                         reviewer: str) -> float:
+        """`expression` (an SQL aggregate) over the reviewer's views of these chunks of a change."""
         if not hashes:
             return 0.0
         marks = ",".join("?" * len(hashes))
         return float(
             db.execute(
-                f"SELECT coalesce(sum(active_seconds), 0) FROM chunk_views WHERE repo = ? AND change_id = ?"
+                f"SELECT {expression} FROM chunk_views WHERE repo = ? AND change_id = ?"
                 f" AND reviewer = ? AND chunk_hash IN ({marks})",
                 [repo, change_id, reviewer, *hashes],
             ).fetchone()[0]
         )
+
+    @classmethod
+    def _views_exist(cls, db: Database, repo: str, change_id: str, hashes: list[str], reviewer: str) -> int:
+        return int(cls._views_aggregate(db, "count(DISTINCT chunk_hash)", repo, change_id, hashes, reviewer))
+
+    @classmethod
+    def _active_on(cls, db: Database, repo: str, change_id: str, hashes: list[str], reviewer: str) -> float:
+        return cls._views_aggregate(db, "coalesce(sum(active_seconds), 0)", repo, change_id, hashes, reviewer)
 
     def decisions_for(self, repo: str, change_id: str, *, reviewer: str | None = None) -> list[Decision]:
         """Every decision on a change (all heads), oldest first."""
