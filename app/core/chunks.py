@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff, Hunk
+from app.core.globs import GlobError, compile_glob
+from app.core.globs import GlobSet as FastGlobSet
 from app.core.settings import SectionReader
 from app.core.spans import (
     KIND_CLASS,
@@ -175,6 +177,10 @@ class ChunkConfig:
             for pattern in patterns:
                 if not pattern.strip() or pattern.strip() == "/":
                     raise ConfigError(f"{reader.where(key)}: empty glob {pattern!r}")
+                try:
+                    compile_glob(pattern)
+                except GlobError as exc:
+                    raise ConfigError(f"{reader.where(key)}: {exc}") from None
         reader.finish()
         return config
 
@@ -375,43 +381,14 @@ def _light_floor(count: int, per_file: float, what: str) -> tuple[int, str]:
 
 # -- globs ---------------------------------------------------------------------------------------
 
-def _glob_to_regex(pattern: str) -> str:
-    """A gitignore-like glob as a regex over a repo-relative path."""
-    directory = pattern.endswith("/")
-    body = pattern.strip("/")
-    anchored = "/" in body or pattern.startswith("/")
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if body.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if body.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    core = "".join(out)
-    prefix = "" if anchored else "(?:.*/)?"
-    suffix = "/.*" if directory else "(?:/.*)?"
-    return f"{prefix}{core}{suffix}"
-
-
 class GlobSet:
-    """A list of globs matched as one regex; `match` returns the first pattern that matches."""
+    """The [chunks] collapsed and data globs, on the engine of app.core.globs (the same gitignore-like
+    rules as tier rules); `match` returns the first pattern that matches."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = [p for p in patterns if p.strip()]
-        self._each = [re.compile(_glob_to_regex(p)) for p in self.patterns]
-        self._any = re.compile("|".join(f"(?:{r.pattern})" for r in self._each)) if self._each else None
+        self._each = [compile_glob(p) for p in self.patterns]
+        self._any = FastGlobSet(self.patterns) if self.patterns else None
         self._memo: dict[str, str | None] = {}  # path -> match: a file's old and new path are often one
 
     def match(self, path: str) -> str | None:
@@ -420,12 +397,12 @@ class GlobSet:
         return self._memo[path]
 
     def _match(self, path: str) -> str | None:
-        if self._any is None or self._any.fullmatch(path) is None:
+        if self._any is None or not self._any.matches(path):
             return None
-        for pattern, regex in zip(self.patterns, self._each, strict=True):
-            if regex.fullmatch(path):
+        for pattern, glob in zip(self.patterns, self._each, strict=True):
+            if glob.match(path):
                 return pattern
-        return None  # pragma: no cover - the union matched, so one member does
+        return None  # pragma: no cover - the set matched, so one member does
 
 
 # -- building ------------------------------------------------------------------------------------
