@@ -10,6 +10,8 @@ Both SQLite files (the review ledger and the analysis cache) are opened here. Th
 - The schema version is ``PRAGMA user_version``: the number of migrations applied. Migrations run
   in one ``BEGIN IMMEDIATE`` transaction that re-reads the version under the lock, so two processes
   opening a fresh file at once do not both migrate.
+- Nothing outside SQLite ever opens these files while the process may hold a connection to them
+  (closing a plain descriptor would drop SQLite's POSIX locks; see ``_first_read``).
 - Nothing is ever written to a file that is not ours: a non-SQLite file, another program's SQLite
   database, or a ledger written by a newer review-tui is refused before the first write (the WAL
   switch included), and left byte-for-byte as it was.
@@ -35,8 +37,6 @@ Migration = Callable[["Database"], None]
 DEFAULT_TIMEOUT = 5.0
 # Seconds a process waits for another one's schema migration to finish before giving up.
 MIGRATION_TIMEOUT = 60.0
-
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 # PRAGMA application_id marks our files so that a ledger path pointing at another program's
 # database (or at the analysis cache) is refused instead of being "migrated". Ascii "RTUL"/"RTUC".
@@ -132,20 +132,28 @@ def application_id(db: Database) -> int:
     return int(db.execute("PRAGMA application_id").fetchone()[0])
 
 
-def _check_header(path: Path, what: str) -> None:
-    """Refuse a non-empty file that does not start with SQLite's magic header (without opening it)."""
+def _not_sqlite(path: Path, what: str) -> NotOurDatabase:
+    return NotOurDatabase(
+        f"{path} is not a SQLite database, so it cannot be the {what}; nothing was changed "
+        "(move it away or point review-tui at another file)"
+    )
+
+
+def _first_read(db: Database, path: Path, what: str) -> tuple[int, int]:
+    """(user_version, application_id): the first read of the file, through SQLite itself.
+
+    The file's header is never read with a plain open(): on POSIX, closing any descriptor of a file
+    drops every lock the process holds on it, SQLite's included, and another process closing its
+    connection would then delete the live WAL of ours (issue 17). SQLite's own VFS keeps its
+    descriptors open while a lock is held, so letting SQLite read the header is safe; a file that is
+    not SQLite fails this first read with SQLITE_NOTADB before anything is written to it.
+    """
     try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise LedgerError(f"cannot read the {what} {path}: {exc.strerror or exc}") from exc
-    if head and head != SQLITE_HEADER:
-        raise NotOurDatabase(
-            f"{path} is not a SQLite database, so it cannot be the {what}; nothing was changed "
-            "(move it away or point review-tui at another file)"
-        )
+        return user_version(db), application_id(db)
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB or "not a database" in str(exc):
+            raise _not_sqlite(path, what) from exc
+        raise
 
 
 def _connect(path: Path, *, readonly: bool, timeout: float) -> sqlite3.Connection:
@@ -214,7 +222,6 @@ def open_db(
     path = Path(path)
     if readonly and not path.exists():
         raise LedgerError(f"no {what} at {path} yet: nothing has been recorded")
-    _check_header(path, what)
     if not readonly:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -233,8 +240,7 @@ def open_db(
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
-            found = user_version(db)
-            found_app = application_id(db)
+            found, found_app = _first_read(db, path, what)
             _refuse_foreign(db, path, what, found, found_app, app_id, target)
             if readonly:
                 if found < target:

@@ -205,6 +205,7 @@ def test_a_file_that_is_not_a_ledger_is_refused_and_unchanged(tmp_path: Path, co
     with pytest.raises(NotOurDatabase, match="nothing was changed"):
         Ledger.open(path)
     assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.db"]  # no -wal/-shm/-journal either
 
 
 def test_another_programs_sqlite_database_is_refused_and_unchanged(tmp_path: Path) -> None:
