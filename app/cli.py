@@ -69,7 +69,7 @@ def _open_cache():
 
 
 def make_analyzer(repo: str | None, base: str | None = None, commit_range: str | None = None):
-    from app.analysis import Analyzer
+    from app.analysis.analyzer import Analyzer
 
     return Analyzer(Path(repo or "."), base=base, commit_range=commit_range, cache=_open_cache())
 

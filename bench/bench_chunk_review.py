@@ -29,8 +29,9 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
-from app.analysis import Analyzer, ChangeDetail
-from app.core.chunks import KIND_CODE
+from app.analysis.analyzer import Analyzer
+from app.analysis.report import ChangeDetail
+from app.core.planner.model import KIND_CODE
 from app.samples import load
 from app.storage.ledger import Ledger
 from app.tui.review_session import ReviewSession

@@ -19,8 +19,8 @@ import statistics
 import tempfile
 import time
 
-from app.core.chunks import build_plan
-from app.core.repo import GitRepo
+from app.core.git.repo import GitRepo
+from app.core.planner.builder import build_plan
 from app.samples import load
 
 FILES = 100

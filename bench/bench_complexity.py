@@ -11,7 +11,7 @@ import argparse
 import random
 import time
 
-from app.core.complexity import analyze_many, analyze_source
+from app.core.metrics.complexity import analyze_many, analyze_source
 
 
 def generate_python_file(seed: int, target_lines: int) -> bytes:

@@ -23,7 +23,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from app.core.repo import GitRepo
+from app.core.git.repo import GitRepo
 from app.samples import load
 from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
 from app.tui.widgets.diff_view import DiffView, DisplayLine, display_lines_for_files

@@ -114,8 +114,8 @@ def write_versions(repo_path: Path, folder: Path) -> tuple[list[tuple[str, str, 
     """Write the old and new version of every changed Python file of every pending change under
     `folder` (one subfolder per change and side). Returns ((change id, base, head) per change,
     the files written, their count and the number of distinct blobs among them)."""
-    from app.analysis import Analyzer
-    from app.core import complexity as cx
+    from app.analysis.analyzer import Analyzer
+    from app.core.metrics import complexity as cx
 
     analyzer = Analyzer(repo_path)
     changes: list[tuple[str, str, str]] = []

@@ -49,14 +49,13 @@ def child_trivial() -> dict[str, float]:
 
 
 def child_queue(repo: str) -> dict[str, float]:
-    from app.analysis import Analyzer
+    from app import paths
+    from app.analysis.analyzer import Analyzer
     from app.config import UserConfig
     from app.storage.cache import AnalysisCache
     from app.storage.ledger import Ledger
     from app.tui.app import make_app
     from app.tui.screens.queue import QueueScreen
-
-    from app import paths
 
     analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
     analyzer.discovery  # what the CLI does before the screen (fail fast)

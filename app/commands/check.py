@@ -24,8 +24,9 @@ import click
 from app.core.text import json_text
 
 if TYPE_CHECKING:
-    from app.analysis import Analyzer, ChangeDetail
-    from app.core.policy import ApprovalRecord, ChunkRef, PolicyResult
+    from app.analysis.analyzer import Analyzer
+    from app.analysis.report import ChangeDetail
+    from app.core.policy.rules import ApprovalRecord, ChunkRef, PolicyResult
     from app.storage.ledger import Decision, Ledger
 
 
@@ -108,7 +109,7 @@ def gather_decisions(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger
 def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger | None,
                     read_notes: bool = True) -> CheckOutcome:
     """The policy verdict on a change's current content (what `check` prints; the TUI may show it too)."""
-    from app.core.policy import ChunkRef, evaluate
+    from app.core.policy.rules import ChunkRef, evaluate
 
     records, warnings = gather_decisions(analyzer, detail, ledger=ledger, read_notes=read_notes)
     plan = detail.plan

@@ -16,8 +16,8 @@ import click
 
 
 if TYPE_CHECKING:
-    from app.analysis import Analyzer
-    from app.core.policy import PolicyConfig
+    from app.analysis.analyzer import Analyzer
+    from app.core.policy.rules import PolicyConfig
     from app.report.stats import CurrentChange, StatsQuery, StatsReport
     from app.storage.ledger import Ledger
 

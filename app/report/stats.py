@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.policy import PolicyConfig, requirement_for
+from app.core.policy.rules import PolicyConfig, requirement_for
 from app.errors import ReviewTuiError
 from app.storage.db import (
     NO_TIER,

@@ -50,14 +50,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from app.core.models import WORKTREE_ID
-from app.core.policy import ApprovalRecord
+from app.core.git.models import WORKTREE_ID
+from app.core.policy.rules import ApprovalRecord
 from app.errors import RepoError
 from app.storage.db import write_transaction
 from app.storage.ledger import DECISIONS, Comment, Decision, Ledger
 
 if TYPE_CHECKING:
-    from app.core.repo import GitRepo
+    from app.core.git.repo import GitRepo
 
 NOTES_REF = "refs/notes/review-tui"
 REMOTE_NOTES_PATTERN = re.compile(r"^refs/notes/remotes/([^/]+)/review-tui$")

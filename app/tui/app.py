@@ -35,7 +35,8 @@ from app.tui.keys import ACTIONS, ACTIVE_TOGETHER, ActionSpec, bindings_for, dis
 from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
 
 if TYPE_CHECKING:
-    from app.analysis import Analyzer, ChangeDetail, ChangeReport
+    from app.analysis.analyzer import Analyzer
+    from app.analysis.report import ChangeDetail, ChangeReport
     from app.storage.ledger import Ledger
     from app.tui.review_session import ReviewSession
 
@@ -200,7 +201,7 @@ class ReviewApp(App[None]):
         """A new Analyzer for the calling thread (pygit2 objects must not cross threads)."""
         if self._analyzer_factory is not None:
             return self._analyzer_factory()
-        from app.analysis import Analyzer
+        from app.analysis.analyzer import Analyzer
 
         a = self.analyzer
         return Analyzer(a.repo_path, base=a.base, commit_range=a.commit_range, cache=a.cache,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from app.analysis import ChangeDetail, ChangeReport
+from app.analysis.report import ChangeDetail, ChangeReport
 
 
 @dataclass

@@ -19,13 +19,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.core.chunks import Chunk
+from app.core.planner.model import Chunk
 from app.errors import ReviewTuiError
 from app.storage.ledger import ChangeStatus, Comment, Decision, Ledger
 from app.tui.timer import DEFAULT_IDLE_SECONDS, ActiveTimer
 
 if TYPE_CHECKING:
-    from app.analysis import ChangeDetail, ChangeReport
+    from app.analysis.report import ChangeDetail, ChangeReport
 
 ChunkKey = tuple[str, str, str]
 """(change id, head, chunk content hash): what the timer counts time for."""

@@ -27,7 +27,7 @@ from app.config import parse_toml
 from app.errors import ConfigError
 
 BANDS = ("low", "medium", "high", "critical")
-"""Risk bands, lowest first (app.core.risk names them the same way)."""
+"""Risk bands, lowest first (app.core.risk.score names them the same way)."""
 
 BASE_COLOR_KEYS = (
     "primary", "secondary", "accent", "foreground", "background",

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from app.core.risk import DEFAULT_BANDS, DEFAULT_WEIGHTS
+from app.core.risk.score import DEFAULT_BANDS, DEFAULT_WEIGHTS
 
 from .hostile import run_cli
 

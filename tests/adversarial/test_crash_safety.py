@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.paths import ledger_path, user_config_path
 from app.storage.ledger import Ledger
 

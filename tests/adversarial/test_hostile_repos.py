@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.cli import cli
 from app.errors import ReviewTuiError
 from app.storage.cache import AnalysisCache

@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from app.core.repo import MAX_DIFF_BLOB_BYTES
+from app.core.git.repo import MAX_DIFF_BLOB_BYTES
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_memory.py"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.storage.ledger import Ledger
 
 ROUNDS = 60  # per writer: 60 active-time ticks and 20 decisions, about 1-3 s on two cores

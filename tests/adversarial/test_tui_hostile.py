@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.config import UserConfig
 from app.paths import ledger_path
 from app.storage.ledger import Ledger

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.storage.cache import AnalysisCache
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.config import UserConfig, load_user_config
 from app.paths import ledger_path, user_config_path
 from app.storage.cache import AnalysisCache

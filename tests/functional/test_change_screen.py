@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Static, TabbedContent
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.config import UserConfig
 from app.tui.screens.change import ChangeScreen
 from app.tui.screens.queue import QueueScreen

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.cli import cli
-from app.core.repo import GitRepo
+from app.core.git.repo import GitRepo
 from app.samples import load
 from app.storage import notes
 from app.storage.ledger import Ledger

@@ -14,8 +14,9 @@ from rich.segment import Segment
 from textual import events
 from textual.app import App
 
-from app.analysis import Analyzer, ChangeDetail
-from app.core.chunks import CHUNK_KINDS, KIND_BINARY, KIND_COLLAPSED, KIND_RENAME
+from app.analysis.analyzer import Analyzer
+from app.analysis.report import ChangeDetail
+from app.core.planner.model import CHUNK_KINDS, KIND_BINARY, KIND_COLLAPSED, KIND_RENAME
 from app.paths import ledger_path
 from app.samples import load
 from app.storage.ledger import Ledger

@@ -13,8 +13,8 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.color import Color
 
-from app.core.diff import FileDiff
-from app.core.repo import GitRepo
+from app.core.git.diff import FileDiff
+from app.core.git.repo import GitRepo
 from app.samples import load
 from app.tui import keys
 from app.tui.screens.help import HelpScreen

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from app.analysis import Analyzer, rank
+from app.analysis.analyzer import Analyzer, rank
 from app.config import UserConfig
 from app.tui.messages import ReportArrived
 from app.tui.screens.queue import COLUMN_BY_KEY, QueueScreen, compact_number, sort_rows, visible_columns

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis import Analyzer, ChangeDetail
+from app.analysis.analyzer import Analyzer
+from app.analysis.report import ChangeDetail
 from app.storage.ledger import Ledger
 from app.tui.review_session import FastApprovalNotConfirmed, ReviewSession, format_duration
 

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.cli import cli
 from tests.conftest import SAMPLES
 

@@ -13,7 +13,7 @@ from textual.widgets import Static
 from app.report.stats import StatsQuery, compute_stats
 from app.storage.ledger import Ledger
 from app.tui.screens.stats import StatsScreen
-from tests.unit.test_stats import BO, R, Clock, decide, read, record_scenario, utc
+from tests.unit.test_stats import BO, Clock, R, decide, read, record_scenario, utc
 
 
 class Host(App[None]):

@@ -12,18 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.chunks import (
-    ChunkConfig,
-    GlobSet,
-    ReviewPlan,
-    build_plan,
-    code_floor,
-    format_duration,
-)
-from app.core.diff import DiffLine, FileDiff, Hunk
-from app.core.repo import GitRepo
+from app.core.git.diff import DiffLine, FileDiff, Hunk
+from app.core.git.repo import GitRepo
+from app.core.metrics.spans import definition_spans, unit_index
+from app.core.planner.builder import GlobSet, build_plan
+from app.core.planner.model import ChunkConfig, ReviewPlan, code_floor, format_duration
 from app.core.settings import SectionReader
-from app.core.spans import definition_spans, unit_index
 from app.errors import ConfigError
 from app.samples import load
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.complexity import (
+from app.core.metrics.complexity import (
     _LIZARD_LANGUAGES,
     ANALYZER_LIZARD,
     ANALYZER_RADON,

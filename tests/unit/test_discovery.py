@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from app.core.changes import discover, parse_range
-from app.core.models import WORKTREE_ID
-from app.core.repo import GitRepo
+from app.core.git.discovery import discover, parse_range
+from app.core.git.models import WORKTREE_ID
+from app.core.git.repo import GitRepo
 from app.errors import RepoError
 from tests.conftest import ALICE, BOB
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.config import parse_repo_config
-from app.core.policy import ApprovalRecord, PolicyConfig, evaluate
+from app.core.policy.rules import ApprovalRecord, PolicyConfig, evaluate
 
 ALICE, BOB, CAROL, SENIOR = "alice@x.org", "bob@x.org", "carol@x.org", "sam@x.org"
 CONFIG = PolicyConfig(seniors=(SENIOR,))

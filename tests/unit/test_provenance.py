@@ -10,23 +10,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.models import WORKTREE_ID, CommitInfo
-from app.core.provenance import (
+from app.core.git.models import WORKTREE_ID, CommitInfo
+from app.core.git.repo import GitRepo
+from app.core.provenance.commits import (
     DEFAULT,
-    MAX_NOTE_RANGES,
     AISignal,
-    ChangeProvenance,
-    NoteFormatError,
     ProvenanceConfig,
-    analyze_provenance,
     branch_signals,
     commit_confidence,
     commit_signals,
-    parse_git_ai_note,
     parse_trailers,
     squash_hint,
 )
-from app.core.repo import GitRepo
+from app.core.provenance.gitai import MAX_NOTE_RANGES, NoteFormatError, parse_git_ai_note
+from app.core.provenance.lines import ChangeProvenance, analyze_provenance
 from app.core.settings import SectionReader
 from app.errors import ConfigError
 from app.samples import load

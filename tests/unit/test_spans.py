@@ -7,7 +7,7 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.spans import Span, definition_spans, indent_spans, language_of, unit_index
+from app.core.metrics.spans import Span, definition_spans, indent_spans, language_of, unit_index
 
 SOURCE = textwrap.dedent('''\
     """Module docstring."""

@@ -20,9 +20,9 @@ from rich.console import Console
 from sqlite_utils import Database
 
 from app import paths
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.cli import cli
-from app.core.policy import PolicyConfig
+from app.core.policy.rules import PolicyConfig
 from app.report.stats import (
     CurrentChange,
     StatsInputError,

@@ -9,20 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.diff import DiffLine, FileDiff, Hunk
+from app.core.git.diff import DiffLine, FileDiff, Hunk
+from app.core.git.repo import GitRepo
 from app.core.globs import GlobError, GlobSet, compile_glob
-from app.core.repo import GitRepo
+from app.core.impact.assess import assess
+from app.core.impact.destructive.legacy import detect_destructive
+from app.core.impact.destructive.ops import MAX_TEXT, DestructiveOp
+from app.core.impact.tiers import DEFAULT_RULES, TierConfig, TierRule, tier_of
 from app.core.settings import SectionReader
-from app.core.tiers import (
-    DEFAULT_RULES,
-    MAX_TEXT,
-    DestructiveOp,
-    TierConfig,
-    TierRule,
-    assess,
-    detect_destructive,
-    tier_of,
-)
 from app.errors import ConfigError
 from app.samples import load
 

@@ -37,8 +37,8 @@ from app.tui.widgets.score_bar import score_cell
 from app.tui.widgets.why_panel import top_factors, why_renderable
 
 if TYPE_CHECKING:
-    from app.analysis import ChangeDetail, ChangeReport
-    from app.core.chunks import Chunk
+    from app.analysis.report import ChangeDetail, ChangeReport
+    from app.core.planner.model import Chunk
     from app.tui.app import ReviewApp
 
 

@@ -31,8 +31,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
-from app.analysis import ChangeDetail
-from app.core.chunks import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
+from app.analysis.report import ChangeDetail
+from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
 from app.core.text import one_line
 from app.errors import ReviewTuiError
 from app.storage.ledger import Decision

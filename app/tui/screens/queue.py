@@ -39,7 +39,7 @@ from app.tui.widgets.progress import AnalysisStatus
 from app.tui.widgets.score_bar import score_cell
 
 if TYPE_CHECKING:
-    from app.analysis import ChangeReport
+    from app.analysis.report import ChangeReport
     from app.tui.app import ReviewApp
 
 # Review statuses in the order "sort by status" lists them: what needs the reviewer first.
@@ -553,7 +553,7 @@ class QueueScreen(Screen[None]):
         self._schedule_rebuild()
 
     def _rerank(self) -> None:
-        from app.analysis import rank
+        from app.analysis.analyzer import rank
 
         self.ranks = {report.id: i for i, report in enumerate(rank(list(self.reports.values())), 1)}
 

@@ -34,7 +34,7 @@ from app.report.stats_render import (
 from app.report.stats_render import _group_table as group_table
 
 if TYPE_CHECKING:
-    from app.core.policy import PolicyConfig
+    from app.core.policy.rules import PolicyConfig
     from app.storage.ledger import Ledger
 
 

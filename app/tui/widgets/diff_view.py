@@ -2,7 +2,7 @@
 
 It is a line-API widget (a ScrollView with render_line): only the rows on screen are rendered, each
 row's Strip is cached in an LRU cache, and nothing is mounted per diff line. The model is a plain
-sequence of DisplayLine built by `display_lines_for_files` from app.core.diff FileDiffs.
+sequence of DisplayLine built by `display_lines_for_files` from app.core.git.diff FileDiffs.
 
 Repository text is untrusted: every line goes through app.core.text.visible() and is turned into
 Segments directly (never Rich markup), so "[bold]" or an escape sequence in a diff shows literally.
@@ -35,7 +35,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from app.core.diff import FileDiff
+from app.core.git.diff import FileDiff
 from app.core.text import visible
 from app.tui.keys import bindings_for
 from app.tui.themes import COLOR_VARIABLE_DEFAULTS, resolve_colour

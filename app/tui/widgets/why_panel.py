@@ -36,7 +36,7 @@ def _raw(value: Any) -> str:
 
 
 def factor_total(factors: Sequence[Mapping[str, Any]]) -> float:
-    """The sum of the contributions, rounded like the score (app.core.risk makes them equal)."""
+    """The sum of the contributions, rounded like the score (app.core.risk.score makes them equal)."""
     return round(sum(float(f.get("contribution", 0.0)) for f in factors), 1)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from app.core.repo import GitRepo, HistoryEntry
+from app.core.git.repo import GitRepo, HistoryEntry
 
 WINDOW_DAYS = 90
 EXPERIENCE_DAYS = 730  # how far back an author's prior commits in the files are counted

@@ -36,7 +36,7 @@ class Span:
     """One definition. Lines are 1-based and inclusive; `start` includes decorators."""
 
     kind: str  # "class" | "function"
-    qualname: str  # "RetryPolicy.backoff"; repeated names numbered "f#2" like app.core.complexity
+    qualname: str  # "RetryPolicy.backoff"; repeated names numbered "f#2" like app.core.metrics.complexity
     start: int
     end: int
 
@@ -470,7 +470,7 @@ _SET_END = Span.__dict__["end"].__set__
 
 
 def _numbered(spans: list[Span]) -> tuple[Span, ...]:
-    """Sort outer-first and number repeated qualnames ("f", "f#2") as app.core.complexity does."""
+    """Sort outer-first and number repeated qualnames ("f", "f#2") as app.core.metrics.complexity does."""
     ordered = sorted(spans, key=lambda s: (s.start, -s.end, s.qualname))
     seen: dict[str, int] = {}
     out: list[Span] = []

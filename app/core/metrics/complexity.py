@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from app.core.diff import decode_text
+from app.core.git.diff import decode_text
 from app.core.settings import SectionReader
 from app.errors import ConfigError
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileStatus, SortMode
 
-from app.core.diff import DiffLine, FileDiff, Hunk, decode_path, decode_text
-from app.core.models import CommitInfo
+from app.core.git.diff import DiffLine, FileDiff, Hunk, decode_path, decode_text
+from app.core.git.models import CommitInfo
 from app.errors import RepoError
 
 _STATUS_NAMES = {

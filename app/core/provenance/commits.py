@@ -19,20 +19,17 @@ Repository text is untrusted data: parsing never raises on it, and work on it is
 
 from __future__ import annotations
 
-import bisect
-import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from app.core.diff import FileDiff
-from app.core.models import WORKTREE_ID, CommitInfo
+from app.core.git.models import CommitInfo
 from app.core.settings import SectionReader
-from app.errors import ConfigError, RepoError
+from app.errors import ConfigError
 
 if TYPE_CHECKING:  # only for annotations: the analysis receives an open GitRepo
-    from app.core.repo import GitRepo
+    pass
 
 # -- confidence points (CHAOSS disclosure scale; bands low 1-30, medium 31-70, high 71-100) -------
 CO_AUTHOR_POINTS = 40  # a Co-Authored-By trailer naming an AI tool
@@ -53,8 +50,6 @@ MAX_CONFIDENCE = 100
 MAX_MESSAGE_CHARS = 256 * 1024  # longer messages are scanned at head and tail only (trailers sit at the end)
 MAX_SIGNAL_TEXT = 120  # a signal quotes at most this much of what fired
 MAX_IDENTITY_CHARS = 512  # a "Name <email>" longer than this is cut before it is matched
-MAX_NOTE_CHARS = 5 * 1024 * 1024  # a git-ai note above 5 MB is reported and ignored
-MAX_NOTE_RANGES = 200_000  # ... and so is one with more line ranges than this
 MAX_COMMIT_LEVEL_DIFFS = 300  # commit-level fallback diffs at most this many commits
 SQUASH_CO_AUTHORS = 3  # this many distinct Co-authored-by identities suggest a squash of several commits
 
@@ -62,10 +57,6 @@ NOTES_REF = "refs/notes/ai"
 _Add = Callable[[str, str, str, int], None]  # (tool, signal text, kind, points): records one signal
 CUSTOM_FIELDS = ("trailer", "author", "committer", "message", "branch")
 KINDS = ("trailer", "author", "committer", "bot", "body", "subject", "branch", "note", "custom")
-
-
-class NoteFormatError(ValueError):
-    """A git-ai note that cannot be read; the caller reports it and ignores the note."""
 
 
 # ==================================================================================================
@@ -269,7 +260,7 @@ _BRANCH_PREFIXES = {
 }
 
 
-def _clip(text: str, limit: int = MAX_SIGNAL_TEXT) -> str:
+def clip_text(text: str, limit: int = MAX_SIGNAL_TEXT) -> str:
     text = " ".join(text.split())  # control characters and newlines never reach a signal
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -411,7 +402,7 @@ def commit_signals(commit: CommitInfo, config: ProvenanceConfig = DEFAULT) -> li
     for line in message.split("\n"):
         match = _CLAUDE_BODY.search(line)
         if match:
-            add("Claude Code", f"body line {_clip(match.group(0))}", "body", BODY_POINTS)
+            add("Claude Code", f"body line {clip_text(match.group(0))}", "body", BODY_POINTS)
             break
     subject = message.split("\n", 1)[0]
     if _AIDER_SUBJECT.match(subject.strip()):
@@ -423,7 +414,7 @@ def commit_signals(commit: CommitInfo, config: ProvenanceConfig = DEFAULT) -> li
 
 def _trailer_signal(trailer: Trailer, add: _Add) -> None:
     token, value = trailer.token, trailer.value
-    text = f"trailer {_clip(f'{trailer.key}: {value}')}"
+    text = f"trailer {clip_text(f'{trailer.key}: {value}')}"
     if token in _CO_AUTHOR_KEYS:
         name, email = _split_identity(value)
         identity = _identity_tool(name, email)
@@ -440,11 +431,11 @@ def _trailer_signal(trailer: Trailer, add: _Add) -> None:
             return
         agent = value.split(":", 1)[0].strip()
         if agent:
-            add(tool_from_text(agent) or _clip(agent, 40), text, "trailer", POLICY_TRAILER_POINTS)
+            add(tool_from_text(agent) or clip_text(agent, 40), text, "trailer", POLICY_TRAILER_POINTS)
     elif token == "generated-by":
         # Generated-by also names scripts (e.g. "scripts/foo.sh"): those are not AI.
         if value and not _SCRIPT_VALUE.search(value):
-            add(tool_from_text(value) or _clip(value, 40), text, "trailer", POLICY_TRAILER_POINTS)
+            add(tool_from_text(value) or clip_text(value, 40), text, "trailer", POLICY_TRAILER_POINTS)
     elif token == "amp-thread-id":
         if value:
             add("Amp", text, "trailer", TOOL_TRAILER_POINTS)
@@ -467,12 +458,12 @@ def _identity_signals(commit: CommitInfo, add: _Add) -> None:
     if not _bot_login(author_name, author_email):
         identity = _identity_tool(author_name, author_email)
         if identity:
-            add(identity[0], f"author {_clip(f'{author_name} <{author_email}>')}", "author", AUTHOR_POINTS)
+            add(identity[0], f"author {clip_text(f'{author_name} <{author_email}>')}", "author", AUTHOR_POINTS)
     committer_is_aider = committer_name.rstrip().lower().endswith("(aider)")
     if not _bot_login(committer_name, committer_email) and not committer_is_aider:
         identity = _identity_tool(committer_name, committer_email)
         if identity and (committer_name, committer_email) != (author_name, author_email):
-            add(identity[0], f"committer {_clip(f'{committer_name} <{committer_email}>')}", "committer",
+            add(identity[0], f"committer {clip_text(f'{committer_name} <{committer_email}>')}", "committer",
                 COMMITTER_POINTS)
 
 
@@ -491,8 +482,8 @@ def _custom_signal(pattern: CustomPattern, commit: CommitInfo, message: str, tra
     for text in texts:
         match = pattern.regex.search(text)
         if match:
-            add(pattern.tool, f"team pattern {pattern.field} /{_clip(pattern.regex.pattern, 60)}/ matched "
-                f"{_clip(match.group(0), 60)!r}", "custom", pattern.confidence)
+            add(pattern.tool, f"team pattern {pattern.field} /{clip_text(pattern.regex.pattern, 60)}/ matched "
+                f"{clip_text(match.group(0), 60)!r}", "custom", pattern.confidence)
             return
 
 
@@ -514,8 +505,8 @@ def branch_signals(ref_name: str | None, config: ProvenanceConfig = DEFAULT) -> 
         if pattern.field == "branch":
             match = pattern.regex.search(short)
             if match:
-                text = (f"team pattern branch /{_clip(pattern.regex.pattern, 60)}/ "
-                        f"matched {_clip(match.group(0), 60)!r}")
+                text = (f"team pattern branch /{clip_text(pattern.regex.pattern, 60)}/ "
+                        f"matched {clip_text(match.group(0), 60)!r}")
                 signals.append(AISignal(pattern.tool, text, "custom", pattern.confidence))
     return signals
 
@@ -537,386 +528,3 @@ def squash_hint(commit: CommitInfo) -> str | None:
     if _PR_SUBJECT.search(subject) and sum(1 for line in body.split("\n") if line.startswith("* ")) >= 2:
         return "a squash-merged pull request (one bullet per squashed commit)"
     return None
-
-
-# ==================================================================================================
-# git-ai notes
-# ==================================================================================================
-
-_GIT_AI_TOOLS = {
-    "claude": "Claude Code", "claude-code": "Claude Code", "cursor": "Cursor", "codex": "OpenAI Codex",
-    "github-copilot": "GitHub Copilot", "copilot": "GitHub Copilot", "gemini": "Gemini", "amp": "Amp",
-    "opencode": "OpenCode", "aider": "Aider", "devin": "Devin", "jules": "Jules",
-}
-_RANGE = re.compile(r"^(\d{1,9})(?:-(\d{1,9}))?$")
-
-
-@dataclass(frozen=True, slots=True)
-class GitAiSession:
-    tool: str  # canonical display name ("Cursor"); "git-ai" when the metadata names no tool
-    model: str | None = None
-
-
-@dataclass
-class GitAiNote:
-    """A parsed git-ai authorship note (`authorship/3.x`). Line numbers are those of each file as of
-    the annotated commit."""
-
-    files: dict[str, list[tuple[str, list[tuple[int, int]]]]]  # path -> [(key, [(start, end), ...])]
-    sessions: dict[str, GitAiSession]  # session / prompt key (the part before "::") -> tool, model
-    schema_version: str
-    _starts: dict[str, list[list[int]]] = field(default_factory=dict, repr=False, compare=False)
-
-    @staticmethod
-    def is_ai_key(key: str) -> bool:
-        """s_... sessions and legacy prompt hashes are AI; h_... keys are humans."""
-        return not key.startswith("h_")
-
-    def tool_for_key(self, key: str) -> str | None:
-        if not self.is_ai_key(key):
-            return None
-        session = self.sessions.get(key.split("::", 1)[0]) or self.sessions.get(key)
-        return session.tool if session else "git-ai"
-
-    def tool_at(self, path: str, line: int) -> str | None:
-        """The AI tool the note credits with `line` of `path`, or None (human or not attested).
-        When ranges overlap the later entry wins, as in git-ai."""
-        entries = self.files.get(path)
-        if not entries:
-            return None
-        starts = self._starts.get(path)
-        if starts is None:
-            starts = self._starts[path] = [[r[0] for r in ranges] for _, ranges in entries]
-        for index in range(len(entries) - 1, -1, -1):
-            key, ranges = entries[index]
-            pos = bisect.bisect_right(starts[index], line) - 1
-            if pos >= 0 and ranges[pos][1] >= line:
-                return self.tool_for_key(key)
-        return None
-
-    def ai_line_count(self) -> int:
-        """Lines the note credits to AI (ranges are merged per entry, so no line counts twice within one)."""
-        total = 0
-        for entries in self.files.values():
-            covered: list[tuple[int, int]] = []
-            for key, ranges in entries:
-                if self.is_ai_key(key):
-                    covered.extend(ranges)
-            total += sum(end - start + 1 for start, end in _merge_ranges(covered))
-        return total
-
-    def ai_tools(self) -> dict[str, int]:
-        """AI lines per tool, most first."""
-        counts: dict[str, int] = {}
-        for entries in self.files.values():
-            for key, ranges in entries:
-                tool = self.tool_for_key(key)
-                if tool:
-                    counts[tool] = counts.get(tool, 0) + sum(e - s + 1 for s, e in ranges)
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _git_ai_tool(raw: object) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        return "git-ai"
-    raw = raw.strip()
-    return _GIT_AI_TOOLS.get(raw.lower()) or tool_from_text(raw) or _clip(raw, 40)
-
-
-def parse_git_ai_note(text: str) -> GitAiNote:
-    """Parse a git-ai note: per-file sections (path at column 0, quoted when it holds blanks; indented
-    `<key> <ranges>` lines), a `---` line, then JSON metadata. Raises NoteFormatError."""
-    if not isinstance(text, str):
-        raise NoteFormatError("note is not text")
-    if len(text) > MAX_NOTE_CHARS:
-        raise NoteFormatError(f"note is {len(text) / 1_048_576:.1f} MB, over the "
-                              f"{MAX_NOTE_CHARS // 1_048_576} MB limit")
-    lines = text.replace("\r\n", "\n").split("\n")
-    try:
-        divider = next(i for i, line in enumerate(lines) if line.rstrip() == "---")
-    except StopIteration:
-        raise NoteFormatError("no '---' line between the attestations and the metadata") from None
-    files: dict[str, list[tuple[str, list[tuple[int, int]]]]] = {}
-    current: str | None = None
-    range_count = 0
-    for number, raw in enumerate(lines[:divider], start=1):
-        line = raw.rstrip()
-        if not line:
-            continue
-        if line[0] in " \t":
-            if current is None:
-                raise NoteFormatError(f"line {number}: an entry before any file path")
-            parts = line.split(None, 1)
-            if len(parts) != 2:
-                raise NoteFormatError(f"line {number}: entry {_clip(line, 40)!r} has no line ranges")
-            key, spec = parts
-            ranges: list[tuple[int, int]] = []
-            for item in spec.replace(" ", "").split(","):
-                if not item:
-                    continue
-                match = _RANGE.match(item)
-                if not match:
-                    raise NoteFormatError(f"line {number}: bad line range {_clip(item, 30)!r}")
-                start = int(match.group(1))
-                end = int(match.group(2) or start)
-                if start < 1 or end < start:
-                    raise NoteFormatError(f"line {number}: bad line range {item!r}")
-                ranges.append((start, end))
-            range_count += len(ranges)
-            if range_count > MAX_NOTE_RANGES:
-                raise NoteFormatError(f"more than {MAX_NOTE_RANGES} line ranges")
-            if not ranges:
-                raise NoteFormatError(f"line {number}: entry {_clip(key, 40)!r} has no line ranges")
-            files.setdefault(current, []).append((key, _merge_ranges(ranges)))
-        else:
-            current = line[1:-1] if len(line) >= 2 and line[0] == line[-1] == '"' else line
-    body = "\n".join(lines[divider + 1:]).strip()
-    try:
-        metadata = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise NoteFormatError(f"metadata is not valid JSON ({_clip(str(exc), 60)})") from None
-    if not isinstance(metadata, dict):
-        raise NoteFormatError("metadata is not a JSON object")
-    schema = metadata.get("schema_version")
-    if not isinstance(schema, str) or not schema.startswith("authorship/3."):
-        raise NoteFormatError(f"unsupported schema_version {_clip(str(schema), 40)!r}")
-    sessions: dict[str, GitAiSession] = {}
-    for table in ("prompts", "sessions"):  # legacy prompt hashes, then s_... sessions
-        records = metadata.get(table)
-        if not isinstance(records, dict):
-            continue
-        for key, record in records.items():
-            agent = record.get("agent_id") if isinstance(record, dict) else None
-            agent = agent if isinstance(agent, dict) else {}
-            model = agent.get("model")
-            sessions[str(key)] = GitAiSession(_git_ai_tool(agent.get("tool")),
-                                              _clip(model, 60) if isinstance(model, str) and model else None)
-    return GitAiNote(files, sessions, schema)
-
-
-# ==================================================================================================
-# A change's provenance
-# ==================================================================================================
-
-
-@dataclass(slots=True)
-class ChangeProvenance:
-    """How much of a change's added code AI tools wrote, and the evidence."""
-
-    ai_share: float = 0.0  # 0..1, ai_added / added
-    ai_added: int = 0
-    added: int = 0
-    tools: list[str] = field(default_factory=list)  # sorted
-    signals: list[AISignal] = field(default_factory=list)  # every detection, including sub-threshold ones
-    ai_commits: list[str] = field(default_factory=list)  # at/above the threshold, or with AI note lines
-    ai_lines: dict[str, dict[int, str]] = field(default_factory=dict)  # path -> new line number -> tool
-    errors: list[str] = field(default_factory=list)
-    squash_warning: str | None = None
-    method: str = "line"  # "line" (blame) or "commit" (fallback)
-
-    @property
-    def human_added(self) -> int:
-        return self.added - self.ai_added
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ai_share": self.ai_share, "ai_added": self.ai_added, "added": self.added,
-            "tools": list(self.tools), "signals": [s.to_dict() for s in self.signals],
-            "ai_commits": list(self.ai_commits),
-            "ai_lines": {path: {str(n): tool for n, tool in lines.items()}
-                         for path, lines in self.ai_lines.items()},
-            "errors": list(self.errors), "squash_warning": self.squash_warning, "method": self.method,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ChangeProvenance:
-        return cls(
-            ai_share=float(data["ai_share"]), ai_added=int(data["ai_added"]), added=int(data["added"]),
-            tools=[str(t) for t in data.get("tools", [])],
-            signals=[AISignal.from_dict(s) for s in data.get("signals", [])],
-            ai_commits=[str(c) for c in data.get("ai_commits", [])],
-            ai_lines={str(path): {int(n): str(tool) for n, tool in lines.items()}
-                      for path, lines in data.get("ai_lines", {}).items()},
-            errors=[str(e) for e in data.get("errors", [])],
-            squash_warning=data.get("squash_warning"), method=str(data.get("method", "line")),
-        )
-
-
-@dataclass(slots=True)
-class _Assessment:
-    commit: CommitInfo
-    signals: list[AISignal]  # message / identity / team signals (branch signals kept apart)
-    confidence: int  # with the branch's points
-    is_ai: bool  # every line the commit introduced counts as AI
-    tool: str | None
-    note: GitAiNote | None = None
-
-
-class _Analyzer:
-    """Assesses commits once each (lazily for commits blame finds outside the given list)."""
-
-    def __init__(self, repo: GitRepo, config: ProvenanceConfig, branch: list[AISignal]) -> None:
-        self.repo = repo
-        self.config = config
-        self.branch = branch
-        self.assessed: dict[str, _Assessment | None] = {}
-        self.errors: list[str] = []
-
-    def assess(self, commit: CommitInfo) -> _Assessment:
-        known = self.assessed.get(commit.id)
-        if known is not None:
-            return known
-        signals = commit_signals(commit, self.config)
-        confidence = commit_confidence([*signals, *self.branch])
-        is_ai = bool(signals) and confidence >= self.config.min_confidence
-        tool = primary_tool(signals) if is_ai else None
-        result = _Assessment(commit, signals, confidence, is_ai, tool, self._note(commit.id))
-        self.assessed[commit.id] = result
-        return result
-
-    def assess_id(self, commit_id: str) -> _Assessment | None:
-        if commit_id in self.assessed:
-            return self.assessed[commit_id]
-        try:
-            info = self.repo.commit_info(commit_id)
-        except (KeyError, ValueError, RepoError):
-            self.assessed[commit_id] = None
-            return None
-        return self.assess(info)
-
-    def _note(self, commit_id: str) -> GitAiNote | None:
-        text = self.repo.note(commit_id, self.config.notes_ref)
-        if text is None:
-            return None
-        try:
-            return parse_git_ai_note(text)
-        except NoteFormatError as exc:
-            self.errors.append(f"note on {commit_id[:10]} ({self.config.notes_ref}): malformed ({exc}): "
-                               "ignored")
-            return None
-
-
-def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[FileDiff], *, base: str | None,
-                       head: str, ref: str | None, config: ProvenanceConfig = DEFAULT) -> ChangeProvenance:
-    """The AI share of a change (base...head), line by line where blame allows, else by commit."""
-    branch = branch_signals(ref, config)
-    analyzer = _Analyzer(repo, config, branch)
-    for commit in commits:
-        analyzer.assess(commit)
-    result = ChangeProvenance(added=sum(f.additions for f in files if not f.binary))
-    result.signals.extend(branch)
-
-    line_level = _line_level(repo, analyzer, files, base=base, head=head, result=result)
-    if not line_level:
-        result.method = "commit"
-        result.ai_lines = {}
-        result.ai_added = _commit_level_ai_added(repo, analyzer, commits, result)
-
-    # Evidence, in commit order (the given list first, then commits blame reached beyond it).
-    warnings: list[str] = []
-    tools: set[str] = {tool for lines in result.ai_lines.values() for tool in lines.values()}
-    for assessment in analyzer.assessed.values():
-        if assessment is None:
-            continue
-        cid = assessment.commit.id
-        result.signals.extend(assessment.signals)
-        note_tools = assessment.note.ai_tools() if assessment.note else {}
-        if note_tools:
-            lines = sum(note_tools.values())
-            result.signals.append(AISignal(next(iter(note_tools)), f"git-ai note: {lines} AI line(s) "
-                                           f"({', '.join(note_tools)})", "note", NOTE_POINTS, cid))
-        if assessment.is_ai or note_tools:
-            result.ai_commits.append(cid)
-            if assessment.tool:
-                tools.add(assessment.tool)
-            if not line_level:
-                tools.update(note_tools)
-        if assessment.is_ai:
-            hint = squash_hint(assessment.commit)
-            if hint:
-                warnings.append(f"{assessment.commit.short_id} has {hint}")
-    if warnings:
-        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
-        result.squash_warning = (f"commit-level share is an upper bound: {warnings[0]}{more}; its AI "
-                                 "trailers may speak for lines people wrote")
-    result.tools = sorted(tools)
-    result.errors = analyzer.errors + result.errors
-    result.ai_added = min(result.ai_added, result.added)
-    result.ai_share = result.ai_added / result.added if result.added else 0.0
-    return result
-
-
-def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], *, base: str | None, head: str,
-                result: ChangeProvenance) -> bool:
-    """Attribute each added line through blame. False (and the reason in result.errors) when blame
-    cannot serve the change: the caller then falls back to commit level."""
-    if head == WORKTREE_ID:
-        return False  # uncommitted lines have no recorded provenance
-    targets = [f for f in files if not f.binary and f.additions and f.new_path is not None]
-    if len(targets) > analyzer.config.max_blame_files:
-        result.errors.append(f"{len(targets)} files with added lines exceed max_blame_files "
-                             f"({analyzer.config.max_blame_files}): commit-level share used")
-        return False
-    for fd in targets:
-        path = fd.new_path or ""
-        spans = repo.blame_origins(path, head, base)
-        if spans is None:
-            result.errors.append(f"{path}: cannot blame at {head[:10]}: commit-level share used")
-            return False
-        starts = [span[0] for span in spans]
-        for line in fd.added_lines():
-            number = line.new_lineno
-            if number is None:
-                continue
-            pos = bisect.bisect_right(starts, number) - 1
-            if pos < 0 or number >= spans[pos][0] + spans[pos][1]:
-                result.errors.append(f"{path}: blame does not cover line {number}: commit-level share used")
-                return False
-            _, _, owner, orig_path, orig_start = spans[pos]
-            if owner is None:
-                continue  # older than the range: not this change's writing
-            assessment = analyzer.assess_id(owner)
-            if assessment is None:
-                continue
-            tool = assessment.tool if assessment.is_ai else None
-            if tool is None and assessment.note is not None:
-                tool = assessment.note.tool_at(orig_path, orig_start + (number - spans[pos][0]))
-            if tool:
-                result.ai_lines.setdefault(path, {})[number] = tool
-                result.ai_added += 1
-    return True
-
-
-def _commit_level_ai_added(repo: GitRepo, analyzer: _Analyzer, commits: list[CommitInfo],
-                           result: ChangeProvenance) -> int:
-    """ai_added from each commit's own diff: share = lines added by AI commits (or inside their note
-    ranges) / lines added by all commits, applied to the change's added lines. Merge commits are left
-    out (their first-parent diff repeats the merged branch's work)."""
-    counted = ai = 0
-    for commit in [c for c in commits if not c.is_merge][:MAX_COMMIT_LEVEL_DIFFS]:
-        if not commit.parents:
-            continue  # a root commit has no parent to diff against
-        try:
-            added = sum(f.additions for f in repo.diff(commit.parents[0], commit.id, context_lines=0))
-        except RepoError as exc:
-            result.errors.append(f"{commit.short_id}: {exc}")
-            continue
-        assessment = analyzer.assess(commit)
-        counted += added
-        if assessment.is_ai:
-            ai += added
-        elif assessment.note is not None:
-            ai += min(added, assessment.note.ai_line_count())
-    if not counted:
-        return 0
-    return round(result.added * ai / counted)

@@ -15,17 +15,17 @@ analysis modules and does not parse the config (the cache key needs only its dig
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.changes import Discovery, change_diff, discover, find_change
-from app.core.diff import FileDiff
-from app.core.models import Change, ChangeFigures, CommitInfo
-from app.core.repo import GitRepo
+from app.analysis.measure import Measurement
+from app.analysis.report import ChangeDetail, ChangeReport
+from app.core.git.diff import FileDiff
+from app.core.git.discovery import Discovery, change_diff, discover, find_change
+from app.core.git.models import Change, ChangeFigures
+from app.core.git.repo import GitRepo
 from app.errors import ReviewTuiError
 
 # The analysis modules (complexity, chunks, provenance, tiers, risk, history) and the config
@@ -33,89 +33,16 @@ from app.errors import ReviewTuiError
 # reports, and must not pay for importing them.
 if TYPE_CHECKING:
     from app.config import RepoConfig
-    from app.core import complexity as cx
-    from app.core.chunks import ReviewPlan
-    from app.core.history import HistoryFigures, HistoryIndex
-    from app.core.provenance import AISignal, ChangeProvenance
-    from app.core.risk import RiskResult
-    from app.core.spans import SpanResult
-    from app.core.tiers import TierAssessment
+    from app.core.git.history import HistoryFigures, HistoryIndex
+    from app.core.impact.assess import TierAssessment
+    from app.core.metrics import complexity as cx
+    from app.core.metrics.spans import SpanResult
+    from app.core.provenance.lines import ChangeProvenance
 
 # Bump when the shape or meaning of a cached report changes.
 ANALYSIS_VERSION = "7"
 
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass
-class ChangeReport:
-    """Everything the queue and `list` show about one change; JSON-serialisable through to_json."""
-
-    change: Change
-    figures: ChangeFigures = field(default_factory=ChangeFigures)
-    extra: dict[str, Any] = field(default_factory=dict)  # risk, tiers, AI, plan summary
-    error: str | None = None
-    complete: bool = False  # False while complexity is still being measured
-
-    @property
-    def id(self) -> str:
-        return self.change.id
-
-    @property
-    def score(self) -> float | None:
-        return self.extra.get("score")
-
-    def to_json(self, now: float | None = None) -> dict[str, Any]:
-        c = self.change
-        newest = c.newest_time
-        now = time.time() if now is None else now
-        data: dict[str, Any] = {
-            "id": c.id,
-            "kind": c.kind,
-            "ref": c.ref,
-            "head": c.head,
-            "base": c.base,
-            "base_ref": c.base_ref,
-            "title": c.title,
-            "authors": c.authors,
-            "commits": len(c.commits),
-            "lines_added": self.figures.lines_added,
-            "lines_deleted": self.figures.lines_deleted,
-            "files": self.figures.files,
-            "directories": self.figures.directories,
-            "binary_files": self.figures.binary_files,
-            "renames": self.figures.renames,
-            "updated_at": _iso(newest) if newest else None,
-            "age_seconds": int(now - newest) if newest else None,
-            "error": self.error or c.error,
-        }
-        data.update(self.extra)
-        return data
-
-
-@dataclass
-class ChangeDetail:
-    """The full analysis of one change, for the change and chunk screens and `chunks`/`explain`."""
-
-    report: ChangeReport
-    files: list[FileDiff]
-    tiers: TierAssessment
-    provenance: ChangeProvenance
-    complexity: dict[str, cx.FileComplexity]
-    risk: RiskResult
-    plan: ReviewPlan
-    commit_signals: dict[str, list[AISignal]]
-
-    @property
-    def change(self) -> Change:
-        return self.report.change
-
-    def commit_list(self) -> list[tuple[CommitInfo, list[AISignal]]]:
-        return [(c, self.commit_signals.get(c.id, [])) for c in self.change.commits]
-
-
-def _iso(epoch: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 @dataclass
@@ -130,56 +57,6 @@ class _Prepared:
     tiers: TierAssessment | None = None
     provenance: ChangeProvenance | None = None
     history: HistoryFigures | None = None
-
-
-class _Measurement:
-    """analyze_many running in a background thread, so that the calling thread can read and score
-    the changes meanwhile (the work happens in worker processes; this thread mostly waits)."""
-
-    def __init__(self, items: list[tuple[str, str, bytes]], workers: int, max_bytes: int,
-                 should_stop: Callable[[], bool] | None) -> None:
-        self.total = len(items)
-        self.done = 0
-        self.results: dict[str, cx.FileMetrics] = {}
-        self.error: BaseException | None = None
-        self._abandoned = False  # set when the waiting thread gives up (Ctrl-C): the pool stops too
-        stop = (lambda: self._abandoned or should_stop()) if should_stop else (lambda: self._abandoned)
-        self._thread = threading.Thread(target=self._run, args=(items, workers, max_bytes, stop),
-                                        name="review-tui-complexity", daemon=True)
-        self._thread.start()
-
-    def _run(self, items: list[tuple[str, str, bytes]], workers: int, max_bytes: int,
-             should_stop: Callable[[], bool]) -> None:
-        from app.core import complexity as cx
-
-        def progress(done: int, total: int) -> None:
-            self.done = done
-
-        try:
-            # Ranking needs cyclomatic complexity only; the maintainability index would double the
-            # cost of every blob, so `explain` computes it on demand for one change.
-            self.results = cx.analyze_many(items, workers=workers, max_bytes=max_bytes, progress=progress,
-                                           should_stop=should_stop, maintainability=False)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by wait()
-            self.error = exc
-
-    def abandon(self) -> None:
-        """Stop measuring soon (the pool checks about every 0.2 s); harmless once finished."""
-        self._abandoned = True
-
-    def wait(self, tick: Callable[[int, int], None] | None = None) -> dict[str, cx.FileMetrics]:
-        """The measured metrics, once every item is done; `tick(done, total)` while waiting."""
-        try:
-            while self._thread.is_alive():
-                self._thread.join(0.2)
-                if tick is not None:
-                    tick(self.done, self.total)
-        except BaseException:
-            self.abandon()  # e.g. KeyboardInterrupt: do not leave the workers measuring
-            raise
-        if self.error is not None:
-            raise self.error
-        return self.results
 
 
 class Analyzer:
@@ -282,7 +159,7 @@ class Analyzer:
     @property
     def history(self) -> HistoryIndex | None:
         if not self._history_read and not self.repo.is_shallow:
-            from app.core.history import HistoryIndex
+            from app.core.git.history import HistoryIndex
 
             self._history_read = True
             base = self.discovery.base_commit
@@ -340,7 +217,7 @@ class Analyzer:
     # -- metrics ----------------------------------------------------------------------------
     def _wanted(self, files: list[FileDiff]) -> dict[str, str]:
         """blob id -> path of every old/new blob of `files` that an analyzer covers."""
-        from app.core import complexity as cx
+        from app.core.metrics import complexity as cx
 
         wanted: dict[str, str] = {}
         for fd in files:
@@ -353,7 +230,7 @@ class Analyzer:
 
     def _known_metrics(self, blobs: list[str]) -> dict[str, cx.FileMetrics]:
         """Metrics of those blobs measured before: from this analyzer's memo, else the cache (one read)."""
-        from app.core import complexity as cx
+        from app.core.metrics import complexity as cx
 
         found = {b: self._metrics_memo[b] for b in blobs if b in self._metrics_memo}
         missing = [b for b in blobs if b not in found]
@@ -368,13 +245,13 @@ class Analyzer:
         return found
 
     def _start_measuring(self, wanted: dict[str, str],
-                         should_stop: Callable[[], bool] | None = None) -> _Measurement:
+                         should_stop: Callable[[], bool] | None = None) -> Measurement:
         items = [(blob, path, self._blob_or_empty(blob)) for blob, path in wanted.items()]
         complexity = self.config.complexity
-        return _Measurement(items, complexity.workers, complexity.max_file_bytes, should_stop)
+        return Measurement(items, complexity.workers, complexity.max_file_bytes, should_stop)
 
     def _keep_metrics(self, measured: dict[str, cx.FileMetrics]) -> None:
-        from app.core import complexity as cx
+        from app.core.metrics import complexity as cx
 
         self._metrics_memo.update(measured)
         if self.cache is not None and measured:
@@ -399,7 +276,7 @@ class Analyzer:
             return b""
 
     def _complexity(self, files: list[FileDiff], metrics: dict[str, cx.FileMetrics]) -> dict[str, cx.FileComplexity]:
-        from app.core import complexity as cx
+        from app.core.metrics import complexity as cx
 
         out: dict[str, cx.FileComplexity] = {}
         for fd in files:
@@ -421,8 +298,8 @@ class Analyzer:
 
     def _assess(self, prep: _Prepared) -> None:
         """The complexity-free factors of a prepared change: tiers, provenance, history."""
-        from app.core.provenance import analyze_provenance
-        from app.core.tiers import assess
+        from app.core.impact.assess import assess
+        from app.core.provenance.lines import analyze_provenance
 
         cfg = self.config
         change, files = prep.change, prep.files
@@ -435,10 +312,10 @@ class Analyzer:
 
     def _finish(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], *, order: str = "risk") -> ChangeDetail:
         """Score and plan a prepared change with the metrics at hand (complete when all are there)."""
-        from app.core import complexity as cx
-        from app.core.chunks import build_plan
-        from app.core.provenance import commit_signals
-        from app.core.risk import RiskInputs, compute
+        from app.core.metrics import complexity as cx
+        from app.core.planner.builder import build_plan
+        from app.core.provenance.commits import commit_signals
+        from app.core.risk.score import RiskInputs, compute
 
         if prep.tiers is None or prep.provenance is None:
             self._assess(prep)
@@ -511,7 +388,7 @@ class Analyzer:
         """radon's maintainability index before and after, per changed Python file (for `explain`).
 
         Measured on demand (it costs as much as the complexity itself) and cached per blob."""
-        from app.core import complexity as cx
+        from app.core.metrics import complexity as cx
 
         max_bytes = self.config.complexity.max_file_bytes
         tag = cx.cache_tag(max_bytes) + ":mi"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from app.core.diff import FileDiff
-from app.core.models import WORKTREE_ID, Change, CommitInfo
-from app.core.repo import GitRepo, RefInfo
+from app.core.git.diff import FileDiff
+from app.core.git.models import WORKTREE_ID, Change, CommitInfo
+from app.core.git.repo import GitRepo, RefInfo
 from app.errors import ChangeNotFound, RepoError
 
 _PR_PATTERNS = (re.compile(r"^refs/pull/(\d+)/head$"), re.compile(r"^refs/remotes/([^/]+)/pr/(.+)$"))

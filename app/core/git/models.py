@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.diff import FileDiff
+from app.core.git.diff import FileDiff
 
 WORKTREE_ID = ":worktree"  # a colon cannot appear in a ref name, so no branch can collide
 

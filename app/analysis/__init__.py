@@ -1,0 +1,2 @@
+"""The analysis pipeline joining the pure core and the cache: Analyzer (analyzer.py) and the
+reports it hands to the CLI and the TUI (report.py)."""

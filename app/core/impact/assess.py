@@ -1,0 +1,64 @@
+"""The tier of a change: the tier rules of its paths, raised to Tier 0 by any destructive operation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.git.diff import FileDiff
+from app.core.impact.destructive.legacy import detect_destructive
+from app.core.impact.destructive.ops import DestructiveOp
+from app.core.impact.tiers import TierConfig, TierRule
+
+MAX_DESTRUCTIVE_REASONS = 10  # one-liners in TierAssessment.reasons; every op stays in .destructive
+
+
+@dataclass
+class TierAssessment:
+    """The tier of a change and why."""
+
+    tier: int  # the lowest (most critical) tier of its files; 0 when any destructive operation was found
+    reasons: list[str]  # one-liners, most severe first: destructive operations, then the deciding rules
+    file_tiers: dict[str, int]  # per file (FileDiff.path); 0 for a file with a destructive operation
+    destructive: list[DestructiveOp] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tier": self.tier, "reasons": list(self.reasons), "file_tiers": dict(self.file_tiers),
+                "destructive": [op.to_dict() for op in self.destructive]}
+
+
+def assess(files: Sequence[FileDiff], config: TierConfig) -> TierAssessment:
+    """The tier of the change made of `files` (a rename counts its old and new path)."""
+    file_tiers: dict[str, int] = {}
+    groups: dict[TierRule | None, list[str]] = {}
+    for fd in files:
+        best: tuple[int, TierRule | None, str] | None = None
+        for path in dict.fromkeys(p for p in (fd.new_path, fd.old_path) if p):
+            rule = config.rule_for(path)
+            tier = config.default_tier if rule is None else rule.tier
+            if best is None or tier < best[0]:
+                best = (tier, rule, path)
+        if best is None:
+            continue
+        file_tiers[fd.path] = best[0]
+        groups.setdefault(best[1], []).append(best[2])
+    destructive = detect_destructive(files, skip=config.skip_destructive)
+    if not file_tiers:
+        return TierAssessment(config.default_tier, [], {}, destructive)
+    path_tier = min(file_tiers.values())
+    for op in destructive:
+        if op.path in file_tiers:
+            file_tiers[op.path] = 0
+    reasons = list(dict.fromkeys(op.summary() for op in destructive))
+    if len(reasons) > MAX_DESTRUCTIVE_REASONS:
+        extra = len(reasons) - MAX_DESTRUCTIVE_REASONS
+        reasons = reasons[:MAX_DESTRUCTIVE_REASONS] + [f"... and {extra} more destructive operations"]
+    for rule, paths in groups.items():
+        tier = config.default_tier if rule is None else rule.tier
+        if tier != path_tier:
+            continue
+        line = (f"{paths[0]} matches no tier rule: default tier {tier}" if rule is None
+                else rule.describe(paths[0]))
+        reasons.append(line + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""))
+    return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive)

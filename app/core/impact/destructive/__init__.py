@@ -1,0 +1,1 @@
+"""Destructive-operation detectors; ops.py holds the DestructiveOp every detector returns."""

@@ -1,0 +1,189 @@
+"""Critical-path tiers of paths: the glob rules that say how much damage a path can do.
+
+A tier says how much damage a path can do (SPEC "Words"): 0 = safety, money, identity, infrastructure
+that can take the service down; 1 = core service code and what it is built and shipped with; 2 = ordinary
+code (the default); 3 = docs, tests, tooling.
+
+Tiers come from glob rules, the built-in DEFAULT_RULES first and then the repository's `[[tiers.rules]]`
+from `.review-tui.toml`; the last rule that matches a path decides (as in .gitignore and CODEOWNERS).
+
+Choices, documented because they are judgement calls:
+- Infrastructure as code (Terraform, Helm, Kubernetes manifests, deploy/ YAML, infra/) is Tier 0: a bad
+  apply deletes databases and load balancers. Container build files (Dockerfile, docker-compose) are
+  Tier 1: a bad one breaks the build or the rollout, it does not destroy state.
+- Tests and docs rules come last, so they win: `payments/auth/tests/test_tokens.py` is Tier 3, because a
+  test or a README cannot take the service down. A team that disagrees adds its own rule after them.
+- The review policy file itself (`.review-tui.toml`) is Tier 0: a change to it can lower the bar for every
+  later change. CODEOWNERS is Tier 1.
+
+Destructive operations (app/core/impact/destructive/) raise a whole change to Tier 0; the two are
+joined in app/core/impact/assess.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from app.core.globs import GlobError, GlobSet, compile_glob
+from app.core.settings import SectionReader
+
+MIN_TIER = 0
+MAX_TIER = 3
+BUILT_IN = "built-in"  # the `source` of the default rules
+
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """Paths matching `glob` are of `tier` (0..3), for `reason`. `source` names where the rule came from."""
+
+    glob: str
+    tier: int
+    reason: str = ""
+    source: str = BUILT_IN
+
+    def __post_init__(self) -> None:
+        is_int = isinstance(self.tier, int) and not isinstance(self.tier, bool)
+        if not is_int or not MIN_TIER <= self.tier <= MAX_TIER:
+            raise ValueError(f"tier must be an integer {MIN_TIER}..{MAX_TIER}, got {self.tier!r}")
+        compile_glob(self.glob)  # GlobError now rather than at the first match
+
+    def describe(self, path: str) -> str:
+        """One line saying why `path` has this rule's tier."""
+        why = f" — {self.reason}" if self.reason else ""
+        return f"{path} matches '{self.glob}' ({self.source}): tier {self.tier}{why}"
+
+
+def _rules(tier: int, reason: str, globs: str) -> list[TierRule]:
+    """Rules of one tier and reason; `globs` is whitespace-separated (no default glob has a space)."""
+    return [TierRule(glob, tier, reason) for glob in globs.split()]
+
+
+# Broad rules first, specific and "cannot hurt production" rules last: the last match wins.
+DEFAULT_RULES: tuple[TierRule, ...] = tuple(
+    _rules(1, "dependency manifest or lock file: changes what code runs in production", """
+        requirements*.txt requirements/ constraints*.txt pyproject.toml setup.py setup.cfg Pipfile
+        Pipfile.lock poetry.lock uv.lock package.json package-lock.json npm-shrinkwrap.json yarn.lock
+        pnpm-lock.yaml go.mod go.sum Cargo.toml Cargo.lock Gemfile Gemfile.lock *.gemspec pom.xml build.gradle
+        build.gradle.kts settings.gradle settings.gradle.kts gradle.lockfile composer.json composer.lock
+        *.lock""")
+    + _rules(1, "container build: changes the image that ships", """
+        Dockerfile Dockerfile.* *.dockerfile Containerfile docker-compose*.yml docker-compose*.yaml
+        compose.yml compose.yaml""")
+    + _rules(1, "CI/CD configuration: decides what is tested and what is deployed", """
+        .github/workflows/ .github/actions/ .gitlab-ci.yml .gitlab/ci/ Jenkinsfile .circleci/
+        azure-pipelines*.yml .buildkite/ bitbucket-pipelines.yml .travis.yml .drone.yml""")
+    + _rules(0, "infrastructure as code: an apply can destroy or expose production resources", """
+        *.tf *.tf.json *.tfvars *.tfvars.json *.hcl terraform/ infra/ infrastructure/ helm/ Chart.yaml
+        **/charts/*/templates/** **/charts/*/values*.yaml k8s/ kubernetes/ kustomization.yaml
+        kustomization.yml **/deploy/**/*.yaml **/deploy/**/*.yml **/deployments/**/*.yaml
+        **/deployments/**/*.yml ansible/ Pulumi.yaml Pulumi.*.yaml cloudformation/ serverless.yml""")
+    + _rules(0, "schema migration: runs once against production data and is hard to undo", """
+        **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql""")
+    + _rules(0, "security-sensitive code (auth, crypto, payments, billing, secrets)", """
+        **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/crypto/** **/payment*/** **/billing/**
+        **/security/** *secret* *credential* *.pem""")
+    + _rules(3, "editor and tooling settings", ".editorconfig .vscode/ .idea/ .pre-commit-config.yaml")
+    + _rules(3, "documentation", """
+        docs/ doc/ *.md *.markdown *.rst *.adoc LICENSE* COPYING* NOTICE* AUTHORS* CHANGELOG* CHANGES*""")
+    + _rules(3, "tests", """
+        tests/ test/ __tests__/ testdata/ test_*.py *_test.py conftest.py *_test.go *.spec.ts *.spec.tsx
+        *.spec.js *.spec.jsx *.test.ts *.test.tsx *.test.js *.test.jsx *_spec.rb *Test.java *Tests.java
+        *Test.kt""")
+    + _rules(1, "code ownership: decides who must approve", """
+        /CODEOWNERS /.github/CODEOWNERS /docs/CODEOWNERS""")
+    + _rules(0, "review policy: a change here can lower the bar for every later change", "/.review-tui.toml")
+)
+
+
+@dataclass(frozen=True)
+class TierConfig:
+    """The `[tiers]` section of `.review-tui.toml`."""
+
+    rules: tuple[TierRule, ...] = ()
+    """The repository's rules (`[[tiers.rules]]` with glob, tier, reason), applied after the defaults."""
+    use_defaults: bool = True
+    """Start from DEFAULT_RULES (then the repository's rules; the last match wins)."""
+    default_tier: int = 2
+    """The tier of a path no rule matches."""
+    skip_destructive: tuple[str, ...] = ()
+    """Globs of paths the destructive-operation detectors ignore (a dev-only reset script, say)."""
+
+    def __post_init__(self) -> None:
+        is_int = isinstance(self.default_tier, int) and not isinstance(self.default_tier, bool)
+        if not is_int or not MIN_TIER <= self.default_tier <= MAX_TIER:
+            raise ValueError(f"default_tier must be {MIN_TIER}..{MAX_TIER}, got {self.default_tier!r}")
+        for pattern in self.skip_destructive:
+            compile_glob(pattern)
+
+    @property
+    def effective_rules(self) -> tuple[TierRule, ...]:
+        """Every rule in matching order: defaults (if used), then the repository's."""
+        return (DEFAULT_RULES if self.use_defaults else ()) + self.rules
+
+    @cached_property
+    def _matcher(self) -> GlobSet:
+        return GlobSet(rule.glob for rule in self.effective_rules)
+
+    def rule_for(self, path: str) -> TierRule | None:
+        """The rule that decides `path` (the last one matching), or None."""
+        index = self._matcher.last_match(path)
+        return None if index is None else self.effective_rules[index]
+
+    @classmethod
+    def from_reader(cls, reader: SectionReader) -> TierConfig:
+        """Read `[tiers]`. A bad glob, an out-of-range tier or an unknown key is a warning on
+        `reader.warnings` (that rule or key is ignored, the rest applies); a wrong type raises ConfigError."""
+        use_defaults = reader.get("use_defaults", bool, True)
+        default_tier = reader.get("default_tier", int, 2)
+        if not MIN_TIER <= default_tier <= MAX_TIER:
+            reader.warnings.append(f"{reader.where('default_tier')}: {default_tier} is outside "
+                                   f"{MIN_TIER}..{MAX_TIER}: using 2")
+            default_tier = 2
+        skip: list[str] = []
+        for i, pattern in enumerate(reader.get_list_of("skip_destructive", str, [])):
+            try:
+                compile_glob(pattern)
+            except GlobError as exc:
+                reader.warnings.append(f"{reader.where('skip_destructive')}[{i}]: {exc}: ignored")
+                continue
+            skip.append(pattern)
+        rules: list[TierRule] = []
+        for i, table in enumerate(reader.get_list_of("rules", dict, [])):
+            where = f"{reader.section}.rules[{i}]"
+            rule = _read_rule(SectionReader(table, reader.source, where, reader.warnings))
+            if rule is not None:
+                rules.append(rule)
+        reader.finish()
+        return cls(tuple(rules), use_defaults, default_tier, tuple(skip))
+
+
+def _read_rule(reader: SectionReader) -> TierRule | None:
+    glob = reader.get("glob", str, None)
+    tier = reader.get("tier", int, None)
+    reason = reader.get("reason", str, "")
+    reader.finish()  # an unknown key (a typo such as "reasn") is reported; the rule still applies
+    for key, value in (("glob", glob), ("tier", tier)):
+        if value is None:
+            reader.warnings.append(f"{reader.where(key)}: missing: rule ignored")
+            return None
+    if not MIN_TIER <= tier <= MAX_TIER:
+        reader.warnings.append(
+            f"{reader.where('tier')}: tier {tier} is outside {MIN_TIER}..{MAX_TIER}: rule ignored")
+        return None
+    try:
+        compile_glob(glob)
+    except GlobError as exc:
+        reader.warnings.append(f"{reader.where('glob')}: {exc}: rule ignored")
+        return None
+    return TierRule(glob, tier, reason, reader.source)
+
+
+def tier_of(path: str, config: TierConfig) -> tuple[int, str]:
+    """The tier of `path` and a one-line reason naming the rule that decided it."""
+    rule = config.rule_for(path)
+    if rule is None:
+        return config.default_tier, f"{path} matches no tier rule: default tier {config.default_tier}"
+    return rule.tier, rule.describe(path)
+

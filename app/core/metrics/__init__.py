@@ -1,0 +1,1 @@
+"""Code metrics of a change: cyclomatic complexity (radon, lizard) and definition spans."""

@@ -1,0 +1,722 @@
+"""Review plans: a change's diff cut into ordered chunks sized for one careful sitting each.
+
+Guarantees (the tests check them):
+- The chunks partition the diff: every changed line ('+' or '-') of every file is owned by
+  exactly one chunk, through the chunk's segments.
+- A chunk holds at most `target_lines` changed lines, unless it is one indivisible unit (one
+  function, or one collapsed file) that is larger on its own; it then says so (`oversized`,
+  `oversize_reason`) and holds nothing else.
+- Cuts fall at directory, file, class and function edges: a function that fits in a chunk is
+  never split. Top-level code (outside any definition) is cut at hunk edges, and a hunk larger
+  than the target at line boundaries, because it is not a unit a reader must see whole.
+- A chunk never mixes two directories, except that a test file joins the module it tests and a
+  file that uses a definition added in another directory joins it (when the pair fits): chunks
+  then read as one topic, and an edit in one directory leaves the other directories' chunks and
+  their content hashes alone.
+- Generated, vendored, lock and large data files go to collapsed chunks (per directory), binary
+  files to binary chunks (per directory), and files whose content did not change (pure renames
+  and moves, mode changes, empty files) to one light "rename" chunk.
+
+Definition edges come from app.core.spans. Exact parsing (`ast` for Python, lizard for other
+languages) is needed only where it decides a cut, i.e. for a file whose own change exceeds the
+target; every other Python file is named by the quick indentation scanner. This keeps planning
+as fast as producing the diff itself (bench/bench_chunks.py), since `ast.parse` runs about 4x
+slower than libgit2 produces diff lines.
+
+The content hash of a chunk covers its kind and its changed lines as (path, origin, text), in
+order, and nothing else: a rebase that only shifts line numbers or changes context keeps it, an
+edit to any of its lines changes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff
+from app.core.globs import GlobSet as FastGlobSet
+from app.core.globs import compile_glob
+from app.core.metrics.spans import SpanResult
+from app.core.planner.model import (
+    GENERATED_MARKER_LINES,
+    KIND_BINARY,
+    KIND_CODE,
+    KIND_COLLAPSED,
+    KIND_RENAME,
+    ORDER_PATH,
+    ORDER_RISK,
+    Chunk,
+    ChunkConfig,
+    LineRange,
+    ReviewPlan,
+    Segment,
+    code_floor,
+    light_floor,
+    new_line_range,
+    new_segment,
+)
+from app.core.planner.packer import FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
+from app.core.planner.tree import CodeFile, code_file
+
+# -- globs ---------------------------------------------------------------------------------------
+
+class GlobSet:
+    """The [chunks] collapsed and data globs, on the engine of app.core.globs (the same gitignore-like
+    rules as tier rules); `match` returns the first pattern that matches."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.patterns = [p for p in patterns if p.strip()]
+        self._each = [compile_glob(p) for p in self.patterns]
+        self._any = FastGlobSet(self.patterns) if self.patterns else None
+        self._memo: dict[str, str | None] = {}  # path -> match: a file's old and new path are often one
+
+    def match(self, path: str) -> str | None:
+        if path not in self._memo:
+            self._memo[path] = self._match(path)
+        return self._memo[path]
+
+    def _match(self, path: str) -> str | None:
+        if self._any is None or not self._any.matches(path):
+            return None
+        for pattern, glob in zip(self.patterns, self._each, strict=True):
+            if glob.match(path):
+                return pattern
+        return None  # pragma: no cover - the set matched, so one member does
+
+
+# -- building ------------------------------------------------------------------------------------
+
+# Runs of one origin in a hunk's origin string ("  --++ +"): added or deleted lines.
+_CHANGE_RUNS = re.compile(r"\++|-+")
+_CHANGED_RUNS = re.compile(r"[+-]+")
+_ADDED_RUNS = re.compile(r"\++")
+_TEXT = operator.attrgetter("text")
+_ORIGIN = operator.attrgetter("origin")
+_FILE_INDEX = operator.attrgetter("file_index")
+_ADDITIONS = operator.attrgetter("additions")
+_DELETIONS = operator.attrgetter("deletions")
+_NEW_LINENO = operator.attrgetter("new_lineno")
+_OLD_LINENO = operator.attrgetter("old_lineno")
+
+
+_TEST_PATTERNS = (
+    re.compile(r"^test_(?P<stem>.+)\.(?P<ext>py)$"),
+    re.compile(r"^(?P<stem>.+)_test\.(?P<ext>py|go|rb|exs?|cc|cpp|c|rs)$"),
+    re.compile(r"^(?P<stem>.+)\.(?:test|spec)\.(?P<ext>[jt]sx?|mjs|cjs)$"),
+    re.compile(r"^(?P<stem>.+)_spec\.(?P<ext>rb)$"),
+    re.compile(r"^(?P<stem>[A-Z].*)Tests?\.(?P<ext>java|kt|cs|swift|scala)$"),
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DEFINITION_NAME = re.compile(r"^\s*(?:async\s+def|def|class|func|function|fn|pub\s+fn)\s+([A-Za-z_]\w*)")
+_DEFINITION_INITIALS = frozenset("adcfp")  # the first letters of the keywords above
+# The same headers found anywhere in a text that starts with "\n": anchored on the newline rather
+# than a multi-line "^", so the regex engine jumps from newline to newline (2x faster).
+_DEFINITION_NAMES = re.compile(
+    r"\n[ \t]*(?:async[ \t]+def|def|class|func|function|fn|pub[ \t]+fn)[ \t]+([A-Za-z_]\w*)")
+# Names too common to say that two files are related.
+_COMMON_NAMES = frozenset({"main", "run", "get", "set", "update", "init", "setup", "teardown", "test", "call",
+                           "close", "open", "read", "write", "start", "stop", "handle", "process", "execute",
+                           "apply", "build", "create", "delete", "load", "save", "parse", "render", "reset"})
+
+
+def _test_subject(path: str) -> tuple[str, str] | None:
+    """(module stem, extension) when `path` names a test file: tests/test_retry.py -> ("retry", "py")."""
+    name = posixpath.basename(path)
+    for pattern in _TEST_PATTERNS:
+        m = pattern.match(name)
+        if m:
+            return m.group("stem"), m.group("ext")
+    return None
+
+
+def build_plan(
+    files: list[FileDiff],
+    *,
+    read_blob: Callable[[str], bytes] | None = None,
+    config: ChunkConfig | None = None,
+    file_tiers: Mapping[str, int] | None = None,
+    ai_lines: Mapping[str, Mapping[int, str]] | None = None,
+    function_complexity: Mapping[str, Mapping[str, int]] | None = None,
+    destructive_paths: Iterable[str] | None = None,
+    order: str = ORDER_RISK,
+    spans_cache: dict[tuple[str, str, bool], SpanResult] | None = None,
+) -> ReviewPlan:
+    """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
+
+    `read_blob(blob_id)` gives file contents for definition edges (None: cut at hunk edges).
+    `file_tiers` maps path -> tier (missing: config.default_tier); `ai_lines` path -> {new line
+    number: tool}; `function_complexity` path -> {qualname: CC added} (negative values count as 0);
+    `destructive_paths` the paths whose added lines hold destructive operations. `order` is "risk"
+    (riskiest first) or "path" (file order). `spans_cache` (blob id, path, exact) -> SpanResult
+    lets repeated plans of the same blobs skip reading definitions again.
+    """
+    config = config or ChunkConfig()
+    if order not in (ORDER_RISK, ORDER_PATH):
+        raise ValueError(f"unknown chunk order {order!r} (expected 'risk' or 'path')")
+    builder = _PlanBuilder(files, read_blob, config, spans_cache)
+    drafts = builder.drafts()
+    chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {},
+                                 set(destructive_paths or ()))
+    chunks = _ordered(chunks, order)
+    for number, chunk in enumerate(chunks, 1):
+        chunk.index = number
+    plan = ReviewPlan(chunks, sum(c.floor_seconds for c in chunks), config.target_lines, order)
+    if not files:
+        plan.notes.append("empty change: nothing to review")
+    return plan
+
+
+def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
+    kind_rank = {KIND_CODE: 0, KIND_COLLAPSED: 1, KIND_BINARY: 2, KIND_RENAME: 3}
+    if order == ORDER_PATH:
+        return chunks  # already in file order, light kinds last
+    # Riskiest first: tier, destructive operations, AI share (in tenths, so that 1% of AI does not
+    # outrank a large complexity difference), complexity added; then size, then file order.
+    # Careful reading comes before skimming: collapsed, binary and rename chunks follow code.
+    positions = {id(c): i for i, c in enumerate(chunks)}
+    return sorted(chunks, key=lambda c: (kind_rank[c.kind], c.tier, not c.destructive, -round(c.ai_share, 1),
+                                         -c.complexity_added, -c.changed_lines, positions[id(c)]))
+
+
+class _PlanBuilder:
+    def __init__(self, files: list[FileDiff], read_blob: Callable[[str], bytes] | None, config: ChunkConfig,
+                 spans_cache: dict[tuple[str, str, bool], SpanResult] | None) -> None:
+        self.files = files
+        self.read_blob = read_blob
+        self.config = config
+        self.spans_cache = spans_cache
+        self.paths = [f.path for f in files]
+        self.collapsed = GlobSet(config.collapsed_globs)
+        self.data = GlobSet(config.data_globs)
+        self.markers = tuple(m.lower() for m in config.generated_markers if m.strip())
+        self.file_notes: dict[int, list[str]] = {}
+        self._origins: dict[int, list[str]] = {}
+
+    def _hunk_origins(self, index: int) -> list[str]:
+        """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
+        changed lines then come from string methods rather than a look at every line."""
+        origins = self._origins.get(index)
+        if origins is None:
+            origins = []
+            for hunk in self.files[index].hunks:
+                joined = "".join(map(_ORIGIN, hunk.lines))
+                if len(joined) != len(hunk.lines):  # an origin that is not one character: neither + nor -
+                    joined = "".join([o if len(o) == 1 else "?" for o in map(_ORIGIN, hunk.lines)])
+                origins.append(joined)
+            self._origins[index] = origins
+        return origins
+
+    # -- classification -----------------------------------------------------------------------
+    def _collapse_reason(self, fd: FileDiff) -> str | None:
+        path = fd.path
+        pattern = self.collapsed.match(path) or (fd.old_path and self.collapsed.match(fd.old_path))
+        if pattern:
+            return f"{path}: generated, vendored or lock file (matches {pattern!r}): collapsed"
+        if fd.changed_lines >= self.config.data_min_lines:
+            pattern = self.data.match(path)
+            if pattern:
+                return (f"{path}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
+                        f"at least {self.config.data_min_lines}): collapsed")
+        marker = self._generated_marker(fd)
+        if marker:
+            return f"{path}: marked generated ({marker!r} in its first lines): collapsed"
+        return None
+
+    def _generated_marker(self, fd: FileDiff) -> str | None:
+        """A generator's marker in the first lines of the new file, read from the diff when its first
+        hunk starts at the top (no blob read needed: it is usually an added or regenerated file)."""
+        if not self.markers or not fd.hunks or fd.new_path is None or fd.hunks[0].new_start > 1:
+            return None
+        head = [line.text for line in fd.hunks[0].lines[:GENERATED_MARKER_LINES * 2] if line.origin != DELETED]
+        text = "\n".join(head[:GENERATED_MARKER_LINES]).lower()
+        for marker in self.markers:
+            if marker in text:
+                return marker
+        return None
+
+    def drafts(self) -> list[Draft]:
+        code: list[int] = []
+        collapsed: list[int] = []
+        binary: list[int] = []
+        light: list[int] = []
+        for index, fd in enumerate(self.files):
+            if fd.binary:
+                binary.append(index)
+            elif fd.changed_lines == 0 or not fd.hunks:
+                light.append(index)
+            else:
+                reason = self._collapse_reason(fd)
+                if reason:
+                    self.file_notes.setdefault(index, []).append(reason)
+                    collapsed.append(index)
+                else:
+                    code.append(index)
+        drafts = self._code_drafts(code)
+        drafts += self._collapsed_drafts(collapsed)
+        for group in _by_directory(binary, self.paths):
+            drafts.append(Draft(KIND_BINARY, light_files=group))
+        if light:
+            drafts.append(Draft(KIND_RENAME, light_files=sorted(light, key=lambda i: self.paths[i])))
+        return drafts
+
+    def _collapsed_drafts(self, indices: list[int]) -> list[Draft]:
+        out: list[Draft] = []
+        for group in _by_directory(indices, self.paths):
+            packer = Packer(self.config.target_lines, KIND_COLLAPSED, self.paths)
+            for index in group:
+                leaf = Leaf(index, "", WHOLE_FILE, [])
+                for hunk_index, origins in enumerate(self._hunk_origins(index)):
+                    for match in _CHANGED_RUNS.finditer(origins):
+                        leaf.add(hunk_index, match.start(), match.end() - 1)
+                packer.place(leaf)
+            packer.close()
+            out += packer.drafts
+        return out
+
+    # -- code ---------------------------------------------------------------------------------
+    def _code_drafts(self, indices: list[int]) -> list[Draft]:
+        code_files = {i: self._code_file(i) for i in indices}
+        groups = self._directory_groups(code_files)
+        out: list[Draft] = []
+        for members in groups:
+            packer = Packer(self.config.target_lines, KIND_CODE, self.paths)
+            packer.place(Group.of([code_files[i].tree for i in members]))
+            packer.close()
+            out += packer.drafts
+        return out
+
+    def _directory_groups(self, code_files: dict[int, CodeFile]) -> list[list[int]]:
+        """File indices per directory in path order, after test files and users joined their modules."""
+        order = sorted(code_files, key=lambda i: (code_files[i].directory, self.paths[i]))
+        follows: dict[int, int] = {}  # file -> the file it is placed after
+        if self.config.pair_tests:
+            follows.update(self._test_pairs(code_files))
+        if self.config.group_uses:
+            for user, definer in self._use_pairs(code_files, follows).items():
+                follows.setdefault(user, definer)
+        groups: dict[str, list[int]] = {}
+        placed_after: dict[int, list[int]] = {}
+        for index in order:
+            if index in follows:
+                placed_after.setdefault(follows[index], []).append(index)
+            else:
+                groups.setdefault(code_files[index].directory, []).append(index)
+
+        def expand(index: int, seen: set[int]) -> list[int]:
+            out = [index]
+            for other in placed_after.get(index, []):
+                if other not in seen:
+                    seen.add(other)
+                    out += expand(other, seen)
+            return out
+
+        result: list[list[int]] = []
+        for directory in sorted(groups):
+            members: list[int] = []
+            seen: set[int] = set(groups[directory])
+            for index in groups[directory]:
+                members += expand(index, seen)
+            result.append(members)
+        placed = {i for group in result for i in group}
+        for index in order:  # a cycle of "follows" (a pair pointing at each other) stays in its directory
+            if index not in placed:
+                result.append([index])
+        return result
+
+    def _test_pairs(self, code_files: dict[int, CodeFile]) -> dict[int, int]:
+        """test file -> the module it tests (same stem, same language family, nearest in the tree)."""
+        modules: dict[str, list[tuple[int, str]]] = {}
+        tests: dict[int, tuple[str, str]] = {}
+        for index in code_files:
+            subject = _test_subject(self.paths[index])
+            if subject is not None:
+                tests[index] = subject
+                continue
+            stem, dot, ext = posixpath.basename(self.paths[index]).rpartition(".")
+            if dot:
+                modules.setdefault(stem, []).append((index, ext))
+        pairs: dict[int, int] = {}
+        for index, (stem, ext) in sorted(tests.items()):
+            candidates = [c for c, e in modules.get(stem, []) if _same_family(e, ext)]
+            if not candidates:
+                continue
+            # The module nearest the test in the tree: longest common path prefix, then path order.
+            path = self.paths[index]
+            best = max(candidates, key=lambda c: (len(posixpath.commonpath([path, self.paths[c]])),
+                                                  -len(self.paths[c])))
+            pairs[index] = best
+            self.file_notes.setdefault(index, []).append(
+                f"{path} is reviewed with {self.paths[best]}, the module it tests")
+        return pairs
+
+    def _use_pairs(self, code_files: dict[int, CodeFile], taken: dict[int, int]) -> dict[int, int]:
+        """user file -> defining file, for names a file defines (uniquely in the change) and another
+        file in another directory uses in its added lines, when both fit in one chunk."""
+        target = self.config.target_lines
+        # A pair needs two files outside `taken` that fit in one chunk together: when even the two
+        # smallest do not, no file is read for names at all.
+        free_sizes = sorted(facts.tree.size for index, facts in code_files.items() if index not in taken)
+        if len(free_sizes) < 2 or free_sizes[0] + free_sizes[1] > target:
+            return {}
+        added_text = {index: self._added_text(index) for index in code_files}
+        definers: dict[str, int] = {}
+        ambiguous: set[str] = set()
+        for index, facts in code_files.items():
+            # Definitions with added lines, and (for files read without spans) added definition headers.
+            names = facts.defined | set(_DEFINITION_NAMES.findall("\n" + added_text[index]))
+            for name in names:
+                if len(name) < 4 or name.startswith(("_", "test")) or name.lower() in _COMMON_NAMES:
+                    continue
+                if name in definers and definers[name] != index:
+                    ambiguous.add(name)
+                definers.setdefault(name, index)
+        for name in ambiguous:
+            definers.pop(name, None)
+        # The smallest file a user could join: a user too big to join even that one is not scanned.
+        smallest = min((code_files[d].tree.size for d in set(definers.values()) if d not in taken),
+                       default=None)
+        if smallest is None:
+            return {}
+        pairs: dict[int, int] = {}
+        load: dict[int, int] = {}
+        for index, facts in sorted(code_files.items(), key=lambda item: self.paths[item[0]]):
+            if index in taken or facts.tree.size >= target or facts.tree.size + smallest > target:
+                continue
+            found: dict[int, str] = {}
+            for name in sorted(set(_IDENTIFIER.findall(added_text[index])) & definers.keys()):
+                definer = definers[name]
+                if definer != index:
+                    found.setdefault(definer, name)
+            for definer, name in sorted(found.items(), key=lambda item: self.paths[item[0]]):
+                # One level only: a definer never follows another file itself, so no chains or cycles.
+                if (code_files[definer].directory == facts.directory or definer in taken or definer in pairs
+                        or index in load):
+                    continue
+                size = code_files[definer].tree.size + load.get(definer, 0) + facts.tree.size
+                if size > target:
+                    continue
+                pairs[index] = definer
+                load[definer] = load.get(definer, 0) + facts.tree.size
+                self.file_notes.setdefault(index, []).append(
+                    f"{self.paths[index]} uses {name}, defined in {self.paths[definer]}: reviewed together")
+                break
+        return pairs
+
+    def _added_text(self, index: int) -> str:
+        """The added lines of a file, joined by newlines."""
+        texts: list[str] = []
+        for hunk, origins in zip(self.files[index].hunks, self._hunk_origins(index), strict=True):
+            lines = hunk.lines
+            for match in _ADDED_RUNS.finditer(origins):
+                texts += map(_TEXT, lines[match.start():match.end()])
+        return "\n".join(texts)
+
+    def _code_file(self, index: int) -> CodeFile:
+        return code_file(index, self.files[index], self.file_notes.setdefault(index, []), self._hunk_origins(index),
+                         target_lines=self.config.target_lines, read_blob=self.read_blob,
+                         spans_cache=self.spans_cache)
+
+    # -- chunks -------------------------------------------------------------------------------
+    def materialise(self, drafts: list[Draft], file_tiers: Mapping[str, int],
+                    ai_lines: Mapping[str, Mapping[int, str]], complexity: Mapping[str, Mapping[str, int]],
+                    destructive: set[str]) -> list[Chunk]:
+        # A segment is a maximal run of one draft's changed lines in a hunk: sorted per file, the
+        # drafts' ranges give the runs (context lines between two ranges neither break nor join).
+        ranges_of: dict[int, list[tuple[int, int, int, int]]] = {}
+        for number, draft in enumerate(drafts):
+            for leaf in draft.leaves:
+                bucket = ranges_of.get(leaf.file_index)
+                if bucket is None:
+                    bucket = ranges_of[leaf.file_index] = []
+                for hunk_index, first, last in leaf.ranges:
+                    bucket.append((hunk_index, first, last, number))
+        segments: list[list[Segment]] = [[] for _ in drafts]
+        for file_index in sorted(ranges_of):
+            fd = self.files[file_index]
+            origins = self._hunk_origins(file_index)
+            ranges = sorted(ranges_of[file_index])
+            if not ranges:
+                continue
+            hunk_index, first, last, number = ranges[0]
+            for next_hunk, next_first, next_last, next_number in ranges[1:]:
+                if next_hunk == hunk_index and next_number == number:
+                    last = next_last
+                    continue
+                segment = _segment(fd, file_index, hunk_index, first, last, origins[hunk_index])
+                segments[number].append(segment)
+                hunk_index, first, last, number = next_hunk, next_first, next_last, next_number
+            segments[number].append(_segment(fd, file_index, hunk_index, first, last, origins[hunk_index]))
+        chunks: list[Chunk] = []
+        for number, draft in enumerate(drafts):
+            if draft.kind in (KIND_BINARY, KIND_RENAME):
+                chunks.append(self._light_chunk(draft, file_tiers, destructive))
+            else:
+                chunks.append(self._line_chunk(draft, segments[number], file_tiers, ai_lines, destructive))
+        self._assign_complexity(drafts, chunks, complexity)
+        for chunk in chunks:
+            if chunk.kind == KIND_CODE:
+                chunk.floor_seconds, chunk.floor_derivation = code_floor(
+                    chunk.changed_lines, chunk.complexity_added, chunk.tier, self.config)
+        return chunks
+
+    def _line_chunk(self, draft: Draft, segments: list[Segment], file_tiers: Mapping[str, int],
+                    ai_lines: Mapping[str, Mapping[int, str]], destructive: set[str]) -> Chunk:
+        # Segments in the draft's file order (a test after its module), then hunk and line order.
+        # They come in file index, hunk and line order (see materialise): usually that already.
+        file_order = list(dict.fromkeys(map(_FILE_INDEX, draft.leaves)))
+        file_rank = {index: rank for rank, index in enumerate(file_order)}
+        if len(file_order) > 1 and file_order != sorted(file_order):
+            segments.sort(key=lambda s: (file_rank[s.file_index], s.hunk_index, s.first))
+        chunk = Chunk(0, "", draft.kind, segments)
+        chunk.files = [self.paths[i] for i in file_order]
+        # Hashed: the kind, then per file its path and its changed lines as origin, length, text.
+        # Lengths make the encoding unambiguous whatever the text holds.
+        parts = [f"kind:{draft.kind}\n"]
+        current_path = None
+        files = self.files
+        for segment in segments:
+            if segment.path != current_path:
+                current_path = segment.path
+                parts.append(f"P{len(current_path)}:{current_path}\n")
+            lines = files[segment.file_index].hunks[segment.hunk_index].lines[segment.first:segment.last + 1]
+            parts += [f"{line.origin}{len(line.text)}:{line.text}\n" for line in lines if line.origin != CONTEXT]
+        ai_count = 0
+        tools: dict[str, int] = {}
+        for segment in segments if ai_lines else ():
+            file_ai = ai_lines.get(segment.path)
+            if file_ai and segment.additions:
+                hunk = files[segment.file_index].hunks[segment.hunk_index]
+                for line in hunk.lines[segment.first:segment.last + 1]:
+                    if line.origin == ADDED and line.new_lineno in file_ai:
+                        ai_count += 1
+                        tool = file_ai[line.new_lineno]
+                        tools[tool] = tools.get(tool, 0) + 1
+        chunk.additions = sum(map(_ADDITIONS, segments))
+        chunk.deletions = sum(map(_DELETIONS, segments))
+        chunk.changed_lines = chunk.additions + chunk.deletions
+        chunk.content_hash = hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        chunk.ai_lines = ai_count
+        chunk.ai_tools = tools
+        chunk.ai_share = round(ai_count / chunk.additions, 4) if chunk.additions else 0.0
+        chunk.tier = min((file_tiers.get(p, self.config.default_tier) for p in chunk.files),
+                         default=self.config.default_tier)
+        chunk.destructive = any(p in destructive for p in chunk.files)
+        chunk.line_ranges = _line_ranges(segments)
+        chunk.functions = [leaf.label for leaf in draft.leaves if leaf.kind == FUNCTION_UNIT]
+        chunk.oversized = draft.oversized
+        chunk.oversize_reason = draft.oversize_reason
+        notes: list[str] = []
+        for index in file_rank:
+            notes += self.file_notes.get(index, [])
+        notes += [leaf.split_note for leaf in draft.leaves if leaf.split_note]
+        chunk.notes = list(dict.fromkeys(notes))
+        chunk.title = self._title(draft, chunk, file_rank)
+        if draft.kind == KIND_COLLAPSED:
+            chunk.floor_seconds, chunk.floor_derivation = light_floor(
+                len(chunk.files), self.config.collapsed_seconds, "collapsed")
+        return chunk
+
+    def _light_chunk(self, draft: Draft, file_tiers: Mapping[str, int], destructive: set[str]) -> Chunk:
+        chunk = Chunk(0, "", draft.kind)
+        digest = hashlib.sha256(f"kind:{draft.kind}\n".encode())
+        for index in draft.light_files:
+            fd = self.files[index]
+            change = {"path": fd.path, "status": fd.status, "old_path": fd.old_path, "new_path": fd.new_path,
+                      "old_blob": fd.old_blob, "new_blob": fd.new_blob, "old_mode": fd.old_mode,
+                      "new_mode": fd.new_mode, "similarity": fd.similarity, "old_size": fd.old_size,
+                      "new_size": fd.new_size}
+            chunk.file_changes.append(change)
+            chunk.files.append(fd.path)
+            if draft.kind == KIND_BINARY:
+                # What a reviewer approves is the new content at that path (or its deletion).
+                identity = [fd.path, fd.status, fd.new_blob or "", fd.old_blob if fd.new_blob is None else ""]
+            else:
+                identity = [fd.old_path or "", fd.new_path or "", fd.status, str(fd.old_mode), str(fd.new_mode),
+                            fd.new_blob or ""]
+            digest.update(("\x00".join(identity) + "\n").encode("utf-8", "surrogatepass"))
+            chunk.notes.append(_light_note(fd))
+        chunk.content_hash = digest.hexdigest()
+        chunk.tier = min((file_tiers.get(p, self.config.default_tier) for p in chunk.files),
+                         default=self.config.default_tier)
+        chunk.destructive = any(p in destructive for p in chunk.files)
+        per_file = self.config.binary_seconds if draft.kind == KIND_BINARY else self.config.rename_seconds
+        chunk.floor_seconds, chunk.floor_derivation = light_floor(
+            len(chunk.files), per_file, "binary" if draft.kind == KIND_BINARY else "unchanged-content")
+        if draft.kind == KIND_BINARY:
+            directory = posixpath.dirname(chunk.files[0])
+            chunk.title = (f"Binary: {chunk.files[0]}" if len(chunk.files) == 1
+                           else f"Binary: {directory or '.'}/ ({len(chunk.files)} files)")
+        elif len(chunk.files) == 1:
+            chunk.title = f"No line changes: {chunk.notes[0]}"
+        else:
+            counts: dict[str, int] = {}
+            for i in draft.light_files:
+                status = self.files[i].status
+                word = {"renamed": "renamed or moved", "copied": "copied", "added": "added empty",
+                        "deleted": "deleted empty", "typechange": "changed type"}.get(status, "mode changed")
+                counts[word] = counts.get(word, 0) + 1
+            summary = ", ".join(f"{n} {word}" for word, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+            chunk.title = f"No line changes: {len(chunk.files)} files ({summary})"
+        return chunk
+
+    def _assign_complexity(self, drafts: list[Draft], chunks: list[Chunk],
+                           complexity: Mapping[str, Mapping[str, int]]) -> None:
+        """Give each function's complexity to the chunk holding it; a function the spans did not
+        place goes to the chunk holding its file's first changed line, so none is lost."""
+        if not complexity:
+            return
+        holder: dict[tuple[str, str], int] = {}
+        for number, draft in enumerate(drafts):
+            if draft.kind == KIND_CODE or draft.kind == KIND_COLLAPSED:
+                for leaf in draft.leaves:
+                    path = self.paths[leaf.file_index]
+                    if leaf.kind == FUNCTION_UNIT:
+                        holder.setdefault((path, leaf.label), number)
+        # The first changed line of each file: the segment with the lowest (hunk, line).
+        best: dict[str, tuple[int, int, int]] = {}
+        for number, chunk in enumerate(chunks):
+            for segment in chunk.segments:
+                key = (segment.hunk_index, segment.first, number)
+                if segment.path not in best or key < best[segment.path]:
+                    best[segment.path] = key
+        first_chunk = {path: key[2] for path, key in best.items()}
+        for path, functions in complexity.items():
+            short_names: dict[str, list[tuple[str, int]]] = {}
+            for (p, label), number in holder.items():
+                if p == path:
+                    short_names.setdefault(label.rsplit(".", 1)[-1], []).append((label, number))
+            for qualname, added in functions.items():
+                points = max(0, int(added))
+                if not points:
+                    continue
+                number = holder.get((path, qualname))
+                if number is None:
+                    matches = short_names.get(qualname.rsplit(".", 1)[-1].rsplit("::", 1)[-1], [])
+                    number = matches[0][1] if len(matches) == 1 else first_chunk.get(path)
+                if number is not None:
+                    chunks[number].complexity_added += points
+
+    def _title(self, draft: Draft, chunk: Chunk, file_rank: dict[int, int]) -> str:
+        files = chunk.files
+        prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else ""
+        if len(files) > 1:
+            directory = posixpath.dirname(files[0])
+            same_dir = all(posixpath.dirname(f) == directory for f in files)
+            names = [posixpath.basename(f) for f in files] if same_dir and directory else files
+            head = f"{directory}/: " if same_dir and directory else ""
+            listed = names[0] if len(names) == 1 else (
+                f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]}, {names[1]} and {len(names) - 2} more")
+            return prefix + head + listed
+        path = files[0] if files else "(nothing)"
+        if draft.kind == KIND_COLLAPSED:
+            return prefix + path
+        sizes: dict[str, int] = {}
+        for leaf in draft.leaves:
+            if leaf.kind == FUNCTION_UNIT:
+                sizes[leaf.label] = sizes.get(leaf.label, 0) + leaf.size
+        if sizes:
+            biggest = max(sizes, key=lambda name: sizes[name])
+            more = len(sizes) - 1
+            return f"{path}: {biggest}" + (f" and {more} more" if more else "")
+        file_index = next(iter(file_rank))
+        if self._whole_file(file_index, chunk):
+            return path
+        ranges = [r for r in chunk.line_ranges if r.side == "new"] or chunk.line_ranges
+        first, last = ranges[0], ranges[-1]
+        side = "" if first.side == "new" else " (old)"
+        return f"{path}: lines {first.start}-{last.end}{side}"
+
+    def _whole_file(self, file_index: int, chunk: Chunk) -> bool:
+        return sum(s.changed_lines for s in chunk.segments) == self.files[file_index].changed_lines
+
+
+def _same_family(module_ext: str, test_ext: str) -> bool:
+    families = ({"js", "jsx", "ts", "tsx", "mjs", "cjs"}, {"c", "cc", "cpp", "h", "hpp"})
+    if module_ext == test_ext:
+        return True
+    return any(module_ext in f and test_ext in f for f in families)
+
+
+def _by_directory(indices: list[int], paths: list[str]) -> list[list[int]]:
+    groups: dict[str, list[int]] = {}
+    for index in sorted(indices, key=lambda i: paths[i]):
+        groups.setdefault(posixpath.dirname(paths[index]), []).append(index)
+    return [groups[d] for d in sorted(groups)]
+
+
+def _segment(fd: FileDiff, file_index: int, hunk_index: int, first: int, last: int, origins: str) -> Segment:
+    """The segment of lines first..last of a hunk, its counts and line ranges read off the hunk's
+    origin string: the first and last '+' give the new-side range, the first and last '-' the old."""
+    lines = fd.hunks[hunk_index].lines
+    stop = last + 1
+    owned = origins[first:stop]
+    additions = deletions = 0
+    old_start = old_end = new_start = new_end = None
+    at = owned.find(ADDED)
+    if at >= 0:
+        additions = owned.count(ADDED)
+        new_start = lines[first + at].new_lineno
+        new_end = lines[first + owned.rfind(ADDED)].new_lineno
+        if new_start is None:  # a line without its number (not from git): the first numbered one starts
+            new_start = next((line.new_lineno for line in lines[first + at:stop]
+                              if line.origin == ADDED and line.new_lineno is not None), None)
+    at = owned.find(DELETED)
+    if at >= 0:
+        deletions = owned.count(DELETED)
+        old_start = lines[first + at].old_lineno
+        old_end = lines[first + owned.rfind(DELETED)].old_lineno
+        if old_start is None:
+            old_start = next((line.old_lineno for line in lines[first + at:stop]
+                              if line.origin == DELETED and line.old_lineno is not None), None)
+    return new_segment(file_index, fd.path, hunk_index, first, last, additions, deletions,
+                        old_start, old_end, new_start, new_end)
+
+
+def _line_ranges(segments: list[Segment]) -> list[LineRange]:
+    """Per file (in segment order): merged new-side ranges of added lines, then old-side ranges of
+    deleted lines. Ranges of one side that touch or overlap are merged."""
+    merged: dict[str, tuple[list[list[int]], list[list[int]]]] = {}  # path -> (new ranges, old ranges)
+    for segment in segments:
+        sides = merged.get(segment.path)
+        if sides is None:
+            sides = merged[segment.path] = ([], [])
+        for ranges, start, end in ((sides[0], segment.new_start, segment.new_end),
+                                   (sides[1], segment.old_start, segment.old_end)):
+            if start is None or end is None:
+                continue
+            if ranges and start <= ranges[-1][1] + 1:
+                if end > ranges[-1][1]:
+                    ranges[-1][1] = end
+            else:
+                ranges.append([start, end])
+    out: list[LineRange] = []
+    for path, (new, old) in merged.items():
+        out += [new_line_range(path, "new", start, end) for start, end in new]
+        out += [new_line_range(path, "old", start, end) for start, end in old]
+    return out
+
+
+def _light_note(fd: FileDiff) -> str:
+    if fd.status in ("renamed", "copied") and fd.old_path != fd.new_path:
+        verb = "moved" if posixpath.basename(fd.old_path or "") == posixpath.basename(fd.new_path or "") \
+            and posixpath.dirname(fd.old_path or "") != posixpath.dirname(fd.new_path or "") else fd.status
+        return f"{fd.old_path} {verb} to {fd.new_path}" + (
+            f" ({fd.similarity}% similar)" if fd.binary and fd.similarity else "")
+    if fd.binary:
+        # Sizes are shown only when the diff knows them (a tree-to-tree diff reports 0).
+        if fd.status == "added":
+            return f"{fd.path}: binary file added" + (f" ({fd.new_size:,} bytes)" if fd.new_size else "")
+        if fd.status == "deleted":
+            return f"{fd.path}: binary file deleted" + (f" ({fd.old_size:,} bytes)" if fd.old_size else "")
+        sizes = f" ({fd.old_size:,} -> {fd.new_size:,} bytes)" if fd.old_size or fd.new_size else ""
+        return f"{fd.path}: binary file changed{sizes}"
+    if fd.old_mode != fd.new_mode and fd.old_mode and fd.new_mode:
+        return f"{fd.path}: mode {fd.old_mode:o} -> {fd.new_mode:o}"
+    if fd.status == "added":
+        return f"{fd.path}: empty file added"
+    if fd.status == "deleted":
+        return f"{fd.path}: empty file deleted"
+    return f"{fd.path}: {fd.status}, no line changes"

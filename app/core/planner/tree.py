@@ -1,0 +1,279 @@
+"""The file tree of a code file's change: its changed lines grouped into units (functions, class
+bodies, runs of module-level code) and nested file > class > function | code run, ready to pack.
+
+Definition edges come from app.core.metrics.spans. Exact parsing (`ast` for Python, lizard for
+other languages) runs only where it decides a cut (a file whose own change exceeds the target);
+every other Python file is named by the quick indentation scanner.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.core.git.diff import ADDED, DELETED, DiffLine, FileDiff, Hunk
+from app.core.metrics.spans import (
+    KIND_CLASS,
+    KIND_FUNCTION,
+    MAX_SPAN_CHARS,
+    Span,
+    SpanResult,
+    definition_spans,
+    is_python,
+    unit_index,
+)
+from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, Group, Leaf, sized
+from app.errors import ReviewTuiError
+
+# Runs of one origin in a hunk's origin string ("  --++ +"): added or deleted lines.
+_CHANGE_RUNS = re.compile(r"\++|-+")
+_NEW_LINENO = operator.attrgetter("new_lineno")
+_OLD_LINENO = operator.attrgetter("old_lineno")
+_DEFINITION_NAME = re.compile(r"^\s*(?:async\s+def|def|class|func|function|fn|pub\s+fn)\s+([A-Za-z_]\w*)")
+_DEFINITION_INITIALS = frozenset("adcfp")  # the first letters of the keywords above
+
+BlobReader = Callable[[str], bytes]
+SpansCache = dict[tuple[str, str, bool], SpanResult]
+
+
+@dataclass(slots=True)
+class CodeFile:
+    """Per-file facts gathered before packing."""
+
+    file_index: int
+    path: str
+    directory: str
+    tree: Group
+    notes: list[str] = field(default_factory=list)
+    defined_units: set[str] = field(default_factory=set)  # qualnames of the units the change adds or edits
+
+    @property
+    def defined(self) -> set[str]:
+        """Names of the definitions the change adds or edits ("RetryPolicy.backoff#2" -> "backoff")."""
+        return {q.rsplit(".", 1)[-1].split("#", 1)[0] for q in self.defined_units}
+
+
+
+def read_spans(fd: FileDiff, side: str, exact: bool, read_blob: BlobReader | None,
+               spans_cache: SpansCache | None) -> SpanResult | None:
+    """Definitions of one side of a file, or None when there is nothing to read."""
+    blob = fd.new_blob if side == "new" else fd.old_blob
+    path = (fd.new_path if side == "new" else fd.old_path) or fd.path
+    if read_blob is None or blob is None:
+        return None
+    if not exact and not is_python(path):
+        return None  # quick mode names only Python; lizard is too slow to run on every file
+    key = (blob, path, exact)
+    if spans_cache is not None and key in spans_cache:
+        return spans_cache[key]
+    size = fd.new_size if side == "new" else fd.old_size
+    if size > 4 * MAX_SPAN_CHARS:  # over the span cap in any encoding: do not even read it
+        result = SpanResult(error=f"{size:,} bytes: definitions not read")
+    else:
+        try:
+            raw = read_blob(blob)
+        except (ReviewTuiError, OSError, LookupError, ValueError) as exc:
+            result = SpanResult(error=f"content could not be read ({exc})")
+        else:
+            text = raw.decode("utf-8", errors="replace")
+            result = definition_spans(path, text, exact=exact)
+    if spans_cache is not None:
+        spans_cache[key] = result
+    return result
+
+
+def code_file(index: int, fd: FileDiff, notes: list[str], origins_of: list[str], *, target_lines: int,
+              read_blob: BlobReader | None, spans_cache: SpansCache | None) -> CodeFile:
+    """The tree of one code file (file `index` of the change), reading its definitions as needed."""
+    path = fd.path
+    if fd.status in ("renamed", "copied") and fd.old_path and fd.old_path != fd.new_path:
+        notes.append(f"{path}: {fd.status} from {fd.old_path}")
+    # Exact definitions (both sides, ast or lizard) only where they decide a cut: the file's
+    # change exceeds a chunk. Otherwise they only name what a chunk holds, and the quick
+    # scanner reads the new side alone; deleted lines take their names from it (see _file_tree).
+    exact = fd.changed_lines > target_lines
+    if exact:
+        sides = [side for side, needed in (("new", fd.additions > 0), ("old", fd.deletions > 0)) if needed]
+    else:
+        sides = ["new" if fd.new_blob is not None else "old"]
+    owners: dict[str, tuple[list[int], SpanResult]] = {}
+    for side in sides:
+        result = read_spans(fd, side, exact, read_blob, spans_cache)
+        if result is None:
+            continue
+        if result.error is not None:
+            notes.append(f"{path} ({side} version) {result.error}: cut at hunk edges")
+            owners = {}
+            break
+        if result.spans:
+            # Past the last definition too, up to the diff's last line: lookups of changed
+            # lines then need no bounds check (see _line_owners).
+            diff_end = max(h.new_start + h.new_lines if side == "new" else h.old_start + h.old_lines
+                           for h in fd.hunks)
+            line_count = max(max(s.end for s in result.spans), diff_end)
+            owners[side] = (unit_index(result.spans, line_count), result)
+    return file_tree(index, fd, owners, notes, origins_of, infer_deleted=not exact)
+
+
+def file_tree(index: int, fd: FileDiff, owners: dict[str, tuple[list[int], SpanResult]], notes: list[str],
+              origins_of: list[str], *, infer_deleted: bool) -> CodeFile:
+    """Group a file's changed lines into units and nest them: file > class > function | code run.
+
+    With `infer_deleted` (quick mode, no old-side spans), a deleted line belongs to the new-side
+    unit on both sides of it (an edit inside a function), else to a definition whose deleted
+    header precedes it in the same run of deleted lines (a removed function), else to
+    module-level code.
+
+    Lines are taken a run of one origin at a time (a hunk's origin string cut by a regex),
+    and within a run a stretch of one owner at a time: per-line work is one list lookup.
+    """
+    new_owner, new_spans = owners.get("new", ([], SpanResult()))
+    old_owner, old_spans = owners.get("old", ([], SpanResult()))
+    new_len = len(new_owner)
+    infer = infer_deleted and "old" not in owners and "new" in owners
+    children: list[Leaf | Group] = []
+    units: dict[str, Leaf] = {}  # qualname -> leaf, so a function's old and new lines join
+    class_groups: dict[str, Group] = {}
+    run: Leaf | None = None  # the open run of definition-free lines
+    run_group: Group | None = None
+    defined: set[str] = set()
+
+    def unit(label: str, kind: str, grouped: bool) -> Leaf:
+        leaf = units.get(label)
+        if leaf is None:
+            leaf = units[label] = Leaf(index, label, kind, [])
+            if grouped:
+                top = label.split(".", 1)[0]
+                group = class_groups.get(top)
+                if group is None:
+                    group = class_groups[top] = Group([])
+                    children.append(group)
+                group.children.append(leaf)
+            else:
+                children.append(leaf)
+        return leaf
+
+    new_leaves: dict[int, Leaf] = {}  # span index -> its unit's leaf
+    old_leaves: dict[int, Leaf] = {}
+    new_defs, old_defs = new_spans.spans, old_spans.spans
+
+    def span_leaf(owner: int, spans: tuple[Span, ...], cache: dict[int, Leaf]) -> Leaf:
+        """The leaf of a span's unit, made on first use (a new-side unit counts as defined here:
+        the change adds or edits it)."""
+        leaf = cache.get(owner)
+        if leaf is None:
+            span = spans[owner]
+            leaf = cache[owner] = unit(span.qualname, FUNCTION_UNIT if span.kind == KIND_FUNCTION else CODE_RUN,
+                                       "." in span.qualname or span.kind == KIND_CLASS)
+            if cache is new_leaves:
+                defined.add(span.qualname)
+        return leaf
+
+    def place(leaf: Leaf | None, hunk_index: int, first: int, last: int) -> None:
+        """Give lines first..last of a hunk to `leaf`, or (None) to the run of module-level code."""
+        nonlocal run, run_group
+        if leaf is None:  # module-level code: runs cut at hunk edges
+            if run is None or run_group is None or run.ranges[-1][0] != hunk_index:
+                if run_group is None:
+                    run_group = Group([])
+                    children.append(run_group)
+                run = Leaf(index, "", CODE_RUN, [])
+                run_group.children.append(run)
+            run.add(hunk_index, first, last)
+            return
+        leaf.add(hunk_index, first, last)
+        run = run_group = None  # a definition interrupts the run of module-level lines
+
+    def place_owned(owned: list[int], spans: tuple[Span, ...], cache: dict[int, Leaf], hunk_index: int,
+                    first: int) -> None:
+        """Place a run of lines whose span owners (-1: none) are `owned`, a stretch of one owner
+        at a time."""
+        for owner, stretch in itertools.groupby(owned):
+            size = len(list(stretch))
+            leaf = span_leaf(owner, spans, cache) if owner >= 0 else None
+            place(leaf, hunk_index, first, first + size - 1)
+            first += size
+
+    for hunk_index, hunk in enumerate(fd.hunks):
+        lines = hunk.lines
+        origins = origins_of[hunk_index]
+        for match in _CHANGE_RUNS.finditer(origins):  # context lines are shown, not owned
+            first, stop = match.span()
+            added = origins[first] == ADDED
+            if added or not infer:
+                side_owner, defs, leaves, number_of = (
+                    (new_owner, new_defs, new_leaves, _NEW_LINENO) if added
+                    else (old_owner, old_defs, old_leaves, _OLD_LINENO))
+                if not side_owner:
+                    place(None, hunk_index, first, stop - 1)
+                    continue
+                try:  # the owner lists reach the diff's last line (see _code_file): one lookup per line
+                    owned = [side_owner[number or 0] for number in map(number_of, lines[first:stop])]
+                except IndexError:  # a line numbered past its hunk's range (not from git)
+                    owned = _line_owners(side_owner, lines[first:stop], number_of)
+                owner = owned[0]
+                if owner >= 0 and owned.count(owner) == stop - first:  # one unit: the usual case
+                    (leaves.get(owner) or span_leaf(owner, defs, leaves)).add(hunk_index, first, stop - 1)
+                    run = run_group = None
+                else:
+                    place_owned(owned, defs, leaves, hunk_index, first)
+                continue
+            # Deleted lines share their neighbours: the new-side unit around the whole run.
+            previous_new = _new_line_before(hunk, first)
+            before = new_owner[previous_new] if previous_new < new_len else -1
+            after = new_owner[previous_new + 1] if previous_new + 1 < new_len else -1
+            if before == after and before >= 0:
+                leaf = new_leaves.get(before) or span_leaf(before, new_defs, new_leaves)
+                leaf.add(hunk_index, first, stop - 1)
+                run = run_group = None
+                continue
+            # Between units: a removed definition names itself in its deleted header, and owns
+            # the deleted lines after it down to one indented no deeper than the header.
+            headers: list[tuple[int, str, str] | None] = []  # (indent, name, kind) per line
+            deleted_header: tuple[int, str, str] | None = None
+            for line in lines[first:stop]:
+                text = line.text
+                stripped = text.lstrip()
+                width = len(text) - len(stripped)
+                # A header starts with one of its keywords' first letters: only then try the regex.
+                header = _DEFINITION_NAME.match(text) if stripped[:1] in _DEFINITION_INITIALS else None
+                if header:
+                    is_class = "class" in header.group(0).split()
+                    deleted_header = (width, header.group(1), CODE_RUN if is_class else FUNCTION_UNIT)
+                elif deleted_header is not None and stripped and width <= deleted_header[0]:
+                    deleted_header = None
+                headers.append(deleted_header)
+            start = 0
+            for k in range(1, len(headers) + 1):
+                if k == len(headers) or headers[k] is not headers[start]:
+                    named = headers[start]
+                    leaf = None if named is None else unit(named[1], named[2], False)
+                    place(leaf, hunk_index, first + start, first + k - 1)
+                    start = k
+    tree = sized(Group(children))
+    return CodeFile(index, fd.path, posixpath.dirname(fd.path), tree, notes, defined)
+
+
+def _line_owners(owner: list[int], lines: list[DiffLine],
+                 number_of: Callable[[DiffLine], int | None]) -> list[int]:
+    """owner[n] for each line's number n on one side (0 when it has none), -1 past the end of `owner`."""
+    size = len(owner)
+    return [owner[n] if n < size else -1 for n in [number or 0 for number in map(number_of, lines)]]
+
+
+def _new_line_before(hunk: Hunk, index: int) -> int:
+    """The new-side line number of the last line before `index` in the hunk that has one (the
+    last added or context line), or the line before the hunk's start: where a deleted line sits."""
+    lines = hunk.lines
+    for k in range(index - 1, -1, -1):
+        line = lines[k]
+        if line.origin == ADDED:
+            return line.new_lineno or 0
+        if line.origin != DELETED and line.new_lineno:
+            return line.new_lineno
+    return hunk.new_start - 1 if hunk.new_start > 0 else 0
+

@@ -1,0 +1,245 @@
+"""Line attribution: how much of a change's added code AI tools wrote, line by line.
+
+An added line of the change is AI-written when the commit in base..head that introduced it (blame
+restricted to the range) is an AI commit, or when a git-ai note on that commit marks the line.
+Where blame cannot run (working tree, failures), the share falls back to commit level.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.core.git.diff import FileDiff
+from app.core.git.models import WORKTREE_ID, CommitInfo
+from app.core.provenance.commits import (
+    DEFAULT,
+    MAX_COMMIT_LEVEL_DIFFS,
+    NOTE_POINTS,
+    AISignal,
+    ProvenanceConfig,
+    branch_signals,
+    commit_confidence,
+    commit_signals,
+    primary_tool,
+    squash_hint,
+)
+from app.core.provenance.gitai import GitAiNote, NoteFormatError, parse_git_ai_note
+from app.errors import RepoError
+
+if TYPE_CHECKING:  # only for annotations: the analysis receives an open GitRepo
+    from app.core.git.repo import GitRepo
+
+
+@dataclass(slots=True)
+class ChangeProvenance:
+    """How much of a change's added code AI tools wrote, and the evidence."""
+
+    ai_share: float = 0.0  # 0..1, ai_added / added
+    ai_added: int = 0
+    added: int = 0
+    tools: list[str] = field(default_factory=list)  # sorted
+    signals: list[AISignal] = field(default_factory=list)  # every detection, including sub-threshold ones
+    ai_commits: list[str] = field(default_factory=list)  # at/above the threshold, or with AI note lines
+    ai_lines: dict[str, dict[int, str]] = field(default_factory=dict)  # path -> new line number -> tool
+    errors: list[str] = field(default_factory=list)
+    squash_warning: str | None = None
+    method: str = "line"  # "line" (blame) or "commit" (fallback)
+
+    @property
+    def human_added(self) -> int:
+        return self.added - self.ai_added
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ai_share": self.ai_share, "ai_added": self.ai_added, "added": self.added,
+            "tools": list(self.tools), "signals": [s.to_dict() for s in self.signals],
+            "ai_commits": list(self.ai_commits),
+            "ai_lines": {path: {str(n): tool for n, tool in lines.items()}
+                         for path, lines in self.ai_lines.items()},
+            "errors": list(self.errors), "squash_warning": self.squash_warning, "method": self.method,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChangeProvenance:
+        return cls(
+            ai_share=float(data["ai_share"]), ai_added=int(data["ai_added"]), added=int(data["added"]),
+            tools=[str(t) for t in data.get("tools", [])],
+            signals=[AISignal.from_dict(s) for s in data.get("signals", [])],
+            ai_commits=[str(c) for c in data.get("ai_commits", [])],
+            ai_lines={str(path): {int(n): str(tool) for n, tool in lines.items()}
+                      for path, lines in data.get("ai_lines", {}).items()},
+            errors=[str(e) for e in data.get("errors", [])],
+            squash_warning=data.get("squash_warning"), method=str(data.get("method", "line")),
+        )
+
+
+@dataclass(slots=True)
+class _Assessment:
+    commit: CommitInfo
+    signals: list[AISignal]  # message / identity / team signals (branch signals kept apart)
+    confidence: int  # with the branch's points
+    is_ai: bool  # every line the commit introduced counts as AI
+    tool: str | None
+    note: GitAiNote | None = None
+
+
+class _Analyzer:
+    """Assesses commits once each (lazily for commits blame finds outside the given list)."""
+
+    def __init__(self, repo: GitRepo, config: ProvenanceConfig, branch: list[AISignal]) -> None:
+        self.repo = repo
+        self.config = config
+        self.branch = branch
+        self.assessed: dict[str, _Assessment | None] = {}
+        self.errors: list[str] = []
+
+    def assess(self, commit: CommitInfo) -> _Assessment:
+        known = self.assessed.get(commit.id)
+        if known is not None:
+            return known
+        signals = commit_signals(commit, self.config)
+        confidence = commit_confidence([*signals, *self.branch])
+        is_ai = bool(signals) and confidence >= self.config.min_confidence
+        tool = primary_tool(signals) if is_ai else None
+        result = _Assessment(commit, signals, confidence, is_ai, tool, self._note(commit.id))
+        self.assessed[commit.id] = result
+        return result
+
+    def assess_id(self, commit_id: str) -> _Assessment | None:
+        if commit_id in self.assessed:
+            return self.assessed[commit_id]
+        try:
+            info = self.repo.commit_info(commit_id)
+        except (KeyError, ValueError, RepoError):
+            self.assessed[commit_id] = None
+            return None
+        return self.assess(info)
+
+    def _note(self, commit_id: str) -> GitAiNote | None:
+        text = self.repo.note(commit_id, self.config.notes_ref)
+        if text is None:
+            return None
+        try:
+            return parse_git_ai_note(text)
+        except NoteFormatError as exc:
+            self.errors.append(f"note on {commit_id[:10]} ({self.config.notes_ref}): malformed ({exc}): "
+                               "ignored")
+            return None
+
+
+def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[FileDiff], *, base: str | None,
+                       head: str, ref: str | None, config: ProvenanceConfig = DEFAULT) -> ChangeProvenance:
+    """The AI share of a change (base...head), line by line where blame allows, else by commit."""
+    branch = branch_signals(ref, config)
+    analyzer = _Analyzer(repo, config, branch)
+    for commit in commits:
+        analyzer.assess(commit)
+    result = ChangeProvenance(added=sum(f.additions for f in files if not f.binary))
+    result.signals.extend(branch)
+
+    line_level = _line_level(repo, analyzer, files, base=base, head=head, result=result)
+    if not line_level:
+        result.method = "commit"
+        result.ai_lines = {}
+        result.ai_added = _commit_level_ai_added(repo, analyzer, commits, result)
+
+    # Evidence, in commit order (the given list first, then commits blame reached beyond it).
+    warnings: list[str] = []
+    tools: set[str] = {tool for lines in result.ai_lines.values() for tool in lines.values()}
+    for assessment in analyzer.assessed.values():
+        if assessment is None:
+            continue
+        cid = assessment.commit.id
+        result.signals.extend(assessment.signals)
+        note_tools = assessment.note.ai_tools() if assessment.note else {}
+        if note_tools:
+            lines = sum(note_tools.values())
+            result.signals.append(AISignal(next(iter(note_tools)), f"git-ai note: {lines} AI line(s) "
+                                           f"({', '.join(note_tools)})", "note", NOTE_POINTS, cid))
+        if assessment.is_ai or note_tools:
+            result.ai_commits.append(cid)
+            if assessment.tool:
+                tools.add(assessment.tool)
+            if not line_level:
+                tools.update(note_tools)
+        if assessment.is_ai:
+            hint = squash_hint(assessment.commit)
+            if hint:
+                warnings.append(f"{assessment.commit.short_id} has {hint}")
+    if warnings:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        result.squash_warning = (f"commit-level share is an upper bound: {warnings[0]}{more}; its AI "
+                                 "trailers may speak for lines people wrote")
+    result.tools = sorted(tools)
+    result.errors = analyzer.errors + result.errors
+    result.ai_added = min(result.ai_added, result.added)
+    result.ai_share = result.ai_added / result.added if result.added else 0.0
+    return result
+
+
+def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], *, base: str | None, head: str,
+                result: ChangeProvenance) -> bool:
+    """Attribute each added line through blame. False (and the reason in result.errors) when blame
+    cannot serve the change: the caller then falls back to commit level."""
+    if head == WORKTREE_ID:
+        return False  # uncommitted lines have no recorded provenance
+    targets = [f for f in files if not f.binary and f.additions and f.new_path is not None]
+    if len(targets) > analyzer.config.max_blame_files:
+        result.errors.append(f"{len(targets)} files with added lines exceed max_blame_files "
+                             f"({analyzer.config.max_blame_files}): commit-level share used")
+        return False
+    for fd in targets:
+        path = fd.new_path or ""
+        spans = repo.blame_origins(path, head, base)
+        if spans is None:
+            result.errors.append(f"{path}: cannot blame at {head[:10]}: commit-level share used")
+            return False
+        starts = [span[0] for span in spans]
+        for line in fd.added_lines():
+            number = line.new_lineno
+            if number is None:
+                continue
+            pos = bisect.bisect_right(starts, number) - 1
+            if pos < 0 or number >= spans[pos][0] + spans[pos][1]:
+                result.errors.append(f"{path}: blame does not cover line {number}: commit-level share used")
+                return False
+            _, _, owner, orig_path, orig_start = spans[pos]
+            if owner is None:
+                continue  # older than the range: not this change's writing
+            assessment = analyzer.assess_id(owner)
+            if assessment is None:
+                continue
+            tool = assessment.tool if assessment.is_ai else None
+            if tool is None and assessment.note is not None:
+                tool = assessment.note.tool_at(orig_path, orig_start + (number - spans[pos][0]))
+            if tool:
+                result.ai_lines.setdefault(path, {})[number] = tool
+                result.ai_added += 1
+    return True
+
+
+def _commit_level_ai_added(repo: GitRepo, analyzer: _Analyzer, commits: list[CommitInfo],
+                           result: ChangeProvenance) -> int:
+    """ai_added from each commit's own diff: share = lines added by AI commits (or inside their note
+    ranges) / lines added by all commits, applied to the change's added lines. Merge commits are left
+    out (their first-parent diff repeats the merged branch's work)."""
+    counted = ai = 0
+    for commit in [c for c in commits if not c.is_merge][:MAX_COMMIT_LEVEL_DIFFS]:
+        if not commit.parents:
+            continue  # a root commit has no parent to diff against
+        try:
+            added = sum(f.additions for f in repo.diff(commit.parents[0], commit.id, context_lines=0))
+        except RepoError as exc:
+            result.errors.append(f"{commit.short_id}: {exc}")
+            continue
+        assessment = analyzer.assess(commit)
+        counted += added
+        if assessment.is_ai:
+            ai += added
+        elif assessment.note is not None:
+            ai += min(added, assessment.note.ai_line_count())
+    if not counted:
+        return 0
+    return round(result.added * ai / counted)

@@ -1,0 +1,1 @@
+"""The risk score of a change and its factors."""
