@@ -56,12 +56,12 @@ class RepoConfig:
 
 
 def parse_repo_config(data: bytes, source: str) -> RepoConfig:
-    from app.core.planner.model import ChunkConfig
+    from app.core.impact.tiers import TierConfig
     from app.core.metrics.complexity import ComplexityConfig
+    from app.core.planner.model import ChunkConfig
     from app.core.policy.rules import PolicyConfig
     from app.core.provenance.commits import ProvenanceConfig
     from app.core.risk.score import RiskConfig
-    from app.core.impact.tiers import TierConfig
 
     raw = parse_toml(data, source)
     root = SectionReader(raw, source, "")

@@ -158,7 +158,7 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
 
     Reads review records from the local ledger and from git notes (refs/notes/review-tui and
     fetched refs/notes/remotes/*/review-tui); writes nothing."""
-    from app.cli import make_analyzer
+    from app.commands.common import make_analyzer
     from app.errors import ChangeNotFound
 
     obj = ctx.obj or {}

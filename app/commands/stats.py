@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
     from app.core.policy.rules import PolicyConfig
@@ -28,7 +27,7 @@ def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
     An explicit --repo that is not a repository is an error; the current directory that is not one
     simply means "all repositories".
     """
-    from app.cli import make_analyzer
+    from app.commands.common import make_analyzer
     from app.errors import RepoError
 
     if all_repos:
@@ -49,9 +48,9 @@ def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[s
     """Pending changes that have approvals in the ledger, with their current chunk hashes."""
     from app.errors import ReviewTuiError
     from app.report.stats import CurrentChange
+    from app.storage.stats_queries import approved_change_ids
 
-    approved = {row[0] for row in ledger.db.execute(
-        "SELECT DISTINCT change_id FROM decisions WHERE repo = ? AND decision = 'approve'", (repo_key,))}
+    approved = approved_change_ids(ledger.db, repo_key)
     current: dict[str, CurrentChange] = {}
     for change in analyzer.discovery.changes:
         if change.error or change.id not in approved:

@@ -104,7 +104,7 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
     """Import review records from git notes into the local ledger and export local ones as notes.
 
     Never fetches or pushes unless asked with --fetch / --push: it prints the git commands instead."""
-    from app.cli import make_analyzer
+    from app.commands.common import make_analyzer
     from app.storage import notes
     from app.storage.ledger import Ledger
 

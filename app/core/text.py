@@ -73,3 +73,15 @@ def human_duration(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m{secs:02d}s"
     return f"{secs}s"
+
+
+def fit_middle(text: str, width: int) -> str:
+    """`text` cut to `width` cells by an ellipsis in the middle, which keeps both the start and the
+    end of a branch name or path ("feature/retry-…-claude", "infra/te…m/main.tf")."""
+    if width <= 0 or len(text) <= width:
+        return text
+    if width < 5:
+        return text[: width - 1] + "…"
+    head = (width - 1) * 2 // 5
+    tail = width - 1 - head
+    return text[:head] + "…" + text[len(text) - tail:]

@@ -28,23 +28,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.policy.rules import PolicyConfig, requirement_for
 from app.errors import ReviewTuiError
+from app.storage import stats_queries as sq
 from app.storage.db import (
     NO_TIER,
     STATS_BAND_DAY_MEASURES,
     STATS_CHUNK_DAY_MEASURES,
     STATS_FAST_RATE,
-    STATS_RATE,
     STATS_RATE_EDGES,
-    STATS_TIMED,
-    STATS_WEEK,
 )
 from app.storage.ledger import Ledger
 
@@ -57,7 +54,7 @@ RATE_EDGES: tuple[float, ...] = STATS_RATE_EDGES
 BAND_NAMES = ("human", "mixed", "AI-heavy")
 """AI bands of a chunk: no AI-written line (or unknown), some, at least half (STATS_BAND)."""
 
-DAY_SECONDS = 86_400
+DAY_SECONDS = sq.DAY_SECONDS
 WEEK_SECONDS = 604_800
 MONDAY_OFFSET = 259_200  # 1970-01-01 was a Thursday; STATS_WEEK shifts by 3 days to start weeks on Monday
 
@@ -102,30 +99,6 @@ class StatsQuery:
         for name, value in (("since", self.since), ("until", self.until)):
             if value is not None and value % DAY_SECONDS:
                 raise StatsInputError(f"stats {name} must be a UTC midnight (whole days), not {_iso_time(value)}")
-
-    def where(self, prefix: str = "") -> tuple[str, list[Any]]:
-        """SQL terms (`` AND ...``) and parameters for the filters on decisions rows (the rate indexes)."""
-        return self._terms(((f"{prefix}repo", "=", self.repo), (f"{prefix}reviewer", "=", self.reviewer),
-                            (f"{prefix}created_at", ">=", self.since), (f"{prefix}created_at", "<", self.until),
-                            (f"{prefix}tier", "=", self.tier)))
-
-    def summary_where(self, tier_column: str = "tier") -> tuple[str, list[Any]]:
-        """The same filters on a summary table of schema 5 (UTC ``day`` numbers; ``tier_column`` is the
-        column holding the record's own tier)."""
-        return self._terms((("repo", "=", self.repo), ("reviewer", "=", self.reviewer),
-                            ("day", ">=", None if self.since is None else int(self.since // DAY_SECONDS)),
-                            ("day", "<", None if self.until is None else int(self.until // DAY_SECONDS)),
-                            (tier_column, "=", self.tier)))
-
-    @staticmethod
-    def _terms(filters: Iterable[tuple[str, str, Any]]) -> tuple[str, list[Any]]:
-        terms: list[str] = []
-        params: list[Any] = []
-        for column, op, value in filters:
-            if value is not None:
-                terms.append(f" AND {column} {op} ?")
-                params.append(value)
-        return "".join(terms), params
 
 
 @dataclass(frozen=True)
@@ -323,7 +296,7 @@ def compute_stats(
     Raises StatsInputError for a reviewer the ledger does not know.
     """
     db = ledger.db
-    known = [row[0] for row in db.execute("SELECT email FROM reviewers ORDER BY email")]
+    known = sq.known_reviewers(db)
     if query.reviewer is not None:
         match = next((e for e in known if e.lower() == query.reviewer.lower()), None)
         if match is None:
@@ -338,7 +311,7 @@ def compute_stats(
         untimed_chunks=0, known_reviewers=known, seniors_known=seniors_known,
         stale_method="repository" if current is not None else "changes seen",
     )
-    if db.execute("SELECT 1 FROM decisions WHERE decision IN ('approve', 'flag') LIMIT 1").fetchone() is None:
+    if not sq.has_conclusive_decisions(db):
         report.empty_ledger = True
         return report
 
@@ -346,7 +319,7 @@ def compute_stats(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-changes") as pool:
         changes = pool.submit(_change_pass, ledger, query, policy if seniors_known else None,
                               sorted(current) if current else [])
-        with _snapshot(db):  # the summaries and the rate index read at one instant
+        with sq.snapshot(db):  # the summaries and the rate index read at one instant
             bins = _chunk_pass(db, query, groups)
             _band_pass(db, query, groups)
             _rate_quantiles(db, query, groups, bins, report)
@@ -372,21 +345,6 @@ def compute_stats(
         report.notes.append("stale approvals estimated from the heads seen (change approvals given on a head "
                             "older than one seen later); run with --repo PATH for chunk-exact staleness")
     return report
-
-
-@contextmanager
-def _snapshot(db: Any) -> Iterator[None]:
-    """One read transaction (WAL: writers go on), so that every query sees the same ledger."""
-    conn = db.conn
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        if conn.in_transaction:
-            conn.execute("COMMIT")
 
 
 def _tier(value: int | None) -> int | None:
@@ -467,12 +425,7 @@ def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups) -> dict[int, tuple[
     """The chunk figures of every group from stats_chunk_days: SQLite sums the days into a cube of
     (reviewer, tier, week), rolled up here. Returns each group's summed row (by id of its Figures),
     whose rate bins locate its quantiles."""
-    where, params = query.summary_where()
-    sums = ", ".join(f"sum({m})" for m in STATS_CHUNK_DAY_MEASURES)
-    rows = db.execute(
-        f"SELECT reviewer, tier, week, {sums} FROM stats_chunk_days WHERE 1{where} GROUP BY reviewer, tier, week",
-        params,
-    ).fetchall()
+    rows = sq.chunk_day_cube(db, query)
     totals: dict[int, tuple[Figures, list[Any]]] = {}
     for reviewer, tier, week, *values in rows:
         # The overall total is the sum of the reviewers' afterwards: three groups per cube row, not four.
@@ -496,34 +449,15 @@ def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups) -> dict[int, tuple[
 
 def _band_pass(db: Any, query: StatsQuery, groups: _Groups) -> None:
     """The AI bands' figures (is AI code read faster?) from stats_band_days."""
-    where, params = query.summary_where()
-    sums = ", ".join(f"sum({m})" for m in STATS_BAND_DAY_MEASURES)
-    for band, *values in db.execute(f"SELECT band, {sums} FROM stats_band_days WHERE 1{where} GROUP BY band",
-                                    params):
+    for band, *values in sq.band_day_sums(db, query):
         _add_sums(groups.band(band), values)
-
-
-@dataclass(frozen=True)
-class _RateIndex:
-    """An index of schema 4 ordered by rate within a group (column None: one group, everything)."""
-
-    name: str
-    column: str | None
-
-
-_BY_ALL = _RateIndex("stats_rate", None)
-_BY_REVIEWER = _RateIndex("stats_rate_by_reviewer", "reviewer")
-_BY_TIER = _RateIndex("stats_rate_by_tier", "tier")
-_BY_WEEK = _RateIndex("stats_rate_by_week", STATS_WEEK)
 
 
 class _RateWalker:
     """Exact rates at given ranks of one group, reading only the bin that holds each rank."""
 
-    def __init__(self, db: Any, index: _RateIndex, group: Any, bins: Sequence[int], where: str,
-                 params: list[Any]) -> None:
-        self.db, self.index, self.group, self.bins = db, index, group, list(bins)
-        self.where, self.params = where, params
+    def __init__(self, db: Any, query: StatsQuery, index: sq.RateIndex, group: Any, bins: Sequence[int]) -> None:
+        self.db, self.query, self.index, self.group, self.bins = db, query, index, group, list(bins)
         self.starts = [0]
         for count in self.bins:
             self.starts.append(self.starts[-1] + count)
@@ -547,13 +481,8 @@ class _RateWalker:
         return out
 
     def _walk(self, number: int, offset: int, limit: int, direction: str) -> list[float]:
-        low, high = RATE_EDGES[number], RATE_EDGES[number + 1]
-        group_term = f" AND {self.index.column} IS ?" if self.index.column else ""
-        upper = "" if math.isinf(high) else f" AND {STATS_RATE} < ?"
-        args = ([self.group] if self.index.column else []) + [low] + ([] if math.isinf(high) else [high])
-        sql = (f"SELECT {STATS_RATE} FROM decisions INDEXED BY {self.index.name} WHERE {STATS_TIMED}{group_term}"
-               f" AND {STATS_RATE} >= ?{upper}{self.where} ORDER BY {STATS_RATE} {direction} LIMIT ? OFFSET ?")
-        return [row[0] for row in self.db.execute(sql, [*args, *self.params, limit, offset])]
+        return sq.rates_in_bin(self.db, self.query, self.index, self.group, RATE_EDGES[number],
+                               RATE_EDGES[number + 1], offset=offset, limit=limit, direction=direction)
 
     def quantiles(self, fractions: Sequence[float]) -> list[float | None]:
         out: list[float | None] = []
@@ -576,18 +505,17 @@ def _rate_quantiles(db: Any, query: StatsQuery, groups: _Groups, totals: dict[in
                     report: StatsReport) -> None:
     """Exact quartiles of the chunk review rates per reviewer, tier and overall (median per week),
     and the overall histogram."""
-    where, params = query.where()
     quartiles = (0.25, 0.5, 0.75)
-    plans: list[tuple[_RateIndex, Iterable[tuple[Any, Figures]], Sequence[float]]] = [
-        (_BY_ALL, [(None, groups.overall)], quartiles),
-        (_BY_REVIEWER, groups.reviewers.items(), quartiles),
-        (_BY_TIER, groups.tiers.items(), quartiles),
-        (_BY_WEEK, groups.weeks.items(), (0.5,)),
+    plans: list[tuple[sq.RateIndex, Iterable[tuple[Any, Figures]], Sequence[float]]] = [
+        (sq.BY_ALL, [(None, groups.overall)], quartiles),
+        (sq.BY_REVIEWER, groups.reviewers.items(), quartiles),
+        (sq.BY_TIER, groups.tiers.items(), quartiles),
+        (sq.BY_WEEK, groups.weeks.items(), (0.5,)),
     ]
     for index, members, fractions in plans:
         for group, figures in members:
             bins = totals[id(figures)][1][_BINS:] if id(figures) in totals else [0] * (len(RATE_EDGES) - 1)
-            values = _RateWalker(db, index, group, bins, where, params).quantiles(fractions)
+            values = _RateWalker(db, query, index, group, bins).quantiles(fractions)
             if len(values) == 3:
                 figures.rate_p25, figures.rate_median, figures.rate_p75 = values
             else:
@@ -614,42 +542,20 @@ def _change_pass(ledger: Ledger, query: StatsQuery, policy: PolicyConfig | None,
     this thread's own connection."""
     db = ledger.db
     found = _ChangeFound()
-    where, params = query.summary_where()
-    f_where, f_params = query.summary_where("filter_tier")
-    last_week = STATS_WEEK.replace("created_at", "max(last_at)")
-    with _snapshot(db):
-        # A change review counts once, in the week of its last decision and at its lowest tier.
-        found.reviews = db.execute(
-            "SELECT reviewer, tier, week, count(*) FROM ("
-            f" SELECT reviewer, min(NULLIF(tier, {NO_TIER})) AS tier, {last_week} AS week"
-            f" FROM stats_change_days WHERE 1{where} GROUP BY repo, reviewer, change_id"
-            ") GROUP BY reviewer, tier, week", params).fetchall()
-        found.approvals = db.execute(
-            "SELECT reviewer, tier, week, count(*), sum(stamp), sum(unopened_chunks), sum(approved_lines),"
-            " sum(min(reviewed_lines, approved_lines)), sum(newer_seen)"
-            f" FROM stats_change_facts WHERE decision = 'approve'{f_where} GROUP BY reviewer, tier, week",
-            f_params).fetchall()
+    with sq.snapshot(db):
+        found.reviews = sq.change_review_rows(db, query)
+        found.approvals = sq.change_approval_sums(db, query)
         if policy is not None:
-            found.senior_rows = db.execute(
-                "SELECT reviewer, repo, change_id, head, stamp, week, tier, ai_share FROM stats_change_facts"
-                f" WHERE decision = 'approve' AND tier <= 1{f_where} ORDER BY created_at, id", f_params).fetchall()
-        for start in range(0, len(current_ids), 500):
-            batch = current_ids[start:start + 500]
-            found.current_rows += db.execute(
-                "SELECT reviewer, tier, week, change_id, head, newer_seen FROM stats_change_facts"
-                f" WHERE decision = 'approve' AND change_id IN ({','.join('?' * len(batch))}){f_where}",
-                [*batch, *f_params]).fetchall()
+            found.senior_rows = sq.senior_approval_rows(db, query)
+        found.current_rows = sq.current_approval_rows(db, query, current_ids)
     return found
 
 
 def _first_looks(db: Any, query: StatsQuery) -> dict[tuple[str, int | None, int], list[float]]:
     """Seconds from the reviewer's first look at a change to each change-level decision, per
     (reviewer, tier, week): a median is not a sum, so these are read one per decision."""
-    where, params = query.summary_where("filter_tier")
     cells: dict[tuple[str, int | None, int], list[float]] = {}
-    for reviewer, tier, week, seconds in db.execute(
-            "SELECT reviewer, tier, week, created_at - first_view_at FROM stats_change_facts"
-            f" WHERE first_view_at <= created_at{where}", params):
+    for reviewer, tier, week, seconds in sq.first_look_rows(db, query):
         cell = cells.get((reviewer, tier, week))
         if cell is None:
             cell = cells[(reviewer, tier, week)] = []
@@ -719,20 +625,10 @@ def _add_stale_chunk_approvals(db: Any, query: StatsQuery, groups: _Groups,
     """With the repository known: chunk approvals on pending changes whose content is no longer there."""
     if not current:
         return
-    where, params = query.where()
-    ids = list(current)
-    for start in range(0, len(ids), 500):
-        batch = ids[start:start + 500]
-        marks = ",".join("?" * len(batch))
-        rows = db.execute(
-            f"SELECT reviewer, change_id, chunk_hash, tier, {STATS_WEEK} FROM decisions"
-            f" WHERE change_id IN ({marks}) AND chunk_hash IS NOT NULL AND decision = 'approve'{where}",
-            [*batch, *params],
-        )
-        for reviewer, change_id, chunk_hash, tier, week in rows:
-            if chunk_hash not in current[change_id].chunk_hashes:
-                for figures in groups.main(reviewer, tier, week):
-                    figures.stale_approvals += 1
+    for reviewer, change_id, chunk_hash, tier, week in sq.chunk_approval_rows(db, query, list(current)):
+        if chunk_hash not in current[change_id].chunk_hashes:
+            for figures in groups.main(reviewer, tier, week):
+                figures.stale_approvals += 1
 
 
 def format_rate(value: float | None) -> str:
@@ -745,8 +641,3 @@ def format_share(value: float | None) -> str:
 
 def format_ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
-
-
-def recorded_repos(ledger: Ledger) -> list[str]:
-    """Repo keys that have decisions (for messages when --repo matches nothing)."""
-    return [row[0] for row in ledger.db.execute("SELECT DISTINCT repo FROM decisions ORDER BY repo")]

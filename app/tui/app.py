@@ -14,7 +14,6 @@ sharing the analysis cache (which is thread-safe) so nothing is measured twice.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -22,16 +21,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
+from textual.binding import BindingType
 from textual.cache import LRUCache
-from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.theme import Theme
 
 from app.config import UserConfig, load_user_config, save_user_setting
 from app.errors import ReviewTuiError
-from app.tui.keys import ACTIONS, ACTIVE_TOGETHER, ActionSpec, bindings_for, display_keys, keymap_for, \
-    override_warnings, resolve_keys
+from app.tui.keys import (
+    ACTIONS,
+    ACTIVE_TOGETHER,
+    ActionSpec,
+    bindings_for,
+    display_keys,
+    footer_bindings,
+    keymap_for,
+    override_warnings,
+    resolve_keys,
+)
 from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
 
 if TYPE_CHECKING:
@@ -48,33 +56,6 @@ DETAIL_CACHE_SIZE = 4  # full analyses kept in memory; the 21,670-line change is
 # Screens whose class does not say which registry screen it is (T2's chunk screen is matched by name).
 _SCREEN_NAMES = {"QueueScreen": "queue", "ChangeScreen": "change", "ChunkReviewScreen": "chunk",
                  "HelpScreen": "help"}
-
-
-# Footer labels: the registry's descriptions are sentences (right for help and the palette) but
-# too long for an 80-column footer; the footer shows these short forms instead.
-FOOTER_LABELS: dict[str, str] = {
-    "global.help": "Keys",
-    "global.command_palette": "Palette",
-    "queue.open": "Open",
-    "queue.sort": "Sort",
-    "queue.search": "Search",
-    "queue.refresh": "Refresh",
-    "queue.quit": "Quit",
-    "change.open_chunk": "Review chunk",
-    "change.next_unreviewed": "Next unreviewed",
-    "change.back": "Back",
-    "change.approve_change": "Approve change",
-}
-
-
-def footer_bindings(bindings: Iterable[BindingType]) -> list[BindingType]:
-    """`bindings` with short footer labels (FOOTER_LABELS by binding id); keys and ids unchanged."""
-    out: list[BindingType] = []
-    for binding in bindings:
-        if isinstance(binding, Binding) and binding.id in FOOTER_LABELS:
-            binding = dataclasses.replace(binding, description=FOOTER_LABELS[binding.id])
-        out.append(binding)
-    return out
 
 
 def registry_screen(screen: Screen[Any]) -> str:

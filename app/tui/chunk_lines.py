@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
 from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
+from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
 from app.tui.widgets.diff_view import DisplayLine, LineKind
 
 if TYPE_CHECKING:

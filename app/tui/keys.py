@@ -14,10 +14,11 @@ active on the same screen is reported as a warning and the defaults are kept.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.keys import Keys, _character_to_key, format_key, key_to_character
 
 
@@ -279,3 +280,30 @@ def help_sections(overrides: Mapping[str, str] | None = None) -> list[tuple[str,
         if rows:
             sections.append((title, rows))
     return sections
+
+
+# Footer labels: the registry's descriptions are sentences (right for help and the palette) but
+# too long for an 80-column footer; the footer shows these short forms instead.
+FOOTER_LABELS: dict[str, str] = {
+    "global.help": "Keys",
+    "global.command_palette": "Palette",
+    "queue.open": "Open",
+    "queue.sort": "Sort",
+    "queue.search": "Search",
+    "queue.refresh": "Refresh",
+    "queue.quit": "Quit",
+    "change.open_chunk": "Review chunk",
+    "change.next_unreviewed": "Next unreviewed",
+    "change.back": "Back",
+    "change.approve_change": "Approve change",
+}
+
+
+def footer_bindings(bindings: Iterable[BindingType]) -> list[BindingType]:
+    """`bindings` with short footer labels (FOOTER_LABELS by binding id); keys and ids unchanged."""
+    out: list[BindingType] = []
+    for binding in bindings:
+        if isinstance(binding, Binding) and binding.id in FOOTER_LABELS:
+            binding = dataclasses.replace(binding, description=FOOTER_LABELS[binding.id])
+        out.append(binding)
+    return out

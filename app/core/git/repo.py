@@ -555,7 +555,7 @@ class GitRepo:
             out.extend([owner] * hunk.lines_in_hunk)
         return out
 
-    # -- provenance: blame with original positions (added for app/core/provenance.py) ------------
+    # -- provenance: blame with original positions (added for app/core/provenance/lines.py) ------------
     def blame_origins(self, path: str, head: str,
                       oldest: str | None) -> list[tuple[int, int, str | None, str, int]] | None:
         """Blame `path` at head within (oldest, head], one tuple per blame hunk:

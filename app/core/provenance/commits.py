@@ -1,4 +1,4 @@
-"""AI provenance: which commits and which added lines of a change were written by an AI tool.
+"""AI provenance at commit level: which commits of a change were written by an AI tool.
 
 Evidence comes only from what git records (SPEC.md, "AI provenance signals"): commit trailers,
 author / committer identities, bot accounts, tool-written body lines, branch prefixes, team patterns
@@ -10,9 +10,8 @@ sum capped at 100, and a commit counts as AI-written when its confidence reaches
 `ProvenanceConfig.min_confidence` (default 40: any single explicit disclosure is enough; a branch
 prefix alone, 30 points, is not, because people push their own fixes onto agent branches).
 
-Line level: an added line of the change is AI-written when the commit in base..head that introduced
-it (blame restricted to the range) is an AI commit, or when a git-ai note on that commit marks the
-line. Where blame cannot run (working tree, failures), the share falls back to commit level.
+This module reads commits (signals, trailers, the [ai] config); gitai.py reads git-ai notes and
+lines.py attributes a change's added lines to commits and notes.
 
 Repository text is untrusted data: parsing never raises on it, and work on it is bounded.
 """

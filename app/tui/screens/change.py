@@ -26,12 +26,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from app.core.text import one_line
+from app.core.text import fit_middle, human_age, human_duration, one_line
 from app.errors import ReviewTuiError
-from app.tui.app import footer_bindings
-from app.tui.keys import bindings_for
+from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, ReviewRecorded
-from app.tui.screens.queue import fit_middle, human_age, human_duration
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.score_bar import score_cell
 from app.tui.widgets.why_panel import top_factors, why_renderable

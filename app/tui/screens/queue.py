@@ -28,11 +28,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from app.core.text import human_age, human_duration, one_line
+from app.core.text import fit_middle, human_age, human_duration, one_line
 from app.errors import ReviewTuiError
-from app.tui.keys import bindings_for
-from app.tui.app import footer_bindings
-from app.tui.messages import AnalysisFinished, AnalysisProgressed, AnalysisStarted, ReportArrived, ReviewRecorded
+from app.tui.keys import bindings_for, footer_bindings
+from app.tui.messages import (
+    AnalysisFinished,
+    AnalysisProgressed,
+    AnalysisStarted,
+    ReportArrived,
+    ReviewRecorded,
+)
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.filter_bar import FilterBar, QueueFilters
 from app.tui.widgets.progress import AnalysisStatus
@@ -54,18 +59,6 @@ STATUS_STYLES = {
     "failed": "error",
 }
 COMPACT_STATUS = {"rubber-stamped": "stamped"}
-
-
-def fit_middle(text: str, width: int) -> str:
-    """`text` cut to `width` cells by an ellipsis in the middle, which keeps both the start and the
-    end of a branch name or path ("feature/retry-…-claude", "infra/te…m/main.tf")."""
-    if width <= 0 or len(text) <= width:
-        return text
-    if width < 5:
-        return text[: width - 1] + "…"
-    head = (width - 1) * 2 // 5
-    tail = width - 1 - head
-    return text[:head] + "…" + text[len(text) - tail:]
 
 
 def compact_number(value: float) -> str:

@@ -1,0 +1,32 @@
+"""`review-tui chunks CHANGE`: the review plan of a change, chunk by chunk with floor times."""
+
+from __future__ import annotations
+
+import click
+
+from app.commands.common import console, make_analyzer, repo_option
+from app.core.text import json_text
+
+
+@click.command()
+@click.argument("change_id", metavar="CHANGE")
+@repo_option
+@click.option("--base", default=None, help="Base branch or commit.")
+@click.option("--order", type=click.Choice(["risk", "path"]), default="risk", show_default=True,
+              help="Riskiest chunks first, or in file order.")
+@click.option("--json", "json_output", is_flag=True, help="Print the plan as JSON.")
+@click.pass_context
+def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | None, order: str,
+           json_output: bool) -> None:
+    """The review plan of a change: chunks a person can read in one sitting, with floor times."""
+    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"))
+    detail = analyzer.detail(change_id, order=order)
+    if json_output:
+        data = {"change": detail.change.id, "head": detail.change.head, "base": detail.change.base,
+                **detail.plan.to_dict()}
+        click.echo(json_text(data))
+        return
+    from app.report.tables import plan_table
+
+    out = console()
+    out.print(plan_table(detail, width=out.width))

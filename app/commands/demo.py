@@ -1,0 +1,30 @@
+"""`review-tui demo`: build the bundled sample repositories and open the TUI on the payments service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from app import paths
+from app.commands.common import open_tui
+
+
+@click.command()
+@click.option("--dest", type=click.Path(file_okay=False), default=None,
+              help="Where to build the sample repos (default: the user data dir).")
+@click.option("--no-tui", is_flag=True, help="Only build the sample repos and print where they are.")
+@click.option("--force", is_flag=True, help="Rebuild even when the repos are up to date.")
+def demo(dest: str | None, no_tui: bool, force: bool) -> None:
+    """Build the bundled sample repositories and open the TUI on the payments service."""
+    from app.samples import load
+
+    target = Path(dest) if dest else paths.demo_dir()
+    built = load().build_all(target, force=force)
+    if no_tui:
+        for name, where in built.items():
+            click.echo(f"{name}: {where}")
+        return
+    main_repo = built.get("payments-service") or next(iter(built.values()))
+    click.echo(f"sample repositories in {target}", err=True)
+    open_tui(str(main_repo), None)

@@ -1,0 +1,28 @@
+"""`review-tui explain CHANGE`: why a change scored what it did, factor by factor."""
+
+from __future__ import annotations
+
+import click
+
+from app.commands.common import console, make_analyzer, repo_option
+from app.core.text import json_text
+
+
+@click.command()
+@click.argument("change_id", metavar="CHANGE")
+@repo_option
+@click.option("--base", default=None, help="Base branch or commit.")
+@click.option("--json", "json_output", is_flag=True, help="Print the breakdown as JSON.")
+@click.pass_context
+def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | None, json_output: bool) -> None:
+    """Why a change scored what it did: every factor and its contribution."""
+    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"))
+    detail = analyzer.detail(change_id)
+    maintainability = analyzer.maintainability(detail)
+    if json_output:
+        data = {**detail.report.to_json(), "maintainability": maintainability}
+        click.echo(json_text(data))
+        return
+    from app.report.tables import explain_view
+
+    console().print(explain_view(detail, maintainability))

@@ -1,0 +1,73 @@
+"""`review-tui list`: the pending changes, riskiest first (a table, or JSON with --json)."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from app.commands.common import console, make_analyzer, print_list, repo_option
+
+if TYPE_CHECKING:
+    from app.analysis.analyzer import Analyzer, Progress
+
+
+@click.command("list")
+@repo_option
+@click.option("--base", default=None, help="Base branch or commit.")
+@click.option("--range", "commit_range", default=None, metavar="A..B", help="List each commit of A..B instead.")
+@click.option("--json", "json_output", is_flag=True, help="Print a JSON array (schema in README).")
+@click.pass_context
+def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_range: str | None,
+                 json_output: bool) -> None:
+    """List pending changes, riskiest first."""
+    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"), commit_range)
+    print_config_warnings(analyzer)
+    progress = None if json_output or not sys.stderr.isatty() else _stderr_progress()
+    reports = analyzer.analyze_all(progress=progress)
+    print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref)
+
+
+def print_config_warnings(analyzer: Analyzer) -> None:
+    """The repository config's warnings (unknown keys, ignored rules, globs matching nothing), one
+    line each on stderr: never fatal, never silent."""
+    from app.config import unmatched_glob_warnings
+    from app.core.text import one_line
+
+    repo, found = analyzer.repo, analyzer.discovery
+    # The warnings depend only on the rules, the base and the pending heads: a warm `list` reads
+    # them from the cache instead of parsing the config and walking trees again.
+    heads = "\n".join(sorted(f"{c.base}:{c.head}" for c in found.changes))
+    key = f"{analyzer.config_digest}:{found.base_commit}:{hashlib.sha256(heads.encode()).hexdigest()[:16]}"
+    cached = analyzer.cache.get("config-warnings", key) if analyzer.cache is not None else None
+    if isinstance(cached, dict) and isinstance(cached.get("warnings"), list):
+        warnings = [str(w) for w in cached["warnings"]]
+    else:
+        config = analyzer.config
+
+        def pending_paths() -> list[str]:
+            return [path for change in found.changes if change.base and change.kind != "worktree"
+                    for path in repo.changed_paths(change.base, change.head)]
+
+        warnings = list(config.warnings)
+        warnings += unmatched_glob_warnings(config, lambda: repo.tree_paths(found.base_commit), pending_paths)
+        if analyzer.cache is not None:
+            analyzer.cache.put("config-warnings", key, {"warnings": warnings})
+    for warning in warnings:
+        click.echo(f"review-tui: warning: {one_line(warning, 500)}", err=True)
+
+
+def _stderr_progress() -> Progress:
+    out = console(stderr=True)
+
+    def report(done: int, total: int, current: str) -> None:
+        from app.core.text import one_line
+
+        if done < total:
+            out.print(f"analysing {done + 1}/{total} {one_line(current, 60)}", end="\r", markup=False)
+        else:
+            out.print(" " * 80, end="\r")
+
+    return report

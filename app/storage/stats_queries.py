@@ -1,0 +1,207 @@
+"""The SQL behind `review-tui stats`: reads of the ledger's schema-5 summaries and rate indexes.
+
+app/report/stats.py turns these rows into figures; it holds no SQL, so the schema lives here and in
+app/storage/db.py only. Every filter is a `StatsFilter` (report.stats.StatsQuery satisfies it):
+times are epoch seconds at UTC midnight, ``until`` exclusive; the summaries are keyed by UTC day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from app.storage.db import (
+    NO_TIER,
+    STATS_BAND_DAY_MEASURES,
+    STATS_CHUNK_DAY_MEASURES,
+    STATS_RATE,
+    STATS_TIMED,
+    STATS_WEEK,
+)
+
+DAY_SECONDS = 86_400
+BATCH = 500  # ids per IN (...) list
+
+
+class StatsFilter(Protocol):
+    """Which records to count (see report.stats.StatsQuery)."""
+
+    @property
+    def repo(self) -> str | None: ...
+    @property
+    def since(self) -> float | None: ...
+    @property
+    def until(self) -> float | None: ...
+    @property
+    def reviewer(self) -> str | None: ...
+    @property
+    def tier(self) -> int | None: ...
+
+
+def _terms(filters: Iterable[tuple[str, str, Any]]) -> tuple[str, list[Any]]:
+    terms: list[str] = []
+    params: list[Any] = []
+    for column, op, value in filters:
+        if value is not None:
+            terms.append(f" AND {column} {op} ?")
+            params.append(value)
+    return "".join(terms), params
+
+
+def decision_terms(query: StatsFilter, prefix: str = "") -> tuple[str, list[Any]]:
+    """SQL terms (`` AND ...``) and parameters for the filters on decisions rows (the rate indexes)."""
+    return _terms(((f"{prefix}repo", "=", query.repo), (f"{prefix}reviewer", "=", query.reviewer),
+                   (f"{prefix}created_at", ">=", query.since), (f"{prefix}created_at", "<", query.until),
+                   (f"{prefix}tier", "=", query.tier)))
+
+
+def summary_terms(query: StatsFilter, tier_column: str = "tier") -> tuple[str, list[Any]]:
+    """The same filters on a summary table of schema 5 (UTC ``day`` numbers; ``tier_column`` is the
+    column holding the record's own tier)."""
+    return _terms((("repo", "=", query.repo), ("reviewer", "=", query.reviewer),
+                   ("day", ">=", None if query.since is None else int(query.since // DAY_SECONDS)),
+                   ("day", "<", None if query.until is None else int(query.until // DAY_SECONDS)),
+                   (tier_column, "=", query.tier)))
+
+
+@contextmanager
+def snapshot(db: Any) -> Iterator[None]:
+    """One read transaction (WAL: writers go on), so that every query sees the same ledger."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def known_reviewers(db: Any) -> list[str]:
+    return [row[0] for row in db.execute("SELECT email FROM reviewers ORDER BY email")]
+
+
+def has_conclusive_decisions(db: Any) -> bool:
+    """Whether any approve or flag was ever recorded."""
+    return db.execute("SELECT 1 FROM decisions WHERE decision IN ('approve', 'flag') LIMIT 1").fetchone() is not None
+
+
+def approved_change_ids(db: Any, repo_key: str) -> set[str]:
+    """Ids of the changes of one repository that have an approval."""
+    return {row[0] for row in db.execute(
+        "SELECT DISTINCT change_id FROM decisions WHERE repo = ? AND decision = 'approve'", (repo_key,))}
+
+
+def chunk_day_cube(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """(reviewer, tier, week, *sums of STATS_CHUNK_DAY_MEASURES) from stats_chunk_days."""
+    where, params = summary_terms(query)
+    sums = ", ".join(f"sum({m})" for m in STATS_CHUNK_DAY_MEASURES)
+    return list(db.execute(
+        f"SELECT reviewer, tier, week, {sums} FROM stats_chunk_days WHERE 1{where} GROUP BY reviewer, tier, week",
+        params,
+    ).fetchall())
+
+
+def band_day_sums(db: Any, query: StatsFilter) -> Iterable[tuple[Any, ...]]:
+    """(band, *sums of STATS_BAND_DAY_MEASURES) from stats_band_days."""
+    where, params = summary_terms(query)
+    sums = ", ".join(f"sum({m})" for m in STATS_BAND_DAY_MEASURES)
+    return db.execute(f"SELECT band, {sums} FROM stats_band_days WHERE 1{where} GROUP BY band",  # type: ignore[no-any-return]
+                      params)
+
+
+@dataclass(frozen=True)
+class RateIndex:
+    """An index of schema 4 ordered by rate within a group (column None: one group, everything)."""
+
+    name: str
+    column: str | None
+
+
+BY_ALL = RateIndex("stats_rate", None)
+BY_REVIEWER = RateIndex("stats_rate_by_reviewer", "reviewer")
+BY_TIER = RateIndex("stats_rate_by_tier", "tier")
+BY_WEEK = RateIndex("stats_rate_by_week", STATS_WEEK)
+
+
+def rates_in_bin(db: Any, query: StatsFilter, index: RateIndex, group: Any, low: float, high: float, *,
+                 offset: int, limit: int, direction: str) -> list[float]:
+    """Rates in [low, high) of one group, walked along its index from one end."""
+    where, params = decision_terms(query)
+    group_term = f" AND {index.column} IS ?" if index.column else ""
+    upper = "" if math.isinf(high) else f" AND {STATS_RATE} < ?"
+    args = ([group] if index.column else []) + [low] + ([] if math.isinf(high) else [high])
+    sql = (f"SELECT {STATS_RATE} FROM decisions INDEXED BY {index.name} WHERE {STATS_TIMED}{group_term}"
+           f" AND {STATS_RATE} >= ?{upper}{where} ORDER BY {STATS_RATE} {direction} LIMIT ? OFFSET ?")
+    return [row[0] for row in db.execute(sql, [*args, *params, limit, offset])]
+
+
+def change_review_rows(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """(reviewer, tier, week, change reviews): a change review counts once, in the week of its last
+    decision and at its lowest tier."""
+    where, params = summary_terms(query)
+    last_week = STATS_WEEK.replace("created_at", "max(last_at)")
+    return list(db.execute(
+        "SELECT reviewer, tier, week, count(*) FROM ("
+        f" SELECT reviewer, min(NULLIF(tier, {NO_TIER})) AS tier, {last_week} AS week"
+        f" FROM stats_change_days WHERE 1{where} GROUP BY repo, reviewer, change_id"
+        ") GROUP BY reviewer, tier, week", params).fetchall())
+
+
+def change_approval_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """(reviewer, tier, week, approvals, stamps, unopened chunks, approved lines, covered lines,
+    newer heads seen) of change-level approvals."""
+    where, params = summary_terms(query, "filter_tier")
+    return list(db.execute(
+        "SELECT reviewer, tier, week, count(*), sum(stamp), sum(unopened_chunks), sum(approved_lines),"
+        " sum(min(reviewed_lines, approved_lines)), sum(newer_seen)"
+        f" FROM stats_change_facts WHERE decision = 'approve'{where} GROUP BY reviewer, tier, week",
+        params).fetchall())
+
+
+def senior_approval_rows(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """(reviewer, repo, change id, head, stamp, week, tier, AI share) of Tier 0/1 change approvals,
+    oldest first."""
+    where, params = summary_terms(query, "filter_tier")
+    return list(db.execute(
+        "SELECT reviewer, repo, change_id, head, stamp, week, tier, ai_share FROM stats_change_facts"
+        f" WHERE decision = 'approve' AND tier <= 1{where} ORDER BY created_at, id", params).fetchall())
+
+
+def current_approval_rows(db: Any, query: StatsFilter, change_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(reviewer, tier, week, change id, head, newer heads seen) of change approvals of these changes."""
+    where, params = summary_terms(query, "filter_tier")
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(change_ids), BATCH):
+        batch = list(change_ids[start:start + BATCH])
+        rows += db.execute(
+            "SELECT reviewer, tier, week, change_id, head, newer_seen FROM stats_change_facts"
+            f" WHERE decision = 'approve' AND change_id IN ({','.join('?' * len(batch))}){where}",
+            [*batch, *params]).fetchall()
+    return rows
+
+
+def first_look_rows(db: Any, query: StatsFilter) -> Iterable[tuple[Any, ...]]:
+    """(reviewer, tier, week, seconds from the first look at a change to a change-level decision)."""
+    where, params = summary_terms(query, "filter_tier")
+    return db.execute(  # type: ignore[no-any-return]
+        "SELECT reviewer, tier, week, created_at - first_view_at FROM stats_change_facts"
+        f" WHERE first_view_at <= created_at{where}", params)
+
+
+def chunk_approval_rows(db: Any, query: StatsFilter, change_ids: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """(reviewer, change id, chunk hash, tier, week) of chunk approvals on these changes."""
+    where, params = decision_terms(query)
+    for start in range(0, len(change_ids), BATCH):
+        batch = list(change_ids[start:start + BATCH])
+        marks = ",".join("?" * len(batch))
+        yield from db.execute(
+            f"SELECT reviewer, change_id, chunk_hash, tier, {STATS_WEEK} FROM decisions"
+            f" WHERE change_id IN ({marks}) AND chunk_hash IS NOT NULL AND decision = 'approve'{where}",
+            [*batch, *params],
+        )
