@@ -8,15 +8,25 @@ overrides it (for trying out rules before committing them).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.settings import SectionReader
 from app.errors import ConfigError
+
+if TYPE_CHECKING:  # the sections' modules are imported when a config is parsed, not by a warm list
+    from app.core.git.repo import GitRepo
+    from app.core.impact.tiers import TierConfig
+    from app.core.metrics.complexity import ComplexityConfig
+    from app.core.planner.model import ChunkConfig
+    from app.core.policy.rules import PolicyConfig
+    from app.core.provenance.commits import ProvenanceConfig
+    from app.core.risk.score import RiskConfig
 
 MAX_CONFIG_BYTES = 1_000_000  # a config file larger than this is a mistake, not a config
 
@@ -40,13 +50,19 @@ def parse_toml(data: bytes, source: str) -> dict[str, Any]:
 class RepoConfig:
     """Everything `.review-tui.toml` configures, with defaults for what it leaves out."""
 
+    tiers: TierConfig
+    """[tiers]: path tier rules and the destructive-operation skip list."""
+    ai: ProvenanceConfig
+    """[ai]: AI provenance thresholds and team patterns."""
+    risk: RiskConfig
+    """[risk]: factor weights and band thresholds."""
+    chunks: ChunkConfig
+    """[chunks]: chunk size, floor-time constants and collapsed files."""
+    policy: PolicyConfig
+    """[policy]: sign-off rules per tier and AI share."""
+    complexity: ComplexityConfig
+    """[complexity]: measurement limits and workers."""
     source: str | None = None
-    tiers: Any = None
-    ai: Any = None
-    risk: Any = None
-    chunks: Any = None
-    policy: Any = None
-    complexity: Any = None
     warnings: tuple[str, ...] = ()
     digest: str = "defaults"  # part of analysis cache keys: new rules, new results
 
@@ -65,16 +81,21 @@ def parse_repo_config(data: bytes, source: str) -> RepoConfig:
 
     raw = parse_toml(data, source)
     root = SectionReader(raw, source, "")
-    sections = {}
-    for name, kind in (("tiers", TierConfig), ("ai", ProvenanceConfig), ("risk", RiskConfig),
-                       ("chunks", ChunkConfig), ("policy", PolicyConfig), ("complexity", ComplexityConfig)):
-        sections[name] = kind.from_reader(root.sub(name))
+    config = RepoConfig(
+        tiers=TierConfig.from_reader(root.sub("tiers")),
+        ai=ProvenanceConfig.from_reader(root.sub("ai")),
+        risk=RiskConfig.from_reader(root.sub("risk")),
+        chunks=ChunkConfig.from_reader(root.sub("chunks")),
+        policy=PolicyConfig.from_reader(root.sub("policy")),
+        complexity=ComplexityConfig.from_reader(root.sub("complexity")),
+        source=source,
+    )
     root.finish()
     digest = hashlib.sha256(data).hexdigest()[:16] if data else "defaults"
-    return RepoConfig(source=source, warnings=tuple(root.warnings), digest=digest, **sections)
+    return dataclasses.replace(config, warnings=tuple(root.warnings), digest=digest)
 
 
-def load_repo_config(repo, base_commit: str | None, override: Path | None = None) -> RepoConfig:
+def load_repo_config(repo: GitRepo, base_commit: str | None, override: Path | None = None) -> RepoConfig:
     """The team rules: `override` if given, else .review-tui.toml as of the base commit, else defaults."""
     from app.paths import REPO_CONFIG_NAME
 
@@ -167,7 +188,7 @@ def unmatched_glob_warnings(config: RepoConfig, *path_sources: Callable[[], Iter
     still unmatched, so the usual case reads one tree."""
     from app.core.globs import compile_glob
 
-    if config.tiers is None or not config.tiers.rules:
+    if not config.tiers.rules:
         return []
     unmatched = {i: compile_glob(rule.glob) for i, rule in enumerate(config.tiers.rules)}
     for source in path_sources:

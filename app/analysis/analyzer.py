@@ -21,7 +21,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.analysis.measure import Measurement
-from app.analysis.report import ChangeDetail, ChangeReport
+from app.analysis.report import (
+    AISummary,
+    Assessment,
+    ChangeDetail,
+    ChangeReport,
+    ComplexitySummary,
+    DestructiveFinding,
+    FactorSummary,
+    HistorySummary,
+    PlanSummary,
+    RiskSummary,
+    TierSummary,
+    WorstFunction,
+)
 from app.core.git.diff import FileDiff
 from app.core.git.discovery import Discovery, change_diff, discover, find_change
 from app.core.git.models import Change, ChangeFigures
@@ -38,9 +51,10 @@ if TYPE_CHECKING:
     from app.core.metrics import complexity as cx
     from app.core.metrics.spans import SpanResult
     from app.core.provenance.lines import ChangeProvenance
+    from app.storage.cache import AnalysisCache
 
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "7"
+ANALYSIS_VERSION = "8"
 
 Progress = Callable[[int, int, str], None]
 
@@ -63,7 +77,7 @@ class Analyzer:
     """Analyses the pending changes of one repository. Use one per thread (it owns a GitRepo)."""
 
     def __init__(self, repo_path: str | Path, *, base: str | None = None, commit_range: str | None = None,
-                 cache: Any | None = None, config_path: Path | None = None) -> None:
+                 cache: AnalysisCache | None = None, config_path: Path | None = None) -> None:
         self.repo_path = Path(repo_path)
         self.repo = GitRepo(repo_path)
         self.base = base
@@ -193,8 +207,9 @@ class Analyzer:
             if data is None:
                 continue
             try:
-                found[change.id] = ChangeReport(change, ChangeFigures(**data["figures"]), data["extra"], None, True)
-            except (KeyError, TypeError):
+                found[change.id] = ChangeReport(change, ChangeFigures(**data["figures"]),
+                                                Assessment.from_json(data["assessment"]), None, True)
+            except (KeyError, TypeError, ValueError):
                 continue  # an unreadable entry is a miss
         return found
 
@@ -208,9 +223,9 @@ class Analyzer:
         entries: dict[str, Any] = {}
         for report in reports:
             key = self._cache_key(report.change)
-            if key and report.complete and report.error is None:
+            if key and report.complete and report.error is None and report.assessment is not None:
                 figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
-                entries[key] = {"figures": figures, "extra": report.extra}
+                entries[key] = {"figures": figures, "assessment": report.assessment.to_json()}
         if entries:
             self.cache.put_many("report", entries)
 
@@ -354,28 +369,25 @@ class Analyzer:
                           destructive_paths={op.path for op in tiers.destructive}, order=order,
                           spans_cache=self._spans_memo)
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
-        extra: dict[str, Any] = {
-            **risk.to_dict(),
-            "tier": tiers.tier,
-            "tier_reasons": tiers.reasons,
-            "ai_share": round(prov.ai_share, 4),
-            "ai_added": prov.ai_added,
-            "ai_tools": list(prov.tools),
-            "ai_method": prov.method,
-            "ai_notes": [*prov.errors, *([prov.squash_warning] if prov.squash_warning else [])],
-            "complexity_added": inputs.complexity_added,
-            "complexity_pending": not complete,
-            "worst_function": ({"name": worst.name, "path": worst_path, "grade": worst.grade,
-                                "complexity": worst.complexity} if worst else None),
-            "complexity_errors": {p: c.error for p, c in complexity.items() if c.error},
-            "destructive_ops": [op.to_dict() for op in tiers.destructive],
-            "chunks": len(plan.chunks),
-            "floor_seconds": plan.total_floor_seconds,
-            "chunk_hashes": [c.content_hash for c in plan.chunks],
-        }
-        if hf is not None:
-            extra["history"] = hf.to_dict()
-        report = ChangeReport(change, figures, extra, None, complete)
+        assessment = Assessment(
+            risk=RiskSummary(risk.score, risk.band, risk.band_reason, tuple(
+                FactorSummary(f.name, f.raw, round(f.normalised, 4), f.weight, f.contribution, f.explanation)
+                for f in risk.factors)),
+            tiers=TierSummary(tiers.tier, tuple(tiers.reasons)),
+            ai=AISummary(round(prov.ai_share, 4), prov.ai_added, tuple(prov.tools), prov.method,
+                         (*prov.errors, *([prov.squash_warning] if prov.squash_warning else []))),
+            complexity=ComplexitySummary(
+                inputs.complexity_added, not complete,
+                WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
+                {p: c.error for p, c in complexity.items() if c.error}),
+            destructive_ops=tuple(DestructiveFinding(op.kind, op.path, op.line, op.side, op.text, op.explanation)
+                                  for op in tiers.destructive),
+            plan=PlanSummary(len(plan.chunks), plan.total_floor_seconds,
+                             tuple(c.content_hash for c in plan.chunks)),
+            history=None if hf is None else HistorySummary(hf.hottest_path, hf.hottest_changes, hf.recent_authors,
+                                                           hf.author_prior_commits, hf.window_days),
+        )
+        report = ChangeReport(change, figures, assessment, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
 
@@ -540,7 +552,7 @@ class Analyzer:
 def rank(reports: list[ChangeReport]) -> list[ChangeReport]:
     """Riskiest first: by score, then size; changes that failed to analyse go last."""
     def key(r: ChangeReport) -> tuple:
-        score = r.extra.get("score")
+        score = r.score
         size = r.figures.lines_added + r.figures.lines_deleted
         return (r.error is not None, -(score if score is not None else -1), -size, r.id)
 

@@ -1,11 +1,33 @@
-"""What the analysis pipeline hands to its readers: a change's report (the queue row and `list
---json`) and its full detail (the change and chunk screens, `chunks` and `explain`)."""
+"""What the analysis pipeline hands to its readers: the typed contract between the analysis and the
+CLI, the TUI and the reports.
+
+- `ChangeReport`: one change's row (the queue, `list`), with its `Assessment` once analysed.
+- `Assessment`: a frozen family, one section per concern - `risk` (score, band, factors), `tiers`,
+  `ai` (provenance summary), `complexity`, `destructive_ops`, `plan` (summary), `history`.
+- `ChangeDetail`: the full analysis of one change (the change and chunk screens, `chunks`, `explain`).
+
+Readers use attributes (`report.assessment.risk.score`), never string keys. `Assessment.to_json()`
+gives the flat `list --json` object (schema in README) and is what the analysis cache stores;
+`Assessment.from_json()` reads it back (raising ValueError on a malformed entry).
+
+Adding a field is one edit: declare it, with a default, in its section below. Its JSON key is the
+section's `JSON_PREFIX` plus the field name, unless the field says otherwise with
+`field(metadata=json_key("name"))`; JSON keys come out in declaration order (sections in the order
+of `Assessment`). Bump `ANALYSIS_VERSION` in analyzer.py so cached reports are recomputed, and add
+the key to README's `list --json` table. A new section is a new frozen dataclass here plus one field
+of `Assessment` (`json_key(None)` keeps its keys flat at the top level, the default nests it under
+the field's name, and `OMIT_NONE` leaves the key out while the value is None).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import time
+import types
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from app.core.git.models import Change, ChangeFigures, CommitInfo
 
@@ -18,6 +40,221 @@ if TYPE_CHECKING:
     from app.core.provenance.lines import ChangeProvenance
     from app.core.risk.score import RiskResult
 
+_JSON_KEY = "json_key"
+_FLAT = object()  # json_key(None): the section's keys go at the top level
+OMIT_NONE: Mapping[str, Any] = types.MappingProxyType({"omit_none": True})
+
+
+def json_key(name: str | None) -> dict[str, Any]:
+    """Field metadata: this field's JSON key (None: a section whose keys are spliced in flat)."""
+    return {_JSON_KEY: _FLAT if name is None else name}
+
+
+# -- the sections -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FactorSummary:
+    """One factor of the risk score: measured (`raw`), normalised to 0..1, weighted."""
+
+    name: str
+    raw: float | int | str
+    normalised: float  # rounded to 4 places
+    weight: float
+    contribution: float
+    explanation: str
+
+
+@dataclass(frozen=True)
+class RiskSummary:
+    """The additive risk score: the contributions of `factors` add up to `score`."""
+
+    JSON_PREFIX: ClassVar[str] = ""
+    score: float
+    band: str  # low | medium | high | critical
+    band_reason: str
+    factors: tuple[FactorSummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class TierSummary:
+    """The critical-path tier of the riskiest path (0 = can take the service down) and why."""
+
+    JSON_PREFIX: ClassVar[str] = "tier_"
+    tier: int = field(metadata=json_key("tier"))
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AISummary:
+    """AI provenance: the share of added lines written by AI tools, and how it was measured."""
+
+    JSON_PREFIX: ClassVar[str] = "ai_"
+    share: float  # 0..1, rounded to 4 places
+    added: int
+    tools: tuple[str, ...] = ()
+    method: str = "line"  # "line" (blame / git-ai notes) or "commit" (fallback)
+    notes: tuple[str, ...] = ()  # provenance warnings (malformed notes, squash merges)
+
+
+@dataclass(frozen=True)
+class WorstFunction:
+    name: str
+    path: str | None
+    grade: str
+    complexity: int
+
+
+@dataclass(frozen=True)
+class ComplexitySummary:
+    """Cyclomatic complexity the change adds; `pending` while blobs are still being measured."""
+
+    JSON_PREFIX: ClassVar[str] = "complexity_"
+    added: int
+    pending: bool
+    worst_function: WorstFunction | None = field(default=None, metadata=json_key("worst_function"))
+    errors: Mapping[str, str] = field(default_factory=dict)  # path -> why it could not be measured
+
+
+@dataclass(frozen=True)
+class DestructiveFinding:
+    """A destructive operation in the diff (it raises the change to Tier 0)."""
+
+    kind: str
+    path: str
+    line: int | None
+    side: str  # "new" (added or context line) or "old" (deleted line)
+    text: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The review plan in brief: how many chunks, their total floor time and content hashes."""
+
+    JSON_PREFIX: ClassVar[str] = ""
+    chunk_count: int = field(metadata=json_key("chunks"))
+    floor_seconds: int
+    chunk_hashes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistorySummary:
+    """The touched files' recent history in the base (hot spots, ownership)."""
+
+    hottest_path: str | None
+    hottest_changes: int
+    recent_authors: int
+    author_prior_commits: int
+    window_days: int
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the analysis concluded about one change, section by section."""
+
+    risk: RiskSummary = field(metadata=json_key(None))
+    tiers: TierSummary = field(metadata=json_key(None))
+    ai: AISummary = field(metadata=json_key(None))
+    complexity: ComplexitySummary = field(metadata=json_key(None))
+    destructive_ops: tuple[DestructiveFinding, ...]
+    plan: PlanSummary = field(metadata=json_key(None))
+    history: HistorySummary | None = field(default=None, metadata=OMIT_NONE)
+
+    def to_json(self) -> dict[str, Any]:
+        """The flat JSON object of `list --json` (without the change's own fields)."""
+        out: dict[str, Any] = {}
+        _encode_fields(self, "", out)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Assessment:
+        """Read back what to_json wrote; ValueError when it does not fit the types."""
+        try:
+            return _decode_fields(cls, data, "")
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"malformed assessment: {exc!r}") from exc
+
+
+# -- JSON, driven by the dataclass fields ---------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def _key(f: dataclasses.Field[Any], prefix: str) -> Any:
+    return f.metadata.get(_JSON_KEY, prefix + f.name)
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        _encode_fields(value, getattr(value, "JSON_PREFIX", ""), out)
+        return out
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
+
+
+def _encode_fields(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    for f in dataclasses.fields(value):
+        item = getattr(value, f.name)
+        key = _key(f, prefix)
+        if key is _FLAT:
+            _encode_fields(item, getattr(item, "JSON_PREFIX", ""), out)
+        elif not (item is None and f.metadata.get("omit_none")):
+            out[key] = _encode(item)
+
+
+def _decode_fields(cls: type[T], data: Mapping[str, Any], prefix: str) -> T:
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        key = _key(f, prefix)
+        kind = hints[f.name]
+        if key is _FLAT:
+            values[f.name] = _decode_fields(kind, data, getattr(kind, "JSON_PREFIX", ""))
+        elif key in data:
+            values[f.name] = _decode(kind, data[key])
+        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise KeyError(key)
+    return cls(**values)
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin in (types.UnionType, typing.Union):
+        if value is None and type(None) in args:
+            return None
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:
+            return _decode(options[0], value)
+        if not isinstance(value, tuple(options)):  # plain scalars (FactorSummary.raw)
+            raise TypeError(f"{value!r} is not one of {options}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {value!r}")
+        return tuple(_decode(args[0], v) for v in value)
+    if origin in (Mapping, dict):
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {value!r}")
+        return {str(k): _decode(args[1], v) for k, v in value.items()}
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {value!r}")
+        return _decode_fields(kind, value, getattr(kind, "JSON_PREFIX", ""))
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"expected a number, got {value!r}")
+        return value  # an int stays an int: the JSON reads back byte for byte
+    if kind in (int, str, bool) and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
+        raise TypeError(f"expected {kind.__name__}, got {value!r}")
+    return value
+
+
+# -- the report and the detail ------------------------------------------------------------------
 
 @dataclass
 class ChangeReport:
@@ -25,7 +262,7 @@ class ChangeReport:
 
     change: Change
     figures: ChangeFigures = field(default_factory=ChangeFigures)
-    extra: dict[str, Any] = field(default_factory=dict)  # risk, tiers, AI, plan summary
+    assessment: Assessment | None = None  # None when the change could not be analysed (see error)
     error: str | None = None
     complete: bool = False  # False while complexity is still being measured
 
@@ -35,7 +272,7 @@ class ChangeReport:
 
     @property
     def score(self) -> float | None:
-        return self.extra.get("score")
+        return self.assessment.risk.score if self.assessment is not None else None
 
     def to_json(self, now: float | None = None) -> dict[str, Any]:
         c = self.change
@@ -61,7 +298,8 @@ class ChangeReport:
             "age_seconds": int(now - newest) if newest else None,
             "error": self.error or c.error,
         }
-        data.update(self.extra)
+        if self.assessment is not None:
+            data.update(self.assessment.to_json())
         return data
 
 
@@ -81,6 +319,11 @@ class ChangeDetail:
     @property
     def change(self) -> Change:
         return self.report.change
+
+    @property
+    def assessment(self) -> Assessment:
+        assert self.report.assessment is not None  # a detail is always of an analysed change
+        return self.report.assessment
 
     def commit_list(self) -> list[tuple[CommitInfo, list[AISignal]]]:
         return [(c, self.commit_signals.get(c.id, [])) for c in self.change.commits]

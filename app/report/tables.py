@@ -4,7 +4,7 @@ markup) and passed through `visible` (never emits control characters)."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group
@@ -12,6 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from app.core.text import human_age, human_duration, one_line
+
+if TYPE_CHECKING:
+    from app.analysis.report import ChangeDetail
 
 BAND_STYLES = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
 
@@ -34,8 +37,7 @@ def change_table(reports, *, base: str | None = None, width: int = 200) -> Table
     title = f"Pending changes against {one_line(base, 60)}" if base else "Pending changes"
     table = Table(title=title, title_justify="left", expand=False, pad_edge=False, box=box.SIMPLE_HEAD,
                   collapse_padding=True)
-    has_score = any("score" in r.extra for r in reports)
-    has_plan = any("chunks" in r.extra for r in reports)
+    has_score = has_plan = any(r.assessment is not None for r in reports)
 
     optional = {"CC+", "files", "chunks", "author", "age"}
 
@@ -65,47 +67,48 @@ def change_table(reports, *, base: str | None = None, width: int = 200) -> Table
     col("author", overflow="ellipsis", max_width=18, min_width=6)
     col("age", justify="right")
     for rank, r in enumerate(reports, 1):
-        data = r.to_json(now)
+        found = r.assessment
         cells: dict[str, Any] = {"#": str(rank)}
-        if has_score:
-            cells["risk"] = band_text(data.get("score"), data.get("band"))
-            tier = data.get("tier")
-            cells["tier"] = Text(f"T{tier}" if tier is not None else "-")
-            share = data.get("ai_share")
-            cells["AI"] = Text(f"{share:.0%}" if share else "-")
-            cc = data.get("complexity_added")
-            cells["CC+"] = Text("…" if data.get("complexity_pending") else str(cc) if cc is not None else "-")
+        if has_score and found is not None:
+            cells["risk"] = band_text(found.risk.score, found.risk.band)
+            cells["tier"] = Text(f"T{found.tiers.tier}")
+            cells["AI"] = Text(f"{found.ai.share:.0%}" if found.ai.share else "-")
+            cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
+        elif has_score:
+            cells["risk"] = band_text(None, None)
         cells["change"] = safe(r.id, 80)
-        if data["error"]:
-            cells["title"] = Text(one_line(data["error"], 120), style="red")
+        error = r.error or r.change.error
+        if error:
+            cells["title"] = Text(one_line(error, 120), style="red")
         else:
-            cells["+/-"] = Text.assemble((f"+{data['lines_added']}", "green"), "/",
-                                         (f"-{data['lines_deleted']}", "red"))
-            cells["files"] = Text(str(data["files"]))
+            figures = r.figures
+            cells["+/-"] = Text.assemble((f"+{figures.lines_added}", "green"), "/",
+                                         (f"-{figures.lines_deleted}", "red"))
+            cells["files"] = Text(str(figures.files))
             if has_plan:
-                cells["chunks"] = Text(str(data.get("chunks", "-")))
-                cells["floor"] = Text(human_duration(data.get("floor_seconds")))
-            authors = data["authors"]
+                cells["chunks"] = Text(str(found.plan.chunk_count) if found else "-")
+                cells["floor"] = Text(human_duration(found.plan.floor_seconds if found else None))
+            authors = r.change.authors
             author = authors[0].split(" <")[0] if authors else "-"
             if len(authors) > 1:
                 author += f" +{len(authors) - 1}"
-            cells["title"] = safe(data["title"], 120)
+            cells["title"] = safe(r.change.title, 120)
             cells["author"] = safe(author, 40)
-            cells["age"] = Text(human_age(data["age_seconds"]))
+            newest = r.change.newest_time
+            cells["age"] = Text(human_age(int(now - newest) if newest else None))
         table.add_row(*[cells.get(str(c.header), Text("-")) for c in table.columns])
     return table
 
 
-def explain_view(detail, maintainability: dict | None = None) -> Group:
+def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None) -> Group:
     """The score's breakdown: factors with contributions that add up to the score, then the reasons."""
-    report = detail.report
-    data = report.to_json()
+    found = detail.assessment
     head = Text.assemble(
         (one_line(detail.change.id, 80), "bold"), "  ", (one_line(detail.change.title, 100), ""), "\n",
-        ("score ", "dim"), band_text(data.get("score"), data.get("band")),
-        ("   tier ", "dim"), f"T{data.get('tier')}",
-        ("   AI ", "dim"), f"{data.get('ai_share', 0):.0%}",
-        ("   band: ", "dim"), one_line(data.get("band_reason", ""), 80),
+        ("score ", "dim"), band_text(found.risk.score, found.risk.band),
+        ("   tier ", "dim"), f"T{found.tiers.tier}",
+        ("   AI ", "dim"), f"{found.ai.share:.0%}",
+        ("   band: ", "dim"), one_line(found.risk.band_reason, 80),
     )
     factors = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Factors", title_justify="left")
     for name, kw in (("factor", {}), ("raw", {"justify": "right"}), ("norm", {"justify": "right"}),
@@ -113,35 +116,33 @@ def explain_view(detail, maintainability: dict | None = None) -> Group:
                      ("why", {"overflow": "fold", "ratio": 1})):
         factors.add_column(name, **kw)
     total = 0.0
-    for f in data.get("factors", []):
-        total += f["contribution"]
-        factors.add_row(f["name"], safe(f["raw"], 20), f"{f['normalised']:.2f}", f"{f['weight']:g}",
-                        Text(f"{f['contribution']:.1f}", style="bold" if f["contribution"] else "dim"),
-                        safe(f["explanation"], 300))
+    for f in found.risk.factors:
+        total += f.contribution
+        factors.add_row(f.name, safe(f.raw, 20), f"{f.normalised:.2f}", f"{f.weight:g}",
+                        Text(f"{f.contribution:.1f}", style="bold" if f.contribution else "dim"),
+                        safe(f.explanation, 300))
     factors.add_row("", "", "", Text("total", style="bold"), Text(f"{total:.1f}", style="bold"), "")
     parts: list[Any] = [head, factors]
-    reasons = data.get("tier_reasons") or []
-    if reasons:
+    if found.tiers.reasons:
         parts.append(Text("Tier reasons", style="bold"))
-        parts.extend(Text("  • " + one_line(r, 300)) for r in reasons)
-    ops = data.get("destructive_ops") or []
-    if ops:
+        parts.extend(Text("  • " + one_line(r, 300)) for r in found.tiers.reasons)
+    if found.destructive_ops:
         parts.append(Text("Destructive operations", style="bold red"))
-        for op in ops:
-            where = f"{op['path']}:{op['line']}" if op.get("line") else op["path"]
-            parts.append(Text("  ✗ " + one_line(f"{where}: {op['explanation']}", 300)))
-            parts.append(Text("      " + one_line(op.get("text", ""), 200), style="dim"))
-    tools = data.get("ai_tools") or []
-    if tools or data.get("ai_notes"):
+        for op in found.destructive_ops:
+            where = f"{op.path}:{op.line}" if op.line else op.path
+            parts.append(Text("  ✗ " + one_line(f"{where}: {op.explanation}", 300)))
+            parts.append(Text("      " + one_line(op.text, 200), style="dim"))
+    ai = found.ai
+    if ai.tools or ai.notes:
         parts.append(Text("AI provenance", style="bold"))
-        parts.append(Text(f"  {data.get('ai_added', 0)} of {data.get('lines_added', 0)} added lines by "
-                          f"{', '.join(tools) or 'no tool'} ({data.get('ai_method')} level)"))
-        for note in data.get("ai_notes") or []:
+        parts.append(Text(f"  {ai.added} of {detail.report.figures.lines_added} added lines by "
+                          f"{', '.join(ai.tools) or 'no tool'} ({ai.method} level)"))
+        for note in ai.notes:
             parts.append(Text("  ! " + one_line(note, 300), style="yellow"))
-    worst = data.get("worst_function")
+    worst = found.complexity.worst_function
     if worst:
-        parts.append(Text(f"Worst function: {one_line(worst['name'], 80)} in {one_line(worst.get('path') or '', 80)}"
-                          f" — grade {worst['grade']}, CC {worst['complexity']}"))
+        parts.append(Text(f"Worst function: {one_line(worst.name, 80)} in {one_line(worst.path or '', 80)}"
+                          f" — grade {worst.grade}, CC {worst.complexity}"))
     changed_mi = {p: m for p, m in (maintainability or {}).items() if m.get("delta") is not None}
     if changed_mi:
         total = sum(m["delta"] for m in changed_mi.values())
@@ -150,7 +151,7 @@ def explain_view(detail, maintainability: dict | None = None) -> Group:
         for path, m in sorted(changed_mi.items(), key=lambda kv: kv[1]["delta"])[:5]:
             parts.append(Text(f"  {one_line(path, 80)}: {m['before']:.1f} → {m['after']:.1f} ({m['delta']:+.1f})",
                               style="yellow" if m["delta"] < 0 else ""))
-    for path, error in (data.get("complexity_errors") or {}).items():
+    for path, error in found.complexity.errors.items():
         parts.append(Text("  ! " + one_line(f"{path}: {error}", 300), style="yellow"))
     return Group(*parts)
 

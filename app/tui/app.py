@@ -202,8 +202,7 @@ class ReviewApp(App[None]):
         known = self._chunk_hashes.get((report.id, report.change.head))
         if known is not None:
             return known
-        listed = report.extra.get("chunk_hashes")
-        return list(listed) if isinstance(listed, list) else None
+        return list(report.assessment.plan.chunk_hashes) if report.assessment is not None else None
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # review-tui's own variables ($risk-critical, $diff-added, ...) must exist under ANY theme,

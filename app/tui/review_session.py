@@ -197,8 +197,8 @@ class ReviewSession:
             if decision.head == change.head and decision.chunk_hash is not None:
                 known[decision.chunk_hash] = None
         status = self.ledger.change_status(self.repo_key, change.id, change.head, list(known), self.reviewer)
-        expected = report.extra.get("chunks")
-        total = int(expected) if isinstance(expected, int) and expected > len(known) else len(known)
+        expected = report.assessment.plan.chunk_count if report.assessment else 0
+        total = expected if expected > len(known) else len(known)
         change_approved = any(d.chunk_hash is None and d.head == change.head and d.decision == "approve"
                               for d in decisions)
         if status.state in ("approved", "rubber-stamped") and not change_approved and status.approved < total:
@@ -262,7 +262,7 @@ class ReviewSession:
             unopened_chunks=len(self.unopened_chunks(detail)), chunk_hashes=hashes,
             changed_lines=detail.report.figures.lines_added + detail.report.figures.lines_deleted,
             tier=detail.tiers.tier, ai_share=detail.provenance.ai_share,
-            complexity_added=_number(detail.report.extra.get("complexity_added")),
+            complexity_added=float(detail.assessment.complexity.added),
         )
 
     def _decide(self, detail: ChangeDetail, chunk: Chunk, decision: str, *, note: str = "",
@@ -284,14 +284,13 @@ class ReviewSession:
         if (change.id, change.head) in self._noted:
             return
         report = detail.report
-        score = report.extra.get("score")
         self.ledger.note_change(
             repo=self.repo_key, change_id=change.id, head=change.head, base=change.base, title=change.title,
             tier=detail.tiers.tier, changed_lines=report.figures.lines_added + report.figures.lines_deleted,
             ai_share=detail.provenance.ai_share,
-            complexity_added=_number(report.extra.get("complexity_added")),
+            complexity_added=float(detail.assessment.complexity.added),
             floor_seconds=float(detail.plan.total_floor_seconds), chunk_count=len(detail.plan.chunks),
-            score=_number(score),
+            score=_number(report.score),
         )
         self._noted.add((change.id, change.head))
 

@@ -316,4 +316,4 @@ def test_typechange_is_one_file_with_every_line(tmp_path: Path) -> None:
     detail = analyzer.detail("-x")
     (fd,) = [f for f in detail.files if f.path == "app/core.py"]
     assert fd.status == "typechange" and (fd.additions, fd.deletions) == (1, 2)
-    assert not detail.report.extra["complexity_pending"]
+    assert not detail.assessment.complexity.pending

@@ -47,19 +47,19 @@ async def test_why_panel_factors_sum_to_the_score_and_destructive_ops_are_listed
     app = build_app(payments_repo, cache=warm_cache)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_change(pilot, "infra/recreate-staging-env")
-        extra = screen.detail.report.extra
-        assert factor_total(extra["factors"]) == extra["score"]
+        found = screen.detail.assessment
+        assert factor_total(found.risk.factors) == found.risk.score
         await pilot.press("w")
         await pilot.pause()
         assert screen.query_one(TabbedContent).active == "tab-why"
         text = rendered(screen.query_one("#why-panel", Static))
-        for factor in extra["factors"]:
-            assert f"{factor['contribution']:.1f}" in text
-        assert "total" in text and f"= score {extra['score']:.1f}, critical" in text
-        ops = extra["destructive_ops"]
+        for factor in found.risk.factors:
+            assert f"{factor.contribution:.1f}" in text
+        assert "total" in text and f"= score {found.risk.score:.1f}, critical" in text
+        ops = found.destructive_ops
         assert ops
         for op in ops:
-            assert f"{op['path']}:{op['line']}" in text
+            assert f"{op.path}:{op.line}" in text
         assert "Destructive operations: " + str(len(ops)) in text
         assert "Tier T0" in text
         header = rendered(screen.query_one("#change-header", Static))
@@ -216,4 +216,4 @@ def test_analyzer_detail_agrees_with_the_report_the_queue_showed(payments_repo, 
     # The screen's header comes from the queue's report and is replaced by the detail's: same score.
     analyzer = Analyzer(payments_repo, cache=warm_cache)
     report = analyzer.analyze(analyzer.change("infra/recreate-staging-env"))
-    assert analyzer.detail("infra/recreate-staging-env").report.extra["score"] == report.extra["score"]
+    assert analyzer.detail("infra/recreate-staging-env").report.score == report.score

@@ -133,20 +133,20 @@ async def test_each_filter_and_clearing_them(payments_repo, warm_cache, expected
         queue = queue_screen(app)
         await pilot.press("t")  # tier T0
         await pilot.pause()
-        assert set(ids(queue)) == {r.id for r in expected if r.extra["tier"] == 0}
+        assert set(ids(queue)) == {r.id for r in expected if r.assessment.tiers.tier == 0}
         assert all(row.tier == 0 for row in queue.rows)
         await pilot.press("t")  # T1
         await pilot.pause()
-        assert set(ids(queue)) == {r.id for r in expected if r.extra["tier"] == 1}
+        assert set(ids(queue)) == {r.id for r in expected if r.assessment.tiers.tier == 1}
         await pilot.press("x", "b")  # band critical
         await pilot.pause()
-        assert set(ids(queue)) == {r.id for r in expected if r.extra["band"] == "critical"} != set()
+        assert set(ids(queue)) == {r.id for r in expected if r.assessment.risk.band == "critical"} != set()
         await pilot.press("b")  # high
         await pilot.pause()
-        assert set(ids(queue)) == {r.id for r in expected if r.extra["band"] == "high"} != set()
+        assert set(ids(queue)) == {r.id for r in expected if r.assessment.risk.band == "high"} != set()
         await pilot.press("x", "i")  # AI only
         await pilot.pause()
-        ai = {r.id for r in expected if r.extra["ai_share"] or r.extra["ai_tools"]}
+        ai = {r.id for r in expected if r.assessment.ai.share or r.assessment.ai.tools}
         assert set(ids(queue)) == ai and len(ai) == 6
         filter_line = str(queue.query_one("#filter-summary", Static).content)
         assert "AI only" in filter_line and "6 of 15" in filter_line

@@ -213,7 +213,7 @@ def test_approving_a_change_with_unopened_chunks_is_a_rubber_stamp(ledger: Ledge
     assert seen is not None
     assert (seen.chunk_count, seen.floor_seconds, seen.tier, seen.changed_lines, seen.score) == (
         3, float(detail.plan.total_floor_seconds), detail.tiers.tier,
-        detail.report.figures.lines_added + detail.report.figures.lines_deleted, detail.report.extra["score"])
+        detail.report.figures.lines_added + detail.report.figures.lines_deleted, detail.report.score)
 
 
 def test_approving_a_change_read_in_full_is_not_a_rubber_stamp(ledger: Ledger, receipt) -> None:

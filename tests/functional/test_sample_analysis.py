@@ -127,7 +127,7 @@ def test_second_list_is_served_from_the_cache(payments_repo):
     for report in reports:
         cached = second.cached_report(second.change(report.id))
         assert cached is not None, report.id  # keyed by (config, base, head): no diff work needed
-        assert cached.extra["score"] == report.extra["score"]
+        assert cached.score == report.score
 
 
 def test_huge_change_plan_is_bounded_cut_at_functions_and_keeps_tests_with_modules(payments_repo):
@@ -171,8 +171,9 @@ def test_go_repo_is_analysed_with_lizard(sample_root):
     analyzer = Analyzer(sample_root / "go-ledger")
     reports = {r.id: r for r in analyzer.analyze_all()}
     assert set(reports) == set(SAMPLES.goapp.PENDING_BRANCHES)
-    claude = reports["refactor/ledger-store-claude"].extra
-    assert claude["ai_tools"] == ["Claude Code"] and claude["complexity_added"] > 0
+    claude = reports["refactor/ledger-store-claude"].assessment
+    assert claude is not None
+    assert claude.ai.tools == ("Claude Code",) and claude.complexity.added > 0
 
 
 def test_explain_json_gives_the_maintainability_delta_that_radon_mi_gives(payments_repo, tmp_path):

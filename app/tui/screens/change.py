@@ -84,7 +84,7 @@ class ChangeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._draw_header()
-        self.query_one("#why-panel", Static).update(why_renderable(self.report.extra,
+        self.query_one("#why-panel", Static).update(why_renderable(self.report.assessment,
                                                                    narrow=self.app.size.width < 100))
         cached = self.review_app.cached_detail(self.report)
         if cached is not None:
@@ -99,8 +99,8 @@ class ChangeScreen(Screen[None]):
 
     def _redraw(self) -> None:
         self._draw_header()
-        extra = self.detail.report.extra if self.detail else self.report.extra
-        self.query_one("#why-panel", Static).update(why_renderable(extra, narrow=self.size.width < 100))
+        found = self.detail.report.assessment if self.detail else self.report.assessment
+        self.query_one("#why-panel", Static).update(why_renderable(found, narrow=self.size.width < 100))
         if self.detail is not None:
             self._fill_chunks()
             self._fill_commits()
@@ -187,7 +187,7 @@ class ChangeScreen(Screen[None]):
     def _draw_header(self) -> None:
         report = self.report
         change = report.change
-        extra = report.extra
+        found = report.assessment
         width = self.size.width or self.app.size.width
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(one_line(change.id, 120), style="bold")
@@ -206,34 +206,34 @@ class ChangeScreen(Screen[None]):
         if newest:
             text.append(f"  ·  {human_age(self.review_app.now() - newest)} ago", style="dim")
         text.append("\n")
-        text.append_text(score_cell(extra.get("score"), extra.get("band"), self._variables(), width=6))
-        band = extra.get("band")
+        band = found.risk.band if found else None
+        text.append_text(score_cell(report.score, band, self._variables(), width=6))
         if band:
             symbol, style = band_style(self._variables(), band)
             text.append(f" {band} ", style=style)
         text.append(" ")
-        text.append_text(self._tier_badge(extra.get("tier")))
+        text.append_text(self._tier_badge(found.tiers.tier if found else None))
         figures = report.figures
         text.append("  ")
         text.append(f"+{figures.lines_added}", style=self._colour("diff-added"))
         text.append("/")
         text.append(f"-{figures.lines_deleted}", style=self._colour("diff-removed"))
         text.append(f" in {figures.files} file{'s' if figures.files != 1 else ''}")
-        share = extra.get("ai_share") or 0.0
-        if share or extra.get("ai_tools"):
-            tools = ", ".join(one_line(str(t), 30) for t in extra.get("ai_tools") or [])
+        share = found.ai.share if found else 0.0
+        if share or (found and found.ai.tools):
+            tools = ", ".join(one_line(t, 30) for t in (found.ai.tools if found else ()))
             text.append(f"  AI {share:.0%}" + (f" ({tools})" if tools and width >= 100 else ""),
                         style=self._colour("gutter-ai"))
-        if extra.get("floor_seconds") is not None:
-            text.append(f"  floor {human_duration(extra.get('floor_seconds'))}")
+        if found is not None:
+            text.append(f"  floor {human_duration(found.plan.floor_seconds)}")
         status = self._change_status()
         if status:
             text.append(f"  [{status}]", style="bold")
         text.append("\n")
         text.append("why: ", style="dim")
-        text.append_text(top_factors(extra, 4 if width >= 120 else 3))
-        if extra.get("destructive_ops"):
-            ops = extra["destructive_ops"]
+        text.append_text(top_factors(found, 4 if width >= 120 else 3))
+        if found and found.destructive_ops:
+            ops = found.destructive_ops
             text.append(f"  ☠ {len(ops)} destructive op{'s' if len(ops) != 1 else ''}", style="bold")
         self.query_one("#change-header", Static).update(text)
 

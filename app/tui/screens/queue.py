@@ -44,7 +44,7 @@ from app.tui.widgets.progress import AnalysisStatus
 from app.tui.widgets.score_bar import score_cell
 
 if TYPE_CHECKING:
-    from app.analysis.report import ChangeReport
+    from app.analysis.report import Assessment, ChangeReport
     from app.tui.app import ReviewApp
 
 # Review statuses in the order "sort by status" lists them: what needs the reviewer first.
@@ -96,8 +96,8 @@ class QueueRow:
         return self.report.id
 
     @property
-    def extra(self) -> Mapping[str, Any]:
-        return self.report.extra
+    def assessment(self) -> Assessment | None:
+        return None if self.error else self.report.assessment
 
     @property
     def error(self) -> str | None:
@@ -105,33 +105,41 @@ class QueueRow:
 
     @property
     def score(self) -> float | None:
-        return None if self.error else self.extra.get("score")
+        return self.assessment.risk.score if self.assessment else None
 
     @property
     def band(self) -> str | None:
-        return None if self.error else self.extra.get("band")
+        return self.assessment.risk.band if self.assessment else None
 
     @property
     def tier(self) -> int | None:
-        return None if self.error else self.extra.get("tier")
+        return self.assessment.tiers.tier if self.assessment else None
 
     @property
     def ai_share(self) -> float | None:
-        return None if self.error else self.extra.get("ai_share")
+        return self.assessment.ai.share if self.assessment else None
 
     @property
     def ai(self) -> bool:
-        return bool(self.extra.get("ai_share") or self.extra.get("ai_tools"))
+        return self.assessment is not None and bool(self.assessment.ai.share or self.assessment.ai.tools)
 
     @property
     def complexity_pending(self) -> bool:
-        return bool(self.extra.get("complexity_pending"))
+        return self.assessment is not None and self.assessment.complexity.pending
 
     @property
     def complexity_added(self) -> int | None:
         if self.error or self.complexity_pending:
             return None
-        return self.extra.get("complexity_added")
+        return self.assessment.complexity.added if self.assessment else None
+
+    @property
+    def chunk_count(self) -> int | None:
+        return self.assessment.plan.chunk_count if self.assessment else None
+
+    @property
+    def floor_seconds(self) -> int | None:
+        return self.assessment.plan.floor_seconds if self.assessment else None
 
     @property
     def lines(self) -> int:
@@ -181,8 +189,8 @@ COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("lines", "+/-", 10, 80, lambda r: None if r.error else r.lines, descending=True, justify="right"),
     QueueColumn("files", "files", 5, 130, lambda r: None if r.error else r.report.figures.files,
                 descending=True, justify="right"),
-    QueueColumn("chunks", "chunks", 6, 130, lambda r: r.extra.get("chunks"), descending=True, justify="right"),
-    QueueColumn("floor", "floor", 6, 100, lambda r: r.extra.get("floor_seconds"), descending=True,
+    QueueColumn("chunks", "chunks", 6, 130, lambda r: r.chunk_count, descending=True, justify="right"),
+    QueueColumn("floor", "floor", 6, 100, lambda r: r.floor_seconds, descending=True,
                 justify="right"),
     QueueColumn("change", "change", 0, 0, lambda r: r.id.casefold()),
     QueueColumn("title", "title", 0, 160, lambda r: r.title.casefold()),
@@ -308,11 +316,11 @@ class _Cells:
         return Text("-" if row.error else str(row.report.figures.files))
 
     def cell_chunks(self, row: QueueRow, width: int) -> Text:
-        chunks = row.extra.get("chunks")
-        return Text("-" if chunks is None or row.error else str(chunks))
+        chunks = row.chunk_count
+        return Text("-" if chunks is None else str(chunks))
 
     def cell_floor(self, row: QueueRow, width: int) -> Text:
-        return Text("-" if row.error else human_duration(row.extra.get("floor_seconds")))
+        return Text("-" if row.error else human_duration(row.floor_seconds))
 
     def cell_change(self, row: QueueRow, width: int) -> Text:
         text = Text(one_line(row.id, 200) if row.error else fit_middle(one_line(row.id, 200), width))
@@ -454,17 +462,17 @@ class QueueScreen(Screen[None]):
         """Note every analysed change in the ledger (the denominators of review statistics)."""
         app = self.review_app
         for report in reports:
-            if report.error or not report.complete:
+            found = report.assessment
+            if report.error or not report.complete or found is None:
                 continue
-            extra = report.extra
             try:
                 app.ledger.note_change(
                     repo=app.session.repo_key, change_id=report.id, head=report.change.head,
-                    base=report.change.base, title=report.change.title, tier=extra.get("tier"),
+                    base=report.change.base, title=report.change.title, tier=found.tiers.tier,
                     changed_lines=report.figures.lines_added + report.figures.lines_deleted,
-                    ai_share=extra.get("ai_share"), complexity_added=extra.get("complexity_added"),
-                    floor_seconds=extra.get("floor_seconds"), chunk_count=extra.get("chunks"),
-                    score=extra.get("score"),
+                    ai_share=found.ai.share, complexity_added=found.complexity.added,
+                    floor_seconds=found.plan.floor_seconds, chunk_count=found.plan.chunk_count,
+                    score=found.risk.score,
                 )
             except ReviewTuiError as exc:  # statistics lose a row; the review goes on
                 self.app.log.warning(f"could not note {report.id} in the ledger: {exc}")
@@ -574,8 +582,8 @@ class QueueScreen(Screen[None]):
         text.append(f"{count} pending change{'s' if count != 1 else ''}")
         if self.base_ref:
             text.append(f" against {one_line(self.base_ref, 60)}")
-        critical = sum(1 for r in reports if not r.error and r.extra.get("band") == "critical")
-        ai = sum(1 for r in reports if r.extra.get("ai_share") or r.extra.get("ai_tools"))
+        critical = sum(1 for r in reports if not r.error and r.assessment and r.assessment.risk.band == "critical")
+        ai = sum(1 for r in reports if r.assessment and (r.assessment.ai.share or r.assessment.ai.tools))
         failed = sum(1 for r in reports if r.error or r.change.error)
         if critical:
             text.append(f" · {critical} critical")
