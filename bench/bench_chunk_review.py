@@ -24,8 +24,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -44,7 +46,7 @@ CHANGE = "ai/generated-sdk-client"
 class StaticScreen(Screen[None]):
     """The baseline screen: one Static; its keys only change the Static's text (so each repaints)."""
 
-    BINDINGS = [("pagedown", "bump", ""), ("j", "bump", "")]
+    BINDINGS: ClassVar[list[BindingType]] = [("pagedown", "bump", ""), ("j", "bump", "")]
 
     def compose(self) -> ComposeResult:
         yield Static("baseline", id="static")

@@ -19,8 +19,10 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.widgets import Static
 
 from app.core.git.repo import GitRepo
@@ -67,7 +69,7 @@ class DiffApp(App[None]):
 class BaselineApp(App[None]):
     """The trivial app: a Static and a key binding that changes its text (so each press repaints)."""
 
-    BINDINGS = [("pagedown", "bump", ""), ("j", "bump", "")]
+    BINDINGS: ClassVar[list[BindingType]] = [("pagedown", "bump", ""), ("j", "bump", "")]
 
     def compose(self) -> ComposeResult:
         yield Static("baseline", id="static")

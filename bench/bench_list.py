@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # gen_large_repo, when run as a script
 
-from gen_large_repo import FULL_FILES, FULL_LINES, Size, ensure_repo  # noqa: E402
+from gen_large_repo import FULL_FILES, FULL_LINES, Size, ensure_repo
 
 SIZES = {"small": Size(40, 600, 12), "full": Size(FULL_FILES, FULL_LINES, 50)}
 COLD_TARGET = 0.5  # cold list / baseline
@@ -166,7 +166,7 @@ def measure(repo_path: Path, *, warm_runs: int = 3, log=print) -> Results:
 
         # Baseline 2: git diff --numstat base...head for every change.
         numstat_seconds = 0.0
-        for change_id, base, head in changes:
+        for _change_id, base, head in changes:
             elapsed, _ = _timed(["git", "diff", "--numstat", f"{base}...{head}"], cwd=repo_path)
             numstat_seconds += elapsed
         log(f"git diff --numstat: {len(changes)} changes, {numstat_seconds:.2f} s")

@@ -58,7 +58,7 @@ def child_queue(repo: str) -> dict[str, float]:
     from app.tui.screens.queue import QueueScreen
 
     analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
-    analyzer.discovery  # what the CLI does before the screen (fail fast)
+    _ = analyzer.discovery  # what the CLI does before the screen (fail fast)
     app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open())
     marks: dict[str, float] = {}
 

@@ -39,7 +39,7 @@ class Measurement:
             # cost of every blob, so `explain` computes it on demand for one change.
             self.results = cx.analyze_many(items, workers=workers, max_bytes=max_bytes, progress=progress,
                                            should_stop=should_stop, maintainability=False)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by wait()
+        except BaseException as exc:
             self.error = exc
 
     def abandon(self) -> None:

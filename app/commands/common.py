@@ -65,7 +65,7 @@ def repo_option(f: F) -> F:
 
 def open_tui(repo: str | None, base: str | None) -> None:
     analyzer = make_analyzer(repo, base)
-    analyzer.discovery  # fail fast with a one-line error before the screen takes over
+    _ = analyzer.discovery  # fail fast with a one-line error before the screen takes over
     try:
         from app.tui.app import run_tui
     except ImportError:

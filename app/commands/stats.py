@@ -34,11 +34,11 @@ def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
         return None
     if repo is not None:
         analyzer = make_analyzer(repo)
-        analyzer.repo_key  # fail now, with the one-line RepoError
+        _ = analyzer.repo_key  # fail now, with the one-line RepoError
         return analyzer
     try:
         analyzer = make_analyzer(".")
-        analyzer.repo_key
+        _ = analyzer.repo_key
     except RepoError:
         return None
     return analyzer

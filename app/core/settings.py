@@ -56,7 +56,7 @@ class SectionReader:
     def get_number(self, key: str, default: float, *, minimum: float | None = None,
                    maximum: float | None = None) -> float:
         value = self.get(key, float, default)
-        if minimum is not None and value < minimum or maximum is not None and value > maximum:
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             raise ConfigError(f"{self.where(key)}: {value} is outside {minimum}..{maximum}")
         return value
 

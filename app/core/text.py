@@ -65,7 +65,7 @@ def human_duration(seconds: float | None) -> str:
     """1h05m, 4m10s, 12s ("-" when unknown)."""
     if seconds is None:
         return "-"
-    total = int(round(seconds))
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

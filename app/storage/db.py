@@ -19,6 +19,7 @@ Both SQLite files (the review ledger and the analysis cache) are opened here. Th
 
 from __future__ import annotations
 
+import itertools
 import math
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -546,9 +547,9 @@ _RATE_MEASURES: tuple[tuple[str, str, str], ...] = (
     ("fast_chunks", "INTEGER", f"({_R_TIMED} AND {_R_RATE} > {STATS_FAST_RATE!r})"),
     *(
         (f"rate_bin_{i}", "INTEGER",
-         f"({_R_TIMED} AND {_R_RATE} >= {float(low)!r}" + ("" if math.isinf(high) else f" AND {_R_RATE} < {float(high)!r}")
-         + ")")
-        for i, (low, high) in enumerate(zip(STATS_RATE_EDGES, STATS_RATE_EDGES[1:], strict=False))
+         f"({_R_TIMED} AND {_R_RATE} >= {float(low)!r}"
+         + ("" if math.isinf(high) else f" AND {_R_RATE} < {float(high)!r}") + ")")
+        for i, (low, high) in enumerate(itertools.pairwise(STATS_RATE_EDGES))
     ),
 )
 STATS_CHUNK_DAY_MEASURES: tuple[str, ...] = tuple(m[0] for m in _CHUNK_MEASURES + _RATE_MEASURES)

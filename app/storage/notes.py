@@ -515,7 +515,7 @@ def export_notes(ledger: Ledger, repo: GitRepo, repo_key: str) -> ExportResult:
             f"{missing} local record(s) were not exported: their head commit is not in this repository "
             "(branch deleted or force-pushed and garbage-collected)"
         )
-    for attempt in range(2):
+    for _attempt in range(2):
         tip = repo.reference_target(NOTES_REF)
         existing = repo.notes_at(tip)
         updates: dict[str, str] = {}

@@ -8,6 +8,7 @@ are imported by test_queue.py and test_change_screen.py.
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import subprocess
@@ -154,7 +155,7 @@ async def test_help_screen_lists_every_key_of_every_screen(payments_repo, warm_c
         assert isinstance(app.screen, HelpScreen)
         from rich.console import Console
 
-        console = Console(width=120, record=True, file=open(os.devnull, "w"))
+        console = Console(width=120, record=True, file=io.StringIO())
         for static in app.screen.query(".help-keys"):
             console.print(static.content)
         listed = console.export_text()

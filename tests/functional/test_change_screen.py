@@ -5,7 +5,7 @@ were never opened), the loading indicator, hostile repository text, and snapshot
 
 from __future__ import annotations
 
-import os
+import io
 
 import pytest
 from rich.console import Console
@@ -22,7 +22,7 @@ from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
 
 def rendered(static: Static, width: int = 200) -> str:
     """What a Static shows, as plain text."""
-    console = Console(width=width, record=True, file=open(os.devnull, "w"), color_system=None)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(static.content)
     return console.export_text()
 

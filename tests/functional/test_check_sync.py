@@ -352,7 +352,7 @@ def test_two_syncs_at_once_lose_nothing(solo):
         try:
             with Ledger.open(path / "ledger.db") as ledger:
                 notes.sync(ledger, GitRepo(repo), key)
-        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(d,)) for d in (data, other, data, other)]

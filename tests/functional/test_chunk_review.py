@@ -388,7 +388,7 @@ def test_snapshot(snap_compare, tmp_path: Path, payments: Analyzer, details: dic
 
 
 # -- end to end through the real app --------------------------------------------------------------
-async def test_end_to_end_through_the_review_app(payments_repo: Path, warm_cache) -> None:  # noqa: F811
+async def test_end_to_end_through_the_review_app(payments_repo: Path, warm_cache) -> None:
     """The real app (make_app): open the queue's top change, enter its first chunk, move with n/p,
     approve it fast (confirmed), mark the next one for later, go back to the plan, quit; the ledger
     holds exactly those decisions, the change shows as in progress, and the session is ended."""

@@ -143,7 +143,7 @@ def test_huge_change_plan_is_bounded_cut_at_functions_and_keeps_tests_with_modul
         tests = [f for f in chunk.files if "/tests/test_" in f]
         for test in tests:
             module = test.rsplit("/test_", 1)[1]
-            if any(f.endswith("/models/" + module) or f.endswith("/endpoints/" + module) for f in chunk.files):
+            if any(f.endswith(("/models/" + module, "/endpoints/" + module)) for f in chunk.files):
                 paired += 1
     assert paired >= 20  # most resource tests sit beside their model/endpoint
     result = CliRunner(env={"COLUMNS": "120"}).invoke(

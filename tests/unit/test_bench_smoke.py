@@ -13,7 +13,7 @@ import pygit2
 import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
-TINY = dict(files=6, lines=150, branches=3)
+TINY = {"files": 6, "lines": 150, "branches": 3}
 
 
 def _bench_module(name: str) -> ModuleType:

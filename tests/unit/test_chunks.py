@@ -87,7 +87,7 @@ def assert_bound(plan: ReviewPlan, target: int) -> None:
     for chunk in plan.chunks:
         if chunk.changed_lines > target:
             assert chunk.oversized and chunk.oversize_reason, chunk.title
-            assert len(chunk.functions) == 1 or chunk.kind == "collapsed" and len(chunk.files) == 1
+            assert len(chunk.functions) == 1 or (chunk.kind == "collapsed" and len(chunk.files) == 1)
         else:
             assert not chunk.oversized
 
@@ -259,7 +259,7 @@ def test_hashes_stay_when_unrelated_files_or_line_numbers_change_and_move_when_l
 
     one, _ = plan_for(tmp_path, b.head("main"), b.head("one"))
     two, _ = plan_for(tmp_path, b.head("main"), b.head("two"))
-    rebased, files = plan_for(tmp_path, b.head("main"), b.head("rebased"))
+    rebased, _files = plan_for(tmp_path, b.head("main"), b.head("rebased"))
     edited, _ = plan_for(tmp_path, b.head("main"), b.head("edited"))
     assert rebased.chunks[0].segments[0].new_start != one.chunks[0].segments[0].new_start  # lines did move
     assert hashes_of(one, "pkg/a.py") and hashes_of(one, "pkg/a.py") == hashes_of(two, "pkg/a.py")
@@ -416,9 +416,9 @@ def test_config_from_reader() -> None:
     assert reader.warnings == [".review-tui.toml: chunks.mystery: unknown key (ignored)"]
     listed = ChunkConfig.from_reader(SectionReader({"tier_multipliers": [1, 1, 1, 1]}, "f.toml", "chunks"))
     assert listed.tier_multipliers == (1.0, 1.0, 1.0, 1.0)
-    with pytest.raises(ConfigError, match="chunks.target_lines"):
+    with pytest.raises(ConfigError, match=r"chunks\.target_lines"):
         ChunkConfig.from_reader(SectionReader({"target_lines": "big"}, "f.toml", "chunks"))
-    with pytest.raises(ConfigError, match="chunks.tier_multipliers"):
+    with pytest.raises(ConfigError, match=r"chunks\.tier_multipliers"):
         ChunkConfig.from_reader(SectionReader({"tier_multipliers": [1, 2]}, "f.toml", "chunks"))
 
 

@@ -169,7 +169,7 @@ def test_failed_migration_changes_nothing(tmp_path: Path) -> None:
         db.execute("CREATE TABLE half_done (x INTEGER)")
         db.execute("INSERT INTO no_such_table VALUES (1)")
 
-    with pytest.raises(LedgerError, match="to schema 2 failed.*nothing was changed"):
+    with pytest.raises(LedgerError, match=r"to schema 2 failed.*nothing was changed"):
         open_db(path, migrations=[MIGRATIONS[0], broken_v2])
     db = Database(sqlite3.connect(path))
     assert db.execute("PRAGMA user_version").fetchone()[0] == 1

@@ -149,7 +149,7 @@ def test_policy_config_reads_flags_block_and_rejects_bad_types():
     assert config.flags_block is False and config.is_senior("SAM@x.org")
     from app.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="t.toml: policy.flags_block"):
+    with pytest.raises(ConfigError, match=r"t\.toml: policy\.flags_block"):
         parse_repo_config(b"[policy]\nflags_block = 'no'\n", "t.toml")
 
 

@@ -259,7 +259,7 @@ def test_stale_chunk_approvals_are_exact_when_the_repository_is_known(ledger: Le
 
 
 def test_unknown_reviewer_and_seniors_unknown(ledger: Ledger) -> None:
-    with pytest.raises(StatsInputError, match="no reviews by zed@example.com.*ana@example.com, bo@example.com"):
+    with pytest.raises(StatsInputError, match=r"no reviews by zed@example\.com.*ana@example\.com, bo@example\.com"):
         compute_stats(ledger, StatsQuery(reviewer="zed@example.com"))
     report = compute_stats(ledger, StatsQuery(repo=R))
     assert report.overall.senior_gaps is None and not report.seniors_known

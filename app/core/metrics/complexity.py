@@ -292,7 +292,7 @@ def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE
         if analyzer == ANALYZER_RADON:
             return _analyse_python(text, maintainability)
         return _analyse_lizard(path, text, language)
-    except Exception as exc:  # noqa: BLE001 - a last guard: one bad file must not stop a scan
+    except Exception as exc:
         return FileMetrics(language, analyzer, lines=_safe_line_count(data), error=_one_line(exc))
 
 
@@ -304,7 +304,7 @@ def _encoded_size(text: str, max_bytes: int) -> int:
 def _safe_line_count(data: bytes | str) -> int:
     try:
         return _count_lines(data)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return 0
 
 
@@ -333,7 +333,7 @@ def _analyse_python(text: str, with_maintainability: bool = True) -> FileMetrics
             comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
             maintainability = float(mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity,
                                                raw.lloc, comments))
-    except Exception as exc:  # noqa: BLE001 - SyntaxError, RecursionError, radon's own errors
+    except Exception as exc:
         return FileMetrics("python", ANALYZER_RADON, lines=lines, error=_one_line(exc))
     return FileMetrics("python", ANALYZER_RADON, functions=functions, maintainability=maintainability,
                        total_complexity=sum(f.complexity for f in functions), lines=lines)
@@ -385,7 +385,7 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
     except RecursionError:
         return FileMetrics(language, ANALYZER_LIZARD, lines=lines,
                            error="lizard gave up: code nested too deeply (RecursionError)")
-    except Exception as exc:  # noqa: BLE001 - lizard's readers are not hardened against odd input
+    except Exception as exc:
         return FileMetrics(language, ANALYZER_LIZARD, lines=lines, error=_one_line(exc))
     return FileMetrics(language, ANALYZER_LIZARD, functions=functions,
                        total_complexity=sum(f.complexity for f in functions), lines=lines)
@@ -558,7 +558,7 @@ def _run_in_pool(batches: list[list[_WorkItem]], workers: int, options: tuple[in
     try:
         executor = ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=_pool_context(),
                                        initializer=_quiet_worker)
-    except Exception:  # noqa: BLE001 - no processes here (sandbox, no /dev/shm): measure in-process
+    except Exception:
         return
     pending: set[Future[list[tuple[str, FileMetrics]]]] = set()
     try:
@@ -572,7 +572,7 @@ def _run_in_pool(batches: list[list[_WorkItem]], workers: int, options: tuple[in
                     results[key] = metrics
                 if progress is not None:
                     progress(len(results), total)
-    except Exception:  # noqa: BLE001 - a broken pool: the caller measures what is missing
+    except Exception:
         pass
     finally:
         # On a stop request, return at once: the running batches finish in the background.

@@ -122,7 +122,7 @@ def definition_spans(path: str, text: str, *, exact: bool = True, max_chars: int
     read at all (lizard's tokenizer is slower still).
     """
     language = language_of(path)
-    if language is None or not text or not exact and language != "python":
+    if language is None or not text or (not exact and language != "python"):
         return SpanResult(language=language)
     refused = _too_big(text, max_chars, max_line_chars)
     if refused is not None:
@@ -177,7 +177,7 @@ def _lizard_spans(path: str, text: str, language: str) -> SpanResult:
         info = lizard.analyze_file.analyze_source_code(path, text)
         found = [Span(KIND_FUNCTION, str(f.name), int(f.start_line), int(max(f.end_line, f.start_line)))
                  for f in info.function_list]
-    except Exception as exc:  # noqa: BLE001 - lizard's readers are not hardened against odd input
+    except Exception as exc:
         return SpanResult(error=f"not analysed by lizard ({type(exc).__name__}: {exc})"[:200], language=language,
                           method="lizard")
     return SpanResult(spans=_numbered(found), language=language, method="lizard")
@@ -433,7 +433,7 @@ def _decorator_lines(text: str, pos: int, width: int) -> int:
         if depth == width and body.startswith("@"):
             count += pending + 1
             pending = 0
-        elif body and (depth > width or depth == width and body[0] in ")]}"):
+        elif body and (depth > width or (depth == width and body[0] in ")]}")):
             pending += 1
         else:
             break

@@ -607,8 +607,8 @@ class _PlanBuilder:
             same_dir = all(posixpath.dirname(f) == directory for f in files)
             names = [posixpath.basename(f) for f in files] if same_dir and directory else files
             head = f"{directory}/: " if same_dir and directory else ""
-            listed = names[0] if len(names) == 1 else (
-                f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]}, {names[1]} and {len(names) - 2} more")
+            listed = (" and ".join(names) if len(names) <= 2
+                      else f"{names[0]}, {names[1]} and {len(names) - 2} more")
             return prefix + head + listed
         path = files[0] if files else "(nothing)"
         if draft.kind == KIND_COLLAPSED:

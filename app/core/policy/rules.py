@@ -258,7 +258,7 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     if seconds < 60:
         return f"{seconds}s"
     minutes, rest = divmod(seconds, 60)

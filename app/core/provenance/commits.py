@@ -438,8 +438,7 @@ def _trailer_signal(trailer: Trailer, add: _Add) -> None:
     elif token == "amp-thread-id":
         if value:
             add("Amp", text, "trailer", TOOL_TRAILER_POINTS)
-    elif token == "replit-commit-author":
-        if value.strip().lower() == "agent":
+    elif token == "replit-commit-author" and value.strip().lower() == "agent":
             add("Replit", text, "trailer", TOOL_TRAILER_POINTS)
 
 

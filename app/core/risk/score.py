@@ -187,7 +187,8 @@ def compute(inputs: RiskInputs, config: RiskConfig | None = None) -> RiskResult:
         hist = 0.6 * saturate(inputs.hottest_changes, 6) + 0.4 * saturate(max(inputs.recent_authors - 1, 0), 3)
         hot = f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path \
             else "touched files did not change in 90 days"
-        add("history", inputs.hottest_changes, hist, f"{hot}; {inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}")
+        authors = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
+        add("history", inputs.hottest_changes, hist, f"{hot}; {authors}")
         exp = 1.0 / (1.0 + inputs.author_prior_commits / 3.0)
         add("experience", inputs.author_prior_commits, exp if any(not is_test_path(p) for p in inputs.paths) else 0.0,
             f"author has {inputs.author_prior_commits} earlier commits in these files")

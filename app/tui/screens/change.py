@@ -71,13 +71,11 @@ class ChangeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="change-header", markup=False)
         with TabbedContent(id="change-tabs", initial="tab-plan"):
-            with TabPane("Review plan", id="tab-plan"):
-                with Vertical(id="plan-box"):
-                    yield DataTable(id="chunks-table", cursor_type="row", zebra_stripes=True)
-                    yield Static("", id="plan-summary", markup=False)
-            with TabPane("Why", id="tab-why"):
-                with VerticalScroll(id="why-scroll"):
-                    yield Static("", id="why-panel", markup=False)
+            with TabPane("Review plan", id="tab-plan"), Vertical(id="plan-box"):
+                yield DataTable(id="chunks-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="plan-summary", markup=False)
+            with TabPane("Why", id="tab-why"), VerticalScroll(id="why-scroll"):
+                yield Static("", id="why-panel", markup=False)
             with TabPane("Commits", id="tab-commits"):
                 yield DataTable(id="commits-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -209,7 +207,7 @@ class ChangeScreen(Screen[None]):
         band = found.risk.band if found else None
         text.append_text(score_cell(report.score, band, self._variables(), width=6))
         if band:
-            symbol, style = band_style(self._variables(), band)
+            _symbol, style = band_style(self._variables(), band)
             text.append(f" {band} ", style=style)
         text.append(" ")
         text.append_text(self._tier_badge(found.tiers.tier if found else None))

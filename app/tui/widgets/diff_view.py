@@ -384,9 +384,7 @@ class DiffView(ScrollView, can_focus=True):
         self._cursor = index
         height = self._page_height
         scroll_y = round(self.scroll_y)
-        if top:
-            self.scroll_to(y=index, animate=False, immediate=True)
-        elif index < scroll_y:
+        if top or index < scroll_y:
             self.scroll_to(y=index, animate=False, immediate=True)
         elif index >= scroll_y + height:
             self.scroll_to(y=index - height + 1, animate=False, immediate=True)

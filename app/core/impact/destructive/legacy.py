@@ -71,11 +71,12 @@ _RM = re.compile(r"(?:^|[\s;&|(\"'`])rm\s+((?:\$\([^)]*\)|[^;&|)`])*)")  # up to
 _RM_ROOT_DIRS = frozenset(
     {"/", "/*", "/.*", "~", "~/", "~/*", "$HOME", "${HOME}", "$HOME/", "${HOME}/", "$HOME/*", "${HOME}/*",
      "*", "./*", ".", "./", "..", "../", "../*", ".*"}
-    | {f"/{d}" for d in "bin boot dev etc home lib lib64 opt root sbin srv usr var".split()})
+    | {f"/{d}" for d in ["bin", "boot", "dev", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "usr",
+                          "var"]})
 # `$DIR/...`, `${DIR}/...`, `$(DIR)/...` (make); group "guard" holds a `${DIR:?}` style modifier.
 _VARIABLE_PREFIX = re.compile(r"^\$(?:\{(?P<braced>\w+)(?P<guard>:?[-=+?][^}]*)?\}"
                               r"|\((?P<make>\w+)\)|(?P<plain>\w+))/")
-_ALWAYS_SET = frozenset("HOME PWD RUNNER_TEMP RUNNER_TOOL_CACHE GITHUB_WORKSPACE CI_PROJECT_DIR".split())
+_ALWAYS_SET = frozenset(["HOME", "PWD", "RUNNER_TEMP", "RUNNER_TOOL_CACHE", "GITHUB_WORKSPACE", "CI_PROJECT_DIR"])
 
 
 def _rm_danger(arguments: str) -> str | None:
@@ -279,8 +280,8 @@ _SQL_CREATE_TABLE = re.compile(rf"\bCREATE\s+(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP\w*\
 _SQL_TRUNCATE = re.compile(rf"\bTRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?{_SQL_NAME}", re.I)
 _SQL_ALTER = re.compile(rf"\bALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_SQL_NAME}", re.I)
 _SQL_ALTER_DROP = re.compile(rf"\bDROP\s+(?:(COLUMN|PARTITION)\s+)?(?:IF\s+EXISTS\s+)?({_SQL_PART})", re.I)
-_SQL_NOT_DATA = frozenset("CONSTRAINT INDEX KEY DEFAULT NOT PRIMARY FOREIGN CHECK IDENTITY EXPRESSION "
-                          "TRIGGER ROW RULE STATISTICS POLICY UNIQUE".split())
+_SQL_NOT_DATA = frozenset(["CONSTRAINT", "INDEX", "KEY", "DEFAULT", "NOT", "PRIMARY", "FOREIGN", "CHECK", "IDENTITY",
+                           "EXPRESSION", "TRIGGER", "ROW", "RULE", "STATISTICS", "POLICY", "UNIQUE"])
 _SQL_DELETE = re.compile(rf"\bDELETE\s+FROM\s+(?:ONLY\s+)?{_SQL_NAME}", re.I)
 _SQL_UPDATE = re.compile(rf"\bUPDATE\s+(?:ONLY\s+)?(?!SET\b){_SQL_NAME}"
                          rf"(?:\s+(?:AS\s+)?(?!SET\b)\w+)?\s+SET\b", re.I)
@@ -715,10 +716,8 @@ def detect_destructive(files: Iterable[FileDiff], *, skip: Sequence[str] = ()) -
         if any(_NOT_OPERATIONAL.matches(p) or (skipped is not None and skipped.matches(p)) for p in paths):
             continue
         kinds = set().union(*(_kind_of_file(p) for p in paths))
-        count = 0
-        for op in _file_ops(fd, kinds, facts):
+        for count, op in enumerate(_file_ops(fd, kinds, facts), 1):
             found.append(op)
-            count += 1
             if count >= MAX_OPS_PER_FILE:
                 break
     found.extend(_terraform_judgement(facts))
