@@ -101,10 +101,10 @@ def load_repo_config(repo: GitRepo, base_commit: str | None, override: Path | No
 
     if override is not None:
         try:
-            data = Path(override).read_bytes()
+            text = Path(override).read_bytes()
         except OSError as exc:
             raise ConfigError(f"{override}: cannot read config ({exc.strerror})") from None
-        return parse_repo_config(data, str(override))
+        return parse_repo_config(text, str(override))
     data = repo.file_at(base_commit, REPO_CONFIG_NAME) if base_commit else None
     if data is None and base_commit is None:
         data = repo.workdir_file(REPO_CONFIG_NAME)
@@ -115,9 +115,6 @@ def load_repo_config(repo: GitRepo, base_commit: str | None, override: Path | No
     except ConfigError as exc:
         where = f"committed at {base_commit[:10]}" if base_commit else "in the working tree"
         raise ConfigError(f"{exc} ({where}; the base branch's copy is the one used)") from None
-
-
-DEFAULT_KEYS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

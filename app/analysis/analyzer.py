@@ -551,7 +551,7 @@ class Analyzer:
 
 def rank(reports: list[ChangeReport]) -> list[ChangeReport]:
     """Riskiest first: by score, then size; changes that failed to analyse go last."""
-    def key(r: ChangeReport) -> tuple:
+    def key(r: ChangeReport) -> tuple[bool, float, int, str]:
         score = r.score
         size = r.figures.lines_added + r.figures.lines_deleted
         return (r.error is not None, -(score if score is not None else -1), -size, r.id)

@@ -241,7 +241,7 @@ def _decode(kind: Any, value: Any) -> Any:
         if not isinstance(value, dict):
             raise TypeError(f"expected an object, got {value!r}")
         return {str(k): _decode(args[1], v) for k, v in value.items()}
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         if not isinstance(value, dict):
             raise TypeError(f"expected an object, got {value!r}")
         return _decode_fields(kind, value, getattr(kind, "JSON_PREFIX", ""))

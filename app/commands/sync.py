@@ -20,10 +20,14 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from app.errors import RepoError
+
+if TYPE_CHECKING:
+    from app.core.git.repo import GitRepo
 
 _REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -48,7 +52,7 @@ def push_command(remote: str) -> list[str]:
     return ["git", "push", remote, NOTES_REF]
 
 
-def _check_remote(repo, remote: str) -> None:
+def _check_remote(repo: GitRepo, remote: str) -> None:
     if not _REMOTE_NAME.match(remote) or remote.endswith(".lock") or ".." in remote:
         raise RepoError(f"{remote!r} is not a remote name (use the name of a remote, e.g. origin)")
     if repo.config_value(f"remote.{remote}.url") is None:
@@ -81,7 +85,7 @@ def _remote_has_notes(workdir: Path, remote: str) -> bool:
     return bool(completed.stdout.strip())
 
 
-def _default_remote(repo) -> str:
+def _default_remote(repo: GitRepo) -> str:
     if repo.config_value("remote.origin.url") is not None:
         return "origin"
     names = sorted({ref.name.split("/")[2] for ref in repo.refs()

@@ -246,7 +246,7 @@ def _shape(pattern: str, parsed: _Parsed) -> tuple[str, str, bool] | None:
     ):
         if trailing and dir_only:
             return None
-        return ("prefix", "/".join(literal), trailing or dir_only)  # type: ignore[arg-type]
+        return ("prefix", "/".join(literal), trailing or dir_only)
     return None
 
 

@@ -8,12 +8,15 @@ raise ConfigError (the user must fix the file).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from app.errors import ConfigError
 
-_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list",
-               dict: "a table"}
+T = TypeVar("T")
+D = TypeVar("D")
+
+_TYPE_NAMES: dict[type, str] = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+                                list: "a list", dict: "a table"}
 
 
 @dataclass
@@ -30,22 +33,22 @@ class SectionReader:
         dotted = f"{self.section}.{key}" if self.section else key
         return f"{self.source}: {dotted}"
 
-    def get(self, key: str, kind: type, default: Any) -> Any:
+    def get(self, key: str, kind: type[T], default: D) -> T | D:
         """The value of `key` checked to be of `kind` (int accepted where float is wanted)."""
         self._seen.add(key)
         if key not in self.data:
             return default
         value = self.data[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+            return float(value)  # type: ignore[return-value]  # kind is float: T is float
         if kind is int and isinstance(value, bool):
             raise ConfigError(f"{self.where(key)}: expected {_TYPE_NAMES[int]}, got {value!r}")
         if not isinstance(value, kind):
             raise ConfigError(f"{self.where(key)}: expected {_TYPE_NAMES.get(kind, kind.__name__)}, got {value!r}")
         return value
 
-    def get_list_of(self, key: str, kind: type, default: list[Any]) -> list[Any]:
-        items = self.get(key, list, default)
+    def get_list_of(self, key: str, kind: type[T], default: list[T]) -> list[T]:
+        items: list[Any] = self.get(key, list, default)
         for i, item in enumerate(items):
             if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
                 raise ConfigError(
@@ -55,7 +58,7 @@ class SectionReader:
 
     def get_number(self, key: str, default: float, *, minimum: float | None = None,
                    maximum: float | None = None) -> float:
-        value = self.get(key, float, default)
+        value: float = self.get(key, float, default)
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             raise ConfigError(f"{self.where(key)}: {value} is outside {minimum}..{maximum}")
         return value

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal
+
+DurationStyle = Literal["short", "clock", "spaced"]
 
 # C0 controls except tab, DEL, and C1 controls (0x80-0x9f, which some terminals treat like ESC sequences).
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
@@ -61,13 +63,27 @@ def human_age(seconds: float | None) -> str:
     return f"{seconds}s"
 
 
-def human_duration(seconds: float | None) -> str:
-    """1h05m, 4m10s, 12s ("-" when unknown)."""
+def format_duration(seconds: float | None, style: DurationStyle = "short") -> str:
+    """The one duration formatter, in three layouts ("-" when unknown):
+
+    - "short" (tables, headers, messages): rounded; "1h05m", "4m10s", "12s".
+    - "clock" (the review clock): rounded down, so time spent is never flattered; "0m12s", "1h02m03s".
+    - "spaced" (floor-time derivations inside review plans): rounded down; "1h 02m 05s", "37m 26s",
+      "2m", "45s".
+    """
     if seconds is None:
         return "-"
-    total = round(seconds)
+    total = round(seconds) if style == "short" else max(0, int(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
+    if style == "clock":
+        return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+    if style == "spaced":
+        if hours:
+            return f"{hours}h {minutes:02d}m {secs:02d}s"
+        if minutes:
+            return f"{minutes}m" if secs == 0 else f"{minutes}m {secs:02d}s"
+        return f"{secs}s"
     if hours:
         return f"{hours}h{minutes:02d}m"
     if minutes:

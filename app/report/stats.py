@@ -366,7 +366,7 @@ class _Groups:
         if seniors_known:
             overall.senior_gaps = 0
 
-    def _get(self, table: dict, key: Any, label: Callable[[Any], str]) -> Figures:
+    def _get(self, table: dict[Any, Figures], key: Any, label: Callable[[Any], str]) -> Figures:
         figures = table.get(key)
         if figures is None:  # the label is made once per group, not once per row
             figures = table[key] = Figures(label(key), senior_gaps=0 if self.seniors_known else None)
@@ -530,10 +530,10 @@ def _rate_quantiles(db: Any, query: StatsQuery, groups: _Groups, totals: dict[in
 class _ChangeFound:
     """What the change-level pass read (plain rows, applied to the groups on the calling thread)."""
 
-    reviews: list[tuple] = field(default_factory=list)  # (reviewer, tier, week, change reviews)
-    approvals: list[tuple] = field(default_factory=list)  # per (reviewer, tier, week): sums of approvals
-    senior_rows: list[tuple] = field(default_factory=list)  # Tier 0/1 change approvals, oldest first
-    current_rows: list[tuple] = field(default_factory=list)  # change approvals of pending changes
+    reviews: list[tuple[Any, ...]] = field(default_factory=list)  # (reviewer, tier, week, change reviews)
+    approvals: list[tuple[Any, ...]] = field(default_factory=list)  # per (reviewer, tier, week): sums of approvals
+    senior_rows: list[tuple[Any, ...]] = field(default_factory=list)  # Tier 0/1 change approvals, oldest first
+    current_rows: list[tuple[Any, ...]] = field(default_factory=list)  # change approvals of pending changes
 
 
 def _change_pass(ledger: Ledger, query: StatsQuery, policy: PolicyConfig | None,
@@ -570,7 +570,7 @@ def _add_first_looks(cells: dict[tuple[str, int | None, int], list[float]], grou
             figures.first_looks.extend(values)
 
 
-def _add_change_reviews(rows: list[tuple], groups: _Groups) -> None:
+def _add_change_reviews(rows: list[tuple[Any, ...]], groups: _Groups) -> None:
     for reviewer, tier, week, count in rows:
         for figures in groups.main(reviewer, tier, week):
             figures.changes += count

@@ -20,7 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import json_text
+from app.core.text import format_duration, json_text
 from app.report.stats import (
     FLOOR_RATE,
     MEANINGS,
@@ -30,7 +30,7 @@ from app.report.stats import (
     format_ratio,
     format_share,
 )
-from app.report.tables import human_duration, safe
+from app.report.tables import safe
 
 
 def _count(value: Any) -> str:
@@ -59,7 +59,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("changes", "changes", lambda f: _count(f.changes)),
     Column("chunks", "chunks", lambda f: _count(f.chunks)),
     Column("lines", "lines", lambda f: _count(f.lines)),
-    Column("active", "active", lambda f: human_duration(f.active_seconds) if f.chunks else "-"),
+    Column("active", "active", lambda f: format_duration(f.active_seconds) if f.chunks else "-"),
     Column("time/floor", "time_vs_floor", lambda f: format_ratio(f.time_vs_floor)),
     Column("LOC/h median [p25-p75]", "rate", _rate_spread),
     Column(">500/h", "fast_share", lambda f: format_share(f.fast_share)),
@@ -68,7 +68,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("unopened", "unopened", lambda f: _count(f.unopened_chunks)),
     Column("coverage", "coverage", lambda f: format_share(f.coverage)),
     Column("stale", "stale", lambda f: _count(f.stale_approvals)),
-    Column("first look", "first_look", lambda f: human_duration(f.first_look_median)),
+    Column("first look", "first_look", lambda f: format_duration(f.first_look_median)),
     Column("senior gaps", "senior_gaps", lambda f: _count(f.senior_gaps)),
 )
 """The grouped tables' columns, shared by the terminal, HTML and TUI views."""
@@ -146,7 +146,7 @@ def summary_lines(report: StatsReport) -> list[str]:
     o = report.overall
     lines = [
         f"{o.changes:,} changes and {o.chunks:,} chunks reviewed: {o.lines:,} changed lines in "
-        f"{human_duration(o.active_seconds)} of active time.",
+        f"{format_duration(o.active_seconds)} of active time.",
         f"Median rate {format_rate(o.rate_median)} changed lines per hour "
         f"(quartiles {format_rate(o.rate_p25)}-"
         f"{format_rate(o.rate_p75)}); {format_share(o.fast_share)} of timed chunk reviews were faster than "

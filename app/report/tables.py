@@ -4,6 +4,7 @@ markup) and passed through `visible` (never emits control characters)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -11,10 +12,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import human_age, human_duration, one_line
+from app.core.text import format_duration, human_age, one_line
 
 if TYPE_CHECKING:
-    from app.analysis.report import ChangeDetail
+    from app.analysis.report import ChangeDetail, ChangeReport
 
 BAND_STYLES = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
 
@@ -29,7 +30,7 @@ def band_text(score: float | None, band: str | None) -> Text:
     return Text(f"{score:>3.0f} {band}", style=BAND_STYLES.get(band or "", ""))
 
 
-def change_table(reports, *, base: str | None = None, width: int = 200) -> Table:
+def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200) -> Table:
     """The ranked queue as a table. Below 120 columns the less important columns are left out
     (CC+, files, chunks, author, age) rather than squashed to nothing."""
     now = time.time()
@@ -41,7 +42,7 @@ def change_table(reports, *, base: str | None = None, width: int = 200) -> Table
 
     optional = {"CC+", "files", "chunks", "author", "age"}
 
-    def col(name: str, **kw) -> None:
+    def col(name: str, **kw: Any) -> None:
         if not wide and name in optional:
             return
         kw.setdefault("no_wrap", True)
@@ -87,7 +88,7 @@ def change_table(reports, *, base: str | None = None, width: int = 200) -> Table
             cells["files"] = Text(str(figures.files))
             if has_plan:
                 cells["chunks"] = Text(str(found.plan.chunk_count) if found else "-")
-                cells["floor"] = Text(human_duration(found.plan.floor_seconds if found else None))
+                cells["floor"] = Text(format_duration(found.plan.floor_seconds if found else None))
             authors = r.change.authors
             author = authors[0].split(" <")[0] if authors else "-"
             if len(authors) > 1:
@@ -143,26 +144,31 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     if worst:
         parts.append(Text(f"Worst function: {one_line(worst.name, 80)} in {one_line(worst.path or '', 80)}"
                           f" — grade {worst.grade}, CC {worst.complexity}"))
-    changed_mi = {p: m for p, m in (maintainability or {}).items() if m.get("delta") is not None}
+    # path -> (delta, before, after); a delta exists only where both sides were measured
+    changed_mi: dict[str, tuple[float, float, float]] = {}
+    for path, m in (maintainability or {}).items():
+        delta, before, after = m.get("delta"), m.get("before"), m.get("after")
+        if delta is not None and before is not None and after is not None:
+            changed_mi[path] = (delta, before, after)
     if changed_mi:
-        total = sum(m["delta"] for m in changed_mi.values())
+        total = sum(delta for delta, _before, _after in changed_mi.values())
         parts.append(Text(f"Maintainability index (radon MI, 0-100, higher is easier): {total:+.1f} in "
                           f"{len(changed_mi)} file{'s' if len(changed_mi) != 1 else ''}"))
-        for path, m in sorted(changed_mi.items(), key=lambda kv: kv[1]["delta"])[:5]:
-            parts.append(Text(f"  {one_line(path, 80)}: {m['before']:.1f} → {m['after']:.1f} ({m['delta']:+.1f})",
-                              style="yellow" if m["delta"] < 0 else ""))
+        for path, (delta, before, after) in sorted(changed_mi.items(), key=lambda kv: kv[1][0])[:5]:
+            parts.append(Text(f"  {one_line(path, 80)}: {before:.1f} → {after:.1f} ({delta:+.1f})",
+                              style="yellow" if delta < 0 else ""))
     for path, error in found.complexity.errors.items():
         parts.append(Text("  ! " + one_line(f"{path}: {error}", 300), style="yellow"))
     return Group(*parts)
 
 
-def plan_table(detail, *, width: int = 200) -> Group:
+def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
     """The review plan: one row per chunk with its size, risk marks and floor time."""
     plan = detail.plan
     change = detail.change
     summary = Text.assemble(
         (one_line(change.id, 80), "bold"), f"  {len(plan.chunks)} chunks, ",
-        f"{plan.changed_lines} changed lines, floor {human_duration(plan.total_floor_seconds)} ",
+        f"{plan.changed_lines} changed lines, floor {format_duration(plan.total_floor_seconds)} ",
         (f"(target {plan.target_lines} lines a chunk, {plan.order} order)", "dim"))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     wide = width >= 110
@@ -191,9 +197,9 @@ def plan_table(detail, *, width: int = 200) -> Group:
             title.append("\n! " + one_line(note, 200), style="yellow")
         if len(chunk.notes) > 2:
             title.append(f"\n! (+{len(chunk.notes) - 2} more notes: --json shows all)", style="yellow")
-        row = [str(chunk.index), title, str(chunk.changed_lines), str(chunk.complexity_added),
+        row: list[str | Text] = [str(chunk.index), title, str(chunk.changed_lines), str(chunk.complexity_added),
                f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", f"T{chunk.tier}",
-               human_duration(chunk.floor_seconds)]
+               format_duration(chunk.floor_seconds)]
         if wide:
             row.append(chunk.content_hash[:10])
         table.add_row(*row)

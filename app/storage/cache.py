@@ -105,9 +105,10 @@ class AnalysisCache:
             self._warn(f"the analysis cache {self.path} cannot be used ({exc}); caching in memory")
         self.persistent = False
         memory = LiteDatabase(sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None))
+        # LiteDatabase is the part of sqlite_utils' Database the cache uses (see app/storage/db.py)
         for step in CACHE_MIGRATIONS:
-            step(memory)
-        return memory
+            step(memory)  # type: ignore[arg-type]
+        return memory  # type: ignore[return-value]
 
     def _move_aside(self) -> Path:
         """Rename the bad file (and its WAL companions) out of the way; it is kept for inspection."""

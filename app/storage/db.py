@@ -114,15 +114,19 @@ def write_transaction(
         try:
             yield db
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         try:
             conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is open (SQLite may already have rolled back on its own, e.g. after SQLITE_FULL)."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def user_version(db: Database) -> int:

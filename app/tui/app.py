@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
@@ -130,7 +130,7 @@ class ReviewApp(App[None]):
     """The review TUI. Build it with `make_app`; the queue is its start screen."""
 
     TITLE = "review-tui"
-    CSS_PATH: ClassVar[list[str | Path]] = [STYLES / "app.tcss", STYLES / "queue.tcss", STYLES / "change.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [STYLES / "app.tcss", STYLES / "queue.tcss", STYLES / "change.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = footer_bindings(bindings_for("global"))
     COMMANDS = App.COMMANDS | {ActionsProvider}
     ENABLE_COMMAND_PALETTE = True

@@ -150,7 +150,7 @@ def normalize_key(key: str) -> str | None:
     return "+".join([*modifiers, base])
 
 
-def parse_keys(value: str) -> list[str] | None:
+def parse_keys(value: object) -> list[str] | None:
     """"n, right" -> ["n", "right"]; None if empty or any key is unknown."""
     if not isinstance(value, str):
         return None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.planner.model import Chunk
+from app.core.text import format_duration
 from app.errors import ReviewTuiError
 from app.storage.ledger import ChangeStatus, Comment, Decision, Ledger
 from app.tui.timer import DEFAULT_IDLE_SECONDS, ActiveTimer
@@ -48,16 +49,8 @@ class ApprovalCheck:
 
     @property
     def message(self) -> str:
-        return (f"You spent {format_duration(self.active_seconds)} of a {format_duration(self.floor_seconds)}"
-                " floor: record as a rubber stamp?")
-
-
-def format_duration(seconds: float) -> str:
-    """0m12s, 4m00s, 1h02m03s (whole seconds, rounded down: time is never flattered)."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+        spent, floor = format_duration(self.active_seconds, "clock"), format_duration(self.floor_seconds, "clock")
+        return f"You spent {spent} of a {floor} floor: record as a rubber stamp?"
 
 
 def chunk_key(detail: ChangeDetail, chunk: Chunk) -> ChunkKey:

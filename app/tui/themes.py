@@ -13,7 +13,7 @@ theme table is never touched (an App registers themes on itself).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -258,7 +258,7 @@ def theme_from_data(data: Mapping[str, Any], source: str) -> ReviewTheme:
     return ReviewTheme(name, dark, colors, variables, symbols, overrides, source, description)
 
 
-def _check_css_value(value: str, where: str, fail) -> None:
+def _check_css_value(value: str, where: str, fail: Callable[[str, str], Exception]) -> None:
     """A value for one of Textual's variables must tokenize, or every stylesheet would fail to parse."""
     from textual.css.tokenize import tokenize_value
     from textual.css.tokenizer import TokenError

@@ -10,8 +10,9 @@ import pytest
 
 from app.analysis.analyzer import Analyzer
 from app.analysis.report import ChangeDetail
+from app.core.text import format_duration
 from app.storage.ledger import Ledger
-from app.tui.review_session import FastApprovalNotConfirmed, ReviewSession, format_duration
+from app.tui.review_session import FastApprovalNotConfirmed, ReviewSession
 
 REVIEWER = "reviewer@example.com"
 
@@ -248,4 +249,4 @@ def test_end_flushes_and_closes_the_ledger_session(ledger: Ledger, receipt) -> N
 @pytest.mark.parametrize(("seconds", "shown"), [(0, "0m00s"), (12.9, "0m12s"), (240, "4m00s"),
                                                 (3_723, "1h02m03s")])
 def test_format_duration(seconds: float, shown: str) -> None:
-    assert format_duration(seconds) == shown
+    assert format_duration(seconds, "clock") == shown

@@ -16,8 +16,9 @@ from app.core.git.diff import DiffLine, FileDiff, Hunk
 from app.core.git.repo import GitRepo
 from app.core.metrics.spans import definition_spans, unit_index
 from app.core.planner.builder import GlobSet, build_plan
-from app.core.planner.model import ChunkConfig, ReviewPlan, code_floor, format_duration
+from app.core.planner.model import ChunkConfig, ReviewPlan, code_floor
 from app.core.settings import SectionReader
+from app.core.text import format_duration
 from app.errors import ConfigError
 from app.samples import load
 
@@ -402,7 +403,7 @@ def test_floor_time_arithmetic_and_derivation() -> None:
     fast = ChunkConfig(lines_per_hour=1000, seconds_per_complexity_point=0, min_seconds=0,
                        tier_multipliers=(2.0, 1.0, 1.0, 1.0))
     assert code_floor(1000, 9, 0, fast)[0] == 7200
-    assert format_duration(3725) == "1h 02m 05s" and format_duration(59) == "59s"
+    assert format_duration(3725, "spaced") == "1h 02m 05s" and format_duration(59, "spaced") == "59s"
 
 
 # -- configuration --------------------------------------------------------------------------------------

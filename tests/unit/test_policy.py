@@ -80,7 +80,7 @@ def test_fast_approvals_are_rubber_stamps_unless_the_config_counts_them():
     result = run(decisions)
     assert not result.ok
     assert any(m.startswith("2 approvals were rubber stamps and do not count") for m in result.missing)
-    assert "approved after 12s of a 4m floor" in " ".join(result.missing)
+    assert "approved after 12s of a 4m00s floor" in " ".join(result.missing)
     assert result.rubber_stamps == [BOB, CAROL]
     assert run(decisions, config=PolicyConfig(count_fast_approvals=True)).ok
 

@@ -89,12 +89,6 @@ class FileDiff:
     def is_pure_rename(self) -> bool:
         return self.status in ("renamed", "copied") and self.changed_lines == 0 and not self.binary
 
-    def iter_changes(self) -> Iterator[DiffLine]:
-        for hunk in self.hunks:
-            for line in hunk.lines:
-                if line.is_change:
-                    yield line
-
     def added_lines(self) -> Iterator[DiffLine]:
         for hunk in self.hunks:
             for line in hunk.lines:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.git.repo import GitRepo, HistoryEntry
 
@@ -39,12 +40,12 @@ class HistoryIndex:
                 by_path[path].append((entry.time, entry.author_email.lower()))
         return cls(base_commit, window_start, dict(by_path))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"base_commit": self.base_commit, "window_start": self.window_start,
                 "commits_by_path": {p: [list(x) for x in v] for p, v in self.commits_by_path.items()}}
 
     @classmethod
-    def from_dict(cls, data: dict) -> HistoryIndex:
+    def from_dict(cls, data: dict[str, Any]) -> HistoryIndex:
         return cls(data["base_commit"], data["window_start"],
                    {p: [(int(t), str(e)) for t, e in v] for p, v in data["commits_by_path"].items()})
 
@@ -79,8 +80,3 @@ class HistoryFigures:
     recent_authors: int  # distinct authors of the touched files in the window
     author_prior_commits: int  # the change's authors' earlier commits in the touched files
     window_days: int
-
-    def to_dict(self) -> dict:
-        return {"hottest_path": self.hottest_path, "hottest_changes": self.hottest_changes,
-                "recent_authors": self.recent_authors, "author_prior_commits": self.author_prior_commits,
-                "window_days": self.window_days}

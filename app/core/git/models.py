@@ -67,11 +67,6 @@ class Change:
         times = [c.commit_time for c in self.commits]
         return max(times) if times else None
 
-    @property
-    def oldest_time(self) -> int | None:
-        times = [c.author_time for c in self.commits]
-        return min(times) if times else None
-
 
 @dataclass(slots=True)
 class ChangeFigures:

@@ -247,6 +247,20 @@ class GitRepo:
                 found.append((name, target, self.commit_problem(target) or "not a commit"))
         return sorted(found)
 
+    # pygit2 types repo[oid] as a plain Object: these narrow it where the tree entry's mode or the
+    # caller already says what it is (a mismatch is a damaged repository: ValueError).
+    def _tree(self, oid: pygit2.Oid | str) -> pygit2.Tree:
+        obj = self.repo[oid]
+        if not isinstance(obj, pygit2.Tree):
+            raise ValueError(f"{oid} is a {obj.type_str}, not a tree")
+        return obj
+
+    def _blob_data(self, oid: pygit2.Oid | str) -> bytes:
+        obj = self.repo[oid]
+        if not isinstance(obj, pygit2.Blob):
+            raise ValueError(f"{oid} is a {obj.type_str}, not a blob")
+        return obj.data
+
     def commit_problem(self, commit_id: str) -> str | None:
         """Why `commit_id` cannot be read as a commit (libgit2's one-line reason), or None if it can."""
         try:
@@ -255,7 +269,7 @@ class GitRepo:
             return f"object {commit_id[:10]} is missing"
         except (pygit2.GitError, ValueError) as exc:
             return " ".join(str(exc).split())
-        if isinstance(obj, pygit2.Commit):
+        if obj.type == pygit2.GIT_OBJECT_COMMIT:
             return None
         try:
             obj.peel(pygit2.Commit)
@@ -486,9 +500,9 @@ class GitRepo:
             while stack and len(out) < limit:
                 prefix, tree = stack.pop()
                 for entry in tree:
-                    name = prefix + decode_path(entry.raw_name)
+                    name = prefix + decode_path(entry.raw_name or b"")
                     if entry.filemode == pygit2.GIT_FILEMODE_TREE:
-                        stack.append((name + "/", self.repo[entry.id]))
+                        stack.append((name + "/", self._tree(entry.id)))
                     else:
                         out.append(name)
         except (KeyError, ValueError, pygit2.GitError):
@@ -533,27 +547,10 @@ class GitRepo:
     def notes(self, ref: str) -> Iterator[tuple[str, str]]:
         """(annotated commit id, note text) for every note under `ref`."""
         try:
-            for note in self.repo.notes(ref):
+            for note in self.repo.notes(ref):  # type: ignore[call-arg]  # the stub omits libgit2's ref argument
                 yield str(note.annotated_id), note.message
         except (KeyError, pygit2.GitError):
             return
-
-    def blame_commits(self, path: str, head: str, oldest: str | None) -> list[str | None]:
-        """For each line of `path` at head, the commit in (oldest, head] that introduced it; None for
-        lines older than the range (attributed to the boundary)."""
-        kwargs = {"newest_commit": head}
-        if oldest:
-            kwargs["oldest_commit"] = oldest
-        try:
-            blame = self.repo.blame(path, **kwargs)
-        except (KeyError, ValueError, pygit2.GitError):
-            return []
-        out: list[str | None] = []
-        for hunk in blame:
-            cid = str(hunk.final_commit_id)
-            owner = None if hunk.boundary or (oldest and cid == oldest) else cid
-            out.extend([owner] * hunk.lines_in_hunk)
-        return out
 
     # -- provenance: blame with original positions (added for app/core/provenance/lines.py) ------------
     def blame_origins(self, path: str, head: str,
@@ -563,11 +560,8 @@ class GitRepo:
         the range, the file's path in that commit, the hunk's first line number in that commit).
         Renames are followed. None when the file cannot be blamed (missing path, bad ids, corrupt
         or shallow history): the caller then falls back to commit-level attribution."""
-        kwargs = {"newest_commit": head}
-        if oldest:
-            kwargs["oldest_commit"] = oldest
         try:
-            blame = self.repo.blame(path, **kwargs)
+            blame = self.repo.blame(path, newest_commit=head, oldest_commit=oldest or None)
             spans: list[tuple[int, int, str | None, str, int]] = []
             for hunk in blame:
                 cid = str(hunk.final_commit_id)
@@ -600,7 +594,7 @@ class GitRepo:
             tree = self.repo[notes_commit].peel(pygit2.Commit).tree
         except (KeyError, ValueError, pygit2.GitError) as exc:
             raise RepoError(f"cannot read notes commit {notes_commit[:10]}: {exc}") from None
-        return {key: self.repo[oid].data for key, (_path, oid) in self._note_entries(tree).items()}
+        return {key: self._blob_data(oid) for key, (_path, oid) in self._note_entries(tree).items()}
 
     def _note_entries(self, tree: pygit2.Tree) -> dict[str, tuple[tuple[str, ...], pygit2.Oid]]:
         """{annotated id: (path parts in the notes tree, blob id)} for every note of a notes tree."""
@@ -608,11 +602,11 @@ class GitRepo:
 
         def walk(node: pygit2.Tree, parts: tuple[str, ...]) -> None:
             for entry in node:
-                path = (*parts, entry.name)
+                path = (*parts, entry.name or "")
                 name = "".join(path).lower()
                 if entry.filemode == pygit2.GIT_FILEMODE_TREE:
                     if len(name) < 64 and all(c in "0123456789abcdef" for c in name):
-                        walk(self.repo[entry.id], path)
+                        walk(self._tree(entry.id), path)
                 elif len(name) in (40, 64) and all(c in "0123456789abcdef" for c in name):
                     found[name] = (path, entry.id)
 

@@ -164,10 +164,9 @@ def _read_rule(reader: SectionReader) -> TierRule | None:
     tier = reader.get("tier", int, None)
     reason = reader.get("reason", str, "")
     reader.finish()  # an unknown key (a typo such as "reasn") is reported; the rule still applies
-    for key, value in (("glob", glob), ("tier", tier)):
-        if value is None:
-            reader.warnings.append(f"{reader.where(key)}: missing: rule ignored")
-            return None
+    if glob is None or tier is None:
+        reader.warnings.append(f"{reader.where('glob' if glob is None else 'tier')}: missing: rule ignored")
+        return None
     if not MIN_TIER <= tier <= MAX_TIER:
         reader.warnings.append(
             f"{reader.where('tier')}: tier {tier} is outside {MIN_TIER}..{MAX_TIER}: rule ignored")

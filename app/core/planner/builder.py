@@ -490,9 +490,10 @@ class _PlanBuilder:
             if file_ai and segment.additions:
                 hunk = files[segment.file_index].hunks[segment.hunk_index]
                 for line in hunk.lines[segment.first:segment.last + 1]:
-                    if line.origin == ADDED and line.new_lineno in file_ai:
+                    number = line.new_lineno
+                    if line.origin == ADDED and number is not None and number in file_ai:
                         ai_count += 1
-                        tool = file_ai[line.new_lineno]
+                        tool = file_ai[number]
                         tools[tool] = tools.get(tool, 0) + 1
         chunk.additions = sum(map(_ADDITIONS, segments))
         chunk.deletions = sum(map(_DELETIONS, segments))
@@ -532,7 +533,7 @@ class _PlanBuilder:
             chunk.files.append(fd.path)
             if draft.kind == KIND_BINARY:
                 # What a reviewer approves is the new content at that path (or its deletion).
-                identity = [fd.path, fd.status, fd.new_blob or "", fd.old_blob if fd.new_blob is None else ""]
+                identity = [fd.path, fd.status, fd.new_blob or "", (fd.old_blob or "") if fd.new_blob is None else ""]
             else:
                 identity = [fd.old_path or "", fd.new_path or "", fd.status, str(fd.old_mode), str(fd.new_mode),
                             fd.new_blob or ""]
@@ -592,12 +593,12 @@ class _PlanBuilder:
                 points = max(0, int(added))
                 if not points:
                     continue
-                number = holder.get((path, qualname))
-                if number is None:
+                target = holder.get((path, qualname))
+                if target is None:
                     matches = short_names.get(qualname.rsplit(".", 1)[-1].rsplit("::", 1)[-1], [])
-                    number = matches[0][1] if len(matches) == 1 else first_chunk.get(path)
-                if number is not None:
-                    chunks[number].complexity_added += points
+                    target = matches[0][1] if len(matches) == 1 else first_chunk.get(path)
+                if target is not None:
+                    chunks[target].complexity_added += points
 
     def _title(self, draft: Draft, chunk: Chunk, file_rank: dict[int, int]) -> str:
         files = chunk.files

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.core.globs import GlobError, compile_glob
 from app.core.settings import SectionReader
+from app.core.text import format_duration
 from app.errors import ConfigError
 
 KIND_CODE = "code"
@@ -182,7 +183,7 @@ class Segment:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Segment:
-        return cls(**{name: data[name] for name in cls.__slots__})  # type: ignore[attr-defined]
+        return cls(**{name: data[name] for name in cls.__slots__})
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,9 +277,6 @@ class ReviewPlan:
     def changed_lines(self) -> int:
         return sum(c.changed_lines for c in self.chunks)
 
-    def by_hash(self) -> dict[str, Chunk]:
-        return {c.content_hash: c for c in self.chunks}
-
     def to_dict(self) -> dict[str, Any]:
         return {"chunks": [c.to_dict() for c in self.chunks], "total_floor_seconds": self.total_floor_seconds,
                 "target_lines": self.target_lines, "order": self.order, "notes": list(self.notes)}
@@ -295,18 +293,6 @@ class ReviewPlan:
 
 # -- floor time ----------------------------------------------------------------------------------
 
-def format_duration(seconds: float) -> str:
-    """"37m 26s", "2m", "1h 02m 05s", "45s" (whole seconds, rounded down)."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m {secs:02d}s"
-    if minutes:
-        return f"{minutes}m" if secs == 0 else f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
-
-
 def _number(value: float) -> str:
     return f"{value:g}"
 
@@ -318,16 +304,16 @@ def code_floor(changed_lines: int, complexity_added: int, tier: int, config: Chu
     raised to the minimum: "312 lines at 500/h = 37m 26s; +4 CC x 30s = +2m; tier 0 x1.5 -> 59m 09s".
     """
     reading = changed_lines / config.lines_per_hour * 3600.0
-    parts = [f"{changed_lines} lines at {_number(config.lines_per_hour)}/h = {format_duration(reading)}"]
+    parts = [f"{changed_lines} lines at {_number(config.lines_per_hour)}/h = {format_duration(reading, 'spaced')}"]
     extra = complexity_added * config.seconds_per_complexity_point
     if complexity_added:
         parts.append(f"+{complexity_added} CC x {_number(config.seconds_per_complexity_point)}s"
-                     f" = +{format_duration(extra)}")
+                     f" = +{format_duration(extra, 'spaced')}")
     multiplier = config.multiplier(tier)
     raw = (reading + extra) * multiplier
-    text = "; ".join(parts) + f"; tier {tier} x{_number(multiplier)} -> {format_duration(raw)}"
+    text = "; ".join(parts) + f"; tier {tier} x{_number(multiplier)} -> {format_duration(raw, 'spaced')}"
     if raw < config.min_seconds:
-        text += f"; raised to the minimum {format_duration(config.min_seconds)}"
+        text += f"; raised to the minimum {format_duration(config.min_seconds, 'spaced')}"
         return int(config.min_seconds), text
     return int(raw), text
 
@@ -335,7 +321,7 @@ def code_floor(changed_lines: int, complexity_added: int, tier: int, config: Chu
 def light_floor(count: int, per_file: float, what: str) -> tuple[int, str]:
     total = count * per_file
     noun = "file" if count == 1 else "files"
-    return int(total), f"{count} {what} {noun} x {_number(per_file)}s = {format_duration(total)}"
+    return int(total), f"{count} {what} {noun} x {_number(per_file)}s = {format_duration(total, 'spaced')}"
 
 
 

@@ -251,8 +251,8 @@ def file_tree(index: int, fd: FileDiff, owners: dict[str, tuple[list[int], SpanR
             for k in range(1, len(headers) + 1):
                 if k == len(headers) or headers[k] is not headers[start]:
                     named = headers[start]
-                    leaf = None if named is None else unit(named[1], named[2], False)
-                    place(leaf, hunk_index, first + start, first + k - 1)
+                    named_leaf = None if named is None else unit(named[1], named[2], False)
+                    place(named_leaf, hunk_index, first + start, first + k - 1)
                     start = k
     tree = sized(Group(children))
     return CodeFile(index, fd.path, posixpath.dirname(fd.path), tree, notes, defined)

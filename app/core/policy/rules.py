@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.settings import SectionReader
+from app.core.text import format_duration
 from app.errors import ConfigError
 
 
@@ -257,17 +258,6 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def _duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, rest = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{rest:02d}s" if rest else f"{minutes}m"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
 def _targets(record: ApprovalRecord, current: list[str], head: str | None) -> tuple[list[str], bool]:
     """The content hashes a record decides on, and whether it (also) decided on content no longer there."""
     if record.chunk_hash is not None:
@@ -287,8 +277,8 @@ def _stamp_reason(record: ApprovalRecord, config: PolicyConfig) -> str | None:
     reasons: list[str] = []
     if record.fast and not config.count_fast_approvals:
         if record.floor_seconds is not None:
-            reasons.append(f"approved after {_duration(record.active_seconds)} of a "
-                           f"{_duration(record.floor_seconds)} floor")
+            reasons.append(f"approved after {format_duration(record.active_seconds)} of a "
+                           f"{format_duration(record.floor_seconds)} floor")
         else:
             reasons.append("approved faster than the floor time")
     if config.require_all_chunks_opened:
@@ -400,8 +390,8 @@ def evaluate(
             noun = "approval" if gap_senior == 1 else "approvals"
             missing.append(f"needs {gap_senior} more senior {noun}{because}")
         elif gap_senior:
-            more = max(gap_total, gap_senior)
-            missing.append(f"needs {more} more approvals, {gap_senior} of them senior{because}")
+            more_approvals = max(gap_total, gap_senior)
+            missing.append(f"needs {more_approvals} more approvals, {gap_senior} of them senior{because}")
         elif gap_total:
             missing.append(f"needs {_plural(gap_total, 'more approval')}{because}")
         stale_refs = [refs[h] for h in current if h in stale]

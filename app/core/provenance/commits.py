@@ -88,17 +88,6 @@ def commit_confidence(signals: Iterable[AISignal]) -> int:
     return min(MAX_CONFIDENCE, sum(s.confidence for s in signals))
 
 
-def confidence_band(score: int) -> str:
-    """CHAOSS bands: none (0), low (1-30), medium (31-70), high (71-100)."""
-    if score <= 0:
-        return "none"
-    if score <= 30:
-        return "low"
-    if score <= 70:
-        return "medium"
-    return "high"
-
-
 def primary_tool(signals: Iterable[AISignal]) -> str | None:
     """The tool with the most points among the signals (first seen wins a tie)."""
     points: dict[str, int] = {}

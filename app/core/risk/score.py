@@ -105,10 +105,6 @@ class Factor:
     contribution: float
     explanation: str
 
-    def to_dict(self) -> dict:
-        return {"name": self.name, "raw": self.raw, "normalised": round(self.normalised, 4),
-                "weight": self.weight, "contribution": self.contribution, "explanation": self.explanation}
-
 
 @dataclass
 class RiskResult:
@@ -116,10 +112,6 @@ class RiskResult:
     band: str
     factors: list[Factor]
     band_reason: str
-
-    def to_dict(self) -> dict:
-        return {"score": self.score, "band": self.band, "band_reason": self.band_reason,
-                "factors": [f.to_dict() for f in self.factors]}
 
 
 def saturate(value: float, half: float) -> float:
@@ -157,7 +149,7 @@ def compute(inputs: RiskInputs, config: RiskConfig | None = None) -> RiskResult:
     w = config.weights
     factors: list[Factor] = []
 
-    def add(name: str, raw, norm: float, why: str) -> None:
+    def add(name: str, raw: float | str, norm: float, why: str) -> None:
         norm = min(1.0, max(0.0, norm))
         factors.append(Factor(name, raw, norm, w.get(name, 0.0), round(norm * w.get(name, 0.0), 1), why))
 

@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from app.core.text import fit_middle, human_age, human_duration, one_line
+from app.core.text import fit_middle, format_duration, human_age, one_line
 from app.errors import ReviewTuiError
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, ReviewRecorded
@@ -223,7 +223,7 @@ class ChangeScreen(Screen[None]):
             text.append(f"  AI {share:.0%}" + (f" ({tools})" if tools and width >= 100 else ""),
                         style=self._colour("gutter-ai"))
         if found is not None:
-            text.append(f"  floor {human_duration(found.plan.floor_seconds)}")
+            text.append(f"  floor {format_duration(found.plan.floor_seconds)}")
         status = self._change_status()
         if status:
             text.append(f"  [{status}]", style="bold")
@@ -292,7 +292,7 @@ class ChangeScreen(Screen[None]):
                 "ai": Text(f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", justify="right",
                            style=self._colour("gutter-ai") if chunk.ai_share else "dim"),
                 "tier": self._tier_badge(chunk.tier),
-                "floor": Text(human_duration(chunk.floor_seconds), justify="right"),
+                "floor": Text(format_duration(chunk.floor_seconds), justify="right"),
                 "status": self._state_text(state),
                 "spent": self._spent_text(spent, chunk.floor_seconds),
                 "marks": self._marks(chunk),
@@ -305,7 +305,7 @@ class ChangeScreen(Screen[None]):
         decided = sum(1 for c in plan.chunks
                       if self.chunk_states.get(c.content_hash) in ("approved", "stamped", "flagged"))
         summary.append(f"{len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, "
-                       f"{plan.changed_lines} changed lines, floor {human_duration(plan.total_floor_seconds)}"
+                       f"{plan.changed_lines} changed lines, floor {format_duration(plan.total_floor_seconds)}"
                        f" · {decided} decided", style="dim")
         for note in plan.notes:
             summary.append("  ·  " + one_line(note, 200), style="dim italic")
@@ -324,7 +324,7 @@ class ChangeScreen(Screen[None]):
             return Text("-", style="dim", justify="right")
         # Under the floor is shown in the warning colour: that time would make an approval a rubber stamp.
         style = self._colour("warning") if spent < floor else self._colour("success")
-        return Text(human_duration(spent), style=style, justify="right")
+        return Text(format_duration(spent), style=style, justify="right")
 
     def _marks(self, chunk: Chunk) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")

@@ -33,12 +33,12 @@ from textual.widgets import Footer, Label, Static
 
 from app.analysis.report import ChangeDetail
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
-from app.core.text import one_line
+from app.core.text import format_duration, one_line
 from app.errors import ReviewTuiError
 from app.storage.ledger import Decision
 from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target
 from app.tui.keys import ActionSpec, bindings_for
-from app.tui.review_session import ReviewSession, format_duration
+from app.tui.review_session import ReviewSession
 from app.tui.screens.dialogs import ActivityModal, ConfirmDialog, TextInputDialog
 from app.tui.widgets.diff_view import DiffView, DisplayLine
 
@@ -253,7 +253,7 @@ class ChunkReviewScreen(Screen[None]):
             parts.append(f"oversized: {chunk.oversize_reason}")
         text = Text(one_line(" · ".join(parts), 300))
         text.append(" · floor ", style="dim")
-        derivation = chunk.floor_derivation or format_duration(chunk.floor_seconds)
+        derivation = chunk.floor_derivation or format_duration(chunk.floor_seconds, 'clock')
         text.append(one_line(derivation, 300), style="dim")
         return text
 
@@ -273,7 +273,8 @@ class ChunkReviewScreen(Screen[None]):
         except ReviewTuiError:
             return  # the ledger is busy; the next refresh tries again
         clock = self.query_one("#chunk-clock", Label)
-        clock.update(Text(f"spent {format_duration(spent)} / floor {format_duration(chunk.floor_seconds)}"))
+        floor = format_duration(chunk.floor_seconds, "clock")
+        clock.update(Text(f"spent {format_duration(spent, 'clock')} / floor {floor}"))
         clock.set_class(spent < chunk.floor_seconds, "below-floor")
 
     # -- navigation --------------------------------------------------------------------------

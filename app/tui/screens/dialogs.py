@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import events
@@ -29,8 +29,10 @@ STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 MAX_NOTE_CHARS = 4_000
 
+ResultT = TypeVar("ResultT")  # what the dialog dismisses with
 
-class ActivityModal(ModalScreen):
+
+class ActivityModal(ModalScreen[ResultT]):
     """A modal that reports input events to `on_activity`."""
 
     counts_as_review: ClassVar[bool] = False
@@ -46,7 +48,7 @@ class ActivityModal(ModalScreen):
         await super().on_event(event)
 
 
-class TextInputDialog(ActivityModal):
+class TextInputDialog(ActivityModal[str | None]):
     """Asks for one line of text; dismisses with the text (stripped), or None when cancelled.
 
     Enter submits (an empty text is refused unless `allow_empty`), escape cancels.
@@ -87,7 +89,7 @@ class TextInputDialog(ActivityModal):
         self.dismiss(None)
 
 
-class ConfirmDialog(ActivityModal):
+class ConfirmDialog(ActivityModal[bool]):
     """A yes/no question; dismisses with True (y, enter on Yes) or False (n, escape)."""
 
     CSS_PATH = STYLES / "dialogs.tcss"

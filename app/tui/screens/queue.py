@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from app.core.text import fit_middle, human_age, human_duration, one_line
+from app.core.text import fit_middle, format_duration, human_age, one_line
 from app.errors import ReviewTuiError
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import (
@@ -230,12 +230,12 @@ def visible_columns(width: int) -> list[tuple[QueueColumn, int]]:
 def sort_rows(rows: list[QueueRow], column: QueueColumn, reverse: bool) -> list[QueueRow]:
     """Rows sorted by `column` in its natural direction (flipped when `reverse`); rows without a
     value (failed, still pending) go last either way, in rank order."""
-    assert column.sort is not None
-    present = [r for r in rows if column.sort(r) is not None]
-    missing = sorted((r for r in rows if column.sort(r) is None), key=lambda r: r.rank)
+    sort = column.sort
+    assert sort is not None
+    present = [r for r in rows if sort(r) is not None]
+    missing = sorted((r for r in rows if sort(r) is None), key=lambda r: r.rank)
     descending = column.descending != reverse
-    present.sort(key=lambda r: (column.sort(r), r.rank) if not descending else (column.sort(r), -r.rank),
-                 reverse=descending)
+    present.sort(key=lambda r: (sort(r), r.rank) if not descending else (sort(r), -r.rank), reverse=descending)
     return present + missing
 
 
@@ -320,7 +320,7 @@ class _Cells:
         return Text("-" if chunks is None else str(chunks))
 
     def cell_floor(self, row: QueueRow, width: int) -> Text:
-        return Text("-" if row.error else human_duration(row.floor_seconds))
+        return Text("-" if row.error else format_duration(row.floor_seconds))
 
     def cell_change(self, row: QueueRow, width: int) -> Text:
         text = Text(one_line(row.id, 200) if row.error else fit_middle(one_line(row.id, 200), width))
@@ -445,11 +445,15 @@ class QueueScreen(Screen[None]):
             analyzer = app.fresh_analyzer()
             discovery = analyzer.discovery
             self.post_message(AnalysisStarted(len(discovery.changes), discovery.base_ref))
-            reports = analyzer.analyze_all(
-                progress=lambda done, total, label: self.post_message(AnalysisProgressed(done, total, label)),
-                on_report=lambda report: self.post_message(ReportArrived(report)),
-                should_stop=lambda: worker.is_cancelled,
-            )
+
+            def progress(done: int, total: int, label: str) -> None:
+                self.post_message(AnalysisProgressed(done, total, label))
+
+            def arrived(report: ChangeReport) -> None:
+                self.post_message(ReportArrived(report))
+
+            reports = analyzer.analyze_all(progress=progress, on_report=arrived,
+                                           should_stop=lambda: worker.is_cancelled)
         except ReviewTuiError as exc:
             self.post_message(AnalysisFinished([], time.perf_counter() - started, error=str(exc)))
             return []

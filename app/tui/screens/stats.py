@@ -7,7 +7,7 @@ worker (a big ledger takes a moment); the ledger hands that thread its own SQLit
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -99,7 +99,7 @@ class StatsScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             status.update(Text(f"statistics failed: {event.worker.error}", style="bold red"))
         elif event.state == WorkerState.SUCCESS:
-            self.report = event.worker.result
+            self.report = cast("StatsReport", event.worker.result)
             await self._show(self.report)
 
     async def _show(self, report: StatsReport) -> None:

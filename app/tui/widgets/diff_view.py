@@ -145,7 +145,9 @@ def _token_variable(token: _TokenType) -> str | None:
     try:
         return _variable_for_token[token]
     except KeyError:
-        found = next((var for family, var in _TOKEN_VARIABLES if token in family), None)
+        # pygments' _TokenType.__contains__ asks "is a subtype of"; its stub sees a tuple of str
+        found = next((var for family, var in _TOKEN_VARIABLES
+                      if token in family), None)  # type: ignore[comparison-overlap]
         _variable_for_token[token] = found
         return found
 
@@ -479,7 +481,7 @@ class DiffView(ScrollView, can_focus=True):
 
     # -- styles -------------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        super().on_mount()
+        super().on_mount()  # type: ignore[no-untyped-call]  # textual's ScrollView.on_mount is unannotated
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._lines:  # the screen learns the initial cursor line the same way as later ones
             self.post_message(self.CursorMoved(self, self._cursor, self._lines[self._cursor]))

@@ -29,7 +29,7 @@ REVIEWED = frozenset({"approved", "flagged"})
 TextField = Literal["search", "author"]
 
 
-def _cycle(options: tuple, current: object) -> object:
+def _cycle(options: tuple[object, ...], current: object) -> object:
     """The next of None, options[0], options[1], ..., None."""
     if current is None:
         return options[0]
