@@ -16,7 +16,7 @@ analysis modules and does not parse the config (the cache key needs only its dig
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +50,9 @@ if TYPE_CHECKING:
     from app.core.impact.assess import TierAssessment
     from app.core.metrics import complexity as cx
     from app.core.metrics.spans import SpanResult
+    from app.core.planner.model import ReviewPlan
     from app.core.provenance.lines import ChangeProvenance
+    from app.core.risk.score import RiskInputs, RiskResult
     from app.storage.cache import AnalysisCache
 
 # Bump when the shape or meaning of a cached report changes.
@@ -330,7 +332,7 @@ class Analyzer:
         from app.core.metrics import complexity as cx
         from app.core.planner.builder import build_plan
         from app.core.provenance.commits import commit_signals
-        from app.core.risk.score import RiskInputs, compute
+        from app.core.risk.score import compute
 
         if prep.tiers is None or prep.provenance is None:
             self._assess(prep)
@@ -340,27 +342,8 @@ class Analyzer:
         complexity = self._complexity(files, metrics)
         measurable = [fd for fd in files if not fd.binary and fd.path and cx.analyzer_for(fd.path) != cx.ANALYZER_SIZE]
         complete = all(fd.path in complexity for fd in measurable)
-        paths = [fd.path for fd in files]
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
-        inputs = RiskInputs(
-            lines_added=figures.lines_added,
-            lines_deleted=figures.lines_deleted,
-            paths=paths,
-            lines_per_file=[fd.changed_lines for fd in files],
-            complexity_added=sum(c.complexity_added for c in complexity.values()),
-            worst_complexity=worst.complexity if worst else 0,
-            worst_function=worst.name if worst else None,
-            ai_share=prov.ai_share,
-            ai_tools=list(prov.tools),
-            tier=tiers.tier,
-            tier_reason=tiers.reasons[0] if tiers.reasons else "",
-            destructive=[op.summary() for op in tiers.destructive],
-            history_known=prep.history is not None,
-        )
-        hf = prep.history
-        if hf is not None:
-            inputs.hottest_changes, inputs.hottest_path = hf.hottest_changes, hf.hottest_path
-            inputs.recent_authors, inputs.author_prior_commits = hf.recent_authors, hf.author_prior_commits
+        inputs = _risk_inputs(prep, tiers, prov, complexity, worst)
         risk = compute(inputs, cfg.risk)
         function_cc = {path: {name: max(new - (old or 0), 0) for name, old, new in fc.changed_functions}
                        for path, fc in complexity.items()}
@@ -369,24 +352,11 @@ class Analyzer:
                           destructive_paths={op.path for op in tiers.destructive}, order=order,
                           spans_cache=self._spans_memo)
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
-        assessment = Assessment(
-            risk=RiskSummary(risk.score, risk.band, risk.band_reason, tuple(
-                FactorSummary(f.name, f.raw, round(f.normalised, 4), f.weight, f.contribution, f.explanation)
-                for f in risk.factors)),
-            tiers=TierSummary(tiers.tier, tuple(tiers.reasons)),
-            ai=AISummary(round(prov.ai_share, 4), prov.ai_added, tuple(prov.tools), prov.method,
-                         (*prov.errors, *([prov.squash_warning] if prov.squash_warning else []))),
-            complexity=ComplexitySummary(
-                inputs.complexity_added, not complete,
-                WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
-                {p: c.error for p, c in complexity.items() if c.error}),
-            destructive_ops=tuple(DestructiveFinding(op.kind, op.path, op.line, op.side, op.text, op.explanation)
-                                  for op in tiers.destructive),
-            plan=PlanSummary(len(plan.chunks), plan.total_floor_seconds,
-                             tuple(c.content_hash for c in plan.chunks)),
-            history=None if hf is None else HistorySummary(hf.hottest_path, hf.hottest_changes, hf.recent_authors,
-                                                           hf.author_prior_commits, hf.window_days),
-        )
+        complexity_summary = ComplexitySummary(
+            inputs.complexity_added, not complete,
+            WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
+            {p: c.error for p, c in complexity.items() if c.error})
+        assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history)
         report = ChangeReport(change, figures, assessment, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
@@ -460,71 +430,32 @@ class Analyzer:
         Each change is diffed once. The blobs no cache knows are measured in one parallel batch
         that starts as soon as every change is diffed and runs (in worker processes) while this
         thread works out tiers, provenance, history and review plans."""
-        stopped = should_stop or (lambda: False)
         changes = self.discovery.changes
-        total = len(changes)
-        reports: dict[str, ChangeReport] = {}
-
-        def emit(report: ChangeReport) -> None:
-            reports[report.id] = report
-            if on_report:
-                on_report(report)
-
+        run = _Pass(len(changes), progress, on_report, should_stop or (lambda: False))
         cached = self._cached_reports(changes)
         pending: list[Change] = []
         for change in changes:
             if change.error:
-                emit(ChangeReport(change, error=change.error, complete=True))
+                run.emit(ChangeReport(change, error=change.error, complete=True))
             elif change.id in cached:
-                emit(cached[change.id])
+                run.emit(cached[change.id])
             else:
                 pending.append(change)
-        done = total - len(pending)
+        run.done = run.total - len(pending)
 
-        # Diff every change first, so that the measuring can start before anything else.
-        prepared: list[_Prepared] = []
-        for change in pending:
-            if stopped():
-                break
-            if progress:
-                progress(done, total * 2, f"reading {change.id}")
-            try:
-                prepared.append(self._prepare(change))
-            except ReviewTuiError as exc:
-                emit(ChangeReport(change, error=str(exc), complete=True))
-                done += 1
+        prepared = self._diff_all(pending, run)  # first, so that the measuring can start early
         wanted: dict[str, str] = {}
         for prep in prepared:
             for blob, path in prep.wanted.items():
                 wanted.setdefault(blob, path)
         metrics = self._known_metrics(list(wanted)) if prepared else {}
         missing = {b: p for b, p in wanted.items() if b not in metrics}
-        measurement = self._start_measuring(missing, should_stop) if missing and not stopped() else None
-
-        finished: list[ChangeReport] = []
-        unfinished: list[_Prepared] = []
+        measurement = self._start_measuring(missing, should_stop) if missing and not run.stopped() else None
         try:
-            for prep in prepared:
-                if stopped():
-                    break
-                if progress:
-                    progress(done, total * 2, f"scoring {prep.change.id}")
-                done += 1
-                try:
-                    self._assess(prep)
-                    report = self._finish(prep, metrics).report
-                except ReviewTuiError as exc:
-                    report = ChangeReport(prep.change, error=str(exc), complete=True)
-                emit(report)
-                if report.complete:
-                    finished.append(report)  # every blob it needs was measured before
-                else:
-                    unfinished.append(prep)
-
+            finished, unfinished = self._score_all(prepared, metrics, run)
             if measurement is not None:
                 def tick(measured: int, count: int) -> None:
-                    if progress:
-                        progress(total, total * 2, f"measuring complexity: {measured}/{count} files")
+                    run.say(run.total, f"measuring complexity: {measured}/{count} files")
 
                 measured = measurement.wait(tick)
                 self._keep_metrics(measured)
@@ -533,20 +464,124 @@ class Analyzer:
             if measurement is not None:
                 measurement.abandon()  # an error or Ctrl-C above: do not leave the workers busy
         for j, prep in enumerate(unfinished):
-            if stopped():
+            if run.stopped():
                 break
-            if progress:
-                progress(total + j, total * 2, f"completing {prep.change.id}")
-            try:
-                report = self._finish(prep, metrics).report
-            except ReviewTuiError as exc:
-                report = ChangeReport(prep.change, error=str(exc), complete=True)
-            emit(report)
-            finished.append(report)
+            run.say(run.total + j, f"completing {prep.change.id}")
+            finished.append(self._finish_or_error(prep, metrics, run))
         self._store(finished)
-        if progress:
-            progress(total * 2, total * 2, "")
-        return rank(list(reports.values()))
+        run.say(run.total * 2, "")
+        return rank(list(run.reports.values()))
+
+    def _diff_all(self, pending: list[Change], run: _Pass) -> list[_Prepared]:
+        """Diff each pending change (a change that cannot be diffed is reported with its error)."""
+        prepared: list[_Prepared] = []
+        for change in pending:
+            if run.stopped():
+                break
+            run.say(run.done, f"reading {change.id}")
+            try:
+                prepared.append(self._prepare(change))
+            except ReviewTuiError as exc:
+                run.emit(ChangeReport(change, error=str(exc), complete=True))
+                run.done += 1
+        return prepared
+
+    def _score_all(self, prepared: list[_Prepared], metrics: dict[str, cx.FileMetrics],
+                   run: _Pass) -> tuple[list[ChangeReport], list[_Prepared]]:
+        """Score every prepared change with the metrics known now: (complete reports, changes still
+        waiting for complexity figures)."""
+        finished: list[ChangeReport] = []
+        unfinished: list[_Prepared] = []
+        for prep in prepared:
+            if run.stopped():
+                break
+            run.say(run.done, f"scoring {prep.change.id}")
+            run.done += 1
+            report = self._finish_or_error(prep, metrics, run, assess=True)
+            if report.complete:
+                finished.append(report)  # every blob it needs was measured before
+            else:
+                unfinished.append(prep)
+        return finished, unfinished
+
+    def _finish_or_error(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], run: _Pass, *,
+                         assess: bool = False) -> ChangeReport:
+        """The change's report (or its error), emitted."""
+        try:
+            if assess:
+                self._assess(prep)
+            report = self._finish(prep, metrics).report
+        except ReviewTuiError as exc:
+            report = ChangeReport(prep.change, error=str(exc), complete=True)
+        run.emit(report)
+        return report
+
+
+@dataclass
+class _Pass:
+    """One analyze_all run's bookkeeping: the reports so far, how far it got, and its callbacks."""
+
+    total: int
+    progress: Progress | None
+    on_report: Callable[[ChangeReport], None] | None
+    stopped: Callable[[], bool]
+    done: int = 0
+    reports: dict[str, ChangeReport] = field(default_factory=dict)
+
+    def emit(self, report: ChangeReport) -> None:
+        self.reports[report.id] = report
+        if self.on_report:
+            self.on_report(report)
+
+    def say(self, done: int, label: str) -> None:
+        if self.progress:
+            self.progress(done, self.total * 2, label)
+
+def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
+                 complexity: dict[str, cx.FileComplexity], worst: cx.FunctionMetric | None) -> RiskInputs:
+    """What the risk score is computed from, gathered from a prepared change's analyses."""
+    from app.core.risk.score import RiskInputs
+
+    files = prep.files
+    inputs = RiskInputs(
+        lines_added=prep.figures.lines_added,
+        lines_deleted=prep.figures.lines_deleted,
+        paths=[fd.path for fd in files],
+        lines_per_file=[fd.changed_lines for fd in files],
+        complexity_added=sum(c.complexity_added for c in complexity.values()),
+        worst_complexity=worst.complexity if worst else 0,
+        worst_function=worst.name if worst else None,
+        ai_share=prov.ai_share,
+        ai_tools=list(prov.tools),
+        tier=tiers.tier,
+        tier_reason=tiers.reasons[0] if tiers.reasons else "",
+        destructive=[op.summary() for op in tiers.destructive],
+        history_known=prep.history is not None,
+    )
+    hf = prep.history
+    if hf is not None:
+        inputs.hottest_changes, inputs.hottest_path = hf.hottest_changes, hf.hottest_path
+        inputs.recent_authors, inputs.author_prior_commits = hf.recent_authors, hf.author_prior_commits
+    return inputs
+
+
+def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance, complexity: ComplexitySummary,
+                plan: ReviewPlan, hf: HistoryFigures | None) -> Assessment:
+    """The typed summary readers get (app/analysis/report.py) of one change's analyses."""
+    return Assessment(
+        risk=RiskSummary(risk.score, risk.band, risk.band_reason, tuple(
+            FactorSummary(f.name, f.raw, round(f.normalised, 4), f.weight, f.contribution, f.explanation)
+            for f in risk.factors)),
+        tiers=TierSummary(tiers.tier, tuple(tiers.reasons)),
+        ai=AISummary(round(prov.ai_share, 4), prov.ai_added, tuple(prov.tools), prov.method,
+                     (*prov.errors, *([prov.squash_warning] if prov.squash_warning else []))),
+        complexity=complexity,
+        destructive_ops=tuple(DestructiveFinding(op.kind, op.path, op.line, op.side, op.text, op.explanation)
+                              for op in tiers.destructive),
+        plan=PlanSummary(len(plan.chunks), plan.total_floor_seconds, tuple(c.content_hash for c in plan.chunks)),
+        history=None if hf is None else HistorySummary(hf.hottest_path, hf.hottest_changes, hf.recent_authors,
+                                                       hf.author_prior_commits, hf.window_days),
+    )
 
 
 def rank(reports: list[ChangeReport]) -> list[ChangeReport]:

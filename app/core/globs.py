@@ -323,15 +323,21 @@ class GlobSet:
     def last_match(self, path: str) -> int | None:
         """Index (in the original order) of the last pattern that matches `path`, or None."""
         path = _normalise_path(path)
-        best = -1
         parts = path.split("/")
+        best = self._component_match(path, parts, self._literal_match(parts))
+        if self._rest.highest > best:
+            needs = self._rest_needs
+            if needs is None or (not self._rest_any_need.isdisjoint(parts)
+                                 and any(need.issubset(parts) for need in needs)):
+                best = max(best, self._rest.last_match(path))
+        return best if best >= 0 else None
+
+    def _literal_match(self, parts: list[str]) -> int:
+        """The best index among exact names, "*.ext" suffixes and anchored prefixes: dict lookups per
+        path segment (-1: none)."""
+        best = -1
         last = len(parts) - 1
         names, suffixes, prefixes = self._names, self._suffixes, self._prefixes
-        component_any, component_dirs = self._component_any, self._component_dirs
-        if component_any.highest < 0 and component_dirs.highest < 0:
-            try_components = False
-        else:
-            try_components = self._component_hint is None or self._component_hint.search(path) is not None
         prefix = ""
         for position, part in enumerate(parts):
             if names:
@@ -349,17 +355,22 @@ class GlobSet:
                 for index, needs_more in prefixes.get(prefix, ()):
                     if index > best and (position < last or not needs_more):
                         best = index
-            if try_components:
-                if component_any.highest > best:
-                    best = max(best, component_any.last_match(part))
-                if position < last and component_dirs.highest > best:
-                    best = max(best, component_dirs.last_match(part))
-        if self._rest.highest > best:
-            needs = self._rest_needs
-            if needs is None or (not self._rest_any_need.isdisjoint(parts)
-                                 and any(need.issubset(parts) for need in needs)):
-                best = max(best, self._rest.last_match(path))
-        return best if best >= 0 else None
+        return best
+
+    def _component_match(self, path: str, parts: list[str], best: int) -> int:
+        """`best` raised by the one-segment wildcard patterns that match some segment of the path."""
+        component_any, component_dirs = self._component_any, self._component_dirs
+        if component_any.highest < 0 and component_dirs.highest < 0:
+            return best
+        if self._component_hint is not None and self._component_hint.search(path) is None:
+            return best
+        last = len(parts) - 1
+        for position, part in enumerate(parts):
+            if component_any.highest > best:
+                best = max(best, component_any.last_match(part))
+            if position < last and component_dirs.highest > best:
+                best = max(best, component_dirs.last_match(part))
+        return best
 
     def matches(self, path: str) -> bool:
         """True when any pattern matches `path`."""

@@ -91,6 +91,35 @@ class ChunkView:
 
 
 @dataclass(frozen=True, slots=True)
+class NewDecision:
+    """A review decision to record with Ledger.record_decision: on one chunk, or on the whole change
+    when ``chunk_hash`` is None."""
+
+    session_id: int | None
+    reviewer: str
+    repo: str
+    change_id: str
+    head: str
+    chunk_hash: str | None
+    decision: str  # approve | flag | later
+    chunk_index: int | None = None
+    note: str = ""
+    floor_seconds: float | None = None
+    active_seconds: float | None = None
+    """Active time at the decision; None: the reviewer's active time on the chunk's content (all
+    sessions and heads) or, change-level, on the chunks of ``chunk_hashes``."""
+    unopened_chunks: int | None = None
+    """Change-level: chunks never opened; None: how many of ``chunk_hashes`` the reviewer never opened."""
+    chunk_hashes: Sequence[str] = ()
+    """Change-level: the chunks the decision covers (the content the reviewer saw)."""
+    changed_lines: int = 0
+    tier: int | None = None
+    ai_share: float | None = None
+    complexity_added: float | None = None
+    reviewer_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """An approve / flag / come-back-later for one chunk, or for a whole change when chunk_hash is None."""
 
@@ -417,88 +446,43 @@ class Ledger:
 
     # -- decisions ---------------------------------------------------------------------------
 
-    def record_decision(
-        self,
-        *,
-        session_id: int | None,
-        reviewer: str,
-        repo: str,
-        change_id: str,
-        head: str,
-        chunk_hash: str | None,
-        decision: str,
-        chunk_index: int | None = None,
-        note: str = "",
-        floor_seconds: float | None = None,
-        active_seconds: float | None = None,
-        unopened_chunks: int | None = None,
-        chunk_hashes: Sequence[str] = (),
-        changed_lines: int = 0,
-        tier: int | None = None,
-        ai_share: float | None = None,
-        complexity_added: float | None = None,
-        reviewer_name: str | None = None,
-    ) -> Decision:
+    def record_decision(self, new: NewDecision) -> Decision:
         """Record an approve / flag / later for a chunk, or for the change when chunk_hash is None.
 
-        active_seconds defaults to the reviewer's active time on the chunk's content (all sessions and
-        heads) or, for a change-level decision, on the chunks of ``chunk_hashes``. unopened_chunks
-        defaults to how many of ``chunk_hashes`` the reviewer never opened (change-level only).
-        An approval is ``fast`` when active_seconds < floor_seconds.
+        Active time and unopened chunks come from the ledger's views when the record leaves them
+        out (see NewDecision). An approval is ``fast`` when its active time is below its floor time.
         """
-        if decision not in DECISIONS:
-            raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+        if new.decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {new.decision!r}")
         with self._write("recording a review decision") as db:
-            self._upsert_reviewer(db, reviewer, reviewer_name)
-            if chunk_hash is not None:
-                opened = self._views_exist(db, repo, change_id, [chunk_hash], reviewer) == 1
-                active = (
-                    active_seconds
-                    if active_seconds is not None
-                    else self._active_on(db, repo, change_id, [chunk_hash], reviewer)
-                )
-                unopened = 0
+            self._upsert_reviewer(db, new.reviewer, new.reviewer_name)
+            hashes = [new.chunk_hash] if new.chunk_hash is not None else list(dict.fromkeys(new.chunk_hashes))
+            seen = self._views_exist(db, new.repo, new.change_id, hashes, new.reviewer)
+            if new.chunk_hash is not None:
+                opened, unopened = seen == 1, 0
             else:
-                hashes = list(dict.fromkeys(chunk_hashes))
-                seen = self._views_exist(db, repo, change_id, hashes, reviewer)
-                unopened = unopened_chunks if unopened_chunks is not None else len(hashes) - seen
+                unopened = new.unopened_chunks if new.unopened_chunks is not None else len(hashes) - seen
                 opened = unopened == 0
-                active = (
-                    active_seconds
-                    if active_seconds is not None
-                    else self._active_on(db, repo, change_id, hashes, reviewer)
-                )
-            fast = decision == "approve" and floor_seconds is not None and active < floor_seconds
+            active = (new.active_seconds if new.active_seconds is not None
+                      else self._active_on(db, new.repo, new.change_id, hashes, new.reviewer))
+            fast = new.decision == "approve" and new.floor_seconds is not None and active < new.floor_seconds
             record: dict[str, Any] = {
-                "session_id": session_id,
-                "reviewer": reviewer,
-                "repo": repo,
-                "change_id": change_id,
-                "head": head,
-                "chunk_hash": chunk_hash,
-                "chunk_index": chunk_index,
-                "decision": decision,
-                "note": note,
-                "active_seconds_at_decision": float(active),
-                "floor_seconds": floor_seconds,
-                "fast": int(fast),
-                "unopened_chunks": int(unopened),
-                "opened": int(opened),
-                "changed_lines": int(changed_lines),
-                "tier": tier,
-                "ai_share": ai_share,
-                "complexity_added": complexity_added,
-                "created_at": self.now(),
-                "source": "local",
+                "session_id": new.session_id, "reviewer": new.reviewer, "repo": new.repo,
+                "change_id": new.change_id, "head": new.head, "chunk_hash": new.chunk_hash,
+                "chunk_index": new.chunk_index, "decision": new.decision, "note": new.note,
+                "active_seconds_at_decision": float(active), "floor_seconds": new.floor_seconds,
+                "fast": int(fast), "unopened_chunks": int(unopened), "opened": int(opened),
+                "changed_lines": int(new.changed_lines), "tier": new.tier, "ai_share": new.ai_share,
+                "complexity_added": new.complexity_added, "created_at": self.now(), "source": "local",
                 "record_id": _new_record_id(),
             }
             table = db.table("decisions")
             table.insert(record)
-            if chunk_hash is None and chunk_hashes:
+            if new.chunk_hash is None and new.chunk_hashes:
                 # A change-level approval covers exactly the content it saw: kept so it can carry
                 # over to a new head whose chunks are unchanged, and go stale when they change.
                 db.execute("INSERT OR IGNORE INTO decision_coverage (record_id, chunk_hashes) VALUES (?, ?)",
-                           [record["record_id"], " ".join(dict.fromkeys(chunk_hashes))])
+                           [record["record_id"], " ".join(dict.fromkeys(new.chunk_hashes))])
             return _decision(next(table.rows_where("record_id = ?", [record["record_id"]])))
 
     @staticmethod
@@ -750,13 +734,7 @@ class Ledger:
         """
         current = list(dict.fromkeys(chunk_hashes))
         decisions = self.decisions_for(repo, change_id, reviewer=reviewer)
-        chunk_latest: dict[str, Decision] = {}
-        change_latest: Decision | None = None
-        for decision in decisions:  # oldest first: later ones overwrite
-            if decision.chunk_hash is not None:
-                chunk_latest[decision.chunk_hash] = decision
-            elif decision.head == head:
-                change_latest = decision
+        chunk_latest, change_latest = _newest_decisions(decisions, head)
         current_latest = [chunk_latest[h] for h in current if h in chunk_latest]
         approved_chunks = [d for d in current_latest if d.decision == "approve"]
         total = len(current)
@@ -773,12 +751,8 @@ class Ledger:
         def status(state: ChangeState, approved: int, stamps: int) -> ChangeStatus:
             return ChangeStatus(state, approved, total, len(stale_hashes), stamps)
 
-        flags = [d for d in current_latest if d.decision == "flag"]
         change_approval = change_latest if change_latest and change_latest.decision == "approve" else None
-        if change_latest is not None and change_latest.decision == "flag":
-            return status("flagged", len(approved_chunks), 0)
-        # A change-level approval given after a chunk's flag overrides that flag.
-        if flags and not (change_approval and all(f.created_at <= change_approval.created_at for f in flags)):
+        if _is_flagged(change_latest, current_latest, change_approval):
             return status("flagged", len(approved_chunks), 0)
 
         if change_approval or (total > 0 and len(approved_chunks) == total):
@@ -793,3 +767,25 @@ class Ledger:
         if touched:
             return status("in progress", len(approved_chunks), 0)
         return status("new", 0, 0)
+
+
+def _newest_decisions(decisions: Sequence[Decision], head: str) -> tuple[dict[str, Decision], Decision | None]:
+    """The newest decision per chunk hash (any head), and the newest change-level one at `head`."""
+    chunk_latest: dict[str, Decision] = {}
+    change_latest: Decision | None = None
+    for decision in decisions:  # oldest first: later ones overwrite
+        if decision.chunk_hash is not None:
+            chunk_latest[decision.chunk_hash] = decision
+        elif decision.head == head:
+            change_latest = decision
+    return chunk_latest, change_latest
+
+
+def _is_flagged(change_latest: Decision | None, current_latest: list[Decision],
+                change_approval: Decision | None) -> bool:
+    """Flagged: the newest change-level decision is a flag, or a current chunk's newest decision is
+    one that no later change-level approval overrides."""
+    if change_latest is not None and change_latest.decision == "flag":
+        return True
+    flags = [d for d in current_latest if d.decision == "flag"]
+    return bool(flags) and not (change_approval and all(f.created_at <= change_approval.created_at for f in flags))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from app.core.planner.model import Chunk
 from app.core.text import format_duration
 from app.errors import ReviewTuiError
-from app.storage.ledger import ChangeStatus, Comment, Decision, Ledger
+from app.storage.ledger import ChangeStatus, Comment, Decision, Ledger, NewDecision
 from app.tui.timer import DEFAULT_IDLE_SECONDS, ActiveTimer
 
 if TYPE_CHECKING:
@@ -248,28 +248,26 @@ class ReviewSession:
         self.note_change(detail)
         change = detail.change
         hashes = [chunk.content_hash for chunk in detail.plan.chunks]
-        return self.ledger.record_decision(
+        return self.ledger.record_decision(NewDecision(
             session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key, change_id=change.id,
             head=change.head, chunk_hash=None, decision="approve",
             floor_seconds=float(detail.plan.total_floor_seconds),
             unopened_chunks=len(self.unopened_chunks(detail)), chunk_hashes=hashes,
             changed_lines=detail.report.figures.lines_added + detail.report.figures.lines_deleted,
             tier=detail.tiers.tier, ai_share=detail.provenance.ai_share,
-            complexity_added=float(detail.assessment.complexity.added),
-        )
+            complexity_added=float(detail.assessment.complexity.added),))
 
     def _decide(self, detail: ChangeDetail, chunk: Chunk, decision: str, *, note: str = "",
                 active: float | None = None) -> Decision:
         self._check_open()
         self.note_change(detail)
         change = detail.change
-        return self.ledger.record_decision(
+        return self.ledger.record_decision(NewDecision(
             session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key, change_id=change.id,
             head=change.head, chunk_hash=chunk.content_hash, decision=decision, chunk_index=chunk.index,
             note=note, floor_seconds=float(chunk.floor_seconds), active_seconds=active,
             changed_lines=chunk.changed_lines, tier=chunk.tier, ai_share=chunk.ai_share,
-            complexity_added=float(chunk.complexity_added),
-        )
+            complexity_added=float(chunk.complexity_added),))
 
     def note_change(self, detail: ChangeDetail) -> None:
         """Remember the change's figures at its head (the denominators of `stats`), once per session."""

@@ -27,7 +27,7 @@ TICK = 0.25
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from app.storage.ledger import Ledger
+    from app.storage.ledger import Ledger, NewDecision
 
     ledger_path, repo_key, change, head, who, rounds, tick, go = sys.argv[1:9]
     rounds, tick, go = int(rounds), float(tick), float(go)
@@ -39,9 +39,9 @@ WRITER = textwrap.dedent("""
     for n in range(rounds):
         ledger.add_active_time(views[n % 3], tick)
         if n % 3 == 2:
-            ledger.record_decision(session_id=session, reviewer=who, repo=repo_key, change_id=change,
+            ledger.record_decision(NewDecision(session_id=session, reviewer=who, repo=repo_key, change_id=change,
                                    head=head, chunk_hash=f"{who}-chunk-{n % 3}", decision="approve",
-                                   floor_seconds=1.0, note=f"round {n}")
+                                   floor_seconds=1.0, note=f"round {n}"))
     ledger.end_session(session)
     ledger.close()
     print("ok")

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="need
 WRITER = textwrap.dedent("""
     import sys, threading
     from pathlib import Path
-    from app.storage.ledger import Ledger
+    from app.storage.ledger import Ledger, NewDecision
     from app.storage.cache import AnalysisCache
 
     ledger_path, cache_path = Path(sys.argv[1]), Path(sys.argv[2])
@@ -53,9 +53,9 @@ WRITER = textwrap.dedent("""
     for line in sys.stdin:
         for _ in range(int(line)):
             count += 1
-            ledger.record_decision(session_id=session, reviewer="alice@example.com", repo="repo-key",
+            ledger.record_decision(NewDecision(session_id=session, reviewer="alice@example.com", repo="repo-key",
                                    change_id="feature", head="h" * 40, chunk_hash=f"chunk-{count}",
-                                   decision="approve", floor_seconds=1.0, note=f"decision {count}")
+                                   decision="approve", floor_seconds=1.0, note=f"decision {count}"))
             cache.put("kind", f"k{count}", {"n": count})
         print(f"recorded {count}", flush=True)
 """)

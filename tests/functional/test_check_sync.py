@@ -21,7 +21,7 @@ from app.cli import cli
 from app.core.git.repo import GitRepo
 from app.samples import load
 from app.storage import notes
-from app.storage.ledger import Ledger
+from app.storage.ledger import Ledger, NewDecision
 
 SAMPLES = load()
 AUTHOR = SAMPLES.Person("Ann Author", "ann@example.com")
@@ -106,16 +106,16 @@ def review(clone: Path, data: Path, reviewer: str, change: str = "origin/feature
                 view = ledger.open_chunk(session, key, ch.id, ch.head, chunk.content_hash, chunk.index)
                 ledger.add_active_time(view, 1 if fast else chunk.floor_seconds + 5)
             if not whole:
-                made.append(ledger.record_decision(
+                made.append(ledger.record_decision(NewDecision(
                     session_id=session, reviewer=reviewer, repo=key, change_id=ch.id, head=ch.head,
                     chunk_hash=chunk.content_hash, decision=decision, chunk_index=chunk.index,
-                    floor_seconds=chunk.floor_seconds))
+                    floor_seconds=chunk.floor_seconds)))
         if whole:
             hashes = [c.content_hash for c in detail.plan.chunks]
-            made.append(ledger.record_decision(
+            made.append(ledger.record_decision(NewDecision(
                 session_id=session, reviewer=reviewer, repo=key, change_id=ch.id, head=ch.head,
                 chunk_hash=None,
-                decision=decision, floor_seconds=detail.plan.total_floor_seconds, chunk_hashes=hashes))
+                decision=decision, floor_seconds=detail.plan.total_floor_seconds, chunk_hashes=hashes)))
             notes.store_coverage(ledger, {made[-1].record_id: hashes})
         return made
 

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Static
 
 from app.analysis.analyzer import Analyzer, rank
 from app.config import UserConfig
+from app.storage.ledger import NewDecision
 from app.tui.messages import ReportArrived
 from app.tui.screens.queue import COLUMN_BY_KEY, QueueScreen, compact_number, sort_rows, visible_columns
 from app.tui.widgets.filter_bar import QueueFilters
@@ -180,10 +181,10 @@ async def test_unreviewed_filter_hides_approved_and_flagged_changes_but_not_rubb
         read = analyzer.detail("pull/42")
         for chunk in read.plan.chunks:
             session.show_chunk(read, chunk)
-            session.ledger.record_decision(
+            session.ledger.record_decision(NewDecision(
                 session_id=session.session_id, reviewer=session.reviewer, repo=session.repo_key,
                 change_id=read.change.id, head=read.change.head, chunk_hash=chunk.content_hash,
-                decision="approve", floor_seconds=chunk.floor_seconds, active_seconds=chunk.floor_seconds)
+                decision="approve", floor_seconds=chunk.floor_seconds, active_seconds=chunk.floor_seconds))
         session.hide_chunk()
         for detail in (stamped, flagged, read):
             app.remember_detail(detail)

@@ -26,7 +26,7 @@ from app.storage.db import (
     SchemaTooNew,
     open_db,
 )
-from app.storage.ledger import Ledger, iso_week_sql
+from app.storage.ledger import Ledger, NewDecision, iso_week_sql
 
 REPO = "/src/payments"
 ME = "ana@example.com"
@@ -65,7 +65,7 @@ def review_chunk(ledger: Ledger, session: int, head: str, chunk: str, seconds: f
 
 
 def approve(ledger: Ledger, session: int, head: str, chunk: str | None, floor: float = 30.0, **extra):
-    return ledger.record_decision(
+    return ledger.record_decision(NewDecision(
         session_id=session,
         reviewer=extra.pop("reviewer", ME),
         repo=REPO,
@@ -74,8 +74,7 @@ def approve(ledger: Ledger, session: int, head: str, chunk: str | None, floor: f
         chunk_hash=chunk,
         decision=extra.pop("decision", "approve"),
         floor_seconds=floor,
-        **extra,
-    )
+        **extra,))
 
 
 # -- schema, versions, refusals ---------------------------------------------------------------
@@ -527,15 +526,14 @@ def test_two_ledgers_in_threads_lose_nothing(tmp_path: Path) -> None:
                     ledger.open_chunk(
                         session, REPO, "c", "h", f"chunk-{number}", number
                     )  # reads, then writes
-                    ledger.record_decision(
+                    ledger.record_decision(NewDecision(
                         session_id=session,
                         reviewer=email,
                         repo=REPO,
                         change_id="c",
                         head="h",
                         chunk_hash=f"chunk-{number}",
-                        decision="later",
-                    )
+                        decision="later",))
         except BaseException as exc:  # surfaced below: a thread's failure must fail the test
             errors.append(exc)
 
@@ -580,7 +578,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from app.storage.ledger import Ledger
+    from app.storage.ledger import Ledger, NewDecision
     path, email, rounds, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     with Ledger.open(path) as ledger:
         session = ledger.start_session(email, "/src/payments")
@@ -591,9 +589,9 @@ WRITER = textwrap.dedent(
         for number in range(rounds):
             ledger.add_active_time(view, 0.25)
             ledger.open_chunk(session, "/src/payments", "c", "h", f"chunk-{number}", number)
-            ledger.record_decision(session_id=session, reviewer=email, repo="/src/payments", change_id="c",
+            ledger.record_decision(NewDecision(session_id=session, reviewer=email, repo="/src/payments", change_id="c",
                                    head="h", chunk_hash=f"chunk-{number}", decision="approve",
-                                   floor_seconds=1.0)
+                                   floor_seconds=1.0))
     """
 )
 
@@ -648,15 +646,14 @@ def test_write_locked_ledger_fails_after_the_timeout_with_a_clear_message(
         try:
             started = time.monotonic()
             with pytest.raises(DatabaseLocked) as caught:
-                ledger.record_decision(
+                ledger.record_decision(NewDecision(
                     session_id=session,
                     reviewer=ME,
                     repo=REPO,
                     change_id="c",
                     head="h",
                     chunk_hash="A",
-                    decision="approve",
-                )
+                    decision="approve",))
             assert time.monotonic() - started >= 0.25
             assert str(caught.value).startswith(
                 f"{path} is locked by another review-tui process (waited 0.3 s)"
@@ -667,15 +664,14 @@ def test_write_locked_ledger_fails_after_the_timeout_with_a_clear_message(
         finally:
             holder.execute("ROLLBACK")
             holder.close()
-        ledger.record_decision(
+        ledger.record_decision(NewDecision(
             session_id=session,
             reviewer=ME,
             repo=REPO,
             change_id="c",
             head="h",
             chunk_hash="A",
-            decision="approve",
-        )
+            decision="approve",))
         assert len(ledger.decisions_for(REPO, "c")) == 1
 
 

@@ -38,7 +38,7 @@ from app.report.stats import (
 from app.report.stats_html import render_html
 from app.report.stats_render import render_csv, render_json, render_rich
 from app.storage.db import LEDGER_APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, STATS_WEEK
-from app.storage.ledger import Ledger, iso_week_sql
+from app.storage.ledger import Ledger, NewDecision, iso_week_sql
 
 R = "r" * 40  # repo key of the main repository
 S = "s" * 40  # another repository
@@ -72,8 +72,8 @@ def read(ledger: Ledger, clock: Clock, session: int, repo: str, change: str, hea
 def decide(ledger: Ledger, clock: Clock, at: float, session: int, reviewer: str, repo: str, change: str,
            head: str, chunk: str | None, **kw) -> None:
     clock.now = at
-    ledger.record_decision(session_id=session, reviewer=reviewer, repo=repo, change_id=change, head=head,
-                           chunk_hash=chunk, decision=kw.pop("decision", "approve"), **kw)
+    ledger.record_decision(NewDecision(session_id=session, reviewer=reviewer, repo=repo, change_id=change, head=head,
+                           chunk_hash=chunk, decision=kw.pop("decision", "approve"), **kw))
 
 
 def record_scenario(ledger: Ledger, clock: Clock) -> None:

@@ -312,24 +312,13 @@ def _indent_scan(text: str) -> list[tuple[int, int, str, int, bool]]:
     line = 1  # the line number of `last_pos`, the start of the last header's line
     last_pos = 0
     known_pos, known_line = 0, 1  # a later position whose line is known: the last definition's end
-    size = len(text)
-    find, rfind, count = text.find, text.rfind, text.count
+    count = text.count
     for match in _headers(text):
         keyword_pos = match.start()
-        # The start of the header's line (usually the keyword itself: a top-level definition).
-        pos = keyword_pos
-        if keyword_pos and text[keyword_pos - 1] != "\n":
-            pos = rfind("\n", 0, keyword_pos) + 1
-        width = 0
-        if pos != keyword_pos:
-            before = text[pos:keyword_pos]
-            if not before.isspace() and before.split() != ["async"]:
-                continue  # "undef x", "x.def_y"
-            width = len(before) - len(before.lstrip(" \t"))
-        if strings:
-            i = bisect.bisect_right(string_starts, keyword_pos) - 1
-            if i >= 0 and strings[i][0] < keyword_pos < strings[i][1]:
-                continue  # text inside a docstring
+        placed = _header_line(text, keyword_pos)
+        if placed is None or (strings and _inside_string(strings, string_starts, keyword_pos)):
+            continue  # "undef x", "x.def_y", or text inside a docstring
+        pos, width = placed
         # Newlines are counted from the last position whose line is known: the previous header's
         # line or, when it lies between that and this one, the previous definition's end.
         if last_pos <= known_pos <= pos:
@@ -340,48 +329,76 @@ def _indent_scan(text: str) -> list[tuple[int, int, str, int, bool]]:
         while open_defs and (open_defs[-1][1] <= pos or open_defs[-1][0] >= width):
             open_defs.pop()
         qualname = open_defs[-1][2] + "." + match.group(2) if open_defs else match.group(2)
-        # Follow a multi-line header ("def f(\n    a,\n) -> int:") to its closing bracket.
-        body = find("\n", keyword_pos)
-        if body < 0:
-            body = size
-        # Nearly every header is one line ending with ":"; only others need their brackets counted.
-        if text[body - 1] != ":":
-            header = text[keyword_pos:body]
-            if not header.rstrip().endswith(":"):
-                body = _header_end(text, body, _bracket_depth(header))
-        # The first code line indented no deeper than the header ends the definition.
-        dedent = (_dedent_patterns.get(width) or _dedent_pattern(width)).search(text, body)
-        while strings and dedent is not None:
-            i = bisect.bisect_right(string_starts, dedent.start() + 1) - 1
-            if i < 0 or not strings[i][0] < dedent.start() + 1 < strings[i][1]:
-                break
-            # A string line at any indentation: look again after the string.
-            dedent = _dedent_patterns[width].search(text, strings[i][1])
-        stop = size if dedent is None else dedent.start() + 1
-        # The definition's last line is the last code line before `stop`: trailing blank and
-        # comment lines belong to what follows, as in the ast's end_lineno. Usually only blank
-        # lines follow: a short tail window stripped at once finds it (else the slow walk).
-        window_start = body if stop - 256 < body else stop - 256
-        tail = text[window_start:stop].rstrip()
-        end_pos = -1
-        if tail:
-            line_start = tail.rfind("\n") + 1
-            last_line = tail[line_start:].lstrip()
-            if last_line and last_line[0] != "#":
-                end_pos = window_start + line_start
-        if end_pos < 0:
-            end_pos = _last_code_line_end(text, body, stop)
+        body, stop = _definition_bounds(text, keyword_pos, width, strings, string_starts)
+        end_pos = _last_code_line(text, body, stop)
         end = line + count("\n", pos, end_pos)
         known_pos, known_line = end_pos, end
         start = line
         if pos > 1 and text[pos - 2] != "\n":  # the line above is not empty
-            above = text[rfind("\n", 0, pos - 1) + 1:pos].strip()
+            above = text[text.rfind("\n", 0, pos - 1) + 1:pos].strip()
             # Only a line starting with "@" or ending a bracket can belong to a decorator.
             if above and (above[0] == "@" or above[-1] in ")]}"):
                 start = line - _decorator_lines(text, pos, width)
         found.append((start, -(end if end > line else line), qualname, len(found), text[keyword_pos] == "c"))
         open_defs.append((width, stop, qualname))
     return found
+
+
+def _header_line(text: str, keyword_pos: int) -> tuple[int, int] | None:
+    """(start of the header's line, its indent width) for a keyword found at `keyword_pos`; None
+    when something other than indentation (or "async") precedes it on its line."""
+    if not keyword_pos or text[keyword_pos - 1] == "\n":
+        return keyword_pos, 0  # usually the keyword itself starts the line: a top-level definition
+    pos = text.rfind("\n", 0, keyword_pos) + 1
+    if pos == keyword_pos:
+        return pos, 0
+    before = text[pos:keyword_pos]
+    if not before.isspace() and before.split() != ["async"]:
+        return None
+    return pos, len(before) - len(before.lstrip(" \t"))
+
+
+def _inside_string(strings: list[tuple[int, int]], string_starts: list[int], position: int) -> bool:
+    i = bisect.bisect_right(string_starts, position) - 1
+    return i >= 0 and strings[i][0] < position < strings[i][1]
+
+
+def _definition_bounds(text: str, keyword_pos: int, width: int, strings: list[tuple[int, int]],
+                       string_starts: list[int]) -> tuple[int, int]:
+    """(where the body starts: the end of the header, where the definition stops: the start of the
+    first code line indented no deeper than the header, or the end of the text)."""
+    size = len(text)
+    # Follow a multi-line header ("def f(\n    a,\n) -> int:") to its closing bracket.
+    body = text.find("\n", keyword_pos)
+    if body < 0:
+        body = size
+    # Nearly every header is one line ending with ":"; only others need their brackets counted.
+    if text[body - 1] != ":":
+        header = text[keyword_pos:body]
+        if not header.rstrip().endswith(":"):
+            body = _header_end(text, body, _bracket_depth(header))
+    dedent = (_dedent_patterns.get(width) or _dedent_pattern(width)).search(text, body)
+    while strings and dedent is not None:
+        i = bisect.bisect_right(string_starts, dedent.start() + 1) - 1
+        if i < 0 or not strings[i][0] < dedent.start() + 1 < strings[i][1]:
+            break
+        # A string line at any indentation: look again after the string.
+        dedent = _dedent_patterns[width].search(text, strings[i][1])
+    return body, size if dedent is None else dedent.start() + 1
+
+
+def _last_code_line(text: str, body: int, stop: int) -> int:
+    """The start of the definition's last line: the last code line before `stop` (trailing blank
+    and comment lines belong to what follows, as in the ast's end_lineno). Usually only blank lines
+    follow: a short tail window stripped at once finds it (else the slow walk)."""
+    window_start = body if stop - 256 < body else stop - 256
+    tail = text[window_start:stop].rstrip()
+    if tail:
+        line_start = tail.rfind("\n") + 1
+        last_line = tail[line_start:].lstrip()
+        if last_line and last_line[0] != "#":
+            return window_start + line_start
+    return _last_code_line_end(text, body, stop)
 
 
 def _header_end(text: str, body: int, depth: int) -> int:

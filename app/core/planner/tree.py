@@ -131,131 +131,150 @@ def file_tree(index: int, fd: FileDiff, owners: dict[str, tuple[list[int], SpanR
     Lines are taken a run of one origin at a time (a hunk's origin string cut by a regex),
     and within a run a stretch of one owner at a time: per-line work is one list lookup.
     """
-    new_owner, new_spans = owners.get("new", ([], SpanResult()))
-    old_owner, old_spans = owners.get("old", ([], SpanResult()))
-    new_len = len(new_owner)
-    infer = infer_deleted and "old" not in owners and "new" in owners
-    children: list[Leaf | Group] = []
-    units: dict[str, Leaf] = {}  # qualname -> leaf, so a function's old and new lines join
-    class_groups: dict[str, Group] = {}
-    run: Leaf | None = None  # the open run of definition-free lines
-    run_group: Group | None = None
-    defined: set[str] = set()
+    builder = _TreeBuilder(index, owners, infer_deleted)
+    for hunk_index, hunk in enumerate(fd.hunks):
+        origins = origins_of[hunk_index]
+        for match in _CHANGE_RUNS.finditer(origins):  # context lines are shown, not owned
+            first, stop = match.span()
+            added = origins[first] == ADDED
+            if added or not builder.infer:
+                builder.owned_run(hunk_index, hunk.lines, first, stop, added)
+            else:
+                builder.deleted_run(hunk_index, hunk, first, stop)
+    tree = sized(Group(builder.children))
+    return CodeFile(index, fd.path, posixpath.dirname(fd.path), tree, notes, builder.defined)
 
-    def unit(label: str, kind: str, grouped: bool) -> Leaf:
-        leaf = units.get(label)
+
+class _TreeBuilder:
+    """The state of one file_tree call: the units made so far and the open run of module-level code."""
+
+    def __init__(self, index: int, owners: dict[str, tuple[list[int], SpanResult]], infer_deleted: bool) -> None:
+        self.index = index
+        self.new_owner, new_spans = owners.get("new", ([], SpanResult()))
+        self.old_owner, old_spans = owners.get("old", ([], SpanResult()))
+        self.new_defs, self.old_defs = new_spans.spans, old_spans.spans
+        self.infer = infer_deleted and "old" not in owners and "new" in owners
+        self.children: list[Leaf | Group] = []
+        self.units: dict[str, Leaf] = {}  # qualname -> leaf, so a function's old and new lines join
+        self.class_groups: dict[str, Group] = {}
+        self.run: Leaf | None = None  # the open run of definition-free lines
+        self.run_group: Group | None = None
+        self.defined: set[str] = set()
+        self.new_leaves: dict[int, Leaf] = {}  # span index -> its unit's leaf
+        self.old_leaves: dict[int, Leaf] = {}
+
+    def unit(self, label: str, kind: str, grouped: bool) -> Leaf:
+        leaf = self.units.get(label)
         if leaf is None:
-            leaf = units[label] = Leaf(index, label, kind, [])
+            leaf = self.units[label] = Leaf(self.index, label, kind, [])
             if grouped:
                 top = label.split(".", 1)[0]
-                group = class_groups.get(top)
+                group = self.class_groups.get(top)
                 if group is None:
-                    group = class_groups[top] = Group([])
-                    children.append(group)
+                    group = self.class_groups[top] = Group([])
+                    self.children.append(group)
                 group.children.append(leaf)
             else:
-                children.append(leaf)
+                self.children.append(leaf)
         return leaf
 
-    new_leaves: dict[int, Leaf] = {}  # span index -> its unit's leaf
-    old_leaves: dict[int, Leaf] = {}
-    new_defs, old_defs = new_spans.spans, old_spans.spans
-
-    def span_leaf(owner: int, spans: tuple[Span, ...], cache: dict[int, Leaf]) -> Leaf:
+    def span_leaf(self, owner: int, spans: tuple[Span, ...], cache: dict[int, Leaf]) -> Leaf:
         """The leaf of a span's unit, made on first use (a new-side unit counts as defined here:
         the change adds or edits it)."""
         leaf = cache.get(owner)
         if leaf is None:
             span = spans[owner]
-            leaf = cache[owner] = unit(span.qualname, FUNCTION_UNIT if span.kind == KIND_FUNCTION else CODE_RUN,
-                                       "." in span.qualname or span.kind == KIND_CLASS)
-            if cache is new_leaves:
-                defined.add(span.qualname)
+            leaf = cache[owner] = self.unit(span.qualname, FUNCTION_UNIT if span.kind == KIND_FUNCTION else CODE_RUN,
+                                            "." in span.qualname or span.kind == KIND_CLASS)
+            if cache is self.new_leaves:
+                self.defined.add(span.qualname)
         return leaf
 
-    def place(leaf: Leaf | None, hunk_index: int, first: int, last: int) -> None:
+    def place(self, leaf: Leaf | None, hunk_index: int, first: int, last: int) -> None:
         """Give lines first..last of a hunk to `leaf`, or (None) to the run of module-level code."""
-        nonlocal run, run_group
         if leaf is None:  # module-level code: runs cut at hunk edges
+            run, run_group = self.run, self.run_group
             if run is None or run_group is None or run.ranges[-1][0] != hunk_index:
                 if run_group is None:
-                    run_group = Group([])
-                    children.append(run_group)
-                run = Leaf(index, "", CODE_RUN, [])
+                    run_group = self.run_group = Group([])
+                    self.children.append(run_group)
+                run = self.run = Leaf(self.index, "", CODE_RUN, [])
                 run_group.children.append(run)
             run.add(hunk_index, first, last)
             return
         leaf.add(hunk_index, first, last)
-        run = run_group = None  # a definition interrupts the run of module-level lines
+        self.run = self.run_group = None  # a definition interrupts the run of module-level lines
 
-    def place_owned(owned: list[int], spans: tuple[Span, ...], cache: dict[int, Leaf], hunk_index: int,
+    def place_owned(self, owned: list[int], spans: tuple[Span, ...], cache: dict[int, Leaf], hunk_index: int,
                     first: int) -> None:
         """Place a run of lines whose span owners (-1: none) are `owned`, a stretch of one owner
         at a time."""
         for owner, stretch in itertools.groupby(owned):
             size = len(list(stretch))
-            leaf = span_leaf(owner, spans, cache) if owner >= 0 else None
-            place(leaf, hunk_index, first, first + size - 1)
+            leaf = self.span_leaf(owner, spans, cache) if owner >= 0 else None
+            self.place(leaf, hunk_index, first, first + size - 1)
             first += size
 
-    for hunk_index, hunk in enumerate(fd.hunks):
-        lines = hunk.lines
-        origins = origins_of[hunk_index]
-        for match in _CHANGE_RUNS.finditer(origins):  # context lines are shown, not owned
-            first, stop = match.span()
-            added = origins[first] == ADDED
-            if added or not infer:
-                side_owner, defs, leaves, number_of = (
-                    (new_owner, new_defs, new_leaves, _NEW_LINENO) if added
-                    else (old_owner, old_defs, old_leaves, _OLD_LINENO))
-                if not side_owner:
-                    place(None, hunk_index, first, stop - 1)
-                    continue
-                try:  # the owner lists reach the diff's last line (see _code_file): one lookup per line
-                    owned = [side_owner[number or 0] for number in map(number_of, lines[first:stop])]
-                except IndexError:  # a line numbered past its hunk's range (not from git)
-                    owned = _line_owners(side_owner, lines[first:stop], number_of)
-                owner = owned[0]
-                if owner >= 0 and owned.count(owner) == stop - first:  # one unit: the usual case
-                    (leaves.get(owner) or span_leaf(owner, defs, leaves)).add(hunk_index, first, stop - 1)
-                    run = run_group = None
-                else:
-                    place_owned(owned, defs, leaves, hunk_index, first)
-                continue
-            # Deleted lines share their neighbours: the new-side unit around the whole run.
-            previous_new = _new_line_before(hunk, first)
-            before = new_owner[previous_new] if previous_new < new_len else -1
-            after = new_owner[previous_new + 1] if previous_new + 1 < new_len else -1
-            if before == after and before >= 0:
-                leaf = new_leaves.get(before) or span_leaf(before, new_defs, new_leaves)
-                leaf.add(hunk_index, first, stop - 1)
-                run = run_group = None
-                continue
-            # Between units: a removed definition names itself in its deleted header, and owns
-            # the deleted lines after it down to one indented no deeper than the header.
-            headers: list[tuple[int, str, str] | None] = []  # (indent, name, kind) per line
-            deleted_header: tuple[int, str, str] | None = None
-            for line in lines[first:stop]:
-                text = line.text
-                stripped = text.lstrip()
-                width = len(text) - len(stripped)
-                # A header starts with one of its keywords' first letters: only then try the regex.
-                header = _DEFINITION_NAME.match(text) if stripped[:1] in _DEFINITION_INITIALS else None
-                if header:
-                    is_class = "class" in header.group(0).split()
-                    deleted_header = (width, header.group(1), CODE_RUN if is_class else FUNCTION_UNIT)
-                elif deleted_header is not None and stripped and width <= deleted_header[0]:
-                    deleted_header = None
-                headers.append(deleted_header)
-            start = 0
-            for k in range(1, len(headers) + 1):
-                if k == len(headers) or headers[k] is not headers[start]:
-                    named = headers[start]
-                    named_leaf = None if named is None else unit(named[1], named[2], False)
-                    place(named_leaf, hunk_index, first + start, first + k - 1)
-                    start = k
-    tree = sized(Group(children))
-    return CodeFile(index, fd.path, posixpath.dirname(fd.path), tree, notes, defined)
+    def owned_run(self, hunk_index: int, lines: list[DiffLine], first: int, stop: int, added: bool) -> None:
+        """A run of added lines (or deleted ones, with old-side spans) placed by their own side's spans."""
+        side_owner, defs, leaves, number_of = (
+            (self.new_owner, self.new_defs, self.new_leaves, _NEW_LINENO) if added
+            else (self.old_owner, self.old_defs, self.old_leaves, _OLD_LINENO))
+        if not side_owner:
+            self.place(None, hunk_index, first, stop - 1)
+            return
+        try:  # the owner lists reach the diff's last line (see code_file): one lookup per line
+            owned = [side_owner[number or 0] for number in map(number_of, lines[first:stop])]
+        except IndexError:  # a line numbered past its hunk's range (not from git)
+            owned = _line_owners(side_owner, lines[first:stop], number_of)
+        owner = owned[0]
+        if owner >= 0 and owned.count(owner) == stop - first:  # one unit: the usual case
+            (leaves.get(owner) or self.span_leaf(owner, defs, leaves)).add(hunk_index, first, stop - 1)
+            self.run = self.run_group = None
+        else:
+            self.place_owned(owned, defs, leaves, hunk_index, first)
+
+    def deleted_run(self, hunk_index: int, hunk: Hunk, first: int, stop: int) -> None:
+        """A run of deleted lines without old-side spans: they share their neighbours' unit, or
+        belong to a definition whose deleted header they follow."""
+        new_owner, new_len = self.new_owner, len(self.new_owner)
+        previous_new = _new_line_before(hunk, first)
+        before = new_owner[previous_new] if previous_new < new_len else -1
+        after = new_owner[previous_new + 1] if previous_new + 1 < new_len else -1
+        if before == after and before >= 0:
+            leaf = self.new_leaves.get(before) or self.span_leaf(before, self.new_defs, self.new_leaves)
+            leaf.add(hunk_index, first, stop - 1)
+            self.run = self.run_group = None
+            return
+        headers = _deleted_headers(hunk.lines[first:stop])
+        start = 0
+        for k in range(1, len(headers) + 1):
+            if k == len(headers) or headers[k] is not headers[start]:
+                named = headers[start]
+                named_leaf = None if named is None else self.unit(named[1], named[2], False)
+                self.place(named_leaf, hunk_index, first + start, first + k - 1)
+                start = k
+
+
+def _deleted_headers(lines: list[DiffLine]) -> list[tuple[int, str, str] | None]:
+    """Per deleted line, the removed definition it belongs to as (indent, name, kind), or None:
+    a definition names itself in its deleted header and owns the deleted lines after it down to
+    one indented no deeper than the header."""
+    headers: list[tuple[int, str, str] | None] = []
+    deleted_header: tuple[int, str, str] | None = None
+    for line in lines:
+        text = line.text
+        stripped = text.lstrip()
+        width = len(text) - len(stripped)
+        # A header starts with one of its keywords' first letters: only then try the regex.
+        header = _DEFINITION_NAME.match(text) if stripped[:1] in _DEFINITION_INITIALS else None
+        if header:
+            is_class = "class" in header.group(0).split()
+            deleted_header = (width, header.group(1), CODE_RUN if is_class else FUNCTION_UNIT)
+        elif deleted_header is not None and stripped and width <= deleted_header[0]:
+            deleted_header = None
+        headers.append(deleted_header)
+    return headers
 
 
 def _line_owners(owner: list[int], lines: list[DiffLine],

@@ -289,6 +289,28 @@ def _stamp_reason(record: ApprovalRecord, config: PolicyConfig) -> str | None:
     return ", ".join(reasons) or None
 
 
+@dataclass
+class _ChangeContent:
+    """What one evaluation judges against: the current chunks, in plan order, and their authors."""
+
+    current: list[str]  # distinct chunk hashes, plan order
+    needed: list[str]  # what an approval must cover: the chunks, or the change as a whole when empty
+    refs: dict[str, ChunkRef]
+    author_keys: set[str]
+    head: str | None
+
+    @classmethod
+    def of(cls, chunk_hashes: Sequence[str], chunk_titles: Sequence[str] | None, authors: Sequence[str],
+           head: str | None) -> _ChangeContent:
+        current = list(dict.fromkeys(chunk_hashes))
+        titles = list(chunk_titles or [])
+        refs: dict[str, ChunkRef] = {}
+        for i, h in enumerate(chunk_hashes):  # a repeated hash keeps its first position
+            refs.setdefault(h, ChunkRef(i + 1, titles[i] if i < len(titles) else "", h))
+        author_keys = {a.strip().lower() for a in authors if a}
+        return cls(current, current or [CHANGE_AS_A_WHOLE], refs, author_keys, head)
+
+
 def evaluate(
     config: PolicyConfig,
     *,
@@ -308,15 +330,7 @@ def evaluate(
     head, binding change-level decisions whose covered hashes are unknown. Pure: no I/O.
     """
     required = requirement_for(config, tier, ai_share)
-    current = list(dict.fromkeys(chunk_hashes))
-    titles = list(chunk_titles or [])
-    refs: dict[str, ChunkRef] = {}
-    for i, h in enumerate(chunk_hashes):  # a repeated hash keeps its first position
-        refs.setdefault(h, ChunkRef(i + 1, titles[i] if i < len(titles) else "", h))
-    needed = current or [CHANGE_AS_A_WHOLE]
-    needed_set = set(needed)
-    author_keys = {a.strip().lower() for a in authors if a}
-
+    content = _ChangeContent.of(chunk_hashes, chunk_titles, authors, head)
     by_reviewer: dict[str, list[ApprovalRecord]] = {}
     shown: dict[str, str] = {}
     for record in decisions:
@@ -329,52 +343,7 @@ def evaluate(
     stale: set[str] = set()
     for key in sorted(by_reviewer):
         records = sorted(by_reviewer[key], key=lambda r: (r.created_at, r.record_id))
-        latest: dict[str, ApprovalRecord] = {}
-        earlier_content = False  # approved content that is no longer in the change
-        for record in records:
-            targets, old_head_only = _targets(record, current, head)
-            for target in targets:
-                latest[target] = record
-            if old_head_only and record.decision == "approve":
-                earlier_content = True
-        if any(r.decision == "approve" and h not in needed_set for h, r in latest.items()):
-            earlier_content = True
-        who = shown[key]
-        senior = config.is_senior(key)
-        approved = [h for h in needed if h in latest and latest[h].decision == "approve"]
-        for h in needed:
-            if h in latest and latest[h].decision == "flag" and h != CHANGE_AS_A_WHOLE:
-                flagged.append((refs[h], who))
-        standing = ReviewerStanding(who, senior, False, "none", len(approved) if current else 0, len(current))
-        if len(approved) == len(needed):
-            standing.approved_chunks = len(current)
-            stamps = [reason for reason in (_stamp_reason(r, config)
-                                            for r in {id(latest[h]): latest[h] for h in needed}.values())
-                      if reason]
-            if key in author_keys and not config.allow_self_approval:
-                standing.state, standing.detail = "author", "authors cannot approve their own change"
-            elif stamps:
-                reasons = list(dict.fromkeys(stamps))
-                more = f" and {len(reasons) - 2} more" if len(reasons) > 2 else ""
-                standing.state, standing.detail = "rubber stamp", "; ".join(reasons[:2]) + more
-            else:
-                standing.state, standing.counted = "approved", True
-        elif any(h in latest and latest[h].decision == "flag" for h in needed):
-            standing.state = "flagged"
-            standing.detail = "flagged a chunk"
-        elif earlier_content:
-            standing.state = "stale"
-            unapproved = [h for h in needed if h not in approved and h != CHANGE_AS_A_WHOLE]
-            standing.stale_chunks = [refs[h].index for h in unapproved]
-            changed = ", ".join(f"#{i}" for i in standing.stale_chunks)
-            standing.detail = (f"approved earlier content; {_plural(len(unapproved), 'chunk')} "
-                               f"changed since ({changed})")
-            if key not in author_keys or config.allow_self_approval:
-                stale.update(unapproved)
-        elif approved:
-            standing.state = "partial"
-            standing.detail = f"approved {len(approved)} of {len(needed)} chunks"
-        standings.append(standing)
+        standings.append(_standing(key, shown[key], records, content, config, flagged, stale))
 
     counted = [s for s in standings if s.counted]
     seniors = [s for s in counted if s.senior]
@@ -382,49 +351,108 @@ def evaluate(
     gap_senior = max(required.senior_approvals - len(seniors), 0)
     block_flags = config.flags_block and bool(flagged)
     ok = gap_total == 0 and gap_senior == 0 and not block_flags
-
-    missing: list[str] = []
-    if not ok:
-        because = f" ({'; '.join(required.because)})" if required.because else ""
-        if gap_senior and max(gap_total, gap_senior) == gap_senior:
-            noun = "approval" if gap_senior == 1 else "approvals"
-            missing.append(f"needs {gap_senior} more senior {noun}{because}")
-        elif gap_senior:
-            more_approvals = max(gap_total, gap_senior)
-            missing.append(f"needs {more_approvals} more approvals, {gap_senior} of them senior{because}")
-        elif gap_total:
-            missing.append(f"needs {_plural(gap_total, 'more approval')}{because}")
-        stale_refs = [refs[h] for h in current if h in stale]
-        if stale_refs:
-            named = ", ".join(c.label for c in stale_refs)
-            missing.append(f"{_plural(len(stale_refs), 'chunk')} stale: {named}")
-        stamped = [s for s in standings if s.state == "rubber stamp"]
-        if stamped:
-            verb = "approval was a rubber stamp and does not" if len(stamped) == 1 else \
-                "approvals were rubber stamps and do not"
-            missing.append(f"{len(stamped)} {verb} count ("
-                           + "; ".join(f"{s.reviewer}: {s.detail}" for s in stamped) + ")")
-        for s in standings:
-            if s.state == "author":
-                missing.append(f"author {s.reviewer} cannot approve their own change")
-        if block_flags:
-            for chunk, who in flagged:
-                missing.append(f"{chunk.label} is flagged by {who}")
-        for s in standings:
-            if s.state == "partial":
-                missing.append(f"{s.reviewer} {s.detail}")
-        if not missing:  # nothing else to say: nobody has looked yet
-            missing.append("no approvals yet")
-
+    stale_refs = [content.refs[h] for h in content.current if h in stale]
+    missing = [] if ok else _missing(required, gap_total, gap_senior, stale_refs, standings,
+                                     flagged if block_flags else [])
     return PolicyResult(
         ok=ok,
         required=required,
         approvals=[s.reviewer for s in counted],
         senior_approvals=[s.reviewer for s in seniors],
         missing=missing,
-        stale_chunks=[refs[h] for h in current if h in stale],
+        stale_chunks=stale_refs,
         rubber_stamps=[s.reviewer for s in standings if s.state == "rubber stamp"],
         self_approvals=[s.reviewer for s in standings if s.state == "author"],
         flagged=flagged,
         reviewers=standings,
     )
+
+
+def _latest(records: list[ApprovalRecord], content: _ChangeContent) -> tuple[dict[str, ApprovalRecord], bool]:
+    """One reviewer's newest decision per target (chunk hash, or the change as a whole), and whether
+    they approved content that is no longer in the change."""
+    latest: dict[str, ApprovalRecord] = {}
+    earlier_content = False
+    for record in records:
+        targets, old_head_only = _targets(record, content.current, content.head)
+        for target in targets:
+            latest[target] = record
+        if old_head_only and record.decision == "approve":
+            earlier_content = True
+    needed = set(content.needed)
+    if any(r.decision == "approve" and h not in needed for h, r in latest.items()):
+        earlier_content = True
+    return latest, earlier_content
+
+
+def _standing(key: str, who: str, records: list[ApprovalRecord], content: _ChangeContent,
+              config: PolicyConfig, flagged: list[tuple[ChunkRef, str]], stale: set[str]) -> ReviewerStanding:
+    """Where one reviewer stands; their flags go to `flagged`, the chunks that went stale under
+    their approval to `stale`."""
+    latest, earlier_content = _latest(records, content)
+    needed, current = content.needed, content.current
+    approved = [h for h in needed if h in latest and latest[h].decision == "approve"]
+    flagged += [(content.refs[h], who) for h in needed
+                if h in latest and latest[h].decision == "flag" and h != CHANGE_AS_A_WHOLE]
+    standing = ReviewerStanding(who, config.is_senior(key), False, "none", len(approved) if current else 0,
+                                len(current))
+    if len(approved) == len(needed):
+        standing.approved_chunks = len(current)
+        _judge_complete_approval(standing, key, [latest[h] for h in needed], content, config)
+    elif any(h in latest and latest[h].decision == "flag" for h in needed):
+        standing.state = "flagged"
+        standing.detail = "flagged a chunk"
+    elif earlier_content:
+        standing.state = "stale"
+        unapproved = [h for h in needed if h not in approved and h != CHANGE_AS_A_WHOLE]
+        standing.stale_chunks = [content.refs[h].index for h in unapproved]
+        changed = ", ".join(f"#{i}" for i in standing.stale_chunks)
+        standing.detail = (f"approved earlier content; {_plural(len(unapproved), 'chunk')} "
+                           f"changed since ({changed})")
+        if key not in content.author_keys or config.allow_self_approval:
+            stale.update(unapproved)
+    elif approved:
+        standing.state = "partial"
+        standing.detail = f"approved {len(approved)} of {len(needed)} chunks"
+    return standing
+
+
+def _judge_complete_approval(standing: ReviewerStanding, key: str, records: list[ApprovalRecord],
+                             content: _ChangeContent, config: PolicyConfig) -> None:
+    """An approval of everything counts unless an author gave it or it was a rubber stamp."""
+    distinct = {id(r): r for r in records}.values()
+    stamps = [reason for reason in (_stamp_reason(r, config) for r in distinct) if reason]
+    if key in content.author_keys and not config.allow_self_approval:
+        standing.state, standing.detail = "author", "authors cannot approve their own change"
+    elif stamps:
+        reasons = list(dict.fromkeys(stamps))
+        more = f" and {len(reasons) - 2} more" if len(reasons) > 2 else ""
+        standing.state, standing.detail = "rubber stamp", "; ".join(reasons[:2]) + more
+    else:
+        standing.state, standing.counted = "approved", True
+
+
+def _missing(required: Requirement, gap_total: int, gap_senior: int, stale_refs: list[ChunkRef],
+             standings: list[ReviewerStanding], blocking_flags: list[tuple[ChunkRef, str]]) -> list[str]:
+    """One line per gap, most important first."""
+    missing: list[str] = []
+    because = f" ({'; '.join(required.because)})" if required.because else ""
+    if gap_senior and max(gap_total, gap_senior) == gap_senior:
+        noun = "approval" if gap_senior == 1 else "approvals"
+        missing.append(f"needs {gap_senior} more senior {noun}{because}")
+    elif gap_senior:
+        missing.append(f"needs {max(gap_total, gap_senior)} more approvals, {gap_senior} of them senior{because}")
+    elif gap_total:
+        missing.append(f"needs {_plural(gap_total, 'more approval')}{because}")
+    if stale_refs:
+        named = ", ".join(c.label for c in stale_refs)
+        missing.append(f"{_plural(len(stale_refs), 'chunk')} stale: {named}")
+    stamped = [s for s in standings if s.state == "rubber stamp"]
+    if stamped:
+        verb = ("approval was a rubber stamp and does not" if len(stamped) == 1
+                else "approvals were rubber stamps and do not")
+        missing.append(f"{len(stamped)} {verb} count (" + "; ".join(f"{s.reviewer}: {s.detail}" for s in stamped) + ")")
+    missing += [f"author {s.reviewer} cannot approve their own change" for s in standings if s.state == "author"]
+    missing += [f"{chunk.label} is flagged by {who}" for chunk, who in blocking_flags]
+    missing += [f"{s.reviewer} {s.detail}" for s in standings if s.state == "partial"]
+    return missing or ["no approvals yet"]  # nothing else to say: nobody has looked yet

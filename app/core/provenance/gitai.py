@@ -10,6 +10,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.provenance.commits import clip_text, tool_from_text
 
@@ -124,41 +125,58 @@ def parse_git_ai_note(text: str) -> GitAiNote:
         divider = next(i for i, line in enumerate(lines) if line.rstrip() == "---")
     except StopIteration:
         raise NoteFormatError("no '---' line between the attestations and the metadata") from None
+    files = _attestations(lines[:divider])
+    metadata = _metadata("\n".join(lines[divider + 1:]).strip())
+    return GitAiNote(files, _sessions(metadata), str(metadata["schema_version"]))
+
+
+def _attestations(lines: list[str]) -> dict[str, list[tuple[str, list[tuple[int, int]]]]]:
+    """path -> [(session or prompt key, merged line ranges)], from the lines above `---`."""
     files: dict[str, list[tuple[str, list[tuple[int, int]]]]] = {}
     current: str | None = None
     range_count = 0
-    for number, raw in enumerate(lines[:divider], start=1):
+    for number, raw in enumerate(lines, start=1):
         line = raw.rstrip()
         if not line:
             continue
-        if line[0] in " \t":
-            if current is None:
-                raise NoteFormatError(f"line {number}: an entry before any file path")
-            parts = line.split(None, 1)
-            if len(parts) != 2:
-                raise NoteFormatError(f"line {number}: entry {clip_text(line, 40)!r} has no line ranges")
-            key, spec = parts
-            ranges: list[tuple[int, int]] = []
-            for item in spec.replace(" ", "").split(","):
-                if not item:
-                    continue
-                match = _RANGE.match(item)
-                if not match:
-                    raise NoteFormatError(f"line {number}: bad line range {clip_text(item, 30)!r}")
-                start = int(match.group(1))
-                end = int(match.group(2) or start)
-                if start < 1 or end < start:
-                    raise NoteFormatError(f"line {number}: bad line range {item!r}")
-                ranges.append((start, end))
-            range_count += len(ranges)
-            if range_count > MAX_NOTE_RANGES:
-                raise NoteFormatError(f"more than {MAX_NOTE_RANGES} line ranges")
-            if not ranges:
-                raise NoteFormatError(f"line {number}: entry {clip_text(key, 40)!r} has no line ranges")
-            files.setdefault(current, []).append((key, _merge_ranges(ranges)))
-        else:
+        if line[0] not in " \t":
             current = line[1:-1] if len(line) >= 2 and line[0] == line[-1] == '"' else line
-    body = "\n".join(lines[divider + 1:]).strip()
+            continue
+        if current is None:
+            raise NoteFormatError(f"line {number}: an entry before any file path")
+        parts = line.split(None, 1)
+        if len(parts) != 2:
+            raise NoteFormatError(f"line {number}: entry {clip_text(line, 40)!r} has no line ranges")
+        key, spec = parts
+        ranges = _ranges(spec, number)
+        range_count += len(ranges)
+        if range_count > MAX_NOTE_RANGES:
+            raise NoteFormatError(f"more than {MAX_NOTE_RANGES} line ranges")
+        if not ranges:
+            raise NoteFormatError(f"line {number}: entry {clip_text(key, 40)!r} has no line ranges")
+        files.setdefault(current, []).append((key, _merge_ranges(ranges)))
+    return files
+
+
+def _ranges(spec: str, number: int) -> list[tuple[int, int]]:
+    """"1-5,9,12-14" -> [(1, 5), (9, 9), (12, 14)] (1-based, inclusive); NoteFormatError on a bad one."""
+    ranges: list[tuple[int, int]] = []
+    for item in spec.replace(" ", "").split(","):
+        if not item:
+            continue
+        match = _RANGE.match(item)
+        if not match:
+            raise NoteFormatError(f"line {number}: bad line range {clip_text(item, 30)!r}")
+        start = int(match.group(1))
+        end = int(match.group(2) or start)
+        if start < 1 or end < start:
+            raise NoteFormatError(f"line {number}: bad line range {item!r}")
+        ranges.append((start, end))
+    return ranges
+
+
+def _metadata(body: str) -> dict[str, Any]:
+    """The JSON object below `---`, of a schema this parser knows (authorship/3.x)."""
     try:
         metadata = json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -168,6 +186,11 @@ def parse_git_ai_note(text: str) -> GitAiNote:
     schema = metadata.get("schema_version")
     if not isinstance(schema, str) or not schema.startswith("authorship/3."):
         raise NoteFormatError(f"unsupported schema_version {clip_text(str(schema), 40)!r}")
+    return metadata
+
+
+def _sessions(metadata: dict[str, Any]) -> dict[str, GitAiSession]:
+    """Session (or legacy prompt) key -> the tool and model that wrote its lines."""
     sessions: dict[str, GitAiSession] = {}
     for table in ("prompts", "sessions"):  # legacy prompt hashes, then s_... sessions
         records = metadata.get(table)
@@ -179,5 +202,4 @@ def parse_git_ai_note(text: str) -> GitAiNote:
             model = agent.get("model")
             sessions[str(key)] = GitAiSession(_git_ai_tool(agent.get("tool")),
                                               clip_text(model, 60) if isinstance(model, str) and model else None)
-    return GitAiNote(files, sessions, schema)
-
+    return sessions

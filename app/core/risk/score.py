@@ -169,38 +169,59 @@ def compute(inputs: RiskInputs, config: RiskConfig | None = None) -> RiskResult:
     lines = inputs.lines_added + inputs.lines_deleted
     add("size", lines, math.log10(1 + lines) / math.log10(1 + 2000),
         f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted}); past 400 lines review quality drops")
+    for name, raw, norm, why in (_spread(inputs), *_history(inputs), _tests(inputs)):
+        add(name, raw, norm, why)
+    score = round(sum(f.contribution for f in factors), 1)
+    band, reason = _band(score, n_destr > 0, config)
+    return RiskResult(score, band, factors, reason)
+
+
+# (name, raw value, normalised value before clamping, explanation) of one factor
+_Measured = tuple[str, float | str, float, str]
+
+
+def _spread(inputs: RiskInputs) -> _Measured:
     files = len(inputs.paths)
     dirs = len({posixpath.dirname(p) for p in inputs.paths})
     subsystems = len({p.split("/", 1)[0] if "/" in p else "" for p in inputs.paths})
     ent = entropy(inputs.lines_per_file)
     spread = 0.4 * saturate(max(files - 1, 0), 8) + 0.3 * saturate(max(subsystems - 1, 0), 2) + 0.3 * ent
-    add("spread", files, spread, f"{files} files in {dirs} directories, {subsystems} subsystems, entropy {ent:.2f}")
-    if inputs.history_known:
-        hist = 0.6 * saturate(inputs.hottest_changes, 6) + 0.4 * saturate(max(inputs.recent_authors - 1, 0), 3)
-        hot = f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path \
-            else "touched files did not change in 90 days"
-        authors = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
-        add("history", inputs.hottest_changes, hist, f"{hot}; {authors}")
-        exp = 1.0 / (1.0 + inputs.author_prior_commits / 3.0)
-        add("experience", inputs.author_prior_commits, exp if any(not is_test_path(p) for p in inputs.paths) else 0.0,
-            f"author has {inputs.author_prior_commits} earlier commits in these files")
-    else:
-        add("history", "unknown", 0.0, "history not available (shallow clone or working tree)")
-        add("experience", "unknown", 0.0, "history not available")
+    return "spread", files, spread, f"{files} files in {dirs} directories, {subsystems} subsystems, entropy {ent:.2f}"
+
+
+def _history(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
+    """The churn of the touched files and the author's experience with them (unknown without history)."""
+    if not inputs.history_known:
+        return (("history", "unknown", 0.0, "history not available (shallow clone or working tree)"),
+                ("experience", "unknown", 0.0, "history not available"))
+    hist = 0.6 * saturate(inputs.hottest_changes, 6) + 0.4 * saturate(max(inputs.recent_authors - 1, 0), 3)
+    hot = (f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path
+           else "touched files did not change in 90 days")
+    authors = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
+    exp = 1.0 / (1.0 + inputs.author_prior_commits / 3.0)
+    return (("history", inputs.hottest_changes, hist, f"{hot}; {authors}"),
+            ("experience", inputs.author_prior_commits, exp if any(not is_test_path(p) for p in inputs.paths) else 0.0,
+             f"author has {inputs.author_prior_commits} earlier commits in these files"))
+
+
+def _tests(inputs: RiskInputs) -> _Measured:
     code = [p for p in inputs.paths if is_code_path(p) and not is_test_path(p)]
     tests = [p for p in inputs.paths if is_test_path(p)]
+
     def count_files(n: int, kind: str) -> str:
         return f"{n} {kind} file{'s' if n != 1 else ''}"
 
-    add("tests", len(tests), 1.0 if code and not tests else 0.0,
-        f"{count_files(len(code), 'code')} changed with no test change" if code and not tests
-        else (f"{count_files(len(tests), 'test')} changed" if tests else "no code changed"))
+    return ("tests", len(tests), 1.0 if code and not tests else 0.0,
+            f"{count_files(len(code), 'code')} changed with no test change" if code and not tests
+            else (f"{count_files(len(tests), 'test')} changed" if tests else "no code changed"))
 
-    score = round(sum(f.contribution for f in factors), 1)
+
+def _band(score: float, destructive: bool, config: RiskConfig) -> tuple[str, str]:
+    """The band of a score and why; a destructive operation makes it critical when configured so."""
     band, reason = "low", f"score {score:.0f} below {config.bands['medium']:.0f}"
     for name in ("medium", "high", "critical"):
         if score >= config.bands[name]:
             band, reason = name, f"score {score:.0f} >= {config.bands[name]:.0f}"
-    if n_destr and config.destructive_is_critical and band != "critical":
+    if destructive and config.destructive_is_critical and band != "critical":
         band, reason = "critical", "raised to critical: destructive operation"
-    return RiskResult(score, band, factors, reason)
+    return band, reason
