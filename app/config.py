@@ -158,23 +158,23 @@ def load_user_config(path: Path | None = None) -> UserConfig:
 
 
 def save_user_setting(key: str, value: str, path: Path | None = None) -> None:
-    """Persist one top-level string setting (e.g. the theme chosen at runtime), keeping the rest."""
+    """Persist one top-level setting (e.g. the theme chosen at runtime), keeping the rest of the file:
+    comments, order, and keys of the same name inside tables (`[keys] theme = "ctrl+y"` is a key
+    binding, not the theme). tomlkit edits the document and is imported only here, when writing."""
+    import tomlkit
+
     from app.paths import user_config_path
 
     path = path or user_config_path()
-    lines = path.read_text("utf-8").splitlines() if path.exists() else []
-    encoded = f'{key} = "{value}"'
-    for i, line in enumerate(lines):
-        if line.split("=", 1)[0].strip() == key and not line.lstrip().startswith("["):
-            lines[i] = encoded
-            break
-    else:
-        # top-level keys must come before the first table
-        first_table = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
-        lines.insert(first_table, encoded)
+    text = path.read_text("utf-8") if path.exists() else ""
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"{path}: invalid TOML, {key} not saved: {exc}") from None
+    document[key] = value  # tomlkit places a new top-level key ahead of the first table
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", "utf-8")
+    tmp.write_text(tomlkit.dumps(document), "utf-8")
     tmp.replace(path)
 
 

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
     from app.analysis.report import ChangeDetail, ChangeReport
     from app.storage.ledger import Ledger
+    from app.tui.host import ReviewHost
     from app.tui.review_session import ReviewSession
 
 STYLES = Path(__file__).resolve().parent / "styles"
@@ -226,8 +227,8 @@ class ReviewApp(App[None]):
             return
         try:
             save_user_setting("theme", theme.name, Path(self.user_config.source) if self.user_config.source else None)
-        except OSError as exc:
-            self.notify(f"could not save the theme: {exc.strerror or exc}", severity="warning")
+        except (OSError, ReviewTuiError) as exc:  # a read-only or meanwhile broken config file
+            self.notify(f"could not save the theme: {getattr(exc, 'strerror', None) or exc}", severity="warning")
             return
         self._saved_theme = theme.name
 
@@ -305,6 +306,11 @@ def make_app(
         clock = lambda: pinned  # noqa: E731
     return ReviewApp(analyzer, user_config=user_config, ledger=ledger, session=session, now=clock,
                      theme_dirs=theme_dirs, owns_ledger=owns_ledger)
+
+
+if TYPE_CHECKING:
+    def _serves_its_screens(app: ReviewApp) -> ReviewHost:
+        return app  # mypy checks here that ReviewApp offers what the screens use
 
 
 def run_tui(analyzer: Analyzer) -> None:

@@ -37,7 +37,7 @@ from app.tui.widgets.why_panel import top_factors, why_renderable
 if TYPE_CHECKING:
     from app.analysis.report import ChangeDetail, ChangeReport
     from app.core.planner.model import Chunk
-    from app.tui.app import ReviewApp
+    from app.tui.host import ReviewHost
 
 
 CHUNK_STATUS_STYLES = {"new": "dim", "opened": "bold", "approved": "success", "flagged": "error",
@@ -64,8 +64,8 @@ class ChangeScreen(Screen[None]):
         self.error: str | None = None
 
     @property
-    def review_app(self) -> ReviewApp:
-        return self.app  # type: ignore[return-value]
+    def review_app(self) -> ReviewHost:
+        return self.app  # type: ignore[return-value]  # the ReviewApp, seen through ReviewHost
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

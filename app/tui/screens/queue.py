@@ -45,7 +45,7 @@ from app.tui.widgets.score_bar import score_cell
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, ChangeReport
-    from app.tui.app import ReviewApp
+    from app.tui.host import ReviewHost
 
 # Review statuses in the order "sort by status" lists them: what needs the reviewer first.
 STATUS_ORDER = ("in progress", "new", "stale", "flagged", "rubber-stamped", "approved")
@@ -384,8 +384,8 @@ class QueueScreen(Screen[None]):
         self.finished_at: float | None = None
 
     @property
-    def review_app(self) -> ReviewApp:
-        return self.app  # type: ignore[return-value]
+    def review_app(self) -> ReviewHost:
+        return self.app  # type: ignore[return-value]  # the ReviewApp, seen through ReviewHost
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -1,0 +1,35 @@
+"""What the screens need from the app that hosts them, as a Protocol.
+
+Screens reach the ReviewApp through `ReviewHost` rather than importing app/tui/app.py, which
+imports the screens: the floors of the TUI stay free of import cycles (import-linter checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from app.analysis.analyzer import Analyzer
+    from app.analysis.report import ChangeDetail, ChangeReport
+    from app.storage.ledger import Ledger
+    from app.tui.review_session import ReviewSession
+
+
+class ReviewHost(Protocol):
+    """The services ReviewApp offers its screens."""
+
+    analyzer: Analyzer
+    ledger: Ledger
+    session: ReviewSession
+    now: Callable[[], float]
+
+    def fresh_analyzer(self) -> Analyzer:
+        """A new Analyzer for the calling thread."""
+        ...
+
+    def remember_detail(self, detail: ChangeDetail) -> None: ...
+
+    def cached_detail(self, report: ChangeReport) -> ChangeDetail | None: ...
+
+    def chunk_hashes_for(self, report: ChangeReport) -> list[str] | None: ...
