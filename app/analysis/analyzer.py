@@ -3,7 +3,7 @@
 This layer joins the pure core (git, metrics, provenance, tiers, risk, plans) with the cache in
 storage. The CLI and the TUI both drive it; neither computes anything itself.
 
-Cost model (issue 3): producing patches is cheap, complexity is not. So metrics are cached per
+Cost model: producing patches is cheap, complexity is not. So metrics are cached per
 blob id (a blob is measured once, ever), every unique blob of every change is measured in one
 parallel batch, and ranking is progressive: cheap factors first, complexity when it arrives.
 Each change is diffed once per analyze_all; the batch runs in worker processes while this

@@ -552,7 +552,7 @@ class GitRepo:
         except (KeyError, pygit2.GitError):
             return
 
-    # -- provenance: blame with original positions (added for app/core/provenance/lines.py) ------------
+    # -- provenance: blame with original positions (for app/core/provenance/lines.py) ------------------
     def blame_origins(self, path: str, head: str,
                       oldest: str | None) -> list[tuple[int, int, str | None, str, int]] | None:
         """Blame `path` at head within (oldest, head], one tuple per blame hunk:
@@ -572,7 +572,7 @@ class GitRepo:
             return None
         return spans
 
-    # -- git notes: reading a notes commit, writing notes atomically (added for app/storage/notes.py) --
+    # -- git notes: reading a notes commit, writing notes atomically (for app/storage/notes.py) --------
     def reference_target(self, name: str) -> str | None:
         """The commit a ref points at, or None when the ref does not exist (or is not a commit)."""
         if not self._ref_exists(name):
