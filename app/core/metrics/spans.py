@@ -315,10 +315,15 @@ def _indent_scan(text: str) -> list[tuple[int, int, str, int, bool]]:
     count = text.count
     for match in _headers(text):
         keyword_pos = match.start()
-        placed = _header_line(text, keyword_pos)
-        if placed is None or (strings and _inside_string(strings, string_starts, keyword_pos)):
-            continue  # "undef x", "x.def_y", or text inside a docstring
-        pos, width = placed
+        if keyword_pos and text[keyword_pos - 1] != "\n":  # not the usual top-level definition
+            placed = _header_line(text, keyword_pos)
+            if placed is None:
+                continue  # "undef x", "x.def_y"
+            pos, width = placed
+        else:
+            pos, width = keyword_pos, 0
+        if strings and _inside_string(strings, string_starts, keyword_pos):
+            continue  # text inside a docstring
         # Newlines are counted from the last position whose line is known: the previous header's
         # line or, when it lies between that and this one, the previous definition's end.
         if last_pos <= known_pos <= pos:
