@@ -1,0 +1,664 @@
+"""Benchmark on real code (issue 18): every row of the issue's table, each against its baseline in
+the same run, on a scenario built by bench/real_scenario.py from a fetched public repository.
+
+    python bench/bench_real.py MIRROR_GIT_DIR [--dest DIR] [--runs 5] [--rows a,b,...] [--timeout 900]
+                               [--save DIR] [--compare DIR] [--out results.json]
+
+MIRROR_GIT_DIR is the git dir `fetch` brought (e.g. /work/.mirror/ansible+ansible/repo); the scenario
+(48 real pull requests replayed on one base, a release-sized change, the base's full history) is
+built once in --dest (default $TMPDIR/review-tui-real) and reused. Nothing fetched is committed.
+
+Every review-tui figure is a fresh process of the installed entry point (or a child of this script
+for the TUI rows), cold runs with empty caches (a new REVIEW_TUI_CACHE_DIR each), and each row is
+measured --runs times, interleaved with its baseline, so a loaded machine moves both sides alike.
+Printed per row: baseline and review-tui as min/median/max, the ratio of the medians, the target,
+and the load average before and after. Rows (--rows picks some):
+
+  cold_list    cold `list --json`, all branches   | `git diff --numstat` per change + `radon cc -s -j`
+                                                  |   CLI on every changed Python file version
+  warm_list    warm `list --json`                 | `python -c pass`
+  tui          TUI queue first paint warm / cold, | a trivial Textual app's first paint
+               cold first ranked row, all rows    |
+               scored, and the cold run's peak RSS|
+  one_pr       cold `list` on a one-PR repository | its own numstat + radon cc CLI
+  plan         plan of the release-sized change   | GitRepo.diff of it (in process); `chunks` warm/cold
+  open         open that change in the TUI (warm) | a screen holding one Static
+  chunk        its largest chunk's first paint,   | the same on a one-Static screen
+               scroll keypress median wall / CPU  |
+  explain      cold `explain` on the PR touching  | `git blame base..head -- file` CLI per changed file
+               the most Python files              |
+  range        cold `list --range` over the range | `git log --numstat` of the range
+               (default 519 commits), peak RSS    |
+
+A run that exceeds --timeout (or --rss-limit-mb) is killed and reported as such; a row whose run
+was killed is not repeated. Peak RSS is the largest sum of RSS over the process and its children,
+sampled every 0.2 s from /proc.
+
+Correctness: --save DIR writes the `list --json` of the scenario and the `chunks --json` of every
+branch (from cold runs); --compare DIR checks a later run against them (ages dropped), so the
+figures and plans of a faster review-tui can be proven identical to today's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+START = time.perf_counter()  # for the TUI children: imports below are part of what they measure
+
+ROWS = ("cold_list", "warm_list", "tui", "one_pr", "plan", "open", "chunk", "explain", "range")
+RELEASE = "release/next"
+
+
+# -- running things ----------------------------------------------------------------------------
+@dataclass
+class Run:
+    """One process run: wall seconds, peak RSS (MB, process tree), whether it was killed, stdout."""
+
+    seconds: float
+    peak_mb: float
+    killed: str | None
+    stdout: str
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Sum of VmRSS of `root` and its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+            ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+            with open(f"/proc/{entry}/statm", "rb") as f:
+                pages = int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents[int(entry)] = ppid
+        rss[int(entry)] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    total, todo = 0, [root]
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parents.items():
+        children.setdefault(ppid, []).append(pid)
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def run(command: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None,
+        timeout: float = 900, rss_limit_mb: float = 3_000, check: bool = True) -> Run:
+    """Run `command`, sampling its process tree's RSS; kill it past `timeout` or `rss_limit_mb`."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True)
+        peak, killed = 0, None
+        while process.poll() is None:
+            peak = max(peak, _tree_rss_kb(process.pid))
+            elapsed = time.perf_counter() - started
+            if elapsed > timeout:
+                killed = f"killed after {elapsed:.0f} s"
+            elif peak > rss_limit_mb * 1024:
+                killed = f"killed at {peak / 1024:.0f} MB RSS after {elapsed:.0f} s"
+            if killed:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                break
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    if check and not killed and process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:4])} ... failed ({process.returncode}): {stderr.strip()[-800:]}")
+    return Run(seconds, peak / 1024, killed, stdout)
+
+
+def entry_point() -> list[str]:
+    from bench_list import entry_point as installed
+
+    return installed()
+
+
+class Env:
+    """Fresh REVIEW_TUI_* directories for a cold run; the same ones again for the warm runs after."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.count = 0
+
+    def fresh(self) -> dict[str, str]:
+        self.count += 1
+        folder = self.root / f"env{self.count}"
+        env = {**os.environ, "REVIEW_TUI_CACHE_DIR": str(folder / "cache"), "REVIEW_TUI_DATA_DIR": str(folder / "data"),
+               "REVIEW_TUI_CONFIG_DIR": str(folder / "config")}
+        env.pop("REVIEW_TUI_NO_CACHE", None)
+        return env
+
+
+# -- results -------------------------------------------------------------------------------------
+@dataclass
+class Row:
+    """One line of the table: baseline and review-tui samples (seconds, or MB where unit says)."""
+
+    name: str
+    baseline_label: str
+    baseline: list[float] = field(default_factory=list)
+    samples: list[float] = field(default_factory=list)
+    unit: str = "s"
+    target: str = ""
+    notes: list[str] = field(default_factory=list)
+    killed: str | None = None
+
+    def ratio(self) -> float | None:
+        if not self.baseline or not self.samples:
+            return None
+        base = statistics.median(self.baseline)
+        return statistics.median(self.samples) / base if base else None
+
+
+def _stats(values: list[float], unit: str) -> str:
+    if not values:
+        return "-"
+    fmt = (lambda v: f"{v:.0f}") if unit == "MB" else (lambda v: f"{v * 1000:.1f}ms" if v < 1 else f"{v:.2f}")
+    lo, mid, hi = min(values), statistics.median(values), max(values)
+    suffix = "" if unit == "MB" or mid < 1 else "s"
+    return f"{fmt(lo)}/{fmt(mid)}/{fmt(hi)}{suffix}" + (" MB" if unit == "MB" else "")
+
+
+def render(rows: list[Row]) -> str:
+    header = ("what", "baseline (min/median/max)", "review-tui (min/median/max)", "ratio", "target")
+    lines = [header]
+    for row in rows:
+        ratio = row.ratio()
+        measured = _stats(row.samples, row.unit) + (f" [{row.killed}]" if row.killed else "")
+        lines.append((row.name, f"{row.baseline_label}: {_stats(row.baseline, 's')}" if row.baseline_label else "-",
+                      measured, f"{ratio:.2f}x" if ratio is not None else "-", row.target))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    for row in rows:
+        out += [f"  {row.name}: {note}" for note in row.notes]
+    return "\n".join(out)
+
+
+def load_text() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+# -- the TUI children (run as `bench_real.py --child NAME`; each prints one JSON line) -------------
+def _review_app(repo: str) -> Any:
+    from app.analysis.analyzer import Analyzer
+    from app.config import UserConfig
+    from app.storage.cache import AnalysisCache
+    from app.storage.ledger import Ledger
+    from app.tui.app import make_app
+
+    from app import paths
+
+    analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
+    analyzer.discovery
+    return make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open())
+
+
+def child_open(repo: str, change_id: str) -> dict[str, float]:
+    """Seconds from asking the queue to open `change_id` to its change screen painted with the
+    plan; and the same for pushing a one-Static screen in the same app (the baseline)."""
+    from textual.screen import Screen
+    from textual.widgets import Static
+
+    from app.tui.screens.change import ChangeScreen
+    from app.tui.screens.queue import QueueScreen
+
+    class StaticScreen(Screen[None]):
+        def compose(self) -> Any:
+            yield Static("baseline")
+
+    app = _review_app(repo)
+    marks: dict[str, float] = {}
+    state: dict[str, Any] = {"phase": "queue"}
+
+    def mark(name: str) -> None:
+        marks[name] = time.perf_counter() - state["t0"]
+
+    def poll() -> None:
+        screen = app.screen
+        phase = state["phase"]
+        if phase == "queue" and isinstance(screen, QueueScreen) and screen.finished_at and not screen.analysing:
+            state.update(phase="static", t0=time.perf_counter())
+            app.push_screen(StaticScreen())
+            app.call_after_refresh(lambda: mark("static"))
+        elif phase == "static" and "static" in marks:
+            app.pop_screen()
+            state["phase"] = "back"
+        elif phase == "back" and isinstance(screen, QueueScreen):
+            state.update(phase="open", t0=time.perf_counter())
+            screen.open_change(change_id)
+        elif phase == "open" and isinstance(screen, ChangeScreen):
+            if "screen" not in marks:
+                mark("screen")
+            if screen.detail is not None or screen.error is not None:
+                state["phase"] = "painting"
+                app.call_after_refresh(lambda: (mark("open"), app.exit()))
+
+    app.call_later(lambda: app.set_interval(0.005, poll))
+    app.run(headless=True, size=(120, 40))
+    return marks
+
+
+def child_chunk(repo: str, change_id: str, presses: int) -> dict[str, Any]:
+    """First paint and keypress times of the change's largest chunk, next to a one-Static screen."""
+    import asyncio
+
+    from bench_chunk_review import StaticScreen, measure
+
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+    from app.storage.ledger import Ledger
+    from app.tui.review_session import ReviewSession
+    from app.tui.screens.chunk import ChunkReviewScreen
+
+    from app import paths
+
+    analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
+    detail = analyzer.detail(change_id)
+    chunks = detail.plan.chunks
+    largest = max(range(len(chunks)), key=lambda i: chunks[i].changed_lines)
+
+    async def go() -> dict[str, Any]:
+        with Ledger.open() as ledger:
+            session = ReviewSession.start(ledger, repo_key=analyzer.repo_key, reviewer="bench@example.com")
+            baseline = await measure(StaticScreen, (120, 40), presses)
+            big = await measure(lambda: ChunkReviewScreen(detail, largest, session), (120, 40), presses)
+            session.end()
+        return {"baseline": baseline, "chunk": big, "lines": chunks[largest].changed_lines,
+                "kind": chunks[largest].kind, "title": chunks[largest].title}
+
+    return asyncio.run(go())
+
+
+def child_plan(repo: str, change_id: str, repeat: int) -> dict[str, list[float]]:
+    """GitRepo.diff of the change and build_plan on it (blob reads and spans included), interleaved."""
+    from app.core.git.discovery import discover, find_change
+    from app.core.git.repo import GitRepo
+    from app.core.planner.builder import build_plan
+
+    git = GitRepo(repo)
+    change = find_change(discover(git), change_id)
+    assert change.base is not None
+    out: dict[str, list[float]] = {"diff": [], "plan": [], "diff_cpu": [], "plan_cpu": []}
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        files = git.diff(change.base, change.head)
+        out["diff"].append(time.perf_counter() - wall)
+        out["diff_cpu"].append(time.process_time() - cpu)
+        wall, cpu = time.perf_counter(), time.process_time()
+        build_plan(files, read_blob=git.blob)
+        out["plan"].append(time.perf_counter() - wall)
+        out["plan_cpu"].append(time.process_time() - cpu)
+    return out
+
+
+def child(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", required=True)
+    parser.add_argument("--repo", required=True)
+    parser.add_argument("--change", default=RELEASE)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    if args.child == "open":
+        result: Any = child_open(args.repo, args.change)
+    elif args.child == "chunk":
+        result = child_chunk(args.repo, args.change, args.repeat)
+    elif args.child == "plan":
+        result = child_plan(args.repo, args.change, args.repeat)
+    else:
+        raise SystemExit(f"unknown child {args.child}")
+    print(json.dumps(result))
+
+
+def _child(name: str, repo: Path, env: dict[str, str], timeout: float, **options: Any) -> tuple[Any, Run]:
+    command = [sys.executable, __file__, "--child", name, "--repo", str(repo)]
+    for key, value in options.items():
+        command += [f"--{key}", str(value)]
+    done = run(command, env=env, timeout=timeout)
+    data = json.loads(done.stdout.strip().splitlines()[-1]) if not done.killed else None
+    return data, done
+
+
+def _tui_child(case: str, repo: Path, env: dict[str, str], timeout: float) -> tuple[dict[str, float] | None, Run]:
+    command = [sys.executable, str(Path(__file__).with_name("bench_tui_start.py")), "--child", case, "--repo", str(repo)]
+    done = run(command, env=env, timeout=timeout)
+    return (json.loads(done.stdout.strip().splitlines()[-1]) if not done.killed else None), done
+
+
+# -- the rows ------------------------------------------------------------------------------------
+@dataclass
+class Baseline:
+    """What the hand-made `list` baseline runs: changed Python file versions written to disk
+    (once, not timed) and the changes to numstat."""
+
+    files: list[str]
+    changes: list[tuple[str, str, str]]
+    unique_blobs: int
+
+
+def prepare_baseline(repo: Path, folder: Path) -> Baseline:
+    from bench_list import write_versions
+
+    changes, written, _count, unique = write_versions(repo, folder)
+    return Baseline([str(p) for p in written], changes, unique)
+
+
+def time_baseline(repo: Path, baseline: Baseline, timeout: float) -> float:
+    """One run of the hand-made baseline: radon cc CLI on every version + numstat per change."""
+    from bench_list import _batches, radon_command
+
+    total = 0.0
+    for command in _batches([*radon_command(), "cc", "-s", "-j"], baseline.files):
+        total += run(command, timeout=timeout).seconds
+    for _change_id, base, head in baseline.changes:
+        total += run(["git", "diff", "--numstat", f"{base}...{head}"], cwd=str(repo), timeout=timeout).seconds
+    return total
+
+
+class Bench:
+    """Measures the selected rows --runs times, interleaving each row's baseline with it."""
+
+    def __init__(self, scenario: Any, rows: list[str], runs: int, timeout: float, rss_limit_mb: float,
+                 scratch: Path, log: Callable[[str], None]) -> None:
+        self.scenario = scenario
+        self.repo = Path(scenario.dest)
+        self.one = Path(scenario.one_pr_dest)
+        self.selected = rows
+        self.runs = runs
+        self.timeout = timeout
+        self.rss_limit_mb = rss_limit_mb
+        self.scratch = scratch
+        self.envs = Env(scratch)
+        self.log = log
+        self.warm_env: dict[str, str] | None = None  # the cache a cold list filled
+        self.rows: dict[str, Row] = {}
+        self.first_list: str | None = None
+
+    def row(self, key: str, name: str, baseline_label: str = "", unit: str = "s", target: str = "") -> Row:
+        if key not in self.rows:
+            self.rows[key] = Row(name, baseline_label, unit=unit, target=target)
+        return self.rows[key]
+
+    def cli(self, *args: str, env: dict[str, str], repo: Path | None = None) -> Run:
+        command = [*entry_point(), *args, "--repo", str(repo or self.repo)]
+        return run(command, env=env, timeout=self.timeout, rss_limit_mb=self.rss_limit_mb)
+
+    def ensure_warm_env(self) -> dict[str, str]:
+        if self.warm_env is None:
+            env = self.envs.fresh()
+            done = run([*entry_point(), "list", "--json", "--repo", str(self.repo)], env=env,
+                       timeout=max(self.timeout, 3_600))
+            if done.killed:
+                raise RuntimeError(f"the cold `list` that fills the cache for the warm rows was {done.killed}")
+            self.first_list, self.warm_env = done.stdout, env
+        return self.warm_env
+
+    # -- the rows, one sample each --------------------------------------------------------------
+    def cold_list(self) -> None:
+        if not hasattr(self, "_baseline"):
+            self._baseline = prepare_baseline(self.repo, self.scratch / "versions")
+            self.log(f"baseline: {len(self._baseline.files)} Python file versions "
+                     f"({self._baseline.unique_blobs} distinct) of {len(self._baseline.changes)} changes")
+        row = self.row("cold_list", "cold `list`, all branches", "numstat + radon cc CLI", target="<= 0.5x")
+        row.baseline.append(time_baseline(self.repo, self._baseline, self.timeout))
+        env = self.envs.fresh()
+        done = self.cli("list", "--json", env=env)
+        self._record(row, done)
+        if not done.killed:
+            self.warm_env = env
+            self.first_list = self.first_list or done.stdout
+            rss = self.row("cold_list_rss", "cold `list`, peak RSS", unit="MB", target="<= 300 MB")
+            rss.samples.append(done.peak_mb)
+
+    def warm_list(self) -> None:
+        env = self.ensure_warm_env()
+        row = self.row("warm_list", "warm `list`", "python -c pass", target="<= 0.3 s")
+        row.baseline.append(run([sys.executable, "-c", "pass"]).seconds)
+        self._record(row, self.cli("list", "--json", env=env))
+
+    def tui(self) -> None:
+        trivial, _ = _tui_child("trivial", self.repo, dict(os.environ), self.timeout)
+        base = trivial["first_paint"] if trivial else None
+        env = self.envs.fresh()
+        cold, done = _tui_child("queue", self.repo, env, self.timeout)
+        warm, _ = _tui_child("queue", self.repo, env, self.timeout) if cold else (None, None)
+        for key, name, marks, mark, target in (
+                ("tui_warm_paint", "TUI first painted queue, warm", warm, "first_paint", "<= 1.5x"),
+                ("tui_cold_paint", "TUI first painted queue, cold", cold, "first_paint", "<= 1.5x"),
+                ("tui_cold_row", "TUI cold: first ranked row", cold, "first_rows", "<= 1.5 s"),
+                ("tui_cold_all", "TUI cold: all rows scored", cold, "analysed", "progressive")):
+            row = self.row(key, name, "trivial Textual app" if base is not None else "", target=target)
+            if base is not None:
+                row.baseline.append(base)
+            if marks and mark in marks:
+                row.samples.append(marks[mark])
+            elif done.killed:
+                row.killed = done.killed
+        self.row("tui_cold_rss", "TUI cold: peak RSS", unit="MB", target="<= 300 MB").samples.append(done.peak_mb)
+
+    def one_pr(self) -> None:
+        if not hasattr(self, "_one_baseline"):
+            self._one_baseline = prepare_baseline(self.one, self.scratch / "versions-one")
+        row = self.row("one_pr", f"cold `list`, one-PR repo ({self.scenario.one_pr})", "numstat + radon cc CLI",
+                       target="proportional")
+        row.baseline.append(time_baseline(self.one, self._one_baseline, self.timeout))
+        self._record(row, self.cli("list", "--json", env=self.envs.fresh(), repo=self.one))
+
+    def plan(self) -> None:
+        data, done = _child("plan", self.repo, dict(os.environ), self.timeout, change=RELEASE, repeat=1)
+        diff = data["diff"][0] if data else None
+        row = self.row("plan_alone", f"plan of {RELEASE} (build_plan, in process)", "GitRepo.diff", target="<= 1x")
+        if data:
+            row.baseline.append(diff)
+            row.samples.append(data["plan"][0])
+        warm = self.ensure_warm_env()
+        for key, name, env in (("chunks_warm", f"`chunks {RELEASE}` warm", warm),
+                               ("chunks_cold", f"`chunks {RELEASE}` cold", self.envs.fresh())):
+            row = self.row(key, name, "GitRepo.diff", target="plan <= 1x on top of the diff")
+            if diff is not None:
+                row.baseline.append(diff)
+            self._record(row, self.cli("chunks", RELEASE, "--json", env=env))
+
+    def open(self) -> None:
+        env = self.ensure_warm_env()
+        data, done = _child("open", self.repo, env, self.timeout, change=RELEASE)
+        row = self.row("open", f"open {RELEASE} in the TUI (warm)", "push a Static screen", target="<= 1 s")
+        if data:
+            row.baseline.append(data["static"])
+            row.samples.append(data["open"])
+        else:
+            row.killed = done.killed
+
+    def chunk(self) -> None:
+        env = self.ensure_warm_env()
+        data, done = _child("chunk", self.repo, env, self.timeout, change=RELEASE, repeat=20)
+        if not data:
+            self.row("chunk_open", "largest chunk paints").killed = done.killed
+            return
+        base, big = data["baseline"], data["chunk"]
+        opened = self.row("chunk_open", f"largest chunk ({data['lines']} lines, {data['kind']}) paints",
+                          "a Static screen", target="<= 0.1 s")
+        opened.baseline.append(base["reopen"])
+        opened.samples.append(big["reopen"])
+        first = self.row("chunk_first_open", "largest chunk, first open in an app", "a Static screen")
+        first.baseline.append(base["open"])
+        first.samples.append(big["open"])
+        for key in ("pagedown", "j"):
+            for clock in ("wall", "cpu"):
+                row = self.row(f"{key}_{clock}", f"scroll keypress `{key}`, median {clock}",
+                               "same key, one-Static screen", target="<= 16 ms" if clock == "wall" else "")
+                row.baseline.append(base[f"{key} {clock}"])
+                row.samples.append(big[f"{key} {clock}"])
+
+    def explain(self) -> None:
+        name, files = self._explain_target()
+        row = self.row("explain", f"cold `explain {name}` ({len(files)} files)", "git blame base..head per file",
+                       target="seconds")
+        if row.killed:
+            return
+        base, head = self.scenario.base, self.scenario.prs[name]
+        total = 0.0
+        for path in files:
+            total += run(["git", "blame", "--porcelain", f"{base}..{head}", "--", path], cwd=str(self.repo),
+                         timeout=self.timeout).seconds
+        row.baseline.append(total)
+        self._record(row, self.cli("explain", name, "--json", env=self.envs.fresh()))
+
+    def _explain_target(self) -> tuple[str, list[str]]:
+        """The replayed PR with the most changed Python files that still exist at its head."""
+        if not hasattr(self, "_explain"):
+            best: tuple[int, str, list[str]] = (-1, "", [])
+            for name, head in sorted(self.scenario.prs.items()):
+                out = run(["git", "diff", "--name-only", "--diff-filter=AMR", self.scenario.base, head],
+                          cwd=str(self.repo)).stdout.split()
+                files = [p for p in out if p.endswith(".py")]
+                if len(files) > best[0]:
+                    best = (len(files), name, out)
+            self._explain = (best[1], best[2])
+        return self._explain
+
+    def range(self) -> None:
+        spec = f"{self.scenario.range_start}..{self.scenario.range_end}"
+        count = int(run(["git", "rev-list", "--count", spec], cwd=str(self.repo)).stdout)
+        row = self.row("range", f"cold `list --range` ({count} commits)", "git log --numstat", target="minutes")
+        if row.killed:
+            return
+        row.baseline.append(run(["git", "log", "--numstat", spec], cwd=str(self.repo), timeout=self.timeout).seconds)
+        done = self.cli("list", "--json", "--range", spec, env=self.envs.fresh())
+        self._record(row, done)
+        self.row("range_rss", "cold `list --range`, peak RSS", unit="MB", target="<= 300 MB").samples.append(done.peak_mb)
+
+    def _record(self, row: Row, done: Run) -> None:
+        if done.killed:
+            row.killed = done.killed
+        else:
+            row.samples.append(done.seconds)
+
+    def measure(self) -> list[Row]:
+        for number in range(self.runs):
+            for name in self.selected:
+                if name in ("explain", "range") and self.rows.get(name) and self.rows[name].killed:
+                    continue  # a killed run is not repeated
+                started = time.perf_counter()
+                try:
+                    getattr(self, name)()
+                except Exception as exc:  # noqa: BLE001 - one broken row must not lose the others' figures
+                    self.row(f"{name}_error", f"{name}: failed").notes.append(f"{type(exc).__name__}: {exc}")
+                    self.log(f"run {number + 1}: {name} FAILED: {type(exc).__name__}: {exc}")
+                self.log(f"run {number + 1}/{self.runs}: {name} done in {time.perf_counter() - started:.1f} s "
+                         f"(load {load_text()})")
+        return list(self.rows.values())
+
+
+# -- correctness: figures and plans before and after -----------------------------------------------
+def snapshot(bench: Bench) -> dict[str, Any]:
+    """`list --json` (ages dropped) and `chunks --json` of every branch, from the cache a cold list filled."""
+    env = bench.ensure_warm_env()
+    assert bench.first_list is not None
+    listed = json.loads(bench.first_list)
+    for item in listed:
+        item.pop("age_seconds", None)
+    plans = {}
+    for item in listed:
+        if item.get("error"):
+            continue
+        plans[item["id"]] = json.loads(bench.cli("chunks", item["id"], "--json", env=env).stdout)
+    return {"list": listed, "chunks": plans}
+
+
+def compare(saved: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """The differences between two snapshots, as readable lines (empty: identical)."""
+    problems: list[str] = []
+    before = {item["id"]: item for item in saved["list"]}
+    after = {item["id"]: item for item in now["list"]}
+    if [i["id"] for i in saved["list"]] != [i["id"] for i in now["list"]]:
+        problems.append("the ranking (order of `list --json`) differs")
+    for change_id in sorted(before.keys() | after.keys()):
+        old, new = before.get(change_id), after.get(change_id)
+        if old is None or new is None:
+            problems.append(f"{change_id}: listed {'after' if old is None else 'before'} only")
+            continue
+        for key in sorted(old.keys() | new.keys()):
+            if old.get(key) != new.get(key):
+                problems.append(f"{change_id}: {key}: {str(old.get(key))[:80]} -> {str(new.get(key))[:80]}")
+    for change_id in sorted(saved["chunks"].keys() | now["chunks"].keys()):
+        if saved["chunks"].get(change_id) != now["chunks"].get(change_id):
+            problems.append(f"{change_id}: `chunks --json` differs")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        child(argv)
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mirror", type=Path, help="git dir of the fetched mirror")
+    parser.add_argument("--dest", type=Path, default=Path(tempfile.gettempdir()) / "review-tui-real")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated subset of {','.join(ROWS)}")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds before a run is killed")
+    parser.add_argument("--rss-limit-mb", type=float, default=3_000, help="RSS (process tree) before a run is killed")
+    parser.add_argument("--save", type=Path, help="write the figures and plans snapshot here")
+    parser.add_argument("--compare", type=Path, help="compare the figures and plans with a saved snapshot")
+    parser.add_argument("--out", type=Path, help="write the rows as JSON here")
+    args = parser.parse_args(argv)
+    rows = [r for r in args.rows.split(",") if r]
+    unknown = sorted(set(rows) - set(ROWS))
+    if unknown:
+        parser.error(f"unknown rows: {', '.join(unknown)}")
+
+    from real_scenario import build
+
+    scenario = build(args.mirror, args.dest, log=lambda m: print(m, file=sys.stderr))
+    print(f"scenario: {scenario.dest}: {len(scenario.prs)} pull requests + {RELEASE} ({scenario.release_commits} "
+          f"commits) on {scenario.base[:10]}; cpus {os.cpu_count()}; load before: {load_text()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as scratch:
+        bench = Bench(scenario, rows, args.runs, args.timeout, args.rss_limit_mb, Path(scratch),
+                      log=lambda m: print(m, file=sys.stderr, flush=True))
+        results = bench.measure()
+        print(f"\n{args.runs} runs per row; load after: {load_text()}\n")
+        print(render(results))
+        if args.out:
+            args.out.write_text(json.dumps([vars(r) for r in results], indent=1))
+        if args.save or args.compare:
+            now = snapshot(bench)
+            if args.save:
+                args.save.mkdir(parents=True, exist_ok=True)
+                (args.save / "snapshot.json").write_text(json.dumps(now, indent=1, sort_keys=True))
+                print(f"\nsaved figures of {len(now['list'])} changes and {len(now['chunks'])} plans to {args.save}")
+            if args.compare:
+                problems = compare(json.loads((args.compare / "snapshot.json").read_text()), now)
+                print(f"\nfigures and plans vs {args.compare}: " + ("identical" if not problems else
+                      f"{len(problems)} difference(s)"))
+                for line in problems[:50]:
+                    print(f"  {line}")
+                if problems:
+                    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
