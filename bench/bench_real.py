@@ -84,7 +84,7 @@ def _tree_rss_kb(root: int) -> int:
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
                 stat = f.read()
-            ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+            ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
             with open(f"/proc/{entry}/statm", "rb") as f:
                 pages = int(f.read().split()[1])
         except (OSError, ValueError, IndexError):
@@ -102,8 +102,15 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def run(command: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None,
-        timeout: float = 900, rss_limit_mb: float = 3_000, check: bool = True) -> Run:
+def run(
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    timeout: float = 900,
+    rss_limit_mb: float = 3_000,
+    check: bool = True,
+) -> Run:
     """Run `command`, sampling its process tree's RSS; kill it past `timeout` or `rss_limit_mb`."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -126,7 +133,9 @@ def run(command: list[str], *, env: dict[str, str] | None = None, cwd: str | Non
         err.seek(0)
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
     if check and not killed and process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:4])} ... failed ({process.returncode}): {stderr.strip()[-800:]}")
+        raise RuntimeError(
+            f"{' '.join(command[:4])} ... failed ({process.returncode}): {stderr.strip()[-800:]}"
+        )
     return Run(seconds, peak / 1024, killed, stdout)
 
 
@@ -146,8 +155,12 @@ class Env:
     def fresh(self) -> dict[str, str]:
         self.count += 1
         folder = self.root / f"env{self.count}"
-        env = {**os.environ, "REVIEW_TUI_CACHE_DIR": str(folder / "cache"), "REVIEW_TUI_DATA_DIR": str(folder / "data"),
-               "REVIEW_TUI_CONFIG_DIR": str(folder / "config")}
+        env = {
+            **os.environ,
+            "REVIEW_TUI_CACHE_DIR": str(folder / "cache"),
+            "REVIEW_TUI_DATA_DIR": str(folder / "data"),
+            "REVIEW_TUI_CONFIG_DIR": str(folder / "config"),
+        }
         env.pop("REVIEW_TUI_NO_CACHE", None)
         return env
 
@@ -188,10 +201,17 @@ def render(rows: list[Row]) -> str:
     for row in rows:
         ratio = row.ratio()
         measured = _stats(row.samples, row.unit) + (f" [{row.killed}]" if row.killed else "")
-        lines.append((row.name, f"{row.baseline_label}: {_stats(row.baseline, 's')}" if row.baseline_label else "-",
-                      measured, f"{ratio:.2f}x" if ratio is not None else "-", row.target))
+        lines.append(
+            (
+                row.name,
+                f"{row.baseline_label}: {_stats(row.baseline, 's')}" if row.baseline_label else "-",
+                measured,
+                f"{ratio:.2f}x" if ratio is not None else "-",
+                row.target,
+            )
+        )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    out = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
+    out = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines]
     out.insert(1, "  ".join("-" * w for w in widths))
     for row in rows:
         out += [f"  {row.name}: {note}" for note in row.notes]
@@ -205,16 +225,18 @@ def load_text() -> str:
 # -- the TUI children (run as `bench_real.py --child NAME`; each prints one JSON line) -------------
 def _review_app(repo: str) -> Any:
     from app.analysis.analyzer import Analyzer
+
+    from app import paths
     from app.config import UserConfig
     from app.storage.cache import AnalysisCache
     from app.storage.ledger import Ledger
     from app.tui.app import make_app
 
-    from app import paths
-
     analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
-    analyzer.discovery
-    return make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open())
+    _ = analyzer.discovery  # what the CLI does before the screen (fail fast)
+    return make_app(
+        analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open()
+    )
 
 
 def child_open(repo: str, change_id: str) -> dict[str, float]:
@@ -240,7 +262,12 @@ def child_open(repo: str, change_id: str) -> dict[str, float]:
     def poll() -> None:
         screen = app.screen
         phase = state["phase"]
-        if phase == "queue" and isinstance(screen, QueueScreen) and screen.finished_at and not screen.analysing:
+        if (
+            phase == "queue"
+            and isinstance(screen, QueueScreen)
+            and screen.finished_at
+            and not screen.analysing
+        ):
             state.update(phase="static", t0=time.perf_counter())
             app.push_screen(StaticScreen())
             app.call_after_refresh(lambda: mark("static"))
@@ -266,15 +293,14 @@ def child_chunk(repo: str, change_id: str, presses: int) -> dict[str, Any]:
     """First paint and keypress times of the change's largest chunk, next to a one-Static screen."""
     import asyncio
 
+    from app.analysis.analyzer import Analyzer
     from bench_chunk_review import StaticScreen, measure
 
-    from app.analysis.analyzer import Analyzer
+    from app import paths
     from app.storage.cache import AnalysisCache
     from app.storage.ledger import Ledger
     from app.tui.review_session import ReviewSession
     from app.tui.screens.chunk import ChunkReviewScreen
-
-    from app import paths
 
     analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
     detail = analyzer.detail(change_id)
@@ -287,8 +313,13 @@ def child_chunk(repo: str, change_id: str, presses: int) -> dict[str, Any]:
             baseline = await measure(StaticScreen, (120, 40), presses)
             big = await measure(lambda: ChunkReviewScreen(detail, largest, session), (120, 40), presses)
             session.end()
-        return {"baseline": baseline, "chunk": big, "lines": chunks[largest].changed_lines,
-                "kind": chunks[largest].kind, "title": chunks[largest].title}
+        return {
+            "baseline": baseline,
+            "chunk": big,
+            "lines": chunks[largest].changed_lines,
+            "kind": chunks[largest].kind,
+            "title": chunks[largest].title,
+        }
 
     return asyncio.run(go())
 
@@ -342,8 +373,17 @@ def _child(name: str, repo: Path, env: dict[str, str], timeout: float, **options
     return data, done
 
 
-def _tui_child(case: str, repo: Path, env: dict[str, str], timeout: float) -> tuple[dict[str, float] | None, Run]:
-    command = [sys.executable, str(Path(__file__).with_name("bench_tui_start.py")), "--child", case, "--repo", str(repo)]
+def _tui_child(
+    case: str, repo: Path, env: dict[str, str], timeout: float
+) -> tuple[dict[str, float] | None, Run]:
+    command = [
+        sys.executable,
+        str(Path(__file__).with_name("bench_tui_start.py")),
+        "--child",
+        case,
+        "--repo",
+        str(repo),
+    ]
     done = run(command, env=env, timeout=timeout)
     return (json.loads(done.stdout.strip().splitlines()[-1]) if not done.killed else None), done
 
@@ -381,8 +421,16 @@ def time_baseline(repo: Path, baseline: Baseline, timeout: float) -> float:
 class Bench:
     """Measures the selected rows --runs times, interleaving each row's baseline with it."""
 
-    def __init__(self, scenario: Any, rows: list[str], runs: int, timeout: float, rss_limit_mb: float,
-                 scratch: Path, log: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        scenario: Any,
+        rows: list[str],
+        runs: int,
+        timeout: float,
+        rss_limit_mb: float,
+        scratch: Path,
+        log: Callable[[str], None],
+    ) -> None:
         self.scenario = scenario
         self.repo = Path(scenario.dest)
         self.one = Path(scenario.one_pr_dest)
@@ -409,10 +457,15 @@ class Bench:
     def ensure_warm_env(self) -> dict[str, str]:
         if self.warm_env is None:
             env = self.envs.fresh()
-            done = run([*entry_point(), "list", "--json", "--repo", str(self.repo)], env=env,
-                       timeout=max(self.timeout, 3_600))
+            done = run(
+                [*entry_point(), "list", "--json", "--repo", str(self.repo)],
+                env=env,
+                timeout=max(self.timeout, 3_600),
+            )
             if done.killed:
-                raise RuntimeError(f"the cold `list` that fills the cache for the warm rows was {done.killed}")
+                raise RuntimeError(
+                    f"the cold `list` that fills the cache for the warm rows was {done.killed}"
+                )
             self.first_list, self.warm_env = done.stdout, env
         return self.warm_env
 
@@ -420,8 +473,10 @@ class Bench:
     def cold_list(self) -> None:
         if not hasattr(self, "_baseline"):
             self._baseline = prepare_baseline(self.repo, self.scratch / "versions")
-            self.log(f"baseline: {len(self._baseline.files)} Python file versions "
-                     f"({self._baseline.unique_blobs} distinct) of {len(self._baseline.changes)} changes")
+            self.log(
+                f"baseline: {len(self._baseline.files)} Python file versions "
+                f"({self._baseline.unique_blobs} distinct) of {len(self._baseline.changes)} changes"
+            )
         row = self.row("cold_list", "cold `list`, all branches", "numstat + radon cc CLI", target="<= 0.5x")
         row.baseline.append(time_baseline(self.repo, self._baseline, self.timeout))
         env = self.envs.fresh()
@@ -446,10 +501,11 @@ class Bench:
         cold, done = _tui_child("queue", self.repo, env, self.timeout)
         warm, _ = _tui_child("queue", self.repo, env, self.timeout) if cold else (None, None)
         for key, name, marks, mark, target in (
-                ("tui_warm_paint", "TUI first painted queue, warm", warm, "first_paint", "<= 1.5x"),
-                ("tui_cold_paint", "TUI first painted queue, cold", cold, "first_paint", "<= 1.5x"),
-                ("tui_cold_row", "TUI cold: first ranked row", cold, "first_rows", "<= 1.5 s"),
-                ("tui_cold_all", "TUI cold: all rows scored", cold, "analysed", "progressive")):
+            ("tui_warm_paint", "TUI first painted queue, warm", warm, "first_paint", "<= 1.5x"),
+            ("tui_cold_paint", "TUI first painted queue, cold", cold, "first_paint", "<= 1.5x"),
+            ("tui_cold_row", "TUI cold: first ranked row", cold, "first_rows", "<= 1.5 s"),
+            ("tui_cold_all", "TUI cold: all rows scored", cold, "analysed", "progressive"),
+        ):
             row = self.row(key, name, "trivial Textual app" if base is not None else "", target=target)
             if base is not None:
                 row.baseline.append(base)
@@ -457,26 +513,36 @@ class Bench:
                 row.samples.append(marks[mark])
             elif done.killed:
                 row.killed = done.killed
-        self.row("tui_cold_rss", "TUI cold: peak RSS", unit="MB", target="<= 300 MB").samples.append(done.peak_mb)
+        self.row("tui_cold_rss", "TUI cold: peak RSS", unit="MB", target="<= 300 MB").samples.append(
+            done.peak_mb
+        )
 
     def one_pr(self) -> None:
         if not hasattr(self, "_one_baseline"):
             self._one_baseline = prepare_baseline(self.one, self.scratch / "versions-one")
-        row = self.row("one_pr", f"cold `list`, one-PR repo ({self.scenario.one_pr})", "numstat + radon cc CLI",
-                       target="proportional")
+        row = self.row(
+            "one_pr",
+            f"cold `list`, one-PR repo ({self.scenario.one_pr})",
+            "numstat + radon cc CLI",
+            target="proportional",
+        )
         row.baseline.append(time_baseline(self.one, self._one_baseline, self.timeout))
         self._record(row, self.cli("list", "--json", env=self.envs.fresh(), repo=self.one))
 
     def plan(self) -> None:
         data, done = _child("plan", self.repo, dict(os.environ), self.timeout, change=RELEASE, repeat=1)
         diff = data["diff"][0] if data else None
-        row = self.row("plan_alone", f"plan of {RELEASE} (build_plan, in process)", "GitRepo.diff", target="<= 1x")
+        row = self.row(
+            "plan_alone", f"plan of {RELEASE} (build_plan, in process)", "GitRepo.diff", target="<= 1x"
+        )
         if data:
             row.baseline.append(diff)
             row.samples.append(data["plan"][0])
         warm = self.ensure_warm_env()
-        for key, name, env in (("chunks_warm", f"`chunks {RELEASE}` warm", warm),
-                               ("chunks_cold", f"`chunks {RELEASE}` cold", self.envs.fresh())):
+        for key, name, env in (
+            ("chunks_warm", f"`chunks {RELEASE}` warm", warm),
+            ("chunks_cold", f"`chunks {RELEASE}` cold", self.envs.fresh()),
+        ):
             row = self.row(key, name, "GitRepo.diff", target="plan <= 1x on top of the diff")
             if diff is not None:
                 row.baseline.append(diff)
@@ -499,8 +565,12 @@ class Bench:
             self.row("chunk_open", "largest chunk paints").killed = done.killed
             return
         base, big = data["baseline"], data["chunk"]
-        opened = self.row("chunk_open", f"largest chunk ({data['lines']} lines, {data['kind']}) paints",
-                          "a Static screen", target="<= 0.1 s")
+        opened = self.row(
+            "chunk_open",
+            f"largest chunk ({data['lines']} lines, {data['kind']}) paints",
+            "a Static screen",
+            target="<= 0.1 s",
+        )
         opened.baseline.append(base["reopen"])
         opened.samples.append(big["reopen"])
         first = self.row("chunk_first_open", "largest chunk, first open in an app", "a Static screen")
@@ -508,22 +578,33 @@ class Bench:
         first.samples.append(big["open"])
         for key in ("pagedown", "j"):
             for clock in ("wall", "cpu"):
-                row = self.row(f"{key}_{clock}", f"scroll keypress `{key}`, median {clock}",
-                               "same key, one-Static screen", target="<= 16 ms" if clock == "wall" else "")
+                row = self.row(
+                    f"{key}_{clock}",
+                    f"scroll keypress `{key}`, median {clock}",
+                    "same key, one-Static screen",
+                    target="<= 16 ms" if clock == "wall" else "",
+                )
                 row.baseline.append(base[f"{key} {clock}"])
                 row.samples.append(big[f"{key} {clock}"])
 
     def explain(self) -> None:
         name, files = self._explain_target()
-        row = self.row("explain", f"cold `explain {name}` ({len(files)} files)", "git blame base..head per file",
-                       target="seconds")
+        row = self.row(
+            "explain",
+            f"cold `explain {name}` ({len(files)} files)",
+            "git blame base..head per file",
+            target="seconds",
+        )
         if row.killed:
             return
         base, head = self.scenario.base, self.scenario.prs[name]
         total = 0.0
         for path in files:
-            total += run(["git", "blame", "--porcelain", f"{base}..{head}", "--", path], cwd=str(self.repo),
-                         timeout=self.timeout).seconds
+            total += run(
+                ["git", "blame", "--porcelain", f"{base}..{head}", "--", path],
+                cwd=str(self.repo),
+                timeout=self.timeout,
+            ).seconds
         row.baseline.append(total)
         self._record(row, self.cli("explain", name, "--json", env=self.envs.fresh()))
 
@@ -532,8 +613,10 @@ class Bench:
         if not hasattr(self, "_explain"):
             best: tuple[int, str, list[str]] = (-1, "", [])
             for name, head in sorted(self.scenario.prs.items()):
-                out = run(["git", "diff", "--name-only", "--diff-filter=AMR", self.scenario.base, head],
-                          cwd=str(self.repo)).stdout.split()
+                out = run(
+                    ["git", "diff", "--name-only", "--diff-filter=AMR", self.scenario.base, head],
+                    cwd=str(self.repo),
+                ).stdout.split()
                 files = [p for p in out if p.endswith(".py")]
                 if len(files) > best[0]:
                     best = (len(files), name, out)
@@ -543,13 +626,19 @@ class Bench:
     def range(self) -> None:
         spec = f"{self.scenario.range_start}..{self.scenario.range_end}"
         count = int(run(["git", "rev-list", "--count", spec], cwd=str(self.repo)).stdout)
-        row = self.row("range", f"cold `list --range` ({count} commits)", "git log --numstat", target="minutes")
+        row = self.row(
+            "range", f"cold `list --range` ({count} commits)", "git log --numstat", target="minutes"
+        )
         if row.killed:
             return
-        row.baseline.append(run(["git", "log", "--numstat", spec], cwd=str(self.repo), timeout=self.timeout).seconds)
+        row.baseline.append(
+            run(["git", "log", "--numstat", spec], cwd=str(self.repo), timeout=self.timeout).seconds
+        )
         done = self.cli("list", "--json", "--range", spec, env=self.envs.fresh())
         self._record(row, done)
-        self.row("range_rss", "cold `list --range`, peak RSS", unit="MB", target="<= 300 MB").samples.append(done.peak_mb)
+        self.row("range_rss", "cold `list --range`, peak RSS", unit="MB", target="<= 300 MB").samples.append(
+            done.peak_mb
+        )
 
     def _record(self, row: Row, done: Run) -> None:
         if done.killed:
@@ -568,8 +657,10 @@ class Bench:
                 except Exception as exc:  # noqa: BLE001 - one broken row must not lose the others' figures
                     self.row(f"{name}_error", f"{name}: failed").notes.append(f"{type(exc).__name__}: {exc}")
                     self.log(f"run {number + 1}: {name} FAILED: {type(exc).__name__}: {exc}")
-                self.log(f"run {number + 1}/{self.runs}: {name} done in {time.perf_counter() - started:.1f} s "
-                         f"(load {load_text()})")
+                self.log(
+                    f"run {number + 1}/{self.runs}: {name} done in {time.perf_counter() - started:.1f} s "
+                    f"(load {load_text()})"
+                )
         return list(self.rows.values())
 
 
@@ -621,7 +712,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated subset of {','.join(ROWS)}")
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a run is killed")
-    parser.add_argument("--rss-limit-mb", type=float, default=3_000, help="RSS (process tree) before a run is killed")
+    parser.add_argument(
+        "--rss-limit-mb", type=float, default=3_000, help="RSS (process tree) before a run is killed"
+    )
     parser.add_argument("--save", type=Path, help="write the figures and plans snapshot here")
     parser.add_argument("--compare", type=Path, help="compare the figures and plans with a saved snapshot")
     parser.add_argument("--out", type=Path, help="write the rows as JSON here")
@@ -634,11 +727,22 @@ def main(argv: list[str] | None = None) -> None:
     from real_scenario import build
 
     scenario = build(args.mirror, args.dest, log=lambda m: print(m, file=sys.stderr))
-    print(f"scenario: {scenario.dest}: {len(scenario.prs)} pull requests + {RELEASE} ({scenario.release_commits} "
-          f"commits) on {scenario.base[:10]}; cpus {os.cpu_count()}; load before: {load_text()}", flush=True)
+    print(
+        f"scenario: {scenario.dest}: {len(scenario.prs)} pull requests + {RELEASE} "
+        f"({scenario.release_commits} commits) on {scenario.base[:10]}; "
+        f"cpus {os.cpu_count()}; load before: {load_text()}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="bench-real-") as scratch:
-        bench = Bench(scenario, rows, args.runs, args.timeout, args.rss_limit_mb, Path(scratch),
-                      log=lambda m: print(m, file=sys.stderr, flush=True))
+        bench = Bench(
+            scenario,
+            rows,
+            args.runs,
+            args.timeout,
+            args.rss_limit_mb,
+            Path(scratch),
+            log=lambda m: print(m, file=sys.stderr, flush=True),
+        )
         results = bench.measure()
         print(f"\n{args.runs} runs per row; load after: {load_text()}\n")
         print(render(results))
@@ -649,11 +753,16 @@ def main(argv: list[str] | None = None) -> None:
             if args.save:
                 args.save.mkdir(parents=True, exist_ok=True)
                 (args.save / "snapshot.json").write_text(json.dumps(now, indent=1, sort_keys=True))
-                print(f"\nsaved figures of {len(now['list'])} changes and {len(now['chunks'])} plans to {args.save}")
+                print(
+                    f"\nsaved figures of {len(now['list'])} changes and {len(now['chunks'])} plans "
+                    f"to {args.save}"
+                )
             if args.compare:
                 problems = compare(json.loads((args.compare / "snapshot.json").read_text()), now)
-                print(f"\nfigures and plans vs {args.compare}: " + ("identical" if not problems else
-                      f"{len(problems)} difference(s)"))
+                print(
+                    f"\nfigures and plans vs {args.compare}: "
+                    + ("identical" if not problems else f"{len(problems)} difference(s)")
+                )
                 for line in problems[:50]:
                     print(f"  {line}")
                 if problems:

@@ -7,8 +7,8 @@ project), and it holds only the refs review-tui should see:
 - `main`: the base, a commit `--base-back` first-parent steps behind the mirror's tip;
 - `refs/pull/<n>/head` (`--source pulls`, the default): the `--prs` largest real pull requests
   that were open when the base was the tip (head committed in the 120 days before the base, not
-  merged into it, at most 30 commits of its own, touching Python, at most `--max-pr-lines` changed lines against their fork
-  point), each on its own fork point as on GitHub;
+  merged into it, at most 30 commits of its own, touching Python, at most `--max-pr-lines`
+  changed lines against their fork point), each on its own fork point as on GitHub;
 - or `pr/<n>` (`--source replay`, for a mirror without pull refs): later squash-merged commits
   replayed on the base with a three-way tree merge (pygit2 `merge_trees(parent, base, commit)`),
   keeping the original author, committer and message, the largest that apply cleanly;
@@ -86,7 +86,9 @@ def _first_parent_back(repo: pygit2.Repository, tip: pygit2.Commit, steps: int) 
 def _changed_lines(repo: pygit2.Repository, commit: pygit2.Commit) -> tuple[int, bool]:
     """(added + deleted lines, touches a .py file) of a single-parent commit."""
     diff = repo.diff(commit.parents[0], commit)
-    touches_python = any(d.new_file.path.endswith(".py") or d.old_file.path.endswith(".py") for d in diff.deltas)
+    touches_python = any(
+        d.new_file.path.endswith(".py") or d.old_file.path.endswith(".py") for d in diff.deltas
+    )
     stats = diff.stats
     return stats.insertions + stats.deletions, touches_python
 
@@ -105,7 +107,7 @@ def _replay(repo: pygit2.Repository, base: pygit2.Commit, commit: pygit2.Commit)
 def _init(path: Path, mirror_objects: list[Path]) -> pygit2.Repository:
     if path.exists():
         shutil.rmtree(path)
-    repo = pygit2.init_repository(str(path), bare=True, initial_head="main")
+    pygit2.init_repository(str(path), bare=True, initial_head="main")
     (path / "objects" / "info").mkdir(parents=True, exist_ok=True)
     (path / "objects" / "info" / "alternates").write_text("".join(f"{p}\n" for p in mirror_objects))
     return pygit2.Repository(str(path))  # reopened so the alternates are read
@@ -116,8 +118,9 @@ def _refname(name: str) -> str:
     return f"refs/{name}/head" if name.startswith("pull/") else f"refs/heads/{name}"
 
 
-def _open_pulls(source: pygit2.Repository, base: pygit2.Commit, count: int, max_lines: int,
-                log) -> dict[str, tuple[str, str]]:
+def _open_pulls(
+    source: pygit2.Repository, base: pygit2.Commit, count: int, max_lines: int, log
+) -> dict[str, tuple[str, str]]:
     """The real pull requests that were open when `base` was the tip: a `refs/pull/N/head` whose
     head is older than the base (committed within WINDOW_DAYS before it) and not merged into it,
     touching Python, at most `max_lines` changed lines against its fork point. The largest first."""
@@ -145,7 +148,10 @@ def _open_pulls(source: pygit2.Repository, base: pygit2.Commit, count: int, max_
             name = refname.removeprefix("refs/").removesuffix("/head")
             sized.append((lines, name, str(commit.id)))
     sized.sort(key=lambda item: (-item[0], item[1]))
-    log(f"{len(sized)} pull requests open at the base touch Python; taking the {min(count, len(sized))} largest")
+    log(
+        f"{len(sized)} pull requests open at the base touch Python; "
+        f"taking the {min(count, len(sized))} largest"
+    )
     return {name: (commit_id, commit_id) for _lines, name, commit_id in sized[:count]}
 
 
@@ -161,8 +167,15 @@ def _commits_since(source: pygit2.Repository, head: pygit2.Commit, fork: pygit2.
     return count
 
 
-def _replayed(source: pygit2.Repository, repo: pygit2.Repository, head: pygit2.Commit, base: pygit2.Commit,
-              count: int, max_lines: int, log) -> dict[str, tuple[str, str]]:
+def _replayed(
+    source: pygit2.Repository,
+    repo: pygit2.Repository,
+    head: pygit2.Commit,
+    base: pygit2.Commit,
+    count: int,
+    max_lines: int,
+    log,
+) -> dict[str, tuple[str, str]]:
     """Later squash-merged commits touching Python replayed on the base, the largest that apply."""
     line: list[pygit2.Commit] = []
     commit = head
@@ -188,12 +201,28 @@ def _replayed(source: pygit2.Repository, repo: pygit2.Repository, head: pygit2.C
     return chosen
 
 
-def build(mirror: Path, dest: Path, *, prs: int = 48, base_back: int = 600, release_back: int = 100,
-          range_commits: int = 519, max_pr_lines: int = 6_000, source_kind: str = "pulls", log=print) -> Scenario:
+def build(
+    mirror: Path,
+    dest: Path,
+    *,
+    prs: int = 48,
+    base_back: int = 600,
+    release_back: int = 100,
+    range_commits: int = 519,
+    max_pr_lines: int = 6_000,
+    source_kind: str = "pulls",
+    log=print,
+) -> Scenario:
     """Build (or reuse) the scenario; see the module docstring."""
     mirror, dest = Path(mirror).resolve(), Path(dest).resolve()
-    args: dict[str, int | str] = {"prs": prs, "base_back": base_back, "release_back": release_back,
-                                  "range_commits": range_commits, "max_pr_lines": max_pr_lines, "source": source_kind}
+    args: dict[str, int | str] = {
+        "prs": prs,
+        "base_back": base_back,
+        "release_back": release_back,
+        "range_commits": range_commits,
+        "max_pr_lines": max_pr_lines,
+        "source": source_kind,
+    }
     found = Scenario.load(dest)
     if found is not None and found.args == args and found.mirror == str(mirror):
         return found
@@ -208,8 +237,16 @@ def build(mirror: Path, dest: Path, *, prs: int = 48, base_back: int = 600, rele
 
     mirror_objects = [mirror / "objects"]
     repo = _init(dest, mirror_objects)
-    scenario = Scenario(str(mirror), str(dest), str(dest.with_name(dest.name + "-one")), str(head.id),
-                        str(base.id), str(release.id), base_back - release_back, args=args)
+    scenario = Scenario(
+        str(mirror),
+        str(dest),
+        str(dest.with_name(dest.name + "-one")),
+        str(head.id),
+        str(base.id),
+        str(release.id),
+        base_back - release_back,
+        args=args,
+    )
     repo.references.create("refs/heads/main", base.id)
     repo.references.create("refs/heads/release/next", release.id)
     if source_kind == "pulls":
@@ -235,7 +272,7 @@ def _pr_number(message: str) -> str | None:
     """The pull request number of a squash-merge subject such as 'Fix x (#84143)'."""
     subject = message.split("\n", 1)[0].rstrip()
     if subject.endswith(")") and "(#" in subject:
-        number = subject[subject.rfind("(#") + 2:-1]
+        number = subject[subject.rfind("(#") + 2 : -1]
         if number.isdigit():
             return number
     return None
@@ -243,20 +280,36 @@ def _pr_number(message: str) -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mirror", type=Path, help="git dir of the fetched mirror (e.g. /work/.mirror/OWNER+NAME/repo)")
-    parser.add_argument("dest", type=Path, help="where to build the scenario's bare repository (outside the project)")
+    parser.add_argument(
+        "mirror", type=Path, help="git dir of the fetched mirror (e.g. /work/.mirror/OWNER+NAME/repo)"
+    )
+    parser.add_argument(
+        "dest", type=Path, help="where to build the scenario's bare repository (outside the project)"
+    )
     parser.add_argument("--prs", type=int, default=48)
     parser.add_argument("--base-back", type=int, default=600)
     parser.add_argument("--release-back", type=int, default=100)
     parser.add_argument("--range-commits", type=int, default=519)
     parser.add_argument("--max-pr-lines", type=int, default=6_000)
-    parser.add_argument("--source", choices=["pulls", "replay"], default="pulls",
-                        help="pulls: the real pull requests open at the base (refs/pull/N/head); "
-                             "replay: later squash-merged commits replayed on the base")
+    parser.add_argument(
+        "--source",
+        choices=["pulls", "replay"],
+        default="pulls",
+        help="pulls: the real pull requests open at the base (refs/pull/N/head); "
+        "replay: later squash-merged commits replayed on the base",
+    )
     args = parser.parse_args(argv)
-    scenario = build(args.mirror, args.dest, prs=args.prs, base_back=args.base_back, release_back=args.release_back,
-                     range_commits=args.range_commits, max_pr_lines=args.max_pr_lines, source_kind=args.source,
-                     log=lambda m: print(m, file=sys.stderr))
+    scenario = build(
+        args.mirror,
+        args.dest,
+        prs=args.prs,
+        base_back=args.base_back,
+        release_back=args.release_back,
+        range_commits=args.range_commits,
+        max_pr_lines=args.max_pr_lines,
+        source_kind=args.source,
+        log=lambda m: print(m, file=sys.stderr),
+    )
     print(json.dumps(asdict(scenario), indent=1))
 
 
