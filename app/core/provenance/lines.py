@@ -139,7 +139,7 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
     result = ChangeProvenance(added=sum(f.additions for f in files if not f.binary))
     result.signals.extend(branch)
 
-    line_level = _line_level(repo, analyzer, files, base=base, head=head, result=result)
+    line_level = _line_level(repo, analyzer, files, commits, base=base, head=head, result=result)
     if not line_level:
         result.method = "commit"
         result.ai_lines = {}
@@ -179,8 +179,8 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
     return result
 
 
-def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], *, base: str | None, head: str,
-                result: ChangeProvenance) -> bool:
+def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commits: list[CommitInfo], *,
+                base: str | None, head: str, result: ChangeProvenance) -> bool:
     """Attribute each added line through blame. False (and the reason in result.errors) when blame
     cannot serve the change: the caller then falls back to commit level."""
     if head == WORKTREE_ID:
@@ -190,6 +190,10 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], *, ba
         result.errors.append(f"{len(targets)} files with added lines exceed max_blame_files "
                              f"({analyzer.config.max_blame_files}): commit-level share used")
         return False
+    if not _any_ai_evidence(analyzer) and _is_whole_chain(commits, base=base, head=head):
+        # Blame could only name commits of this list, and none of them makes a line AI-written: every
+        # line is human, as blame would find, without its cost (seconds a file on a long history).
+        return True
     for fd in targets:
         path = fd.new_path or ""
         spans = repo.blame_origins(path, head, base)
@@ -220,11 +224,34 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], *, ba
     return True
 
 
+def _any_ai_evidence(analyzer: _Analyzer) -> bool:
+    """Whether a commit assessed so far is an AI commit or carries a git-ai note (either can make a
+    line it introduced AI-written)."""
+    return any(a is not None and (a.is_ai or a.note is not None) for a in analyzer.assessed.values())
+
+
+def _is_whole_chain(commits: list[CommitInfo], *, base: str | None, head: str) -> bool:
+    """Whether `commits` (newest first) is the whole of base..head and that range is one line of
+    single-parent commits from head down to a child of base. Blame restricted to such a range names
+    only these commits (or the boundary); with merges it can walk past the base into older commits."""
+    if not commits or base is None or commits[0].id != head:
+        return False
+    for newer, older in zip(commits, [*commits[1:], None], strict=True):
+        if len(newer.parents) != 1:
+            return False
+        if newer.parents[0] != (older.id if older is not None else base):
+            return False
+    return True
+
+
 def _commit_level_ai_added(repo: GitRepo, analyzer: _Analyzer, commits: list[CommitInfo],
                            result: ChangeProvenance) -> int:
     """ai_added from each commit's own diff: share = lines added by AI commits (or inside their note
     ranges) / lines added by all commits, applied to the change's added lines. Merge commits are left
-    out (their first-parent diff repeats the merged branch's work)."""
+    out (their first-parent diff repeats the merged branch's work). No commit with AI evidence: 0,
+    without diffing any."""
+    if not _any_ai_evidence(analyzer):
+        return 0
     counted = ai = 0
     for commit in [c for c in commits if not c.is_merge][:MAX_COMMIT_LEVEL_DIFFS]:
         if not commit.parents:
