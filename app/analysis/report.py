@@ -22,6 +22,7 @@ the field's name, and `OMIT_NONE` leaves the key out while the value is None).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 import types
 import typing
@@ -206,17 +207,24 @@ def _encode_fields(value: Any, prefix: str, out: dict[str, Any]) -> None:
             out[key] = _encode(item)
 
 
-def _decode_fields(cls: type[T], data: Mapping[str, Any], prefix: str) -> T:
+@functools.cache
+def _field_plan(cls: type, prefix: str) -> tuple[tuple[str, Any, Any, bool], ...]:
+    """(field name, JSON key or _FLAT, type, required) per field of `cls`: resolving the type hints
+    costs far more than decoding, and a warm `list` decodes every cached report."""
     hints = typing.get_type_hints(cls)
+    return tuple((f.name, _key(f, prefix), hints[f.name],
+                  f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+                 for f in dataclasses.fields(cls))
+
+
+def _decode_fields(cls: type[T], data: Mapping[str, Any], prefix: str) -> T:
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        key = _key(f, prefix)
-        kind = hints[f.name]
+    for name, key, kind, required in _field_plan(cls, prefix):
         if key is _FLAT:
-            values[f.name] = _decode_fields(kind, data, getattr(kind, "JSON_PREFIX", ""))
+            values[name] = _decode_fields(kind, data, getattr(kind, "JSON_PREFIX", ""))
         elif key in data:
-            values[f.name] = _decode(kind, data[key])
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            values[name] = _decode(kind, data[key])
+        elif required:
             raise KeyError(key)
     return cls(**values)
 
