@@ -1,7 +1,8 @@
 """Benchmark on real code (issue 18): every row of the issue's table, each against its baseline in
 the same run, on a scenario built by bench/real_scenario.py from a fetched public repository.
 
-    python bench/bench_real.py MIRROR_GIT_DIR [--dest DIR] [--runs 5] [--rows a,b,...] [--timeout 900]
+    python bench/bench_real.py MIRROR_GIT_DIR [--dest DIR] [--runs 5] [--heavy-runs N] [--rows a,b,...]
+                               [--before OTHER_VENV/bin/python] [--timeout 900]
                                [--save DIR] [--compare DIR] [--out results.json]
 
 MIRROR_GIT_DIR is the git dir `fetch` brought (e.g. /work/.mirror/ansible+ansible/repo); the scenario
@@ -12,7 +13,11 @@ Every review-tui figure is a fresh process of the installed entry point (or a ch
 for the TUI rows), cold runs with empty caches (a new REVIEW_TUI_CACHE_DIR each), and each row is
 measured --runs times, interleaved with its baseline, so a loaded machine moves both sides alike.
 Printed per row: baseline and review-tui as min/median/max, the ratio of the medians, the target,
-and the load average before and after. Rows (--rows picks some):
+and the load average before and after. With --before (the interpreter of a venv whose editable
+install is an older checkout), every row is measured for that review-tui and for this one,
+interleaved, against the same baseline measurement, and their `list --json` figures and
+`chunks --json` plans on the scenario are compared: the before/after table of one run.
+--heavy-runs measures the heavy rows (cold list, TUI, explain, range) fewer times. Rows:
 
   cold_list    cold `list --json`, all branches   | `git diff --numstat` per change + `radon cc -s -j`
                                                   |   CLI on every changed Python file version
@@ -224,9 +229,8 @@ def load_text() -> str:
 
 # -- the TUI children (run as `bench_real.py --child NAME`; each prints one JSON line) -------------
 def _review_app(repo: str) -> Any:
-    from app.analysis.analyzer import Analyzer
-
     from app import paths
+    from app.analysis.analyzer import Analyzer
     from app.config import UserConfig
     from app.storage.cache import AnalysisCache
     from app.storage.ledger import Ledger
@@ -293,10 +297,10 @@ def child_chunk(repo: str, change_id: str, presses: int) -> dict[str, Any]:
     """First paint and keypress times of the change's largest chunk, next to a one-Static screen."""
     import asyncio
 
-    from app.analysis.analyzer import Analyzer
     from bench_chunk_review import StaticScreen, measure
 
     from app import paths
+    from app.analysis.analyzer import Analyzer
     from app.storage.cache import AnalysisCache
     from app.storage.ledger import Ledger
     from app.tui.review_session import ReviewSession
@@ -364,8 +368,10 @@ def child(argv: list[str]) -> None:
     print(json.dumps(result))
 
 
-def _child(name: str, repo: Path, env: dict[str, str], timeout: float, **options: Any) -> tuple[Any, Run]:
-    command = [sys.executable, __file__, "--child", name, "--repo", str(repo)]
+def _child(
+    python: str, name: str, repo: Path, env: dict[str, str], timeout: float, **options: Any
+) -> tuple[Any, Run]:
+    command = [python, __file__, "--child", name, "--repo", str(repo)]
     for key, value in options.items():
         command += [f"--{key}", str(value)]
     done = run(command, env=env, timeout=timeout)
@@ -374,10 +380,10 @@ def _child(name: str, repo: Path, env: dict[str, str], timeout: float, **options
 
 
 def _tui_child(
-    case: str, repo: Path, env: dict[str, str], timeout: float
+    python: str, case: str, repo: Path, env: dict[str, str], timeout: float
 ) -> tuple[dict[str, float] | None, Run]:
     command = [
-        sys.executable,
+        python,
         str(Path(__file__).with_name("bench_tui_start.py")),
         "--child",
         case,
@@ -418,47 +424,78 @@ def time_baseline(repo: Path, baseline: Baseline, timeout: float) -> float:
     return total
 
 
+class Shared:
+    """What the variants of one run share: the temp folders, and each iteration's baselines (measured
+    once and set beside every variant's figure, so before and after meet the same baseline)."""
+
+    def __init__(self, scratch: Path, timeout: float, log: Callable[[str], None]) -> None:
+        self.scratch = scratch
+        self.envs = Env(scratch)
+        self.timeout = timeout
+        self.log = log
+        self.iteration = 0
+        self._values: dict[tuple[int, str], Any] = {}
+        self._prepared: dict[str, Baseline] = {}
+
+    def value(self, key: str, measure: Callable[[], Any]) -> Any:
+        if (self.iteration, key) not in self._values:
+            self._values[self.iteration, key] = measure()
+        return self._values[self.iteration, key]
+
+    def list_baseline(self, repo: Path) -> float:
+        """numstat + radon cc CLI on `repo` (its versions written once, untimed)."""
+        if str(repo) not in self._prepared:
+            prepared = prepare_baseline(repo, self.scratch / f"versions-{len(self._prepared)}")
+            self.log(
+                f"baseline of {repo.name}: {len(prepared.files)} Python file versions "
+                f"({prepared.unique_blobs} distinct) of {len(prepared.changes)} changes"
+            )
+            self._prepared[str(repo)] = prepared
+        return self.value(
+            f"list:{repo}", lambda: time_baseline(repo, self._prepared[str(repo)], self.timeout)
+        )
+
+
 class Bench:
-    """Measures the selected rows --runs times, interleaving each row's baseline with it."""
+    """The rows for one variant of review-tui (an interpreter whose `review-tui` is that variant)."""
 
     def __init__(
         self,
         scenario: Any,
-        rows: list[str],
-        runs: int,
+        label: str,
+        python: str,
+        shared: Shared,
         timeout: float,
         rss_limit_mb: float,
-        scratch: Path,
-        log: Callable[[str], None],
     ) -> None:
         self.scenario = scenario
+        self.label = label
+        self.python = python
+        self.entry = [str(Path(python).with_name("review-tui"))]
+        self.shared = shared
         self.repo = Path(scenario.dest)
         self.one = Path(scenario.one_pr_dest)
-        self.selected = rows
-        self.runs = runs
         self.timeout = timeout
         self.rss_limit_mb = rss_limit_mb
-        self.scratch = scratch
-        self.envs = Env(scratch)
-        self.log = log
+        self.envs = shared.envs
         self.warm_env: dict[str, str] | None = None  # the cache a cold list filled
         self.rows: dict[str, Row] = {}
         self.first_list: str | None = None
 
     def row(self, key: str, name: str, baseline_label: str = "", unit: str = "s", target: str = "") -> Row:
         if key not in self.rows:
-            self.rows[key] = Row(name, baseline_label, unit=unit, target=target)
+            self.rows[key] = Row(f"{name} [{self.label}]", baseline_label, unit=unit, target=target)
         return self.rows[key]
 
     def cli(self, *args: str, env: dict[str, str], repo: Path | None = None) -> Run:
-        command = [*entry_point(), *args, "--repo", str(repo or self.repo)]
+        command = [*self.entry, *args, "--repo", str(repo or self.repo)]
         return run(command, env=env, timeout=self.timeout, rss_limit_mb=self.rss_limit_mb)
 
     def ensure_warm_env(self) -> dict[str, str]:
         if self.warm_env is None:
             env = self.envs.fresh()
             done = run(
-                [*entry_point(), "list", "--json", "--repo", str(self.repo)],
+                [*self.entry, "list", "--json", "--repo", str(self.repo)],
                 env=env,
                 timeout=max(self.timeout, 3_600),
             )
@@ -471,14 +508,8 @@ class Bench:
 
     # -- the rows, one sample each --------------------------------------------------------------
     def cold_list(self) -> None:
-        if not hasattr(self, "_baseline"):
-            self._baseline = prepare_baseline(self.repo, self.scratch / "versions")
-            self.log(
-                f"baseline: {len(self._baseline.files)} Python file versions "
-                f"({self._baseline.unique_blobs} distinct) of {len(self._baseline.changes)} changes"
-            )
         row = self.row("cold_list", "cold `list`, all branches", "numstat + radon cc CLI", target="<= 0.5x")
-        row.baseline.append(time_baseline(self.repo, self._baseline, self.timeout))
+        row.baseline.append(self.shared.list_baseline(self.repo))
         env = self.envs.fresh()
         done = self.cli("list", "--json", env=env)
         self._record(row, done)
@@ -491,15 +522,18 @@ class Bench:
     def warm_list(self) -> None:
         env = self.ensure_warm_env()
         row = self.row("warm_list", "warm `list`", "python -c pass", target="<= 0.3 s")
-        row.baseline.append(run([sys.executable, "-c", "pass"]).seconds)
+        row.baseline.append(self.shared.value("pass", lambda: run([sys.executable, "-c", "pass"]).seconds))
         self._record(row, self.cli("list", "--json", env=env))
 
     def tui(self) -> None:
-        trivial, _ = _tui_child("trivial", self.repo, dict(os.environ), self.timeout)
-        base = trivial["first_paint"] if trivial else None
+        def trivial() -> float | None:
+            marks, _ = _tui_child(sys.executable, "trivial", self.repo, dict(os.environ), self.timeout)
+            return marks["first_paint"] if marks else None
+
+        base = self.shared.value("trivial", trivial)
         env = self.envs.fresh()
-        cold, done = _tui_child("queue", self.repo, env, self.timeout)
-        warm, _ = _tui_child("queue", self.repo, env, self.timeout) if cold else (None, None)
+        cold, done = _tui_child(self.python, "queue", self.repo, env, self.timeout)
+        warm = _tui_child(self.python, "queue", self.repo, env, self.timeout)[0] if cold else None
         for key, name, marks, mark, target in (
             ("tui_warm_paint", "TUI first painted queue, warm", warm, "first_paint", "<= 1.5x"),
             ("tui_cold_paint", "TUI first painted queue, cold", cold, "first_paint", "<= 1.5x"),
@@ -518,19 +552,19 @@ class Bench:
         )
 
     def one_pr(self) -> None:
-        if not hasattr(self, "_one_baseline"):
-            self._one_baseline = prepare_baseline(self.one, self.scratch / "versions-one")
         row = self.row(
             "one_pr",
             f"cold `list`, one-PR repo ({self.scenario.one_pr})",
             "numstat + radon cc CLI",
             target="proportional",
         )
-        row.baseline.append(time_baseline(self.one, self._one_baseline, self.timeout))
+        row.baseline.append(self.shared.list_baseline(self.one))
         self._record(row, self.cli("list", "--json", env=self.envs.fresh(), repo=self.one))
 
     def plan(self) -> None:
-        data, done = _child("plan", self.repo, dict(os.environ), self.timeout, change=RELEASE, repeat=1)
+        data, done = _child(
+            self.python, "plan", self.repo, dict(os.environ), self.timeout, change=RELEASE, repeat=1
+        )
         diff = data["diff"][0] if data else None
         row = self.row(
             "plan_alone", f"plan of {RELEASE} (build_plan, in process)", "GitRepo.diff", target="<= 1x"
@@ -550,7 +584,7 @@ class Bench:
 
     def open(self) -> None:
         env = self.ensure_warm_env()
-        data, done = _child("open", self.repo, env, self.timeout, change=RELEASE)
+        data, done = _child(self.python, "open", self.repo, env, self.timeout, change=RELEASE)
         row = self.row("open", f"open {RELEASE} in the TUI (warm)", "push a Static screen", target="<= 1 s")
         if data:
             row.baseline.append(data["static"])
@@ -560,7 +594,7 @@ class Bench:
 
     def chunk(self) -> None:
         env = self.ensure_warm_env()
-        data, done = _child("chunk", self.repo, env, self.timeout, change=RELEASE, repeat=20)
+        data, done = _child(self.python, "chunk", self.repo, env, self.timeout, change=RELEASE, repeat=20)
         if not data:
             self.row("chunk_open", "largest chunk paints").killed = done.killed
             return
@@ -597,31 +631,45 @@ class Bench:
         )
         if row.killed:
             return
-        base, head = self.scenario.base, self.scenario.prs[name]
-        total = 0.0
-        for path in files:
-            total += run(
-                ["git", "blame", "--porcelain", f"{base}..{head}", "--", path],
-                cwd=str(self.repo),
-                timeout=self.timeout,
-            ).seconds
-        row.baseline.append(total)
+        base = run(
+            ["git", "merge-base", self.scenario.base, self.scenario.prs[name]], cwd=str(self.repo)
+        ).stdout.strip()
+        head = self.scenario.prs[name]
+
+        def blame_all() -> float:
+            return sum(
+                run(
+                    ["git", "blame", "--porcelain", f"{base}..{head}", "--", path],
+                    cwd=str(self.repo),
+                    timeout=self.timeout,
+                ).seconds
+                for path in files
+            )
+
+        row.baseline.append(self.shared.value("blame", blame_all))
         self._record(row, self.cli("explain", name, "--json", env=self.envs.fresh()))
 
     def _explain_target(self) -> tuple[str, list[str]]:
-        """The replayed PR with the most changed Python files that still exist at its head."""
-        if not hasattr(self, "_explain"):
+        """The pull request with the most changed Python files that still exist at its head."""
+
+        def pick() -> tuple[str, list[str]]:
             best: tuple[int, str, list[str]] = (-1, "", [])
             for name, head in sorted(self.scenario.prs.items()):
                 out = run(
-                    ["git", "diff", "--name-only", "--diff-filter=AMR", self.scenario.base, head],
+                    ["git", "diff", "--name-only", "--diff-filter=AMR", f"{self.scenario.base}...{head}"],
                     cwd=str(self.repo),
                 ).stdout.split()
-                files = [p for p in out if p.endswith(".py")]
-                if len(files) > best[0]:
-                    best = (len(files), name, out)
-            self._explain = (best[1], best[2])
-        return self._explain
+                python = [p for p in out if p.endswith(".py")]
+                if len(python) > best[0]:
+                    best = (len(python), name, out)
+            return best[1], best[2]
+
+        return self._cached_target(pick)
+
+    def _cached_target(self, pick: Callable[[], tuple[str, list[str]]]) -> tuple[str, list[str]]:
+        if not hasattr(self.shared, "explain_target"):
+            self.shared.explain_target = pick()  # type: ignore[attr-defined]
+        return self.shared.explain_target  # type: ignore[attr-defined,no-any-return]
 
     def range(self) -> None:
         spec = f"{self.scenario.range_start}..{self.scenario.range_end}"
@@ -632,7 +680,12 @@ class Bench:
         if row.killed:
             return
         row.baseline.append(
-            run(["git", "log", "--numstat", spec], cwd=str(self.repo), timeout=self.timeout).seconds
+            self.shared.value(
+                "log",
+                lambda: (
+                    run(["git", "log", "--numstat", spec], cwd=str(self.repo), timeout=self.timeout).seconds
+                ),
+            )
         )
         done = self.cli("list", "--json", "--range", spec, env=self.envs.fresh())
         self._record(row, done)
@@ -646,22 +699,42 @@ class Bench:
         else:
             row.samples.append(done.seconds)
 
-    def measure(self) -> list[Row]:
-        for number in range(self.runs):
-            for name in self.selected:
-                if name in ("explain", "range") and self.rows.get(name) and self.rows[name].killed:
+
+HEAVY = ("cold_list", "tui", "explain", "range")
+
+
+def measure(
+    benches: list[Bench],
+    rows: list[str],
+    runs: int,
+    heavy_runs: int,
+    shared: Shared,
+    log: Callable[[str], None],
+) -> list[Row]:
+    """Every selected row, `runs` times (the heavy ones `heavy_runs` times), variants interleaved."""
+    for number in range(runs):
+        shared.iteration = number
+        for name in rows:
+            if name in HEAVY and number >= heavy_runs:
+                continue
+            for bench in benches:
+                if name in ("explain", "range") and bench.rows.get(name) and bench.rows[name].killed:
                     continue  # a killed run is not repeated
                 started = time.perf_counter()
                 try:
-                    getattr(self, name)()
+                    getattr(bench, name)()
                 except Exception as exc:  # noqa: BLE001 - one broken row must not lose the others' figures
-                    self.row(f"{name}_error", f"{name}: failed").notes.append(f"{type(exc).__name__}: {exc}")
-                    self.log(f"run {number + 1}: {name} FAILED: {type(exc).__name__}: {exc}")
-                self.log(
-                    f"run {number + 1}/{self.runs}: {name} done in {time.perf_counter() - started:.1f} s "
-                    f"(load {load_text()})"
+                    bench.row(f"{name}_error", f"{name}: failed").notes.append(f"{type(exc).__name__}: {exc}")
+                    log(f"run {number + 1}: {name} [{bench.label}] FAILED: {type(exc).__name__}: {exc}")
+                log(
+                    f"run {number + 1}/{runs}: {name} [{bench.label}] done in "
+                    f"{time.perf_counter() - started:.1f} s (load {load_text()})"
                 )
-        return list(self.rows.values())
+    ordered: list[Row] = []
+    keys = list(dict.fromkeys(key for bench in benches for key in bench.rows))
+    for key in keys:
+        ordered += [bench.rows[key] for bench in benches if key in bench.rows]
+    return ordered
 
 
 # -- correctness: figures and plans before and after -----------------------------------------------
@@ -715,6 +788,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--rss-limit-mb", type=float, default=3_000, help="RSS (process tree) before a run is killed"
     )
+    parser.add_argument(
+        "--heavy-runs", type=int, help=f"runs of the heavy rows ({', '.join(HEAVY)}); default --runs"
+    )
+    parser.add_argument(
+        "--before",
+        help="the interpreter of a `before` checkout's venv: every row is measured "
+        "for it and for this one, interleaved, and their figures and plans compared",
+    )
     parser.add_argument("--save", type=Path, help="write the figures and plans snapshot here")
     parser.add_argument("--compare", type=Path, help="compare the figures and plans with a saved snapshot")
     parser.add_argument("--out", type=Path, help="write the rows as JSON here")
@@ -733,23 +814,31 @@ def main(argv: list[str] | None = None) -> None:
         f"cpus {os.cpu_count()}; load before: {load_text()}",
         flush=True,
     )
+    heavy_runs = args.runs if args.heavy_runs is None else args.heavy_runs
+    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     with tempfile.TemporaryDirectory(prefix="bench-real-") as scratch:
-        bench = Bench(
-            scenario,
-            rows,
-            args.runs,
-            args.timeout,
-            args.rss_limit_mb,
-            Path(scratch),
-            log=lambda m: print(m, file=sys.stderr, flush=True),
+        shared = Shared(Path(scratch), args.timeout, log)
+        variants = (
+            [("before", args.before), ("after", sys.executable)] if args.before else [("now", sys.executable)]
         )
-        results = bench.measure()
-        print(f"\n{args.runs} runs per row; load after: {load_text()}\n")
+        benches = [
+            Bench(scenario, label, python, shared, args.timeout, args.rss_limit_mb)
+            for label, python in variants
+        ]
+        results = measure(benches, rows, args.runs, heavy_runs, shared, log)
+        print(f"\n{args.runs} runs per row ({heavy_runs} of {', '.join(HEAVY)}); load after: {load_text()}\n")
         print(render(results))
         if args.out:
             args.out.write_text(json.dumps([vars(r) for r in results], indent=1))
+        problems: list[str] = []
+        if args.before:
+            problems = compare(snapshot(benches[0]), snapshot(benches[-1]))
+            print(
+                "\nfigures (`list --json`) and plans (`chunks --json` of every change), before vs after: "
+                + ("identical" if not problems else f"{len(problems)} difference(s)")
+            )
         if args.save or args.compare:
-            now = snapshot(bench)
+            now = snapshot(benches[-1])
             if args.save:
                 args.save.mkdir(parents=True, exist_ok=True)
                 (args.save / "snapshot.json").write_text(json.dumps(now, indent=1, sort_keys=True))
@@ -758,15 +847,16 @@ def main(argv: list[str] | None = None) -> None:
                     f"to {args.save}"
                 )
             if args.compare:
-                problems = compare(json.loads((args.compare / "snapshot.json").read_text()), now)
+                found = compare(json.loads((args.compare / "snapshot.json").read_text()), now)
                 print(
                     f"\nfigures and plans vs {args.compare}: "
-                    + ("identical" if not problems else f"{len(problems)} difference(s)")
+                    + ("identical" if not found else f"{len(found)} difference(s)")
                 )
-                for line in problems[:50]:
-                    print(f"  {line}")
-                if problems:
-                    sys.exit(1)
+                problems += found
+        for line in problems[:50]:
+            print(f"  {line}")
+        if problems:
+            sys.exit(1)
 
 
 if __name__ == "__main__":
