@@ -35,6 +35,9 @@ interleaved, against the same baseline measurement, and their `list --json` figu
   range        cold `list --range` over the range | `git log --numstat` of the range
                (default 519 commits), peak RSS    |
 
+Every process runs as a user's would: PYTHONDONTWRITEBYTECODE (set in some sandboxes) is dropped and
+each variant's app is byte-compiled first, as `pip install` leaves an installed package.
+
 A run that exceeds --timeout (or --rss-limit-mb) is killed and reported as such; a row whose run
 was killed is not repeated. Peak RSS is the largest sum of RSS over the process and its children,
 sampled every 0.2 s from /proc.
@@ -119,7 +122,14 @@ def run(
     """Run `command`, sampling its process tree's RSS; kill it past `timeout` or `rss_limit_mb`."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=err,
+            env=user_env() if env is None else env,
+            cwd=cwd,
+            start_new_session=True,
+        )
         peak, killed = 0, None
         while process.poll() is None:
             peak = max(peak, _tree_rss_kb(process.pid))
@@ -144,6 +154,18 @@ def run(
     return Run(seconds, peak / 1024, killed, stdout)
 
 
+def user_env() -> dict[str, str]:
+    """This environment as a user's shell has it: Python may keep bytecode caches (a sandbox that sets
+    PYTHONDONTWRITEBYTECODE makes every start compile the whole app, which no installed tool pays)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def compile_app(python: str) -> None:
+    """Byte-compile the app of `python`'s venv once, as `pip install` does for an installed package."""
+    where = run([python, "-c", "import app, os; print(os.path.dirname(app.__file__))"]).stdout.strip()
+    run([python, "-m", "compileall", "-q", where], env=user_env())
+
+
 def entry_point() -> list[str]:
     from bench_list import entry_point as installed
 
@@ -161,7 +183,7 @@ class Env:
         self.count += 1
         folder = self.root / f"env{self.count}"
         env = {
-            **os.environ,
+            **user_env(),
             "REVIEW_TUI_CACHE_DIR": str(folder / "cache"),
             "REVIEW_TUI_DATA_DIR": str(folder / "data"),
             "REVIEW_TUI_CONFIG_DIR": str(folder / "config"),
@@ -527,7 +549,7 @@ class Bench:
 
     def tui(self) -> None:
         def trivial() -> float | None:
-            marks, _ = _tui_child(sys.executable, "trivial", self.repo, dict(os.environ), self.timeout)
+            marks, _ = _tui_child(sys.executable, "trivial", self.repo, user_env(), self.timeout)
             return marks["first_paint"] if marks else None
 
         base = self.shared.value("trivial", trivial)
@@ -563,7 +585,7 @@ class Bench:
 
     def plan(self) -> None:
         data, done = _child(
-            self.python, "plan", self.repo, dict(os.environ), self.timeout, change=RELEASE, repeat=1
+            self.python, "plan", self.repo, user_env(), self.timeout, change=RELEASE, repeat=1
         )
         diff = data["diff"][0] if data else None
         row = self.row(
@@ -821,6 +843,8 @@ def main(argv: list[str] | None = None) -> None:
         variants = (
             [("before", args.before), ("after", sys.executable)] if args.before else [("now", sys.executable)]
         )
+        for _label, python in variants:
+            compile_app(python)
         benches = [
             Bench(scenario, label, python, shared, args.timeout, args.rss_limit_mb)
             for label, python in variants
