@@ -22,7 +22,6 @@ the field's name, and `OMIT_NONE` leaves the key out while the value is None).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 import types
 import typing
@@ -207,14 +206,21 @@ def _encode_fields(value: Any, prefix: str, out: dict[str, Any]) -> None:
             out[key] = _encode(item)
 
 
-@functools.cache
-def _field_plan(cls: type, prefix: str) -> tuple[tuple[str, Any, Any, bool], ...]:
-    """(field name, JSON key or _FLAT, type, required) per field of `cls`: resolving the type hints
-    costs far more than decoding, and a warm `list` decodes every cached report."""
-    hints = typing.get_type_hints(cls)
-    return tuple((f.name, _key(f, prefix), hints[f.name],
-                  f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
-                 for f in dataclasses.fields(cls))
+_FieldPlan = tuple[tuple[str, Any, Any, bool], ...]
+_FIELD_PLANS: dict[tuple[type[Any], str], _FieldPlan] = {}
+
+
+def _field_plan(cls: type[Any], prefix: str) -> _FieldPlan:
+    """(field name, JSON key or _FLAT, type, required) per field of `cls`, worked out once per class:
+    resolving the type hints costs far more than decoding, and a warm `list` decodes every report."""
+    plan = _FIELD_PLANS.get((cls, prefix))
+    if plan is None:
+        hints = typing.get_type_hints(cls)
+        plan = tuple((f.name, _key(f, prefix), hints[f.name],
+                      f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+                     for f in dataclasses.fields(cls))
+        _FIELD_PLANS[cls, prefix] = plan
+    return plan
 
 
 def _decode_fields(cls: type[T], data: Mapping[str, Any], prefix: str) -> T:

@@ -648,7 +648,8 @@ class _CountingRepo(GitRepo):
         return super().diff(base, head, context_lines=context_lines)
 
 
-def _counted(builder, branch: str, config: ProvenanceConfig = DEFAULT) -> tuple[ChangeProvenance, _CountingRepo]:
+def _counted(builder, branch: str,
+             config: ProvenanceConfig = DEFAULT) -> tuple[ChangeProvenance, _CountingRepo]:
     repo = _CountingRepo(builder.path)
     head = builder.head(branch)
     base = repo.merge_base(builder.head("main"), head)
