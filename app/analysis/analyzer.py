@@ -36,9 +36,9 @@ from app.analysis.report import (
     WorstFunction,
 )
 from app.core.git.diff import FileDiff
-from app.core.git.discovery import Discovery, change_diff, discover, find_change
+from app.core.git.discovery import Discovery, change_diff, discover, find_change, resolve_base
 from app.core.git.models import Change, ChangeFigures
-from app.core.git.repo import GitRepo
+from app.core.git.repo import GitRepo, WalkMemo
 from app.errors import ReviewTuiError
 
 # The analysis modules (complexity, chunks, provenance, tiers, risk, history) and the config
@@ -101,8 +101,25 @@ class Analyzer:
     @property
     def discovery(self) -> Discovery:
         if self._discovery is None:
+            memo = self._walk_memo()
             self._discovery = discover(self.repo, base=self.base, commit_range=self.commit_range)
+            if memo is not None and self.cache is not None and memo.stale:
+                self.cache.put("walks", self._discovery.base_commit, memo.to_dict())
         return self._discovery
+
+    def _walk_memo(self) -> WalkMemo | None:
+        """The remembered history walks for this base (discovery asks the same questions every run),
+        attached to the repository for discovery to use. None without a cache."""
+        if self.cache is None:
+            return None
+        try:
+            _, base_commit = resolve_base(self.repo, self.base)
+        except ReviewTuiError:
+            return None  # discovery will say why
+        stored = self.cache.get("walks", base_commit)
+        memo = WalkMemo(stored if isinstance(stored, dict) else None)
+        self.repo.walk_memo = memo
+        return memo
 
     @property
     def config(self) -> RepoConfig:

@@ -244,3 +244,74 @@ def test_bad_input_gives_one_line_error_and_nonzero_exit(basic, tmp_path, args, 
     assert len(lines) == 1 and lines[0].startswith("review-tui: error:"), proc.stderr
     assert message in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+# -- remembered history walks (issue 18: a warm run must not walk history for every branch) -------
+def _discovered(found) -> list[tuple]:
+    return [(c.id, c.kind, c.ref, c.head, c.base, c.title, c.error,
+             [(x.id, x.message, x.parents, x.author_email, x.commit_time) for x in c.commits])
+            for c in found.changes]
+
+
+class _CountingWalks:
+    """The real pygit2 repository, counting the history walks asked of it."""
+
+    def __init__(self, repo) -> None:
+        self._repo = repo
+        self.walks = 0
+
+    def __getattr__(self, name):
+        if name in ("walk", "merge_base", "descendant_of"):
+            self.walks += 1
+        return getattr(self._repo, name)
+
+
+def _repo_with(path, memo) -> tuple[GitRepo, _CountingWalks]:
+    repo = GitRepo(path)
+    counter = _CountingWalks(repo.repo)
+    repo.repo = counter
+    repo.walk_memo = memo
+    return repo, counter
+
+
+def test_remembered_walks_give_the_same_discovery_and_walk_nothing_warm(basic):
+    from app.core.git.repo import WalkMemo
+
+    plain = discover(GitRepo(basic.path))
+    cold_repo, cold_walks = _repo_with(basic.path, WalkMemo())
+    assert _discovered(discover(cold_repo)) == _discovered(plain)
+    assert cold_walks.walks > 0 and cold_repo.walk_memo.stale
+    stored = json.loads(json.dumps(cold_repo.walk_memo.to_dict()))  # as the analysis cache keeps it
+
+    warm_repo, warm_walks = _repo_with(basic.path, WalkMemo(stored))
+    assert _discovered(discover(warm_repo)) == _discovered(plain)
+    assert warm_walks.walks == 0 and not warm_repo.walk_memo.stale
+
+
+def test_remembered_walks_follow_moved_and_deleted_branches(basic):
+    from app.core.git.repo import WalkMemo
+
+    cold_repo, _ = _repo_with(basic.path, WalkMemo())
+    discover(cold_repo)
+    stored = cold_repo.walk_memo.to_dict()
+    basic.commit("feature: more", {"h.py": "h = 1\n"}, branch="feature/x", author=BOB)  # the branch moves
+    pygit2.Repository(str(basic.path)).references.delete("refs/remotes/origin/feature/remote-only")
+    repo, walks = _repo_with(basic.path, WalkMemo(stored))
+    assert _discovered(discover(repo)) == _discovered(discover(GitRepo(basic.path)))
+    assert walks.walks > 0 and repo.walk_memo.stale  # the moved head was walked; the gone one is dropped
+    assert len(repo.walk_memo.to_dict()["answers"]) < len(stored["answers"]) + 3
+
+
+def test_a_warm_list_reads_the_walks_from_the_cache(basic, tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEW_TUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("REVIEW_TUI_NO_CACHE", raising=False)
+    first = list_json(basic.path)
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    with AnalysisCache.open(tmp_path / "cache" / "analysis.db") as cache:
+        analyzer = Analyzer(basic.path, cache=cache)
+        walks = _CountingWalks(analyzer.repo.repo)
+        analyzer.repo.repo = walks
+        assert [c.id for c in analyzer.discovery.changes] == [c["id"] for c in first]
+        assert walks.walks == 0

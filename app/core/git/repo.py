@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileStatus, SortMode
@@ -110,6 +111,53 @@ def _typechange(gone: FileDiff, new: FileDiff) -> FileDiff:
     return fd
 
 
+class WalkMemo:
+    """Answers of history walks, keyed by commit ids (so never stale): ancestry, merge-bases and the
+    commits of a range. Discovery asks all three for every branch on every run; a warm run reads the
+    answers from the analysis cache instead of walking history again. Only what was asked of it this
+    run is written back (`to_dict`), so the entries of branches that have gone do not pile up."""
+
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        data = data or {}
+        self._known: dict[str, Any] = dict(data.get("answers", {}))
+        self.used: dict[str, Any] = {}
+        self.added = False  # something new was learnt
+
+    @staticmethod
+    def key(kind: str, *ids: str | int | None) -> str:
+        return ":".join([kind, *(str(i) for i in ids)])
+
+    def get(self, key: str) -> Any:
+        """The stored answer (JSON form) or None."""
+        if key in self._known:
+            self.used[key] = self._known[key]
+            return self._known[key]
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        self._known[key] = self.used[key] = value
+        self.added = True
+
+    @property
+    def stale(self) -> bool:
+        """Whether the stored form differs from what this run used (new answers, or gone branches)."""
+        return self.added or len(self.used) != len(self._known)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"answers": self.used}
+
+
+def _commit_record(commit: CommitInfo) -> list[Any]:
+    return [commit.id, commit.author_name, commit.author_email, commit.author_time, commit.committer_name,
+            commit.committer_email, commit.commit_time, commit.message, list(commit.parents)]
+
+
+def _commit_from_record(record: list[Any]) -> CommitInfo:
+    cid, author, author_email, author_time, committer, committer_email, commit_time, message, parents = record
+    return CommitInfo(str(cid), str(author), str(author_email), int(author_time), str(committer),
+                      str(committer_email), int(commit_time), str(message), tuple(str(p) for p in parents))
+
+
 class GitRepo:
     """A repository opened for analysis. Thread-compatible: pygit2 releases the GIL in libgit2 calls,
     but a GitRepo should be used from one thread at a time (open one per worker)."""
@@ -129,6 +177,7 @@ class GitRepo:
         except pygit2.GitError as exc:
             raise RepoError(f"{target}: cannot open repository ({exc})") from None
         self.path = Path(self.repo.workdir or self.repo.path)
+        self.walk_memo: WalkMemo | None = None  # set by the caller that can keep it (the analysis cache)
 
     # -- identity ---------------------------------------------------------------------------
     @property
@@ -277,20 +326,42 @@ class GitRepo:
         except (pygit2.GitError, ValueError, KeyError):
             return f"{obj.type_str} {commit_id[:10]} is not a commit"
 
+    def _memo(self, *ids: str) -> WalkMemo | None:
+        """The walk memo, when these ids are full commit ids (a ref name could move) and the history is
+        whole (in a shallow clone a later fetch can deepen it)."""
+        memo = self.walk_memo
+        if memo is None or not all(len(i) == 40 and all(c in "0123456789abcdef" for c in i) for i in ids):
+            return None
+        return None if self.is_shallow else memo
+
     def merge_base(self, a: str, b: str) -> str | None:
+        memo = self._memo(a, b)
+        key = WalkMemo.key("merge-base", a, b)
+        if memo is not None and (known := memo.get(key)) is not None:
+            return str(known[0]) if known[0] else None
         try:
             oid = self.repo.merge_base(a, b)
         except (pygit2.GitError, ValueError, KeyError):
-            return None
-        return str(oid) if oid else None
+            return None  # not remembered: a failure may be passing (a missing object fetched later)
+        found = str(oid) if oid else None
+        if memo is not None:
+            memo.put(key, [found])
+        return found
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         if ancestor == descendant:
             return True
+        memo = self._memo(ancestor, descendant)
+        key = WalkMemo.key("ancestor", ancestor, descendant)
+        if memo is not None and (known := memo.get(key)) is not None:
+            return bool(known)
         try:
-            return self.repo.descendant_of(descendant, ancestor)
+            found = bool(self.repo.descendant_of(descendant, ancestor))
         except (pygit2.GitError, ValueError, KeyError):
             return False
+        if memo is not None:
+            memo.put(key, found)
+        return found
 
     def has_commit(self, commit_id: str) -> bool:
         try:
@@ -331,12 +402,24 @@ class GitRepo:
 
     def commits_between(self, hide: str | None, head: str, limit: int = 10_000) -> list[CommitInfo]:
         """Commits reachable from head and not from hide (like `git log hide..head`), newest first."""
+        memo = self._memo(head, *([hide] if hide else []))
+        key = WalkMemo.key("between", hide, head, limit)
+        if memo is not None and (known := memo.get(key)) is not None:
+            return [_commit_from_record(record) for record in known]
+        found, whole = self._commits_between(hide, head, limit)
+        if memo is not None and whole:
+            memo.put(key, [_commit_record(c) for c in found])
+        return found
+
+    def _commits_between(self, hide: str | None, head: str, limit: int) -> tuple[list[CommitInfo], bool]:
+        """The walk of commits_between, and whether it was read whole (only then is it remembered)."""
         walker = self.repo.walk(head, SortMode.TOPOLOGICAL | SortMode.TIME)
+        whole = True
         if hide:
             try:
                 walker.hide(hide)
             except (pygit2.GitError, KeyError, ValueError):
-                pass
+                whole = False
         out: list[CommitInfo] = []
         try:
             for commit in walker:
@@ -344,8 +427,8 @@ class GitRepo:
                 if len(out) >= limit:
                     break
         except pygit2.GitError:
-            pass  # missing parents in a shallow clone: the commits we could read
-        return out
+            whole = False  # missing parents in a shallow clone: the commits we could read
+        return out, whole
 
     def history(self, start: str, *, since: int, max_commits: int = 5_000) -> list[HistoryEntry]:
         """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths."""
