@@ -584,7 +584,7 @@ class Bench:
         self._record(row, self.cli("list", "--json", env=self.envs.fresh(), repo=self.one))
 
     def plan(self) -> None:
-        data, done = _child(
+        data, _done = _child(
             self.python, "plan", self.repo, user_env(), self.timeout, change=RELEASE, repeat=1
         )
         diff = data["diff"][0] if data else None
@@ -745,7 +745,7 @@ def measure(
                 started = time.perf_counter()
                 try:
                     getattr(bench, name)()
-                except Exception as exc:  # noqa: BLE001 - one broken row must not lose the others' figures
+                except Exception as exc:  # one broken row must not lose the others' figures
                     bench.row(f"{name}_error", f"{name}: failed").notes.append(f"{type(exc).__name__}: {exc}")
                     log(f"run {number + 1}: {name} [{bench.label}] FAILED: {type(exc).__name__}: {exc}")
                 log(
