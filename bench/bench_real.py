@@ -616,7 +616,7 @@ class Bench:
 
     def chunk(self) -> None:
         env = self.ensure_warm_env()
-        data, done = _child(self.python, "chunk", self.repo, env, self.timeout, change=RELEASE, repeat=20)
+        data, done = _child(self.python, "chunk", self.repo, env, self.timeout, change=RELEASE, repeat=10)
         if not data:
             self.row("chunk_open", "largest chunk paints").killed = done.killed
             return
@@ -722,7 +722,7 @@ class Bench:
             row.samples.append(done.seconds)
 
 
-HEAVY = ("cold_list", "tui", "explain", "range")
+HEAVY = ("cold_list", "tui", "plan", "explain", "range")
 
 
 def measure(

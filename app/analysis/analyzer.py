@@ -38,7 +38,7 @@ from app.analysis.report import (
 from app.core.git.diff import FileDiff
 from app.core.git.discovery import Discovery, change_diff, discover, find_change, resolve_base
 from app.core.git.models import Change, ChangeFigures
-from app.core.git.repo import GitRepo, WalkMemo
+from app.core.git.repo import COMMITS_LISTED, GitRepo, WalkMemo
 from app.errors import ReviewTuiError
 
 # The analysis modules (complexity, chunks, provenance, tiers, risk, history) and the config
@@ -96,6 +96,7 @@ class Analyzer:
         # definition spans are the same whichever change it appears in.
         self._metrics_memo: dict[str, cx.FileMetrics] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
+        self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
 
     # -- discovery and settings -------------------------------------------------------------
     @property
@@ -339,10 +340,36 @@ class Analyzer:
         change, files = prep.change, prep.files
         prep.tiers = assess(files, cfg.tiers)
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
-                                             ref=change.ref, config=cfg.ai)
+                                             ref=change.ref, config=cfg.ai,
+                                             older_evidence=self._older_evidence(change))
         history = None if change.kind == "worktree" else self.history
         if history is not None:
             prep.history = history.figures([fd.path for fd in files], change.author_emails)
+
+    def _older_evidence(self, change: Change) -> Callable[[], bool] | None:
+        """For provenance: whether a commit older than this change's base could make one of its lines
+        AI-written. Answered for the discovery base (whose history holds every change's base), once
+        per base and config and kept in the cache; None where that does not cover the change."""
+        if change.kind == "worktree" or change.base is None or len(change.commits) >= COMMITS_LISTED:
+            return None
+        base = self.discovery.base_commit
+
+        def answer() -> bool:
+            if not self.repo.is_ancestor(str(change.base), base):
+                return True  # the change's base is not in the history that was checked
+            if base not in self._older_evidence_memo:
+                from app.core.provenance.lines import ancestors_have_ai_evidence
+
+                key = f"{self.config_digest}:{base}"
+                cached = self.cache.get("ai-history", key) if self.cache is not None else None
+                if not isinstance(cached, dict) or not isinstance(cached.get("evidence"), bool):
+                    cached = {"evidence": ancestors_have_ai_evidence(self.repo, base, self.config.ai)}
+                    if self.cache is not None:
+                        self.cache.put("ai-history", key, cached)
+                self._older_evidence_memo[base] = bool(cached["evidence"])
+            return self._older_evidence_memo[base]
+
+        return answer
 
     def _finish(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], *, order: str = "risk") -> ChangeDetail:
         """Score and plan a prepared change with the metrics at hand (complete when all are there)."""

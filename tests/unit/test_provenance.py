@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 
+import pygit2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -704,3 +705,55 @@ def test_commit_level_share_without_ai_evidence_diffs_no_commit(human_branch) ->
     result, repo = _counted(human_branch, "feature", config=_config(max_blame_files=0))
     assert result.method == "commit" and result.ai_added == 0 and result.ai_share == 0.0
     assert repo.diffs == 0
+
+
+@pytest.fixture
+def merged_human_branch(tmp_path):
+    """A human feature branch that merged main in midway; no commit anywhere carries an AI signal."""
+    builder = RepoBuilder(tmp_path / "merged")
+    builder.commit("init", {"app.py": lines("app", 8), "util.py": lines("util", 4)}, author=ANN)
+    builder.branch("feature")
+    builder.commit("Add helpers", {"helpers.py": lines("helper", 10)}, branch="feature", author=ANN)
+    builder.commit("main: util grows", {"util.py": lines("util", 9)}, author=BOB)
+    builder.merge("feature", "main", "Merge main into feature", author=ANN)
+    builder.commit("Rewrite app", {"app.py": lines("app", 3) + lines("new", 9)}, branch="feature", author=BOB)
+    builder.commit("main moves on", {"other.py": "x\n"}, author=BOB)
+    return builder
+
+
+def _counted_with(builder, branch: str, older_evidence) -> tuple[ChangeProvenance, _CountingRepo]:
+    repo = _CountingRepo(builder.path)
+    head = builder.head(branch)
+    base = repo.merge_base(builder.head("main"), head)
+    result = analyze_provenance(repo, repo.commits_between(builder.head("main"), head),
+                                GitRepo(builder.path).diff(base, head), base=base, head=head,
+                                ref=f"refs/heads/{branch}", older_evidence=older_evidence)
+    return result, repo
+
+
+def test_a_merged_branch_skips_blame_only_when_no_older_commit_has_evidence(merged_human_branch) -> None:
+    from app.core.provenance.lines import ancestors_have_ai_evidence
+
+    repo = GitRepo(merged_human_branch.path)
+    assert not ancestors_have_ai_evidence(repo, merged_human_branch.head("main"))
+    skipped, counted = _counted_with(merged_human_branch, "feature", lambda: False)
+    assert counted.blames == 0
+    blamed, blamed_repo = _counted_with(merged_human_branch, "feature", None)  # no promise: blame
+    assert blamed_repo.blames > 0
+    assert skipped.to_dict() == blamed.to_dict() and skipped.method == "line" and skipped.ai_added == 0
+    _, unsure = _counted_with(merged_human_branch, "feature", lambda: True)
+    assert unsure.blames > 0
+
+
+def test_ancestors_with_an_ai_commit_or_a_git_ai_note_are_evidence(human_branch, merged_human_branch) -> None:
+    from app.core.provenance.lines import ancestors_have_ai_evidence
+
+    # human_branch's main carries a commit with a Claude trailer.
+    assert ancestors_have_ai_evidence(GitRepo(human_branch.path), human_branch.head("main"))
+    repo = GitRepo(merged_human_branch.path)
+    head = merged_human_branch.head("main")
+    assert not ancestors_have_ai_evidence(repo, head, limit=1_000)
+    assert ancestors_have_ai_evidence(repo, head, limit=1)  # history longer than the limit: no promise
+    signature = pygit2.Signature("Ann Human", "ann@example.org", 1_700_000_000, 0)
+    repo.repo.create_note("{}", signature, signature, head, DEFAULT.notes_ref)
+    assert ancestors_have_ai_evidence(GitRepo(merged_human_branch.path), head)

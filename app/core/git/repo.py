@@ -111,6 +111,9 @@ def _typechange(gone: FileDiff, new: FileDiff) -> FileDiff:
     return fd
 
 
+COMMITS_LISTED = 10_000  # commits_between lists at most this many: a list this long may be cut
+
+
 class WalkMemo:
     """Answers of history walks, keyed by commit ids (so never stale): ancestry, merge-bases and the
     commits of a range. Discovery asks all three for every branch on every run; a warm run reads the
@@ -400,7 +403,7 @@ class GitRepo:
             parents=tuple(str(p) for p in commit.parent_ids),
         )
 
-    def commits_between(self, hide: str | None, head: str, limit: int = 10_000) -> list[CommitInfo]:
+    def commits_between(self, hide: str | None, head: str, limit: int = COMMITS_LISTED) -> list[CommitInfo]:
         """Commits reachable from head and not from hide (like `git log hide..head`), newest first."""
         memo = self._memo(head, *([hide] if hide else []))
         key = WalkMemo.key("between", hide, head, limit)
@@ -429,6 +432,15 @@ class GitRepo:
         except pygit2.GitError:
             whole = False  # missing parents in a shallow clone: the commits we could read
         return out, whole
+
+    def iter_commits(self, start: str) -> Iterator[CommitInfo]:
+        """Every commit reachable from start, in no particular order; stops quietly where history
+        cannot be read (a shallow clone's missing parents)."""
+        try:
+            for commit in self.repo.walk(start, SortMode.NONE):
+                yield self._info(commit)
+        except (pygit2.GitError, KeyError, ValueError):
+            return
 
     def history(self, start: str, *, since: int, max_commits: int = 5_000) -> list[HistoryEntry]:
         """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths."""

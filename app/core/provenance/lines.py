@@ -8,6 +8,7 @@ Where blame cannot run (working tree, failures), the share falls back to commit 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -130,8 +131,13 @@ class _Analyzer:
 
 
 def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[FileDiff], *, base: str | None,
-                       head: str, ref: str | None, config: ProvenanceConfig = DEFAULT) -> ChangeProvenance:
-    """The AI share of a change (base...head), line by line where blame allows, else by commit."""
+                       head: str, ref: str | None, config: ProvenanceConfig = DEFAULT,
+                       older_evidence: Callable[[], bool] | None = None) -> ChangeProvenance:
+    """The AI share of a change (base...head), line by line where blame allows, else by commit.
+
+    `commits` must be the whole of base..head. `older_evidence()`, when given, says whether any commit
+    reachable from `base` could make a line AI-written (see ancestors_have_ai_evidence): when none can
+    and no commit of the change can, blame is skipped even for a range with merges."""
     branch = branch_signals(ref, config)
     analyzer = _Analyzer(repo, config, branch)
     for commit in commits:
@@ -139,7 +145,8 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
     result = ChangeProvenance(added=sum(f.additions for f in files if not f.binary))
     result.signals.extend(branch)
 
-    line_level = _line_level(repo, analyzer, files, commits, base=base, head=head, result=result)
+    line_level = _line_level(repo, analyzer, files, commits, base=base, head=head, result=result,
+                             older_evidence=older_evidence)
     if not line_level:
         result.method = "commit"
         result.ai_lines = {}
@@ -180,7 +187,8 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
 
 
 def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commits: list[CommitInfo], *,
-                base: str | None, head: str, result: ChangeProvenance) -> bool:
+                base: str | None, head: str, result: ChangeProvenance,
+                older_evidence: Callable[[], bool] | None = None) -> bool:
     """Attribute each added line through blame. False (and the reason in result.errors) when blame
     cannot serve the change: the caller then falls back to commit level."""
     if head == WORKTREE_ID:
@@ -190,9 +198,11 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
         result.errors.append(f"{len(targets)} files with added lines exceed max_blame_files "
                              f"({analyzer.config.max_blame_files}): commit-level share used")
         return False
-    if not _any_ai_evidence(analyzer) and _is_whole_chain(commits, base=base, head=head):
-        # Blame could only name commits of this list, and none of them makes a line AI-written: every
-        # line is human, as blame would find, without its cost (seconds a file on a long history).
+    if not _any_ai_evidence(analyzer) and (_is_whole_chain(commits, base=base, head=head)
+                                           or (older_evidence is not None and not older_evidence())):
+        # Blame could only name commits of this list (or, through merges, commits older than the base
+        # that carry no evidence either), and none of them makes a line AI-written: every line is
+        # human, as blame would find, without its cost (a minute a file on a long merged history).
         return True
     for fd in targets:
         path = fd.new_path or ""
@@ -222,6 +232,20 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
                 result.ai_lines.setdefault(path, {})[number] = tool
                 result.ai_added += 1
     return True
+
+
+def ancestors_have_ai_evidence(repo: GitRepo, start: str, config: ProvenanceConfig = DEFAULT, *,
+                               limit: int = 250_000) -> bool:
+    """Whether any commit reachable from `start` could make a line AI-written: one with an AI signal
+    of its own (whatever its confidence), or any git-ai note in the repository. True as well when the
+    history is longer than `limit` commits (not read whole: no promise can be made). One walk of the
+    history; callers keep the answer per start commit."""
+    if next(iter(repo.notes(config.notes_ref)), None) is not None:
+        return True
+    for count, commit in enumerate(repo.iter_commits(start)):
+        if count >= limit or commit_signals(commit, config):
+            return True
+    return False
 
 
 def _any_ai_evidence(analyzer: _Analyzer) -> bool:
