@@ -6,9 +6,12 @@ In one run, with App.run_test (headless, real rendering through the compositor):
   rendered, on the 30,000-line diff and on a single 5,000-line chunk, as wall time (what a person
   waits, mostly Textual's frame pacing) and as CPU time of this process (what the work costs);
 - the baseline: the same presses on a trivial app that shows only a Static, so the ratio is what
-  the diff view costs on top of Textual's own key handling and screen update.
+  the diff view costs on top of Textual's own key handling and screen update;
+- each reading mode of the view (--modes): unified (the default), split (side by side), wrap
+  (long lines wrapped), split+wrap. The 5,000-row chunk changes one line in four, so every one of
+  its runs is a pair whose words are compared (word-level emphasis) on first paint.
 The diff is real: a repository built with the sample RepoBuilder and diffed by app.core.repo.
-Usage: python bench/bench_diff_view.py [--presses 60] [--size 120x40]
+Usage: python bench/bench_diff_view.py [--presses 60] [--size 120x40] [--modes unified,split,wrap,split+wrap]
 """
 
 from __future__ import annotations
@@ -51,9 +54,14 @@ def build_diff(folder: Path, functions: int, *, modify: bool) -> list[DisplayLin
     return display_lines_for_files(GitRepo(str(folder)).diff(base, head))
 
 
+MODES = {"unified": {"split": "off", "wrap": False}, "split": {"split": "on", "wrap": False},
+         "wrap": {"split": "off", "wrap": True}, "split+wrap": {"split": "on", "wrap": True}}
+
+
 class DiffApp(App[None]):
-    def __init__(self, theme_name: str = "review-dark") -> None:
+    def __init__(self, theme_name: str = "review-dark", mode: str = "unified") -> None:
         super().__init__()
+        self.mode = mode
         themes, _errors = load_themes(default_theme_dirs())
         for theme in themes.values():
             self.register_theme(theme.to_textual())
@@ -63,7 +71,8 @@ class DiffApp(App[None]):
         return theme_variable_defaults()
 
     def compose(self) -> ComposeResult:
-        yield DiffView(id="diff")
+        options = MODES[self.mode]
+        yield DiffView(id="diff", split=options["split"], wrap=bool(options["wrap"]))  # type: ignore[arg-type]
 
 
 class BaselineApp(App[None]):
@@ -105,7 +114,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:7.2f} ms"
 
 
-async def run(presses: int, size: tuple[int, int]) -> None:
+async def run(presses: int, size: tuple[int, int], modes: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         big = build_diff(Path(tmp) / "big", 15_000, modify=False)  # one added file: 30,000 rows
@@ -119,23 +128,27 @@ async def run(presses: int, size: tuple[int, int]) -> None:
         walls, cpus, _ = await time_presses(BaselineApp(), key, presses, size)
         wall[f"baseline {key}"], cpu[f"baseline {key}"] = statistics.median(walls), statistics.median(cpus)
     load_times = []
-    for label, lines in (("30k", big), ("5k chunk", chunk)):
-        for key in ("pagedown", "j"):
-            walls, cpus, load_time = await time_presses(DiffApp(), key, presses, size, lines)
-            wall[f"{label} {key}"], cpu[f"{label} {key}"] = statistics.median(walls), statistics.median(cpus)
-            load_times.append((label, load_time))
+    for mode in modes:
+        for label, lines in (("30k", big), ("5k chunk", chunk)):
+            for key in ("pagedown", "j"):
+                walls, cpus, load_time = await time_presses(DiffApp(mode=mode), key, presses, size, lines)
+                name = f"{mode} {label} {key}"
+                wall[name], cpu[name] = statistics.median(walls), statistics.median(cpus)
+                if key == "pagedown":
+                    load_times.append((f"{mode} {label}", load_time))
 
     print(f"terminal {size[0]}x{size[1]}, {presses} presses per measurement, medians:")
-    for label, load_time in load_times[::2]:
+    for label, load_time in load_times:
         print(f"  set_lines + first paint ({label}): {ms(load_time)}")
-    print(f"  {'key':>8}  {'app':<22} {'wall':>10} {'ratio':>7}   {'cpu':>10} {'ratio':>7}")
+    print(f"  {'key':>8}  {'app':<32} {'wall':>10} {'ratio':>7}   {'cpu':>10} {'ratio':>7}")
     for key in ("pagedown", "j"):
         base = f"baseline {key}"
-        print(f"  {key:>8}  {'baseline Static app':<22} {ms(wall[base])} {'':>7}   {ms(cpu[base])}")
-        for label in ("30k", "5k chunk"):
-            name = f"{label} {key}"
-            print(f"  {key:>8}  {'DiffView ' + label:<22} {ms(wall[name])} {wall[name] / wall[base]:6.2f}x"
-                  f"   {ms(cpu[name])} {cpu[name] / cpu[base]:6.2f}x")
+        print(f"  {key:>8}  {'baseline Static app':<32} {ms(wall[base])} {'':>7}   {ms(cpu[base])}")
+        for mode in modes:
+            for label in ("30k", "5k chunk"):
+                name = f"{mode} {label} {key}"
+                print(f"  {key:>8}  {'DiffView ' + mode + ' ' + label:<32} {ms(wall[name])} "
+                      f"{wall[name] / wall[base]:6.2f}x   {ms(cpu[name])} {cpu[name] / cpu[base]:6.2f}x")
 
 
 def main() -> None:
@@ -143,9 +156,15 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--presses", type=int, default=60)
     parser.add_argument("--size", default="120x40", help="terminal WIDTHxHEIGHT")
+    parser.add_argument("--modes", default="unified,split,wrap,split+wrap",
+                        help=f"comma-separated reading modes of the view: {', '.join(MODES)}")
     args = parser.parse_args()
     width, height = (int(part) for part in args.size.lower().split("x"))
-    asyncio.run(run(args.presses, (width, height)))
+    modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+    unknown = [mode for mode in modes if mode not in MODES]
+    if unknown:
+        parser.error(f"unknown mode(s) {', '.join(unknown)}; choose from {', '.join(MODES)}")
+    asyncio.run(run(args.presses, (width, height), modes))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ DurationStyle = Literal["short", "clock", "spaced"]
 
 # C0 controls except tab, DEL, and C1 controls (0x80-0x9f, which some terminals treat like ESC sequences).
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _NAMES = {"\x1b": "␛", "\x00": "␀", "\x07": "␇", "\r": "␍", "\n": "␤", "\x08": "␈", "\x7f": "␡"}
 
 
@@ -27,8 +28,8 @@ def visible(text: str) -> str:
     if not text:
         return text
     text = _CONTROL.sub(_replace, text)
-    if any("\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069" for ch in text):
-        text = re.sub("[\u202a-\u202e\u2066-\u2069]", lambda m: f"<U+{ord(m.group(0)):04X}>", text)
+    if _BIDI.search(text):  # a regex scan: visible() runs for every diff line drawn
+        text = _BIDI.sub(lambda m: f"<U+{ord(m.group(0)):04X}>", text)
     return text
 
 

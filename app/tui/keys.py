@@ -98,8 +98,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("show_plan", "p", "Show the review plan", "change"),
     ActionSpec("show_why", "w", "Show why it scored so (factors, tiers, AI)", "change"),
     ActionSpec("show_commits", "c", "Show the commits", "change"),
-    ActionSpec("next_chunk", "n", "Next chunk", "chunk", show=True),
-    ActionSpec("previous_chunk", "p", "Previous chunk", "chunk", show=True),
+    # n / N belong to search (as in less, vim, delta, tig); chunks page with tab / shift+tab
+    ActionSpec("next_chunk", "tab", "Next chunk", "chunk", show=True),
+    ActionSpec("previous_chunk", "shift+tab,p", "Previous chunk", "chunk", show=True),
     ActionSpec("approve", "a", "Approve this chunk", "chunk", show=True),
     ActionSpec("flag", "f", "Flag: request changes, with a note", "chunk", show=True),
     ActionSpec("comment", "c", "Comment on the cursor line", "chunk", show=True),
@@ -118,6 +119,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("bottom", "G,end", "Last line", "diff"),
     ActionSpec("scroll_left", "left", "Scroll left", "diff"),
     ActionSpec("scroll_right", "right", "Scroll right", "diff"),
+    ActionSpec("toggle_split", "s", "Side by side / unified (auto: side by side from 160 columns)", "diff",
+               show=True),
+    ActionSpec("toggle_wrap", "w", "Wrap long lines / scroll them", "diff", show=True),
+    ActionSpec("search_next", "n", "Next search match", "diff"),
+    ActionSpec("search_previous", "N", "Previous search match", "diff"),
     # help
     ActionSpec("close", "escape,q,question_mark", "Close help", "help", action="dismiss"),
 )

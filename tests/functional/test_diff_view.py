@@ -381,8 +381,8 @@ def test_bindings_for_applies_valid_overrides() -> None:
     # "?" is the global help key, active on the chunk screen too: refused
     assert bindings["chunk.flag"].key == "f"
     # swapping two actions' keys is fine
-    swapped = {b.id: b.key for b in keys.bindings_for("chunk", {"next_chunk": "p", "previous_chunk": "n"})}
-    assert (swapped["chunk.next_chunk"], swapped["chunk.previous_chunk"]) == ("p", "n")
+    swapped = {b.id: b.key for b in keys.bindings_for("chunk", {"next_chunk": "shift+tab,p", "previous_chunk": "tab"})}
+    assert (swapped["chunk.next_chunk"], swapped["chunk.previous_chunk"]) == ("shift+tab,p", "tab")
     assert keys.keymap_for({"line_down": "ctrl+n"}) == {"diff.line_down": "ctrl+n"}
 
 
@@ -390,7 +390,7 @@ def test_bad_overrides_warn_and_keep_defaults() -> None:
     overrides = {"aprove": "x", "approve": "n", "comment": "ctrl+", "later": ""}
     warnings = keys.override_warnings(overrides)
     assert any("unknown action 'aprove'" in w for w in warnings)
-    assert any(w.startswith("keys: approve = 'n' conflicts with next_chunk") for w in warnings)
+    assert any(w.startswith("keys: approve = 'n' conflicts with search_next") for w in warnings)
     assert any("comment = 'ctrl+'" in w for w in warnings)
     assert any("later = ''" in w for w in warnings)
     bindings = {b.id: b.key for b in keys.bindings_for("chunk", overrides)}

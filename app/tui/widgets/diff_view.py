@@ -1,8 +1,25 @@
 """DiffView: a scrolling, syntax-highlighted diff that stays fast on 30,000 lines.
 
 It is a line-API widget (a ScrollView with render_line): only the rows on screen are rendered, each
-row's Strip is cached in an LRU cache, and nothing is mounted per diff line. The model is a plain
-sequence of DisplayLine built by `display_lines_for_files` from app.core.git.diff FileDiffs.
+row's Strips are cached in an LRU cache, and nothing is mounted per diff line. The model is a plain
+sequence of DisplayLine built by `display_lines_for_files` from app.core.git.diff FileDiffs (or by
+app.tui.chunk_lines for one review chunk).
+
+What it shows, as delta and GitHub do:
+- syntax colours lexed per block of consecutive lines, one stream per side (old: context and
+  deleted lines; new: context and added lines), so docstrings and block comments colour right
+  (app.tui.widgets.diff_syntax; lazily, a page at a time);
+- word-level emphasis on the changed parts of paired deleted/added lines (app.core.intraline:
+  pairs aligned within each run of a hunk, a similarity cut-off, code-aware tokens);
+- a unified or a side-by-side (split) layout; split is chosen automatically from SPLIT_MIN_WIDTH
+  columns unless toggled; long lines scroll horizontally or wrap (toggle);
+- search matches highlighted, with next/previous match keys;
+- per-line markers in the gutter set by the screen (`set_markers`, e.g. comment threads).
+
+Laziness: loading walks the rows once (widths, block and run bounds); a keypress costs only the rows
+it repaints. Per-block lexers, run alignments and word edits are computed on first render of a row
+that needs them and kept in bounded LRU caches. Changing layout, wrap or width rebuilds the row map
+(one pass over the rows, on that key or resize only).
 
 Repository text is untrusted: every line goes through app.core.text.visible() and is turned into
 Segments directly (never Rich markup), so "[bold]" or an escape sequence in a diff shows literally.
@@ -13,15 +30,12 @@ app/tui/themes.py), re-read whenever the styles or the theme change.
 from __future__ import annotations
 
 import bisect
-import posixpath
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import ClassVar, Literal
 
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_for_filename
-from pygments.token import Token, _TokenType
-from pygments.util import ClassNotFound
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -36,17 +50,28 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from app.core.git.diff import FileDiff
+from app.core.intraline import MAX_ALIGN_CELLS, LineEdit, align, word_diff
 from app.core.text import visible
 from app.tui.keys import bindings_for
 from app.tui.themes import COLOR_VARIABLE_DEFAULTS, resolve_colour
+from app.tui.widgets.diff_syntax import Piece, StreamLexer, lexer_for_path
 
 LineKind = Literal["file", "hunk", "context", "add", "del", "note"]
+CONTENT_KINDS = frozenset({"context", "add", "del"})
+SplitMode = Literal["auto", "on", "off"]
 
 MAX_LINE_CHARS = 1_000
 """Characters of one line that are rendered; the rest is summarised as "…(N more chars)"."""
 TAB_SIZE = 4
 STRIP_CACHE_SIZE = 1_024
-TOKEN_CACHE_SIZE = 4_096
+BLOCK_CACHE_SIZE = 64
+SPLIT_ALIGN_BUDGET = 50_000
+"""Line comparisons the split layout may spend aligning runs; runs past it are laid out by position."""
+EDIT_CACHE_SIZE = 2_048
+TEXT_CACHE_SIZE = 4_096
+SPLIT_MIN_WIDTH = 160
+"""In "auto" layout the diff is shown side by side from this many columns (two ~75-column halves)."""
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +92,24 @@ class DisplayLine:
     """The AI tool that wrote this line, when provenance knows it."""
     hotspot: str | None = None
     """A complexity hotspot starting here, e.g. "CC 14 RetryPolicy.run"."""
+    elsewhere: str | None = None
+    """Set on a changed line shown only as context of this view, reviewed elsewhere (e.g. "chunk 3"):
+    it is drawn dimmed."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineMarker:
+    """A one-cell mark in the gutter of a line (a comment thread, say), set by the screen."""
+
+    symbol: str
+    variable: str = "accent"
+    """The theme variable colouring it (any of the app's theme variables)."""
+    label: str = ""
+    """Said after the line when the cursor is on it, and in the tooltip."""
+
+
+MarkerKey = tuple[str, str, int | None]
+"""(path, "old" or "new", line number): which line a marker sits on; line None = the file header."""
 
 
 def _note(text: str, path: str) -> DisplayLine:
@@ -122,83 +165,72 @@ def display_lines_for_files(
     return rows
 
 
-# -- syntax highlighting ------------------------------------------------------------------------
-# Token families checked from the most specific; the first match picks the theme variable.
-_TOKEN_VARIABLES: tuple[tuple[_TokenType, str], ...] = (
-    (Token.Comment, "syntax-comment"),
-    (Token.Literal.String, "syntax-string"),
-    (Token.Literal.Number, "syntax-number"),
-    (Token.Keyword, "syntax-keyword"),
-    (Token.Name.Function, "syntax-function"),
-    (Token.Name.Decorator, "syntax-function"),
-    (Token.Name.Class, "syntax-class"),
-    (Token.Name.Builtin, "syntax-builtin"),
-    (Token.Name.Tag, "syntax-keyword"),
-    (Token.Name.Attribute, "syntax-function"),
-    (Token.Operator, "syntax-operator"),
-)
-_variable_for_token: dict[_TokenType, str | None] = {}
-
-
-def _token_variable(token: _TokenType) -> str | None:
-    """The syntax-* variable colouring `token`, or None for plain text (memoised per token type)."""
-    try:
-        return _variable_for_token[token]
-    except KeyError:
-        # pygments' _TokenType.__contains__ asks "is a subtype of"; its stub sees a tuple of str
-        found = next((var for family, var in _TOKEN_VARIABLES
-                      if token in family), None)  # type: ignore[comparison-overlap]
-        _variable_for_token[token] = found
-        return found
-
-
-_lexers: dict[str, Lexer | None] = {}
-
-
-def lexer_for_path(path: str) -> Lexer | None:
-    """A Pygments lexer chosen by file name (cached per extension), or None for plain text."""
-    name = posixpath.basename(path)
-    stem, dot, ext = name.rpartition(".")
-    key = f".{ext.lower()}" if dot and stem else name
-    if key not in _lexers:
-        try:
-            # stripnl/ensurenl off: each call gets one line and must give back exactly its text.
-            _lexers[key] = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
-        except (ClassNotFound, ValueError):
-            _lexers[key] = None
-    return _lexers[key]
-
-
-# -- rendering helpers --------------------------------------------------------------------------
-def clip_text(raw: str, limit: int = MAX_LINE_CHARS) -> str:
-    """Visible, tab-expanded text of one line, cut at `limit` characters with a "…(N more chars)" note.
-
-    The cut comes first so a 5 MB line costs as much as a 1,000-character one.
-    """
+# -- text -----------------------------------------------------------------------------------------
+def display_text(raw: str, limit: int = MAX_LINE_CHARS) -> tuple[str, str]:
+    """(visible, tab-expanded text of one line cut at `limit` characters, the "…(N more chars)" note
+    or ""). The cut comes first so a 5 MB line costs as much as a 1,000-character one."""
     extra = len(raw) - limit
     text = visible(raw[:limit] if extra > 0 else raw)
     if "\t" in text:
         text = text.expandtabs(TAB_SIZE)
-    if extra > 0:
-        text += f" …({extra:,} more chars)"
-    return text
+    return text, (f" …({extra:,} more chars)" if extra > 0 else "")
 
 
-def _clipped_width(raw: str) -> int:
-    """Cells clip_text(raw) will need, cheaply: the horizontal scroll range is bounded by the clip,
-    so a 5 MB line costs as much as a 1,000-character one. Tabs are counted as a full tab stop, and
-    the few characters visible() widens are ignored (an estimate is enough for a scroll range)."""
-    extra = len(raw) - MAX_LINE_CHARS
-    if extra > 0:
-        raw = raw[:MAX_LINE_CHARS]
-    width = len(raw) if raw.isascii() else cell_len(raw)
-    if "\t" in raw:
-        width += raw.count("\t") * (TAB_SIZE - 1)
-    if extra > 0:
-        width += len(f" …({extra:,} more chars)")
-    return width
+def clip_text(raw: str, limit: int = MAX_LINE_CHARS) -> str:
+    """Visible, tab-expanded text of one line, cut at `limit` characters with a "…(N more chars)" note."""
+    text, note = display_text(raw, limit)
+    return text + note
 
 
+def line_width(raw: str) -> int:
+    """Cells clip_text(raw) needs: exact, and cheap for the common plain-ASCII line."""
+    if len(raw) <= MAX_LINE_CHARS and raw.isascii() and raw.isprintable():
+        return len(raw)
+    return cell_len(clip_text(raw))
+
+
+def find_all(text: str, needle: str, *, fold: bool) -> list[tuple[int, int]]:
+    """Every non-overlapping occurrence of `needle` in `text` as (start, end); case-folded when `fold`."""
+    if not needle:
+        return []
+    haystack = text.lower() if fold else text
+    out = []
+    start = haystack.find(needle)
+    while start >= 0:
+        out.append((start, start + len(needle)))
+        start = haystack.find(needle, start + len(needle))
+    return out
+
+
+def _overlay(pieces: Iterable[tuple[Style, str]], ranges: Sequence[tuple[int, int]],
+             extra: Style) -> list[tuple[Style, str]]:
+    """`pieces` with `extra` added to the characters inside `ranges` (sorted, not overlapping)."""
+    if not ranges:
+        return list(pieces)
+    out: list[tuple[Style, str]] = []
+    position = 0
+    index = 0
+    for style, text in pieces:
+        start, end = position, position + len(text)
+        cut = start
+        while index < len(ranges) and ranges[index][0] < end:
+            r_start, r_end = max(ranges[index][0], start), min(ranges[index][1], end)
+            if r_start > cut:
+                out.append((style, text[cut - start:r_start - start]))
+            if r_end > r_start:
+                out.append((style + extra, text[r_start - start:r_end - start]))
+                cut = r_end
+            if ranges[index][1] <= end:
+                index += 1
+            else:
+                break
+        if cut < end:
+            out.append((style, text[cut - start:]))
+        position = end
+    return out
+
+
+# -- colours --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Palette:
     """Rich styles derived from the theme's variables, rebuilt on every style/theme change."""
@@ -211,8 +243,15 @@ class _Palette:
     line: dict[str, Style]  # kind -> background/foreground for the code area
     cursor: dict[str, Style]  # the same with the cursor background
     sign: dict[str, Style]
+    word: dict[str, Style]  # kind -> background emphasising the changed words of a paired line
+    search: Style
+    elsewhere: Style
     annotation: Style
+    divider: Style
     syntax: dict[str, Style]  # syntax-* variable -> foreground
+    code: dict[tuple[bool, str], dict[str | None, Style]]  # (cursor, kind) -> syntax variable -> style
+    variables: Mapping[str, str]
+    background: Color
 
 
 def _build_palette(variables: Mapping[str, str], base: Style) -> _Palette:
@@ -243,11 +282,13 @@ def _build_palette(variables: Mapping[str, str], base: Style) -> _Palette:
         "note": Style(color=colour("diff-context").rich_color, bgcolor=background.rich_color, italic=True),
     }
     cursor = {kind: style + bg(cursor_bg) for kind, style in line.items()}
-    sign = {
-        "add": fg("diff-added", bold=True),
-        "del": fg("diff-removed", bold=True),
-    }
+    search_bg = colour("diff-search-bg")
     syntax = {name: fg(name) for name in COLOR_VARIABLE_DEFAULTS if name.startswith("syntax-")}
+    # Every (line style, syntax colour) sum once per theme, not once per token drawn.
+    code: dict[tuple[bool, str], dict[str | None, Style]] = {}
+    for is_cursor, styles in ((False, line), (True, cursor)):
+        for kind, style in styles.items():
+            code[(is_cursor, kind)] = {None: style, **{name: style + value for name, value in syntax.items()}}
     return _Palette(
         base=base,
         gutter=fg("diff-gutter"),
@@ -256,14 +297,58 @@ def _build_palette(variables: Mapping[str, str], base: Style) -> _Palette:
         hotspot=fg("hotspot", bold=True),
         line=line,
         cursor=cursor,
-        sign=sign,
+        sign={"add": fg("diff-added", bold=True), "del": fg("diff-removed", bold=True)},
+        word={"add": bg(colour("diff-added-word-bg")), "del": bg(colour("diff-removed-word-bg"))},
+        search=Style(bgcolor=search_bg.rich_color, color=search_bg.get_contrast_text(1.0).rich_color, bold=True),
+        elsewhere=Style(color=colour("diff-context").rich_color, bgcolor=background.rich_color, dim=True),
         annotation=Style(color=colour("gutter-ai").rich_color, italic=True),
+        divider=fg("diff-gutter"),
         syntax=syntax,
+        code=code,
+        variables=variables,
+        background=background,
     )
 
 
+# -- blocks and runs ------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Block:
+    """A stretch of consecutive content rows of one file between headers, lexed as two streams."""
+
+    old_rows: list[int]  # rows on the old side (context and deleted), in order
+    new_rows: list[int]  # rows on the new side (context and added)
+    old: StreamLexer
+    new: StreamLexer
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """Deleted rows [start, mid) followed by added rows [mid, stop): the unit of line pairing."""
+
+    start: int
+    mid: int
+    stop: int
+
+
+class _TextOf:
+    """The display text of the k-th of `rows` (what a StreamLexer reads)."""
+
+    __slots__ = ("_view", "_rows")
+
+    def __init__(self, view: DiffView, rows: list[int]) -> None:
+        self._view = view
+        self._rows = rows
+
+    def __call__(self, k: int) -> str:
+        return self._view._display_text(self._rows[k])[0]
+
+
+Cell = tuple[Strip, Strip]
+"""A gutter and the full (uncropped) code strip of one line on one side."""
+
+
 class DiffView(ScrollView, can_focus=True):
-    """A lazily rendered diff with a cursor line, line numbers, AI and hotspot markers."""
+    """A lazily rendered diff with a cursor line, line numbers, AI, hotspot and screen markers."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("diff"))
 
@@ -272,6 +357,7 @@ class DiffView(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         overflow: auto auto;
+        scrollbar-gutter: stable;
     }
     """
 
@@ -287,10 +373,24 @@ class DiffView(ScrollView, can_focus=True):
         def control(self) -> DiffView:
             return self.diff_view
 
+    @dataclass
+    class LayoutChanged(Message):
+        """The reader toggled the split layout or wrapping (screens keep the choice for the next view)."""
+
+        diff_view: DiffView
+        split: SplitMode
+        wrap: bool
+
+        @property
+        def control(self) -> DiffView:
+            return self.diff_view
+
     def __init__(
         self,
         lines: Sequence[DisplayLine] = (),
         *,
+        split: SplitMode = "auto",
+        wrap: bool = False,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -298,47 +398,127 @@ class DiffView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._lines: Sequence[DisplayLine] = ()
+        self._split_mode: SplitMode = split
+        self._wrap = wrap
         self._hunk_rows: list[int] = []
-        self._cursor = 0
+        self._widths: list[int] = []
+        self._block_starts: list[int] = []
+        self._block_stops: list[int] = []
+        self._run_starts: list[int] = []
+        self._runs: list[_Run] = []
+        self._del_starts: list[int] = []  # first row of each stretch of deleted rows
+        self._cursor = 0  # a view row
         self._old_width = 1
         self._new_width = 1
-        self._strips: LRUCache[tuple[int, bool], tuple[Strip, Strip]] = LRUCache(STRIP_CACHE_SIZE)
-        self._tokens: LRUCache[tuple[str, str], list[tuple[str | None, str]]] = LRUCache(TOKEN_CACHE_SIZE)
+        self._widest = 0
+        # The view rows: None = one per line (unified); else (left line, right line) per row.
+        self._pairs: list[tuple[int | None, int | None]] | None = None
+        self._row_of_line: list[int] | None = None
+        self._offsets: list[int] | None = None  # wrap: first visual line of each view row (+ total)
+        self._layout_width = 0
+        self._strips: LRUCache[tuple[int, bool], list[Cell]] = LRUCache(STRIP_CACHE_SIZE)
+        self._blocks: LRUCache[int, _Block] = LRUCache(BLOCK_CACHE_SIZE)
+        self._del_lexers: LRUCache[int, tuple[list[int], StreamLexer]] = LRUCache(BLOCK_CACHE_SIZE)
+        self._texts: LRUCache[int, tuple[str, str]] = LRUCache(TEXT_CACHE_SIZE)
+        self._alignments: dict[int, list[tuple[int, int]]] = {}  # run start -> pairs within the run
+        self._partners: dict[int, int] = {}
+        self._edits: LRUCache[tuple[int, int], LineEdit | None] = LRUCache(EDIT_CACHE_SIZE)
+        self._markers: dict[MarkerKey, LineMarker] = {}
+        self._search = ""
+        self._search_fold = True
+        self._matches: list[int] = []  # line indexes with a match, in order
         self._palette: _Palette | None = None
         self._hover_index: int | None = None
         self._load(lines)
 
     # -- model ----------------------------------------------------------------------------------
-    def set_lines(self, lines: Sequence[DisplayLine]) -> None:
-        """Replace the content, reset caches, scroll and cursor to the top."""
+    def set_lines(self, lines: Sequence[DisplayLine], *, cursor_line: int | None = None) -> None:
+        """Replace the content and reset caches; the cursor goes to `cursor_line` (a line index,
+        kept in view) or to the top."""
         self._load(lines)
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self._relayout()
+        if cursor_line is None or not self._lines:
+            self.scroll_to(0, 0, animate=False, immediate=True)
+        else:
+            self._cursor = self._view_row(max(0, min(cursor_line, len(self._lines) - 1)))
+            self._scroll_into_view(self._cursor, center=True)
         self.refresh()
         if self._lines:
-            self.post_message(self.CursorMoved(self, 0, self._lines[0]))
+            self.post_message(self.CursorMoved(self, self.cursor_line_index, self._lines[self.cursor_line_index]))
 
     def _load(self, lines: Sequence[DisplayLine]) -> None:
+        """One pass over the rows: widths, hunk headers, blocks (for lexing) and runs (for pairing)."""
         self._lines = lines
-        self._strips.clear()
+        self._clear_caches()
         self._cursor = 0
         hunks: list[int] = []
+        widths: list[int] = []
+        block_starts: list[int] = []
+        block_stops: list[int] = []
+        runs: list[_Run] = []
+        del_starts: list[int] = []
         max_old = max_new = 0
-        widest = 0
+        block_path: str | None = None
+        run_start = run_mid = -1
+        previous = ""
         for index, line in enumerate(lines):
-            if line.kind == "hunk":
+            kind = line.kind
+            if kind == "hunk":
                 hunks.append(index)
             if line.old_no is not None and line.old_no > max_old:
                 max_old = line.old_no
             if line.new_no is not None and line.new_no > max_new:
                 max_new = line.new_no
-            width = _clipped_width(line.text)
-            if width > widest:
-                widest = width
+            widths.append(line_width(line.text))
+            # blocks: consecutive content rows of one file
+            if kind in CONTENT_KINDS:
+                if block_path is None or line.path != block_path:
+                    if block_path is not None:
+                        block_stops.append(index)
+                    block_starts.append(index)
+                    block_path = line.path
+            elif block_path is not None:
+                block_stops.append(index)
+                block_path = None
+            # runs: deleted rows then added rows, within a block
+            continues = not (block_starts and block_starts[-1] == index)
+            if kind == "del" and (previous != "del" or not continues):
+                del_starts.append(index)
+            if kind == "del" and previous == "del" and continues:
+                pass
+            elif kind == "add" and previous == "del" and continues and run_start >= 0:
+                run_mid = index
+            elif kind == "add" and previous == "add" and continues:
+                pass
+            else:
+                if run_mid >= 0:
+                    runs.append(_Run(run_start, run_mid, index))
+                run_start, run_mid = (index, -1) if kind == "del" else (-1, -1)
+            previous = kind
+        if block_path is not None:
+            block_stops.append(len(lines))
+        if run_mid >= 0:
+            runs.append(_Run(run_start, run_mid, len(lines)))
         self._hunk_rows = hunks
+        self._widths = widths
+        self._block_starts, self._block_stops = block_starts, block_stops
+        self._runs = runs
+        self._run_starts = [run.start for run in runs]
+        self._del_starts = del_starts
+        self._widest = max(widths, default=0)
         self._old_width = len(str(max_old)) if max_old else 1
         self._new_width = len(str(max_new)) if max_new else 1
-        # +1 leaves room for the cursor line's trailing annotation to start on screen.
-        self.virtual_size = Size(self.gutter_width + widest + 1, len(lines))
+        if self._search:
+            self._find_matches()
+
+    def _clear_caches(self) -> None:
+        self._strips.clear()
+        self._blocks.clear()
+        self._del_lexers.clear()
+        self._texts.clear()
+        self._alignments.clear()
+        self._partners.clear()
+        self._edits.clear()
 
     @property
     def lines(self) -> Sequence[DisplayLine]:
@@ -351,23 +531,163 @@ class DiffView(ScrollView, can_focus=True):
 
     @property
     def gutter_width(self) -> int:
-        """Cells left of the code: old no, new no, AI marker, hotspot marker, sign, space."""
-        return self._old_width + 1 + self._new_width + 1 + 3 + 1
+        """Cells left of the code in the unified layout: old no, new no, marker, AI, hotspot, sign, space."""
+        return self._old_width + 1 + self._new_width + 1 + 4 + 1
+
+    def _side_gutter_width(self, side: str) -> int:
+        """Cells left of the code in one half of the split layout: number, marker, AI, hotspot, sign, space."""
+        return (self._old_width if side == "old" else self._new_width) + 1 + 4 + 1
 
     @property
     def cursor_index(self) -> int:
-        """Index of the cursor row in `lines`."""
+        """The cursor's view row: a line index in the unified layout, a row of pairs when split."""
         return self._cursor
+
+    @property
+    def cursor_line_index(self) -> int:
+        """Index in `lines` of the line under the cursor (in a split row: the new side if it has one)."""
+        return self._line_of_row(self._cursor)
 
     @property
     def cursor_line(self) -> DisplayLine | None:
         """The row under the cursor (for "comment on this line"), None when empty."""
-        return self._lines[self._cursor] if self._lines else None
+        return self._lines[self.cursor_line_index] if self._lines else None
 
     @property
     def hunk_rows(self) -> Sequence[int]:
-        """Indexes of the hunk header rows."""
+        """Indexes (in `lines`) of the hunk header rows."""
         return self._hunk_rows
+
+    @property
+    def view_row_count(self) -> int:
+        """Rows of the current layout (lines when unified, pairs when split)."""
+        return len(self._pairs) if self._pairs is not None else len(self._lines)
+
+    def find_line(self, path: str, *, old_no: int | None = None, new_no: int | None = None) -> int | None:
+        """Index of the first line of `path` with that old or new number (a header when both are None)."""
+        for index, line in enumerate(self._lines):
+            if line.path != path:
+                continue
+            if old_no is None and new_no is None:
+                if line.kind == "file":
+                    return index
+            elif (new_no is not None and line.new_no == new_no) or (old_no is not None and line.old_no == old_no):
+                return index
+        return None
+
+    # -- layout: unified or split, wrapped or not ---------------------------------------------------
+    @property
+    def split_mode(self) -> SplitMode:
+        return self._split_mode
+
+    @property
+    def split(self) -> bool:
+        """Whether the diff is shown side by side now."""
+        if self._split_mode == "auto":
+            return self._content_width() >= SPLIT_MIN_WIDTH
+        return self._split_mode == "on"
+
+    @property
+    def wrap(self) -> bool:
+        return self._wrap
+
+    def set_layout(self, *, split: SplitMode | None = None, wrap: bool | None = None) -> None:
+        """Change the layout, keeping the cursor's line in view."""
+        line = self.cursor_line_index if self._lines else 0
+        if split is not None:
+            self._split_mode = split
+        if wrap is not None:
+            self._wrap = wrap
+        self._strips.clear()
+        self._relayout()
+        if self._lines:
+            self._cursor = self._view_row(line)
+            self._scroll_into_view(self._cursor, center=True)
+        self.refresh()
+
+    def action_toggle_split(self) -> None:
+        self.set_layout(split="off" if self.split else "on")
+        self.post_message(self.LayoutChanged(self, self._split_mode, self._wrap))
+
+    def action_toggle_wrap(self) -> None:
+        self.set_layout(wrap=not self._wrap)
+        self.post_message(self.LayoutChanged(self, self._split_mode, self._wrap))
+
+    def _content_width(self) -> int:
+        width = self.scrollable_content_region.width
+        return width if width > 0 else self.app.size.width
+
+    def _relayout(self) -> None:
+        """Rebuild the view rows and the virtual size for the current layout and width."""
+        width = self._content_width()
+        self._layout_width = width
+        self._pairs = self._row_of_line = None
+        if self.split:
+            self._pairs, self._row_of_line = split_rows(self._lines, self._split_alignments())
+        self._offsets = None
+        if self._wrap:
+            self._offsets = [0, *accumulate(self._row_height(row, width) for row in range(self.view_row_count))]
+            self.virtual_size = Size(width, self._offsets[-1])
+        elif self._pairs is not None:
+            half_code = self._half_widths(width)[0] - self._side_gutter_width("old")
+            self.virtual_size = Size(width + max(0, self._widest + 1 - half_code), len(self._pairs))
+        else:
+            # +1 leaves room for the cursor line's trailing annotation to start on screen.
+            self.virtual_size = Size(self.gutter_width + self._widest + 1, len(self._lines))
+
+    @staticmethod
+    def _half_widths(width: int) -> tuple[int, int]:
+        left = (width - 1) // 2
+        return left, max(1, width - 1 - left)
+
+    def _row_height(self, row: int, width: int) -> int:
+        """Visual lines of view row `row` when wrapped at `width`."""
+        def lines_for(index: int | None, code_width: int) -> int:
+            if index is None:
+                return 1
+            return max(1, -(-self._widths[index] // max(1, code_width)))
+
+        if self._pairs is None:
+            return lines_for(row, width - self.gutter_width)
+        left, right = self._pairs[row]
+        if left is not None and left == right and self._lines[left].kind not in CONTENT_KINDS:
+            return lines_for(left, width - self.gutter_width)
+        left_width, right_width = self._half_widths(width)
+        return max(lines_for(left, left_width - self._side_gutter_width("old")),
+                   lines_for(right, right_width - self._side_gutter_width("new")))
+
+    def on_resize(self, _event: events.Resize) -> None:
+        width = self._content_width()
+        if width != self._layout_width:
+            line = self.cursor_line_index if self._lines else 0
+            self._strips.clear()
+            self._relayout()
+            if self._lines:
+                self._cursor = self._view_row(line)
+
+    def _view_row(self, line_index: int) -> int:
+        return self._row_of_line[line_index] if self._row_of_line is not None else line_index
+
+    def _line_of_row(self, row: int) -> int:
+        if self._pairs is None:
+            return row
+        if not self._pairs:
+            return 0
+        left, right = self._pairs[row]
+        return right if right is not None else left if left is not None else 0
+
+    def _visual_top(self, row: int) -> int:
+        return self._offsets[row] if self._offsets is not None else row
+
+    def _visual_height(self, row: int) -> int:
+        return self._offsets[row + 1] - self._offsets[row] if self._offsets is not None else 1
+
+    def _row_at_visual(self, y: int) -> tuple[int, int]:
+        """(view row, line within it) at visual line `y`."""
+        if self._offsets is None:
+            return y, 0
+        row = bisect.bisect_right(self._offsets, y) - 1
+        return row, y - self._offsets[row]
 
     # -- cursor -----------------------------------------------------------------------------------
     @property
@@ -375,33 +695,55 @@ class DiffView(ScrollView, can_focus=True):
         return max(1, self.scrollable_content_region.height)
 
     def move_cursor(self, index: int, *, top: bool = False) -> None:
-        """Put the cursor on row `index` (clamped) and scroll it into view.
+        """Put the cursor on view row `index` (clamped) and scroll it into view.
 
         `top` scrolls the row to the top of the view (used for hunk jumps, so the hunk shows whole).
         """
-        if not self._lines:
+        count = self.view_row_count
+        if not count:
             return
-        index = max(0, min(index, len(self._lines) - 1))
+        index = max(0, min(index, count - 1))
         old = self._cursor
         self._cursor = index
-        height = self._page_height
-        scroll_y = round(self.scroll_y)
-        if top or index < scroll_y:
-            self.scroll_to(y=index, animate=False, immediate=True)
-        elif index >= scroll_y + height:
-            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+        if top:
+            self.scroll_to(y=self._visual_top(index), animate=False, immediate=True)
+        else:
+            self._scroll_into_view(index)
         if old != index:
-            self.refresh_line(old)
-            self.refresh_line(index)
-            self.post_message(self.CursorMoved(self, index, self._lines[index]))
+            self._refresh_row(old)
+            self._refresh_row(index)
+            line = self.cursor_line_index
+            self.post_message(self.CursorMoved(self, line, self._lines[line]))
+
+    def move_to_line(self, line_index: int, *, top: bool = False) -> None:
+        """Put the cursor on the view row showing line `line_index`."""
+        if self._lines:
+            self.move_cursor(self._view_row(max(0, min(line_index, len(self._lines) - 1))), top=top)
+
+    def _scroll_into_view(self, row: int, *, center: bool = False) -> None:
+        height = self._page_height
+        top, rows = self._visual_top(row), self._visual_height(row)
+        scroll_y = round(self.scroll_y)
+        if center and not (scroll_y <= top and top + rows <= scroll_y + height):
+            self.scroll_to(y=max(0, top - height // 3), animate=False, immediate=True)
+        elif top < scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif top + rows > scroll_y + height:
+            self.scroll_to(y=min(top, top + rows - height), animate=False, immediate=True)
+
+    def _refresh_row(self, row: int) -> None:
+        self.refresh_lines(self._visual_top(row), self._visual_height(row))
 
     def _cursor_on_screen(self, moving_down: bool) -> int:
         """The cursor, or if the wheel scrolled it away, the nearest row on screen."""
         top = round(self.scroll_y)
-        bottom = min(len(self._lines), top + self._page_height) - 1
-        if top <= self._cursor <= bottom:
+        bottom = top + self._page_height - 1
+        cursor_top = self._visual_top(self._cursor)
+        if top <= cursor_top <= bottom:
             return self._cursor
-        return top if moving_down else bottom
+        if moving_down:
+            return self._row_at_visual(top)[0]
+        return min(self._row_at_visual(bottom)[0], self.view_row_count - 1)
 
     def action_line_down(self) -> None:
         start = self._cursor_on_screen(True)
@@ -419,72 +761,163 @@ class DiffView(ScrollView, can_focus=True):
 
     def _page(self, direction: int) -> None:
         """Scroll a page and keep the cursor at the same place on screen."""
-        if not self._lines:
+        count = self.view_row_count
+        if not count:
             return
         height = self._page_height
-        max_y = max(0, len(self._lines) - height)
+        total = self._offsets[-1] if self._offsets is not None else count
+        max_y = max(0, total - height)
         old_top = round(self.scroll_y)
         start = self._cursor_on_screen(direction > 0)
         new_top = max(0, min(max_y, old_top + direction * height))
         if new_top == old_top:  # already at an end: move the cursor to the last/first row instead
-            self.move_cursor(len(self._lines) - 1 if direction > 0 else 0)
+            self.move_cursor(count - 1 if direction > 0 else 0)
             return
         self.scroll_to(y=new_top, animate=False, immediate=True)
-        self.move_cursor(start + (new_top - old_top))
+        target = self._row_at_visual(self._visual_top(start) + (new_top - old_top))[0]
+        self.move_cursor(max(0, min(count - 1, target)))
 
     def action_next_hunk(self) -> None:
-        position = bisect.bisect_right(self._hunk_rows, self._cursor)
+        position = bisect.bisect_right(self._hunk_rows, self.cursor_line_index)
         if position < len(self._hunk_rows):
-            self.move_cursor(self._hunk_rows[position], top=True)
+            self.move_to_line(self._hunk_rows[position], top=True)
 
     def action_prev_hunk(self) -> None:
-        position = bisect.bisect_left(self._hunk_rows, self._cursor) - 1
+        position = bisect.bisect_left(self._hunk_rows, self.cursor_line_index) - 1
         if position >= 0:
-            self.move_cursor(self._hunk_rows[position], top=True)
+            self.move_to_line(self._hunk_rows[position], top=True)
 
     def action_top(self) -> None:
         self.move_cursor(0)
 
     def action_bottom(self) -> None:
-        self.move_cursor(len(self._lines) - 1)
+        self.move_cursor(self.view_row_count - 1)
 
     def _row_at(self, event: events.MouseEvent) -> int | None:
         offset = event.get_content_offset(self)
         if offset is None:
             return None
-        index = round(self.scroll_y) + offset.y
-        return index if 0 <= index < len(self._lines) else None
+        visual = round(self.scroll_y) + offset.y
+        total = self._offsets[-1] if self._offsets is not None else self.view_row_count
+        if not 0 <= visual < total:
+            return None
+        return self._row_at_visual(visual)[0]
 
     def on_click(self, event: events.Click) -> None:
-        index = self._row_at(event)
-        if index is not None:
+        row = self._row_at(event)
+        if row is not None:
             self.focus()
-            self.move_cursor(index)
+            self.move_cursor(row)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        """Hovering an AI-written or hotspot line shows the tool / hotspot in a tooltip."""
-        index = self._row_at(event)
-        if index == self._hover_index:
+        """Hovering an AI-written, hotspot or marked line shows what it is in a tooltip."""
+        row = self._row_at(event)
+        if row == self._hover_index:
             return
-        self._hover_index = index
-        label = self._annotation(self._lines[index]) if index is not None else ""
+        self._hover_index = row
+        label = self._annotation(self._lines[self._line_of_row(row)]) if row is not None else ""
         self.tooltip = Text(label) if label else None
 
-    @staticmethod
-    def _annotation(line: DisplayLine) -> str:
+    # -- search ---------------------------------------------------------------------------------------
+    @property
+    def search_text(self) -> str:
+        return self._search
+
+    @property
+    def match_lines(self) -> Sequence[int]:
+        """Indexes of the lines holding a match of the current search, in order."""
+        return self._matches
+
+    def search(self, text: str) -> int:
+        """Highlight every occurrence of `text` (case-insensitive unless it has a capital, as in
+        less and vim's smartcase) and return how many lines hold one; "" clears the search."""
+        self._search = text
+        self._search_fold = text == text.lower()
+        self._find_matches()
+        self._strips.clear()
+        self.refresh()
+        return len(self._matches)
+
+    def _find_matches(self) -> None:
+        needle = self._search.lower() if self._search_fold else self._search
+        if not needle:
+            self._matches = []
+            return
+        fold = self._search_fold
+        self._matches = [
+            index for index, line in enumerate(self._lines)
+            if needle in ((clip_text(line.text).lower() if fold else clip_text(line.text)))
+        ]
+
+    def next_match(self, direction: int = 1) -> bool:
+        """Move the cursor to the next (direction 1) or previous (-1) line with a match, wrapping
+        around; False when nothing matches."""
+        if not self._matches:
+            return False
+        line = self.cursor_line_index
+        if direction > 0:
+            position = bisect.bisect_right(self._matches, line)
+            target = self._matches[position % len(self._matches)]
+        else:
+            position = bisect.bisect_left(self._matches, line) - 1
+            target = self._matches[position]  # -1 wraps to the last one
+        self.move_to_line(target)
+        self._scroll_into_view(self._cursor, center=True)
+        return True
+
+    def action_search_next(self) -> None:
+        self.next_match(+1)
+
+    def action_search_previous(self) -> None:
+        self.next_match(-1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("search_next", "search_previous"):
+            return bool(self._search)
+        return True
+
+    # -- markers ---------------------------------------------------------------------------------------
+    def set_markers(self, markers: Mapping[MarkerKey, LineMarker]) -> None:
+        """Replace the gutter markers: {(path, "old"/"new", line number or None for the file header):
+        LineMarker}. A context line shows a marker of either side."""
+        self._markers = dict(markers)
+        self._strips.clear()
+        self.refresh()
+
+    def marker_for(self, line: DisplayLine) -> LineMarker | None:
+        markers = self._markers
+        if not markers:
+            return None
+        if line.kind == "file":
+            return markers.get((line.path, "new", None)) or markers.get((line.path, "old", None))
+        if line.kind == "del":
+            return markers.get((line.path, "old", line.old_no))
+        if line.kind in ("add", "context"):
+            return markers.get((line.path, "new", line.new_no)) or (
+                markers.get((line.path, "old", line.old_no)) if line.kind == "context" else None)
+        return None
+
+    def _annotation(self, line: DisplayLine) -> str:
         parts = []
         if line.ai_tool:
             parts.append(f"AI: {visible(line.ai_tool)}")
         if line.hotspot:
             parts.append(f"hotspot: {visible(line.hotspot)}")
+        if line.elsewhere:
+            parts.append(f"changed in {visible(line.elsewhere)}")
+        marker = self.marker_for(line)
+        if marker is not None and marker.label:
+            parts.append(visible(marker.label))
         return " · ".join(parts)
 
     # -- styles -------------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        super().on_mount()  # type: ignore[no-untyped-call]  # textual's ScrollView.on_mount is unannotated
+        super().on_mount()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._relayout()
         if self._lines:  # the screen learns the initial cursor line the same way as later ones
-            self.post_message(self.CursorMoved(self, self._cursor, self._lines[self._cursor]))
+            line = self.cursor_line_index
+            self.post_message(self.CursorMoved(self, line, self._lines[line]))
 
     def _theme_changed(self, _theme: object) -> None:
         self._palette = None
@@ -506,75 +939,309 @@ class DiffView(ScrollView, can_focus=True):
     # -- rendering ----------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
-        width = self.size.width
-        if index >= len(self._lines):
+        width = self.scrollable_content_region.width
+        row, sub = self._row_at_visual(scroll_y + y)
+        if not 0 <= row < self.view_row_count:
             return Strip.blank(width, self.rich_style)
-        is_cursor = index == self._cursor
-        key = (index, is_cursor)
-        cached = self._strips.get(key)
-        if cached is None:
-            cached = self._render_row(self._lines[index], is_cursor)
-            self._strips[key] = cached
-        gutter, code = cached
-        code_width = max(0, width - gutter.cell_length)
+        is_cursor = row == self._cursor
+        key = (row, is_cursor)
+        cells = self._strips.get(key)
+        if cells is None:
+            cells = self._render_row(row, is_cursor)
+            self._strips[key] = cells
         palette = self.palette
-        fill = (palette.cursor if is_cursor else palette.line)[self._lines[index].kind]
-        code = code.crop_extend(scroll_x, scroll_x + code_width, fill)
-        return Strip.join([gutter, code]).crop(0, width)
+        fills = [self._fill(index, is_cursor) for index in self._row_lines(row)]
+        if len(cells) == 1:
+            return self._place(cells[0], fills[0], width, scroll_x, sub)
+        left_width, right_width = self._half_widths(width)
+        divider = Segment("│", palette.divider + Style(bgcolor=palette.background.rich_color))
+        return Strip([*self._place(cells[0], fills[0], left_width, scroll_x, sub), divider,
+                      *self._place(cells[1], fills[1], right_width, scroll_x, sub)], width)
 
-    def _render_row(self, line: DisplayLine, is_cursor: bool) -> tuple[Strip, Strip]:
-        """The gutter and the full (uncropped) code strip of one row."""
+    def _place(self, cell: Cell, fill: Style, width: int, scroll_x: int, sub: int) -> Strip:
+        """One cell cut to `width`: scrolled by `scroll_x`, or the `sub`-th wrapped line."""
+        gutter, code = cell
+        gutter_width = gutter.cell_length
+        if gutter_width >= width:  # a terminal narrower than the gutter: show what fits
+            return gutter.crop_extend(0, width, fill)
+        code_width = width - gutter_width
+        start = sub * code_width if self._wrap else scroll_x
+        if self._wrap and sub:
+            gutter = Strip([Segment(" " * (gutter_width - 2) + "↪ ", self.palette.gutter + fill)], gutter_width)
+        # One Strip per screen line: each Strip carries its own caches, so joins are avoided.
+        return Strip([*gutter, *code.crop_extend(start, start + code_width, fill)], width)
+
+    def _row_lines(self, row: int) -> list[int | None]:
+        """The line(s) a view row shows: one in the unified layout or for a split header, else two."""
+        if self._pairs is None:
+            return [row]
+        left, right = self._pairs[row]
+        if left is not None and left == right and self._lines[left].kind not in CONTENT_KINDS:
+            return [left]
+        return [left, right]
+
+    def _fill(self, index: int | None, is_cursor: bool) -> Style:
+        palette = self.palette
+        kind = self._lines[index].kind if index is not None else "context"
+        return (palette.cursor if is_cursor else palette.line)[kind]
+
+    def _render_row(self, row: int, is_cursor: bool) -> list[Cell]:
+        shown = self._row_lines(row)
+        if len(shown) == 1:
+            index = shown[0]
+            assert index is not None
+            return [self._render_cell(index, is_cursor, None)]
+        return [self._render_cell(index, is_cursor, side) if index is not None
+                else self._blank_cell(side, is_cursor)
+                for index, side in zip(shown, ("old", "new"), strict=True)]
+
+    def _blank_cell(self, side: str, is_cursor: bool) -> Cell:
+        palette = self.palette
+        style = (palette.cursor if is_cursor else palette.line)["context"]
+        width = self._side_gutter_width(side)
+        return Strip([Segment(" " * width, style)], width), Strip([])
+
+    def _gutter(self, line: DisplayLine, line_style: Style, is_cursor: bool, side: str | None) -> Strip:
         palette = self.palette
         kind = line.kind
-        line_style = (palette.cursor if is_cursor else palette.line)[kind]
         gutter_style = line_style + (palette.gutter_cursor if is_cursor else palette.gutter)
-        old = str(line.old_no) if line.old_no is not None else ""
-        new = str(line.new_no) if line.new_no is not None else ""
-        gutter_segments = [Segment(f"{old:>{self._old_width}} {new:>{self._new_width}} ", gutter_style)]
+        if side is None:
+            old = str(line.old_no) if line.old_no is not None else ""
+            new = str(line.new_no) if line.new_no is not None else ""
+            numbers = f"{old:>{self._old_width}} {new:>{self._new_width}} "
+            width = self.gutter_width
+        else:
+            number = line.old_no if side == "old" else line.new_no
+            numbers = f"{number if number is not None else '':>{self._old_width if side == 'old' else self._new_width}} "
+            width = self._side_gutter_width(side)
+        segments = [Segment(numbers, gutter_style)]
+        marker = self.marker_for(line)
+        if marker is not None:
+            colour = resolve_colour(palette.variables.get(marker.variable), palette.background)
+            style = line_style + (Style(color=colour.rich_color, bold=True) if colour else Style(bold=True))
+            segments.append(Segment((visible(marker.symbol) or " ")[:1], style))
+        else:
+            segments.append(Segment(" ", line_style))
         if kind in ("file", "hunk", "note"):
-            marker = {"file": "▶  ", "hunk": "⋯  ", "note": "   "}[kind]
-            gutter_segments.append(Segment(marker + " ", line_style))
+            segments.append(Segment({"file": "▶  ", "hunk": "⋯  ", "note": "   "}[kind] + " ", line_style))
         else:
-            gutter_segments.append(Segment("▌" if line.ai_tool else " ", line_style + palette.ai))
-            gutter_segments.append(Segment("▲" if line.hotspot else " ", line_style + palette.hotspot))
+            segments.append(Segment("▌" if line.ai_tool else " ", line_style + palette.ai))
+            segments.append(Segment("▲" if line.hotspot else " ", line_style + palette.hotspot))
             sign = {"add": "+", "del": "-"}.get(kind, " ")
-            gutter_segments.append(Segment(sign + " ", line_style + palette.sign.get(kind, Style())))
-        gutter = Strip(gutter_segments, self.gutter_width)
+            sign_style = line_style + palette.sign.get(kind, Style())
+            if line.elsewhere:
+                sign_style += Style(dim=True)
+            segments.append(Segment(sign + " ", sign_style))
+        return Strip(segments, width)
 
-        text = clip_text(line.text)
-        segments: list[Segment] = []
-        if kind in ("add", "del", "context"):
-            for variable, value in self._highlight(line.path, text):
-                style = line_style + palette.syntax[variable] if variable else line_style
-                segments.append(Segment(value, style))
+    def _render_cell(self, index: int, is_cursor: bool, side: str | None) -> Cell:
+        """The gutter and the full (uncropped) code strip of line `index` (on one side when split)."""
+        palette = self.palette
+        line = self._lines[index]
+        kind = line.kind
+        if line.elsewhere:
+            line_style = palette.elsewhere + (Style(bgcolor=palette.cursor["context"].bgcolor) if is_cursor else Style())
         else:
-            segments.append(Segment(text, line_style))
+            line_style = (palette.cursor if is_cursor else palette.line)[kind]
+        gutter = self._gutter(line, line_style, is_cursor, side)
+        text, note = self._display_text(index)
+        if kind in CONTENT_KINDS:
+            if line.elsewhere:
+                pieces: list[tuple[Style, str]] = [(line_style, value) for _, value in self._syntax(index)]
+            else:
+                styles = palette.code[(is_cursor, kind)]
+                pieces = [(styles[variable], value) for variable, value in self._syntax(index)]
+            if kind in ("add", "del") and not line.elsewhere:
+                edit_ranges = self._word_ranges(index)
+                if edit_ranges:
+                    pieces = _overlay(pieces, edit_ranges, palette.word[kind])
+        else:
+            pieces = [(line_style, text)]
+        if self._search:
+            pieces = _overlay(pieces, find_all(text, self._search.lower() if self._search_fold else self._search,
+                                               fold=self._search_fold), palette.search)
+        segments = [Segment(value, style) for style, value in pieces if value]
+        if note:
+            segments.append(Segment(note, line_style + Style(italic=True, dim=True)))
         if is_cursor and (annotation := self._annotation(line)):
             segments.append(Segment("  ◂ " + annotation, line_style + palette.annotation))
         return gutter, Strip(segments)
 
-    def _highlight(self, path: str, text: str) -> list[tuple[str | None, str]]:
-        """(syntax variable or None, text) pieces of one line, cached by lexer and text."""
-        lexer = lexer_for_path(path)
-        if lexer is None or not text.strip():
-            return [(None, text)]
-        key = (lexer.name, text)
-        pieces = self._tokens.get(key)
-        if pieces is None:
-            pieces = []
-            try:
-                for token, value in lexer.get_tokens(text):
-                    if value:
-                        variable = _token_variable(token)
-                        if pieces and pieces[-1][0] == variable:
-                            pieces[-1] = (variable, pieces[-1][1] + value)
-                        else:
-                            pieces.append((variable, value))
-            except Exception:  # a lexer bug must never take the diff down: show the line plain
-                pieces = [(None, text)]
-            # Lexers may emit newlines or drop trailing text; only trust them when the text survives.
-            if "".join(value for _, value in pieces) != text:
-                pieces = [(None, text)]
-            self._tokens[key] = pieces
-        return pieces
+    # -- syntax and word emphasis (lazy, cached) -------------------------------------------------------
+    def _display_text(self, index: int) -> tuple[str, str]:
+        """display_text of line `index`, cached: rendering, lexing and word pairing all read it."""
+        found = self._texts.get(index)
+        if found is None:
+            found = display_text(self._lines[index].text)
+            self._texts[index] = found
+        return found
+
+    def _block_of(self, index: int) -> tuple[int, _Block] | None:
+        position = bisect.bisect_right(self._block_starts, index) - 1
+        if position < 0 or index >= self._block_stops[position]:
+            return None
+        start = self._block_starts[position]
+        block = self._blocks.get(start)
+        if block is None:
+            stop = self._block_stops[position]
+            lines = self._lines
+            # The old side only matters for deleted rows (context rows take the new side's colours),
+            # so it is lexed up to the last deleted row: a block without deletions never lexes it.
+            last_del = next((i for i in range(stop - 1, start - 1, -1) if lines[i].kind == "del"), start - 1)
+            old_rows = [i for i in range(start, last_del + 1) if lines[i].kind != "add"]
+            new_rows = [i for i in range(start, stop) if lines[i].kind != "del"]
+            lexer = lexer_for_path(lines[start].path)
+            block = _Block(old_rows, new_rows, StreamLexer(lexer, len(old_rows), _TextOf(self, old_rows)),
+                           StreamLexer(lexer, len(new_rows), _TextOf(self, new_rows)))
+            self._blocks[start] = block
+        return start, block
+
+    def _syntax(self, index: int) -> list[Piece]:
+        """The syntax pieces of content line `index`, lexed with its block's side: added and context
+        lines with the new side, deleted lines with the old side (see _old_side)."""
+        found = self._block_of(index)
+        if found is None:
+            return [(None, display_text(self._lines[index].text)[0])]
+        start, block = found
+        if self._lines[index].kind != "del":
+            return block.new.pieces(bisect.bisect_left(block.new_rows, index))
+        rows, stream = self._old_side(index, start, block)
+        return stream.pieces(bisect.bisect_left(rows, index))
+
+    def _old_side(self, index: int, block_start: int, block: _Block) -> tuple[list[int], StreamLexer]:
+        """The rows and lexer colouring deleted line `index`.
+
+        The old side of a block is its context and deleted lines; lexing all of it would lex every
+        context line a second time. A stretch of deleted lines whose preceding line leaves nothing
+        open on the new side (no docstring or block comment continues) is lexed on its own; one
+        after an open line is lexed with the whole old side, so it colours as its context says.
+        """
+        run_start = self._del_starts[bisect.bisect_right(self._del_starts, index) - 1]
+        found = self._del_lexers.get(run_start)
+        if found is None:
+            before = run_start - 1
+            open_before = before >= block_start and block.new.open_after(bisect.bisect_left(block.new_rows, before))
+            if open_before:
+                found = (block.old_rows, block.old)
+            else:
+                lines = self._lines
+                stop = run_start
+                while stop < len(lines) and lines[stop].kind == "del" and lines[stop].path == lines[run_start].path:
+                    stop += 1
+                rows = list(range(run_start, stop))
+                found = (rows, StreamLexer(lexer_for_path(lines[run_start].path), len(rows), _TextOf(self, rows)))
+            self._del_lexers[run_start] = found
+        return found
+
+    def _run_of(self, index: int) -> _Run | None:
+        position = bisect.bisect_right(self._run_starts, index) - 1
+        if position < 0:
+            return None
+        run = self._runs[position]
+        return run if index < run.stop else None
+
+    def _run_pairs(self, run: _Run) -> list[tuple[int, int]]:
+        """The aligned (deleted k, added k') pairs of a run, relative to its halves (cached)."""
+        pairs = self._alignments.get(run.start)
+        if pairs is None:
+            old = [self._display_text(i)[0] for i in range(run.start, run.mid)]
+            new = [self._display_text(i)[0] for i in range(run.mid, run.stop)]
+            pairs = align(old, new)
+            self._alignments[run.start] = pairs
+            for i, j in pairs:
+                self._partners[run.start + i] = run.mid + j
+                self._partners[run.mid + j] = run.start + i
+        return pairs
+
+    def _split_alignments(self) -> dict[int, list[tuple[int, int]]]:
+        """Alignments for the split layout: runs where pairing can move lines off their position
+        (not 1 x 1, small enough to align), within SPLIT_ALIGN_BUDGET comparisons."""
+        budget = SPLIT_ALIGN_BUDGET
+        out: dict[int, list[tuple[int, int]]] = {}
+        for run in self._runs:
+            cells = (run.mid - run.start) * (run.stop - run.mid)
+            if cells == 1 or cells > MAX_ALIGN_CELLS:
+                continue
+            if run.start not in self._alignments:
+                if budget < cells:
+                    continue
+                budget -= cells
+            out[run.start] = self._run_pairs(run)
+        return out
+
+    def partner(self, index: int) -> int | None:
+        """The line a deleted or added line is paired with for word emphasis, if any."""
+        run = self._run_of(index)
+        if run is None:
+            return None
+        self._run_pairs(run)
+        return self._partners.get(index)
+
+    def word_edit(self, index: int) -> LineEdit | None:
+        """The word-level edit between a deleted or added line and its partner (None: not paired,
+        or too unlike)."""
+        other = self.partner(index)
+        if other is None:
+            return None
+        key = (min(index, other), max(index, other))
+        if key in self._edits:
+            return self._edits[key]
+        old, new = (self._display_text(i)[0] for i in key)
+        edit = word_diff(old, new)
+        self._edits[key] = edit
+        return edit
+
+    def _word_ranges(self, index: int) -> tuple[tuple[int, int], ...]:
+        edit = self.word_edit(index)
+        if edit is None:
+            return ()
+        return edit.old if self._lines[index].kind == "del" else edit.new
+
+
+def split_rows(
+    lines: Sequence[DisplayLine], aligned: Mapping[int, Sequence[tuple[int, int]]] | None = None,
+) -> tuple[list[tuple[int | None, int | None]], list[int]]:
+    """The rows of the side-by-side layout and, for every line, the row showing it.
+
+    Headers and notes span the row (left == right) and context lines show on both sides. In a run
+    of deleted then added lines, `aligned` (run's first row -> pairs (i, j) of its i-th deleted and
+    j-th added line, from app.core.intraline.align) puts each pair on one row, with the lines
+    between pairs side by side; a run without an entry is laid out by position (the k-th deleted
+    line beside the k-th added one, as GitHub's split view does). Every line is on exactly one row.
+    """
+    aligned = aligned or {}
+    rows: list[tuple[int | None, int | None]] = []
+    row_of = [0] * len(lines)
+    count = len(lines)
+    index = 0
+
+    def add(left: int | None, right: int | None) -> None:
+        for member in (left, right):
+            if member is not None:
+                row_of[member] = len(rows)
+        rows.append((left, right))
+
+    while index < count:
+        kind = lines[index].kind
+        if kind not in ("del", "add"):
+            add(index, index)
+            index += 1
+            continue
+        path = lines[index].path
+        first = index
+        dels: list[int] = []
+        adds: list[int] = []
+        while index < count and lines[index].kind == "del" and lines[index].path == path:
+            dels.append(index)
+            index += 1
+        while index < count and lines[index].kind == "add" and lines[index].path == path:
+            adds.append(index)
+            index += 1
+        i0 = j0 = 0
+        for i, j in [*aligned.get(first, ()), (len(dels), len(adds))]:
+            for k in range(max(i - i0, j - j0)):
+                add(dels[i0 + k] if i0 + k < i else None, adds[j0 + k] if j0 + k < j else None)
+            if i < len(dels) and j < len(adds):
+                add(dels[i], adds[j])
+            i0, j0 = i + 1, j + 1
+    return rows, row_of
