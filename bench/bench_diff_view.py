@@ -10,7 +10,7 @@ In one run, with App.run_test (headless, real rendering through the compositor):
 - each reading mode of the view (--modes): unified (the default), split (side by side), wrap
   (long lines wrapped), split+wrap. The 5,000-row chunk changes one line in four, so every one of
   its runs is a pair whose words are compared (word-level emphasis) on first paint.
-The diff is real: a repository built with the sample RepoBuilder and diffed by app.core.repo.
+The diff is real: a repository built with the sample RepoBuilder and diffed by app.core.git.repo.
 Usage: python bench/bench_diff_view.py [--presses 60] [--size 120x40] [--modes unified,split,wrap,split+wrap]
 """
 

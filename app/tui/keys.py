@@ -98,9 +98,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("show_plan", "p", "Show the review plan", "change"),
     ActionSpec("show_why", "w", "Show why it scored so (factors, tiers, AI)", "change"),
     ActionSpec("show_commits", "c", "Show the commits", "change"),
-    # n / N belong to search (as in less, vim, delta, tig); chunks page with tab / shift+tab
+    # n / N belong to search (as in less, vim, delta, tig); chunks page with tab and p
     ActionSpec("next_chunk", "tab", "Next chunk", "chunk", show=True),
-    ActionSpec("previous_chunk", "shift+tab,p", "Previous chunk", "chunk", show=True),
+    ActionSpec("previous_chunk", "p", "Previous chunk", "chunk", show=True),
     ActionSpec("approve", "a", "Approve this chunk", "chunk", show=True),
     ActionSpec("flag", "f", "Flag: request changes, with a note", "chunk", show=True),
     ActionSpec("comment", "c", "Comment on the cursor line", "chunk", show=True),
@@ -119,9 +119,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("bottom", "G,end", "Last line", "diff"),
     ActionSpec("scroll_left", "left", "Scroll left", "diff"),
     ActionSpec("scroll_right", "right", "Scroll right", "diff"),
-    ActionSpec("toggle_split", "s", "Side by side / unified (auto: side by side from 160 columns)", "diff",
-               show=True),
-    ActionSpec("toggle_wrap", "w", "Wrap long lines / scroll them", "diff", show=True),
+    # not in the footer: the chunk screen's review keys need its width; help and the palette list them
+    ActionSpec("toggle_split", "s", "Side by side / unified (auto: side by side from 160 columns)", "diff"),
+    ActionSpec("toggle_wrap", "w", "Wrap long lines / scroll them", "diff"),
     ActionSpec("search_next", "n", "Next search match", "diff"),
     ActionSpec("search_previous", "N", "Previous search match", "diff"),
     # help
@@ -302,6 +302,14 @@ FOOTER_LABELS: dict[str, str] = {
     "change.next_unreviewed": "Next unreviewed",
     "change.back": "Back",
     "change.approve_change": "Approve change",
+    "chunk.next_chunk": "Next",
+    "chunk.previous_chunk": "Prev",
+    "chunk.approve": "Approve",
+    "chunk.flag": "Flag",
+    "chunk.comment": "Comment",
+    "chunk.later": "Later",
+    "chunk.expand": "Expand",
+    "chunk.back": "Back",
 }
 
 

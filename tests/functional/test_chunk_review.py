@@ -204,7 +204,7 @@ def test_comment_targets() -> None:
 # -- the screen ----------------------------------------------------------------------------------
 async def test_review_flow_records_exactly_what_was_decided(tmp_path: Path, payments: Analyzer,
                                                             details: dict[str, ChangeDetail]) -> None:
-    """Open the first chunk of a 3-chunk sample change, move with n/p, approve fast (confirm),
+    """Open the first chunk of a 3-chunk sample change, move with tab/p, approve fast (confirm),
     flag with a note, comment on a line, come back later; quit; the ledger holds exactly that."""
     detail = details["infra/recreate-staging-env"]
     first, second, third = detail.plan.chunks
@@ -215,7 +215,7 @@ async def test_review_flow_records_exactly_what_was_decided(tmp_path: Path, paym
         screen = app.screen
         assert isinstance(screen, ChunkReviewScreen) and screen.index == 0
         assert "Chunk 1 of 3" in _screen_text(app)
-        await pilot.press("n")
+        await pilot.press("tab")
         assert screen.index == 1 and "Chunk 2 of 3" in _screen_text(app)
         await pilot.press("p")
         assert screen.index == 0
@@ -226,7 +226,7 @@ async def test_review_flow_records_exactly_what_was_decided(tmp_path: Path, paym
         assert app.screen is screen and screen.index == 1  # on to the next unreviewed chunk
         await pilot.press("p")
         assert "rubber-stamped" in _screen_text(app)  # the fast approval is shown for what it is
-        await pilot.press("n")
+        await pilot.press("tab")
         await pilot.press("f")
         assert isinstance(app.screen, TextInputDialog)
         await pilot.press("enter")  # an empty note is refused
@@ -406,7 +406,7 @@ async def test_end_to_end_through_the_review_app(payments_repo: Path, warm_cache
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ChunkReviewScreen) and screen.index == 0
-        await pilot.press("n", "p", "a")
+        await pilot.press("tab", "p", "a")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         assert app.screen is screen and screen.index == 1

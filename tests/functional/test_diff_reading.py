@@ -11,8 +11,8 @@ from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.color import Color
 
-from app.core.diff import FileDiff
-from app.core.repo import GitRepo
+from app.core.git.diff import FileDiff
+from app.core.git.repo import GitRepo
 from app.samples import load
 from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
 from app.tui.widgets.diff_view import (

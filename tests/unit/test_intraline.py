@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,7 +32,7 @@ def test_what_is_not_emphasised_is_the_same_on_both_sides(old: str, new: str) ->
     edit = compare(old, new)
     for text, ranges in ((old, edit.old), (new, edit.new)):
         assert all(0 <= start < end <= len(text) for start, end in ranges)
-        assert all(a[1] < b[0] for a, b in zip(ranges, ranges[1:], strict=False))  # sorted, apart
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))  # sorted, apart
     # the emphasis covers exactly the difference: remove it and the lines agree
     assert _unchanged(old, edit.old) == _unchanged(new, edit.new)
     assert 0.0 <= edit.similarity <= 1.0
@@ -57,7 +59,7 @@ def test_identifiers_change_whole_and_unrelated_lines_are_not_word_diffed() -> N
 def test_alignment_keeps_order_and_pairs_only_alike_lines(old: list[str], new: list[str]) -> None:
     pairs = align(old, new)
     assert all(0 <= i < len(old) and 0 <= j < len(new) for i, j in pairs)
-    assert all(a[0] < b[0] and a[1] < b[1] for a, b in zip(pairs, pairs[1:], strict=False))
+    assert all(a[0] < b[0] and a[1] < b[1] for a, b in itertools.pairwise(pairs))
     assert all(similarity(old[i], new[j]) >= MIN_SIMILARITY for i, j in pairs)
 
 

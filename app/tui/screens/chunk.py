@@ -37,7 +37,7 @@ from app.core.text import format_duration, one_line
 from app.errors import ReviewTuiError
 from app.storage.ledger import Decision
 from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target
-from app.tui.keys import ActionSpec, bindings_for
+from app.tui.keys import ActionSpec, bindings_for, footer_bindings
 from app.tui.review_session import ReviewSession
 from app.tui.screens.dialogs import ActivityModal, ConfirmDialog, TextInputDialog
 from app.tui.widgets.diff_view import DiffView, DisplayLine
@@ -73,7 +73,7 @@ class ChunkReviewScreen(Screen[None]):
     """Review chunk `index` (0-based position in detail.plan.chunks) and the ones after it."""
 
     CSS_PATH = STYLES / "chunk.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("chunk"))
+    BINDINGS: ClassVar[list[BindingType]] = footer_bindings(bindings_for("chunk"))
     EXTRA_ACTIONS: ClassVar[tuple[ActionSpec, ...]] = ()
     ACTION_SCREEN: ClassVar[str] = "chunk"
 

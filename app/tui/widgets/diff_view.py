@@ -333,7 +333,7 @@ class _Run:
 class _TextOf:
     """The display text of the k-th of `rows` (what a StreamLexer reads)."""
 
-    __slots__ = ("_view", "_rows")
+    __slots__ = ("_rows", "_view")
 
     def __init__(self, view: DiffView, rows: list[int]) -> None:
         self._view = view
@@ -846,7 +846,7 @@ class DiffView(ScrollView, can_focus=True):
         fold = self._search_fold
         self._matches = [
             index for index, line in enumerate(self._lines)
-            if needle in ((clip_text(line.text).lower() if fold else clip_text(line.text)))
+            if needle in (clip_text(line.text).lower() if fold else clip_text(line.text))
         ]
 
     def next_match(self, direction: int = 1) -> bool:
@@ -912,7 +912,7 @@ class DiffView(ScrollView, can_focus=True):
 
     # -- styles -------------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        super().on_mount()
+        super().on_mount()  # type: ignore[no-untyped-call]
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._relayout()
         if self._lines:  # the screen learns the initial cursor line the same way as later ones
@@ -1012,7 +1012,8 @@ class DiffView(ScrollView, can_focus=True):
             width = self.gutter_width
         else:
             number = line.old_no if side == "old" else line.new_no
-            numbers = f"{number if number is not None else '':>{self._old_width if side == 'old' else self._new_width}} "
+            digits = self._old_width if side == "old" else self._new_width
+            numbers = f"{number if number is not None else '':>{digits}} "
             width = self._side_gutter_width(side)
         segments = [Segment(numbers, gutter_style)]
         marker = self.marker_for(line)
@@ -1040,7 +1041,8 @@ class DiffView(ScrollView, can_focus=True):
         line = self._lines[index]
         kind = line.kind
         if line.elsewhere:
-            line_style = palette.elsewhere + (Style(bgcolor=palette.cursor["context"].bgcolor) if is_cursor else Style())
+            cursor_bg = Style(bgcolor=palette.cursor["context"].bgcolor) if is_cursor else Style()
+            line_style = palette.elsewhere + cursor_bg
         else:
             line_style = (palette.cursor if is_cursor else palette.line)[kind]
         gutter = self._gutter(line, line_style, is_cursor, side)
