@@ -779,7 +779,26 @@ def _v5_stats_summaries(db: Database) -> None:
         db.execute(statement)
 
 
+def _v6_viewed_files(db: Database) -> None:
+    """Schema 6: files a reviewer marked viewed, with the content they were viewed at (the mark
+    lapses when the file's content in the change differs from that key)."""
+    db.executescript(
+        """
+        CREATE TABLE viewed_files (
+            repo TEXT NOT NULL,
+            change_id TEXT NOT NULL,
+            reviewer TEXT NOT NULL REFERENCES reviewers(email),
+            path TEXT NOT NULL,
+            content_key TEXT NOT NULL,
+            viewed_at REAL NOT NULL,
+            PRIMARY KEY (repo, change_id, reviewer, path)
+        );
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes, _v5_stats_summaries,
+    _v6_viewed_files,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

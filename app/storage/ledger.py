@@ -768,6 +768,34 @@ class Ledger:
             return status("in progress", len(approved_chunks), 0)
         return status("new", 0, 0)
 
+    # -- files marked viewed -----------------------------------------------------------------
+
+    def mark_viewed(self, repo: str, change_id: str, reviewer: str, path: str, content_key: str) -> None:
+        """Record that `reviewer` viewed `path` of a change as it is now (`content_key` names its
+        content, e.g. "old blob..new blob": the mark lapses when that changes, as on GitHub)."""
+        with self._write("marking a file viewed") as db:
+            self._upsert_reviewer(db, reviewer, None)
+            db.execute(
+                "INSERT INTO viewed_files (repo, change_id, reviewer, path, content_key, viewed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (repo, change_id, reviewer, path)"
+                " DO UPDATE SET content_key = excluded.content_key, viewed_at = excluded.viewed_at",
+                [repo, change_id, reviewer, path, content_key, self.now()],
+            )
+
+    def unmark_viewed(self, repo: str, change_id: str, reviewer: str, path: str) -> None:
+        with self._write("unmarking a viewed file") as db:
+            db.execute("DELETE FROM viewed_files WHERE repo = ? AND change_id = ? AND reviewer = ? AND path = ?",
+                       [repo, change_id, reviewer, path])
+
+    def viewed_files(self, repo: str, change_id: str, reviewer: str) -> dict[str, str]:
+        """{path: content key it was viewed at} for one reviewer's marks on a change (compare the
+        key with the file's current one: a different key means the file changed since)."""
+        rows = self._query(
+            "reading viewed files",
+            "SELECT path, content_key FROM viewed_files WHERE repo = ? AND change_id = ? AND reviewer = ?",
+            [repo, change_id, reviewer],
+        )
+        return {str(row["path"]): str(row["content_key"]) for row in rows}
 
 def _newest_decisions(decisions: Sequence[Decision], head: str) -> tuple[dict[str, Decision], Decision | None]:
     """The newest decision per chunk hash (any head), and the newest change-level one at `head`."""

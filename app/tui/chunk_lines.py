@@ -15,17 +15,24 @@ needs no blob; a function whose definition line is not shown gets no marker.
 
 Light chunks (binary files, renames and other content-free changes) become note rows; a collapsed
 chunk (generated, vendored, lock or large data files) becomes a summary until it is expanded.
+
+More context on request (`expand_context`): the blocks of a file grow by CONTEXT_STEP lines each
+side, or to the whole file, through app.tui.file_context (the unchanged lines come from the head
+version, read by the `file_text` callable the screen hands in). A wider window may reach another
+chunk's changed lines: they are shown dimmed, marked with the chunk that reviews them, so the
+plan's partition stays what the reviewer decides on.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
+from app.tui.file_context import Expansions, FileLayout, window_rows
 from app.tui.widgets.diff_view import DisplayLine, LineKind
 
 if TYPE_CHECKING:
@@ -83,10 +90,15 @@ def _definition_pattern(name: str) -> re.Pattern[str]:
 class ChunkLines:
     """Builds the rows of the chunks of one ChangeDetail; caches per-file hotspot lookups."""
 
-    def __init__(self, detail: ChangeDetail, *, context: int = DEFAULT_CONTEXT) -> None:
+    def __init__(self, detail: ChangeDetail, *, context: int = DEFAULT_CONTEXT,
+                 file_text: Callable[[FileDiff], Sequence[str] | None] | None = None) -> None:
         self.detail = detail
         self.context = max(0, context)
+        self._file_text = file_text
         self._patterns: dict[str, list[tuple[Hotspot, re.Pattern[str]]]] = {}
+        self._expansions = Expansions()
+        self._layouts: dict[int, FileLayout | None] = {}
+        self._owners: dict[int, dict[tuple[int, int], int]] = {}
 
     def lines(self, chunk: Chunk, *, expand: bool = False) -> list[DisplayLine]:
         """The rows of `chunk`; a collapsed chunk shows its changed lines only when `expand`."""
@@ -97,11 +109,11 @@ class ChunkLines:
         first = chunk.files[0] if chunk.files else ""
         rows: list[DisplayLine] = [DisplayLine("note", None, None, note, first) for note in chunk.notes]
         for file_index, segments in _by_file(chunk.segments):
-            rows.extend(self._file_rows(file_index, segments))
+            rows.extend(self._file_rows(chunk, file_index, segments))
         return rows
 
     # -- code ---------------------------------------------------------------------------------
-    def _file_rows(self, file_index: int, segments: list[Segment]) -> Iterator[DisplayLine]:
+    def _file_rows(self, chunk: Chunk, file_index: int, segments: list[Segment]) -> Iterator[DisplayLine]:
         fd = self.detail.files[file_index]
         path = fd.path
         additions = sum(s.additions for s in segments)
@@ -113,6 +125,22 @@ class ChunkLines:
         ai_here = self.detail.provenance.ai_lines.get(path, {})
         blocks = self._blocks(fd, segments)
         marks = self._hotspot_marks(fd, blocks)
+        layout = self._layouts.get(file_index) if self._expansions.active(chunk.index, file_index) else None
+        if layout is not None:
+            spans = _spans(layout, blocks)
+            own = {(s.hunk_index, line) for s in segments for line in range(s.first, s.last + 1)}
+            owners = self._owners_of(file_index)
+
+            def elsewhere(hunk: int, line: int) -> str | None:
+                if (hunk, line) in own:
+                    return None
+                owner = owners.get((hunk, line))
+                return f"chunk {owner}" if owner is not None else "another chunk"
+
+            yield from window_rows(layout, self._expansions.windows(chunk.index, file_index, spans,
+                                                                     len(layout.rows)),
+                                   path, elsewhere=elsewhere, ai_tools=ai_here, hotspots=marks)
+            return
         for block in blocks:
             hunk = fd.hunks[block.hunk_index]
             yield DisplayLine("hunk", None, None, _block_header(hunk, block), path)
@@ -171,6 +199,53 @@ class ChunkLines:
                     break
         return marks
 
+    # -- more context -------------------------------------------------------------------------
+    def expand_context(self, chunk: Chunk, line: DisplayLine | None, *, whole_file: bool) -> str | None:
+        """Show more context around the block of `line` in `chunk` (`whole_file`: all of its file).
+        Returns why it cannot (a sentence), or None when the rows changed."""
+        if line is None or not line.path:
+            return "Put the cursor on a line of the diff first."
+        mine = [s for s in chunk.segments if s.path == line.path]
+        if not mine or chunk.kind in (KIND_BINARY, KIND_RENAME):
+            return "This file has no lines to show more context for."
+        file_index = mine[0].file_index
+        layout = self._layout(file_index)
+        if layout is None:
+            return f"Cannot read {line.path} in the head version: no more context."
+        spans = _spans(layout, self._blocks(self.detail.files[file_index], mine))
+        position = layout.position_of(line)
+        if position is None:  # a header: the block below it
+            position = spans[0][0]
+        if not self._expansions.grow(chunk.index, file_index, spans, len(layout.rows), position,
+                                     whole=whole_file):
+            return "The whole file is already shown."
+        return None
+
+    def _layout(self, file_index: int) -> FileLayout | None:
+        if file_index not in self._layouts:
+            fd = self.detail.files[file_index]
+            layout: FileLayout | None = None
+            if not fd.binary and fd.hunks:
+                if fd.status == "deleted":  # every line is in its one hunk: nothing to read
+                    layout = FileLayout(fd, [])
+                elif self._file_text is not None:
+                    text = self._file_text(fd)
+                    layout = FileLayout(fd, text) if text is not None else None
+            self._layouts[file_index] = layout
+        return self._layouts[file_index]
+
+    def _owners_of(self, file_index: int) -> dict[tuple[int, int], int]:
+        """{(hunk, line): index of the chunk owning that changed line} for one file."""
+        if file_index not in self._owners:
+            owners: dict[tuple[int, int], int] = {}
+            for chunk in self.detail.plan.chunks:
+                for segment in chunk.segments:
+                    if segment.file_index == file_index:
+                        for line in range(segment.first, segment.last + 1):
+                            owners.setdefault((segment.hunk_index, line), chunk.index)
+            self._owners[file_index] = owners
+        return self._owners[file_index]
+
     # -- light and collapsed chunks -----------------------------------------------------------
     def _light_rows(self, chunk: Chunk) -> list[DisplayLine]:
         rows: list[DisplayLine] = []
@@ -219,6 +294,12 @@ def _by_file(segments: list[Segment]) -> Iterator[tuple[int, list[Segment]]]:
         yield current, group
 
 
+def _spans(layout: FileLayout, blocks: list[_Block]) -> list[tuple[int, int]]:
+    """The blocks as half-open spans of the file's layout."""
+    return [(layout.position(b.hunk_index, b.start), layout.position(b.hunk_index, b.stop - 1) + 1)
+            for b in blocks if b.stop > b.start]
+
+
 def _block_header(hunk: Hunk, block: _Block) -> str:
     """A unified-diff header for the shown slice of a hunk: "@@ -a,b +c,d @@ context"."""
     old_pos, new_pos = hunk.old_start, hunk.new_start
@@ -241,6 +322,28 @@ def chunk_display_lines(detail: ChangeDetail, chunk: Chunk, context: int = DEFAU
                         expand: bool = False) -> list[DisplayLine]:
     """The DiffView rows of `chunk` (see the module docstring); a one-off ChunkLines."""
     return ChunkLines(detail, context=context).lines(chunk, expand=expand)
+
+
+def fold_viewed(rows: Sequence[DisplayLine], viewed: Collection[str]) -> list[DisplayLine]:
+    """`rows` with the lines of every file in `viewed` folded into its header (marked "✓ viewed")
+    and one note saying how many changed lines are folded, as GitHub folds a viewed file."""
+    out: list[DisplayLine] = []
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        index += 1
+        if row.kind != "file" or row.path not in viewed:
+            out.append(row)
+            continue
+        hidden = 0
+        while index < len(rows) and rows[index].path == row.path and rows[index].kind != "file":
+            hidden += rows[index].kind in ("add", "del") and rows[index].elsewhere is None
+            index += 1
+        out.append(replace(row, text=row.text + "  ✓ viewed"))
+        out.append(DisplayLine("note", None, None,
+                               f"Marked viewed: {hidden:,} changed line{'s' if hidden != 1 else ''} folded "
+                               "(v unfolds).", row.path))
+    return out
 
 
 def comment_target(line: DisplayLine | None) -> tuple[str, int | None, str] | None:

@@ -54,7 +54,9 @@ SCREEN_TITLES: dict[str, str] = {
     "queue": "Queue (pending changes)",
     "change": "Change (why, commits, review plan)",
     "chunk": "Chunk review",
-    "diff": "Diff (on the chunk screen)",
+    "commit": "Commit (one commit's own diff)",
+    "reader": "Reading a diff (chunk and commit screens)",
+    "diff": "Diff (chunk and commit screens)",
     "help": "Help",
 }
 """Screens in the order the help screen lists them."""
@@ -64,7 +66,8 @@ SCREEN_TITLES: dict[str, str] = {
 ACTIVE_TOGETHER: dict[str, tuple[str, ...]] = {
     "queue": ("global", "queue"),
     "change": ("global", "change"),
-    "chunk": ("global", "chunk", "diff"),
+    "chunk": ("global", "chunk", "reader", "diff"),
+    "commit": ("global", "commit", "reader", "diff"),
     "help": ("help",),
 }
 
@@ -97,7 +100,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("approve_change", "A", "Approve the whole change", "change", show=True),
     ActionSpec("show_plan", "p", "Show the review plan", "change"),
     ActionSpec("show_why", "w", "Show why it scored so (factors, tiers, AI)", "change"),
-    ActionSpec("show_commits", "c", "Show the commits", "change"),
+    ActionSpec("show_commits", "c", "Show the commits (enter on one shows its diff)", "change"),
+    ActionSpec("files", "F", "Files of the change: review the chunk holding one", "change"),
     # n / N belong to search (as in less, vim, delta, tig); chunks page with tab and p
     ActionSpec("next_chunk", "tab", "Next chunk", "chunk", show=True),
     ActionSpec("previous_chunk", "p", "Previous chunk", "chunk", show=True),
@@ -106,9 +110,21 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("comment", "c", "Comment on the cursor line", "chunk", show=True),
     ActionSpec("later", "l", "Come back to this chunk later", "chunk", show=True),
     ActionSpec("next_unreviewed", "u", "Jump to the next unreviewed chunk", "chunk"),
-    ActionSpec("expand", "e", "Show a collapsed chunk's lines", "chunk", show=True),
+    ActionSpec("mark_viewed", "v", "Mark the file at the cursor viewed (again: not viewed)", "chunk"),
+    ActionSpec("jump_back", "backspace", "Back to the previous chunk and position", "chunk"),
     ActionSpec("back", "escape", "Back to the change", "chunk", show=True),
-    # the diff view (a widget on the chunk screen)
+    # one commit's diff (Enter on the change screen's Commits tab)
+    ActionSpec("next_commit", "tab", "Next commit", "commit", show=True),
+    ActionSpec("previous_commit", "p", "Previous commit", "commit", show=True),
+    ActionSpec("back", "escape", "Back to the change", "commit", show=True),
+    # reading a diff (the chunk and commit screens)
+    ActionSpec("search", "slash", "Search the diff (then n / N: next / previous match)", "reader", show=True),
+    ActionSpec("files", "F", "Files of the change: jump to one", "reader"),
+    ActionSpec("expand", "e", "More context around the hunk (a collapsed chunk: its lines)", "reader", show=True),
+    ActionSpec("expand_file", "E", "The whole file around the hunk", "reader"),
+    ActionSpec("open_editor", "o", "Open the file at the cursor line in $EDITOR", "reader"),
+    ActionSpec("copy_location", "y", "Copy path:line of the cursor line", "reader"),
+    # the diff view (a widget on the chunk and commit screens)
     ActionSpec("line_down", "j,down", "Cursor down a line", "diff"),
     ActionSpec("line_up", "k,up", "Cursor up a line", "diff"),
     ActionSpec("page_down", "pagedown,space", "Page down", "diff", action="cursor_page_down"),
@@ -308,7 +324,12 @@ FOOTER_LABELS: dict[str, str] = {
     "chunk.flag": "Flag",
     "chunk.comment": "Comment",
     "chunk.later": "Later",
-    "chunk.expand": "Expand",
+    "reader.expand": "Expand",
+    "reader.search": "Search",
+    "reader.files": "Files",
+    "commit.next_commit": "Next",
+    "commit.previous_commit": "Prev",
+    "commit.back": "Back",
     "chunk.back": "Back",
 }
 

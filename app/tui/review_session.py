@@ -14,11 +14,13 @@ rubber stamp (the ledger counts `unopened_chunks`).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.core.git.diff import FileDiff
 from app.core.planner.model import Chunk
 from app.core.text import format_duration
 from app.errors import ReviewTuiError
@@ -284,6 +286,35 @@ class ReviewSession:
             score=_number(report.score),
         )
         self._noted.add((change.id, change.head))
+
+
+    # -- files marked viewed --------------------------------------------------------------------
+    def viewed_paths(self, detail: ChangeDetail) -> set[str]:
+        """The change's files this reviewer marked viewed whose content has not changed since."""
+        marks = self.ledger.viewed_files(self.repo_key, detail.change.id, self.reviewer)
+        return {fd.path for fd in detail.files if marks.get(fd.path) == file_content_key(fd)}
+
+    def set_viewed(self, detail: ChangeDetail, fd: FileDiff, viewed: bool) -> None:
+        """Mark a file viewed as it is now, or take the mark away."""
+        self._check_open()
+        if viewed:
+            self.ledger.mark_viewed(self.repo_key, detail.change.id, self.reviewer, fd.path, file_content_key(fd))
+        else:
+            self.ledger.unmark_viewed(self.repo_key, detail.change.id, self.reviewer, fd.path)
+
+
+def file_content_key(fd: FileDiff) -> str:
+    """What a "viewed" mark is given for: the file's change (paths, blob ids, and the diff's lines,
+    which also covers uncommitted files whose new side has no blob yet). Any new push that touches
+    the file changes it, and the mark lapses, as GitHub's does."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for part in (fd.status, fd.old_path or "", fd.new_path or "", fd.old_blob or "", fd.new_blob or ""):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    if not (fd.old_blob and fd.new_blob) or fd.status not in ("modified", "renamed", "copied"):
+        for hunk in fd.hunks:
+            for line in hunk.lines:
+                digest.update(line.origin.encode() + line.text.encode("utf-8", "surrogateescape") + b"\n")
+    return digest.hexdigest()
 
 
 def _number(value: object) -> float | None:

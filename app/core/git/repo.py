@@ -478,6 +478,18 @@ class GitRepo:
             raise RepoError(f"cannot diff {base[:10]}..{head[:10]}: {exc}") from None
         return self._file_diffs(diff)
 
+    def commit_diff(self, commit_id: str, *, context_lines: int = 3) -> list[FileDiff]:
+        """One commit's own diff: against its first parent, or against nothing for a root commit."""
+        try:
+            commit = self.repo[commit_id].peel(pygit2.Commit)
+            if commit.parents:
+                diff = commit.parents[0].tree.diff_to_tree(commit.tree, context_lines=context_lines)
+            else:  # the empty tree on the old side: every file added
+                diff = commit.tree.diff_to_tree(context_lines=context_lines, swap=True)
+        except (KeyError, ValueError, pygit2.GitError) as exc:
+            raise RepoError(f"cannot diff commit {commit_id[:10]}: {exc}") from None
+        return self._file_diffs(diff)
+
     def diff_worktree(self, *, context_lines: int = 3) -> list[FileDiff]:
         """Staged and unstaged changes of tracked files against HEAD (like `git diff HEAD`)."""
         head = self.head_commit()

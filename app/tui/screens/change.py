@@ -383,8 +383,43 @@ class ChangeScreen(Screen[None]):
         if event.row_key.value is not None:
             self.open_chunk(int(event.row_key.value))
 
-    def open_chunk(self, position: int) -> None:
-        """Review chunk `position` (0-based in the plan) on the chunk screen."""
+    @on(DataTable.RowSelected, "#commits-table")
+    def _commit_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a commit: that commit's own diff, to read the change step by step."""
+        event.stop()
+        if self.detail is None or event.row_key.value is None:
+            return
+        from app.tui.screens.commit import CommitDiffScreen
+
+        ids = [commit.id for commit in self.detail.change.commits]
+        if event.row_key.value in ids:
+            self.app.push_screen(CommitDiffScreen(self.detail, ids.index(event.row_key.value)))
+
+    def action_files(self) -> None:
+        """The change's files; enter reviews the chunk holding the chosen one, at that file."""
+        detail = self.detail
+        if detail is None:
+            self.notify("The change is still loading.", severity="warning")
+            return
+        from app.tui.screens.reader import FileEntry, FileListScreen
+
+        chunks = detail.plan.chunks
+        holders = [[p for p, c in enumerate(chunks) if any(s.file_index == i for s in c.segments) or fd.path in c.files]
+                   for i, fd in enumerate(detail.files)]
+        entries = [FileEntry(fd.display_path, fd.status, fd.additions, fd.deletions,
+                             f"chunk{'s' if len(held) != 1 else ''} {', '.join(str(chunks[p].index) for p in held)}"
+                             if held else "")
+                   for fd, held in zip(detail.files, holders, strict=True)]
+
+        def chosen(index: int | None) -> None:
+            if index is not None and holders[index]:
+                self.open_chunk(holders[index][0], focus_path=detail.files[index].path)
+
+        self.app.push_screen(FileListScreen(f"Files of {one_line(detail.change.id, 100)}", entries), chosen)
+
+    def open_chunk(self, position: int, *, focus_path: str | None = None) -> None:
+        """Review chunk `position` (0-based in the plan) on the chunk screen (the cursor on
+        `focus_path`'s header when given)."""
         if self.detail is None:
             self.notify("The change is still loading.", severity="warning")
             return
@@ -394,7 +429,7 @@ class ChangeScreen(Screen[None]):
             self.notify("The chunk review screen is not part of this build.", severity="error")
             return
         try:
-            screen = ChunkReviewScreen(self.detail, position, self.review_app.session)
+            screen = ChunkReviewScreen(self.detail, position, self.review_app.session, focus_path=focus_path)
         except ReviewTuiError as exc:
             self.notify(one_line(str(exc), 300), severity="error")
             return

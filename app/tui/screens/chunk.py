@@ -12,7 +12,10 @@ focus changes (App.app_focus, fed by AppFocus/AppBlur where the terminal reports
 key and mouse event as activity, and flushes the time to the ledger every `persist_seconds`.
 
 Keys come from the action registry (app/tui/keys.py, screen "chunk"); scrolling keys belong to
-the DiffView ("diff").
+the DiffView ("diff"). Reading keys (search, files, more context, editor, copy) come from
+ReaderScreen ("reader"); on top of them this screen moves between chunks, remembers where the
+reader was before each move (backspace goes back to that chunk and line), and takes more context
+from the head version of the file.
 """
 
 from __future__ import annotations
@@ -28,18 +31,21 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from app.analysis.report import ChangeDetail
+from app.core.git.diff import FileDiff, decode_text
+from app.core.git.models import WORKTREE_ID
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
 from app.core.text import format_duration, one_line
 from app.errors import ReviewTuiError
 from app.storage.ledger import Decision
-from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target
-from app.tui.keys import ActionSpec, bindings_for, footer_bindings
+from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target, fold_viewed
+from app.tui.file_context import split_lines
+from app.tui.keys import ActionSpec
 from app.tui.review_session import ReviewSession
 from app.tui.screens.dialogs import ActivityModal, ConfirmDialog, TextInputDialog
+from app.tui.screens.reader import FileEntry, FileSource, ReaderScreen, layout_choice, reader_bindings
 from app.tui.widgets.diff_view import DiffView, DisplayLine
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -69,11 +75,11 @@ class _ReviewDiffView(DiffView):
             screen.session.activity()
 
 
-class ChunkReviewScreen(Screen[None]):
+class ChunkReviewScreen(ReaderScreen):
     """Review chunk `index` (0-based position in detail.plan.chunks) and the ones after it."""
 
-    CSS_PATH = STYLES / "chunk.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = footer_bindings(bindings_for("chunk"))
+    CSS_PATH: ClassVar[list[str | Path]] = [STYLES / "chunk.tcss", STYLES / "reader.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = reader_bindings("chunk")
     EXTRA_ACTIONS: ClassVar[tuple[ActionSpec, ...]] = ()
     ACTION_SCREEN: ClassVar[str] = "chunk"
 
@@ -86,14 +92,17 @@ class ChunkReviewScreen(Screen[None]):
         decision: Decision
 
     def __init__(self, detail: ChangeDetail, index: int, session: ReviewSession, *,
-                 context: int = DEFAULT_CONTEXT) -> None:
+                 context: int = DEFAULT_CONTEXT, focus_path: str | None = None) -> None:
         super().__init__()
         if not detail.plan.chunks:
             raise ReviewTuiError(f"{detail.change.id}: the review plan has no chunks")
         self.detail = detail
         self.session = session
         self.index = max(0, min(index, len(detail.plan.chunks) - 1))
-        self._builder = ChunkLines(detail, context=context)
+        self._builder = ChunkLines(detail, context=context, file_text=self._head_lines)
+        self._focus_path = focus_path  # put the cursor on this file's header when first shown
+        self._jumps: list[tuple[int, int]] = []  # (chunk position, cursor line) before each move
+        self._viewed: set[str] = set()  # paths marked viewed (at their current content)
         self._expanded: set[int] = set()
         self._statuses: dict[str, str] = {}
         self._stamped: set[str] = set()  # chunks whose standing approval was a rubber stamp
@@ -122,13 +131,25 @@ class ChunkReviewScreen(Screen[None]):
             yield Static(id="chunk-title")
             yield Static(id="chunk-figures")
             yield Static(id="chunk-where")
-        yield _ReviewDiffView(self._rows(self.chunk), id="chunk-diff")
+        split, wrap = layout_choice(self.app)
+        yield _ReviewDiffView(self._rows(self.chunk), id="chunk-diff", split=split, wrap=wrap)
+        yield self.search_bar()
         yield Footer()
 
     def on_mount(self) -> None:
         self._statuses = self._load_statuses()
+        try:
+            self._viewed = self.session.viewed_paths(self.detail)
+        except ReviewTuiError as exc:
+            self._say(str(exc), title="Review ledger", severity="error")
+        if self._viewed:
+            self.diff_view.set_lines(self._rows(self.chunk))
         self._update_header()
         self.diff_view.focus()
+        if self._focus_path is not None:
+            found = self.diff_view.find_line(self._focus_path)
+            if found is not None:
+                self.call_after_refresh(self.diff_view.move_to_line, found, top=True)
         self.set_interval(self.session.persist_seconds, self._persist, name="persist active time")
         self.set_interval(CLOCK_REFRESH_SECONDS, self.refresh_clock, name="active time display")
         self.session.focus(self.app.app_focus)
@@ -137,7 +158,8 @@ class ChunkReviewScreen(Screen[None]):
         self.app.app_resume_signal.subscribe(self, self._app_resumed)
 
     def _rows(self, chunk: Chunk) -> list[DisplayLine]:
-        return self._builder.lines(chunk, expand=chunk.index in self._expanded)
+        rows = self._builder.lines(chunk, expand=chunk.index in self._expanded)
+        return fold_viewed(rows, self._viewed) if self._viewed else rows
 
     # -- time tracking -----------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -278,17 +300,31 @@ class ChunkReviewScreen(Screen[None]):
         clock.set_class(spent < chunk.floor_seconds, "below-floor")
 
     # -- navigation --------------------------------------------------------------------------
-    def show_chunk(self, index: int) -> None:
-        """Move to chunk `index` (0-based, clamped)."""
+    def show_chunk(self, index: int, *, cursor_line: int | None = None, remember: bool = True) -> None:
+        """Move to chunk `index` (0-based, clamped), the cursor on `cursor_line` (a row of the new
+        chunk) or its top; `remember` keeps the place left for jump_back."""
         index = max(0, min(index, len(self.chunks) - 1))
         if index == self.index:
+            if cursor_line is not None:
+                self.diff_view.move_to_line(cursor_line, top=True)
             return
+        if remember:
+            self._jumps.append((self.index, self.diff_view.cursor_line_index))
+            del self._jumps[:-50]
         self.index = index
-        self.diff_view.set_lines(self._rows(self.chunk))
+        self.diff_view.set_lines(self._rows(self.chunk), cursor_line=cursor_line)
         if self._on_screen:
             self._show()
         self._update_header()
         self.refresh_bindings()
+
+    def action_jump_back(self) -> None:
+        """Back to the chunk and line the reader was on before the last move."""
+        if not self._jumps:
+            self._say("No earlier place to go back to.", timeout=2)
+            return
+        index, line = self._jumps.pop()
+        self.show_chunk(index, cursor_line=line, remember=False)
 
     def action_next_chunk(self) -> None:
         if self.index + 1 >= len(self.chunks):
@@ -325,18 +361,146 @@ class ChunkReviewScreen(Screen[None]):
         self.dismiss(None)
 
     def action_expand(self) -> None:
+        """A collapsed chunk: show its lines. Otherwise more context around the hunk at the cursor."""
         chunk = self.chunk
-        if chunk.kind != KIND_COLLAPSED or chunk.index in self._expanded:
+        if chunk.kind == KIND_COLLAPSED and chunk.index not in self._expanded:
+            self._expanded.add(chunk.index)
+            self.diff_view.set_lines(self._rows(chunk))
+            self.refresh_bindings()
             return
-        self._expanded.add(chunk.index)
-        self.diff_view.set_lines(self._rows(chunk))
-        self.refresh_bindings()
+        self.expand_context(False)
+
+    def expand_context(self, whole_file: bool) -> None:
+        view = self.diff_view
+        line = view.cursor_line
+        if line is not None and line.kind in ("file", "hunk", "note"):  # a header: the line below it
+            below = view.lines[view.cursor_line_index + 1:view.cursor_line_index + 3]
+            line = next((row for row in below if row.kind in ("add", "del", "context")), line)
+        problem = self._builder.expand_context(self.chunk, line, whole_file=whole_file)
+        if problem:
+            self._say(problem, timeout=3)
+            return
+        keep = view.cursor_line
+        view.set_lines(self._rows(self.chunk))
+        if keep is not None:
+            found = view.find_line(keep.path, old_no=keep.old_no if keep.kind == "del" else None,
+                                   new_no=keep.new_no if keep.kind in ("add", "context") else None)
+            view.move_to_line(found if found is not None else 0)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "expand":
-            chunk = self.chunk
-            return True if chunk.kind == KIND_COLLAPSED and chunk.index not in self._expanded else None
+        if action in ("expand", "expand_file"):
+            return None if self.chunk.kind in (KIND_BINARY, KIND_RENAME) else True
         return True
+
+    # -- reading: files, the head version ------------------------------------------------------
+    def _chunks_of_file(self, file_index: int) -> list[int]:
+        path = self.detail.files[file_index].path
+        return [position for position, chunk in enumerate(self.chunks)
+                if any(s.file_index == file_index for s in chunk.segments) or path in chunk.files]
+
+    def reader_files(self) -> tuple[str, list[FileEntry], int]:
+        entries = []
+        for file_index, fd in enumerate(self.detail.files):
+            where = [str(self.chunks[p].index) for p in self._chunks_of_file(file_index)]
+            label = f"chunk{'s' if len(where) != 1 else ''} {', '.join(where)}" if where else ""
+            entries.append(FileEntry(fd.display_path, fd.status, fd.additions, fd.deletions, label,
+                                     viewed=fd.path in self._viewed))
+        line = self.diff_view.cursor_line
+        current = next((i for i, fd in enumerate(self.detail.files) if line is not None and fd.path == line.path), 0)
+        return f"Files of {one_line(self.detail.change.id, 100)}", entries, current
+
+    def jump_to_file(self, index: int) -> None:
+        """Show file `index` of the change: in this chunk if it has it, else the first chunk that does."""
+        positions = self._chunks_of_file(index)
+        if not positions:
+            self._say("That file has no chunk to review.", timeout=3)
+            return
+        target = self.index if self.index in positions else positions[0]
+        path = self.detail.files[index].path
+        rows = self._rows(self.chunks[target]) if target != self.index else list(self.diff_view.lines)
+        found = next((i for i, row in enumerate(rows) if row.path == path and row.kind == "file"), None)
+        if found is None:
+            found = next((i for i, row in enumerate(rows) if row.path == path), 0)
+        self.show_chunk(target, cursor_line=found)
+        if target == self.index:
+            self.diff_view.move_to_line(found, top=True)
+
+    def action_mark_viewed(self) -> None:
+        """Mark the file at the cursor viewed (its lines fold away) or, if it is, not viewed."""
+        line = self.diff_view.cursor_line
+        fd = next((f for f in self.detail.files if line is not None and f.path == line.path), None)
+        if fd is None:
+            self._say("Put the cursor on a file of the diff first.", timeout=3)
+            return
+        viewed = fd.path not in self._viewed
+        try:
+            self.session.set_viewed(self.detail, fd, viewed)
+        except ReviewTuiError as exc:
+            self._say(str(exc), title="Review ledger", severity="error")
+            return
+        (self._viewed.add if viewed else self._viewed.discard)(fd.path)
+        rows = self._rows(self.chunk)
+        header = next((i for i, row in enumerate(rows) if row.path == fd.path and row.kind == "file"), 0)
+        self.diff_view.set_lines(rows, cursor_line=header)
+        self._say(f"{'Viewed' if viewed else 'Not viewed'}: {one_line(fd.path, 120)}", timeout=2)
+
+    def _repo(self) -> object | None:
+        analyzer = getattr(self.app, "analyzer", None)
+        return getattr(analyzer, "repo", None)
+
+    def _head_bytes(self, fd: FileDiff) -> bytes | None:
+        """The file as the change's head has it (the working file for uncommitted changes)."""
+        repo = self._repo()
+        if repo is None:
+            return None
+        try:
+            if self.detail.change.head == WORKTREE_ID:
+                data: bytes | None = repo.workdir_file(fd.path)  # type: ignore[attr-defined]
+            elif fd.new_blob:
+                data = repo.blob(fd.new_blob)  # type: ignore[attr-defined]
+            else:
+                data = None
+        except ReviewTuiError:
+            return None
+        return data
+
+    def _head_lines(self, fd: FileDiff) -> list[str] | None:
+        data = self._head_bytes(fd)
+        return split_lines(decode_text(data)) if data is not None else None
+
+    def file_source(self, path: str, side: str) -> FileSource | None:
+        fd = next((f for f in self.detail.files if f.path == path), None)
+        repo = self._repo()
+        if fd is None or repo is None:
+            return None
+        change = self.detail.change
+        if fd.status == "deleted":  # only the base version exists
+            if fd.old_blob is None:
+                return None
+            old_blob = fd.old_blob
+            return FileSource(f"{(change.base or 'base')[:10]}-base", lambda: repo.blob(old_blob))  # type: ignore[attr-defined]
+        if side == "old":
+            return None  # a deleted line of a file that still exists: opened where it was, in the head
+        working = self._working_copy(fd)
+        label = "worktree" if change.head == WORKTREE_ID else change.head[:10]
+        return FileSource(label, lambda: self._head_bytes(fd), working_file=working)
+
+    def _working_copy(self, fd: FileDiff) -> Path | None:
+        """The checked-out file when it holds exactly the head version (or the change is the working tree)."""
+        repo = self._repo()
+        workdir = getattr(repo, "workdir", None)
+        if workdir is None:
+            return None
+        target = Path(workdir) / fd.path
+        if self.detail.change.head == WORKTREE_ID:
+            return target if target.is_file() else None
+        if repo.head_commit() != self.detail.change.head:  # type: ignore[attr-defined]
+            return None
+        try:
+            same = target.is_file() and target.read_bytes() == self._head_bytes(fd)
+        except OSError:
+            return None
+        return target if same else None
 
     # -- decisions ---------------------------------------------------------------------------
     def action_approve(self) -> None:
