@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from rich.text import Text
@@ -78,7 +78,7 @@ class _ReviewDiffView(DiffView):
 class ChunkReviewScreen(ReaderScreen):
     """Review chunk `index` (0-based position in detail.plan.chunks) and the ones after it."""
 
-    CSS_PATH: ClassVar[list[str | Path]] = [STYLES / "chunk.tcss", STYLES / "reader.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [STYLES / "chunk.tcss", STYLES / "reader.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = reader_bindings("chunk")
     EXTRA_ACTIONS: ClassVar[tuple[ActionSpec, ...]] = ()
     ACTION_SCREEN: ClassVar[str] = "chunk"

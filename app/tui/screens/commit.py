@@ -13,7 +13,7 @@ Reading a commit records no review time: time and decisions belong to the chunks
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -42,7 +42,7 @@ class CommitDiffScreen(ReaderScreen):
     """The diff of commit `position` (0-based in the change's commits) of a change."""
 
     ACTION_SCREEN: ClassVar[str] = "commit"
-    CSS_PATH: ClassVar[list[str | Path]] = [STYLES / "reader.tcss", STYLES / "commit.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [STYLES / "reader.tcss", STYLES / "commit.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = reader_bindings("commit")
 
     @dataclass

@@ -51,12 +51,18 @@ _TOKEN_VARIABLES: tuple[tuple[_TokenType, str], ...] = (
 _variable_for_token: dict[_TokenType, str | None] = {}
 
 
+def _within(token: _TokenType, family: _TokenType) -> bool:
+    """pygments' "is `token` `family` or a subtype of it" (its stub sees a token type as a tuple of
+    str, so mypy would call the `in` test impossible)."""
+    return token in family  # type: ignore[comparison-overlap]
+
+
 def token_variable(token: _TokenType) -> str | None:
     """The syntax-* variable colouring `token`, or None for plain text (memoised per token type)."""
     try:
         return _variable_for_token[token]
     except KeyError:
-        found = next((var for family, var in _TOKEN_VARIABLES if token in family), None)
+        found = next((var for family, var in _TOKEN_VARIABLES if _within(token, family)), None)
         _variable_for_token[token] = found
         return found
 
@@ -85,9 +91,9 @@ _SINGLE_LINE_COMMENTS = (Token.Comment.Single, Token.Comment.Hashbang, Token.Com
 def _may_be_open(token: _TokenType) -> bool:
     """Whether a line ending in `token` may end inside a construct that goes on (a docstring,
     a block comment, a string): conservative, only plain code and line comments say no."""
-    if token in Token.Comment:
-        return not any(token in family for family in _SINGLE_LINE_COMMENTS)
-    return token in Token.Literal.String
+    if _within(token, Token.Comment):
+        return not any(_within(token, family) for family in _SINGLE_LINE_COMMENTS)
+    return _within(token, Token.Literal.String)
 
 
 @dataclass(slots=True)
@@ -114,8 +120,8 @@ def lex_lines(lexer: Lexer, lines: list[str]) -> Lexed | None:
             parts = value.split("\n")
             for number, part in enumerate(parts):
                 if number:
-                    open_after.append(_may_be_open(last) or token in Token.Literal.String or
-                                      (token in Token.Comment and _may_be_open(token)))
+                    open_after.append(_may_be_open(last) or _within(token, Token.Literal.String) or
+                                      (_within(token, Token.Comment) and _may_be_open(token)))
                     out.append([])
                 if part.strip():
                     last = token
