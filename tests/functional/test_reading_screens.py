@@ -18,10 +18,21 @@ from app.tui.screens.chunk import ChunkReviewScreen
 from app.tui.screens.commit import CommitDiffScreen
 from app.tui.screens.reader import FileListScreen, editor_command
 from app.tui.widgets.diff_view import DiffView
-from tests.functional.test_app import build_app, settle
+from app.tui.app import ReviewApp
+from app.tui.review_session import ReviewSession
+from tests.functional.test_app import REVIEWER, build_app, settle
 from tests.functional.test_change_screen import open_change
 
 CHANGE = "infra/recreate-staging-env"  # 3 chunks over 3 files, 4 hunks in main.tf, 2 commits
+
+
+def still_app(payments_repo: Path, warm_cache) -> ReviewApp:  # type: ignore[no-untyped-def]
+    """The real app with a review clock that stands still, so snapshots do not show seconds passing."""
+    app = build_app(payments_repo, cache=warm_cache)
+    app.session.end()
+    app.session = ReviewSession.start(app.ledger, repo_key=app.analyzer.repo_key, reviewer=REVIEWER,
+                                      clock=lambda: 5_000.0)
+    return app
 
 
 def _screen_text(app) -> str:  # type: ignore[no-untyped-def]
@@ -226,22 +237,25 @@ async def test_enter_on_a_commit_shows_its_own_diff_and_tab_walks_the_commits(pa
     app = build_app(payments_repo, cache=warm_cache)
     async with app.run_test(size=(120, 40)) as pilot:
         change = await open_change(pilot, CHANGE)
-        commits = change.detail.change.commits
+        newest, oldest = change.detail.change.commits  # the Commits tab lists them newest first
         repo = GitRepo(payments_repo)
         await pilot.press("c")
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("enter")  # the first row: the newest commit
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, CommitDiffScreen) and screen.position == 0
+        assert isinstance(screen, CommitDiffScreen) and screen.commit.id == newest.id
+        assert "Commit 2 of 2" in _screen_text(app)  # counted in the order they were made
         view = screen.query_one(DiffView)
-        expected = repo.commit_diff(commits[0].id)
+        expected = repo.commit_diff(newest.id)
         assert [line.path for line in view.lines if line.kind == "file"] == [fd.path for fd in expected]
-        assert commits[0].subject in _screen_text(app)
-        await pilot.press("tab")
+        assert newest.subject in _screen_text(app)
+        await pilot.press("tab")  # no newer commit: stays
+        assert screen.commit.id == newest.id
+        await pilot.press("p")
         await settle(pilot)
-        assert screen.position == 1
-        expected = repo.commit_diff(commits[1].id)
+        assert screen.commit.id == oldest.id and "Commit 1 of 2" in _screen_text(app)
+        expected = repo.commit_diff(oldest.id)
         assert [line.path for line in view.lines if line.kind == "file"] == [fd.path for fd in expected]
         await pilot.press("E")  # the whole file as this commit has it
         await pilot.pause()
@@ -258,7 +272,7 @@ def test_snapshot_file_list(snap_compare, payments_repo: Path, warm_cache, size:
         await pilot.press("F")
         await pilot.pause()
 
-    assert snap_compare(build_app(payments_repo, cache=warm_cache), terminal_size=size, run_before=run_before)
+    assert snap_compare(still_app(payments_repo, warm_cache), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", [(120, 40), (200, 50)])
@@ -271,7 +285,7 @@ def test_snapshot_whole_file_with_search(snap_compare, payments_repo: Path, warm
         await pilot.pause()
         assert screen.diff_view.match_lines
 
-    assert snap_compare(build_app(payments_repo, cache=warm_cache), terminal_size=size, run_before=run_before)
+    assert snap_compare(still_app(payments_repo, warm_cache), terminal_size=size, run_before=run_before)
 
 
 def test_snapshot_commit_view(snap_compare, payments_repo: Path, warm_cache) -> None:
@@ -282,4 +296,4 @@ def test_snapshot_commit_view(snap_compare, payments_repo: Path, warm_cache) -> 
         await pilot.press("enter")
         await settle(pilot)
 
-    assert snap_compare(build_app(payments_repo, cache=warm_cache), terminal_size=(120, 40), run_before=run_before)
+    assert snap_compare(still_app(payments_repo, warm_cache), terminal_size=(120, 40), run_before=run_before)

@@ -391,9 +391,8 @@ class ChangeScreen(Screen[None]):
             return
         from app.tui.screens.commit import CommitDiffScreen
 
-        ids = [commit.id for commit in self.detail.change.commits]
-        if event.row_key.value in ids:
-            self.app.push_screen(CommitDiffScreen(self.detail, ids.index(event.row_key.value)))
+        if any(commit.id == event.row_key.value for commit in self.detail.change.commits):
+            self.app.push_screen(CommitDiffScreen(self.detail, event.row_key.value))
 
     def action_files(self) -> None:
         """The change's files; enter reviews the chunk holding the chosen one, at that file."""

@@ -1,7 +1,8 @@
 """CommitDiffScreen: one commit of a change, its own diff (against its first parent).
 
 Reviewing a change commit by commit follows the author's steps: Enter on the change screen's
-Commits tab opens this screen; tab and p move to the next and previous commit of the change. The
+Commits tab (newest first, like git log) opens this screen on that commit; here the commits count
+in the order they were made, and tab and p move to the next (newer) and previous (older) one. The
 diff loads in a thread worker (a commit can be large) with the app's fresh Analyzer, and is shown
 in a DiffView with everything a ReaderScreen offers: search, the commit's files, more context up
 to the whole file (the file as it is in this commit), the editor, copying path:line.
@@ -39,7 +40,7 @@ STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 class CommitDiffScreen(ReaderScreen):
-    """The diff of commit `position` (0-based in the change's commits) of a change."""
+    """The diff of one commit of a change (`commit_id`), with the change's other commits a key away."""
 
     ACTION_SCREEN: ClassVar[str] = "commit"
     CSS_PATH: ClassVar[list[str | PurePath]] = [STYLES / "reader.tcss", STYLES / "commit.tcss"]
@@ -55,11 +56,12 @@ class CommitDiffScreen(ReaderScreen):
         commit_id: str
         error: str
 
-    def __init__(self, detail: ChangeDetail, position: int) -> None:
+    def __init__(self, detail: ChangeDetail, commit_id: str) -> None:
         super().__init__()
         self.detail = detail
-        self.commits: list[CommitInfo] = list(detail.change.commits)
-        self.position = max(0, min(position, len(self.commits) - 1))
+        self.commits: list[CommitInfo] = list(reversed(detail.change.commits))  # oldest first
+        ids = [commit.id for commit in self.commits]
+        self.position = ids.index(commit_id) if commit_id in ids else len(ids) - 1
         self.files: list[FileDiff] = []
         self._expansions = Expansions()
         self._layouts: dict[tuple[str, int], FileLayout | None] = {}
@@ -120,7 +122,8 @@ class CommitDiffScreen(ReaderScreen):
     def _draw_header(self, *, loading: bool = False) -> None:
         commit = self.commit
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"Commit {self.position + 1} of {len(self.commits)}  ", style="bold")
+        text.append(f"Commit {self.position + 1} of {len(self.commits)}", style="bold")
+        text.append(" (oldest first)  ", style="dim")
         text.append(commit.short_id, style="dim")
         text.append("  " + one_line(commit.subject, 200))
         text.append("\n")
@@ -159,14 +162,14 @@ class CommitDiffScreen(ReaderScreen):
     # -- commits ---------------------------------------------------------------------------------
     def action_next_commit(self) -> None:
         if self.position + 1 >= len(self.commits):
-            self.say("This is the last commit.", timeout=2)
+            self.say("This is the newest commit of the change.", timeout=2)
             return
         self.position += 1
         self._show_commit()
 
     def action_previous_commit(self) -> None:
         if self.position == 0:
-            self.say("This is the first commit.", timeout=2)
+            self.say("This is the oldest commit of the change.", timeout=2)
             return
         self.position -= 1
         self._show_commit()
