@@ -13,13 +13,13 @@ from textual.widgets import DataTable
 
 from app.analysis.analyzer import Analyzer
 from app.core.git.repo import GitRepo
+from app.tui.app import ReviewApp
 from app.tui.file_context import FileLayout, split_lines
+from app.tui.review_session import ReviewSession
 from app.tui.screens.chunk import ChunkReviewScreen
 from app.tui.screens.commit import CommitDiffScreen
 from app.tui.screens.reader import FileListScreen, editor_command
 from app.tui.widgets.diff_view import DiffView
-from app.tui.app import ReviewApp
-from app.tui.review_session import ReviewSession
 from tests.functional.test_app import REVIEWER, build_app, settle
 from tests.functional.test_change_screen import open_change
 
