@@ -348,3 +348,22 @@ def test_snapshot_reading(retry_files: list[FileDiff], snap_compare, size: tuple
         view.move_to_line(target)
 
     assert snap_compare(DiffHost(lines), terminal_size=size, press=keys, run_before=setup)
+
+
+async def test_new_lines_with_a_cursor_line_scroll_to_it_even_from_a_short_diff() -> None:
+    """A chunk of one line, then a long one with the cursor asked on line 200: the view must scroll
+    there although its scrollbars only follow the new size at the next layout."""
+    short = [DisplayLine("context", 1, 1, "x = 1", "a.py")]
+    long = [DisplayLine("context", i, i, f"value_{i} = {i}", "a.py") for i in range(1, 300)]
+    app = DiffHost(short)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(DiffView)
+        view.set_lines(long, cursor_line=200, top=True)
+        await pilot.pause()
+        assert view.cursor_line_index == 200 and view.scroll_y == 200
+        view.set_lines(short)
+        await pilot.pause()
+        view.set_lines(long, cursor_line=150)
+        await pilot.pause()
+        top = round(view.scroll_y)
+        assert top <= 150 < top + view.scrollable_content_region.height

@@ -99,6 +99,8 @@ async def test_file_list_jumps_to_the_chunk_of_a_file_and_backspace_returns(paym
         assert "scripts/recreate_env.sh" in screen.chunk.files
         line = view.cursor_line
         assert line is not None and line.path == "scripts/recreate_env.sh" and line.kind == "file"
+        await pilot.pause()
+        assert view.scroll_y == min(view.cursor_index, view.max_scroll_y)  # the file shows from its header
         await pilot.press("backspace")
         await pilot.pause()
         assert (screen.index, view.cursor_line_index) == before

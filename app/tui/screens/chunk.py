@@ -300,19 +300,21 @@ class ChunkReviewScreen(ReaderScreen):
         clock.set_class(spent < chunk.floor_seconds, "below-floor")
 
     # -- navigation --------------------------------------------------------------------------
-    def show_chunk(self, index: int, *, cursor_line: int | None = None, remember: bool = True) -> None:
+    def show_chunk(self, index: int, *, cursor_line: int | None = None, top: bool = False,
+                   remember: bool = True) -> None:
         """Move to chunk `index` (0-based, clamped), the cursor on `cursor_line` (a row of the new
-        chunk) or its top; `remember` keeps the place left for jump_back."""
+        chunk; at the top of the view with `top`) or its first row; `remember` keeps the place left
+        for jump_back."""
         index = max(0, min(index, len(self.chunks) - 1))
         if index == self.index:
             if cursor_line is not None:
-                self.diff_view.move_to_line(cursor_line, top=True)
+                self.diff_view.move_to_line(cursor_line, top=top)
             return
         if remember:
             self._jumps.append((self.index, self.diff_view.cursor_line_index))
             del self._jumps[:-50]
         self.index = index
-        self.diff_view.set_lines(self._rows(self.chunk), cursor_line=cursor_line)
+        self.diff_view.set_lines(self._rows(self.chunk), cursor_line=cursor_line, top=top)
         if self._on_screen:
             self._show()
         self._update_header()
@@ -381,11 +383,10 @@ class ChunkReviewScreen(ReaderScreen):
             self._say(problem, timeout=3)
             return
         keep = view.cursor_line
-        view.set_lines(self._rows(self.chunk))
-        if keep is not None:
-            found = view.find_line(keep.path, old_no=keep.old_no if keep.kind == "del" else None,
-                                   new_no=keep.new_no if keep.kind in ("add", "context") else None)
-            view.move_to_line(found if found is not None else 0)
+        rows = self._rows(self.chunk)
+        found = next((i for i, row in enumerate(rows) if keep is not None and row.path == keep.path
+                      and row.kind == keep.kind and row.old_no == keep.old_no and row.new_no == keep.new_no), 0)
+        view.set_lines(rows, cursor_line=found)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("expand", "expand_file"):
@@ -421,9 +422,7 @@ class ChunkReviewScreen(ReaderScreen):
         found = next((i for i, row in enumerate(rows) if row.path == path and row.kind == "file"), None)
         if found is None:
             found = next((i for i, row in enumerate(rows) if row.path == path), 0)
-        self.show_chunk(target, cursor_line=found)
-        if target == self.index:
-            self.diff_view.move_to_line(found, top=True)
+        self.show_chunk(target, cursor_line=found, top=True)
 
     def action_mark_viewed(self) -> None:
         """Mark the file at the cursor viewed (its lines fold away) or, if it is, not viewed."""

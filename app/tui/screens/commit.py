@@ -218,13 +218,10 @@ class CommitDiffScreen(ReaderScreen):
         if not self._expansions.grow(self.commit.id, index, spans, len(layout.rows), position, whole=whole_file):
             self.say("The whole file is already shown.", timeout=2)
             return
-        keep = line
-        view.set_lines(self._rows())
-        if keep is not None:
-            found = view.find_line(keep.path, old_no=keep.old_no if keep.kind == "del" else None,
-                                   new_no=keep.new_no if keep.kind != "del" else None)
-            if found is not None:
-                view.move_to_line(found)
+        rows = self._rows()
+        found = next((i for i, row in enumerate(rows) if line is not None and row.path == line.path
+                      and row.kind == line.kind and row.old_no == line.old_no and row.new_no == line.new_no), 0)
+        view.set_lines(rows, cursor_line=found)
 
     def _layout(self, fd: FileDiff) -> FileLayout | None:
         if fd.status == "deleted":

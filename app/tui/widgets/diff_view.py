@@ -432,16 +432,20 @@ class DiffView(ScrollView, can_focus=True):
         self._load(lines)
 
     # -- model ----------------------------------------------------------------------------------
-    def set_lines(self, lines: Sequence[DisplayLine], *, cursor_line: int | None = None) -> None:
+    def set_lines(self, lines: Sequence[DisplayLine], *, cursor_line: int | None = None,
+                  top: bool = False) -> None:
         """Replace the content and reset caches; the cursor goes to `cursor_line` (a line index,
-        kept in view) or to the top."""
+        kept in view; at the top of the view with `top`) or to the first line."""
         self._load(lines)
         self._relayout()
         if cursor_line is None or not self._lines:
             self.scroll_to(0, 0, animate=False, immediate=True)
         else:
             self._cursor = self._view_row(max(0, min(cursor_line, len(self._lines) - 1)))
-            self._scroll_into_view(self._cursor, center=True)
+            self._place_cursor(top)
+            # Textual only scrolls a widget whose scrollbars allow it, and those follow the new
+            # virtual size at the next layout: place the cursor again once that has happened.
+            self.call_after_refresh(self._place_cursor, top)
         self.refresh()
         if self._lines:
             self.post_message(self.CursorMoved(self, self.cursor_line_index, self._lines[self.cursor_line_index]))
@@ -719,6 +723,12 @@ class DiffView(ScrollView, can_focus=True):
         """Put the cursor on the view row showing line `line_index`."""
         if self._lines:
             self.move_cursor(self._view_row(max(0, min(line_index, len(self._lines) - 1))), top=top)
+
+    def _place_cursor(self, top: bool) -> None:
+        if top:
+            self.scroll_to(y=self._visual_top(self._cursor), animate=False, immediate=True)
+        else:
+            self._scroll_into_view(self._cursor, center=True)
 
     def _scroll_into_view(self, row: int, *, center: bool = False) -> None:
         height = self._page_height
