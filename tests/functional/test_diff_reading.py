@@ -10,6 +10,7 @@ import pytest
 from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.screen import ModalScreen
 
 from app.core.git.diff import FileDiff
 from app.core.git.repo import GitRepo
@@ -367,3 +368,11 @@ async def test_new_lines_with_a_cursor_line_scroll_to_it_even_from_a_short_diff(
         await pilot.pause()
         top = round(view.scroll_y)
         assert top <= 150 < top + view.scrollable_content_region.height
+        # new lines set while a modal covers the view (a choice in a list dialog): the jump holds
+        view.set_lines(short)
+        await pilot.pause()
+        await app.push_screen(ModalScreen())
+        view.set_lines(long, cursor_line=250, top=True)
+        app.pop_screen()
+        await pilot.pause()
+        assert view.cursor_line_index == 250 and view.scroll_y == min(250, view.max_scroll_y)

@@ -409,7 +409,7 @@ async def test_keymap_override_rekeys_the_diff_view(sample_files: list[FileDiff]
 
 async def test_help_screen_lists_every_action_and_closes(sample_files: list[FileDiff]) -> None:
     app = DiffHost(display_lines_for_files(sample_files))
-    async with app.run_test(size=(120, 80)) as pilot:
+    async with app.run_test(size=(120, 120)) as pilot:  # tall enough for every action at once
         await app.push_screen(HelpScreen({"approve": "A"}))
         await pilot.pause()
         help_text = _screen_text(app)

@@ -695,6 +695,13 @@ class DiffView(ScrollView, can_focus=True):
 
     # -- cursor -----------------------------------------------------------------------------------
     @property
+    def allow_vertical_scroll(self) -> bool:
+        """Scrolling follows the content at once. Textual allows it once the scrollbar shows, which
+        happens at the next layout, and a screen under a modal gets none: a jump made right after
+        new lines arrive (the file list's choice, say) would be lost."""
+        return not self.disabled and self.virtual_size.height > self.scrollable_content_region.height
+
+    @property
     def _page_height(self) -> int:
         return max(1, self.scrollable_content_region.height)
 
