@@ -797,6 +797,7 @@ class Ledger:
         )
         return {str(row["path"]): str(row["content_key"]) for row in rows}
 
+
 def _newest_decisions(decisions: Sequence[Decision], head: str) -> tuple[dict[str, Decision], Decision | None]:
     """The newest decision per chunk hash (any head), and the newest change-level one at `head`."""
     chunk_latest: dict[str, Decision] = {}

@@ -116,3 +116,30 @@ def test_pages_continue_a_docstring_and_start_fresh_after_code() -> None:
 def test_unknown_types_and_lexer_trouble_give_plain_text() -> None:
     stream = StreamLexer(lexer_for_path("notes.unknownext"), 1, lambda k: "def x(): pass")
     assert stream.pieces(0) == [(None, "def x(): pass")]
+
+
+# -- the DiffView's row index ---------------------------------------------------------------------
+@given(st.lists(st.sampled_from(["file", "hunk", "context", "add", "del", "note"]), max_size=40))
+def test_runs_are_maximal_deleted_then_added_stretches_within_blocks(kinds: list[str]) -> None:
+    from app.tui.widgets.diff_view import DisplayLine, block_bounds, change_runs
+
+    lines = [DisplayLine(kind, None, None, "x", "a.py") for kind in kinds]  # type: ignore[arg-type]
+    starts, stops = block_bounds(lines)
+    runs, del_starts = change_runs(lines, frozenset(starts))
+    blocks = list(zip(starts, stops, strict=True))
+    content = {"context", "add", "del"}
+    assert all(all(kinds[i] in content for i in range(a, b)) for a, b in blocks)
+    covered = {i for a, b in blocks for i in range(a, b)}
+    assert covered == {i for i, kind in enumerate(kinds) if kind in content}
+    for run in runs:
+        assert run.start < run.mid < run.stop
+        assert all(kinds[i] == "del" for i in range(run.start, run.mid))
+        assert all(kinds[i] == "add" for i in range(run.mid, run.stop))
+        assert run.stop == len(kinds) or kinds[run.stop] != "add"  # maximal at the end
+        assert run.start == 0 or kinds[run.start - 1] != "del" or run.start in starts
+    # every deleted row directly followed by added rows is in a run
+    for i in range(len(kinds) - 1):
+        if kinds[i] == "del" and kinds[i + 1] == "add":
+            assert any(run.start <= i < run.mid == i + 1 for run in runs)
+    assert del_starts == [i for i, kind in enumerate(kinds)
+                          if kind == "del" and (i == 0 or kinds[i - 1] != "del" or i in starts)]

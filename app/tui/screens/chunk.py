@@ -36,6 +36,7 @@ from textual.widgets import Footer, Label, Static
 from app.analysis.report import ChangeDetail
 from app.core.git.diff import FileDiff, decode_text
 from app.core.git.models import WORKTREE_ID
+from app.core.git.repo import GitRepo
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
 from app.core.text import format_duration, one_line
 from app.errors import ReviewTuiError
@@ -443,9 +444,11 @@ class ChunkReviewScreen(ReaderScreen):
         self.diff_view.set_lines(rows, cursor_line=header)
         self._say(f"{'Viewed' if viewed else 'Not viewed'}: {one_line(fd.path, 120)}", timeout=2)
 
-    def _repo(self) -> object | None:
+    def _repo(self) -> GitRepo | None:
+        """The repository, when the host app has one (ReviewApp's analyzer; a bare test host has none)."""
         analyzer = getattr(self.app, "analyzer", None)
-        return getattr(analyzer, "repo", None)
+        repo = getattr(analyzer, "repo", None)
+        return repo if isinstance(repo, GitRepo) else None
 
     def _head_bytes(self, fd: FileDiff) -> bytes | None:
         """The file as the change's head has it (the working file for uncommitted changes)."""
@@ -454,9 +457,9 @@ class ChunkReviewScreen(ReaderScreen):
             return None
         try:
             if self.detail.change.head == WORKTREE_ID:
-                data: bytes | None = repo.workdir_file(fd.path)  # type: ignore[attr-defined]
+                data: bytes | None = repo.workdir_file(fd.path)
             elif fd.new_blob:
-                data = repo.blob(fd.new_blob)  # type: ignore[attr-defined]
+                data = repo.blob(fd.new_blob)
             else:
                 data = None
         except ReviewTuiError:
@@ -477,7 +480,7 @@ class ChunkReviewScreen(ReaderScreen):
             if fd.old_blob is None:
                 return None
             old_blob = fd.old_blob
-            return FileSource(f"{(change.base or 'base')[:10]}-base", lambda: repo.blob(old_blob))  # type: ignore[attr-defined]
+            return FileSource(f"{(change.base or 'base')[:10]}-base", lambda: repo.blob(old_blob))
         if side == "old":
             return None  # a deleted line of a file that still exists: opened where it was, in the head
         working = self._working_copy(fd)
@@ -493,7 +496,7 @@ class ChunkReviewScreen(ReaderScreen):
         target = Path(workdir) / fd.path
         if self.detail.change.head == WORKTREE_ID:
             return target if target.is_file() else None
-        if repo.head_commit() != self.detail.change.head:  # type: ignore[attr-defined]
+        if repo is None or repo.head_commit() != self.detail.change.head:
             return None
         try:
             same = target.is_file() and target.read_bytes() == self._head_bytes(fd)

@@ -35,6 +35,7 @@ from app.tui.widgets.diff_view import DiffView, DisplayLine, display_lines_for_f
 if TYPE_CHECKING:
     from app.analysis.report import ChangeDetail
     from app.core.git.models import CommitInfo
+    from app.tui.host import ReviewHost
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 
@@ -67,6 +68,10 @@ class CommitDiffScreen(ReaderScreen):
         self._layouts: dict[tuple[str, int], FileLayout | None] = {}
 
     @property
+    def review_app(self) -> ReviewHost:
+        return self.app  # type: ignore[return-value]  # the ReviewApp, seen through ReviewHost
+
+    @property
     def commit(self) -> CommitInfo:
         return self.commits[self.position]
 
@@ -92,7 +97,7 @@ class CommitDiffScreen(ReaderScreen):
     def load_diff(self, commit_id: str) -> None:
         """The commit's diff, with this thread's own Analyzer (pygit2 stays in one thread)."""
         try:
-            files = self.app.fresh_analyzer().repo.commit_diff(commit_id)  # type: ignore[attr-defined]
+            files = self.review_app.fresh_analyzer().repo.commit_diff(commit_id)
         except ReviewTuiError as exc:
             self.post_message(self.DiffFailed(commit_id, str(exc)))
             return
@@ -232,11 +237,7 @@ class CommitDiffScreen(ReaderScreen):
         return FileLayout(fd, split_lines(decode_text(data)))
 
     def _read(self, commit_id: str, path: str) -> bytes | None:
-        analyzer = getattr(self.app, "analyzer", None)
-        if analyzer is None:
-            return None
-        data: bytes | None = analyzer.repo.file_at(commit_id, path)
-        return data
+        return self.review_app.analyzer.repo.file_at(commit_id, path)
 
     def file_source(self, path: str, side: str) -> FileSource | None:
         commit = self.commit

@@ -330,6 +330,51 @@ class _Run:
     stop: int
 
 
+def block_bounds(lines: Sequence[DisplayLine]) -> tuple[list[int], list[int]]:
+    """(starts, stops) of the blocks: stretches of consecutive content rows of one file."""
+    starts: list[int] = []
+    stops: list[int] = []
+    path: str | None = None
+    for index, line in enumerate(lines):
+        if line.kind in CONTENT_KINDS:
+            if path is None or line.path != path:
+                if path is not None:
+                    stops.append(index)
+                starts.append(index)
+                path = line.path
+        elif path is not None:
+            stops.append(index)
+            path = None
+    if path is not None:
+        stops.append(len(lines))
+    return starts, stops
+
+
+def change_runs(lines: Sequence[DisplayLine], block_starts: frozenset[int]) -> tuple[list[_Run], list[int]]:
+    """The runs (deleted rows then added rows, within a block, both sides non-empty) and the first
+    row of every stretch of deleted rows."""
+    runs: list[_Run] = []
+    del_starts: list[int] = []
+    run_start = run_mid = -1
+    previous = ""
+    for index, line in enumerate(lines):
+        kind = line.kind
+        # a row continues the stretch before it: same kind, or an added row after deleted ones
+        continues = index not in block_starts and (kind == previous or (kind == "add" and previous == "del"))
+        if kind == "del" and not continues:
+            del_starts.append(index)
+        if continues and kind == "add" and previous == "del" and run_start >= 0:
+            run_mid = index
+        elif not continues or kind not in ("add", "del"):
+            if run_mid >= 0:
+                runs.append(_Run(run_start, run_mid, index))
+            run_start, run_mid = (index, -1) if kind == "del" else (-1, -1)
+        previous = kind
+    if run_mid >= 0:
+        runs.append(_Run(run_start, run_mid, len(lines)))
+    return runs, del_starts
+
+
 class _TextOf:
     """The display text of the k-th of `rows` (what a StreamLexer reads)."""
 
@@ -451,65 +496,18 @@ class DiffView(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self, self.cursor_line_index, self._lines[self.cursor_line_index]))
 
     def _load(self, lines: Sequence[DisplayLine]) -> None:
-        """One pass over the rows: widths, hunk headers, blocks (for lexing) and runs (for pairing)."""
+        """Passes over the rows: widths, hunk headers, blocks (for lexing) and runs (for pairing)."""
         self._lines = lines
         self._clear_caches()
         self._cursor = 0
-        hunks: list[int] = []
-        widths: list[int] = []
-        block_starts: list[int] = []
-        block_stops: list[int] = []
-        runs: list[_Run] = []
-        del_starts: list[int] = []
-        max_old = max_new = 0
-        block_path: str | None = None
-        run_start = run_mid = -1
-        previous = ""
-        for index, line in enumerate(lines):
-            kind = line.kind
-            if kind == "hunk":
-                hunks.append(index)
-            if line.old_no is not None and line.old_no > max_old:
-                max_old = line.old_no
-            if line.new_no is not None and line.new_no > max_new:
-                max_new = line.new_no
-            widths.append(line_width(line.text))
-            # blocks: consecutive content rows of one file
-            if kind in CONTENT_KINDS:
-                if block_path is None or line.path != block_path:
-                    if block_path is not None:
-                        block_stops.append(index)
-                    block_starts.append(index)
-                    block_path = line.path
-            elif block_path is not None:
-                block_stops.append(index)
-                block_path = None
-            # runs: deleted rows then added rows, within a block
-            continues = not (block_starts and block_starts[-1] == index)
-            if kind == "del" and (previous != "del" or not continues):
-                del_starts.append(index)
-            if kind == "del" and previous == "del" and continues:
-                pass
-            elif kind == "add" and previous == "del" and continues and run_start >= 0:
-                run_mid = index
-            elif kind == "add" and previous == "add" and continues:
-                pass
-            else:
-                if run_mid >= 0:
-                    runs.append(_Run(run_start, run_mid, index))
-                run_start, run_mid = (index, -1) if kind == "del" else (-1, -1)
-            previous = kind
-        if block_path is not None:
-            block_stops.append(len(lines))
-        if run_mid >= 0:
-            runs.append(_Run(run_start, run_mid, len(lines)))
-        self._hunk_rows = hunks
-        self._widths = widths
-        self._block_starts, self._block_stops = block_starts, block_stops
-        self._runs = runs
-        self._run_starts = [run.start for run in runs]
-        self._del_starts = del_starts
-        self._widest = max(widths, default=0)
+        self._hunk_rows = [index for index, line in enumerate(lines) if line.kind == "hunk"]
+        self._widths = [line_width(line.text) for line in lines]
+        self._block_starts, self._block_stops = block_bounds(lines)
+        self._runs, self._del_starts = change_runs(lines, frozenset(self._block_starts))
+        self._run_starts = [run.start for run in self._runs]
+        self._widest = max(self._widths, default=0)
+        max_old = max((line.old_no for line in lines if line.old_no is not None), default=0)
+        max_new = max((line.new_no for line in lines if line.new_no is not None), default=0)
         self._old_width = len(str(max_old)) if max_old else 1
         self._new_width = len(str(max_new)) if max_new else 1
         if self._search:
