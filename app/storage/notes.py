@@ -29,10 +29,19 @@ sort, drop duplicate lines) without conflicts, and merging twice changes nothing
   on screen), ``active`` and ``floor`` (seconds), ``lines``, ``tier``, ``ai`` (AI share 0..1), ``cx``
   (complexity added), ``covers`` (change level: the chunk hashes covered, comma-separated), ``note``.
   Comment keys: ``head``, ``change``, ``path``, ``line``, ``side`` (``old``/``new``), ``body``.
+- ``sig``: the record's SSH signature (``app/storage/signing.py``: OpenSSH's SSHSIG, namespace
+  ``review-tui``, base64 of the binary blob). When present it is the LAST pair, and it signs the
+  line's UTF-8 bytes before `` sig=``: every other field, the record kind and version included. A
+  copy of a record id whose signature verifies is preferred over one that does not.
 - Readers ignore keys they do not know, so version 1 may gain keys. A change that a version-1
   reader would misread bumps the version: lines of a newer version (``review-tui/2 ...``) are kept
   verbatim whenever review-tui rewrites a note (never destroyed) and reported, not imported.
   Malformed lines are reported, skipped, and also kept.
+
+Reading is bounded: a note larger than ``MAX_NOTE_BYTES`` is not read (its size is known before), a line longer
+than ``MAX_LINE_CHARS`` is skipped unread, at most ``MAX_RECORDS`` records are read in all, and the
+warnings are summarised past ``MAX_WARNINGS``: whoever can push the notes ref cannot make `check` or
+`sync` slow, hungry or flooded.
 
 Writing is compare-and-swap on the notes ref (libgit2 refuses to commit when the ref moved since it
 was read): a sync that loses a race with another re-reads the notes and retries once.
@@ -43,9 +52,11 @@ Change-level decisions bind to the chunk hashes they covered; the ledger keeps t
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -55,6 +66,7 @@ from app.core.policy.rules import ApprovalRecord
 from app.errors import RepoError
 from app.storage.db import write_transaction
 from app.storage.ledger import DECISIONS, Comment, Decision, Ledger
+from app.storage.signing import SignatureError, verify
 
 if TYPE_CHECKING:
     from app.core.git.repo import GitRepo
@@ -70,6 +82,17 @@ _OBJECT_ID = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _SAFE = "@._~+-"  # left as they are by percent-encoding: emails and hashes stay readable
+
+MAX_NOTE_BYTES = 4 << 20
+"""A larger note (about 10,000 records) is reported and not read: git notes hold one note per
+reviewed commit, so a real one stays far smaller."""
+MAX_LINE_CHARS = 16_384
+"""A longer line is no record of ours (the longest real ones are a few hundred characters)."""
+MAX_RECORDS = 200_000
+"""Records read from all notes refs together; past that the rest is reported, not read."""
+MAX_WARNINGS = 20
+"""Warnings kept per read; the rest are counted in one summary line."""
+_SIG_KEY = " sig="
 
 Covered = tuple[str, ...] | None
 NoteDecision = tuple[Decision, Covered]
@@ -312,55 +335,161 @@ class ParsedNotes:
     newer: list[str] = field(default_factory=list)
     """Where lines of a newer format version were found (kept, not imported)."""
     malformed: list[str] = field(default_factory=list)
-    """Where unreadable lines were found, and why (kept, skipped)."""
+    """Where unreadable lines, notes or refs were found, and why (kept, skipped); at most MAX_WARNINGS."""
     notes: int = 0
     """How many notes (annotated commits) were read."""
+    signers: dict[str, bytes] = field(default_factory=dict)
+    """{record id: public key blob} of every record whose signature verified (who signed is not yet
+    who is trusted: `check` asks the base commit's allowed-signers file)."""
+    unverified: dict[str, str] = field(default_factory=dict)
+    """{record id: why} of records carrying a signature that did not verify."""
+    dropped: int = 0
+    """Warnings past MAX_WARNINGS, only counted."""
 
     @property
     def problems(self) -> list[str]:
-        return [*self.newer, *self.malformed]
+        found = [*self.newer, *self.malformed]
+        if self.dropped:
+            found.append(f"... and {self.dropped} more problem(s) in the review notes (not listed)")
+        return found
+
+    @property
+    def records(self) -> int:
+        return len(self.decisions) + len(self.comments)
+
+    def warn(self, message: str) -> None:
+        if len(self.newer) + len(self.malformed) < MAX_WARNINGS:
+            self.malformed.append(message)
+        else:
+            self.dropped += 1
+
+    def _keep(self, record_id: str, signer: bytes | None, seen: dict[str, bool]) -> bool | None:
+        """True: a new record; None: replaces the unsigned copy already kept; False: a duplicate."""
+        if record_id not in seen:
+            seen[record_id] = signer is not None
+            return True
+        if signer is not None and not seen[record_id]:
+            seen[record_id] = True
+            return None
+        return False
+
+    def add_decision(self, item: NoteDecision, signer: bytes | None, seen: dict[str, bool]) -> None:
+        keep = self._keep(item[0].record_id, signer, seen)
+        if keep is None:
+            self.decisions = [d for d in self.decisions if d[0].record_id != item[0].record_id]
+        if keep is not False:
+            self.decisions.append(item)
+            if signer is not None:
+                self.signers[item[0].record_id] = signer
+
+    def add_comment(self, comment: Comment, signer: bytes | None, seen: dict[str, bool]) -> None:
+        keep = self._keep(comment.record_id, signer, seen)
+        if keep is None:
+            self.comments = [c for c in self.comments if c.record_id != comment.record_id]
+        if keep is not False:
+            self.comments.append(comment)
+            if signer is not None:
+                self.signers[comment.record_id] = signer
+
+    def seen(self) -> dict[str, bool]:
+        """{record id: signed} of what is kept, for merging more notes in."""
+        return {r.record_id: r.record_id in self.signers
+                for r in [*(d for d, _ in self.decisions), *self.comments]}
 
     def add(self, other: ParsedNotes) -> None:
-        """Merge another ref's records; the first copy of a record id wins."""
-        seen_d = {d.record_id for d, _ in self.decisions}
-        seen_c = {c.record_id for c in self.comments}
-        self.decisions += [(d, c) for d, c in other.decisions if d.record_id not in seen_d]
-        self.comments += [c for c in other.comments if c.record_id not in seen_c]
-        self.newer += other.newer
-        self.malformed += other.malformed
+        """Merge another note's or ref's records: the first copy of a record id wins, except that a
+        copy whose signature verified replaces an unsigned one."""
+        seen = self.seen()
+        for item in other.decisions:
+            self.add_decision(item, other.signers.get(item[0].record_id), seen)
+        for comment in other.comments:
+            self.add_comment(comment, other.signers.get(comment.record_id), seen)
+        self.unverified.update(other.unverified)
+        for message in [*other.newer, *other.malformed]:
+            self.warn(message)
+        self.dropped += other.dropped
         self.notes += other.notes
 
 
-def parse_note(note_commit: str, text: str, repo: str, *, where: str = "") -> ParsedNotes:
-    """Parse the note attached to `note_commit`; `repo` is the ledger's repo key for the records."""
+def split_signature(line: str) -> tuple[str, bytes | None]:
+    """(the signed part of a record line, the SSHSIG blob or None when unsigned)."""
+    at = line.rfind(_SIG_KEY)
+    if at < 0:
+        return line, None
+    token = line[at + len(_SIG_KEY):]
+    if " " in token:
+        raise _Malformed("sig= must be the last field")
+    try:
+        return line[:at], base64.b64decode(_unquote(token), validate=True)
+    except (binascii.Error, ValueError):
+        raise _Malformed("sig: not base64") from None
+
+
+def sign_line(line: str, sign: Callable[[bytes], bytes]) -> str:
+    """`line` with its signature appended (`sign` makes an SSHSIG blob, see app/storage/signing.py)."""
+    return f"{line}{_SIG_KEY}{_quote(base64.b64encode(sign(line.encode('utf-8'))).decode('ascii'))}"
+
+
+def _parse_line(line: str, note_commit: str, repo: str, out: ParsedNotes, seen: dict[str, bool]) -> str | None:
+    """Add one record line to `out`; returns a warning when its signature did not verify (the
+    record is then kept as an unsigned one)."""
+    body, blob = split_signature(line)
+    kind = body.split(" ", 2)[1] if " " in body else ""
+    if kind not in ("decision", "comment"):
+        raise _Malformed(f"unknown record kind {kind[:20]!r}")
+    record: NoteDecision | Comment = (parse_decision_line(body, note_commit, repo) if kind == "decision"
+                                      else parse_comment_line(body, note_commit, repo))
+    record_id = record[0].record_id if isinstance(record, tuple) else record.record_id
+    signer: bytes | None = None
+    problem: str | None = None
+    if blob is not None:
+        try:
+            signer = verify(body.encode("utf-8"), blob)
+        except SignatureError as exc:
+            problem = out.unverified[record_id] = str(exc)
+    _add(out, record, signer, seen)
+    return None if problem is None else f"record {record_id}: signature not valid ({problem}); read as unsigned"
+
+
+def _add(out: ParsedNotes, record: NoteDecision | Comment, signer: bytes | None, seen: dict[str, bool]) -> None:
+    if isinstance(record, tuple):
+        out.add_decision(record, signer, seen)
+    else:
+        out.add_comment(record, signer, seen)
+
+
+def parse_note(note_commit: str, text: str, repo: str, *, where: str = "",
+               max_records: int = MAX_RECORDS) -> ParsedNotes:
+    """Parse the note attached to `note_commit`; `repo` is the ledger's repo key for the records.
+
+    At most `max_records` records are read; lines longer than MAX_LINE_CHARS are skipped unread."""
     out = ParsedNotes(notes=1)
-    seen: set[str] = set()
+    seen: dict[str, bool] = {}
     place = where or f"note on {note_commit[:10]}"
     for number, raw in enumerate(text.splitlines(), 1):
+        if out.records >= max_records:
+            out.warn(f"{place}: stopped at line {number}: more than {max_records:,} records; the rest not read")
+            break
+        if len(raw) > MAX_LINE_CHARS:
+            out.warn(f"{place}: line {number}: {len(raw):,} characters, too long for a record; skipped")
+            continue
         line = raw.strip()
         if not line:
             continue
         try:
             version = _line_version(line)
             if version > FORMAT_VERSION:
-                out.newer.append(f"{place}: line {number}: written by a newer review-tui "
-                                 f"(format {version}); kept, not imported")
+                if len(out.newer) + len(out.malformed) < MAX_WARNINGS:
+                    out.newer.append(f"{place}: line {number}: written by a newer review-tui "
+                                     f"(format {version}); kept, not imported")
+                else:
+                    out.dropped += 1
                 continue
-            kind = line.split(" ", 2)[1] if " " in line else ""
-            if kind == "decision":
-                decision, covers = parse_decision_line(line, note_commit, repo)
-                if decision.record_id not in seen:
-                    seen.add(decision.record_id)
-                    out.decisions.append((decision, covers))
-            elif kind == "comment":
-                comment = parse_comment_line(line, note_commit, repo)
-                if comment.record_id not in seen:
-                    seen.add(comment.record_id)
-                    out.comments.append(comment)
-            else:
-                raise _Malformed(f"unknown record kind {kind[:20]!r}")
+            problem = _parse_line(line, note_commit, repo, out, seen)
+            if problem:
+                out.warn(f"{place}: line {number}: {problem}")
         except _Malformed as exc:
-            out.malformed.append(f"{place}: line {number}: {exc}; skipped")
+            out.warn(f"{place}: line {number}: {exc}; skipped")
     return out
 
 
@@ -381,15 +510,31 @@ def notes_refs(repo: GitRepo) -> list[str]:
 
 
 def read_notes(repo: GitRepo, repo_key: str, refs: Sequence[str] | None = None) -> ParsedNotes:
-    """Every record of every note under the given refs (default: notes_refs), deduplicated by record id."""
+    """Every record of every note under the given refs (default: notes_refs), deduplicated by record id.
+
+    Never raises for what is in the notes: an unreadable ref, note or line is a warning naming it.
+    Notes larger than MAX_NOTE_BYTES are not read, and at most MAX_RECORDS records in all."""
     out = ParsedNotes()
     for ref in notes_refs(repo) if refs is None else refs:
-        tip = repo.reference_target(ref)
-        if tip is None:
+        shown = ref.removeprefix("refs/notes/")
+        try:
+            tip = repo.reference_target(ref)
+            if tip is None:
+                continue
+            found = repo.notes_at(tip, max_bytes=MAX_NOTE_BYTES)
+        except RepoError as exc:
+            out.warn(f"{shown}: cannot read the notes ({exc}); skipped")
             continue
-        for commit_id, data in sorted(repo.notes_at(tip).items()):
-            where = f"{ref.removeprefix('refs/notes/')} note on {commit_id[:10]}"
-            out.add(parse_note(commit_id, data.decode("utf-8", errors="replace"), repo_key, where=where))
+        for problem in found.problems:
+            out.warn(f"{shown}: {problem}")
+        for commit_id, data in sorted(found.notes.items()):
+            where = f"{shown} note on {commit_id[:10]}"
+            budget = MAX_RECORDS - out.records
+            if budget <= 0:
+                out.warn(f"{shown}: more than {MAX_RECORDS:,} records; the notes from {where} on not read")
+                break
+            out.add(parse_note(commit_id, data.decode("utf-8", errors="replace"), repo_key, where=where,
+                               max_records=budget))
     return out
 
 
@@ -473,10 +618,14 @@ def import_notes(ledger: Ledger, repo: GitRepo, repo_key: str) -> ImportResult:
     return result
 
 
-def _pending_lines(ledger: Ledger, repo: GitRepo,
-                   repo_key: str) -> tuple[dict[str, list[tuple[str, str]]], int]:
-    """{head commit: [(record id, note line)]} of every local record of this repo, and how many
-    records have no commit here to attach to."""
+Signer = Callable[[bytes], bytes]
+"""Makes the SSHSIG blob of a record line (e.g. ``lambda data: signing.sign(data, key)``)."""
+
+
+def _pending_lines(ledger: Ledger, repo: GitRepo, repo_key: str,
+                   signer: Signer | None = None) -> tuple[dict[str, list[tuple[str, str]]], int]:
+    """{head commit: [(record id, note line)]} of every local record of this repo, signed when a
+    signer is given, and how many records have no commit here to attach to."""
     coverage = coverage_of(ledger)
     lines: dict[str, list[tuple[str, str]]] = {}
     missing = 0
@@ -492,23 +641,25 @@ def _pending_lines(ledger: Ledger, repo: GitRepo,
             missing += 1 if decision.head != WORKTREE_ID else 0
             continue
         covers = coverage.get(decision.record_id)
-        lines.setdefault(decision.head, []).append((decision.record_id, format_decision(decision, covers)))
+        line = format_decision(decision, covers)
+        lines.setdefault(decision.head, []).append((decision.record_id, sign_line(line, signer) if signer else line))
     for comment in ledger.iter_comments(repo=repo_key, source="local"):
         if not usable(comment.head):
             missing += 1 if comment.head != WORKTREE_ID else 0
             continue
-        lines.setdefault(comment.head, []).append((comment.record_id, format_comment(comment)))
+        line = format_comment(comment)
+        lines.setdefault(comment.head, []).append((comment.record_id, sign_line(line, signer) if signer else line))
     return lines, missing
 
 
-def export_notes(ledger: Ledger, repo: GitRepo, repo_key: str) -> ExportResult:
+def export_notes(ledger: Ledger, repo: GitRepo, repo_key: str, signer: Signer | None = None) -> ExportResult:
     """Add every local record not yet in the note of its head commit to ``refs/notes/review-tui``.
 
     Existing lines (other reviewers', newer versions', malformed ones) are kept verbatim; a record
     is added only when no line of its note has its record id. One commit per export; a lost race
     with another writer is retried once on top of the other writer's notes.
     """
-    pending, missing = _pending_lines(ledger, repo, repo_key)
+    pending, missing = _pending_lines(ledger, repo, repo_key, signer)
     result = ExportResult(skipped_missing_head=missing)
     if missing:
         result.problems.append(
@@ -517,14 +668,24 @@ def export_notes(ledger: Ledger, repo: GitRepo, repo_key: str) -> ExportResult:
         )
     for _attempt in range(2):
         tip = repo.reference_target(NOTES_REF)
-        existing = repo.notes_at(tip)
+        read = repo.notes_at(tip, max_bytes=MAX_NOTE_BYTES)
+        existing = read.notes
         updates: dict[str, str] = {}
         added = 0
         for head, tagged in pending.items():
+            if head in read.unread:
+                if attempt == 0:
+                    result.problems.append(f"the note on {head[:10]} could not be read; its "
+                                           f"{len(tagged)} local record(s) were not exported there")
+                continue
             current = existing.get(head, b"").decode("utf-8", errors="replace")
             old_lines = [line for line in current.splitlines() if line.strip()]
             known = {line_record_id(line) for line in old_lines}
-            new_lines = [line for record_id, line in tagged if record_id not in known]
+            # A record exported before a signing key was set up gets its signed copy beside the old
+            # line (readers prefer the copy whose signature verifies; the old line stays, as always).
+            signed_known = {line_record_id(line) for line in old_lines if _SIG_KEY in line}
+            new_lines = [line for record_id, line in tagged
+                         if record_id not in known or (signer is not None and record_id not in signed_known)]
             if new_lines:
                 updates[head] = note_text([*old_lines, *new_lines])
                 added += len(new_lines)
@@ -551,9 +712,10 @@ class SyncResult:
         return [*self.imported.problems, *self.exported.problems]
 
 
-def sync(ledger: Ledger, repo: GitRepo, repo_key: str) -> SyncResult:
-    """Import every notes ref into the ledger, then export local records to ``refs/notes/review-tui``."""
+def sync(ledger: Ledger, repo: GitRepo, repo_key: str, signer: Signer | None = None) -> SyncResult:
+    """Import every notes ref into the ledger, then export local records to ``refs/notes/review-tui``
+    (each line signed by `signer` when given)."""
     imported = import_notes(ledger, repo, repo_key)
-    exported = export_notes(ledger, repo, repo_key)
+    exported = export_notes(ledger, repo, repo_key, signer)
     return SyncResult(imported, exported)
 

@@ -378,7 +378,7 @@ def test_writing_notes_never_overwrites_a_concurrent_writer(solo):
     assert repo.write_notes(notes.NOTES_REF, {head: "b\n"}, expected_tip=None) is None  # ref exists now
     newer = repo.write_notes(notes.NOTES_REF, {head: "a\nc\n"}, expected_tip=tip)
     assert repo.write_notes(notes.NOTES_REF, {head: "lost\n"}, expected_tip=tip) is None
-    assert repo.notes_at(newer) == {head: b"a\nc\n"} and repo.reference_target(notes.NOTES_REF) == newer
+    assert repo.notes_at(newer).notes == {head: b"a\nc\n"} and repo.reference_target(notes.NOTES_REF) == newer
 
 
 def test_sync_fetches_merges_and_pushes_only_when_asked(team):

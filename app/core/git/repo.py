@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,17 @@ _WORKTREE_DIRTY = (
 
 
 _VALID_ID = 1 << 3  # GIT_DIFF_FLAG_VALID_ID: the side's object id is known
+
+
+@dataclass
+class NotesRead:
+    """What GitRepo.notes_at found: the notes it read, and what it could not read, one line each."""
+
+    notes: dict[str, bytes] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    unread: set[str] = field(default_factory=set)
+    """Annotated ids whose note exists but was not read (too large, missing, not a blob): a writer
+    must not replace such a note, it would drop what it could not see."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -689,35 +700,91 @@ class GitRepo:
         except (pygit2.GitError, ValueError, KeyError):
             return None
 
-    def notes_at(self, notes_commit: str | None) -> dict[str, bytes]:
-        """Every note of one notes commit as {annotated object id: note bytes}.
+    def notes_at(self, notes_commit: str | None, *, max_bytes: int | None = None,
+                 max_notes: int = 200_000, max_total_bytes: int = 256 << 20) -> NotesRead:
+        """Every note of one notes commit as {annotated object id: note bytes}, within bounds.
 
         Reads flat and fan-out trees alike (git writes `ab/cdef...` once a notes tree grows), and
-        returns bytes: a note is untrusted data whose decoding is the caller's business.
+        returns bytes: a note is untrusted data whose decoding is the caller's business. A notes tree
+        is whatever its pusher made it: a gitlink, a tree where a note belongs, a blob where a
+        fan-out subtree belongs, a missing object, a note larger than `max_bytes` (checked from the
+        object header, before it is read), more than `max_notes` notes or `max_total_bytes` in all -
+        each is a problem naming it, never an exception.
         """
+        out = NotesRead()
         if notes_commit is None:
-            return {}
+            return out
         try:
             tree = self.repo[notes_commit].peel(pygit2.Commit).tree
-        except (KeyError, ValueError, pygit2.GitError) as exc:
+        except (KeyError, ValueError, TypeError, AttributeError, pygit2.GitError) as exc:
             raise RepoError(f"cannot read notes commit {notes_commit[:10]}: {exc}") from None
-        return {key: self._blob_data(oid) for key, (_path, oid) in self._note_entries(tree).items()}
+        entries = self._note_entries(tree, out.problems, max_notes)
+        total = 0
+        for key, (path, oid) in entries.items():
+            where = "/".join(path)
+            out.unread.add(key)
+            try:
+                kind, size = self.repo.odb.read_header(oid)
+            except (KeyError, ValueError, pygit2.GitError):
+                out.problems.append(f"note {where}: object {str(oid)[:10]} is missing; skipped")
+                continue
+            if kind != pygit2.GIT_OBJECT_BLOB:
+                out.problems.append(f"note {where}: not a blob; skipped")
+            elif max_bytes is not None and size > max_bytes:
+                out.problems.append(f"note {where}: {size:,} bytes, larger than {max_bytes:,}; not read")
+            elif total + size > max_total_bytes:
+                out.problems.append(f"note {where}: the notes exceed {max_total_bytes:,} bytes in all; "
+                                    "the rest not read")
+                break
+            else:
+                try:
+                    out.notes[key] = self._blob_data(oid)
+                except (KeyError, ValueError, AttributeError, pygit2.GitError):
+                    out.problems.append(f"note {where}: unreadable object {str(oid)[:10]}; skipped")
+                    continue
+                total += size
+                out.unread.discard(key)
+        return out
 
-    def _note_entries(self, tree: pygit2.Tree) -> dict[str, tuple[tuple[str, ...], pygit2.Oid]]:
-        """{annotated id: (path parts in the notes tree, blob id)} for every note of a notes tree."""
+    def _note_entries(self, tree: pygit2.Tree, problems: list[str] | None = None,
+                      max_notes: int = 1 << 62) -> dict[str, tuple[tuple[str, ...], pygit2.Oid]]:
+        """{annotated id: (path parts in the notes tree, blob id)} for every note of a notes tree.
+
+        What does not fit the notes layout is listed in `problems` (when given) and skipped."""
         found: dict[str, tuple[tuple[str, ...], pygit2.Oid]] = {}
+        report = problems if problems is not None else []
 
         def walk(node: pygit2.Tree, parts: tuple[str, ...]) -> None:
             for entry in node:
-                path = (*parts, entry.name or "")
+                if len(found) >= max_notes:
+                    report.append(f"more than {max_notes:,} notes; the rest not read")
+                    raise StopIteration
+                raw = entry.raw_name if hasattr(entry, "raw_name") else entry.name.encode()
+                path = (*parts, raw.decode("utf-8", errors="backslashreplace"))
                 name = "".join(path).lower()
+                hexname = all(c in "0123456789abcdef" for c in name)
+                where = "/".join(path)
                 if entry.filemode == pygit2.GIT_FILEMODE_TREE:
-                    if len(name) < 64 and all(c in "0123456789abcdef" for c in name):
-                        walk(self._tree(entry.id), path)
-                elif len(name) in (40, 64) and all(c in "0123456789abcdef" for c in name):
-                    found[name] = (path, entry.id)
+                    if hexname and len(name) < 40 and len(parts) < 32:
+                        try:
+                            walk(self._tree(entry.id), path)
+                        except (KeyError, ValueError, pygit2.GitError):
+                            report.append(f"{where}: missing or unreadable subtree; skipped")
+                    elif hexname:
+                        report.append(f"{where}: a tree where a note belongs; skipped")
+                elif entry.filemode in (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE):
+                    if hexname and len(name) in (40, 64):
+                        found[name] = (path, entry.id)
+                    elif hexname:
+                        report.append(f"{where}: a blob where a fan-out subtree or note belongs; skipped")
+                elif hexname:
+                    report.append(f"{where}: a {'gitlink' if entry.filemode == pygit2.GIT_FILEMODE_COMMIT else 'link'}"
+                                  " where a note belongs; skipped")
 
-        walk(tree, ())
+        try:
+            walk(tree, ())
+        except StopIteration:
+            pass
         return found
 
     def write_notes(self, ref: str, notes: dict[str, str], *, expected_tip: str | None,

@@ -1,0 +1,365 @@
+"""SSH signatures on review records, in the format git itself uses for SSH signing (SSHSIG).
+
+A signature made here verifies with ``ssh-keygen -Y verify -n review-tui`` against an OpenSSH
+allowed-signers file, and ``ssh-keygen -Y sign -n review-tui`` makes signatures this module
+verifies (the format is OpenSSH's PROTOCOL.sshsig). The cryptography is the `cryptography`
+package's: this module only lays out the bytes.
+
+Trust model (README "Trust model"): a record's signature says which key signed its exact text; the
+allowed-signers file says which keys speak for which reviewer email. `check` reads that file from
+the BASE commit, so a branch cannot add a signer for itself, and counts a record only when its
+reviewer email is a principal of the key that signed it.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import hashlib
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+
+NAMESPACE = "review-tui"
+"""The SSHSIG namespace of review records (git's own commits use "git"): a signature made for one
+purpose cannot be replayed as the other."""
+
+_MAGIC = b"SSHSIG"
+_VERSION = 1
+_ARMOR_BEGIN = "-----BEGIN SSH SIGNATURE-----"
+_ARMOR_END = "-----END SSH SIGNATURE-----"
+_HASHES = {"sha512": hashlib.sha512, "sha256": hashlib.sha256}
+_ECDSA_HASH = {"nistp256": hashes.SHA256(), "nistp384": hashes.SHA384(), "nistp521": hashes.SHA512()}
+MAX_SIGNATURE_BYTES = 8192
+"""A larger signature blob is refused unread (RSA-16384 signatures are about 2.1 KB)."""
+
+
+class SignatureError(ValueError):
+    """A signature that cannot be made or read; the message is one line naming why."""
+
+
+# -- SSH wire encoding -------------------------------------------------------------------------
+
+
+def _string(data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + data
+
+
+def _mpint(value: int) -> bytes:
+    raw = value.to_bytes((value.bit_length() + 8) // 8, "big") if value else b""
+    return _string(raw)
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def take(self, size: int) -> bytes:
+        if size < 0 or self.pos + size > len(self.data):
+            raise SignatureError("truncated SSH signature")
+        chunk = self.data[self.pos:self.pos + size]
+        self.pos += size
+        return chunk
+
+    def uint32(self) -> int:
+        return int(struct.unpack(">I", self.take(4))[0])
+
+    def string(self) -> bytes:
+        return self.take(self.uint32())
+
+    def mpint(self) -> int:
+        return int.from_bytes(self.string(), "big", signed=True)
+
+    def done(self) -> bool:
+        return self.pos == len(self.data)
+
+
+# -- keys --------------------------------------------------------------------------------------
+
+PublicKey = ed25519.Ed25519PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+def public_blob(key: PublicKey) -> bytes:
+    """The SSH wire form of a public key (what an OpenSSH public key line base64-encodes)."""
+    line = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    return base64.b64decode(line.split()[1])
+
+
+def load_public_blob(blob: bytes) -> PublicKey:
+    try:
+        key_type = _Reader(blob).string().decode("ascii")
+        key = serialization.load_ssh_public_key(key_type.encode() + b" " + base64.b64encode(blob))
+    except (ValueError, UnicodeDecodeError, UnsupportedAlgorithm) as exc:
+        raise SignatureError(f"unreadable public key in signature ({exc})") from None
+    if not isinstance(key, ed25519.Ed25519PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise SignatureError(f"unsupported key type {key_type}")
+    return key
+
+
+def fingerprint(blob: bytes) -> str:
+    """OpenSSH's SHA256 fingerprint of a public key blob (``SHA256:...``, as ssh-keygen -l prints)."""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def load_private_key(path: Path, passphrase: bytes | None = None) -> PrivateKey:
+    """An OpenSSH (or PEM) private key file; SignatureError naming the file when it cannot be used."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SignatureError(f"cannot read the signing key {path}: {exc.strerror or exc}") from None
+    try:
+        if b"OPENSSH PRIVATE KEY" in data:
+            key = serialization.load_ssh_private_key(data, passphrase)
+        else:
+            key = serialization.load_pem_private_key(data, passphrase)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise SignatureError(f"cannot use the signing key {path}: {exc}") from None
+    if not isinstance(key, ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise SignatureError(f"{path}: unsupported key type (use ed25519, ecdsa or rsa)")
+    return key
+
+
+# -- signing and verifying ---------------------------------------------------------------------
+
+
+def _signed_data(namespace: str, hash_name: str, message: bytes) -> bytes:
+    digest = _HASHES[hash_name](message).digest()
+    return _MAGIC + _string(namespace.encode()) + _string(b"") + _string(hash_name.encode()) + _string(digest)
+
+
+def _raw_signature(key: PrivateKey, data: bytes) -> bytes:
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return _string(b"ssh-ed25519") + _string(key.sign(data))
+    if isinstance(key, rsa.RSAPrivateKey):
+        return _string(b"rsa-sha2-512") + _string(key.sign(data, padding.PKCS1v15(), hashes.SHA512()))
+    curve = {"secp256r1": "nistp256", "secp384r1": "nistp384", "secp521r1": "nistp521"}.get(key.curve.name)
+    if curve is None:
+        raise SignatureError(f"unsupported ECDSA curve {key.curve.name}")
+    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(_ECDSA_HASH[curve])))
+    return _string(f"ecdsa-sha2-{curve}".encode()) + _string(_mpint(r) + _mpint(s))
+
+
+def sign(message: bytes, key: PrivateKey, namespace: str = NAMESPACE) -> bytes:
+    """The SSHSIG blob (binary) signing `message`; `armor()` turns it into ssh-keygen's text form."""
+    data = _signed_data(namespace, "sha512", message)
+    return (_MAGIC + struct.pack(">I", _VERSION) + _string(public_blob(key.public_key()))
+            + _string(namespace.encode()) + _string(b"") + _string(b"sha512") + _string(_raw_signature(key, data)))
+
+
+def armor(blob: bytes) -> str:
+    text = base64.b64encode(blob).decode()
+    body = "\n".join(text[i:i + 70] for i in range(0, len(text), 70))
+    return f"{_ARMOR_BEGIN}\n{body}\n{_ARMOR_END}\n"
+
+
+def unarmor(text: str) -> bytes:
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if len(lines) < 3 or lines[0] != _ARMOR_BEGIN or lines[-1] != _ARMOR_END:
+        raise SignatureError("not an armored SSH signature")
+    try:
+        return base64.b64decode("".join(lines[1:-1]), validate=True)
+    except ValueError:
+        raise SignatureError("bad base64 in SSH signature") from None
+
+
+def _check_raw(key: PublicKey, raw: bytes, data: bytes) -> None:
+    reader = _Reader(raw)
+    algorithm = reader.string().decode("ascii", errors="replace")
+    value = reader.string()
+    if not reader.done():
+        raise SignatureError("trailing bytes after the signature")
+    if isinstance(key, ed25519.Ed25519PublicKey) and algorithm == "ssh-ed25519":
+        key.verify(value, data)
+    elif isinstance(key, rsa.RSAPublicKey) and algorithm in ("rsa-sha2-512", "rsa-sha2-256"):
+        digest = hashes.SHA512() if algorithm == "rsa-sha2-512" else hashes.SHA256()
+        key.verify(value, data, padding.PKCS1v15(), digest)
+    elif isinstance(key, ec.EllipticCurvePublicKey) and algorithm.startswith("ecdsa-sha2-"):
+        curve = algorithm.removeprefix("ecdsa-sha2-")
+        if curve not in _ECDSA_HASH:
+            raise SignatureError(f"unsupported signature algorithm {algorithm}")
+        pair = _Reader(value)
+        signature = encode_dss_signature(pair.mpint(), pair.mpint())
+        key.verify(signature, data, ec.ECDSA(_ECDSA_HASH[curve]))
+    else:
+        raise SignatureError(f"signature algorithm {algorithm} does not match the key")
+
+
+def verify(message: bytes, blob: bytes, namespace: str = NAMESPACE) -> bytes:
+    """Check an SSHSIG blob over `message`; returns the signer's public key blob.
+
+    Raises SignatureError when the signature is malformed, for another namespace, or does not match.
+    """
+    if len(blob) > MAX_SIGNATURE_BYTES:
+        raise SignatureError("signature too large")
+    reader = _Reader(blob)
+    if reader.take(6) != _MAGIC or reader.uint32() != _VERSION:
+        raise SignatureError("not an SSHSIG signature (version 1)")
+    key_blob = reader.string()
+    signed_namespace = reader.string().decode("utf-8", errors="replace")
+    reader.string()  # reserved
+    hash_name = reader.string().decode("ascii", errors="replace")
+    raw = reader.string()
+    if not reader.done():
+        raise SignatureError("trailing bytes after the signature")
+    if signed_namespace != namespace:
+        raise SignatureError(f"signed for namespace {signed_namespace[:40]!r}, not {namespace!r}")
+    if hash_name not in _HASHES:
+        raise SignatureError(f"unsupported hash {hash_name[:20]!r}")
+    key = load_public_blob(key_blob)
+    try:
+        _check_raw(key, raw, _signed_data(namespace, hash_name, message))
+    except InvalidSignature:
+        raise SignatureError("the signature does not match the record") from None
+    return key_blob
+
+
+# -- allowed signers (ssh-keygen(1) "ALLOWED SIGNERS") -------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllowedSigner:
+    principals: tuple[str, ...]
+    """Patterns (``*``, ``?``, ``!negation``) matched case-insensitively against the reviewer email."""
+    key_blob: bytes
+    namespaces: tuple[str, ...] | None = None
+    """None: any namespace; else the record namespace must match one of these patterns."""
+
+    def admits(self, email: str, namespace: str = NAMESPACE) -> bool:
+        if self.namespaces is not None and not _match_list(namespace, self.namespaces):
+            return False
+        return _match_list(email.lower(), tuple(p.lower() for p in self.principals))
+
+
+def _match_list(value: str, patterns: tuple[str, ...]) -> bool:
+    """OpenSSH's match_pattern_list: any positive pattern matches and no negated one does."""
+    matched = False
+    for pattern in patterns:
+        if pattern.startswith("!"):
+            if fnmatch.fnmatchcase(value, pattern[1:]):
+                return False
+        elif fnmatch.fnmatchcase(value, pattern):
+            matched = True
+    return matched
+
+
+def _tokens(line: str) -> list[str]:
+    """Whitespace-separated fields; double quotes group (options like namespaces="a,b")."""
+    out: list[str] = []
+    current, quoted, started = "", False, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+            current += ch
+            started = True
+        elif ch.isspace() and not quoted:
+            if started:
+                out.append(current)
+            current, started = "", False
+        else:
+            current += ch
+            started = True
+    if quoted:
+        raise SignatureError("unterminated quote")
+    if started:
+        out.append(current)
+    return out
+
+
+def _is_key_type(token: str) -> bool:
+    return token.startswith(("ssh-", "ecdsa-", "sk-", "rsa-"))
+
+
+def _options(token: str) -> tuple[tuple[str, ...] | None, bool]:
+    """(namespaces, cert_authority) of an options field."""
+    namespaces: tuple[str, ...] | None = None
+    cert_authority = False
+    for option in _split_options(token):
+        name, _, value = option.partition("=")
+        name = name.lower()
+        value = value.strip('"')
+        if name == "namespaces":
+            namespaces = tuple(v for v in value.split(",") if v)
+        elif name == "cert-authority":
+            cert_authority = True
+    return namespaces, cert_authority
+
+
+def _split_options(token: str) -> list[str]:
+    parts, current, quoted = [], "", False
+    for ch in token:
+        if ch == '"':
+            quoted = not quoted
+        if ch == "," and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return [p for p in parts if p]
+
+
+@dataclass
+class AllowedSigners:
+    """An allowed-signers file: which SSH keys speak for which reviewer emails."""
+
+    signers: list[AllowedSigner] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """Lines that could not be used (reported; the rest of the file still counts)."""
+
+    @classmethod
+    def parse(cls, text: str, source: str = "allowed signers") -> AllowedSigners:
+        out = cls()
+        for number, raw in enumerate(text.splitlines(), 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            try:
+                out.signers.append(_parse_signer(line))
+            except SignatureError as exc:
+                out.problems.append(f"{source}: line {number}: {exc}; ignored")
+        return out
+
+    def admits(self, email: str, key_blob: bytes, namespace: str = NAMESPACE) -> bool:
+        """Whether the key may sign review records for `email`."""
+        return any(s.key_blob == key_blob and s.admits(email, namespace) for s in self.signers)
+
+    def principals_of(self, key_blob: bytes) -> list[str]:
+        return [p for s in self.signers if s.key_blob == key_blob for p in s.principals]
+
+
+def _parse_signer(line: str) -> AllowedSigner:
+    fields = _tokens(line)
+    if len(fields) < 3:
+        raise SignatureError("expected: principals [options] key-type base64-key")
+    principals = tuple(p for p in fields[0].strip('"').split(",") if p)
+    rest = fields[1:]
+    namespaces, cert_authority = (None, False)
+    if not _is_key_type(rest[0]):
+        namespaces, cert_authority = _options(rest[0])
+        rest = rest[1:]
+    if cert_authority:
+        raise SignatureError("cert-authority keys are not supported")
+    if len(rest) < 2 or not _is_key_type(rest[0]):
+        raise SignatureError("no key type and key")
+    try:
+        blob = base64.b64decode(rest[1], validate=True)
+        load_public_blob(blob)
+    except (ValueError, SignatureError) as exc:
+        raise SignatureError(f"unreadable key ({exc})") from None
+    if _Reader(blob).string().decode("ascii", errors="replace") != rest[0]:
+        raise SignatureError(f"key type {rest[0]} does not match the key")
+    return AllowedSigner(principals, blob, namespaces)
+
+
+def signer_line(principals: Iterable[str], key: PublicKey, namespaces: str | None = NAMESPACE) -> str:
+    """One allowed-signers line for a key (what a team adds to its committed file)."""
+    public = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    options = f' namespaces="{namespaces}"' if namespaces else ""
+    return f"{','.join(principals)}{options} {public}"
