@@ -131,6 +131,9 @@ class UserConfig:
     """Who you are in the ledger; default: git's user.email."""
     keys: dict[str, str] = field(default_factory=dict)
     """Action name -> key(s), e.g. approve = "a" or next_chunk = "n,right"."""
+    signing_key: str | None = None
+    """SSH private key file that signs the review records `sync` exports; default: git's
+    user.signingKey when gpg.format is ssh."""
     source: str | None = None
     warnings: tuple[str, ...] = ()
 
@@ -151,10 +154,11 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     idle = reader.get_number("idle_seconds", UserConfig.idle_seconds, minimum=5, maximum=3600)
     persist = reader.get_number("persist_seconds", UserConfig.persist_seconds, minimum=1, maximum=60)
     email = reader.get("reviewer_email", str, None)
+    signing_key = reader.get("signing_key", str, None)
     keys_reader = reader.sub("keys")
     keys = {k: keys_reader.get(k, str, "") for k in keys_reader.data}
     reader.finish()
-    return UserConfig(theme, idle, persist, email, keys, str(path), tuple(reader.warnings))
+    return UserConfig(theme, idle, persist, email, keys, signing_key, str(path), tuple(reader.warnings))
 
 
 def save_user_setting(key: str, value: str, path: Path | None = None) -> None:

@@ -44,6 +44,10 @@ class CheckOutcome:
     """Decisions considered (after merging ledger and notes)."""
     warnings: list[str] = field(default_factory=list)
     """Unreadable notes, notes of a newer version, an unusable ledger: reported, never fatal."""
+    signatures: str = ""
+    """What the repository requires of record signatures (one line)."""
+    not_counted: list[str] = field(default_factory=list)
+    """Records shown but not counted (unsigned or unknown signer where signatures are required)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +58,8 @@ class CheckOutcome:
             "chunks": [{"index": c.index, "title": c.title, "hash": c.content_hash} for c in self.chunks],
             "records": self.records,
             **self.result.to_dict(),
+            "signatures": self.signatures,
+            "not_counted": list(self.not_counted),
             "warnings": list(self.warnings),
         }
 
@@ -69,23 +75,39 @@ def _plain_id(change_id: str, remotes: set[str]) -> str:
     return rest if sep and first in remotes else change_id
 
 
+@dataclass
+class Gathered:
+    records: list[ApprovalRecord]
+    warnings: list[str]
+    not_counted: list[str]
+    signatures: str
+
+
+MAX_NOT_COUNTED_SHOWN = 20
+
+
 def gather_decisions(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger | None,
-                     read_notes: bool = True) -> tuple[list[ApprovalRecord], list[str]]:
-    """Every decision that bears on the change, from the ledger and the notes refs, and warnings."""
-    from app.storage import notes
+                     read_notes: bool = True) -> Gathered:
+    """Every decision that bears on the change, from the notes refs and the ledger, filtered by the
+    repository's trust rules (app/storage/trust.py), with warnings and what was not counted."""
+    from app.storage import notes, trust
 
     warnings: list[str] = []
     repo_key = analyzer.repo_key
+    rules = trust.load_rules(analyzer.repo, analyzer.discovery.base_commit, analyzer.config.policy)
+    warnings += rules.problems
     found: dict[str, tuple[Decision, tuple[str, ...] | None]] = {}
-    if ledger is not None:
-        coverage = notes.coverage_of(ledger)
-        for decision in ledger.iter_decisions(repo=repo_key):
-            found.setdefault(decision.record_id, (decision, coverage.get(decision.record_id)))
+    parsed = None
     if read_notes:
+        # Notes first: their copy of a record carries its signature; the ledger's copy does not.
         parsed = notes.read_notes(analyzer.repo, repo_key)
         warnings += parsed.problems
         for decision, covers in parsed.decisions:
             found.setdefault(decision.record_id, (decision, covers))
+    if ledger is not None:
+        coverage = notes.coverage_of(ledger)
+        for decision in ledger.iter_decisions(repo=repo_key):
+            found.setdefault(decision.record_id, (decision, coverage.get(decision.record_id)))
 
     change = detail.change
     current = {c.content_hash for c in detail.plan.chunks}
@@ -102,8 +124,22 @@ def gather_decisions(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger
             return True
         return decision.head in heads or _plain_id(decision.change_id, remotes) in own_ids
 
-    records = [notes.approval_record(d, c) for d, c in found.values() if bears_on(d, c)]
-    return records, warnings
+    records: list[ApprovalRecord] = []
+    not_counted: list[str] = []
+    for decision, covers in found.values():
+        if not bears_on(decision, covers):
+            continue
+        verdict = trust.verdict(decision.record_id, decision.reviewer, parsed, rules)
+        if verdict.trusted:
+            records.append(notes.approval_record(decision, covers))
+        else:
+            not_counted.append(f"{decision.decision} by {decision.reviewer} (record {decision.record_id}): "
+                               f"{verdict.why}")
+    not_counted.sort()
+    if len(not_counted) > MAX_NOT_COUNTED_SHOWN:
+        rest = len(not_counted) - MAX_NOT_COUNTED_SHOWN
+        not_counted = [*not_counted[:MAX_NOT_COUNTED_SHOWN], f"... and {rest} more record(s) not counted"]
+    return Gathered(records, warnings, not_counted, rules.describe())
 
 
 def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger | None,
@@ -111,18 +147,22 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     """The policy verdict on a change's current content (what `check` prints; the TUI may show it too)."""
     from app.core.policy.rules import ChunkRef, evaluate
 
-    records, warnings = gather_decisions(analyzer, detail, ledger=ledger, read_notes=read_notes)
+    from app.core.provenance.commits import change_participants
+
+    gathered = gather_decisions(analyzer, detail, ledger=ledger, read_notes=read_notes)
+    records = gathered.records
     plan = detail.plan
     tier = detail.tiers.tier
     ai_share = detail.provenance.ai_share
     result = evaluate(
-        analyzer.config.policy, tier=tier, ai_share=ai_share, authors=detail.change.author_emails,
+        analyzer.config.policy, tier=tier, ai_share=ai_share,
+        authors=change_participants(detail.change.commits),
         chunk_hashes=[c.content_hash for c in plan.chunks], chunk_titles=[c.title for c in plan.chunks],
         decisions=records, head=detail.change.head,
     )
     chunks = [ChunkRef(c.index, c.title, c.content_hash) for c in plan.chunks]
     return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(records),
-                        warnings)
+                        gathered.warnings, gathered.signatures, gathered.not_counted)
 
 
 def _open_ledger(warnings: list[str]) -> Ledger | None:
@@ -203,3 +243,6 @@ def _print(outcome: CheckOutcome) -> None:
         role = "senior" if standing.senior else "reviewer"
         state = standing.state + (f": {standing.detail}" if standing.detail and not standing.counted else "")
         click.echo(f"  {one_line(standing.reviewer, 60)} ({role}): {one_line(state, 200)}")
+    click.echo(f"  {outcome.signatures}")
+    for line in outcome.not_counted:
+        click.echo(f"  not counted: {one_line(line, 300)}")

@@ -10,8 +10,20 @@ With ``--fetch REMOTE`` / ``--push REMOTE`` it runs exactly those commands with 
 This is the one documented exception to "no git subprocess" in review-tui: fetching and pushing
 need the user's transports and credential helpers (ssh agents, https tokens), which git handles
 and pygit2 does not. The notes merge uses git's own ``cat_sort_uniq`` strategy, so what sync runs is
-what a user would type. Nothing from the repository is ever executed: the remote must be a remote
-configured in the repository, named without option-like characters.
+what a user would type. Every git command is printed before it runs (``$ git ...`` on stderr),
+the `ls-remote` that checks for notes included.
+
+What git itself may run: fetch and push start the transport (ssh, or a remote helper for https) and
+may ask a credential helper; push runs the repository's pre-push hook, and any ref update may run a
+reference-transaction hook. The repository's own config (``.git/config``) could point each of
+these at a program of its choosing, so sync runs git with ``-c`` overrides (``GIT_SAFE_CONFIG``)
+that switch hooks, fsmonitor and the ext/fd transports off and take sshCommand, askPass and the
+credential helpers from the user's global/system config only, and with ``--upload-pack`` /
+``--receive-pack`` options naming git's own programs (remote.*.uploadpack is ignored).
+The remote must be a remote configured in the repository, named without option-like characters.
+
+Records are exported signed when a signing key is set (``signing_key`` in config.toml, else git's
+``user.signingKey`` with ``gpg.format = ssh``); app/storage/trust.py says how `check` uses that.
 """
 
 from __future__ import annotations
@@ -29,6 +41,10 @@ from app.errors import RepoError
 if TYPE_CHECKING:
     from app.core.git.repo import GitRepo
 
+# git reads remote.<name>.uploadpack/receivepack as lists and uses the first, so a -c override cannot
+# replace a value from the repository's config; the command-line options do.
+UPLOAD_PACK = "--upload-pack=git-upload-pack"
+RECEIVE_PACK = "--receive-pack=git-receive-pack"
 _REMOTE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -36,20 +52,20 @@ def remote_notes_ref(remote: str) -> str:
     return f"refs/notes/remotes/{remote}/review-tui"
 
 
-def fetch_commands(remote: str) -> list[list[str]]:
+def fetch_commands(remote: str, *, hardened: bool = False) -> list[list[str]]:
     """The git commands that fetch a remote's review notes and merge them into ours."""
     from app.storage.notes import NOTES_REF
 
     return [
-        ["git", "fetch", remote, f"+{NOTES_REF}:{remote_notes_ref(remote)}"],
+        ["git", "fetch", *([UPLOAD_PACK] if hardened else []), remote, f"+{NOTES_REF}:{remote_notes_ref(remote)}"],
         ["git", "notes", "--ref=review-tui", "merge", "-s", "cat_sort_uniq", remote_notes_ref(remote)],
     ]
 
 
-def push_command(remote: str) -> list[str]:
+def push_command(remote: str, *, hardened: bool = False) -> list[str]:
     from app.storage.notes import NOTES_REF
 
-    return ["git", "push", remote, NOTES_REF]
+    return ["git", "push", *([RECEIVE_PACK] if hardened else []), remote, NOTES_REF]
 
 
 def _check_remote(repo: GitRepo, remote: str) -> None:
@@ -59,30 +75,49 @@ def _check_remote(repo: GitRepo, remote: str) -> None:
         raise RepoError(f"{repo.path}: no remote named {remote!r} (see `git remote -v`)")
 
 
-def _run_git(workdir: Path, args: list[str]) -> None:
-    """Run one git command in the repository, its output going straight to the user."""
+# Settings whose value names a program git may run; the repository's own config must not choose them.
+_PROGRAM_KEYS = ("core.sshCommand", "core.askPass")
+
+
+def safe_config(repo, remote: str) -> list[str]:
+    """``-c key=value`` arguments that neutralise what the repository's config could make git run."""
+    overrides = {
+        "core.hooksPath": "/dev/null", "core.fsmonitor": "false", "protocol.ext.allow": "never",
+        "protocol.fd.allow": "never",
+    }
+    for key in _PROGRAM_KEYS:
+        overrides[key] = repo.user_config_value(key) or ""
+    args = [arg for key, value in overrides.items() for arg in ("-c", f"{key}={value}")]
+    # credential.helper is a list: an empty value resets it (the repository's helpers included),
+    # then the user's own helpers are added back.
+    helpers = repo.user_config_values("credential.helper")
+    return [*args, "-c", "credential.helper=", *(a for h in helpers for a in ("-c", f"credential.helper={h}"))]
+
+
+def _run_git(workdir: Path, args: list[str], safe: list[str], *, capture: bool = False) -> str:
+    """Run one git command in the repository (printed first), its output going straight to the user."""
     git = shutil.which("git")
     if git is None:
         raise RepoError("the git program is not installed; run the printed commands elsewhere")
     shown = " ".join(args)
     click.echo(f"$ {shown}", err=True)
-    completed = subprocess.run([git, *args[1:]], cwd=workdir, check=False)
+    completed = subprocess.run([git, *safe, *args[1:]], cwd=workdir, check=False, text=True,
+                               capture_output=capture)
     if completed.returncode != 0:
-        raise RepoError(f"`{shown}` failed (exit {completed.returncode}); see git's message above")
+        why = (completed.stderr or "").strip().splitlines()[-1:] if capture else []
+        raise RepoError(f"`{shown}` failed (exit {completed.returncode})"
+                        + (f": {why[0]}" if why else "; see git's message above"))
+    return completed.stdout or ""
 
 
-def _remote_has_notes(workdir: Path, remote: str) -> bool:
+def ls_remote_command(remote: str) -> list[str]:
     from app.storage.notes import NOTES_REF
 
-    git = shutil.which("git")
-    if git is None:
-        raise RepoError("the git program is not installed; run the printed commands elsewhere")
-    completed = subprocess.run([git, "ls-remote", remote, NOTES_REF], cwd=workdir, check=False,
-                               capture_output=True, text=True)
-    if completed.returncode != 0:
-        why = completed.stderr.strip() or f"exit {completed.returncode}"
-        raise RepoError(f"`git ls-remote {remote}` failed: {why}")
-    return bool(completed.stdout.strip())
+    return ["git", "ls-remote", UPLOAD_PACK, remote, NOTES_REF]
+
+
+def _remote_has_notes(workdir: Path, remote: str, safe: list[str]) -> bool:
+    return bool(_run_git(workdir, ls_remote_command(remote), safe, capture=True).strip())
 
 
 def _default_remote(repo: GitRepo) -> str:
@@ -91,6 +126,25 @@ def _default_remote(repo: GitRepo) -> str:
     names = sorted({ref.name.split("/")[2] for ref in repo.refs()
                     if ref.name.startswith("refs/remotes/") and ref.name.count("/") >= 3})
     return names[0] if names else "origin"
+
+
+def _signer(repo):
+    """The reviewer's record signer, or None (then records are exported unsigned, and said so)."""
+    from app.config import load_user_config
+    from app.errors import ConfigError
+    from app.storage.signing import SignatureError, load_signer, signing_key_setting
+
+    path = signing_key_setting(load_user_config().signing_key, repo.config_value)
+    if path is None:
+        click.echo("records are exported unsigned: set signing_key in review-tui's config.toml (or git's "
+                   "user.signingKey with gpg.format=ssh) to sign them", err=True)
+        return None
+    try:
+        signer = load_signer(path)
+    except SignatureError as exc:
+        raise ConfigError(str(exc)) from None
+    click.echo(f"signing exported records with {signer.description}", err=True)
+    return signer
 
 
 @click.command("sync")
@@ -119,18 +173,28 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
     for remote in (fetch_remote, push_remote):
         if remote is not None:
             _check_remote(git_repo, remote)
+    if fetch_remote is not None or push_remote is not None:
+        planned = ([ls_remote_command(fetch_remote), *fetch_commands(fetch_remote, hardened=True)]
+                   if fetch_remote else [])
+        planned += [push_command(push_remote, hardened=True)] if push_remote else []
+        click.echo("git commands sync will run (with -c overrides that keep the repository's config from "
+                   "choosing programs: " + " ".join(safe_config(git_repo, "REMOTE")[1::2]) + "):", err=True)
+        for command in planned:
+            click.echo("  " + " ".join(command), err=True)
     if fetch_remote is not None:
-        if _remote_has_notes(workdir, fetch_remote):
-            for command in fetch_commands(fetch_remote):
-                _run_git(workdir, command)
+        safe = safe_config(git_repo, fetch_remote)
+        if _remote_has_notes(workdir, fetch_remote, safe):
+            for command in fetch_commands(fetch_remote, hardened=True):
+                _run_git(workdir, command, safe)
             analyzer.refresh()  # the notes refs moved: read them through a fresh repository handle
             git_repo = analyzer.repo
         else:
             click.echo(f"{fetch_remote} has no review notes yet: nothing to fetch", err=True)
 
     repo_key = analyzer.repo_key
+    signer = _signer(git_repo)
     with Ledger.open() as ledger:
-        result = notes.sync(ledger, git_repo, repo_key)
+        result = notes.sync(ledger, git_repo, repo_key, signer)
     imported, exported = result.imported, result.exported
     sources = ", ".join(r.removeprefix("refs/notes/") for r in imported.refs) or "no notes refs yet"
     click.echo(f"imported {imported.decisions} decision(s) and {imported.comments} comment(s) from {sources}")
@@ -147,7 +211,7 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
         if exported.tip is None:
             click.echo("no review notes to push yet", err=True)
         else:
-            _run_git(workdir, push_command(push_remote))
+            _run_git(workdir, push_command(push_remote, hardened=True), safe_config(git_repo, push_remote))
     if fetch_remote is None or push_remote is None:
         remote = push_remote or fetch_remote or _default_remote(git_repo)
         click.echo("\nTo share review records with the team (review-tui never does this unasked):")

@@ -16,8 +16,12 @@ from __future__ import annotations
 import base64
 import fnmatch
 import hashlib
+import os
+import shutil
 import struct
-from collections.abc import Iterable
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -363,3 +367,69 @@ def signer_line(principals: Iterable[str], key: PublicKey, namespaces: str | Non
     public = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
     options = f' namespaces="{namespaces}"' if namespaces else ""
     return f"{','.join(principals)}{options} {public}"
+
+
+# -- the reviewer's signer -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Signs record lines with one SSH key: in-process when the private key file is readable
+    without a passphrase, else through ``ssh-keygen -Y sign`` (as git does: agent, passphrase)."""
+
+    path: Path
+    key: PrivateKey | None
+
+    def __call__(self, message: bytes) -> bytes:
+        if self.key is not None:
+            return sign(message, self.key)
+        return _ssh_keygen_sign(self.path, message)
+
+    @property
+    def description(self) -> str:
+        if self.key is not None:
+            return f"{self.path} ({fingerprint(public_blob(self.key.public_key()))})"
+        return f"{self.path} (through ssh-keygen)"
+
+
+def _ssh_keygen_sign(path: Path, message: bytes) -> bytes:
+    program = shutil.which("ssh-keygen")
+    if program is None:
+        raise SignatureError(f"cannot sign with {path}: it needs a passphrase or an agent, and ssh-keygen "
+                             "is not installed")
+    with tempfile.TemporaryDirectory(prefix="review-tui-sign-") as folder:
+        data = Path(folder) / "record"
+        data.write_bytes(message)
+        done = subprocess.run([program, "-Y", "sign", "-n", NAMESPACE, "-f", str(path), str(data)],
+                              capture_output=True, text=True, check=False, env={**os.environ})
+        if done.returncode != 0:
+            why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+            raise SignatureError(f"ssh-keygen could not sign with {path}: {why}")
+        return unarmor(Path(str(data) + ".sig").read_text("ascii"))
+
+
+def load_signer(path: Path) -> Signer:
+    """The signer of a key file (a private key, or a .pub whose private half is beside it or in the agent)."""
+    path = path.expanduser()
+    private = path.with_suffix("") if path.suffix == ".pub" and path.with_suffix("").exists() else path
+    if not private.exists():
+        raise SignatureError(f"the signing key {path} does not exist")
+    try:
+        return Signer(private, load_private_key(private))
+    except SignatureError as exc:
+        if "encrypted" in str(exc).lower() or "password" in str(exc).lower() or private.suffix == ".pub":
+            return Signer(private, None)
+        raise
+
+
+def signing_key_setting(configured: str | None, git_value: Callable[[str], str | None]) -> Path | None:
+    """The key to sign with: review-tui's `signing_key`, else git's user.signingKey when gpg.format
+    is ssh (a literal "key::..." value has no file, so it is not used)."""
+    if configured:
+        return Path(configured)
+    if (git_value("gpg.format") or "").lower() != "ssh":
+        return None
+    value = git_value("user.signingkey")
+    if not value or value.startswith("key::"):
+        return None
+    return Path(value)

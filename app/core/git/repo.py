@@ -214,6 +214,25 @@ class GitRepo:
     def git_dir(self) -> Path:
         return Path(self.repo.path)
 
+    def user_config_value(self, name: str) -> str | None:
+        """A setting from the user's global or system git config only (never the repository's own)."""
+        for opener in (pygit2.Config.get_global_config, pygit2.Config.get_system_config):
+            try:
+                return str(opener()[name])
+            except (KeyError, OSError, pygit2.GitError, ValueError):
+                continue
+        return None
+
+    def user_config_values(self, name: str) -> list[str]:
+        """Every value of a multi-valued setting in the user's global and system git config."""
+        found: list[str] = []
+        for opener in (pygit2.Config.get_system_config, pygit2.Config.get_global_config):
+            try:
+                found += [str(v) for v in opener().get_multivar(name)]
+            except (KeyError, OSError, pygit2.GitError, ValueError):
+                continue
+        return found
+
     def config_value(self, name: str) -> str | None:
         try:
             return str(self.repo.config[name])

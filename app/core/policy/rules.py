@@ -65,6 +65,12 @@ class PolicyConfig:
     flags_block: bool = True
     """A chunk whose newest decision by some reviewer is a flag fails the policy until that reviewer
     approves it again (or approves the change)."""
+    require_signatures: bool = False
+    """Count only review records signed by a key that `allowed_signers_file` (read from the BASE
+    commit) admits for the record's reviewer email; unsigned and unknown-signer records are shown,
+    not counted."""
+    allowed_signers_file: str = ".review-tui-signers"
+    """The OpenSSH allowed-signers file, a path in the repository (read from the base commit)."""
 
     def is_senior(self, email: str) -> bool:
         return email.lower() in {s.lower() for s in self.seniors}
@@ -98,8 +104,11 @@ class PolicyConfig:
         fast = reader.get("count_fast_approvals", bool, False)
         self_ok = reader.get("allow_self_approval", bool, False)
         flags_block = reader.get("flags_block", bool, True)
+        require_signatures = reader.get("require_signatures", bool, False)
+        signers_file = reader.get("allowed_signers_file", str, cls.allowed_signers_file)
         reader.finish()
-        return cls(seniors, reviewers, tuple(rules), opened, fast, self_ok, flags_block)
+        return cls(seniors, reviewers, tuple(rules), opened, fast, self_ok, flags_block, require_signatures,
+                   signers_file)
 
 
 @dataclass
@@ -423,7 +432,7 @@ def _judge_complete_approval(standing: ReviewerStanding, key: str, records: list
     distinct = {id(r): r for r in records}.values()
     stamps = [reason for reason in (_stamp_reason(r, config) for r in distinct) if reason]
     if key in content.author_keys and not config.allow_self_approval:
-        standing.state, standing.detail = "author", "authors cannot approve their own change"
+        standing.state, standing.detail = "author", "authors, committers and co-authors cannot approve their own change"
     elif stamps:
         reasons = list(dict.fromkeys(stamps))
         more = f" and {len(reasons) - 2} more" if len(reasons) > 2 else ""

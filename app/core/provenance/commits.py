@@ -515,3 +515,32 @@ def squash_hint(commit: CommitInfo) -> str | None:
     if _PR_SUBJECT.search(subject) and sum(1 for line in body.split("\n") if line.startswith("* ")) >= 2:
         return "a squash-merged pull request (one bullet per squashed commit)"
     return None
+
+
+# ==================================================================================================
+# Who wrote a change (for self-approval)
+# ==================================================================================================
+
+_EMAIL_IN_TRAILER = re.compile(r"<([^<>\s]+@[^<>\s]+)>|([^<>\s]+@[^<>\s]+)")
+
+
+def co_author_emails(message: str) -> list[str]:
+    """The emails of a commit's Co-authored-by / Co-developed-by trailers (as written)."""
+    found: list[str] = []
+    for trailer in parse_trailers(message):
+        if trailer.token in _CO_AUTHOR_KEYS:
+            match = _EMAIL_IN_TRAILER.search(trailer.value)
+            if match:
+                found.append(match.group(1) or match.group(2))
+    return found
+
+
+def change_participants(commits: Iterable[CommitInfo]) -> list[str]:
+    """Everyone who is "the author" of a change for self-approval: the author, the committer and
+    every co-author of any of its commits (lower-cased, first seen first)."""
+    seen: dict[str, None] = {}
+    for commit in commits:
+        for email in (commit.author_email, commit.committer_email, *co_author_emails(commit.message)):
+            if email and email.strip():
+                seen.setdefault(email.strip().lower(), None)
+    return list(seen)

@@ -1,0 +1,82 @@
+"""Which review records `check` may count: signatures against the base commit's allowed signers.
+
+The rules (README "Trust model"):
+- A record read from git notes may carry an SSH signature over its exact line (notes.py); the
+  signature verifying only says which key signed it.
+- The repository's policy names an OpenSSH allowed-signers file; it is read from the BASE commit
+  (like the policy itself), so a branch cannot add a signer for itself or switch the rule off.
+- A record is *trusted* when its signature verifies and the allowed-signers file admits the signing
+  key for the record's reviewer email (namespace review-tui).
+- With ``require_signatures`` only trusted records count; the others are listed as not counted.
+  Without it every record counts and `check` says that records are not authenticated.
+- Records only in the local ledger (not yet exported by `sync`) are unsigned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.storage.signing import AllowedSigners, fingerprint
+
+if TYPE_CHECKING:
+    from app.core.policy import PolicyConfig
+    from app.core.repo import GitRepo
+    from app.storage.notes import ParsedNotes
+
+MAX_SIGNERS_BYTES = 1 << 20
+
+
+@dataclass
+class TrustRules:
+    required: bool
+    allowed: AllowedSigners
+    source: str
+    """Where the allowed signers came from, for messages."""
+    problems: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if not self.required:
+            return ("signatures: not required by this repository's policy; review records are NOT "
+                    "authenticated (anyone who can push refs/notes/review-tui can add one)")
+        return f"signatures: required; signers from {self.source} ({len(self.allowed.signers)} key(s))"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    trusted: bool
+    why: str
+
+
+def load_rules(repo: GitRepo, base_commit: str | None, policy: PolicyConfig) -> TrustRules:
+    """The trust rules of a change: the policy's switch and the allowed signers at `base_commit`."""
+    path = policy.allowed_signers_file
+    if base_commit is None:
+        source = f"{path} (no base commit: no signer is allowed)"
+        return TrustRules(policy.require_signatures, AllowedSigners(), source)
+    source = f"{path} at {base_commit[:10]}"
+    data = repo.file_at(base_commit, path)
+    rules = TrustRules(policy.require_signatures, AllowedSigners(), source)
+    if data is None:
+        if policy.require_signatures:
+            rules.problems.append(f"signatures are required but {path} is not in the base commit "
+                                  f"{base_commit[:10]}: no record can count")
+        return rules
+    if len(data) > MAX_SIGNERS_BYTES:
+        rules.problems.append(f"{source}: larger than {MAX_SIGNERS_BYTES:,} bytes; not read")
+        return rules
+    rules.allowed = AllowedSigners.parse(data.decode("utf-8", errors="replace"), source)
+    rules.problems += rules.allowed.problems
+    return rules
+
+
+def verdict(record_id: str, reviewer: str, parsed: ParsedNotes | None, rules: TrustRules) -> Verdict:
+    """Whether one record may count, and why (one short phrase)."""
+    key = parsed.signers.get(record_id) if parsed is not None else None
+    if key is None:
+        bad = parsed.unverified.get(record_id) if parsed is not None else None
+        return Verdict(not rules.required, f"signature not valid: {bad}" if bad else "unsigned")
+    if rules.allowed.admits(reviewer, key):
+        return Verdict(True, f"signed by {fingerprint(key)}")
+    return Verdict(not rules.required, f"signed by {fingerprint(key)}, a key {rules.source} does not allow for "
+                                       "this reviewer")

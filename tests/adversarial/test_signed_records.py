@@ -1,0 +1,229 @@
+"""Issue 15, attacks 4, 6 and 7 (sync): forged review records, self-approval through other roles,
+and what `sync` runs - each in real repositories made here, with real SSH keys from ssh-keygen.
+
+4. Whoever can push refs/notes/review-tui can write any line. With `require_signatures` only records
+   signed by a key the BASE commit's allowed-signers file admits for the record's reviewer count:
+   unsigned forgeries, forgeries signed by the attacker's key, and a branch that adds the attacker's
+   key to its own copy of the file all leave `check --notes-only` at exit 1. Real signed records
+   pass, and `ssh-keygen -Y verify` accepts them.
+6. A committer or a Co-authored-by of any commit of the change cannot approve it.
+7. `sync --fetch` lists its git commands (ls-remote included) and the repository's config cannot
+   make git run a program of its choosing (remote.*.uploadpack).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.analysis import Analyzer
+from app.samples import load
+from app.storage import notes, signing
+from app.storage.ledger import Ledger
+
+SAMPLES = load()
+ANN = SAMPLES.Person("Ann Author", "ann@example.com")
+BOB, SAM, MALLORY = "bob@example.com", "sam@example.com", "mallory@example.com"
+pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
+
+POLICY = """
+[policy]
+seniors = ["sam@example.com"]
+require_signatures = {required}
+
+[[policy.rules]]
+name = "two reviewers, one senior"
+approvals = 2
+senior_approvals = 1
+"""
+
+
+def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    base = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com",
+            "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", **(env or {})}
+    done = subprocess.run(["git", *args], cwd=cwd, env=base, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def keygen(folder: Path, name: str) -> Path:
+    key = folder / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
+    return key
+
+
+def review_tui(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "REVIEW_TUI_DATA_DIR": str(home / "data"), "REVIEW_TUI_CONFIG_DIR": str(home / "config"),
+           "REVIEW_TUI_NO_CACHE": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def approve_all(repo: Path, home: Path, reviewer: str, change: str = "feature") -> None:
+    """Approve every chunk after reading it for longer than its floor, as the TUI records it."""
+    analyzer = Analyzer(repo)
+    detail = analyzer.detail(change)
+    key, ch = analyzer.repo_key, detail.change
+    with Ledger.open(home / "data" / "ledger.db") as ledger:
+        session = ledger.start_session(reviewer, key)
+        for chunk in detail.plan.chunks:
+            view = ledger.open_chunk(session, key, ch.id, ch.head, chunk.content_hash, chunk.index)
+            ledger.add_active_time(view, chunk.floor_seconds + 5)
+            ledger.record_decision(session_id=session, reviewer=reviewer, repo=key, change_id=ch.id, head=ch.head,
+                                   chunk_hash=chunk.content_hash, decision="approve", chunk_index=chunk.index,
+                                   floor_seconds=chunk.floor_seconds)
+
+
+def home_of(tmp: Path, who: str, key: Path | None) -> Path:
+    home = tmp / f"home-{who}"
+    (home / "config").mkdir(parents=True)
+    if key is not None:
+        (home / "config" / "config.toml").write_text(f'signing_key = "{key}"\n')
+    return home
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    return {who: keygen(folder, who.split("@")[0]) for who in (BOB, SAM, MALLORY)}
+
+
+def make_repo(tmp: Path, keys: dict[str, Path], *, required: bool) -> Path:
+    signers = "".join(f"{who} {(keys[who].with_suffix('.pub')).read_text().strip()}\n" for who in (BOB, SAM))
+    b = SAMPLES.RepoBuilder(tmp / "repo")
+    b.commit("base", {".review-tui.toml": POLICY.format(required=str(required).lower()),
+                      ".review-tui-signers": signers, "src/app.py": "def f(x):\n    return x\n"}, author=ANN)
+    b.branch("feature")
+    b.commit("feature", {"src/app.py": "def f(x):\n    if x:\n        return 1\n    return x\n"},
+             branch="feature", author=ANN)
+    b.checkout("main")
+    return b.path
+
+
+def forged_line(repo: Path, reviewer: str, key: Path | None) -> tuple[str, str]:
+    """(head, a note line claiming `reviewer` approved every chunk of feature, signed by `key` if given)."""
+    analyzer = Analyzer(repo)
+    detail = analyzer.detail("feature")
+    head = detail.change.head
+    lines = []
+    for n, chunk in enumerate(detail.plan.chunks):
+        line = (f"review-tui/1 decision 2030-01-01T00:00:00.000000Z forged{n} {reviewer.replace('@', '%40')} "
+                f"approve {chunk.content_hash} head={head} change=feature fast=0 opened=1 active=99999")
+        if key is not None:
+            private = signing.load_private_key(key)
+            line = notes.sign_line(line, lambda data, k=private: signing.sign(data, k))
+        lines.append(line)
+    return head, "\n".join(lines)
+
+
+def add_note(repo: Path, head: str, text: str) -> None:
+    existing = subprocess.run(["git", "notes", "--ref=review-tui", "show", head], cwd=repo, capture_output=True,
+                              text=True).stdout
+    git(repo, "notes", "--ref=review-tui", "add", "-f", "-m", (existing + "\n" + text).strip(), head)
+
+
+def test_forged_records_do_not_count_when_signatures_are_required(tmp_path: Path, keys) -> None:
+    repo = make_repo(tmp_path, keys, required=True)
+    bob = home_of(tmp_path, "bob", keys[BOB])
+    approve_all(repo, bob, BOB)
+    synced = review_tui(repo, bob, "sync")
+    assert synced.returncode == 0, synced.stderr
+    assert "signing exported records with" in synced.stderr
+
+    # Bob's exported line verifies with OpenSSH's own tool against the committed allowed signers.
+    head = git(repo, "rev-parse", "feature")
+    line = git(repo, "notes", "--ref=review-tui", "show", head).splitlines()[0]
+    body, blob = notes.split_signature(line)
+    assert blob is not None
+    (tmp_path / "line.sig").write_text(signing.armor(blob))
+    (tmp_path / "signers").write_text(git(repo, "show", "main:.review-tui-signers") + "\n")
+    verified = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(tmp_path / "signers"), "-I", BOB,
+                               "-n", "review-tui", "-s", str(tmp_path / "line.sig")], input=body.encode(),
+                              capture_output=True)
+    assert verified.returncode == 0 and b"Good" in verified.stdout, verified.stderr
+
+    ci = tmp_path / "ci-home"
+    alone = review_tui(repo, ci, "check", "feature", "--notes-only")
+    assert alone.returncode == 1 and "signatures: required" in alone.stdout
+
+    # Attack: unsigned lines claiming the senior's approval (fast=0 opened=1 active=99999).
+    add_note(repo, *forged_line(repo, SAM, None))
+    unsigned = review_tui(repo, ci, "check", "feature", "--notes-only")
+    assert unsigned.returncode == 1, unsigned.stdout
+    assert "not counted: approve by sam@example.com" in unsigned.stdout and "unsigned" in unsigned.stdout
+
+    # Attack: the same lines signed by the attacker's own key, and that key added on the branch.
+    add_note(repo, *forged_line(repo, SAM, keys[MALLORY]))
+    git(repo, "checkout", "-q", "feature")
+    mallory_pub = keys[MALLORY].with_suffix(".pub").read_text().strip()
+    with (repo / ".review-tui-signers").open("a") as handle:
+        handle.write(f"{SAM} {mallory_pub}\n")
+    git(repo, "commit", "-qam", "add a signer")
+    git(repo, "checkout", "-q", "main")
+    signed_by_mallory = review_tui(repo, ci, "check", "feature", "--notes-only")
+    assert signed_by_mallory.returncode == 1, signed_by_mallory.stdout
+    assert "does not allow for this reviewer" in signed_by_mallory.stdout
+
+    # The real senior signs (and Bob looks at the branch's new chunk too): the gate opens.
+    approve_all(repo, bob, BOB)
+    assert review_tui(repo, bob, "sync").returncode == 0
+    sam = home_of(tmp_path, "sam", keys[SAM])
+    approve_all(repo, sam, SAM)
+    assert review_tui(repo, sam, "sync").returncode == 0
+    met = review_tui(repo, ci, "check", "feature", "--notes-only", "--json")
+    assert met.returncode == 0, met.stdout
+    assert sorted(json.loads(met.stdout)["approvals"]) == [BOB, SAM]
+
+
+def test_a_repo_that_does_not_require_signatures_says_records_are_unauthenticated(tmp_path: Path, keys) -> None:
+    repo = make_repo(tmp_path, keys, required=False)
+    done = review_tui(repo, tmp_path / "ci", "check", "feature", "--notes-only")
+    assert done.returncode == 1
+    assert "signatures: not required" in done.stdout and "NOT authenticated" in done.stdout
+
+
+@pytest.mark.parametrize("role", ["committer", "co-author"])
+def test_committers_and_co_authors_cannot_approve(tmp_path: Path, keys, role: str) -> None:
+    repo = make_repo(tmp_path, keys, required=False)
+    git(repo, "checkout", "-q", "feature")
+    (repo / "src" / "more.py").write_text("def g():\n    return 2\n")
+    git(repo, "add", "-A")
+    env = {"GIT_AUTHOR_NAME": "Ann", "GIT_AUTHOR_EMAIL": ANN.email}
+    message = "more"
+    if role == "committer":
+        env.update(GIT_COMMITTER_NAME="Sam", GIT_COMMITTER_EMAIL=SAM)
+    else:
+        message += f"\n\nCo-authored-by: Sam Senior <{SAM}>"
+    git(repo, "commit", "-qm", message, env=env)
+    git(repo, "checkout", "-q", "main")
+    for who in (BOB, SAM):
+        home = tmp_path / "reviews"
+        approve_all(repo, home, who)
+    done = review_tui(repo, tmp_path / "reviews", "check", "feature", "--json")
+    verdict = json.loads(done.stdout)
+    assert done.returncode == 1 and verdict["self_approvals"] == [SAM], done.stdout
+
+
+def test_sync_lists_its_git_commands_and_ignores_the_repos_uploadpack(tmp_path: Path, keys) -> None:
+    repo = make_repo(tmp_path, keys, required=False)
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    marker = tmp_path / "pwned"
+    evil = tmp_path / "evil-upload-pack"
+    evil.write_text(f"#!/bin/sh\ntouch {marker}\nexec git-upload-pack \"$@\"\n")
+    evil.chmod(0o755)
+    git(repo, "config", "remote.origin.uploadpack", str(evil))
+    git(repo, "config", "core.hooksPath", str(tmp_path / "hooks"))
+    done = review_tui(repo, home_of(tmp_path, "bob", None), "sync", "--fetch", "origin")
+    assert done.returncode == 0, done.stderr
+    assert "git ls-remote --upload-pack=git-upload-pack origin refs/notes/review-tui" in done.stderr.split("$ ")[0]
+    assert not marker.exists()
