@@ -146,7 +146,6 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
                     read_notes: bool = True) -> CheckOutcome:
     """The policy verdict on a change's current content (what `check` prints; the TUI may show it too)."""
     from app.core.policy.rules import ChunkRef, evaluate
-
     from app.core.provenance.commits import change_participants
 
     gathered = gather_decisions(analyzer, detail, ledger=ledger, read_notes=read_notes)

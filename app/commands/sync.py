@@ -57,7 +57,8 @@ def fetch_commands(remote: str, *, hardened: bool = False) -> list[list[str]]:
     from app.storage.notes import NOTES_REF
 
     return [
-        ["git", "fetch", *([UPLOAD_PACK] if hardened else []), remote, f"+{NOTES_REF}:{remote_notes_ref(remote)}"],
+        ["git", "fetch", *([UPLOAD_PACK] if hardened else []), remote,
+         f"+{NOTES_REF}:{remote_notes_ref(remote)}"],
         ["git", "notes", "--ref=review-tui", "merge", "-s", "cat_sort_uniq", remote_notes_ref(remote)],
     ]
 
@@ -91,7 +92,8 @@ def safe_config(repo, remote: str) -> list[str]:
     # credential.helper is a list: an empty value resets it (the repository's helpers included),
     # then the user's own helpers are added back.
     helpers = repo.user_config_values("credential.helper")
-    return [*args, "-c", "credential.helper=", *(a for h in helpers for a in ("-c", f"credential.helper={h}"))]
+    own = [arg for helper in helpers for arg in ("-c", f"credential.helper={helper}")]
+    return [*args, "-c", "credential.helper=", *own]
 
 
 def _run_git(workdir: Path, args: list[str], safe: list[str], *, capture: bool = False) -> str:

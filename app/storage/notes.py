@@ -38,10 +38,10 @@ sort, drop duplicate lines) without conflicts, and merging twice changes nothing
   verbatim whenever review-tui rewrites a note (never destroyed) and reported, not imported.
   Malformed lines are reported, skipped, and also kept.
 
-Reading is bounded: a note larger than ``MAX_NOTE_BYTES`` is not read (its size is known before), a line longer
-than ``MAX_LINE_CHARS`` is skipped unread, at most ``MAX_RECORDS`` records are read in all, and the
-warnings are summarised past ``MAX_WARNINGS``: whoever can push the notes ref cannot make `check` or
-`sync` slow, hungry or flooded.
+Reading is bounded: a note larger than ``MAX_NOTE_BYTES`` is not read (its size is known before),
+a line longer than ``MAX_LINE_CHARS`` is skipped unread, at most ``MAX_RECORDS`` records are read in
+all, and the warnings are summarised past ``MAX_WARNINGS``: whoever can push the notes ref cannot
+make `check` or `sync` slow, hungry or flooded.
 
 Writing is compare-and-swap on the notes ref (libgit2 refuses to commit when the ref moved since it
 was read): a sync that loses a race with another re-reads the notes and retries once.
@@ -430,7 +430,8 @@ def sign_line(line: str, sign: Callable[[bytes], bytes]) -> str:
     return f"{line}{_SIG_KEY}{_quote(base64.b64encode(sign(line.encode('utf-8'))).decode('ascii'))}"
 
 
-def _parse_line(line: str, note_commit: str, repo: str, out: ParsedNotes, seen: dict[str, bool]) -> str | None:
+def _parse_line(line: str, note_commit: str, repo: str, out: ParsedNotes,
+                seen: dict[str, bool]) -> str | None:
     """Add one record line to `out`; returns a warning when its signature did not verify (the
     record is then kept as an unsigned one)."""
     body, blob = split_signature(line)
@@ -448,10 +449,13 @@ def _parse_line(line: str, note_commit: str, repo: str, out: ParsedNotes, seen: 
         except SignatureError as exc:
             problem = out.unverified[record_id] = str(exc)
     _add(out, record, signer, seen)
-    return None if problem is None else f"record {record_id}: signature not valid ({problem}); read as unsigned"
+    if problem is None:
+        return None
+    return f"record {record_id}: signature not valid ({problem}); read as unsigned"
 
 
-def _add(out: ParsedNotes, record: NoteDecision | Comment, signer: bytes | None, seen: dict[str, bool]) -> None:
+def _add(out: ParsedNotes, record: NoteDecision | Comment, signer: bytes | None,
+         seen: dict[str, bool]) -> None:
     if isinstance(record, tuple):
         out.add_decision(record, signer, seen)
     else:
@@ -468,7 +472,8 @@ def parse_note(note_commit: str, text: str, repo: str, *, where: str = "",
     place = where or f"note on {note_commit[:10]}"
     for number, raw in enumerate(text.splitlines(), 1):
         if out.records >= max_records:
-            out.warn(f"{place}: stopped at line {number}: more than {max_records:,} records; the rest not read")
+            out.warn(f"{place}: stopped at line {number}: more than {max_records:,} records; "
+                     "the rest not read")
             break
         if len(raw) > MAX_LINE_CHARS:
             out.warn(f"{place}: line {number}: {len(raw):,} characters, too long for a record; skipped")
@@ -642,13 +647,15 @@ def _pending_lines(ledger: Ledger, repo: GitRepo, repo_key: str,
             continue
         covers = coverage.get(decision.record_id)
         line = format_decision(decision, covers)
-        lines.setdefault(decision.head, []).append((decision.record_id, sign_line(line, signer) if signer else line))
+        line = sign_line(line, signer) if signer else line
+        lines.setdefault(decision.head, []).append((decision.record_id, line))
     for comment in ledger.iter_comments(repo=repo_key, source="local"):
         if not usable(comment.head):
             missing += 1 if comment.head != WORKTREE_ID else 0
             continue
         line = format_comment(comment)
-        lines.setdefault(comment.head, []).append((comment.record_id, sign_line(line, signer) if signer else line))
+        line = sign_line(line, signer) if signer else line
+        lines.setdefault(comment.head, []).append((comment.record_id, line))
     return lines, missing
 
 

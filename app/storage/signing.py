@@ -118,6 +118,7 @@ def load_private_key(path: Path, passphrase: bytes | None = None) -> PrivateKey:
         data = path.read_bytes()
     except OSError as exc:
         raise SignatureError(f"cannot read the signing key {path}: {exc.strerror or exc}") from None
+    key: object
     try:
         if b"OPENSSH PRIVATE KEY" in data:
             key = serialization.load_ssh_private_key(data, passphrase)
@@ -154,7 +155,8 @@ def sign(message: bytes, key: PrivateKey, namespace: str = NAMESPACE) -> bytes:
     """The SSHSIG blob (binary) signing `message`; `armor()` turns it into ssh-keygen's text form."""
     data = _signed_data(namespace, "sha512", message)
     return (_MAGIC + struct.pack(">I", _VERSION) + _string(public_blob(key.public_key()))
-            + _string(namespace.encode()) + _string(b"") + _string(b"sha512") + _string(_raw_signature(key, data)))
+            + _string(namespace.encode()) + _string(b"") + _string(b"sha512")
+            + _string(_raw_signature(key, data)))
 
 
 def armor(blob: bytes) -> str:

@@ -78,5 +78,5 @@ def verdict(record_id: str, reviewer: str, parsed: ParsedNotes | None, rules: Tr
         return Verdict(not rules.required, f"signature not valid: {bad}" if bad else "unsigned")
     if rules.allowed.admits(reviewer, key):
         return Verdict(True, f"signed by {fingerprint(key)}")
-    return Verdict(not rules.required, f"signed by {fingerprint(key)}, a key {rules.source} does not allow for "
-                                       "this reviewer")
+    why = f"signed by {fingerprint(key)}, a key {rules.source} does not allow for this reviewer"
+    return Verdict(not rules.required, why)

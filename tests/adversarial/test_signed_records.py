@@ -60,10 +60,11 @@ def keygen(folder: Path, name: str) -> Path:
 
 
 def review_tui(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "REVIEW_TUI_DATA_DIR": str(home / "data"), "REVIEW_TUI_CONFIG_DIR": str(home / "config"),
-           "REVIEW_TUI_NO_CACHE": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    env = {**os.environ, "REVIEW_TUI_DATA_DIR": str(home / "data"),
+           "REVIEW_TUI_CONFIG_DIR": str(home / "config"), "REVIEW_TUI_NO_CACHE": "1",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
 
 
 def approve_all(repo: Path, home: Path, reviewer: str, change: str = "feature") -> None:
@@ -76,9 +77,9 @@ def approve_all(repo: Path, home: Path, reviewer: str, change: str = "feature") 
         for chunk in detail.plan.chunks:
             view = ledger.open_chunk(session, key, ch.id, ch.head, chunk.content_hash, chunk.index)
             ledger.add_active_time(view, chunk.floor_seconds + 5)
-            ledger.record_decision(session_id=session, reviewer=reviewer, repo=key, change_id=ch.id, head=ch.head,
-                                   chunk_hash=chunk.content_hash, decision="approve", chunk_index=chunk.index,
-                                   floor_seconds=chunk.floor_seconds)
+            ledger.record_decision(session_id=session, reviewer=reviewer, repo=key, change_id=ch.id,
+                                   head=ch.head, chunk_hash=chunk.content_hash, decision="approve",
+                                   chunk_index=chunk.index, floor_seconds=chunk.floor_seconds)
 
 
 def home_of(tmp: Path, who: str, key: Path | None) -> Path:
@@ -125,8 +126,8 @@ def forged_line(repo: Path, reviewer: str, key: Path | None) -> tuple[str, str]:
 
 
 def add_note(repo: Path, head: str, text: str) -> None:
-    existing = subprocess.run(["git", "notes", "--ref=review-tui", "show", head], cwd=repo, capture_output=True,
-                              text=True).stdout
+    existing = subprocess.run(["git", "notes", "--ref=review-tui", "show", head], cwd=repo,
+                              capture_output=True, text=True).stdout
     git(repo, "notes", "--ref=review-tui", "add", "-f", "-m", (existing + "\n" + text).strip(), head)
 
 
@@ -183,7 +184,7 @@ def test_forged_records_do_not_count_when_signatures_are_required(tmp_path: Path
     assert sorted(json.loads(met.stdout)["approvals"]) == [BOB, SAM]
 
 
-def test_a_repo_that_does_not_require_signatures_says_records_are_unauthenticated(tmp_path: Path, keys) -> None:
+def test_a_repo_without_required_signatures_says_records_are_unauthenticated(tmp_path: Path, keys) -> None:
     repo = make_repo(tmp_path, keys, required=False)
     done = review_tui(repo, tmp_path / "ci", "check", "feature", "--notes-only")
     assert done.returncode == 1
@@ -225,5 +226,6 @@ def test_sync_lists_its_git_commands_and_ignores_the_repos_uploadpack(tmp_path: 
     git(repo, "config", "core.hooksPath", str(tmp_path / "hooks"))
     done = review_tui(repo, home_of(tmp_path, "bob", None), "sync", "--fetch", "origin")
     assert done.returncode == 0, done.stderr
-    assert "git ls-remote --upload-pack=git-upload-pack origin refs/notes/review-tui" in done.stderr.split("$ ")[0]
+    listed = done.stderr.split("$ ")[0]  # printed before the first command runs
+    assert "git ls-remote --upload-pack=git-upload-pack origin refs/notes/review-tui" in listed
     assert not marker.exists()

@@ -797,8 +797,8 @@ class GitRepo:
                     elif hexname:
                         report.append(f"{where}: a blob where a fan-out subtree or note belongs; skipped")
                 elif hexname:
-                    report.append(f"{where}: a {'gitlink' if entry.filemode == pygit2.GIT_FILEMODE_COMMIT else 'link'}"
-                                  " where a note belongs; skipped")
+                    kind = "gitlink" if entry.filemode == pygit2.GIT_FILEMODE_COMMIT else "link"
+                    report.append(f"{where}: a {kind} where a note belongs; skipped")
 
         try:
             walk(tree, ())
