@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.repo import GitRepo
+from app.core.git.repo import GitRepo
 from app.storage import notes
 
 NOTES = "refs/notes/review-tui"
