@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.samples import load
 from app.storage import notes, signing
 from app.storage.ledger import Ledger
