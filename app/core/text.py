@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any, Literal
 
 DurationStyle = Literal["short", "clock", "spaced"]
 
 # C0 controls except tab, DEL, and C1 controls (0x80-0x9f, which some terminals treat like ESC sequences).
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _NAMES = {"\x1b": "␛", "\x00": "␀", "\x07": "␇", "\r": "␍", "\n": "␤", "\x08": "␈", "\x7f": "␡"}
 
 
@@ -19,18 +19,63 @@ def _replace(match: re.Match[str]) -> str:
     return _NAMES.get(ch) or f"\\x{ord(ch):02x}"
 
 
+# Characters that change what a terminal shows without showing themselves: Unicode format characters
+# (category Cf: bidi controls, zero-width space/joiners, word joiner, BOM, soft hyphen, tag
+# characters), line/paragraph separators, and blank "letters" that render as nothing. `feature` and
+# `feature\u200b` must not look the same.
+# The format characters (Cf) of Unicode 15, as ranges, plus the extras; is_invisible() is the same
+# test by category (a character a newer Unicode adds is caught there, and by json_text).
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u2064\u2066-\u206f\u2800\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]")
+_INVISIBLE_EXTRA = frozenset("\u115f\u1160\u3164\uffa0\u2800\u2028\u2029\u034f\u180e")
+
+
+def is_invisible(ch: str) -> bool:
+    return ch in _INVISIBLE_EXTRA or unicodedata.category(ch) == "Cf"
+
+
+def _mark(match: re.Match[str]) -> str:
+    return f"<U+{ord(match.group(0)):04X}>"
+
+
 def visible(text: str) -> str:
     """`text` with every control character replaced by a visible symbol (␛, ␍, \\x01 ...).
 
-    Tabs are kept (the renderers expand them). Bidirectional overrides are also neutralised so a
-    line cannot visually reorder itself (Trojan Source).
+    Tabs are kept (the renderers expand them). Bidirectional overrides, zero-width and other
+    invisible characters are shown as ``<U+200B>`` so a line cannot visually reorder itself (Trojan
+    Source) and two names that differ only invisibly do not look the same. Lone surrogates (bytes
+    that were not UTF-8, decoded with surrogateescape) become ``\\xNN``.
     """
     if not text:
         return text
     text = _CONTROL.sub(_replace, text)
-    if _BIDI.search(text):  # a regex scan: visible() runs for every diff line drawn
-        text = _BIDI.sub(lambda m: f"<U+{ord(m.group(0)):04X}>", text)
+    if not text.isascii():  # a C-speed check: visible() runs for every diff line drawn
+        text = _SURROGATE.sub(lambda m: f"\\x{ord(m.group(0)) - 0xDC00:02x}", text)
+        text = _INVISIBLE.sub(_mark, text)
     return text
+
+
+def has_invisible(text: str) -> bool:
+    """Whether `text` holds characters that `visible` would mark (for flagging identifiers)."""
+    return bool(_CONTROL.search(text)) or (not text.isascii() and (
+        bool(_SURROGATE.search(text)) or bool(_INVISIBLE.search(text))))
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell safe for a terminal and a spreadsheet: text made visible, and text that a
+    spreadsheet would run as a formula (=, +, -, @, tab, CR first) prefixed with an apostrophe
+    (OWASP's CSV-injection advice). Numbers are left as numbers."""
+    if not isinstance(value, str):
+        return value
+    text = visible(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def one_line(text: str, limit: int = 200) -> str:
@@ -39,9 +84,12 @@ def one_line(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-# json.dumps escapes C0 controls but passes DEL, C1 controls (U+009B is a CSI to many terminals) and
-# bidi overrides through as raw characters when ensure_ascii is off.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# json.dumps escapes C0 controls but passes DEL, C1 controls (U+009B is a CSI to many terminals), bidi
+# overrides and zero-width characters through as raw characters when ensure_ascii is off, and a lone
+# surrogate would make the output invalid UTF-8.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e"
+                          "\u2028-\u2029\u2060-\u206f\u2800\u3164\ufeff\uffa0\ufff9-\ufffb\ud800-\udfff"
+                          "\U000e0000-\U000e007f]")
 
 
 def json_text(data: Any, indent: int | None = 2) -> str:
@@ -50,7 +98,23 @@ def json_text(data: Any, indent: int | None = 2) -> str:
     Those characters only occur inside JSON strings, so the escaped text parses to the same data.
     """
     text = json.dumps(data, indent=indent, ensure_ascii=False)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    if text.isascii():
+        return text
+    text = _JSON_UNSAFE.sub(_json_escape, text)
+    text = _INVISIBLE.sub(_json_escape, text)
+    return text
+
+
+def _json_escape_char(ch: str) -> str:
+    code = ord(ch)
+    if code > 0xFFFF:  # a UTF-16 surrogate pair, as JSON spells characters beyond the BMP
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return _json_escape_char(match.group(0))
 
 
 def human_age(seconds: float | None) -> str:

@@ -10,6 +10,7 @@ import html
 import math
 
 from app import __version__
+from app.core.text import visible
 from app.report.stats import FLOOR_RATE, MEANINGS, StatsReport, format_share
 from app.report.stats_render import (
     COLUMNS,
@@ -40,7 +41,7 @@ dd { margin: 0; color: #3a444e; } .note { color: #6b7580; }
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(str(value)), quote=True)
 
 
 def histogram_svg(report: StatsReport, width: int = 520, height: int = 260) -> str:

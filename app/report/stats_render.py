@@ -20,7 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import format_duration, json_text
+from app.core.text import csv_cell, format_duration, json_text, visible
 from app.report.stats import (
     FLOOR_RATE,
     MEANINGS,
@@ -247,7 +247,8 @@ def render_rich(report: StatsReport, width: int = 160) -> RenderableType:
         return Text(no_data_message(report))
     bar_width = max(10, min(50, width - 40))
     parts: list[RenderableType] = [
-        Panel(Text("\n".join(summary_lines(report))), title=f"Review stats: {scope_line(report)}",
+        Panel(Text("\n".join(summary_lines(report))),
+              title=Text(visible(f"Review stats: {scope_line(report)}")),
               title_align="left", expand=False),
     ]
     for title, first, rows, cols in sections(report, width):
@@ -296,5 +297,6 @@ def render_csv(report: StatsReport) -> str:
               ("week", report.weeks), ("ai_band", report.ai_bands)]
     for dimension, rows in groups:
         for figures in rows:
-            writer.writerow({"dimension": dimension, **_finite(figures.to_dict())})
+            row = {"dimension": dimension, **_finite(figures.to_dict())}
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
     return out.getvalue()

@@ -137,7 +137,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     if ai.tools or ai.notes:
         parts.append(Text("AI provenance", style="bold"))
         parts.append(Text(f"  {ai.added} of {detail.report.figures.lines_added} added lines by "
-                          f"{', '.join(ai.tools) or 'no tool'} ({ai.method} level)"))
+                          f"{one_line(', '.join(ai.tools), 200) or 'no tool'} ({ai.method} level)"))
         for note in ai.notes:
             parts.append(Text("  ! " + one_line(note, 300), style="yellow"))
     worst = found.complexity.worst_function

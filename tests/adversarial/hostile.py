@@ -360,8 +360,12 @@ def octopus(repo: Path) -> None:
 
 # -- what must never reach a terminal --------------------------------------------------------------
 
-# C0 controls except newline and tab, DEL, C1 controls, and the bidi overrides/isolates (Trojan Source).
-FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls except newline and tab, DEL, C1 controls, the bidi overrides/isolates (Trojan Source),
+# zero-width and other invisible characters (`feature` and `feature\u200b` must not look the same),
+# and lone surrogates (bytes that were not UTF-8).
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f"
+                       "\u2028-\u202e\u2060-\u206f\u2800\u3164\ufeff\uffa0\ud800-\udfff"
+                       "\U000e0000-\U000e007f]")
 
 
 def forbidden_chars(output: str | bytes) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from app.core.git.diff import FileDiff
@@ -89,3 +90,33 @@ class ChangeFigures:
             binary_files=sum(1 for f in files if f.binary),
             renames=sum(1 for f in files if f.status == "renamed"),
         )
+
+
+# -- ref names: bytes in git, one lossless text form everywhere else ------------------------------
+#
+# A ref name is bytes to git and may be any bytes but a few (`git check-ref-format`): a branch
+# fetched from anyone can be `refs/heads/fix-\xff`. review-tui's single text form of a ref name is
+# its UTF-8 decoding with every undecodable byte written `\xNN`. That is lossless and unambiguous
+# because a ref name can never contain a backslash, it is valid UTF-8 (so SQLite, JSON and the
+# terminal take it), and it reads as what it is. GitRepo converts at its boundary (ref_for_git).
+
+_BYTE_ESCAPE = re.compile(rb"\\x([0-9a-fA-F]{2})")
+
+
+def ref_text(name: str | bytes) -> str:
+    """The text form of a ref name given as bytes or as pygit2's surrogate-escaped str."""
+    raw = name if isinstance(name, bytes) else name.encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def ref_for_git(text: str) -> str:
+    """The name pygit2 expects (a surrogate-escaped str) for the text form of a ref name."""
+    if "\\" not in text:
+        return text
+    raw = _BYTE_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text.encode("utf-8", "surrogateescape"))
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def has_escaped_bytes(text: str) -> bool:
+    """Whether a ref's text form stands for bytes that are not UTF-8 (shown escaped, flagged)."""
+    return "\\x" in text

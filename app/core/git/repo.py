@@ -16,7 +16,7 @@ import pygit2
 from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileStatus, SortMode
 
 from app.core.git.diff import DiffLine, FileDiff, Hunk, decode_path, decode_text
-from app.core.git.models import CommitInfo
+from app.core.git.models import CommitInfo, ref_for_git, ref_text
 from app.errors import RepoError
 
 _STATUS_NAMES = {
@@ -244,7 +244,7 @@ class GitRepo:
         try:
             if self.repo.head_is_detached:
                 return None
-            return self.repo.head.name
+            return ref_text(self.repo.head.name)
         except pygit2.GitError:
             return None
 
@@ -262,9 +262,9 @@ class GitRepo:
         for candidate in (spec, f"refs/heads/{spec}", f"refs/remotes/{spec}", f"refs/tags/{spec}"):
             if self._ref_exists(candidate):
                 try:
-                    return str(self.repo.lookup_reference(candidate).peel(pygit2.Commit).id)
+                    return str(self._lookup(candidate).peel(pygit2.Commit).id)
                 except (pygit2.GitError, ValueError, KeyError):
-                    problem = self.commit_problem(str(self.repo.lookup_reference(candidate).target))
+                    problem = self.commit_problem(str(self._lookup(candidate).target))
                     raise RepoError(f"{spec!r} does not point at a readable commit"
                                     + (f" ({problem})" if problem else "")) from None
         if spec.startswith("-"):  # never let a name that looks like an option reach revparse
@@ -272,29 +272,33 @@ class GitRepo:
         try:
             obj = self.repo.revparse_single(spec)
             return str(obj.peel(pygit2.Commit).id)
-        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        except (KeyError, ValueError, UnicodeError, pygit2.GitError, pygit2.InvalidSpecError):
             raise RepoError(f"unknown revision {spec!r}") from None
 
     def has_ref(self, name: str) -> bool:
         """Whether the ref `name` (full name) exists, readable or not."""
         return self._ref_exists(name)
 
+    def _lookup(self, name: str) -> pygit2.Reference:
+        """The reference of a ref name in its text form (app.core.git.models.ref_text)."""
+        return self.repo.lookup_reference(ref_for_git(name))
+
     def _ref_exists(self, name: str) -> bool:
         if not name.startswith("refs/"):
             return False
         try:
-            self.repo.lookup_reference(name)
+            self._lookup(name)
             return True
-        except (KeyError, pygit2.InvalidSpecError, ValueError):
+        except (KeyError, pygit2.InvalidSpecError, ValueError, UnicodeError):
             return False
 
     def symbolic_target(self, name: str) -> str | None:
         try:
-            ref = self.repo.lookup_reference(name)
-        except (KeyError, pygit2.InvalidSpecError, ValueError):
+            ref = self._lookup(name)
+        except (KeyError, pygit2.InvalidSpecError, ValueError, UnicodeError):
             return None
         target = ref.target
-        return target if isinstance(target, str) else None
+        return ref_text(target) if isinstance(target, str) else None
 
     def refs(self) -> list[RefInfo]:
         """Every ref that points (after peeling) at a commit, sorted by name."""
@@ -307,7 +311,7 @@ class GitRepo:
                 commit = ref.peel(pygit2.Commit)
             except (pygit2.GitError, ValueError, KeyError):
                 continue  # a ref to a missing object (shallow, corrupt) or a non-commit
-            found.append(RefInfo(name, str(commit.id)))
+            found.append(RefInfo(ref_text(name), str(commit.id)))
         return sorted(found, key=lambda r: r.name)
 
     def unreadable_refs(self) -> list[tuple[str, str, str]]:
@@ -326,7 +330,7 @@ class GitRepo:
                     target = str(self.repo.lookup_reference(name).target)
                 except (pygit2.GitError, ValueError, KeyError):
                     continue
-                found.append((name, target, self.commit_problem(target) or "not a commit"))
+                found.append((ref_text(name), target, self.commit_problem(target) or "not a commit"))
         return sorted(found)
 
     # pygit2 types repo[oid] as a plain Object: these narrow it where the tree entry's mode or the
@@ -715,7 +719,7 @@ class GitRepo:
         if not self._ref_exists(name):
             return None
         try:
-            return str(self.repo.lookup_reference(name).peel(pygit2.Commit).id)
+            return str(self._lookup(name).peel(pygit2.Commit).id)
         except (pygit2.GitError, ValueError, KeyError):
             return None
 
