@@ -156,3 +156,4 @@ async def test_every_screen_shows_hostile_refs_and_notes_as_inert_text(hostile: 
         ledger.close()
     assert any("<U+200B>" in text for text in seen.values())
     assert any("fix-\\xff" in text for text in seen.values())
+    assert any("Look-alike names" in text and "feature<U+200B>" in text for text in seen.values())

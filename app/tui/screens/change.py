@@ -32,7 +32,7 @@ from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, ReviewRecorded
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.score_bar import score_cell
-from app.tui.widgets.why_panel import top_factors, why_renderable
+from app.tui.widgets.why_panel import change_identifiers, top_factors, why_renderable
 
 if TYPE_CHECKING:
     from app.analysis.report import ChangeDetail, ChangeReport
@@ -82,8 +82,8 @@ class ChangeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._draw_header()
-        self.query_one("#why-panel", Static).update(why_renderable(self.report.assessment,
-                                                                   narrow=self.app.size.width < 100))
+        self.query_one("#why-panel", Static).update(why_renderable(
+            self.report.assessment, narrow=self.app.size.width < 100, names=change_identifiers(self.report.change)))
         cached = self.review_app.cached_detail(self.report)
         if cached is not None:
             self._show_detail(cached)
@@ -98,7 +98,8 @@ class ChangeScreen(Screen[None]):
     def _redraw(self) -> None:
         self._draw_header()
         found = self.detail.report.assessment if self.detail else self.report.assessment
-        self.query_one("#why-panel", Static).update(why_renderable(found, narrow=self.size.width < 100))
+        self.query_one("#why-panel", Static).update(why_renderable(
+            found, narrow=self.size.width < 100, names=change_identifiers(self.report.change)))
         if self.detail is not None:
             self._fill_chunks()
             self._fill_commits()

@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import one_line
+from app.core.text import has_invisible, one_line
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, FactorSummary
@@ -156,9 +156,45 @@ def complexity_section(found: Assessment | None) -> RenderableType:
     return text
 
 
-def why_renderable(found: Assessment | None, *, narrow: bool = False) -> RenderableType:
-    """The whole "why" panel: factors with their total, tier reasons, destructive ops, AI, complexity."""
+def suspicious_identifiers(names: Sequence[tuple[str, str | None]]) -> list[str]:
+    """Of (label, name) pairs - the change id, its ref, authors, committers - those that hold
+    invisible characters (zero-width, bidi, controls) or bytes that are not UTF-8 (shown as \\xNN):
+    two such names can look alike, so they are flagged."""
+    found: list[str] = []
+    for label, value in names:
+        if value and (has_invisible(value) or "\\x" in value):
+            found.append(f"{label} {one_line(value, 120)}")
+    return list(dict.fromkeys(found))
+
+
+def change_identifiers(change: Any) -> list[tuple[str, str | None]]:
+    """(label, name) of a Change's id, ref, and every commit's author, committer and co-authors."""
+    from app.core.provenance.commits import co_author_emails
+
+    names: list[tuple[str, str | None]] = [("change", change.id), ("ref", change.ref)]
+    for commit in change.commits:
+        names += [("author", commit.author_email), ("committer", commit.committer_email)]
+        names += [("co-author", email) for email in co_author_emails(commit.message)]
+    return names
+
+
+def identifier_section(names: Sequence[tuple[str, str | None]]) -> RenderableType:
+    flagged = suspicious_identifiers(names)
+    text = Text()
+    if flagged:
+        text.append("Look-alike names\n", style="bold red")
+        for item in flagged:
+            text.append(f"  ⚠ {item}: holds invisible or non-UTF-8 characters (shown escaped)\n",
+                        style="red")
+    return text
+
+
+def why_renderable(found: Assessment | None, *, narrow: bool = False,
+                   names: Sequence[tuple[str, str | None]] = ()) -> RenderableType:
+    """The whole "why" panel: look-alike names (of `names`, see change_identifiers), factors with
+    their total, tier reasons, destructive ops, AI, complexity."""
     return Group(
+        identifier_section(names),
         factors_table(found, narrow=narrow),
         Text(""),
         tier_section(found),
