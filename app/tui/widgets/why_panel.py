@@ -193,8 +193,9 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
                    names: Sequence[tuple[str, str | None]] = ()) -> RenderableType:
     """The whole "why" panel: look-alike names (of `names`, see change_identifiers), factors with
     their total, tier reasons, destructive ops, AI, complexity."""
+    flagged = [identifier_section(names)] if suspicious_identifiers(names) else []
     return Group(
-        identifier_section(names),
+        *flagged,
         factors_table(found, narrow=narrow),
         Text(""),
         tier_section(found),
