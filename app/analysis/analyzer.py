@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from app.storage.cache import AnalysisCache
 
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "8"
+ANALYSIS_VERSION = "9"  # 9: chunk hashes bind path, mode, units, context, raw bytes (CHUNK_BINDING 2)
 
 Progress = Callable[[int, int, str], None]
 

@@ -26,6 +26,7 @@ from app.core.text import json_text
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
     from app.analysis.report import ChangeDetail
+    from app.core.git.models import Change
     from app.core.policy.rules import ApprovalRecord, ChunkRef, PolicyResult
     from app.storage.ledger import Decision, Ledger
 
@@ -86,6 +87,19 @@ class Gathered:
 MAX_NOT_COUNTED_SHOWN = 20
 
 
+def change_names(analyzer: Analyzer, change: Change, remotes: set[str]) -> set[str]:
+    """Every name the change goes by, without a remote's prefix: its id, its ref, and its aliases -
+    the other pending refs at the same head commit (one change under several names, e.g. a branch
+    and its pull-request ref). The seam for issue 13's change aliases."""
+    names = {_plain_id(change.id, remotes)}
+    if change.ref:
+        names.add(_plain_id(change.ref.removeprefix("refs/heads/").removeprefix("refs/remotes/"), remotes))
+    for other in analyzer.discovery.changes:
+        if other.head == change.head and other.kind != "worktree":
+            names.add(_plain_id(other.id, remotes))
+    return names
+
+
 def gather_decisions(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger | None,
                      read_notes: bool = True) -> Gathered:
     """Every decision that bears on the change, from the notes refs and the ledger, filtered by the
@@ -113,9 +127,7 @@ def gather_decisions(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger
     current = {c.content_hash for c in detail.plan.chunks}
     heads = {change.head, *(c.id for c in change.commits)}
     remotes = _remote_names(analyzer)
-    own_ids = {_plain_id(change.id, remotes)}
-    if change.ref:
-        own_ids.add(_plain_id(change.ref.removeprefix("refs/heads/").removeprefix("refs/remotes/"), remotes))
+    own_ids = change_names(analyzer, change, remotes)
 
     def bears_on(decision: Decision, covers: tuple[str, ...] | None) -> bool:
         if decision.chunk_hash is not None and decision.chunk_hash in current:
@@ -124,10 +136,19 @@ def gather_decisions(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger
             return True
         return decision.head in heads or _plain_id(decision.change_id, remotes) in own_ids
 
+    def made_here(decision: Decision) -> bool:
+        """An approval counts only for the change it was given on (any of its names) or at one of its
+        commits: another branch making the same edit, or the same lines moved, needs its own look."""
+        return _plain_id(decision.change_id, remotes) in own_ids or decision.head in heads
+
     records: list[ApprovalRecord] = []
     not_counted: list[str] = []
     for decision, covers in found.values():
         if not bears_on(decision, covers):
+            continue
+        if not made_here(decision):
+            not_counted.append(f"{decision.decision} by {decision.reviewer} (record {decision.record_id}): "
+                               f"given on another change ({decision.change_id}); review this change to count")
             continue
         verdict = trust.verdict(decision.record_id, decision.reviewer, parsed, rules)
         if verdict.trusted:

@@ -269,13 +269,15 @@ def test_hashes_stay_when_unrelated_files_or_line_numbers_change_and_move_when_l
     assert hashes_of(edited, "pkg/a.py") != hashes_of(one, "pkg/a.py")
 
 
-def test_hash_covers_kind_path_and_text_only() -> None:
+def test_hash_covers_kind_path_context_and_text_not_line_numbers() -> None:
     blobs: dict[str, bytes] = {}
-    a = file_diff("m.py", "a\nb\nc\n", "a\nB\nc\n", blobs)
-    b = file_diff("m.py", "z\nz\nz\na\nb\nc\n", "z\nz\nz\na\nB\nc\n", blobs)  # same edit, other numbers
-    c = file_diff("n.py", "a\nb\nc\n", "a\nB\nc\n", blobs)  # same edit, other path
-    ha, hb, hc = (build_plan([fd]).chunks[0].content_hash for fd in (a, b, c))
+    a = file_diff("m.py", "p\nq\na\nb\nc\n", "p\nq\na\nB\nc\n", blobs)
+    b = file_diff("m.py", "z\n" * 5 + "p\nq\na\nb\nc\n", "z\n" * 5 + "p\nq\na\nB\nc\n", blobs)  # other numbers
+    c = file_diff("n.py", "p\nq\na\nb\nc\n", "p\nq\na\nB\nc\n", blobs)  # same edit, other path
+    d = file_diff("m.py", "p\nX\na\nb\nc\n", "p\nX\na\nB\nc\n", blobs)  # same edit, other neighbours
+    ha, hb, hc, hd = (build_plan([fd]).chunks[0].content_hash for fd in (a, b, c, d))
     assert ha == hb != hc
+    assert hd != ha
 
 
 # -- grouping, kinds, order --------------------------------------------------------------------------------

@@ -23,6 +23,9 @@ class DiffLine:
     old_lineno: int | None
     new_lineno: int | None
     text: str  # without the trailing newline
+    raw: bytes | None = None
+    """The line's bytes when they are not UTF-8 (`text` then holds replacement characters, which
+    would make `\xe9` and `\xe8` look and hash alike); None for the usual UTF-8 line."""
 
     @property
     def is_change(self) -> bool:

@@ -43,6 +43,14 @@ _WORKTREE_DIRTY = (
 _VALID_ID = 1 << 3  # GIT_DIFF_FLAG_VALID_ID: the side's object id is known
 
 
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @dataclass
 class NotesRead:
     """What GitRepo.notes_at found: the notes it read, and what it could not read, one line each."""
@@ -601,11 +609,14 @@ class GitRepo:
                 origin = line.origin
                 if origin not in ("+", "-", " "):
                     continue  # "\ No newline at end of file" markers and file headers
-                text = decode_text(line.raw_content)
+                raw = line.raw_content
+                text = decode_text(raw)
                 if text.endswith("\n"):
-                    text = text[:-1]
+                    text, raw = text[:-1], raw[:-1]
+                lossy = "\ufffd" in text and not _is_utf8(raw)  # a real U+FFFD in UTF-8 is kept as text
                 lines.append(DiffLine(origin, line.old_lineno if line.old_lineno > 0 else None,
-                                      line.new_lineno if line.new_lineno > 0 else None, text))
+                                      line.new_lineno if line.new_lineno > 0 else None, text,
+                                      bytes(raw) if lossy else None))
                 if origin == "+":
                     fd.additions += 1
                 elif origin == "-":

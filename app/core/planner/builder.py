@@ -36,7 +36,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff
+from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff
 from app.core.globs import GlobSet as FastGlobSet
 from app.core.globs import compile_glob
 from app.core.metrics.spans import SpanResult
@@ -96,6 +96,18 @@ _ADDED_RUNS = re.compile(r"\++")
 _TEXT = operator.attrgetter("text")
 _ORIGIN = operator.attrgetter("origin")
 _FILE_INDEX = operator.attrgetter("file_index")
+
+CHUNK_BINDING = 2
+"""Version of what a chunk's content hash covers (see _PlanBuilder._binding_hash); 1 hashed the
+path and the changed lines' decoded text only."""
+CONTEXT_BOUND = 3
+"""Context lines on each side of a segment that its binding covers (nearby code)."""
+
+
+def _line_token(origin: str, line: DiffLine) -> str:
+    if line.raw is not None:
+        return f"{origin}b{len(line.raw)}:{line.raw.hex()}\n"
+    return f"{origin}{len(line.text)}:{line.text}\n"
 _ADDITIONS = operator.attrgetter("additions")
 _DELETIONS = operator.attrgetter("deletions")
 _NEW_LINENO = operator.attrgetter("new_lineno")
@@ -472,17 +484,8 @@ class _PlanBuilder:
             segments.sort(key=lambda s: (file_rank[s.file_index], s.hunk_index, s.first))
         chunk = Chunk(0, "", draft.kind, segments)
         chunk.files = [self.paths[i] for i in file_order]
-        # Hashed: the kind, then per file its path and its changed lines as origin, length, text.
-        # Lengths make the encoding unambiguous whatever the text holds.
-        parts = [f"kind:{draft.kind}\n"]
-        current_path = None
+        chunk.content_hash = self._binding_hash(draft, segments)
         files = self.files
-        for segment in segments:
-            if segment.path != current_path:
-                current_path = segment.path
-                parts.append(f"P{len(current_path)}:{current_path}\n")
-            lines = files[segment.file_index].hunks[segment.hunk_index].lines[segment.first:segment.last + 1]
-            parts += [f"{line.origin}{len(line.text)}:{line.text}\n" for line in lines if line.origin != CONTEXT]
         ai_count = 0
         tools: dict[str, int] = {}
         for segment in segments if ai_lines else ():
@@ -498,7 +501,6 @@ class _PlanBuilder:
         chunk.additions = sum(map(_ADDITIONS, segments))
         chunk.deletions = sum(map(_DELETIONS, segments))
         chunk.changed_lines = chunk.additions + chunk.deletions
-        chunk.content_hash = hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
         chunk.ai_lines = ai_count
         chunk.ai_tools = tools
         chunk.ai_share = round(ai_count / chunk.additions, 4) if chunk.additions else 0.0
@@ -519,6 +521,36 @@ class _PlanBuilder:
             chunk.floor_seconds, chunk.floor_derivation = light_floor(
                 len(chunk.files), self.config.collapsed_seconds, "collapsed")
         return chunk
+
+    def _binding_hash(self, draft: Draft, segments: list[Segment]) -> str:
+        """What an approval of the chunk is bound to (CHUNK_BINDING): the kind; per file its path,
+        status, old and new mode (so file type too: regular, executable, symlink, gitlink) and the
+        enclosing units of its lines (function qualname, class, or module level); per segment up to
+        CONTEXT_BOUND context lines before and after it, and its changed lines as origin and text, or
+        raw bytes for a line that is not UTF-8. Lengths make the encoding unambiguous. The same lines
+        deleted from another function, in a file of another mode, or with other neighbours hash
+        differently: an approval does not follow code to where it was not reviewed."""
+        units: dict[int, set[str]] = {}
+        for leaf in draft.leaves:
+            units.setdefault(leaf.file_index, set()).add(f"{leaf.kind}:{leaf.label}")
+        parts = [f"binding:{CHUNK_BINDING}\nkind:{draft.kind}\n"]
+        current_path = None
+        files = self.files
+        for segment in segments:
+            fd = files[segment.file_index]
+            if segment.path != current_path:
+                current_path = segment.path
+                scope = "\x00".join(sorted(units.get(segment.file_index, ())))
+                parts.append(f"P{len(current_path)}:{current_path}\n"
+                             f"F{fd.status}:{fd.old_mode:o}:{fd.new_mode:o}\nU{len(scope)}:{scope}\n")
+            hunk_lines = fd.hunks[segment.hunk_index].lines
+            before = hunk_lines[max(0, segment.first - CONTEXT_BOUND):segment.first]
+            after = hunk_lines[segment.last + 1:segment.last + 1 + CONTEXT_BOUND]
+            parts += [_line_token("C", line) for line in before if line.origin == CONTEXT]
+            parts += [_line_token(line.origin, line) for line in hunk_lines[segment.first:segment.last + 1]
+                      if line.origin != CONTEXT]
+            parts += [_line_token("C", line) for line in after if line.origin == CONTEXT]
+        return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
     def _light_chunk(self, draft: Draft, file_tiers: Mapping[str, int], destructive: set[str]) -> Chunk:
         chunk = Chunk(0, "", draft.kind)
