@@ -19,8 +19,15 @@ def demo(dest: str | None, no_tui: bool, force: bool) -> None:
     """Build the bundled sample repositories and open the TUI on the payments service."""
     from app.samples import load
 
+    from app.errors import ReviewTuiError
+
     target = Path(dest) if dest else paths.demo_dir()
-    built = load().build_all(target, force=force)
+    try:
+        built = load().build_all(target, force=force)
+    except OSError as exc:
+        where = exc.filename or target
+        raise ReviewTuiError(f"cannot build the sample repositories in {target}: {where}: "
+                             f"{exc.strerror or exc} (choose another --dest)") from None
     if no_tui:
         for name, where in built.items():
             click.echo(f"{name}: {where}")

@@ -121,7 +121,10 @@ def _report_for(path: Path, query: StatsQuery, analyzer: Analyzer | None) -> Sta
     if not path.exists():
         return StatsReport(query, Figures("all"), [], [], [], [], [], 0, [], False, "changes seen",
                            empty_ledger=True)
-    with Ledger.open(path) as ledger:  # read-write: an older schema is migrated, never lost
+    from app.storage.db import translate_errors
+
+    with Ledger.open(path) as ledger, translate_errors(path, "reading review stats"):
+        # read-write: an older schema is migrated, never lost; a damaged page is one clear line
         return build_report(ledger, query, analyzer)
 
 

@@ -156,10 +156,13 @@ def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head:
     change = Change(id=change_id, kind=kind, ref=refname, head=head, base=None, base_ref=base_name)
     change.commits = repo.commits_between(base_commit, head)
     change.title = _title(change.commits, change_id)
-    change.base = repo.merge_base(base_commit, head)
+    change.base, problem = repo.merge_base_or_problem(base_commit, head)
     if change.base is None:
         if repo.is_shallow:
             change.error = f"no merge-base with {base_name}: shallow clone (run `git fetch --unshallow`)"
+        elif problem is not None:
+            change.error = (f"cannot compare with {base_name}: the repository's objects are damaged or "
+                            f"missing ({problem}); run `git fsck`")
         else:
             change.error = f"no common history with {base_name}"
     return change

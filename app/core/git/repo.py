@@ -380,18 +380,24 @@ class GitRepo:
         return None if self.is_shallow else memo
 
     def merge_base(self, a: str, b: str) -> str | None:
+        return self.merge_base_or_problem(a, b)[0]
+
+    def merge_base_or_problem(self, a: str, b: str) -> tuple[str | None, str | None]:
+        """(the merge base or None, why it could not be computed: a damaged or missing object is
+        not the same as "no common history")."""
         memo = self._memo(a, b)
         key = WalkMemo.key("merge-base", a, b)
         if memo is not None and (known := memo.get(key)) is not None:
-            return str(known[0]) if known[0] else None
+            return (str(known[0]) if known[0] else None), None
         try:
             oid = self.repo.merge_base(a, b)
-        except (pygit2.GitError, ValueError, KeyError):
-            return None  # not remembered: a failure may be passing (a missing object fetched later)
+        except (pygit2.GitError, ValueError, KeyError) as exc:
+            # not remembered: a failure may be passing (a missing object fetched later)
+            return None, str(exc).strip() or type(exc).__name__
         found = str(oid) if oid else None
         if memo is not None:
             memo.put(key, [found])
-        return found
+        return found, None
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         if ancestor == descendant:

@@ -1,0 +1,94 @@
+"""Issue 15, item 7: damaged inputs give one clear line and a non-zero exit, never exit 70.
+
+- a ledger with one garbage page: `stats` (every format) exits 0 or 2 with one line, for every page;
+- `demo --dest` on a path that cannot be a folder: one line naming it, exit 2;
+- a damaged commit object between base and branch: "the repository's objects are damaged", not
+  "no common history".
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from app.paths import ledger_path
+from app.storage.ledger import Ledger
+
+
+def review_tui(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "REVIEW_TUI_NO_CACHE": "1"})
+
+
+def one_clear_line(done: subprocess.CompletedProcess[str]) -> None:
+    assert done.returncode in (0, 2), done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    if done.returncode:
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("review-tui: error: "), lines
+
+
+def test_a_garbage_page_anywhere_in_the_ledger_is_one_line(tmp_path: Path) -> None:
+    path = ledger_path()
+    with Ledger.open(path) as ledger:
+        session = ledger.start_session("a@example.com", "repo")
+        for n in range(60):
+            ledger.record_decision(session_id=session, reviewer="a@example.com", repo="repo", change_id="c",
+                                   head="a" * 40, chunk_hash=f"k{n}", decision="approve", floor_seconds=1.0,
+                                   note="x" * 300)
+    pristine = tmp_path / "pristine.db"
+    shutil.copy(path, pristine)
+    data, page = pristine.read_bytes(), 4096
+    assert len(data) // page > 10
+    failed = 0
+    for number in range(1, len(data) // page):
+        damaged = bytearray(data)
+        damaged[number * page:(number + 1) * page] = b"\xde\xad\xbe\xef" * (page // 4)
+        path.write_bytes(bytes(damaged))
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        done = review_tui("stats", "--all", "--json" if number % 2 else "--csv")
+        one_clear_line(done)
+        failed += bool(done.returncode)
+    assert failed  # some pages matter: the test did hit the damage
+
+
+def test_demo_on_a_path_that_cannot_be_a_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    done = review_tui("demo", "--no-tui", "--dest", str(blocker / "sub"))
+    assert done.returncode == 2
+    one_clear_line(done)
+    assert str(blocker / "sub") in done.stderr
+
+
+def test_a_damaged_commit_is_not_reported_as_no_common_history(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    env = {**os.environ, "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.com", "GIT_COMMITTER_NAME": "A",
+           "GIT_COMMITTER_EMAIL": "a@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True,
+                              text=True).stdout.strip()
+
+    repo.mkdir()
+    git("init", "-q", "-b", "main")
+    for n in range(3):
+        (repo / f"f{n}.txt").write_text(f"{n}\n")
+        git("add", "-A")
+        git("commit", "-qm", f"c{n}")
+    git("checkout", "-qb", "feature", "HEAD~1")
+    (repo / "f0.txt").write_text("changed\n")
+    git("commit", "-qam", "feature")
+    git("checkout", "-q", "main")
+    damaged = git("rev-parse", "HEAD~1")
+    loose = repo / ".git" / "objects" / damaged[:2] / damaged[2:]
+    loose.chmod(0o644)
+    loose.write_bytes(b"garbage")
+    done = review_tui("check", "feature", "--repo", str(repo))
+    one_clear_line(done)
+    assert done.returncode == 2 and "damaged or missing" in done.stderr
+    assert "no common history" not in done.stderr
