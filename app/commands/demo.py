@@ -17,9 +17,8 @@ from app.commands.common import open_tui
 @click.option("--force", is_flag=True, help="Rebuild even when the repos are up to date.")
 def demo(dest: str | None, no_tui: bool, force: bool) -> None:
     """Build the bundled sample repositories and open the TUI on the payments service."""
-    from app.samples import load
-
     from app.errors import ReviewTuiError
+    from app.samples import load
 
     target = Path(dest) if dest else paths.demo_dir()
     try:

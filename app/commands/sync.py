@@ -40,6 +40,7 @@ from app.errors import RepoError
 
 if TYPE_CHECKING:
     from app.core.git.repo import GitRepo
+    from app.storage.signing import Signer
 
 # git reads remote.<name>.uploadpack/receivepack as lists and uses the first, so a -c override cannot
 # replace a value from the repository's config; the command-line options do.
@@ -80,7 +81,7 @@ def _check_remote(repo: GitRepo, remote: str) -> None:
 _PROGRAM_KEYS = ("core.sshCommand", "core.askPass")
 
 
-def safe_config(repo, remote: str) -> list[str]:
+def safe_config(repo: GitRepo, remote: str) -> list[str]:
     """``-c key=value`` arguments that neutralise what the repository's config could make git run."""
     overrides = {
         "core.hooksPath": "/dev/null", "core.fsmonitor": "false", "protocol.ext.allow": "never",
@@ -130,7 +131,7 @@ def _default_remote(repo: GitRepo) -> str:
     return names[0] if names else "origin"
 
 
-def _signer(repo):
+def _signer(repo: GitRepo) -> Signer | None:
     """The reviewer's record signer, or None (then records are exported unsigned, and said so)."""
     from app.config import load_user_config
     from app.errors import ConfigError

@@ -393,8 +393,8 @@ class ParsedNotes:
 
     def seen(self) -> dict[str, bool]:
         """{record id: signed} of what is kept, for merging more notes in."""
-        return {r.record_id: r.record_id in self.signers
-                for r in [*(d for d, _ in self.decisions), *self.comments]}
+        ids = [d.record_id for d, _ in self.decisions] + [c.record_id for c in self.comments]
+        return {record_id: record_id in self.signers for record_id in ids}
 
     def add(self, other: ParsedNotes) -> None:
         """Merge another note's or ref's records: the first copy of a record id wins, except that a
@@ -673,7 +673,7 @@ def export_notes(ledger: Ledger, repo: GitRepo, repo_key: str, signer: Signer | 
             f"{missing} local record(s) were not exported: their head commit is not in this repository "
             "(branch deleted or force-pushed and garbage-collected)"
         )
-    for _attempt in range(2):
+    for attempt in range(2):
         tip = repo.reference_target(NOTES_REF)
         read = repo.notes_at(tip, max_bytes=MAX_NOTE_BYTES)
         existing = read.notes

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from app.storage.signing import AllowedSigners, fingerprint
 
 if TYPE_CHECKING:
-    from app.core.policy.rules import PolicyConfig
     from app.core.git.repo import GitRepo
+    from app.core.policy.rules import PolicyConfig
     from app.storage.notes import ParsedNotes
 
 MAX_SIGNERS_BYTES = 1 << 20

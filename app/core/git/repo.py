@@ -799,7 +799,7 @@ class GitRepo:
                 if len(found) >= max_notes:
                     report.append(f"more than {max_notes:,} notes; the rest not read")
                     raise StopIteration
-                raw = entry.raw_name if hasattr(entry, "raw_name") else entry.name.encode()
+                raw: bytes = entry.raw_name or b""
                 path = (*parts, raw.decode("utf-8", errors="backslashreplace"))
                 name = "".join(path).lower()
                 hexname = all(c in "0123456789abcdef" for c in name)
