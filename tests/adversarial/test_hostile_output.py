@@ -70,7 +70,8 @@ def hostile(tmp_path_factory) -> Path:
     git(repo, "checkout", "-q", "main")
     lines = [note_line(head, 1, EVIL_REVIEWER, "feature", EVIL_NOTE),
              note_line(head, 2, "senior@example.com\u200b", f"feature{OSC52}", "\u202eevil", "flag"),
-             note_line(head, 3, "dcs\x90@x.example", "fix-\\xff", "@SUM(1+1)")]
+             note_line(head, 3, "dcs\x90@x.example", "fix-\\xff", "@SUM(1+1)"),
+             note_line(head, 4, '=HYPERLINK("https://evil.example")@x.example', "feature", "-1+1")]
     git(repo, "notes", "--ref=review-tui", "add", "-m", "\n".join(lines), head)
     return repo
 
@@ -110,6 +111,7 @@ def test_every_command_shows_hostile_repo_and_notes_as_inert_text(hostile: Path,
     cells = [cell for row in csv.reader(io.StringIO(stats_csv)) for cell in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not _number(c))]
     assert any("evil␛]52" in c for c in cells)  # the hostile reviewer is there, made visible
+    assert "'=HYPERLINK(\"https://evil.example\")@x.example" in cells  # neutralised, not dropped
     explained = run_cli("explain", "--repo", repo, "--", "feature").stdout.decode("utf-8")
     provenance = explained.split("AI provenance", 1)[1].split("\n", 2)[1]
     assert "␛]52;c;cm0gLXJmIH4=␇" in provenance, provenance
