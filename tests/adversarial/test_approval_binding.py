@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.analysis.analyzer import Analyzer
 from app.samples import load
-from app.storage.ledger import Ledger
+from app.storage.ledger import Ledger, NewDecision
 
 SAMPLES = load()
 ANN = SAMPLES.Person("Ann Author", "ann@example.com")
@@ -43,9 +43,9 @@ def approve_all(repo: Path, reviewer: str, change: str) -> None:
         for chunk in detail.plan.chunks:
             view = ledger.open_chunk(session, key, ch.id, ch.head, chunk.content_hash, chunk.index)
             ledger.add_active_time(view, chunk.floor_seconds + 5)
-            ledger.record_decision(session_id=session, reviewer=reviewer, repo=key, change_id=ch.id,
+            ledger.record_decision(NewDecision(session_id=session, reviewer=reviewer, repo=key, change_id=ch.id,
                                    head=ch.head, chunk_hash=chunk.content_hash, decision="approve",
-                                   chunk_index=chunk.index, floor_seconds=chunk.floor_seconds)
+                                   chunk_index=chunk.index, floor_seconds=chunk.floor_seconds))
 
 
 def check(repo: Path, change: str) -> tuple[int, dict]:

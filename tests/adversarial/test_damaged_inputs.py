@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from app.paths import ledger_path
-from app.storage.ledger import Ledger
+from app.storage.ledger import Ledger, NewDecision
 
 
 def review_tui(*args: str) -> subprocess.CompletedProcess[str]:
@@ -36,9 +36,9 @@ def test_a_garbage_page_anywhere_in_the_ledger_is_one_line(tmp_path: Path) -> No
     with Ledger.open(path) as ledger:
         session = ledger.start_session("a@example.com", "repo")
         for n in range(60):
-            ledger.record_decision(session_id=session, reviewer="a@example.com", repo="repo", change_id="c",
+            ledger.record_decision(NewDecision(session_id=session, reviewer="a@example.com", repo="repo", change_id="c",
                                    head="a" * 40, chunk_hash=f"k{n}", decision="approve", floor_seconds=1.0,
-                                   note="x" * 300)
+                                   note="x" * 300))
     pristine = tmp_path / "pristine.db"
     shutil.copy(path, pristine)
     data, page = pristine.read_bytes(), 4096

@@ -25,7 +25,7 @@ import pytest
 from app.analysis.analyzer import Analyzer
 from app.samples import load
 from app.storage import notes, signing
-from app.storage.ledger import Ledger
+from app.storage.ledger import Ledger, NewDecision
 
 SAMPLES = load()
 ANN = SAMPLES.Person("Ann Author", "ann@example.com")
@@ -77,9 +77,9 @@ def approve_all(repo: Path, home: Path, reviewer: str, change: str = "feature") 
         for chunk in detail.plan.chunks:
             view = ledger.open_chunk(session, key, ch.id, ch.head, chunk.content_hash, chunk.index)
             ledger.add_active_time(view, chunk.floor_seconds + 5)
-            ledger.record_decision(session_id=session, reviewer=reviewer, repo=key, change_id=ch.id,
+            ledger.record_decision(NewDecision(session_id=session, reviewer=reviewer, repo=key, change_id=ch.id,
                                    head=ch.head, chunk_hash=chunk.content_hash, decision="approve",
-                                   chunk_index=chunk.index, floor_seconds=chunk.floor_seconds)
+                                   chunk_index=chunk.index, floor_seconds=chunk.floor_seconds))
 
 
 def home_of(tmp: Path, who: str, key: Path | None) -> Path:
