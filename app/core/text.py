@@ -98,7 +98,7 @@ def json_text(data: Any, indent: int | None = 2) -> str:
     Those characters only occur inside JSON strings, so the escaped text parses to the same data.
     """
     text = json.dumps(data, indent=indent, ensure_ascii=False)
-    if text.isascii():
+    if text.isascii() and "\x7f" not in text:  # DEL is ASCII yet unsafe
         return text
     text = _JSON_UNSAFE.sub(_json_escape, text)
     text = _INVISIBLE.sub(_json_escape, text)
