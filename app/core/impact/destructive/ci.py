@@ -1,0 +1,387 @@
+"""CI pipelines that stop protecting: GitHub Actions workflows and GitLab CI, read as YAML documents.
+
+A step or job protects when it tests, lints, type-checks, scans or audits (by its command, the action
+it uses, or its name). Comparing the base and head pipelines of every CI file in the change, a
+protective step that was active and blocking in the base is reported when in the head it is:
+- gone (not in its job nor anywhere else in the change's CI files, under its name or its command);
+- disabled: `if: false` (step or job), a GitLab job hidden with a leading dot, `when: never`,
+  `when: manual`, or rules that all say `when: never`;
+- non-blocking: `continue-on-error: true`, `allow_failure: true`, or a command ending in `|| true`;
+and a workflow that ran protective steps on pull requests and no longer triggers on them is reported.
+A step renamed, moved to another job or file, or reworded keeps its command and passes.
+Commands in `run:` / `script:` blocks are also judged by the shell detector.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from app.core.impact.destructive import shell
+from app.core.impact.destructive.model import SIDE_OLD, Finding, Work, shown
+from app.core.impact.destructive.yamlnodes import Node
+
+_COMMANDS = re.compile(
+    r"\b(pytest|tox|nox|unittest|(?:npm|yarn|pnpm)\s+(?:run\s+)?(?:test|lint)|go\s+test|go\s+vet"
+    r"|cargo\s+test|cargo\s+clippy|mvn\b[^\n]{0,200}?\b(?:test|verify)|gradlew?\b[^\n]{0,200}?\b(?:test|check)"
+    r"|make\s+(?:test|check|lint)|ruff|flake8|pylint|mypy|pyright|eslint|golangci-lint|rubocop|rspec|phpunit"
+    r"|jest|vitest|bandit|gitleaks|trivy|snyk|semgrep|pip-audit|npm\s+audit|cargo\s+audit|safety\s+check"
+    r"|codeql|dependency-review|super-linter|sonar\w*|hadolint|tflint|checkov|tfsec|kube-linter)\b",
+    re.I,
+)
+_NAME_WORDS = re.compile(
+    r"\b(tests?|testing|unit|integration|e2e|lint\w*|security|scan\w*|codeql|sast|dast|audit|reviews?"
+    r"|approv\w*|required|type-?check\w*|mypy|vulnerab\w*|secrets?|gitleaks|trivy|snyk|semgrep|bandit"
+    r"|dependency-review|verify|check)\b",
+    re.I,
+)
+_NEUTRALISED = re.compile(r"\|\|\s*(?:true|:|exit\s+0)\b|--exit-zero\b|^\s*exit\s+0\s*$|;\s*true\s*$", re.M)
+_FALSE = frozenset({"false", "${{ false }}", "${{false}}", "0", "'false'", "no", "off", "${{ 0 }}"})
+_TRUE = frozenset({"true", "${{ true }}", "${{true}}", "yes", "on", "1"})
+_PR_TRIGGERS = frozenset({"pull_request", "pull_request_target", "merge_group"})
+_GITLAB_RESERVED = frozenset(
+    {
+        "stages",
+        "variables",
+        "default",
+        "include",
+        "workflow",
+        "image",
+        "services",
+        "before_script",
+        "after_script",
+        "cache",
+        "types",
+    }
+)
+
+
+def protective_words(*texts: str) -> list[str]:
+    """The protective commands (pytest, codeql...) or name words (tests, lint...) in these texts."""
+    words: list[str] = []
+    for text in texts:
+        for match in _COMMANDS.finditer(text):
+            words.append(" ".join(match.group(1).lower().split()))
+    if not words:
+        for text in texts:
+            for match in _NAME_WORDS.finditer(text):
+                word = match.group(1).lower()
+                words.append(
+                    next(
+                        (
+                            root
+                            for root in (
+                                "test",
+                                "lint",
+                                "scan",
+                                "approv",
+                                "vulnerab",
+                                "secret",
+                                "review",
+                                "type",
+                            )
+                            if word.startswith(root)
+                        ),
+                        word,
+                    )
+                )
+    return list(dict.fromkeys(words))
+
+
+@dataclass
+class Unit:
+    """A step (GitHub) or a job (GitLab): its identity, what protects in it, and its state."""
+
+    file: str
+    job: str
+    key: str  # step name, action or first command; the job name for GitLab
+    label: str
+    line: int
+    words: list[str]
+    commands: str  # the run/script text
+    active: bool = True
+    why_inactive: str = ""
+    blocking: bool = True
+    why_soft: str = ""
+    command_lines: list[tuple[int, str]] = field(default_factory=list)  # (first line, script)
+
+
+def _flag(node: Node | None, values: frozenset[str]) -> bool:
+    return node is not None and node.value is not None and node.value.strip().lower() in values
+
+
+# ==================================================================================================
+# GitHub Actions
+# ==================================================================================================
+
+
+def _script_line(node: Node) -> int:
+    return node.line + 1 if node.value and "\n" in node.value.rstrip("\n") else node.line
+
+
+def github_units(path: str, doc: Node) -> list[Unit]:
+    units: list[Unit] = []
+    jobs = doc.get("jobs")
+    for job_id, job in (jobs.items or {}).items() if jobs else ():
+        job_off = _flag(job.get("if"), _FALSE)
+        job_soft = _flag(job.get("continue-on-error"), _TRUE)
+        job_name = job.text("name", job_id)
+        if job.get("uses") is not None:  # a reusable workflow job
+            uses = job.text("uses")
+            words = protective_words(uses, job_name, job_id)
+            units.append(
+                Unit(
+                    path,
+                    job_id,
+                    f"uses:{uses.split('@')[0]}",
+                    job_name,
+                    job.line,
+                    words,
+                    uses,
+                    not job_off,
+                    "if: false on the job" if job_off else "",
+                    not job_soft,
+                    "continue-on-error: true on the job" if job_soft else "",
+                )
+            )
+        steps = job.get("steps")
+        for step in (steps.children or []) if steps is not None else []:
+            if step.items is None:
+                continue
+            run, uses, name = step.text("run"), step.text("uses"), step.text("name")
+            key = name or (f"uses:{uses.split('@')[0]}" if uses else run.strip().split("\n")[0][:120])
+            words = protective_words(run, uses) or protective_words(name)
+            off = job_off or _flag(step.get("if"), _FALSE)
+            soft_reason = (
+                "continue-on-error: true"
+                if _flag(step.get("continue-on-error"), _TRUE) or job_soft
+                else "the command ignores its failure (|| true / --exit-zero)"
+                if words and _NEUTRALISED.search(run)
+                else ""
+            )
+            unit = Unit(
+                path,
+                job_id,
+                key,
+                name or key,
+                step.line,
+                words,
+                run,
+                not off,
+                ("if: false on the job" if job_off else "if: false") if off else "",
+                not soft_reason,
+                soft_reason,
+            )
+            run_node = step.get("run")
+            if run_node is not None and run:
+                unit.command_lines.append((_script_line(run_node), run))
+            units.append(unit)
+    return units
+
+
+def github_triggers(doc: Node) -> set[str]:
+    on = doc.get("on") or doc.get("true")
+    if on is None:
+        return set()
+    if on.value is not None:
+        return {on.value}
+    if on.children is not None:
+        return {child.value for child in on.children if child.value}
+    return set((on.items or {}).keys())
+
+
+# ==================================================================================================
+# GitLab CI
+# ==================================================================================================
+
+
+def gitlab_units(path: str, doc: Node) -> list[Unit]:
+    units: list[Unit] = []
+    for name, job in (doc.items or {}).items():
+        if name in _GITLAB_RESERVED or job.items is None:
+            continue
+        scripts = [
+            (job.get(k), k) for k in ("before_script", "script", "after_script") if job.get(k) is not None
+        ]
+        text = "\n".join(line for node, _ in scripts if node is not None for line in node.strings())
+        words = protective_words(text) or protective_words(name, job.text("stage"))
+        hidden = name.startswith(".")
+        when = job.text("when").strip().lower()
+        rules = job.get("rules")
+        rule_whens = (
+            [r.text("when", "on_success").strip().lower() for r in (rules.children or [])] if rules else []
+        )
+        off_reason = (
+            "hidden (its name starts with '.')"
+            if hidden
+            else f"when: {when}"
+            if when in ("never", "manual")
+            else "every rule says when: never"
+            if rule_whens and all(w == "never" for w in rule_whens)
+            else ""
+        )
+        soft = (
+            (_flag(job.get("allow_failure"), _TRUE) and "allow_failure: true")
+            or (words and _NEUTRALISED.search(text) and "the script ignores its failure (|| true)")
+            or ""
+        )
+        unit = Unit(
+            path,
+            name.lstrip("."),
+            name.lstrip("."),
+            name,
+            job.line,
+            words,
+            text,
+            not off_reason,
+            off_reason,
+            not soft,
+            soft,
+        )
+        for node, _ in scripts:
+            if node is None:
+                continue
+            for child in node.children or [node]:
+                if child.value:
+                    unit.command_lines.append((_script_line(child), child.value))
+        units.append(unit)
+    include = doc.get("include")
+    for entry in (include.children or [include]) if include is not None else []:
+        target = entry.value or " ".join(v.value or "" for v in (entry.items or {}).values())
+        words = protective_words(target) or protective_words(target.replace("/", " ").replace("-", " "))
+        if words:
+            units.append(
+                Unit(path, "include", f"include:{target}", f"include {target}", entry.line, words, target)
+            )
+    return units
+
+
+# ==================================================================================================
+# comparing base and head
+# ==================================================================================================
+
+
+@dataclass
+class Pipeline:
+    """The CI units of one file version (or none when the file does not exist on that side)."""
+
+    path: str
+    units: list[Unit]
+    triggers: set[str] | None = None  # GitHub only
+
+
+def units_of(path: str, docs: Sequence[Node]) -> Pipeline:
+    gitlab = posixpath.basename(path).startswith(".gitlab-ci") or "/.gitlab/" in f"/{path}"
+    units: list[Unit] = []
+    triggers: set[str] | None = None if gitlab else set()
+    for doc in docs:
+        if doc.items is None:
+            continue
+        if gitlab:
+            units.extend(gitlab_units(path, doc))
+        else:
+            units.extend(github_units(path, doc))
+            assert triggers is not None
+            triggers |= github_triggers(doc)
+    return Pipeline(path, units, triggers)
+
+
+def _counterpart(unit: Unit, head: Sequence[Unit]) -> Unit | None:
+    same_job = [u for u in head if u.job == unit.job and u.file == unit.file]
+    for pool in (same_job, head):
+        for candidate in pool:
+            if candidate.key == unit.key:
+                return candidate
+    # Renamed or moved: the same protective commands still run somewhere (an active one preferred).
+    similar = [u for pool in (same_job, head) for u in pool if unit.words and set(unit.words) <= set(u.words)]
+    return next((u for u in similar if u.active and u.blocking), similar[0] if similar else None)
+
+
+def compare(base: Sequence[Pipeline], head: Sequence[Pipeline]) -> list[Finding]:
+    """Protective units weakened by the change, over every CI file it touches (a step moved to another
+    workflow is not removed)."""
+    head_units = [u for p in head for u in p.units]
+    findings: list[Finding] = []
+    for pipeline in base:
+        for unit in pipeline.units:
+            if not unit.words or not unit.active or not unit.blocking:
+                continue
+            other = _counterpart(unit, head_units)
+            detector = "yaml:gitlab" if pipeline.triggers is None else "yaml:github"
+            noun = "CI job" if pipeline.triggers is None else "CI step"
+            if other is None:
+                findings.append(
+                    Finding(
+                        "ci-protection-removed",
+                        unit.file,
+                        unit.line,
+                        f"{noun} '{unit.label}'",
+                        f"removed: it ran {', '.join(unit.words)}",
+                        shown(unit.label),
+                        SIDE_OLD,
+                        detector,
+                        f"removed:{unit.job}:{unit.key}",
+                    )
+                )
+            elif not other.active:
+                findings.append(
+                    Finding(
+                        "ci-protection-disabled",
+                        other.file,
+                        other.line,
+                        f"{noun} '{unit.label}'",
+                        f"disabled by {other.why_inactive}: {', '.join(unit.words)} no longer runs",
+                        shown(other.label),
+                        detector=detector,
+                        key=f"off:{unit.job}:{unit.key}",
+                    )
+                )
+            elif not other.blocking:
+                findings.append(
+                    Finding(
+                        "ci-protection-non-blocking",
+                        other.file,
+                        other.line,
+                        f"{noun} '{unit.label}'",
+                        f"{other.why_soft}: a failing {', '.join(unit.words)} no longer fails the pipeline",
+                        shown(other.label),
+                        detector=detector,
+                        key=f"soft:{unit.job}:{unit.key}",
+                    )
+                )
+    findings.extend(_trigger_findings(base, head))
+    return findings
+
+
+def _trigger_findings(base: Sequence[Pipeline], head: Sequence[Pipeline]) -> Iterator[Finding]:
+    heads = {p.path: p for p in head}
+    for pipeline in base:
+        after = heads.get(pipeline.path)
+        if pipeline.triggers is None or after is None or after.triggers is None:
+            continue
+        protective = [u for u in pipeline.units if u.words and u.active]
+        if protective and pipeline.triggers & _PR_TRIGGERS and not after.triggers & _PR_TRIGGERS:
+            words = sorted({w for u in protective for w in u.words})
+            yield Finding(
+                "ci-protection-disabled",
+                pipeline.path,
+                1,
+                f"workflow {pipeline.path}",
+                f"no longer runs on pull requests: {', '.join(words)} stop guarding merges",
+                detector="yaml:github",
+                key=f"trigger:{pipeline.path}",
+            )
+
+
+def command_findings(pipeline: Pipeline, work: Work) -> list[Finding]:
+    """Destructive commands in the pipeline's scripts."""
+    findings: list[Finding] = []
+    detector = "yaml:gitlab" if pipeline.triggers is None else "yaml:github"
+    for unit in pipeline.units:
+        for first_line, script in unit.command_lines:
+            findings.extend(
+                shell.scan_script(script, pipeline.path, work=work, first_line=first_line, detector=detector)
+            )
+    return findings

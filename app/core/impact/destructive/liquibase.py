@@ -1,0 +1,172 @@
+"""Liquibase changelogs (XML, YAML, JSON): dropTable, dropColumn, delete and update without a where, and
+the SQL of `<sql>` changes. `<rollback>` sections run only on rollback and are judged like down
+migrations: a drop there is fine when the changelog created what it drops.
+
+XML is read with expat (line numbers for every element); a document type declaration is refused, so
+no entity can expand. YAML and JSON changelogs are read as YAML documents (JSON is YAML).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+from app.core.impact.destructive import sql
+from app.core.impact.destructive.migrations import Event, judge_events
+from app.core.impact.destructive.model import MAX_PARSE_BYTES, Finding, Lines, ParseFailure, Work
+from app.core.impact.destructive.yamlnodes import Node
+
+_CHANGES = {"dropTable", "dropColumn", "delete", "update", "createTable", "addColumn", "sql", "dropView"}
+
+
+def is_changelog(text: str) -> bool:
+    return "databaseChangeLog" in text[:20_000]
+
+
+def _op(change: str, attrs: dict[str, str], columns: list[str], has_where: bool) -> list[sql.Op]:
+    table = attrs.get("tableName", "?")
+    if change == "dropTable":
+        return [
+            sql.Op(
+                "sql-drop", f"table {table}", "Liquibase dropTable deletes the table and all its rows", table
+            )
+        ]
+    if change == "dropColumn":
+        names = columns or [attrs.get("columnName", "?")]
+        return [
+            sql.Op(
+                "sql-drop-column",
+                f"column {table}.{name}",
+                "Liquibase dropColumn deletes its data",
+                table,
+                (sql.bare(name),),
+            )
+            for name in names
+        ]
+    if change in ("delete", "update") and not has_where:
+        verb = "DELETE" if change == "delete" else "UPDATE"
+        return [
+            sql.Op(
+                f"sql-{change}-all",
+                f"every row of {table}",
+                f"Liquibase {change} without a where ({verb} of every row)",
+                table,
+                tuple(sql.bare(c) for c in columns),
+            )
+        ]
+    if change == "createTable":
+        return [sql.Op("created", table, table=table)]
+    if change == "addColumn":
+        return [sql.Op("added", f"{table}", table=table, columns=tuple(sql.bare(c) for c in columns))]
+    return []
+
+
+@dataclass
+class _Element:
+    name: str
+    line: int
+    attrs: dict[str, str]
+    section: str
+    columns: list[str] = field(default_factory=list)
+    where: bool = False
+    text: list[str] = field(default_factory=list)
+
+
+def scan_xml(text: str, path: str, work: Work) -> list[Finding]:
+    if len(text) > MAX_PARSE_BYTES:
+        raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
+    parser = expat.ParserCreate()
+    lines = Lines(text)
+    events: list[Event] = []
+    stack: list[_Element] = []
+    rollback_depth = 0
+
+    def refuse_doctype(*_: object) -> None:
+        raise ParseFailure("XML with a document type declaration is not read (entities could expand)")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal rollback_depth
+        work.add()
+        local = name.rsplit(":", 1)[-1]
+        if local == "rollback":
+            rollback_depth += 1
+        section = sql.DOWN if rollback_depth else sql.UP
+        if local in _CHANGES:
+            stack.append(_Element(local, parser.CurrentLineNumber, dict(attrs), section))
+        elif stack and local == "column":
+            stack[-1].columns.append(attrs.get("name", "?"))
+        elif stack and local == "where":
+            stack[-1].where = True
+
+    def end(name: str) -> None:
+        nonlocal rollback_depth
+        local = name.rsplit(":", 1)[-1]
+        if local == "rollback":
+            rollback_depth -= 1
+        if stack and stack[-1].name == local:
+            element = stack.pop()
+            if element.name == "sql":
+                events.append(
+                    Event(
+                        element.section,
+                        element.line,
+                        lines.text_of(element.line),
+                        sql_text="".join(element.text),
+                    )
+                )
+            else:
+                ops = _op(element.name, element.attrs, element.columns, element.where)
+                if ops:
+                    events.append(Event(element.section, element.line, lines.text_of(element.line), ops=ops))
+
+    def data(chunk: str) -> None:
+        if stack and stack[-1].name == "sql":
+            stack[-1].text.append(chunk)
+        elif stack and "where" in chunk.lower() and stack[-1].name in ("delete", "update"):
+            stack[-1].where = stack[-1].where or bool(chunk.strip())
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
+    try:
+        parser.Parse(text.encode("utf-8", errors="replace"), True)
+    except expat.ExpatError as exc:
+        raise ParseFailure(f"XML does not parse: {exc}") from None
+    return judge_events(events, path, "liquibase-xml", work)
+
+
+def scan_nodes(docs: list[Node], text: str, path: str, work: Work) -> list[Finding]:
+    """A YAML or JSON changelog."""
+    lines = Lines(text)
+    events: list[Event] = []
+    for doc in docs:
+        log = doc.get("databaseChangeLog")
+        for entry in (log.children or []) if log else []:
+            change_set = entry.get("changeSet")
+            if change_set is None:
+                continue
+            for section, key in ((sql.UP, "changes"), (sql.DOWN, "rollback")):
+                group = change_set.get(key)
+                for change in (group.children or [group]) if group else []:
+                    for name, body in (change.items or {}).items():
+                        work.add()
+                        events.extend(_node_events(name, body, section, lines))
+    return judge_events(events, path, "liquibase-yaml", work)
+
+
+def _node_events(name: str, body: Node, section: str, lines: Lines) -> list[Event]:
+    if name not in _CHANGES:
+        return []
+    if name == "sql":
+        sql_text = body.value if body.value is not None else body.text("sql")
+        return [Event(section, body.line, lines.text_of(body.line), sql_text=sql_text)]
+    attrs = {k: v.value for k, v in (body.items or {}).items() if v.value is not None}
+    column_nodes = body.get("columns")
+    columns = []
+    for item in (column_nodes.children or []) if column_nodes else []:
+        column = item.get("column")
+        columns.append(column.text("name", "?") if column else "?")
+    ops = _op(name, attrs, columns, body.get("where") is not None)
+    return [Event(section, body.line, lines.text_of(body.line), ops=ops)] if ops else []

@@ -1,0 +1,392 @@
+"""Schema migrations written in code: ORM drop operations and the SQL inside their strings.
+
+Python migrations (alembic, Django) are read through `ast`: `op.drop_table`, `op.drop_column`,
+`batch_op.drop_column`, `migrations.DeleteModel` / `RemoveField`, and the SQL of `op.execute(...)`,
+`migrations.RunSQL(...)`, `connection.execute(text(...))` whatever its case or how it is built
+(f-strings, `+`, `%`, `.format`, a variable assigned a string). Ruby (Rails), Go (goose), JavaScript
+and TypeScript (knex, TypeORM, Sequelize) migrations are read by a string-aware lexer: the SQL in
+their strings and heredocs, and their drop calls.
+
+Sections: a downgrade()/down/backwards function (Django's reverse_sql too) runs only on rollback. A
+drop there is fine when it undoes what the upgrade created, and destructive otherwise.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.core.impact.destructive import sql
+from app.core.impact.destructive.model import (
+    MAX_FINDINGS_PER_FILE,
+    MAX_PARSE_BYTES,
+    Finding,
+    Lines,
+    ParseFailure,
+    Work,
+)
+from app.core.impact.destructive.pyast import (
+    dotted,
+    parse_python,
+    sql_placeholder,
+    string_assignments,
+    string_value,
+)
+
+DOWN_FUNCTIONS = frozenset(
+    {
+        "downgrade",
+        "down",
+        "rollback",
+        "backwards",
+        "reverse",
+        "revert",
+        "unapply",
+        "reverse_code",
+        "down_migration",
+    }
+)
+_EXECUTE_NAMES = frozenset(
+    {
+        "execute",
+        "executemany",
+        "executescript",
+        "exec_driver_sql",
+        "RunSQL",
+        "raw",
+        "run_sql",
+        "execute_sql",
+        "query",
+        "Exec",
+        "ExecContext",
+        "MustExec",
+    }
+)
+
+
+@dataclass
+class Event:
+    """One thing a migration does, in source order: ORM ops, or a string of SQL."""
+
+    section: str
+    line: int
+    text: str
+    ops: list[sql.Op] | None = None  # ORM operations
+    sql_text: str | None = None  # SQL to split and classify
+
+
+def judge_events(events: list[Event], path: str, detector: str, work: Work) -> list[Finding]:
+    """Findings of a migration's events: the up section first (it runs first and says what the
+    migration creates), then the down section."""
+    state = sql.SqlState()
+    findings: list[Finding] = []
+    for section in (sql.UP, sql.DOWN):
+        for event in events:
+            if event.section != section:
+                continue
+            if event.ops is not None:
+                pairs = [(event.line, op) for op in event.ops]
+            else:
+                text = event.sql_text or ""
+                lines = Lines(text)
+                pairs = [
+                    (event.line + lines.line_of(st.offset) - 1, op)
+                    for st in sql.split_statements(text, work, section=section)
+                    for op in sql.statement_ops(st.code, state, work)
+                ]
+            for line, op in pairs:
+                for kept in sql.judge([op], section, state):
+                    findings.append(
+                        Finding(
+                            kept.kind,
+                            path,
+                            line,
+                            sql.readable(kept.target),
+                            kept.reason,
+                            event.text,
+                            detector=detector,
+                            key=f"{kept.kind}:{sql.bare(kept.table)}:{','.join(kept.columns)}:{section}",
+                        )
+                    )
+                    if len(findings) >= MAX_FINDINGS_PER_FILE:
+                        return findings
+    return findings
+
+
+# ==================================================================================================
+# Python
+# ==================================================================================================
+
+
+def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    return call.args[index] if len(call.args) > index else None
+
+
+class _PythonMigration(ast.NodeVisitor):
+    def __init__(self, lines: Lines, known: dict[str, str]) -> None:
+        self.lines = lines
+        self.known = known
+        self.sections = [sql.UP]
+        self.batch_tables: dict[str, str] = {}
+        self.events: list[Event] = []
+
+    def _text(self, value: ast.expr | None) -> str:
+        return string_value(value, sql_placeholder, self.known) or ""
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        section = (
+            sql.DOWN
+            if node.name in DOWN_FUNCTIONS or node.name.startswith("downgrade")
+            else self.sections[-1]
+        )
+        self.sections.append(section)
+        self.generic_visit(node)
+        self.sections.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_With(self, node: ast.With) -> None:
+        for item in node.items:
+            call = item.context_expr
+            if (
+                isinstance(call, ast.Call)
+                and dotted(call.func).endswith("batch_alter_table")
+                and isinstance(item.optional_vars, ast.Name)
+            ):
+                self.batch_tables[item.optional_vars.id] = self._text(_arg(call, 0, "table_name")) or "?"
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = dotted(node.func)
+        last = name.split(".")[-1]
+        section = self.sections[-1]
+        line = node.lineno
+        text = self.lines.text_of(line)
+        ops = self._orm_ops(node, name, last)
+        if ops:
+            self.events.append(Event(section, line, text, ops=ops))
+        if last == "RunSQL":
+            self._sql(_arg(node, 0, "sql"), section, node)
+            self._sql(_arg(node, 1, "reverse_sql"), sql.DOWN, node)
+        elif last in _EXECUTE_NAMES and node.args:
+            self._sql(node.args[0], section, node)
+        self.generic_visit(node)
+
+    def _sql(self, value: ast.expr | None, section: str, call: ast.Call) -> None:
+        if isinstance(value, (ast.List, ast.Tuple)):
+            for element in value.elts:
+                self._sql(element, section, call)
+            return
+        text = self._text(value)
+        if text.strip():
+            start = getattr(value, "lineno", call.lineno)
+            self.events.append(Event(section, start, self.lines.text_of(start), sql_text=text))
+
+    def _orm_ops(self, node: ast.Call, name: str, last: str) -> list[sql.Op]:
+        owner = name.split(".")[0]
+        if last in ("drop_table", "DeleteModel"):
+            table = self._text(_arg(node, 0, "name" if last == "DeleteModel" else "table_name"))
+            what = "model" if last == "DeleteModel" else "table"
+            return [
+                sql.Op(
+                    "migration-drop", f"{what} {table}", f"{last} deletes the table and all its rows", table
+                )
+            ]
+        if last in ("drop_column", "RemoveField"):
+            if owner in self.batch_tables:
+                table, column = self.batch_tables[owner], self._text(_arg(node, 0, "column_name"))
+            elif last == "RemoveField":
+                table, column = self._text(_arg(node, 0, "model_name")), self._text(_arg(node, 1, "name"))
+            else:
+                table, column = (
+                    self._text(_arg(node, 0, "table_name")),
+                    self._text(_arg(node, 1, "column_name")),
+                )
+            return [
+                sql.Op(
+                    "migration-drop-column",
+                    f"column {table}.{column}",
+                    f"{last} deletes the column's data",
+                    table,
+                    (sql.bare(column),),
+                )
+            ]
+        if last in ("create_table", "CreateModel"):
+            table = self._text(_arg(node, 0, "name" if last == "CreateModel" else "table_name"))
+            return [sql.Op("created", table, table=table)]
+        if last in ("add_column", "AddField"):
+            if owner in self.batch_tables:
+                table, column_node = self.batch_tables[owner], _arg(node, 0, "column")
+            else:
+                table, column_node = (
+                    self._text(_arg(node, 0, "table_name" if last == "add_column" else "model_name")),
+                    _arg(node, 1, "column" if last == "add_column" else "name"),
+                )
+            column = self._text(column_node)
+            if not column and isinstance(column_node, ast.Call) and column_node.args:
+                column = self._text(column_node.args[0])  # sa.Column("nick", ...)
+            return [sql.Op("added", f"{table}.{column}", table=table, columns=(sql.bare(column),))]
+        return []
+
+
+def scan_python_migration(text: str, path: str, work: Work) -> list[Finding]:
+    tree = parse_python(text, work)
+    visitor = _PythonMigration(Lines(text), string_assignments(tree, sql_placeholder))
+    visitor.visit(tree)
+    work.add(len(visitor.events))
+    return judge_events(visitor.events, path, "python-migration", work)
+
+
+# ==================================================================================================
+# Ruby, Go, JavaScript, TypeScript: a string-aware lexer
+# ==================================================================================================
+
+_RUBY_LEX = re.compile(
+    r"""
+  (?P<comment>\#[^\n]*)
+| (?P<heredoc><<[~-]?(?P<hq>['"]?)(?P<tag>[A-Z_][A-Z0-9_]*)(?P=hq))
+| (?P<dq>"(?:[^"\\]|\\.)*(?:"|\Z))
+| (?P<sq>'(?:[^'\\]|\\.)*(?:'|\Z))
+| (?P<pct>%[qQ]?\{[^}]*(?:\}|\Z))
+| (?P<nl>\n)
+| (?P<other>[^#<"'%\n]+|.)
+""",
+    re.S | re.X,
+)
+_C_LEX = re.compile(
+    r"""
+  (?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))
+| (?P<dq>"(?:[^"\\\n]|\\.)*(?:"|$))
+| (?P<sq>'(?:[^'\\\n]|\\.)*(?:'|$))
+| (?P<bq>`[^`]*(?:`|\Z))
+| (?P<nl>\n)
+| (?P<other>[^/"'`\n]+|.)
+""",
+    re.S | re.X | re.M,
+)
+_RUBY_DEF = re.compile(r"^\s*def\s+(?:self\.)?(\w+)")
+_C_FUNCTION = re.compile(
+    r"\bfunc\s+(?:\([^)]*\)\s*)?(\w+)|\b(?:exports\.|module\.exports\.)?(up|down)\s*[=:(]"
+    r"|\basync\s+(up|down)\s*\(|\bpublic\s+async\s+(up|down)\s*\("
+)
+_RUBY_OPS = re.compile(
+    r"^\s*(drop_table|remove_column|remove_columns|remove_reference|remove_belongs_to|"
+    r"create_table|add_column|drop_join_table)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
+    r"(?:\s*,\s*:?[\"']?(\w+)[\"']?)?"
+)
+_JS_OPS = re.compile(
+    r"\.(dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|createTable|addColumn)"
+    r"\s*\(\s*['\"`](\w+)['\"`](?:\s*,\s*['\"`](\w+)['\"`])?"
+)
+_SQL_START = re.compile(r"^\s*\(?\s*(?:DROP|TRUNCATE|ALTER|DELETE|UPDATE|CREATE)\b", re.I)
+_INTERPOLATION = re.compile(r"#\{([^}]*)\}|\$\{([^}]*)\}")
+
+
+def _orm_op(written: str, table: str, column: str | None) -> sql.Op | None:
+    verb = written.lower()
+    if verb in ("drop_table", "droptable", "droptableifexists", "drop_join_table"):
+        return sql.Op(
+            "migration-drop", f"table {table}", f"{written} deletes the table and all its rows", table
+        )
+    if verb in (
+        "remove_column",
+        "remove_columns",
+        "remove_reference",
+        "remove_belongs_to",
+        "dropcolumn",
+        "dropcolumns",
+        "removecolumn",
+    ):
+        if column is None:  # knex: table.dropColumn('email') inside alterTable('users', ...)
+            return sql.Op(
+                "migration-drop-column",
+                f"column {table}",
+                f"{written} deletes the column's data",
+                "?",
+                (table,),
+            )
+        return sql.Op(
+            "migration-drop-column",
+            f"column {table}.{column}",
+            f"{written} deletes the column's data",
+            table,
+            (sql.bare(column),),
+        )
+    if verb in ("create_table", "createtable"):
+        return sql.Op("created", table, table=table)
+    if verb in ("add_column", "addcolumn") and column:
+        return sql.Op("added", f"{table}.{column}", table=table, columns=(sql.bare(column),))
+    return None
+
+
+def _unquote(token: str) -> str:
+    if token.startswith("%"):
+        body = token[token.index("{") + 1 :]
+        return body[:-1] if body.endswith("}") else body
+    body = token[1:]
+    return body[:-1] if len(body) > 0 and body[-1] == token[0] else body
+
+
+def scan_code_migration(text: str, path: str, language: str, work: Work) -> list[Finding]:
+    """A Ruby, Go, JavaScript or TypeScript migration."""
+    if len(text) > MAX_PARSE_BYTES:
+        raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
+    lines = Lines(text)
+    events: list[Event] = []
+    section = sql.UP
+    ruby = language == "ruby"
+    section_at: dict[int, str] = {}
+    for number in range(1, len(lines.starts) + 1):  # calls and sections, line by line
+        raw = lines.text_of(number)
+        work.add(len(raw) + 1)
+        match = (_RUBY_DEF if ruby else _C_FUNCTION).search(raw)
+        if match:
+            name = next(g for g in match.groups() if g)
+            section = (
+                sql.DOWN if name.lower() in DOWN_FUNCTIONS or name.lower().startswith("down") else sql.UP
+            )
+        for found in [_RUBY_OPS.match(raw)] if ruby else list(_JS_OPS.finditer(raw)):
+            if found:
+                op = _orm_op(found.group(1), found.group(2), found.group(3))
+                if op is not None:
+                    events.append(Event(section, number, raw, ops=[op]))
+        section_at[number] = section
+    for offset, body in _strings(text, ruby, work):
+        if _SQL_START.match(body):
+            body = _INTERPOLATION.sub(
+                lambda m: "__expr_" + re.sub(r"\W+", "_", m.group(1) or m.group(2) or ""), body
+            )
+            number = lines.line_of(offset)
+            events.append(Event(section_at.get(number, sql.UP), number, lines.text_of(number), sql_text=body))
+    events.sort(key=lambda e: e.line)
+    return judge_events(events, path, f"{language}-migration", work)
+
+
+def _strings(text: str, ruby: bool, work: Work) -> Iterator[tuple[int, str]]:
+    """(offset, body) of every string literal, heredocs included."""
+    pending_heredoc: tuple[int, str] | None = None
+    pattern = _RUBY_LEX if ruby else _C_LEX
+    position = 0
+    while position < len(text):
+        match = pattern.match(text, position)
+        if match is None:  # pragma: no cover - the last alternative matches any character
+            break
+        work.add()
+        position = match.end()
+        kind = match.lastgroup
+        if kind in ("dq", "sq", "bq", "pct"):
+            yield match.start(), _unquote(match.group())
+        elif kind == "heredoc":
+            pending_heredoc = (match.start(), match.group("tag"))
+        elif kind == "nl" and pending_heredoc is not None:
+            start, tag = pending_heredoc
+            pending_heredoc = None
+            end = re.compile(rf"^[ \t]*{re.escape(tag)}[ \t]*$", re.M).search(text, position)
+            stop = end.start() if end else len(text)
+            yield start, text[position:stop]
+            position = end.end() if end else len(text)

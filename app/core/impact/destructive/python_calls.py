@@ -1,0 +1,221 @@
+"""Destructive calls in Python code, read through `ast`: commands it runs and cloud resources it deletes.
+
+- Commands: subprocess.run/call/check_call/check_output/Popen, os.system/popen/exec*, asyncio's
+  create_subprocess_exec/shell. An argv list is judged word by word by the shell detector
+  (`subprocess.run(["terraform", "destroy"])`); a string with shell=True or os.system as a script.
+  Non-literal elements become `${name}` so that an empty variable is taken into account.
+- Recursive deletes: shutil.rmtree of a root or of a path that is a root when a variable is empty.
+- Cloud SDKs: boto3, google-cloud and azure-mgmt clients, followed from the import through
+  assignments (`s3 = boto3.client("s3")`, `bucket = s3.Bucket(name)`, `for vm in compute.list(...)`),
+  whose delete*/terminate*/destroy*/purge*/begin_delete* methods are called. Single-item data-plane calls
+  an application makes in normal operation (delete_object, delete_message, delete_item, delete_blob) are
+  not destructive operations; deleting a bucket, an instance, a table or a resource group is.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from app.core.impact.destructive import shell
+from app.core.impact.destructive.model import MAX_FINDINGS_PER_FILE, Finding, Lines, Work
+from app.core.impact.destructive.pyast import (
+    dotted,
+    parse_python,
+    root_name,
+    shell_placeholder,
+    string_assignments,
+    string_value,
+)
+
+_RUN_ARGV = frozenset(
+    {
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "asyncio.create_subprocess_exec",
+        "os.execvp",
+        "os.execv",
+        "os.spawnvp",
+        "sh.Command",
+    }
+)
+_RUN_SHELL = frozenset(
+    {
+        "os.system",
+        "os.popen",
+        "asyncio.create_subprocess_shell",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+    }
+)
+_CLOUD_MODULES = ("boto3", "botocore", "google.cloud", "googleapiclient", "azure")
+_DELETE_METHOD = re.compile(
+    r"^(?:begin_)?(?:delete|terminate|destroy|purge|drop|remove)(?:_\w+)?$|^batch_delete"
+)
+_ROUTINE_DELETES = frozenset(
+    {
+        "delete_object",
+        "delete_message",
+        "delete_message_batch",
+        "delete_item",
+        "delete_blob",
+        "delete_objects_versions",
+        "delete_entity",
+        "delete_document",
+        "delete_key",
+        "delete_row",
+        "delete_session",
+    }
+)
+
+
+def _imports(tree: ast.Module) -> tuple[set[str], dict[str, str]]:
+    """Names bound to cloud SDK modules or classes, and local aliases of subprocess/os functions."""
+    cloud: set[str] = set()
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith(_CLOUD_MODULES):
+                    cloud.add((alias.asname or alias.name).split(".")[0])
+                elif alias.name in ("subprocess", "os", "asyncio", "shutil") and alias.asname:
+                    aliases[alias.asname] = alias.name  # import subprocess as sp
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                local = alias.asname or alias.name
+                if node.module.startswith(_CLOUD_MODULES):
+                    cloud.add(local)
+                elif node.module in ("subprocess", "os", "asyncio", "shutil"):
+                    aliases[local] = f"{node.module}.{alias.name}"
+    return cloud, aliases
+
+
+def _tainted(tree: ast.Module, cloud: set[str]) -> set[str]:
+    """Names that hold a cloud client or something obtained from one (two passes reach a fixpoint for
+    ordinary code: a client made at module level and used inside functions)."""
+    names = set(cloud)
+    for _ in range(2):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and root_name(node.value) in names:
+                for target in node.targets:
+                    for leaf in ast.walk(target):
+                        if isinstance(leaf, ast.Name):
+                            names.add(leaf.id)
+            elif (
+                isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and root_name(node.iter) in names
+            ):
+                for leaf in ast.walk(node.target):
+                    if isinstance(leaf, ast.Name):
+                        names.add(leaf.id)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if root_name(item.context_expr) in names and isinstance(item.optional_vars, ast.Name):
+                        names.add(item.optional_vars.id)
+    return names
+
+
+def _argv(node: ast.expr, known: dict[str, str]) -> list[str] | None:
+    if isinstance(node, (ast.List, ast.Tuple)):
+        words = []
+        for element in node.elts:
+            if isinstance(element, ast.Starred):
+                words.append(shell_placeholder(element.value))
+                continue
+            value = string_value(element, shell_placeholder, known)
+            words.append(value if value is not None else shell_placeholder(element))
+        return words
+    if isinstance(node, ast.Name) and node.id in known:
+        return None
+    return None
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in call.keywords if kw.arg == name), None)
+
+
+def _command_verdicts(call: ast.Call, name: str, known: dict[str, str]) -> list[shell.Verdict]:
+    if not call.args:
+        return []
+    first = call.args[0]
+    shell_kw = _keyword(call, "shell")
+    as_shell = name in _RUN_SHELL or (isinstance(shell_kw, ast.Constant) and shell_kw.value is True)
+    if name in ("os.execvp", "os.execv", "os.spawnvp") and len(call.args) > 1:
+        first = call.args[1]
+    argv = _argv(first, known)
+    if argv is not None:
+        return shell.judge_argv(argv)
+    if name in ("asyncio.create_subprocess_exec", "sh.Command"):
+        words = [string_value(a, shell_placeholder, known) or shell_placeholder(a) for a in call.args]
+        return shell.judge_argv(words)
+    text = string_value(first, shell_placeholder, known)
+    if text is None:
+        return []
+    if as_shell:
+        return [verdict for _, verdict in shell.script_verdicts(text)]
+    return shell.judge_argv(text.split())
+
+
+def scan_python_calls(text: str, path: str, work: Work) -> list[Finding]:
+    tree = parse_python(text, work)
+    cloud, aliases = _imports(tree)
+    tainted = _tainted(tree, cloud) if cloud else set()
+    known = string_assignments(tree, shell_placeholder)
+    lines = Lines(text)
+    findings: list[Finding] = []
+    for node in ast.walk(tree):
+        work.add()
+        if not isinstance(node, ast.Call):
+            continue
+        name = dotted(node.func)
+        first, _, rest = name.partition(".")
+        name = aliases.get(name) or (f"{aliases[first]}.{rest}" if rest and first in aliases else name)
+        verdicts: list[shell.Verdict] = []
+        if name in _RUN_ARGV or name in _RUN_SHELL:
+            if "." in name:  # a bare run() or call() not imported from subprocess is someone else's function
+                verdicts = _command_verdicts(node, name, known)
+        elif name == "shutil.rmtree" and node.args:
+            target = string_value(node.args[0], shell_placeholder, known) or shell_placeholder(node.args[0])
+            verdicts = shell.judge_argv(["rm", "-rf", target])
+        elif isinstance(node.func, ast.Attribute) and tainted:
+            verdicts = _cloud_verdicts(node, tainted, known)
+        for verdict in verdicts:
+            findings.append(
+                Finding(
+                    verdict.kind,
+                    path,
+                    node.lineno,
+                    verdict.target,
+                    verdict.reason,
+                    lines.text_of(node.lineno),
+                    detector="python",
+                    key=f"{verdict.kind}:{verdict.target}",
+                )
+            )
+        if len(findings) >= MAX_FINDINGS_PER_FILE:
+            break
+    return sorted(findings, key=lambda f: f.line or 0)
+
+
+def _cloud_verdicts(call: ast.Call, tainted: set[str], known: dict[str, str]) -> list[shell.Verdict]:
+    assert isinstance(call.func, ast.Attribute)
+    method = call.func.attr
+    if not _DELETE_METHOD.match(method) or method in _ROUTINE_DELETES:
+        return []
+    if root_name(call.func.value) not in tainted:
+        return []
+    receiver = dotted(call.func.value) or "a cloud client"
+    what = method.removeprefix("begin_")
+    for prefix in ("delete_", "terminate_", "destroy_", "purge_", "drop_", "remove_", "batch_delete_"):
+        what = what.removeprefix(prefix)
+    arguments = [string_value(a, shell_placeholder, known) for a in call.args[:1]]
+    arguments += [string_value(kw.value, shell_placeholder, known) for kw in call.keywords[:2]]
+    named = next((a for a in arguments if a), "")
+    subject = (
+        f"{what.replace('_', ' ')} {named}".strip()
+        if what not in ("delete", "terminate", "destroy", "purge")
+        else f"{receiver} {named}".strip()
+    )
+    return [shell.Verdict("cloud-delete", subject, f"{receiver}.{method}() deletes a cloud resource")]

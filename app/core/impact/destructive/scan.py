@@ -1,0 +1,440 @@
+"""The destructive-operation scan of a change: every file's base and head version, read by the parser
+of its format, and compared.
+
+Families (one module each): terraform (HCL), sql (.sql and migration formats), migrations (SQL and
+ORM drops inside Python/Ruby/Go/JS migrations), liquibase (XML/YAML/JSON changelogs), ci (GitHub
+Actions, GitLab CI), kubernetes (manifests), shell (scripts, Makefiles, Dockerfiles), python_calls
+(subprocess/os and cloud SDK calls). A finding already present in the base version is not the
+change's doing and is not reported; what the change removes (a resource, a CI step, a protection) is
+reported on the base side.
+
+A file that does not parse (or is over its parser's size bound) is scanned by the regex detectors of
+the legacy module over its diff, and the scan says so in a note: never silence. Docs, tests and the
+config's `skip_destructive` globs are not scanned, as before.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from app.core.git.diff import ADDED, FileDiff, Hunk
+from app.core.globs import GlobSet
+from app.core.impact.destructive import (
+    ci,
+    kubernetes,
+    liquibase,
+    migrations,
+    python_calls,
+    shell,
+    sql,
+    terraform,
+)
+from app.core.impact.destructive.model import (
+    MAX_FINDINGS_PER_FILE,
+    Finding,
+    Lines,
+    ParseFailure,
+    Work,
+    new_findings,
+)
+from app.core.impact.destructive.yamlnodes import load_documents
+
+Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
+MAX_FALLBACK_LINES = 5_000  # diff lines the regex fallback reads from one file
+
+_TESTS_AND_DOCS = GlobSet(
+    [
+        "docs/",
+        "doc/",
+        "*.md",
+        "*.markdown",
+        "*.rst",
+        "*.adoc",
+        "*.txt",
+        "LICENSE*",
+        "CHANGELOG*",
+        "spec/",
+        "fixtures/",
+        "tests/",
+        "test/",
+        "__tests__/",
+        "testdata/",
+        "test_*.py",
+        "*_test.py",
+        "conftest.py",
+        "*_test.go",
+        "*.spec.ts",
+        "*.spec.js",
+        "*.test.ts",
+        "*.test.js",
+        "*_spec.rb",
+        "*Test.java",
+        "*Tests.java",
+        "*Test.kt",
+        "examples/",
+    ]
+)
+_MIGRATION_DIRS = GlobSet(
+    [
+        "migrations/",
+        "migrate/",
+        "alembic/",
+        "db/migrate/",
+        "migration/",
+        "changelog/",
+        "changelogs/",
+        "liquibase/",
+        "flyway/",
+        "schema/",
+    ]
+)
+_CI_PATHS = GlobSet(
+    [
+        ".github/workflows/",
+        ".github/actions/",
+        "action.yml",
+        "action.yaml",
+        ".gitlab-ci.yml",
+        ".gitlab-ci.yaml",
+        ".gitlab/ci/",
+    ]
+)
+_YAML = (".yml", ".yaml")
+
+
+@dataclass
+class ScanResult:
+    """The destructive operations of a change, and notes on what could not be parsed."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    work: Work = field(default_factory=Work)
+
+
+def blob_reader(
+    read_blob: Callable[[str], bytes], read_worktree: Callable[[str], bytes | None] | None = None
+) -> Reader:
+    """A Reader from a blob-id reader (and, for a working-tree change, a reader of workdir files)."""
+
+    def read(fd: FileDiff, side: str) -> bytes | None:
+        blob, path = (fd.old_blob, fd.old_path) if side == "old" else (fd.new_blob, fd.new_path)
+        if path is None:
+            return None
+        if blob:
+            try:
+                return read_blob(blob)
+            except Exception:  # noqa: BLE001 - a blob that is not in the object database (worktree)
+                pass
+        return read_worktree(path) if read_worktree is not None and side == "new" else None
+
+    return read
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None or b"\x00" in data[:8_000]:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def family(path: str, head: str) -> str | None:
+    """Which detector reads this path (None: no parser, the regex command scan applies)."""
+    lower = path.lower()
+    name = posixpath.basename(lower)
+    if lower.endswith(".tf"):
+        return "terraform"
+    if lower.endswith((".tfvars",)):
+        return "tfvars"
+    if lower.endswith(".sql"):
+        return "sql"
+    if lower.endswith(".xml") and liquibase.is_changelog(head):
+        return "liquibase-xml"
+    if lower.endswith(_YAML + (".json",)) and liquibase.is_changelog(head):
+        return "liquibase-yaml"
+    if _CI_PATHS.matches(path) and lower.endswith(_YAML):
+        return "ci"
+    if lower.endswith(_YAML):
+        return "yaml"
+    if lower.endswith(".py"):
+        migration = (
+            _MIGRATION_DIRS.matches(path) or "from alembic import" in head or "migrations.Migration" in head
+        )
+        return "python-migration" if migration else "python"
+    if _MIGRATION_DIRS.matches(path) and lower.endswith((".rb",)):
+        return "ruby-migration"
+    if _MIGRATION_DIRS.matches(path) and lower.endswith(
+        (".go", ".js", ".ts", ".mjs", ".cjs", ".java", ".kt")
+    ):
+        return "code-migration"
+    if shell.looks_like_shell(path, head[:200]) or name in ("makefile",):
+        return "shell"
+    return None
+
+
+class _ChangeScan:
+    """One scan: per-file findings, plus what the cross-file families (terraform, CI, manifests) gather."""
+
+    def __init__(self, read: Reader, legacy: Callable[[list[FileDiff]], list[object]] | None) -> None:
+        self.read = read
+        self.legacy = legacy
+        self.result = ScanResult()
+        self.files: dict[str, FileDiff] = {}
+        self.work = self.result.work
+        self.tf: dict[str, list[tuple[str, list[terraform.Block]]]] = {"old": [], "new": []}
+        self.tf_lines: dict[str, Lines] = {}
+        self.pipelines: dict[str, list[ci.Pipeline]] = {"old": [], "new": []}
+        self.manifests: dict[str, list[kubernetes.Resource]] = {"old": [], "new": []}
+
+    # -- per file --------------------------------------------------------------------------------------
+    def file(self, fd: FileDiff) -> None:
+        old, new = _text(self.read(fd, "old")), _text(self.read(fd, "new"))
+        missing = (fd.old_path is not None and old is None) or (fd.new_path is not None and new is None)
+        head_text = new if new is not None else (old or "")
+        kind = family(fd.path, head_text)
+        if missing:
+            if kind is not None:
+                self._fallback(fd, "a version could not be read (binary or not in git)")
+            else:
+                self._fallback(fd, None)
+            return
+        if kind is None:
+            self._fallback(fd, None)
+            return
+        try:
+            found = self._parsed(fd, kind, old, new)
+        except ParseFailure as exc:
+            self._fallback(fd, str(exc))
+            return
+        self.result.findings.extend(found[:MAX_FINDINGS_PER_FILE])
+
+    def _versions(
+        self, fd: FileDiff, old: str | None, new: str | None, scan: Callable[[str, str], list[Finding]]
+    ) -> list[Finding]:
+        """Head findings the base version did not already have."""
+        base = scan(old, fd.old_path or fd.path) if old is not None else []
+        head = scan(new, fd.path) if new is not None else []
+        added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
+        return new_findings(base, head, added)
+
+    def _parsed(self, fd: FileDiff, kind: str, old: str | None, new: str | None) -> list[Finding]:
+        work = self.work
+        if kind == "terraform":
+            return self._terraform(fd, old, new)
+        if kind == "tfvars":
+            base = terraform.parse_hcl(old, fd.path, work)[0] if old is not None else {}
+            head = terraform.parse_hcl(new, fd.path, work)[0] if new is not None else {}
+            return terraform.compare_tfvars(fd.path, base, head, Lines(new or ""))
+        if kind == "sql":
+            return self._versions(
+                fd,
+                old,
+                new,
+                lambda text, path: sql.scan_sql(text, path, work, state=self._up_state(fd, text is old)),
+            )
+        if kind == "python-migration":
+            return self._versions(
+                fd,
+                old,
+                new,
+                lambda text, path: [
+                    *migrations.scan_python_migration(text, path, work),
+                    *python_calls.scan_python_calls(text, path, work),
+                ],
+            )
+        if kind == "python":
+            return self._versions(
+                fd, old, new, lambda text, path: python_calls.scan_python_calls(text, path, work)
+            )
+        if kind in ("ruby-migration", "code-migration"):
+            language = "ruby" if kind == "ruby-migration" else posixpath.splitext(fd.path)[1].lstrip(".")
+            return self._versions(
+                fd,
+                old,
+                new,
+                lambda text, path: migrations.scan_code_migration(
+                    text, path, "ruby" if language == "ruby" else language, work
+                ),
+            )
+        if kind == "liquibase-xml":
+            return self._versions(fd, old, new, lambda text, path: liquibase.scan_xml(text, path, work))
+        if kind == "liquibase-yaml":
+            return self._versions(
+                fd,
+                old,
+                new,
+                lambda text, path: liquibase.scan_nodes(load_documents(text, work), text, path, work),
+            )
+        if kind == "shell":
+            flavour = shell.looks_like_shell(fd.path, (new or old or "")[:200]) or "make"
+            return self._versions(
+                fd, old, new, lambda text, path: shell.scan_script(text, path, flavour=flavour, work=work)
+            )
+        if kind == "ci":
+            return self._ci(fd, old, new)
+        return self._yaml(fd, old, new)
+
+    def _up_state(self, fd: FileDiff, base_side: bool) -> sql.SqlState:
+        """For a down-only migration file (`x.down.sql`, Flyway `U3__x.sql`), what its up file in the same
+        change creates: dropping that on rollback is an undo, not a destruction."""
+        state = sql.SqlState()
+        if sql.file_section(fd.path) != sql.DOWN:
+            return state
+        name = posixpath.basename(fd.path)
+        up_name = re.sub(r"([._-])down\.sql$", r"\1up.sql", name, flags=re.I)
+        up_name = re.sub(r"^U(\d)", r"V\1", up_name)
+        partner = self.files.get(posixpath.join(posixpath.dirname(fd.path), up_name))
+        if partner is None:
+            return state
+        text = _text(self.read(partner, "old" if base_side else "new"))
+        if text is not None:
+            sql.scan_sql(text, partner.path, self.work, state=state, section=sql.UP)
+        return state
+
+    def _terraform(self, fd: FileDiff, old: str | None, new: str | None) -> list[Finding]:
+        base = terraform.parse_hcl(old, fd.old_path or fd.path, self.work)[1] if old is not None else []
+        head = terraform.parse_hcl(new, fd.path, self.work)[1] if new is not None else []
+        self.tf["old"].append((fd.old_path or fd.path, base))
+        self.tf["new"].append((fd.path, head))
+        self.tf_lines[fd.path] = Lines(new if new is not None else old or "")
+        if fd.old_path and old is not None:
+            self.tf_lines.setdefault(fd.old_path, Lines(old))
+            if new is None:
+                self.tf_lines[fd.old_path] = Lines(old)
+        return []
+
+    def _ci(self, fd: FileDiff, old: str | None, new: str | None) -> list[Finding]:
+        base_docs = load_documents(old, self.work) if old is not None else []
+        head_docs = load_documents(new, self.work) if new is not None else []
+        base = ci.units_of(fd.old_path or fd.path, base_docs)
+        head = ci.units_of(fd.path, head_docs)
+        if old is not None:
+            self.pipelines["old"].append(base)
+        if new is not None:
+            self.pipelines["new"].append(head)
+        added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
+        return new_findings(ci.command_findings(base, self.work), ci.command_findings(head, self.work), added)
+
+    def _yaml(self, fd: FileDiff, old: str | None, new: str | None) -> list[Finding]:
+        base_docs = load_documents(old, self.work) if old is not None else []
+        head_docs = load_documents(new, self.work) if new is not None else []
+        if not any(kubernetes.is_manifest(d) for d in [*base_docs, *head_docs]):
+            self._fallback(fd, None)  # compose files, Ansible, app config: today's command patterns
+            return []
+        self.manifests["old"].extend(kubernetes.resources(fd.old_path or fd.path, base_docs))
+        self.manifests["new"].extend(kubernetes.resources(fd.path, head_docs))
+        base = kubernetes.manifest_findings(fd.old_path or fd.path, old or "", base_docs, self.work)
+        head = kubernetes.manifest_findings(fd.path, new or "", head_docs, self.work)
+        added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
+        return new_findings(base, head, added)
+
+    # -- fallback --------------------------------------------------------------------------------------
+    def _fallback(self, fd: FileDiff, why: str | None) -> None:
+        """Today's regex detectors over this file's diff (bounded); `why` names the parse failure."""
+        if self.legacy is None:
+            if why:
+                self.result.notes.append(f"{fd.path}: {why}: not scanned")
+            return
+        bounded, clipped = _bounded(fd)
+        self.work.add(sum(len(line.text) for hunk in bounded.hunks for line in hunk.lines))
+        ops = self.legacy([bounded])
+        if why:
+            extra = f" (first {MAX_FALLBACK_LINES:,} diff lines)" if clipped else ""
+            self.result.notes.append(f"{fd.path}: {why}: scanned by the regex fallback{extra}")
+        for op in ops[:MAX_FINDINGS_PER_FILE]:
+            self.result.findings.append(_from_legacy(op))
+
+    # -- across files ----------------------------------------------------------------------------------
+    def finish(self) -> ScanResult:
+        if self.tf["old"] or self.tf["new"]:
+            self.result.findings.extend(
+                terraform.compare(
+                    terraform.config_of(self.tf["old"]), terraform.config_of(self.tf["new"]), self.tf_lines
+                )
+            )
+        if self.pipelines["old"]:
+            self.result.findings.extend(ci.compare(self.pipelines["old"], self.pipelines["new"]))
+        if self.manifests["old"]:
+            self.result.findings.extend(
+                kubernetes.removed_resources(self.manifests["old"], self.manifests["new"])
+            )
+        unique = {(f.kind, f.path, f.side, f.line, f.explanation): f for f in self.result.findings}
+        self.result.findings = sorted(unique.values(), key=lambda f: (f.path, f.line or 0, f.kind))
+        return self.result
+
+
+def _bounded(fd: FileDiff) -> tuple[FileDiff, bool]:
+    """`fd` with at most MAX_FALLBACK_LINES diff lines (the regex fallback must stay cheap)."""
+    total = sum(len(h.lines) for h in fd.hunks)
+    if total <= MAX_FALLBACK_LINES:
+        return fd, False
+    hunks: list[Hunk] = []
+    left = MAX_FALLBACK_LINES
+    for hunk in fd.hunks:
+        if left <= 0:
+            break
+        lines = hunk.lines[:left]
+        left -= len(lines)
+        hunks.append(Hunk(hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines, hunk.header, lines))
+    return FileDiff(
+        fd.status,
+        fd.old_path,
+        fd.new_path,
+        fd.old_blob,
+        fd.new_blob,
+        fd.binary,
+        fd.similarity,
+        sum(1 for h in hunks for x in h.lines if x.origin == ADDED),
+        fd.deletions,
+        fd.old_size,
+        fd.new_size,
+        hunks,
+        fd.old_mode,
+        fd.new_mode,
+    ), True
+
+
+def _from_legacy(op: object) -> Finding:
+    explanation = str(getattr(op, "explanation", ""))
+    target, _, reason = explanation.partition(": ")
+    return Finding(
+        str(getattr(op, "kind", "")),
+        str(getattr(op, "path", "")),
+        getattr(op, "line", None),
+        target or explanation,
+        reason or explanation,
+        str(getattr(op, "text", "")),
+        str(getattr(op, "side", "new")),
+        "regex",
+        f"regex:{explanation}",
+    )
+
+
+def _legacy_detector() -> Callable[[list[FileDiff]], list[object]]:
+    from app.core.impact.destructive.legacy import detect_destructive
+
+    return lambda files: list(detect_destructive(files))
+
+
+def scan_change(
+    files: Iterable[FileDiff],
+    read: Reader,
+    *,
+    skip: Sequence[str] = (),
+    legacy: Callable[[list[FileDiff]], list[object]] | None = None,
+    use_legacy: bool = True,
+) -> ScanResult:
+    """Every destructive operation the change introduces, in path and line order, with notes."""
+    skipped = GlobSet(skip) if skip else None
+    scan = _ChangeScan(read, legacy if legacy is not None else (_legacy_detector() if use_legacy else None))
+    files = list(files)
+    scan.files = {fd.path: fd for fd in files}
+    for fd in files:
+        if fd.binary or (not fd.hunks and fd.status not in ("added", "deleted")):
+            continue
+        paths = [p for p in (fd.old_path, fd.new_path) if p]
+        if any(_TESTS_AND_DOCS.matches(p) or (skipped is not None and skipped.matches(p)) for p in paths):
+            continue
+        scan.file(fd)
+    return scan.finish()

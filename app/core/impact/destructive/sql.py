@@ -1,0 +1,472 @@
+"""Destructive SQL, by statement: DROP/TRUNCATE, ALTER TABLE ... DROP COLUMN, DELETE or UPDATE of every row.
+
+A linear lexer (one compiled regex: quotes, `--` and `/* */` comments, dollar quotes, `;`) cuts a file
+into statements; each statement that starts with a verb that can destroy data is parsed by sqlglot
+(any dialect: the default reader, then postgres, mysql and tsql). What sqlglot cannot parse, what is
+too long, and what comes after MAX_SQL_PARSES statements is classified by its leading words instead.
+
+Migration formats are understood: dbmate (`-- migrate:up` / `-- migrate:down`), goose (`-- +goose
+Up/Down`), sql-migrate (`-- +migrate Up/Down`), golang-migrate (`*.down.sql`), Flyway (`V3__x.sql`,
+undo `U3__x.sql`), Liquibase formatted SQL (`--rollback` lines are comments). A down section only
+runs on rollback: a drop there is fine when it undoes what the up section created, and destructive
+when it drops something the migration did not create (`-- migrate:down DROP TABLE users` under an up
+that only added a column).
+
+Look-alikes that pass: dropping a table created earlier in the same file (a scratch table), an UPDATE
+without WHERE that backfills columns the same file added, DROP INDEX/CONSTRAINT/DEFAULT, a keyword
+inside a string literal or a comment.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from app.core.impact.destructive.model import (
+    MAX_FINDINGS_PER_FILE,
+    MAX_SQL_PARSES,
+    MAX_STATEMENT,
+    Finding,
+    Lines,
+    Work,
+    shown,
+)
+
+logging.getLogger("sqlglot").setLevel(logging.ERROR)  # "falling back to a Command" is not news to a user
+
+UP = "up"
+DOWN = "down"
+
+_LEXER = re.compile(
+    r"""
+  (?P<ws>\s+)
+| (?P<line>--[^\n]*)
+| (?P<hash>\#[^\n]*)
+| (?P<block>/\*.*?(?:\*/|\Z))
+| (?P<sq>'(?:[^']|'')*(?:'|\Z))
+| (?P<dq>"(?:[^"]|"")*(?:"|\Z))
+| (?P<bq>`[^`]*(?:`|\Z))
+| (?P<dollar>\$(?P<tag>[A-Za-z_]\w{0,30}|)\$.*?(?:\$(?P=tag)\$|\Z))
+| (?P<semi>;)
+| (?P<word>[^\s;'"`$/#-]+|[$/#-])
+""",
+    re.S | re.X,
+)
+_DOWN_MARKER = re.compile(r"^--\s*(?:\+goose\s+down|migrate:down|\+migrate\s+down)\b", re.I)
+_UP_MARKER = re.compile(r"^--\s*(?:\+goose\s+up|migrate:up|\+migrate\s+up)\b", re.I)
+_DESTRUCTIVE_VERBS = frozenset({"DROP", "TRUNCATE", "ALTER", "DELETE", "UPDATE", "CREATE"})
+_DATA_DROPS = {"TABLE": "table", "DATABASE": "database", "SCHEMA": "schema"}
+_NOT_DATA = frozenset(
+    "CONSTRAINT INDEX KEY DEFAULT NOT PRIMARY FOREIGN CHECK IDENTITY EXPRESSION TRIGGER ROW "
+    "RULE STATISTICS POLICY UNIQUE".split()
+)
+_NAME = (
+    r'((?:[\w$]+|"[^"]{1,128}"|`[^`]{1,128}`|\[[^\]]{1,128}\])(?:\.(?:[\w$]+|"[^"]{1,128}"|`[^`]{1,128}`))*)'
+)
+_WORD_DROP = re.compile(
+    rf"^DROP\s+(?:TEMPORARY\s+)?(TABLE|DATABASE|SCHEMA)\s+(?:IF\s+EXISTS\s+)?{_NAME}", re.I
+)
+_WORD_TRUNCATE = re.compile(rf"^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?{_NAME}", re.I)
+_WORD_ALTER = re.compile(rf"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}", re.I)
+_WORD_ALTER_DROP = re.compile(r"\bDROP\s+(?:(COLUMN|PARTITION)\s+)?(?:IF\s+EXISTS\s+)?([\w$\"`\[\]]+)", re.I)
+_WORD_ADD = re.compile(r"\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([\w$\"`\[\]]+)", re.I)
+_WORD_DELETE = re.compile(rf"^DELETE\s+(?:FROM\s+)?(?:ONLY\s+)?{_NAME}", re.I)
+_WORD_UPDATE = re.compile(rf"^UPDATE\s+(?:ONLY\s+)?{_NAME}(?:\s+(?:AS\s+)?\w+)?\s+SET\b", re.I)
+_WORD_CREATE = re.compile(
+    rf"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP\w*\s+|UNLOGGED\s+)?"
+    rf"TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{_NAME}",
+    re.I,
+)
+_WHERE = re.compile(r"\bWHERE\b", re.I)
+_TAUTOLOGY_WORDS = re.compile(
+    r"\bWHERE\s+(?:1\s*=\s*1|TRUE|1|'(\w*)'\s*=\s*'\1')\s*(?:$|;|ORDER|LIMIT|RETURNING)", re.I
+)
+_DIALECTS = (None, "postgres", "mysql", "tsql")
+
+
+@dataclass
+class Statement:
+    """One statement: its code (comments dropped, whitespace collapsed), where it starts, its section."""
+
+    code: str
+    offset: int
+    section: str = UP
+
+
+@dataclass
+class Op:
+    """What one statement does to data: a destruction (`kind` set) or a creation to remember."""
+
+    kind: str  # sql-drop | sql-truncate | sql-drop-column | sql-delete-all | sql-update-all | created | added
+    target: str
+    reason: str = ""
+    table: str = ""
+    columns: tuple[str, ...] = ()
+
+
+@dataclass
+class SqlState:
+    """What a file (or a migration's strings) created so far, by section: drops of these are undos."""
+
+    created: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})
+    added: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})
+    parses: int = 0
+
+
+def readable(name: str) -> str:
+    """A name as a reviewer reads it: the placeholder of a run-time value (`__expr_table`) as `{table}`."""
+    return re.sub(r"__expr_(\w+)", r"{\1}", name)
+
+
+def bare(name: str) -> str:
+    """`public."Users"` -> `users`: the last part of a name, unquoted, lower case."""
+    last = name.strip().split(".")[-1]
+    return last.strip('"`[] ').lower()
+
+
+# ==================================================================================================
+# splitting
+# ==================================================================================================
+
+
+def split_statements(text: str, work: Work, *, section: str = UP) -> list[Statement]:
+    """The statements of `text` in order, each with its code and the section (up/down) it is in."""
+    statements: list[Statement] = []
+    parts: list[str] = []
+    start = -1
+    current = section
+
+    def close() -> None:
+        nonlocal parts, start
+        if parts:
+            statements.append(Statement(" ".join(parts), start, current))
+        parts, start = [], -1
+
+    for match in _LEXER.finditer(text):
+        work.add()
+        group = match.lastgroup
+        if group == "ws" or group == "block" or group == "hash":
+            continue
+        if group == "line":
+            comment = match.group()
+            if _DOWN_MARKER.match(comment) or _UP_MARKER.match(comment):
+                close()
+                current = DOWN if _DOWN_MARKER.match(comment) else UP
+            continue
+        if group == "semi":
+            close()
+            continue
+        if start < 0:
+            start = match.start()
+        parts.append(match.group())
+    close()
+    return statements
+
+
+# ==================================================================================================
+# classifying one statement
+# ==================================================================================================
+
+
+def _parse(code: str) -> object | None:
+    import sqlglot
+
+    for dialect in _DIALECTS:
+        try:
+            return sqlglot.parse_one(code, read=dialect)
+        except RecursionError:
+            return None
+        except Exception:  # noqa: BLE001 - sqlglot raises several error types on SQL it does not know
+            continue
+    return None
+
+
+def _always_true(node: object) -> bool:
+    """Whether a WHERE condition holds for every row: 1=1, TRUE, 'a'='a', x=x, 1, NOT FALSE, p OR TRUE."""
+    from sqlglot import exp
+
+    if isinstance(node, exp.Paren):
+        return _always_true(node.this)
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    if isinstance(node, exp.Literal):
+        return not node.is_string and node.this not in ("0", "0.0")
+    if isinstance(node, exp.Or):
+        return _always_true(node.this) or _always_true(node.expression)
+    if isinstance(node, exp.And):
+        return _always_true(node.this) and _always_true(node.expression)
+    if isinstance(node, exp.Not):
+        return isinstance(node.this, exp.Boolean) and not node.this.this
+    if isinstance(node, (exp.EQ, exp.GTE, exp.LTE)):
+        left, right = node.this, node.expression
+        constant = not any(
+            isinstance(n, (exp.Placeholder, exp.Parameter, exp.Subquery, exp.Select)) for n in (left, right)
+        )
+        return constant and left == right
+    if isinstance(node, exp.NEQ):
+        return (
+            isinstance(node.this, exp.Literal)
+            and isinstance(node.expression, exp.Literal)
+            and node.this != node.expression
+        )
+    return False
+
+
+def _where_reason(where: object | None) -> str | None:
+    """Why a DELETE/UPDATE touches every row (no WHERE, or one that is always true), or None."""
+    if where is None:
+        return "no WHERE clause"
+    condition = getattr(where, "this", None)
+    if condition is not None and _always_true(condition):
+        return f"WHERE {condition.sql()} is always true"
+    return None
+
+
+def _ast_ops(tree: object) -> list[Op] | None:
+    """Ops of a parsed statement, or None when the tree is of no help (an opaque Command)."""
+    from sqlglot import exp
+
+    if isinstance(tree, exp.Command):
+        return None
+    if isinstance(tree, exp.Drop):
+        kind = str(tree.args.get("kind") or "").upper()
+        what = _DATA_DROPS.get(kind)
+        if what is None:
+            return []
+        names = [t.sql() for t in tree.find_all(exp.Table)] or [tree.sql()]
+        return [
+            Op("sql-drop", f"{what} {name}", f"DROP {kind} deletes the {what} and all its data", name)
+            for name in names
+        ]
+    if isinstance(tree, exp.TruncateTable):
+        return [
+            Op("sql-truncate", f"table {t.sql()}", "TRUNCATE deletes every row", t.sql())
+            for t in tree.expressions
+        ]
+    if isinstance(tree, exp.Create):
+        if str(tree.args.get("kind") or "").upper() != "TABLE":
+            return []
+        created = tree.find(exp.Table)
+        return [Op("created", created.sql(), table=created.sql())] if created is not None else []
+    if isinstance(tree, exp.Alter):
+        return _alter_ops(tree)
+    if isinstance(tree, exp.Delete):
+        table = tree.this.sql() if tree.this is not None else "?"
+        why = _where_reason(tree.args.get("where"))
+        return [Op("sql-delete-all", f"every row of {table}", f"DELETE with {why}", table)] if why else []
+    if isinstance(tree, exp.Update):
+        table = tree.this.sql() if tree.this is not None else "?"
+        why = _where_reason(tree.args.get("where"))
+        if not why:
+            return []
+        columns = tuple(bare(e.this.sql()) for e in tree.expressions if isinstance(e, exp.EQ))
+        return [
+            Op(
+                "sql-update-all",
+                f"every row of {table}",
+                f"UPDATE with {why} overwrites them",
+                table,
+                columns,
+            )
+        ]
+    return []
+
+
+def _alter_ops(tree: object) -> list[Op] | None:
+    from sqlglot import exp
+
+    assert isinstance(tree, exp.Alter)
+    if str(tree.args.get("kind") or "").upper() != "TABLE" or tree.this is None:
+        return []
+    table = tree.this.sql()
+    ops: list[Op] = []
+    for action in tree.args.get("actions") or []:
+        if isinstance(action, exp.ColumnDef):
+            ops.append(Op("added", f"{table}.{action.name}", table=table, columns=(bare(action.name),)))
+        elif isinstance(action, exp.Drop):
+            kind = str(action.args.get("kind") or "COLUMN").upper()
+            if kind in ("COLUMN", "PARTITION"):
+                for name in [n.sql() for n in action.find_all(exp.Column, exp.Table)] or [action.sql()]:
+                    ops.append(
+                        Op(
+                            "sql-drop-column",
+                            f"{kind.lower()} {table}.{bare(name)}",
+                            f"ALTER TABLE ... DROP {kind} deletes its data",
+                            table,
+                            (bare(name),),
+                        )
+                    )
+        elif isinstance(action, exp.Command):
+            ops.extend(_word_alter_actions(table, action.sql()))
+    return ops
+
+
+def _word_alter_actions(table: str, rest: str) -> list[Op]:
+    ops = []
+    for match in _WORD_ADD.finditer(rest):
+        if match.group(1).upper() not in _NOT_DATA:
+            ops.append(
+                Op("added", f"{table}.{bare(match.group(1))}", table=table, columns=(bare(match.group(1)),))
+            )
+    depth = 0
+    for match in _WORD_ALTER_DROP.finditer(rest):
+        depth = rest.count("(", 0, match.start()) - rest.count(")", 0, match.start())
+        what, name = (match.group(1) or "COLUMN").upper(), match.group(2)
+        if depth > 0 or (match.group(1) is None and name.upper() in _NOT_DATA):
+            continue
+        ops.append(
+            Op(
+                "sql-drop-column",
+                f"{what.lower()} {table}.{bare(name)}",
+                f"ALTER TABLE ... DROP {what} deletes its data",
+                table,
+                (bare(name),),
+            )
+        )
+    return ops
+
+
+def _word_ops(code: str) -> list[Op]:
+    """Ops of a statement from its leading words (sqlglot could not parse it, or it is too long)."""
+    head = code[:4_000]
+    match = _WORD_DROP.match(head)
+    if match:
+        what = _DATA_DROPS[match.group(1).upper()]
+        return [
+            Op(
+                "sql-drop",
+                f"{what} {match.group(2)}",
+                f"DROP {match.group(1).upper()} deletes the {what} and all its data",
+                match.group(2),
+            )
+        ]
+    match = _WORD_TRUNCATE.match(head)
+    if match:
+        return [Op("sql-truncate", f"table {match.group(1)}", "TRUNCATE deletes every row", match.group(1))]
+    match = _WORD_CREATE.match(head)
+    if match:
+        return [Op("created", match.group(1), table=match.group(1))]
+    match = _WORD_ALTER.match(head)
+    if match:
+        return _word_alter_actions(match.group(1), head[match.end() :])
+    for pattern, kind, verb in (
+        (_WORD_DELETE, "sql-delete-all", "DELETE"),
+        (_WORD_UPDATE, "sql-update-all", "UPDATE"),
+    ):
+        match = pattern.match(head)
+        if match is None:
+            continue
+        tautology = _TAUTOLOGY_WORDS.search(code)
+        if tautology or not _WHERE.search(code):
+            why = "an always-true WHERE" if tautology else "no WHERE clause"
+            effect = " overwrites them" if verb == "UPDATE" else ""
+            return [Op(kind, f"every row of {match.group(1)}", f"{verb} with {why}{effect}", match.group(1))]
+    return []
+
+
+def statement_ops(code: str, state: SqlState, work: Work) -> list[Op]:
+    """Ops of one statement: parsed by sqlglot while within bounds, else by its leading words."""
+    verb = code.split(None, 1)[0].upper() if code.strip() else ""
+    if verb not in _DESTRUCTIVE_VERBS:
+        return []
+    if len(code) <= MAX_STATEMENT and state.parses < MAX_SQL_PARSES:
+        state.parses += 1
+        work.add(len(code))
+        tree = _parse(code)
+        ops = _ast_ops(tree) if tree is not None else None
+        if ops is not None:
+            return ops
+    work.add(min(len(code), 4_000))
+    return _word_ops(code)
+
+
+# ==================================================================================================
+# judging ops in context
+# ==================================================================================================
+
+
+def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
+    """The destructive ops, given what the file created before them (recorded into `state`)."""
+    for op in ops:
+        table = bare(op.table)
+        if op.kind == "created":
+            state.created[section].add(table)
+            continue
+        if op.kind == "added":
+            state.added[section].update(f"{table}.{c}" for c in op.columns)
+            continue
+        scratch = table in state.created[section]  # made earlier in this very section: a scratch table
+        if section == DOWN:
+            undoes = table in state.created[UP] or bool(
+                op.columns and all(f"{table}.{c}" in state.added[UP] for c in op.columns)
+            )
+            if undoes or scratch:
+                continue  # the rollback removes what the migration itself created
+            yield Op(
+                op.kind,
+                op.target,
+                op.reason + " — in the down (rollback) section, and this migration's "
+                "up section did not create it",
+                op.table,
+                op.columns,
+            )
+            continue
+        if scratch and op.kind != "sql-drop-column":
+            continue
+        if op.kind == "sql-drop-column" and table in state.created[section]:
+            continue
+        if (
+            op.kind == "sql-update-all"
+            and op.columns
+            and all(f"{table}.{c}" in state.added[section] for c in op.columns)
+        ):
+            continue  # a backfill of columns this migration just added: no earlier value is lost
+        yield op
+
+
+def file_section(path: str) -> str | None:
+    """The section a whole file is in by its name: golang-migrate `*.down.sql` and Flyway undo `U3__x.sql`
+    run only on rollback."""
+    name = posixpath.basename(path)
+    if re.search(r"(?:^|[._-])down\.sql$", name, re.I) or re.match(r"^U\d+(?:[._]\d+)*__", name):
+        return DOWN
+    return None
+
+
+def scan_sql(
+    text: str,
+    path: str,
+    work: Work,
+    *,
+    detector: str = "sql",
+    section: str | None = None,
+    state: SqlState | None = None,
+    line_offset: int = 0,
+    lines: Lines | None = None,
+) -> list[Finding]:
+    """Findings for a SQL text (a .sql file, or one string of SQL inside code at `line_offset`)."""
+    state = state or SqlState()
+    lines = lines or Lines(text)
+    start_section = section or file_section(path) or UP
+    findings: list[Finding] = []
+    for statement in split_statements(text, work, section=start_section):
+        for op in judge(statement_ops(statement.code, state, work), statement.section, state):
+            number = lines.line_of(statement.offset) + line_offset
+            findings.append(
+                Finding(
+                    op.kind,
+                    path,
+                    number,
+                    readable(op.target),
+                    op.reason,
+                    shown(statement.code[:MAX_STATEMENT]),
+                    detector=detector,
+                    key=f"{op.kind}:{bare(op.table)}:{','.join(op.columns)}:{statement.section}",
+                )
+            )
+            if len(findings) >= MAX_FINDINGS_PER_FILE:
+                return findings
+    return findings

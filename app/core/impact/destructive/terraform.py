@@ -1,0 +1,450 @@
+"""Terraform that destroys, found by comparing the parsed base and head configuration (python-hcl2).
+
+The change's .tf files are parsed on both sides and grouped by directory (one root module or module
+each: a resource moved between directories lives in another state, so it is destroyed). Reported:
+- a resource or module in the base and not in the head, unless a `moved` block moves it or a
+  `removed` block with `destroy = false` forgets it (a `removed` block that destroys is reported);
+- count shrinking (1 -> 0, 3 -> 1), for_each becoming empty or losing keys, count replaced by for_each
+  without `moved` blocks (every instance is re-addressed: destroyed and recreated);
+- protection switched off on an existing resource: lifecycle prevent_destroy, deletion_protection,
+  disable_api_termination and friends; create_before_destroy turned off; force_destroy or
+  skip_final_snapshot turned on;
+- attributes whose change forces replacement of stateful resources (a database's engine or
+  identifier, a bucket's name, a disk's zone...): a curated table, since the provider schema is not
+  at hand;
+- in .tfvars files, a count-like variable dropping to 0 or an enable/create flag turned off.
+A new resource created with force_destroy = true destroys nothing and passes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from app.core.impact.destructive.model import MAX_HCL_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
+
+_PROTECTIONS = (
+    "deletion_protection",
+    "enable_deletion_protection",
+    "disable_api_termination",
+    "termination_protection",
+    "delete_protection",
+    "deletion_protection_enabled",
+)
+_DANGERS = {
+    "force_destroy": "destroying it also deletes everything in it (every object of a bucket)",
+    "skip_final_snapshot": "destroying it keeps no final snapshot: the data is gone for good",
+    "force_delete": "destroying it skips the provider's safety checks",
+    "purge_protection_enabled": "",
+}
+# Attributes whose change makes the provider destroy and recreate the resource (from the providers'
+# documentation, "Forces new resource"), for resources that hold data or run workloads.
+FORCES_REPLACEMENT: dict[str, frozenset[str]] = {
+    name: frozenset(attrs.split())
+    for name, attrs in {
+        "aws_db_instance": "identifier engine availability_zone storage_encrypted kms_key_id "
+        "db_name username "
+        "character_set_name timezone",
+        "aws_rds_cluster": "cluster_identifier engine database_name master_username "
+        "storage_encrypted kms_key_id "
+        "availability_zones",
+        "aws_docdb_cluster": "cluster_identifier engine storage_encrypted kms_key_id",
+        "aws_neptune_cluster": "cluster_identifier engine storage_encrypted",
+        "aws_redshift_cluster": "cluster_identifier database_name",
+        "aws_s3_bucket": "bucket bucket_prefix",
+        "aws_dynamodb_table": "name hash_key range_key",
+        "aws_instance": "ami availability_zone subnet_id key_name private_ip",
+        "aws_ebs_volume": "availability_zone encrypted snapshot_id kms_key_id",
+        "aws_efs_file_system": "creation_token encrypted kms_key_id performance_mode",
+        "aws_elasticache_cluster": "cluster_id engine",
+        "aws_elasticache_replication_group": "replication_group_id at_rest_encryption_enabled",
+        "aws_opensearch_domain": "domain_name",
+        "aws_elasticsearch_domain": "domain_name",
+        "aws_kinesis_stream": "name",
+        "aws_sqs_queue": "name fifo_queue",
+        "aws_eks_cluster": "name",
+        "google_sql_database_instance": "name region",
+        "google_storage_bucket": "name location",
+        "google_compute_instance": "name zone",
+        "google_compute_disk": "name zone image snapshot type",
+        "google_bigquery_dataset": "dataset_id location",
+        "google_bigquery_table": "dataset_id table_id",
+        "google_container_cluster": "name location",
+        "google_spanner_instance": "name config",
+        "azurerm_resource_group": "name location",
+        "azurerm_storage_account": "name location",
+        "azurerm_postgresql_flexible_server": "name location resource_group_name",
+        "azurerm_mssql_database": "name server_id",
+        "azurerm_cosmosdb_account": "name location resource_group_name",
+        "azurerm_linux_virtual_machine": "name location resource_group_name admin_username",
+        "azurerm_kubernetes_cluster": "name location resource_group_name dns_prefix",
+    }.items()
+}
+_EMPTY_COLLECTION = re.compile(r"^(?:to(?:set|map|list)\()?\s*[\[{]\s*[\]}]\s*\)?$")
+_COLLECTION_KEYS = re.compile(r'"((?:[^"\\]|\\.)*)"\s*(?==|:)|"((?:[^"\\]|\\.)*)"')
+_COUNTISH = re.compile(
+    r"(?:^|_)(?:count|replicas|instances|nodes|node_count|desired_size|min_size|capacity)$"
+)
+_FLAGISH = re.compile(r"^(?:enable|enabled|create|deploy)(?:_|$)|_(?:enabled|enable)$")
+
+
+@dataclass
+class Attr:
+    text: str  # the expression as written, whitespace collapsed
+    line: int
+
+
+@dataclass
+class Block:
+    kind: str  # resource, module, data, moved, removed, lifecycle, ...
+    labels: list[str]
+    line: int
+    attrs: dict[str, Attr] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    path: str = ""
+
+    @property
+    def address(self) -> str | None:
+        if self.kind == "resource" and len(self.labels) == 2:
+            return f"{self.labels[0]}.{self.labels[1]}"
+        if self.kind == "module" and self.labels:
+            return f"module.{self.labels[0]}"
+        return None
+
+    def nested(self, kind: str) -> Block | None:
+        return next((b for b in self.blocks if b.kind == kind), None)
+
+    def value(self, name: str) -> str | None:
+        attr = self.attrs.get(name)
+        return None if attr is None else attr.text
+
+
+# ==================================================================================================
+# parsing
+# ==================================================================================================
+
+
+def _label(node: object, text: str) -> str:
+    meta = getattr(node, "meta", None)
+    raw = text[meta.start_pos : meta.end_pos] if meta is not None and not meta.empty else str(node)
+    return raw.strip().strip('"')
+
+
+def _body(
+    body: object, text: str, work: Work, path: str, depth: int = 0
+) -> tuple[dict[str, Attr], list[Block]]:
+    attrs: dict[str, Attr] = {}
+    blocks: list[Block] = []
+    if depth > 50:
+        raise ParseFailure("HCL nests more than 50 blocks deep")
+    for child in getattr(body, "children", []):
+        work.add()
+        data = getattr(child, "data", None)
+        if data == "attribute":
+            name = _label(child.children[0], text)
+            value = child.children[-1]
+            source = text[value.meta.start_pos : value.meta.end_pos]
+            attrs[name] = Attr(" ".join(source.split()), child.meta.line)
+        elif data == "block":
+            parts = [c for c in child.children if getattr(c, "data", None) in ("identifier", "string")]
+            inner = next((c for c in child.children if getattr(c, "data", None) == "body"), None)
+            sub_attrs, sub_blocks = (
+                _body(inner, text, work, path, depth + 1) if inner is not None else ({}, [])
+            )
+            kind = _label(parts[0], text) if parts else "?"
+            blocks.append(
+                Block(
+                    kind, [_label(p, text) for p in parts[1:]], child.meta.line, sub_attrs, sub_blocks, path
+                )
+            )
+    return attrs, blocks
+
+
+def parse_hcl(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[Block]]:
+    """Top-level attributes (tfvars) and blocks of an HCL file, or ParseFailure."""
+    import hcl2
+
+    if len(text.encode("utf-8", errors="replace")) > MAX_HCL_BYTES:
+        raise ParseFailure(f"{len(text):,} characters is over the {MAX_HCL_BYTES:,}-byte HCL parse bound")
+    work.add(len(text))
+    try:
+        tree = hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
+    except RecursionError:
+        raise ParseFailure("HCL nests too deeply to parse") from None
+    except Exception as exc:  # noqa: BLE001 - lark raises many error types on text that is not HCL
+        line = getattr(exc, "line", None)
+        raise ParseFailure(
+            f"HCL does not parse{f' at line {line}' if line else ''}: {exc.__class__.__name__}"
+        ) from None
+    body = next((c for c in tree.children if getattr(c, "data", None) == "body"), None)
+    return _body(body, text, work, path) if body is not None else ({}, [])
+
+
+# ==================================================================================================
+# judging
+# ==================================================================================================
+
+
+@dataclass
+class Config:
+    """The blocks of one side of the change, per directory."""
+
+    blocks: list[Block] = field(default_factory=list)
+
+    def by_address(self) -> dict[tuple[str, str], Block]:
+        return {(posixpath.dirname(b.path), b.address): b for b in self.blocks if b.address}
+
+    def moves(self) -> dict[tuple[str, str], str]:
+        """from-address -> to-address of `moved` blocks, per directory."""
+        out = {}
+        for block in self.blocks:
+            if block.kind == "moved" and block.value("from"):
+                source = re.sub(r"\[.*\]$", "", block.value("from") or "")
+                out[(posixpath.dirname(block.path), source)] = block.value("to") or ""
+        return out
+
+    def removed(self) -> dict[tuple[str, str], Block]:
+        return {
+            (posixpath.dirname(b.path), re.sub(r"\[.*\]$", "", b.value("from") or "")): b
+            for b in self.blocks
+            if b.kind == "removed"
+        }
+
+
+def _finding(
+    kind: str, block: Block, line: int, target: str, reason: str, lines: dict[str, Lines], side: str = "new"
+) -> Finding:
+    source = lines.get(block.path)
+    return Finding(
+        kind,
+        block.path,
+        line,
+        target,
+        reason,
+        source.text_of(line) if source else "",
+        side,
+        "hcl",
+        f"{kind}:{target}",
+    )
+
+
+def _truthy(text: str | None) -> bool:
+    return (text or "").strip().lower() in ("true", '"true"')
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _keys(text: str) -> set[str]:
+    return {m.group(1) or m.group(2) for m in _COLLECTION_KEYS.finditer(text[:20_000])}
+
+
+def _instances(
+    old: Block, new: Block, address: str, lines: dict[str, Lines], moves: dict[tuple[str, str], str]
+) -> Iterator[Finding]:
+    count_old, count_new = old.value("count"), new.value("count")
+    each_old, each_new = old.value("for_each"), new.value("for_each")
+    line = (new.attrs.get("count") or new.attrs.get("for_each") or Attr("", new.line)).line
+    if count_new is not None and _int(count_new) == 0 and (count_old is None or _int(count_old) != 0):
+        yield _finding(
+            "terraform-count-zero",
+            new,
+            line,
+            address,
+            f"count {count_old if count_old is not None else '(1)'} -> 0: terraform destroys every instance",
+            lines,
+        )
+    elif _int(count_new) is not None and _int(count_old) is not None and _int(count_new) < _int(count_old):  # type: ignore[operator]
+        gone = ", ".join(f"{address}[{i}]" for i in range(_int(count_new) or 0, min(_int(count_old) or 0, 8)))
+        yield _finding(
+            "terraform-count-shrink",
+            new,
+            line,
+            address,
+            f"count {count_old} -> {count_new}: terraform destroys {gone}",
+            lines,
+        )
+    if (
+        each_new is not None
+        and _EMPTY_COLLECTION.match(each_new)
+        and not (each_old is not None and _EMPTY_COLLECTION.match(each_old))
+    ):
+        yield _finding(
+            "terraform-for-each-empty",
+            new,
+            line,
+            address,
+            f"for_each {each_old or '(none)'} -> {each_new}: terraform destroys every instance",
+            lines,
+        )
+    elif each_new is not None and each_old is not None and each_old != each_new:
+        before, after = _keys(each_old), _keys(each_new)
+        literal = not re.search(r"\b(?:var|local|module|data)\.", each_old + each_new)
+        if literal and before - after:
+            gone = ", ".join(f'{address}["{k}"]' for k in sorted(before - after)[:8])
+            yield _finding(
+                "terraform-for-each-shrink",
+                new,
+                line,
+                address,
+                f"for_each loses {len(before - after)} key(s): terraform destroys {gone}",
+                lines,
+            )
+    directory = posixpath.dirname(new.path)
+    if (
+        count_old is not None
+        and each_new is not None
+        and count_new is None
+        and (directory, address) not in moves
+    ):
+        yield _finding(
+            "terraform-readdressed",
+            new,
+            line,
+            address,
+            "count replaced by for_each without moved blocks: every instance is re-addressed, "
+            "destroyed and recreated",
+            lines,
+        )
+
+
+def _protections(old: Block, new: Block, address: str, lines: dict[str, Lines]) -> Iterator[Finding]:
+    old_life, new_life = old.nested("lifecycle"), new.nested("lifecycle")
+    if _truthy(old_life.value("prevent_destroy") if old_life else None) and not _truthy(
+        new_life.value("prevent_destroy") if new_life else None
+    ):
+        line = (new_life.attrs["prevent_destroy"].line if new_life and "prevent_destroy" in new_life.attrs
+                else (new_life or new).line)
+        yield _finding(
+            "terraform-prevent-destroy-removed",
+            new,
+            line,
+            address,
+            "lifecycle prevent_destroy turned off: terraform may now destroy it",
+            lines,
+        )
+    if _truthy(old_life.value("create_before_destroy") if old_life else None) and not _truthy(
+        new_life.value("create_before_destroy") if new_life else None
+    ):
+        yield _finding(
+            "terraform-create-before-destroy-off",
+            new,
+            (new_life or new).line,
+            address,
+            "create_before_destroy turned off: a replacement destroys it first (downtime, and its "
+            "data if it holds any)",
+            lines,
+        )
+    for name in _PROTECTIONS:
+        was, now = old.value(name), new.value(name)
+        protected_before = _truthy(was)
+        if protected_before and not _truthy(now):
+            line = new.attrs[name].line if name in new.attrs else new.line
+            yield _finding(
+                "terraform-deletion-protection-off",
+                new,
+                line,
+                address,
+                f"{name} {was} -> {now if now is not None else '(removed)'}: the cloud no longer refuses "
+                "to delete it",
+                lines,
+            )
+    for name, why in _DANGERS.items():
+        if why and _truthy(new.value(name)) and not _truthy(old.value(name)):
+            yield _finding(
+                "terraform-force-destroy", new, new.attrs[name].line, address, f"{name} = true: {why}", lines
+            )
+
+
+def _replacements(old: Block, new: Block, address: str, lines: dict[str, Lines]) -> Iterator[Finding]:
+    forcing = FORCES_REPLACEMENT.get(old.labels[0] if old.labels else "", frozenset())
+    for name in sorted(forcing):
+        was, now = old.value(name), new.value(name)
+        if was == now:
+            continue
+        line = new.attrs[name].line if name in new.attrs else new.line
+        yield _finding(
+            "terraform-replace",
+            new,
+            line,
+            address,
+            f"{name} {was if was is not None else '(unset)'} -> {now if now is not None else '(unset)'} "
+            "forces replacement: terraform destroys it and creates a new one (its data goes with it)",
+            lines,
+        )
+
+
+def compare(base: Config, head: Config, lines: dict[str, Lines]) -> list[Finding]:
+    """What applying the head configuration instead of the base one destroys."""
+    findings: list[Finding] = []
+    old_blocks, new_blocks = base.by_address(), head.by_address()
+    moves, removed = head.moves(), head.removed()
+    for key, old in old_blocks.items():
+        address = key[1]
+        new = new_blocks.get(key)
+        if new is None:
+            if key in moves:
+                continue
+            forget = removed.get(key)
+            life = forget.nested("lifecycle") if forget else None
+            if forget is not None and life is not None and (life.value("destroy") or "").strip() == "false":
+                continue  # `removed { lifecycle { destroy = false } }`: terraform forgets it, keeps it
+            what = "every resource in it" if old.kind == "module" else "it"
+            findings.append(
+                _finding(
+                    "terraform-resource-deleted" if old.kind == "resource" else "terraform-module-deleted",
+                    old,
+                    old.line,
+                    address,
+                    f"removed from the configuration: terraform destroys {what}",
+                    lines,
+                    SIDE_OLD,
+                )
+            )
+            continue
+        findings.extend(_instances(old, new, address, lines, moves))
+        findings.extend(_protections(old, new, address, lines))
+        if old.kind == "resource":
+            findings.extend(_replacements(old, new, address, lines))
+    return findings
+
+
+def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], lines: Lines) -> list[Finding]:
+    findings = []
+    for name, attr in head.items():
+        was = base.get(name)
+        if was is None or was.text == attr.text:
+            continue
+        if _COUNTISH.search(name) and _int(attr.text) == 0 and (_int(was.text) or 0) > 0:
+            reason = f"{name} {was.text} -> 0: the resources it counts are destroyed"
+        elif _FLAGISH.search(name) and _truthy(was.text) and attr.text.strip().lower() == "false":
+            reason = f"{name} true -> false: what it gates (count = var.{name} ? 1 : 0) is destroyed"
+        else:
+            continue
+        findings.append(
+            Finding(
+                "terraform-count-zero",
+                path,
+                attr.line,
+                f"variable {name}",
+                reason,
+                lines.text_of(attr.line),
+                detector="hcl",
+                key=f"tfvars:{name}:{attr.text}",
+            )
+        )
+    return findings
+
+
+def blocks_of(attrs_blocks: tuple[dict[str, Attr], list[Block]]) -> list[Block]:
+    return attrs_blocks[1]
+
+
+def config_of(files: Sequence[tuple[str, list[Block]]]) -> Config:
+    return Config([block for _, blocks in files for block in blocks])

@@ -1,0 +1,370 @@
+"""Parsing detectors: fallback with a note, size bounds, hostile input in linear work, never raising.
+
+No timings here: each detector counts its work (tokens, nodes, characters parsed) and the properties
+bound that count by the input size; bench/bench_destructive.py measures seconds against a baseline.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core.git.diff import DiffLine, FileDiff, Hunk
+from app.core.impact.destructive import liquibase, migrations, python_calls, shell, sql, terraform
+from app.core.impact.destructive.model import (
+    MAX_HCL_BYTES,
+    MAX_SQL_PARSES,
+    Finding,
+    ParseFailure,
+    Work,
+    new_findings,
+)
+from app.core.impact.destructive.scan import blob_reader, scan_change
+from app.core.impact.destructive.yamlnodes import load_documents
+from app.core.git.repo import GitRepo
+from tests.conftest import ALICE
+
+
+def _change(make_repo, base: dict[str, str], head: dict[str, str | None]):
+    builder = make_repo()
+    first = builder.commit("base", base, author=ALICE)
+    second = builder.commit("head", head, author=ALICE)
+    repo = GitRepo(builder.path)
+    files = repo.diff(first, second)
+    return scan_change(files, blob_reader(repo.blob))
+
+
+# ==================================================================================================
+# fallback: never silence
+# ==================================================================================================
+
+
+def test_hcl_that_does_not_parse_falls_back_to_regexes_with_a_note(make_repo) -> None:
+    broken = (
+        'resource "aws_db_instance" "main" {\n  lifecycle {\n    prevent_destroy = false\n  }\n  oops = \n'
+    )
+    result = _change(
+        make_repo, {"infra/main.tf": 'resource "aws_db_instance" "main" {\n}\n'}, {"infra/main.tf": broken}
+    )
+    assert any("infra/main.tf" in note and "regex fallback" in note for note in result.notes), result.notes
+    assert [f.detector for f in result.findings] == ["regex"]
+    assert "prevent_destroy" in result.findings[0].explanation
+
+
+def test_helm_template_yaml_falls_back_with_a_note(make_repo) -> None:
+    template = (
+        "apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      containers:\n"
+        '        - name: x\n          {{- if .Values.reset }}\n          command: [sh, -c, "kubectl '
+        'delete ns prod"]\n'
+        "          {{- end }}\n"
+    )
+    result = _change(
+        make_repo, {"charts/app/templates/job.yaml": "a: 1\n"}, {"charts/app/templates/job.yaml": template}
+    )
+    assert any("YAML does not parse" in note for note in result.notes), result.notes
+    assert any(f.kind == "kubectl-delete" and f.detector == "regex" for f in result.findings)
+
+
+def test_oversized_terraform_is_scanned_by_regex_with_a_note(make_repo) -> None:
+    filler = "".join(
+        f'variable "v{i}" {{\n  default = "{"x" * 40}"\n}}\n' for i in range(MAX_HCL_BYTES // 50)
+    )
+    result = _change(
+        make_repo,
+        {"infra/big.tf": filler},
+        {"infra/big.tf": filler + 'resource "aws_s3_bucket" "b" {\n  force_destroy = true\n}\n'},
+    )
+    assert any("parse bound" in note for note in result.notes)
+    assert any(f.kind == "terraform-force-destroy" for f in result.findings)
+
+
+def test_docs_tests_and_skip_globs_are_not_scanned(make_repo) -> None:
+    builder = make_repo()
+    first = builder.commit("base", {"README.md": "x\n"}, author=ALICE)
+    second = builder.commit(
+        "head",
+        {
+            "docs/ops.md": "rm -rf /$DIR/*\n",
+            "tests/test_x.py": 'import subprocess\nsubprocess.run(["terraform", "destroy"])\n',
+            "scripts/reset-dev.sh": "#!/bin/sh\nrm -rf /$DIR/*\n",
+        },
+        author=ALICE,
+    )
+    repo = GitRepo(builder.path)
+    files = repo.diff(first, second)
+    assert scan_change(files, blob_reader(repo.blob), skip=["scripts/reset-dev.sh"]).findings == []
+    assert [f.path for f in scan_change(files, blob_reader(repo.blob)).findings] == ["scripts/reset-dev.sh"]
+
+
+def test_a_destructive_line_already_in_the_base_is_not_the_change(make_repo) -> None:
+    script = "#!/bin/sh\nrm -rf /$DIR/*\n"
+    result = _change(make_repo, {"deploy.sh": script}, {"deploy.sh": script + "echo done\n"})
+    assert result.findings == []
+    twice = _change(make_repo, {"deploy.sh": script}, {"deploy.sh": script + "rm -rf /$DIR/*\n"})
+    assert [f.line for f in twice.findings] == [3]  # the added copy, not the old one
+
+
+def test_new_findings_counts_repeats() -> None:
+    def finding(line: int) -> Finding:
+        return Finding("k", "p", line, "t", "r", key="same")
+
+    assert new_findings([finding(1)], [finding(1), finding(5)], added_lines=[5]) == [finding(5)]
+    assert new_findings([finding(1), finding(2)], [finding(1)]) == []
+
+
+# ==================================================================================================
+# detectors one by one
+# ==================================================================================================
+
+
+@pytest.mark.parametrize(
+    "command, destructive",
+    [
+        (["rm", "-rf", "/"], True),
+        (["rm", "-r", "-f", "$HOME/"], True),
+        (["rm", "-rf", "${X:-/}"], True),
+        (["rm", "-rf", "${X:?}/"], False),
+        (["rm", "-rf", "$X/build"], False),
+        (["rm", "-f", "/$X"], False),
+        (["git", "push", "--force", "origin", "main"], True),
+        (["git", "push", "origin", "+main"], True),
+        (["git", "push", "origin", "main"], False),
+        (["git", "push", "--prune", "origin"], True),
+        (["terraform", "apply", "-destroy"], True),
+        (["terraform", "apply", "-replace=aws_db_instance.main"], True),
+        (["terraform", "apply", "-auto-approve"], False),
+        (["tofu", "destroy"], True),
+        (["kubectl", "delete", "pvc", "data"], True),
+        (["kubectl", "delete", "-f", "k8s/"], True),
+        (["kubectl", "delete", "job", "old"], False),
+        (["helm", "uninstall", "api"], True),
+        (["aws", "rds", "delete-db-instance", "--db-instance-identifier", "x"], True),
+        (["aws", "s3", "ls"], False),
+        (["gcloud", "sql", "instances", "delete", "orders"], True),
+        (["az", "group", "delete", "-n", "rg"], True),
+        (["gcloud", "compute", "instances", "list"], False),
+        (["sudo", "env", "X=1", "dropdb", "orders"], True),
+        (["redis-cli", "FLUSHALL"], True),
+        (["bash", "-c", "kubectl delete ns prod"], True),
+        (["find", "/", "-name", "*.log", "-delete"], True),
+        (["find", ".", "-name", "*.pyc", "-delete"], False),
+        (["find", ".", "-delete"], True),
+        (["find", "build", "-delete"], False),
+        (["mysql", "-e", "DROP DATABASE shop"], True),
+        (["psql", "-c", "select 1"], False),
+    ],
+)
+def test_judge_argv(command: list[str], destructive: bool) -> None:
+    assert bool(shell.judge_argv(command)) is destructive, shell.judge_argv(command)
+
+
+def test_sql_always_true_where_variants() -> None:
+    for statement in [
+        "DELETE FROM t WHERE TRUE",
+        "delete from t where 'a' = 'a'",
+        "UPDATE t SET a = 1 WHERE 1",
+        "DELETE FROM t WHERE (1 = 1)",
+        "DELETE FROM t WHERE id = 5 OR 1 = 1",
+        "DELETE FROM t WHERE NOT FALSE",
+    ]:
+        assert sql.scan_sql(statement, "x.sql", Work()), statement
+    for statement in [
+        "DELETE FROM t WHERE id = 5",
+        "DELETE FROM t WHERE a = b",
+        "DELETE FROM t WHERE 1 = 0",
+        "UPDATE t SET a = 1 WHERE id = ?",
+    ]:
+        assert not sql.scan_sql(statement, "x.sql", Work()), statement
+
+
+def test_sql_statements_past_the_parse_budget_are_still_classified() -> None:
+    text = (
+        "DROP TABLE t0;\n"
+        + "SELECT 1;\n" * 10
+        + "".join(f"UPDATE u{i} SET a = 1 WHERE id = 1;\n" for i in range(MAX_SQL_PARSES + 10))
+    )
+    text += "DROP TABLE last_one;\n"
+    state = sql.SqlState()
+    findings = sql.scan_sql(text, "x.sql", Work(), state=state)
+    assert state.parses == MAX_SQL_PARSES
+    assert [f.target for f in findings] == ["table t0", "table last_one"]
+
+
+def test_yaml_alias_bomb_is_a_parse_failure_not_a_hang() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 6) + "]\n"
+    work = Work()
+    with pytest.raises(ParseFailure, match="expands"):
+        load_documents(bomb, work)
+    assert work.units < 300_000
+
+
+def test_liquibase_xml_refuses_entities() -> None:
+    xml = (
+        '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<databaseChangeLog>'
+        '<changeSet id="1" author="x"><dropTable tableName="&a;"/></changeSet></databaseChangeLog>\n'
+    )
+    with pytest.raises(ParseFailure, match="document type"):
+        liquibase.scan_xml(xml, "c.xml", Work())
+
+
+def test_python_calls_follow_clients_and_ignore_lookalikes() -> None:
+    code = (
+        "import boto3\nimport subprocess as sp\nfrom subprocess import run\n\n"
+        'rds = boto3.client("rds")\nclass Repo:\n    def delete_user(self): ...\n'
+        'Repo().delete_user()\nrds.delete_db_instance(DBInstanceIdentifier="orders")\n'
+        'run(["git", "push", "origin", "--delete", "main"])\nsp.call("rm -rf /", shell=True)\n'
+    )
+    found = python_calls.scan_python_calls(code, "x.py", Work())
+    assert [(f.line, f.kind) for f in found] == [(9, "cloud-delete"), (10, "git-push-delete"), (11, "rm-rf")]
+
+
+def test_ruby_migration_down_undoes_up_and_interpolation() -> None:
+    code = (
+        "class X < ActiveRecord::Migration[7.1]\n  def up\n    create_table :carts\n"
+        '    execute "DELETE FROM #{table_name}"\n  end\n\n  def down\n    drop_table :carts\n  end\nend\n'
+    )
+    found = migrations.scan_code_migration(code, "db/migrate/1_x.rb", "ruby", Work())
+    assert [(f.line, f.target) for f in found] == [(4, "every row of {table_name}")]
+
+
+def test_terraform_protection_removed_from_existing_only() -> None:
+    work = Work()
+    base = terraform.parse_hcl(
+        'resource "aws_lb" "a" {\n  enable_deletion_protection = true\n}\n', "m.tf", work
+    )
+    head = terraform.parse_hcl(
+        'resource "aws_lb" "a" {\n}\nresource "aws_lb" "b" {\n  enable_deletion_protection = false\n}\n',
+        "m.tf",
+        work,
+    )
+    findings = terraform.compare(terraform.Config(base[1]), terraform.Config(head[1]), {})
+    assert [(f.target, f.kind) for f in findings] == [("aws_lb.a", "terraform-deletion-protection-off")]
+
+
+# ==================================================================================================
+# hostile input: work linear in the input, no exception but ParseFailure
+# ==================================================================================================
+
+_HOSTILE_PIECES = st.sampled_from(
+    [
+        "'",
+        '"',
+        "`",
+        "$$",
+        "$a$",
+        "/*",
+        "*/",
+        "--",
+        "#",
+        ";",
+        "(",
+        ")",
+        "((((",
+        "))))",
+        "\\",
+        "\n",
+        " " * 50,
+        "DROP",
+        "TABLE",
+        "DELETE FROM x",
+        "WHERE",
+        "1=1",
+        "{",
+        "}",
+        "[",
+        "]",
+        "<<~SQL",
+        "SQL",
+        "rm -rf /$X/*",
+        "${",
+        "$(",
+        "-",
+        "resource",
+        '"r" "n"',
+        "=",
+        ":",
+        "- ",
+        "&a",
+        "*a",
+        "<<: *a",
+        "<",
+        ">",
+        "<!--",
+        "&amp;",
+        "execute",
+        "op.execute(",
+        "f'",
+        "{x}",
+        "\t",
+        "é",
+        "\x00",
+        "\r",
+    ]
+)
+
+
+def _hostile(pieces: list[str], repeat: int) -> str:
+    return "".join(pieces) * repeat
+
+
+def _bounded(text: str, run) -> int:  # type: ignore[no-untyped-def]
+    work = Work()
+    try:
+        run(text, work)
+    except ParseFailure:
+        pass
+    return work.units
+
+
+@given(st.lists(_HOSTILE_PIECES, min_size=1, max_size=30), st.integers(min_value=1, max_value=60))
+def test_every_detector_does_linear_work_on_hostile_text(pieces: list[str], repeat: int) -> None:
+    text = _hostile(pieces, repeat)
+    n = len(text) + 1
+    runs = {
+        "sql": lambda t, w: sql.scan_sql(t, "x.sql", w),
+        "shell": lambda t, w: shell.scan_script(t, "x.sh", work=w),
+        "python": lambda t, w: python_calls.scan_python_calls(t, "x.py", w),
+        "python-migration": lambda t, w: migrations.scan_python_migration(t, "m/x.py", w),
+        "ruby": lambda t, w: migrations.scan_code_migration(t, "db/migrate/x.rb", "ruby", w),
+        "go": lambda t, w: migrations.scan_code_migration(t, "migrations/x.go", "go", w),
+        "yaml": lambda t, w: load_documents(t, w),
+        "xml": lambda t, w: liquibase.scan_xml(t, "x.xml", w),
+        "hcl": lambda t, w: terraform.parse_hcl(t, "x.tf", w),
+    }
+    for name, run in runs.items():
+        units = _bounded(text, run)
+        # A constant factor over the input: tokens, lines and parsed characters are each at most n,
+        # and sqlglot sees at most every character once per dialect it tries.
+        assert units <= 12 * n, (name, units, n)
+
+
+@given(
+    st.binary(max_size=400),
+    st.sampled_from(
+        [
+            "a.tf",
+            "a.sql",
+            ".github/workflows/a.yml",
+            "k8s/a.yaml",
+            "a.sh",
+            "a.py",
+            "db/migrate/a.rb",
+            "c/a.xml",
+            "Makefile",
+            "infra/a.tfvars",
+            ".gitlab-ci.yml",
+            "migrations/a.go",
+        ]
+    ),
+)
+def test_scan_never_raises_on_arbitrary_bytes(data: bytes, path: str) -> None:
+    line = DiffLine("+", None, 1, data.decode("utf-8", "replace")[:200])
+    fd = FileDiff("modified", path, path, "old", "new", hunks=[Hunk(1, 1, 1, 1, "", [line])])
+    versions = {"old": b"x = 1\n", "new": data}
+    result = scan_change([fd], blob_reader(lambda blob: versions[blob]))
+    for finding in result.findings:
+        assert finding.path == path
