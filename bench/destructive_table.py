@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.core.impact.destructive.scan import blob_reader, scan_change  # noqa: E402
-from app.core.git.repo import GitRepo  # noqa: E402
-from app.core.impact.destructive.legacy import detect_destructive  # noqa: E402
-from app.samples import load  # noqa: E402
+from app.core.git.repo import GitRepo
+from app.core.impact.destructive.legacy import detect_destructive
+from app.core.impact.destructive.scan import blob_reader, scan_change
+from app.samples import load
 
 
 def corpus():  # type: ignore[no-untyped-def]

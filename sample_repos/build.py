@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .blast import build_blast
 from .goapp import build_goapp
 from .payments import build_payments
 
@@ -26,6 +27,7 @@ MARKER = "review-tui-sample"  # file name inside <repo>/.git
 SAMPLES: dict[str, Callable[[Path], Path]] = {
     "payments-service": build_payments,
     "go-ledger": build_goapp,
+    "blast-radius": build_blast,
 }
 
 

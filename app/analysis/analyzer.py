@@ -15,6 +15,7 @@ analysis modules and does not parse the config (the cache key needs only its dig
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ from app.analysis.report import (
     RiskSummary,
     TierSummary,
     WorstFunction,
+    blast_summary,
+    blast_symbol,
 )
 from app.core.git.diff import FileDiff
 from app.core.git.discovery import Discovery, change_diff, discover, find_change, resolve_base
@@ -48,6 +51,8 @@ if TYPE_CHECKING:
     from app.config import RepoConfig
     from app.core.git.history import HistoryFigures, HistoryIndex
     from app.core.impact.assess import TierAssessment
+    from app.core.impact.destructive.scan import Reader
+    from app.core.impact.graph import BlastRadius, Graph
     from app.core.metrics import complexity as cx
     from app.core.metrics.spans import SpanResult
     from app.core.planner.model import ReviewPlan
@@ -73,6 +78,32 @@ class _Prepared:
     tiers: TierAssessment | None = None
     provenance: ChangeProvenance | None = None
     history: HistoryFigures | None = None
+    blast: BlastRadius | None = None
+
+
+class _GraphBuild:
+    """The base commit's dependency graph (impact/graph.py), built in a background thread (the parsing
+    runs in worker processes) while the changes are diffed and scored; cached per base commit."""
+
+    def __init__(self, repo_path: Path, base: str, workers: int) -> None:
+        self.graph: Graph | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(repo_path, base, workers),
+                                        name="review-tui-graph", daemon=True)
+        self._thread.start()
+
+    def _run(self, repo_path: Path, base: str, workers: int) -> None:
+        from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, PY_SUFFIXES, build_graph
+
+        try:
+            files = GitRepo(repo_path).tree_files(base, PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+            self.graph = build_graph(files, workers=workers)
+        except Exception as exc:
+            self.error = f"dependency graph not built: {exc.__class__.__name__}: {exc}"
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
 
 class Analyzer:
@@ -97,6 +128,9 @@ class Analyzer:
         self._metrics_memo: dict[str, cx.FileMetrics] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
+        self._graph_build: _GraphBuild | None = None
+        self._graph: Graph | None = None
+        self._graph_note: str | None = None
 
     # -- discovery and settings -------------------------------------------------------------
     @property
@@ -181,6 +215,7 @@ class Analyzer:
         self._history = None
         self._history_read = False
         self._spans_memo.clear()
+        self._graph_build, self._graph, self._graph_note = None, None, None
         self.repo = GitRepo(self.repo_path)
         return self.discovery
 
@@ -325,6 +360,71 @@ class Analyzer:
             out[fd.path] = cx.compare(fd.path, old, new, touched_lines=touched)
         return out
 
+    # -- blast radius -------------------------------------------------------------------------
+    def _graph_key(self) -> str | None:
+        from app.core.impact.graph import GRAPH_VERSION
+
+        base = self.discovery.base_commit
+        return f"{GRAPH_VERSION}:{base}" if base else None
+
+    def start_graph(self) -> None:
+        """Begin building (or reading from the cache) the base commit's dependency graph."""
+        if self._graph is not None or self._graph_build is not None or self._graph_note is not None:
+            return
+        key = self._graph_key()
+        if key is None:
+            self._graph_note = "no base commit: blast radius not measured"
+            return
+        cached = self.cache.get("graph", key) if self.cache is not None else None
+        if cached is not None:
+            from app.core.impact.graph import Graph
+
+            try:
+                self._graph = Graph.from_dict(cached)
+                return
+            except (KeyError, TypeError, ValueError):
+                pass  # an unreadable entry is a miss
+        base = self.discovery.base_commit
+        assert base is not None
+        self._graph_build = _GraphBuild(self.repo_path, base, max(1, self.config.complexity.workers))
+
+    def graph(self, *, wait: bool = True) -> Graph | None:
+        """The dependency graph at the base commit; None while it is still being built (wait=False) or
+        when it could not be built (`_graph_note` says why)."""
+        self.start_graph()
+        build = self._graph_build
+        if self._graph is None and build is not None and build.wait(None if wait else 0):
+            self._graph, self._graph_build = build.graph, None
+            if build.error:
+                self._graph_note = build.error
+            key = self._graph_key()
+            if self._graph is not None and self.cache is not None and key is not None:
+                self.cache.put("graph", key, self._graph.to_dict())
+        return self._graph
+
+    def _graph_settled(self) -> bool:
+        return self._graph is not None or self._graph_note is not None
+
+    def _blast(self, prep: _Prepared, *, wait: bool) -> BlastRadius | None:
+        """The change's blast radius and seams, or None while the graph is not ready."""
+        from app.core.impact.destructive.scan import blob_reader
+        from app.core.impact.graph import BlastRadius, blast_radius
+
+        graph = self.graph(wait=wait)
+        if graph is None:
+            if self._graph_note is None:
+                return None
+            return BlastRadius(notes=[self._graph_note])
+        read = blob_reader(self._blob_or_empty, self.repo.workdir_file if prep.change.kind == "worktree" else None)
+        changes = [(fd.old_path, fd.new_path, read(fd, "new"), set()) for fd in prep.files
+                   if fd.old_path and not fd.binary]
+        return blast_radius(graph, changes)
+
+    def _reader(self, change: Change) -> Reader:
+        from app.core.impact.destructive.scan import blob_reader
+
+        return blob_reader(self.repo.blob, self.repo.workdir_file if change.kind == "worktree" else None)
+
     # -- analysis ---------------------------------------------------------------------------
     def _prepare(self, change: Change, files: list[FileDiff] | None = None) -> _Prepared:
         """Read one change: its diff (unless given), and the blobs whose complexity it needs."""
@@ -338,7 +438,7 @@ class Analyzer:
 
         cfg = self.config
         change, files = prep.change, prep.files
-        prep.tiers = assess(files, cfg.tiers)
+        prep.tiers = assess(files, cfg.tiers, read=self._reader(change))
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
                                              older_evidence=self._older_evidence(change))
@@ -371,7 +471,8 @@ class Analyzer:
 
         return answer
 
-    def _finish(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], *, order: str = "risk") -> ChangeDetail:
+    def _finish(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], *, order: str = "risk",
+                wait_graph: bool = True) -> ChangeDetail:
         """Score and plan a prepared change with the metrics at hand (complete when all are there)."""
         from app.core.metrics import complexity as cx
         from app.core.planner.builder import build_plan
@@ -385,7 +486,10 @@ class Analyzer:
         cfg = self.config
         complexity = self._complexity(files, metrics)
         measurable = [fd for fd in files if not fd.binary and fd.path and cx.analyzer_for(fd.path) != cx.ANALYZER_SIZE]
-        complete = all(fd.path in complexity for fd in measurable)
+        if prep.blast is None:
+            prep.blast = self._blast(prep, wait=wait_graph)
+        blast = prep.blast
+        complete = all(fd.path in complexity for fd in measurable) and blast is not None
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst)
         risk = compute(inputs, cfg.risk)
@@ -394,13 +498,15 @@ class Analyzer:
         plan = build_plan(files, read_blob=self.repo.blob, config=cfg.chunks, file_tiers=tiers.file_tiers,
                           ai_lines=prov.ai_lines, function_complexity=function_cc,
                           destructive_paths={op.path for op in tiers.destructive}, order=order,
-                          spans_cache=self._spans_memo)
+                          spans_cache=self._spans_memo,
+                          seams=blast.seam_ranges({fd.old_path: fd.path for fd in files if fd.old_path})
+                          if blast is not None else ())
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
             WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
             {p: c.error for p, c in complexity.items() if c.error})
-        assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history)
+        assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history, blast)
         report = ChangeReport(change, figures, assessment, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
@@ -495,6 +601,8 @@ class Analyzer:
         metrics = self._known_metrics(list(wanted)) if prepared else {}
         missing = {b: p for b, p in wanted.items() if b not in metrics}
         measurement = self._start_measuring(missing, should_stop) if missing and not run.stopped() else None
+        if prepared and not run.stopped():
+            self.start_graph()  # built in the background, like the complexity; needed to complete a report
         try:
             finished, unfinished = self._score_all(prepared, metrics, run)
             if measurement is not None:
@@ -507,6 +615,8 @@ class Analyzer:
         finally:
             if measurement is not None:
                 measurement.abandon()  # an error or Ctrl-C above: do not leave the workers busy
+        if unfinished and not self._graph_settled():
+            run.say(run.total, "building the dependency graph (blast radius)")
         for j, prep in enumerate(unfinished):
             if run.stopped():
                 break
@@ -554,7 +664,8 @@ class Analyzer:
         try:
             if assess:
                 self._assess(prep)
-            report = self._finish(prep, metrics).report
+            # The first pass does not wait for the dependency graph: its reports stay incomplete until then.
+            report = self._finish(prep, metrics, wait_graph=not assess).report
         except ReviewTuiError as exc:
             report = ChangeReport(prep.change, error=str(exc), complete=True)
         run.emit(report)
@@ -606,11 +717,18 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
     if hf is not None:
         inputs.hottest_changes, inputs.hottest_path = hf.hottest_changes, hf.hottest_path
         inputs.recent_authors, inputs.author_prior_commits = hf.recent_authors, hf.author_prior_commits
+    blast = prep.blast
+    if blast is not None and blast.graph_files:
+        inputs.blast_known = True
+        inputs.blast_symbols = sum(1 for s in blast.symbols if s.direct)
+        inputs.blast_direct, inputs.blast_modules, inputs.blast_packages = blast.reach
+        inputs.blast_callers = blast.top_callers()
+        inputs.seams = [s.name for s in blast.seams]
     return inputs
 
 
 def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance, complexity: ComplexitySummary,
-                plan: ReviewPlan, hf: HistoryFigures | None) -> Assessment:
+                plan: ReviewPlan, hf: HistoryFigures | None, blast: BlastRadius | None) -> Assessment:
     """The typed summary readers get (app/analysis/report.py) of one change's analyses."""
     return Assessment(
         risk=RiskSummary(risk.score, risk.band, risk.band_reason, tuple(
@@ -625,6 +743,9 @@ def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance,
         plan=PlanSummary(len(plan.chunks), plan.total_floor_seconds, tuple(c.content_hash for c in plan.chunks)),
         history=None if hf is None else HistorySummary(hf.hottest_path, hf.hottest_changes, hf.recent_authors,
                                                        hf.author_prior_commits, hf.window_days),
+        destructive_notes=tuple(tiers.notes),
+        blast_radius=None if blast is None else blast_summary(blast),
+        seams=() if blast is None else tuple(blast_symbol(s) for s in blast.seams),
     )
 
 

@@ -34,6 +34,7 @@ from app.core.git.models import Change, ChangeFigures, CommitInfo
 if TYPE_CHECKING:
     from app.core.git.diff import FileDiff
     from app.core.impact.assess import TierAssessment
+    from app.core.impact.graph import BlastRadius, ChangedSymbol
     from app.core.metrics import complexity as cx
     from app.core.planner.model import ReviewPlan
     from app.core.provenance.commits import AISignal
@@ -149,6 +150,39 @@ class HistorySummary:
 
 
 @dataclass(frozen=True)
+class BlastSymbol:
+    """A public symbol the change removes, re-signs or rewrites (impact/graph.py), and who uses it."""
+
+    symbol: str  # dotted: package.module.Class.method
+    path: str
+    line: int
+    change: str  # removed | signature | body | module (import-level files)
+    before: str  # signature at the base
+    after: str  # signature at the head ("" when removed)
+    direct_callers: tuple[str, ...] = ()  # up to 20, dotted, tests excluded
+    direct: int = 0
+    transitive: int = 0
+    modules: int = 0
+    packages: int = 0
+    tested_by: tuple[str, ...] = ()  # test modules that reference it
+
+
+@dataclass(frozen=True)
+class BlastSummary:
+    """Blast radius: the changed public symbols and how far their dependents reach; `seams` names the
+    ones used across module boundaries that no test references."""
+
+    symbols: tuple[BlastSymbol, ...] = ()
+    seams: tuple[str, ...] = ()
+    direct: int = 0
+    modules: int = 0
+    packages: int = 0
+    graph_files: int = 0
+    graph_lines: int = 0
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Assessment:
     """Everything the analysis concluded about one change, section by section."""
 
@@ -159,6 +193,9 @@ class Assessment:
     destructive_ops: tuple[DestructiveFinding, ...]
     plan: PlanSummary = field(metadata=json_key(None))
     history: HistorySummary | None = field(default=None, metadata=OMIT_NONE)
+    destructive_notes: tuple[str, ...] = ()  # files the parsing detectors left to the regex fallback, and why
+    blast_radius: BlastSummary | None = None  # None while the dependency graph is being built
+    seams: tuple[BlastSymbol, ...] = ()  # the untested seams, the reviewer's checklist
 
     def to_json(self) -> dict[str, Any]:
         """The flat JSON object of `list --json` (without the change's own fields)."""
@@ -345,3 +382,16 @@ class ChangeDetail:
 
 def _iso(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def blast_symbol(symbol: ChangedSymbol) -> BlastSymbol:
+    data = symbol.to_dict()
+    return BlastSymbol(data["symbol"], data["path"], data["line"], data["change"], data["before"],
+                       data["after"], tuple(data["direct_callers"]), data["direct"], data["transitive"],
+                       data["modules"], data["packages"], tuple(data["tested_by"]))
+
+
+def blast_summary(blast: BlastRadius) -> BlastSummary:
+    direct, modules, packages = blast.reach
+    return BlastSummary(tuple(blast_symbol(s) for s in blast.symbols), tuple(s.name for s in blast.seams),
+                        direct, modules, packages, blast.graph_files, blast.graph_lines, tuple(blast.notes))

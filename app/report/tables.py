@@ -15,7 +15,7 @@ from rich.text import Text
 from app.core.text import format_duration, human_age, one_line
 
 if TYPE_CHECKING:
-    from app.analysis.report import ChangeDetail, ChangeReport
+    from app.analysis.report import Assessment, ChangeDetail, ChangeReport
 
 BAND_STYLES = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
 
@@ -133,6 +133,9 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
             where = f"{op.path}:{op.line}" if op.line else op.path
             parts.append(Text("  ✗ " + one_line(f"{where}: {op.explanation}", 300)))
             parts.append(Text("      " + one_line(op.text, 200), style="dim"))
+    for note in found.destructive_notes:
+        parts.append(Text("  ! " + one_line(note, 300), style="yellow"))
+    parts.extend(_blast_lines(found))
     ai = found.ai
     if ai.tools or ai.notes:
         parts.append(Text("AI provenance", style="bold"))
@@ -162,6 +165,33 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     return Group(*parts)
 
 
+def _blast_lines(found: Assessment) -> list[Text]:
+    """The Seams checklist and the blast radius of the changed public symbols, for `explain`."""
+    blast = found.blast_radius
+    lines: list[Text] = []
+    if found.seams:
+        lines.append(Text("Seams (changed, used from other modules, no test references them)", style="bold"))
+        for seam in found.seams:
+            callers = ", ".join(one_line(c, 80) for c in seam.direct_callers[:5])
+            more = seam.direct - min(5, len(seam.direct_callers))
+            lines.append(Text("  ◆ " + one_line(f"{seam.symbol} ({seam.change}, {seam.path}:{seam.line}) used by "
+                                                 f"{callers}" + (f" (+{more} more)" if more > 0 else ""), 300)))
+    if blast is None:
+        return lines
+    symbols = [s for s in blast.symbols if s.direct]
+    if symbols:
+        lines.append(Text(f"Blast radius: {blast.direct} direct dependents in {blast.modules} modules "
+                          f"({blast.packages} packages)", style="bold"))
+        for symbol in symbols[:10]:
+            detail = f"{symbol.before} -> {symbol.after}" if symbol.change == "signature" else symbol.change
+            lines.append(Text("  " + one_line(f"{symbol.symbol}: {detail}; {symbol.direct} direct, "
+                                              f"{symbol.transitive} transitive, tested by "
+                                              f"{', '.join(symbol.tested_by[:3]) or 'no test'}", 300)))
+    for note in blast.notes:
+        lines.append(Text("  ! " + one_line(note, 300), style="yellow"))
+    return lines
+
+
 def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
     """The review plan: one row per chunk with its size, risk marks and floor time."""
     plan = detail.plan
@@ -189,6 +219,8 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
             title.append("  oversized: " + one_line(chunk.oversize_reason or "", 120), style="yellow")
         if chunk.destructive:
             title.append("  destructive", style="bold red")
+        if chunk.seams:
+            title.append("  seam", style="bold magenta")
         ranges = ", ".join(str(r) for r in chunk.line_ranges[:3])
         if len(chunk.line_ranges) > 3:
             ranges += f" +{len(chunk.line_ranges) - 3} more"

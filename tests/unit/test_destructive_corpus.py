@@ -10,8 +10,8 @@ import importlib
 
 import pytest
 
-from app.core.impact.destructive.scan import blob_reader, scan_change
 from app.core.git.repo import GitRepo
+from app.core.impact.destructive.scan import blob_reader, scan_change
 from app.samples import load
 
 load()
@@ -86,7 +86,7 @@ def test_finding_lines_point_at_the_offending_source(corpus_repo) -> None:
         ("k8s-job-kubectl-delete-namespace", "command:"),
         ("tf-deletion-protection-off", "deletion_protection = false"),
     ]:
-        files, result = _scan(corpus_repo, name)
+        _, result = _scan(corpus_repo, name)
         finding = result.findings[0]
         text = repo.file_at(ids[name][1], finding.path).decode()
         line = text.split("\n")[finding.line - 1]

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.git.diff import DiffLine, FileDiff, Hunk
+from app.core.git.repo import GitRepo
 from app.core.impact.destructive import liquibase, migrations, python_calls, shell, sql, terraform
 from app.core.impact.destructive.model import (
     MAX_HCL_BYTES,
@@ -22,7 +23,6 @@ from app.core.impact.destructive.model import (
 )
 from app.core.impact.destructive.scan import blob_reader, scan_change
 from app.core.impact.destructive.yamlnodes import load_documents
-from app.core.git.repo import GitRepo
 from tests.conftest import ALICE
 
 

@@ -738,7 +738,7 @@ def test_detect_destructive_never_raises(files: list[tuple[str, list[tuple[str, 
 def test_empty_change_has_default_tier_and_no_reasons() -> None:
     result = assess([], TierConfig(default_tier=2))
     assert (result.tier, result.reasons, result.file_tiers, result.destructive) == (2, [], {}, [])
-    assert result.to_dict() == {"tier": 2, "reasons": [], "file_tiers": {}, "destructive": []}
+    assert result.to_dict() == {"tier": 2, "reasons": [], "file_tiers": {}, "destructive": [], "notes": []}
 
 
 def test_docs_only_change_is_tier_3() -> None:

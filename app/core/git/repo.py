@@ -667,6 +667,28 @@ class GitRepo:
             pass  # a missing tree (shallow, damaged): the paths we could read
         return out
 
+    def tree_files(self, commit_id: str, suffixes: tuple[str, ...], *, max_bytes: int = 1_000_000,
+                   limit: int = 200_000) -> list[tuple[str, bytes]]:
+        """(path, content) of every regular file of a commit whose name ends with one of `suffixes`,
+        skipping files over `max_bytes` (generated code) and symlinks."""
+        out: list[tuple[str, bytes]] = []
+        try:
+            stack = [("", self.repo[commit_id].peel(pygit2.Commit).tree)]
+            while stack and len(out) < limit:
+                prefix, tree = stack.pop()
+                for entry in tree:
+                    name = prefix + decode_path(entry.raw_name)
+                    if entry.filemode == pygit2.GIT_FILEMODE_TREE:
+                        stack.append((name + "/", self.repo[entry.id]))
+                    elif entry.filemode in (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE) \
+                            and name.endswith(suffixes):
+                        blob = self.repo[entry.id]
+                        if isinstance(blob, pygit2.Blob) and blob.size <= max_bytes:
+                            out.append((name, blob.data))
+        except (KeyError, ValueError, pygit2.GitError):
+            pass  # a missing tree (shallow, damaged): the files we could read
+        return out
+
     def changed_paths(self, base: str, head: str) -> list[str]:
         """The paths a diff base..head touches (both sides), from trees only: no patch, no blob."""
         try:

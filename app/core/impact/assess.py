@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.git.diff import FileDiff
 from app.core.impact.destructive.legacy import detect_destructive
 from app.core.impact.destructive.ops import DestructiveOp
 from app.core.impact.tiers import TierConfig, TierRule
+
+if TYPE_CHECKING:
+    from app.core.impact.destructive.scan import Reader
 
 MAX_DESTRUCTIVE_REASONS = 10  # one-liners in TierAssessment.reasons; every op stays in .destructive
 
@@ -22,14 +25,29 @@ class TierAssessment:
     reasons: list[str]  # one-liners, most severe first: destructive operations, then the deciding rules
     file_tiers: dict[str, int]  # per file (FileDiff.path); 0 for a file with a destructive operation
     destructive: list[DestructiveOp] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # files the parsing detectors had to leave to the regexes
 
     def to_dict(self) -> dict[str, Any]:
         return {"tier": self.tier, "reasons": list(self.reasons), "file_tiers": dict(self.file_tiers),
-                "destructive": [op.to_dict() for op in self.destructive]}
+                "destructive": [op.to_dict() for op in self.destructive], "notes": list(self.notes)}
 
 
-def assess(files: Sequence[FileDiff], config: TierConfig) -> TierAssessment:
-    """The tier of the change made of `files` (a rename counts its old and new path)."""
+def find_destructive(files: Sequence[FileDiff], config: TierConfig,
+                     read: Reader | None) -> tuple[list[DestructiveOp], list[str]]:
+    """The change's destructive operations: by the parsing detectors when the file versions can be
+    read (`read`), else by the regex detectors over the diff alone."""
+    if read is None:
+        return detect_destructive(files, skip=config.skip_destructive), []
+    from app.core.impact.destructive.scan import scan_change
+
+    result = scan_change(files, read, skip=config.skip_destructive)
+    ops = [DestructiveOp(f.kind, f.path, f.line, f.text, f.explanation, f.side) for f in result.findings]
+    return ops, result.notes
+
+
+def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None) -> TierAssessment:
+    """The tier of the change made of `files` (a rename counts its old and new path). With `read`
+    (file versions by side), destructive operations are found by parsing each file's base and head."""
     file_tiers: dict[str, int] = {}
     groups: dict[TierRule | None, list[str]] = {}
     for fd in files:
@@ -43,9 +61,9 @@ def assess(files: Sequence[FileDiff], config: TierConfig) -> TierAssessment:
             continue
         file_tiers[fd.path] = best[0]
         groups.setdefault(best[1], []).append(best[2])
-    destructive = detect_destructive(files, skip=config.skip_destructive)
+    destructive, notes = find_destructive(files, config, read)
     if not file_tiers:
-        return TierAssessment(config.default_tier, [], {}, destructive)
+        return TierAssessment(config.default_tier, [], {}, destructive, notes)
     path_tier = min(file_tiers.values())
     for op in destructive:
         if op.path in file_tiers:
@@ -61,4 +79,4 @@ def assess(files: Sequence[FileDiff], config: TierConfig) -> TierAssessment:
         line = (f"{paths[0]} matches no tier rule: default tier {tier}" if rule is None
                 else rule.describe(paths[0]))
         reasons.append(line + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""))
-    return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive)
+    return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive, notes)

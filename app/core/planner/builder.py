@@ -155,6 +155,7 @@ def build_plan(
     destructive_paths: Iterable[str] | None = None,
     order: str = ORDER_RISK,
     spans_cache: dict[tuple[str, str, bool], SpanResult] | None = None,
+    seams: Iterable[tuple[str, str, int, int, str]] = (),
 ) -> ReviewPlan:
     """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
 
@@ -163,7 +164,8 @@ def build_plan(
     number: tool}; `function_complexity` path -> {qualname: CC added} (negative values count as 0);
     `destructive_paths` the paths whose added lines hold destructive operations. `order` is "risk"
     (riskiest first) or "path" (file order). `spans_cache` (blob id, path, exact) -> SpanResult
-    lets repeated plans of the same blobs skip reading definitions again.
+    lets repeated plans of the same blobs skip reading definitions again. `seams` are (path, side, start,
+    end, symbol) of untested seams' definitions: the chunks that change them are marked and go first.
     """
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
@@ -172,6 +174,7 @@ def build_plan(
     drafts = builder.drafts()
     chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {},
                                  set(destructive_paths or ()))
+    _mark_seams(chunks, list(seams))
     chunks = _ordered(chunks, order)
     for number, chunk in enumerate(chunks, 1):
         chunk.index = number
@@ -179,6 +182,20 @@ def build_plan(
     if not files:
         plan.notes.append("empty change: nothing to review")
     return plan
+
+
+def _mark_seams(chunks: list[Chunk], seams: list[tuple[str, str, int, int, str]]) -> None:
+    """Record on each chunk the untested seams whose definition lines it changes."""
+    if not seams:
+        return
+    for chunk in chunks:
+        for path, side, start, end, name in seams:
+            if any(r.path == path and r.side == side and r.start <= end and start <= r.end
+                   for r in chunk.line_ranges) and name not in chunk.seams:
+                chunk.seams.append(name)
+        if chunk.seams:
+            chunk.notes.append("changes an untested seam: " + ", ".join(chunk.seams)
+                               + " (used from other modules, no test references it)")
 
 
 def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
@@ -189,7 +206,9 @@ def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
     # outrank a large complexity difference), complexity added; then size, then file order.
     # Careful reading comes before skimming: collapsed, binary and rename chunks follow code.
     positions = {id(c): i for i, c in enumerate(chunks)}
-    return sorted(chunks, key=lambda c: (kind_rank[c.kind], c.tier, not c.destructive, -round(c.ai_share, 1),
+    # Chunks that change an untested seam lead: where modules meet is where adversarial tests are needed.
+    return sorted(chunks, key=lambda c: (kind_rank[c.kind], not c.seams, c.tier, not c.destructive,
+                                         -round(c.ai_share, 1),
                                          -c.complexity_added, -c.changed_lines, positions[id(c)]))
 
 

@@ -226,6 +226,7 @@ class Chunk:
     oversize_reason: str | None = None
     notes: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)  # qualnames of the functions it holds, in diff order
+    seams: list[str] = field(default_factory=list)  # untested seams (impact/graph.py) whose definitions it changes
     file_changes: list[dict[str, Any]] = field(default_factory=list)  # light kinds: what happened to each file
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,7 +240,7 @@ class Chunk:
             "floor_seconds": self.floor_seconds, "floor_derivation": self.floor_derivation,
             "content_hash": self.content_hash, "oversized": self.oversized,
             "oversize_reason": self.oversize_reason, "notes": list(self.notes), "functions": list(self.functions),
-            "file_changes": [dict(c) for c in self.file_changes],
+            "file_changes": [dict(c) for c in self.file_changes], "seams": list(self.seams),
         }
 
     @classmethod
@@ -258,6 +259,7 @@ class Chunk:
                 oversized=bool(data["oversized"]), oversize_reason=data["oversize_reason"],
                 notes=[str(n) for n in data["notes"]], functions=[str(f) for f in data["functions"]],
                 file_changes=[dict(c) for c in data["file_changes"]],
+                seams=[str(s) for s in data.get("seams", [])],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed Chunk record: {exc!r}") from exc

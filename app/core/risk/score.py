@@ -14,6 +14,11 @@ Factors and their roots (SPEC.md "The risk score"):
 - history: how often the touched files changed in the last 90 days and by how many authors (hotspots).
 - experience: the author's earlier commits in these files; a newcomer to the code is riskier (Kamei EXP).
 - tests: code changed without any test changed.
+- blast_radius: the public symbols (Python) the change removes, re-signs or rewrites, and how many
+  definitions, modules and packages depend on them (impact/graph.py). Impact, like tier: how far a
+  failure spreads. Its 6 points and the 3 of seams came out of tier's 28.
+- seams: changed symbols used across module boundaries that no test references: where assumptions
+  of two modules meet untested.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from app.core.settings import SectionReader
 from app.errors import ConfigError
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "tier": 28.0,
+    "tier": 19.0,
     "destructive": 20.0,
     "ai_share": 15.0,
     "complexity": 12.0,
@@ -35,6 +40,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "history": 5.0,
     "experience": 3.0,
     "tests": 4.0,
+    "blast_radius": 6.0,
+    "seams": 3.0,
 }
 DEFAULT_BANDS = {"medium": 25.0, "high": 45.0, "critical": 65.0}
 
@@ -94,6 +101,13 @@ class RiskInputs:
     recent_authors: int = 0
     author_prior_commits: int = 0
     history_known: bool = True
+    blast_known: bool = False  # whether the dependency graph (impact/graph.py) was at hand
+    blast_symbols: int = 0  # public symbols the change removes, re-signs or rewrites that others use
+    blast_direct: int = 0  # definitions that reference them directly (tests excluded)
+    blast_modules: int = 0  # modules that depend on them, transitively
+    blast_packages: int = 0
+    blast_callers: list[str] = field(default_factory=list)  # a few direct callers, for the explanation
+    seams: list[str] = field(default_factory=list)  # changed symbols used across modules that no test references
 
 
 @dataclass
@@ -169,7 +183,7 @@ def compute(inputs: RiskInputs, config: RiskConfig | None = None) -> RiskResult:
     lines = inputs.lines_added + inputs.lines_deleted
     add("size", lines, math.log10(1 + lines) / math.log10(1 + 2000),
         f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted}); past 400 lines review quality drops")
-    for name, raw, norm, why in (_spread(inputs), *_history(inputs), _tests(inputs)):
+    for name, raw, norm, why in (_spread(inputs), *_history(inputs), _tests(inputs), *_impact_reach(inputs)):
         add(name, raw, norm, why)
     score = round(sum(f.contribution for f in factors), 1)
     band, reason = _band(score, n_destr > 0, config)
@@ -225,3 +239,25 @@ def _band(score: float, destructive: bool, config: RiskConfig) -> tuple[str, str
     if destructive and config.destructive_is_critical and band != "critical":
         band, reason = "critical", "raised to critical: destructive operation"
     return band, reason
+
+
+def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
+    """Blast radius and untested seams (impact/graph.py): how far a change's effects reach, and where
+    modules meet without a test. Both are impact: they say what a failure costs, not how likely it is."""
+    if not inputs.blast_known:
+        return (("blast_radius", "unknown", 0.0, "blast radius not measured (no Python definitions or no graph)"),
+                ("seams", "unknown", 0.0, "seams not measured"))
+    if inputs.blast_symbols and inputs.blast_direct:
+        callers = ", ".join(inputs.blast_callers[:3])
+        more = f" (+{inputs.blast_direct - 3} more)" if inputs.blast_direct > 3 else ""
+        why = (f"{inputs.blast_symbols} changed public symbol{'s' if inputs.blast_symbols != 1 else ''} used by "
+               f"{inputs.blast_direct} definition{'s' if inputs.blast_direct != 1 else ''} in "
+               f"{inputs.blast_modules} module{'s' if inputs.blast_modules != 1 else ''} "
+               f"({inputs.blast_packages} package{'s' if inputs.blast_packages != 1 else ''}): {callers}{more}")
+    else:
+        why = "no changed public symbol is used elsewhere"
+    reach = 0.6 * saturate(inputs.blast_modules, 4) + 0.4 * saturate(inputs.blast_direct, 10)
+    n = len(inputs.seams)
+    seams = (f"{n} untested seam{'s' if n != 1 else ''}: {', '.join(inputs.seams[:3])}"
+             + (f" (+{n - 3} more)" if n > 3 else "")) if n else "no untested seam"
+    return ("blast_radius", inputs.blast_modules, reach, why), ("seams", n, saturate(n, 1), seams)

@@ -331,6 +331,8 @@ class ChangeScreen(Screen[None]):
         text = Text(no_wrap=True, overflow="ellipsis")
         if chunk.destructive:
             text.append("☠ destructive ", style="bold")
+        if chunk.seams:
+            text.append("◆ seam ", style="bold")  # changes an untested seam: write the adversarial test here
         if chunk.oversized:
             text.append("⚠ oversized ", style=self._colour("warning"))
         if chunk.kind not in ("code",) and self.size.width < 120:

@@ -29,6 +29,8 @@ FACTOR_NAMES = {
     "history": "churn history",
     "experience": "author experience",
     "tests": "tests",
+    "blast_radius": "blast radius",
+    "seams": "untested seams",
 }
 
 
@@ -115,6 +117,41 @@ def destructive_section(found: Assessment | None) -> RenderableType:
         text.append("  " + one_line(op.explanation, 300))
         if op.text:
             text.append("\n      " + one_line(op.text, 200), style="dim italic")
+    for note in found.destructive_notes if found else ():
+        text.append("\n  ⚠ " + one_line(note, 200), style="dim")
+    return text
+
+
+def seams_section(found: Assessment | None) -> RenderableType:
+    """Blast radius (who depends on what the change touches) and the untested seams: the reviewer's
+    checklist of where adversarial tests are needed."""
+    blast = found.blast_radius if found else None
+    seams = found.seams if found else ()
+    text = Text()
+    text.append(f"Seams: {len(seams)} untested" if seams else "Seams: none untested", style="bold")
+    for seam in seams[:8]:
+        text.append("\n  ◆ ", style="bold")
+        text.append(one_line(seam.symbol, 120), style="bold")
+        text.append(f"  {one_line(seam.change, 20)} at {one_line(seam.path, 100)}:{seam.line}; "
+                    "no test references it")
+        callers = [one_line(c, 80) for c in seam.direct_callers[:4]]
+        if callers:
+            more = seam.direct - len(callers)
+            text.append("\n      used by " + ", ".join(callers) + (f" (+{more} more)" if more > 0 else ""),
+                        style="dim")
+    text.append("\nBlast radius: ", style="bold")
+    symbols = [s for s in blast.symbols if s.direct] if blast else []
+    if blast is None:
+        text.append("not measured yet…", style="dim")
+    elif not symbols:
+        text.append("no changed public symbol is used elsewhere")
+    else:
+        text.append(f"{blast.direct} direct dependents in {blast.modules} modules ({blast.packages} packages)")
+        for symbol in symbols[:5]:
+            text.append(f"\n  {one_line(symbol.symbol, 100)} ({one_line(symbol.change, 20)}): "
+                        f"{symbol.direct} direct, {symbol.transitive} transitive")
+    for note in blast.notes if blast else ():
+        text.append(f"\n  ⚠ {one_line(note, 200)}", style="dim")
     return text
 
 
@@ -201,6 +238,8 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
         tier_section(found),
         Text(""),
         destructive_section(found),
+        Text(""),
+        seams_section(found),
         Text(""),
         ai_section(found),
         Text(""),

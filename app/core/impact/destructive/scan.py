@@ -126,7 +126,7 @@ def blob_reader(
         if blob:
             try:
                 return read_blob(blob)
-            except Exception:  # noqa: BLE001 - a blob that is not in the object database (worktree)
+            except Exception:
                 pass
         return read_worktree(path) if read_worktree is not None and side == "new" else None
 

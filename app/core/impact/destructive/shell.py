@@ -61,7 +61,8 @@ _ALWAYS_SET = {
     "TMPDIR": "/tmp",
     "WORKSPACE": "/work",
 }
-_SYSTEM_DIRS = frozenset("bin boot dev etc home lib lib64 opt root sbin srv usr var mnt data".split())
+_SYSTEM_DIRS = frozenset(["bin", "boot", "dev", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "usr",
+                          "var", "mnt", "data"])
 # $NAME, ${NAME}, ${NAME:-x}, ${NAME:?}, $(NAME) (make), $(command), `command`
 _VARIABLE = re.compile(
     r"\$\{(?P<braced>[A-Za-z_]\w*)(?P<op>:?[-=+?])?(?P<word>[^}]*)\}"
@@ -399,7 +400,7 @@ def _database_cli(tool: str, args: list[str], depth: int) -> list[Verdict]:
     statements = [args[i + 1] for i, a in enumerate(args[:-1]) if a in flag]
     statements += [a.split("=", 1)[1] for a in args if a.startswith(("--command=", "--execute="))]
     if tool == "sqlite3":
-        statements += [a for a in _operands(args)[1:]]
+        statements += _operands(args)[1:]
     from app.core.impact.destructive import sql  # the SQL detector judges the statement
 
     verdicts = []

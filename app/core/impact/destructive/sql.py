@@ -60,8 +60,8 @@ _UP_MARKER = re.compile(r"^--\s*(?:\+goose\s+up|migrate:up|\+migrate\s+up)\b", r
 _DESTRUCTIVE_VERBS = frozenset({"DROP", "TRUNCATE", "ALTER", "DELETE", "UPDATE", "CREATE"})
 _DATA_DROPS = {"TABLE": "table", "DATABASE": "database", "SCHEMA": "schema"}
 _NOT_DATA = frozenset(
-    "CONSTRAINT INDEX KEY DEFAULT NOT PRIMARY FOREIGN CHECK IDENTITY EXPRESSION TRIGGER ROW "
-    "RULE STATISTICS POLICY UNIQUE".split()
+    ["CONSTRAINT", "INDEX", "KEY", "DEFAULT", "NOT", "PRIMARY", "FOREIGN", "CHECK", "IDENTITY", "EXPRESSION",
+     "TRIGGER", "ROW", "RULE", "STATISTICS", "POLICY", "UNIQUE"]
 )
 _NAME = (
     r'((?:[\w$]+|"[^"]{1,128}"|`[^`]{1,128}`|\[[^\]]{1,128}\])(?:\.(?:[\w$]+|"[^"]{1,128}"|`[^`]{1,128}`))*)'
@@ -179,7 +179,7 @@ def _parse(code: str) -> object | None:
             return sqlglot.parse_one(code, read=dialect)
         except RecursionError:
             return None
-        except Exception:  # noqa: BLE001 - sqlglot raises several error types on SQL it does not know
+        except Exception:
             continue
     return None
 

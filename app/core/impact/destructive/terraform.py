@@ -173,7 +173,7 @@ def parse_hcl(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[B
         tree = hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
     except RecursionError:
         raise ParseFailure("HCL nests too deeply to parse") from None
-    except Exception as exc:  # noqa: BLE001 - lark raises many error types on text that is not HCL
+    except Exception as exc:
         line = getattr(exc, "line", None)
         raise ParseFailure(
             f"HCL does not parse{f' at line {line}' if line else ''}: {exc.__class__.__name__}"

@@ -1,0 +1,769 @@
+"""Blast radius and untested seams: a dependency graph of the repository at the base commit.
+
+Python is read through its AST: each module's definitions (functions, classes, methods, with their
+signatures and a hash of their body), its imports, and the names each definition references. A
+reference is resolved through the imports (`from a.b import f`, `import a.b as m; m.f`, relative
+imports, one package re-export hop, `self.method` inside a class) to the symbol it names; calls through
+an instance of unknown type (`obj.method()`) are not resolved. JavaScript/TypeScript and Go are read at
+import level (honest fallback: which file imports which module), so their changes get module fan-in.
+
+For a change: the public symbols it removes, whose signature it changes, or whose body it changes, and
+who depends on them: direct callers, transitive callers (bounded breadth-first walk), across how many
+modules and packages. An untested seam is such a symbol used from another module that no test module
+references. The graph is a plain dict (to_dict/from_dict) so the analysis caches it per base commit.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import posixpath
+import re
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+GRAPH_VERSION = "1"
+MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
+MAX_WALK = 5_000  # transitive callers visited per symbol
+MAX_REFS_PER_DEF = 2_000
+MODULE_LEVEL = "<module>"
+PY_SUFFIXES = (".py",)
+IMPORT_LEVEL_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go")
+_TEST_PATH = re.compile(
+    r"(^|/)(tests?|__tests__|testing|spec)/|(^|/)test_[^/]*\.py$|_test\.(py|go)$"
+    r"|\.(test|spec)\.[jt]sx?$|(^|/)conftest\.py$"
+)
+_JS_IMPORT = re.compile(
+    r"""(?:import\s[^'"]*?from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"]+)['"]"""
+)
+_GO_IMPORT_BLOCK = re.compile(r"^import\s*\((.*?)^\)", re.S | re.M)
+_GO_IMPORT = re.compile(r'^import\s+(?:\w+\s+)?"([^"]+)"', re.M)
+
+
+def is_test_path(path: str) -> bool:
+    return bool(_TEST_PATH.search(path))
+
+
+def module_name(path: str) -> str:
+    """`src/pkg/mod.py` -> `pkg.mod`; `pkg/__init__.py` -> `pkg`; other languages keep their path."""
+    if not path.endswith(".py"):
+        return path
+    parts = path[:-3].split("/")
+    if parts and parts[0] in ("src", "lib", "python"):
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or path
+
+
+def package_of(module: str) -> str:
+    """The package a module belongs to (the directory, for import-level files)."""
+    if "/" in module:
+        return posixpath.dirname(module) or "."
+    return module.rsplit(".", 1)[0] if "." in module else module
+
+
+# ==================================================================================================
+# one file
+# ==================================================================================================
+
+
+@dataclass
+class Definition:
+    qual: str  # "func", "Class", "Class.method"
+    kind: str  # function | class | method
+    line: int
+    end_line: int
+    signature: str
+    body: str  # a short hash of the body's AST (line numbers excluded)
+
+
+@dataclass
+class FileSummary:
+    """What the graph needs from one source file."""
+
+    path: str
+    module: str
+    is_test: bool
+    defs: list[Definition] = field(default_factory=list)
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> "module" or "module:name"
+    refs: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (referencing def qual or <module>, dotted name)
+    error: str | None = None
+
+    def to_list(self) -> list[Any]:
+        return [
+            self.path,
+            self.module,
+            self.is_test,
+            [[d.qual, d.kind, d.line, d.end_line, d.signature, d.body] for d in self.defs],
+            self.imports,
+            [list(r) for r in self.refs],
+            self.error,
+        ]
+
+    @classmethod
+    def from_list(cls, data: list[Any]) -> FileSummary:
+        return cls(
+            data[0],
+            data[1],
+            data[2],
+            [Definition(*d) for d in data[3]],
+            dict(data[4]),
+            [(r[0], r[1]) for r in data[5]],
+            data[6],
+        )
+
+
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
+    if isinstance(node, ast.ClassDef):
+        return "(" + ", ".join(ast.unparse(b) for b in node.bases) + ")"
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    return f"({ast.unparse(node.args)}){returns}"
+
+
+def _body_hash(lines: list[bytes], start: int, end: int) -> str:
+    """A hash of a definition's source lines with indentation and blank lines dropped: far cheaper than
+    dumping its AST, and a moved definition keeps its hash (a comment edit does change it)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for line in lines[start - 1 : end]:
+        stripped = line.strip()
+        if stripped:
+            digest.update(stripped)
+            digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute) and len(parts) < 4:
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
+    parts = module.split(".")
+    base = parts if is_package else parts[:-1]
+    if level > 1:
+        base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
+    return ".".join([*base, *([target] if target else [])])
+
+
+class _Collector(ast.NodeVisitor):
+    """Definitions, imports and the names each definition references, in one walk."""
+
+    def __init__(self, summary: FileSummary, is_package: bool, lines: list[bytes]) -> None:
+        self.summary = summary
+        self.lines = lines
+        self.is_package = is_package
+        self.scope: list[str] = []  # enclosing top-level def / class.method
+        self.classes: list[str] = []
+        self.counts: dict[str, int] = {}
+        self._dispatch: dict[type, Callable[[Any], None]] = {}
+
+    _SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind"})
+
+    def visit(self, node: ast.AST) -> None:
+        # A dispatch table and a field walk that skips contexts and constants: the stock NodeVisitor
+        # spends most of a large repository's build time in generic_visit and visit_Constant.
+        method = self._dispatch.get(type(node))
+        if method is None:
+            method = getattr(self, f"visit_{type(node).__name__}", None) or self.generic_visit
+            self._dispatch[type(node)] = method
+        method(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            if name in self._SKIP_FIELDS:
+                continue
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, ast.Constant):
+                        self.visit(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, ast.Constant):
+                self.visit(value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        return None
+
+    def _owner(self) -> str:
+        return self.scope[-1] if self.scope else MODULE_LEVEL
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self.summary.imports[alias.asname] = alias.name
+            else:
+                root = alias.name.split(".")[0]
+                self.summary.imports.setdefault(root, root)
+                self.summary.imports[alias.name] = alias.name  # `import a.b` then `a.b.f()`
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        source = node.module or ""
+        if node.level:
+            source = _resolve_relative(self.summary.module, self.is_package, node.level, node.module)
+        for alias in node.names:
+            if alias.name != "*":
+                self.summary.imports[alias.asname or alias.name] = f"{source}:{alias.name}"
+
+    def _define(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, kind: str) -> None:
+        if len(self.scope) > 1 or (self.scope and not self.classes):
+            self.generic_visit(node)  # nested functions belong to their enclosing definition
+            return
+        qual = f"{self.classes[-1]}.{node.name}" if self.classes else node.name
+        end = getattr(node, "end_lineno", None) or node.lineno
+        start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        self.summary.defs.append(
+            Definition(
+                qual,
+                "method" if self.classes and kind == "function" else kind,
+                start,
+                end,
+                _signature(node),
+                _body_hash(self.lines, start, end),
+            )
+        )
+        self.scope.append(qual)
+        if kind == "class":
+            self.classes.append(node.name)
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        for child in node.body if isinstance(node, ast.ClassDef) else [node.args, *node.body]:
+            self.visit(child)
+        if isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                self.visit(base)
+        if kind == "class":
+            self.classes.pop()
+        self.scope.pop()
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._define(node, "function")
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._define(node, "function")
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if self.scope and not self.classes:
+            self.generic_visit(node)
+            return
+        self._define(node, "class")
+
+    def _ref(self, name: str) -> None:
+        owner = self._owner()
+        count = self.counts.get(owner, 0)
+        if count < MAX_REFS_PER_DEF:
+            self.counts[owner] = count + 1
+            self.summary.refs.append((owner, name))
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        name = _dotted(node)
+        if name is not None:
+            if name.startswith(("self.", "cls.")) and self.scope and "." in self.scope[-1]:
+                self._ref(f"{self.scope[-1].split('.')[0]}.{name.split('.')[1]}")
+            else:
+                self._ref(name)
+            return
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._ref(node.id)
+
+
+def summarise_python(path: str, data: bytes) -> FileSummary:
+    """Definitions, imports and references of one Python file (a syntax error leaves it empty)."""
+    module = module_name(path)
+    summary = FileSummary(path, module, is_test_path(path))
+    if len(data) > MAX_FILE_BYTES:
+        summary.error = "too large"
+        return summary
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        summary.error = exc.__class__.__name__
+        return summary
+    try:
+        _Collector(summary, path.endswith("__init__.py"), data.split(b"\n")).visit(tree)
+    except RecursionError:
+        summary.error = "RecursionError"
+    summary.refs = list(dict.fromkeys(summary.refs))
+    return summary
+
+
+def summarise_import_level(path: str, data: bytes) -> FileSummary:
+    """A JavaScript/TypeScript or Go file at import level: the modules it imports."""
+    summary = FileSummary(path, path, is_test_path(path))
+    if len(data) > MAX_FILE_BYTES:
+        summary.error = "too large"
+        return summary
+    text = data.decode("utf-8", errors="replace")
+    if path.endswith(".go"):
+        targets = [m.group(1) for m in _GO_IMPORT.finditer(text)]
+        for block in _GO_IMPORT_BLOCK.finditer(text):
+            targets += re.findall(r'"([^"]+)"', block.group(1))
+    else:
+        targets = [m.group(1) for m in _JS_IMPORT.finditer(text)]
+    for target in targets:
+        summary.imports[target] = target
+        summary.refs.append((MODULE_LEVEL, target))
+    return summary
+
+
+def summarise(path: str, data: bytes) -> FileSummary | None:
+    if path.endswith(PY_SUFFIXES):
+        return summarise_python(path, data)
+    if path.endswith(IMPORT_LEVEL_SUFFIXES):
+        return summarise_import_level(path, data)
+    return None
+
+
+def summarise_batch(items: Sequence[tuple[str, bytes]]) -> list[list[Any]]:
+    """Summaries of many files as plain lists (what a worker process sends back)."""
+    out = []
+    for path, data in items:
+        summary = summarise(path, data)
+        if summary is not None:
+            out.append(summary.to_list())
+    return out
+
+
+# ==================================================================================================
+# the graph
+# ==================================================================================================
+
+
+@dataclass
+class Symbol:
+    id: str  # "module:qual"
+    path: str
+    kind: str
+    line: int
+    end_line: int
+    signature: str
+    body: str
+
+    @property
+    def module(self) -> str:
+        return self.id.split(":", 1)[0]
+
+    @property
+    def qual(self) -> str:
+        return self.id.split(":", 1)[1]
+
+    @property
+    def public(self) -> bool:
+        return not any(
+            part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
+            for part in [*self.module.split("."), *self.qual.split(".")]
+            if part
+        )
+
+
+@dataclass
+class Graph:
+    """Who references whom, at one commit."""
+
+    symbols: dict[str, Symbol] = field(default_factory=dict)
+    callers: dict[str, set[str]] = field(default_factory=dict)  # symbol or module id -> referencing ids
+    tests: dict[str, set[str]] = field(default_factory=dict)  # symbol id -> test modules referencing it
+    modules: dict[str, str] = field(default_factory=dict)  # module -> path
+    files: int = 0
+    lines: int = 0
+    unparsed: list[str] = field(default_factory=list)
+
+    # -- building ----------------------------------------------------------------------------------
+    @classmethod
+    def build(cls, summaries: Iterable[FileSummary], lines: int = 0) -> Graph:
+        graph = cls(lines=lines)
+        summaries = list(summaries)
+        graph.files = len(summaries)
+        for summary in summaries:
+            graph.modules[summary.module] = summary.path
+            if summary.error:
+                graph.unparsed.append(summary.path)
+            for d in summary.defs:
+                sid = f"{summary.module}:{d.qual}"
+                graph.symbols[sid] = Symbol(
+                    sid, summary.path, d.kind, d.line, d.end_line, d.signature, d.body
+                )
+        resolver = _Resolver(graph, {s.module: s for s in summaries})
+        for summary in summaries:
+            local_defs = {d.qual for d in summary.defs}
+            for owner, name in summary.refs:
+                target = resolver.resolve(summary, local_defs, name)
+                if target is None:
+                    continue
+                caller = f"{summary.module}:{owner}"
+                if target == caller:
+                    continue
+                graph.callers.setdefault(target, set()).add(caller)
+                if summary.is_test:
+                    graph.tests.setdefault(target, set()).add(summary.module)
+        return graph
+
+    # -- caching -----------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": GRAPH_VERSION,
+            "files": self.files,
+            "lines": self.lines,
+            "unparsed": self.unparsed,
+            "modules": self.modules,
+            "symbols": {
+                s.id: [s.path, s.kind, s.line, s.end_line, s.signature, s.body] for s in self.symbols.values()
+            },
+            "callers": {k: sorted(v) for k, v in self.callers.items()},
+            "tests": {k: sorted(v) for k, v in self.tests.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Graph:
+        if data.get("version") != GRAPH_VERSION:
+            raise ValueError("graph cache of another version")
+        return cls(
+            {sid: Symbol(sid, *values) for sid, values in data["symbols"].items()},
+            {k: set(v) for k, v in data["callers"].items()},
+            {k: set(v) for k, v in data["tests"].items()},
+            dict(data["modules"]),
+            int(data["files"]),
+            int(data["lines"]),
+            list(data["unparsed"]),
+        )
+
+    # -- questions ---------------------------------------------------------------------------------
+    def symbols_in(self, path: str) -> list[Symbol]:
+        module = module_name(path)
+        return [s for s in self.symbols.values() if s.module == module and s.path == path]
+
+    def fan_in(self, target: str) -> tuple[set[str], set[str]]:
+        """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK."""
+        direct = set(self.callers.get(target, ()))
+        seen = set(direct)
+        queue = deque(direct)
+        while queue and len(seen) < MAX_WALK:
+            current = queue.popleft()
+            for caller in self.callers.get(current, ()):
+                if caller not in seen and caller != target:
+                    seen.add(caller)
+                    queue.append(caller)
+            module_callers = self.callers.get(current.split(":", 1)[0], ())  # import-level dependents
+            for caller in module_callers:
+                if caller not in seen:
+                    seen.add(caller)
+                    queue.append(caller)
+        return direct, seen
+
+
+class _Resolver:
+    """Turns a dotted name used in a module into the symbol (or import-level module) it names."""
+
+    def __init__(self, graph: Graph, by_module: dict[str, FileSummary]) -> None:
+        self.graph = graph
+        self.by_module = by_module
+        self.suffixes: dict[str, str | None] = {}
+        for module in by_module:
+            parts = module.split(".")
+            for i in range(1, len(parts)):
+                suffix = ".".join(parts[i:])
+                self.suffixes[suffix] = None if suffix in self.suffixes else module  # None: ambiguous
+        self.paths = {s.path: s.module for s in by_module.values()}
+
+    def module(self, name: str) -> str | None:
+        if name in self.by_module:
+            return name
+        return self.suffixes.get(name)
+
+    def symbol(self, module: str, qual: str, hops: int = 0) -> str | None:
+        """`module:qual`, following a re-export (`from .impl import f` in a package) a few hops."""
+        sid = f"{module}:{qual}"
+        if sid in self.graph.symbols:
+            return sid
+        first, _, rest = qual.partition(".")
+        summary = self.by_module.get(module)
+        if summary is not None and hops < 3 and first in summary.imports:
+            target = summary.imports[first]
+            source, _, name = target.partition(":")
+            resolved = self.module(source)
+            if resolved is not None and name:
+                return self.symbol(resolved, f"{name}.{rest}" if rest else name, hops + 1)
+            if resolved is not None and rest:
+                return self.symbol(resolved, rest, hops + 1)
+        submodule = self.module(f"{module}.{first}")
+        if submodule is not None and rest and hops < 3:
+            return self.symbol(submodule, rest, hops + 1)
+        return None
+
+    def resolve(self, summary: FileSummary, local_defs: set[str], name: str) -> str | None:
+        if not summary.path.endswith(".py"):
+            return self._import_level(summary, name)
+        parts = name.split(".")
+        for width in (2, 1):  # Class.method before Class
+            qual = ".".join(parts[:width])
+            if len(parts) >= width and qual in local_defs:
+                return f"{summary.module}:{qual}"
+        for width in range(min(len(parts), 4), 0, -1):
+            head = ".".join(parts[:width])
+            target = summary.imports.get(head)
+            if target is None:
+                continue
+            rest = parts[width:]
+            source, _, imported = target.partition(":")
+            module = self.module(source)
+            if module is None:
+                return None
+            if imported:
+                submodule = self.module(f"{source}.{imported}")
+                if submodule is not None and rest:  # from pkg import module; module.f()
+                    return self.symbol(submodule, ".".join(rest[:2]))
+                return self.symbol(module, ".".join([imported, *rest[:1]]))
+            if not rest:
+                return None
+            return self.symbol(module, ".".join(rest[:2]))
+        return None
+
+    def _import_level(self, summary: FileSummary, name: str) -> str | None:
+        if name.startswith("."):
+            base = posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name))
+            for candidate in (
+                base,
+                *(base + s for s in IMPORT_LEVEL_SUFFIXES),
+                *(f"{base}/index{s}" for s in IMPORT_LEVEL_SUFFIXES),
+            ):
+                if candidate in self.paths:
+                    return candidate
+            return None
+        for path in self.paths:  # Go: an import path ends with the package directory
+            if path.endswith(".go") and posixpath.dirname(path) and name.endswith(posixpath.dirname(path)):
+                return path
+        return None
+
+
+def build_graph(
+    files: Iterable[tuple[str, bytes]],
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> Graph:
+    """The graph of these (path, content) files; `workers` > 1 parses in worker processes."""
+    items = [(p, d) for p, d in files if p.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)]
+    lines = sum(d.count(b"\n") for _, d in items)
+    if workers <= 1 or len(items) < 200:
+        rows = summarise_batch(items)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = max(50, len(items) // (workers * 4))
+        batches = [items[i : i + size] for i in range(0, len(items), size)]
+        rows = []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for done, batch in enumerate(pool.map(summarise_batch, batches), start=1):
+                rows.extend(batch)
+                if progress is not None:
+                    progress(done, len(batches))
+    return Graph.build((FileSummary.from_list(r) for r in rows), lines)
+
+
+# ==================================================================================================
+# a change against the graph
+# ==================================================================================================
+
+
+@dataclass
+class ChangedSymbol:
+    """A public symbol the change removes, re-signs or rewrites, and who depends on it."""
+
+    id: str
+    path: str
+    line: int
+    change: str  # removed | signature | body
+    before: str  # the signature before
+    after: str  # the signature after ("" when removed)
+    direct: list[str]  # referencing definitions ("module:qual"), tests excluded
+    transitive: int
+    modules: int  # distinct modules among all (transitive) dependents, tests excluded
+    packages: int
+    cross_module: bool
+    tested_by: list[str]
+    end_line: int = 0  # the definition's last line at the base
+    head_lines: tuple[int, int] | None = None  # its line range in the head version (None when removed)
+
+    @property
+    def name(self) -> str:
+        return self.id.replace(":", ".")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "symbol": self.name,
+            "path": self.path,
+            "line": self.line,
+            "change": self.change,
+            "before": self.before,
+            "after": self.after,
+            "direct_callers": [c.replace(":", ".") for c in self.direct[:20]],
+            "direct": len(self.direct),
+            "transitive": self.transitive,
+            "modules": self.modules,
+            "packages": self.packages,
+            "tested_by": self.tested_by[:10],
+        }
+
+
+@dataclass
+class BlastRadius:
+    """What a change's public symbols reach, and its untested seams."""
+
+    symbols: list[ChangedSymbol] = field(default_factory=list)
+    graph_files: int = 0
+    graph_lines: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def seams(self) -> list[ChangedSymbol]:
+        """Changed symbols used across module boundaries that no test references."""
+        return [s for s in self.symbols if s.cross_module and not s.tested_by]
+
+    @property
+    def reach(self) -> tuple[int, int, int]:
+        """(direct dependents, dependent modules, dependent packages) over every changed symbol."""
+        direct = {c for s in self.symbols for c in s.direct}
+        modules = {c.split(":", 1)[0] for c in direct}
+        return (
+            len(direct),
+            max([len(modules), *(s.modules for s in self.symbols)], default=0),
+            max((s.packages for s in self.symbols), default=0),
+        )
+
+    def seam_ranges(self, head_paths: dict[str, str]) -> list[tuple[str, str, int, int, str]]:
+        """(path, side, start, end, symbol) of every seam's definition: its head lines when it still
+        exists (under its head path), its base lines when the change removes it."""
+        ranges = []
+        for seam in self.seams:
+            if seam.head_lines is not None:
+                ranges.append((head_paths.get(seam.path, seam.path), "new", *seam.head_lines, seam.name))
+            else:
+                ranges.append((seam.path, "old", seam.line, seam.end_line or seam.line, seam.name))
+        return ranges
+
+    def top_callers(self, limit: int = 5) -> list[str]:
+        ranked = sorted({c for s in self.symbols for c in s.direct})
+        return [c.replace(":", ".") for c in ranked[:limit]]
+
+    def to_dict(self) -> dict[str, Any]:
+        direct, modules, packages = self.reach
+        return {
+            "symbols": [s.to_dict() for s in self.symbols],
+            "seams": [s.name for s in self.seams],
+            "direct": direct,
+            "modules": modules,
+            "packages": packages,
+            "graph_files": self.graph_files,
+            "graph_lines": self.graph_lines,
+            "notes": list(self.notes),
+        }
+
+
+def _head_defs(path: str, data: bytes | None) -> dict[str, Definition] | None:
+    if data is None:
+        return {}
+    summary = summarise_python(path, data)
+    if summary.error:
+        return None
+    return {d.qual: d for d in summary.defs}
+
+
+def blast_radius(
+    graph: Graph, changes: Sequence[tuple[str, str | None, bytes | None, set[int]]]
+) -> BlastRadius:
+    """For changed files (base path, head path, head content, base lines the change deletes or edits
+    around): every changed public symbol at the base and its dependents."""
+    result = BlastRadius(graph_files=graph.files, graph_lines=graph.lines)
+    for base_path, head_path, head_data, _touched in changes:
+        if is_test_path(base_path):
+            continue
+        if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and base_path in graph.callers:
+            # Import level: the file as a whole is the interface its importers depend on.
+            module = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
+            measured = _measure(graph, module, "module", "", target=base_path)
+            measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
+            result.symbols.append(measured)
+            continue
+        if not base_path.endswith(".py"):
+            continue
+        before = graph.symbols_in(base_path)
+        if not before:
+            continue
+        after = _head_defs(head_path or base_path, head_data)
+        if after is None:
+            result.notes.append(f"{head_path}: the new version does not parse: its symbols count as changed")
+            after = {}
+        for symbol in before:
+            if not symbol.public:
+                continue
+            new = after.get(symbol.qual)
+            change = (
+                "removed"
+                if new is None
+                else "signature"
+                if new.signature != symbol.signature
+                else "body"
+                if new.body != symbol.body
+                else None
+            )
+            if change is None or (symbol.kind == "class" and change == "body"):
+                continue  # a class body changes with any method: its methods speak for themselves
+            measured = _measure(graph, symbol, change, new.signature if new else "")
+            measured.head_lines = (new.line, new.end_line) if new else None
+            result.symbols.append(measured)
+    result.symbols.sort(key=lambda s: (-(s.change != "body"), -s.modules, -len(s.direct), s.id))
+    return result
+
+
+def _measure(
+    graph: Graph, symbol: Symbol, change: str, after: str, target: str | None = None
+) -> ChangedSymbol:
+    direct, transitive = graph.fan_in(target or symbol.id)
+    tests = sorted(graph.tests.get(symbol.id, set()))
+    test_modules = set(tests)
+
+    def production(ids: Iterable[str]) -> list[str]:
+        return sorted(
+            i
+            for i in ids
+            if i.split(":", 1)[0] not in test_modules
+            and not is_test_path(graph.modules.get(i.split(":", 1)[0], ""))
+        )
+
+    direct_prod = production(direct)
+    reach = production(transitive)
+    modules = {i.split(":", 1)[0] for i in reach}
+    packages = {package_of(m) for m in modules}
+    cross = any(m != symbol.module for m in (i.split(":", 1)[0] for i in direct_prod))
+    if target is not None:  # import level: no test reference can be told from a mere import
+        tests = sorted({i.split(":", 1)[0] for i in direct if is_test_path(i.split(":", 1)[0])})
+    return ChangedSymbol(
+        symbol.id,
+        symbol.path,
+        symbol.line,
+        change,
+        symbol.signature,
+        after,
+        direct_prod,
+        len(reach),
+        len(modules),
+        len(packages),
+        cross,
+        tests,
+        symbol.end_line,
+    )

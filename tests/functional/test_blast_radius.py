@@ -1,0 +1,105 @@
+"""Blast radius and seams end to end on the blast-radius sample (sample_repos/blast.py): a signature change
+of a function six modules call ranks above an equally sized change of a leaf, its callers are named in
+`explain`, `--json` and the why panel, its chunk leads the plan and is marked, and the graph is cached."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.analysis.analyzer import Analyzer
+from app.cli import cli
+from app.storage.cache import AnalysisCache
+from app.tui.widgets.why_panel import why_renderable
+
+WIDE = "refactor/to-cents-currency"
+LEAF = "feature/banner-greeting"
+CALLERS = {
+    "shop.billing.invoices.invoice_line",
+    "shop.billing.refunds.refund_cents",
+    "shop.orders.discounts.discounted",
+    "shop.orders.totals.order_total",
+    "shop.reports.daily.report_line",
+    "shop.shipping.rates.shipping_cents",
+}
+
+
+@pytest.fixture(scope="module")
+def blast_repo(sample_root):
+    return sample_root / "blast-radius"
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_wide_signature_change_ranks_above_an_equally_sized_leaf_change(blast_repo) -> None:
+    listed = json.loads(_run("list", "--repo", str(blast_repo), "--json"))
+    assert [item["id"] for item in listed] == [WIDE, LEAF]
+    wide, leaf = listed
+    assert (
+        (wide["lines_added"], wide["lines_deleted"]) == (leaf["lines_added"], leaf["lines_deleted"]) == (3, 3)
+    )
+    assert wide["tier"] == leaf["tier"]
+    factors = {f["name"]: f for f in wide["factors"]}
+    leaf_factors = {f["name"]: f for f in leaf["factors"]}
+    assert factors["blast_radius"]["contribution"] > 0 and leaf_factors["blast_radius"]["contribution"] == 0
+    assert factors["seams"]["contribution"] > 0 and leaf_factors["seams"]["contribution"] == 0
+    assert wide["score"] - leaf["score"] == pytest.approx(
+        factors["blast_radius"]["contribution"]
+        + factors["seams"]["contribution"]
+        + factors["complexity"]["contribution"]
+        - leaf_factors["complexity"]["contribution"]
+        + factors["history"]["contribution"]
+        - leaf_factors["history"]["contribution"]
+        + factors["experience"]["contribution"]
+        - leaf_factors["experience"]["contribution"],
+        abs=0.11,
+    )
+
+
+def test_json_names_the_callers_and_the_seam(blast_repo) -> None:
+    data = json.loads(_run("explain", WIDE, "--repo", str(blast_repo), "--json"))
+    blast = data["blast_radius"]
+    assert (blast["direct"], blast["modules"], blast["packages"]) == (6, 6, 4)
+    [symbol] = blast["symbols"]
+    assert symbol["symbol"] == "shop.money.to_cents" and symbol["change"] == "signature"
+    assert (symbol["before"], symbol["after"]) == ("(amount)", "(amount, currency)")
+    assert set(symbol["direct_callers"]) == CALLERS
+    assert [seam["symbol"] for seam in data["seams"]] == ["shop.money.to_cents"]
+    leaf = json.loads(_run("explain", LEAF, "--repo", str(blast_repo), "--json"))
+    assert leaf["seams"] == [] and leaf["blast_radius"]["direct"] == 0
+
+
+def test_explain_and_the_why_panel_list_the_seam_and_its_callers(blast_repo) -> None:
+    text = _run("explain", WIDE, "--repo", str(blast_repo))
+    assert "Seams" in text and "shop.money.to_cents" in text and "shop.orders.totals" in text
+    detail = Analyzer(blast_repo).detail(WIDE)
+    from rich.console import Console
+
+    console = Console(width=120, record=True, color_system=None)
+    console.print(why_renderable(detail.assessment))
+    panel = console.export_text()
+    assert "Seams: 1 untested" in panel and "shop.money.to_cents" in panel and "used by" in panel
+
+
+def test_the_seam_chunk_leads_the_plan_and_is_marked(blast_repo) -> None:
+    data = json.loads(_run("chunks", WIDE, "--repo", str(blast_repo), "--json"))
+    first = data["chunks"][0]
+    assert first["seams"] == ["shop.money.to_cents"]
+    assert any("untested seam" in note for note in first["notes"])
+
+
+def test_graph_is_cached_per_base_and_reused(blast_repo, tmp_path) -> None:
+    cache = AnalysisCache.open(tmp_path / "cache.sqlite")
+    first = Analyzer(blast_repo, cache=cache)
+    first.analyze_all()
+    key = first._graph_key()
+    assert key is not None and cache.get("graph", key) is not None
+    again = Analyzer(blast_repo, cache=cache)
+    again.start_graph()
+    assert again._graph is not None and again._graph_build is None  # read back, not rebuilt

@@ -1,0 +1,148 @@
+"""The dependency graph behind blast radius and seams (app/core/impact/graph.py), on real repositories."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core.git.repo import GitRepo
+from app.core.impact.graph import (
+    MAX_WALK,
+    Graph,
+    blast_radius,
+    build_graph,
+    module_name,
+    summarise_python,
+)
+from tests.conftest import ALICE
+
+PROJECT = {
+    "src/shop/__init__.py": "from .money import to_cents as to_cents\n",
+    "src/shop/money.py": "def to_cents(amount):\n    return int(amount * 100)\n\n\n"
+    "def _round(x):\n    return x\n\n\nclass Wallet:\n    def pay(self, amount):\n"
+    "        return self.check(amount)\n\n    def check(self, amount):\n        return amount\n",
+    "src/shop/orders.py": "from shop.money import to_cents\n\n\n"
+    "def total(a):\n    return to_cents(a) + 1\n",
+    "src/shop/billing/invoices.py": "from .. import money as m\n\n\n"
+    "def line(a):\n    return m.to_cents(a)\n\n\n"
+    "def wallet():\n    return m.Wallet().pay(1)\n",
+    "src/shop/billing/refunds.py": "import shop\n\n\n"
+    "def refund(a):\n    return -shop.to_cents(a)\n",
+    "src/shop/report.py": "from shop.orders import total\n\n\ndef daily():\n    return total(3)\n",
+    "tests/test_orders.py": "from shop.orders import total\n\n\n"
+    "def test_total():\n    assert total(1) == 101\n",
+    "web/app.js": "import { total } from './lib/total';\nconst x = require('./lib/format');\n",
+    "web/lib/total.js": "export function total() {}\n",
+    "web/lib/format.js": "module.exports = {}\n",
+    "broken.py": "def oops(:\n",
+}
+
+
+def _graph(make_repo, files=PROJECT):
+    builder = make_repo()
+    commit = builder.commit("base", dict(files), author=ALICE)
+    repo = GitRepo(builder.path)
+    return repo, commit, build_graph(repo.tree_files(commit, (".py", ".js", ".go")))
+
+
+def test_module_names() -> None:
+    assert module_name("src/shop/money.py") == "shop.money"
+    assert module_name("shop/__init__.py") == "shop"
+    assert module_name("web/app.js") == "web/app.js"
+
+
+def test_references_resolve_through_every_import_form(make_repo) -> None:
+    _, _, graph = _graph(make_repo)
+    callers = graph.callers["shop.money:to_cents"]
+    assert {"shop.orders:total", "shop.billing.invoices:line", "shop.billing.refunds:refund"} <= callers
+    assert "shop.money:Wallet.pay" in graph.callers["shop.money:Wallet.check"]  # self.method
+    # m.Wallet().pay(): the class is referenced; the method through an instance is not resolved
+    assert "shop.billing.invoices:wallet" in graph.callers["shop.money:Wallet"]
+    assert "shop.money:Wallet.pay" not in graph.callers
+    assert graph.tests["shop.orders:total"] == {"tests.test_orders"}
+    assert graph.unparsed == ["broken.py"]
+    assert graph.callers["web/lib/total.js"] == graph.callers["web/lib/format.js"] == {"web/app.js:<module>"}
+
+
+def test_fan_in_is_transitive_and_excludes_the_symbol_itself(make_repo) -> None:
+    _, _, graph = _graph(make_repo)
+    direct, transitive = graph.fan_in("shop.money:to_cents")
+    assert "shop.report:daily" not in direct and "shop.report:daily" in transitive  # via orders.total
+
+
+def test_blast_radius_of_a_signature_change_and_its_seam(make_repo) -> None:
+    _, _, graph = _graph(make_repo)
+    head = PROJECT["src/shop/money.py"].replace("def to_cents(amount):", "def to_cents(amount, currency):")
+    result = blast_radius(graph, [("src/shop/money.py", "src/shop/money.py", head.encode(), set())])
+    assert [(s.name, s.change) for s in result.symbols] == [("shop.money.to_cents", "signature")]
+    symbol = result.symbols[0]
+    assert symbol.before == "(amount)" and symbol.after == "(amount, currency)"
+    assert symbol.modules >= 4 and symbol.packages >= 2 and symbol.cross_module
+    assert [s.name for s in result.seams] == ["shop.money.to_cents"]  # no test references to_cents
+    assert result.seam_ranges({}) == [("src/shop/money.py", "new", 1, 2, "shop.money.to_cents")]
+
+
+def test_tested_symbols_private_names_and_removals(make_repo) -> None:
+    _, _, graph = _graph(make_repo)
+    orders = "from shop.money import to_cents\n\n\ndef total(a, b=0):\n    return to_cents(a) + b\n"
+    result = blast_radius(graph, [("src/shop/orders.py", "src/shop/orders.py", orders.encode(), set())])
+    assert [(s.name, s.tested_by) for s in result.symbols] == [("shop.orders.total", ["tests.test_orders"])]
+    assert result.seams == []  # a test references it
+    money = "def to_cents(amount):\n    return int(amount * 100)\n"
+    removed = blast_radius(graph, [("src/shop/money.py", "src/shop/money.py", money.encode(), set())])
+    assert {(s.name, s.change) for s in removed.symbols} == {
+        ("shop.money.Wallet", "removed"),
+        ("shop.money.Wallet.pay", "removed"),
+        ("shop.money.Wallet.check", "removed"),
+    }
+    assert "shop.money._round" not in {s.name for s in removed.symbols}  # private: nobody outside may use it
+
+
+def test_import_level_files_get_module_fan_in(make_repo) -> None:
+    _, _, graph = _graph(make_repo)
+    result = blast_radius(
+        graph, [("web/lib/total.js", "web/lib/total.js", b"export function total(a) {}\n", set())]
+    )
+    assert [(s.name, s.change, s.direct) for s in result.symbols] == [
+        ("web/lib/total.js.<module>", "module", ["web/app.js:<module>"])
+    ]
+
+
+def test_graph_round_trips_through_json(make_repo) -> None:
+    _, _, graph = _graph(make_repo)
+    again = Graph.from_dict(json.loads(json.dumps(graph.to_dict())))
+    assert again.callers == graph.callers and again.tests == graph.tests
+    assert again.symbols.keys() == graph.symbols.keys() and again.lines == graph.lines
+
+
+def test_walk_is_bounded(make_repo) -> None:
+    chain = {
+        f"m{i}.py": f"from m{i + 1} import f{i + 1}\n\n\ndef f{i}():\n    return f{i + 1}()\n"
+        for i in range(MAX_WALK + 50)
+    }
+    graph = Graph.build([summarise_python(path, text.encode()) for path, text in chain.items()])
+    _, transitive = graph.fan_in(f"m{MAX_WALK + 40}:f{MAX_WALK + 40}")
+    assert len(transitive) <= MAX_WALK + 1
+
+
+def test_parallel_build_equals_serial(make_repo) -> None:
+    files = {
+        f"pkg/mod{i}.py": f"from pkg.mod{(i + 1) % 300} import f\n\n\ndef f():\n    return {i}\n"
+        for i in range(300)
+    }
+    builder = make_repo()
+    commit = builder.commit("base", files, author=ALICE)
+    items = GitRepo(builder.path).tree_files(commit, (".py",))
+    assert build_graph(items, workers=2).to_dict() == build_graph(items, workers=1).to_dict()
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("def class import from ():.,=\n    abcxyz_0123@'\"#*")), max_size=400
+    )
+)
+def test_summaries_never_raise(text: str) -> None:
+    summary = summarise_python("pkg/x.py", text.encode())
+    Graph.build([summary])
