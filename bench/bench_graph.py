@@ -29,11 +29,20 @@ def main() -> int:
     parser.add_argument("repo")
     parser.add_argument("--rev", default="HEAD")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--max-lines", type=int, default=0, help="use files in path order up to this many lines")
     args = parser.parse_args()
     repo = GitRepo(args.repo)
     commit = repo.resolve_commit(args.rev)
     start = time.perf_counter()
     files = repo.tree_files(commit, PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+    if args.max_lines:
+        kept, total = [], 0
+        for path, data in sorted(files):
+            if total >= args.max_lines:
+                break
+            kept.append((path, data))
+            total += data.count(b"\n")
+        files = kept
     read = time.perf_counter() - start
     graph = build_graph(files, workers=args.workers)
     cold = time.perf_counter() - start

@@ -97,7 +97,7 @@ class _GraphBuild:
 
         try:
             files = GitRepo(repo_path).tree_files(base, PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
-            self.graph = build_graph(files, workers=workers)
+            self.graph = build_graph(files, workers=workers, isolate=True)  # no AST parsing in this thread
         except Exception as exc:
             self.error = f"dependency graph not built: {exc.__class__.__name__}: {exc}"
 
@@ -416,8 +416,8 @@ class Analyzer:
                 return None
             return BlastRadius(notes=[self._graph_note])
         read = blob_reader(self._blob_or_empty, self.repo.workdir_file if prep.change.kind == "worktree" else None)
-        changes = [(fd.old_path, fd.new_path, read(fd, "new"), set()) for fd in prep.files
-                   if fd.old_path and not fd.binary]
+        changes: list[tuple[str, str | None, bytes | None, set[int]]] = [
+            (fd.old_path, fd.new_path, read(fd, "new"), set()) for fd in prep.files if fd.old_path and not fd.binary]
         return blast_radius(graph, changes)
 
     def _reader(self, change: Change) -> Reader:

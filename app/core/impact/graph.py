@@ -555,19 +555,27 @@ def build_graph(
     *,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    isolate: bool = False,
 ) -> Graph:
-    """The graph of these (path, content) files; `workers` > 1 parses in worker processes."""
+    """The graph of these (path, content) files; `workers` > 1 parses in worker processes. `isolate`
+    parses in worker processes whatever the size: a caller in a background thread must, because
+    CPython 3.11's AST constructor keeps its recursion depth per interpreter, not per thread, and two
+    threads parsing at once fail with "AST constructor recursion depth mismatch"."""
     items = [(p, d) for p, d in files if p.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)]
     lines = sum(d.count(b"\n") for _, d in items)
-    if workers <= 1 or len(items) < 200:
+    if not isolate and (workers <= 1 or len(items) < 200):
         rows = summarise_batch(items)
     else:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        workers = max(1, workers)
         size = max(50, len(items) // (workers * 4))
-        batches = [items[i : i + size] for i in range(0, len(items), size)]
+        batches = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
         rows = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
             for done, batch in enumerate(pool.map(summarise_batch, batches), start=1):
                 rows.extend(batch)
                 if progress is not None:

@@ -13,7 +13,7 @@ import re
 import warnings
 from collections.abc import Callable
 
-from app.core.impact.destructive.model import MAX_PARSE_BYTES, ParseFailure, Work
+from app.core.impact.destructive.model import MAX_PYTHON_BYTES, ParseFailure, Work
 
 Placeholder = Callable[[ast.expr], str]
 _MAX_DEPTH = 40  # deeper string expressions than this are not folded (nobody writes them)
@@ -21,8 +21,8 @@ _MAX_DEPTH = 40  # deeper string expressions than this are not folded (nobody wr
 
 def parse_python(text: str, work: Work) -> ast.Module:
     """The module's AST, or ParseFailure (too large, syntax error, nesting beyond the parser)."""
-    if len(text) > MAX_PARSE_BYTES:
-        raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
+    if len(text) > MAX_PYTHON_BYTES:
+        raise ParseFailure(f"{len(text):,} characters is over the {MAX_PYTHON_BYTES:,} parse bound")
     work.add(len(text))
     try:
         with warnings.catch_warnings():
@@ -120,11 +120,11 @@ def string_value(
     return None
 
 
-def string_assignments(tree: ast.Module, placeholder: Placeholder) -> dict[str, str]:
+def string_assignments(nodes: ast.Module | list[ast.AST], placeholder: Placeholder) -> dict[str, str]:
     """Names assigned a statically known string anywhere in the module (the last assignment wins):
     `sql = "DROP TABLE users"` then `op.execute(sql)`."""
     known: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in ast.walk(nodes) if isinstance(nodes, ast.Module) else nodes:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             value = string_value(node.value, placeholder, known)
             if value is not None:

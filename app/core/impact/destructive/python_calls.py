@@ -55,6 +55,7 @@ _CLOUD_MODULES = ("boto3", "botocore", "google.cloud", "googleapiclient", "azure
 _DELETE_METHOD = re.compile(
     r"^(?:begin_)?(?:delete|terminate|destroy|purge|drop|remove)(?:_\w+)?$|^batch_delete"
 )
+_TRIGGERS = re.compile(r"\b(?:subprocess|os|shutil|asyncio|sh|boto3|botocore|google|googleapiclient|azure)\b")
 _ROUTINE_DELETES = frozenset(
     {
         "delete_object",
@@ -72,11 +73,11 @@ _ROUTINE_DELETES = frozenset(
 )
 
 
-def _imports(tree: ast.Module) -> tuple[set[str], dict[str, str]]:
+def _imports(nodes: list[ast.AST]) -> tuple[set[str], dict[str, str]]:
     """Names bound to cloud SDK modules or classes, and local aliases of subprocess/os functions."""
     cloud: set[str] = set()
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith(_CLOUD_MODULES):
@@ -93,12 +94,12 @@ def _imports(tree: ast.Module) -> tuple[set[str], dict[str, str]]:
     return cloud, aliases
 
 
-def _tainted(tree: ast.Module, cloud: set[str]) -> set[str]:
+def _tainted(nodes: list[ast.AST], cloud: set[str]) -> set[str]:
     """Names that hold a cloud client or something obtained from one (two passes reach a fixpoint for
     ordinary code: a client made at module level and used inside functions)."""
     names = set(cloud)
     for _ in range(2):
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Assign) and root_name(node.value) in names:
                 for target in node.targets:
                     for leaf in ast.walk(target):
@@ -159,14 +160,17 @@ def _command_verdicts(call: ast.Call, name: str, known: dict[str, str]) -> list[
 
 
 def scan_python_calls(text: str, path: str, work: Work) -> list[Finding]:
+    if not _TRIGGERS.search(text):
+        return []  # no module that runs commands or deletes cloud resources is named: nothing to walk
     tree = parse_python(text, work)
-    cloud, aliases = _imports(tree)
-    tainted = _tainted(tree, cloud) if cloud else set()
-    known = string_assignments(tree, shell_placeholder)
+    nodes = list(ast.walk(tree))  # one walk, read several times below
+    work.add(len(nodes))
+    cloud, aliases = _imports(nodes)
+    tainted = _tainted(nodes, cloud) if cloud else set()
+    known = string_assignments(nodes, shell_placeholder)
     lines = Lines(text)
     findings: list[Finding] = []
-    for node in ast.walk(tree):
-        work.add()
+    for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         name = dotted(node.func)

@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 
 from app.core.impact.destructive.model import (
     MAX_FINDINGS_PER_FILE,
+    MAX_PARSE_BYTES,
     MAX_SQL_PARSES,
     MAX_STATEMENT,
     Finding,
     Lines,
+    ParseFailure,
     Work,
     shown,
 )
@@ -42,16 +44,16 @@ DOWN = "down"
 
 _LEXER = re.compile(
     r"""
-  (?P<ws>\s+)
+  (?P<code>[^;'"`$/\#-]+)
 | (?P<line>--[^\n]*)
 | (?P<hash>\#[^\n]*)
 | (?P<block>/\*.*?(?:\*/|\Z))
-| (?P<sq>'(?:[^']|'')*(?:'|\Z))
-| (?P<dq>"(?:[^"]|"")*(?:"|\Z))
+| (?P<sq>'[^']*(?:''[^']*)*(?:'|\Z))
+| (?P<dq>"[^"]*(?:""[^"]*)*(?:"|\Z))
 | (?P<bq>`[^`]*(?:`|\Z))
 | (?P<dollar>\$(?P<tag>[A-Za-z_]\w{0,30}|)\$.*?(?:\$(?P=tag)\$|\Z))
 | (?P<semi>;)
-| (?P<word>[^\s;'"`$/#-]+|[$/#-])
+| (?P<word>[$/\#-])
 """,
     re.S | re.X,
 )
@@ -85,6 +87,10 @@ _TAUTOLOGY_WORDS = re.compile(
     r"\bWHERE\s+(?:1\s*=\s*1|TRUE|1|'(\w*)'\s*=\s*'\1')\s*(?:$|;|ORDER|LIMIT|RETURNING)", re.I
 )
 _DIALECTS = (None, "postgres", "mysql", "tsql")
+# Something after WHERE that could be always true: TRUE, NOT FALSE, a bare number, `a = a`, `1 <> 2`.
+_TAUTOLOGY_HINT = re.compile(r"\bTRUE\b|\bNOT\s+FALSE\b|(?<![\w.'\"])('?[\w.]+'?)\s*(?:=|>=|<=)\s*\1(?![\w.'])"
+                             r"|^\s*\(?\s*\d+\s*\)?\s*(?:$|ORDER\b|LIMIT\b|RETURNING\b)|'\w*'\s*(?:<>|!=)\s*'|\d\s*(?:<>|!=)\s*\d",
+                             re.I)
 
 
 @dataclass
@@ -141,14 +147,26 @@ def split_statements(text: str, work: Work, *, section: str = UP) -> list[Statem
 
     def close() -> None:
         nonlocal parts, start
-        if parts:
-            statements.append(Statement(" ".join(parts), start, current))
+        code = " ".join("".join(parts).split())
+        if code:
+            statements.append(Statement(code, start, current))
         parts, start = [], -1
 
     for match in _LEXER.finditer(text):
         work.add()
         group = match.lastgroup
-        if group == "ws" or group == "block" or group == "hash":
+        if group == "block" or group == "hash":
+            continue
+        if group == "code":  # words and whitespace up to the next quote, comment or ';'
+            piece = match.group()
+            stripped = piece.lstrip()
+            if not stripped:
+                if parts:
+                    parts.append(" ")
+                continue
+            if start < 0:
+                start = match.start() + len(piece) - len(stripped)
+            parts.append(piece)
             continue
         if group == "line":
             comment = match.group()
@@ -363,16 +381,53 @@ def _word_ops(code: str) -> list[Op]:
         if tautology or not _WHERE.search(code):
             why = "an always-true WHERE" if tautology else "no WHERE clause"
             effect = " overwrites them" if verb == "UPDATE" else ""
-            return [Op(kind, f"every row of {match.group(1)}", f"{verb} with {why}{effect}", match.group(1))]
+            columns = _set_columns(head[match.end():]) if verb == "UPDATE" else ()
+            return [Op(kind, f"every row of {match.group(1)}", f"{verb} with {why}{effect}", match.group(1),
+                       columns)]
     return []
 
 
+def _needs_parse(verb: str, code: str) -> bool:
+    """Whether sqlglot would tell more than the leading words: a WHERE that may always hold (1=1, x=x,
+    TRUE), a DROP of several objects, an ALTER TABLE with nested parentheses or several actions."""
+    head = code[:2_000]
+    if verb in ("DELETE", "UPDATE"):
+        where = _WHERE.search(head)
+        return where is not None and bool(_TAUTOLOGY_HINT.search(head, where.end()))
+    if verb == "DROP":
+        return "," in head[:300]
+    if verb == "ALTER":
+        return "(" in head or head.upper().count(" DROP ") > 1
+    return False
+
+
+def _set_columns(rest: str) -> tuple[str, ...]:
+    """The columns an UPDATE's SET list assigns (`a = 1, b = f(x, y)` -> a, b)."""
+    columns: list[str] = []
+    depth = 0
+    item: list[str] = []
+    for char in rest.split(" WHERE ", 1)[0].split(" where ", 1)[0] + ",":
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth <= 0:
+            name = "".join(item).split("=", 1)[0].strip()
+            if name:
+                columns.append(bare(name))
+            item = []
+            continue
+        item.append(char)
+    return tuple(columns)
+
+
 def statement_ops(code: str, state: SqlState, work: Work) -> list[Op]:
-    """Ops of one statement: parsed by sqlglot while within bounds, else by its leading words."""
+    """Ops of one statement: by its leading words, and by sqlglot where that tells more (within bounds:
+    MAX_STATEMENT characters, MAX_SQL_PARSES statements a file)."""
     verb = code.split(None, 1)[0].upper() if code.strip() else ""
     if verb not in _DESTRUCTIVE_VERBS:
         return []
-    if len(code) <= MAX_STATEMENT and state.parses < MAX_SQL_PARSES:
+    if _needs_parse(verb, code) and len(code) <= MAX_STATEMENT and state.parses < MAX_SQL_PARSES:
         state.parses += 1
         work.add(len(code))
         tree = _parse(code)
@@ -448,6 +503,8 @@ def scan_sql(
     lines: Lines | None = None,
 ) -> list[Finding]:
     """Findings for a SQL text (a .sql file, or one string of SQL inside code at `line_offset`)."""
+    if len(text) > MAX_PARSE_BYTES:
+        raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
     state = state or SqlState()
     lines = lines or Lines(text)
     start_section = section or file_section(path) or UP

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from app.core.impact.destructive.model import MAX_PARSE_BYTES, ParseFailure, Work
+from app.core.impact.destructive.model import MAX_YAML_BYTES, ParseFailure, Work
 
 MAX_NODES = 200_000
 
@@ -52,8 +52,8 @@ def load_documents(text: str, work: Work) -> list[Node]:
     """Every document of a YAML stream, or ParseFailure (syntax, size, alias expansion)."""
     import yaml
 
-    if len(text) > MAX_PARSE_BYTES:
-        raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
+    if len(text) > MAX_YAML_BYTES:
+        raise ParseFailure(f"{len(text):,} characters is over the {MAX_YAML_BYTES:,} parse bound")
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         raw = list(yaml.compose_all(text, Loader=loader_class))
