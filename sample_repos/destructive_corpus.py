@@ -224,6 +224,19 @@ TERRAFORM = [
             "  force_destroy = true\n}\n",
         ),
     ),
+    _b(
+        "tf-identifier-moved-to-a-local",
+        "terraform",
+        _tf(_DB.replace('"orders-db"', "var.identifier")),
+        _tf(_DB.replace('"orders-db"', "local.identifier")),
+    ),
+    _d(
+        "tf-interpolated-identifier-changes",
+        "terraform",
+        _tf(_DB.replace('"orders-db"', '"orders-${var.env}"')),
+        _tf(_DB.replace('"orders-db"', '"orders-v2-${var.env}"')),
+        "replacement",
+    ),
     _b("tf-tags-change", "terraform", _tf(_DB), _tf(_DB.replace('Team = "orders"', 'Team = "payments"'))),
     _b(
         "tf-instance-class-in-place",

@@ -79,7 +79,7 @@ async def test_cursor_stays_on_top_while_a_cold_analysis_re_ranks_rows(payments_
         await pilot.press("down", "down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ChangeScreen)
-        assert app.screen.report.id == queue.rows[2].id == "feature/retry-refactor-claude"
+        assert app.screen.report.id == queue.rows[2].id == "infra/recreate-staging-env"
 
 
 async def test_sort_key_cycles_columns_and_reverse_flips(payments_repo, warm_cache):

@@ -362,12 +362,32 @@ def _protections(old: Block, new: Block, address: str, lines: dict[str, Lines]) 
             )
 
 
+_REFERENCE = re.compile(r"\b(?:var|local|module|data|each|count|path|terraform)\.|\$\{|\?|\(")
+
+
+def _literal(text: str | None) -> bool:
+    """Whether an attribute is a plain value (a string without interpolation, a number, a bool) or unset:
+    only then does a textual change mean the value changed."""
+    return text is None or not _REFERENCE.search(text)
+
+
+def _differs(was: str | None, now: str | None) -> bool:
+    """Whether two attribute expressions surely have different values: both plain values, or two strings
+    with the same interpolations around different literal text ("db-${var.env}" -> "db2-${var.env}")."""
+    if _literal(was) and _literal(now):
+        return True
+    if was is None or now is None or not (was.startswith('"') and now.startswith('"')):
+        return False
+    holes = re.compile(r"\$\{[^{}]*\}")
+    return holes.findall(was) == holes.findall(now) and holes.sub("", was) != holes.sub("", now)
+
+
 def _replacements(old: Block, new: Block, address: str, lines: dict[str, Lines]) -> Iterator[Finding]:
     forcing = FORCES_REPLACEMENT.get(old.labels[0] if old.labels else "", frozenset())
     for name in sorted(forcing):
         was, now = old.value(name), new.value(name)
-        if was == now:
-            continue
+        if was == now or not _differs(was, now):
+            continue  # an expression (var.x, local.y, a conditional) changed: its value may well not have
         line = new.attrs[name].line if name in new.attrs else new.line
         yield _finding(
             "terraform-replace",
