@@ -677,9 +677,9 @@ class GitRepo:
             while stack and len(out) < limit:
                 prefix, tree = stack.pop()
                 for entry in tree:
-                    name = prefix + decode_path(entry.raw_name)
+                    name = prefix + decode_path(entry.raw_name or b"")
                     if entry.filemode == pygit2.GIT_FILEMODE_TREE:
-                        stack.append((name + "/", self.repo[entry.id]))
+                        stack.append((name + "/", self._tree(entry.id)))
                     elif entry.filemode in (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE) \
                             and name.endswith(suffixes):
                         blob = self.repo[entry.id]
