@@ -81,6 +81,9 @@ class _Prepared:
     blast: BlastRadius | None = None
 
 
+MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: blast radius is left unmeasured
+
+
 class _GraphBuild:
     """The base commit's dependency graph (impact/graph.py), built in a background thread (the parsing
     runs in worker processes) while the changes are diffed and scored; cached per base commit."""
@@ -97,6 +100,11 @@ class _GraphBuild:
 
         try:
             files = GitRepo(repo_path).tree_files(base, PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+            lines = sum(data.count(b"\n") for _, data in files)
+            if lines > MAX_GRAPH_LINES:
+                self.error = (f"dependency graph not built: {lines:,} lines of source is over the {MAX_GRAPH_LINES:,}"
+                              "-line bound (blast radius and seams not measured)")
+                return
             self.graph = build_graph(files, workers=workers, isolate=True)  # no AST parsing in this thread
         except Exception as exc:
             self.error = f"dependency graph not built: {exc.__class__.__name__}: {exc}"
@@ -408,7 +416,7 @@ class Analyzer:
     def _blast(self, prep: _Prepared, *, wait: bool) -> BlastRadius | None:
         """The change's blast radius and seams, or None while the graph is not ready."""
         from app.core.impact.destructive.scan import blob_reader
-        from app.core.impact.graph import BlastRadius, blast_radius
+        from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, MAX_FILE_BYTES, PY_SUFFIXES, BlastRadius, blast_radius
 
         graph = self.graph(wait=wait)
         if graph is None:
@@ -417,7 +425,9 @@ class Analyzer:
             return BlastRadius(notes=[self._graph_note])
         read = blob_reader(self._blob_or_empty, self.repo.workdir_file if prep.change.kind == "worktree" else None)
         changes: list[tuple[str, str | None, bytes | None, set[int]]] = [
-            (fd.old_path, fd.new_path, read(fd, "new"), set()) for fd in prep.files if fd.old_path and not fd.binary]
+            (fd.old_path, fd.new_path, read(fd, "new"), set()) for fd in prep.files
+            if fd.old_path and not fd.binary and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+            and fd.new_size <= MAX_FILE_BYTES]  # a larger file is generated: the graph does not read it either
         return blast_radius(graph, changes)
 
     def _reader(self, change: Change) -> Reader:

@@ -44,6 +44,7 @@ from app.core.impact.destructive.yamlnodes import load_documents
 
 Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
 MAX_FALLBACK_LINES = 5_000  # diff lines the regex fallback reads from one file
+MAX_READ_BYTES = 2_000_000  # a file version larger than this is not read at all (every parse bound is below it)
 
 _TESTS_AND_DOCS = GlobSet(
     [
@@ -189,6 +190,10 @@ class _ChangeScan:
 
     # -- per file --------------------------------------------------------------------------------------
     def file(self, fd: FileDiff) -> None:
+        size = max(fd.old_size, fd.new_size)
+        if size > MAX_READ_BYTES:  # never load a huge blob: its diff, bounded, is all the fallback reads
+            self._fallback(fd, f"{size:,} bytes is over the {MAX_READ_BYTES:,} bytes the parsers read")
+            return
         old, new = _text(self.read(fd, "old")), _text(self.read(fd, "new"))
         missing = (fd.old_path is not None and old is None) or (fd.new_path is not None and new is None)
         head_text = new if new is not None else (old or "")
