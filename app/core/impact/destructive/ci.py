@@ -197,64 +197,45 @@ def github_triggers(doc: Node) -> set[str]:
 # ==================================================================================================
 
 
+def _gitlab_off(name: str, job: Node) -> str:
+    """Why a GitLab job does not run (hidden, when: never/manual, every rule never), or ""."""
+    if name.startswith("."):
+        return "hidden (its name starts with '.')"
+    when = job.text("when").strip().lower()
+    if when in ("never", "manual"):
+        return f"when: {when}"
+    rules = job.get("rules")
+    whens = [r.text("when", "on_success").strip().lower() for r in (rules.children or [])] if rules else []
+    return "every rule says when: never" if whens and all(w == "never" for w in whens) else ""
+
+
+def _gitlab_job(path: str, name: str, job: Node) -> Unit:
+    scripts = [node for key in ("before_script", "script", "after_script") if (node := job.get(key)) is not None]
+    text = "\n".join(line for node in scripts for line in node.strings())
+    words = protective_words(text) or protective_words(name, job.text("stage"))
+    off = _gitlab_off(name, job)
+    soft = ""
+    if _flag(job.get("allow_failure"), _TRUE):
+        soft = "allow_failure: true"
+    elif words and _NEUTRALISED.search(text):
+        soft = "the script ignores its failure (|| true)"
+    unit = Unit(path, name.lstrip("."), name.lstrip("."), name, job.line, words, text, not off, off, not soft, soft)
+    for node in scripts:
+        for child in node.children or [node]:
+            if child.value:
+                unit.command_lines.append((_script_line(child), child.value))
+    return unit
+
+
 def gitlab_units(path: str, doc: Node) -> list[Unit]:
-    units: list[Unit] = []
-    for name, job in (doc.items or {}).items():
-        if name in _GITLAB_RESERVED or job.items is None:
-            continue
-        scripts = [
-            (job.get(k), k) for k in ("before_script", "script", "after_script") if job.get(k) is not None
-        ]
-        text = "\n".join(line for node, _ in scripts if node is not None for line in node.strings())
-        words = protective_words(text) or protective_words(name, job.text("stage"))
-        hidden = name.startswith(".")
-        when = job.text("when").strip().lower()
-        rules = job.get("rules")
-        rule_whens = (
-            [r.text("when", "on_success").strip().lower() for r in (rules.children or [])] if rules else []
-        )
-        off_reason = (
-            "hidden (its name starts with '.')"
-            if hidden
-            else f"when: {when}"
-            if when in ("never", "manual")
-            else "every rule says when: never"
-            if rule_whens and all(w == "never" for w in rule_whens)
-            else ""
-        )
-        soft = (
-            (_flag(job.get("allow_failure"), _TRUE) and "allow_failure: true")
-            or (words and _NEUTRALISED.search(text) and "the script ignores its failure (|| true)")
-            or ""
-        )
-        unit = Unit(
-            path,
-            name.lstrip("."),
-            name.lstrip("."),
-            name,
-            job.line,
-            words,
-            text,
-            not off_reason,
-            off_reason,
-            not soft,
-            soft,
-        )
-        for node, _ in scripts:
-            if node is None:
-                continue
-            for child in node.children or [node]:
-                if child.value:
-                    unit.command_lines.append((_script_line(child), child.value))
-        units.append(unit)
+    units = [_gitlab_job(path, name, job) for name, job in (doc.items or {}).items()
+             if name not in _GITLAB_RESERVED and job.items is not None]
     include = doc.get("include")
     for entry in (include.children or [include]) if include is not None else []:
         target = entry.value or " ".join(v.value or "" for v in (entry.items or {}).values())
         words = protective_words(target) or protective_words(target.replace("/", " ").replace("-", " "))
         if words:
-            units.append(
-                Unit(path, "include", f"include:{target}", f"include {target}", entry.line, words, target)
-            )
+            units.append(Unit(path, "include", f"include:{target}", f"include {target}", entry.line, words, target))
     return units
 
 

@@ -75,6 +75,42 @@ def shell_placeholder(node: ast.expr) -> str:
     return f"${{{name}}}"
 
 
+def _fstring(node: ast.JoinedStr, placeholder: Placeholder, known: dict[str, str] | None) -> str:
+    out = []
+    for value in node.values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            out.append(value.value)
+        elif isinstance(value, ast.FormattedValue):
+            inner = value.value
+            known_value = known.get(inner.id) if known is not None and isinstance(inner, ast.Name) else None
+            out.append(known_value if known_value is not None else placeholder(inner))
+    return "".join(out)
+
+
+def _binop(node: ast.BinOp, placeholder: Placeholder, known: dict[str, str] | None, depth: int) -> str | None:
+    """`a + b` (either side a string) and `"... %s" % x`."""
+    left = string_value(node.left, placeholder, known, depth + 1)
+    if isinstance(node.op, ast.Mod):
+        return None if left is None else re.sub(r"%(?:\([^)]*\))?[sdr]", placeholder(node.right), left)
+    if not isinstance(node.op, ast.Add):
+        return None
+    right = string_value(node.right, placeholder, known, depth + 1)
+    if left is None and right is None:
+        return None
+    return (left if left is not None else placeholder(node.left)) + (
+        right if right is not None else placeholder(node.right))
+
+
+def _call(node: ast.Call, placeholder: Placeholder, known: dict[str, str] | None, depth: int) -> str | None:
+    """`"...{}".format(x)`, and text()/dedent()/SQL() wrappers around a string."""
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = string_value(node.func.value, placeholder, known, depth + 1)
+        return None if template is None else re.sub(r"\{[^{}]*\}", placeholder(node), template)
+    if node.args and dotted(node.func).split(".")[-1] in ("text", "dedent", "SQL"):
+        return string_value(node.args[0], placeholder, known, depth + 1)
+    return None
+
+
 def string_value(
     node: ast.expr | None, placeholder: Placeholder, known: dict[str, str] | None = None, depth: int = 0
 ) -> str | None:
@@ -84,37 +120,11 @@ def string_value(
     if isinstance(node, ast.Constant):
         return node.value if isinstance(node.value, str) else None
     if isinstance(node, ast.JoinedStr):
-        out = []
-        for value in node.values:
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                out.append(value.value)
-            elif isinstance(value, ast.FormattedValue):
-                inner = value.value
-                known_value = (
-                    known.get(inner.id) if known is not None and isinstance(inner, ast.Name) else None
-                )
-                out.append(known_value if known_value is not None else placeholder(inner))
-        return "".join(out)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = string_value(node.left, placeholder, known, depth + 1)
-        right = string_value(node.right, placeholder, known, depth + 1)
-        if left is None and right is None:
-            return None
-        return (left if left is not None else placeholder(node.left)) + (
-            right if right is not None else placeholder(node.right)
-        )
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-        left = string_value(node.left, placeholder, known, depth + 1)
-        return None if left is None else re.sub(r"%(?:\([^)]*\))?[sdr]", placeholder(node.right), left)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        template = string_value(node.func.value, placeholder, known, depth + 1)
-        return None if template is None else re.sub(r"\{[^{}]*\}", placeholder(node), template)
-    if (
-        isinstance(node, ast.Call)
-        and node.args
-        and dotted(node.func).split(".")[-1] in ("text", "dedent", "SQL")
-    ):
-        return string_value(node.args[0], placeholder, known, depth + 1)
+        return _fstring(node, placeholder, known)
+    if isinstance(node, ast.BinOp):
+        return _binop(node, placeholder, known, depth)
+    if isinstance(node, ast.Call):
+        return _call(node, placeholder, known, depth)
     if isinstance(node, ast.Name) and known is not None:
         return known.get(node.id)
     return None

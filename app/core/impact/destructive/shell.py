@@ -16,7 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from app.core.impact.destructive.model import MAX_SHELL_BYTES, Finding, Lines, ParseFailure, Work, shown
@@ -429,6 +429,41 @@ def _find(args: list[str]) -> Verdict | None:
     )
 
 
+def _stack_tools(tool: str, rest: list[str]) -> Verdict | None:
+    """pulumi/cdk destroy, serverless remove, helm uninstall."""
+    if tool in ("pulumi", "cdk", "cdktf") and "destroy" in rest[:2]:
+        return Verdict("terraform-destroy-command", f"every resource of the {tool} stack",
+                       f"{tool} destroy deletes them")
+    if tool in ("serverless", "sls") and "remove" in rest[:1]:
+        return Verdict("terraform-destroy-command", "the serverless stack", "serverless remove deletes it")
+    if tool in ("helm", "helm3") and rest[:1] and rest[0] in ("uninstall", "delete", "del", "un"):
+        release = " ".join(_operands(rest[1:])[:1]) or "a release"
+        return Verdict("helm-uninstall", f"release {release}", "helm uninstall removes the release and its resources")
+    return None
+
+
+def _disk_tools(tool: str, rest: list[str]) -> Verdict | None:
+    """mkfs, dd onto a device, docker volume removal."""
+    if tool.startswith("mkfs") or (tool == "dd" and any(a.startswith("of=/dev/") for a in rest)):
+        return Verdict("disk-wipe", "a disk", f"{tool} overwrites a block device")
+    if tool == "docker" and (rest[:2] in (["volume", "rm"], ["volume", "prune"])
+                             or (rest[:2] == ["system", "prune"] and "--volumes" in rest)):
+        return Verdict("docker-volume-delete", "docker volumes", "deletes volumes and the data in them")
+    return None
+
+
+_JUDGES: dict[str, Callable[[str, list[str]], Verdict | None]] = {
+    "rm": lambda tool, rest: _rm(rest),
+    "git": lambda tool, rest: _git(rest),
+    "find": lambda tool, rest: _find(rest),
+    **dict.fromkeys(("terraform", "tofu", "terragrunt"), _terraform),
+    **dict.fromkeys(("kubectl", "oc"), lambda tool, rest: _kubectl(rest)),
+    **dict.fromkeys(("aws", "gcloud", "az", "gsutil", "gh"), _cloud_cli),
+    **dict.fromkeys(("pulumi", "cdk", "cdktf", "serverless", "sls", "helm", "helm3"), _stack_tools),
+    **dict.fromkeys(("dd", "docker"), _disk_tools),
+}
+
+
 def judge_argv(argv: list[str], depth: int = 0) -> list[Verdict]:
     """What one simple command destroys (nothing, for almost every command)."""
     args = list(argv)
@@ -445,40 +480,10 @@ def judge_argv(argv: list[str], depth: int = 0) -> list[Verdict]:
             script = rest[rest.index("-c") + 1] if rest.index("-c") + 1 < len(rest) else ""
             return [v for _, v in script_verdicts(script, depth + 1)]
         return []
-    verdict: Verdict | None = None
-    if tool == "rm":
-        verdict = _rm(rest)
-    elif tool == "git":
-        verdict = _git(rest)
-    elif tool in ("terraform", "tofu", "terragrunt"):
-        verdict = _terraform(tool, rest)
-    elif tool in ("pulumi", "cdk", "cdktf") and "destroy" in rest[:2]:
-        verdict = Verdict(
-            "terraform-destroy-command", f"every resource of the {tool} stack", f"{tool} destroy deletes them"
-        )
-    elif tool in ("serverless", "sls") and "remove" in rest[:1]:
-        verdict = Verdict("terraform-destroy-command", "the serverless stack", "serverless remove deletes it")
-    elif tool in ("kubectl", "oc"):
-        verdict = _kubectl(rest)
-    elif tool in ("helm", "helm3") and rest[:1] and rest[0] in ("uninstall", "delete", "del", "un"):
-        release = " ".join(_operands(rest[1:])[:1]) or "a release"
-        verdict = Verdict(
-            "helm-uninstall", f"release {release}", "helm uninstall removes the release and its resources"
-        )
-    elif tool in ("aws", "gcloud", "az", "gsutil", "gh"):
-        verdict = _cloud_cli(tool, rest)
-    elif tool == "find":
-        verdict = _find(rest)
-    elif tool.startswith("mkfs") or (tool == "dd" and any(a.startswith("of=/dev/") for a in rest)):
-        verdict = Verdict("disk-wipe", "a disk", f"{tool} overwrites a block device")
-    elif tool == "docker" and (
-        rest[:2] == ["volume", "rm"]
-        or rest[:2] == ["volume", "prune"]
-        or (rest[:2] == ["system", "prune"] and "--volumes" in rest)
-    ):
-        verdict = Verdict("docker-volume-delete", "docker volumes", "deletes volumes and the data in them")
-    else:
+    judge = _JUDGES.get(tool) or (_disk_tools if tool.startswith("mkfs") else None)
+    if judge is None:
         return _database_cli(tool, rest, depth)
+    verdict = judge(tool, rest)
     return [] if verdict is None else [verdict]
 
 
