@@ -13,7 +13,7 @@ import click
 from app import __version__, paths
 from app.commands.check import check_command
 from app.commands.chunks import chunks
-from app.commands.common import fail, open_tui
+from app.commands.common import closed_pipe_exit, fail, open_tui
 from app.commands.demo import demo
 from app.commands.explain import explain
 from app.commands.list import list_command
@@ -30,7 +30,30 @@ def _epilog() -> str:
 
 
 class _Group(click.Group):
-    """Turns ReviewTuiError and unexpected exceptions into one-line errors instead of tracebacks."""
+    """Turns ReviewTuiError and unexpected exceptions into one-line errors instead of tracebacks;
+    usage errors are one line too, and a closed stdout pipe ends the command quietly."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else (prog_name or "review-tui")
+            fail(f"{exc.format_message()} (see '{where} --help')", exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("review-tui: aborted", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            closed_pipe_exit()
+        try:
+            sys.stdout.flush()  # a pipe closed after the last write shows up here
+        except BrokenPipeError:
+            closed_pipe_exit()
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -40,6 +63,8 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("review-tui: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            closed_pipe_exit()  # not a bug: the reader of stdout went away
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug: still one line, with a way to get the details

@@ -28,10 +28,65 @@ REPO_OPTION_HELP = "Repository to inspect (default: the current directory)."
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def console(stderr: bool = False) -> Console:
+SIGPIPE_EXIT = 128 + 13
+"""The exit status of a program killed by SIGPIPE, as git's is when `git log | head -1` closes the pipe."""
+
+
+def closed_pipe_exit() -> None:
+    """The reader of stdout went away (`| head -1`): stop quietly with git's status. Anything still
+    buffered for stdout goes to /dev/null so that Python's final flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(SIGPIPE_EXIT)
+
+
+def _rich_console(**options: Any) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich's own exits 1, which `check` uses for "policy not met"
+            self.quiet = True
+            closed_pipe_exit()
+
+    return _Console(highlight=False, soft_wrap=False, **options)
+
+
+def console(stderr: bool = False) -> Console:
+    return _rich_console(stderr=stderr)
+
+
+UNBOUNDED_WIDTH = 10_000
+"""The layout width of output going to a pipe or file when no width was asked for: wide enough that
+no change id or title is ever cut (they are pasted into other commands and scripts)."""
+
+
+def output_width(requested: int | None = None) -> int | None:
+    """Columns to lay the output out in: --width, else $COLUMNS, else the terminal's width when stdout
+    is a terminal; None (nothing cut, nothing wrapped) when stdout is a pipe or a file."""
+    if requested is not None:
+        return requested
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def output_console(width: int | None) -> Console:
+    """A console for stdout laid out in `width` columns (None: unbounded, see output_width)."""
+    return _rich_console(width=width or UNBOUNDED_WIDTH)
+
+
+def width_option(f: F) -> F:
+    return click.option("--width", type=click.IntRange(40, UNBOUNDED_WIDTH), default=None, metavar="COLUMNS",
+                        help="Lay the table out in this many columns (default: $COLUMNS, else the terminal's "
+                             "width; a pipe or file gets every id and title in full).")(f)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -74,16 +129,21 @@ def open_tui(repo: str | None, base: str | None) -> None:
     run_tui(analyzer)
 
 
-def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None) -> None:
+def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,
+               width: int | None = None) -> None:
     if json_output:
         click.echo(json_text([r.to_json() for r in reports]))
         return
     from app.report.tables import change_table
 
-    out = console()
+    layout = output_width(width)
+    full = not sys.stdout.isatty()
+    # A terminal gets a table that fits its width. A pipe or file gets every id and title whole:
+    # titles wrap within the width asked for, and a line is longer than that only when an id is.
+    out = output_console(None if full else layout)
     if not reports:
         out.print(f"No pending changes against {base or 'the base'}: every branch is merged.", markup=False)
         out.print("Hint: --base REF picks another base; --range A..B lists the commits of a range.",
                   markup=False)
         return
-    out.print(change_table(reports, base=base, width=out.width))
+    out.print(change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full))

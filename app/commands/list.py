@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.commands.common import console, make_analyzer, print_list, repo_option
+from app.commands.common import console, make_analyzer, print_list, repo_option, width_option
 
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer, Progress
@@ -19,15 +19,16 @@ if TYPE_CHECKING:
 @click.option("--base", default=None, help="Base branch or commit.")
 @click.option("--range", "commit_range", default=None, metavar="A..B", help="List each commit of A..B instead.")
 @click.option("--json", "json_output", is_flag=True, help="Print a JSON array (schema in README).")
+@width_option
 @click.pass_context
 def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_range: str | None,
-                 json_output: bool) -> None:
+                 json_output: bool, width: int | None) -> None:
     """List pending changes, riskiest first."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"), commit_range)
     print_config_warnings(analyzer)
     progress = None if json_output or not sys.stderr.isatty() else _stderr_progress()
     reports = analyzer.analyze_all(progress=progress)
-    print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref)
+    print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref, width=width)
 
 
 def print_config_warnings(analyzer: Analyzer) -> None:

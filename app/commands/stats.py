@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from app.commands.common import width_option
+
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
     from app.core.policy.rules import PolicyConfig
@@ -42,6 +44,21 @@ def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
     except RepoError:
         return None
     return analyzer
+
+
+def repo_display_name(analyzer: Analyzer) -> str:
+    """What a person calls the repository: its origin's name (`.../payments-service.git` ->
+    payments-service), else the folder it is checked out in."""
+    import posixpath
+
+    url = (analyzer.repo.config_value("remote.origin.url") or "").strip().rstrip("/")
+    if url:
+        name = posixpath.basename(url.replace("\\", "/").replace(":", "/"))
+        name = name[:-4] if name.endswith(".git") else name
+        if name:
+            return name
+    folder = analyzer.repo.path
+    return (folder.parent.name if folder.name == ".git" else folder.name) or str(folder)
 
 
 def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[str, CurrentChange]:
@@ -87,13 +104,15 @@ def build_report(ledger: Ledger, query: StatsQuery, analyzer: Analyzer | None) -
 @click.option("--json", "json_output", is_flag=True, help="Print the figures as JSON.")
 @click.option("--csv", "csv_output", is_flag=True, help="Print the figures as CSV (one row per group).")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also write a self-contained HTML report (tables and charts) to this file.")
+              help="Write a self-contained HTML report (tables and charts) to this file instead of the "
+                   "terminal report (--json/--csv still print).")
 @click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False), default=None,
               help="Review ledger to read (default: the user's ledger).")
+@width_option
 @click.pass_context
 def stats_command(ctx: click.Context, repo: str | None, all_repos: bool, since: str | None, until: str | None,
                   reviewer: str | None, tier: int | None, json_output: bool, csv_output: bool,
-                  html_file: str | None, ledger_file: str | None) -> None:
+                  html_file: str | None, ledger_file: str | None, width: int | None) -> None:
     """Show whether review is real: rates, rubber stamps, coverage, policy gaps, AI share, by reviewer,
     tier and week."""
     from app import paths
@@ -107,10 +126,10 @@ def stats_command(ctx: click.Context, repo: str | None, all_repos: bool, since: 
     repo = repo or (ctx.obj or {}).get("repo")
     analyzer = resolve_scope(repo, all_repos)
     query = StatsQuery(repo=analyzer.repo_key if analyzer else None, since=start, until=end,
-                       reviewer=reviewer, tier=tier)
+                       reviewer=reviewer, tier=tier, repo_name=repo_display_name(analyzer) if analyzer else None)
     path = Path(ledger_file) if ledger_file else paths.ledger_path()
     report = _report_for(path, query, analyzer)
-    _emit(report, json_output=json_output, csv_output=csv_output, html_file=html_file)
+    _emit(report, json_output=json_output, csv_output=csv_output, html_file=html_file, width=width)
 
 
 def _report_for(path: Path, query: StatsQuery, analyzer: Analyzer | None) -> StatsReport:
@@ -128,7 +147,8 @@ def _report_for(path: Path, query: StatsQuery, analyzer: Analyzer | None) -> Sta
         return build_report(ledger, query, analyzer)
 
 
-def _emit(report: StatsReport, *, json_output: bool, csv_output: bool, html_file: str | None) -> None:
+def _emit(report: StatsReport, *, json_output: bool, csv_output: bool, html_file: str | None,
+          width: int | None = None) -> None:
     from app.report.stats import StatsInputError
     from app.report.stats_render import render_csv, render_json, render_rich
 
@@ -144,9 +164,11 @@ def _emit(report: StatsReport, *, json_output: bool, csv_output: bool, html_file
         click.echo(render_json(report))
     elif csv_output:
         click.echo(render_csv(report), nl=False)
-    else:
-        from rich.console import Console
+    elif not html_file:  # the HTML file is the report asked for: no terminal report besides it
+        from app.commands.common import output_console, output_width
 
-        console = Console(highlight=False, soft_wrap=False)
-        console.print(render_rich(report, width=console.width))
+        layout = output_width(width)
+        full = not sys.stdout.isatty()  # a pipe or file: reviewer names and keys never cut
+        console = output_console(None if full else layout)
+        console.print(render_rich(report, width=layout or 200, full=full))
     sys.stdout.flush()

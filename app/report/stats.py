@@ -94,6 +94,8 @@ class StatsQuery:
     until: float | None = None
     reviewer: str | None = None
     tier: int | None = None
+    repo_name: str | None = None
+    """What a person calls the repository (its origin's name, else its folder), for titles."""
 
     def __post_init__(self) -> None:
         for name, value in (("since", self.since), ("until", self.until)):

@@ -118,7 +118,10 @@ def sections(report: StatsReport,
 
 def scope_line(report: StatsReport) -> str:
     q = report.query
-    parts = [f"repo {q.repo[:12]}" if q.repo else "all repositories"]
+    if q.repo:
+        parts = [f"repo {q.repo_name} ({q.repo[:12]})" if q.repo_name else f"repo {q.repo[:12]}"]
+    else:
+        parts = ["all repositories"]
     data = report.to_dict()["filters"]
     if q.since is not None:
         parts.append(f"since {data['since'][:10]}")
@@ -173,15 +176,19 @@ def summary_lines(report: StatsReport) -> list[str]:
 # -- terminal -------------------------------------------------------------------------------
 
 
-def _group_table(title: str, first: str, rows: list[Figures], cols: list[Column]) -> Table:
+def _group_table(title: str, first: str, rows: list[Figures], cols: list[Column], full: bool = False) -> Table:
+    """One group's table; `full` (a pipe or file) keeps every key (reviewer, week) whole."""
     table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
                   expand=False)
     # Headers are Text: "[p25-p75]" must not be read as Rich markup.
-    table.add_column(Text(first), no_wrap=True, overflow="ellipsis", max_width=32)
+    if full:
+        table.add_column(Text(first), no_wrap=True, overflow="ignore")
+    else:
+        table.add_column(Text(first), no_wrap=True, overflow="ellipsis", max_width=32)
     for column in cols:
         table.add_column(Text(column.header), justify=column.justify, no_wrap=True)  # type: ignore[arg-type]
     for figures in rows:
-        table.add_row(safe(figures.key, 60), *[Text(column.show(figures)) for column in cols])
+        table.add_row(safe(figures.key, 500 if full else 60), *[Text(column.show(figures)) for column in cols])
     return table
 
 
@@ -239,8 +246,9 @@ def legend(cols: Sequence[str] = tuple(MEANINGS)) -> Table:
     return table
 
 
-def render_rich(report: StatsReport, width: int = 160) -> RenderableType:
-    """The readable report: headline, grouped tables, the two pictures, the legend and the caveats."""
+def render_rich(report: StatsReport, width: int = 160, full: bool = False) -> RenderableType:
+    """The readable report: headline, grouped tables, the two pictures, the legend and the caveats.
+    `full`: for a pipe or file, nothing is cut (see _group_table)."""
     if report.empty_ledger:
         return Text(EMPTY_HINT)
     if report.no_data:
@@ -253,7 +261,7 @@ def render_rich(report: StatsReport, width: int = 160) -> RenderableType:
     ]
     for title, first, rows, cols in sections(report, width):
         if rows:
-            parts.append(_group_table(title, first, rows, cols))
+            parts.append(_group_table(title, first, rows, cols, full))
     parts.append(histogram_table(report, bar_width))
     if report.weeks:
         parts.append(trend_table(report, bar_width))

@@ -30,9 +30,14 @@ def band_text(score: float | None, band: str | None) -> Text:
     return Text(f"{score:>3.0f} {band}", style=BAND_STYLES.get(band or "", ""))
 
 
-def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200) -> Table:
+def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200,
+                 full: bool = False) -> Table:
     """The ranked queue as a table. Below 120 columns the less important columns are left out
-    (CC+, files, chunks, author, age) rather than squashed to nothing."""
+    (CC+, files, chunks, author, age) rather than squashed to nothing.
+
+    `full` (output to a pipe or a file): change ids and titles are never cut. Ids keep their whole
+    width (they are pasted into `explain` and scripts); titles wrap within `width` instead of ending
+    in an ellipsis."""
     now = time.time()
     wide = width >= 120
     title = f"Pending changes against {one_line(base, 60)}" if base else "Pending changes"
@@ -49,14 +54,20 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
         kw.setdefault("min_width", len(name))
         table.add_column(name, **kw)
 
-    col("#", justify="right", style="dim", min_width=2)
+    col("#", justify="right", style="dim", min_width=max(2, len(str(len(reports)))))
     if has_score:
         col("risk", justify="left", min_width=12)
         col("tier", justify="center")
         col("AI", justify="right", min_width=4)
         col("CC+", justify="right", min_width=5)
     change_width = 30 if wide else 22
-    col("change", overflow="ellipsis", max_width=change_width, min_width=12)
+    id_limit = 500 if full else 80
+    longest_id = max((len(one_line(r.id, id_limit)) for r in reports), default=12)
+    if full:  # the whole id, whatever the width: a cut id cannot be pasted into `explain`
+        change_width = max(12, longest_id)
+        col("change", overflow="ignore", min_width=change_width, max_width=change_width)
+    else:
+        col("change", overflow="ellipsis", max_width=change_width, min_width=12)
     col("+/-", justify="right", min_width=9)
     col("files", justify="right")
     if has_plan:
@@ -64,7 +75,11 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
         col("floor", justify="right", min_width=6)
     used = sum((c.min_width or 0) + 2 for c in table.columns) + (change_width - 12)
     optional_width = (18 + 2 + 5 + 2) if wide else 0  # author and age come after the title
-    col("title", overflow="ellipsis", min_width=10, max_width=max(10, min(60, width - used - optional_width - 2)))
+    room = max(10, width - used - optional_width - 2)
+    if full:
+        col("title", overflow="fold", no_wrap=False, min_width=min(room, 20), max_width=max(20, room))
+    else:
+        col("title", overflow="ellipsis", min_width=10, max_width=max(10, min(60, room)))
     col("author", overflow="ellipsis", max_width=18, min_width=6)
     col("age", justify="right")
     for rank, r in enumerate(reports, 1):
@@ -77,7 +92,7 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
             cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
         elif has_score:
             cells["risk"] = band_text(None, None)
-        cells["change"] = safe(r.id, 80)
+        cells["change"] = safe(r.id, id_limit)
         error = r.error or r.change.error
         if error:
             cells["title"] = Text(one_line(error, 120), style="red")
@@ -93,7 +108,7 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
             author = authors[0].split(" <")[0] if authors else "-"
             if len(authors) > 1:
                 author += f" +{len(authors) - 1}"
-            cells["title"] = safe(r.change.title, 120)
+            cells["title"] = safe(r.change.title, 1_000 if full else 120)
             cells["author"] = safe(author, 40)
             newest = r.change.newest_time
             cells["age"] = Text(human_age(int(now - newest) if newest else None))

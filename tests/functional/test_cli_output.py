@@ -1,0 +1,152 @@
+"""The command line as a shell user meets it: output into a pipe that closes early ends quietly with
+git's status, usage errors are one line, and output to a pipe or file never cuts a change id, a
+title or a rank (`--width` and COLUMNS still lay it out). Every command runs as a real process
+(`python -m app`) on a real repository."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.commands.common import SIGPIPE_EXIT
+from tests.conftest import ALICE
+
+LONG_BRANCH = "origin/codex/horizontal-scaling-of-the-settlement-batch-writer-across-regions-and-shards"
+LONG_TITLE = ("Split the settlement batch writer by region and shard so that a slow region never holds up "
+              "the others, with back-pressure per shard")
+
+
+def run(args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
+        closed_stdout: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run review-tui; `closed_stdout`: the reader of its stdout is gone before it writes (`| true`)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("COLUMNS", None) if env is None or "COLUMNS" not in env else None
+    if not closed_stdout:
+        return subprocess.run([sys.executable, "-m", "app", *args], cwd=cwd, env=full_env, capture_output=True,
+                              text=True, timeout=300)
+    read, write = os.pipe()
+    os.close(read)  # nobody will ever read: the first write fails with EPIPE
+    try:
+        done = subprocess.run([sys.executable, "-m", "app", *args], cwd=cwd, env=full_env, stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write)
+    return subprocess.CompletedProcess(done.args, done.returncode, "", done.stderr)
+
+
+@pytest.fixture(scope="module")
+def long_names(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository whose pending change has an 88-character id and a 130-character title, plus 104
+    commits on a range (ranks over 99)."""
+    from app.samples import load
+
+    samples = load()
+    builder = samples.RepoBuilder(tmp_path_factory.mktemp("cli") / "repo")
+    base = builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    builder.branch("many")
+    for number in range(104):
+        builder.commit(f"step {number}", {f"steps/s{number}.py": f"N = {number}\n"}, branch="many", author=ALICE)
+    builder.commit(LONG_TITLE, {"settle.py": "def settle():\n    return 1\n"}, author=ALICE, parents=[base],
+                   ref=f"refs/remotes/{LONG_BRANCH}")
+    return builder.path
+
+
+@pytest.mark.parametrize("args", [
+    ["list"], ["list", "--json"], ["explain", "many"], ["chunks", "many"], ["check", "many"],
+    ["check", "many", "--json"], ["sync"], ["stats"], ["stats", "--csv"], ["stats", "--json"],
+])
+def test_a_closed_pipe_ends_every_command_quietly(long_names: Path, hermetic_dirs: Path, args: list[str]) -> None:
+    done = run([*args, "--repo", str(long_names)], closed_stdout=True)
+    assert done.returncode == SIGPIPE_EXIT == 141, done.stderr
+    assert "error" not in done.stderr and "Traceback" not in done.stderr and "Exception" not in done.stderr
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["list", "--bogus"], "No such option '--bogus'"),
+    (["explain"], "Missing argument 'CHANGE'"),
+    (["nosuch"], "No such command 'nosuch'"),
+    (["stats", "--tier", "9"], "--tier"),
+])
+def test_usage_errors_are_one_line(hermetic_dirs: Path, args: list[str], expected: str) -> None:
+    done = run(args)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("review-tui: error: ") and expected in lines[0], lines
+    assert "--help" in lines[0]
+
+
+def _rows(output: str) -> list[str]:
+    return [line for line in output.splitlines() if re.match(r"^\s*\d+\s", line)]
+
+
+def test_piped_list_keeps_whole_ids_titles_and_ranks(long_names: Path, hermetic_dirs: Path) -> None:
+    listed = run(["list", "--repo", str(long_names)])
+    assert listed.returncode == 0, listed.stderr
+    assert LONG_BRANCH in listed.stdout and LONG_TITLE in listed.stdout and "…" not in listed.stdout
+    ranged = run(["list", "--repo", str(long_names), "--range", "main..many"])
+    ranks = [int(row.split()[0]) for row in _rows(ranged.stdout)]
+    assert ranks == list(range(1, 105)), ranged.stdout[-2000:]
+
+
+@pytest.mark.parametrize("how", ["--width", "COLUMNS"])
+def test_a_width_lays_out_the_table_without_cutting_ids_or_titles(long_names: Path, hermetic_dirs: Path,
+                                                                   how: str) -> None:
+    args, env = (["--width", "100"], None) if how == "--width" else ([], {"COLUMNS": "100"})
+    listed = run(["list", "--repo", str(long_names), *args], env=env)
+    assert listed.returncode == 0, listed.stderr
+    out = listed.stdout
+    assert LONG_BRANCH in out and "…" not in out
+    # the title wraps within the width instead of ending in an ellipsis: its words are all there
+    row = next(i for i, line in enumerate(out.splitlines()) if LONG_BRANCH in line)
+    title_text = " ".join(line[out.splitlines()[row].index("Split"):].strip()
+                          for line in out.splitlines()[row:row + 12])
+    assert " ".join(LONG_TITLE.split()) in " ".join(title_text.split())
+    # wider than asked only by what the whole id takes over the 22-column id of a 100-column table
+    # (and the title's 20-column least width over its 10)
+    widest = max(len(line.rstrip()) for line in out.splitlines())
+    assert widest <= 100 + (len(LONG_BRANCH) - 22) + 10
+
+
+def test_stats_html_writes_the_report_only(long_names: Path, hermetic_dirs: Path, tmp_path: Path) -> None:
+    from app.analysis.analyzer import Analyzer
+    from app.paths import ledger_path
+    from app.storage.ledger import Ledger
+
+    analyzer = Analyzer(long_names)
+    detail = analyzer.detail("many")
+    with Ledger.open(ledger_path()) as ledger:
+        session = ledger.start_session("ana@example.com", analyzer.repo_key)
+        for index, chunk in enumerate(detail.plan.chunks[:3]):
+            view = ledger.open_chunk(session, analyzer.repo_key, "many", detail.change.head, chunk.content_hash,
+                                     chunk.index)
+            ledger.add_active_time(view, 30 + index)
+            ledger.record_decision(session_id=session, reviewer="ana@example.com", repo=analyzer.repo_key,
+                                   change_id="many", head=detail.change.head, chunk_hash=chunk.content_hash,
+                                   decision="approve", chunk_index=chunk.index, floor_seconds=60,
+                                   active_seconds=30 + index, changed_lines=chunk.changed_lines)
+    target = tmp_path / "stats.html"
+    done = run(["stats", "--repo", str(long_names), "--html", str(target)])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""  # the HTML is the report asked for
+    assert done.stderr.strip() == f"HTML report written to {target}"
+    page = target.read_text()
+    assert "<title>review-tui stats: repo</title>" in page and "<h1>review-tui stats: repo</h1>" in page
+    axis = re.findall(r'text-anchor="end" fill="#6b7580">([\d,]+)</text>', page.split("histogram of review")[1]
+                      .split("</svg>")[0])
+    assert axis == sorted(set(axis), key=lambda t: int(t.replace(",", ""))) and axis[0] == "0", axis
+
+
+@pytest.mark.parametrize(("peak", "expected"), [
+    (0, [0, 1]), (1, [0, 1]), (2, [0, 1, 2]), (3, [0, 1, 2, 3]), (4, [0, 1, 2, 3, 4]), (5, [0, 2, 4, 6]),
+    (17, [0, 5, 10, 15, 20]), (1_234, [0, 500, 1_000, 1_500]),
+])
+def test_count_ticks_are_distinct_whole_numbers_reaching_the_peak(peak: int, expected: list[int]) -> None:
+    from app.report.stats_html import count_ticks
+
+    assert count_ticks(peak) == expected
