@@ -83,37 +83,44 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
     col("author", overflow="ellipsis", max_width=18, min_width=6)
     col("age", justify="right")
     for rank, r in enumerate(reports, 1):
-        found = r.assessment
-        cells: dict[str, Any] = {"#": str(rank)}
-        if has_score and found is not None:
-            cells["risk"] = band_text(found.risk.score, found.risk.band)
-            cells["tier"] = Text(f"T{found.tiers.tier}")
-            cells["AI"] = Text(f"{found.ai.share:.0%}" if found.ai.share else "-")
-            cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
-        elif has_score:
-            cells["risk"] = band_text(None, None)
-        cells["change"] = safe(r.id, id_limit)
-        error = r.error or r.change.error
-        if error:
-            cells["title"] = Text(one_line(error, 120), style="red")
-        else:
-            figures = r.figures
-            cells["+/-"] = Text.assemble((f"+{figures.lines_added}", "green"), "/",
-                                         (f"-{figures.lines_deleted}", "red"))
-            cells["files"] = Text(str(figures.files))
-            if has_plan:
-                cells["chunks"] = Text(str(found.plan.chunk_count) if found else "-")
-                cells["floor"] = Text(format_duration(found.plan.floor_seconds if found else None))
-            authors = r.change.authors
-            author = authors[0].split(" <")[0] if authors else "-"
-            if len(authors) > 1:
-                author += f" +{len(authors) - 1}"
-            cells["title"] = safe(r.change.title, 1_000 if full else 120)
-            cells["author"] = safe(author, 40)
-            newest = r.change.newest_time
-            cells["age"] = Text(human_age(int(now - newest) if newest else None))
+        cells = _row_cells(r, rank, now, has_score=has_score, has_plan=has_plan, full=full)
         table.add_row(*[cells.get(str(c.header), Text("-")) for c in table.columns])
     return table
+
+
+def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_plan: bool,
+               full: bool) -> dict[str, Any]:
+    """One change's cells by column header (columns a layout leaves out are simply not read)."""
+    found = r.assessment
+    cells: dict[str, Any] = {"#": str(rank)}
+    if has_score and found is not None:
+        cells["risk"] = band_text(found.risk.score, found.risk.band)
+        cells["tier"] = Text(f"T{found.tiers.tier}")
+        cells["AI"] = Text(f"{found.ai.share:.0%}" if found.ai.share else "-")
+        cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
+    elif has_score:
+        cells["risk"] = band_text(None, None)
+    cells["change"] = safe(r.id, 500 if full else 80)
+    error = r.error or r.change.error
+    if error:
+        cells["title"] = Text(one_line(error, 120), style="red")
+    else:
+        figures = r.figures
+        cells["+/-"] = Text.assemble((f"+{figures.lines_added}", "green"), "/",
+                                     (f"-{figures.lines_deleted}", "red"))
+        cells["files"] = Text(str(figures.files))
+        if has_plan:
+            cells["chunks"] = Text(str(found.plan.chunk_count) if found else "-")
+            cells["floor"] = Text(format_duration(found.plan.floor_seconds if found else None))
+        authors = r.change.authors
+        author = authors[0].split(" <")[0] if authors else "-"
+        if len(authors) > 1:
+            author += f" +{len(authors) - 1}"
+        cells["title"] = safe(r.change.title, 1_000 if full else 120)
+        cells["author"] = safe(author, 40)
+        newest = r.change.newest_time
+        cells["age"] = Text(human_age(int(now - newest) if newest else None))
+    return cells
 
 
 def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None) -> Group:

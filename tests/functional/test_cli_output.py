@@ -116,7 +116,7 @@ def test_a_width_lays_out_the_table_without_cutting_ids_or_titles(long_names: Pa
 def test_stats_html_writes_the_report_only(long_names: Path, hermetic_dirs: Path, tmp_path: Path) -> None:
     from app.analysis.analyzer import Analyzer
     from app.paths import ledger_path
-    from app.storage.ledger import Ledger
+    from app.storage.ledger import Ledger, NewDecision
 
     analyzer = Analyzer(long_names)
     detail = analyzer.detail("many")
@@ -126,10 +126,10 @@ def test_stats_html_writes_the_report_only(long_names: Path, hermetic_dirs: Path
             view = ledger.open_chunk(session, analyzer.repo_key, "many", detail.change.head, chunk.content_hash,
                                      chunk.index)
             ledger.add_active_time(view, 30 + index)
-            ledger.record_decision(session_id=session, reviewer="ana@example.com", repo=analyzer.repo_key,
-                                   change_id="many", head=detail.change.head, chunk_hash=chunk.content_hash,
-                                   decision="approve", chunk_index=chunk.index, floor_seconds=60,
-                                   active_seconds=30 + index, changed_lines=chunk.changed_lines)
+            ledger.record_decision(NewDecision(
+                session_id=session, reviewer="ana@example.com", repo=analyzer.repo_key, change_id="many",
+                head=detail.change.head, chunk_hash=chunk.content_hash, decision="approve", chunk_index=chunk.index,
+                floor_seconds=60, active_seconds=30 + index, changed_lines=chunk.changed_lines))
     target = tmp_path / "stats.html"
     done = run(["stats", "--repo", str(long_names), "--html", str(target)])
     assert done.returncode == 0, done.stderr
