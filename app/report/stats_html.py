@@ -47,7 +47,7 @@ def _e(value: object) -> str:
 def count_ticks(peak: int, most: int = 5) -> list[int]:
     """Axis ticks for counts up to `peak`: whole numbers at a 1/2/5 x 10^n step, distinct, from 0 to
     the first tick at or above the peak, at most `most` of them (0, 1, 2 for a peak of 2, never 0, 0, 1, 2, 2)."""
-    peak = max(1, int(math.ceil(peak)))
+    peak = max(1, math.ceil(peak))
     magnitude = 1
     while True:
         for factor in (1, 2, 5):
