@@ -388,8 +388,25 @@ class _TextOf:
         return self._view._display_text(self._rows[k])[0]
 
 
-Cell = tuple[Strip, Strip]
-"""A gutter and the full (uncropped) code strip of one line on one side."""
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One line on one side, rendered once and cut for each screen line: the gutter and the full
+    (uncropped) code as segments. Plain segment lists, not Strips: every Strip carries caches of its
+    own, so a screen line builds exactly one Strip, in render_line."""
+
+    gutter: list[Segment]
+    gutter_width: int
+    code: list[Segment]
+
+
+def _cut(segments: list[Segment], start: int, end: int, fill: Style) -> list[Segment]:
+    """Cells [start, end) of `segments`, padded with `fill` to end - start cells."""
+    parts = list(Segment.divide(segments, [start, end]))  # fewer parts when the text ends sooner
+    middle = parts[1] if len(parts) > 1 else []
+    missing = (end - start) - sum(segment.cell_length for segment in middle)
+    if missing > 0:
+        middle.append(Segment(" " * missing, fill))
+    return middle
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -967,24 +984,23 @@ class DiffView(ScrollView, can_focus=True):
         palette = self.palette
         fills = [self._fill(index, is_cursor) for index in self._row_lines(row)]
         if len(cells) == 1:
-            return self._place(cells[0], fills[0], width, scroll_x, sub)
+            return Strip(self._place(cells[0], fills[0], width, scroll_x, sub), width)
         left_width, right_width = self._half_widths(width)
         divider = Segment("│", palette.divider + Style(bgcolor=palette.background.rich_color))
         return Strip([*self._place(cells[0], fills[0], left_width, scroll_x, sub), divider,
                       *self._place(cells[1], fills[1], right_width, scroll_x, sub)], width)
 
-    def _place(self, cell: Cell, fill: Style, width: int, scroll_x: int, sub: int) -> Strip:
-        """One cell cut to `width`: scrolled by `scroll_x`, or the `sub`-th wrapped line."""
-        gutter, code = cell
-        gutter_width = gutter.cell_length
+    def _place(self, cell: Cell, fill: Style, width: int, scroll_x: int, sub: int) -> list[Segment]:
+        """One cell cut to `width` cells: scrolled by `scroll_x`, or the `sub`-th wrapped line."""
+        gutter_width = cell.gutter_width
         if gutter_width >= width:  # a terminal narrower than the gutter: show what fits
-            return gutter.crop_extend(0, width, fill)
+            return _cut(cell.gutter, 0, width, fill)
         code_width = width - gutter_width
         start = sub * code_width if self._wrap else scroll_x
+        gutter = cell.gutter
         if self._wrap and sub:
-            gutter = Strip([Segment(" " * (gutter_width - 2) + "↪ ", self.palette.gutter + fill)], gutter_width)
-        # One Strip per screen line: each Strip carries its own caches, so joins are avoided.
-        return Strip([*gutter, *code.crop_extend(start, start + code_width, fill)], width)
+            gutter = [Segment(" " * (gutter_width - 2) + "↪ ", self.palette.gutter + fill)]
+        return [*gutter, *_cut(cell.code, start, start + code_width, fill)]
 
     def _row_lines(self, row: int) -> list[int | None]:
         """The line(s) a view row shows: one in the unified layout or for a split header, else two."""
@@ -1014,9 +1030,10 @@ class DiffView(ScrollView, can_focus=True):
         palette = self.palette
         style = (palette.cursor if is_cursor else palette.line)["context"]
         width = self._side_gutter_width(side)
-        return Strip([Segment(" " * width, style)], width), Strip([])
+        return Cell([Segment(" " * width, style)], width, [])
 
-    def _gutter(self, line: DisplayLine, line_style: Style, is_cursor: bool, side: str | None) -> Strip:
+    def _gutter(self, line: DisplayLine, line_style: Style, is_cursor: bool,
+                side: str | None) -> tuple[list[Segment], int]:
         palette = self.palette
         kind = line.kind
         gutter_style = line_style + (palette.gutter_cursor if is_cursor else palette.gutter)
@@ -1048,7 +1065,7 @@ class DiffView(ScrollView, can_focus=True):
             if line.elsewhere:
                 sign_style += Style(dim=True)
             segments.append(Segment(sign + " ", sign_style))
-        return Strip(segments, width)
+        return segments, width
 
     def _render_cell(self, index: int, is_cursor: bool, side: str | None) -> Cell:
         """The gutter and the full (uncropped) code strip of line `index` (on one side when split)."""
@@ -1060,7 +1077,7 @@ class DiffView(ScrollView, can_focus=True):
             line_style = palette.elsewhere + cursor_bg
         else:
             line_style = (palette.cursor if is_cursor else palette.line)[kind]
-        gutter = self._gutter(line, line_style, is_cursor, side)
+        gutter, gutter_width = self._gutter(line, line_style, is_cursor, side)
         text, note = self._display_text(index)
         if kind in CONTENT_KINDS:
             if line.elsewhere:
@@ -1082,7 +1099,7 @@ class DiffView(ScrollView, can_focus=True):
             segments.append(Segment(note, line_style + Style(italic=True, dim=True)))
         if is_cursor and (annotation := self._annotation(line)):
             segments.append(Segment("  ◂ " + annotation, line_style + palette.annotation))
-        return gutter, Strip(segments)
+        return Cell(gutter, gutter_width, segments)
 
     # -- syntax and word emphasis (lazy, cached) -------------------------------------------------------
     def _display_text(self, index: int) -> tuple[str, str]:
