@@ -9,7 +9,11 @@ In one run, with App.run_test (headless, real rendering through the compositor):
   the diff view costs on top of Textual's own key handling and screen update;
 - each reading mode of the view (--modes): unified (the default), split (side by side), wrap
   (long lines wrapped), split+wrap. The 5,000-row chunk changes one line in four, so every one of
-  its runs is a pair whose words are compared (word-level emphasis) on first paint.
+  its runs is a pair whose words are compared (word-level emphasis) on first paint;
+- render CPU per page: the CPU time of render_line over the rows of 30 fresh pages (scrolled
+  directly, no key handling, best of 3), in each mode, against the unified mode in the same run.
+  Keypress times carry Textual's frame pacing and the machine's noise; this isolates the view's
+  own work per page of new rows (lexing, word pairing, strips).
 The diff is real: a repository built with the sample RepoBuilder and diffed by app.core.git.repo.
 Usage: python bench/bench_diff_view.py [--presses 60] [--size 120x40] [--modes unified,split,wrap,split+wrap]
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import tempfile
 import time
@@ -110,6 +115,31 @@ async def time_presses(app: App, key: str, presses: int, size: tuple[int, int],
     return walls, cpus, load_time
 
 
+async def render_cpu_per_page(lines: list[DisplayLine], mode: str, size: tuple[int, int],
+                              pages: int = 30, repeat: int = 3) -> float:
+    """CPU seconds of render_line for one page of rows never drawn before, best of `repeat`."""
+    best = float("inf")
+    for _ in range(repeat):
+        app = DiffApp(mode=mode)
+        async with app.run_test(size=size) as pilot:
+            view = app.query_one(DiffView)
+            view.set_lines(lines)
+            await pilot.pause()
+            height = view.scrollable_content_region.height
+            gc.collect()
+            gc.disable()  # as timeit does: a collection of the whole run's objects is not the view's cost
+            try:
+                started = time.process_time()
+                for page in range(1, pages + 1):
+                    view.scroll_to(y=page * height, animate=False, immediate=True)
+                    for y in range(height):
+                        view.render_line(y)
+                best = min(best, (time.process_time() - started) / pages)
+            finally:
+                gc.enable()
+    return best
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:7.2f} ms"
 
@@ -137,6 +167,9 @@ async def run(presses: int, size: tuple[int, int], modes: list[str]) -> None:
                 if key == "pagedown":
                     load_times.append((f"{mode} {label}", load_time))
 
+    render = {(mode, label): await render_cpu_per_page(lines, mode, size)
+              for mode in modes for label, lines in (("30k", big), ("5k chunk", chunk))}
+
     print(f"terminal {size[0]}x{size[1]}, {presses} presses per measurement, medians:")
     for label, load_time in load_times:
         print(f"  set_lines + first paint ({label}): {ms(load_time)}")
@@ -149,6 +182,13 @@ async def run(presses: int, size: tuple[int, int], modes: list[str]) -> None:
                 name = f"{mode} {label} {key}"
                 print(f"  {key:>8}  {'DiffView ' + mode + ' ' + label:<32} {ms(wall[name])} "
                       f"{wall[name] / wall[base]:6.2f}x   {ms(cpu[name])} {cpu[name] / cpu[base]:6.2f}x")
+    print("render CPU per page of new rows (best of 3), against the unified mode:")
+    for label in ("30k", "5k chunk"):
+        unified = render.get(("unified", label))
+        for mode in modes:
+            value = render[(mode, label)]
+            ratio = f"{value / unified:6.2f}x" if unified else "      -"
+            print(f"  {'DiffView ' + mode + ' ' + label:<32} {ms(value)} {ratio}")
 
 
 def main() -> None:
