@@ -4,6 +4,7 @@ clipboard, the commit-by-commit view, and snapshots of each."""
 
 from __future__ import annotations
 
+import re
 import stat
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from app.analysis.analyzer import Analyzer
 from app.core.git.repo import GitRepo
 from app.tui.app import ReviewApp
 from app.tui.file_context import FileLayout, split_lines
-from app.tui.review_session import ReviewSession
+from app.tui.review_session import ReviewSession, file_content_key
 from app.tui.screens.chunk import ChunkReviewScreen
 from app.tui.screens.commit import CommitDiffScreen
 from app.tui.screens.reader import FileListScreen, editor_command
@@ -299,3 +300,68 @@ def test_snapshot_commit_view(snap_compare, payments_repo: Path, warm_cache) -> 
         await settle(pilot)
 
     assert snap_compare(still_app(payments_repo, warm_cache), terminal_size=(120, 40), run_before=run_before)
+
+
+# -- files marked viewed ---------------------------------------------------------------------------
+async def test_v_marks_a_file_viewed_folds_it_and_the_mark_lapses_when_the_file_changes(
+        payments_repo: Path, warm_cache) -> None:
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        change = await open_change(pilot, "feature/retry-refactor-claude")  # one chunk, two files
+        change.open_chunk(0)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ChunkReviewScreen)
+        view = screen.diff_view
+        retry = next(f for f in screen.detail.files if f.path == "payments/retry.py")
+        changed_before = sum(1 for line in view.lines if line.kind in ("add", "del"))
+        view.move_to_line(next(i for i, line in enumerate(view.lines) if line.path == retry.path))
+        await pilot.press("v")
+        await pilot.pause()
+        lines = list(view.lines)
+        header = next(i for i, line in enumerate(lines) if line.kind == "file" and line.path == retry.path)
+        assert "✓ viewed" in lines[header].text
+        folded = lines[header + 1]
+        assert folded.kind == "note" and f"{retry.changed_lines} changed lines folded" in folded.text
+        assert lines[header + 2].path != retry.path  # nothing else of the file is shown
+        assert sum(1 for line in view.lines if line.kind in ("add", "del")) == changed_before - retry.changed_lines
+        session = app.session
+        assert session.viewed_paths(screen.detail) == {retry.path}  # in the ledger
+        await pilot.press("F")
+        await pilot.pause()
+        assert re.search(r"✓ +payments/retry\.py", _screen_text(app))
+        await pilot.press("escape", "escape")  # the file list, then the chunk
+        await pilot.pause()
+        change.open_chunk(0)  # opened again: still folded
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, ChunkReviewScreen)
+        assert not any(line.kind in ("add", "del") and line.path == retry.path for line in again.diff_view.lines)
+        # a new push changes the file: its mark, given to other content, no longer counts
+        app.ledger.mark_viewed(app.analyzer.repo_key, screen.detail.change.id, REVIEWER, retry.path, "an older key")
+        assert session.viewed_paths(screen.detail) == set()
+        # v on a viewed file takes the mark away
+        app.ledger.mark_viewed(app.analyzer.repo_key, screen.detail.change.id, REVIEWER, retry.path,
+                               file_content_key(retry))
+        await pilot.press("escape")
+        change.open_chunk(0)
+        await pilot.pause()
+        third = app.screen
+        assert isinstance(third, ChunkReviewScreen)
+        third.diff_view.move_to_line(0)
+        await pilot.press("j")
+        await pilot.press("v")
+        await pilot.pause()
+        assert session.viewed_paths(screen.detail) == set()
+        assert sum(1 for line in third.diff_view.lines if line.kind in ("add", "del")) == changed_before
+
+
+def test_snapshot_viewed_file_folded(snap_compare, payments_repo: Path, warm_cache) -> None:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        change = await open_change(pilot, "feature/retry-refactor-claude")
+        change.open_chunk(0)
+        await pilot.pause()
+        await pilot.press("j", "v")
+        await pilot.pause()
+
+    assert snap_compare(still_app(payments_repo, warm_cache), terminal_size=(80, 24), run_before=run_before)
