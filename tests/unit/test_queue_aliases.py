@@ -1,0 +1,81 @@
+"""One row per head (issue 13): refs that point at the same commit (a PR ref and its branch, a local
+branch and its remote-tracking twin) are one change with aliases, and any alias names the change in
+every command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from app.core.git.discovery import discover, find_change
+from app.core.git.repo import GitRepo
+from tests.conftest import ALICE, BOB
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def twins(make_repo):
+    """pull/4852 and origin/codex/bound-cimd-cache at one head; local `topic` and origin/topic at another."""
+    b = make_repo("twins")
+    b.commit("init", {"app.py": "x = 1\n"}, author=ALICE)
+    pr = b.commit("Bound the CIMD cache", {"cache.py": "LIMIT = 100\n"}, ref="refs/pull/4852/head",
+                  parents=[b.head()], author=BOB)
+    b.set_ref("refs/remotes/origin/codex/bound-cimd-cache", pr)
+    b.branch("topic")
+    topic = b.commit("Topic work", {"topic.py": "t = 1\n"}, branch="topic", author=ALICE)
+    b.set_ref("refs/remotes/origin/topic", topic)
+    b.checkout()
+    return b
+
+
+def test_same_head_is_one_change_with_aliases(twins) -> None:
+    found = discover(GitRepo(twins.path))
+    by_head = {c.head: c for c in found.changes}
+    assert len(found.changes) == len(by_head) == 2
+    pr = next(c for c in found.changes if "pull/4852" in c.names)
+    assert set(pr.names) == {"pull/4852", "origin/codex/bound-cimd-cache"}
+    assert pr.kind == "pr"  # a pull request is the unit people review: the change keeps that kind
+    topic = next(c for c in found.changes if "topic" in c.names)
+    assert topic.id == "topic"  # the local branch is the name the author uses
+    assert topic.aliases == ["origin/topic"]
+
+
+def test_list_prints_one_row_per_head_with_its_aliases(twins) -> None:
+    result = run("list", "--repo", str(twins.path), "--json")
+    rows = json.loads(result.stdout)
+    assert len(rows) == 2
+    pr = next(r for r in rows if r["kind"] == "pr")
+    assert sorted([pr["id"], *pr["aliases"]]) == ["origin/codex/bound-cimd-cache", "pull/4852"]
+    assert "refs/remotes/origin/codex/bound-cimd-cache" in pr["alias_refs"]
+
+
+@pytest.mark.parametrize("name", ["pull/4852", "origin/codex/bound-cimd-cache",
+                                  "refs/remotes/origin/codex/bound-cimd-cache", "refs/pull/4852/head"])
+def test_every_alias_names_the_change(twins, name) -> None:
+    found = discover(GitRepo(twins.path))
+    assert "pull/4852" in find_change(found, name).names
+    for command in (["explain", name, "--json"], ["chunks", name, "--json"]):
+        result = run(*command, "--repo", str(twins.path))
+        assert result.exit_code == 0, (command, result.output)
+    check = run("check", name, "--repo", str(twins.path))
+    assert check.exit_code in (0, 1), check.output  # a policy verdict, not "no pending change"
+    assert "no pending change" not in check.output
+
+
+def test_unknown_name_lists_the_aliases_it_knows(twins) -> None:
+    result = run("explain", "nope", "--repo", str(twins.path))
+    assert result.exit_code != 0
+    assert "no pending change 'nope'" in result.output
+
+
+def test_twins_that_diverge_are_two_changes(twins) -> None:
+    """A local branch ahead of its remote twin is new work: both heads are listed."""
+    twins.commit("Local only", {"topic.py": "t = 2\n"}, branch="topic", author=ALICE)
+    found = discover(GitRepo(twins.path))
+    assert {"topic", "origin/topic"} <= {c.id for c in found.changes}

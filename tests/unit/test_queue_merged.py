@@ -1,0 +1,146 @@
+"""Already-merged detection (issue 13): a branch whose work is already in the base is "merged upstream"
+even though its head is not an ancestor of the base: squash merges, cherry-picks, rebase merges.
+Hidden by default, counted, shown on request, and still nameable in every command.
+
+Each test builds the situation in a real repository: the base's copies of the branch's commits
+have other ids (another parent, another committer time), as on GitHub."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from app.core.git.discovery import discover
+from app.core.git.repo import GitRepo
+from tests.conftest import ALICE, BOB
+
+APP = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(12))
+UTIL = "".join(f"X{i} = {i}\n" for i in range(30))
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+def list_json(path, *args: str) -> list[dict]:
+    result = CliRunner().invoke(cli, ["list", "--repo", str(path), "--json", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def repo(make_repo):
+    """main with app.py and util.py; a feature branch of two commits (one per file)."""
+    b = make_repo("merged")
+    b.commit("init", {"app.py": APP, "util.py": UTIL, "README.md": "# r\n"}, author=ALICE)
+    b.branch("feature")
+    b.commit("Faster f3", {"app.py": edit(APP, "return 3", "return 3 * 1")}, branch="feature", author=BOB)
+    b.commit("More X", {"util.py": edit(UTIL, "X7 = 7", "X7 = 70")}, branch="feature", author=BOB)
+    b.commit("main moves on", {"README.md": "# r\n\nmore\n"}, author=ALICE)
+    return b
+
+
+def feature_files(b) -> dict[str, str]:
+    return {path: data.decode() for path, (data, _mode) in b.snapshots["feature"].items()
+            if path in ("app.py", "util.py")}
+
+
+def test_squash_merge_is_merged_upstream_even_after_later_edits_to_the_same_files(repo) -> None:
+    files = feature_files(repo)
+    repo.commit("Feature (#12)\n\n* Faster f3\n* More X\n", files, author=ALICE)  # the squash
+    # main keeps editing the very files the squash touched, so the base no longer holds the
+    # branch's versions of them: only the squash commit's patch can tell
+    repo.commit("Later f9", {"app.py": edit(files["app.py"], "return 9", "return 9 + 0"),
+                             "util.py": edit(files["util.py"], "X20 = 20", "X20 = 21")}, author=ALICE)
+    repo.checkout()
+    found = discover(GitRepo(repo.path))
+    assert [c.id for c in found.changes] == []
+    [merged] = found.merged
+    assert merged.id == "feature" and merged.merged is not None
+    assert merged.merged.how == "squash"
+    assert "Feature (#12)" in merged.merged.detail  # names the base commit that holds it
+
+
+def test_cherry_picked_commits_are_merged_upstream(repo) -> None:
+    app = feature_files(repo)["app.py"]
+    util = feature_files(repo)["util.py"]
+    repo.commit("Faster f3", {"app.py": app}, author=BOB)  # picked one by one, other ids
+    repo.commit("Unrelated", {"README.md": "# r\n\nmore\nand more\n"}, author=ALICE)
+    repo.commit("More X", {"util.py": util}, author=BOB)
+    repo.commit("Later", {"app.py": edit(app, "return 11", "return 11 + 0")}, author=ALICE)
+    repo.checkout()
+    found = discover(GitRepo(repo.path))
+    [merged] = found.merged
+    assert merged.merged.how == "patch"
+    assert "2 of 2 commits" in merged.merged.detail
+
+
+def test_partly_cherry_picked_branch_stays_pending(repo) -> None:
+    repo.commit("Faster f3", {"app.py": feature_files(repo)["app.py"]}, author=BOB)  # only the first
+    repo.checkout()
+    found = discover(GitRepo(repo.path))
+    assert [c.id for c in found.changes] == ["feature"]
+    assert found.merged == []
+
+
+def test_base_holding_the_branchs_net_change_in_a_bigger_commit_is_merged(repo) -> None:
+    """Neither a squash of exactly the branch nor a pick of its commits: one base commit brought the
+    branch's changes along with others. Every path the branch changes is as the branch has it."""
+    files = feature_files(repo)
+    repo.commit("Big import", {**files, "other.py": "y = 1\n"}, author=ALICE)
+    repo.checkout()
+    [merged] = discover(GitRepo(repo.path)).merged
+    assert merged.merged.how == "tree"
+
+
+def test_branch_that_moves_on_after_its_squash_is_pending_again(repo) -> None:
+    repo.commit("Feature (#12)", feature_files(repo), author=ALICE)
+    repo.commit("Follow-up on the branch", {"app.py": edit(feature_files(repo)["app.py"], "return 5", "return 55")},
+                branch="feature", author=BOB)
+    repo.checkout()
+    found = discover(GitRepo(repo.path))
+    assert [c.id for c in found.changes] == ["feature"]
+
+
+def test_list_hides_merged_upstream_counts_them_and_shows_them_on_request(repo) -> None:
+    repo.commit("Feature (#12)", feature_files(repo), author=ALICE)
+    repo.branch("open-work")
+    repo.commit("Open work", {"new.py": "z = 1\n"}, branch="open-work", author=BOB)
+    repo.checkout()
+    assert [r["id"] for r in list_json(repo.path)] == ["open-work"]
+    rows = {r["id"]: r for r in list_json(repo.path, "--include-merged")}
+    assert set(rows) == {"open-work", "feature"}
+    assert rows["feature"]["merged_upstream"]["how"] == "squash"
+    assert rows["open-work"]["merged_upstream"] is None
+    table = CliRunner().invoke(cli, ["list", "--repo", str(repo.path)], catch_exceptions=False)
+    assert table.exit_code == 0
+    assert "1 merged upstream" in table.output and "--include-merged" in table.output
+
+
+def test_a_merged_upstream_change_can_still_be_explained_by_name(repo) -> None:
+    repo.commit("Feature (#12)", feature_files(repo), author=ALICE)
+    repo.checkout()
+    result = CliRunner().invoke(cli, ["explain", "feature", "--repo", str(repo.path), "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["merged_upstream"]["how"] == "squash"
+
+
+def test_merged_verdicts_are_cached_by_base_and_head(repo, tmp_path) -> None:
+    """A second discovery on the same base and heads reads the verdicts instead of diffing again."""
+    from app.storage.cache import AnalysisCache
+
+    repo.commit("Feature (#12)", feature_files(repo), author=ALICE)
+    repo.checkout()
+    cache = AnalysisCache.open(tmp_path / "cache.sqlite")
+    first = discover(GitRepo(repo.path), cache=cache)
+    stored = cache.count("merged")
+    assert stored >= 1
+    second = discover(GitRepo(repo.path), cache=cache)
+    assert [(c.id, c.merged.how) for c in second.merged] == [(c.id, c.merged.how) for c in first.merged]
+    assert cache.count("merged") == stored

@@ -1,0 +1,148 @@
+"""Queue scope (issue 13): `[queue]` in the repository file and the user file chooses which refs are
+pending work. Release branches are left out by default; include/exclude globs, a maximum head age
+and PR-refs-only narrow the queue further; whatever is left out is counted, never silently dropped."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from app.core.git.discovery import discover
+from app.core.git.repo import GitRepo
+from app.core.git.scope import DEFAULT_EXCLUDE, QueueConfig
+from app.core.settings import SectionReader
+from app.errors import ConfigError
+from tests.conftest import ALICE, BOB
+
+DAY = 86_400
+
+
+def list_json(path, *args: str) -> list[dict]:
+    result = CliRunner().invoke(cli, ["list", "--repo", str(path), "--json", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def queue_config(text: str) -> QueueConfig:
+    import tomllib
+
+    return QueueConfig.from_reader(SectionReader(tomllib.loads(text).get("queue", {}), "test.toml", "queue"))
+
+
+@pytest.fixture
+def busy(make_repo):
+    """main and a realistic mix of refs: features, an old release line that main moved past (it
+    'removes CI steps' relative to main), version branches, gh-pages, a PR ref."""
+    b = make_repo("busy")
+    b.commit("init", {"app.py": "x = 1\n", ".github/workflows/ci.yml": "jobs: {}\n"}, author=ALICE)
+    b.branch("origin-1.14-line")
+    b.commit("1.14: backport", {"app.py": "x = 1  # 1.14\n"}, branch="origin-1.14-line", author=ALICE)
+    b.commit("CI: add lint step", {".github/workflows/ci.yml": "jobs: {lint: {}}\n"}, author=ALICE)
+    for name in ("feature/a", "codex/bound-cache"):
+        b.branch(name)
+        b.commit(f"work on {name}", {f"{name.replace('/', '_')}.py": "y = 1\n"}, branch=name, author=BOB)
+    release = b.head("origin-1.14-line")
+    for ref in ("refs/remotes/origin/1.14", "refs/remotes/origin/release/2.0", "refs/heads/v1.x",
+                "refs/remotes/origin/v1.3.x", "refs/heads/stable"):
+        b.set_ref(ref, release)
+    b.repo.references.delete("refs/heads/origin-1.14-line")
+    b.commit("pages", {"index.html": "<p>\n"}, branch="gh-pages", author=ALICE, parents=[], replace_all=True)
+    b.commit("PR 7", {"pr.py": "p = 1\n"}, ref="refs/pull/7/head", parents=[b.head()], author=BOB)
+    b.checkout()
+    return b
+
+
+def test_release_branches_are_left_out_by_default_and_counted(busy) -> None:
+    found = discover(GitRepo(busy.path))
+    assert sorted(c.id for c in found.changes) == ["codex/bound-cache", "feature/a", "pull/7"]
+    assert sum(found.left_out.values()) == 6  # 1.14, release/2.0, v1.x, v1.3.x, stable, gh-pages
+    assert any("release" in reason for reason in found.left_out)
+
+
+def test_default_patterns_match_release_names_not_feature_names() -> None:
+    config = QueueConfig()
+    for name in ("1.14", "origin/1.14", "release/2.0", "origin/release/2.0", "releases/v3", "v1.x", "v1.3.x",
+                 "2.0.x", "stable", "4.2-stable", "gh-pages", "maint/1.2", "lts/20"):
+        assert config.excluded_by(name) is not None, name
+    for name in ("feature/a", "v2-design-sketches", "maxisbey/v2-swap", "fix/release-notes", "codex/x",
+                 "pull/7", "hotfix/login", "stable-diffusion-demo", "release-notes-typo"):
+        assert config.excluded_by(name) is None, name
+
+
+def test_exclude_replaces_the_defaults_and_extend_exclude_adds(busy) -> None:
+    assert queue_config("[queue]\nexclude = []\n").exclude == ()
+    extended = queue_config('[queue]\nextend_exclude = ["codex/*"]\n')
+    assert extended.excluded_by("codex/bound-cache") == "codex/*"
+    assert extended.excluded_by("release/2.0") is not None  # the defaults still apply
+    assert set(DEFAULT_EXCLUDE) <= set(extended.exclude)
+
+
+def test_repo_file_scope_is_read_from_the_base(busy) -> None:
+    busy.commit("queue scope", {".review-tui.toml": '[queue]\ninclude = ["feature/*", "pull/*"]\n'},
+                author=ALICE)
+    busy.checkout()
+    ids = sorted(r["id"] for r in list_json(busy.path))
+    assert ids == ["feature/a", "pull/7"]
+
+
+def test_user_file_scope_overrides_the_repo_file(busy, hermetic_dirs) -> None:
+    busy.commit("queue scope", {".review-tui.toml": '[queue]\ninclude = ["feature/*"]\n'}, author=ALICE)
+    busy.checkout()
+    config_dir = hermetic_dirs / "config"
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "config.toml").write_text('[queue]\npr_only = true\ninclude = ["*"]\n')
+    assert [r["id"] for r in list_json(busy.path)] == ["pull/7"]
+
+
+def test_pr_only_keeps_changes_with_a_pr_ref(busy) -> None:
+    found = discover(GitRepo(busy.path), scope=QueueConfig(pr_only=True))
+    assert [c.id for c in found.changes] == ["pull/7"]
+    assert any("not a pull request" in reason for reason in found.left_out)
+
+
+def test_max_age_leaves_out_old_heads_and_counts_them(make_repo) -> None:
+    b = make_repo("ages")
+    b.commit("init", {"a.py": "a = 1\n"}, author=ALICE, when=1_700_000_000)
+    b.branch("old")
+    b.commit("old work", {"old.py": "o = 1\n"}, branch="old", author=BOB, when=1_700_000_000 + DAY)
+    b.branch("new")
+    b.commit("new work", {"new.py": "n = 1\n"}, branch="new", author=BOB, when=1_700_000_000 + 200 * DAY)
+    b.checkout()
+    found = discover(GitRepo(b.path), scope=QueueConfig(max_age_days=90), now=1_700_000_000 + 201 * DAY)
+    assert [c.id for c in found.changes] == ["new"]
+    assert found.left_out == {"head older than 90 days ([queue] max_age_days)": 1}
+
+
+def test_stale_heads_are_counted_for_the_footer_hint(make_repo) -> None:
+    b = make_repo("stale")
+    b.commit("init", {"a.py": "a = 1\n"}, author=ALICE, when=1_700_000_000)
+    for i, age in enumerate((300, 120, 5)):
+        b.branch(f"b{i}")
+        b.commit(f"w{i}", {f"w{i}.py": "w = 1\n"}, branch=f"b{i}", author=BOB,
+                 when=1_700_000_000 + (400 - age) * DAY)
+    b.checkout()
+    found = discover(GitRepo(b.path), now=1_700_000_000 + 400 * DAY)
+    assert len(found.changes) == 3
+    assert found.stale == 2  # untouched for 90+ days (QueueConfig.stale_days)
+    table = CliRunner().invoke(cli, ["list", "--repo", str(b.path)], catch_exceptions=False)
+    assert "stale" in table.output and "max_age_days" in table.output
+
+
+def test_list_footer_counts_what_was_left_out(busy) -> None:
+    result = CliRunner().invoke(cli, ["list", "--repo", str(busy.path)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "6 refs left out" in result.output
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("[queue]\ninclude = \"feature/*\"\n", "queue.include"),
+    ("[queue]\nexclude = [\"[unclosed\"]\n", "queue.exclude"),
+    ("[queue]\nmax_age_days = -1\n", "queue.max_age_days"),
+    ("[queue]\npr_only = \"yes\"\n", "queue.pr_only"),
+])
+def test_bad_queue_config_names_file_and_key(text: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        queue_config(text)

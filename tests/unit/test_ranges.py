@@ -1,0 +1,103 @@
+"""Ranges as first-class changes (issue 13): `--range A..B` in every command, the ids `list --range`
+prints accepted everywhere, merge commits left out by default (`--merges` includes them, diffed as
+what the merge itself introduced), `--first-parent` for the main line, and a stated walk limit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from app.core.git.discovery import discover
+from app.core.git.repo import GitRepo
+from tests.conftest import ALICE, BOB
+
+APP = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(8))
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def list_json(path, *args: str) -> list[dict]:
+    result = run("list", "--repo", str(path), "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def history(make_repo):
+    """start -> main: a feature branch that merges main in ("Merge main into feature", replaying
+    main's work), then is merged into main by an evil merge that adds a line of its own."""
+    b = make_repo("ranges")
+    ids = {"start": b.commit("start", {"app.py": APP, "README.md": "# r\n"}, author=ALICE)}
+    b.branch("feature")
+    ids["f1"] = b.commit("feature: f1", {"feature.py": "a = 1\n"}, branch="feature", author=BOB)
+    ids["m1"] = b.commit("main: docs", {"README.md": "# r\n\n" + "docs line\n" * 40}, author=ALICE)
+    ids["sync"] = b.merge("feature", "main", "Merge main into feature", author=BOB)
+    ids["f2"] = b.commit("feature: f2", {"feature.py": "a = 1\nb = 2\n"}, branch="feature", author=BOB)
+    ids["m2"] = b.commit("main: f3", {"app.py": APP.replace("return 3", "return 33")}, author=ALICE)
+    merged = dict(b.snapshots["main"])
+    merged.update(b.snapshots["feature"])
+    merged["app.py"] = (APP.replace("return 3", "return 33").replace("return 5", "return 55").encode(), 0o100644)
+    ids["evil"] = b.commit("Merge feature", {p: v[0] for p, v in merged.items()}, author=ALICE,
+                           parents=[b.head("main"), b.head("feature")])  # return 55 is the merge's own line
+    b.checkout()
+    b.ids = ids
+    return b
+
+
+def test_merges_are_left_out_of_a_range_by_default(history) -> None:
+    found = discover(GitRepo(history.path), commit_range="start..main")
+    subjects = [c.title for c in found.changes]
+    assert sorted(subjects) == ["feature: f1", "feature: f2", "main: docs", "main: f3"]
+    assert any("2 merge commits left out" in w and "--merges" in w for w in found.warnings)
+
+
+def test_merges_flag_diffs_a_merge_as_what_it_introduced(history) -> None:
+    found = discover(GitRepo(history.path), commit_range="start..main", merges=True)
+    rows = {r["title"]: r for r in list_json(history.path, "--range", "start..main", "--merges")}
+    assert len(found.changes) == 6
+    sync = rows["Merge main into feature"]
+    assert (sync["lines_added"], sync["lines_deleted"]) == (0, 0)  # a clean merge introduces nothing
+    evil = rows["Merge feature"]
+    assert (evil["lines_added"], evil["lines_deleted"], evil["files"]) == (1, 1, 1)  # only return 55
+
+
+def test_first_parent_walks_the_main_line(history) -> None:
+    rows = {r["title"]: r for r in list_json(history.path, "--range", "start..main", "--first-parent")}
+    assert sorted(rows) == ["Merge feature", "main: docs", "main: f3"]
+    # on the main line a merge stands for the branch it brought in: diffed against its first parent
+    assert rows["Merge feature"]["files"] == 2  # feature.py and the evil app.py line
+
+
+@pytest.mark.parametrize("command", ["explain", "chunks"])
+def test_ids_printed_by_list_range_work_in_every_command(history, command) -> None:
+    rows = list_json(history.path, "--range", "start..main")
+    for row in rows:
+        with_range = run(command, row["id"], "--range", "start..main", "--repo", str(history.path), "--json")
+        assert with_range.exit_code == 0, with_range.output
+        without = run(command, row["id"], "--repo", str(history.path), "--json")
+        assert without.exit_code == 0, without.output  # a commit id from the range is a change on its own
+        assert json.loads(without.stdout)["head"] == row["head"]
+
+
+def test_check_accepts_range_ids(history) -> None:
+    [row, *_] = list_json(history.path, "--range", "start..main")
+    result = run("check", row["id"], "--range", "start..main", "--repo", str(history.path))
+    assert result.exit_code in (0, 1), result.output
+    assert "no pending change" not in result.output
+
+
+def test_an_id_outside_the_range_is_refused_with_the_range_named(history) -> None:
+    result = run("explain", history.ids["evil"][:10], "--range", "start..main", "--repo", str(history.path))
+    assert result.exit_code != 0
+    assert "start..main" in result.output
+
+
+def test_range_walk_limit_is_stated(history) -> None:
+    found = discover(GitRepo(history.path), commit_range="start..main", range_limit=2)
+    assert len(found.changes) == 2
+    assert any("newest 2" in w for w in found.warnings)

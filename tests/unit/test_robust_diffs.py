@@ -1,0 +1,122 @@
+"""Robust diffs (issue 13): a missing blob (partial or damaged clone) affects that file only, never the
+rename detection of the rest, and its row says so; Python that does not parse under the running
+interpreter is measured by a fallback that does not pretend every function is new."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.analysis.analyzer import Analyzer
+from app.core.git.repo import GitRepo
+from tests.conftest import ALICE, BOB
+
+MODULE = "".join(f"def handler_{i}(event):\n    if event:\n        return {i}\n    return None\n\n\n"
+                 for i in range(6))
+
+
+def drop_loose_object(repo_path: Path, object_id: str) -> None:
+    """What a partial clone looks like to a reader: the object is simply not there."""
+    loose = repo_path / ".git" / "objects" / object_id[:2] / object_id[2:]
+    assert loose.exists(), "the builder writes loose objects"
+    loose.unlink()
+
+
+@pytest.fixture
+def moved(make_repo):
+    """A branch that moves 30 files from pkg/ to lib/ (three of them edited) and edits notes.txt; the
+    new blobs of notes.txt and of the edited lib/mod_11.py are then removed from the object database."""
+    b = make_repo("moved")
+    files = {f"pkg/mod_{i}.py": MODULE.replace("handler", f"h{i}") for i in range(30)}
+    b.commit("init", {**files, "notes.txt": "v1\n"}, author=ALICE)
+    b.branch("move")
+    delta: dict[str, str | None] = {path: None for path in files}
+    for path, text in files.items():
+        new = "lib/" + path.split("/", 1)[1]
+        delta[new] = text
+    delta["lib/mod_3.py"] = files["pkg/mod_3.py"].replace("return 2", "return 20")
+    delta["lib/mod_7.py"] = files["pkg/mod_7.py"] + "def extra():\n    return 1\n"
+    delta["lib/mod_11.py"] = files["pkg/mod_11.py"].replace("return 4", "return 40")
+    delta["notes.txt"] = "v2: a note whose blob the partial clone never fetched\n"
+    b.commit("Move pkg to lib", delta, branch="move", author=BOB)
+    b.checkout()
+    for path in ("notes.txt", "lib/mod_11.py"):
+        drop_loose_object(b.path, str(b.repo.create_blob(str(delta[path]).encode())))
+    return b
+
+
+def test_missing_blob_leaves_rename_detection_of_the_other_files_intact(moved) -> None:
+    head = moved.head("move")
+    files = GitRepo(moved.path).diff(moved.head(), head)
+    by_path = {f.path: f for f in files}
+    renamed = [f for f in files if f.status == "renamed"]
+    assert len(renamed) == 29  # every move but the one whose new content cannot be read
+    assert sum(f.additions for f in renamed) == 3 and sum(f.deletions for f in renamed) == 1
+    for path in ("notes.txt", "lib/mod_11.py"):
+        unreadable = by_path[path]
+        assert unreadable.problem is not None and "missing" in unreadable.problem
+        assert unreadable.additions == 0  # nothing is invented for content it cannot read
+
+
+def test_missing_blob_row_says_so_and_the_change_still_ranks(moved) -> None:
+    [report] = Analyzer(moved.path).analyze_all()
+    data = report.to_json()
+    assert report.error is None
+    assert data["renames"] == 29
+    assert data["lines_added"] == 3
+    assert "missing" in data["file_problems"]["notes.txt"]
+    assert "missing" in data["file_problems"]["lib/mod_11.py"]
+
+
+PEP695 = """\
+class Box[T]:
+    def get(self) -> T:
+        if self.value:
+            return self.value
+        return None
+
+    def put(self, value: T) -> None:
+        self.value = value
+
+
+def first[T](items: list[T]) -> T:
+    for item in items:
+        if item:
+            return item
+    raise ValueError
+
+
+type Pair = tuple[int, int]
+"""
+
+
+def _unparseable_change(make_repo, old: str, new: str):
+    b = make_repo("syntax")
+    b.commit("init", {"generic.py": old}, author=ALICE)
+    b.branch("edit")
+    b.commit("edit first", {"generic.py": new}, branch="edit", author=BOB)
+    b.checkout()
+    return Analyzer(b.path).detail("edit")
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="PEP 695 parses from Python 3.12 on")
+def test_pep695_file_under_311_is_measured_by_fallback_without_counting_every_function(make_repo) -> None:
+    new = PEP695.replace("        if item:\n", "        if item and item != 0:\n")
+    detail = _unparseable_change(make_repo, PEP695, new)
+    fc = detail.complexity["generic.py"]
+    assert fc.complexity_added == 1  # only `first` gained a branch; Box.get and Box.put did not move
+    assert [name for name, _old, _new in fc.changed_functions] == ["first"]
+    note = detail.report.to_json()["complexity_errors"]["generic.py"]
+    assert "Python 3.11" in note and "lizard" in note and "every function" not in note
+
+
+def test_python2_file_is_measured_by_fallback(make_repo) -> None:
+    """Syntax no Python 3 parses (a print statement): still measured, and the why panel says how."""
+    old = "def main(args):\n    if args:\n        print 'hello'\n    return 0\n\n\ndef other():\n    return 1\n"
+    new = old.replace("    if args:\n", "    if args and len(args) > 1:\n")
+    detail = _unparseable_change(make_repo, old, new)
+    fc = detail.complexity["generic.py"]
+    assert fc.complexity_added == 1
+    assert "lizard" in detail.report.to_json()["complexity_errors"]["generic.py"]
