@@ -13,7 +13,7 @@ import click
 from app import __version__, paths
 from app.commands.check import check_command
 from app.commands.chunks import chunks
-from app.commands.common import closed_pipe_exit, fail, open_tui
+from app.commands.common import closed_pipe_exit, fail, open_tui, range_args, range_options
 from app.commands.demo import demo
 from app.commands.explain import explain
 from app.commands.list import list_command
@@ -78,18 +78,19 @@ class _Group(click.Group):
 @click.option("--repo", type=click.Path(file_okay=False), default=None,
               help="Repository to inspect (default: the current directory).")
 @click.option("--base", default=None, help="Base branch or commit (default: origin's HEAD, else main, else master).")
+@range_options
 @click.version_option(__version__, prog_name="review-tui")
 @click.pass_context
-def cli(ctx: click.Context, repo: str | None, base: str | None) -> None:
+def cli(ctx: click.Context, repo: str | None, base: str | None, commit_range: str | None, merges: bool | None,
+        first_parent: bool | None) -> None:
     """review-tui: rank every pending change of a git repository by risk, split it into chunks a
     person can really read, and record honest review time.
 
-    Without a command, opens the review TUI on the repository."""
+    Without a command, opens the review TUI on the repository (on the commits of a range with --range)."""
     ctx.ensure_object(dict)
-    ctx.obj["repo"] = repo
-    ctx.obj["base"] = base
+    ctx.obj.update(repo=repo, base=base, commit_range=commit_range, merges=merges, first_parent=first_parent)
     if ctx.invoked_subcommand is None:
-        open_tui(repo, base)
+        open_tui(repo, base, **range_args(ctx, commit_range, merges, first_parent))
 
 
 for _command in (list_command, demo, explain, chunks, check_command, sync_command, stats_command):

@@ -21,6 +21,7 @@ from app.errors import ConfigError
 
 if TYPE_CHECKING:  # the sections' modules are imported when a config is parsed, not by a warm list
     from app.core.git.repo import GitRepo
+    from app.core.git.scope import QueueConfig
     from app.core.impact.tiers import TierConfig
     from app.core.metrics.complexity import ComplexityConfig
     from app.core.planner.model import ChunkConfig
@@ -62,6 +63,8 @@ class RepoConfig:
     """[policy]: sign-off rules per tier and AI share."""
     complexity: ComplexityConfig
     """[complexity]: measurement limits and workers."""
+    queue: QueueConfig
+    """[queue]: which refs are pending changes (scope globs, age, PR refs only)."""
     source: str | None = None
     warnings: tuple[str, ...] = ()
     digest: str = "defaults"  # part of analysis cache keys: new rules, new results
@@ -72,6 +75,7 @@ class RepoConfig:
 
 
 def parse_repo_config(data: bytes, source: str) -> RepoConfig:
+    from app.core.git.scope import QueueConfig
     from app.core.impact.tiers import TierConfig
     from app.core.metrics.complexity import ComplexityConfig
     from app.core.planner.model import ChunkConfig
@@ -88,6 +92,7 @@ def parse_repo_config(data: bytes, source: str) -> RepoConfig:
         chunks=ChunkConfig.from_reader(root.sub("chunks")),
         policy=PolicyConfig.from_reader(root.sub("policy")),
         complexity=ComplexityConfig.from_reader(root.sub("complexity")),
+        queue=QueueConfig.from_reader(root.sub("queue")),
         source=source,
     )
     root.finish()
@@ -115,6 +120,39 @@ def load_repo_config(repo: GitRepo, base_commit: str | None, override: Path | No
     except ConfigError as exc:
         where = f"committed at {base_commit[:10]}" if base_commit else "in the working tree"
         raise ConfigError(f"{exc} ({where}; the base branch's copy is the one used)") from None
+
+
+def load_queue_config(repo: GitRepo, base_commit: str | None, override: Path | None = None,
+                      user_path: Path | None = None) -> QueueConfig:
+    """The [queue] scope: the repository file's table (as of the base commit, or `override`), with the
+    user file's [queue] keys over it, key by key (a person narrows the team's queue for themselves).
+    Reads only the two tables, so discovery does not pay for parsing the whole config."""
+    from app.core.git.scope import QueueConfig
+    from app.paths import REPO_CONFIG_NAME, user_config_path
+
+    if override is not None:
+        try:
+            data: bytes | None = Path(override).read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{override}: cannot read config ({exc.strerror})") from None
+        source = str(override)
+    else:
+        data = repo.file_at(base_commit, REPO_CONFIG_NAME) if base_commit else None
+        source = REPO_CONFIG_NAME
+    team = QueueConfig()
+    if data:
+        team = QueueConfig.from_reader(SectionReader(parse_toml(data, source), source, "").sub("queue"))
+    path = user_path or user_config_path()
+    if not path.is_file():
+        return team
+    try:
+        raw = parse_toml(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+    return QueueConfig.from_reader(SectionReader(raw, str(path), "").sub("queue"), defaults=team)
+
+
+DEFAULT_KEYS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -157,7 +195,7 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     signing_key = reader.get("signing_key", str, None)
     keys_reader = reader.sub("keys")
     keys = {k: keys_reader.get(k, str, "") for k in keys_reader.data}
-    reader.finish()
+    reader.finish(known={"queue"})  # [queue] is read with the repository's, by load_queue_config
     return UserConfig(theme, idle, persist, email, keys, signing_key, str(path), tuple(reader.warnings))
 
 

@@ -23,3 +23,7 @@ class LedgerError(ReviewTuiError):
 
 class ChangeNotFound(ReviewTuiError):
     """No pending change has the requested id."""
+
+
+class UsageError(ReviewTuiError):
+    """Options that do not go together (e.g. --merges without --range)."""

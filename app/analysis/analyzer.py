@@ -15,6 +15,7 @@ analysis modules and does not parse the config (the cache key needs only its dig
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from app.errors import ReviewTuiError
 if TYPE_CHECKING:
     from app.config import RepoConfig
     from app.core.git.history import HistoryFigures, HistoryIndex
+    from app.core.git.scope import QueueConfig
     from app.core.impact.assess import TierAssessment
     from app.core.impact.destructive.scan import Reader
     from app.core.impact.graph import BlastRadius, Graph
@@ -118,11 +120,15 @@ class Analyzer:
     """Analyses the pending changes of one repository. Use one per thread (it owns a GitRepo)."""
 
     def __init__(self, repo_path: str | Path, *, base: str | None = None, commit_range: str | None = None,
-                 cache: AnalysisCache | None = None, config_path: Path | None = None) -> None:
+                 cache: AnalysisCache | None = None, config_path: Path | None = None, merges: bool = False,
+                 first_parent: bool = False, include_merged: bool = False) -> None:
         self.repo_path = Path(repo_path)
         self.repo = GitRepo(repo_path)
         self.base = base
         self.commit_range = commit_range
+        self.merges = merges  # in a range: merge commits too, diffed as what each introduced
+        self.first_parent = first_parent  # in a range: the first-parent chain only
+        self.include_merged = include_merged  # analyze_all: merged-upstream changes too
         self.cache = cache
         self.config_path = config_path
         self._discovery: Discovery | None = None
@@ -145,10 +151,20 @@ class Analyzer:
     def discovery(self) -> Discovery:
         if self._discovery is None:
             memo = self._walk_memo()
-            self._discovery = discover(self.repo, base=self.base, commit_range=self.commit_range)
+            scope = None if self.commit_range else self.queue_scope()
+            self._discovery = discover(self.repo, base=self.base, commit_range=self.commit_range, scope=scope,
+                                       merges=self.merges, first_parent=self.first_parent, cache=self.cache)
             if memo is not None and self.cache is not None and memo.stale:
                 self.cache.put("walks", self._discovery.base_commit, memo.to_dict())
         return self._discovery
+
+    def queue_scope(self) -> QueueConfig:
+        """The [queue] scope: the repository file's table (as of the base, or --config), then the user
+        file's keys over it. Parses only that table: discovery must not pay for the whole config."""
+        from app.config import load_queue_config
+
+        _name, base_commit = resolve_base(self.repo, self.base)
+        return load_queue_config(self.repo, base_commit, self.config_path)
 
     def _walk_memo(self) -> WalkMemo | None:
         """The remembered history walks for this base (discovery asks the same questions every run),
@@ -228,7 +244,8 @@ class Analyzer:
         return self.discovery
 
     def change(self, change_id: str) -> Change:
-        return find_change(self.discovery, change_id)
+        """The change any of its names (id, alias, ref, or outside a range a commit id) refers to."""
+        return find_change(self.discovery, change_id, self.repo)
 
     def diff(self, change: Change) -> list[FileDiff]:
         return change_diff(self.repo, change)
@@ -253,7 +270,8 @@ class Analyzer:
     def _cache_key(self, change: Change) -> str | None:
         if change.kind == "worktree" or change.base is None:
             return None  # the working tree has no commit id to key on
-        return f"{ANALYSIS_VERSION}:{self.config_digest}:{change.base}:{change.head}"
+        remerge = ":remerge" if change.remerge else ""  # the same merge diffed another way
+        return f"{ANALYSIS_VERSION}:{self.config_digest}:{change.base}:{change.head}{remerge}"
 
     def _cached_reports(self, changes: list[Change]) -> dict[str, ChangeReport]:
         """The cached complete reports of those changes that have one, by change id, in one read."""
@@ -286,7 +304,10 @@ class Analyzer:
         entries: dict[str, Any] = {}
         for report in reports:
             key = self._cache_key(report.change)
-            if key and report.complete and report.error is None and report.assessment is not None:
+            # A file that could not be read (a partial clone's missing blob) may be fetched later:
+            # such a report is not kept, so the next run reads the file instead of remembering the gap.
+            if (key and report.complete and report.error is None and report.assessment is not None
+                    and not report.assessment.file_problems):
                 figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
                 entries[key] = {"figures": figures, "assessment": report.assessment.to_json()}
         if entries:
@@ -364,6 +385,7 @@ class Analyzer:
             new = metrics.get(fd.new_blob) if fd.new_blob else None
             if (fd.old_blob and old is None) or (fd.new_blob and new is None):
                 continue  # not measured yet
+            old, new = self._same_analyzer(fd, old, new)
             touched = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
             out[fd.path] = cx.compare(fd.path, old, new, touched_lines=touched)
         return out
@@ -434,6 +456,31 @@ class Analyzer:
         from app.core.impact.destructive.scan import blob_reader
 
         return blob_reader(self.repo.blob, self.repo.workdir_file if change.kind == "worktree" else None)
+    def _same_analyzer(self, fd: FileDiff, old: cx.FileMetrics | None,
+                       new: cx.FileMetrics | None) -> tuple[cx.FileMetrics | None, cx.FileMetrics | None]:
+        """Both versions measured alike. When one version of a Python file does not parse under this
+        interpreter (lizard measured it) and the other does (radon), the parseable one is measured
+        with lizard too: mixing the two would count every function whose figure differs by analyzer
+        as changed, and name mismatches as new."""
+        from app.core.metrics import complexity as cx
+
+        if old is None or new is None or old.analyzer == new.analyzer or old.language != "python":
+            return old, new
+        if old.analyzer == cx.ANALYZER_RADON and old.error is None and fd.old_blob:
+            old = self._lizard_python(fd.old_blob)
+        elif new.analyzer == cx.ANALYZER_RADON and new.error is None and fd.new_blob:
+            new = self._lizard_python(fd.new_blob)
+        return old, new
+
+    def _lizard_python(self, blob: str) -> cx.FileMetrics:
+        from app.core.metrics import complexity as cx
+
+        key = f"lizard-python:{blob}"
+        if key not in self._metrics_memo:
+            data = self._blob_or_empty(blob)
+            self._metrics_memo[key] = cx.python_by_lizard(data.decode("utf-8", "replace"),
+                                                          "version measured alike for comparison")
+        return self._metrics_memo[key]
 
     # -- analysis ---------------------------------------------------------------------------
     def _prepare(self, change: Change, files: list[FileDiff] | None = None) -> _Prepared:
@@ -451,7 +498,7 @@ class Analyzer:
         prep.tiers = assess(files, cfg.tiers, read=self._reader(change))
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
-                                             older_evidence=self._older_evidence(change))
+                                             older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)
         history = None if change.kind == "worktree" else self.history
         if history is not None:
             prep.history = history.figures([fd.path for fd in files], change.author_emails)
@@ -517,6 +564,9 @@ class Analyzer:
             WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
             {p: c.error for p, c in complexity.items() if c.error})
         assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history, blast)
+        if any(fd.problem for fd in files):
+            assessment = dataclasses.replace(
+                assessment, file_problems={fd.path: fd.problem for fd in files if fd.problem})
         report = ChangeReport(change, figures, assessment, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
@@ -590,7 +640,7 @@ class Analyzer:
         Each change is diffed once. The blobs no cache knows are measured in one parallel batch
         that starts as soon as every change is diffed and runs (in worker processes) while this
         thread works out tiers, provenance, history and review plans."""
-        changes = self.discovery.changes
+        changes = self.discovery.every_change() if self.include_merged else self.discovery.changes
         run = _Pass(len(changes), progress, on_report, should_stop or (lambda: False))
         cached = self._cached_reports(changes)
         pending: list[Change] = []
@@ -746,7 +796,7 @@ def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance,
             for f in risk.factors)),
         tiers=TierSummary(tiers.tier, tuple(tiers.reasons)),
         ai=AISummary(round(prov.ai_share, 4), prov.ai_added, tuple(prov.tools), prov.method,
-                     (*prov.errors, *([prov.squash_warning] if prov.squash_warning else []))),
+                     (*prov.errors, *([prov.squash_warning] if prov.squash_warning else [])), tuple(prov.evidence)),
         complexity=complexity,
         destructive_ops=tuple(DestructiveFinding(op.kind, op.path, op.line, op.side, op.text, op.explanation)
                               for op in tiers.destructive),

@@ -95,6 +95,7 @@ class AISummary:
     tools: tuple[str, ...] = ()
     method: str = "line"  # "line" (blame / git-ai notes) or "commit" (fallback)
     notes: tuple[str, ...] = ()  # provenance warnings (malformed notes, squash merges)
+    evidence: tuple[str, ...] = ()  # signals weighed that counted no commit as AI on their own (branch names)
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ class Assessment:
     destructive_notes: tuple[str, ...] = ()  # files the parsing detectors left to the regex fallback, and why
     blast_radius: BlastSummary | None = None  # None while the dependency graph is being built
     seams: tuple[BlastSymbol, ...] = ()  # the untested seams, the reviewer's checklist
+    file_problems: Mapping[str, str] = field(default_factory=dict)  # path -> why its content was not read
 
     def to_json(self) -> dict[str, Any]:
         """The flat JSON object of `list --json` (without the change's own fields)."""
@@ -348,6 +350,9 @@ class ChangeReport:
             "updated_at": _iso(newest) if newest else None,
             "age_seconds": int(now - newest) if newest else None,
             "error": self.error or c.error,
+            "aliases": list(c.aliases),
+            "alias_refs": list(c.alias_refs),
+            "merged_upstream": c.merged.to_dict() if c.merged else None,
         }
         if self.assessment is not None:
             data.update(self.assessment.to_json())

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from app.commands.common import range_args, range_options
 from app.core.text import json_text
 
 if TYPE_CHECKING:
@@ -208,12 +209,13 @@ def _open_ledger(warnings: list[str]) -> Ledger | None:
               help="Repository to inspect (default: the current directory).")
 @click.option("--base", default=None,
               help="Base branch or commit (default: origin's HEAD, else main, else master).")
+@range_options
 @click.option("--json", "json_output", is_flag=True, help="Print the verdict as JSON.")
 @click.option("--notes-only", is_flag=True,
               help="Ignore the local review ledger: use only the records in git notes (CI).")
 @click.pass_context
-def check_command(ctx: click.Context, change: str, repo: str | None, base: str | None, json_output: bool,
-                  notes_only: bool) -> None:
+def check_command(ctx: click.Context, change: str, repo: str | None, base: str | None, commit_range: str | None,
+                  merges: bool | None, first_parent: bool | None, json_output: bool, notes_only: bool) -> None:
     """Check CHANGE against the sign-off policy: exit 0 met, 1 not met, 2 usage or repository error.
 
     Reads review records from the local ledger and from git notes (refs/notes/review-tui and
@@ -222,7 +224,8 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
     from app.errors import ChangeNotFound
 
     obj = ctx.obj or {}
-    analyzer = make_analyzer(repo or obj.get("repo"), base or obj.get("base"))
+    analyzer = make_analyzer(repo or obj.get("repo"), base or obj.get("base"),
+                             **range_args(ctx, commit_range, merges, first_parent))
     try:
         found = analyzer.change(change)
     except ChangeNotFound as exc:

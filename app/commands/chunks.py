@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from app.commands.common import console, make_analyzer, repo_option
+from app.commands.common import console, make_analyzer, range_args, range_options, repo_option
 from app.core.text import json_text
 
 
@@ -12,14 +12,16 @@ from app.core.text import json_text
 @click.argument("change_id", metavar="CHANGE")
 @repo_option
 @click.option("--base", default=None, help="Base branch or commit.")
+@range_options
 @click.option("--order", type=click.Choice(["risk", "path"]), default="risk", show_default=True,
               help="Riskiest chunks first, or in file order.")
 @click.option("--json", "json_output", is_flag=True, help="Print the plan as JSON.")
 @click.pass_context
-def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | None, order: str,
-           json_output: bool) -> None:
+def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | None, commit_range: str | None,
+           merges: bool | None, first_parent: bool | None, order: str, json_output: bool) -> None:
     """The review plan of a change: chunks a person can read in one sitting, with floor times."""
-    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"))
+    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
+                             **range_args(ctx, commit_range, merges, first_parent))
     detail = analyzer.detail(change_id, order=order)
     if json_output:
         data = {"change": detail.change.id, "head": detail.change.head, "base": detail.change.base,

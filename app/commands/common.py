@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from app.analysis.analyzer import Analyzer
     from app.analysis.report import ChangeReport
+    from app.core.git.discovery import Discovery
     from app.storage.cache import AnalysisCache
 
 REPO_OPTION_HELP = "Repository to inspect (default: the current directory)."
@@ -108,18 +109,58 @@ def open_cache() -> AnalysisCache | None:
         return None  # a cache is an optimisation: run without it
 
 
-def make_analyzer(repo: str | None, base: str | None = None, commit_range: str | None = None) -> Analyzer:
+def make_analyzer(repo: str | None, base: str | None = None, commit_range: str | None = None, *,
+                  merges: bool = False, first_parent: bool = False, include_merged: bool = False) -> Analyzer:
     from app.analysis.analyzer import Analyzer
 
-    return Analyzer(Path(repo or "."), base=base, commit_range=commit_range, cache=open_cache())
+    if (merges or first_parent) and not commit_range:
+        from app.errors import UsageError
+
+        flag = "--merges" if merges else "--first-parent"
+        raise UsageError(f"{flag} applies to a range: add --range A..B")
+    return Analyzer(Path(repo or "."), base=base, commit_range=commit_range, cache=open_cache(), merges=merges,
+                    first_parent=first_parent, include_merged=include_merged)
 
 
 def repo_option(f: F) -> F:
     return click.option("--repo", type=click.Path(file_okay=False), default=None, help=REPO_OPTION_HELP)(f)
 
 
-def open_tui(repo: str | None, base: str | None) -> None:
-    analyzer = make_analyzer(repo, base)
+RANGE_HELP = ("Review the commits of A..B, one change each (the ids `list --range` prints); merge commits "
+              "are left out unless --merges.")
+
+
+def range_options(f: F) -> F:
+    """--range A..B, --merges and --first-parent: the same three options on every command."""
+    f = click.option("--first-parent", "first_parent", is_flag=True, default=None,
+                     help="In a range, walk the first-parent chain only; a merge there is diffed against "
+                          "its first parent (the branch it brought in).")(f)
+    f = click.option("--merges", is_flag=True, default=None,
+                     help="In a range, include merge commits, each diffed as what the merge itself "
+                          "introduced (against the automatic merge of its parents).")(f)
+    return click.option("--range", "commit_range", default=None, metavar="A..B", help=RANGE_HELP)(f)
+
+
+def range_args(ctx: click.Context, commit_range: str | None, merges: bool | None,
+               first_parent: bool | None) -> dict[str, Any]:
+    """The range options of a command, falling back to the group's (`review-tui --range A..B list`)."""
+    obj = ctx.obj or {}
+    return {"commit_range": commit_range or obj.get("commit_range"),
+            "merges": bool(merges if merges is not None else obj.get("merges")),
+            "first_parent": bool(first_parent if first_parent is not None else obj.get("first_parent"))}
+
+
+def print_notes(analyzer: Analyzer) -> None:
+    """What discovery wants the reader to know (merges left out of a range, a range cut at its walk
+    limit, a bounded merged-upstream check), one line each on stderr."""
+    from app.core.text import one_line
+
+    for note in analyzer.discovery.warnings:
+        click.echo(f"review-tui: note: {one_line(note, 500)}", err=True)
+
+
+def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
+    analyzer = make_analyzer(repo, base, **range_kwargs)
     _ = analyzer.discovery  # fail fast with a one-line error before the screen takes over
     try:
         from app.tui.app import run_tui
@@ -130,11 +171,12 @@ def open_tui(repo: str | None, base: str | None) -> None:
 
 
 def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,
-               width: int | None = None) -> None:
+               width: int | None = None, discovery: Discovery | None = None,
+               include_merged: bool = False) -> None:
     if json_output:
         click.echo(json_text([r.to_json() for r in reports]))
         return
-    from app.report.tables import change_table
+    from app.report.tables import change_table, queue_footer
 
     layout = output_width(width)
     full = not sys.stdout.isatty()
@@ -145,5 +187,8 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
         out.print(f"No pending changes against {base or 'the base'}: every branch is merged.", markup=False)
         out.print("Hint: --base REF picks another base; --range A..B lists the commits of a range.",
                   markup=False)
-        return
-    out.print(change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full))
+    else:
+        out.print(change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full))
+    if discovery is not None:
+        for line in queue_footer(discovery, merged_shown=include_merged):
+            out.print(line, markup=False, highlight=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from app.commands.common import console, make_analyzer, repo_option
+from app.commands.common import console, make_analyzer, range_args, range_options, repo_option
 from app.core.text import json_text
 
 
@@ -12,11 +12,14 @@ from app.core.text import json_text
 @click.argument("change_id", metavar="CHANGE")
 @repo_option
 @click.option("--base", default=None, help="Base branch or commit.")
+@range_options
 @click.option("--json", "json_output", is_flag=True, help="Print the breakdown as JSON.")
 @click.pass_context
-def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | None, json_output: bool) -> None:
+def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | None, commit_range: str | None,
+            merges: bool | None, first_parent: bool | None, json_output: bool) -> None:
     """Why a change scored what it did: every factor and its contribution."""
-    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"))
+    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
+                             **range_args(ctx, commit_range, merges, first_parent))
     detail = analyzer.detail(change_id)
     maintainability = analyzer.maintainability(detail)
     if json_output:

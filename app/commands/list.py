@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.commands.common import console, make_analyzer, print_list, repo_option, width_option
+from app.commands.common import (
+    console,
+    make_analyzer,
+    print_list,
+    print_notes,
+    range_args,
+    range_options,
+    repo_option,
+    width_option,
+)
 
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer, Progress
@@ -17,18 +26,25 @@ if TYPE_CHECKING:
 @click.command("list")
 @repo_option
 @click.option("--base", default=None, help="Base branch or commit.")
-@click.option("--range", "commit_range", default=None, metavar="A..B", help="List each commit of A..B instead.")
+@range_options
+@click.option("--include-merged", is_flag=True,
+              help="Also list branches whose work is already in the base (squash-merged, cherry-picked), "
+                   "marked merged upstream; hidden by default.")
 @click.option("--json", "json_output", is_flag=True, help="Print a JSON array (schema in README).")
 @width_option
 @click.pass_context
 def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_range: str | None,
-                 json_output: bool, width: int | None) -> None:
+                 merges: bool | None, first_parent: bool | None, include_merged: bool, json_output: bool,
+                 width: int | None) -> None:
     """List pending changes, riskiest first."""
-    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"), commit_range)
+    analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
+                             include_merged=include_merged, **range_args(ctx, commit_range, merges, first_parent))
     print_config_warnings(analyzer)
+    print_notes(analyzer)
     progress = None if json_output or not sys.stderr.isatty() else _stderr_progress()
     reports = analyzer.analyze_all(progress=progress)
-    print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref, width=width)
+    print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref, width=width,
+               discovery=analyzer.discovery, include_merged=include_merged)
 
 
 def print_config_warnings(analyzer: Analyzer) -> None:

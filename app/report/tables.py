@@ -96,7 +96,8 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
     if has_score and found is not None:
         cells["risk"] = band_text(found.risk.score, found.risk.band)
         cells["tier"] = Text(f"T{found.tiers.tier}")
-        cells["AI"] = Text(f"{found.ai.share:.0%}" if found.ai.share else "-")
+        # "AI?": evidence weighed (an agent's branch name) that stayed below the threshold
+        cells["AI"] = Text(f"{found.ai.share:.0%}" if found.ai.share else "AI?" if found.ai.evidence else "-")
         cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
     elif has_score:
         cells["risk"] = band_text(None, None)
@@ -121,6 +122,11 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         newest = r.change.newest_time
         cells["age"] = Text(human_age(int(now - newest) if newest else None))
     return cells
+
+
+def queue_footer(discovery: Discovery, *, merged_shown: bool = False) -> list[str]:
+    """The lines under `list`'s table: what the queue hides and why (see Discovery.footer_lines)."""
+    return discovery.footer_lines(merged_shown=merged_shown)
 
 
 def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None) -> Group:

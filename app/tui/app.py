@@ -179,15 +179,19 @@ class ReviewApp(App[None]):
         self._startup_notes += [("warning", w) for w in override_warnings(user_config.keys)]
 
     # -- services for the screens -----------------------------------------------------------
-    def fresh_analyzer(self) -> Analyzer:
-        """A new Analyzer for the calling thread (pygit2 objects must not cross threads)."""
+    def fresh_analyzer(self, *, include_merged: bool = False) -> Analyzer:
+        """A new Analyzer for the calling thread (pygit2 objects must not cross threads);
+        `include_merged` also analyses the changes already merged upstream (the queue's toggle)."""
         if self._analyzer_factory is not None:
-            return self._analyzer_factory()
+            fresh = self._analyzer_factory()
+            fresh.include_merged = include_merged
+            return fresh
         from app.analysis.analyzer import Analyzer
 
         a = self.analyzer
         return Analyzer(a.repo_path, base=a.base, commit_range=a.commit_range, cache=a.cache,
-                        config_path=a.config_path)
+                        config_path=a.config_path, merges=a.merges, first_parent=a.first_parent,
+                        include_merged=include_merged)
 
     def remember_detail(self, detail: ChangeDetail) -> None:
         key = (detail.change.id, detail.change.head)

@@ -24,8 +24,8 @@ class ReviewHost(Protocol):
     session: ReviewSession
     now: Callable[[], float]
 
-    def fresh_analyzer(self) -> Analyzer:
-        """A new Analyzer for the calling thread."""
+    def fresh_analyzer(self, *, include_merged: bool = False) -> Analyzer:
+        """A new Analyzer for the calling thread (`include_merged`: merged-upstream changes too)."""
         ...
 
     def remember_detail(self, detail: ChangeDetail) -> None: ...

@@ -88,6 +88,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("filter_unreviewed", "u", "Show unreviewed changes only", "queue"),
     ActionSpec("filter_author", "w", "Filter by author", "queue"),
     ActionSpec("clear_filters", "x", "Clear all filters", "queue"),
+    ActionSpec("toggle_merged", "m", "Show or hide changes already merged upstream", "queue"),
     ActionSpec("search", "slash", "Search changes by text", "queue", show=True),
     ActionSpec("refresh", "r,f5", "Re-scan the repository", "queue", show=True),
     ActionSpec("stats", "S", "Review statistics", "queue"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from app.analysis.report import ChangeDetail, ChangeReport
+from app.core.git.discovery import Discovery
 
 
 @dataclass
@@ -20,6 +21,7 @@ class AnalysisStarted(Message):
 
     total: int
     base_ref: str
+    discovery: Discovery | None = None  # what the queue hides (merged upstream, out of scope, stale)
 
 
 @dataclass

@@ -51,7 +51,9 @@ def basic(make_repo):
 def test_discovers_unmerged_branches_prs_and_remote_branches(basic):
     found = discover(GitRepo(basic.path))
     ids = {c.id: c.kind for c in found.changes}
-    assert ids == {"feature/x": "branch", "pull/7": "pr", "origin/feature/remote-only": "branch"}
+    # the PR ref and the remote branch share a head: one change, the other name an alias (issue 13)
+    assert ids == {"feature/x": "branch", "pull/7": "pr"}
+    assert next(c for c in found.changes if c.id == "pull/7").aliases == ["origin/feature/remote-only"]
     assert found.base_ref == "main"
 
 
@@ -104,7 +106,11 @@ def test_range_lists_each_commit(basic):
     main = basic.head("main")
     found = discover(repo, commit_range=f"{main}~2..{main}")
     assert all(c.kind == "commit" and len(c.id) == 10 for c in found.changes)
-    assert [c.title for c in found.changes] == ["main moves on", "Merge merged", "merged work"]
+    # merge commits are left out of a range unless asked for (issue 13), and that is said
+    assert [c.title for c in found.changes] == ["main moves on", "merged work"]
+    assert any("1 merge commit left out" in w for w in found.warnings)
+    with_merges = discover(repo, commit_range=f"{main}~2..{main}", merges=True)
+    assert [c.title for c in with_merges.changes] == ["main moves on", "Merge merged", "merged work"]
 
 
 @pytest.mark.parametrize("spec", ["main", "a...b", "..main", "main..", "a..b..c"])

@@ -206,7 +206,7 @@ def test_agent_branch_with_human_commits_shows_its_branch_evidence(tmp_path) -> 
     assert data["ai_share"] == 0
     evidence = data["ai_evidence"]
     assert any("branch prefix claude/" in e and "below" in e for e in evidence), evidence
-    assert "branch prefix claude/" in _render(why_renderable(data))
+    assert "branch prefix claude/" in _render(why_renderable(detail.assessment))
 
 
 def test_a_pr_ref_inherits_the_branch_evidence_of_its_alias(tmp_path) -> None:
@@ -215,7 +215,8 @@ def test_a_pr_ref_inherits_the_branch_evidence_of_its_alias(tmp_path) -> None:
 
     b = RepoBuilder(tmp_path / "r")
     b.commit("init", {"app.py": "x = 1\n"}, author=ANN)
-    head = b.commit("Add y", {"app.py": "x = 1\ny = 2\n"}, ref="refs/pull/12/head", author=ANN,
+    b.snapshots["pull-12"] = dict(b.snapshots["main"])
+    head = b.commit("Add y", {"app.py": "x = 1\ny = 2\n"}, branch="pull-12", ref="refs/pull/12/head", author=ANN,
                     parents=[b.head()])
     b.set_ref("refs/remotes/origin/codex/add-y", head)
     b.checkout()

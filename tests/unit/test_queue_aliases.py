@@ -24,8 +24,9 @@ def twins(make_repo):
     """pull/4852 and origin/codex/bound-cimd-cache at one head; local `topic` and origin/topic at another."""
     b = make_repo("twins")
     b.commit("init", {"app.py": "x = 1\n"}, author=ALICE)
-    pr = b.commit("Bound the CIMD cache", {"cache.py": "LIMIT = 100\n"}, ref="refs/pull/4852/head",
-                  parents=[b.head()], author=BOB)
+    b.snapshots["pull-4852"] = dict(b.snapshots["main"])  # the PR's own snapshot, so main's stays as it is
+    pr = b.commit("Bound the CIMD cache", {"cache.py": "LIMIT = 100\n"}, branch="pull-4852",
+                  ref="refs/pull/4852/head", parents=[b.head()], author=BOB)
     b.set_ref("refs/remotes/origin/codex/bound-cimd-cache", pr)
     b.branch("topic")
     topic = b.commit("Topic work", {"topic.py": "t = 1\n"}, branch="topic", author=ALICE)

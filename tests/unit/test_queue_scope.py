@@ -50,7 +50,8 @@ def busy(make_repo):
         b.set_ref(ref, release)
     b.repo.references.delete("refs/heads/origin-1.14-line")
     b.commit("pages", {"index.html": "<p>\n"}, branch="gh-pages", author=ALICE, parents=[], replace_all=True)
-    b.commit("PR 7", {"pr.py": "p = 1\n"}, ref="refs/pull/7/head", parents=[b.head()], author=BOB)
+    b.snapshots["pull-7"] = dict(b.snapshots["main"])  # the PR's own snapshot, so main's stays as it is
+    b.commit("PR 7", {"pr.py": "p = 1\n"}, branch="pull-7", ref="refs/pull/7/head", parents=[b.head()], author=BOB)
     b.checkout()
     return b
 
@@ -117,16 +118,20 @@ def test_max_age_leaves_out_old_heads_and_counts_them(make_repo) -> None:
 
 
 def test_stale_heads_are_counted_for_the_footer_hint(make_repo) -> None:
+    """Stale is judged against the project's activity (the base's latest commit), so the count does
+    not depend on when the clone is read."""
     b = make_repo("stale")
     b.commit("init", {"a.py": "a = 1\n"}, author=ALICE, when=1_700_000_000)
     for i, age in enumerate((300, 120, 5)):
         b.branch(f"b{i}")
         b.commit(f"w{i}", {f"w{i}.py": "w = 1\n"}, branch=f"b{i}", author=BOB,
                  when=1_700_000_000 + (400 - age) * DAY)
+    b.commit("main today", {"a.py": "a = 2\n"}, author=ALICE, when=1_700_000_000 + 400 * DAY)
     b.checkout()
-    found = discover(GitRepo(b.path), now=1_700_000_000 + 400 * DAY)
-    assert len(found.changes) == 3
-    assert found.stale == 2  # untouched for 90+ days (QueueConfig.stale_days)
+    for now in (1_700_000_000 + 400 * DAY, 1_900_000_000):
+        found = discover(GitRepo(b.path), now=now)
+        assert len(found.changes) == 3
+        assert found.stale == 2  # untouched for 90+ days before main's latest commit (QueueConfig.stale_days)
     table = CliRunner().invoke(cli, ["list", "--repo", str(b.path)], catch_exceptions=False)
     assert "stale" in table.output and "max_age_days" in table.output
 

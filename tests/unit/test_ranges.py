@@ -44,6 +44,7 @@ def history(make_repo):
     merged["app.py"] = (APP.replace("return 3", "return 33").replace("return 5", "return 55").encode(), 0o100644)
     ids["evil"] = b.commit("Merge feature", {p: v[0] for p, v in merged.items()}, author=ALICE,
                            parents=[b.head("main"), b.head("feature")])  # return 55 is the merge's own line
+    b.set_ref("refs/tags/start", ids["start"])
     b.checkout()
     b.ids = ids
     return b
@@ -99,5 +100,5 @@ def test_an_id_outside_the_range_is_refused_with_the_range_named(history) -> Non
 
 def test_range_walk_limit_is_stated(history) -> None:
     found = discover(GitRepo(history.path), commit_range="start..main", range_limit=2)
-    assert len(found.changes) == 2
-    assert any("newest 2" in w for w in found.warnings)
+    assert [c.title for c in found.changes] == ["main: f3"]  # the newest two: the evil merge (left out) and f3
+    assert any("more than 2 commits" in w and "newest 2" in w for w in found.warnings)

@@ -68,6 +68,9 @@ class FileDiff:
     hunks: list[Hunk] = field(default_factory=list)
     old_mode: int = 0
     new_mode: int = 0
+    problem: str | None = None
+    """Why this file's content could not be read (a blob missing from a partial or damaged clone):
+    it is listed with no lines rather than guessed, and the rest of the diff is unaffected."""
 
     @property
     def path(self) -> str:

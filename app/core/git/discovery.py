@@ -4,25 +4,86 @@ range, and the working tree. Every change is reviewed as base...head (merge-base
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core.git.diff import FileDiff
+from app.core.git.merged import KeyValueCache, MergedDetector
 from app.core.git.models import WORKTREE_ID, Change, CommitInfo
 from app.core.git.repo import GitRepo, RefInfo
+from app.core.git.scope import DAY_SECONDS, QueueConfig, ref_names
 from app.errors import ChangeNotFound, RepoError
 
 _PR_PATTERNS = (re.compile(r"^refs/pull/(\d+)/head$"), re.compile(r"^refs/remotes/([^/]+)/pr/(.+)$"))
 _DEFAULT_BASES = ("main", "master")
 
 
+RANGE_LIMIT = 10_000  # commits of a range listed at most (the newest); said when a range has more
+
+NOT_A_PR = "not a pull request ref ([queue] pr_only)"
+
+
 @dataclass
 class Discovery:
-    """What `discover` found: the resolved base and the pending changes, newest activity first."""
+    """What `discover` found: the resolved base and the pending changes, newest activity first.
+
+    `merged` holds the changes whose work the base already has (hidden from the queue by default),
+    `left_out` counts by reason the refs queue scope kept out, `stale` counts the listed changes
+    untouched for [queue] stale_days, and `warnings` says what else the reader should know
+    (merges left out of a range, a range cut at its walk limit)."""
 
     base_ref: str
     base_commit: str
     changes: list[Change] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    merged: list[Change] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)
+    stale: int = 0
+    stale_days: int = 0
+    commit_range: str | None = None
+
+    @property
+    def left_out_total(self) -> int:
+        return sum(self.left_out.values())
+
+    def every_change(self) -> list[Change]:
+        """Pending changes, then the merged-upstream ones: everything a name may refer to."""
+        return [*self.changes, *self.merged]
+
+    def footer_lines(self, *, merged_shown: bool = False, merged_toggle: str = "--include-merged",
+                     scope_hint: str = "[queue] in .review-tui.toml or your config.toml") -> list[str]:
+        """What the queue does not show, one short line each, for the foot of `list` and the TUI:
+        merged-upstream changes hidden (and how to show them), refs queue scope left out by reason,
+        and how many listed heads are stale."""
+        lines: list[str] = []
+        if self.merged:
+            count = len(self.merged)
+            noun = "change" if count == 1 else "changes"
+            how = ", ".join(f"{n} {k}" for k, n in _counts(c.merged.how for c in self.merged if c.merged))
+            if merged_shown:
+                lines.append(f"{count} merged upstream {noun} listed (already in {self.base_ref}: {how})")
+            else:
+                lines.append(f"{count} merged upstream {noun} hidden (already in {self.base_ref}: {how}; "
+                             f"{merged_toggle} shows them)")
+        if self.left_out:
+            total = self.left_out_total
+            reasons = "; ".join(f"{n} {reason}" for reason, n in
+                                sorted(self.left_out.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+            more = f"; and {len(self.left_out) - 3} more reasons" if len(self.left_out) > 3 else ""
+            lines.append(f"{total} ref{'s' if total != 1 else ''} left out by queue scope: {reasons}{more} "
+                         f"({scope_hint})")
+        if self.stale:
+            lines.append(f"{self.stale} of {len(self.changes)} listed untouched for {self.stale_days}+ days before "
+                         f"{self.base_ref}'s latest commit: stale? [queue] max_age_days leaves such heads out")
+        return lines
+
+
+def _counts(items: Iterable[str]) -> list[tuple[str, int]]:
+    counted: dict[str, int] = {}
+    for item in items:
+        counted[item] = counted.get(item, 0) + 1
+    return sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def resolve_base(repo: GitRepo, base: str | None) -> tuple[str, str]:
@@ -90,47 +151,45 @@ def _title(commits: list[CommitInfo], fallback: str) -> str:
 
 
 def discover(
-    repo: GitRepo, *, base: str | None = None, commit_range: str | None = None, include_worktree: bool = True
+    repo: GitRepo, *, base: str | None = None, commit_range: str | None = None, include_worktree: bool = True,
+    scope: QueueConfig | None = None, merges: bool = False, first_parent: bool = False,
+    range_limit: int = RANGE_LIMIT, cache: KeyValueCache | None = None, detect_merged: bool = True,
+    now: float | None = None,
 ) -> Discovery:
     """Find the pending changes of `repo`. A change whose history cannot be read carries an error
-    instead of failing the whole discovery."""
+    instead of failing the whole discovery. `scope` is the [queue] setting (default: every branch and
+    PR ref but release lines); `cache` keeps merged-upstream verdicts and patch ids between runs."""
     base_name, base_commit = resolve_base(repo, base)
     found = Discovery(base_name, base_commit)
     if commit_range:
-        found.changes = _range_changes(repo, commit_range, base_name)
+        found.commit_range = commit_range
+        found.changes, found.warnings = _range_changes(repo, commit_range, merges=merges,
+                                                       first_parent=first_parent, limit=range_limit)
         return found
-
-    base_refname = None
-    for candidate in (base_name, f"refs/heads/{base_name}", f"refs/remotes/{base_name}"):
-        if candidate.startswith("refs/") and repo.symbolic_target(candidate) is None:
-            try:
-                if repo.resolve_commit(candidate) == base_commit:
-                    base_refname = candidate
-                    break
-            except RepoError:
-                continue
-
-    local_heads: set[str] = set()
-    candidates: list[tuple[str, str, RefInfo]] = []
-    for ref in repo.refs():
-        kind_id = _kind_and_id(ref)
-        if kind_id is None or ref.name == base_refname:
-            continue
-        kind, change_id = kind_id
-        if ref.name.startswith("refs/heads/"):
-            local_heads.add(ref.target)
-        candidates.append((kind, change_id, ref))
-
-    for kind, change_id, ref in candidates:
-        if ref.name.startswith("refs/remotes/") and kind == "branch" and ref.target in local_heads:
-            continue  # the remote-tracking twin of a local branch at the same commit: list it once
-        if ref.target == base_commit or repo.is_ancestor(ref.target, base_commit):
+    scope = scope or QueueConfig()
+    now = time.time() if now is None else now
+    base_refname = _base_refname(repo, base_name, base_commit)
+    for head, members in _scoped_heads(repo, scope, base_refname, found.left_out).items():
+        if head == base_commit or repo.is_ancestor(head, base_commit):
             continue  # merged already
-        found.changes.append(_branch_change(repo, kind, change_id, ref.name, ref.target, base_name, base_commit))
+        if scope.pr_only and not any(kind == "pr" for kind, _, _ in members):
+            found.left_out[NOT_A_PR] = found.left_out.get(NOT_A_PR, 0) + 1
+            continue
+        kind, change_id, refname = members[0]
+        change = _branch_change(repo, "pr" if any(m[0] == "pr" for m in members) else kind, change_id, refname,
+                                head, base_name, base_commit)
+        change.aliases = [m[1] for m in members[1:]]
+        change.alias_refs = [m[2] for m in members[1:]]
+        if scope.max_age_days and (change.newest_time or now) < now - scope.max_age_days * DAY_SECONDS:
+            reason = f"head older than {scope.max_age_days} days ([queue] max_age_days)"
+            found.left_out[reason] = found.left_out.get(reason, 0) + 1
+            continue
+        found.changes.append(change)
 
     for name, target, problem in repo.unreadable_refs():
         kind_id = _kind_and_id(RefInfo(name, target))
-        if kind_id is not None and name != base_refname:  # listed with its error, never silently dropped
+        if kind_id is not None and name != base_refname and scope.left_out_by(ref_names(name)) is None:
+            # listed with its error, never silently dropped
             found.changes.append(Change(id=kind_id[1], kind=kind_id[0], ref=name, head=target, base=None,
                                         base_ref=base_name, title=kind_id[1],
                                         error=f"cannot read {target[:10]}: {problem}"))
@@ -140,6 +199,13 @@ def discover(
     if repo.head_ref() is None and head and head not in listed and not repo.is_ancestor(head, base_commit):
         found.changes.append(_branch_change(repo, "branch", "HEAD", "HEAD", head, base_name, base_commit))
 
+    if detect_merged:
+        detector = MergedDetector(repo, base_commit, base_name, cache)
+        detector.detect(found.changes)
+        found.warnings.extend(detector.notes)
+        found.merged = [c for c in found.changes if c.merged is not None]
+        found.changes = [c for c in found.changes if c.merged is None]
+
     if include_worktree and not repo.is_bare and repo.is_dirty():
         branch = repo.head_ref()
         where = _short(branch) if branch else "detached HEAD"
@@ -147,8 +213,54 @@ def discover(
             Change(id=WORKTREE_ID, kind="worktree", ref=None, head=WORKTREE_ID, base=head, base_ref="HEAD",
                    title=f"Uncommitted changes on {where}")
         )
+    found.stale_days = scope.stale_days
+    if scope.stale_days:
+        # Stale against the project's own activity (the base's latest commit), not the wall clock: a
+        # clone of a quiet project, or one read years later, does not call every branch stale.
+        cutoff = repo.commit_info(base_commit).commit_time - scope.stale_days * DAY_SECONDS
+        found.stale = sum(1 for c in found.changes if c.newest_time is not None and c.newest_time < cutoff)
     found.changes.sort(key=lambda c: (-(c.newest_time or 0), c.id))
+    found.merged.sort(key=lambda c: (-(c.newest_time or 0), c.id))
     return found
+
+
+def _base_refname(repo: GitRepo, base_name: str, base_commit: str) -> str | None:
+    """The ref the base was resolved from (never listed as a change of its own)."""
+    for candidate in (base_name, f"refs/heads/{base_name}", f"refs/remotes/{base_name}"):
+        if candidate.startswith("refs/") and repo.symbolic_target(candidate) is None:
+            try:
+                if repo.resolve_commit(candidate) == base_commit:
+                    return candidate
+            except RepoError:
+                continue
+    return None
+
+
+def _preference(member: tuple[str, str, str]) -> tuple[int, str]:
+    """Which ref of a head names the change: the author's local branch, else the pull request (the
+    unit people review and talk about), else a remote-tracking branch."""
+    kind, _change_id, refname = member
+    if refname.startswith("refs/heads/"):
+        return (0, refname)
+    return (1 if kind == "pr" else 2, refname)
+
+
+def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None,
+                  left_out: dict[str, int]) -> dict[str, list[tuple[str, str, str]]]:
+    """Head -> [(kind, id, ref)] of the refs in scope, the naming ref first; out-of-scope refs counted."""
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for ref in repo.refs():
+        kind_id = _kind_and_id(ref)
+        if kind_id is None or ref.name == base_refname:
+            continue
+        reason = scope.left_out_by(ref_names(ref.name))
+        if reason is not None:
+            left_out[reason] = left_out.get(reason, 0) + 1
+            continue
+        groups.setdefault(ref.target, []).append((kind_id[0], kind_id[1], ref.name))
+    for members in groups.values():
+        members.sort(key=_preference)
+    return groups
 
 
 def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head: str, base_name: str,
@@ -168,20 +280,64 @@ def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head:
     return change
 
 
-def _range_changes(repo: GitRepo, spec: str, base_name: str) -> list[Change]:
+def _range_changes(repo: GitRepo, spec: str, *, merges: bool, first_parent: bool,
+                   limit: int) -> tuple[list[Change], list[str]]:
+    """One change per commit of A..B, each diffed against its first parent. Merge commits are left
+    out unless `merges` (then diffed as what the merge itself introduced) or `first_parent` (the main
+    line: a merge there stands for the branch it brought in, diffed against its first parent)."""
     left, right = parse_range(spec)
     start, end = repo.resolve_commit(left), repo.resolve_commit(right)
+    walked = repo.commits_between(start, end, limit=limit + 1, first_parent=first_parent)
+    notes: list[str] = []
+    if len(walked) > limit:
+        walked = walked[:limit]
+        notes.append(f"range {spec} has more than {limit:,} commits: only the newest {limit:,} were read "
+                     "(the range walk limit); narrow the range to see older ones")
     changes = []
-    for commit in repo.commits_between(start, end):
-        parent = commit.parents[0] if commit.parents else None
-        change = Change(id=commit.id[:10], kind="commit", ref=None, head=commit.id, base=parent,
-                        base_ref=f"{commit.id[:10]}^", title=commit.subject or commit.id[:10], commits=[commit])
-        if parent is None:
-            change.error = "root commit: no parent to diff against"
-        elif not repo.has_commit(parent):
-            change.error = "parent commit is missing (shallow clone)"
+    skipped_merges = 0
+    for commit in walked:
+        if commit.is_merge and not (merges or first_parent):
+            skipped_merges += 1
+            continue
+        change = _commit_change(repo, commit)
+        if commit.is_merge and merges and not first_parent:
+            if len(commit.parents) == 2:
+                change.remerge = True
+                change.base_ref = f"automatic merge of {commit.id[:10]}'s parents"
+            else:
+                change.base_ref = f"{commit.id[:10]}^ (octopus merge: diffed against its first parent)"
         changes.append(change)
-    return changes
+    if skipped_merges:
+        noun = "merge commit" if skipped_merges == 1 else "merge commits"
+        notes.append(f"{skipped_merges} {noun} left out of {spec} (--merges includes them, diffed as what "
+                     "each merge introduced; --first-parent walks the main line)")
+    return changes, notes
+
+
+def _commit_change(repo: GitRepo, commit: CommitInfo) -> Change:
+    """One commit as a change, diffed against its first parent."""
+    parent = commit.parents[0] if commit.parents else None
+    change = Change(id=commit.id[:10], kind="commit", ref=None, head=commit.id, base=parent,
+                    base_ref=f"{commit.id[:10]}^", title=commit.subject or commit.id[:10], commits=[commit])
+    if parent is None:
+        change.error = "root commit: no parent to diff against"
+    elif not repo.has_commit(parent):
+        change.error = "parent commit is missing (shallow clone)"
+    return change
+
+
+def commit_change(repo: GitRepo, spec: str) -> Change | None:
+    """A single commit named by (an abbreviation of) its id, as a change of its own: the form the ids
+    `list --range` prints take when no range is given. None when `spec` is not a commit id."""
+    if not 4 <= len(spec) <= 64 or any(c not in "0123456789abcdefABCDEF" for c in spec):
+        return None
+    try:
+        commit_id = repo.resolve_commit(spec)
+    except RepoError:
+        return None
+    if not commit_id.lower().startswith(spec.lower()):
+        return None
+    return _commit_change(repo, repo.commit_info(commit_id))
 
 
 def change_diff(repo: GitRepo, change: Change) -> list[FileDiff]:
@@ -190,13 +346,24 @@ def change_diff(repo: GitRepo, change: Change) -> list[FileDiff]:
         return repo.diff_worktree()
     if change.base is None:
         raise RepoError(change.error or f"{change.id}: no base to diff against")
+    if change.remerge:
+        return repo.diff_merge_introduced(change.head)
     return repo.diff(change.base, change.head)
 
 
-def find_change(found: Discovery, change_id: str) -> Change:
-    """The change with this id; also accepts a full ref name or 'worktree' for the working tree."""
-    for change in found.changes:
-        if change_id in (change.id, change.ref) or (change_id == "worktree" and change.kind == "worktree"):
+def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -> Change:
+    """The change named `change_id`: its id, any alias, a full ref name, 'worktree' for the working
+    tree, a merged-upstream change by name, or (given `repo`, outside a range) any commit id."""
+    for change in found.every_change():
+        if change.is_named(change_id) or (change_id == "worktree" and change.kind == "worktree"):
             return change
+    if found.commit_range is None and repo is not None:
+        single = commit_change(repo, change_id)
+        if single is not None:
+            return single
     known = ", ".join(c.id for c in found.changes[:8]) or "none"
-    raise ChangeNotFound(f"no pending change {change_id!r} (pending: {known})")
+    where = f" in {found.commit_range}" if found.commit_range else ""
+    hint = ""
+    if found.commit_range and any("merge commit" in w for w in found.warnings):
+        hint = " (merge commits are left out: --merges includes them)"
+    raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint} (pending: {known})")

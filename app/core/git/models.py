@@ -35,9 +35,27 @@ class CommitInfo:
         return len(self.parents) > 1
 
 
+@dataclass(frozen=True, slots=True)
+class MergedUpstream:
+    """Why a change's work is already in the base although its head is not an ancestor of it."""
+
+    how: str  # "patch": every commit has a patch-equivalent base commit (cherry-pick, rebase merge);
+    #           "squash": one base commit has the branch's whole net diff as its patch;
+    #           "tree": every path the branch changes is already in the base as the branch has it
+    detail: str  # one line for people: which base commit(s) hold it
+
+    def to_dict(self) -> dict[str, str]:
+        return {"how": self.how, "detail": self.detail}
+
+
 @dataclass(slots=True)
 class Change:
-    """One pending unit of review: a branch, a PR ref, a commit of a range, or the working tree."""
+    """One pending unit of review: a branch, a PR ref, a commit of a range, or the working tree.
+
+    Refs that point at the same head (a PR ref and its branch, a local branch and its remote twin)
+    are one change: `id`/`ref` name it, `aliases`/`alias_refs` list the others, and `names`/`is_named`
+    accept any of them, so every command and every record can refer to it by whichever name it knows.
+    """
 
     id: str
     kind: str  # branch | pr | commit | worktree
@@ -48,6 +66,24 @@ class Change:
     title: str = ""
     commits: list[CommitInfo] = field(default_factory=list)
     error: str | None = None  # set when the change cannot be analysed; others go on
+    aliases: list[str] = field(default_factory=list)  # other ids naming the same head
+    alias_refs: list[str] = field(default_factory=list)  # their full ref names
+    merged: MergedUpstream | None = None  # set when the base already holds this change's work
+    remerge: bool = False  # a merge commit diffed as what it introduced itself (not against a parent)
+
+    @property
+    def names(self) -> list[str]:
+        """Every id this change answers to, its own first."""
+        return [self.id, *self.aliases]
+
+    @property
+    def refs(self) -> list[str]:
+        """Every full ref name pointing at this change's head, its own first."""
+        return [r for r in (self.ref, *self.alias_refs) if r]
+
+    def is_named(self, name: str) -> bool:
+        """Whether `name` (an id or a full ref name of the change or of any alias) names this change."""
+        return name in self.names or name in self.refs
 
     @property
     def authors(self) -> list[str]:

@@ -94,6 +94,40 @@ def _sig_text(sig: pygit2.Signature, field: str) -> str:
     return raw.decode("utf-8", errors="replace") if raw is not None else ""
 
 
+def _fill_hunks(fd: FileDiff, patch: pygit2.Patch) -> None:
+    """Copy a libgit2 patch's hunks into `fd`, counting its added and deleted lines."""
+    for hunk in patch.hunks:
+        lines = []
+        for line in hunk.lines:
+            origin = line.origin
+            if origin not in ("+", "-", " "):
+                continue  # "\ No newline at end of file" markers and file headers
+            raw = line.raw_content
+            text = decode_text(raw)
+            if text.endswith("\n"):
+                text, raw = text[:-1], raw[:-1]
+            lossy = "\ufffd" in text and not _is_utf8(raw)  # a real U+FFFD in UTF-8 is kept as text
+            lines.append(DiffLine(origin, line.old_lineno if line.old_lineno > 0 else None,
+                                  line.new_lineno if line.new_lineno > 0 else None, text,
+                                  bytes(raw) if lossy else None))
+            if origin == "+":
+                fd.additions += 1
+            elif origin == "-":
+                fd.deletions += 1
+        fd.hunks.append(Hunk(hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines,
+                             decode_text(hunk.header.encode("utf-8", "replace")).split("@@")[-1].strip(),
+                             lines))
+
+
+def _tree_entry(tree: pygit2.Tree, path: str) -> tuple[str, int] | None:
+    """(object id, mode) of `path` in `tree`, None when absent."""
+    try:
+        entry = tree[path]
+    except (KeyError, ValueError, pygit2.GitError):
+        return None
+    return str(entry.id), int(entry.filemode)
+
+
 def _join_typechanges(files: list[FileDiff]) -> list[FileDiff]:
     """Join each deletion and addition of one path (not always adjacent once renames are found)."""
     out: list[FileDiff] = []
@@ -200,6 +234,7 @@ class GitRepo:
             raise RepoError(f"{target}: cannot open repository ({exc})") from None
         self.path = Path(self.repo.workdir or self.repo.path)
         self.walk_memo: WalkMemo | None = None  # set by the caller that can keep it (the analysis cache)
+        self._scratch_repo: pygit2.Repository | None = None
 
     # -- identity ---------------------------------------------------------------------------
     @property
@@ -451,20 +486,25 @@ class GitRepo:
             parents=tuple(str(p) for p in commit.parent_ids),
         )
 
-    def commits_between(self, hide: str | None, head: str, limit: int = COMMITS_LISTED) -> list[CommitInfo]:
-        """Commits reachable from head and not from hide (like `git log hide..head`), newest first."""
+    def commits_between(self, hide: str | None, head: str, limit: int = COMMITS_LISTED, *,
+                        first_parent: bool = False) -> list[CommitInfo]:
+        """Commits reachable from head and not from hide (like `git log hide..head`), newest first;
+        with `first_parent`, only the first-parent chain (`git log --first-parent`)."""
         memo = self._memo(head, *([hide] if hide else []))
-        key = WalkMemo.key("between", hide, head, limit)
+        key = WalkMemo.key("between-first-parent" if first_parent else "between", hide, head, limit)
         if memo is not None and (known := memo.get(key)) is not None:
             return [_commit_from_record(record) for record in known]
-        found, whole = self._commits_between(hide, head, limit)
+        found, whole = self._commits_between(hide, head, limit, first_parent)
         if memo is not None and whole:
             memo.put(key, [_commit_record(c) for c in found])
         return found
 
-    def _commits_between(self, hide: str | None, head: str, limit: int) -> tuple[list[CommitInfo], bool]:
+    def _commits_between(self, hide: str | None, head: str, limit: int,
+                         first_parent: bool = False) -> tuple[list[CommitInfo], bool]:
         """The walk of commits_between, and whether it was read whole (only then is it remembered)."""
         walker = self.repo.walk(head, SortMode.TOPOLOGICAL | SortMode.TIME)
+        if first_parent:
+            walker.simplify_first_parent()
         whole = True
         if hide:
             try:
@@ -489,6 +529,84 @@ class GitRepo:
                 yield self._info(commit)
         except (pygit2.GitError, KeyError, ValueError):
             return
+
+    def ancestry(self, head: str, hide: list[str], limit: int) -> tuple[list[tuple[str, int]], bool]:
+        """(id, parent count) of the commits reachable from head and from none of `hide`, newest
+        first, at most `limit` of them, and whether the walk stopped at the limit. Reads no message."""
+        walker = self.repo.walk(head, SortMode.TIME)
+        for commit_id in hide:
+            try:
+                walker.hide(commit_id)
+            except (pygit2.GitError, KeyError, ValueError):
+                pass
+        out: list[tuple[str, int]] = []
+        try:
+            for commit in walker:
+                if len(out) >= limit:
+                    return out, True
+                out.append((str(commit.id), len(commit.parent_ids)))
+        except pygit2.GitError:
+            pass  # missing parents (shallow clone): what could be read
+        return out, False
+
+    def patch_id(self, old: str | None, new: str) -> str | None:
+        """The stable patch id (`git patch-id --stable`) of the diff between two commits' trees (old
+        None: from the empty tree), or None when it cannot be computed (a missing object)."""
+        try:
+            b = self.repo[new].peel(pygit2.Commit).tree
+            if old is None:
+                diff = b.diff_to_tree(swap=True)
+            else:
+                diff = self.repo[old].peel(pygit2.Commit).tree.diff_to_tree(b)
+            for delta in diff.deltas:  # a patch id reads every blob: never for one too large to diff
+                for side in (delta.old_file, delta.new_file):
+                    if side.flags & _VALID_ID and self.blob_size(str(side.id)) > MAX_DIFF_BLOB_BYTES:
+                        return None
+            return str(diff.patchid)
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+
+    def first_parent(self, commit_id: str) -> str | None:
+        """A commit's first parent, None for a root (or an unreadable) commit."""
+        try:
+            parents = self.repo[commit_id].peel(pygit2.Commit).parent_ids
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return str(parents[0]) if parents else None
+
+    def commit_patch_id(self, commit_id: str) -> str | None:
+        """The patch id of a non-merge commit against its parent (None for merges and unreadable ones),
+        the identity `git cherry` compares."""
+        try:
+            commit = self.repo[commit_id].peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        parents = commit.parent_ids
+        if len(parents) > 1:
+            return None
+        return self.patch_id(str(parents[0]) if parents else None, commit_id)
+
+    def holds_tree_change(self, target: str, old: str, new: str) -> bool:
+        """Whether commit `target` already has every path the diff old..new touches exactly as `new`
+        has it (same blob and mode, or absent where new deleted it); False for an empty diff. Reads
+        trees only: the squash-merge test that survives later edits to other files."""
+        try:
+            target_tree = self.repo[target].peel(pygit2.Commit).tree
+            new_tree = self.repo[new].peel(pygit2.Commit).tree
+            deltas = list(self.repo[old].peel(pygit2.Commit).tree.diff_to_tree(new_tree).deltas)
+        except (KeyError, ValueError, pygit2.GitError):
+            return False
+        if not deltas:
+            return False
+        for delta in deltas:
+            for side in (delta.old_file, delta.new_file):
+                try:
+                    path = side.raw_path.decode("utf-8")
+                except UnicodeDecodeError:
+                    return False  # a path that cannot be looked up by name: do not guess
+                if _tree_entry(target_tree, path) != _tree_entry(new_tree, path):
+                    return False
+        return True
 
     def history(self, start: str, *, since: int, max_commits: int = 5_000) -> list[HistoryEntry]:
         """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths."""
@@ -517,14 +635,144 @@ class GitRepo:
 
     # -- diffs ------------------------------------------------------------------------------
     def diff(self, base: str, head: str, *, context_lines: int = 3) -> list[FileDiff]:
-        """The diff between two commits' trees, renames detected."""
+        """The diff between two commits' trees, renames detected. A blob missing from the object
+        database (partial or damaged clone) affects its own file only: see _diff_around_missing."""
         try:
             a = self.repo[base].peel(pygit2.Commit).tree
             b = self.repo[head].peel(pygit2.Commit).tree
             diff = a.diff_to_tree(b, context_lines=context_lines)
         except (KeyError, ValueError, pygit2.GitError) as exc:
             raise RepoError(f"cannot diff {base[:10]}..{head[:10]}: {exc}") from None
-        return self._file_diffs(diff)
+        try:
+            diff.find_similar(DiffFind.FIND_RENAMES)
+        except pygit2.GitError:
+            return self._diff_around_missing(a, b, context_lines)
+        return self._file_diffs(diff, find_renames=False)
+
+    def diff_merge_introduced(self, merge: str, *, context_lines: int = 3) -> list[FileDiff]:
+        """What a two-parent merge introduced itself: the diff from the automatic merge of its parents
+        to its own tree (what `git show --remerge-diff` shows). A clean merge gives no files; an evil
+        merge gives its own lines; a conflicted path is diffed from its conflict-marked automatic
+        merge to the resolution. The automatic merge is computed in a scratch repository."""
+        try:
+            commit = self.repo[merge].peel(pygit2.Commit)
+            ours, theirs = (self.repo[p].peel(pygit2.Commit) for p in commit.parent_ids[:2])
+        except (KeyError, ValueError, pygit2.GitError) as exc:
+            raise RepoError(f"cannot read merge {merge[:10]}: {exc}") from None
+        if len(commit.parent_ids) != 2:
+            raise RepoError(f"{merge[:10]} is not a two-parent merge")
+        scratch = self._scratch()
+        try:
+            ancestor_id = self.repo.merge_base(ours.id, theirs.id)
+            ancestor = (self.repo[ancestor_id].peel(pygit2.Commit).tree if ancestor_id
+                        else self._tree_of(scratch, {}))
+            index = scratch.merge_trees(ancestor, ours.tree, theirs.tree)
+        except (KeyError, ValueError, pygit2.GitError) as exc:
+            raise RepoError(f"cannot merge the parents of {merge[:10]} again: {exc}") from None
+        conflicted: list[tuple[str, pygit2.IndexEntry | None, pygit2.IndexEntry | None,
+                               pygit2.IndexEntry | None]] = []
+        if index.conflicts is not None:
+            for base_entry, our_entry, their_entry in list(index.conflicts):
+                path = next(e.path for e in (our_entry, their_entry, base_entry) if e is not None)
+                conflicted.append((path, base_entry, our_entry, their_entry))
+            for path, *_ in conflicted:
+                del index.conflicts[path]
+                resolved = _tree_entry(commit.tree, path)
+                if resolved is not None:  # compared below, against the conflict-marked text
+                    index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=resolved[0]), resolved[1]))
+        diff = index.diff_to_tree(commit.tree, DiffOption.REVERSE, context_lines)
+        diff.find_similar(DiffFind.FIND_RENAMES)
+        files = self._file_diffs(diff, find_renames=False, repo=scratch)
+        for path, base_entry, our_entry, their_entry in conflicted:
+            files.extend(self._conflict_diff(scratch, commit.tree, path, base_entry, our_entry, their_entry,
+                                             context_lines))
+        return files
+
+    def _conflict_diff(self, scratch: pygit2.Repository, tree: pygit2.Tree, path: str,
+                       base_entry: pygit2.IndexEntry | None, our_entry: pygit2.IndexEntry | None,
+                       their_entry: pygit2.IndexEntry | None, context_lines: int) -> list[FileDiff]:
+        """The resolution of one conflicted path: conflict-marked automatic merge -> merge's version."""
+        try:
+            marked = scratch.merge_file_from_index(base_entry, our_entry, their_entry, use_deprecated=True)
+        except (pygit2.GitError, ValueError, KeyError):
+            marked = ""
+        resolved = _tree_entry(tree, path)
+        new_data = self.blob(resolved[0]) if resolved else b""
+        patch = pygit2.Patch.create_from(marked.encode("utf-8", "surrogateescape"), new_data, old_as_path=path,
+                                         new_as_path=path, context_lines=context_lines)
+        fd = FileDiff("modified" if resolved else "deleted", path, path if resolved else None,
+                      new_blob=resolved[0] if resolved else None, new_mode=resolved[1] if resolved else 0)
+        _fill_hunks(fd, patch)
+        return [fd] if fd.hunks else []
+
+    def _diff_around_missing(self, a: pygit2.Tree, b: pygit2.Tree, context_lines: int) -> list[FileDiff]:
+        """Rename detection when some blob cannot be read. libgit2 gives up on the whole diff when
+        one candidate's content is missing (a 102-file move became +28,794/-28,801 for one absent
+        blob); instead: pair identical files by id (no content read), then run full rename
+        detection again on the unpaired added and deleted files whose content is readable, in a
+        scratch repository so nothing is written to this one."""
+        diff = a.diff_to_tree(b, context_lines=context_lines)
+        try:
+            diff.find_similar(DiffFind.FIND_RENAMES | DiffFind.FIND_EXACT_MATCH_ONLY)
+        except pygit2.GitError:
+            pass
+        files = self._file_diffs(diff, find_renames=False)
+        gone = {fd.old_path: fd for fd in files if fd.status == "deleted" and fd.problem is None and fd.old_blob}
+        new = {fd.new_path: fd for fd in files if fd.status == "added" and fd.problem is None and fd.new_blob}
+        if not gone or not new:
+            return files
+        scratch = self._scratch()
+        old_tree = self._tree_of(scratch, {p: (fd.old_blob, fd.old_mode) for p, fd in gone.items() if p})
+        new_tree = self._tree_of(scratch, {p: (fd.new_blob, fd.new_mode) for p, fd in new.items() if p})
+        sub = old_tree.diff_to_tree(new_tree, context_lines=context_lines)
+        try:
+            sub.find_similar(DiffFind.FIND_RENAMES)
+        except pygit2.GitError:
+            return files
+        paired = self._file_diffs(sub, find_renames=False, repo=scratch)
+        renamed = [fd for fd in paired if fd.status in ("renamed", "copied")]
+        taken = {fd.old_path for fd in renamed} | {fd.new_path for fd in renamed}
+        kept = [fd for fd in files
+                if not (fd.status == "deleted" and fd.old_path in taken)
+                and not (fd.status == "added" and fd.new_path in taken)]
+        return kept + renamed
+
+    def _scratch(self) -> pygit2.Repository:
+        """A throwaway bare repository that reads this one's objects (git alternates) and keeps
+        whatever libgit2 writes (trees for a diff, blobs of an automatic merge) to itself, so
+        analysis never adds objects to the user's repository. Removed with this GitRepo."""
+        if self._scratch_repo is None:
+            import shutil
+            import tempfile
+            import weakref
+
+            where = tempfile.mkdtemp(prefix="review-tui-scratch-")
+            weakref.finalize(self, shutil.rmtree, where, True)
+            pygit2.init_repository(where, bare=True)
+            alternates = Path(where) / "objects" / "info" / "alternates"
+            alternates.write_text(str(self._objects_dir()) + "\n", encoding="utf-8")
+            self._scratch_repo = pygit2.Repository(where)
+        return self._scratch_repo
+
+    def _objects_dir(self) -> Path:
+        git_dir = Path(self.repo.path)
+        common = git_dir / "commondir"  # a linked worktree keeps its objects in the main git dir
+        if common.is_file():
+            try:
+                git_dir = (git_dir / common.read_text(encoding="utf-8").strip()).resolve()
+            except OSError:
+                pass
+        return git_dir / "objects"
+
+    @staticmethod
+    def _tree_of(repo: pygit2.Repository, entries: dict[str, tuple[str | None, int]]) -> pygit2.Tree:
+        index = pygit2.Index()
+        for path, (blob, mode) in entries.items():
+            if blob:
+                index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=blob), mode or pygit2.GIT_FILEMODE_BLOB))
+        tree = repo[index.write_tree(repo)]
+        assert isinstance(tree, pygit2.Tree)
+        return tree
 
     def commit_diff(self, commit_id: str, *, context_lines: int = 3) -> list[FileDiff]:
         """One commit's own diff: against its first parent, or against nothing for a root commit."""
@@ -561,19 +809,29 @@ class GitRepo:
             return False  # HEAD cannot be read (a malformed commit): there is no tree to compare with
         return any(flags & _WORKTREE_DIRTY for flags in status.values())
 
-    def _file_diffs(self, diff: pygit2.Diff) -> list[FileDiff]:
-        try:
-            diff.find_similar(DiffFind.FIND_RENAMES | DiffFind.FIND_COPIES_FROM_UNMODIFIED * 0)
-        except pygit2.GitError:
-            pass  # a blob is missing (damaged or partial clone): list the files without rename pairing
+    def _file_diffs(self, diff: pygit2.Diff, *, find_renames: bool = True,
+                    repo: pygit2.Repository | None = None) -> list[FileDiff]:
+        if find_renames:
+            try:
+                diff.find_similar(DiffFind.FIND_RENAMES)
+            except pygit2.GitError:
+                pass  # a blob is missing (damaged or partial clone): list the files without rename pairing
+        odb = (repo or self.repo).odb
         files: list[FileDiff] = []
         for index, delta in enumerate(diff.deltas):
             if delta.status == DeltaStatus.UNMODIFIED:
                 continue
+            missing = [str(f.id) for f in (delta.old_file, delta.new_file)
+                       if f.flags & _VALID_ID and not f.id.raw == bytes(20) and str(f.id) not in odb]
             sizes = [f.size or (self.blob_size(str(f.id)) if f.flags & _VALID_ID else 0)
                      for f in (delta.old_file, delta.new_file)]
             too_big = max(sizes) > MAX_DIFF_BLOB_BYTES
-            files.append(self._file_diff(diff, index, delta, summarise=too_big))
+            fd = self._file_diff(diff, index, delta, summarise=too_big or bool(missing))
+            if missing:
+                fd.binary = False
+                fd.problem = (f"blob {missing[0][:10]} is missing (partial or damaged clone): "
+                              "its lines are not shown or counted")
+            files.append(fd)
         return _join_typechanges(files)
 
     def _file_diff(self, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta, *, summarise: bool) -> FileDiff:
@@ -609,27 +867,7 @@ class GitRepo:
         if patch.delta.is_binary:
             fd.binary = True
             return fd
-        for hunk in patch.hunks:
-            lines = []
-            for line in hunk.lines:
-                origin = line.origin
-                if origin not in ("+", "-", " "):
-                    continue  # "\ No newline at end of file" markers and file headers
-                raw = line.raw_content
-                text = decode_text(raw)
-                if text.endswith("\n"):
-                    text, raw = text[:-1], raw[:-1]
-                lossy = "\ufffd" in text and not _is_utf8(raw)  # a real U+FFFD in UTF-8 is kept as text
-                lines.append(DiffLine(origin, line.old_lineno if line.old_lineno > 0 else None,
-                                      line.new_lineno if line.new_lineno > 0 else None, text,
-                                      bytes(raw) if lossy else None))
-                if origin == "+":
-                    fd.additions += 1
-                elif origin == "-":
-                    fd.deletions += 1
-            fd.hunks.append(Hunk(hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines,
-                                 decode_text(hunk.header.encode("utf-8", "replace")).split("@@")[-1].strip(),
-                                 lines))
+        _fill_hunks(fd, patch)
         return fd
 
     # -- objects ----------------------------------------------------------------------------
@@ -689,12 +927,13 @@ class GitRepo:
             pass  # a missing tree (shallow, damaged): the files we could read
         return out
 
-    def changed_paths(self, base: str, head: str) -> list[str]:
-        """The paths a diff base..head touches (both sides), from trees only: no patch, no blob."""
+    def changed_paths(self, base: str | None, head: str) -> list[str]:
+        """The paths a diff base..head touches (both sides; base None: from the empty tree), from
+        trees only: no patch, no blob."""
         try:
-            a = self.repo[base].peel(pygit2.Commit).tree
             b = self.repo[head].peel(pygit2.Commit).tree
-            deltas = a.diff_to_tree(b).deltas
+            deltas = (self.repo[base].peel(pygit2.Commit).tree.diff_to_tree(b) if base
+                      else b.diff_to_tree(swap=True)).deltas
         except (KeyError, ValueError, pygit2.GitError):
             return []
         return [decode_path(side.raw_path) for d in deltas for side in (d.old_file, d.new_file)]

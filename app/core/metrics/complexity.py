@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # Bump when any figure this module produces can change for the same input (new radon/lizard
 # handling, naming, limits): the storage layer keys its cache on it.
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"  # 2: Python that does not parse falls back to lizard
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.
@@ -131,12 +131,13 @@ class FileMetrics:
     total_complexity: int = 0  # sum of the functions' complexity
     lines: int = 0
     error: str | None = None  # why the file was not (fully) measured, one line
+    fallback: str | None = None  # how it was measured when the usual analyzer could not (one line)
 
     def to_dict(self) -> dict[str, Any]:
         return {"language": self.language, "analyzer": self.analyzer,
                 "functions": [f.to_dict() for f in self.functions],
                 "maintainability": self.maintainability, "total_complexity": self.total_complexity,
-                "lines": self.lines, "error": self.error}
+                "lines": self.lines, "error": self.error, "fallback": self.fallback}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FileMetrics:
@@ -147,7 +148,7 @@ class FileMetrics:
                 functions=[FunctionMetric.from_dict(f) for f in data["functions"]],
                 maintainability=None if maintainability is None else float(maintainability),
                 total_complexity=int(data["total_complexity"]), lines=int(data["lines"]),
-                error=data["error"],
+                error=data["error"], fallback=data.get("fallback"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed FileMetrics record: {exc!r}") from exc
@@ -214,8 +215,10 @@ class ComplexityConfig:
 
 
 def cache_tag(max_bytes: int = MAX_ANALYSE_BYTES, maintainability: bool = True) -> str:
-    """The part of a cache key that changes whenever analyze_source's result for a blob can."""
-    return f"{ANALYZER_VERSION}:{max_bytes}" + ("" if maintainability else ":cc")
+    """The part of a cache key that changes whenever analyze_source's result for a blob can: what
+    parses depends on the running Python too (PEP 695 generics need 3.12)."""
+    python = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    return f"{ANALYZER_VERSION}:{python}:{max_bytes}" + ("" if maintainability else ":cc")
 
 
 def grade(cc: int) -> str:
@@ -333,10 +336,60 @@ def _analyse_python(text: str, with_maintainability: bool = True) -> FileMetrics
             comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
             maintainability = float(mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity,
                                                raw.lloc, comments))
-    except Exception as exc:
+    except SyntaxError as exc:
+        # Code this interpreter cannot parse (newer syntax such as PEP 695 generics under 3.11, or
+        # Python 2): lizard's token-based reader still finds the functions and their branches.
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        return python_by_lizard(text, f"does not parse under Python {version} ({_one_line(exc)})")
+    except Exception as exc:  # RecursionError, radon's own errors
         return FileMetrics("python", ANALYZER_RADON, lines=lines, error=_one_line(exc))
     return FileMetrics("python", ANALYZER_RADON, functions=functions, maintainability=maintainability,
                        total_complexity=sum(f.complexity for f in functions), lines=lines)
+
+
+def python_by_lizard(text: str, reason: str | None = None) -> FileMetrics:
+    """Python measured with lizard's reader, names qualified like radon's ("Box.get", "Box.put.inner").
+    The fallback for code the running interpreter cannot parse; `reason` says why it was used."""
+    import lizard
+
+    lines = _count_lines(text)
+    note = "measured with lizard's Python reader" + (f": the file {reason}" if reason else "")
+    try:
+        found = _lizard_functions(lizard, "fallback.py", text)
+    except Exception as exc:  # noqa: BLE001 - lizard's readers are not hardened against odd input
+        return FileMetrics("python", ANALYZER_LIZARD, lines=lines, error=f"{reason or 'not parsed'}; "
+                                                                        f"lizard: {_one_line(exc)}")
+    source_lines = text.split("\n")
+    functions = _unique_names(
+        FunctionMetric(_class_prefix(source_lines, f.start_line) + f.name, f.start_line, f.end_line,
+                       f.cyclomatic_complexity, grade(f.cyclomatic_complexity))
+        for f in found)
+    return FileMetrics("python", ANALYZER_LIZARD, functions=functions,
+                       total_complexity=sum(f.complexity for f in functions), lines=lines, fallback=note)
+
+
+def _class_prefix(lines: list[str], start_line: int) -> str:
+    """"Outer.Inner." for the classes around the def at `start_line` (1-based), by indentation: lizard
+    names a method "get" where radon says "Box.get" (nested defs it already names "put.inner")."""
+    if not 1 <= start_line <= len(lines):
+        return ""
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" \t"))
+
+    current = indent(lines[start_line - 1])
+    classes: list[str] = []
+    for line in reversed(lines[: start_line - 1]):
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "@")) or indent(line) >= current:
+            continue
+        current = indent(line)
+        if stripped.startswith("class "):
+            name = stripped[6:].split("(", 1)[0].split("[", 1)[0].split(":", 1)[0].strip()
+            if name.isidentifier():
+                classes.append(name)
+        if current == 0:
+            break
+    return "".join(f"{name}." for name in reversed(classes))
 
 
 def _radon_functions(blocks: Iterable[Any]) -> list[FunctionMetric]:
@@ -472,6 +525,9 @@ def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
     if changed:
         # Highest complexity wins; on a tie the earlier function, so the choice is stable.
         result.worst = min(changed, key=lambda f: (-f.complexity, f.start_line, f.name))
+    fallback = (new.fallback if new is not None else None) or (old.fallback if old is not None else None)
+    if result.error is None and fallback:
+        result.error = fallback
     return result
 
 

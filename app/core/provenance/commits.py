@@ -55,7 +55,7 @@ SQUASH_CO_AUTHORS = 3  # this many distinct Co-authored-by identities suggest a 
 NOTES_REF = "refs/notes/ai"
 _Add = Callable[[str, str, str, int], None]  # (tool, signal text, kind, points): records one signal
 CUSTOM_FIELDS = ("trailer", "author", "committer", "message", "branch")
-KINDS = ("trailer", "author", "committer", "bot", "body", "subject", "branch", "note", "custom")
+KINDS = ("trailer", "author", "committer", "bot", "review", "body", "subject", "branch", "note", "custom")
 
 
 # ==================================================================================================
@@ -193,8 +193,15 @@ def _name(pattern: str) -> re.Pattern[str]:
 # tool's known address matches whatever the name says.
 _IDENTITIES = (
     # "Claude", or a model name in its place: "Claude Opus 4.6 (1M context)", "Claude Sonnet 4.5"
-    _Identity("Claude Code", _name(r"^claude(?:[ -](?:code|opus|sonnet|haiku|instant|\d)[^<>]*)?$"),
+    _Identity("Claude Code", _name(r"^claude(?:[ -](?:code|opus|sonnet|haiku|instant|\d)[^<>]*"
+                                   r"|(?: [a-z]+){1,2} \d[\d.]*(?: \([^()]*\))?)?$"),
               frozenset({"noreply@anthropic.com"})),
+    # Amazon's Kiro: the autonomous agent commits as "Kiro Agent <N+kiro-agent@users.noreply.github.com>";
+    # IDE users write "Kiro", "Kiro AI", "Kiro AI Assistant", sometimes with the model in parentheses.
+    # Strict: "Kiro Tanaka" is a person.
+    _Identity("Kiro", _name(r"^kiro(?: ai| agent| ai assistant| ai agent)?(?:\s*\([^()]*\))?$"),
+              frozenset({"noreply@kiro.dev", "kiro@kiro.dev"}),
+              email_pattern=_name(r"^\d+\+kiro-agent@users\.noreply\.github\.com$")),
     _Identity("Aider", _name(r"^aider(?:\s*\([^()]*\))?$"),
               frozenset({"aider@aider.chat", "noreply@aider.dev", "noreply@aider.chat"})),
     _Identity("GitHub Copilot", _name(r"^(?:github )?copilot$"),
@@ -220,6 +227,14 @@ _BOTS = {
     "amazon-q-developer[bot]": "Amazon Q",
     "gemini-code-assist[bot]": "Gemini",
 }
+# AI code-review bots. GitHub's "Commit suggestion" credits the bot whose suggestion was applied with a
+# Co-authored-by trailer: those lines were written by the bot (issue 13).
+_REVIEW_BOTS = {
+    "coderabbitai[bot]": "CodeRabbit",
+    "gemini-code-assist[bot]": "Gemini",
+    "copilot-pull-request-reviewer[bot]": "GitHub Copilot",
+    "sourcery-ai[bot]": "Sourcery",
+}
 _BOT_EMAIL = re.compile(r"^(?:\d+\+)?([a-z0-9-]+\[bot\])@users\.noreply\.github\.com$", re.IGNORECASE)
 
 # Loose keyword match for text that is already about AI (Assisted-by values, git-ai tool names).
@@ -239,6 +254,7 @@ _TOOL_WORDS = (
 )
 
 _BRANCH_PREFIXES = {
+    "kiro/": "Kiro",
     "claude/": "Claude Code",
     "copilot/": "GitHub Copilot",
     "cursor/": "Cursor",
@@ -246,6 +262,32 @@ _BRANCH_PREFIXES = {
     "devin/": "Devin",
     "gemini/": "Gemini",
 }
+
+
+# A model name as people and agents write it in an identity: "claude-sonnet-4-20250514", "gpt-4o",
+# "Claude Opus 4.6", "Qwen 3.5 Max", "deepseek-reasoner", "o3". A family word alone ("Gemini") is not
+# enough: it must carry a version or a model word, so nicknames ("Kent", "Mac16") never match.
+_MODEL = re.compile(
+    r"\b(?P<family>claude|gpt|gemini|qwen|deepseek|llama|mistral|codestral|devstral|grok|glm|kimi)"
+    r"(?:[-_ .]?(?:\d[\w.]*|opus|sonnet|haiku|instant|reasoner|coder|chat|pro|flash|max|mini|turbo|k\d[\w.]*))+"
+    r"|\b(?P<oseries>o[134](?:-mini|-pro|-preview)?)\b", re.IGNORECASE)
+_MODEL_FAMILIES = {"gpt": "GPT", "qwen": "Qwen", "deepseek": "DeepSeek", "llama": "Llama", "mistral": "Mistral",
+                   "codestral": "Mistral", "devstral": "Mistral", "grok": "Grok", "glm": "GLM", "kimi": "Kimi"}
+_PARENTHESES = re.compile(r"\(([^()]{1,120})\)")
+
+
+def model_in_name(name: str, *, anywhere: bool = False) -> tuple[str, str] | None:
+    """(model as written, tool) when an identity's name carries a model name: in parentheses
+    ("security_reviewer (claude-sonnet-4-20250514)"), or anywhere in it when `anywhere` (an
+    Assisted-by value such as "GLM-5 via Crush")."""
+    texts = [name] if anywhere else _PARENTHESES.findall(name)
+    for text in texts:
+        match = _MODEL.search(text[:MAX_IDENTITY_CHARS])
+        if match:
+            family = (match.group("family") or "gpt").lower()
+            tool = tool_from_text(family) if family in ("claude", "gemini") else _MODEL_FAMILIES.get(family, "GPT")
+            return clip_text(match.group(0), 60), tool or family
+    return None
 
 
 def clip_text(text: str, limit: int = MAX_SIGNAL_TEXT) -> str:
@@ -260,6 +302,14 @@ def _bot_login(name: str, email: str) -> str | None:
     if match and match.group(1).lower() in _BOTS:
         return match.group(1).lower()
     return None
+
+
+def _review_login(name: str, email: str) -> str | None:
+    """The login of an AI code-review bot identity ("coderabbitai[bot]"), else None."""
+    if name.strip().lower() in _REVIEW_BOTS:
+        return name.strip().lower()
+    match = _BOT_EMAIL.match(email.strip())
+    return match.group(1).lower() if match and match.group(1).lower() in _REVIEW_BOTS else None
 
 
 def _identity_tool(name: str, email: str) -> tuple[str, bool] | None:
@@ -307,6 +357,27 @@ _CO_AUTHOR_KEYS = {"co-authored-by", "co-developed-by"}
 _CLAUDE_BODY = re.compile(
     r"generated with \[?claude code\]?(?:\s*\(\s*https?://(?:www\.)?(?:claude\.com/claude-code|claude\.ai/code)"
     r"[^)\s]*\s*\))?", re.IGNORECASE)
+# "Generated with <tool>" footers (any tool): the robot emoji and the markdown link are optional. The
+# phrase must open the line (after an emoji or a tag), so prose ("the schema is generated with x()")
+# never matches. A link or plain name counts when the emoji is there, or the tool or its site is a
+# known AI tool; "Generated with [Sphinx](...)" is a build tool, not AI.
+_GENERATED = re.compile(
+    r"^[\W_]{0,12}(?:<sub>\s*)?(?P<robot>🤖\s*)?generated (?:with|by|using)\s+"
+    r"(?:\[(?P<link>[^\]\n]{1,40})\]\((?P<url>[^)\s]{1,200})\)(?P<rest>.*)"
+    r"|(?P<plain>[a-z][\w .+-]{0,39}?)\s*[.!]?\s*)$", re.IGNORECASE)
+_FOOTER_TOOLS = {
+    "claude": "Claude Code", "claude code": "Claude Code", "claude cli": "Claude Code", "opencode": "OpenCode",
+    "amp": "Amp", "qwen code": "Qwen Code", "qwen": "Qwen Code", "crush": "Crush", "gemini": "Gemini",
+    "gemini cli": "Gemini", "gemini code assist": "Gemini", "antigravity": "Antigravity", "cursor": "Cursor",
+    "cursor agent": "Cursor", "codex": "OpenAI Codex", "codex cli": "OpenAI Codex", "openai codex": "OpenAI Codex",
+    "copilot": "GitHub Copilot", "github copilot": "GitHub Copilot", "kiro": "Kiro", "aider": "Aider",
+    "windsurf": "Windsurf", "cline": "Cline", "roo code": "Roo Code", "goose": "Goose", "devin": "Devin",
+    "jules": "Jules", "junie": "Junie", "augment": "Augment", "droid": "Factory Droid", "warp": "Warp",
+}
+_FOOTER_SITES = {"opencode.ai": "OpenCode", "ampcode.com": "Amp", "claude.com": "Claude Code",
+                 "claude.ai": "Claude Code", "cursor.com": "Cursor", "kiro.dev": "Kiro",
+                 "github.com/qwenlm/qwen-code": "Qwen Code", "github.com/charmbracelet/crush": "Crush",
+                 "aider.chat": "Aider", "windsurf.com": "Windsurf", "cline.bot": "Cline"}
 _AIDER_SUBJECT = re.compile(r"^aider:\s", re.IGNORECASE)
 _SCRIPT_VALUE = re.compile(r"[/\\]|\.(?:sh|py|pl|rb|js)\b", re.IGNORECASE)
 _SQUASH_HEADER = re.compile(r"^squashed commit of the following:", re.IGNORECASE | re.MULTILINE)
@@ -392,6 +463,7 @@ def commit_signals(commit: CommitInfo, config: ProvenanceConfig = DEFAULT) -> li
         if match:
             add("Claude Code", f"body line {clip_text(match.group(0))}", "body", BODY_POINTS)
             break
+    _footer_signal(message, add, skip_tool="Claude Code" if any(s.kind == "body" for s in found.values()) else None)
     subject = message.split("\n", 1)[0]
     if _AIDER_SUBJECT.match(subject.strip()):
         add("Aider", "subject prefix aider:", "subject", SUBJECT_POINTS)
@@ -400,22 +472,69 @@ def commit_signals(commit: CommitInfo, config: ProvenanceConfig = DEFAULT) -> li
     return list(found.values())
 
 
+def _footer_tool(name: str, url: str | None) -> str | None:
+    """The AI tool a footer names (by name, then by its link's site), or None."""
+    key = " ".join(name.lower().split())
+    if key in _FOOTER_TOOLS:
+        return _FOOTER_TOOLS[key]
+    if url:
+        address = url.lower().split("://", 1)[-1].removeprefix("www.")
+        for site, tool in _FOOTER_SITES.items():
+            if address.startswith(site):
+                return tool
+    return None
+
+
+def _footer_signal(message: str, add: _Add, skip_tool: str | None) -> None:
+    """One "Generated with <tool>" footer (the first that names an AI tool), as a body signal."""
+    for line in message.split("\n"):
+        if "enerated" not in line:
+            continue  # cheap pre-filter: almost no line is a footer
+        match = _GENERATED.match(line.strip()[:400])
+        if not match:
+            continue
+        name = (match.group("link") or match.group("plain") or "").strip()
+        tool = _footer_tool(name, match.group("url"))
+        if tool is None and match.group("robot"):
+            tool = tool_from_text(name) or clip_text(name, 40)
+        if tool is None or tool == skip_tool:
+            continue
+        text = match.group(0).strip()
+        if match.group("rest"):
+            text = text[: len(text) - len(match.group("rest"))].strip()
+        add(tool, f"body line {clip_text(text.lstrip('<sub> '))}", "body", BODY_POINTS)
+        return
+
+
 def _trailer_signal(trailer: Trailer, add: _Add) -> None:
     token, value = trailer.token, trailer.value
     text = f"trailer {clip_text(f'{trailer.key}: {value}')}"
     if token in _CO_AUTHOR_KEYS:
         name, email = _split_identity(value)
+        reviewer = _review_login(name, email)
+        if reviewer is not None:
+            known = bool(_BOT_EMAIL.match(email.strip()))
+            add(_REVIEW_BOTS[reviewer], f"co-author {reviewer}: an AI review bot whose suggestion was applied "
+                f"(the suggested lines are the bot's) - {text}", "review",
+                CO_AUTHOR_POINTS + (KNOWN_EMAIL_POINTS if known else 0))
+            return
         identity = _identity_tool(name, email)
         if identity:
             tool, known = identity
             add(tool, text, "trailer", CO_AUTHOR_POINTS + (KNOWN_EMAIL_POINTS if known else 0))
+            return
+        model = model_in_name(name)
+        if model:
+            add(model[1], f"{text} (model {model[0]} in the name)", "trailer", CO_AUTHOR_POINTS)
     elif token == "assisted-by":
         # Kernel / Fedora form "AGENT:MODEL [tools]"; the older human form "Name <email>" is a person
         # unless the identity is a tool's.
         if "<" in value and "@" in value:
-            identity = _identity_tool(*_split_identity(value))
-            if identity:
-                add(identity[0], text, "trailer", POLICY_TRAILER_POINTS)
+            name, email = _split_identity(value)
+            identity = _identity_tool(name, email)
+            model = None if identity else model_in_name(name, anywhere=True)
+            if identity or model:  # a tool's identity, or a model named in it ("GLM-5 via Crush")
+                add(identity[0] if identity else model[1] if model else "", text, "trailer", POLICY_TRAILER_POINTS)
             return
         agent = value.split(":", 1)[0].strip()
         if agent:
@@ -444,8 +563,11 @@ def _identity_signals(commit: CommitInfo, add: _Add) -> None:
     # A committer-only "(aider)" is the user's own edit that aider committed: human, no signal (SPEC).
     if not _bot_login(author_name, author_email):
         identity = _identity_tool(author_name, author_email)
+        model = None if identity else model_in_name(author_name)
         if identity:
             add(identity[0], f"author {clip_text(f'{author_name} <{author_email}>')}", "author", AUTHOR_POINTS)
+        elif model:
+            add(model[1], f"author {clip_text(author_name)}: model {model[0]} in the name", "author", AUTHOR_POINTS)
     committer_is_aider = committer_name.rstrip().lower().endswith("(aider)")
     if not _bot_login(committer_name, committer_email) and not committer_is_aider:
         identity = _identity_tool(committer_name, committer_email)
@@ -514,6 +636,13 @@ def squash_hint(commit: CommitInfo) -> str | None:
     subject, _, body = message.partition("\n")
     if _PR_SUBJECT.search(subject) and sum(1 for line in body.split("\n") if line.startswith("* ")) >= 2:
         return "a squash-merged pull request (one bullet per squashed commit)"
+    if _PR_SUBJECT.search(subject):
+        for trailer in parse_trailers(message):
+            if trailer.token in _CO_AUTHOR_KEYS:
+                login = _review_login(*_split_identity(trailer.value))
+                if login is not None:
+                    return (f"a squash-merged pull request crediting the AI review bot {login} (its applied "
+                            "suggestion, not necessarily the whole change)")
     return None
 
 

@@ -8,7 +8,7 @@ Where blame cannot run (working tree, failures), the share falls back to commit 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,7 @@ class ChangeProvenance:
     errors: list[str] = field(default_factory=list)
     squash_warning: str | None = None
     method: str = "line"  # "line" (blame) or "commit" (fallback)
+    evidence: list[str] = field(default_factory=list)  # signals weighed that counted no commit by themselves
 
     @property
     def human_added(self) -> int:
@@ -60,6 +61,7 @@ class ChangeProvenance:
             "ai_lines": {path: {str(n): tool for n, tool in lines.items()}
                          for path, lines in self.ai_lines.items()},
             "errors": list(self.errors), "squash_warning": self.squash_warning, "method": self.method,
+            "evidence": list(self.evidence),
         }
 
     @classmethod
@@ -73,6 +75,7 @@ class ChangeProvenance:
                       for path, lines in data.get("ai_lines", {}).items()},
             errors=[str(e) for e in data.get("errors", [])],
             squash_warning=data.get("squash_warning"), method=str(data.get("method", "line")),
+            evidence=[str(e) for e in data.get("evidence", [])],
         )
 
 
@@ -132,13 +135,19 @@ class _Analyzer:
 
 def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[FileDiff], *, base: str | None,
                        head: str, ref: str | None, config: ProvenanceConfig = DEFAULT,
-                       older_evidence: Callable[[], bool] | None = None) -> ChangeProvenance:
+                       older_evidence: Callable[[], bool] | None = None,
+                       alias_refs: Sequence[str] = ()) -> ChangeProvenance:
     """The AI share of a change (base...head), line by line where blame allows, else by commit.
 
     `commits` must be the whole of base..head. `older_evidence()`, when given, says whether any commit
     reachable from `base` could make a line AI-written (see ancestors_have_ai_evidence): when none can
-    and no commit of the change can, blame is skipped even for a range with merges."""
-    branch = branch_signals(ref, config)
+    and no commit of the change can, blame is skipped even for a range with merges. Branch-name
+    evidence comes from `ref` and every alias (a PR ref's twin branch names the agent)."""
+    branch: list[AISignal] = []
+    for name in (ref, *alias_refs):
+        for signal in branch_signals(name, config):
+            if all((s.tool, s.signal) != (signal.tool, signal.signal) for s in branch):
+                branch.append(signal)
     analyzer = _Analyzer(repo, config, branch)
     for commit in commits:
         analyzer.assess(commit)
@@ -180,10 +189,27 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
         result.squash_warning = (f"commit-level share is an upper bound: {warnings[0]}{more}; its AI "
                                  "trailers may speak for lines people wrote")
     result.tools = sorted(tools)
+    result.evidence = _weighed_evidence(analyzer, branch)
     result.errors = analyzer.errors + result.errors
     result.ai_added = min(result.ai_added, result.added)
     result.ai_share = result.ai_added / result.added if result.added else 0.0
     return result
+
+
+def _weighed_evidence(analyzer: _Analyzer, branch: list[AISignal]) -> list[str]:
+    """What was weighed without counting a commit as AI on its own, for the why panel: branch-name
+    signals always (30 points, never enough alone), and commits whose signals stayed below the threshold."""
+    threshold = analyzer.config.min_confidence
+    out = [f"{s.signal} ({s.tool}, {s.confidence} points: below the {threshold}-point threshold on its own; "
+           "added to each commit's own signals)" for s in branch]
+    weak = [a for a in analyzer.assessed.values() if a is not None and a.signals and not a.is_ai]
+    for assessment in weak[:5]:
+        names = "; ".join(s.signal for s in assessment.signals[:3])
+        out.append(f"{assessment.commit.short_id}: {names} ({assessment.confidence} points, below the "
+                   f"{threshold}-point threshold)")
+    if len(weak) > 5:
+        out.append(f"and {len(weak) - 5} more commits with signals below the threshold")
+    return out
 
 
 def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commits: list[CommitInfo], *,

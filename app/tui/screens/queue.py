@@ -45,6 +45,7 @@ from app.tui.widgets.score_bar import score_cell
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, ChangeReport
+    from app.core.git.discovery import Discovery
     from app.tui.host import ReviewHost
 
 # Review statuses in the order "sort by status" lists them: what needs the reviewer first.
@@ -57,6 +58,7 @@ STATUS_STYLES = {
     "stale": "warning",
     "flagged": "error",
     "failed": "error",
+    "merged": "dim italic",
 }
 COMPACT_STATUS = {"rubber-stamped": "stamped"}
 
@@ -122,6 +124,11 @@ class QueueRow:
     @property
     def ai(self) -> bool:
         return self.assessment is not None and bool(self.assessment.ai.share or self.assessment.ai.tools)
+
+    @property
+    def ai_evidence(self) -> bool:
+        """Evidence was weighed (an agent's branch name, weak signals) without counting as AI."""
+        return self.assessment is not None and bool(self.assessment.ai.evidence)
 
     @property
     def complexity_pending(self) -> bool:
@@ -293,7 +300,10 @@ class _Cells:
         if share is None:
             return Text("-", style="dim")
         if share <= 0:
-            return Text("AI" if row.ai else "-", style=self.colour("gutter-ai") if row.ai else "dim")
+            if row.ai:
+                return Text("AI", style=self.colour("gutter-ai"))
+            # below the threshold (an agent's branch name alone): weighed, shown, not counted
+            return Text("AI?", style="dim") if row.ai_evidence else Text("-", style="dim")
         return Text(f"{share:.0%}", style=self.colour("gutter-ai"))
 
     def cell_cc(self, row: QueueRow, width: int) -> Text:
@@ -369,6 +379,8 @@ class QueueScreen(Screen[None]):
         self.sort_key = "rank"
         self.sort_reverse = False
         self.base_ref = ""
+        self.show_merged = False  # the `m` toggle: list changes already merged upstream too
+        self.discovery: Discovery | None = None  # of the last analysis: what the queue hides
         self.total: int | None = None  # pending changes found by the running/last analysis
         self.analysing = False
         self.rows: list[QueueRow] = []  # what the table shows, in order
@@ -418,8 +430,11 @@ class QueueScreen(Screen[None]):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("review-tui", style="bold")
         text.append(f"  {one_line(name, 60)}")
+        commit_range = app.analyzer.commit_range
         base = self.base_ref or app.analyzer.discovery.base_ref
-        if base:
+        if commit_range:  # a range: one change per commit, each against its parent
+            text.append(f"  commits of {one_line(commit_range, 80)}", style="dim")
+        elif base:
             text.append(f"  against {one_line(base, 60)}", style="dim")
         # Who is recording, if it fits: a cropped e-mail address would be misleading.
         reviewer = f"  reviewing as {one_line(app.session.reviewer, 80)}"
@@ -442,9 +457,10 @@ class QueueScreen(Screen[None]):
         started = time.perf_counter()
         app = self.review_app
         try:
-            analyzer = app.fresh_analyzer()
+            analyzer = app.fresh_analyzer(include_merged=self.show_merged)
             discovery = analyzer.discovery
-            self.post_message(AnalysisStarted(len(discovery.changes), discovery.base_ref))
+            listed = len(discovery.every_change() if self.show_merged else discovery.changes)
+            self.post_message(AnalysisStarted(listed, discovery.base_ref, discovery))
 
             def progress(done: int, total: int, label: str) -> None:
                 self.post_message(AnalysisProgressed(done, total, label))
@@ -494,6 +510,7 @@ class QueueScreen(Screen[None]):
         self.analysing = True
         self.total = message.total
         self.base_ref = message.base_ref
+        self.discovery = message.discovery
         self._seen_this_run = set()
         self._update_title()
         if message.total == 0:
@@ -544,6 +561,8 @@ class QueueScreen(Screen[None]):
     def _status_of(self, report: ChangeReport) -> str:
         if report.error or report.change.error:
             return "failed"
+        if report.change.merged is not None:
+            return "merged"  # already in the base (squash-merged, cherry-picked): shown with `m`
         try:
             hashes = self.review_app.chunk_hashes_for(report)
             return str(self.review_app.session.change_status(report, hashes))
@@ -595,6 +614,15 @@ class QueueScreen(Screen[None]):
             text.append(f" · {ai} AI-signalled")
         if failed:
             text.append(f" · {failed} failed to analyse", style="bold")
+        found = self.discovery
+        if found is not None:
+            if found.merged:
+                shown = "shown" if self.show_merged else "hidden"
+                text.append(f" · {len(found.merged)} merged upstream {shown} (m)", style="dim")
+            if found.left_out:
+                text.append(f" · {found.left_out_total} refs out of scope", style="dim")
+            if found.stale:
+                text.append(f" · {found.stale} stale ({found.stale_days}d+)", style="dim")
         return text
 
     # -- the table ------------------------------------------------------------------------------
@@ -764,6 +792,14 @@ class QueueScreen(Screen[None]):
     @on(FilterBar.EditClosed)
     def _edit_closed(self) -> None:
         self.query_one("#queue-table", DataTable).focus()
+
+    def action_toggle_merged(self) -> None:
+        """Show or hide the changes whose work is already in the base (squash-merged, cherry-picked)."""
+        self.show_merged = not self.show_merged
+        merged = len(self.discovery.merged) if self.discovery is not None else 0
+        self.notify(f"{'Showing' if self.show_merged else 'Hiding'} {merged} change{'s' if merged != 1 else ''} "
+                    "already merged upstream", timeout=3)
+        self.analyse()
 
     def action_refresh(self) -> None:
         self.query_one("#queue-status", AnalysisStatus).show_progress(0, 0, "discovering changes")

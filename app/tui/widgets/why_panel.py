@@ -173,6 +173,11 @@ def ai_section(found: Assessment | None) -> RenderableType:
     for note in ai.notes if ai else ():
         text.append("\n  ⚠ ")
         text.append(one_line(note, 300))
+    for index, item in enumerate(ai.evidence if ai else ()):
+        if index == 0:
+            text.append("\n  evidence weighed:", style="dim")
+        text.append("\n  · ", style="dim")
+        text.append(one_line(item, 300), style="dim")
     return text
 
 

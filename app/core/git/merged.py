@@ -1,0 +1,202 @@
+"""Merged-upstream detection: branches whose work the base already holds although their head is not
+an ancestor of it (squash merges, cherry-picks, rebase merges, imports in a bigger commit).
+
+Three tests, cheapest first, each answering "is this branch's work in the base?":
+- tree: every path the branch's net diff (merge-base..head) touches is in the base exactly as the
+  branch has it. Trees only, no content read; catches most squash merges.
+- squash: some base commit since the merge-base has the branch's net diff as its patch (same stable
+  patch id, as `git patch-id --stable` computes it): a squash merge, even when the base edited the
+  same files again afterwards.
+- patch: every non-merge commit of the branch has a patch-equivalent base commit, what `git cherry`
+  reports with all "-": cherry-picks and rebase merges.
+
+Cost: a patch id needs the full patch (~10-20 ms a commit), so they are computed only where they
+can match: two diffs share a patch id only if they touch the same paths, and the paths a commit
+touches come from trees alone (~1 ms). The base is walked once (back to the common ancestor of the
+merge-bases in question, at most MAX_BASE_WALK commits), each base commit's path set is kept, and a
+patch id is computed only for a base commit whose path set equals that of a branch diff. Per-commit
+records (path set, patch id) are cached by commit id (they never change) and verdicts by (base
+commit, head), so a warm run reads one cache batch and a moved base costs only its new commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from app.core.git.models import Change, MergedUpstream
+from app.core.git.repo import GitRepo
+
+MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said when reached
+VERDICT_KIND = "merged"  # cache kinds
+COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, "patch": id or null when computed}
+VERDICT_VERSION = "2"  # bump when a verdict can change for the same base and head
+
+
+class KeyValueCache(Protocol):
+    """What merged detection needs of a cache (app.storage.cache.AnalysisCache provides it)."""
+
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]: ...
+
+    def put_many(self, kind: str, items: Mapping[str, Any]) -> None: ...
+
+
+@dataclass
+class _Base:
+    """The base's non-merge commits since the oldest merge-base in question, by the set of paths each
+    touches: two diffs can share a patch id only if they touch the same paths, so patch ids (a full
+    patch each, the costly part) are computed only for commits whose path set some branch diff has."""
+
+    by_paths: dict[str, list[str]] = field(default_factory=dict)  # path-set key -> commit ids, newest first
+    truncated: bool = False
+
+
+def paths_key(paths: Iterable[str]) -> str:
+    """A short fingerprint of a set of paths."""
+    return hashlib.sha1("\0".join(sorted(set(paths))).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+class MergedDetector:
+    """Sets `Change.merged` on the changes whose work the base holds. One per discovery."""
+
+    def __init__(self, repo: GitRepo, base_commit: str, base_name: str, cache: KeyValueCache | None = None,
+                 walk_limit: int = MAX_BASE_WALK) -> None:
+        self.repo = repo
+        self.base_commit = base_commit
+        self.base_name = base_name
+        self.cache = cache
+        self.walk_limit = walk_limit
+        self.notes: list[str] = []
+        self._commits: dict[str, dict[str, Any]] = {}  # commit id -> {"paths": key, "patch": id}
+        self._dirty: set[str] = set()  # commit records to write back to the cache
+        self._base: _Base | None = None
+
+    def _key(self, change: Change) -> str:
+        return f"{VERDICT_VERSION}:{self.base_commit}:{change.head}"
+
+    def detect(self, changes: list[Change]) -> None:
+        candidates = [c for c in changes if c.kind in ("branch", "pr") and c.base and not c.error and c.commits]
+        if not candidates:
+            return
+        cached = self.cache.get_many(VERDICT_KIND, [self._key(c) for c in candidates]) if self.cache else {}
+        fresh: dict[str, Any] = {}
+        unknown: list[Change] = []
+        for change in candidates:
+            verdict = cached.get(self._key(change))
+            if isinstance(verdict, dict) and "how" in verdict:
+                change.merged = MergedUpstream(verdict["how"], verdict["detail"]) if verdict["how"] else None
+            else:
+                unknown.append(change)
+        # The tree test needs no history: settle what it can before walking the base.
+        in_question = []
+        for change in unknown:
+            assert change.base is not None
+            if self.repo.holds_tree_change(self.base_commit, change.base, change.head):
+                change.merged = MergedUpstream(
+                    "tree", f"every file it changes is already in {self.base_name} as this branch has it")
+            else:
+                in_question.append(change)
+        if in_question:
+            self._load_base([c.base for c in in_question if c.base])
+            for change in in_question:
+                change.merged = self._squashed(change) or self._picked(change)
+        for change in unknown:
+            fresh[self._key(change)] = change.merged.to_dict() if change.merged else {"how": None}
+        if self.cache is not None:
+            if fresh:
+                self.cache.put_many(VERDICT_KIND, fresh)
+            if self._dirty:
+                self.cache.put_many(COMMIT_KIND, {cid: self._commits[cid] for cid in self._dirty})
+
+    # -- per-commit records: the paths a commit touches, its patch id when needed ----------------
+    def _records(self, commit_ids: list[str]) -> None:
+        """Load the records of these commits from the cache, computing the path keys it lacks."""
+        missing = [c for c in commit_ids if c not in self._commits]
+        if missing and self.cache is not None:
+            for cid, value in self.cache.get_many(COMMIT_KIND, missing).items():
+                if isinstance(value, dict) and isinstance(value.get("paths"), str):
+                    self._commits[cid] = value
+        for cid in commit_ids:
+            if cid not in self._commits:
+                parent = self.repo.first_parent(cid)
+                self._commits[cid] = {"paths": paths_key(self.repo.changed_paths(parent, cid) if parent
+                                                         else self.repo.changed_paths(None, cid))}
+                self._dirty.add(cid)
+
+    def _patch_of(self, commit_id: str) -> str | None:
+        record = self._commits[commit_id]
+        if "patch" not in record:
+            record["patch"] = self.repo.commit_patch_id(commit_id)
+            self._dirty.add(commit_id)
+        patch = record["patch"]
+        return patch if isinstance(patch, str) else None
+
+    def _load_base(self, merge_bases: list[str]) -> None:
+        # The base commits some branch in question has not got: those reachable from the base and not
+        # from every merge-base, i.e. all but the ancestors of the merge-bases' common ancestor.
+        # (Hiding every merge-base would leave only what none has: nothing, once a branch starts at the tip.)
+        oldest: str | None = None
+        for merge_base in sorted(set(merge_bases)):
+            oldest = merge_base if oldest is None else self.repo.merge_base(oldest, merge_base)
+            if oldest is None:
+                break  # unrelated histories: walk the whole base (up to the limit)
+        walked, truncated = self.repo.ancestry(self.base_commit, [oldest] if oldest else [], self.walk_limit)
+        ids = [cid for cid, parents in walked if parents <= 1]
+        self._records(ids)
+        base = _Base(truncated=truncated)
+        for cid in ids:
+            base.by_paths.setdefault(self._commits[cid]["paths"], []).append(cid)
+        if truncated:
+            self.notes.append(f"merged-upstream check compared the newest {self.walk_limit:,} commits of "
+                              f"{self.base_name} only: older squash merges and cherry-picks are not recognised")
+        self._base = base
+
+    def _holder(self, paths: str, patch_of_diff: Callable[[], str | None], change: Change) -> str | None:
+        """The base commit whose patch equals this diff's (same paths first, then the patch id), and
+        that the branch has not got (after its merge-base, as `git cherry` compares): an older one is
+        in the branch's own history, so re-applying a reverted commit is not mistaken for merged."""
+        assert self._base is not None and change.base is not None
+        candidates = self._base.by_paths.get(paths)
+        if not candidates:
+            return None
+        patch = patch_of_diff()
+        if patch is None:
+            return None
+        for holder in candidates:
+            if self._patch_of(holder) == patch and not self.repo.is_ancestor(holder, change.base):
+                return holder
+        return None
+
+    def _describe(self, commit_id: str) -> str:
+        try:
+            subject = self.repo.commit_info(commit_id).subject
+        except (KeyError, ValueError):
+            subject = ""
+        return f"{commit_id[:10]} {subject!r}" if subject else commit_id[:10]
+
+    def _squashed(self, change: Change) -> MergedUpstream | None:
+        assert change.base is not None
+        base, head = change.base, change.head
+        holder = self._holder(paths_key(self.repo.changed_paths(base, head)),
+                              lambda: self.repo.patch_id(base, head), change)
+        if holder is None:
+            return None
+        return MergedUpstream("squash", f"squash-merged into {self.base_name} as {self._describe(holder)}")
+
+    def _picked(self, change: Change) -> MergedUpstream | None:
+        own = [c.id for c in change.commits if not c.is_merge]
+        if not own:
+            return None
+        holders = []
+        for commit_id in own:  # one at a time: most branches fail at their newest commit
+            self._records([commit_id])
+            holder = self._holder(self._commits[commit_id]["paths"],
+                                  lambda cid=commit_id: self._patch_of(cid), change)  # type: ignore[misc]
+            if holder is None:
+                return None
+            holders.append(holder)
+        newest = self._describe(holders[0])
+        return MergedUpstream("patch", f"{len(own)} of {len(own)} commits already in {self.base_name} as "
+                                       f"other commits (cherry-picked or rebased; newest {newest})")
