@@ -26,12 +26,6 @@ from app.core.git.repo import GitRepo
 from app.storage.cache import AnalysisCache
 
 
-def timed(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("repo", type=Path)
@@ -40,14 +34,19 @@ def main() -> None:
     figures: dict[str, list[float]] = {"baseline": [], "cold": [], "warm": []}
     verdicts: Counter[str] = Counter()
     for _ in range(args.runs):
-        figures["baseline"].append(timed(lambda: discover(GitRepo(args.repo), detect_merged=False)))
+        started = time.perf_counter()
+        discover(GitRepo(args.repo), detect_merged=False)
+        figures["baseline"].append(time.perf_counter() - started)
         with tempfile.TemporaryDirectory() as tmp:
             cache = AnalysisCache.open(Path(tmp) / "cache.db")
-            found = []
-            figures["cold"].append(timed(lambda: found.append(discover(GitRepo(args.repo), cache=cache))))
-            figures["warm"].append(timed(lambda: discover(GitRepo(args.repo), cache=cache)))
-            verdicts = Counter(c.merged.how for c in found[0].merged if c.merged)
-            listed = len(found[0].changes)
+            started = time.perf_counter()
+            found = discover(GitRepo(args.repo), cache=cache)
+            figures["cold"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            discover(GitRepo(args.repo), cache=cache)
+            figures["warm"].append(time.perf_counter() - started)
+            verdicts = Counter(c.merged.how for c in found.merged if c.merged)
+            listed = len(found.changes)
             cache.close()
     base = statistics.median(figures["baseline"])
     print(f"{args.repo}: {listed} listed, merged upstream {sum(verdicts.values())} {dict(verdicts)}; "

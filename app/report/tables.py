@@ -16,6 +16,7 @@ from app.core.text import format_duration, human_age, one_line
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, ChangeDetail, ChangeReport
+    from app.core.git.discovery import Discovery
 
 BAND_STYLES = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
 

@@ -8,9 +8,9 @@ from textual.widgets import DataTable, Static
 
 from app.analysis.analyzer import Analyzer
 from app.config import UserConfig
+from app.paths import ledger_path
 from app.storage.ledger import Ledger
 from app.tui.app import make_app
-from app.paths import ledger_path
 from tests.conftest import ALICE, BOB
 from tests.functional.test_app import NOW, REVIEWER, build_app, queue_screen, settle
 

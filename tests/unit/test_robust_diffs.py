@@ -32,7 +32,7 @@ def moved(make_repo):
     files = {f"pkg/mod_{i}.py": MODULE.replace("handler", f"h{i}") for i in range(30)}
     b.commit("init", {**files, "notes.txt": "v1\n"}, author=ALICE)
     b.branch("move")
-    delta: dict[str, str | None] = {path: None for path in files}
+    delta: dict[str, str | None] = dict.fromkeys(files)
     for path, text in files.items():
         new = "lib/" + path.split("/", 1)[1]
         delta[new] = text

@@ -194,10 +194,11 @@ def discover(
                                         base_ref=base_name, title=kind_id[1],
                                         error=f"cannot read {target[:10]}: {problem}"))
 
-    head = repo.head_commit()
+    checked_out = repo.head_commit()
     listed = {c.head for c in found.changes}
-    if repo.head_ref() is None and head and head not in listed and not repo.is_ancestor(head, base_commit):
-        found.changes.append(_branch_change(repo, "branch", "HEAD", "HEAD", head, base_name, base_commit))
+    if (repo.head_ref() is None and checked_out and checked_out not in listed
+            and not repo.is_ancestor(checked_out, base_commit)):
+        found.changes.append(_branch_change(repo, "branch", "HEAD", "HEAD", checked_out, base_name, base_commit))
 
     if detect_merged:
         detector = MergedDetector(repo, base_commit, base_name, cache)
@@ -210,7 +211,7 @@ def discover(
         branch = repo.head_ref()
         where = _short(branch) if branch else "detached HEAD"
         found.changes.append(
-            Change(id=WORKTREE_ID, kind="worktree", ref=None, head=WORKTREE_ID, base=head, base_ref="HEAD",
+            Change(id=WORKTREE_ID, kind="worktree", ref=None, head=WORKTREE_ID, base=checked_out, base_ref="HEAD",
                    title=f"Uncommitted changes on {where}")
         )
     found.stale_days = scope.stale_days

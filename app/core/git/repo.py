@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pygit2
-from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileStatus, SortMode
+from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileMode, FileStatus, SortMode
 
 from app.core.git.diff import DiffLine, FileDiff, Hunk, decode_path, decode_text
 from app.core.git.models import CommitInfo, ref_for_git, ref_text
@@ -554,10 +554,8 @@ class GitRepo:
         None: from the empty tree), or None when it cannot be computed (a missing object)."""
         try:
             b = self.repo[new].peel(pygit2.Commit).tree
-            if old is None:
-                diff = b.diff_to_tree(swap=True)
-            else:
-                diff = self.repo[old].peel(pygit2.Commit).tree.diff_to_tree(b)
+            a = None if old is None else self.repo[old].peel(pygit2.Commit).tree
+            diff = b.diff_to_tree(swap=True) if a is None else a.diff_to_tree(b)
             for delta in diff.deltas:  # a patch id reads every blob: never for one too large to diff
                 for side in (delta.old_file, delta.new_file):
                     if side.flags & _VALID_ID and self.blob_size(str(side.id)) > MAX_DIFF_BLOB_BYTES:
@@ -679,7 +677,7 @@ class GitRepo:
                 del index.conflicts[path]
                 resolved = _tree_entry(commit.tree, path)
                 if resolved is not None:  # compared below, against the conflict-marked text
-                    index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=resolved[0]), resolved[1]))
+                    index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=resolved[0]), FileMode(resolved[1])))
         diff = index.diff_to_tree(commit.tree, DiffOption.REVERSE, context_lines)
         diff.find_similar(DiffFind.FIND_RENAMES)
         files = self._file_diffs(diff, find_renames=False, repo=scratch)
@@ -769,7 +767,7 @@ class GitRepo:
         index = pygit2.Index()
         for path, (blob, mode) in entries.items():
             if blob:
-                index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=blob), mode or pygit2.GIT_FILEMODE_BLOB))
+                index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=blob), FileMode(mode or pygit2.GIT_FILEMODE_BLOB)))
         tree = repo[index.write_tree(repo)]
         assert isinstance(tree, pygit2.Tree)
         return tree
@@ -822,7 +820,7 @@ class GitRepo:
             if delta.status == DeltaStatus.UNMODIFIED:
                 continue
             missing = [str(f.id) for f in (delta.old_file, delta.new_file)
-                       if f.flags & _VALID_ID and not f.id.raw == bytes(20) and str(f.id) not in odb]
+                       if f.flags & _VALID_ID and f.id.raw != bytes(20) and str(f.id) not in odb]
             sizes = [f.size or (self.blob_size(str(f.id)) if f.flags & _VALID_ID else 0)
                      for f in (delta.old_file, delta.new_file)]
             too_big = max(sizes) > MAX_DIFF_BLOB_BYTES

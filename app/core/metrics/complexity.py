@@ -356,7 +356,7 @@ def python_by_lizard(text: str, reason: str | None = None) -> FileMetrics:
     note = "measured with lizard's Python reader" + (f": the file {reason}" if reason else "")
     try:
         found = _lizard_functions(lizard, "fallback.py", text)
-    except Exception as exc:  # noqa: BLE001 - lizard's readers are not hardened against odd input
+    except Exception as exc:
         return FileMetrics("python", ANALYZER_LIZARD, lines=lines, error=f"{reason or 'not parsed'}; "
                                                                         f"lizard: {_one_line(exc)}")
     source_lines = text.split("\n")
