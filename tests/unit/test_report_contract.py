@@ -24,9 +24,9 @@ from app.analysis.report import (
 )
 
 LIST_KEYS = ["score", "band", "band_reason", "factors", "tier", "tier_reasons", "ai_share", "ai_added", "ai_tools",
-             "ai_method", "ai_notes", "complexity_added", "complexity_pending", "worst_function",
+             "ai_method", "ai_notes", "ai_evidence", "complexity_added", "complexity_pending", "worst_function",
              "complexity_errors", "destructive_ops", "chunks", "floor_seconds", "chunk_hashes", "history",
-             "destructive_notes", "blast_radius", "seams"]
+             "destructive_notes", "blast_radius", "seams", "file_problems"]
 
 text = st.text(max_size=12)
 numbers = st.floats(allow_nan=False, allow_infinity=False, width=32)
