@@ -151,3 +151,25 @@ def test_list_footer_counts_what_was_left_out(busy) -> None:
 def test_bad_queue_config_names_file_and_key(text: str, key: str) -> None:
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         queue_config(text)
+
+
+def test_a_pull_request_into_a_release_line_is_reviewed_against_that_line(make_repo) -> None:
+    """A PR made on v1.x carries the release line's own commits: against main it would be their
+    sum. It is diffed against the line it was made on, and says so in base_ref."""
+    b = make_repo("lines")
+    b.commit("init", {"a.py": "a = 1\n"}, author=ALICE)
+    b.branch("v1.x")
+    for i in range(25):  # the release line's own history, which main never gets
+        b.commit(f"1.x backport {i}", {f"back_{i}.py": f"b = {i}\n"}, branch="v1.x", author=ALICE)
+    b.commit("main moves on", {"main.py": "m = 1\n"}, author=ALICE)
+    b.snapshots["pull-3"] = dict(b.snapshots["v1.x"])
+    b.commit("Fix for 1.x", {"a.py": "a = 2\n"}, branch="pull-3", ref="refs/pull/3/head", author=BOB,
+             parents=[b.head("v1.x")])
+    b.set_ref("refs/remotes/origin/v1.x", b.head("v1.x"))
+    b.repo.references.delete("refs/heads/v1.x")
+    b.checkout()
+    [change] = discover(GitRepo(b.path)).changes
+    assert change.id == "pull/3" and change.base_ref == "origin/v1.x"
+    assert [c.subject for c in change.commits] == ["Fix for 1.x"]
+    [row] = list_json(b.path)
+    assert (row["lines_added"], row["lines_deleted"], row["files"]) == (1, 1, 1)

@@ -169,7 +169,8 @@ def discover(
     scope = scope or QueueConfig()
     now = time.time() if now is None else now
     base_refname = _base_refname(repo, base_name, base_commit)
-    for head, members in _scoped_heads(repo, scope, base_refname, found.left_out).items():
+    release_lines: list[RefInfo] = []
+    for head, members in _scoped_heads(repo, scope, base_refname, found.left_out, release_lines).items():
         if head == base_commit or repo.is_ancestor(head, base_commit):
             continue  # merged already
         if scope.pr_only and not any(kind == "pr" for kind, _, _ in members):
@@ -180,6 +181,7 @@ def discover(
                                 head, base_name, base_commit)
         change.aliases = [m[1] for m in members[1:]]
         change.alias_refs = [m[2] for m in members[1:]]
+        _retarget(repo, change, release_lines)
         if scope.max_age_days and (change.newest_time or now) < now - scope.max_age_days * DAY_SECONDS:
             reason = f"head older than {scope.max_age_days} days ([queue] max_age_days)"
             found.left_out[reason] = found.left_out.get(reason, 0) + 1
@@ -246,9 +248,10 @@ def _preference(member: tuple[str, str, str]) -> tuple[int, str]:
     return (1 if kind == "pr" else 2, refname)
 
 
-def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None,
-                  left_out: dict[str, int]) -> dict[str, list[tuple[str, str, str]]]:
-    """Head -> [(kind, id, ref)] of the refs in scope, the naming ref first; out-of-scope refs counted."""
+def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, left_out: dict[str, int],
+                  release_lines: list[RefInfo]) -> dict[str, list[tuple[str, str, str]]]:
+    """Head -> [(kind, id, ref)] of the refs in scope, the naming ref first; out-of-scope refs counted,
+    and the release lines (refs left out by a default pattern) collected for _retarget."""
     groups: dict[str, list[tuple[str, str, str]]] = {}
     for ref in repo.refs():
         kind_id = _kind_and_id(ref)
@@ -257,11 +260,45 @@ def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None,
         reason = scope.left_out_by(ref_names(ref.name))
         if reason is not None:
             left_out[reason] = left_out.get(reason, 0) + 1
+            if "release-branch default" in reason and kind_id[0] == "branch":
+                release_lines.append(ref)
             continue
         groups.setdefault(ref.target, []).append((kind_id[0], kind_id[1], ref.name))
     for members in groups.values():
         members.sort(key=_preference)
     return groups
+
+
+RETARGET_MIN_COMMITS = 20  # a change made on a release line carries that line's own commits: at least this many
+
+
+def _retarget(repo: GitRepo, change: Change, release_lines: list[RefInfo]) -> None:
+    """A change made on a release line (a pull request into `v1.x`, a backport branch) is reviewed
+    against that line, not the base: against main it would carry every commit of the release line
+    (a 40-line fix read as +8,000/-3,000). It was made on line R when its merge-base with R comes
+    after its merge-base with the base. Checked only for changes with many commits (only those can
+    carry a line's history), against the release lines queue scope left out."""
+    if change.base is None or len(change.commits) < RETARGET_MIN_COMMITS or not release_lines:
+        return
+    # A fork after change.base is a descendant of it, so no older than it: a line whose tip is older
+    # cannot be where the change was made (this skips the long-finished lines without a history walk).
+    since = repo.commit_info(change.base).commit_time
+    best: tuple[str, RefInfo] | None = None
+    for line in release_lines:
+        if repo.commit_info(line.target).commit_time < since:
+            continue
+        fork = repo.merge_base(line.target, change.head)
+        if fork is None or fork == change.base or not repo.is_ancestor(change.base, fork):
+            continue
+        if best is None or repo.is_ancestor(best[0], fork):
+            best = (fork, line)
+    if best is None:
+        return
+    fork, line = best
+    change.base = fork
+    change.base_ref = _short(line.name)
+    change.commits = repo.commits_between(line.target, change.head)
+    change.title = _title(change.commits, change.id)
 
 
 def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head: str, base_name: str,

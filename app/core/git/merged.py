@@ -77,7 +77,9 @@ class MergedDetector:
         return f"{VERDICT_VERSION}:{self.base_commit}:{change.head}"
 
     def detect(self, changes: list[Change]) -> None:
-        candidates = [c for c in changes if c.kind in ("branch", "pr") and c.base and not c.error and c.commits]
+        # A change retargeted to a release line (its base_ref names that line) is not judged against the base.
+        candidates = [c for c in changes if c.kind in ("branch", "pr") and c.base and not c.error and c.commits
+                      and c.base_ref == self.base_name]
         if not candidates:
             return
         cached = self.cache.get_many(VERDICT_KIND, [self._key(c) for c in candidates]) if self.cache else {}
