@@ -167,18 +167,52 @@ def discover(
                                                        first_parent=first_parent, limit=range_limit)
         return found
     scope = scope or QueueConfig()
-    now = time.time() if now is None else now
     base_refname = _base_refname(repo, base_name, base_commit)
+    _add_branch_changes(repo, found, scope, base_refname, time.time() if now is None else now)
+    for name, target, problem in repo.unreadable_refs():
+        kind_id = _kind_and_id(RefInfo(name, target))
+        if kind_id is not None and name != base_refname and scope.left_out_by(ref_names(name)) is None:
+            # listed with its error, never silently dropped
+            found.changes.append(Change(id=kind_id[1], kind=kind_id[0], ref=name, head=target, base=None,
+                                        base_ref=base_name, title=kind_id[1],
+                                        error=f"cannot read {target[:10]}: {problem}"))
+    checked_out = repo.head_commit()
+    listed = {c.head for c in found.changes}
+    if (repo.head_ref() is None and checked_out and checked_out not in listed
+            and not repo.is_ancestor(checked_out, base_commit)):
+        found.changes.append(_branch_change(repo, "branch", "HEAD", "HEAD", checked_out, base_name, base_commit))
+    if detect_merged:
+        detector = MergedDetector(repo, base_commit, base_name, cache)
+        detector.detect(found.changes)
+        found.warnings.extend(detector.notes)
+        found.merged = [c for c in found.changes if c.merged is not None]
+        found.changes = [c for c in found.changes if c.merged is None]
+    if include_worktree and not repo.is_bare and repo.is_dirty():
+        branch = repo.head_ref()
+        where = _short(branch) if branch else "detached HEAD"
+        found.changes.append(
+            Change(id=WORKTREE_ID, kind="worktree", ref=None, head=WORKTREE_ID, base=checked_out, base_ref="HEAD",
+                   title=f"Uncommitted changes on {where}")
+        )
+    _count_stale(repo, found, scope.stale_days)
+    found.changes.sort(key=lambda c: (-(c.newest_time or 0), c.id))
+    found.merged.sort(key=lambda c: (-(c.newest_time or 0), c.id))
+    return found
+
+
+def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, base_refname: str | None,
+                        now: float) -> None:
+    """One change per head of the refs in scope that the base does not contain; the rest counted."""
     release_lines: list[RefInfo] = []
     for head, members in _scoped_heads(repo, scope, base_refname, found.left_out, release_lines).items():
-        if head == base_commit or repo.is_ancestor(head, base_commit):
+        if head == found.base_commit or repo.is_ancestor(head, found.base_commit):
             continue  # merged already
         if scope.pr_only and not any(kind == "pr" for kind, _, _ in members):
             found.left_out[NOT_A_PR] = found.left_out.get(NOT_A_PR, 0) + 1
             continue
         kind, change_id, refname = members[0]
         change = _branch_change(repo, "pr" if any(m[0] == "pr" for m in members) else kind, change_id, refname,
-                                head, base_name, base_commit)
+                                head, found.base_ref, found.base_commit)
         change.aliases = [m[1] for m in members[1:]]
         change.alias_refs = [m[2] for m in members[1:]]
         _retarget(repo, change, release_lines)
@@ -188,43 +222,14 @@ def discover(
             continue
         found.changes.append(change)
 
-    for name, target, problem in repo.unreadable_refs():
-        kind_id = _kind_and_id(RefInfo(name, target))
-        if kind_id is not None and name != base_refname and scope.left_out_by(ref_names(name)) is None:
-            # listed with its error, never silently dropped
-            found.changes.append(Change(id=kind_id[1], kind=kind_id[0], ref=name, head=target, base=None,
-                                        base_ref=base_name, title=kind_id[1],
-                                        error=f"cannot read {target[:10]}: {problem}"))
 
-    checked_out = repo.head_commit()
-    listed = {c.head for c in found.changes}
-    if (repo.head_ref() is None and checked_out and checked_out not in listed
-            and not repo.is_ancestor(checked_out, base_commit)):
-        found.changes.append(_branch_change(repo, "branch", "HEAD", "HEAD", checked_out, base_name, base_commit))
-
-    if detect_merged:
-        detector = MergedDetector(repo, base_commit, base_name, cache)
-        detector.detect(found.changes)
-        found.warnings.extend(detector.notes)
-        found.merged = [c for c in found.changes if c.merged is not None]
-        found.changes = [c for c in found.changes if c.merged is None]
-
-    if include_worktree and not repo.is_bare and repo.is_dirty():
-        branch = repo.head_ref()
-        where = _short(branch) if branch else "detached HEAD"
-        found.changes.append(
-            Change(id=WORKTREE_ID, kind="worktree", ref=None, head=WORKTREE_ID, base=checked_out, base_ref="HEAD",
-                   title=f"Uncommitted changes on {where}")
-        )
-    found.stale_days = scope.stale_days
-    if scope.stale_days:
-        # Stale against the project's own activity (the base's latest commit), not the wall clock: a
-        # clone of a quiet project, or one read years later, does not call every branch stale.
-        cutoff = repo.commit_info(base_commit).commit_time - scope.stale_days * DAY_SECONDS
+def _count_stale(repo: GitRepo, found: Discovery, stale_days: int) -> None:
+    """Stale against the project's own activity (the base's latest commit), not the wall clock: a
+    clone of a quiet project, or one read years later, does not call every branch stale."""
+    found.stale_days = stale_days
+    if stale_days:
+        cutoff = repo.commit_info(found.base_commit).commit_time - stale_days * DAY_SECONDS
         found.stale = sum(1 for c in found.changes if c.newest_time is not None and c.newest_time < cutoff)
-    found.changes.sort(key=lambda c: (-(c.newest_time or 0), c.id))
-    found.merged.sort(key=lambda c: (-(c.newest_time or 0), c.id))
-    return found
 
 
 def _base_refname(repo: GitRepo, base_name: str, base_commit: str) -> str | None:

@@ -504,10 +504,20 @@ def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
     if old_mi is not None and new_mi is not None:
         result.mi_delta = new_mi - old_mi
 
-    touched = sorted(set(touched_lines)) if touched_lines else []
+    _function_deltas(result, old_by_name, new.functions if new is not None else [],
+                     sorted(set(touched_lines)) if touched_lines else [])
+    fallback = (new.fallback if new is not None else None) or (old.fallback if old is not None else None)
+    if result.error is None and fallback:
+        result.error = fallback  # measured, but not by the usual analyzer: say how
+    return result
+
+
+def _function_deltas(result: FileComplexity, old_by_name: dict[str, FunctionMetric],
+                     new_functions: list[FunctionMetric], touched: list[int]) -> None:
+    """Fill `result` with the per-function moves: added, removed, changed, and the worst one."""
     changed: list[FunctionMetric] = []
     new_names: set[str] = set()
-    for function in new.functions if new is not None else []:
+    for function in new_functions:
         new_names.add(function.name)
         before = old_by_name.get(function.name)
         if before is None:
@@ -525,10 +535,6 @@ def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
     if changed:
         # Highest complexity wins; on a tie the earlier function, so the choice is stable.
         result.worst = min(changed, key=lambda f: (-f.complexity, f.start_line, f.name))
-    fallback = (new.fallback if new is not None else None) or (old.fallback if old is not None else None)
-    if result.error is None and fallback:
-        result.error = fallback
-    return result
 
 
 def _overlaps(function: FunctionMetric, sorted_lines: list[int]) -> bool:
