@@ -90,7 +90,9 @@ def test_every_command_shows_hostile_repo_and_notes_as_inert_text(hostile: Path,
     listed = run_cli("list", "--json", "--repo", repo, env=C_LOCALE)
     assert listed.returncode == 0, listed.stderr
     assert_inert(listed.stdout, "list --json")
-    ids = [item["id"] for item in json.loads(listed.stdout.decode("utf-8"))]
+    # refs at one head are one change whose other names are aliases (issue 13): every name, id or
+    # alias, is listed and names the change in every command below
+    ids = [name for item in json.loads(listed.stdout.decode("utf-8")) for name in (item["id"], *item["aliases"])]
     assert {"feature", "feature\u200b", "fix-\\xff"} <= set(ids)
     commands = [("list",), ("sync",), ("stats", "--all"), ("stats", "--all", "--json"),
                 ("stats", "--all", "--csv"), ("stats", "--all", "--html", str(tmp_path / "s.html"))]

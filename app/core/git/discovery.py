@@ -204,7 +204,7 @@ def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, bas
                         now: float) -> None:
     """One change per head of the refs in scope that the base does not contain; the rest counted."""
     release_lines: list[RefInfo] = []
-    for head, members in _scoped_heads(repo, scope, base_refname, found.left_out, release_lines).items():
+    for head, members in _scoped_heads(repo, scope, base_refname, found.left_out, release_lines):
         if head == found.base_commit or repo.is_ancestor(head, found.base_commit):
             continue  # merged already
         if scope.pr_only and not any(kind == "pr" for kind, _, _ in members):
@@ -253,8 +253,15 @@ def _preference(member: tuple[str, str, str]) -> tuple[int, str]:
     return (1 if kind == "pr" else 2, refname)
 
 
+def _plain_name(refname: str) -> bool:
+    """A ref name that cannot pass for another: printable, no escaped undecodable bytes. A look-alike
+    (an invisible character, a \\xff escape) is never folded into another ref's change as an alias:
+    it keeps a row of its own, where the why panel flags it (issue 15)."""
+    return refname.isprintable() and "\\x" not in refname
+
+
 def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, left_out: dict[str, int],
-                  release_lines: list[RefInfo]) -> dict[str, list[tuple[str, str, str]]]:
+                  release_lines: list[RefInfo]) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Head -> [(kind, id, ref)] of the refs in scope, the naming ref first; out-of-scope refs counted,
     and the release lines (refs left out by a default pattern) collected for _retarget."""
     groups: dict[str, list[tuple[str, str, str]]] = {}
@@ -268,10 +275,11 @@ def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, l
             if "release-branch default" in reason and kind_id[0] == "branch":
                 release_lines.append(ref)
             continue
-        groups.setdefault(ref.target, []).append((kind_id[0], kind_id[1], ref.name))
+        key = ref.target if _plain_name(ref.name) else f"{ref.target} {ref.name}"
+        groups.setdefault(key, []).append((kind_id[0], kind_id[1], ref.name))
     for members in groups.values():
         members.sort(key=_preference)
-    return groups
+    return [(key.split(" ", 1)[0], members) for key, members in groups.items()]
 
 
 RETARGET_MIN_COMMITS = 20  # a change made on a release line carries that line's own commits: at least this many
