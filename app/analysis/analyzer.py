@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from app.storage.cache import AnalysisCache
 
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "9"  # 9: chunk hashes bind path, mode, units, context, raw bytes (CHUNK_BINDING 2)
+ANALYSIS_VERSION = "10"  # 10: AI signals in the wild, AI evidence, file problems; 9: chunk binding 2
 
 Progress = Callable[[int, int, str], None]
 
@@ -532,7 +532,6 @@ class Analyzer:
                 wait_graph: bool = True) -> ChangeDetail:
         """Score and plan a prepared change with the metrics at hand (complete when all are there)."""
         from app.core.metrics import complexity as cx
-        from app.core.planner.builder import build_plan
         from app.core.provenance.commits import commit_signals
         from app.core.risk.score import compute
 
@@ -550,14 +549,7 @@ class Analyzer:
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst)
         risk = compute(inputs, cfg.risk)
-        function_cc = {path: {name: max(new - (old or 0), 0) for name, old, new in fc.changed_functions}
-                       for path, fc in complexity.items()}
-        plan = build_plan(files, read_blob=self.repo.blob, config=cfg.chunks, file_tiers=tiers.file_tiers,
-                          ai_lines=prov.ai_lines, function_complexity=function_cc,
-                          destructive_paths={op.path for op in tiers.destructive}, order=order,
-                          spans_cache=self._spans_memo,
-                          seams=blast.seam_ranges({fd.old_path: fd.path for fd in files if fd.old_path})
-                          if blast is not None else ())
+        plan = self._plan(files, tiers, prov, complexity, blast, order)
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
@@ -570,6 +562,21 @@ class Analyzer:
         report = ChangeReport(change, figures, assessment, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
+
+    def _plan(self, files: list[FileDiff], tiers: TierAssessment, prov: ChangeProvenance,
+              complexity: dict[str, cx.FileComplexity], blast: BlastRadius | None, order: str) -> ReviewPlan:
+        """The review plan of a change, with what the planner weighs: tiers, AI lines, complexity added
+        per function, destructive paths and the seams the change touches."""
+        from app.core.planner.builder import build_plan
+
+        function_cc = {path: {name: max(new - (old or 0), 0) for name, old, new in fc.changed_functions}
+                       for path, fc in complexity.items()}
+        seams = (blast.seam_ranges({fd.old_path: fd.path for fd in files if fd.old_path})
+                 if blast is not None else ())
+        return build_plan(files, read_blob=self.repo.blob, config=self.config.chunks, file_tiers=tiers.file_tiers,
+                          ai_lines=prov.ai_lines, function_complexity=function_cc,
+                          destructive_paths={op.path for op in tiers.destructive}, order=order,
+                          spans_cache=self._spans_memo, seams=seams)
 
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
         prep = self._prepare(change)
