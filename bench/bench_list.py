@@ -74,12 +74,12 @@ class Results:
 
 
 def entry_point() -> list[str]:
-    """The installed `review-tui` script next to this interpreter, else `python -m app`."""
+    """The installed `review-tui` script next to this interpreter, else `python -P -m app`."""
     script = Path(sys.executable).with_name("review-tui")
     if script.exists():
         return [str(script)]
     found = shutil.which("review-tui")
-    return [found] if found else [sys.executable, "-m", "app"]
+    return [found] if found else [sys.executable, "-P", "-m", "app"]
 
 
 def _timed(command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, str]:

@@ -134,7 +134,7 @@ def measure(repo: Path, *args: str, env: dict[str, str] | None = None) -> dict:
     """Run `review-tui list --json --repo repo` in a fresh wrapper: peak RSS (MB), seconds, parsed JSON."""
     out_file = repo.parent / f"{repo.name}.json"
     full_env = {**os.environ, "REVIEW_TUI_NO_CACHE": "1", **(env or {})}
-    command = [sys.executable, "-m", "app", "list", "--json", "--repo", str(repo), *args]
+    command = [sys.executable, "-P", "-m", "app", "list", "--json", "--repo", str(repo), *args]
     result = subprocess.run([sys.executable, "-c", _WRAPPER, str(out_file), *command], capture_output=True,
                             env=full_env, timeout=1800)
     fields = result.stdout.decode().split()

@@ -197,7 +197,7 @@ def main() -> None:
                 timed.append(time.perf_counter() - started)
         env = {**os.environ, "REVIEW_TUI_NO_CACHE": "1"}
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "app", "stats", "--all", "--json", "--ledger", str(path)],
+        done = subprocess.run([sys.executable, "-P", "-m", "app", "stats", "--all", "--json", "--ledger", str(path)],
                               capture_output=True, text=True, env=env, check=False)
         process = time.perf_counter() - started
         if done.returncode != 0:

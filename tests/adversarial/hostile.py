@@ -13,7 +13,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,8 @@ import pygit2
 from hypothesis import settings
 from hypothesis import strategies as st
 from pygit2.enums import ObjectType
+
+from tests.cli import CLI
 
 FILE = 0o100644
 EXEC = 0o100755
@@ -382,7 +383,7 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 120,
     captured as bytes: stdout is a pipe, so rich emits no styling and any ESC came from content."""
     full_env = {**os.environ, "COLUMNS": "120", "TERM": "xterm-256color", **(env or {})}
     full_env.pop("FORCE_COLOR", None)
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=cwd, capture_output=True, timeout=timeout,
+    return subprocess.run([*CLI, *args], cwd=cwd, capture_output=True, timeout=timeout,
                           env=full_env)
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from app.analysis.analyzer import Analyzer
 from app.samples import load
 from app.storage.ledger import Ledger, NewDecision
+from tests.cli import CLI
 
 SAMPLES = load()
 ANN = SAMPLES.Person("Ann Author", "ann@example.com")
@@ -49,7 +49,7 @@ def approve_all(repo: Path, reviewer: str, change: str) -> None:
 
 
 def check(repo: Path, change: str) -> tuple[int, dict]:
-    done = subprocess.run([sys.executable, "-m", "app", "check", change, "--repo", str(repo), "--json"],
+    done = subprocess.run([*CLI, "check", change, "--repo", str(repo), "--json"],
                           capture_output=True, text=True, timeout=300, env={**os.environ})
     return done.returncode, json.loads(done.stdout)
 

@@ -21,6 +21,7 @@ import pytest
 from app.analysis.analyzer import Analyzer
 from app.paths import ledger_path, user_config_path
 from app.storage.ledger import Ledger
+from tests.cli import INTERPRETER_ARGS
 
 pty = pytest.importorskip("pty")
 pytest.importorskip("app.tui.app")
@@ -86,7 +87,7 @@ def test_kill_9_mid_review_loses_no_decision_and_only_seconds_of_time(review_rep
     config.write_text(f'reviewer_email = "{REVIEWER}"\npersist_seconds = {PERSIST_SECONDS}\n', "utf-8")
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40",
            "TEXTUAL_ANIMATIONS": "none"}
-    term = Terminal(["-m", "app", "--repo", str(review_repo)], env)
+    term = Terminal([*INTERPRETER_ARGS, "--repo", str(review_repo)], env)
     try:
         term.wait_for(b"feature", timeout=60)  # the queue lists the change
         time.sleep(1.0)

@@ -11,15 +11,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from app.paths import ledger_path
 from app.storage.ledger import Ledger, NewDecision
+from tests.cli import CLI
 
 
 def review_tui(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "REVIEW_TUI_NO_CACHE": "1"})
 
 

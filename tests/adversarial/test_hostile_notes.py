@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.core.git.repo import GitRepo
 from app.storage import notes
+from tests.cli import CLI
 
 NOTES = "refs/notes/review-tui"
 
@@ -31,7 +31,7 @@ def git(cwd: Path, *args: str, stdin: str | bytes | None = None) -> str:
 
 
 def review_tui(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app", *args, "--repo", str(repo)], capture_output=True,
+    return subprocess.run([*CLI, *args, "--repo", str(repo)], capture_output=True,
                           text=True, timeout=300)
 
 

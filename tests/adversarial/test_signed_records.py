@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from app.analysis.analyzer import Analyzer
 from app.samples import load
 from app.storage import notes, signing
 from app.storage.ledger import Ledger, NewDecision
+from tests.cli import CLI
 
 SAMPLES = load()
 ANN = SAMPLES.Person("Ann Author", "ann@example.com")
@@ -63,7 +63,7 @@ def review_tui(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess
     env = {**os.environ, "REVIEW_TUI_DATA_DIR": str(home / "data"),
            "REVIEW_TUI_CONFIG_DIR": str(home / "config"), "REVIEW_TUI_NO_CACHE": "1",
            "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([*CLI, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300)
 
 

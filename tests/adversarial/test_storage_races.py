@@ -20,6 +20,7 @@ import pytest
 
 from app.analysis.analyzer import Analyzer
 from app.storage.ledger import Ledger
+from tests.cli import CLI
 
 ROUNDS = 60  # per writer: 60 active-time ticks and 20 decisions, about 1-3 s on two cores
 TICK = 0.25
@@ -54,7 +55,7 @@ ANALYST = textwrap.dedent("""
         time.sleep(0.001)
     for n in range(rounds):
         for args in (["list", "--json"], ["sync"]):
-            r = subprocess.run([sys.executable, "-m", "app", *args, "--repo", repo], capture_output=True)
+            r = subprocess.run([*CLI, *args, "--repo", repo], capture_output=True)
             if r.returncode != 0:
                 sys.stderr.buffer.write(r.stderr)
                 sys.exit(r.returncode)
@@ -106,6 +107,6 @@ def test_two_reviewers_and_an_analysis_never_lose_a_write(shared_repo: Path, her
             assert sorted(d.note for d in decisions) == expected
             assert all(d.chunk_hash == f"{who}-chunk-2" for d in decisions)
     # the analysis process filled the cache while the ledger was busy
-    listed = subprocess.run([sys.executable, "-m", "app", "list", "--json", "--repo", str(shared_repo)],
+    listed = subprocess.run([*CLI, "list", "--json", "--repo", str(shared_repo)],
                             capture_output=True, check=True)
     assert {item["id"] for item in json.loads(listed.stdout)} == {"feature", "other"}

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from app.storage.ledger import Ledger
+from tests.cli import CLI
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc (Linux)")
 
@@ -102,7 +103,7 @@ def test_outside_connections_never_unlink_a_live_wal(small_repo: Path, hermetic_
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env=env, text=True)
     assert writer.stdin is not None and writer.stdout is not None
-    app = [sys.executable, "-m", "app"]
+    app = list(CLI)
     outsiders = [
         ("review-tui check", lambda: subprocess.run([*app, "check", "feature", "--repo", str(small_repo)],
                                                     capture_output=True, env=env, timeout=120)),

@@ -12,7 +12,6 @@ import io
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from app.tui.app import ReviewApp, make_app, screen_actions
 from app.tui.keys import ACTIONS
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.queue import QueueScreen
+from tests.cli import CLI
 
 NOW = 1_800_000_000.0
 """The wall clock pinned for ages (2027-01-15): snapshots and age cells never drift."""
@@ -213,7 +213,7 @@ def test_reviewer_defaults_to_git_user_email(payments_repo, warm_cache, make_rep
 
 
 def _run_cli(repo: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app", "--repo", str(repo)], capture_output=True, text=True,
+    return subprocess.run([*CLI, "--repo", str(repo)], capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL, env=os.environ.copy())
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.commands.common import SIGPIPE_EXIT
+from tests.cli import CLI
 from tests.conftest import ALICE
 
 LONG_BRANCH = "origin/codex/horizontal-scaling-of-the-settlement-batch-writer-across-regions-and-shards"
@@ -27,12 +27,12 @@ def run(args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None 
     full_env = {**os.environ, **(env or {})}
     full_env.pop("COLUMNS", None) if env is None or "COLUMNS" not in env else None
     if not closed_stdout:
-        return subprocess.run([sys.executable, "-m", "app", *args], cwd=cwd, env=full_env, capture_output=True,
+        return subprocess.run([*CLI, *args], cwd=cwd, env=full_env, capture_output=True,
                               text=True, timeout=300)
     read, write = os.pipe()
     os.close(read)  # nobody will ever read: the first write fails with EPIPE
     try:
-        done = subprocess.run([sys.executable, "-m", "app", *args], cwd=cwd, env=full_env, stdout=write,
+        done = subprocess.run([*CLI, *args], cwd=cwd, env=full_env, stdout=write,
                               stderr=subprocess.PIPE, text=True, timeout=300)
     finally:
         os.close(write)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pygit2
 import pytest
@@ -15,6 +14,7 @@ from app.core.git.discovery import discover, parse_range
 from app.core.git.models import WORKTREE_ID
 from app.core.git.repo import GitRepo
 from app.errors import RepoError
+from tests.cli import CLI
 from tests.conftest import ALICE, BOB
 
 
@@ -243,7 +243,7 @@ def test_bad_input_gives_one_line_error_and_nonzero_exit(basic, tmp_path, args, 
     plain = tmp_path / "plain"
     plain.mkdir()
     real = [a.format(tmp=plain, empty=empty, basic=basic.path) for a in args]
-    proc = subprocess.run([sys.executable, "-m", "app", *real], capture_output=True, text=True)
+    proc = subprocess.run([*CLI, *real], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
