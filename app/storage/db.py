@@ -797,8 +797,35 @@ def _v6_viewed_files(db: Database) -> None:
     )
 
 
+def _v7_record_trust(db: Database) -> None:
+    """Schema 7: what makes a review record count (issue 15; app/storage/records.py).
+
+    - record_signatures: a record's signed note line, made when the record was (a signing key was
+      configured): the ledger's copy of a record then verifies like the notes' copy, and `sync`
+      exports exactly that line.
+    - decision_carries: an approval a reviewer carried over from another change making the same edit:
+      the new record (given on this change) and the record and change it came from.
+    - indexes for storage/records.py's look-up of the decisions bearing on one change.
+    """
+    db.executescript(
+        """
+        CREATE TABLE record_signatures (
+            record_id TEXT PRIMARY KEY,
+            line TEXT NOT NULL
+        );
+        CREATE TABLE decision_carries (
+            record_id TEXT PRIMARY KEY REFERENCES decisions(record_id),
+            from_record TEXT NOT NULL,
+            from_change TEXT NOT NULL
+        );
+        CREATE INDEX decisions_by_chunk ON decisions (repo, chunk_hash);
+        CREATE INDEX decisions_by_head ON decisions (repo, head);
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes, _v5_stats_summaries,
-    _v6_viewed_files,
+    _v6_viewed_files, _v7_record_trust,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

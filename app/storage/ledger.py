@@ -42,7 +42,8 @@ Clock = Callable[[], float]
 DecisionKind = Literal["approve", "flag", "later"]
 DECISIONS: tuple[str, ...] = ("approve", "flag", "later")
 ChunkState = Literal["new", "opened", "approved", "flagged", "later"]
-ChangeState = Literal["new", "in progress", "approved", "stale", "rubber-stamped", "flagged"]
+ChangeState = Literal["new", "in progress", "approved", "stale", "rubber-stamped", "flagged", "not counted",
+                      "own change"]
 
 _STATE_OF_DECISION: dict[str, ChunkState] = {"approve": "approved", "flag": "flagged", "later": "later"}
 
@@ -203,11 +204,14 @@ class ChangeStatus:
     total: int  # current chunks
     stale_chunks: int  # chunks approved at another head whose content is no longer in the change
     rubber_stamps: int  # approvals covering the current content that were rubber stamps
+    reason: str = ""  # "not counted": why the reviewer's approval does not count (e.g. "unsigned")
 
     @property
     def label(self) -> str:
         if self.state == "in progress":
             return f"in progress {self.approved} of {self.total}"
+        if self.state == "not counted" and self.reason:
+            return f"not counted: {self.reason}"
         return self.state
 
     def __str__(self) -> str:
@@ -517,6 +521,24 @@ class Ledger:
             params.append(reviewer)
         rows = self._query("reading decisions", sql + " ORDER BY created_at, id", params)
         return [_decision(row) for row in rows]
+
+    def decisions_bearing_on(self, repo: str, *, chunk_hashes: Iterable[str], change_ids: Iterable[str],
+                             heads: Iterable[str]) -> list[Decision]:
+        """Decisions that may bear on one change, oldest first: on one of its chunk hashes, given under
+        one of its ids or at one of its commits, and every change-level decision of the repository
+        (whose covered hashes decide). A superset: storage/records.py applies the binding."""
+        import json
+
+        sql = (
+            "SELECT * FROM decisions WHERE repo = ?1 AND (chunk_hash IS NULL"
+            " OR chunk_hash IN (SELECT value FROM json_each(?2))"
+            " OR change_id IN (SELECT value FROM json_each(?3))"
+            " OR head IN (SELECT value FROM json_each(?4)))"
+            " ORDER BY created_at, id"
+        )
+        params = [repo, json.dumps(sorted(set(chunk_hashes))), json.dumps(sorted(set(change_ids))),
+                  json.dumps(sorted(set(heads)))]
+        return [_decision(row) for row in self._query("reading decisions", sql, params)]
 
     def latest_decisions(self, repo: str, change_id: str, reviewer: str | None = None) -> dict[str, Decision]:
         """The newest chunk-level decision per chunk content hash (any head), by one reviewer or anyone."""

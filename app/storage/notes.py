@@ -57,7 +57,7 @@ import binascii
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -569,6 +569,62 @@ def coverage_of(ledger: Ledger) -> dict[str, tuple[str, ...]]:
     return {record_id: tuple(h for h in hashes.split(" ") if h) for record_id, hashes in rows}
 
 
+# -- records signed when they were made (schema 7) ----------------------------------------------
+
+
+def sign_record(ledger: Ledger, decision: Decision, covers: Sequence[str] | None, sign: Signer) -> str:
+    """Sign a ledger decision's note line now and keep the signed line beside it (table
+    ``record_signatures``): the ledger's copy then verifies like the notes' copy, and `sync` exports
+    exactly this line. Returns the line."""
+    line = sign_line(format_decision(decision, covers), sign)
+    with write_transaction(ledger.db, ledger.path, "keeping a record's signature", ledger.timeout):
+        ledger.db.conn.execute("INSERT OR REPLACE INTO record_signatures (record_id, line) VALUES (?, ?)",
+                               (decision.record_id, line))
+    return line
+
+
+def sign_decision(ledger: Ledger, decision: Decision, covers: Sequence[str] | None, sign: Signer) -> str | None:
+    """sign_record for a decision just made; returns why it stays unsigned (None: signed). A record
+    on the working tree (no commit to attach a note to) is never exported, so it is not signed."""
+    if not _OBJECT_ID.match(decision.head):
+        return None
+    try:
+        sign_record(ledger, decision, covers, sign)
+    except SignatureError as exc:
+        return f"record not signed ({exc}); `review-tui sync` signs it when the key can be used"
+    return None
+
+
+def signed_lines(ledger: Ledger, record_ids: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+    """{record id: (head, signed line)} of ledger records signed when they were made (all, or those given)."""
+    import json
+
+    sql = ("SELECT d.record_id, d.head, s.line FROM record_signatures s JOIN decisions d USING (record_id)")
+    params: list[str] = []
+    if record_ids is not None:
+        sql += " WHERE s.record_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(sorted(set(record_ids))))
+    return {str(rid): (str(head), str(line)) for rid, head, line in ledger.db.execute(sql, params).fetchall()}
+
+
+def signed_copies(ledger: Ledger, repo_key: str, record_ids: Iterable[str]) -> ParsedNotes:
+    """The ledger's signed lines of the given records, parsed and verified as notes are (a line that
+    does not verify reads as unsigned, with why)."""
+    out = ParsedNotes()
+    seen: dict[str, bool] = {}
+    for record_id, (head, line) in signed_lines(ledger, record_ids).items():
+        where = f"the ledger's signed copy of record {record_id}"
+        try:
+            problem = _parse_line(line, head, repo_key, out, seen)
+        except _Malformed as exc:
+            out.warn(f"{where}: {exc}; not used")
+            continue
+        if problem:
+            out.warn(f"{where}: {problem}")
+    out.decisions = [(replace(d, source="local"), covers) for d, covers in out.decisions]
+    return out
+
+
 def approval_record(decision: Decision, covers: Covered) -> ApprovalRecord:
     """The policy's view of a ledger decision."""
     return ApprovalRecord(
@@ -577,6 +633,7 @@ def approval_record(decision: Decision, covers: Covered) -> ApprovalRecord:
         opened=decision.opened, created_at=decision.created_at, record_id=decision.record_id,
         source=decision.source, covers=covers if decision.chunk_hash is None else None,
         active_seconds=decision.active_seconds_at_decision, floor_seconds=decision.floor_seconds,
+        change_id=decision.change_id,
     )
 
 
@@ -641,13 +698,17 @@ def _pending_lines(ledger: Ledger, repo: GitRepo, repo_key: str,
             present[head] = head != WORKTREE_ID and bool(_OBJECT_ID.match(head)) and repo.has_commit(head)
         return present[head]
 
+    signed = signed_lines(ledger)
     for decision in ledger.iter_decisions(repo=repo_key, source="local"):
         if not usable(decision.head):
             missing += 1 if decision.head != WORKTREE_ID else 0
             continue
         covers = coverage.get(decision.record_id)
-        line = format_decision(decision, covers)
-        line = sign_line(line, signer) if signer else line
+        if decision.record_id in signed:  # signed when it was made: exported as it was signed
+            line = signed[decision.record_id][1]
+        else:
+            line = format_decision(decision, covers)
+            line = sign_line(line, signer) if signer else line
         lines.setdefault(decision.head, []).append((decision.record_id, line))
     for comment in ledger.iter_comments(repo=repo_key, source="local"):
         if not usable(comment.head):
@@ -692,7 +753,7 @@ def export_notes(ledger: Ledger, repo: GitRepo, repo_key: str, signer: Signer | 
             # line (readers prefer the copy whose signature verifies; the old line stays, as always).
             signed_known = {line_record_id(line) for line in old_lines if _SIG_KEY in line}
             new_lines = [line for record_id, line in tagged
-                         if record_id not in known or (signer is not None and record_id not in signed_known)]
+                         if record_id not in known or (_SIG_KEY in line and record_id not in signed_known)]
             if new_lines:
                 updates[head] = note_text([*old_lines, *new_lines])
                 added += len(new_lines)

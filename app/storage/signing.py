@@ -381,11 +381,14 @@ class Signer:
 
     path: Path
     key: PrivateKey | None
+    interactive: bool = True
+    """Whether ssh-keygen may ask for a passphrase on the terminal; False (the TUI, which owns the
+    terminal) detaches it from the terminal, so only the agent can unlock the key."""
 
     def __call__(self, message: bytes) -> bytes:
         if self.key is not None:
             return sign(message, self.key)
-        return _ssh_keygen_sign(self.path, message)
+        return _ssh_keygen_sign(self.path, message, interactive=self.interactive)
 
     @property
     def description(self) -> str:
@@ -394,7 +397,7 @@ class Signer:
         return f"{self.path} (through ssh-keygen)"
 
 
-def _ssh_keygen_sign(path: Path, message: bytes) -> bytes:
+def _ssh_keygen_sign(path: Path, message: bytes, *, interactive: bool = True) -> bytes:
     program = shutil.which("ssh-keygen")
     if program is None:
         raise SignatureError(f"cannot sign with {path}: it needs a passphrase or an agent, and ssh-keygen "
@@ -402,25 +405,31 @@ def _ssh_keygen_sign(path: Path, message: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="review-tui-sign-") as folder:
         data = Path(folder) / "record"
         data.write_bytes(message)
+        env = {**os.environ}
+        if not interactive:  # no terminal and no askpass program: the agent, or a clear failure
+            env.pop("SSH_ASKPASS", None)
+            env["SSH_ASKPASS_REQUIRE"] = "never"
         done = subprocess.run([program, "-Y", "sign", "-n", NAMESPACE, "-f", str(path), str(data)],
-                              capture_output=True, text=True, check=False, env={**os.environ})
+                              capture_output=True, text=True, check=False, env=env,
+                              stdin=None if interactive else subprocess.DEVNULL,
+                              start_new_session=not interactive)
         if done.returncode != 0:
             why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
             raise SignatureError(f"ssh-keygen could not sign with {path}: {why}")
         return unarmor(Path(str(data) + ".sig").read_text("ascii"))
 
 
-def load_signer(path: Path) -> Signer:
+def load_signer(path: Path, *, interactive: bool = True) -> Signer:
     """The signer of a key file (a private key, or a .pub whose private half is beside it or in the agent)."""
     path = path.expanduser()
     private = path.with_suffix("") if path.suffix == ".pub" and path.with_suffix("").exists() else path
     if not private.exists():
         raise SignatureError(f"the signing key {path} does not exist")
     try:
-        return Signer(private, load_private_key(private))
+        return Signer(private, load_private_key(private), interactive)
     except SignatureError as exc:
         if "encrypted" in str(exc).lower() or "password" in str(exc).lower() or private.suffix == ".pub":
-            return Signer(private, None)
+            return Signer(private, None, interactive)
         raise
 
 

@@ -46,6 +46,9 @@ class TrustRules:
 class Verdict:
     trusted: bool
     why: str
+    reason: str = ""
+    """Why it is not trusted, as a code: "unsigned", "bad signature" or "unknown signer" (empty when
+    the record is signed by an allowed key)."""
 
 
 def load_rules(repo: GitRepo, base_commit: str | None, policy: PolicyConfig) -> TrustRules:
@@ -71,12 +74,21 @@ def load_rules(repo: GitRepo, base_commit: str | None, policy: PolicyConfig) -> 
 
 
 def verdict(record_id: str, reviewer: str, parsed: ParsedNotes | None, rules: TrustRules) -> Verdict:
-    """Whether one record may count, and why (one short phrase)."""
+    """Whether one record read from `parsed` may count, and why (one short phrase)."""
     key = parsed.signers.get(record_id) if parsed is not None else None
+    failure = parsed.unverified.get(record_id) if parsed is not None else None
+    return judge(reviewer, key, failure, rules)
+
+
+def judge(reviewer: str, key: bytes | None, failure: str | None, rules: TrustRules) -> Verdict:
+    """Whether a record whose signature verified with `key` (None: unsigned, or its signature failed
+    with `failure`) may count for `reviewer` under `rules`."""
     if key is None:
-        bad = parsed.unverified.get(record_id) if parsed is not None else None
-        return Verdict(not rules.required, f"signature not valid: {bad}" if bad else "unsigned")
+        if failure:
+            return Verdict(not rules.required, f"signature not valid: {failure}", "bad signature")
+        return Verdict(not rules.required, "unsigned" + (" (signatures are required)" if rules.required else ""),
+                       "unsigned")
     if rules.allowed.admits(reviewer, key):
         return Verdict(True, f"signed by {fingerprint(key)}")
     why = f"signed by {fingerprint(key)}, a key {rules.source} does not allow for this reviewer"
-    return Verdict(not rules.required, why)
+    return Verdict(not rules.required, why, "unknown signer")

@@ -178,6 +178,10 @@ class ReviewApp(App[None]):
         self._startup_notes += [("warning", f"config: {w}") for w in user_config.warnings]
         self._startup_notes += [("warning", w) for w in override_warnings(user_config.keys)]
 
+    def add_startup_note(self, severity: str, message: str) -> None:
+        """A notification shown once the app is mounted (a config problem found while starting)."""
+        self._startup_notes.append((severity, message))
+
     # -- services for the screens -----------------------------------------------------------
     def fresh_analyzer(self, *, include_merged: bool = False) -> Analyzer:
         """A new Analyzer for the calling thread (pygit2 objects must not cross threads);
@@ -302,14 +306,36 @@ def make_app(
         if owns_ledger:
             ledger.close()
         raise
+    from app.analysis.signoff import SignOff
+
+    session.signoff = SignOff(analyzer, ledger)
+    session.signer, unusable = decision_signer(user_config, analyzer)
     clock: Callable[[], float] | None
     if now is None or callable(now):
         clock = now
     else:
         pinned = float(now)
         clock = lambda: pinned  # noqa: E731
-    return ReviewApp(analyzer, user_config=user_config, ledger=ledger, session=session, now=clock,
-                     theme_dirs=theme_dirs, owns_ledger=owns_ledger)
+    app = ReviewApp(analyzer, user_config=user_config, ledger=ledger, session=session, now=clock,
+                    theme_dirs=theme_dirs, owns_ledger=owns_ledger)
+    if unusable:
+        app.add_startup_note("warning", unusable)
+    return app
+
+
+def decision_signer(user_config: UserConfig, analyzer: Analyzer) -> tuple[Callable[[bytes], bytes] | None, str]:
+    """The signer of decisions made in the TUI (review-tui's signing_key, else git's SSH signing key),
+    and why a configured key cannot be used (empty when it can, or none is configured). ssh-keygen
+    never asks for a passphrase on the TUI's terminal: a key with one signs through the agent."""
+    from app.storage.signing import SignatureError, load_signer, signing_key_setting
+
+    path = signing_key_setting(user_config.signing_key, analyzer.repo.config_value)
+    if path is None:
+        return None, ""
+    try:
+        return load_signer(path, interactive=False), ""
+    except SignatureError as exc:
+        return None, f"decisions are recorded unsigned: {exc}; `review-tui sync` signs them"
 
 
 if TYPE_CHECKING:

@@ -25,10 +25,14 @@ from app.core.planner.model import Chunk
 from app.core.text import format_duration
 from app.errors import ReviewTuiError
 from app.storage.ledger import ChangeStatus, Comment, Decision, Ledger, NewDecision
+from app.storage.notes import sign_decision
+from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, Uncounted
 from app.tui.timer import DEFAULT_IDLE_SECONDS, ActiveTimer
 
 if TYPE_CHECKING:
     from app.analysis.report import ChangeDetail, ChangeReport
+    from app.analysis.signoff import ReviewerView, SignOff
+    from app.core.git.models import Change
 
 ChunkKey = tuple[str, str, str]
 """(change id, head, chunk content hash): what the timer counts time for."""
@@ -65,6 +69,13 @@ class ReviewSession:
 
     def __init__(self, ledger: Ledger, *, repo_key: str, reviewer: str, session_id: int,
                  timer: ActiveTimer[ChunkKey], persist_seconds: float = DEFAULT_PERSIST_SECONDS) -> None:
+        self.signoff: SignOff | None = None
+        """The repository's sign-off judge (app/analysis/signoff.py): statuses then show only what
+        `check` counts. Without one (a ledger alone) statuses come from this reviewer's ledger rows."""
+        self.signer: Callable[[bytes], bytes] | None = None
+        """Signs each decision's record line when it is made (a signing key is configured)."""
+        self.unsigned_why: str | None = None
+        """Why the last decision could not be signed (shown by the screen that recorded it)."""
         self.ledger = ledger
         self.repo_key = repo_key
         self.reviewer = reviewer
@@ -144,16 +155,46 @@ class ReviewSession:
         stored = self.ledger.active_seconds(self.repo_key, key[0], key[2], self.reviewer)
         return stored + self.timer.pending(key)
 
+    def _view(self, change: Change, hashes: list[str]) -> ReviewerView | None:
+        return self.signoff.reviewer_view(change, hashes, self.reviewer) if self.signoff is not None else None
+
+    def _viewed(self, change_id: str) -> set[str]:
+        return {view.chunk_hash for view in self.ledger.chunk_views_for(self.repo_key, change_id, self.reviewer)}
+
     def chunk_statuses(self, detail: ChangeDetail) -> dict[str, str]:
-        """content_hash -> new | opened | approved | flagged | later (this reviewer's latest)."""
+        """content_hash -> new | opened | approved | flagged | later (this reviewer's latest decision
+        that counts), or why their newer approval does not count ("elsewhere", "unsigned", ...)."""
         hashes = [chunk.content_hash for chunk in detail.plan.chunks]
-        return dict(self.ledger.chunk_status(self.repo_key, detail.change.id, hashes, self.reviewer))
+        view = self._view(detail.change, hashes)
+        if view is None:
+            return dict(self.ledger.chunk_status(self.repo_key, detail.change.id, hashes, self.reviewer))
+        latest = _latest_by_chunk(view.decisions)
+        uncounted: dict[str, Uncounted] = {}
+        for item in sorted(view.uncounted, key=lambda u: u.decision.created_at):
+            if item.decision.chunk_hash is not None and item.decision.decision == "approve":
+                uncounted[item.decision.chunk_hash] = item
+        viewed = self._viewed(detail.change.id)
+        states: dict[str, str] = {}
+        for chunk_hash in hashes:
+            decision, newer = latest.get(chunk_hash), uncounted.get(chunk_hash)
+            if newer is not None and (decision is None or newer.decision.created_at > decision.created_at):
+                states[chunk_hash] = REASON_LABELS.get(newer.reason, "not counted")
+            elif decision is not None:
+                states[chunk_hash] = _STATE_OF_DECISION[decision.decision]
+            else:
+                states[chunk_hash] = "opened" if chunk_hash in viewed else "new"
+        return states
 
     def latest_decisions(self, detail: ChangeDetail) -> dict[str, Decision]:
-        """content_hash -> this reviewer's newest decision on that chunk content (chunks of the plan)."""
-        current = {chunk.content_hash for chunk in detail.plan.chunks}
-        latest = self.ledger.latest_decisions(self.repo_key, detail.change.id, self.reviewer)
-        return {chunk_hash: decision for chunk_hash, decision in latest.items() if chunk_hash in current}
+        """content_hash -> this reviewer's newest decision on that chunk content (chunks of the plan)
+        among the decisions that count."""
+        current = [chunk.content_hash for chunk in detail.plan.chunks]
+        view = self._view(detail.change, current)
+        if view is None:
+            latest = self.ledger.latest_decisions(self.repo_key, detail.change.id, self.reviewer)
+        else:
+            latest = _latest_by_chunk(view.decisions)
+        return {chunk_hash: decision for chunk_hash, decision in latest.items() if chunk_hash in set(current)}
 
     def rubber_stamped_chunks(self, detail: ChangeDetail) -> set[str]:
         """Content hashes of the chunks whose standing approval was a rubber stamp (fast)."""
@@ -162,8 +203,7 @@ class ReviewSession:
 
     def unopened_chunks(self, detail: ChangeDetail) -> list[Chunk]:
         """Chunks of the plan this reviewer never had on screen (any session, any head)."""
-        viewed = {view.chunk_hash for view in self.ledger.chunk_views_for(self.repo_key, detail.change.id,
-                                                                           self.reviewer)}
+        viewed = self._viewed(detail.change.id)
         viewed.update(key[2] for key in self._views if key[0] == detail.change.id)
         return [chunk for chunk in detail.plan.chunks if chunk.content_hash not in viewed]
 
@@ -172,7 +212,7 @@ class ReviewSession:
         return self.change_status_of(report, chunk_hashes).label
 
     def change_status_of(self, report: ChangeReport, chunk_hashes: Iterable[str] | None) -> ChangeStatus:
-        """Like change_status, as a ChangeStatus.
+        """Like change_status, as a ChangeStatus: this reviewer's standing as `check` counts it.
 
         Without the plan (queue rows drawn before their plan is built) the chunks are estimated
         from what the ledger knows at this head: the chunks this reviewer opened or decided there,
@@ -181,8 +221,8 @@ class ReviewSession:
         """
         change = report.change
         if chunk_hashes is not None:
-            return self.ledger.change_status(self.repo_key, change.id, change.head, list(chunk_hashes),
-                                             self.reviewer)
+            hashes = list(chunk_hashes)
+            return self._status(change, hashes)
         known: dict[str, None] = {}
         for view in self.ledger.chunk_views_for(self.repo_key, change.id, self.reviewer):
             if view.head == change.head:
@@ -191,7 +231,7 @@ class ReviewSession:
         for decision in decisions:
             if decision.head == change.head and decision.chunk_hash is not None:
                 known[decision.chunk_hash] = None
-        status = self.ledger.change_status(self.repo_key, change.id, change.head, list(known), self.reviewer)
+        status = self._status(change, list(known))
         expected = report.assessment.plan.chunk_count if report.assessment else 0
         total = expected if expected > len(known) else len(known)
         change_approved = any(d.chunk_hash is None and d.head == change.head and d.decision == "approve"
@@ -201,6 +241,13 @@ class ReviewSession:
         if status.state == "in progress":
             return ChangeStatus("in progress", status.approved, total, status.stale_chunks, 0)
         return status
+
+    def _status(self, change: Change, hashes: list[str]) -> ChangeStatus:
+        view = self._view(change, hashes)
+        if view is None:
+            return self.ledger.change_status(self.repo_key, change.id, change.head, hashes, self.reviewer)
+        touched = bool(set(hashes) & self._viewed(change.id)) or bool(view.decisions)
+        return status_of_view(view, hashes, touched)
 
     # -- decisions --------------------------------------------------------------------------
     def approval_check(self, detail: ChangeDetail, chunk: Chunk) -> ApprovalCheck:
@@ -250,7 +297,7 @@ class ReviewSession:
         self.note_change(detail)
         change = detail.change
         hashes = [chunk.content_hash for chunk in detail.plan.chunks]
-        return self.ledger.record_decision(NewDecision(
+        return self._record(NewDecision(
             session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key, change_id=change.id,
             head=change.head, chunk_hash=None, decision="approve",
             floor_seconds=float(detail.plan.total_floor_seconds),
@@ -264,12 +311,22 @@ class ReviewSession:
         self._check_open()
         self.note_change(detail)
         change = detail.change
-        return self.ledger.record_decision(NewDecision(
+        return self._record(NewDecision(
             session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key, change_id=change.id,
             head=change.head, chunk_hash=chunk.content_hash, decision=decision, chunk_index=chunk.index,
             note=note, floor_seconds=float(chunk.floor_seconds), active_seconds=active,
             changed_lines=chunk.changed_lines, tier=chunk.tier, ai_share=chunk.ai_share,
             complexity_added=float(chunk.complexity_added),))
+
+    def _record(self, new: NewDecision) -> Decision:
+        """Record a decision, signed now when a signing key is configured (README "Trust model"):
+        a local `check` under require_signatures then counts it without a `sync` first."""
+        decision = self.ledger.record_decision(new)
+        self.unsigned_why = None
+        if self.signer is not None:
+            covers = tuple(dict.fromkeys(new.chunk_hashes)) if new.chunk_hash is None and new.chunk_hashes else None
+            self.unsigned_why = sign_decision(self.ledger, decision, covers, self.signer)
+        return decision
 
     def note_change(self, detail: ChangeDetail) -> None:
         """Remember the change's figures at its head (the denominators of `stats`), once per session."""
@@ -319,3 +376,49 @@ def file_content_key(fd: FileDiff) -> str:
 
 def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+_STATE_OF_DECISION = {"approve": "approved", "flag": "flagged", "later": "later"}
+
+
+def _latest_by_chunk(decisions: Iterable[Decision]) -> dict[str, Decision]:
+    """The newest chunk-level decision per chunk hash (decisions oldest first)."""
+    latest: dict[str, Decision] = {}
+    for decision in decisions:
+        if decision.chunk_hash is not None:
+            latest[decision.chunk_hash] = decision
+    return latest
+
+
+def status_of_view(view: ReviewerView, hashes: list[str], touched: bool) -> ChangeStatus:
+    """A reviewer's queue status from their standing under the policy (counted records only): the
+    TUI never says "approved" for what `check` would not count, and says why.
+
+    In order: approved / rubber-stamped (every current chunk approved by counted records), own
+    change (an author's approval never counts), flagged, not counted (an approval of this content
+    that does not count: given on another change, unsigned, unknown signer), stale, in progress, new.
+    """
+    total = len(hashes)
+    standing = view.standing
+    state = standing.state if standing is not None else "none"
+    approved = standing.approved_chunks if standing is not None else 0
+    if state == "approved":
+        return ChangeStatus("approved", total, total, 0, 0)
+    if state == "rubber stamp":
+        return ChangeStatus("rubber-stamped", total, total, 0, 1)
+    if state == "author":
+        return ChangeStatus("own change", approved, total, 0, 0)
+    if state == "flagged":
+        return ChangeStatus("flagged", approved, total, 0, 0)
+    current = set(hashes)
+    refused = sorted((u for u in view.uncounted if u.decision.decision == "approve" and (
+        u.reason != ANOTHER_CHANGE or u.decision.chunk_hash in current or u.decision.chunk_hash is None)),
+        key=lambda u: u.decision.created_at)
+    if refused:
+        return ChangeStatus("not counted", approved, total, 0, 0, REASON_LABELS.get(refused[-1].reason, ""))
+    if state == "stale":
+        stale = len(standing.stale_chunks) if standing is not None else 0
+        return ChangeStatus("stale", approved, total, stale, 0)
+    if touched or state == "partial":
+        return ChangeStatus("in progress", approved, total, 0, 0)
+    return ChangeStatus("new", 0, total, 0, 0)

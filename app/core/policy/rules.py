@@ -172,6 +172,8 @@ class ApprovalRecord:
     """Active reading time when deciding (for the rubber-stamp message)."""
     floor_seconds: float | None = None
     """The floor time that applied (for the rubber-stamp message)."""
+    change_id: str = ""
+    """The change the decision was given on (binding.py: it counts there, its aliases and commits)."""
 
     @property
     def is_change_level(self) -> bool:

@@ -28,6 +28,7 @@ from textual.worker import Worker, WorkerState
 
 from app.core.text import fit_middle, format_duration, human_age, one_line
 from app.errors import ReviewTuiError
+from app.storage.records import REASON_LABELS
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, ReviewRecorded
 from app.tui.themes import band_style, resolve_colour
@@ -36,14 +37,18 @@ from app.tui.widgets.why_panel import change_identifiers, top_factors, why_rende
 
 if TYPE_CHECKING:
     from app.analysis.report import ChangeDetail, ChangeReport
+    from app.analysis.signoff import CheckOutcome
     from app.core.planner.model import Chunk
     from app.tui.host import ReviewHost
 
 
 CHUNK_STATUS_STYLES = {"new": "dim", "opened": "bold", "approved": "success", "flagged": "error",
-                       "later": "warning", "stamped": "warning"}
+                       "later": "warning", "stamped": "warning", **dict.fromkeys(REASON_LABELS.values(), "warning")}
 CHUNK_STATUS_LABELS = {"new": "new", "opened": "opened", "approved": "✔ approved", "flagged": "✖ flagged",
-                       "later": "↻ later", "stamped": "⚠ stamped"}
+                       "later": "↻ later", "stamped": "⚠ stamped",
+                       **{label: f"✗ {label}" for label in REASON_LABELS.values()}}
+"""Chunk states; an approval that does not count shows why in a word (storage/records.py's
+REASON_LABELS: "elsewhere", "unsigned", "bad sig", "unknown key"), and the sign-off line says more."""
 
 
 def _bindings() -> list[BindingType]:
@@ -61,6 +66,8 @@ class ChangeScreen(Screen[None]):
         self.report = report
         self.detail: ChangeDetail | None = None
         self.chunk_states: dict[str, str] = {}
+        self.outcome: CheckOutcome | None = None
+        """The sign-off verdict as `review-tui check` gives it (None until known)."""
         self.error: str | None = None
 
     @property
@@ -74,6 +81,7 @@ class ChangeScreen(Screen[None]):
             with TabPane("Review plan", id="tab-plan"), Vertical(id="plan-box"):
                 yield DataTable(id="chunks-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="plan-summary", markup=False)
+                yield Static("", id="signoff", markup=False)
             with TabPane("Why", id="tab-why"), VerticalScroll(id="why-scroll"):
                 yield Static("", id="why-panel", markup=False)
             with TabPane("Commits", id="tab-commits"):
@@ -152,6 +160,7 @@ class ChangeScreen(Screen[None]):
                 if states.get(chunk_hash) == "approved":
                     states[chunk_hash] = "stamped"
             self.chunk_states = states
+            self.outcome = session.signoff.outcome(self.detail) if session.signoff is not None else None
         except ReviewTuiError as exc:
             self.notify(one_line(str(exc), 300), severity="warning")
 
@@ -254,7 +263,7 @@ class ChangeScreen(Screen[None]):
         if width >= 90:
             columns.append(("cc", "CC+", 4))
         columns += [("ai", "AI", 4), ("tier", "tier", 4), ("floor", "floor", 6)]
-        columns.append(("status", "status", 10))
+        columns.append(("status", "status", 11))
         columns.append(("spent", "spent", 6))
         if width >= 100:
             columns.append(("marks", "marks", 12))
@@ -312,6 +321,38 @@ class ChangeScreen(Screen[None]):
             summary.append("  ·  " + one_line(note, 200), style="dim italic")
         summary.append("   enter reviews a chunk · A approves the change", style="dim")
         self.query_one("#plan-summary", Static).update(summary)
+        self._draw_signoff()
+
+    def _draw_signoff(self) -> None:
+        """The verdict `review-tui check` would give now, and why this reviewer's own approvals
+        that do not count do not (given on another change, unsigned, unknown key)."""
+        widget = self.query_one("#signoff", Static)
+        outcome = self.outcome
+        widget.display = outcome is not None
+        if outcome is None or self.detail is None:
+            return
+        result = outcome.result
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("sign-off (as check sees it): ", style="dim")
+        if result.ok:
+            text.append(one_line(result.summary, 300), style=self._colour("success"))
+        else:
+            text.append("policy NOT met: " + one_line("; ".join(result.missing), 300), style=self._colour("warning"))
+        mine, others = [], 0
+        me = self.review_app.session.reviewer.strip().lower()
+        refs = {c.content_hash: f"#{c.index}" for c in outcome.chunks}
+        for item in outcome.counted.uncounted if outcome.counted is not None else []:
+            if item.decision.reviewer.strip().lower() != me:
+                others += 1
+                continue
+            if item.decision.decision == "approve":
+                target = refs.get(item.decision.chunk_hash or "", "the change")
+                mine.append(f"your approval of {target} does not count: {item.why.split(';')[0]}")
+        for line in list(dict.fromkeys(mine))[:3]:
+            text.append("\n  " + one_line(line, 300), style=self._colour("warning"))
+        if others:
+            text.append(f"\n  {others} other record(s) not counted (review-tui check lists them)", style="dim")
+        widget.update(text)
 
     def _state_text(self, state: str) -> Text:
         label = CHUNK_STATUS_LABELS.get(state, one_line(state, 20))

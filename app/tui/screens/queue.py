@@ -49,13 +49,15 @@ if TYPE_CHECKING:
     from app.tui.host import ReviewHost
 
 # Review statuses in the order "sort by status" lists them: what needs the reviewer first.
-STATUS_ORDER = ("in progress", "new", "stale", "flagged", "rubber-stamped", "approved")
+STATUS_ORDER = ("in progress", "new", "stale", "not counted", "flagged", "own change", "rubber-stamped", "approved")
 STATUS_STYLES = {
     "new": "dim",
     "in progress": "bold",
     "approved": "success",
     "rubber-stamped": "warning",
     "stale": "warning",
+    "not counted": "warning",
+    "own change": "warning",
     "flagged": "error",
     "failed": "error",
     "merged": "dim italic",
@@ -80,7 +82,9 @@ def compact_number(value: float) -> str:
 
 def status_category(label: str) -> str:
     """"in progress 1 of 3" -> "in progress"; other labels are their own category."""
-    return "in progress" if label.startswith("in progress") else label
+    if label.startswith("in progress"):
+        return "in progress"
+    return "not counted" if label.startswith("not counted") else label
 
 
 # -- the row model -----------------------------------------------------------------------------
@@ -350,6 +354,7 @@ class _Cells:
         label = row.status
         if not self.wide_status:
             label = COMPACT_STATUS.get(label, label.removeprefix("in progress ").strip() or label)
+            label = "✗ " + label.removeprefix("not counted: ") if category == "not counted" else label
         style_name = STATUS_STYLES.get(category, "")
         if style_name in ("success", "warning", "error"):
             return Text(label, style=self.colour(style_name))

@@ -1,0 +1,150 @@
+"""A change's sign-off verdict: what `review-tui check` prints, the TUI shows and `stats` counts.
+
+Which records count is decided in one place, app/storage/records.py (the approval binding of
+app/core/policy/binding.py and the signature rules of app/storage/trust.py); the policy
+(app/core/policy/rules.py) then judges the counted records against the change's current content.
+This module joins them with the Analyzer's view of the change (its plan, tier, AI share, authors,
+base commit and policy), so every reader gets the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from app.core.policy.binding import ChangeBinding
+
+if TYPE_CHECKING:
+    from app.analysis.analyzer import Analyzer
+    from app.analysis.report import ChangeDetail
+    from app.core.git.models import Change
+    from app.core.policy.rules import ChunkRef, PolicyResult, ReviewerStanding
+    from app.storage.ledger import Decision, Ledger
+    from app.storage.records import Counted, ReviewRecords, Uncounted
+
+
+@dataclass
+class CheckOutcome:
+    """The policy verdict on one change, with what it was computed from."""
+
+    change_id: str
+    head: str
+    tier: int
+    ai_share: float
+    chunks: list[ChunkRef]
+    result: PolicyResult
+    records: int
+    """Decisions counted (after merging ledger and notes, binding and signatures applied)."""
+    warnings: list[str] = field(default_factory=list)
+    """Unreadable notes, notes of a newer version, an unusable ledger: reported, never fatal."""
+    signatures: str = ""
+    """What the repository requires of record signatures (one line)."""
+    not_counted: list[str] = field(default_factory=list)
+    """Records shown but not counted (another change, unsigned, unknown signer), one line each."""
+    counted: Counted | None = None
+    """The records themselves (the TUI shows a reviewer's own; not in the JSON)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "change": self.change_id,
+            "head": self.head,
+            "tier": self.tier,
+            "ai_share": round(self.ai_share, 4),
+            "chunks": [{"index": c.index, "title": c.title, "hash": c.content_hash} for c in self.chunks],
+            "records": self.records,
+            **self.result.to_dict(),
+            "signatures": self.signatures,
+            "not_counted": list(self.not_counted),
+            "warnings": list(self.warnings),
+        }
+
+
+def remote_names(analyzer: Analyzer) -> frozenset[str]:
+    """The names of the repository's remotes (from its remote-tracking refs)."""
+    return frozenset(ref.name.split("/")[2] for ref in analyzer.repo.refs()
+                     if ref.name.startswith("refs/remotes/") and ref.name.count("/") >= 3)
+
+
+def binding_for(analyzer: Analyzer, change: Change, chunk_hashes: list[str]) -> ChangeBinding:
+    """The change's binding: its names (aliases included), its commits and its current chunks."""
+    return ChangeBinding.of(change, chunk_hashes, pending=analyzer.discovery.changes,
+                            remotes=remote_names(analyzer))
+
+
+def open_records(analyzer: Analyzer, ledger: Ledger | None, *, read_notes: bool = True) -> ReviewRecords:
+    from app.storage.records import ReviewRecords
+
+    return ReviewRecords(analyzer.repo, analyzer.repo_key, ledger, read_notes=read_notes)
+
+
+def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger | None = None,
+                    read_notes: bool = True, records: ReviewRecords | None = None) -> CheckOutcome:
+    """The policy verdict on a change's current content. `records` (kept by a caller that asks
+    about many changes, like the TUI) reads the notes once; else one is opened on `ledger`."""
+    from app.core.policy.rules import ChunkRef, evaluate
+    from app.core.provenance.commits import change_participants
+
+    source = records if records is not None else open_records(analyzer, ledger, read_notes=read_notes)
+    plan = detail.plan
+    hashes = [c.content_hash for c in plan.chunks]
+    counted = source.for_change(binding_for(analyzer, detail.change, hashes), analyzer.discovery.base_commit,
+                                analyzer.config.policy)
+    tier = detail.tiers.tier
+    ai_share = detail.provenance.ai_share
+    result = evaluate(
+        analyzer.config.policy, tier=tier, ai_share=ai_share,
+        authors=change_participants(detail.change.commits),
+        chunk_hashes=hashes, chunk_titles=[c.title for c in plan.chunks],
+        decisions=counted.records, head=detail.change.head,
+    )
+    chunks = [ChunkRef(c.index, c.title, c.content_hash) for c in plan.chunks]
+    return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(counted.records),
+                        list(counted.warnings), counted.signatures, counted.uncounted_lines(), counted)
+
+
+@dataclass(frozen=True)
+class ReviewerView:
+    """One reviewer's standing on a change as `check` sees it: for the TUI's statuses."""
+
+    standing: ReviewerStanding | None
+    """Under the policy, from the reviewer's counted records only (None: no counted decision)."""
+    decisions: list[Decision]
+    """The reviewer's counted decisions, oldest first."""
+    uncounted: list[Uncounted]
+    """The reviewer's records bearing on the change that do not count, with why."""
+
+
+class SignOff:
+    """The sign-off judge of one repository for a long-lived reader (the TUI): the notes are read
+    once per position of the notes refs, the trust rules once per base commit."""
+
+    def __init__(self, analyzer: Analyzer, ledger: Ledger | None) -> None:
+        self.analyzer = analyzer
+        self.records = open_records(analyzer, ledger)
+
+    def counted(self, change: Change, chunk_hashes: list[str]) -> Counted:
+        a = self.analyzer
+        return self.records.for_change(binding_for(a, change, chunk_hashes), a.discovery.base_commit,
+                                       a.config.policy)
+
+    def outcome(self, detail: ChangeDetail) -> CheckOutcome:
+        return evaluate_change(self.analyzer, detail, records=self.records)
+
+    def reviewer_view(self, change: Change, chunk_hashes: list[str], reviewer: str) -> ReviewerView:
+        """Where `reviewer` stands on the change's current content, judged by the policy from the
+        records that count, and which of their records do not count."""
+        from app.core.policy.rules import evaluate
+        from app.core.provenance.commits import change_participants
+
+        counted = self.counted(change, chunk_hashes)
+        mine, uncounted = counted.of_reviewer(reviewer)
+        if not mine:
+            return ReviewerView(None, [], uncounted)
+        key = reviewer.strip().lower()
+        # The tier and AI share only set what the change needs, not where one reviewer stands.
+        result = evaluate(self.analyzer.config.policy, tier=3, ai_share=0.0,
+                          authors=change_participants(change.commits), chunk_hashes=chunk_hashes,
+                          decisions=[r for r in counted.records if r.reviewer.strip().lower() == key],
+                          head=change.head)
+        return ReviewerView(result.reviewers[0] if result.reviewers else None, mine, uncounted)
+

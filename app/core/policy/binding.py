@@ -1,0 +1,75 @@
+"""Which review records bear on a change, and which were given on it: the approval binding (issue 15).
+
+A chunk's content hash binds an approval to the code (path, mode, enclosing definition, context and
+the changed bytes: app/core/planner). This module binds it to the *change*: an approval counts only on
+the change it was given on - under any of its names (its id, its ref, its aliases) - or at one of its
+commits. Another branch making the identical edit, or the same lines moved elsewhere, shows the
+approval as given on another change; the reviewer may carry it over (a new record given here).
+
+Change ids are compared without a remote's prefix, because a reviewer's clone calls the author's
+`feature` branch `origin/feature`. Pure: no I/O; storage/records.py applies it to the ledger and the
+notes, and every reader (check, the TUI, stats) asks storage/records.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from app.core.git.models import Change
+from app.core.policy.rules import ApprovalRecord
+
+
+def plain_id(change_id: str, remotes: Collection[str]) -> str:
+    """A change id without a remote's prefix: `origin/feature` and `feature` name the same branch."""
+    first, sep, rest = change_id.partition("/")
+    return rest if sep and first in remotes else change_id
+
+
+def change_names(change: Change, pending: Iterable[Change], remotes: Collection[str]) -> frozenset[str]:
+    """Every name the change goes by, without a remote's prefix: its id, its ref, and its aliases -
+    the other pending refs at the same head commit (one change under several names, e.g. a branch
+    and its pull-request ref). Issue 13's change aliases replace the same-head guess when they land."""
+    names = {plain_id(change.id, remotes)}
+    if change.ref:
+        names.add(plain_id(change.ref.removeprefix("refs/heads/").removeprefix("refs/remotes/"), remotes))
+    for other in pending:
+        if other.head == change.head and other.kind != "worktree":
+            names.add(plain_id(other.id, remotes))
+    return frozenset(names)
+
+
+@dataclass(frozen=True)
+class ChangeBinding:
+    """What a change is, for deciding which records bear on it and which were given on it."""
+
+    names: frozenset[str]
+    """Its names without remote prefixes (change_names)."""
+    heads: frozenset[str]
+    """Its head and every commit of it: a record given at one of them was given on this change."""
+    current: frozenset[str]
+    """The content hashes of its current chunks."""
+    remotes: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, change: Change, chunk_hashes: Iterable[str], *, pending: Iterable[Change] = (),
+           remotes: Collection[str] = ()) -> ChangeBinding:
+        return cls(change_names(change, pending, remotes), frozenset({change.head, *(c.id for c in change.commits)}),
+                   frozenset(chunk_hashes), frozenset(remotes))
+
+    def given_here(self, record: ApprovalRecord) -> bool:
+        """Given on this change (any of its names) or at one of its commits."""
+        return plain_id(record.change_id, self.remotes) in self.names or record.head in self.heads
+
+    def bears_on(self, record: ApprovalRecord) -> bool:
+        """Whether the record is about this change at all: given here, or a decision on one of its
+        current chunks' content (then, given elsewhere, it is shown as not counted)."""
+        if record.chunk_hash is not None and record.chunk_hash in self.current:
+            return True
+        if record.chunk_hash is None and record.covers and self.current.intersection(record.covers):
+            return True
+        return self.given_here(record)
+
+    def stored_ids(self) -> list[str]:
+        """The change ids a store may hold records of this change under (with each remote's prefix)."""
+        return sorted({*self.names, *(f"{remote}/{name}" for name in self.names for remote in self.remotes)})

@@ -1,0 +1,165 @@
+"""Which review records count for a change: the one place `check`, the TUI and `stats` ask (issue 15).
+
+A record counts toward a change's sign-off when all of these hold (README "Sign-off policy" and
+"Trust model"):
+
+1. it bears on the change and was *given on it* (app/core/policy/binding.py): on the change under
+   any of its names, or at one of its commits. A decision on the same content given on another
+   change is listed as not counted ("given on another change") until the reviewer carries it over;
+2. it is *trusted* (app/storage/trust.py): when the base commit's policy requires signatures, its
+   signature verifies and the base commit's allowed-signers file admits the key for its reviewer.
+   A record's signed line comes from the notes or, for records signed when they were made, from the
+   ledger (``record_signatures``);
+3. then the policy (app/core/policy/rules.py) judges the counted records against the current
+   content: stale approvals, rubber stamps, authors, flags.
+
+`ReviewRecords` reads the ledger and the notes refs of one repository; the notes are parsed once per
+position of the notes refs, the trust rules once per base commit, so the TUI can ask for every row
+of its queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.core.policy.binding import ChangeBinding
+from app.core.policy.rules import ApprovalRecord
+from app.storage import notes, trust
+from app.storage.ledger import Decision, Ledger
+
+if TYPE_CHECKING:
+    from app.core.git.repo import GitRepo
+    from app.core.policy.rules import PolicyConfig
+
+MAX_NOT_COUNTED_SHOWN = 20
+
+_Candidate = tuple[Decision, tuple[str, ...] | None, bytes | None, str | None]
+
+ANOTHER_CHANGE = "another change"
+UNSIGNED = "unsigned"
+BAD_SIGNATURE = "bad signature"
+UNKNOWN_SIGNER = "unknown signer"
+REASON_LABELS = {ANOTHER_CHANGE: "elsewhere", UNSIGNED: "unsigned", BAD_SIGNATURE: "bad sig",
+                 UNKNOWN_SIGNER: "unknown key"}
+"""Short labels for narrow columns (the TUI's chunk status)."""
+
+
+@dataclass(frozen=True)
+class Uncounted:
+    """A record that bears on the change but does not count, and why."""
+
+    decision: Decision
+    record: ApprovalRecord
+    reason: str
+    """ANOTHER_CHANGE, UNSIGNED, BAD_SIGNATURE or UNKNOWN_SIGNER."""
+    why: str
+    """In words, e.g. "given on another change (feature-a); review this change to count"."""
+
+    @property
+    def line(self) -> str:
+        d = self.decision
+        return f"{d.decision} by {d.reviewer} (record {d.record_id}): {self.why}"
+
+
+@dataclass
+class Counted:
+    """The records of one change: those that count, those shown but not counted, and what was read."""
+
+    decisions: list[Decision]
+    """Decisions that count (binding and signatures satisfied), oldest first."""
+    records: list[ApprovalRecord]
+    """The same as the policy sees them (with covered hashes)."""
+    uncounted: list[Uncounted]
+    warnings: list[str] = field(default_factory=list)
+    signatures: str = ""
+    """What the repository requires of record signatures (one line)."""
+
+    def uncounted_lines(self, limit: int = MAX_NOT_COUNTED_SHOWN) -> list[str]:
+        lines = sorted(u.line for u in self.uncounted)
+        if len(lines) > limit:
+            lines = [*lines[:limit], f"... and {len(lines) - limit} more record(s) not counted"]
+        return lines
+
+    def of_reviewer(self, reviewer: str) -> tuple[list[Decision], list[Uncounted]]:
+        """One reviewer's counted decisions and not-counted records (emails compared case-insensitively)."""
+        key = reviewer.strip().lower()
+        return ([d for d in self.decisions if d.reviewer.strip().lower() == key],
+                [u for u in self.uncounted if u.decision.reviewer.strip().lower() == key])
+
+
+class ReviewRecords:
+    """Every review record of one repository, from the ledger and the notes refs, judged per change."""
+
+    def __init__(self, repo: GitRepo, repo_key: str, ledger: Ledger | None, *, read_notes: bool = True) -> None:
+        self.repo = repo
+        self.repo_key = repo_key
+        self.ledger = ledger
+        self.read_notes = read_notes
+        self._notes: tuple[tuple[tuple[str, str | None], ...], notes.ParsedNotes] | None = None
+        self._rules: dict[tuple[str | None, bool, str], trust.TrustRules] = {}
+
+    def parsed_notes(self) -> notes.ParsedNotes | None:
+        """The parsed notes refs, re-read only when a notes ref moved."""
+        if not self.read_notes:
+            return None
+        refs = notes.notes_refs(self.repo)
+        tips = tuple((ref, self.repo.reference_target(ref)) for ref in refs)
+        if self._notes is None or self._notes[0] != tips:
+            self._notes = (tips, notes.read_notes(self.repo, self.repo_key, refs))
+        return self._notes[1]
+
+    def rules(self, base_commit: str | None, policy: PolicyConfig) -> trust.TrustRules:
+        key = (base_commit, policy.require_signatures, policy.allowed_signers_file)
+        if key not in self._rules:
+            self._rules[key] = trust.load_rules(self.repo, base_commit, policy)
+        return self._rules[key]
+
+    def _candidates(self, binding: ChangeBinding, parsed: notes.ParsedNotes | None) -> dict[str, _Candidate]:
+        """{record id: (decision, covered hashes, signing key, why its signature failed)} of every
+        record that may bear on the change. Copies of a record: the notes' first, then the ledger's
+        signed copy, then the ledger's row; a copy whose signature verified wins over one without."""
+        found: dict[str, _Candidate] = {}
+        sources = [parsed] if parsed is not None else []
+        rows: list[Decision] = []
+        if self.ledger is not None:
+            rows = self.ledger.decisions_bearing_on(self.repo_key, chunk_hashes=binding.current,
+                                                    change_ids=binding.stored_ids(), heads=binding.heads)
+            sources.append(notes.signed_copies(self.ledger, self.repo_key, [d.record_id for d in rows]))
+        for source in sources:
+            for decision, covers in source.decisions:
+                key = source.signers.get(decision.record_id)
+                held = found.get(decision.record_id)
+                if held is None or (held[2] is None and key is not None):
+                    found[decision.record_id] = (decision, covers, key, source.unverified.get(decision.record_id))
+        if rows:
+            coverage = notes.coverage_of(self.ledger) if self.ledger is not None else {}
+            for decision in rows:
+                found.setdefault(decision.record_id, (decision, coverage.get(decision.record_id), None, None))
+        return found
+
+    def for_change(self, binding: ChangeBinding, base_commit: str | None, policy: PolicyConfig) -> Counted:
+        """The records bearing on one change, split into those that count and those that do not."""
+        rules = self.rules(base_commit, policy)
+        parsed = self.parsed_notes()
+        warnings = [*rules.problems, *(parsed.problems if parsed is not None else [])]
+        counted = Counted([], [], [], warnings, rules.describe())
+        for decision, covers, key, failure in self._candidates(binding, parsed).values():
+            record = notes.approval_record(decision, covers)
+            if not binding.bears_on(record):
+                continue
+            if not binding.given_here(record):
+                why = f"given on another change ({decision.change_id}); review this change or carry it over"
+                counted.uncounted.append(Uncounted(decision, record, ANOTHER_CHANGE, why))
+                continue
+            verdict = trust.judge(decision.reviewer, key, failure, rules)
+            if verdict.trusted:
+                counted.decisions.append(decision)
+                counted.records.append(record)
+            else:
+                counted.uncounted.append(Uncounted(decision, record, verdict.reason, verdict.why))
+        order = sorted(range(len(counted.decisions)),
+                       key=lambda i: (counted.decisions[i].created_at, counted.decisions[i].record_id))
+        counted.decisions = [counted.decisions[i] for i in order]
+        counted.records = [counted.records[i] for i in order]
+        return counted

@@ -1,0 +1,160 @@
+"""The TUI and `check` agree on what counts (issue 15): one rule, app/storage/records.py.
+
+A reviewer never sees "approved" in the TUI for an approval `check` refuses, and the TUI says why:
+given on another change (the same edit on a copycat branch), unsigned where the policy requires
+signatures, an author's own approval. Approvals made in the TUI with a signing key configured are
+signed when they are made, so a local `check` under require_signatures counts them with no `sync`.
+Real repositories, a real ledger, the real app through Pilot, and `check` as a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from textual.widgets import Static
+
+from app.analysis.analyzer import Analyzer
+from app.config import UserConfig
+from app.paths import ledger_path
+from app.samples import load
+from app.storage import signing
+from app.storage.ledger import Ledger, NewDecision
+from tests.cli import CLI
+from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
+from tests.functional.test_change_screen import open_change
+
+SAMPLES = load()
+ANN = SAMPLES.Person("Ann Author", "ann@example.com")
+GUARD = "    if not user.is_admin:\n        raise PermissionError(user)\n"
+BASE = f"def charge(user, amount):\n{GUARD}    return amount\n"
+DROPPED = "def charge(user, amount):\n    return amount\n"
+
+
+def two_branches(root: Path, *, files: dict[str, str] | None = None, author=ANN) -> Path:
+    """`feature` and `copycat` make the identical edit in separate commits."""
+    b = SAMPLES.RepoBuilder(root / "repo")
+    b.commit("base", {"pay.py": BASE, **(files or {})}, author=ANN)
+    b.branch("feature")
+    b.commit("drop the admin check", {"pay.py": DROPPED}, branch="feature", author=author)
+    b.branch("copycat", at=b.head("main"))
+    b.commit("same deletion", {"pay.py": DROPPED}, branch="copycat", author=author)
+    b.checkout("main")
+    return b.path
+
+
+def read_and_approve(repo: Path, reviewer: str, change: str) -> None:
+    """Read every chunk for longer than its floor and approve it, as the TUI records it."""
+    analyzer = Analyzer(repo)
+    detail = analyzer.detail(change)
+    key, ch = analyzer.repo_key, detail.change
+    with Ledger.open(ledger_path()) as ledger:
+        session = ledger.start_session(reviewer, key)
+        for chunk in detail.plan.chunks:
+            view = ledger.open_chunk(session, key, ch.id, ch.head, chunk.content_hash, chunk.index)
+            ledger.add_active_time(view, chunk.floor_seconds + 5)
+            ledger.record_decision(NewDecision(session_id=session, reviewer=reviewer, repo=key, change_id=ch.id,
+                                   head=ch.head, chunk_hash=chunk.content_hash, decision="approve",
+                                   chunk_index=chunk.index, floor_seconds=chunk.floor_seconds))
+
+
+def check(repo: Path, change: str) -> tuple[int, dict]:
+    done = subprocess.run([*CLI, "check", change, "--repo", str(repo), "--json"], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull})
+    return done.returncode, json.loads(done.stdout)
+
+
+def signoff_text(screen) -> str:
+    return str(screen.query_one("#signoff", Static).render())
+
+
+async def test_an_approval_given_on_another_change_shows_as_not_counted_with_why(tmp_path: Path) -> None:
+    repo = two_branches(tmp_path)
+    read_and_approve(repo, REVIEWER, "feature")
+    assert check(repo, "feature")[0] == 0
+    code, verdict = check(repo, "copycat")
+    assert code == 1 and verdict["approvals"] == []
+    app = build_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        statuses = queue_screen(app).statuses
+        assert statuses["feature"] == "approved"
+        assert statuses["copycat"] == "not counted: elsewhere"  # never "approved": check refuses it
+        screen = await open_change(pilot, "copycat")
+        assert list(screen.chunk_states.values()) == ["elsewhere"]
+        text = signoff_text(screen)
+        assert "policy NOT met" in text and "given on another change (feature)" in text
+        assert screen.outcome is not None and screen.outcome.result.approvals == verdict["approvals"] == []
+
+
+async def test_an_authors_own_approval_is_shown_as_own_change_not_approved(tmp_path: Path) -> None:
+    me = SAMPLES.Person("Reviewer", REVIEWER)
+    repo = two_branches(tmp_path, author=me)
+    read_and_approve(repo, REVIEWER, "feature")
+    code, verdict = check(repo, "feature")
+    assert code == 1 and verdict["self_approvals"] == [REVIEWER]
+    app = build_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert queue_screen(app).statuses["feature"] == "own change"
+
+
+def ed25519_key(path: Path) -> ed25519.Ed25519PrivateKey:
+    key = ed25519.Ed25519PrivateKey.generate()
+    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                       serialization.NoEncryption()))
+    path.chmod(0o600)
+    return key
+
+
+def signed_repo(tmp_path: Path) -> tuple[Path, Path]:
+    """A repository whose base requires signatures and admits REVIEWER's key; returns (repo, key file)."""
+    key_file = tmp_path / "id_review"
+    key = ed25519_key(key_file)
+    policy = "[policy]\nrequire_signatures = true\n"
+    signers = signing.signer_line([REVIEWER], key.public_key()) + "\n"
+    return two_branches(tmp_path, files={".review-tui.toml": policy, ".review-tui-signers": signers}), key_file
+
+
+async def test_unsigned_approvals_show_as_not_counted_where_signatures_are_required(tmp_path: Path) -> None:
+    repo, _key = signed_repo(tmp_path)
+    read_and_approve(repo, REVIEWER, "feature")  # recorded without a signing key: unsigned
+    code, verdict = check(repo, "feature")
+    assert code == 1 and any("unsigned" in line for line in verdict["not_counted"])
+    app = build_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert queue_screen(app).statuses["feature"] == "not counted: unsigned"
+        screen = await open_change(pilot, "feature")
+        assert list(screen.chunk_states.values()) == ["unsigned"]
+        assert "does not count: unsigned" in signoff_text(screen)
+
+
+async def test_approvals_made_with_a_signing_key_are_signed_at_once_and_count_without_sync(tmp_path: Path) -> None:
+    repo, key_file = signed_repo(tmp_path)
+    app = build_app(repo, user_config=UserConfig(reviewer_email=REVIEWER, signing_key=str(key_file)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "feature")
+        session, detail = app.session, screen.detail
+        assert session.signer is not None and detail is not None
+        for chunk in detail.plan.chunks:
+            session.show_chunk(detail, chunk)
+            view = session._views[(detail.change.id, detail.change.head, chunk.content_hash)]
+            app.ledger.add_active_time(view, chunk.floor_seconds + 5)
+            session.approve(detail, chunk)
+            assert session.unsigned_why is None
+        session.hide_chunk()
+        screen.on_screen_resume()
+        await settle(pilot)
+        assert set(screen.chunk_states.values()) == {"approved"}
+        assert "policy met" in signoff_text(screen)
+        assert session.change_status(detail.report, [c.content_hash for c in detail.plan.chunks]) == "approved"
+    # A local check (no sync, no notes at all) counts the signed approvals.
+    code, verdict = check(repo, "feature")
+    assert code == 0 and verdict["approvals"] == [REVIEWER], verdict
+    assert "refs/notes" not in subprocess.run(["git", "for-each-ref"], cwd=repo, capture_output=True,
+                                              text=True).stdout
