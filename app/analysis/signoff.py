@@ -9,16 +9,21 @@ base commit and policy), so every reader gets the same answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.core.policy.binding import ChangeBinding
+from app.core.policy.rules import ChunkRef
+from app.errors import ReviewTuiError
+from app.storage.records import ANOTHER_CHANGE as ANOTHER_CHANGE_REASON
 
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
     from app.analysis.report import ChangeDetail
+    from app.config import UserConfig
     from app.core.git.models import Change
-    from app.core.policy.rules import ChunkRef, PolicyResult, ReviewerStanding
+    from app.core.policy.rules import PolicyResult, ReviewerStanding
     from app.storage.ledger import Decision, Ledger
     from app.storage.records import Counted, ReviewRecords, Uncounted
 
@@ -81,7 +86,7 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
                     read_notes: bool = True, records: ReviewRecords | None = None) -> CheckOutcome:
     """The policy verdict on a change's current content. `records` (kept by a caller that asks
     about many changes, like the TUI) reads the notes once; else one is opened on `ledger`."""
-    from app.core.policy.rules import ChunkRef, evaluate
+    from app.core.policy.rules import evaluate
     from app.core.provenance.commits import change_participants
 
     source = records if records is not None else open_records(analyzer, ledger, read_notes=read_notes)
@@ -148,3 +153,108 @@ class SignOff:
                           head=change.head)
         return ReviewerView(result.reviewers[0] if result.reviewers else None, mine, uncounted)
 
+
+
+# -- who is reviewing, and their signing key ---------------------------------------------------
+
+UNKNOWN_REVIEWER = "unknown@localhost"
+
+
+def reviewer_identity(user_config: UserConfig, analyzer: Analyzer) -> str:
+    """Who is reviewing: the user config's reviewer_email, else git's user.email, else a placeholder."""
+    if user_config.reviewer_email:
+        return user_config.reviewer_email
+    email = analyzer.repo.config_value("user.email")
+    return email.strip() if email and email.strip() else UNKNOWN_REVIEWER
+
+
+def decision_signer(user_config: UserConfig, analyzer: Analyzer, *,
+                    interactive: bool = False) -> tuple[Callable[[bytes], bytes] | None, str]:
+    """The signer of decisions as they are made (review-tui's signing_key, else git's SSH signing
+    key), and why a configured key cannot be used (empty when it can, or none is configured).
+    Not `interactive` (the TUI owns the terminal): ssh-keygen never asks for a passphrase, so a key
+    with one signs through the agent or not at all."""
+    from app.storage.signing import SignatureError, load_signer, signing_key_setting
+
+    path = signing_key_setting(user_config.signing_key, analyzer.repo.config_value)
+    if path is None:
+        return None, ""
+    try:
+        return load_signer(path, interactive=interactive), ""
+    except SignatureError as exc:
+        return None, f"decisions are recorded unsigned: {exc}; `review-tui sync` signs them"
+
+
+# -- carrying an approval over to another change making the same edit --------------------------
+
+
+@dataclass(frozen=True)
+class Carried:
+    """One approval carried over: the new record, the chunk it approves, where it came from."""
+
+    decision: Decision
+    chunk: ChunkRef
+    origin: Decision
+    unsigned_why: str | None = None
+
+
+def carry_candidates(counted: Counted, reviewer: str, chunks: list[ChunkRef],
+                     from_change: str | None = None, remotes: frozenset[str] = frozenset()
+                     ) -> list[tuple[ChunkRef, Decision]]:
+    """(chunk, the reviewer's approval on another change) for each current chunk whose newest
+    decision by `reviewer` is an approval given on another change (optionally only `from_change`):
+    what `carry` would carry over. A chunk the reviewer decided on this change since is left alone,
+    and so is one whose newest decision elsewhere is a flag."""
+    from app.core.policy.binding import plain_id
+
+    mine, uncounted = counted.of_reviewer(reviewer)
+    elsewhere = [u for u in uncounted if u.reason == ANOTHER_CHANGE_REASON and (
+        from_change is None or plain_id(u.decision.change_id, remotes) == plain_id(from_change, remotes))]
+    found: list[tuple[ChunkRef, Decision]] = []
+    for chunk in chunks:
+        here = [d.created_at for d in mine if d.chunk_hash == chunk.content_hash]
+        there = sorted((u for u in elsewhere if u.decision.chunk_hash == chunk.content_hash or (
+            u.decision.chunk_hash is None and chunk.content_hash in (u.record.covers or ()))),
+            key=lambda u: (u.decision.created_at, u.decision.record_id))
+        if not there or there[-1].decision.decision != "approve":
+            continue
+        if here and max(here) >= there[-1].decision.created_at:
+            continue
+        found.append((chunk, there[-1].decision))
+    return found
+
+
+def carry_over(signoff: SignOff, detail: ChangeDetail, reviewer: str, *, session_id: int | None = None,
+               from_change: str | None = None, signer: Callable[[bytes], bytes] | None = None) -> list[Carried]:
+    """Carry `reviewer`'s approvals given on another change making the same edit over to this
+    change: one new approval per chunk, given here (so it counts here), keeping the original's reading
+    time, floor and whether the chunk was opened (a rubber stamp stays one), signed now when a key is
+    given, with the record and change it came from (ledger ``decision_carries``, notes keys
+    ``carried`` and ``from``). The reviewer's explicit act: nothing carries over by itself."""
+    from app.storage.ledger import NewDecision
+    from app.storage.notes import sign_decision
+
+    ledger = signoff.records.ledger
+    if ledger is None:
+        raise ReviewTuiError("carrying approvals over needs the review ledger")
+    change = detail.change
+    hashes = [c.content_hash for c in detail.plan.chunks]
+    refs = [ChunkRef(c.index, c.title, c.content_hash) for c in detail.plan.chunks]
+    counted = signoff.counted(change, hashes)
+    carried: list[Carried] = []
+    by_hash = {c.content_hash: c for c in detail.plan.chunks}
+    for ref, origin in carry_candidates(counted, reviewer, refs, from_change, remote_names(signoff.analyzer)):
+        chunk = by_hash[ref.content_hash]
+        opened = origin.opened if origin.chunk_hash is not None else origin.unopened_chunks == 0
+        note = f"carried over from {origin.change_id}" + (f": {origin.note}" if origin.note else "")
+        decision = ledger.record_decision(NewDecision(
+            session_id=session_id, reviewer=reviewer, repo=signoff.records.repo_key, change_id=change.id,
+            head=change.head, chunk_hash=chunk.content_hash, decision="approve", chunk_index=chunk.index,
+            note=note, floor_seconds=origin.floor_seconds, active_seconds=origin.active_seconds_at_decision,
+            changed_lines=chunk.changed_lines, tier=chunk.tier, ai_share=chunk.ai_share,
+            complexity_added=float(chunk.complexity_added), opened=opened,
+            carried_from=(origin.record_id, origin.change_id)))
+        why = (sign_decision(ledger, decision, None, signer, (origin.record_id, origin.change_id))
+               if signer is not None else None)
+        carried.append(Carried(decision, ref, origin, why))
+    return carried

@@ -118,6 +118,11 @@ class NewDecision:
     ai_share: float | None = None
     complexity_added: float | None = None
     reviewer_name: str | None = None
+    opened: bool | None = None
+    """Chunk-level: whether the reviewer had the chunk on screen; None: from the ledger's views. A
+    carried-over approval keeps the original's (it was read where it was given)."""
+    carried_from: tuple[str, str] | None = None
+    """(record id, change id) of the approval on another change this one carries over."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,7 +468,7 @@ class Ledger:
             hashes = [new.chunk_hash] if new.chunk_hash is not None else list(dict.fromkeys(new.chunk_hashes))
             seen = self._views_exist(db, new.repo, new.change_id, hashes, new.reviewer)
             if new.chunk_hash is not None:
-                opened, unopened = seen == 1, 0
+                opened, unopened = (seen == 1 if new.opened is None else new.opened), 0
             else:
                 unopened = new.unopened_chunks if new.unopened_chunks is not None else len(hashes) - seen
                 opened = unopened == 0
@@ -487,6 +492,9 @@ class Ledger:
                 # over to a new head whose chunks are unchanged, and go stale when they change.
                 db.execute("INSERT OR IGNORE INTO decision_coverage (record_id, chunk_hashes) VALUES (?, ?)",
                            [record["record_id"], " ".join(dict.fromkeys(new.chunk_hashes))])
+            if new.carried_from is not None:
+                db.execute("INSERT INTO decision_carries (record_id, from_record, from_change) VALUES (?, ?, ?)",
+                           [record["record_id"], *new.carried_from])
             return _decision(next(table.rows_where("record_id = ?", [record["record_id"]])))
 
     @staticmethod
@@ -539,6 +547,24 @@ class Ledger:
         params = [repo, json.dumps(sorted(set(chunk_hashes))), json.dumps(sorted(set(change_ids))),
                   json.dumps(sorted(set(heads)))]
         return [_decision(row) for row in self._query("reading decisions", sql, params)]
+
+    def carries(self) -> dict[str, tuple[str, str]]:
+        """{record id: (record id, change id) it carried over} of every carried-over approval."""
+        rows = self._query("reading carried-over approvals",
+                           "SELECT record_id, from_record, from_change FROM decision_carries")
+        return {str(r["record_id"]): (str(r["from_record"]), str(r["from_change"])) for r in rows}
+
+    def store_carries(self, carries: dict[str, tuple[str, str]]) -> int:
+        """Remember carried-over approvals imported from notes; a record already known keeps its first."""
+        rows = [(rid, origin[0], origin[1]) for rid, origin in carries.items()]
+        if not rows:
+            return 0
+        with self._write("recording carried-over approvals") as db:
+            before = db.conn.total_changes
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO decision_carries (record_id, from_record, from_change) "
+                "SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM decisions WHERE record_id = ?1)", rows)
+            return int(db.conn.total_changes - before)
 
     def latest_decisions(self, repo: str, change_id: str, reviewer: str | None = None) -> dict[str, Decision]:
         """The newest chunk-level decision per chunk content hash (any head), by one reviewer or anyone."""

@@ -27,7 +27,9 @@ sort, drop duplicate lines) without conflicts, and merging twice changes nothing
   e.g. a branch name), ``index`` (the chunk's position in that plan), ``fast`` (0/1: approved faster
   than the floor time), ``unopened`` (chunks never opened, change level), ``opened`` (0/1: the chunk was
   on screen), ``active`` and ``floor`` (seconds), ``lines``, ``tier``, ``ai`` (AI share 0..1), ``cx``
-  (complexity added), ``covers`` (change level: the chunk hashes covered, comma-separated), ``note``.
+  (complexity added), ``covers`` (change level: the chunk hashes covered, comma-separated), ``note``,
+  ``carried`` and ``from`` (an approval carried over from another change making the same edit: the
+  record id and the change id it was given on; the carried record itself is given on this change).
   Comment keys: ``head``, ``change``, ``path``, ``line``, ``side`` (``old``/``new``), ``body``.
 - ``sig``: the record's SSH signature (``app/storage/signing.py``: OpenSSH's SSHSIG, namespace
   ``review-tui``, base64 of the binary blob). When present it is the LAST pair, and it signs the
@@ -121,8 +123,10 @@ def _number(value: float) -> str:
     return repr(round(float(value), 6))
 
 
-def format_decision(decision: Decision, covers: Sequence[str] | None = None) -> str:
-    """The note line of one decision (version 1)."""
+def format_decision(decision: Decision, covers: Sequence[str] | None = None,
+                    carried: tuple[str, str] | None = None) -> str:
+    """The note line of one decision (version 1); `carried`: (record id, change id) of the approval
+    on another change that this one carries over."""
     pairs: list[tuple[str, str | None]] = [
         ("head", decision.head),
         ("change", decision.change_id),
@@ -138,6 +142,8 @@ def format_decision(decision: Decision, covers: Sequence[str] | None = None) -> 
         ("cx", None if decision.complexity_added is None else _number(decision.complexity_added)),
         ("covers", None if covers is None or decision.chunk_hash is not None else ",".join(covers)),
         ("note", decision.note),
+        ("carried", carried[0] if carried else None),
+        ("from", carried[1] if carried else None),
     ]
     fields = [
         f"{PREFIX}{FORMAT_VERSION}", "decision", format_time(decision.created_at), decision.record_id,
@@ -343,6 +349,8 @@ class ParsedNotes:
     who is trusted: `check` asks the base commit's allowed-signers file)."""
     unverified: dict[str, str] = field(default_factory=dict)
     """{record id: why} of records carrying a signature that did not verify."""
+    carries: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """{record id: (record id, change id)} of carried-over approvals (keys ``carried`` and ``from``)."""
     dropped: int = 0
     """Warnings past MAX_WARNINGS, only counted."""
 
@@ -405,6 +413,8 @@ class ParsedNotes:
         for comment in other.comments:
             self.add_comment(comment, other.signers.get(comment.record_id), seen)
         self.unverified.update(other.unverified)
+        for record_id, origin in other.carries.items():
+            self.carries.setdefault(record_id, origin)
         for message in [*other.newer, *other.malformed]:
             self.warn(message)
         self.dropped += other.dropped
@@ -441,6 +451,10 @@ def _parse_line(line: str, note_commit: str, repo: str, out: ParsedNotes,
     record: NoteDecision | Comment = (parse_decision_line(body, note_commit, repo) if kind == "decision"
                                       else parse_comment_line(body, note_commit, repo))
     record_id = record[0].record_id if isinstance(record, tuple) else record.record_id
+    if isinstance(record, tuple):
+        carried = _carried(body)
+        if carried is not None:
+            out.carries.setdefault(record_id, carried)
     signer: bytes | None = None
     problem: str | None = None
     if blob is not None:
@@ -452,6 +466,17 @@ def _parse_line(line: str, note_commit: str, repo: str, out: ParsedNotes,
     if problem is None:
         return None
     return f"record {record_id}: signature not valid ({problem}); read as unsigned"
+
+
+def _carried(body: str) -> tuple[str, str] | None:
+    """(record id, change id) of the ``carried``/``from`` keys of a decision line, when both are there."""
+    values = _pairs(body.split(" ")[7:])
+    record_id, change_id = values.get("carried", ""), values.get("from", "")
+    if not record_id or not change_id:
+        return None
+    if not _RECORD_ID.match(record_id):
+        raise _Malformed(f"carried: bad record id {record_id[:40]!r}")
+    return record_id, change_id
 
 
 def _add(out: ParsedNotes, record: NoteDecision | Comment, signer: bytes | None,
@@ -572,24 +597,26 @@ def coverage_of(ledger: Ledger) -> dict[str, tuple[str, ...]]:
 # -- records signed when they were made (schema 7) ----------------------------------------------
 
 
-def sign_record(ledger: Ledger, decision: Decision, covers: Sequence[str] | None, sign: Signer) -> str:
+def sign_record(ledger: Ledger, decision: Decision, covers: Sequence[str] | None, sign: Signer,
+                carried: tuple[str, str] | None = None) -> str:
     """Sign a ledger decision's note line now and keep the signed line beside it (table
     ``record_signatures``): the ledger's copy then verifies like the notes' copy, and `sync` exports
     exactly this line. Returns the line."""
-    line = sign_line(format_decision(decision, covers), sign)
+    line = sign_line(format_decision(decision, covers, carried), sign)
     with write_transaction(ledger.db, ledger.path, "keeping a record's signature", ledger.timeout):
         ledger.db.conn.execute("INSERT OR REPLACE INTO record_signatures (record_id, line) VALUES (?, ?)",
                                (decision.record_id, line))
     return line
 
 
-def sign_decision(ledger: Ledger, decision: Decision, covers: Sequence[str] | None, sign: Signer) -> str | None:
+def sign_decision(ledger: Ledger, decision: Decision, covers: Sequence[str] | None, sign: Signer,
+                  carried: tuple[str, str] | None = None) -> str | None:
     """sign_record for a decision just made; returns why it stays unsigned (None: signed). A record
     on the working tree (no commit to attach a note to) is never exported, so it is not signed."""
     if not _OBJECT_ID.match(decision.head):
         return None
     try:
-        sign_record(ledger, decision, covers, sign)
+        sign_record(ledger, decision, covers, sign, carried)
     except SignatureError as exc:
         return f"record not signed ({exc}); `review-tui sync` signs it when the key can be used"
     return None
@@ -677,6 +704,7 @@ def import_notes(ledger: Ledger, repo: GitRepo, repo_key: str) -> ImportResult:
         result.comments = ledger.import_comments(parsed.comments, source="notes")
     store_coverage(ledger, {d.record_id: covers for d, covers in parsed.decisions
                             if covers is not None and d.chunk_hash is None})
+    ledger.store_carries(parsed.carries)
     return result
 
 
@@ -689,6 +717,7 @@ def _pending_lines(ledger: Ledger, repo: GitRepo, repo_key: str,
     """{head commit: [(record id, note line)]} of every local record of this repo, signed when a
     signer is given, and how many records have no commit here to attach to."""
     coverage = coverage_of(ledger)
+    carries = ledger.carries()
     lines: dict[str, list[tuple[str, str]]] = {}
     missing = 0
     present: dict[str, bool] = {}
@@ -707,7 +736,7 @@ def _pending_lines(ledger: Ledger, repo: GitRepo, repo_key: str,
         if decision.record_id in signed:  # signed when it was made: exported as it was signed
             line = signed[decision.record_id][1]
         else:
-            line = format_decision(decision, covers)
+            line = format_decision(decision, covers, carries.get(decision.record_id))
             line = sign_line(line, signer) if signer else line
         lines.setdefault(decision.head, []).append((decision.record_id, line))
     for comment in ledger.iter_comments(repo=repo_key, source="local"):

@@ -109,6 +109,13 @@ class ReviewRecords:
             self._notes = (tips, notes.read_notes(self.repo, self.repo_key, refs))
         return self._notes[1]
 
+    def carries(self, parsed: notes.ParsedNotes | None) -> dict[str, tuple[str, str]]:
+        """{record id: (record id, change id) it carried over}, from the ledger and the notes."""
+        found = dict(parsed.carries) if parsed is not None else {}
+        if self.ledger is not None:
+            found.update(self.ledger.carries())
+        return found
+
     def rules(self, base_commit: str | None, policy: PolicyConfig) -> trust.TrustRules:
         key = (base_commit, policy.require_signatures, policy.allowed_signers_file)
         if key not in self._rules:
@@ -158,8 +165,28 @@ class ReviewRecords:
                 counted.records.append(record)
             else:
                 counted.uncounted.append(Uncounted(decision, record, verdict.reason, verdict.why))
+        counted.uncounted = self._unanswered(counted, parsed)
         order = sorted(range(len(counted.decisions)),
                        key=lambda i: (counted.decisions[i].created_at, counted.decisions[i].record_id))
         counted.decisions = [counted.decisions[i] for i in order]
         counted.records = [counted.records[i] for i in order]
         return counted
+
+    def _unanswered(self, counted: Counted, parsed: notes.ParsedNotes | None) -> list[Uncounted]:
+        """The not-counted records still worth showing: a decision given elsewhere is answered when
+        it was carried over here, or when its reviewer decided on the same content here since."""
+        answered = {self.carries(parsed).get(d.record_id, ("", ""))[0] for d in counted.decisions}
+        newest_here: dict[tuple[str, str], float] = {}
+        for d in counted.decisions:
+            if d.chunk_hash is not None:
+                who = (d.reviewer.strip().lower(), d.chunk_hash)
+                newest_here[who] = max(newest_here.get(who, d.created_at), d.created_at)
+
+        def answered_here(u: Uncounted) -> bool:
+            d = u.decision
+            if u.reason != ANOTHER_CHANGE:
+                return False
+            later = newest_here.get((d.reviewer.strip().lower(), d.chunk_hash or ""), float("-inf"))
+            return d.record_id in answered or later >= d.created_at
+
+        return [u for u in counted.uncounted if not answered_here(u)]

@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 
 STYLES = Path(__file__).resolve().parent / "styles"
 DEFAULT_THEME = "review-dark"
-UNKNOWN_REVIEWER = "unknown@localhost"
 DETAIL_CACHE_SIZE = 4  # full analyses kept in memory; the 21,670-line change is tens of MB
 
 # Screens whose class does not say which registry screen it is (T2's chunk screen is matched by name).
@@ -270,14 +269,6 @@ class ReviewApp(App[None]):
         self.end_session()
 
 
-def reviewer_identity(user_config: UserConfig, analyzer: Analyzer) -> str:
-    """Who is reviewing: the user config's reviewer_email, else git's user.email, else a placeholder."""
-    if user_config.reviewer_email:
-        return user_config.reviewer_email
-    email = analyzer.repo.config_value("user.email")
-    return email.strip() if email and email.strip() else UNKNOWN_REVIEWER
-
-
 def make_app(
     analyzer: Analyzer,
     *,
@@ -291,6 +282,7 @@ def make_app(
     Starts the review session now, so a locked or too-new ledger fails here, before any screen.
     `now` pins the wall clock used for ages (a number or a callable), for deterministic tests.
     """
+    from app.analysis.signoff import reviewer_identity
     from app.storage.ledger import Ledger
     from app.tui.review_session import ReviewSession
 
@@ -306,7 +298,7 @@ def make_app(
         if owns_ledger:
             ledger.close()
         raise
-    from app.analysis.signoff import SignOff
+    from app.analysis.signoff import SignOff, decision_signer
 
     session.signoff = SignOff(analyzer, ledger)
     session.signer, unusable = decision_signer(user_config, analyzer)
@@ -321,21 +313,6 @@ def make_app(
     if unusable:
         app.add_startup_note("warning", unusable)
     return app
-
-
-def decision_signer(user_config: UserConfig, analyzer: Analyzer) -> tuple[Callable[[bytes], bytes] | None, str]:
-    """The signer of decisions made in the TUI (review-tui's signing_key, else git's SSH signing key),
-    and why a configured key cannot be used (empty when it can, or none is configured). ssh-keygen
-    never asks for a passphrase on the TUI's terminal: a key with one signs through the agent."""
-    from app.storage.signing import SignatureError, load_signer, signing_key_setting
-
-    path = signing_key_setting(user_config.signing_key, analyzer.repo.config_value)
-    if path is None:
-        return None, ""
-    try:
-        return load_signer(path, interactive=False), ""
-    except SignatureError as exc:
-        return None, f"decisions are recorded unsigned: {exc}; `review-tui sync` signs them"
 
 
 if TYPE_CHECKING:

@@ -99,6 +99,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("back", "escape,backspace", "Back", "change", show=True),
     # chunk review
     ActionSpec("approve_change", "A", "Approve the whole change", "change", show=True),
+    ActionSpec("carry_over", "O", "Carry your approvals of the same edit on another change over to this one",
+               "change"),
     ActionSpec("show_plan", "p", "Show the review plan", "change"),
     ActionSpec("show_why", "w", "Show why it scored so (factors, tiers, AI)", "change"),
     ActionSpec("show_commits", "c", "Show the commits (enter on one shows its diff)", "change"),

@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 
 from app.core.text import fit_middle, format_duration, human_age, one_line
 from app.errors import ReviewTuiError
-from app.storage.records import REASON_LABELS
+from app.storage.records import ANOTHER_CHANGE, REASON_LABELS
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, ReviewRecorded
 from app.tui.themes import band_style, resolve_colour
@@ -347,7 +347,8 @@ class ChangeScreen(Screen[None]):
                 continue
             if item.decision.decision == "approve":
                 target = refs.get(item.decision.chunk_hash or "", "the change")
-                mine.append(f"your approval of {target} does not count: {item.why.split(';')[0]}")
+                hint = " - O carries it over" if item.reason == ANOTHER_CHANGE else ""
+                mine.append(f"your approval of {target} does not count: {item.why.split(';')[0]}{hint}")
         for line in list(dict.fromkeys(mine))[:3]:
             text.append("\n  " + one_line(line, 300), style=self._colour("warning"))
         if others:
@@ -555,12 +556,63 @@ class ChangeScreen(Screen[None]):
                         severity="warning")
         else:
             self.notify(f"{one_line(detail.change.id, 80)} approved")
+        self._recorded(detail)
+
+    def _recorded(self, detail: ChangeDetail) -> None:
+        """A decision was recorded here: redraw, and tell the screens below."""
         self._refresh_states()
         self._fill_chunks()
         self._draw_header()
         for screen in self.app.screen_stack:
             if screen is not self:
                 screen.post_message(ReviewRecorded(detail.change.id))
+
+    def action_carry_over(self) -> None:
+        """Carry this reviewer's approvals of the same edit on another change over to this change
+        (asked first: it says the same review holds here)."""
+        from app.analysis.signoff import carry_candidates, remote_names
+
+        detail, session = self.detail, self.review_app.session
+        if detail is None or session.signoff is None or self.outcome is None or self.outcome.counted is None:
+            self.notify("The change is still loading.", severity="warning")
+            return
+        found = carry_candidates(self.outcome.counted, session.reviewer, self.outcome.chunks,
+                                 remotes=remote_names(session.signoff.analyzer))
+        if not found:
+            self.notify("Nothing to carry over: none of your approvals given on another change covers "
+                        "this change's chunks (or you decided on them here since).", severity="warning")
+            return
+        from app.tui.screens.dialogs import ConfirmDialog
+
+        listed = "; ".join(f"{chunk.label} from {one_line(origin.change_id, 60)}" for chunk, origin in found[:4])
+        more = f" and {len(found) - 4} more" if len(found) > 4 else ""
+        question = (f"Carry your approval{'s' if len(found) != 1 else ''} over to "
+                    f"{one_line(detail.change.id, 60)}: {listed}{more}? The edit is identical; "
+                    "`check` then counts them here.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._carry(detail)
+
+        self.app.push_screen(ConfirmDialog("Carry approvals over?", question, yes="Carry over", no="Cancel"),
+                             answered)
+
+    def _carry(self, detail: ChangeDetail) -> None:
+        from app.analysis.signoff import carry_over
+
+        session = self.review_app.session
+        assert session.signoff is not None
+        try:
+            carried = carry_over(session.signoff, detail, session.reviewer, session_id=session.session_id,
+                                 signer=session.signer)
+        except ReviewTuiError as exc:
+            self.notify(one_line(str(exc), 300), title="not recorded", severity="error")
+            return
+        unsigned = [c.unsigned_why for c in carried if c.unsigned_why]
+        self.notify(f"{len(carried)} approval(s) carried over to {one_line(detail.change.id, 80)}"
+                    + (f"; {one_line(unsigned[0], 200)}" if unsigned else ""),
+                    severity="warning" if unsigned else "information")
+        self._recorded(detail)
 
     def selected_chunk(self) -> Any:
         position = self._chunk_position()

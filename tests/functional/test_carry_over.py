@@ -1,0 +1,142 @@
+"""Carrying an approval over to another change making the same edit (issue 15, item 2).
+
+An approval counts only on the change it was given on; `review-tui carry CHANGE` (and `O` on the
+change screen) is the reviewer's explicit statement that the same review holds on CHANGE. These
+tests drive the real CLI and the real app on real repositories: what is carried (only your own
+approvals, only identical content, never over a newer flag or a newer decision here), what it keeps
+(a rubber stamp stays one), that `check` counts it, and that it travels through git notes (keys
+``carried`` and ``from``) and is signed when a key is configured.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from app.analysis.analyzer import Analyzer
+from app.config import UserConfig
+from app.paths import ledger_path, user_config_path
+from app.storage.ledger import Ledger, NewDecision
+from app.tui.screens.dialogs import ConfirmDialog
+from tests.cli import CLI
+from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
+from tests.functional.test_change_screen import open_change
+from tests.functional.test_signoff_tui import check, read_and_approve, signed_repo, signoff_text, two_branches
+
+
+def review_tui(repo: Path, *args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull}
+    if home is not None:
+        env |= {"REVIEW_TUI_DATA_DIR": str(home / "data"), "REVIEW_TUI_CONFIG_DIR": str(home / "config")}
+    return subprocess.run([*CLI, *args, "--repo", str(repo)], capture_output=True, text=True, timeout=300,
+                          env=env)
+
+
+def as_reviewer(signing_key: Path | None = None) -> None:
+    path = user_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'reviewer_email = "{REVIEWER}"\n' + (f'signing_key = "{signing_key}"\n' if signing_key else ""))
+
+
+def decide(repo: Path, change: str, decision: str, *, seconds_over_floor: float = 5) -> None:
+    analyzer = Analyzer(repo)
+    detail = analyzer.detail(change)
+    key, ch = analyzer.repo_key, detail.change
+    with Ledger.open(ledger_path()) as ledger:
+        session = ledger.start_session(REVIEWER, key)
+        for chunk in detail.plan.chunks:
+            view = ledger.open_chunk(session, key, ch.id, ch.head, chunk.content_hash, chunk.index)
+            ledger.add_active_time(view, max(chunk.floor_seconds + seconds_over_floor, 0))
+            ledger.record_decision(NewDecision(session_id=session, reviewer=REVIEWER, repo=key, change_id=ch.id,
+                                   head=ch.head, chunk_hash=chunk.content_hash, decision=decision,
+                                   chunk_index=chunk.index, floor_seconds=chunk.floor_seconds, note="why"))
+
+
+def test_carry_counts_your_approval_on_the_same_edit_and_only_once(tmp_path: Path) -> None:
+    repo = two_branches(tmp_path)
+    as_reviewer()
+    read_and_approve(repo, REVIEWER, "feature")
+    assert check(repo, "copycat")[0] == 1
+    done = review_tui(repo, "carry", "copycat", "--from", "no-such-branch")
+    assert done.returncode == 1 and "nothing to carry over to copycat" in done.stdout
+    done = review_tui(repo, "carry", "copycat")
+    assert done.returncode == 0, done.stderr
+    assert "carried over to copycat: #1" in done.stdout and "your approval on feature" in done.stdout
+    code, verdict = check(repo, "copycat")
+    assert code == 0 and verdict["approvals"] == [REVIEWER] and verdict["not_counted"] == []
+    again = review_tui(repo, "carry", "copycat")
+    assert again.returncode == 1 and "nothing to carry over" in again.stdout
+
+
+def test_a_carried_rubber_stamp_stays_a_rubber_stamp(tmp_path: Path) -> None:
+    repo = two_branches(tmp_path)
+    as_reviewer()
+    decide(repo, "feature", "approve", seconds_over_floor=-50)  # faster than the floor
+    assert review_tui(repo, "carry", "copycat").returncode == 0
+    code, verdict = check(repo, "copycat")
+    assert code == 1 and verdict["rubber_stamps"] == [REVIEWER]
+
+
+def test_a_newer_flag_elsewhere_or_someone_elses_approval_is_not_carried(tmp_path: Path) -> None:
+    repo = two_branches(tmp_path)
+    as_reviewer()
+    read_and_approve(repo, "other@example.com", "feature")  # not yours: never carried by you
+    assert review_tui(repo, "carry", "copycat").returncode == 1
+    read_and_approve(repo, REVIEWER, "feature")
+    decide(repo, "feature", "flag")  # you changed your mind there
+    done = review_tui(repo, "carry", "copycat")
+    assert done.returncode == 1 and check(repo, "copycat")[0] == 1
+
+
+def test_a_carried_approval_travels_through_notes_and_counts_on_a_fresh_clone(tmp_path: Path) -> None:
+    repo = two_branches(tmp_path)
+    as_reviewer()
+    read_and_approve(repo, REVIEWER, "feature")
+    assert review_tui(repo, "carry", "copycat").returncode == 0
+    assert review_tui(repo, "sync").returncode == 0
+    head = Analyzer(repo).change("copycat").head
+    note = subprocess.run(["git", "notes", "--ref=review-tui", "show", head], cwd=repo, capture_output=True,
+                          text=True).stdout
+    assert " carried=" in note and " from=feature" in note and "change=copycat" in note
+    ci = review_tui(repo, "check", "copycat", "--notes-only", home=tmp_path / "ci")  # no ledger at all
+    assert ci.returncode == 0, ci.stdout
+    # Imported into another reviewer's ledger, the carried record keeps where it came from.
+    assert review_tui(repo, "sync", home=tmp_path / "colleague").returncode == 0
+    with Ledger.open(tmp_path / "colleague" / "data" / "ledger.db") as ledger:
+        assert list(ledger.carries().values())[0][1] == "feature"
+
+
+def test_a_signed_carry_counts_where_signatures_are_required_without_sync(tmp_path: Path) -> None:
+    repo, key_file = signed_repo(tmp_path)
+    as_reviewer(key_file)
+    read_and_approve(repo, REVIEWER, "feature")  # an old, unsigned approval
+    done = review_tui(repo, "carry", "copycat")
+    assert done.returncode == 0 and ", signed" in done.stdout, done.stdout + done.stderr
+    code, verdict = check(repo, "copycat")
+    assert code == 0 and verdict["approvals"] == [REVIEWER], verdict
+
+
+async def test_O_on_the_change_screen_carries_over_after_asking(tmp_path: Path) -> None:
+    repo = two_branches(tmp_path)
+    read_and_approve(repo, REVIEWER, "feature")
+    app = build_app(repo, user_config=UserConfig(reviewer_email=REVIEWER))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "copycat")
+        assert "O carries it over" in signoff_text(screen)
+        await pilot.press("O")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)  # asked first: it is the reviewer's statement
+        await pilot.press("n")  # cancelled: nothing recorded
+        await settle(pilot)
+        assert list(screen.chunk_states.values()) == ["elsewhere"]
+        await pilot.press("O")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert list(screen.chunk_states.values()) == ["approved"]
+        assert "policy met" in signoff_text(screen) and "does not count" not in signoff_text(screen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert queue_screen(app).statuses["copycat"] == "approved"
+    assert check(repo, "copycat")[0] == 0
