@@ -63,11 +63,14 @@ def repo_display_name(analyzer: Analyzer) -> str:
 
 def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[str, CurrentChange]:
     """Pending changes that have approvals in the ledger, with their current chunk hashes."""
+    from app.analysis.signoff import SignOff
     from app.errors import ReviewTuiError
     from app.report.stats import CurrentChange
+    from app.storage.records import ANOTHER_CHANGE
     from app.storage.stats_queries import approved_change_ids
 
     approved = approved_change_ids(ledger.db, repo_key)
+    signoff = SignOff(analyzer, ledger)
     current: dict[str, CurrentChange] = {}
     for change in analyzer.discovery.changes:
         if change.error or change.id not in approved:
@@ -76,8 +79,11 @@ def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[s
             plan = analyzer.detail(change).plan
         except ReviewTuiError:
             continue  # a change that cannot be analysed now: its staleness stays estimated
-        hashes = frozenset(chunk.content_hash for chunk in plan.chunks)
-        current[change.id] = CurrentChange(change.head, hashes)
+        hashes = [chunk.content_hash for chunk in plan.chunks]
+        # What `check` refuses among the approvals given on this change (one rule: storage/records.py).
+        refused = frozenset(u.decision.record_id for u in signoff.counted(change, hashes).uncounted
+                            if u.reason != ANOTHER_CHANGE and u.decision.decision == "approve")
+        current[change.id] = CurrentChange(change.head, frozenset(hashes), refused)
     return current
 
 

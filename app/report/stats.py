@@ -76,6 +76,8 @@ MEANINGS: dict[str, str] = {
     "stale": "approvals that no longer cover the change (its content changed after the approval)",
     "first_look": "median time from the reviewer's first look at a change to the change-level decision",
     "senior_gaps": "Tier 0/1 changes approved without the senior approval the policy requires",
+    "not_counted": "approvals of pending changes that `review-tui check` does not count (unsigned, badly signed "
+                   "or by a key the allowed signers do not admit, where the policy requires signatures)",
 }
 
 
@@ -109,6 +111,9 @@ class CurrentChange:
 
     head: str
     chunk_hashes: frozenset[str]
+    refused: frozenset[str] = frozenset()
+    """Record ids of approvals given on this change that `check` does not count (app/storage/records.py:
+    unsigned, badly signed or by an unknown key where the policy requires signatures)."""
 
 
 @dataclass
@@ -138,6 +143,7 @@ class Figures:
     stale_approvals: int = 0
     first_look_median: float | None = None
     senior_gaps: int | None = None  # None: seniors unknown
+    not_counted: int | None = None  # None: no repository, so what `check` counts is unknown
     first_looks: list[float] = field(default_factory=list, repr=False)
 
     @property
@@ -178,6 +184,7 @@ class Figures:
             "covered_lines": self.covered_lines, "approved_lines": self.approved_lines,
             "coverage": self.coverage, "stale_approvals": self.stale_approvals,
             "first_look_median_seconds": self.first_look_median, "senior_gaps": self.senior_gaps,
+            "not_counted": self.not_counted,
         }
 
 
@@ -317,7 +324,7 @@ def compute_stats(
         report.empty_ledger = True
         return report
 
-    groups = _Groups(report.overall, seniors_known)
+    groups = _Groups(report.overall, seniors_known, current is not None)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats-changes") as pool:
         changes = pool.submit(_change_pass, ledger, query, policy if seniors_known else None,
                               sorted(current) if current else [])
@@ -325,12 +332,14 @@ def compute_stats(
             bins = _chunk_pass(db, query, groups)
             _band_pass(db, query, groups)
             _rate_quantiles(db, query, groups, bins, report)
+            refused: set[int] = set()
             if current is not None:
                 _add_stale_chunk_approvals(db, query, groups, current)
+                refused = _add_not_counted(db, query, groups, current)
             first_looks = _first_looks(db, query)
         found = changes.result()
     _add_change_reviews(found.reviews, groups)
-    _add_change_decisions(found, groups, policy if seniors_known else None, current)
+    _add_change_decisions(found, groups, policy if seniors_known else None, current, refused)
 
     _add_first_looks(first_looks, groups)
     report.reviewers = [groups.reviewers[k] for k in sorted(groups.reviewers, key=str.lower)]
@@ -357,8 +366,9 @@ def _tier(value: int | None) -> int | None:
 class _Groups:
     """The figures being filled, by dimension."""
 
-    def __init__(self, overall: Figures, seniors_known: bool) -> None:
+    def __init__(self, overall: Figures, seniors_known: bool, counting_known: bool = False) -> None:
         self.overall = overall
+        self.counting_known = counting_known
         self.reviewers: dict[str, Figures] = {}
         self.tiers: dict[int | None, Figures] = {}
         self.weeks: dict[int, Figures] = {}
@@ -367,11 +377,14 @@ class _Groups:
         self._main: dict[tuple[str, int | None, int], tuple[Figures, ...]] = {}
         if seniors_known:
             overall.senior_gaps = 0
+        if counting_known:
+            overall.not_counted = 0
 
     def _get(self, table: dict[Any, Figures], key: Any, label: Callable[[Any], str]) -> Figures:
         figures = table.get(key)
         if figures is None:  # the label is made once per group, not once per row
-            figures = table[key] = Figures(label(key), senior_gaps=0 if self.seniors_known else None)
+            figures = table[key] = Figures(label(key), senior_gaps=0 if self.seniors_known else None,
+                                           not_counted=0 if self.counting_known else None)
         return figures
 
     def reviewer(self, email: str) -> Figures:
@@ -579,7 +592,7 @@ def _add_change_reviews(rows: list[tuple[Any, ...]], groups: _Groups) -> None:
 
 
 def _add_change_decisions(found: _ChangeFound, groups: _Groups, policy: PolicyConfig | None,
-                          current: Mapping[str, CurrentChange] | None) -> None:
+                          current: Mapping[str, CurrentChange] | None, refused: set[int] | None = None) -> None:
     """Change-level approvals: stamps, unopened chunks, coverage, staleness, first look, senior gaps."""
     for reviewer, tier, week, approvals, stamps, unopened, lines, covered, newer_seen in found.approvals:
         for figures in groups.main(reviewer, tier, week):
@@ -603,7 +616,9 @@ def _add_change_decisions(found: _ChangeFound, groups: _Groups, policy: PolicyCo
     # (repo, change, head) -> tier, AI share, week of the last approval, approvers (email -> counts
     # as a sign-off: a rubber stamp approves, but does not count unless the policy says so)
     approved: dict[tuple[str, str, str], tuple[int | None, float, int, dict[str, bool]]] = {}
-    for reviewer, repo, change_id, head, stamp, week, tier, ai_share in found.senior_rows:
+    for reviewer, repo, change_id, head, stamp, week, tier, ai_share, row_id in found.senior_rows:
+        if refused and row_id in refused:
+            continue  # `check` does not count it (app/storage/records.py), so it fills no senior gap
         key = (repo, change_id, head)
         approvers = approved.get(key, (tier, 0.0, week, {}))[3]
         counts = policy.count_fast_approvals or not stamp
@@ -620,6 +635,18 @@ def _add_change_decisions(found: _ChangeFound, groups: _Groups, policy: PolicyCo
         for figures in (groups.overall, groups.tier(tier), groups.week(week),
                         *(groups.reviewer(email) for email in approvers)):
             figures.senior_gaps = (figures.senior_gaps or 0) + 1
+
+
+def _add_not_counted(db: Any, query: StatsQuery, groups: _Groups, current: Mapping[str, CurrentChange]) -> set[int]:
+    """Approvals of pending changes that `check` refuses: counted per group; returns their row ids."""
+    record_ids = [record_id for change in current.values() for record_id in change.refused]
+    if not record_ids:
+        return set()
+    rows = sq.refused_approval_rows(db, query, record_ids)
+    for _row_id, reviewer, tier, week in rows:
+        for figures in groups.main(reviewer, tier, week):
+            figures.not_counted = (figures.not_counted or 0) + 1
+    return {row[0] for row in rows}
 
 
 def _add_stale_chunk_approvals(db: Any, query: StatsQuery, groups: _Groups,

@@ -170,6 +170,11 @@ def summary_lines(report: StatsReport) -> list[str]:
         )
     if report.seniors_known:
         lines.append(f"{o.senior_gaps or 0:,} Tier 0/1 changes were approved without the required senior.")
+    if o.not_counted:
+        many = o.not_counted != 1
+        lines.append(f"{o.not_counted:,} approval{'s' if many else ''} of pending changes {'do' if many else 'does'} "
+                     "not count for `review-tui check` (unsigned or not signed by an allowed key where the policy "
+                     "requires signatures).")
     return lines
 
 

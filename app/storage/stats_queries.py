@@ -165,12 +165,24 @@ def change_approval_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
 
 
 def senior_approval_rows(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
-    """(reviewer, repo, change id, head, stamp, week, tier, AI share) of Tier 0/1 change approvals,
-    oldest first."""
+    """(reviewer, repo, change id, head, stamp, week, tier, AI share, decision row id) of Tier 0/1
+    change approvals, oldest first."""
     where, params = summary_terms(query, "filter_tier")
     return list(db.execute(
-        "SELECT reviewer, repo, change_id, head, stamp, week, tier, ai_share FROM stats_change_facts"
+        "SELECT reviewer, repo, change_id, head, stamp, week, tier, ai_share, id FROM stats_change_facts"
         f" WHERE decision = 'approve' AND tier <= 1{where} ORDER BY created_at, id", params).fetchall())
+
+
+def refused_approval_rows(db: Any, query: StatsFilter, record_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(decision row id, reviewer, tier, week) of the approvals among these records (those `check`
+    does not count), with the query's filters."""
+    import json
+
+    where, params = decision_terms(query)
+    return list(db.execute(
+        f"SELECT id, reviewer, tier, {STATS_WEEK} FROM decisions WHERE decision = 'approve'"
+        f" AND record_id IN (SELECT value FROM json_each(?)){where}",
+        [json.dumps(sorted(set(record_ids))), *params]).fetchall())
 
 
 def current_approval_rows(db: Any, query: StatsFilter, change_ids: Sequence[str]) -> list[tuple[Any, ...]]:

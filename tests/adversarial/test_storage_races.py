@@ -55,7 +55,7 @@ ANALYST = textwrap.dedent("""
         time.sleep(0.001)
     for n in range(rounds):
         for args in (["list", "--json"], ["sync"]):
-            r = subprocess.run([*CLI, *args, "--repo", repo], capture_output=True)
+            r = subprocess.run([sys.executable, "-P", "-m", "app", *args, "--repo", repo], capture_output=True)
             if r.returncode != 0:
                 sys.stderr.buffer.write(r.stderr)
                 sys.exit(r.returncode)

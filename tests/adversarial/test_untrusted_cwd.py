@@ -77,7 +77,7 @@ def test_the_console_script_runs_review_tui_inside_a_repository_with_its_own_app
 
 def test_every_test_starts_the_cli_through_tests_cli() -> None:
     """A new test that writes `python -m app` by hand would bring the hazard back."""
-    by_hand = re.compile(r"""["']-m["'],\s*["']app["']""")
+    by_hand = re.compile(r"""(?<!"-P", )["']-m["'],\s*["']app["']""")
     offenders = [str(path.relative_to(TESTS)) for path in TESTS.rglob("*.py")
                  if path.name != "cli.py" and path != Path(__file__).resolve()
                  and by_hand.search(path.read_text(encoding="utf-8"))]

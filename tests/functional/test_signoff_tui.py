@@ -158,3 +158,22 @@ async def test_approvals_made_with_a_signing_key_are_signed_at_once_and_count_wi
     assert code == 0 and verdict["approvals"] == [REVIEWER], verdict
     assert "refs/notes" not in subprocess.run(["git", "for-each-ref"], cwd=repo, capture_output=True,
                                               text=True).stdout
+
+
+def test_stats_counts_the_approvals_check_refuses(tmp_path: Path) -> None:
+    repo, _key = signed_repo(tmp_path)
+    read_and_approve(repo, REVIEWER, "feature")  # unsigned where signatures are required
+
+    def stats(*args: str) -> dict:
+        done = subprocess.run([*CLI, "stats", *args, "--json"], capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull})
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    with_repo = stats("--repo", str(repo))
+    assert with_repo["overall"]["approvals"] == 1 and with_repo["overall"]["not_counted"] == 1
+    assert [r["not_counted"] for r in with_repo["reviewers"]] == [1]
+    assert stats("--all")["overall"]["not_counted"] is None  # no repository: what check counts is unknown
+    text = subprocess.run([*CLI, "stats", "--repo", str(repo)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "200"}).stdout
+    assert "1 approval of pending changes does not count for `review-tui check`" in text
