@@ -72,8 +72,7 @@ def remote_names(analyzer: Analyzer) -> frozenset[str]:
 
 def binding_for(analyzer: Analyzer, change: Change, chunk_hashes: list[str]) -> ChangeBinding:
     """The change's binding: its names (aliases included), its commits and its current chunks."""
-    return ChangeBinding.of(change, chunk_hashes, pending=analyzer.discovery.changes,
-                            remotes=remote_names(analyzer))
+    return ChangeBinding.of(change, chunk_hashes, remotes=remote_names(analyzer))
 
 
 def open_records(analyzer: Analyzer, ledger: Ledger | None, *, read_notes: bool = True) -> ReviewRecords:

@@ -5,6 +5,7 @@ the changed bytes: app/core/planner). This module binds it to the *change*: an a
 the change it was given on - under any of its names (its id, its ref, its aliases) - or at one of its
 commits. Another branch making the identical edit, or the same lines moved elsewhere, shows the
 approval as given on another change; the reviewer may carry it over (a new record given here).
+A change's names are its id and its aliases (refs at the same head), as discovery groups them.
 
 Change ids are compared without a remote's prefix, because a reviewer's clone calls the author's
 `feature` branch `origin/feature`. Pure: no I/O; storage/records.py applies it to the ledger and the
@@ -26,16 +27,13 @@ def plain_id(change_id: str, remotes: Collection[str]) -> str:
     return rest if sep and first in remotes else change_id
 
 
-def change_names(change: Change, pending: Iterable[Change], remotes: Collection[str]) -> frozenset[str]:
-    """Every name the change goes by, without a remote's prefix: its id, its ref, and its aliases -
-    the other pending refs at the same head commit (one change under several names, e.g. a branch
-    and its pull-request ref). Issue 13's change aliases replace the same-head guess when they land."""
-    names = {plain_id(change.id, remotes)}
-    if change.ref:
-        names.add(plain_id(change.ref.removeprefix("refs/heads/").removeprefix("refs/remotes/"), remotes))
-    for other in pending:
-        if other.head == change.head and other.kind != "worktree":
-            names.add(plain_id(other.id, remotes))
+def change_names(change: Change, remotes: Collection[str]) -> frozenset[str]:
+    """Every name the change goes by, without a remote's prefix: its id and its aliases (the other
+    refs at the same head: a branch and its pull-request ref, a local branch and its remote twin;
+    issue 13's discovery groups them), and the short form of each of their refs."""
+    names = {plain_id(name, remotes) for name in change.names}
+    for ref in change.refs:
+        names.add(plain_id(ref.removeprefix("refs/heads/").removeprefix("refs/remotes/"), remotes))
     return frozenset(names)
 
 
@@ -52,9 +50,8 @@ class ChangeBinding:
     remotes: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, change: Change, chunk_hashes: Iterable[str], *, pending: Iterable[Change] = (),
-           remotes: Collection[str] = ()) -> ChangeBinding:
-        return cls(change_names(change, pending, remotes), frozenset({change.head, *(c.id for c in change.commits)}),
+    def of(cls, change: Change, chunk_hashes: Iterable[str], *, remotes: Collection[str] = ()) -> ChangeBinding:
+        return cls(change_names(change, remotes), frozenset({change.head, *(c.id for c in change.commits)}),
                    frozenset(chunk_hashes), frozenset(remotes))
 
     def given_here(self, record: ApprovalRecord) -> bool:
