@@ -40,8 +40,9 @@ ANOTHER_CHANGE = "another change"
 UNSIGNED = "unsigned"
 BAD_SIGNATURE = "bad signature"
 UNKNOWN_SIGNER = "unknown signer"
+KEY_NOT_VALID_THEN = "key not valid then"
 REASON_LABELS = {ANOTHER_CHANGE: "elsewhere", UNSIGNED: "unsigned", BAD_SIGNATURE: "bad sig",
-                 UNKNOWN_SIGNER: "unknown key"}
+                 UNKNOWN_SIGNER: "unknown key", KEY_NOT_VALID_THEN: "expired key"}
 """Short labels for narrow columns (the TUI's chunk status)."""
 
 
@@ -52,7 +53,7 @@ class Uncounted:
     decision: Decision
     record: ApprovalRecord
     reason: str
-    """ANOTHER_CHANGE, UNSIGNED, BAD_SIGNATURE or UNKNOWN_SIGNER."""
+    """ANOTHER_CHANGE, UNSIGNED, BAD_SIGNATURE, UNKNOWN_SIGNER or KEY_NOT_VALID_THEN."""
     why: str
     """In words, e.g. "given on another change (feature-a); review this change to count"."""
 
@@ -159,7 +160,7 @@ class ReviewRecords:
                 why = f"given on another change ({decision.change_id}); review this change or carry it over"
                 counted.uncounted.append(Uncounted(decision, record, ANOTHER_CHANGE, why))
                 continue
-            verdict = trust.judge(decision.reviewer, key, failure, rules)
+            verdict = trust.judge(decision.reviewer, key, failure, rules, decision.created_at)
             if verdict.trusted:
                 counted.decisions.append(decision)
                 counted.records.append(record)

@@ -14,9 +14,11 @@ reviewer email is a principal of the key that signed it.
 from __future__ import annotations
 
 import base64
+import datetime
 import fnmatch
 import hashlib
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -236,11 +238,24 @@ class AllowedSigner:
     key_blob: bytes
     namespaces: tuple[str, ...] | None = None
     """None: any namespace; else the record namespace must match one of these patterns."""
+    valid_after: float | None = None
+    """``valid-after=``: the key signs only records made at or after this time (epoch seconds)."""
+    valid_before: float | None = None
+    """``valid-before=``: ... and at or before this time (OpenSSH compares both ends inclusively)."""
 
     def admits(self, email: str, namespace: str = NAMESPACE) -> bool:
         if self.namespaces is not None and not _match_list(namespace, self.namespaces):
             return False
         return _match_list(email.lower(), tuple(p.lower() for p in self.principals))
+
+    def valid_at(self, when: float | None) -> bool:
+        """Whether the key was valid at `when` (a record's time; None: no time, so only an undated key)."""
+        if self.valid_after is None and self.valid_before is None:
+            return True
+        if when is None:
+            return False
+        return ((self.valid_after is None or when >= self.valid_after)
+                and (self.valid_before is None or when <= self.valid_before))
 
 
 def _match_list(value: str, patterns: tuple[str, ...]) -> bool:
@@ -282,19 +297,50 @@ def _is_key_type(token: str) -> bool:
     return token.startswith(("ssh-", "ecdsa-", "sk-", "rsa-"))
 
 
-def _options(token: str) -> tuple[tuple[str, ...] | None, bool]:
-    """(namespaces, cert_authority) of an options field."""
+@dataclass
+class _Options:
     namespaces: tuple[str, ...] | None = None
-    cert_authority = False
+    cert_authority: bool = False
+    valid_after: float | None = None
+    valid_before: float | None = None
+
+
+_TIMESTAMP = re.compile(r"^(\d{8})(\d{4}(\d{2})?)?(Z?)$", re.IGNORECASE)
+
+
+def parse_timestamp(text: str) -> float:
+    """An allowed-signers time (ssh-keygen(1): ``YYYYMMDD[Z]`` or ``YYYYMMDDHHMM[SS][Z]``) as epoch
+    seconds: UTC with ``Z``, else the local time zone, as OpenSSH reads it."""
+    found = _TIMESTAMP.match(text)
+    if found is None:
+        raise SignatureError(f"bad timestamp {text[:30]!r} (YYYYMMDD[Z] or YYYYMMDDHHMM[SS][Z])")
+    digits = found.group(1) + (found.group(2) or "0000")
+    digits += "00" if len(digits) == 12 else ""
+    try:
+        moment = datetime.datetime.strptime(digits, "%Y%m%d%H%M%S")
+    except ValueError:
+        raise SignatureError(f"bad timestamp {text[:30]!r}") from None
+    if found.group(4):
+        return moment.replace(tzinfo=datetime.UTC).timestamp()
+    return moment.timestamp()  # naive: the local time zone, like ssh-keygen
+
+
+def _options(token: str) -> _Options:
+    """The options field of an allowed-signers line."""
+    found = _Options()
     for option in _split_options(token):
         name, _, value = option.partition("=")
         name = name.lower()
         value = value.strip('"')
         if name == "namespaces":
-            namespaces = tuple(v for v in value.split(",") if v)
+            found.namespaces = tuple(v for v in value.split(",") if v)
         elif name == "cert-authority":
-            cert_authority = True
-    return namespaces, cert_authority
+            found.cert_authority = True
+        elif name == "valid-after":
+            found.valid_after = parse_timestamp(value)
+        elif name == "valid-before":
+            found.valid_before = parse_timestamp(value)
+    return found
 
 
 def _split_options(token: str) -> list[str]:
@@ -332,8 +378,13 @@ class AllowedSigners:
                 out.problems.append(f"{source}: line {number}: {exc}; ignored")
         return out
 
-    def admits(self, email: str, key_blob: bytes, namespace: str = NAMESPACE) -> bool:
-        """Whether the key may sign review records for `email`."""
+    def admits(self, email: str, key_blob: bytes, namespace: str = NAMESPACE, *, at: float | None = None) -> bool:
+        """Whether the key may sign review records for `email` (made at time `at`, when the line
+        limits the key with valid-after / valid-before)."""
+        return any(s.key_blob == key_blob and s.admits(email, namespace) and s.valid_at(at) for s in self.signers)
+
+    def admits_ever(self, email: str, key_blob: bytes, namespace: str = NAMESPACE) -> bool:
+        """Whether some line admits the key for `email` at some time (to say why a record's time is outside it)."""
         return any(s.key_blob == key_blob and s.admits(email, namespace) for s in self.signers)
 
     def principals_of(self, key_blob: bytes) -> list[str]:
@@ -346,11 +397,11 @@ def _parse_signer(line: str) -> AllowedSigner:
         raise SignatureError("expected: principals [options] key-type base64-key")
     principals = tuple(p for p in fields[0].strip('"').split(",") if p)
     rest = fields[1:]
-    namespaces, cert_authority = (None, False)
+    options = _Options()
     if not _is_key_type(rest[0]):
-        namespaces, cert_authority = _options(rest[0])
+        options = _options(rest[0])
         rest = rest[1:]
-    if cert_authority:
+    if options.cert_authority:
         raise SignatureError("cert-authority keys are not supported")
     if len(rest) < 2 or not _is_key_type(rest[0]):
         raise SignatureError("no key type and key")
@@ -361,7 +412,7 @@ def _parse_signer(line: str) -> AllowedSigner:
         raise SignatureError(f"unreadable key ({exc})") from None
     if _Reader(blob).string().decode("ascii", errors="replace") != rest[0]:
         raise SignatureError(f"key type {rest[0]} does not match the key")
-    return AllowedSigner(principals, blob, namespaces)
+    return AllowedSigner(principals, blob, options.namespaces, options.valid_after, options.valid_before)
 
 
 def signer_line(principals: Iterable[str], key: PublicKey, namespaces: str | None = NAMESPACE) -> str:

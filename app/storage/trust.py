@@ -6,7 +6,8 @@ The rules (README "Trust model"):
 - The repository's policy names an OpenSSH allowed-signers file; it is read from the BASE commit
   (like the policy itself), so a branch cannot add a signer for itself or switch the rule off.
 - A record is *trusted* when its signature verifies and the allowed-signers file admits the signing
-  key for the record's reviewer email (namespace review-tui).
+  key for the record's reviewer email (namespace review-tui) at the record's own time (valid-after /
+  valid-before, as git judges a commit signature by the commit's time).
 - With ``require_signatures`` only trusted records count; the others are listed as not counted.
   Without it every record counts and `check` says that records are not authenticated.
 - Records only in the local ledger (not yet exported by `sync`) are unsigned.
@@ -47,8 +48,8 @@ class Verdict:
     trusted: bool
     why: str
     reason: str = ""
-    """Why it is not trusted, as a code: "unsigned", "bad signature" or "unknown signer" (empty when
-    the record is signed by an allowed key)."""
+    """Why it is not trusted, as a code: "unsigned", "bad signature", "unknown signer" or "key not
+    valid then" (outside the key's valid-after/valid-before); empty when signed by an allowed key."""
 
 
 def load_rules(repo: GitRepo, base_commit: str | None, policy: PolicyConfig) -> TrustRules:
@@ -73,22 +74,37 @@ def load_rules(repo: GitRepo, base_commit: str | None, policy: PolicyConfig) -> 
     return rules
 
 
-def verdict(record_id: str, reviewer: str, parsed: ParsedNotes | None, rules: TrustRules) -> Verdict:
-    """Whether one record read from `parsed` may count, and why (one short phrase)."""
+def verdict(record_id: str, reviewer: str, parsed: ParsedNotes | None, rules: TrustRules,
+            at: float | None = None) -> Verdict:
+    """Whether one record read from `parsed` (made at `at`) may count, and why (one short phrase)."""
     key = parsed.signers.get(record_id) if parsed is not None else None
     failure = parsed.unverified.get(record_id) if parsed is not None else None
-    return judge(reviewer, key, failure, rules)
+    return judge(reviewer, key, failure, rules, at)
 
 
-def judge(reviewer: str, key: bytes | None, failure: str | None, rules: TrustRules) -> Verdict:
-    """Whether a record whose signature verified with `key` (None: unsigned, or its signature failed
-    with `failure`) may count for `reviewer` under `rules`."""
+def judge(reviewer: str, key: bytes | None, failure: str | None, rules: TrustRules,
+          at: float | None = None) -> Verdict:
+    """Whether a record made at `at` whose signature verified with `key` (None: unsigned, or its
+    signature failed with `failure`) may count for `reviewer` under `rules`. A key the allowed
+    signers limit with valid-after / valid-before signs only records whose own time is inside
+    (as git judges a commit signature by the commit's time)."""
     if key is None:
         if failure:
             return Verdict(not rules.required, f"signature not valid: {failure}", "bad signature")
         return Verdict(not rules.required, "unsigned" + (" (signatures are required)" if rules.required else ""),
                        "unsigned")
-    if rules.allowed.admits(reviewer, key):
+    if rules.allowed.admits(reviewer, key, at=at):
         return Verdict(True, f"signed by {fingerprint(key)}")
+    if rules.allowed.admits_ever(reviewer, key):
+        when = "an unknown time" if at is None else _utc(at)
+        why = (f"signed by {fingerprint(key)}, a key {rules.source} allows for this reviewer only at other "
+               f"times (valid-after/valid-before) than the record's, {when}")
+        return Verdict(not rules.required, why, "key not valid then")
     why = f"signed by {fingerprint(key)}, a key {rules.source} does not allow for this reviewer"
     return Verdict(not rules.required, why, "unknown signer")
+
+
+def _utc(epoch: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%d %H:%M:%SZ")

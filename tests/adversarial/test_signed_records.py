@@ -229,3 +229,45 @@ def test_sync_lists_its_git_commands_and_ignores_the_repos_uploadpack(tmp_path: 
     listed = done.stderr.split("$ ")[0]  # printed before the first command runs
     assert "git ls-remote --upload-pack=git-upload-pack origin refs/notes/review-tui" in listed
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(("window", "counts"), [
+    ('valid-before="20291231Z"', False),  # the key was retired before the record (2030-01-01) was made
+    ('valid-after="20300102Z"', False),  # ... or admitted only later
+    ('valid-after="20291231Z",valid-before="203001011200Z"', True),
+    ('valid-after="20291231",valid-before="20300102"', True),  # local time, as ssh-keygen reads it
+])
+def test_valid_after_and_valid_before_bound_a_key_by_the_records_time(tmp_path: Path, keys, window: str,
+                                                                      counts: bool) -> None:
+    """git's allowed-signers options: a key counts only for records made inside its window, and
+    OpenSSH, asked about the record's time (-Overify-time), agrees."""
+    bob_pub = keys[BOB].with_suffix(".pub").read_text().strip()
+    signers = f'{BOB} namespaces="review-tui",{window} {bob_pub}\n'
+    b = SAMPLES.RepoBuilder(tmp_path / "repo")
+    b.commit("base", {".review-tui.toml": "[policy]\nrequire_signatures = true\n", ".review-tui-signers": signers,
+                      "src/app.py": "def f(x):\n    return x\n"}, author=ANN)
+    b.branch("feature")
+    b.commit("feature", {"src/app.py": "def f(x):\n    return x + 1\n"}, branch="feature", author=ANN)
+    b.checkout("main")
+    head, text = forged_line(b.path, BOB, keys[BOB])  # Bob's own signed approval, made 2030-01-01T00:00Z
+    add_note(b.path, head, text)
+    verdict = review_tui(b.path, tmp_path / "ci", "check", "feature", "--notes-only")
+    assert verdict.returncode == (0 if counts else 1), verdict.stdout + verdict.stderr
+    assert ("valid-after/valid-before" in verdict.stdout) is not counts
+    assert "ignored" not in verdict.stderr  # the options are understood, not skipped
+
+    body, blob = notes.split_signature(text.splitlines()[0])
+    assert blob is not None
+    (tmp_path / "line.sig").write_text(signing.armor(blob))
+    (tmp_path / "signers").write_text(signers)
+    openssh = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(tmp_path / "signers"), "-I", BOB, "-n",
+                              "review-tui", "-s", str(tmp_path / "line.sig"), "-Overify-time=20300101000000Z"],
+                             input=body.encode(), capture_output=True)
+    assert (openssh.returncode == 0) is counts, openssh.stderr
+
+
+def test_a_bad_validity_time_is_a_warning_naming_the_line(tmp_path: Path, keys) -> None:
+    parsed = signing.AllowedSigners.parse(
+        f'{BOB} valid-before="2030-01-01" {keys[BOB].with_suffix(".pub").read_text().strip()}\n', "signers")
+    assert parsed.signers == [] and parsed.problems == [
+        "signers: line 1: bad timestamp '2030-01-01' (YYYYMMDD[Z] or YYYYMMDDHHMM[SS][Z]); ignored"]
