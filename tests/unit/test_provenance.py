@@ -4,7 +4,9 @@ through blame (with rewrites, renames and git-ai notes), fallbacks, bounds on ho
 from __future__ import annotations
 
 import json
+import re
 import time
+from typing import Any
 
 import pygit2
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from app.core.git.models import WORKTREE_ID, CommitInfo
 from app.core.git.repo import GitRepo
+from app.core.provenance import gitai
 from app.core.provenance.commits import (
     DEFAULT,
     AISignal,
@@ -529,15 +532,53 @@ def test_malformed_note_is_reported_and_ignored(tmp_path) -> None:
     assert any(e.startswith(f"note on {claude[:10]}") and "bad line range 'oops'" in e for e in result.errors)
 
 
-def test_huge_notes_are_bounded(tmp_path) -> None:
-    entries = ",".join(f"{2 * i + 1}" for i in range(MAX_NOTE_RANGES + 1))
-    too_many = git_ai_note(f"big.py\n  {CURSOR_SESSION} {entries}\n")
-    started = time.perf_counter()
+class _CountingPattern:
+    """Stands in for gitai's range pattern and counts the line ranges the parser looks at."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.calls = 0
+
+    def match(self, text: str) -> re.Match[str] | None:
+        self.calls += 1
+        return self.pattern.match(text)
+
+
+class _SpyText(str):
+    """A note whose splitting into lines is recorded (an oversized note must be refused before)."""
+
+    split_calls = 0
+
+    def split(self, *args: Any, **kwargs: Any) -> list[str]:  # type: ignore[override]
+        _SpyText.split_calls += 1
+        return super().split(*args, **kwargs)
+
+    def replace(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+        _SpyText.split_calls += 1
+        return super().replace(*args, **kwargs)
+
+
+def test_huge_notes_are_bounded(tmp_path, monkeypatch) -> None:
+    # Bounded work, counted rather than timed (a timed bound flakes on a loaded machine): a note with
+    # too many ranges is refused as soon as the count passes the limit, with the ranges after the
+    # limit never looked at, and an oversized note is refused before it is even split into lines.
+    counting = _CountingPattern(gitai._RANGE)
+    monkeypatch.setattr(gitai, "_RANGE", counting)
+    per_line = 1000
+    lines_of_ranges = "".join(
+        f"  {CURSOR_SESSION} " + ",".join(str(2 * i + 1) for i in range(per_line)) + "\n"
+        for _ in range(2 * MAX_NOTE_RANGES // per_line)
+    )  # twice the limit, over 400 entry lines
+    too_many = git_ai_note(f"big.py\n{lines_of_ranges}")
     with pytest.raises(NoteFormatError, match="more than 200000 line ranges"):
         parse_git_ai_note(too_many)
+    assert MAX_NOTE_RANGES < counting.calls <= MAX_NOTE_RANGES + per_line  # stopped at the entry past it
+    counting.calls = 0
+    _SpyText.split_calls = 0
     with pytest.raises(NoteFormatError, match="over the 5 MB limit"):
-        parse_git_ai_note("x" * (5 * 1024 * 1024 + 1))
-    assert time.perf_counter() - started < 2.0
+        parse_git_ai_note(_SpyText("x" * (5 * 1024 * 1024 + 1)))
+    assert _SpyText.split_calls == 0 and counting.calls == 0
+    monkeypatch.undo()
 
     builder = RepoBuilder(tmp_path / "r")
     builder.commit("init", {"a.txt": "a\n"}, author=ANN)
