@@ -177,3 +177,32 @@ def test_stats_counts_the_approvals_check_refuses(tmp_path: Path) -> None:
     text = subprocess.run([*CLI, "stats", "--repo", str(repo)], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "COLUMNS": "200"}).stdout
     assert "1 approval of pending changes does not count for `review-tui check`" in text
+
+
+async def test_a_key_that_needs_a_passphrase_never_prompts_in_the_tui(tmp_path: Path, monkeypatch) -> None:
+    """Without an agent, ssh-keygen cannot unlock the key: the decision is recorded unsigned and the
+    TUI says so, instead of ssh-keygen asking for a passphrase on the TUI's terminal."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("needs ssh-keygen")
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    repo, _plain = signed_repo(tmp_path)
+    locked = tmp_path / "id_locked"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret", "-f", str(locked)], check=True)
+    app = build_app(repo, user_config=UserConfig(reviewer_email=REVIEWER, signing_key=str(locked)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "feature")
+        session, detail = app.session, screen.detail
+        assert session.signer is not None and detail is not None
+        chunk = detail.plan.chunks[0]
+        session.show_chunk(detail, chunk)
+        app.ledger.add_active_time(session._views[(detail.change.id, detail.change.head, chunk.content_hash)],
+                                   chunk.floor_seconds + 5)
+        session.approve(detail, chunk)
+        assert session.unsigned_why is not None and "review-tui sync" in session.unsigned_why
+        session.hide_chunk()
+    code, verdict = check(repo, "feature")
+    assert code == 1 and any("unsigned" in line for line in verdict["not_counted"])

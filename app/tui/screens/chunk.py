@@ -573,6 +573,8 @@ class ChunkReviewScreen(ReaderScreen):
         verb = {"approve": "Rubber-stamped" if decision.rubber_stamp else "Approved", "flag": "Flagged",
                 "later": "Marked for later"}[decision.decision]
         self._say(f"{verb}: chunk {self.chunks.index(chunk) + 1}", timeout=2)
+        if self.session.unsigned_why:  # a signing key is set but could not sign: say so, sync will
+            self._say(self.session.unsigned_why, title="Recorded unsigned", severity="warning")
         following = self.next_unreviewed_index()
         if following is not None:
             self.show_chunk(following)
