@@ -98,7 +98,7 @@ def test_every_command_shows_hostile_repo_and_notes_as_inert_text(hostile: Path,
                 ("stats", "--all", "--csv"), ("stats", "--all", "--html", str(tmp_path / "s.html"))]
     for change in ids:
         commands += [("explain", "--", change), ("chunks", "--", change), ("check", "--", change),
-                     ("check", "--json", "--", change)]
+                     ("check", "--json", "--", change), ("carry", "--", change)]
     for args in commands:
         for env in (C_LOCALE, {}) if args[0] in ("list", "explain") else (C_LOCALE,):
             cwd_args = ("--repo", repo) if args[0] != "stats" else ()

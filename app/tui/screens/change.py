@@ -584,7 +584,8 @@ class ChangeScreen(Screen[None]):
             return
         from app.tui.screens.dialogs import ConfirmDialog
 
-        listed = "; ".join(f"{chunk.label} from {one_line(origin.change_id, 60)}" for chunk, origin in found[:4])
+        listed = "; ".join(f"{one_line(chunk.label, 80)} from {one_line(origin.change_id, 60)}"
+                           for chunk, origin in found[:4])
         more = f" and {len(found) - 4} more" if len(found) > 4 else ""
         question = (f"Carry your approval{'s' if len(found) != 1 else ''} over to "
                     f"{one_line(detail.change.id, 60)}: {listed}{more}? The edit is identical; "
