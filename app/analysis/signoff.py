@@ -226,8 +226,9 @@ def carry_candidates(counted: Counted, reviewer: str, chunks: list[ChunkRef],
 def carry_over(signoff: SignOff, detail: ChangeDetail, reviewer: str, *, session_id: int | None = None,
                from_change: str | None = None, signer: Callable[[bytes], bytes] | None = None) -> list[Carried]:
     """Carry `reviewer`'s approvals given on another change making the same edit over to this
-    change: one new approval per chunk, given here (so it counts here), keeping the original's reading
-    time, floor and whether the chunk was opened (a rubber stamp stays one), signed now when a key is
+    change: one new approval per chunk, given here (so it counts here), keeping whether the original
+    was a rubber stamp and whether the chunk was opened (a stamp stays one) but adding no reading time
+    (stats count the time once, where it was spent), signed now when a key is
     given, with the record and change it came from (ledger ``decision_carries``, notes keys
     ``carried`` and ``from``). The reviewer's explicit act: nothing carries over by itself."""
     from app.storage.ledger import NewDecision
@@ -249,7 +250,7 @@ def carry_over(signoff: SignOff, detail: ChangeDetail, reviewer: str, *, session
         decision = ledger.record_decision(NewDecision(
             session_id=session_id, reviewer=reviewer, repo=signoff.records.repo_key, change_id=change.id,
             head=change.head, chunk_hash=chunk.content_hash, decision="approve", chunk_index=chunk.index,
-            note=note, floor_seconds=origin.floor_seconds, active_seconds=origin.active_seconds_at_decision,
+            note=note, floor_seconds=origin.floor_seconds, active_seconds=0.0, fast=origin.fast,
             changed_lines=chunk.changed_lines, tier=chunk.tier, ai_share=chunk.ai_share,
             complexity_added=float(chunk.complexity_added), opened=opened,
             carried_from=(origin.record_id, origin.change_id)))

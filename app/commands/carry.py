@@ -4,7 +4,8 @@ An approval counts only on the change it was given on (README "Sign-off policy")
 branch makes the identical edit (a backport, a re-opened pull request, a branch cut again), `check`
 shows your approval there as "given on another change" and does not count it. Carrying it over is
 your explicit statement that the same review holds here: one new approval per chunk, given on
-CHANGE, keeping the original's reading time and floor (a rubber stamp stays one), recorded in the
+CHANGE, keeping whether the original was a rubber stamp (it stays one) and adding no reading time
+of its own (stats count the time once, where it was spent), recorded in the
 ledger with the record and change it came from, exported to the notes by `sync` (keys ``carried``
 and ``from``) and signed like any decision. Exit 0 when something was carried, 1 when nothing was.
 """

@@ -123,6 +123,9 @@ class NewDecision:
     carried-over approval keeps the original's (it was read where it was given)."""
     carried_from: tuple[str, str] | None = None
     """(record id, change id) of the approval on another change this one carries over."""
+    fast: bool | None = None
+    """Whether the approval was a rubber stamp by time; None: active time below the floor. A carried
+    approval keeps the original's (it adds no reading time of its own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,7 +477,8 @@ class Ledger:
                 opened = unopened == 0
             active = (new.active_seconds if new.active_seconds is not None
                       else self._active_on(db, new.repo, new.change_id, hashes, new.reviewer))
-            fast = new.decision == "approve" and new.floor_seconds is not None and active < new.floor_seconds
+            fast = new.decision == "approve" and (
+                new.fast if new.fast is not None else new.floor_seconds is not None and active < new.floor_seconds)
             record: dict[str, Any] = {
                 "session_id": new.session_id, "reviewer": new.reviewer, "repo": new.repo,
                 "change_id": new.change_id, "head": new.head, "chunk_hash": new.chunk_hash,
