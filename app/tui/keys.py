@@ -99,7 +99,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("back", "escape,backspace", "Back", "change", show=True),
     # chunk review
     ActionSpec("approve_change", "A", "Approve the whole change", "change", show=True),
-    ActionSpec("carry_over", "O", "Carry your approvals of the same edit on another change over to this one",
+    ActionSpec("carry_over", "O", "Carry over your approvals of this same edit from another change",
                "change"),
     ActionSpec("show_plan", "p", "Show the review plan", "change"),
     ActionSpec("show_why", "w", "Show why it scored so (factors, tiers, AI)", "change"),
