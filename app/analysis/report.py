@@ -338,6 +338,7 @@ class ChangeReport:
             "head": c.head,
             "base": c.base,
             "base_ref": c.base_ref,
+            "base_note": c.base_note or None,
             "title": c.title,
             "authors": c.authors,
             "commits": len(c.commits),

@@ -152,7 +152,10 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
                         Text(f"{f.contribution:.1f}", style="bold" if f.contribution else "dim"),
                         safe(f.explanation, 300))
     factors.add_row("", "", "", Text("total", style="bold"), Text(f"{total:.1f}", style="bold"), "")
-    parts: list[Any] = [head, factors]
+    parts: list[Any] = [head]
+    if detail.change.base_note:
+        parts.append(Text("Base: " + one_line(detail.change.base_note, 300), style="cyan"))
+    parts.append(factors)
     if found.tiers.reasons:
         parts.append(Text("Tier reasons", style="bold"))
         parts.extend(Text("  • " + one_line(r, 300)) for r in found.tiers.reasons)

@@ -79,3 +79,27 @@ async def test_the_tui_opens_a_range_with_merges_left_out(make_repo):
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "ChangeScreen"
+
+
+async def test_the_why_panel_names_the_release_line_a_change_is_compared_with(make_repo):
+    """A fix made on v1.x is diffed against v1.x, and the why panel says so (and what main would add)."""
+    from tests.functional.test_change_screen import open_change, rendered
+
+    b = make_repo("lines")
+    b.commit("init", {"app.py": APP}, author=ALICE)
+    b.branch("v1.x")
+    b.commit("1.x: vendor the old client", {"old.py": "x = 1\n" * 300}, branch="v1.x", author=ALICE)
+    b.commit("main moves on", {"main.py": "m = 1\n"}, author=ALICE)
+    b.branch("fix/on-v1x", from_branch="v1.x")
+    b.commit("Fix f3 on 1.x", {"app.py": APP.replace("return 3", "return 33")}, branch="fix/on-v1x", author=BOB)
+    b.set_ref("refs/remotes/origin/v1.x", b.head("v1.x"))
+    b.repo.references.delete("refs/heads/v1.x")
+    b.checkout()
+    app = build_app(b.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "fix/on-v1x")
+        assert (screen.report.figures.lines_added, screen.report.figures.files) == (1, 1)
+        await pilot.press("w")
+        await pilot.pause()
+        why = rendered(screen.query_one("#why-panel", Static))
+        assert "compared with release line origin/v1.x" in why and "carry 1 of that line's commit" in why

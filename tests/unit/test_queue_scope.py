@@ -173,3 +173,65 @@ def test_a_pull_request_into_a_release_line_is_reviewed_against_that_line(make_r
     assert [c.subject for c in change.commits] == ["Fix for 1.x"]
     [row] = list_json(b.path)
     assert (row["lines_added"], row["lines_deleted"], row["files"]) == (1, 1, 1)
+
+
+@pytest.fixture
+def v1x_repo(make_repo):
+    """main and a release line v1.x with a few big commits of its own (fewer than many a feature
+    branch has), then: a small fix made on v1.x (the PR ref and its branch), a fix merged into v1.x
+    already, a fix squash-merged into v1.x, and a forward-port branch made on main that merges v1.x."""
+    b = make_repo("v1x")
+    b.commit("init", {"a.py": "a = 1\n"}, author=ALICE)
+    b.branch("v1.x")
+    big = "".join(f"line_{i} = {i}\n" for i in range(400))
+    b.commit("1.x: vendor the old client", {"old_client.py": big}, branch="v1.x", author=ALICE)
+    b.commit("1.x: keep the old API", {"api.py": big}, branch="v1.x", author=ALICE)
+    b.commit("main moves on", {"main.py": "m = 1\n"}, author=ALICE)
+    b.branch("fix/notify-v1x", from_branch="v1.x")
+    b.commit("ci: notify on maintainer PRs", {"ci.py": "notify = True\n"}, branch="fix/notify-v1x", author=BOB)
+    b.set_ref("refs/pull/12/head", b.head("fix/notify-v1x"))
+    b.branch("fix/landed-v1x", from_branch="v1.x")
+    b.commit("1.x: landed fix", {"a.py": "a = 3\n"}, branch="fix/landed-v1x", author=BOB)
+    b.merge("v1.x", "fix/landed-v1x", "Merge fix/landed-v1x", author=ALICE)
+    b.branch("fix/squashed-v1x", from_branch="v1.x")
+    b.commit("1.x: squashed fix, part 1", {"b.py": "b = 1\n"}, branch="fix/squashed-v1x", author=BOB)
+    b.commit("1.x: squashed fix, part 2", {"b.py": "b = 2\n"}, branch="fix/squashed-v1x", author=BOB)
+    b.commit("1.x: squashed fix (#14)", {"b.py": "b = 2\n"}, branch="v1.x", author=ALICE)
+    b.branch("forward-port")
+    b.merge("forward-port", "v1.x", "Merge v1.x into main", author=ALICE)
+    b.set_ref("refs/remotes/origin/v1.x", b.head("v1.x"))
+    b.repo.references.delete("refs/heads/v1.x")
+    b.checkout()
+    return b
+
+
+def test_a_small_change_made_on_a_release_line_is_compared_with_that_line(v1x_repo) -> None:
+    """fweinberger/pr-notify-slack-v1x in modelcontextprotocol/python-sdk: 15 commits, 14 of them the
+    line's own; against main +4,663/-2,498 in 67 files, against v1.x one 40-line file."""
+    found = discover(GitRepo(v1x_repo.path))
+    change = next(c for c in found.changes if c.is_named("pull/12"))
+    assert change.id == "fix/notify-v1x" and change.base_ref == "origin/v1.x"
+    assert [c.subject for c in change.commits] == ["ci: notify on maintainer PRs"]
+    assert "release line origin/v1.x" in change.base_note and "2 of that line's commits" in change.base_note
+    rows = {row["id"]: row for row in list_json(v1x_repo.path)}
+    row = rows["fix/notify-v1x"]
+    assert (row["lines_added"], row["lines_deleted"], row["files"]) == (1, 0, 1)
+    assert row["base_ref"] == "origin/v1.x" and "origin/v1.x" in row["base_note"]
+    explained = CliRunner().invoke(cli, ["explain", "pull/12", "--repo", str(v1x_repo.path)], catch_exceptions=False)
+    assert explained.exit_code == 0 and "Base: compared with release line origin/v1.x" in explained.output
+
+
+def test_changes_merged_into_their_release_line_are_merged_upstream_there(v1x_repo) -> None:
+    found = discover(GitRepo(v1x_repo.path))
+    merged = {c.id: c.merged for c in found.merged}
+    assert merged["fix/landed-v1x"] is not None and merged["fix/landed-v1x"].how == "line"
+    assert merged["fix/squashed-v1x"] is not None and merged["fix/squashed-v1x"].how in ("tree", "squash")
+    assert "the release line they were made on" in found.footer_lines()[0]
+
+
+def test_a_forward_port_that_merges_a_release_line_into_main_stays_against_main(v1x_repo) -> None:
+    """Its first-parent chain is main's; the release line's commits come in through the merge."""
+    found = discover(GitRepo(v1x_repo.path))
+    change = next(c for c in found.changes if c.id == "forward-port")
+    assert change.base_ref == "main" and change.base_note == ""
+    assert any(c.subject == "Merge v1.x into main" for c in change.commits)

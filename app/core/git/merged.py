@@ -77,9 +77,10 @@ class MergedDetector:
         return f"{VERDICT_VERSION}:{self.base_commit}:{change.head}"
 
     def detect(self, changes: list[Change]) -> None:
-        # A change retargeted to a release line (its base_ref names that line) is not judged against the base.
+        # A change retargeted to a release line (its base_ref names that line) is judged against that line,
+        # by a detector of its own; one already found merged (its head on the line) keeps its verdict.
         candidates = [c for c in changes if c.kind in ("branch", "pr") and c.base and not c.error and c.commits
-                      and c.base_ref == self.base_name]
+                      and c.base_ref == self.base_name and c.merged is None]
         if not candidates:
             return
         cached = self.cache.get_many(VERDICT_KIND, [self._key(c) for c in candidates]) if self.cache else {}

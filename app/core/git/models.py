@@ -41,7 +41,8 @@ class MergedUpstream:
 
     how: str  # "patch": every commit has a patch-equivalent base commit (cherry-pick, rebase merge);
     #           "squash": one base commit has the branch's whole net diff as its patch;
-    #           "tree": every path the branch changes is already in the base as the branch has it
+    #           "tree": every path the branch changes is already in the base as the branch has it;
+    #           "line": its head is on the release line it was made on (merged into that line)
     detail: str  # one line for people: which base commit(s) hold it
 
     def to_dict(self) -> dict[str, str]:
@@ -70,6 +71,7 @@ class Change:
     alias_refs: list[str] = field(default_factory=list)  # their full ref names
     merged: MergedUpstream | None = None  # set when the base already holds this change's work
     remerge: bool = False  # a merge commit diffed as what it introduced itself (not against a parent)
+    base_note: str = ""  # why the base is not the queue's base (a change made on a release line), for people
 
     @property
     def names(self) -> list[str]:

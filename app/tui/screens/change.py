@@ -91,7 +91,8 @@ class ChangeScreen(Screen[None]):
     def on_mount(self) -> None:
         self._draw_header()
         self.query_one("#why-panel", Static).update(why_renderable(
-            self.report.assessment, narrow=self.app.size.width < 100, names=change_identifiers(self.report.change)))
+            self.report.assessment, narrow=self.app.size.width < 100, names=change_identifiers(self.report.change),
+            base_note=self.report.change.base_note))
         cached = self.review_app.cached_detail(self.report)
         if cached is not None:
             self._show_detail(cached)
@@ -107,7 +108,8 @@ class ChangeScreen(Screen[None]):
         self._draw_header()
         found = self.detail.report.assessment if self.detail else self.report.assessment
         self.query_one("#why-panel", Static).update(why_renderable(
-            found, narrow=self.size.width < 100, names=change_identifiers(self.report.change)))
+            found, narrow=self.size.width < 100, names=change_identifiers(self.report.change),
+            base_note=self.report.change.base_note))
         if self.detail is not None:
             self._fill_chunks()
             self._fill_commits()

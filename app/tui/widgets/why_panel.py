@@ -231,11 +231,22 @@ def identifier_section(names: Sequence[tuple[str, str | None]]) -> RenderableTyp
     return text
 
 
+def base_section(base_note: str) -> RenderableType:
+    """Which base the change was compared with, when it is not the queue's (a release line)."""
+    text = Text()
+    text.append("Base\n", style="bold")
+    text.append("  " + one_line(base_note, 300) + "\n")
+    return text
+
+
 def why_renderable(found: Assessment | None, *, narrow: bool = False,
-                   names: Sequence[tuple[str, str | None]] = ()) -> RenderableType:
-    """The whole "why" panel: look-alike names (of `names`, see change_identifiers), factors with
-    their total, tier reasons, destructive ops, AI, complexity."""
+                   names: Sequence[tuple[str, str | None]] = (), base_note: str = "") -> RenderableType:
+    """The whole "why" panel: look-alike names (of `names`, see change_identifiers), the base when
+    it is not the queue's (`base_note`), factors with their total, tier reasons, destructive ops,
+    AI, complexity."""
     flagged = [identifier_section(names)] if suspicious_identifiers(names) else []
+    if base_note:
+        flagged.append(base_section(base_note))
     return Group(
         *flagged,
         factors_table(found, narrow=narrow),
