@@ -222,3 +222,33 @@ def test_a_pr_ref_inherits_the_branch_evidence_of_its_alias(tmp_path) -> None:
     b.checkout()
     [report] = Analyzer(b.path).analyze_all()
     assert any("branch prefix codex/" in e for e in report.to_json()["ai_evidence"])
+
+
+def test_the_readme_lists_every_signal_class_with_its_points() -> None:
+    """The README's signal table is what users tune min_confidence and team patterns against: every
+    kind of signal the code emits has a row giving its points, and every bot, review bot and agent
+    branch prefix the code recognises is named there."""
+    from pathlib import Path
+
+    from app.core.provenance import commits as c
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Every signal class review-tui recognises", 1)[1].split("\n\n", 2)[1]
+    rows: dict[str, list[str]] = {}
+    for line in table.splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+        for kind in cells[2].split(", "):
+            rows.setdefault(kind, []).append(cells[3])
+    assert set(rows) == set(c.KINDS)
+    points = {"trailer": {c.CO_AUTHOR_POINTS, c.KNOWN_EMAIL_POINTS, c.POLICY_TRAILER_POINTS, c.TOOL_TRAILER_POINTS},
+              "author": {c.AUTHOR_POINTS}, "committer": {c.COMMITTER_POINTS}, "bot": {c.BOT_POINTS},
+              "review": {c.CO_AUTHOR_POINTS, c.KNOWN_EMAIL_POINTS}, "body": {c.BODY_POINTS},
+              "subject": {c.SUBJECT_POINTS}, "branch": {c.BRANCH_POINTS}, "note": {c.NOTE_POINTS},
+              "custom": {c.CUSTOM_POINTS}}
+    assert set(points) == set(c.KINDS)
+    for kind, expected in points.items():
+        written = " ".join(rows[kind])
+        for value in expected:
+            assert str(value) in written, (kind, value)
+    for name in [*c._BOTS, *c._REVIEW_BOTS, *c._BRANCH_PREFIXES]:
+        assert f"`{name}`" in table, name
