@@ -27,6 +27,7 @@ from app.analysis.report import (
     AISummary,
     Assessment,
     ChangeDetail,
+    ChangePlan,
     ChangeReport,
     ComplexitySummary,
     DestructiveFinding,
@@ -145,6 +146,7 @@ class Analyzer:
         self._graph_build: _GraphBuild | None = None
         self._graph: Graph | None = None
         self._graph_note: str | None = None
+        self._new_plans: dict[str, ReviewPlan] = {}  # plan cache key -> plan built, not stored yet
 
     # -- discovery and settings -------------------------------------------------------------
     @property
@@ -297,6 +299,38 @@ class Analyzer:
     def cached_report(self, change: Change) -> ChangeReport | None:
         return self._cached_reports([change]).get(change.id)
 
+    def _plan_key(self, change: Change, order: str) -> str | None:
+        key = self._cache_key(change)
+        return None if key is None else f"{key}:{order}"
+
+    def cached_plan(self, change: Change, order: str = "risk") -> ReviewPlan | None:
+        """The review plan of a complete analysis of this change's content under these rules, when one
+        was built before (the plan depends only on what the report key names, and the order)."""
+        key = self._plan_key(change, order)
+        if key is None or self.cache is None or change.error:
+            return None
+        data = self.cache.get("plan", key)
+        if data is None:
+            return None
+        from app.core.planner.model import ReviewPlan
+
+        try:
+            return ReviewPlan.from_dict(data)
+        except (ValueError, TypeError, KeyError):
+            return None  # an unreadable entry is a miss
+
+    def change_plan(self, change: Change, order: str = "risk") -> ChangePlan | None:
+        """The change's cached report and plan with its commits' AI signals (no diff read), or None
+        when either is not cached: what a screen can show before the full detail is loaded."""
+        plan = self.cached_plan(change, order)
+        report = self.cached_report(change) if plan is not None else None
+        if plan is None or report is None:
+            return None
+        from app.core.provenance.commits import commit_signals
+
+        ai = self.config.ai
+        return ChangePlan(report, plan, {c.id: commit_signals(c, ai) for c in change.commits})
+
     def _store(self, reports: list[ChangeReport]) -> None:
         """Cache the complete, error-free reports, in one transaction."""
         if self.cache is None:
@@ -312,6 +346,9 @@ class Analyzer:
                 entries[key] = {"figures": figures, "assessment": report.assessment.to_json()}
         if entries:
             self.cache.put_many("report", entries)
+        if self._new_plans:
+            plans, self._new_plans = self._new_plans, {}
+            self.cache.put_many("plan", {key: plan.to_dict() for key, plan in plans.items()})
 
     # -- metrics ----------------------------------------------------------------------------
     def _wanted(self, files: list[FileDiff]) -> dict[str, str]:
@@ -529,8 +566,9 @@ class Analyzer:
         return answer
 
     def _finish(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], *, order: str = "risk",
-                wait_graph: bool = True) -> ChangeDetail:
-        """Score and plan a prepared change with the metrics at hand (complete when all are there)."""
+                wait_graph: bool = True, known_plan: ReviewPlan | None = None) -> ChangeDetail:
+        """Score and plan a prepared change with the metrics at hand (complete when all are there).
+        `known_plan`: the cached plan of this change's complete analysis, used instead of building it."""
         from app.core.metrics import complexity as cx
         from app.core.provenance.commits import commit_signals
         from app.core.risk.score import compute
@@ -549,7 +587,13 @@ class Analyzer:
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst)
         risk = compute(inputs, cfg.risk)
-        plan = self._plan(files, tiers, prov, complexity, blast, order)
+        if known_plan is not None and complete:
+            plan = known_plan
+        else:
+            plan = self._plan(files, tiers, prov, complexity, blast, order)
+            plan_key = self._plan_key(change, order) if complete else None
+            if plan_key is not None and self.cache is not None:
+                self._new_plans[plan_key] = plan
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
@@ -581,7 +625,8 @@ class Analyzer:
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
         prep = self._prepare(change)
         self._assess(prep)
-        return self._finish(prep, self._metrics(prep.files, measure=measure), order=order)
+        return self._finish(prep, self._metrics(prep.files, measure=measure), order=order,
+                            known_plan=self.cached_plan(change, order))
 
     def maintainability(self, detail: ChangeDetail) -> dict[str, dict[str, float | None]]:
         """radon's maintainability index before and after, per changed Python file (for `explain`).

@@ -386,6 +386,23 @@ class ChangeDetail:
         return [(c, self.commit_signals.get(c.id, [])) for c in self.change.commits]
 
 
+@dataclass
+class ChangePlan:
+    """A change's report, review plan and commit signals: all the change screen shows, which a cached
+    plan gives at once while the full ChangeDetail (the diff the chunk screen reads) loads."""
+
+    report: ChangeReport
+    plan: ReviewPlan
+    commit_signals: dict[str, list[AISignal]]
+
+    @property
+    def change(self) -> Change:
+        return self.report.change
+
+    def commit_list(self) -> list[tuple[CommitInfo, list[AISignal]]]:
+        return [(c, self.commit_signals.get(c.id, [])) for c in self.change.commits]
+
+
 def _iso(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 

@@ -22,12 +22,18 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
     """The review plan of a change: chunks a person can read in one sitting, with floor times."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
-    detail = analyzer.detail(change_id, order=order)
     if json_output:
-        data = {"change": detail.change.id, "head": detail.change.head, "base": detail.change.base,
-                **detail.plan.to_dict()}
+        # The plan is all --json prints: a plan cached for this content and these rules is the answer,
+        # without reading the diff again (a 1,400-file change's plan in a fraction of a second).
+        change = analyzer.change(change_id)
+        plan = analyzer.cached_plan(change, order)
+        if plan is None:
+            detail = analyzer.detail(change, order=order)
+            change, plan = detail.change, detail.plan
+        data = {"change": change.id, "head": change.head, "base": change.base, **plan.to_dict()}
         click.echo(json_text(data))
         return
+    detail = analyzer.detail(change_id, order=order)
     from app.report.tables import plan_table
 
     out = console()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from app.analysis.report import ChangeDetail, ChangeReport
+from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
 from app.core.git.discovery import Discovery
 
 
@@ -59,6 +59,13 @@ class DetailLoaded(Message):
     """The full analysis of one change (its diff, risk, plan) is ready."""
 
     detail: ChangeDetail
+
+
+@dataclass
+class PlanLoaded(Message):
+    """A change's cached review plan (the change screen draws it while the full detail loads)."""
+
+    outline: ChangePlan
 
 
 @dataclass

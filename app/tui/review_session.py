@@ -30,9 +30,11 @@ from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, Uncounted
 from app.tui.timer import DEFAULT_IDLE_SECONDS, ActiveTimer
 
 if TYPE_CHECKING:
-    from app.analysis.report import ChangeDetail, ChangeReport
+    from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
     from app.analysis.signoff import ReviewerView, SignOff
     from app.core.git.models import Change
+
+    PlannedChange = ChangeDetail | ChangePlan  # what the status figures need: the change and its plan
 
 ChunkKey = tuple[str, str, str]
 """(change id, head, chunk content hash): what the timer counts time for."""
@@ -59,7 +61,7 @@ class ApprovalCheck:
         return f"You spent {spent} of a {floor} floor: record as a rubber stamp?"
 
 
-def chunk_key(detail: ChangeDetail, chunk: Chunk) -> ChunkKey:
+def chunk_key(detail: PlannedChange, chunk: Chunk) -> ChunkKey:
     change = detail.change
     return (change.id, change.head, chunk.content_hash)
 
@@ -147,7 +149,7 @@ class ReviewSession:
             raise ReviewTuiError("the review session has ended")
 
     # -- figures ----------------------------------------------------------------------------
-    def active_seconds(self, detail: ChangeDetail, chunk: Chunk) -> float:
+    def active_seconds(self, detail: PlannedChange, chunk: Chunk) -> float:
         """Active seconds on the chunk's content by this reviewer, all sessions, including time
         not yet flushed."""
         self.timer.tick()
@@ -161,7 +163,7 @@ class ReviewSession:
     def _viewed(self, change_id: str) -> set[str]:
         return {view.chunk_hash for view in self.ledger.chunk_views_for(self.repo_key, change_id, self.reviewer)}
 
-    def chunk_statuses(self, detail: ChangeDetail) -> dict[str, str]:
+    def chunk_statuses(self, detail: PlannedChange) -> dict[str, str]:
         """content_hash -> new | opened | approved | flagged | later (this reviewer's latest decision
         that counts), or why their newer approval does not count ("elsewhere", "unsigned", ...)."""
         hashes = [chunk.content_hash for chunk in detail.plan.chunks]
@@ -185,7 +187,7 @@ class ReviewSession:
                 states[chunk_hash] = "opened" if chunk_hash in viewed else "new"
         return states
 
-    def latest_decisions(self, detail: ChangeDetail) -> dict[str, Decision]:
+    def latest_decisions(self, detail: PlannedChange) -> dict[str, Decision]:
         """content_hash -> this reviewer's newest decision on that chunk content (chunks of the plan)
         among the decisions that count."""
         current = [chunk.content_hash for chunk in detail.plan.chunks]
@@ -194,14 +196,15 @@ class ReviewSession:
             latest = self.ledger.latest_decisions(self.repo_key, detail.change.id, self.reviewer)
         else:
             latest = _latest_by_chunk(view.decisions)
-        return {chunk_hash: decision for chunk_hash, decision in latest.items() if chunk_hash in set(current)}
+        wanted = set(current)
+        return {chunk_hash: decision for chunk_hash, decision in latest.items() if chunk_hash in wanted}
 
-    def rubber_stamped_chunks(self, detail: ChangeDetail) -> set[str]:
+    def rubber_stamped_chunks(self, detail: PlannedChange) -> set[str]:
         """Content hashes of the chunks whose standing approval was a rubber stamp (fast)."""
         return {chunk_hash for chunk_hash, decision in self.latest_decisions(detail).items()
                 if decision.rubber_stamp}
 
-    def unopened_chunks(self, detail: ChangeDetail) -> list[Chunk]:
+    def unopened_chunks(self, detail: PlannedChange) -> list[Chunk]:
         """Chunks of the plan this reviewer never had on screen (any session, any head)."""
         viewed = self._viewed(detail.change.id)
         viewed.update(key[2] for key in self._views if key[0] == detail.change.id)

@@ -48,10 +48,19 @@ def _outputs(repo: Path) -> dict[str, object]:
     return found
 
 
-def test_json_outputs_are_the_same_cold_and_from_the_cache(sample_root: Path) -> None:
+def test_json_outputs_are_the_same_cold_and_from_the_cache(sample_root: Path, monkeypatch) -> None:
     for name in ("payments-service", "go-ledger"):
         cold = _outputs(sample_root / name)  # the hermetic cache dir starts empty
         warm = _outputs(sample_root / name)
         assert len(cold) > 3
         differing = sorted(key for key in cold if warm.get(key) != cold[key])
         assert differing == [], f"{name}: cached outputs differ from cold ones: {differing[:5]}"
+        # `list` caches each plan it builds and `chunks --json` prints it from there: the same bytes
+        # as a plan built with no cache at all.
+        with monkeypatch.context() as env:
+            env.setenv("REVIEW_TUI_NO_CACHE", "1")
+            for key, printed in cold.items():
+                if key.startswith("chunks risk "):
+                    change = key.removeprefix("chunks risk ")
+                    built = _run(["chunks", change, "--repo", str(sample_root / name), "--json"])
+                    assert built == printed, f"{name}: the cached plan of {change} differs from a built one"

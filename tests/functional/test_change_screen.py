@@ -6,6 +6,7 @@ were never opened), the loading indicator, hostile repository text, and snapshot
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from rich.console import Console
@@ -147,7 +148,9 @@ async def test_the_big_change_loads_in_a_worker_and_the_screen_stays_usable(paym
         position = [r.id for r in queue.rows].index("ai/generated-sdk-client")
         screen = ChangeScreen(queue.rows[position].report)
         await app.push_screen(screen)  # mounted: the header is drawn, the detail is loading
-        assert screen.detail is None and screen.query_one(TabbedContent).loading
+        # (the cached plan may already be on show: the warm cache holds it)
+        assert screen.detail is None
+        assert screen.query_one(TabbedContent).loading or screen.outline is not None
         assert "ai/generated-sdk-client" in rendered(screen.query_one("#change-header", Static))
         await pilot.press("w")  # keys work while it loads
         assert screen.query_one(TabbedContent).active == "tab-why"
@@ -159,6 +162,54 @@ async def test_the_big_change_loads_in_a_worker_and_the_screen_stays_usable(paym
         again = ChangeScreen(queue.rows[position].report)
         await app.push_screen(again)
         assert again.detail is not None  # kept by the app: re-opening is instant
+
+
+class _SlowDiffAnalyzer(Analyzer):
+    """A real Analyzer whose full detail waits until the test lets it go: the diff of a huge change
+    still being read, so that what the screen shows before it can be checked."""
+
+    def __init__(self, *args, gate: threading.Event, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = gate
+
+    def detail(self, change, *, order="risk"):
+        assert self.gate.wait(30)
+        return super().detail(change, order=order)
+
+
+async def test_a_cached_plan_is_shown_before_the_diff_is_read(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    gate = threading.Event()
+    app.fresh_analyzer = lambda: _SlowDiffAnalyzer(payments_repo, cache=warm_cache, gate=gate)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        position = [r.id for r in queue.rows].index("ai/generated-sdk-client")
+        screen = ChangeScreen(queue.rows[position].report)
+        await app.push_screen(screen)
+        for _ in range(200):
+            if screen.outline is not None:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+        # The plan, its statuses and the commits are on screen; the diff is not read yet.
+        assert screen.detail is None and screen.outline is not None
+        assert not screen.query_one(TabbedContent).loading
+        plan = screen.outline.plan
+        table = screen.query_one("#chunks-table", DataTable)
+        assert table.row_count == len(plan.chunks) > 20
+        assert column(table, "lines") == [str(c.changed_lines) for c in plan.chunks]
+        assert screen.query_one("#commits-table", DataTable).row_count == len(screen.report.change.commits)
+        # Enter on a chunk before the diff is read: it opens as soon as the diff is there.
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChangeScreen)
+        gate.set()
+        await settle(pilot)
+        from app.tui.screens.chunk import ChunkReviewScreen
+
+        assert isinstance(app.screen, ChunkReviewScreen) and app.screen.index == 1
+        assert screen.detail is not None and screen.detail.plan == plan
 
 
 async def test_markup_and_control_characters_in_commits_show_literally(make_repo):

@@ -13,6 +13,7 @@ approval will be recorded as a rubber stamp.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
@@ -30,17 +31,20 @@ from app.core.text import fit_middle, format_duration, human_age, one_line
 from app.errors import ReviewTuiError
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS
 from app.tui.keys import bindings_for, footer_bindings
-from app.tui.messages import DetailFailed, DetailLoaded, ReviewRecorded
+from app.tui.messages import DetailFailed, DetailLoaded, PlanLoaded, ReviewRecorded
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.score_bar import score_cell
 from app.tui.widgets.why_panel import change_identifiers, top_factors, why_renderable
 
 if TYPE_CHECKING:
-    from app.analysis.report import ChangeDetail, ChangeReport
+    from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
     from app.analysis.signoff import CheckOutcome
     from app.core.planner.model import Chunk
     from app.tui.host import ReviewHost
 
+
+CHUNK_ROWS_PER_PAINT = 60  # plan rows added per paint (a big plan's table fills in after its first paint)
+OUTLINE_PAINT_WAIT = 2.0  # seconds the detail worker waits for the cached plan to be painted
 
 CHUNK_STATUS_STYLES = {"new": "dim", "opened": "bold", "approved": "success", "flagged": "error",
                        "later": "warning", "stamped": "warning", **dict.fromkeys(REASON_LABELS.values(), "warning")}
@@ -65,6 +69,14 @@ class ChangeScreen(Screen[None]):
         super().__init__()
         self.report = report
         self.detail: ChangeDetail | None = None
+        # What the plan and commit tabs draw: the cached plan first (a change of 1,400 files opens at
+        # once), then the full detail, which the chunk screen, the file list and approvals need.
+        self.outline: ChangeDetail | ChangePlan | None = None
+        self._open_when_loaded: tuple[int, str | None] | None = None
+        # Set once the cached plan is on screen: the diff is read after that, not while it is being
+        # drawn (reading a 1,400-file diff holds the interpreter for seconds and would delay the paint).
+        self._outline_painted = threading.Event()
+        self._fill_generation = 0  # bumped by every fill of the plan table (stale batches are dropped)
         self.chunk_states: dict[str, str] = {}
         self.outcome: CheckOutcome | None = None
         """The sign-off verdict as `review-tui check` gives it (None until known)."""
@@ -106,20 +118,26 @@ class ChangeScreen(Screen[None]):
 
     def _redraw(self) -> None:
         self._draw_header()
-        found = self.detail.report.assessment if self.detail else self.report.assessment
+        found = self.outline.report.assessment if self.outline else self.report.assessment
         self.query_one("#why-panel", Static).update(why_renderable(
             found, narrow=self.size.width < 100, names=change_identifiers(self.report.change),
             base_note=self.report.change.base_note))
-        if self.detail is not None:
+        if self.outline is not None:
             self._fill_chunks()
             self._fill_commits()
 
     # -- loading (thread worker) ----------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail", name="load change detail")
     def load_detail(self) -> None:
-        """The full analysis, with this thread's own Analyzer (pygit2 objects stay in one thread)."""
+        """The full analysis, with this thread's own Analyzer (pygit2 objects stay in one thread);
+        the cached plan first, when there is one, so the screen fills in while the diff is read."""
         try:
-            detail = self.review_app.fresh_analyzer().detail(self.report.change)
+            analyzer = self.review_app.fresh_analyzer()
+            outline = analyzer.change_plan(self.report.change)
+            if outline is not None:
+                self.post_message(PlanLoaded(outline))
+                self._outline_painted.wait(timeout=OUTLINE_PAINT_WAIT)
+            detail = analyzer.detail(self.report.change)
         except ReviewTuiError as exc:
             self.post_message(DetailFailed(self.report.id, str(exc)))
             return
@@ -130,12 +148,21 @@ class ChangeScreen(Screen[None]):
             error = event.worker.error
             self.post_message(DetailFailed(self.report.id, f"internal error: {type(error).__name__}: {error}"))
 
+    def on_plan_loaded(self, message: PlanLoaded) -> None:
+        if self.detail is None:
+            self._show_outline(message.outline)
+
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         self.review_app.remember_detail(message.detail)
         self._show_detail(message.detail)
+        if self._open_when_loaded is not None:
+            position, focus_path = self._open_when_loaded
+            self._open_when_loaded = None
+            self.open_chunk(position, focus_path=focus_path)
 
     def on_detail_failed(self, message: DetailFailed) -> None:
         self.error = message.error
+        self._open_when_loaded = None
         self.query_one("#change-tabs", TabbedContent).loading = False
         self.query_one("#plan-summary", Static).update(
             Text(f"Could not analyse this change: {one_line(message.error, 300)}", style="bold"))
@@ -143,22 +170,34 @@ class ChangeScreen(Screen[None]):
 
     def _show_detail(self, detail: ChangeDetail) -> None:
         self.detail = detail
-        self.report = detail.report
+        shown = self.outline
+        if shown is not None and shown.plan == detail.plan and shown.report.assessment == detail.report.assessment:
+            # The cached plan on screen is this plan: nothing to draw again (506 rows of a big change).
+            self.outline, self.report = detail, detail.report
+            return
+        self._show_outline(detail)
+
+    def _show_outline(self, outline: ChangeDetail | ChangePlan) -> None:
+        first = self.outline is None
+        self.outline = outline
+        self.report = outline.report
         self.query_one("#change-tabs", TabbedContent).loading = False
         self._refresh_states()
         self._redraw()
         # Focus the plan only if it is the tab on show: the reviewer may have moved on while it loaded.
-        if self.query_one("#change-tabs", TabbedContent).active == "tab-plan":
+        if first and self.query_one("#change-tabs", TabbedContent).active == "tab-plan":
             self.query_one("#chunks-table", DataTable).focus()
+        if first:
+            self.call_after_refresh(self._outline_painted.set)
 
     def _refresh_states(self) -> None:
-        if self.detail is None:
+        if self.outline is None:
             return
         try:
             session = self.review_app.session
-            states = session.chunk_statuses(self.detail)
+            states = session.chunk_statuses(self.outline)
             # An approval faster than the floor is a rubber stamp: say so, not just "approved".
-            for chunk_hash in session.rubber_stamped_chunks(self.detail):
+            for chunk_hash in session.rubber_stamped_chunks(self.outline):
                 if states.get(chunk_hash) == "approved":
                     states[chunk_hash] = "stamped"
             self.chunk_states = states
@@ -168,7 +207,7 @@ class ChangeScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         # Back from the chunk screen: decisions and time may have changed.
-        if self.detail is not None:
+        if self.outline is not None:
             self._refresh_states()
             self._fill_chunks()
             self._draw_header()
@@ -248,11 +287,11 @@ class ChangeScreen(Screen[None]):
         self.query_one("#change-header", Static).update(text)
 
     def _change_status(self) -> str:
-        if self.detail is None:
+        if self.outline is None:
             return ""
         try:
-            hashes = [chunk.content_hash for chunk in self.detail.plan.chunks]
-            return self.review_app.session.change_status(self.detail.report, hashes)
+            hashes = [chunk.content_hash for chunk in self.outline.plan.chunks]
+            return self.review_app.session.change_status(self.outline.report, hashes)
         except ReviewTuiError:
             return ""
 
@@ -272,7 +311,7 @@ class ChangeScreen(Screen[None]):
         return columns
 
     def _fill_chunks(self) -> None:
-        detail = self.detail
+        detail = self.outline
         if detail is None:
             return
         table = self.query_one("#chunks-table", DataTable)
@@ -286,32 +325,9 @@ class ChangeScreen(Screen[None]):
             justify = "right" if key in ("index", "lines", "cc", "ai", "floor", "spent") else "left"
             table.add_column(Text(header, style="bold", justify=justify),  # type: ignore[arg-type]
                              width=column_width or title_width, key=key)
-        session = self.review_app.session
-        for position, chunk in enumerate(detail.plan.chunks):
-            state = self.chunk_states.get(chunk.content_hash, "new")
-            try:
-                spent = session.active_seconds(detail, chunk)
-            except ReviewTuiError:
-                spent = 0.0
-            cells = {
-                "index": Text(str(chunk.index), style="dim", justify="right"),
-                "title": Text(fit_middle(one_line(chunk.title, 300), title_width), no_wrap=True,
-                              overflow="ellipsis"),
-                "kind": Text(one_line(chunk.kind, 20)),
-                "lines": Text(str(chunk.changed_lines), justify="right"),
-                "cc": Text(f"+{chunk.complexity_added}" if chunk.complexity_added else "0", justify="right",
-                           style=self._colour("hotspot") if chunk.complexity_added >= 10 else ""),
-                "ai": Text(f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", justify="right",
-                           style=self._colour("gutter-ai") if chunk.ai_share else "dim"),
-                "tier": self._tier_badge(chunk.tier),
-                "floor": Text(format_duration(chunk.floor_seconds), justify="right"),
-                "status": self._state_text(state),
-                "spent": self._spent_text(spent, chunk.floor_seconds),
-                "marks": self._marks(chunk),
-            }
-            table.add_row(*[cells[key] for key, _, _ in columns], key=str(position))
-        if table.row_count:
-            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
+        self._fill_generation += 1
+        self._add_chunk_rows(columns, title_width, list(enumerate(detail.plan.chunks)), cursor,
+                             self._fill_generation)
         plan = detail.plan
         summary = Text(no_wrap=True, overflow="ellipsis")
         decided = sum(1 for c in plan.chunks
@@ -357,6 +373,45 @@ class ChangeScreen(Screen[None]):
             text.append(f"\n  {others} other record(s) not counted (review-tui check lists them)", style="dim")
         widget.update(text)
 
+    def _add_chunk_rows(self, columns: list[tuple[str, str, int | None]], title_width: int,
+                        rows: list[tuple[int, Chunk]], cursor: int, generation: int) -> None:
+        """Add the plan's rows: the first screenfuls now, the rest after the next paint (a table
+        measures every cell of every row it is given before it paints: 500 chunks cost 0.4 s)."""
+        if generation != self._fill_generation or self.outline is None:
+            return  # the table was filled again meanwhile
+        table = self.query_one("#chunks-table", DataTable)
+        now, later = rows[:CHUNK_ROWS_PER_PAINT], rows[CHUNK_ROWS_PER_PAINT:]
+        for position, chunk in now:
+            cells = self._chunk_cells(self.outline, chunk, title_width)
+            table.add_row(*[cells[key] for key, _, _ in columns], key=str(position))
+        if later:
+            self.call_after_refresh(self._add_chunk_rows, columns, title_width, later, cursor, generation)
+        if table.row_count and (not later or cursor < table.row_count):
+            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
+
+    def _chunk_cells(self, outline: ChangeDetail | ChangePlan, chunk: Chunk, title_width: int) -> dict[str, Text]:
+        state = self.chunk_states.get(chunk.content_hash, "new")
+        try:
+            spent = self.review_app.session.active_seconds(outline, chunk)
+        except ReviewTuiError:
+            spent = 0.0
+        return {
+            "index": Text(str(chunk.index), style="dim", justify="right"),
+            "title": Text(fit_middle(one_line(chunk.title, 300), title_width), no_wrap=True,
+                          overflow="ellipsis"),
+            "kind": Text(one_line(chunk.kind, 20)),
+            "lines": Text(str(chunk.changed_lines), justify="right"),
+            "cc": Text(f"+{chunk.complexity_added}" if chunk.complexity_added else "0", justify="right",
+                       style=self._colour("hotspot") if chunk.complexity_added >= 10 else ""),
+            "ai": Text(f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", justify="right",
+                       style=self._colour("gutter-ai") if chunk.ai_share else "dim"),
+            "tier": self._tier_badge(chunk.tier),
+            "floor": Text(format_duration(chunk.floor_seconds), justify="right"),
+            "status": self._state_text(state),
+            "spent": self._spent_text(spent, chunk.floor_seconds),
+            "marks": self._marks(chunk),
+        }
+
     def _state_text(self, state: str) -> Text:
         label = CHUNK_STATUS_LABELS.get(state, one_line(state, 20))
         style = CHUNK_STATUS_STYLES.get(state, "")
@@ -384,7 +439,7 @@ class ChangeScreen(Screen[None]):
         return text
 
     def _fill_commits(self) -> None:
-        detail = self.detail
+        detail = self.outline
         if detail is None:
             return
         table = self.query_one("#commits-table", DataTable)
@@ -415,7 +470,7 @@ class ChangeScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------------------
     def _chunk_position(self) -> int | None:
         table = self.query_one("#chunks-table", DataTable)
-        if self.detail is None or table.row_count == 0:
+        if self.outline is None or table.row_count == 0:
             return None
         return min(max(table.cursor_row, 0), table.row_count - 1)
 
@@ -434,7 +489,10 @@ class ChangeScreen(Screen[None]):
     def _commit_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a commit: that commit's own diff, to read the change step by step."""
         event.stop()
-        if self.detail is None or event.row_key.value is None:
+        if event.row_key.value is None:
+            return
+        if self.detail is None:
+            self.notify("The change's diff is still loading.", severity="warning")
             return
         from app.tui.screens.commit import CommitDiffScreen
 
@@ -465,9 +523,13 @@ class ChangeScreen(Screen[None]):
 
     def open_chunk(self, position: int, *, focus_path: str | None = None) -> None:
         """Review chunk `position` (0-based in the plan) on the chunk screen (the cursor on
-        `focus_path`'s header when given)."""
+        `focus_path`'s header when given); while the diff still loads, as soon as it is read."""
         if self.detail is None:
-            self.notify("The change is still loading.", severity="warning")
+            if self.outline is not None and self.error is None:
+                self._open_when_loaded = (position, focus_path)
+                self.notify("Reading the change's diff: the chunk opens when it is read.", timeout=3)
+            else:
+                self.notify("The change is still loading.", severity="warning")
             return
         try:
             from app.tui.screens.chunk import ChunkReviewScreen
@@ -483,10 +545,10 @@ class ChangeScreen(Screen[None]):
 
     def action_next_unreviewed(self) -> None:
         """Open the first chunk with no decision (new or opened first, then "later")."""
-        if self.detail is None:
+        if self.outline is None:
             self.notify("The change is still loading.", severity="warning")
             return
-        chunks = self.detail.plan.chunks
+        chunks = self.outline.plan.chunks
         for wanted in (("new", "opened"), ("later",)):
             for position, chunk in enumerate(chunks):
                 if self.chunk_states.get(chunk.content_hash, "new") in wanted:
@@ -619,4 +681,4 @@ class ChangeScreen(Screen[None]):
 
     def selected_chunk(self) -> Any:
         position = self._chunk_position()
-        return None if position is None or self.detail is None else self.detail.plan.chunks[position]
+        return None if position is None or self.outline is None else self.outline.plan.chunks[position]
