@@ -8,7 +8,8 @@ App.run_test (headless, real rendering through the compositor) and a real ledger
   compiled) and again in the same app (what every later chunk costs), and the time to expand its
   5,000 lines (press e, painted); the two opens also for the plan's largest code chunk;
 - scroll: the median time per keypress (pagedown and j) on the expanded chunk, each press followed
-  by pilot.pause() so it is painted, as wall time and as CPU time of this process;
+  by pilot.pause() so it is painted, as wall time and as CPU time of this process, and as the time
+  from the key to the first frame rendered after it (what a reader waits for);
 - baseline: pushing a screen holding one Static (first and again), and the same keypresses on a
   screen whose binding only changes a Static's text, so the ratios are what the chunk screen costs
   on top of Textual.
@@ -60,6 +61,7 @@ class HostApp(App[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        self.frames: list[float] = []  # when each frame finished rendering (perf_counter)
         themes, _errors = load_themes(default_theme_dirs())
         for theme in themes.values():
             self.register_theme(theme.to_textual())
@@ -67,6 +69,15 @@ class HostApp(App[None]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme_variable_defaults()
+
+    def _display(self, screen: Screen[object], renderable: object) -> None:  # type: ignore[override]
+        if renderable is not None:  # a frame was rendered (headless: nothing is written)
+            self.frames.append(time.perf_counter())
+        super()._display(screen, renderable)  # type: ignore[arg-type]
+
+    def frame_after(self, moment: float) -> float | None:
+        """Seconds from `moment` to the first frame rendered after it."""
+        return next((t - moment for t in self.frames if t > moment), None)
 
 
 async def measure(make_screen: Callable[[], Screen[None]], size: tuple[int, int], presses: int,
@@ -93,15 +104,22 @@ async def measure(make_screen: Callable[[], Screen[None]], size: tuple[int, int]
             await pilot.pause()
             result["expand"] = time.perf_counter() - started
         for key in ("pagedown", "j"):
-            walls, cpus = [], []
+            walls, cpus, frames = [], [], []
             for _ in range(presses):
                 started, cpu_started = time.perf_counter(), time.process_time()
                 await pilot.press(key)
                 await pilot.pause()
                 walls.append(time.perf_counter() - started)
                 cpus.append(time.process_time() - cpu_started)
+                frame = app.frame_after(started)
+                if frame is not None:
+                    frames.append(frame)
             result[f"{key} wall"] = statistics.median(walls)
             result[f"{key} cpu"] = statistics.median(cpus)
+            # The latency a reader sees: key sent -> the frame showing its effect rendered (pilot's
+            # wall time above also waits for the app to go idle, and CPU time counts work done after
+            # the frame, such as rendering the next page ahead).
+            result[f"{key} frame"] = statistics.median(frames) if frames else float("nan")
     return result
 
 

@@ -3,7 +3,8 @@
 Each case runs in a fresh Python process (so imports count, as they do for a user) with Textual's
 headless driver at 80x24, and reports seconds from interpreter start to:
 - first paint: the queue screen has been composited once (title, empty table, progress line);
-- first rows: the first ranked rows have been painted;
+- first rows: the first rows have been painted (a cold row shows its size before its score);
+- first scored: the first row with its risk score has been painted;
 - analysed: every change is fully analysed (complexity included) and drawn.
 Cases: a trivial app (one Static; its first paint is the baseline), the queue on the payments
 sample with a cold analysis cache (first run ever: the 21,670-line change is measured), and with
@@ -70,6 +71,10 @@ def child_queue(repo: str) -> dict[str, float]:
             marks["first_paint"] = screen.painted_at - START
         if screen.first_rows_at and "first_rows" not in marks:
             marks["first_rows"] = screen.first_rows_at - START
+        # an older review-tui has no first_scored_at: its rows came scored
+        scored = screen.first_scored_at if hasattr(screen, "first_scored_at") else screen.first_rows_at
+        if scored and "first_scored" not in marks:
+            marks["first_scored"] = scored - START
         if screen.finished_at and not screen.analysing and screen.rows and "first_rows" in marks:
             marks["analysed"] = time.perf_counter() - START
             marks["rows"] = len(screen.rows)
@@ -123,7 +128,7 @@ def main() -> None:
     print(f"  trivial Textual app, first paint      {base:7.3f}   1.00x")
     for case, label in (("warm", "warm cache"), ("cold", "cold cache")):
         for key, what in (("first_paint", "queue first paint"), ("first_rows", "first rows painted"),
-                          ("analysed", "fully analysed")):
+                          ("first_scored", "first scored row painted"), ("analysed", "fully analysed")):
             value = median(case, key)
             print(f"  {label:10s} {what:26s} {value:7.3f}  {value / base:5.2f}x")
 

@@ -525,8 +525,9 @@ class Analyzer:
         files = self.diff(change) if files is None else files
         return _Prepared(change, files, ChangeFigures.from_diff(files), self._wanted(files))
 
-    def _assess(self, prep: _Prepared) -> None:
-        """The complexity-free factors of a prepared change: tiers, provenance, history."""
+    def _assess(self, prep: _Prepared, *, with_history: bool = True) -> None:
+        """The complexity-free factors of a prepared change: tiers, provenance, history (unless
+        `with_history` is False: a first, pending score that does not wait for the history index)."""
         from app.core.impact.assess import assess
         from app.core.provenance.lines import analyze_provenance
 
@@ -536,9 +537,19 @@ class Analyzer:
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
                                              older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)
-        history = None if change.kind == "worktree" else self.history
+        if with_history:
+            self._add_history(prep)
+
+    def _add_history(self, prep: _Prepared) -> None:
+        history = None if prep.change.kind == "worktree" else self.history
         if history is not None:
-            prep.history = history.figures([fd.path for fd in files], change.author_emails)
+            prep.history = history.figures([fd.path for fd in prep.files], prep.change.author_emails)
+
+    def _history_at_hand(self) -> bool:
+        """Whether the history index is loaded or cached (no walk of history needed to have it)."""
+        if self._history_read or self.repo.is_shallow or self.cache is None:
+            return self._history_read or self.repo.is_shallow
+        return self.cache.get("history", self.discovery.base_commit) is not None
 
     def _older_evidence(self, change: Change) -> Callable[[], bool] | None:
         """For provenance: whether a commit older than this change's base could make one of its lines
@@ -587,11 +598,13 @@ class Analyzer:
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst)
         risk = compute(inputs, cfg.risk)
+        plan_key = self._plan_key(change, order) if complete else None
+        if known_plan is None and plan_key is not None:
+            known_plan = self._new_plans.get(plan_key)  # built by a first pass that lacked only history
         if known_plan is not None and complete:
             plan = known_plan
         else:
             plan = self._plan(files, tiers, prov, complexity, blast, order)
-            plan_key = self._plan_key(change, order) if complete else None
             if plan_key is not None and self.cache is not None:
                 self._new_plans[plan_key] = plan
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
@@ -717,6 +730,14 @@ class Analyzer:
             self.start_graph()  # built in the background, like the complexity; needed to complete a report
         try:
             finished, unfinished = self._score_all(prepared, metrics, run)
+            # The history index (a walk of the base's history) is built while the workers measure;
+            # the first scores above did not wait for it.
+            for prep in unfinished:
+                if run.stopped():
+                    break
+                if prep.history is None:
+                    run.say(run.total, "reading the history of the touched files")
+                    self._add_history(prep)
             if measurement is not None:
                 def tick(measured: int, count: int) -> None:
                     run.say(run.total, f"measuring complexity: {measured}/{count} files")
@@ -746,10 +767,13 @@ class Analyzer:
                 break
             run.say(run.done, f"reading {change.id}")
             try:
-                prepared.append(self._prepare(change))
+                prep = self._prepare(change)
             except ReviewTuiError as exc:
                 run.emit(ChangeReport(change, error=str(exc), complete=True))
                 run.done += 1
+                continue
+            prepared.append(prep)
+            run.preview(ChangeReport(change, prep.figures, None, None, False))  # its size, not yet scored
         return prepared
 
     def _score_all(self, prepared: list[_Prepared], metrics: dict[str, cx.FileMetrics],
@@ -758,28 +782,35 @@ class Analyzer:
         waiting for complexity figures)."""
         finished: list[ChangeReport] = []
         unfinished: list[_Prepared] = []
-        for prep in prepared:
+        # Without the history index at hand, score first without it (the smallest changes first: the
+        # queue gets ranked rows in a second, not after a walk of the history); complete later.
+        with_history = self._history_at_hand()
+        order = prepared if with_history else sorted(
+            prepared, key=lambda p: (p.figures.lines_added + p.figures.lines_deleted, p.change.id))
+        for prep in order:
             if run.stopped():
                 break
             run.say(run.done, f"scoring {prep.change.id}")
             run.done += 1
-            report = self._finish_or_error(prep, metrics, run, assess=True)
-            if report.complete:
+            report = self._finish_or_error(prep, metrics, run, assess=True, with_history=with_history)
+            if report.complete and with_history:
                 finished.append(report)  # every blob it needs was measured before
             else:
                 unfinished.append(prep)
         return finished, unfinished
 
     def _finish_or_error(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], run: _Pass, *,
-                         assess: bool = False) -> ChangeReport:
-        """The change's report (or its error), emitted."""
+                         assess: bool = False, with_history: bool = True) -> ChangeReport:
+        """The change's report (or its error), emitted; without history: emitted as pending."""
         try:
             if assess:
-                self._assess(prep)
+                self._assess(prep, with_history=with_history)
             # The first pass does not wait for the dependency graph: its reports stay incomplete until then.
             report = self._finish(prep, metrics, wait_graph=not assess).report
         except ReviewTuiError as exc:
             report = ChangeReport(prep.change, error=str(exc), complete=True)
+        if not with_history and report.complete and report.error is None:
+            report = ChangeReport(report.change, report.figures, report.assessment, None, False)
         run.emit(report)
         return report
 
@@ -797,6 +828,11 @@ class _Pass:
 
     def emit(self, report: ChangeReport) -> None:
         self.reports[report.id] = report
+        if self.on_report:
+            self.on_report(report)
+
+    def preview(self, report: ChangeReport) -> None:
+        """Show a report that is not a result (a change's size before it is scored)."""
         if self.on_report:
             self.on_report(report)
 

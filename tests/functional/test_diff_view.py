@@ -424,3 +424,38 @@ async def test_help_screen_lists_every_action_and_closes(sample_files: list[File
             if close_key != "question_mark":
                 await app.push_screen(HelpScreen())
                 await pilot.pause()
+
+
+async def test_paging_shows_rows_rendered_ahead(sample_files: list[FileDiff], monkeypatch) -> None:
+    """A page key renders at most the cursor's rows for its frame: the next and previous pages were
+    rendered after the last paint, so the keypress does no work proportional to the page or the diff."""
+    lines = display_lines_for_files(sample_files) * 20  # many pages
+    app = DiffHost(lines)
+    for_frame: list[int] = []  # rows rendered to draw a frame (not ahead of time)
+    ahead = [False]
+    real_render, real_warm = DiffView._render_row, DiffView._warm_rows
+
+    def counting(self: DiffView, row: int, is_cursor: bool):  # type: ignore[no-untyped-def]
+        if not ahead[0]:
+            for_frame.append(row)
+        return real_render(self, row, is_cursor)
+
+    def warming(self: DiffView, rows: list[int]) -> None:
+        ahead[0] = True
+        try:
+            real_warm(self, rows)
+        finally:
+            ahead[0] = False
+
+    monkeypatch.setattr(DiffView, "_render_row", counting)
+    monkeypatch.setattr(DiffView, "_warm_rows", warming)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.query_one(DiffView)
+        page = view.scrollable_content_region.height
+        for key in ("pagedown", "pagedown", "pageup", "pagedown"):
+            await pilot.pause(0.2)  # idle: the pages around the view are rendered ahead
+            for_frame.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert set(for_frame) <= {view.cursor_index}, (key, sorted(set(for_frame)))
+        assert view.scroll_y == 2 * page and len(lines) > 6 * page

@@ -194,3 +194,29 @@ def test_explain_json_gives_the_maintainability_delta_that_radon_mi_gives(paymen
     assert mi["before"] == pytest.approx(figures[0], abs=0.01)
     assert mi["after"] == pytest.approx(figures[1], abs=0.01)
     assert mi["delta"] == pytest.approx(figures[1] - figures[0], abs=0.02)
+
+
+def test_a_cold_analysis_shows_sizes_then_scores_and_ends_as_a_warm_history_would(payments_repo, tmp_path):
+    """Progressive and exact: every change's size comes first (no score yet), then first scores that did
+    not wait for the history index (never final), and the final reports are the same as when the
+    history index was at hand from the start."""
+    from app.storage.cache import AnalysisCache
+
+    seen = []
+    cache = AnalysisCache.open(tmp_path / "cold.db")
+    final = Analyzer(payments_repo, cache=cache).analyze_all(on_report=seen.append)
+    pending = len(final)
+    assert pending > 10
+    sizes = seen[:pending]
+    assert all(r.assessment is None and not r.complete and r.error is None for r in sizes)
+    assert {r.id for r in sizes} == {r.id for r in final}
+    assert all(r.figures.lines_added + r.figures.lines_deleted > 0 for r in sizes)
+    first_scores = [r for r in seen[pending:] if r.assessment is not None and not r.complete]
+    assert first_scores and all(r.assessment.history is None for r in first_scores)
+    assert all(r.complete and r.assessment.history is not None for r in final)
+
+    history_only = AnalysisCache.open(tmp_path / "history.db")
+    base = Analyzer(payments_repo, cache=cache).discovery.base_commit
+    history_only.put("history", base, cache.get("history", base))
+    warm_history = Analyzer(payments_repo, cache=history_only).analyze_all()
+    assert [r.to_json(now=0) for r in warm_history] == [r.to_json(now=0) for r in final]

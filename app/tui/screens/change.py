@@ -24,7 +24,7 @@ from textual.binding import BindingType
 from textual.color import Color
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from app.core.text import fit_middle, format_duration, human_age, one_line
@@ -33,6 +33,7 @@ from app.storage.records import ANOTHER_CHANGE, REASON_LABELS
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, PlanLoaded, ReviewRecorded
 from app.tui.themes import band_style, resolve_colour
+from app.tui.widgets.footer import KeyFooter
 from app.tui.widgets.score_bar import score_cell
 from app.tui.widgets.why_panel import change_identifiers, top_factors, why_renderable
 
@@ -98,7 +99,7 @@ class ChangeScreen(Screen[None]):
                 yield Static("", id="why-panel", markup=False)
             with TabPane("Commits", id="tab-commits"):
                 yield DataTable(id="commits-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._draw_header()

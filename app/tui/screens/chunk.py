@@ -31,7 +31,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from app.analysis.report import ChangeDetail
 from app.core.git.diff import FileDiff, decode_text
@@ -48,6 +48,7 @@ from app.tui.review_session import ReviewSession
 from app.tui.screens.dialogs import ActivityModal, ConfirmDialog, TextInputDialog
 from app.tui.screens.reader import FileEntry, FileSource, ReaderScreen, layout_choice, reader_bindings
 from app.tui.widgets.diff_view import DiffView, DisplayLine
+from app.tui.widgets.footer import KeyFooter
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 
@@ -135,7 +136,7 @@ class ChunkReviewScreen(ReaderScreen):
         split, wrap = layout_choice(self.app)
         yield _ReviewDiffView(self._rows(self.chunk), id="chunk-diff", split=split, wrap=wrap)
         yield self.search_bar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._statuses = self._load_statuses()

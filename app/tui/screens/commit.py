@@ -22,7 +22,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from app.core.git.diff import FileDiff, decode_text
@@ -31,6 +31,7 @@ from app.errors import ReviewTuiError
 from app.tui.file_context import Expansions, FileLayout, split_lines, window_rows
 from app.tui.screens.reader import FileEntry, FileSource, ReaderScreen, layout_choice, reader_bindings
 from app.tui.widgets.diff_view import DiffView, DisplayLine, display_lines_for_files
+from app.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from app.analysis.report import ChangeDetail
@@ -80,7 +81,7 @@ class CommitDiffScreen(ReaderScreen):
         split, wrap = layout_choice(self.app)
         yield DiffView(id="commit-diff", split=split, wrap=wrap)
         yield self.search_bar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_commit()

@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.color import Color
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.core.text import fit_middle, format_duration, human_age, one_line
@@ -40,6 +40,7 @@ from app.tui.messages import (
 )
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.filter_bar import FilterBar, QueueFilters
+from app.tui.widgets.footer import KeyFooter
 from app.tui.widgets.progress import AnalysisStatus
 from app.tui.widgets.score_bar import score_cell
 
@@ -133,6 +134,11 @@ class QueueRow:
     def ai_evidence(self) -> bool:
         """Evidence was weighed (an agent's branch name, weak signals) without counting as AI."""
         return self.assessment is not None and bool(self.assessment.ai.evidence)
+
+    @property
+    def scoring(self) -> bool:
+        """Read (its size is known) but not scored yet."""
+        return self.assessment is None and not self.error
 
     @property
     def complexity_pending(self) -> bool:
@@ -282,6 +288,8 @@ class _Cells:
         return Text(str(row.rank), style="dim")
 
     def cell_score(self, row: QueueRow, width: int) -> Text:
+        if row.scoring:
+            return Text("  …", style="dim")
         return score_cell(row.score, row.band, self.variables, width=width - 6)
 
     def cell_band(self, row: QueueRow, width: int) -> Text:
@@ -313,7 +321,7 @@ class _Cells:
     def cell_cc(self, row: QueueRow, width: int) -> Text:
         if row.error:
             return Text("-", style="dim")
-        if row.complexity_pending:
+        if row.complexity_pending or row.scoring:
             return Text("…", style="dim")
         value = row.complexity_added
         return Text("-" if value is None else f"+{compact_number(value)}" if value else "0",
@@ -334,7 +342,9 @@ class _Cells:
         return Text("-" if chunks is None else str(chunks))
 
     def cell_floor(self, row: QueueRow, width: int) -> Text:
-        return Text("-" if row.error else format_duration(row.floor_seconds))
+        if row.scoring:
+            return Text("…", style="dim")
+        return Text("-" if row.error or row.floor_seconds is None else format_duration(row.floor_seconds))
 
     def cell_change(self, row: QueueRow, width: int) -> Text:
         text = Text(one_line(row.id, 200) if row.error else fit_middle(one_line(row.id, 200), width))
@@ -397,7 +407,8 @@ class QueueScreen(Screen[None]):
         self._layout_width = 0
         # perf_counter() marks for bench/bench_tui_start.py: first paint, first rows, analysis done.
         self.painted_at: float | None = None
-        self.first_rows_at: float | None = None
+        self.first_rows_at: float | None = None  # rows on screen (a cold row shows its size at once)
+        self.first_scored_at: float | None = None  # a row with its risk score on screen
         self.finished_at: float | None = None
 
     @property
@@ -412,7 +423,7 @@ class QueueScreen(Screen[None]):
         yield table
         yield Static("", id="queue-empty", markup=False)
         yield AnalysisStatus(id="queue-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#queue-empty").display = False
@@ -680,6 +691,8 @@ class QueueScreen(Screen[None]):
         self.rows = rows
         if rows and self.first_rows_at is None:
             self.call_after_refresh(self._mark_rows)
+        if self.first_scored_at is None and any(row.score is not None for row in rows):
+            self.call_after_refresh(self._mark_scored)
         if not self._cursor_chosen:
             table.move_cursor(row=0, animate=False)
         elif selected is not None and selected in {r.id for r in rows}:
@@ -695,6 +708,10 @@ class QueueScreen(Screen[None]):
     def _mark_rows(self) -> None:
         if self.first_rows_at is None:
             self.first_rows_at = time.perf_counter()
+
+    def _mark_scored(self) -> None:
+        if self.first_scored_at is None:
+            self.first_scored_at = time.perf_counter()
 
     def _empty_message(self) -> Text:
         base = one_line(self.base_ref or "the base branch", 80)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from app.errors import ReviewTuiError
@@ -32,6 +32,7 @@ from app.report.stats_render import (
     trend_table,
 )
 from app.report.stats_render import _group_table as group_table
+from app.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from app.core.policy.rules import PolicyConfig
@@ -65,7 +66,7 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("computing review statistics…"), id="stats-status")
         yield VerticalScroll(id="stats-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self._ledger is None:

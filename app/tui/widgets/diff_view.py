@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import accumulate
 from typing import ClassVar, Literal
 
@@ -64,6 +66,8 @@ MAX_LINE_CHARS = 1_000
 """Characters of one line that are rendered; the rest is summarised as "…(N more chars)"."""
 TAB_SIZE = 4
 STRIP_CACHE_SIZE = 1_024
+WARM_PAGES = 1  # pages above and below the view rendered ahead, after each paint
+WARM_SLICE_SECONDS = 0.008  # rendering ahead yields to input after this long (then goes on)
 BLOCK_CACHE_SIZE = 64
 SPLIT_ALIGN_BUDGET = 50_000
 """Line comparisons the split layout may spend aligning runs; runs past it are laid out by position."""
@@ -491,6 +495,7 @@ class DiffView(ScrollView, can_focus=True):
         self._matches: list[int] = []  # line indexes with a match, in order
         self._palette: _Palette | None = None
         self._hover_index: int | None = None
+        self._warm_scheduled = False
         self._load(lines)
 
     # -- model ----------------------------------------------------------------------------------
@@ -981,6 +986,9 @@ class DiffView(ScrollView, can_focus=True):
         if cells is None:
             cells = self._render_row(row, is_cursor)
             self._strips[key] = cells
+        if not self._warm_scheduled:
+            self._warm_scheduled = True
+            self.call_after_refresh(self._warm_neighbours)
         palette = self.palette
         fills = [self._fill(index, is_cursor) for index in self._row_lines(row)]
         if len(cells) == 1:
@@ -989,6 +997,31 @@ class DiffView(ScrollView, can_focus=True):
         divider = Segment("│", palette.divider + Style(bgcolor=palette.background.rich_color))
         return Strip([*self._place(cells[0], fills[0], left_width, scroll_x, sub), divider,
                       *self._place(cells[1], fills[1], right_width, scroll_x, sub)], width)
+
+    def _warm_neighbours(self) -> None:
+        """After a paint, render the rows of the next and the previous page ahead (lexing their
+        blocks and pairing their words), so paging shows rows already rendered: the keypress only
+        places them. Works in slices of WARM_SLICE_SECONDS so that a key pressed meanwhile waits
+        no longer than one slice."""
+        self._warm_scheduled = False
+        count = self.view_row_count
+        if not count or not self.is_mounted:
+            return
+        height = self._page_height
+        top = self._row_at_visual(round(self.scroll_y))[0]
+        bottom = self._row_at_visual(round(self.scroll_y) + height - 1)[0]
+        reach = WARM_PAGES * height + 2  # a row or two more: a scrollbar may cover the last line
+        wanted = [*range(bottom + 1, min(count, bottom + 1 + reach)), *range(max(0, top - reach), top)]
+        self._warm_rows([row for row in wanted if (row, False) not in self._strips and row != self._cursor])
+
+    def _warm_rows(self, rows: list[int]) -> None:
+        deadline = time.perf_counter() + WARM_SLICE_SECONDS
+        for position, row in enumerate(rows):
+            if row < self.view_row_count and (row, False) not in self._strips:
+                self._strips[row, False] = self._render_row(row, False)
+            if time.perf_counter() > deadline and position + 1 < len(rows):
+                self.set_timer(0.001, partial(self._warm_rows, rows[position + 1:]))
+                return
 
     def _place(self, cell: Cell, fill: Style, width: int, scroll_x: int, sub: int) -> list[Segment]:
         """One cell cut to `width` cells: scrolled by `scroll_x`, or the `sub`-th wrapped line."""
