@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from app.core.risk.score import RiskInputs, RiskResult
     from app.storage.cache import AnalysisCache
 
+FULL_HISTORY_PATHS = 3_000  # more paths than this: index the whole tree (tree diffs are cheaper then)
 # Bump when the shape or meaning of a cached report changes.
 ANALYSIS_VERSION = "10"  # 10: AI signals in the wild, AI evidence, file problems; 9: chunk binding 2
 
@@ -136,7 +137,8 @@ class Analyzer:
         self._config: RepoConfig | None = None
         self._config_digest: str | None = None
         self._history: HistoryIndex | None = None
-        self._history_read = False
+        self._history_covers: set[str] | None = None  # the paths self._history holds (None: all)
+        self._history_paths: set[str] = set()  # paths analyze_all will ask about (one build for all)
         self._repo_key: str | None = None
         # Blob-level memos shared by every change this analyzer reads: a blob's metrics and its
         # definition spans are the same whichever change it appears in.
@@ -239,7 +241,7 @@ class Analyzer:
         self._config = None
         self._config_digest = None
         self._history = None
-        self._history_read = False
+        self._history_covers = None
         self._spans_memo.clear()
         self._graph_build, self._graph, self._graph_note = None, None, None
         self.repo = GitRepo(self.repo_path)
@@ -252,21 +254,41 @@ class Analyzer:
     def diff(self, change: Change) -> list[FileDiff]:
         return change_diff(self.repo, change)
 
-    @property
-    def history(self) -> HistoryIndex | None:
-        if not self._history_read and not self.repo.is_shallow:
-            from app.core.git.history import HistoryIndex
+    def history_for(self, paths: Iterable[str]) -> HistoryIndex | None:
+        """The base's history index, covering at least `paths` (None in a shallow clone).
 
-            self._history_read = True
-            base = self.discovery.base_commit
-            cached = self.cache.get("history", base) if self.cache is not None else None
-            if cached is not None:
-                self._history = HistoryIndex.from_dict(cached)
-            else:
-                self._history = HistoryIndex.build(self.repo, base)
-                if self.cache is not None:
-                    self.cache.put("history", base, self._history.to_dict())
-        return self._history
+        Built for the paths the pending changes touch, not the whole tree (a one-PR repository pays
+        for its own files), and cached per base with the paths it covers; a later need for other
+        paths builds it again for both. Past FULL_HISTORY_PATHS paths the whole tree is indexed."""
+        if self.repo.is_shallow:
+            return None
+        from app.core.git.history import HistoryIndex
+        from app.core.git.repo import path_history_exact
+
+        wanted = set(paths)
+        if self._history is not None and (self._history_covers is None or wanted <= self._history_covers):
+            return self._history
+        base = self.discovery.base_commit
+        cached = self.cache.get("history", base) if self.cache is not None else None
+        if isinstance(cached, dict):
+            try:
+                index = HistoryIndex.from_dict(cached)
+            except (KeyError, TypeError, ValueError):
+                index = None
+            covers = cached.get("covers")
+            covered = None if covers is None else {str(p) for p in covers}
+            if index is not None and (covered is None or wanted <= covered):
+                self._history, self._history_covers = index, covered
+                return index
+            wanted |= covered or set()
+        wanted |= self._history_covers or set()
+        limited = len(wanted) <= FULL_HISTORY_PATHS and all(path_history_exact(p) for p in wanted)
+        index = HistoryIndex.build(self.repo, base, paths=wanted if limited else None)
+        self._history, self._history_covers = index, (wanted if limited else None)
+        if self.cache is not None:
+            self.cache.put("history", base, {**index.to_dict(),
+                                             "covers": sorted(wanted) if limited else None})
+        return index
 
     # -- cache ------------------------------------------------------------------------------
     def _cache_key(self, change: Change) -> str | None:
@@ -541,15 +563,24 @@ class Analyzer:
             self._add_history(prep)
 
     def _add_history(self, prep: _Prepared) -> None:
-        history = None if prep.change.kind == "worktree" else self.history
+        if prep.change.kind == "worktree":
+            return
+        paths = [fd.path for fd in prep.files]
+        history = self.history_for([*paths, *self._history_paths])
         if history is not None:
-            prep.history = history.figures([fd.path for fd in prep.files], prep.change.author_emails)
+            prep.history = history.figures(paths, prep.change.author_emails)
 
-    def _history_at_hand(self) -> bool:
-        """Whether the history index is loaded or cached (no walk of history needed to have it)."""
-        if self._history_read or self.repo.is_shallow or self.cache is None:
-            return self._history_read or self.repo.is_shallow
-        return self.cache.get("history", self.discovery.base_commit) is not None
+    def _history_at_hand(self, paths: set[str]) -> bool:
+        """Whether a history index covering `paths` is loaded or cached (no walk of history needed)."""
+        if self.repo.is_shallow:
+            return True
+        if self._history is not None and (self._history_covers is None or paths <= self._history_covers):
+            return True
+        cached = self.cache.get("history", self.discovery.base_commit) if self.cache is not None else None
+        if not isinstance(cached, dict):
+            return False
+        covers = cached.get("covers")
+        return covers is None or paths <= {str(p) for p in covers}
 
     def _older_evidence(self, change: Change) -> Callable[[], bool] | None:
         """For provenance: whether a commit older than this change's base could make one of its lines
@@ -784,7 +815,8 @@ class Analyzer:
         unfinished: list[_Prepared] = []
         # Without the history index at hand, score first without it (the smallest changes first: the
         # queue gets ranked rows in a second, not after a walk of the history); complete later.
-        with_history = self._history_at_hand()
+        self._history_paths = {fd.path for prep in prepared if prep.change.kind != "worktree" for fd in prep.files}
+        with_history = self._history_at_hand(self._history_paths)
         order = prepared if with_history else sorted(
             prepared, key=lambda p: (p.figures.lines_added + p.figures.lines_deleted, p.change.id))
         for prep in order:

@@ -7,7 +7,7 @@ become RepoError with a one-line message.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -606,16 +606,23 @@ class GitRepo:
                     return False
         return True
 
-    def history(self, start: str, *, since: int, max_commits: int = 5_000) -> list[HistoryEntry]:
-        """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths."""
+    def history(self, start: str, *, since: int, max_commits: int = 5_000,
+                paths: Collection[str] | None = None) -> list[HistoryEntry]:
+        """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths.
+
+        With `paths`, each entry's paths are only those of `paths` the commit touched (the same as
+        the full list filtered, found by comparing tree entries along each path instead of diffing
+        whole trees: a walk whose cost follows the paths asked about, not the repository's size)."""
+        trie = _path_trie(paths) if paths is not None else None
         out: list[HistoryEntry] = []
         try:
             walker = self.repo.walk(start, SortMode.TIME)
             for commit in walker:
                 if commit.commit_time < since or len(out) >= max_commits:
                     break
+                touched = self._touched_paths(commit) if trie is None else _touched_among(commit, trie)
                 out.append(HistoryEntry(str(commit.id), _sig_text(commit.author, "email"),
-                                        commit.commit_time, tuple(self._touched_paths(commit))))
+                                        commit.commit_time, tuple(touched)))
         except pygit2.GitError:
             pass
         return out
@@ -1140,3 +1147,74 @@ class GitRepo:
                 subtree = obj if isinstance(obj, pygit2.Tree) else None
             builder.insert(name, self._edit_tree(subtree, sub_edits), pygit2.GIT_FILEMODE_TREE)
         return builder.write()
+
+
+# -- history of chosen paths ---------------------------------------------------------------------
+_Trie = dict[str, "_Trie"]  # name -> the wanted paths below it; the key "" marks a wanted path ending there
+_END = ""  # never a tree entry's name
+
+
+def _path_trie(paths: Collection[str]) -> _Trie:
+    """The wanted paths as a tree of names (a name can be both a wanted file and a directory of
+    wanted paths: a file that became a directory)."""
+    root: _Trie = {}
+    for path in paths:
+        node = root
+        for part in path.split("/"):
+            node = node.setdefault(part, {})
+        node[_END] = {}
+    return root
+
+
+def path_history_exact(path: str) -> bool:
+    """Whether `path` can be looked up by name in a tree (what GitRepo.history(paths=...) does):
+    a decoded path with escaped undecodable bytes cannot."""
+    return bool(path) and "\\x" not in path and not path.startswith("/") and "//" not in path
+
+
+def _entry(tree: pygit2.Tree | None, name: str) -> pygit2.Object | None:
+    if tree is None:
+        return None
+    try:
+        return tree[name]
+    except (KeyError, ValueError):
+        return None
+
+
+def _touched_among(commit: pygit2.Commit, trie: _Trie) -> list[str]:
+    """The wanted paths whose entry differs between the commit and its first parent (every wanted
+    path present in a root commit), as a tree diff reports them: a file (or link, or submodule) on
+    either side, added, deleted, changed or re-moded."""
+    try:
+        parent_tree = commit.parents[0].tree if commit.parents else None
+        out: list[str] = []
+        _compare(commit.tree, parent_tree, trie, "", out)
+        return out
+    except pygit2.GitError:
+        return []
+
+
+def _compare(new: pygit2.Tree | None, old: pygit2.Tree | None, trie: _Trie, prefix: str, out: list[str]) -> None:
+    for name, below in trie.items():
+        if name == _END:
+            continue
+        a, b = _entry(new, name), _entry(old, name)
+        if a is None and b is None:
+            continue
+        if a is not None and b is not None and a.id == b.id and a.filemode == b.filemode:
+            continue  # the same entry: nothing under it changed
+        if _END in below and ((a is not None and not isinstance(a, pygit2.Tree))
+                              or (b is not None and not isinstance(b, pygit2.Tree))):
+            out.append(prefix + name)  # a file (link, submodule) on either side: the diff names it
+            if a is not None and b is not None and _kind(a.filemode) != _kind(b.filemode) \
+                    and not isinstance(a, pygit2.Tree) and not isinstance(b, pygit2.Tree):
+                out.append(prefix + name)  # a file that became a link (or back): deleted, then added
+        if len(below) > (1 if _END in below else 0):
+            _compare(a if isinstance(a, pygit2.Tree) else None, b if isinstance(b, pygit2.Tree) else None,
+                     below, prefix + name + "/", out)
+
+
+def _kind(filemode: int) -> int:
+    """A tree entry's type as a diff tells them apart: a regular file (executable or not), a link or a
+    submodule (a change between them is two deltas, the old entry deleted and the new one added)."""
+    return filemode & 0o170000

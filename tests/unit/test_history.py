@@ -1,0 +1,83 @@
+"""The history of chosen paths (GitRepo.history(paths=...)) is the full history filtered to them:
+the same commits touch each path whether whole trees are diffed or entries compared along the
+paths, through edits, deletions, re-moded files, files that become links, a file that becomes a
+directory, merges and the root commit. A property over random histories, and the index built on
+it by the analyzer."""
+
+from __future__ import annotations
+
+import pygit2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.core.git.history import HistoryIndex
+from app.core.git.repo import GitRepo
+from tests.conftest import ALICE, SAMPLES
+
+POOL = ("a.py", "src/b.py", "src/c.py", "src/deep/d.py", "x", "x/y.py", "docs/e.md", "src/deep")
+MODES = (0o100644, 0o100755, 0o120000)  # a file, an executable, a link (file <-> link: two deltas)
+
+step = st.tuples(st.sampled_from(POOL), st.one_of(st.none(), st.integers(0, 3)), st.sampled_from(MODES))
+
+
+def _apply(snapshot: dict[str, tuple[bytes, int]], path: str, version: int | None,
+           mode: int) -> dict[str, object]:
+    """The delta setting `path` (None deletes it), keeping the tree valid: a file and a directory of
+    the same name cannot both exist, so the other one goes."""
+    delta: dict[str, object] = {}
+    if version is None:
+        delta[path] = None
+    else:
+        for other in snapshot:
+            if other.startswith(path + "/") or path.startswith(other + "/"):
+                delta[other] = None
+        content = f"{path} v{version}\n".encode()
+        delta[path] = (content, mode)
+    return delta
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(main_steps=st.lists(step, min_size=1, max_size=12), side_steps=st.lists(step, max_size=5),
+       wanted=st.sets(st.sampled_from((*POOL, "missing.py", "src/missing/z.py")), min_size=1))
+def test_history_of_chosen_paths_is_the_full_history_filtered(make_repo, main_steps, side_steps, wanted) -> None:
+    builder = make_repo()
+    builder.commit("root", {"a.py": "a\n", "src/b.py": "b\n"}, author=ALICE)
+    for number, (path, version, mode) in enumerate(main_steps):
+        delta = _apply(builder.snapshots["main"], path, version, mode)
+        builder.commit(f"main {number}", delta, author=ALICE)  # type: ignore[arg-type]
+        if number == len(main_steps) // 2 and side_steps:
+            builder.branch("side")
+            for side_number, (side_path, side_version, side_exec) in enumerate(side_steps):
+                side_delta = _apply(builder.snapshots["side"], "side/" + side_path, side_version, side_exec)
+                builder.commit(f"side {side_number}", side_delta, branch="side", author=ALICE)  # type: ignore[arg-type]
+            builder.merge("main", "side", "merge side", author=ALICE)
+    repo = GitRepo(str(builder.path))
+    head = builder.head("main")
+    full = repo.history(head, since=0, max_commits=1_000)
+    chosen = repo.history(head, since=0, max_commits=1_000, paths=wanted)
+    assert [e.id for e in full] == [e.id for e in chosen]
+    for whole, limited in zip(full, chosen, strict=True):
+        assert sorted(p for p in whole.paths if p in wanted) == sorted(limited.paths), whole.id
+
+    tip = repo.repo[head].peel(pygit2.Commit).commit_time
+    everything = HistoryIndex.build(repo, head)
+    only = HistoryIndex.build(repo, head, paths=wanted)
+    for path in wanted:
+        assert everything.commits_by_path.get(path, []) == only.commits_by_path.get(path, [])
+    assert everything.figures(sorted(wanted), [ALICE.email]) == only.figures(sorted(wanted), [ALICE.email])
+    assert tip > 0
+
+
+def test_the_analyzer_builds_the_index_for_the_touched_paths_only(payments_repo, tmp_path) -> None:
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    cache = AnalysisCache.open(tmp_path / "cache.db")
+    analyzer = Analyzer(payments_repo, cache=cache)
+    reports = analyzer.analyze_all()
+    stored = cache.get("history", analyzer.discovery.base_commit)
+    touched = {fd.path for change in analyzer.discovery.changes if not change.error
+               for fd in analyzer.diff(change)}
+    assert set(stored["covers"]) == touched
+    assert all(r.assessment is not None and r.assessment.history is not None for r in reports if not r.error)
+    assert SAMPLES is not None
