@@ -824,6 +824,18 @@ class Analyzer:
                 break
             run.say(run.done, f"scoring {prep.change.id}")
             run.done += 1
+            final_now = with_history and self._graph_settled() and all(b in metrics for b in prep.wanted)
+            if run.on_report is None and not final_now:
+                # Nobody shows pending rows (`list`) and this score would not be final (complexity,
+                # history or the graph still to come): only the factors that need none of them now,
+                # while the workers measure; scored and planned once, when complete.
+                try:
+                    self._assess(prep, with_history=with_history)
+                except ReviewTuiError as exc:
+                    run.emit(ChangeReport(prep.change, error=str(exc), complete=True))
+                    continue
+                unfinished.append(prep)
+                continue
             report = self._finish_or_error(prep, metrics, run, assess=True, with_history=with_history)
             if report.complete and with_history:
                 finished.append(report)  # every blob it needs was measured before

@@ -220,3 +220,30 @@ def test_a_cold_analysis_shows_sizes_then_scores_and_ends_as_a_warm_history_woul
     history_only.put("history", base, cache.get("history", base))
     warm_history = Analyzer(payments_repo, cache=history_only).analyze_all()
     assert [r.to_json(now=0) for r in warm_history] == [r.to_json(now=0) for r in final]
+
+
+def test_a_cold_list_plans_each_change_once_and_agrees_with_the_progressive_queue(payments_repo, tmp_path,
+                                                                                   monkeypatch):
+    """`list` shows no pending rows, so a change waiting for complexity figures is planned only once they
+    are there (issue 18: plans were built twice, before and after complexity); its reports are the same
+    as those of the queue's progressive pass, which plans early to show pending rows."""
+    from app.core.planner import builder
+    from app.storage.cache import AnalysisCache
+
+    planned: list[int] = []
+    real_build_plan = builder.build_plan
+
+    def counting(files, *args, **kwargs):
+        planned.append(len(files))
+        return real_build_plan(files, *args, **kwargs)
+
+    monkeypatch.setattr(builder, "build_plan", counting)
+    listed = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "list.db")).analyze_all()
+    assert len(listed) > 10 and all(r.complete for r in listed)
+    assert len(planned) == len([r for r in listed if r.error is None])
+
+    planned.clear()
+    shown: list = []
+    queue = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "queue.db")).analyze_all(on_report=shown.append)
+    assert len(planned) > len(listed)  # the progressive pass did plan twice: what it saves is real
+    assert [r.to_json(now=0) for r in queue] == [r.to_json(now=0) for r in listed]
