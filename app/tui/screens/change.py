@@ -175,6 +175,11 @@ class ChangeScreen(Screen[None]):
         if shown is not None and shown.plan == detail.plan and shown.report.assessment == detail.report.assessment:
             # The cached plan on screen is this plan: nothing to draw again (506 rows of a big change).
             self.outline, self.report = detail, detail.report
+            try:
+                self._refresh_outcome()  # the sign-off verdict needed the detail
+            except ReviewTuiError as exc:
+                self.notify(one_line(str(exc), 300), severity="warning")
+            self._draw_signoff()
             return
         self._show_outline(detail)
 
@@ -202,9 +207,15 @@ class ChangeScreen(Screen[None]):
                 if states.get(chunk_hash) == "approved":
                     states[chunk_hash] = "stamped"
             self.chunk_states = states
-            self.outcome = session.signoff.outcome(self.detail) if session.signoff is not None else None
+            self._refresh_outcome()
         except ReviewTuiError as exc:
             self.notify(one_line(str(exc), 300), severity="warning")
+
+    def _refresh_outcome(self) -> None:
+        """The sign-off verdict: it reads the change's diff, so it waits for the full detail (the
+        cached plan on screen before it says nothing about sign-off yet)."""
+        signoff = self.review_app.session.signoff
+        self.outcome = signoff.outcome(self.detail) if signoff is not None and self.detail is not None else None
 
     def on_screen_resume(self) -> None:
         # Back from the chunk screen: decisions and time may have changed.
