@@ -629,15 +629,10 @@ class Analyzer:
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst)
         risk = compute(inputs, cfg.risk)
-        plan_key = self._plan_key(change, order) if complete else None
-        if known_plan is None and plan_key is not None:
-            known_plan = self._new_plans.get(plan_key)  # built by a first pass that lacked only history
-        if known_plan is not None and complete:
-            plan = known_plan
+        if complete:
+            plan = self._complete_plan(prep, complexity, order, known_plan)
         else:
             plan = self._plan(files, tiers, prov, complexity, blast, order)
-            if plan_key is not None and self.cache is not None:
-                self._new_plans[plan_key] = plan
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
@@ -650,6 +645,21 @@ class Analyzer:
         report = ChangeReport(change, figures, assessment, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
+
+    def _complete_plan(self, prep: _Prepared, complexity: dict[str, cx.FileComplexity], order: str,
+                       known_plan: ReviewPlan | None) -> ReviewPlan:
+        """The plan of a complete analysis: the one given (cached), else one this run built already
+        (by a first pass that lacked only the history index), else built now and kept for the cache."""
+        key = self._plan_key(prep.change, order)
+        if known_plan is None and key is not None:
+            known_plan = self._new_plans.get(key)
+        if known_plan is not None:
+            return known_plan
+        assert prep.tiers is not None and prep.provenance is not None
+        plan = self._plan(prep.files, prep.tiers, prep.provenance, complexity, prep.blast, order)
+        if key is not None and self.cache is not None:
+            self._new_plans[key] = plan
+        return plan
 
     def _plan(self, files: list[FileDiff], tiers: TierAssessment, prov: ChangeProvenance,
               complexity: dict[str, cx.FileComplexity], blast: BlastRadius | None, order: str) -> ReviewPlan:
