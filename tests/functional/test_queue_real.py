@@ -69,13 +69,18 @@ async def test_the_tui_opens_a_range_with_merges_left_out(make_repo):
     b.commit("main work", {"app.py": APP.replace("return 1", "return 11")}, author=ALICE)
     b.merge("main", "side", "Merge side", author=ALICE)
     b.checkout()
-    analyzer = Analyzer(b.path, commit_range=f"{start}..main")
+    analyzer = Analyzer(b.path, commit_range=f"{start[:10]}..main")
     app = make_app(analyzer, user_config=UserConfig(reviewer_email=REVIEWER), ledger=Ledger.open(ledger_path()),
                    now=NOW)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         queue = queue_screen(app)
         assert sorted(row.title for row in queue.rows) == ["main work", "side work"]
+        # The status line counts commits of the range (not "pending changes against main") and the merge
+        # left out; with no title column at 80 columns, each bare commit id carries its subject.
+        line = status_line(queue)
+        assert line.startswith(f"2 commits of {start[:10]}..main") and "1 merge left out (--merges)" in line
+        assert sorted(cell.split(" ", 1)[1] for cell in column(queue, "change")) == ["main work", "side work"]
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "ChangeScreen"
@@ -103,3 +108,43 @@ async def test_the_why_panel_names_the_release_line_a_change_is_compared_with(ma
         await pilot.pause()
         why = rendered(screen.query_one("#why-panel", Static))
         assert "compared with release line origin/v1.x" in why and "carry 1 of that line's commit" in why
+
+
+async def test_at_80_columns_the_status_line_still_counts_what_the_queue_hides(make_repo):
+    """The long status line does not fit 80 columns: its short form keeps every count, and the `m`
+    key's merged-upstream count; the pending count never includes the merged changes `m` shows."""
+    b = busy_repo(make_repo)
+    app = build_app(b.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        line = status_line(queue)
+        assert line.startswith("1 pending · ") and "1 merged hidden (m)" in line and "1 out of scope" in line
+        assert len(line) <= 78
+        await pilot.press("m")
+        await settle(pilot)
+        assert status_line(queue).startswith("1 pending · ") and "1 merged shown (m)" in status_line(queue)
+
+
+async def test_twin_refs_show_as_one_row_naming_the_other_ref_found_by_either_name(make_repo):
+    """claude/tidy and refs/pull/9/head share a head: one row, the PR named beside the branch, a search
+    for either name finds it, and the change screen lists the other name."""
+    from textual.widgets import Input
+
+    from tests.functional.test_change_screen import open_change
+
+    b = busy_repo(make_repo)
+    app = build_app(b.path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert column(queue, "change") == ["claude/tidy (pull/9)"]
+        await pilot.press("slash", *"pull/9")
+        await pilot.pause()
+        assert [row.id for row in queue.rows] == ["claude/tidy"]
+        queue.query_one("#filter-input", Input).value = ""
+        await pilot.press("escape")
+        await pilot.pause()
+        screen = await open_change(pilot, "claude/tidy")
+        header = str(screen.query_one("#change-header", Static).content)
+        assert "also pull/9" in header

@@ -261,6 +261,9 @@ class ChangeScreen(Screen[None]):
         base = change.base[:10] if change.base else "?"
         head = change.head[:10]
         text.append(f"  ·  {one_line(change.base_ref, 40)} {base}...{head}", style="dim")
+        if change.aliases:  # the other refs at this head: the same change by any of its names
+            text.append("  ·  also " + ", ".join(one_line(alias, 60) for alias in change.aliases[:3])
+                        + (f" +{len(change.aliases) - 3}" if len(change.aliases) > 3 else ""), style="dim")
         commits = len(change.commits)
         text.append(f"  ·  {commits} commit{'s' if commits != 1 else ''}", style="dim")
         newest = change.newest_time

@@ -347,11 +347,28 @@ class _Cells:
         return Text("-" if row.error or row.floor_seconds is None else format_duration(row.floor_seconds))
 
     def cell_change(self, row: QueueRow, width: int) -> Text:
-        text = Text(one_line(row.id, 200) if row.error else fit_middle(one_line(row.id, 200), width))
+        change = row.report.change
+        name = one_line(row.id, 200)
+        text = Text(name if row.error else fit_middle(name, width))
         if row.error and not self.title_shown:  # no title column: the error goes here
             text.append("  " + one_line(row.error, 200), style="italic")
         if row.error:
             text.stylize(self.colour("error", "red"))
+            return text
+        spare = width - len(name) - 1
+        if change.aliases and spare >= 3:
+            # One change for refs at the same head: a PR ref says little without its branch's name.
+            more = f" +{len(change.aliases) - 1}" if len(change.aliases) > 1 else ""
+            room = spare - len(more) - 2
+            alias = one_line(change.aliases[0], 200)
+            remote = name.split("/", 1)[0] + "/"
+            if "/" in name and alias.startswith(remote) and change.ref and change.ref.startswith("refs/remotes/"):
+                alias = alias[len(remote):]  # "origin/pr/7 (fix/x)": the remote is said once
+            label = (f"({fit_middle(alias, room)}){more}" if room >= 8
+                     else f"+{len(change.aliases)}")
+            text.append(" " + label, style="dim")
+        elif change.kind == "commit" and not self.title_shown and spare >= 6:
+            text.append(" " + one_line(row.title, spare), style="dim")  # a bare commit id says nothing
         return text
 
     def cell_title(self, row: QueueRow, width: int) -> Text:
@@ -375,6 +392,27 @@ class _Cells:
 
     def cell_age(self, row: QueueRow, width: int) -> Text:
         return Text(human_age(row.age), style="dim")
+
+
+def hidden_parts(found: Discovery, *, show_merged: bool, in_range: bool) -> list[tuple[str, str, str]]:
+    """(long, short, style) of what discovery kept out of the queue, for its status line."""
+    parts: list[tuple[str, str, str]] = []
+    if found.merged:
+        shown = "shown" if show_merged else "hidden"
+        parts.append((f"{len(found.merged)} merged upstream {shown} (m)", f"{len(found.merged)} merged {shown} (m)",
+                      "dim"))
+    if found.left_out:
+        parts.append((f"{found.left_out_total} refs out of scope", f"{found.left_out_total} out of scope", "dim"))
+    if found.stale:
+        parts.append((f"{found.stale} stale ({found.stale_days}d+)", f"{found.stale} stale", "dim"))
+    for warning in found.warnings if in_range else ():
+        if "merge commit" in warning:
+            merges = warning.split(" ", 1)[0]
+            noun = "merge" if merges == "1" else "merges"
+            parts.append((f"{merges} {noun} left out (--merges)", f"{merges} {noun} out", "dim"))
+        elif "walk limit" in warning:
+            parts.append(("cut at the range walk limit", "cut", "bold"))
+    return parts
 
 
 class QueueScreen(Screen[None]):
@@ -460,6 +498,8 @@ class QueueScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._update_title()
+        if not self.analysing and self.finished_at is not None:
+            self.query_one("#queue-status", AnalysisStatus).show_summary(self._summary())
         width = self.size.width
         if [c.key for c, _ in visible_columns(width)] != [c.key for c, _ in visible_columns(self._layout_width)] \
                 or width != self._layout_width:
@@ -610,36 +650,50 @@ class QueueScreen(Screen[None]):
         rows = self._all_rows()
         total = len(rows)
         kept = [r for r in rows if self.filters.matches(
-            change_id=r.id, title=r.title, authors=r.authors, tier=r.tier, band=r.band, ai=r.ai,
+            change_id=" ".join(r.report.change.names), title=r.title, authors=r.authors, tier=r.tier, band=r.band,
+            ai=r.ai,
             status=status_category(r.status))]
         return sort_rows(kept, COLUMN_BY_KEY[self.sort_key], self.sort_reverse), total
 
     def _summary(self) -> Text:
-        reports = list(self.reports.values())
+        """The status line once analysis ends: what is listed, then what the queue leaves out (merged
+        upstream with its `m` toggle, refs out of scope, stale heads, merges left out of a range).
+        Each part has a short form, used when the long line would not fit: the counts of what is
+        hidden are what a narrow terminal must still show."""
+        commit_range = self.review_app.analyzer.commit_range
+        parts = self._listed_parts(commit_range)
+        if self.discovery is not None:
+            parts += hidden_parts(self.discovery, show_merged=self.show_merged, in_range=bool(commit_range))
+        width = (self.size.width or self.app.size.width) - 2
+        use_short = len(" · ".join(long for long, _short, _style in parts)) > width
         text = Text(no_wrap=True, overflow="ellipsis")
+        for i, (long, short, style) in enumerate(parts):
+            if i:
+                text.append(" · ", style=style)
+            text.append(short if use_short else long, style=style)
+        return text
+
+    def _listed_parts(self, commit_range: str | None) -> list[tuple[str, str, str]]:
+        """(long, short, style) of what the queue lists: the pending count (without the merged-upstream
+        changes `m` shows), then the critical, AI-signalled and failed ones among them."""
+        reports = [r for r in self.reports.values() if r.change.merged is None]
         count = len(reports)
-        text.append(f"{count} pending change{'s' if count != 1 else ''}")
-        if self.base_ref:
-            text.append(f" against {one_line(self.base_ref, 60)}")
+        if commit_range:
+            noun = "commit" if count == 1 else "commits"
+            parts = [(f"{count} {noun} of {one_line(commit_range, 60)}", f"{count} {noun}", "")]
+        else:
+            against = f" against {one_line(self.base_ref, 60)}" if self.base_ref else ""
+            parts = [(f"{count} pending change{'s' if count != 1 else ''}{against}", f"{count} pending", "")]
         critical = sum(1 for r in reports if not r.error and r.assessment and r.assessment.risk.band == "critical")
         ai = sum(1 for r in reports if r.assessment and (r.assessment.ai.share or r.assessment.ai.tools))
         failed = sum(1 for r in reports if r.error or r.change.error)
         if critical:
-            text.append(f" · {critical} critical")
+            parts.append((f"{critical} critical", f"{critical} critical", ""))
         if ai:
-            text.append(f" · {ai} AI-signalled")
+            parts.append((f"{ai} AI-signalled", f"{ai} AI", ""))
         if failed:
-            text.append(f" · {failed} failed to analyse", style="bold")
-        found = self.discovery
-        if found is not None:
-            if found.merged:
-                shown = "shown" if self.show_merged else "hidden"
-                text.append(f" · {len(found.merged)} merged upstream {shown} (m)", style="dim")
-            if found.left_out:
-                text.append(f" · {found.left_out_total} refs out of scope", style="dim")
-            if found.stale:
-                text.append(f" · {found.stale} stale ({found.stale_days}d+)", style="dim")
-        return text
+            parts.append((f"{failed} failed to analyse", f"{failed} failed", "bold"))
+        return parts
 
     # -- the table ------------------------------------------------------------------------------
     def _schedule_rebuild(self) -> None:
