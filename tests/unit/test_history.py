@@ -40,17 +40,7 @@ def _apply(snapshot: dict[str, tuple[bytes, int]], path: str, version: int | Non
 @given(main_steps=st.lists(step, min_size=1, max_size=12), side_steps=st.lists(step, max_size=5),
        wanted=st.sets(st.sampled_from((*POOL, "missing.py", "src/missing/z.py")), min_size=1))
 def test_history_of_chosen_paths_is_the_full_history_filtered(make_repo, main_steps, side_steps, wanted) -> None:
-    builder = make_repo()
-    builder.commit("root", {"a.py": "a\n", "src/b.py": "b\n"}, author=ALICE)
-    for number, (path, version, mode) in enumerate(main_steps):
-        delta = _apply(builder.snapshots["main"], path, version, mode)
-        builder.commit(f"main {number}", delta, author=ALICE)  # type: ignore[arg-type]
-        if number == len(main_steps) // 2 and side_steps:
-            builder.branch("side")
-            for side_number, (side_path, side_version, side_exec) in enumerate(side_steps):
-                side_delta = _apply(builder.snapshots["side"], "side/" + side_path, side_version, side_exec)
-                builder.commit(f"side {side_number}", side_delta, branch="side", author=ALICE)  # type: ignore[arg-type]
-            builder.merge("main", "side", "merge side", author=ALICE)
+    builder = _random_history(make_repo, main_steps, side_steps)
     repo = GitRepo(str(builder.path))
     head = builder.head("main")
     full = repo.history(head, since=0, max_commits=1_000)
@@ -66,6 +56,35 @@ def test_history_of_chosen_paths_is_the_full_history_filtered(make_repo, main_st
         assert everything.commits_by_path.get(path, []) == only.commits_by_path.get(path, [])
     assert everything.figures(sorted(wanted), [ALICE.email]) == only.figures(sorted(wanted), [ALICE.email])
     assert tip > 0
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(main_steps=st.lists(step, min_size=1, max_size=12), side_steps=st.lists(step, max_size=5))
+def test_touched_paths_are_the_paths_a_tree_diff_names(make_repo, main_steps, side_steps) -> None:
+    """GitRepo.touched_paths (entries compared, equal subtrees skipped; what merged-upstream detection
+    keys commits by) names exactly the paths of a tree diff, between any two commits and from the
+    empty tree."""
+    builder = _random_history(make_repo, main_steps, side_steps)
+    repo = GitRepo(str(builder.path))
+    ids = [e.id for e in repo.history(builder.head("main"), since=0, max_commits=1_000)]
+    for old in [None, *ids]:
+        for new in ids:
+            assert repo.touched_paths(old, new) == set(repo.changed_paths(old, new)), (old, new)
+
+
+def _random_history(make_repo, main_steps, side_steps):
+    builder = make_repo()
+    builder.commit("root", {"a.py": "a\n", "src/b.py": "b\n"}, author=ALICE)
+    for number, (path, version, mode) in enumerate(main_steps):
+        delta = _apply(builder.snapshots["main"], path, version, mode)
+        builder.commit(f"main {number}", delta, author=ALICE)  # type: ignore[arg-type]
+        if number == len(main_steps) // 2 and side_steps:
+            builder.branch("side")
+            for side_number, (side_path, side_version, side_exec) in enumerate(side_steps):
+                side_delta = _apply(builder.snapshots["side"], "side/" + side_path, side_version, side_exec)
+                builder.commit(f"side {side_number}", side_delta, branch="side", author=ALICE)  # type: ignore[arg-type]
+            builder.merge("main", "side", "merge side", author=ALICE)
+    return builder
 
 
 def test_the_analyzer_builds_the_index_for_the_touched_paths_only(payments_repo, tmp_path) -> None:

@@ -10,13 +10,14 @@ Three tests, cheapest first, each answering "is this branch's work in the base?"
 - patch: every non-merge commit of the branch has a patch-equivalent base commit, what `git cherry`
   reports with all "-": cherry-picks and rebase merges.
 
-Cost: a patch id needs the full patch (~10-20 ms a commit), so they are computed only where they
-can match: two diffs share a patch id only if they touch the same paths, and the paths a commit
-touches come from trees alone (~1 ms). The base is walked once (back to the common ancestor of the
-merge-bases in question, at most MAX_BASE_WALK commits), each base commit's path set is kept, and a
-patch id is computed only for a base commit whose path set equals that of a branch diff. Per-commit
-records (path set, patch id) are cached by commit id (they never change) and verdicts by (base
-commit, head), so a warm run reads one cache batch and a moved base costs only its new commits.
+Cost: a patch id needs the full patch (~10-20 ms a commit), so they are computed only where they can
+match: two diffs share a patch id only if they touch the same paths, and the paths a commit touches
+come from trees alone (entries compared, equal subtrees skipped: ~2 ms on ansible). The base is
+walked once (back to the common ancestor of the merge-bases in question, at most MAX_BASE_WALK
+commits), each base commit's path set is kept, and a patch id is computed only for a base commit
+whose path set equals that of a branch diff. Per-commit records (path set, patch id) are cached by
+commit id (they never change) and verdicts by (base commit, head), so a warm run reads one cache
+batch and a moved base costs only its new commits.
 """
 
 from __future__ import annotations
@@ -123,9 +124,7 @@ class MergedDetector:
                     self._commits[cid] = value
         for cid in commit_ids:
             if cid not in self._commits:
-                parent = self.repo.first_parent(cid)
-                self._commits[cid] = {"paths": paths_key(self.repo.changed_paths(parent, cid) if parent
-                                                         else self.repo.changed_paths(None, cid))}
+                self._commits[cid] = {"paths": paths_key(self.repo.touched_paths(self.repo.first_parent(cid), cid))}
                 self._dirty.add(cid)
 
     def _patch_of(self, commit_id: str) -> str | None:
@@ -182,7 +181,7 @@ class MergedDetector:
     def _squashed(self, change: Change) -> MergedUpstream | None:
         assert change.base is not None
         base, head = change.base, change.head
-        holder = self._holder(paths_key(self.repo.changed_paths(base, head)),
+        holder = self._holder(paths_key(self.repo.touched_paths(base, head)),
                               lambda: self.repo.patch_id(base, head), change)
         if holder is None:
             return None
