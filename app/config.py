@@ -155,14 +155,19 @@ def load_queue_config(repo: GitRepo, base_commit: str | None, override: Path | N
 DEFAULT_KEYS: dict[str, str] = {}
 
 
+MAX_IDLE_SECONDS = 60.0
+"""The longest idle window a user may configure: a longer one credits an absent reader."""
+
+
 @dataclass(frozen=True)
 class UserConfig:
     """The user's own settings (config.toml in the user config dir)."""
 
     theme: str = "review-dark"
     """Theme name; themes/ ships review-dark, review-light, review-high-contrast, review-colorblind."""
-    idle_seconds: float = 60.0
-    """Active review time stops counting after this long without a key or mouse event."""
+    idle_seconds: float = 30.0
+    """Active review time stops counting after this long without a key, mouse or focus event
+    (at most 60 s, and at most half of the chunk's floor on screen)."""
     persist_seconds: float = 5.0
     """How often active time is written to the ledger (a crash loses at most this much)."""
     reviewer_email: str | None = None
@@ -190,6 +195,12 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     reader = SectionReader(raw, str(path), "")
     theme = reader.get("theme", str, UserConfig.theme)
     idle = reader.get_number("idle_seconds", UserConfig.idle_seconds, minimum=5, maximum=3600)
+    if idle > MAX_IDLE_SECONDS:
+        # Accepted before the limit existed: lowered, not refused, so an old config still opens.
+        reader.warnings.append(f"{reader.where('idle_seconds')}: {idle:g} s is longer than the "
+                               f"{MAX_IDLE_SECONDS:g} s limit (an absent reader would count as reading); "
+                               f"using {MAX_IDLE_SECONDS:g}")
+        idle = MAX_IDLE_SECONDS
     persist = reader.get_number("persist_seconds", UserConfig.persist_seconds, minimum=1, maximum=60)
     email = reader.get("reviewer_email", str, None)
     signing_key = reader.get("signing_key", str, None)

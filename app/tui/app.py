@@ -276,8 +276,12 @@ def make_app(
     ledger: Ledger | None = None,
     now: Callable[[], float] | float | None = None,
     theme_dirs: Iterable[Path] | None = None,
+    active_clock: Callable[[], float] | None = None,
 ) -> ReviewApp:
     """The review app on `analyzer`'s repository, recording into `ledger` (default: the user's).
+
+    `active_clock` is the monotonic clock behind active review time (default time.monotonic); tests
+    inject one to drive the real timer and screens without sleeping.
 
     Starts the review session now, so a locked or too-new ledger fails here, before any screen.
     `now` pins the wall clock used for ages (a number or a callable), for deterministic tests.
@@ -293,6 +297,7 @@ def make_app(
         session = ReviewSession.start(
             ledger, repo_key=analyzer.repo_key, reviewer=reviewer_identity(user_config, analyzer),
             idle_seconds=user_config.idle_seconds, persist_seconds=user_config.persist_seconds,
+            **({"clock": active_clock} if active_clock is not None else {}),
         )
     except BaseException:
         if owns_ledger:

@@ -5,11 +5,17 @@ screen and the reviewer's activity, and records decisions through it. Active tim
 an ActiveTimer and written to the ledger by `flush()`, which the chunk screen calls every
 `persist_seconds`, so a crash loses at most that much time.
 
+Evidence of reading: time counts only within the idle window after a key, a mouse event, a scroll
+or regained focus, and that window is at most half the chunk's floor (`show_chunk`), so a reader
+who opens a chunk and walks away never meets its floor. The screen also reports which changed
+lines were on screen (`require_lines` / `saw_lines`): a chunk whose lines were not all scrolled
+through this session has not been read, whatever the clock says.
+
 Rubber stamps: approving a chunk with less active time than its floor (all of this reviewer's
-sessions counted, at any head where the chunk's content was the same) is a fast approval. The
-caller asks `approval_check()` first and must pass `confirmed_fast=True` to record one; the ledger
-marks it `fast`. A change-level approval with chunks the reviewer never opened is likewise a
-rubber stamp (the ledger counts `unopened_chunks`).
+sessions counted, at any head where the chunk's content was the same), or before every changed
+line of it was on screen, is a fast approval. The caller asks `approval_check()` first and must
+pass `confirmed_fast=True` to record one; the ledger marks it `fast`. A change-level approval with
+chunks the reviewer never opened is likewise a rubber stamp (the ledger counts `unopened_chunks`).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from app.errors import ReviewTuiError
 from app.storage.ledger import ChangeStatus, Comment, Decision, Ledger, NewDecision
 from app.storage.notes import sign_decision
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, Uncounted
-from app.tui.timer import DEFAULT_IDLE_SECONDS, ActiveTimer
+from app.tui.timer import DEFAULT_IDLE_SECONDS, ActiveTimer, LineId, SeenLines
 
 if TYPE_CHECKING:
     from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
@@ -40,6 +46,8 @@ ChunkKey = tuple[str, str, str]
 """(change id, head, chunk content hash): what the timer counts time for."""
 
 DEFAULT_PERSIST_SECONDS = 5.0
+WINDOW_SHARE_OF_FLOOR = 0.5
+"""The idle window on a chunk is at most this share of its floor: one act never meets a floor."""
 
 
 class FastApprovalNotConfirmed(ReviewTuiError):
@@ -51,14 +59,23 @@ class ApprovalCheck:
     """What approving a chunk now would record."""
 
     fast: bool
-    """Active time is strictly below the floor: the approval would be a rubber stamp."""
+    """Active time is strictly below the floor, or changed lines were never on screen: the
+    approval would be a rubber stamp."""
     active_seconds: float
     floor_seconds: float
+    unseen_lines: int = 0
+    """Changed lines of the chunk never scrolled onto the screen this session."""
 
     @property
     def message(self) -> str:
-        spent, floor = format_duration(self.active_seconds, "clock"), format_duration(self.floor_seconds, "clock")
-        return f"You spent {spent} of a {floor} floor: record as a rubber stamp?"
+        reasons = []
+        if self.active_seconds < self.floor_seconds:
+            reasons.append(f"You spent {format_duration(self.active_seconds, 'clock')} of a "
+                           f"{format_duration(self.floor_seconds, 'clock')} floor")
+        if self.unseen_lines:
+            plural = "s" if self.unseen_lines != 1 else ""
+            reasons.append(f"{self.unseen_lines} changed line{plural} never came on screen")
+        return "; ".join(reasons) + ": record as a rubber stamp?"
 
 
 def chunk_key(detail: PlannedChange, chunk: Chunk) -> ChunkKey:
@@ -85,6 +102,7 @@ class ReviewSession:
         self.timer = timer
         self.persist_seconds = float(persist_seconds)
         self._views: dict[ChunkKey, int] = {}
+        self._seen: dict[ChunkKey, SeenLines] = {}
         self._noted: set[tuple[str, str]] = set()
         self._ended = False
 
@@ -110,7 +128,24 @@ class ReviewSession:
             self._views[key] = self.ledger.open_chunk(self.session_id, self.repo_key, key[0], key[1], key[2],
                                                       chunk.index)
         self.note_change(detail)
-        self.timer.show(key)
+        self.timer.show(key, window=WINDOW_SHARE_OF_FLOOR * float(chunk.floor_seconds))
+
+    def require_lines(self, detail: ChangeDetail, chunk: Chunk, lines: Iterable[LineId]) -> None:
+        """The changed lines a reader must have on screen before the chunk counts as read (set once
+        per chunk and session; later calls keep what was seen)."""
+        key = chunk_key(detail, chunk)
+        if key not in self._seen:
+            self._seen[key] = SeenLines(lines)
+
+    def saw_lines(self, detail: ChangeDetail, chunk: Chunk, lines: Iterable[LineId]) -> None:
+        """These lines of `chunk` are on screen now."""
+        seen = self._seen.get(chunk_key(detail, chunk))
+        if seen is not None:
+            seen.see(lines)
+
+    def seen_lines(self, detail: ChangeDetail, chunk: Chunk) -> SeenLines | None:
+        """What this session saw of `chunk` (None when the screen never said what to require)."""
+        return self._seen.get(chunk_key(detail, chunk))
 
     def hide_chunk(self) -> None:
         """No chunk is on screen (the chunk screen left or was covered)."""
@@ -254,10 +289,13 @@ class ReviewSession:
 
     # -- decisions --------------------------------------------------------------------------
     def approval_check(self, detail: ChangeDetail, chunk: Chunk) -> ApprovalCheck:
-        """Would approving `chunk` now be a rubber stamp? (active time strictly below its floor)"""
+        """Would approving `chunk` now be a rubber stamp? (active time strictly below its floor, or
+        changed lines never on screen)"""
         active = self.active_seconds(detail, chunk)
         floor = float(chunk.floor_seconds)
-        return ApprovalCheck(active < floor, active, floor)
+        seen = self.seen_lines(detail, chunk)
+        unseen = seen.unseen if seen is not None else 0
+        return ApprovalCheck(active < floor or unseen > 0, active, floor, unseen)
 
     def approve(self, detail: ChangeDetail, chunk: Chunk, *, confirmed_fast: bool = False) -> Decision:
         """Approve `chunk`. Below its floor this needs confirmed_fast=True (else

@@ -4,9 +4,14 @@ Time counts for the chunk on screen only while all three hold:
 - the chunk is shown (`show` / `hide`);
 - the terminal has focus, where the terminal reports focus (`focus(False)` on blur; a terminal that
   never reports focus is assumed focused, so the timer starts focused);
-- the reviewer did something (a key or mouse event: `activity`) less than `idle_seconds` ago. The
-  window after the last event is capped: time later than `last event + idle_seconds` never counts,
-  so a reviewer who walks away is credited at most the idle limit, never the whole absence.
+- the reviewer did something (a key or mouse event: `activity`) less than the idle window ago. The
+  window after the last event is capped: time later than `last event + window` never counts, so a
+  reviewer who walks away is credited at most one window, never the whole absence.
+
+The window is `idle_seconds` (30 s by default), further capped per chunk by `show(key, window=...)`:
+the review session passes half the chunk's floor time, so one piece of evidence (opening the chunk,
+one key) can never by itself meet a floor. A reader who walked away right after opening a chunk
+is credited at most half its floor, whatever the floor and the configured idle limit.
 
 Every state change first settles the time elapsed under the old state, so accrual is exact for any
 sequence of calls (no sampling error). Settled seconds collect per chunk key until `take()` drains
@@ -19,13 +24,14 @@ Showing a chunk and regaining terminal focus count as activity: both are the rev
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
 Clock = Callable[[], float]
 Key = TypeVar("Key", bound=Hashable)
 
-DEFAULT_IDLE_SECONDS = 60.0
+DEFAULT_IDLE_SECONDS = 30.0
+"""Half of the smallest code-chunk floor (60 s): an absent reader never reaches a floor."""
 
 
 class ActiveTimer(Generic[Key]):
@@ -37,6 +43,7 @@ class ActiveTimer(Generic[Key]):
         self.idle_seconds = float(idle_seconds)
         self.clock = clock
         self._shown: Key | None = None
+        self._window = self.idle_seconds  # the idle window of the chunk on screen
         self._focused = True
         self._last_activity: float | None = None
         self._settled_to = clock()
@@ -60,14 +67,21 @@ class ActiveTimer(Generic[Key]):
         """Whether time is accruing right now."""
         now = self._now(now)
         return (self._shown is not None and self._focused and self._last_activity is not None
-                and now < self._last_activity + self.idle_seconds)
+                and now < self._last_activity + self._window)
+
+    @property
+    def window(self) -> float:
+        """Seconds after the last evidence of reading that still count, for the chunk on screen."""
+        return self._window
 
     # -- events -----------------------------------------------------------------------------
-    def show(self, key: Key, now: float | None = None) -> None:
-        """Put chunk `key` on screen (the previous one, if any, stops counting)."""
+    def show(self, key: Key, now: float | None = None, *, window: float | None = None) -> None:
+        """Put chunk `key` on screen (the previous one, if any, stops counting). `window` caps the
+        idle window while it is shown (never above `idle_seconds`)."""
         now = self._now(now)
         self._settle(now)
         self._shown = key
+        self._window = self.idle_seconds if window is None else max(0.0, min(self.idle_seconds, float(window)))
         self._last_activity = now
 
     def hide(self, now: float | None = None) -> float:
@@ -119,9 +133,43 @@ class ActiveTimer(Generic[Key]):
         self._settled_to = now
         if self._shown is None or not self._focused or self._last_activity is None:
             return 0.0
-        end = min(now, self._last_activity + self.idle_seconds)
+        end = min(now, self._last_activity + self._window)
         added = end - max(start, self._last_activity)
         if added <= 0:
             return 0.0
         self._pending[self._shown] = self._pending.get(self._shown, 0.0) + added
         return added
+
+
+LineId = tuple[str, str, int]
+"""(path, "add" or "del", line number on that side): one changed line, whatever the layout shows."""
+
+
+class SeenLines:
+    """Which changed lines of a chunk have been on screen: the "scrolled through it" evidence.
+
+    Lines are named by path, side and number rather than by row, so the record survives a change of
+    layout (context expanded, side by side, wrapped). Only the lines passed as `required` matter.
+    """
+
+    def __init__(self, required: Iterable[LineId] = ()) -> None:
+        self._required: frozenset[LineId] = frozenset(required)
+        self._seen: set[LineId] = set()
+
+    @property
+    def required(self) -> int:
+        return len(self._required)
+
+    def see(self, lines: Iterable[LineId]) -> None:
+        """These lines were on screen."""
+        self._seen.update(line for line in lines if line in self._required)
+
+    @property
+    def unseen(self) -> int:
+        """Required lines never on screen."""
+        return len(self._required) - len(self._seen)
+
+    @property
+    def fraction(self) -> float:
+        """Share of the required lines seen (1.0 when nothing is required)."""
+        return 1.0 if not self._required else len(self._seen) / len(self._required)

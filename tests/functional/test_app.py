@@ -119,14 +119,14 @@ async def test_theme_switch_from_the_command_palette_persists_to_the_user_config
 async def test_theme_save_keeps_the_rest_of_the_user_config(payments_repo, warm_cache):
     path = user_config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('idle_seconds = 90\n\n[keys]\nsort = "o"\n')
+    path.write_text('idle_seconds = 45\n\n[keys]\nsort = "o"\n')
     app = build_app(payments_repo, cache=warm_cache, user_config=load_user_config())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.theme = "review-high-contrast"
         await settle(pilot)
     config = load_user_config()
-    assert (config.theme, config.idle_seconds, config.keys) == ("review-high-contrast", 90, {"sort": "o"})
+    assert (config.theme, config.idle_seconds, config.keys) == ("review-high-contrast", 45, {"sort": "o"})
 
 
 # -- keys, help, palette ---------------------------------------------------------------------------

@@ -46,8 +46,8 @@ def _start(ledger: Ledger, repo_key: str, clock: ManualClock, **kwargs) -> Revie
     return ReviewSession.start(ledger, repo_key=repo_key, reviewer=REVIEWER, clock=clock, **kwargs)
 
 
-def _read(session: ReviewSession, clock: ManualClock, seconds: float, step: float = 30.0) -> None:
-    """Read for `seconds`, pressing a key every `step` seconds (well inside the idle limit)."""
+def _read(session: ReviewSession, clock: ManualClock, seconds: float, step: float = 5.0) -> None:
+    """Read for `seconds`, pressing a key every `step` seconds (inside every chunk's idle window)."""
     while seconds > 0:
         advance = min(step, seconds)
         clock.now += advance
@@ -100,7 +100,7 @@ def test_approval_exactly_at_the_floor_is_not_fast(ledger: Ledger, receipt) -> N
     chunk = detail.plan.chunks[2]
     assert chunk.floor_seconds == 15
     session.show_chunk(detail, chunk)
-    _read(session, clock, 15)
+    _read(session, clock, 15, step=5)  # a key every 5 s: inside the 7.5 s window of a 15 s floor
     check = session.approval_check(detail, chunk)
     assert (check.fast, check.active_seconds, check.floor_seconds) == (False, 15.0, 15.0)
     decision = session.approve(detail, chunk)

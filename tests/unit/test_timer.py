@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.tui.timer import ActiveTimer
+from app.tui.timer import ActiveTimer, SeenLines
 
 
 class ManualClock:
@@ -182,3 +182,38 @@ def test_accrual_matches_a_second_by_second_simulation(events: list[tuple[int, s
     got = timer.take()
     assert got == pytest.approx(expected)
     assert sum(got.values()) <= end
+
+
+# -- evidence of reading ---------------------------------------------------------------------------
+def test_a_chunk_window_caps_the_idle_limit_and_resets_on_the_next_chunk() -> None:
+    clock = ManualClock()
+    timer = ActiveTimer[str](idle_seconds=30, clock=clock)
+    timer.show("small", window=7.5)  # half of a 15 s floor
+    assert timer.window == 7.5
+    clock.now = 600
+    assert timer.tick() == 7.5  # walked away: one window, never the floor
+    timer.show("big", window=600)  # a window above the idle limit is the idle limit
+    assert timer.window == 30
+    clock.now = 1_200
+    timer.tick()
+    assert timer.take() == {"small": 7.5, "big": 30.0}
+
+
+@given(floor=st.floats(1, 36_000), idle=st.floats(5, 60), away=st.floats(0, 86_400))
+def test_opening_a_chunk_and_walking_away_never_meets_its_floor(floor: float, idle: float, away: float) -> None:
+    clock = ManualClock()
+    timer = ActiveTimer[str](idle_seconds=idle, clock=clock)
+    timer.show("a", window=floor / 2)  # what the review session passes
+    clock.now = away
+    timer.tick()
+    assert timer.pending("a") <= min(idle, floor / 2) < floor
+
+
+def test_seen_lines_count_only_required_lines() -> None:
+    seen = SeenLines([("a.py", "add", 1), ("a.py", "add", 2), ("a.py", "del", 2)])
+    assert (seen.required, seen.unseen, seen.fraction) == (3, 3, 0.0)
+    seen.see([("a.py", "add", 1), ("b.py", "add", 1), ("a.py", "add", 1)])
+    assert seen.unseen == 2
+    seen.see([("a.py", "add", 2), ("a.py", "del", 2)])
+    assert (seen.unseen, seen.fraction) == (0, 1.0)
+    assert SeenLines().fraction == 1.0  # nothing to scroll through (a binary chunk)

@@ -9,7 +9,9 @@ Time tracking: the screen tells the ReviewSession what is on screen (shown when 
 resumed or moves to another chunk; hidden when it is covered by another screen, except by a note
 or comment dialog, which is review work; hidden when the app is suspended), forwards terminal
 focus changes (App.app_focus, fed by AppFocus/AppBlur where the terminal reports focus) and every
-key and mouse event as activity, and flushes the time to the ledger every `persist_seconds`.
+key and mouse event as activity, and flushes the time to the ledger every `persist_seconds`. It also
+tells the session which changed lines came on screen (whenever the diff scrolls, moves its cursor
+or is resized, and every second): a code chunk counts as read only once all of them did.
 
 Keys come from the action registry (app/tui/keys.py, screen "chunk"); scrolling keys belong to
 the DiffView ("diff"). Reading keys (search, files, more context, editor, copy) come from
@@ -47,6 +49,7 @@ from app.tui.keys import ActionSpec
 from app.tui.review_session import ReviewSession
 from app.tui.screens.dialogs import ActivityModal, ConfirmDialog, TextInputDialog
 from app.tui.screens.reader import FileEntry, FileSource, ReaderScreen, layout_choice, reader_bindings
+from app.tui.timer import LineId
 from app.tui.widgets.diff_view import DiffView, DisplayLine
 from app.tui.widgets.footer import KeyFooter
 
@@ -158,10 +161,48 @@ class ChunkReviewScreen(ReaderScreen):
         self.watch(self.app, "app_focus", self._app_focus_changed, init=False)
         self.app.app_suspend_signal.subscribe(self, self._app_suspended)
         self.app.app_resume_signal.subscribe(self, self._app_resumed)
+        self.watch(self.diff_view, "scroll_y", self._diff_scrolled, init=False)
+
+    def _diff_scrolled(self, _old: float, _new: float) -> None:
+        self._note_seen()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.call_after_refresh(self._note_seen)
+
+    def on_diff_view_cursor_moved(self, _event: DiffView.CursorMoved) -> None:
+        self._note_seen()
+
+    def on_diff_view_layout_changed(self, message: DiffView.LayoutChanged) -> None:
+        super().on_diff_view_layout_changed(message)
+        self.call_after_refresh(self._note_seen)  # side by side or wrapped, other lines are on screen
 
     def _rows(self, chunk: Chunk) -> list[DisplayLine]:
         rows = self._builder.lines(chunk, expand=chunk.index in self._expanded)
         return fold_viewed(rows, self._viewed) if self._viewed else rows
+
+    # -- evidence of reading ------------------------------------------------------------------
+    @staticmethod
+    def _line_id(line: DisplayLine) -> LineId | None:
+        if line.elsewhere is not None:
+            return None  # another chunk's change shown as context: read (and timed) there
+        if line.kind == "add" and line.new_no is not None:
+            return (line.path, "add", line.new_no)
+        if line.kind == "del" and line.old_no is not None:
+            return (line.path, "del", line.old_no)
+        return None
+
+    def _require_lines(self) -> None:
+        """Code chunks must be scrolled through; collapsed, binary and rename chunks are glanced at."""
+        chunk = self.chunk
+        rows = self.diff_view.lines if chunk.kind not in (KIND_COLLAPSED, KIND_BINARY, KIND_RENAME) else ()
+        required = [line_id for row in rows if (line_id := self._line_id(row)) is not None]
+        self.session.require_lines(self.detail, chunk, required)
+
+    def _note_seen(self) -> None:
+        if not self._on_screen or not self.is_mounted:
+            return
+        seen = [line_id for row in self.diff_view.visible_lines() if (line_id := self._line_id(row)) is not None]
+        self.session.saw_lines(self.detail, self.chunk, seen)
 
     # -- time tracking -----------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -190,6 +231,8 @@ class ChunkReviewScreen(ReaderScreen):
             self._say(str(exc), title="Review ledger", severity="error")
             return
         self._on_screen = True
+        self._require_lines()
+        self.call_after_refresh(self._note_seen)
         if self._status(self.chunk) == "new":
             self._statuses[self.chunk.content_hash] = "opened"  # what the ledger now says, without asking it
         self._update_header()
@@ -296,10 +339,15 @@ class ChunkReviewScreen(ReaderScreen):
             spent = self.session.active_seconds(self.detail, chunk)
         except ReviewTuiError:
             return  # the ledger is busy; the next refresh tries again
+        self._note_seen()
         clock = self.query_one("#chunk-clock", Label)
-        floor = format_duration(chunk.floor_seconds, "clock")
-        clock.update(Text(f"spent {format_duration(spent, 'clock')} / floor {floor}"))
-        clock.set_class(spent < chunk.floor_seconds, "below-floor")
+        label = f"spent {format_duration(spent, 'clock')} / floor {format_duration(chunk.floor_seconds, 'clock')}"
+        seen = self.session.seen_lines(self.detail, chunk)
+        unread = seen is not None and seen.unseen > 0
+        if unread and seen is not None:
+            label += f" · seen {int(seen.fraction * 100)}%"  # rounded down: 100% only when all were
+        clock.update(Text(label))
+        clock.set_class(spent < chunk.floor_seconds or unread, "below-floor")
 
     # -- navigation --------------------------------------------------------------------------
     def show_chunk(self, index: int, *, cursor_line: int | None = None, top: bool = False,

@@ -577,6 +577,31 @@ class DiffView(ScrollView, can_focus=True):
         """The row under the cursor (for "comment on this line"), None when empty."""
         return self._lines[self.cursor_line_index] if self._lines else None
 
+    def visible_lines(self) -> list[DisplayLine]:
+        """The lines on screen now, in every layout: the chunk screen's evidence that a reader
+        scrolled through a chunk.
+
+        A view row counts when all of it is on screen: in the wrapped layout a long line cut off at
+        the bottom (or top) edge has not been seen yet, unless it is taller than the view, when any
+        part of it on screen counts (it can never be seen whole). Side by side, a row shows two
+        lines (deleted beside added) and both count.
+        """
+        height = self.scrollable_content_region.height
+        count = self.view_row_count
+        if not self._lines or height <= 0 or not count:
+            return []
+        top = max(0, round(self.scroll_y))
+        bottom = top + height  # first visual line below the view
+        first, _ = self._row_at_visual(top)
+        last, _ = self._row_at_visual(bottom - 1)
+        shown: list[DisplayLine] = []
+        for row in range(max(0, first), min(last, count - 1) + 1):
+            row_top, rows = self._visual_top(row), self._visual_height(row)
+            whole = top <= row_top and row_top + rows <= bottom
+            if whole or rows > height:
+                shown.extend(self._lines[index] for index in self._row_lines(row) if index is not None)
+        return shown
+
     @property
     def hunk_rows(self) -> Sequence[int]:
         """Indexes (in `lines`) of the hunk header rows."""

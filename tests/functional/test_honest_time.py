@@ -1,0 +1,135 @@
+"""Honest review time through the real app: a reader who opens a chunk and walks away never meets
+its floor, a reader who reads (keys within the idle window, every changed line scrolled onto the
+screen) does, and time without scrolling through the chunk is still a rubber stamp.
+
+The app is the real one (make_app) with its real intervals (the chunk screen's persist and clock
+timers run); only the monotonic clock behind active time is injected, and the tests move it
+instead of sleeping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from app.analysis import ChangeDetail
+from app.config import UserConfig
+from app.core.chunks import Chunk
+from app.storage.ledger import Ledger
+from app.tui.app import ReviewApp, make_app
+from app.tui.review_session import WINDOW_SHARE_OF_FLOOR
+from app.tui.screens.chunk import ChunkReviewScreen
+from app.tui.screens.dialogs import ConfirmDialog
+from tests.functional.test_app import NOW, REVIEWER, settle
+
+
+class SteppedClock:
+    """The active-time clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _app(repo: Path, ledger: Ledger, clock: SteppedClock, warm_cache, **config: float) -> ReviewApp:
+    from app.analysis import Analyzer
+
+    user_config = UserConfig(reviewer_email=REVIEWER, persist_seconds=0.05, **config)  # type: ignore[arg-type]
+    return make_app(Analyzer(repo, cache=warm_cache), user_config=user_config, ledger=ledger, now=NOW,
+                    active_clock=clock)
+
+
+async def _open_chunk(app: ReviewApp, pilot: Pilot, change_id: str, index: int) -> tuple[ChangeDetail, Chunk]:
+    await settle(pilot)
+    detail = app.fresh_analyzer().detail(change_id)
+    await app.push_screen(ChunkReviewScreen(detail, index, app.session))
+    await pilot.pause()
+    return detail, detail.plan.chunks[index]
+
+
+def _stored(ledger: Ledger, app: ReviewApp, detail: ChangeDetail, chunk: Chunk) -> float:
+    return ledger.active_seconds(app.session.repo_key, detail.change.id, chunk.content_hash, REVIEWER)
+
+
+@pytest.mark.parametrize(("change_id", "index", "idle"), [
+    ("pull/42", 0, 30.0),               # the smallest floor of a code chunk (60 s)
+    ("feature/receipt-pdf", 2, 30.0),   # a binary chunk: a 15 s floor, below the idle limit itself
+    ("docs/runbook-update", 0, 60.0),   # the largest idle limit a user may configure
+])
+async def test_a_reader_who_walks_away_never_meets_the_floor(payments_repo: Path, warm_cache, tmp_path: Path,
+                                                             change_id: str, index: int, idle: float) -> None:
+    clock = SteppedClock()
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        app = _app(payments_repo, ledger, clock, warm_cache, idle_seconds=idle)
+        async with app.run_test(size=(120, 40)) as pilot:
+            detail, chunk = await _open_chunk(app, pilot, change_id, index)
+            assert isinstance(app.screen, ChunkReviewScreen)
+            for _ in range(48):  # eight hours away, in ten-minute steps, the real timers running
+                clock.now += 600
+                await pilot.pause(0.06)
+            stored = _stored(ledger, app, detail, chunk)
+            assert 0 < stored <= min(idle, WINDOW_SHARE_OF_FLOOR * chunk.floor_seconds)
+            assert stored < chunk.floor_seconds
+            await pilot.press("a")  # back at the keyboard: approving now is a rubber stamp
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("y")
+            await pilot.press("ctrl+q")
+        decision = ledger.decisions_for(app.session.repo_key, detail.change.id)[-1]
+        assert (decision.decision, decision.fast, decision.rubber_stamp) == ("approve", True, True)
+
+
+async def test_a_reader_who_reads_meets_the_floor(payments_repo: Path, warm_cache, tmp_path: Path) -> None:
+    """Keys well inside the idle window for the floor's length, with the whole chunk scrolled through:
+    the approval is an ordinary one."""
+    clock = SteppedClock()
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        app = _app(payments_repo, ledger, clock, warm_cache)
+        async with app.run_test(size=(120, 40)) as pilot:
+            detail, chunk = await _open_chunk(app, pilot, "docs/runbook-update", 0)
+            screen = app.screen
+            assert isinstance(screen, ChunkReviewScreen)
+            spent = 0.0
+            while spent < chunk.floor_seconds:
+                clock.now += 10
+                spent += 10
+                await pilot.press("j")
+            await pilot.press("G")  # to the last line: every changed line has been on screen
+            await pilot.pause(0.06)
+            seen = app.session.seen_lines(detail, chunk)
+            assert seen is not None and seen.required == chunk.changed_lines and seen.unseen == 0
+            await pilot.press("a")
+            assert app.screen is screen  # no rubber-stamp question
+            await pilot.press("ctrl+q")
+        decision = ledger.decisions_for(app.session.repo_key, detail.change.id)[-1]
+        assert (decision.decision, decision.fast) == ("approve", False)
+        assert decision.active_seconds_at_decision >= chunk.floor_seconds
+
+
+async def test_time_without_scrolling_through_is_not_reading(payments_repo: Path, warm_cache,
+                                                             tmp_path: Path) -> None:
+    """On a terminal too short for the chunk, pressing keys that do not move past the first screen
+    for the whole floor still leaves lines unseen: approving asks, and the header says how much
+    was seen."""
+    clock = SteppedClock()
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        app = _app(payments_repo, ledger, clock, warm_cache)
+        async with app.run_test(size=(80, 24)) as pilot:
+            detail, chunk = await _open_chunk(app, pilot, "feature/multi-currency", 0)
+            screen = app.screen
+            assert isinstance(screen, ChunkReviewScreen)
+            for _ in range(int(chunk.floor_seconds // 10) + 1):
+                clock.now += 10
+                await pilot.press("k")  # at the top already: activity without scrolling
+            await pilot.pause(0.06)
+            check = app.session.approval_check(detail, chunk)
+            assert check.active_seconds >= chunk.floor_seconds and check.unseen_lines > 0
+            clock_label = str(screen.query_one("#chunk-clock").render())
+            assert "seen " in clock_label and "%" in clock_label
+            await pilot.press("a")
+            assert isinstance(app.screen, ConfirmDialog)
+            assert "never came on screen" in str(app.screen.query_one("#dialog-prompt").render())
+            await pilot.press("n")
+            await pilot.press("ctrl+q")
