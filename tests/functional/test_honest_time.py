@@ -133,3 +133,15 @@ async def test_time_without_scrolling_through_is_not_reading(payments_repo: Path
             assert "never came on screen" in str(app.screen.query_one("#dialog-prompt").render())
             await pilot.press("n")
             await pilot.press("ctrl+q")
+
+
+def test_an_idle_limit_above_the_maximum_is_lowered_with_a_warning(tmp_path: Path) -> None:
+    from app.config import MAX_IDLE_SECONDS, load_user_config
+
+    path = tmp_path / "config.toml"
+    path.write_text("idle_seconds = 3600\n")
+    config = load_user_config(path)
+    assert config.idle_seconds == MAX_IDLE_SECONDS == 60
+    assert any("idle_seconds" in w and "using 60" in w for w in config.warnings)
+    path.write_text("idle_seconds = 45\n")
+    assert load_user_config(path).idle_seconds == 45 and not load_user_config(path).warnings
