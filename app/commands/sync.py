@@ -200,7 +200,8 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
         result = notes.sync(ledger, git_repo, repo_key, signer)
     imported, exported = result.imported, result.exported
     sources = ", ".join(r.removeprefix("refs/notes/") for r in imported.refs) or "no notes refs yet"
-    click.echo(f"imported {imported.decisions} decision(s) and {imported.comments} comment(s) from {sources}")
+    acts = f", {imported.thread_states} thread resolution(s)" if imported.thread_states else ""
+    click.echo(f"imported {imported.decisions} decision(s) and {imported.comments} comment(s){acts} from {sources}")
     if exported.records:
         click.echo(f"exported {exported.records} record(s) to {notes.NOTES_REF} "
                    f"on {exported.commits} commit(s)"

@@ -824,8 +824,38 @@ def _v7_record_trust(db: Database) -> None:
     )
 
 
+def _v8_comment_threads(db: Database) -> None:
+    """Schema 8: comments as threads. Every existing comment stays, as the root of its own thread.
+
+    - comments.reply_to: the record id of the thread's root comment (NULL for a root). Replies
+      always point at the root, so a thread is one root and its replies in time order.
+    - thread_states: resolving and reopening a thread, one append-only row per act (so records
+      made on two machines merge through git notes without conflict); a thread's state is the
+      newest act, and a thread with none is open.
+    """
+    for statement in (
+        "ALTER TABLE comments ADD COLUMN reply_to TEXT",
+        "CREATE INDEX comments_by_thread ON comments (reply_to) WHERE reply_to IS NOT NULL",
+        """CREATE TABLE thread_states (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id),
+            reviewer TEXT NOT NULL REFERENCES reviewers(email),
+            repo TEXT NOT NULL,
+            change_id TEXT NOT NULL,
+            head TEXT NOT NULL,
+            thread_id TEXT NOT NULL,  -- record id of the thread's root comment
+            state TEXT NOT NULL CHECK (state IN ('resolved', 'open')),
+            created_at REAL NOT NULL,
+            source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'notes')),
+            record_id TEXT NOT NULL UNIQUE
+        )""",
+        "CREATE INDEX thread_states_by_change ON thread_states (repo, change_id, thread_id, created_at)",
+    ):
+        db.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes, _v5_stats_summaries,
-    _v6_viewed_files, _v7_record_trust,
+    _v6_viewed_files, _v7_record_trust, _v8_comment_threads,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

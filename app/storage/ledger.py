@@ -181,6 +181,91 @@ class Comment:
     created_at: float
     source: str  # 'local' | 'notes'
     record_id: str
+    reply_to: str | None = None  # the record id of the thread's root comment; None for a root
+
+    @property
+    def thread_id(self) -> str:
+        """The record id of the root of this comment's thread."""
+        return self.reply_to or self.record_id
+
+    @property
+    def where(self) -> str:
+        """path:line (with "(old)" for the old side), or the path alone for a whole-file comment."""
+        if self.line is None:
+            return self.path
+        return f"{self.path}:{self.line}" + (" (old)" if self.side == "old" else "")
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadState:
+    """One act of resolving or reopening a comment thread (append-only; the newest act wins)."""
+
+    id: int | None
+    session_id: int | None
+    reviewer: str
+    repo: str
+    change_id: str
+    head: str
+    thread_id: str  # record id of the thread's root comment
+    state: str  # 'resolved' | 'open'
+    created_at: float
+    source: str  # 'local' | 'notes'
+    record_id: str
+
+
+THREAD_STATES: tuple[str, ...] = ("resolved", "open")
+
+
+@dataclass(frozen=True, slots=True)
+class CommentThread:
+    """A root comment, its replies (oldest first) and whether the conversation is resolved."""
+
+    root: Comment
+    replies: tuple[Comment, ...]
+    resolved_by: ThreadState | None
+    """The act that resolved it; None while it is open (never resolved, or reopened since)."""
+
+    @property
+    def thread_id(self) -> str:
+        return self.root.record_id
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_by is not None
+
+    @property
+    def comments(self) -> tuple[Comment, ...]:
+        return (self.root, *self.replies)
+
+    @property
+    def last_at(self) -> float:
+        return max(c.created_at for c in self.comments)
+
+
+def build_threads(comments: Iterable[Comment], states: Iterable[ThreadState]) -> list[CommentThread]:
+    """Group comments into threads (oldest root first) and apply the newest resolve/reopen act of each.
+
+    A reply whose root is unknown (its root not imported yet) is shown as a root of its own rather
+    than hidden; a state act for an unknown thread is ignored.
+    """
+    ordered = sorted(comments, key=lambda c: (c.created_at, c.record_id))
+    roots: dict[str, Comment] = {}
+    replies: dict[str, list[Comment]] = {}
+    known = {c.record_id for c in ordered}
+    for comment in ordered:
+        if comment.reply_to and comment.reply_to in known and comment.reply_to != comment.record_id:
+            replies.setdefault(comment.reply_to, []).append(comment)
+        else:
+            roots[comment.record_id] = comment
+    newest: dict[str, ThreadState] = {}
+    for act in sorted(states, key=lambda a: (a.created_at, a.record_id)):
+        newest[act.thread_id] = act
+    threads = []
+    for record_id, root in roots.items():
+        act = newest.get(record_id)
+        threads.append(CommentThread(root, tuple(replies.get(record_id, ())),
+                                     act if act is not None and act.state == "resolved" else None))
+    return threads
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,14 +318,16 @@ def _bool_fields(cls: type) -> set[str]:
 _DECISION_BOOLS = _bool_fields(Decision)
 _DECISION_COLUMNS = [f.name for f in fields(Decision)]
 _COMMENT_COLUMNS = [f.name for f in fields(Comment)]
+_STATE_COLUMNS = [f.name for f in fields(ThreadState)]
 
 
 # Columns an import writes: the row id and session belong to the database the record came from.
 _IMPORTED_DECISION = [c for c in _DECISION_COLUMNS if c not in ("id", "session_id")]
 _IMPORTED_COMMENT = [c for c in _COMMENT_COLUMNS if c not in ("id", "session_id")]
+_IMPORTED_STATE = [c for c in _STATE_COLUMNS if c not in ("id", "session_id")]
 
 
-def _record_values(record: Decision | Comment) -> dict[str, Any]:
+def _record_values(record: Decision | Comment | ThreadState) -> dict[str, Any]:
     return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
@@ -253,6 +340,10 @@ def _decision(row: dict[str, Any]) -> Decision:
 
 def _comment(row: dict[str, Any]) -> Comment:
     return Comment(**{k: row[k] for k in _COMMENT_COLUMNS})
+
+
+def _thread_state(row: dict[str, Any]) -> ThreadState:
+    return ThreadState(**{k: row[k] for k in _STATE_COLUMNS})
 
 
 def _new_record_id() -> str:
@@ -654,10 +745,15 @@ class Ledger:
         side: str,
         body: str,
         reviewer_name: str | None = None,
+        reply_to: str | None = None,
     ) -> Comment:
-        """Record a comment on a line (side 'new' for the new file's line numbers, 'old' for the old)."""
+        """Record a comment on a line (side 'new' for the new file's line numbers, 'old' for the old).
+
+        `reply_to` makes it a reply in the thread of that comment (a reply to a reply joins the
+        same thread); the comment must exist on the same change."""
         if side not in ("old", "new"):
             raise ValueError(f"side must be 'old' or 'new', not {side!r}")
+        root = self._thread_root(repo, change_id, reply_to) if reply_to is not None else None
         record: dict[str, Any] = {
             "session_id": session_id,
             "reviewer": reviewer,
@@ -672,6 +768,7 @@ class Ledger:
             "created_at": self.now(),
             "source": "local",
             "record_id": _new_record_id(),
+            "reply_to": root,
         }
         with self._write("recording a comment") as db:
             self._upsert_reviewer(db, reviewer, reviewer_name)
@@ -690,6 +787,71 @@ class Ledger:
         )
         rows = self._query("reading comments", sql + " ORDER BY created_at, id", params)
         return [_comment(row) for row in rows]
+
+    def _thread_root(self, repo: str, change_id: str, record_id: str) -> str:
+        rows = self._query("reading a comment thread",
+                           "SELECT record_id, reply_to FROM comments WHERE repo = ? AND change_id = ? AND record_id = ?",
+                           (repo, change_id, record_id))
+        if not rows:
+            raise LedgerError(f"no comment {record_id} on {change_id} to reply to")
+        return str(rows[0]["reply_to"] or rows[0]["record_id"])
+
+    # -- threads -----------------------------------------------------------------------------
+
+    def set_thread_state(self, *, session_id: int | None, reviewer: str, repo: str, change_id: str, head: str,
+                         thread_id: str, resolved: bool) -> ThreadState:
+        """Resolve (or reopen, `resolved=False`) the thread of comment `thread_id` on `change_id`."""
+        root = self._thread_root(repo, change_id, thread_id)
+        record: dict[str, Any] = {
+            "session_id": session_id, "reviewer": reviewer, "repo": repo, "change_id": change_id, "head": head,
+            "thread_id": root, "state": "resolved" if resolved else "open", "created_at": self.now(),
+            "source": "local", "record_id": _new_record_id(),
+        }
+        with self._write("resolving a comment thread" if resolved else "reopening a comment thread") as db:
+            self._upsert_reviewer(db, reviewer, None)
+            cursor = db.execute(
+                f"INSERT INTO thread_states ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
+                list(record.values()),
+            )
+            return ThreadState(id=int(cursor.lastrowid or 0), **record)
+
+    def thread_states_for(self, repo: str, change_id: str) -> list[ThreadState]:
+        sql, params = self._filters("thread_states", repo=repo, change_id=change_id)
+        rows = self._query("reading comment threads", sql + " ORDER BY created_at, record_id", params)
+        return [_thread_state(row) for row in rows]
+
+    def iter_thread_states(self, *, repo: str | None = None, source: str | None = None) -> Iterator[ThreadState]:
+        sql, params = self._filters("thread_states", repo=repo, source=source)
+        for row in self._query("reading comment threads", sql + " ORDER BY created_at, id", params):
+            yield _thread_state(row)
+
+    def import_thread_states(self, states: Iterable[ThreadState], *, source: str = "notes") -> int:
+        """Store resolve/reopen acts made elsewhere; a record_id already present is skipped."""
+        rows = []
+        for state in states:
+            if state.state not in THREAD_STATES:
+                raise ValueError(f"thread state must be resolved or open, not {state.state!r}")
+            rows.append([{**_record_values(state), "source": source}[k] for k in _IMPORTED_STATE])
+        reviewers = {row[_IMPORTED_STATE.index("reviewer")] for row in rows}
+        return self._import("thread_states", _IMPORTED_STATE, rows, reviewers, "importing comment threads")
+
+    def threads_for(self, repo: str, change_id: str) -> list[CommentThread]:
+        """The comment threads on a change (every head), oldest first, with their state."""
+        return build_threads(self.comments_for(repo, change_id), self.thread_states_for(repo, change_id))
+
+    def thread_counts(self, repo: str) -> dict[str, tuple[int, int]]:
+        """{change id: (threads, open threads)} of every change with comments in `repo`."""
+        comments: dict[str, list[Comment]] = {}
+        for comment in self.iter_comments(repo=repo):
+            comments.setdefault(comment.change_id, []).append(comment)
+        states: dict[str, list[ThreadState]] = {}
+        for state in self.iter_thread_states(repo=repo):
+            states.setdefault(state.change_id, []).append(state)
+        counts = {}
+        for change_id, found in comments.items():
+            threads = build_threads(found, states.get(change_id, ()))
+            counts[change_id] = (len(threads), sum(1 for t in threads if not t.resolved))
+        return counts
 
     def iter_comments(self, *, repo: str | None = None, source: str | None = None) -> Iterator[Comment]:
         sql, params = self._filters("comments", repo=repo, source=source)

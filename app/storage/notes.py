@@ -12,6 +12,7 @@ sort, drop duplicate lines) without conflicts, and merging twice changes nothing
 
     review-tui/1 decision <time> <record-id> <reviewer> <decision> <chunk-hash|-> key=value ...
     review-tui/1 comment <time> <record-id> <reviewer> <chunk-hash|-> key=value ...
+    review-tui/1 thread <time> <record-id> <reviewer> <resolved|open> key=value ...
 
 - Fields are separated by one space. The first four (``review-tui/<version>``, the record kind, the
   time, the record id) are fixed for every version, so a reader can name a record it cannot read.
@@ -30,11 +31,17 @@ sort, drop duplicate lines) without conflicts, and merging twice changes nothing
   (complexity added), ``covers`` (change level: the chunk hashes covered, comma-separated), ``note``,
   ``carried`` and ``from`` (an approval carried over from another change making the same edit: the
   record id and the change id it was given on; the carried record itself is given on this change).
-  Comment keys: ``head``, ``change``, ``path``, ``line``, ``side`` (``old``/``new``), ``body``.
+  Comment keys: ``head``, ``change``, ``path``, ``line``, ``side`` (``old``/``new``), ``body``, and
+  ``reply`` (the record id of the thread's root comment, for a reply; a reader that does not know
+  the key shows the reply as a comment of its own).
+- A ``thread`` record resolves (``resolved``) or reopens (``open``) the comment thread whose root
+  comment is ``thread=<record id>``; keys ``head``, ``change``, ``thread``. The newest act wins.
+  (Readers before ledger schema 8 report the kind as unknown, skip the line and keep it.)
 - ``sig``: the record's SSH signature (``app/storage/signing.py``: OpenSSH's SSHSIG, namespace
   ``review-tui``, base64 of the binary blob). When present it is the LAST pair, and it signs the
   line's UTF-8 bytes before `` sig=``: every other field, the record kind and version included. A
-  copy of a record id whose signature verifies is preferred over one that does not.
+  copy of a record id whose signature verifies is preferred over one that does not. Decisions,
+  comments and thread records are signed alike.
 - Readers ignore keys they do not know, so version 1 may gain keys. A change that a version-1
   reader would misread bumps the version: lines of a newer version (``review-tui/2 ...``) are kept
   verbatim whenever review-tui rewrites a note (never destroyed) and reported, not imported.
@@ -67,7 +74,7 @@ from app.core.git.models import WORKTREE_ID
 from app.core.policy.rules import ApprovalRecord
 from app.errors import RepoError
 from app.storage.db import write_transaction
-from app.storage.ledger import DECISIONS, Comment, Decision, Ledger
+from app.storage.ledger import DECISIONS, THREAD_STATES, Comment, Decision, Ledger, ThreadState
 from app.storage.signing import SignatureError, verify
 
 if TYPE_CHECKING:
@@ -162,10 +169,20 @@ def format_comment(comment: Comment) -> str:
         ("line", None if comment.line is None else str(comment.line)),
         ("side", comment.side),
         ("body", comment.body),
+        ("reply", comment.reply_to),
     ]
     fields = [f"{PREFIX}{FORMAT_VERSION}", "comment", format_time(comment.created_at), comment.record_id,
               _quote(comment.reviewer), comment.chunk_hash or "-"]
     fields += [f"{key}={_quote(value)}" for key, value in pairs if value is not None]
+    return " ".join(fields)
+
+
+def format_thread_state(state: ThreadState) -> str:
+    """The note line of one resolve / reopen act (version 1)."""
+    pairs = [("head", state.head), ("change", state.change_id), ("thread", state.thread_id)]
+    fields = [f"{PREFIX}{FORMAT_VERSION}", "thread", format_time(state.created_at), state.record_id,
+              _quote(state.reviewer), state.state]
+    fields += [f"{key}={_quote(value)}" for key, value in pairs]
     return " ".join(fields)
 
 
@@ -326,10 +343,32 @@ def parse_comment_line(line: str, note_commit: str, repo: str) -> Comment:
     side = values.get("side", "new")
     if side not in ("old", "new"):
         raise _Malformed(f"side: expected old or new, got {side[:10]!r}")
+    reply_to = values.get("reply") or None
+    if reply_to is not None and not _RECORD_ID.match(reply_to):
+        raise _Malformed(f"reply: bad record id {reply_to[:40]!r}")
     return Comment(id=None, session_id=None, reviewer=reviewer, repo=repo, change_id=values["change"],
                    head=_head(values, note_commit), chunk_hash=chunk_hash, path=values["path"],
                    line=_int(values, "line", None), side=side, body=values.get("body", ""),
-                   created_at=created_at, source="notes", record_id=record_id)
+                   created_at=created_at, source="notes", record_id=record_id, reply_to=reply_to)
+
+
+def parse_thread_line(line: str, note_commit: str, repo: str) -> ThreadState:
+    tokens = line.split(" ")
+    if len(tokens) < 6:
+        raise _Malformed("too few fields for a thread record")
+    created_at, record_id, reviewer = _common(tokens)
+    state = tokens[5]
+    if state not in THREAD_STATES:
+        raise _Malformed(f"unknown thread state {state[:20]!r}")
+    values = _pairs(tokens[6:])
+    if not values.get("change"):
+        raise _Malformed("no change= in a thread record")
+    thread = values.get("thread", "")
+    if not _RECORD_ID.match(thread):
+        raise _Malformed(f"thread: bad record id {thread[:40]!r}")
+    return ThreadState(id=None, session_id=None, reviewer=reviewer, repo=repo, change_id=values["change"],
+                       head=_head(values, note_commit), thread_id=thread, state=state, created_at=created_at,
+                       source="notes", record_id=record_id)
 
 
 @dataclass
@@ -338,6 +377,7 @@ class ParsedNotes:
 
     decisions: list[NoteDecision] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    thread_states: list[ThreadState] = field(default_factory=list)
     newer: list[str] = field(default_factory=list)
     """Where lines of a newer format version were found (kept, not imported)."""
     malformed: list[str] = field(default_factory=list)
@@ -363,7 +403,7 @@ class ParsedNotes:
 
     @property
     def records(self) -> int:
-        return len(self.decisions) + len(self.comments)
+        return len(self.decisions) + len(self.comments) + len(self.thread_states)
 
     def warn(self, message: str) -> None:
         if len(self.newer) + len(self.malformed) < MAX_WARNINGS:
@@ -399,9 +439,19 @@ class ParsedNotes:
             if signer is not None:
                 self.signers[comment.record_id] = signer
 
+    def add_thread_state(self, act: ThreadState, signer: bytes | None, seen: dict[str, bool]) -> None:
+        keep = self._keep(act.record_id, signer, seen)
+        if keep is None:
+            self.thread_states = [t for t in self.thread_states if t.record_id != act.record_id]
+        if keep is not False:
+            self.thread_states.append(act)
+            if signer is not None:
+                self.signers[act.record_id] = signer
+
     def seen(self) -> dict[str, bool]:
         """{record id: signed} of what is kept, for merging more notes in."""
         ids = [d.record_id for d, _ in self.decisions] + [c.record_id for c in self.comments]
+        ids += [t.record_id for t in self.thread_states]
         return {record_id: record_id in self.signers for record_id in ids}
 
     def add(self, other: ParsedNotes) -> None:
@@ -412,6 +462,8 @@ class ParsedNotes:
             self.add_decision(item, other.signers.get(item[0].record_id), seen)
         for comment in other.comments:
             self.add_comment(comment, other.signers.get(comment.record_id), seen)
+        for act in other.thread_states:
+            self.add_thread_state(act, other.signers.get(act.record_id), seen)
         self.unverified.update(other.unverified)
         for record_id, origin in other.carries.items():
             self.carries.setdefault(record_id, origin)
@@ -446,10 +498,10 @@ def _parse_line(line: str, note_commit: str, repo: str, out: ParsedNotes,
     record is then kept as an unsigned one)."""
     body, blob = split_signature(line)
     kind = body.split(" ", 2)[1] if " " in body else ""
-    if kind not in ("decision", "comment"):
+    parse = _PARSERS.get(kind)
+    if parse is None:
         raise _Malformed(f"unknown record kind {kind[:20]!r}")
-    record: NoteDecision | Comment = (parse_decision_line(body, note_commit, repo) if kind == "decision"
-                                      else parse_comment_line(body, note_commit, repo))
+    record = parse(body, note_commit, repo)
     record_id = record[0].record_id if isinstance(record, tuple) else record.record_id
     if isinstance(record, tuple):
         carried = _carried(body)
@@ -479,12 +531,19 @@ def _carried(body: str) -> tuple[str, str] | None:
     return record_id, change_id
 
 
-def _add(out: ParsedNotes, record: NoteDecision | Comment, signer: bytes | None,
-         seen: dict[str, bool]) -> None:
+NoteRecord = NoteDecision | Comment | ThreadState
+_PARSERS: dict[str, Callable[[str, str, str], NoteRecord]] = {
+    "decision": parse_decision_line, "comment": parse_comment_line, "thread": parse_thread_line,
+}
+
+
+def _add(out: ParsedNotes, record: NoteRecord, signer: bytes | None, seen: dict[str, bool]) -> None:
     if isinstance(record, tuple):
         out.add_decision(record, signer, seen)
-    else:
+    elif isinstance(record, Comment):
         out.add_comment(record, signer, seen)
+    else:
+        out.add_thread_state(record, signer, seen)
 
 
 def parse_note(note_commit: str, text: str, repo: str, *, where: str = "",
@@ -673,6 +732,8 @@ class ImportResult:
     """Decisions new to the ledger."""
     comments: int = 0
     """Comments new to the ledger."""
+    thread_states: int = 0
+    """Resolve / reopen acts new to the ledger."""
     refs: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -702,6 +763,8 @@ def import_notes(ledger: Ledger, repo: GitRepo, repo_key: str) -> ImportResult:
         result.decisions = ledger.import_decisions(decisions, source="notes")
     if parsed.comments:
         result.comments = ledger.import_comments(parsed.comments, source="notes")
+    if parsed.thread_states:
+        result.thread_states = ledger.import_thread_states(parsed.thread_states, source="notes")
     store_coverage(ledger, {d.record_id: covers for d, covers in parsed.decisions
                             if covers is not None and d.chunk_hash is None})
     ledger.store_carries(parsed.carries)
@@ -746,6 +809,13 @@ def _pending_lines(ledger: Ledger, repo: GitRepo, repo_key: str,
         line = format_comment(comment)
         line = sign_line(line, signer) if signer else line
         lines.setdefault(comment.head, []).append((comment.record_id, line))
+    for act in ledger.iter_thread_states(repo=repo_key, source="local"):
+        if not usable(act.head):
+            missing += 1 if act.head != WORKTREE_ID else 0
+            continue
+        line = format_thread_state(act)
+        line = sign_line(line, signer) if signer else line
+        lines.setdefault(act.head, []).append((act.record_id, line))
     return lines, missing
 
 

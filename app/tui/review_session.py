@@ -30,7 +30,7 @@ from app.core.git.diff import FileDiff
 from app.core.planner.model import Chunk
 from app.core.text import format_duration
 from app.errors import ReviewTuiError
-from app.storage.ledger import ChangeStatus, Comment, Decision, Ledger, NewDecision
+from app.storage.ledger import ChangeStatus, Comment, CommentThread, Decision, Ledger, NewDecision, ThreadState
 from app.storage.notes import sign_decision
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, Uncounted
 from app.tui.timer import DEFAULT_IDLE_SECONDS, ActiveTimer, LineId, SeenLines
@@ -319,8 +319,9 @@ class ReviewSession:
         return self._decide(detail, chunk, "later", note=note)
 
     def comment(self, detail: ChangeDetail, chunk: Chunk | None, path: str, line: int | None, side: str,
-                body: str) -> Comment:
-        """A comment on `path` at `line` of `side` ('new' or 'old'; line None: the whole file)."""
+                body: str, *, reply_to: str | None = None) -> Comment:
+        """A comment on `path` at `line` of `side` ('new' or 'old'; line None: the whole file);
+        with `reply_to`, a reply in that comment's thread."""
         if not body.strip():
             raise ValueError("a comment cannot be empty")
         self._check_open()
@@ -328,7 +329,25 @@ class ReviewSession:
         return self.ledger.add_comment(session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key,
                                        change_id=change.id, head=change.head,
                                        chunk_hash=chunk.content_hash if chunk else None,
-                                       path=path, line=line, side=side, body=body)
+                                       path=path, line=line, side=side, body=body, reply_to=reply_to)
+
+    def reply(self, detail: ChangeDetail, thread: CommentThread, body: str) -> Comment:
+        """Reply in `thread` (at the root comment's place)."""
+        root = thread.root
+        chunk = next((c for c in detail.plan.chunks if c.content_hash == root.chunk_hash), None)
+        return self.comment(detail, chunk, root.path, root.line, root.side, body, reply_to=root.record_id)
+
+    def set_resolved(self, detail: ChangeDetail, thread: CommentThread, resolved: bool) -> ThreadState:
+        """Resolve (or reopen) a comment thread of the change."""
+        self._check_open()
+        change = detail.change
+        return self.ledger.set_thread_state(session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key,
+                                            change_id=change.id, head=change.head, thread_id=thread.thread_id,
+                                            resolved=resolved)
+
+    def threads(self, detail: ChangeDetail) -> list[CommentThread]:
+        """Every comment thread on the change (all heads, all reviewers), oldest first."""
+        return self.ledger.threads_for(self.repo_key, detail.change.id)
 
     def approve_change(self, detail: ChangeDetail) -> Decision:
         """Approve the whole change. Chunks never opened are counted (`unopened_chunks`), which

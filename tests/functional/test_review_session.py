@@ -250,3 +250,19 @@ def test_end_flushes_and_closes_the_ledger_session(ledger: Ledger, receipt) -> N
                                                 (3_723, "1h02m03s")])
 def test_format_duration(seconds: float, shown: str) -> None:
     assert format_duration(seconds, "clock") == shown
+
+
+def test_replies_and_resolution_through_the_session(ledger: Ledger, receipt) -> None:
+    repo_key, detail = receipt
+    session = _start(ledger, repo_key, ManualClock())
+    chunk = detail.plan.chunks[0]
+    root = session.comment(detail, chunk, chunk.files[0], 3, "new", "Is this rounding right?")
+    [thread] = session.threads(detail)
+    reply = session.reply(detail, thread, "Yes, banker's rounding.")
+    assert (reply.reply_to, reply.path, reply.line, reply.chunk_hash) == (root.record_id, root.path, 3,
+                                                                         chunk.content_hash)
+    session.set_resolved(detail, thread, True)
+    [thread] = session.threads(detail)
+    assert thread.resolved and [c.body for c in thread.replies] == ["Yes, banker's rounding."]
+    session.set_resolved(detail, thread, False)
+    assert not session.threads(detail)[0].resolved
