@@ -137,11 +137,10 @@ class ReviewSession:
         if key not in self._seen:
             self._seen[key] = SeenLines(lines)
 
-    def saw_lines(self, detail: ChangeDetail, chunk: Chunk, lines: Iterable[LineId]) -> None:
-        """These lines of `chunk` are on screen now."""
+    def saw_lines(self, detail: ChangeDetail, chunk: Chunk, lines: Iterable[LineId]) -> int:
+        """These lines of `chunk` are on screen now; returns how many of them are newly seen."""
         seen = self._seen.get(chunk_key(detail, chunk))
-        if seen is not None:
-            seen.see(lines)
+        return seen.see(lines) if seen is not None else 0
 
     def seen_lines(self, detail: ChangeDetail, chunk: Chunk) -> SeenLines | None:
         """What this session saw of `chunk` (None when the screen never said what to require)."""

@@ -160,9 +160,11 @@ class SeenLines:
     def required(self) -> int:
         return len(self._required)
 
-    def see(self, lines: Iterable[LineId]) -> None:
-        """These lines were on screen."""
+    def see(self, lines: Iterable[LineId]) -> int:
+        """These lines were on screen; returns how many required lines were seen for the first time."""
+        before = len(self._seen)
         self._seen.update(line for line in lines if line in self._required)
+        return len(self._seen) - before
 
     @property
     def unseen(self) -> int:

@@ -164,13 +164,18 @@ class ChunkReviewScreen(ReaderScreen):
         self.watch(self.diff_view, "scroll_y", self._diff_scrolled, init=False)
 
     def _diff_scrolled(self, _old: float, _new: float) -> None:
-        self._note_seen()
+        self._seen_now()
 
     def on_resize(self, _event: events.Resize) -> None:
-        self.call_after_refresh(self._note_seen)
+        self.call_after_refresh(self._seen_now)
 
     def on_diff_view_cursor_moved(self, _event: DiffView.CursorMoved) -> None:
-        self._note_seen()
+        self._seen_now()
+
+    def _seen_now(self) -> None:
+        """Record what is on screen; the header's "seen" share follows at once."""
+        if self._note_seen():
+            self.refresh_clock()
 
     def on_diff_view_layout_changed(self, message: DiffView.LayoutChanged) -> None:
         super().on_diff_view_layout_changed(message)
@@ -198,11 +203,12 @@ class ChunkReviewScreen(ReaderScreen):
         required = [line_id for row in rows if (line_id := self._line_id(row)) is not None]
         self.session.require_lines(self.detail, chunk, required)
 
-    def _note_seen(self) -> None:
+    def _note_seen(self) -> int:
+        """Tell the session which changed lines are on screen; returns how many are new."""
         if not self._on_screen or not self.is_mounted:
-            return
+            return 0
         seen = [line_id for row in self.diff_view.visible_lines() if (line_id := self._line_id(row)) is not None]
-        self.session.saw_lines(self.detail, self.chunk, seen)
+        return self.session.saw_lines(self.detail, self.chunk, seen)
 
     # -- time tracking -----------------------------------------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -232,7 +238,7 @@ class ChunkReviewScreen(ReaderScreen):
             return
         self._on_screen = True
         self._require_lines()
-        self.call_after_refresh(self._note_seen)
+        self.call_after_refresh(self._seen_now)
         if self._status(self.chunk) == "new":
             self._statuses[self.chunk.content_hash] = "opened"  # what the ledger now says, without asking it
         self._update_header()
