@@ -453,8 +453,9 @@ def copy_as_schema_4(source: Path, target: Path) -> None:
     db.execute("PRAGMA user_version = 4")
     db.execute(f"PRAGMA application_id = {LEDGER_APPLICATION_ID}")
     db.execute("ATTACH DATABASE ? AS source", (str(source),))
-    for table in RAW_TABLES:
-        db.execute(f"INSERT INTO main.{table} SELECT * FROM source.{table}")
+    for table in RAW_TABLES:  # the columns schema 4 had (later schemas add some, e.g. comments.reply_to)
+        columns = ", ".join(row[1] for row in db.execute(f"PRAGMA main.table_info({table})").fetchall())
+        db.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM source.{table}")
     db.conn.commit()
     db.execute("DETACH DATABASE source")
     db.close()
