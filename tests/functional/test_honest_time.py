@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from app.analysis import ChangeDetail
 from app.config import UserConfig
-from app.core.chunks import Chunk
+from app.core.planner.model import Chunk
 from app.storage.ledger import Ledger
 from app.tui.app import ReviewApp, make_app
 from app.tui.review_session import WINDOW_SHARE_OF_FLOOR
