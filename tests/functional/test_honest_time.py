@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from app.analysis import ChangeDetail
+from app.analysis.report import ChangeDetail
 from app.config import UserConfig
 from app.core.planner.model import Chunk
 from app.storage.ledger import Ledger
@@ -35,7 +35,7 @@ class SteppedClock:
 
 
 def _app(repo: Path, ledger: Ledger, clock: SteppedClock, warm_cache, **config: float) -> ReviewApp:
-    from app.analysis import Analyzer
+    from app.analysis.analyzer import Analyzer
 
     user_config = UserConfig(reviewer_email=REVIEWER, persist_seconds=0.05, **config)  # type: ignore[arg-type]
     return make_app(Analyzer(repo, cache=warm_cache), user_config=user_config, ledger=ledger, now=NOW,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.analysis import Analyzer
+from app.analysis.analyzer import Analyzer
 from app.storage import notes
 from app.storage.ledger import Comment, Ledger, ThreadState
 from tests.functional.test_check_sync import MERGE, data_dir, git, run_cli, team  # noqa: F401  (fixture)
