@@ -790,7 +790,8 @@ class Ledger:
 
     def _thread_root(self, repo: str, change_id: str, record_id: str) -> str:
         rows = self._query("reading a comment thread",
-                           "SELECT record_id, reply_to FROM comments WHERE repo = ? AND change_id = ? AND record_id = ?",
+                           "SELECT record_id, reply_to FROM comments"
+                           " WHERE repo = ? AND change_id = ? AND record_id = ?",
                            (repo, change_id, record_id))
         if not rows:
             raise LedgerError(f"no comment {record_id} on {change_id} to reply to")

@@ -9,7 +9,8 @@ from pathlib import Path
 from app.analysis.analyzer import Analyzer
 from app.storage import notes
 from app.storage.ledger import Comment, Ledger, ThreadState
-from tests.functional.test_check_sync import MERGE, data_dir, git, run_cli, team  # noqa: F401  (fixture)
+from tests.functional.test_check_sync import MERGE, data_dir, git, run_cli
+from tests.functional.test_check_sync import team as team  # the fixture, used by name
 
 
 def _comment(clone: Path, data: Path, reviewer: str, body: str, reply_to: str | None = None) -> Comment:
