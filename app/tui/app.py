@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -77,6 +77,10 @@ def screen_actions(screen: Screen[Any]) -> list[ActionSpec]:
             seen.add(spec.textual_action)
             unique.append(spec)
     return unique
+
+
+DUPLICATED_SYSTEM_COMMANDS = frozenset({"Quit", "Theme"})
+"""Textual's system commands that ActionsProvider offers too (as "Quit" and "Choose a theme")."""
 
 
 class ActionsProvider(Provider):
@@ -211,6 +215,13 @@ class ReviewApp(App[None]):
         if known is not None:
             return known
         return list(report.assessment.plan.chunk_hashes) if report.assessment is not None else None
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, less those the actions provider already lists with
+        review-tui's keys (quit, theme): each command appears once."""
+        for command in super().get_system_commands(screen):
+            if command.title not in DUPLICATED_SYSTEM_COMMANDS:
+                yield command
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         # review-tui's own variables ($risk-critical, $diff-added, ...) must exist under ANY theme,

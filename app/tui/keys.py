@@ -52,6 +52,7 @@ class ActionSpec:
 SCREEN_TITLES: dict[str, str] = {
     "global": "Everywhere",
     "queue": "Queue (pending changes)",
+    "queue_list": "Queue list (moving the cursor)",
     "change": "Change (why, commits, review plan)",
     "chunk": "Chunk review",
     "commit": "Commit (one commit's own diff)",
@@ -64,7 +65,7 @@ SCREEN_TITLES: dict[str, str] = {
 # Which registry screens are active at the same time; a key may be used once per group.
 # The help modal shadows everything beneath it, so it is a group of its own.
 ACTIVE_TOGETHER: dict[str, tuple[str, ...]] = {
-    "queue": ("global", "queue"),
+    "queue": ("global", "queue", "queue_list"),
     "change": ("global", "change"),
     "chunk": ("global", "chunk", "reader", "diff"),
     "commit": ("global", "commit", "reader", "diff"),
@@ -93,6 +94,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("refresh", "r,f5", "Re-scan the repository", "queue", show=True),
     ActionSpec("stats", "S", "Review statistics", "queue"),
     ActionSpec("quit", "q", "Quit", "queue", action="app.quit", show=True),
+    # the queue's list (a widget on the queue screen; arrows and page keys are the table's own)
+    ActionSpec("row_down", "j", "Cursor down a change", "queue_list"),
+    ActionSpec("row_up", "k", "Cursor up a change", "queue_list"),
+    ActionSpec("row_first", "g,home", "First change", "queue_list"),
+    ActionSpec("row_last", "G,end", "Last change", "queue_list"),
     # change
     ActionSpec("open_chunk", "enter", "Review the selected chunk", "change", show=True),
     ActionSpec("next_unreviewed", "u", "Review the next unreviewed chunk", "change", show=True),
@@ -243,25 +249,25 @@ def resolve_keys(overrides: Mapping[str, str] | None = None) -> KeyResolution:
         for target in targets:
             keys[target] = tuple(parsed)
             overridden.add(target)
-    # Revert the overridden side of every conflict until none is left (each pass reverts at least
-    # one override, so this ends); swapping two actions' keys is allowed since it has no conflict.
+    # A key the user gave an action is theirs: another action active beside it that has the key only
+    # by default gives it up (it keeps its other keys). Two of the user's own choices sharing a key
+    # are a real conflict: the second one reverts to its defaults, with a warning. So the README's
+    # `next_chunk = "n,right"` works: "right" stops scrolling the diff sideways, "n" stops searching.
     while conflicts := _conflicts(keys):
-        reverted = False
-        for first, second, key in conflicts:
-            for entry, other in ((second, first), (first, second)):
-                if entry in overridden:
-                    overridden.discard(entry)
-                    keys[entry] = _default_keys(_SPECS[entry])
-                    warnings.append(
-                        f"keys: {entry[1]} = {format_key(key)!r} conflicts with {other[1]} on the "
-                        f"{entry[0]} screen; keeping the default {_SPECS[entry].default_keys!r}"
-                    )
-                    reverted = True
-                    break
-            if reverted:
-                break
-        if not reverted:  # a conflict among defaults is a bug in ACTIONS (a test guards it)
+        first, second, key = conflicts[0]
+        first_mine, second_mine = first in overridden, second in overridden
+        if first_mine != second_mine:
+            loser = second if first_mine else first
+            keys[loser] = tuple(k for k in keys[loser] if k != key)
+            continue
+        if not (first_mine and second_mine):  # a conflict among defaults is a bug in ACTIONS (a test guards it)
             raise AssertionError(f"default key conflict: {conflicts[0]}")
+        overridden.discard(second)
+        keys[second] = _default_keys(_SPECS[second])
+        warnings.append(
+            f"keys: {second[1]} = {format_key(key)!r} conflicts with {first[1]} on the "
+            f"{second[0]} screen; keeping the default {_SPECS[second].default_keys!r}"
+        )
     return KeyResolution(keys, frozenset(overridden), tuple(warnings))
 
 
@@ -276,23 +282,31 @@ def bindings_for(screen: str, overrides: Mapping[str, str] | None = None) -> lis
         raise ValueError(f"unknown screen {screen!r}")
     resolution = resolve_keys(overrides)
     return [
-        Binding(",".join(resolution.keys[(spec.screen, spec.name)]), spec.textual_action, spec.description,
+        Binding(",".join(resolution.keys[(spec.screen, spec.name)]) or UNBOUND_KEY, spec.textual_action,
+                spec.description,
                 show=spec.show, id=spec.binding_id)
         for spec in ACTIONS
         if spec.screen == screen
     ]
 
 
+UNBOUND_KEY = "f24"
+"""What an action whose every default key the user gave to another action is bound to: Textual's
+keymap cannot unbind, and no keyboard in use sends F24."""
+
+
 def keymap_for(overrides: Mapping[str, str] | None) -> dict[str, str]:
-    """{binding id: keys} of the valid overrides, for App.set_keymap()."""
+    """{binding id: keys} of every action whose keys differ from its defaults (the valid overrides,
+    and defaults that gave a key up to one), for App.set_keymap()."""
     resolution = resolve_keys(overrides)
-    return {f"{screen}.{name}": ",".join(resolution.keys[(screen, name)])
-            for screen, name in sorted(resolution.overridden)}
+    return {f"{screen}.{name}": ",".join(keys) or UNBOUND_KEY
+            for (screen, name), keys in sorted(resolution.keys.items())
+            if keys != _default_keys(_SPECS[(screen, name)])}
 
 
 def display_keys(keys: tuple[str, ...] | list[str]) -> str:
     """Keys as a person reads them: "question_mark" -> "?", joined with " / "."""
-    return " / ".join(format_key(key) for key in keys)
+    return " / ".join(format_key(key) for key in keys) or "(no key)"
 
 
 def help_sections(overrides: Mapping[str, str] | None = None) -> list[tuple[str, list[tuple[str, str, str]]]]:

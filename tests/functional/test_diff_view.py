@@ -378,8 +378,9 @@ def test_default_keys_are_valid_and_never_conflict() -> None:
 def test_bindings_for_applies_valid_overrides() -> None:
     bindings = {b.id: b for b in keys.bindings_for("chunk", {"approve": "A,ctrl+a", "chunk.flag": "?"})}
     assert bindings["chunk.approve"].key == "A,ctrl+a"
-    # "?" is the global help key, active on the chunk screen too: refused
-    assert bindings["chunk.flag"].key == "f"
+    # "?" is the global help key by default only: the user's choice takes it (help keeps F1)
+    assert bindings["chunk.flag"].key == "question_mark"
+    assert keys.resolve_keys({"chunk.flag": "?"}).keys[("global", "help")] == ("f1",)
     # swapping two actions' keys is fine
     swapped = {b.id: b.key for b in keys.bindings_for("chunk", {"next_chunk": "p", "previous_chunk": "tab"})}
     assert (swapped["chunk.next_chunk"], swapped["chunk.previous_chunk"]) == ("p", "tab")
@@ -387,15 +388,31 @@ def test_bindings_for_applies_valid_overrides() -> None:
 
 
 def test_bad_overrides_warn_and_keep_defaults() -> None:
-    overrides = {"aprove": "x", "approve": "n", "comment": "ctrl+", "later": ""}
+    overrides = {"aprove": "x", "comment": "ctrl+", "later": "", "approve": "A", "flag": "A"}
     warnings = keys.override_warnings(overrides)
     assert any("unknown action 'aprove'" in w for w in warnings)
-    assert any(w.startswith("keys: approve = 'n' conflicts with search_next") for w in warnings)
+    assert any(w.startswith("keys: flag = 'A' conflicts with approve") for w in warnings)  # both mine
     assert any("comment = 'ctrl+'" in w for w in warnings)
     assert any("later = ''" in w for w in warnings)
     bindings = {b.id: b.key for b in keys.bindings_for("chunk", overrides)}
-    assert (bindings["chunk.approve"], bindings["chunk.comment"], bindings["chunk.later"]) == ("a", "c", "l")
-    assert keys.keymap_for(overrides) == {}
+    assert (bindings["chunk.approve"], bindings["chunk.flag"], bindings["chunk.comment"], bindings["chunk.later"]) \
+        == ("A", "f", "c", "l")
+    assert keys.keymap_for(overrides) == {"chunk.approve": "A"}
+
+
+def test_an_override_takes_a_key_from_a_default_without_a_warning() -> None:
+    """The README's own example: "right" leaves the diff's sideways scroll for the next chunk."""
+    overrides = {"next_chunk": "n,right"}
+    resolution = keys.resolve_keys(overrides)
+    assert resolution.warnings == ()
+    assert resolution.keys[("chunk", "next_chunk")] == ("n", "right")
+    assert "right" not in resolution.keys[("diff", "scroll_right")]
+    keymap = keys.keymap_for(overrides)
+    assert keymap["chunk.next_chunk"] == "n,right"
+    assert keymap["diff.scroll_right"] == ",".join(resolution.keys[("diff", "scroll_right")]) or keys.UNBOUND_KEY
+    # a default that loses its only key is listed with none in the help
+    help_rows = {name: shown for _title, rows in keys.help_sections(overrides) for shown, name, _ in rows}
+    assert help_rows["next_chunk"] == "n / →"
 
 
 async def test_keymap_override_rekeys_the_diff_view(sample_files: list[FileDiff]) -> None:

@@ -587,7 +587,7 @@ class ChunkReviewScreen(ReaderScreen):
                 self._record(lambda: self.session.flag(self.detail, chunk, note), chunk)
 
         self.app.push_screen(TextInputDialog("Flag: request changes", f"What should change in: {chunk.title}",
-                                             placeholder="e.g. retry budget must not go below zero",
+                                             placeholder="what should change, and why",
                                              on_activity=self._activity), answered)
 
     def action_later(self) -> None:

@@ -199,21 +199,22 @@ class QueueColumn:
 COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("rank", "#", 3, 0, lambda r: r.rank, justify="right"),
     QueueColumn("score", "risk", 11, 0, lambda r: r.score, descending=True),
-    QueueColumn("band", "band", 10, 140, lambda r: r.score, descending=True),
+    QueueColumn("band", "band", 10, 180, lambda r: r.score, descending=True),
     QueueColumn("tier", "tier", 4, 60, lambda r: r.tier),
     QueueColumn("ai", "AI", 4, 70, lambda r: r.ai_share, descending=True, justify="right"),
     QueueColumn("cc", "CC+", 5, 110, lambda r: r.complexity_added, descending=True, justify="right"),
     QueueColumn("lines", "+/-", 10, 80, lambda r: None if r.error else r.lines, descending=True, justify="right"),
-    QueueColumn("files", "files", 5, 130, lambda r: None if r.error else r.report.figures.files,
+    QueueColumn("files", "files", 5, 170, lambda r: None if r.error else r.report.figures.files,
                 descending=True, justify="right"),
-    QueueColumn("chunks", "chunks", 6, 130, lambda r: r.chunk_count, descending=True, justify="right"),
+    QueueColumn("chunks", "chunks", 6, 150, lambda r: r.chunk_count, descending=True, justify="right"),
     QueueColumn("floor", "floor", 6, 100, lambda r: r.floor_seconds, descending=True,
                 justify="right"),
     QueueColumn("change", "change", 0, 0, lambda r: r.id.casefold()),
-    QueueColumn("title", "title", 0, 160, lambda r: r.title.casefold()),
+    # Below 100 columns the title shares the change cell (after the id) rather than vanish.
+    QueueColumn("title", "title", 0, 100, lambda r: r.title.casefold()),
     QueueColumn("status", "status", 8, 0, lambda r: STATUS_ORDER.index(status_category(r.status))
                 if status_category(r.status) in STATUS_ORDER else len(STATUS_ORDER)),
-    QueueColumn("author", "author", 14, 150, lambda r: r.first_author.casefold() or None),
+    QueueColumn("author", "author", 14, 190, lambda r: r.first_author.casefold() or None),
     QueueColumn("age", "age", 4, 90, lambda r: r.age, descending=True, justify="right"),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
@@ -352,6 +353,10 @@ class _Cells:
         text = Text(name if row.error else fit_middle(name, width))
         if row.error and not self.title_shown:  # no title column: the error goes here
             text.append("  " + one_line(row.error, 200), style="italic")
+        elif not self.title_shown and row.title:  # narrow: the title follows the id, so a PR ref says what it is
+            change_id = one_line(row.id, 200)
+            text = Text(fit_middle(change_id, min(len(change_id), max(12, width * 3 // 5))))
+            text.append("  " + one_line(row.title, 200), style="dim")
         if row.error:
             text.stylize(self.colour("error", "red"))
             return text
@@ -415,6 +420,27 @@ def hidden_parts(found: Discovery, *, show_merged: bool, in_range: bool) -> list
     return parts
 
 
+class QueueTable(DataTable[Text]):
+    """The queue's list: a DataTable that also moves with j/k, g/G and Home/End (the table's own
+    Home/End scroll sideways, which a list of changes never needs)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("queue_list"))
+
+    def action_row_down(self) -> None:
+        self.action_cursor_down()
+
+    def action_row_up(self) -> None:
+        self.action_cursor_up()
+
+    def action_row_first(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_row_last(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
+
+
 class QueueScreen(Screen[None]):
     """Every pending change, ranked; sort, filter, search, refresh; enter opens a change."""
 
@@ -437,6 +463,7 @@ class QueueScreen(Screen[None]):
         self.total: int | None = None  # pending changes found by the running/last analysis
         self.analysing = False
         self.rows: list[QueueRow] = []  # what the table shows, in order
+        self._paths: dict[tuple[str, str], tuple[str, ...]] = {}  # (id, head) -> paths, for the search
         self._seen_this_run: set[str] = set()
         self._rebuild_pending = False
         # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
@@ -457,7 +484,7 @@ class QueueScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-title", markup=False)
         yield FilterBar(id="queue-filters")
-        table: DataTable[Text] = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        table = QueueTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="queue-empty", markup=False)
         yield AnalysisStatus(id="queue-status")
@@ -649,11 +676,36 @@ class QueueScreen(Screen[None]):
     def _filtered_sorted(self) -> tuple[list[QueueRow], int]:
         rows = self._all_rows()
         total = len(rows)
+        if self.filters.search and any(self._path_key(r) not in self._paths for r in rows):
+            self.load_paths()  # the search also matches touched paths: fetch them once, then re-filter
         kept = [r for r in rows if self.filters.matches(
             change_id=" ".join(r.report.change.names), title=r.title, authors=r.authors, tier=r.tier, band=r.band,
-            ai=r.ai,
-            status=status_category(r.status))]
+            ai=r.ai, status=status_category(r.status), paths=self._paths.get(self._path_key(r), ()))]
         return sort_rows(kept, COLUMN_BY_KEY[self.sort_key], self.sort_reverse), total
+
+    @staticmethod
+    def _path_key(row: QueueRow) -> tuple[str, str]:
+        return (row.id, row.report.change.head)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="paths", name="paths for search")
+    def load_paths(self) -> None:
+        """The paths each change touches (trees only: cheap), for the search; one pass per refresh."""
+        analyzer = self.review_app.fresh_analyzer()
+        found: dict[tuple[str, str], tuple[str, ...]] = {}
+        for row in self._all_rows():
+            key = self._path_key(row)
+            change = row.report.change
+            if key in self._paths or not change.base or change.kind == "worktree":
+                found.setdefault(key, ())
+                continue
+            found[key] = tuple(dict.fromkeys(analyzer.repo.changed_paths(change.base, change.head)))
+        self.app.call_from_thread(self._paths_loaded, found)
+
+    def _paths_loaded(self, found: dict[tuple[str, str], tuple[str, ...]]) -> None:
+        for key, paths in found.items():
+            self._paths.setdefault(key, paths)
+        if self.filters.search:
+            self._schedule_rebuild()
 
     def _summary(self) -> Text:
         """The status line once analysis ends: what is listed, then what the queue leaves out (merged

@@ -8,6 +8,7 @@ and returns to the table; escape clears it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar, Literal
 
@@ -52,7 +53,7 @@ class QueueFilters:
     author: str = ""
     """Case-insensitive substring of an author's name or email."""
     search: str = ""
-    """Case-insensitive substring of the change id, title or an author."""
+    """Case-insensitive substring of the change id, title, an author or a path the change touches."""
 
     @property
     def active(self) -> bool:
@@ -65,7 +66,7 @@ class QueueFilters:
         return replace(self, band=_cycle(BANDS_RISKIEST_FIRST, self.band))  # type: ignore[arg-type]
 
     def matches(self, *, change_id: str, title: str, authors: list[str], tier: int | None,
-                band: str | None, ai: bool, status: str) -> bool:
+                band: str | None, ai: bool, status: str, paths: Sequence[str] = ()) -> bool:
         """Whether a change with these properties passes every filter."""
         if self.tier is not None and tier != self.tier:
             return False
@@ -81,7 +82,7 @@ class QueueFilters:
                 return False
         if self.search:
             needle = self.search.casefold()
-            haystack = [change_id, title, *authors]
+            haystack = [change_id, title, *authors, *paths]
             if not any(needle in text.casefold() for text in haystack):
                 return False
         return True
@@ -165,7 +166,7 @@ class FilterBar(Horizontal):
         """Open the Input for `field`, pre-filled with its current value, and focus it."""
         self._editing = field
         field_input = self.query_one("#filter-input", Input)
-        field_input.placeholder = ("search id, title, author…" if field == "search"
+        field_input.placeholder = ("search id, title, author, path…" if field == "search"
                                    else "author name or email…")
         field_input.value = value
         summary = self.query_one("#filter-summary", Static)
