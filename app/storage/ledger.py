@@ -262,9 +262,9 @@ def build_threads(comments: Iterable[Comment], states: Iterable[ThreadState]) ->
         newest[act.thread_id] = act
     threads = []
     for record_id, root in roots.items():
-        act = newest.get(record_id)
+        latest = newest.get(record_id)
         threads.append(CommentThread(root, tuple(replies.get(record_id, ())),
-                                     act if act is not None and act.state == "resolved" else None))
+                                     latest if latest is not None and latest.state == "resolved" else None))
     return threads
 
 
