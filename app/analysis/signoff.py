@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from app.config import UserConfig
     from app.core.git.models import Change
     from app.core.policy.rules import PolicyResult, ReviewerStanding
-    from app.storage.ledger import Decision, Ledger
+    from app.storage.ledger import CommentThread, Decision, Ledger
     from app.storage.records import Counted, ReviewRecords, Uncounted
 
 
@@ -48,6 +48,8 @@ class CheckOutcome:
     """Records shown but not counted (another change, unsigned, unknown signer), one line each."""
     counted: Counted | None = None
     """The records themselves (the TUI shows a reviewer's own; not in the JSON)."""
+    threads: list[CommentThread] = field(default_factory=list)
+    """Comment threads on the change (ledger and notes merged), open ones first."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +62,11 @@ class CheckOutcome:
             **self.result.to_dict(),
             "signatures": self.signatures,
             "not_counted": list(self.not_counted),
+            "threads": [{"state": "resolved" if t.resolved else "open", "path": t.root.path, "line": t.root.line,
+                         "side": t.root.side, "reviewer": t.root.reviewer, "body": t.root.body,
+                         "replies": [{"reviewer": r.reviewer, "body": r.body} for r in t.replies],
+                         "resolved_by": t.resolved_by.reviewer if t.resolved_by else None}
+                        for t in self.threads],
             "warnings": list(self.warnings),
         }
 
@@ -91,19 +98,22 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     source = records if records is not None else open_records(analyzer, ledger, read_notes=read_notes)
     plan = detail.plan
     hashes = [c.content_hash for c in plan.chunks]
-    counted = source.for_change(binding_for(analyzer, detail.change, hashes), analyzer.discovery.base_commit,
-                                analyzer.config.policy)
+    binding = binding_for(analyzer, detail.change, hashes)
+    counted = source.for_change(binding, analyzer.discovery.base_commit, analyzer.config.policy)
+    untrusted_threads: list[str] = []
+    threads = source.threads_for(binding, analyzer.discovery.base_commit, analyzer.config.policy, untrusted_threads)
     tier = detail.tiers.tier
     ai_share = detail.provenance.ai_share
     result = evaluate(
         analyzer.config.policy, tier=tier, ai_share=ai_share,
         authors=change_participants(detail.change.commits),
         chunk_hashes=hashes, chunk_titles=[c.title for c in plan.chunks],
-        decisions=counted.records, head=detail.change.head,
+        decisions=counted.records, head=detail.change.head, open_threads=sum(1 for t in threads if not t.resolved),
     )
     chunks = [ChunkRef(c.index, c.title, c.content_hash) for c in plan.chunks]
     return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(counted.records),
-                        list(counted.warnings), counted.signatures, counted.uncounted_lines(), counted)
+                        list(counted.warnings), counted.signatures, [*counted.uncounted_lines(), *untrusted_threads],
+                        counted, threads)
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,16 @@ def _print(outcome: CheckOutcome) -> None:
     for standing in result.reviewers:
         role = "senior" if standing.senior else "reviewer"
         state = standing.state + (f": {standing.detail}" if standing.detail and not standing.counted else "")
-        click.echo(f"  {one_line(standing.reviewer, 60)} ({role}): {one_line(state, 200)}")
+        click.echo(f"  {one_line(standing.reviewer, 60)} ({role}): {one_line(state, 300)}")
     click.echo(f"  {outcome.signatures}")
     for line in outcome.not_counted:
         click.echo(f"  not counted: {one_line(line, 300)}")
+    if outcome.threads:
+        open_count = sum(1 for t in outcome.threads if not t.resolved)
+        click.echo(f"  comment threads: {len(outcome.threads)}, {open_count} open")
+        for thread in outcome.threads:
+            state = "resolved" if thread.resolved else "open"
+            count = len(thread.replies)
+            replies = f", {count} repl{'y' if count == 1 else 'ies'}" if count else ""
+            click.echo(f"    [{state}] {one_line(thread.root.where, 80)} {one_line(thread.root.reviewer, 60)}"
+                       f"{replies}: {one_line(thread.root.body, 200)}")

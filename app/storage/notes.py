@@ -720,6 +720,7 @@ def approval_record(decision: Decision, covers: Covered) -> ApprovalRecord:
         source=decision.source, covers=covers if decision.chunk_hash is None else None,
         active_seconds=decision.active_seconds_at_decision, floor_seconds=decision.floor_seconds,
         change_id=decision.change_id,
+        note=decision.note,
     )
 
 

@@ -13,6 +13,10 @@ A record counts toward a change's sign-off when all of these hold (README "Sign-
 3. then the policy (app/core/policy/rules.py) judges the counted records against the current
    content: stale approvals, rubber stamps, authors, flags.
 
+Comments and thread acts (resolve, reopen) follow rule 2 too: where signatures are required, an
+unsigned or unknown-signer comment or act is left out of the change's threads (and listed as not
+counted), so nobody who can push the notes ref opens or resolves a thread for someone else.
+
 `ReviewRecords` reads the ledger and the notes refs of one repository; the notes are parsed once per
 position of the notes refs, the trust rules once per base commit, so the TUI can ask for every row
 of its queue.
@@ -21,18 +25,20 @@ of its queue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from app.core.policy.binding import ChangeBinding
 from app.core.policy.rules import ApprovalRecord
 from app.storage import notes, trust
-from app.storage.ledger import Decision, Ledger
+from app.storage.ledger import Comment, CommentThread, Decision, Ledger, ThreadState, build_threads
 
 if TYPE_CHECKING:
     from app.core.git.repo import GitRepo
     from app.core.policy.rules import PolicyConfig
 
 MAX_NOT_COUNTED_SHOWN = 20
+
+_Shared = TypeVar("_Shared", Comment, ThreadState)
 
 _Candidate = tuple[Decision, tuple[str, ...] | None, bytes | None, str | None]
 
@@ -191,3 +197,44 @@ class ReviewRecords:
             return d.record_id in answered or later >= d.created_at
 
         return [u for u in counted.uncounted if not answered_here(u)]
+
+    def threads_for(self, binding: ChangeBinding, base_commit: str | None, policy: PolicyConfig,
+                    not_counted: list[str] | None = None) -> list[CommentThread]:
+        """The comment threads on the change (under any of its names), from the notes and the ledger
+        merged by record id; open ones first, then by place. Comments and acts the trust rules do not
+        admit are left out, each described in `not_counted` when given."""
+        parsed = self.parsed_notes()
+        comments = {c.record_id: c for c in (parsed.comments if parsed is not None else ())}
+        states = {s.record_id: s for s in (parsed.thread_states if parsed is not None else ())}
+        if self.ledger is not None:
+            for comment in self.ledger.iter_comments(repo=self.repo_key):
+                comments.setdefault(comment.record_id, comment)
+            for state in self.ledger.iter_thread_states(repo=self.repo_key):
+                states.setdefault(state.record_id, state)
+        from app.core.policy.binding import plain_id
+
+        def here(change_id: str) -> bool:
+            return plain_id(change_id, binding.remotes) in binding.names
+
+        mine = [c for c in comments.values() if here(c.change_id)]
+        acts = [s for s in states.values() if here(s.change_id)]
+        rules = self.rules(base_commit, policy)
+        if rules.required:
+            shown = not_counted if not_counted is not None else []
+            mine = _trusted(mine, "comment", parsed, rules, shown)
+            acts = _trusted(acts, "thread act", parsed, rules, shown)
+        threads = build_threads(mine, acts)
+        return sorted(threads, key=lambda t: (t.resolved, t.root.path, t.root.line or 0, t.root.created_at))
+
+
+def _trusted(records: list[_Shared], what: str, parsed: notes.ParsedNotes | None, rules: trust.TrustRules,
+             not_counted: list[str]) -> list[_Shared]:
+    """The records that may count under `rules`; the others are described in `not_counted`."""
+    kept = []
+    for record in records:
+        verdict = trust.verdict(record.record_id, record.reviewer, parsed, rules, record.created_at)
+        if verdict.trusted:
+            kept.append(record)
+        elif len(not_counted) < 2 * MAX_NOT_COUNTED_SHOWN:
+            not_counted.append(f"{what} by {record.reviewer} (record {record.record_id}): {verdict.why}")
+    return kept

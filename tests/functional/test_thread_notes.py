@@ -4,6 +4,7 @@ ledger ends with the same resolved thread; syncing again changes nothing."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from app.analysis.analyzer import Analyzer
@@ -78,3 +79,57 @@ def test_thread_lines_round_trip_and_bad_ones_are_reported() -> None:
     assert parsed.thread_states == [ThreadState(**{**{n: getattr(act, n) for n in act.__slots__},  # type: ignore[attr-defined]
                                                   "source": "notes"})]
     assert len(parsed.malformed) == 1 and "unknown thread state" in parsed.malformed[0]
+
+
+# -- what `check` says about flags and threads ---------------------------------------------------------
+from tests.functional.test_check_sync import BOB, check, review  # noqa: E402
+from tests.functional.test_check_sync import solo as solo  # noqa: E402  (the fixture, used by name)
+
+
+def _comment_on(repo: Path, data: Path, change: str, body: str) -> Comment:
+    analyzer = Analyzer(repo)
+    found = analyzer.change(change)
+    with Ledger.open(data / "ledger.db") as ledger:
+        return ledger.add_comment(session_id=None, reviewer=BOB, repo=analyzer.repo_key, change_id=found.id,
+                                  head=found.head, chunk_hash=None, path="src/alpha/ops.py", line=5, side="new",
+                                  body=body)
+
+
+def test_check_shows_what_a_flag_asks_for(solo) -> None:
+    repo, data = solo
+    review(repo, data, BOB, "plain", decision="flag")
+    analyzer = Analyzer(repo)
+    with Ledger.open(data / "ledger.db") as ledger:  # the flag's note, as the TUI records it
+        ledger.db.execute("UPDATE decisions SET note = 'more() must reject negative x'")
+    done = check(repo, data, "plain")
+    assert done.exit_code == 1
+    assert "flagged by bob@example.com: more() must reject negative x" in done.stdout
+    assert "flagged a chunk: more() must reject negative x" in done.stdout
+    assert analyzer.repo_key
+
+
+def test_check_lists_threads_and_blocks_on_open_ones_only_when_asked(solo) -> None:
+    repo, data = solo
+    review(repo, data, BOB, "plain")
+    root = _comment_on(repo, data, "plain", "Why does more() exist at all?")
+    listed = check(repo, data, "plain")
+    assert listed.exit_code == 0  # open threads do not block by default...
+    assert "comment threads: 1, 1 open" in listed.stdout
+    assert "[open] src/alpha/ops.py:5 bob@example.com: Why does more() exist at all?" in listed.stdout
+    strict = repo / ".review-tui.toml"
+    git(repo, "checkout", "-q", "main")
+    strict.write_text('[policy]\nseniors = ["sam@example.com"]\nopen_threads_block = true\n')
+    git(repo, "commit", "-qam", "require resolved threads")
+    git(repo, "checkout", "-q", "plain")
+    git(repo, "rebase", "-q", "main")
+    review(repo, data, BOB, "plain")  # the rebased head: approve its content again
+    blocked = check(repo, data, "plain", "--json")
+    assert blocked.exit_code == 1  # ...but do with open_threads_block
+    verdict = json.loads(blocked.stdout)
+    assert verdict["open_threads"] == 1 and "1 comment thread still open (open_threads_block)" in verdict["missing"]
+    assert verdict["threads"][0]["body"] == "Why does more() exist at all?"
+    analyzer = Analyzer(repo)
+    with Ledger.open(data / "ledger.db") as ledger:
+        ledger.set_thread_state(session_id=None, reviewer=BOB, repo=analyzer.repo_key, change_id="plain",
+                                head=analyzer.change("plain").head, thread_id=root.record_id, resolved=True)
+    assert check(repo, data, "plain").exit_code == 0

@@ -71,6 +71,9 @@ class PolicyConfig:
     not counted."""
     allowed_signers_file: str = ".review-tui-signers"
     """The OpenSSH allowed-signers file, a path in the repository (read from the base commit)."""
+    open_threads_block: bool = False
+    """Every comment thread on the change must be resolved before it may merge (like a forge's
+    "require conversation resolution"); off by default, and `check` lists open threads either way."""
 
     def is_senior(self, email: str) -> bool:
         return email.lower() in {s.lower() for s in self.seniors}
@@ -106,9 +109,10 @@ class PolicyConfig:
         flags_block = reader.get("flags_block", bool, True)
         require_signatures = reader.get("require_signatures", bool, False)
         signers_file = reader.get("allowed_signers_file", str, cls.allowed_signers_file)
+        open_threads_block = reader.get("open_threads_block", bool, False)
         reader.finish()
         return cls(seniors, reviewers, tuple(rules), opened, fast, self_ok, flags_block, require_signatures,
-                   signers_file)
+                   signers_file, open_threads_block)
 
 
 @dataclass
@@ -174,6 +178,8 @@ class ApprovalRecord:
     """The floor time that applied (for the rubber-stamp message)."""
     change_id: str = ""
     """The change the decision was given on (binding.py: it counts there, its aliases and commits)."""
+    note: str = ""
+    """What a flag asks to change (shown wherever the flag is reported)."""
 
     @property
     def is_change_level(self) -> bool:
@@ -232,6 +238,10 @@ class PolicyResult:
     flagged: list[tuple[ChunkRef, str]]
     """(chunk, reviewer) pairs whose newest decision on a current chunk is a flag."""
     reviewers: list[ReviewerStanding]
+    flag_notes: dict[tuple[int, str], str] = field(default_factory=dict)
+    """(chunk index, reviewer) -> what the flag asks to change."""
+    open_threads: int = 0
+    """Unresolved comment threads on the change (they block only with `open_threads_block`)."""
 
     @property
     def summary(self) -> str:
@@ -254,8 +264,10 @@ class PolicyResult:
                              for c in self.stale_chunks],
             "rubber_stamps": list(self.rubber_stamps),
             "self_approvals": list(self.self_approvals),
-            "flagged": [{"index": c.index, "title": c.title, "hash": c.content_hash, "reviewer": who}
+            "flagged": [{"index": c.index, "title": c.title, "hash": c.content_hash, "reviewer": who,
+                         "note": self.flag_notes.get((c.index, who), "")}
                         for c, who in self.flagged],
+            "open_threads": self.open_threads,
             "reviewers": [
                 {"reviewer": s.reviewer, "senior": s.senior, "counted": s.counted, "state": s.state,
                  "approved_chunks": s.approved_chunks, "total_chunks": s.total_chunks, "detail": s.detail,
@@ -332,13 +344,15 @@ def evaluate(
     decisions: Iterable[ApprovalRecord],
     head: str | None = None,
     chunk_titles: Sequence[str] | None = None,
+    open_threads: int = 0,
 ) -> PolicyResult:
     """Whether the decisions meet the policy for a change's current content.
 
     `chunk_hashes` are the current plan's chunk content hashes in plan order (chunk #1 first);
     `chunk_titles` (same order) name them in messages. `decisions` are every known decision on the
     change, any head, any source: chunk approvals carry over by content hash. `head` is the current
-    head, binding change-level decisions whose covered hashes are unknown. Pure: no I/O.
+    head, binding change-level decisions whose covered hashes are unknown. `open_threads` counts the
+    change's unresolved comment threads (blocking with `open_threads_block`). Pure: no I/O.
     """
     required = requirement_for(config, tier, ai_share)
     content = _ChangeContent.of(chunk_hashes, chunk_titles, authors, head)
@@ -351,20 +365,28 @@ def evaluate(
 
     standings: list[ReviewerStanding] = []
     flagged: list[tuple[ChunkRef, str]] = []
+    flag_notes: dict[tuple[int, str], str] = {}
     stale: set[str] = set()
     for key in sorted(by_reviewer):
         records = sorted(by_reviewer[key], key=lambda r: (r.created_at, r.record_id))
         standings.append(_standing(key, shown[key], records, content, config, flagged, stale))
+        for record in records:  # the newest flag's note of each flagged chunk
+            if record.decision == "flag" and record.chunk_hash in content.refs and record.note:
+                flag_notes[(content.refs[record.chunk_hash].index, shown[key])] = record.note
 
     counted = [s for s in standings if s.counted]
     seniors = [s for s in counted if s.senior]
     gap_total = max(required.approvals - len(counted), 0)
     gap_senior = max(required.senior_approvals - len(seniors), 0)
     block_flags = config.flags_block and bool(flagged)
-    ok = gap_total == 0 and gap_senior == 0 and not block_flags
+    block_threads = config.open_threads_block and open_threads > 0
+    ok = gap_total == 0 and gap_senior == 0 and not block_flags and not block_threads
     stale_refs = [content.refs[h] for h in content.current if h in stale]
     missing = [] if ok else _missing(required, gap_total, gap_senior, stale_refs, standings,
-                                     flagged if block_flags else [])
+                                     flagged if block_flags else [], flag_notes)
+    if block_threads:
+        missing = [m for m in missing if m != NO_APPROVALS_YET]
+        missing.append(f"{_plural(open_threads, 'comment thread')} still open (open_threads_block)")
     return PolicyResult(
         ok=ok,
         required=required,
@@ -376,6 +398,8 @@ def evaluate(
         self_approvals=[s.reviewer for s in standings if s.state == "author"],
         flagged=flagged,
         reviewers=standings,
+        flag_notes=flag_notes,
+        open_threads=open_threads,
     )
 
 
@@ -410,9 +434,10 @@ def _standing(key: str, who: str, records: list[ApprovalRecord], content: _Chang
     if len(approved) == len(needed):
         standing.approved_chunks = len(current)
         _judge_complete_approval(standing, key, [latest[h] for h in needed], content, config)
-    elif any(h in latest and latest[h].decision == "flag" for h in needed):
+    elif flags := [latest[h] for h in needed if h in latest and latest[h].decision == "flag"]:
         standing.state = "flagged"
-        standing.detail = "flagged a chunk"
+        notes = [f.note for f in flags if f.note]
+        standing.detail = "flagged a chunk" + (f": {notes[-1]}" if notes else "")
     elif earlier_content:
         standing.state = "stale"
         unapproved = [h for h in needed if h not in approved and h != CHANGE_AS_A_WHOLE]
@@ -443,8 +468,12 @@ def _judge_complete_approval(standing: ReviewerStanding, key: str, records: list
         standing.state, standing.counted = "approved", True
 
 
+NO_APPROVALS_YET = "no approvals yet"
+
+
 def _missing(required: Requirement, gap_total: int, gap_senior: int, stale_refs: list[ChunkRef],
-             standings: list[ReviewerStanding], blocking_flags: list[tuple[ChunkRef, str]]) -> list[str]:
+             standings: list[ReviewerStanding], blocking_flags: list[tuple[ChunkRef, str]],
+             flag_notes: dict[tuple[int, str], str] | None = None) -> list[str]:
     """One line per gap, most important first."""
     missing: list[str] = []
     because = f" ({'; '.join(required.because)})" if required.because else ""
@@ -464,6 +493,9 @@ def _missing(required: Requirement, gap_total: int, gap_senior: int, stale_refs:
                 else "approvals were rubber stamps and do not")
         missing.append(f"{len(stamped)} {verb} count (" + "; ".join(f"{s.reviewer}: {s.detail}" for s in stamped) + ")")
     missing += [f"author {s.reviewer} cannot approve their own change" for s in standings if s.state == "author"]
-    missing += [f"{chunk.label} is flagged by {who}" for chunk, who in blocking_flags]
+    notes = flag_notes or {}
+    missing += [f"{chunk.label} is flagged by {who}" + (f": {notes[(chunk.index, who)]}"
+                                                       if notes.get((chunk.index, who)) else "")
+                for chunk, who in blocking_flags]
     missing += [f"{s.reviewer} {s.detail}" for s in standings if s.state == "partial"]
-    return missing or ["no approvals yet"]  # nothing else to say: nobody has looked yet
+    return missing or [NO_APPROVALS_YET]  # nothing else to say: nobody has looked yet

@@ -38,9 +38,12 @@ from app.tui.widgets.score_bar import score_cell
 from app.tui.widgets.why_panel import change_identifiers, top_factors, why_renderable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
     from app.analysis.signoff import CheckOutcome
     from app.core.planner.model import Chunk
+    from app.storage.ledger import CommentThread
     from app.tui.host import ReviewHost
 
 
@@ -573,6 +576,36 @@ class ChangeScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_threads(self) -> None:
+        """Every comment thread on the change: read, reply, resolve."""
+        from app.tui.screens.threads import ThreadActions, ThreadsScreen
+
+        detail = self.detail
+        if detail is None:
+            self.notify("The change is still loading.", severity="warning")
+            return
+        session = self.review_app.session
+
+        def reply(thread: CommentThread, body: str) -> CommentThread | None:
+            return self._thread_act(lambda: session.reply(detail, thread, body), thread)
+
+        def set_resolved(thread: CommentThread, resolved: bool) -> CommentThread | None:
+            return self._thread_act(lambda: session.set_resolved(detail, thread, resolved), thread)
+
+        title = f"Comment threads · {one_line(detail.change.id, 60)}"
+        self.app.push_screen(ThreadsScreen(title, lambda: session.threads(detail), ThreadActions(reply, set_resolved)))
+
+    def _thread_act(self, act: Callable[[], object], thread: CommentThread) -> CommentThread | None:
+        """Run a reply or resolve, then return the thread as stored (None, with a notice, on failure)."""
+        assert self.detail is not None
+        try:
+            act()
+            threads = self.review_app.session.threads(self.detail)
+        except ReviewTuiError as exc:
+            self.notify(one_line(str(exc), 300), title="Comment thread", severity="error", markup=False)
+            return None
+        return next((t for t in threads if t.thread_id == thread.thread_id), thread)
 
     def action_show_plan(self) -> None:
         self._show_tab("tab-plan", "#chunks-table")

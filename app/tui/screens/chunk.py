@@ -42,15 +42,16 @@ from app.core.git.repo import GitRepo
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
 from app.core.text import format_duration, one_line
 from app.errors import ReviewTuiError
-from app.storage.ledger import Decision
+from app.storage.ledger import CommentThread, Decision
 from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target, fold_viewed
 from app.tui.file_context import split_lines
 from app.tui.keys import ActionSpec
 from app.tui.review_session import ReviewSession
 from app.tui.screens.dialogs import ActivityModal, ConfirmDialog, TextInputDialog
 from app.tui.screens.reader import FileEntry, FileSource, ReaderScreen, layout_choice, reader_bindings
+from app.tui.screens.threads import ThreadActions, ThreadDialog, ThreadsScreen, thread_summary
 from app.tui.timer import LineId
-from app.tui.widgets.diff_view import DiffView, DisplayLine
+from app.tui.widgets.diff_view import DiffView, DisplayLine, LineMarker, MarkerKey
 from app.tui.widgets.footer import KeyFooter
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -112,6 +113,7 @@ class ChunkReviewScreen(ReaderScreen):
         self._statuses: dict[str, str] = {}
         self._stamped: set[str] = set()  # chunks whose standing approval was a rubber stamp
         self._on_screen = False  # the session counts time for the current chunk
+        self._threads: list[CommentThread] = []  # every thread on the change, for the gutter
 
     # -- composition --------------------------------------------------------------------------
     @property
@@ -149,6 +151,7 @@ class ChunkReviewScreen(ReaderScreen):
             self._say(str(exc), title="Review ledger", severity="error")
         if self._viewed:
             self.diff_view.set_lines(self._rows(self.chunk))
+        self._load_threads()
         self._update_header()
         self.diff_view.focus()
         if self._focus_path is not None:
@@ -601,6 +604,10 @@ class ChunkReviewScreen(ReaderScreen):
             self._say("Put the cursor on a line of the diff first.", timeout=3)
             return
         path, line, side = target
+        existing = self._thread_at(path, line, side)
+        if existing is not None:  # the line has a conversation already: open it (reply, resolve)
+            self._open_thread(existing)
+            return
         where = path if line is None else f"{path}:{line}" + (" (old)" if side == "old" else "")
 
         def answered(body: str | None) -> None:
@@ -611,10 +618,75 @@ class ChunkReviewScreen(ReaderScreen):
             except ReviewTuiError as exc:
                 self._say(str(exc), title="Comment not saved", severity="error")
                 return
+            self._load_threads()
             self._say(f"Comment saved on {one_line(where, 120)}", timeout=2)
 
         self.app.push_screen(TextInputDialog("Comment", f"Comment on {where}", on_activity=self._activity),
                              answered)
+
+    # -- comment threads ------------------------------------------------------------------------
+    def _load_threads(self) -> None:
+        try:
+            self._threads = self.session.threads(self.detail)
+        except ReviewTuiError as exc:
+            self._say(str(exc), title="Comment threads", severity="error")
+            self._threads = []
+        self._mark_threads()
+
+    def _mark_threads(self) -> None:
+        """Gutter marks: ● an open thread, ✓ a resolved one (the open one wins on a shared line)."""
+        if not self.is_mounted:
+            return
+        markers: dict[MarkerKey, LineMarker] = {}
+        for thread in self._threads:
+            root = thread.root
+            key: MarkerKey = (root.path, root.side, root.line)
+            if key in markers and thread.resolved:
+                continue
+            replies = len(thread.replies)
+            label = (f"{'resolved' if thread.resolved else 'open'} thread"
+                     f"{f', {replies} repl' + ('y' if replies == 1 else 'ies') if replies else ''}: "
+                     f"{thread_summary(thread, 60)} (c opens it)")
+            markers[key] = LineMarker("✓" if thread.resolved else "●",
+                                      "success" if thread.resolved else "warning", label)
+        self.diff_view.set_markers(markers)
+
+    def _thread_at(self, path: str, line: int | None, side: str) -> CommentThread | None:
+        here = [t for t in self._threads if (t.root.path, t.root.line) == (path, line)
+                and (t.root.side == side or line is None)]
+        return next((t for t in here if not t.resolved), here[0] if here else None)
+
+    def thread_actions(self) -> ThreadActions:
+        def reply(thread: CommentThread, body: str) -> CommentThread | None:
+            try:
+                self.session.reply(self.detail, thread, body)
+            except ReviewTuiError as exc:
+                self._say(str(exc), title="Reply not saved", severity="error")
+                return None
+            return self._reloaded(thread)
+
+        def set_resolved(thread: CommentThread, resolved: bool) -> CommentThread | None:
+            try:
+                self.session.set_resolved(self.detail, thread, resolved)
+            except ReviewTuiError as exc:
+                self._say(str(exc), title="Thread not changed", severity="error")
+                return None
+            return self._reloaded(thread)
+
+        return ThreadActions(reply, set_resolved)
+
+    def _reloaded(self, thread: CommentThread) -> CommentThread:
+        self._load_threads()
+        return next((t for t in self._threads if t.thread_id == thread.thread_id), thread)
+
+    def _open_thread(self, thread: CommentThread) -> None:
+        self.app.push_screen(ThreadDialog(thread, self.thread_actions(), on_activity=self._activity),
+                             lambda _changed: self._load_threads())
+
+    def action_threads(self) -> None:
+        title = f"Comment threads · {one_line(self.detail.change.id, 60)}"
+        self.app.push_screen(ThreadsScreen(title, lambda: self.session.threads(self.detail), self.thread_actions()),
+                             lambda _result: self._load_threads())
 
     def _record(self, decide: Callable[[], Decision], chunk: Chunk) -> None:
         """Run a decision, then refresh statuses and move to the next unreviewed chunk."""
