@@ -30,7 +30,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.core.policy.rules import PolicyConfig, requirement_for
@@ -43,7 +43,7 @@ from app.storage.db import (
     STATS_FAST_RATE,
     STATS_RATE_EDGES,
 )
-from app.storage.ledger import Ledger
+from app.storage.ledger import Comment, Ledger, ThreadState, build_threads
 
 FLOOR_RATE = STATS_FAST_RATE
 """LOC per hour above which defect detection drops (SmartBear/Cisco; SPEC.md): the line on the histogram."""
@@ -205,6 +205,12 @@ class StatsReport:
     stale_method: str  # "repository" or "changes seen"
     empty_ledger: bool = False
     notes: list[str] = field(default_factory=list)
+    comments: int = 0
+    """Comments written in the window (by the reviewer, when one is chosen)."""
+    threads: int = 0
+    """Comment threads started in the window."""
+    open_threads: int = 0
+    """Of those threads, the ones not resolved now."""
 
     @property
     def no_data(self) -> bool:
@@ -228,6 +234,7 @@ class StatsReport:
             "rate_histogram": [{"from": lo, "to": None if math.isinf(hi) else hi, "chunks": n}
                                for lo, hi, n in self.histogram],
             "untimed_chunks": self.untimed_chunks,
+            "comments": {"comments": self.comments, "threads": self.threads, "open_threads": self.open_threads},
             "known_reviewers": self.known_reviewers,
             "meanings": MEANINGS,
             "notes": self.notes,
@@ -291,6 +298,30 @@ def median(values: Sequence[float]) -> float | None:
 # -- the computation ------------------------------------------------------------------------
 
 
+def _thread_figures(ledger: Ledger, query: StatsQuery) -> tuple[int, int, int]:
+    """(comments, threads started, of them still open) in the query's window and scope."""
+
+    def wanted(at: float, reviewer: str) -> bool:
+        if (query.since is not None and at < query.since) or (query.until is not None and at >= query.until):
+            return False
+        return query.reviewer is None or reviewer.lower() == query.reviewer.lower()
+
+    by_change: dict[tuple[str, str], list[Comment]] = {}
+    for comment in ledger.iter_comments(repo=query.repo):
+        by_change.setdefault((comment.repo, comment.change_id), []).append(comment)
+    acts: dict[tuple[str, str], list[ThreadState]] = {}
+    for act in ledger.iter_thread_states(repo=query.repo):
+        acts.setdefault((act.repo, act.change_id), []).append(act)
+    comments = threads = still_open = 0
+    for key, found in by_change.items():
+        comments += sum(1 for c in found if wanted(c.created_at, c.reviewer))
+        for thread in build_threads(found, acts.get(key, ())):
+            if wanted(thread.root.created_at, thread.root.reviewer):
+                threads += 1
+                still_open += not thread.resolved
+    return comments, threads, still_open
+
+
 def compute_stats(
     ledger: Ledger,
     query: StatsQuery,
@@ -313,13 +344,14 @@ def compute_stats(
             raise StatsInputError(
                 f"no reviews by {query.reviewer} in the ledger; known reviewers: {listed or 'none yet'}"
             )
-        query = StatsQuery(query.repo, query.since, query.until, match, query.tier)
+        query = replace(query, reviewer=match)
     seniors_known = policy is not None and bool(policy.seniors)
     report = StatsReport(
         query=query, overall=Figures("all"), reviewers=[], tiers=[], weeks=[], ai_bands=[], histogram=[],
         untimed_chunks=0, known_reviewers=known, seniors_known=seniors_known,
         stale_method="repository" if current is not None else "changes seen",
     )
+    report.comments, report.threads, report.open_threads = _thread_figures(ledger, query)
     if not sq.has_conclusive_decisions(db):
         report.empty_ledger = True
         return report

@@ -175,6 +175,9 @@ def summary_lines(report: StatsReport) -> list[str]:
         lines.append(f"{o.not_counted:,} approval{'s' if many else ''} of pending changes {'do' if many else 'does'} "
                      "not count for `review-tui check` (unsigned or not signed by an allowed key where the policy "
                      "requires signatures).")
+    if report.comments:
+        lines.append(f"Comments: {report.comments:,} in {report.threads:,} thread{'s' if report.threads != 1 else ''} "
+                     f"started, {report.open_threads:,} still open.")
     return lines
 
 

@@ -133,3 +133,22 @@ def test_check_lists_threads_and_blocks_on_open_ones_only_when_asked(solo) -> No
         ledger.set_thread_state(session_id=None, reviewer=BOB, repo=analyzer.repo_key, change_id="plain",
                                 head=analyzer.change("plain").head, thread_id=root.record_id, resolved=True)
     assert check(repo, data, "plain").exit_code == 0
+
+
+def test_stats_counts_comments_and_open_threads(solo, hermetic_dirs) -> None:
+    repo, data = solo
+    review(repo, data, BOB, "plain")
+    root = _comment_on(repo, data, "plain", "first")
+    _comment_on(repo, data, "plain", "second")
+    analyzer = Analyzer(repo)
+    with Ledger.open(data / "ledger.db") as ledger:
+        ledger.add_comment(session_id=None, reviewer="sam@example.com", repo=analyzer.repo_key, change_id="plain",
+                           head=analyzer.change("plain").head, chunk_hash=None, path="src/alpha/ops.py", line=5,
+                           side="new", body="a reply", reply_to=root.record_id)
+        ledger.set_thread_state(session_id=None, reviewer=BOB, repo=analyzer.repo_key, change_id="plain",
+                                head=analyzer.change("plain").head, thread_id=root.record_id, resolved=True)
+    done = run_cli(["stats", "--repo", str(repo), "--json", "--ledger", str(data / "ledger.db")], data)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["comments"] == {"comments": 3, "threads": 2, "open_threads": 1}
+    text = run_cli(["stats", "--repo", str(repo), "--ledger", str(data / "ledger.db")], data)
+    assert "Comments: 3 in 2 threads started, 1 still open." in " ".join(text.stdout.split())
