@@ -29,7 +29,7 @@ class ManualClock:
 
 @pytest.fixture(scope="module")
 def receipt(payments_repo: Path) -> tuple[str, ChangeDetail]:
-    """feature/receipt-pdf: a code chunk (floor 1180 s) and two binary chunks (30 s, 15 s)."""
+    """feature/receipt-pdf: a code chunk (floor 783 s) and two binary chunks (30 s, 15 s)."""
     analyzer = Analyzer(payments_repo)
     detail = analyzer.detail("feature/receipt-pdf")
     assert [c.kind for c in detail.plan.chunks] == ["code", "binary", "binary"]
@@ -117,7 +117,7 @@ def test_approval_below_the_floor_needs_confirming_and_is_a_rubber_stamp(ledger:
     _read(session, clock, 12.5)
     check = session.approval_check(detail, chunk)
     assert check.fast
-    assert check.message == "You spent 0m12s of a 19m40s floor: record as a rubber stamp?"
+    assert check.message == "You spent 0m12s of a 13m03s floor: record as a rubber stamp?"
     with pytest.raises(FastApprovalNotConfirmed):
         session.approve(detail, chunk)
     assert ledger.decisions_for(repo_key, detail.change.id) == []  # nothing recorded unconfirmed
@@ -127,7 +127,7 @@ def test_approval_below_the_floor_needs_confirming_and_is_a_rubber_stamp(ledger:
     # the decision carries the chunk's figures for stats
     assert (decision.chunk_hash, decision.chunk_index, decision.floor_seconds, decision.changed_lines,
             decision.tier, decision.ai_share, decision.complexity_added) == (
-        chunk.content_hash, chunk.index, 1180.0, chunk.changed_lines, chunk.tier, chunk.ai_share,
+        chunk.content_hash, chunk.index, 783.0, chunk.changed_lines, chunk.tier, chunk.ai_share,
         float(chunk.complexity_added))
     assert decision.session_id == session.session_id and decision.reviewer == REVIEWER
 

@@ -16,7 +16,7 @@ from app.core.git.diff import DiffLine, FileDiff, Hunk
 from app.core.git.repo import GitRepo
 from app.core.metrics.spans import definition_spans, unit_index
 from app.core.planner.builder import GlobSet, build_plan
-from app.core.planner.model import ChunkConfig, ReviewPlan, code_floor
+from app.core.planner.model import ChunkConfig, ReviewPlan, code_floor, content_floor, content_kind
 from app.core.settings import SectionReader
 from app.core.text import format_duration
 from app.errors import ConfigError
@@ -399,13 +399,36 @@ def test_complexity_goes_to_the_chunk_holding_the_function() -> None:
 def test_floor_time_arithmetic_and_derivation() -> None:
     config = ChunkConfig()
     assert code_floor(312, 4, 0, config) == (
-        3549, "312 lines at 500/h = 37m 26s; +4 CC x 30s = +2m; tier 0 x1.5 -> 59m 09s")
-    assert code_floor(400, 0, 2, config) == (2880, "400 lines at 500/h = 48m; tier 2 x1 -> 48m")
-    assert code_floor(5, 0, 3, config) == (60, "5 lines at 500/h = 36s; tier 3 x0.8 -> 28s; raised to the minimum 1m")
+        3429, "312 code lines T0 at 500/h x1.5 = 56m 09s; +4 CC x 10s x1.5 = +1m -> 57m 09s")
+    assert code_floor(400, 0, 2, config) == (2880, "400 code lines T2 at 500/h = 48m -> 48m")
+    assert code_floor(5, 0, 3, config) == (60, "5 code lines T3 at 500/h x0.8 = 28s -> 28s; raised to the minimum 1m")
+    assert code_floor(1000, 0, 0, config) == (
+        3600, "1000 code lines T0 at 500/h x1.5 = 3h 00m 00s -> 3h 00m 00s; capped at one sitting 1h 00m 00s")
     fast = ChunkConfig(lines_per_hour=1000, seconds_per_complexity_point=0, min_seconds=0,
-                       tier_multipliers=(2.0, 1.0, 1.0, 1.0))
+                       tier_multipliers=(2.0, 1.0, 1.0, 1.0), max_chunk_seconds=36_000)
     assert code_floor(1000, 9, 0, fast)[0] == 7200
     assert format_duration(3725, "spaced") == "1h 02m 05s" and format_duration(59, "spaced") == "59s"
+
+
+def test_each_kind_of_content_is_read_at_its_own_rate_and_only_code_at_its_tier() -> None:
+    config = ChunkConfig()
+    seconds, derivation = content_floor({("code", 0): 120, ("test", 0): 133, ("docs", 2): 40}, 6, config)
+    assert derivation == ("120 code lines T0 at 500/h x1.5 = 21m 36s; 133 test lines at 800/h = 9m 58s; "
+                          "40 docs lines at 1200/h = 2m; +6 CC x 10s x1.5 = +1m 30s -> 35m 04s")
+    assert seconds == 2104
+    # tests of tier-0 code are floored as tests: the same lines as tier-0 code would take 1.5 x 500/800 longer
+    as_tests = content_floor({("test", 0): 400}, 0, config)[0]
+    assert as_tests == 1800 < content_floor({("code", 0): 400}, 0, config)[0] == 3600
+    assert [content_kind(p) for p in ("payments/retry.py", "tests/test_retry.py", "ledger_test.go",
+                                      "web/cart.spec.ts", "docs/runbook.md", "README.rst", "rates.csv",
+                                      "tests/fixtures/charge.json", "conftest.py")] == [
+        "code", "test", "test", "test", "docs", "docs", "data", "data", "test"]
+
+
+@pytest.mark.parametrize("kind", ["code", "test", "docs", "data"])
+def test_no_chunk_floor_exceeds_one_sitting(kind: str) -> None:
+    config = ChunkConfig()
+    assert content_floor({(kind, 0): 1_000_000}, 10_000, config)[0] == config.max_chunk_seconds == 3600
 
 
 # -- configuration --------------------------------------------------------------------------------------

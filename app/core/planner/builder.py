@@ -53,7 +53,8 @@ from app.core.planner.model import (
     LineRange,
     ReviewPlan,
     Segment,
-    code_floor,
+    content_floor,
+    content_kind,
     light_floor,
     new_line_range,
     new_segment,
@@ -487,10 +488,17 @@ class _PlanBuilder:
             else:
                 chunks.append(self._line_chunk(draft, segments[number], file_tiers, ai_lines, destructive))
         self._assign_complexity(drafts, chunks, complexity)
+        default_tier = self.config.default_tier
         for chunk in chunks:
             if chunk.kind == KIND_CODE:
-                chunk.floor_seconds, chunk.floor_derivation = code_floor(
-                    chunk.changed_lines, chunk.complexity_added, chunk.tier, self.config)
+                # Each file's lines at its own kind's rate and its own tier: tests paired with tier-0
+                # code are read as tests, not floored as tier 0.
+                lines: dict[tuple[str, int], int] = {}
+                for segment in chunk.segments:
+                    key = (content_kind(segment.path), file_tiers.get(segment.path, default_tier))
+                    lines[key] = lines.get(key, 0) + segment.additions + segment.deletions
+                chunk.floor_seconds, chunk.floor_derivation = content_floor(
+                    lines, chunk.complexity_added, self.config)
         return chunks
 
     def _line_chunk(self, draft: Draft, segments: list[Segment], file_tiers: Mapping[str, int],

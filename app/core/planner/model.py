@@ -7,6 +7,7 @@ Everything here is data with its JSON form (to_dict/from_dict, used by the analy
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,11 +60,25 @@ class ChunkConfig:
     """Changed lines per chunk (SmartBear/Cisco: review at most 200-400 lines at a time). Only one
     indivisible unit larger than this (one function, one collapsed file) makes a bigger chunk."""
     lines_per_hour: float = 500.0
-    """Reading rate behind the floor time: defect detection drops above ~450-500 LOC/hour."""
+    """Reading rate of code behind the floor time: defect detection drops above ~450-500 LOC/hour
+    (SmartBear/Cisco)."""
+    test_lines_per_hour: float = 800.0
+    """Reading rate of test code: repetitive setup and assertions are read faster, and reviewers do
+    read them faster (Spadini et al., ICSE 2018). Never raised by the tier of the code they test."""
+    docs_lines_per_hour: float = 1200.0
+    """Reading rate of prose (Markdown, reST, text): silent reading of non-fiction runs at ~238
+    words a minute (Brysbaert 2019), about 20 lines of ~12 words."""
+    data_lines_per_hour: float = 2000.0
+    """Reading rate of data rows (CSV, JSON lines, fixtures): skimmed for the unexpected (a judgement,
+    no study; large data files are collapsed anyway)."""
     min_seconds: float = 60.0
     """The least floor time of a code chunk, however small: opening, reading and judging it."""
-    seconds_per_complexity_point: float = 30.0
-    """Extra floor seconds per point of cyclomatic complexity the chunk adds (a branch to trace)."""
+    max_chunk_seconds: float = 3600.0
+    """The most floor time of one chunk: a floor is what one honest sitting takes, and reviews lose
+    effectiveness after 60-90 minutes (SmartBear/Cisco); a longer chunk needs more than a floor."""
+    seconds_per_complexity_point: float = 10.0
+    """Extra floor seconds per point of cyclomatic complexity the chunk adds (a new path to trace; the
+    reading rate already pays for ordinary branching)."""
     tier_multipliers: tuple[float, float, float, float] = DEFAULT_TIER_MULTIPLIERS
     """Floor-time multiplier of tiers 0..3 (0 critical .. 3 docs/tests): critical code is read
     slower. In TOML a list of four numbers, or a table {"0" = 1.5, ...} overriding some tiers."""
@@ -102,6 +117,7 @@ class ChunkConfig:
         default_tier = reader.get("default_tier", int, d.default_tier)
         if not 0 <= default_tier <= 3:
             raise ConfigError(f"{reader.where('default_tier')}: must be 0..3, got {default_tier}")
+        rates = _reading_rates(reader, d)
         multipliers = list(d.tier_multipliers)
         if isinstance(reader.data.get("tier_multipliers"), list):
             values = reader.get("tier_multipliers", list, [])
@@ -131,6 +147,7 @@ class ChunkConfig:
             rename_seconds=reader.get_number("rename_seconds", d.rename_seconds, minimum=0.0),
             pair_tests=reader.get("pair_tests", bool, d.pair_tests),
             group_uses=reader.get("group_uses", bool, d.group_uses),
+            **rates,
         )
         for key, patterns in (("collapsed_globs", collapsed), ("extra_collapsed_globs", extra),
                               ("data_globs", data)):
@@ -293,31 +310,86 @@ class ReviewPlan:
             raise ValueError(f"malformed ReviewPlan record: {exc!r}") from exc
 
 
+def _reading_rates(reader: SectionReader, d: ChunkConfig) -> dict[str, float]:
+    """The per-kind reading rates and the chunk floor's ceiling of the [chunks] table."""
+    rates = {key: reader.get_number(key, getattr(d, key), minimum=1.0)
+             for key in ("test_lines_per_hour", "docs_lines_per_hour", "data_lines_per_hour")}
+    rates["max_chunk_seconds"] = reader.get_number("max_chunk_seconds", d.max_chunk_seconds, minimum=60.0)
+    return rates
+
+
 # -- floor time ----------------------------------------------------------------------------------
+
+CONTENT_KINDS = ("code", "test", "docs", "data")
+"""What a changed line is, for its reading rate."""
+_DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org"})
+_DATA_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson", ".psv"})
+_DATA_DIRS = frozenset({"fixtures", "testdata", "test_data", "__snapshots__", "snapshots"})
+_TEST_DIRS = frozenset({"test", "tests", "spec", "specs", "__tests__", "testing"})
+_TEST_NAME = re.compile(r"^(test_.+|.+_test|.+_tests|.+\.(test|spec)|conftest)\.[A-Za-z0-9]+$")
+
+
+def content_kind(path: str) -> str:
+    """code, test, docs or data, from the path alone (content never runs or decides)."""
+    parts = path.lower().split("/")
+    name = parts[-1]
+    suffix = name[name.rfind("."):] if "." in name else ""
+    if suffix in _DOCS_SUFFIXES:
+        return "docs"
+    if suffix in _DATA_SUFFIXES or any(part in _DATA_DIRS for part in parts[:-1]):
+        return "data"
+    if _TEST_NAME.match(name) or any(part in _TEST_DIRS for part in parts[:-1]):
+        return "test"
+    return "code"
+
+
+def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, config: ChunkConfig) -> tuple[int, str]:
+    """The floor time of a chunk from its changed lines per (content kind, file tier), in whole
+    seconds, and how it was derived.
+
+    Each kind is read at its own rate; only code is slowed by its tier's multiplier (a test of
+    critical code is still a test). Complexity added is traced at the multiplier of the most
+    critical code tier. The sum is raised to `min_seconds` and capped at `max_chunk_seconds`:
+    "120 code lines T0 at 500/h x1.5 = 21m 36s; 133 test lines at 800/h = 9m 58s; +6 CC x 10s x1.5 = +1m 30s
+    -> 33m 04s".
+    """
+    rates = {"code": config.lines_per_hour, "test": config.test_lines_per_hour,
+             "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour}
+    parts: list[str] = []
+    total = 0.0
+    code_tiers = [tier for (kind, tier), count in lines.items() if kind == "code" and count]
+    for (kind, tier), count in sorted(lines.items(), key=lambda item: (CONTENT_KINDS.index(item[0][0]), item[0][1])):
+        if not count:
+            continue
+        multiplier = config.multiplier(tier) if kind == "code" else 1.0
+        seconds = count / rates[kind] * 3600.0 * multiplier
+        total += seconds
+        label = f"{count} {kind} line{'s' if count != 1 else ''}" + (f" T{tier}" if kind == "code" else "")
+        scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""
+        parts.append(f"{label} at {_number(rates[kind])}/h{scale} = {format_duration(seconds, 'spaced')}")
+    if complexity_added:
+        multiplier = config.multiplier(min(code_tiers)) if code_tiers else 1.0
+        extra = complexity_added * config.seconds_per_complexity_point * multiplier
+        total += extra
+        scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""
+        parts.append(f"+{complexity_added} CC x {_number(config.seconds_per_complexity_point)}s{scale}"
+                     f" = +{format_duration(extra, 'spaced')}")
+    text = "; ".join(parts or ["no changed lines"]) + f" -> {format_duration(total, 'spaced')}"
+    if total < config.min_seconds:
+        least = format_duration(config.min_seconds, "spaced")
+        return int(config.min_seconds), text + f"; raised to the minimum {least}"
+    if total > config.max_chunk_seconds:
+        return int(config.max_chunk_seconds), text + (f"; capped at one sitting "
+                                                      f"{format_duration(config.max_chunk_seconds, 'spaced')}")
+    return int(total), text
 
 def _number(value: float) -> str:
     return f"{value:g}"
 
 
 def code_floor(changed_lines: int, complexity_added: int, tier: int, config: ChunkConfig) -> tuple[int, str]:
-    """The floor time of a code chunk in whole seconds, and how it was derived.
-
-    lines / lines_per_hour, plus seconds per complexity point, times the tier's multiplier,
-    raised to the minimum: "312 lines at 500/h = 37m 26s; +4 CC x 30s = +2m; tier 0 x1.5 -> 59m 09s".
-    """
-    reading = changed_lines / config.lines_per_hour * 3600.0
-    parts = [f"{changed_lines} lines at {_number(config.lines_per_hour)}/h = {format_duration(reading, 'spaced')}"]
-    extra = complexity_added * config.seconds_per_complexity_point
-    if complexity_added:
-        parts.append(f"+{complexity_added} CC x {_number(config.seconds_per_complexity_point)}s"
-                     f" = +{format_duration(extra, 'spaced')}")
-    multiplier = config.multiplier(tier)
-    raw = (reading + extra) * multiplier
-    text = "; ".join(parts) + f"; tier {tier} x{_number(multiplier)} -> {format_duration(raw, 'spaced')}"
-    if raw < config.min_seconds:
-        text += f"; raised to the minimum {format_duration(config.min_seconds, 'spaced')}"
-        return int(config.min_seconds), text
-    return int(raw), text
+    """The floor of a chunk of code lines of one tier (content_floor with one group)."""
+    return content_floor({("code", tier): changed_lines}, complexity_added, config)
 
 
 def light_floor(count: int, per_file: float, what: str) -> tuple[int, str]:
