@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.cache import LRUCache
@@ -41,6 +42,7 @@ from app.tui.keys import (
     resolve_keys,
 )
 from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
+from app.tui.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
@@ -180,6 +182,8 @@ class ReviewApp(App[None]):
         self._saved_theme = wanted
         self._startup_notes += [("warning", f"config: {w}") for w in user_config.warnings]
         self._startup_notes += [("warning", w) for w in override_warnings(user_config.keys)]
+        # Keys typed ahead go where the keys before them led (app/tui/typeahead.py).
+        self.typeahead = TypeAhead(self, partial(App.on_event, self))
 
     def add_startup_note(self, severity: str, message: str) -> None:
         """A notification shown once the app is mounted (a config problem found while starting)."""
@@ -236,8 +240,14 @@ class ReviewApp(App[None]):
     def on_mount(self) -> None:
         self.set_keymap(keymap_for(self.user_config.keys))
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.screen_change_signal.subscribe(self, self.typeahead.screen_changed)
         for severity, message in self._startup_notes:
             self.notify(message, severity=severity, timeout=8)  # type: ignore[arg-type]
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.typeahead.take(event):
+            return  # held back until the app has settled from the key before it
+        await super().on_event(event)
 
     def _theme_changed(self, theme: Theme) -> None:
         """Persist a theme chosen at runtime (command palette, ctrl+t) to the user config."""

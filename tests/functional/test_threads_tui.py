@@ -149,3 +149,24 @@ def test_snapshot_thread_dialog(snap_compare, payments_repo: Path, warm_cache, t
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=open_thread)
+
+
+async def test_the_thread_list_gives_the_comment_the_width_left_at_mount(payments_repo: Path, warm_cache,
+                                                                          tmp_path: Path) -> None:
+    """At mount the table had no width yet and the comment column took its 12-cell minimum."""
+    body = "Rounding half-even here differs from the ledger's half-up"
+    for size in ((80, 24), (120, 40)):
+        app = build_app(payments_repo, cache=warm_cache, ledger=Ledger.open(tmp_path / f"ledger-{size[0]}.db"))
+        async with app.run_test(size=size) as pilot:
+            await _chunk_on_first_added_line(app, pilot, "feature/multi-currency")
+            await pilot.press("c", *body, "enter")
+            await pilot.press("C")
+            listing = app.screen
+            assert isinstance(listing, ThreadsScreen)
+            table = listing.query_one("#threads-table", DataTable)
+            fixed = sum(width + 2 for _, width in listing.fixed_columns())
+            comment = next(c for c in table.columns.values() if str(c.key.value) == "comment")
+            assert comment.width == max(12, table.size.width - fixed - 4) > 12, size
+            shown = "".join(segment.text for segment in table.render_line(1))
+            expected = body if size[0] >= 120 else body[: comment.width - 1]
+            assert expected in shown, (size, shown)

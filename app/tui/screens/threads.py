@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 from app.core.text import human_age, one_line, visible
 from app.errors import ReviewTuiError
@@ -151,6 +152,12 @@ class ThreadsScreen(ModalScreen[None]):
         Binding("r", "toggle_resolved", "Resolve / reopen"),
         Binding("o", "toggle_open_only", "Open only / all"),
     ]
+    FIXED_COLUMNS: ClassVar[tuple[tuple[str, int], ...]] = (
+        ("state", 9), ("where", 28), ("by", 20), ("replies", 7), ("latest", 7))
+    """Every column but the comment, with its width (the comment comes third)."""
+    NARROW_COLUMNS: ClassVar[tuple[tuple[str, int], ...]] = (("state", 9), ("where", 20), ("replies", 7))
+    """Below WIDE_TABLE cells: who and when are in the thread itself (enter)."""
+    WIDE_TABLE = 96
 
     def __init__(self, title: str, load: Callable[[], list[CommentThread]], actions: ThreadActions, *,
                  open_thread: Callable[[CommentThread], None] | None = None,
@@ -178,9 +185,31 @@ class ThreadsScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.query_one("#threads-table", DataTable).focus()
+        # At mount the table has no size yet, so the comment column took its minimum: fit the
+        # columns again once the first layout gave the table its width.
+        self.call_after_refresh(self._fit_columns)
 
     def on_resize(self) -> None:
-        self.reload()
+        self._fit_columns()
+
+    def fixed_columns(self) -> tuple[tuple[str, int], ...]:
+        """The columns besides the comment at the table's width."""
+        table = self.query_one("#threads-table", DataTable)
+        wide = (table.size.width or self.app.size.width) >= self.WIDE_TABLE
+        return self.FIXED_COLUMNS if wide else self.NARROW_COLUMNS
+
+    def _comment_width(self) -> int:
+        """The comment column takes what the fixed columns leave (2 cells of padding each, the
+        scrollbar); 12 cells at least."""
+        table = self.query_one("#threads-table", DataTable)
+        return max(12, table.size.width - sum(w + 2 for _, w in self.fixed_columns()) - 4)
+
+    def _fit_columns(self) -> None:
+        table = self.query_one("#threads-table", DataTable)
+        column = table.columns.get(ColumnKey("comment"))
+        if column is None or column.width != self._comment_width() or len(table.columns) != len(
+                self.fixed_columns()) + 1:
+            self.reload()
 
     def reload(self) -> None:
         try:
@@ -201,23 +230,21 @@ class ThreadsScreen(ModalScreen[None]):
         table = self.query_one("#threads-table", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        fixed = (("state", 9), ("where", 28), ("by", 20), ("replies", 7), ("latest", 7))
-        # The comment takes what the fixed columns leave (2 cells of padding each, borders, scrollbar).
-        comment_width = max(12, table.size.width - sum(w + 2 for _, w in fixed) - 4)
-        for label, width in (*fixed[:2], ("comment", comment_width), *fixed[2:]):
+        fixed = self.fixed_columns()
+        columns = [*fixed[:2], ("comment", self._comment_width()), *fixed[2:]]
+        for label, width in columns:
             table.add_column(label, width=width, key=label)
         now = self._now()
         for index, thread in enumerate(self.threads):
-            state = thread_state_label(thread)
-            table.add_row(
-                Text(state, style="green" if thread.resolved else "bold yellow"),
-                Text(one_line(thread.root.where, 200), overflow="ellipsis", no_wrap=True),
-                Text(thread_summary(thread, 300), overflow="ellipsis", no_wrap=True),
-                Text(one_line(thread.root.reviewer, 80), overflow="ellipsis", no_wrap=True),
-                Text(str(len(thread.replies))),
-                Text(human_age(max(0.0, now - thread.last_at))),
-                key=str(index),
-            )
+            cells = {
+                "state": Text(thread_state_label(thread), style="green" if thread.resolved else "bold yellow"),
+                "where": Text(one_line(thread.root.where, 200), overflow="ellipsis", no_wrap=True),
+                "comment": Text(thread_summary(thread, 300), overflow="ellipsis", no_wrap=True),
+                "by": Text(one_line(thread.root.reviewer, 80), overflow="ellipsis", no_wrap=True),
+                "replies": Text(str(len(thread.replies))),
+                "latest": Text(human_age(max(0.0, now - thread.last_at))),
+            }
+            table.add_row(*(cells[label] for label, _ in columns), key=str(index))
         if self.threads:
             table.move_cursor(row=min(max(row, 0), len(self.threads) - 1), animate=False)
 

@@ -137,6 +137,7 @@ class FilterBar(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._editing: TextField | None = None
+        self._summary = Text()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="filter-summary", markup=False)
@@ -160,7 +161,9 @@ class FilterBar(Horizontal):
         else:
             text.append(f"{total} change{'s' if total != 1 else ''}", style="dim")
         text.append(f"   sort: {sort_label}", style="dim")
-        self.query_one("#filter-summary", Static).update(text)
+        self._summary = text
+        if self._editing is None:  # while editing, the line shows the field's label beside the Input
+            self.query_one("#filter-summary", Static).update(text)
 
     def edit(self, field: TextField, value: str) -> None:
         """Open the Input for `field`, pre-filled with its current value, and focus it."""
@@ -178,7 +181,9 @@ class FilterBar(Horizontal):
     def _close(self) -> None:
         self._editing = None
         self.query_one("#filter-input", Input).display = False
-        self.query_one("#filter-summary", Static).styles.width = "1fr"
+        summary = self.query_one("#filter-summary", Static)
+        summary.styles.width = "1fr"
+        summary.update(self._summary)
         self.post_message(self.EditClosed(self))
 
     @on(Input.Changed, "#filter-input")
