@@ -5,6 +5,7 @@ Snapshots of the thread dialog and the list, reviewed by eye."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -105,7 +106,9 @@ async def test_the_change_screen_lists_threads_too(payments_repo: Path, warm_cac
 
 def _app_with_a_thread(payments_repo: Path, warm_cache, tmp_path: Path) -> ReviewApp:
     """A real app whose ledger already holds a resolved thread with a reply, and an open one."""
-    times = iter(range(int(NOW) - 7_200, int(NOW), 600))  # an hour or two ago, ten minutes apart
+    # an hour or two ago, ten minutes apart; then (the session's own records) now: the clock never runs
+    # out (a StopIteration inside the running app left the snapshot waiting for ever)
+    times = itertools.chain(range(int(NOW) - 7_200, int(NOW), 600), itertools.repeat(int(NOW)))
     ledger = Ledger.open(tmp_path / "ledger.db", clock=lambda: float(next(times)))
     app = build_app(payments_repo, cache=warm_cache, ledger=ledger,
                     user_config=UserConfig(reviewer_email=REVIEWER))

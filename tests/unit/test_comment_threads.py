@@ -1,6 +1,7 @@
-"""Comment threads in the ledger: the schema-7 migration keeps every record of a ledger written by
-the previous releases (real files made by that code: tests/fixtures/ledger-schema6.db, before
-comment threads and with files marked viewed, and ledger-schema5.db, before both), replies join
+"""Comment threads in the ledger: the schema-8 migration keeps every record of a ledger written by
+the previous releases (real files made by that code: tests/fixtures/ledger-schema7.db, with record
+signatures and a carried approval, ledger-schema6.db, with files marked viewed, and ledger-schema5.db,
+before all of them), replies join
 their root's thread, resolve/reopen acts are append-only with the newest winning, and imports are
 idempotent."""
 
@@ -19,9 +20,10 @@ from app.storage.db import SCHEMA_VERSION
 from app.storage.ledger import Comment, Ledger, ThreadState, build_threads
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-OLD_LEDGERS = {5: FIXTURES / "ledger-schema5.db", 6: FIXTURES / "ledger-schema6.db"}
+OLD_LEDGERS = {v: FIXTURES / f"ledger-schema{v}.db" for v in (5, 6, 7)}
 """Schema version -> a ledger made by the code of that version (see make_ledger_schema*.py)."""
-NEW_TABLES = {5: {"viewed_files", "thread_states"}, 6: {"thread_states"}}
+NEW_TABLES = {5: {"viewed_files", "record_signatures", "decision_carries", "thread_states"},
+              6: {"record_signatures", "decision_carries", "thread_states"}, 7: {"thread_states"}}
 REPO = "repo-key-1"
 H1 = "a" * 40
 
@@ -60,10 +62,13 @@ def old_ledger(tmp_path: Path) -> Path:
 def test_the_fixtures_are_old_ledgers_with_records(version: int) -> None:
     with sqlite3.connect(OLD_LEDGERS[version]) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == version
-        assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == 4
+        assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == (5 if version >= 7 else 4)
         assert conn.execute("SELECT count(*) FROM comments").fetchone()[0] == 3
         if version >= 6:
             assert conn.execute("SELECT count(*) FROM viewed_files").fetchone()[0] == 3
+        if version >= 7:
+            assert conn.execute("SELECT count(*) FROM record_signatures").fetchone()[0] == 1
+            assert conn.execute("SELECT count(*) FROM decision_carries").fetchone()[0] == 1
 
 
 @pytest.mark.parametrize("version", sorted(OLD_LEDGERS))
@@ -71,7 +76,7 @@ def test_migrating_an_old_ledger_keeps_every_record(tmp_path: Path, version: int
     old_ledger = _copy(tmp_path, version)
     before = _summary(old_ledger)
     with Ledger.open(old_ledger) as ledger:
-        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
         threads = ledger.threads_for(REPO, "feature/x")
         # every old comment is the root of an open thread of its own, bodies byte for byte
         assert [(t.root.path, t.root.line, t.root.side, t.root.body, t.replies, t.resolved) for t in threads] == [
@@ -88,6 +93,9 @@ def test_migrating_an_old_ledger_keeps_every_record(tmp_path: Path, version: int
         assert ledger.active_seconds(REPO, "feature/x", "chunkhash1", "ana@example.com") == 95.5
         viewed = ledger.viewed_files(REPO, "feature/x", "ana@example.com")
         assert viewed == ({"payments/retry.py": "1111..2222", "README.md": "3333..4444"} if version >= 6 else {})
+        carried = ledger.carries()
+        assert len(carried) == (1 if version >= 7 else 0)
+        assert all(origin[1] == "feature/x" for origin in carried.values())
     after = _summary(old_ledger)
     assert set(after) == set(before) | NEW_TABLES[version]
     for table, rows in before.items():
