@@ -240,7 +240,9 @@ class ReviewApp(App[None]):
     def on_mount(self) -> None:
         self.set_keymap(keymap_for(self.user_config.keys))
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        self.screen_change_signal.subscribe(self, self.typeahead.screen_changed)
+        # immediate: the time a screen changed is taken as it changes, not once the app's queue got
+        # to it (keys read in between would count as typed before the screen appeared)
+        self.screen_change_signal.subscribe(self, self.typeahead.screen_changed, immediate=True)
         for severity, message in self._startup_notes:
             self.notify(message, severity=severity, timeout=8)  # type: ignore[arg-type]
 
