@@ -236,8 +236,8 @@ def visible_columns(width: int) -> list[tuple[QueueColumn, int]]:
     used = sum(widths.values()) + 2 * len(shown) + 3
     spare = max(width - used, 0)
     flexible = [c for c in shown if c.width == 0]
-    if len(flexible) == 2:  # change and title: the id gets up to CHANGE_WIDTH[1], the title the rest
-        change_width = min(max(spare // 2, CHANGE_WIDTH[0]), CHANGE_WIDTH[1])
+    if len(flexible) == 2:  # change and title: the id (and its alias) gets 3/5, up to CHANGE_WIDTH[1], the title the rest
+        change_width = min(max(spare * 3 // 5, CHANGE_WIDTH[0]), CHANGE_WIDTH[1])  # ids and aliases first
         widths["change"] = change_width
         widths["title"] = min(max(spare - change_width, 10), TITLE_MAX)
     else:
@@ -353,10 +353,6 @@ class _Cells:
         text = Text(name if row.error else fit_middle(name, width))
         if row.error and not self.title_shown:  # no title column: the error goes here
             text.append("  " + one_line(row.error, 200), style="italic")
-        elif not self.title_shown and row.title:  # narrow: the title follows the id, so a PR ref says what it is
-            change_id = one_line(row.id, 200)
-            text = Text(fit_middle(change_id, min(len(change_id), max(12, width * 3 // 5))))
-            text.append("  " + one_line(row.title, 200), style="dim")
         if row.error:
             text.stylize(self.colour("error", "red"))
             return text
@@ -372,8 +368,11 @@ class _Cells:
             label = (f"({fit_middle(alias, room)}){more}" if room >= 8
                      else f"+{len(change.aliases)}")
             text.append(" " + label, style="dim")
-        elif change.kind == "commit" and not self.title_shown and spare >= 6:
-            text.append(" " + one_line(row.title, spare), style="dim")  # a bare commit id says nothing
+        elif not self.title_shown and row.title:
+            # No title column (narrow): the title follows the id, so a PR ref or a bare commit id says
+            # what it is; the id gives up to 2/5 of the cell for it.
+            text = Text(fit_middle(name, min(len(name), max(12, width * 3 // 5))))
+            text.append(" " + one_line(row.title, 200), style="dim")
         return text
 
     def cell_title(self, row: QueueRow, width: int) -> Text:
