@@ -236,7 +236,7 @@ def visible_columns(width: int) -> list[tuple[QueueColumn, int]]:
     used = sum(widths.values()) + 2 * len(shown) + 3
     spare = max(width - used, 0)
     flexible = [c for c in shown if c.width == 0]
-    if len(flexible) == 2:  # change and title: the id (and its alias) gets 3/5, up to CHANGE_WIDTH[1], the title the rest
+    if len(flexible) == 2:  # change and title: the id (alias too) gets 3/5 up to CHANGE_WIDTH[1]; the title the rest
         change_width = min(max(spare * 3 // 5, CHANGE_WIDTH[0]), CHANGE_WIDTH[1])  # ids and aliases first
         widths["change"] = change_width
         widths["title"] = min(max(spare - change_width, 10), TITLE_MAX)
