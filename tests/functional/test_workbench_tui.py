@@ -14,7 +14,7 @@ from app.config import UserConfig
 from app.tui.screens.change import ChangeScreen
 from app.tui.screens.chunk import ChunkReviewScreen
 from app.tui.screens.dialogs import TextInputDialog
-from app.tui.screens.queue import QueueScreen
+from app.tui.screens.queue import QueueScreen, visible_columns
 from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
 
 
@@ -58,6 +58,26 @@ async def test_the_queue_keeps_titles_at_80_and_120_columns(payments_repo: Path,
             assert shown, (size, text)
             # the first words of the PR's title are on its row, whatever the width
             assert row.title.split()[0] in shown[0], (size, shown[0])
+
+
+async def test_without_a_title_column_ids_stay_readable_and_pr_refs_say_what_they_are(payments_repo: Path,
+                                                                                      warm_cache) -> None:
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert "title" not in [column.key for column, _ in visible_columns(100)]
+        lines = _queue_text(app).splitlines()
+        branches = [row for row in queue.rows if row.report.change.kind == "branch"]
+        assert branches
+        room = {column.key: width for column, width in visible_columns(100)}["change"]
+        for row in branches:  # a branch name that fits is whole: no title squeezes it into fragments
+            if len(row.id) <= room:
+                assert any(row.id in line for line in lines), (row.id, "\n".join(lines))
+            assert not any(row.title and row.title[:12] in line for line in lines), row.title
+        pr = next(row for row in queue.rows if row.id == "pull/42")
+        shown = next(line for line in lines if "pull/42" in line)
+        assert pr.title.split()[0] in shown, shown
 
 
 async def test_search_matches_the_paths_a_change_touches(payments_repo: Path, warm_cache) -> None:

@@ -400,10 +400,10 @@ def test_floor_time_arithmetic_and_derivation() -> None:
     config = ChunkConfig()
     assert code_floor(312, 4, 0, config) == (
         3429, "312 code lines T0 at 500/h x1.5 = 56m 09s; +4 CC x 10s x1.5 = +1m -> 57m 09s")
-    assert code_floor(400, 0, 2, config) == (2880, "400 code lines T2 at 500/h = 48m -> 48m")
-    assert code_floor(5, 0, 3, config) == (60, "5 code lines T3 at 500/h x0.8 = 28s -> 28s; raised to the minimum 1m")
+    assert code_floor(400, 0, 2, config) == (2880, "400 code lines T2 at 500/h = 48m")
+    assert code_floor(5, 0, 3, config) == (60, "5 code lines T3 at 500/h x0.8 = 28s; raised to the minimum 1m")
     assert code_floor(1000, 0, 0, config) == (
-        3600, "1000 code lines T0 at 500/h x1.5 = 3h 00m 00s -> 3h 00m 00s; capped at one sitting 1h 00m 00s")
+        3600, "1000 code lines T0 at 500/h x1.5 = 3h 00m 00s; capped at one sitting 1h 00m 00s")
     fast = ChunkConfig(lines_per_hour=1000, seconds_per_complexity_point=0, min_seconds=0,
                        tier_multipliers=(2.0, 1.0, 1.0, 1.0), max_chunk_seconds=36_000)
     assert code_floor(1000, 9, 0, fast)[0] == 7200

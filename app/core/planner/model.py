@@ -374,7 +374,9 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
         scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""
         parts.append(f"+{complexity_added} CC x {_number(config.seconds_per_complexity_point)}s{scale}"
                      f" = +{format_duration(extra, 'spaced')}")
-    text = "; ".join(parts or ["no changed lines"]) + f" -> {format_duration(total, 'spaced')}"
+    text = "; ".join(parts or ["no changed lines"])
+    if len(parts) > 1:  # one part already ends in its total: "4m 40s -> 4m 40s" says nothing
+        text += f" -> {format_duration(total, 'spaced')}"
     if total < config.min_seconds:
         least = format_duration(config.min_seconds, "spaced")
         return int(config.min_seconds), text + f"; raised to the minimum {least}"

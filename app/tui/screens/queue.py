@@ -210,8 +210,9 @@ COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("floor", "floor", 6, 100, lambda r: r.floor_seconds, descending=True,
                 justify="right"),
     QueueColumn("change", "change", 0, 0, lambda r: r.id.casefold()),
-    # Below 100 columns the title shares the change cell (after the id) rather than vanish.
-    QueueColumn("title", "title", 0, 100, lambda r: r.title.casefold()),
+    # Below 110 columns the title column would squeeze ids into fragments: a PR ref or a commit id then
+    # carries its title in the change cell instead (cell_change), a branch name keeps the cell whole.
+    QueueColumn("title", "title", 0, 110, lambda r: r.title.casefold()),
     QueueColumn("status", "status", 8, 0, lambda r: STATUS_ORDER.index(status_category(r.status))
                 if status_category(r.status) in STATUS_ORDER else len(STATUS_ORDER)),
     QueueColumn("author", "author", 14, 190, lambda r: r.first_author.casefold() or None),
@@ -368,9 +369,9 @@ class _Cells:
             label = (f"({fit_middle(alias, room)}){more}" if room >= 8
                      else f"+{len(change.aliases)}")
             text.append(" " + label, style="dim")
-        elif not self.title_shown and row.title:
-            # No title column (narrow): the title follows the id, so a PR ref or a bare commit id says
-            # what it is; the id gives up to 2/5 of the cell for it.
+        elif not self.title_shown and row.title and change.kind in ("pr", "commit"):
+            # No title column (narrow): a PR ref or a bare commit id says little by itself, so its title
+            # follows it (the id gives up to 2/5 of the cell); a branch name says what it is and stays whole.
             text = Text(fit_middle(name, min(len(name), max(12, width * 3 // 5))))
             text.append(" " + one_line(row.title, 200), style="dim")
         return text
