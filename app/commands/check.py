@@ -93,6 +93,10 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
     sys.exit(0 if outcome.result.ok else 1)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _print(outcome: CheckOutcome) -> None:
     from app.core.text import one_line
 
@@ -100,8 +104,8 @@ def _print(outcome: CheckOutcome) -> None:
     need = result.required
     verdict = "policy met" if result.ok else "policy NOT met"
     click.echo(f"{one_line(outcome.change_id, 80)} @ {outcome.head[:10]}: {verdict} "
-               f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {len(outcome.chunks)} chunks; "
-               f"needs {need.approvals} approval(s), {need.senior_approvals} senior)")
+               f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {_count(len(outcome.chunks), 'chunk')}; "
+               f"needs {_count(need.approvals, 'approval')}, {need.senior_approvals} senior)")
     for line in result.missing:
         click.echo(f"  - {one_line(line, 400)}")
     for standing in result.reviewers:
