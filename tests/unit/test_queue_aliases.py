@@ -80,3 +80,55 @@ def test_twins_that_diverge_are_two_changes(twins) -> None:
     twins.commit("Local only", {"topic.py": "t = 2\n"}, branch="topic", author=ALICE)
     found = discover(GitRepo(twins.path))
     assert {"topic", "origin/topic"} <= {c.id for c in found.changes}
+
+
+@pytest.fixture
+def two_remotes(make_repo):
+    """A fork workflow: `feat` pushed to origin and to upstream; `other` on both remotes at different heads."""
+    b = make_repo("two-remotes")
+    b.commit("init", {"app.py": "x = 1\n"}, author=ALICE)
+    b.branch("feat")
+    feat = b.commit("Feature work", {"feat.py": "f = 1\n"}, branch="feat", author=ALICE)
+    b.set_ref("refs/remotes/origin/feat", feat)
+    b.set_ref("refs/remotes/upstream/feat", feat)
+    b.repo.references.delete("refs/heads/feat")
+    b.branch("other")
+    older = b.commit("Other, first", {"other.py": "o = 1\n"}, branch="other", author=BOB)
+    newer = b.commit("Other, second", {"other.py": "o = 2\n"}, branch="other", author=BOB)
+    b.set_ref("refs/remotes/upstream/other", older)
+    b.set_ref("refs/remotes/origin/other", newer)
+    b.repo.references.delete("refs/heads/other")
+    b.checkout()
+    return b
+
+
+def test_a_branch_on_two_remotes_at_one_head_is_one_change(two_remotes) -> None:
+    found = discover(GitRepo(two_remotes.path))
+    feat = [c for c in found.changes if "origin/feat" in c.names or "upstream/feat" in c.names]
+    assert len(feat) == 1
+    assert set(feat[0].names) == {"origin/feat", "upstream/feat"}
+    for name in ("origin/feat", "upstream/feat", "refs/remotes/upstream/feat"):
+        assert find_change(found, name) is feat[0]
+
+
+def test_a_branch_on_two_remotes_at_two_heads_is_two_changes_each_named_by_its_remote(two_remotes) -> None:
+    found = discover(GitRepo(two_remotes.path))
+    origin = find_change(found, "origin/other")
+    upstream = find_change(found, "upstream/other")
+    assert origin.head != upstream.head
+    assert [c.title for c in (origin, upstream)] == ["Other, second", "Other, first"]
+    for name in ("origin/other", "upstream/other"):
+        result = run("explain", name, "--repo", str(two_remotes.path), "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["id"] == name
+
+
+def test_a_bare_branch_name_finds_its_remote_branch_and_says_when_it_is_ambiguous(two_remotes) -> None:
+    found = discover(GitRepo(two_remotes.path))
+    assert set(find_change(found, "feat").names) == {"origin/feat", "upstream/feat"}  # one head on both remotes
+    result = run("explain", "feat", "--repo", str(two_remotes.path), "--json")
+    assert result.exit_code == 0, result.output
+    result = run("explain", "other", "--repo", str(two_remotes.path))
+    assert result.exit_code == 2
+    assert result.output.strip() == ("review-tui: error: 'other' is a branch on several remotes at different heads: "
+                                     "origin/other, upstream/other; name one of them")

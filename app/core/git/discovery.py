@@ -448,12 +448,31 @@ def change_diff(repo: GitRepo, change: Change) -> list[FileDiff]:
     return repo.diff(change.base, change.head)
 
 
+def _on_remotes(found: Discovery, branch: str) -> list[Change]:
+    """The changes that a remote-tracking branch called `branch` (on any remote) points at."""
+    if not branch or branch.startswith("refs/"):
+        return []
+    suffix = "/" + branch
+    return [c for c in found.changes
+            if any(r.startswith("refs/remotes/") and r.endswith(suffix) and r.count("/") == 2 + branch.count("/") + 1
+                   for r in c.refs)]
+
+
 def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -> Change:
     """The change named `change_id`: its id, any alias, a full ref name, 'worktree' for the working
-    tree, a merged-upstream change by name, or (given `repo`, outside a range) any commit id."""
+    tree, a merged-upstream change by name, a branch name that only remotes have (`feat` for
+    origin/feat; refused when remotes disagree on its head), or (given `repo`, outside a range) any
+    commit id."""
     for change in found.every_change():
         if change.is_named(change_id) or (change_id == "worktree" and change.kind == "worktree"):
             return change
+    on_remotes = _on_remotes(found, change_id)
+    if len(on_remotes) == 1:  # `feat` for origin/feat (and upstream/feat at the same head)
+        return on_remotes[0]
+    if on_remotes:
+        names = ", ".join(c.id for c in on_remotes)
+        raise ChangeNotFound(f"{change_id!r} is a branch on several remotes at different heads: {names}; "
+                             "name one of them")
     if found.commit_range is None and repo is not None:
         single = commit_change(repo, change_id)
         if single is not None:
