@@ -1,0 +1,124 @@
+"""The likelihood model (issue 12): explainable log-odds, JSON round trip, a deterministic fit."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from app.core.risk.likelihood import (
+    LIKELIHOOD_FEATURES,
+    LikelihoodModel,
+    default_model,
+    fit_logistic,
+    likelihood_features,
+)
+from app.core.risk.score import RiskInputs
+from app.errors import ConfigError
+
+
+def _inputs(**kw: object) -> RiskInputs:
+    base = RiskInputs(lines_added=120, lines_deleted=30, paths=["app/a.py", "app/b.py", "lib/c.py"],
+                      lines_per_file=[100, 40, 10], complexity_added=7, hottest_changes=4, recent_authors=2,
+                      author_prior_commits=5)
+    for k, v in kw.items():
+        setattr(base, k, v)
+    return base
+
+
+def test_features_are_the_documented_transforms() -> None:
+    feats = likelihood_features(_inputs())
+    assert tuple(feats) == LIKELIHOOD_FEATURES
+    assert feats["size"] == pytest.approx(math.log1p(150))
+    assert feats["spread"] == pytest.approx(math.log1p(2))  # app, lib
+    assert feats["complexity"] == pytest.approx(math.log1p(7))
+    assert feats["no_tests"] == 1.0
+    assert likelihood_features(_inputs(paths=["app/a.py", "tests/test_a.py"]))["no_tests"] == 0.0
+
+
+def test_unknown_history_is_neutral() -> None:
+    model = default_model()
+    known = likelihood_features(_inputs())
+    unknown = likelihood_features(_inputs(history_known=False))
+    assert all(math.isnan(unknown[f]) for f in ("history", "authors", "experience"))
+    contributions = model.logit_contributions(unknown)
+    assert all(contributions.get(f, 0.0) == 0.0 for f in ("history", "authors", "experience"))
+    assert 0.0 < model.probability(unknown) < 1.0
+    assert model.logit_contributions(known)["size"] == contributions["size"]
+
+
+def test_contributions_add_up_to_the_logit() -> None:
+    model = default_model()
+    feats = likelihood_features(_inputs())
+    contributions = model.logit_contributions(feats)
+    logit = model.intercept + sum(contributions.values())
+    assert model.probability(feats) == pytest.approx(1 / (1 + math.exp(-logit)))
+
+
+def test_default_model_is_fitted_and_says_so() -> None:
+    model = default_model()
+    assert model.source.startswith("built-in defaults (fitted on ")
+    assert len(model.extra["repositories"]) >= 6
+    assert model.coefficients["size"] > 0 and model.coefficients["complexity"] > 0
+    small = model.probability(likelihood_features(_inputs(lines_added=3, lines_deleted=1, complexity_added=0)))
+    large = model.probability(likelihood_features(_inputs(lines_added=900, lines_deleted=300,
+                                                          complexity_added=60)))
+    assert small < large
+
+
+def test_json_round_trip() -> None:
+    model = default_model()
+    again = LikelihoodModel.from_json(json.loads(json.dumps(model.to_json())))
+    assert again == model
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ([], "expected a JSON object"),
+    ({"intercept": "x", "coefficients": {}, "means": {}, "scales": {}, "source": "s"}, "intercept must be"),
+    ({"intercept": 0, "coefficients": {"size": 1}, "means": {"size": 0}, "scales": {"size": 0}, "source": "s"},
+     "scales.size must be > 0"),
+    ({"intercept": 0, "coefficients": {"colour": 1}, "means": {}, "scales": {}, "source": "s"},
+     "unknown feature 'colour'"),
+    ({"intercept": 0, "coefficients": {"size": 1}, "means": {}, "scales": {"size": 1}, "source": "s"},
+     "means lacks feature 'size'"),
+    ({"intercept": 0, "coefficients": {"size": float("nan")}, "means": {"size": 0}, "scales": {"size": 1},
+      "source": "s"}, "coefficients.size must be a finite number"),
+    ({"intercept": 0, "coefficients": {}, "means": {}, "scales": {}, "source": ""}, "source must be"),
+    ({"format": 9}, "unknown format"),
+])
+def test_bad_json_is_one_clear_error(data: object, message: str) -> None:
+    with pytest.raises(ConfigError, match=r"model\.json: ") as caught:
+        LikelihoodModel.from_json(data, "model.json")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_fit_recovers_the_direction_on_a_separable_set() -> None:
+    rows: list[dict[str, float]] = []
+    labels: list[int] = []
+    for i in range(200):
+        size = (i % 20) / 2
+        complexity = ((i * 7) % 13) / 3
+        rows.append({"size": size, "complexity": complexity, "experience": float(i % 5)})
+        labels.append(1 if size + 0.2 * complexity > 5.5 else 0)
+    model = fit_logistic(rows, labels, l2=0.1, features=("size", "complexity", "experience"))
+    assert model.coefficients["size"] > 1.0
+    assert model.coefficients["size"] > abs(model.coefficients["experience"])
+    again = fit_logistic(rows, labels, l2=0.1, features=("size", "complexity", "experience"))
+    assert again == model  # deterministic
+    ranked = sorted(range(len(rows)), key=lambda i: -model.probability(rows[i]))
+    assert sum(labels[i] for i in ranked[: sum(labels)]) >= 0.9 * sum(labels)
+
+
+def test_fit_imputes_missing_features_at_the_mean() -> None:
+    rows = [{"size": float(i % 10), "history": math.nan if i % 3 == 0 else float(i % 4)} for i in range(60)]
+    labels = [1 if r["size"] > 6 else 0 for r in rows]
+    model = fit_logistic(rows, labels, features=("size", "history"))
+    assert all(math.isfinite(v) for v in model.coefficients.values())
+    assert model.logit_contributions({"size": 3.0, "history": math.nan})["history"] == 0.0
+
+
+def test_fit_rejects_mismatched_input() -> None:
+    with pytest.raises(ValueError, match="2 rows but 1 labels"):
+        fit_logistic([{"size": 1.0}, {"size": 2.0}], [1])
