@@ -60,12 +60,13 @@ if TYPE_CHECKING:
     from app.core.metrics.spans import SpanResult
     from app.core.planner.model import ReviewPlan
     from app.core.provenance.lines import ChangeProvenance
-    from app.core.risk.score import RiskInputs, RiskResult
+    from app.core.risk.likelihood import LikelihoodModel
+    from app.core.risk.score import LikelihoodView, RiskInputs, RiskResult
     from app.storage.cache import AnalysisCache
 
 FULL_HISTORY_PATHS = 3_000  # more paths than this: index the whole tree (tree diffs are cheaper then)
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "10"  # 10: AI signals in the wild, AI evidence, file problems; 9: chunk binding 2
+ANALYSIS_VERSION = "11"  # 11: expected cost (likelihood x impact), risk model; 10: AI signals, file problems
 
 Progress = Callable[[int, int, str], None]
 
@@ -136,6 +137,7 @@ class Analyzer:
         self._discovery: Discovery | None = None
         self._config: RepoConfig | None = None
         self._config_digest: str | None = None
+        self._likelihood_model: LikelihoodModel | None = None
         self._history: HistoryIndex | None = None
         self._history_covers: set[str] | None = None  # the paths self._history holds (None: all)
         self._history_paths: set[str] = set()  # paths analyze_all will ask about (one build for all)
@@ -628,7 +630,7 @@ class Analyzer:
         complete = all(fd.path in complexity for fd in measurable) and blast is not None
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst)
-        risk = compute(inputs, cfg.risk)
+        risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         if complete:
             plan = self._complete_plan(prep, complexity, order, known_plan)
         else:
@@ -645,6 +647,26 @@ class Analyzer:
         report = ChangeReport(change, figures, assessment, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
+
+    @property
+    def likelihood_model(self) -> LikelihoodModel:
+        """The model that ranks this repository's changes: the built-in defaults fitted on public
+        histories (app/core/risk/likelihood.py)."""
+        if self._likelihood_model is None:
+            from app.core.risk.likelihood import default_model
+
+            self._likelihood_model = default_model()
+        return self._likelihood_model
+
+    def _likelihood(self, inputs: RiskInputs) -> LikelihoodView:
+        """The likelihood model's view of one change: its log-odds, factor by factor."""
+        from app.core.risk.likelihood import likelihood_features
+        from app.core.risk.score import LikelihoodView
+
+        model = self.likelihood_model
+        feats = likelihood_features(inputs)
+        return LikelihoodView(model.intercept, model.logit_contributions(feats), dict(feats),
+                              dict(model.coefficients), model.source)
 
     def _complete_plan(self, prep: _Prepared, complexity: dict[str, cx.FileComplexity], order: str,
                        known_plan: ReviewPlan | None) -> ReviewPlan:
@@ -934,8 +956,10 @@ def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance,
     """The typed summary readers get (app/analysis/report.py) of one change's analyses."""
     return Assessment(
         risk=RiskSummary(risk.score, risk.band, risk.band_reason, tuple(
-            FactorSummary(f.name, f.raw, round(f.normalised, 4), f.weight, f.contribution, f.explanation)
-            for f in risk.factors)),
+            FactorSummary(f.name, f.raw, round(f.normalised, 4), f.weight, f.contribution, f.explanation, f.kind,
+                          f.effect)
+            for f in risk.factors), round(risk.likelihood, 4), round(risk.base_likelihood, 4), risk.impact,
+            risk.expected_cost, risk.model),
         tiers=TierSummary(tiers.tier, tuple(tiers.reasons)),
         ai=AISummary(round(prov.ai_share, 4), prov.ai_added, tuple(prov.tools), prov.method,
                      (*prov.errors, *([prov.squash_warning] if prov.squash_warning else [])), tuple(prov.evidence)),
@@ -951,11 +975,24 @@ def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance,
     )
 
 
-def rank(reports: list[ChangeReport]) -> list[ChangeReport]:
-    """Riskiest first: by score, then size; changes that failed to analyse go last."""
-    def key(r: ChangeReport) -> tuple[bool, float, int, str]:
+RANK_ORDERS = ("risk", "per-minute")
+
+
+_BAND_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def rank(reports: list[ChangeReport], order: str = "risk") -> list[ChangeReport]:
+    """Riskiest first: by band (so a change raised to critical by a destructive operation never
+    sits below a merely high one), then score, then size; changes that failed to analyse go last.
+    `order` "per-minute": by expected cost per minute of review floor time (the most risk a reviewer
+    with a fixed amount of time can take off the table first), then as above."""
+    def key(r: ChangeReport) -> tuple[bool, float, int, float, int, str]:
         score = r.score
         size = r.figures.lines_added + r.figures.lines_deleted
-        return (r.error is not None, -(score if score is not None else -1), -size, r.id)
+        found = r.assessment
+        per_minute = found.risk_per_minute if found is not None else None
+        first = -(per_minute if per_minute is not None else -1) if order == "per-minute" else 0.0
+        band = _BAND_ORDER.get(found.risk.band, 4) if found is not None else 4
+        return (r.error is not None, first, band, -(score if score is not None else -1), -size, r.id)
 
     return sorted(reports, key=key)

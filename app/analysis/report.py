@@ -55,7 +55,10 @@ def json_key(name: str | None) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class FactorSummary:
-    """One factor of the risk score: measured (`raw`), normalised to 0..1, weighted."""
+    """One factor of the risk score (app/core/risk/score.py). An impact factor: `raw` measured,
+    `normalised` 0..1, `weight` its cost units at full measure, `effect` its cost units. A likelihood
+    factor: `normalised` in standard deviations from the fitted mean, `weight` the log-odds per
+    standard deviation, `effect` its log-odds. `contribution`: its points of the score."""
 
     name: str
     raw: float | int | str
@@ -63,17 +66,33 @@ class FactorSummary:
     weight: float
     contribution: float
     explanation: str
+    kind: str = "likelihood"  # likelihood | impact
+    effect: float = 0.0
 
 
 @dataclass(frozen=True)
 class RiskSummary:
-    """The additive risk score: the contributions of `factors` add up to `score`."""
+    """The risk score, expected cost on 0..100 (likelihood x impact): the contributions of `factors`
+    add up to `score`."""
 
     JSON_PREFIX: ClassVar[str] = ""
     score: float
     band: str  # low | medium | high | critical
     band_reason: str
     factors: tuple[FactorSummary, ...] = ()
+    likelihood: float = 0.0  # probability of a later fix, 0..1, rounded to 4 places
+    base_likelihood: float = 0.0  # the model's probability for an average change
+    impact: float = 0.0  # cost units (1 = a defect in ordinary code)
+    expected_cost: float = 0.0  # likelihood x impact
+    model: str = field(default="", metadata=json_key("risk_model"))  # which likelihood model ranked it
+
+    @property
+    def impact_factors(self) -> tuple[FactorSummary, ...]:
+        return tuple(f for f in self.factors if f.kind == "impact")
+
+    @property
+    def likelihood_factors(self) -> tuple[FactorSummary, ...]:
+        return tuple(f for f in self.factors if f.kind != "impact")
 
 
 @dataclass(frozen=True)
@@ -203,7 +222,16 @@ class Assessment:
         """The flat JSON object of `list --json` (without the change's own fields)."""
         out: dict[str, Any] = {}
         _encode_fields(self, "", out)
+        out["risk_per_minute"] = self.risk_per_minute
         return out
+
+    @property
+    def risk_per_minute(self) -> float | None:
+        """Expected cost per minute of the review plan's floor time: what a reviewer with a fixed
+        amount of time buys by reading this change (None for a change with nothing to read)."""
+        if self.plan.floor_seconds <= 0:
+            return None
+        return round(self.risk.expected_cost / (self.plan.floor_seconds / 60), 6)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Assessment:

@@ -30,19 +30,26 @@ if TYPE_CHECKING:
 @click.option("--include-merged", is_flag=True,
               help="Also list branches whose work is already in the base (squash-merged, cherry-picked), "
                    "marked merged upstream; hidden by default.")
+@click.option("--order", type=click.Choice(["risk", "per-minute"]), default="risk", show_default=True,
+              help="risk: highest score first; per-minute: most expected cost per minute of review floor time "
+                   "first (for a reviewer with a fixed amount of time).")
 @click.option("--json", "json_output", is_flag=True, help="Print a JSON array (schema in README).")
 @width_option
 @click.pass_context
 def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_range: str | None,
-                 merges: bool | None, first_parent: bool | None, include_merged: bool, json_output: bool,
-                 width: int | None) -> None:
-    """List pending changes, riskiest first."""
+                 merges: bool | None, first_parent: bool | None, include_merged: bool, order: str,
+                 json_output: bool, width: int | None) -> None:
+    """List pending changes, riskiest first (or most risk per review minute first)."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              include_merged=include_merged, **range_args(ctx, commit_range, merges, first_parent))
     print_config_warnings(analyzer)
     print_notes(analyzer)
     progress = None if json_output or not sys.stderr.isatty() else _stderr_progress()
     reports = analyzer.analyze_all(progress=progress)
+    if order != "risk":
+        from app.analysis.analyzer import rank
+
+        reports = rank(reports, order)
     print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref, width=width,
                discovery=analyzer.discovery, include_merged=include_merged)
 

@@ -34,7 +34,7 @@ def band_text(score: float | None, band: str | None) -> Text:
 def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200,
                  full: bool = False) -> Table:
     """The ranked queue as a table. Below 120 columns the less important columns are left out
-    (CC+, files, chunks, author, age) rather than squashed to nothing.
+    (impact, CC+, files, chunks, author, age) rather than squashed to nothing.
 
     `full` (output to a pipe or a file): change ids and titles are never cut. Ids keep their whole
     width (they are pasted into `explain` and scripts); titles wrap within `width` instead of ending
@@ -46,7 +46,7 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
                   collapse_padding=True)
     has_score = has_plan = any(r.assessment is not None for r in reports)
 
-    optional = {"CC+", "files", "chunks", "author", "age"}
+    optional = {"impact", "CC+", "files", "chunks", "author", "age"}
 
     def col(name: str, **kw: Any) -> None:
         if not wide and name in optional:
@@ -59,6 +59,7 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
     if has_score:
         col("risk", justify="left", min_width=12)
         col("tier", justify="center")
+        col("impact", justify="right")
         col("AI", justify="right", min_width=4)
         col("CC+", justify="right", min_width=5)
     change_width = 30 if wide else 22
@@ -97,6 +98,7 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
     if has_score and found is not None:
         cells["risk"] = band_text(found.risk.score, found.risk.band)
         cells["tier"] = Text(f"T{found.tiers.tier}")
+        cells["impact"] = Text(f"{found.risk.impact:.2g}")
         # "AI?": evidence weighed (an agent's branch name) that stayed below the threshold
         cells["AI"] = Text(f"{found.ai.share:.0%}" if found.ai.share else "AI?" if found.ai.evidence else "-")
         cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
@@ -130,6 +132,39 @@ def queue_footer(discovery: Discovery, *, merged_shown: bool = False) -> list[st
     return discovery.footer_lines(merged_shown=merged_shown)
 
 
+def _risk_line(found: Assessment) -> Text:
+    """Likelihood x impact = expected cost, and which model ranked the change."""
+    risk = found.risk
+    text = Text.assemble(
+        ("likelihood of a later fix ", "dim"), f"{risk.likelihood:.0%}",
+        (f" (average change {risk.base_likelihood:.0%})", "dim"),
+        ("   impact ", "dim"), f"{risk.impact:.2g} cost units",
+        ("   expected cost ", "dim"), f"{risk.expected_cost:.2f}")
+    if found.risk_per_minute is not None:
+        text.append_text(Text.assemble(("   per review minute ", "dim"), f"{found.risk_per_minute:.3f}"))
+    text.append_text(Text.assemble("\n", ("ranked by ", "dim"), one_line(risk.model or "unknown model", 200)))
+    return text
+
+
+def _factors_table(found: Assessment) -> Table:
+    """Every factor: impact ones in cost units, likelihood ones in log-odds; the points add up."""
+    factors = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Factors (impact points: the score at the average "
+                    "likelihood; likelihood points move it to this change's)", title_justify="left")
+    for name, kw in (("factor", {}), ("kind", {}), ("raw", {"justify": "right"}), ("norm", {"justify": "right"}),
+                     ("weight", {"justify": "right"}), ("effect", {"justify": "right"}),
+                     ("points", {"justify": "right"}), ("why", {"overflow": "fold", "ratio": 1})):
+        factors.add_column(name, **kw)
+    total = 0.0
+    for f in found.risk.factors:
+        total += f.contribution
+        effect = f"+{f.effect:.2f} u" if f.kind == "impact" else f"{f.effect:+.2f}"
+        factors.add_row(f.name, f.kind, safe(f.raw, 20), f"{f.normalised:.2f}", f"{f.weight:.3g}", effect,
+                        Text(f"{f.contribution:.1f}", style="bold" if f.contribution else "dim"),
+                        safe(f.explanation, 300))
+    factors.add_row("", "", "", "", "", Text("total", style="bold"), Text(f"{total:.1f}", style="bold"), "")
+    return factors
+
+
 def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None) -> Group:
     """The score's breakdown: factors with contributions that add up to the score, then the reasons."""
     found = detail.assessment
@@ -138,20 +173,10 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         ("score ", "dim"), band_text(found.risk.score, found.risk.band),
         ("   tier ", "dim"), f"T{found.tiers.tier}",
         ("   AI ", "dim"), f"{found.ai.share:.0%}",
-        ("   band: ", "dim"), one_line(found.risk.band_reason, 80),
+        ("   band: ", "dim"), one_line(found.risk.band_reason, 80), "\n",
+        _risk_line(found),
     )
-    factors = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Factors", title_justify="left")
-    for name, kw in (("factor", {}), ("raw", {"justify": "right"}), ("norm", {"justify": "right"}),
-                     ("weight", {"justify": "right"}), ("points", {"justify": "right"}),
-                     ("why", {"overflow": "fold", "ratio": 1})):
-        factors.add_column(name, **kw)
-    total = 0.0
-    for f in found.risk.factors:
-        total += f.contribution
-        factors.add_row(f.name, safe(f.raw, 20), f"{f.normalised:.2f}", f"{f.weight:g}",
-                        Text(f"{f.contribution:.1f}", style="bold" if f.contribution else "dim"),
-                        safe(f.explanation, 300))
-    factors.add_row("", "", "", Text("total", style="bold"), Text(f"{total:.1f}", style="bold"), "")
+    factors = _factors_table(found)
     parts: list[Any] = [head]
     if detail.change.base_note:
         parts.append(Text("Base: " + one_line(detail.change.base_note, 300), style="cyan"))

@@ -49,17 +49,10 @@ def test_wide_signature_change_ranks_above_an_equally_sized_leaf_change(blast_re
     leaf_factors = {f["name"]: f for f in leaf["factors"]}
     assert factors["blast_radius"]["contribution"] > 0 and leaf_factors["blast_radius"]["contribution"] == 0
     assert factors["seams"]["contribution"] > 0 and leaf_factors["seams"]["contribution"] == 0
-    assert wide["score"] - leaf["score"] == pytest.approx(
-        factors["blast_radius"]["contribution"]
-        + factors["seams"]["contribution"]
-        + factors["complexity"]["contribution"]
-        - leaf_factors["complexity"]["contribution"]
-        + factors["history"]["contribution"]
-        - leaf_factors["history"]["contribution"]
-        + factors["experience"]["contribution"]
-        - leaf_factors["experience"]["contribution"],
-        abs=0.11,
-    )
+    # the blast radius and the seams are impact: they raise the wide change's cost, not its likelihood
+    assert wide["impact"] - leaf["impact"] == pytest.approx(
+        factors["blast_radius"]["effect"] + factors["seams"]["effect"], abs=0.001)
+    assert wide["expected_cost"] > leaf["expected_cost"]
 
 
 def test_json_names_the_callers_and_the_seam(blast_repo) -> None:

@@ -41,9 +41,11 @@ async def test_queue_lists_every_pending_change_ranked_riskiest_first(payments_r
         queue = queue_screen(app)
         assert ids(queue) == [r.id for r in expected]
         assert len(ids(queue)) == 15
-        scores = [row.score for row in queue.rows]
-        assert scores == sorted(scores, reverse=True)
-        assert queue.rows[0].id == "migration/drop-legacy-tables"
+        # by band (a destructive operation makes a change critical whatever its score), then score
+        bands = ["critical", "high", "medium", "low"]
+        keys = [(bands.index(row.band), -row.score) for row in queue.rows]
+        assert keys == sorted(keys)
+        assert queue.rows[0].band == "critical"
         # what the table draws: rank, id, complete complexity figures, status of an empty ledger
         assert table_column(queue, "rank") == [str(i) for i in range(1, 16)]
         assert table_column(queue, "change") == [r.id for r in expected]
@@ -79,7 +81,8 @@ async def test_cursor_stays_on_top_while_a_cold_analysis_re_ranks_rows(payments_
         await pilot.press("down", "down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ChangeScreen)
-        assert app.screen.report.id == queue.rows[2].id == "infra/recreate-staging-env"
+        assert app.screen.report.id == queue.rows[2].id
+        assert queue.rows[2].id == rank(Analyzer(payments_repo).analyze_all())[2].id
 
 
 async def test_sort_key_cycles_columns_and_reverse_flips(payments_repo, warm_cache):
@@ -95,7 +98,7 @@ async def test_sort_key_cycles_columns_and_reverse_flips(payments_repo, warm_cac
         await pilot.press("R")
         await pilot.pause()
         assert [row.tier for row in queue.rows] == sorted(tiers, reverse=True)
-        for _ in range(3):  # tier -> ai -> cc -> lines
+        for _ in range(4):  # tier -> impact -> ai -> cc -> lines
             await pilot.press("s")
         await pilot.pause()
         assert queue.sort_key == "lines"
@@ -104,6 +107,25 @@ async def test_sort_key_cycles_columns_and_reverse_flips(payments_repo, warm_cac
         assert queue.rows[0].id == "ai/generated-sdk-client"
         header = queue.query_one("#queue-table", DataTable).columns
         assert any("▼" in str(column.label) for column in header.values())
+
+
+async def test_p_orders_by_risk_per_review_minute_and_back(payments_repo, warm_cache, expected):
+    """For a reviewer with a fixed amount of time: the most expected cost per floor minute first."""
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert "impact" in [c.key.value for c in queue.query_one("#queue-table", DataTable).ordered_columns]
+        await pilot.press("p")
+        await pilot.pause()
+        assert queue.sort_key == "per_minute"
+        per_minute = [row.per_minute for row in queue.rows]
+        assert None not in per_minute and per_minute == sorted(per_minute, reverse=True)
+        assert ids(queue) == [r.id for r in rank(expected, "per-minute")]
+        assert queue._sort_label() == "risk per review minute ▼"
+        await pilot.press("p")
+        await pilot.pause()
+        assert queue.sort_key == "rank" and ids(queue) == [r.id for r in expected]
 
 
 async def test_clicking_a_header_sorts_by_that_column(payments_repo, warm_cache):
@@ -328,7 +350,7 @@ def test_visible_columns_fit_the_width_and_keep_the_essentials():
         used = sum(w for _, w in columns) + 2 * len(columns) + 3
         if width >= 60:
             assert used <= width, (width, used)
-    assert len(visible_columns(200)) == len(COLUMN_BY_KEY)
+    assert len(visible_columns(200)) == len(COLUMN_BY_KEY) - 1  # all but the per-minute order
 
 
 def test_filters_combine_and_cycle():

@@ -77,12 +77,23 @@ def test_ranking_reads_as_a_senior_engineer_would(listed):
 
 
 def test_contributions_add_up_to_the_score(listed):
+    """Expected cost: impact factors carry cost units, likelihood factors log-odds; the points of both
+    add up to the score, which is likelihood x impact on 0..100."""
     for change_id, item in listed.items():
         total = round(sum(f["contribution"] for f in item["factors"]), 1)
         assert total == item["score"], change_id
-        for f in item["factors"]:
+        impact = [f for f in item["factors"] if f["kind"] == "impact"]
+        assert [f["name"] for f in impact] == ["tier", "destructive", "blast_radius", "seams"]
+        for f in impact:
             assert 0 <= f["normalised"] <= 1
-            assert f["contribution"] == pytest.approx(round(f["normalised"] * f["weight"], 1), abs=0.051)
+            assert f["effect"] == pytest.approx(f["normalised"] * f["weight"], abs=0.001)
+        assert item["impact"] == pytest.approx(sum(f["effect"] for f in impact), abs=0.001)
+        assert 0 < item["likelihood"] < 1 and item["risk_model"]
+        assert item["expected_cost"] == pytest.approx(item["likelihood"] * item["impact"], abs=0.001)
+        exact = 100 * item["expected_cost"] / (item["expected_cost"] + 1)
+        assert item["score"] == pytest.approx(exact, abs=0.06 * len(item["factors"]))
+        assert item["risk_per_minute"] == pytest.approx(item["expected_cost"] / (item["floor_seconds"] / 60),
+                                                        rel=1e-3)
         assert item["band"] in ("low", "medium", "high", "critical")
 
 
@@ -156,9 +167,16 @@ def test_explain_prints_every_factor(payments_repo):
     result = CliRunner(env={"COLUMNS": "140"}).invoke(
         cli, ["explain", "infra/recreate-staging-env", "--repo", str(payments_repo)], catch_exceptions=False)
     assert result.exit_code == 0
-    for name in ("tier", "destructive", "ai_share", "complexity", "size", "spread", "history", "experience",
-                 "tests", "total", "Destructive operations"):
+    for name in ("tier", "destructive", "blast_radius", "seams", "impact", "likelihood", "total",
+                 "Destructive operations", "ranked by", "expected cost"):
         assert name in result.output
+    from app.core.risk.likelihood import LIKELIHOOD_FEATURES
+
+    listed = json.loads(CliRunner().invoke(cli, ["explain", "infra/recreate-staging-env", "--repo",
+                                                 str(payments_repo), "--json"]).stdout)
+    assert {f["name"] for f in listed["factors"] if f["kind"] == "likelihood"} <= set(LIKELIHOOD_FEATURES)
+    for f in listed["factors"]:
+        assert f["name"] in result.output
 
 
 def test_unknown_change_is_a_one_line_error(payments_repo):
@@ -247,3 +265,14 @@ def test_a_cold_list_plans_each_change_once_and_agrees_with_the_progressive_queu
     queue = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "queue.db")).analyze_all(on_report=shown.append)
     assert len(planned) > len(listed)  # the progressive pass did plan twice: what it saves is real
     assert [r.to_json(now=0) for r in queue] == [r.to_json(now=0) for r in listed]
+
+
+def test_list_orders_by_risk_per_review_minute(payments_repo):
+    """`list --order per-minute`: the most expected cost per minute of floor time first."""
+    result = CliRunner().invoke(cli, ["list", "--repo", str(payments_repo), "--json", "--order", "per-minute"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    per_minute = [item["risk_per_minute"] for item in json.loads(result.stdout)]
+    assert per_minute == sorted(per_minute, reverse=True)
+    bad = CliRunner().invoke(cli, ["list", "--repo", str(payments_repo), "--order", "cheapest"])
+    assert bad.exit_code == 2 and "cheapest" in bad.output

@@ -23,10 +23,11 @@ from app.analysis.report import (
     WorstFunction,
 )
 
-LIST_KEYS = ["score", "band", "band_reason", "factors", "tier", "tier_reasons", "ai_share", "ai_added", "ai_tools",
+LIST_KEYS = ["score", "band", "band_reason", "factors", "likelihood", "base_likelihood", "impact", "expected_cost",
+             "risk_model", "tier", "tier_reasons", "ai_share", "ai_added", "ai_tools",
              "ai_method", "ai_notes", "ai_evidence", "complexity_added", "complexity_pending", "worst_function",
              "complexity_errors", "destructive_ops", "chunks", "floor_seconds", "chunk_hashes", "history",
-             "destructive_notes", "blast_radius", "seams", "file_problems"]
+             "destructive_notes", "blast_radius", "seams", "file_problems", "risk_per_minute"]
 
 text = st.text(max_size=12)
 numbers = st.floats(allow_nan=False, allow_infinity=False, width=32)
@@ -35,7 +36,9 @@ assessments = st.builds(
     Assessment,
     risk=st.builds(RiskSummary, score=numbers, band=text, band_reason=text, factors=st.lists(st.builds(
         FactorSummary, name=text, raw=st.one_of(numbers, st.integers(), text), normalised=numbers, weight=numbers,
-        contribution=numbers, explanation=text), max_size=3).map(tuple)),
+        contribution=numbers, explanation=text, kind=st.sampled_from(["likelihood", "impact"]), effect=numbers),
+        max_size=3).map(tuple), likelihood=numbers, base_likelihood=numbers, impact=numbers, expected_cost=numbers,
+        model=text),
     tiers=st.builds(TierSummary, tier=st.integers(0, 3), reasons=st.lists(text, max_size=3).map(tuple)),
     ai=st.builds(AISummary, share=numbers, added=st.integers(0), tools=st.lists(text, max_size=2).map(tuple),
                  method=text, notes=st.lists(text, max_size=2).map(tuple)),

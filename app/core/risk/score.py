@@ -1,24 +1,30 @@
-"""The risk score: additive over named factors, each normalised to 0..1 and weighted, so the
-contributions add up to the score (0..100) and every point can be explained.
+"""The risk score: expected cost = likelihood x impact, explained factor by factor.
 
-Factors and their roots (SPEC.md "The risk score"):
-- tier: the critical-path tier of the riskiest path touched. The biggest weight: a bug in money,
-  identity or infrastructure code costs most.
-- destructive: destructive operations in added lines (terraform replace/destroy, DROP, rm -rf...).
-  Incidents from "delete and recreate" are rare but unbounded in cost.
-- ai_share: the share of added lines written by an AI tool (from git provenance, never style).
-- complexity: cyclomatic complexity added (radon/lizard), saturating: 20 points of CC is a lot to
-  read carefully; the worst function adds on top.
-- size: lines added + deleted on a log scale (Kamei LA/LD; review quality falls past 400 lines).
-- spread: files, directories, subsystems and the entropy of the change across files (Kamei NF/ND/NS).
-- history: how often the touched files changed in the last 90 days and by how many authors (hotspots).
-- experience: the author's earlier commits in these files; a newcomer to the code is riskier (Kamei EXP).
-- tests: code changed without any test changed.
-- blast_radius: the public symbols (Python) the change removes, re-signs or rewrites, and how many
-  definitions, modules and packages depend on them (impact/graph.py). Impact, like tier: how far a
-  failure spreads. Its 6 points and the 3 of seams came out of tier's 28.
-- seams: changed symbols used across module boundaries that no test references: where assumptions
-  of two modules meet untested.
+Two questions, answered apart (issue 12):
+- **likelihood**: how probable it is that the change will later need a fix. It comes from a fitted
+  model (app/core/risk/likelihood.py: logistic regression on normalised Kamei factors), handed in
+  as a `LikelihoodView`: the model's intercept (the log-odds of a change at every factor's mean)
+  and each factor's contribution in log-odds. This module never fits or loads a model.
+- **impact**: what such a fix costs, in *cost units* (1 = a defect in ordinary, tier-2 code): the
+  critical-path tier of the riskiest path (tier 0 4, tier 1 2, tier 2 1, tier 3 0.25), destructive
+  operations (+4: "delete and recreate" incidents are rare but unbounded), the blast radius (up to
+  +2: how far the public symbols the change rewrites reach) and untested seams (up to +1). Impact
+  is added, not multiplied, so each part is a share of it that can be shown.
+
+The expected cost is E = likelihood x impact, and the score puts it on 0..100 with diminishing
+returns: score = 100 E / (E + half_cost), half_cost 1 by default (a certain defect in ordinary code
+scores 50). The bands keep their meaning and numbers: with the defaults a tier-2 change is medium
+from a 33% likelihood, a tier-0 change from 8% and high from 20%; documentation (0.25 units) stays low.
+
+Every point is explained, in a fixed order a reader can follow: first the impact at the *average*
+likelihood (the model's base rate), split between the impact factors by their cost units; then the
+likelihood factors move that up or down, each by its log-odds times the average slope of the score
+along the way (the exact difference divided by the summed log-odds). Contributions are rounded to
+0.1 and the score is their exact sum, as before.
+
+`[risk.weights]` of older configs keep working: each weight is read relative to its default, so the
+default leaves the fitted model alone, 0 drops the factor (a likelihood factor's log-odds or an
+impact factor's cost) and twice the default doubles it (`weight_multiplier`).
 """
 
 from __future__ import annotations
@@ -50,16 +56,41 @@ _CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".
                   ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh")
 
 
+IMPACT_FACTORS = ("tier", "destructive", "blast_radius", "seams")
+"""The factors that say what a failure costs; every other weight names a likelihood factor."""
+TIER_COST = {0: 4.0, 1: 2.0, 2: 1.0, 3: 0.25}
+"""Cost units of a defect by tier (1 = ordinary code). Money, identity and infrastructure (tier 0)
+cost about four times as much to get wrong; docs and tests (tier 3) a quarter."""
+DESTRUCTIVE_COST = 4.0
+"""Cost units a destructive operation adds: as much as a tier-0 defect again."""
+BLAST_COST = 2.0
+"""Cost units at full reach (many modules depend on what the change rewrites)."""
+SEAMS_COST = 1.0
+"""Cost units at full untested-seam measure."""
+DEFAULT_HALF_COST = 1.0
+
+
 @dataclass(frozen=True)
 class RiskConfig:
     """Settings of the `[risk]` table of .review-tui.toml."""
 
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    """Points each factor can contribute; the defaults sum to 100. Set one to 0 to ignore a factor."""
+    """Emphasis of each factor, read relative to its default (`weight_multiplier`): the default
+    leaves the fitted likelihood model and the impact costs as they are, 0 drops the factor."""
     bands: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BANDS))
     """Lowest score of each band above "low"."""
     destructive_is_critical: bool = True
     """A change with a destructive operation is in the critical band whatever its score."""
+    half_cost: float = DEFAULT_HALF_COST
+    """The expected cost (likelihood x impact units) that scores 50."""
+
+    def weight_multiplier(self, name: str) -> float:
+        """How much of a factor's fitted effect (log-odds) or cost counts: weight / default weight;
+        1 for a factor with no weight of its own."""
+        default = DEFAULT_WEIGHTS.get(name)
+        if not default:
+            return 1.0
+        return self.weights.get(name, default) / default
 
     @classmethod
     def from_reader(cls, reader: SectionReader) -> RiskConfig:
@@ -76,8 +107,25 @@ class RiskConfig:
         if not bands["medium"] <= bands["high"] <= bands["critical"]:
             raise ConfigError(f"{reader.where('bands')}: thresholds must rise: medium <= high <= critical")
         critical = reader.get("destructive_is_critical", bool, True)
+        half_cost = reader.get_number("half_cost", DEFAULT_HALF_COST, minimum=0.01, maximum=1000)
         reader.finish()
-        return cls(weights, bands, critical)
+        return cls(weights, bands, critical, half_cost)
+
+
+@dataclass(frozen=True)
+class LikelihoodView:
+    """What the score needs of a likelihood model for one change (likelihood.py makes it)."""
+
+    intercept: float
+    """Log-odds of a change at every factor's mean (the model's base rate)."""
+    contributions: dict[str, float]
+    """Log-odds each factor adds to the intercept; intercept + sum = the change's log-odds."""
+    values: dict[str, float] = field(default_factory=dict)
+    """Each factor's measured value, as the model read it."""
+    coefficients: dict[str, float] = field(default_factory=dict)
+    """Log-odds per standard deviation of each factor."""
+    source: str = ""
+    """Which model: "built-in defaults (...)" or the repository's own fit."""
 
 
 @dataclass
@@ -112,12 +160,19 @@ class RiskInputs:
 
 @dataclass
 class Factor:
+    """One line of the explanation: a likelihood factor (its `effect` in log-odds) or an impact
+    factor (its `effect` in cost units); `contribution` is its share of the score's points."""
+
     name: str
     raw: float | int | str
     normalised: float
+    """Impact: 0..1 of the factor's full cost. Likelihood: standard deviations from the fitted mean."""
     weight: float
+    """Impact: cost units at full measure. Likelihood: log-odds per standard deviation."""
     contribution: float
     explanation: str
+    kind: str = "likelihood"  # likelihood | impact
+    effect: float = 0.0
 
 
 @dataclass
@@ -126,6 +181,16 @@ class RiskResult:
     band: str
     factors: list[Factor]
     band_reason: str
+    likelihood: float = 0.0
+    """Probability of a later fix, 0..1."""
+    base_likelihood: float = 0.0
+    """The model's probability for a change at every factor's mean."""
+    impact: float = 0.0
+    """Cost units (1 = a defect in ordinary code)."""
+    expected_cost: float = 0.0
+    """likelihood x impact."""
+    model: str = ""
+    """Which likelihood model ranked the change."""
 
 
 def saturate(value: float, half: float) -> float:
@@ -153,41 +218,110 @@ def entropy(lines_per_file: list[int]) -> float:
     return h / math.log2(n)
 
 
-def _tier_norm(tier: int) -> float:
-    return {0: 1.0, 1: 0.6, 2: 0.25, 3: 0.0}.get(tier, 0.25)
+def _sigmoid(logit: float) -> float:
+    if logit >= 0:
+        return 1.0 / (1.0 + math.exp(-logit))
+    z = math.exp(logit)
+    return z / (1.0 + z)
 
 
-def compute(inputs: RiskInputs, config: RiskConfig | None = None) -> RiskResult:
-    """Score a change. Contributions are rounded to 0.1 and the score is their exact sum."""
+def score_of(expected_cost: float, half_cost: float = DEFAULT_HALF_COST) -> float:
+    """An expected cost on 0..100: 50 at `half_cost`, approaching 100."""
+    return 100.0 * saturate(expected_cost, half_cost)
+
+
+def compute(inputs: RiskInputs, likelihood: LikelihoodView, config: RiskConfig | None = None) -> RiskResult:
+    """Score a change from its likelihood (the model's view of it) and its impact (measured here).
+    Contributions are rounded to 0.1 and the score is their exact sum."""
     config = config or RiskConfig()
-    w = config.weights
-    factors: list[Factor] = []
-
-    def add(name: str, raw: float | str, norm: float, why: str) -> None:
-        norm = min(1.0, max(0.0, norm))
-        factors.append(Factor(name, raw, norm, w.get(name, 0.0), round(norm * w.get(name, 0.0), 1), why))
-
-    add("tier", inputs.tier, _tier_norm(inputs.tier),
-        f"tier {inputs.tier}: {inputs.tier_reason}" if inputs.tier_reason else f"tier {inputs.tier}")
-    n_destr = len(inputs.destructive)
-    add("destructive", n_destr, 1.0 if n_destr else 0.0,
-        (f"{n_destr} destructive operation{'s' if n_destr != 1 else ''}: {inputs.destructive[0]}"
-         + (f" (+{n_destr - 1} more)" if n_destr > 1 else "")) if n_destr else "no destructive operation found")
-    tools = ", ".join(inputs.ai_tools)
-    add("ai_share", round(inputs.ai_share, 4), inputs.ai_share,
-        f"{inputs.ai_share:.0%} of added lines written by AI ({tools})" if inputs.ai_share > 0
-        else "no AI-written lines recorded in git")
-    cc_norm = 0.7 * saturate(inputs.complexity_added, 20) + 0.3 * saturate(max(inputs.worst_complexity - 5, 0), 10)
-    worst = f"; worst {inputs.worst_function} CC {inputs.worst_complexity}" if inputs.worst_function else ""
-    add("complexity", inputs.complexity_added, cc_norm, f"+{inputs.complexity_added} cyclomatic complexity{worst}")
-    lines = inputs.lines_added + inputs.lines_deleted
-    add("size", lines, math.log10(1 + lines) / math.log10(1 + 2000),
-        f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted}); past 400 lines review quality drops")
-    for name, raw, norm, why in (_spread(inputs), *_history(inputs), _tests(inputs), *_impact_reach(inputs)):
-        add(name, raw, norm, why)
+    impact_parts = _impact_factors(inputs, config)
+    impact = sum(f.effect for f in impact_parts)
+    parts = {name: value * config.weight_multiplier(_weight_name(name))
+             for name, value in likelihood.contributions.items() if name != "intercept"}
+    p0 = _sigmoid(likelihood.intercept)
+    p = _sigmoid(likelihood.intercept + sum(parts.values()))
+    at_base = score_of(p0 * impact, config.half_cost)
+    total = score_of(p * impact, config.half_cost)
+    for f in impact_parts:
+        f.contribution = round(at_base * f.effect / impact, 1) if impact > 0 else 0.0
+    summed = sum(parts.values())
+    if abs(summed) > 1e-9:
+        slope = (total - at_base) / summed
+    else:  # the derivative of the score along the log-odds, at this point
+        e = p * impact
+        slope = 100.0 * config.half_cost / (e + config.half_cost) ** 2 * impact * p * (1 - p)
+    explain = _likelihood_explanations(inputs)
+    factors = [*impact_parts]
+    for name, effect in sorted(parts.items(), key=lambda kv: -abs(kv[1])):
+        coef = likelihood.coefficients.get(name, 0.0) * config.weight_multiplier(_weight_name(name))
+        factors.append(Factor(name, round(likelihood.values.get(name, 0.0), 4),
+                              round(effect / coef, 4) if coef else 0.0, round(coef, 4), round(effect * slope, 1),
+                              _explain_feature(name, effect, explain), "likelihood", round(effect, 4)))
     score = round(sum(f.contribution for f in factors), 1)
-    band, reason = _band(score, n_destr > 0, config)
-    return RiskResult(score, band, factors, reason)
+    band, reason = _band(score, bool(inputs.destructive), config)
+    return RiskResult(score, band, factors, reason, p, p0, round(impact, 4), round(p * impact, 4),
+                      likelihood.source)
+
+
+def _impact_factors(inputs: RiskInputs, config: RiskConfig) -> list[Factor]:
+    """The impact factors with their cost units (`effect`); contributions are filled in by compute."""
+    out: list[Factor] = []
+    full_cost = {"tier": TIER_COST[0], "destructive": DESTRUCTIVE_COST, "blast_radius": BLAST_COST,
+                 "seams": SEAMS_COST}
+    tier_norm = TIER_COST.get(inputs.tier, TIER_COST[2]) / TIER_COST[0]
+    n_destr = len(inputs.destructive)
+    measured: list[_Measured] = [
+        ("tier", inputs.tier, tier_norm,
+         f"tier {inputs.tier}: {inputs.tier_reason}" if inputs.tier_reason else f"tier {inputs.tier}"),
+        ("destructive", n_destr, 1.0 if n_destr else 0.0,
+         (f"{n_destr} destructive operation{'s' if n_destr != 1 else ''}: {inputs.destructive[0]}"
+          + (f" (+{n_destr - 1} more)" if n_destr > 1 else "")) if n_destr else "no destructive operation found"),
+        *_impact_reach(inputs),
+    ]
+    for name, raw, norm, why in measured:
+        norm = min(1.0, max(0.0, norm))
+        weight = full_cost[name] * config.weight_multiplier(name)
+        out.append(Factor(name, raw, norm, weight, 0.0, why, "impact", round(norm * weight, 4)))
+    return out
+
+
+# Likelihood factor names (likelihood.py) read with the weight of the older additive factor that
+# measured the same thing, so `[risk.weights]` of an existing config keeps its meaning.
+_WEIGHT_OF: dict[str, str] = {
+    "lines": "size", "la": "size", "ld": "size", "lines_added": "size", "lines_deleted": "size",
+    "log_lines": "size", "files": "spread", "nf": "spread", "directories": "spread", "nd": "spread",
+    "subsystems": "spread", "ns": "spread", "entropy": "spread", "complexity_added": "complexity",
+    "worst_complexity": "complexity", "hottest_changes": "history", "recent_authors": "history",
+    "churn": "history", "ndev": "history", "nuc": "history", "author_prior_commits": "experience",
+    "exp": "experience", "no_tests": "tests", "tests_changed": "tests", "ai": "ai_share",
+}
+
+
+def _weight_name(feature: str) -> str:
+    return _WEIGHT_OF.get(feature, feature)
+
+
+def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
+    """What each older factor measured, in words, keyed by its weight name."""
+    tools = ", ".join(inputs.ai_tools)
+    worst = f"; worst {inputs.worst_function} CC {inputs.worst_complexity}" if inputs.worst_function else ""
+    lines = inputs.lines_added + inputs.lines_deleted
+    out = {
+        "ai_share": (f"{inputs.ai_share:.0%} of added lines written by AI ({tools})" if inputs.ai_share > 0
+                     else "no AI-written lines recorded in git"),
+        "complexity": f"+{inputs.complexity_added} cyclomatic complexity{worst}",
+        "size": f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted})",
+    }
+    for name, _raw, _norm, why in (_spread(inputs), *_history(inputs), _tests(inputs)):
+        out[name] = why
+    return out
+
+
+def _explain_feature(name: str, effect: float, explain: dict[str, str]) -> str:
+    what = explain.get(_weight_name(name), name.replace("_", " "))
+    if abs(effect) < 0.005:
+        return f"{what}; about average"
+    return f"{what}; {'raises' if effect > 0 else 'lowers'} the odds"
 
 
 # (name, raw value, normalised value before clamping, explanation) of one factor

@@ -40,7 +40,7 @@ from app.tui.widgets.why_panel import change_identifiers, top_factors, why_rende
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
+    from app.analysis.report import Assessment, ChangeDetail, ChangePlan, ChangeReport
     from app.analysis.signoff import CheckOutcome
     from app.core.planner.model import Chunk
     from app.storage.ledger import CommentThread
@@ -61,6 +61,13 @@ REASON_LABELS: "elsewhere", "unsigned", "bad sig", "unknown key"), and the sign-
 
 def _bindings() -> list[BindingType]:
     return footer_bindings(list(bindings_for("change")))
+
+
+def _likelihood_impact(found: Assessment | None, width: int) -> Text:
+    """"  fix 34% × impact 4" in the header, from 100 columns."""
+    if found is None or width < 100:
+        return Text()
+    return Text(f"  fix {found.risk.likelihood:.0%} × impact {found.risk.impact:.2g}", style="dim")
 
 
 class ChangeScreen(Screen[None]):
@@ -280,6 +287,7 @@ class ChangeScreen(Screen[None]):
             text.append(f" {band} ", style=style)
         text.append(" ")
         text.append_text(self._tier_badge(found.tiers.tier if found else None))
+        text.append_text(_likelihood_impact(found, width))
         figures = report.figures
         text.append("  ")
         text.append(f"+{figures.lines_added}", style=self._colour("diff-added"))

@@ -123,6 +123,16 @@ class QueueRow:
         return self.assessment.tiers.tier if self.assessment else None
 
     @property
+    def impact(self) -> float | None:
+        """Cost units of a defect in this change (1 = ordinary code)."""
+        return self.assessment.risk.impact if self.assessment else None
+
+    @property
+    def per_minute(self) -> float | None:
+        """Expected cost per minute of the review plan's floor time."""
+        return self.assessment.risk_per_minute if self.assessment else None
+
+    @property
     def ai_share(self) -> float | None:
         return self.assessment.ai.share if self.assessment else None
 
@@ -201,6 +211,7 @@ COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("score", "risk", 11, 0, lambda r: r.score, descending=True),
     QueueColumn("band", "band", 10, 180, lambda r: r.score, descending=True),
     QueueColumn("tier", "tier", 4, 60, lambda r: r.tier),
+    QueueColumn("impact", "impact", 6, 130, lambda r: r.impact, descending=True, justify="right"),
     QueueColumn("ai", "AI", 4, 70, lambda r: r.ai_share, descending=True, justify="right"),
     QueueColumn("cc", "CC+", 5, 110, lambda r: r.complexity_added, descending=True, justify="right"),
     QueueColumn("lines", "+/-", 10, 80, lambda r: None if r.error else r.lines, descending=True, justify="right"),
@@ -218,7 +229,11 @@ COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("author", "author", 14, 190, lambda r: r.first_author.casefold() or None),
     QueueColumn("age", "age", 4, 90, lambda r: r.age, descending=True, justify="right"),
 )
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+PER_MINUTE = QueueColumn("per_minute", "risk per review minute", 0, 1_000_000, lambda r: r.per_minute,
+                         descending=True)
+"""An order, not a column (`p`): expected cost per floor minute, for a reviewer with a fixed amount of
+time. Never shown (its min_screen is out of reach); the risk column says what is being bought."""
+COLUMN_BY_KEY = {c.key: c for c in (*COLUMNS, PER_MINUTE)}
 WIDE_STATUS_SCREEN = 140
 """From this width the status column spells "in progress 2 of 5" out; below it says "2 of 5"."""
 CHANGE_WIDTH = (12, 34)
@@ -308,6 +323,13 @@ class _Cells:
             return Text(f"T{row.tier}", style="bold")
         return Text(f"T{row.tier}", style=Style(bgcolor=colour.rich_color, bold=True,
                                                  color=colour.get_contrast_text(1.0).rich_color))
+
+    def cell_impact(self, row: QueueRow, width: int) -> Text:
+        impact = row.impact
+        if impact is None:
+            return Text("…" if row.scoring else "-", style="dim")
+        return Text(f"{impact:.2g}x" if impact < 100 else f"{impact:.0f}x",
+                    style="bold" if impact >= 4 else "" if impact >= 1 else "dim")
 
     def cell_ai(self, row: QueueRow, width: int) -> Text:
         share = row.ai_share
@@ -446,7 +468,7 @@ class QueueScreen(Screen[None]):
 
     ACTION_SCREEN = "queue"
     BINDINGS: ClassVar[list[BindingType]] = footer_bindings(bindings_for("queue"))
-    SORT_CYCLE = ("rank", "score", "tier", "ai", "cc", "lines", "files", "chunks", "floor", "status",
+    SORT_CYCLE = ("rank", "score", "tier", "impact", "ai", "cc", "lines", "files", "chunks", "floor", "status",
                   "author", "age", "change")
 
     def __init__(self) -> None:
@@ -758,6 +780,8 @@ class QueueScreen(Screen[None]):
         column = COLUMN_BY_KEY[self.sort_key]
         descending = column.descending != self.sort_reverse
         name = "risk rank" if column.key == "rank" else column.header
+        if column.key == "per_minute":
+            return f"{name} {'▼' if descending else '▲'}"
         return f"{name} {'▼' if descending else '▲'}"
 
     def _rebuild(self) -> None:
@@ -869,6 +893,12 @@ class QueueScreen(Screen[None]):
         cycle = [key for key in self.SORT_CYCLE if key in shown or key == "rank"]
         position = cycle.index(self.sort_key) if self.sort_key in cycle else -1
         self.sort_key = cycle[(position + 1) % len(cycle)]
+        self.sort_reverse = False
+        self._schedule_rebuild()
+
+    def action_sort_per_minute(self) -> None:
+        """Toggle between risk per review minute and the risk rank."""
+        self.sort_key = "rank" if self.sort_key == PER_MINUTE.key else PER_MINUTE.key
         self.sort_reverse = False
         self._schedule_rebuild()
 

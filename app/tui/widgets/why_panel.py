@@ -46,39 +46,64 @@ def factor_total(factors: Sequence[FactorSummary]) -> float:
 
 
 def _factor_name(factor: FactorSummary) -> str:
-    return FACTOR_NAMES.get(factor.name, one_line(factor.name, 30))
+    return FACTOR_NAMES.get(factor.name, one_line(factor.name.replace("_", " "), 30))
+
+
+def effect_text(factor: FactorSummary) -> str:
+    """An impact factor's cost units ("+4.0 u"), a likelihood factor's log-odds ("+0.62")."""
+    effect = float(factor.effect)
+    return f"+{effect:.1f} u" if factor.kind == "impact" else f"{effect:+.2f}"
+
+
+def risk_headline(found: Assessment | None) -> Text:
+    """"likelihood 34% (average 12%) × impact 5.0 u = expected cost 1.70 · ranked by <model>"."""
+    text = Text()
+    if found is None:
+        return text
+    risk = found.risk
+    text.append("Likelihood of a later fix ", style="bold")
+    text.append(f"{float(risk.likelihood):.0%}", style="bold")
+    text.append(f" (average change {float(risk.base_likelihood):.0%})", style="dim")
+    text.append(" × impact ", style="bold")
+    text.append(f"{float(risk.impact):.2g} u", style="bold")
+    text.append(" = expected cost ", style="bold")
+    text.append(f"{float(risk.expected_cost):.2f}", style="bold")
+    per_minute = found.risk_per_minute
+    if per_minute is not None:
+        text.append(f" ({per_minute:.3f} per review minute)", style="dim")
+    text.append("\n  ranked by: ", style="dim")
+    text.append(one_line(risk.model or "unknown model", 200), style="dim")
+    text.append("\n  u: cost units (1 = a defect in ordinary code). Impact points: the score at the average"
+                "\n  likelihood; likelihood points: the move from there to this change's.", style="dim")
+    return text
 
 
 def factors_table(found: Assessment | None, *, narrow: bool = False) -> Table:
-    """The score's factors: raw value, normalised 0..1, weight, contribution, explanation; a total
-    row shows that the contributions add up to the score. `narrow` drops raw and weight."""
+    """The score's factors in two sections, impact then likelihood: raw value, normalised value,
+    weight, effect (cost units or log-odds), points, explanation; a total row shows that the points
+    add up to the score. `narrow` drops raw, normalised and weight."""
     table = Table(box=None, pad_edge=False, expand=True, show_edge=False, header_style="bold")
     table.add_column("factor", no_wrap=True)
     if not narrow:
         table.add_column("raw", justify="right", no_wrap=True)
-    table.add_column("norm", justify="right", no_wrap=True)
-    if not narrow:
+        table.add_column("norm", justify="right", no_wrap=True)
         table.add_column("weight", justify="right", no_wrap=True)
+    table.add_column("effect", justify="right", no_wrap=True)
     table.add_column("points", justify="right", no_wrap=True)
     table.add_column("why", ratio=1, overflow="fold")
     factors = list(found.risk.factors) if found else []
-    for factor in sorted(factors, key=lambda f: -f.contribution):
-        contribution = float(factor.contribution)
-        style = "" if contribution > 0 else "dim"
-        cells: list[Text] = [Text(_factor_name(factor), style=style)]
-        if not narrow:
-            cells.append(Text(_raw(factor.raw), style=style))
-        cells.append(Text(f"{float(factor.normalised):.2f}", style=style))
-        if not narrow:
-            cells.append(Text(f"{float(factor.weight):g}", style=style))
-        cells.append(Text(f"{contribution:.1f}", style="bold" if contribution > 0 else "dim"))
-        cells.append(Text(one_line(factor.explanation, 300), style=style))
-        table.add_row(*cells)
+    for kind, title in (("impact", "impact"), ("likelihood", "likelihood")):
+        group = [f for f in factors if (f.kind == "impact") == (kind == "impact")]
+        if not group:
+            continue
+        table.add_row(Text(title, style="bold underline"))
+        for factor in sorted(group, key=lambda f: -abs(f.contribution)):
+            table.add_row(*_factor_cells(factor, narrow))
     total = factor_total(factors)
     score = found.risk.score if found else None
     table.add_section()
     total_cells: list[Text] = [Text("total", style="bold")]
-    total_cells += [Text("")] * (3 if not narrow else 1)
+    total_cells += [Text("")] * (4 if not narrow else 1)
     total_cells.append(Text(f"{total:.1f}", style="bold"))
     band = one_line(found.risk.band if found else "", 20)
     reason = one_line(found.risk.band_reason if found else "", 120)
@@ -86,6 +111,21 @@ def factors_table(found: Assessment | None, *, narrow: bool = False) -> Table:
     total_cells.append(Text(f"{summary} ({reason})" if reason else summary, style="bold"))
     table.add_row(*total_cells)
     return table
+
+
+def _factor_cells(factor: FactorSummary, narrow: bool) -> list[Text]:
+    contribution = float(factor.contribution)
+    style = "" if contribution else "dim"
+    cells: list[Text] = [Text(_factor_name(factor), style=style)]
+    if not narrow:
+        cells.append(Text(_raw(factor.raw), style=style))
+        cells.append(Text(f"{float(factor.normalised):.2f}", style=style))
+        cells.append(Text(f"{float(factor.weight):.3g}", style=style))
+    cells.append(Text(effect_text(factor), style=style))
+    cells.append(Text(f"{contribution:+.1f}" if factor.kind != "impact" else f"{contribution:.1f}",
+                      style="bold" if contribution else "dim"))
+    cells.append(Text(one_line(factor.explanation, 300), style=style))
+    return cells
 
 
 def tier_section(found: Assessment | None) -> RenderableType:
@@ -249,6 +289,8 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
         flagged.append(base_section(base_note))
     return Group(
         *flagged,
+        risk_headline(found),
+        Text(""),
         factors_table(found, narrow=narrow),
         Text(""),
         tier_section(found),

@@ -1,0 +1,84 @@
+"""The score as expected cost (app/core/risk/score.py): likelihood from a model's log-odds, impact
+from tier, destructive operations, blast radius and seams; the points add up to the score."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.core.risk.score import (
+    DEFAULT_WEIGHTS,
+    LikelihoodView,
+    RiskConfig,
+    RiskInputs,
+    compute,
+    score_of,
+)
+
+
+def view(intercept: float = -1.5, **contributions: float) -> LikelihoodView:
+    return LikelihoodView(intercept, dict(contributions), dict.fromkeys(contributions, 1.0),
+                          dict.fromkeys(contributions, 1.0), "test model")
+
+
+def test_score_is_the_expected_cost_on_0_to_100() -> None:
+    result = compute(RiskInputs(tier=0, tier_reason="payments"), view(-1.0, size=1.0))
+    assert result.likelihood == pytest.approx(0.5)
+    assert result.impact == pytest.approx(4.0)
+    assert result.expected_cost == pytest.approx(2.0)
+    assert result.score == pytest.approx(score_of(2.0), abs=0.1)
+    assert result.model == "test model"
+
+
+def test_impact_points_are_the_score_at_the_average_likelihood() -> None:
+    result = compute(RiskInputs(tier=1, destructive=["DROP TABLE users"]), view(-2.0, size=0.7, files=-0.3))
+    impact = [f for f in result.factors if f.kind == "impact"]
+    at_base = score_of(result.base_likelihood * result.impact)
+    assert sum(f.contribution for f in impact) == pytest.approx(at_base, abs=0.1)
+    by_name = {f.name: f for f in result.factors}
+    assert by_name["destructive"].effect == 4.0 and by_name["tier"].effect == 2.0
+    assert by_name["destructive"].contribution == pytest.approx(2 * by_name["tier"].contribution, abs=0.1)
+    assert by_name["size"].contribution > 0 > by_name["files"].contribution
+    assert result.band == "critical"  # destructive_is_critical
+
+
+@given(st.integers(0, 3), st.floats(-4, 1), st.lists(st.floats(-3, 3), max_size=6), st.integers(0, 3),
+       st.integers(0, 30), st.integers(0, 4))
+def test_points_add_up_to_the_score(tier: int, intercept: float, parts: list[float], destructive: int,
+                                    modules: int, seams: int) -> None:
+    inputs = RiskInputs(tier=tier, destructive=["rm -rf /"] * destructive, blast_known=True,
+                        blast_symbols=1 if modules else 0, blast_direct=modules, blast_modules=modules,
+                        seams=[f"s{i}" for i in range(seams)])
+    result = compute(inputs, view(intercept, **{f"f{i}": x for i, x in enumerate(parts)}))
+    assert result.score == round(sum(f.contribution for f in result.factors), 1)
+    exact = score_of(result.likelihood * result.impact)
+    assert result.score == pytest.approx(exact, abs=0.05 * len(result.factors) + 1e-9)
+    assert 0 <= exact <= 100
+
+
+def test_a_factor_summing_to_nothing_still_gets_a_bounded_share() -> None:
+    result = compute(RiskInputs(tier=2), view(-1.0, a=2.0, b=-2.0))
+    by_name = {f.name: f for f in result.factors}
+    assert math.isfinite(by_name["a"].contribution)
+    assert by_name["a"].contribution == -by_name["b"].contribution
+
+
+def test_docs_stay_low_and_tier_zero_rises_with_likelihood() -> None:
+    docs = compute(RiskInputs(tier=3), view(0.0, size=3.0))
+    assert docs.band == "low"
+    low, high = (compute(RiskInputs(tier=0), view(-2.5, size=x)) for x in (-1.0, 2.5))
+    assert low.band in ("low", "medium") and high.band in ("high", "critical") and high.score > low.score
+
+
+def test_older_weights_scale_a_factor_relative_to_their_default() -> None:
+    inputs = RiskInputs(tier=0, destructive=["terraform destroy"])
+    off = RiskConfig(weights={**DEFAULT_WEIGHTS, "destructive": 0.0, "size": 0.0})
+    result = compute(inputs, view(-1.0, size=2.0), off)
+    by_name = {f.name: f for f in result.factors}
+    assert by_name["destructive"].effect == 0 and by_name["size"].contribution == 0
+    assert result.impact == pytest.approx(4.0)
+    double = compute(inputs, view(-1.0, size=1.0), RiskConfig(weights={**DEFAULT_WEIGHTS, "size": 16.0}))
+    assert double.likelihood == pytest.approx(1 / (1 + math.exp(-1.0)))
