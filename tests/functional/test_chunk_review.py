@@ -396,8 +396,10 @@ async def test_end_to_end_through_the_review_app(payments_repo: Path, warm_cache
     app = build_app(payments_repo, cache=warm_cache, ledger=ledger)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        top = queue_screen(app).rows[0].id
-        await pilot.press("enter")
+        rows = queue_screen(app).rows
+        at = next(i for i, row in enumerate(rows) if (row.chunk_count or 0) >= 2)  # the riskiest of 2+ chunks
+        top = rows[at].id
+        await pilot.press(*["down"] * at, "enter")
         await settle(pilot)
         change_screen = app.screen
         detail: ChangeDetail = change_screen.detail
