@@ -138,6 +138,7 @@ class Analyzer:
         self._config: RepoConfig | None = None
         self._config_digest: str | None = None
         self._likelihood_model: LikelihoodModel | None = None
+        self._model_digest: str | None = None
         self._history: HistoryIndex | None = None
         self._history_covers: set[str] | None = None  # the paths self._history holds (None: all)
         self._history_paths: set[str] = set()  # paths analyze_all will ask about (one build for all)
@@ -297,7 +298,19 @@ class Analyzer:
         if change.kind == "worktree" or change.base is None:
             return None  # the working tree has no commit id to key on
         remerge = ":remerge" if change.remerge else ""  # the same merge diffed another way
-        return f"{ANALYSIS_VERSION}:{self.config_digest}:{change.base}:{change.head}{remerge}"
+        return f"{ANALYSIS_VERSION}:{self.config_digest}:{self.model_digest}:{change.base}:{change.head}{remerge}"
+
+    @property
+    def model_digest(self) -> str:
+        """The likelihood model's identity for cache keys: a report scored by another model (the
+        repository's own fit replacing the defaults) is not reused."""
+        if self._model_digest is None:
+            import hashlib
+            import json
+
+            data = json.dumps(self.likelihood_model.to_json(), sort_keys=True, default=str)
+            self._model_digest = hashlib.sha256(data.encode()).hexdigest()[:12]
+        return self._model_digest
 
     def _cached_reports(self, changes: list[Change]) -> dict[str, ChangeReport]:
         """The cached complete reports of those changes that have one, by change id, in one read."""

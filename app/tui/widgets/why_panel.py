@@ -71,10 +71,10 @@ def risk_headline(found: Assessment | None) -> Text:
     per_minute = found.risk_per_minute
     if per_minute is not None:
         text.append(f" ({per_minute:.3f} per review minute)", style="dim")
-    text.append("\n  ranked by: ", style="dim")
+    text.append("\nranked by: ", style="dim")
     text.append(one_line(risk.model or "unknown model", 200), style="dim")
-    text.append("\n  u: cost units (1 = a defect in ordinary code). Impact points: the score at the average"
-                "\n  likelihood; likelihood points: the move from there to this change's.", style="dim")
+    text.append("\nu: cost units, 1 = a defect in ordinary code. Impact points are the score at the average "
+                "likelihood; likelihood points move it from there to this change's.", style="dim")
     return text
 
 
