@@ -228,10 +228,12 @@ class Assessment:
     @property
     def risk_per_minute(self) -> float | None:
         """Expected cost per minute of the review plan's floor time: what a reviewer with a fixed
-        amount of time buys by reading this change (None for a change with nothing to read)."""
-        if self.plan.floor_seconds <= 0:
+        amount of time buys by reading this change (None for a change with nothing to read). Any
+        change takes at least a minute (opening it, reading what it is for): without that floor an
+        empty or mode-only change with a 10-second plan would top the order on noise."""
+        if self.plan.chunk_count <= 0:
             return None
-        return round(self.risk.expected_cost / (self.plan.floor_seconds / 60), 6)
+        return round(self.risk.expected_cost / (max(self.plan.floor_seconds, 60) / 60), 6)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Assessment:

@@ -92,7 +92,7 @@ def test_contributions_add_up_to_the_score(listed):
         assert item["expected_cost"] == pytest.approx(item["likelihood"] * item["impact"], abs=0.001)
         exact = 100 * item["expected_cost"] / (item["expected_cost"] + 1)
         assert item["score"] == pytest.approx(exact, abs=0.06 * len(item["factors"]))
-        assert item["risk_per_minute"] == pytest.approx(item["expected_cost"] / (item["floor_seconds"] / 60),
+        assert item["risk_per_minute"] == pytest.approx(item["expected_cost"] / (max(item["floor_seconds"], 60) / 60),
                                                         rel=1e-3)
         assert item["band"] in ("low", "medium", "high", "critical")
 

@@ -254,7 +254,7 @@ def compute(inputs: RiskInputs, likelihood: LikelihoodView, config: RiskConfig |
     factors = [*impact_parts]
     for name, effect in sorted(parts.items(), key=lambda kv: -abs(kv[1])):
         coef = likelihood.coefficients.get(name, 0.0) * config.weight_multiplier(_weight_name(name))
-        factors.append(Factor(name, round(likelihood.values.get(name, 0.0), 4),
+        factors.append(Factor(name, _raw_value(likelihood.values.get(name)),
                               round(effect / coef, 4) if coef else 0.0, round(coef, 4), round(effect * slope, 1),
                               _explain_feature(name, effect, explain), "likelihood", round(effect, 4)))
     score = round(sum(f.contribution for f in factors), 1)
@@ -288,12 +288,7 @@ def _impact_factors(inputs: RiskInputs, config: RiskConfig) -> list[Factor]:
 # Likelihood factor names (likelihood.py) read with the weight of the older additive factor that
 # measured the same thing, so `[risk.weights]` of an existing config keeps its meaning.
 _WEIGHT_OF: dict[str, str] = {
-    "lines": "size", "la": "size", "ld": "size", "lines_added": "size", "lines_deleted": "size",
-    "log_lines": "size", "files": "spread", "nf": "spread", "directories": "spread", "nd": "spread",
-    "subsystems": "spread", "ns": "spread", "entropy": "spread", "complexity_added": "complexity",
-    "worst_complexity": "complexity", "hottest_changes": "history", "recent_authors": "history",
-    "churn": "history", "ndev": "history", "nuc": "history", "author_prior_commits": "experience",
-    "exp": "experience", "no_tests": "tests", "tests_changed": "tests", "ai": "ai_share",
+    "entropy": "spread", "authors": "history", "no_tests": "tests",
 }
 
 
@@ -302,54 +297,48 @@ def _weight_name(feature: str) -> str:
 
 
 def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
-    """What each older factor measured, in words, keyed by its weight name."""
+    """What each likelihood factor measured, in words, by factor name."""
     tools = ", ".join(inputs.ai_tools)
     worst = f"; worst {inputs.worst_function} CC {inputs.worst_complexity}" if inputs.worst_function else ""
     lines = inputs.lines_added + inputs.lines_deleted
+    files = len(inputs.paths)
+    dirs = len({posixpath.dirname(p) for p in inputs.paths})
     out = {
         "ai_share": (f"{inputs.ai_share:.0%} of added lines written by AI ({tools})" if inputs.ai_share > 0
                      else "no AI-written lines recorded in git"),
         "complexity": f"+{inputs.complexity_added} cyclomatic complexity{worst}",
         "size": f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted})",
+        "spread": f"{files} file{'s' if files != 1 else ''} in {dirs} director{'ies' if dirs != 1 else 'y'}",
+        "entropy": f"entropy {entropy(inputs.lines_per_file):.2f} of the changed lines across {files} files",
+        "no_tests": _tests(inputs)[3],
     }
-    for name, _raw, _norm, why in (_spread(inputs), *_history(inputs), _tests(inputs)):
-        out[name] = why
+    if inputs.history_known:
+        out["history"] = (f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path
+                          else "touched files did not change in 90 days")
+        out["authors"] = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
+        out["experience"] = f"author has {inputs.author_prior_commits} earlier commits in these files"
+    else:
+        for name in ("history", "authors", "experience"):
+            out[name] = "history not available (shallow clone or working tree): counted as average"
     return out
 
 
 def _explain_feature(name: str, effect: float, explain: dict[str, str]) -> str:
-    what = explain.get(_weight_name(name), name.replace("_", " "))
+    what = explain.get(name, name.replace("_", " "))
     if abs(effect) < 0.005:
-        return f"{what}; about average"
+        return what if what.endswith("average") else f"{what}; about average"
     return f"{what}; {'raises' if effect > 0 else 'lowers'} the odds"
+
+
+def _raw_value(value: float | None) -> float | str:
+    """A factor's measured value for the explanation; "unknown" where the model had none (NaN)."""
+    if value is None or not math.isfinite(value):
+        return "unknown"
+    return round(value, 4)
 
 
 # (name, raw value, normalised value before clamping, explanation) of one factor
 _Measured = tuple[str, float | str, float, str]
-
-
-def _spread(inputs: RiskInputs) -> _Measured:
-    files = len(inputs.paths)
-    dirs = len({posixpath.dirname(p) for p in inputs.paths})
-    subsystems = len({p.split("/", 1)[0] if "/" in p else "" for p in inputs.paths})
-    ent = entropy(inputs.lines_per_file)
-    spread = 0.4 * saturate(max(files - 1, 0), 8) + 0.3 * saturate(max(subsystems - 1, 0), 2) + 0.3 * ent
-    return "spread", files, spread, f"{files} files in {dirs} directories, {subsystems} subsystems, entropy {ent:.2f}"
-
-
-def _history(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
-    """The churn of the touched files and the author's experience with them (unknown without history)."""
-    if not inputs.history_known:
-        return (("history", "unknown", 0.0, "history not available (shallow clone or working tree)"),
-                ("experience", "unknown", 0.0, "history not available"))
-    hist = 0.6 * saturate(inputs.hottest_changes, 6) + 0.4 * saturate(max(inputs.recent_authors - 1, 0), 3)
-    hot = (f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path
-           else "touched files did not change in 90 days")
-    authors = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
-    exp = 1.0 / (1.0 + inputs.author_prior_commits / 3.0)
-    return (("history", inputs.hottest_changes, hist, f"{hot}; {authors}"),
-            ("experience", inputs.author_prior_commits, exp if any(not is_test_path(p) for p in inputs.paths) else 0.0,
-             f"author has {inputs.author_prior_commits} earlier commits in these files"))
 
 
 def _tests(inputs: RiskInputs) -> _Measured:
