@@ -27,6 +27,8 @@ FACTOR_NAMES = {
     "size": "size",
     "spread": "spread",
     "history": "churn history",
+    "authors": "recent authors",
+    "no_tests": "no test change",
     "experience": "author experience",
     "tests": "tests",
     "blast_radius": "blast radius",
