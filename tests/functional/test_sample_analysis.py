@@ -93,7 +93,7 @@ def test_contributions_add_up_to_the_score(listed):
         exact = 100 * item["expected_cost"] / (item["expected_cost"] + 1)
         assert item["score"] == pytest.approx(exact, abs=0.06 * len(item["factors"]))
         assert item["risk_per_minute"] == pytest.approx(item["expected_cost"] / (max(item["floor_seconds"], 60) / 60),
-                                                        rel=1e-3)
+                                                        abs=1e-6)
         assert item["band"] in ("low", "medium", "high", "critical")
 
 
