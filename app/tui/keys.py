@@ -83,7 +83,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "enter", "Open the selected change", "queue", show=True),
     ActionSpec("sort", "s", "Sort by the next column", "queue", show=True),
     ActionSpec("reverse_sort", "R", "Reverse the sort order", "queue"),
-    ActionSpec("sort_per_minute", "p", "Risk per review minute order (toggle)", "queue"),
+    ActionSpec("sort_per_minute", "p", "Sort by risk per review minute", "queue"),
     ActionSpec("filter_tier", "t", "Filter by tier (cycle)", "queue"),
     ActionSpec("filter_band", "b", "Filter by risk band (cycle)", "queue"),
     ActionSpec("filter_ai", "i", "Show AI-signalled changes only", "queue"),
