@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from typing import Any, Literal
@@ -154,6 +155,15 @@ def format_duration(seconds: float | None, style: DurationStyle = "short") -> st
     if minutes:
         return f"{minutes}m{secs:02d}s"
     return f"{secs}s"
+
+
+def significant(value: float, digits: int = 2) -> str:
+    """`value` with at least `digits` significant figures and never in exponent form: 0.00037, 0.052,
+    1.40 (a per-minute rate of a huge change must not print as 0.000)."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:.3f}"
+    decimals = max(3, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:.{min(decimals, 12)}f}"
 
 
 def fit_middle(text: str, width: int) -> str:

@@ -12,7 +12,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import format_duration, human_age, one_line
+from app.core.text import format_duration, human_age, one_line, significant
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, ChangeDetail, ChangeReport
@@ -141,7 +141,7 @@ def _risk_line(found: Assessment) -> Text:
         ("   impact ", "dim"), f"{risk.impact:.2g} cost units",
         ("   expected cost ", "dim"), f"{risk.expected_cost:.2f}")
     if found.risk_per_minute is not None:
-        text.append_text(Text.assemble(("   per review minute ", "dim"), f"{found.risk_per_minute:.3f}"))
+        text.append_text(Text.assemble(("   per review minute ", "dim"), significant(found.risk_per_minute)))
     text.append_text(Text.assemble("\n", ("ranked by ", "dim"), one_line(risk.model or "unknown model", 200)))
     return text
 

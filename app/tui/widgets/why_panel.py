@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import has_invisible, one_line
+from app.core.text import has_invisible, one_line, significant
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, FactorSummary
@@ -72,7 +72,7 @@ def risk_headline(found: Assessment | None) -> Text:
     text.append(f"{float(risk.expected_cost):.2f}", style="bold")
     per_minute = found.risk_per_minute
     if per_minute is not None:
-        text.append(f" ({per_minute:.3f} per review minute)", style="dim")
+        text.append(f" ({significant(per_minute)} per review minute)", style="dim")
     text.append("\nranked by: ", style="dim")
     text.append(one_line(risk.model or "unknown model", 200), style="dim")
     text.append("\nu: cost units, 1 = a defect in ordinary code. Impact points are the score at the average "
