@@ -258,7 +258,36 @@ DEFAULT_TIERS = [
     ("web/src/cart.spec.ts", 3),
     ("pkg/ledger/ledger_test.go", 3),
     ("LICENSE", 3),
+    # issue 12: examples, fixtures, tests and docs under a critical path are not the critical code
+    ("examples/auth/login.py", 3),
+    ("src/auth/fixtures/user.json", 3),
+    ("auth/tests/test_x.py", 3),
+    ("docs/auth/setup.py", 3),
+    ("src/crypto/maths.py", 1),  # crypto/ in a library is algorithms; key handling stays tier 0 below
+    ("src/crypto/secret_store.py", 0),
+    # case ignored, always
+    ("src/Auth/login.py", 0),
+    ("SRC/PAYMENTS/charge.py", 0),
+    ("Docs/Guide.MD", 3),
+    ("dockerfile", 1),
 ]
+
+
+def test_tests_and_examples_under_a_critical_path_say_what_they_sit_under() -> None:
+    tier, reason = tier_of("examples/auth/login.py", TierConfig())
+    assert tier == 3
+    assert reason.endswith("; a test, doc or example of tier-0 code ('**/auth/**')")
+    assert "; a test" not in tier_of("tests/test_views.py", TierConfig())[1]
+    assert "; a test" not in tier_of("src/auth/login.py", TierConfig())[1]
+
+
+def test_repository_rules_match_case_insensitively_and_keep_winning() -> None:
+    config = TierConfig(rules=(TierRule("examples/auth/**", 0, "runs in the demo", ".review-tui.toml"),
+                               TierRule("Vendor/**", 1, "", ".review-tui.toml")))
+    assert tier_of("examples/auth/login.py", config)[0] == 0
+    assert tier_of("Examples/AUTH/login.py", config)[0] == 0
+    assert tier_of("vendor/lib.py", config)[0] == 1
+    assert "; a test" not in tier_of("examples/auth/login.py", config)[1]
 
 
 @pytest.mark.parametrize(("path", "tier"), DEFAULT_TIERS)
@@ -279,7 +308,7 @@ def test_default_rules_through_globset_equal_a_plain_last_match_loop() -> None:
     for path, _ in DEFAULT_TIERS + [("a/b/c.py", 2), ("svc/deploy/x/values.yaml", 0), ("charts/a/b.txt", 2)]:
         expected = None
         for rule in rules:
-            if compile_glob(rule.glob).match(path):
+            if compile_glob(rule.glob.lower()).match(path.lower()):  # case ignored
                 expected = rule
         assert TierConfig().rule_for(path) == expected, path
 
@@ -756,7 +785,7 @@ def test_assessment_takes_the_most_critical_file_and_explains_it() -> None:
     assert result.file_tiers == {"app/views.py": 2, "tests/test_views.py": 3, "payments/auth/tokens.py": 0,
                                  ".github/workflows/ci.yml": 1}
     assert result.reasons == ["payments/auth/tokens.py matches '**/payment*/**' (built-in): tier 0 — "
-                              "security-sensitive code (auth, crypto, payments, billing, secrets)"]
+                              "security-sensitive code (auth, payments, billing, secrets)"]
     assert result.destructive == []
 
 

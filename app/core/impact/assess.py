@@ -77,6 +77,6 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         if tier != path_tier:
             continue
         line = (f"{paths[0]} matches no tier rule: default tier {tier}" if rule is None
-                else rule.describe(paths[0]))
+                else config.explain(rule, paths[0]))
         reasons.append(line + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""))
     return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive, notes)

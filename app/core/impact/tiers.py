@@ -13,6 +13,15 @@ Choices, documented because they are judgement calls:
   Tier 1: a bad one breaks the build or the rollout, it does not destroy state.
 - Tests and docs rules come last, so they win: `payments/auth/tests/test_tokens.py` is Tier 3, because a
   test or a README cannot take the service down. A team that disagrees adds its own rule after them.
+- Examples, samples and fixtures rank with tests (Tier 3), and so do tests and docs under a critical path:
+  `examples/auth/login.py` and `src/auth/fixtures/user.json` show or feed the auth code, they are not it.
+  Their reason says what they sit under ("a test or example of tier-0 code") so the reviewer still sees it.
+- `crypto/` is Tier 1, not 0: in a library a `crypto/` package is usually algorithms (ciphers, hashes,
+  number theory) whose bugs are ordinary bugs; the damage that makes Tier 0 comes from handling identity,
+  money and secrets, which the auth/payments/billing/secret rules keep at Tier 0. A service whose `crypto/`
+  holds key management adds `{ glob = "**/crypto/**", tier = 0 }`.
+- Matching ignores case, always (not per platform): a repository moves between case-sensitive and
+  case-insensitive file systems, and a reviewer expects `src/Auth/login.py` to be covered by `**/auth/**`.
 - The review policy file itself (`.review-tui.toml`) is Tier 0: a change to it can lower the bar for every
   later change. CODEOWNERS is Tier 1.
 
@@ -81,8 +90,10 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/deployments/**/*.yml ansible/ Pulumi.yaml Pulumi.*.yaml cloudformation/ serverless.yml""")
     + _rules(0, "schema migration: runs once against production data and is hard to undo", """
         **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql""")
-    + _rules(0, "security-sensitive code (auth, crypto, payments, billing, secrets)", """
-        **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/crypto/** **/payment*/** **/billing/**
+    + _rules(1, "cryptography code: core code, but usually algorithms rather than key or identity handling",
+             "**/crypto/**")
+    + _rules(0, "security-sensitive code (auth, payments, billing, secrets)", """
+        **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/security/** *secret* *credential* *.pem""")
     + _rules(3, "editor and tooling settings", ".editorconfig .vscode/ .idea/ .pre-commit-config.yaml")
     + _rules(3, "documentation", """
@@ -91,6 +102,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         tests/ test/ __tests__/ testdata/ test_*.py *_test.py conftest.py *_test.go *.spec.ts *.spec.tsx
         *.spec.js *.spec.jsx *.test.ts *.test.tsx *.test.js *.test.jsx *_spec.rb *Test.java *Tests.java
         *Test.kt""")
+    + _rules(3, "examples, samples and fixtures: they show or feed the code, they do not run in production", """
+        examples/ example/ samples/ sample/ fixtures/ __fixtures__/ __mocks__/""")
     + _rules(1, "code ownership: decides who must approve", """
         /CODEOWNERS /.github/CODEOWNERS /docs/CODEOWNERS""")
     + _rules(0, "review policy: a change here can lower the bar for every later change", "/.review-tui.toml")
@@ -124,12 +137,30 @@ class TierConfig:
 
     @cached_property
     def _matcher(self) -> GlobSet:
-        return GlobSet(rule.glob for rule in self.effective_rules)
+        return GlobSet(rule.glob.lower() for rule in self.effective_rules)
+
+    @cached_property
+    def _critical(self) -> tuple[tuple[TierRule, ...], GlobSet]:
+        rules = tuple(rule for rule in self.effective_rules if rule.tier < self.default_tier)
+        return rules, GlobSet(rule.glob.lower() for rule in rules)
 
     def rule_for(self, path: str) -> TierRule | None:
-        """The rule that decides `path` (the last one matching), or None."""
-        index = self._matcher.last_match(path)
+        """The rule that decides `path` (the last one matching, case ignored), or None."""
+        index = self._matcher.last_match(path.lower())
         return None if index is None else self.effective_rules[index]
+
+    def explain(self, rule: TierRule, path: str) -> str:
+        """`rule.describe(path)`, plus what critical path it sits under when a lower-tier-wins rule (tests,
+        docs, examples) took it out of a critical tier: "a test, doc or example of tier-0 code (...)"."""
+        line = rule.describe(path)
+        if rule.tier < self.default_tier or rule.source != BUILT_IN:
+            return line
+        rules, matcher = self._critical
+        index = matcher.last_match(path.lower())
+        if index is None:
+            return line
+        under = rules[index]
+        return f"{line}; a test, doc or example of tier-{under.tier} code ('{under.glob}')"
 
     @classmethod
     def from_reader(cls, reader: SectionReader) -> TierConfig:
@@ -184,5 +215,5 @@ def tier_of(path: str, config: TierConfig) -> tuple[int, str]:
     rule = config.rule_for(path)
     if rule is None:
         return config.default_tier, f"{path} matches no tier rule: default tier {config.default_tier}"
-    return rule.tier, rule.describe(path)
+    return rule.tier, config.explain(rule, path)
 
