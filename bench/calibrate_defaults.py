@@ -10,10 +10,12 @@ fixes something modifies or deletes code lines that `git blame -w --first-parent
 attributes to it, within a year (blank, comment, test and doc lines skipped; fixes touching more than
 `--max-fix-lines` lines skipped; cosmetic fixes - typo, lint, docs, format - skipped).
 
-Reported: per repository, leave-one-repository-out (fit on the others, test on it) AUC, recall in the top 20%
-of changes and recall at 20% of changed lines, for the likelihood model against size alone. With --write the
-model fitted on all repositories is written to likelihood_default.json. Uses the git CLI with the user's
-and system config ignored (bench code, not the app).
+Reported, per repository and on its code-touching commits, AUC, recall in the top 20% of changes, recall at
+20% of changed lines (effort-aware) and Popt with 95% bootstrap intervals (app/core/calibration/evaluate.py)
+for: the model fitted on the other repositories (leave-one-repository-out: what the built-in defaults are to a
+new repository), size alone, and on the newer half, the repository's own model fitted on its older half.
+With --write the model fitted on all repositories is written to likelihood_default.json.
+Uses the git CLI with the user's and system config ignored (bench code, not the app).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.core.calibration.evaluate import METRICS, bootstrap
 from app.core.git.models import CommitInfo
 from app.core.metrics.complexity import analyze_source, compare, language_of
 from app.core.provenance.commits import commit_confidence, commit_signals
@@ -205,45 +208,6 @@ def label(repo: str, changes: list[Change], max_fix_lines: int) -> tuple[int, in
     return len(fixes), useful
 
 
-def auc(scores: list[float], labels: list[int]) -> float:
-    order = sorted(range(len(scores)), key=lambda i: scores[i])
-    ranks = [0.0] * len(scores)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    pos = sum(labels)
-    neg = len(labels) - pos
-    if not pos or not neg:
-        return float("nan")
-    return (sum(r for r, y in zip(ranks, labels, strict=True) if y) - pos * (pos + 1) / 2) / (pos * neg)
-
-
-def recall_top(scores: list[float], labels: list[int], share: float = 0.2) -> float:
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])
-    top = order[: max(1, round(len(order) * share))]
-    return sum(labels[i] for i in top) / max(1, sum(labels))
-
-
-def recall_at_lines(scores: list[float], labels: list[int], lines: list[float], share: float = 0.2) -> float:
-    """Effort-aware: ranked by score per changed line (density), the defect-inducing changes found within
-    `share` of all changed lines."""
-    order = sorted(range(len(scores)), key=lambda i: -scores[i] / max(1.0, lines[i]))
-    budget = share * sum(lines)
-    spent = 0.0
-    found = 0
-    for i in order:
-        spent += lines[i]
-        if spent > budget:
-            break
-        found += labels[i]
-    return found / max(1, sum(labels))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repos", default=str(Path(__file__).with_name("calibration_repos.txt")))
@@ -253,13 +217,13 @@ def main() -> int:
     parser.add_argument("--cache", default="/tmp/calibrate_defaults_cache.json")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    data: dict[str, list[tuple[dict[str, float], int]]] = {}
+    data: dict[str, list[tuple[dict[str, float], int, int]]] = {}
     cache = json.loads(Path(args.cache).read_text()) if Path(args.cache).exists() else {}
     for line in Path(args.repos).read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         name, path, head = line.split()[:3]
-        key = f"{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
+        key = f"v2:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
         if key not in cache:
             started = time.perf_counter()
             changes = read_log(path, head)
@@ -268,12 +232,14 @@ def main() -> int:
             measure(changes, blobs, {c.sha for c in study})
             blobs.close()
             fixes, useful = label(path, changes, args.max_fix_lines)
-            cache[key] = {"rows": [[c.feats, c.label] for c in study], "fixes": fixes, "useful": useful,
+            rows = [[c.feats, c.label, int(any(is_code_path(p) and not is_test_path(p) for p in c.files))]
+                    for c in study]
+            cache[key] = {"rows": rows, "fixes": fixes, "useful": useful,
                           "first": study[0].sha, "last": study[-1].sha,
                           "seconds": round(time.perf_counter() - started, 1)}
             Path(args.cache).write_text(json.dumps(cache))
         entry = cache[key]
-        data[name] = [(r[0], r[1]) for r in entry["rows"]]
+        data[name] = [(r[0], r[1], r[2]) for r in entry["rows"]]
         pos = sum(r[1] for r in entry["rows"])
         print(f"{name:8} {len(entry['rows'])} commits {entry['first'][:10]}..{entry['last'][:10]}, "
               f"{entry['fixes']} fixes ({entry['useful']} blamed), {pos} defect-inducing "
@@ -287,35 +253,61 @@ def main() -> int:
 MIN_NONZERO = 30  # a feature seen in fewer changes than this (ai_share in pre-AI histories) is left out
 
 
-def usable_features(rows: list[tuple[dict[str, float], int]]) -> tuple[str, ...]:
+def usable_features(rows: list[tuple[dict[str, float], int, int]]) -> tuple[str, ...]:
     counts = {f: sum(1 for r in rows if r[0][f] not in (0.0,) and math.isfinite(r[0][f])) for f in LIKELIHOOD_FEATURES}
     return tuple(f for f in LIKELIHOOD_FEATURES if counts[f] >= MIN_NONZERO)
 
 
-def report(data: dict[str, list[tuple[dict[str, float], int]]], l2: float) -> None:
+Row = tuple[dict[str, float], int, int]  # features, defect-inducing, touches code
+
+
+def figures(scores: list[float], rows: list[Row], rounds: int) -> list[tuple[float, float, float]]:
+    labels = [r[1] for r in rows]
+    lines = [math.expm1(r[0]["size"]) for r in rows]
+    return [bootstrap(metric, scores, labels, lines, rounds=rounds) for metric in METRICS.values()]
+
+
+def show(name: str, what: str, values: list[tuple[float, float, float]]) -> None:
+    print(f"{name:10} {what:9} " + "  ".join(f"{v:.3f} [{lo:.2f},{hi:.2f}]" for v, lo, hi in values))
+
+
+def report(data: dict[str, list[Row]], l2: float, rounds: int = 200) -> None:
+    """Per repository, on its code-touching commits: the model fitted on the other repositories
+    (leave-one-repository-out, what the built-in defaults are to a new repository), size alone, and the
+    repository's own model fitted on its older half and tested on its newer half against the LORO model."""
     features = usable_features([r for rows in data.values() for r in rows])
-    print(f"\nleave-one-repository-out (l2={l2}, features {', '.join(features)}):")
-    print(f"{'repo':8} {'AUC lik':>8} {'AUC size':>8} {'top20 lik':>9} {'top20 sz':>8} {'r@20%L lik':>10} "
-          f"{'r@20%L sz':>9}")
-    sums = defaultdict(float)
+    print(f"\nfeatures {', '.join(features)}; l2={l2}; metrics on code-touching commits: "
+          f"{', '.join(METRICS)} (value [95% bootstrap CI])")
+    means: dict[str, list[float]] = defaultdict(list)
     for held in data:
         train = [r for name, rows in data.items() if name != held for r in rows]
-        model = fit_logistic([r[0] for r in train], [r[1] for r in train], l2, features=features)
-        rows = data[held]
-        labels = [r[1] for r in rows]
-        lik = [model.logit(r[0]) for r in rows]
-        size = [r[0]["size"] for r in rows]
-        lines = [math.expm1(r[0]["size"]) for r in rows]
-        prob = [model.probability(r[0]) for r in rows]
-        figures = (auc(lik, labels), auc(size, labels), recall_top(lik, labels), recall_top(size, labels),
-                   recall_at_lines(prob, labels, lines), recall_at_lines([1.0] * len(rows), labels, lines))
-        for i, f in enumerate(figures):
-            sums[i] += f
-        print(f"{held:8} " + " ".join(f"{f:>8.3f}" for f in figures))
-    print(f"{'mean':8} " + " ".join(f"{sums[i] / len(data):>8.3f}" for i in range(6)))
+        loro = fit_logistic([r[0] for r in train], [r[1] for r in train], l2, features=features)
+        code = [r for r in data[held] if r[2]]
+        pos = sum(r[1] for r in code)
+        print(f"{held}: {len(code)} code-touching commits, {pos} defect-inducing (base rate {pos / len(code):.3f})")
+        for what, scores in (("loro", [loro.probability(r[0]) for r in code]),
+                             ("size", [r[0]["size"] for r in code])):
+            values = figures(scores, code, rounds)
+            show("", what, values)
+            means[what].extend([v[0] for v in values])
+        half = len(data[held]) // 2
+        older = data[held][:half]
+        newer = [r for r in data[held][half:] if r[2]]
+        own = fit_logistic([r[0] for r in older], [r[1] for r in older], l2, features=features)
+        for what, model in (("own/new", own), ("loro/new", loro)):
+            values = figures([model.probability(r[0]) for r in newer], newer, rounds)
+            show("", what, values)
+            means[what].extend([v[0] for v in values])
+        size_new = figures([r[0]["size"] for r in newer], newer, rounds)
+        show("", "size/new", size_new)
+        means["size/new"].extend([v[0] for v in size_new])
+    k = len(METRICS)
+    for what, values in means.items():
+        cols = [sum(values[i::k]) / len(values[i::k]) for i in range(k)]
+        print(f"mean {what:9} " + "  ".join(f"{c:.3f}" for c in cols))
 
 
-def write(data: dict[str, list[tuple[dict[str, float], int]]], l2: float, max_commits: int) -> None:
+def write(data: dict[str, list[Row]], l2: float, max_commits: int) -> None:
     rows = [r for rs in data.values() for r in rs]
     source = f"built-in defaults (fitted on {len(rows)} commits of {len(data)} repositories)"
     features = usable_features(rows)

@@ -1,0 +1,53 @@
+"""Ranking metrics of the calibration (issue 12) on hand-checked cases."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from app.core.calibration.evaluate import METRICS, auc, bootstrap, popt, rate_interval, recall_at_lines, recall_top
+
+
+def test_auc_perfect_reversed_and_ties() -> None:
+    assert auc([1, 2, 3, 4], [0, 0, 1, 1]) == 1.0
+    assert auc([4, 3, 2, 1], [0, 0, 1, 1]) == 0.0
+    assert auc([1, 1, 1, 1], [0, 1, 0, 1]) == 0.5
+    assert math.isnan(auc([1, 2], [1, 1]))
+
+
+def test_recall_top_counts_the_first_fifth() -> None:
+    scores = list(range(10))  # top 20% = scores 9 and 8
+    labels = [1, 0, 0, 0, 0, 0, 0, 0, 1, 1]
+    assert recall_top(scores, labels) == pytest.approx(2 / 3)
+
+
+def test_recall_at_lines_reads_by_density() -> None:
+    # four changes of 10 lines and one of 160: 20% of 200 lines = 40 lines = the four small ones
+    scores = [1.0, 1.0, 1.0, 1.0, 10.0]  # density 0.1 each against 0.0625
+    labels = [1, 0, 1, 0, 1]
+    lines = [10.0, 10.0, 10.0, 10.0, 160.0]
+    assert recall_at_lines(scores, labels, lines) == pytest.approx(2 / 3)
+
+
+def test_popt_is_one_for_the_optimal_order_and_zero_for_the_worst() -> None:
+    labels = [1, 0, 1, 0]
+    lines = [10.0, 50.0, 20.0, 5.0]
+    assert popt([10.0, 0.0, 10.0, 0.0], labels, lines) == pytest.approx(1.0)
+    assert popt([-1.0, 100.0, 0.0, 1.0], labels, lines) == pytest.approx(0.0)  # big clean first
+
+
+def test_bootstrap_is_deterministic_and_brackets_the_value() -> None:
+    scores = [i % 7 + (i % 3) * 0.5 for i in range(80)]
+    labels = [1 if i % 7 > 4 else 0 for i in range(80)]
+    lines = [float(5 + i % 11) for i in range(80)]
+    for metric in METRICS.values():
+        value, low, high = bootstrap(metric, scores, labels, lines, rounds=50)
+        assert low <= value <= high
+        assert bootstrap(metric, scores, labels, lines, rounds=50) == (value, low, high)
+
+
+def test_wilson_interval() -> None:
+    p, low, high = rate_interval(5, 50)
+    assert p == 0.1 and 0.03 < low < 0.1 < high < 0.22
+    assert math.isnan(rate_interval(0, 0)[0])
