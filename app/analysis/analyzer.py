@@ -96,6 +96,7 @@ class _GraphBuild:
     def __init__(self, repo_path: Path, base: str, workers: int) -> None:
         self.graph: Graph | None = None
         self.error: str | None = None
+        self.failed = False  # an exception, not a bound: another run may well build it
         self._thread = threading.Thread(target=self._run, args=(repo_path, base, workers),
                                         name="review-tui-graph", daemon=True)
         self._thread.start()
@@ -113,6 +114,7 @@ class _GraphBuild:
             self.graph = build_graph(files, workers=workers, isolate=True)  # no AST parsing in this thread
         except Exception as exc:
             self.error = f"dependency graph not built: {exc.__class__.__name__}: {exc}"
+            self.failed = True
 
     def wait(self, timeout: float | None = None) -> bool:
         self._thread.join(timeout)
@@ -151,6 +153,7 @@ class Analyzer:
         self._graph_build: _GraphBuild | None = None
         self._graph: Graph | None = None
         self._graph_note: str | None = None
+        self._graph_failed = False
         self._new_plans: dict[str, ReviewPlan] = {}  # plan cache key -> plan built, not stored yet
 
     # -- discovery and settings -------------------------------------------------------------
@@ -246,7 +249,7 @@ class Analyzer:
         self._history = None
         self._history_covers = None
         self._spans_memo.clear()
-        self._graph_build, self._graph, self._graph_note = None, None, None
+        self._graph_build, self._graph, self._graph_note, self._graph_failed = None, None, None, False
         self.repo = GitRepo(self.repo_path)
         return self.discovery
 
@@ -375,10 +378,11 @@ class Analyzer:
         entries: dict[str, Any] = {}
         for report in reports:
             key = self._cache_key(report.change)
-            # A file that could not be read (a partial clone's missing blob) may be fetched later:
-            # such a report is not kept, so the next run reads the file instead of remembering the gap.
+            # A file that could not be read (a partial clone's missing blob) may be fetched later, and
+            # a graph build that failed may succeed next time: such a report is not kept, so the next
+            # run measures again instead of remembering the gap.
             if (key and report.complete and report.error is None and report.assessment is not None
-                    and not report.assessment.file_problems):
+                    and not report.assessment.file_problems and not self._graph_failed):
                 figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
                 entries[key] = {"figures": figures, "assessment": report.assessment.to_json()}
         if entries:
@@ -501,6 +505,7 @@ class Analyzer:
             self._graph, self._graph_build = build.graph, None
             if build.error:
                 self._graph_note = build.error
+            self._graph_failed = build.failed
             key = self._graph_key()
             if self._graph is not None and self.cache is not None and key is not None:
                 self.cache.put("graph", key, self._graph.to_dict())

@@ -1,0 +1,58 @@
+"""Worker processes start from inside the TUI: a cold first run measures the blast radius too.
+
+Textual captures output while the app runs (sys.stderr.fileno() is -1 then), and multiprocessing's
+resource tracker, started lazily by the first worker pool, passed that -1 on: "bad value(s) in
+fds_to_keep", the dependency graph was never built and its absence was cached as if measured.
+The app runs in a fresh interpreter here, so no earlier test has started the tracker for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.cli import CLI
+
+SCRIPT = textwrap.dedent("""
+    import asyncio, json, sys, time
+    from pathlib import Path
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+    from app.storage.ledger import Ledger
+    from app.tui.app import make_app
+
+    repo, data = Path(sys.argv[1]), Path(sys.argv[2])
+    analyzer = Analyzer(repo, cache=AnalysisCache.open())  # the user's cache, which `list` reads next
+    app = make_app(analyzer, ledger=Ledger.open(data / "ledger.db"))
+
+    async def main():
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.5)
+            for _ in range(600):  # the queue analyses every change in workers
+                if not app.workers:
+                    break
+                await pilot.pause(0.1)
+            graph = analyzer.graph(wait=True)  # built in the background while the app ran
+            print(json.dumps({"graph": graph is not None, "note": analyzer._graph_note}))
+
+    asyncio.run(main())
+""")
+
+
+def test_a_cold_tui_run_builds_the_dependency_graph(payments_repo: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-P", "-c", SCRIPT, str(payments_repo), str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"graph": True, "note": None}
+    # what the TUI cached is what a fresh `list` measures: a change that uses shared code has its blast radius
+    listed = subprocess.run([*CLI, "list", "--repo", str(payments_repo), "--json"], capture_output=True,
+                            text=True, env=env, timeout=300)
+    reports = {r["id"]: r for r in json.loads(listed.stdout)}
+    assert all(not r["blast_radius"]["notes"] for r in reports.values() if r.get("blast_radius")), listed.stdout
