@@ -25,8 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.core.calibration.evaluate import auc
 from app.core.git.repo import GitRepo
 from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, PY_SUFFIXES, blast_radius, build_graph, is_test_path
+from app.core.risk.likelihood import fit_logistic
 
 FIX = re.compile(r"\b(fix(e[sd])?|bug|regression|crash|broken|hotfix)\b|closes? #\d+|fixes #\d+", re.I)
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
@@ -56,48 +58,6 @@ def blamed(repo: str, fix: str, max_lines: int) -> set[str]:
         for line in git(repo, "blame", "-w", "-s", "-l", *args, f"{fix}^", "--", path).splitlines():
             found.add(line.split(" ", 1)[0].lstrip("^"))
     return found
-
-
-def auc(scores: list[float], labels: list[int]) -> float:
-    pairs = sorted(zip(scores, labels, strict=True))
-    ranks = [0.0] * len(pairs)
-    i = 0
-    while i < len(pairs):
-        j = i
-        while j + 1 < len(pairs) and pairs[j + 1][0] == pairs[i][0]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[k] = (i + j) / 2 + 1
-        i = j + 1
-    positives = sum(labels)
-    negatives = len(labels) - positives
-    if not positives or not negatives:
-        return float("nan")
-    rank_sum = sum(r for r, (_, label) in zip(ranks, pairs, strict=True) if label)
-    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
-
-
-def fit(rows: list[list[float]], labels: list[int], steps: int = 3000, rate: float = 0.1) -> list[float]:
-    """Logistic regression by gradient descent on standardised features (a handful of them)."""
-    width = len(rows[0])
-    weights = [0.0] * (width + 1)
-    for _ in range(steps):
-        grad = [0.0] * (width + 1)
-        for row, label in zip(rows, labels, strict=True):
-            z = weights[0] + sum(w * x for w, x in zip(weights[1:], row, strict=True))
-            error = 1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) - label
-            grad[0] += error
-            for k, x in enumerate(row):
-                grad[k + 1] += error * x
-        weights = [w - rate * g / len(rows) for w, g in zip(weights, grad, strict=True)]
-    return weights
-
-
-def standardise(rows: list[list[float]]) -> list[list[float]]:
-    columns = list(zip(*rows, strict=True))
-    means = [sum(c) / len(c) for c in columns]
-    spreads = [max(1e-9, math.sqrt(sum((x - m) ** 2 for x in c) / len(c))) for c, m in zip(columns, means, strict=True)]
-    return [[(x - m) / s for x, m, s in zip(row, means, spreads, strict=True)] for row in rows]
 
 
 def main() -> int:
@@ -141,12 +101,13 @@ def main() -> int:
     for name, index in (("size", 1), ("blast direct", 2), ("blast modules", 3), ("seams", 4)):
         print(f"  AUC {name:14} {auc([r[index] for r in rows], labels):.3f}")
     half = len(rows) // 2
+    names = {1: "size", 2: "direct", 3: "modules", 4: "seams"}
     for name, columns in (("size", [1]), ("size+blast+seams", [1, 2, 3, 4]), ("blast+seams", [2, 3, 4])):
-        features = standardise([[math.log1p(r[c]) for c in columns] for r in rows])
-        weights = fit(features[:half], labels[:half])
-        scores = [weights[0] + sum(w * x for w, x in zip(weights[1:], f, strict=True)) for f in features[half:]]
+        features = [{names[c]: math.log1p(r[c]) for c in columns} for r in rows]
+        model = fit_logistic(features[:half], labels[:half], features=tuple(names[c] for c in columns))
+        scores = [model.logit(f) for f in features[half:]]
         print(f"  time-split AUC {name:17} {auc(scores, labels[half:]):.3f}  weights "
-              + " ".join(f"{w:+.2f}" for w in weights[1:]))
+              + " ".join(f"{model.coefficients[names[c]]:+.2f}" for c in columns))
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0
 
