@@ -1,0 +1,134 @@
+"""History figures without leakage (issue 12): in `list --range` each commit's history and experience
+come from the history before it (its first parent), and the analysis cache never returns history
+figures of another base; main moving by an unrelated commit costs no diff, complexity or plan."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.analysis.analyzer import Analyzer
+from app.cli import cli
+from app.storage.cache import AnalysisCache
+from tests.conftest import ALICE, BOB, SAMPLES
+
+CAROL = SAMPLES.Person("Carol Example", "carol@example.com")
+DAVE = SAMPLES.Person("Dave Example", "dave@example.com")
+
+
+def list_json(path, *args: str, cache: bool = True, monkeypatch: pytest.MonkeyPatch | None = None) -> list[dict]:
+    env = {} if cache else {"REVIEW_TUI_NO_CACHE": "1"}
+    result = CliRunner(env=env).invoke(cli, ["list", "--repo", str(path), "--json", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _code(n: int) -> str:
+    return "".join(f"def f{i}(x):\n    return x + {i + n}\n\n\n" for i in range(4))
+
+
+@pytest.fixture
+def chain(make_repo):
+    """root (alice) then c1 alice, c2 bob, c3 carol, c4 alice on app.py; main goes on with d1, d2 (dave)."""
+    b = make_repo("chain")
+    ids = {"root": b.commit("root", {"app.py": _code(0)}, author=ALICE)}
+    for name, who, n in (("c1", ALICE, 1), ("c2", BOB, 2), ("c3", CAROL, 3), ("c4", ALICE, 4),
+                         ("d1", DAVE, 5), ("d2", DAVE, 6)):
+        ids[name] = b.commit(name, {"app.py": _code(n)}, author=who)
+    b.checkout()
+    b.ids = ids
+    return b
+
+
+def test_range_history_comes_from_each_commits_parent(chain) -> None:
+    """Commit k counts only the commits before it: neither itself, nor later commits of the range,
+    nor main's commits after the range."""
+    rows = {r["title"]: r["history"] for r in list_json(chain.path, "--range", f"{chain.ids['root']}..{chain.ids['c4']}")}
+    # before c1: root (alice); before c2: root, c1 (alice); before c3: + c2 (bob); before c4: + c3 (carol)
+    assert (rows["c1"]["hottest_changes"], rows["c1"]["recent_authors"], rows["c1"]["author_prior_commits"]) == (1, 1, 1)
+    assert (rows["c2"]["hottest_changes"], rows["c2"]["recent_authors"], rows["c2"]["author_prior_commits"]) == (2, 1, 0)
+    assert (rows["c3"]["hottest_changes"], rows["c3"]["recent_authors"], rows["c3"]["author_prior_commits"]) == (3, 2, 0)
+    assert (rows["c4"]["hottest_changes"], rows["c4"]["recent_authors"], rows["c4"]["author_prior_commits"]) == (4, 3, 2)
+    # the same figures from a warm cache, and without any cache
+    again = {r["title"]: r["history"] for r in list_json(chain.path, "--range", f"{chain.ids['root']}..{chain.ids['c4']}")}
+    cold = {r["title"]: r["history"] for r in list_json(chain.path, "--range", f"{chain.ids['root']}..{chain.ids['c4']}",
+                                                        cache=False)}
+    assert again == rows == cold
+
+
+@pytest.fixture
+def two_bases(make_repo):
+    """feature forks from main at F; `other` goes on from main with three commits by dave to the file
+    feature changes, main does not: the same change (same merge-base, same head) has another history."""
+    b = make_repo("bases")
+    b.commit("root", {"app.py": _code(0), "README.md": "# r\n"}, author=ALICE)
+    b.branch("feature")
+    b.commit("feature work", {"app.py": _code(10)}, branch="feature", author=BOB)
+    b.commit("main docs", {"README.md": "# r\nmore\n"}, author=ALICE)
+    b.branch("other")
+    for n in range(3):
+        b.commit(f"other {n}", {"app.py": _code(20 + n)}, branch="other", author=DAVE)
+    b.checkout()
+    return b
+
+
+def test_another_base_gives_that_bases_history_not_the_cached_one(two_bases) -> None:
+    def history(base: str, *, cache: bool = True) -> dict:
+        [row] = [r for r in list_json(two_bases.path, "--base", base, cache=cache) if r["id"] == "feature"]
+        return row["history"]
+
+    on_main = history("main")
+    on_other = history("other")
+    assert on_main == history("main", cache=False)
+    assert on_other == history("other", cache=False)
+    assert (on_main["hottest_changes"], on_main["recent_authors"]) == (1, 1)
+    assert (on_other["hottest_changes"], on_other["recent_authors"]) == (4, 2)
+    assert history("main") == on_main  # and back again
+
+
+@pytest.fixture
+def moving_main(make_repo):
+    b = make_repo("moving")
+    b.commit("root", {"app.py": _code(0), "README.md": "# r\n"}, author=ALICE)
+    b.branch("feature")
+    b.commit("feature work", {"app.py": _code(10)}, branch="feature", author=BOB)
+    b.branch("second")
+    b.commit("second work", {"README.md": "# r\nsecond\n"}, branch="second", author=CAROL)
+    b.checkout()
+    return b
+
+
+def _run(path) -> tuple[list, list]:
+    """(every report the analyzer emitted, the ranked reports) of one analyze_all with the user's cache."""
+    seen: list = []
+    with AnalysisCache.open() as cache:
+        reports = Analyzer(path, cache=cache).analyze_all(on_report=seen.append)
+    return seen, reports
+
+
+def test_main_moving_costs_no_diff_complexity_or_plan(moving_main) -> None:
+    """A warm run after main moved: every report comes whole from the cache (no change is diffed:
+    a diffed change is first shown with its size only), with history figures as of the new main."""
+    _run(moving_main.path)  # cold
+    with AnalysisCache.open() as cache:
+        rows = {kind: cache.count(kind) for kind in ("report", "plan", "metrics")}
+    moving_main.commit("unrelated", {"docs.md": "docs\n"}, author=DAVE)
+    seen, reports = _run(moving_main.path)
+    assert all(r.complete and r.assessment is not None for r in seen), "a change was diffed again"
+    assert {r.id for r in reports} == {"feature", "second"}
+    with AnalysisCache.open() as cache:
+        assert {kind: cache.count(kind) for kind in ("report", "plan", "metrics")} == rows
+
+    # main touches the feature's file: its history figures change, and still nothing is diffed
+    before = next(r for r in reports if r.id == "feature").assessment.history
+    moving_main.commit("main edits app.py", {"app.py": _code(30)}, author=DAVE)
+    seen, reports = _run(moving_main.path)
+    assert all(r.complete and r.assessment is not None for r in seen), "a change was diffed again"
+    after = next(r for r in reports if r.id == "feature").assessment
+    assert (after.history.hottest_changes, after.history.recent_authors) == (
+        before.hottest_changes + 1, before.recent_authors + 1)
+    cold = {r["id"]: r for r in list_json(moving_main.path, cache=False)}
+    warm = {r["id"]: r for r in list_json(moving_main.path)}
+    assert warm == cold
