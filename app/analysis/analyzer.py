@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,8 +50,9 @@ from app.errors import ReviewTuiError
 # parser are imported where they are used: a warm `list` only discovers changes and reads cached
 # reports, and must not pay for importing them.
 if TYPE_CHECKING:
+    from app.analysis.history import ChangeHistory
     from app.config import RepoConfig
-    from app.core.git.history import HistoryFigures, HistoryIndex
+    from app.core.git.history import HistoryFigures
     from app.core.git.scope import QueueConfig
     from app.core.impact.assess import TierAssessment
     from app.core.impact.destructive.scan import Reader
@@ -64,9 +65,8 @@ if TYPE_CHECKING:
     from app.core.risk.score import LikelihoodView, RiskInputs, RiskResult
     from app.storage.cache import AnalysisCache
 
-FULL_HISTORY_PATHS = 3_000  # more paths than this: index the whole tree (tree diffs are cheaper then)
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "11"  # 11: expected cost (likelihood x impact), risk model; 10: AI signals, file problems
+ANALYSIS_VERSION = "12"  # 12: risk inputs kept (history rescored apart); 11: expected cost, risk model
 
 Progress = Callable[[int, int, str], None]
 
@@ -141,9 +141,8 @@ class Analyzer:
         self._config_digest: str | None = None
         self._likelihood_model: LikelihoodModel | None = None
         self._model_digest: str | None = None
-        self._history: HistoryIndex | None = None
-        self._history_covers: set[str] | None = None  # the paths self._history holds (None: all)
-        self._history_paths: set[str] = set()  # paths analyze_all will ask about (one build for all)
+        self._histories: ChangeHistory | None = None
+        self._new_inputs: dict[str, dict[str, Any]] = {}  # report cache key -> its risk inputs, not stored yet
         self._repo_key: str | None = None
         # Blob-level memos shared by every change this analyzer reads: a blob's metrics and its
         # definition spans are the same whichever change it appears in.
@@ -246,8 +245,7 @@ class Analyzer:
         self._discovery = None
         self._config = None
         self._config_digest = None
-        self._history = None
-        self._history_covers = None
+        self._histories = None
         self._spans_memo.clear()
         self._graph_build, self._graph, self._graph_note, self._graph_failed = None, None, None, False
         self.repo = GitRepo(self.repo_path)
@@ -260,41 +258,16 @@ class Analyzer:
     def diff(self, change: Change) -> list[FileDiff]:
         return change_diff(self.repo, change)
 
-    def history_for(self, paths: Iterable[str]) -> HistoryIndex | None:
-        """The base's history index, covering at least `paths` (None in a shallow clone).
+    @property
+    def histories(self) -> ChangeHistory:
+        """The history figures of the discovered changes, each as of its own past (analysis/history.py)."""
+        if self._histories is None:
+            from app.analysis.history import ChangeHistory
 
-        Built for the paths the pending changes touch, not the whole tree (a one-PR repository pays
-        for its own files), and cached per base with the paths it covers; a later need for other
-        paths builds it again for both. Past FULL_HISTORY_PATHS paths the whole tree is indexed."""
-        if self.repo.is_shallow:
-            return None
-        from app.core.git.history import HistoryIndex
-        from app.core.git.repo import path_history_exact
-
-        wanted = set(paths)
-        if self._history is not None and (self._history_covers is None or wanted <= self._history_covers):
-            return self._history
-        base = self.discovery.base_commit
-        cached = self.cache.get("history", base) if self.cache is not None else None
-        if isinstance(cached, dict):
-            try:
-                index = HistoryIndex.from_dict(cached)
-            except (KeyError, TypeError, ValueError):
-                index = None
-            covers = cached.get("covers")
-            covered = None if covers is None else {str(p) for p in covers}
-            if index is not None and (covered is None or wanted <= covered):
-                self._history, self._history_covers = index, covered
-                return index
-            wanted |= covered or set()
-        wanted |= self._history_covers or set()
-        limited = len(wanted) <= FULL_HISTORY_PATHS and all(path_history_exact(p) for p in wanted)
-        index = HistoryIndex.build(self.repo, base, paths=wanted if limited else None)
-        self._history, self._history_covers = index, (wanted if limited else None)
-        if self.cache is not None:
-            self.cache.put("history", base, {**index.to_dict(),
-                                             "covers": sorted(wanted) if limited else None})
-        return index
+            found = self.discovery
+            self._histories = ChangeHistory(self.repo, self.cache, found.base_commit, found.commit_range,
+                                            found.changes)
+        return self._histories
 
     # -- cache ------------------------------------------------------------------------------
     def _cache_key(self, change: Change) -> str | None:
@@ -324,17 +297,56 @@ class Analyzer:
         if not keys:
             return {}
         stored = self.cache.get_many("report", keys.values())
-        found: dict[str, ChangeReport] = {}
+        found: dict[str, tuple[ChangeReport, dict[str, Any], list[str]]] = {}
         for change in changes:
             data = stored.get(keys.get(change.id, ""))
             if data is None:
                 continue
             try:
-                found[change.id] = ChangeReport(change, ChangeFigures(**data["figures"]),
-                                                Assessment.from_json(data["assessment"]), None, True)
+                inputs = dict(data["inputs"])
+                found[change.id] = (ChangeReport(change, ChangeFigures(**data["figures"]),
+                                                 Assessment.from_json(data["assessment"]), None, True),
+                                    inputs, [str(p) for p in inputs["paths"]])
             except (KeyError, TypeError, ValueError):
                 continue  # an unreadable entry is a miss
-        return found
+        if not found:
+            return {}
+        # The history figures are not part of the key: those of the change's as-of commit now
+        history = self.histories.current([(r.change, paths) for r, _, paths in found.values()])
+        out: dict[str, ChangeReport] = {}
+        rescored: list[ChangeReport] = []
+        for change_id, (report, inputs, _) in found.items():
+            figures = history.get(change_id)
+            assert report.assessment is not None
+            if _history_summary(figures) == report.assessment.history:
+                out[change_id] = report
+                continue
+            again = self._rescored(report, inputs, figures)
+            if again is not None:
+                out[change_id] = again
+                rescored.append(again)
+        self._store(rescored)
+        return out
+
+    def _rescored(self, report: ChangeReport, stored: dict[str, Any],
+                  figures: HistoryFigures | None) -> ChangeReport | None:
+        """A cached report scored again with other history figures (its diff, complexity and plan are
+        those of its content, unchanged); None when its stored inputs do not fit."""
+        from app.core.risk.score import RiskInputs, compute
+
+        try:
+            inputs = RiskInputs(**stored)
+        except TypeError:
+            return None
+        _set_history(inputs, figures)
+        risk = compute(inputs, self._likelihood(inputs), self.config.risk)
+        assert report.assessment is not None
+        assessment = dataclasses.replace(report.assessment, risk=_risk_summary(risk),
+                                         history=_history_summary(figures))
+        key = self._cache_key(report.change)
+        if key is not None:
+            self._new_inputs[key] = dataclasses.asdict(inputs)
+        return ChangeReport(report.change, report.figures, assessment, None, True)
 
     def cached_report(self, change: Change) -> ChangeReport | None:
         return self._cached_reports([change]).get(change.id)
@@ -381,12 +393,16 @@ class Analyzer:
             # A file that could not be read (a partial clone's missing blob) may be fetched later, and
             # a graph build that failed may succeed next time: such a report is not kept, so the next
             # run measures again instead of remembering the gap.
-            if (key and report.complete and report.error is None and report.assessment is not None
-                    and not report.assessment.file_problems and not self._graph_failed):
+            inputs = self._new_inputs.pop(key, None) if key else None
+            if (key and inputs is not None and report.complete and report.error is None
+                    and report.assessment is not None and not report.assessment.file_problems
+                    and not self._graph_failed):
                 figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
-                entries[key] = {"figures": figures, "assessment": report.assessment.to_json()}
+                entries[key] = {"figures": figures, "assessment": report.assessment.to_json(), "inputs": inputs}
         if entries:
             self.cache.put_many("report", entries)
+        if self._histories is not None:
+            self._histories.flush()
         if self._new_plans:
             plans, self._new_plans = self._new_plans, {}
             self.cache.put_many("plan", {key: plan.to_dict() for key, plan in plans.items()})
@@ -583,24 +599,7 @@ class Analyzer:
             self._add_history(prep)
 
     def _add_history(self, prep: _Prepared) -> None:
-        if prep.change.kind == "worktree":
-            return
-        paths = [fd.path for fd in prep.files]
-        history = self.history_for([*paths, *self._history_paths])
-        if history is not None:
-            prep.history = history.figures(paths, prep.change.author_emails)
-
-    def _history_at_hand(self, paths: set[str]) -> bool:
-        """Whether a history index covering `paths` is loaded or cached (no walk of history needed)."""
-        if self.repo.is_shallow:
-            return True
-        if self._history is not None and (self._history_covers is None or paths <= self._history_covers):
-            return True
-        cached = self.cache.get("history", self.discovery.base_commit) if self.cache is not None else None
-        if not isinstance(cached, dict):
-            return False
-        covers = cached.get("covers")
-        return covers is None or paths <= {str(p) for p in covers}
+        prep.history = self.histories.figures(prep.change, [fd.path for fd in prep.files])
 
     def _older_evidence(self, change: Change) -> Callable[[], bool] | None:
         """For provenance: whether a commit older than this change's base could make one of its lines
@@ -649,6 +648,9 @@ class Analyzer:
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst)
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
+        key = self._cache_key(change) if complete else None
+        if key is not None:
+            self._new_inputs[key] = dataclasses.asdict(inputs)  # kept with the report: rescored apart
         if complete:
             plan = self._complete_plan(prep, complexity, order, known_plan)
         else:
@@ -865,8 +867,9 @@ class Analyzer:
         unfinished: list[_Prepared] = []
         # Without the history index at hand, score first without it (the smallest changes first: the
         # queue gets ranked rows in a second, not after a walk of the history); complete later.
-        self._history_paths = {fd.path for prep in prepared if prep.change.kind != "worktree" for fd in prep.files}
-        with_history = self._history_at_hand(self._history_paths)
+        histories = self.histories
+        histories.paths = {fd.path for prep in prepared if prep.change.kind != "worktree" for fd in prep.files}
+        with_history = histories.at_hand(histories.paths)
         order = prepared if with_history else sorted(
             prepared, key=lambda p: (p.figures.lines_added + p.figures.lines_deleted, p.change.id))
         for prep in order:
@@ -955,10 +958,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         destructive=[op.summary() for op in tiers.destructive],
         history_known=prep.history is not None,
     )
-    hf = prep.history
-    if hf is not None:
-        inputs.hottest_changes, inputs.hottest_path = hf.hottest_changes, hf.hottest_path
-        inputs.recent_authors, inputs.author_prior_commits = hf.recent_authors, hf.author_prior_commits
+    _set_history(inputs, prep.history)
     blast = prep.blast
     if blast is not None and blast.graph_files:
         inputs.blast_known = True
@@ -969,15 +969,36 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
     return inputs
 
 
+def _set_history(inputs: RiskInputs, hf: HistoryFigures | None) -> None:
+    """The history factors of the risk inputs, from the change's history figures (None: unknown)."""
+    inputs.history_known = hf is not None
+    if hf is None:
+        inputs.hottest_changes, inputs.hottest_path, inputs.recent_authors, inputs.author_prior_commits = 0, None, 0, 0
+    else:
+        inputs.hottest_changes, inputs.hottest_path = hf.hottest_changes, hf.hottest_path
+        inputs.recent_authors, inputs.author_prior_commits = hf.recent_authors, hf.author_prior_commits
+
+
+def _history_summary(hf: HistoryFigures | None) -> HistorySummary | None:
+    if hf is None:
+        return None
+    return HistorySummary(hf.hottest_path, hf.hottest_changes, hf.recent_authors, hf.author_prior_commits,
+                          hf.window_days)
+
+
+def _risk_summary(risk: RiskResult) -> RiskSummary:
+    return RiskSummary(risk.score, risk.band, risk.band_reason, tuple(
+        FactorSummary(f.name, f.raw, round(f.normalised, 4), f.weight, f.contribution, f.explanation, f.kind,
+                      f.effect)
+        for f in risk.factors), round(risk.likelihood, 4), round(risk.base_likelihood, 4), risk.impact,
+        risk.expected_cost, risk.model)
+
+
 def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance, complexity: ComplexitySummary,
                 plan: ReviewPlan, hf: HistoryFigures | None, blast: BlastRadius | None) -> Assessment:
     """The typed summary readers get (app/analysis/report.py) of one change's analyses."""
     return Assessment(
-        risk=RiskSummary(risk.score, risk.band, risk.band_reason, tuple(
-            FactorSummary(f.name, f.raw, round(f.normalised, 4), f.weight, f.contribution, f.explanation, f.kind,
-                          f.effect)
-            for f in risk.factors), round(risk.likelihood, 4), round(risk.base_likelihood, 4), risk.impact,
-            risk.expected_cost, risk.model),
+        risk=_risk_summary(risk),
         tiers=TierSummary(tiers.tier, tuple(tiers.reasons)),
         ai=AISummary(round(prov.ai_share, 4), prov.ai_added, tuple(prov.tools), prov.method,
                      (*prov.errors, *([prov.squash_warning] if prov.squash_warning else [])), tuple(prov.evidence)),
@@ -985,8 +1006,7 @@ def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance,
         destructive_ops=tuple(DestructiveFinding(op.kind, op.path, op.line, op.side, op.text, op.explanation)
                               for op in tiers.destructive),
         plan=PlanSummary(len(plan.chunks), plan.total_floor_seconds, tuple(c.content_hash for c in plan.chunks)),
-        history=None if hf is None else HistorySummary(hf.hottest_path, hf.hottest_changes, hf.recent_authors,
-                                                       hf.author_prior_commits, hf.window_days),
+        history=_history_summary(hf),
         destructive_notes=tuple(tiers.notes),
         blast_radius=None if blast is None else blast_summary(blast),
         seams=() if blast is None else tuple(blast_symbol(s) for s in blast.seams),

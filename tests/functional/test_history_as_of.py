@@ -18,7 +18,7 @@ CAROL = SAMPLES.Person("Carol Example", "carol@example.com")
 DAVE = SAMPLES.Person("Dave Example", "dave@example.com")
 
 
-def list_json(path, *args: str, cache: bool = True, monkeypatch: pytest.MonkeyPatch | None = None) -> list[dict]:
+def list_json(path, *args: str, cache: bool = True) -> list[dict]:
     env = {} if cache else {"REVIEW_TUI_NO_CACHE": "1"}
     result = CliRunner(env=env).invoke(cli, ["list", "--repo", str(path), "--json", *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -45,16 +45,18 @@ def chain(make_repo):
 def test_range_history_comes_from_each_commits_parent(chain) -> None:
     """Commit k counts only the commits before it: neither itself, nor later commits of the range,
     nor main's commits after the range."""
-    rows = {r["title"]: r["history"] for r in list_json(chain.path, "--range", f"{chain.ids['root']}..{chain.ids['c4']}")}
+    spec = f"{chain.ids['root']}..{chain.ids['c4']}"
+
+    def figures(**kwargs) -> dict[str, tuple[int, int, int]]:
+        rows = list_json(chain.path, "--range", spec, **kwargs)
+        return {r["title"]: (r["history"]["hottest_changes"], r["history"]["recent_authors"],
+                             r["history"]["author_prior_commits"]) for r in rows}
+
+    rows = figures()
     # before c1: root (alice); before c2: root, c1 (alice); before c3: + c2 (bob); before c4: + c3 (carol)
-    assert (rows["c1"]["hottest_changes"], rows["c1"]["recent_authors"], rows["c1"]["author_prior_commits"]) == (1, 1, 1)
-    assert (rows["c2"]["hottest_changes"], rows["c2"]["recent_authors"], rows["c2"]["author_prior_commits"]) == (2, 1, 0)
-    assert (rows["c3"]["hottest_changes"], rows["c3"]["recent_authors"], rows["c3"]["author_prior_commits"]) == (3, 2, 0)
-    assert (rows["c4"]["hottest_changes"], rows["c4"]["recent_authors"], rows["c4"]["author_prior_commits"]) == (4, 3, 2)
+    assert rows == {"c1": (1, 1, 1), "c2": (2, 1, 0), "c3": (3, 2, 0), "c4": (4, 3, 2)}
     # the same figures from a warm cache, and without any cache
-    again = {r["title"]: r["history"] for r in list_json(chain.path, "--range", f"{chain.ids['root']}..{chain.ids['c4']}")}
-    cold = {r["title"]: r["history"] for r in list_json(chain.path, "--range", f"{chain.ids['root']}..{chain.ids['c4']}",
-                                                        cache=False)}
+    again, cold = figures(), figures(cache=False)
     assert again == rows == cold
 
 
@@ -115,15 +117,17 @@ def test_main_moving_costs_no_diff_complexity_or_plan(moving_main) -> None:
     with AnalysisCache.open() as cache:
         rows = {kind: cache.count(kind) for kind in ("report", "plan", "metrics")}
     moving_main.commit("unrelated", {"docs.md": "docs\n"}, author=DAVE)
+    moving_main.checkout()  # a clean working tree: only main moved
     seen, reports = _run(moving_main.path)
     assert all(r.complete and r.assessment is not None for r in seen), "a change was diffed again"
-    assert {r.id for r in reports} == {"feature", "second"}
+    assert {r.id for r in reports} == {"feature", "second"}, [r.id for r in reports]
     with AnalysisCache.open() as cache:
         assert {kind: cache.count(kind) for kind in ("report", "plan", "metrics")} == rows
 
     # main touches the feature's file: its history figures change, and still nothing is diffed
     before = next(r for r in reports if r.id == "feature").assessment.history
     moving_main.commit("main edits app.py", {"app.py": _code(30)}, author=DAVE)
+    moving_main.checkout()
     seen, reports = _run(moving_main.path)
     assert all(r.complete and r.assessment is not None for r in seen), "a change was diffed again"
     after = next(r for r in reports if r.id == "feature").assessment

@@ -1,5 +1,6 @@
 """History factors (Kamei et al. 2013: NDEV, NUC, EXP): how hot the touched files are and how
-well the author knows them, from the base's own history.
+well the author knows them, from the base's own history (or, in `list --range`, from the history
+before each commit: its first parent's).
 
 The window ends at the base tip's commit time, not the wall clock, so figures are reproducible
 and an old clone is judged by its own recent past.
@@ -7,6 +8,7 @@ and an old clone is judged by its own recent past.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -21,46 +23,71 @@ MAX_COMMITS = 20_000
 
 @dataclass
 class HistoryIndex:
-    """Per-path commit lists of the base's history, built once and shared by every change."""
+    """Per-path commit lists of the base's history, built once and shared by every change.
+
+    Each entry names its commit (an index into `commit_ids`), so figures can be asked as of an older
+    commit of the same history: `figures(..., as_of=...)` leaves out the commits that commit does not
+    have (in `list --range`, a commit's own and the later ones) and moves the windows to its time."""
 
     base_commit: str
     window_start: int
-    commits_by_path: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # path -> [(time, email)]
+    commits_by_path: dict[str, list[tuple[int, str, int]]] = field(default_factory=dict)  # path -> [(time, email, n)]
+    commit_ids: list[str] = field(default_factory=list)  # n -> commit id (only commits that touch a path here)
 
     @classmethod
-    def build(cls, repo: GitRepo, base_commit: str, *, paths: Collection[str] | None = None) -> HistoryIndex:
+    def build(cls, repo: GitRepo, base_commit: str, *, paths: Collection[str] | None = None,
+              since: int | None = None) -> HistoryIndex:
         """The index of the base's history; with `paths`, of those paths only (the same figures for
-        them, at a cost that follows the paths asked about rather than the repository's size)."""
+        them, at a cost that follows the paths asked about rather than the repository's size). `since`:
+        how far back (default: EXPERIENCE_DAYS before the base's time; earlier for figures as of
+        older commits)."""
         tip_time = repo.commit_info(base_commit).commit_time
-        entries = repo.history(base_commit, since=tip_time - EXPERIENCE_DAYS * 86_400, max_commits=MAX_COMMITS,
-                               paths=paths)
+        start = tip_time - EXPERIENCE_DAYS * 86_400 if since is None else since
+        entries = repo.history(base_commit, since=start, max_commits=MAX_COMMITS, paths=paths)
         return cls.from_entries(base_commit, tip_time - WINDOW_DAYS * 86_400, entries)
 
     @classmethod
     def from_entries(cls, base_commit: str, window_start: int, entries: list[HistoryEntry]) -> HistoryIndex:
-        by_path: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        by_path: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+        ids: list[str] = []
         for entry in entries:
+            if not entry.paths:
+                continue
+            ids.append(entry.id)
             for path in entry.paths:
-                by_path[path].append((entry.time, entry.author_email.lower()))
-        return cls(base_commit, window_start, dict(by_path))
+                by_path[path].append((entry.time, entry.author_email.lower(), len(ids) - 1))
+        return cls(base_commit, window_start, dict(by_path), ids)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"base_commit": self.base_commit, "window_start": self.window_start,
+        return {"base_commit": self.base_commit, "window_start": self.window_start, "commit_ids": self.commit_ids,
                 "commits_by_path": {p: [list(x) for x in v] for p, v in self.commits_by_path.items()}}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HistoryIndex:
-        return cls(data["base_commit"], data["window_start"],
-                   {p: [(int(t), str(e)) for t, e in v] for p, v in data["commits_by_path"].items()})
+        ids = [str(i) for i in data["commit_ids"]]
+        by_path = {p: [(int(t), str(e), int(n)) for t, e, n in v] for p, v in data["commits_by_path"].items()}
+        if any(not 0 <= n < len(ids) for v in by_path.values() for _, _, n in v):
+            raise ValueError("history index names a commit it does not list")
+        return cls(data["base_commit"], data["window_start"], by_path, ids)
 
-    def figures(self, paths: list[str], author_emails: list[str]) -> HistoryFigures:
+    def entries(self, path: str) -> list[tuple[int, str, str]]:
+        """(time, author email, commit id) of each indexed commit touching `path`, newest first."""
+        return [(t, e, self.commit_ids[n]) for t, e, n in self.commits_by_path.get(path, [])]
+
+    def figures(self, paths: list[str], author_emails: list[str], *, as_of: AsOf | None = None) -> HistoryFigures:
+        """The figures of a change touching `paths` by those authors: as of the base, or `as_of` an
+        older commit of its history."""
         authors = {e.lower() for e in author_emails}
+        window_start, since, hidden = self.window_start, None, frozenset[str]()
+        if as_of is not None:
+            window_start, since, hidden = as_of.window_start, as_of.experience_start, as_of.hidden
         recent_changes: dict[str, int] = {}
         recent_authors: set[str] = set()
         prior = 0
         for path in paths:
-            commits = self.commits_by_path.get(path, [])
-            recent = [(t, e) for t, e in commits if t >= self.window_start]
+            commits = [(t, e) for t, e, n in self.commits_by_path.get(path, [])
+                       if (since is None or t >= since) and (not hidden or self.commit_ids[n] not in hidden)]
+            recent = [(t, e) for t, e in commits if t >= window_start]
             if recent:
                 recent_changes[path] = len(recent)
             recent_authors.update(e for _, e in recent)
@@ -76,6 +103,23 @@ class HistoryIndex:
         )
 
 
+@dataclass(frozen=True)
+class AsOf:
+    """An older commit of an index's history to ask figures as of: its time, and the commits of the
+    index it does not have (those after it: in `hide`..index base)."""
+
+    time: int
+    hidden: frozenset[str]
+
+    @property
+    def window_start(self) -> int:
+        return self.time - WINDOW_DAYS * 86_400
+
+    @property
+    def experience_start(self) -> int:
+        return self.time - EXPERIENCE_DAYS * 86_400
+
+
 @dataclass
 class HistoryFigures:
     recent_changes: dict[str, int]  # path -> commits in the window
@@ -84,3 +128,12 @@ class HistoryFigures:
     recent_authors: int  # distinct authors of the touched files in the window
     author_prior_commits: int  # the change's authors' earlier commits in the touched files
     window_days: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HistoryFigures:
+        return cls({str(p): int(n) for p, n in data["recent_changes"].items()},
+                   None if data["hottest_path"] is None else str(data["hottest_path"]), int(data["hottest_changes"]),
+                   int(data["recent_authors"]), int(data["author_prior_commits"]), int(data["window_days"]))

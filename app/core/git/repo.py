@@ -521,6 +521,21 @@ class GitRepo:
             whole = False  # missing parents in a shallow clone: the commits we could read
         return out, whole
 
+    def ids_between(self, hide: str, head: str, limit: int) -> set[str] | None:
+        """The ids of the commits reachable from head and not from hide (`git rev-list hide..head`),
+        or None past `limit` of them or where the history cannot be read (nothing is remembered)."""
+        out: set[str] = set()
+        try:
+            walker = self.repo.walk(head, SortMode.NONE)
+            walker.hide(hide)
+            for commit in walker:
+                out.add(str(commit.id))
+                if len(out) > limit:
+                    return None
+        except (pygit2.GitError, KeyError, ValueError):
+            return None
+        return out
+
     def iter_commits(self, start: str) -> Iterator[CommitInfo]:
         """Every commit reachable from start, in no particular order; stops quietly where history
         cannot be read (a shallow clone's missing parents)."""

@@ -1,0 +1,186 @@
+"""The history figures of pending changes (core/git/history.py), each as of its own past, and their cache.
+
+A change's history is that of the commit it is judged against: the base tip for a branch (what the
+team knows today), and for each commit of `list --range` its own first parent, so that a commit never
+counts itself or the commits after it. The figures are kept apart from the content-keyed report
+(analyzer.py): they are looked up (or worked out from the history index) for the as-of commit, and a
+cached report whose figures differ is rescored without reading its diff again. So a report is not
+recomputed because the base moved, and never carries the history of another base.
+
+Cache kinds: "history" (the index, per walk start and depth, with the paths it covers) and "histfig"
+(one change's figures, keyed by its as-of commit and its content).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from app.core.git.discovery import parse_range
+from app.core.git.models import Change
+from app.core.git.repo import GitRepo
+
+if TYPE_CHECKING:
+    from app.core.git.history import AsOf, HistoryFigures, HistoryIndex
+    from app.storage.cache import AnalysisCache
+
+FULL_HISTORY_PATHS = 3_000  # more paths than this: index the whole tree (tree diffs are cheaper then)
+HISTFIG_VERSION = "1"  # bump when the figures of a change mean something else
+MAX_HIDDEN = 50_000  # more commits between a range commit and the range's end: its own index is built
+
+
+class ChangeHistory:
+    """The history figures of one discovery's changes. Built for the paths the pending changes
+    touch, not the whole tree (a one-PR repository pays for its own files), and cached per walk with
+    the paths it covers; a later need for other paths builds it again for both. Past
+    FULL_HISTORY_PATHS paths the whole tree is indexed."""
+
+    def __init__(self, repo: GitRepo, cache: AnalysisCache | None, base_commit: str, commit_range: str | None,
+                 changes: list[Change]) -> None:
+        self.repo = repo
+        self.cache = cache
+        self.base_commit = base_commit
+        self.commit_range = commit_range
+        self.changes = changes
+        self.paths: set[str] = set()  # paths analyze_all will ask about (one build for all)
+        self.new_figures: dict[str, object] = {}  # histfig key -> figures worked out, not stored yet
+        self._index: HistoryIndex | None = None
+        self._covers: set[str] | None = None  # the paths self._index holds (None: all)
+        self._anchor: tuple[str, int | None, str] | None = None
+        self._as_of: dict[str, AsOf | None] = {}
+
+    # -- which history ------------------------------------------------------------------------
+    def as_of_commit(self, change: Change) -> str | None:
+        """The commit whose history a change is judged by (None: a working tree has none)."""
+        if change.kind == "worktree" or change.base is None:
+            return None
+        return change.base if self.commit_range else self.base_commit
+
+    def figures_key(self, change: Change) -> str | None:
+        as_of = self.as_of_commit(change)
+        if as_of is None:
+            return None
+        remerge = ":remerge" if change.remerge else ""
+        return f"{HISTFIG_VERSION}:{as_of}:{change.base}:{change.head}{remerge}"
+
+    def anchor(self) -> tuple[str, int | None, str]:
+        """(the commit the index is walked from, how far back (None: the default), its cache key).
+        A range's index is walked from the range's end, back far enough for its oldest commit's past."""
+        if self._anchor is None:
+            if not self.commit_range:
+                self._anchor = (self.base_commit, None, self.base_commit)
+            else:
+                from app.core.git.history import EXPERIENCE_DAYS
+
+                end = self.repo.resolve_commit(parse_range(self.commit_range)[1])
+                times = [self.repo.commit_info(c.base).commit_time for c in self.changes
+                         if c.base and not c.error]
+                since = min(times, default=self.repo.commit_info(end).commit_time) - EXPERIENCE_DAYS * 86_400
+                self._anchor = (end, since, f"{end}:since={since}")
+        return self._anchor
+
+    # -- figures ------------------------------------------------------------------------------
+    def figures(self, change: Change, paths: list[str]) -> HistoryFigures | None:
+        """The change's figures, worked out from the index (None for a working tree or in a shallow clone)."""
+        if self.as_of_commit(change) is None:
+            return None
+        index = self.index_for([*paths, *self.paths])
+        if index is None:
+            return None
+        found = self._figures(index, change, paths)
+        key = self.figures_key(change)
+        if key is not None:
+            self.new_figures[key] = found.to_dict()
+        return found
+
+    def current(self, wanted: list[tuple[Change, list[str]]]) -> dict[str, HistoryFigures | None]:
+        """The figures of those changes (each with the paths it touches), by change id: from the
+        cache, else worked out (one index for all)."""
+        from app.core.git.history import HistoryFigures
+
+        keys = {change.id: key for change, _ in wanted for key in [self.figures_key(change)] if key is not None}
+        stored = self.cache.get_many("histfig", keys.values()) if self.cache is not None and keys else {}
+        out: dict[str, HistoryFigures | None] = {}
+        missing: list[tuple[Change, list[str]]] = []
+        for change, paths in wanted:
+            data = stored.get(keys.get(change.id, ""))
+            try:
+                out[change.id] = HistoryFigures.from_dict(data) if isinstance(data, dict) else None
+            except (KeyError, TypeError, ValueError, AttributeError):
+                out[change.id] = None
+            if out[change.id] is None:
+                missing.append((change, paths))
+        self.paths |= {p for _, paths in missing for p in paths}
+        for change, paths in missing:
+            out[change.id] = self.figures(change, paths)
+        self.flush()
+        return out
+
+    def flush(self) -> None:
+        if self.cache is not None and self.new_figures:
+            figures, self.new_figures = self.new_figures, {}
+            self.cache.put_many("histfig", figures)
+
+    def _figures(self, index: HistoryIndex, change: Change, paths: list[str]) -> HistoryFigures:
+        if not self.commit_range or change.base is None:
+            return index.figures(paths, change.author_emails)
+        as_of = self._as_of_for(change.base)
+        if as_of is None:  # too far from the range's end: the parent's own history
+            from app.core.git.history import HistoryIndex
+
+            return HistoryIndex.build(self.repo, change.base, paths=paths).figures(paths, change.author_emails)
+        return index.figures(paths, change.author_emails, as_of=as_of)
+
+    def _as_of_for(self, commit: str) -> AsOf | None:
+        """The index asked as of `commit`: its time, and the commits after it (up to the range's end)."""
+        if commit not in self._as_of:
+            from app.core.git.history import AsOf
+
+            hidden = self.repo.ids_between(commit, self.anchor()[0], MAX_HIDDEN)
+            self._as_of[commit] = None if hidden is None else AsOf(self.repo.commit_info(commit).commit_time,
+                                                                   frozenset(hidden))
+        return self._as_of[commit]
+
+    # -- the index ----------------------------------------------------------------------------
+    def index_for(self, paths: Iterable[str]) -> HistoryIndex | None:
+        """The history index, covering at least `paths` (None in a shallow clone)."""
+        if self.repo.is_shallow:
+            return None
+        from app.core.git.history import HistoryIndex
+        from app.core.git.repo import path_history_exact
+
+        wanted = set(paths)
+        if self._index is not None and (self._covers is None or wanted <= self._covers):
+            return self._index
+        start, since, key = self.anchor()
+        cached = self.cache.get("history", key) if self.cache is not None else None
+        if isinstance(cached, dict):
+            try:
+                index: HistoryIndex | None = HistoryIndex.from_dict(cached)
+            except (KeyError, TypeError, ValueError):
+                index = None
+            covers = cached.get("covers")
+            covered = None if covers is None else {str(p) for p in covers}
+            if index is not None and (covered is None or wanted <= covered):
+                self._index, self._covers = index, covered
+                return index
+            wanted |= covered or set()
+        wanted |= self._covers or set()
+        limited = len(wanted) <= FULL_HISTORY_PATHS and all(path_history_exact(p) for p in wanted)
+        index = HistoryIndex.build(self.repo, start, paths=wanted if limited else None, since=since)
+        self._index, self._covers = index, (wanted if limited else None)
+        if self.cache is not None:
+            self.cache.put("history", key, {**index.to_dict(), "covers": sorted(wanted) if limited else None})
+        return index
+
+    def at_hand(self, paths: set[str]) -> bool:
+        """Whether an index covering `paths` is loaded or cached (no walk of history needed)."""
+        if self.repo.is_shallow:
+            return True
+        if self._index is not None and (self._covers is None or paths <= self._covers):
+            return True
+        cached = self.cache.get("history", self.anchor()[2]) if self.cache is not None else None
+        if not isinstance(cached, dict):
+            return False
+        covers = cached.get("covers")
+        return covers is None or paths <= {str(p) for p in covers}
