@@ -11,6 +11,11 @@ process works out tiers, provenance, history and plans; definition spans are mem
 so a change's plan is rebuilt with its complexity without reading its files again. A warm run
 (every report cached) only discovers the changes and reads the cache: it imports none of the
 analysis modules and does not parse the config (the cache key needs only its digest).
+
+A report is keyed by the change's content; its history figures (analysis/history.py) are not: they
+are as of the base tip, or in a range of the commit's own parent, and cached apart. A cached report
+whose history figures are no longer those of its as-of commit (the base moved) is rescored from the
+risk inputs stored with it, without reading its diff, measuring or planning again.
 """
 
 from __future__ import annotations

@@ -136,3 +136,19 @@ def test_main_moving_costs_no_diff_complexity_or_plan(moving_main) -> None:
     cold = {r["id"]: r for r in list_json(moving_main.path, cache=False)}
     warm = {r["id"]: r for r in list_json(moving_main.path)}
     assert warm == cold
+
+
+def test_a_side_branch_commit_in_a_range_does_not_count_main_commits_it_did_not_have(make_repo) -> None:
+    """s1 forks from root and is merged into the range; main's m1 is older than s1 and in the index
+    walked from the range's end, but not in s1's past: s1 counts root only."""
+    b = make_repo("side")
+    b.commit("root", {"app.py": _code(0)}, author=ALICE)
+    b.branch("side")
+    start = b.commit("m1", {"app.py": _code(1)}, author=CAROL)
+    b.commit("s1", {"app.py": _code(0) + "X = 1\n"}, branch="side", author=BOB)
+    b.commit("m2", {"README.md": "# r\n"}, author=DAVE)
+    b.commit("Merge side", {"app.py": _code(1) + "X = 1\n"}, author=ALICE, parents=[b.head("main"), b.head("side")])
+    b.checkout()
+    for cache in (True, False):
+        rows = {r["title"]: r["history"] for r in list_json(b.path, "--range", f"{start}..main", cache=cache)}
+        assert (rows["s1"]["hottest_changes"], rows["s1"]["recent_authors"]) == (1, 1)
