@@ -152,3 +152,15 @@ def test_a_side_branch_commit_in_a_range_does_not_count_main_commits_it_did_not_
     for cache in (True, False):
         rows = {r["title"]: r["history"] for r in list_json(b.path, "--range", f"{start}..main", cache=cache)}
         assert (rows["s1"]["hottest_changes"], rows["s1"]["recent_authors"]) == (1, 1)
+
+
+def test_a_lone_commit_is_judged_by_its_parents_history(chain) -> None:
+    """Outside a range a commit id names that commit as a change of its own (`explain ID`): its
+    history too is that of its first parent, not the base tip's."""
+    for cache in (True, False, True):
+        env = {} if cache else {"REVIEW_TUI_NO_CACHE": "1"}
+        result = CliRunner(env=env).invoke(cli, ["explain", chain.ids["c2"], "--repo", str(chain.path), "--json"],
+                                           catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        history = json.loads(result.stdout)["history"]
+        assert (history["hottest_changes"], history["recent_authors"], history["author_prior_commits"]) == (2, 1, 0)
