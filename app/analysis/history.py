@@ -1,10 +1,11 @@
 """The history figures of pending changes (core/git/history.py), each as of its own past, and their cache.
 
 A change's history is that of the commit it is judged against: the base tip for a branch (what the
-team knows today), and for each commit of `list --range` its own first parent, so that a commit never
-counts itself or the commits after it. The figures are kept apart from the content-keyed report
-(analyzer.py): they are looked up (or worked out from the history index) for the as-of commit, and a
-cached report whose figures differ is rescored without reading its diff again. So a report is not
+team knows today), and for a commit (each commit of `list --range`, or one named by its id) its own
+first parent, so that a commit never counts itself or the commits after it. The figures are kept
+apart from the content-keyed report (analyzer.py): they are looked up (or worked out from the
+history index) for the as-of commit, and a cached report whose figures differ is rescored without
+reading its diff again. So a report is not
 recomputed because the base moved, and never carries the history of another base.
 
 Cache kinds: "history" (the index, per walk start and depth, with the paths it covers) and "histfig"
@@ -54,7 +55,7 @@ class ChangeHistory:
         """The commit whose history a change is judged by (None: a working tree has none)."""
         if change.kind == "worktree" or change.base is None:
             return None
-        return change.base if self.commit_range else self.base_commit
+        return change.base if self.commit_range or change.kind == "commit" else self.base_commit
 
     def figures_key(self, change: Change) -> str | None:
         as_of = self.as_of_commit(change)
@@ -122,13 +123,16 @@ class ChangeHistory:
             self.cache.put_many("histfig", figures)
 
     def _figures(self, index: HistoryIndex, change: Change, paths: list[str]) -> HistoryFigures:
-        if not self.commit_range or change.base is None:
+        commit = self.as_of_commit(change)
+        if commit is None or commit == index.base_commit:
             return index.figures(paths, change.author_emails)
-        as_of = self._as_of_for(change.base)
-        if as_of is None:  # too far from the range's end: the parent's own history
+        # A range's commit: the index as of its parent. A lone commit outside a range (`explain ID`),
+        # or one too far from the range's end: its parent's own history.
+        as_of = self._as_of_for(commit) if self.commit_range else None
+        if as_of is None:
             from app.core.git.history import HistoryIndex
 
-            return HistoryIndex.build(self.repo, change.base, paths=paths).figures(paths, change.author_emails)
+            return HistoryIndex.build(self.repo, commit, paths=paths).figures(paths, change.author_emails)
         return index.figures(paths, change.author_emails, as_of=as_of)
 
     def _as_of_for(self, commit: str) -> AsOf | None:
