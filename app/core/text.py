@@ -93,6 +93,9 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-
                           "\U000e0000-\U000e007f]")
 
 
+_BEYOND_ASCII = re.compile("[^\x00-\x7e]")
+
+
 def json_text(data: Any, indent: int | None = 2) -> str:
     """JSON for a terminal: readable UTF-8, yet every control character escaped (\\u009b ...).
 
@@ -100,6 +103,11 @@ def json_text(data: Any, indent: int | None = 2) -> str:
     """
     text = json.dumps(data, indent=indent, ensure_ascii=False)
     if text.isascii() and "\x7f" not in text:  # DEL is ASCII yet unsafe
+        return text
+    # Both patterns match only characters from DEL up: look at the few distinct ones the text has
+    # (a megabyte of `list --json` holds some hundred) before scanning all of it twice.
+    odd = "".join(set(_BEYOND_ASCII.findall(text)))
+    if not (_JSON_UNSAFE.search(odd) or _INVISIBLE.search(odd)):
         return text
     text = _JSON_UNSAFE.sub(_json_escape, text)
     text = _INVISIBLE.sub(_json_escape, text)

@@ -12,3 +12,20 @@ def test_significant_keeps_small_rates_readable() -> None:
     assert significant(0.0521) == "0.052"
     assert significant(1.4) == "1.400"
     assert significant(0) == "0.000"
+
+
+def test_json_text_escapes_every_unsafe_character_among_harmless_unicode() -> None:
+    """The fast path (the text's few distinct non-ASCII characters looked at first) must not let an
+    unsafe one through when the rest of the text is harmless UTF-8 (accents, CJK, emoji)."""
+    import json
+
+    from app.core.text import _INVISIBLE, _JSON_UNSAFE, json_text
+
+    harmless = "café 日本 \U0001f600 naïve"
+    unsafe = ["\x7f", "\x9b", "\u200b", "\u202e", "\u2028", "\ufeff", "\U000e0041", "\u0600", "\ud800"]
+    assert json_text({"t": harmless}) == json.dumps({"t": harmless}, indent=2, ensure_ascii=False)
+    for ch in unsafe:
+        data = {"title": f"{harmless} {ch} end", "list": [harmless, ch]}
+        text = json_text(data)
+        assert not _JSON_UNSAFE.search(text) and not _INVISIBLE.search(text), repr(ch)
+        assert json.loads(text) == data
