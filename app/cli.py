@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from app import __version__, paths
+from app.commands.calibrate import calibrate_command
 from app.commands.carry import carry_command
 from app.commands.check import check_command
 from app.commands.chunks import chunks
@@ -94,7 +95,8 @@ def cli(ctx: click.Context, repo: str | None, base: str | None, commit_range: st
         open_tui(repo, base, **range_args(ctx, commit_range, merges, first_parent))
 
 
-for _command in (list_command, demo, explain, chunks, check_command, carry_command, sync_command, stats_command):
+for _command in (list_command, demo, explain, chunks, check_command, carry_command, sync_command, stats_command,
+                 calibrate_command):
     cli.add_command(_command)
 
 

@@ -20,6 +20,7 @@ from app.core.settings import SectionReader
 from app.errors import ConfigError
 
 if TYPE_CHECKING:  # the sections' modules are imported when a config is parsed, not by a warm list
+    from app.core.calibration.szz import CalibrateConfig
     from app.core.git.repo import GitRepo
     from app.core.git.scope import QueueConfig
     from app.core.impact.tiers import TierConfig
@@ -65,6 +66,8 @@ class RepoConfig:
     """[complexity]: measurement limits and workers."""
     queue: QueueConfig
     """[queue]: which refs are pending changes (scope globs, age, PR refs only)."""
+    calibrate: CalibrateConfig
+    """[calibrate]: how `review-tui calibrate` finds fix commits and traces them (SZZ)."""
     source: str | None = None
     warnings: tuple[str, ...] = ()
     digest: str = "defaults"  # part of analysis cache keys: new rules, new results
@@ -75,6 +78,7 @@ class RepoConfig:
 
 
 def parse_repo_config(data: bytes, source: str) -> RepoConfig:
+    from app.core.calibration.szz import CalibrateConfig
     from app.core.git.scope import QueueConfig
     from app.core.impact.tiers import TierConfig
     from app.core.metrics.complexity import ComplexityConfig
@@ -93,6 +97,7 @@ def parse_repo_config(data: bytes, source: str) -> RepoConfig:
         policy=PolicyConfig.from_reader(root.sub("policy")),
         complexity=ComplexityConfig.from_reader(root.sub("complexity")),
         queue=QueueConfig.from_reader(root.sub("queue")),
+        calibrate=CalibrateConfig.from_reader(root.sub("calibrate")),
         source=source,
     )
     root.finish()

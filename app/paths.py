@@ -43,6 +43,11 @@ def analysis_cache_path() -> Path:
     return cache_dir() / "analysis.db"
 
 
+def models_path() -> Path:
+    """The SQLite file of likelihood models calibrated on each repository's own history (`calibrate`)."""
+    return data_dir() / "models.db"
+
+
 def user_config_path() -> Path:
     return config_dir() / "config.toml"
 

@@ -675,13 +675,27 @@ class Analyzer:
 
     @property
     def likelihood_model(self) -> LikelihoodModel:
-        """The model that ranks this repository's changes: the built-in defaults fitted on public
-        histories (app/core/risk/likelihood.py)."""
+        """The model that ranks this repository's changes: its own, when `review-tui calibrate` found
+        it beats the defaults and stored it (app/storage/models.py; a stale one is ignored), else the
+        built-in defaults fitted on public histories (app/core/risk/likelihood.py)."""
         if self._likelihood_model is None:
             from app.core.risk.likelihood import default_model
 
-            self._likelihood_model = default_model()
+            self._likelihood_model = self._stored_model() or default_model()
         return self._likelihood_model
+
+    def _stored_model(self) -> LikelihoodModel | None:
+        from app import paths
+        from app.storage.models import stored_model
+
+        path = paths.models_path()
+        if not path.exists():
+            return None  # nothing calibrated: no repository key needed
+        try:
+            key = self.repo_key
+        except ReviewTuiError:
+            return None
+        return stored_model(path, key)
 
     def _likelihood(self, inputs: RiskInputs) -> LikelihoodView:
         """The likelihood model's view of one change: its log-odds, factor by factor."""

@@ -1,0 +1,193 @@
+"""`review-tui calibrate`: measure the likelihood model on the repository's own history (issue 12).
+
+Labels the history SZZ-style and computes every commit's factors from its own parent
+(app/core/calibration/), then fits the repository's own model on the older half and ranks the
+newer half with it, the built-in defaults and size alone. When the own model wins by the rule in
+app/core/calibration/run.py (ADOPT_RULE) it is refitted on every studied commit and stored
+(app/storage/models.py), and from then on it ranks this repository's changes; when it does not, an
+older stored model is dropped and the defaults rank. The labelled history is cached (analysis cache,
+keyed by head, options and .review-tui.toml), so a second run is quick. Ctrl-C stops cleanly:
+nothing is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from app.commands.common import open_cache, repo_option
+
+if TYPE_CHECKING:
+    from app.config import RepoConfig
+    from app.core.calibration.run import Calibration, Labelled, Progress
+    from app.core.git.repo import GitRepo
+    from app.report.calibration import CalibrationRun
+
+CACHE_KIND = "calibration"
+INTERRUPTED = "review-tui: calibrate interrupted: nothing was stored (the model in use is unchanged)"
+
+
+def _since(value: str | None) -> int | None:
+    if value is None:
+        return None
+    from app.errors import UsageError
+
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise UsageError(f"--since {value!r}: expected a day as YYYY-MM-DD") from None
+    return int(day.timestamp())
+
+
+@click.command("calibrate")
+@repo_option
+@click.option("--since", metavar="DATE", default=None, help="Study only commits from this day on (YYYY-MM-DD, UTC).")
+@click.option("--max-commits", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Study at most the newest N first-parent commits (their history still counts).")
+@click.option("--json", "json_output", is_flag=True, help="Print the figures as JSON.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write a self-contained HTML report (with the effort curve) to FILE.")
+@click.pass_context
+def calibrate_command(ctx: click.Context, repo: str | None, since: str | None, max_commits: int | None,
+                      json_output: bool, html_file: str | None) -> None:
+    """Measure the risk model on this repository's history; use the repository's own model when it
+    ranks later-fixed changes better than the built-in defaults."""
+    try:
+        run = _calibrate(repo or (ctx.obj or {}).get("repo") or ".", _since(since), max_commits,
+                         show_progress=not json_output)
+    except KeyboardInterrupt:
+        click.echo(INTERRUPTED, err=True)
+        sys.exit(130)
+    _emit(run, json_output=json_output, html_file=html_file)
+
+
+def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_progress: bool) -> CalibrationRun:
+    from app.config import load_repo_config
+    from app.core.calibration.run import check_history, evaluate
+    from app.core.git.repo import GitRepo
+    from app.core.risk.likelihood import default_model
+    from app.report.calibration import CalibrationRun
+
+    started = time.perf_counter()
+    repo = GitRepo(Path(path))
+    head = check_history(repo)
+    config = load_repo_config(repo, head)
+    labelled, cached = _labelled(repo, head, config, since, max_commits, show_progress)
+    calibration = evaluate(labelled, default_model())
+    outcome = _keep(repo, head, calibration)
+    return CalibrationRun(str(repo.path), calibration, outcome, cached, time.perf_counter() - started)
+
+
+def _labelled(repo: GitRepo, head: str, config: RepoConfig, since: int | None, max_commits: int | None,
+              show_progress: bool) -> tuple[Labelled, bool]:
+    """The labelled history: from the cache when this head, these options and this config were
+    labelled before, else labelled now (with a progress bar) and cached once complete."""
+    from app.core.calibration.run import LABELS_VERSION, Labelled, label_history
+    from app.core.risk.likelihood import LIKELIHOOD_FEATURES
+
+    settings = f"{config.digest}:{','.join(LIKELIHOOD_FEATURES)}:{config.calibrate.digest_text()}"
+    key = f"{LABELS_VERSION}:{head}:{since}:{max_commits}:{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
+    cache = open_cache()
+    found = Labelled.from_json(cache.get(CACHE_KIND, key)) if cache is not None else None
+    if found is not None:
+        return found, True
+    with _progress(show_progress) as progress:
+        labelled = label_history(repo, head, config.calibrate, ai_config=config.ai, since=since,
+                                 max_commits=max_commits, workers=config.complexity.workers or 1,
+                                 progress=progress)
+    if cache is not None:
+        cache.put(CACHE_KIND, key, labelled.to_json())
+    return labelled, False
+
+
+class _Bar:
+    """A rich progress bar on stderr, one task per stage."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from app.commands.common import console
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console(stderr=True), transient=True)
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        names = {"measuring": "Measuring commits", "tracing": "Tracing fixes"}
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(names.get(stage, stage), total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+    def __enter__(self) -> Progress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def _progress(show: bool) -> AbstractContextManager[Progress | None]:
+    return _Bar() if show and sys.stderr.isatty() else nullcontext(None)
+
+
+def _keep(repo: GitRepo, head: str, calibration: Calibration) -> str:
+    """Store the repository's own model when it won (refitted on every studied commit), else drop
+    an older stored one; the sentence saying which."""
+    from app import paths
+    from app.core.calibration.run import L2
+    from app.core.risk.likelihood import LIKELIHOOD_FEATURES, fit_logistic
+    from app.storage.models import forget_model, store_model
+
+    key = repo.root_commit(head)
+    store = paths.models_path()
+    own, defaults = calibration.figure("own").metrics["auc"], calibration.figure("defaults").metrics["auc"]
+    versus = f"AUC {own[0]:.3f} against the defaults' {defaults[0]:.3f} on the newer half"
+    if not calibration.adopt:
+        dropped = forget_model(store, key)
+        return (f"The built-in defaults stay in use ({versus})"
+                + ("; the model stored by an earlier calibration was removed." if dropped else "."))
+    samples = calibration.labelled.samples
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    source = f"this repository's own model (fitted on {len(samples)} commits, calibrated {day})"
+    model = fit_logistic([s.feats for s in samples], [s.label for s in samples], L2,
+                         features=calibration.features, source=source)
+    facts = {"head": head, "first": samples[0].sha, "last": samples[-1].sha, "commits": len(samples),
+             "defect_inducing": calibration.labelled.inducing, "fix_commits": calibration.labelled.fixes,
+             "calibrated": day, "metrics": {f.name: f.metrics for f in calibration.figures}}
+    model = type(model)(model.intercept, model.coefficients, model.means, model.scales, model.source,
+                        {**facts, "feature_list": list(LIKELIHOOD_FEATURES)})
+    store_model(store, key, model, facts)
+    return f"This repository's own model is stored and now ranks its changes ({versus})."
+
+
+def _emit(run: CalibrationRun, *, json_output: bool, html_file: str | None) -> None:
+    from app.core.text import json_text
+    from app.report.calibration import render_html, render_rich, to_json
+
+    if html_file:
+        from app.errors import UsageError
+
+        target = Path(html_file)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            partial.write_text(render_html(run), encoding="utf-8")
+            partial.replace(target)
+        except OSError as exc:
+            raise UsageError(f"cannot write {html_file}: {exc.strerror or exc}") from None
+        click.echo(f"HTML report written to {html_file}", err=True)
+    if json_output:
+        click.echo(json_text(to_json(run)))
+        return
+    from app.commands.common import output_console, output_width
+
+    out = output_console(output_width(None) or 120)
+    for part in render_rich(run):
+        out.print(part)
+    sys.stdout.flush()

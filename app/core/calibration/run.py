@@ -1,0 +1,287 @@
+"""`review-tui calibrate`'s core: label a repository's history, then a time-split evaluation.
+
+`label_history` studies the newest first-parent commits (after `since`, at most `max_commits`), each
+with its factors from its own parent (factors.py) and its SZZ label (szz.py). `evaluate` splits the
+studied commits in time: the repository's own model is fitted on the older half and, with the
+built-in defaults and size alone, ranks the newer half's code-touching commits (AUC, recall in the
+top 20%, recall at 20% of changed lines, Popt, each with a 95% bootstrap interval).
+
+The rule for using the repository's own model (ADOPT_RULE): on the newer half its AUC is higher
+than the defaults' AND the low end of its interval is not below the defaults' low end.
+
+The AI track record: of the studied commits, the share later fixed (defect-inducing) per AI tool
+the commit's own signals name (app/core/provenance/commits.py, the `[ai]` threshold) and for
+commits without AI signals, each with a Wilson interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from app.core.calibration.evaluate import METRICS, auc, bootstrap, rate_interval
+from app.core.calibration.factors import LogCommit, measure, read_first_parent_log
+from app.core.calibration.szz import CalibrateConfig, FixMatcher, trace_fixes
+from app.core.git.cli import GitCli
+from app.core.git.repo import GitRepo
+from app.core.provenance.commits import DEFAULT, ProvenanceConfig
+from app.core.risk.likelihood import LIKELIHOOD_FEATURES, LikelihoodModel, fit_logistic
+from app.errors import ReviewTuiError
+
+LABELS_VERSION = 1
+"""Part of every cache key of labelled history: bump when labelling or factors change meaning."""
+MIN_NONZERO = 30
+"""A feature seen (non-zero) in fewer changes than this is left out of a fit (ai_share in pre-AI histories)."""
+MIN_TRAIN_POSITIVES = 20
+MIN_TEST_POSITIVES = 10
+ADOPT_RULE = ("the repository's own model is used when, on the newer half, its AUC is higher than the "
+              "built-in defaults' and the low end of its 95% interval is not below theirs")
+L2 = 1.0
+ROUNDS = 200
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): "measuring" commits, "tracing" blamed files."""
+
+
+class CalibrationInputError(ReviewTuiError):
+    """The history cannot be calibrated on (empty, shallow, no fixes, too few labels): one line."""
+
+    exit_code = 3
+
+
+@dataclass
+class Sample:
+    """One studied commit: its factors, whether a later fix traced lines to it, and what the metrics need."""
+
+    sha: str
+    time: int
+    feats: dict[str, float]
+    label: int
+    code: bool
+    lines: int
+    ai_tool: str | None
+
+
+@dataclass
+class Labelled:
+    """The labelled history of one repository (what the cache keeps)."""
+
+    head: str
+    commits: int  # first-parent commits up to head
+    fixes: int  # fix commits among them (after the first studied commit)
+    traced: int  # fixes whose lines were blamed on a studied commit
+    samples: list[Sample] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": LABELS_VERSION, "head": self.head, "commits": self.commits, "fixes": self.fixes,
+                "traced": self.traced, "samples": [asdict(s) for s in self.samples]}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Labelled | None:
+        """None for anything not written by this version (a cache entry is only a cache)."""
+        try:
+            if data.get("version") != LABELS_VERSION:
+                return None
+            samples = [Sample(str(s["sha"]), int(s["time"]), {k: float(v) for k, v in s["feats"].items()},
+                              int(s["label"]), bool(s["code"]), int(s["lines"]),
+                              None if s["ai_tool"] is None else str(s["ai_tool"])) for s in data["samples"]]
+            return cls(str(data["head"]), int(data["commits"]), int(data["fixes"]), int(data["traced"]), samples)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+
+    @property
+    def inducing(self) -> int:
+        return sum(s.label for s in self.samples)
+
+
+def check_history(repo: GitRepo) -> str:
+    """The head commit to calibrate on, or a one-line CalibrationInputError saying what is missing."""
+    if repo.is_empty:
+        raise CalibrationInputError("the repository has no commits: nothing to calibrate on "
+                                    "(the built-in defaults stay in use)")
+    if repo.is_shallow:
+        raise CalibrationInputError("the repository is a shallow clone: calibrate needs the full history "
+                                    "(git fetch --unshallow); the built-in defaults stay in use")
+    head = repo.head_commit()
+    if head is None:
+        raise CalibrationInputError("the repository has no HEAD commit: nothing to calibrate on")
+    return head
+
+
+def _studied(commits: Sequence[LogCommit], since: int | None, max_commits: int | None) -> list[LogCommit]:
+    chosen = [c for c in commits if since is None or c.info.commit_time >= since]
+    if max_commits is not None:
+        chosen = chosen[-max_commits:] if max_commits > 0 else []
+    return chosen
+
+
+def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_config: ProvenanceConfig = DEFAULT,
+                  since: int | None = None, max_commits: int | None = None, workers: int = 2,
+                  progress: Progress | None = None) -> Labelled:
+    """Factors and SZZ labels of the studied commits (see the module docstring)."""
+    git = GitCli(repo.git_dir)
+    commits = read_first_parent_log(git, head)
+    if len(commits) > 1 and all(c.is_merge for c in commits[1:]):
+        raise CalibrationInputError(
+            f"the first-parent history holds only merge commits ({len(commits) - 1}): calibrate needs the "
+            "changes themselves on the main line; the built-in defaults stay in use")
+    study = _studied(commits, since, max_commits)
+    if not study:
+        raise CalibrationInputError("no commits to study (check --since / --max-commits); "
+                                    "the built-in defaults stay in use")
+    position = {c.sha: i for i, c in enumerate(commits)}
+    first = position[study[0].sha]
+
+    def read_blob(blob: str) -> bytes | None:
+        try:
+            return repo.blob(blob)
+        except ReviewTuiError:
+            return None
+
+    measured = measure(commits, {c.sha for c in study}, read_blob, ai_config=ai_config, workers=workers,
+                       progress=(lambda d, t: progress("measuring", d, t)) if progress else None)
+    matcher = FixMatcher(config)
+    fixes = [c for c in commits[first + 1:] if c.parent and matcher.is_fix(c.info.message)]
+    traces = trace_fixes(git, [(c.sha, c.parent or "", c.info.commit_time) for c in fixes], config,
+                         progress=(lambda d, t: progress("tracing", d, t)) if progress else None, workers=workers)
+    inducing: set[str] = set()
+    traced = 0
+    window = config.window_days * 86_400
+    times = {c.sha: c.info.commit_time for c in commits}
+    for trace in traces:
+        found = {sha for sha in trace.inducing
+                 if first <= position.get(sha, -1) < position[trace.fix]
+                 and times[trace.fix] - times[sha] <= window}
+        inducing |= found
+        traced += bool(found)
+    samples = [Sample(m.sha, m.time, m.feats, int(m.sha in inducing), m.code, m.lines, m.ai_tool) for m in measured]
+    return Labelled(head, len(commits), len(fixes), traced, samples)
+
+
+# -- evaluation ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """One ranking's metrics on the newer half: name -> (value, low, high)."""
+
+    name: str
+    metrics: dict[str, tuple[float, float, float]]
+
+
+@dataclass
+class ToolRecord:
+    """The later-fix rate of the studied commits of one AI tool (None: no AI signal)."""
+
+    tool: str | None
+    changes: int
+    fixed: int
+    rate: tuple[float, float, float]
+
+
+@dataclass
+class Calibration:
+    """Everything `calibrate` reports."""
+
+    labelled: Labelled
+    train: int
+    train_positive: int
+    test: int  # code-touching commits of the newer half
+    test_positive: int
+    features: tuple[str, ...]
+    own: LikelihoodModel
+    figures: list[Figures]
+    curves: dict[str, list[tuple[float, float]]]
+    adopt: bool
+    records: list[ToolRecord]
+
+    def figure(self, name: str) -> Figures:
+        return next(f for f in self.figures if f.name == name)
+
+
+def usable_features(rows: Sequence[dict[str, float]]) -> tuple[str, ...]:
+    """The features seen (non-zero, finite) in at least MIN_NONZERO rows."""
+    counts = {f: sum(1 for r in rows if r.get(f, 0.0) != 0.0 and math.isfinite(r.get(f, math.nan)))
+              for f in LIKELIHOOD_FEATURES}
+    return tuple(f for f in LIKELIHOOD_FEATURES if counts[f] >= MIN_NONZERO)
+
+
+def labels_needed(labelled: Labelled) -> tuple[list[Sample], list[Sample]]:
+    """The older half (to fit) and the newer half's code-touching commits (to test), or the one line
+    saying how many labels were found and how many are needed."""
+    samples = labelled.samples
+    if labelled.fixes == 0:
+        raise CalibrationInputError(
+            f"no fix commits found in {len(samples)} studied commits (set [calibrate] fix_patterns in "
+            ".review-tui.toml if this history words them differently); the built-in defaults stay in use")
+    half = len(samples) // 2
+    older = samples[:half]
+    newer = [s for s in samples[half:] if s.code]
+    train_pos = sum(s.label for s in older)
+    test_pos = sum(s.label for s in newer)
+    if train_pos < MIN_TRAIN_POSITIVES or test_pos < MIN_TEST_POSITIVES:
+        raise CalibrationInputError(
+            f"too few labels: {labelled.inducing} defect-inducing commits found ({train_pos} in the older half, "
+            f"{test_pos} code-touching in the newer), {MIN_TRAIN_POSITIVES + MIN_TEST_POSITIVES} needed "
+            f"(at least {MIN_TRAIN_POSITIVES} to fit on the older half and {MIN_TEST_POSITIVES} to test on the "
+            "newer); the built-in defaults stay in use")
+    return older, newer
+
+
+def evaluate(labelled: Labelled, defaults: LikelihoodModel, *, rounds: int = ROUNDS) -> Calibration:
+    """Fit on the older half, rank the newer half's code-touching commits; see the module docstring."""
+    older, newer = labels_needed(labelled)
+    features = usable_features([s.feats for s in older])
+    own = fit_logistic([s.feats for s in older], [s.label for s in older], L2, features=features,
+                       source=f"this repository's own model (fitted on {len(older)} commits)")
+    rankings = {
+        "own": [own.probability(s.feats) for s in newer],
+        "defaults": [defaults.probability(s.feats) for s in newer],
+        "size": [s.feats["size"] for s in newer],
+    }
+    labels = [s.label for s in newer]
+    lines = [float(s.lines) for s in newer]
+    figures = [Figures(name, {metric: bootstrap(fn, scores, labels, lines, rounds=rounds)
+                              for metric, fn in METRICS.items()}) for name, scores in rankings.items()]
+    curves = {name: effort_curve(scores, labels, lines) for name, scores in rankings.items()}
+    curves["optimal"] = effort_curve([float(y) for y in labels], labels, lines)
+    own_auc, default_auc = figures[0].metrics["auc"], figures[1].metrics["auc"]
+    adopt = own_auc[0] > default_auc[0] and own_auc[1] >= default_auc[1]
+    return Calibration(labelled, len(older), sum(s.label for s in older), len(newer), sum(labels), features,
+                       own, figures, curves, adopt, track_record(labelled.samples))
+
+
+def effort_curve(scores: Sequence[float], labels: Sequence[int], lines: Sequence[float],
+                 points: int = 100) -> list[tuple[float, float]]:
+    """(share of changed lines read, share of defect-inducing commits found), reading by score per
+    line as the effort-aware metrics do; at most `points` + 1 points, from (0, 0) to (1, 1)."""
+    order = sorted(range(len(scores)), key=lambda i: (-scores[i] / max(1.0, lines[i]), lines[i]))
+    total_lines = sum(max(1.0, x) for x in lines) or 1.0
+    total_found = sum(labels) or 1
+    curve = [(0.0, 0.0)]
+    x = y = 0.0
+    step = max(1, len(order) // points)
+    for n, i in enumerate(order, 1):
+        x += max(1.0, lines[i]) / total_lines
+        y += labels[i] / total_found
+        if n % step == 0 or n == len(order):
+            curve.append((round(x, 4), round(y, 4)))
+    return curve
+
+
+def track_record(samples: Sequence[Sample]) -> list[ToolRecord]:
+    """Later-fix rate per AI tool (most changes first), then for commits without AI signals."""
+    by_tool: dict[str | None, list[int]] = {}
+    for s in samples:
+        by_tool.setdefault(s.ai_tool, []).append(s.label)
+    tools = sorted((t for t in by_tool if t is not None), key=lambda t: (-len(by_tool[t]), t))
+    order: list[str | None] = [*tools, None]
+    return [ToolRecord(t, len(by_tool.get(t, [])), sum(by_tool.get(t, [])),
+                       rate_interval(sum(by_tool.get(t, [])), len(by_tool.get(t, [])))) for t in order]
+
+
+def size_auc(samples: Sequence[Sample]) -> float:
+    """AUC of size alone over the given samples (a quick check for tests and benches)."""
+    return auc([s.feats["size"] for s in samples], [s.label for s in samples])

@@ -1,0 +1,133 @@
+"""The git command line, for the few jobs it does far faster than pygit2 (issue 12's calibration:
+one `git log` over the whole first-parent history, `git blame` of a handful of lines, one
+`git diff-tree --stdin` over every fix commit). Everything else goes through app/core/git/repo.py.
+
+Repository content is untrusted, and so is the repository's own `.git/config`: it can name programs
+git would run (core.fsmonitor, diff.external, a textconv or external diff driver, a pager, hooks,
+gpg for signatures). Every call here therefore
+- ignores the system and the user's config (GIT_CONFIG_NOSYSTEM, GIT_CONFIG_GLOBAL=/dev/null),
+- treats the repository as bare (`--git-dir DIR --bare`: no work tree, no index, no fsmonitor),
+- overrides each setting that could run something with `-c` (command-line config wins over the
+  repository's), and passes --no-ext-diff / --no-textconv where a command diffs,
+- never prompts (GIT_TERMINAL_PROMPT=0) and never pages (--no-pager, GIT_PAGER=cat).
+tests/unit/test_calibration_szz.py proves it: a repository whose config points all of those at a
+script that leaves a file behind runs calibration without the file appearing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.errors import RepoError
+
+SAFE_CONFIG: tuple[tuple[str, str], ...] = (
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", os.devnull),
+    ("core.pager", "cat"),
+    ("core.askPass", ""),
+    ("core.sshCommand", "false"),
+    ("core.quotePath", "false"),
+    ("core.attributesFile", os.devnull),
+    ("diff.external", ""),
+    ("diff.noprefix", "false"),
+    ("diff.mnemonicPrefix", "false"),
+    ("diff.relative", "false"),
+    ("diff.renames", "false"),
+    ("diff.orderFile", os.devnull),
+    ("blame.ignoreRevsFile", ""),
+    ("blame.markIgnoredLines", "false"),
+    ("blame.markUnblamableLines", "false"),
+    ("log.showSignature", "false"),
+    ("log.follow", "false"),
+    ("log.showRoot", "true"),
+    ("gpg.program", "false"),
+    ("gpg.ssh.program", "false"),
+    ("gpg.x509.program", "false"),
+    ("color.ui", "false"),
+    ("i18n.logOutputEncoding", "UTF-8"),
+    ("protocol.allow", "never"),
+)
+"""`-c` overrides given on every call: whatever the repository's config says, nothing is run."""
+
+
+def safe_env() -> dict[str, str]:
+    """The environment of a git call: the user's and system config ignored, nothing interactive."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
+                "GIT_PAGER": "cat", "PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "LANG": "C"})
+    return env
+
+
+class GitCli:
+    """Runs read-only git commands on one repository (its git directory), neutralised as above."""
+
+    def __init__(self, git_dir: str | os.PathLike[str]) -> None:
+        self.git_dir = Path(git_dir)
+        self._env = safe_env()
+
+    def argv(self, *args: str) -> list[str]:
+        overrides = [part for key, value in SAFE_CONFIG for part in ("-c", f"{key}={value}")]
+        return ["git", "--no-pager", f"--git-dir={self.git_dir}", "--bare", *overrides, *args]
+
+    def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> str:
+        """The command's stdout (UTF-8, undecodable bytes kept as surrogates so paths survive).
+        A failure (with `check`) raises RepoError with git's first line of complaint."""
+        try:
+            done = subprocess.run(self.argv(*args), input=stdin, capture_output=True, env=self._env,
+                                  stdin=None if stdin is not None else subprocess.DEVNULL, check=False)
+        except OSError as exc:
+            raise RepoError(f"cannot run git: {exc.strerror or exc}") from None
+        if check and done.returncode != 0:
+            complaint = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise RepoError(f"git {args[0]} failed: {complaint[0] if complaint else f'exit {done.returncode}'}")
+        return done.stdout.decode("utf-8", "surrogateescape")
+
+    def blame_lines(self, commit: str, path: str, lines: Sequence[int], *, since: int) -> list[str]:
+        """The commit each of `lines` (1-based, as of `commit`) comes from, whitespace ignored, walking
+        the first-parent line only and no further back than `since` (epoch seconds): a line older than
+        that is attributed to a boundary commit, given with a leading '^'."""
+        ranges = []
+        for start, end in _runs(sorted(set(lines))):
+            ranges += ["-L", f"{start},{end}"]
+        out = self.run("blame", "-w", "--first-parent", "--no-textconv", "-s", "-l", f"--since={since}",
+                       *ranges, commit, "--", path, check=False)
+        return [row.split(" ", 1)[0] for row in out.splitlines() if row]
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """[3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    out: list[tuple[int, int]] = []
+    for n in numbers:
+        if out and n == out[-1][1] + 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
+
+
+def unquote_path(text: str) -> str:
+    """A path as git prints it: C-quoted ("a\\tb") when it holds a quote, backslash or control byte."""
+    if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
+        return text
+    body = text[1:-1]
+    raw = bytearray()
+    i = 0
+    escapes = {"t": 9, "n": 10, "r": 13, '"': 34, "\\": 92, "a": 7, "b": 8, "f": 12, "v": 11}
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in escapes:
+                raw.append(escapes[nxt])
+                i += 2
+                continue
+            if body[i + 1:i + 4].isdigit():
+                raw.append(int(body[i + 1:i + 4], 8) & 0xFF)
+                i += 4
+                continue
+        raw += ch.encode("utf-8", "surrogateescape")
+        i += 1
+    return raw.decode("utf-8", "surrogateescape")

@@ -1,0 +1,177 @@
+"""`review-tui calibrate`'s output: the rich tables, the JSON document and the self-contained HTML
+report (inline SVG effort curve, no script, nothing fetched; every piece of repository text escaped)."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.core.calibration.run import ADOPT_RULE, Calibration, ToolRecord
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+METRIC_NAMES = {"auc": "AUC", "recall_top20": "recall, top 20% of changes",
+                "recall_lines20": "recall at 20% of changed lines", "popt": "Popt"}
+MODEL_NAMES = {"own": "this repository's own model", "defaults": "built-in defaults", "size": "size alone"}
+NO_AI = "no AI signal"
+
+
+@dataclass
+class CalibrationRun:
+    """A calibration and what became of it."""
+
+    repository: str
+    calibration: Calibration
+    outcome: str  # one sentence: stored / kept the defaults / removed an older stored model
+    cached: bool
+    seconds: float
+
+
+def _num(value: float) -> float | None:
+    return None if not math.isfinite(value) else round(value, 4)
+
+
+def _tool_name(record: ToolRecord) -> str:
+    return record.tool if record.tool is not None else NO_AI
+
+
+def to_json(run: CalibrationRun) -> dict[str, Any]:
+    c = run.calibration
+    lab = c.labelled
+    samples = lab.samples
+    return {
+        "repository": run.repository, "head": lab.head, "first_parent_commits": lab.commits,
+        "studied": len(samples), "first": samples[0].sha if samples else None,
+        "last": samples[-1].sha if samples else None,
+        "fix_commits": lab.fixes, "fixes_traced": lab.traced, "defect_inducing": lab.inducing,
+        "base_rate": _num(lab.inducing / len(samples)) if samples else None,
+        "split": {"older": c.train, "older_defect_inducing": c.train_positive,
+                  "newer_code_touching": c.test, "newer_defect_inducing": c.test_positive},
+        "features": list(c.features),
+        "metrics": {f.name: {m: {"value": _num(v), "low": _num(lo), "high": _num(hi)}
+                             for m, (v, lo, hi) in f.metrics.items()} for f in c.figures},
+        "rule": ADOPT_RULE, "own_model_wins": c.adopt, "outcome": run.outcome,
+        "own_model": {"intercept": round(c.own.intercept, 4),
+                      "coefficients": {k: round(v, 4) for k, v in c.own.coefficients.items()}},
+        "ai_track_record": [{"tool": r.tool, "changes": r.changes, "later_fixed": r.fixed,
+                             "rate": _num(r.rate[0]), "low": _num(r.rate[1]), "high": _num(r.rate[2])}
+                            for r in c.records],
+        "cached": run.cached,
+    }
+
+
+def _interval(value: tuple[float, float, float]) -> str:
+    v, lo, hi = value
+    if not math.isfinite(v):
+        return "-"
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return f"{v:.3f}"
+    return f"{v:.3f} [{lo:.2f}, {hi:.2f}]"
+
+
+def summary_lines(run: CalibrationRun) -> list[str]:
+    c = run.calibration
+    lab = c.labelled
+    n = len(lab.samples)
+    rate = lab.inducing / n if n else math.nan
+    return [
+        f"{n} commits studied of {lab.commits} on the first-parent line ({lab.head[:10]}); "
+        f"{lab.fixes} fix commits, {lab.traced} traced to earlier commits; {lab.inducing} defect-inducing "
+        f"(base rate {rate:.3f}).",
+        f"Fitted on the older {c.train} commits ({c.train_positive} defect-inducing); tested on the newer half's "
+        f"{c.test} code-touching commits ({c.test_positive} defect-inducing). Values with 95% bootstrap intervals.",
+    ]
+
+
+def render_rich(run: CalibrationRun) -> list[RenderableType]:
+    from rich.table import Table
+    from rich.text import Text
+
+    c = run.calibration
+    out: list[RenderableType] = [Text(line) for line in summary_lines(run)]
+    metrics = Table(title="Ranking the newer half", title_justify="left", show_edge=False)
+    metrics.add_column("metric")
+    for figure in c.figures:
+        metrics.add_column(MODEL_NAMES[figure.name], justify="right")
+    for key, name in METRIC_NAMES.items():
+        metrics.add_row(name, *[_interval(f.metrics[key]) for f in c.figures])
+    out.append(metrics)
+    record = Table(title="AI track record: share of changes later fixed", title_justify="left", show_edge=False)
+    for column in ("changes by", "changes", "later fixed", "rate [95%]"):
+        record.add_column(column, justify="left" if column == "changes by" else "right")
+    for r in c.records:
+        record.add_row(Text(_tool_name(r)), str(r.changes), str(r.fixed), _interval(r.rate))
+    out.append(record)
+    out.append(Text(f"Rule: {ADOPT_RULE}."))
+    out.append(Text(run.outcome))
+    return out
+
+
+# -- HTML ------------------------------------------------------------------------------------------
+
+_COLOURS = {"own": "#1f77b4", "defaults": "#d62728", "size": "#7f7f7f", "optimal": "#2ca02c"}
+
+
+def effort_svg(curves: dict[str, list[tuple[float, float]]], size: int = 360) -> str:
+    """The effort curve (share of defect-inducing commits found against share of changed lines read)."""
+    pad = 40
+    inner = size - 2 * pad
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size + 160}" height="{size}" '
+             f'role="img" aria-label="effort curve">',
+             f'<rect x="{pad}" y="{pad}" width="{inner}" height="{inner}" fill="none" stroke="#999"/>',
+             f'<line x1="{pad}" y1="{pad + inner}" x2="{pad + inner}" y2="{pad}" stroke="#ccc" '
+             'stroke-dasharray="4 4"/>']
+    for tick in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        x = pad + tick * inner
+        y = pad + (1 - tick) * inner
+        parts.append(f'<text x="{x:.1f}" y="{pad + inner + 14}" font-size="10" text-anchor="middle">{tick:.1f}</text>')
+        parts.append(f'<text x="{pad - 6}" y="{y + 3:.1f}" font-size="10" text-anchor="end">{tick:.1f}</text>')
+    parts.append(f'<text x="{pad + inner / 2}" y="{size - 4}" font-size="11" text-anchor="middle">'
+                 'share of changed lines read</text>')
+    parts.append(f'<text x="12" y="{pad + inner / 2}" font-size="11" text-anchor="middle" '
+                 f'transform="rotate(-90 12 {pad + inner / 2})">share of defect-inducing found</text>')
+    for row, (name, points) in enumerate(curves.items()):
+        colour = _COLOURS.get(name, "#000")
+        coords = " ".join(f"{pad + x * inner:.1f},{pad + (1 - y) * inner:.1f}" for x, y in points)
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coords}"/>')
+        label = html.escape(MODEL_NAMES.get(name, name))
+        parts.append(f'<rect x="{size + 4}" y="{pad + row * 18}" width="12" height="3" fill="{colour}"/>')
+        parts.append(f'<text x="{size + 20}" y="{pad + row * 18 + 5}" font-size="11">{label}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(run: CalibrationRun) -> str:
+    c = run.calibration
+    esc = html.escape
+    rows = "".join(f"<tr><td>{esc(name)}</td>" + "".join(
+        f"<td>{esc(_interval(f.metrics[key]))}</td>" for f in c.figures) + "</tr>"
+        for key, name in METRIC_NAMES.items())
+    heads = "".join(f"<th>{esc(MODEL_NAMES[f.name])}</th>" for f in c.figures)
+    tools = "".join(f"<tr><td>{esc(_tool_name(r))}</td><td>{r.changes}</td><td>{r.fixed}</td>"
+                    f"<td>{esc(_interval(r.rate))}</td></tr>" for r in c.records)
+    coefficients = "".join(f"<tr><td>{esc(k)}</td><td>{v:+.3f}</td></tr>" for k, v in c.own.coefficients.items())
+    summary = "".join(f"<p>{esc(line)}</p>" for line in summary_lines(run))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>review-tui calibrate: {esc(run.repository)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}table{{border-collapse:collapse;margin:1em 0}}
+td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}</style>
+</head><body>
+<h1>Calibration of {esc(run.repository)}</h1>
+{summary}
+<h2>Ranking the newer half</h2>
+<table><tr><th>metric</th>{heads}</tr>{rows}</table>
+<h2>Effort curve (newer half, ranked by likelihood per changed line)</h2>
+{effort_svg(c.curves)}
+<h2>AI track record: share of changes later fixed</h2>
+<table><tr><th>changes by</th><th>changes</th><th>later fixed</th><th>rate [95%]</th></tr>{tools}</table>
+<h2>The repository's own model (standardised coefficients, fitted on the older half)</h2>
+<table><tr><th>feature</th><th>log-odds per sd</th></tr>{coefficients}</table>
+<p>Rule: {esc(ADOPT_RULE)}.</p>
+<p><strong>{esc(run.outcome)}</strong></p>
+</body></html>
+"""
