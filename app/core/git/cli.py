@@ -92,8 +92,8 @@ class GitCli:
         ranges = []
         for start, end in _runs(sorted(set(lines))):
             ranges += ["-L", f"{start},{end}"]
-        out = self.run("blame", "-w", "--first-parent", "--no-textconv", "-s", "-l", f"--since={since}",
-                       *ranges, commit, "--", path, check=False)
+        out = self.run("-c", "blame.showRoot=true", "blame", "-w", "--first-parent", "--no-textconv", "-s", "-l",
+                       f"--since=@{since}", *ranges, commit, "--", path, check=False)
         return [row.split(" ", 1)[0] for row in out.splitlines() if row]
 
 

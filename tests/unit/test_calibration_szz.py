@@ -1,0 +1,195 @@
+"""SZZ labelling and per-commit factors (app/core/calibration/) on real repositories built here:
+the labels are exactly the commits known by construction to have introduced what later fixes
+changed; factors never use later commits; the git CLI never runs what the repository's config names."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.core.calibration.factors import read_first_parent_log
+from app.core.calibration.run import CalibrationInputError, check_history, label_history
+from app.core.calibration.szz import CalibrateConfig, FixMatcher, fixed_lines
+from app.core.git.cli import GitCli, safe_env
+from app.core.git.repo import GitRepo
+from app.core.settings import SectionReader
+from app.errors import ConfigError
+from tests.conftest import ALICE, BOB
+
+DAY = 86_400
+T0 = 1_700_000_000
+
+
+def _code(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def known_history(make_repo):
+    """A history whose defect-inducing commits are known by construction. Returns (builder, ids)."""
+    b = make_repo()
+    ids: dict[str, str] = {}
+    ids["root"] = b.commit("Initial calculator", {
+        "calc/ops.py": _code("def add(a, b):", "    return a + b", "", "", "def old(a):", "    return a"),
+        "README.md": "calc\n", "tests/test_ops.py": _code("def test_add():", "    assert True")},
+        author=ALICE, when=T0)
+    ids["divide"] = b.commit("Add divide", {
+        "calc/ops.py": _code("def add(a, b):", "    return a + b", "", "", "def old(a):", "    return a", "", "",
+                             "def divide(a, b):", "    # plain division", "    return a / b")},
+        author=BOB, when=T0 + 10 * DAY)
+    ids["docs"] = b.commit("Describe divide", {"README.md": "calc\n\ndivide divides\n"}, author=ALICE,
+                           when=T0 + 11 * DAY)
+    ids["clean"] = b.commit("Add mul", {"calc/more.py": _code("def mul(a, b):", "    return a * b")},
+                            author=ALICE, when=T0 + 12 * DAY)
+    # A fix that modifies divide's code line (and deletes its comment line, which is not traced).
+    ids["fix1"] = b.commit("Fix crash on zero\n\nFixes #3", {
+        "calc/ops.py": _code("def add(a, b):", "    return a + b", "", "", "def old(a):", "    return a", "", "",
+                             "def divide(a, b):", "    return a / b if b else 0")},
+        author=ALICE, when=T0 + 20 * DAY)
+    # Cosmetic: its subject says typo, so the line of 'clean' it changes is not traced.
+    ids["typo"] = b.commit("Fix typo in mul", {"calc/more.py": _code("def mul(a, b):", "    return b * a")},
+                           author=BOB, when=T0 + 21 * DAY)
+    # A fix of a test line only: test lines are not traced.
+    ids["testfix"] = b.commit("Fix race in the add check",
+                              {"tests/test_ops.py": _code("def test_add():", "    assert 1")},
+                              author=BOB, when=T0 + 22 * DAY)
+    # Over a year after the root: the root's line it changes is out of the window.
+    ids["late"] = b.commit("Handle old input\n\nCloses #9", {
+        "calc/ops.py": _code("def add(a, b):", "    return a + b", "", "", "def old(a):", "    return a or 0", "",
+                             "", "def divide(a, b):", "    return a / b if b else 0")},
+        author=ALICE, when=T0 + 400 * DAY)
+    return b, ids
+
+
+def _labels(path: Path, config: CalibrateConfig | None = None) -> dict[str, int]:
+    repo = GitRepo(path)
+    labelled = label_history(repo, check_history(repo), config or CalibrateConfig(), workers=0)
+    return {s.sha: s.label for s in labelled.samples}
+
+
+def test_labels_exactly_the_commits_later_fixes_trace_to(make_repo):
+    b, ids = known_history(make_repo)
+    labels = _labels(b.path)
+    assert {sha for sha, y in labels.items() if y} == {ids["divide"]}
+    repo = GitRepo(b.path)
+    labelled = label_history(repo, check_history(repo), CalibrateConfig(), workers=0)
+    assert labelled.fixes == 3  # fix1, testfix, late (Closes #9); the typo fix is cosmetic
+    assert labelled.traced == 1
+
+
+def test_window_days_and_patterns_are_configurable(make_repo):
+    b, ids = known_history(make_repo)
+    wide = CalibrateConfig(window_days=3650)
+    assert {sha for sha, y in _labels(b.path, wide).items() if y} == {ids["divide"], ids["root"]}
+    none = CalibrateConfig(fix_patterns=(r"\bnever-matches\b",))
+    assert not any(_labels(b.path, none).values())
+    reader = SectionReader({"fix_patterns": ["("]}, ".review-tui.toml", "calibrate")
+    with pytest.raises(ConfigError, match=r"calibrate\.fix_patterns\[0\]: not a regular expression"):
+        CalibrateConfig.from_reader(reader)
+
+
+def test_fix_messages():
+    matcher = FixMatcher(CalibrateConfig())
+    assert matcher.is_fix("Handle empty input\n\nFixes #12")
+    assert matcher.is_fix("Resolve race in pool (closes gh-40)")
+    assert matcher.is_fix("fix: crash when the file is empty")
+    assert not matcher.is_fix("Fix typo in the README")
+    assert not matcher.is_fix("Add a prefix option")
+
+
+def test_fixed_lines_skip_blank_comment_and_tests_and_cap_size():
+    diff = ["diff --git a/x.py b/x.py", "--- a/x.py", "+++ b/x.py", "@@ -3,3 +3,1 @@",
+            "-    value = 1", "-", "-    # note", "+    value = 2",
+            "--- a/tests/test_x.py", "+++ b/tests/test_x.py", "@@ -1 +1 @@", "-assert x", "+assert y"]
+    assert fixed_lines(diff, 10) == {"x.py": [3]}
+    assert fixed_lines(diff, 0) == {}
+
+
+def test_factors_come_from_each_commits_own_past(make_repo):
+    """No information from the future: a commit's factors are the same whether the history ends
+    right after it or a year later."""
+    b, ids = known_history(make_repo)
+    b.branch("then", at=ids["clean"])
+    repo = GitRepo(b.path)
+    early = {s.sha: s.feats for s in label_history(repo, ids["clean"], CalibrateConfig(), workers=0).samples}
+    late = {s.sha: s.feats for s in label_history(repo, b.head(), CalibrateConfig(), workers=0).samples}
+    assert set(early) == {ids["root"], ids["divide"], ids["docs"], ids["clean"]}
+    for sha, feats in early.items():
+        assert late[sha] == feats
+    # divide is Bob's first commit in calc/ops.py, which Alice changed once in the 90 days before it
+    assert early[ids["divide"]]["experience"] == 0.0
+    assert early[ids["divide"]]["history"] > 0
+
+
+def test_first_parent_log_reads_merges_against_their_first_parent(make_repo):
+    b = make_repo()
+    b.commit("root", {"a.py": "x = 1\n"}, author=ALICE, when=T0)
+    b.branch("feat")
+    b.commit("feature", {"b.py": "y = 2\nz = 3\n"}, branch="feat", author=BOB, when=T0 + DAY)
+    merge = b.merge("main", "feat", "Merge feat", author=ALICE)
+    commits = read_first_parent_log(GitCli(GitRepo(b.path).git_dir), b.head())
+    assert [c.sha for c in commits][-1] == merge
+    assert commits[-1].files == {"b.py": (2, 0)} and commits[-1].is_merge
+
+
+# -- bad input -------------------------------------------------------------------------------------
+
+
+def test_empty_repository(tmp_path):
+    import pygit2
+
+    pygit2.init_repository(str(tmp_path / "empty"))
+    with pytest.raises(CalibrationInputError, match="has no commits"):
+        check_history(GitRepo(tmp_path / "empty"))
+
+
+def test_shallow_clone(make_repo, tmp_path):
+    b, _ = known_history(make_repo)
+    target = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{b.path}", str(target)], check=True,
+                   env=safe_env(), capture_output=True)
+    with pytest.raises(CalibrationInputError, match="shallow clone"):
+        check_history(GitRepo(target))
+
+
+def test_only_merges_on_the_first_parent(make_repo):
+    b = make_repo()
+    b.commit("root", {"a.py": "x = 1\n"}, author=ALICE, when=T0)
+    for i in range(3):
+        b.branch(f"f{i}")
+        b.commit(f"work {i}", {f"m{i}.py": f"v = {i}\n"}, branch=f"f{i}", author=BOB, when=T0 + (i + 1) * DAY)
+        b.merge("main", f"f{i}", f"Merge f{i}", author=ALICE)
+    repo = GitRepo(b.path)
+    with pytest.raises(CalibrationInputError, match=r"only merge commits \(3\)"):
+        label_history(repo, check_history(repo), CalibrateConfig(), workers=0)
+
+
+# -- the repository's config runs nothing ----------------------------------------------------------
+
+
+def test_repository_config_cannot_run_anything(make_repo, tmp_path):
+    """core.fsmonitor, diff.external, a textconv driver, a pager, gpg and hooks all point at a script
+    that leaves a file behind; calibration runs git and the file never appears. The same script does
+    run for a plain `git diff` in that repository, so the trap is real."""
+    b, ids = known_history(make_repo)
+    b.checkout()
+    marker = tmp_path / "ran"
+    script = tmp_path / "trap.sh"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\ncat \"$@\" 2>/dev/null\nexit 0\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    config = b.path / ".git" / "config"
+    config.write_text(config.read_text() + (
+        f"[core]\n\tfsmonitor = {script}\n\tpager = {script}\n\thooksPath = {tmp_path}\n"
+        f"[diff]\n\texternal = {script}\n[diff \"trap\"]\n\ttextconv = {script}\n"
+        f"[log]\n\tshowSignature = true\n[gpg]\n\tprogram = {script}\n"))
+    (b.path / ".git" / "info").mkdir(exist_ok=True)
+    (b.path / ".git" / "info" / "attributes").write_text("* diff=trap\n")
+    assert _labels(b.path) == _labels(b.path)  # runs git log, diff-tree and blame
+    assert not marker.exists()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    subprocess.run(["git", "-C", str(b.path), "diff", ids["root"], ids["divide"]], env=env,
+                   capture_output=True, check=False)
+    assert marker.exists()  # the control: unneutralised git does run it
