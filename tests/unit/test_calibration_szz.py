@@ -193,3 +193,76 @@ def test_repository_config_cannot_run_anything(make_repo, tmp_path):
     subprocess.run(["git", "-C", str(b.path), "diff", ids["root"], ids["divide"]], env=env,
                    capture_output=True, check=False)
     assert marker.exists()  # the control: unneutralised git does run it
+
+
+# -- complexity added, measured on the changed top-level blocks only --------------------------------
+
+MODULE_BEFORE = '''"""A module."""
+import os
+
+
+@decorator(
+    flag=True,
+)
+def alpha(x):
+    if x:
+        return 1
+    return 2
+
+
+class Shape:
+    """Doc."""
+
+    sides = 0
+
+    @property
+    def area(self):
+        def inner(y):
+            return y if y else 0
+        return inner(self.sides)
+
+    def name(self):
+        return "shape"
+
+    def name(self):  # a redefinition: numbered name#2
+        return "again"
+
+
+if os.name == "nt":
+    def beta():
+        return 1
+else:
+    def beta():
+        return 2
+
+TEXT = """
+def not_a_function():
+    pass
+"""
+'''
+
+
+def _added(before: str, after: str) -> tuple[int, int]:
+    from app.core.calibration.factors import reduced_pair
+    from app.core.metrics.complexity import analyze_source, compare
+
+    def measure(a: str, b: str) -> int:
+        return compare("m.py", analyze_source("m.py", a, maintainability=False),
+                       analyze_source("m.py", b, maintainability=False)).complexity_added
+
+    small_before, small_after = reduced_pair(before, after)
+    assert len(small_after) < len(after)
+    return measure(before, after), measure(small_before, small_after)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("        return inner(self.sides)", "        return inner(self.sides) if self.sides > 2 else 0"),
+    ("            return y if y else 0", "            return y if y and y > 1 else 0"),
+    ('        return "again"', '        return "again" if self else "no"'),
+    ("        return 2\n\nTEXT", "        return 2 if os else 3\n\nTEXT"),
+    ("    if x:\n        return 1", "    if x or os:\n        return 1"),
+])
+def test_reduced_pair_adds_the_same_complexity_as_the_whole_files(old, new):
+    assert old in MODULE_BEFORE
+    full, reduced = _added(MODULE_BEFORE, MODULE_BEFORE.replace(old, new))
+    assert full == reduced and full > 0

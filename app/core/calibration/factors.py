@@ -11,14 +11,23 @@ two years before). Nothing comes from later commits: no information from the fut
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from app.core.git.cli import GitCli, unquote_path
+from app.core.git.diff import decode_text
 from app.core.git.history import EXPERIENCE_DAYS, WINDOW_DAYS, HistoryIndex
 from app.core.git.models import CommitInfo
-from app.core.metrics.complexity import FileMetrics, analyze_many, compare, language_of
+from app.core.metrics.complexity import (
+    ANALYZER_RADON,
+    FileMetrics,
+    analyze_many,
+    analyzer_for,
+    compare,
+    language_of,
+)
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig, commit_confidence, commit_signals, primary_tool
 from app.core.risk.likelihood import likelihood_features
 from app.core.risk.score import RiskInputs, is_code_path, is_test_path
@@ -182,27 +191,185 @@ MEMO_BLOBS = 20_000  # measured blobs kept between blocks: a commit's old blob i
 def _complexity_added(commits: Sequence[LogCommit], read_blob: Callable[[str], bytes | None],
                       workers: int, memo: dict[str, FileMetrics]) -> dict[str, int]:
     """Cyclomatic complexity each commit adds (tests and unmeasured languages left out), by commit.
-    `memo` holds blobs measured before (updated here, bounded)."""
-    pairs: list[tuple[str, str, str, str]] = []  # commit, path, old blob, new blob
-    items: list[tuple[str, str, bytes]] = []
+    `memo` holds blobs measured before (updated here, bounded). A large Python file is measured on
+    the top-level blocks that differ between its two versions only (`reduced_pair`)."""
+    pairs: list[tuple[str, str, str | None, str]] = []  # commit, path, old key, new key
+    items: dict[str, tuple[str, bytes | str]] = {}
     for commit in commits:
         for path, (old, new) in commit.blobs.items():
             if language_of(path) is None or is_test_path(path) or new == NULL_BLOB:
                 continue
-            pairs.append((commit.sha, path, old, new))
-            for blob in (old, new):
-                if blob != NULL_BLOB and blob not in memo:
-                    data = read_blob(blob)
-                    if data is not None and len(data) <= MAX_BLOB_BYTES:
-                        items.append((blob, path, data))
-    metrics: dict[str, FileMetrics] = analyze_many(items, workers, maintainability=False) if items else {}
+            keys = _measure_keys(path, old, new, read_blob, memo, items)
+            if keys is not None:
+                pairs.append((commit.sha, path, *keys))
+    todo = [(key, path, data) for key, (path, data) in items.items()]
+    metrics: dict[str, FileMetrics] = analyze_many(todo, workers, maintainability=False) if todo else {}
     metrics = {**memo, **metrics}
-    memo.update((new, metrics[new]) for _, _, _, new in pairs if new in metrics)
+    pairs = _whole_where_cut_badly(pairs, metrics, read_blob, workers)
+    memo.update((new, metrics[new]) for _, _, _, new in pairs if new in metrics and ":" not in new)
     for stale in list(memo)[:max(0, len(memo) - MEMO_BLOBS)]:
         del memo[stale]
     added: dict[str, int] = defaultdict(int)
-    for sha, path, old, new in pairs:
-        if new not in metrics or (old != NULL_BLOB and old not in metrics):
-            continue  # a side too large (or unreadable) to measure: no figure rather than a wrong one
-        added[sha] += compare(path, metrics.get(old), metrics[new]).complexity_added
+    for sha, path, old_key, new_key in pairs:
+        if new_key in metrics and (old_key is None or old_key in metrics):
+            added[sha] += compare(path, metrics.get(old_key or ""), metrics[new_key]).complexity_added
     return dict(added)
+
+
+def _whole_where_cut_badly(pairs: list[tuple[str, str, str | None, str]], metrics: dict[str, FileMetrics],
+                           read_blob: Callable[[str], bytes | None], workers: int,
+                           ) -> list[tuple[str, str, str | None, str]]:
+    """Pairs whose reduced versions did not parse (a cut inside a multi-line string, say) measured on
+    the whole files instead (`metrics` gains them)."""
+    def cut_badly(key: str | None) -> bool:
+        found = metrics.get(key or "")
+        return key is not None and ":" in key and found is not None and bool(found.fallback or found.error)
+
+    again: list[tuple[str, str, bytes]] = []
+    out = []
+    for sha, path, old_key, new_key in pairs:
+        if cut_badly(old_key) or cut_badly(new_key):
+            old, new = new_key.split(":")[:2]
+            for blob in (old, new):
+                data = read_blob(blob)
+                if data is not None:
+                    again.append((blob, path, data))
+            old_key, new_key = old, new
+        out.append((sha, path, old_key, new_key))
+    if again:
+        metrics.update(analyze_many(again, workers, maintainability=False))
+    return out
+
+
+REDUCE_BYTES = 16_000  # Python files larger than this are measured on their changed top-level blocks
+
+
+def _measure_keys(path: str, old: str, new: str, read_blob: Callable[[str], bytes | None],
+                  memo: dict[str, FileMetrics], items: dict[str, tuple[str, bytes | str]],
+                  ) -> tuple[str | None, str] | None:
+    """The keys under which the two sides of one file change are measured (queued into `items`);
+    None when a side is too large or unreadable (no figure rather than a wrong one)."""
+    python = analyzer_for(path) == ANALYZER_RADON
+    wanted = [b for b in (old, new) if b != NULL_BLOB and (python or b not in memo)]
+    data = {b: read_blob(b) for b in wanted}
+    if any(d is None or len(d) > MAX_BLOB_BYTES for d in data.values()):
+        return None
+    if (python and old != NULL_BLOB and old in data and new in data
+            and len(data[old] or b"") + len(data[new] or b"") > REDUCE_BYTES):
+        before, after = reduced_pair(decode_text(data[old] or b""), decode_text(data[new] or b""))
+        items[f"{old}:{new}:old"] = (path, before)
+        items[f"{old}:{new}:new"] = (path, after)
+        return f"{old}:{new}:old", f"{old}:{new}:new"
+    for blob, content in data.items():
+        if blob not in memo:
+            items[blob] = (path, content or b"")
+    return (None if old == NULL_BLOB else old), new
+
+
+_TOP_LEVEL = re.compile(r"(?:@|def |async def |class )")
+_DEFINITION = re.compile(r"(?:def |async def |class )")
+_MEMBER = re.compile(r"([ \t]+)(?:@|def |async def )")
+_MEMBER_DEFINITION = re.compile(r"[ \t]+(?:def |async def )")
+
+
+def _cut(lines: list[str], boundary: re.Pattern[str], definition: re.Pattern[str]) -> list[str]:
+    """Lines cut before each line `boundary` matches, decorators kept with the definition they decorate."""
+    blocks: list[str] = []
+    current: list[str] = []
+    decorating = False  # the current block is decorators still waiting for their def/class
+    for line in lines:
+        if boundary.match(line):
+            if not decorating and current:
+                blocks.append("".join(current))
+                current = []
+            decorating = line.lstrip().startswith("@") or (decorating and not definition.match(line))
+        current.append(line)
+    if current:
+        blocks.append("".join(current))
+    return blocks
+
+
+_STATEMENT = re.compile(r"[A-Za-z_]")
+
+
+def top_level_units(text: str) -> list[tuple[str, str]]:
+    """A Python module as (class header, member) units: the prelude and each top-level function is
+    one unit with an empty header; a class is its header (up to its first method) and one unit per
+    method (with its decorators and whatever follows it up to the next one); top-level statements
+    after a class are a unit of their own."""
+    units: list[tuple[str, str]] = []
+    for block in _cut(text.splitlines(keepends=True), _TOP_LEVEL, _DEFINITION):
+        lines = block.splitlines(keepends=True)
+        head = next((i for i, line in enumerate(lines) if _DEFINITION.match(line)), None)
+        if head is None or not lines[head].startswith("class "):
+            units.append(("", block))
+            continue
+        end = next((i for i in range(head + 1, len(lines)) if _STATEMENT.match(lines[i])), len(lines))
+        first = next((i for i in range(head + 1, end) if _MEMBER.match(lines[i])), end)
+        header = "".join(lines[:first])
+        indent = _MEMBER.match(lines[first]).group(1) if first < end else ""  # type: ignore[union-attr]
+        members = _cut(lines[first:end], re.compile(re.escape(indent) + r"(?:@|def |async def )"),
+                       re.compile(re.escape(indent) + r"(?:def |async def )")) if first < end else []
+        units += [(header, member) for member in members] or [(header, "")]
+        if end < len(lines):
+            units.append(("", "".join(lines[end:])))
+    return units
+
+
+def reduced_pair(old: str, new: str) -> tuple[str, str]:
+    """Both versions without the units (top-level functions, methods; see top_level_units) they share
+    unchanged. Functions are matched by qualified name and a function's complexity depends on its
+    own body only, so the complexity added is the same as measured on the whole files, at a cost
+    that follows the size of the change rather than of the file."""
+    old_units, new_units = top_level_units(old), top_level_units(new)
+
+    def key(unit: tuple[str, str]) -> tuple[str, str]:
+        return unit[0].split("\n", 1)[0], unit[1]  # a method is the same under an edited class docstring
+
+    shared = Counter(map(key, old_units)) & Counter(map(key, new_units))
+    # Same-named definitions are numbered in order ("f", "f#2"): keep every one of a name that changed.
+    changed = {_unit_name(u) for units in (old_units, new_units) for u in _unshared(units, shared, key)}
+
+    def keep(units: list[tuple[str, str]]) -> str:
+        groups: list[tuple[str, list[str]]] = []
+        for unit in units:
+            if _unit_name(unit) not in changed:
+                continue
+            if not unit[0] or not groups or groups[-1][0] != unit[0]:
+                groups.append((unit[0], []))
+            groups[-1][1].append(unit[1])
+        return "".join(_group_text(header, members) for header, members in groups)
+
+    return keep(old_units), keep(new_units)
+
+
+_NAME = re.compile(r"^[ \t]*(?:async[ \t]+def|def|class)[ \t]+(\w+)", re.M)
+
+
+def _unit_name(unit: tuple[str, str]) -> tuple[str, str]:
+    found = _NAME.search(unit[1])
+    return unit[0].split("\n", 1)[0], found.group(1) if found else ""
+
+
+def _unshared(units: list[tuple[str, str]], shared: Counter[tuple[str, str]],
+              key: Callable[[tuple[str, str]], tuple[str, str]]) -> list[tuple[str, str]]:
+    left = Counter(shared)
+    out = []
+    for unit in units:
+        if left[key(unit)] > 0:
+            left[key(unit)] -= 1
+        else:
+            out.append(unit)
+    return out
+
+
+def _group_text(header: str, members: list[str]) -> str:
+    """Members under their class header, the class ended by a `pass` (its header may have no body here)."""
+    if not header:
+        return "".join(members)
+    text = header + "".join(members)
+    found = _MEMBER.match(members[0]) if members and members[0] else None
+    second = header.splitlines()[1:2]
+    indent = found.group(1) if found else (re.match(r"[ \t]+", second[0]) if second else None)
+    pad = indent if isinstance(indent, str) else (indent.group(0) if indent else "    ")
+    return text + ("" if text.endswith("\n") else "\n") + pad + "pass\n"
