@@ -129,20 +129,22 @@ class Measured:
 
 
 class _PastIndex:
-    """Per-path (time, author) lists of the commits walked so far, and the HistoryIndex a commit sees."""
+    """Per-path (time, author, n) lists of the commits walked so far, and the HistoryIndex a commit sees."""
 
     def __init__(self) -> None:
-        self.by_path: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.by_path: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+        self.ids: list[str] = []
 
     def before(self, commit: LogCommit) -> HistoryIndex:
         when = commit.info.commit_time
         oldest = when - EXPERIENCE_DAYS * 86_400
         seen = {p: [e for e in self.by_path[p] if oldest <= e[0] <= when] for p in commit.files if p in self.by_path}
-        return HistoryIndex(commit.parent or "", when - WINDOW_DAYS * 86_400, seen)
+        return HistoryIndex(commit.parent or "", when - WINDOW_DAYS * 86_400, seen, self.ids)
 
     def add(self, commit: LogCommit) -> None:
+        self.ids.append(commit.sha)
         for path in commit.files:
-            self.by_path[path].append((commit.info.commit_time, commit.info.author_email))
+            self.by_path[path].append((commit.info.commit_time, commit.info.author_email, len(self.ids) - 1))
 
 
 def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[str], bytes | None], *,
