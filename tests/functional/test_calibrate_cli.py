@@ -131,6 +131,19 @@ def test_a_stale_stored_model_is_ignored(make_repo):
     assert listed.returncode == 0 and json.loads(listed.stdout)[0]["risk_model"].startswith("built-in defaults")
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
 def test_ctrl_c_stops_cleanly_and_stores_nothing(make_repo):
     from app import paths
 
@@ -138,7 +151,10 @@ def test_ctrl_c_stops_cleanly_and_stores_nothing(make_repo):
     env = {**os.environ, "REVIEW_TUI_NO_CACHE": "1"}
     proc = subprocess.Popen([*CLI, "calibrate", "--repo", str(b.path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
-    time.sleep(1.0)  # not an assertion on time: the signal may land before or during the work
+    # Interrupt once the labelling runs (its first git child is there), not while Python starts.
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not _children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)
     _out, err = proc.communicate(timeout=120)
     if proc.returncode == 0:
