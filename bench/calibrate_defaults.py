@@ -54,7 +54,7 @@ def main() -> int:
         if not line.strip() or line.startswith("#"):
             continue
         name, path, head = line.split()[:3]
-        key = f"v3:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
+        key = f"v4c:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
         if key not in cache:
             started = time.perf_counter()
             labelled = label_history(GitRepo(path), head, CalibrateConfig(max_fix_lines=args.max_fix_lines),
@@ -108,8 +108,11 @@ def report(data: dict[str, list[Row]], l2: float, rounds: int = 200) -> None:
         code = [r for r in data[held] if r[2]]
         pos = sum(r[1] for r in code)
         print(f"{held}: {len(code)} code-touching commits, {pos} defect-inducing (base rate {pos / len(code):.3f})")
+        # Effort-aware metrics rank by score per changed line: "size" (log1p lines) reads the smallest
+        # change first (ManualUp), "size-lf" (lines squared) the largest first; AUC and top-20% are size's.
         for what, scores in (("loro", [loro.probability(r[0]) for r in code]),
-                             ("size", [r[0]["size"] for r in code])):
+                             ("size", [r[0]["size"] for r in code]),
+                             ("size-lf", [math.expm1(r[0]["size"]) ** 2 for r in code])):
             values = figures(scores, code, rounds)
             show("", what, values)
             means[what].extend([v[0] for v in values])

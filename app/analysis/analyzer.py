@@ -959,7 +959,7 @@ class _Pass:
 def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
                  complexity: dict[str, cx.FileComplexity], worst: cx.FunctionMetric | None) -> RiskInputs:
     """What the risk score is computed from, gathered from a prepared change's analyses."""
-    from app.core.risk.score import RiskInputs
+    from app.core.risk.score import RiskInputs, is_code_path, is_test_path
 
     files = prep.files
     inputs = RiskInputs(
@@ -976,6 +976,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         tier_reason=tiers.reasons[0] if tiers.reasons else "",
         destructive=[op.summary() for op in tiers.destructive],
         history_known=prep.history is not None,
+        code_bytes_before=sum(fd.old_size for fd in files if is_code_path(fd.path) and not is_test_path(fd.path)),
     )
     _set_history(inputs, prep.history)
     blast = prep.blast

@@ -276,3 +276,21 @@ def test_list_orders_by_risk_per_review_minute(payments_repo):
     assert per_minute == sorted(per_minute, reverse=True)
     bad = CliRunner().invoke(cli, ["list", "--repo", str(payments_repo), "--order", "cheapest"])
     assert bad.exit_code == 2 and "cheapest" in bad.output
+
+
+def test_code_base_is_the_size_of_the_changed_code_files_at_the_base(payments_repo):
+    """The likelihood factor code_base (issue 12) is read from the change's own base, as the calibration
+    reads it from a commit's parent: the bytes of the changed code files that are not tests."""
+    from app.core.risk.score import is_code_path, is_test_path
+
+    branch = "feature/retry-refactor-claude"
+    base = git(payments_repo, "merge-base", "main", branch).strip()
+    expected = 0
+    for path in git(payments_repo, "diff", "--name-only", "--no-renames", f"{base}...{branch}").split():
+        if is_code_path(path) and not is_test_path(path) and git(payments_repo, "ls-tree", base, "--", path):
+            expected += int(git(payments_repo, "cat-file", "-s", f"{base}:{path}"))
+    assert expected > 0
+    listed = json.loads(CliRunner().invoke(cli, ["explain", branch, "--repo", str(payments_repo), "--json"],
+                                           catch_exceptions=False).stdout)
+    factor = next(f for f in listed["factors"] if f["name"] == "code_base")
+    assert f"held {expected:,} bytes before the change" in factor["explanation"]

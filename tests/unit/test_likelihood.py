@@ -37,6 +37,16 @@ def test_features_are_the_documented_transforms() -> None:
     assert likelihood_features(_inputs(paths=["app/a.py", "tests/test_a.py"]))["no_tests"] == 0.0
 
 
+def test_code_features_count_code_files_only() -> None:
+    feats = likelihood_features(_inputs(paths=["app/a.py", "tests/test_a.py", "docs/guide.md", "lib/c.go"],
+                                        lines_per_file=[100, 40, 300, 10], code_bytes_before=5_000))
+    assert feats["code_size"] == pytest.approx(math.log1p(110))  # app/a.py and lib/c.go; not the test or doc
+    assert feats["code_files"] == pytest.approx(math.log1p(2))
+    assert feats["code_base"] == pytest.approx(math.log1p(5_000))
+    docs_only = likelihood_features(_inputs(paths=["README.md"], lines_per_file=[12]))
+    assert docs_only["code_size"] == 0.0 and docs_only["code_files"] == 0.0
+
+
 def test_unknown_history_is_neutral() -> None:
     model = default_model()
     known = likelihood_features(_inputs())
@@ -60,10 +70,11 @@ def test_default_model_is_fitted_and_says_so() -> None:
     model = default_model()
     assert model.source.startswith("built-in defaults (fitted on ")
     assert len(model.extra["repositories"]) >= 6
-    assert model.coefficients["size"] > 0 and model.coefficients["complexity"] > 0
-    small = model.probability(likelihood_features(_inputs(lines_added=3, lines_deleted=1, complexity_added=0)))
+    assert model.coefficients["code_size"] > 0 and model.coefficients["complexity"] > 0
+    small = model.probability(likelihood_features(_inputs(lines_added=3, lines_deleted=1, complexity_added=0,
+                                                          lines_per_file=[2, 1, 1])))
     large = model.probability(likelihood_features(_inputs(lines_added=900, lines_deleted=300,
-                                                          complexity_added=60)))
+                                                          complexity_added=60, lines_per_file=[800, 300, 100])))
     assert small < large
 
 

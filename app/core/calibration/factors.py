@@ -103,17 +103,30 @@ def ai_tool(info: CommitInfo, config: ProvenanceConfig = DEFAULT) -> str | None:
     return primary_tool(signals) if commit_confidence(signals) >= config.min_confidence else None
 
 
-def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: int, ai: str | None) -> RiskInputs:
-    """The RiskInputs of one commit: its own diff, the complexity it added, the history before it."""
+def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: int, ai: str | None,
+                  code_bytes_before: int = 0) -> RiskInputs:
+    """The RiskInputs of one commit: its own diff, the complexity it added, the history before it, and
+    the bytes its changed code files held at its parent (`code_bytes_before`)."""
     paths = sorted(commit.files)
     figures = history.figures(paths, [commit.info.author_email])
     return RiskInputs(
         lines_added=sum(a for a, _ in commit.files.values()),
         lines_deleted=sum(d for _, d in commit.files.values()),
-        paths=paths, lines_per_file=[a + d for a, d in commit.files.values()],
+        paths=paths, lines_per_file=[sum(commit.files[p]) for p in paths],  # in the order of paths
         complexity_added=complexity_added, ai_share=1.0 if ai else 0.0, ai_tools=[ai] if ai else [],
         hottest_changes=figures.hottest_changes, hottest_path=figures.hottest_path,
-        recent_authors=figures.recent_authors, author_prior_commits=figures.author_prior_commits)
+        recent_authors=figures.recent_authors, author_prior_commits=figures.author_prior_commits,
+        code_bytes_before=code_bytes_before)
+
+
+def code_bytes_before(commit: LogCommit, read_blob: Callable[[str], bytes | None]) -> int:
+    """Bytes, at the commit's parent, of the code files (not tests) it changes: what the analyzer reads
+    as FileDiff.old_size of a pending change's code files (likelihood factor code_base)."""
+    total = 0
+    for path, (old, _) in commit.blobs.items():
+        if old != NULL_BLOB and is_code_path(path) and not is_test_path(path):
+            total += len(read_blob(old) or b"")
+    return total
 
 
 @dataclass
@@ -163,7 +176,8 @@ def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[
         for commit in block:
             if commit.sha in study:
                 ai = ai_tool(commit.info, ai_config)
-                inputs = commit_inputs(commit, past.before(commit), added.get(commit.sha, 0), ai)
+                inputs = commit_inputs(commit, past.before(commit), added.get(commit.sha, 0), ai,
+                                       code_bytes_before(commit, read_blob))
                 out.append(Measured(commit.sha, commit.info.commit_time, likelihood_features(inputs),
                                     commit.lines, commit.touches_code, ai))
                 done += 1

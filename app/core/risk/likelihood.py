@@ -28,13 +28,17 @@ from app.errors import ConfigError
 
 LIKELIHOOD_FEATURES: tuple[str, ...] = (
     "size", "spread", "entropy", "complexity", "history", "authors", "experience", "no_tests", "ai_share",
+    "code_size", "code_files", "code_base",
 )
 """size: log1p(lines added + deleted) (Kamei LA+LD); spread: log1p(directories touched) (ND);
 entropy: normalised Shannon entropy of changed lines across files; complexity: log1p(cyclomatic complexity
 added); history: log1p(changes of the hottest touched file in the 90 days before) (NDEV/AGE family);
 authors: log1p(distinct recent authors of the touched files) (NDEV); experience: log1p(the author's
 earlier commits in these files) (EXP); no_tests: 1 when code changed and no test did; ai_share: the share
-of added lines written by an AI tool (0..1)."""
+of added lines written by an AI tool (0..1); code_size: log1p(lines added + deleted in code files that are not
+tests) (Kamei LA+LD on the code alone: test, doc and data lines are effort but seldom the defect); code_files:
+log1p(code files that are not tests touched) (NF on the code alone); code_base: log1p(bytes of those code files
+before the change) (Kamei LT: changes to large files need a fix more often)."""
 
 HISTORY_FEATURES = frozenset({"history", "authors", "experience"})
 _MAX_LOGIT = 30.0
@@ -45,7 +49,9 @@ def likelihood_features(inputs: RiskInputs) -> dict[str, float]:
     """The model's inputs for one change, before standardisation. Deterministic; NaN = unknown (neutral)."""
     lines = max(0, inputs.lines_added) + max(0, inputs.lines_deleted)
     dirs = len({posixpath.dirname(p) for p in inputs.paths})
-    code = any(is_code_path(p) and not is_test_path(p) for p in inputs.paths)
+    code_lines = [n for p, n in zip(inputs.paths, inputs.lines_per_file, strict=False)
+                  if is_code_path(p) and not is_test_path(p)]
+    code = bool(code_lines)
     tests = any(is_test_path(p) for p in inputs.paths)
     unknown = float("nan")
     return {
@@ -58,6 +64,9 @@ def likelihood_features(inputs: RiskInputs) -> dict[str, float]:
         "experience": math.log1p(max(0, inputs.author_prior_commits)) if inputs.history_known else unknown,
         "no_tests": 1.0 if code and not tests else 0.0,
         "ai_share": min(1.0, max(0.0, inputs.ai_share)),
+        "code_size": math.log1p(sum(max(0, n) for n in code_lines)),
+        "code_files": math.log1p(len(code_lines)),
+        "code_base": math.log1p(max(0, inputs.code_bytes_before)),
     }
 
 

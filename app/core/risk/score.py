@@ -149,6 +149,7 @@ class RiskInputs:
     recent_authors: int = 0
     author_prior_commits: int = 0
     history_known: bool = True
+    code_bytes_before: int = 0  # bytes, at the change's base, of the code files (not tests) it changes
     blast_known: bool = False  # whether the dependency graph (impact/graph.py) was at hand
     blast_symbols: int = 0  # public symbols the change removes, re-signs or rewrites that others use
     blast_direct: int = 0  # definitions that reference them directly (tests excluded)
@@ -288,7 +289,8 @@ def _impact_factors(inputs: RiskInputs, config: RiskConfig) -> list[Factor]:
 # Likelihood factor names (likelihood.py) read with the weight of the older additive factor that
 # measured the same thing, so `[risk.weights]` of an existing config keeps its meaning.
 _WEIGHT_OF: dict[str, str] = {
-    "entropy": "spread", "authors": "history", "no_tests": "tests",
+    "entropy": "spread", "authors": "history", "no_tests": "tests", "code_size": "size", "code_files": "spread",
+    "code_base": "size",
 }
 
 
@@ -311,6 +313,7 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
         "spread": f"{files} file{'s' if files != 1 else ''} in {dirs} director{'ies' if dirs != 1 else 'y'}",
         "entropy": f"entropy {entropy(inputs.lines_per_file):.2f} of the changed lines across {files} files",
         "no_tests": _tests(inputs)[3],
+        **_code_explanations(inputs),
     }
     if inputs.history_known:
         out["history"] = (f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path
@@ -321,6 +324,15 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
         for name in ("history", "authors", "experience"):
             out[name] = "history not available (shallow clone or working tree): counted as average"
     return out
+
+
+def _code_explanations(inputs: RiskInputs) -> dict[str, str]:
+    """The code_size and code_files factors in words: the changed lines and files that are code, not tests."""
+    code = [n for p, n in zip(inputs.paths, inputs.lines_per_file, strict=False)
+            if is_code_path(p) and not is_test_path(p)]
+    return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in code (tests, docs and data excluded)",
+            "code_files": f"{len(code)} code file{'s' if len(code) != 1 else ''} changed (tests excluded)",
+            "code_base": f"the changed code files held {inputs.code_bytes_before:,} bytes before the change"}
 
 
 def _explain_feature(name: str, effect: float, explain: dict[str, str]) -> str:
