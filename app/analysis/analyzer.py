@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from app.storage.cache import AnalysisCache
 
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "12"  # 12: risk inputs kept (history rescored apart); 11: expected cost, risk model
+ANALYSIS_VERSION = "13"  # 13: risk inputs gain code_bytes_before (code_base); 12: risk inputs kept; 11: expected cost
 
 Progress = Callable[[int, int, str], None]
 
