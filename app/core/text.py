@@ -174,6 +174,16 @@ def significant(value: float, digits: int = 2) -> str:
     return f"{value:.{min(decimals, 12)}f}"
 
 
+def percent(probability: float) -> str:
+    """A probability for people: whole percents from 10%, one decimal below, "<0.1%" for the rest, so a
+    small but real chance never reads as "0%" (a rounded 0% looks like "cannot fail")."""
+    if not math.isfinite(probability) or probability <= 0:
+        return "0%"
+    if probability < 0.001:
+        return "<0.1%"
+    return f"{probability:.1%}" if probability < 0.095 else f"{probability:.0%}"
+
+
 def fit_middle(text: str, width: int) -> str:
     """`text` cut to `width` cells by an ellipsis in the middle, which keeps both the start and the
     end of a branch name or path ("feature/retry-…-claude", "infra/te…m/main.tf")."""

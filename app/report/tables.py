@@ -12,7 +12,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import format_duration, human_age, one_line, significant
+from app.core.text import format_duration, human_age, one_line, percent, significant
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, ChangeDetail, ChangeReport
@@ -136,8 +136,8 @@ def _risk_line(found: Assessment) -> Text:
     """Likelihood x impact = expected cost, and which model ranked the change."""
     risk = found.risk
     text = Text.assemble(
-        ("likelihood of a later fix ", "dim"), f"{risk.likelihood:.0%}",
-        (f" (average change {risk.base_likelihood:.0%})", "dim"),
+        ("likelihood of a later fix ", "dim"), percent(risk.likelihood),
+        (f" (average change {percent(risk.base_likelihood)})", "dim"),
         ("   impact ", "dim"), f"{risk.impact:.2g} cost units",
         ("   expected cost ", "dim"), f"{risk.expected_cost:.2f}")
     if found.risk_per_minute is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.text import significant
+from app.core.text import percent, significant
 
 
 def test_significant_keeps_small_rates_readable() -> None:
@@ -29,3 +29,13 @@ def test_json_text_escapes_every_unsafe_character_among_harmless_unicode() -> No
         text = json_text(data)
         assert not _JSON_UNSAFE.search(text) and not _INVISIBLE.search(text), repr(ch)
         assert json.loads(text) == data
+
+
+def test_percent_never_rounds_a_real_chance_to_zero() -> None:
+    assert percent(0.0042) == "0.4%"
+    assert percent(0.0004) == "<0.1%"
+    assert percent(0.042) == "4.2%"
+    assert percent(0.34) == "34%"
+    assert percent(0.0) == "0%"
+    assert percent(float("nan")) == "0%"
+    assert percent(1.0) == "100%"

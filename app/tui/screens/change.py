@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from app.core.text import fit_middle, format_duration, human_age, one_line
+from app.core.text import fit_middle, format_duration, human_age, one_line, percent
 from app.errors import ReviewTuiError
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS
 from app.tui.keys import bindings_for, footer_bindings
@@ -67,7 +67,7 @@ def _likelihood_impact(found: Assessment | None, width: int) -> Text:
     """"  fix 34% × impact 4" in the header, from 100 columns."""
     if found is None or width < 100:
         return Text()
-    return Text(f"  fix {found.risk.likelihood:.0%} × impact {found.risk.impact:.2g}", style="dim")
+    return Text(f"  fix {percent(found.risk.likelihood)} × impact {found.risk.impact:.2g}", style="dim")
 
 
 class ChangeScreen(Screen[None]):

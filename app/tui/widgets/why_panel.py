@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import has_invisible, one_line, significant
+from app.core.text import has_invisible, one_line, percent, significant
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, FactorSummary
@@ -67,8 +67,8 @@ def risk_headline(found: Assessment | None) -> Text:
         return text
     risk = found.risk
     text.append("Likelihood of a later fix ", style="bold")
-    text.append(f"{float(risk.likelihood):.0%}", style="bold")
-    text.append(f" (average change {float(risk.base_likelihood):.0%})", style="dim")
+    text.append(percent(float(risk.likelihood)), style="bold")
+    text.append(f" (average change {percent(float(risk.base_likelihood))})", style="dim")
     text.append(" × impact ", style="bold")
     text.append(f"{float(risk.impact):.2g} u", style="bold")
     text.append(" = expected cost ", style="bold")
