@@ -69,7 +69,9 @@ if TYPE_CHECKING:
     from app.core.risk.likelihood import LikelihoodModel
     from app.core.risk.score import LikelihoodView, RiskInputs, RiskResult
     from app.storage.cache import AnalysisCache
+    from app.storage.models import TrackRecordRun
 
+_UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibrated")
 # Bump when the shape or meaning of a cached report changes.
 ANALYSIS_VERSION = "13"  # 13: risk inputs gain code_bytes_before (code_base); 12: risk inputs kept; 11: expected cost
 
@@ -145,6 +147,7 @@ class Analyzer:
         self._config: RepoConfig | None = None
         self._config_digest: str | None = None
         self._likelihood_model: LikelihoodModel | None = None
+        self._track_record: TrackRecordRun | object | None = _UNREAD
         self._model_digest: str | None = None
         self._histories: ChangeHistory | None = None
         self._new_inputs: dict[str, dict[str, Any]] = {}  # report cache key -> its risk inputs, not stored yet
@@ -696,6 +699,24 @@ class Analyzer:
         except ReviewTuiError:
             return None
         return stored_model(path, key)
+
+    @property
+    def track_record(self) -> TrackRecordRun | None:
+        """The AI track record of this repository's latest `review-tui calibrate` run (models.db),
+        or None when it was never calibrated; read once per Analyzer, never raises."""
+        if self._track_record is _UNREAD:
+            from app import paths
+            from app.storage.models import latest_track_record
+
+            path = paths.models_path()
+            found: TrackRecordRun | None = None
+            if path.exists():
+                try:
+                    found = latest_track_record(path, self.repo_key)
+                except ReviewTuiError:
+                    found = None
+            self._track_record = found
+        return self._track_record  # type: ignore[return-value]  # read above
 
     def _likelihood(self, inputs: RiskInputs) -> LikelihoodView:
         """The likelihood model's view of one change: its log-odds, factor by factor."""

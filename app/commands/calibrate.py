@@ -5,8 +5,9 @@ Labels the history SZZ-style and computes every commit's factors from its own pa
 newer half with it, the built-in defaults and size alone. When the own model wins by the rule in
 app/core/calibration/run.py (ADOPT_RULE) it is refitted on every studied commit and stored
 (app/storage/models.py), and from then on it ranks this repository's changes; when it does not, an
-older stored model is dropped and the defaults rank. The labelled history is cached (analysis cache,
-keyed by head, options and .review-tui.toml), so a second run is quick. Ctrl-C stops cleanly:
+older stored model is dropped and the defaults rank. Either way the run's AI track record is kept
+(models.db, every run; `stats`, `explain` and the why panel show the latest). The labelled history
+is cached (analysis cache, keyed by head, options and .review-tui.toml), so a second run is quick. Ctrl-C stops cleanly:
 nothing is stored.
 """
 
@@ -82,6 +83,7 @@ def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_pr
     labelled, cached = _labelled(repo, head, config, since, max_commits, show_progress)
     calibration = evaluate(labelled, default_model())
     outcome = _keep(repo, head, calibration)
+    _keep_track_record(repo.root_commit(head), calibration)
     return CalibrationRun(str(repo.path), calibration, outcome, cached, time.perf_counter() - started)
 
 
@@ -165,6 +167,18 @@ def _keep(repo: GitRepo, head: str, calibration: Calibration) -> str:
                         {**facts, "feature_list": list(LIKELIHOOD_FEATURES)})
     store_model(store, key, model, facts)
     return f"This repository's own model is stored and now ranks its changes ({versus})."
+
+
+def _keep_track_record(key: str, calibration: Calibration) -> None:
+    """Keep this run's AI track record (adopted or not): `stats` and the why panel read the latest."""
+    from app import paths
+    from app.storage.models import TrackRecordRun, store_track_record
+
+    lab = calibration.labelled
+    first, last = lab.samples[0], lab.samples[-1]
+    store_track_record(paths.models_path(), TrackRecordRun(
+        key, time.time(), lab.head, first.sha, last.sha, first.time, last.time, len(lab.samples), lab.commits,
+        lab.fixes, lab.inducing, calibration.adopt, tuple(calibration.records)))
 
 
 def _emit(run: CalibrationRun, *, json_output: bool, html_file: str | None) -> None:

@@ -17,6 +17,8 @@ METRIC_NAMES = {"auc": "AUC", "recall_top20": "recall, top 20% of changes",
                 "recall_lines20": "recall at 20% of changed lines", "popt": "Popt"}
 MODEL_NAMES = {"own": "this repository's own model", "defaults": "built-in defaults", "size": "size alone"}
 NO_AI = "no AI signal"
+KEPT = ("This track record is kept (models.db, every run): `review-tui stats` shows the latest, and the why panel "
+        "and `explain` cite it where AI share moves a change's likelihood.")
 
 
 @dataclass
@@ -105,6 +107,7 @@ def render_rich(run: CalibrationRun) -> list[RenderableType]:
     for r in c.records:
         record.add_row(Text(_tool_name(r)), str(r.changes), str(r.fixed), _interval(r.rate))
     out.append(record)
+    out.append(Text(KEPT, style="dim"))
     out.append(Text(f"Rule: {ADOPT_RULE}."))
     out.append(Text(run.outcome))
     return out
@@ -169,6 +172,7 @@ td:first-child,th:first-child{{text-align:left}}</style>
 {effort_svg(c.curves)}
 <h2>AI track record: share of changes later fixed</h2>
 <table><tr><th>changes by</th><th>changes</th><th>later fixed</th><th>rate [95%]</th></tr>{tools}</table>
+<p>{esc(KEPT)}</p>
 <h2>The repository's own model (standardised coefficients, fitted on the older half)</h2>
 <table><tr><th>feature</th><th>log-odds per sd</th></tr>{coefficients}</table>
 <p>Rule: {esc(ADOPT_RULE)}.</p>

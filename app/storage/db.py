@@ -56,6 +56,10 @@ class SchemaTooNew(LedgerError):
     """The file was written by a newer review-tui; nothing was changed."""
 
 
+class SchemaTooOld(LedgerError):
+    """Opened read-only, the file is at an older schema: it must be opened once read-write to migrate."""
+
+
 class NotOurDatabase(LedgerError):
     """The file is not SQLite, is corrupt, or belongs to another program; nothing was changed."""
 
@@ -249,7 +253,7 @@ def open_db(
             _refuse_foreign(db, path, what, found, found_app, app_id, target)
             if readonly:
                 if found < target:
-                    raise LedgerError(
+                    raise SchemaTooOld(
                         f"{path} uses an older schema ({found} < {target}); open it once without "
                         "read-only mode to migrate it"
                     )
