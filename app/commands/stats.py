@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.core.policy.rules import PolicyConfig
     from app.report.stats import CurrentChange, StatsQuery, StatsReport
     from app.storage.ledger import Ledger
+    from app.storage.models import TrackRecordRun
 
 
 def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
@@ -135,7 +136,19 @@ def stats_command(ctx: click.Context, repo: str | None, all_repos: bool, since: 
                        reviewer=reviewer, tier=tier, repo_name=repo_display_name(analyzer) if analyzer else None)
     path = Path(ledger_file) if ledger_file else paths.ledger_path()
     report = _report_for(path, query, analyzer)
+    report.track_record, report.track_record_missing = track_record_for(analyzer, repo)
     _emit(report, json_output=json_output, csv_output=csv_output, html_file=html_file, width=width)
+
+
+def track_record_for(analyzer: Analyzer | None, repo_arg: str | None) -> tuple[TrackRecordRun | None, str]:
+    """The latest calibrate run's AI track record of the repository in scope, or the one line saying
+    there is none (with the command to run; for --all, where to look)."""
+    from app.report.track_record import ALL_REPOS_LINE, no_record_line
+
+    if analyzer is None:
+        return None, ALL_REPOS_LINE
+    found = analyzer.track_record
+    return found, "" if found is not None else no_record_line(repo_arg)
 
 
 def _report_for(path: Path, query: StatsQuery, analyzer: Analyzer | None) -> StatsReport:

@@ -31,10 +31,11 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.policy.rules import PolicyConfig, requirement_for
 from app.errors import ReviewTuiError
+from app.report.track_record import to_json as track_record_json
 from app.storage import stats_queries as sq
 from app.storage.db import (
     NO_TIER,
@@ -44,6 +45,9 @@ from app.storage.db import (
     STATS_RATE_EDGES,
 )
 from app.storage.ledger import Comment, Ledger, ThreadState, build_threads
+
+if TYPE_CHECKING:
+    from app.storage.models import TrackRecordRun
 
 FLOOR_RATE = STATS_FAST_RATE
 """LOC per hour above which defect detection drops (SmartBear/Cisco; SPEC.md): the line on the histogram."""
@@ -211,6 +215,10 @@ class StatsReport:
     """Comment threads started in the window."""
     open_threads: int = 0
     """Of those threads, the ones not resolved now."""
+    track_record: TrackRecordRun | None = None
+    """The AI track record of the repository's latest `review-tui calibrate` (app/storage/models.py)."""
+    track_record_missing: str = ""
+    """When there is none: the one line saying so and what to run ("" when nothing is to be said)."""
 
     @property
     def no_data(self) -> bool:
@@ -238,6 +246,9 @@ class StatsReport:
             "known_reviewers": self.known_reviewers,
             "meanings": MEANINGS,
             "notes": self.notes,
+            "ai_track_record": track_record_json(self.track_record),
+            **({"ai_track_record_message": self.track_record_missing}
+               if self.track_record is None and self.track_record_missing else {}),
         }
 
 

@@ -20,6 +20,7 @@ from app.report.stats_render import (
     sections,
     summary_lines,
 )
+from app.report.track_record import html_section
 
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1d232a;
@@ -166,6 +167,8 @@ def render_html(report: StatsReport) -> str:
         body.append("<h2>What the numbers mean</h2><dl>" + "".join(
             f"<dt>{_e(headers.get(k, k))}</dt><dd>{_e(v)}</dd>" for k, v in MEANINGS.items()) + "</dl>")
         body.extend(f"<p class='note'>note: {_e(note)}</p>" for note in report.notes)
+    if report.track_record is not None or report.track_record_missing:
+        body.append(html_section(report.track_record, report.track_record_missing))
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"

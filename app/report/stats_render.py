@@ -31,6 +31,7 @@ from app.report.stats import (
     format_share,
 )
 from app.report.tables import safe
+from app.report.track_record import rich_table as track_record_table
 
 
 def _count(value: Any) -> str:
@@ -257,10 +258,9 @@ def legend(cols: Sequence[str] = tuple(MEANINGS)) -> Table:
 def render_rich(report: StatsReport, width: int = 160, full: bool = False) -> RenderableType:
     """The readable report: headline, grouped tables, the two pictures, the legend and the caveats.
     `full`: for a pipe or file, nothing is cut (see _group_table)."""
-    if report.empty_ledger:
-        return Text(EMPTY_HINT)
-    if report.no_data:
-        return Text(no_data_message(report))
+    if report.empty_ledger or report.no_data:
+        return Group(Text(EMPTY_HINT if report.empty_ledger else no_data_message(report)),
+                     *track_record_parts(report))
     bar_width = max(10, min(50, width - 40))
     parts: list[RenderableType] = [
         Panel(Text("\n".join(summary_lines(report))),
@@ -273,10 +273,18 @@ def render_rich(report: StatsReport, width: int = 160, full: bool = False) -> Re
     parts.append(histogram_table(report, bar_width))
     if report.weeks:
         parts.append(trend_table(report, bar_width))
+    parts.extend(track_record_parts(report))
     parts.append(legend())
     for note in report.notes:
         parts.append(Text(f"note: {note}", style="dim"))
     return Group(*parts)
+
+
+def track_record_parts(report: StatsReport) -> list[RenderableType]:
+    """The AI track record table, or the one line saying there is none yet (nothing when neither applies)."""
+    if report.track_record is not None:
+        return [track_record_table(report.track_record)]
+    return [Text(report.track_record_missing)] if report.track_record_missing else []
 
 
 # -- machine-readable -----------------------------------------------------------------------

@@ -29,6 +29,7 @@ from app.report.stats_render import (
     scope_line,
     sections,
     summary_lines,
+    track_record_parts,
     trend_table,
 )
 from app.report.stats_render import _group_table as group_table
@@ -37,6 +38,7 @@ from app.tui.widgets.footer import KeyFooter
 if TYPE_CHECKING:
     from app.core.policy.rules import PolicyConfig
     from app.storage.ledger import Ledger
+    from app.storage.models import TrackRecordRun
 
 
 class StatsScreen(Screen[None]):
@@ -91,7 +93,20 @@ class StatsScreen(Screen[None]):
         if self._ledger is None:
             raise ReviewTuiError("no review ledger is open")
         policy = None if self.all_repos else self._policy
-        return compute_stats(self._ledger, self.query_for_scope, policy=policy)
+        report = compute_stats(self._ledger, self.query_for_scope, policy=policy)
+        report.track_record, report.track_record_missing = self._track_record()
+        return report
+
+    def _track_record(self) -> tuple[TrackRecordRun | None, str]:
+        """The repository's AI track record (latest calibrate run), or the line saying there is none."""
+        from app import paths
+        from app.report.track_record import ALL_REPOS_LINE, no_record_line
+        from app.storage.models import latest_track_record
+
+        if self.all_repos or self._repo_key is None:
+            return None, ALL_REPOS_LINE
+        found = latest_track_record(paths.models_path(), self._repo_key)
+        return found, "" if found is not None else no_record_line()
 
     async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "stats":
@@ -108,9 +123,10 @@ class StatsScreen(Screen[None]):
         body = self.query_one("#stats-body", VerticalScroll)
         await body.remove_children()  # finished before the new parts (same ids) are mounted
         status.update(Text(f"Review stats: {scope_line(report)}   (a: this repo / all repos, r: refresh)"))
+        track = Static(Group(*track_record_parts(report)), classes="stats-part", id="stats-track-record")
         if report.empty_ledger or report.no_data:
             message = EMPTY_HINT if report.empty_ledger else no_data_message(report)
-            await body.mount(Static(Text(message), classes="stats-part", id="stats-message"))
+            await body.mount(Static(Text(message), classes="stats-part", id="stats-message"), track)
             return
         width = max(self.size.width - 4, 60)
         summary = Text("\n".join(summary_lines(report)))
@@ -122,6 +138,7 @@ class StatsScreen(Screen[None]):
         parts.append(Static(Group(histogram_table(report, bars)), classes="stats-part", id="stats-histogram"))
         if report.weeks:
             parts.append(Static(trend_table(report, bars), classes="stats-part", id="stats-trend"))
+        parts.append(track)
         parts.append(Static(legend(), classes="stats-part"))
         parts.extend(Static(Text(f"note: {note}", style="dim"), classes="stats-part")
                      for note in report.notes)
