@@ -22,10 +22,14 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
                              **range_args(ctx, commit_range, merges, first_parent))
     detail = analyzer.detail(change_id)
     maintainability = analyzer.maintainability(detail)
+    from app.report.track_record import evidence_line
+
+    track_record = analyzer.track_record
     if json_output:
-        data = {**detail.report.to_json(), "maintainability": maintainability}
+        data = {**detail.report.to_json(), "maintainability": maintainability,
+                "ai_track_record_evidence": evidence_line(track_record, detail.assessment)}
         click.echo(json_text(data))
         return
     from app.report.tables import explain_view
 
-    console().print(explain_view(detail, maintainability))
+    console().print(explain_view(detail, maintainability, track_record))

@@ -13,10 +13,12 @@ from rich.table import Table
 from rich.text import Text
 
 from app.core.text import format_duration, human_age, one_line, percent, significant
+from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, ChangeDetail, ChangeReport
     from app.core.git.discovery import Discovery
+    from app.storage.models import TrackRecordRun
 
 BAND_STYLES = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
 
@@ -165,8 +167,10 @@ def _factors_table(found: Assessment) -> Table:
     return factors
 
 
-def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None) -> Group:
-    """The score's breakdown: factors with contributions that add up to the score, then the reasons."""
+def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None,
+                 track_record: TrackRecordRun | None = None) -> Group:
+    """The score's breakdown: factors with contributions that add up to the score (with the AI track
+    record of the latest calibrate as evidence when AI share moves the likelihood), then the reasons."""
     found = detail.assessment
     head = Text.assemble(
         (one_line(detail.change.id, 80), "bold"), "  ", (one_line(detail.change.title, 100), ""), "\n",
@@ -181,6 +185,9 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     if detail.change.base_note:
         parts.append(Text("Base: " + one_line(detail.change.base_note, 300), style="cyan"))
     parts.append(factors)
+    evidence = evidence_line(track_record, found)
+    if evidence:
+        parts.append(Text(evidence, style="italic"))
     if found.tiers.reasons:
         parts.append(Text("Tier reasons", style="bold"))
         parts.extend(Text("  • " + one_line(r, 300)) for r in found.tiers.reasons)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from app.analysis.signoff import CheckOutcome
     from app.core.planner.model import Chunk
     from app.storage.ledger import CommentThread
+    from app.storage.models import TrackRecordRun
     from app.tui.host import ReviewHost
 
 
@@ -92,6 +93,8 @@ class ChangeScreen(Screen[None]):
         self.outcome: CheckOutcome | None = None
         """The sign-off verdict as `review-tui check` gives it (None until known)."""
         self.error: str | None = None
+        self.track_record: TrackRecordRun | None = None
+        """The repository's AI track record (latest calibrate), cited in the why panel."""
 
     @property
     def review_app(self) -> ReviewHost:
@@ -113,9 +116,13 @@ class ChangeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._draw_header()
+        try:
+            self.track_record = self.review_app.analyzer.track_record
+        except (ReviewTuiError, AttributeError):
+            self.track_record = None  # no repository key (or no analyzer): nothing to cite
         self.query_one("#why-panel", Static).update(why_renderable(
             self.report.assessment, narrow=self.app.size.width < 100, names=change_identifiers(self.report.change),
-            base_note=self.report.change.base_note))
+            base_note=self.report.change.base_note, track_record=self.track_record))
         cached = self.review_app.cached_detail(self.report)
         if cached is not None:
             self._show_detail(cached)
@@ -132,7 +139,7 @@ class ChangeScreen(Screen[None]):
         found = self.outline.report.assessment if self.outline else self.report.assessment
         self.query_one("#why-panel", Static).update(why_renderable(
             found, narrow=self.size.width < 100, names=change_identifiers(self.report.change),
-            base_note=self.report.change.base_note))
+            base_note=self.report.change.base_note, track_record=self.track_record))
         if self.outline is not None:
             self._fill_chunks()
             self._fill_commits()

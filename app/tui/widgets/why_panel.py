@@ -15,9 +15,11 @@ from rich.table import Table
 from rich.text import Text
 
 from app.core.text import has_invisible, one_line, percent, significant
+from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, FactorSummary
+    from app.storage.models import TrackRecordRun
 
 FACTOR_NAMES = {
     "tier": "tier",
@@ -284,11 +286,19 @@ def base_section(base_note: str) -> RenderableType:
     return text
 
 
+def track_record_evidence(found: Assessment | None, track_record: TrackRecordRun | None) -> list[RenderableType]:
+    """The AI track record as evidence under the factors, when AI share moves this change's likelihood
+    (app/report/track_record.py evidence_line); nothing otherwise."""
+    line = evidence_line(track_record, found)
+    return [Text(line, style="italic")] if line else []
+
+
 def why_renderable(found: Assessment | None, *, narrow: bool = False,
-                   names: Sequence[tuple[str, str | None]] = (), base_note: str = "") -> RenderableType:
+                   names: Sequence[tuple[str, str | None]] = (), base_note: str = "",
+                   track_record: TrackRecordRun | None = None) -> RenderableType:
     """The whole "why" panel: look-alike names (of `names`, see change_identifiers), the base when
-    it is not the queue's (`base_note`), factors with their total, tier reasons, destructive ops,
-    AI, complexity."""
+    it is not the queue's (`base_note`), factors with their total, the AI track record of the
+    latest calibrate when AI share moves the likelihood, tier reasons, destructive ops, AI, complexity."""
     flagged = [identifier_section(names)] if suspicious_identifiers(names) else []
     if base_note:
         flagged.append(base_section(base_note))
@@ -297,6 +307,7 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
         risk_headline(found),
         Text(""),
         factors_table(found, narrow=narrow),
+        *track_record_evidence(found, track_record),
         Text(""),
         tier_section(found),
         Text(""),
