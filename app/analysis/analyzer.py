@@ -46,7 +46,7 @@ from app.analysis.report import (
     blast_symbol,
 )
 from app.core.git.diff import FileDiff
-from app.core.git.discovery import Discovery, change_diff, discover, find_change, resolve_base
+from app.core.git.discovery import Discovery, change_diff, discover, find_change, parse_range, resolve_base
 from app.core.git.models import Change, ChangeFigures
 from app.core.git.repo import COMMITS_LISTED, GitRepo, WalkMemo
 from app.errors import ReviewTuiError
@@ -128,6 +128,16 @@ class _GraphBuild:
         return not self._thread.is_alive()
 
 
+@dataclass
+class _GraphState:
+    """A dependency graph of one commit: read from the cache, being built, or why it is not there."""
+
+    graph: Graph | None = None
+    build: _GraphBuild | None = None
+    note: str | None = None
+    failed: bool = False
+
+
 class Analyzer:
     """Analyses the pending changes of one repository. Use one per thread (it owns a GitRepo)."""
 
@@ -157,10 +167,9 @@ class Analyzer:
         self._metrics_memo: dict[str, cx.FileMetrics] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
-        self._graph_build: _GraphBuild | None = None
-        self._graph: Graph | None = None
-        self._graph_note: str | None = None
-        self._graph_failed = False
+        self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
+        self._range_start: str | None = None
+        self._descends_memo: dict[str, bool] = {}  # commit -> whether it descends from the range start
         self._new_plans: dict[str, ReviewPlan] = {}  # plan cache key -> plan built, not stored yet
 
     # -- discovery and settings -------------------------------------------------------------
@@ -255,7 +264,9 @@ class Analyzer:
         self._config_digest = None
         self._histories = None
         self._spans_memo.clear()
-        self._graph_build, self._graph, self._graph_note, self._graph_failed = None, None, None, False
+        self._graphs.clear()
+        self._range_start = None
+        self._descends_memo.clear()
         self.repo = GitRepo(self.repo_path)
         return self.discovery
 
@@ -282,7 +293,10 @@ class Analyzer:
         if change.kind == "worktree" or change.base is None:
             return None  # the working tree has no commit id to key on
         remerge = ":remerge" if change.remerge else ""  # the same merge diffed another way
-        return f"{ANALYSIS_VERSION}:{self.config_digest}:{self.model_digest}:{change.base}:{change.head}{remerge}"
+        # a range's commit is measured on the graph at the range's start: another range, another graph
+        graph = f":graph={self.range_start()}" if self.commit_range and change.kind == "commit" else ""
+        return (f"{ANALYSIS_VERSION}:{self.config_digest}:{self.model_digest}:{change.base}:{change.head}"
+                f"{remerge}{graph}")
 
     @property
     def model_digest(self) -> str:
@@ -404,7 +418,7 @@ class Analyzer:
             inputs = self._new_inputs.pop(key, None) if key else None
             if (key and inputs is not None and report.complete and report.error is None
                     and report.assessment is not None and not report.assessment.file_problems
-                    and not self._graph_failed):
+                    and not any(state.failed for state in self._graphs.values())):
                 figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
                 entries[key] = {"figures": figures, "assessment": report.assessment.to_json(), "inputs": inputs}
         if entries:
@@ -493,61 +507,102 @@ class Analyzer:
         return out
 
     # -- blast radius -------------------------------------------------------------------------
-    def _graph_key(self) -> str | None:
+    # A change's blast radius is measured on the dependency graph of a commit in its past: the base tip
+    # for a branch (what the team's code is today), a lone commit's own parent, and for the commits of
+    # a range the range's start (one graph for all, and none of them sees code written after it). The
+    # graph at each range commit's own parent would cost a graph build per commit.
+    def graph_commit(self, change: Change | None = None) -> str | None:
+        """The commit whose dependency graph measures `change` (None: no graph can, said in its notes);
+        without a change, the base's."""
+        if change is None or change.kind not in ("commit",):
+            return self.discovery.base_commit or None
+        if change.base is None:
+            return None
+        if not self.commit_range:
+            return change.base
+        start = self.range_start()
+        if change.base not in self._descends_memo:
+            ancestry = self.histories.range_ancestry()  # one walk of the range, shared with the history
+            self._descends_memo[change.base] = (ancestry.descends(change.base) if ancestry is not None
+                                                else change.base == start or self.repo.is_ancestor(start, change.base))
+        return start if self._descends_memo[change.base] else None
+
+    def range_start(self) -> str:
+        """The resolved start (A) of the range A..B."""
+        if self._range_start is None:
+            assert self.commit_range is not None
+            self._range_start = self.repo.resolve_commit(parse_range(self.commit_range)[0])
+        return self._range_start
+
+    def _graph_key(self, commit: str | None = None) -> str | None:
         from app.core.impact.graph import GRAPH_VERSION
 
-        base = self.discovery.base_commit
+        base = commit or self.discovery.base_commit
         return f"{GRAPH_VERSION}:{base}" if base else None
 
-    def start_graph(self) -> None:
-        """Begin building (or reading from the cache) the base commit's dependency graph."""
-        if self._graph is not None or self._graph_build is not None or self._graph_note is not None:
+    def start_graph(self, commit: str | None = None) -> None:
+        """Begin building (or reading from the cache) the dependency graph at `commit` (default: the base)."""
+        commit = commit or self.discovery.base_commit or ""
+        if commit in self._graphs:
             return
-        key = self._graph_key()
+        state = self._graphs[commit] = _GraphState()
+        key = self._graph_key(commit)
         if key is None:
-            self._graph_note = "no base commit: blast radius not measured"
+            state.note = "no base commit: blast radius not measured"
             return
         cached = self.cache.get("graph", key) if self.cache is not None else None
         if cached is not None:
             from app.core.impact.graph import Graph
 
             try:
-                self._graph = Graph.from_dict(cached)
+                state.graph = Graph.from_dict(cached)
                 return
             except (KeyError, TypeError, ValueError):
                 pass  # an unreadable entry is a miss
-        base = self.discovery.base_commit
-        assert base is not None
-        self._graph_build = _GraphBuild(self.repo_path, base, max(1, self.config.complexity.workers))
+        state.build = _GraphBuild(self.repo_path, commit, max(1, self.config.complexity.workers))
 
-    def graph(self, *, wait: bool = True) -> Graph | None:
-        """The dependency graph at the base commit; None while it is still being built (wait=False) or
-        when it could not be built (`_graph_note` says why)."""
-        self.start_graph()
-        build = self._graph_build
-        if self._graph is None and build is not None and build.wait(None if wait else 0):
-            self._graph, self._graph_build = build.graph, None
+    def graph(self, commit: str | None = None, *, wait: bool = True) -> Graph | None:
+        """The dependency graph at `commit` (default: the base); None while it is still being built
+        (wait=False) or when it could not be built (`graph_note` says why)."""
+        commit = commit or self.discovery.base_commit or ""
+        self.start_graph(commit)
+        state = self._graphs[commit]
+        build = state.build
+        if state.graph is None and build is not None and build.wait(None if wait else 0):
+            state.graph, state.build = build.graph, None
             if build.error:
-                self._graph_note = build.error
-            self._graph_failed = build.failed
-            key = self._graph_key()
-            if self._graph is not None and self.cache is not None and key is not None:
-                self.cache.put("graph", key, self._graph.to_dict())
-        return self._graph
+                state.note = build.error
+            state.failed = build.failed
+            key = self._graph_key(commit)
+            if state.graph is not None and self.cache is not None and key is not None:
+                self.cache.put("graph", key, state.graph.to_dict())
+        return state.graph
+
+    def graph_note(self, commit: str | None = None) -> str | None:
+        """Why the graph at `commit` (default: the base) is not there, once that is known."""
+        state = self._graphs.get(commit or self.discovery.base_commit or "")
+        return state.note if state is not None else None
+
+    @property
+    def _graph_note(self) -> str | None:
+        return self.graph_note()
 
     def _graph_settled(self) -> bool:
-        return self._graph is not None or self._graph_note is not None
+        return all(state.graph is not None or state.note is not None for state in self._graphs.values())
 
     def _blast(self, prep: _Prepared, *, wait: bool) -> BlastRadius | None:
         """The change's blast radius and seams, or None while the graph is not ready."""
         from app.core.impact.destructive.scan import blob_reader
         from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, MAX_FILE_BYTES, PY_SUFFIXES, BlastRadius, blast_radius
 
-        graph = self.graph(wait=wait)
+        commit = self.graph_commit(prep.change)
+        if commit is None and prep.change.kind == "commit" and prep.change.base and self.commit_range:
+            return BlastRadius(notes=[f"blast radius not measured: {prep.change.id} does not descend from the "
+                                      f"range's start {self.range_start()[:10]} (its graph would be another's)"])
+        graph = self.graph(commit, wait=wait)
         if graph is None:
-            if self._graph_note is None:
-                return None
-            return BlastRadius(notes=[self._graph_note])
+            note = self.graph_note(commit)
+            return None if note is None else BlastRadius(notes=[note])
         read = blob_reader(self._blob_or_empty, self.repo.workdir_file if prep.change.kind == "worktree" else None)
         changes: list[tuple[str, str | None, bytes | None, set[int]]] = [
             (fd.old_path, fd.new_path, read(fd, "new"), set()) for fd in prep.files
@@ -850,7 +905,8 @@ class Analyzer:
         missing = {b: p for b, p in wanted.items() if b not in metrics}
         measurement = self._start_measuring(missing, should_stop) if missing and not run.stopped() else None
         if prepared and not run.stopped():
-            self.start_graph()  # built in the background, like the complexity; needed to complete a report
+            for commit in {self.graph_commit(prep.change) for prep in prepared} - {None}:
+                self.start_graph(commit)  # built in the background, like the complexity; needed to complete a report
         try:
             finished, unfinished = self._score_all(prepared, metrics, run)
             # The history index (a walk of the base's history) is built while the workers measure;

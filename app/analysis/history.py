@@ -15,14 +15,14 @@ Cache kinds: "history" (the index, per walk start and depth, with the paths it c
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from app.core.git.discovery import parse_range
 from app.core.git.models import Change
 from app.core.git.repo import GitRepo
 
 if TYPE_CHECKING:
-    from app.core.git.history import AsOf, HistoryFigures, HistoryIndex
+    from app.core.git.history import AsOf, CommitSet, HistoryFigures, HistoryIndex, RangeAncestry
     from app.storage.cache import AnalysisCache
 
 FULL_HISTORY_PATHS = 3_000  # more paths than this: index the whole tree (tree diffs are cheaper then)
@@ -49,6 +49,7 @@ class ChangeHistory:
         self._covers: set[str] | None = None  # the paths self._index holds (None: all)
         self._anchor: tuple[str, int | None, str] | None = None
         self._as_of: dict[str, AsOf | None] = {}
+        self._ancestry: RangeAncestry | Literal[False] | None = False  # False: not walked yet
 
     # -- which history ------------------------------------------------------------------------
     def as_of_commit(self, change: Change) -> str | None:
@@ -140,10 +141,24 @@ class ChangeHistory:
         if commit not in self._as_of:
             from app.core.git.history import AsOf
 
-            hidden = self.repo.ids_between(commit, self.anchor()[0], MAX_HIDDEN)
-            self._as_of[commit] = None if hidden is None else AsOf(self.repo.commit_info(commit).commit_time,
-                                                                   frozenset(hidden))
+            ancestry = self.range_ancestry()
+            after: frozenset[str] | CommitSet | None = ancestry.after(commit) if ancestry is not None else None
+            if after is None:  # not inside the range (a merged side branch's fork): walk for it alone
+                ids = self.repo.ids_between(commit, self.anchor()[0], MAX_HIDDEN)
+                after = None if ids is None else frozenset(ids)
+            self._as_of[commit] = None if after is None else AsOf(self.repo.commit_info(commit).commit_time, after)
         return self._as_of[commit]
+
+    def range_ancestry(self) -> RangeAncestry | None:
+        """One walk of the range, which says what each of its commits does not have (None: too long)."""
+        if self._ancestry is False:
+            from app.core.git.history import RangeAncestry
+
+            assert self.commit_range is not None
+            start = self.repo.resolve_commit(parse_range(self.commit_range)[0])
+            walk = self.repo.parents_between(start, self.anchor()[0], MAX_HIDDEN)
+            self._ancestry = None if walk is None else RangeAncestry(start, walk)
+        return self._ancestry
 
     # -- the index ----------------------------------------------------------------------------
     def index_for(self, paths: Iterable[str]) -> HistoryIndex | None:

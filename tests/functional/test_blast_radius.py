@@ -95,4 +95,5 @@ def test_graph_is_cached_per_base_and_reused(blast_repo, tmp_path) -> None:
     assert key is not None and cache.get("graph", key) is not None
     again = Analyzer(blast_repo, cache=cache)
     again.start_graph()
-    assert again._graph is not None and again._graph_build is None  # read back, not rebuilt
+    state = again._graphs[again.discovery.base_commit]
+    assert state.graph is not None and state.build is None  # read back, not rebuilt

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +78,8 @@ class HistoryIndex:
         """The figures of a change touching `paths` by those authors: as of the base, or `as_of` an
         older commit of its history."""
         authors = {e.lower() for e in author_emails}
-        window_start, since, hidden = self.window_start, None, frozenset[str]()
+        window_start, since = self.window_start, None
+        hidden: frozenset[str] | CommitSet = frozenset()
         if as_of is not None:
             window_start, since, hidden = as_of.window_start, as_of.experience_start, as_of.hidden
         recent_changes: dict[str, int] = {}
@@ -109,7 +110,7 @@ class AsOf:
     index it does not have (those after it: in `hide`..index base)."""
 
     time: int
-    hidden: frozenset[str]
+    hidden: frozenset[str] | CommitSet
 
     @property
     def window_start(self) -> int:
@@ -137,3 +138,53 @@ class HistoryFigures:
         return cls({str(p): int(n) for p, n in data["recent_changes"].items()},
                    None if data["hottest_path"] is None else str(data["hottest_path"]), int(data["hottest_changes"]),
                    int(data["recent_authors"]), int(data["author_prior_commits"]), int(data["window_days"]))
+
+
+class CommitSet:
+    """A set of commits of one walk as the bits of an int over the walk's positions: the commits each
+    commit of a range does not have take n bits each instead of a set of up to n ids."""
+
+    __slots__ = ("_bits", "_positions")
+
+    def __init__(self, bits: int, positions: dict[str, int]) -> None:
+        self._bits, self._positions = bits, positions
+
+    def __contains__(self, commit: object) -> bool:
+        position = self._positions.get(commit) if isinstance(commit, str) else None
+        return position is not None and bool(self._bits >> position & 1)
+
+    def __len__(self) -> int:
+        return self._bits.bit_count()
+
+    def __iter__(self) -> Iterator[str]:
+        return (c for c, i in self._positions.items() if self._bits >> i & 1)
+
+
+class RangeAncestry:
+    """Which commits of start..end each commit of that range does not have, from one walk of the range
+    (linear in its length, where asking `git rev-list parent..end` for every commit is quadratic)."""
+
+    def __init__(self, start: str, walk: Sequence[tuple[str, list[str]]]) -> None:
+        self.start = start
+        self._positions = {commit: i for i, (commit, _) in enumerate(walk)}
+        self._all = (1 << len(walk)) - 1
+        self._ancestors: dict[str, int] = {}  # commit -> its ancestors within the range, itself included
+        self._descends: dict[str, bool] = {}  # commit -> whether start is among its ancestors
+        for commit, parents in walk:  # parents come first
+            bits = 1 << self._positions[commit]
+            descends = False
+            for parent in parents:
+                bits |= self._ancestors.get(parent, 0)
+                descends = descends or parent == start or self._descends.get(parent, False)
+            self._ancestors[commit], self._descends[commit] = bits, descends
+
+    def descends(self, commit: str) -> bool:
+        """Whether `commit` is the start or one of the range's commits that have the start."""
+        return commit == self.start or self._descends.get(commit, False)
+
+    def after(self, commit: str) -> CommitSet | None:
+        """The commits of the range `commit` does not have (those after it), or None when the walk
+        cannot say: `commit` is neither the start nor a descendant of it inside the range."""
+        if not self.descends(commit):
+            return None
+        return CommitSet(self._all & ~self._ancestors.get(commit, 0), self._positions)

@@ -536,6 +536,21 @@ class GitRepo:
             return None
         return out
 
+    def parents_between(self, hide: str, head: str, limit: int) -> list[tuple[str, list[str]]] | None:
+        """(id, parent ids) of the commits reachable from head and not from hide, parents before
+        children, or None past `limit` of them or where the history cannot be read. Reads no message."""
+        out: list[tuple[str, list[str]]] = []
+        try:
+            walker = self.repo.walk(head, SortMode.TOPOLOGICAL | SortMode.REVERSE)
+            walker.hide(hide)
+            for commit in walker:
+                out.append((str(commit.id), [str(p) for p in commit.parent_ids]))
+                if len(out) > limit:
+                    return None
+        except (pygit2.GitError, KeyError, ValueError):
+            return None
+        return out
+
     def iter_commits(self, start: str) -> Iterator[CommitInfo]:
         """Every commit reachable from start, in no particular order; stops quietly where history
         cannot be read (a shallow clone's missing parents)."""

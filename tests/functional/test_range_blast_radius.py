@@ -1,0 +1,46 @@
+"""A commit of `list --range` is measured on a dependency graph of its past, never of code written after it:
+the callers a later commit adds do not count, and another range start is another graph (not a cached
+report of the first)."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import ALICE, BOB
+
+MONEY = "def to_cents(amount):\n    return int(round(amount * 100))\n"
+MONEY_CURRENCY = "def to_cents(amount, currency):\n    return int(round(amount * currency.scale))\n"
+
+
+def _caller(name: str) -> str:
+    return f"from shop.money import to_cents\n\n\ndef {name}(x):\n    return to_cents(x) + 1\n"
+
+
+def _blast_of(repo, commit: str, *args: str) -> dict:
+    result = CliRunner().invoke(cli, ["list", "--repo", str(repo), "--json", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    [report] = [r for r in json.loads(result.stdout) if r["head"] == commit]
+    return report["blast_radius"]
+
+
+def test_range_commits_see_no_callers_from_their_future(make_repo, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("REVIEW_TUI_CACHE_DIR", str(tmp_path / "cache"))  # one cache for every run below
+    builder = make_repo()
+    start = builder.commit("money", {"src/shop/__init__.py": "", "src/shop/money.py": MONEY}, author=ALICE)
+    callers = builder.commit("six callers", {f"src/shop/use{i}.py": _caller(f"use{i}") for i in range(6)},
+                             author=ALICE)
+    resign = builder.commit("to_cents takes a currency", {"src/shop/money.py": MONEY_CURRENCY}, author=BOB)
+    builder.commit("three more callers", {f"src/shop/later{i}.py": _caller(f"later{i}") for i in range(3)},
+                   author=ALICE)  # main's tip: code written after the range
+
+    own_past = _blast_of(builder.path, resign, "--range", f"{callers}..{resign}")
+    assert own_past["direct"] == 6  # the six callers it had; not the three added after it
+
+    older_start = _blast_of(builder.path, resign, "--range", f"{start}..{resign}")
+    assert older_start["direct"] == 0  # measured on the graph at that range's start: not the cached report
+
+    branch_view = _blast_of(builder.path, resign, "--range", f"{callers}..{resign}")
+    assert branch_view == own_past  # and the first range read back from the cache is unchanged
