@@ -33,6 +33,15 @@ _STATUS_NAMES = {
 # cannot exhaust memory or stall the UI.
 MAX_DIFF_BLOB_BYTES = 20 * 1024 * 1024
 
+# Bounded memory on big repositories (issue 18): libgit2 maps pack files in windows and caches parsed
+# objects, by default up to 8 GiB of windows and 256 MiB of objects, all counted in the process's RSS.
+# A cold `list --range` of 519 ansible commits held 156 MB of mapped pack and 190 MB of heap; with
+# these bounds 62 MB and 164 MB; its peak RSS 416 -> 372 MB, no slower (52 s against 58-64 s).
+PACK_WINDOWS_BYTES = 64 * 1024 * 1024
+OBJECT_CACHE_BYTES = 16 * 1024 * 1024
+pygit2.settings.mwindow_mapped_limit = PACK_WINDOWS_BYTES
+pygit2.settings.cache_max_size(OBJECT_CACHE_BYTES)
+
 _WORKTREE_DIRTY = (
     FileStatus.INDEX_NEW | FileStatus.INDEX_MODIFIED | FileStatus.INDEX_DELETED | FileStatus.INDEX_RENAMED
     | FileStatus.INDEX_TYPECHANGE | FileStatus.WT_MODIFIED | FileStatus.WT_DELETED | FileStatus.WT_TYPECHANGE
