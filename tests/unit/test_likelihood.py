@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.risk.likelihood import (
     LIKELIHOOD_FEATURES,
@@ -133,3 +136,41 @@ def test_fit_imputes_missing_features_at_the_mean() -> None:
 def test_fit_rejects_mismatched_input() -> None:
     with pytest.raises(ValueError, match="2 rows but 1 labels"):
         fit_logistic([{"size": 1.0}, {"size": 2.0}], [1])
+
+
+def _penalised_gradient(model, rows, labels, l2):
+    """The gradient of the L2-penalised log-loss at the model, on the standardised features."""
+    names = list(model.coefficients)
+    beta = [model.intercept] + [model.coefficients[n] for n in names]
+    grad = [0.0] * len(beta)
+    for row, y in zip(rows, labels, strict=True):
+        x = [1.0] + [(row[n] - model.means[n]) / model.scales[n] for n in names]
+        z = sum(b * v for b, v in zip(beta, x, strict=True))
+        p = 1 / (1 + math.exp(-z)) if z > -700 else 0.0
+        for i, v in enumerate(x):
+            grad[i] += (p - y) * v
+    return [g + (l2 * b if i else 0.0) for i, (g, b) in enumerate(zip(grad, beta, strict=True))]
+
+
+def test_fit_converges_where_plain_newton_diverges() -> None:
+    """The older half of urfave/cli's calibration (482 commits, 31 defect-inducing): undamped Newton
+    oscillated off to an intercept of -1e8 (every probability 0, AUC 0.5); the fit must reach the optimum."""
+    data = json.loads((Path(__file__).parent.parent / "fixtures" / "fit_urfave_cli_older_half.json").read_text())
+    names = tuple(data["features"])
+    rows = [dict(zip(names, values, strict=True)) for values in data["rows"]]
+    model = fit_logistic(rows, data["labels"], 1.0, features=names)
+    assert -10 < model.intercept < 0
+    assert max(abs(g) for g in _penalised_gradient(model, rows, data["labels"], 1.0)) < 1e-6
+    ranked = sorted(zip((model.probability(r) for r in rows), data["labels"], strict=True), reverse=True)
+    assert sum(label for _, label in ranked[: len(ranked) // 5]) >= 10  # 31 positives: far above chance's 6
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1e4), st.floats(-5, 5), st.booleans()), min_size=8, max_size=60))
+def test_fit_always_reaches_the_penalised_optimum(points) -> None:
+    rows = [{"size": a, "history": b} for a, b, _ in points]
+    labels = [int(c) for _, _, c in points]
+    model = fit_logistic(rows, labels, 1.0, features=("size", "history"), iterations=100)
+    assert all(math.isfinite(v) for v in [model.intercept, *model.coefficients.values()])
+    if 0 < sum(labels) < len(labels):  # all one label: the unpenalised intercept has no finite optimum
+        assert max(abs(g) for g in _penalised_gradient(model, rows, labels, 1.0)) < 1e-5

@@ -219,6 +219,16 @@ def _newton_step(design: list[list[float]], labels: list[int], beta: list[float]
     return [b - s for b, s in zip(beta, step, strict=True)]
 
 
+def _penalised_loss(design: list[list[float]], labels: list[int], beta: list[float], l2: float) -> float:
+    """The negative log-likelihood plus the L2 term that _newton_step minimises (stable for any logit)."""
+    total = 0.0
+    for x, y in zip(design, labels, strict=True):
+        z = sum(b * v for b, v in zip(beta, x, strict=True))
+        # log(1 + e^z) - y*z, computed without overflow
+        total += (z if z > 0 else 0.0) + math.log1p(math.exp(-abs(z))) - y * z
+    return total + l2 / 2 * sum(b * b for b in beta[1:])
+
+
 def fit_logistic(rows: list[dict[str, float]], labels: list[int], l2: float = 1.0, *,
                  features: tuple[str, ...] = LIKELIHOOD_FEATURES, source: str = "",
                  iterations: int = 25) -> LikelihoodModel:
@@ -238,10 +248,21 @@ def fit_logistic(rows: list[dict[str, float]], labels: list[int], l2: float = 1.
     design = [[1.0] + [standard(r, n) for n in names] for r in rows]
     rate = min(max(sum(labels) / len(labels), 1e-4), 1 - 1e-4)
     beta = [math.log(rate / (1 - rate))] + [0.0] * len(names)
+    loss = _penalised_loss(design, labels, beta, l2)
     for _ in range(iterations):
         new = _newton_step(design, labels, beta, l2)
+        # Damped: a full Newton step can overshoot far (outlying rows, nearly separable labels; on
+        # urfave/cli it ran the intercept to -1e8 and every probability to 0), so it is halved until
+        # the penalised loss goes down. The loss never rises: the fit converges, deterministically.
+        for _halving in range(40):
+            new_loss = _penalised_loss(design, labels, new, l2)
+            if new_loss <= loss:
+                break
+            new = [(a + b) / 2 for a, b in zip(new, beta, strict=True)]
+        else:
+            break  # no step lowers the loss: beta is the optimum to machine precision
         moved = max(abs(a - b) for a, b in zip(new, beta, strict=True))
-        beta = new
+        beta, loss = new, new_loss
         if moved < 1e-9:
             break
     coefficients = {n: beta[i + 1] for i, n in enumerate(names)}
