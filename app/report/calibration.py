@@ -48,6 +48,7 @@ def to_json(run: CalibrationRun) -> dict[str, Any]:
         "repository": run.repository, "head": lab.head, "first_parent_commits": lab.commits,
         "studied": len(samples), "first": samples[0].sha if samples else None,
         "last": samples[-1].sha if samples else None,
+        "missing_objects": lab.missing_objects,
         "fix_commits": lab.fixes, "fixes_traced": lab.traced, "defect_inducing": lab.inducing,
         "base_rate": _num(lab.inducing / len(samples)) if samples else None,
         "split": {"older": c.train, "older_defect_inducing": c.train_positive,
@@ -79,12 +80,16 @@ def summary_lines(run: CalibrationRun) -> list[str]:
     lab = c.labelled
     n = len(lab.samples)
     rate = lab.inducing / n if n else math.nan
+    skipped = ([f"{lab.missing_objects} {'commit' if lab.missing_objects == 1 else 'commits'} of the studied span "
+                "left out: a file they change is missing from the repository's objects (a partial or damaged "
+                "clone); they are neither measured nor traced as fixes."] if lab.missing_objects else [])
     return [
         f"{n} commits studied of {lab.commits} on the first-parent line ({lab.head[:10]}); "
         f"{lab.fixes} fix commits, {lab.traced} traced to earlier commits; {lab.inducing} defect-inducing "
         f"(base rate {rate:.3f}).",
         f"Fitted on the older {c.train} commits ({c.train_positive} defect-inducing); tested on the newer half's "
         f"{c.test} code-touching commits ({c.test_positive} defect-inducing). Values with 95% bootstrap intervals.",
+        *skipped,
     ]
 
 

@@ -163,3 +163,30 @@ def test_ctrl_c_stops_cleanly_and_stores_nothing(make_repo):
     assert err.strip().splitlines()[-1].startswith("review-tui: calibrate interrupted: nothing was stored")
     assert "Traceback" not in err
     assert not paths.models_path().exists()
+
+
+def test_a_missing_blob_leaves_its_commit_out_and_says_so(make_repo, tmp_path):
+    """A partial or damaged clone: one commit's new file is not in the object store. `git log --numstat`
+    fails on it as a whole; calibrate still studies every other commit and says which it left out."""
+    b = small_fixes_history(make_repo)
+    repo = pygit2.Repository(str(b.path))
+    damaged = None
+    for commit in repo.walk(repo.head.target):
+        if commit.message.startswith("Add table 7"):
+            damaged = commit
+    assert damaged is not None
+    blob = damaged.tree["pkg"]["table7.py"].id  # pyright: ignore[reportIndexIssue]
+    loose = b.path / ".git" / "objects" / str(blob)[:2] / str(blob)[2:]
+    loose.chmod(0o644)
+    loose.unlink()
+
+    result = run("calibrate", "--repo", str(b.path), "--json", "--html", str(tmp_path / "report.html"))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["missing_objects"] == 1
+    assert doc["first_parent_commits"] == 1 + 3 * CYCLES and doc["studied"] == 3 * CYCLES  # all but that one
+    assert doc["fix_commits"] == CYCLES and doc["defect_inducing"] == CYCLES  # every fix still traced
+    text = run("calibrate", "--repo", str(b.path))
+    assert text.returncode == 0, text.stderr
+    assert "1 commit of the studied span left out: a file they change is missing" in " ".join(text.stdout.split())
+    assert "missing from the repository" in (tmp_path / "report.html").read_text()

@@ -31,6 +31,7 @@ from app.core.metrics.complexity import (
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig, commit_confidence, commit_signals, primary_tool
 from app.core.risk.likelihood import likelihood_features
 from app.core.risk.score import RiskInputs, is_code_path, is_test_path
+from app.errors import RepoError
 
 NULL_BLOB = "0" * 40
 MAX_BLOB_BYTES = 300_000  # larger files are not measured for complexity (generated, vendored)
@@ -44,6 +45,8 @@ class LogCommit:
     info: CommitInfo
     files: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (added, deleted)
     blobs: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (old blob, new blob)
+    modes: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (old mode, new mode)
+    missing_objects: bool = False  # a blob it changes is not in the repository: paths known, not its lines
 
     @property
     def sha(self) -> str:
@@ -69,15 +72,64 @@ class LogCommit:
 _FORMAT = "%x00%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x00"
 
 
+_LOG = ("log", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--raw", "--no-abbrev",
+        "--no-ext-diff", "--no-textconv", "--no-color", f"--format={_FORMAT}")
+GITLINK = "160000"  # a submodule's entry names a commit of another repository, not a blob of this one
+
+
 def read_first_parent_log(git: GitCli, head: str) -> list[LogCommit]:
-    """Every first-parent commit up to `head`, oldest first (merges diffed against their first parent)."""
-    out = git.run("log", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--raw", "--numstat",
-                  "--no-abbrev", "--no-ext-diff", "--no-textconv", "--no-color", f"--format={_FORMAT}", head, "--")
+    """Every first-parent commit up to `head`, oldest first (merges diffed against their first parent).
+
+    Counting a commit's lines reads its blobs, and one missing blob (a partial clone, a damaged or
+    pruned object store) fails the whole `git log`. Then the line is read without line counts (trees
+    only), the blobs it names are checked in one `git cat-file`, and the lines are counted for every
+    commit whose blobs are all there; the others keep their paths and are marked `missing_objects`."""
+    try:
+        return _parse_log(git.run(*_LOG, "--numstat", head, "--"))
+    except RepoError as exc:
+        if "unable to read" not in str(exc) and "missing" not in str(exc):
+            raise
+    commits = _parse_log(git.run(*_LOG, head, "--"))
+    present = _present_blobs(git, {blob for c in commits for blob in _blob_ids(c)})
+    complete = []
+    for commit in commits:
+        if all(blob in present for blob in _blob_ids(commit)):
+            complete.append(commit)
+        else:
+            commit.missing_objects = True
+            commit.files = dict.fromkeys(commit.blobs, (0, 0))
+    if complete:
+        feed = "".join(f"{c.sha}\n" for c in complete).encode()
+        counted = {c.sha: c for c in _parse_log(git.run(*_LOG, "--numstat", "--no-walk=unsorted", "--stdin",
+                                                         stdin=feed))}
+        for commit in complete:
+            commit.files = counted[commit.sha].files if commit.sha in counted else commit.files
+    return commits
+
+
+def _parse_log(out: str) -> list[LogCommit]:
     parts = out.split("\0")
     commits = [_parse_commit(parts[i], parts[i + 1] if i + 1 < len(parts) else "")
                for i in range(1, len(parts), 2)]
     commits.reverse()
     return commits
+
+
+def _blob_ids(commit: LogCommit) -> Iterator[str]:
+    for path, (old, new) in commit.blobs.items():
+        modes = commit.modes.get(path, ("", ""))
+        for blob, mode in ((old, modes[0]), (new, modes[1])):
+            if blob != NULL_BLOB and mode != GITLINK:
+                yield blob
+
+
+def _present_blobs(git: GitCli, blobs: set[str]) -> set[str]:
+    """Those of `blobs` the object database has, from one `git cat-file --batch-check`."""
+    if not blobs:
+        return set()
+    out = git.run("cat-file", "--batch-check=%(objectname) %(objecttype)", stdin="".join(
+        f"{b}\n" for b in sorted(blobs)).encode(), check=False)
+    return {line.split(" ", 1)[0] for line in out.splitlines() if not line.endswith(" missing")}
 
 
 def _parse_commit(header: str, body: str) -> LogCommit:
@@ -90,6 +142,7 @@ def _parse_commit(header: str, body: str) -> LogCommit:
             bits = meta.split()
             if len(bits) >= 4:
                 commit.blobs[unquote_path(path)] = (bits[2], bits[3])
+                commit.modes[unquote_path(path)] = (bits[0].lstrip(":"), bits[1])
         elif line.count("\t") >= 2:
             added, deleted, path = line.split("\t", 2)
             commit.files[unquote_path(path)] = (int(added) if added.isdigit() else 0,

@@ -73,10 +73,12 @@ class Labelled:
     fixes: int  # fix commits among them (after the first studied commit)
     traced: int  # fixes whose lines were blamed on a studied commit
     samples: list[Sample] = field(default_factory=list)
+    missing_objects: int = 0  # commits of the studied span left out: a blob they change is not in the repository
 
     def to_json(self) -> dict[str, Any]:
         return {"version": LABELS_VERSION, "head": self.head, "commits": self.commits, "fixes": self.fixes,
-                "traced": self.traced, "samples": [asdict(s) for s in self.samples]}
+                "traced": self.traced, "samples": [asdict(s) for s in self.samples],
+                "missing_objects": self.missing_objects}
 
     @classmethod
     def from_json(cls, data: Any) -> Labelled | None:
@@ -87,7 +89,8 @@ class Labelled:
             samples = [Sample(str(s["sha"]), int(s["time"]), {k: float(v) for k, v in s["feats"].items()},
                               int(s["label"]), bool(s["code"]), int(s["lines"]),
                               None if s["ai_tool"] is None else str(s["ai_tool"])) for s in data["samples"]]
-            return cls(str(data["head"]), int(data["commits"]), int(data["fixes"]), int(data["traced"]), samples)
+            return cls(str(data["head"]), int(data["commits"]), int(data["fixes"]), int(data["traced"]), samples,
+                       int(data.get("missing_objects", 0)))
         except (AttributeError, KeyError, TypeError, ValueError):
             return None
 
@@ -128,6 +131,8 @@ def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_confi
             f"the first-parent history holds only merge commits ({len(commits) - 1}): calibrate needs the "
             "changes themselves on the main line; the built-in defaults stay in use")
     study = _studied(commits, since, max_commits)
+    missing = sum(c.missing_objects for c in study)  # neither measured nor diffed as a fix: said, not hidden
+    study = [c for c in study if not c.missing_objects]
     if not study:
         raise CalibrationInputError("no commits to study (check --since / --max-commits); "
                                     "the built-in defaults stay in use")
@@ -143,7 +148,8 @@ def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_confi
     measured = measure(commits, {c.sha for c in study}, read_blob, ai_config=ai_config, workers=workers,
                        progress=(lambda d, t: progress("measuring", d, t)) if progress else None)
     matcher = FixMatcher(config)
-    fixes = [c for c in commits[first + 1:] if c.parent and matcher.is_fix(c.info.message)]
+    fixes = [c for c in commits[first + 1:]
+             if c.parent and not c.missing_objects and matcher.is_fix(c.info.message)]
     traces = trace_fixes(git, [(c.sha, c.parent or "", c.info.commit_time) for c in fixes], config,
                          progress=(lambda d, t: progress("tracing", d, t)) if progress else None, workers=workers)
     inducing: set[str] = set()
@@ -157,7 +163,7 @@ def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_confi
         inducing |= found
         traced += bool(found)
     samples = [Sample(m.sha, m.time, m.feats, int(m.sha in inducing), m.code, m.lines, m.ai_tool) for m in measured]
-    return Labelled(head, len(commits), len(fixes), traced, samples)
+    return Labelled(head, len(commits), len(fixes), traced, samples, missing)
 
 
 # -- evaluation ----------------------------------------------------------------------------------
