@@ -649,8 +649,33 @@ def _pool_context() -> BaseContext:
         # The forkserver imports the analyzers once; every worker forked from it starts warm.
         # (Has no effect once the forkserver runs, which is fine: it was started with these.)
         context.set_forkserver_preload([__name__, "radon.complexity", "radon.metrics", "radon.raw", "lizard"])
+        _start_forkserver_quietly()
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _start_forkserver_quietly() -> None:
+    """Start the forkserver with SIGINT ignored and stderr on /dev/null, both of which it and every
+    worker forked from it inherit (Python keeps a signal ignored at start-up ignored). Otherwise a
+    Ctrl-C to the process group prints tracebacks under the parent's own "interrupted" line: of the
+    forkserver importing the analyzers, or of a worker unpickling its task after the parent has
+    abandoned the pool. Only the main thread may change a handler; elsewhere (the TUI's analysis
+    threads) the terminal sends no SIGINT and the workers silence themselves (_quiet_worker)."""
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    saved_stderr = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
+        signal.signal(signal.SIGINT, previous)
 
 
 def _quiet_worker() -> None:
