@@ -108,14 +108,22 @@ def forget_model(path: Path, repo: str) -> bool:
     return bool(gone)
 
 
-def stored_row(path: Path, repo: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The stored (model JSON, facts) of a repository, or None (also when the file cannot be read)."""
+def _reader_or_none(path: Path, consequence: str) -> LiteDatabase | None:
+    """The file opened for reading, or None when there is none or it cannot be read (logged with what
+    that means for the caller, never raised: ranking goes on with the defaults)."""
     if not path.exists():
         return None
     try:
-        db = _open_reading(path)
+        return _open_reading(path)
     except LedgerError as exc:
-        log.warning("calibrated models unreadable, using the defaults: %s", exc)
+        log.warning("calibrated models unreadable, %s: %s", consequence, exc)
+        return None
+
+
+def stored_row(path: Path, repo: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The stored (model JSON, facts) of a repository, or None (also when the file cannot be read)."""
+    db = _reader_or_none(path, "using the defaults")
+    if db is None:
         return None
     try:
         found = db.execute("SELECT model, facts FROM models WHERE repo = ?", (repo,)).fetchone()
@@ -209,12 +217,8 @@ def latest_track_record(path: Path, repo: str) -> TrackRecordRun | None:
     file cannot be read: logged, never raised)."""
     from app.core.calibration.run import ToolRecord
 
-    if not path.exists():
-        return None
-    try:
-        db = _open_reading(path)
-    except LedgerError as exc:
-        log.warning("calibrated models unreadable, no AI track record: %s", exc)
+    db = _reader_or_none(path, "no AI track record")
+    if db is None:
         return None
     try:
         found = db.execute(
