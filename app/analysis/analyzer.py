@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.analysis.measure import Measurement
 from app.analysis.report import (
+    ASSESSMENT_SCHEMA,
     AISummary,
     Assessment,
     ChangeDetail,
@@ -295,8 +296,8 @@ class Analyzer:
         remerge = ":remerge" if change.remerge else ""  # the same merge diffed another way
         # a range's commit is measured on the graph at the range's start: another range, another graph
         graph = f":graph={self.range_start()}" if self.commit_range and change.kind == "commit" else ""
-        return (f"{ANALYSIS_VERSION}:{self.config_digest}:{self.model_digest}:{change.base}:{change.head}"
-                f"{remerge}{graph}")
+        return (f"{ANALYSIS_VERSION}.{ASSESSMENT_SCHEMA}:{self.config_digest}:{self.model_digest}:{change.base}:"
+                f"{change.head}{remerge}{graph}")
 
     @property
     def model_digest(self) -> str:

@@ -219,7 +219,13 @@ class Assessment:
     file_problems: Mapping[str, str] = field(default_factory=dict)  # path -> why its content was not read
 
     def to_json(self) -> dict[str, Any]:
-        """The flat JSON object of `list --json` (without the change's own fields)."""
+        """The flat JSON object of `list --json` (without the change's own fields). An assessment read
+        back from the cache gives the object it was read from: a warm `list` prints what it read
+        without encoding it again (the cache key holds ASSESSMENT_SCHEMA, so that object has the
+        fields of these classes)."""
+        stored: dict[str, Any] | None = self.__dict__.get("_stored_json")
+        if stored is not None:
+            return dict(stored)
         out: dict[str, Any] = {}
         _encode_fields(self, "", out)
         out["risk_per_minute"] = self.risk_per_minute
@@ -239,9 +245,25 @@ class Assessment:
     def from_json(cls, data: Mapping[str, Any]) -> Assessment:
         """Read back what to_json wrote; ValueError when it does not fit the types."""
         try:
-            return _decode_fields(cls, data, "")
+            found = _decode_fields(cls, data, "")
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"malformed assessment: {exc!r}") from exc
+        object.__setattr__(found, "_stored_json", dict(data))  # frozen, and not a field: not compared
+        return found
+
+
+def _schema_fingerprint(classes: tuple[type[Any], ...]) -> str:
+    """A digest of the fields (names, declared types, JSON keys) of the assessment's classes: part of
+    the report cache key, so that a report cached under other fields is never read back as these."""
+    import hashlib
+
+    def key(f: dataclasses.Field[Any]) -> str:
+        found = f.metadata.get(_JSON_KEY, f.name)
+        return "<flat>" if found is _FLAT else str(found)  # the sentinel's repr differs in every process
+
+    text = repr([(cls.__name__, [(f.name, str(f.type), key(f)) for f in dataclasses.fields(cls)])
+                 for cls in classes])
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 # -- JSON, driven by the dataclass fields ---------------------------------------------------------
@@ -400,6 +422,11 @@ def _dataclass_decoder(kind: type[Any]) -> _Decoder:
 
 
 # -- the report and the detail ------------------------------------------------------------------
+
+ASSESSMENT_SCHEMA = _schema_fingerprint((FactorSummary, RiskSummary, TierSummary, AISummary, WorstFunction,
+                                        ComplexitySummary, DestructiveFinding, PlanSummary, HistorySummary,
+                                        BlastSymbol, BlastSummary, Assessment))
+
 
 @dataclass
 class ChangeReport:

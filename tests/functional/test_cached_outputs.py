@@ -64,3 +64,48 @@ def test_json_outputs_are_the_same_cold_and_from_the_cache(sample_root: Path, mo
                     change = key.removeprefix("chunks risk ")
                     built = _run(["chunks", change, "--repo", str(sample_root / name), "--json"])
                     assert built == printed, f"{name}: the cached plan of {change} differs from a built one"
+
+
+def test_a_second_process_reads_every_report_from_the_cache(sample_root: Path, tmp_path: Path) -> None:
+    """The report cache key must be the same in every process: a warm `list` in a new process adds no
+    report (a key holding, say, an object's address would make every run cold, and print the same)."""
+    import os
+    import subprocess
+    import sys
+
+    from app.storage.cache import AnalysisCache
+
+    env = {**os.environ, "REVIEW_TUI_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("REVIEW_TUI_NO_CACHE", None)
+    repo = sample_root / "payments-service"
+    runs = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-P", "-m", "app", "list", "--repo", str(repo), "--json"],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        runs.append(_steady(done.stdout))
+        cache = AnalysisCache.open(tmp_path / "cache" / "analysis.db")
+        runs.append(cache.count("report"))
+        cache.close()
+    first, stored, second, stored_again = runs
+    assert stored > 5 and stored_again == stored  # nothing measured again, nothing stored again
+    assert second == first
+
+
+def test_an_assessment_read_back_prints_what_a_fresh_one_prints(sample_root: Path, tmp_path: Path) -> None:
+    """A cached assessment gives the JSON it was read from (a warm `list` does not encode it again):
+    the same object its fields encode to."""
+    import dataclasses
+
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    for name in ("payments-service", "go-ledger"):
+        cache = AnalysisCache.open(tmp_path / f"{name}.db")
+        Analyzer(sample_root / name, cache=cache).analyze_all()
+        again = Analyzer(sample_root / name, cache=cache).analyze_all()
+        assessments = [r.assessment for r in again if r.assessment is not None]
+        assert len(assessments) >= 3
+        for assessment in assessments:
+            assert "_stored_json" in assessment.__dict__  # read back, not analysed again
+            assert assessment.to_json() == dataclasses.replace(assessment).to_json()
