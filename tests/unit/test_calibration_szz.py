@@ -266,3 +266,54 @@ def test_reduced_pair_adds_the_same_complexity_as_the_whole_files(old, new):
     assert old in MODULE_BEFORE
     full, reduced = _added(MODULE_BEFORE, MODULE_BEFORE.replace(old, new))
     assert full == reduced and full > 0
+
+
+def test_a_limited_run_reads_as_far_back_as_the_history_figures_look(make_repo):
+    """With --max-commits, only the commits a studied commit's history figures can see (two years
+    back) are read with their diffs: the figures are those of a run over the whole line."""
+    b = make_repo()
+    body = "def f(x):\n    return x\n"
+    b.commit("start", {"calc/ops.py": body}, author=ALICE, when=T0)
+    b.commit("early", {"calc/ops.py": body + "# 1\n"}, author=ALICE, when=T0 + 100 * DAY)
+    b.commit("within two years", {"calc/ops.py": body + "# 2\n"}, author=ALICE, when=T0 + 900 * DAY)
+    last = b.commit("studied", {"calc/ops.py": body + "# 3\n"}, author=ALICE, when=T0 + 950 * DAY)
+    repo = GitRepo(b.path)
+    whole = label_history(repo, last, CalibrateConfig(), workers=0)
+    limited = label_history(repo, last, CalibrateConfig(), max_commits=1, workers=0)
+    assert [s.sha for s in limited.samples] == [last]
+    assert limited.commits == whole.commits == 4
+    feats = {s.sha: s.feats for s in whole.samples}[last]
+    assert limited.samples[0].feats == feats
+    assert feats["experience"] > 0  # Alice's commit 50 days before: read although not studied
+
+
+def test_large_python_files_are_measured_on_their_changed_blocks_in_the_workers(make_repo):
+    """A large Python file's complexity added comes from its changed top-level blocks, cut and
+    measured in the worker processes; where the cut does not parse (inside a multi-line string) the
+    whole files are measured. Either way the figure is the one the whole files give."""
+    from app.core.calibration.factors import REDUCE_BYTES, _complexity_added, read_first_parent_log
+    from app.core.metrics.complexity import analyze_source, compare
+
+    padding = "".join(f"\n\ndef pad_{i}(x):\n    return x + {i}\n" for i in range(REDUCE_BYTES // 30))
+    before = MODULE_BEFORE + padding
+    edits = [("        return inner(self.sides)", "        return inner(self.sides) if self.sides > 2 else 0"),
+             # inside TEXT (the cut does not parse) and a condition in alpha
+             ("    pass\n\"\"\"\n", "    if x:\n        pass\n\"\"\"\n"),
+             ("    return x + 7\n", "    return x + 7 if x else (x or 1)\n")]
+    b = make_repo()
+    b.commit("start", {"m.py": before}, author=ALICE, when=T0)
+    versions = [before]
+    for n, (old, new) in enumerate(edits, start=1):
+        assert old in versions[-1]
+        versions.append(versions[-1].replace(old, new, 1))
+        if n == 2:
+            versions[-1] = versions[-1].replace("    if x:\n        return 1", "    if x or os:\n        return 1")
+        b.commit(f"edit {n}", {"m.py": versions[-1]}, author=ALICE, when=T0 + n * DAY)
+    repo = GitRepo(b.path)
+    commits = read_first_parent_log(GitCli(repo.git_dir), b.head())[1:]
+    expected = {c.sha: compare("m.py", analyze_source("m.py", old, maintainability=False),
+                               analyze_source("m.py", new, maintainability=False)).complexity_added
+                for c, old, new in zip(commits, versions[:-1], versions[1:], strict=True)}
+    assert all(expected.values())
+    for workers in (0, 2):
+        assert _complexity_added(commits, repo.blob, workers, {}) == expected

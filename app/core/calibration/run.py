@@ -1,7 +1,8 @@
 """`review-tui calibrate`'s core: label a repository's history, then a time-split evaluation.
 
 `label_history` studies the newest first-parent commits (after `since`, at most `max_commits`), each
-with its factors from its own parent (factors.py) and its SZZ label (szz.py). `evaluate` splits the
+with its factors from its own parent (factors.py) and its SZZ label (szz.py). Only the studied commits
+and the two years before the oldest of them (all its history figures can see) are read with diffs. `evaluate` splits the
 studied commits in time: the repository's own model is fitted on the older half and, with the
 built-in defaults and size alone, ranks the newer half's code-touching commits (AUC, recall in the
 top 20%, recall at 20% of changed lines, Popt, each with a 95% bootstrap interval).
@@ -22,9 +23,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.core.calibration.evaluate import METRICS, auc, bootstrap, rate_interval
-from app.core.calibration.factors import LogCommit, measure, read_first_parent_log
+from app.core.calibration.factors import LineCommit, measure, read_first_parent_line, read_first_parent_log
 from app.core.calibration.szz import CalibrateConfig, FixMatcher, trace_fixes
 from app.core.git.cli import GitCli
+from app.core.git.history import EXPERIENCE_DAYS
 from app.core.git.repo import GitRepo
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig
 from app.core.risk.likelihood import LIKELIHOOD_FEATURES, LikelihoodModel, fit_logistic
@@ -113,8 +115,8 @@ def check_history(repo: GitRepo) -> str:
     return head
 
 
-def _studied(commits: Sequence[LogCommit], since: int | None, max_commits: int | None) -> list[LogCommit]:
-    chosen = [c for c in commits if since is None or c.info.commit_time >= since]
+def _studied(line: Sequence[LineCommit], since: int | None, max_commits: int | None) -> list[LineCommit]:
+    chosen = [c for c in line if since is None or c.time >= since]
     if max_commits is not None:
         chosen = chosen[-max_commits:] if max_commits > 0 else []
     return chosen
@@ -125,12 +127,18 @@ def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_confi
                   progress: Progress | None = None) -> Labelled:
     """Factors and SZZ labels of the studied commits (see the module docstring)."""
     git = GitCli(repo.git_dir)
-    commits = read_first_parent_log(git, head)
-    if len(commits) > 1 and all(c.is_merge for c in commits[1:]):
+    line = read_first_parent_line(git, head)
+    if len(line) > 1 and all(c.merge for c in line[1:]):
         raise CalibrationInputError(
-            f"the first-parent history holds only merge commits ({len(commits) - 1}): calibrate needs the "
+            f"the first-parent history holds only merge commits ({len(line) - 1}): calibrate needs the "
             "changes themselves on the main line; the built-in defaults stay in use")
-    study = _studied(commits, since, max_commits)
+    chosen = {c.sha for c in _studied(line, since, max_commits)}
+    # The commits read with their diffs: the studied ones and those before them that a studied
+    # commit's history figures can see (EXPERIENCE_DAYS back); older ones cannot change a figure.
+    seen_from = min((c.time for c in line if c.sha in chosen), default=0) - EXPERIENCE_DAYS * 86_400
+    first_needed = next((i for i, c in enumerate(line) if c.time >= seen_from), len(line))
+    commits = read_first_parent_log(git, head, len(line) - first_needed) if chosen else []
+    study = [c for c in commits if c.sha in chosen]
     missing = sum(c.missing_objects for c in study)  # neither measured nor diffed as a fix: said, not hidden
     study = [c for c in study if not c.missing_objects]
     if not study:
@@ -163,7 +171,7 @@ def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_confi
         inducing |= found
         traced += bool(found)
     samples = [Sample(m.sha, m.time, m.feats, int(m.sha in inducing), m.code, m.lines, m.ai_tool) for m in measured]
-    return Labelled(head, len(commits), len(fixes), traced, samples, missing)
+    return Labelled(head, len(line), len(fixes), traced, samples, missing)
 
 
 # -- evaluation ----------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from app.core.settings import SectionReader
 from app.errors import ConfigError
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.context import BaseContext
 
 # ast, multiprocessing and the analyzers are imported where used: compare() and the models are
@@ -312,30 +312,12 @@ def _safe_line_count(data: bytes | str) -> int:
 
 
 def _analyse_python(text: str, with_maintainability: bool = True) -> FileMetrics:
-    import ast
-
-    from radon.metrics import h_visit_ast, mi_compute
-    from radon.raw import analyze as raw_analyze
-    from radon.visitors import ComplexityVisitor
-
     lines = _count_lines(text)
     # ast.parse of a str rejects a byte-order mark that the file legitimately starts with.
     text = text.removeprefix("\ufeff")
     try:
-        with _PARSE_LOCK, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-        # One parse serves both figures: this is radon's cc_visit plus its mi_visit(multi=True)
-        # (mi_parameters), without parsing the source three times.
-        visitor = ComplexityVisitor.from_ast(tree)
-        functions = _unique_names(_radon_functions(visitor.blocks))
-        maintainability = None
-        if with_maintainability:
-            raw = raw_analyze(text)
-            comment_lines = raw.comments + raw.multi
-            comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
-            maintainability = float(mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity,
-                                               raw.lloc, comments))
+        tree = _parse_python(text)
+        return _radon_metrics(tree, text, lines, with_maintainability)
     except SyntaxError as exc:
         # Code this interpreter cannot parse (newer syntax such as PEP 695 generics under 3.11, or
         # Python 2): lizard's token-based reader still finds the functions and their branches.
@@ -343,6 +325,47 @@ def _analyse_python(text: str, with_maintainability: bool = True) -> FileMetrics
         return python_by_lizard(text, f"does not parse under Python {version} ({_one_line(exc)})")
     except Exception as exc:  # RecursionError, radon's own errors
         return FileMetrics("python", ANALYZER_RADON, lines=lines, error=_one_line(exc))
+
+
+def python_by_radon(text: str) -> FileMetrics | None:
+    """Python measured by radon (no maintainability index), or None when it does not parse: no
+    fallback reader. For code cut out of a file, which the caller measures whole when the cut fails."""
+    lines = _count_lines(text)
+    text = text.removeprefix("\ufeff")
+    try:
+        tree = _parse_python(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    try:
+        return _radon_metrics(tree, text, lines, False)
+    except Exception as exc:
+        return FileMetrics("python", ANALYZER_RADON, lines=lines, error=_one_line(exc))
+
+
+def _parse_python(text: str) -> Any:
+    import ast
+
+    with _PARSE_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
+def _radon_metrics(tree: Any, text: str, lines: int, with_maintainability: bool) -> FileMetrics:
+    from radon.metrics import h_visit_ast, mi_compute
+    from radon.raw import analyze as raw_analyze
+    from radon.visitors import ComplexityVisitor
+
+    # One parse serves both figures: this is radon's cc_visit plus its mi_visit(multi=True)
+    # (mi_parameters), without parsing the source three times.
+    visitor = ComplexityVisitor.from_ast(tree)
+    functions = _unique_names(_radon_functions(visitor.blocks))
+    maintainability = None
+    if with_maintainability:
+        raw = raw_analyze(text)
+        comment_lines = raw.comments + raw.multi
+        comments = comment_lines / float(raw.sloc) * 100 if raw.sloc != 0 else 0
+        maintainability = float(mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity,
+                                           raw.lloc, comments))
     return FileMetrics("python", ANALYZER_RADON, functions=functions, maintainability=maintainability,
                        total_complexity=sum(f.complexity for f in functions), lines=lines)
 
@@ -555,6 +578,7 @@ def analyze_many(
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     maintainability: bool = True,
+    executor: ProcessPoolExecutor | None = None,
 ) -> dict[str, FileMetrics]:
     """Measure (key, path, data) items, each distinct key once; the result is keyed by key.
 
@@ -564,6 +588,7 @@ def analyze_many(
     call from any thread; installs no signal handlers here. `progress(done, total)` is called as
     files finish; when `should_stop()` turns true the scan stops and returns what it has. Never
     raises for bad content; if worker processes cannot be used, the rest is measured here.
+    `executor` (from `worker_pool`) is used instead of a pool of its own, and left running.
     """
     unique: dict[str, tuple[str, bytes | str]] = {}
     for key, path, data in items:
@@ -583,7 +608,8 @@ def analyze_many(
     if workers >= 1 and (work_bytes > PARALLEL_MIN_BYTES
                          or (len(to_measure) > PARALLEL_MIN_ITEMS and work_bytes > PARALLEL_MIN_ITEMS_BYTES)):
         batches = _batches(to_measure, workers * 4)
-        _run_in_pool(batches, workers, (max_bytes, maintainability), results, total, progress, should_stop)
+        _run_in_pool(batches, workers, (max_bytes, maintainability), results, total, progress, should_stop,
+                     executor)
     for key, (path, data) in to_measure.items():  # everything, or whatever the pool did not finish
         if key in results:
             continue
@@ -611,15 +637,29 @@ def _batches(unique: dict[str, tuple[str, bytes | str]], count: int) -> list[lis
     return [batch for batch in batches if batch]
 
 
+def worker_pool(workers: int) -> ProcessPoolExecutor | None:
+    """A pool of `workers` analyzer processes for a caller that measures many rounds of files (one
+    start for all of them); None when processes cannot be used. The caller shuts it down."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    if workers < 1:
+        return None
+    try:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_quiet_worker)
+    except Exception:
+        return None
+
+
 def _run_in_pool(batches: list[list[_WorkItem]], workers: int, options: tuple[int, bool],
                  results: dict[str, FileMetrics], total: int, progress: Callable[[int, int], None] | None,
-                 should_stop: Callable[[], bool] | None) -> None:
-    """Fill `results` from worker processes; on any pool failure return early (the caller finishes)."""
+                 should_stop: Callable[[], bool] | None, shared: ProcessPoolExecutor | None = None) -> None:
+    """Fill `results` from worker processes (a pool of its own unless `shared`); on any pool failure
+    return early (the caller finishes)."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     try:
-        executor = ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=_pool_context(),
-                                       initializer=_quiet_worker)
+        executor = shared or ProcessPoolExecutor(max_workers=min(workers, len(batches)),
+                                                 mp_context=_pool_context(), initializer=_quiet_worker)
     except Exception:
         return
     pending: set[Future[list[tuple[str, FileMetrics]]]] = set()
@@ -637,8 +677,12 @@ def _run_in_pool(batches: list[list[_WorkItem]], workers: int, options: tuple[in
     except Exception:
         pass
     finally:
-        # On a stop request, return at once: the running batches finish in the background.
-        executor.shutdown(wait=not pending, cancel_futures=True)
+        if shared is None:
+            # On a stop request, return at once: the running batches finish in the background.
+            executor.shutdown(wait=not pending, cancel_futures=True)
+        else:
+            for future in pending:
+                future.cancel()
 
 
 def _pool_context() -> BaseContext:
