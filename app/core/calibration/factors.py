@@ -2,8 +2,9 @@
 
 `read_first_parent_line` lists the line without diffs; `read_first_parent_log` reads the part of it
 a run needs once (one `git log`, with line counts and blob ids against each commit's first parent);
-`measure` walks it oldest first (complexity in one pool of worker processes for the whole walk), and `commit_inputs` is the ONE place
-where a commit's RiskInputs are put together (a new likelihood factor is fed here): its size and
+`measure` walks it oldest first (complexity in one pool of worker processes for the whole walk), and
+`commit_inputs` is the ONE place where a commit's RiskInputs are put together (a new likelihood
+factor is fed here): its size and
 spread from its own diff, complexity added from its blobs before and after, and history, authors
 and experience from the commits before it only (the analyzer's HistoryIndex rules: hottest file's
 changes in the 90 days before, distinct recent authors, the author's commits in these files in the
