@@ -62,6 +62,7 @@ class HostApp(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self.frames: list[float] = []  # when each frame finished rendering (perf_counter)
+        self.frame_screens: list[Screen[object]] = []  # the screen each frame showed
         themes, _errors = load_themes(default_theme_dirs())
         for theme in themes.values():
             self.register_theme(theme.to_textual())
@@ -73,11 +74,13 @@ class HostApp(App[None]):
     def _display(self, screen: Screen[object], renderable: object) -> None:  # type: ignore[override]
         if renderable is not None:  # a frame was rendered (headless: nothing is written)
             self.frames.append(time.perf_counter())
+            self.frame_screens.append(screen)
         super()._display(screen, renderable)  # type: ignore[arg-type]
 
-    def frame_after(self, moment: float) -> float | None:
-        """Seconds from `moment` to the first frame rendered after it."""
-        return next((t - moment for t in self.frames if t > moment), None)
+    def frame_after(self, moment: float, screen: Screen[object] | None = None) -> float | None:
+        """Seconds from `moment` to the first frame rendered after it (showing `screen`, if given)."""
+        return next((t - moment for t, shown in zip(self.frames, self.frame_screens, strict=True)
+                     if t > moment and (screen is None or shown is screen)), None)
 
 
 async def measure(make_screen: Callable[[], Screen[None]], size: tuple[int, int], presses: int,
@@ -88,16 +91,20 @@ async def measure(make_screen: Callable[[], Screen[None]], size: tuple[int, int]
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         started = time.perf_counter()
-        await app.push_screen(make_screen())
+        await app.push_screen(screen := make_screen())
         await pilot.pause()
         result["open"] = time.perf_counter() - started
+        result["open frame"] = app.frame_after(started, screen) or float("nan")
         # Opened again in the same app, as a reviewer does: stylesheets are parsed, lexers compiled.
         await app.pop_screen()
         await pilot.pause()
         started = time.perf_counter()
-        await app.push_screen(make_screen())
+        await app.push_screen(screen := make_screen())
         await pilot.pause()
         result["reopen"] = time.perf_counter() - started
+        # Paint: the first frame showing the new screen (its diff rows included). "reopen" runs on
+        # until the app is idle: later header and footer updates, rows rendered ahead of the view.
+        result["reopen frame"] = app.frame_after(started, screen) or float("nan")
         if expand:
             started = time.perf_counter()
             await pilot.press("e")
@@ -156,7 +163,10 @@ async def run(presses: int, size: tuple[int, int], samples_dir: Path | None) -> 
 
     print(f"\nterminal {size[0]}x{size[1]}, {presses} presses per key, medians")
     print(f"{'':44} {'time':>11} {'x baseline':>11}")
-    for when, label in (("open", "first open in an app"), ("reopen", "opened again in the same app")):
+    # painted: the first frame showing the screen; idle: once the app has nothing left to do
+    for when, label in (("open", "first open in an app, idle"), ("reopen", "opened again in the same app, idle"),
+                        ("open frame", "first open in an app, painted"),
+                        ("reopen frame", "opened again in the same app, painted")):
         base = float(baseline[when])  # type: ignore[arg-type]
         print(f"{'baseline: a Static screen, ' + label:44} {ms(base)}")
         for what, value in (("the largest chunk (collapsed)", big[when]),

@@ -408,7 +408,8 @@ class ReviewSession:
     def viewed_paths(self, detail: ChangeDetail) -> set[str]:
         """The change's files this reviewer marked viewed whose content has not changed since."""
         marks = self.ledger.viewed_files(self.repo_key, detail.change.id, self.reviewer)
-        return {fd.path for fd in detail.files if marks.get(fd.path) == file_content_key(fd)}
+        # Only marked files are hashed: a 1,452-file change hashed all of them on every chunk opened.
+        return {fd.path for fd in detail.files if fd.path in marks and marks[fd.path] == file_content_key(fd)}
 
     def set_viewed(self, detail: ChangeDetail, fd: FileDiff, viewed: bool) -> None:
         """Mark a file viewed as it is now, or take the mark away."""
