@@ -97,3 +97,20 @@ def test_graph_is_cached_per_base_and_reused(blast_repo, tmp_path) -> None:
     again.start_graph()
     state = again._graphs[again.discovery.base_commit]
     assert state.graph is not None and state.build is None  # read back, not rebuilt
+
+
+def test_a_listed_change_opens_with_the_blast_radius_and_tiers_the_list_found(blast_repo) -> None:
+    """Opening a listed change (its detail, what the TUI's change screen loads) takes its tiers and
+    blast radius from the cache instead of parsing its files again, and they are the ones a fresh
+    analysis gives: the seams, and so the plan's marked chunk, included."""
+    Analyzer(blast_repo, cache=AnalysisCache.open()).analyze_all()
+    warm = Analyzer(blast_repo, cache=AnalysisCache.open())
+    tiers, blast = warm._cached_parts(warm.change(WIDE))
+    assert tiers is not None and blast is not None and blast.seams
+    uncached = Analyzer(blast_repo)  # no cache: everything parsed again
+    fresh = uncached.detail(WIDE)
+    assert blast == uncached._blast(uncached._prepare(uncached.change(WIDE)), wait=True)  # every field, head lines too
+    opened = warm.detail(WIDE)
+    assert opened.tiers == fresh.tiers == tiers
+    assert opened.report.assessment.to_json() == fresh.report.assessment.to_json()
+    assert opened.plan.to_dict() == fresh.plan.to_dict()

@@ -294,3 +294,17 @@ def test_code_base_is_the_size_of_the_changed_code_files_at_the_base(payments_re
                                            catch_exceptions=False).stdout)
     factor = next(f for f in listed["factors"] if f["name"] == "code_base")
     assert f"held {expected:,} bytes before the change" in factor["explanation"]
+
+
+def test_a_listed_change_opens_with_the_destructive_operations_the_list_found(payments_repo):
+    """The detail of a listed change takes its tiers (destructive operations found by parsing each
+    file version) from the cache, where the list kept them: the same as a fresh analysis finds."""
+    from app.storage.cache import AnalysisCache
+
+    Analyzer(payments_repo, cache=AnalysisCache.open()).analyze_all()
+    for change_id in ("migration/drop-legacy-tables", "infra/recreate-staging-env"):
+        warm = Analyzer(payments_repo, cache=AnalysisCache.open())
+        tiers, _blast = warm._cached_parts(warm.change(change_id))
+        assert tiers is not None and tiers.destructive, change_id
+        fresh = Analyzer(payments_repo).detail(change_id)
+        assert warm.detail(change_id).tiers == fresh.tiers == tiers

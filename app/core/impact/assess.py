@@ -31,6 +31,16 @@ class TierAssessment:
         return {"tier": self.tier, "reasons": list(self.reasons), "file_tiers": dict(self.file_tiers),
                 "destructive": [op.to_dict() for op in self.destructive], "notes": list(self.notes)}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TierAssessment:
+        """The assessment `to_dict` gave (the analysis cache keeps it with the change's report)."""
+        return cls(int(data["tier"]), [str(r) for r in data["reasons"]],
+                   {str(p): int(t) for p, t in data["file_tiers"].items()},
+                   [DestructiveOp(str(op["kind"]), str(op["path"]), None if op["line"] is None else int(op["line"]),
+                                  str(op["text"]), str(op["explanation"]), str(op["side"]))
+                    for op in data["destructive"]],
+                   [str(n) for n in data["notes"]])
+
 
 def find_destructive(files: Sequence[FileDiff], config: TierConfig,
                      read: Reader | None) -> tuple[list[DestructiveOp], list[str]]:

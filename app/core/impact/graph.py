@@ -16,6 +16,7 @@ references. The graph is a plain dict (to_dict/from_dict) so the analysis caches
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import posixpath
 import re
@@ -680,6 +681,20 @@ class BlastRadius:
             "graph_lines": self.graph_lines,
             "notes": list(self.notes),
         }
+
+    def to_cache(self) -> dict[str, Any]:
+        """Every field, for the analysis cache (`to_dict` is the shorter form readers get)."""
+        return {"symbols": [dataclasses.asdict(s) for s in self.symbols], "graph_files": self.graph_files,
+                "graph_lines": self.graph_lines, "notes": list(self.notes)}
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> BlastRadius:
+        symbols = []
+        for entry in data["symbols"]:
+            head = entry.get("head_lines")
+            symbols.append(ChangedSymbol(**{**entry, "head_lines": None if head is None else (int(head[0]),
+                                                                                               int(head[1]))}))
+        return cls(symbols, int(data["graph_files"]), int(data["graph_lines"]), [str(n) for n in data["notes"]])
 
 
 def _head_defs(path: str, data: bytes | None) -> dict[str, Definition] | None:
