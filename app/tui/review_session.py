@@ -191,6 +191,14 @@ class ReviewSession:
         stored = self.ledger.active_seconds(self.repo_key, key[0], key[2], self.reviewer)
         return stored + self.timer.pending(key)
 
+    def active_seconds_by_chunk(self, detail: PlannedChange) -> dict[str, float]:
+        """`active_seconds` of every chunk of the change's plan, by content hash, in one ledger read."""
+        self.timer.tick()
+        change = detail.change
+        stored = self.ledger.active_seconds_by_chunk(self.repo_key, change.id, self.reviewer)
+        return {chunk.content_hash: stored.get(chunk.content_hash, 0.0)
+                + self.timer.pending((change.id, change.head, chunk.content_hash)) for chunk in detail.plan.chunks}
+
     def _view(self, change: Change, hashes: list[str]) -> ReviewerView | None:
         return self.signoff.reviewer_view(change, hashes, self.reviewer) if self.signoff is not None else None
 

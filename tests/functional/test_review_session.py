@@ -71,6 +71,10 @@ def test_flush_persists_time_and_a_crash_loses_only_the_unflushed_part(tmp_path:
     finally:
         other_process.close()
     assert session.active_seconds(detail, chunk) == 15.0  # the live figure includes the pending part
+    # the change screen's spent column: every chunk's time in one read, the same figures
+    by_chunk = session.active_seconds_by_chunk(detail)
+    assert by_chunk == {c.content_hash: session.active_seconds(detail, c) for c in detail.plan.chunks}
+    assert by_chunk[chunk.content_hash] == 15.0 and sum(by_chunk.values()) == 15.0
     session.end()
     assert ledger.active_seconds(repo_key, detail.change.id, chunk.content_hash, REVIEWER) == 15.0
 

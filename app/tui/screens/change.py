@@ -359,8 +359,12 @@ class ChangeScreen(Screen[None]):
             table.add_column(Text(header, style="bold", justify=justify),  # type: ignore[arg-type]
                              width=column_width or title_width, key=key)
         self._fill_generation += 1
+        try:
+            spent = self.review_app.session.active_seconds_by_chunk(detail)
+        except ReviewTuiError:
+            spent = {}
         self._add_chunk_rows(columns, title_width, list(enumerate(detail.plan.chunks)), cursor,
-                             self._fill_generation)
+                             self._fill_generation, spent)
         plan = detail.plan
         summary = Text(no_wrap=True, overflow="ellipsis")
         decided = sum(1 for c in plan.chunks
@@ -407,7 +411,8 @@ class ChangeScreen(Screen[None]):
         widget.update(text)
 
     def _add_chunk_rows(self, columns: list[tuple[str, str, int | None]], title_width: int,
-                        rows: list[tuple[int, Chunk]], cursor: int, generation: int) -> None:
+                        rows: list[tuple[int, Chunk]], cursor: int, generation: int,
+                        spent: dict[str, float]) -> None:
         """Add the plan's rows: the first screenfuls now, the rest after the next paint (a table
         measures every cell of every row it is given before it paints: 500 chunks cost 0.4 s)."""
         if generation != self._fill_generation or self.outline is None:
@@ -415,19 +420,15 @@ class ChangeScreen(Screen[None]):
         table = self.query_one("#chunks-table", DataTable)
         now, later = rows[:CHUNK_ROWS_PER_PAINT], rows[CHUNK_ROWS_PER_PAINT:]
         for position, chunk in now:
-            cells = self._chunk_cells(self.outline, chunk, title_width)
+            cells = self._chunk_cells(chunk, title_width, spent.get(chunk.content_hash, 0.0))
             table.add_row(*[cells[key] for key, _, _ in columns], key=str(position))
         if later:
-            self.call_after_refresh(self._add_chunk_rows, columns, title_width, later, cursor, generation)
+            self.call_after_refresh(self._add_chunk_rows, columns, title_width, later, cursor, generation, spent)
         if table.row_count and (not later or cursor < table.row_count):
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
 
-    def _chunk_cells(self, outline: ChangeDetail | ChangePlan, chunk: Chunk, title_width: int) -> dict[str, Text]:
+    def _chunk_cells(self, chunk: Chunk, title_width: int, spent: float) -> dict[str, Text]:
         state = self.chunk_states.get(chunk.content_hash, "new")
-        try:
-            spent = self.review_app.session.active_seconds(outline, chunk)
-        except ReviewTuiError:
-            spent = 0.0
         return {
             "index": Text(str(chunk.index), style="dim", justify="right"),
             "title": Text(fit_middle(one_line(chunk.title, 300), title_width), no_wrap=True,
