@@ -23,7 +23,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.core.calibration.evaluate import METRICS, auc, bootstrap, rate_interval
-from app.core.calibration.factors import LineCommit, measure, read_first_parent_line, read_first_parent_log
+from app.core.calibration.factors import (
+    LineCommit,
+    LogCommit,
+    measure,
+    read_first_parent_line,
+    read_first_parent_log,
+)
 from app.core.calibration.szz import CalibrateConfig, FixMatcher, trace_fixes
 from app.core.git.cli import GitCli
 from app.core.git.history import EXPERIENCE_DAYS
@@ -122,11 +128,10 @@ def _studied(line: Sequence[LineCommit], since: int | None, max_commits: int | N
     return chosen
 
 
-def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_config: ProvenanceConfig = DEFAULT,
-                  since: int | None = None, max_commits: int | None = None, workers: int = 2,
-                  progress: Progress | None = None) -> Labelled:
-    """Factors and SZZ labels of the studied commits (see the module docstring)."""
-    git = GitCli(repo.git_dir)
+def _read_studied(git: GitCli, head: str, since: int | None, max_commits: int | None,
+                  ) -> tuple[list[LineCommit], list[LogCommit], list[LogCommit], int]:
+    """(the first-parent line, the commits read with their diffs, the studied ones among them, how
+    many studied commits miss objects and are left out)."""
     line = read_first_parent_line(git, head)
     if len(line) > 1 and all(c.merge for c in line[1:]):
         raise CalibrationInputError(
@@ -144,6 +149,15 @@ def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_confi
     if not study:
         raise CalibrationInputError("no commits to study (check --since / --max-commits); "
                                     "the built-in defaults stay in use")
+    return line, commits, study, missing
+
+
+def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_config: ProvenanceConfig = DEFAULT,
+                  since: int | None = None, max_commits: int | None = None, workers: int = 2,
+                  progress: Progress | None = None) -> Labelled:
+    """Factors and SZZ labels of the studied commits (see the module docstring)."""
+    git = GitCli(repo.git_dir)
+    line, commits, study, missing = _read_studied(git, head, since, max_commits)
     position = {c.sha: i for i, c in enumerate(commits)}
     first = position[study[0].sha]
 
