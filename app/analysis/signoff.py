@@ -73,8 +73,7 @@ class CheckOutcome:
 
 def remote_names(analyzer: Analyzer) -> frozenset[str]:
     """The names of the repository's remotes (from its remote-tracking refs)."""
-    return frozenset(ref.name.split("/")[2] for ref in analyzer.repo.refs()
-                     if ref.name.startswith("refs/remotes/") and ref.name.count("/") >= 3)
+    return frozenset(name.split("/")[2] for name in analyzer.repo.ref_names("refs/remotes/") if name.count("/") >= 3)
 
 
 def binding_for(analyzer: Analyzer, change: Change, chunk_hashes: list[str]) -> ChangeBinding:

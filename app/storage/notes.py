@@ -594,7 +594,7 @@ def note_text(lines: Iterable[str]) -> str:
 def notes_refs(repo: GitRepo) -> list[str]:
     """The notes refs holding review records: ours, then every fetched `refs/notes/remotes/*/review-tui`."""
     found = [NOTES_REF] if repo.reference_target(NOTES_REF) else []
-    found += sorted(r.name for r in repo.refs() if REMOTE_NOTES_PATTERN.match(r.name))
+    found += [name for name in repo.ref_names("refs/notes/remotes/") if REMOTE_NOTES_PATTERN.match(name)]
     return found
 
 

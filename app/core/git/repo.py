@@ -352,6 +352,11 @@ class GitRepo:
         target = ref.target
         return ref_text(target) if isinstance(target, str) else None
 
+    def ref_names(self, prefix: str) -> list[str]:
+        """The names of the refs under `prefix`, sorted. No ref is read: asking which remotes or
+        notes refs exist costs a name scan, not a lookup and a commit read per ref (`refs`)."""
+        return sorted(name for name in map(ref_text, self.repo.references) if name.startswith(prefix))
+
     def refs(self) -> list[RefInfo]:
         """Every ref that points (after peeling) at a commit, sorted by name."""
         found: list[RefInfo] = []
