@@ -27,7 +27,7 @@ from app.commands.common import open_cache, repo_option
 
 if TYPE_CHECKING:
     from app.config import RepoConfig
-    from app.core.calibration.run import Calibration, Labelled, Progress
+    from app.core.calibration.run import Calibration, Labelled, Progress, ToolRecord
     from app.core.git.repo import GitRepo
     from app.report.calibration import CalibrationRun
 
@@ -71,7 +71,7 @@ def calibrate_command(ctx: click.Context, repo: str | None, since: str | None, m
 
 def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_progress: bool) -> CalibrationRun:
     from app.config import load_repo_config
-    from app.core.calibration.run import check_history, evaluate
+    from app.core.calibration.run import CalibrationInputError, check_history, evaluate, track_record
     from app.core.git.repo import GitRepo
     from app.core.risk.likelihood import default_model
     from app.report.calibration import CalibrationRun
@@ -81,9 +81,18 @@ def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_pr
     head = check_history(repo)
     config = load_repo_config(repo, head)
     labelled, cached = _labelled(repo, head, config, since, max_commits, show_progress)
-    calibration = evaluate(labelled, default_model())
+    try:
+        calibration = evaluate(labelled, default_model())
+    except CalibrationInputError as exc:
+        if not labelled.fixes:
+            raise  # nothing was traced: a rate of 0 would say nothing
+        # Too few labels to fit and test a model, but each studied commit's fate is known: the
+        # AI track record is kept (wide intervals say how little it rests on).
+        _keep_track_record(repo.root_commit(head), labelled, False, track_record(labelled.samples))
+        raise CalibrationInputError(f"{exc} (the AI track record of the {len(labelled.samples)} studied "
+                                    "commits is kept: review-tui stats)") from None
     outcome = _keep(repo, head, calibration)
-    _keep_track_record(repo.root_commit(head), calibration)
+    _keep_track_record(repo.root_commit(head), labelled, calibration.adopt, calibration.records)
     return CalibrationRun(str(repo.path), calibration, outcome, cached, time.perf_counter() - started)
 
 
@@ -169,16 +178,15 @@ def _keep(repo: GitRepo, head: str, calibration: Calibration) -> str:
     return f"This repository's own model is stored and now ranks its changes ({versus})."
 
 
-def _keep_track_record(key: str, calibration: Calibration) -> None:
+def _keep_track_record(key: str, lab: Labelled, adopted: bool, records: list[ToolRecord]) -> None:
     """Keep this run's AI track record (adopted or not): `stats` and the why panel read the latest."""
     from app import paths
     from app.storage.models import TrackRecordRun, store_track_record
 
-    lab = calibration.labelled
     first, last = lab.samples[0], lab.samples[-1]
     store_track_record(paths.models_path(), TrackRecordRun(
         key, time.time(), lab.head, first.sha, last.sha, first.time, last.time, len(lab.samples), lab.commits,
-        lab.fixes, lab.inducing, calibration.adopt, tuple(calibration.records)))
+        lab.fixes, lab.inducing, adopted, tuple(records)))
 
 
 def _emit(run: CalibrationRun, *, json_output: bool, html_file: str | None) -> None:

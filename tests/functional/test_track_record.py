@@ -218,3 +218,22 @@ async def test_stats_screen_shows_the_track_record_or_says_there_is_none(make_re
                 await settle(pilot, screen)
                 shown = _plain(screen.query_one("#stats-track-record", Static))
                 assert "kept per repository" in shown and "Claude Code" not in shown
+
+
+def test_a_run_with_too_few_labels_keeps_its_track_record_and_one_without_fixes_does_not(make_repo):
+    few = make_repo()
+    few.commit("Add m", {"m.py": "def m():\n    return 1\n"}, author=ALICE, when=T0)
+    few.commit("Fix m", {"m.py": "def m():\n    return 2\n"}, author=BOB, when=T0 + DAY)
+    out = run("calibrate", "--repo", str(few.path))
+    assert out.returncode == 3 and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert "too few labels" in out.stderr and "the AI track record of the 2 studied commits is kept" in out.stderr
+    record = stats_json(few.path)["ai_track_record"]
+    assert record["own_model_adopted"] is False and record["studied"] == 2 and record["fix_commits"] == 1
+    assert [(t["tool"], t["changes"], t["later_fixed"]) for t in record["tools"]] == [(None, 2, 1)]
+
+    nofix = make_repo()
+    for i in range(3):
+        nofix.commit(f"Add m{i}", {f"m{i}.py": f"x = {i}\n"}, author=ALICE, when=T0 + i * DAY)
+    out = run("calibrate", "--repo", str(nofix.path))
+    assert out.returncode == 3 and "no fix commits found" in out.stderr and "track record" not in out.stderr
+    assert stats_json(nofix.path)["ai_track_record"] is None
