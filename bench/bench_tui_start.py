@@ -75,7 +75,9 @@ def child_queue(repo: str) -> dict[str, float]:
         scored = screen.first_scored_at if hasattr(screen, "first_scored_at") else screen.first_rows_at
         if scored and "first_scored" not in marks:
             marks["first_scored"] = scored - START
-        if screen.finished_at and not screen.analysing and screen.rows and "first_rows" in marks:
+        # all drawn: the last reports' rebuild of the table may still be pending when the analysis ends
+        if (screen.finished_at and not screen.analysing and screen.rows and "first_rows" in marks
+                and not getattr(screen, "_rebuild_pending", False)):
             marks["analysed"] = time.perf_counter() - START
             marks["rows"] = len(screen.rows)
             app.exit()
