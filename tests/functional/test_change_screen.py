@@ -200,7 +200,12 @@ async def test_a_cached_plan_is_shown_before_the_diff_is_read(payments_repo, war
         table = screen.query_one("#chunks-table", DataTable)
         assert table.row_count == len(plan.chunks) > 20
         assert column(table, "lines") == [str(c.changed_lines) for c in plan.chunks]
+        # The commits are listed when their tab is shown (not drawn for a tab nobody looks at).
+        await pilot.press("c")
+        await pilot.pause()
         assert screen.query_one("#commits-table", DataTable).row_count == len(screen.report.change.commits)
+        await pilot.press("p")
+        await pilot.pause()
         # Enter on a chunk before the diff is read: it opens as soon as the diff is there.
         await pilot.press("down", "enter")
         await pilot.pause()
@@ -225,6 +230,8 @@ async def test_markup_and_control_characters_in_commits_show_literally(make_repo
         screen = await open_change(pilot, "feature/x")
         header = rendered(screen.query_one("#change-header", Static))
         assert "[bold]big[/bold] ␛[31mred␛[0m␇" in header and "[i]Eve[/i]" in header
+        await pilot.press("c")
+        await pilot.pause()
         commits = screen.query_one("#commits-table", DataTable)
         assert column(commits, "subject") == ["[bold]big[/bold] ␛[31mred␛[0m␇"]
         assert column(commits, "author") == ["[i]Eve[/i]"]

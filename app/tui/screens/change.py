@@ -84,6 +84,7 @@ class ChangeScreen(Screen[None]):
         # What the plan and commit tabs draw: the cached plan first (a change of 1,400 files opens at
         # once), then the full detail, which the chunk screen, the file list and approvals need.
         self.outline: ChangeDetail | ChangePlan | None = None
+        self._commits_filled = False  # the commits table shows the current outline
         self._open_when_loaded: tuple[int, str | None] | None = None
         # Set once the cached plan is on screen: the diff is read after that, not while it is being
         # drawn (reading a 1,400-file diff holds the interpreter for seconds and would delay the paint).
@@ -142,7 +143,9 @@ class ChangeScreen(Screen[None]):
             base_note=self.report.change.base_note, track_record=self.track_record))
         if self.outline is not None:
             self._fill_chunks()
-            self._fill_commits()
+            # The commits table (500 rows for a release) is filled when its tab is first shown.
+            self._commits_filled = False
+            self._fill_commits_if_shown()
 
     # -- loading (thread worker) ----------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail", name="load change detail")
@@ -472,10 +475,15 @@ class ChangeScreen(Screen[None]):
             text.append(one_line(chunk.kind, 12), style="dim")
         return text
 
+    def _fill_commits_if_shown(self) -> None:
+        if not self._commits_filled and self.query_one("#change-tabs", TabbedContent).active == "tab-commits":
+            self._fill_commits()
+
     def _fill_commits(self) -> None:
         detail = self.outline
         if detail is None:
             return
+        self._commits_filled = True
         table = self.query_one("#commits-table", DataTable)
         width = self.size.width or self.app.size.width
         author_width = 16 if width >= 100 else 12
@@ -638,6 +646,8 @@ class ChangeScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-commits":
+            self._fill_commits_if_shown()
         # Clicking a tab: put the keyboard in its content, so arrows and enter work at once.
         target = {"tab-plan": "#chunks-table", "tab-why": "#why-scroll",
                   "tab-commits": "#commits-table"}.get(event.pane.id or "")
