@@ -99,27 +99,59 @@ MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: 
 
 class _GraphBuild:
     """The base commit's dependency graph (impact/graph.py), built in a background thread (the parsing
-    runs in worker processes) while the changes are diffed and scored; cached per base commit."""
+    runs in worker processes) while the changes are diffed and scored; cached per base commit, and
+    each file's summary per (blob, path), so the graph of a later base parses only the files that
+    changed since (`parsed` says how many were)."""
 
-    def __init__(self, repo_path: Path, base: str, workers: int) -> None:
+    def __init__(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None = None) -> None:
         self.graph: Graph | None = None
         self.error: str | None = None
         self.failed = False  # an exception, not a bound: another run may well build it
-        self._thread = threading.Thread(target=self._run, args=(repo_path, base, workers),
+        self.parsed = 0
+        self._thread = threading.Thread(target=self._run, args=(repo_path, base, workers, cache),
                                         name="review-tui-graph", daemon=True)
         self._thread.start()
 
-    def _run(self, repo_path: Path, base: str, workers: int) -> None:
-        from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, PY_SUFFIXES, build_graph
+    def _run(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None) -> None:
+        from app.core.impact.graph import (
+            GRAPH_VERSION,
+            IMPORT_LEVEL_SUFFIXES,
+            MAX_FILE_BYTES,
+            PY_SUFFIXES,
+            FileSummary,
+            Graph,
+            summarise_many,
+        )
 
         try:
-            files = GitRepo(repo_path).tree_files(base, PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
-            lines = sum(data.count(b"\n") for _, data in files)
-            if lines > MAX_GRAPH_LINES:
-                self.error = (f"dependency graph not built: {lines:,} lines of source is over the {MAX_GRAPH_LINES:,}"
+            repo = GitRepo(repo_path)
+            entries = repo.tree_blobs(base, PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+            keys = [f"{GRAPH_VERSION}:{blob}:{path}" for path, blob in entries]
+            known = cache.get_many("graph-file", keys) if cache is not None else {}
+            lines: dict[str, int] = {}
+            summaries: dict[str, list[Any]] = {}
+            todo: list[tuple[str, tuple[str, bytes]]] = []
+            for key, (path, blob) in zip(keys, entries, strict=True):
+                found = known.get(key)
+                if isinstance(found, dict) and isinstance(found.get("summary"), list):
+                    lines[key], summaries[key] = int(found.get("lines", 0)), found["summary"]
+                    continue
+                data = repo.blob_within(blob, MAX_FILE_BYTES)  # a larger file is generated: not read
+                if data is not None:
+                    lines[key] = data.count(b"\n")
+                    todo.append((key, (path, data)))
+            total = sum(lines.values())
+            if total > MAX_GRAPH_LINES:
+                self.error = (f"dependency graph not built: {total:,} lines of source is over the {MAX_GRAPH_LINES:,}"
                               "-line bound (blast radius and seams not measured)")
                 return
-            self.graph = build_graph(files, workers=workers, isolate=True)  # no AST parsing in this thread
+            rows = summarise_many([item for _, item in todo], workers=workers, isolate=True)  # no AST parsing here
+            fresh = {key: row for (key, _), row in zip(todo, rows, strict=True)}
+            self.parsed = len(fresh)
+            summaries.update(fresh)
+            if cache is not None and fresh:
+                cache.put_many("graph-file", {key: {"lines": lines[key], "summary": row} for key, row in fresh.items()})
+            self.graph = Graph.build((FileSummary.from_list(summaries[key]) for key in keys if key in summaries), total)
         except Exception as exc:
             self.error = f"dependency graph not built: {exc.__class__.__name__}: {exc}"
             self.failed = True
@@ -584,7 +616,7 @@ class Analyzer:
                 return
             except (KeyError, TypeError, ValueError):
                 pass  # an unreadable entry is a miss
-        state.build = _GraphBuild(self.repo_path, commit, max(1, self.config.complexity.workers))
+        state.build = _GraphBuild(self.repo_path, commit, max(1, self.config.complexity.workers), self.cache)
 
     def graph(self, commit: str | None = None, *, wait: bool = True) -> Graph | None:
         """The dependency graph at `commit` (default: the base); None while it is still being built

@@ -13,6 +13,7 @@ from app.analysis.analyzer import Analyzer
 from app.cli import cli
 from app.storage.cache import AnalysisCache
 from app.tui.widgets.why_panel import why_renderable
+from tests.conftest import ALICE
 
 WIDE = "refactor/to-cents-currency"
 LEAF = "feature/banner-greeting"
@@ -114,3 +115,40 @@ def test_a_listed_change_opens_with_the_blast_radius_and_tiers_the_list_found(bl
     assert opened.tiers == fresh.tiers == tiers
     assert opened.report.assessment.to_json() == fresh.report.assessment.to_json()
     assert opened.plan.to_dict() == fresh.plan.to_dict()
+
+
+def test_a_later_base_parses_only_the_files_that_changed_and_gets_the_same_graph(blast_repo, make_repo,
+                                                                                  tmp_path) -> None:
+    """Each file's summary is kept per (blob, path): the graph of a new base commit (main moved on)
+    parses only the files that changed since, and is the graph a build from scratch gives."""
+    from app.analysis.analyzer import _GraphBuild
+
+    cache = AnalysisCache.open(tmp_path / "graph.db")
+    base = Analyzer(blast_repo).discovery.base_commit
+    assert base is not None
+    first = _GraphBuild(blast_repo, base, 2, cache)
+    first.wait()
+    assert first.graph is not None and first.parsed == first.graph.files > 10
+    again = _GraphBuild(blast_repo, base, 2, cache)
+    again.wait()
+    scratch = _GraphBuild(blast_repo, base, 2, None)
+    scratch.wait()
+    assert again.parsed == 0 and again.graph is not None and scratch.graph is not None
+    assert again.graph.to_dict() == scratch.graph.to_dict() == first.graph.to_dict()
+
+    b = make_repo()
+    old = b.commit("start", {"pkg/a.py": "def f(x):\n    return x\n", "pkg/b.py": "from pkg.a import f\n\n\ndef g():\n"
+                             "    return f(1)\n", "pkg/c.py": "def h():\n    return 2\n"},
+                   author=ALICE)
+    new = b.commit("g calls h", {"pkg/b.py": "from pkg.a import f\nfrom pkg.c import h\n\n\ndef g():\n"
+                                 "    return f(1) + h()\n"}, author=ALICE)
+    before = _GraphBuild(b.path, old, 1, cache)
+    before.wait()
+    after = _GraphBuild(b.path, new, 1, cache)
+    after.wait()
+    fresh = _GraphBuild(b.path, new, 1, None)
+    fresh.wait()
+    assert (before.parsed, after.parsed, fresh.parsed) == (3, 1, 3)
+    assert after.graph is not None and fresh.graph is not None
+    assert after.graph.to_dict() == fresh.graph.to_dict()
+    assert after.graph.callers["pkg.c:h"] == {"pkg.b:g"}  # what the changed file says, not its old summary

@@ -958,6 +958,16 @@ class GitRepo:
         """(path, content) of every regular file of a commit whose name ends with one of `suffixes`,
         skipping files over `max_bytes` (generated code) and symlinks."""
         out: list[tuple[str, bytes]] = []
+        for name, blob_id in self.tree_blobs(commit_id, suffixes, limit=limit):
+            data = self.blob_within(blob_id, max_bytes)
+            if data is not None:
+                out.append((name, data))
+        return out
+
+    def tree_blobs(self, commit_id: str, suffixes: tuple[str, ...], *, limit: int = 200_000) -> list[tuple[str, str]]:
+        """(path, blob id) of every regular file of a commit whose name ends with one of `suffixes`
+        (symlinks left out), in the order `tree_files` gives them; no blob is read."""
+        out: list[tuple[str, str]] = []
         try:
             stack = [("", self.repo[commit_id].peel(pygit2.Commit).tree)]
             while stack and len(out) < limit:
@@ -968,12 +978,18 @@ class GitRepo:
                         stack.append((name + "/", self._tree(entry.id)))
                     elif entry.filemode in (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE) \
                             and name.endswith(suffixes):
-                        blob = self.repo[entry.id]
-                        if isinstance(blob, pygit2.Blob) and blob.size <= max_bytes:
-                            out.append((name, blob.data))
+                        out.append((name, str(entry.id)))
         except (KeyError, ValueError, pygit2.GitError):
             pass  # a missing tree (shallow, damaged): the files we could read
         return out
+
+    def blob_within(self, blob_id: str, max_bytes: int) -> bytes | None:
+        """A blob's content, or None when it is missing, not a blob, or over `max_bytes`."""
+        try:
+            blob = self.repo[blob_id]
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        return blob.data if isinstance(blob, pygit2.Blob) and blob.size <= max_bytes else None
 
     def changed_paths(self, base: str | None, head: str) -> list[str]:
         """The paths a diff base..head touches (both sides; base None: from the empty tree), from

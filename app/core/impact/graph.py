@@ -564,24 +564,38 @@ def build_graph(
     threads parsing at once fail with "AST constructor recursion depth mismatch"."""
     items = [(p, d) for p, d in files if p.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)]
     lines = sum(d.count(b"\n") for _, d in items)
-    if not isolate and (workers <= 1 or len(items) < 200):
-        rows = summarise_batch(items)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        workers = max(1, workers)
-        size = max(50, len(items) // (workers * 4))
-        batches = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
-        rows = []
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
-            for done, batch in enumerate(pool.map(summarise_batch, batches), start=1):
-                rows.extend(batch)
-                if progress is not None:
-                    progress(done, len(batches))
+    rows = summarise_many(items, workers=workers, progress=progress, isolate=isolate)
     return Graph.build((FileSummary.from_list(r) for r in rows), lines)
+
+
+def summarise_many(
+    items: Sequence[tuple[str, bytes]],
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+    isolate: bool = False,
+) -> list[list[Any]]:
+    """The summaries of graph files (FileSummary.to_list), in the order of `items`; see build_graph
+    for `workers` and `isolate`."""
+    if not isolate and (workers <= 1 or len(items) < 200):
+        return summarise_batch(items)
+    if not items:
+        return []
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = max(1, workers)
+    size = max(50, len(items) // (workers * 4))
+    batches = [items[i : i + size] for i in range(0, len(items), size)]
+    rows: list[list[Any]] = []
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
+        for done, batch in enumerate(pool.map(summarise_batch, batches), start=1):
+            rows.extend(batch)
+            if progress is not None:
+                progress(done, len(batches))
+    return rows
 
 
 # ==================================================================================================
