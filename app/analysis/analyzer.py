@@ -92,6 +92,7 @@ class _Prepared:
     provenance: ChangeProvenance | None = None
     history: HistoryFigures | None = None
     blast: BlastRadius | None = None
+    parts_cached: bool = False  # tiers and blast radius read from the cache: not stored again
 
 
 MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: blast radius is left unmeasured
@@ -772,8 +773,9 @@ class Analyzer:
         key = self._cache_key(change) if complete else None
         if key is not None:
             self._new_inputs[key] = dataclasses.asdict(inputs)  # kept with the report: rescored apart
-            assert blast is not None  # complete
-            self._new_parts[key] = {"tiers": tiers.to_dict(), "blast": blast.to_cache()}
+            if not prep.parts_cached:
+                assert blast is not None  # complete
+                self._new_parts[key] = {"tiers": tiers.to_dict(), "blast": blast.to_cache()}
         if complete:
             plan = self._complete_plan(prep, complexity, order, known_plan)
         else:
@@ -876,6 +878,7 @@ class Analyzer:
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
         prep = self._prepare(change)
         prep.tiers, prep.blast = self._cached_parts(change)
+        prep.parts_cached = prep.tiers is not None
         self._assess(prep)
         return self._finish(prep, self._metrics(prep.files, measure=measure), order=order,
                             known_plan=self.cached_plan(change, order))

@@ -296,7 +296,7 @@ def _blocks(commits: Sequence[LogCommit], study: set[str]) -> Iterator[list[LogC
 
 MEMO_BLOBS = 20_000  # measured blobs kept between blocks: a commit's old blob is mostly an earlier new one
 
-_Pair = tuple[str, str, bytes, bytes]  # (path, old blob, old content, new content) of a large Python file
+_Pair = tuple[str, bytes, bytes]  # (path, old content, new content) of a large Python file
 
 
 def _complexity_added(commits: Sequence[LogCommit], read_blob: Callable[[str], bytes | None],
@@ -354,7 +354,7 @@ def _queue(path: str, old: str, new: str, read_blob: Callable[[str], bytes | Non
         return False
     if (python and old != NULL_BLOB and old in data and new in data
             and len(data[old] or b"") + len(data[new] or b"") > REDUCE_BYTES):
-        cut[(old, new)] = (path, old, data[old] or b"", data[new] or b"")
+        cut[(old, new)] = (path, data[old] or b"", data[new] or b"")
         return True
     for blob, content in data.items():
         if blob not in memo:
@@ -389,7 +389,7 @@ def _measure_pairs(pairs: list[tuple[tuple[str, str], _Pair]],
     on the whole files where the cut does not parse (inside a multi-line string, say): never
     through the slow fallback reader for unparseable Python (35 s of a 76 s ansible run)."""
     out = []
-    for key, (path, _old, old_data, new_data) in pairs:
+    for key, (path, old_data, new_data) in pairs:
         before, after = reduced_pair(decode_text(old_data), decode_text(new_data))
         old_metrics, new_metrics = python_by_radon(before), python_by_radon(after)
         if (old_metrics is None or new_metrics is None or old_metrics.error or new_metrics.error
