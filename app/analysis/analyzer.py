@@ -74,7 +74,8 @@ if TYPE_CHECKING:
 
 _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibrated")
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "13"  # 13: risk inputs gain code_bytes_before (code_base); 12: risk inputs kept; 11: expected cost
+ANALYSIS_VERSION = "14"  # 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base;
+# 12: risk inputs kept; 11: expected cost
 
 Progress = Callable[[int, int, str], None]
 

@@ -229,6 +229,11 @@ DEFAULT_TIERS = [
     ("infra/terraform/main.tf", 0),
     ("modules/vpc/variables.tfvars", 0),
     ("deploy/prod/api.yaml", 0),
+    ("ansible/site.yml", 0),
+    ("ops/ansible/roles/db/tasks/main.yaml", 0),
+    ("ansible/roles/web/templates/nginx.conf.j2", 0),
+    ("ansible/inventory/prod.ini", 0),
+    ("lib/ansible/module_utils/basic.py", 2),  # the Ansible project's own source is code, not a playbook
     ("k8s/api/deployment.yaml", 0),
     ("charts/api/templates/deployment.yaml", 0),
     ("migrations/0004_drop_legacy.sql", 0),

@@ -70,6 +70,9 @@ def _rules(tier: int, reason: str, globs: str) -> list[TierRule]:
 
 
 # Broad rules first, specific and "cannot hurt production" rules last: the last match wins.
+# An ansible/ directory is infrastructure by its playbooks, inventories and templates, not by any Python
+# in it: the Ansible project keeps its own source in lib/ansible/, and every one of its pull requests
+# was tier 0 "infrastructure as code" while the rule named the whole directory.
 DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     _rules(1, "dependency manifest or lock file: changes what code runs in production", """
         requirements*.txt requirements/ constraints*.txt pyproject.toml setup.py setup.cfg Pipfile
@@ -87,7 +90,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *.tf *.tf.json *.tfvars *.tfvars.json *.hcl terraform/ infra/ infrastructure/ helm/ Chart.yaml
         **/charts/*/templates/** **/charts/*/values*.yaml k8s/ kubernetes/ kustomization.yaml
         kustomization.yml **/deploy/**/*.yaml **/deploy/**/*.yml **/deployments/**/*.yaml
-        **/deployments/**/*.yml ansible/ Pulumi.yaml Pulumi.*.yaml cloudformation/ serverless.yml""")
+        **/deployments/**/*.yml **/ansible/**/*.yml **/ansible/**/*.yaml **/ansible/**/*.j2 **/ansible/**/*.ini
+        **/ansible/**/*.cfg Pulumi.yaml Pulumi.*.yaml cloudformation/ serverless.yml""")
     + _rules(0, "schema migration: runs once against production data and is hard to undo", """
         **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql""")
     + _rules(1, "cryptography code: core code, but usually algorithms rather than key or identity handling",
