@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -249,8 +250,16 @@ def open_db(
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
-            found, found_app = _first_read(db, path, what)
-            _refuse_foreign(db, path, what, found, found_app, app_id, target)
+            # One read transaction, one snapshot: a process creating the file meanwhile (tables,
+            # then its application_id, in one transaction) is seen before or after, never halfway,
+            # which read as "a database review-tui did not create".
+            conn.execute("BEGIN")
+            try:
+                found, found_app = _first_read(db, path, what)
+                _refuse_foreign(db, path, what, found, found_app, app_id, target)
+            finally:
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
             if readonly:
                 if found < target:
                     raise SchemaTooOld(
@@ -258,8 +267,7 @@ def open_db(
                         "read-only mode to migrate it"
                     )
                 return db
-            if db.journal_mode != "wal":
-                db.enable_wal()
+            _enable_wal(db, timeout)
             if found < target:
                 # Two processes opening a fresh or older ledger at once: one migrates, the other waits
                 # for it. A migration with a backfill can outlast the ordinary write timeout on a busy
@@ -274,6 +282,23 @@ def open_db(
     except BaseException:
         conn.close()
         raise
+
+
+def _enable_wal(db: Database, timeout: float) -> None:
+    """Switch the file to WAL (persistent: once one process has, every later open finds it so).
+    The switch needs the file to itself and SQLite answers "locked" at once, without its busy wait,
+    while another process reads it: two processes opening a new ledger together failed that way
+    (1 in 10 in a stress run), so the switch is retried until `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_locked_error(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _refuse_foreign(
