@@ -520,9 +520,8 @@ class Analyzer:
 
     def _start_measuring(self, wanted: dict[str, str],
                          should_stop: Callable[[], bool] | None = None) -> Measurement:
-        items = [(blob, path, self._blob_or_empty(blob)) for blob, path in wanted.items()]
         complexity = self.config.complexity
-        return Measurement(items, complexity.workers, complexity.max_file_bytes, should_stop)
+        return Measurement(self.repo_path, wanted, complexity.workers, complexity.max_file_bytes, should_stop)
 
     def _keep_metrics(self, measured: dict[str, cx.FileMetrics]) -> None:
         from app.core.metrics import complexity as cx
@@ -663,10 +662,11 @@ class Analyzer:
             note = self.graph_note(commit)
             return None if note is None else BlastRadius(notes=[note])
         read = blob_reader(self._blob_or_empty, self.repo.workdir_file if prep.change.kind == "worktree" else None)
-        changes: list[tuple[str, str | None, bytes | None, set[int]]] = [
-            (fd.old_path, fd.new_path, read(fd, "new"), set()) for fd in prep.files
+        # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
+        changes = (
+            (fd.old_path, fd.new_path, read(fd, "new"), set[int]()) for fd in prep.files
             if fd.old_path and not fd.binary and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
-            and fd.new_size <= MAX_FILE_BYTES]  # a larger file is generated: the graph does not read it either
+            and fd.new_size <= MAX_FILE_BYTES)  # a larger file is generated: the graph does not read it either
         return blast_radius(graph, changes)
 
     def _reader(self, change: Change) -> Reader:

@@ -32,11 +32,11 @@ from app.core.metrics.complexity import (
     compare,
     language_of,
     python_by_radon,
-    worker_pool,
 )
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig, commit_confidence, commit_signals, primary_tool
 from app.core.risk.likelihood import likelihood_features
 from app.core.risk.score import RiskInputs, is_code_path, is_test_path
+from app.core.workers import new_pool
 from app.errors import RepoError
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[
     wanted = [c for c in commits if c.sha in study]
     done = 0
     memo: dict[str, FileMetrics] = {}
-    pool = worker_pool(workers)
+    pool = new_pool(workers)
     finished = False
     try:
         for block in _blocks(commits, study):

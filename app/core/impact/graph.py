@@ -581,20 +581,24 @@ def summarise_many(
         return summarise_batch(items)
     if not items:
         return []
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from app.core.workers import shared_pool
 
     workers = max(1, workers)
     size = max(50, len(items) // (workers * 4))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
     rows: list[list[Any]] = []
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
-        for done, batch in enumerate(pool.map(summarise_batch, batches), start=1):
-            rows.extend(batch)
+    pool = shared_pool(workers)
+    if pool is None:
+        return summarise_batch(items)
+    futures = [pool.submit(summarise_batch, batch) for batch in batches]
+    try:
+        for done, future in enumerate(futures, start=1):
+            rows.extend(future.result())
             if progress is not None:
                 progress(done, len(batches))
+    finally:
+        for future in futures:
+            future.cancel()  # after a failure: the batches not started yet
     return rows
 
 
@@ -721,7 +725,7 @@ def _head_defs(path: str, data: bytes | None) -> dict[str, Definition] | None:
 
 
 def blast_radius(
-    graph: Graph, changes: Sequence[tuple[str, str | None, bytes | None, set[int]]]
+    graph: Graph, changes: Iterable[tuple[str, str | None, bytes | None, set[int]]]
 ) -> BlastRadius:
     """For changed files (base path, head path, head content, base lines the change deletes or edits
     around): every changed public symbol at the base and its dependents."""

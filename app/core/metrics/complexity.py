@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import os
-import signal
 import sys
 import threading
 import warnings
@@ -30,7 +28,6 @@ from app.errors import ConfigError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
-    from multiprocessing.context import BaseContext
 
 # ast, multiprocessing and the analyzers are imported where used: compare() and the models are
 # needed by code that never measures a file, and these imports cost ~70 ms.
@@ -588,7 +585,7 @@ def analyze_many(
     call from any thread; installs no signal handlers here. `progress(done, total)` is called as
     files finish; when `should_stop()` turns true the scan stops and returns what it has. Never
     raises for bad content; if worker processes cannot be used, the rest is measured here.
-    `executor` (from `worker_pool`) is used instead of a pool of its own, and left running.
+    `executor` (from app.core.workers.new_pool) is used instead of the process's shared pool.
     """
     unique: dict[str, tuple[str, bytes | str]] = {}
     for key, path, data in items:
@@ -637,34 +634,22 @@ def _batches(unique: dict[str, tuple[str, bytes | str]], count: int) -> list[lis
     return [batch for batch in batches if batch]
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor | None:
-    """A pool of `workers` analyzer processes for a caller that measures many rounds of files (one
-    start for all of them); None when processes cannot be used. The caller shuts it down."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    if workers < 1:
-        return None
-    try:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_quiet_worker)
-    except Exception:
-        return None
-
-
 def _run_in_pool(batches: list[list[_WorkItem]], workers: int, options: tuple[int, bool],
                  results: dict[str, FileMetrics], total: int, progress: Callable[[int, int], None] | None,
-                 should_stop: Callable[[], bool] | None, shared: ProcessPoolExecutor | None = None) -> None:
-    """Fill `results` from worker processes (a pool of its own unless `shared`); on any pool failure
-    return early (the caller finishes)."""
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+                 should_stop: Callable[[], bool] | None, executor: ProcessPoolExecutor | None = None) -> None:
+    """Fill `results` from worker processes (the process's shared pool unless `executor`); on any pool
+    failure return early (the caller finishes). On a stop request return at once: the batches queued
+    are cancelled, the running ones finish in the background."""
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    try:
-        executor = shared or ProcessPoolExecutor(max_workers=min(workers, len(batches)),
-                                                 mp_context=_pool_context(), initializer=_quiet_worker)
-    except Exception:
+    from app.core.workers import shared_pool
+
+    pool = executor or shared_pool(workers)
+    if pool is None:
         return
     pending: set[Future[list[tuple[str, FileMetrics]]]] = set()
     try:
-        pending = {executor.submit(_analyse_batch, batch, options) for batch in batches}
+        pending = {pool.submit(_analyse_batch, batch, options) for batch in batches}
         while pending:
             if should_stop is not None and should_stop():
                 break
@@ -677,57 +662,8 @@ def _run_in_pool(batches: list[list[_WorkItem]], workers: int, options: tuple[in
     except Exception:
         pass
     finally:
-        if shared is None:
-            # On a stop request, return at once: the running batches finish in the background.
-            executor.shutdown(wait=not pending, cancel_futures=True)
-        else:
-            for future in pending:
-                future.cancel()
-
-
-def _pool_context() -> BaseContext:
-    import multiprocessing
-
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        # The forkserver imports the analyzers once; every worker forked from it starts warm.
-        # (Has no effect once the forkserver runs, which is fine: it was started with these.)
-        context.set_forkserver_preload([__name__, "radon.complexity", "radon.metrics", "radon.raw", "lizard"])
-        _start_forkserver_quietly()
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-def _start_forkserver_quietly() -> None:
-    """Start the forkserver with SIGINT ignored and stderr on /dev/null, both of which it and every
-    worker forked from it inherit (Python keeps a signal ignored at start-up ignored). Otherwise a
-    Ctrl-C to the process group prints tracebacks under the parent's own "interrupted" line: of the
-    forkserver importing the analyzers, or of a worker unpickling its task after the parent has
-    abandoned the pool. Only the main thread may change a handler; elsewhere (the TUI's analysis
-    threads) the terminal sends no SIGINT and the workers silence themselves (_quiet_worker)."""
-    import threading
-    from multiprocessing import forkserver
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    saved_stderr = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        forkserver.ensure_running()
-    finally:
-        os.dup2(saved_stderr, 2)
-        os.close(saved_stderr)
-        signal.signal(signal.SIGINT, previous)
-
-
-def _quiet_worker() -> None:
-    """Worker set-up: the terminal belongs to the TUI, so nothing a worker prints may reach it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    warnings.simplefilter("ignore")
-    sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
-    sys.stdout = sys.stderr
+        for future in pending:
+            future.cancel()
 
 
 def _analyse_batch(batch: list[_WorkItem], options: tuple[int, bool]) -> list[tuple[str, FileMetrics]]:

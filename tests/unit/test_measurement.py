@@ -1,0 +1,52 @@
+"""The background complexity measurement: reads its blobs a round at a time, in the shared pool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.analysis import measure
+from app.analysis.measure import Measurement
+from app.core.git.repo import GitRepo
+from app.core.metrics.complexity import analyze_many
+from app.core.workers import shared_pool
+
+
+def test_measuring_in_rounds_gives_the_figures_of_one_batch(payments_repo: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = GitRepo(payments_repo)
+    head = repo.head_commit()
+    assert head is not None
+    wanted = {blob: path for path, blob in repo.tree_blobs(head, (".py", ".go", ".ts", ".tf", ".md"))}
+    assert len(wanted) > 10
+    at_once = analyze_many([(blob, path, repo.blob(blob)) for blob, path in wanted.items()], workers=0,
+                           maintainability=False)
+
+    rounds = measure._rounds(wanted, repo.blob_size, 2_000)
+    assert len(rounds) > 3  # the bound is small: several rounds
+    assert [pair for r in rounds for pair in r] == list(wanted.items())  # each blob once, in order
+    for r in rounds:
+        sizes = [repo.blob_size(blob) for blob, _ in r]
+        assert len(r) == 1 or sum(sizes) <= 2_000  # only a blob larger than the bound makes a round alone
+
+    monkeypatch.setattr(measure, "ROUND_BYTES", 2_000)
+    measurement = Measurement(payments_repo, wanted, workers=2, max_bytes=2_000_000, should_stop=None)
+    ticks: list[tuple[int, int]] = []
+    assert measurement.wait(lambda done, total: ticks.append((done, total))) == at_once
+    assert (measurement.done, measurement.total) == (len(wanted), len(wanted))
+
+
+def test_a_missing_blob_measures_as_empty_content(payments_repo: Path) -> None:
+    missing = "0123456789abcdef0123456789abcdef01234567"
+    measured = Measurement(payments_repo, {missing: "gone.py"}, workers=0, max_bytes=2_000_000,
+                           should_stop=None).wait()
+    assert measured == analyze_many([(missing, "gone.py", b"")], workers=0, maintainability=False)
+
+
+def test_the_complexity_and_graph_work_share_one_pool_per_process() -> None:
+    first = shared_pool(2)
+    assert first is not None and shared_pool(2) is first
+    assert shared_pool(0) is None
+    first.submit(pow, 2, 3).result(timeout=60)
+    assert shared_pool(2) is first  # still the same pool after use
