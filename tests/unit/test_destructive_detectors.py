@@ -224,6 +224,43 @@ def test_python_calls_follow_clients_and_ignore_lookalikes() -> None:
     assert [(f.line, f.kind) for f in found] == [(9, "cloud-delete"), (10, "git-push-delete"), (11, "rm-rf")]
 
 
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ('from os import system as run_it\nrun_it("rm -rf /")\n', "rm-rf"),
+        ('import os as o\no.popen("rm -rf /")\n', "rm-rf"),
+        ('from shutil import rmtree as wipe\nwipe("/")\n', "rm-rf"),
+        ('import sh\nsh.Command("rm", "-rf", "/")\n', "rm-rf"),
+        ('import asyncio\nasync def f():\n    await asyncio.create_subprocess_shell("rm -rf /")\n', "rm-rf"),
+    ],
+)
+def test_python_calls_find_aliased_calls_past_the_name_filter(code: str, kind: str) -> None:
+    assert python_calls.may_run_or_delete(code)
+    assert [f.kind for f in python_calls.scan_python_calls(code, "x.py", Work())] == [kind]
+
+
+def test_python_files_naming_nothing_that_runs_or_deletes_are_not_parsed() -> None:
+    # `os` alone (paths, environment), or `system` in prose without os, is not enough to parse the file
+    # (each would fail to parse if it were).
+    for code in ('import os\nHOME = os.environ["HOME"]\ndef broken(:\n',
+                 '"""The file system layer."""\nfrom pathlib import Path\ndef broken(:\n'):
+        work = Work()
+        assert python_calls.scan_python_calls(code, "x.py", work) == [] and work.units == 0
+
+
+def test_python_call_findings_are_remembered_per_path_and_content() -> None:
+    code = 'import subprocess\nsubprocess.run("rm -rf /", shell=True)\n'
+    first_work, again_work = Work(), Work()
+    first = python_calls.scan_python_calls(code, "a.py", first_work)
+    again = python_calls.scan_python_calls(code, "a.py", again_work)
+    assert first == again and [f.path for f in first] == ["a.py"] and again_work.units == first_work.units
+    assert [f.path for f in python_calls.scan_python_calls(code, "b.py", Work())] == ["b.py"]
+    broken = "import subprocess\ndef f(:\n"
+    for _ in range(2):  # a version that does not parse fails the same way when remembered
+        with pytest.raises(ParseFailure, match="does not parse"):
+            python_calls.scan_python_calls(broken, "c.py", Work())
+
 def test_ruby_migration_down_undoes_up_and_interpolation() -> None:
     code = (
         "class X < ActiveRecord::Migration[7.1]\n  def up\n    create_table :carts\n"
