@@ -84,6 +84,20 @@ def test_blast_radius_of_a_signature_change_and_its_seam(make_repo) -> None:
     assert result.seam_ranges({}) == [("src/shop/money.py", "new", 1, 2, "shop.money.to_cents")]
 
 
+def test_a_head_version_is_judged_by_its_own_content_every_time(make_repo) -> None:
+    # The head versions' definitions are remembered per (path, content): the same content gives the
+    # same answer again, another content at the same path its own.
+    _, _, graph = _graph(make_repo)
+    path = "src/shop/money.py"
+    resigned = PROJECT[path].replace("def to_cents(amount):", "def to_cents(amount, currency):").encode()
+    unchanged = PROJECT[path].encode()
+    for _ in range(2):
+        assert [s.change for s in blast_radius(graph, [(path, path, resigned, set())]).symbols] == ["signature"]
+        assert blast_radius(graph, [(path, path, unchanged, set())]).symbols == []
+    assert blast_radius(graph, [(path, path, b"def to_cents(:\n", set())]).notes == [
+        f"{path}: the new version does not parse: its symbols count as changed"]
+
+
 def test_tested_symbols_private_names_and_removals(make_repo) -> None:
     _, _, graph = _graph(make_repo)
     orders = "from shop.money import to_cents\n\n\ndef total(a, b=0):\n    return to_cents(a) + b\n"
