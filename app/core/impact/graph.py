@@ -20,12 +20,13 @@ import dataclasses
 import hashlib
 import posixpath
 import re
-import threading
 import warnings
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.core.memo import ContentMemo
 
 GRAPH_VERSION = "1"
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
@@ -727,26 +728,18 @@ class BlastRadius:
 # A head version's definitions, per (path, content), for the process: branches cut from one another or
 # backported share head versions (3 of the ansible scenario's PRs have the same 1,900-line change), and
 # parsing them was 4.7 s of its 16.6 s cold analysis.
-_HEAD_DEFS_SIZE = 1024
-_head_defs_memo: OrderedDict[tuple[str, bytes], dict[str, Definition] | None] = OrderedDict()
-_head_defs_lock = threading.Lock()
+_head_defs_memo: ContentMemo[dict[str, Definition] | None] = ContentMemo(1024)
 
 
 def _head_defs(path: str, data: bytes | None) -> dict[str, Definition] | None:
     if data is None:
         return {}
-    key = (path, hashlib.blake2b(data, digest_size=16).digest())
-    with _head_defs_lock:
-        if key in _head_defs_memo:
-            _head_defs_memo.move_to_end(key)
-            return _head_defs_memo[key]
-    summary = summarise_python(path, data)
-    defs = None if summary.error else {d.qual: d for d in summary.defs}
-    with _head_defs_lock:
-        _head_defs_memo[key] = defs
-        while len(_head_defs_memo) > _HEAD_DEFS_SIZE:
-            _head_defs_memo.popitem(last=False)
-    return defs
+
+    def parse() -> dict[str, Definition] | None:
+        summary = summarise_python(path, data)
+        return None if summary.error else {d.qual: d for d in summary.defs}
+
+    return _head_defs_memo.get_or_compute(ContentMemo.key(path, data), parse)
 
 
 def blast_radius(

@@ -15,10 +15,7 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
-import threading
-from collections import OrderedDict
 
 from app.core.impact.destructive import shell
 from app.core.impact.destructive.model import MAX_FINDINGS_PER_FILE, Finding, Lines, ParseFailure, Work
@@ -30,6 +27,7 @@ from app.core.impact.destructive.pyast import (
     string_assignments,
     string_value,
 )
+from app.core.memo import ContentMemo
 
 _RUN_ARGV = frozenset(
     {
@@ -74,9 +72,7 @@ _SH = re.compile(r"\bsh\b")
 
 # Findings per file version: a change's base versions are the same for every branch on that base, and
 # each was parsed once per change (11 s of the 23 s a cold TUI spent scoring the ansible scenario).
-_MEMO_SIZE = 2048
-_memo: OrderedDict[tuple[str, bytes], tuple[list[Finding] | str, int]] = OrderedDict()
-_memo_lock = threading.Lock()
+_memo: ContentMemo[tuple[list[Finding] | str, int]] = ContentMemo(2048)  # (findings or why not, work units)
 _ROUTINE_DELETES = frozenset(
     {
         "delete_object",
@@ -194,34 +190,18 @@ def may_run_or_delete(text: str) -> bool:
 def scan_python_calls(text: str, path: str, work: Work) -> list[Finding]:
     if not may_run_or_delete(text):
         return []  # no module that runs commands or deletes cloud resources is named: nothing to walk
-    key = (path, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest())
-    with _memo_lock:
-        known = _memo.get(key)
-        if known is not None:
-            _memo.move_to_end(key)
-    if known is not None:
-        found, units = known
-        work.add(units)  # the work the scan did when it ran
-        if isinstance(found, str):
-            raise ParseFailure(found)
-        return list(found)
-    counted = Work()
-    try:
-        findings = _scan(text, path, counted)
-    except ParseFailure as exc:
-        _remember(key, str(exc), counted.units)
-        raise
-    finally:
-        work.add(counted.units)
-    _remember(key, findings, counted.units)
-    return list(findings)
+    def scan() -> tuple[list[Finding] | str, int]:
+        counted = Work()
+        try:
+            return _scan(text, path, counted), counted.units
+        except ParseFailure as exc:
+            return str(exc), counted.units
 
-
-def _remember(key: tuple[str, bytes], found: list[Finding] | str, units: int) -> None:
-    with _memo_lock:
-        _memo[key] = (found, units)
-        while len(_memo) > _MEMO_SIZE:
-            _memo.popitem(last=False)
+    found, units = _memo.get_or_compute(ContentMemo.key(path, text.encode("utf-8", "surrogatepass")), scan)
+    work.add(units)  # the work the scan did when it ran
+    if isinstance(found, str):
+        raise ParseFailure(found)
+    return list(found)
 
 
 def _scan(text: str, path: str, work: Work) -> list[Finding]:
