@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # What the forkserver imports before forking any worker.
 _PRELOAD = ["app.core.metrics.complexity", "app.core.impact.graph", "radon.complexity", "radon.metrics",
-            "radon.raw", "lizard"]
+            "radon.raw", "app.core.metrics.raw_lines", "lizard"]
 
 _shared: dict[int, ProcessPoolExecutor] = {}
 _shared_lock = threading.Lock()

@@ -349,8 +349,9 @@ def _parse_python(text: str) -> Any:
 
 def _radon_metrics(tree: Any, text: str, lines: int, with_maintainability: bool) -> FileMetrics:
     from radon.metrics import h_visit_ast, mi_compute
-    from radon.raw import analyze as raw_analyze
     from radon.visitors import ComplexityVisitor
+
+    from app.core.metrics.raw_lines import analyze as raw_analyze  # radon's figures in linear time
 
     # One parse serves both figures: this is radon's cc_visit plus its mi_visit(multi=True)
     # (mi_parameters), without parsing the source three times.
