@@ -71,6 +71,12 @@ def _drop_shared() -> None:
 def pool_context() -> BaseContext:
     import multiprocessing
 
+    # The forkserver (and a spawned worker) is a new interpreter started with `-c` in the current
+    # directory, which Python puts first on sys.path: in a repository with its own `app/` or
+    # `multiprocessing.py` at the root, the forkserver's imports would run the repository's code.
+    # PYTHONSAFEPATH (3.11+) keeps that directory off sys.path in every interpreter started from here.
+    os.environ["PYTHONSAFEPATH"] = "1"
+
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         # Has no effect once the forkserver runs, which is fine: it was started with these.

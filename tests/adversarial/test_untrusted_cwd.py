@@ -34,8 +34,13 @@ def trapped_repo(make_repo, tmp_path) -> tuple[Path, Path]:
     builder = make_repo("trapped")
     builder.commit("init", {"README.md": "hello\n"}, author=ALICE)
     builder.branch("feature")
+    # multiprocessing.py: what the worker pool's forkserver imports first, in the repository as its cwd;
+    # measuring big.py's 300 KB takes the worker pool (PARALLEL_MIN_BYTES), whose forkserver then
+    # imports review-tui's `app` package.
+    big = "".join(f"def f{i}(x):\n    if x > {i}:\n        return x\n    return {i}\n\n" for i in range(5_000))
     builder.commit("Add an app", {"app.py": _trap(marker), "app/__init__.py": _trap(marker),
-                                  "app/__main__.py": _trap(marker), "app/cli.py": _trap(marker)},
+                                  "app/__main__.py": _trap(marker), "app/cli.py": _trap(marker),
+                                  "multiprocessing.py": _trap(marker), "big.py": big},
                    branch="feature", author=ALICE)
     builder.checkout("feature")
     assert (builder.path / "app.py").exists()
