@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 _PRELOAD = ["app.core.metrics.complexity", "app.core.impact.graph", "radon.complexity", "radon.metrics",
             "radon.raw", "app.core.metrics.raw_lines", "lizard"]
 
+_USER_SAFE_PATH = os.environ.get("PYTHONSAFEPATH")  # as the user started review-tui (see pool_context)
+
 _shared: dict[int, ProcessPoolExecutor] = {}
 _shared_lock = threading.Lock()
 
@@ -84,6 +86,18 @@ def pool_context() -> BaseContext:
         _start_forkserver_quietly()
         return context
     return multiprocessing.get_context("spawn")
+
+
+def user_environment() -> dict[str, str]:
+    """The environment as the user set it, for a program the user chose (their editor): PYTHONSAFEPATH
+    is review-tui's own setting for its helper interpreters, and would change how a Python script the
+    user runs finds its own modules."""
+    env = dict(os.environ)
+    if _USER_SAFE_PATH is None:
+        env.pop("PYTHONSAFEPATH", None)
+    else:
+        env["PYTHONSAFEPATH"] = _USER_SAFE_PATH
+    return env
 
 
 def _start_forkserver_quietly() -> None:

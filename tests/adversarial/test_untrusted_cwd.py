@@ -87,3 +87,23 @@ def test_every_test_starts_the_cli_through_tests_cli() -> None:
                  if path.name != "cli.py" and path != Path(__file__).resolve()
                  and by_hand.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_helper_interpreters_keep_the_cwd_off_sys_path_and_the_users_editor_does_not_inherit_that(
+        trapped_repo, monkeypatch) -> None:
+    """In the trapped repository as the cwd: the forkserver the pool starts imports nothing from it,
+    while the environment given to the user's editor is the user's own."""
+    from app.core import workers
+
+    repo, marker = trapped_repo
+    monkeypatch.chdir(repo)
+    monkeypatch.delenv("PYTHONSAFEPATH", raising=False)
+    monkeypatch.setattr(workers, "_USER_SAFE_PATH", None)
+    pool = workers.new_pool(1)
+    assert pool is not None
+    try:
+        assert pool.submit(sum, [1, 2]).result(timeout=60) == 3
+    finally:
+        pool.shutdown()
+    assert not marker.exists()
+    assert "PYTHONSAFEPATH" not in workers.user_environment()

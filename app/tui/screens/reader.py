@@ -41,6 +41,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Static
 
 from app.core.text import fit_middle, one_line
+from app.core.workers import user_environment
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.widgets.diff_view import DiffView, DisplayLine, SplitMode
 
@@ -176,7 +177,7 @@ def run_editor(app: App[object], argv: list[str]) -> str | None:
     """Run the editor with the TUI suspended; an error message, or None when it ran."""
     def run() -> str | None:
         try:
-            subprocess.run(argv, check=False)
+            subprocess.run(argv, check=False, env=user_environment())
         except FileNotFoundError:
             return f"editor not found: {argv[0]} (set $VISUAL or $EDITOR)"
         except OSError as exc:
