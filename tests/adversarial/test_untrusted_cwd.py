@@ -48,7 +48,9 @@ def trapped_repo(make_repo, tmp_path) -> tuple[Path, Path]:
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "REVIEW_TUI_DATA_DIR": str(tmp_path / "data"),
+    # A user's environment: without the PYTHONSAFEPATH that this test process's own worker pools set.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONSAFEPATH"}
+    return {**env, "REVIEW_TUI_DATA_DIR": str(tmp_path / "data"),
             "REVIEW_TUI_CACHE_DIR": str(tmp_path / "cache"), "REVIEW_TUI_CONFIG_DIR": str(tmp_path / "config")}
 
 
