@@ -962,46 +962,94 @@ class Analyzer:
         run.done = run.total - len(pending)
 
         prepared = self._diff_all(pending, run)  # first, so that the measuring can start early
-        wanted: dict[str, str] = {}
-        for prep in prepared:
-            for blob, path in prep.wanted.items():
-                wanted.setdefault(blob, path)
-        metrics = self._known_metrics(list(wanted)) if prepared else {}
-        missing = {b: p for b, p in wanted.items() if b not in metrics}
-        measurement = self._start_measuring(missing, should_stop) if missing and not run.stopped() else None
-        if prepared and not run.stopped():
-            for commit in {self.graph_commit(prep.change) for prep in prepared} - {None}:
-                self.start_graph(commit)  # built in the background, like the complexity; needed to complete a report
+        # Parses the scoring will need (destructive calls, the blast radius's head definitions) start in
+        # the worker pool now: the analysis thread takes each answer over, or parses it itself if no
+        # worker has started it. The scans go first: the first scores need them; the head definitions
+        # queue behind the complexity measurement, as the last step needs them.
+        offered = bool(prepared) and not run.stopped() and self._offer_parses(prepared, head_defs=False)
         try:
-            finished, unfinished = self._score_all(prepared, metrics, run)
-            # The history index (a walk of the base's history) is built while the workers measure;
-            # the first scores above did not wait for it.
-            for prep in unfinished:
+            wanted: dict[str, str] = {}
+            for prep in prepared:
+                for blob, path in prep.wanted.items():
+                    wanted.setdefault(blob, path)
+            metrics = self._known_metrics(list(wanted)) if prepared else {}
+            missing = {b: p for b, p in wanted.items() if b not in metrics}
+            measurement = self._start_measuring(missing, should_stop) if missing and not run.stopped() else None
+            if offered:
+                self._offer_parses(prepared, head_defs=True)
+            if prepared and not run.stopped():
+                # Built in the background, like the complexity; needed to complete a report.
+                for commit in {self.graph_commit(prep.change) for prep in prepared} - {None}:
+                    self.start_graph(commit)
+            try:
+                finished, unfinished = self._score_all(prepared, metrics, run)
+                # The history index (a walk of the base's history) is built while the workers measure;
+                # the first scores above did not wait for it.
+                for prep in unfinished:
+                    if run.stopped():
+                        break
+                    if prep.history is None:
+                        run.say(run.total, "reading the history of the touched files")
+                        self._add_history(prep)
+                if measurement is not None:
+                    def tick(measured: int, count: int) -> None:
+                        run.say(run.total, f"measuring complexity: {measured}/{count} files")
+
+                    measured = measurement.wait(tick)
+                    self._keep_metrics(measured)
+                    metrics.update(measured)
+            finally:
+                if measurement is not None:
+                    measurement.abandon()  # an error or Ctrl-C above: do not leave the workers busy
+            if unfinished and not self._graph_settled():
+                run.say(run.total, "building the dependency graph (blast radius)")
+            for j, prep in enumerate(unfinished):
                 if run.stopped():
                     break
-                if prep.history is None:
-                    run.say(run.total, "reading the history of the touched files")
-                    self._add_history(prep)
-            if measurement is not None:
-                def tick(measured: int, count: int) -> None:
-                    run.say(run.total, f"measuring complexity: {measured}/{count} files")
-
-                measured = measurement.wait(tick)
-                self._keep_metrics(measured)
-                metrics.update(measured)
+                run.say(run.total + j, f"completing {prep.change.id}")
+                finished.append(self._finish_or_error(prep, metrics, run))
+            self._store(finished)
+            run.say(run.total * 2, "")
         finally:
-            if measurement is not None:
-                measurement.abandon()  # an error or Ctrl-C above: do not leave the workers busy
-        if unfinished and not self._graph_settled():
-            run.say(run.total, "building the dependency graph (blast radius)")
-        for j, prep in enumerate(unfinished):
-            if run.stopped():
-                break
-            run.say(run.total + j, f"completing {prep.change.id}")
-            finished.append(self._finish_or_error(prep, metrics, run))
-        self._store(finished)
-        run.say(run.total * 2, "")
+            if offered:
+                self._drop_offers()
         return rank(list(run.reports.values()))
+
+    def _offer_parses(self, prepared: list[_Prepared], *, head_defs: bool) -> bool:
+        """Offer the destructive-call scans (or, with `head_defs`, the blast radius's head definitions)
+        of these changes' Python versions to the worker pool, smallest change first as they are scored.
+        False when there is no pool (the analysis thread then parses everything itself, as it would)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        from app.core.impact.destructive.scan import offer_python_scans
+        from app.core.impact.graph import MAX_FILE_BYTES, is_test_path, offer_head_defs
+        from app.core.workers import shared_pool
+
+        pool = shared_pool(self.config.complexity.workers)
+        if pool is None:
+            return False
+        order = sorted((p for p in prepared if p.change.kind != "worktree"),
+                       key=lambda p: (p.figures.lines_added + p.figures.lines_deleted, p.change.id))
+        try:
+            for prep in order:
+                if not head_defs:
+                    offer_python_scans(prep.files, self._reader(prep.change), pool.submit)
+                elif self.graph_commit(prep.change) is not None:
+                    offer_head_defs(((fd.new_path, self._blob_or_empty(fd.new_blob)) for fd in prep.files
+                                     if fd.old_path and fd.old_path.endswith(".py") and fd.new_path and fd.new_blob
+                                     and not fd.binary and fd.new_size <= MAX_FILE_BYTES
+                                     and not is_test_path(fd.old_path)), pool.submit)
+        except (BrokenProcessPool, RuntimeError):  # the pool broke or is shutting down: parse here
+            return False
+        return True
+
+    @staticmethod
+    def _drop_offers() -> None:
+        from app.core.impact.destructive.python_calls import drop_offered_scans
+        from app.core.impact.graph import drop_offered_head_defs
+
+        drop_offered_scans()
+        drop_offered_head_defs()
 
     def _diff_all(self, pending: list[Change], run: _Pass) -> list[_Prepared]:
         """Diff each pending change (a change that cannot be diffed is reported with its error)."""

@@ -1,7 +1,9 @@
 """A bounded, thread-safe memo of answers per (path, content digest), for the process.
 
 Analyses in one process share file versions (branches on one base share their base versions,
-backports their head versions): a parse is remembered by what it read.
+backports their head versions): a parse is remembered by what it read. An answer can also be offered
+as a future (a worker process computing it): the first reader takes it over, and computes the answer
+itself if no worker has started on it yet.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from concurrent.futures import CancelledError, Future
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+_NOT_SETTLED = object()
+Submit = Callable[..., Future[Any]]  # ProcessPoolExecutor.submit: (fn, *args) -> future
 
 
 class ContentMemo(Generic[T]):
@@ -21,21 +26,55 @@ class ContentMemo(Generic[T]):
     def __init__(self, size: int) -> None:
         self.size = size
         self._answers: OrderedDict[tuple[str, bytes], T] = OrderedDict()
+        self._pending: dict[tuple[str, bytes], Future[T]] = {}
         self._lock = threading.Lock()
 
     @staticmethod
     def key(path: str, data: bytes) -> tuple[str, bytes]:
         return path, hashlib.blake2b(data, digest_size=16).digest()
 
+    def wants(self, key: tuple[str, bytes]) -> bool:
+        """Whether an answer for `key` is neither remembered nor offered, and there is room to offer one."""
+        with self._lock:
+            return key not in self._answers and key not in self._pending and len(self._pending) < self.size
+
+    def offer(self, key: tuple[str, bytes], future: Future[T]) -> None:
+        """An answer under way elsewhere; `get_or_compute` takes it over (at most `size` are held)."""
+        with self._lock:
+            if key not in self._answers and key not in self._pending and len(self._pending) < self.size:
+                self._pending[key] = future
+                return
+        future.cancel()
+
     def get_or_compute(self, key: tuple[str, bytes], compute: Callable[[], T]) -> T:
-        """The remembered answer, else `compute()`'s (run outside the lock), remembered."""
+        """The remembered answer, else the offered one, else `compute()`'s (run outside the lock),
+        remembered. An offered answer that no worker has started is cancelled and computed here; one
+        that is under way is waited for; one that failed (a broken pool) is computed here."""
         with self._lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]
-        answer = compute()
+            future = self._pending.pop(key, None)
+        settled = _settled(future) if future is not None else _NOT_SETTLED
+        answer: T = compute() if settled is _NOT_SETTLED else settled  # type: ignore[assignment]
         with self._lock:
             self._answers[key] = answer
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
         return answer
+
+    def drop_offers(self) -> None:
+        """Cancel what no reader took over (the analysis that offered it has ended)."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        for future in pending.values():
+            future.cancel()
+
+
+def _settled(future: Future[T]) -> object:
+    if future.cancel():
+        return _NOT_SETTLED
+    try:
+        return future.result()
+    except (CancelledError, Exception):  # the pool broke or the worker failed: compute it here
+        return _NOT_SETTLED

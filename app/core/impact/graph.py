@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.memo import ContentMemo
+from app.core.memo import ContentMemo, Submit
 
 GRAPH_VERSION = "1"
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
@@ -734,12 +734,27 @@ _head_defs_memo: ContentMemo[dict[str, Definition] | None] = ContentMemo(1024)
 def _head_defs(path: str, data: bytes | None) -> dict[str, Definition] | None:
     if data is None:
         return {}
+    return _head_defs_memo.get_or_compute(ContentMemo.key(path, data), lambda: head_defs_answer(path, data))
 
-    def parse() -> dict[str, Definition] | None:
-        summary = summarise_python(path, data)
-        return None if summary.error else {d.qual: d for d in summary.defs}
 
-    return _head_defs_memo.get_or_compute(ContentMemo.key(path, data), parse)
+def head_defs_answer(path: str, data: bytes) -> dict[str, Definition] | None:
+    """A head version's definitions by qualified name (None: it does not parse). Module-level so that
+    a worker process can compute it (see offer_head_defs)."""
+    summary = summarise_python(path, data)
+    return None if summary.error else {d.qual: d for d in summary.defs}
+
+
+def offer_head_defs(versions: Iterable[tuple[str, bytes]], submit: Submit) -> None:
+    """Start parsing these (path, content) head versions in worker processes, ahead of the blast
+    radius that reads them: `submit(fn, *args)` returns a future."""
+    for path, data in versions:
+        key = ContentMemo.key(path, data)
+        if _head_defs_memo.wants(key):
+            _head_defs_memo.offer(key, submit(head_defs_answer, path, data))
+
+
+def drop_offered_head_defs() -> None:
+    _head_defs_memo.drop_offers()
 
 
 def blast_radius(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 
 from app.core.impact.destructive import shell
 from app.core.impact.destructive.model import MAX_FINDINGS_PER_FILE, Finding, Lines, ParseFailure, Work
@@ -27,7 +28,7 @@ from app.core.impact.destructive.pyast import (
     string_assignments,
     string_value,
 )
-from app.core.memo import ContentMemo
+from app.core.memo import ContentMemo, Submit
 
 _RUN_ARGV = frozenset(
     {
@@ -190,18 +191,40 @@ def may_run_or_delete(text: str) -> bool:
 def scan_python_calls(text: str, path: str, work: Work) -> list[Finding]:
     if not may_run_or_delete(text):
         return []  # no module that runs commands or deletes cloud resources is named: nothing to walk
-    def scan() -> tuple[list[Finding] | str, int]:
-        counted = Work()
-        try:
-            return _scan(text, path, counted), counted.units
-        except ParseFailure as exc:
-            return str(exc), counted.units
-
-    found, units = _memo.get_or_compute(ContentMemo.key(path, text.encode("utf-8", "surrogatepass")), scan)
+    found, units = _memo.get_or_compute(memo_key(text, path), lambda: scan_answer(text, path))
     work.add(units)  # the work the scan did when it ran
     if isinstance(found, str):
         raise ParseFailure(found)
     return list(found)
+
+
+def memo_key(text: str, path: str) -> tuple[str, bytes]:
+    return ContentMemo.key(path, text.encode("utf-8", "surrogatepass"))
+
+
+def scan_answer(text: str, path: str) -> tuple[list[Finding] | str, int]:
+    """What the memo keeps for a version: its findings (or why it could not be parsed) and the work done.
+    Module-level so that a worker process can compute it (see offer_scans)."""
+    counted = Work()
+    try:
+        return _scan(text, path, counted), counted.units
+    except ParseFailure as exc:
+        return str(exc), counted.units
+
+
+def offer_scans(versions: Iterable[tuple[str, str]], submit: Submit) -> None:
+    """Start scanning these (text, path) versions in worker processes, ahead of the scan that reads
+    them: `submit(fn, *args)` returns a future. Versions that name nothing to find are not sent."""
+    for text, path in versions:
+        if not may_run_or_delete(text):
+            continue
+        key = memo_key(text, path)
+        if _memo.wants(key):
+            _memo.offer(key, submit(scan_answer, text, path))
+
+
+def drop_offered_scans() -> None:
+    _memo.drop_offers()
 
 
 def _scan(text: str, path: str, work: Work) -> list[Finding]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from app.core.git.diff import ADDED, FileDiff, Hunk
@@ -41,6 +41,7 @@ from app.core.impact.destructive.model import (
     new_findings,
 )
 from app.core.impact.destructive.yamlnodes import load_documents
+from app.core.memo import Submit
 
 Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
 MAX_FALLBACK_LINES = 5_000  # diff lines the regex fallback reads from one file
@@ -172,6 +173,24 @@ def family(path: str, head: str) -> str | None:
     if shell.looks_like_shell(path, head[:200]) or name in ("makefile",):
         return "shell"
     return None
+
+
+def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit) -> None:
+    """Start the Python call scans of these files' versions in worker processes, ahead of scan_change,
+    which then takes their answers over (python_calls.offer_scans): the same versions and texts it reads."""
+
+    def versions() -> Iterator[tuple[str, str]]:
+        for fd in files:
+            if fd.binary or not fd.path.lower().endswith(".py") or max(fd.old_size, fd.new_size) > MAX_READ_BYTES:
+                continue
+            if any(_TESTS_AND_DOCS.matches(p) for p in (fd.old_path, fd.new_path) if p):
+                continue
+            for side, path in (("old", fd.old_path or fd.path), ("new", fd.path)):
+                text = _text(read(fd, side))
+                if text is not None:
+                    yield text, path
+
+    python_calls.offer_scans(versions(), submit)
 
 
 class _ChangeScan:
