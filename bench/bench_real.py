@@ -135,6 +135,15 @@ class _Watch(threading.Thread):
             self.stop.wait(0.2)
 
 
+_NEUTRAL: list[str] = []
+
+
+def _neutral_cwd() -> str:
+    if not _NEUTRAL:
+        _NEUTRAL.append(tempfile.mkdtemp(prefix="bench-cwd-"))
+    return _NEUTRAL[0]
+
+
 def run(
     command: list[str],
     *,
@@ -144,7 +153,11 @@ def run(
     rss_limit_mb: float = 3_000,
     check: bool = True,
 ) -> Run:
-    """Run `command`, sampling its process tree's RSS; kill it past `timeout` or `rss_limit_mb`."""
+    """Run `command`, sampling its process tree's RSS; kill it past `timeout` or `rss_limit_mb`.
+
+    Without `cwd`, in an empty folder: a review-tui older than a0c41e4 started its worker pool's
+    forkserver with the current directory first on sys.path, so run from a checkout its workers
+    imported that checkout's `app` (a `before` run measured the `after` code in its workers)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -152,7 +165,7 @@ def run(
             stdout=out,
             stderr=err,
             env=user_env() if env is None else env,
-            cwd=cwd,
+            cwd=cwd if cwd is not None else _neutral_cwd(),
             start_new_session=True,
         )
         # The process tree's RSS is sampled in a thread while this one waits: polling the exit every
