@@ -962,11 +962,11 @@ class Analyzer:
         run.done = run.total - len(pending)
 
         prepared = self._diff_all(pending, run)  # first, so that the measuring can start early
-        # Parses the scoring will need (destructive calls, the blast radius's head definitions) start in
-        # the worker pool now: the analysis thread takes each answer over, or parses it itself if no
-        # worker has started it. The scans go first: the first scores need them; the head definitions
-        # queue behind the complexity measurement, as the last step needs them.
-        offered = bool(prepared) and not run.stopped() and self._offer_parses(prepared, head_defs=False)
+        # Parses the scoring will need (destructive calls, the blast radius's head definitions) are offered
+        # to the worker pool now: the analysis thread takes each answer over, or parses it itself if no
+        # worker has started it. The scans go first (the first scores need them), the head definitions
+        # after them (the last step needs them).
+        offering = self._start_offering(prepared) if prepared and not run.stopped() else None
         try:
             wanted: dict[str, str] = {}
             for prep in prepared:
@@ -975,8 +975,6 @@ class Analyzer:
             metrics = self._known_metrics(list(wanted)) if prepared else {}
             missing = {b: p for b, p in wanted.items() if b not in metrics}
             measurement = self._start_measuring(missing, should_stop) if missing and not run.stopped() else None
-            if offered:
-                self._offer_parses(prepared, head_defs=True)
             if prepared and not run.stopped():
                 # Built in the background, like the complexity; needed to complete a report.
                 for commit in {self.graph_commit(prep.change) for prep in prepared} - {None}:
@@ -1011,37 +1009,29 @@ class Analyzer:
             self._store(finished)
             run.say(run.total * 2, "")
         finally:
-            if offered:
+            if offering is not None:
+                offering.stop.set()
+                offering.join()
                 self._drop_offers()
         return rank(list(run.reports.values()))
 
-    def _offer_parses(self, prepared: list[_Prepared], *, head_defs: bool) -> bool:
-        """Offer the destructive-call scans (or, with `head_defs`, the blast radius's head definitions)
-        of these changes' Python versions to the worker pool, smallest change first as they are scored.
-        False when there is no pool (the analysis thread then parses everything itself, as it would)."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        from app.core.impact.destructive.scan import offer_python_scans
-        from app.core.impact.graph import MAX_FILE_BYTES, is_test_path, offer_head_defs
+    def _start_offering(self, prepared: list[_Prepared]) -> _Offering | None:
+        """Offer the Python parses the scoring will need to the worker pool, from a thread of its own:
+        the destructive-call scans, then the blast radius's head definitions, in the order the analysis
+        thread scores (smallest change first). Reading every version takes a second, which the first
+        score must not wait for (offered from the analysis thread itself, the first ranked row came 1.7 s
+        later). None when there is no worker pool: the analysis thread parses everything, as before."""
         from app.core.workers import shared_pool
 
         pool = shared_pool(self.config.complexity.workers)
         if pool is None:
-            return False
+            return None
         order = sorted((p for p in prepared if p.change.kind != "worktree"),
                        key=lambda p: (p.figures.lines_added + p.figures.lines_deleted, p.change.id))
-        try:
-            for prep in order:
-                if not head_defs:
-                    offer_python_scans(prep.files, self._reader(prep.change), pool.submit)
-                elif self.graph_commit(prep.change) is not None:
-                    offer_head_defs(((fd.new_path, self._blob_or_empty(fd.new_blob)) for fd in prep.files
-                                     if fd.old_path and fd.old_path.endswith(".py") and fd.new_path and fd.new_blob
-                                     and not fd.binary and fd.new_size <= MAX_FILE_BYTES
-                                     and not is_test_path(fd.old_path)), pool.submit)
-        except (BrokenProcessPool, RuntimeError):  # the pool broke or is shutting down: parse here
-            return False
-        return True
+        with_graph = [p for p in order if self.graph_commit(p.change) is not None]  # here: it may walk self.repo
+        offering = _Offering(self.repo_path, order, with_graph, pool.submit)
+        offering.start()
+        return offering
 
     @staticmethod
     def _drop_offers() -> None:
@@ -1119,6 +1109,39 @@ class Analyzer:
             report = ChangeReport(report.change, report.figures, report.assessment, None, False)
         run.emit(report)
         return report
+
+
+class _Offering(threading.Thread):
+    """The thread that offers a pass's Python parses to the worker pool (Analyzer._start_offering)."""
+
+    def __init__(self, repo_path: Path, scans: list[_Prepared], head_defs: list[_Prepared],
+                 submit: Callable[..., Any]) -> None:
+        super().__init__(name="review-tui-offer", daemon=True)
+        self.repo_path, self.scans, self.head_defs, self.submit = repo_path, scans, head_defs, submit
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from app.core.impact.destructive.scan import blob_reader, offer_python_scans
+        from app.core.impact.graph import MAX_FILE_BYTES, is_test_path, offer_head_defs
+
+        try:
+            repo = GitRepo(self.repo_path)  # its own, like the measurement's: one per thread
+            read = blob_reader(repo.blob)
+            for prep in self.scans:
+                if self.stop.is_set():
+                    return
+                offer_python_scans(prep.files, read, self.submit)
+            for prep in self.head_defs:
+                if self.stop.is_set():
+                    return
+                offer_head_defs(((fd.new_path, read(fd, "new") or b"") for fd in prep.files
+                                 if fd.old_path and fd.old_path.endswith(".py") and fd.new_path and fd.new_blob
+                                 and not fd.binary and fd.new_size <= MAX_FILE_BYTES
+                                 and not is_test_path(fd.old_path)), self.submit)
+        except (BrokenProcessPool, RuntimeError, ReviewTuiError):
+            return  # the pool broke or shuts down, or a version cannot be read: the analysis parses it
 
 
 @dataclass
