@@ -1111,14 +1111,38 @@ class Analyzer:
         return report
 
 
+class _Stopped(Exception):
+    pass
+
+
 class _Offering(threading.Thread):
-    """The thread that offers a pass's Python parses to the worker pool (Analyzer._start_offering)."""
+    """The thread that offers a pass's Python parses to the worker pool (Analyzer._start_offering).
+
+    At most OUTSTANDING offers are unfinished at a time: a queued offer holds its file's content, and
+    all of them at once held 15-20 MB more at the cold queue's peak."""
+
+    OUTSTANDING = 16
 
     def __init__(self, repo_path: Path, scans: list[_Prepared], head_defs: list[_Prepared],
                  submit: Callable[..., Any]) -> None:
         super().__init__(name="review-tui-offer", daemon=True)
-        self.repo_path, self.scans, self.head_defs, self.submit = repo_path, scans, head_defs, submit
+        self.repo_path, self.scans, self.head_defs, self.pool_submit = repo_path, scans, head_defs, submit
         self.stop = threading.Event()
+        self.outstanding: set[Any] = set()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        while True:
+            if self.stop.is_set():
+                raise _Stopped
+            self.outstanding = {f for f in self.outstanding if not f.done()}
+            if len(self.outstanding) < self.OUTSTANDING:
+                break
+            wait(self.outstanding, timeout=0.2, return_when=FIRST_COMPLETED)
+        future = self.pool_submit(fn, *args)
+        self.outstanding.add(future)
+        return future
 
     def run(self) -> None:
         from concurrent.futures.process import BrokenProcessPool
@@ -1140,8 +1164,8 @@ class _Offering(threading.Thread):
                                  if fd.old_path and fd.old_path.endswith(".py") and fd.new_path and fd.new_blob
                                  and not fd.binary and fd.new_size <= MAX_FILE_BYTES
                                  and not is_test_path(fd.old_path)), self.submit)
-        except (BrokenProcessPool, RuntimeError, ReviewTuiError):
-            return  # the pool broke or shuts down, or a version cannot be read: the analysis parses it
+        except (BrokenProcessPool, RuntimeError, ReviewTuiError, _Stopped):
+            return  # the pool broke or shuts down, a version cannot be read, or the pass ended
 
 
 @dataclass
