@@ -441,6 +441,47 @@ def test_analyze_many_matches_analyze_source_per_item_and_measures_each_key_once
     assert from_thread == expected and len(thread_reports) < len(expected)
 
 
+def test_a_long_measurement_keeps_few_batches_in_the_pool_so_offered_work_is_not_stuck_behind_it(
+        monkeypatch) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from app.core.metrics import complexity
+    from app.core.workers import pool_context
+
+    class CountingPool(ProcessPoolExecutor):  # a real pool that records how many tasks it holds
+        def __init__(self) -> None:
+            super().__init__(max_workers=2, mp_context=pool_context())
+            self.held: set = set()
+            self.most = 0
+            self.lock = threading.Lock()
+
+        def submit(self, fn, /, *args, **kwargs):
+            future = super().submit(fn, *args, **kwargs)
+            with self.lock:
+                self.held.add(future)
+                self.most = max(self.most, len(self.held))
+            future.add_done_callback(self._done)
+            return future
+
+        def _done(self, future) -> None:
+            with self.lock:
+                self.held.discard(future)
+
+    source = OLD_RETRY.encode()
+    items = [(f"k{i}", f"pkg/m{i}.py", source + f"\nVALUE_{i} = {i}\n".encode()) for i in range(400)]
+    monkeypatch.setattr(complexity, "BATCH_BYTES", 20_000)  # the 600 KB here as if it were 8 MB
+    pool = CountingPool()
+    try:
+        measured = analyze_many(items, workers=2, executor=pool, maintainability=False)
+    finally:
+        pool.shutdown()
+    batches = complexity._batches({k: (p, d) for k, p, d in items},
+                                  max(8, sum(len(d) for _, _, d in items) // complexity.BATCH_BYTES))
+    assert len(batches) > 8  # more than the old fixed four batches per worker: each is short
+    assert measured == {k: analyze_source(p, d, maintainability=False) for k, p, d in items}
+    assert pool.most <= 3  # the workers' two batches and one waiting: offered work waits behind one
+
+
 def test_analyze_many_stops_when_asked() -> None:
     items = generated_items()
     # Files counted by size take no time and are always there; nothing else is measured.

@@ -51,6 +51,10 @@ ANALYZER_SIZE = "size"
 PARALLEL_MIN_ITEMS = 8
 PARALLEL_MIN_ITEMS_BYTES = 16_000
 PARALLEL_MIN_BYTES = 200_000
+# A batch holds about this much source (a quarter second of a worker) and at most `workers` + 1 batches
+# are in the pool at a time: other work offered to the shared pool (the destructive-call scans the
+# scoring reads next) waits behind one batch, not behind the whole measurement.
+BATCH_BYTES = 256_000
 DEFAULT_WORKERS = 2
 
 _PYTHON_EXTENSIONS = frozenset({"py", "pyw", "pyi"})
@@ -605,7 +609,7 @@ def analyze_many(
     work_bytes = sum(len(data) for _, data in to_measure.values())
     if workers >= 1 and (work_bytes > PARALLEL_MIN_BYTES
                          or (len(to_measure) > PARALLEL_MIN_ITEMS and work_bytes > PARALLEL_MIN_ITEMS_BYTES)):
-        batches = _batches(to_measure, workers * 4)
+        batches = _batches(to_measure, max(workers * 4, work_bytes // BATCH_BYTES))
         _run_in_pool(batches, workers, (max_bytes, maintainability), results, total, progress, should_stop,
                      executor)
     for key, (path, data) in to_measure.items():  # everything, or whatever the pool did not finish
@@ -649,10 +653,12 @@ def _run_in_pool(batches: list[list[_WorkItem]], workers: int, options: tuple[in
     if pool is None:
         return
     pending: set[Future[list[tuple[str, FileMetrics]]]] = set()
+    queue = iter(batches)
     try:
-        pending = {pool.submit(_analyse_batch, batch, options) for batch in batches}
-        while pending:
-            if should_stop is not None and should_stop():
+        while True:
+            while len(pending) <= workers and (batch := next(queue, None)) is not None:
+                pending.add(pool.submit(_analyse_batch, batch, options))
+            if not pending or (should_stop is not None and should_stop()):
                 break
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
