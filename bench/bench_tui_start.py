@@ -59,7 +59,9 @@ def child_queue(repo: str) -> dict[str, float]:
     from app.tui.screens.queue import QueueScreen
 
     analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
-    _ = analyzer.discovery  # what the CLI does before the screen (fail fast)
+    if hasattr(analyzer, "prefetch_repo_key"):  # what the CLI does before the screen (an older one lacks it)
+        analyzer.prefetch_repo_key()
+    _ = analyzer.discovery  # and fail fast
     app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open())
     marks: dict[str, float] = {}
 

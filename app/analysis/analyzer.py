@@ -199,6 +199,7 @@ class Analyzer:
         self._histories: ChangeHistory | None = None
         self._new_inputs: dict[str, dict[str, Any]] = {}  # report cache key -> its risk inputs, not stored yet
         self._repo_key: str | None = None
+        self._root_walk: _RootWalk | None = None
         # Blob-level memos shared by every change this analyzer reads: a blob's metrics and its
         # definition spans are the same whichever change it appears in.
         self._metrics_memo: dict[str, cx.FileMetrics] = {}
@@ -290,11 +291,25 @@ class Analyzer:
             base = self.discovery.base_commit
             cached = self.cache.get("root", base) if self.cache is not None else None
             if cached is None:
-                cached = {"root": self.repo.root_commit(base)}
+                walk = self._root_walk if self._root_walk is not None and self._root_walk.base == base else None
+                cached = {"root": walk.result() if walk is not None else self.repo.root_commit(base)}
                 if self.cache is not None:
                     self.cache.put("root", base, cached)
             self._repo_key = str(cached["root"])
         return self._repo_key
+
+    def prefetch_repo_key(self) -> None:
+        """Start finding the root commit behind repo_key in a thread of its own, to run beside
+        discovery: it walks the whole history (0.6 s for ansible's 54,000 commits), in libgit2, which
+        leaves the interpreter free. For a caller that will need repo_key (the TUI's review session)."""
+        if self._repo_key is not None or self._root_walk is not None:
+            return
+        try:
+            _name, base = resolve_base(self.repo, self.base)
+        except ReviewTuiError:
+            return  # discovery will say why
+        if self.cache is None or self.cache.get("root", base) is None:
+            self._root_walk = _RootWalk(self.repo_path, base)
 
     def refresh(self) -> Discovery:
         """Forget what was discovered (refs moved, the worktree changed) and look again."""
@@ -1154,6 +1169,26 @@ class Analyzer:
 
 class _Stopped(Exception):
     pass
+
+
+class _RootWalk(threading.Thread):
+    """GitRepo.root_commit(base) in a thread of its own, with a repository handle of its own."""
+
+    def __init__(self, repo_path: Path, base: str) -> None:
+        super().__init__(name="review-tui-root", daemon=True)
+        self.repo_path, self.base = repo_path, base
+        self.root: str | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.root = GitRepo(self.repo_path).root_commit(self.base)
+        except ReviewTuiError:
+            pass  # result() walks again in the caller's thread, which reports the error
+
+    def result(self) -> str:
+        self.join()
+        return self.root if self.root is not None else GitRepo(self.repo_path).root_commit(self.base)
 
 
 class _Offering(threading.Thread):

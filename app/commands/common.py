@@ -161,6 +161,7 @@ def print_notes(analyzer: Analyzer) -> None:
 
 def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     analyzer = make_analyzer(repo, base, **range_kwargs)
+    analyzer.prefetch_repo_key()  # the review session needs it: found beside discovery
     _ = analyzer.discovery  # fail fast with a one-line error before the screen takes over
     try:
         from app.tui.app import run_tui

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pygit2
 import pytest
@@ -326,3 +327,39 @@ def test_a_warm_list_reads_the_walks_from_the_cache(basic, tmp_path, monkeypatch
         analyzer.repo.repo = walks
         assert [c.id for c in analyzer.discovery.changes] == [c["id"] for c in first]
         assert walks.walks == 0
+
+
+def test_the_root_commit_is_found_beside_discovery_and_kept_for_the_next_run(tmp_path: Path) -> None:
+    from app.analysis.analyzer import Analyzer
+    from app.samples import load
+    from app.storage.cache import AnalysisCache
+
+    builder = load().RepoBuilder(tmp_path / "repo")
+    builder.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    root = builder.head()
+    builder.branch("feature")
+    builder.commit("more", {"b.py": "y = 2\n"}, branch="feature", author=ALICE)
+    builder.commit("main moves", {"c.py": "z = 3\n"}, author=ALICE)
+    with AnalysisCache.open(tmp_path / "cache.db") as cache:
+        analyzer = Analyzer(builder.path, cache=cache)
+        analyzer.prefetch_repo_key()
+        assert analyzer._root_walk is not None  # started before discovery
+        assert "feature" in [c.id for c in analyzer.discovery.changes]
+        assert analyzer.repo_key == root
+        again = Analyzer(builder.path, cache=cache)
+        again.prefetch_repo_key()
+        assert again._root_walk is None and again.repo_key == root  # from the cache: no walk
+
+
+def test_finding_the_root_commit_early_leaves_a_missing_base_to_discovery(tmp_path: Path) -> None:
+    from app.analysis.analyzer import Analyzer
+    from app.errors import ReviewTuiError
+    from app.samples import load
+
+    builder = load().RepoBuilder(tmp_path / "repo")
+    builder.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    analyzer = Analyzer(builder.path, base="no-such-branch")
+    analyzer.prefetch_repo_key()  # no error here, no walk
+    assert analyzer._root_walk is None
+    with pytest.raises(ReviewTuiError, match="no-such-branch"):
+        _ = analyzer.discovery
