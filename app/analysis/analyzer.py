@@ -56,8 +56,6 @@ from app.errors import ReviewTuiError
 # parser are imported where they are used: a warm `list` only discovers changes and reads cached
 # reports, and must not pay for importing them.
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from app.analysis.history import ChangeHistory
     from app.config import RepoConfig
     from app.core.git.history import HistoryFigures
@@ -205,7 +203,6 @@ class Analyzer:
         self._metrics_memo: dict[str, cx.FileMetrics] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
-        self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> the walk in a worker
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
         self._range_start: str | None = None
         self._descends_memo: dict[str, bool] = {}  # commit -> whether it descends from the range start
@@ -754,50 +751,18 @@ class Analyzer:
             if not self.repo.is_ancestor(str(change.base), base):
                 return True  # the change's base is not in the history that was checked
             if base not in self._older_evidence_memo:
-                from app.core.memo import settle
                 from app.core.provenance.lines import ancestors_have_ai_evidence
 
-                cached = self._cached_older_evidence(base)
-                if cached is None:
-                    cached = settle(self._older_evidence_offers.pop(base, None),
-                                    lambda: ancestors_have_ai_evidence(self.repo, base, self.config.ai))
+                key = f"{self.config_digest}:{base}"
+                cached = self.cache.get("ai-history", key) if self.cache is not None else None
+                if not isinstance(cached, dict) or not isinstance(cached.get("evidence"), bool):
+                    cached = {"evidence": ancestors_have_ai_evidence(self.repo, base, self.config.ai)}
                     if self.cache is not None:
-                        self.cache.put("ai-history", f"{self.config_digest}:{base}", {"evidence": cached})
-                self._older_evidence_memo[base] = cached
+                        self.cache.put("ai-history", key, cached)
+                self._older_evidence_memo[base] = bool(cached["evidence"])
             return self._older_evidence_memo[base]
 
         return answer
-
-    def _drop_older_evidence_offers(self) -> None:
-        """At the end of a pass: a walk no worker has started is cancelled (no change asked for it); one
-        under way stays offered for the next pass."""
-        for base, future in list(self._older_evidence_offers.items()):
-            if future.cancel():
-                del self._older_evidence_offers[base]
-
-    def _cached_older_evidence(self, base: str) -> bool | None:
-        cached = self.cache.get("ai-history", f"{self.config_digest}:{base}") if self.cache is not None else None
-        return cached["evidence"] if isinstance(cached, dict) and isinstance(cached.get("evidence"), bool) else None
-
-    def _offer_older_evidence(self, changes: list[Change]) -> None:
-        """Start the walk of the discovery base's history (see _older_evidence) in a worker process,
-        before the diffs: the workers are idle until the first complexity batch, and the walk took 2-3 s
-        of the analysis thread on a 54,000-commit history. Nothing is started when no change can ask."""
-        from app.core.provenance.lines import may_ask_older_evidence
-        from app.core.workers import shared_pool
-
-        base = self.discovery.base_commit
-        if (base in self._older_evidence_memo or base in self._older_evidence_offers
-                or not any(self._older_evidence(c) and may_ask_older_evidence(c.commits, base=c.base, head=c.head)
-                           for c in changes)
-                or self._cached_older_evidence(base) is not None):
-            return
-        pool = shared_pool(self.config.complexity.workers)
-        if pool is not None:
-            from app.core.provenance.lines import ancestors_have_ai_evidence_at
-
-            self._older_evidence_offers[base] = pool.submit(ancestors_have_ai_evidence_at, str(self.repo_path),
-                                                            base, self.config.ai)
 
     def _finish(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], *, order: str = "risk",
                 wait_graph: bool = True, known_plan: ReviewPlan | None = None) -> ChangeDetail:
@@ -927,14 +892,10 @@ class Analyzer:
                           spans_cache=self._spans_memo, seams=seams)
 
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
-        self._offer_older_evidence([change])  # walked by a worker while this thread diffs
-        try:
-            prep = self._prepare(change)
-            prep.tiers, prep.blast = self._cached_parts(change)
-            prep.parts_cached = prep.tiers is not None
-            self._assess(prep)
-        finally:
-            self._drop_older_evidence_offers()
+        prep = self._prepare(change)
+        prep.tiers, prep.blast = self._cached_parts(change)
+        prep.parts_cached = prep.tiers is not None
+        self._assess(prep)
         return self._finish(prep, self._metrics(prep.files, measure=measure), order=order,
                             known_plan=self.cached_plan(change, order))
 
@@ -1015,7 +976,6 @@ class Analyzer:
                 pending.append(change)
         run.done = run.total - len(pending)
 
-        self._offer_older_evidence(pending)
         prepared = self._diff_all(pending, run)  # first, so that the measuring can start early
         # Parses the scoring will need (destructive calls, the blast radius's head definitions) are offered
         # to the worker pool now: the analysis thread takes each answer over, or parses it itself if no
@@ -1068,7 +1028,6 @@ class Analyzer:
                 offering.stop.set()
                 offering.join()
                 self._drop_offers()
-            self._drop_older_evidence_offers()
         return rank(list(run.reports.values()))
 
     def _start_offering(self, prepared: list[_Prepared]) -> _Offering | None:
@@ -1182,7 +1141,9 @@ class _RootWalk(threading.Thread):
 
     def run(self) -> None:
         try:
-            self.root = GitRepo(self.repo_path).root_commit(self.base)
+            repo = GitRepo(self.repo_path)
+            self.root = repo.root_commit(self.base)
+            repo.repo.free()  # its object cache and the walk's commits: 10 MB, not to wait for a collection
         except ReviewTuiError:
             pass  # result() walks again in the caller's thread, which reports the error
 

@@ -16,6 +16,7 @@ from concurrent.futures import CancelledError, Future
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+_NOT_SETTLED = object()
 Submit = Callable[..., Future[Any]]  # ProcessPoolExecutor.submit: (fn, *args) -> future
 
 
@@ -54,7 +55,8 @@ class ContentMemo(Generic[T]):
                 self._answers.move_to_end(key)
                 return self._answers[key]
             future = self._pending.pop(key, None)
-        answer = settle(future, compute)
+        settled = _settled(future) if future is not None else _NOT_SETTLED
+        answer: T = compute() if settled is _NOT_SETTLED else settled  # type: ignore[assignment]
         with self._lock:
             self._answers[key] = answer
             while len(self._answers) > self.size:
@@ -69,13 +71,10 @@ class ContentMemo(Generic[T]):
             future.cancel()
 
 
-def settle(future: Future[T] | None, compute: Callable[[], T]) -> T:
-    """An answer offered as a future, taken over: one that no worker has started is cancelled and
-    `compute()` gives it here; one under way is waited for; one that failed (a broken pool) is computed
-    here. Without a future, `compute()`."""
-    if future is None or future.cancel():
-        return compute()
+def _settled(future: Future[T]) -> object:
+    if future.cancel():
+        return _NOT_SETTLED
     try:
         return future.result()
     except (CancelledError, Exception):  # the pool broke or the worker failed: compute it here
-        return compute()
+        return _NOT_SETTLED

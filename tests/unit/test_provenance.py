@@ -798,32 +798,3 @@ def test_ancestors_with_an_ai_commit_or_a_git_ai_note_are_evidence(human_branch,
     signature = pygit2.Signature("Ann Human", "ann@example.org", 1_700_000_000, 0)
     repo.repo.create_note("{}", signature, signature, head, DEFAULT.notes_ref)
     assert ancestors_have_ai_evidence(GitRepo(merged_human_branch.path), head)
-
-
-def test_the_older_history_walk_runs_in_a_worker_and_the_analysis_takes_its_answer(merged_human_branch,
-                                                                                  monkeypatch) -> None:
-    import app.core.provenance.lines as lines_module
-    from app.analysis.analyzer import Analyzer
-
-    analyzer = Analyzer(merged_human_branch.path)
-    changes = analyzer.discovery.changes
-    analyzer._offer_older_evidence(changes)
-    offered = analyzer._older_evidence_offers[analyzer.discovery.base_commit]
-    assert offered.result(timeout=60) is False  # walked by a worker process of the shared pool
-
-    def walk_here(*args, **kwargs):  # the analysis thread must take the worker's answer over
-        raise AssertionError("walked again in the analysing process")
-
-    monkeypatch.setattr(lines_module, "ancestors_have_ai_evidence", walk_here)
-    report = analyzer.analyze_all()[0]
-    assert report.assessment is not None and report.assessment.ai.method == "line"
-    assert report.assessment.ai.added == 0 and not analyzer._older_evidence_offers
-    assert analyzer._older_evidence_memo == {analyzer.discovery.base_commit: False}
-
-
-def test_no_walk_of_the_older_history_is_started_for_a_linear_branch(human_branch) -> None:
-    from app.analysis.analyzer import Analyzer
-
-    analyzer = Analyzer(human_branch.path)
-    analyzer._offer_older_evidence(analyzer.discovery.changes)
-    assert not analyzer._older_evidence_offers  # blame of a linear range names only its own commits

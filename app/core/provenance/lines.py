@@ -274,24 +274,10 @@ def ancestors_have_ai_evidence(repo: GitRepo, start: str, config: ProvenanceConf
     return False
 
 
-def ancestors_have_ai_evidence_at(repo_path: str, start: str, config: ProvenanceConfig = DEFAULT) -> bool:
-    """ancestors_have_ai_evidence for a worker process, which opens the repository itself: the walk
-    (54,000 commits of ansible: 2-3 s) then runs beside the diffs instead of on the analysis thread."""
-    from app.core.git.repo import GitRepo
-
-    return ancestors_have_ai_evidence(GitRepo(repo_path), start, config)
-
-
 def _any_ai_evidence(analyzer: _Analyzer) -> bool:
     """Whether a commit assessed so far is an AI commit or carries a git-ai note (either can make a
     line it introduced AI-written)."""
     return any(a is not None and (a.is_ai or a.note is not None) for a in analyzer.assessed.values())
-
-
-def may_ask_older_evidence(commits: list[CommitInfo], *, base: str | None, head: str) -> bool:
-    """Whether analyze_provenance of this range may call its `older_evidence()`: never for the work tree
-    or for one line of single-parent commits, whose blame can only name those commits."""
-    return head != WORKTREE_ID and not _is_whole_chain(commits, base=base, head=head)
 
 
 def _is_whole_chain(commits: list[CommitInfo], *, base: str | None, head: str) -> bool:
