@@ -1144,8 +1144,8 @@ class _RootWalk(threading.Thread):
             repo = GitRepo(self.repo_path)
             self.root = repo.root_commit(self.base)
             repo.repo.free()  # its object cache and the walk's commits: 10 MB, not to wait for a collection
-        except ReviewTuiError:
-            pass  # result() walks again in the caller's thread, which reports the error
+        except Exception:  # never a traceback from this thread: result() walks again in the caller's,
+            pass  # which reports the error as every other path does
 
     def result(self) -> str:
         self.join()
