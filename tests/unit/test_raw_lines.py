@@ -66,11 +66,11 @@ def test_a_long_statement_is_tokenized_once_not_once_per_line(monkeypatch):
 
 
 def test_a_hint_that_disagrees_with_radons_buffer_hands_the_source_to_radon(monkeypatch):
-    """A continuation before an empty last line: the buffer ends at EOF where the whole text has a
-    newline, so the hint calls a line closed that radon cannot end on; radon's own answer is used."""
+    """A long statement that ends in a continuation before an empty line: radon's buffer tokenizes
+    where the hint's text does not, so the two disagree; radon's own answer is used."""
     handed_over = []
     monkeypatch.setattr(raw_lines, "radon_analyze", lambda source: handed_over.append(source) or "radon")
-    source = "x = (\n" + "1,\n" * 12 + ")\ny = a\\\n\nz = 1\n"
+    source = "x = (\n" + "1,\n" * 12 + ") + a\\\n\nz = 1\n"
     assert raw_lines.analyze(source) == "radon"
     assert handed_over == [source]
 
@@ -94,3 +94,25 @@ def test_any_sequence_of_lines_gives_radons_figures(lines, newline, final_newlin
         same_as_radon(source)
     finally:
         raw_lines.RETRIES_BEFORE_HINT = default
+
+
+def test_a_line_seen_before_is_not_tokenized_again(monkeypatch):
+    """`explain` measures both versions of a file, which share most of their lines."""
+    raw_lines._line_memo.clear()
+    tokenized = []
+    real = raw_lines._tokens
+    monkeypatch.setattr(raw_lines, "_tokens", lambda buffer: tokenized.append(buffer) or real(buffer))
+    old = "import os\n\ndef f(x):\n    if x: return 0\n    return os.sep  # why\n"
+    new = old + "\ndef g():\n    return 1\n"
+    assert raw_lines.analyze(old) == radon_analyze(old)
+    tokenized.clear()
+    assert raw_lines.analyze(new) == radon_analyze(new)
+    assert tokenized == ["def g():", "return 1"]
+
+
+def test_the_line_memo_stays_bounded(monkeypatch):
+    monkeypatch.setattr(raw_lines, "LINE_MEMO_LIMIT", 3)
+    raw_lines._line_memo.clear()
+    source = "".join(f"x{i} = {i}  # {i}\n" for i in range(10)) + BIG_LITERAL
+    same_as_radon(source)
+    assert len(raw_lines._line_memo) <= 3
