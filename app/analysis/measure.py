@@ -25,19 +25,19 @@ class Measurement:
     not safe to share between threads), a round of about ROUND_BYTES at a time."""
 
     def __init__(self, repo_path: Path, wanted: dict[str, str], workers: int, max_bytes: int,
-                 should_stop: Callable[[], bool] | None) -> None:
+                 should_stop: Callable[[], bool] | None, *, maintainability: bool = False) -> None:
         self.total = len(wanted)
         self.done = 0
         self.results: dict[str, cx.FileMetrics] = {}
         self.error: BaseException | None = None
         self._abandoned = False  # set when the waiting thread gives up (Ctrl-C): the pool stops too
         stop = (lambda: self._abandoned or should_stop()) if should_stop else (lambda: self._abandoned)
-        self._thread = threading.Thread(target=self._run, args=(repo_path, wanted, workers, max_bytes, stop),
-                                        name="review-tui-complexity", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="review-tui-complexity", daemon=True,
+                                        args=(repo_path, wanted, workers, max_bytes, stop, maintainability))
         self._thread.start()
 
     def _run(self, repo_path: Path, wanted: dict[str, str], workers: int, max_bytes: int,
-             should_stop: Callable[[], bool]) -> None:
+             should_stop: Callable[[], bool], maintainability: bool) -> None:
         from app.core.git.repo import GitRepo
         from app.core.metrics import complexity as cx
         from app.errors import ReviewTuiError
@@ -58,10 +58,10 @@ class Measurement:
                     self.done = before + done
 
                 # Ranking needs cyclomatic complexity only; the maintainability index would double the
-                # cost of every blob, so `explain` computes it on demand for one change.
+                # cost of every blob, so only `explain` asks for it (for one change).
                 self.results.update(cx.analyze_many(
                     ((blob, path, read(blob)) for blob, path in round_), workers=workers, max_bytes=max_bytes,
-                    progress=progress, should_stop=should_stop, maintainability=False))
+                    progress=progress, should_stop=should_stop, maintainability=maintainability))
                 self.done = len(self.results)
         except BaseException as exc:
             self.error = exc

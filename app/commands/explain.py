@@ -20,6 +20,7 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
     """Why a change scored what it did: every factor and its contribution."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
+    analyzer.measure_maintainability = True  # in the complexity's own parse, not a second one
     detail = analyzer.detail(change_id)
     maintainability = analyzer.maintainability(detail)
     from app.report.track_record import evidence_line

@@ -308,3 +308,38 @@ def test_a_listed_change_opens_with_the_destructive_operations_the_list_found(pa
         assert tiers is not None and tiers.destructive, change_id
         fresh = Analyzer(payments_repo).detail(change_id)
         assert warm.detail(change_id).tiers == fresh.tiers == tiers
+
+
+def test_explain_measures_maintainability_in_the_complexity_parse_and_ranks_the_same(payments_repo, tmp_path,
+                                                                                     monkeypatch):
+    """`explain` gets the maintainability index from the parse that measures complexity: no second pass
+    over the blobs, the same figures as that second pass, and the ranking's cached metrics unchanged."""
+    from app.core.metrics import complexity as cx
+    from app.storage.cache import AnalysisCache
+
+    change = "feature/retry-refactor-claude"
+    plain_cache = AnalysisCache.open(tmp_path / "plain.db")
+    plain = Analyzer(payments_repo, cache=plain_cache)
+    plain_detail = plain.detail(change)
+    separate_pass = plain.maintainability(plain_detail)
+    assert separate_pass["payments/retry.py"]["delta"] is not None
+
+    shared_cache = AnalysisCache.open(tmp_path / "shared.db")
+    shared = Analyzer(payments_repo, cache=shared_cache)
+    shared.measure_maintainability = True
+    detail = shared.detail(change)
+    second_passes = []
+    monkeypatch.setattr(cx, "analyze_many", lambda *args, **kwargs: second_passes.append(args) or {})
+    assert shared.maintainability(detail) == separate_pass
+    assert second_passes == []
+
+    def volatile_free(report) -> dict:
+        return {k: v for k, v in report.to_json().items() if k != "age_seconds"}
+
+    assert volatile_free(detail.report) == volatile_free(plain_detail.report)
+    tag = cx.cache_tag(Analyzer(payments_repo).config.complexity.max_file_bytes, maintainability=False)
+    keys = [f"{tag}:{b}" for fd in detail.files for b in (fd.old_blob, fd.new_blob) if b]
+    assert shared_cache.get_many("metrics", keys) == plain_cache.get_many("metrics", keys)
+    # A later run reads the index from the cache, with no parse at all.
+    assert Analyzer(payments_repo, cache=shared_cache).maintainability(detail) == separate_pass
+    assert second_passes == []
