@@ -16,6 +16,8 @@ from app.core.text import format_duration, human_age, one_line, percent, signifi
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
     from app.analysis.report import Assessment, ChangeDetail, ChangeReport
     from app.core.git.discovery import Discovery
     from app.storage.models import TrackRecordRun
@@ -148,22 +150,37 @@ def _risk_line(found: Assessment) -> Text:
     return text
 
 
-def _factors_table(found: Assessment) -> Table:
-    """Every factor: impact ones in cost units, likelihood ones in log-odds; the points add up."""
+# Below this width the raw, normalised, weight and effect columns are left out (`--json` has them): with
+# them an 80-column terminal left the why column 8 characters wide, one word per line.
+WIDE_FACTORS_WIDTH = 110
+
+
+class _FactorsTable:
+    """Every factor: impact ones in cost units, likelihood ones in log-odds; the points add up. As wide as
+    the console allows: the why column keeps room to be read."""
+
+    def __init__(self, found: Assessment) -> None:
+        self.found = found
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield _factors_table(self.found, wide=options.max_width >= WIDE_FACTORS_WIDTH)
+
+
+def _factors_table(found: Assessment, *, wide: bool = True) -> Table:
     factors = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Factors (impact points: the score at the average "
                     "likelihood; likelihood points move it to this change's)", title_justify="left")
-    for name, kw in (("factor", {}), ("kind", {}), ("raw", {"justify": "right"}), ("norm", {"justify": "right"}),
-                     ("weight", {"justify": "right"}), ("effect", {"justify": "right"}),
-                     ("points", {"justify": "right"}), ("why", {"overflow": "fold", "ratio": 1})):
-        factors.add_column(name, **kw)
+    figures = ("raw", "norm", "weight", "effect") if wide else ()
+    for name in ("factor", "kind", *figures, "points"):
+        factors.add_column(name, justify="left" if name in ("factor", "kind") else "right", no_wrap=True)
+    factors.add_column("why", overflow="fold", ratio=1)
     total = 0.0
     for f in found.risk.factors:
         total += f.contribution
         effect = f"+{f.effect:.2f} u" if f.kind == "impact" else f"{f.effect:+.2f}"
-        factors.add_row(f.name, f.kind, safe(f.raw, 20), f"{f.normalised:.2f}", f"{f.weight:.3g}", effect,
-                        Text(f"{f.contribution:.1f}", style="bold" if f.contribution else "dim"),
-                        safe(f.explanation, 300))
-    factors.add_row("", "", "", "", "", Text("total", style="bold"), Text(f"{total:.1f}", style="bold"), "")
+        cells = (safe(f.raw, 20), f"{f.normalised:.2f}", f"{f.weight:.3g}", effect) if wide else ()
+        points = Text(f"{f.contribution:.1f}", style="bold" if f.contribution else "dim")
+        factors.add_row(f.name, f.kind, *cells, points, safe(f.explanation, 300))
+    factors.add_row("", *([""] * len(figures)), Text("total", style="bold"), Text(f"{total:.1f}", style="bold"), "")
     return factors
 
 
@@ -180,7 +197,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         ("   band: ", "dim"), one_line(found.risk.band_reason, 80), "\n",
         _risk_line(found),
     )
-    factors = _factors_table(found)
+    factors = _FactorsTable(found)
     parts: list[Any] = [head]
     if detail.change.base_note:
         parts.append(Text("Base: " + one_line(detail.change.base_note, 300), style="cyan"))

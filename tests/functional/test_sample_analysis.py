@@ -179,6 +179,26 @@ def test_explain_prints_every_factor(payments_repo):
         assert f["name"] in result.output
 
 
+def test_explain_in_an_80_column_terminal_keeps_the_why_readable(payments_repo):
+    """The figures columns give way to the why: at 80 columns each reason reads on its own lines, not one
+    word per line in an 8-column strip; `--json` and a wide terminal keep raw, norm, weight and effect."""
+    change = "infra/recreate-staging-env"
+    narrow = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["explain", change, "--repo", str(payments_repo)],
+                                                     catch_exceptions=False).output
+    wide = CliRunner(env={"COLUMNS": "140"}).invoke(cli, ["explain", change, "--repo", str(payments_repo)],
+                                                    catch_exceptions=False).output
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    header = next(line for line in narrow.splitlines() if line.split()[:2] == ["factor", "kind"])
+    assert header.split() == ["factor", "kind", "points", "why"]
+    assert next(line for line in wide.splitlines() if line.split()[:2] == ["factor", "kind"]).split() == [
+        "factor", "kind", "raw", "norm", "weight", "effect", "points", "why"]
+    listed = json.loads(CliRunner().invoke(cli, ["explain", change, "--repo", str(payments_repo), "--json"]).stdout)
+    assert 80 - header.index("why") >= 40  # the why column's width
+    for factor in listed["factors"]:
+        opening = factor["explanation"].split()[0]
+        assert any(line.split()[:1] == [factor["name"]] and opening in line for line in narrow.splitlines())
+
+
 def test_unknown_change_is_a_one_line_error(payments_repo):
     result = CliRunner().invoke(cli, ["chunks", "no/such-branch", "--repo", str(payments_repo)])
     assert result.exit_code == 2
