@@ -268,6 +268,12 @@ DEFAULT_TIERS = [
     ("src/auth/fixtures/user.json", 3),
     ("auth/tests/test_x.py", 3),
     ("docs/auth/setup.py", 3),
+    # a project's setup.py is its manifest; one inside a source tree is a module (ansible's setup module)
+    ("setup.py", 1),
+    ("packages/client/setup.py", 1),
+    ("lib/ansible/modules/setup.py", 2),
+    ("src/pkg/setup.py", 2),
+    ("src/auth/setup.py", 0),
     ("src/crypto/maths.py", 1),  # crypto/ in a library is algorithms; key handling stays tier 0 below
     ("src/crypto/secret_store.py", 0),
     # case ignored, always
@@ -284,6 +290,7 @@ def test_tests_and_examples_under_a_critical_path_say_what_they_sit_under() -> N
     assert reason.endswith("; a test, doc or example of tier-0 code ('**/auth/**')")
     assert "; a test" not in tier_of("tests/test_views.py", TierConfig())[1]
     assert "; a test" not in tier_of("src/auth/login.py", TierConfig())[1]
+    assert "; a test" not in tier_of("lib/ansible/modules/setup.py", TierConfig())[1]
 
 
 def test_repository_rules_match_case_insensitively_and_keep_winning() -> None:

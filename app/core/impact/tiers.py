@@ -80,6 +80,10 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         pnpm-lock.yaml go.mod go.sum Cargo.toml Cargo.lock Gemfile Gemfile.lock *.gemspec pom.xml build.gradle
         build.gradle.kts settings.gradle settings.gradle.kts gradle.lockfile composer.json composer.lock
         *.lock""")
+    # A project's setup.py sits at its root, beside src/ or lib/; one inside them is a module (ansible's
+    # lib/ansible/modules/setup.py gathers facts) and ranks as the code it is.
+    + _rules(2, "a module named setup.py inside a source tree: code, not a package manifest",
+             "**/src/**/setup.py **/lib/**/setup.py")
     + _rules(1, "container build: changes the image that ships", """
         Dockerfile Dockerfile.* *.dockerfile Containerfile docker-compose*.yml docker-compose*.yaml
         compose.yml compose.yaml""")
@@ -157,7 +161,7 @@ class TierConfig:
         """`rule.describe(path)`, plus what critical path it sits under when a lower-tier-wins rule (tests,
         docs, examples) took it out of a critical tier: "a test, doc or example of tier-0 code (...)"."""
         line = rule.describe(path)
-        if rule.tier < self.default_tier or rule.source != BUILT_IN:
+        if rule.tier < MAX_TIER or rule.source != BUILT_IN:  # tier 3: tests, docs, examples, tooling
             return line
         rules, matcher = self._critical
         index = matcher.last_match(path.lower())
