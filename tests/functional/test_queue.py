@@ -13,7 +13,7 @@ from app.analysis.analyzer import Analyzer, rank
 from app.config import UserConfig
 from app.storage.ledger import NewDecision
 from app.tui.messages import ReportArrived
-from app.tui.screens.queue import COLUMN_BY_KEY, QueueScreen, compact_number, sort_rows, visible_columns
+from app.tui.screens.queue import COLUMN_BY_KEY, QueueScreen, compact_number, line_counts, sort_rows, visible_columns
 from app.tui.widgets.filter_bar import QueueFilters
 from tests.conftest import ALICE, BOB, SAMPLES
 from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
@@ -373,6 +373,15 @@ def test_compact_numbers_fit_four_characters():
     assert [compact_number(n) for n in (0, 12, 999, 1000, 5240, 48_000, 1_300_000)] == [
         "0", "12", "999", "1.0k", "5.2k", "48k", "1.3M"]
     assert all(len(compact_number(n)) <= 4 for n in [*range(0, 20_000_000, 7919), 9_999, 9_950, 999_999])
+
+
+def test_line_counts_stay_whole_when_they_fit_and_never_lose_their_digits():
+    width = COLUMN_BY_KEY["lines"].width
+    assert line_counts(1477, 1370, width) == ("1477", "1370")  # ansible's pull/80675, whole
+    assert line_counts(17715, 22355, width) == ("17k", "22k")  # its release branch: was "+17715/-2…"
+    for added, deleted in [(9_999, 9_999), (999_999, 999_999), (12_345_678, 3), (0, 0)]:
+        shown = line_counts(added, deleted, width)
+        assert len(shown[0]) + len(shown[1]) + 2 <= width
 
 
 def test_sorting_puts_missing_values_last_in_both_directions(payments_repo, warm_cache):

@@ -81,6 +81,14 @@ def compact_number(value: float) -> str:
     return f"{value // 1_000_000}M"
 
 
+def line_counts(added: int, deleted: int, width: int) -> tuple[str, str]:
+    """Lines added and deleted as they fit `width` cells with their signs and slash: whole when they
+    can, else compact ("+17715/-22355" reads "+17k/-22k" rather than "+17715/-2…")."""
+    if len(str(added)) + len(str(deleted)) + 2 <= width:
+        return str(added), str(deleted)
+    return compact_number(added), compact_number(deleted)
+
+
 def status_category(label: str) -> str:
     """"in progress 1 of 3" -> "in progress"; other labels are their own category."""
     if label.startswith("in progress"):
@@ -214,7 +222,8 @@ COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("impact", "impact", 6, 130, lambda r: r.impact, descending=True, justify="right"),
     QueueColumn("ai", "AI", 4, 70, lambda r: r.ai_share, descending=True, justify="right"),
     QueueColumn("cc", "CC+", 5, 110, lambda r: r.complexity_added, descending=True, justify="right"),
-    QueueColumn("lines", "+/-", 10, 80, lambda r: None if r.error else r.lines, descending=True, justify="right"),
+    # 11 cells: "+1477/-1370" whole, and "+9.9k/-9.9k" at most when compact.
+    QueueColumn("lines", "+/-", 11, 80, lambda r: None if r.error else r.lines, descending=True, justify="right"),
     QueueColumn("files", "files", 5, 170, lambda r: None if r.error else r.report.figures.files,
                 descending=True, justify="right"),
     QueueColumn("chunks", "chunks", 6, 150, lambda r: r.chunk_count, descending=True, justify="right"),
@@ -354,9 +363,9 @@ class _Cells:
     def cell_lines(self, row: QueueRow, width: int) -> Text:
         if row.error:
             return Text("-", style="dim")
-        figures = row.report.figures
-        return Text.assemble((f"+{figures.lines_added}", self.colour("diff-added")), "/",
-                             (f"-{figures.lines_deleted}", self.colour("diff-removed")))
+        added, deleted = line_counts(row.report.figures.lines_added, row.report.figures.lines_deleted, width)
+        return Text.assemble((f"+{added}", self.colour("diff-added")), "/",
+                             (f"-{deleted}", self.colour("diff-removed")))
 
     def cell_files(self, row: QueueRow, width: int) -> Text:
         return Text("-" if row.error else str(row.report.figures.files))
