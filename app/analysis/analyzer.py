@@ -74,8 +74,9 @@ if TYPE_CHECKING:
 
 _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibrated")
 # Bump when the shape or meaning of a cached report changes.
-ANALYSIS_VERSION = "14"  # 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base;
-# 12: risk inputs kept; 11: expected cost
+# 15: built-in tiers: setup.py and ansible/ data in a source tree are code; 14: built-in ansible/ tier rule
+# narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs kept; 11: expected cost
+ANALYSIS_VERSION = "15"
 
 Progress = Callable[[int, int, str], None]
 

@@ -96,6 +96,12 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         kustomization.yml **/deploy/**/*.yaml **/deploy/**/*.yml **/deployments/**/*.yaml
         **/deployments/**/*.yml **/ansible/**/*.yml **/ansible/**/*.yaml **/ansible/**/*.j2 **/ansible/**/*.ini
         **/ansible/**/*.cfg Pulumi.yaml Pulumi.*.yaml cloudformation/ serverless.yml""")
+    # Inside a source tree (lib/, src/) an ansible/ directory is a Python package named ansible, and its YAML
+    # and templates are that package's data: lib/ansible/config/base.yml, the galaxy role skeletons.
+    + _rules(2, "data of a Python package named ansible (in a source tree), not playbooks", """
+        **/lib/ansible/**/*.yml **/lib/ansible/**/*.yaml **/lib/ansible/**/*.j2 **/lib/ansible/**/*.ini
+        **/lib/ansible/**/*.cfg **/src/ansible/**/*.yml **/src/ansible/**/*.yaml **/src/ansible/**/*.j2
+        **/src/ansible/**/*.ini **/src/ansible/**/*.cfg""")
     + _rules(0, "schema migration: runs once against production data and is hard to undo", """
         **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql""")
     + _rules(1, "cryptography code: core code, but usually algorithms rather than key or identity handling",
