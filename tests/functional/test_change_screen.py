@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static, TabbedContent
 
 from app.analysis.analyzer import Analyzer
 from app.config import UserConfig
-from app.tui.screens.change import ChangeScreen
+from app.tui.screens.change import ChangeScreen, fit_chunk_title
 from app.tui.screens.queue import QueueScreen
 from app.tui.widgets.why_panel import factor_total
 from tests.conftest import ALICE, SAMPLES
@@ -276,3 +276,19 @@ def test_analyzer_detail_agrees_with_the_report_the_queue_showed(payments_repo, 
     analyzer = Analyzer(payments_repo, cache=warm_cache)
     report = analyzer.analyze(analyzer.change("infra/recreate-staging-env"))
     assert analyzer.detail("infra/recreate-staging-env").report.score == report.score
+
+
+def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
+    """The planner names chunks by their paths; in a narrow column the top directories go first, so the
+    names of the files and functions stay readable (cut first, 21 cells showed "lib/ansi…d service.py")."""
+    assert fit_chunk_title("lib/ansible/modules/service.py", 40) == "lib/ansible/modules/service.py"
+    assert fit_chunk_title("infra/terraform/main.tf", 21) == "terraform/main.tf"
+    assert fit_chunk_title("lib/ansible/module_utils/facts/system/service_mgr.py and lib/ansible/modules/service.py",
+                           30) == "service_mgr.py and service.py"
+    listed = "lib/ansible/modules/: apt.py, yum.py and 5 more"
+    assert fit_chunk_title(listed, 35) == "modules/: apt.py, yum.py and 5 more"
+    assert fit_chunk_title("lib/ansible/modules/: apt.py, yum.py and 5 more", 25) == "apt.py, yum.py and 5 more"
+    assert fit_chunk_title("lib/ansible/executor/task_executor.py: TaskExecutor.run and 2 more",
+                           45) == "task_executor.py: TaskExecutor.run and 2 more"
+    assert fit_chunk_title("Collapsed: vendor/lib/generated/client.py", 30) == "Collapsed: generated/client.py"
+    assert len(fit_chunk_title("a/" * 50 + "very_long_module_name_that_does_not_fit.py", 21)) == 21

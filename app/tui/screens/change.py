@@ -13,6 +13,7 @@ approval will be recorded as a rubber stamp.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -69,6 +70,39 @@ def _likelihood_impact(found: Assessment | None, width: int) -> Text:
     if found is None or width < 100:
         return Text()
     return Text(f"  fix {percent(found.risk.likelihood)} × impact {found.risk.impact:.2g}", style="dim")
+
+
+_COMMON_DIRECTORY = re.compile(r"^(\S+)/: ")  # the planner's "lib/pkg/: a.py and b.py"
+_PATH = re.compile(r"(?:[^\s,:/]+/)+[^\s,:/]+")  # "lib/pkg/a.py"
+
+
+def _last_directories(path: str, keep: int) -> str:
+    parts = path.split("/")
+    return "/".join(parts[max(len(parts) - keep - 1, 0):])
+
+
+def fit_chunk_title(title: str, width: int) -> str:
+    """A chunk's title in `width` cells: whole when it fits, else with its paths' directories left out
+    from the top ("lib/ansible/modules/service.py" becomes "modules/service.py", then "service.py"), and
+    only then cut in the middle: cut first, 21 cells showed "lib/ansi…d service.py"."""
+    title = one_line(title, 300)
+    if len(title) <= width:
+        return title
+    prefix = "Collapsed: " if title.startswith("Collapsed: ") else ""
+    body = title[len(prefix):]
+    head = _COMMON_DIRECTORY.match(body)
+    names = body if head is None else body[head.end():]
+    short = ""
+    for keep in (2, 1, 0):
+        def shorten(match: re.Match[str], keep: int = keep) -> str:
+            return _last_directories(match.group(0), keep)
+
+        short = prefix + _PATH.sub(shorten, names)
+        if head is not None and keep:
+            short = f"{prefix}{_last_directories(head.group(1), keep - 1)}/: {short[len(prefix):]}"
+        if len(short) <= width:
+            break
+    return fit_middle(short, width)
 
 
 class ChangeScreen(Screen[None]):
@@ -434,8 +468,7 @@ class ChangeScreen(Screen[None]):
         state = self.chunk_states.get(chunk.content_hash, "new")
         return {
             "index": Text(str(chunk.index), style="dim", justify="right"),
-            "title": Text(fit_middle(one_line(chunk.title, 300), title_width), no_wrap=True,
-                          overflow="ellipsis"),
+            "title": Text(fit_chunk_title(chunk.title, title_width), no_wrap=True, overflow="ellipsis"),
             "kind": Text(one_line(chunk.kind, 20)),
             "lines": Text(str(chunk.changed_lines), justify="right"),
             "cc": Text(f"+{chunk.complexity_added}" if chunk.complexity_added else "0", justify="right",
