@@ -268,7 +268,7 @@ class ReviewApp(App[None]):
         from app.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.user_config.keys))
+            self.push_screen(HelpScreen(self.user_config.keys, registry_screen(self.screen)))
 
     async def action_quit(self) -> None:
         """End the review session (flushing active time) before leaving."""

@@ -312,11 +312,16 @@ def display_keys(keys: tuple[str, ...] | list[str]) -> str:
     return " / ".join(format_key(key) for key in keys) or "(no key)"
 
 
-def help_sections(overrides: Mapping[str, str] | None = None) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """[(screen title, [(keys, action name, description)])] in SCREEN_TITLES order, for the help screen."""
+def help_sections(overrides: Mapping[str, str] | None = None,
+                  current: str | None = None) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """[(screen title, [(keys, action name, description)])] for the help screen: the sections of the
+    `current` screen first (its own keys, then the global ones), then the rest in SCREEN_TITLES order."""
     resolution = resolve_keys(overrides)
+    own = [name for name in ACTIVE_TOGETHER.get(current or "", ()) if name != "global"]
+    order = [*own, "global", *(name for name in SCREEN_TITLES if name not in own and name != "global")]
     sections = []
-    for screen, title in SCREEN_TITLES.items():
+    for screen in order:
+        title = SCREEN_TITLES[screen]
         rows = [(display_keys(resolution.keys[(spec.screen, spec.name)]), spec.name, spec.description)
                 for spec in ACTIONS if spec.screen == screen]
         if rows:

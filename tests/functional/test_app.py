@@ -167,6 +167,29 @@ async def test_help_screen_lists_every_key_of_every_screen(payments_repo, warm_c
         assert isinstance(app.screen, QueueScreen)
 
 
+async def test_help_opens_on_the_keys_of_the_screen_it_was_asked_from(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache, user_config=UserConfig(reviewer_email=REVIEWER))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+
+        async def first_sections() -> list[str]:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            titles = [str(static.content) for static in app.screen.query(".help-section-title")]
+            await pilot.press("escape")
+            await pilot.pause()
+            return titles[:2]
+
+        assert await first_sections() == ["Queue (pending changes)", "Queue list (moving the cursor)"]
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if type(app.screen).__name__ == "ChangeScreen":
+                break
+        assert await first_sections() == ["Change (why, commits, review plan)", "Everywhere"]
+
+
 async def test_command_palette_offers_every_action_of_the_screen_and_runs_it(payments_repo, warm_cache):
     app = build_app(payments_repo, cache=warm_cache)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -25,16 +25,18 @@ class HelpScreen(ModalScreen[None]):
     CSS_PATH = STYLES / "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("help"))
 
-    def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
-        """`overrides` is UserConfig.keys, so the listed keys are the ones that work."""
+    def __init__(self, overrides: Mapping[str, str] | None = None, current: str | None = None) -> None:
+        """`overrides` is UserConfig.keys, so the listed keys are the ones that work; the keys of the
+        `current` screen (a registry screen name such as "chunk") come first."""
         super().__init__()
         self._overrides = dict(overrides or {})
+        self._current = current
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-panel") as panel:
             panel.border_title = "Keys"
             panel.border_subtitle = "escape, q or ? closes · rebind keys in config.toml [keys]"
-            for title, rows in help_sections(self._overrides):
+            for title, rows in help_sections(self._overrides, self._current):
                 yield Static(Text(title), classes="help-section-title")
                 yield Static(self._table(rows), classes="help-keys")
 
