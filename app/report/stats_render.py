@@ -102,16 +102,26 @@ COMPACT_COLUMNS = ("changes", "chunks", "time/floor", "LOC/h median [p25-p75]", 
 """What a narrow terminal keeps of the reviewer and tier tables (the rest is in --json/--csv/--html)."""
 
 
+NARROW_WIDTH = 110
+"""Below this many columns the tables keep only what an 80-column terminal can show whole."""
+NARROW_COLUMNS = ("chunks", "time/floor", "LOC/h median", "stamps")
+NARROW_WEEK_COLUMNS = ("chunks", "LOC/h median", "stamps", "stale")
+NARROW_KEY_WIDTH = 24  # reviewer e-mail addresses are cut to this (32 where there is room)
+
+
 def sections(report: StatsReport,
              width: int | None = None) -> list[tuple[str, str, list[Figures], list[Column]]]:
     """The grouped tables: (title, first column header, rows, columns), in reading order. Below 170
-    columns the reviewer and tier tables keep the compact set rather than squash every header."""
-    grouped = columns(COMPACT_COLUMNS) if width is not None and width < 170 else columns()
+    columns the reviewer and tier tables keep the compact set, below NARROW_WIDTH the narrow one, rather
+    than squash every header into "ti…" and "cha…"."""
+    narrow = width is not None and width < NARROW_WIDTH
+    grouped = (columns(NARROW_COLUMNS) if narrow else columns(COMPACT_COLUMNS) if width is not None and width < 170
+               else columns())
     return [
         ("Reviewers (by name; rates are normalised by the floor time, not ranked)", "reviewer",
          report.reviewers, grouped),
         ("Tiers", "tier", report.tiers, grouped),
-        ("Weeks (ISO, UTC)", "week", report.weeks, columns(WEEK_COLUMNS)),
+        ("Weeks (ISO, UTC)", "week", report.weeks, columns(NARROW_WEEK_COLUMNS if narrow else WEEK_COLUMNS)),
         ("AI share of reviewed code against time spent (is AI code read faster?)", "AI band", report.ai_bands,
          band_columns()),
     ]
@@ -185,7 +195,8 @@ def summary_lines(report: StatsReport) -> list[str]:
 # -- terminal -------------------------------------------------------------------------------
 
 
-def _group_table(title: str, first: str, rows: list[Figures], cols: list[Column], full: bool = False) -> Table:
+def _group_table(title: str, first: str, rows: list[Figures], cols: list[Column], full: bool = False,
+                 key_width: int = 32) -> Table:
     """One group's table; `full` (a pipe or file) keeps every key (reviewer, week) whole."""
     table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
                   expand=False)
@@ -193,7 +204,7 @@ def _group_table(title: str, first: str, rows: list[Figures], cols: list[Column]
     if full:
         table.add_column(Text(first), no_wrap=True, overflow="ignore")
     else:
-        table.add_column(Text(first), no_wrap=True, overflow="ellipsis", max_width=32)
+        table.add_column(Text(first), no_wrap=True, overflow="ellipsis", max_width=key_width)
     for column in cols:
         table.add_column(Text(column.header), justify=column.justify, no_wrap=True)  # type: ignore[arg-type]
     for figures in rows:
@@ -209,18 +220,20 @@ def _bar(fraction: float, width: int) -> str:
     return ("█" * whole + rest.strip()).ljust(width)
 
 
-def histogram_table(report: StatsReport, width: int = 40) -> Table:
-    """Rate histogram with the 500 LOC/h line drawn between the bins below and above it."""
+def histogram_table(report: StatsReport, width: int = 40, floor_note: bool = True) -> Table:
+    """Rate histogram with the 500 LOC/h line drawn between the bins below and above it (and, with
+    `floor_note`, what the line means beside it)."""
     table = Table(title="Review rates of chunk reviews (changed lines per active hour)", title_justify="left",
                   box=None, pad_edge=False, show_header=False)
-    table.add_column(justify="right", no_wrap=True)
+    table.add_column(justify="right", no_wrap=True, min_width=len("1,000-1,500"))
     table.add_column(no_wrap=True)
     table.add_column(justify="right", no_wrap=True)
     peak = max((n for _, _, n in report.histogram), default=0) or 1
     for low, high, count in report.histogram:
         if low == FLOOR_RATE:
             table.add_row(Text(f"{FLOOR_RATE:.0f}", style="bold red"),
-                          Text("┄" * width + f" {FLOOR_RATE:.0f} LOC/h: faster reads miss defects",
+                          Text("┄" * width + f" {FLOOR_RATE:.0f} LOC/h" + (": faster reads miss defects"
+                                                                         if floor_note else ""),
                                style="red"), "")
         label = f"{low:,.0f}+" if math.isinf(high) else f"{low:,.0f}-{high:,.0f}"
         style = "green" if high <= FLOOR_RATE else "red"
@@ -267,10 +280,11 @@ def render_rich(report: StatsReport, width: int = 160, full: bool = False) -> Re
               title=Text(visible(f"Review stats: {scope_line(report)}")),
               title_align="left", expand=False),
     ]
+    narrow = width < NARROW_WIDTH
     for title, first, rows, cols in sections(report, width):
         if rows:
-            parts.append(_group_table(title, first, rows, cols, full))
-    parts.append(histogram_table(report, bar_width))
+            parts.append(_group_table(title, first, rows, cols, full, NARROW_KEY_WIDTH if narrow else 32))
+    parts.append(histogram_table(report, bar_width, floor_note=not narrow))
     if report.weeks:
         parts.append(trend_table(report, bar_width))
     parts.extend(track_record_parts(report))

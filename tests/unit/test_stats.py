@@ -426,6 +426,15 @@ def test_rich_report_fits_an_80_column_terminal(ledger: Ledger) -> None:
     console.print(render_rich(compute_stats(ledger, StatsQuery()), width=80))
     text = console.export_text()
     assert "Reviewers" in text and "500 LOC/h" in text
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # Whole headers and figures, not "ti…", "cha…", "0.2…": the narrow column set fits.
+    headers = [line for line in lines if line.split()[:1] in (["reviewer"], ["tier"], ["week"])]
+    assert len(headers) == 3 and not any("…" in line for line in headers)
+    assert headers[0].split() == ["reviewer", "chunks", "time/floor", "LOC/h", "median", "stamps"]
+    rows = lines[lines.index(headers[1]) + 2:]
+    assert rows[0].startswith(" Tier ") and "…" not in rows[0]
+    assert "1,000-1,500" in text  # histogram labels whole
     assert json.loads(render_json(compute_stats(ledger, StatsQuery())))["overall"]["chunks"] == 7
     assert render_csv(compute_stats(ledger, StatsQuery())).startswith("dimension,key,changes")
 
