@@ -195,9 +195,11 @@ def summary_lines(report: StatsReport) -> list[str]:
 # -- terminal -------------------------------------------------------------------------------
 
 
-def _group_table(title: str, first: str, rows: list[Figures], cols: list[Column], full: bool = False,
-                 key_width: int = 32) -> Table:
-    """One group's table; `full` (a pipe or file) keeps every key (reviewer, week) whole."""
+def group_table(title: str, first: str, rows: list[Figures], cols: list[Column], full: bool = False,
+                width: int | None = None) -> Table:
+    """One group's table; `full` (a pipe or file) keeps every key (reviewer, week) whole, else keys are
+    cut to fit a terminal `width` columns wide."""
+    key_width = NARROW_KEY_WIDTH if width is not None and width < NARROW_WIDTH else 32
     table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
                   expand=False)
     # Headers are Text: "[p25-p75]" must not be read as Rich markup.
@@ -270,7 +272,7 @@ def legend(cols: Sequence[str] = tuple(MEANINGS)) -> Table:
 
 def render_rich(report: StatsReport, width: int = 160, full: bool = False) -> RenderableType:
     """The readable report: headline, grouped tables, the two pictures, the legend and the caveats.
-    `full`: for a pipe or file, nothing is cut (see _group_table)."""
+    `full`: for a pipe or file, nothing is cut (see group_table)."""
     if report.empty_ledger or report.no_data:
         return Group(Text(EMPTY_HINT if report.empty_ledger else no_data_message(report)),
                      *track_record_parts(report))
@@ -283,7 +285,7 @@ def render_rich(report: StatsReport, width: int = 160, full: bool = False) -> Re
     narrow = width < NARROW_WIDTH
     for title, first, rows, cols in sections(report, width):
         if rows:
-            parts.append(_group_table(title, first, rows, cols, full, NARROW_KEY_WIDTH if narrow else 32))
+            parts.append(group_table(title, first, rows, cols, full, width))
     parts.append(histogram_table(report, bar_width, floor_note=not narrow))
     if report.weeks:
         parts.append(trend_table(report, bar_width))

@@ -87,3 +87,27 @@ async def test_empty_ledger_says_how_to_start(tmp_path: Path) -> None:
             assert screen.all_repos
             message = text_of(screen.query_one("#stats-message", Static))
             assert "No reviews recorded yet" in message and "review-tui demo" in message
+
+
+async def test_an_80_column_screen_shows_whole_headers_and_figures(tmp_path: Path) -> None:
+    clock = Clock()
+    with Ledger.open(tmp_path / "ledger.db", clock=clock) as ledger:
+        record_scenario(ledger, clock)
+        long_name = "maintainers@users.noreply.example-organisation.example"  # cut to fit, not the figures
+        session = ledger.start_session(long_name, R)
+        read(ledger, clock, session, R, "E", "e1", "e-1", utc(2026, 1, 7), 120)
+        decide(ledger, clock, utc(2026, 1, 7, 1), session, long_name, R, "E", "e1", "e-1", floor_seconds=60,
+               changed_lines=10, tier=3)
+        app = Host(ledger, R)
+        async with app.run_test(size=(80, 40)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, StatsScreen)
+            await settle(pilot, screen)
+            console = Console(width=80, record=True, no_color=True, file=io.StringIO())
+            for widget in screen.query(".stats-part").results(Static):
+                if widget.id not in ("stats-summary",):
+                    console.print(widget.content)
+            lines = console.export_text().splitlines()
+            headers = [line for line in lines if line.split()[:1] in (["reviewer"], ["tier"], ["week"])]
+            assert len(headers) == 3 and not any("…" in line for line in headers)
+            assert "1,000-1,500" in "\n".join(lines)

@@ -23,6 +23,8 @@ from app.errors import ReviewTuiError
 from app.report.stats import StatsQuery, StatsReport, compute_stats
 from app.report.stats_render import (
     EMPTY_HINT,
+    NARROW_WIDTH,
+    group_table,
     histogram_table,
     legend,
     no_data_message,
@@ -32,7 +34,6 @@ from app.report.stats_render import (
     track_record_parts,
     trend_table,
 )
-from app.report.stats_render import _group_table as group_table
 from app.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -133,9 +134,10 @@ class StatsScreen(Screen[None]):
         parts: list[Any] = [Static(summary, classes="stats-part", id="stats-summary")]
         for title, first, rows, cols in sections(report, width):
             if rows:
-                parts.append(Static(group_table(title, first, rows, cols), classes="stats-part"))
+                parts.append(Static(group_table(title, first, rows, cols, width=width), classes="stats-part"))
         bars = min(40, max(10, width - 40))
-        parts.append(Static(Group(histogram_table(report, bars)), classes="stats-part", id="stats-histogram"))
+        histogram = histogram_table(report, bars, floor_note=width >= NARROW_WIDTH)
+        parts.append(Static(Group(histogram), classes="stats-part", id="stats-histogram"))
         if report.weeks:
             parts.append(Static(trend_table(report, bars), classes="stats-part", id="stats-trend"))
         parts.append(track)
