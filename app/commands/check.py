@@ -23,6 +23,8 @@ from app.commands.common import range_args, range_options
 from app.core.text import json_text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from app.analysis.signoff import CheckOutcome
     from app.storage.ledger import Ledger
 
@@ -97,30 +99,51 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _line_writer() -> Callable[[str], None]:
+    """click.echo, wrapping at words in a terminal (a long reviewer line broke as "approve / d 1 of 9");
+    a pipe or file keeps one line per item, for grep and CI logs."""
+    if not sys.stdout.isatty():
+        return click.echo
+    import shutil
+    import textwrap
+
+    width = max(shutil.get_terminal_size().columns, 40)
+
+    def echo(line: str) -> None:
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        if line.lstrip(" ").startswith("- "):
+            indent += "  "
+        click.echo(textwrap.fill(line, width, subsequent_indent=indent + "  ", break_on_hyphens=False,
+                                 break_long_words=False))  # an id stays whole, to be copied
+
+    return echo
+
+
 def _print(outcome: CheckOutcome) -> None:
     from app.core.text import one_line
 
+    echo = _line_writer()
     result = outcome.result
     need = result.required
     verdict = "policy met" if result.ok else "policy NOT met"
-    click.echo(f"{one_line(outcome.change_id, 80)} @ {outcome.head[:10]}: {verdict} "
+    echo(f"{one_line(outcome.change_id, 80)} @ {outcome.head[:10]}: {verdict} "
                f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {_count(len(outcome.chunks), 'chunk')}; "
                f"needs {_count(need.approvals, 'approval')}, {need.senior_approvals} senior)")
     for line in result.missing:
-        click.echo(f"  - {one_line(line, 400)}")
+        echo(f"  - {one_line(line, 400)}")
     for standing in result.reviewers:
         role = "senior" if standing.senior else "reviewer"
         state = standing.state + (f": {standing.detail}" if standing.detail and not standing.counted else "")
-        click.echo(f"  {one_line(standing.reviewer, 60)} ({role}): {one_line(state, 300)}")
-    click.echo(f"  {outcome.signatures}")
+        echo(f"  {one_line(standing.reviewer, 60)} ({role}): {one_line(state, 300)}")
+    echo(f"  {outcome.signatures}")
     for line in outcome.not_counted:
-        click.echo(f"  not counted: {one_line(line, 300)}")
+        echo(f"  not counted: {one_line(line, 300)}")
     if outcome.threads:
         open_count = sum(1 for t in outcome.threads if not t.resolved)
-        click.echo(f"  comment threads: {len(outcome.threads)}, {open_count} open")
+        echo(f"  comment threads: {len(outcome.threads)}, {open_count} open")
         for thread in outcome.threads:
             state = "resolved" if thread.resolved else "open"
             count = len(thread.replies)
             replies = f", {count} repl{'y' if count == 1 else 'ies'}" if count else ""
-            click.echo(f"    [{state}] {one_line(thread.root.where, 80)} {one_line(thread.root.reviewer, 60)}"
+            echo(f"    [{state}] {one_line(thread.root.where, 80)} {one_line(thread.root.reviewer, 60)}"
                        f"{replies}: {one_line(thread.root.body, 200)}")

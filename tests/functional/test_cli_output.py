@@ -150,3 +150,45 @@ def test_count_ticks_are_distinct_whole_numbers_reaching_the_peak(peak: int, exp
     from app.report.stats_html import count_ticks
 
     assert count_ticks(peak) == expected
+
+
+def _run_in_terminal(args: list[str], columns: int) -> str:
+    """Run review-tui with its stdout on a real pseudo-terminal `columns` wide; what it printed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    try:
+        process = subprocess.Popen([*CLI, *args], stdout=terminal, stderr=subprocess.PIPE, env=env)
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                data = os.read(controller, 65536)
+            except OSError:  # EIO: the terminal's last writer has gone
+                break
+            if not data:
+                break
+            chunks.append(data)
+        assert process.wait(timeout=120) in (0, 1), process.stderr.read() if process.stderr else ""
+    finally:
+        os.close(controller)
+    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", text)
+
+
+def test_check_in_a_terminal_wraps_at_words_and_a_pipe_keeps_one_line_per_item(long_names: Path,
+                                                                                hermetic_dirs: Path) -> None:
+    args = ["check", "many", "--repo", str(long_names)]
+    piped = run(args)
+    assert piped.returncode == 1, piped.stderr
+    shown = _run_in_terminal(args, 60)
+    lines = [line for line in shown.splitlines() if line.strip()]
+    assert max(len(line) for line in lines) <= 60
+    assert shown.split() == piped.stdout.split()  # the same words, none broken in two
+    assert len(lines) > len(piped.stdout.strip().splitlines())  # long items did wrap
+    assert all(line.startswith("  ") for line in lines[1:])  # continuation lines stay indented
