@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +73,7 @@ def _interval(value: tuple[float, float, float]) -> str:
         return "-"
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return f"{v:.3f}"
-    return f"{v:.3f} [{lo:.2f}, {hi:.2f}]"
+    return f"{v:.3f} [{lo:.2f}-{hi:.2f}]"  # no space: a cell never wraps inside its interval
 
 
 def summary_lines(run: CalibrationRun) -> list[str]:
@@ -100,15 +101,18 @@ def render_rich(run: CalibrationRun) -> list[RenderableType]:
     c = run.calibration
     out: list[RenderableType] = [Text(line) for line in summary_lines(run)]
     metrics = Table(title="Ranking the newer half", title_justify="left", show_edge=False)
-    metrics.add_column("metric")
+    metrics.add_column("metric", min_width=16)
     for figure in c.figures:
-        metrics.add_column(MODEL_NAMES[figure.name], justify="right")
+        # Headers on two lines at most ("this repository's / own model"): the figures' cells never wrap.
+        header = textwrap.fill(MODEL_NAMES[figure.name], 17)
+        metrics.add_column(header, justify="right", no_wrap=True)
     for key, name in METRIC_NAMES.items():
         metrics.add_row(name, *[_interval(f.metrics[key]) for f in c.figures])
     out.append(metrics)
     record = Table(title="AI track record: share of changes later fixed", title_justify="left", show_edge=False)
     for column in ("changes by", "changes", "later fixed", "rate [95%]"):
-        record.add_column(column, justify="left" if column == "changes by" else "right")
+        record.add_column(column, justify="left" if column == "changes by" else "right",
+                          no_wrap=column == "rate [95%]")
     for r in c.records:
         record.add_row(Text(_tool_name(r)), str(r.changes), str(r.fixed), _interval(r.rate))
     out.append(record)

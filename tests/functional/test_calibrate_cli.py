@@ -105,6 +105,15 @@ def test_calibrate_stores_the_winning_model_and_list_uses_it(make_repo, tmp_path
     again = json.loads(run("calibrate", "--repo", str(b.path), "--json").stdout)
     assert again["cached"] is True and again["metrics"] == doc["metrics"]
 
+    # In 80 columns every figure and its interval stays on one line of its cell.
+    table = subprocess.run([*CLI, "calibrate", "--repo", str(b.path)], capture_output=True, text=True,
+                           env={**os.environ, "COLUMNS": "80"}, timeout=600).stdout
+    assert max(len(line) for line in table.splitlines()) <= 80
+    for model in doc["metrics"].values():
+        for metric in model.values():
+            if metric["low"] is not None:
+                assert f"{metric['value']:.3f} [{metric['low']:.2f}-{metric['high']:.2f}]" in table
+
     page = (tmp_path / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script" not in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
