@@ -84,7 +84,7 @@ async def test_claude_branch_shows_its_ai_tools_and_marks_its_commits(payments_r
                 assert ai_cells[short_id].startswith("✦ Claude Code")
                 assert "co-authored-by" in ai_cells[short_id].lower()  # the signal that fired
             else:
-                assert ai_cells[short_id] == ""
+                assert ai_cells[short_id] == "-"
         assert any(signals.values()) and not all(signals.values())
 
 
@@ -276,6 +276,20 @@ def test_analyzer_detail_agrees_with_the_report_the_queue_showed(payments_repo, 
     analyzer = Analyzer(payments_repo, cache=warm_cache)
     report = analyzer.analyze(analyzer.change("infra/recreate-staging-env"))
     assert analyzer.detail("infra/recreate-staging-env").report.score == report.score
+
+
+async def test_commits_without_ai_signals_give_the_ai_column_to_the_subject(payments_repo, warm_cache):
+    """A change none of whose commits carries an AI signal shows a dash, and its subjects get the room."""
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_change(pilot, "feature/multi-currency")
+        await pilot.press("c")
+        await pilot.pause()
+        commits = screen.query_one("#commits-table", DataTable)
+        assert not any(signals for _, signals in screen.detail.commit_list())
+        assert set(column(commits, "ai")) == {"-"}
+        widths = {str(c.key.value): c.width for c in commits.columns.values()}
+        assert widths["ai"] == 3 and widths["subject"] >= 40
 
 
 def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():

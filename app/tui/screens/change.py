@@ -520,7 +520,9 @@ class ChangeScreen(Screen[None]):
         table = self.query_one("#commits-table", DataTable)
         width = self.size.width or self.app.size.width
         author_width = 16 if width >= 100 else 12
-        ai_width = 34 if width >= 120 else 18
+        commits = detail.commit_list()
+        # Without any AI signal the AI column is a dash: the subject gets its room.
+        ai_width = (34 if width >= 120 else 18) if any(signals for _, signals in commits) else 3
         subject_width = max(width - (10 + author_width + ai_width) - 2 * 4 - 4, 16)
         table.clear(columns=True)
         table.add_column(Text("commit", style="bold"), width=10, key="id")
@@ -528,12 +530,14 @@ class ChangeScreen(Screen[None]):
         table.add_column(Text("subject", style="bold"), width=subject_width, key="subject")
         table.add_column(Text("AI", style="bold"), width=ai_width, key="ai")
         ai_style = self._colour("gutter-ai")
-        for commit, signals in detail.commit_list():
+        for commit, signals in commits:
             ai = Text(no_wrap=True, overflow="ellipsis")
             if signals:
                 tools = list(dict.fromkeys(one_line(s.tool, 40) for s in signals))
                 ai.append("✦ " + ", ".join(tools), style=ai_style + Style(bold=True))
                 ai.append(" — " + "; ".join(one_line(s.signal, 120) for s in signals), style=ai_style)
+            else:
+                ai.append("-", style="dim")
             table.add_row(
                 Text(commit.short_id, style="dim"),
                 Text(one_line(commit.author_name, 80), no_wrap=True, overflow="ellipsis"),
