@@ -146,3 +146,36 @@ def test_merged_verdicts_are_cached_by_base_and_head(repo, tmp_path) -> None:
     second = discover(GitRepo(repo.path), cache=cache)
     assert [(c.id, c.merged.how) for c in second.merged] == [(c.id, c.merged.how) for c in first.merged]
     assert cache.count("merged") == stored
+
+
+def test_the_paths_each_base_commit_touches_come_from_one_git_call_and_equal_the_tree_walks(make_repo,
+                                                                                              monkeypatch) -> None:
+    from app.core.git.merged import MergedDetector, _parse_touched
+
+    b = make_repo("touched")
+    ids = [b.commit("root", {"a.py": "1\n", "dir/b.py": "2\n", 'odd\nname\t"q".py': "3\n", "café.py": "4\n"},
+                    author=ALICE)]
+    ids.append(b.commit("edit, delete, add", {"a.py": "1\n2\n", "dir/b.py": None, "dir/c/d.py": "5\n"}, author=ALICE))
+    ids.append(b.commit("rename", {"café.py": None, "caffe.py": "4\n"}, author=ALICE))
+    ids.append(b.commit("mode", {"a.py": ("1\n2\n", 0o100755)}, author=ALICE))
+    ids.append(b.commit("symlink", {"link": ("a.py", 0o120000)}, author=ALICE))
+    ids.append(b.commit("empty", {}, author=ALICE))
+    ids += [b.commit(f"step {i}", {f"steps/s{i}.py": f"N = {i}\n"}, author=ALICE) for i in range(6)]
+    repo = GitRepo(b.path)
+    walked = {c: repo.touched_paths(repo.first_parent(c), c) for c in ids}
+    assert walked[ids[0]] == {"a.py", "dir/b.py", 'odd\nname\t"q".py', "café.py"}
+    assert walked[ids[2]] == {"café.py", "caffe.py"} and walked[ids[5]] == set()
+
+    def no_walk(*args):
+        raise AssertionError("walked a tree")
+
+    monkeypatch.setattr(repo, "touched_paths", no_walk)
+    assert MergedDetector(repo, ids[-1], "main")._touched(ids) == walked
+    # Bytes that are not UTF-8 are named as pygit2's paths name them.
+    assert _parse_touched(f"{ids[0]}\0caf\udce9.py\0", [ids[0]]) == {ids[0]: {"caf\\xe9.py"}}
+    assert _parse_touched(f"{ids[0]}\0a.py\0", [ids[0], ids[1]]) is None  # a commit missing: walk instead
+
+    # Without a git to run, the trees are walked.
+    monkeypatch.undo()
+    monkeypatch.setenv("PATH", "")
+    assert MergedDetector(repo, ids[-1], "main")._touched(ids) == walked

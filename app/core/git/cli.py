@@ -1,6 +1,7 @@
 """The git command line, for the few jobs it does far faster than pygit2 (issue 12's calibration:
 one `git log` over the whole first-parent history, `git blame` of a handful of lines, one
-`git diff-tree --stdin` over every fix commit). Everything else goes through app/core/git/repo.py.
+`git diff-tree --stdin` over every fix commit; the merged-upstream check: one `git diff-tree --stdin`
+for the paths of every base commit it compares). Everything else goes through app/core/git/repo.py.
 
 Repository content is untrusted, and so is the repository's own `.git/config`: it can name programs
 git would run (core.fsmonitor, diff.external, a textconv or external diff driver, a pager, hooks,

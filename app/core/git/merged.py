@@ -27,8 +27,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from app.core.git.cli import GitCli
+from app.core.git.diff import decode_path
 from app.core.git.models import Change, MergedUpstream
 from app.core.git.repo import GitRepo
+from app.errors import RepoError
 
 MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said when reached
 VERDICT_KIND = "merged"  # cache kinds
@@ -57,6 +60,25 @@ class _Base:
 def paths_key(paths: Iterable[str]) -> str:
     """A short fingerprint of a set of paths."""
     return hashlib.sha1("\0".join(sorted(set(paths))).encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+def _parse_touched(out: str, commit_ids: list[str]) -> dict[str, set[str]] | None:
+    """`git diff-tree --stdin -z --name-only --always` output: each commit's id, then its paths, in the
+    order given. None unless every commit is there, in order (the caller then walks the trees)."""
+    found: dict[str, set[str]] = {}
+    expected = iter(commit_ids)
+    upcoming = next(expected, None)
+    current: set[str] | None = None
+    for token in out.split("\0"):
+        if token == upcoming:
+            current = found[token] = set()
+            upcoming = next(expected, None)
+        elif token and current is not None:
+            # as decode_path decodes pygit2's bytes: undecodable bytes as \xNN escapes
+            current.add(decode_path(token.encode("utf-8", "surrogateescape")))
+        elif token:
+            return None
+    return found if upcoming is None and len(found) == len(commit_ids) else None
 
 
 class MergedDetector:
@@ -122,10 +144,26 @@ class MergedDetector:
             for cid, value in self.cache.get_many(COMMIT_KIND, missing).items():
                 if isinstance(value, dict) and isinstance(value.get("paths"), str):
                     self._commits[cid] = value
-        for cid in commit_ids:
-            if cid not in self._commits:
-                self._commits[cid] = {"paths": paths_key(self.repo.touched_paths(self.repo.first_parent(cid), cid))}
-                self._dirty.add(cid)
+        unknown = [cid for cid in dict.fromkeys(commit_ids) if cid not in self._commits]
+        for cid, paths in self._touched(unknown).items():
+            self._commits[cid] = {"paths": paths_key(paths)}
+            self._dirty.add(cid)
+
+    def _touched(self, commit_ids: list[str]) -> dict[str, set[str]]:
+        """The paths each (non-merge) commit touches against its parent. One `git diff-tree --stdin` for
+        all of them, neutralised like every git call (0.09 s for 418 ansible commits, where a tree walk
+        each took 0.3-0.95 s); a walk each when git cannot run or answers unexpectedly."""
+        if len(commit_ids) > 8:
+            try:
+                out = GitCli(self.repo.git_dir).run(
+                    "diff-tree", "--stdin", "-r", "-z", "--name-only", "--no-renames", "--root", "--always",
+                    "--no-ext-diff", "--no-textconv", stdin="".join(f"{c}\n" for c in commit_ids).encode())
+            except RepoError:
+                out = None
+            parsed = _parse_touched(out, commit_ids) if out is not None else None
+            if parsed is not None:
+                return parsed
+        return {cid: self.repo.touched_paths(self.repo.first_parent(cid), cid) for cid in commit_ids}
 
     def _patch_of(self, commit_id: str) -> str | None:
         record = self._commits[commit_id]
