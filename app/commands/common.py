@@ -184,12 +184,16 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
     # A terminal gets a table that fits its width. A pipe or file gets every id and title whole:
     # titles wrap within the width asked for, and a line is longer than that only when an id is.
     out = output_console(None if full else layout)
-    if not reports:
+    commit_range = discovery.commit_range if discovery is not None else None
+    if not reports and commit_range:
+        out.print(f"No commits to review in {commit_range}.", markup=False)
+    elif not reports:
         out.print(f"No pending changes against {base or 'the base'}: every branch is merged.", markup=False)
         out.print("Hint: --base REF picks another base; --range A..B lists the commits of a range.",
                   markup=False)
     else:
-        out.print(change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full))
+        out.print(change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full,
+                               commit_range=commit_range))
     if discovery is not None:
         for line in queue_footer(discovery, merged_shown=include_merged):
             out.print(line, markup=False, highlight=False)

@@ -36,7 +36,7 @@ def band_text(score: float | None, band: str | None) -> Text:
 
 
 def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200,
-                 full: bool = False) -> Table:
+                 full: bool = False, commit_range: str | None = None) -> Table:
     """The ranked queue as a table. Below 120 columns the less important columns are left out
     (impact, CC+, files, chunks, author, age) rather than squashed to nothing.
 
@@ -45,7 +45,8 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
     in an ellipsis."""
     now = time.time()
     wide = width >= 120
-    title = f"Pending changes against {one_line(base, 60)}" if base else "Pending changes"
+    title = (f"Commits of {one_line(commit_range, 100)}" if commit_range
+             else f"Pending changes against {one_line(base, 60)}" if base else "Pending changes")
     table = Table(title=title, title_justify="left", expand=False, pad_edge=False, box=box.SIMPLE_HEAD,
                   collapse_padding=True)
     has_score = has_plan = any(r.assessment is not None for r in reports)

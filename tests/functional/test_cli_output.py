@@ -192,3 +192,12 @@ def test_check_in_a_terminal_wraps_at_words_and_a_pipe_keeps_one_line_per_item(l
     assert shown.split() == piped.stdout.split()  # the same words, none broken in two
     assert len(lines) > len(piped.stdout.strip().splitlines())  # long items did wrap
     assert all(line.startswith("  ") for line in lines[1:])  # continuation lines stay indented
+
+
+def test_list_of_a_range_says_it_lists_the_range_s_commits(long_names: Path, hermetic_dirs: Path) -> None:
+    ranged = run(["list", "--repo", str(long_names), "--range", "main..many"])
+    assert ranged.returncode == 0, ranged.stderr
+    assert ranged.stdout.splitlines()[0].strip() == "Commits of main..many"
+    empty = run(["list", "--repo", str(long_names), "--range", "many..many"])
+    assert empty.returncode == 0, empty.stderr
+    assert empty.stdout.strip() == "No commits to review in many..many."
