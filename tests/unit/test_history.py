@@ -72,6 +72,43 @@ def test_touched_paths_are_the_paths_a_tree_diff_names(make_repo, main_steps, si
             assert repo.touched_paths(old, new) == set(repo.changed_paths(old, new)), (old, new)
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(main_steps=st.lists(step, min_size=1, max_size=12), side_steps=st.lists(step, max_size=5),
+       wanted=st.sets(st.sampled_from((*POOL, "missing.py", "src/missing/z.py")), min_size=1))
+def test_history_from_git_names_what_the_tree_diffs_name(make_repo, main_steps, side_steps, wanted) -> None:
+    """The paths of a long history come from one `git diff-tree`: the same entries, in the same order,
+    as pygit2's tree diffs (a file that became a link named twice, a merge against its first parent)."""
+    from app.core.git import repo as repo_module
+
+    builder = _random_history(make_repo, main_steps, side_steps)
+    repo = GitRepo(str(builder.path))
+    head = builder.head("main")
+    default = repo_module.HISTORY_BY_GIT_MIN
+    try:
+        repo_module.HISTORY_BY_GIT_MIN = 10**9
+        by_pygit2 = [repo.history(head, since=0, max_commits=1_000, paths=p) for p in (None, wanted)]
+        repo_module.HISTORY_BY_GIT_MIN = 1
+        by_git = [repo.history(head, since=0, max_commits=1_000, paths=p) for p in (None, wanted)]
+    finally:
+        repo_module.HISTORY_BY_GIT_MIN = default
+    assert by_git[0] == by_pygit2[0]
+    assert [(e.id, sorted(e.paths)) for e in by_git[1]] == [(e.id, sorted(e.paths)) for e in by_pygit2[1]]
+
+
+def test_without_a_git_to_run_the_history_is_diffed_in_process(make_repo, monkeypatch) -> None:
+    from app.core.git import repo as repo_module
+
+    builder = make_repo()
+    for number in range(20):
+        builder.commit(f"step {number}", {f"s{number % 3}.py": f"N = {number}\n"}, author=ALICE)
+    repo = GitRepo(str(builder.path))
+    expected = repo.history(builder.head("main"), since=0)
+    monkeypatch.setattr(repo_module, "HISTORY_BY_GIT_MIN", 1)
+    monkeypatch.setenv("PATH", "")
+    assert repo.history(builder.head("main"), since=0) == expected
+    assert len(expected) == 20 and all(len(e.paths) == 1 for e in expected)
+
+
 def _random_history(make_repo, main_steps, side_steps):
     builder = make_repo()
     builder.commit("root", {"a.py": "a\n", "src/b.py": "b\n"}, author=ALICE)

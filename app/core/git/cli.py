@@ -1,7 +1,8 @@
 """The git command line, for the few jobs it does far faster than pygit2 (issue 12's calibration:
 one `git log` over the whole first-parent history, `git blame` of a handful of lines, one
-`git diff-tree --stdin` over every fix commit; the merged-upstream check: one `git diff-tree --stdin`
-for the paths of every base commit it compares). Everything else goes through app/core/git/repo.py.
+`git diff-tree --stdin` over every fix commit; the paths each commit of the history index touched and
+those of the base commits the merged-upstream check compares: one `git diff-tree --stdin` each).
+Everything else goes through app/core/git/repo.py.
 
 Repository content is untrusted, and so is the repository's own `.git/config`: it can name programs
 git would run (core.fsmonitor, diff.external, a textconv or external diff driver, a pager, hooks,
@@ -96,6 +97,46 @@ class GitCli:
         out = self.run("-c", "blame.showRoot=true", "blame", "-w", "--first-parent", "--no-textconv", "-s", "-l",
                        f"--since=@{since}", *ranges, commit, "--", path, check=False)
         return [row.split(" ", 1)[0] for row in out.splitlines() if row]
+
+
+    def touched_paths(self, commits: Sequence[tuple[str, str | None]]) -> dict[str, list[bytes]] | None:
+        """For each (commit, parent) the paths (raw bytes) whose entry differs between the parent's tree and
+        the commit's, renames not detected, from one `git diff-tree --stdin`; a parent of None compares
+        a commit with its own parent (a root commit with the empty tree). A path whose type changed (file,
+        link, submodule) is named twice, deleted and added, as pygit2's tree diff names it. None when git
+        cannot run or answers other than expected: the caller then diffs the trees itself."""
+        if not commits:
+            return {}
+        lines = "".join(f"{commit} {parent}\n" if parent else f"{commit}\n" for commit, parent in commits)
+        try:
+            out = self.run("diff-tree", "--stdin", "-r", "-z", "--raw", "--no-renames", "--root", "--always",
+                           "--no-ext-diff", "--no-textconv", stdin=lines.encode())
+        except RepoError:
+            return None
+        return _parse_raw_diffs(out, [commit for commit, _ in commits])
+
+
+def _parse_raw_diffs(out: str, commit_ids: list[str]) -> dict[str, list[bytes]] | None:
+    """`diff-tree --stdin -z --raw --always` output: each commit's id, then `:modes ids status` and a path
+    per changed entry, commits in the order given. None unless that is exactly what it is."""
+    found: dict[str, list[bytes]] = {}
+    expected = iter(commit_ids)
+    upcoming = next(expected, None)
+    tokens = iter(out.split("\0"))
+    current: list[bytes] | None = None
+    for token in tokens:
+        if token.startswith(":") and current is not None:
+            path = next(tokens, None)
+            if not path:
+                return None
+            raw = path.encode("utf-8", "surrogateescape")
+            current.extend((raw, raw) if token.endswith(" T") else (raw,))
+        elif token and token == upcoming:
+            current = found[token] = []
+            upcoming = next(expected, None)
+        elif token:
+            return None
+    return found if upcoming is None and len(found) == len(commit_ids) else None
 
 
 def _runs(numbers: list[int]) -> list[tuple[int, int]]:
