@@ -109,8 +109,12 @@ class GitCli:
             return {}
         lines = "".join(f"{commit} {parent}\n" if parent else f"{commit}\n" for commit, parent in commits)
         try:
-            out = self.run("diff-tree", "--stdin", "-r", "-z", "--raw", "--no-renames", "--root", "--always",
-                           "--no-ext-diff", "--no-textconv", stdin=lines.encode())
+            # Pack windows and the delta cache kept small: it runs beside the analysis, and mapping whole
+            # packs took its resident size from 57 to 102 MB (ansible, 2,057 commits) to save 0.03 s.
+            out = self.run("-c", "core.packedGitWindowSize=16m", "-c", "core.packedGitLimit=64m",
+                           "-c", "core.deltaBaseCacheLimit=16m", "diff-tree", "--stdin", "-r", "-z", "--raw",
+                           "--no-renames", "--root", "--always", "--no-ext-diff", "--no-textconv",
+                           stdin=lines.encode())
         except RepoError:
             return None
         return _parse_raw_diffs(out, [commit for commit, _ in commits])
