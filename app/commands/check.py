@@ -127,8 +127,8 @@ def _print(outcome: CheckOutcome) -> None:
     need = result.required
     verdict = "policy met" if result.ok else "policy NOT met"
     echo(f"{one_line(outcome.change_id, 80)} @ {outcome.head[:10]}: {verdict} "
-               f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {_count(len(outcome.chunks), 'chunk')}; "
-               f"needs {_count(need.approvals, 'approval')}, {need.senior_approvals} senior)")
+         f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {_count(len(outcome.chunks), 'chunk')}; "
+         f"needs {_count(need.approvals, 'approval')}, {need.senior_approvals} senior)")
     for line in result.missing:
         echo(f"  - {one_line(line, 400)}")
     for standing in result.reviewers:
@@ -146,4 +146,4 @@ def _print(outcome: CheckOutcome) -> None:
             count = len(thread.replies)
             replies = f", {count} repl{'y' if count == 1 else 'ies'}" if count else ""
             echo(f"    [{state}] {one_line(thread.root.where, 80)} {one_line(thread.root.reviewer, 60)}"
-                       f"{replies}: {one_line(thread.root.body, 200)}")
+                 f"{replies}: {one_line(thread.root.body, 200)}")

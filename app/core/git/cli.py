@@ -98,7 +98,6 @@ class GitCli:
                        f"--since=@{since}", *ranges, commit, "--", path, check=False)
         return [row.split(" ", 1)[0] for row in out.splitlines() if row]
 
-
     def touched_paths(self, commits: Sequence[tuple[str, str | None]]) -> dict[str, list[bytes]] | None:
         """For each (commit, parent) the paths (raw bytes) whose entry differs between the parent's tree and
         the commit's, renames not detected, from one `git diff-tree --stdin`; a parent of None compares
