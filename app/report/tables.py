@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from app.analysis.report import Assessment, ChangeDetail, ChangeReport
     from app.core.git.discovery import Discovery
+    from app.core.planner.model import LineRange
     from app.storage.models import TrackRecordRun
 
 BAND_STYLES = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
@@ -247,6 +248,25 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     return Group(*parts)
 
 
+def chunk_locations(ranges: Sequence[LineRange], files: int = 3, spans: int = 4) -> str:
+    """Where a chunk's lines are, a file at a time: "pkg/aix.py:134-146, 238-239 (old 134-144); pkg/b.py:7".
+    The range per line it replaces repeated each path ("pkg/aix.py:134-146, pkg/aix.py:238-239, ...")."""
+    by_path: dict[str, tuple[list[str], list[str]]] = {}
+    for r in ranges:
+        span = str(r.start) if r.start == r.end else f"{r.start}-{r.end}"
+        by_path.setdefault(r.path, ([], []))[0 if r.side == "new" else 1].append(span)
+
+    def listed(items: list[str]) -> str:
+        return ", ".join(items[:spans]) + (f", +{len(items) - spans}" if len(items) > spans else "")
+
+    parts = []
+    for path, (new, old) in list(by_path.items())[:files]:
+        text = f"{path}:{listed(new)}" if new else path
+        parts.append(text + (f" (old {listed(old)})" if old else ""))
+    more = len(by_path) - files
+    return "; ".join(parts) + (f"; +{more} more file{'s' if more != 1 else ''}" if more > 0 else "")
+
+
 def _blast_lines(found: Assessment) -> list[Text]:
     """The Seams checklist and the blast radius of the changed public symbols, for `explain`."""
     blast = found.blast_radius
@@ -303,10 +323,7 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
             title.append("  destructive", style="bold red")
         if chunk.seams:
             title.append("  seam", style="bold magenta")
-        ranges = ", ".join(str(r) for r in chunk.line_ranges[:3])
-        if len(chunk.line_ranges) > 3:
-            ranges += f" +{len(chunk.line_ranges) - 3} more"
-        title.append("\n" + one_line(ranges, 300), style="dim")
+        title.append("\n" + one_line(chunk_locations(chunk.line_ranges), 300), style="dim")
         for note in chunk.notes[:2]:
             title.append("\n! " + one_line(note, 200), style="yellow")
         if len(chunk.notes) > 2:

@@ -547,3 +547,16 @@ def test_unreadable_blob_falls_back_to_hunk_edges() -> None:
     plan = build_plan([fd], read_blob=missing, config=ChunkConfig(target_lines=10))
     assert_partition(plan, [fd])
     assert any("could not be read" in n for n in plan.chunks[0].notes)
+
+
+def test_chunk_locations_name_each_file_once_with_its_ranges() -> None:
+    """`chunks` prints where a chunk's lines are, a file at a time (it repeated each path per range)."""
+    from app.core.planner.model import LineRange
+    from app.report.tables import chunk_locations
+
+    ranges = [LineRange("pkg/aix.py", "new", 134, 146), LineRange("pkg/aix.py", "new", 238, 239),
+              LineRange("pkg/aix.py", "old", 134, 144), LineRange("pkg/b.py", "new", 7, 7),
+              LineRange("pkg/gone.py", "old", 1, 30)]
+    assert chunk_locations(ranges) == "pkg/aix.py:134-146, 238-239 (old 134-144); pkg/b.py:7; pkg/gone.py (old 1-30)"
+    many = [LineRange(f"m{i}.py", "new", i, i) for i in range(5)] + [LineRange("m0.py", "new", 9, 9)] * 5
+    assert chunk_locations(many) == "m0.py:0, 9, 9, 9, +2; m1.py:1; m2.py:2; +2 more files"

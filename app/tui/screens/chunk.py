@@ -42,6 +42,7 @@ from app.core.git.repo import GitRepo
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
 from app.core.text import format_duration, one_line
 from app.errors import ReviewTuiError
+from app.report.tables import chunk_locations
 from app.storage.ledger import CommentThread, Decision
 from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target, fold_viewed
 from app.tui.file_context import split_lines
@@ -336,7 +337,7 @@ class ChunkReviewScreen(ReaderScreen):
     @staticmethod
     def _where(chunk: Chunk) -> str:
         if chunk.line_ranges:
-            return ", ".join(str(r) for r in chunk.line_ranges)
+            return chunk_locations(chunk.line_ranges, files=len(chunk.files), spans=len(chunk.line_ranges))
         return ", ".join(chunk.files)
 
     def refresh_clock(self) -> None:
