@@ -16,9 +16,11 @@ from app.core.text import format_duration, human_age, one_line, percent, signifi
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console, ConsoleOptions, RenderResult
 
-    from app.analysis.report import Assessment, ChangeDetail, ChangeReport
+    from app.analysis.report import Assessment, ChangeDetail, ChangeReport, FactorSummary
     from app.core.git.discovery import Discovery
     from app.core.planner.model import LineRange
     from app.storage.models import TrackRecordRun
@@ -186,6 +188,24 @@ def _factors_table(found: Assessment, *, wide: bool = True) -> Table:
     return factors
 
 
+SHARED_SIGNAL_SD = 0.5  # "above average": this many standard deviations over the fitted mean
+
+
+def shared_signal_note(found: Assessment, name: Callable[[FactorSummary], str] = lambda f: f.name) -> str | None:
+    """Why a likelihood factor well above average can lower the odds, when one does here ("size" with
+    3,607 changed lines, on ansible): the model weighs its factors together, and factors that measure
+    much the same thing share one signal. None when no factor reads that way."""
+    names = [name(f) for f in found.risk.factors
+             if f.kind == "likelihood" and f.normalised > SHARED_SIGNAL_SD and f.effect < 0]
+    if not names:
+        return None
+    listed = ", ".join(names)
+    verb = "is" if len(names) == 1 else "are"
+    return (f"{listed} {verb} above average here yet lower{'s' if len(names) == 1 else ''} the odds: the model "
+            "weighs all its factors together, and one that overlaps others (size with code size, spread with code "
+            "files, history with recent authors) can get a negative weight once those have counted its signal.")
+
+
 def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None,
                  track_record: TrackRecordRun | None = None) -> Group:
     """The score's breakdown: factors with contributions that add up to the score (with the AI track
@@ -204,6 +224,9 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     if detail.change.base_note:
         parts.append(Text("Base: " + one_line(detail.change.base_note, 300), style="cyan"))
     parts.append(factors)
+    note = shared_signal_note(found)
+    if note:
+        parts.append(Text(note, style="dim"))
     evidence = evidence_line(track_record, found)
     if evidence:
         parts.append(Text(evidence, style="italic"))

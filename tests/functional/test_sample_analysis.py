@@ -363,3 +363,20 @@ def test_explain_measures_maintainability_in_the_complexity_parse_and_ranks_the_
     # A later run reads the index from the cache, with no parse at all.
     assert Analyzer(payments_repo, cache=shared_cache).maintainability(detail) == separate_pass
     assert second_passes == []
+
+
+def test_explain_says_why_an_above_average_factor_can_lower_the_odds(payments_repo):
+    """The 21,670-line SDK change: size is far above average, yet its fitted weight lowers the odds (code
+    size carries the signal). explain says so, naming exactly the factors that read that way."""
+    change = "ai/generated-sdk-client"
+    listed = json.loads(CliRunner().invoke(cli, ["explain", change, "--repo", str(payments_repo), "--json"]).stdout)
+    odd = [f["name"] for f in listed["factors"]
+           if f["kind"] == "likelihood" and f["normalised"] > 0.5 and f["effect"] < 0]
+    assert "size" in odd
+    shown = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["explain", change, "--repo", str(payments_repo)],
+                                                     catch_exceptions=False).output
+    note = " ".join(shown.split())
+    assert f"{', '.join(odd)} {'is' if len(odd) == 1 else 'are'} above average here yet lower" in note
+    calm = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["explain", "docs/runbook-update", "--repo",
+                                                          str(payments_repo)], catch_exceptions=False).output
+    assert "above average here yet lower" not in calm

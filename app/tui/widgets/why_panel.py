@@ -307,6 +307,7 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
         risk_headline(found),
         Text(""),
         factors_table(found, narrow=narrow),
+        *shared_signal(found),
         *track_record_evidence(found, track_record),
         Text(""),
         tier_section(found),
@@ -319,6 +320,14 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
         Text(""),
         complexity_section(found),
     )
+
+
+def shared_signal(found: Assessment | None) -> list[Text]:
+    """shared_signal_note as a dim line under the factors, when a factor reads that way."""
+    from app.report.tables import shared_signal_note
+
+    note = shared_signal_note(found, _factor_name) if found else None
+    return [Text(note, style="dim")] if note else []
 
 
 def top_factors(found: Assessment | None, count: int = 3) -> Text:
