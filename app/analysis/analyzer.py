@@ -693,13 +693,17 @@ class Analyzer:
     def _graph_settled(self) -> bool:
         return all(state.graph is not None or state.note is not None for state in self._graphs.values())
 
+    def _outside_range_graph(self, change: Change, graph_commit: str | None) -> bool:
+        """Whether no graph measures this commit of a range: it does not descend from the range's start."""
+        return graph_commit is None and change.kind == "commit" and bool(change.base) and bool(self.commit_range)
+
     def _blast(self, prep: _Prepared, *, wait: bool) -> BlastRadius | None:
         """The change's blast radius and seams, or None while the graph is not ready."""
         from app.core.impact.destructive.scan import blob_reader
         from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, MAX_FILE_BYTES, PY_SUFFIXES, BlastRadius, blast_radius
 
         commit = self.graph_commit(prep.change)
-        if commit is None and prep.change.kind == "commit" and prep.change.base and self.commit_range:
+        if self._outside_range_graph(prep.change, commit):
             return BlastRadius(notes=[f"blast radius not measured: {prep.change.id} does not descend from the "
                                       f"range's start {self.range_start()[:10]} (its graph would be another's)"])
         graph = self.graph(commit, wait=wait)
@@ -932,7 +936,7 @@ class Analyzer:
         known, measurement = self._begin_metrics(prep.files, measure=measure)
         try:
             graph_commit = self.graph_commit(change)
-            if prep.blast is None and (graph_commit is not None or change.kind != "commit" or not self.commit_range):
+            if prep.blast is None and not self._outside_range_graph(change, graph_commit):
                 self.start_graph(graph_commit)
             self._assess(prep)
         except BaseException:

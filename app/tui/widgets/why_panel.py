@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from app.core.text import has_invisible, one_line, percent, significant
+from app.report.tables import shared_signal_note
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
@@ -324,8 +325,6 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
 
 def shared_signal(found: Assessment | None) -> list[Text]:
     """shared_signal_note as a dim line under the factors, when a factor reads that way."""
-    from app.report.tables import shared_signal_note
-
     note = shared_signal_note(found, _factor_name) if found else None
     return [Text(note, style="dim")] if note else []
 
