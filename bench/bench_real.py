@@ -305,7 +305,11 @@ def _review_app(repo: str) -> Any:
     from app.tui.app import make_app
 
     analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
-    _ = analyzer.discovery  # what the CLI does before the screen (fail fast)
+    if hasattr(analyzer, "check_inputs"):  # what the CLI does before the screen (fail fast)
+        analyzer.check_inputs()
+        analyzer.prefetch_discovery()
+    else:  # an older review-tui discovered here
+        _ = analyzer.discovery
     return make_app(
         analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open()
     )

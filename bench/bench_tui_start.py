@@ -61,7 +61,11 @@ def child_queue(repo: str) -> dict[str, float]:
     analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
     if hasattr(analyzer, "prefetch_repo_key"):  # what the CLI does before the screen (an older one lacks it)
         analyzer.prefetch_repo_key()
-    _ = analyzer.discovery  # and fail fast
+    if hasattr(analyzer, "check_inputs"):  # and fail fast (an older one discovered here)
+        analyzer.check_inputs()
+        analyzer.prefetch_discovery()
+    else:
+        _ = analyzer.discovery
     app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open())
     marks: dict[str, float] = {}
 

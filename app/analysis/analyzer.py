@@ -56,6 +56,8 @@ from app.errors import ReviewTuiError
 # parser are imported where they are used: a warm `list` only discovers changes and reads cached
 # reports, and must not pay for importing them.
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from app.analysis.history import ChangeHistory
     from app.config import RepoConfig
     from app.core.git.history import HistoryFigures
@@ -190,6 +192,7 @@ class Analyzer:
         self.cache = cache
         self.config_path = config_path
         self._discovery: Discovery | None = None
+        self._resolved_base: tuple[str, str] | None = None
         self._config: RepoConfig | None = None
         self._config_digest: str | None = None
         self._likelihood_model: LikelihoodModel | None = None
@@ -199,6 +202,7 @@ class Analyzer:
         self._new_inputs: dict[str, dict[str, Any]] = {}  # report cache key -> its risk inputs, not stored yet
         self._repo_key: str | None = None
         self._root_walk: _RootWalk | None = None
+        self._discovery_prefetch: Future[Discovery] | None = None
         # Blob-level memos shared by every change this analyzer reads: a blob's metrics and its
         # definition spans are the same whichever change it appears in.
         self._metrics_memo: dict[str, cx.FileMetrics] = {}
@@ -226,13 +230,30 @@ class Analyzer:
                 self.cache.put("walks", self._discovery.base_commit, memo.to_dict())
         return self._discovery
 
+    @property
+    def resolved_base(self) -> tuple[str, str]:
+        """(name, commit id) of the base, as discovery finds it, without discovering: what the
+        config, the repository key and the title need."""
+        if self._resolved_base is None:
+            self._resolved_base = resolve_base(self.repo, self.base)
+        return self._resolved_base
+
+    def check_inputs(self) -> None:
+        """Raise what discovery would refuse (an unknown base, a bad range, a broken [queue] table)
+        without discovering: for the TUI, which paints first and discovers in a worker."""
+        _ = self.resolved_base
+        if self.commit_range:
+            for end in parse_range(self.commit_range):
+                self.repo.resolve_commit(end)
+        else:
+            self.queue_scope()
+
     def queue_scope(self) -> QueueConfig:
         """The [queue] scope: the repository file's table (as of the base, or --config), then the user
         file's keys over it. Parses only that table: discovery must not pay for the whole config."""
         from app.config import load_queue_config
 
-        _name, base_commit = resolve_base(self.repo, self.base)
-        return load_queue_config(self.repo, base_commit, self.config_path)
+        return load_queue_config(self.repo, self.resolved_base[1], self.config_path)
 
     def _walk_memo(self) -> WalkMemo | None:
         """The remembered history walks for this base (discovery asks the same questions every run),
@@ -240,7 +261,7 @@ class Analyzer:
         if self.cache is None:
             return None
         try:
-            _, base_commit = resolve_base(self.repo, self.base)
+            base_commit = self.resolved_base[1]
         except ReviewTuiError:
             return None  # discovery will say why
         stored = self.cache.get("walks", base_commit)
@@ -253,7 +274,7 @@ class Analyzer:
         if self._config is None:
             from app.config import load_repo_config
 
-            self._config = load_repo_config(self.repo, self.discovery.base_commit, self.config_path)
+            self._config = load_repo_config(self.repo, self.resolved_base[1], self.config_path)
         return self._config
 
     @property
@@ -282,7 +303,7 @@ class Analyzer:
                 return Path(self.config_path).read_bytes()
             except OSError:
                 return None
-        base = self.discovery.base_commit
+        base = self.resolved_base[1]
         data = self.repo.file_at(base, REPO_CONFIG_NAME) if base else self.repo.workdir_file(REPO_CONFIG_NAME)
         return data if data is not None else b""
 
@@ -290,7 +311,7 @@ class Analyzer:
     def repo_key(self) -> str:
         """A name for this project that is the same in every clone: its root commit id."""
         if self._repo_key is None:
-            base = self.discovery.base_commit
+            base = self.resolved_base[1]
             cached = self.cache.get("root", base) if self.cache is not None else None
             if cached is None:
                 walk = self._root_walk if self._root_walk is not None and self._root_walk.base == base else None
@@ -307,15 +328,66 @@ class Analyzer:
         if self._repo_key is not None or self._root_walk is not None:
             return
         try:
-            _name, base = resolve_base(self.repo, self.base)
+            base = self.resolved_base[1]
         except ReviewTuiError:
             return  # discovery will say why
         if self.cache is None or self.cache.get("root", base) is None:
             self._root_walk = _RootWalk(self.repo_path, base)
 
+    def prefetch_discovery(self) -> None:
+        """For the TUI, on a first run at this base: start discovering in a worker process, where a
+        cold discovery (a second on a large project: patch ids, merged-upstream checks) runs on the
+        other core while this one imports and paints the screen; in a thread it took the interpreter
+        from them, and after the paint it delayed the rows. The queue's first analysis takes the
+        result with take_prefetched_discovery(). A warm discovery (50 ms) is left to that analysis."""
+        if self._discovery is not None or self._discovery_prefetch is not None or self.cache is None:
+            return
+        try:
+            base_commit = self.resolved_base[1]
+        except ReviewTuiError:
+            return  # discovery will say why
+        if self.cache.get("walks", base_commit) is not None:
+            return  # discovered before at this base: 50 ms, in the queue's worker after the first paint
+        from app.core.workers import shared_pool
+
+        try:
+            pool = shared_pool(self.config.complexity.workers)
+        except ReviewTuiError:
+            return  # a broken config: the analysis says why, where it always has
+        if pool is None:
+            return
+        self._discovery_prefetch = pool.submit(
+            _discover_in_worker, self.repo_path, self.base, self.commit_range, self.cache.path, self.config_path,
+            self.merges, self.first_parent)
+
+    def take_prefetched_discovery(self) -> Discovery | None:
+        """The prefetched discovery, once (a later analysis discovers again: refs move), raising what
+        discovery raised; None when none was started."""
+        job, self._discovery_prefetch = self._discovery_prefetch, None
+        if job is None:
+            return None
+        try:
+            return job.result()
+        except ReviewTuiError:
+            raise
+        except Exception:  # the pool broke (a worker killed): the caller discovers in its own thread
+            return None
+
+    def adopt_discovery(self, discovery: Discovery) -> None:
+        """Use `discovery` (found by a sibling on the same repository, base and scope) as this one's."""
+        self._discovery = discovery
+
+    def sibling(self, *, include_merged: bool | None = None) -> Analyzer:
+        """A new Analyzer on the same repository, base, range and settings, sharing the cache: for
+        another thread."""
+        return Analyzer(self.repo_path, base=self.base, commit_range=self.commit_range, cache=self.cache,
+                        config_path=self.config_path, merges=self.merges, first_parent=self.first_parent,
+                        include_merged=self.include_merged if include_merged is None else include_merged)
+
     def refresh(self) -> Discovery:
         """Forget what was discovered (refs moved, the worktree changed) and look again."""
         self._discovery = None
+        self._resolved_base = None
         self._config = None
         self._config_digest = None
         self._histories = None
@@ -1198,6 +1270,16 @@ class _RootWalk(threading.Thread):
     def result(self) -> str:
         self.join()
         return self.root if self.root is not None else GitRepo(self.repo_path).root_commit(self.base)
+
+
+def _discover_in_worker(repo_path: Path, base: str | None, commit_range: str | None, cache_path: Path,
+                        config_path: Path | None, merges: bool, first_parent: bool) -> Discovery:
+    """Analyzer.discovery, in a worker process (Analyzer.prefetch_discovery)."""
+    from app.storage.cache import AnalysisCache
+
+    analyzer = Analyzer(repo_path, base=base, commit_range=commit_range, cache=AnalysisCache.open(cache_path),
+                        config_path=config_path, merges=merges, first_parent=first_parent)
+    return analyzer.discovery
 
 
 class _Offering(threading.Thread):

@@ -98,9 +98,9 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     plan = detail.plan
     hashes = [c.content_hash for c in plan.chunks]
     binding = binding_for(analyzer, detail.change, hashes)
-    counted = source.for_change(binding, analyzer.discovery.base_commit, analyzer.config.policy)
+    counted = source.for_change(binding, analyzer.resolved_base[1], analyzer.config.policy)
     untrusted_threads: list[str] = []
-    threads = source.threads_for(binding, analyzer.discovery.base_commit, analyzer.config.policy, untrusted_threads)
+    threads = source.threads_for(binding, analyzer.resolved_base[1], analyzer.config.policy, untrusted_threads)
     tier = detail.tiers.tier
     ai_share = detail.provenance.ai_share
     result = evaluate(
@@ -137,7 +137,7 @@ class SignOff:
 
     def counted(self, change: Change, chunk_hashes: list[str]) -> Counted:
         a = self.analyzer
-        return self.records.for_change(binding_for(a, change, chunk_hashes), a.discovery.base_commit,
+        return self.records.for_change(binding_for(a, change, chunk_hashes), a.resolved_base[1],
                                        a.config.policy)
 
     def outcome(self, detail: ChangeDetail) -> CheckOutcome:

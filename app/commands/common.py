@@ -161,11 +161,17 @@ def print_notes(analyzer: Analyzer) -> None:
 
 def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     analyzer = make_analyzer(repo, base, **range_kwargs)
-    analyzer.prefetch_repo_key()  # the review session needs it: found beside discovery
-    _ = analyzer.discovery  # fail fast with a one-line error before the screen takes over
+    analyzer.prefetch_repo_key()  # the review session needs it: found while the screen is built
+    # Fail fast with a one-line error before the screen takes over. Discovery itself runs beside
+    # the screen's start (a worker process on a first run) or after its first paint.
+    analyzer.check_inputs()
+    analyzer.prefetch_discovery()
     try:
         from app.tui.app import run_tui
     except ImportError:
+        prefetched = analyzer.take_prefetched_discovery()
+        if prefetched is not None:
+            analyzer.adopt_discovery(prefetched)
         print_list(analyzer.analyze_all(), json_output=False)
         return
     run_tui(analyzer)

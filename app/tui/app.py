@@ -7,8 +7,9 @@ review-tui) are raised by `run_tui` before `App.run`, so the CLI prints them as 
 non-zero instead of drawing a broken screen.
 
 Threads: an Analyzer owns a pygit2 repository, which must not be shared between threads. The
-analyzer handed in is used on the UI thread only (for the repo key and the base name, both already
-computed by the CLI's fail-fast discovery); every worker builds its own with `fresh_analyzer()`,
+analyzer handed in is used on the UI thread only (for the repo key and the base, which the CLI's
+fail-fast checks resolved; it never discovers: the queue's worker does, after the first paint);
+every worker builds its own with `fresh_analyzer()`,
 sharing the analysis cache (which is thread-safe) so nothing is measured twice.
 """
 
@@ -197,12 +198,11 @@ class ReviewApp(App[None]):
             fresh = self._analyzer_factory()
             fresh.include_merged = include_merged
             return fresh
-        from app.analysis.analyzer import Analyzer
-
-        a = self.analyzer
-        return Analyzer(a.repo_path, base=a.base, commit_range=a.commit_range, cache=a.cache,
-                        config_path=a.config_path, merges=a.merges, first_parent=a.first_parent,
-                        include_merged=include_merged)
+        fresh = self.analyzer.sibling(include_merged=include_merged)
+        prefetched = self.analyzer.take_prefetched_discovery()  # the CLI's, for the first analysis
+        if prefetched is not None:
+            fresh.adopt_discovery(prefetched)
+        return fresh
 
     def remember_detail(self, detail: ChangeDetail) -> None:
         key = (detail.change.id, detail.change.head)

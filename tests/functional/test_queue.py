@@ -409,3 +409,23 @@ def test_snapshot_queue_80x24(snap_compare, payments_repo, warm_cache, theme):
 def test_snapshot_queue_200x50_light(snap_compare, payments_repo, warm_cache):
     assert snap_compare(_snapshot_app(payments_repo, warm_cache, "review-light"), terminal_size=(200, 50),
                         run_before=settle)
+
+
+async def test_the_screen_never_discovers_on_its_own_thread_and_says_what_it_waits_for(payments_repo, warm_cache):
+    """The queue paints before discovery (its worker discovers): the title's base comes from the base
+    alone, and until the count of changes is known the progress line names the step, not "0/0"."""
+    from app.tui.widgets.progress import AnalysisStatus
+
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert app.analyzer._discovery is None  # the worker's own analyzer discovered
+        title = str(queue.query_one("#queue-title", Static).render())
+        assert "against origin/main" in title
+        status = queue.query_one("#queue-status", AnalysisStatus)
+        status.show_progress(0, 0, "finding the pending changes…")
+        line = str(status.render())
+        assert line == "finding the pending changes…"
+        status.show_progress(2, 15, "scoring feature/x")
+        assert "3/15  scoring feature/x" in str(status.render())

@@ -56,3 +56,25 @@ def test_a_cold_tui_run_builds_the_dependency_graph(payments_repo: Path, tmp_pat
                             text=True, env=env, timeout=300)
     reports = {r["id"]: r for r in json.loads(listed.stdout)}
     assert all(not r["blast_radius"]["notes"] for r in reports.values() if r.get("blast_radius")), listed.stdout
+
+
+def test_a_first_run_discovers_in_a_worker_process_exactly_as_in_process(payments_repo: Path,
+                                                                          tmp_path: Path) -> None:
+    """The TUI's first run at a base discovers in a worker process while its screen starts; what comes
+    back is what discovering in process finds. A later run leaves the (warm) discovery to the queue."""
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    first = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "cache.db"))
+    first.check_inputs()
+    first.prefetch_discovery()
+    found = first.take_prefetched_discovery()
+    assert found is not None, "no worker process discovered"
+    reference = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "reference.db")).discovery
+    assert found == reference and found.changes
+    assert first.take_prefetched_discovery() is None  # taken once: a refresh discovers again
+
+    later = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "cache.db"))
+    later.prefetch_discovery()
+    assert later.take_prefetched_discovery() is None  # warm: 50 ms after the first paint, in process
+    assert later.discovery == reference

@@ -236,6 +236,12 @@ def test_bare_repo_works_without_worktree_change(basic, tmp_path):
         (["list", "--repo", "{basic}", "--base", "no-such-branch"], "unknown revision 'no-such-branch'"),
         (["list", "--repo", "{basic}", "--range", "main"], "malformed range"),
         (["list", "--repo", "{basic}", "--range", "nope..main"], "unknown revision 'nope'"),
+        # the TUI (no subcommand) checks the same before its screen, without discovering first
+        (["--repo", "{tmp}"], "not a git repository"),
+        (["--repo", "{empty}"], "no commits yet"),
+        (["--repo", "{basic}", "--base", "no-such-branch"], "unknown revision 'no-such-branch'"),
+        (["--repo", "{basic}", "--range", "main"], "malformed range"),
+        (["--repo", "{basic}", "--range", "main..nope"], "unknown revision 'nope'"),
     ],
 )
 def test_bad_input_gives_one_line_error_and_nonzero_exit(basic, tmp_path, args, message):

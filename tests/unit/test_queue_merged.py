@@ -184,3 +184,22 @@ def test_the_paths_each_base_commit_touches_come_from_one_git_call_and_equal_the
     monkeypatch.undo()
     monkeypatch.setenv("PATH", "")
     assert MergedDetector(repo, ids[-1], "main")._touched(ids) == walked
+
+
+def test_a_squash_found_by_the_tuis_worker_process_is_found_as_in_process(repo, tmp_path) -> None:
+    """The TUI's first run at a base discovers in a worker process (patch ids, cached there): the
+    squash is merged upstream there too, and the next run, in process, reads the same verdict."""
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    repo.commit("Feature (#12)", feature_files(repo), author=ALICE)
+    repo.checkout()
+    first = Analyzer(repo.path, cache=AnalysisCache.open(tmp_path / "cache.db"))
+    first.prefetch_discovery()
+    found = first.take_prefetched_discovery()
+    assert found is not None and found.changes == [] and [c.id for c in found.merged] == ["feature"]
+    assert found == discover(GitRepo(repo.path))
+    later = Analyzer(repo.path, cache=AnalysisCache.open(tmp_path / "cache.db"))
+    later.prefetch_discovery()
+    assert later.take_prefetched_discovery() is None
+    assert later.discovery == found

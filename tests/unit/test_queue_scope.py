@@ -5,6 +5,7 @@ and PR-refs-only narrow the queue further; whatever is left out is counted, neve
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +16,7 @@ from app.core.git.repo import GitRepo
 from app.core.git.scope import DEFAULT_EXCLUDE, QueueConfig
 from app.core.settings import SectionReader
 from app.errors import ConfigError
+from tests.cli import CLI
 from tests.conftest import ALICE, BOB
 
 DAY = 86_400
@@ -235,3 +237,14 @@ def test_a_forward_port_that_merges_a_release_line_into_main_stays_against_main(
     change = next(c for c in found.changes if c.id == "forward-port")
     assert change.base_ref == "main" and change.base_note == ""
     assert any(c.subject == "Merge v1.x into main" for c in change.commits)
+
+
+def test_the_tui_refuses_a_bad_queue_table_in_one_line_before_its_screen(busy) -> None:
+    """The TUI discovers after its first paint: what discovery would refuse is checked before."""
+    busy.commit("scope", {".review-tui.toml": "[queue]\npr_only = \"yes\"\n"}, author=ALICE)
+    busy.checkout()
+    proc = subprocess.run([*CLI, "--repo", str(busy.path)], capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("review-tui: error:") and "queue.pr_only" in line

@@ -525,7 +525,7 @@ class QueueScreen(Screen[None]):
         self.query_one("#queue-empty").display = False
         self._update_title()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._schedule_rebuild())
-        self.query_one("#queue-status", AnalysisStatus).show_progress(0, 0, "discovering changes")
+        self.query_one("#queue-status", AnalysisStatus).show_progress(0, 0, self._discovering())
         self.query_one("#queue-table", DataTable).focus()
         # Start analysing once the screen is up: the worker competes for the GIL, and a person
         # should see the queue's frame (and the progress line) at once.
@@ -543,7 +543,7 @@ class QueueScreen(Screen[None]):
         text.append("review-tui", style="bold")
         text.append(f"  {one_line(name, 60)}")
         commit_range = app.analyzer.commit_range
-        base = self.base_ref or app.analyzer.discovery.base_ref
+        base = self.base_ref or self._base_name(app)
         if commit_range:  # a range: one change per commit, each against its parent
             text.append(f"  commits of {one_line(commit_range, 80)}", style="dim")
         elif base:
@@ -553,6 +553,17 @@ class QueueScreen(Screen[None]):
         if text.cell_len + len(reviewer) <= (self.size.width or self.app.size.width) - 2:
             text.append(reviewer, style="dim")
         self.query_one("#queue-title", Static).update(text)
+
+    def _discovering(self) -> str:
+        commit_range = self.review_app.analyzer.commit_range
+        return f"reading the commits of {commit_range}…" if commit_range else "finding the pending changes…"
+
+    @staticmethod
+    def _base_name(app: ReviewHost) -> str:
+        try:
+            return app.analyzer.resolved_base[0]
+        except ReviewTuiError:  # the analysis says why, on the status line
+            return ""
 
     def on_resize(self) -> None:
         self._update_title()
@@ -969,7 +980,7 @@ class QueueScreen(Screen[None]):
         self.analyse()
 
     def action_refresh(self) -> None:
-        self.query_one("#queue-status", AnalysisStatus).show_progress(0, 0, "discovering changes")
+        self.query_one("#queue-status", AnalysisStatus).show_progress(0, 0, self._discovering())
         self.analyse()
 
     def action_stats(self) -> None:

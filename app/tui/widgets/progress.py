@@ -43,11 +43,12 @@ class AnalysisStatus(Static):
         self.busy = True
         self.set_class(True, "-busy")
         self.set_class(False, "-error")
-        fraction = done / total if total else 0.0
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("analysing ", style="bold")
-        text.append(f"▕{bar(fraction, BAR_WIDTH)}▏", style="bold")
-        text.append(f" {min(done + 1, total) if total else 0}/{total}  ")
+        if total:
+            text.append("analysing ", style="bold")
+            text.append(f"▕{bar(done / total, BAR_WIDTH)}▏", style="bold")
+            text.append(f" {min(done + 1, total)}/{total}  ")
+        # else: no count yet (discovery): a bar and "0/0" would say nothing
         text.append(one_line(label, 120), style="italic")
         self.update(text)
 
