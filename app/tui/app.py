@@ -244,7 +244,7 @@ class ReviewApp(App[None]):
         # to it (keys read in between would count as typed before the screen appeared)
         self.screen_change_signal.subscribe(self, self.typeahead.screen_changed, immediate=True)
         for severity, message in self._startup_notes:
-            self.notify(message, severity=severity, timeout=8)  # type: ignore[arg-type]
+            self.notify(message, severity=severity, timeout=8, markup=False)  # type: ignore[arg-type]
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and self.typeahead.take(event):
@@ -340,7 +340,7 @@ def make_app(
         if owns_ledger:
             ledger.close()
         raise
-    from app.analysis.signoff import SignOff, decision_signer
+    from app.analysis.signoff import UNKNOWN_REVIEWER, SignOff, decision_signer
 
     session.signoff = SignOff(analyzer, ledger)
     session.signer, unusable = decision_signer(user_config, analyzer)
@@ -354,6 +354,12 @@ def make_app(
                     theme_dirs=theme_dirs, owns_ledger=owns_ledger)
     if unusable:
         app.add_startup_note("warning", unusable)
+    if session.reviewer == UNKNOWN_REVIEWER:  # decisions of everyone on this machine would be one person's
+        from app.paths import user_config_path
+
+        app.add_startup_note("warning", f"No reviewer identity: decisions are recorded as {UNKNOWN_REVIEWER}. "
+                                        "Set git's user.email, or reviewer_email in "
+                                        f"{user_config.source or user_config_path()}")
     return app
 
 

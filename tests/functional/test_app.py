@@ -27,6 +27,7 @@ from app.tui.keys import ACTIONS
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.queue import QueueScreen
 from tests.cli import CLI
+from tests.conftest import ALICE
 
 NOW = 1_800_000_000.0
 """The wall clock pinned for ages (2027-01-15): snapshots and age cells never drift."""
@@ -81,6 +82,27 @@ async def test_unknown_theme_falls_back_with_a_notice(payments_repo, warm_cache)
         await settle(pilot)
         assert app.theme == "review-dark"
         assert any("no-such-theme" in str(n.message) for n in app._notifications)
+
+
+async def test_a_reviewer_without_an_identity_is_told_how_to_set_one(make_repo, tmp_path):
+    """Without reviewer_email or git's user.email every decision on the machine would be one
+    'unknown@localhost': the app says so on start, with where to set an identity."""
+    import pygit2
+
+    b = make_repo()
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    b.checkout()
+    pygit2.Repository(str(b.path)).config["user.email"] = ""  # over any global identity
+    app = build_app(b.path, user_config=UserConfig())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.session.reviewer == "unknown@localhost"
+        [note] = [str(n.message) for n in app._notifications if "reviewer identity" in str(n.message)]
+        assert "user.email" in note and "reviewer_email" in note and str(user_config_path()) in note
+    named = build_app(b.path)  # REVIEWER set: nothing to say
+    async with named.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not [n for n in named._notifications if "reviewer identity" in str(n.message)]
 
 
 async def test_broken_user_theme_is_reported_and_the_others_load(payments_repo, warm_cache, tmp_path):
@@ -225,8 +247,6 @@ async def test_quit_ends_the_review_session_in_the_ledger(payments_repo, warm_ca
 
 
 def test_reviewer_defaults_to_git_user_email(payments_repo, warm_cache, make_repo):
-    from tests.conftest import ALICE
-
     repo = make_repo()
     repo.commit("init", {"a.txt": "a\n"}, author=ALICE)
     subprocess.run(["git", "-C", str(repo.path), "config", "user.email", "git-user@example.com"], check=True)

@@ -1338,8 +1338,11 @@ def _touched(new: pygit2.Tree | None, old: pygit2.Tree | None, prefix: bytes, ou
     news = {entry.raw_name: entry for entry in new if entry.raw_name is not None} if new is not None else {}
     for raw, entry in news.items():
         before = olds.get(raw)
-        if before is not None and before.id == entry.id and before.filemode == entry.filemode:
-            continue  # the same entry: nothing under it changed
+        # The same entry: nothing under it changed. A tree's mode is always the same, and pygit2's
+        # filemode costs ten times an id (an enum per call): asked only of files with the same id.
+        if before is not None and before.id == entry.id and (
+                isinstance(entry, pygit2.Tree) or before.filemode == entry.filemode):
+            continue
         new_tree = entry if isinstance(entry, pygit2.Tree) else None
         old_tree = before if isinstance(before, pygit2.Tree) else None
         if new_tree is not None or old_tree is not None:
