@@ -306,3 +306,12 @@ def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
                            45) == "task_executor.py: TaskExecutor.run and 2 more"
     assert fit_chunk_title("Collapsed: vendor/lib/generated/client.py", 30) == "Collapsed: generated/client.py"
     assert len(fit_chunk_title("a/" * 50 + "very_long_module_name_that_does_not_fit.py", 21)) == 21
+    # then fewer names, each whole, before any name is cut (at 100 columns the column has 21 cells)
+    assert fit_chunk_title("lib/ansible/module_utils/: basic.py and service.py", 21) == "basic.py, service.py"
+    assert fit_chunk_title("lib/ansible/module_utils/: basic.py and service.py", 19) == "basic.py and 1 more"
+    assert fit_chunk_title("lib/ansible/modules/: apt.py, debconf.py and 14 more", 21) == "apt.py and 15 more"
+    # a file and its function: the file's name whole, the function's cut in the middle
+    assert fit_chunk_title("lib/ansible/module_utils/facts/system/caps.py: SystemCapabilitiesFactCollector.collect",
+                           21) == "caps.py: Syst…collect"
+    assert fit_chunk_title("lib/ansible/executor/task_executor.py: TaskExecutor.run and 2 more",
+                           21) == "task_exe…n and 2 more"  # too little room left for the function

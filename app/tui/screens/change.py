@@ -101,8 +101,34 @@ def fit_chunk_title(title: str, width: int) -> str:
         if head is not None and keep:
             short = f"{prefix}{_last_directories(head.group(1), keep - 1)}/: {short[len(prefix):]}"
         if len(short) <= width:
-            break
+            return short
+    # Still too long: fewer names, each whole, before any is cut ("basic.py, service.py" rather than
+    # "basic.py…d service.py"; "apt.py and 15 more" rather than "apt.py, …y and 14 more").
+    for shorter in _fewer_names(short):
+        if len(shorter) <= width:
+            return shorter
+    named = _NAMED_PART.match(short)  # "caps.py: Collector.collect": the file whole, its function cut
+    if named is not None and width - len(named.group(1)) - 2 >= 8:
+        return f"{named.group(1)}: {fit_middle(named.group(2), width - len(named.group(1)) - 2)}"
     return fit_middle(short, width)
+
+
+_NAMED_PART = re.compile(r"^([^\s:]+): (.+)$")
+
+
+_TWO_NAMES = re.compile(r"^(.*\S) and (\S+)$")  # the planner's "a.py and b.py"
+_LISTED = re.compile(r"^(.*\S), \S+ and (\d+) more$")  # its "a.py, b.py and 5 more"
+
+
+def _fewer_names(title: str) -> list[str]:
+    """Shorter spellings of a chunk title that lists files, most informative first."""
+    listed = _LISTED.match(title)
+    if listed is not None:
+        return [f"{listed.group(1)} and {int(listed.group(2)) + 1} more"]
+    two = _TWO_NAMES.match(title)
+    if two is not None and not two.group(2).isdigit() and " more" not in title:
+        return [f"{two.group(1)}, {two.group(2)}", f"{two.group(1)} and 1 more"]
+    return []
 
 
 class ChangeScreen(Screen[None]):
