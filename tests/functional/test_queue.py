@@ -429,3 +429,8 @@ async def test_the_screen_never_discovers_on_its_own_thread_and_says_what_it_wai
         assert line == "finding the pending changes…"
         status.show_progress(2, 15, "scoring feature/x")
         assert "3/15  scoring feature/x" in str(status.render())
+        summary = queue.query_one("#filter-summary", Static)
+        assert str(summary.render()).startswith("15 changes")
+        queue.total, queue.reports = None, {}  # as before the first discovery ended
+        queue._rebuild()
+        assert str(summary.render()).startswith("… changes")  # not "0 changes"

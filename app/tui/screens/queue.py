@@ -817,7 +817,8 @@ class QueueScreen(Screen[None]):
         else:
             table.display = True
             empty.display = False
-        filter_bar.show(self.filters, len(rows), total, self._sort_label())
+        counted = None if self.total is None and not self.reports else total  # discovery runs: no count yet
+        filter_bar.show(self.filters, len(rows), counted, self._sort_label())
 
         width = self.size.width or self.app.size.width
         self._layout_width = width

@@ -150,11 +150,13 @@ class FilterBar(Horizontal):
     def editing(self) -> TextField | None:
         return self._editing
 
-    def show(self, filters: QueueFilters, shown: int, total: int, sort_label: str) -> None:
-        """Refresh the summary line."""
+    def show(self, filters: QueueFilters, shown: int, total: int | None, sort_label: str) -> None:
+        """Refresh the summary line; `total` None: not counted yet (discovery runs)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         parts = filters.describe()
-        if parts:
+        if total is None:
+            text.append("… changes", style="dim")
+        elif parts:
             text.append("filter: ", style="bold")
             text.append(" · ".join(parts))
             text.append(f"  ({shown} of {total}, x clears)", style="dim")
