@@ -113,9 +113,7 @@ def fit_chunk_title(title: str, width: int) -> str:
     return fit_middle(short, width)
 
 
-_NAMED_PART = re.compile(r"^([^\s:]+): (.+)$")
-
-
+_NAMED_PART = re.compile(r"^([^\s:]+): (.+)$")  # "caps.py: Collector.collect"
 _TWO_NAMES = re.compile(r"^(.*\S) and (\S+)$")  # the planner's "a.py and b.py"
 _LISTED = re.compile(r"^(.*\S), \S+ and (\d+) more$")  # its "a.py, b.py and 5 more"
 
