@@ -56,7 +56,7 @@ from app.errors import ReviewTuiError
 # parser are imported where they are used: a warm `list` only discovers changes and reads cached
 # reports, and must not pay for importing them.
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from app.analysis.history import ChangeHistory
     from app.config import RepoConfig
@@ -202,7 +202,7 @@ class Analyzer:
         self._new_inputs: dict[str, dict[str, Any]] = {}  # report cache key -> its risk inputs, not stored yet
         self._repo_key: str | None = None
         self._root_walk: _RootWalk | None = None
-        self._discovery_prefetch: Future[Discovery] | None = None
+        self._discovery_prefetch: tuple[ProcessPoolExecutor, Future[Discovery]] | None = None
         # Blob-level memos shared by every change this analyzer reads: a blob's metrics and its
         # definition spans are the same whichever change it appears in.
         self._metrics_memo: dict[str, cx.FileMetrics] = {}
@@ -348,30 +348,37 @@ class Analyzer:
             return  # discovery will say why
         if self.cache.get("walks", base_commit) is not None:
             return  # discovered before at this base: 50 ms, in the queue's worker after the first paint
-        from app.core.workers import shared_pool
+        from app.core.workers import new_pool
 
+        # A process of its own, which ends with the discovery: a pool worker would keep the pack
+        # index it mapped and the objects it read (36 MB more at the cold queue's peak).
         try:
-            pool = shared_pool(self.config.complexity.workers)
+            if self.config.complexity.workers < 1:
+                return  # the team turned worker processes off
         except ReviewTuiError:
             return  # a broken config: the analysis says why, where it always has
+        pool = new_pool(1)
         if pool is None:
             return
-        self._discovery_prefetch = pool.submit(
+        self._discovery_prefetch = (pool, pool.submit(
             _discover_in_worker, self.repo_path, self.base, self.commit_range, self.cache.path, self.config_path,
-            self.merges, self.first_parent)
+            self.merges, self.first_parent))
 
     def take_prefetched_discovery(self) -> Discovery | None:
         """The prefetched discovery, once (a later analysis discovers again: refs move), raising what
         discovery raised; None when none was started."""
-        job, self._discovery_prefetch = self._discovery_prefetch, None
-        if job is None:
+        prefetch, self._discovery_prefetch = self._discovery_prefetch, None
+        if prefetch is None:
             return None
+        pool, job = prefetch
         try:
             return job.result()
         except ReviewTuiError:
             raise
-        except Exception:  # the pool broke (a worker killed): the caller discovers in its own thread
+        except Exception:  # the process died (killed): the caller discovers in its own thread
             return None
+        finally:
+            pool.shutdown(wait=False)
 
     def adopt_discovery(self, discovery: Discovery) -> None:
         """Use `discovery` (found by a sibling on the same repository, base and scope) as this one's."""
