@@ -203,6 +203,7 @@ class Analyzer:
         self._repo_key: str | None = None
         self._root_walk: _RootWalk | None = None
         self._discovery_prefetch: tuple[ProcessPoolExecutor, Future[Discovery]] | None = None
+        self._remote_names: frozenset[str] | None = None
         # Blob-level memos shared by every change this analyzer reads: a blob's metrics and its
         # definition spans are the same whichever change it appears in.
         self._metrics_memo: dict[str, cx.FileMetrics] = {}
@@ -391,8 +392,21 @@ class Analyzer:
                         config_path=self.config_path, merges=self.merges, first_parent=self.first_parent,
                         include_merged=self.include_merged if include_merged is None else include_merged)
 
+    def remote_names(self) -> frozenset[str]:
+        """The names of the repository's remotes (from its remote-tracking refs); read again after
+        refresh() or forget_refs()."""
+        if self._remote_names is None:
+            self._remote_names = frozenset(name.split("/")[2] for name in self.repo.ref_names("refs/remotes/")
+                                           if name.count("/") >= 3)
+        return self._remote_names
+
+    def forget_refs(self) -> None:
+        """Refs may have moved (a fetch): what was read of them is read again when next asked."""
+        self._remote_names = None
+
     def refresh(self) -> Discovery:
         """Forget what was discovered (refs moved, the worktree changed) and look again."""
+        self.forget_refs()
         self._discovery = None
         self._resolved_base = None
         self._config = None

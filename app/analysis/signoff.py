@@ -72,8 +72,9 @@ class CheckOutcome:
 
 
 def remote_names(analyzer: Analyzer) -> frozenset[str]:
-    """The names of the repository's remotes (from its remote-tracking refs)."""
-    return frozenset(name.split("/")[2] for name in analyzer.repo.ref_names("refs/remotes/") if name.count("/") >= 3)
+    """The names of the repository's remotes (from its remote-tracking refs), read once per discovery:
+    a scan of every ref name (thousands in a clone with pull refs), asked for every change's status."""
+    return analyzer.remote_names()
 
 
 def binding_for(analyzer: Analyzer, change: Change, chunk_hashes: list[str]) -> ChangeBinding:

@@ -434,3 +434,27 @@ async def test_the_screen_never_discovers_on_its_own_thread_and_says_what_it_wai
         queue.total, queue.reports = None, {}  # as before the first discovery ended
         queue._rebuild()
         assert str(summary.render()).startswith("… changes")  # not "0 changes"
+
+
+async def test_r_reads_statuses_recorded_elsewhere_while_the_queue_was_open(payments_repo, warm_cache):
+    """A change's status is read once per analysis (not again for its completed report): a refresh
+    reads it again, so a decision synced or recorded in another terminal shows after r."""
+    from app.paths import ledger_path
+    from app.storage.ledger import Ledger
+
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert queue.statuses["docs/runbook-update"] == "new"
+        stamped = Analyzer(payments_repo, cache=warm_cache).detail("docs/runbook-update")
+        elsewhere = Ledger.open(ledger_path())  # another review-tui, on the same ledger
+        session_id = elsewhere.start_session(REVIEWER, app.session.repo_key)
+        elsewhere.record_decision(NewDecision(
+            session_id=session_id, reviewer=REVIEWER, repo=app.session.repo_key, change_id=stamped.change.id,
+            head=stamped.change.head, chunk_hash=None, decision="approve", floor_seconds=60, active_seconds=0))
+        elsewhere.close()
+        assert queue.statuses["docs/runbook-update"] == "new"  # nothing told the queue yet
+        await pilot.press("r")
+        await settle(pilot)
+        assert queue.statuses["docs/runbook-update"] == "rubber-stamped"

@@ -496,6 +496,7 @@ class QueueScreen(Screen[None]):
         self.rows: list[QueueRow] = []  # what the table shows, in order
         self._paths: dict[tuple[str, str], tuple[str, ...]] = {}  # (id, head) -> paths, for the search
         self._seen_this_run: set[str] = set()
+        self._status_keys: dict[str, tuple[Any, ...]] = {}  # change id -> what its status was read for
         self._rebuild_pending = False
         # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
         # after that it follows the change it is on.
@@ -632,6 +633,8 @@ class QueueScreen(Screen[None]):
                 f"analysis failed: {type(error).__name__}: {error}")
 
     def on_analysis_started(self, message: AnalysisStarted) -> None:
+        self.review_app.analyzer.forget_refs()  # a refresh (r) follows a fetch: remotes may have come
+        self._status_keys.clear()  # and the ledger may have records from elsewhere (sync): read once a run
         self.analysing = True
         self.total = message.total
         self.base_ref = message.base_ref
@@ -649,7 +652,10 @@ class QueueScreen(Screen[None]):
         report = message.report
         self._seen_this_run.add(report.id)
         self.reports[report.id] = report
-        self.statuses[report.id] = self._status_of(report)
+        key = self._status_key(report)
+        if self._status_keys.get(report.id) != key:  # the completed report of the same content: same status
+            self.statuses[report.id] = self._status_of(report)
+            self._status_keys[report.id] = key
         self._rerank()
         self._schedule_rebuild()
 
@@ -695,10 +701,17 @@ class QueueScreen(Screen[None]):
             self.app.log.warning(f"status of {report.id}: {exc}")
             return "?"
 
+    def _status_key(self, report: ChangeReport) -> tuple[Any, ...]:
+        """What a change's status depends on besides the ledger (which refresh_statuses re-reads)."""
+        hashes = self.review_app.chunk_hashes_for(report)
+        return (report.change.head, report.error, report.change.error, report.change.merged is None,
+                tuple(hashes) if hashes is not None else None)
+
     def refresh_statuses(self) -> None:
         """Re-read every change's review status from the ledger."""
         for change_id, report in self.reports.items():
             self.statuses[change_id] = self._status_of(report)
+            self._status_keys[change_id] = self._status_key(report)
         self._schedule_rebuild()
 
     def _rerank(self) -> None:
