@@ -310,6 +310,11 @@ def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
     assert fit_chunk_title("lib/ansible/module_utils/: basic.py and service.py", 21) == "basic.py, service.py"
     assert fit_chunk_title("lib/ansible/module_utils/: basic.py and service.py", 19) == "basic.py and 1 more"
     assert fit_chunk_title("lib/ansible/modules/: apt.py, debconf.py and 14 more", 21) == "apt.py and 15 more"
+    assert fit_chunk_title("lib/ansible/parsing/vault/: __init__.py, crypto.py and 3 more", 21) == "__init__.py +4 more"
+    assert fit_chunk_title("lib/ansible/cli/editor.py: VaultEditor.encrypt_file and 5 more",
+                           30) == "editor.py: VaultE…rypt_file +5"
+    assert fit_chunk_title("lib/ansible/cli/editor.py: VaultEditor.encrypt_file and 5 more",
+                           21) == "editor.py: Vau…t_file"  # the function's name before how many more
     # a file and its function: the file's name whole, the function's cut in the middle
     assert fit_chunk_title("lib/ansible/module_utils/facts/system/caps.py: SystemCapabilitiesFactCollector.collect",
                            21) == "caps.py: Syst…collect"

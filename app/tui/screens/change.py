@@ -108,24 +108,35 @@ def fit_chunk_title(title: str, width: int) -> str:
         if len(shorter) <= width:
             return shorter
     named = _NAMED_PART.match(short)  # "caps.py: Collector.collect": the file whole, its function cut
-    if named is not None and width - len(named.group(1)) - 2 >= 8:
-        return f"{named.group(1)}: {fit_middle(named.group(2), width - len(named.group(1)) - 2)}"
+    if named is not None:
+        name, rest = named.group(1), named.group(2)
+        more = _MORE.search(rest)  # "Vault.load and 5 more": "+5" if there is room, else the name alone
+        room = width - len(name) - 2
+        if more is not None and room - len(f" +{more.group(1)}") >= 8:
+            suffix = f" +{more.group(1)}"
+            return f"{name}: {fit_middle(rest[:more.start()], room - len(suffix))}{suffix}"
+        if room >= 8:
+            return f"{name}: {fit_middle(rest if more is None else rest[:more.start()], room)}"
     return fit_middle(short, width)
 
 
 _NAMED_PART = re.compile(r"^([^\s:]+): (.+)$")  # "caps.py: Collector.collect"
 _TWO_NAMES = re.compile(r"^(.*\S) and (\S+)$")  # the planner's "a.py and b.py"
 _LISTED = re.compile(r"^(.*\S), \S+ and (\d+) more$")  # its "a.py, b.py and 5 more"
+_MORE = re.compile(r" and (\d+) more$")
 
 
 def _fewer_names(title: str) -> list[str]:
     """Shorter spellings of a chunk title that lists files, most informative first."""
     listed = _LISTED.match(title)
     if listed is not None:
-        return [f"{listed.group(1)} and {int(listed.group(2)) + 1} more"]
+        more = int(listed.group(2)) + 1
+        return [f"{listed.group(1)} and {more} more", f"{listed.group(1)} +{more} more"]
     two = _TWO_NAMES.match(title)
     if two is not None and not two.group(2).isdigit() and " more" not in title:
-        return [f"{two.group(1)}, {two.group(2)}", f"{two.group(1)} and 1 more"]
+        return [f"{two.group(1)}, {two.group(2)}", f"{two.group(1)} and 1 more", f"{two.group(1)} +1 more"]
+    if _NAMED_PART.match(title) is None and (more_files := _MORE.search(title)) is not None:
+        return [f"{title[:more_files.start()]} +{more_files.group(1)} more"]  # "a.py and 4 more"
     return []
 
 
