@@ -84,7 +84,7 @@ async def test_unknown_theme_falls_back_with_a_notice(payments_repo, warm_cache)
         assert any("no-such-theme" in str(n.message) for n in app._notifications)
 
 
-async def test_a_reviewer_without_an_identity_is_told_how_to_set_one(make_repo, tmp_path):
+async def test_a_reviewer_without_an_identity_is_told_how_to_set_one(make_repo):
     """Without reviewer_email or git's user.email every decision on the machine would be one
     'unknown@localhost': the app says so on start, with where to set an identity."""
     import pygit2
