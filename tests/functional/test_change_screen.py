@@ -292,6 +292,24 @@ async def test_commits_without_ai_signals_give_the_ai_column_to_the_subject(paym
         assert widths["ai"] == 3 and widths["subject"] >= 40
 
 
+async def test_the_marks_column_is_as_wide_as_its_marks_and_the_title_gets_the_rest(payments_repo, warm_cache):
+    """At 100 columns a destructive chunk's mark reads whole ("☠ destructive" was cut at 12 cells), and
+    a plan without marks gives the room to its titles."""
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_change(pilot, "infra/recreate-staging-env")
+        table = screen.query_one("#chunks-table", DataTable)
+        assert "☠ destructive" in column(table, "marks")
+        marked = {str(c.key.value): c.width for c in table.columns.values()}
+        assert marked["marks"] == len("☠ destructive")
+        await pilot.press("escape")
+        screen = await open_change(pilot, "feature/multi-currency")
+        table = screen.query_one("#chunks-table", DataTable)
+        assert not any(column(table, "marks"))
+        plain = {str(c.key.value): c.width for c in table.columns.values()}
+        assert plain["marks"] == len("marks") and plain["title"] == marked["title"] + marked["marks"] - 5
+
+
 def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
     """The planner names chunks by their paths; in a narrow column the top directories go first, so the
     names of the files and functions stay readable (cut first, 21 cells showed "lib/ansi…d service.py")."""

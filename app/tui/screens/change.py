@@ -120,6 +120,7 @@ def fit_chunk_title(title: str, width: int) -> str:
     return fit_middle(short, width)
 
 
+MARKS_MAX = 22  # "☠ destructive ◆ seam" whole; more is cut
 _NAMED_PART = re.compile(r"^([^\s:]+): (.+)$")  # "caps.py: Collector.collect"
 _TWO_NAMES = re.compile(r"^(.*\S) and (\S+)$")  # the planner's "a.py and b.py"
 _LISTED = re.compile(r"^(.*\S), \S+ and (\d+) more$")  # its "a.py, b.py and 5 more"
@@ -400,8 +401,9 @@ class ChangeScreen(Screen[None]):
         except ReviewTuiError:
             return ""
 
-    def _chunk_columns(self, width: int) -> list[tuple[str, str, int | None]]:
-        """(key, header, width) of the plan table at terminal `width`; None width = the title."""
+    def _chunk_columns(self, width: int, marks_width: int = 12) -> list[tuple[str, str, int | None]]:
+        """(key, header, width) of the plan table at terminal `width`; None width = the title. The
+        marks column is as wide as the widest marks (`marks_width`): the title gets the rest."""
         columns: list[tuple[str, str, int | None]] = [("index", "#", 3), ("title", "chunk", None)]
         if width >= 120:
             columns.append(("kind", "kind", 9))
@@ -412,7 +414,7 @@ class ChangeScreen(Screen[None]):
         columns.append(("status", "status", 11))
         columns.append(("spent", "spent", 6))
         if width >= 100:
-            columns.append(("marks", "marks", 12))
+            columns.append(("marks", "marks", marks_width))
         return columns
 
     def _fill_chunks(self) -> None:
@@ -421,7 +423,8 @@ class ChangeScreen(Screen[None]):
             return
         table = self.query_one("#chunks-table", DataTable)
         width = self.size.width or self.app.size.width
-        columns = self._chunk_columns(width)
+        marks = max((self._marks(chunk).cell_len for chunk in detail.plan.chunks), default=0)
+        columns = self._chunk_columns(width, min(max(marks, len("marks")), MARKS_MAX))
         fixed = sum(w or 0 for _, _, w in columns) + 2 * len(columns) + 4
         title_width = max(width - fixed, 12)
         cursor = table.cursor_row
@@ -541,6 +544,7 @@ class ChangeScreen(Screen[None]):
             text.append("⚠ oversized ", style=self._colour("warning"))
         if chunk.kind not in ("code",) and self.size.width < 120:
             text.append(one_line(chunk.kind, 12), style="dim")
+        text.rstrip()
         return text
 
     def _fill_commits_if_shown(self) -> None:
