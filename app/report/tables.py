@@ -3,6 +3,7 @@ markup) and passed through `visible` (never emits control characters)."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import format_duration, human_age, one_line, percent, significant
+from app.core.text import fit_middle, format_duration, human_age, one_line, percent, significant
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
@@ -364,3 +365,72 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
         top = plan.chunks[0]
         parts.append(Text("floor of chunk 1: " + one_line(top.floor_derivation, 300), style="dim"))
     return Group(*parts)
+
+
+# -- chunk titles in a column of fixed width (the change screen's plan, the chunk screen's header) ------
+_COMMON_DIRECTORY = re.compile(r"^(\S+)/: ")  # the planner's "lib/pkg/: a.py and b.py"
+_PATH = re.compile(r"(?:[^\s,:/]+/)+[^\s,:/]+")  # "lib/pkg/a.py"
+
+
+def _last_directories(path: str, keep: int) -> str:
+    parts = path.split("/")
+    return "/".join(parts[max(len(parts) - keep - 1, 0):])
+
+
+def fit_chunk_title(title: str, width: int) -> str:
+    """A chunk's title in `width` cells: whole when it fits, else with its paths' directories left out
+    from the top ("lib/ansible/modules/service.py" becomes "modules/service.py", then "service.py"), and
+    only then cut in the middle: cut first, 21 cells showed "lib/ansi…d service.py"."""
+    title = one_line(title, 300)
+    if len(title) <= width:
+        return title
+    prefix = "Collapsed: " if title.startswith("Collapsed: ") else ""
+    body = title[len(prefix):]
+    head = _COMMON_DIRECTORY.match(body)
+    names = body if head is None else body[head.end():]
+    short = ""
+    for keep in (2, 1, 0):
+        def shorten(match: re.Match[str], keep: int = keep) -> str:
+            return _last_directories(match.group(0), keep)
+
+        short = prefix + _PATH.sub(shorten, names)
+        if head is not None and keep:
+            short = f"{prefix}{_last_directories(head.group(1), keep - 1)}/: {short[len(prefix):]}"
+        if len(short) <= width:
+            return short
+    # Still too long: fewer names, each whole, before any is cut ("basic.py, service.py" rather than
+    # "basic.py…d service.py"; "apt.py and 15 more" rather than "apt.py, …y and 14 more").
+    for shorter in _fewer_names(short):
+        if len(shorter) <= width:
+            return shorter
+    named = _NAMED_PART.match(short)  # "caps.py: Collector.collect": the file whole, its function cut
+    if named is not None:
+        name, rest = named.group(1), named.group(2)
+        more = _MORE.search(rest)  # "Vault.load and 5 more": "+5" if there is room, else the name alone
+        room = width - len(name) - 2
+        if more is not None and room - len(f" +{more.group(1)}") >= 8:
+            suffix = f" +{more.group(1)}"
+            return f"{name}: {fit_middle(rest[:more.start()], room - len(suffix))}{suffix}"
+        if room >= 8:
+            return f"{name}: {fit_middle(rest if more is None else rest[:more.start()], room)}"
+    return fit_middle(short, width)
+
+
+_NAMED_PART = re.compile(r"^([^\s:]+): (.+)$")  # "caps.py: Collector.collect"
+_TWO_NAMES = re.compile(r"^(.*\S) and (\S+)$")  # the planner's "a.py and b.py"
+_LISTED = re.compile(r"^(.*\S), \S+ and (\d+) more$")  # its "a.py, b.py and 5 more"
+_MORE = re.compile(r" and (\d+) more$")
+
+
+def _fewer_names(title: str) -> list[str]:
+    """Shorter spellings of a chunk title that lists files, most informative first."""
+    listed = _LISTED.match(title)
+    if listed is not None:
+        more = int(listed.group(2)) + 1
+        return [f"{listed.group(1)} and {more} more", f"{listed.group(1)} +{more} more"]
+    two = _TWO_NAMES.match(title)
+    if two is not None and not two.group(2).isdigit() and " more" not in title:
+        return [f"{two.group(1)}, {two.group(2)}", f"{two.group(1)} and 1 more", f"{two.group(1)} +1 more"]
+    if _NAMED_PART.match(title) is None and (more_files := _MORE.search(title)) is not None:
+        return [f"{title[:more_files.start()]} +{more_files.group(1)} more"]  # "a.py and 4 more"
+    return []

@@ -13,6 +13,7 @@ import pytest
 from rich.segment import Segment
 from textual import events
 from textual.app import App
+from textual.widgets import Static
 
 from app.analysis.analyzer import Analyzer
 from app.analysis.report import ChangeDetail
@@ -369,6 +370,32 @@ async def test_untrusted_text_is_shown_literally(make_repo, tmp_path: Path) -> N
             assert "␛[31mred␛[0m bell␇" in text
             assert "src/[red]odd[/red].py" in text  # a path in the header and the file row
             assert not CONTROL.search(text.replace("\n", ""))
+
+
+async def test_a_long_title_drops_directories_before_names_and_refits_on_resize(make_repo, tmp_path: Path) -> None:
+    samples = load()
+    dev = samples.Person("Dev", "dev@example.com")
+    builder = make_repo("deep")
+    builder.commit("base", {"README.md": "hello\n"}, author=dev)
+    builder.branch("feature/deep")
+    deep = "lib/project/subsystem/component/"
+    builder.commit("two deep files", {f"{deep}alpha_module.py": "a = 1\n", f"{deep}beta_module.py": "b = 2\n"},
+                   branch="feature/deep", author=dev)
+    analyzer = Analyzer(builder.path)
+    detail = analyzer.detail("feature/deep")
+    assert detail.plan.chunks[0].title == f"{deep[:-1]}/: alpha_module.py and beta_module.py"
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        app = ChunkHost(detail, _session(ledger, analyzer.repo_key))
+        async with app.run_test(size=(60, 24)) as pilot:
+            title = str(app.screen.query_one("#chunk-title", Static).render())
+            assert title == "subsystem/component/: alpha_module.py and beta_module.py"  # whole names, no "…"
+            await pilot.resize_terminal(48, 24)
+            await pilot.pause()
+            title = str(app.screen.query_one("#chunk-title", Static).render())
+            assert title == "component/: alpha_module.py and beta_module.py"
+            await pilot.resize_terminal(120, 24)
+            await pilot.pause()
+            assert str(app.screen.query_one("#chunk-title", Static).render()) == detail.plan.chunks[0].title
 
 
 @pytest.mark.parametrize("theme_name", ["review-dark", "review-light"])

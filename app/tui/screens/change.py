@@ -13,7 +13,6 @@ approval will be recorded as a rubber stamp.
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -28,8 +27,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from app.core.text import fit_middle, format_duration, human_age, one_line, percent
+from app.core.text import format_duration, human_age, one_line, percent
 from app.errors import ReviewTuiError
+from app.report.tables import fit_chunk_title
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, PlanLoaded, ReviewRecorded
@@ -61,6 +61,9 @@ CHUNK_STATUS_LABELS = {"new": "new", "opened": "opened", "approved": "✔ approv
 REASON_LABELS: "elsewhere", "unsigned", "bad sig", "unknown key"), and the sign-off line says more."""
 
 
+MARKS_MAX = 22  # "☠ destructive ◆ seam" whole; more is cut
+
+
 def _bindings() -> list[BindingType]:
     return footer_bindings(list(bindings_for("change")))
 
@@ -70,75 +73,6 @@ def _likelihood_impact(found: Assessment | None, width: int) -> Text:
     if found is None or width < 100:
         return Text()
     return Text(f"  fix {percent(found.risk.likelihood)} × impact {found.risk.impact:.2g}", style="dim")
-
-
-_COMMON_DIRECTORY = re.compile(r"^(\S+)/: ")  # the planner's "lib/pkg/: a.py and b.py"
-_PATH = re.compile(r"(?:[^\s,:/]+/)+[^\s,:/]+")  # "lib/pkg/a.py"
-
-
-def _last_directories(path: str, keep: int) -> str:
-    parts = path.split("/")
-    return "/".join(parts[max(len(parts) - keep - 1, 0):])
-
-
-def fit_chunk_title(title: str, width: int) -> str:
-    """A chunk's title in `width` cells: whole when it fits, else with its paths' directories left out
-    from the top ("lib/ansible/modules/service.py" becomes "modules/service.py", then "service.py"), and
-    only then cut in the middle: cut first, 21 cells showed "lib/ansi…d service.py"."""
-    title = one_line(title, 300)
-    if len(title) <= width:
-        return title
-    prefix = "Collapsed: " if title.startswith("Collapsed: ") else ""
-    body = title[len(prefix):]
-    head = _COMMON_DIRECTORY.match(body)
-    names = body if head is None else body[head.end():]
-    short = ""
-    for keep in (2, 1, 0):
-        def shorten(match: re.Match[str], keep: int = keep) -> str:
-            return _last_directories(match.group(0), keep)
-
-        short = prefix + _PATH.sub(shorten, names)
-        if head is not None and keep:
-            short = f"{prefix}{_last_directories(head.group(1), keep - 1)}/: {short[len(prefix):]}"
-        if len(short) <= width:
-            return short
-    # Still too long: fewer names, each whole, before any is cut ("basic.py, service.py" rather than
-    # "basic.py…d service.py"; "apt.py and 15 more" rather than "apt.py, …y and 14 more").
-    for shorter in _fewer_names(short):
-        if len(shorter) <= width:
-            return shorter
-    named = _NAMED_PART.match(short)  # "caps.py: Collector.collect": the file whole, its function cut
-    if named is not None:
-        name, rest = named.group(1), named.group(2)
-        more = _MORE.search(rest)  # "Vault.load and 5 more": "+5" if there is room, else the name alone
-        room = width - len(name) - 2
-        if more is not None and room - len(f" +{more.group(1)}") >= 8:
-            suffix = f" +{more.group(1)}"
-            return f"{name}: {fit_middle(rest[:more.start()], room - len(suffix))}{suffix}"
-        if room >= 8:
-            return f"{name}: {fit_middle(rest if more is None else rest[:more.start()], room)}"
-    return fit_middle(short, width)
-
-
-MARKS_MAX = 22  # "☠ destructive ◆ seam" whole; more is cut
-_NAMED_PART = re.compile(r"^([^\s:]+): (.+)$")  # "caps.py: Collector.collect"
-_TWO_NAMES = re.compile(r"^(.*\S) and (\S+)$")  # the planner's "a.py and b.py"
-_LISTED = re.compile(r"^(.*\S), \S+ and (\d+) more$")  # its "a.py, b.py and 5 more"
-_MORE = re.compile(r" and (\d+) more$")
-
-
-def _fewer_names(title: str) -> list[str]:
-    """Shorter spellings of a chunk title that lists files, most informative first."""
-    listed = _LISTED.match(title)
-    if listed is not None:
-        more = int(listed.group(2)) + 1
-        return [f"{listed.group(1)} and {more} more", f"{listed.group(1)} +{more} more"]
-    two = _TWO_NAMES.match(title)
-    if two is not None and not two.group(2).isdigit() and " more" not in title:
-        return [f"{two.group(1)}, {two.group(2)}", f"{two.group(1)} and 1 more", f"{two.group(1)} +1 more"]
-    if _NAMED_PART.match(title) is None and (more_files := _MORE.search(title)) is not None:
-        return [f"{title[:more_files.start()]} +{more_files.group(1)} more"]  # "a.py and 4 more"
-    return []
 
 
 class ChangeScreen(Screen[None]):

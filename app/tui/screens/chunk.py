@@ -42,7 +42,7 @@ from app.core.git.repo import GitRepo
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
 from app.core.text import format_duration, one_line
 from app.errors import ReviewTuiError
-from app.report.tables import chunk_locations
+from app.report.tables import chunk_locations, fit_chunk_title
 from app.storage.ledger import CommentThread, Decision
 from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target, fold_viewed
 from app.tui.file_context import split_lines
@@ -171,7 +171,14 @@ class ChunkReviewScreen(ReaderScreen):
         self._seen_now()
 
     def on_resize(self, _event: events.Resize) -> None:
+        self._fit_title()
         self.call_after_refresh(self._seen_now)
+
+    def _fit_title(self) -> None:
+        """The chunk's title in one line: directories go before file names are cut."""
+        if self.is_mounted:
+            width = max((self.size.width or self.app.size.width) - 2, 20)
+            self.query_one("#chunk-title", Static).update(Text(fit_chunk_title(self.chunk.title, width)))
 
     def on_diff_view_cursor_moved(self, _event: DiffView.CursorMoved) -> None:
         self._seen_now()
@@ -309,7 +316,7 @@ class ChunkReviewScreen(ReaderScreen):
         tier_label = self.query_one("#chunk-tier", Label)
         tier_label.update(Text(f" tier {chunk.tier} "))
         tier_label.set_classes(f"tier-{chunk.tier}" if 0 <= chunk.tier <= 3 else "")
-        self.query_one("#chunk-title", Static).update(Text(one_line(chunk.title, 300)))
+        self._fit_title()
         self.query_one("#chunk-figures", Static).update(self._figures(chunk))
         self.query_one("#chunk-where", Static).update(Text(one_line(self._where(chunk), 400)))
         self.refresh_clock()
