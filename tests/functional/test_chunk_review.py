@@ -350,17 +350,21 @@ async def test_expanding_the_largest_chunk(ledger: Ledger, payments: Analyzer,
             assert app.screen.index == 0
 
 
-async def test_untrusted_text_is_shown_literally(make_repo, tmp_path: Path) -> None:
-    samples = load()
-    dev = samples.Person("Dev", "dev@example.com")
-    builder = make_repo("hostile")
+def _one_branch(make_repo, branch: str, subject: str, files: dict[str, str]) -> tuple[Analyzer, ChangeDetail]:
+    """A repository whose main has a README and whose `branch` adds `files` in one commit: its detail."""
+    dev = load().Person("Dev", "dev@example.com")
+    builder = make_repo(branch.replace("/", "-"))
     builder.commit("base", {"README.md": "hello\n"}, author=dev)
-    builder.branch("feature/hostile")
-    hostile = "x = 1  # \x1b[31mred\x1b[0m bell\x07 [bold red]loud[/] [link=http://evil]click[/link]"
-    builder.commit("[bold]markup[/bold] title", {"src/[red]odd[/red].py": f"{hostile}\ny = 2\n"},
-                   branch="feature/hostile", author=dev)
+    builder.branch(branch)
+    builder.commit(subject, files, branch=branch, author=dev)
     analyzer = Analyzer(builder.path)
-    detail = analyzer.detail("feature/hostile")
+    return analyzer, analyzer.detail(branch)
+
+
+async def test_untrusted_text_is_shown_literally(make_repo, tmp_path: Path) -> None:
+    hostile = "x = 1  # \x1b[31mred\x1b[0m bell\x07 [bold red]loud[/] [link=http://evil]click[/link]"
+    analyzer, detail = _one_branch(make_repo, "feature/hostile", "[bold]markup[/bold] title",
+                                   {"src/[red]odd[/red].py": f"{hostile}\ny = 2\n"})
     with Ledger.open(tmp_path / "ledger.db") as ledger:
         session = _session(ledger, analyzer.repo_key)
         app = ChunkHost(detail, session)
@@ -373,16 +377,9 @@ async def test_untrusted_text_is_shown_literally(make_repo, tmp_path: Path) -> N
 
 
 async def test_a_long_title_drops_directories_before_names_and_refits_on_resize(make_repo, tmp_path: Path) -> None:
-    samples = load()
-    dev = samples.Person("Dev", "dev@example.com")
-    builder = make_repo("deep")
-    builder.commit("base", {"README.md": "hello\n"}, author=dev)
-    builder.branch("feature/deep")
     deep = "lib/project/subsystem/component/"
-    builder.commit("two deep files", {f"{deep}alpha_module.py": "a = 1\n", f"{deep}beta_module.py": "b = 2\n"},
-                   branch="feature/deep", author=dev)
-    analyzer = Analyzer(builder.path)
-    detail = analyzer.detail("feature/deep")
+    analyzer, detail = _one_branch(make_repo, "feature/deep", "two deep files",
+                                   {f"{deep}alpha_module.py": "a = 1\n", f"{deep}beta_module.py": "b = 2\n"})
     assert detail.plan.chunks[0].title == f"{deep[:-1]}/: alpha_module.py and beta_module.py"
     with Ledger.open(tmp_path / "ledger.db") as ledger:
         app = ChunkHost(detail, _session(ledger, analyzer.repo_key))
