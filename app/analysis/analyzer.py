@@ -361,9 +361,13 @@ class Analyzer:
         pool = new_pool(1)
         if pool is None:
             return
-        self._discovery_prefetch = (pool, pool.submit(
-            _discover_in_worker, self.repo_path, self.base, self.commit_range, self.cache.path, self.config_path,
-            self.merges, self.first_parent))
+        try:
+            job = pool.submit(_discover_in_worker, self.repo_path, self.base, self.commit_range, self.cache.path,
+                              self.config_path, self.merges, self.first_parent)
+        except Exception:  # the process could not start (no fork, no /dev/shm): the queue discovers itself
+            pool.shutdown(wait=False)
+            return
+        self._discovery_prefetch = (pool, job)
 
     def take_prefetched_discovery(self) -> Discovery | None:
         """The prefetched discovery, once (a later analysis discovers again: refs move), raising what

@@ -78,3 +78,21 @@ def test_a_first_run_discovers_in_a_worker_process_exactly_as_in_process(payment
     later.prefetch_discovery()
     assert later.take_prefetched_discovery() is None  # warm: 50 ms after the first paint, in process
     assert later.discovery == reference
+
+
+def test_a_team_that_turned_worker_processes_off_gets_none_at_start(make_repo, tmp_path: Path) -> None:
+    """`[complexity] workers = 0`: the TUI's first discovery stays in process like everything else."""
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+    from tests.conftest import ALICE
+
+    b = make_repo()
+    b.commit("init", {"a.py": "x = 1\n", ".review-tui.toml": "[complexity]\nworkers = 0\n"}, author=ALICE)
+    b.branch("feature")
+    b.commit("more", {"a.py": "x = 2\n"}, branch="feature", author=ALICE)
+    b.checkout()
+    analyzer = Analyzer(b.path, cache=AnalysisCache.open(tmp_path / "cache.db"))
+    analyzer.check_inputs()
+    analyzer.prefetch_discovery()
+    assert analyzer.take_prefetched_discovery() is None
+    assert [c.id for c in analyzer.discovery.changes] == ["feature"]
