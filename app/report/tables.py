@@ -400,9 +400,14 @@ def fit_chunk_title(title: str, width: int) -> str:
             return short
     # Still too long: fewer names, each whole, before any is cut ("basic.py, service.py" rather than
     # "basic.py…d service.py"; "apt.py and 15 more" rather than "apt.py, …y and 14 more").
-    for shorter in _fewer_names(short):
+    fewer = _fewer_names(short)
+    for shorter in fewer:
         if len(shorter) <= width:
             return shorter
+    if fewer:  # the last spelling is "a.py +N more": cut that name, never the count of the others
+        name, _, count = fewer[-1].rpartition(" +")
+        if width - len(count) - 2 >= 6:
+            return f"{fit_middle(name, width - len(count) - 2)} +{count}"
     named = _NAMED_PART.match(short)  # "caps.py: Collector.collect": the file whole, its function cut
     if named is not None:
         name, rest = named.group(1), named.group(2)
