@@ -397,8 +397,9 @@ class Analyzer:
                         include_merged=self.include_merged if include_merged is None else include_merged)
 
     def remote_names(self) -> frozenset[str]:
-        """The names of the repository's remotes (from its remote-tracking refs); read again after
-        refresh() or forget_refs()."""
+        """The names of the repository's remotes (from its remote-tracking refs): a scan of every ref
+        name (thousands in a clone with pull refs), asked for every change's status, so read once and
+        again only after refresh() or forget_refs()."""
         if self._remote_names is None:
             self._remote_names = frozenset(name.split("/")[2] for name in self.repo.ref_names("refs/remotes/")
                                            if name.count("/") >= 3)

@@ -71,15 +71,9 @@ class CheckOutcome:
         }
 
 
-def remote_names(analyzer: Analyzer) -> frozenset[str]:
-    """The names of the repository's remotes (from its remote-tracking refs), read once per discovery:
-    a scan of every ref name (thousands in a clone with pull refs), asked for every change's status."""
-    return analyzer.remote_names()
-
-
 def binding_for(analyzer: Analyzer, change: Change, chunk_hashes: list[str]) -> ChangeBinding:
     """The change's binding: its names (aliases included), its commits and its current chunks."""
-    return ChangeBinding.of(change, chunk_hashes, remotes=remote_names(analyzer))
+    return ChangeBinding.of(change, chunk_hashes, remotes=analyzer.remote_names())
 
 
 def open_records(analyzer: Analyzer, ledger: Ledger | None, *, read_notes: bool = True) -> ReviewRecords:
@@ -253,7 +247,7 @@ def carry_over(signoff: SignOff, detail: ChangeDetail, reviewer: str, *, session
     counted = signoff.counted(change, hashes)
     carried: list[Carried] = []
     by_hash = {c.content_hash: c for c in detail.plan.chunks}
-    for ref, origin in carry_candidates(counted, reviewer, refs, from_change, remote_names(signoff.analyzer)):
+    for ref, origin in carry_candidates(counted, reviewer, refs, from_change, signoff.analyzer.remote_names()):
         chunk = by_hash[ref.content_hash]
         opened = origin.opened if origin.chunk_hash is not None else origin.unopened_chunks == 0
         note = f"carried over from {origin.change_id}" + (f": {origin.note}" if origin.note else "")

@@ -718,14 +718,14 @@ class ChangeScreen(Screen[None]):
     def action_carry_over(self) -> None:
         """Carry this reviewer's approvals of the same edit on another change over to this change
         (asked first: it says the same review holds here)."""
-        from app.analysis.signoff import carry_candidates, remote_names
+        from app.analysis.signoff import carry_candidates
 
         detail, session = self.detail, self.review_app.session
         if detail is None or session.signoff is None or self.outcome is None or self.outcome.counted is None:
             self.notify("The change is still loading.", severity="warning")
             return
         found = carry_candidates(self.outcome.counted, session.reviewer, self.outcome.chunks,
-                                 remotes=remote_names(session.signoff.analyzer))
+                                 remotes=session.signoff.analyzer.remote_names())
         if not found:
             self.notify("Nothing to carry over: none of your approvals given on another change covers "
                         "this change's chunks (or you decided on them here since).", severity="warning")
