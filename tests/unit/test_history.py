@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from app.core.git.history import HistoryIndex
 from app.core.git.repo import GitRepo
-from tests.conftest import ALICE, SAMPLES
+from tests.conftest import ALICE, BOB, SAMPLES
 
 POOL = ("a.py", "src/b.py", "src/c.py", "src/deep/d.py", "x", "x/y.py", "docs/e.md", "src/deep")
 MODES = (0o100644, 0o100755, 0o120000)  # a file, an executable, a link (file <-> link: two deltas)
@@ -140,3 +140,115 @@ def test_the_analyzer_builds_the_index_for_the_touched_paths_only(payments_repo,
     assert set(stored["covers"]) == touched
     assert all(r.assessment is not None and r.assessment.history is not None for r in reports if not r.error)
     assert SAMPLES is not None
+
+
+DAY = 86_400
+START = 1_600_000_000
+# Gaps between commits: an hour, a month, half of the experience window; and a clock set back (a commit
+# older than its parent, as a skewed machine writes it).
+gap = st.sampled_from((3_600, 30 * DAY, 365 * DAY, -40 * DAY))
+dated_step = st.tuples(st.sampled_from(POOL), st.integers(0, 3), gap, st.booleans())
+
+
+def _dated_history(make_repo, before, after, side):
+    """main: a root and `before` steps (the earlier base, returned first), then `after` steps with a side
+    branch forked from the earlier base (its own dates, possibly older than anything on main) merged in
+    the middle. Each step: (path, version, gap to the previous commit, whether Bob writes it)."""
+    builder = make_repo()
+    when = START
+    builder.commit("root", {"a.py": "a\n", "src/b.py": "b\n"}, author=ALICE, when=when)
+
+    def step(branch, number, path, version, dt, bob, when):
+        when += dt
+        delta = _apply(builder.snapshots[branch], f"{branch}/{path}" if branch == "side" else path, version, 0o100644)
+        builder.commit(f"{branch} {number}", delta, branch=branch, author=BOB if bob else ALICE,  # type: ignore[arg-type]
+                       when=when)
+        return when
+
+    for number, (path, version, dt, bob) in enumerate(before):
+        when = step("main", number, path, version, dt, bob, when)
+    earlier = builder.head("main")
+    builder.branch("side")
+    side_when = when
+    for number, (path, version, dt, bob) in enumerate(side):
+        side_when = step("side", number, path, version, dt, bob, side_when)
+    for number, (path, version, dt, bob) in enumerate(after):
+        when = step("main", len(before) + number, path, version, dt, bob, when)
+        if side and number == len(after) // 2:
+            builder.merge("main", "side", "merge side", author=ALICE)
+    return builder, earlier, builder.head("main")
+
+
+def _same_index(one: HistoryIndex, other: HistoryIndex) -> None:
+    assert (one.base_commit, one.window_start) == (other.base_commit, other.window_start)
+    assert set(one.commit_ids) == set(other.commit_ids)
+    assert one.commits_by_path.keys() == other.commits_by_path.keys()
+    for path in one.commits_by_path:
+        assert sorted(one.entries(path)) == sorted(other.entries(path)), path
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.lists(dated_step, min_size=1, max_size=8), after=st.lists(dated_step, min_size=1, max_size=8),
+       side=st.lists(dated_step, max_size=4),
+       wanted=st.one_of(st.none(), st.sets(st.sampled_from((*POOL, "side/a.py", "side/src/b.py")), min_size=1)))
+def test_an_index_extended_to_a_later_base_is_the_index_a_full_walk_builds(make_repo, before, after, side,
+                                                                          wanted) -> None:
+    """After a fetch the base is a later commit whose history holds the earlier base: its index is the
+    earlier index plus the commits since, filtered to the new window, exactly as a full walk finds it,
+    through merges of old-dated branches and clocks set back. Where it cannot be exact (the new window
+    begins before the earlier one's) the extension declines and a full walk is made."""
+    builder, earlier, later = _dated_history(make_repo, before, after, side)
+    repo = GitRepo(str(builder.path))
+    extended = HistoryIndex.build(repo, earlier, paths=wanted).extended(repo, later, paths=wanted)
+    full = HistoryIndex.build(repo, later, paths=wanted)
+    earlier_time = repo.commit_info(earlier).commit_time
+    later_time = repo.commit_info(later).commit_time
+    if extended is None:
+        assert later_time < earlier_time  # only a skewed clock sends the window back
+        return
+    _same_index(extended, full)
+    authors = [ALICE.email, BOB.email]
+    paths = sorted(wanted) if wanted is not None else sorted(full.commits_by_path)
+    assert extended.figures(paths, authors) == full.figures(paths, authors)
+    # and once more: an extended index extends like a built one
+    again = HistoryIndex.from_dict(extended.to_dict())
+    assert again.walked is not None and again.walked >= len(extended.commit_ids)
+
+
+def test_after_a_fetch_the_history_index_grows_from_the_earlier_bases(make_repo, tmp_path, monkeypatch) -> None:
+    """The base moved by two commits (a fetch): the analysis walks those two, not the base's whole history,
+    and every change's history figures are those of a first run at the new base."""
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    builder = make_repo()
+    for number in range(12):
+        builder.commit(f"main {number}", {f"m{number % 4}.py": f"N = {number}\n"}, author=(ALICE, BOB)[number % 2])
+    builder.branch("feature")
+    builder.commit("feature", {"m1.py": "N = 'feature'\n", "new.py": "X = 1\n"}, branch="feature", author=BOB)
+    cache = AnalysisCache.open(tmp_path / "cache.db")
+    Analyzer(str(builder.path), cache=cache).analyze_all()
+    earlier = builder.head("main")
+    builder.commit("fetched 1", {"m1.py": "N = 'main'\n"}, author=ALICE)
+    builder.commit("fetched 2", {"other.py": "Y = 2\n"}, author=BOB)
+
+    walks: list[str | None] = []
+    history = GitRepo.history
+
+    def recording(self, start, **kwargs):
+        walks.append(kwargs.get("hide"))
+        return history(self, start, **kwargs)
+
+    monkeypatch.setattr(GitRepo, "history", recording)
+    moved = Analyzer(str(builder.path), cache=cache).analyze_all()
+    assert walks == [earlier]
+    monkeypatch.setattr(GitRepo, "history", history)
+    first = Analyzer(str(builder.path), cache=AnalysisCache.open(tmp_path / "first.db")).analyze_all()
+
+    def figures(reports):
+        return {r.id: r.assessment.history for r in reports if r.assessment is not None}
+
+    assert figures(moved) == figures(first)
+    feature = figures(first)["feature"]  # m1.py: Bob's three commits and Alice's fetched one
+    assert (feature.hottest_path, feature.hottest_changes, feature.recent_authors,
+            feature.author_prior_commits) == ("m1.py", 4, 2, 3)

@@ -786,6 +786,47 @@ def test_a_merged_branch_skips_blame_only_when_no_older_commit_has_evidence(merg
     assert unsure.blames > 0
 
 
+def test_after_a_fetch_older_evidence_reads_only_the_commits_since(merged_human_branch, tmp_path,
+                                                                   monkeypatch) -> None:
+    """The answer about the base's older commits is kept per base. When the base moves (a fetch), the
+    earlier tip's no is carried over and only the commits since are read: a human commit keeps the
+    no, an AI commit turns it into a yes; a yes is final."""
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    builder = merged_human_branch
+    cache = AnalysisCache.open(tmp_path / "cache.db")
+
+    def answer() -> bool | None:  # what the analysis of the pending branches found for the base
+        analyzer = Analyzer(str(builder.path), cache=cache)
+        analyzer.analyze_all()
+        stored = cache.get("ai-history", f"{analyzer.config_digest}:{analyzer.discovery.base_commit}")
+        return None if stored is None else stored["evidence"]
+
+    def merged_branch(name: str) -> None:  # a new branch that merged main: blame could pass its base
+        builder.branch(name, at=str(builder.repo.merge_base(builder.head("main"), builder.head("feature"))))
+        builder.commit(f"{name}: work", {f"{name}.py": lines(name, 3)}, branch=name, author=ANN)
+        builder.merge(name, "main", "Merge main", author=ANN)
+        builder.commit(f"{name}: more", {f"{name}.py": lines(name, 5)}, branch=name, author=ANN)
+
+    assert answer() is False
+    walks: list[str | None] = []
+    iter_commits = GitRepo.iter_commits
+    monkeypatch.setattr(GitRepo, "iter_commits",
+                        lambda self, start, hide=None: walks.append(hide) or iter_commits(self, start, hide=hide))
+    earlier = builder.head("main")
+    builder.commit("main: a person's fix", {"other.py": "y\n"}, author=BOB)
+    merged_branch("second")
+    assert answer() is False and walks == [earlier]
+    earlier = builder.head("main")
+    builder.commit(f"main: generated\n\n{CLAUDE}\n", {"other.py": "z\n"}, author=BOB)
+    merged_branch("third")
+    assert answer() is True and walks == [*walks[:1], earlier]
+    builder.commit("main: a person again", {"other.py": "w\n"}, author=BOB)
+    merged_branch("fourth")
+    assert answer() is True and len(walks) == 2  # the earlier yes stands: nothing read
+
+
 def test_ancestors_with_an_ai_commit_or_a_git_ai_note_are_evidence(human_branch, merged_human_branch) -> None:
     from app.core.provenance.lines import ancestors_have_ai_evidence
 

@@ -33,6 +33,9 @@ class HistoryIndex:
     window_start: int
     commits_by_path: dict[str, list[tuple[int, str, int]]] = field(default_factory=dict)  # path -> [(time, email, n)]
     commit_ids: list[str] = field(default_factory=list)  # n -> commit id (only commits that touch a path here)
+    walked: int | None = None
+    """At most how many commits the walk behind the index read, those that touch no path here included
+    (whether a later base's walk could reach MAX_COMMITS); None: not known (an older cache's index)."""
 
     @classmethod
     def build(cls, repo: GitRepo, base_commit: str, *, paths: Collection[str] | None = None,
@@ -44,7 +47,43 @@ class HistoryIndex:
         tip_time = repo.commit_info(base_commit).commit_time
         start = tip_time - EXPERIENCE_DAYS * 86_400 if since is None else since
         entries = repo.history(base_commit, since=start, max_commits=MAX_COMMITS, paths=paths)
-        return cls.from_entries(base_commit, tip_time - WINDOW_DAYS * 86_400, entries)
+        index = cls.from_entries(base_commit, tip_time - WINDOW_DAYS * 86_400, entries)
+        index.walked = len(entries)
+        return index
+
+    def extended(self, repo: GitRepo, base_commit: str, *, paths: Collection[str] | None) -> HistoryIndex | None:
+        """The index `build(repo, base_commit, paths=paths)` gives, for a later base whose history holds
+        this index's base (the branch after a fetch), from this index and a walk of the commits since
+        it only; None where that cannot be the same: a window reaching further back than this one's
+        (a skewed clock) or a walk that could reach MAX_COMMITS. `paths` must be the paths this index
+        covers (None: it covers every path)."""
+        if self.walked is None:
+            return None
+        tip_time = repo.commit_info(base_commit).commit_time
+        since = tip_time - EXPERIENCE_DAYS * 86_400
+        if since < repo.commit_info(self.base_commit).commit_time - EXPERIENCE_DAYS * 86_400:
+            return None
+        # The reachable commits at or after `since` are those of this index's history (whose own window
+        # began earlier) and those it does not have: both filtered by time, as the full walk filters.
+        newer = repo.history(base_commit, since=since, max_commits=MAX_COMMITS, paths=paths, hide=self.base_commit)
+        walked = self.walked + len(newer)
+        if walked >= MAX_COMMITS:
+            return None
+        older = [entry for entry in self._entries() if entry.time >= since]
+        entries = sorted([*newer, *older], key=lambda entry: -entry.time)
+        index = HistoryIndex.from_entries(base_commit, tip_time - WINDOW_DAYS * 86_400, entries)
+        index.walked = walked
+        return index
+
+    def _entries(self) -> list[HistoryEntry]:
+        """The index's commits as history entries (those that touch a path it covers)."""
+        times, emails = [0] * len(self.commit_ids), [""] * len(self.commit_ids)
+        paths: list[list[str]] = [[] for _ in self.commit_ids]
+        for path, commits in self.commits_by_path.items():
+            for time, email, n in commits:
+                times[n], emails[n] = time, email
+                paths[n].append(path)
+        return [HistoryEntry(commit, emails[n], times[n], tuple(paths[n])) for n, commit in enumerate(self.commit_ids)]
 
     @classmethod
     def from_entries(cls, base_commit: str, window_start: int, entries: list[HistoryEntry]) -> HistoryIndex:
@@ -60,7 +99,8 @@ class HistoryIndex:
 
     def to_dict(self) -> dict[str, Any]:
         return {"base_commit": self.base_commit, "window_start": self.window_start, "commit_ids": self.commit_ids,
-                "commits_by_path": {p: [list(x) for x in v] for p, v in self.commits_by_path.items()}}
+                "commits_by_path": {p: [list(x) for x in v] for p, v in self.commits_by_path.items()},
+                "walked": self.walked}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HistoryIndex:
@@ -68,7 +108,9 @@ class HistoryIndex:
         by_path = {p: [(int(t), str(e), int(n)) for t, e, n in v] for p, v in data["commits_by_path"].items()}
         if any(not 0 <= n < len(ids) for v in by_path.values() for _, _, n in v):
             raise ValueError("history index names a commit it does not list")
-        return cls(data["base_commit"], data["window_start"], by_path, ids)
+        walked = data.get("walked")
+        return cls(data["base_commit"], data["window_start"], by_path, ids,
+                   walked if isinstance(walked, int) and walked >= 0 else None)
 
     def entries(self, path: str) -> list[tuple[int, str, str]]:
         """(time, author email, commit id) of each indexed commit touching `path`, newest first."""

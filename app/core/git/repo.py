@@ -594,11 +594,14 @@ class GitRepo:
             return None
         return out
 
-    def iter_commits(self, start: str) -> Iterator[CommitInfo]:
-        """Every commit reachable from start, in no particular order; stops quietly where history
-        cannot be read (a shallow clone's missing parents)."""
+    def iter_commits(self, start: str, *, hide: str | None = None) -> Iterator[CommitInfo]:
+        """Every commit reachable from start (and not from `hide`), in no particular order; stops
+        quietly where history cannot be read (a shallow clone's missing parents)."""
         try:
-            for commit in self.repo.walk(start, SortMode.NONE):
+            walker = self.repo.walk(start, SortMode.NONE)
+            if hide is not None:
+                walker.hide(hide)
+            for commit in walker:
                 yield self._info(commit)
         except (pygit2.GitError, KeyError, ValueError):
             return
@@ -636,6 +639,16 @@ class GitRepo:
             return str(diff.patchid)
         except (KeyError, ValueError, pygit2.GitError):
             return None
+
+    def first_parents(self, commit_id: str, limit: int) -> list[str]:
+        """Up to `limit` commits of the first-parent chain below `commit_id`, nearest first (the earlier
+        tips of a branch that moved by commits and merges onto it)."""
+        out: list[str] = []
+        parent = self.first_parent(commit_id)
+        while parent is not None and len(out) < limit:
+            out.append(parent)
+            parent = self.first_parent(parent)
+        return out
 
     def first_parent(self, commit_id: str) -> str | None:
         """A commit's first parent, None for a root (or an unreadable) commit."""
@@ -679,15 +692,25 @@ class GitRepo:
         return True
 
     def history(self, start: str, *, since: int, max_commits: int = 5_000,
-                paths: Collection[str] | None = None) -> list[HistoryEntry]:
+                paths: Collection[str] | None = None, hide: str | None = None) -> list[HistoryEntry]:
         """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths.
 
         With `paths`, each entry's paths are only those of `paths` the commit touched (the same as
         the full list filtered, found by comparing tree entries along each path instead of diffing
-        whole trees: a walk whose cost follows the paths asked about, not the repository's size)."""
+        whole trees: a walk whose cost follows the paths asked about, not the repository's size).
+        With `hide`, only the commits `hide` does not have (`git log hide..start`).
+
+        The time order is libgit2's global sort (all of history is read before the first commit), so
+        the list is exactly the reachable commits at or after `since`, however skewed the dates."""
         commits: list[pygit2.Commit] = []
         try:
-            for commit in self.repo.walk(start, SortMode.TIME):
+            walker = self.repo.walk(start, SortMode.TIME)
+            if hide is not None:
+                try:
+                    walker.hide(hide)
+                except (KeyError, ValueError) as exc:
+                    raise RepoError(f"cannot read commit {hide[:10]}: {exc}") from None
+            for commit in walker:
                 if commit.commit_time < since or len(commits) >= max_commits:
                     break
                 commits.append(commit)

@@ -261,14 +261,15 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
 
 
 def ancestors_have_ai_evidence(repo: GitRepo, start: str, config: ProvenanceConfig = DEFAULT, *,
-                               limit: int = 250_000) -> bool:
+                               limit: int = 250_000, clean: str | None = None) -> bool:
     """Whether any commit reachable from `start` could make a line AI-written: one with an AI signal
     of its own (whatever its confidence), or any git-ai note in the repository. True as well when the
     history is longer than `limit` commits (not read whole: no promise can be made). One walk of the
-    history; callers keep the answer per start commit."""
+    history; callers keep the answer per start commit. `clean`: a commit of that history already known
+    to have no such ancestor (an earlier tip of the branch): only the commits it does not have are read."""
     if next(iter(repo.notes(config.notes_ref)), None) is not None:
         return True
-    for count, commit in enumerate(repo.iter_commits(start)):
+    for count, commit in enumerate(repo.iter_commits(start, hide=clean)):
         if count >= limit or commit_signals(commit, config):
             return True
     return False
