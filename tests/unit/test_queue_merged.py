@@ -148,6 +148,44 @@ def test_merged_verdicts_are_cached_by_base_and_head(repo, tmp_path) -> None:
     assert cache.count("merged") == stored
 
 
+def test_after_a_fetch_a_branchs_diff_is_not_read_again_and_a_new_squash_is_found(repo, tmp_path,
+                                                                                   monkeypatch) -> None:
+    """The base moves (a fetch): each branch's verdict is asked again, but the paths and patch id of its
+    net diff are read once and then come from the cache; the squash merge that arrived with a fetch is
+    recognised as a first run at that base recognises it."""
+    from app.storage.cache import AnalysisCache
+
+    repo.checkout()
+    cache = AnalysisCache.open(tmp_path / "cache.sqlite")
+    assert [c.id for c in discover(GitRepo(repo.path), cache=cache).changes] == ["feature"]
+    assert cache.count("net-diff") == 1
+
+    read: list[tuple[str, str]] = []
+    for name in ("net_paths", "patch_id"):
+        original = getattr(GitRepo, name)
+        monkeypatch.setattr(GitRepo, name, lambda self, old, new, _f=original, _n=name: read.append((_n, new))
+                            or _f(self, old, new))
+    feature = repo.head("feature")
+    files = feature_files(repo)
+    repo.commit("Feature (#12)", files, author=ALICE)  # fetched: the squash, and a later edit of its files
+    repo.commit("Later f9", {"app.py": edit(files["app.py"], "return 9", "return 9 + 0")}, author=ALICE)
+    repo.checkout()
+    moved = discover(GitRepo(repo.path), cache=cache)
+    assert [(c.id, c.merged.how) for c in moved.merged] == [("feature", "squash")]
+    # its paths came from the cache; its patch id, needed now, was read once (the squash's own, for the base)
+    assert [what for what in read if what[1] == feature] == [("patch_id", feature)]
+
+    read.clear()
+    repo.commit("Another day", {"README.md": "# r\n\nagain\n"}, author=ALICE)
+    repo.checkout()
+    again = discover(GitRepo(repo.path), cache=cache)
+    assert [(c.id, c.merged.how) for c in again.merged] == [("feature", "squash")]
+    assert not [what for what in read if what[1] == feature]
+    monkeypatch.undo()
+    first_run = discover(GitRepo(repo.path), cache=AnalysisCache.open(tmp_path / "fresh.sqlite"))
+    assert [(c.id, c.merged.detail) for c in first_run.merged] == [(c.id, c.merged.detail) for c in again.merged]
+
+
 def test_the_paths_each_base_commit_touches_come_from_one_git_call_and_equal_the_tree_walks(make_repo,
                                                                                               monkeypatch) -> None:
     from app.core.git.cli import _parse_raw_diffs

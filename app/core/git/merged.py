@@ -35,6 +35,7 @@ from app.core.git.repo import GitRepo
 MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said when reached
 VERDICT_KIND = "merged"  # cache kinds
 COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, "patch": id or null when computed}
+NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], "patch": id or null when computed}
 VERDICT_VERSION = "2"  # bump when a verdict can change for the same base and head
 
 
@@ -74,6 +75,8 @@ class MergedDetector:
         self.notes: list[str] = []
         self._commits: dict[str, dict[str, Any]] = {}  # commit id -> {"paths": key, "patch": id}
         self._dirty: set[str] = set()  # commit records to write back to the cache
+        self._nets: dict[str, dict[str, Any]] = {}  # "merge-base:head" -> {"paths": [...], "patch": id}
+        self._dirty_nets: set[str] = set()
         self._base: _Base | None = None
 
     def _key(self, change: Change) -> str:
@@ -95,11 +98,12 @@ class MergedDetector:
                 change.merged = MergedUpstream(verdict["how"], verdict["detail"]) if verdict["how"] else None
             else:
                 unknown.append(change)
+        self._load_nets(unknown)
         # The tree test needs no history: settle what it can before walking the base.
         in_question = []
         for change in unknown:
-            assert change.base is not None
-            if self.repo.holds_tree_change(self.base_commit, change.base, change.head):
+            net = self._net(change)
+            if net is not None and net["utf8"] and self.repo.holds_paths(self.base_commit, change.head, net["paths"]):
                 change.merged = MergedUpstream(
                     "tree", f"every file it changes is already in {self.base_name} as this branch has it")
             else:
@@ -115,6 +119,45 @@ class MergedDetector:
                 self.cache.put_many(VERDICT_KIND, fresh)
             if self._dirty:
                 self.cache.put_many(COMMIT_KIND, {cid: self._commits[cid] for cid in self._dirty})
+            if self._dirty_nets:
+                self.cache.put_many(NET_KIND, {key: self._nets[key] for key in self._dirty_nets})
+
+    # -- per branch diff: the paths merge-base..head touches, its patch id when needed ------------
+    def _load_nets(self, changes: list[Change]) -> None:
+        """The net diff records of these changes from the cache. They never change, so after a fetch
+        only the base's new commits are read, not each branch's diff again (its paths and patch id
+        were 0.3 of the 0.4 s ansible's 48 pull requests took to check against a moved base)."""
+        keys = [f"{c.base}:{c.head}" for c in changes]
+        if self.cache is not None and keys:
+            for key, value in self.cache.get_many(NET_KIND, keys).items():
+                if (isinstance(value, dict) and isinstance(value.get("paths"), list)
+                        and isinstance(value.get("utf8"), bool)):
+                    self._nets[key] = value
+
+    def _net(self, change: Change) -> dict[str, Any] | None:
+        """{"paths": the paths merge-base..head touches, "utf8": whether all are UTF-8 (else the tree
+        test cannot look them up), "patch": its patch id once computed}, or None when a tree cannot be
+        read (the branch is then never found merged)."""
+        assert change.base is not None
+        key = f"{change.base}:{change.head}"
+        if key not in self._nets:
+            net = self.repo.net_paths(change.base, change.head)
+            if net is None:
+                return None
+            self._nets[key] = {"paths": net[0], "utf8": net[1]}
+            self._dirty_nets.add(key)
+        return self._nets[key]
+
+    def _net_patch(self, change: Change) -> str | None:
+        net = self._net(change)
+        if net is None:
+            return None
+        if "patch" not in net:
+            assert change.base is not None
+            net["patch"] = self.repo.patch_id(change.base, change.head)
+            self._dirty_nets.add(f"{change.base}:{change.head}")
+        patch = net["patch"]
+        return patch if isinstance(patch, str) else None
 
     # -- per-commit records: the paths a commit touches, its patch id when needed ----------------
     def _records(self, commit_ids: list[str]) -> None:
@@ -191,10 +234,10 @@ class MergedDetector:
         return f"{commit_id[:10]} {subject!r}" if subject else commit_id[:10]
 
     def _squashed(self, change: Change) -> MergedUpstream | None:
-        assert change.base is not None
-        base, head = change.base, change.head
-        holder = self._holder(paths_key(self.repo.touched_paths(base, head)),
-                              lambda: self.repo.patch_id(base, head), change)
+        net = self._net(change)
+        if net is None:
+            return None
+        holder = self._holder(paths_key(net["paths"]), lambda: self._net_patch(change), change)
         if holder is None:
             return None
         return MergedUpstream("squash", f"squash-merged into {self.base_name} as {self._describe(holder)}")

@@ -674,22 +674,29 @@ class GitRepo:
         """Whether commit `target` already has every path the diff old..new touches exactly as `new`
         has it (same blob and mode, or absent where new deleted it); False for an empty diff. Reads
         trees only: the squash-merge test that survives later edits to other files."""
+        net = self.net_paths(old, new)
+        # a path that is not UTF-8 cannot be looked up by name: do not guess
+        return net is not None and net[1] and self.holds_paths(target, new, net[0])
+
+    def net_paths(self, old: str, new: str) -> tuple[list[str], bool] | None:
+        """(the paths the diff old..new touches, sorted and decoded as touched_paths decodes them,
+        whether all of them are UTF-8), or None when a tree cannot be read."""
+        try:
+            old_tree, new_tree = (self.repo[c].peel(pygit2.Commit).tree for c in (old, new))
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        touched = self._touched_raw(old_tree, new_tree)
+        return sorted(decode_path(raw) for raw in touched), all(_is_utf8(raw) for raw in touched)
+
+    def holds_paths(self, target: str, new: str, paths: Collection[str]) -> bool:
+        """Whether commit `target` has each of `paths` exactly as commit `new` has it (same blob and
+        mode, or absent from both); False for no paths."""
         try:
             target_tree = self.repo[target].peel(pygit2.Commit).tree
             new_tree = self.repo[new].peel(pygit2.Commit).tree
-            touched = self._touched_raw(self.repo[old].peel(pygit2.Commit).tree, new_tree)
         except (KeyError, ValueError, pygit2.GitError):
             return False
-        if not touched:
-            return False
-        for raw in touched:
-            try:
-                path = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return False  # a path that cannot be looked up by name: do not guess
-            if _tree_entry(target_tree, path) != _tree_entry(new_tree, path):
-                return False
-        return True
+        return bool(paths) and all(_tree_entry(target_tree, path) == _tree_entry(new_tree, path) for path in paths)
 
     def history(self, start: str, *, since: int, max_commits: int = 5_000,
                 paths: Collection[str] | None = None, hide: str | None = None) -> list[HistoryEntry]:
