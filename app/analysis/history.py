@@ -9,7 +9,8 @@ reading its diff again. So a report is not
 recomputed because the base moved, and never carries the history of another base.
 
 Cache kinds: "history" (the index, per walk start and depth, with the paths it covers) and "histfig"
-(one change's figures, keyed by its as-of commit and its content).
+(one change's figures, keyed by its as-of commit and its content). After a fetch the base's index is
+the index of an earlier tip of its branch extended by the commits since (HistoryIndex.extended).
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ come from trees alone (entries compared, equal subtrees skipped: ~2 ms on ansibl
 walked once (back to the common ancestor of the merge-bases in question, at most MAX_BASE_WALK
 commits), each base commit's path set is kept, and a patch id is computed only for a base commit
 whose path set equals that of a branch diff. Per-commit records (path set, patch id) are cached by
-commit id (they never change) and verdicts by (base commit, head), so a warm run reads one cache
-batch and a moved base costs only its new commits.
+commit id and each branch's net diff record (path set, patch id) by (merge-base, head): they never
+change. Verdicts are kept by (base commit, head), so a warm run reads one cache batch, and a moved base
+(after a fetch) reads only its new commits.
 """
 
 from __future__ import annotations
@@ -102,11 +103,8 @@ class MergedDetector:
         # The tree test needs no history: settle what it can before walking the base.
         in_question = []
         for change in unknown:
-            net = self._net(change)
-            if net is not None and net["utf8"] and self.repo.holds_paths(self.base_commit, change.head, net["paths"]):
-                change.merged = MergedUpstream(
-                    "tree", f"every file it changes is already in {self.base_name} as this branch has it")
-            else:
+            change.merged = self._in_tree(change)
+            if change.merged is None:
                 in_question.append(change)
         if in_question:
             self._load_base([c.base for c in in_question if c.base])
@@ -114,13 +112,26 @@ class MergedDetector:
                 change.merged = self._squashed(change) or self._picked(change)
         for change in unknown:
             fresh[self._key(change)] = change.merged.to_dict() if change.merged else {"how": None}
-        if self.cache is not None:
-            if fresh:
-                self.cache.put_many(VERDICT_KIND, fresh)
-            if self._dirty:
-                self.cache.put_many(COMMIT_KIND, {cid: self._commits[cid] for cid in self._dirty})
-            if self._dirty_nets:
-                self.cache.put_many(NET_KIND, {key: self._nets[key] for key in self._dirty_nets})
+        self._save(fresh)
+
+    def _save(self, verdicts: dict[str, Any]) -> None:
+        if self.cache is None:
+            return
+        if verdicts:
+            self.cache.put_many(VERDICT_KIND, verdicts)
+        if self._dirty:
+            self.cache.put_many(COMMIT_KIND, {cid: self._commits[cid] for cid in self._dirty})
+        if self._dirty_nets:
+            self.cache.put_many(NET_KIND, {key: self._nets[key] for key in self._dirty_nets})
+
+    def _in_tree(self, change: Change) -> MergedUpstream | None:
+        """The tree test: the base holds every path of the branch's net diff as the branch has it."""
+        net = self._net(change)
+        if net is None or not net["utf8"]:
+            return None  # a path that is not UTF-8 cannot be looked up by name: do not guess
+        if not self.repo.holds_paths(self.base_commit, change.head, net["paths"]):
+            return None
+        return MergedUpstream("tree", f"every file it changes is already in {self.base_name} as this branch has it")
 
     # -- per branch diff: the paths merge-base..head touches, its patch id when needed ------------
     def _load_nets(self, changes: list[Change]) -> None:
