@@ -68,7 +68,6 @@ if TYPE_CHECKING:
     from app.core.metrics import complexity as cx
     from app.core.metrics.spans import SpanResult
     from app.core.planner.model import ReviewPlan
-    from app.core.provenance.commits import ProvenanceConfig
     from app.core.provenance.lines import ChangeProvenance
     from app.core.risk.likelihood import LikelihoodModel
     from app.core.risk.score import LikelihoodView, RiskInputs, RiskResult
@@ -214,7 +213,6 @@ class Analyzer:
         self._maintainability_memo: dict[str, float | None] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
-        self._evidence_walks: dict[str, tuple[ProcessPoolExecutor, Future[bool]]] = {}  # _start_evidence_walk
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
         self._range_start: str | None = None
         self._descends_memo: dict[str, bool] = {}  # commit -> whether it descends from the range start
@@ -899,78 +897,22 @@ class Analyzer:
     def _ancestors_have_ai_evidence(self, base: str) -> bool:
         """ancestors_have_ai_evidence for the base, from the answer cached for an earlier tip of its
         branch where there is one (the base before a fetch): yes stays yes, and after a no only the
-        commits since are read (ansible: 1.1 s for its 54,000 commits at every fetch, otherwise);
-        else from the walk _start_evidence_walk began in a process of its own."""
+        commits since are read (ansible: 1.1 s for its 54,000 commits at every fetch, otherwise)."""
+        from app.analysis.history import EARLIER_TIPS
         from app.core.provenance.lines import ancestors_have_ai_evidence
 
-        earlier = self._earlier_evidence(base)
-        if earlier is True:
-            return True
-        walk = self._evidence_walks.pop(base, None)
-        if walk is not None:
-            pool, job = walk
-            try:
-                return bool(job.result())
-            except Exception:  # the process died or could not start: walk here, as without one
-                pass
-            finally:
-                pool.shutdown(wait=False)
-        return ancestors_have_ai_evidence(self.repo, base, self.config.ai, clean=earlier or None)
-
-    def _earlier_evidence(self, base: str) -> str | bool:
-        """What the cache knows of the older-AI-evidence answer of an earlier tip of the base's branch:
-        True (a yes, which stays a yes), the nearest tip that answered no (only the commits since it
-        need reading), or "" (nothing)."""
-        from app.analysis.history import EARLIER_TIPS
-
-        if self.cache is None:
-            return ""
-        tips = {f"{self.config_digest}:{tip}": tip for tip in self.repo.first_parents(base, EARLIER_TIPS)}
-        known = self.cache.get_many("ai-history", tips)
-        for key, tip in tips.items():
-            answer = known.get(key)
-            if isinstance(answer, dict) and isinstance(answer.get("evidence"), bool):
-                return True if answer["evidence"] else tip
-        return ""
-
-    def _start_evidence_walk(self, prepared: list[_Prepared]) -> None:
-        """Begin the walk of the base's whole history behind _older_evidence in a process of its own,
-        when a change of this pass may ask (a range with merges: blame could pass its base) and neither
-        the cache nor an earlier tip answers. In the analysis thread, the critical path of a cold run,
-        it took 1.4 s alone and 3 s beside the workers (ansible's 54,000 commits) while the workers
-        were idle half the time. The process reads with small libgit2 bounds and ends with the walk."""
-        if self.cache is None or not prepared:
-            return
-        base = self.discovery.base_commit
-        if base in self._older_evidence_memo or base in self._evidence_walks:
-            return
-        from app.core.provenance.lines import may_ask_older_evidence
-
-        if not any(self._older_evidence(p.change) is not None and may_ask_older_evidence(p.change.commits,
-                   base=p.change.base, head=p.change.head) for p in prepared):
-            return
-        if self.cache.get("ai-history", f"{self.config_digest}:{base}") is not None or self._earlier_evidence(base):
-            return
-        from app.core.workers import new_pool
-
-        pool = new_pool(1) if self.config.complexity.workers >= 1 else None
-        if pool is None:
-            return
-        try:
-            job = pool.submit(_evidence_in_worker, self.repo_path, base, self.config.ai)
-        except Exception:  # the process could not start: the analysis thread walks when asked
-            pool.shutdown(wait=False)
-            return
-        self._evidence_walks[base] = (pool, job)
-
-    def _end_evidence_walks(self) -> None:
-        """Keep the answer of a walk that ended unasked; stop one still running (no change asked)."""
-        for base, (pool, job) in list(self._evidence_walks.items()):
-            if job.done() and not job.cancelled() and job.exception() is None and self.cache is not None:
-                self._older_evidence_memo[base] = bool(job.result())
-                self.cache.put("ai-history", f"{self.config_digest}:{base}", {"evidence": bool(job.result())})
-            pool.shutdown(wait=False, cancel_futures=True)
-        self._evidence_walks.clear()
+        clean = None
+        if self.cache is not None:
+            tips = {f"{self.config_digest}:{tip}": tip for tip in self.repo.first_parents(base, EARLIER_TIPS)}
+            known = self.cache.get_many("ai-history", tips)
+            for key, tip in tips.items():
+                answer = known.get(key)
+                if isinstance(answer, dict) and isinstance(answer.get("evidence"), bool):
+                    if answer["evidence"]:
+                        return True
+                    clean = tip
+                    break
+        return ancestors_have_ai_evidence(self.repo, base, self.config.ai, clean=clean)
 
     def _finish(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], *, order: str = "risk",
                 wait_graph: bool = True, known_plan: ReviewPlan | None = None) -> ChangeDetail:
@@ -1199,8 +1141,6 @@ class Analyzer:
         run.done = run.total - len(pending)
 
         prepared = self._diff_all(pending, run)  # first, so that the measuring can start early
-        if not run.stopped():
-            self._start_evidence_walk(prepared)
         # Parses the scoring will need (destructive calls, the blast radius's head definitions) are offered
         # to the worker pool now: the analysis thread takes each answer over, or parses it itself if no
         # worker has started it. The scans go first (the first scores need them), the head definitions
@@ -1248,7 +1188,6 @@ class Analyzer:
             self._store(finished)
             run.say(run.total * 2, "")
         finally:
-            self._end_evidence_walks()
             if offering is not None:
                 offering.stop.set()
                 offering.join()
@@ -1375,16 +1314,6 @@ class _RootWalk(threading.Thread):
     def result(self) -> str:
         self.join()
         return self.root if self.root is not None else GitRepo(self.repo_path).root_commit(self.base)
-
-
-def _evidence_in_worker(repo_path: Path, base: str, config: ProvenanceConfig) -> bool:
-    """ancestors_have_ai_evidence, in a process of its own (Analyzer._start_evidence_walk), which reads
-    each commit once: with libgit2's smaller bounds."""
-    from app.core.git.repo import bound_memory_for_one_walk
-    from app.core.provenance.lines import ancestors_have_ai_evidence
-
-    bound_memory_for_one_walk()
-    return ancestors_have_ai_evidence(GitRepo(repo_path), base, config)
 
 
 def _discover_in_worker(repo_path: Path, base: str | None, commit_range: str | None, cache_path: Path,

@@ -827,37 +827,6 @@ def test_after_a_fetch_older_evidence_reads_only_the_commits_since(merged_human_
     assert answer() is True and len(walks) == 2  # the earlier yes stands: nothing read
 
 
-def test_a_first_run_walks_the_older_history_in_a_process_of_its_own(merged_human_branch, tmp_path,
-                                                                     monkeypatch) -> None:
-    """On a first run, the walk of the base's whole history (whether any older commit carries AI
-    evidence) runs in a process beside the analysis thread, whose answer is the one a walk in the
-    thread gives; with worker processes turned off the thread walks, and the figures are the same."""
-    import app.core.provenance.lines as lines_module
-    from app.analysis.analyzer import Analyzer
-    from app.storage.cache import AnalysisCache
-
-    builder = merged_human_branch
-    base = builder.head("main")
-    expected = lines_module.ancestors_have_ai_evidence(GitRepo(builder.path), base)
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the analysis thread walked the history")
-
-    monkeypatch.setattr(lines_module, "ancestors_have_ai_evidence", refuse)
-    cache = AnalysisCache.open(tmp_path / "cache.db")
-    analyzer = Analyzer(str(builder.path), cache=cache)
-    [report] = [r for r in analyzer.analyze_all() if r.id == "feature"]
-    assert cache.get("ai-history", f"{analyzer.config_digest}:{base}") == {"evidence": expected}
-    monkeypatch.undo()
-
-    no_workers = tmp_path / "no-workers.toml"
-    no_workers.write_text("[complexity]\nworkers = 0\n")
-    in_thread = Analyzer(str(builder.path), cache=AnalysisCache.open(tmp_path / "thread.db"), config_path=no_workers)
-    [alone] = [r for r in in_thread.analyze_all() if r.id == "feature"]
-    assert alone.assessment is not None and report.assessment is not None
-    assert alone.assessment.ai == report.assessment.ai and report.assessment.ai.method == "line"
-
-
 def test_ancestors_with_an_ai_commit_or_a_git_ai_note_are_evidence(human_branch, merged_human_branch) -> None:
     from app.core.provenance.lines import ancestors_have_ai_evidence
 

@@ -48,14 +48,6 @@ pygit2.settings.mwindow_mapped_limit = PACK_WINDOWS_BYTES
 pygit2.settings.cache_max_size(OBJECT_CACHE_BYTES)
 
 
-def bound_memory_for_one_walk() -> None:
-    """Smaller libgit2 bounds for a process that only walks history, reading each commit once: a 1 MB
-    object cache and 8 MB of pack windows. The older-AI-evidence walk of ansible's 54,000 commits then
-    peaks at 84 MB instead of 133 MB, 5-10% slower."""
-    pygit2.settings.cache_max_size(1024 * 1024)
-    pygit2.settings.mwindow_mapped_limit = 8 * 1024 * 1024
-
-
 def _one_malloc_arena() -> None:
     """One glibc malloc arena for the process. Each thread that allocates while another holds the
     main arena gets an arena of its own (up to 8 per core), and memory freed in one is not reused by

@@ -281,12 +281,6 @@ def _any_ai_evidence(analyzer: _Analyzer) -> bool:
     return any(a is not None and (a.is_ai or a.note is not None) for a in analyzer.assessed.values())
 
 
-def may_ask_older_evidence(commits: list[CommitInfo], *, base: str | None, head: str) -> bool:
-    """Whether analyze_provenance may ask its `older_evidence` for this change: blame through the
-    change's merges could name commits older than its base."""
-    return head != WORKTREE_ID and not _is_whole_chain(commits, base=base, head=head)
-
-
 def _is_whole_chain(commits: list[CommitInfo], *, base: str | None, head: str) -> bool:
     """Whether `commits` (newest first) is the whole of base..head and that range is one line of
     single-parent commits from head down to a child of base. Blame restricted to such a range names
