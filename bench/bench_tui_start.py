@@ -50,13 +50,12 @@ def child_trivial() -> dict[str, float]:
 
 
 def child_queue(repo: str) -> dict[str, float]:
+    # In the order of the CLI (app/commands/common.py open_tui): the analyzer and what it starts in the
+    # background (the project key's walk to the root commit, a first run's discovery) come before the
+    # TUI's imports, which then run beside them.
     from app import paths
     from app.analysis.analyzer import Analyzer
-    from app.config import UserConfig
     from app.storage.cache import AnalysisCache
-    from app.storage.ledger import Ledger
-    from app.tui.app import make_app
-    from app.tui.screens.queue import QueueScreen
 
     analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
     if hasattr(analyzer, "prefetch_repo_key"):  # what the CLI does before the screen (an older one lacks it)
@@ -66,6 +65,12 @@ def child_queue(repo: str) -> dict[str, float]:
         analyzer.prefetch_discovery()
     else:
         _ = analyzer.discovery
+
+    from app.config import UserConfig
+    from app.storage.ledger import Ledger
+    from app.tui.app import make_app
+    from app.tui.screens.queue import QueueScreen
+
     app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open())
     marks: dict[str, float] = {}
 
