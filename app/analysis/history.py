@@ -225,8 +225,8 @@ class ChangeHistory:
             return None
         try:
             index = earlier.extended(self.repo, self.base_commit, paths=covered)
-        except RepoError:
-            return None
+        except (RepoError, KeyError, ValueError):
+            return None  # an earlier tip that cannot be read: the full walk says what can be said
         return None if index is None else (index, covered)
 
     def at_hand(self, paths: set[str]) -> bool:

@@ -600,7 +600,10 @@ class GitRepo:
         try:
             walker = self.repo.walk(start, SortMode.NONE)
             if hide is not None:
-                walker.hide(hide)
+                try:
+                    walker.hide(hide)
+                except (pygit2.GitError, KeyError, ValueError):
+                    pass  # every commit, then: more than asked, never fewer
             for commit in walker:
                 yield self._info(commit)
         except (pygit2.GitError, KeyError, ValueError):
@@ -683,9 +686,9 @@ class GitRepo:
         whether all of them are UTF-8), or None when a tree cannot be read."""
         try:
             old_tree, new_tree = (self.repo[c].peel(pygit2.Commit).tree for c in (old, new))
+            touched = self._touched_raw(old_tree, new_tree)
         except (KeyError, ValueError, pygit2.GitError):
             return None
-        touched = self._touched_raw(old_tree, new_tree)
         return sorted(decode_path(raw) for raw in touched), all(_is_utf8(raw) for raw in touched)
 
     def holds_paths(self, target: str, new: str, paths: Collection[str]) -> bool:
@@ -715,14 +718,15 @@ class GitRepo:
             if hide is not None:
                 try:
                     walker.hide(hide)
-                except (KeyError, ValueError) as exc:
+                except (KeyError, ValueError, pygit2.GitError) as exc:
                     raise RepoError(f"cannot read commit {hide[:10]}: {exc}") from None
             for commit in walker:
                 if commit.commit_time < since or len(commits) >= max_commits:
                     break
                 commits.append(commit)
-        except pygit2.GitError:
-            pass
+        except pygit2.GitError as exc:
+            if hide is not None:  # the part of a history an extension needs whole
+                raise RepoError(f"cannot read the history of {start[:10]}: {exc}") from None
         # The whole tree's history: one `git diff-tree` names the paths of every commit (ansible, 2,057
         # commits: 0.65 s, where a tree diff each took 17.7 s). Chosen paths are compared here, entry by
         # entry (1,366 paths: 1.4 s, beside the workers): a git process then would only add its mapped
