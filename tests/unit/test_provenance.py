@@ -814,17 +814,17 @@ def test_after_a_fetch_older_evidence_reads_only_the_commits_since(merged_human_
     iter_commits = GitRepo.iter_commits
     monkeypatch.setattr(GitRepo, "iter_commits",
                         lambda self, start, hide=None: walks.append(hide) or iter_commits(self, start, hide=hide))
-    earlier = builder.head("main")
+    first_tip = builder.head("main")
     builder.commit("main: a person's fix", {"other.py": "y\n"}, author=BOB)
     merged_branch("second")
-    assert answer() is False and walks == [earlier]
-    earlier = builder.head("main")
+    assert answer() is False and walks == [first_tip]  # one walk, of the commits first_tip has not got
+    second_tip = builder.head("main")
     builder.commit(f"main: generated\n\n{CLAUDE}\n", {"other.py": "z\n"}, author=BOB)
     merged_branch("third")
-    assert answer() is True and walks == [*walks[:1], earlier]
+    assert answer() is True and walks == [first_tip, second_tip]
     builder.commit("main: a person again", {"other.py": "w\n"}, author=BOB)
     merged_branch("fourth")
-    assert answer() is True and len(walks) == 2  # the earlier yes stands: nothing read
+    assert answer() is True and walks == [first_tip, second_tip]  # the earlier yes stands: nothing read
 
 
 def test_ancestors_with_an_ai_commit_or_a_git_ai_note_are_evidence(human_branch, merged_human_branch) -> None:
