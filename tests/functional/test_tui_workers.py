@@ -96,3 +96,31 @@ def test_a_team_that_turned_worker_processes_off_gets_none_at_start(make_repo, t
     analyzer.prefetch_discovery()
     assert analyzer.take_prefetched_discovery() is None
     assert [c.id for c in analyzer.discovery.changes] == ["feature"]
+
+
+def test_after_a_fetch_the_first_discovery_stays_in_process(make_repo, tmp_path: Path) -> None:
+    """The base moved by a commit since the last run (a fetch): discovery reads only what is new
+    (the earlier tip's findings are cached), so no process is started for it, and it finds what a
+    first run at the new base finds."""
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+    from tests.conftest import ALICE, BOB
+
+    b = make_repo()
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    b.branch("feature")
+    b.commit("more", {"a.py": "x = 2\n"}, branch="feature", author=BOB)
+    b.checkout()
+    cache = AnalysisCache.open(tmp_path / "cache.db")
+    first = Analyzer(b.path, cache=cache)
+    first.check_inputs()
+    first.prefetch_discovery()
+    assert first.take_prefetched_discovery() is not None  # a first run: discovered in a worker process
+    b.commit("fetched", {"b.py": "y = 1\n"}, author=ALICE)  # main moves on
+    b.checkout()
+    moved = Analyzer(b.path, cache=cache)
+    moved.check_inputs()
+    moved.prefetch_discovery()
+    assert moved.take_prefetched_discovery() is None
+    fresh = Analyzer(b.path, cache=AnalysisCache.open(tmp_path / "fresh.db")).discovery
+    assert moved.discovery == fresh and [c.id for c in fresh.changes] == ["feature"]
