@@ -24,7 +24,9 @@ interleaved, against the same baseline measurement, and their `list --json` figu
   warm_list    warm `list --json`                 | `python -c pass`
   moved_list   `list --json` after a fetch: the   | `python -c pass`
                cache warm for the base 5 commits  |
-               back, the base moved to its tip    |
+               back, the base moved to its tip;   |
+               the TUI's first paint and first    |
+               ranked row after it                |
   tui          TUI queue first paint warm / cold, | a trivial Textual app's first paint
                cold first rows, first ranked row, |
                all rows scored, cold peak RSS     |
@@ -652,6 +654,17 @@ class Bench:
         env = default_queue()
         shutil.copytree(self.earlier_cache, env["REVIEW_TUI_CACHE_DIR"])
         self._record(row, self.cli("list", "--json", env=env))
+        # and the TUI's first start after that fetch, from another copy
+        env = default_queue()
+        shutil.copytree(self.earlier_cache, env["REVIEW_TUI_CACHE_DIR"])
+        marks, done = _tui_child(self.python, "queue", self.repo, env, self.timeout)
+        for key, name, mark in (("moved_tui_paint", "TUI first painted queue", "first_paint"),
+                                ("moved_tui_row", "TUI first ranked row", "first_scored")):
+            tui = self.row(key, f"{name} after the base moved {MOVED_BY} commits", target="as warm")
+            if marks and mark in marks:
+                tui.samples.append(marks[mark])
+            elif done.killed:
+                tui.killed = done.killed
 
     def tui(self) -> None:
         def trivial() -> float | None:
