@@ -310,6 +310,25 @@ async def test_the_marks_column_is_as_wide_as_its_marks_and_the_title_gets_the_r
         assert plain["marks"] == len("marks") and plain["title"] == marked["title"] + marked["marks"] - 5
 
 
+async def test_wide_marks_on_a_few_chunks_never_cut_every_title_to_a_stub(payments_repo, warm_cache):
+    """The generated SDK's 52 chunks: one carries a 22-cell mark. At 100 columns the marks column gives
+    way before the titles do (they read "disc… 2 more" at 12 cells); at 160 both read whole."""
+    from app.tui.screens.change import TITLE_MIN
+
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_change(pilot, "ai/generated-sdk-client")
+        table = screen.query_one("#chunks-table", DataTable)
+        widths = {str(c.key.value): c.width for c in table.columns.values()}
+        assert widths["title"] >= TITLE_MIN
+        assert all("… " not in title or len(title.split("…")[0]) > 4 for title in column(table, "title"))
+    async with build_app(payments_repo, cache=warm_cache).run_test(size=(160, 30)) as pilot:
+        screen = await open_change(pilot, "ai/generated-sdk-client")
+        table = screen.query_one("#chunks-table", DataTable)
+        widest = max(len(mark) for mark in column(table, "marks"))
+        assert {str(c.key.value): c.width for c in table.columns.values()}["marks"] == widest
+
+
 def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
     """The planner names chunks by their paths; in a narrow column the top directories go first, so the
     names of the files and functions stay readable (cut first, 21 cells showed "lib/ansi…d service.py")."""

@@ -62,6 +62,7 @@ REASON_LABELS: "elsewhere", "unsigned", "bad sig", "unknown key"), and the sign-
 
 
 MARKS_MAX = 22  # "☠ destructive ◆ seam" whole; more is cut
+TITLE_MIN = 20  # the chunk column keeps this many cells before the marks column widens ("discount.py +2 more")
 
 
 def _bindings() -> list[BindingType]:
@@ -358,7 +359,11 @@ class ChangeScreen(Screen[None]):
         table = self.query_one("#chunks-table", DataTable)
         width = self.size.width or self.app.size.width
         marks = max((self._marks(chunk).cell_len for chunk in detail.plan.chunks), default=0)
-        columns = self._chunk_columns(width, min(max(marks, len("marks")), MARKS_MAX))
+        narrowest = self._chunk_columns(width, len("marks"))
+        room = width - (sum(w or 0 for _, _, w in narrowest) + 2 * len(narrowest) + 4) - TITLE_MIN
+        # The marks column widens for the widest marks only as far as the title stays readable: at 100
+        # columns a 22-cell mark on one chunk of 52 cut every title to "disc… 2 more".
+        columns = self._chunk_columns(width, max(len("marks"), min(marks, MARKS_MAX, len("marks") + room)))
         fixed = sum(w or 0 for _, _, w in columns) + 2 * len(columns) + 4
         title_width = max(width - fixed, 12)
         cursor = table.cursor_row
