@@ -673,14 +673,6 @@ class GitRepo:
             return None
         return self.patch_id(str(parents[0]) if parents else None, commit_id)
 
-    def holds_tree_change(self, target: str, old: str, new: str) -> bool:
-        """Whether commit `target` already has every path the diff old..new touches exactly as `new`
-        has it (same blob and mode, or absent where new deleted it); False for an empty diff. Reads
-        trees only: the squash-merge test that survives later edits to other files."""
-        net = self.net_paths(old, new)
-        # a path that is not UTF-8 cannot be looked up by name: do not guess
-        return net is not None and net[1] and self.holds_paths(target, new, net[0])
-
     def net_paths(self, old: str, new: str) -> tuple[list[str], bool] | None:
         """(the paths the diff old..new touches, sorted and decoded as touched_paths decodes them,
         whether all of them are UTF-8), or None when a tree cannot be read."""
@@ -693,7 +685,8 @@ class GitRepo:
 
     def holds_paths(self, target: str, new: str, paths: Collection[str]) -> bool:
         """Whether commit `target` has each of `paths` exactly as commit `new` has it (same blob and
-        mode, or absent from both); False for no paths."""
+        mode, or absent from both); False for no paths. Reads trees only: with the paths of a branch's
+        net diff, the squash-merge test that survives later edits to other files."""
         try:
             target_tree = self.repo[target].peel(pygit2.Commit).tree
             new_tree = self.repo[new].peel(pygit2.Commit).tree
