@@ -199,7 +199,8 @@ class ReviewApp(App[None]):
             fresh.include_merged = include_merged
             return fresh
         fresh = self.analyzer.sibling(include_merged=include_merged)
-        prefetched = self.analyzer.take_prefetched_discovery()  # the CLI's, for the first analysis
+        # The CLI's, for the first analysis; while its process works, this thread gets ready to score.
+        prefetched = self.analyzer.take_prefetched_discovery(meanwhile=fresh.prepare_to_score)
         if prefetched is not None:
             fresh.adopt_discovery(prefetched)
         return fresh

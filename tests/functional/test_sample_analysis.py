@@ -235,9 +235,11 @@ def test_explain_json_gives_the_maintainability_delta_that_radon_mi_gives(paymen
 
 
 def test_a_cold_analysis_shows_sizes_then_scores_and_ends_as_a_warm_history_would(payments_repo, tmp_path):
-    """Progressive and exact: every change's size comes first (no score yet), then first scores that did
-    not wait for the history index (never final), and the final reports are the same as when the
-    history index was at hand from the start."""
+    """Progressive and exact: every change's size comes first (no score yet), except that the first small
+    change is scored as soon as it is diffed, before the other sizes (the first ranked row must not wait
+    for every diff); then first scores that did not wait for the history index (never final), and the
+    final reports are the same as when the history index was at hand from the start."""
+    from app.analysis.analyzer import EARLY_LINES
     from app.storage.cache import AnalysisCache
 
     seen = []
@@ -245,11 +247,13 @@ def test_a_cold_analysis_shows_sizes_then_scores_and_ends_as_a_warm_history_woul
     final = Analyzer(payments_repo, cache=cache).analyze_all(on_report=seen.append)
     pending = len(final)
     assert pending > 10
-    sizes = seen[:pending]
-    assert all(r.assessment is None and not r.complete and r.error is None for r in sizes)
-    assert {r.id for r in sizes} == {r.id for r in final}
-    assert all(r.figures.lines_added + r.figures.lines_deleted > 0 for r in sizes)
-    first_scores = [r for r in seen[pending:] if r.assessment is not None and not r.complete]
+    sizes = [i for i, r in enumerate(seen) if r.assessment is None and not r.complete and r.error is None]
+    assert sorted(seen[i].id for i in sizes) == sorted(r.id for r in final)  # each change's size, once
+    assert all(seen[i].figures.lines_added + seen[i].figures.lines_deleted > 0 for i in sizes)
+    first = next(i for i, r in enumerate(seen) if r.assessment is not None)
+    assert first < sizes[-1] and seen[first - 1].id == seen[first].id  # scored right after its own size
+    assert seen[first].figures.lines_added + seen[first].figures.lines_deleted <= EARLY_LINES
+    first_scores = [r for r in seen if r.assessment is not None and not r.complete]
     assert first_scores and all(r.assessment.history is None for r in first_scores)
     assert all(r.complete and r.assessment.history is not None for r in final)
 

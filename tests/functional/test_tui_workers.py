@@ -68,7 +68,9 @@ def test_a_first_run_discovers_in_a_worker_process_exactly_as_in_process(payment
     first = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "cache.db"))
     first.check_inputs()
     first.prefetch_discovery()
-    found = first.take_prefetched_discovery()
+    waiting = first.sibling()
+    # What the queue's thread does while the process discovers: gets ready to score (reads the config).
+    found = first.take_prefetched_discovery(meanwhile=waiting.prepare_to_score)
     assert found is not None, "no worker process discovered"
     reference = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "reference.db")).discovery
     assert found == reference and found.changes
