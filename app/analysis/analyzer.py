@@ -1149,7 +1149,8 @@ class Analyzer:
                     on_report: Callable[[ChangeReport], None] | None = None,
                     should_stop: Callable[[], bool] | None = None) -> list[ChangeReport]:
         """Every pending change, ranked. Progressive: cached reports come first, then each other
-        change with its cheap factors (complexity pending), then the completed reports.
+        change's size, then its cheap factors (complexity pending), then the completed reports. Where
+        rows are shown, the first small change gets its cheap factors as soon as it is diffed.
 
         Each change is diffed once. The blobs no cache knows are measured in one parallel batch
         that starts as soon as every change is diffed and runs (in worker processes) while this
