@@ -51,14 +51,15 @@ def child_trivial() -> dict[str, float]:
 
 def child_queue(repo: str) -> dict[str, float]:
     # In the order of the CLI (app/commands/common.py open_tui): the analyzer and what it starts in the
-    # background (the project key's walk to the root commit, a first run's discovery) come before the
-    # TUI's imports, which then run beside them.
+    # background (a first run's discovery) come before the TUI's imports, which then run beside them.
     from app import paths
     from app.analysis.analyzer import Analyzer
     from app.storage.cache import AnalysisCache
 
     analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
-    if hasattr(analyzer, "prefetch_repo_key"):  # what the CLI does before the screen (an older one lacks it)
+    # An older review-tui's CLI started the walk to the root commit (the project key) here; a newer
+    # one (known_repo_key) leaves it to the queue's first paint.
+    if hasattr(analyzer, "prefetch_repo_key") and not hasattr(Analyzer, "known_repo_key"):
         analyzer.prefetch_repo_key()
     if hasattr(analyzer, "check_inputs"):  # and fail fast (an older one discovered here)
         analyzer.check_inputs()

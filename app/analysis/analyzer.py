@@ -323,10 +323,24 @@ class Analyzer:
             self._repo_key = str(cached["root"])
         return self._repo_key
 
+    @property
+    def known_repo_key(self) -> str | None:
+        """repo_key if it is at hand (found before, or cached for this base), else None: never walks."""
+        if self._repo_key is None and self.cache is not None:
+            try:
+                cached = self.cache.get("root", self.resolved_base[1])
+            except ReviewTuiError:
+                return None
+            if isinstance(cached, dict) and isinstance(cached.get("root"), str):
+                self._repo_key = cached["root"]
+        return self._repo_key
+
     def prefetch_repo_key(self) -> None:
         """Start finding the root commit behind repo_key in a thread of its own, to run beside
         discovery: it walks the whole history (0.6 s for ansible's 54,000 commits), in libgit2, which
-        leaves the interpreter free. For a caller that will need repo_key (the TUI's review session)."""
+        leaves the interpreter free. For a caller that will need repo_key soon (the TUI's queue, after
+        its first paint: on a core of its own beside the imports and a discovery process, the walk
+        held the paint back 0.3 s even when nothing waited for it)."""
         if self._repo_key is not None or self._root_walk is not None:
             return
         try:
@@ -397,6 +411,14 @@ class Analyzer:
             return None
         finally:
             pool.shutdown(wait=False)
+
+    def drop_prefetched_discovery(self) -> None:
+        """End a prefetched discovery that nobody will take (the screen failed to start: a locked or
+        too-new ledger). Its process is waited for: left running, the interpreter's exit met a pool
+        whose pipe was already closed, and printed a traceback under the one-line error."""
+        prefetch, self._discovery_prefetch = self._discovery_prefetch, None
+        if prefetch is not None:
+            prefetch[0].shutdown(wait=True, cancel_futures=True)
 
     def prepare_to_score(self) -> None:
         """Read the team's config and import what scoring a change needs, for a thread that would

@@ -128,7 +128,16 @@ class SignOff:
 
     def __init__(self, analyzer: Analyzer, ledger: Ledger | None) -> None:
         self.analyzer = analyzer
-        self.records = open_records(analyzer, ledger)
+        self._ledger = ledger
+        self._records: ReviewRecords | None = None
+
+    @property
+    def records(self) -> ReviewRecords:
+        """Opened on first need: they are filed under the project key, which the TUI finds after its
+        first paint."""
+        if self._records is None:
+            self._records = open_records(self.analyzer, self._ledger)
+        return self._records
 
     def counted(self, change: Change, chunk_hashes: list[str]) -> Counted:
         a = self.analyzer

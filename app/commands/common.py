@@ -161,9 +161,9 @@ def print_notes(analyzer: Analyzer) -> None:
 
 def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     analyzer = make_analyzer(repo, base, **range_kwargs)
-    analyzer.prefetch_repo_key()  # the review session needs it: found while the screen is built
     # Fail fast with a one-line error before the screen takes over. Discovery itself runs beside
-    # the screen's start (a worker process on a first run) or after its first paint.
+    # the screen's start (a worker process on a first run) or after its first paint; so does the
+    # walk to the root commit for the project key, when this base's is not cached.
     analyzer.check_inputs()
     analyzer.prefetch_discovery()
     try:
@@ -174,7 +174,10 @@ def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
             analyzer.adopt_discovery(prefetched)
         print_list(analyzer.analyze_all(), json_output=False)
         return
-    run_tui(analyzer)
+    try:
+        run_tui(analyzer)
+    finally:
+        analyzer.drop_prefetched_discovery()  # taken by the queue, unless the screen never started
 
 
 def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,

@@ -461,15 +461,24 @@ class Ledger:
         reviewer_name: str | None = None,
         app_version: str | None = None,
         host: str | None = None,
+        started_at: float | None = None,
     ) -> int:
-        """Start a review session (one TUI run in one repo) and return its id."""
+        """Start a review session (one TUI run in one repo) and return its id; `started_at`: when it
+        began, if that was before this call (default: now)."""
         with self._write("starting a review session") as db:
             self._upsert_reviewer(db, reviewer, reviewer_name)
             cursor = db.execute(
                 "INSERT INTO sessions (reviewer, repo, started_at, app_version, host) VALUES (?, ?, ?, ?, ?)",
-                (reviewer, repo, self.now(), app_version or __version__, host or socket.gethostname()),
+                (reviewer, repo, self.now() if started_at is None else started_at, app_version or __version__,
+                 host or socket.gethostname()),
             )
             return int(cursor.lastrowid or 0)
+
+    def check_writable(self, doing: str) -> None:
+        """Raise the LedgerError a write would raise now (read-only, locked past the timeout), writing
+        nothing: for a caller that must fail before it shows anything but writes later."""
+        with self._write(doing):
+            pass
 
     def end_session(self, session_id: int) -> None:
         with self._write("ending a review session") as db:

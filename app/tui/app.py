@@ -320,7 +320,9 @@ def make_app(
     `active_clock` is the monotonic clock behind active review time (default time.monotonic); tests
     inject one to drive the real timer and screens without sleeping.
 
-    Starts the review session now, so a locked or too-new ledger fails here, before any screen.
+    Starts the review session now, so a locked or too-new ledger fails here, before any screen. If
+    the project key is not at hand (a first run at this base), the session is written once the key
+    is found: the queue starts that walk after its first paint.
     `now` pins the wall clock used for ages (a number or a callable), for deterministic tests.
     """
     from app.analysis.signoff import reviewer_identity
@@ -333,7 +335,8 @@ def make_app(
     ledger = ledger if ledger is not None else Ledger.open()
     try:
         session = ReviewSession.start(
-            ledger, repo_key=analyzer.repo_key, reviewer=reviewer_identity(user_config, analyzer),
+            ledger, repo_key=analyzer.known_repo_key or (lambda: analyzer.repo_key),
+            reviewer=reviewer_identity(user_config, analyzer),
             idle_seconds=user_config.idle_seconds, persist_seconds=user_config.persist_seconds,
             **({"clock": active_clock} if active_clock is not None else {}),
         )

@@ -21,6 +21,7 @@ chunks the reviewer never opened is likewise a rubber stamp (the ledger counts `
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -86,8 +87,9 @@ def chunk_key(detail: PlannedChange, chunk: Chunk) -> ChunkKey:
 class ReviewSession:
     """One reviewer's sitting: the ledger session, the active-time tracker, decisions."""
 
-    def __init__(self, ledger: Ledger, *, repo_key: str, reviewer: str, session_id: int,
-                 timer: ActiveTimer[ChunkKey], persist_seconds: float = DEFAULT_PERSIST_SECONDS) -> None:
+    def __init__(self, ledger: Ledger, *, repo_key: str | Callable[[], str], reviewer: str,
+                 session_id: int | None, timer: ActiveTimer[ChunkKey],
+                 persist_seconds: float = DEFAULT_PERSIST_SECONDS) -> None:
         self.signoff: SignOff | None = None
         """The repository's sign-off judge (app/analysis/signoff.py): statuses then show only what
         `check` counts. Without one (a ledger alone) statuses come from this reviewer's ledger rows."""
@@ -96,9 +98,11 @@ class ReviewSession:
         self.unsigned_why: str | None = None
         """Why the last decision could not be signed (shown by the screen that recorded it)."""
         self.ledger = ledger
-        self.repo_key = repo_key
+        self._repo_key = repo_key
         self.reviewer = reviewer
-        self.session_id = session_id
+        self._session_id = session_id
+        self._started_at = ledger.now()
+        self._starting = threading.Lock()  # the queue's analysis thread notes changes too
         self.timer = timer
         self.persist_seconds = float(persist_seconds)
         self._views: dict[ChunkKey, int] = {}
@@ -107,13 +111,43 @@ class ReviewSession:
         self._ended = False
 
     @classmethod
-    def start(cls, ledger: Ledger, *, repo_key: str, reviewer: str,
+    def start(cls, ledger: Ledger, *, repo_key: str | Callable[[], str], reviewer: str,
               idle_seconds: float = DEFAULT_IDLE_SECONDS, persist_seconds: float = DEFAULT_PERSIST_SECONDS,
               clock: Callable[[], float] = time.monotonic) -> ReviewSession:
-        """Start a ledger session; `clock` drives active time (monotonic seconds, injectable)."""
-        session_id = ledger.start_session(reviewer, repo_key)
+        """Start a ledger session; `clock` drives active time (monotonic seconds, injectable).
+
+        `repo_key` may be a callable, while the project key is still being found (a walk to the root
+        commit: 0.5 s on a large history, which a first paint must not wait for). The ledger is then
+        only checked now (a locked one fails here, before any screen); the session is written, with
+        this moment as its start, when something first needs it, and at the latest when it ends."""
+        if callable(repo_key):
+            ledger.check_writable("starting a review session")
+            session_id = None
+        else:
+            session_id = ledger.start_session(reviewer, repo_key)
         return cls(ledger, repo_key=repo_key, reviewer=reviewer, session_id=session_id,
                    timer=ActiveTimer[ChunkKey](idle_seconds, clock), persist_seconds=persist_seconds)
+
+    @property
+    def repo_key(self) -> str:
+        """The project key the session's records are filed under."""
+        key = self._repo_key
+        if callable(key):
+            with self._starting:
+                if callable(self._repo_key):
+                    self._repo_key = self._repo_key()
+                key = self._repo_key
+        return str(key)
+
+    @property
+    def session_id(self) -> int:
+        """The ledger session's id (written on first need when the project key came later)."""
+        if self._session_id is None:
+            key = self.repo_key
+            with self._starting:
+                if self._session_id is None:
+                    self._session_id = self.ledger.start_session(self.reviewer, key, started_at=self._started_at)
+        return self._session_id
 
     @property
     def ended(self) -> bool:

@@ -246,6 +246,47 @@ async def test_quit_ends_the_review_session_in_the_ledger(payments_repo, warm_ca
     assert seen == len(Analyzer(payments_repo, cache=warm_cache).discovery.changes)
 
 
+async def test_a_first_run_paints_before_the_project_key_is_found(payments_repo, tmp_path, monkeypatch):
+    """The project key (the root commit: a walk of the whole history, 0.5 s on a large project) is not
+    cached at a new base. The queue paints without it; the review session is written once it is found,
+    under that key and with the time the app started, and the rows get their review statuses."""
+    import threading
+
+    from app.core.git.repo import GitRepo
+
+    painted = threading.Event()
+    waited: list[bool] = []
+    real_root = GitRepo.root_commit
+
+    def slow_root(self: GitRepo, start: str) -> str:
+        waited.append(painted.wait(10))  # the walk cannot finish before the screen has painted
+        return real_root(self, start)
+
+    monkeypatch.setattr(GitRepo, "root_commit", slow_root)
+    ledger = Ledger.open(ledger_path())
+    app = build_app(payments_repo, cache=AnalysisCache.open(tmp_path / "cold.db"), ledger=ledger)
+    built_at = ledger.now()
+    assert ledger.db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        queue = queue_screen(app)
+        for _ in range(500):
+            if queue.painted_at is not None:
+                break
+            await pilot.pause(0.005)
+        painted.set()
+        await settle(pilot)
+        statuses = set(queue.statuses.values())
+        await pilot.press("q")
+        await pilot.pause()
+    assert waited and all(waited), "the first paint waited for the walk to the root commit"
+    root = subprocess.run(["git", "-C", str(payments_repo), "rev-list", "--max-parents=0", "HEAD"],
+                          capture_output=True, text=True, check=True).stdout.split()
+    sessions = ledger.db.execute("SELECT repo, started_at, ended_at FROM sessions").fetchall()
+    assert len(sessions) == 1 and sessions[0][0] in root
+    assert sessions[0][1] <= built_at and sessions[0][2] is not None
+    assert statuses and "?" not in statuses
+
+
 def test_reviewer_defaults_to_git_user_email(payments_repo, warm_cache, make_repo):
     repo = make_repo()
     repo.commit("init", {"a.txt": "a\n"}, author=ALICE)

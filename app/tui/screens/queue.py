@@ -535,6 +535,7 @@ class QueueScreen(Screen[None]):
     def _first_paint_done(self) -> None:
         if self.painted_at is None:
             self.painted_at = time.perf_counter()
+            self.review_app.analyzer.prefetch_repo_key()  # for the review statuses, which the rows need
             self.analyse()
 
     def _update_title(self) -> None:
