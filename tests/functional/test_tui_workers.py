@@ -126,3 +126,47 @@ def test_after_a_fetch_the_first_discovery_stays_in_process(make_repo, tmp_path:
     assert moved.take_prefetched_discovery() is None
     fresh = Analyzer(b.path, cache=AnalysisCache.open(tmp_path / "fresh.db")).discovery
     assert moved.discovery == fresh and [c.id for c in fresh.changes] == ["feature"]
+
+
+def test_after_a_fetch_the_project_key_is_carried_over_without_a_walk(make_repo, tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    """The project key is the root commit, cached per base. After main moves on (a fetch), it is the
+    earlier tip's, checked on the new commits alone: no walk of the whole history (0.45 s on ansible);
+    when another history is merged in (a new root), the whole history is walked again."""
+    from app.analysis.analyzer import Analyzer
+    from app.core.git.repo import GitRepo
+    from app.storage.cache import AnalysisCache
+    from tests.conftest import ALICE
+
+    b = make_repo()
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    b.branch("feature")
+    b.commit("more", {"a.py": "x = 2\n"}, branch="feature", author=ALICE)
+    b.checkout()
+    cache = AnalysisCache.open(tmp_path / "cache.db")
+    first = Analyzer(b.path, cache=cache)
+    first.prefetch_repo_key()
+    key = first.repo_key
+    walks: list[str] = []
+    real = GitRepo.root_commit
+
+    def counted(self: GitRepo, start: str) -> str:
+        walks.append(start)
+        return real(self, start)
+
+    monkeypatch.setattr(GitRepo, "root_commit", counted)
+    b.commit("main moves", {"b.py": "y = 1\n"}, author=ALICE)
+    b.checkout()
+    moved = Analyzer(b.path, cache=cache)
+    moved.prefetch_repo_key()
+    assert moved.repo_key == key and walks == []
+    assert Analyzer(b.path, cache=cache).repo_key == key  # kept for the new base
+
+    git = ["git", "-C", str(b.path), "-c", "user.email=a@example.com", "-c", "user.name=A"]
+    subprocess.run([*git, "checkout", "-q", "--orphan", "other"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "another history"], check=True)
+    subprocess.run([*git, "checkout", "-q", "main"], check=True)
+    subprocess.run([*git, "merge", "-q", "--allow-unrelated-histories", "-m", "merge it", "other"], check=True)
+    merged = Analyzer(b.path, cache=cache)
+    merged.prefetch_repo_key()
+    assert merged.repo_key == real(GitRepo(str(b.path)), merged.resolved_base[1]) and len(walks) == 1

@@ -510,6 +510,34 @@ class GitRepo:
             pass
         return root
 
+    def root_carries_over(self, earlier: str, start: str, *, limit: int = 10_000) -> bool:
+        """Whether root_commit(start) is root_commit(earlier), for `earlier` an ancestor of `start`
+        (an earlier tip of its branch, before a fetch), reading only the commits `earlier` lacks.
+
+        It does when none of them is a root and each has all its parents among them and `earlier` (a
+        main line that moved by commits, and by merges of its own new commits): libgit2's topological
+        sort (Kahn's, its queue a stack without TIME) then takes `earlier` when nothing else is pending
+        (every new commit descends from it), and from there orders the older history exactly as a walk
+        from `earlier`, whose last commit, the first in reverse, stays the same. A merge of a branch
+        forked before `earlier` can end the walk on another root of a project with several, so it
+        (like a shallow clone, or more than `limit` new commits) answers False: walk again."""
+        if self.is_shallow:
+            return False
+        parents: dict[str, list[str]] = {}
+        try:
+            walker = self.repo.walk(start, SortMode.NONE)
+            walker.hide(earlier)
+            for commit in walker:
+                if len(parents) >= limit:
+                    return False
+                parents[str(commit.id)] = [str(p) for p in commit.parent_ids]
+        except (pygit2.GitError, KeyError, ValueError):
+            return False
+        if any(not ids for ids in parents.values()):
+            return False  # a new root: another history was merged in
+        allowed = {*parents, earlier}
+        return all(p in allowed for ids in parents.values() for p in ids)
+
     # -- commits ----------------------------------------------------------------------------
     def commit_info(self, commit_id: str) -> CommitInfo:
         return self._info(self.repo[commit_id].peel(pygit2.Commit))
