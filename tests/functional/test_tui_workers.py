@@ -100,12 +100,8 @@ def test_a_team_that_turned_worker_processes_off_gets_none_at_start(make_repo, t
     assert [c.id for c in analyzer.discovery.changes] == ["feature"]
 
 
-def test_after_a_fetch_the_first_discovery_stays_in_process(make_repo, tmp_path: Path) -> None:
-    """The base moved by a commit since the last run (a fetch): discovery reads only what is new
-    (the earlier tip's findings are cached), so no process is started for it, and it finds what a
-    first run at the new base finds."""
-    from app.analysis.analyzer import Analyzer
-    from app.storage.cache import AnalysisCache
+def _main_and_a_feature(make_repo):
+    """A repository with main and one pending branch, `feature`, checked out on main."""
     from tests.conftest import ALICE, BOB
 
     b = make_repo()
@@ -113,6 +109,18 @@ def test_after_a_fetch_the_first_discovery_stays_in_process(make_repo, tmp_path:
     b.branch("feature")
     b.commit("more", {"a.py": "x = 2\n"}, branch="feature", author=BOB)
     b.checkout()
+    return b
+
+
+def test_after_a_fetch_the_first_discovery_stays_in_process(make_repo, tmp_path: Path) -> None:
+    """The base moved by a commit since the last run (a fetch): discovery reads only what is new
+    (the earlier tip's findings are cached), so no process is started for it, and it finds what a
+    first run at the new base finds."""
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+    from tests.conftest import ALICE
+
+    b = _main_and_a_feature(make_repo)
     cache = AnalysisCache.open(tmp_path / "cache.db")
     first = Analyzer(b.path, cache=cache)
     first.check_inputs()
@@ -138,11 +146,7 @@ def test_after_a_fetch_the_project_key_is_carried_over_without_a_walk(make_repo,
     from app.storage.cache import AnalysisCache
     from tests.conftest import ALICE
 
-    b = make_repo()
-    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
-    b.branch("feature")
-    b.commit("more", {"a.py": "x = 2\n"}, branch="feature", author=ALICE)
-    b.checkout()
+    b = _main_and_a_feature(make_repo)
     cache = AnalysisCache.open(tmp_path / "cache.db")
     first = Analyzer(b.path, cache=cache)
     first.prefetch_repo_key()
