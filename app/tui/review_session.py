@@ -119,7 +119,8 @@ class ReviewSession:
         `repo_key` may be a callable, while the project key is still being found (a walk to the root
         commit: 0.5 s on a large history, which a first paint must not wait for). The ledger is then
         only checked now (a locked one fails here, before any screen); the session is written, with
-        this moment as its start, when something first needs it, and at the latest when it ends."""
+        this moment as its start, once the key is found (the queue's first review status asks for it),
+        and at the latest when it ends."""
         if callable(repo_key):
             ledger.check_writable("starting a review session")
             session_id = None
@@ -131,22 +132,19 @@ class ReviewSession:
     @property
     def repo_key(self) -> str:
         """The project key the session's records are filed under."""
-        key = self._repo_key
-        if callable(key):
-            with self._starting:
-                if callable(self._repo_key):
-                    self._repo_key = self._repo_key()
-                key = self._repo_key
-        return str(key)
+        if callable(self._repo_key):
+            _ = self.session_id  # the key found, the session is written: a row while the app runs
+        return str(self._repo_key)
 
     @property
     def session_id(self) -> int:
-        """The ledger session's id (written on first need when the project key came later)."""
-        if self._session_id is None:
-            key = self.repo_key
-            with self._starting:
-                if self._session_id is None:
-                    self._session_id = self.ledger.start_session(self.reviewer, key, started_at=self._started_at)
+        """The ledger session's id (written once the project key is known, when that came later)."""
+        with self._starting:
+            if self._session_id is None:
+                if callable(self._repo_key):
+                    self._repo_key = self._repo_key()
+                self._session_id = self.ledger.start_session(self.reviewer, str(self._repo_key),
+                                                             started_at=self._started_at)
         return self._session_id
 
     @property

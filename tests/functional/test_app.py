@@ -276,6 +276,8 @@ async def test_a_first_run_paints_before_the_project_key_is_found(payments_repo,
         painted.set()
         await settle(pilot)
         statuses = set(queue.statuses.values())
+        # the key found (the rows' statuses need it), the session is in the ledger while the app runs
+        assert ledger.db.execute("SELECT count(*) FROM sessions WHERE ended_at IS NULL").fetchone()[0] == 1
         await pilot.press("q")
         await pilot.pause()
     assert waited and all(waited), "the first paint waited for the walk to the root commit"
