@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from app.core.metrics import complexity as cx
     from app.core.metrics.spans import SpanResult
     from app.core.planner.model import ReviewPlan
+    from app.core.provenance.commits import ProvenanceConfig
     from app.core.provenance.lines import ChangeProvenance
     from app.core.risk.likelihood import LikelihoodModel
     from app.core.risk.score import LikelihoodView, RiskInputs, RiskResult
@@ -214,6 +215,7 @@ class Analyzer:
         self._maintainability_memo: dict[str, float | None] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
+        self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
         self._range_start: str | None = None
         self._descends_memo: dict[str, bool] = {}  # commit -> whether it descends from the range start
@@ -961,36 +963,74 @@ class Analyzer:
             if not self.repo.is_ancestor(str(change.base), base):
                 return True  # the change's base is not in the history that was checked
             if base not in self._older_evidence_memo:
-                key = f"{self.config_digest}:{base}"
-                cached = self.cache.get("ai-history", key) if self.cache is not None else None
-                if not isinstance(cached, dict) or not isinstance(cached.get("evidence"), bool):
-                    cached = {"evidence": self._ancestors_have_ai_evidence(base)}
+                known = self._cached_older_evidence(base)
+                if known is None:
+                    known = self._ancestors_have_ai_evidence(base)
                     if self.cache is not None:
-                        self.cache.put("ai-history", key, cached)
-                self._older_evidence_memo[base] = bool(cached["evidence"])
+                        self.cache.put("ai-history", f"{self.config_digest}:{base}", {"evidence": known})
+                self._older_evidence_memo[base] = known
             return self._older_evidence_memo[base]
 
         return answer
 
+    def _cached_older_evidence(self, base: str) -> bool | None:
+        cached = self.cache.get("ai-history", f"{self.config_digest}:{base}") if self.cache is not None else None
+        return cached["evidence"] if isinstance(cached, dict) and isinstance(cached.get("evidence"), bool) else None
+
+    def _offer_older_evidence(self, pending: list[Change]) -> None:
+        """Start the walk behind _older_evidence in a worker process, when a pending change will ask and
+        neither the memo nor the cache knows: a walk of the base's whole history (ansible: 1.1 s alone,
+        2.5-3 s on the analysis thread beside everything else it competes with for the GIL), which ran
+        on the cold `list`'s critical path."""
+        from app.core.provenance.lines import is_whole_chain
+        from app.core.workers import shared_pool
+
+        base = self.discovery.base_commit
+        if base in self._older_evidence_memo or base in self._older_evidence_offers:
+            return
+        # Provenance asks only for a change whose commits are not one line from its base (see _line_level).
+        if not any(self._older_evidence(change) is not None
+                   and not is_whole_chain(change.commits, base=change.base, head=change.head) for change in pending):
+            return
+        if self._cached_older_evidence(base) is not None:
+            return
+        pool = shared_pool(self.config.complexity.workers)
+        if pool is None:
+            return
+        yes, clean = self._earlier_ai_evidence(base)
+        if not yes:
+            self._older_evidence_offers[base] = pool.submit(_ancestors_evidence_in_worker, self.repo_path, base,
+                                                            self.config.ai, clean)
+
     def _ancestors_have_ai_evidence(self, base: str) -> bool:
-        """ancestors_have_ai_evidence for the base, from the answer cached for an earlier tip of its
-        branch where there is one (the base before a fetch): yes stays yes, and after a no only the
-        commits since are read (ansible: 1.1 s for its 54,000 commits at every fetch, otherwise)."""
-        from app.analysis.history import EARLIER_TIPS
+        """ancestors_have_ai_evidence for the base: the answer of the worker walking for it, if one
+        is (_offer_older_evidence); else from the answer cached for an earlier tip of its branch where
+        there is one (the base before a fetch): yes stays yes, and after a no only the commits since
+        are read (ansible: 1.1 s for its 54,000 commits at every fetch, otherwise)."""
+        from app.core.memo import take_over
         from app.core.provenance.lines import ancestors_have_ai_evidence
 
-        clean = None
-        if self.cache is not None:
-            tips = {f"{self.config_digest}:{tip}": tip for tip in self.repo.first_parents(base, EARLIER_TIPS)}
-            known = self.cache.get_many("ai-history", tips)
-            for key, tip in tips.items():
-                answer = known.get(key)
-                if isinstance(answer, dict) and isinstance(answer.get("evidence"), bool):
-                    if answer["evidence"]:
-                        return True
-                    clean = tip
-                    break
-        return ancestors_have_ai_evidence(self.repo, base, self.config.ai, clean=clean)
+        offered = self._older_evidence_offers.pop(base, None)
+        if offered is not None:
+            return take_over(offered, lambda: self._ancestors_have_ai_evidence(base))
+        yes, clean = self._earlier_ai_evidence(base)
+        return yes or ancestors_have_ai_evidence(self.repo, base, self.config.ai, clean=clean)
+
+    def _earlier_ai_evidence(self, base: str) -> tuple[bool, str | None]:
+        """From the answers cached for the base's earlier tips: (True, None) when the newest of them
+        says yes; else (False, that tip), whose history is known to have no evidence; (False, None)
+        when none is cached."""
+        from app.analysis.history import EARLIER_TIPS
+
+        if self.cache is None:
+            return False, None
+        tips = {f"{self.config_digest}:{tip}": tip for tip in self.repo.first_parents(base, EARLIER_TIPS)}
+        known = self.cache.get_many("ai-history", tips)
+        for key, tip in tips.items():
+            answer = known.get(key)
+            if isinstance(answer, dict) and isinstance(answer.get("evidence"), bool):
+                return (True, None) if answer["evidence"] else (False, tip)
+        return False, None
 
     def _finish(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], *, order: str = "risk",
                 wait_graph: bool = True, known_plan: ReviewPlan | None = None) -> ChangeDetail:
@@ -1219,7 +1259,11 @@ class Analyzer:
                 pending.append(change)
         run.done = run.total - len(pending)
 
+        if pending and not run.stopped():
+            self._offer_older_evidence(pending)
         prepared, early = self._diff_all(pending, run)  # first, so that the measuring can start early
+        if prepared and not run.stopped():
+            self._offer_history(prepared)  # ahead of the parses and the measuring in the pool's queue
         # Parses the scoring will need (destructive calls, the blast radius's head definitions) are offered
         # to the worker pool now: the analysis thread takes each answer over, or parses it itself if no
         # worker has started it. The scans go first (the first scores need them), the head definitions
@@ -1343,7 +1387,7 @@ class Analyzer:
         # Without the history index at hand, score first without it (the smallest changes first: the
         # queue gets ranked rows in a second, not after a walk of the history); complete later.
         histories = self.histories
-        histories.paths = {fd.path for prep in prepared if prep.change.kind != "worktree" for fd in prep.files}
+        histories.paths = _touched_paths(prepared)
         with_history = histories.at_hand(histories.paths)
         order = prepared if with_history else sorted(
             prepared, key=lambda p: (p.figures.lines_added + p.figures.lines_deleted, p.change.id))
@@ -1373,6 +1417,19 @@ class Analyzer:
             else:
                 unfinished.append(prep)
         return finished, unfinished
+
+    def _offer_history(self, prepared: list[_Prepared]) -> None:
+        """Have a worker process build the history index the scores will need, unless it is at hand
+        (ChangeHistory.offer_index)."""
+        from app.core.workers import shared_pool
+
+        histories = self.histories
+        histories.paths = _touched_paths(prepared)
+        if histories.at_hand(histories.paths):
+            return
+        pool = shared_pool(self.config.complexity.workers)
+        if pool is not None:
+            histories.offer_index(pool.submit)
 
     def _finish_or_error(self, prep: _Prepared, metrics: dict[str, cx.FileMetrics], run: _Pass, *,
                          assess: bool = False, with_history: bool = True) -> ChangeReport:
@@ -1414,6 +1471,17 @@ class _RootWalk(threading.Thread):
     def result(self) -> str:
         self.join()
         return self.root if self.root is not None else GitRepo(self.repo_path).root_commit(self.base)
+
+
+def _ancestors_evidence_in_worker(repo_path: Path, base: str, config: ProvenanceConfig, clean: str | None) -> bool:
+    """ancestors_have_ai_evidence, in a worker process (Analyzer._offer_older_evidence)."""
+    from app.core.provenance.lines import ancestors_have_ai_evidence
+
+    repo = GitRepo(repo_path)
+    try:
+        return ancestors_have_ai_evidence(repo, base, config, clean=clean)
+    finally:
+        repo.repo.free()  # the walk's commits: the worker lives on, measuring
 
 
 def _discover_in_worker(repo_path: Path, base: str | None, commit_range: str | None, cache_path: Path,
@@ -1503,6 +1571,11 @@ class _Pass:
     def say(self, done: int, label: str) -> None:
         if self.progress:
             self.progress(done, self.total * 2, label)
+
+def _touched_paths(prepared: list[_Prepared]) -> set[str]:
+    """The paths whose history the prepared changes' scores ask about."""
+    return {fd.path for prep in prepared if prep.change.kind != "worktree" for fd in prep.files}
+
 
 def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
                  complexity: dict[str, cx.FileComplexity], worst: cx.FunctionMetric | None) -> RiskInputs:

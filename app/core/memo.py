@@ -16,7 +16,6 @@ from concurrent.futures import CancelledError, Future
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
-_NOT_SETTLED = object()
 Submit = Callable[..., Future[Any]]  # ProcessPoolExecutor.submit: (fn, *args) -> future
 
 
@@ -55,8 +54,7 @@ class ContentMemo(Generic[T]):
                 self._answers.move_to_end(key)
                 return self._answers[key]
             future = self._pending.pop(key, None)
-        settled = _settled(future) if future is not None else _NOT_SETTLED
-        answer: T = compute() if settled is _NOT_SETTLED else settled  # type: ignore[assignment]
+        answer = take_over(future, compute) if future is not None else compute()
         with self._lock:
             self._answers[key] = answer
             while len(self._answers) > self.size:
@@ -71,10 +69,12 @@ class ContentMemo(Generic[T]):
             future.cancel()
 
 
-def _settled(future: Future[T]) -> object:
+def take_over(future: Future[T], compute: Callable[[], T]) -> T:
+    """The answer a worker is computing (waited for), or `compute()`'s when no worker has started on it
+    (the offer is cancelled) or its worker failed (a broken pool)."""
     if future.cancel():
-        return _NOT_SETTLED
+        return compute()
     try:
         return future.result()
-    except (CancelledError, Exception):  # the pool broke or the worker failed: compute it here
-        return _NOT_SETTLED
+    except (CancelledError, Exception):
+        return compute()

@@ -7,6 +7,7 @@ it by the analyzer."""
 from __future__ import annotations
 
 import pygit2
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -140,6 +141,50 @@ def test_the_analyzer_builds_the_index_for_the_touched_paths_only(payments_repo,
     assert set(stored["covers"]) == touched
     assert all(r.assessment is not None and r.assessment.history is not None for r in reports if not r.error)
     assert SAMPLES is not None
+
+
+@pytest.mark.parametrize("submitted", [True, False])
+def test_a_first_run_builds_the_index_in_a_worker_process(payments_repo, tmp_path, monkeypatch, submitted) -> None:
+    """A first run's walk for the history index leaves the analysis thread: a worker process builds it,
+    with the figures the analysis thread's own build gives. An offer that no worker has started is
+    built in process, with the same figures."""
+    from concurrent.futures import Future
+
+    import app.core.workers as workers_module
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    walks: list[str] = []  # where each walk for the index ran
+
+    def run(workers: int) -> tuple[dict[str, object], list[str]]:
+        config = tmp_path / f"config{workers}.toml"
+        config.write_text(f"[complexity]\nworkers = {workers}\n")
+        analyzer = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / f"cache{workers}.db"),
+                            config_path=config)
+        reports = analyzer.analyze_all()
+        return {r.id: r.assessment.history for r in reports if r.assessment is not None}, walks
+
+    in_process, _ = run(0)
+    walks.clear()
+    history = GitRepo.history
+    monkeypatch.setattr(GitRepo, "history",
+                        lambda self, start, **kw: walks.append("here") or history(self, start, **kw))
+    shared_pool = workers_module.shared_pool
+
+    class Recording:  # the real pool; what is sent to it is noted, or left unstarted
+        def __init__(self, pool) -> None:
+            self.pool = pool
+
+        def submit(self, fn, *args):
+            if fn.__name__ != "_index_in_worker":
+                return self.pool.submit(fn, *args)
+            walks.append("worker")
+            return self.pool.submit(fn, *args) if submitted else Future()  # a pending future: cancellable
+
+    monkeypatch.setattr(workers_module, "shared_pool", lambda n: Recording(shared_pool(n)))
+    in_workers, walked = run(2)
+    assert walked == (["worker"] if submitted else ["worker", "here"])
+    assert in_workers == in_process and any(figures is not None for figures in in_process.values())
 
 
 DAY = 86_400

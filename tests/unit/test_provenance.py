@@ -721,7 +721,7 @@ def test_a_branch_without_ai_evidence_is_not_blamed_and_matches_blame(human_bran
     skipped, repo = _counted(human_branch, "feature")
     assert repo.blames == 0
     # The same change through blame (the chain check defeated): the same result, field for field.
-    monkeypatch.setattr(lines_module, "_is_whole_chain", lambda commits, *, base, head: False)
+    monkeypatch.setattr(lines_module, "is_whole_chain", lambda commits, *, base, head: False)
     blamed, blamed_repo = _counted(human_branch, "feature")
     assert blamed_repo.blames > 0
     assert skipped.to_dict() == blamed.to_dict()
@@ -786,19 +786,25 @@ def test_a_merged_branch_skips_blame_only_when_no_older_commit_has_evidence(merg
     assert unsure.blames > 0
 
 
-def test_after_a_fetch_older_evidence_reads_only_the_commits_since(merged_human_branch, tmp_path,
-                                                                   monkeypatch) -> None:
+@pytest.mark.parametrize("workers", [0, 2])
+def test_after_a_fetch_older_evidence_reads_only_the_commits_since(merged_human_branch, tmp_path, monkeypatch,
+                                                                   workers) -> None:
     """The answer about the base's older commits is kept per base. When the base moves (a fetch), the
     earlier tip's no is carried over and only the commits since are read: a human commit keeps the
-    no, an AI commit turns it into a yes; a yes is final."""
+    no, an AI commit turns it into a yes; a yes is final. With worker processes the walk runs in one
+    of them (it left the analysis thread's critical path), from the same earlier tip."""
+    import app.core.workers as workers_module
     from app.analysis.analyzer import Analyzer
     from app.storage.cache import AnalysisCache
 
     builder = merged_human_branch
     cache = AnalysisCache.open(tmp_path / "cache.db")
+    config = tmp_path / "review-tui.toml"
+    config.write_text(f"[complexity]\nworkers = {workers}\n")
+    walks: list[tuple[str, str | None]] = []  # where each walk ran, and the earlier tip it started from (hide)
 
     def answer() -> bool | None:  # what the analysis of the pending branches found for the base
-        analyzer = Analyzer(str(builder.path), cache=cache)
+        analyzer = Analyzer(str(builder.path), cache=cache, config_path=config)
         analyzer.analyze_all()
         stored = cache.get("ai-history", f"{analyzer.config_digest}:{analyzer.discovery.base_commit}")
         return None if stored is None else stored["evidence"]
@@ -810,21 +816,34 @@ def test_after_a_fetch_older_evidence_reads_only_the_commits_since(merged_human_
         builder.commit(f"{name}: more", {f"{name}.py": lines(name, 5)}, branch=name, author=ANN)
 
     assert answer() is False
-    walks: list[str | None] = []
+    if workers:
+        shared_pool = workers_module.shared_pool
+
+        class Recording:  # the real pool; what is sent to it is noted
+            def __init__(self, pool) -> None:
+                self.pool = pool
+
+            def submit(self, fn, *args):
+                if fn.__name__ == "_ancestors_evidence_in_worker":
+                    walks.append(("worker", args[-1]))
+                return self.pool.submit(fn, *args)
+
+        monkeypatch.setattr(workers_module, "shared_pool", lambda n: Recording(shared_pool(n)))
     iter_commits = GitRepo.iter_commits
-    monkeypatch.setattr(GitRepo, "iter_commits",
-                        lambda self, start, hide=None: walks.append(hide) or iter_commits(self, start, hide=hide))
+    monkeypatch.setattr(GitRepo, "iter_commits", lambda self, start, hide=None:
+                        walks.append(("here", hide)) or iter_commits(self, start, hide=hide))
+    where = "worker" if workers else "here"
     first_tip = builder.head("main")
     builder.commit("main: a person's fix", {"other.py": "y\n"}, author=BOB)
     merged_branch("second")
-    assert answer() is False and walks == [first_tip]  # one walk, of the commits first_tip has not got
+    assert answer() is False and walks == [(where, first_tip)]  # one walk, of the commits first_tip has not got
     second_tip = builder.head("main")
     builder.commit(f"main: generated\n\n{CLAUDE}\n", {"other.py": "z\n"}, author=BOB)
     merged_branch("third")
-    assert answer() is True and walks == [first_tip, second_tip]
+    assert answer() is True and walks == [(where, first_tip), (where, second_tip)]
     builder.commit("main: a person again", {"other.py": "w\n"}, author=BOB)
     merged_branch("fourth")
-    assert answer() is True and walks == [first_tip, second_tip]  # the earlier yes stands: nothing read
+    assert answer() is True and walks == [(where, first_tip), (where, second_tip)]  # the earlier yes stands
 
 
 def test_ancestors_with_an_ai_commit_or_a_git_ai_note_are_evidence(human_branch, merged_human_branch) -> None:

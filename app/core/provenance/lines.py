@@ -224,7 +224,7 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
         result.errors.append(f"{len(targets)} files with added lines exceed max_blame_files "
                              f"({analyzer.config.max_blame_files}): commit-level share used")
         return False
-    if not _any_ai_evidence(analyzer) and (_is_whole_chain(commits, base=base, head=head)
+    if not _any_ai_evidence(analyzer) and (is_whole_chain(commits, base=base, head=head)
                                            or (older_evidence is not None and not older_evidence())):
         # Blame could only name commits of this list (or, through merges, commits older than the base
         # that carry no evidence either), and none of them makes a line AI-written: every line is
@@ -281,7 +281,7 @@ def _any_ai_evidence(analyzer: _Analyzer) -> bool:
     return any(a is not None and (a.is_ai or a.note is not None) for a in analyzer.assessed.values())
 
 
-def _is_whole_chain(commits: list[CommitInfo], *, base: str | None, head: str) -> bool:
+def is_whole_chain(commits: list[CommitInfo], *, base: str | None, head: str) -> bool:
     """Whether `commits` (newest first) is the whole of base..head and that range is one line of
     single-parent commits from head down to a child of base. Blame restricted to such a range names
     only these commits (or the boundary); with merges it can walk past the base into older commits."""
