@@ -222,7 +222,8 @@ def open_db(
     """Open (creating and migrating if needed) one of review-tui's SQLite files.
 
     ``lite`` gives a LiteDatabase instead of sqlite_utils' Database: enough for plain SQL (the
-    analysis cache), and it spares a warm `list` the import of sqlite_utils.
+    analysis cache; the ledger's check at open), and it spares a warm `list` and the TUI's first paint
+    the import of sqlite_utils.
     ``migrations`` defaults to the ledger's MIGRATIONS; the cache passes its own list and app_id.
     ``readonly`` never writes: the file must exist and already be at the current schema.
     Raises LedgerError (DatabaseLocked, SchemaTooNew, NotOurDatabase) with a one-line message.
@@ -274,8 +275,11 @@ def open_db(
                 # machine, so it gets longer (a deliberately short timeout is kept as it is).
                 wait = timeout if timeout < DEFAULT_TIMEOUT else max(timeout, MIGRATION_TIMEOUT)
                 conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+                # The ledger's migrations use sqlite_utils' table API (a lite open of a new or older
+                # ledger imports it for them); the cache's are plain SQL.
+                migrating = _database(conn, lite=False) if lite and migrations is None else db
                 try:
-                    _migrate(db, path, steps, app_id, wait, what)
+                    _migrate(migrating, path, steps, app_id, wait, what)
                 finally:
                     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         return db

@@ -26,11 +26,15 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+# `cryptography` is imported where a key is read or used: the TUI's first paint imports this module
+# (through the records it reads), and does not wait for `cryptography` (10 ms).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    PublicKey = ed25519.Ed25519PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+    PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 NAMESPACE = "review-tui"
 """The SSHSIG namespace of review records (git's own commits use "git"): a signature made for one
@@ -41,7 +45,7 @@ _VERSION = 1
 _ARMOR_BEGIN = "-----BEGIN SSH SIGNATURE-----"
 _ARMOR_END = "-----END SSH SIGNATURE-----"
 _HASHES = {"sha512": hashlib.sha512, "sha256": hashlib.sha256}
-_ECDSA_HASH = {"nistp256": hashes.SHA256(), "nistp384": hashes.SHA384(), "nistp521": hashes.SHA512()}
+_ECDSA_HASH = {"nistp256": "SHA256", "nistp384": "SHA384", "nistp521": "SHA512"}  # hashes.<name>
 MAX_SIGNATURE_BYTES = 8192
 """A larger signature blob is refused unread (RSA-16384 signatures are about 2.1 KB)."""
 
@@ -88,17 +92,19 @@ class _Reader:
 
 # -- keys --------------------------------------------------------------------------------------
 
-PublicKey = ed25519.Ed25519PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey
-PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-
-
 def public_blob(key: PublicKey) -> bytes:
     """The SSH wire form of a public key (what an OpenSSH public key line base64-encodes)."""
+    from cryptography.hazmat.primitives import serialization
+
     line = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     return base64.b64decode(line.split()[1])
 
 
 def load_public_blob(blob: bytes) -> PublicKey:
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
     try:
         key_type = _Reader(blob).string().decode("ascii")
         key = serialization.load_ssh_public_key(key_type.encode() + b" " + base64.b64encode(blob))
@@ -116,6 +122,10 @@ def fingerprint(blob: bytes) -> str:
 
 def load_private_key(path: Path, passphrase: bytes | None = None) -> PrivateKey:
     """An OpenSSH (or PEM) private key file; SignatureError naming the file when it cannot be used."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -142,6 +152,10 @@ def _signed_data(namespace: str, hash_name: str, message: bytes) -> bytes:
 
 
 def _raw_signature(key: PrivateKey, data: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return _string(b"ssh-ed25519") + _string(key.sign(data))
     if isinstance(key, rsa.RSAPrivateKey):
@@ -149,7 +163,7 @@ def _raw_signature(key: PrivateKey, data: bytes) -> bytes:
     curve = {"secp256r1": "nistp256", "secp384r1": "nistp384", "secp521r1": "nistp521"}.get(key.curve.name)
     if curve is None:
         raise SignatureError(f"unsupported ECDSA curve {key.curve.name}")
-    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(_ECDSA_HASH[curve])))
+    r, s = decode_dss_signature(key.sign(data, ec.ECDSA(getattr(hashes, _ECDSA_HASH[curve])())))
     return _string(f"ecdsa-sha2-{curve}".encode()) + _string(_mpint(r) + _mpint(s))
 
 
@@ -178,6 +192,10 @@ def unarmor(text: str) -> bytes:
 
 
 def _check_raw(key: PublicKey, raw: bytes, data: bytes) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
     reader = _Reader(raw)
     algorithm = reader.string().decode("ascii", errors="replace")
     value = reader.string()
@@ -194,7 +212,7 @@ def _check_raw(key: PublicKey, raw: bytes, data: bytes) -> None:
             raise SignatureError(f"unsupported signature algorithm {algorithm}")
         pair = _Reader(value)
         signature = encode_dss_signature(pair.mpint(), pair.mpint())
-        key.verify(signature, data, ec.ECDSA(_ECDSA_HASH[curve]))
+        key.verify(signature, data, ec.ECDSA(getattr(hashes, _ECDSA_HASH[curve])()))
     else:
         raise SignatureError(f"signature algorithm {algorithm} does not match the key")
 
@@ -204,6 +222,8 @@ def verify(message: bytes, blob: bytes, namespace: str = NAMESPACE) -> bytes:
 
     Raises SignatureError when the signature is malformed, for another namespace, or does not match.
     """
+    from cryptography.exceptions import InvalidSignature
+
     if len(blob) > MAX_SIGNATURE_BYTES:
         raise SignatureError("signature too large")
     reader = _Reader(blob)
@@ -417,6 +437,8 @@ def _parse_signer(line: str) -> AllowedSigner:
 
 def signer_line(principals: Iterable[str], key: PublicKey, namespaces: str | None = NAMESPACE) -> str:
     """One allowed-signers line for a key (what a team adds to its committed file)."""
+    from cryptography.hazmat.primitives import serialization
+
     public = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
     options = f' namespaces="{namespaces}"' if namespaces else ""
     return f"{','.join(principals)}{options} {public}"

@@ -320,9 +320,10 @@ def make_app(
     `active_clock` is the monotonic clock behind active review time (default time.monotonic); tests
     inject one to drive the real timer and screens without sleeping.
 
-    Starts the review session now, so a locked or too-new ledger fails here, before any screen. If
-    the project key is not at hand (a first run at this base), the session is written once the key
-    is found: the queue starts that walk after its first paint.
+    Starts the review session now, so a locked or too-new ledger fails here, before any screen. The
+    session is written when the queue's first review status asks for the project key, after the first
+    paint: that write imports sqlite_utils (40 ms), and on a first run at this base the key needs a walk
+    to the root commit, which the queue starts once it has painted.
     `now` pins the wall clock used for ages (a number or a callable), for deterministic tests.
     """
     from app.analysis.signoff import reviewer_identity
@@ -333,9 +334,11 @@ def make_app(
     user_config = user_config if user_config is not None else load_user_config()
     owns_ledger = ledger is None
     ledger = ledger if ledger is not None else Ledger.open()
+    known_key = analyzer.known_repo_key
+    repo_key: Callable[[], str] = (lambda: analyzer.repo_key) if known_key is None else partial(str, known_key)
     try:
         session = ReviewSession.start(
-            ledger, repo_key=analyzer.known_repo_key or (lambda: analyzer.repo_key),
+            ledger, repo_key=repo_key,
             reviewer=reviewer_identity(user_config, analyzer),
             idle_seconds=user_config.idle_seconds, persist_seconds=user_config.persist_seconds,
             **({"clock": active_clock} if active_clock is not None else {}),

@@ -38,3 +38,43 @@ def test_help_does_not_import_the_tui_or_the_analysis():
             "print('LOADED:' + ','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_the_queue_paints_before_the_ledger_needs_sqlite_utils_or_cryptography(make_repo, tmp_path):
+    """The queue's first paint reads nothing from an existing ledger: sqlite_utils (the ledger's queries,
+    40 ms of imports) and cryptography (record signatures) load after it, when the rows need them."""
+    import os
+
+    from app.storage.ledger import Ledger
+    from tests.conftest import ALICE
+
+    builder = make_repo()
+    builder.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    builder.branch("feature")
+    builder.commit("feature", {"a.py": "x = 2\n"}, branch="feature", author=ALICE)
+    ledger = tmp_path / "ledger.db"
+    Ledger.open(ledger).close()  # created (and migrated) by an earlier run
+    code = f"""
+import sys
+from app.analysis.analyzer import Analyzer
+from app.config import UserConfig
+from app.storage.ledger import Ledger
+from app.tui.app import make_app
+from app.tui.screens.queue import QueueScreen
+
+loaded = []
+
+def painted(self):
+    loaded.extend(m for m in ("sqlite_utils", "cryptography") if m in sys.modules)
+    self.app.exit()
+
+QueueScreen._first_paint_done = painted
+app = make_app(Analyzer({str(builder.path)!r}), user_config=UserConfig(reviewer_email="a@example.com"),
+               ledger=Ledger.open(__import__("pathlib").Path({str(ledger)!r})))
+app.run(headless=True, size=(80, 24))
+print("LOADED:" + ",".join(loaded))
+"""
+    env = {**os.environ, "REVIEW_TUI_CACHE_DIR": str(tmp_path / "cache"), "REVIEW_TUI_CONFIG_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
+                         timeout=60).stdout
+    assert out.strip().splitlines()[-1] == "LOADED:"
