@@ -49,7 +49,7 @@ from app.analysis.report import (
 from app.core.git.diff import FileDiff
 from app.core.git.discovery import Discovery, change_diff, discover, find_change, parse_range, resolve_base
 from app.core.git.models import Change, ChangeFigures
-from app.core.git.repo import COMMITS_LISTED, GitRepo, WalkMemo
+from app.core.git.repo import COMMITS_LISTED, DiffStopped, GitRepo, WalkMemo
 from app.errors import ReviewTuiError
 
 # The analysis modules (complexity, chunks, provenance, tiers, risk, history) and the config
@@ -508,8 +508,8 @@ class Analyzer:
         """The change any of its names (id, alias, ref, or outside a range a commit id) refers to."""
         return find_change(self.discovery, change_id, self.repo)
 
-    def diff(self, change: Change) -> list[FileDiff]:
-        return change_diff(self.repo, change)
+    def diff(self, change: Change, should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:
+        return change_diff(self.repo, change, should_stop)
 
     @property
     def histories(self) -> ChangeHistory:
@@ -927,9 +927,10 @@ class Analyzer:
         return self._metrics_memo[key]
 
     # -- analysis ---------------------------------------------------------------------------
-    def _prepare(self, change: Change, files: list[FileDiff] | None = None) -> _Prepared:
+    def _prepare(self, change: Change, files: list[FileDiff] | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> _Prepared:
         """Read one change: its diff (unless given), and the blobs whose complexity it needs."""
-        files = self.diff(change) if files is None else files
+        files = self.diff(change, should_stop) if files is None else files
         return _Prepared(change, files, ChangeFigures.from_diff(files), self._wanted(files))
 
     def _assess(self, prep: _Prepared, *, with_history: bool = True) -> None:
@@ -1248,17 +1249,7 @@ class Analyzer:
         thread works out tiers, provenance, history and review plans."""
         changes = self.discovery.every_change() if self.include_merged else self.discovery.changes
         run = _Pass(len(changes), progress, on_report, should_stop or (lambda: False))
-        cached = self._cached_reports(changes)
-        pending: list[Change] = []
-        for change in changes:
-            if change.error:
-                run.emit(ChangeReport(change, error=change.error, complete=True))
-            elif change.id in cached:
-                run.emit(cached[change.id])
-            else:
-                pending.append(change)
-        run.done = run.total - len(pending)
-
+        pending = self._emit_known(changes, run)
         if pending and not run.stopped():
             self._offer_older_evidence(pending)
         prepared, early = self._diff_all(pending, run)  # first, so that the measuring can start early
@@ -1317,6 +1308,20 @@ class Analyzer:
                 self._drop_offers()
         return rank(list(run.reports.values()))
 
+    def _emit_known(self, changes: list[Change], run: _Pass) -> list[Change]:
+        """Emit the reports already known (a change's error, a cached report); the changes left to analyse."""
+        cached = self._cached_reports(changes)
+        pending: list[Change] = []
+        for change in changes:
+            if change.error:
+                run.emit(ChangeReport(change, error=change.error, complete=True))
+            elif change.id in cached:
+                run.emit(cached[change.id])
+            else:
+                pending.append(change)
+        run.done = run.total - len(pending)
+        return pending
+
     def _start_offering(self, prepared: list[_Prepared]) -> _Offering | None:
         """Offer the Python parses the scoring will need to the worker pool, from a thread of its own:
         the destructive-call scans, then the blast radius's head definitions, in the order the analysis
@@ -1359,7 +1364,9 @@ class Analyzer:
                 break
             run.say(run.done, f"reading {change.id}")
             try:
-                prep = self._prepare(change)
+                prep = self._prepare(change, should_stop=run.stopped)
+            except DiffStopped:
+                break
             except ReviewTuiError as exc:
                 run.emit(ChangeReport(change, error=str(exc), complete=True))
                 run.done += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app.core.git.diff import FileDiff
@@ -437,15 +437,15 @@ def commit_change(repo: GitRepo, spec: str) -> Change | None:
     return _commit_change(repo, repo.commit_info(commit_id))
 
 
-def change_diff(repo: GitRepo, change: Change) -> list[FileDiff]:
-    """The diff a reviewer reads for this change."""
+def change_diff(repo: GitRepo, change: Change, should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:
+    """The diff a reviewer reads for this change (`should_stop`: see GitRepo.diff)."""
     if change.kind == "worktree":
         return repo.diff_worktree()
     if change.base is None:
         raise RepoError(change.error or f"{change.id}: no base to diff against")
     if change.remerge:
         return repo.diff_merge_introduced(change.head)
-    return repo.diff(change.base, change.head)
+    return repo.diff(change.base, change.head, should_stop=should_stop)
 
 
 def _on_remotes(found: Discovery, branch: str) -> list[Change]:

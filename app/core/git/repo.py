@@ -7,7 +7,7 @@ become RepoError with a one-line message.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,10 @@ def _is_utf8(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+class DiffStopped(Exception):
+    """A diff was asked to stop on the way (GitRepo.diff's should_stop): not an error, so not a RepoError."""
 
 
 @dataclass
@@ -778,9 +782,12 @@ class GitRepo:
                 for d in diff.deltas]
 
     # -- diffs ------------------------------------------------------------------------------
-    def diff(self, base: str, head: str, *, context_lines: int = 3) -> list[FileDiff]:
+    def diff(self, base: str, head: str, *, context_lines: int = 3,
+             should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:
         """The diff between two commits' trees, renames detected. A blob missing from the object
-        database (partial or damaged clone) affects its own file only: see _diff_around_missing."""
+        database (partial or damaged clone) affects its own file only: see _diff_around_missing.
+        Raises DiffStopped when `should_stop()` turns true on the way (a release-sized diff takes half a
+        second, which a TUI quit during a first analysis waited for)."""
         try:
             a = self.repo[base].peel(pygit2.Commit).tree
             b = self.repo[head].peel(pygit2.Commit).tree
@@ -791,7 +798,7 @@ class GitRepo:
             diff.find_similar(DiffFind.FIND_RENAMES)
         except pygit2.GitError:
             return self._diff_around_missing(a, b, context_lines)
-        return self._file_diffs(diff, find_renames=False)
+        return self._file_diffs(diff, find_renames=False, should_stop=should_stop)
 
     def diff_merge_introduced(self, merge: str, *, context_lines: int = 3) -> list[FileDiff]:
         """What a two-parent merge introduced itself: the diff from the automatic merge of its parents
@@ -953,8 +960,8 @@ class GitRepo:
             return False  # HEAD cannot be read (a malformed commit): there is no tree to compare with
         return any(flags & _WORKTREE_DIRTY for flags in status.values())
 
-    def _file_diffs(self, diff: pygit2.Diff, *, find_renames: bool = True,
-                    repo: pygit2.Repository | None = None) -> list[FileDiff]:
+    def _file_diffs(self, diff: pygit2.Diff, *, find_renames: bool = True, repo: pygit2.Repository | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:
         if find_renames:
             try:
                 diff.find_similar(DiffFind.FIND_RENAMES)
@@ -963,6 +970,8 @@ class GitRepo:
         odb = (repo or self.repo).odb
         files: list[FileDiff] = []
         for index, delta in enumerate(diff.deltas):
+            if should_stop is not None and index % 64 == 0 and should_stop():
+                raise DiffStopped
             if delta.status == DeltaStatus.UNMODIFIED:
                 continue
             missing = [str(f.id) for f in (delta.old_file, delta.new_file)
