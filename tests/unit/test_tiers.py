@@ -6,7 +6,7 @@ import time
 import tomllib
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.core.git.diff import DiffLine, FileDiff, Hunk
@@ -857,3 +857,32 @@ def test_assessment_through_a_real_repository_diff(tmp_path) -> None:
         "contents (every object in a bucket)",
         "migrations/0002_purge.sql:2: DELETE FROM payments without WHERE: deletes every row",
     ]
+
+
+_COMMAND_PIECES = st.sampled_from([
+    # whole commands the patterns find, and pieces that make near misses and joins
+    "rm -rf /", "rm -rf $HOME", "terraform destroy", "terraform apply -replace=aws_db.main", "terraform taint x",
+    "kubectl delete ns prod", "helm uninstall web", "git push --force origin main", "dropdb app",
+    "terraform", " destroy", " apply", " -destroy", "kubectl", " delete", "helm3", " push", " --force", "rm",
+    " -rf", " /", " ~", "$(x)", ";", "|", "&&", "`", "'", '"', "(", ")", " ", "\\", "Terraform", "RM", "form",
+    "pushd", "x",
+])
+
+
+@example(["rm -rf /", "terraform destroy", "kubectl delete ns prod", "helm uninstall web",
+          "git push --force origin main", "dropdb app"])  # each command alone on its line
+@settings(max_examples=300)
+@given(st.lists(st.lists(_COMMAND_PIECES, min_size=1, max_size=4).map("".join), min_size=1, max_size=6))
+def test_the_command_word_check_never_hides_a_command(lines: list[str]) -> None:
+    """A line is searched for destructive commands only if it holds a word one of them needs: the
+    operations found are those of searching every line."""
+    from app.core.impact.destructive import legacy
+
+    fd = added("deploy/run.sh", *lines)
+    found = detect_destructive([fd])
+    words = legacy._COMMAND_WORDS
+    legacy._COMMAND_WORDS = ("",)  # every line holds "": every line searched
+    try:
+        assert found == detect_destructive([fd])
+    finally:
+        legacy._COMMAND_WORDS = words
