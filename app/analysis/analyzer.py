@@ -1482,13 +1482,10 @@ class _RootWalk(threading.Thread):
 
 def _ancestors_evidence_in_worker(repo_path: Path, base: str, config: ProvenanceConfig, clean: str | None) -> bool:
     """ancestors_have_ai_evidence, in a worker process (Analyzer._offer_older_evidence)."""
+    from app.core.git.repo import walk_in_worker
     from app.core.provenance.lines import ancestors_have_ai_evidence
 
-    repo = GitRepo(repo_path)
-    try:
-        return ancestors_have_ai_evidence(repo, base, config, clean=clean)
-    finally:
-        repo.repo.free()  # the walk's commits: the worker lives on, measuring
+    return walk_in_worker(repo_path, lambda repo: ancestors_have_ai_evidence(repo, base, config, clean=clean))
 
 
 def _discover_in_worker(repo_path: Path, base: str | None, commit_range: str | None, cache_path: Path,

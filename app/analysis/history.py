@@ -289,9 +289,6 @@ class ChangeHistory:
 def _index_in_worker(repo_path: Path, start: str, paths: set[str] | None, since: int | None) -> HistoryIndex:
     """HistoryIndex.build, in a worker process (ChangeHistory.offer_index)."""
     from app.core.git.history import HistoryIndex
+    from app.core.git.repo import walk_in_worker
 
-    repo = GitRepo(repo_path)
-    try:
-        return HistoryIndex.build(repo, start, paths=paths, since=since)
-    finally:
-        repo.repo.free()  # the walk's commits and trees: the worker lives on, measuring
+    return walk_in_worker(repo_path, lambda repo: HistoryIndex.build(repo, start, paths=paths, since=since))
