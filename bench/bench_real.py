@@ -30,6 +30,7 @@ interleaved, against the same baseline measurement, and their `list --json` figu
   tui          TUI queue first paint warm / cold, | a trivial Textual app's first paint
                cold first rows, first ranked row, |
                all rows scored, cold peak RSS     |
+               and PSS (shared pages split)       |
   one_pr       cold `list` on a one-PR repository | its own numstat + radon cc CLI
   plan         plan of the release-sized change   | GitRepo.diff of it (in process); `chunks` warm/cold
   open         open that change in the TUI (warm) | a screen holding one Static
@@ -81,18 +82,18 @@ RELEASE = "release/next"
 # -- running things ----------------------------------------------------------------------------
 @dataclass
 class Run:
-    """One process run: wall seconds, peak RSS (MB, process tree), whether it was killed, stdout."""
+    """One process run: wall seconds, peak RSS and PSS (MB, process tree), whether it was killed, stdout."""
 
     seconds: float
     peak_mb: float
     killed: str | None
     stdout: str
+    peak_pss_mb: float = 0.0
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Sum of VmRSS of `root` and its descendants, from /proc."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+def _tree_pids(root: int) -> list[int]:
+    """`root` and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -100,36 +101,49 @@ def _tree_rss_kb(root: int) -> int:
             with open(f"/proc/{entry}/stat", "rb") as f:
                 stat = f.read()
             ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
-            with open(f"/proc/{entry}/statm", "rb") as f:
-                pages = int(f.read().split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        parents[int(entry)] = ppid
-        rss[int(entry)] = pages * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    total, todo = 0, [root]
-    children: dict[int, list[int]] = {}
-    for pid, ppid in parents.items():
-        children.setdefault(ppid, []).append(pid)
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        found.append(pid)
         todo.extend(children.get(pid, []))
-    return total
+    return found
+
+
+def _tree_memory_kb(root: int) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) of `root` and its descendants. RSS counts a page each process maps
+    (the pack index a worker and the main process both read, the libraries the forkserver's children
+    share) once per process; PSS splits it among them: the memory the tree really holds."""
+    rss = pss = 0
+    for pid in _tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith(b"Pss:"):
+                        pss += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return rss, pss
 
 
 class _Watch(threading.Thread):
-    """Samples a process tree's peak RSS every 0.2 s; kills it past the timeout or the RSS limit."""
+    """Samples a process tree's peak RSS and PSS every 0.2 s; kills it past the timeout or the RSS limit."""
 
     def __init__(self, process: subprocess.Popen[bytes], started: float, timeout: float,
                  rss_limit_mb: float) -> None:
         super().__init__(daemon=True)
         self.process, self.started, self.timeout, self.rss_limit_mb = process, started, timeout, rss_limit_mb
         self.stop = threading.Event()
-        self.peak, self.killed = 0, None
+        self.peak, self.peak_pss, self.killed = 0, 0, None
 
     def run(self) -> None:
         while not self.stop.is_set() and self.process.poll() is None:
-            self.peak = max(self.peak, _tree_rss_kb(self.process.pid))
+            rss, pss = _tree_memory_kb(self.process.pid)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             elapsed = time.perf_counter() - self.started
             if elapsed > self.timeout:
                 self.killed = f"killed after {elapsed:.0f} s"
@@ -182,7 +196,7 @@ def run(
         seconds = time.perf_counter() - started
         watch.stop.set()
         watch.join()
-        peak, killed = watch.peak, watch.killed
+        peak, peak_pss, killed = watch.peak, watch.peak_pss, watch.killed
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
@@ -190,7 +204,7 @@ def run(
         raise RuntimeError(
             f"{' '.join(command[:4])} ... failed ({process.returncode}): {stderr.strip()[-800:]}"
         )
-    return Run(seconds, peak / 1024, killed, stdout)
+    return Run(seconds, peak / 1024, killed, stdout, peak_pss / 1024)
 
 
 def user_env() -> dict[str, str]:
@@ -621,6 +635,8 @@ class Bench:
             self.first_list = self.first_list or done.stdout
             rss = self.row("cold_list_rss", "cold `list`, peak RSS", unit="MB", target="<= 300 MB")
             rss.samples.append(done.peak_mb)
+            pss = self.row("cold_list_pss", "cold `list`, peak PSS (shared pages split)", unit="MB")
+            pss.samples.append(done.peak_pss_mb)
 
     def warm_list(self) -> None:
         env = self.ensure_warm_env()
@@ -691,6 +707,9 @@ class Bench:
                 row.killed = done.killed
         self.row("tui_cold_rss", "TUI cold: peak RSS", unit="MB", target="<= 300 MB").samples.append(
             done.peak_mb
+        )
+        self.row("tui_cold_pss", "TUI cold: peak PSS (shared pages split)", unit="MB").samples.append(
+            done.peak_pss_mb
         )
 
     def one_pr(self) -> None:
