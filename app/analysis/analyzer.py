@@ -1306,7 +1306,20 @@ class Analyzer:
                 offering.stop.set()
                 offering.join()
                 self._drop_offers()
+            self._keep_unasked_evidence()
         return rank(list(run.reports.values()))
+
+    def _keep_unasked_evidence(self) -> None:
+        """Cache the answer of an older-evidence walk that no change asked for (each had AI evidence of
+        its own): the next run need not walk again. One still queued is dropped; one still running is
+        left to finish (a later pass of this analyzer may ask)."""
+        for base, future in list(self._older_evidence_offers.items()):
+            if future.cancel():
+                del self._older_evidence_offers[base]
+            elif future.done():
+                del self._older_evidence_offers[base]
+                if future.exception() is None and self.cache is not None:
+                    self.cache.put("ai-history", f"{self.config_digest}:{base}", {"evidence": bool(future.result())})
 
     def _emit_known(self, changes: list[Change], run: _Pass) -> list[Change]:
         """Emit the reports already known (a change's error, a cached report); the changes left to analyse."""
@@ -1426,14 +1439,12 @@ class Analyzer:
         return finished, unfinished
 
     def _offer_history(self, prepared: list[_Prepared]) -> None:
-        """Have a worker process build the history index the scores will need, unless it is at hand
-        (ChangeHistory.offer_index)."""
+        """Have a worker process build the history index the scores will need, when nothing cached
+        gives it (ChangeHistory.offer_index)."""
         from app.core.workers import shared_pool
 
         histories = self.histories
         histories.paths = _touched_paths(prepared)
-        if histories.at_hand(histories.paths):
-            return
         pool = shared_pool(self.config.complexity.workers)
         if pool is not None:
             histories.offer_index(pool.submit)

@@ -218,12 +218,11 @@ class ChangeHistory:
         from app.core.git.repo import path_history_exact
 
         start, since, key = self.anchor()
-        if self.cache is not None:
-            if self.cache.get("history", key) is not None:
-                return
-            tips = self.repo.first_parents(self.base_commit, EARLIER_TIPS)
-            if tips and any(isinstance(data, dict) for data in self.cache.get_many("history", tips).values()):
-                return  # extended in process, at the cost of the commits since
+        # Cached for this base (read in process), or for an earlier tip (extended in process, at the cost
+        # of the commits since): nothing to walk.
+        if self.cache is not None and self.cache.has_any(
+                "history", [key, *self.repo.first_parents(self.base_commit, EARLIER_TIPS)]):
+            return
         wanted = set(self.paths)
         limited = len(wanted) <= FULL_HISTORY_PATHS and all(path_history_exact(p) for p in wanted)
         paths = wanted if limited else None

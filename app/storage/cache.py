@@ -172,6 +172,22 @@ class AnalysisCache:
             return {}
         return found
 
+    def has_any(self, kind: str, keys: Iterable[str]) -> bool:
+        """Whether any of those keys is stored, without reading a value (a history index is megabytes
+        of JSON)."""
+        wanted = list(dict.fromkeys(keys))
+        try:
+            with self._lock:
+                for start in range(0, len(wanted), _BATCH):
+                    batch = wanted[start : start + _BATCH]
+                    marks = ",".join("?" * len(batch))
+                    if self._db.execute(f"SELECT 1 FROM entries WHERE kind = ? AND key IN ({marks}) LIMIT 1",
+                                        [kind, *batch]).fetchone() is not None:
+                        return True
+        except (sqlite3.Error, LedgerError) as exc:
+            self._failed("reading", exc)
+        return False
+
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store a JSON-serialisable value (replacing any previous one)."""
         self.put_many(kind, {key: value})

@@ -858,3 +858,38 @@ def test_ancestors_with_an_ai_commit_or_a_git_ai_note_are_evidence(human_branch,
     signature = pygit2.Signature("Ann Human", "ann@example.org", 1_700_000_000, 0)
     repo.repo.create_note("{}", signature, signature, head, DEFAULT.notes_ref)
     assert ancestors_have_ai_evidence(GitRepo(merged_human_branch.path), head)
+
+
+def test_an_older_evidence_walk_no_change_asked_for_is_kept(merged_human_branch, tmp_path, monkeypatch) -> None:
+    """The walk for older AI evidence starts in a worker before any change is read. When every change
+    that could ask has AI evidence of its own, none asks: its answer is cached all the same, and the next
+    run does not walk again."""
+    import app.core.workers as workers_module
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    builder = merged_human_branch
+    builder.commit(f"feature: generated\n\n{CLAUDE}\n", {"gen.py": lines("gen", 4)}, branch="feature", author=ANN)
+    shared_pool = workers_module.shared_pool
+    sent: list[str] = []
+
+    class Settled:  # the real pool; each task waited for, so that it has ended when the analysis does
+        def __init__(self, pool) -> None:
+            self.pool = pool
+
+        def submit(self, fn, *args):
+            future = self.pool.submit(fn, *args)
+            if fn.__name__ == "_ancestors_evidence_in_worker":
+                sent.append(args[1])
+                future.result(timeout=60)
+            return future
+
+    monkeypatch.setattr(workers_module, "shared_pool", lambda n: Settled(shared_pool(n)))
+    cache = AnalysisCache.open(tmp_path / "cache.db")
+    analyzer = Analyzer(str(builder.path), cache=cache)
+    analyzer.analyze_all()
+    base = analyzer.discovery.base_commit
+    assert sent == [base]
+    assert cache.get("ai-history", f"{analyzer.config_digest}:{base}") == {"evidence": False}
+    Analyzer(str(builder.path), cache=cache).analyze_all()
+    assert sent == [base]  # known: not walked again
