@@ -85,7 +85,7 @@ def test_scans_and_head_definitions_computed_in_worker_processes_are_what_the_re
 
     try:
         data = SCRIPT.encode()
-        python_calls.offer_scans([(SCRIPT, "ops/clean_offered.py")], submit)
+        python_calls.offer_scans([(SCRIPT, "ops/clean_offered.py", "1" * 40)], submit)
         offer_head_defs([("ops/head_offered.py", data)], submit)
         wait(submitted, timeout=60)  # both computed in the worker before anyone reads them
         offered = python_calls.scan_python_calls(SCRIPT, "ops/clean_offered.py", Work())
@@ -97,3 +97,28 @@ def test_scans_and_head_definitions_computed_in_worker_processes_are_what_the_re
     assert isinstance(here_findings[0], list) and here_findings[0]
     assert offered == [dataclasses.replace(f, path="ops/clean_offered.py") for f in here_findings[0]]
     assert defs is not None and set(defs) == {"clean"}
+
+
+def test_a_version_the_offering_thread_read_is_neither_filtered_nor_hashed_again(monkeypatch):
+    """The offering thread's pre-filter verdict and content key of a version read from a blob are kept
+    for the analysis thread, which reads the same blob: it takes the answer without redoing either. A
+    version read from no blob (a working-tree file), or once the analysis has ended, is worked out anew."""
+    quiet = "def add(a, b):\n    return a + b\n"
+    with ThreadPoolExecutor(1) as pool:
+        python_calls.offer_scans([(SCRIPT, "ops/clean.py", "a" * 40), (quiet, "lib/add.py", "b" * 40)], pool.submit)
+    expected = python_calls.scan_answer(SCRIPT, "ops/clean.py")[0]
+    calls: list[str] = []
+    filtered, keyed = python_calls.may_run_or_delete, python_calls.memo_key
+    monkeypatch.setattr(python_calls, "may_run_or_delete", lambda text: calls.append("filter") or filtered(text))
+    monkeypatch.setattr(python_calls, "memo_key", lambda text, path: calls.append("hash") or keyed(text, path))
+    try:
+        assert python_calls.scan_python_calls(SCRIPT, "ops/clean.py", Work(), "a" * 40) == expected
+        assert python_calls.scan_python_calls(quiet, "lib/add.py", Work(), "b" * 40) == []
+        assert calls == []
+        assert python_calls.scan_python_calls(SCRIPT, "ops/clean.py", Work()) == expected  # no blob
+        assert calls == ["filter", "hash"]
+    finally:
+        python_calls.drop_offered_scans()
+    calls.clear()
+    assert python_calls.scan_python_calls(quiet, "lib/add.py", Work(), "b" * 40) == []
+    assert calls == ["filter"]  # the analysis ended: its verdicts went with it

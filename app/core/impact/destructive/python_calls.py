@@ -74,6 +74,12 @@ _SH = re.compile(r"\bsh\b")
 # Findings per file version: a change's base versions are the same for every branch on that base, and
 # each was parsed once per change (11 s of the 23 s a cold TUI spent scoring the ansible scenario).
 _memo: ContentMemo[tuple[list[Finding] | str, int]] = ContentMemo(2048)  # (findings or why not, work units)
+# What offer_scans worked out for a version read from a blob: its memo key, or None when its text names
+# nothing to find. The analysis thread then neither runs the pre-filter nor hashes that version again
+# (1.2 s of its time in the ansible scenario's cold analysis). A blob id names its content, so the
+# verdict holds wherever the same path and blob are read; kept until the analysis ends (drop_offered_scans).
+_verdicts: dict[tuple[str, str], tuple[str, bytes] | None] = {}
+_UNKNOWN = ("", b"")
 _ROUTINE_DELETES = frozenset(
     {
         "delete_object",
@@ -188,10 +194,17 @@ def may_run_or_delete(text: str) -> bool:
     return "Command" in text and bool(_SH.search(text))
 
 
-def scan_python_calls(text: str, path: str, work: Work) -> list[Finding]:
-    if not may_run_or_delete(text):
-        return []  # no module that runs commands or deletes cloud resources is named: nothing to walk
-    found, units = _memo.get_or_compute(memo_key(text, path), lambda: scan_answer(text, path))
+def scan_python_calls(text: str, path: str, work: Work, blob: str | None = None) -> list[Finding]:
+    """The findings in one version of a Python file; `blob`: the id of the blob `text` was read from,
+    if it was (not a working-tree file)."""
+    key = _verdicts.get((path, blob), _UNKNOWN) if blob else _UNKNOWN
+    if key is None:
+        return []
+    if key is _UNKNOWN:
+        if not may_run_or_delete(text):
+            return []  # no module that runs commands or deletes cloud resources is named: nothing to walk
+        key = memo_key(text, path)
+    found, units = _memo.get_or_compute(key, lambda: scan_answer(text, path))
     work.add(units)  # the work the scan did when it ran
     if isinstance(found, str):
         raise ParseFailure(found)
@@ -212,19 +225,23 @@ def scan_answer(text: str, path: str) -> tuple[list[Finding] | str, int]:
         return str(exc), counted.units
 
 
-def offer_scans(versions: Iterable[tuple[str, str]], submit: Submit) -> None:
-    """Start scanning these (text, path) versions in worker processes, ahead of the scan that reads
-    them: `submit(fn, *args)` returns a future. Versions that name nothing to find are not sent."""
-    for text, path in versions:
+def offer_scans(versions: Iterable[tuple[str, str, str]], submit: Submit) -> None:
+    """Start scanning these (text, path, blob id it was read from) versions in worker processes, ahead
+    of the scan that reads them: `submit(fn, *args)` returns a future. Versions that name nothing to
+    find are not sent. What was worked out for each is kept for scan_python_calls (_verdicts)."""
+    for text, path, blob in versions:
         if not may_run_or_delete(text):
+            _verdicts[(path, blob)] = None
             continue
         key = memo_key(text, path)
+        _verdicts[(path, blob)] = key
         if _memo.wants(key):
             _memo.offer(key, submit(scan_answer, text, path))
 
 
 def drop_offered_scans() -> None:
     _memo.drop_offers()
+    _verdicts.clear()
 
 
 def _scan(text: str, path: str, work: Work) -> list[Finding]:

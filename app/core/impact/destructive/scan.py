@@ -179,16 +179,16 @@ def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit) 
     """Start the Python call scans of these files' versions in worker processes, ahead of scan_change,
     which then takes their answers over (python_calls.offer_scans): the same versions and texts it reads."""
 
-    def versions() -> Iterator[tuple[str, str]]:
+    def versions() -> Iterator[tuple[str, str, str]]:
         for fd in files:
             if fd.binary or not fd.path.lower().endswith(".py") or max(fd.old_size, fd.new_size) > MAX_READ_BYTES:
                 continue
             if any(_TESTS_AND_DOCS.matches(p) for p in (fd.old_path, fd.new_path) if p):
                 continue
-            for side, path in (("old", fd.old_path or fd.path), ("new", fd.path)):
+            for side, path, blob in (("old", fd.old_path or fd.path, fd.old_blob), ("new", fd.path, fd.new_blob)):
                 text = _text(read(fd, side))
-                if text is not None:
-                    yield text, path
+                if text is not None and blob:
+                    yield text, path, blob
 
     python_calls.offer_scans(versions(), submit)
 
@@ -234,11 +234,12 @@ class _ChangeScan:
         self.result.findings.extend(found[:MAX_FINDINGS_PER_FILE])
 
     def _versions(
-        self, fd: FileDiff, old: str | None, new: str | None, scan: Callable[[str, str], list[Finding]]
+        self, fd: FileDiff, old: str | None, new: str | None, scan: Callable[[str, str, str | None], list[Finding]]
     ) -> list[Finding]:
-        """Head findings the base version did not already have."""
-        base = scan(old, fd.old_path or fd.path) if old is not None else []
-        head = scan(new, fd.path) if new is not None else []
+        """Head findings the base version did not already have. `scan(text, path, blob id)`: the blob the
+        reader reads a version from, when it has one (python_calls keeps verdicts per blob)."""
+        base = scan(old, fd.old_path or fd.path, fd.old_blob) if old is not None else []
+        head = scan(new, fd.path, fd.new_blob) if new is not None else []
         added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
         return new_findings(base, head, added)
 
@@ -255,21 +256,21 @@ class _ChangeScan:
                 fd,
                 old,
                 new,
-                lambda text, path: sql.scan_sql(text, path, work, state=self._up_state(fd, text is old)),
+                lambda text, path, _blob: sql.scan_sql(text, path, work, state=self._up_state(fd, text is old)),
             )
         if kind == "python-migration":
             return self._versions(
                 fd,
                 old,
                 new,
-                lambda text, path: [
+                lambda text, path, blob: [
                     *migrations.scan_python_migration(text, path, work),
-                    *python_calls.scan_python_calls(text, path, work),
+                    *python_calls.scan_python_calls(text, path, work, blob),
                 ],
             )
         if kind == "python":
             return self._versions(
-                fd, old, new, lambda text, path: python_calls.scan_python_calls(text, path, work)
+                fd, old, new, lambda text, path, blob: python_calls.scan_python_calls(text, path, work, blob)
             )
         if kind in ("ruby-migration", "code-migration"):
             language = "ruby" if kind == "ruby-migration" else posixpath.splitext(fd.path)[1].lstrip(".")
@@ -277,23 +278,23 @@ class _ChangeScan:
                 fd,
                 old,
                 new,
-                lambda text, path: migrations.scan_code_migration(
+                lambda text, path, _blob: migrations.scan_code_migration(
                     text, path, "ruby" if language == "ruby" else language, work
                 ),
             )
         if kind == "liquibase-xml":
-            return self._versions(fd, old, new, lambda text, path: liquibase.scan_xml(text, path, work))
+            return self._versions(fd, old, new, lambda text, path, _blob: liquibase.scan_xml(text, path, work))
         if kind == "liquibase-yaml":
             return self._versions(
                 fd,
                 old,
                 new,
-                lambda text, path: liquibase.scan_nodes(load_documents(text, work), text, path, work),
+                lambda text, path, _blob: liquibase.scan_nodes(load_documents(text, work), text, path, work),
             )
         if kind == "shell":
             flavour = shell.looks_like_shell(fd.path, (new or old or "")[:200]) or "make"
             return self._versions(
-                fd, old, new, lambda text, path: shell.scan_script(text, path, flavour=flavour, work=work)
+                fd, old, new, lambda text, path, _blob: shell.scan_script(text, path, flavour=flavour, work=work)
             )
         if kind == "ci":
             return self._ci(fd, old, new)
