@@ -995,13 +995,13 @@ class Analyzer:
             return
         if self._cached_older_evidence(base) is not None:
             return
-        pool = shared_pool(self.config.complexity.workers)
-        if pool is None:
-            return
         yes, clean = self._earlier_ai_evidence(base)
-        if not yes:
+        if yes or clean is not None:
+            return  # an earlier tip's answer: at most the commits since it are read, in process (a fetch)
+        pool = shared_pool(self.config.complexity.workers)
+        if pool is not None:
             self._older_evidence_offers[base] = pool.submit(_ancestors_evidence_in_worker, self.repo_path, base,
-                                                            self.config.ai, clean)
+                                                            self.config.ai, None)
 
     def _ancestors_have_ai_evidence(self, base: str) -> bool:
         """ancestors_have_ai_evidence for the base: the answer of the worker walking for it, if one

@@ -791,8 +791,9 @@ def test_after_a_fetch_older_evidence_reads_only_the_commits_since(merged_human_
                                                                    workers) -> None:
     """The answer about the base's older commits is kept per base. When the base moves (a fetch), the
     earlier tip's no is carried over and only the commits since are read: a human commit keeps the
-    no, an AI commit turns it into a yes; a yes is final. With worker processes the walk runs in one
-    of them (it left the analysis thread's critical path), from the same earlier tip."""
+    no, an AI commit turns it into a yes; a yes is final. With worker processes the walk of the whole
+    history runs in one of them (it left the analysis thread's critical path); the few commits since an
+    earlier tip are read in process, without waiting for a pool to start."""
     import app.core.workers as workers_module
     from app.analysis.analyzer import Analyzer
     from app.storage.cache import AnalysisCache
@@ -815,7 +816,6 @@ def test_after_a_fetch_older_evidence_reads_only_the_commits_since(merged_human_
         builder.merge(name, "main", "Merge main", author=ANN)
         builder.commit(f"{name}: more", {f"{name}.py": lines(name, 5)}, branch=name, author=ANN)
 
-    assert answer() is False
     if workers:
         shared_pool = workers_module.shared_pool
 
@@ -832,18 +832,20 @@ def test_after_a_fetch_older_evidence_reads_only_the_commits_since(merged_human_
     iter_commits = GitRepo.iter_commits
     monkeypatch.setattr(GitRepo, "iter_commits", lambda self, start, hide=None:
                         walks.append(("here", hide)) or iter_commits(self, start, hide=hide))
-    where = "worker" if workers else "here"
+    assert answer() is False
+    whole = [("worker" if workers else "here", None)]  # the whole history, once
+    assert walks == whole
     first_tip = builder.head("main")
     builder.commit("main: a person's fix", {"other.py": "y\n"}, author=BOB)
     merged_branch("second")
-    assert answer() is False and walks == [(where, first_tip)]  # one walk, of the commits first_tip has not got
+    assert answer() is False and walks == [*whole, ("here", first_tip)]  # the commits first_tip has not got
     second_tip = builder.head("main")
     builder.commit(f"main: generated\n\n{CLAUDE}\n", {"other.py": "z\n"}, author=BOB)
     merged_branch("third")
-    assert answer() is True and walks == [(where, first_tip), (where, second_tip)]
+    assert answer() is True and walks == [*whole, ("here", first_tip), ("here", second_tip)]
     builder.commit("main: a person again", {"other.py": "w\n"}, author=BOB)
     merged_branch("fourth")
-    assert answer() is True and walks == [(where, first_tip), (where, second_tip)]  # the earlier yes stands
+    assert answer() is True and walks == [*whole, ("here", first_tip), ("here", second_tip)]  # the yes stands
 
 
 def test_ancestors_with_an_ai_commit_or_a_git_ai_note_are_evidence(human_branch, merged_human_branch) -> None:
