@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pygit2
@@ -15,6 +13,7 @@ import pygit2
 from app.core.risk.likelihood import LIKELIHOOD_FEATURES
 from tests.cli import CLI
 from tests.conftest import ALICE, BOB
+from tests.procs import children, interrupt_when_ready
 
 DAY = 86_400
 T0 = 1_700_000_000
@@ -140,35 +139,15 @@ def test_a_stale_stored_model_is_ignored(make_repo):
     assert listed.returncode == 0 and json.loads(listed.stdout)[0]["risk_model"].startswith("built-in defaults")
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def test_ctrl_c_stops_cleanly_and_stores_nothing(make_repo):
     from app import paths
 
     b = small_fixes_history(make_repo)
     env = {**os.environ, "REVIEW_TUI_NO_CACHE": "1"}
-    proc = subprocess.Popen([*CLI, "calibrate", "--repo", str(b.path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
     # Interrupt once the labelling runs (its first git child is there), not while Python starts.
-    deadline = time.monotonic() + 120
-    while proc.poll() is None and not _children(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGINT)
-    _out, err = proc.communicate(timeout=120)
-    if proc.returncode == 0:
-        return  # it finished before the signal came: nothing to check on this machine
-    assert proc.returncode == 130, err
+    _, err = interrupt_when_ready([*CLI, "calibrate", "--repo", str(b.path)], lambda pid: bool(children(pid)), env)
+    if err is None:
+        return
     assert err.strip().splitlines()[-1].startswith("review-tui: calibrate interrupted: nothing was stored")
     assert "Traceback" not in err
     assert not paths.models_path().exists()

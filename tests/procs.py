@@ -1,0 +1,49 @@
+"""The processes running now, read from /proc: for tests that check what a command leaves behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+
+def processes() -> Iterator[tuple[int, str, int, int]]:
+    """(pid, state, parent pid, process group) of every process that can be read."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            state, ppid, pgid = stat.rsplit(")", 1)[1].split()[:3]
+            yield int(entry.name), state, int(ppid), int(pgid)
+
+
+def children(pid: int) -> list[int]:
+    return [child for child, _, parent, _ in processes() if parent == pid]
+
+
+def group_members(pgid: int) -> list[int]:
+    """The live processes of a process group (zombies left out: they have ended)."""
+    return [pid for pid, state, _, group in processes() if group == pgid and state != "Z"]
+
+
+def interrupt_when_ready(command: list[str], ready: Callable[[int], bool],
+                         env: dict[str, str]) -> tuple[int, str | None]:
+    """Start `command` in a session of its own, and once `ready(pid)` holds send SIGINT to its process
+    group, as a terminal's Ctrl-C does. (its pid, which is its process group; its stderr, after checking
+    it exited 130, or None when it finished before the signal came: nothing to check on this machine)."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not ready(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:
+        return proc.pid, None
+    assert proc.returncode == 130, err
+    return proc.pid, err
