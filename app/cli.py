@@ -63,9 +63,6 @@ class _Group(click.Group):
         except ReviewTuiError as exc:
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
-            from app.core.workers import stop_shared_pools
-
-            stop_shared_pools()  # what the workers run is not wanted: exit without waiting for it
             click.echo("review-tui: interrupted", err=True)
             sys.exit(130)
         except BrokenPipeError:

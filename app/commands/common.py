@@ -177,10 +177,7 @@ def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     try:
         run_tui(analyzer)
     finally:
-        from app.core.workers import stop_shared_pools
-
         analyzer.drop_prefetched_discovery()  # taken by the queue, unless the screen never started
-        stop_shared_pools()  # the screen has closed: what the workers still run is not wanted
 
 
 def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,

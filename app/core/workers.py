@@ -56,27 +56,17 @@ def shared_pool(workers: int) -> ProcessPoolExecutor | None:
         pool = new_pool(workers)
         if pool is not None:
             if not _shared:
-                atexit.register(stop_shared_pools)
+                atexit.register(_drop_shared)
             _shared[workers] = pool
         return pool
 
 
-def stop_shared_pools() -> None:
-    """Stop the shared pools' workers now, without waiting for what they run: what they compute
-    (measurements, parses, walks) is returned to this process, never written by them. For a process
-    that is leaving: the TUI once its screen has closed (Python's exit joins a pool's running tasks
-    first: a TUI quit during a first analysis took 1.5 s to end), and at exit, while the modules still
-    exist (left to the interpreter's final collection, a pool's clean-up callback finds
-    multiprocessing half torn down and prints a traceback)."""
+def _drop_shared() -> None:
+    """At exit, while the modules still exist: left to the interpreter's final collection, a pool's
+    clean-up callback finds multiprocessing half torn down and prints a traceback."""
     with _shared_lock:
         for pool in _shared.values():
-            processes = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                try:
-                    process.terminate()
-                except (OSError, ValueError, AttributeError):
-                    pass  # already gone
         _shared.clear()
 
 
