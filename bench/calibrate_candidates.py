@@ -42,10 +42,10 @@ from app.core.risk.likelihood import fit_logistic
 from app.core.risk.score import is_code_path, is_test_path
 
 BUILT_IN = ("size", "spread", "entropy", "complexity", "history", "authors", "experience", "no_tests",
-            "code_size", "code_files", "code_base")
+            "code_size", "code_files", "code_base", "indent")
 CANDIDATES = ("fix", "la", "ld", "code_la", "code_ld", "age", "new_code", "nuc", "prior_fixes", "message",
               "deleted_share")
-Row = tuple[dict[str, float], int, bool]  # factors (built-in and candidates), defect-inducing, touches code
+Row = tuple[dict[str, float], int, bool, str]  # factors (built-in and candidates), defect-inducing, touches code, sha
 
 
 def candidate_rows(path: str, head: str, max_commits: int) -> list[Row]:
@@ -79,7 +79,7 @@ def candidate_rows(path: str, head: str, max_commits: int) -> list[Row]:
             last_change[p] = when
             changes[p] += 1
             fixes[p] += int(is_fix)
-    return [({**s.feats, **extra.get(s.sha, dict.fromkeys(CANDIDATES, 0.0))}, s.label, s.code)
+    return [({**s.feats, **extra.get(s.sha, dict.fromkeys(CANDIDATES, 0.0))}, s.label, s.code, s.sha)
             for s in labelled.samples]
 
 

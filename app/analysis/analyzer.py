@@ -77,9 +77,10 @@ if TYPE_CHECKING:
 
 _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibrated")
 # Bump when the shape or meaning of a cached report changes.
-# 15: built-in tiers: setup.py and ansible/ data in a source tree are code; 14: built-in ansible/ tier rule
-# narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs kept; 11: expected cost
-ANALYSIS_VERSION = "15"
+# 16: risk inputs gain deepest_indent; 15: built-in tiers: setup.py and ansible/ data in a source tree are
+# code; 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs
+# kept; 11: expected cost
+ANALYSIS_VERSION = "16"
 
 Progress = Callable[[int, int, str], None]
 
@@ -1608,9 +1609,10 @@ def _touched_paths(prepared: list[_Prepared]) -> set[str]:
 def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
                  complexity: dict[str, cx.FileComplexity], worst: cx.FunctionMetric | None) -> RiskInputs:
     """What the risk score is computed from, gathered from a prepared change's analyses."""
-    from app.core.risk.score import RiskInputs, is_code_path, is_test_path
+    from app.core.risk.score import RiskInputs, deepest_indent, is_code_path, is_test_path
 
     files = prep.files
+    code = [fd for fd in files if is_code_path(fd.path) and not is_test_path(fd.path)]
     inputs = RiskInputs(
         lines_added=prep.figures.lines_added,
         lines_deleted=prep.figures.lines_deleted,
@@ -1625,7 +1627,9 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         tier_reason=tiers.reasons[0] if tiers.reasons else "",
         destructive=[op.summary() for op in tiers.destructive],
         history_known=prep.history is not None,
-        code_bytes_before=sum(fd.old_size for fd in files if is_code_path(fd.path) and not is_test_path(fd.path)),
+        code_bytes_before=sum(fd.old_size for fd in code),
+        deepest_indent=deepest_indent(line.text for fd in code for hunk in fd.hunks for line in hunk.lines
+                                      if line.origin == "+"),
     )
     _set_history(inputs, prep.history)
     blast = prep.blast

@@ -320,6 +320,35 @@ def test_code_base_is_the_size_of_the_changed_code_files_at_the_base(payments_re
     assert f"held {expected:,} bytes before the change" in factor["explanation"]
 
 
+def test_indent_is_the_deepest_added_line_of_code_as_the_calibration_reads_it(payments_repo):
+    """The likelihood factor indent (issue 12): the columns before the most indented line the change adds
+    to code that is not a test (a tab counts 4), the same figure `calibrate` reads from each commit."""
+    from app.core.calibration.factors import added_code_indent, read_first_parent_log
+    from app.core.git.cli import GitCli
+    from app.core.git.repo import GitRepo
+    from app.core.risk.score import is_code_path, is_test_path
+
+    branch = "feature/retry-refactor-claude"
+    base = git(payments_repo, "merge-base", "main", branch).strip()
+    expected, path = 0, ""
+    for line in git(payments_repo, "diff", "-U0", "--no-renames", f"{base}...{branch}").splitlines():
+        if line.startswith("+++ "):
+            path = line[6:] if line.startswith("+++ b/") else ""
+        elif line.startswith("+") and line[1:].strip() and is_code_path(path) and not is_test_path(path):
+            lead = line[1:][:len(line) - 1 - len(line[1:].lstrip(" \t"))]
+            expected = max(expected, sum(4 if char == "\t" else 1 for char in lead))
+    assert expected > 0
+    listed = json.loads(CliRunner().invoke(cli, ["explain", branch, "--repo", str(payments_repo), "--json"],
+                                           catch_exceptions=False).stdout)
+    factor = next(f for f in listed["factors"] if f["name"] == "indent")
+    assert f"starts at column {expected}" in factor["explanation"]
+    # The calibration reads the same figure from the branch's commits, each against its parent.
+    repo = GitRepo(payments_repo)
+    count = int(git(payments_repo, "rev-list", "--count", f"{base}..{branch}"))
+    commits = read_first_parent_log(GitCli(repo.git_dir), branch, count)
+    assert max(added_code_indent(commit, repo.blob) for commit in commits) == expected
+
+
 def test_a_listed_change_opens_with_the_destructive_operations_the_list_found(payments_repo):
     """The detail of a listed change takes its tiers (destructive operations found by parsing each
     file version) from the cache, where the list kept them: the same as a fresh analysis finds."""
@@ -370,13 +399,13 @@ def test_explain_measures_maintainability_in_the_complexity_parse_and_ranks_the_
 
 
 def test_explain_says_why_an_above_average_factor_can_lower_the_odds(payments_repo):
-    """The 21,670-line SDK change: size is far above average, yet its fitted weight lowers the odds (code
-    size carries the signal). explain says so, naming exactly the factors that read that way."""
+    """The 21,670-line SDK change: its spread is far above average, yet its fitted weight lowers the odds
+    (the code files carry the signal). explain says so, naming exactly the factors that read that way."""
     change = "ai/generated-sdk-client"
     listed = json.loads(CliRunner().invoke(cli, ["explain", change, "--repo", str(payments_repo), "--json"]).stdout)
     odd = [f["name"] for f in listed["factors"]
            if f["kind"] == "likelihood" and f["normalised"] > 0.5 and f["effect"] < 0]
-    assert "size" in odd
+    assert "spread" in odd
     shown = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["explain", change, "--repo", str(payments_repo)],
                                                      catch_exceptions=False).output
     note = " ".join(shown.split())

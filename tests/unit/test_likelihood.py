@@ -17,7 +17,7 @@ from app.core.risk.likelihood import (
     fit_logistic,
     likelihood_features,
 )
-from app.core.risk.score import RiskInputs
+from app.core.risk.score import RiskInputs, deepest_indent
 from app.errors import ConfigError
 
 
@@ -46,8 +46,18 @@ def test_code_features_count_code_files_only() -> None:
     assert feats["code_size"] == pytest.approx(math.log1p(110))  # app/a.py and lib/c.go; not the test or doc
     assert feats["code_files"] == pytest.approx(math.log1p(2))
     assert feats["code_base"] == pytest.approx(math.log1p(5_000))
+    assert feats["indent"] == 0.0
+    assert likelihood_features(_inputs(deepest_indent=12))["indent"] == pytest.approx(math.log1p(12))
     docs_only = likelihood_features(_inputs(paths=["README.md"], lines_per_file=[12]))
     assert docs_only["code_size"] == 0.0 and docs_only["code_files"] == 0.0
+
+
+@pytest.mark.parametrize(("lines", "deepest"), [
+    ([], 0), (["x = 1"], 0), (["    return x", "        y()"], 8), (["\t\tif err != nil {"], 8),
+    (["\t  // mixed"], 6), (["                ", "  z"], 2),  # a blank line's whitespace is not indentation
+])
+def test_deepest_indent_counts_columns_a_tab_as_four(lines: list[str], deepest: int) -> None:
+    assert deepest_indent(lines) == deepest
 
 
 def test_unknown_history_is_neutral() -> None:

@@ -23,6 +23,7 @@ from app.core.git.cli import GitCli, unquote_path
 from app.core.git.diff import decode_text
 from app.core.git.history import EXPERIENCE_DAYS, WINDOW_DAYS, HistoryIndex
 from app.core.git.models import CommitInfo
+from app.core.git.repo import added_lines
 from app.core.metrics.complexity import (
     ANALYZER_RADON,
     FileMetrics,
@@ -35,7 +36,7 @@ from app.core.metrics.complexity import (
 )
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig, commit_confidence, commit_signals, primary_tool
 from app.core.risk.likelihood import likelihood_features
-from app.core.risk.score import RiskInputs, is_code_path, is_test_path
+from app.core.risk.score import RiskInputs, deepest_indent, is_code_path, is_test_path
 from app.core.workers import new_pool
 from app.errors import RepoError
 
@@ -189,9 +190,10 @@ def ai_tool(info: CommitInfo, config: ProvenanceConfig = DEFAULT) -> str | None:
 
 
 def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: int, ai: str | None,
-                  code_bytes_before: int = 0) -> RiskInputs:
-    """The RiskInputs of one commit: its own diff, the complexity it added, the history before it, and
-    the bytes its changed code files held at its parent (`code_bytes_before`)."""
+                  code_bytes_before: int = 0, deepest_indent: int = 0) -> RiskInputs:
+    """The RiskInputs of one commit: its own diff, the complexity it added, the history before it, the
+    bytes its changed code files held at its parent (`code_bytes_before`) and the indentation of its
+    most indented added line of code (`deepest_indent`)."""
     paths = sorted(commit.files)
     figures = history.figures(paths, [commit.info.author_email])
     return RiskInputs(
@@ -201,7 +203,7 @@ def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: in
         complexity_added=complexity_added, ai_share=1.0 if ai else 0.0, ai_tools=[ai] if ai else [],
         hottest_changes=figures.hottest_changes, hottest_path=figures.hottest_path,
         recent_authors=figures.recent_authors, author_prior_commits=figures.author_prior_commits,
-        code_bytes_before=code_bytes_before)
+        code_bytes_before=code_bytes_before, deepest_indent=deepest_indent)
 
 
 def code_bytes_before(commit: LogCommit, read_blob: Callable[[str], bytes | None]) -> int:
@@ -212,6 +214,22 @@ def code_bytes_before(commit: LogCommit, read_blob: Callable[[str], bytes | None
         if old != NULL_BLOB and is_code_path(path) and not is_test_path(path):
             total += len(read_blob(old) or b"")
     return total
+
+
+def added_code_indent(commit: LogCommit, read_blob: Callable[[str], bytes | None]) -> int:
+    """The deepest indentation among the lines the commit adds to code files (not tests), each file
+    diffed against its version at the parent: what the analyzer reads from a pending change's hunks
+    (likelihood factor indent). A file whose content is missing counts for nothing."""
+    deepest = 0
+    for path, (old, new) in commit.blobs.items():
+        if new == NULL_BLOB or not is_code_path(path) or is_test_path(path):
+            continue
+        after = read_blob(new)
+        before = b"" if old == NULL_BLOB else read_blob(old)
+        if after is None or before is None or len(after) > MAX_BLOB_BYTES:
+            continue
+        deepest = max(deepest, deepest_indent(added_lines(before, after)))
+    return deepest
 
 
 @dataclass
@@ -265,7 +283,7 @@ def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[
                 if commit.sha in study:
                     ai = ai_tool(commit.info, ai_config)
                     inputs = commit_inputs(commit, past.before(commit), added.get(commit.sha, 0), ai,
-                                           code_bytes_before(commit, read_blob))
+                                           code_bytes_before(commit, read_blob), added_code_indent(commit, read_blob))
                     out.append(Measured(commit.sha, commit.info.commit_time, likelihood_features(inputs),
                                         commit.lines, commit.touches_code, ai))
                     done += 1

@@ -38,7 +38,7 @@ from app.core.provenance.commits import DEFAULT, ProvenanceConfig
 from app.core.risk.likelihood import LIKELIHOOD_FEATURES, LikelihoodModel, fit_logistic
 from app.errors import ReviewTuiError
 
-LABELS_VERSION = 1
+LABELS_VERSION = 2  # 2: factor indent
 """Part of every cache key of labelled history: bump when labelling or factors change meaning."""
 MIN_NONZERO = 30
 """A feature seen (non-zero) in fewer changes than this is left out of a fit (ai_share in pre-AI histories)."""

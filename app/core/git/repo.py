@@ -192,6 +192,16 @@ def _fill_hunks(fd: FileDiff, patch: pygit2.Patch) -> None:
                              lines))
 
 
+def added_lines(old: bytes, new: bytes) -> list[str]:
+    """The lines `new` adds to `old`, by libgit2's line diff (the analyzer's diff, no context); none
+    when either side is binary."""
+    patch = pygit2.Patch.create_from(old, new, context_lines=0)
+    if patch.delta.is_binary:
+        return []
+    return [decode_text(line.raw_content).rstrip("\r\n") for hunk in patch.hunks for line in hunk.lines
+            if line.origin == "+"]
+
+
 def _tree_entry(tree: pygit2.Tree, path: str) -> tuple[str, int] | None:
     """(object id, mode) of `path` in `tree`, None when absent."""
     try:

@@ -28,7 +28,7 @@ from app.errors import ConfigError
 
 LIKELIHOOD_FEATURES: tuple[str, ...] = (
     "size", "spread", "entropy", "complexity", "history", "authors", "experience", "no_tests", "ai_share",
-    "code_size", "code_files", "code_base",
+    "code_size", "code_files", "code_base", "indent",
 )
 """size: log1p(lines added + deleted) (Kamei LA+LD); spread: log1p(directories touched) (ND);
 entropy: normalised Shannon entropy of changed lines across files; complexity: log1p(cyclomatic complexity
@@ -38,7 +38,9 @@ earlier commits in these files) (EXP); no_tests: 1 when code changed and no test
 of added lines written by an AI tool (0..1); code_size: log1p(lines added + deleted in code files that are not
 tests) (Kamei LA+LD on the code alone: test, doc and data lines are effort but seldom the defect); code_files:
 log1p(code files that are not tests touched) (NF on the code alone); code_base: log1p(bytes of those code files
-before the change) (Kamei LT: changes to large files need a fix more often)."""
+before the change) (Kamei LT: changes to large files need a fix more often); indent: log1p(columns before the
+most indented added line of code, a tab counting 4) (nesting depth from the text, in any language: deeply
+nested new code needs a fix more often, bench/README.md "indentation")."""
 
 HISTORY_FEATURES = frozenset({"history", "authors", "experience"})
 _MAX_LOGIT = 30.0
@@ -67,6 +69,7 @@ def likelihood_features(inputs: RiskInputs) -> dict[str, float]:
         "code_size": math.log1p(sum(max(0, n) for n in code_lines)),
         "code_files": math.log1p(len(code_lines)),
         "code_base": math.log1p(max(0, inputs.code_bytes_before)),
+        "indent": math.log1p(max(0, inputs.deepest_indent)),
     }
 
 

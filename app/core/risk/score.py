@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core.settings import SectionReader
@@ -150,6 +151,7 @@ class RiskInputs:
     author_prior_commits: int = 0
     history_known: bool = True
     code_bytes_before: int = 0  # bytes, at the change's base, of the code files (not tests) it changes
+    deepest_indent: int = 0  # columns before the most indented added line of code (a tab counts 4)
     blast_known: bool = False  # whether the dependency graph (impact/graph.py) was at hand
     blast_symbols: int = 0  # public symbols the change removes, re-signs or rewrites that others use
     blast_direct: int = 0  # definitions that reference them directly (tests excluded)
@@ -207,6 +209,28 @@ def is_test_path(path: str) -> bool:
 
 def is_code_path(path: str) -> bool:
     return path.lower().endswith(_CODE_SUFFIXES)
+
+
+TAB_WIDTH = 4
+
+
+def indent_width(line: str) -> int:
+    """Columns of leading whitespace, a tab counting TAB_WIDTH; 0 for a blank line."""
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += TAB_WIDTH
+        else:
+            return width
+    return 0
+
+
+def deepest_indent(lines: Iterable[str]) -> int:
+    """The indentation of the most indented non-blank line: nesting depth read from the text alone,
+    the same in every language (Hindle et al., "Reading beside the lines", 2008)."""
+    return max(map(indent_width, lines), default=0)
 
 
 def entropy(lines_per_file: list[int]) -> float:
@@ -290,7 +314,7 @@ def _impact_factors(inputs: RiskInputs, config: RiskConfig) -> list[Factor]:
 # measured the same thing, so `[risk.weights]` of an existing config keeps its meaning.
 _WEIGHT_OF: dict[str, str] = {
     "entropy": "spread", "authors": "history", "no_tests": "tests", "code_size": "size", "code_files": "spread",
-    "code_base": "size",
+    "code_base": "size", "indent": "complexity",
 }
 
 
@@ -332,7 +356,9 @@ def _code_explanations(inputs: RiskInputs) -> dict[str, str]:
             if is_code_path(p) and not is_test_path(p)]
     return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in code (tests, docs and data excluded)",
             "code_files": f"{len(code)} code file{'s' if len(code) != 1 else ''} changed (tests excluded)",
-            "code_base": f"the changed code files held {inputs.code_bytes_before:,} bytes before the change"}
+            "code_base": f"the changed code files held {inputs.code_bytes_before:,} bytes before the change",
+            "indent": (f"the most indented added line of code starts at column {inputs.deepest_indent}"
+                       if inputs.deepest_indent else "no indented line of code added")}
 
 
 def _explain_feature(name: str, effect: float, explain: dict[str, str]) -> str:

@@ -31,6 +31,7 @@ FACTOR_NAMES = {
     "code_size": "code size",
     "code_files": "code files",
     "code_base": "code file size",
+    "indent": "nesting depth",
     "spread": "spread",
     "history": "churn history",
     "authors": "recent authors",
