@@ -188,7 +188,20 @@ class LiteDatabase:
         return self.conn.execute(sql, parameters or ())
 
     def executescript(self, sql: str) -> sqlite3.Cursor:
-        return self.conn.executescript(sql)
+        """Run several statements. Inside a transaction, one at a time: sqlite3's executescript would
+        COMMIT it first, and a migration interrupted halfway would leave tables without its version
+        (sqlite_utils' Database does the same)."""
+        if not self.conn.in_transaction:
+            return self.conn.executescript(sql)
+        cursor = self.conn.cursor()
+        statement = ""
+        for part in sql.split(";"):
+            statement += part + ";"
+            if sqlite3.complete_statement(statement):
+                if statement.strip(" \t\r\n;"):
+                    cursor.execute(statement)
+                statement = ""
+        return cursor
 
     @property
     def journal_mode(self) -> str:

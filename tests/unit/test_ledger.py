@@ -177,6 +177,35 @@ def test_failed_migration_changes_nothing(tmp_path: Path) -> None:
     db.close()
 
 
+@pytest.mark.parametrize("lite", [False, True])
+def test_a_failed_script_migration_leaves_no_table_behind(tmp_path: Path, lite: bool) -> None:
+    """A migration that runs a script and then fails leaves the file as it was, on sqlite_utils' Database and
+    on the lite one (the cache's and the models' files): sqlite3's executescript would COMMIT first, and the
+    tables it made, with no schema version, would then be refused as a database review-tui did not create."""
+    path = tmp_path / "cache.db"
+
+    def broken_v1(db: Database) -> None:
+        db.executescript("CREATE TABLE a (x TEXT DEFAULT 'x;y'); CREATE TABLE b (y);\n"
+                         "CREATE TRIGGER t AFTER INSERT ON a BEGIN INSERT INTO b VALUES (1); END;")
+        db.execute("INSERT INTO no_such_table VALUES (1)")
+
+    with pytest.raises(LedgerError, match=r"to schema 1 failed.*nothing was changed"):
+        open_db(path, migrations=[broken_v1], app_id=0x5254_4341, lite=lite)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    conn.close()
+
+    def working_v1(db: Database) -> None:
+        db.executescript("CREATE TABLE a (x TEXT DEFAULT 'x;y'); CREATE TABLE b (y);\n"
+                         "CREATE TRIGGER t AFTER INSERT ON a BEGIN INSERT INTO b VALUES (1); END;")
+
+    db = open_db(path, migrations=[working_v1], app_id=0x5254_4341, lite=lite)
+    db.execute("INSERT INTO a DEFAULT VALUES")
+    assert db.execute("SELECT x FROM a").fetchone()[0] == "x;y"
+    assert db.execute("SELECT count(*) FROM b").fetchone()[0] == 1
+    db.close()
+
+
 def test_ledger_from_a_newer_version_is_refused_and_left_byte_for_byte(tmp_path: Path) -> None:
     path = tmp_path / "ledger.db"
     conn = sqlite3.connect(path)
