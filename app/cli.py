@@ -101,4 +101,13 @@ for _command in (list_command, demo, explain, chunks, check_command, carry_comma
 
 
 def main() -> None:
-    cli(prog_name="review-tui")
+    """The process's entry point (the `review-tui` script, `python -m app`)."""
+    try:
+        cli(prog_name="review-tui")
+    finally:
+        # Before the interpreter's exit joins the worker pool: a walk running there ends at once instead
+        # of at its end (a quit during a first analysis of ansible waited 1-2 s for one). Only here, at
+        # the process's end: in-process callers (tests) keep using the pool.
+        workers = sys.modules.get("app.core.workers")
+        if workers is not None:
+            workers.release_workers()

@@ -1497,8 +1497,10 @@ def _ancestors_evidence_in_worker(repo_path: Path, base: str, config: Provenance
     """ancestors_have_ai_evidence, in a worker process (Analyzer._offer_older_evidence)."""
     from app.core.git.repo import walk_in_worker
     from app.core.provenance.lines import ancestors_have_ai_evidence
+    from app.core.workers import parent_exiting
 
-    return walk_in_worker(repo_path, lambda repo: ancestors_have_ai_evidence(repo, base, config, clean=clean))
+    return walk_in_worker(repo_path, lambda repo: ancestors_have_ai_evidence(repo, base, config, clean=clean),
+                          parent_exiting)
 
 
 def _discover_in_worker(repo_path: Path, base: str | None, commit_range: str | None, cache_path: Path,
@@ -1529,8 +1531,10 @@ class _Offering(threading.Thread):
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         from concurrent.futures import FIRST_COMPLETED, wait
 
+        from app.core.workers import released
+
         while True:
-            if self.stop.is_set():
+            if self.stop.is_set() or released():
                 raise _Stopped
             self.outstanding = {f for f in self.outstanding if not f.done()}
             if len(self.outstanding) < self.OUTSTANDING:

@@ -289,5 +289,7 @@ def _index_in_worker(repo_path: Path, start: str, paths: set[str] | None, since:
     """HistoryIndex.build, in a worker process (ChangeHistory.offer_index)."""
     from app.core.git.history import HistoryIndex
     from app.core.git.repo import walk_in_worker
+    from app.core.workers import parent_exiting
 
-    return walk_in_worker(repo_path, lambda repo: HistoryIndex.build(repo, start, paths=paths, since=since))
+    return walk_in_worker(repo_path, lambda repo: HistoryIndex.build(repo, start, paths=paths, since=since),
+                          parent_exiting)

@@ -71,10 +71,16 @@ class ContentMemo(Generic[T]):
 
 def take_over(future: Future[T], compute: Callable[[], T]) -> T:
     """The answer a worker is computing (waited for), or `compute()`'s when no worker has started on it
-    (the offer is cancelled) or its worker failed (a broken pool)."""
-    if future.cancel():
-        return compute()
+    (the offer is cancelled) or its worker failed (a broken pool). Once the process is exiting
+    (workers.release_workers), the worker's failure is raised instead: a walk computed here would hold
+    the exit up for seconds."""
+    from app.core.workers import ParentExiting, released
+
     try:
-        return future.result()
+        if not future.cancel():
+            return future.result()
     except (CancelledError, Exception):
-        return compute()
+        pass
+    if released():  # the process is exiting and its workers drop their tasks: so does this thread
+        raise ParentExiting("review-tui is exiting")
+    return compute()

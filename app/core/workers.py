@@ -9,25 +9,37 @@ on two cores, 55 MB more for no more throughput.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
+import secrets
 import signal
 import sys
+import tempfile
 import threading
 import warnings
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.context import BaseContext
 
 # What the forkserver imports before forking any worker.
 _PRELOAD = ["app.core.metrics.complexity", "app.core.impact.graph", "radon.complexity", "radon.metrics",
             "radon.raw", "app.core.metrics.raw_lines", "lizard"]
 
+T = TypeVar("T")
+
 _USER_SAFE_PATH = os.environ.get("PYTHONSAFEPATH")  # as the user started review-tui (see pool_context)
 
 _shared: dict[int, ProcessPoolExecutor] = {}
 _shared_lock = threading.Lock()
+
+# The parent's "exiting" file (release_workers creates it) and, in a worker, its parent's: a file, because a
+# worker forked from the forkserver shares nothing else with the parent that a check every few ms could read.
+_exiting_file: str | None = None
+_parent_exiting_file: str | None = None
+_released = False
 
 
 def new_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -38,7 +50,8 @@ def new_pool(workers: int) -> ProcessPoolExecutor | None:
     if workers < 1:
         return None
     try:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(), initializer=_quiet_worker)
+        return _releasable(ProcessPoolExecutor)(max_workers=workers, mp_context=pool_context(),
+                                                initializer=_quiet_worker, initargs=(_exiting_path(),))
     except Exception:
         return None
 
@@ -59,6 +72,77 @@ def shared_pool(workers: int) -> ProcessPoolExecutor | None:
                 atexit.register(_drop_shared)
             _shared[workers] = pool
         return pool
+
+
+def _exiting_path() -> str:
+    global _exiting_file
+    if _exiting_file is None:
+        _exiting_file = os.path.join(tempfile.gettempdir(),
+                                     f"review-tui-{os.getpid()}-{secrets.token_hex(8)}.exiting")
+        atexit.register(_remove_exiting_file)  # after the exit has joined the workers
+    return _exiting_file
+
+
+def release_workers() -> None:
+    """Tell this process's workers that it is exiting: a long walk running in one stops on the way
+    (parent_exiting), so the exit, which waits for running tasks, does not wait for it. Their other
+    tasks run to their end, as before: stopping workers outright raced concurrent.futures' own exit."""
+    global _released
+    _released = True
+    if _exiting_file is None:
+        return  # no pool was started
+    try:
+        with open(_exiting_file, "a"):
+            pass
+    except OSError:
+        pass  # the exit then waits for the walk, as it would anyway
+
+
+def released() -> bool:
+    """In the parent: whether release_workers was called (the process is exiting: nothing more is
+    worth computing, in a worker or in its stead)."""
+    return _released
+
+
+def parent_exiting() -> bool:
+    """In a worker: whether the process that started it has called release_workers."""
+    return _parent_exiting_file is not None and os.path.exists(_parent_exiting_file)
+
+
+class ParentExiting(Exception):
+    """A worker's task dropped because the process that queued it is exiting (release_workers)."""
+
+
+def check_parent() -> None:
+    """Raise ParentExiting in a worker whose parent is exiting: a long task calls it on the way."""
+    if parent_exiting():
+        raise ParentExiting("review-tui is exiting")
+
+
+def _unless_exiting(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    check_parent()
+    return fn(*args, **kwargs)
+
+
+@functools.cache
+def _releasable(pool_type: type[ProcessPoolExecutor]) -> type[ProcessPoolExecutor]:
+    """The pool class whose every task is dropped at its start once the parent is exiting: the exit
+    waits for every task queued (concurrent.futures cancels none), and a graph build queues eight."""
+
+    class ReleasablePool(pool_type):  # type: ignore[valid-type,misc]
+        def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+            future: Future[T] = super().submit(_unless_exiting, fn, *args, **kwargs)
+            return future
+
+    return ReleasablePool
+
+
+def _remove_exiting_file() -> None:
+    if _exiting_file is not None:
+        try:
+            os.unlink(_exiting_file)
+        except OSError:
+            pass
 
 
 def _drop_shared() -> None:
@@ -123,8 +207,11 @@ def _start_forkserver_quietly() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _quiet_worker() -> None:
-    """Worker set-up: the terminal belongs to the TUI, so nothing a worker prints may reach it."""
+def _quiet_worker(exiting_file: str | None = None) -> None:
+    """Worker set-up: the terminal belongs to the TUI, so nothing a worker prints may reach it.
+    `exiting_file`: the parent's (parent_exiting)."""
+    global _parent_exiting_file
+    _parent_exiting_file = exiting_file
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     warnings.simplefilter("ignore")
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker

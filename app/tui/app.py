@@ -15,6 +15,7 @@ sharing the analysis cache (which is thread-safe) so nothing is measured twice.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -163,6 +164,10 @@ class ReviewApp(App[None]):
         """Wall clock for ages in the queue (tests pin it so snapshots do not drift)."""
         self._analyzer_factory = analyzer_factory
         self._owns_ledger = owns_ledger
+        # Set by run_tui, whose process ends with the app: at unmount the worker pool's queued tasks are
+        # dropped (workers.release_workers), or the exit waits for them (and for the analysis waiting on
+        # them). Not for an app run in-process (tests): its pool serves the next one.
+        self.release_workers_on_exit = False
         self._session_ended = False
         self._startup_notes: list[tuple[str, str]] = []  # (severity, message) shown once mounted
         # Full analyses of recently opened changes (re-opening is instant) and the chunk hashes of
@@ -289,8 +294,17 @@ class ReviewApp(App[None]):
         if self._owns_ledger:
             self.ledger.close()
 
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        self._release_workers()  # first: the analysis threads hold the GIL while the app shuts down
+        super().exit(*args, **kwargs)
+
     def on_unmount(self) -> None:
+        self._release_workers()
         self.end_session()
+
+    def _release_workers(self) -> None:
+        if self.release_workers_on_exit and (workers := sys.modules.get("app.core.workers")) is not None:
+            workers.release_workers()
 
 
 def start_process_support() -> None:
@@ -384,6 +398,7 @@ def run_tui(analyzer: Analyzer) -> None:
     ledger = Ledger.open()
     try:
         app = make_app(analyzer, user_config=user_config, ledger=ledger)
+        app.release_workers_on_exit = True
         try:
             app.run()
         finally:

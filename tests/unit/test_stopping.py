@@ -52,3 +52,86 @@ def test_an_analysis_stopped_during_a_diff_reports_no_error(wide, monkeypatch) -
     # diffed before it, keeps its pending row).
     assert stop["now"] and all(r.error is None for r in [*ranked, *reports])
     assert "wide" not in {r.id for r in [*ranked, *reports]}
+
+
+@pytest.fixture
+def long_line(make_repo):
+    """main with 40 commits."""
+    builder = make_repo()
+    for i in range(40):
+        builder.commit(f"step {i}", {"pkg/mod.py": f"X = {i}\n"}, author=ALICE)
+    return builder
+
+
+@pytest.mark.parametrize("walk", ["iter_commits", "history"])
+def test_a_walk_asked_to_stop_stops_on_the_way(long_line, monkeypatch, walk: str) -> None:
+    """A worker's walk (walk_in_worker) asks its stop check every STOP_CHECK_EVERY commits: a review-tui
+    exiting does not wait for a walk of a 54,000-commit history to end."""
+    import app.core.git.repo as repo_module
+
+    monkeypatch.setattr(repo_module, "STOP_CHECK_EVERY", 8)
+    repo = GitRepo(long_line.path)
+    head = long_line.head("main")
+    asked: list[int] = []
+
+    def stop_at_the_third_ask() -> bool:
+        asked.append(1)
+        return len(asked) >= 3
+
+    def run() -> int:
+        if walk == "iter_commits":
+            return len(list(repo.iter_commits(head)))
+        return len(repo.history(head, since=0, paths=["pkg/mod.py"]))
+
+    assert run() == 40  # no stop check: the whole walk
+    repo.stop_check = stop_at_the_third_ask
+    with pytest.raises(repo_module.WalkStopped):
+        run()
+    assert len(asked) == 3  # at commits 0, 8 and 16 of 40
+
+
+_RELEASE_SCRIPT = """
+import glob, os, sys, tempfile, time
+from app.core.impact.graph import summarise_batch
+from app.core.memo import take_over
+from app.core.workers import ParentExiting, release_workers, released, shared_pool
+
+source = b"".join(b"def f%d(x):\\n    if x:\\n        return g(x)\\n    return None\\n" % i for i in range(400))
+pool = shared_pool(1)
+running = pool.submit(summarise_batch, [("m.py", source)] * 4000)  # many seconds of work
+queued = [pool.submit(summarise_batch, [("n.py", source)]) for _ in range(5)]
+while not running.running():
+    time.sleep(0.01)
+time.sleep(0.2)
+release_workers()
+print("released", released())
+print("running", type(running.exception(timeout=60)).__name__)
+print("queued", sorted({type(f.exception(timeout=60)).__name__ for f in queued}))
+computed = []
+try:
+    take_over(pool.submit(summarise_batch, [("o.py", source)]), lambda: computed.append(1))
+except ParentExiting:
+    print("take_over raised, computed", len(computed))
+print("files", glob.glob(os.path.join(tempfile.gettempdir(), f"review-tui-{os.getpid()}-*.exiting")) != [])
+print("pid", os.getpid())
+"""
+
+
+def test_an_exiting_review_tui_drops_its_workers_tasks(tmp_path) -> None:
+    """release_workers (the CLI's last step, the TUI's quit): the task a worker runs stops on the way and
+    the queued ones end at their start, so the exit, which waits for them all, does not; nothing waiting
+    on them computes in their stead; the file that told the workers is gone after the exit."""
+    import glob
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    done = subprocess.run([sys.executable, "-c", _RELEASE_SCRIPT], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    *lines, pid = done.stdout.splitlines()
+    assert lines == ["released True", "running ParentExiting", "queued ['ParentExiting']",
+                     "take_over raised, computed 0", "files True"]
+    assert "Traceback" not in done.stderr
+    assert glob.glob(os.path.join(tempfile.gettempdir(), f"review-tui-{pid.split()[1]}-*.exiting")) == []

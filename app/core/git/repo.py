@@ -80,15 +80,18 @@ def _give_back_heap() -> None:
         pass
 
 
-def walk_in_worker(path: str | os.PathLike[str], walk: Callable[[GitRepo], T]) -> T:
+def walk_in_worker(path: str | os.PathLike[str], walk: Callable[[GitRepo], T],
+                   should_stop: Callable[[], bool] | None = None) -> T:
     """`walk(GitRepo(path))` in a worker process of the shared pool, whose other tasks never read git:
     with libgit2's object cache off (a walk of the history reads each commit once: the cache only
     held 30 MB more at its peak), and with the memory given back when it ends (the worker lives on,
     measuring; it kept 50 MB more after a walk of ansible's history otherwise: the pack index stays
-    mapped until the repository is freed, the heap until it is trimmed)."""
+    mapped until the repository is freed, the heap until it is trimmed). `should_stop`: the walk's
+    GitRepo.stop_check (the parent is exiting, and would wait for the walk to end)."""
     pygit2.settings.enable_caching(False)
     try:
         repo = GitRepo(path)
+        repo.stop_check = should_stop
         try:
             return walk(repo)
         finally:
@@ -117,6 +120,13 @@ def _is_utf8(raw: bytes) -> bool:
 
 class DiffStopped(Exception):
     """A diff was asked to stop on the way (GitRepo.diff's should_stop): not an error, so not a RepoError."""
+
+
+class WalkStopped(Exception):
+    """A walk of the history stopped on the way (GitRepo.stop_check): not an error, so not a RepoError."""
+
+
+STOP_CHECK_EVERY = 1024  # commits walked between two calls of GitRepo.stop_check
 
 
 @dataclass
@@ -317,6 +327,9 @@ class GitRepo:
             raise RepoError(f"{target}: cannot open repository ({exc})") from None
         self.path = Path(self.repo.workdir or self.repo.path)
         self.walk_memo: WalkMemo | None = None  # set by the caller that can keep it (the analysis cache)
+        # Asked every STOP_CHECK_EVERY commits of a long walk (iter_commits, history): true makes the walk
+        # raise WalkStopped. Set by walk_in_worker: a worker's walk is dropped when the parent exits.
+        self.stop_check: Callable[[], bool] | None = None
         self._scratch_repo: pygit2.Repository | None = None
 
     # -- identity ---------------------------------------------------------------------------
@@ -677,10 +690,15 @@ class GitRepo:
                     walker.hide(hide)
                 except (pygit2.GitError, KeyError, ValueError):
                     pass  # every commit, then: more than asked, never fewer
-            for commit in walker:
+            for count, commit in enumerate(walker):
+                self._check_stop(count)
                 yield self._info(commit)
         except (pygit2.GitError, KeyError, ValueError):
             return
+
+    def _check_stop(self, count: int) -> None:
+        if self.stop_check is not None and count % STOP_CHECK_EVERY == 0 and self.stop_check():
+            raise WalkStopped
 
     def ancestry(self, head: str, hide: list[str], limit: int) -> tuple[list[tuple[str, int]], bool]:
         """(id, parent count) of the commits reachable from head and from none of `hide`, newest
@@ -789,6 +807,7 @@ class GitRepo:
             for commit in walker:
                 if commit.commit_time < since or len(commits) >= max_commits:
                     break
+                self._check_stop(len(commits))
                 commits.append(commit)
         except pygit2.GitError as exc:
             if hide is not None:  # the part of a history an extension needs whole
@@ -803,6 +822,7 @@ class GitRepo:
         trie = _path_trie(paths) if paths is not None else None
         out: list[HistoryEntry] = []
         for commit in commits:
+            self._check_stop(len(out))
             if by_git is not None:
                 touched = [decode_path(raw) for raw in by_git[str(commit.id)]]
             else:

@@ -334,8 +334,11 @@ def summarise(path: str, data: bytes) -> FileSummary | None:
 
 def summarise_batch(items: Sequence[tuple[str, bytes]]) -> list[list[Any]]:
     """Summaries of many files as plain lists (what a worker process sends back)."""
+    from app.core.workers import check_parent
+
     out = []
     for path, data in items:
+        check_parent()  # a batch takes a second or so: not waited for when review-tui exits
         summary = summarise(path, data)
         if summary is not None:
             out.append(summary.to_list())

@@ -674,6 +674,11 @@ def _run_in_pool(batches: list[list[_WorkItem]], workers: int, options: tuple[in
 
 
 def _analyse_batch(batch: list[_WorkItem], options: tuple[int, bool]) -> list[tuple[str, FileMetrics]]:
+    from app.core.workers import check_parent
+
     max_bytes, maintainability = options
-    return [(key, analyze_source(path, data, max_bytes=max_bytes, maintainability=maintainability))
-            for key, path, data in batch]
+    out = []
+    for key, path, data in batch:
+        check_parent()  # not waited for when review-tui exits
+        out.append((key, analyze_source(path, data, max_bytes=max_bytes, maintainability=maintainability)))
+    return out
