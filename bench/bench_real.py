@@ -75,7 +75,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 START = time.perf_counter()  # for the TUI children: imports below are part of what they measure
 
 MOVED_BY = 5  # commits the base moves in the moved_list row (a day of ansible's main line)
-ROWS = ("cold_list", "warm_list", "moved_list", "tui", "one_pr", "plan", "open", "chunk", "explain", "range")
+ROWS = ("cold_list", "warm_list", "moved_list", "tui", "quit", "one_pr", "plan", "open", "chunk", "explain", "range")
 RELEASE = "release/next"
 
 
@@ -521,6 +521,45 @@ class Baseline:
     unique_blobs: int
 
 
+QUIT_AFTER = 3.0
+
+
+def _quit_seconds(entry: list[str], repo: Path, env: dict[str, str], timeout: float) -> float | None:
+    """Start the TUI in a pseudo-terminal, press `q` QUIT_AFTER seconds later, and return how long the
+    process took to end after it (None if it did not within `timeout`)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the TUI, in a 120x35 terminal
+        os.execvpe(entry[0], [*entry, "--repo", str(repo)], {**env, "TERM": "xterm-256color"})
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 35, 120, 0, 0))
+    os.set_blocking(fd, False)
+    started = time.monotonic()
+    pressed: float | None = None
+    try:
+        while time.monotonic() - started < timeout:
+            try:
+                os.read(fd, 65536)  # keep the terminal's output drained
+            except BlockingIOError:
+                pass
+            except OSError:
+                pass  # the child closed its side
+            if pressed is None and time.monotonic() - started >= QUIT_AFTER:
+                os.write(fd, b"q")
+                pressed = time.monotonic()
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return time.monotonic() - pressed if pressed is not None else 0.0
+            time.sleep(0.01)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return None
+    finally:
+        os.close(fd)
+
+
 def prepare_baseline(repo: Path, folder: Path) -> Baseline:
     from bench_list import write_versions
 
@@ -712,6 +751,19 @@ class Bench:
             done.peak_pss_mb
         )
 
+    def quit(self) -> None:
+        """`q` pressed QUIT_AFTER seconds into a first analysis (workers measuring and walking), against
+        the same quit on a warm start, where nothing runs: the seconds until the process has ended."""
+        warm = self.ensure_warm_env()
+        row = self.row("quit", f"TUI quit {QUIT_AFTER:.0f} s into the first analysis", "the same quit, warm",
+                       target="as warm")
+        row.baseline.append(_quit_seconds(self.entry, self.repo, warm, self.timeout))
+        seconds = _quit_seconds(self.entry, self.repo, self.envs.fresh(), self.timeout)
+        if seconds is None:
+            row.killed = "did not end"
+        else:
+            row.samples.append(seconds)
+
     def one_pr(self) -> None:
         row = self.row(
             "one_pr",
@@ -872,7 +924,7 @@ class Bench:
             row.samples.append(done.seconds)
 
 
-HEAVY = ("cold_list", "tui", "plan", "explain", "range")
+HEAVY = ("cold_list", "tui", "quit", "plan", "explain", "range")
 
 
 def measure(
