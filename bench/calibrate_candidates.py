@@ -97,17 +97,26 @@ def loro_means(data: dict[str, list[Row]], features: tuple[str, ...]) -> dict[st
     return {name: sum(values) / len(values) for name, values in means.items()}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def arguments(doc: str | None) -> argparse.Namespace:
+    """--repos and --max-commits, as this script and calibrate_ceiling.py take them."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repos", default=str(Path(__file__).with_name("calibration_repos.txt")))
     parser.add_argument("--max-commits", type=int, default=1500)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def repositories(listing: str) -> list[tuple[str, str, str]]:
+    """(name, path, head) of each repository the listing (calibration_repos.txt's format) names."""
+    return [tuple(line.split()[:3]) for line in Path(listing).read_text().splitlines()  # type: ignore[misc]
+            if line.strip() and not line.startswith("#")]
+
+
+def main() -> int:
+    args = arguments(__doc__)
     data: dict[str, list[Row]] = {}
-    for line in Path(args.repos).read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, path, head = line.split()[:3]
-            data[name] = candidate_rows(path, head, args.max_commits)
-            print(f"{name}: {len(data[name])} commits", file=sys.stderr, flush=True)
+    for name, path, head in repositories(args.repos):
+        data[name] = candidate_rows(path, head, args.max_commits)
+        print(f"{name}: {len(data[name])} commits", file=sys.stderr, flush=True)
     print(f"{'model (mean of leave-one-repository-out)':42} " + "  ".join(f"{m:>14}" for m in METRICS))
     for what, features in (("size alone", ("size",)), ("built-in factors", BUILT_IN),
                            *((f"built-in + {c}", (*BUILT_IN, c)) for c in CANDIDATES)):

@@ -23,7 +23,6 @@ scikit-learn, splines per factor and gradient-boosted trees on the same factors.
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 import sys
@@ -34,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibrate_candidates import BUILT_IN, Row, candidate_rows
+from calibrate_candidates import BUILT_IN, Row, arguments, candidate_rows, repositories
 
 from app.core.calibration.evaluate import METRICS, _curve_area
 from app.core.git.cli import GitCli
@@ -159,21 +158,15 @@ def loro(data: dict[str, list[Row]], features: tuple[str, ...], fitter: Fitter =
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repos", default=str(Path(__file__).with_name("calibration_repos.txt")))
-    parser.add_argument("--max-commits", type=int, default=1500)
-    args = parser.parse_args()
+    args = arguments(__doc__)
     data: dict[str, list[Row]] = {}
-    for line in Path(args.repos).read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, path, head = line.split()[:3]
-            rows = candidate_rows(path, head, args.max_commits)
-            content = content_factors(path, head)
-            unknown = dict.fromkeys(CONTENT, math.nan)  # neutral in the fit: taken to be at the mean
-            data[name] = [({**feats, **content.get(sha, unknown)}, label, code, sha)
-                          for feats, label, code, sha in rows]
-            read = sum(1 for r in rows if r[3] in content)
-            print(f"{name}: {len(rows)} commits, content read for {read}", file=sys.stderr, flush=True)
+    for name, path, head in repositories(args.repos):
+        rows = candidate_rows(path, head, args.max_commits)
+        content = content_factors(path, head)
+        unknown = dict.fromkeys(CONTENT, math.nan)  # neutral in the fit: taken to be at the mean
+        data[name] = [({**feats, **content.get(sha, unknown)}, label, code, sha) for feats, label, code, sha in rows]
+        read = sum(1 for r in rows if r[3] in content)
+        print(f"{name}: {len(rows)} commits, content read for {read}", file=sys.stderr, flush=True)
     models: list[tuple[str, tuple[str, ...], Fitter, Ranker]] = [
         ("size alone", ("size",), own_fit, by_density), ("built-in factors", BUILT_IN, own_fit, by_density),
         *((f"built-in + {c}", (*BUILT_IN, c), own_fit, by_density) for c in CONTENT),
