@@ -105,9 +105,9 @@ def main() -> None:
     try:
         cli(prog_name="review-tui")
     finally:
-        # Before the interpreter's exit joins the worker pool: a walk running there ends at once instead
-        # of at its end (a quit during a first analysis of ansible waited 1-2 s for one). Only here, at
-        # the process's end: in-process callers (tests) keep using the pool.
+        # Before the interpreter's exit joins the worker pool: the tasks queued or running there end at
+        # once instead of at their end (a quit during a first analysis of ansible waited 1-2 s for them).
+        # Only here, at the process's end: in-process callers (tests) keep using the pool.
         workers = sys.modules.get("app.core.workers")
         if workers is not None:
             workers.release_workers()

@@ -84,9 +84,9 @@ def _exiting_path() -> str:
 
 
 def release_workers() -> None:
-    """Tell this process's workers that it is exiting: a long walk running in one stops on the way
-    (parent_exiting), so the exit, which waits for running tasks, does not wait for it. Their other
-    tasks run to their end, as before: stopping workers outright raced concurrent.futures' own exit."""
+    """Tell this process's workers that it is exiting: every task queued there ends at its start and a
+    running one on the way (parent_exiting), so the exit, which waits for them all, does not. The workers
+    themselves are left to concurrent.futures' exit: stopping them outright raced with it."""
     global _released
     _released = True
     if _exiting_file is None:
