@@ -1613,7 +1613,7 @@ def _touched_paths(prepared: list[_Prepared]) -> set[str]:
 def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
                  complexity: dict[str, cx.FileComplexity], worst: cx.FunctionMetric | None) -> RiskInputs:
     """What the risk score is computed from, gathered from a prepared change's analyses."""
-    from app.core.risk.score import RiskInputs, deepest_indent, is_code_path, is_test_path
+    from app.core.risk.score import INDENT_MAX_BYTES, RiskInputs, deepest_indent, is_code_path, is_test_path
 
     files = prep.files
     code = [fd for fd in files if is_code_path(fd.path) and not is_test_path(fd.path)]
@@ -1632,8 +1632,8 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         destructive=[op.summary() for op in tiers.destructive],
         history_known=prep.history is not None,
         code_bytes_before=sum(fd.old_size for fd in code),
-        deepest_indent=deepest_indent(line.text for fd in code for hunk in fd.hunks for line in hunk.lines
-                                      if line.origin == "+"),
+        deepest_indent=deepest_indent(line.text for fd in code if fd.new_size <= INDENT_MAX_BYTES
+                                      for hunk in fd.hunks for line in hunk.lines if line.origin == "+"),
     )
     _set_history(inputs, prep.history)
     blast = prep.blast

@@ -36,7 +36,7 @@ from app.core.metrics.complexity import (
 )
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig, commit_confidence, commit_signals, primary_tool
 from app.core.risk.likelihood import likelihood_features
-from app.core.risk.score import RiskInputs, deepest_indent, is_code_path, is_test_path
+from app.core.risk.score import INDENT_MAX_BYTES, RiskInputs, deepest_indent, is_code_path, is_test_path
 from app.core.workers import new_pool
 from app.errors import RepoError
 
@@ -226,7 +226,7 @@ def added_code_indent(commit: LogCommit, read_blob: Callable[[str], bytes | None
             continue
         after = read_blob(new)
         before = b"" if old == NULL_BLOB else read_blob(old)
-        if after is None or before is None or len(after) > MAX_BLOB_BYTES:
+        if after is None or before is None or len(after) > INDENT_MAX_BYTES:
             continue
         deepest = max(deepest, deepest_indent(added_lines(before, after)))
     return deepest

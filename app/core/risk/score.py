@@ -212,6 +212,7 @@ def is_code_path(path: str) -> bool:
 
 
 TAB_WIDTH = 4
+INDENT_MAX_BYTES = 300_000  # a larger code file is generated or vendored: its lines say nothing of nesting
 
 
 def indent_width(line: str) -> int:
