@@ -164,10 +164,11 @@ class ReviewApp(App[None]):
         """Wall clock for ages in the queue (tests pin it so snapshots do not drift)."""
         self._analyzer_factory = analyzer_factory
         self._owns_ledger = owns_ledger
-        # Set by run_tui, whose process ends with the app: at unmount the worker pool's queued tasks are
+        # Set by run_tui, whose process ends with the app. At quit the worker pool's queued tasks are
         # dropped (workers.release_workers), or the exit waits for them (and for the analysis waiting on
-        # them). Not for an app run in-process (tests): its pool serves the next one.
-        self.release_workers_on_exit = False
+        # them); a closed terminal (SIGHUP) or a SIGTERM quits as `q` does, ending the review session.
+        # Not for an app run in-process (tests): its pool serves the next one, its signals are the runner's.
+        self.owns_process = False
         self._session_ended = False
         self._startup_notes: list[tuple[str, str]] = []  # (severity, message) shown once mounted
         # Full analyses of recently opened changes (re-opening is instant) and the chunk hashes of
@@ -244,6 +245,12 @@ class ReviewApp(App[None]):
         return QueueScreen()
 
     def on_mount(self) -> None:
+        if self.owns_process:
+            import asyncio
+            import signal
+
+            for number in (signal.SIGHUP, signal.SIGTERM):
+                asyncio.get_running_loop().add_signal_handler(number, self.exit)
         self.set_keymap(keymap_for(self.user_config.keys))
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         # immediate: the time a screen changed is taken as it changes, not once the app's queue got
@@ -303,7 +310,7 @@ class ReviewApp(App[None]):
         self.end_session()
 
     def _release_workers(self) -> None:
-        if self.release_workers_on_exit and (workers := sys.modules.get("app.core.workers")) is not None:
+        if self.owns_process and (workers := sys.modules.get("app.core.workers")) is not None:
             workers.release_workers()
 
 
@@ -398,7 +405,7 @@ def run_tui(analyzer: Analyzer) -> None:
     ledger = Ledger.open()
     try:
         app = make_app(analyzer, user_config=user_config, ledger=ledger)
-        app.release_workers_on_exit = True
+        app.owns_process = True
         try:
             app.run()
         finally:

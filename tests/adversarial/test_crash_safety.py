@@ -114,3 +114,44 @@ def test_kill_9_mid_review_loses_no_decision_and_only_seconds_of_time(review_rep
         # and a new session can start where the killed one stopped
         session = ledger.start_session(REVIEWER, key)
         assert ledger.session(session) is not None
+
+
+@pytest.mark.parametrize("how", ["terminal closed", "SIGTERM"])
+def test_a_closed_terminal_or_sigterm_ends_the_session_and_keeps_its_time(review_repo: Path, how: str) -> None:
+    """Closing the terminal window (the kernel sends SIGHUP) or a SIGTERM quits as `q` does: the review
+    session gets its end and the chunk's active time is written, although no persist tick came."""
+    config = user_config_path()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'reviewer_email = "{REVIEWER}"\npersist_seconds = 60\n', "utf-8")  # no tick in this test
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40",
+           "TEXTUAL_ANIMATIONS": "none"}
+    term = Terminal([*INTERPRETER_ARGS, "--repo", str(review_repo)], env)
+    done = (0, 0)
+    try:
+        term.wait_for(b"feature", timeout=60)
+        time.sleep(1.0)
+        term.send(b"\r", pause=1.5)  # open the change
+        term.send(b"\r", pause=0.5)  # open its first chunk
+        opened = time.monotonic()
+        term.send(b"j", pause=1.0)
+        term.send(b"j", pause=1.0)
+        read_for = time.monotonic() - opened
+        if how == "SIGTERM":
+            os.kill(term.pid, signal.SIGTERM)
+        else:
+            os.close(term.fd)  # the window closes
+        deadline = time.monotonic() + 30
+        while not (done := os.waitpid(term.pid, os.WNOHANG))[0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        status = done[1]
+        until_exit = time.monotonic() - opened  # the chunk was on screen, unidle, until the app ended
+    finally:
+        if not done[0]:
+            term.kill()
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+    key = Analyzer(review_repo).repo_key
+    with Ledger.open(ledger_path()) as ledger:
+        sessions = ledger.db.execute("SELECT ended_at FROM sessions").fetchall()
+        assert len(sessions) == 1 and sessions[0][0] is not None
+        recorded = sum(v.active_seconds for v in ledger.chunk_views_for(key, "feature", reviewer=REVIEWER))
+        assert read_for - 1.0 <= recorded <= until_exit + 0.5, (recorded, read_for, until_exit)

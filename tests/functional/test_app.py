@@ -245,7 +245,7 @@ async def test_quit_ends_the_review_session_in_the_ledger(payments_repo, warm_ca
     # process ends with the app, tells the workers to drop their tasks.
     from app.core.workers import released
 
-    assert not app.release_workers_on_exit and not released()
+    assert not app.owns_process and not released()
     # every analysed change was noted (the denominators of the review statistics)
     seen = ledger.db.execute("SELECT count(*) FROM changes_seen").fetchone()[0]
     assert seen == len(Analyzer(payments_repo, cache=warm_cache).discovery.changes)
