@@ -249,8 +249,11 @@ class ReviewApp(App[None]):
             import asyncio
             import signal
 
-            for number in (signal.SIGHUP, signal.SIGTERM):
-                asyncio.get_running_loop().add_signal_handler(number, self.exit)
+            for name in ("SIGHUP", "SIGTERM"):
+                try:
+                    asyncio.get_running_loop().add_signal_handler(getattr(signal, name), self.exit)
+                except (AttributeError, NotImplementedError, RuntimeError):
+                    pass  # a platform without the signal or loop signal handlers: the default action stays
         self.set_keymap(keymap_for(self.user_config.keys))
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         # immediate: the time a screen changed is taken as it changes, not once the app's queue got
