@@ -344,7 +344,8 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
         out["history"] = (f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path
                           else "touched files did not change in 90 days")
         out["authors"] = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
-        out["experience"] = f"author has {inputs.author_prior_commits} earlier commits in these files"
+        earlier = inputs.author_prior_commits
+        out["experience"] = f"author has {earlier} earlier commit{'s' if earlier != 1 else ''} in these files"
     else:
         for name in ("history", "authors", "experience"):
             out[name] = "history not available (shallow clone or working tree): counted as average"
