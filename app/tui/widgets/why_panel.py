@@ -31,7 +31,7 @@ FACTOR_NAMES = {
     "code_size": "code size",
     "code_files": "code files",
     "code_base": "code file size",
-    "indent": "nesting depth",
+    "indent": "indentation",  # a column, not a count of levels: continuation lines count too
     "spread": "spread",
     "history": "churn history",
     "authors": "recent authors",
