@@ -916,6 +916,9 @@ class Bench:
         self.row("range_rss", "cold `list --range`, peak RSS", unit="MB", target="<= 300 MB").samples.append(
             done.peak_mb
         )
+        self.row("range_pss", "cold `list --range`, peak PSS (shared pages split)", unit="MB").samples.append(
+            done.peak_pss_mb
+        )
 
     def _record(self, row: Row, done: Run) -> None:
         if done.killed:

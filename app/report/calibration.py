@@ -31,6 +31,7 @@ class CalibrationRun:
     outcome: str  # one sentence: stored / kept the defaults / removed an older stored model
     cached: bool
     seconds: float
+    capped: bool = False  # the studied commits are the default's newest (no --max-commits, no --since)
 
 
 def _num(value: float) -> float | None:
@@ -47,7 +48,8 @@ def to_json(run: CalibrationRun) -> dict[str, Any]:
     samples = lab.samples
     return {
         "repository": run.repository, "head": lab.head, "first_parent_commits": lab.commits,
-        "studied": len(samples), "first": samples[0].sha if samples else None,
+        "studied": len(samples), "default_max_commits_applied": run.capped,
+        "first": samples[0].sha if samples else None,
         "last": samples[-1].sha if samples else None,
         "missing_objects": lab.missing_objects,
         "fix_commits": lab.fixes, "fixes_traced": lab.traced, "defect_inducing": lab.inducing,
@@ -84,8 +86,10 @@ def summary_lines(run: CalibrationRun) -> list[str]:
     skipped = ([f"{lab.missing_objects} {'commit' if lab.missing_objects == 1 else 'commits'} of the studied span "
                 "left out: a file they change is missing from the repository's objects (a partial or damaged "
                 "clone); they are neither measured nor traced as fixes."] if lab.missing_objects else [])
+    newest = (" (the newest: --max-commits 0 studies them all)"
+              if run.capped and n + lab.missing_objects < lab.commits else "")
     return [
-        f"{n} commits studied of {lab.commits} on the first-parent line ({lab.head[:10]}); "
+        f"{n} commits studied of {lab.commits} on the first-parent line{newest} ({lab.head[:10]}); "
         f"{lab.fixes} fix commits, {lab.traced} traced to earlier commits; {lab.inducing} defect-inducing "
         f"(base rate {rate:.3f}).",
         f"Fitted on the older {c.train} commits ({c.train_positive} defect-inducing); tested on the newer half's "

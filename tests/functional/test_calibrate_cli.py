@@ -178,3 +178,33 @@ def test_a_missing_blob_leaves_its_commit_out_and_says_so(make_repo, tmp_path):
     assert text.returncode == 0, text.stderr
     assert "1 commit of the studied span left out: a file they change is missing" in " ".join(text.stdout.split())
     assert "missing from the repository" in (tmp_path / "report.html").read_text()
+
+
+def test_the_newest_commits_by_default_all_with_zero_or_since(make_repo, monkeypatch):
+    """A long history is studied from its newest DEFAULT_MAX_COMMITS (ansible's 46,281 took 13 minutes and
+    1 GB whole), and the output says so and how to study it all. Run in process so that the default
+    can be small enough for a history built here."""
+    from click.testing import CliRunner
+
+    import app.commands.calibrate as calibrate
+    from app.cli import cli
+
+    monkeypatch.setattr(calibrate, "DEFAULT_MAX_COMMITS", 140)  # enough labels to fit and test
+    b = small_fixes_history(make_repo)
+    line = 1 + 3 * CYCLES
+
+    def calibrated(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["calibrate", "--repo", str(b.path), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    doc = json.loads(calibrated("--json"))
+    assert (doc["studied"], doc["first_parent_commits"], doc["default_max_commits_applied"]) == (140, line, True)
+    assert f"140 commits studied of {line} on the first-parent line (the newest: --max-commits 0 studies them all)" \
+        in " ".join(calibrated().split())
+    for args in (("--max-commits", "0"), ("--since", "2000-01-01")):
+        doc = json.loads(calibrated("--json", *args))
+        assert (doc["studied"], doc["default_max_commits_applied"]) == (line, False), args
+        assert "the newest" not in calibrated(*args)
+    doc = json.loads(calibrated("--json", "--max-commits", "145"))
+    assert (doc["studied"], doc["default_max_commits_applied"]) == (145, False)
