@@ -152,3 +152,41 @@ def test_a_later_base_parses_only_the_files_that_changed_and_gets_the_same_graph
     assert after.graph is not None and fresh.graph is not None
     assert after.graph.to_dict() == fresh.graph.to_dict()
     assert after.graph.callers["pkg.c:h"] == {"pkg.b:g"}  # what the changed file says, not its old summary
+
+
+def test_a_graph_read_in_many_batches_is_the_graph_of_every_file_at_once(make_repo, tmp_path) -> None:
+    """The background build parses the base tree in worker batches (four here) and caches each file's
+    summary: the graph is the one build_graph makes in this process, its line count is every file's,
+    and a second build reads them all back from the cache."""
+    from app.analysis.analyzer import _GraphBuild
+    from app.core.impact.graph import build_graph
+
+    files = {f"pkg/m{i}.py": (f"from pkg.m{i - 1} import f{i - 1}\n\n\ndef f{i}(x):\n    return f{i - 1}(x) + {i}\n"
+                              if i else "def f0(x):\n    return x\n") for i in range(180)}
+    b = make_repo()
+    head = b.commit("a chain of 180 modules", {"pkg/__init__.py": "", **files}, author=ALICE)
+    cache = AnalysisCache.open(tmp_path / "graph.db")
+    built = _GraphBuild(b.path, head, 2, cache)
+    built.wait()
+    assert built.error is None and built.graph is not None and built.parsed == 181
+    whole = build_graph([(path, text.encode()) for path, text in {"pkg/__init__.py": "", **files}.items()])
+    assert built.graph.to_dict() == whole.to_dict()
+    assert built.graph.lines == sum(text.count("\n") for text in files.values())
+    assert built.graph.callers["pkg.m41:f41"] == {"pkg.m42:f42"}
+    again = _GraphBuild(b.path, head, 2, cache)
+    again.wait()
+    assert again.parsed == 0 and again.graph is not None and again.graph.to_dict() == whole.to_dict()
+
+
+def test_a_tree_over_the_source_bound_gets_no_graph_and_says_why(make_repo, monkeypatch) -> None:
+    import app.analysis.analyzer as analyzer_module
+    from app.analysis.analyzer import _GraphBuild
+
+    b = make_repo()
+    head = b.commit("two modules", {"a.py": "x = 1\n" * 100, "b.py": "y = 2\n" * 100}, author=ALICE)
+    monkeypatch.setattr(analyzer_module, "MAX_GRAPH_LINES", 150)
+    built = _GraphBuild(b.path, head, 1, None)
+    built.wait()
+    assert built.graph is None and built.parsed == 0 and not built.failed
+    assert built.error == ("dependency graph not built: 200 lines of source is over the 150-line bound "
+                           "(blast radius and seams not measured)")
