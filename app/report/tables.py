@@ -323,8 +323,9 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
     plan = detail.plan
     change = detail.change
     summary = Text.assemble(
-        (one_line(change.id, 80), "bold"), f"  {len(plan.chunks)} chunks, ",
-        f"{plan.changed_lines} changed lines, floor {format_duration(plan.total_floor_seconds)} ",
+        (one_line(change.id, 80), "bold"), f"  {len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, ",
+        f"{plan.changed_lines} changed line{'s' if plan.changed_lines != 1 else ''}, ",
+        f"floor {format_duration(plan.total_floor_seconds)} ",
         (f"(target {plan.target_lines} lines a chunk, {plan.order} order)", "dim"))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     wide = width >= 110

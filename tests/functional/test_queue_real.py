@@ -49,7 +49,7 @@ async def test_merged_upstream_hidden_counted_and_toggled(make_repo):
         queue = queue_screen(app)
         assert [row.id for row in queue.rows] == ["claude/tidy"]  # one row for the branch and pull/9
         line = status_line(queue)
-        assert "1 merged upstream hidden (m)" in line and "1 refs out of scope" in line
+        assert "1 merged upstream hidden (m)" in line and "1 ref out of scope" in line
         assert column(queue, "ai") == ["AI?"]  # the claude/ branch was weighed, below the threshold
         await pilot.press("m")
         await settle(pilot)

@@ -384,8 +384,8 @@ class ChangeScreen(Screen[None]):
         decided = sum(1 for c in plan.chunks
                       if self.chunk_states.get(c.content_hash) in ("approved", "stamped", "flagged"))
         summary.append(f"{len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, "
-                       f"{plan.changed_lines} changed lines, floor {format_duration(plan.total_floor_seconds)}"
-                       f" · {decided} decided", style="dim")
+                       f"{plan.changed_lines} changed line{'s' if plan.changed_lines != 1 else ''}, "
+                       f"floor {format_duration(plan.total_floor_seconds)} · {decided} decided", style="dim")
         for note in plan.notes:
             summary.append("  ·  " + one_line(note, 200), style="dim italic")
         summary.append("   enter reviews a chunk · A approves the change", style="dim")

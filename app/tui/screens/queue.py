@@ -438,7 +438,8 @@ def hidden_parts(found: Discovery, *, show_merged: bool, in_range: bool) -> list
         parts.append((f"{len(found.merged)} merged upstream {shown} (m)", f"{len(found.merged)} merged {shown} (m)",
                       "dim"))
     if found.left_out:
-        parts.append((f"{found.left_out_total} refs out of scope", f"{found.left_out_total} out of scope", "dim"))
+        refs = f"{found.left_out_total} ref{'s' if found.left_out_total != 1 else ''}"
+        parts.append((f"{refs} out of scope", f"{found.left_out_total} out of scope", "dim"))
     if found.stale:
         parts.append((f"{found.stale} stale ({found.stale_days}d+)", f"{found.stale} stale", "dim"))
     for warning in found.warnings if in_range else ():
