@@ -29,9 +29,10 @@ if TYPE_CHECKING:
     from app.storage.ledger import Ledger
 
 
-def _open_ledger(warnings: list[str]) -> Ledger | None:
-    """The user's ledger if there is one; a ledger that cannot be opened is reported, not fatal
-    (the notes may hold every record that matters)."""
+def _open_ledger() -> Ledger | None:
+    """The user's ledger if there is one. One that exists but cannot be read stops the check (exit 2):
+    a gate must not pass on records it could not see, a blocking flag among them; --notes-only is
+    the way to decide from git notes alone."""
     from app import paths
     from app.errors import LedgerError
     from app.storage.ledger import Ledger
@@ -42,8 +43,7 @@ def _open_ledger(warnings: list[str]) -> Ledger | None:
     try:
         return Ledger.open(path)
     except LedgerError as exc:
-        warnings.append(f"review ledger not used: {exc}")
-        return None
+        raise LedgerError(f"{exc} - check cannot decide without it (--notes-only: git notes alone)") from None
 
 
 @click.command("check")
@@ -78,14 +78,12 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
             "or its head not fetched"
         ) from None
     detail = analyzer.detail(found)
-    warnings: list[str] = []
-    ledger = None if notes_only else _open_ledger(warnings)
+    ledger = None if notes_only else _open_ledger()
     try:
         outcome = evaluate_change(analyzer, detail, ledger=ledger)
     finally:
         if ledger is not None:
             ledger.close()
-    outcome.warnings[:0] = warnings
     if json_output:
         click.echo(json_text(outcome.to_json()))
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import threading
 from pathlib import Path
@@ -423,3 +424,29 @@ def test_fetched_but_unmerged_remote_notes_are_read_by_check_and_imported_by_syn
     assert run_cli(["check", "origin/feature", "--repo", str(sam)], data_dir(tmp, "sam")).exit_code == 0
     synced = run_cli(["sync", "--repo", str(sam)], data_dir(tmp, "sam"))
     assert "imported 3 decision(s)" in synced.stdout and "remotes/origin/review-tui" in synced.stdout
+
+
+@pytest.mark.parametrize("damage", ["newer schema", "not sqlite"])
+def test_a_ledger_that_cannot_be_read_stops_the_gate_and_is_left_as_it_was(solo, damage):
+    """A gate that skipped an unreadable ledger could pass over a blocking flag recorded in it."""
+    repo, data = solo
+    review(repo, data, BOB, "plain")
+    ledger = data / "ledger.db"
+    if damage == "newer schema":
+        with sqlite3.connect(ledger) as conn:
+            conn.execute("PRAGMA user_version = 999")
+        conn.close()
+    else:
+        ledger.write_bytes(b"\x00garbage, not a database\n" * 64)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{ledger}{suffix}").unlink(missing_ok=True)
+    before = ledger.read_bytes()
+
+    result = check(repo, data, "plain")
+    assert result.exit_code == 2 and result.stdout == ""
+    line, = result.stderr.splitlines()
+    assert str(ledger) in line and "--notes-only" in line and "Traceback" not in line
+    assert ("newer review-tui" if damage == "newer schema" else "not a valid SQLite database") in line
+    assert ledger.read_bytes() == before
+    # --notes-only decides without it: no approval in the notes, so not met.
+    assert check(repo, data, "plain", "--notes-only").exit_code == 1
