@@ -91,8 +91,8 @@ def translate_errors(path: Path, doing: str, timeout: float | None = None) -> It
         if is_locked_error(exc):
             waited = f" (waited {timeout:g} s)" if timeout is not None else ""
             raise DatabaseLocked(
-                f"{path} is locked by another review-tui process{waited} while {doing}; "
-                "close the other process or try again"
+                f"{path} is locked by another process{waited} while {doing} (another review-tui, "
+                "or a program holding a write lock on it); close it or try again"
             ) from exc
         if is_corrupt_error(exc):
             raise NotOurDatabase(

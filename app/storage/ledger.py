@@ -404,6 +404,25 @@ class Ledger:
                 self._all.add(db)
         return db
 
+    @contextmanager
+    def waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """Within the block, this thread's writes wait at most `seconds` for another process's lock
+        (0: not at all), then raise DatabaseLocked. The TUI's UI thread uses it: a lock held elsewhere
+        must not freeze the screen for the whole busy timeout."""
+        db = self._db()
+        previous = getattr(self._local, "wait", None)
+        self._local.wait = float(seconds)
+        db.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        try:
+            yield
+        finally:
+            self._local.wait = previous
+            db.conn.execute(f"PRAGMA busy_timeout = {int(self._wait() * 1000)}")
+
+    def _wait(self) -> float:
+        wait = getattr(self._local, "wait", None)
+        return self.timeout if wait is None else float(wait)
+
     @property
     def db(self) -> Database:
         """This thread's sqlite_utils.Database, for read queries (stats). Write through the methods."""
@@ -427,7 +446,7 @@ class Ledger:
     def _write(self, doing: str) -> Iterator[Database]:
         self._refuse_readonly(doing)
         db = self._db()
-        with write_transaction(db, self.path, doing, self.timeout):
+        with write_transaction(db, self.path, doing, self._wait()):
             yield db
 
     def _refuse_readonly(self, doing: str) -> None:
@@ -437,7 +456,7 @@ class Ledger:
     @contextmanager
     def _read(self, doing: str) -> Iterator[Database]:
         db = self._db()
-        with translate_errors(self.path, doing, self.timeout):
+        with translate_errors(self.path, doing, self._wait()):
             yield db
 
     def _query(

@@ -106,6 +106,7 @@ class ReviewSession:
         self.timer = timer
         self.persist_seconds = float(persist_seconds)
         self._views: dict[ChunkKey, int] = {}
+        self._to_open: dict[ChunkKey, int | None] = {}  # chunks shown whose view is not recorded yet: index
         self._seen: dict[ChunkKey, SeenLines] = {}
         self._noted: set[tuple[str, str]] = set()
         self._ended = False
@@ -156,11 +157,19 @@ class ReviewSession:
         """`chunk` is on screen now: open its ledger view and start counting for it."""
         self._check_open()
         key = chunk_key(detail, chunk)
-        if key not in self._views:
-            self._views[key] = self.ledger.open_chunk(self.session_id, self.repo_key, key[0], key[1], key[2],
-                                                      chunk.index)
-        self.note_change(detail)
+        # Counting starts first: when the ledger is locked elsewhere the view is recorded, and its
+        # time stored, by a later flush.
         self.timer.show(key, window=WINDOW_SHARE_OF_FLOOR * float(chunk.floor_seconds))
+        if key not in self._views:
+            self._to_open[key] = chunk.index
+        self._open_views()
+        self.note_change(detail)
+
+    def _open_views(self) -> None:
+        for key, index in list(self._to_open.items()):
+            self._views[key] = self.ledger.open_chunk(self.session_id, self.repo_key, key[0], key[1], key[2],
+                                                      index)
+            del self._to_open[key]
 
     def require_lines(self, detail: ChangeDetail, chunk: Chunk, lines: Iterable[LineId]) -> None:
         """The changed lines a reader must have on screen before the chunk counts as read (set once
@@ -194,11 +203,17 @@ class ReviewSession:
         """Write the active time settled so far to the ledger; returns the seconds written."""
         self.timer.tick()
         written = 0.0
-        for key, seconds in self.timer.take().items():
-            view_id = self._views.get(key)
-            if view_id is not None:
-                self.ledger.add_active_time(view_id, seconds)
-                written += seconds
+        unsaved = self.timer.take()
+        try:
+            self._open_views()
+            for key, seconds in list(unsaved.items()):
+                view_id = self._views.get(key)
+                if view_id is not None:
+                    self.ledger.add_active_time(view_id, seconds)
+                    written += seconds
+                del unsaved[key]
+        finally:
+            self.timer.give_back(unsaved)  # what a failed write left (empty when all went in)
         return written
 
     def end(self) -> None:
@@ -281,7 +296,7 @@ class ReviewSession:
     def unopened_chunks(self, detail: PlannedChange) -> list[Chunk]:
         """Chunks of the plan this reviewer never had on screen (any session, any head)."""
         viewed = self._viewed(detail.change.id)
-        viewed.update(key[2] for key in self._views if key[0] == detail.change.id)
+        viewed.update(key[2] for key in [*self._views, *self._to_open] if key[0] == detail.change.id)
         return [chunk for chunk in detail.plan.chunks if chunk.content_hash not in viewed]
 
     def change_status(self, report: ChangeReport, chunk_hashes: list[str] | None) -> str:

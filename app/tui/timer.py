@@ -121,6 +121,12 @@ class ActiveTimer(Generic[Key]):
         self._pending.clear()
         return taken
 
+    def give_back(self, taken: dict[Key, float]) -> None:
+        """Return seconds taken but not stored (the ledger was locked): they are taken again with the
+        next flush, so time spent is never lost nor counted twice."""
+        for key, seconds in taken.items():
+            self._pending[key] = self._pending.get(key, 0.0) + seconds
+
     # -- internals --------------------------------------------------------------------------
     def _now(self, now: float | None) -> float:
         return self.clock() if now is None else float(now)

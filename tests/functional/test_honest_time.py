@@ -145,3 +145,109 @@ def test_an_idle_limit_above_the_maximum_is_lowered_with_a_warning(tmp_path: Pat
     assert any("idle_seconds" in w and "using 60" in w for w in config.warnings)
     path.write_text("idle_seconds = 45\n")
     assert load_user_config(path).idle_seconds == 45 and not load_user_config(path).warnings
+
+
+def _notices(app: ReviewApp) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+async def test_a_ledger_locked_elsewhere_loses_no_time_no_decision_and_does_not_freeze(
+        payments_repo: Path, warm_cache, tmp_path: Path) -> None:
+    """Another process holds the ledger's write lock: the reading time is kept (the clock never goes
+    back), the screen says so once, a decision says plainly it was not saved (within about a second,
+    not the 5 s busy timeout), and once the lock is gone the time and the repeated decision are stored."""
+    import sqlite3
+    import time
+
+    clock = SteppedClock()
+    path = tmp_path / "ledger.db"
+    with Ledger.open(path) as ledger:
+        app = _app(payments_repo, ledger, clock, warm_cache)
+        async with app.run_test(size=(120, 40)) as pilot:
+            detail, chunk = await _open_chunk(app, pilot, "docs/runbook-update", 0)
+            screen = app.screen
+            assert isinstance(screen, ChunkReviewScreen)
+            for _ in range(3):
+                clock.now += 5
+                await pilot.press("j")
+            await pilot.pause(0.1)
+            before_lock = _stored(ledger, app, detail, chunk)
+            assert before_lock >= 10
+
+            holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+            holder.execute("BEGIN EXCLUSIVE")
+            try:
+                for _ in range(4):
+                    clock.now += 5
+                    await pilot.press("j")
+                    await pilot.pause(0.1)  # the persist interval runs, and finds the lock
+                spent = app.session.active_seconds(detail, chunk)
+                assert spent >= before_lock + 20  # kept in memory: nothing taken back
+                assert _stored(ledger, app, detail, chunk) == before_lock
+                warnings = [n for n in _notices(app) if n.startswith("Review time not saved yet")]
+                assert len(warnings) == 1 and "kept and saved once it is free" in warnings[0]
+
+                await pilot.press("a")
+                assert isinstance(app.screen, ConfirmDialog)
+                started = time.monotonic()
+                await pilot.press("y")
+                waited = time.monotonic() - started
+                assert app.screen is screen
+                assert any(n.startswith("Decision not saved: ") and "locked by another process" in n
+                           for n in _notices(app))
+                assert waited < 4  # the decision waits about a second, not the 5 s busy timeout
+                assert ledger.decisions_for(app.session.repo_key, detail.change.id) == []
+                assert app.session.active_seconds(detail, chunk) >= spent
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+
+            clock.now += 5
+            await pilot.press("j")
+            await pilot.pause(0.1)
+            assert _stored(ledger, app, detail, chunk) >= spent + 5  # the kept time, now stored
+            await pilot.press("a")
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("y")
+            await pilot.pause()
+            assert str(screen.query_one("#chunk-status").render()).strip() == "rubber-stamped"
+            await pilot.press("ctrl+q")
+        decisions = ledger.decisions_for(app.session.repo_key, detail.change.id)
+        assert [(d.decision, d.rubber_stamp) for d in decisions] == [("approve", True)]
+        assert decisions[0].active_seconds_at_decision >= spent + 5
+
+
+async def test_a_chunk_opened_while_the_ledger_is_locked_is_shown_and_its_time_stored_later(
+        payments_repo: Path, warm_cache, tmp_path: Path) -> None:
+    import sqlite3
+
+    clock = SteppedClock()
+    path = tmp_path / "ledger.db"
+    with Ledger.open(path) as ledger:
+        app = _app(payments_repo, ledger, clock, warm_cache)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+            holder.execute("BEGIN EXCLUSIVE")
+            try:
+                detail, chunk = await _open_chunk(app, pilot, "docs/runbook-update", 0)
+                screen = app.screen
+                assert isinstance(screen, ChunkReviewScreen)
+                assert str(screen.query_one("#chunk-position").render()) == f"Chunk 1 of {len(detail.plan.chunks)}"
+                assert str(screen.query_one("#chunk-status").render()).strip() == "opened"
+                for _ in range(3):
+                    clock.now += 5
+                    await pilot.press("j")
+                    await pilot.pause(0.1)
+                assert app.session.active_seconds(detail, chunk) >= 15
+                assert sum(n.startswith("Review time not saved yet") for n in _notices(app)) == 1
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+            clock.now += 5
+            await pilot.press("j")
+            await pilot.pause(0.1)
+            views = ledger.chunk_views_for(app.session.repo_key, detail.change.id, REVIEWER)
+            assert [v.chunk_hash for v in views] == [chunk.content_hash]
+            assert _stored(ledger, app, detail, chunk) >= 20
+            await pilot.press("ctrl+q")

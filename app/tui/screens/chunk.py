@@ -43,6 +43,7 @@ from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chu
 from app.core.text import format_duration, one_line
 from app.errors import ReviewTuiError
 from app.report.tables import chunk_locations, fit_chunk_title
+from app.storage.db import DatabaseLocked
 from app.storage.ledger import CommentThread, Decision
 from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target, fold_viewed
 from app.tui.file_context import split_lines
@@ -62,6 +63,12 @@ UNDECIDED_FIRST = ("new", "opened")
 DECIDED = ("approved", "flagged")
 
 CLOCK_REFRESH_SECONDS = 1.0
+# How long the UI thread's own writes (a chunk's view, its active time) wait for a lock held elsewhere:
+# a commit of another review-tui passes, a held lock costs the screen no more than this.
+BACKGROUND_WAIT_SECONDS = 0.1
+# How long a decision waits for a ledger lock held by another process before "Decision not saved"
+# (on the UI thread: the screen does not move meanwhile).
+DECISION_WAIT_SECONDS = 1.0
 
 
 
@@ -114,6 +121,7 @@ class ChunkReviewScreen(ReaderScreen):
         self._statuses: dict[str, str] = {}
         self._stamped: set[str] = set()  # chunks whose standing approval was a rubber stamp
         self._on_screen = False  # the session counts time for the current chunk
+        self._time_unsaved = False  # the last try to store active time found the ledger locked
         self._threads: list[CommentThread] = []  # every thread on the change, for the gutter
 
     # -- composition --------------------------------------------------------------------------
@@ -243,7 +251,10 @@ class ChunkReviewScreen(ReaderScreen):
         if self.session.ended:
             return
         try:
-            self.session.show_chunk(self.detail, self.chunk)
+            with self.session.ledger.waiting_at_most(BACKGROUND_WAIT_SECONDS):
+                self.session.show_chunk(self.detail, self.chunk)
+        except DatabaseLocked:
+            self._time_kept()  # the session counts anyway; a later flush records the view
         except ReviewTuiError as exc:
             self._say(str(exc), title="Review ledger", severity="error")
             return
@@ -262,12 +273,27 @@ class ChunkReviewScreen(ReaderScreen):
         self._persist()
 
     def _persist(self) -> None:
+        """Store the active time so far. It hardly waits for a lock held elsewhere (this runs on the UI
+        thread, every few seconds): a locked ledger keeps the time pending for the next try."""
         if self.session.ended:
             return
         try:
-            self.session.flush()
+            with self.session.ledger.waiting_at_most(BACKGROUND_WAIT_SECONDS):
+                self.session.flush()
+        except DatabaseLocked:
+            self._time_kept()
+            return
         except ReviewTuiError as exc:
             self._say(str(exc), title="Could not save review time", severity="error")
+            return
+        self._time_unsaved = False
+
+    def _time_kept(self) -> None:
+        """Say once per lock that the time is kept in memory (said again only after a save went in)."""
+        if not self._time_unsaved:
+            self._time_unsaved = True
+            self._say("The review ledger is locked by another process: your reading time is kept and "
+                      "saved once it is free.", title="Review time not saved yet", severity="warning")
 
     def _app_focus_changed(self, focused: bool) -> None:
         self.session.focus(focused)
@@ -699,7 +725,8 @@ class ChunkReviewScreen(ReaderScreen):
     def _record(self, decide: Callable[[], Decision], chunk: Chunk) -> None:
         """Run a decision, then refresh statuses and move to the next unreviewed chunk."""
         try:
-            decision: Decision = decide()
+            with self.session.ledger.waiting_at_most(DECISION_WAIT_SECONDS):
+                decision: Decision = decide()
         except ReviewTuiError as exc:
             self._say(str(exc), title="Decision not saved", severity="error")
             return
