@@ -59,7 +59,7 @@ from app.core.planner.model import (
     new_line_range,
     new_segment,
 )
-from app.core.planner.packer import FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
+from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
 from app.core.planner.tree import CodeFile, code_file
 
 # -- globs ---------------------------------------------------------------------------------------
@@ -274,9 +274,12 @@ class _PlanBuilder:
         collapsed: list[int] = []
         binary: list[int] = []
         light: list[int] = []
+        submodules: list[int] = []
         for index, fd in enumerate(self.files):
             if fd.binary:
                 binary.append(index)
+            elif fd.is_submodule and fd.hunks:
+                submodules.append(index)  # never collapsed, even under vendor/: a pointer move is read
             elif fd.changed_lines == 0 or not fd.hunks:
                 light.append(index)
             else:
@@ -287,6 +290,7 @@ class _PlanBuilder:
                 else:
                     code.append(index)
         drafts = self._code_drafts(code)
+        drafts += self._submodule_drafts(submodules)
         drafts += self._collapsed_drafts(collapsed)
         for group in _by_directory(binary, self.paths):
             drafts.append(Draft(KIND_BINARY, light_files=group))
@@ -294,16 +298,30 @@ class _PlanBuilder:
             drafts.append(Draft(KIND_RENAME, light_files=sorted(light, key=lambda i: self.paths[i])))
         return drafts
 
+    def _every_line(self, index: int, kind: str) -> Leaf:
+        """A leaf of every changed line of a file."""
+        leaf = Leaf(index, "", kind, [])
+        for hunk_index, origins in enumerate(self._hunk_origins(index)):
+            for match in _CHANGED_RUNS.finditer(origins):
+                leaf.add(hunk_index, match.start(), match.end() - 1)
+        return leaf
+
+    def _submodule_drafts(self, indices: list[int]) -> list[Draft]:
+        """A chunk of its own for each submodule: its "Subproject commit" lines, titled by what moved."""
+        out: list[Draft] = []
+        for index in indices:
+            packer = Packer(self.config.target_lines, KIND_CODE, self.paths)
+            packer.place(self._every_line(index, CODE_RUN))  # a file replaced by one: cut at line edges
+            packer.close()
+            out += packer.drafts
+        return out
+
     def _collapsed_drafts(self, indices: list[int]) -> list[Draft]:
         out: list[Draft] = []
         for group in _by_directory(indices, self.paths):
             packer = Packer(self.config.target_lines, KIND_COLLAPSED, self.paths)
             for index in group:
-                leaf = Leaf(index, "", WHOLE_FILE, [])
-                for hunk_index, origins in enumerate(self._hunk_origins(index)):
-                    for match in _CHANGED_RUNS.finditer(origins):
-                        leaf.add(hunk_index, match.start(), match.end() - 1)
-                packer.place(leaf)
+                packer.place(self._every_line(index, WHOLE_FILE))
             packer.close()
             out += packer.drafts
         return out
@@ -585,7 +603,8 @@ class _PlanBuilder:
         for index in draft.light_files:
             fd = self.files[index]
             change = {"path": fd.path, "status": fd.status, "old_path": fd.old_path, "new_path": fd.new_path,
-                      "old_blob": fd.old_blob, "new_blob": fd.new_blob, "old_mode": fd.old_mode,
+                      "old_blob": fd.old_blob, "new_blob": fd.new_blob, "old_submodule": fd.old_submodule,
+                      "new_submodule": fd.new_submodule, "old_mode": fd.old_mode,
                       "new_mode": fd.new_mode, "similarity": fd.similarity, "old_size": fd.old_size,
                       "new_size": fd.new_size}
             chunk.file_changes.append(change)
@@ -595,7 +614,7 @@ class _PlanBuilder:
                 identity = [fd.path, fd.status, fd.new_blob or "", (fd.old_blob or "") if fd.new_blob is None else ""]
             else:
                 identity = [fd.old_path or "", fd.new_path or "", fd.status, str(fd.old_mode), str(fd.new_mode),
-                            fd.new_blob or ""]
+                            fd.new_blob or fd.new_submodule or ""]
             digest.update(("\x00".join(identity) + "\n").encode("utf-8", "surrogatepass"))
             chunk.notes.append(_light_note(fd))
         chunk.content_hash = digest.hexdigest()
@@ -661,6 +680,8 @@ class _PlanBuilder:
 
     def _title(self, draft: Draft, chunk: Chunk, file_rank: dict[int, int]) -> str:
         files = chunk.files
+        if len(file_rank) == 1 and (only := self.files[next(iter(file_rank))]).is_submodule:
+            return only.submodule_summary()
         prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else ""
         if len(files) > 1:
             directory = posixpath.dirname(files[0])
@@ -760,6 +781,8 @@ def _line_ranges(segments: list[Segment]) -> list[LineRange]:
 
 
 def _light_note(fd: FileDiff) -> str:
+    if fd.is_submodule:
+        return fd.submodule_summary()
     if fd.status in ("renamed", "copied") and fd.old_path != fd.new_path:
         verb = "moved" if posixpath.basename(fd.old_path or "") == posixpath.basename(fd.new_path or "") \
             and posixpath.dirname(fd.old_path or "") != posixpath.dirname(fd.new_path or "") else fd.status
