@@ -10,6 +10,8 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from app.core.text import visible_path
+
 ADDED = "+"
 DELETED = "-"
 CONTEXT = " "
@@ -107,7 +109,7 @@ class FileDiff:
                                                                  and self.status != "added" else None)
         new = self.new_submodule[:7] if self.new_submodule else ("file" if self.new_path is not None
                                                                  and self.status != "deleted" else None)
-        where = f"submodule {self.display_path}"
+        where = f"submodule {visible_path(self.display_path)}"
         if old is None:
             return f"{where}: added at {new}"
         if new is None:

@@ -61,6 +61,7 @@ from app.core.planner.model import (
 )
 from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
 from app.core.planner.tree import CodeFile, code_file
+from app.core.text import visible_path
 
 # -- globs ---------------------------------------------------------------------------------------
 
@@ -244,17 +245,18 @@ class _PlanBuilder:
     # -- classification -----------------------------------------------------------------------
     def _collapse_reason(self, fd: FileDiff) -> str | None:
         path = fd.path
+        shown = visible_path(path)
         pattern = self.collapsed.match(path) or (fd.old_path and self.collapsed.match(fd.old_path))
         if pattern:
-            return f"{path}: generated, vendored or lock file (matches {pattern!r}): collapsed"
+            return f"{shown}: generated, vendored or lock file (matches {pattern!r}): collapsed"
         if fd.changed_lines >= self.config.data_min_lines:
             pattern = self.data.match(path)
             if pattern:
-                return (f"{path}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
+                return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
         marker = self._generated_marker(fd)
         if marker:
-            return f"{path}: marked generated ({marker!r} in its first lines): collapsed"
+            return f"{shown}: marked generated ({marker!r} in its first lines): collapsed"
         return None
 
     def _generated_marker(self, fd: FileDiff) -> str | None:
@@ -399,7 +401,7 @@ class _PlanBuilder:
                                                   -len(self.paths[c])))
             pairs[index] = best
             self.file_notes.setdefault(index, []).append(
-                f"{path} is reviewed with {self.paths[best]}, the module it tests")
+                f"{visible_path(path)} is reviewed with {visible_path(self.paths[best])}, the module it tests")
         return pairs
 
     def _use_pairs(self, code_files: dict[int, CodeFile], taken: dict[int, int]) -> dict[int, int]:
@@ -451,7 +453,8 @@ class _PlanBuilder:
                 pairs[index] = definer
                 load[definer] = load.get(definer, 0) + facts.tree.size
                 self.file_notes.setdefault(index, []).append(
-                    f"{self.paths[index]} uses {name}, defined in {self.paths[definer]}: reviewed together")
+                    f"{visible_path(self.paths[index])} uses {name}, defined in {visible_path(self.paths[definer])}: "
+                    "reviewed together")
                 break
         return pairs
 
@@ -626,8 +629,8 @@ class _PlanBuilder:
             len(chunk.files), per_file, "binary" if draft.kind == KIND_BINARY else "unchanged-content")
         if draft.kind == KIND_BINARY:
             directory = posixpath.dirname(chunk.files[0])
-            chunk.title = (f"Binary: {chunk.files[0]}" if len(chunk.files) == 1
-                           else f"Binary: {directory or '.'}/ ({len(chunk.files)} files)")
+            chunk.title = (f"Binary: {visible_path(chunk.files[0])}" if len(chunk.files) == 1
+                           else f"Binary: {visible_path(directory or '.')}/ ({len(chunk.files)} files)")
         elif len(chunk.files) == 1:
             chunk.title = f"No line changes: {chunk.notes[0]}"
         else:
@@ -679,7 +682,9 @@ class _PlanBuilder:
                     chunks[target].complexity_added += points
 
     def _title(self, draft: Draft, chunk: Chunk, file_rank: dict[int, int]) -> str:
-        files = chunk.files
+        # A title is text to show: its paths with their control characters as symbols (one_line, which
+        # shows it, would turn a newline in a file name into a space, naming another file).
+        files = [visible_path(path) for path in chunk.files]
         if len(file_rank) == 1 and (only := self.files[next(iter(file_rank))]).is_submodule:
             return only.submodule_summary()
         prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else ""
@@ -783,23 +788,24 @@ def _line_ranges(segments: list[Segment]) -> list[LineRange]:
 def _light_note(fd: FileDiff) -> str:
     if fd.is_submodule:
         return fd.submodule_summary()
+    path = visible_path(fd.path)
     if fd.status in ("renamed", "copied") and fd.old_path != fd.new_path:
         verb = "moved" if posixpath.basename(fd.old_path or "") == posixpath.basename(fd.new_path or "") \
             and posixpath.dirname(fd.old_path or "") != posixpath.dirname(fd.new_path or "") else fd.status
-        return f"{fd.old_path} {verb} to {fd.new_path}" + (
+        return f"{visible_path(fd.old_path or '')} {verb} to {visible_path(fd.new_path or '')}" + (
             f" ({fd.similarity}% similar)" if fd.binary and fd.similarity else "")
     if fd.binary:
         # Sizes are shown only when the diff knows them (a tree-to-tree diff reports 0).
         if fd.status == "added":
-            return f"{fd.path}: binary file added" + (f" ({fd.new_size:,} bytes)" if fd.new_size else "")
+            return f"{path}: binary file added" + (f" ({fd.new_size:,} bytes)" if fd.new_size else "")
         if fd.status == "deleted":
-            return f"{fd.path}: binary file deleted" + (f" ({fd.old_size:,} bytes)" if fd.old_size else "")
+            return f"{path}: binary file deleted" + (f" ({fd.old_size:,} bytes)" if fd.old_size else "")
         sizes = f" ({fd.old_size:,} -> {fd.new_size:,} bytes)" if fd.old_size or fd.new_size else ""
-        return f"{fd.path}: binary file changed{sizes}"
+        return f"{path}: binary file changed{sizes}"
     if fd.old_mode != fd.new_mode and fd.old_mode and fd.new_mode:
-        return f"{fd.path}: mode {fd.old_mode:o} -> {fd.new_mode:o}"
+        return f"{path}: mode {fd.old_mode:o} -> {fd.new_mode:o}"
     if fd.status == "added":
-        return f"{fd.path}: empty file added"
+        return f"{path}: empty file added"
     if fd.status == "deleted":
-        return f"{fd.path}: empty file deleted"
-    return f"{fd.path}: {fd.status}, no line changes"
+        return f"{path}: empty file deleted"
+    return f"{path}: {fd.status}, no line changes"
