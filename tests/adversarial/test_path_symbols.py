@@ -85,4 +85,6 @@ async def test_the_chunk_header_shows_control_characters_in_file_names_as_symbol
         where = rendered(app.screen.query_one("#chunk-where", Static))
         assert title.strip() == f"{shown}: f"
         assert where.strip() == f"{shown}:1-2"
-        assert_shown(title + where, shown)
+        (header,) = [row.text for row in app.screen.diff_view.lines if row.kind == "file"]
+        assert header == f"{shown}  (added, +2 −0)"
+        assert_shown(title + where + header, shown)
