@@ -85,6 +85,14 @@ def one_line(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def visible_path(path: str, limit: int = 200) -> str:
+    """A file name on one line as it is: control characters as visible symbols, a newline as ␤ and a
+    tab as ␉ too (one_line's space would show `new\nline.py` as another file, `new line.py`), cut with
+    an ellipsis."""
+    shown = visible(path).replace("\t", "␉")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 # json.dumps escapes C0 controls but passes DEL, C1 controls (U+009B is a CSI to many terminals), bidi
 # overrides and zero-width characters through as raw characters when ensure_ascii is off, and a lone
 # surrogate would make the output invalid UTF-8.

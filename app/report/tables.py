@@ -13,7 +13,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import fit_middle, format_duration, human_age, one_line, percent, significant
+from app.core.text import fit_middle, format_duration, human_age, one_line, percent, significant, visible_path
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
@@ -238,7 +238,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         parts.append(Text("Destructive operations", style="bold red"))
         for op in found.destructive_ops:
             where = f"{op.path}:{op.line}" if op.line else op.path
-            parts.append(Text("  ✗ " + one_line(f"{where}: {op.explanation}", 300)))
+            parts.append(Text("  ✗ " + one_line(f"{visible_path(where)}: {op.explanation}", 300)))
             parts.append(Text("      " + one_line(op.text, 200), style="dim"))
     for note in found.destructive_notes:
         parts.append(Text("  ! " + one_line(note, 300), style="yellow"))
@@ -252,7 +252,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
             parts.append(Text("  ! " + one_line(note, 300), style="yellow"))
     worst = found.complexity.worst_function
     if worst:
-        parts.append(Text(f"Worst function: {one_line(worst.name, 80)} in {one_line(worst.path or '', 80)}"
+        parts.append(Text(f"Worst function: {one_line(worst.name, 80)} in {visible_path(worst.path or '', 80)}"
                           f" — grade {worst.grade}, CC {worst.complexity}"))
     # path -> (delta, before, after); a delta exists only where both sides were measured
     changed_mi: dict[str, tuple[float, float, float]] = {}
@@ -265,10 +265,10 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         parts.append(Text(f"Maintainability index (radon MI, 0-100, higher is easier): {total:+.1f} in "
                           f"{len(changed_mi)} file{'s' if len(changed_mi) != 1 else ''}"))
         for path, (delta, before, after) in sorted(changed_mi.items(), key=lambda kv: kv[1][0])[:5]:
-            parts.append(Text(f"  {one_line(path, 80)}: {before:.1f} → {after:.1f} ({delta:+.1f})",
+            parts.append(Text(f"  {visible_path(path, 80)}: {before:.1f} → {after:.1f} ({delta:+.1f})",
                               style="yellow" if delta < 0 else ""))
     for path, error in found.complexity.errors.items():
-        parts.append(Text("  ! " + one_line(f"{path}: {error}", 300), style="yellow"))
+        parts.append(Text("  ! " + one_line(f"{visible_path(path)}: {error}", 300), style="yellow"))
     return Group(*parts)
 
 
@@ -285,7 +285,8 @@ def chunk_locations(ranges: Sequence[LineRange], files: int = 3, spans: int = 4)
 
     parts = []
     for path, (new, old) in list(by_path.items())[:files]:
-        text = f"{path}:{listed(new)}" if new else path
+        shown = visible_path(path)
+        text = f"{shown}:{listed(new)}" if new else shown
         parts.append(text + (f" (old {listed(old)})" if old else ""))
     more = len(by_path) - files
     return "; ".join(parts) + (f"; +{more} more file{'s' if more != 1 else ''}" if more > 0 else "")
@@ -300,7 +301,8 @@ def _blast_lines(found: Assessment) -> list[Text]:
         for seam in found.seams:
             callers = ", ".join(one_line(c, 80) for c in seam.direct_callers[:5])
             more = seam.direct - min(5, len(seam.direct_callers))
-            lines.append(Text("  ◆ " + one_line(f"{seam.symbol} ({seam.change}, {seam.path}:{seam.line}) used by "
+            where = f"{visible_path(seam.path)}:{seam.line}"
+            lines.append(Text("  ◆ " + one_line(f"{seam.symbol} ({seam.change}, {where}) used by "
                                                  f"{callers}" + (f" (+{more} more)" if more > 0 else ""), 300)))
     if blast is None:
         return lines

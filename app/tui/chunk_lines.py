@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
+from app.core.text import visible_path
 from app.tui.file_context import Expansions, FileLayout, window_rows
 from app.tui.widgets.diff_view import DisplayLine, LineKind
 
@@ -121,7 +122,7 @@ class ChunkLines:
         share = f"+{additions} −{deletions}"
         if additions + deletions != fd.changed_lines:
             share += f" of +{fd.additions} −{fd.deletions}"
-        yield DisplayLine("file", None, None, f"{fd.display_path}  ({fd.status}, {share})", path)
+        yield DisplayLine("file", None, None, f"{visible_path(fd.display_path)}  ({fd.status}, {share})", path)
         ai_here = self.detail.provenance.ai_lines.get(path, {})
         blocks = self._blocks(fd, segments)
         marks = self._hotspot_marks(fd, blocks)
@@ -251,7 +252,7 @@ class ChunkLines:
         rows: list[DisplayLine] = []
         for change, note in zip(chunk.file_changes, chunk.notes, strict=False):
             path = str(change.get("path") or "")
-            rows.append(DisplayLine("file", None, None, f"{path}  ({change.get('status', '?')})", path))
+            rows.append(DisplayLine("file", None, None, f"{visible_path(path)}  ({change.get('status', '?')})", path))
             rows.append(DisplayLine("note", None, None, note, path))
         for note in chunk.notes[len(chunk.file_changes):]:
             rows.append(DisplayLine("note", None, None, note, chunk.files[0] if chunk.files else ""))
@@ -272,7 +273,7 @@ class ChunkLines:
             fd = self.detail.files[file_index]
             additions = sum(s.additions for s in segments)
             deletions = sum(s.deletions for s in segments)
-            header = f"{fd.display_path}  ({fd.status}, +{additions} −{deletions})"
+            header = f"{visible_path(fd.display_path)}  ({fd.status}, +{additions} −{deletions})"
             rows.append(DisplayLine("file", None, None, header, fd.path))
         rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
         rows.append(DisplayLine("note", None, None,

@@ -10,9 +10,12 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from app.core.text import visible_path
+
 ADDED = "+"
 DELETED = "-"
 CONTEXT = " "
+GITLINK_MODE = 0o160000  # a submodule: the tree entry names a commit of another repository, not a blob
 
 
 @dataclass(slots=True)
@@ -71,6 +74,10 @@ class FileDiff:
     problem: str | None = None
     """Why this file's content could not be read (a blob missing from a partial or damaged clone):
     it is listed with no lines rather than guessed, and the rest of the diff is unaffected."""
+    old_submodule: str | None = None
+    """The commit a submodule (gitlink) side points at. That side has no blob (`old_blob` is None):
+    the commit lives in the submodule's own repository. Its lines are git's "Subproject commit <id>"."""
+    new_submodule: str | None = None
 
     @property
     def path(self) -> str:
@@ -90,6 +97,24 @@ class FileDiff:
     @property
     def changed_lines(self) -> int:
         return self.additions + self.deletions
+
+    @property
+    def is_submodule(self) -> bool:
+        return self.old_submodule is not None or self.new_submodule is not None
+
+    def submodule_summary(self) -> str:
+        """What happened to a submodule: "submodule vendor/lib: 847fc70 -> dc1b590", "... added at
+        dc1b590", "... removed (was 847fc70)"; a side that is not a submodule is "file"."""
+        old = self.old_submodule[:7] if self.old_submodule else ("file" if self.old_path is not None
+                                                                 and self.status != "added" else None)
+        new = self.new_submodule[:7] if self.new_submodule else ("file" if self.new_path is not None
+                                                                 and self.status != "deleted" else None)
+        where = f"submodule {visible_path(self.display_path)}"
+        if old is None:
+            return f"{where}: added at {new}"
+        if new is None:
+            return f"{where}: removed (was {old})"
+        return f"{where}: {old} -> {new}" if old != new else f"{where}: at {new}"
 
     @property
     def is_pure_rename(self) -> bool:

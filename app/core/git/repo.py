@@ -236,6 +236,30 @@ def _join_typechanges(files: list[FileDiff]) -> list[FileDiff]:
     return out
 
 
+def _pair_moved_submodules(files: list[FileDiff]) -> list[FileDiff]:
+    """A submodule moved to another path at the same commit, as one rename, as git's rename detection
+    pairs it (`git diff --numstat`: 0 0). libgit2 finds renames by content, which a gitlink has none
+    of here, so it reports a deletion and an addition (one line each)."""
+    gone: dict[str, list[int]] = {}
+    for index, fd in enumerate(files):
+        if fd.status == "deleted" and fd.old_submodule:
+            gone.setdefault(fd.old_submodule, []).append(index)
+    if not gone:
+        return files
+    moved: dict[int, FileDiff] = {}
+    dropped: set[int] = set()
+    for index, fd in enumerate(files):
+        candidates = gone.get(fd.new_submodule or "") if fd.status == "added" else None
+        if candidates:
+            at = candidates.pop(0)
+            old = files[at]
+            dropped.add(at)
+            moved[index] = FileDiff("renamed", old.old_path, fd.new_path, similarity=100, old_mode=old.old_mode,
+                                    new_mode=fd.new_mode, old_submodule=old.old_submodule,
+                                    new_submodule=fd.new_submodule)
+    return [moved.get(index, fd) for index, fd in enumerate(files) if index not in dropped]
+
+
 def _typechange(gone: FileDiff, new: FileDiff) -> FileDiff:
     """One FileDiff for a path whose type changed (file -> symlink, submodule -> file ...).
 
@@ -246,7 +270,8 @@ def _typechange(gone: FileDiff, new: FileDiff) -> FileDiff:
     """
     fd = FileDiff("typechange", gone.old_path, new.new_path, gone.old_blob, new.new_blob,
                   binary=gone.binary or new.binary, old_size=gone.old_size, new_size=new.new_size,
-                  old_mode=gone.old_mode, new_mode=new.new_mode)
+                  old_mode=gone.old_mode, new_mode=new.new_mode, old_submodule=gone.old_submodule,
+                  new_submodule=new.new_submodule)
     if fd.binary:
         return fd
     lines = [line for hunk in (*gone.hunks, *new.hunks) for line in hunk.lines]
@@ -1035,29 +1060,35 @@ class GitRepo:
                 raise DiffStopped
             if delta.status == DeltaStatus.UNMODIFIED:
                 continue
-            missing = [str(f.id) for f in (delta.old_file, delta.new_file)
+            # A submodule side names a commit of another repository: never a blob to look for here.
+            blobs = [f for f in (delta.old_file, delta.new_file) if f.mode != FileMode.COMMIT]
+            missing = [str(f.id) for f in blobs
                        if f.flags & _VALID_ID and f.id.raw != bytes(20) and str(f.id) not in odb]
-            sizes = [f.size or (self.blob_size(str(f.id)) if f.flags & _VALID_ID else 0)
-                     for f in (delta.old_file, delta.new_file)]
-            too_big = max(sizes) > MAX_DIFF_BLOB_BYTES
+            sizes = [f.size or (self.blob_size(str(f.id)) if f.flags & _VALID_ID else 0) for f in blobs]
+            too_big = max(sizes, default=0) > MAX_DIFF_BLOB_BYTES
             fd = self._file_diff(diff, index, delta, summarise=too_big or bool(missing))
             if missing:
                 fd.binary = False
                 fd.problem = (f"blob {missing[0][:10]} is missing (partial or damaged clone): "
                               "its lines are not shown or counted")
             files.append(fd)
-        return _join_typechanges(files)
+        return _join_typechanges(_pair_moved_submodules(files))
 
     def _file_diff(self, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta, *, summarise: bool) -> FileDiff:
         old, new = delta.old_file, delta.new_file
         status = _STATUS_NAMES.get(delta.status, "modified")
         zero = "0" * 40
+        old_id = None if str(old.id) == zero else str(old.id)
+        new_id = None if str(new.id) == zero else str(new.id)
+        old_gitlink, new_gitlink = old.mode == FileMode.COMMIT, new.mode == FileMode.COMMIT
         fd = FileDiff(
             status=status,
             old_path=None if status == "added" else decode_path(old.raw_path),
             new_path=None if status == "deleted" else decode_path(new.raw_path),
-            old_blob=None if str(old.id) == zero else str(old.id),
-            new_blob=None if str(new.id) == zero else str(new.id),
+            old_blob=None if old_gitlink else old_id,
+            new_blob=None if new_gitlink else new_id,
+            old_submodule=old_id if old_gitlink else None,
+            new_submodule=new_id if new_gitlink else None,
             similarity=delta.similarity if status in ("renamed", "copied") else 0,
             old_size=old.size,
             new_size=new.size,

@@ -10,6 +10,7 @@ from app.core.git.diff import FileDiff
 from app.core.impact.destructive.legacy import detect_destructive
 from app.core.impact.destructive.ops import DestructiveOp
 from app.core.impact.tiers import TierConfig, TierRule
+from app.core.text import visible_path
 
 if TYPE_CHECKING:
     from app.core.impact.destructive.scan import Reader
@@ -86,7 +87,7 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         tier = config.default_tier if rule is None else rule.tier
         if tier != path_tier:
             continue
-        line = (f"{paths[0]} matches no tier rule: default tier {tier}" if rule is None
+        line = (f"{visible_path(paths[0])} matches no tier rule: default tier {tier}" if rule is None
                 else config.explain(rule, paths[0]))
         reasons.append(line + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""))
     return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive, notes)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.memo import ContentMemo, Submit
+from app.core.text import visible_path
 
 GRAPH_VERSION = "1"
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
@@ -783,7 +784,8 @@ def blast_radius(
             continue
         after = _head_defs(head_path or base_path, head_data)
         if after is None:
-            result.notes.append(f"{head_path}: the new version does not parse: its symbols count as changed")
+            result.notes.append(f"{visible_path(head_path or base_path)}: the new version does not parse: "
+                                "its symbols count as changed")
             after = {}
         for symbol in before:
             if not symbol.public:

@@ -36,6 +36,7 @@ from functools import cached_property
 
 from app.core.globs import GlobError, GlobSet, compile_glob
 from app.core.settings import SectionReader
+from app.core.text import visible_path
 
 MIN_TIER = 0
 MAX_TIER = 3
@@ -61,7 +62,7 @@ class TierRule:
     def describe(self, path: str) -> str:
         """One line saying why `path` has this rule's tier."""
         why = f" — {self.reason}" if self.reason else ""
-        return f"{path} matches '{self.glob}' ({self.source}): tier {self.tier}{why}"
+        return f"{visible_path(path)} matches '{self.glob}' ({self.source}): tier {self.tier}{why}"
 
 
 def _rules(tier: int, reason: str, globs: str) -> list[TierRule]:
@@ -228,6 +229,6 @@ def tier_of(path: str, config: TierConfig) -> tuple[int, str]:
     """The tier of `path` and a one-line reason naming the rule that decided it."""
     rule = config.rule_for(path)
     if rule is None:
-        return config.default_tier, f"{path} matches no tier rule: default tier {config.default_tier}"
+        return config.default_tier, f"{visible_path(path)} matches no tier rule: default tier {config.default_tier}"
     return rule.tier, config.explain(rule, path)
 

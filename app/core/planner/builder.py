@@ -59,8 +59,9 @@ from app.core.planner.model import (
     new_line_range,
     new_segment,
 )
-from app.core.planner.packer import FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
+from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
 from app.core.planner.tree import CodeFile, code_file
+from app.core.text import visible_path
 
 # -- globs ---------------------------------------------------------------------------------------
 
@@ -244,17 +245,18 @@ class _PlanBuilder:
     # -- classification -----------------------------------------------------------------------
     def _collapse_reason(self, fd: FileDiff) -> str | None:
         path = fd.path
+        shown = visible_path(path)
         pattern = self.collapsed.match(path) or (fd.old_path and self.collapsed.match(fd.old_path))
         if pattern:
-            return f"{path}: generated, vendored or lock file (matches {pattern!r}): collapsed"
+            return f"{shown}: generated, vendored or lock file (matches {pattern!r}): collapsed"
         if fd.changed_lines >= self.config.data_min_lines:
             pattern = self.data.match(path)
             if pattern:
-                return (f"{path}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
+                return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
         marker = self._generated_marker(fd)
         if marker:
-            return f"{path}: marked generated ({marker!r} in its first lines): collapsed"
+            return f"{shown}: marked generated ({marker!r} in its first lines): collapsed"
         return None
 
     def _generated_marker(self, fd: FileDiff) -> str | None:
@@ -274,9 +276,12 @@ class _PlanBuilder:
         collapsed: list[int] = []
         binary: list[int] = []
         light: list[int] = []
+        submodules: list[int] = []
         for index, fd in enumerate(self.files):
             if fd.binary:
                 binary.append(index)
+            elif fd.is_submodule and fd.hunks:
+                submodules.append(index)  # never collapsed, even under vendor/: a pointer move is read
             elif fd.changed_lines == 0 or not fd.hunks:
                 light.append(index)
             else:
@@ -287,6 +292,7 @@ class _PlanBuilder:
                 else:
                     code.append(index)
         drafts = self._code_drafts(code)
+        drafts += self._submodule_drafts(submodules)
         drafts += self._collapsed_drafts(collapsed)
         for group in _by_directory(binary, self.paths):
             drafts.append(Draft(KIND_BINARY, light_files=group))
@@ -294,16 +300,30 @@ class _PlanBuilder:
             drafts.append(Draft(KIND_RENAME, light_files=sorted(light, key=lambda i: self.paths[i])))
         return drafts
 
+    def _every_line(self, index: int, kind: str) -> Leaf:
+        """A leaf of every changed line of a file."""
+        leaf = Leaf(index, "", kind, [])
+        for hunk_index, origins in enumerate(self._hunk_origins(index)):
+            for match in _CHANGED_RUNS.finditer(origins):
+                leaf.add(hunk_index, match.start(), match.end() - 1)
+        return leaf
+
+    def _submodule_drafts(self, indices: list[int]) -> list[Draft]:
+        """A chunk of its own for each submodule: its "Subproject commit" lines, titled by what moved."""
+        out: list[Draft] = []
+        for index in indices:
+            packer = Packer(self.config.target_lines, KIND_CODE, self.paths)
+            packer.place(self._every_line(index, CODE_RUN))  # a file replaced by one: cut at line edges
+            packer.close()
+            out += packer.drafts
+        return out
+
     def _collapsed_drafts(self, indices: list[int]) -> list[Draft]:
         out: list[Draft] = []
         for group in _by_directory(indices, self.paths):
             packer = Packer(self.config.target_lines, KIND_COLLAPSED, self.paths)
             for index in group:
-                leaf = Leaf(index, "", WHOLE_FILE, [])
-                for hunk_index, origins in enumerate(self._hunk_origins(index)):
-                    for match in _CHANGED_RUNS.finditer(origins):
-                        leaf.add(hunk_index, match.start(), match.end() - 1)
-                packer.place(leaf)
+                packer.place(self._every_line(index, WHOLE_FILE))
             packer.close()
             out += packer.drafts
         return out
@@ -381,7 +401,7 @@ class _PlanBuilder:
                                                   -len(self.paths[c])))
             pairs[index] = best
             self.file_notes.setdefault(index, []).append(
-                f"{path} is reviewed with {self.paths[best]}, the module it tests")
+                f"{visible_path(path)} is reviewed with {visible_path(self.paths[best])}, the module it tests")
         return pairs
 
     def _use_pairs(self, code_files: dict[int, CodeFile], taken: dict[int, int]) -> dict[int, int]:
@@ -433,7 +453,8 @@ class _PlanBuilder:
                 pairs[index] = definer
                 load[definer] = load.get(definer, 0) + facts.tree.size
                 self.file_notes.setdefault(index, []).append(
-                    f"{self.paths[index]} uses {name}, defined in {self.paths[definer]}: reviewed together")
+                    f"{visible_path(self.paths[index])} uses {name}, defined in {visible_path(self.paths[definer])}: "
+                    "reviewed together")
                 break
         return pairs
 
@@ -585,7 +606,8 @@ class _PlanBuilder:
         for index in draft.light_files:
             fd = self.files[index]
             change = {"path": fd.path, "status": fd.status, "old_path": fd.old_path, "new_path": fd.new_path,
-                      "old_blob": fd.old_blob, "new_blob": fd.new_blob, "old_mode": fd.old_mode,
+                      "old_blob": fd.old_blob, "new_blob": fd.new_blob, "old_submodule": fd.old_submodule,
+                      "new_submodule": fd.new_submodule, "old_mode": fd.old_mode,
                       "new_mode": fd.new_mode, "similarity": fd.similarity, "old_size": fd.old_size,
                       "new_size": fd.new_size}
             chunk.file_changes.append(change)
@@ -595,7 +617,7 @@ class _PlanBuilder:
                 identity = [fd.path, fd.status, fd.new_blob or "", (fd.old_blob or "") if fd.new_blob is None else ""]
             else:
                 identity = [fd.old_path or "", fd.new_path or "", fd.status, str(fd.old_mode), str(fd.new_mode),
-                            fd.new_blob or ""]
+                            fd.new_blob or fd.new_submodule or ""]
             digest.update(("\x00".join(identity) + "\n").encode("utf-8", "surrogatepass"))
             chunk.notes.append(_light_note(fd))
         chunk.content_hash = digest.hexdigest()
@@ -607,8 +629,8 @@ class _PlanBuilder:
             len(chunk.files), per_file, "binary" if draft.kind == KIND_BINARY else "unchanged-content")
         if draft.kind == KIND_BINARY:
             directory = posixpath.dirname(chunk.files[0])
-            chunk.title = (f"Binary: {chunk.files[0]}" if len(chunk.files) == 1
-                           else f"Binary: {directory or '.'}/ ({len(chunk.files)} files)")
+            chunk.title = (f"Binary: {visible_path(chunk.files[0])}" if len(chunk.files) == 1
+                           else f"Binary: {visible_path(directory or '.')}/ ({len(chunk.files)} files)")
         elif len(chunk.files) == 1:
             chunk.title = f"No line changes: {chunk.notes[0]}"
         else:
@@ -660,7 +682,11 @@ class _PlanBuilder:
                     chunks[target].complexity_added += points
 
     def _title(self, draft: Draft, chunk: Chunk, file_rank: dict[int, int]) -> str:
-        files = chunk.files
+        # A title is text to show: its paths with their control characters as symbols (one_line, which
+        # shows it, would turn a newline in a file name into a space, naming another file).
+        files = [visible_path(path) for path in chunk.files]
+        if len(file_rank) == 1 and (only := self.files[next(iter(file_rank))]).is_submodule:
+            return only.submodule_summary()
         prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else ""
         if len(files) > 1:
             directory = posixpath.dirname(files[0])
@@ -760,23 +786,26 @@ def _line_ranges(segments: list[Segment]) -> list[LineRange]:
 
 
 def _light_note(fd: FileDiff) -> str:
+    if fd.is_submodule:
+        return fd.submodule_summary()
+    path = visible_path(fd.path)
     if fd.status in ("renamed", "copied") and fd.old_path != fd.new_path:
         verb = "moved" if posixpath.basename(fd.old_path or "") == posixpath.basename(fd.new_path or "") \
             and posixpath.dirname(fd.old_path or "") != posixpath.dirname(fd.new_path or "") else fd.status
-        return f"{fd.old_path} {verb} to {fd.new_path}" + (
+        return f"{visible_path(fd.old_path or '')} {verb} to {visible_path(fd.new_path or '')}" + (
             f" ({fd.similarity}% similar)" if fd.binary and fd.similarity else "")
     if fd.binary:
         # Sizes are shown only when the diff knows them (a tree-to-tree diff reports 0).
         if fd.status == "added":
-            return f"{fd.path}: binary file added" + (f" ({fd.new_size:,} bytes)" if fd.new_size else "")
+            return f"{path}: binary file added" + (f" ({fd.new_size:,} bytes)" if fd.new_size else "")
         if fd.status == "deleted":
-            return f"{fd.path}: binary file deleted" + (f" ({fd.old_size:,} bytes)" if fd.old_size else "")
+            return f"{path}: binary file deleted" + (f" ({fd.old_size:,} bytes)" if fd.old_size else "")
         sizes = f" ({fd.old_size:,} -> {fd.new_size:,} bytes)" if fd.old_size or fd.new_size else ""
-        return f"{fd.path}: binary file changed{sizes}"
+        return f"{path}: binary file changed{sizes}"
     if fd.old_mode != fd.new_mode and fd.old_mode and fd.new_mode:
-        return f"{fd.path}: mode {fd.old_mode:o} -> {fd.new_mode:o}"
+        return f"{path}: mode {fd.old_mode:o} -> {fd.new_mode:o}"
     if fd.status == "added":
-        return f"{fd.path}: empty file added"
+        return f"{path}: empty file added"
     if fd.status == "deleted":
-        return f"{fd.path}: empty file deleted"
-    return f"{fd.path}: {fd.status}, no line changes"
+        return f"{path}: empty file deleted"
+    return f"{path}: {fd.status}, no line changes"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from app.core.text import visible_path
+
 FUNCTION_UNIT = "function"  # an indivisible unit
 CODE_RUN = "code"  # divisible code: module level, class level, or a file without definitions
 WHOLE_FILE = "file"  # a whole collapsed file: indivisible
@@ -125,8 +127,8 @@ class Packer:
             if node.kind == FUNCTION_UNIT:
                 reason = f"{node.label} alone has {node.size} changed lines (target {self.target})"
             else:
-                reason = (f"{self.paths[node.file_index]} is one collapsed file with {node.size} changed lines "
-                          f"(target {self.target})")
+                reason = (f"{visible_path(self.paths[node.file_index])} is one collapsed file with {node.size} "
+                          f"changed lines (target {self.target})")
             self.current = Draft(self.kind, [node], node.size, True, reason)
             self.close()
             return
@@ -134,7 +136,7 @@ class Packer:
         # near-equal pieces; the last stays open for what follows.
         pieces = math.ceil(node.size / self.target)
         step = math.ceil(node.size / pieces)
-        note = (f"{self.paths[node.file_index]}: a run of {node.size} changed lines without definitions "
+        note = (f"{visible_path(self.paths[node.file_index])}: a run of {node.size} changed lines without definitions "
                 f"cut at line boundaries into {pieces} chunks")
         for start in range(0, node.size, step):
             self.add(node.piece(start, start + step, note))

@@ -27,6 +27,7 @@ from app.core.metrics.spans import (
     unit_index,
 )
 from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, Group, Leaf, sized
+from app.core.text import visible_path
 from app.errors import ReviewTuiError
 
 # Runs of one origin in a hunk's origin string ("  --++ +"): added or deleted lines.
@@ -91,7 +92,7 @@ def code_file(index: int, fd: FileDiff, notes: list[str], origins_of: list[str],
     """The tree of one code file (file `index` of the change), reading its definitions as needed."""
     path = fd.path
     if fd.status in ("renamed", "copied") and fd.old_path and fd.old_path != fd.new_path:
-        notes.append(f"{path}: {fd.status} from {fd.old_path}")
+        notes.append(f"{visible_path(path)}: {fd.status} from {visible_path(fd.old_path)}")
     # Exact definitions (both sides, ast or lizard) only where they decide a cut: the file's
     # change exceeds a chunk. Otherwise they only name what a chunk holds, and the quick
     # scanner reads the new side alone; deleted lines take their names from it (see _file_tree).
@@ -106,7 +107,7 @@ def code_file(index: int, fd: FileDiff, notes: list[str], origins_of: list[str],
         if result is None:
             continue
         if result.error is not None:
-            notes.append(f"{path} ({side} version) {result.error}: cut at hunk edges")
+            notes.append(f"{visible_path(path)} ({side} version) {result.error}: cut at hunk edges")
             owners = {}
             break
         if result.spans:

@@ -27,6 +27,7 @@ from app.core.provenance.commits import (
     squash_hint,
 )
 from app.core.provenance.gitai import GitAiNote, NoteFormatError, parse_git_ai_note
+from app.core.text import visible_path
 from app.errors import RepoError
 
 if TYPE_CHECKING:  # only for annotations: the analysis receives an open GitRepo
@@ -234,7 +235,7 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
         path = fd.new_path or ""
         spans = repo.blame_origins(path, head, base)
         if spans is None:
-            result.errors.append(f"{path}: cannot blame at {head[:10]}: commit-level share used")
+            result.errors.append(f"{visible_path(path)}: cannot blame at {head[:10]}: commit-level share used")
             return False
         starts = [span[0] for span in spans]
         for line in fd.added_lines():
@@ -243,7 +244,8 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
                 continue
             pos = bisect.bisect_right(starts, number) - 1
             if pos < 0 or number >= spans[pos][0] + spans[pos][1]:
-                result.errors.append(f"{path}: blame does not cover line {number}: commit-level share used")
+                result.errors.append(f"{visible_path(path)}: blame does not cover line {number}: "
+                                     "commit-level share used")
                 return False
             _, _, owner, orig_path, orig_start = spans[pos]
             if owner is None:

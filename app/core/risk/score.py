@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core.settings import SectionReader
+from app.core.text import visible_path
 from app.errors import ConfigError
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -341,8 +342,8 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
         **_code_explanations(inputs),
     }
     if inputs.history_known:
-        out["history"] = (f"{inputs.hottest_path} changed {inputs.hottest_changes}x in 90 days" if inputs.hottest_path
-                          else "touched files did not change in 90 days")
+        out["history"] = (f"{visible_path(inputs.hottest_path)} changed {inputs.hottest_changes}x in 90 days"
+                          if inputs.hottest_path else "touched files did not change in 90 days")
         out["authors"] = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
         earlier = inputs.author_prior_commits
         out["experience"] = f"author has {earlier} earlier commit{'s' if earlier != 1 else ''} in these files"

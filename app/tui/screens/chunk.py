@@ -40,7 +40,7 @@ from app.core.git.diff import FileDiff, decode_text
 from app.core.git.models import WORKTREE_ID
 from app.core.git.repo import GitRepo
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
-from app.core.text import format_duration, one_line
+from app.core.text import format_duration, one_line, visible_path
 from app.errors import ReviewTuiError
 from app.report.tables import chunk_locations, fit_chunk_title
 from app.storage.db import DatabaseLocked
@@ -371,7 +371,7 @@ class ChunkReviewScreen(ReaderScreen):
     def _where(chunk: Chunk) -> str:
         if chunk.line_ranges:
             return chunk_locations(chunk.line_ranges, files=len(chunk.files), spans=len(chunk.line_ranges))
-        return ", ".join(chunk.files)
+        return ", ".join(map(visible_path, chunk.files))
 
     def refresh_clock(self) -> None:
         """Show the active time spent so far (every second, and after each change)."""
@@ -534,7 +534,7 @@ class ChunkReviewScreen(ReaderScreen):
         rows = self._rows(self.chunk)
         header = next((i for i, row in enumerate(rows) if row.path == fd.path and row.kind == "file"), 0)
         self.diff_view.set_lines(rows, cursor_line=header)
-        self._say(f"{'Viewed' if viewed else 'Not viewed'}: {one_line(fd.path, 120)}", timeout=2)
+        self._say(f"{'Viewed' if viewed else 'Not viewed'}: {visible_path(fd.path, 120)}", timeout=2)
 
     def _repo(self) -> GitRepo | None:
         """The repository, when the host app has one (ReviewApp's analyzer; a bare test host has none)."""
@@ -642,7 +642,8 @@ class ChunkReviewScreen(ReaderScreen):
         if existing is not None:  # the line has a conversation already: open it (reply, resolve)
             self._open_thread(existing)
             return
-        where = path if line is None else f"{path}:{line}" + (" (old)" if side == "old" else "")
+        shown = visible_path(path)
+        where = shown if line is None else f"{shown}:{line}" + (" (old)" if side == "old" else "")
 
         def answered(body: str | None) -> None:
             if not body:

@@ -26,7 +26,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from app.core.git.diff import FileDiff, decode_text
-from app.core.text import one_line
+from app.core.text import one_line, visible_path
 from app.errors import ReviewTuiError
 from app.tui.file_context import Expansions, FileLayout, split_lines, window_rows
 from app.tui.screens.reader import FileEntry, FileSource, ReaderScreen, layout_choice, reader_bindings
@@ -206,14 +206,14 @@ class CommitDiffScreen(ReaderScreen):
             return
         fd = self.files[index]
         if fd.binary or not fd.hunks:
-            self.say(f"{one_line(fd.path, 120)} has no lines to show.", timeout=3)
+            self.say(f"{visible_path(fd.path, 120)} has no lines to show.", timeout=3)
             return
         key = (self.commit.id, index)
         if key not in self._layouts:
             self._layouts[key] = self._layout(fd)
         layout = self._layouts[key]
         if layout is None:
-            self.say(f"Could not read {one_line(fd.path, 120)} at {self.commit.short_id}.", severity="warning")
+            self.say(f"Could not read {visible_path(fd.path, 120)} at {self.commit.short_id}.", severity="warning")
             return
         spans = [(layout.position(h, 0), layout.position(h, len(hunk.lines) - 1) + 1)
                  for h, hunk in enumerate(fd.hunks) if hunk.lines]

@@ -40,7 +40,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Static
 
-from app.core.text import fit_middle, one_line
+from app.core.text import fit_middle, one_line, visible_path
 from app.core.workers import user_environment
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.widgets.diff_view import DiffView, DisplayLine, SplitMode
@@ -105,7 +105,7 @@ class FileListScreen(ModalScreen[int | None]):
         for index, entry in enumerate(self._entries):
             table.add_row(
                 Text("✓" if entry.viewed else " ", style="bold"),
-                Text(fit_middle(one_line(entry.path, 300), path_width), no_wrap=True),
+                Text(fit_middle(visible_path(entry.path, 300), path_width), no_wrap=True),
                 Text(one_line(entry.status, 20)),
                 Text(f"+{entry.additions} −{entry.deletions}", justify="right"),
                 Text(one_line(entry.where, 60), style="dim", no_wrap=True, overflow="ellipsis"),
@@ -364,14 +364,14 @@ class ReaderScreen(Screen[None]):
             side, number = "new", nearest_new_line(lines, view.cursor_line_index)
             source = self.file_source(path, side)
         if source is None:
-            self.say(f"{one_line(path, 120)} cannot be opened from here.", severity="warning", timeout=4)
+            self.say(f"{visible_path(path, 120)} cannot be opened from here.", severity="warning", timeout=4)
             return
         if source.working_file is not None:
             target = source.working_file
         else:
             data = source.read()
             if data is None:
-                self.say(f"Could not read {one_line(path, 120)} at {source.label}.", severity="error")
+                self.say(f"Could not read {visible_path(path, 120)} at {source.label}.", severity="error")
                 return
             target = snapshot_file(source.label, path, data)
         error = run_editor(self.app, editor_command(chosen_editor(), str(target), max(1, number)))

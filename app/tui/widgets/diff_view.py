@@ -53,7 +53,7 @@ from textual.strip import Strip
 
 from app.core.git.diff import FileDiff
 from app.core.intraline import MAX_ALIGN_CELLS, LineEdit, align, word_diff
-from app.core.text import visible
+from app.core.text import visible, visible_path
 from app.tui.keys import bindings_for
 from app.tui.themes import COLOR_VARIABLE_DEFAULTS, resolve_colour
 from app.tui.widgets.diff_syntax import Piece, StreamLexer, lexer_for_path
@@ -137,7 +137,7 @@ def display_lines_for_files(
     for fd in files:
         path = fd.path
         counts = f"+{fd.additions} −{fd.deletions}" if not fd.binary else "binary"
-        rows.append(DisplayLine("file", None, None, f"{fd.display_path}  ({fd.status}, {counts})", path))
+        rows.append(DisplayLine("file", None, None, f"{visible_path(fd.display_path)}  ({fd.status}, {counts})", path))
         if fd.binary:
             size = max(fd.old_size, fd.new_size)
             known = f" ({size:,} bytes)" if size else ""  # git leaves sizes at 0 for unloaded binaries

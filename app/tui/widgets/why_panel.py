@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import has_invisible, one_line, percent, significant
+from app.core.text import has_invisible, one_line, percent, significant, visible_path
 from app.report.tables import shared_signal_note
 from app.report.track_record import evidence_line
 
@@ -156,7 +156,7 @@ def destructive_section(found: Assessment | None) -> RenderableType:
     text.append(f"Destructive operations: {len(ops)}" if ops else "Destructive operations: none found",
                 style="bold")
     for op in ops:
-        where = one_line(op.path, 120)
+        where = visible_path(op.path, 120)
         if op.line is not None:
             where += f":{op.line}"
         text.append("\n  ☠ ", style="bold")
@@ -181,7 +181,7 @@ def seams_section(found: Assessment | None) -> RenderableType:
     for seam in seams[:8]:
         text.append("\n  ◆ ", style="bold")
         text.append(one_line(seam.symbol, 120), style="bold")
-        text.append(f"  {one_line(seam.change, 20)} at {one_line(seam.path, 100)}:{seam.line}; "
+        text.append(f"  {one_line(seam.change, 20)} at {visible_path(seam.path, 100)}:{seam.line}; "
                     "no test references it")
         callers = [one_line(c, 80) for c in seam.direct_callers[:4]]
         if callers:
@@ -241,9 +241,9 @@ def complexity_section(found: Assessment | None) -> RenderableType:
     worst = complexity.worst_function if complexity else None
     if worst:
         text.append(f" · worst {one_line(worst.name, 80)} CC {worst.complexity}"
-                    f" (grade {one_line(worst.grade, 3)}) in {one_line(str(worst.path), 100)}")
+                    f" (grade {one_line(worst.grade, 3)}) in {visible_path(str(worst.path), 100)}")
     for path, error in (complexity.errors if complexity else {}).items():
-        text.append(f"\n  ⚠ {one_line(str(path), 100)}: {one_line(str(error), 200)}", style="dim")
+        text.append(f"\n  ⚠ {visible_path(str(path), 100)}: {one_line(str(error), 200)}", style="dim")
     return text
 
 

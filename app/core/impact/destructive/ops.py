@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.text import visible_path
+
 MAX_TEXT = 200  # DestructiveOp.text is clipped to this many characters
 
 
@@ -25,7 +27,7 @@ class DestructiveOp:
 
     def summary(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.explanation}"
+        return f"{visible_path(where)}: {self.explanation}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "path": self.path, "line": self.line, "side": self.side, "text": self.text,

@@ -42,6 +42,7 @@ from app.core.impact.destructive.model import (
 )
 from app.core.impact.destructive.yamlnodes import load_documents
 from app.core.memo import Submit
+from app.core.text import visible_path
 
 Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
 MAX_FALLBACK_LINES = 5_000  # diff lines the regex fallback reads from one file
@@ -359,14 +360,14 @@ class _ChangeScan:
         """Today's regex detectors over this file's diff (bounded); `why` names the parse failure."""
         if self.legacy is None:
             if why:
-                self.result.notes.append(f"{fd.path}: {why}: not scanned")
+                self.result.notes.append(f"{visible_path(fd.path)}: {why}: not scanned")
             return
         bounded, clipped = _bounded(fd)
         self.work.add(sum(len(line.text) for hunk in bounded.hunks for line in hunk.lines))
         ops = self.legacy([bounded])
         if why:
             extra = f" (first {MAX_FALLBACK_LINES:,} diff lines)" if clipped else ""
-            self.result.notes.append(f"{fd.path}: {why}: scanned by the regex fallback{extra}")
+            self.result.notes.append(f"{visible_path(fd.path)}: {why}: scanned by the regex fallback{extra}")
         for op in ops[:MAX_FINDINGS_PER_FILE]:
             self.result.findings.append(_from_legacy(op))
 
