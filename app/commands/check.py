@@ -29,21 +29,16 @@ if TYPE_CHECKING:
     from app.storage.ledger import Ledger
 
 
-def _open_ledger(warnings: list[str]) -> Ledger | None:
-    """The user's ledger if there is one; a ledger that cannot be opened is reported, not fatal
-    (the notes may hold every record that matters)."""
+def _open_ledger() -> Ledger | None:
+    """The user's ledger if there is one (a fresh CI clone has none). A ledger that is there but cannot
+    be read (written by a newer review-tui, not a ledger, locked) stops the gate with exit 2, as it
+    stops `stats`: it may hold a flag that blocks the change, so a verdict without it could pass
+    what should fail. `--notes-only` is the way to check without it."""
     from app import paths
-    from app.errors import LedgerError
     from app.storage.ledger import Ledger
 
     path = paths.ledger_path()
-    if not path.exists():
-        return None
-    try:
-        return Ledger.open(path)
-    except LedgerError as exc:
-        warnings.append(f"review ledger not used: {exc}")
-        return None
+    return Ledger.open(path) if path.exists() else None
 
 
 @click.command("check")
@@ -78,14 +73,14 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
             "or its head not fetched"
         ) from None
     detail = analyzer.detail(found)
-    warnings: list[str] = []
-    ledger = None if notes_only else _open_ledger(warnings)
-    try:
-        outcome = evaluate_change(analyzer, detail, ledger=ledger)
-    finally:
-        if ledger is not None:
-            ledger.close()
-    outcome.warnings[:0] = warnings
+    ledger = None if notes_only else _open_ledger()
+    if ledger is None:
+        outcome = evaluate_change(analyzer, detail, ledger=None)
+    else:
+        from app.storage.db import translate_errors
+
+        with ledger, translate_errors(ledger.path, "reading review records"):
+            outcome = evaluate_change(analyzer, detail, ledger=ledger)
     if json_output:
         click.echo(json_text(outcome.to_json()))
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import threading
 from pathlib import Path
@@ -21,6 +22,7 @@ from app.cli import cli
 from app.core.git.repo import GitRepo
 from app.samples import load
 from app.storage import notes
+from app.storage.db import SCHEMA_VERSION
 from app.storage.ledger import Ledger, NewDecision
 
 SAMPLES = load()
@@ -306,6 +308,37 @@ def test_usage_and_repository_errors_exit_2(solo, tmp_path):
     assert gone.exit_code == 2 and "deleted or merged" in gone.stderr
     # ...and its records, attached to a commit that still exists, are exported; nothing breaks.
     assert run_cli(["sync", "--repo", str(repo)], data).exit_code == 0
+
+
+def _newer_schema(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+
+
+def _junk(path: Path) -> None:
+    path.write_bytes(b"\x00\xffnot a ledger\x07" * 64)
+
+
+@pytest.mark.parametrize("spoil", [_newer_schema, _junk], ids=["newer schema", "not sqlite"])
+def test_a_ledger_check_cannot_read_stops_the_gate_instead_of_passing_without_its_flag(solo, spoil):
+    """Bob's approval is in the notes; Sam's flag only in the local ledger. Without the ledger the
+    gate would pass: a ledger that is there but unreadable is exit 2, one line, and left as it was."""
+    repo, data = solo
+    review(repo, data, BOB, "plain")
+    assert run_cli(["sync", "--repo", str(repo)], data).exit_code == 0
+    review(repo, data, SAM, "plain", decision="flag")
+    assert check(repo, data, "plain").exit_code == 1
+    ledger = data / "ledger.db"
+    spoil(ledger)
+    before = ledger.read_bytes()
+    result = check(repo, data, "plain")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("review-tui: error: ") and str(ledger) in lines[0], lines
+    assert "Traceback" not in result.output and result.stdout == ""
+    assert ledger.read_bytes() == before
+    assert check(repo, data, "plain", "--notes-only").exit_code == 0  # the way to check without it
 
 
 def test_newer_and_malformed_note_lines_are_reported_kept_and_skipped(solo):
