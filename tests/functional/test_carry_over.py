@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -132,6 +133,26 @@ def test_a_carried_approval_adds_neither_time_nor_floor_to_stats_time_vs_floor(t
     assert review_tui(repo, "sync", home=tmp_path / "colleague").returncode == 0
     theirs = review_tui(repo, "stats", home=tmp_path / "colleague")
     assert "time spent was 1.22x the floor time" in theirs.stdout, theirs.stdout
+
+
+def test_a_ledger_locked_by_a_sqlite3_shell_is_one_true_line(tmp_path: Path) -> None:
+    """The lock's holder is not review-tui here: the message must not say it is."""
+    repo = two_branches(tmp_path)
+    as_reviewer()
+    read_and_approve(repo, REVIEWER, "feature")
+    holder = sqlite3.connect(ledger_path(), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # as a `sqlite3 ledger.db` shell does
+    try:
+        done = review_tui(repo, "carry", "copycat")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"review-tui: error: {ledger_path()} is locked by another process while recording a review decision "
+        "(waited 5 s): another review-tui, or a tool holding a write lock such as a sqlite3 shell; close it or "
+        "try again"]
+    assert review_tui(repo, "carry", "copycat").returncode == 0  # nothing half-written: it carries now
 
 
 def test_a_signed_carry_counts_where_signatures_are_required_without_sync(tmp_path: Path) -> None:
