@@ -30,9 +30,10 @@ if TYPE_CHECKING:
 
 
 def _open_ledger() -> Ledger | None:
-    """The user's ledger if there is one. One that exists but cannot be read stops the check (exit 2):
-    a gate must not pass on records it could not see, a blocking flag among them; --notes-only is
-    the way to decide from git notes alone."""
+    """The user's ledger if there is one (a fresh CI clone has none). A ledger that is there but cannot
+    be read (written by a newer review-tui, not a ledger, locked) stops the gate with exit 2, as it
+    stops `stats`: it may hold a flag that blocks the change, so a verdict without it could pass
+    what should fail. `--notes-only` is the way to check without it."""
     from app import paths
     from app.errors import LedgerError
     from app.storage.ledger import Ledger
@@ -43,7 +44,7 @@ def _open_ledger() -> Ledger | None:
     try:
         return Ledger.open(path)
     except LedgerError as exc:
-        raise LedgerError(f"{exc} - check cannot decide without it (--notes-only: git notes alone)") from None
+        raise type(exc)(f"{exc} - check cannot decide without it (--notes-only: git notes alone)") from None
 
 
 @click.command("check")
@@ -79,11 +80,13 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
         ) from None
     detail = analyzer.detail(found)
     ledger = None if notes_only else _open_ledger()
-    try:
-        outcome = evaluate_change(analyzer, detail, ledger=ledger)
-    finally:
-        if ledger is not None:
-            ledger.close()
+    if ledger is None:
+        outcome = evaluate_change(analyzer, detail, ledger=None)
+    else:
+        from app.storage.db import translate_errors
+
+        with ledger, translate_errors(ledger.path, "reading review records"):
+            outcome = evaluate_change(analyzer, detail, ledger=ledger)
     if json_output:
         click.echo(json_text(outcome.to_json()))
     else:

@@ -17,6 +17,8 @@ import click
 from app.commands.common import width_option
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from app.analysis.analyzer import Analyzer
     from app.core.policy.rules import PolicyConfig
     from app.report.stats import CurrentChange, StatsQuery, StatsReport
@@ -47,19 +49,36 @@ def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
     return analyzer
 
 
+GENERIC_NAMES = frozenset({"repo"})
+"""Folder or URL names that say nothing of the project (a mirror's `.../pallets+click/repo`, a scratch
+`/tmp/a/repo`): the title names them with their parent, `pallets+click/repo`, not as "repo repo"."""
+
+
 def repo_display_name(analyzer: Analyzer) -> str:
     """What a person calls the repository: its origin's name (`.../payments-service.git` ->
-    payments-service), else the folder it is checked out in."""
-    import posixpath
-
-    url = (analyzer.repo.config_value("remote.origin.url") or "").strip().rstrip("/")
+    payments-service), else the folder it is checked out in (a `.git` folder: the one holding it)."""
+    url = (analyzer.repo.config_value("remote.origin.url") or "").strip()
     if url:
-        name = posixpath.basename(url.replace("\\", "/").replace(":", "/"))
-        name = name[:-4] if name.endswith(".git") else name
+        name = _project_name(url.replace("\\", "/").replace(":", "/").split("/"))
         if name:
             return name
     folder = analyzer.repo.path
-    return (folder.parent.name if folder.name == ".git" else folder.name) or str(folder)
+    return _project_name(folder.parts) or str(folder)
+
+
+def _project_name(parts: Sequence[str]) -> str:
+    """The last path component without `.git` (`.git` itself: its parent), with its parent when it is
+    generic (`repo`)."""
+    parts = [part for part in parts if part and part not in ("/", ".")]
+    while parts:
+        name = parts.pop()
+        name = name[:-4] if name.lower().endswith(".git") else name
+        if not name:
+            continue
+        if name.lower() in GENERIC_NAMES and parts:
+            return f"{parts[-1]}/{name}"
+        return name
+    return ""
 
 
 def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[str, CurrentChange]:

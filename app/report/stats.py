@@ -70,7 +70,8 @@ MEANINGS: dict[str, str] = {
     "active": "active review time on those chunks (on screen, focused, not idle)",
     "rate": "changed lines per active hour: median [quartiles] of chunk reviews with time; 500+ is too fast",
     "time_vs_floor": "active time / floor time: 1.0x is the least time for an honest read of that size and "
-                     "complexity (fair across big and small, simple and complex chunks)",
+                     "complexity (fair across big and small, simple and complex chunks); a carried-over approval "
+                     "adds neither, its reading counts where it was given",
     "fast_share": "share of timed chunk reviews read faster than 500 changed lines per hour",
     "stamps": "rubber stamps / approvals: approvals faster than the floor, or of chunks never opened",
     "unopened": "chunks approved without ever being opened (chunk approvals, plus unopened chunks of change "
@@ -374,6 +375,7 @@ def compute_stats(
         with sq.snapshot(db):  # the summaries and the rate index read at one instant
             bins = _chunk_pass(db, query, groups)
             _band_pass(db, query, groups)
+            _carried_pass(db, query, groups)
             _rate_quantiles(db, query, groups, bins, report)
             refused: set[int] = set()
             if current is not None:
@@ -509,6 +511,17 @@ def _band_pass(db: Any, query: StatsQuery, groups: _Groups) -> None:
     """The AI bands' figures (is AI code read faster?) from stats_band_days."""
     for band, *values in sq.band_day_sums(db, query):
         _add_sums(groups.band(band), values)
+
+
+def _carried_pass(db: Any, query: StatsQuery, groups: _Groups) -> None:
+    """Take carried-over approvals back out of time/floor. Nobody read them here: the reading was
+    counted, time and floor, where the original approval was given, so a carried one adds neither
+    (its floor without time halved a real 1.22x to 0.61x)."""
+    for reviewer, tier, week, band, floor, floor_active in sq.carried_floor_sums(db, query):
+        for figures in (*groups.main(reviewer, _tier(tier), week), groups.band(band)):
+            # round: a group left with carried approvals only must have no floor, not a float residue
+            figures.floor_seconds = round(figures.floor_seconds - floor, 6)
+            figures.floor_active_seconds = round(figures.floor_active_seconds - floor_active, 6)
 
 
 class _RateWalker:

@@ -90,9 +90,11 @@ def translate_errors(path: Path, doing: str, timeout: float | None = None) -> It
     except sqlite3.Error as exc:
         if is_locked_error(exc):
             waited = f" (waited {timeout:g} s)" if timeout is not None else ""
+            # SQLite does not say who holds the lock: another review-tui, or any program with a write
+            # transaction open (a sqlite3 shell's BEGIN EXCLUSIVE), so the message names both.
             raise DatabaseLocked(
-                f"{path} is locked by another process{waited} while {doing} (another review-tui, "
-                "or a program holding a write lock on it); close it or try again"
+                f"{path} is locked by another process while {doing}{waited}: another review-tui, or a tool "
+                "holding a write lock such as a sqlite3 shell; close it or try again"
             ) from exc
         if is_corrupt_error(exc):
             raise NotOurDatabase(

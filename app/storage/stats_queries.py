@@ -15,8 +15,10 @@ from typing import Any, Protocol
 
 from app.storage.db import (
     NO_TIER,
+    STATS_BAND,
     STATS_BAND_DAY_MEASURES,
     STATS_CHUNK_DAY_MEASURES,
+    STATS_CHUNK_REVIEW,
     STATS_RATE,
     STATS_TIMED,
     STATS_WEEK,
@@ -113,6 +115,17 @@ def band_day_sums(db: Any, query: StatsFilter) -> Iterable[tuple[Any, ...]]:
     sums = ", ".join(f"sum({m})" for m in STATS_BAND_DAY_MEASURES)
     return db.execute(f"SELECT band, {sums} FROM stats_band_days WHERE 1{where} GROUP BY band",  # type: ignore[no-any-return]
                       params)
+
+
+def carried_floor_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """(reviewer, tier, week, band, floor seconds, floor active seconds) of carried-over chunk approvals
+    (decision_carries), summed as the summaries sum them: what stats takes back out of time/floor."""
+    where, params = decision_terms(query)
+    return list(db.execute(
+        f"SELECT reviewer, coalesce(tier, {NO_TIER}), {STATS_WEEK}, {STATS_BAND}, sum(coalesce(floor_seconds, 0)),"
+        " sum(CASE WHEN floor_seconds IS NOT NULL THEN active_seconds_at_decision ELSE 0 END)"
+        f" FROM decisions WHERE record_id IN (SELECT record_id FROM decision_carries) AND {STATS_CHUNK_REVIEW}"
+        f"{where} GROUP BY 1, 2, 3, 4", params).fetchall())
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ def test_bad_inputs_one_line_each(make_repo, tmp_path):
         tmp_path / "plain": "not a git repository",
         tmp_path / "empty": "has no commits",
         nofix.path: "no fix commits found in 5 studied commits",
-        few.path: "too few labels: 1 defect-inducing commits found",
+        few.path: "too few labels: 1 defect-inducing commit found",
     }
     for path, expected in cases.items():
         result = run("calibrate", "--repo", str(path))
@@ -68,9 +68,40 @@ def test_bad_inputs_one_line_each(make_repo, tmp_path):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and expected in lines[0], result.stderr
         assert "Traceback" not in result.stderr
-    assert "30 needed" in run("calibrate", "--repo", str(few.path)).stderr
+    assert ("1 defect-inducing commit found, but the older half has 1 (20 needed to fit on) and the newer half's "
+            "code-touching commits have 0 (10 needed to test on)") in run("calibrate", "--repo", str(few.path)).stderr
     bad_date = run("calibrate", "--repo", str(few.path), "--since", "yesterday")
     assert bad_date.returncode != 0 and "expected a day as YYYY-MM-DD" in bad_date.stderr
+
+
+def test_too_few_labels_names_the_half_that_is_short(make_repo):
+    """30 defect-inducing commits, the 30 the two halves need together, but 23 of them in the older half:
+    the line said "30 found ... 30 needed". It says the newer half is short, by how much."""
+    b = make_repo()
+    b.commit("Initial", {"pkg/__init__.py": "", "README.md": "pkg\n"}, author=ALICE, when=T0)
+    when = T0
+
+    def cycle(i: int) -> None:  # a small change, a clean one, and the fix of the small one
+        nonlocal when
+        when += DAY
+        b.commit(f"Tune f{i}", {f"pkg/m{i}.py": f"def f{i}(x):\n    return x + {i}\n"}, author=BOB, when=when)
+        b.commit(f"Add table {i}", {f"pkg/table{i}.py": f"VALUE_{i} = {i}\n"}, author=ALICE, when=when + 3600)
+        b.commit(f"Fix f{i} off by one\n\nFixes #{i + 1}", {f"pkg/m{i}.py": f"def f{i}(x):\n    return x + {i} - 1\n"},
+                 author=ALICE, when=when + 7200)
+
+    for i in range(23):
+        cycle(i)
+    for k in range(49):  # clean commits: the halves split after the 23rd cycle (70 commits each)
+        when += DAY
+        b.commit(f"Add note {k}", {f"docs/note{k}.md": f"note {k}\n"}, author=ALICE, when=when)
+    for i in range(23, 30):
+        cycle(i)
+    result = run("calibrate", "--repo", str(b.path))
+    assert result.returncode == 3  # CalibrationInputError: this history cannot be calibrated on
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "review-tui: error: too few labels: 30 defect-inducing commits found, but the newer half's code-touching "
+        "commits have 7 (10 needed to test on); the built-in defaults stay in use"), result.stderr
 
 
 def test_calibrate_stores_the_winning_model_and_list_uses_it(make_repo, tmp_path):

@@ -10,9 +10,13 @@ approvals, only identical content, never over a newer flag or a newer decision h
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from app.analysis.analyzer import Analyzer
 from app.config import UserConfig
@@ -39,7 +43,8 @@ def as_reviewer(signing_key: Path | None = None) -> None:
     path.write_text(f'reviewer_email = "{REVIEWER}"\n' + (f'signing_key = "{signing_key}"\n' if signing_key else ""))
 
 
-def decide(repo: Path, change: str, decision: str, *, seconds_over_floor: float = 5) -> None:
+def decide(repo: Path, change: str, decision: str, *, seconds_over_floor: float = 5,
+           times_floor: float | None = None) -> None:
     analyzer = Analyzer(repo)
     detail = analyzer.detail(change)
     key, ch = analyzer.repo_key, detail.change
@@ -47,7 +52,9 @@ def decide(repo: Path, change: str, decision: str, *, seconds_over_floor: float 
         session = ledger.start_session(REVIEWER, key)
         for chunk in detail.plan.chunks:
             view = ledger.open_chunk(session, key, ch.id, ch.head, chunk.content_hash, chunk.index)
-            ledger.add_active_time(view, max(chunk.floor_seconds + seconds_over_floor, 0))
+            floor = chunk.floor_seconds
+            seconds = floor * times_floor if times_floor is not None else floor + seconds_over_floor
+            ledger.add_active_time(view, max(seconds, 0))
             ledger.record_decision(NewDecision(session_id=session, reviewer=REVIEWER, repo=key, change_id=ch.id,
                                    head=ch.head, chunk_hash=chunk.content_hash, decision=decision,
                                    chunk_index=chunk.index, floor_seconds=chunk.floor_seconds, note="why"))
@@ -105,6 +112,47 @@ def test_a_carried_approval_travels_through_notes_and_counts_on_a_fresh_clone(tm
     assert review_tui(repo, "sync", home=tmp_path / "colleague").returncode == 0
     with Ledger.open(tmp_path / "colleague" / "data" / "ledger.db") as ledger:
         assert [origin[1] for origin in ledger.carries().values()] == ["feature"]
+
+
+def test_a_carried_approval_adds_neither_time_nor_floor_to_stats_time_vs_floor(tmp_path: Path) -> None:
+    """Nobody read the carried chunk: the reading counts once, where it was done. Its floor without its
+    time halved a real 1.22x to 0.61x."""
+    repo = two_branches(tmp_path)
+    as_reviewer()
+    decide(repo, "feature", "approve", times_floor=1.22)
+    assert "time spent was 1.22x the floor time" in review_tui(repo, "stats").stdout
+    assert review_tui(repo, "carry", "copycat").returncode == 0
+    after = review_tui(repo, "stats")
+    assert "time spent was 1.22x the floor time" in after.stdout, after.stdout
+    assert "a carried-over approval adds neither" in after.stdout
+    figures = json.loads(review_tui(repo, "stats", "--json").stdout)
+    assert figures["overall"]["approvals"] == 2  # still an approval, and a chunk review
+    assert [(f["key"], f["time_vs_floor"]) for f in figures["reviewers"]] == [(REVIEWER, pytest.approx(1.22))]
+    # Imported through the notes into a colleague's ledger, it is known as carried there too.
+    assert review_tui(repo, "sync").returncode == 0
+    assert review_tui(repo, "sync", home=tmp_path / "colleague").returncode == 0
+    theirs = review_tui(repo, "stats", home=tmp_path / "colleague")
+    assert "time spent was 1.22x the floor time" in theirs.stdout, theirs.stdout
+
+
+def test_a_ledger_locked_by_a_sqlite3_shell_is_one_true_line(tmp_path: Path) -> None:
+    """The lock's holder is not review-tui here: the message must not say it is."""
+    repo = two_branches(tmp_path)
+    as_reviewer()
+    read_and_approve(repo, REVIEWER, "feature")
+    holder = sqlite3.connect(ledger_path(), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # as a `sqlite3 ledger.db` shell does
+    try:
+        done = review_tui(repo, "carry", "copycat")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"review-tui: error: {ledger_path()} is locked by another process while recording a review decision "
+        "(waited 5 s): another review-tui, or a tool holding a write lock such as a sqlite3 shell; close it or "
+        "try again"]
+    assert review_tui(repo, "carry", "copycat").returncode == 0  # nothing half-written: it carries now
 
 
 def test_a_signed_carry_counts_where_signatures_are_required_without_sync(tmp_path: Path) -> None:

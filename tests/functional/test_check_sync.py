@@ -22,6 +22,7 @@ from app.cli import cli
 from app.core.git.repo import GitRepo
 from app.samples import load
 from app.storage import notes
+from app.storage.db import SCHEMA_VERSION
 from app.storage.ledger import Ledger, NewDecision
 
 SAMPLES = load()
@@ -309,6 +310,38 @@ def test_usage_and_repository_errors_exit_2(solo, tmp_path):
     assert run_cli(["sync", "--repo", str(repo)], data).exit_code == 0
 
 
+def _newer_schema(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+
+
+def _junk(path: Path) -> None:
+    path.write_bytes(b"\x00\xffnot a ledger\x07" * 64)
+
+
+@pytest.mark.parametrize("spoil", [_newer_schema, _junk], ids=["newer schema", "not sqlite"])
+def test_a_ledger_check_cannot_read_stops_the_gate_instead_of_passing_without_its_flag(solo, spoil):
+    """Bob's approval is in the notes; Sam's flag only in the local ledger. Without the ledger the
+    gate would pass: a ledger that is there but unreadable is exit 2, one line, and left as it was."""
+    repo, data = solo
+    review(repo, data, BOB, "plain")
+    assert run_cli(["sync", "--repo", str(repo)], data).exit_code == 0
+    review(repo, data, SAM, "plain", decision="flag")
+    assert check(repo, data, "plain").exit_code == 1
+    ledger = data / "ledger.db"
+    spoil(ledger)
+    before = ledger.read_bytes()
+    result = check(repo, data, "plain")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("review-tui: error: ") and str(ledger) in lines[0], lines
+    assert "--notes-only" in lines[0]  # says how to decide without it
+    assert "Traceback" not in result.output and result.stdout == ""
+    assert ledger.read_bytes() == before
+    assert check(repo, data, "plain", "--notes-only").exit_code == 0  # the way to check without it
+
+
 def test_newer_and_malformed_note_lines_are_reported_kept_and_skipped(solo):
     repo, data = solo
     made = review(repo, data, BOB, "plain")
@@ -425,28 +458,3 @@ def test_fetched_but_unmerged_remote_notes_are_read_by_check_and_imported_by_syn
     synced = run_cli(["sync", "--repo", str(sam)], data_dir(tmp, "sam"))
     assert "imported 3 decision(s)" in synced.stdout and "remotes/origin/review-tui" in synced.stdout
 
-
-@pytest.mark.parametrize("damage", ["newer schema", "not sqlite"])
-def test_a_ledger_that_cannot_be_read_stops_the_gate_and_is_left_as_it_was(solo, damage):
-    """A gate that skipped an unreadable ledger could pass over a blocking flag recorded in it."""
-    repo, data = solo
-    review(repo, data, BOB, "plain")
-    ledger = data / "ledger.db"
-    if damage == "newer schema":
-        with sqlite3.connect(ledger) as conn:
-            conn.execute("PRAGMA user_version = 999")
-        conn.close()
-    else:
-        ledger.write_bytes(b"\x00garbage, not a database\n" * 64)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{ledger}{suffix}").unlink(missing_ok=True)
-    before = ledger.read_bytes()
-
-    result = check(repo, data, "plain")
-    assert result.exit_code == 2 and result.stdout == ""
-    line, = result.stderr.splitlines()
-    assert str(ledger) in line and "--notes-only" in line and "Traceback" not in line
-    assert ("newer review-tui" if damage == "newer schema" else "not a valid SQLite database") in line
-    assert ledger.read_bytes() == before
-    # --notes-only decides without it: no approval in the notes, so not met.
-    assert check(repo, data, "plain", "--notes-only").exit_code == 1

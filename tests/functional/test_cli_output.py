@@ -136,10 +136,61 @@ def test_stats_html_writes_the_report_only(long_names: Path, hermetic_dirs: Path
     assert done.stdout == ""  # the HTML is the report asked for
     assert done.stderr.strip() == f"HTML report written to {target}"
     page = target.read_text()
-    assert "<title>review-tui stats: repo</title>" in page and "<h1>review-tui stats: repo</h1>" in page
+    name = f"{long_names.parent.name}/repo"  # a folder named "repo" is named with its parent
+    assert f"<title>review-tui stats: {name}</title>" in page and f"<h1>review-tui stats: {name}</h1>" in page
     axis = re.findall(r'text-anchor="end" fill="#6b7580">([\d,]+)</text>', page.split("histogram of review")[1]
                       .split("</svg>")[0])
     assert axis == sorted(set(axis), key=lambda t: int(t.replace(",", ""))) and axis[0] == "0", axis
+
+
+def test_stats_titles_a_repository_named_repo_with_its_parent_not_repo_repo(hermetic_dirs: Path,
+                                                                            tmp_path: Path) -> None:
+    from app.analysis.analyzer import Analyzer
+    from app.paths import ledger_path
+    from app.samples import load
+    from app.storage.ledger import Ledger, NewDecision
+
+    builder = load().RepoBuilder(tmp_path / "a" / "repo")
+    builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    builder.branch("feature")
+    builder.commit("more", {"app.py": "x = 2\n"}, branch="feature", author=ALICE)
+    analyzer = Analyzer(builder.path)
+    detail = analyzer.detail("feature")
+    chunk = detail.plan.chunks[0]
+    with Ledger.open(ledger_path()) as ledger:
+        session = ledger.start_session("ana@example.com", analyzer.repo_key)
+        view = ledger.open_chunk(session, analyzer.repo_key, "feature", detail.change.head, chunk.content_hash, 1)
+        ledger.add_active_time(view, 90)
+        ledger.record_decision(NewDecision(
+            session_id=session, reviewer="ana@example.com", repo=analyzer.repo_key, change_id="feature",
+            head=detail.change.head, chunk_hash=chunk.content_hash, decision="approve", chunk_index=1,
+            floor_seconds=chunk.floor_seconds))
+    done = run(["stats", "--repo", str(builder.path)])
+    assert done.returncode == 0, done.stderr
+    title = done.stdout.splitlines()[0]
+    assert f"Review stats: repo a/repo ({analyzer.repo_key[:12]})" in title, title
+    assert "repo repo" not in done.stdout
+
+
+@pytest.mark.parametrize(("folder", "origin", "expected"), [
+    ("work/payments", None, "payments"),
+    ("mirror/pallets+click/repo", None, "pallets+click/repo"),
+    ("clones/click", "/srv/mirror/pallets+click/repo", "pallets+click/repo"),  # a clone of such a mirror
+    ("clones/repo", "git@example.com:team/payments-service.git", "payments-service"),
+    ("clones/x", "https://example.com/team/repo.git", "team/repo"),
+])
+def test_stats_names_the_repository_by_origin_else_folder(hermetic_dirs: Path, tmp_path: Path, folder: str,
+                                                          origin: str | None, expected: str) -> None:
+    from app.samples import load
+
+    builder = load().RepoBuilder(tmp_path / folder)
+    builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    if origin:
+        subprocess.run(["git", "-C", str(builder.path), "remote", "add", "origin", origin], check=True)
+    target = tmp_path / "stats.html"
+    done = run(["stats", "--repo", str(builder.path), "--html", str(target)])
+    assert done.returncode == 0, done.stderr
+    assert f"<h1>review-tui stats: {expected}</h1>" in target.read_text()
 
 
 @pytest.mark.parametrize(("peak", "expected"), [

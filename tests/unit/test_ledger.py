@@ -684,10 +684,10 @@ def test_write_locked_ledger_fails_after_the_timeout_with_a_clear_message(
                     chunk_hash="A",
                     decision="approve",))
             assert time.monotonic() - started >= 0.25
-            assert str(caught.value).startswith(
-                f"{path} is locked by another process (waited 0.3 s)"
+            assert str(caught.value) == (
+                f"{path} is locked by another process while recording a review decision (waited 0.3 s): "
+                "another review-tui, or a tool holding a write lock such as a sqlite3 shell; close it or try again"
             )
-            assert "recording a review decision" in str(caught.value)
             # Readers are not blocked by a writer in WAL mode.
             assert ledger.decisions_for(REPO, "c") == []
         finally:
@@ -709,7 +709,7 @@ def test_opening_a_locked_fresh_file_fails_clearly(tmp_path: Path) -> None:
     holder = sqlite3.connect(path, isolation_level=None)  # rollback journal: EXCLUSIVE blocks readers too
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        with pytest.raises(LedgerError, match="is locked by another process"):
+        with pytest.raises(LedgerError, match="is locked by another process while opening the review ledger"):
             Ledger.open(path, timeout=0.2)
     finally:
         holder.execute("ROLLBACK")

@@ -249,12 +249,18 @@ def labels_needed(labelled: Labelled) -> tuple[list[Sample], list[Sample]]:
     newer = [s for s in samples[half:] if s.code]
     train_pos = sum(s.label for s in older)
     test_pos = sum(s.label for s in newer)
-    if train_pos < MIN_TRAIN_POSITIVES or test_pos < MIN_TEST_POSITIVES:
+    # Each half needs its own share: a total of 30 is not enough when the newer half holds 7 of them
+    # ("30 found, 30 needed" read as a contradiction), so the line names the half that is short.
+    short = []
+    if train_pos < MIN_TRAIN_POSITIVES:
+        short.append(f"the older half has {train_pos} ({MIN_TRAIN_POSITIVES} needed to fit on)")
+    if test_pos < MIN_TEST_POSITIVES:
+        short.append(f"the newer half's code-touching commits have {test_pos} ({MIN_TEST_POSITIVES} needed to test on)")
+    if short:
+        found = labelled.inducing
         raise CalibrationInputError(
-            f"too few labels: {labelled.inducing} defect-inducing commits found ({train_pos} in the older half, "
-            f"{test_pos} code-touching in the newer), {MIN_TRAIN_POSITIVES + MIN_TEST_POSITIVES} needed "
-            f"(at least {MIN_TRAIN_POSITIVES} to fit on the older half and {MIN_TEST_POSITIVES} to test on the "
-            "newer); the built-in defaults stay in use")
+            f"too few labels: {found} defect-inducing commit{'' if found == 1 else 's'} found, but "
+            f"{' and '.join(short)}; the built-in defaults stay in use")
     return older, newer
 
 
