@@ -77,12 +77,13 @@ if TYPE_CHECKING:
 
 _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibrated")
 # Bump when the shape or meaning of a cached report changes.
+# 18: what a change altered (blast radius) is read from its own base version, not the graph's commit;
 # 17: a submodule's lines count as git's (no "missing blob"); paths in chunk titles, notes and reasons show
 # control characters as symbols (␤, ␉, ␛);
 # 16: risk inputs gain deepest_indent; 15: built-in tiers: setup.py and ansible/ data in a source tree are
 # code; 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs
 # kept; 11: expected cost
-ANALYSIS_VERSION = "17"
+ANALYSIS_VERSION = "18"
 
 Progress = Callable[[int, int, str], None]
 
@@ -894,7 +895,8 @@ class Analyzer:
         read = blob_reader(self._blob_or_empty, self.repo.workdir_file if prep.change.kind == "worktree" else None)
         # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
         changes = (
-            (fd.old_path, fd.new_path, read(fd, "new"), set[int]()) for fd in prep.files
+            (fd.old_path, fd.new_path, read(fd, "new"), read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES) else None)
+            for fd in prep.files
             if fd.old_path and not fd.binary and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
             and fd.new_size <= MAX_FILE_BYTES)  # a larger file is generated: the graph does not read it either
         return blast_radius(graph, changes)
@@ -1562,10 +1564,12 @@ class _Offering(threading.Thread):
             for prep in self.head_defs:
                 if self.stop.is_set():
                     return
-                offer_head_defs(((fd.new_path, read(fd, "new") or b"") for fd in prep.files
+                # both versions: what a change altered is read from its own base version and head
+                offer_head_defs(((path, read(fd, side) or b"") for fd in prep.files
                                  if fd.old_path and fd.old_path.endswith(".py") and fd.new_path and fd.new_blob
                                  and not fd.binary and fd.new_size <= MAX_FILE_BYTES
-                                 and not is_test_path(fd.old_path)), self.submit)
+                                 and not is_test_path(fd.old_path)
+                                 for side, path in (("new", fd.new_path), ("old", fd.old_path))), self.submit)
         except (BrokenProcessPool, RuntimeError, ReviewTuiError, _Stopped):
             return  # the pool broke or shuts down, a version cannot be read, or the pass ended
 

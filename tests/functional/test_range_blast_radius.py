@@ -44,3 +44,30 @@ def test_range_commits_see_no_callers_from_their_future(make_repo, tmp_path, mon
 
     branch_view = _blast_of(builder.path, resign, "--range", f"{callers}..{resign}")
     assert branch_view == own_past  # and the first range read back from the cache is unchanged
+
+
+def test_a_change_is_charged_only_with_what_it_changed_not_with_its_base_moving_on(make_repo) -> None:
+    """A branch that only adds a comment to money.py, started before main re-signed to_cents, changes
+    no symbol: the graph is main's tip, but what changed is read from the branch's own starting point."""
+    builder = make_repo()
+    builder.commit("money", {"src/shop/__init__.py": "", "src/shop/money.py": MONEY,
+                             **{f"src/shop/use{i}.py": _caller(f"use{i}") for i in range(6)}}, author=ALICE)
+    builder.branch("comment")
+    head = builder.commit("a comment", {"src/shop/money.py": "# money helpers\n" + MONEY},
+                          branch="comment", author=BOB)
+    builder.commit("to_cents takes a currency", {"src/shop/money.py": MONEY_CURRENCY}, author=ALICE)
+    blast = _blast_of(builder.path, head)
+    assert blast["symbols"] == [] and blast["direct"] == 0
+
+
+def test_a_range_commit_is_not_charged_with_the_commits_before_it(make_repo) -> None:
+    builder = make_repo()
+    start = builder.commit("money", {"src/shop/__init__.py": "", "src/shop/money.py": MONEY,
+                                     **{f"src/shop/use{i}.py": _caller(f"use{i}") for i in range(6)}}, author=ALICE)
+    resign = builder.commit("to_cents takes a currency", {"src/shop/money.py": MONEY_CURRENCY}, author=ALICE)
+    comment = builder.commit("a comment", {"src/shop/money.py": "# money helpers\n" + MONEY_CURRENCY},
+                             author=BOB)
+    resigned = _blast_of(builder.path, resign, "--range", f"{start}..{comment}")
+    assert [(s["symbol"], s["change"]) for s in resigned["symbols"]] == [("shop.money.to_cents", "signature")]
+    assert resigned["direct"] == 6
+    assert _blast_of(builder.path, comment, "--range", f"{start}..{comment}")["symbols"] == []

@@ -75,7 +75,7 @@ def test_fan_in_is_transitive_and_excludes_the_symbol_itself(make_repo) -> None:
 def test_blast_radius_of_a_signature_change_and_its_seam(make_repo) -> None:
     _, _, graph = _graph(make_repo)
     head = PROJECT["src/shop/money.py"].replace("def to_cents(amount):", "def to_cents(amount, currency):")
-    result = blast_radius(graph, [("src/shop/money.py", "src/shop/money.py", head.encode(), set())])
+    result = blast_radius(graph, [("src/shop/money.py", "src/shop/money.py", head.encode(), None)])
     assert [(s.name, s.change) for s in result.symbols] == [("shop.money.to_cents", "signature")]
     symbol = result.symbols[0]
     assert symbol.before == "(amount)" and symbol.after == "(amount, currency)"
@@ -92,20 +92,20 @@ def test_a_head_version_is_judged_by_its_own_content_every_time(make_repo) -> No
     resigned = PROJECT[path].replace("def to_cents(amount):", "def to_cents(amount, currency):").encode()
     unchanged = PROJECT[path].encode()
     for _ in range(2):
-        assert [s.change for s in blast_radius(graph, [(path, path, resigned, set())]).symbols] == ["signature"]
-        assert blast_radius(graph, [(path, path, unchanged, set())]).symbols == []
-    assert blast_radius(graph, [(path, path, b"def to_cents(:\n", set())]).notes == [
+        assert [s.change for s in blast_radius(graph, [(path, path, resigned, None)]).symbols] == ["signature"]
+        assert blast_radius(graph, [(path, path, unchanged, None)]).symbols == []
+    assert blast_radius(graph, [(path, path, b"def to_cents(:\n", None)]).notes == [
         f"{path}: the new version does not parse: its symbols count as changed"]
 
 
 def test_tested_symbols_private_names_and_removals(make_repo) -> None:
     _, _, graph = _graph(make_repo)
     orders = "from shop.money import to_cents\n\n\ndef total(a, b=0):\n    return to_cents(a) + b\n"
-    result = blast_radius(graph, [("src/shop/orders.py", "src/shop/orders.py", orders.encode(), set())])
+    result = blast_radius(graph, [("src/shop/orders.py", "src/shop/orders.py", orders.encode(), None)])
     assert [(s.name, s.tested_by) for s in result.symbols] == [("shop.orders.total", ["tests.test_orders"])]
     assert result.seams == []  # a test references it
     money = "def to_cents(amount):\n    return int(amount * 100)\n"
-    removed = blast_radius(graph, [("src/shop/money.py", "src/shop/money.py", money.encode(), set())])
+    removed = blast_radius(graph, [("src/shop/money.py", "src/shop/money.py", money.encode(), None)])
     assert {(s.name, s.change) for s in removed.symbols} == {
         ("shop.money.Wallet", "removed"),
         ("shop.money.Wallet.pay", "removed"),
@@ -117,7 +117,7 @@ def test_tested_symbols_private_names_and_removals(make_repo) -> None:
 def test_import_level_files_get_module_fan_in(make_repo) -> None:
     _, _, graph = _graph(make_repo)
     result = blast_radius(
-        graph, [("web/lib/total.js", "web/lib/total.js", b"export function total(a) {}\n", set())]
+        graph, [("web/lib/total.js", "web/lib/total.js", b"export function total(a) {}\n", None)]
     )
     assert [(s.name, s.change, s.direct) for s in result.symbols] == [
         ("web/lib/total.js.<module>", "module", ["web/app.js:<module>"])
@@ -160,3 +160,19 @@ def test_parallel_build_equals_serial(make_repo) -> None:
 def test_summaries_never_raise(text: str) -> None:
     summary = summarise_python("pkg/x.py", text.encode())
     Graph.build([summary])
+
+
+def test_what_changed_is_read_from_the_changes_own_base_not_the_graphs(make_repo) -> None:
+    """The graph is of a later commit where to_cents gained a parameter: a change that started before
+    that and leaves to_cents alone is charged with nothing; one that alters to_cents's body in its
+    own base version is charged with a body change, measured against the graph's callers."""
+    _, _, graph = _graph(make_repo)
+    path = "src/shop/money.py"
+    own_base = PROJECT[path].replace("def to_cents(amount):", "def to_cents(amount, currency):").encode()
+    untouched = own_base + b"\n# a comment only\n"
+    assert blast_radius(graph, [(path, path, untouched, own_base)]).symbols == []
+    assert [s.change for s in blast_radius(graph, [(path, path, untouched, None)]).symbols] == ["signature"]
+    rewritten = own_base.replace(b"return", b"return 0 +", 1)
+    found = blast_radius(graph, [(path, path, rewritten, own_base)]).symbols
+    assert [(s.name, s.change) for s in found] == [("shop.money.to_cents", "body")]
+    assert found[0].modules >= 4  # its callers, from the graph

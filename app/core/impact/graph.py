@@ -762,12 +762,17 @@ def drop_offered_head_defs() -> None:
 
 
 def blast_radius(
-    graph: Graph, changes: Iterable[tuple[str, str | None, bytes | None, set[int]]]
+    graph: Graph, changes: Iterable[tuple[str, str | None, bytes | None, bytes | None]]
 ) -> BlastRadius:
-    """For changed files (base path, head path, head content, base lines the change deletes or edits
-    around): every changed public symbol at the base and its dependents."""
+    """For changed files (base path, head path, head content, base content): every public symbol the
+    change removes, re-signs or rewrites, and its dependents in `graph`.
+
+    What changed is read from the change's own two versions: the graph may be of a later commit (a
+    branch's base tip, a range's start), whose versions of a file would charge the change with what
+    others changed there since it started. Base content None: the change starts at the graph's commit
+    (its symbols there are the before)."""
     result = BlastRadius(graph_files=graph.files, graph_lines=graph.lines)
-    for base_path, head_path, head_data, _touched in changes:
+    for base_path, head_path, head_data, base_data in changes:
         if is_test_path(base_path):
             continue
         if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and base_path in graph.callers:
@@ -779,7 +784,7 @@ def blast_radius(
             continue
         if not base_path.endswith(".py"):
             continue
-        before = graph.symbols_in(base_path)
+        before = _before(graph, base_path, base_data)
         if not before:
             continue
         after = _head_defs(head_path or base_path, head_data)
@@ -807,6 +812,18 @@ def blast_radius(
             result.symbols.append(measured)
     result.symbols.sort(key=lambda s: (-(s.change != "body"), -s.modules, -len(s.direct), s.id))
     return result
+
+
+def _before(graph: Graph, path: str, data: bytes | None) -> list[Symbol]:
+    """The file's symbols where the change starts: from its own base version when given (one that
+    does not parse falls back to the graph's). Their ids are the graph's (module:qual), so their
+    callers are found there."""
+    own = None if data is None else _head_defs(path, data)
+    if own is None:
+        return graph.symbols_in(path)
+    module = module_name(path)
+    return [Symbol(f"{module}:{d.qual}", path, d.kind, d.line, d.end_line, d.signature, d.body)
+            for d in own.values()]
 
 
 def _measure(
