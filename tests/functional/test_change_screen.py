@@ -362,3 +362,43 @@ def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
                            21) == "caps.py: Syst…collect"
     assert fit_chunk_title("lib/ansible/executor/task_executor.py: TaskExecutor.run and 2 more",
                            21) == "task_exe…n and 2 more"  # too little room left for the function
+
+
+async def test_approving_a_change_read_too_briefly_or_over_a_flag_asks_first(payments_repo, warm_cache):
+    """Every chunk opened for a moment, one of them flagged: `A` still asks, saying the time was below
+    the floor (a rubber stamp) and which chunk was flagged; cancelling records nothing."""
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "docs/runbook-update")
+        chunks = screen.detail.plan.chunks
+        for index in range(len(chunks)):
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen.index == index
+            if index == 0:
+                await pilot.press("f")
+                await pilot.pause()
+                await pilot.press(*"needs a rollback step", "enter")
+                await pilot.pause()
+            await pilot.press("escape")
+            await settle(pilot)
+            await pilot.press("down")
+        ledger, session = app.ledger, app.session
+        assert [d.decision for d in ledger.decisions_for(session.repo_key, "docs/runbook-update")] == ["flag"]
+        await pilot.press("A")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        prompt = str(app.screen.query_one("#dialog-prompt").render())
+        assert "never opened" not in prompt
+        assert "You spent 0m0" in prompt and "floor" in prompt and "rubber stamp" in prompt
+        assert "You flagged chunk #1 of it" in prompt
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen
+        assert [d.decision for d in ledger.decisions_for(session.repo_key, "docs/runbook-update")] == ["flag"]
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        change_level = [d for d in ledger.decisions_for(session.repo_key, "docs/runbook-update") if d.is_change_level]
+        assert len(change_level) == 1 and change_level[0].rubber_stamp and change_level[0].unopened_chunks == 0

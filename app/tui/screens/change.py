@@ -675,27 +675,23 @@ class ChangeScreen(Screen[None]):
         if detail is None:
             self.notify("The change is still loading.", severity="warning")
             return
-        session = self.review_app.session
         try:
-            unopened = session.unopened_chunks(detail)
+            check = self.review_app.session.change_approval_check(detail)
         except ReviewTuiError as exc:
             self.notify(one_line(str(exc), 300), severity="error")
             return
-        if not unopened:
+        if not check.needs_asking:
             self._approve(detail)
             return
         from app.tui.screens.dialogs import ConfirmDialog
-
-        total = len(detail.plan.chunks)
-        question = (f"{len(unopened)} of {total} chunk{'s' if total != 1 else ''} of "
-                    f"{one_line(detail.change.id, 80)} were never opened. Approving now is recorded "
-                    "as a rubber stamp. Approve anyway?")
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._approve(detail)
 
-        self.app.push_screen(ConfirmDialog("Approve without reading?", question, yes="Rubber-stamp",
+        title = "Approve without reading?" if check.rubber_stamp else "Approve over your flag?"
+        self.app.push_screen(ConfirmDialog(title, f"{one_line(detail.change.id, 80)}: {check.message}",
+                                           yes="Rubber-stamp" if check.rubber_stamp else "Approve",
                                            no="Cancel"), answered)
 
     def _approve(self, detail: ChangeDetail) -> None:
