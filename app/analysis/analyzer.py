@@ -792,10 +792,11 @@ class Analyzer:
         return out
 
     # -- blast radius -------------------------------------------------------------------------
-    # A change's blast radius is measured on the dependency graph of a commit in its past: the base tip
-    # for a branch (what the team's code is today), a lone commit's own parent, and for the commits of
-    # a range the range's start (one graph for all, and none of them sees code written after it). The
-    # graph at each range commit's own parent would cost a graph build per commit.
+    # Which symbols a change alters comes from its own two versions of each file (`_blast`). Their
+    # callers are looked up in the dependency graph of a commit in its past: the base tip for a branch
+    # (the code it merges into), a lone commit's own parent, and for the commits of a range the range's
+    # start (one graph for all, and none of them sees code written after it). A graph at each range
+    # commit's own parent costs 0.6 s per commit on ansible even with every file summary cached.
     def graph_commit(self, change: Change | None = None) -> str | None:
         """The commit whose dependency graph measures `change` (None: no graph can, said in its notes);
         without a change, the base's."""
@@ -898,7 +899,7 @@ class Analyzer:
             (fd.old_path, fd.new_path, read(fd, "new"), read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES) else None)
             for fd in prep.files
             if fd.old_path and not fd.binary and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
-            and fd.new_size <= MAX_FILE_BYTES)  # a larger file is generated: the graph does not read it either
+            and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES)  # larger: generated, the graph skips it too
         return blast_radius(graph, changes)
 
     def _reader(self, change: Change) -> Reader:
@@ -1567,7 +1568,7 @@ class _Offering(threading.Thread):
                 # both versions: what a change altered is read from its own base version and head
                 offer_head_defs(((path, read(fd, side) or b"") for fd in prep.files
                                  if fd.old_path and fd.old_path.endswith(".py") and fd.new_path and fd.new_blob
-                                 and not fd.binary and fd.new_size <= MAX_FILE_BYTES
+                                 and not fd.binary and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES
                                  and not is_test_path(fd.old_path)
                                  for side, path in (("new", fd.new_path), ("old", fd.old_path))), self.submit)
         except (BrokenProcessPool, RuntimeError, ReviewTuiError, _Stopped):
