@@ -87,10 +87,12 @@ def main() -> int:
         numstat = git(args.repo, "diff", "--numstat", f"{commit}^", commit)
         size = sum(int(a) + int(d) for a, d, *_ in (r.split("\t") for r in numstat.splitlines()) if a.isdigit())
         changed = []
+        parent = git(args.repo, "rev-parse", f"{commit}^").strip()
         for entry in git(args.repo, "diff", "--name-status", "--no-renames", f"{commit}^", commit).splitlines():
             status, path = entry.split("\t", 1)
             if path.endswith(".py") and status in ("M", "D"):
-                changed.append((path, path, repo.file_at(commit, path), set()))
+                # the commit's own change (from its parent), not everything since the window's graph
+                changed.append((path, path, repo.file_at(commit, path), repo.file_at(parent, path)))
         result = blast_radius(graph, changed)
         direct, modules, _ = result.reach
         rows.append((commit, float(size), float(direct), float(modules), float(len(result.seams)),
