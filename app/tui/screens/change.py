@@ -7,8 +7,8 @@ the reviewer goes next), the "why" panel (factors summing to the score, tier rea
 operations, AI), and the commits (AI-signalled ones marked with the tool and the signal).
 
 Enter on a chunk opens T2's ChunkReviewScreen; coming back (screen resume) re-reads statuses and
-time spent. `A` approves the whole change: if chunks were never opened it asks first and says the
-approval will be recorded as a rubber stamp.
+time spent. `A` approves the whole change: if chunks were never opened or are under their floor time, or a
+chunk is flagged, it asks first and says so (and whether it is recorded as a rubber stamp).
 """
 
 from __future__ import annotations
@@ -706,9 +706,9 @@ class ChangeScreen(Screen[None]):
             return None
         said = []
         if unopened:
-            said.append(f"{len(unopened)} of {total} chunks were never opened.")
+            said.append(f"{len(unopened)} of {total} chunks {'was' if len(unopened) == 1 else 'were'} never opened.")
         if under:
-            said.append(f"{len(under)} of {total} chunks are under their floor time.")
+            said.append(f"{len(under)} of {total} chunks {'is' if len(under) == 1 else 'are'} under their floor time.")
         if unopened or sum(active.values()) < float(detail.plan.total_floor_seconds):
             said.append("Approving now is recorded as a rubber stamp.")
         if flags:
