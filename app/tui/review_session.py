@@ -79,43 +79,6 @@ class ApprovalCheck:
         return "; ".join(reasons) + ": record as a rubber stamp?"
 
 
-@dataclass(frozen=True)
-class ChangeApprovalCheck:
-    """What approving the whole change now would record, and what the reviewer should know first."""
-
-    chunks: int
-    unopened: int
-    active_seconds: float
-    floor_seconds: float
-    flagged: tuple[int, ...] = ()
-    """Numbers (1-based) of the chunks whose newest decision of this reviewer is a flag."""
-
-    @property
-    def rubber_stamp(self) -> bool:
-        """Recorded as one: a chunk never opened, or less active time than the change's floor."""
-        return self.unopened > 0 or self.active_seconds < self.floor_seconds
-
-    @property
-    def needs_asking(self) -> bool:
-        return self.rubber_stamp or bool(self.flagged)
-
-    @property
-    def message(self) -> str:
-        parts = []
-        if self.unopened:
-            parts.append(f"{self.unopened} of {self.chunks} chunk{'s' if self.chunks != 1 else ''} "
-                         f"{'were' if self.unopened != 1 else 'was'} never opened.")
-        if self.active_seconds < self.floor_seconds:
-            parts.append(f"You spent {format_duration(self.active_seconds, 'clock')} of its "
-                         f"{format_duration(self.floor_seconds, 'clock')} floor.")
-        if self.rubber_stamp:
-            parts.append("Approving now is recorded as a rubber stamp.")
-        if self.flagged:
-            numbers = ", ".join(f"#{n}" for n in self.flagged[:6]) + (", ..." if len(self.flagged) > 6 else "")
-            parts.append(f"You flagged chunk{'s' if len(self.flagged) != 1 else ''} {numbers} of it.")
-        return " ".join(parts) + " Approve anyway?"
-
-
 def chunk_key(detail: PlannedChange, chunk: Chunk) -> ChunkKey:
     change = detail.change
     return (change.id, change.head, chunk.content_hash)
@@ -439,17 +402,6 @@ class ReviewSession:
     def threads(self, detail: ChangeDetail) -> list[CommentThread]:
         """Every comment thread on the change (all heads, all reviewers), oldest first."""
         return self.ledger.threads_for(self.repo_key, detail.change.id)
-
-    def change_approval_check(self, detail: ChangeDetail) -> ChangeApprovalCheck:
-        """Would approving the whole change now be a rubber stamp (the ledger's rule: a chunk never
-        opened, or active time on its chunks below the change's floor), and does it go over flags?"""
-        chunks = detail.plan.chunks
-        active = sum(self.active_seconds_by_chunk(detail).values())
-        statuses = self.chunk_statuses(detail)
-        flagged = tuple(number for number, chunk in enumerate(chunks, 1)
-                        if statuses.get(chunk.content_hash) == "flagged")
-        return ChangeApprovalCheck(len(chunks), len(self.unopened_chunks(detail)), active,
-                                   float(detail.plan.total_floor_seconds), flagged)
 
     def approve_change(self, detail: ChangeDetail) -> Decision:
         """Approve the whole change. Chunks never opened are counted (`unopened_chunks`), which

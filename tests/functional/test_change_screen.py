@@ -6,6 +6,7 @@ were never opened), the loading indicator, hostile repository text, and snapshot
 from __future__ import annotations
 
 import io
+import sqlite3
 import threading
 
 import pytest
@@ -364,41 +365,71 @@ def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
                            21) == "task_exe…n and 2 more"  # too little room left for the function
 
 
-async def test_approving_a_change_read_too_briefly_or_over_a_flag_asks_first(payments_repo, warm_cache):
-    """Every chunk opened for a moment, one of them flagged: `A` still asks, saying the time was below
-    the floor (a rubber stamp) and which chunk was flagged; cancelling records nothing."""
+def _change_decisions(app, change_id: str) -> list[tuple[str, int, int]]:
+    """(decision, fast, unopened_chunks) of the change's decisions, read from the ledger file itself."""
+    with sqlite3.connect(app.ledger.path) as db:
+        return db.execute("SELECT decision, fast, unopened_chunks FROM decisions WHERE change_id = ?"
+                          " ORDER BY id", (change_id,)).fetchall()
+
+
+async def _glance_at_every_chunk(pilot, screen: ChangeScreen) -> None:
+    """Open each chunk of the plan and leave it at once (well under its floor time)."""
+    for position in range(len(screen.detail.plan.chunks)):
+        screen.query_one("#chunks-table", DataTable).move_cursor(row=position)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(pilot)
+
+
+async def test_approving_a_change_glanced_at_asks_first_and_escape_records_nothing(payments_repo, warm_cache):
+    """`A` after each chunk was opened only briefly asks, as `a` does below a chunk's floor."""
     app = build_app(payments_repo, cache=warm_cache)
+    change = "refactor/rename-gateway-modules"
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_change(pilot, "docs/runbook-update")
-        chunks = screen.detail.plan.chunks
-        for index in range(len(chunks)):
-            await pilot.press("enter")
-            await pilot.pause()
-            assert app.screen.index == index
-            if index == 0:
-                await pilot.press("f")
-                await pilot.pause()
-                await pilot.press(*"needs a rollback step", "enter")
-                await pilot.pause()
-            await pilot.press("escape")
-            await settle(pilot)
-            await pilot.press("down")
-        ledger, session = app.ledger, app.session
-        assert [d.decision for d in ledger.decisions_for(session.repo_key, "docs/runbook-update")] == ["flag"]
+        screen = await open_change(pilot, change)
+        total = len(screen.detail.plan.chunks)
+        await _glance_at_every_chunk(pilot, screen)
         await pilot.press("A")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog"
-        prompt = str(app.screen.query_one("#dialog-prompt").render())
-        assert "never opened" not in prompt
-        assert "You spent 0m0" in prompt and "floor" in prompt and "rubber stamp" in prompt
-        assert "You flagged chunk #1 of it" in prompt
-        await pilot.press("n")
+        said = rendered(app.screen.query_one("#dialog-prompt", Static), 400)
+        assert f"{total} of {total} chunks are under their floor time" in said
+        assert "recorded as a rubber stamp" in said and "never opened" not in said
+        await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
-        assert [d.decision for d in ledger.decisions_for(session.repo_key, "docs/runbook-update")] == ["flag"]
+        assert _change_decisions(app, change) == []
         await pilot.press("A")
         await pilot.pause()
         await pilot.press("y")
         await settle(pilot)
-        change_level = [d for d in ledger.decisions_for(session.repo_key, "docs/runbook-update") if d.is_change_level]
-        assert len(change_level) == 1 and change_level[0].rubber_stamp and change_level[0].unopened_chunks == 0
+        assert _change_decisions(app, change) == [("approve", 1, 0)]  # fast, every chunk opened
+
+
+async def test_approving_a_change_over_a_flag_warns_and_n_records_nothing(payments_repo, warm_cache):
+    app = build_app(payments_repo, cache=warm_cache)
+    change = "docs/runbook-update"
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, change)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press(*"wrong pager", "enter")
+        await settle(pilot)
+        while app.screen is not screen:
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("A")
+        await pilot.pause()
+        said = rendered(app.screen.query_one("#dialog-prompt", Static), 400)
+        assert "You flagged chunk #1: approving the change withdraws your flag." in said
+        await pilot.press("n")
+        await pilot.pause()
+        assert _change_decisions(app, change) == [("flag", 0, 0)]
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert [d for d, _fast, _unopened in _change_decisions(app, change)] == ["flag", "approve"]

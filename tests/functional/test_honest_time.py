@@ -251,3 +251,48 @@ async def test_a_chunk_opened_while_the_ledger_is_locked_is_shown_and_its_time_s
             assert [v.chunk_hash for v in views] == [chunk.content_hash]
             assert _stored(ledger, app, detail, chunk) >= 20
             await pilot.press("ctrl+q")
+
+
+_HOLD_LOCK = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=1)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.read()  # held until the test closes our stdin
+"""
+
+
+async def test_a_flag_refused_by_a_lock_in_another_process_says_so_and_keeps_its_note(
+        payments_repo: Path, warm_cache, tmp_path: Path) -> None:
+    """A second process holds BEGIN EXCLUSIVE on the ledger file: the flag is not silently dropped (the
+    screen says nothing was recorded and to decide again), and the note typed is offered again."""
+    import subprocess
+    import sys
+
+    clock = SteppedClock()
+    path = tmp_path / "ledger.db"
+    with Ledger.open(path) as ledger:
+        app = _app(payments_repo, ledger, clock, warm_cache)
+        async with app.run_test(size=(120, 40)) as pilot:
+            detail, _chunk = await _open_chunk(app, pilot, "docs/runbook-update", 0)
+            holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(path)], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True)
+            try:
+                assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+                await pilot.press("f")
+                await pilot.press(*"page the DBA first", "enter")
+                await pilot.pause()
+                refused = [n for n in _notices(app) if n.startswith("Decision not saved: ")]
+                assert refused and "Nothing was recorded for chunk 1" in refused[0]
+                assert "locked by another process" in refused[0] and "Decide again" in refused[0]
+                assert str(app.screen.query_one("#chunk-status").render()).strip() == "opened"
+            finally:
+                holder.communicate("")  # closes its stdin: it ends, and its lock with it
+            assert ledger.decisions_for(app.session.repo_key, detail.change.id) == []
+            await pilot.press("f")
+            await pilot.pause()
+            assert app.screen.query_one("#dialog-input").value == "page the DBA first"
+            await pilot.press("enter")
+            await pilot.pause()
+        decisions = ledger.decisions_for(app.session.repo_key, detail.change.id)
+        assert [(d.decision, d.note) for d in decisions] == [("flag", "page the DBA first")]

@@ -7,8 +7,8 @@ the reviewer goes next), the "why" panel (factors summing to the score, tier rea
 operations, AI), and the commits (AI-signalled ones marked with the tool and the signal).
 
 Enter on a chunk opens T2's ChunkReviewScreen; coming back (screen resume) re-reads statuses and
-time spent. `A` approves the whole change: if chunks were never opened it asks first and says the
-approval will be recorded as a rubber stamp.
+time spent. `A` approves the whole change: if chunks were never opened or are under their floor time, or a
+chunk is flagged, it asks first and says so (and whether it is recorded as a rubber stamp).
 """
 
 from __future__ import annotations
@@ -670,17 +670,18 @@ class ChangeScreen(Screen[None]):
             self.query_one(target).focus()
 
     def action_approve_change(self) -> None:
-        """Approve the whole change; unopened chunks make it a rubber stamp, so ask first."""
+        """Approve the whole change. As `a` asks before a fast chunk approval, this asks first when
+        a chunk was never opened or is under its floor time, or when a chunk is flagged."""
         detail = self.detail
         if detail is None:
             self.notify("The change is still loading.", severity="warning")
             return
         try:
-            check = self.review_app.session.change_approval_check(detail)
+            question = self._approval_question(detail)
         except ReviewTuiError as exc:
             self.notify(one_line(str(exc), 300), severity="error")
             return
-        if not check.needs_asking:
+        if question is None:
             self._approve(detail)
             return
         from app.tui.screens.dialogs import ConfirmDialog
@@ -689,10 +690,56 @@ class ChangeScreen(Screen[None]):
             if yes:
                 self._approve(detail)
 
-        title = "Approve without reading?" if check.rubber_stamp else "Approve over your flag?"
-        self.app.push_screen(ConfirmDialog(title, f"{one_line(detail.change.id, 80)}: {check.message}",
-                                           yes="Rubber-stamp" if check.rubber_stamp else "Approve",
-                                           no="Cancel"), answered)
+        self.app.push_screen(ConfirmDialog(f"Approve {one_line(detail.change.id, 60)}?", question,
+                                           yes="Approve anyway", no="Cancel"), answered)
+
+    def _approval_question(self, detail: ChangeDetail) -> str | None:
+        """What approving the whole change now would skip over, or None when nothing does."""
+        session = self.review_app.session
+        chunks = detail.plan.chunks
+        total = len(chunks)
+        unopened = session.unopened_chunks(detail)
+        active = session.active_seconds_by_chunk(detail)
+        under = [c for c in chunks if c not in unopened and active[c.content_hash] < float(c.floor_seconds)]
+        flags = self._open_flags(detail)
+        if not (unopened or under or flags):
+            return None
+        said = []
+        if unopened:
+            said.append(f"{len(unopened)} of {total} chunks {'was' if len(unopened) == 1 else 'were'} never opened.")
+        if under:
+            said.append(f"{len(under)} of {total} chunks {'is' if len(under) == 1 else 'are'} under their floor time.")
+        if unopened or sum(active.values()) < float(detail.plan.total_floor_seconds):
+            said.append("Approving now is recorded as a rubber stamp.")
+        if flags:
+            said.append(self._flag_warning(flags))
+        return " ".join(said)
+
+    def _open_flags(self, detail: ChangeDetail) -> list[tuple[int, str]]:
+        """(chunk number, reviewer) of each current chunk whose newest decision by a reviewer is a flag."""
+        if self.outcome is not None:
+            return [(ref.index, who) for ref, who in self.outcome.result.flagged]
+        session = self.review_app.session
+        latest = session.latest_decisions(detail)
+        return [(c.index, session.reviewer) for c in detail.plan.chunks
+                if c.content_hash in latest and latest[c.content_hash].decision == "flag"]
+
+    def _flag_warning(self, flags: list[tuple[int, str]]) -> str:
+        """The flags, and what the policy does with them (`flags_block`)."""
+        me = self.review_app.session.reviewer.strip().lower()
+        mine = sorted({n for n, who in flags if who.strip().lower() == me})
+        theirs = sorted({n for n, who in flags if who.strip().lower() != me})
+        said = []
+        if mine:
+            said.append(f"You flagged chunk {', '.join(f'#{n}' for n in mine)}: approving the change "
+                        "withdraws your flag.")
+        if theirs:
+            signoff = self.review_app.session.signoff
+            blocks = signoff is None or signoff.analyzer.config.policy.flags_block
+            rule = ("until they approve it, sign-off fails (policy flags_block)" if blocks
+                    else "the policy lets sign-off pass over it (flags_block = false)")
+            said.append(f"Another reviewer flagged chunk {', '.join(f'#{n}' for n in theirs)}: {rule}.")
+        return " ".join(said)
 
     def _approve(self, detail: ChangeDetail) -> None:
         try:

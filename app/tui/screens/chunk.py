@@ -122,6 +122,7 @@ class ChunkReviewScreen(ReaderScreen):
         self._stamped: set[str] = set()  # chunks whose standing approval was a rubber stamp
         self._on_screen = False  # the session counts time for the current chunk
         self._time_unsaved = False  # the last try to store active time found the ledger locked
+        self._unsaved_notes: dict[str, str] = {}  # content hash -> a flag's note the locked ledger refused
         self._threads: list[CommentThread] = []  # every thread on the change, for the gutter
 
     # -- composition --------------------------------------------------------------------------
@@ -620,12 +621,13 @@ class ChunkReviewScreen(ReaderScreen):
         chunk = self.chunk
 
         def answered(note: str | None) -> None:
-            if note:
-                self._record(lambda: self.session.flag(self.detail, chunk, note), chunk)
+            if note and not self._record(lambda: self.session.flag(self.detail, chunk, note), chunk):
+                self._unsaved_notes[chunk.content_hash] = note  # typed once: offered again on the retry
 
         self.app.push_screen(TextInputDialog("Flag: request changes", f"What should change in: {chunk.title}",
                                              placeholder="what should change, and why",
-                                             on_activity=self._activity), answered)
+                                             on_activity=self._activity,
+                                             value=self._unsaved_notes.pop(chunk.content_hash, "")), answered)
 
     def action_later(self) -> None:
         chunk = self.chunk
@@ -723,14 +725,22 @@ class ChunkReviewScreen(ReaderScreen):
         self.app.push_screen(ThreadsScreen(title, lambda: self.session.threads(self.detail), self.thread_actions()),
                              lambda _result: self._load_threads())
 
-    def _record(self, decide: Callable[[], Decision], chunk: Chunk) -> None:
-        """Run a decision, then refresh statuses and move to the next unreviewed chunk."""
+    def _record(self, decide: Callable[[], Decision], chunk: Chunk) -> bool:
+        """Run a decision, then refresh statuses and move to the next unreviewed chunk. False when it
+        was not recorded (said on screen). A locked ledger is not retried behind the reviewer's back:
+        the decision would be stored later than given, perhaps after they moved on; they decide again."""
         try:
             with self.session.ledger.waiting_at_most(DECISION_WAIT_SECONDS):
                 decision: Decision = decide()
+        except DatabaseLocked:
+            self._say(f"Nothing was recorded for chunk {self.chunks.index(chunk) + 1}: the review ledger is locked "
+                      "by another process (another review-tui, or a tool such as a sqlite3 shell holding a write "
+                      "lock). Decide again once it is free.", title="Decision not saved", severity="error",
+                      timeout=15)
+            return False
         except ReviewTuiError as exc:
             self._say(str(exc), title="Decision not saved", severity="error")
-            return
+            return False
         self._statuses = self._load_statuses()
         self.post_message(self.ChunkDecided(self.detail, chunk, decision))
         verb = {"approve": "Rubber-stamped" if decision.rubber_stamp else "Approved", "flag": "Flagged",
@@ -744,3 +754,4 @@ class ChunkReviewScreen(ReaderScreen):
         else:
             self._update_header()
             self._say("Every chunk has a decision. Press escape to go back.", timeout=3)
+        return True

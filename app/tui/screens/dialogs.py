@@ -59,10 +59,11 @@ class TextInputDialog(ActivityModal[str | None]):
     counts_as_review = True
 
     def __init__(self, title: str, prompt: str, *, placeholder: str = "", allow_empty: bool = False,
-                 on_activity: Callable[[], None] | None = None) -> None:
+                 on_activity: Callable[[], None] | None = None, value: str = "") -> None:
         super().__init__(on_activity)
         self._title = title
         self._prompt = prompt
+        self._value = value
         self._placeholder = placeholder
         self._allow_empty = allow_empty
 
@@ -71,7 +72,7 @@ class TextInputDialog(ActivityModal[str | None]):
             panel.border_title = one_line(self._title, 70)
             panel.border_subtitle = "enter saves · escape cancels"
             yield Static(Text(one_line(self._prompt, 300)), id="dialog-prompt")
-            yield Input(placeholder=self._placeholder, max_length=MAX_NOTE_CHARS, id="dialog-input")
+            yield Input(self._value, placeholder=self._placeholder, max_length=MAX_NOTE_CHARS, id="dialog-input")
             yield Static(Text(""), id="dialog-error")
 
     def on_mount(self) -> None:
