@@ -203,13 +203,14 @@ async def test_help_opens_on_the_keys_of_the_screen_it_was_asked_from(payments_r
             await pilot.pause()
             return titles[:2]
 
-        assert await first_sections() == ["Queue (pending changes)", "Queue list (moving the cursor)"]
+        lists = "Lists: the queue, the review plan, commits (moving the cursor)"
+        assert await first_sections() == ["Queue (pending changes)", lists]
         await pilot.press("enter")
         for _ in range(50):
             await pilot.pause(0.05)
             if type(app.screen).__name__ == "ChangeScreen":
                 break
-        assert await first_sections() == ["Change (why, commits, review plan)", "Everywhere"]
+        assert await first_sections() == ["Change (why, commits, review plan)", lists]
 
 
 async def test_command_palette_offers_every_action_of_the_screen_and_runs_it(payments_repo, warm_cache):

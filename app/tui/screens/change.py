@@ -35,6 +35,7 @@ from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, PlanLoaded, ReviewRecorded
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.footer import KeyFooter
+from app.tui.widgets.list_table import ListTable
 from app.tui.widgets.score_bar import score_cell
 from app.tui.widgets.why_panel import change_identifiers, top_factors, why_renderable
 
@@ -111,13 +112,13 @@ class ChangeScreen(Screen[None]):
         yield Static("", id="change-header", markup=False)
         with TabbedContent(id="change-tabs", initial="tab-plan"):
             with TabPane("Review plan", id="tab-plan"), Vertical(id="plan-box"):
-                yield DataTable(id="chunks-table", cursor_type="row", zebra_stripes=True)
+                yield ListTable(id="chunks-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="plan-summary", markup=False)
                 yield Static("", id="signoff", markup=False)
             with TabPane("Why", id="tab-why"), VerticalScroll(id="why-scroll"):
                 yield Static("", id="why-panel", markup=False)
             with TabPane("Commits", id="tab-commits"):
-                yield DataTable(id="commits-table", cursor_type="row", zebra_stripes=True)
+                yield ListTable(id="commits-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -339,7 +340,8 @@ class ChangeScreen(Screen[None]):
     def _chunk_columns(self, width: int, marks_width: int = 12) -> list[tuple[str, str, int | None]]:
         """(key, header, width) of the plan table at terminal `width`; None width = the title. The
         marks column is as wide as the widest marks (`marks_width`): the title gets the rest."""
-        columns: list[tuple[str, str, int | None]] = [("index", "#", 3), ("title", "chunk", None)]
+        digits = len(str(len(self.outline.plan.chunks))) if self.outline is not None else 1
+        columns: list[tuple[str, str, int | None]] = [("index", "#", max(3, digits)), ("title", "chunk", None)]
         if width >= 120:
             columns.append(("kind", "kind", 9))
         columns.append(("lines", "lines", 5))
@@ -433,12 +435,15 @@ class ChangeScreen(Screen[None]):
             return  # the table was filled again meanwhile
         table = self.query_one("#chunks-table", DataTable)
         now, later = rows[:CHUNK_ROWS_PER_PAINT], rows[CHUNK_ROWS_PER_PAINT:]
+        before = table.row_count
         for position, chunk in now:
             cells = self._chunk_cells(chunk, title_width, spent.get(chunk.content_hash, 0.0))
             table.add_row(*[cells[key] for key, _, _ in columns], key=str(position))
         if later:
             self.call_after_refresh(self._add_chunk_rows, columns, title_width, later, cursor, generation, spent)
-        if table.row_count and (not later or cursor < table.row_count):
+        # The cursor goes back to its row once, in the batch that adds it: moving it on every batch
+        # undid a G (or j) pressed while a 2,000-chunk plan was still filling in.
+        if table.row_count and (before <= cursor < table.row_count or (not later and cursor >= table.row_count)):
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
 
     def _chunk_cells(self, chunk: Chunk, title_width: int, spent: float) -> dict[str, Text]:
