@@ -89,3 +89,20 @@ async def test_last_and_first_keys_move_through_a_queue_longer_than_the_screen(m
             await pilot.press("G", key)
             await pilot.pause()
             assert table.cursor_row == 0 and first in _screen_text(app) and last not in _screen_text(app)
+
+
+async def test_last_and_first_keys_move_through_the_file_list_of_a_2000_file_change(huge_change):
+    app = build_app(huge_change)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "feature/huge")
+        last_file = screen.detail.files[-1].path
+        await pilot.press("F")
+        await settle(pilot)
+        table = app.screen.query_one("#files-table", DataTable)
+        assert table.row_count == FILES
+        await pilot.press("G")
+        await settle(pilot)
+        assert table.cursor_row == FILES - 1 and last_file in _screen_text(app)
+        await pilot.press("home")
+        await settle(pilot)
+        assert table.cursor_row == 0 and last_file not in _screen_text(app)
