@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -197,21 +198,40 @@ def summary_lines(report: StatsReport) -> list[str]:
 
 def group_table(title: str, first: str, rows: list[Figures], cols: list[Column], full: bool = False,
                 width: int | None = None) -> Table:
-    """One group's table; `full` (a pipe or file) keeps every key (reviewer, week) whole, else keys are
-    cut to fit a terminal `width` columns wide."""
-    key_width = NARROW_KEY_WIDTH if width is not None and width < NARROW_WIDTH else 32
+    """One group's table; `full` (a pipe or file) keeps every key (reviewer, week) whole, else the table
+    fits a terminal `width` columns wide: keys are cut (to NARROW_KEY_WIDTH at the least), then the last
+    columns left out, rather than every cell squashed to "chu…" (the rest is in --json/--csv/--html)."""
+    if full or width is None:
+        return _group_table(title, first, rows, cols, None if full else 32)
+    key_widths = (NARROW_KEY_WIDTH,) if width < NARROW_WIDTH else (32, NARROW_KEY_WIDTH)
+    for kept in range(len(cols), 0, -1):
+        for key_width in key_widths:
+            table = _group_table(title, first, rows, cols[:kept], key_width)
+            if _table_width(table) <= width:
+                return table
+    return table
+
+
+def _group_table(title: str, first: str, rows: list[Figures], cols: list[Column], key_width: int | None) -> Table:
     table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
                   expand=False)
     # Headers are Text: "[p25-p75]" must not be read as Rich markup.
-    if full:
+    if key_width is None:
         table.add_column(Text(first), no_wrap=True, overflow="ignore")
     else:
         table.add_column(Text(first), no_wrap=True, overflow="ellipsis", max_width=key_width)
     for column in cols:
         table.add_column(Text(column.header), justify=column.justify, no_wrap=True)  # type: ignore[arg-type]
     for figures in rows:
-        table.add_row(safe(figures.key, 500 if full else 60), *[Text(column.show(figures)) for column in cols])
+        table.add_row(safe(figures.key, 500 if key_width is None else 60),
+                      *[Text(column.show(figures)) for column in cols])
     return table
+
+
+def _table_width(table: Table) -> int:
+    """The cells `table` takes when nothing is squeezed."""
+    console = Console(width=10_000, file=io.StringIO())
+    return Measurement.get(console, console.options, table).maximum
 
 
 def _bar(fraction: float, width: int) -> str:

@@ -52,7 +52,7 @@ class ActionSpec:
 SCREEN_TITLES: dict[str, str] = {
     "global": "Everywhere",
     "queue": "Queue (pending changes)",
-    "queue_list": "Queue list (moving the cursor)",
+    "list": "Lists: the queue, the review plan, commits (moving the cursor)",
     "change": "Change (why, commits, review plan)",
     "chunk": "Chunk review",
     "commit": "Commit (one commit's own diff)",
@@ -65,8 +65,8 @@ SCREEN_TITLES: dict[str, str] = {
 # Which registry screens are active at the same time; a key may be used once per group.
 # The help modal shadows everything beneath it, so it is a group of its own.
 ACTIVE_TOGETHER: dict[str, tuple[str, ...]] = {
-    "queue": ("global", "queue", "queue_list"),
-    "change": ("global", "change"),
+    "queue": ("global", "queue", "list"),
+    "change": ("global", "change", "list"),
     "chunk": ("global", "chunk", "reader", "diff"),
     "commit": ("global", "commit", "reader", "diff"),
     "help": ("help",),
@@ -95,11 +95,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("refresh", "r,f5", "Re-scan the repository", "queue", show=True),
     ActionSpec("stats", "S", "Review statistics", "queue"),
     ActionSpec("quit", "q", "Quit", "queue", action="app.quit", show=True),
-    # the queue's list (a widget on the queue screen; arrows and page keys are the table's own)
-    ActionSpec("row_down", "j", "Cursor down a change", "queue_list"),
-    ActionSpec("row_up", "k", "Cursor up a change", "queue_list"),
-    ActionSpec("row_first", "g,home", "First change", "queue_list"),
-    ActionSpec("row_last", "G,end", "Last change", "queue_list"),
+    # a list (widgets/list_table.py: the queue, the review plan, the commits; arrows and page keys are the table's own)
+    ActionSpec("row_down", "j", "Cursor down a row", "list"),
+    ActionSpec("row_up", "k", "Cursor up a row", "list"),
+    ActionSpec("row_first", "g,home", "First row", "list"),
+    ActionSpec("row_last", "G,end", "Last row", "list"),
     # change
     ActionSpec("open_chunk", "enter", "Review the selected chunk", "change", show=True),
     ActionSpec("next_unreviewed", "u", "Review the next unreviewed chunk", "change", show=True),

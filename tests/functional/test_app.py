@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -189,6 +190,33 @@ async def test_help_screen_lists_every_key_of_every_screen(payments_repo, warm_c
         assert isinstance(app.screen, QueueScreen)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_help_columns_line_up_across_every_section(payments_repo, warm_cache, size):
+    """Keys, descriptions and action names start at the same column in every section (they were
+    sized section by section: the names of "Everywhere" sat 25 cells left of the queue's)."""
+    from rich.console import Console
+
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        description_at, name_at = set(), set()
+        names = {spec.name for spec in ACTIONS}
+        for static in app.screen.query(".help-keys"):
+            console = Console(width=static.content_region.width, record=True, file=io.StringIO())
+            console.print(static.content)
+            for line in console.export_text().splitlines():
+                row = re.match(r"(\S.*?)\s{2,}(\S.*?)\s{2,}(\w+)\s*$", line)  # keys, description, name
+                if row is not None and row.group(3) in names:
+                    description_at.add(row.start(2))
+                    name_at.add(row.start(3))
+        assert len(description_at) == 1 and len(name_at) == 1, (description_at, name_at)
+        screen = "\n".join("".join(s.text for s in strip) for strip in app.screen._compositor.render_strips())
+        assert "rebind keys in config.toml [keys]" in screen  # "[keys]" was read as markup and vanished
+
+
 async def test_help_opens_on_the_keys_of_the_screen_it_was_asked_from(payments_repo, warm_cache):
     app = build_app(payments_repo, cache=warm_cache, user_config=UserConfig(reviewer_email=REVIEWER))
     async with app.run_test(size=(100, 40)) as pilot:
@@ -203,13 +231,14 @@ async def test_help_opens_on_the_keys_of_the_screen_it_was_asked_from(payments_r
             await pilot.pause()
             return titles[:2]
 
-        assert await first_sections() == ["Queue (pending changes)", "Queue list (moving the cursor)"]
+        lists = "Lists: the queue, the review plan, commits (moving the cursor)"
+        assert await first_sections() == ["Queue (pending changes)", lists]
         await pilot.press("enter")
         for _ in range(50):
             await pilot.pause(0.05)
             if type(app.screen).__name__ == "ChangeScreen":
                 break
-        assert await first_sections() == ["Change (why, commits, review plan)", "Everywhere"]
+        assert await first_sections() == ["Change (why, commits, review plan)", lists]
 
 
 async def test_command_palette_offers_every_action_of_the_screen_and_runs_it(payments_repo, warm_cache):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.app import App
 from textual.widgets import Static
@@ -111,3 +112,38 @@ async def test_an_80_column_screen_shows_whole_headers_and_figures(tmp_path: Pat
             headers = [line for line in lines if line.split()[:1] in (["reviewer"], ["tier"], ["week"])]
             assert len(headers) == 3 and not any("…" in line for line in headers)
             assert "1,000-1,500" in "\n".join(lines)
+
+
+LONG_EMAIL = "maintainers@users.noreply.b-seed-297396ff.example"
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_every_table_fits_the_screen_whole_cells_or_none(tmp_path: Path, width: int) -> None:
+    """At 120 columns the reviewer table squeezed nine columns into 116 cells: "chan…", "time/fl…",
+    "100% (1…". A table now keeps whole cells and leaves out its last columns instead."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "ledger.db", clock=clock) as ledger:
+        record_scenario(ledger, clock)
+        session = ledger.start_session(LONG_EMAIL, R)
+        at = utc(2026, 1, 6, 9)
+        read(ledger, clock, session, R, "E", "e1", "e-1", at, 100)
+        decide(ledger, clock, at + 200, session, LONG_EMAIL, R, "E", "e1", "e-1", floor_seconds=300,
+               changed_lines=40, tier=0, ai_share=0.0)
+        app = Host(ledger, R)
+        async with app.run_test(size=(width, 60)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, StatsScreen)
+            await settle(pilot, screen)
+            titles = ("Reviewers", "Tiers", "Weeks", "AI share")
+            tables = [text for text in (text_of(w) for w in screen.query(".stats-part").results(Static))
+                      if text.startswith(titles)]
+            assert len(tables) == 4  # reviewers, tiers, weeks, AI bands
+            for table in tables:
+                lines = [line.rstrip() for line in table.splitlines() if line.strip()]
+                assert max(len(line) for line in lines) <= width - 4, table
+                header, *rows = lines[1:]
+                cells = [*header.split("   "), *(cell for row in rows[1:] for cell in row.split("   "))]
+                cut = [cell for cell in cells if cell.strip().endswith("…")]
+                # only a reviewer's address may be cut (to 24 or 32 cells); every figure and header is whole
+                assert all("@" in cell for cell in cut), (cut, table)
+            assert "LOC/h median" in tables[0] and "stamps" in tables[0]

@@ -35,13 +35,14 @@ from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, PlanLoaded, ReviewRecorded
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.footer import KeyFooter
+from app.tui.widgets.list_table import ListTable
 from app.tui.widgets.score_bar import score_cell
 from app.tui.widgets.why_panel import change_identifiers, top_factors, why_renderable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from app.analysis.report import Assessment, ChangeDetail, ChangePlan, ChangeReport
+    from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
     from app.analysis.signoff import CheckOutcome
     from app.core.planner.model import Chunk
     from app.storage.ledger import CommentThread
@@ -69,11 +70,16 @@ def _bindings() -> list[BindingType]:
     return footer_bindings(list(bindings_for("change")))
 
 
-def _likelihood_impact(found: Assessment | None, width: int) -> Text:
-    """"  fix 34% × impact 4" in the header, from 100 columns."""
-    if found is None or width < 100:
-        return Text()
-    return Text(f"  fix {percent(found.risk.likelihood)} × impact {found.risk.impact:.2g}", style="dim")
+def fit_parts(parts: list[tuple[Text, int]], width: int) -> Text:
+    """The `parts` of one line in their order, leaving out the least important (lowest number) until
+    the rest fit in `width` cells; the most important one is kept (cut) even if it alone does not."""
+    kept = list(parts)
+    while len(kept) > 1 and sum(part.cell_len for part, _ in kept) > width:
+        kept.remove(min(kept, key=lambda item: item[1]))
+    line = Text(no_wrap=True, overflow="ellipsis")
+    for part, _keep in kept:
+        line.append_text(part)
+    return line
 
 
 class ChangeScreen(Screen[None]):
@@ -111,13 +117,13 @@ class ChangeScreen(Screen[None]):
         yield Static("", id="change-header", markup=False)
         with TabbedContent(id="change-tabs", initial="tab-plan"):
             with TabPane("Review plan", id="tab-plan"), Vertical(id="plan-box"):
-                yield DataTable(id="chunks-table", cursor_type="row", zebra_stripes=True)
+                yield ListTable(id="chunks-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="plan-summary", markup=False)
                 yield Static("", id="signoff", markup=False)
             with TabPane("Why", id="tab-why"), VerticalScroll(id="why-scroll"):
                 yield Static("", id="why-panel", markup=False)
             with TabPane("Commits", id="tab-commits"):
-                yield DataTable(id="commits-table", cursor_type="row", zebra_stripes=True)
+                yield ListTable(id="commits-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -275,57 +281,82 @@ class ChangeScreen(Screen[None]):
         change = report.change
         found = report.assessment
         width = self.size.width or self.app.size.width
+        room = width - 2  # the header's padding
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(one_line(change.id, 120), style="bold")
         if change.title:
             text.append("  " + one_line(change.title, 200))
         text.append("\n")
-        authors = [a.split(" <")[0] for a in change.authors]
-        author_text = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
-        text.append("by " + one_line(author_text or "unknown", 120))
-        base = change.base[:10] if change.base else "?"
-        head = change.head[:10]
-        text.append(f"  ·  {one_line(change.base_ref, 40)} {base}...{head}", style="dim")
-        if change.aliases:  # the other refs at this head: the same change by any of its names
-            text.append("  ·  also " + ", ".join(one_line(alias, 60) for alias in change.aliases[:3])
-                        + (f" +{len(change.aliases) - 3}" if len(change.aliases) > 3 else ""), style="dim")
-        commits = len(change.commits)
-        text.append(f"  ·  {commits} commit{'s' if commits != 1 else ''}", style="dim")
-        newest = change.newest_time
-        if newest:
-            text.append(f"  ·  {human_age(self.review_app.now() - newest)} ago", style="dim")
+        text.append_text(fit_parts(self._origin_parts(), room))
         text.append("\n")
-        band = found.risk.band if found else None
-        text.append_text(score_cell(report.score, band, self._variables(), width=6))
-        if band:
-            _symbol, style = band_style(self._variables(), band)
-            text.append(f" {band} ", style=style)
-        text.append(" ")
-        text.append_text(self._tier_badge(found.tiers.tier if found else None))
-        text.append_text(_likelihood_impact(found, width))
-        figures = report.figures
-        text.append("  ")
-        text.append(f"+{figures.lines_added}", style=self._colour("diff-added"))
-        text.append("/")
-        text.append(f"-{figures.lines_deleted}", style=self._colour("diff-removed"))
-        text.append(f" in {figures.files} file{'s' if figures.files != 1 else ''}")
-        share = found.ai.share if found else 0.0
-        if share or (found and found.ai.tools):
-            tools = ", ".join(one_line(t, 30) for t in (found.ai.tools if found else ()))
-            text.append(f"  AI {share:.0%}" + (f" ({tools})" if tools and width >= 100 else ""),
-                        style=self._colour("gutter-ai"))
-        if found is not None:
-            text.append(f"  floor {format_duration(found.plan.floor_seconds)}")
-        status = self._change_status()
-        if status:
-            text.append(f"  [{status}]", style="bold")
+        text.append_text(fit_parts(self._figure_parts(width), room))
         text.append("\n")
-        text.append("why: ", style="dim")
-        text.append_text(top_factors(found, 4 if width >= 120 else 3))
+        destructive = Text()
         if found and found.destructive_ops:
             ops = found.destructive_ops
-            text.append(f"  ☠ {len(ops)} destructive op{'s' if len(ops) != 1 else ''}", style="bold")
+            destructive.append(f"  ☠ {len(ops)} destructive op{'s' if len(ops) != 1 else ''}", style="bold")
+        # As many of the top factors as fit beside the destructive operations (at least one).
+        for count in (4, 3, 2, 1):
+            why = Text("why: ", style="dim") + top_factors(found, count) + destructive
+            if why.cell_len <= room:
+                break
+        text.append_text(why)
         self.query_one("#change-header", Static).update(text)
+
+    def _origin_parts(self) -> list[tuple[Text, int]]:
+        """Who, where, how many commits, how old; the other names of the change go first when narrow."""
+        change = self.report.change
+        authors = [a.split(" <")[0] for a in change.authors]
+        author_text = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
+        parts = [(Text("by " + one_line(author_text or "unknown", 120)), 9)]
+        base = change.base[:10] if change.base else "?"
+        parts.append((Text(f"{one_line(change.base_ref, 40)} {base}...{change.head[:10]}", style="dim"), 5))
+        if change.aliases:  # the other refs at this head: the same change by any of its names
+            parts.append((Text("also " + ", ".join(one_line(alias, 60) for alias in change.aliases[:3])
+                               + (f" +{len(change.aliases) - 3}" if len(change.aliases) > 3 else ""), style="dim"), 1))
+        commits = len(change.commits)
+        parts.append((Text(f"{commits} commit{'s' if commits != 1 else ''}", style="dim"), 4))
+        newest = change.newest_time
+        if newest:
+            parts.append((Text(f"{human_age(self.review_app.now() - newest)} ago", style="dim"), 3))
+        return [(Text("  ·  ", style="dim") + part if i else part, keep) for i, (part, keep) in enumerate(parts)]
+
+    def _figure_parts(self, width: int) -> list[tuple[Text, int]]:
+        """Score, band and tier, then the figures; what matters least is dropped first when narrow:
+        the AI tools, fix × impact, the AI share; the review status and the floor stay."""
+        report = self.report
+        found = report.assessment
+        band = found.risk.band if found else None
+        risk = score_cell(report.score, band, self._variables(), width=6)
+        if band:
+            _symbol, style = band_style(self._variables(), band)
+            risk.append(f" {band} ", style=style)
+        risk.append(" ")
+        risk.append_text(self._tier_badge(found.tiers.tier if found else None))
+        parts = [(risk, 10)]
+        if found is not None:
+            parts.append((Text(f"  fix {percent(found.risk.likelihood)} × impact {found.risk.impact:.2g}",
+                               style="dim"), 2))
+        figures = report.figures
+        size = Text("  ")
+        size.append(f"+{figures.lines_added}", style=self._colour("diff-added"))
+        size.append("/")
+        size.append(f"-{figures.lines_deleted}", style=self._colour("diff-removed"))
+        size.append(f" in {figures.files} file{'s' if figures.files != 1 else ''}")
+        parts.append((size, 6))
+        share = found.ai.share if found else 0.0
+        if share or (found and found.ai.tools):
+            ai_style = self._colour("gutter-ai")
+            parts.append((Text(f"  AI {share:.0%}", style=ai_style), 5))
+            tools = ", ".join(one_line(t, 30) for t in (found.ai.tools if found else ()))
+            if tools:
+                parts.append((Text(f" ({tools})", style=ai_style), 1))
+        if found is not None:
+            parts.append((Text(f"  floor {format_duration(found.plan.floor_seconds)}"), 7))
+        status = self._change_status()
+        if status:
+            parts.append((Text(f"  [{status}]", style="bold"), 8))
+        return parts
 
     def _change_status(self) -> str:
         if self.outline is None:
@@ -339,7 +370,8 @@ class ChangeScreen(Screen[None]):
     def _chunk_columns(self, width: int, marks_width: int = 12) -> list[tuple[str, str, int | None]]:
         """(key, header, width) of the plan table at terminal `width`; None width = the title. The
         marks column is as wide as the widest marks (`marks_width`): the title gets the rest."""
-        columns: list[tuple[str, str, int | None]] = [("index", "#", 3), ("title", "chunk", None)]
+        digits = len(str(len(self.outline.plan.chunks))) if self.outline is not None else 1
+        columns: list[tuple[str, str, int | None]] = [("index", "#", max(3, digits)), ("title", "chunk", None)]
         if width >= 120:
             columns.append(("kind", "kind", 9))
         columns.append(("lines", "lines", 5))
@@ -380,16 +412,15 @@ class ChangeScreen(Screen[None]):
         self._add_chunk_rows(columns, title_width, list(enumerate(detail.plan.chunks)), cursor,
                              self._fill_generation, spent)
         plan = detail.plan
-        summary = Text(no_wrap=True, overflow="ellipsis")
         decided = sum(1 for c in plan.chunks
                       if self.chunk_states.get(c.content_hash) in ("approved", "stamped", "flagged"))
-        summary.append(f"{len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, "
-                       f"{plan.changed_lines} changed line{'s' if plan.changed_lines != 1 else ''}, "
-                       f"floor {format_duration(plan.total_floor_seconds)} · {decided} decided", style="dim")
-        for note in plan.notes:
-            summary.append("  ·  " + one_line(note, 200), style="dim italic")
-        summary.append("   enter reviews a chunk · A approves the change", style="dim")
-        self.query_one("#plan-summary", Static).update(summary)
+        summary = [(Text(f"{len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, "
+                         f"{plan.changed_lines} changed line{'s' if plan.changed_lines != 1 else ''}, "
+                         f"floor {format_duration(plan.total_floor_seconds)} · {decided} decided", style="dim"), 9)]
+        summary += [(Text("  ·  " + one_line(note, 200), style="dim italic"), 2) for note in plan.notes]
+        # The footer shows these keys too: the hint goes first when the line is full.
+        summary.append((Text("   enter reviews a chunk · A approves the change", style="dim"), 1))
+        self.query_one("#plan-summary", Static).update(fit_parts(summary, width - 2))
         self._draw_signoff()
 
     def _draw_signoff(self) -> None:
@@ -401,12 +432,16 @@ class ChangeScreen(Screen[None]):
         if outcome is None or self.detail is None:
             return
         result = outcome.result
-        text = Text(no_wrap=True, overflow="ellipsis")
+        # Wrapped, one line per missing thing: this is what stands between the change and a merge, so
+        # it is read whole at 80 columns (cut to one line, "needs 2 more approvals, 1 of the…").
+        text = Text()
         text.append("sign-off (as check sees it): ", style="dim")
         if result.ok:
             text.append(one_line(result.summary, 300), style=self._colour("success"))
         else:
-            text.append("policy NOT met: " + one_line("; ".join(result.missing), 300), style=self._colour("warning"))
+            text.append("policy NOT met", style=self._colour("warning"))
+            for missing in result.missing:
+                text.append("\n  - " + one_line(missing, 300), style=self._colour("warning"))
         mine, others = [], 0
         me = self.review_app.session.reviewer.strip().lower()
         refs = {c.content_hash: f"#{c.index}" for c in outcome.chunks}
@@ -433,12 +468,15 @@ class ChangeScreen(Screen[None]):
             return  # the table was filled again meanwhile
         table = self.query_one("#chunks-table", DataTable)
         now, later = rows[:CHUNK_ROWS_PER_PAINT], rows[CHUNK_ROWS_PER_PAINT:]
+        before = table.row_count
         for position, chunk in now:
             cells = self._chunk_cells(chunk, title_width, spent.get(chunk.content_hash, 0.0))
             table.add_row(*[cells[key] for key, _, _ in columns], key=str(position))
         if later:
             self.call_after_refresh(self._add_chunk_rows, columns, title_width, later, cursor, generation, spent)
-        if table.row_count and (not later or cursor < table.row_count):
+        # The cursor goes back to its row once, in the batch that adds it: moving it on every batch
+        # undid a G (or j) pressed while a 2,000-chunk plan was still filling in.
+        if table.row_count and (before <= cursor < table.row_count or (not later and cursor >= table.row_count)):
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
 
     def _chunk_cells(self, chunk: Chunk, title_width: int, spent: float) -> dict[str, Text]:

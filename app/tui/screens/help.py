@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -35,18 +36,25 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-panel") as panel:
             panel.border_title = "Keys"
-            panel.border_subtitle = "escape, q or ? closes · rebind keys in config.toml [keys]"
-            for title, rows in help_sections(self._overrides, self._current):
+            # Text, not markup: "[keys]" as a string was read as a tag and vanished.
+            panel.border_subtitle = Text("escape, q or ? closes · rebind keys in config.toml [keys]")
+            sections = help_sections(self._overrides, self._current)
+            every_row = [row for _title, rows in sections for row in rows]
+            key_width = max(cell_len(keys) for keys, _name, _description in every_row)
+            name_width = max(cell_len(name) for _keys, name, _description in every_row)
+            for title, rows in sections:
                 yield Static(Text(title), classes="help-section-title")
-                yield Static(self._table(rows), classes="help-keys")
+                yield Static(self._table(rows, key_width, name_width), classes="help-keys")
 
     @staticmethod
-    def _table(rows: list[tuple[str, str, str]]) -> Table:
+    def _table(rows: list[tuple[str, str, str]], key_width: int, name_width: int) -> Table:
+        """One section's keys; every section has the same column widths (the widest key and name of
+        the whole help, the description the rest), so the columns line up down the whole help."""
         # Text cells, never markup: user-configured keys such as "[" must show as typed.
-        table = Table.grid(padding=(0, 2))
-        table.add_column(min_width=14, style="bold")
-        table.add_column()
-        table.add_column(style="dim")
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column(width=key_width, no_wrap=True, style="bold")
+        table.add_column(ratio=1)
+        table.add_column(width=name_width, no_wrap=True, style="dim")
         for keys, name, description in rows:
             table.add_row(Text(keys), Text(description), Text(name))
         return table

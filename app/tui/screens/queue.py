@@ -41,6 +41,7 @@ from app.tui.messages import (
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.filter_bar import FilterBar, QueueFilters
 from app.tui.widgets.footer import KeyFooter
+from app.tui.widgets.list_table import ListTable
 from app.tui.widgets.progress import AnalysisStatus
 from app.tui.widgets.score_bar import score_cell
 
@@ -452,27 +453,6 @@ def hidden_parts(found: Discovery, *, show_merged: bool, in_range: bool) -> list
     return parts
 
 
-class QueueTable(DataTable[Text]):
-    """The queue's list: a DataTable that also moves with j/k, g/G and Home/End (the table's own
-    Home/End scroll sideways, which a list of changes never needs)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("queue_list"))
-
-    def action_row_down(self) -> None:
-        self.action_cursor_down()
-
-    def action_row_up(self) -> None:
-        self.action_cursor_up()
-
-    def action_row_first(self) -> None:
-        if self.row_count:
-            self.move_cursor(row=0)
-
-    def action_row_last(self) -> None:
-        if self.row_count:
-            self.move_cursor(row=self.row_count - 1)
-
-
 class QueueScreen(Screen[None]):
     """Every pending change, ranked; sort, filter, search, refresh; enter opens a change."""
 
@@ -517,7 +497,7 @@ class QueueScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-title", markup=False)
         yield FilterBar(id="queue-filters")
-        table = QueueTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        table = ListTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="queue-empty", markup=False)
         yield AnalysisStatus(id="queue-status")

@@ -44,6 +44,7 @@ from app.core.text import fit_middle, one_line, visible_path
 from app.core.workers import user_environment
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.widgets.diff_view import DiffView, DisplayLine, SplitMode
+from app.tui.widgets.list_table import ListTable
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 
@@ -90,7 +91,7 @@ class FileListScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="files-panel"):
             yield Static(Text(one_line(self._title, 200)), id="files-title")
-            yield DataTable(id="files-table", cursor_type="row", zebra_stripes=True)
+            yield ListTable(id="files-table", cursor_type="row", zebra_stripes=True)
             yield Static(Text("enter jumps to the file · escape closes · ✓ viewed", style="dim"), id="files-help")
 
     def on_mount(self) -> None:
