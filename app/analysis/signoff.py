@@ -260,10 +260,12 @@ def carry_over(signoff: SignOff, detail: ChangeDetail, reviewer: str, *, session
         chunk = by_hash[ref.content_hash]
         opened = origin.opened if origin.chunk_hash is not None else origin.unopened_chunks == 0
         note = f"carried over from {origin.change_id}" + (f": {origin.note}" if origin.note else "")
+        # a change-level origin's floor is the whole change's: each chunk carries its own
+        floor = origin.floor_seconds if origin.chunk_hash is not None else float(chunk.floor_seconds)
         decision = ledger.record_decision(NewDecision(
             session_id=session_id, reviewer=reviewer, repo=signoff.records.repo_key, change_id=change.id,
             head=change.head, chunk_hash=chunk.content_hash, decision="approve", chunk_index=chunk.index,
-            note=note, floor_seconds=origin.floor_seconds, active_seconds=0.0, fast=origin.fast,
+            note=note, floor_seconds=floor, active_seconds=0.0, fast=origin.fast,
             changed_lines=chunk.changed_lines, tier=chunk.tier, ai_share=chunk.ai_share,
             complexity_added=float(chunk.complexity_added), opened=opened,
             carried_from=(origin.record_id, origin.change_id)))

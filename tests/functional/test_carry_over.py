@@ -188,3 +188,36 @@ async def test_O_on_the_change_screen_carries_over_after_asking(tmp_path: Path) 
         await settle(pilot)
         assert queue_screen(app).statuses["copycat"] == "approved"
     assert check(repo, "copycat")[0] == 0
+
+
+def test_a_carried_change_approval_gives_each_chunk_its_own_floor(tmp_path: Path) -> None:
+    """A whole-change approval carried over becomes one approval per chunk, each with that chunk's floor
+    (it recorded the whole change's floor on every chunk)."""
+    from tests.functional.test_signoff_tui import ANN, BASE, DROPPED, SAMPLES
+
+    b = SAMPLES.RepoBuilder(tmp_path / "repo")
+    guide = "".join(f"Step {i}: check the ledger before you sign.\n" for i in range(40))
+    b.commit("base", {"pay.py": BASE, "docs/guide.md": "# Guide\n"}, author=ANN)
+    for name in ("feature", "copycat"):
+        b.branch(name, at=b.head("main"))
+        b.commit("same edit", {"pay.py": DROPPED, "docs/guide.md": "# Guide\n" + guide}, branch=name, author=ANN)
+    b.checkout("main")
+    as_reviewer()
+    analyzer = Analyzer(b.path)
+    detail = analyzer.detail("feature")
+    chunks = detail.plan.chunks
+    assert len(chunks) >= 2
+    key, ch = analyzer.repo_key, detail.change
+    with Ledger.open(ledger_path()) as ledger:
+        session = ledger.start_session(REVIEWER, key)
+        for chunk in chunks:
+            view = ledger.open_chunk(session, key, ch.id, ch.head, chunk.content_hash, chunk.index)
+            ledger.add_active_time(view, chunk.floor_seconds + 5)
+        ledger.record_decision(NewDecision(session_id=session, reviewer=REVIEWER, repo=key, change_id=ch.id,
+                               head=ch.head, chunk_hash=None, decision="approve",
+                               floor_seconds=float(detail.plan.total_floor_seconds),
+                               chunk_hashes=[c.content_hash for c in chunks]))
+    assert review_tui(b.path, "carry", "copycat").returncode == 0
+    with Ledger.open(ledger_path()) as ledger:
+        carried = {d.chunk_hash: d.floor_seconds for d in ledger.decisions_for(key, "copycat")}
+    assert carried == {c.content_hash: float(c.floor_seconds) for c in Analyzer(b.path).detail("copycat").plan.chunks}
