@@ -120,6 +120,9 @@ class ReviewerView:
     """The reviewer's counted decisions, oldest first."""
     uncounted: list[Uncounted]
     """The reviewer's records bearing on the change that do not count, with why."""
+    covers: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    """Record id of each counted change-level decision -> the chunk hashes it covered (None: unknown,
+    then it binds to the head it was given at)."""
 
 
 class SignOff:
@@ -158,12 +161,13 @@ class SignOff:
         if not mine:
             return ReviewerView(None, [], uncounted)
         key = reviewer.strip().lower()
+        records = [r for r in counted.records if r.reviewer.strip().lower() == key]
         # The tier and AI share only set what the change needs, not where one reviewer stands.
         result = evaluate(self.analyzer.config.policy, tier=3, ai_share=0.0,
                           authors=change_participants(change.commits), chunk_hashes=chunk_hashes,
-                          decisions=[r for r in counted.records if r.reviewer.strip().lower() == key],
-                          head=change.head)
-        return ReviewerView(result.reviewers[0] if result.reviewers else None, mine, uncounted)
+                          decisions=records, head=change.head)
+        covers = {r.record_id: r.covers for r in records if r.chunk_hash is None}
+        return ReviewerView(result.reviewers[0] if result.reviewers else None, mine, uncounted, covers)
 
 
 

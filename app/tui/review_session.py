@@ -259,7 +259,7 @@ class ReviewSession:
         view = self._view(detail.change, hashes)
         if view is None:
             return dict(self.ledger.chunk_status(self.repo_key, detail.change.id, hashes, self.reviewer))
-        latest = _latest_by_chunk(view.decisions)
+        latest = _latest_by_chunk(view, detail.change, hashes)
         uncounted: dict[str, Uncounted] = {}
         for item in sorted(view.uncounted, key=lambda u: u.decision.created_at):
             if item.decision.chunk_hash is not None and item.decision.decision == "approve":
@@ -284,7 +284,7 @@ class ReviewSession:
         if view is None:
             latest = self.ledger.latest_decisions(self.repo_key, detail.change.id, self.reviewer)
         else:
-            latest = _latest_by_chunk(view.decisions)
+            latest = _latest_by_chunk(view, detail.change, current)
         wanted = set(current)
         return {chunk_hash: decision for chunk_hash, decision in latest.items() if chunk_hash in wanted}
 
@@ -496,12 +496,20 @@ def _number(value: object) -> float | None:
 _STATE_OF_DECISION = {"approve": "approved", "flag": "flagged", "later": "later"}
 
 
-def _latest_by_chunk(decisions: Iterable[Decision]) -> dict[str, Decision]:
-    """The newest chunk-level decision per chunk hash (decisions oldest first)."""
+def _latest_by_chunk(view: ReviewerView, change: Change, hashes: list[str]) -> dict[str, Decision]:
+    """The newest decision per chunk hash (decisions oldest first). A change-level decision decides
+    on the chunks it covered, as `check` counts it (app/core/policy/rules.py `_targets`): an approved
+    change shows its chunks approved, not "new"."""
     latest: dict[str, Decision] = {}
-    for decision in decisions:
+    for decision in view.decisions:
         if decision.chunk_hash is not None:
             latest[decision.chunk_hash] = decision
+            continue
+        covered = view.covers.get(decision.record_id)
+        if covered is None:
+            covered = tuple(hashes) if decision.head == change.head else ()
+        for chunk_hash in covered:
+            latest[chunk_hash] = decision
     return latest
 
 

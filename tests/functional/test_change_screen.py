@@ -135,6 +135,9 @@ async def test_approving_a_change_with_unopened_chunks_asks_and_records_a_rubber
         assert decision.is_change_level and decision.rubber_stamp
         assert decision.unopened_chunks == len(screen.detail.plan.chunks)
         assert any("rubber stamp" in str(n.message) for n in app._notifications)
+        # the plan says what check counts: every chunk covered by the change's approval, a stamp
+        table = screen.query_one("#chunks-table", DataTable)
+        assert all(s.endswith("stamped") for s in column(table, "status")), column(table, "status")
         await pilot.press("escape")
         await settle(pilot)
         queue = queue_screen(app)
