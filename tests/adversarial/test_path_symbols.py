@@ -4,8 +4,6 @@ A newline shown as a space would name another file (`new\\nline.py` read as `new
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,20 +13,13 @@ from textual.widgets import Static
 from app.cli import cli
 from tests.functional.test_app import build_app, settle
 from tests.functional.test_change_screen import open_change, rendered
+from tests.functional.test_submodules import git
 
 from .hostile import forbidden_chars
 
 NEWLINE_NAME = "pkg/new\nline.py"
 ODD_NAME = "pkg/tab\there\x1b[31m.py"
 SHOWN = {"feature/newline": "pkg/new␤line.py", "feature/odd": "pkg/tab␉here␛[31m.py"}
-
-
-def git(cwd: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
 
 
 @pytest.fixture

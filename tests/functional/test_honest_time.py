@@ -8,6 +8,9 @@ instead of sleeping."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -147,6 +150,18 @@ def test_an_idle_limit_above_the_maximum_is_lowered_with_a_warning(tmp_path: Pat
     assert load_user_config(path).idle_seconds == 45 and not load_user_config(path).warnings
 
 
+@contextmanager
+def _write_locked(path: Path) -> Iterator[None]:
+    """Another connection holds the ledger's write lock (BEGIN EXCLUSIVE) for the block."""
+    holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
 def _notices(app: ReviewApp) -> list[str]:
     return [f"{n.title}: {n.message}" for n in app._notifications]
 
@@ -156,7 +171,6 @@ async def test_a_ledger_locked_elsewhere_loses_no_time_no_decision_and_does_not_
     """Another process holds the ledger's write lock: the reading time is kept (the clock never goes
     back), the screen says so once, a decision says plainly it was not saved (within about a second,
     not the 5 s busy timeout), and once the lock is gone the time and the repeated decision are stored."""
-    import sqlite3
     import time
 
     clock = SteppedClock()
@@ -174,9 +188,7 @@ async def test_a_ledger_locked_elsewhere_loses_no_time_no_decision_and_does_not_
             before_lock = _stored(ledger, app, detail, chunk)
             assert before_lock >= 10
 
-            holder = sqlite3.connect(path, isolation_level=None, timeout=0)
-            holder.execute("BEGIN EXCLUSIVE")
-            try:
+            with _write_locked(path):
                 for _ in range(4):
                     clock.now += 5
                     await pilot.press("j")
@@ -198,9 +210,6 @@ async def test_a_ledger_locked_elsewhere_loses_no_time_no_decision_and_does_not_
                 assert waited < 4  # the decision waits about a second, not the 5 s busy timeout
                 assert ledger.decisions_for(app.session.repo_key, detail.change.id) == []
                 assert app.session.active_seconds(detail, chunk) >= spent
-            finally:
-                holder.execute("ROLLBACK")
-                holder.close()
 
             clock.now += 5
             await pilot.press("j")
@@ -219,17 +228,13 @@ async def test_a_ledger_locked_elsewhere_loses_no_time_no_decision_and_does_not_
 
 async def test_a_chunk_opened_while_the_ledger_is_locked_is_shown_and_its_time_stored_later(
         payments_repo: Path, warm_cache, tmp_path: Path) -> None:
-    import sqlite3
-
     clock = SteppedClock()
     path = tmp_path / "ledger.db"
     with Ledger.open(path) as ledger:
         app = _app(payments_repo, ledger, clock, warm_cache)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
-            holder = sqlite3.connect(path, isolation_level=None, timeout=0)
-            holder.execute("BEGIN EXCLUSIVE")
-            try:
+            with _write_locked(path):
                 detail, chunk = await _open_chunk(app, pilot, "docs/runbook-update", 0)
                 screen = app.screen
                 assert isinstance(screen, ChunkReviewScreen)
@@ -241,9 +246,6 @@ async def test_a_chunk_opened_while_the_ledger_is_locked_is_shown_and_its_time_s
                     await pilot.pause(0.1)
                 assert app.session.active_seconds(detail, chunk) >= 15
                 assert sum(n.startswith("Review time not saved yet") for n in _notices(app)) == 1
-            finally:
-                holder.execute("ROLLBACK")
-                holder.close()
             clock.now += 5
             await pilot.press("j")
             await pilot.pause(0.1)
