@@ -83,7 +83,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 16: risk inputs gain deepest_indent; 15: built-in tiers: setup.py and ansible/ data in a source tree are
 # code; 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs
 # kept; 11: expected cost
-ANALYSIS_VERSION = "18"
+ANALYSIS_VERSION = "19"
 
 Progress = Callable[[int, int, str], None]
 
@@ -1639,6 +1639,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         destructive=[op.summary() for op in tiers.destructive],
         history_known=prep.history is not None,
         code_bytes_before=sum(fd.old_size for fd in code),
+        empty=not files,
         deepest_indent=deepest_indent(line.text for fd in code if fd.new_size <= INDENT_MAX_BYTES
                                       for hunk in fd.hunks for line in hunk.lines if line.origin == "+"),
     )

@@ -121,6 +121,7 @@ def _line_writer() -> Callable[[str], None]:
 
 
 def _print(outcome: CheckOutcome) -> None:
+    from app.core.policy.rules import NOTHING_TO_REVIEW
     from app.core.text import one_line
 
     echo = _line_writer()
@@ -130,6 +131,8 @@ def _print(outcome: CheckOutcome) -> None:
     echo(f"{one_line(outcome.change_id, 80)} @ {outcome.head[:10]}: {verdict} "
          f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {_count(len(outcome.chunks), 'chunk')}; "
          f"needs {_count(need.approvals, 'approval')}, {need.senior_approvals} senior)")
+    if not outcome.chunks:
+        echo(f"  - {NOTHING_TO_REVIEW}")
     for line in result.missing:
         echo(f"  - {one_line(line, 400)}")
     for standing in result.reviewers:

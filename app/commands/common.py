@@ -145,9 +145,17 @@ def range_args(ctx: click.Context, commit_range: str | None, merges: bool | None
                first_parent: bool | None) -> dict[str, Any]:
     """The range options of a command, falling back to the group's (`review-tui --range A..B list`)."""
     obj = ctx.obj or {}
-    return {"commit_range": commit_range or obj.get("commit_range"),
+    args = {"commit_range": commit_range or obj.get("commit_range"),
             "merges": bool(merges if merges is not None else obj.get("merges")),
             "first_parent": bool(first_parent if first_parent is not None else obj.get("first_parent"))}
+    if args["merges"] and args["first_parent"]:
+        from app.errors import UsageError
+
+        # Two readings of a merge (what it introduced vs the branch it brought in): silently picking one
+        # would show the other's reader a queue they did not ask for.
+        raise UsageError("--merges and --first-parent are exclusive: pick one (--merges diffs a merge against "
+                         "the automatic merge of its parents, --first-parent against its first parent)")
+    return args
 
 
 def print_notes(analyzer: Analyzer) -> None:

@@ -138,10 +138,12 @@ def test_change_level_approval_without_coverage_binds_to_its_head():
     assert not at_other_head.ok and len(at_other_head.stale_chunks) == 3
 
 
-def test_an_empty_change_needs_a_change_level_approval():
-    assert not run([rec(BOB, "approve", "h1")], hashes=[]).ok
-    assert run([rec(BOB, "approve", None, covers=())], hashes=[]).ok
-    assert run([rec(BOB, "approve", None, head="head2")], hashes=[]).ok
+def test_an_empty_change_has_nothing_to_review_and_needs_no_approval():
+    nothing = run([], hashes=[])
+    assert nothing.ok and nothing.summary == "policy met: nothing to review: the change changes no file"
+    assert (nothing.required.approvals, nothing.required.senior_approvals) == (0, 0)
+    # a change-level approval given anyway is still shown as one
+    assert run([rec(BOB, "approve", None, covers=())], hashes=[]).approvals == [BOB]
 
 
 def test_policy_config_reads_flags_block_and_rejects_bad_types():

@@ -102,3 +102,23 @@ def test_range_walk_limit_is_stated(history) -> None:
     found = discover(GitRepo(history.path), commit_range="start..main", range_limit=2)
     assert [c.title for c in found.changes] == ["main: f3"]  # the newest two: the evil merge (left out) and f3
     assert any("more than 2 commits" in w and "newest 2" in w for w in found.warnings)
+
+
+def test_merges_and_first_parent_together_are_a_usage_error(history) -> None:
+    result = run("list", "--repo", str(history.path), "--range", "start..main", "--merges", "--first-parent")
+    assert result.exit_code == 2
+    assert "--merges and --first-parent are exclusive" in result.output
+    assert "Merge" not in result.stdout  # no queue printed under one of the two readings
+
+
+def test_a_clean_merge_has_nothing_to_review_and_passes_check(history) -> None:
+    rows = {r["title"]: r for r in list_json(history.path, "--range", "start..main", "--merges")}
+    sync = rows["Merge main into feature"]
+    assert (sync["files"], sync["chunks"]) == (0, 0)
+    assert sync["tier"] == 3  # the least critical tier, not the default tier of paths that match no rule
+    result = run("check", sync["id"], "--range", "start..main", "--merges", "--repo", str(history.path))
+    assert result.exit_code == 0, result.output  # a gate on a --merges range is not held by approving nothing
+    assert "policy met" in result.output and "nothing to review: the change changes no file" in result.output
+    explained = json.loads(run("explain", sync["id"], "--range", "start..main", "--merges", "--repo",
+                               str(history.path), "--json").stdout)
+    assert explained["impact"] == 0

@@ -782,10 +782,10 @@ def test_detect_destructive_never_raises(files: list[tuple[str, list[tuple[str, 
 # ==================================================================================================
 
 
-def test_empty_change_has_default_tier_and_no_reasons() -> None:
-    result = assess([], TierConfig(default_tier=2))
-    assert (result.tier, result.reasons, result.file_tiers, result.destructive) == (2, [], {}, [])
-    assert result.to_dict() == {"tier": 2, "reasons": [], "file_tiers": {}, "destructive": [], "notes": []}
+def test_empty_change_has_the_least_critical_tier() -> None:
+    result = assess([], TierConfig(default_tier=1))  # not the default tier of paths that match no rule
+    assert (result.tier, result.reasons, result.file_tiers, result.destructive) == (
+        3, ["no file changed: nothing to review"], {}, [])
 
 
 def test_docs_only_change_is_tier_3() -> None:

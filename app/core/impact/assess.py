@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.git.diff import FileDiff
 from app.core.impact.destructive.legacy import detect_destructive
 from app.core.impact.destructive.ops import DestructiveOp
-from app.core.impact.tiers import TierConfig, TierRule
+from app.core.impact.tiers import MAX_TIER, TierConfig, TierRule
 from app.core.text import visible_path
 
 if TYPE_CHECKING:
@@ -73,8 +73,8 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         file_tiers[fd.path] = best[0]
         groups.setdefault(best[1], []).append(best[2])
     destructive, notes = find_destructive(files, config, read)
-    if not file_tiers:
-        return TierAssessment(config.default_tier, [], {}, destructive, notes)
+    if not file_tiers:  # an empty diff (a clean merge): nothing in it can be critical
+        return TierAssessment(MAX_TIER, ["no file changed: nothing to review"], {}, destructive, notes)
     path_tier = min(file_tiers.values())
     for op in destructive:
         if op.path in file_tiers:

@@ -142,6 +142,8 @@ def requirement_for(config: PolicyConfig, tier: int, ai_share: float) -> Require
 # or, when those are unknown, the content of the head it was given at. A later decision replaces
 # an earlier one on the same hash (a flag revokes an approval; "later" too).
 
+NOTHING_TO_REVIEW = "nothing to review: the change changes no file"
+
 CHANGE_AS_A_WHOLE = ""
 """The pseudo-hash a change without chunks (an empty diff) is approved under."""
 
@@ -246,6 +248,8 @@ class PolicyResult:
     @property
     def summary(self) -> str:
         """One line: what is missing, or that the policy is met."""
+        if self.ok and self.required.because == [NOTHING_TO_REVIEW]:
+            return f"policy met: {NOTHING_TO_REVIEW}"
         if self.ok:
             return (f"policy met: {len(self.approvals)} approval(s), {len(self.senior_approvals)} senior "
                     f"(needed {self.required.approvals}, {self.required.senior_approvals} senior)")
@@ -354,7 +358,10 @@ def evaluate(
     head, binding change-level decisions whose covered hashes are unknown. `open_threads` counts the
     change's unresolved comment threads (blocking with `open_threads_block`). Pure: no I/O.
     """
-    required = requirement_for(config, tier, ai_share)
+    # An empty diff (a clean merge, commits that cancel out) puts nothing in front of a reviewer; its
+    # parents or commits are checked on their own. Asking for a sign-off would hold a gate on approving nothing.
+    required = (requirement_for(config, tier, ai_share) if chunk_hashes
+                else Requirement(0, 0, [NOTHING_TO_REVIEW]))
     content = _ChangeContent.of(chunk_hashes, chunk_titles, authors, head)
     by_reviewer: dict[str, list[ApprovalRecord]] = {}
     shown: dict[str, str] = {}

@@ -160,6 +160,7 @@ class RiskInputs:
     blast_packages: int = 0
     blast_callers: list[str] = field(default_factory=list)  # a few direct callers, for the explanation
     seams: list[str] = field(default_factory=list)  # changed symbols used across modules that no test references
+    empty: bool = False  # no file changed (a clean merge): nothing in it can cost anything
 
 
 @dataclass
@@ -295,7 +296,8 @@ def _impact_factors(inputs: RiskInputs, config: RiskConfig) -> list[Factor]:
     out: list[Factor] = []
     full_cost = {"tier": TIER_COST[0], "destructive": DESTRUCTIVE_COST, "blast_radius": BLAST_COST,
                  "seams": SEAMS_COST}
-    tier_norm = TIER_COST.get(inputs.tier, TIER_COST[2]) / TIER_COST[0]
+    # an empty diff costs nothing whatever its tier: a clean merge showed impact 1 beside +0/-0
+    tier_norm = 0.0 if inputs.empty else TIER_COST.get(inputs.tier, TIER_COST[2]) / TIER_COST[0]
     n_destr = len(inputs.destructive)
     measured: list[_Measured] = [
         ("tier", inputs.tier, tier_norm,
