@@ -123,8 +123,11 @@ def load_repo_config(repo: GitRepo, base_commit: str | None, override: Path | No
     try:
         return parse_repo_config(data, REPO_CONFIG_NAME)
     except ConfigError as exc:
-        where = f"committed at {base_commit[:10]}" if base_commit else "in the working tree"
-        raise ConfigError(f"{exc} ({where}; the base branch's copy is the one used)") from None
+        # Say which copy was read: a fix in the working tree or on the branch under review does not
+        # count until it reaches the base (a branch cannot change its own rules).
+        where = (f"the base branch's copy at {base_commit[:10]}, the one review-tui reads: fix it there"
+                 if base_commit else "in the working tree")
+        raise ConfigError(f"{exc} ({where})") from None
 
 
 def load_queue_config(repo: GitRepo, base_commit: str | None, override: Path | None = None,

@@ -174,10 +174,10 @@ def test_a_glob_that_matches_nothing_is_a_warning(configured) -> None:
     assert warning.startswith(
         "review-tui: warning: .review-tui.toml: tiers.rules[0].glob: 'srcc/**' matches no file of the base "
         "commit or of any pending change")
-    # a glob that is not a glob at all is a warning too, and the other rules still apply
+    # a glob that is not a glob at all is an error: ignoring it would lower the tier of what it meant
     result = invoke(configured(b"[[tiers.rules]]\nglob = \"src/[\"\ntier = 0\n"))
-    assert result.exit_code == 0
-    assert "tiers.rules[0].glob" in result.stderr and result.stderr.count("\n") == 1
+    assert result.exit_code == 2
+    assert "tiers.rules[0].glob: invalid glob" in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_ten_megabyte_config_is_refused_in_one_line(configured) -> None:

@@ -372,43 +372,38 @@ tier = 3
     assert tier_of("README.md", config) == (3, "README.md matches '*.md' (.review-tui.toml): tier 3")
 
 
-def test_bad_rules_are_warnings_and_the_rest_applies() -> None:
+def test_an_unknown_key_in_a_rule_is_a_warning_and_the_rule_applies() -> None:
     config, warnings = config_from_toml('''
 [tiers]
+use_default = false
 [[tiers.rules]]
 glob = "services/ledger/**"
 tier = 0
 reason = "money"
 [[tiers.rules]]
-glob = "[abc"
-tier = 1
-[[tiers.rules]]
-glob = "tools/**"
-tier = 7
-[[tiers.rules]]
 glob = "scripts/**"
 tier = 3
 reasn = "typo"
-[[tiers.rules]]
-tier = 1
 ''', source="/repo/.review-tui.toml")
-    assert warnings == [
-        "/repo/.review-tui.toml: tiers.rules[1].glob: invalid glob '[abc' (unbalanced '['): rule ignored",
-        "/repo/.review-tui.toml: tiers.rules[2].tier: tier 7 is outside 0..3: rule ignored",
-        "/repo/.review-tui.toml: tiers.rules[3].reasn: unknown key (ignored)",
-        "/repo/.review-tui.toml: tiers.rules[4].glob: missing: rule ignored",
-    ]
-    assert [rule.glob for rule in config.rules] == ["services/ledger/**", "scripts/**"]
+    assert warnings == ["/repo/.review-tui.toml: tiers.rules[1].reasn: unknown key (ignored)",
+                        "/repo/.review-tui.toml: tiers.use_default: unknown key (ignored)"]
     assert tier_of("services/ledger/post.py", config)[0] == 0
-    assert tier_of("scripts/release.py", config)[0] == 3  # unknown key: warned, the rule still applies
-    assert tier_of("tools/x.py", config)[0] == 2
+    assert tier_of("scripts/release.py", config)[0] == 3
 
 
-def test_unknown_section_key_and_bad_default_tier_are_warnings() -> None:
-    config, warnings = config_from_toml('[tiers]\ndefault_tier = 9\nuse_default = false\n')
-    assert config.default_tier == 2
-    assert warnings == [".review-tui.toml: tiers.default_tier: 9 is outside 0..3: using 2",
-                        ".review-tui.toml: tiers.use_default: unknown key (ignored)"]
+@pytest.mark.parametrize(("toml", "error"), [
+    ('[[tiers.rules]]\nglob = "[abc"\ntier = 1\n', "tiers.rules[0].glob: invalid glob '[abc' (unbalanced '[')"),
+    ('[[tiers.rules]]\nglob = "tools/**"\ntier = 7\n', "tiers.rules[0].tier: tier 7 is outside 0..3"),
+    ('[[tiers.rules]]\ntier = 1\n', "tiers.rules[0].glob: missing (a tier rule needs a glob and a tier)"),
+    ('[tiers]\ndefault_tier = 9\n', "tiers.default_tier: 9 is outside 0..3"),
+    ('[tiers]\nskip_destructive = ["scripts/dev-*.sh", "[bad"]\n',
+     "tiers.skip_destructive[1]: invalid glob '[bad' (unbalanced '[')"),
+])
+def test_a_rule_that_cannot_apply_is_an_error(toml, error) -> None:
+    # ignored with a warning, a tier-0 rule with a typo let `check` ask one approval of a payments change
+    with pytest.raises(ConfigError) as raised:
+        config_from_toml(toml)
+    assert str(raised.value) == f".review-tui.toml: {error}"
 
 
 @pytest.mark.parametrize(("toml", "where"), [
@@ -682,9 +677,8 @@ def test_docs_and_tests_are_not_scanned() -> None:
 def test_skip_destructive_globs() -> None:
     fd = added("scripts/dev-reset.sh", "rm -rf $DATA/")
     assert detect_destructive([fd], skip=["scripts/dev-*.sh"]) == []
-    config, warnings = config_from_toml('[tiers]\nskip_destructive = ["scripts/dev-*.sh", "[bad"]\n')
-    assert warnings == [
-        ".review-tui.toml: tiers.skip_destructive[1]: invalid glob '[bad' (unbalanced '['): ignored"]
+    config, warnings = config_from_toml('[tiers]\nskip_destructive = ["scripts/dev-*.sh"]\n')
+    assert warnings == []
     assert assess([fd], config).destructive == []
 
 

@@ -37,6 +37,7 @@ from functools import cached_property
 from app.core.globs import GlobError, GlobSet, compile_glob
 from app.core.settings import SectionReader
 from app.core.text import visible_path
+from app.errors import ConfigError
 
 MIN_TIER = 0
 MAX_TIER = 3
@@ -179,49 +180,42 @@ class TierConfig:
 
     @classmethod
     def from_reader(cls, reader: SectionReader) -> TierConfig:
-        """Read `[tiers]`. A bad glob, an out-of-range tier or an unknown key is a warning on
-        `reader.warnings` (that rule or key is ignored, the rest applies); a wrong type raises ConfigError."""
+        """Read `[tiers]`. A bad glob, an out-of-range tier or a rule without its glob or tier raises
+        ConfigError, as a wrong type does: a rule left out would lower a path's tier, and with it what
+        `check` asks of a change. An unknown key is a warning on `reader.warnings`."""
         use_defaults = reader.get("use_defaults", bool, True)
         default_tier = reader.get("default_tier", int, 2)
         if not MIN_TIER <= default_tier <= MAX_TIER:
-            reader.warnings.append(f"{reader.where('default_tier')}: {default_tier} is outside "
-                                   f"{MIN_TIER}..{MAX_TIER}: using 2")
-            default_tier = 2
+            raise ConfigError(f"{reader.where('default_tier')}: {default_tier} is outside {MIN_TIER}..{MAX_TIER}")
         skip: list[str] = []
         for i, pattern in enumerate(reader.get_list_of("skip_destructive", str, [])):
             try:
                 compile_glob(pattern)
             except GlobError as exc:
-                reader.warnings.append(f"{reader.where('skip_destructive')}[{i}]: {exc}: ignored")
-                continue
+                raise ConfigError(f"{reader.where('skip_destructive')}[{i}]: {exc}") from None
             skip.append(pattern)
         rules: list[TierRule] = []
         for i, table in enumerate(reader.get_list_of("rules", dict, [])):
             where = f"{reader.section}.rules[{i}]"
-            rule = _read_rule(SectionReader(table, reader.source, where, reader.warnings))
-            if rule is not None:
-                rules.append(rule)
+            rules.append(_read_rule(SectionReader(table, reader.source, where, reader.warnings)))
         reader.finish()
         return cls(tuple(rules), use_defaults, default_tier, tuple(skip))
 
 
-def _read_rule(reader: SectionReader) -> TierRule | None:
+def _read_rule(reader: SectionReader) -> TierRule:
     glob = reader.get("glob", str, None)
     tier = reader.get("tier", int, None)
     reason = reader.get("reason", str, "")
     reader.finish()  # an unknown key (a typo such as "reasn") is reported; the rule still applies
     if glob is None or tier is None:
-        reader.warnings.append(f"{reader.where('glob' if glob is None else 'tier')}: missing: rule ignored")
-        return None
+        raise ConfigError(f"{reader.where('glob' if glob is None else 'tier')}: missing (a tier rule needs "
+                          "a glob and a tier)")
     if not MIN_TIER <= tier <= MAX_TIER:
-        reader.warnings.append(
-            f"{reader.where('tier')}: tier {tier} is outside {MIN_TIER}..{MAX_TIER}: rule ignored")
-        return None
+        raise ConfigError(f"{reader.where('tier')}: tier {tier} is outside {MIN_TIER}..{MAX_TIER}")
     try:
         compile_glob(glob)
     except GlobError as exc:
-        reader.warnings.append(f"{reader.where('glob')}: {exc}: rule ignored")
-        return None
+        raise ConfigError(f"{reader.where('glob')}: {exc}") from None
     return TierRule(glob, tier, reason, reader.source)
 
 
