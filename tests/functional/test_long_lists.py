@@ -63,6 +63,10 @@ async def test_last_pressed_while_the_plan_fills_in_stays_on_a_row_it_moved_to(h
         await pilot.press("G")
         moved_to = table.cursor_row
         assert moved_to > 0
+        for _ in range(500):  # the rows arrive one batch per paint; a loaded machine paints slower
+            if table.row_count == FILES:
+                break
+            await pilot.pause(0.01)
         await settle(pilot)
         assert table.row_count == FILES and table.cursor_row >= moved_to
 
