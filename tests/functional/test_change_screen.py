@@ -120,6 +120,8 @@ async def test_approving_a_change_with_unopened_chunks_asks_and_records_a_rubber
         await pilot.press("A")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog"
+        assert len(screen.detail.plan.chunks) == 1  # said of one chunk as of one, not "1 of 1 chunks was"
+        assert "The chunk was never opened." in rendered(app.screen.query_one("#dialog-prompt", Static), 400)
         await pilot.press("n")  # no: nothing recorded
         await pilot.pause()
         assert app.screen is screen
@@ -397,7 +399,7 @@ async def test_approving_a_change_glanced_at_asks_first_and_escape_records_nothi
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog"
         said = rendered(app.screen.query_one("#dialog-prompt", Static), 400)
-        assert f"{total} of {total} chunks are under their floor time" in said
+        assert total > 1 and f"{total} of {total} chunks were read for less than their floor time" in said
         assert "recorded as a rubber stamp" in said and "never opened" not in said
         await pilot.press("escape")
         await pilot.pause()

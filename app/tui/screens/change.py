@@ -743,10 +743,14 @@ class ChangeScreen(Screen[None]):
         if not (unopened or under or flags):
             return None
         said = []
+
+        def some(n: int) -> str:
+            return ("The chunk" if total == 1 else f"{n} of {total} chunks") + (" was" if n == 1 else " were")
+
         if unopened:
-            said.append(f"{len(unopened)} of {total} chunks {'was' if len(unopened) == 1 else 'were'} never opened.")
+            said.append(f"{some(len(unopened))} never opened.")
         if under:
-            said.append(f"{len(under)} of {total} chunks {'is' if len(under) == 1 else 'are'} under their floor time.")
+            said.append(f"{some(len(under))} read for less than {'its' if len(under) == 1 else 'their'} floor time.")
         if unopened or sum(active.values()) < float(detail.plan.total_floor_seconds):
             said.append("Approving now is recorded as a rubber stamp.")
         if flags:
