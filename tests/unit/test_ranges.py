@@ -9,10 +9,17 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from app.analysis.analyzer import Analyzer
 from app.cli import cli
+from app.config import UserConfig
 from app.core.git.discovery import discover
 from app.core.git.repo import GitRepo
+from app.paths import ledger_path
+from app.storage.ledger import Ledger
+from app.tui.app import make_app
 from tests.conftest import ALICE, BOB
+from tests.functional.test_change_screen import open_change
+from tests.functional.test_reading_screens import _screen_text
 
 APP = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(8))
 
@@ -122,3 +129,16 @@ def test_a_clean_merge_has_nothing_to_review_and_passes_check(history) -> None:
     explained = json.loads(run("explain", sync["id"], "--range", "start..main", "--merges", "--repo",
                                str(history.path), "--json").stdout)
     assert explained["impact"] == 0
+
+
+async def test_the_change_screen_of_a_clean_merge_says_there_is_nothing_to_review(history) -> None:
+    sync = {r["title"]: r for r in list_json(history.path, "--range", "start..main", "--merges")}[
+        "Merge main into feature"]
+    app = make_app(Analyzer(history.path, commit_range="start..main", merges=True),
+                   user_config=UserConfig(reviewer_email="r@example.com"), ledger=Ledger.open(ledger_path()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_change(pilot, sync["id"])
+        text = _screen_text(app)
+        assert "why: no factor raises the score" in text
+        assert "policy met: nothing to review: the change changes no file" in text
+        assert "empty change: nothing to review" in text

@@ -335,6 +335,8 @@ def top_factors(found: Assessment | None, count: int = 3) -> Text:
     factors = sorted(found.risk.factors if found else (), key=lambda f: -f.contribution)
     parts = [f for f in factors if f.contribution > 0][:count]
     text = Text()
+    if found is not None and not parts:  # an empty diff, or every factor at or below the average change
+        return Text("no factor raises the score", style="dim")
     for i, factor in enumerate(parts):
         if i:
             text.append(" · ", style="dim")
