@@ -204,7 +204,8 @@ HTTPX_LIKE = {
     "        return value in (301, 302)\n\n    @classmethod\n    def get_reason_phrase(cls, value):\n"
     "        return 'Found'\n",
     "pkg/_client.py": "from ._status_codes import codes\nfrom ._urls import URL\n\n\ndef get(url):\n"
-    "    return URL(url)\n\n\ndef follow(status):\n    return codes.is_redirect(status)\n",
+    "    return URL(url)\n\n\ndef follow(status):\n    return codes.is_redirect(status)\n\n\n"
+    "def see_other(status):\n    return status == codes.FOUND\n",
     "pkg/_main.py": "from ._status_codes import codes\n\n\ndef reason(status):\n"
     "    return codes.get_reason_phrase(status)\n",
     "tests/test_client.py": "import pkg\n\n\ndef test_get():\n    assert pkg.get('x').raw == 'x'\n",
@@ -232,7 +233,7 @@ def test_a_private_modules_symbols_and_their_dependents_count(underscored_repo) 
     assert sig["direct"] == 1 and sig["seams"] == ["pkg._urlparse.urlparse"]
     dropped = json.loads(_run("explain", "qa/drop-status", "--repo", str(underscored_repo), "--json"))["blast_radius"]
     callers = {c for s in dropped["symbols"] for c in s["direct_callers"]}
-    assert {"pkg._client.follow", "pkg._main.reason"} <= callers
+    assert {"pkg._client.follow", "pkg._client.see_other", "pkg._main.reason"} <= callers
     assert dropped["modules"] >= 2
     text = _run("explain", "qa/drop-status", "--repo", str(underscored_repo))
     assert "pkg._status_codes.codes.is_redirect" in text and "no changed public symbol" not in text

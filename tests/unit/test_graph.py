@@ -211,3 +211,15 @@ def test_a_private_name_another_module_uses_counts(make_repo) -> None:
     head = UNDERSCORED[path].replace("(url)", "(url, lower)")
     assert [(s.name, s.change, s.cross_module) for s in blast_radius(graph, [(path, path, head.encode(), None)]).symbols
             ] == [("pkg._helpers._normalise", "signature", True)]
+
+
+def test_a_class_attribute_that_is_no_method_names_the_class(make_repo) -> None:
+    files = {"pkg/_status.py": "class codes:\n    FOUND = 302\n\n    def phrase(self):\n        return 'Found'\n",
+             "pkg/_client.py": "from ._status import codes\n\n\ndef see_other(status):\n"
+             "    return status == codes.FOUND\n\n\ndef reason(status):\n    return codes.phrase(status)\n"}
+    _, _, graph = _graph(make_repo, files)
+    assert graph.callers["pkg._status:codes"] == {"pkg._client:see_other"}
+    assert graph.callers["pkg._status:codes.phrase"] == {"pkg._client:reason"}
+    removed = blast_radius(graph, [("pkg/_status.py", None, None, None)])
+    assert [(s.name, s.direct) for s in removed.symbols] == [
+        ("pkg._status.codes", ["pkg._client:see_other"]), ("pkg._status.codes.phrase", ["pkg._client:reason"])]

@@ -3,10 +3,10 @@
 Python is read through its AST: each module's definitions (functions, classes, methods, with their
 signatures and a hash of their body), its imports, and the names each definition references. A
 reference is resolved through the imports (`from a.b import f`, `import a.b as m; m.f`, relative
-imports, package re-exports named or starred, `self.method` inside a class) to the symbol it names;
-calls through an instance of unknown type (`obj.method()`) are not resolved. JavaScript/TypeScript and
-Go are read at import level (honest fallback: which file imports which module), so their changes get
-module fan-in.
+imports, package re-exports named or starred, `self.method` inside a class, `Class.ATTR` as the
+class) to the symbol it names; calls through an instance of unknown type (`obj.method()`) are not
+resolved. JavaScript/TypeScript and Go are read at import level (honest fallback: which file imports
+which module), so their changes get module fan-in.
 
 For a change: the public symbols it removes, whose signature it changes, or whose body it changes, and
 who depends on them: direct callers, transitive callers (bounded breadth-first walk), across how many
@@ -524,6 +524,8 @@ class _Resolver:
         if sid in self.graph.symbols:
             return sid
         first, _, rest = qual.partition(".")
+        if rest and f"{module}:{first}" in self.graph.symbols:
+            return f"{module}:{first}"  # `codes.FOUND`: an attribute that is no method names its class
         summary = self.by_module.get(module)
         if summary is not None and hops < 3 and first in summary.imports:
             target = summary.imports[first]
