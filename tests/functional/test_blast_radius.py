@@ -190,3 +190,50 @@ def test_a_tree_over_the_source_bound_gets_no_graph_and_says_why(make_repo, monk
     assert built.graph is None and built.parsed == 0 and not built.failed
     assert built.error == ("dependency graph not built: 200 lines of source is over the 150-line bound "
                            "(blast radius and seams not measured)")
+
+
+# laid out like httpx: the code in `_private` modules, the package's __init__ re-exporting it
+HTTPX_LIKE = {
+    "pkg/__init__.py": "from ._client import *\nfrom ._status_codes import *\nfrom ._urls import *\n\n"
+    "__all__ = ['URL', 'codes', 'get']\n",
+    "pkg/_urlparse.py": "def urlparse(url: str = '', **kwargs: str) -> str:\n    return _split(url)\n\n\n"
+    "def _split(url):\n    return url\n",
+    "pkg/_urls.py": "from ._urlparse import urlparse\n\n\nclass URL:\n    def __init__(self, url):\n"
+    "        self.raw = urlparse(url)\n",
+    "pkg/_status_codes.py": "class codes:\n    FOUND = 302\n\n    @classmethod\n    def is_redirect(cls, value):\n"
+    "        return value in (301, 302)\n\n    @classmethod\n    def get_reason_phrase(cls, value):\n"
+    "        return 'Found'\n",
+    "pkg/_client.py": "from ._status_codes import codes\nfrom ._urls import URL\n\n\ndef get(url):\n"
+    "    return URL(url)\n\n\ndef follow(status):\n    return codes.is_redirect(status)\n\n\n"
+    "def see_other(status):\n    return status == codes.FOUND\n",
+    "pkg/_main.py": "from ._status_codes import codes\n\n\ndef reason(status):\n"
+    "    return codes.get_reason_phrase(status)\n",
+    "tests/test_client.py": "import pkg\n\n\ndef test_get():\n    assert pkg.get('x').raw == 'x'\n",
+}
+
+
+@pytest.fixture
+def underscored_repo(make_repo):
+    b = make_repo()
+    b.commit("httpx-like layout", HTTPX_LIKE, author=ALICE)
+    b.branch("qa/sig")
+    b.commit("urlparse: url required, strict added", {"pkg/_urlparse.py": HTTPX_LIKE["pkg/_urlparse.py"].replace(
+        "url: str = '', **kwargs", "url: str, strict: bool, **kwargs")}, branch="qa/sig", author=ALICE)
+    b.branch("qa/drop-status", from_branch="main")
+    b.commit("drop the status codes module", {"pkg/_status_codes.py": None}, branch="qa/drop-status", author=ALICE)
+    return b.path
+
+
+def test_a_private_modules_symbols_and_their_dependents_count(underscored_repo) -> None:
+    """httpx and attrs keep all their code in `_private` modules: re-signing `_urlparse.urlparse`, which
+    `_urls` calls, or deleting `_status_codes`, which two modules import, has dependents to count."""
+    sig = json.loads(_run("explain", "qa/sig", "--repo", str(underscored_repo), "--json"))["blast_radius"]
+    assert [(s["symbol"], s["change"], s["direct_callers"]) for s in sig["symbols"]] == [
+        ("pkg._urlparse.urlparse", "signature", ["pkg._urls.URL.__init__"])]
+    assert sig["direct"] == 1 and sig["seams"] == ["pkg._urlparse.urlparse"]
+    dropped = json.loads(_run("explain", "qa/drop-status", "--repo", str(underscored_repo), "--json"))["blast_radius"]
+    callers = {c for s in dropped["symbols"] for c in s["direct_callers"]}
+    assert {"pkg._client.follow", "pkg._client.see_other", "pkg._main.reason"} <= callers
+    assert dropped["modules"] >= 2
+    text = _run("explain", "qa/drop-status", "--repo", str(underscored_repo))
+    assert "pkg._status_codes.codes.is_redirect" in text and "no changed public symbol" not in text

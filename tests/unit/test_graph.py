@@ -176,3 +176,50 @@ def test_what_changed_is_read_from_the_changes_own_base_not_the_graphs(make_repo
     found = blast_radius(graph, [(path, path, rewritten, own_base)]).symbols
     assert [(s.name, s.change) for s in found] == [("shop.money.to_cents", "body")]
     assert found[0].modules >= 4  # its callers, from the graph
+
+
+# httpx and attrs keep their code in `_private` modules and re-export it from the package's __init__
+UNDERSCORED = {
+    "pkg/__init__.py": "from ._client import *\nfrom ._urls import *\n\n__all__ = ['URL', 'get']\n",
+    "pkg/_urlparse.py": "def urlparse(url=''):\n    return _split(url)\n\n\ndef _split(url):\n    return url\n",
+    "pkg/_helpers.py": "def _normalise(url):\n    return url.strip()\n",
+    "pkg/_urls.py": "from ._helpers import _normalise\nfrom ._urlparse import urlparse\n\n\nclass URL:\n"
+    "    def __init__(self, url):\n        self.parts = urlparse(_normalise(url))\n",
+    "pkg/_client.py": "from ._urls import URL\n\n\ndef get(url):\n    return URL(url)\n",
+    "tests/test_urls.py": "import pkg\n\n\ndef test_url():\n    assert pkg.URL('x').parts == 'x'\n",
+}
+
+
+def test_a_private_modules_names_count_and_a_starred_re_export_reaches_them(make_repo) -> None:
+    _, _, graph = _graph(make_repo, UNDERSCORED)
+    assert graph.tests["pkg._urls:URL"] == {"tests.test_urls"}  # pkg.URL, through `from ._urls import *`
+    path = "pkg/_urlparse.py"
+    head = UNDERSCORED[path].replace("urlparse(url='')", "urlparse(url, strict)").replace("return url", "return 1")
+    result = blast_radius(graph, [(path, path, head.encode(), None)])
+    assert [(s.name, s.change, s.direct) for s in result.symbols] == [
+        ("pkg._urlparse.urlparse", "signature", ["pkg._urls:URL.__init__"])]  # _split: used in its module only
+    assert [s.name for s in result.seams] == ["pkg._urlparse.urlparse"]
+    removed = blast_radius(graph, [(path, None, None, None)])
+    assert [(s.name, s.change, s.direct) for s in removed.symbols] == [
+        ("pkg._urlparse.urlparse", "removed", ["pkg._urls:URL.__init__"])]
+    assert removed.reach == (1, 1, 1)
+
+
+def test_a_private_name_another_module_uses_counts(make_repo) -> None:
+    _, _, graph = _graph(make_repo, UNDERSCORED)
+    path = "pkg/_helpers.py"
+    head = UNDERSCORED[path].replace("(url)", "(url, lower)")
+    assert [(s.name, s.change, s.cross_module) for s in blast_radius(graph, [(path, path, head.encode(), None)]).symbols
+            ] == [("pkg._helpers._normalise", "signature", True)]
+
+
+def test_a_class_attribute_that_is_no_method_names_the_class(make_repo) -> None:
+    files = {"pkg/_status.py": "class codes:\n    FOUND = 302\n\n    def phrase(self):\n        return 'Found'\n",
+             "pkg/_client.py": "from ._status import codes\n\n\ndef see_other(status):\n"
+             "    return status == codes.FOUND\n\n\ndef reason(status):\n    return codes.phrase(status)\n"}
+    _, _, graph = _graph(make_repo, files)
+    assert graph.callers["pkg._status:codes"] == {"pkg._client:see_other"}
+    assert graph.callers["pkg._status:codes.phrase"] == {"pkg._client:reason"}
+    removed = blast_radius(graph, [("pkg/_status.py", None, None, None)])
+    assert [(s.name, s.direct) for s in removed.symbols] == [
+        ("pkg._status.codes", ["pkg._client:see_other"]), ("pkg._status.codes.phrase", ["pkg._client:reason"])]

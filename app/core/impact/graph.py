@@ -3,14 +3,17 @@
 Python is read through its AST: each module's definitions (functions, classes, methods, with their
 signatures and a hash of their body), its imports, and the names each definition references. A
 reference is resolved through the imports (`from a.b import f`, `import a.b as m; m.f`, relative
-imports, one package re-export hop, `self.method` inside a class) to the symbol it names; calls through
-an instance of unknown type (`obj.method()`) are not resolved. JavaScript/TypeScript and Go are read at
-import level (honest fallback: which file imports which module), so their changes get module fan-in.
+imports, package re-exports named or starred, `self.method` inside a class, `Class.ATTR` as the
+class) to the symbol it names; calls through an instance of unknown type (`obj.method()`) are not
+resolved. JavaScript/TypeScript and Go are read at import level (honest fallback: which file imports
+which module), so their changes get module fan-in.
 
 For a change: the public symbols it removes, whose signature it changes, or whose body it changes, and
 who depends on them: direct callers, transitive callers (bounded breadth-first walk), across how many
-modules and packages. An untested seam is such a symbol used from another module that no test module
-references. The graph is a plain dict (to_dict/from_dict) so the analysis caches it per base commit.
+modules and packages. Public: a name without a leading underscore, in any module (`_private` ones
+included), or any name another module uses. An untested seam is such a symbol used from another
+module that no test module references. The graph is a plain dict (to_dict/from_dict) so the analysis
+caches it per base commit.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 from app.core.memo import ContentMemo, Submit
 from app.core.text import visible_path
 
-GRAPH_VERSION = "1"
+GRAPH_VERSION = "2"  # 2: star imports
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
 MAX_WALK = 5_000  # transitive callers visited per symbol
 MAX_REFS_PER_DEF = 2_000
@@ -98,6 +101,7 @@ class FileSummary:
         default_factory=list
     )  # (referencing def qual or <module>, dotted name)
     error: str | None = None
+    stars: list[str] = field(default_factory=list)  # modules imported with `from m import *`
 
     def to_list(self) -> list[Any]:
         return [
@@ -108,6 +112,7 @@ class FileSummary:
             self.imports,
             [list(r) for r in self.refs],
             self.error,
+            self.stars,
         ]
 
     @classmethod
@@ -120,6 +125,7 @@ class FileSummary:
             dict(data[4]),
             [(r[0], r[1]) for r in data[5]],
             data[6],
+            list(data[7]),
         )
 
 
@@ -216,7 +222,9 @@ class _Collector(ast.NodeVisitor):
         if node.level:
             source = _resolve_relative(self.summary.module, self.is_package, node.level, node.module)
         for alias in node.names:
-            if alias.name != "*":
+            if alias.name == "*":
+                self.summary.stars.append(source)
+            else:
                 self.summary.imports[alias.asname or alias.name] = f"{source}:{alias.name}"
 
     def _define(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, kind: str) -> None:
@@ -371,10 +379,12 @@ class Symbol:
 
     @property
     def public(self) -> bool:
+        """No part of its own name is private (`_helper`, `Class._method`). Its module's name does not
+        count: a `_module`'s names belong to its package, whose other modules use them and whose
+        `__init__` re-exports them (httpx, attrs keep all their code in `_module`s)."""
         return not any(
             part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
-            for part in [*self.module.split("."), *self.qual.split(".")]
-            if part
+            for part in self.qual.split(".")
         )
 
 
@@ -462,6 +472,14 @@ class Graph:
         module = module_name(path)
         return [s for s in self._by_path.get(path, ()) if s.module == module]
 
+    def used_elsewhere(self, sid: str) -> bool:
+        """Whether code in another module, tests aside, references this symbol."""
+        own = sid.split(":", 1)[0]
+        return any(
+            module != own and not is_test_path(self.modules.get(module, ""))
+            for module in (caller.split(":", 1)[0] for caller in self.callers.get(sid, ()))
+        )
+
     def fan_in(self, target: str) -> tuple[set[str], set[str]]:
         """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK."""
         direct = set(self.callers.get(target, ()))
@@ -506,6 +524,8 @@ class _Resolver:
         if sid in self.graph.symbols:
             return sid
         first, _, rest = qual.partition(".")
+        if rest and f"{module}:{first}" in self.graph.symbols:
+            return f"{module}:{first}"  # `codes.FOUND`: an attribute that is no method names its class
         summary = self.by_module.get(module)
         if summary is not None and hops < 3 and first in summary.imports:
             target = summary.imports[first]
@@ -515,6 +535,12 @@ class _Resolver:
                 return self.symbol(resolved, f"{name}.{rest}" if rest else name, hops + 1)
             if resolved is not None and rest:
                 return self.symbol(resolved, rest, hops + 1)
+        if summary is not None and hops < 3 and not first.startswith("_"):
+            for star in reversed(summary.stars):  # `from ._urls import *`: the last one wins, as in Python
+                starred = self.module(star)
+                found = None if starred is None else self.symbol(starred, qual, hops + 1)
+                if found is not None:
+                    return found
         submodule = self.module(f"{module}.{first}")
         if submodule is not None and rest and hops < 3:
             return self.symbol(submodule, rest, hops + 1)
@@ -765,7 +791,8 @@ def blast_radius(
     graph: Graph, changes: Iterable[tuple[str, str | None, bytes | None, bytes | None]]
 ) -> BlastRadius:
     """For changed files (base path, head path, head content, base content): every public symbol the
-    change removes, re-signs or rewrites, and its dependents in `graph`.
+    change removes, re-signs or rewrites (or private one another module uses), and its dependents in
+    `graph`.
 
     What changed is read from the change's own two versions: the graph may be of a later commit (a
     branch's base tip, a range's start), whose versions of a file would charge the change with what
@@ -793,8 +820,8 @@ def blast_radius(
                                 "its symbols count as changed")
             after = {}
         for symbol in before:
-            if not symbol.public:
-                continue
+            if not symbol.public and not graph.used_elsewhere(symbol.id):
+                continue  # a private helper: its callers are in its own module
             new = after.get(symbol.qual)
             change = (
                 "removed"
