@@ -77,7 +77,8 @@ if TYPE_CHECKING:
 
 _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibrated")
 # Bump when the shape or meaning of a cached report changes.
-# 19: blast radius counts the public names of `_private` modules and private names other modules use;
+# 19: blast radius counts the public names of `_private` modules and private names other modules use; an
+# empty change is tier 3 with no impact;
 # 18: what a change altered (blast radius) is read from its own base version, not the graph's commit;
 # 17: a submodule's lines count as git's (no "missing blob"); paths in chunk titles, notes and reasons show
 # control characters as symbols (␤, ␉, ␛);
