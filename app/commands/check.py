@@ -96,10 +96,6 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
     sys.exit(0 if outcome.result.ok else 1)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def _line_writer() -> Callable[[str], None]:
     """click.echo, wrapping at words in a terminal (a long reviewer line broke as "approve / d 1 of 9");
     a pipe or file keeps one line per item, for grep and CI logs."""
@@ -122,15 +118,15 @@ def _line_writer() -> Callable[[str], None]:
 
 def _print(outcome: CheckOutcome) -> None:
     from app.core.policy.rules import NOTHING_TO_REVIEW
-    from app.core.text import one_line
+    from app.core.text import one_line, plural
 
     echo = _line_writer()
     result = outcome.result
     need = result.required
     verdict = "policy met" if result.ok else "policy NOT met"
     echo(f"{one_line(outcome.change_id, 80)} @ {outcome.head[:10]}: {verdict} "
-         f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {_count(len(outcome.chunks), 'chunk')}; "
-         f"needs {_count(need.approvals, 'approval')}, {need.senior_approvals} senior)")
+         f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {plural(len(outcome.chunks), 'chunk')}; "
+         f"needs {plural(need.approvals, 'approval')}, {need.senior_approvals} senior)")
     if not outcome.chunks:
         echo(f"  - {NOTHING_TO_REVIEW}")
     for line in result.missing:

@@ -134,6 +134,11 @@ def _json_escape(match: re.Match[str]) -> str:
     return _json_escape_char(match.group(0))
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """"1 chunk", "2 chunks", "1,024 chunks" ("1 chunks" was printed in several places)."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 def human_age(seconds: float | None) -> str:
     """3m, 5h, 2d, 4mo, 1y ("-" when unknown)."""
     if seconds is None:

@@ -383,7 +383,7 @@ def compute_stats(
                 refused = _add_not_counted(db, query, groups, current)
             first_looks = _first_looks(db, query)
         found = changes.result()
-    _add_change_reviews(found.reviews, groups)
+    _add_change_reviews(found.reviews, found.changes, groups)
     _add_change_decisions(found, groups, policy if seniors_known else None, current, refused)
 
     _add_first_looks(first_looks, groups)
@@ -602,6 +602,7 @@ class _ChangeFound:
     """What the change-level pass read (plain rows, applied to the groups on the calling thread)."""
 
     reviews: list[tuple[Any, ...]] = field(default_factory=list)  # (reviewer, tier, week, change reviews)
+    changes: list[tuple[Any, ...]] = field(default_factory=list)  # (tier, week, distinct changes reviewed)
     approvals: list[tuple[Any, ...]] = field(default_factory=list)  # per (reviewer, tier, week): sums of approvals
     senior_rows: list[tuple[Any, ...]] = field(default_factory=list)  # Tier 0/1 change approvals, oldest first
     current_rows: list[tuple[Any, ...]] = field(default_factory=list)  # change approvals of pending changes
@@ -615,6 +616,7 @@ def _change_pass(ledger: Ledger, query: StatsQuery, policy: PolicyConfig | None,
     found = _ChangeFound()
     with sq.snapshot(db):
         found.reviews = sq.change_review_rows(db, query)
+        found.changes = sq.reviewed_change_rows(db, query)
         found.approvals = sq.change_approval_sums(db, query)
         if policy is not None:
             found.senior_rows = sq.senior_approval_rows(db, query)
@@ -641,9 +643,14 @@ def _add_first_looks(cells: dict[tuple[str, int | None, int], list[float]], grou
             figures.first_looks.extend(values)
 
 
-def _add_change_reviews(rows: list[tuple[Any, ...]], groups: _Groups) -> None:
-    for reviewer, tier, week, count in rows:
-        for figures in groups.main(reviewer, tier, week):
+def _add_change_reviews(per_reviewer: list[tuple[Any, ...]], distinct: list[tuple[Any, ...]],
+                        groups: _Groups) -> None:
+    """A reviewer's row counts the changes they reviewed; the overall, tier and week rows count each
+    change once (one change reviewed by three people read "3 changes" in the headline)."""
+    for reviewer, _tier, _week, count in per_reviewer:
+        groups.reviewer(reviewer).changes += count
+    for tier, week, count in distinct:
+        for figures in (groups.overall, groups.tier(tier), groups.week(week)):
             figures.changes += count
 
 

@@ -21,7 +21,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import csv_cell, format_duration, json_text, visible
+from app.core.text import csv_cell, format_duration, json_text, plural, visible
 from app.report.stats import (
     FLOOR_RATE,
     MEANINGS,
@@ -160,15 +160,16 @@ def summary_lines(report: StatsReport) -> list[str]:
     """The headline sentences (also used by the HTML report and the TUI)."""
     o = report.overall
     lines = [
-        f"{o.changes:,} changes and {o.chunks:,} chunks reviewed: {o.lines:,} changed lines in "
+        f"{plural(o.changes, 'change')} and {plural(o.chunks, 'chunk')} reviewed: "
+        f"{plural(o.lines, 'changed line')} in "
         f"{format_duration(o.active_seconds)} of active time.",
         f"Median rate {format_rate(o.rate_median)} changed lines per hour "
         f"(quartiles {format_rate(o.rate_p25)}-"
         f"{format_rate(o.rate_p75)}); {format_share(o.fast_share)} of timed chunk reviews were faster than "
         f"{FLOOR_RATE:.0f}/h; time spent was {format_ratio(o.time_vs_floor)} the floor time.",
-        f"Rubber stamps: {format_share(o.stamp_share)} of {o.approvals:,} approvals; "
-        f"{o.unopened_chunks:,} chunks "
-        f"approved unopened; coverage {format_share(o.coverage)}; {o.stale_approvals:,} stale approvals.",
+        f"Rubber stamps: {format_share(o.stamp_share)} of {plural(o.approvals, 'approval')}; "
+        f"{plural(o.unopened_chunks, 'chunk')} "
+        f"approved unopened; coverage {format_share(o.coverage)}; {plural(o.stale_approvals, 'stale approval')}.",
     ]
     bands = {f.key: f for f in report.ai_bands}
     ai, human = bands.get("AI-heavy"), bands.get("human")
@@ -181,7 +182,9 @@ def summary_lines(report: StatsReport) -> list[str]:
             f"{format_ratio(human.time_vs_floor)}."
         )
     if report.seniors_known:
-        lines.append(f"{o.senior_gaps or 0:,} Tier 0/1 changes were approved without the required senior.")
+        gaps = o.senior_gaps or 0
+        lines.append(f"{plural(gaps, 'Tier 0/1 change')} {'was' if gaps == 1 else 'were'} approved without "
+                     "the required senior.")
     if o.not_counted:
         many = o.not_counted != 1
         lines.append(f"{o.not_counted:,} approval{'s' if many else ''} of pending changes {'do' if many else 'does'} "

@@ -166,6 +166,19 @@ def change_review_rows(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
         ") GROUP BY reviewer, tier, week", params).fetchall())
 
 
+def reviewed_change_rows(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """(tier, week, changes): each change reviewed counts once whoever reviewed it, in the week of its
+    last decision by anyone and at its lowest tier (the overall, tier and week figures; three
+    reviewers of one change are one change there, three in the reviewer table)."""
+    where, params = summary_terms(query)
+    last_week = STATS_WEEK.replace("created_at", "max(last_at)")
+    return list(db.execute(
+        "SELECT tier, week, count(*) FROM ("
+        f" SELECT min(NULLIF(tier, {NO_TIER})) AS tier, {last_week} AS week"
+        f" FROM stats_change_days WHERE 1{where} GROUP BY repo, change_id"
+        ") GROUP BY tier, week", params).fetchall())
+
+
 def change_approval_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
     """(reviewer, tier, week, approvals, stamps, unopened chunks, approved lines, covered lines,
     newer heads seen) of change-level approvals."""

@@ -36,7 +36,7 @@ from app.report.stats import (
     week_label,
 )
 from app.report.stats_html import render_html
-from app.report.stats_render import render_csv, render_json, render_rich
+from app.report.stats_render import render_csv, render_json, render_rich, summary_lines
 from app.storage.db import LEDGER_APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, STATS_WEEK
 from app.storage.ledger import Ledger, NewDecision, iso_week_sql
 
@@ -572,3 +572,28 @@ def test_summaries_kept_by_triggers_equal_a_rebuild_from_the_raw_rows(tmp_path_f
                        if d.active_seconds_at_decision > 0)
         assert everything.overall.rate_median == (median(timed) if timed else None)
         assert sum(n for _, _, n in everything.histogram) == len(timed)
+
+
+def test_one_change_reviewed_by_three_people_is_one_change_and_three_reviewer_rows(tmp_path: Path) -> None:
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        t = utc(2026, 2, 2, 9)
+        clock.now = t - 100
+        ledger.note_change(repo=R, change_id="M", head="m1", tier=2, changed_lines=9, ai_share=0.0, chunk_count=1)
+        for n, who in enumerate((ANA, BO, "cy@example.com")):
+            s = ledger.start_session(who, R)
+            read(ledger, clock, s, R, "M", "m1", "m-1", t + 1000 * n, 120)
+            decide(ledger, clock, t + 1000 * n + 200, s, who, R, "M", "m1", None, chunk_hashes=["m-1"],
+                   floor_seconds=60, changed_lines=9, tier=2)
+        report = compute_stats(ledger, StatsQuery(repo=R))
+    assert report.overall.changes == 1  # it read "3 changes" in the headline
+    assert [(w.key, w.changes) for w in report.weeks] == [("2026-W06", 1)]
+    assert [(t.key, t.changes) for t in report.tiers] == [("Tier 2", 1)]
+    assert [(r.key, r.changes) for r in report.reviewers] == [(ANA, 1), (BO, 1), ("cy@example.com", 1)]
+    assert report.overall.approvals == 3
+    assert summary_lines(report)[0].startswith("1 change and 0 chunks reviewed: ")
+    assert "; 0 stale approvals." in summary_lines(report)[2]
+    csv_rows = list(csv.reader(io.StringIO(render_csv(report))))
+    header = csv_rows[0]
+    overall = next(row for row in csv_rows if row[0] == "overall")
+    assert overall[header.index("changes")] == "1"

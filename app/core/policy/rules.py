@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.settings import SectionReader
-from app.core.text import format_duration
+from app.core.text import format_duration, plural
 from app.errors import ConfigError
 
 
@@ -281,10 +281,6 @@ class PolicyResult:
         }
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
 def _targets(record: ApprovalRecord, current: list[str], head: str | None) -> tuple[list[str], bool]:
     """The content hashes a record decides on, and whether it (also) decided on content no longer there."""
     if record.chunk_hash is not None:
@@ -310,7 +306,7 @@ def _stamp_reason(record: ApprovalRecord, config: PolicyConfig) -> str | None:
             reasons.append("approved faster than the floor time")
     if config.require_all_chunks_opened:
         if record.chunk_hash is None and record.unopened_chunks > 0:
-            reasons.append(f"{_plural(record.unopened_chunks, 'chunk')} never opened")
+            reasons.append(f"{plural(record.unopened_chunks, 'chunk')} never opened")
         if record.chunk_hash is not None and not record.opened:
             reasons.append("approved a chunk without opening it")
     return ", ".join(reasons) or None
@@ -393,7 +389,7 @@ def evaluate(
                                      flagged if block_flags else [], flag_notes)
     if block_threads:
         missing = [m for m in missing if m != NO_APPROVALS_YET]
-        missing.append(f"{_plural(open_threads, 'comment thread')} still open (open_threads_block)")
+        missing.append(f"{plural(open_threads, 'comment thread')} still open (open_threads_block)")
     return PolicyResult(
         ok=ok,
         required=required,
@@ -450,7 +446,7 @@ def _standing(key: str, who: str, records: list[ApprovalRecord], content: _Chang
         unapproved = [h for h in needed if h not in approved and h != CHANGE_AS_A_WHOLE]
         standing.stale_chunks = [content.refs[h].index for h in unapproved]
         changed = ", ".join(f"#{i}" for i in standing.stale_chunks)
-        standing.detail = (f"approved earlier content; {_plural(len(unapproved), 'chunk')} "
+        standing.detail = (f"approved earlier content; {plural(len(unapproved), 'chunk')} "
                            f"changed since ({changed})")
         if key not in content.author_keys or config.allow_self_approval:
             stale.update(unapproved)
@@ -490,10 +486,10 @@ def _missing(required: Requirement, gap_total: int, gap_senior: int, stale_refs:
     elif gap_senior:
         missing.append(f"needs {max(gap_total, gap_senior)} more approvals, {gap_senior} of them senior{because}")
     elif gap_total:
-        missing.append(f"needs {_plural(gap_total, 'more approval')}{because}")
+        missing.append(f"needs {plural(gap_total, 'more approval')}{because}")
     if stale_refs:
         named = ", ".join(c.label for c in stale_refs)
-        missing.append(f"{_plural(len(stale_refs), 'chunk')} stale: {named}")
+        missing.append(f"{plural(len(stale_refs), 'chunk')} stale: {named}")
     stamped = [s for s in standings if s.state == "rubber stamp"]
     if stamped:
         verb = ("approval was a rubber stamp and does not" if len(stamped) == 1
