@@ -240,6 +240,20 @@ def carry_candidates(counted: Counted, reviewer: str, chunks: list[ChunkRef],
     return found
 
 
+def own_change_reason(analyzer: Analyzer, change: Change, reviewer: str) -> str | None:
+    """Why `reviewer`'s approvals cannot be carried over to `change` (None: they can): they authored,
+    committed or co-authored a commit of it (a cherry-pick onto a backport), and `check` never counts
+    an author's approval, so a carried one would be recorded as counting and then refused."""
+    from app.core.provenance.commits import change_participants
+
+    if analyzer.config.policy.allow_self_approval:
+        return None
+    if reviewer.strip().lower() not in change_participants(change.commits):
+        return None
+    return (f"you ({reviewer}) authored or committed a commit of it, and an author's approval never counts "
+            "(policy allow_self_approval); another reviewer has to approve it")
+
+
 def carry_over(signoff: SignOff, detail: ChangeDetail, reviewer: str, *, session_id: int | None = None,
                from_change: str | None = None, signer: Callable[[bytes], bytes] | None = None) -> list[Carried]:
     """Carry `reviewer`'s approvals given on another change making the same edit over to this

@@ -13,8 +13,13 @@ and ``from``) and signed like any decision. Exit 0 when something was carried, 1
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from app.analysis.analyzer import Analyzer
+    from app.storage.ledger import Ledger
 
 
 @click.command("carry")
@@ -32,10 +37,11 @@ def carry_command(ctx: click.Context, change: str, from_change: str | None, repo
 
     Only your own approvals, only for chunks whose content is identical, and only where your newest
     decision on that content elsewhere is an approval and you have not decided on CHANGE since."""
-    from app.analysis.signoff import SignOff, carry_over, decision_signer, reviewer_identity
+    from app.analysis.signoff import SignOff, carry_over, decision_signer, own_change_reason, reviewer_identity
     from app.commands.common import make_analyzer
     from app.config import load_user_config
-    from app.core.text import one_line
+    from app.core.text import one_line, plural
+    from app.errors import ChangeNotFound
     from app.storage.ledger import Ledger
 
     obj = ctx.obj or {}
@@ -46,9 +52,16 @@ def carry_command(ctx: click.Context, change: str, from_change: str | None, repo
     signer, unusable = decision_signer(user_config, analyzer, interactive=True)
     if unusable:
         click.echo(f"review-tui: warning: {unusable}", err=True)
+    shown = one_line(detail.change.id, 80)
+    own = own_change_reason(analyzer, detail.change, reviewer)
+    if own:
+        click.echo(f"nothing carried over to {shown}: {one_line(own, 300)}")
+        sys.exit(1)
     with Ledger.open() as ledger:
         carried = carry_over(SignOff(analyzer, ledger), detail, reviewer, from_change=from_change, signer=signer)
-    shown = one_line(detail.change.id, 80)
+        if not carried and from_change and not _names_a_change(analyzer, ledger, from_change):
+            raise ChangeNotFound(f"unknown change {one_line(from_change, 80)!r} for --from: no branch or commit "
+                                 "of this repository and no review record in the ledger has that name")
     if not carried:
         where = f" given on {one_line(from_change, 80)}" if from_change else ""
         click.echo(f"nothing to carry over to {shown}: no approval by {one_line(reviewer, 80)}{where} covers "
@@ -61,5 +74,24 @@ def carry_command(ctx: click.Context, change: str, from_change: str | None, repo
                    f"{item.decision.record_id}, {signed}")
         if item.unsigned_why:
             click.echo(f"review-tui: warning: {item.unsigned_why}", err=True)
-    click.echo(f"{len(carried)} approval(s) carried over; `review-tui check {shown}` counts them, "
-               "`review-tui sync` shares them")
+    them = "it" if len(carried) == 1 else "them"
+    click.echo(f"{plural(len(carried), 'approval')} carried over; `review-tui check {shown}` counts {them}, "
+               f"`review-tui sync` shares {them}")
+
+
+def _names_a_change(analyzer: Analyzer, ledger: Ledger, change_id: str) -> bool:
+    """Whether --from names something: a change or commit of the repository, or a change a review
+    record in the ledger was given on (its branch may be gone)."""
+    from app.errors import ReviewTuiError
+
+    try:
+        analyzer.change(change_id)
+        return True
+    except ReviewTuiError:
+        pass
+    from app.core.policy.binding import plain_id
+
+    remotes = analyzer.remote_names()
+    plain = plain_id(change_id, remotes)
+    names = {change_id, plain, *(f"{remote}/{plain}" for remote in remotes)}
+    return any(ledger.decisions_for(analyzer.repo_key, name) for name in names)

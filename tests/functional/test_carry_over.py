@@ -65,8 +65,8 @@ def test_carry_counts_your_approval_on_the_same_edit_and_only_once(tmp_path: Pat
     as_reviewer()
     read_and_approve(repo, REVIEWER, "feature")
     assert check(repo, "copycat")[0] == 1
-    done = review_tui(repo, "carry", "copycat", "--from", "no-such-branch")
-    assert done.returncode == 1 and "nothing to carry over to copycat" in done.stdout
+    done = review_tui(repo, "carry", "copycat", "--from", "no-such-branch")  # a typo is no "nothing to carry"
+    assert done.returncode == 2 and done.stderr.startswith("review-tui: error: unknown change 'no-such-branch'")
     done = review_tui(repo, "carry", "copycat")
     assert done.returncode == 0, done.stderr
     assert "carried over to copycat: #1" in done.stdout and "your approval on feature" in done.stdout
@@ -221,3 +221,25 @@ def test_a_carried_change_approval_gives_each_chunk_its_own_floor(tmp_path: Path
     with Ledger.open(ledger_path()) as ledger:
         carried = {d.chunk_hash: d.floor_seconds for d in ledger.decisions_for(key, "copycat")}
     assert carried == {c.content_hash: float(c.floor_seconds) for c in Analyzer(b.path).detail("copycat").plan.chunks}
+
+
+def test_carry_refuses_an_approval_check_would_refuse_as_the_authors_own(tmp_path: Path) -> None:
+    """The reviewer cherry-picked the change onto a backport: they are its committer now, and `check`
+    never counts an author's approval, so carry must not record one and say it counts."""
+    repo = two_branches(tmp_path)
+    as_reviewer()
+    read_and_approve(repo, REVIEWER, "feature")
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_COMMITTER_NAME": "Rev",
+           "GIT_COMMITTER_EMAIL": REVIEWER}
+    git = ["git", "-c", "core.hooksPath=/dev/null", "-C", str(repo)]
+    subprocess.run([*git, "checkout", "-q", "-b", "backport", "main"], check=True, env=env)
+    subprocess.run([*git, "cherry-pick", "feature"], check=True, env=env, capture_output=True)
+    subprocess.run([*git, "checkout", "-q", "main"], check=True, env=env)
+    done = review_tui(repo, "carry", "backport")
+    assert done.returncode == 1, done.stderr
+    assert "nothing carried over to backport" in done.stdout and "an author's approval never counts" in done.stdout
+    with Ledger.open(ledger_path()) as ledger:
+        assert ledger.decisions_for(Analyzer(repo).repo_key, "backport") == []  # nothing recorded
+    # --from a change that exists but holds nothing of yours is "nothing to carry", not an unknown change
+    other = review_tui(repo, "carry", "copycat", "--from", "backport")
+    assert other.returncode == 1 and "nothing to carry over to copycat" in other.stdout

@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from app.core.text import format_duration, human_age, one_line, percent
+from app.core.text import format_duration, human_age, one_line, percent, plural
 from app.errors import ReviewTuiError
 from app.report.tables import fit_chunk_title
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS
@@ -808,11 +808,15 @@ class ChangeScreen(Screen[None]):
     def action_carry_over(self) -> None:
         """Carry this reviewer's approvals of the same edit on another change over to this change
         (asked first: it says the same review holds here)."""
-        from app.analysis.signoff import carry_candidates
+        from app.analysis.signoff import carry_candidates, own_change_reason
 
         detail, session = self.detail, self.review_app.session
         if detail is None or session.signoff is None or self.outcome is None or self.outcome.counted is None:
             self.notify("The change is still loading.", severity="warning")
+            return
+        own = own_change_reason(session.signoff.analyzer, detail.change, session.reviewer)
+        if own:
+            self.notify(f"Nothing carried over: {one_line(own, 300)}.", severity="warning")
             return
         found = carry_candidates(self.outcome.counted, session.reviewer, self.outcome.chunks,
                                  remotes=session.signoff.analyzer.remote_names())
@@ -848,7 +852,7 @@ class ChangeScreen(Screen[None]):
             self.notify(one_line(str(exc), 300), title="not recorded", severity="error")
             return
         unsigned = [c.unsigned_why for c in carried if c.unsigned_why]
-        self.notify(f"{len(carried)} approval(s) carried over to {one_line(detail.change.id, 80)}"
+        self.notify(f"{plural(len(carried), 'approval')} carried over to {one_line(detail.change.id, 80)}"
                     + (f"; {one_line(unsigned[0], 200)}" if unsigned else ""),
                     severity="warning" if unsigned else "information")
         self._recorded(detail)
