@@ -43,9 +43,12 @@ def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
         return analyzer
     try:
         analyzer = make_analyzer(".")
-        _ = analyzer.repo_key
     except RepoError:
-        return None
+        return None  # not a repository: every repository's records
+    try:
+        _ = analyzer.repo_key
+    except RepoError as exc:  # a repository with no commits yet: an error, not silently "all"
+        raise RepoError(f"{exc} (`review-tui stats --all` counts every repository)") from None
     return analyzer
 
 

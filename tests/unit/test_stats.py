@@ -10,6 +10,7 @@ import io
 import json
 import math
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -597,3 +598,16 @@ def test_one_change_reviewed_by_three_people_is_one_change_and_three_reviewer_ro
     header = csv_rows[0]
     overall = next(row for row in csv_rows if row[0] == "overall")
     assert overall[header.index("changes")] == "1"
+
+
+def test_stats_in_a_repository_with_no_commits_is_an_error_not_every_repository(
+        user_ledger: Path, tmp_path: Path, monkeypatch) -> None:
+    empty = tmp_path / "empty"
+    subprocess.run(["git", "init", "-q", str(empty)], check=True)
+    monkeypatch.chdir(empty)
+    result = CliRunner().invoke(cli, ["stats"])
+    assert result.exit_code == 2  # it reported every repository's records as if asked for --all
+    assert "the repository has no commits yet" in result.output and "stats --all" in result.output
+    assert "Review stats" not in result.output
+    monkeypatch.chdir(tmp_path)  # not a repository at all: every repository, as before
+    assert "Review stats: all repositories" in run().output
