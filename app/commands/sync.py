@@ -131,23 +131,22 @@ def _default_remote(repo: GitRepo) -> str:
     return names[0] if names else "origin"
 
 
-def _signer(repo: GitRepo) -> Signer | None:
-    """The reviewer's record signer, or None (then records are exported unsigned, and said so)."""
+def _signer(repo: GitRepo) -> tuple[Signer | None, str]:
+    """The reviewer's record signer (None: records are exported unsigned), and the line saying how
+    exported records are signed (printed only when something is exported)."""
     from app.config import load_user_config
     from app.errors import ConfigError
     from app.storage.signing import SignatureError, load_signer, signing_key_setting
 
     path = signing_key_setting(load_user_config().signing_key, repo.config_value)
     if path is None:
-        click.echo("records are exported unsigned: set signing_key in review-tui's config.toml (or git's "
-                   "user.signingKey with gpg.format=ssh) to sign them", err=True)
-        return None
+        return None, ("records are exported unsigned: set signing_key in review-tui's config.toml (or git's "
+                      "user.signingKey with gpg.format=ssh) to sign them")
     try:
         signer = load_signer(path)
     except SignatureError as exc:
         raise ConfigError(str(exc)) from None
-    click.echo(f"signing exported records with {signer.description}", err=True)
-    return signer
+    return signer, f"signing exported records with {signer.description}"
 
 
 @click.command("sync")
@@ -195,10 +194,12 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
             click.echo(f"{fetch_remote} has no review notes yet: nothing to fetch", err=True)
 
     repo_key = analyzer.repo_key
-    signer = _signer(git_repo)
+    signer, signing = _signer(git_repo)
     with Ledger.open() as ledger:
         result = notes.sync(ledger, git_repo, repo_key, signer)
     imported, exported = result.imported, result.exported
+    if exported.records:
+        click.echo(signing, err=True)
     sources = ", ".join(r.removeprefix("refs/notes/") for r in imported.refs) or "no notes refs yet"
     acts = f", {imported.thread_states} thread resolution(s)" if imported.thread_states else ""
     click.echo(f"imported {imported.decisions} decision(s) and {imported.comments} comment(s){acts} from {sources}")
@@ -218,7 +219,12 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
             _run_git(workdir, push_command(push_remote, hardened=True), safe_config(git_repo, push_remote))
     if fetch_remote is None or push_remote is None:
         remote = push_remote or fetch_remote or _default_remote(git_repo)
-        click.echo("\nTo share review records with the team (review-tui never does this unasked):")
+        if push_remote is not None:  # pushed: what is left is bringing the team's records in
+            click.echo("\nTo import the team's records too (review-tui never fetches unasked):")
+        elif fetch_remote is not None:
+            click.echo("\nTo share your records with the team (review-tui never pushes unasked):")
+        else:
+            click.echo("\nTo share review records with the team (review-tui never does this unasked):")
         if fetch_remote is None:
             for command in fetch_commands(remote):
                 click.echo("  " + " ".join(command))

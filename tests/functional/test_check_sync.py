@@ -429,11 +429,19 @@ def test_sync_fetches_merges_and_pushes_only_when_asked(team):
     both = run_cli(["sync", "--repo", str(sam), "--fetch", "origin", "--push", "origin"], sam_data)
     assert both.exit_code == 0, both.output
     assert "imported 3 decision(s)" in both.stdout and "exported 3 record(s)" in both.stdout
+    assert "records are exported unsigned" in both.stderr
     assert "$ git notes --ref=review-tui " + " ".join(MERGE) in both.stderr
     # Bob only fetches: Sam's records arrive, and check passes on his machine.
     fetched = run_cli(["sync", "--repo", str(bob), "--fetch", "origin"], bob_data)
     assert "imported 3 decision(s)" in fetched.stdout
     assert "git push origin refs/notes/review-tui" in fetched.stdout  # the push is only printed
+    assert "To share your records with the team (review-tui never pushes unasked):" in fetched.stdout
+    assert "exported unsigned" not in fetched.stderr  # nothing was exported: no word on signing
+    # Bob pushes only: the advice left is fetching, not "to share" what was just pushed
+    pushed_only = run_cli(["sync", "--repo", str(bob), "--push", "origin"], bob_data)
+    assert pushed_only.exit_code == 0, pushed_only.output
+    assert "To share" not in pushed_only.stdout
+    assert "To import the team's records too (review-tui never fetches unasked):" in pushed_only.stdout
     assert run_cli(["check", "origin/feature", "--repo", str(bob)], bob_data).exit_code == 0
     assert notes_tip(bob) == git(remote, "rev-parse", "refs/notes/review-tui").strip()
 
