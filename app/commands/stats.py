@@ -17,7 +17,6 @@ import click
 from app.commands.common import width_option
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
 
     from app.analysis.analyzer import Analyzer
     from app.core.policy.rules import PolicyConfig
@@ -50,38 +49,6 @@ def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
     except RepoError as exc:  # a repository with no commits yet: an error, not silently "all"
         raise RepoError(f"{exc} (`review-tui stats --all` counts every repository)") from None
     return analyzer
-
-
-GENERIC_NAMES = frozenset({"repo"})
-"""Folder or URL names that say nothing of the project (a mirror's `.../pallets+click/repo`, a scratch
-`/tmp/a/repo`): the title names them with their parent, `pallets+click/repo`, not as "repo repo"."""
-
-
-def repo_display_name(analyzer: Analyzer) -> str:
-    """What a person calls the repository: its origin's name (`.../payments-service.git` ->
-    payments-service), else the folder it is checked out in (a `.git` folder: the one holding it)."""
-    url = (analyzer.repo.config_value("remote.origin.url") or "").strip()
-    if url:
-        name = _project_name(url.replace("\\", "/").replace(":", "/").split("/"))
-        if name:
-            return name
-    folder = analyzer.repo.path
-    return _project_name(folder.parts) or str(folder)
-
-
-def _project_name(parts: Sequence[str]) -> str:
-    """The last path component without `.git` (`.git` itself: its parent), with its parent when it is
-    generic (`repo`)."""
-    parts = [part for part in parts if part and part not in ("/", ".")]
-    while parts:
-        name = parts.pop()
-        name = name[:-4] if name.lower().endswith(".git") else name
-        if not name:
-            continue
-        if name.lower() in GENERIC_NAMES and parts:
-            return f"{parts[-1]}/{name}"
-        return name
-    return ""
 
 
 def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[str, CurrentChange]:
@@ -145,6 +112,7 @@ def stats_command(ctx: click.Context, repo: str | None, all_repos: bool, since: 
     """Show whether review is real: rates, rubber stamps, coverage, policy gaps, AI share, by reviewer,
     tier and week."""
     from app import paths
+    from app.core.git.display_name import repo_display_name
     from app.report.stats import StatsInputError, StatsQuery, date_range
 
     if json_output and csv_output:
@@ -155,7 +123,8 @@ def stats_command(ctx: click.Context, repo: str | None, all_repos: bool, since: 
     repo = repo or (ctx.obj or {}).get("repo")
     analyzer = resolve_scope(repo, all_repos)
     query = StatsQuery(repo=analyzer.repo_key if analyzer else None, since=start, until=end,
-                       reviewer=reviewer, tier=tier, repo_name=repo_display_name(analyzer) if analyzer else None)
+                       reviewer=reviewer, tier=tier,
+                       repo_name=repo_display_name(analyzer.repo) if analyzer else None)
     path = Path(ledger_file) if ledger_file else paths.ledger_path()
     report = _report_for(path, query, analyzer)
     report.track_record, report.track_record_missing = track_record_for(analyzer, repo)

@@ -147,3 +147,22 @@ async def test_every_table_fits_the_screen_whole_cells_or_none(tmp_path: Path, w
                 # only a reviewer's address may be cut (to 24 or 32 cells); every figure and header is whole
                 assert all("@" in cell for cell in cut), (cut, table)
             assert "LOC/h median" in tables[0] and "stamps" in tables[0]
+
+
+async def test_the_review_apps_stats_screen_names_the_repository_as_the_command_does(make_repo) -> None:
+    import subprocess
+
+    from tests.conftest import ALICE
+    from tests.functional.test_app import build_app, settle
+
+    repo = make_repo("clone")
+    repo.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    subprocess.run(["git", "-C", str(repo.path), "remote", "add", "origin",
+                    "git@example.com:team/payments-service.git"], check=True)
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        status = text_of(app.screen.query_one("#stats-status", Static))
+    assert "payments-service" in status, status  # it read "repo <root commit id>"

@@ -62,6 +62,7 @@ class StatsScreen(Screen[None]):
         super().__init__()
         self._ledger = ledger
         self._repo_key = repo_key
+        self._repo_name: str | None = None
         self._policy = policy
         self.all_repos = False
         self.report: StatsReport | None = None
@@ -83,11 +84,17 @@ class StatsScreen(Screen[None]):
             except ReviewTuiError:
                 self._repo_key = None
         self.all_repos = self._repo_key is None
+        analyzer = getattr(self.app, "analyzer", None)
+        if analyzer is not None and self._repo_key is not None:
+            from app.core.git.display_name import repo_display_name
+
+            self._repo_name = repo_display_name(analyzer.repo)  # as `review-tui stats` names it ("httpx")
         self.compute()
 
     @property
     def query_for_scope(self) -> StatsQuery:
-        return StatsQuery(repo=None if self.all_repos else self._repo_key)
+        return StatsQuery(repo=None if self.all_repos else self._repo_key,
+                          repo_name=None if self.all_repos else self._repo_name)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
     def compute(self) -> StatsReport:
