@@ -213,4 +213,4 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
                                commit_range=commit_range))
     if discovery is not None:
         for line in queue_footer(discovery, merged_shown=include_merged):
-            out.print(line, markup=False, highlight=False)
+            out.print(line, markup=False, highlight=False, width=layout)  # wrapped like the table

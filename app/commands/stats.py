@@ -179,6 +179,7 @@ def _emit(report: StatsReport, *, json_output: bool, csv_output: bool, html_file
 
         layout = output_width(width)
         full = not sys.stdout.isatty()  # a pipe or file: reviewer names and keys never cut
-        console = output_console(None if full else layout)
-        console.print(render_rich(report, width=layout or 200, full=full))
+        # laid out in --width (or COLUMNS) columns when given, a pipe too: it was 251 wide at --width 60
+        console = output_console(layout)
+        console.print(render_rich(report, width=layout or 200, full=full, fit=layout is not None))
     sys.stdout.flush()

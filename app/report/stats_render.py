@@ -201,12 +201,14 @@ def summary_lines(report: StatsReport) -> list[str]:
 
 def group_table(title: str, first: str, rows: list[Figures], cols: list[Column], full: bool = False,
                 width: int | None = None) -> Table:
-    """One group's table; `full` (a pipe or file) keeps every key (reviewer, week) whole, else the table
-    fits a terminal `width` columns wide: keys are cut (to NARROW_KEY_WIDTH at the least), then the last
-    columns left out, rather than every cell squashed to "chu…" (the rest is in --json/--csv/--html)."""
-    if full or width is None:
+    """One group's table, fitting `width` columns (None: unbounded): keys are cut (to NARROW_KEY_WIDTH at
+    the least; `full`, a pipe or file: never), then the last columns left out, rather than every cell
+    squashed to "chu…" (the rest is in --json/--csv/--html)."""
+    if width is None:
         return _group_table(title, first, rows, cols, None if full else 32)
-    key_widths = (NARROW_KEY_WIDTH,) if width < NARROW_WIDTH else (32, NARROW_KEY_WIDTH)
+    # full: keys whole, the last columns left out to fit the width asked for (--width, COLUMNS)
+    key_widths: tuple[int | None, ...] = ((None,) if full else (NARROW_KEY_WIDTH,) if width < NARROW_WIDTH
+                                          else (32, NARROW_KEY_WIDTH))
     for kept in range(len(cols), 0, -1):
         for key_width in key_widths:
             table = _group_table(title, first, rows, cols[:kept], key_width)
@@ -293,9 +295,10 @@ def legend(cols: Sequence[str] = tuple(MEANINGS)) -> Table:
     return table
 
 
-def render_rich(report: StatsReport, width: int = 160, full: bool = False) -> RenderableType:
+def render_rich(report: StatsReport, width: int = 160, full: bool = False, fit: bool = True) -> RenderableType:
     """The readable report: headline, grouped tables, the two pictures, the legend and the caveats.
-    `full`: for a pipe or file, nothing is cut (see group_table)."""
+    `full`: for a pipe or file, nothing is cut (see group_table); `fit`: the tables fit `width` (a pipe
+    without --width or COLUMNS: they keep every column, whatever their width)."""
     if report.empty_ledger or report.no_data:
         return Group(Text(EMPTY_HINT if report.empty_ledger else no_data_message(report)),
                      *track_record_parts(report))
@@ -308,7 +311,7 @@ def render_rich(report: StatsReport, width: int = 160, full: bool = False) -> Re
     narrow = width < NARROW_WIDTH
     for title, first, rows, cols in sections(report, width):
         if rows:
-            parts.append(group_table(title, first, rows, cols, full, width))
+            parts.append(group_table(title, first, rows, cols, full, width if fit else None))
     parts.append(histogram_table(report, bar_width, floor_note=not narrow))
     if report.weeks:
         parts.append(trend_table(report, bar_width))

@@ -113,6 +113,54 @@ def test_a_width_lays_out_the_table_without_cutting_ids_or_titles(long_names: Pa
     assert widest <= 100 + (len(LONG_BRANCH) - 22) + 10
 
 
+def test_the_lines_under_the_table_wrap_at_the_width(hermetic_dirs: Path, tmp_path: Path) -> None:
+    from app.samples import load
+
+    builder = load().RepoBuilder(tmp_path / "scoped")
+    builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    builder.branch("gh-pages")  # left out by the default queue scope: a footer line says so
+    builder.commit("site", {"index.html": "<p>x</p>\n"}, branch="gh-pages", author=ALICE)
+    builder.branch("feature")
+    builder.commit("more", {"app.py": "x = 2\n"}, branch="feature", author=ALICE)
+    listed = run(["list", "--repo", str(builder.path), "--width", "60"])
+    assert listed.returncode == 0, listed.stderr
+    footer = "1 ref left out by queue scope" + listed.stdout.split("1 ref left out by queue scope")[1]
+    lines = footer.splitlines()
+    assert len(lines) > 1 and max(len(line) for line in lines) <= 60  # it was one 148-wide line
+    assert "config.toml)" in footer
+
+
+def test_stats_is_laid_out_in_the_width_asked_for_with_reviewers_whole(hermetic_dirs: Path, tmp_path: Path) -> None:
+    from app.analysis.analyzer import Analyzer
+    from app.paths import ledger_path
+    from app.samples import load
+    from app.storage.ledger import Ledger, NewDecision
+
+    builder = load().RepoBuilder(tmp_path / "team")
+    builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    builder.branch("feature")
+    builder.commit("more", {"app.py": "x = 2\n"}, branch="feature", author=ALICE)
+    analyzer = Analyzer(builder.path)
+    detail = analyzer.detail("feature")
+    chunk = detail.plan.chunks[0]
+    reviewer = "a.very.long.reviewer.name@example.com"
+    with Ledger.open(ledger_path()) as ledger:
+        session = ledger.start_session(reviewer, analyzer.repo_key)
+        view = ledger.open_chunk(session, analyzer.repo_key, "feature", detail.change.head, chunk.content_hash, 1)
+        ledger.add_active_time(view, 90)
+        ledger.record_decision(NewDecision(
+            session_id=session, reviewer=reviewer, repo=analyzer.repo_key, change_id="feature",
+            head=detail.change.head, chunk_hash=chunk.content_hash, decision="approve", chunk_index=1,
+            floor_seconds=chunk.floor_seconds, active_seconds=90, changed_lines=chunk.changed_lines))
+    done = run(["stats", "--repo", str(builder.path), "--width", "60"])
+    assert done.returncode == 0, done.stderr
+    widths = [len(line.rstrip()) for line in done.stdout.splitlines()]
+    assert max(widths) <= 60, max(widths)  # the summary panel alone was 156 wide, the legend 251
+    assert reviewer in done.stdout  # a pipe never cuts a reviewer: the last columns are left out instead
+    wide = run(["stats", "--repo", str(builder.path)])  # a pipe without a width: every column, unwrapped
+    assert max(len(line.rstrip()) for line in wide.stdout.splitlines()) > 100
+
+
 def test_stats_html_writes_the_report_only(long_names: Path, hermetic_dirs: Path, tmp_path: Path) -> None:
     from app.analysis.analyzer import Analyzer
     from app.paths import ledger_path
