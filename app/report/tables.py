@@ -366,8 +366,23 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
         parts.append(Text("! " + one_line(note, 200), style="yellow"))
     if plan.chunks:
         top = plan.chunks[0]
-        parts.append(Text("floor of chunk 1: " + one_line(top.floor_derivation, 300), style="dim"))
+        parts.append(Text(wrap_between_values("floor of chunk 1: " + one_line(top.floor_derivation, 300), width),
+                          style="dim", no_wrap=True, overflow="fold"))
     return Group(*parts)
+
+
+_STEP = re.compile(r"(: |; | = | -> )")  # where a derivation ("... = 1m 04s; +2 CC x 10s = +20s -> 1m 24s") may break
+
+
+def wrap_between_values(text: str, width: int) -> str:
+    """`text` wrapped at `width` only between the steps of a derivation, never inside one: Rich broke
+    "-> 1m 24s" as "-> 1m" / "24s". textwrap breaks at ASCII spaces only, so a no-break space holds a step."""
+    import textwrap
+
+    pieces = _STEP.split(text)
+    held = "".join(piece if i % 2 else piece.replace(" ", "\u00a0") for i, piece in enumerate(pieces))
+    lines = textwrap.wrap(held, max(width, 20), break_long_words=False, break_on_hyphens=False)
+    return "\n".join(line.replace("\u00a0", " ") for line in lines)
 
 
 # -- chunk titles in a column of fixed width (the change screen's plan, the chunk screen's header) ------

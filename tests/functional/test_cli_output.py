@@ -300,3 +300,26 @@ def test_list_of_a_range_says_it_lists_the_range_s_commits(long_names: Path, her
     empty = run(["list", "--repo", str(long_names), "--range", "many..many"])
     assert empty.returncode == 0, empty.stderr
     assert empty.stdout.strip() == "No commits to review in many..many."
+
+
+def test_chunks_wraps_the_floor_derivation_between_steps_never_inside_a_value(hermetic_dirs: Path,
+                                                                               tmp_path: Path) -> None:
+    from app.report.tables import wrap_between_values
+    from app.samples import load
+
+    derivation = "floor of chunk 1: 9 code lines T2 at 500/h = 1m 04s; +2 CC x 10s = +20s -> 1m 24s"
+    for width in range(20, 90):
+        lines = wrap_between_values(derivation, width).splitlines()
+        assert " ".join(lines) == derivation
+        assert not any(line.endswith(("1m", " x", "CC")) for line in lines), (width, lines)  # "-> 1m" / "24s"
+    builder = load().RepoBuilder(tmp_path / "plan")
+    builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    builder.branch("feature")
+    body = "def f(a, b):\n" + "".join(f"    if a > {n}:\n        b += {n}\n" for n in range(12)) + "    return b\n"
+    builder.commit("branchy", {"app.py": body}, branch="feature", author=ALICE)
+    done = run(["chunks", "feature", "--repo", str(builder.path)], env={"COLUMNS": "60"})
+    assert done.returncode == 0, done.stderr
+    tail = done.stdout.split("floor of chunk 1: ")[1]
+    assert all(len(line) <= 60 for line in ("floor of chunk 1: " + tail).splitlines())
+    assert re.search(r"\d+m \d+s", tail.replace("\n", " "))  # a duration printed whole
+    assert not re.search(r"\d+m\n", tail)
