@@ -110,3 +110,19 @@ async def test_last_and_first_keys_move_through_the_file_list_of_a_2000_file_cha
         await pilot.press("home")
         await settle(pilot)
         assert table.cursor_row == 0 and last_file not in _screen_text(app)
+
+
+async def test_the_help_key_stays_in_the_footer_of_a_narrow_chunk_screen(huge_change):
+    """At 80 columns Textual's footer cut its last keys, and "? Keys" came last ("? Ke▏^p Palette")."""
+    app = build_app(huge_change)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_change(pilot, "feature/huge")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ChunkReviewScreen"
+        footer = _screen_text(app).splitlines()[-1]
+        assert "? Keys" in footer and "^p Palette" in footer and "tab Next" in footer, footer
+        await pilot.resize_terminal(150, 24)
+        await settle(pilot)
+        wide = _screen_text(app).splitlines()[-1]
+        assert "esc Back" in wide and "? Keys" in wide, wide  # wider: the keys left out come back
