@@ -253,7 +253,7 @@ class ReviewSession:
         return {view.chunk_hash for view in self.ledger.chunk_views_for(self.repo_key, change_id, self.reviewer)}
 
     def chunk_statuses(self, detail: PlannedChange) -> dict[str, str]:
-        """content_hash -> new | opened | approved | flagged | later (this reviewer's latest decision
+        """content_hash -> new | opened | stale | approved | flagged | later (this reviewer's latest decision
         that counts), or why their newer approval does not count ("elsewhere", "unsigned", ...)."""
         hashes = [chunk.content_hash for chunk in detail.plan.chunks]
         view = self._view(detail.change, hashes)
@@ -265,6 +265,11 @@ class ReviewSession:
             if item.decision.chunk_hash is not None and item.decision.decision == "approve":
                 uncounted[item.decision.chunk_hash] = item
         viewed = self._viewed(detail.change.id)
+        # Chunks this reviewer approved in an earlier version (a push changed them): "stale", the word
+        # the queue and `check` use, not "new" - they are the chunks to read again.
+        standing = view.standing
+        stale = ({hashes[i - 1] for i in standing.stale_chunks if 0 < i <= len(hashes)}
+                 if standing is not None and standing.state == "stale" else set())
         states: dict[str, str] = {}
         for chunk_hash in hashes:
             decision, newer = latest.get(chunk_hash), uncounted.get(chunk_hash)
@@ -273,7 +278,7 @@ class ReviewSession:
             elif decision is not None:
                 states[chunk_hash] = _STATE_OF_DECISION[decision.decision]
             else:
-                states[chunk_hash] = "opened" if chunk_hash in viewed else "new"
+                states[chunk_hash] = "stale" if chunk_hash in stale else "opened" if chunk_hash in viewed else "new"
         return states
 
     def latest_decisions(self, detail: PlannedChange) -> dict[str, Decision]:

@@ -54,9 +54,10 @@ CHUNK_ROWS_PER_PAINT = 60  # plan rows added per paint (a big plan's table fills
 OUTLINE_PAINT_WAIT = 2.0  # seconds the detail worker waits for the cached plan to be painted
 
 CHUNK_STATUS_STYLES = {"new": "dim", "opened": "bold", "approved": "success", "flagged": "error",
-                       "later": "warning", "stamped": "warning", **dict.fromkeys(REASON_LABELS.values(), "warning")}
+                       "later": "warning", "stamped": "warning", "stale": "warning",
+                       **dict.fromkeys(REASON_LABELS.values(), "warning")}
 CHUNK_STATUS_LABELS = {"new": "new", "opened": "opened", "approved": "✔ approved", "flagged": "✖ flagged",
-                       "later": "↻ later", "stamped": "⚠ stamped",
+                       "later": "↻ later", "stamped": "⚠ stamped", "stale": "⟳ stale",
                        **{label: f"✗ {label}" for label in REASON_LABELS.values()}}
 """Chunk states; an approval that does not count shows why in a word (storage/records.py's
 REASON_LABELS: "elsewhere", "unsigned", "bad sig", "unknown key"), and the sign-off line says more."""
@@ -644,7 +645,7 @@ class ChangeScreen(Screen[None]):
             self.notify("The change is still loading.", severity="warning")
             return
         chunks = self.outline.plan.chunks
-        for wanted in (("new", "opened"), ("later",)):
+        for wanted in (("new", "stale", "opened"), ("later",)):
             for position, chunk in enumerate(chunks):
                 if self.chunk_states.get(chunk.content_hash, "new") in wanted:
                     self.open_chunk(position)

@@ -40,7 +40,7 @@ from app.core.git.diff import FileDiff, decode_text
 from app.core.git.models import WORKTREE_ID
 from app.core.git.repo import GitRepo
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
-from app.core.text import format_duration, one_line, visible_path
+from app.core.text import format_duration, one_line, plural, visible_path
 from app.errors import ReviewTuiError
 from app.report.tables import chunk_locations, fit_chunk_title
 from app.storage.db import DatabaseLocked
@@ -58,7 +58,7 @@ from app.tui.widgets.footer import KeyFooter
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 
-UNDECIDED_FIRST = ("new", "opened")
+UNDECIDED_FIRST = ("new", "stale", "opened")
 """States "next unreviewed" looks for first; "later" chunks come after them."""
 DECIDED = ("approved", "flagged")
 
@@ -753,5 +753,8 @@ class ChunkReviewScreen(ReaderScreen):
             self.show_chunk(following)
         else:
             self._update_header()
-            self._say("Every chunk has a decision. Press escape to go back.", timeout=3)
+            later = sum(1 for c in self.chunks if self._status(c) == "later")
+            self._say("Every chunk has a decision. Press escape to go back." if not later else
+                      f"Every chunk is decided or marked for later: {plural(later, 'chunk')} for later "
+                      f"(u comes back to {'it' if later == 1 else 'them'}). Press escape to go back.", timeout=3)
         return True

@@ -1,0 +1,65 @@
+"""A push that changes one approved chunk: the plan row and the chunk header say "stale", the word the
+queue and `check` use, for that chunk only; the unchanged chunk keeps its approval (QA36 #1). And
+"later" on the last open chunk is not called "every chunk has a decision" (QA36 #6)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from tests.conftest import ALICE
+from tests.functional.test_app import REVIEWER, build_app, settle
+from tests.functional.test_change_screen import column, open_change
+from tests.functional.test_signoff_tui import read_and_approve
+
+BLOCK = "".join(f"    total += {n}\n" for n in range(12))
+CONFIG = "[chunks]\ntarget_lines = 10\n"  # each file its own chunk
+
+
+def _two_chunk_change(make_repo):
+    repo = make_repo()
+    base = repo.commit("base", {".review-tui.toml": CONFIG, "a.py": "A = 1\n", "b.py": "B = 1\n"}, author=ALICE)
+    repo.branch("feature")
+    repo.commit("feature", {"a.py": "def a(total):\n" + BLOCK, "b.py": "def b(total):\n" + BLOCK},
+                branch="feature", author=ALICE)
+    return repo, base
+
+
+async def test_a_chunk_changed_by_a_push_reads_stale_and_the_other_keeps_its_approval(make_repo) -> None:
+    repo, base = _two_chunk_change(make_repo)
+    read_and_approve(repo.path, REVIEWER, "feature")
+    # the push: b.py changes, a.py is identical (a new commit on the same base, as after a rebase)
+    repo.commit("feature again", {"b.py": "def b(total):\n" + BLOCK.replace("+= 5", "+= 50")},
+                branch="feature", author=ALICE, parents=[base])
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "feature")
+        table = screen.query_one("#chunks-table", DataTable)
+        titles, states = column(table, "title"), column(table, "status")
+        by_title = dict(zip(titles, states, strict=True))
+        assert by_title["b.py: b"] == "⟳ stale", by_title  # it read "new"
+        assert [s for t, s in by_title.items() if t != "b.py: b"] == ["✔ approved"] * 3, by_title
+        await pilot.press(*["down"] * titles.index("b.py: b"), "enter")
+        await settle(pilot)
+        assert app.screen.status_label(app.screen.chunk) == "stale"  # the header said "opened"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert column(table, "status")[titles.index("b.py: b")] == "⟳ stale"  # opened, still to re-read
+
+
+async def test_later_on_the_last_open_chunk_says_it_is_marked_for_later(make_repo) -> None:
+    repo, _ = _two_chunk_change(make_repo)
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_change(pilot, "feature")
+        await pilot.press("enter")
+        await settle(pilot)
+        for _ in range(len(app.screen.chunks) - 1):  # approve (a rubber stamp, confirmed) all but the last
+            await pilot.press("a")
+            await settle(pilot)
+            await pilot.press("y")
+            await settle(pilot)
+        await pilot.press("l")  # later on the last: nothing left without a decision but this "later"
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert not any("Every chunk has a decision" in m for m in said), said
+        assert any("1 chunk for later (u comes back to it)" in m for m in said), said
