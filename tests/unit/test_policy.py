@@ -207,3 +207,14 @@ def test_ok_exactly_when_the_counted_approvals_meet_the_requirement(decisions, c
     assert (result.missing == []) == result.ok
     authors = {ALICE} if not config.allow_self_approval else set()
     assert not authors & {a.lower() for a in result.approvals}
+
+
+def test_an_authors_approval_of_earlier_content_is_still_the_authors_own_not_stale():
+    # ALICE, the author, approved every chunk; a push changed h3 (now h3b): she is told her approval
+    # never counts, not that re-reading the changed chunk would make it count
+    result = run(approve_all(ALICE), hashes=["h1", "h2", "h3b"])
+    [alice] = result.reviewers
+    assert alice.state == "author" and result.self_approvals == [ALICE]
+    assert f"author {ALICE} cannot approve their own change" in result.missing
+    assert result.stale_chunks == []  # nothing of hers to re-read: it cannot count anyway
+    assert run(approve_all(ALICE, HASHES[:2])).reviewers[0].state == "author"  # partial: the same

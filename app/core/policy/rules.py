@@ -143,6 +143,7 @@ def requirement_for(config: PolicyConfig, tier: int, ai_share: float) -> Require
 # an earlier one on the same hash (a flag revokes an approval; "later" too).
 
 NOTHING_TO_REVIEW = "nothing to review: the change changes no file"
+OWN_CHANGE = "authors, committers and co-authors cannot approve their own change"
 
 CHANGE_AS_A_WHOLE = ""
 """The pseudo-hash a change without chunks (an empty diff) is approved under."""
@@ -441,6 +442,9 @@ def _standing(key: str, who: str, records: list[ApprovalRecord], content: _Chang
         standing.state = "flagged"
         notes = [f.note for f in flags if f.note]
         standing.detail = "flagged a chunk" + (f": {notes[-1]}" if notes else "")
+    elif (earlier_content or approved) and key in content.author_keys and not config.allow_self_approval:
+        # an author's approval never counts: saying "stale" would tell them re-reading makes it count
+        standing.state, standing.detail = "author", OWN_CHANGE
     elif earlier_content:
         standing.state = "stale"
         unapproved = [h for h in needed if h not in approved and h != CHANGE_AS_A_WHOLE]
@@ -462,7 +466,7 @@ def _judge_complete_approval(standing: ReviewerStanding, key: str, records: list
     distinct = {id(r): r for r in records}.values()
     stamps = [reason for reason in (_stamp_reason(r, config) for r in distinct) if reason]
     if key in content.author_keys and not config.allow_self_approval:
-        standing.state, standing.detail = "author", "authors, committers and co-authors cannot approve their own change"
+        standing.state, standing.detail = "author", OWN_CHANGE
     elif stamps:
         reasons = list(dict.fromkeys(stamps))
         more = f" and {len(reasons) - 2} more" if len(reasons) > 2 else ""
