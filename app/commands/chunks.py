@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import TYPE_CHECKING
+
 import click
 
 from app.commands.common import console, make_analyzer, range_args, range_options, repo_option
 from app.core.text import json_text
+
+if TYPE_CHECKING:
+    from app.analysis.analyzer import Analyzer
+    from app.core.git.models import Change
+    from app.core.planner.model import ReviewPlan
 
 
 @click.command()
@@ -30,11 +38,27 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
         if plan is None:
             detail = analyzer.detail(change, order=order)
             change, plan = detail.change, detail.plan
+        plan = _numbered_as_reviewed(analyzer, change, plan)
         data = {"change": change.id, "head": change.head, "base": change.base, **plan.to_dict()}
         click.echo(json_text(data))
         return
     detail = analyzer.detail(change_id, order=order)
+    detail = dataclasses.replace(detail, plan=_numbered_as_reviewed(analyzer, detail.change, detail.plan))
     from app.report.tables import plan_table
 
     out = console()
     out.print(plan_table(detail, width=out.width))
+
+
+def _numbered_as_reviewed(analyzer: Analyzer, change: Change, plan: ReviewPlan) -> ReviewPlan:
+    """`plan` in its own order, each chunk keeping the number it has in the risk-ordered plan that
+    `check` and the TUI name it by ("#2"): --order sorts the rows, it does not rename the chunks."""
+    if plan.order == "risk":
+        return plan
+    reviewed = analyzer.cached_plan(change, "risk") or analyzer.detail(change).plan
+    numbers: dict[str, list[int]] = {}
+    for chunk in reviewed.chunks:
+        numbers.setdefault(chunk.content_hash, []).append(chunk.index)
+    chunks = [dataclasses.replace(chunk, index=numbers[chunk.content_hash].pop(0))
+              if numbers.get(chunk.content_hash) else chunk for chunk in plan.chunks]
+    return dataclasses.replace(plan, chunks=chunks)

@@ -63,3 +63,29 @@ async def test_later_on_the_last_open_chunk_says_it_is_marked_for_later(make_rep
         said = [str(n.message) for n in app._notifications]
         assert not any("Every chunk has a decision" in m for m in said), said
         assert any("1 chunk for later (u comes back to it)" in m for m in said), said
+
+
+def test_chunks_in_path_order_keep_the_numbers_check_and_the_tui_use(make_repo) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    repo = make_repo()
+    repo.commit("base", {".review-tui.toml": CONFIG, "a.py": "A = 1\n", "b.py": "B = 1\n"}, author=ALICE)
+    repo.branch("feature")
+    branchy = "def b(total):\n" + "".join(f"    if total > {n}:\n        total += {n}\n" for n in range(6))
+    repo.commit("feature", {"a.py": "def a(total):\n" + BLOCK, "b.py": branchy}, branch="feature", author=ALICE)
+
+    def plan(*args: str) -> list[tuple[int, str]]:
+        done = CliRunner().invoke(cli, ["chunks", "feature", "--repo", str(repo.path), "--json", *args])
+        assert done.exit_code == 0, done.output
+        return [(c["index"], c["title"]) for c in json.loads(done.stdout)["chunks"]]
+
+    by_risk, by_path = plan(), plan("--order", "path")
+    assert by_risk[0][1] == "b.py: b" and by_path[0][1].startswith("a.py")  # the orders differ
+    assert sorted(by_path) == sorted(by_risk)  # same numbers for the same chunks: "#1" is b.py in both
+    text = CliRunner().invoke(cli, ["chunks", "feature", "--repo", str(repo.path), "--order", "path"]).stdout
+    row = next(line for line in text.splitlines() if "b.py: b" in line)
+    assert row.split()[0] == "1", text
