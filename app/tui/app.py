@@ -170,6 +170,7 @@ class ReviewApp(App[None]):
         # Not for an app run in-process (tests): its pool serves the next one, its signals are the runner's.
         self.owns_process = False
         self._session_ended = False
+        self.quitting = False  # set by exit(): background work stops at its next step
         self._startup_notes: list[tuple[str, str]] = []  # (severity, message) shown once mounted
         # Full analyses of recently opened changes (re-opening is instant) and the chunk hashes of
         # every change opened this run (the queue needs them for exact review statuses).
@@ -305,7 +306,9 @@ class ReviewApp(App[None]):
             self.ledger.close()
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
+        self.quitting = True  # the analysis thread stops at its next step instead of starting one
         self._release_workers()  # first: the analysis threads hold the GIL while the app shuts down
+        self.analyzer.abandon_prefetched_discovery()  # the exit joins the thread waiting for it
         super().exit(*args, **kwargs)
 
     def on_unmount(self) -> None:

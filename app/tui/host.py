@@ -23,6 +23,7 @@ class ReviewHost(Protocol):
     ledger: Ledger
     session: ReviewSession
     now: Callable[[], float]
+    quitting: bool  # the app is exiting: background work stops at its next step
 
     def fresh_analyzer(self, *, include_merged: bool = False) -> Analyzer:
         """A new Analyzer for the calling thread (`include_merged`: merged-upstream changes too)."""

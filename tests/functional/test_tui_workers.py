@@ -82,6 +82,39 @@ def test_a_first_run_discovers_in_a_worker_process_exactly_as_in_process(payment
     assert later.discovery == reference
 
 
+def test_quitting_abandons_a_prefetched_discovery_and_its_waiter_gets_none_at_once(payments_repo: Path,
+                                                                                   tmp_path: Path) -> None:
+    """A quit during a cold first discovery waited for it (33-46 s on ansible): the exit joins the
+    queue's thread, which waited for the discovery process. Abandoning it stops the process and hands
+    the waiter None. The discovery is held up by a real write lock on its cache (its writes wait)."""
+    import sqlite3
+    import threading
+
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    path = tmp_path / "cache.db"
+    analyzer = Analyzer(payments_repo, cache=AnalysisCache.open(path))
+    analyzer.check_inputs()
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # every cache write of the discovery waits for this lock
+    try:
+        analyzer.prefetch_discovery()
+        assert analyzer._prefetch_pool is not None, "no worker process discovered"
+        taken: list[object] = []
+        waiter = threading.Thread(target=lambda: taken.append(analyzer.take_prefetched_discovery()))
+        waiter.start()
+        waiter.join(0.3)
+        assert waiter.is_alive()  # still waiting for the held-up discovery
+        analyzer.abandon_prefetched_discovery()  # what ReviewApp.exit does
+        waiter.join(5)
+        assert not waiter.is_alive() and taken == [None]
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert [c.id for c in Analyzer(payments_repo, cache=AnalysisCache.open(path)).discovery.changes]  # cache usable
+
+
 def test_a_team_that_turned_worker_processes_off_gets_none_at_start(make_repo, tmp_path: Path) -> None:
     """`[complexity] workers = 0`: the TUI's first discovery stays in process like everything else."""
     from app.analysis.analyzer import Analyzer

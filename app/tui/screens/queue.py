@@ -566,6 +566,8 @@ class QueueScreen(Screen[None]):
         app = self.review_app
         try:
             analyzer = app.fresh_analyzer(include_merged=self.show_merged)
+            if worker.is_cancelled or app.quitting:
+                return []  # quitting while discovery ran elsewhere: do not start it here
             discovery = analyzer.discovery
             listed = len(discovery.every_change() if self.show_merged else discovery.changes)
             self.post_message(AnalysisStarted(listed, discovery.base_ref, discovery))
