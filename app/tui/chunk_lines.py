@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
-from app.core.text import visible_path
+from app.core.text import plural, visible_path
 from app.tui.file_context import Expansions, FileLayout, window_rows
 from app.tui.widgets.diff_view import DisplayLine, LineKind
 
@@ -265,7 +265,7 @@ class ChunkLines:
     def _collapsed_summary(self, chunk: Chunk) -> list[DisplayLine]:
         first = chunk.files[0] if chunk.files else ""
         rows = [DisplayLine("note", None, None,
-                            f"Collapsed: {len(chunk.files)} generated, vendored, lock or data file(s), "
+                            f"Collapsed: {plural(len(chunk.files), 'generated, vendored, lock or data file')}, "
                             f"+{chunk.additions} −{chunk.deletions} lines. Skim for anything unexpected.",
                             first)]
         per_file: dict[int, list[Segment]] = dict(_by_file(chunk.segments))
@@ -277,7 +277,7 @@ class ChunkLines:
             rows.append(DisplayLine("file", None, None, header, fd.path))
         rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
         rows.append(DisplayLine("note", None, None,
-                                f"Press e to show its {chunk.changed_lines:,} changed lines.", first))
+                                f"Press e to show its {plural(chunk.changed_lines, 'changed line')}.", first))
         return rows
 
 

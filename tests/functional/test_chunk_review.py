@@ -160,6 +160,9 @@ def test_collapsed_chunks_show_a_summary_until_expanded(details: dict[str, Chang
     summary = chunk_display_lines(detail, largest)
     assert not [row for row in summary if row.kind in ("add", "del")]
     assert any("Press e to show its 5,092 changed lines" in row.text for row in summary)
+    files = len(largest.files)
+    noun = "file" if files == 1 else "files"
+    assert any(f"Collapsed: {files} generated, vendored, lock or data {noun}, " in row.text for row in summary)
     assert any(row.kind == "file" and row.path == "sdk/openapi.json" for row in summary)
     expanded = chunk_display_lines(detail, largest, expand=True)
     assert sum(1 for row in expanded if row.kind in ("add", "del")) == 5092

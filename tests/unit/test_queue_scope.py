@@ -136,6 +136,11 @@ def test_stale_heads_are_counted_for_the_footer_hint(make_repo) -> None:
         assert found.stale == 2  # untouched for 90+ days before main's latest commit (QueueConfig.stale_days)
     table = CliRunner().invoke(cli, ["list", "--repo", str(b.path)], catch_exceptions=False)
     assert "stale" in table.output and "max_age_days" in table.output
+    from app.tui.screens.queue import hidden_parts
+
+    # the TUI's status line: never the bare "stale" a status column uses for an approval a push outdated
+    [(long, short, _)] = hidden_parts(found, show_merged=False, in_range=False)
+    assert (long, short) == ("2 untouched 90d+", "2 old 90d+")
 
 
 def test_list_footer_counts_what_was_left_out(busy) -> None:

@@ -442,7 +442,9 @@ def hidden_parts(found: Discovery, *, show_merged: bool, in_range: bool) -> list
         refs = f"{found.left_out_total} ref{'s' if found.left_out_total != 1 else ''}"
         parts.append((f"{refs} out of scope", f"{found.left_out_total} out of scope", "dim"))
     if found.stale:
-        parts.append((f"{found.stale} stale ({found.stale_days}d+)", f"{found.stale} stale", "dim"))
+        # "untouched", not "stale": a status column's "stale" is an approval a push outdated
+        parts.append((f"{found.stale} untouched {found.stale_days}d+", f"{found.stale} old {found.stale_days}d+",
+                      "dim"))
     for warning in found.warnings if in_range else ():
         if "merge commit" in warning:
             merges = warning.split(" ", 1)[0]
