@@ -134,6 +134,17 @@ def test_worktree_change_when_dirty(basic):
 
 def test_clean_worktree_is_not_a_change(basic):
     assert WORKTREE_ID not in {c["id"] for c in list_json(basic.path)}
+    said = CliRunner().invoke(cli, ["explain", WORKTREE_ID, "--repo", str(basic.path)])
+    assert said.exit_code == 2 and "the working tree has no changes to tracked files" in said.output
+
+
+def test_an_intent_to_add_file_counts_its_lines_in_the_worktree_change(basic):
+    """`git add -N new.py`: its content is in the working tree only (an id, no object); it was taken for a
+    blob missing from a partial clone and counted +0/-0."""
+    (basic.path / "new.py").write_text("def new():\n    return 1\n")
+    subprocess.run(["git", "-C", str(basic.path), "add", "-N", "new.py"], check=True)
+    wt = {c["id"]: c for c in list_json(basic.path)}[WORKTREE_ID]
+    assert (wt["lines_added"], wt["lines_deleted"], wt["files"], wt["file_problems"]) == (2, 0, 1, {})
 
 
 def test_detached_head_is_listed_once(basic):

@@ -477,6 +477,9 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
         single = commit_change(repo, change_id)
         if single is not None:
             return single
+    if change_id in (WORKTREE_ID, "worktree") and found.commit_range is None:
+        raise ChangeNotFound("the working tree has no changes to tracked files (untracked files are not "
+                             "reviewed: `git add -N PATH` makes one part of the working-tree change)")
     known = ", ".join(c.id for c in found.changes[:8]) or "none"
     where = f" in {found.commit_range}" if found.commit_range else ""
     hint = ""

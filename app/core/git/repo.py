@@ -1032,7 +1032,7 @@ class GitRepo:
         # libgit2's diff merge applies a later diff onto an earlier one: HEAD->index, then index->workdir.
         diff = tree.diff_to_index(self.repo.index, DiffOption.NORMAL, context_lines)
         diff.merge(self.repo.diff(None, None, flags=DiffOption.NORMAL, context_lines=context_lines))
-        return self._file_diffs(diff)
+        return self._file_diffs(diff, workdir=True)
 
     def is_dirty(self) -> bool:
         if self.repo.is_bare or self.head_commit() is None:
@@ -1047,7 +1047,9 @@ class GitRepo:
         return any(flags & _WORKTREE_DIRTY for flags in status.values())
 
     def _file_diffs(self, diff: pygit2.Diff, *, find_renames: bool = True, repo: pygit2.Repository | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:
+                    should_stop: Callable[[], bool] | None = None, workdir: bool = False) -> list[FileDiff]:
+        """`workdir`: the new side is the working tree, whose content has an id but is no object (an
+        intent-to-add file, `git add -N`, was "missing (partial clone)" and counted no line)."""
         if find_renames:
             try:
                 diff.find_similar(DiffFind.FIND_RENAMES)
@@ -1061,8 +1063,10 @@ class GitRepo:
             if delta.status == DeltaStatus.UNMODIFIED:
                 continue
             # A submodule side names a commit of another repository: never a blob to look for here.
-            blobs = [f for f in (delta.old_file, delta.new_file) if f.mode != FileMode.COMMIT]
-            missing = [str(f.id) for f in blobs
+            old_file, new_file = delta.old_file, delta.new_file
+            blobs = [f for f in (old_file, new_file) if f.mode != FileMode.COMMIT]
+            stored = [f for f in blobs if not (workdir and f is new_file)]
+            missing = [str(f.id) for f in stored
                        if f.flags & _VALID_ID and f.id.raw != bytes(20) and str(f.id) not in odb]
             sizes = [f.size or (self.blob_size(str(f.id)) if f.flags & _VALID_ID else 0) for f in blobs]
             too_big = max(sizes, default=0) > MAX_DIFF_BLOB_BYTES
