@@ -249,6 +249,17 @@ class ReviewSession:
     def _view(self, change: Change, hashes: list[str]) -> ReviewerView | None:
         return self.signoff.reviewer_view(change, hashes, self.reviewer) if self.signoff is not None else None
 
+    def own_change(self, change: Change) -> str | None:
+        """Why this reviewer's approvals of `change` never count (they authored or committed it), or None."""
+        from app.analysis.signoff import own_change_reason
+
+        if self.signoff is None:
+            return None
+        try:
+            return own_change_reason(self.signoff.analyzer, change, self.reviewer)
+        except ReviewTuiError:
+            return None  # the config cannot be read: the sign-off line says why
+
     def _viewed(self, change_id: str) -> set[str]:
         return {view.chunk_hash for view in self.ledger.chunk_views_for(self.repo_key, change_id, self.reviewer)}
 

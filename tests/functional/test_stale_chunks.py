@@ -89,3 +89,28 @@ def test_chunks_in_path_order_keep_the_numbers_check_and_the_tui_use(make_repo) 
     text = CliRunner().invoke(cli, ["chunks", "feature", "--repo", str(repo.path), "--order", "path"]).stdout
     row = next(line for line in text.splitlines() if "b.py: b" in line)
     assert row.split()[0] == "1", text
+
+
+async def test_an_author_approving_is_told_it_will_not_count(make_repo) -> None:
+    from textual.widgets import Static
+
+    from app.config import UserConfig
+    from tests.functional.test_change_screen import rendered
+
+    repo, _ = _two_chunk_change(make_repo)
+    app = build_app(repo.path, user_config=UserConfig(reviewer_email=ALICE.email))  # Alice wrote the change
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_change(pilot, "feature")
+        await pilot.press("A")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmDialog"
+        said = rendered(app.screen.query_one("#dialog-prompt", Static), 400)
+        assert said.startswith("This is your own change: you (alice@example.com) authored or committed")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("a", "y")  # a fast approval: confirmed as a rubber stamp
+        await settle(pilot)
+        titles = [str(n.title) for n in app._notifications]
+        assert titles.count("Your own change") == 1, titles

@@ -741,9 +741,10 @@ class ChangeScreen(Screen[None]):
         active = session.active_seconds_by_chunk(detail)
         under = [c for c in chunks if c not in unopened and active[c.content_hash] < float(c.floor_seconds)]
         flags = self._open_flags(detail)
-        if not (unopened or under or flags):
+        own = session.own_change(detail.change)
+        if not (unopened or under or flags or own):
             return None
-        said = []
+        said = [f"This is your own change: {own}."] if own else []
 
         def some(n: int) -> str:
             return ("The chunk" if total == 1 else f"{n} of {total} chunks") + (" was" if n == 1 else " were")

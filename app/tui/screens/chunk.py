@@ -123,6 +123,7 @@ class ChunkReviewScreen(ReaderScreen):
         self._on_screen = False  # the session counts time for the current chunk
         self._time_unsaved = False  # the last try to store active time found the ledger locked
         self._unsaved_notes: dict[str, str] = {}  # content hash -> a flag's note the locked ledger refused
+        self._told_own_change = False  # an author approving is told once per screen that it will not count
         self._threads: list[CommentThread] = []  # every thread on the change, for the gutter
 
     # -- composition --------------------------------------------------------------------------
@@ -746,6 +747,10 @@ class ChunkReviewScreen(ReaderScreen):
         verb = {"approve": "Rubber-stamped" if decision.rubber_stamp else "Approved", "flag": "Flagged",
                 "later": "Marked for later"}[decision.decision]
         self._say(f"{verb}: chunk {self.chunks.index(chunk) + 1}", timeout=2)
+        own = self.session.own_change(self.detail.change) if decision.decision == "approve" else None
+        if own and not self._told_own_change:  # once a screen: the header's "[own change]" stays
+            self._told_own_change = True
+            self._say(f"Recorded, but it will not count: {own}.", title="Your own change", severity="warning")
         if self.session.unsigned_why:  # a signing key is set but could not sign: say so, sync will
             self._say(self.session.unsigned_why, title="Recorded unsigned", severity="warning")
         following = self.next_unreviewed_index()
