@@ -62,7 +62,8 @@ class CheckOutcome:
             **self.result.to_dict(),
             "signatures": self.signatures,
             "not_counted": list(self.not_counted),
-            "threads": [{"state": "resolved" if t.resolved else "open", "path": t.root.path, "line": t.root.line,
+            "threads": [{"state": "resolved" if t.resolved else "open", "outdated": t.outdated,
+                         "path": t.root.path, "line": t.root.line,
                          "side": t.root.side, "reviewer": t.root.reviewer, "body": t.root.body,
                          "replies": [{"reviewer": r.reviewer, "body": r.body} for r in t.replies],
                          "resolved_by": t.resolved_by.reviewer if t.resolved_by else None}
@@ -95,7 +96,10 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     binding = binding_for(analyzer, detail.change, hashes)
     counted = source.for_change(binding, analyzer.resolved_base[1], analyzer.config.policy)
     untrusted_threads: list[str] = []
-    threads = source.threads_for(binding, analyzer.resolved_base[1], analyzer.config.policy, untrusted_threads)
+    from app.storage.ledger import with_outdated
+
+    threads = with_outdated(source.threads_for(binding, analyzer.resolved_base[1], analyzer.config.policy,
+                                               untrusted_threads), hashes, detail.change.head)
     tier = detail.tiers.tier
     ai_share = detail.provenance.ai_share
     result = evaluate(

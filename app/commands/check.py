@@ -142,7 +142,7 @@ def _print(outcome: CheckOutcome) -> None:
         open_count = sum(1 for t in outcome.threads if not t.resolved)
         echo(f"  comment threads: {len(outcome.threads)}, {open_count} open")
         for thread in outcome.threads:
-            state = "resolved" if thread.resolved else "open"
+            state = ("resolved" if thread.resolved else "open") + (", outdated" if thread.outdated else "")
             count = len(thread.replies)
             replies = f", {count} repl{'y' if count == 1 else 'ies'}" if count else ""
             echo(f"    [{state}] {one_line(thread.root.where, 80)} {one_line(thread.root.reviewer, 60)}"

@@ -28,7 +28,7 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -225,6 +225,8 @@ class CommentThread:
     replies: tuple[Comment, ...]
     resolved_by: ThreadState | None
     """The act that resolved it; None while it is open (never resolved, or reopened since)."""
+    outdated: bool = False
+    """Its chunk changed since it was written (see `with_outdated`): its line number may now name another line."""
 
     @property
     def thread_id(self) -> str:
@@ -267,6 +269,14 @@ def build_threads(comments: Iterable[Comment], states: Iterable[ThreadState]) ->
         threads.append(CommentThread(root, tuple(replies.get(record_id, ())),
                                      latest if latest is not None and latest.state == "resolved" else None))
     return threads
+
+
+def with_outdated(threads: Iterable[CommentThread], chunk_hashes: Iterable[str], head: str) -> list[CommentThread]:
+    """`threads` with `outdated` set on each written on another head about a chunk the change no longer
+    has: a push changed that chunk, so its path:line may now point at a different line."""
+    current = set(chunk_hashes)
+    return [replace(t, outdated=t.root.head != head and t.root.chunk_hash is not None
+                                and t.root.chunk_hash not in current) for t in threads]
 
 
 @dataclass(frozen=True, slots=True)

@@ -416,8 +416,12 @@ class ReviewSession:
                                             resolved=resolved)
 
     def threads(self, detail: ChangeDetail) -> list[CommentThread]:
-        """Every comment thread on the change (all heads, all reviewers), oldest first."""
-        return self.ledger.threads_for(self.repo_key, detail.change.id)
+        """Every comment thread on the change (all heads, all reviewers), oldest first; `outdated` set
+        on those about a chunk a push has changed since."""
+        from app.storage.ledger import with_outdated
+
+        return with_outdated(self.ledger.threads_for(self.repo_key, detail.change.id),
+                             (c.content_hash for c in detail.plan.chunks), detail.change.head)
 
     def approve_change(self, detail: ChangeDetail) -> Decision:
         """Approve the whole change. Chunks never opened are counted (`unopened_chunks`), which

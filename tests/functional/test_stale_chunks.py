@@ -114,3 +114,40 @@ async def test_an_author_approving_is_told_it_will_not_count(make_repo) -> None:
         await settle(pilot)
         titles = [str(n.title) for n in app._notifications]
         assert titles.count("Your own change") == 1, titles
+
+
+async def test_a_thread_on_a_chunk_a_push_changed_is_outdated_not_pinned_to_another_line(make_repo) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from app.analysis.analyzer import Analyzer
+    from app.cli import cli
+    from app.paths import ledger_path
+    from app.storage.ledger import Ledger
+
+    repo, base = _two_chunk_change(make_repo)
+    analyzer = Analyzer(repo.path)
+    detail = analyzer.detail("feature")
+    chunk = next(c for c in detail.plan.chunks if c.title == "b.py: b")
+    with Ledger.open(ledger_path()) as ledger:
+        ledger.add_comment(session_id=None, reviewer=REVIEWER, repo=analyzer.repo_key, change_id="feature",
+                           head=detail.change.head, chunk_hash=chunk.content_hash, path="b.py", line=3,
+                           side="new", body="why 1?")
+    # the push inserts a line above line 3: "b.py:3" now names another line
+    repo.commit("feature again", {"b.py": "def b(total):\n    total = 0\n" + BLOCK}, branch="feature",
+                author=ALICE, parents=[base])
+    verdict = json.loads(CliRunner().invoke(cli, ["check", "feature", "--repo", str(repo.path), "--json"]).stdout)
+    assert [(t["path"], t["line"], t["outdated"]) for t in verdict["threads"]] == [("b.py", 3, True)]
+    text = CliRunner().invoke(cli, ["check", "feature", "--repo", str(repo.path)]).stdout
+    assert "[open, outdated] b.py:3" in text
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "feature")
+        titles = column(screen.query_one("#chunks-table", DataTable), "title")
+        await pilot.press(*["down"] * titles.index("b.py: b"), "enter")
+        await settle(pilot)
+        assert [t.outdated for t in app.screen._threads] == [True]
+        await pilot.press("C")
+        await settle(pilot)
+        assert "open, outdated" in str(app.screen.query_one(DataTable).get_row_at(0))

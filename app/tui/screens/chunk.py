@@ -677,6 +677,8 @@ class ChunkReviewScreen(ReaderScreen):
             return
         markers: dict[MarkerKey, LineMarker] = {}
         for thread in self._threads:
+            if thread.outdated:
+                continue  # its line number is from before a push changed the chunk: it may name another line
             root = thread.root
             key: MarkerKey = (root.path, root.side, root.line)
             if key in markers and thread.resolved:
@@ -690,7 +692,7 @@ class ChunkReviewScreen(ReaderScreen):
         self.diff_view.set_markers(markers)
 
     def _thread_at(self, path: str, line: int | None, side: str) -> CommentThread | None:
-        here = [t for t in self._threads if (t.root.path, t.root.line) == (path, line)
+        here = [t for t in self._threads if (t.root.path, t.root.line) == (path, line) and not t.outdated
                 and (t.root.side == side or line is None)]
         return next((t for t in here if not t.resolved), here[0] if here else None)
 

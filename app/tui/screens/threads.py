@@ -35,7 +35,7 @@ STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 def thread_state_label(thread: CommentThread) -> str:
-    return "resolved" if thread.resolved else "open"
+    return ("resolved" if thread.resolved else "open") + (", outdated" if thread.outdated else "")
 
 
 def thread_summary(thread: CommentThread, limit: int = 80) -> str:
