@@ -902,8 +902,28 @@ def _v8_comment_threads(db: Database) -> None:
         db.execute(statement)
 
 
+def _v9_seen_lines(db: Database) -> None:
+    """Schema 9: the changed lines of a chunk a reviewer has had on screen, kept across sittings (a
+    chunk read over two sessions had to be scrolled through again: what counted as seen was per
+    session, while its active time was kept). One row per reviewer and chunk content; `lines` is a
+    JSON list of [path, side, line]."""
+    db.executescript(
+        """
+        CREATE TABLE seen_lines (
+            repo TEXT NOT NULL,
+            change_id TEXT NOT NULL,
+            chunk_hash TEXT NOT NULL,
+            reviewer TEXT NOT NULL REFERENCES reviewers(email),
+            lines TEXT NOT NULL,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (repo, change_id, chunk_hash, reviewer)
+        );
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes, _v5_stats_summaries,
-    _v6_viewed_files, _v7_record_trust, _v8_comment_threads,
+    _v6_viewed_files, _v7_record_trust, _v8_comment_threads, _v9_seen_lines,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,6 +21,7 @@ writer). Every public method is one short transaction; writes take the write loc
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -1064,6 +1065,33 @@ class Ledger:
             db.execute("DELETE FROM viewed_files WHERE repo = ? AND change_id = ? AND reviewer = ? AND path = ?",
                        [repo, change_id, reviewer, path])
 
+    def seen_lines(self, repo: str, change_id: str, chunk_hash: str, reviewer: str) -> set[tuple[str, str, int]]:
+        """The (path, side, line) of the chunk's changed lines `reviewer` has had on screen, any session."""
+        rows = self._query(
+            "reading the lines seen",
+            "SELECT lines FROM seen_lines WHERE repo = ? AND change_id = ? AND chunk_hash = ? AND reviewer = ?",
+            [repo, change_id, chunk_hash, reviewer],
+        )
+        return {line for row in rows for line in _line_ids(row["lines"])}
+
+    def add_seen_lines(self, repo: str, change_id: str, chunk_hash: str, reviewer: str,
+                       lines: Iterable[tuple[str, str, int]]) -> None:
+        """Add lines of a chunk that came on screen to those seen before (kept across sessions)."""
+        new = set(lines)
+        if not new:
+            return
+        with self._write("recording the lines seen") as db:
+            self._upsert_reviewer(db, reviewer, None)
+            row = db.execute("SELECT lines FROM seen_lines WHERE repo = ? AND change_id = ? AND chunk_hash = ?"
+                             " AND reviewer = ?", [repo, change_id, chunk_hash, reviewer]).fetchone()
+            merged = sorted(new | (_line_ids(row[0]) if row is not None else set()))
+            db.execute(
+                "INSERT INTO seen_lines (repo, change_id, chunk_hash, reviewer, lines, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (repo, change_id, chunk_hash, reviewer)"
+                " DO UPDATE SET lines = excluded.lines, updated_at = excluded.updated_at",
+                [repo, change_id, chunk_hash, reviewer, json.dumps(merged), self.now()],
+            )
+
     def viewed_files(self, repo: str, change_id: str, reviewer: str) -> dict[str, str]:
         """{path: content key it was viewed at} for one reviewer's marks on a change (compare the
         key with the file's current one: a different key means the file changed since)."""
@@ -1073,6 +1101,14 @@ class Ledger:
             [repo, change_id, reviewer],
         )
         return {str(row["path"]): str(row["content_key"]) for row in rows}
+
+
+def _line_ids(text: str) -> set[tuple[str, str, int]]:
+    """seen_lines.lines back to (path, side, line) ids; a malformed value reads as nothing seen."""
+    try:
+        return {(str(path), str(side), int(line)) for path, side, line in json.loads(text)}
+    except (ValueError, TypeError):
+        return set()
 
 
 def _newest_decisions(decisions: Sequence[Decision], head: str) -> tuple[dict[str, Decision], Decision | None]:

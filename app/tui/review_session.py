@@ -108,6 +108,7 @@ class ReviewSession:
         self._views: dict[ChunkKey, int] = {}
         self._to_open: dict[ChunkKey, int | None] = {}  # chunks shown whose view is not recorded yet: index
         self._seen: dict[ChunkKey, SeenLines] = {}
+        self._unsaved_seen: dict[ChunkKey, set[LineId]] = {}  # newly seen lines, stored by flush()
         self._noted: set[tuple[str, str]] = set()
         self._ended = False
 
@@ -176,12 +177,23 @@ class ReviewSession:
         per chunk and session; later calls keep what was seen)."""
         key = chunk_key(detail, chunk)
         if key not in self._seen:
-            self._seen[key] = SeenLines(lines)
+            self._seen[key] = seen = SeenLines(lines)
+            try:  # what earlier sittings had on screen still counts: a long chunk is read in several
+                seen.see(self.ledger.seen_lines(self.repo_key, key[0], key[2], self.reviewer))
+            except ReviewTuiError:
+                pass  # the ledger is busy: this sitting's lines still count, and are stored later
 
     def saw_lines(self, detail: ChangeDetail, chunk: Chunk, lines: Iterable[LineId]) -> int:
-        """These lines of `chunk` are on screen now; returns how many of them are newly seen."""
-        seen = self._seen.get(chunk_key(detail, chunk))
-        return seen.see(lines) if seen is not None else 0
+        """These lines of `chunk` are on screen now; returns how many of them are newly seen (stored
+        with the next flush of active time)."""
+        key = chunk_key(detail, chunk)
+        seen = self._seen.get(key)
+        if seen is None:
+            return 0
+        new = seen.newly_seen(lines)
+        if new:
+            self._unsaved_seen.setdefault(key, set()).update(new)
+        return len(new)
 
     def seen_lines(self, detail: ChangeDetail, chunk: Chunk) -> SeenLines | None:
         """What this session saw of `chunk` (None when the screen never said what to require)."""
@@ -212,6 +224,9 @@ class ReviewSession:
                     self.ledger.add_active_time(view_id, seconds)
                     written += seconds
                 del unsaved[key]
+            for key, lines in list(self._unsaved_seen.items()):
+                self.ledger.add_seen_lines(self.repo_key, key[0], key[2], self.reviewer, lines)
+                del self._unsaved_seen[key]
         finally:
             self.timer.give_back(unsaved)  # what a failed write left (empty when all went in)
         return written

@@ -168,9 +168,13 @@ class SeenLines:
 
     def see(self, lines: Iterable[LineId]) -> int:
         """These lines were on screen; returns how many required lines were seen for the first time."""
-        before = len(self._seen)
-        self._seen.update(line for line in lines if line in self._required)
-        return len(self._seen) - before
+        return len(self.newly_seen(lines))
+
+    def newly_seen(self, lines: Iterable[LineId]) -> set[LineId]:
+        """These lines were on screen; returns the required ones seen for the first time."""
+        new = {line for line in lines if line in self._required and line not in self._seen}
+        self._seen.update(new)
+        return new
 
     @property
     def unseen(self) -> int:

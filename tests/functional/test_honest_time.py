@@ -138,6 +138,33 @@ async def test_time_without_scrolling_through_is_not_reading(payments_repo: Path
             await pilot.press("ctrl+q")
 
 
+async def test_lines_seen_in_an_earlier_sitting_still_count(payments_repo: Path, warm_cache, tmp_path: Path) -> None:
+    """A long chunk read over two sittings: what the first had on screen counts in the second (it was
+    per session, so the second had to scroll through it all again or approve a rubber stamp)."""
+    clock = SteppedClock()
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        first = _app(payments_repo, ledger, clock, warm_cache)
+        async with first.run_test(size=(80, 24)) as pilot:
+            detail, chunk = await _open_chunk(first, pilot, "feature/multi-currency", 0)
+            seen = first.session.seen_lines(detail, chunk)
+            assert seen is not None and seen.unseen > 0  # longer than the screen
+            for _ in range(40):  # page by page to the end
+                await pilot.press("space")
+                await pilot.pause(0.02)
+                if seen.unseen == 0:
+                    break
+            assert seen.unseen == 0
+            await pilot.press("ctrl+q")
+        second = _app(payments_repo, ledger, clock, warm_cache)
+        async with second.run_test(size=(80, 24)) as pilot:
+            detail, chunk = await _open_chunk(second, pilot, "feature/multi-currency", 0)
+            await pilot.pause(0.06)
+            again = second.session.seen_lines(detail, chunk)
+            assert again is not None and again.unseen == 0 and again.required == seen.required
+            assert "seen " not in str(second.screen.query_one("#chunk-clock").render())  # 100%: not shown
+            await pilot.press("ctrl+q")
+
+
 def test_an_idle_limit_above_the_maximum_is_lowered_with_a_warning(tmp_path: Path) -> None:
     from app.config import MAX_IDLE_SECONDS, load_user_config
 

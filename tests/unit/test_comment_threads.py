@@ -20,10 +20,11 @@ from app.storage.db import SCHEMA_VERSION
 from app.storage.ledger import Comment, Ledger, ThreadState, build_threads
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-OLD_LEDGERS = {v: FIXTURES / f"ledger-schema{v}.db" for v in (5, 6, 7)}
+OLD_LEDGERS = {v: FIXTURES / f"ledger-schema{v}.db" for v in (5, 6, 7, 8)}
 """Schema version -> a ledger made by the code of that version (see make_ledger_schema*.py)."""
-NEW_TABLES = {5: {"viewed_files", "record_signatures", "decision_carries", "thread_states"},
-              6: {"record_signatures", "decision_carries", "thread_states"}, 7: {"thread_states"}}
+NEW_TABLES = {5: {"viewed_files", "record_signatures", "decision_carries", "thread_states", "seen_lines"},
+              6: {"record_signatures", "decision_carries", "thread_states", "seen_lines"},
+              7: {"thread_states", "seen_lines"}, 8: {"seen_lines"}}
 REPO = "repo-key-1"
 H1 = "a" * 40
 
@@ -76,7 +77,7 @@ def test_migrating_an_old_ledger_keeps_every_record(tmp_path: Path, version: int
     old_ledger = _copy(tmp_path, version)
     before = _summary(old_ledger)
     with Ledger.open(old_ledger) as ledger:
-        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
         threads = ledger.threads_for(REPO, "feature/x")
         # every old comment is the root of an open thread of its own, bodies byte for byte
         assert [(t.root.path, t.root.line, t.root.side, t.root.body, t.replies, t.resolved) for t in threads] == [
