@@ -218,17 +218,22 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
         else:
             _run_git(workdir, push_command(push_remote, hardened=True), safe_config(git_repo, push_remote))
     if fetch_remote is None or push_remote is None:
-        remote = push_remote or fetch_remote or _default_remote(git_repo)
-        if push_remote is not None:  # pushed: what is left is bringing the team's records in
-            click.echo("\nTo import the team's records too (review-tui never fetches unasked):")
-        elif fetch_remote is not None:
-            click.echo("\nTo share your records with the team (review-tui never pushes unasked):")
-        else:
-            click.echo("\nTo share review records with the team (review-tui never does this unasked):")
-        if fetch_remote is None:
-            for command in fetch_commands(remote):
-                click.echo("  " + " ".join(command))
-            click.echo("  review-tui sync")
-        if push_remote is None:
-            click.echo("  " + " ".join(push_command(remote)))
-        click.echo(f"(or: review-tui sync --fetch {remote} --push {remote})")
+        _print_what_is_left(push_remote or fetch_remote or _default_remote(git_repo), fetched=fetch_remote is not None,
+                            pushed=push_remote is not None)
+
+
+def _print_what_is_left(remote: str, *, fetched: bool, pushed: bool) -> None:
+    """The git commands for what sync was not asked to do (never run unasked)."""
+    if pushed:  # what is left is bringing the team's records in
+        click.echo("\nTo import the team's records too (review-tui never fetches unasked):")
+    elif fetched:
+        click.echo("\nTo share your records with the team (review-tui never pushes unasked):")
+    else:
+        click.echo("\nTo share review records with the team (review-tui never does this unasked):")
+    if not fetched:
+        for command in fetch_commands(remote):
+            click.echo("  " + " ".join(command))
+        click.echo("  review-tui sync")
+    if not pushed:
+        click.echo("  " + " ".join(push_command(remote)))
+    click.echo(f"(or: review-tui sync --fetch {remote} --push {remote})")

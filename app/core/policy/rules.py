@@ -442,7 +442,7 @@ def _standing(key: str, who: str, records: list[ApprovalRecord], content: _Chang
         standing.state = "flagged"
         notes = [f.note for f in flags if f.note]
         standing.detail = "flagged a chunk" + (f": {notes[-1]}" if notes else "")
-    elif (earlier_content or approved) and key in content.author_keys and not config.allow_self_approval:
+    elif (earlier_content or approved) and _is_author(key, content, config):
         # an author's approval never counts: saying "stale" would tell them re-reading makes it count
         standing.state, standing.detail = "author", OWN_CHANGE
     elif earlier_content:
@@ -452,12 +452,17 @@ def _standing(key: str, who: str, records: list[ApprovalRecord], content: _Chang
         changed = ", ".join(f"#{i}" for i in standing.stale_chunks)
         standing.detail = (f"approved earlier content; {plural(len(unapproved), 'chunk')} "
                            f"changed since ({changed})")
-        if key not in content.author_keys or config.allow_self_approval:
+        if not _is_author(key, content, config):
             stale.update(unapproved)
     elif approved:
         standing.state = "partial"
         standing.detail = f"approved {len(approved)} of {len(needed)} chunks"
     return standing
+
+
+def _is_author(key: str, content: _ChangeContent, config: PolicyConfig) -> bool:
+    """Whether `key` is an author whose approvals never count (self-approval not allowed)."""
+    return key in content.author_keys and not config.allow_self_approval
 
 
 def _judge_complete_approval(standing: ReviewerStanding, key: str, records: list[ApprovalRecord],
