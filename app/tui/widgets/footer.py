@@ -20,7 +20,7 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 HELP_ACTIONS = ("help", "app.help")  # the help key: shown whatever the width
-PALETTE_WIDTH = 14  # "▏^p Palette", docked at the right
+PALETTE_WIDTH = 13  # "▏ ^p Palette ", docked at the right
 
 
 def key_width(key: FooterKey) -> int:
