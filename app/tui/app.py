@@ -28,7 +28,7 @@ from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
-from textual.theme import Theme
+from textual.theme import BUILTIN_THEMES, Theme
 
 from app.config import UserConfig, load_user_config, save_user_setting
 from app.errors import ReviewTuiError
@@ -180,6 +180,11 @@ class ReviewApp(App[None]):
         themes, errors = load_themes(list(theme_dirs) if theme_dirs is not None else default_theme_dirs())
         for review_theme in themes.values():
             self.register_theme(review_theme.to_textual())
+        if themes:
+            # Only review themes are offered (ctrl+t, the palette): Textual's own know nothing of the review
+            # palette (bands, AI gutter, stale and flag colours), and typing "light" picked ansi-light.
+            for builtin in set(BUILTIN_THEMES) - set(themes):
+                self.unregister_theme(builtin)
         self._startup_notes += [("warning", f"theme skipped: {error}") for error in errors]
         wanted = user_config.theme or DEFAULT_THEME
         if wanted not in self.available_themes:

@@ -69,11 +69,29 @@ async def test_shipped_themes_are_registered_and_the_user_config_theme_is_used(p
                     user_config=UserConfig(theme="review-colorblind", reviewer_email=REVIEWER))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert {"review-dark", "review-light", "review-high-contrast", "review-colorblind"} <= set(
-            app.available_themes)
+        # only review themes are offered: Textual's own know nothing of the review palette
+        assert set(app.available_themes) == {"review-dark", "review-light", "review-high-contrast",
+                                             "review-colorblind"}
         assert app.theme == "review-colorblind"
         # the app's own variables reach the CSS: the colour-blind theme's band symbols
         assert app.theme_variables["band-symbol-critical"] == '"●"'
+
+
+async def test_the_theme_picker_offers_review_themes_and_light_means_review_light(payments_repo, warm_cache):
+    """ctrl+t listed 21 Textual themes too; typing "light" and enter chose ansi-light and saved it."""
+    from app.paths import user_config_path
+
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await pilot.pause(0.3)
+        await pilot.press(*"light")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "review-light"
+    assert 'theme = "review-light"' in user_config_path().read_text()
 
 
 async def test_unknown_theme_falls_back_with_a_notice(payments_repo, warm_cache):
