@@ -35,14 +35,19 @@ MAX_ALIGN_CELLS = 400
 MAX_WORD_DIFF_CHARS = 2_000
 """Lines longer than this are not word-diffed (minified code: the emphasis would be noise)."""
 
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+# Multi-character operators are one token (`>` -> `>=` emphasises `>=`, not the `=` alone), longest first.
+_OPERATORS = ("**=", "//=", ">>=", "<<=", "...", "===", "!==", "->", "=>", "==", "!=", "<=", ">=", "+=", "-=",
+              "*=", "/=", "%=", "&=", "|=", "^=", "**", "//", "<<", ">>", "&&", "||", "::", ":=", "++", "--", "?.",
+              "??")
+_TOKEN = re.compile(r"\w+|\s+|" + "|".join(re.escape(op) for op in _OPERATORS) + r"|[^\w\s]")
 
 Range = tuple[int, int]
 """A half-open range of character offsets [start, end)."""
 
 
 def tokenize(text: str) -> list[str]:
-    """`text` split into code tokens: words/numbers, whitespace runs, single other characters.
+    """`text` split into code tokens: words/numbers, whitespace runs, operators (`>=`, `->`, `**`), single
+    other characters.
 
     The tokens joined give `text` back exactly.
     """

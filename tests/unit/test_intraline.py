@@ -51,6 +51,11 @@ def test_identifiers_change_whole_and_unrelated_lines_are_not_word_diffed() -> N
     assert [old[a:b] for a, b in edit.old] == ["retry_budget", "3"]
     assert [new[a:b] for a, b in edit.new] == ["retry_limit", "5"]
     assert word_diff("return None", 'raise ValueError("bad input")') is None
+    # an operator changes whole: `>` -> `>=` emphasises `>=`, not the `=` alone
+    old, new = "if total_length > max_length:", "if total_length >= max_length:"
+    edit = word_diff(old, new)
+    assert edit is not None and [old[a:b] for a, b in edit.old] == [">"] and [new[a:b] for a, b in edit.new] == [">="]
+    assert tokenize("a->b != c ** 2") == ["a", "->", "b", " ", "!=", " ", "c", " ", "**", " ", "2"]
     # shared indentation does not make unrelated lines alike
     assert similarity("        total += amount", "        log.info(message)") < MIN_SIMILARITY
 
