@@ -559,8 +559,9 @@ class DiffView(ScrollView, can_focus=True):
         return self._old_width + 1 + self._new_width + 1 + 4 + 1
 
     def _side_gutter_width(self, side: str) -> int:
-        """Cells left of the code in one half of the split layout: number, marker, AI, hotspot, sign, space."""
-        return (self._old_width if side == "old" else self._new_width) + 1 + 4 + 1
+        """Cells left of the code in one half of the split layout: a space (the right half's numbers
+        touched the divider, "│319"), number, marker, AI, hotspot, sign, space."""
+        return 1 + (self._old_width if side == "old" else self._new_width) + 1 + 4 + 1
 
     @property
     def cursor_index(self) -> int:
@@ -1103,7 +1104,7 @@ class DiffView(ScrollView, can_focus=True):
         else:
             number = line.old_no if side == "old" else line.new_no
             digits = self._old_width if side == "old" else self._new_width
-            numbers = f"{number if number is not None else '':>{digits}} "
+            numbers = f" {number if number is not None else '':>{digits}} "
             width = self._side_gutter_width(side)
         segments = [Segment(numbers, gutter_style)]
         marker = self.marker_for(line)
