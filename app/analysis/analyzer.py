@@ -77,6 +77,7 @@ if TYPE_CHECKING:
 
 _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibrated")
 # Bump when the shape or meaning of a cached report changes.
+# 20: blast radius counts the importers of a removed Python module, and module-level names as symbols;
 # 19: blast radius counts the public names of `_private` modules and private names other modules use; an
 # empty change is tier 3 with no impact;
 # 18: what a change altered (blast radius) is read from its own base version, not the graph's commit;
@@ -85,7 +86,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 16: risk inputs gain deepest_indent; 15: built-in tiers: setup.py and ansible/ data in a source tree are
 # code; 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs
 # kept; 11: expected cost
-ANALYSIS_VERSION = "19"
+ANALYSIS_VERSION = "20"
 
 Progress = Callable[[int, int, str], None]
 
@@ -1668,6 +1669,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         inputs.blast_symbols = sum(1 for s in blast.symbols if s.direct)
         inputs.blast_direct, inputs.blast_modules, inputs.blast_packages = blast.reach
         inputs.blast_callers = blast.top_callers()
+        inputs.blast_breaks = blast.import_breaks()
         inputs.seams = [s.name for s in blast.seams]
     return inputs
 

@@ -177,14 +177,23 @@ class BlastSymbol:
     path: str
     line: int
     change: str  # removed | signature | body | module (import-level files)
-    before: str  # signature at the base
-    after: str  # signature at the head ("" when removed)
+    before: str  # signature at the base ("module": a removed Python module, its importers the callers)
+    after: str  # signature at the head ("" when removed; a module renamed away: its new name)
     direct_callers: tuple[str, ...] = ()  # up to 20, dotted, tests excluded
     direct: int = 0
     transitive: int = 0
     modules: int = 0
     packages: int = 0
     tested_by: tuple[str, ...] = ()  # test modules that reference it
+
+    @property
+    def what_changed(self) -> str:
+        """"(a) -> (a, b)" for a signature, "module removed" / "module renamed to x.y", else the change."""
+        if self.change == "signature":
+            return f"{self.before} -> {self.after}"
+        if self.before == "module":
+            return f"module renamed to {self.after}" if self.after else "module removed"
+        return self.change
 
 
 @dataclass(frozen=True)

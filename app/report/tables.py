@@ -13,7 +13,16 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import fit_middle, format_duration, human_age, one_line, percent, significant, visible_path
+from app.core.text import (
+    fit_middle,
+    format_duration,
+    human_age,
+    one_line,
+    percent,
+    plural,
+    significant,
+    visible_path,
+)
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
@@ -308,11 +317,10 @@ def _blast_lines(found: Assessment) -> list[Text]:
         return lines
     symbols = [s for s in blast.symbols if s.direct]
     if symbols:
-        lines.append(Text(f"Blast radius: {blast.direct} direct dependents in {blast.modules} modules "
-                          f"({blast.packages} packages)", style="bold"))
+        lines.append(Text(f"Blast radius: {plural(blast.direct, 'direct dependent')} in "
+                          f"{plural(blast.modules, 'module')} ({plural(blast.packages, 'package')})", style="bold"))
         for symbol in symbols[:10]:
-            detail = f"{symbol.before} -> {symbol.after}" if symbol.change == "signature" else symbol.change
-            lines.append(Text("  " + one_line(f"{symbol.symbol}: {detail}; {symbol.direct} direct, "
+            lines.append(Text("  " + one_line(f"{symbol.symbol}: {symbol.what_changed}; {symbol.direct} direct, "
                                               f"{symbol.transitive} transitive, tested by "
                                               f"{', '.join(symbol.tested_by[:3]) or 'no test'}", 300)))
     for note in blast.notes:

@@ -237,3 +237,19 @@ def test_a_private_modules_symbols_and_their_dependents_count(underscored_repo) 
     assert dropped["modules"] >= 2
     text = _run("explain", "qa/drop-status", "--repo", str(underscored_repo))
     assert "pkg._status_codes.codes.is_redirect" in text and "no changed public symbol" not in text
+
+
+def test_deleting_a_module_counts_every_module_that_imports_it(underscored_repo) -> None:
+    """`pkg/__init__.py` star-imports `_status_codes` and uses none of its names: deleting the module
+    still breaks it (the whole package fails to import), and explain says why, in the singular for one
+    package."""
+    dropped = json.loads(_run("explain", "qa/drop-status", "--repo", str(underscored_repo), "--json"))
+    whole = dropped["blast_radius"]["symbols"][0]
+    assert (whole["symbol"], whole["change"], whole["before"]) == ("pkg._status_codes", "removed", "module")
+    assert sorted(whole["direct_callers"]) == ["pkg", "pkg._client", "pkg._main"]
+    assert whole["tested_by"] == ["tests.test_client"]  # it imports pkg, which imports the module
+    why = {f["name"]: f["explanation"] for f in dropped["factors"]}["blast_radius"]
+    assert why.startswith("pkg, pkg._client, pkg._main import the removed module pkg._status_codes; ")
+    text = " ".join(_run("explain", "qa/drop-status", "--repo", str(underscored_repo)).split())  # unwrapped
+    assert "pkg._status_codes: module removed; 3 direct" in text
+    assert "in 3 modules (1 package)" in text and "1 packages" not in text

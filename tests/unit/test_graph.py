@@ -120,7 +120,7 @@ def test_import_level_files_get_module_fan_in(make_repo) -> None:
         graph, [("web/lib/total.js", "web/lib/total.js", b"export function total(a) {}\n", None)]
     )
     assert [(s.name, s.change, s.direct) for s in result.symbols] == [
-        ("web/lib/total.js.<module>", "module", ["web/app.js:<module>"])
+        ("web/lib/total.js", "module", ["web/app.js:<module>"])  # the file, not its "<module>"
     ]
 
 
@@ -201,8 +201,9 @@ def test_a_private_modules_names_count_and_a_starred_re_export_reaches_them(make
     assert [s.name for s in result.seams] == ["pkg._urlparse.urlparse"]
     removed = blast_radius(graph, [(path, None, None, None)])
     assert [(s.name, s.change, s.direct) for s in removed.symbols] == [
+        ("pkg._urlparse", "removed", ["pkg._urls:<module>"]),  # its importer fails to import
         ("pkg._urlparse.urlparse", "removed", ["pkg._urls:URL.__init__"])]
-    assert removed.reach == (1, 1, 1)
+    assert removed.reach == (2, 3, 1)  # and what imports _urls fails in turn
 
 
 def test_a_private_name_another_module_uses_counts(make_repo) -> None:
@@ -222,4 +223,33 @@ def test_a_class_attribute_that_is_no_method_names_the_class(make_repo) -> None:
     assert graph.callers["pkg._status:codes.phrase"] == {"pkg._client:reason"}
     removed = blast_radius(graph, [("pkg/_status.py", None, None, None)])
     assert [(s.name, s.direct) for s in removed.symbols] == [
-        ("pkg._status.codes", ["pkg._client:see_other"]), ("pkg._status.codes.phrase", ["pkg._client:reason"])]
+        ("pkg._status", ["pkg._client:<module>"]), ("pkg._status.codes", ["pkg._client:see_other"]),
+        ("pkg._status.codes.phrase", ["pkg._client:reason"])]
+
+
+CONSTANTS = {
+    "pkg/__init__.py": "from ._limits import *\n",
+    "pkg/_limits.py": "MAX_RETRIES = 3\nTIMEOUT: float = 5.0\n",
+    "pkg/client.py": "from pkg._limits import MAX_RETRIES\n\n\ndef fetch():\n    return MAX_RETRIES\n",
+    "pkg/lazy.py": "def later():\n    import pkg._limits\n    return 1\n",
+    "pkg/optional.py": "try:\n    from ._limits import TIMEOUT\nexcept ImportError:\n    TIMEOUT = 1.0\n",
+}
+
+
+def test_a_removed_module_counts_every_importer_and_its_names(make_repo) -> None:
+    """A module of constants deleted: each unguarded import of it (a star import, `from m import NAME`, an
+    `import` inside a function) is a direct dependent, and a removed constant another module imports by name
+    is a break; the import under `try: ... except ImportError` is not."""
+    _, _, graph = _graph(make_repo, CONSTANTS)
+    result = blast_radius(graph, [("pkg/_limits.py", None, None, None)])
+    by_name = {s.name: s for s in result.symbols}
+    whole = by_name["pkg._limits"]
+    assert (whole.change, whole.before, whole.after) == ("removed", "module", "")
+    assert whole.direct == ["pkg.client:<module>", "pkg.lazy:later", "pkg:<module>"]
+    assert by_name["pkg._limits.MAX_RETRIES"].direct == ["pkg.client:fetch"]
+    assert result.import_breaks() == ["pkg, pkg.client, pkg.lazy.later import the removed module pkg._limits"]
+    renamed = blast_radius(graph, [("pkg/_limits.py", "pkg/limits.py", CONSTANTS["pkg/_limits.py"].encode(), None)])
+    assert [(s.name, s.after) for s in renamed.symbols] == [("pkg._limits", "pkg.limits")]
+    changed = blast_radius(graph, [("pkg/_limits.py", "pkg/_limits.py", b"MAX_RETRIES = 5\nTIMEOUT: float = 5.0\n",
+                                    None)])
+    assert [(s.name, s.change) for s in changed.symbols] == [("pkg._limits.MAX_RETRIES", "body")]

@@ -23,6 +23,7 @@ import dataclasses
 import hashlib
 import posixpath
 import re
+import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -32,7 +33,7 @@ from typing import Any
 from app.core.memo import ContentMemo, Submit
 from app.core.text import visible_path
 
-GRAPH_VERSION = "2"  # 2: star imports
+GRAPH_VERSION = "3"  # 3: module-level names and who imports each module; 2: star imports
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
 MAX_WALK = 5_000  # transitive callers visited per symbol
 MAX_REFS_PER_DEF = 2_000
@@ -64,6 +65,12 @@ def module_name(path: str) -> str:
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
     return ".".join(parts) or path
+
+
+def display_id(sid: str) -> str:
+    """"pkg.mod:Class.method" -> "pkg.mod.Class.method"; a module's top level ("pkg.mod:<module>") -> "pkg.mod"."""
+    module, _, qual = sid.partition(":")
+    return module if qual == MODULE_LEVEL else f"{module}.{qual}" if qual else module
 
 
 def package_of(module: str) -> str:
@@ -102,6 +109,9 @@ class FileSummary:
     )  # (referencing def qual or <module>, dotted name)
     error: str | None = None
     stars: list[str] = field(default_factory=list)  # modules imported with `from m import *`
+    # (importing def qual or <module>, "module" or "module:name"): the imports that run unguarded, so
+    # fail when the module is gone (not those under `try: ... except ImportError` or `if TYPE_CHECKING:`)
+    module_imports: list[tuple[str, str]] = field(default_factory=list)
 
     def to_list(self) -> list[Any]:
         return [
@@ -113,6 +123,7 @@ class FileSummary:
             [list(r) for r in self.refs],
             self.error,
             self.stars,
+            [list(i) for i in self.module_imports],
         ]
 
     @classmethod
@@ -126,6 +137,7 @@ class FileSummary:
             [(r[0], r[1]) for r in data[5]],
             data[6],
             list(data[7]),
+            [(i[0], i[1]) for i in data[8]],
         )
 
 
@@ -159,6 +171,28 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
+# an import under `try:` with one of these handlers is optional: its module being gone breaks nothing
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any((_dotted(t) or "").rsplit(".", 1)[-1] in _IMPORT_ERRORS for t in types)
+
+
+def _bound_names(target: ast.expr) -> list[str]:
+    """The names an assignment target binds: `A`, `A, B`, `[A, *rest]` (not `obj.attr` or `a[0]`)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for elt in target.elts for name in _bound_names(elt)]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    return []
+
+
 def _resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
     parts = module.split(".")
     base = parts if is_package else parts[:-1]
@@ -177,6 +211,8 @@ class _Collector(ast.NodeVisitor):
         self.scope: list[str] = []  # enclosing top-level def / class.method
         self.classes: list[str] = []
         self.counts: dict[str, int] = {}
+        self.guarded = 0  # inside `try: ... except ImportError` or `if TYPE_CHECKING:`: imports there are optional
+        self.variables: dict[str, Definition] = {}  # module-level names bound by assignment
         self._dispatch: dict[type, Callable[[Any], None]] = {}
 
     _SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind"})
@@ -208,8 +244,36 @@ class _Collector(ast.NodeVisitor):
     def _owner(self) -> str:
         return self.scope[-1] if self.scope else MODULE_LEVEL
 
+    def _imports_module(self, target: str) -> None:
+        if not self.guarded:
+            self.summary.module_imports.append((self._owner(), target))
+
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
+        guarded = any(_catches_import_error(h) for h in node.handlers)
+        self.guarded += guarded
+        for child in node.body:
+            self.visit(child)
+        self.guarded -= guarded
+        for other in [*node.handlers, *node.orelse, *node.finalbody]:
+            self.visit(other)
+
+    def visit_TryStar(self, node: ast.TryStar) -> None:
+        self.visit_Try(node)
+
+    def visit_If(self, node: ast.If) -> None:
+        if (_dotted(node.test) or "").rsplit(".", 1)[-1] != "TYPE_CHECKING":
+            self.generic_visit(node)
+            return
+        self.guarded += 1  # imports for annotations only: never run
+        for child in node.body:
+            self.visit(child)
+        self.guarded -= 1
+        for child in node.orelse:
+            self.visit(child)
+
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
+            self._imports_module(alias.name)
             if alias.asname:
                 self.summary.imports[alias.asname] = alias.name
             else:
@@ -222,6 +286,7 @@ class _Collector(ast.NodeVisitor):
         if node.level:
             source = _resolve_relative(self.summary.module, self.is_package, node.level, node.module)
         for alias in node.names:
+            self._imports_module(source if alias.name == "*" else f"{source}:{alias.name}")
             if alias.name == "*":
                 self.summary.stars.append(source)
             else:
@@ -270,6 +335,42 @@ class _Collector(ast.NodeVisitor):
             return
         self._define(node, "class")
 
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self._assign(node, node.targets)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._assign(node, [node.target] if node.value is not None else [])
+
+    def _assign(self, node: ast.Assign | ast.AnnAssign, targets: list[ast.expr]) -> None:
+        """A module-level assignment defines its names (constants, aliases, instances), and what its
+        value references is theirs, as a function's body is the function's."""
+        names = [] if self.scope else [name for target in targets for name in _bound_names(target)]
+        if not names:
+            self.generic_visit(node)
+            return
+        end = getattr(node, "end_lineno", None) or node.lineno
+        body = _body_hash(self.lines, node.lineno, end)
+        for name in names:
+            known = self.variables.get(name)
+            if known is None:
+                self.variables[name] = Definition(name, "variable", node.lineno, end, "", body)
+            else:  # bound again (if/else, try/except): one symbol over every binding
+                known.end_line = max(known.end_line, end)
+                known.body = hashlib.blake2b(f"{known.body}{body}".encode(), digest_size=8).hexdigest()
+        self.scope.append(names[0])
+        self.generic_visit(node)
+        self.scope.pop()
+
+    def finish(self) -> None:
+        """The module-level names become definitions, but for a name that is also a def, a class or an
+        import (`try: import json except ImportError: json = None`): that one keeps resolving as before,
+        and what its assignments reference belongs to the module."""
+        taken = {d.qual.split(".")[0] for d in self.summary.defs} | set(self.summary.imports)
+        self.summary.defs.extend(d for name, d in self.variables.items() if name not in taken)
+        if taken & self.variables.keys():
+            self.summary.refs = [(MODULE_LEVEL if owner in taken and owner in self.variables else owner, name)
+                                 for owner, name in self.summary.refs]
+
     def _ref(self, name: str) -> None:
         owner = self._owner()
         count = self.counts.get(owner, 0)
@@ -307,7 +408,9 @@ def summarise_python(path: str, data: bytes) -> FileSummary:
         summary.error = exc.__class__.__name__
         return summary
     try:
-        _Collector(summary, path.endswith("__init__.py"), data.split(b"\n")).visit(tree)
+        collector = _Collector(summary, path.endswith("__init__.py"), data.split(b"\n"))
+        collector.visit(tree)
+        collector.finish()
     except RecursionError:
         summary.error = "RecursionError"
     summary.refs = list(dict.fromkeys(summary.refs))
@@ -399,6 +502,9 @@ class Graph:
     files: int = 0
     lines: int = 0
     unparsed: list[str] = field(default_factory=list)
+    # Python module -> the ids ("module:qual" or "module:<module>") whose unguarded import of it fails
+    # when it is gone, tests included
+    importers: dict[str, set[str]] = field(default_factory=dict)
     # path -> its symbols, built on the first symbols_in: a scan of every symbol per changed file cost
     # 1.1 s of a cold analysis of the ansible scenario (40,000 symbols, 3,000 file versions)
     _by_path: dict[str, list[Symbol]] | None = field(default=None, init=False, repr=False, compare=False)
@@ -431,6 +537,10 @@ class Graph:
                 graph.callers.setdefault(target, set()).add(caller)
                 if summary.is_test:
                     graph.tests.setdefault(target, set()).add(summary.module)
+            for owner, imported in summary.module_imports:
+                module = resolver.imported_module(imported)
+                if module is not None and module != summary.module:
+                    graph.importers.setdefault(module, set()).add(f"{summary.module}:{owner}")
         return graph
 
     # -- caching -----------------------------------------------------------------------------------
@@ -446,6 +556,7 @@ class Graph:
             },
             "callers": {k: sorted(v) for k, v in self.callers.items()},
             "tests": {k: sorted(v) for k, v in self.tests.items()},
+            "importers": {k: sorted(v) for k, v in self.importers.items()},
         }
 
     @classmethod
@@ -460,6 +571,7 @@ class Graph:
             int(data["files"]),
             int(data["lines"]),
             list(data["unparsed"]),
+            {k: set(v) for k, v in data["importers"].items()},
         )
 
     # -- questions ---------------------------------------------------------------------------------
@@ -480,20 +592,20 @@ class Graph:
             for module in (caller.split(":", 1)[0] for caller in self.callers.get(sid, ()))
         )
 
-    def fan_in(self, target: str) -> tuple[set[str], set[str]]:
-        """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK."""
-        direct = set(self.callers.get(target, ()))
+    def fan_in(self, target: str, *, module: bool = False) -> tuple[set[str], set[str]]:
+        """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK. `module`:
+        `target` is a Python module that is gone: its importers are the direct dependents, and a module
+        whose top-level import of it fails fails to import in turn, so its importers follow."""
+        direct = set(self.importers.get(target, ()) if module else self.callers.get(target, ()))
         seen = set(direct)
         queue = deque(direct)
         while queue and len(seen) < MAX_WALK:
             current = queue.popleft()
-            for caller in self.callers.get(current, ()):
+            owner, _, qual = current.partition(":")
+            module_callers = self.callers.get(owner, ())  # import-level dependents
+            importers = self.importers.get(owner, ()) if module and qual == MODULE_LEVEL else ()
+            for caller in (*self.callers.get(current, ()), *module_callers, *importers):
                 if caller not in seen and caller != target:
-                    seen.add(caller)
-                    queue.append(caller)
-            module_callers = self.callers.get(current.split(":", 1)[0], ())  # import-level dependents
-            for caller in module_callers:
-                if caller not in seen:
                     seen.add(caller)
                     queue.append(caller)
         return direct, seen
@@ -517,6 +629,21 @@ class _Resolver:
         if name in self.by_module:
             return name
         return self.suffixes.get(name)
+
+    def imported_module(self, imported: str) -> str | None:
+        """The module an import statement loads: `a.b`, `a:b` (from a import b) the submodule a.b when
+        there is one, else a."""
+        source, _, name = imported.partition(":")
+        return (self._imported(f"{source}.{name}") if name else None) or self._imported(source)
+
+    def _imported(self, name: str) -> str | None:
+        """A module by its full name, or by a suffix of it (code under a directory that is no package,
+        `test/lib/ansible_test/...`) when that cannot be the standard library's or a one-word name:
+        `import json` or `from collections import abc` loads no `pkg.json` or `pkg.collections`."""
+        if name in self.by_module:
+            return name
+        root = name.split(".", 1)[0]
+        return None if "." not in name or root in sys.stdlib_module_names else self.suffixes.get(name)
 
     def symbol(self, module: str, qual: str, hops: int = 0) -> str | None:
         """`module:qual`, following a re-export (`from .impl import f` in a package) a few hops."""
@@ -651,12 +778,12 @@ def summarise_many(
 class ChangedSymbol:
     """A public symbol the change removes, re-signs or rewrites, and who depends on it."""
 
-    id: str
+    id: str  # "module:qual"; "module:<module>" for a whole module (removed, or an import-level file)
     path: str
     line: int
-    change: str  # removed | signature | body
-    before: str  # the signature before
-    after: str  # the signature after ("" when removed)
+    change: str  # removed | signature | body | module (an import-level file)
+    before: str  # the signature before ("module" for a removed Python module)
+    after: str  # the signature after ("" when removed; a renamed-away module: its new name)
     direct: list[str]  # referencing definitions ("module:qual"), tests excluded
     transitive: int
     modules: int  # distinct modules among all (transitive) dependents, tests excluded
@@ -668,7 +795,7 @@ class ChangedSymbol:
 
     @property
     def name(self) -> str:
-        return self.id.replace(":", ".")
+        return display_id(self.id)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -678,7 +805,7 @@ class ChangedSymbol:
             "change": self.change,
             "before": self.before,
             "after": self.after,
-            "direct_callers": [c.replace(":", ".") for c in self.direct[:20]],
+            "direct_callers": [display_id(c) for c in self.direct[:20]],
             "direct": len(self.direct),
             "transitive": self.transitive,
             "modules": self.modules,
@@ -725,7 +852,21 @@ class BlastRadius:
 
     def top_callers(self, limit: int = 5) -> list[str]:
         ranked = sorted({c for s in self.symbols for c in s.direct})
-        return [c.replace(":", ".") for c in ranked[:limit]]
+        return [display_id(c) for c in ranked[:limit]]
+
+    def import_breaks(self) -> list[str]:
+        """Why the importers of a module the change removes break, whether or not they use a name of it:
+        "pkg, pkg._client import the removed module pkg._status_codes"."""
+        found = []
+        for symbol in self.symbols:
+            if symbol.before != "module" or not symbol.direct:
+                continue
+            importers = sorted({display_id(c) for c in symbol.direct})
+            more = f" (+{len(importers) - 3} more)" if len(importers) > 3 else ""
+            renamed = f" (renamed to {symbol.after})" if symbol.after else ""
+            found.append(f"{', '.join(importers[:3])}{more} import{'s' if len(importers) == 1 else ''} "
+                         f"the removed module {symbol.name}{renamed}")
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         direct, modules, packages = self.reach
@@ -804,13 +945,17 @@ def blast_radius(
             continue
         if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and base_path in graph.callers:
             # Import level: the file as a whole is the interface its importers depend on.
-            module = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
-            measured = _measure(graph, module, "module", "", target=base_path)
+            whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
+            measured = _measure(graph, whole, "module", "", target=base_path)
             measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
             result.symbols.append(measured)
             continue
         if not base_path.endswith(".py"):
             continue
+        module = module_name(base_path)
+        gone = module if head_path is None or module_name(head_path) != module else None  # deleted, renamed away
+        if gone is not None and gone in graph.importers:
+            result.symbols.append(_removed_module(graph, base_path, base_data, head_path))
         before = _before(graph, base_path, base_data)
         if not before:
             continue
@@ -834,7 +979,9 @@ def blast_radius(
             )
             if change is None or (symbol.kind == "class" and change == "body"):
                 continue  # a class body changes with any method: its methods speak for themselves
-            measured = _measure(graph, symbol, change, new.signature if new else "")
+            measured = _measure(graph, symbol, change, new.signature if new else "", gone=gone)
+            if symbol.kind == "variable" and not measured.direct and not measured.tested_by:
+                continue  # a module-level name nothing reads (DOCUMENTATION = '...') is no interface
             measured.head_lines = (new.line, new.end_line) if new else None
             result.symbols.append(measured)
     result.symbols.sort(key=lambda s: (-(s.change != "body"), -s.modules, -len(s.direct), s.id))
@@ -853,11 +1000,27 @@ def _before(graph: Graph, path: str, data: bytes | None) -> list[Symbol]:
             for d in own.values()]
 
 
+def _removed_module(graph: Graph, path: str, data: bytes | None, head_path: str | None) -> ChangedSymbol:
+    """A Python module the change deletes or renames away: every unguarded import of it fails, so its
+    importers depend on it whether or not they use a name of it (`from ._status_codes import *`)."""
+    module = module_name(path)
+    end = data.count(b"\n") if data else max((s.end_line for s in graph.symbols_in(path)), default=1)
+    whole = Symbol(f"{module}:{MODULE_LEVEL}", path, "module", 1, max(1, end), "module", "")
+    return _measure(graph, whole, "removed", module_name(head_path) if head_path else "", gone=module)
+
+
 def _measure(
-    graph: Graph, symbol: Symbol, change: str, after: str, target: str | None = None
+    graph: Graph, symbol: Symbol, change: str, after: str, target: str | None = None, gone: str | None = None
 ) -> ChangedSymbol:
-    direct, transitive = graph.fan_in(target or symbol.id)
-    tests = sorted(graph.tests.get(symbol.id, set()))
+    """`gone`: the symbol's module, when the change removes it: it is the target of its importers, and
+    its own definitions that use the symbol are gone with it, not dependents."""
+    if gone is not None and symbol.qual == MODULE_LEVEL:
+        direct, transitive = graph.fan_in(gone, module=True)
+        # a test that imports it, or imports what imports it, fails to import: the break is caught
+        tests = sorted({m for m in (i.split(":", 1)[0] for i in transitive) if is_test_path(graph.modules.get(m, ""))})
+    else:
+        direct, transitive = graph.fan_in(target or symbol.id)
+        tests = sorted(graph.tests.get(symbol.id, set()))
     test_modules = set(tests)
 
     def production(ids: Iterable[str]) -> list[str]:
@@ -865,6 +1028,7 @@ def _measure(
             i
             for i in ids
             if i.split(":", 1)[0] not in test_modules
+            and i.split(":", 1)[0] != gone
             and not is_test_path(graph.modules.get(i.split(":", 1)[0], ""))
         )
 

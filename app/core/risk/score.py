@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core.settings import SectionReader
-from app.core.text import visible_path
+from app.core.text import plural, visible_path
 from app.errors import ConfigError
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -159,6 +159,8 @@ class RiskInputs:
     blast_modules: int = 0  # modules that depend on them, transitively
     blast_packages: int = 0
     blast_callers: list[str] = field(default_factory=list)  # a few direct callers, for the explanation
+    # why importers break beyond using a name: "pkg, pkg.cli import the removed module pkg._codes"
+    blast_breaks: list[str] = field(default_factory=list)
     seams: list[str] = field(default_factory=list)  # changed symbols used across modules that no test references
     empty: bool = False  # no file changed (a clean merge): nothing in it can cost anything
 
@@ -413,15 +415,14 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
     if not inputs.blast_known:
         return (("blast_radius", "unknown", 0.0, "blast radius not measured (no Python definitions or no graph)"),
                 ("seams", "unknown", 0.0, "seams not measured"))
+    clauses = list(inputs.blast_breaks)
     if inputs.blast_symbols and inputs.blast_direct:
         callers = ", ".join(inputs.blast_callers[:3])
         more = f" (+{inputs.blast_direct - 3} more)" if inputs.blast_direct > 3 else ""
-        why = (f"{inputs.blast_symbols} changed public symbol{'s' if inputs.blast_symbols != 1 else ''} used by "
-               f"{inputs.blast_direct} definition{'s' if inputs.blast_direct != 1 else ''} in "
-               f"{inputs.blast_modules} module{'s' if inputs.blast_modules != 1 else ''} "
-               f"({inputs.blast_packages} package{'s' if inputs.blast_packages != 1 else ''}): {callers}{more}")
-    else:
-        why = "no changed public symbol is used elsewhere"
+        clauses.append(f"{plural(inputs.blast_symbols, 'changed public symbol')} used by "
+                       f"{plural(inputs.blast_direct, 'definition')} in {plural(inputs.blast_modules, 'module')} "
+                       f"({plural(inputs.blast_packages, 'package')}): {callers}{more}")
+    why = "; ".join(clauses) or "no changed public symbol is used elsewhere"
     reach = 0.6 * saturate(inputs.blast_modules, 4) + 0.4 * saturate(inputs.blast_direct, 10)
     n = len(inputs.seams)
     seams = (f"{n} untested seam{'s' if n != 1 else ''}: {', '.join(inputs.seams[:3])}"

@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import has_invisible, one_line, percent, significant, visible_path
+from app.core.text import has_invisible, one_line, percent, plural, significant, visible_path
 from app.report.tables import shared_signal_note
 from app.report.track_record import evidence_line
 
@@ -195,9 +195,11 @@ def seams_section(found: Assessment | None) -> RenderableType:
     elif not symbols:
         text.append("no changed public symbol is used elsewhere")
     else:
-        text.append(f"{blast.direct} direct dependents in {blast.modules} modules ({blast.packages} packages)")
+        text.append(f"{plural(blast.direct, 'direct dependent')} in {plural(blast.modules, 'module')} "
+                    f"({plural(blast.packages, 'package')})")
         for symbol in symbols[:5]:
-            text.append(f"\n  {one_line(symbol.symbol, 100)} ({one_line(symbol.change, 20)}): "
+            text.append(f"\n  {one_line(symbol.symbol, 100)} "
+                        f"({one_line('signature' if symbol.change == 'signature' else symbol.what_changed, 60)}): "
                         f"{symbol.direct} direct, {symbol.transitive} transitive")
     for note in blast.notes if blast else ():
         text.append(f"\n  ⚠ {one_line(note, 200)}", style="dim")
