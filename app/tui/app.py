@@ -102,7 +102,7 @@ class ActionsProvider(Provider):
             target = self._target(spec)
             if target is None:
                 continue
-            keys = resolution.keys.get((spec.screen, spec.name)) or tuple(spec.default_keys.split(","))
+            keys = resolution.keys.get((spec.screen, spec.name), ())
             commands.append((spec.description, target, f"{display_keys(keys)}  ·  {spec.name}"))
         for theme_name in sorted(app.available_themes):
             commands.append((f"Theme: {theme_name}", partial(setattr, app, "theme", theme_name),

@@ -8,8 +8,9 @@ Overrides reach Textual in either of two ways, both validated the same way:
 - `bindings_for(screen, overrides)` when bindings are built at runtime;
 - `keymap_for(overrides)` -> `App.set_keymap(...)`, which also re-keys class-level BINDINGS (they
   carry ids "<screen>.<name>"), e.g. the DiffView's scrolling keys.
-An override naming an unknown action, an invalid key, or a key already used by another action
-active on the same screen is reported as a warning and the defaults are kept.
+An override naming an unknown action or an invalid key, or two overrides sharing a key on one screen,
+is reported as a warning and the defaults are kept. An override may take a key another action has by
+default (that action keeps its other keys); one left with no key at all is named in a warning.
 """
 
 from __future__ import annotations
@@ -271,7 +272,24 @@ def resolve_keys(overrides: Mapping[str, str] | None = None) -> KeyResolution:
             f"keys: {second[1]} = {format_key(key)!r} conflicts with {first[1]} on the "
             f"{second[0]} screen; keeping the default {_SPECS[second].default_keys!r}"
         )
+    # An action whose every default key the user gave away keeps no key at all; say so, or the action
+    # silently disappears from the keyboard (QA: `approve = "f"` left Flag on F24 with no word).
+    for (screen, name), entry_keys in keys.items():
+        if not entry_keys and (screen, name) not in overridden:
+            taker = _takers(keys, (screen, name))[0]
+            warnings.append(
+                f"keys: {taker[1]} = {','.join(format_key(k) for k in keys[taker])!r} takes {name}'s key on the "
+                f"{screen} screen; {name} is now reachable only from the command palette (ctrl+p) - "
+                f"give it another key in [keys]"
+            )
     return KeyResolution(keys, frozenset(overridden), tuple(warnings))
+
+
+def _takers(keys: Mapping[Entry, tuple[str, ...]], entry: Entry) -> list[Entry]:
+    """The other actions, active beside `entry`, that hold one of its default keys."""
+    groups = [group for group in ACTIVE_TOGETHER.values() if entry[0] in group]
+    return [other for key in _default_keys(_SPECS[entry]) for other, other_keys in keys.items()
+            if other != entry and key in other_keys and any(other[0] in group for group in groups)]
 
 
 def override_warnings(overrides: Mapping[str, str] | None) -> list[str]:

@@ -186,6 +186,31 @@ async def test_user_key_overrides_apply_and_bad_ones_are_reported(payments_repo,
         assert any("no_such_action" in str(n.message) for n in app._notifications)
 
 
+async def test_a_key_taken_from_another_action_is_reported_and_never_shown_as_f24(payments_repo, warm_cache):
+    """`approve = "f"` moved Flag (default f) to F24 with no word: the footer read "f24 Flag"."""
+    from tests.functional.test_change_screen import open_change
+    from tests.functional.test_reading_screens import _screen_text
+
+    app = build_app(payments_repo, cache=warm_cache, user_config=UserConfig(reviewer_email=REVIEWER,
+                                                                               keys={"approve": "f"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_change(pilot, "refactor/rename-gateway-modules")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ChunkReviewScreen"
+        footer = _screen_text(app).splitlines()[-1]
+        assert "f Approve" in footer and "f24" not in footer and "Flag" not in footer, footer
+        notes = [str(n.message) for n in app._notifications]
+        assert ("keys: approve = 'f' takes flag's key on the chunk screen; flag is now reachable only from the "
+                "command palette (ctrl+p) - give it another key in [keys]") in notes, notes
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Flag: request")
+        await pilot.pause(0.3)
+        palette = _screen_text(app)
+        assert "(no key)" in palette and "f24" not in palette, palette
+
+
 async def test_help_screen_lists_every_key_of_every_screen(payments_repo, warm_cache):
     app = build_app(payments_repo, cache=warm_cache,
                     user_config=UserConfig(reviewer_email=REVIEWER, keys={"search": "f3"}))

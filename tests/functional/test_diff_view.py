@@ -400,11 +400,18 @@ def test_bad_overrides_warn_and_keep_defaults() -> None:
     assert keys.keymap_for(overrides) == {"chunk.approve": "A"}
 
 
-def test_an_override_takes_a_key_from_a_default_without_a_warning() -> None:
-    """The README's own example: "right" leaves the diff's sideways scroll for the next chunk."""
+def test_an_override_takes_a_key_from_a_default_and_names_the_action_left_without_one() -> None:
+    """"right" leaves the diff's sideways scroll for the next chunk: scroll_right (and search_next, which
+    had only "n") have no key left, which the warnings say rather than leaving them silently on F24."""
     overrides = {"next_chunk": "n,right"}
     resolution = keys.resolve_keys(overrides)
-    assert resolution.warnings == ()
+    assert resolution.warnings == (
+        "keys: next_chunk = 'n,→' takes scroll_right's key on the diff screen; scroll_right is now reachable "
+        "only from the command palette (ctrl+p) - give it another key in [keys]",
+        "keys: next_chunk = 'n,→' takes search_next's key on the diff screen; search_next is now reachable "
+        "only from the command palette (ctrl+p) - give it another key in [keys]",
+    )
+    assert keys.resolve_keys({"next_chunk": "tab,ctrl+n"}).warnings == ()  # the README's example
     assert resolution.keys[("chunk", "next_chunk")] == ("n", "right")
     assert "right" not in resolution.keys[("diff", "scroll_right")]
     keymap = keys.keymap_for(overrides)

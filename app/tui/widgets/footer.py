@@ -19,6 +19,8 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from app.tui.keys import UNBOUND_KEY
+
 HELP_ACTIONS = ("help", "app.help")  # the help key: shown whatever the width
 PALETTE_WIDTH = 13  # "▏ ^p Palette ", docked at the right
 
@@ -47,6 +49,8 @@ class KeyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
+        # an action the user's [keys] left without a key is on UNBOUND_KEY: not a key to show
+        widgets = [w for w in widgets if not (isinstance(w, FooterKey) and w.key == UNBOUND_KEY)]
         keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
         if len(keys) != len(widgets) - sum(1 for w in widgets if w.has_class("-command-palette")):
             yield from widgets  # grouped keys: Textual's own layout
