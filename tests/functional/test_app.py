@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from app.analysis.analyzer import Analyzer
 from app.config import UserConfig, load_user_config
-from app.paths import ledger_path, user_config_path
+from app.paths import ledger_path, resource_dir, user_config_path
 from app.storage.cache import AnalysisCache
 from app.storage.ledger import Ledger
 from app.tui.app import ReviewApp, make_app, screen_actions
@@ -77,21 +78,28 @@ async def test_shipped_themes_are_registered_and_the_user_config_theme_is_used(p
         assert app.theme_variables["band-symbol-critical"] == '"●"'
 
 
-async def test_the_theme_picker_offers_review_themes_and_light_means_review_light(payments_repo, warm_cache):
-    """ctrl+t listed 21 Textual themes too; typing "light" and enter chose ansi-light and saved it."""
-    from app.paths import user_config_path
-
-    app = build_app(payments_repo, cache=warm_cache)
+async def test_theme_picker_offers_only_review_themes_and_light_means_review_light(
+        payments_repo, warm_cache, tmp_path):
+    """ctrl+t offered Textual's 21 built-in themes too, and "light" + Enter saved ansi-light."""
+    user_themes = tmp_path / "themes"
+    user_themes.mkdir()
+    mine = (resource_dir("themes") / "review-dark.toml").read_text().replace('"review-dark"', '"my-night"', 1)
+    (user_themes / "my-night.toml").write_text(mine)
+    app = build_app(payments_repo, cache=warm_cache, theme_dirs=[resource_dir("themes"), user_themes])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
+        assert sorted(app.available_themes) == ["my-night", "review-colorblind", "review-dark",
+                                                "review-high-contrast", "review-light"]
         await pilot.press("ctrl+t")
         await pilot.pause(0.3)
+        offered = [str(option.prompt) for option in app.screen.query_one(OptionList).options]
+        assert sorted(offered) == sorted(app.available_themes)
         await pilot.press(*"light")
-        await pilot.pause(0.3)
+        await pilot.pause(0.3)  # the palette searches in a background task
         await pilot.press("enter")
         await settle(pilot)
         assert app.theme == "review-light"
-    assert 'theme = "review-light"' in user_config_path().read_text()
+    assert load_user_config().theme == "review-light"
 
 
 async def test_unknown_theme_falls_back_with_a_notice(payments_repo, warm_cache):
