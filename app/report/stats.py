@@ -616,7 +616,7 @@ def _change_pass(ledger: Ledger, query: StatsQuery, policy: PolicyConfig | None,
     found = _ChangeFound()
     with sq.snapshot(db):
         found.reviews = sq.change_review_rows(db, query)
-        found.changes = sq.reviewed_change_rows(db, query)
+        found.changes = sq.change_review_rows(db, query, per_reviewer=False)
         found.approvals = sq.change_approval_sums(db, query)
         if policy is not None:
             found.senior_rows = sq.senior_approval_rows(db, query)

@@ -154,29 +154,19 @@ def rates_in_bin(db: Any, query: StatsFilter, index: RateIndex, group: Any, low:
     return [row[0] for row in db.execute(sql, [*args, *params, limit, offset])]
 
 
-def change_review_rows(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+def change_review_rows(db: Any, query: StatsFilter, *, per_reviewer: bool = True) -> list[tuple[Any, ...]]:
     """(reviewer, tier, week, change reviews): a change review counts once, in the week of its last
-    decision and at its lowest tier."""
+    decision and at its lowest tier. Not `per_reviewer`: (tier, week, changes), each change reviewed
+    counting once whoever reviewed it (the overall, tier and week figures; three reviewers of one change
+    are one change there, three in the reviewer table)."""
     where, params = summary_terms(query)
     last_week = STATS_WEEK.replace("created_at", "max(last_at)")
+    who = "reviewer, " if per_reviewer else ""
     return list(db.execute(
-        "SELECT reviewer, tier, week, count(*) FROM ("
-        f" SELECT reviewer, min(NULLIF(tier, {NO_TIER})) AS tier, {last_week} AS week"
-        f" FROM stats_change_days WHERE 1{where} GROUP BY repo, reviewer, change_id"
-        ") GROUP BY reviewer, tier, week", params).fetchall())
-
-
-def reviewed_change_rows(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
-    """(tier, week, changes): each change reviewed counts once whoever reviewed it, in the week of its
-    last decision by anyone and at its lowest tier (the overall, tier and week figures; three
-    reviewers of one change are one change there, three in the reviewer table)."""
-    where, params = summary_terms(query)
-    last_week = STATS_WEEK.replace("created_at", "max(last_at)")
-    return list(db.execute(
-        "SELECT tier, week, count(*) FROM ("
-        f" SELECT min(NULLIF(tier, {NO_TIER})) AS tier, {last_week} AS week"
-        f" FROM stats_change_days WHERE 1{where} GROUP BY repo, change_id"
-        ") GROUP BY tier, week", params).fetchall())
+        f"SELECT {who}tier, week, count(*) FROM ("
+        f" SELECT {who}min(NULLIF(tier, {NO_TIER})) AS tier, {last_week} AS week"
+        f" FROM stats_change_days WHERE 1{where} GROUP BY repo, {who}change_id"
+        f") GROUP BY {who}tier, week", params).fetchall())
 
 
 def change_approval_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:

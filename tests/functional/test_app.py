@@ -196,17 +196,13 @@ async def test_user_key_overrides_apply_and_bad_ones_are_reported(payments_repo,
 
 async def test_a_key_taken_from_another_action_is_reported_and_never_shown_as_f24(payments_repo, warm_cache):
     """`approve = "f"` moved Flag (default f) to F24 with no word: the footer read "f24 Flag"."""
-    from tests.functional.test_change_screen import open_change
+    from tests.functional.test_change_screen import first_chunk_footer
     from tests.functional.test_reading_screens import _screen_text
 
     app = build_app(payments_repo, cache=warm_cache, user_config=UserConfig(reviewer_email=REVIEWER,
                                                                                keys={"approve": "f"}))
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_change(pilot, "refactor/rename-gateway-modules")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert type(app.screen).__name__ == "ChunkReviewScreen"
-        footer = _screen_text(app).splitlines()[-1]
+        footer = await first_chunk_footer(pilot, "refactor/rename-gateway-modules")
         assert "f Approve" in footer and "f24" not in footer and "Flag" not in footer, footer
         notes = [str(n.message) for n in app._notifications]
         assert ("keys: approve = 'f' takes flag's key on the chunk screen; flag is now reachable only from the "

@@ -41,6 +41,17 @@ async def open_change(pilot, change_id: str) -> ChangeScreen:
     return screen
 
 
+async def first_chunk_footer(pilot, change_id: str) -> str:
+    """Open the change's first chunk and return the screen's last line, its key footer."""
+    from tests.functional.test_reading_screens import _screen_text
+
+    await open_change(pilot, change_id)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert type(pilot.app.screen).__name__ == "ChunkReviewScreen"
+    return _screen_text(pilot.app).splitlines()[-1]
+
+
 def column(table: DataTable, key: str) -> list[str]:
     return [cell.plain for cell in table.get_column(key)]
 

@@ -130,20 +130,21 @@ def test_the_lines_under_the_table_wrap_at_the_width(hermetic_dirs: Path, tmp_pa
     assert "config.toml)" in footer
 
 
-def test_stats_is_laid_out_in_the_width_asked_for_with_reviewers_whole(hermetic_dirs: Path, tmp_path: Path) -> None:
+def _one_reviewed_change(folder: Path, reviewer: str) -> str:
+    """A repository at `folder` with a one-chunk branch `feature` that `reviewer` read for 90 s and
+    approved; returns its repo key."""
     from app.analysis.analyzer import Analyzer
     from app.paths import ledger_path
     from app.samples import load
     from app.storage.ledger import Ledger, NewDecision
 
-    builder = load().RepoBuilder(tmp_path / "team")
+    builder = load().RepoBuilder(folder)
     builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
     builder.branch("feature")
     builder.commit("more", {"app.py": "x = 2\n"}, branch="feature", author=ALICE)
     analyzer = Analyzer(builder.path)
     detail = analyzer.detail("feature")
     chunk = detail.plan.chunks[0]
-    reviewer = "a.very.long.reviewer.name@example.com"
     with Ledger.open(ledger_path()) as ledger:
         session = ledger.start_session(reviewer, analyzer.repo_key)
         view = ledger.open_chunk(session, analyzer.repo_key, "feature", detail.change.head, chunk.content_hash, 1)
@@ -152,12 +153,19 @@ def test_stats_is_laid_out_in_the_width_asked_for_with_reviewers_whole(hermetic_
             session_id=session, reviewer=reviewer, repo=analyzer.repo_key, change_id="feature",
             head=detail.change.head, chunk_hash=chunk.content_hash, decision="approve", chunk_index=1,
             floor_seconds=chunk.floor_seconds, active_seconds=90, changed_lines=chunk.changed_lines))
-    done = run(["stats", "--repo", str(builder.path), "--width", "60"])
+    return analyzer.repo_key
+
+
+def test_stats_is_laid_out_in_the_width_asked_for_with_reviewers_whole(hermetic_dirs: Path, tmp_path: Path) -> None:
+    reviewer = "a.very.long.reviewer.name@example.com"
+    folder = tmp_path / "team"
+    _one_reviewed_change(folder, reviewer)
+    done = run(["stats", "--repo", str(folder), "--width", "60"])
     assert done.returncode == 0, done.stderr
     widths = [len(line.rstrip()) for line in done.stdout.splitlines()]
     assert max(widths) <= 60, max(widths)  # the summary panel alone was 156 wide, the legend 251
     assert reviewer in done.stdout  # a pipe never cuts a reviewer: the last columns are left out instead
-    wide = run(["stats", "--repo", str(builder.path)])  # a pipe without a width: every column, unwrapped
+    wide = run(["stats", "--repo", str(folder)])  # a pipe without a width: every column, unwrapped
     assert max(len(line.rstrip()) for line in wide.stdout.splitlines()) > 100
 
 
@@ -193,30 +201,12 @@ def test_stats_html_writes_the_report_only(long_names: Path, hermetic_dirs: Path
 
 def test_stats_titles_a_repository_named_repo_with_its_parent_not_repo_repo(hermetic_dirs: Path,
                                                                             tmp_path: Path) -> None:
-    from app.analysis.analyzer import Analyzer
-    from app.paths import ledger_path
-    from app.samples import load
-    from app.storage.ledger import Ledger, NewDecision
-
-    builder = load().RepoBuilder(tmp_path / "a" / "repo")
-    builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
-    builder.branch("feature")
-    builder.commit("more", {"app.py": "x = 2\n"}, branch="feature", author=ALICE)
-    analyzer = Analyzer(builder.path)
-    detail = analyzer.detail("feature")
-    chunk = detail.plan.chunks[0]
-    with Ledger.open(ledger_path()) as ledger:
-        session = ledger.start_session("ana@example.com", analyzer.repo_key)
-        view = ledger.open_chunk(session, analyzer.repo_key, "feature", detail.change.head, chunk.content_hash, 1)
-        ledger.add_active_time(view, 90)
-        ledger.record_decision(NewDecision(
-            session_id=session, reviewer="ana@example.com", repo=analyzer.repo_key, change_id="feature",
-            head=detail.change.head, chunk_hash=chunk.content_hash, decision="approve", chunk_index=1,
-            floor_seconds=chunk.floor_seconds))
-    done = run(["stats", "--repo", str(builder.path)])
+    folder = tmp_path / "a" / "repo"
+    repo_key = _one_reviewed_change(folder, "ana@example.com")
+    done = run(["stats", "--repo", str(folder)])
     assert done.returncode == 0, done.stderr
     title = done.stdout.splitlines()[0]
-    assert f"Review stats: repo a/repo ({analyzer.repo_key[:12]})" in title, title
+    assert f"Review stats: repo a/repo ({repo_key[:12]})" in title, title
     assert "repo repo" not in done.stdout
 
 

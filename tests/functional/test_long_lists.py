@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 
 from tests.conftest import ALICE
 from tests.functional.test_app import build_app, queue_screen, settle
-from tests.functional.test_change_screen import open_change
+from tests.functional.test_change_screen import first_chunk_footer, open_change
 from tests.functional.test_reading_screens import _screen_text
 
 FILES = 2_000
@@ -116,11 +116,7 @@ async def test_the_help_key_stays_in_the_footer_of_a_narrow_chunk_screen(huge_ch
     """At 80 columns Textual's footer cut its last keys, and "? Keys" came last ("? Ke▏^p Palette")."""
     app = build_app(huge_change)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_change(pilot, "feature/huge")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert type(app.screen).__name__ == "ChunkReviewScreen"
-        footer = _screen_text(app).splitlines()[-1]
+        footer = await first_chunk_footer(pilot, "feature/huge")
         assert "? Keys" in footer and "^p Palette" in footer and "tab Next" in footer, footer
         await pilot.resize_terminal(150, 24)
         await settle(pilot)
