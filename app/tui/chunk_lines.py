@@ -122,7 +122,7 @@ class ChunkLines:
         share = f"+{additions} −{deletions}"
         if additions + deletions != fd.changed_lines:
             share += f" of +{fd.additions} −{fd.deletions}"
-        yield DisplayLine("file", None, None, f"{visible_path(fd.display_path)}  ({fd.status}, {share})", path)
+        yield DisplayLine("file", None, None, f"{visible_path(fd.display_path)}  ({fd.status_label}, {share})", path)
         ai_here = self.detail.provenance.ai_lines.get(path, {})
         blocks = self._blocks(fd, segments)
         marks = self._hotspot_marks(fd, blocks)
@@ -273,7 +273,7 @@ class ChunkLines:
             fd = self.detail.files[file_index]
             additions = sum(s.additions for s in segments)
             deletions = sum(s.deletions for s in segments)
-            header = f"{visible_path(fd.display_path)}  ({fd.status}, +{additions} −{deletions})"
+            header = f"{visible_path(fd.display_path)}  ({fd.status_label}, +{additions} −{deletions})"
             rows.append(DisplayLine("file", None, None, header, fd.path))
         rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
         rows.append(DisplayLine("note", None, None,

@@ -380,3 +380,25 @@ def test_finding_the_root_commit_early_leaves_a_missing_base_to_discovery(tmp_pa
     assert analyzer._root_walk is None
     with pytest.raises(ReviewTuiError, match="no-such-branch"):
         _ = analyzer.discovery
+
+
+def test_a_symlink_change_is_shown_as_one(tmp_path):
+    """A symlink whose target changed read as an ordinary modified file ("link (modified, +1 −1)")."""
+    from app.analysis.analyzer import Analyzer
+    from app.tui.chunk_lines import chunk_display_lines
+
+    repo = tmp_path / "links"
+    git = ["git", "-c", "user.email=a@example.com", "-c", "user.name=A", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "a.py").write_text("a = 1\n")
+    (repo / "c.txt").write_text("c\n")
+    (repo / "link").symlink_to("a.py")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    (repo / "link").unlink()
+    (repo / "link").symlink_to("c.txt")
+    detail = Analyzer(repo).detail(WORKTREE_ID)
+    [fd] = detail.files
+    assert fd.status_label == "symlink modified"
+    rows = [row.text for row in chunk_display_lines(detail, detail.plan.chunks[0])]
+    assert rows[0] == "link  (symlink modified, +1 −1)" and "a.py" in rows and "c.txt" in rows

@@ -15,6 +15,7 @@ from app.core.text import visible_path
 ADDED = "+"
 DELETED = "-"
 CONTEXT = " "
+SYMLINK_MODE = 0o120000  # a symbolic link: its blob is the path it points at
 GITLINK_MODE = 0o160000  # a submodule: the tree entry names a commit of another repository, not a blob
 
 
@@ -89,6 +90,17 @@ class FileDiff:
         if self.status in ("renamed", "copied") and self.old_path != self.new_path:
             return f"{self.old_path} → {self.new_path}"
         return self.path
+
+    @property
+    def status_label(self) -> str:
+        """The status as a file header says it: a symlink's change is its target's ("symlink modified":
+        its one line is the path it points at, not content)."""
+        modes = (self.old_mode, self.new_mode)
+        if SYMLINK_MODE not in modes:
+            return self.status
+        if self.old_mode != self.new_mode and self.status not in ("added", "deleted"):
+            return f"{self.status}: {'now a symlink' if self.new_mode == SYMLINK_MODE else 'no longer a symlink'}"
+        return f"symlink {self.status}"
 
     @property
     def directory(self) -> str:

@@ -137,7 +137,8 @@ def display_lines_for_files(
     for fd in files:
         path = fd.path
         counts = f"+{fd.additions} −{fd.deletions}" if not fd.binary else "binary"
-        rows.append(DisplayLine("file", None, None, f"{visible_path(fd.display_path)}  ({fd.status}, {counts})", path))
+        header = f"{visible_path(fd.display_path)}  ({fd.status_label}, {counts})"
+        rows.append(DisplayLine("file", None, None, header, path))
         if fd.binary:
             size = max(fd.old_size, fd.new_size)
             known = f" ({size:,} bytes)" if size else ""  # git leaves sizes at 0 for unloaded binaries
