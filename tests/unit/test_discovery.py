@@ -402,3 +402,20 @@ def test_a_symlink_change_is_shown_as_one(tmp_path):
     assert fd.status_label == "symlink modified"
     rows = [row.text for row in chunk_display_lines(detail, detail.plan.chunks[0])]
     assert rows[0] == "link  (symlink modified, +1 −1)" and "a.py" in rows and "c.txt" in rows
+
+
+def test_bytes_that_are_not_utf8_are_shown_as_escapes_and_stay_distinct(tmp_path):
+    """Latin-1 é and ï both read "�" in the diff: now `\\xe9` and `\\xef`, as paths show such bytes."""
+    from app.analysis.analyzer import Analyzer
+    from app.tui.chunk_lines import chunk_display_lines
+
+    repo = tmp_path / "latin"
+    git = ["git", "-c", "user.email=a@example.com", "-c", "user.name=A", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "latin.txt").write_bytes(b"caf\xe9 latin1\n")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    (repo / "latin.txt").write_bytes(b"caf\xe9 latin1\nna\xefve \xe9\n")
+    detail = Analyzer(repo).detail(WORKTREE_ID)
+    rows = [row.text for row in chunk_display_lines(detail, detail.plan.chunks[0])]
+    assert "na\\xefve \\xe9" in rows and "caf\\xe9 latin1" in rows and not any("\ufffd" in r for r in rows)

@@ -190,6 +190,8 @@ def _fill_hunks(fd: FileDiff, patch: pygit2.Patch) -> None:
             if text.endswith("\n"):
                 text, raw = text[:-1], raw[:-1]
             lossy = "\ufffd" in text and not _is_utf8(raw)  # a real U+FFFD in UTF-8 is kept as text
+            if lossy:  # shown as \xNN, as paths are: two different bytes must not both read "�"
+                text = bytes(raw).decode("utf-8", errors="backslashreplace")
             lines.append(DiffLine(origin, line.old_lineno if line.old_lineno > 0 else None,
                                   line.new_lineno if line.new_lineno > 0 else None, text,
                                   bytes(raw) if lossy else None))
