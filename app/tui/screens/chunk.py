@@ -345,9 +345,21 @@ class ChunkReviewScreen(ReaderScreen):
         tier_label.update(Text(f" tier {chunk.tier} "))
         tier_label.set_classes(f"tier-{chunk.tier}" if 0 <= chunk.tier <= 3 else "")
         self._fit_title()
-        self.query_one("#chunk-figures", Static).update(self._figures(chunk))
+        self.query_one("#chunk-figures", Static).update(self._two_lines(self._figures(chunk)))
         self.query_one("#chunk-where", Static).update(Text(one_line(self._where(chunk), 400)))
         self.refresh_clock()
+
+    def _two_lines(self, text: Text) -> Text:
+        """`text` wrapped to the screen's width in two lines at most, the second ending in "…" when cut:
+        the floor's derivation at its end was cut to "… 28m 37s; …" on one line at 80 columns."""
+        width = max((self.size.width or self.app.size.width) - 2, 20)
+        lines = text.wrap(self.app.console, width, overflow="fold")
+        if len(lines) <= 2:
+            return text
+        second = lines[1]
+        second.truncate(width - 1)
+        second.append("…")
+        return Text("\n").join([lines[0], second])
 
     def _figures(self, chunk: Chunk) -> Text:
         files = f"{len(chunk.files)} file{'s' if len(chunk.files) != 1 else ''}"
