@@ -379,7 +379,8 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
     return Group(*parts)
 
 
-_STEP = re.compile(r"(: |; | = | -> )")  # where a derivation ("... = 1m 04s; +2 CC x 10s = +20s -> 1m 24s") may break
+# Where a derivation ("... = 1m 04s; +2 CC x 10s = +20s -> 1m 24s") or a line of figures ("+9 −0 · 1 file") may break
+_STEP = re.compile(r"(: |; | = | -> | · )")
 
 
 def wrap_between_values(text: str, width: int) -> str:

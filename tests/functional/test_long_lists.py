@@ -122,3 +122,23 @@ async def test_the_help_key_stays_in_the_footer_of_a_narrow_chunk_screen(huge_ch
         await settle(pilot)
         wide = _screen_text(app).splitlines()[-1]
         assert "esc Back" in wide and "? Keys" in wide, wide  # wider: the keys left out come back
+
+
+async def test_the_chunk_headers_floor_derivation_wraps_between_values_and_follows_the_width(payments_repo,
+                                                                                            warm_cache):
+    """The figures line ends with the floor's derivation: cut on one line at 80 columns, then wrapped by
+    Rich inside a value ("= 47m" / "45s"); it keeps values whole and is laid out again on resize."""
+    import re
+
+    from textual.widgets import Static
+
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_chunk_footer(pilot, "feature/retry-refactor-claude")
+        figures = app.screen.query_one("#chunk-figures", Static)
+        narrow = str(figures.render()).splitlines()
+        assert len(narrow) == 2 and all(len(line) <= 78 for line in narrow), narrow
+        assert not any(re.search(r"\d+m$", line) for line in narrow), narrow  # "28m" / "37s" split
+        await pilot.resize_terminal(200, 24)
+        await settle(pilot)
+        assert len(str(figures.render()).splitlines()) == 1

@@ -182,6 +182,8 @@ class ChunkReviewScreen(ReaderScreen):
 
     def on_resize(self, _event: events.Resize) -> None:
         self._fit_title()
+        if self.is_mounted:  # the figures are wrapped for the width
+            self.query_one("#chunk-figures", Static).update(self._two_lines(self._figures(self.chunk)))
         self.call_after_refresh(self._seen_now)
 
     def _fit_title(self) -> None:
@@ -352,14 +354,21 @@ class ChunkReviewScreen(ReaderScreen):
     def _two_lines(self, text: Text) -> Text:
         """`text` wrapped to the screen's width in two lines at most, the second ending in "…" when cut:
         the floor's derivation at its end was cut to "… 28m 37s; …" on one line at 80 columns."""
+        from app.report.tables import wrap_between_values
+
         width = max((self.size.width or self.app.size.width) - 2, 20)
-        lines = text.wrap(self.app.console, width, overflow="fold")
-        if len(lines) <= 2:
-            return text
-        second = lines[1]
-        second.truncate(width - 1)
-        second.append("…")
-        return Text("\n").join([lines[0], second])
+        plain = text.plain
+        # broken between steps and figures, never inside a value ("= 47m" / "45s")
+        lines, start = [], 0
+        for line in wrap_between_values(plain, width).splitlines():
+            start = plain.find(line, start)
+            if start < 0:  # never expected (wrapping only drops spaces at the breaks): Rich's own wrap
+                return text
+            lines.append(text[start:start + len(line)])
+            start += len(line)
+        if len(lines) > 2:
+            lines = [lines[0], lines[1][: width - 1] + Text("…")]
+        return Text("\n").join(lines)
 
     def _figures(self, chunk: Chunk) -> Text:
         files = f"{len(chunk.files)} file{'s' if len(chunk.files) != 1 else ''}"
