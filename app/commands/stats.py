@@ -52,7 +52,8 @@ def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
 
 
 def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[str, CurrentChange]:
-    """Pending changes that have approvals in the ledger, with their current chunk hashes."""
+    """Pending changes that have approvals in the ledger, with their current chunk hashes, under each of
+    their names."""
     from app.analysis.signoff import SignOff
     from app.errors import ReviewTuiError
     from app.report.stats import CurrentChange
@@ -63,7 +64,8 @@ def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[s
     signoff = SignOff(analyzer, ledger)
     current: dict[str, CurrentChange] = {}
     for change in analyzer.discovery.changes:
-        if change.error or change.id not in approved:
+        # Approvals given under another of its names (a twin's, the pull request ref's) are its own.
+        if change.error or approved.isdisjoint(change.names):
             continue
         try:
             plan = analyzer.detail(change).plan
@@ -73,7 +75,8 @@ def current_changes(analyzer: Analyzer, ledger: Ledger, repo_key: str) -> dict[s
         # What `check` refuses among the approvals given on this change (one rule: storage/records.py).
         refused = frozenset(u.decision.record_id for u in signoff.counted(change, hashes).uncounted
                             if u.reason != ANOTHER_CHANGE and u.decision.decision == "approve")
-        current[change.id] = CurrentChange(change.head, frozenset(hashes), refused)
+        found = CurrentChange(change.head, frozenset(hashes), refused)
+        current.update(dict.fromkeys(change.names, found))
     return current
 
 

@@ -676,13 +676,15 @@ def _add_change_decisions(found: _ChangeFound, groups: _Groups, policy: PolicyCo
             figures.stale_approvals += correction
     if policy is None:
         return
-    # (repo, change, head) -> tier, AI share, week of the last approval, approvers (email -> counts
-    # as a sign-off: a rubber stamp approves, but does not count unless the policy says so)
-    approved: dict[tuple[str, str, str], tuple[int | None, float, int, dict[str, bool]]] = {}
-    for reviewer, repo, change_id, head, stamp, week, tier, ai_share, row_id in found.senior_rows:
+    # (repo, head) -> tier, AI share, week of the last approval, approvers (email -> counts as a
+    # sign-off: a rubber stamp approves, but does not count unless the policy says so). Keyed by head,
+    # not by change id: the ids of one head are one change (a junior's `pull/7` and a senior's
+    # `feature/x` approval of the same commit fill its senior gap, as `check` counts them).
+    approved: dict[tuple[str, str], tuple[int | None, float, int, dict[str, bool]]] = {}
+    for reviewer, repo, _change_id, head, stamp, week, tier, ai_share, row_id in found.senior_rows:
         if refused and row_id in refused:
             continue  # `check` does not count it (app/storage/records.py), so it fills no senior gap
-        key = (repo, change_id, head)
+        key = (repo, head)
         approvers = approved.get(key, (tier, 0.0, week, {}))[3]
         counts = policy.count_fast_approvals or not stamp
         approvers[reviewer] = approvers.get(reviewer, False) or counts

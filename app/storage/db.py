@@ -922,8 +922,43 @@ def _v9_seen_lines(db: Database) -> None:
     )
 
 
+def _alias_insert(row: str, source: str) -> str:
+    """Pair ``row``'s change id with every other id ``source`` holds at its head."""
+    return (f"INSERT OR IGNORE INTO stats_change_aliases (repo, change_id, other_id)"
+            f" SELECT {row}repo, {row}change_id, s.change_id FROM {source} s"
+            f" WHERE s.repo = {row}repo AND s.head = {row}head AND s.change_id != {row}change_id;")
+
+
+def _v10_change_aliases(db: Database) -> None:
+    """Schema 10: the ids one change was recorded under. The queue names a change by one of the refs
+    at its head (the local branch, else the pull request, else the remote branch), so two reviewers'
+    machines can record one change as `feature/x` and `origin/feature/x` or `pull/7`; stats counted
+    them as two changes. stats_change_aliases pairs the ids seen at one head, in the changes seen and
+    the change-level decisions (each indexed by head for it), filled now and kept by triggers; a pair
+    stays when its rows go, since a head's content never changes. stats_change_days is indexed by change
+    for stats to count those ids' reviews once."""
+    sources = ("changes_seen", "stats_change_facts")
+    for statement in [
+            "CREATE TABLE stats_change_aliases (repo TEXT NOT NULL, change_id TEXT NOT NULL,"
+            " other_id TEXT NOT NULL, PRIMARY KEY (repo, change_id, other_id)) WITHOUT ROWID",
+            "CREATE INDEX changes_seen_by_head ON changes_seen (repo, head, change_id)",
+            "CREATE INDEX stats_change_facts_by_head ON stats_change_facts (repo, head, change_id)",
+            # stats reads the change reviews of the ids with other names through this
+            "CREATE INDEX stats_change_days_by_change ON stats_change_days (repo, change_id)",
+            *(f"INSERT OR IGNORE INTO stats_change_aliases (repo, change_id, other_id)"
+              f" SELECT a.repo, a.change_id, b.change_id FROM {a} a JOIN {b} b"
+              f" ON b.repo = a.repo AND b.head = a.head AND b.change_id != a.change_id"
+              for a in sources for b in sources),
+            *(_trigger(f"stats_aliases_{table}_{name}", f"{event} ON {table}",
+                       [_alias_insert("NEW.", source) for source in sources])
+              for table in sources
+              for name, event in (("inserted", "INSERT"), ("moved", "UPDATE OF repo, change_id, head"))),
+    ]:
+        db.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes, _v5_stats_summaries,
-    _v6_viewed_files, _v7_record_trust, _v8_comment_threads, _v9_seen_lines,
+    _v6_viewed_files, _v7_record_trust, _v8_comment_threads, _v9_seen_lines, _v10_change_aliases,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

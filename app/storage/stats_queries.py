@@ -28,6 +28,11 @@ DAY_SECONDS = 86_400
 BATCH = 500  # ids per IN (...) list
 
 
+def week_of(epoch_seconds: float) -> int:
+    """STATS_WEEK of a time, computed in Python."""
+    return int((epoch_seconds + 259_200) / 604_800)
+
+
 class StatsFilter(Protocol):
     """Which records to count (see report.stats.StatsQuery)."""
 
@@ -154,19 +159,68 @@ def rates_in_bin(db: Any, query: StatsFilter, index: RateIndex, group: Any, low:
     return [row[0] for row in db.execute(sql, [*args, *params, limit, offset])]
 
 
+def change_aliases(db: Any, repo: str | None) -> dict[tuple[str, str], str]:
+    """(repo, change id) -> the id its change is counted under, for the ids recorded for one change
+    (stats_change_aliases: `feature/x` here, `origin/feature/x` or `pull/7` on another reviewer's
+    machine): the least id of each group linked by shared heads. Ids with no other name are left out."""
+    where, params = _terms((("repo", "=", repo),))
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(node: tuple[str, str]) -> tuple[str, str]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for repo_key, change_id, other_id in db.execute(
+            f"SELECT repo, change_id, other_id FROM stats_change_aliases WHERE 1{where}", params):
+        a, b = root((repo_key, change_id)), root((repo_key, other_id))
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return {node: root(node)[1] for node in list(parent)}
+
+
 def change_review_rows(db: Any, query: StatsFilter, *, per_reviewer: bool = True) -> list[tuple[Any, ...]]:
     """(reviewer, tier, week, change reviews): a change review counts once, in the week of its last
     decision and at its lowest tier. Not `per_reviewer`: (tier, week, changes), each change reviewed
     counting once whoever reviewed it (the overall, tier and week figures; three reviewers of one change
-    are one change there, three in the reviewer table)."""
+    are one change there, three in the reviewer table). The ids of one change (`change_aliases`) count
+    once."""
+    import json
+
     where, params = summary_terms(query)
     last_week = STATS_WEEK.replace("created_at", "max(last_at)")
     who = "reviewer, " if per_reviewer else ""
-    return list(db.execute(
-        f"SELECT {who}tier, week, count(*) FROM ("
-        f" SELECT {who}min(NULLIF(tier, {NO_TIER})) AS tier, {last_week} AS week"
-        f" FROM stats_change_days WHERE 1{where} GROUP BY repo, {who}change_id"
-        f") GROUP BY {who}tier, week", params).fetchall())
+    aliases = change_aliases(db, query.repo)
+    counts: dict[tuple[Any, ...], int] = {}
+    for *cell, count in db.execute(
+            f"SELECT {who}tier, week, count(*) FROM ("
+            f" SELECT {who}min(NULLIF(tier, {NO_TIER})) AS tier, {last_week} AS week"
+            f" FROM stats_change_days WHERE 1{where} GROUP BY repo, {who}change_id"
+            f") GROUP BY {who}tier, week", params):
+        counts[tuple(cell)] = count
+    if not aliases:
+        return [(*cell, count) for cell, count in counts.items()]
+    # The ids with other names are few (read through stats_change_days_by_change): each one's count
+    # is taken back and their change counted once.
+    merged: dict[tuple[Any, ...], tuple[int | None, float]] = {}
+    for repo, *reviewer, change_id, tier, last_at in db.execute(
+            f"SELECT repo, {who}change_id, min(NULLIF(tier, {NO_TIER})), max(last_at) FROM stats_change_days"
+            " WHERE (repo, change_id) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+            f" FROM json_each(?)){where} GROUP BY repo, {who}change_id",
+            [json.dumps(list(aliases)), *params]):
+        cell = (*reviewer, tier, week_of(last_at))
+        counts[cell] -= 1
+        key = (repo, *reviewer, aliases[(repo, change_id)])
+        if (held := merged.get(key)) is not None:
+            tier = held[0] if tier is None else tier if held[0] is None else min(tier, held[0])
+            last_at = max(last_at, held[1])
+        merged[key] = (tier, last_at)
+    for (_repo, *reviewer, _change), (tier, last_at) in merged.items():
+        cell = (*reviewer, tier, week_of(last_at))
+        counts[cell] = counts.get(cell, 0) + 1
+    return [(*cell, count) for cell, count in counts.items() if count]
 
 
 def change_approval_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:

@@ -20,11 +20,12 @@ from app.storage.db import SCHEMA_VERSION
 from app.storage.ledger import Comment, Ledger, ThreadState, build_threads
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-OLD_LEDGERS = {v: FIXTURES / f"ledger-schema{v}.db" for v in (5, 6, 7, 8)}
+OLD_LEDGERS = {v: FIXTURES / f"ledger-schema{v}.db" for v in (5, 6, 7, 8, 9)}
 """Schema version -> a ledger made by the code of that version (see make_ledger_schema*.py)."""
 NEW_TABLES = {5: {"viewed_files", "record_signatures", "decision_carries", "thread_states", "seen_lines"},
               6: {"record_signatures", "decision_carries", "thread_states", "seen_lines"},
-              7: {"thread_states", "seen_lines"}, 8: {"seen_lines"}}
+              7: {"thread_states", "seen_lines"}, 8: {"seen_lines"}, 9: set()}
+NEW_TABLES = {v: tables | {"stats_change_aliases"} for v, tables in NEW_TABLES.items()}  # schema 10
 REPO = "repo-key-1"
 H1 = "a" * 40
 
@@ -63,7 +64,7 @@ def old_ledger(tmp_path: Path) -> Path:
 def test_the_fixtures_are_old_ledgers_with_records(version: int) -> None:
     with sqlite3.connect(OLD_LEDGERS[version]) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == version
-        assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == (5 if version >= 7 else 4)
+        assert conn.execute("SELECT count(*) FROM decisions").fetchone()[0] == {9: 6, 8: 5, 7: 5}.get(version, 4)
         assert conn.execute("SELECT count(*) FROM comments").fetchone()[0] == 3
         if version >= 6:
             assert conn.execute("SELECT count(*) FROM viewed_files").fetchone()[0] == 3
@@ -77,7 +78,7 @@ def test_migrating_an_old_ledger_keeps_every_record(tmp_path: Path, version: int
     old_ledger = _copy(tmp_path, version)
     before = _summary(old_ledger)
     with Ledger.open(old_ledger) as ledger:
-        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 9
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 10
         threads = ledger.threads_for(REPO, "feature/x")
         # every old comment is the root of an open thread of its own, bodies byte for byte
         assert [(t.root.path, t.root.line, t.root.side, t.root.body, t.replies, t.resolved) for t in threads] == [
@@ -102,6 +103,20 @@ def test_migrating_an_old_ledger_keeps_every_record(tmp_path: Path, version: int
     for table, rows in before.items():
         assert after[table] == rows, table
     assert _rows(old_ledger, "comments", "reply_to") == [(None,), (None,), (None,)]
+
+
+def test_migration_10_pairs_the_ids_of_one_head_and_stats_counts_one_change(tmp_path: Path) -> None:
+    """Cy approved feature/x's head as origin/feature/x (schema 9): one change, reviewed by two people."""
+    from app.report.stats import StatsQuery, compute_stats
+
+    old_ledger = _copy(tmp_path, 9)
+    with Ledger.open(old_ledger) as ledger:
+        report = compute_stats(ledger, StatsQuery(repo=REPO))
+        assert report.overall.changes == 2  # feature/x (ana, cy) and feature/y (bo's carried approval)
+        assert sorted((r.key, r.changes) for r in report.reviewers) == [
+            ("ana@example.com", 1), ("bo@example.com", 1), ("cy@example.com", 1)]
+        assert ledger.seen_lines(REPO, "feature/x", "chunkhash1", "cy@example.com") == {
+            ("payments/retry.py", "new", 41), ("payments/retry.py", "new", 42)}
 
 
 def test_a_reply_joins_the_root_thread_and_the_newest_act_wins(old_ledger: Path) -> None:

@@ -40,6 +40,7 @@ from app.report.stats_html import render_html
 from app.report.stats_render import render_csv, render_json, render_rich, summary_lines
 from app.storage.db import LEDGER_APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, STATS_WEEK
 from app.storage.ledger import Ledger, NewDecision, iso_week_sql
+from app.storage.stats_queries import change_aliases
 
 R = "r" * 40  # repo key of the main repository
 S = "s" * 40  # another repository
@@ -422,6 +423,31 @@ def test_repo_scope_brings_its_policy_and_its_pending_changes(make_repo, monkeyp
     assert everything["filters"]["repo"] is None and everything["overall"]["chunks"] == 8
 
 
+def test_an_approval_given_under_another_name_of_a_pending_change_is_judged_against_it(make_repo) -> None:
+    """Bo approved the feature's old content as `pull/7`, the pull request ref at the branch's head:
+    with the repository, stats knows that approval is stale (it looked only under `feature`)."""
+    from tests.conftest import ALICE
+
+    builder = make_repo("service")
+    builder.commit("base", {".review-tui.toml": POLICY, "pay.py": "def pay(x):\n    return x\n"}, author=ALICE)
+    builder.branch("feature")
+    head = builder.commit("feature", {"pay.py": "def pay(x):\n    if x:\n        return 2 * x\n    return x\n"},
+                          branch="feature", author=ALICE)
+    subprocess.run(["git", "-C", str(builder.path), "update-ref", "refs/pull/7/head", str(head)], check=True)
+    analyzer = Analyzer(builder.path)
+    assert analyzer.detail("pull/7").change.id == "feature"
+    key = analyzer.repo_key
+    clock = Clock()
+    with Ledger.open(paths.ledger_path(), clock=clock) as ledger:
+        s = ledger.start_session(BO, key)
+        read(ledger, clock, s, key, "pull/7", "old-head", "old-content", utc(2026, 1, 6), 100)
+        decide(ledger, clock, utc(2026, 1, 6, 1), s, BO, key, "pull/7", "old-head", "old-content",
+               floor_seconds=30, changed_lines=4, tier=0)
+    data = json.loads(run("--repo", str(builder.path), "--json").output)
+    assert data["stale_method"] == "repository"
+    assert (data["overall"]["chunks"], data["overall"]["stale_approvals"]) == (1, 1)
+
+
 def test_rich_report_fits_an_80_column_terminal(ledger: Ledger) -> None:
     console = Console(width=80, record=True, file=io.StringIO())
     console.print(render_rich(compute_stats(ledger, StatsQuery()), width=80))
@@ -476,6 +502,8 @@ def assert_summaries_match_a_rebuild(ledger: Ledger, tmp_path: Path, name: str =
     copy_as_schema_4(ledger.path, tmp_path / f"{name}.db")
     with Ledger.open(tmp_path / f"{name}.db") as rebuilt:
         assert summary_rows(ledger.db) == summary_rows(rebuilt.db)
+        # the ids of one change: the triggers' pairs name the same changes as migration 10's backfill
+        assert change_aliases(ledger.db, None) == change_aliases(rebuilt.db, None)
 
 
 def test_an_older_ledger_is_backfilled_and_counts_exactly_like_one_kept_by_triggers(ledger: Ledger,
@@ -533,7 +561,7 @@ def ledger_actions(draw: st.DrawFn) -> list[tuple]:
     steps = []
     for _ in range(draw(st.integers(1, 12))):
         reviewer = draw(st.sampled_from((ANA, BO)))
-        change = draw(st.sampled_from(("X", "Y")))
+        change = draw(st.sampled_from(("X", "Y", "origin/X")))  # origin/X: X's twin, at X's heads
         day = draw(st.integers(0, 9))
         kind = draw(st.sampled_from(("read", "decide", "approve change", "seen")))
         steps.append((kind, reviewer, change, day, draw(st.sampled_from(CHUNKS)),
@@ -552,7 +580,7 @@ def test_summaries_kept_by_triggers_equal_a_rebuild_from_the_raw_rows(tmp_path_f
         sessions = {who: ledger.start_session(who, R) for who in (ANA, BO)}
         for number, (kind, who, change, day, chunk, seconds, tier, decision, lines, ai) in enumerate(steps):
             at = utc(2026, 3, 2) + day * 86_400 + number * 60
-            head = f"{change}{day // 5}"  # a new head every five days
+            head = f"{change.removeprefix('origin/')}{day // 5}"  # a new head every five days
             if kind == "read":
                 read(ledger, clock, sessions[who], R, change, head, chunk, at, seconds)
             elif kind == "decide":
@@ -573,6 +601,13 @@ def test_summaries_kept_by_triggers_equal_a_rebuild_from_the_raw_rows(tmp_path_f
                        if d.active_seconds_at_decision > 0)
         assert everything.overall.rate_median == (median(timed) if timed else None)
         assert sum(n for _, _, n in everything.histogram) == len(timed)
+        # origin/X is X's twin where a change seen or a change decision puts both ids at one head
+        decisions = list(ledger.iter_decisions())
+        reviewed = {d.change_id for d in decisions if d.decision in ("approve", "flag")}
+        at_head = {(d.change_id, d.head) for d in decisions if d.chunk_hash is None and d.decision != "later"}
+        at_head |= set(ledger.db.execute("SELECT change_id, head FROM changes_seen").fetchall())
+        twins = any(("origin/X", head) in at_head for change, head in at_head if change == "X")
+        assert everything.overall.changes == len(reviewed) - (twins and {"X", "origin/X"} <= reviewed)
 
 
 def test_one_change_reviewed_by_three_people_is_one_change_and_three_reviewer_rows(tmp_path: Path) -> None:
@@ -598,6 +633,35 @@ def test_one_change_reviewed_by_three_people_is_one_change_and_three_reviewer_ro
     header = csv_rows[0]
     overall = next(row for row in csv_rows if row[0] == "overall")
     assert overall[header.index("changes")] == "1"
+
+
+def test_the_ids_of_one_head_on_reviewers_machines_are_one_change_and_fill_its_senior_gap(tmp_path: Path) -> None:
+    """Ana has the branch, Bo only its remote twin, Cy the pull request ref: three ids of one head.
+    It read as three changes, and Bo's approval as a Tier 1 change with no senior approval."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        t = utc(2026, 2, 2, 9)
+        clock.now = t - 100
+        ledger.note_change(repo=R, change_id="feature/x", head="h1", tier=1, changed_lines=9, ai_share=0.0,
+                           chunk_count=1)
+        for n, (who, change_id) in enumerate(((ANA, "feature/x"), (BO, "origin/feature/x"),
+                                              ("cy@example.com", "pull/7"))):
+            s = ledger.start_session(who, R)
+            read(ledger, clock, s, R, change_id, "h1", "x-1", t + 1000 * n, 120)
+            decide(ledger, clock, t + 1000 * n + 200, s, who, R, change_id, "h1", None, chunk_hashes=["x-1"],
+                   floor_seconds=60, changed_lines=9, tier=1)
+        # another change, pushed once (two heads, one id), reviewed by Bo at each head: one change
+        clock.now = t
+        for n, head in enumerate(("y1", "y2")):
+            s = ledger.start_session(BO, R)
+            read(ledger, clock, s, R, "feature/y", head, f"y-{n}", t + 5000 + 1000 * n, 120)
+            decide(ledger, clock, t + 5000 + 1000 * n + 200, s, BO, R, "feature/y", head, None,
+                   chunk_hashes=[f"y-{n}"], floor_seconds=60, changed_lines=9, tier=2)
+        report = compute_stats(ledger, StatsQuery(repo=R), policy=SENIORS)
+    assert report.overall.changes == 2
+    assert sorted((t.key, t.changes) for t in report.tiers) == [("Tier 1", 1), ("Tier 2", 1)]
+    assert [(r.key, r.changes) for r in report.reviewers] == [(ANA, 1), (BO, 2), ("cy@example.com", 1)]
+    assert report.overall.senior_gaps == 0  # ana, a senior, approved that head as feature/x
 
 
 def test_stats_in_a_repository_with_no_commits_is_an_error_not_every_repository(
