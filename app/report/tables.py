@@ -150,18 +150,17 @@ def queue_footer(discovery: Discovery, *, merged_shown: bool = False) -> list[st
     return discovery.footer_lines(merged_shown=merged_shown)
 
 
-def _risk_line(found: Assessment) -> Text:
+def _risk_line(found: Assessment) -> Group:
     """Likelihood x impact = expected cost, and which model ranked the change."""
     risk = found.risk
-    text = Text.assemble(
-        ("likelihood of a later fix ", "dim"), percent(risk.likelihood),
-        (f" (average change {percent(risk.base_likelihood)})", "dim"),
-        ("   impact ", "dim"), f"{risk.impact:.2g} cost units",
-        ("   expected cost ", "dim"), f"{risk.expected_cost:.2f}")
+    figures = [Text.assemble(("likelihood of a later fix ", "dim"), percent(risk.likelihood),
+                             (f" (average change {percent(risk.base_likelihood)})", "dim")),
+               Text.assemble(("impact ", "dim"), f"{risk.impact:.2g} cost units"),
+               Text.assemble(("expected cost ", "dim"), f"{risk.expected_cost:.2f}")]
     if found.risk_per_minute is not None:
-        text.append_text(Text.assemble(("   per review minute ", "dim"), significant(found.risk_per_minute)))
-    text.append_text(Text.assemble("\n", ("ranked by ", "dim"), one_line(risk.model or "unknown model", 200)))
-    return text
+        figures.append(Text.assemble(("per review minute ", "dim"), significant(found.risk_per_minute)))
+    return Group(FigureLine(*figures),
+                 Text.assemble(("ranked by ", "dim"), one_line(risk.model or "unknown model", 200)))
 
 
 # Below this width the raw, normalised, weight and effect columns are left out (`--json` has them): with
@@ -201,6 +200,49 @@ def _factors_table(found: Assessment, *, wide: bool = True) -> Table:
 SHARED_SIGNAL_SD = 0.5  # "above average": this many standard deviations over the fitted mean
 
 
+def item(marker: str, text: str | Text, style: str = "") -> Item:
+    """One line of a list, its wrapped lines indented under its text (see Item)."""
+    return Item(marker, text if isinstance(text, Text) else Text(text, style=style))
+
+
+class Item:
+    """A list line whose wrapped lines are indented under its text, not back at the margin (a tier reason
+    wrapped at 120 columns went on at column 0); no padding after the text, so a pipe gets no trailing
+    blanks."""
+
+    def __init__(self, marker: str, text: Text) -> None:
+        self.marker = marker
+        self.text = text
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        indent = len(self.marker)
+        lines = self.text.wrap(console, max(options.max_width - indent, 10))
+        for number, line in enumerate(lines):
+            line.rstrip()
+            yield Text(self.marker if number == 0 else " " * indent) + line
+
+
+class FigureLine:
+    """Figures on one line, wrapped between figures, never inside one ("per review minute" / "0.00043")."""
+
+    def __init__(self, *figures: Text, gap: int = 3) -> None:
+        self.figures = figures
+        self.gap = gap
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        width = options.max_width
+        line = Text()
+        for figure in self.figures:
+            if line and line.cell_len + self.gap + figure.cell_len > width:
+                yield line
+                line = Text()
+            if line:
+                line.append(" " * self.gap)
+            line.append_text(figure)
+        if line:
+            yield line
+
+
 def shared_signal_note(found: Assessment, name: Callable[[FactorSummary], str] = lambda f: f.name) -> str | None:
     """Why a likelihood factor well above average can lower the odds, when one does here ("size" with
     3,607 changed lines, on ansible): the model weighs its factors together, and factors that measure
@@ -226,11 +268,10 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         ("score ", "dim"), band_text(found.risk.score, found.risk.band),
         ("   tier ", "dim"), f"T{found.tiers.tier}",
         ("   AI ", "dim"), f"{found.ai.share:.0%}",
-        ("   band: ", "dim"), one_line(found.risk.band_reason, 80), "\n",
-        _risk_line(found),
+        ("   band: ", "dim"), one_line(found.risk.band_reason, 80),
     )
     factors = _FactorsTable(found)
-    parts: list[Any] = [head]
+    parts: list[Any] = [head, _risk_line(found)]
     if detail.change.base_note:
         parts.append(Text("Base: " + one_line(detail.change.base_note, 300), style="cyan"))
     parts.append(factors)
@@ -242,15 +283,15 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         parts.append(Text(evidence, style="italic"))
     if found.tiers.reasons:
         parts.append(Text("Tier reasons", style="bold"))
-        parts.extend(Text("  • " + one_line(r, 300)) for r in found.tiers.reasons)
+        parts.extend(item("  • ", one_line(r, 300)) for r in found.tiers.reasons)
     if found.destructive_ops:
         parts.append(Text("Destructive operations", style="bold red"))
         for op in found.destructive_ops:
             where = f"{op.path}:{op.line}" if op.line else op.path
-            parts.append(Text("  ✗ " + one_line(f"{visible_path(where)}: {op.explanation}", 300)))
-            parts.append(Text("      " + one_line(op.text, 200), style="dim"))
+            parts.append(item("  ✗ ", one_line(f"{visible_path(where)}: {op.explanation}", 300)))
+            parts.append(item("      ", one_line(op.text, 200), style="dim"))
     for note in found.destructive_notes:
-        parts.append(Text("  ! " + one_line(note, 300), style="yellow"))
+        parts.append(item("  ! ", one_line(note, 300), style="yellow"))
     parts.extend(_blast_lines(found))
     ai = found.ai
     if ai.tools or ai.notes:
@@ -258,7 +299,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         parts.append(Text(f"  {ai.added} of {detail.report.figures.lines_added} added lines by "
                           f"{one_line(', '.join(ai.tools), 200) or 'no tool'} ({ai.method} level)"))
         for note in ai.notes:
-            parts.append(Text("  ! " + one_line(note, 300), style="yellow"))
+            parts.append(item("  ! ", one_line(note, 300), style="yellow"))
     worst = found.complexity.worst_function
     if worst:
         parts.append(Text(f"Worst function: {one_line(worst.name, 80)} in {visible_path(worst.path or '', 80)}"
@@ -277,7 +318,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
             parts.append(Text(f"  {visible_path(path, 80)}: {before:.1f} → {after:.1f} ({delta:+.1f})",
                               style="yellow" if delta < 0 else ""))
     for path, error in found.complexity.errors.items():
-        parts.append(Text("  ! " + one_line(f"{visible_path(path)}: {error}", 300), style="yellow"))
+        parts.append(item("  ! ", one_line(f"{visible_path(path)}: {error}", 300), style="yellow"))
     return Group(*parts)
 
 
@@ -301,17 +342,17 @@ def chunk_locations(ranges: Sequence[LineRange], files: int = 3, spans: int = 4)
     return "; ".join(parts) + (f"; +{more} more file{'s' if more != 1 else ''}" if more > 0 else "")
 
 
-def _blast_lines(found: Assessment) -> list[Text]:
+def _blast_lines(found: Assessment) -> list[Text | Item]:
     """The Seams checklist and the blast radius of the changed public symbols, for `explain`."""
     blast = found.blast_radius
-    lines: list[Text] = []
+    lines: list[Text | Item] = []
     if found.seams:
         lines.append(Text("Seams (changed, used from other modules, no test references them)", style="bold"))
         for seam in found.seams:
             callers = ", ".join(one_line(c, 80) for c in seam.direct_callers[:5])
             more = seam.direct - min(5, len(seam.direct_callers))
             where = f"{visible_path(seam.path)}:{seam.line}"
-            lines.append(Text("  ◆ " + one_line(f"{seam.symbol} ({seam.change}, {where}) used by "
+            lines.append(item("  ◆ ", one_line(f"{seam.symbol} ({seam.change}, {where}) used by "
                                                  f"{callers}" + (f" (+{more} more)" if more > 0 else ""), 300)))
     if blast is None:
         return lines
@@ -320,11 +361,11 @@ def _blast_lines(found: Assessment) -> list[Text]:
         lines.append(Text(f"Blast radius: {plural(blast.direct, 'direct dependent')} in "
                           f"{plural(blast.modules, 'module')} ({plural(blast.packages, 'package')})", style="bold"))
         for symbol in symbols[:10]:
-            lines.append(Text("  " + one_line(f"{symbol.symbol}: {symbol.what_changed}; {symbol.direct} direct, "
+            lines.append(item("  ", one_line(f"{symbol.symbol}: {symbol.what_changed}; {symbol.direct} direct, "
                                               f"{symbol.transitive} transitive, tested by "
                                               f"{', '.join(symbol.tested_by[:3]) or 'no test'}", 300)))
     for note in blast.notes:
-        lines.append(Text("  ! " + one_line(note, 300), style="yellow"))
+        lines.append(item("  ! ", one_line(note, 300), style="yellow"))
     return lines
 
 

@@ -8,6 +8,7 @@ change gets a readable plan.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -197,6 +198,23 @@ def test_explain_in_an_80_column_terminal_keeps_the_why_readable(payments_repo):
     for factor in listed["factors"]:
         opening = factor["explanation"].split()[0]
         assert any(line.split()[:1] == [factor["name"]] and opening in line for line in narrow.splitlines())
+
+
+def test_explain_wraps_between_figures_and_indents_a_reason_under_its_text(payments_repo):
+    """At 80 columns "per review minute" ended one line and its figure began the next, and a tier reason
+    or destructive operation went on at the margin, under its bullet."""
+    change = "infra/recreate-staging-env"
+    lines = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["explain", change, "--repo", str(payments_repo)],
+                                                    catch_exceptions=False).output.splitlines()
+    figures = lines[2:lines.index(next(line for line in lines if line.startswith("ranked by ")))]
+    assert len(figures) >= 2 and all(len(line) <= 80 for line in figures)
+    for label in ("likelihood of a later fix", "impact", "expected cost", "per review minute"):
+        line = next(line for line in figures if label in line)
+        assert re.search(re.escape(label) + r" [0-9.]+", line), line  # the label and its figure on one line
+    listed = lines[lines.index("Tier reasons") + 1:]
+    wrapped = [line for line in listed[:listed.index(next(x for x in listed if not x.startswith(" ")))]
+               if not line.startswith("  • ")]
+    assert wrapped and all(line.startswith("    ") and line == line.rstrip() for line in wrapped)
 
 
 def test_unknown_change_is_a_one_line_error(payments_repo):
