@@ -132,7 +132,7 @@ def _print(outcome: CheckOutcome) -> None:
     for line in result.missing:
         echo(f"  - {one_line(line, 400)}")
     for standing in result.reviewers:
-        role = "senior" if standing.senior else "reviewer"
+        role = ", ".join(["senior" if standing.senior else "reviewer"] + ["author"] * standing.author)
         state = standing.state + (f": {standing.detail}" if standing.detail and not standing.counted else "")
         echo(f"  {one_line(standing.reviewer, 60)} ({role}): {one_line(state, 300)}")
     echo(f"  {outcome.signatures}")

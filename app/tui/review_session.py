@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from app.core.git.diff import FileDiff
 from app.core.planner.model import Chunk
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from app.core.git.models import Change
 
     PlannedChange = ChangeDetail | ChangePlan  # what the status figures need: the change and its plan
+
+OWN_CHANGE_STATE: Final = "own change"
+"""A chunk's state when its reviewer authored the change: their approval is recorded but never counts."""
 
 ChunkKey = tuple[str, str, str]
 """(change id, head, chunk content hash): what the timer counts time for."""
@@ -280,11 +283,13 @@ class ReviewSession:
 
     def chunk_statuses(self, detail: PlannedChange) -> dict[str, str]:
         """content_hash -> new | opened | stale | approved | flagged | later (this reviewer's latest decision
-        that counts), or why their newer approval does not count ("elsewhere", "unsigned", ...)."""
+        that counts), or why their newer approval does not count ("elsewhere", "unsigned", ..., and "own
+        change" for an author's approval, which `check` never counts)."""
         hashes = [chunk.content_hash for chunk in detail.plan.chunks]
         view = self._view(detail.change, hashes)
         if view is None:
             return dict(self.ledger.chunk_status(self.repo_key, detail.change.id, hashes, self.reviewer))
+        own = self.own_change(detail.change) is not None
         latest = _latest_by_chunk(view, detail.change, hashes)
         uncounted: dict[str, Uncounted] = {}
         for item in sorted(view.uncounted, key=lambda u: u.decision.created_at):
@@ -302,7 +307,8 @@ class ReviewSession:
             if newer is not None and (decision is None or newer.decision.created_at > decision.created_at):
                 states[chunk_hash] = REASON_LABELS.get(newer.reason, "not counted")
             elif decision is not None:
-                states[chunk_hash] = _STATE_OF_DECISION[decision.decision]
+                state = _STATE_OF_DECISION[decision.decision]
+                states[chunk_hash] = OWN_CHANGE_STATE if own and state == "approved" else state
             else:
                 states[chunk_hash] = "stale" if chunk_hash in stale else "opened" if chunk_hash in viewed else "new"
         return states
@@ -565,7 +571,7 @@ def status_of_view(view: ReviewerView, hashes: list[str], touched: bool) -> Chan
     if state == "rubber stamp":
         return ChangeStatus("rubber-stamped", total, total, 0, 1)
     if state == "author":
-        return ChangeStatus("own change", approved, total, 0, 0)
+        return ChangeStatus(OWN_CHANGE_STATE, approved, total, 0, 0)
     if state == "flagged":
         return ChangeStatus("flagged", approved, total, 0, 0)
     current = set(hashes)

@@ -326,5 +326,13 @@ def test_every_json_field_is_documented_in_the_readme(long_names: Path, hermetic
     listed = json.loads(run(["list", "--repo", str(long_names), "--json"]).stdout)
     explained = json.loads(run(["explain", "many", "--repo", str(long_names), "--json"]).stdout)
     plan = json.loads(run(["chunks", "many", "--repo", str(long_names), "--json"]).stdout)
-    fields = {*listed[0], *explained, *plan, *plan["chunks"][0]}
+    verdict = json.loads(run(["check", "many", "--repo", str(long_names), "--json"]).stdout)
+    fields = {*listed[0], *explained, *plan, *plan["chunks"][0], *verdict, *verdict["required"],
+              *verdict["chunks"][0]}
     assert fields - documented == set()
+    # a reviewer's standing (none recorded here): the README lists what rules.ReviewerStanding gives
+    from dataclasses import fields as dataclass_fields
+
+    from app.core.policy.rules import ReviewerStanding
+
+    assert {f.name for f in dataclass_fields(ReviewerStanding)} - documented == set()

@@ -114,6 +114,29 @@ async def test_an_author_approving_is_told_it_will_not_count(make_repo) -> None:
         await settle(pilot)
         titles = [str(n.title) for n in app._notifications]
         assert titles.count("Your own change") == 1, titles
+        # the approval is recorded but never counts: the header, the plan and the sign-off say so (they
+        # said "approved", "✔ approved" and only "needs 1 more approval")
+        chunk_screen = app.screen
+        await pilot.press("p")  # back to the approved chunk
+        await settle(pilot)
+        badge = chunk_screen.query_one("#chunk-status")
+        assert str(badge.render()).strip() == "own change" and badge.has_class("status-own-change")
+        await pilot.press("escape")
+        await settle(pilot)
+        table = app.screen.query_one("#chunks-table")
+        statuses = [str(cell) for row in range(table.row_count) for cell in table.get_row_at(row)
+                    if "own change" in str(cell) or "approved" in str(cell)]
+        assert statuses == ["✗ own change"], statuses
+        signoff = rendered(app.screen.query_one("#signoff", Static), 120)
+        said = ("author alice@example.com cannot approve their own change",  # check's verdict, or else
+                "your approvals do not count: you (alice@example.com) authored")  # the screen's own line
+        assert sum(line in signoff for line in said) == 1, signoff
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    verdict = CliRunner().invoke(cli, ["check", "feature", "--repo", str(repo.path)]).stdout
+    assert "  alice@example.com (reviewer, author): author" in verdict, verdict  # it said "(reviewer)"
 
 
 async def test_a_thread_on_a_chunk_a_push_changed_is_outdated_not_pinned_to_another_line(make_repo) -> None:

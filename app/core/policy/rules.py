@@ -218,6 +218,9 @@ class ReviewerStanding:
     """Why it does not count, in words (empty when counted)."""
     stale_chunks: list[int] = field(default_factory=list)
     """Indexes of current chunks that changed since this reviewer approved the change's earlier content."""
+    author: bool = False
+    """They authored, committed or co-authored a commit of the change (their approval never counts unless
+    the policy allows self-approval)."""
 
 
 @dataclass
@@ -274,7 +277,8 @@ class PolicyResult:
                         for c, who in self.flagged],
             "open_threads": self.open_threads,
             "reviewers": [
-                {"reviewer": s.reviewer, "senior": s.senior, "counted": s.counted, "state": s.state,
+                {"reviewer": s.reviewer, "senior": s.senior, "author": s.author, "counted": s.counted,
+                 "state": s.state,
                  "approved_chunks": s.approved_chunks, "total_chunks": s.total_chunks, "detail": s.detail,
                  "stale_chunks": list(s.stale_chunks)}
                 for s in self.reviewers
@@ -434,7 +438,7 @@ def _standing(key: str, who: str, records: list[ApprovalRecord], content: _Chang
     flagged += [(content.refs[h], who) for h in needed
                 if h in latest and latest[h].decision == "flag" and h != CHANGE_AS_A_WHOLE]
     standing = ReviewerStanding(who, config.is_senior(key), False, "none", len(approved) if current else 0,
-                                len(current))
+                                len(current), author=key in content.author_keys)
     if len(approved) == len(needed):
         standing.approved_chunks = len(current)
         _judge_complete_approval(standing, key, [latest[h] for h in needed], content, config)

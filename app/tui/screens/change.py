@@ -33,6 +33,7 @@ from app.report.tables import fit_chunk_title
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, PlanLoaded, ReviewRecorded
+from app.tui.review_session import OWN_CHANGE_STATE
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.footer import KeyFooter
 from app.tui.widgets.list_table import ListTable
@@ -55,12 +56,13 @@ OUTLINE_PAINT_WAIT = 2.0  # seconds the detail worker waits for the cached plan 
 
 CHUNK_STATUS_STYLES = {"new": "dim", "opened": "bold", "approved": "success", "flagged": "error",
                        "later": "warning", "stamped": "warning", "stale": "warning",
-                       **dict.fromkeys(REASON_LABELS.values(), "warning")}
+                       **dict.fromkeys([*REASON_LABELS.values(), OWN_CHANGE_STATE], "warning")}
 CHUNK_STATUS_LABELS = {"new": "new", "opened": "opened", "approved": "✔ approved", "flagged": "✖ flagged",
                        "later": "↻ later", "stamped": "⚠ stamped", "stale": "⟳ stale",
-                       **{label: f"✗ {label}" for label in REASON_LABELS.values()}}
+                       **{label: f"✗ {label}" for label in [*REASON_LABELS.values(), OWN_CHANGE_STATE]}}
 """Chunk states; an approval that does not count shows why in a word (storage/records.py's
-REASON_LABELS: "elsewhere", "unsigned", "bad sig", "unknown key"), and the sign-off line says more."""
+REASON_LABELS: "elsewhere", "unsigned", "bad sig", "unknown key"; "own change" for an author's), and the
+sign-off line says more."""
 
 
 MARKS_MAX = 22  # "☠ destructive ◆ seam" whole; more is cut
@@ -414,7 +416,8 @@ class ChangeScreen(Screen[None]):
                              self._fill_generation, spent)
         plan = detail.plan
         decided = sum(1 for c in plan.chunks
-                      if self.chunk_states.get(c.content_hash) in ("approved", "stamped", "flagged"))
+                      if self.chunk_states.get(c.content_hash) in ("approved", "stamped", "flagged",
+                                                                   OWN_CHANGE_STATE))
         summary = [(Text(f"{len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, "
                          f"{plan.changed_lines} changed line{'s' if plan.changed_lines != 1 else ''}, "
                          f"floor {format_duration(plan.total_floor_seconds)} · {decided} decided", style="dim"), 9)]
@@ -454,6 +457,10 @@ class ChangeScreen(Screen[None]):
                 target = refs.get(item.decision.chunk_hash or "", "the change")
                 hint = " - O carries it over" if item.reason == ANOTHER_CHANGE else ""
                 mine.append(f"your approval of {target} does not count: {item.why.split(';')[0]}{hint}")
+        own = self.review_app.session.own_change(self.detail.change)
+        if own and OWN_CHANGE_STATE in self.chunk_states.values() and not any(
+                "cannot approve their own change" in missing for missing in result.missing):
+            mine.insert(0, f"your approvals do not count: {own}")
         for line in list(dict.fromkeys(mine))[:3]:
             text.append("\n  " + one_line(line, 300), style=self._colour("warning"))
         if others:

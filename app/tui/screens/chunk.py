@@ -342,7 +342,7 @@ class ChunkReviewScreen(ReaderScreen):
         status = self.status_label(chunk)
         status_label = self.query_one("#chunk-status", Label)
         status_label.update(Text(f" {status} "))
-        status_label.set_classes(f"status-{status}")
+        status_label.set_classes(f"status-{status.replace(' ', '-')}")  # "own change": status-own-change
         tier_label = self.query_one("#chunk-tier", Label)
         tier_label.update(Text(f" tier {chunk.tier} "))
         tier_label.set_classes(f"tier-{chunk.tier}" if 0 <= chunk.tier <= 3 else "")
