@@ -356,6 +356,28 @@ async def test_v_marks_a_file_viewed_folds_it_and_the_mark_lapses_when_the_file_
         assert sum(1 for line in third.diff_view.lines if line.kind in ("add", "del")) == changed_before
 
 
+async def test_a_file_folded_as_viewed_in_an_earlier_sitting_is_still_required_reading(
+        payments_repo: Path, warm_cache) -> None:
+    """Marked viewed before its lines came on screen: folded in the next sitting, its lines were not
+    required there, so the chunk read as 100% seen and approving it no longer asked."""
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        change = await open_change(pilot, "feature/retry-refactor-claude")  # one chunk, two files
+        detail = change.detail
+        assert detail is not None
+        chunk = detail.plan.chunks[0]
+        retry = next(f for f in detail.files if f.path == "payments/retry.py")
+        app.ledger.mark_viewed(app.analyzer.repo_key, detail.change.id, REVIEWER, retry.path, file_content_key(retry))
+        change.open_chunk(0)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ChunkReviewScreen)
+        assert not any(line.kind in ("add", "del") and line.path == retry.path for line in screen.diff_view.lines)
+        seen = app.session.seen_lines(detail, chunk)
+        assert seen is not None and seen.required == chunk.changed_lines
+        assert seen.unseen >= retry.changed_lines  # folded, never on screen
+
+
 def test_snapshot_viewed_file_folded(snap_compare, payments_repo: Path, warm_cache) -> None:
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         change = await open_change(pilot, "feature/retry-refactor-claude")

@@ -220,9 +220,12 @@ class ChunkReviewScreen(ReaderScreen):
         return None
 
     def _require_lines(self) -> None:
-        """Code chunks must be scrolled through; collapsed, binary and rename chunks are glanced at."""
+        """Code chunks must be scrolled through; collapsed, binary and rename chunks are glanced at.
+        Every changed line counts, folded or not: a file marked viewed before its lines came on screen
+        was required while folded in one sitting and not in the next, which read it as all seen."""
         chunk = self.chunk
-        rows = self.diff_view.lines if chunk.kind not in (KIND_COLLAPSED, KIND_BINARY, KIND_RENAME) else ()
+        rows = (self._builder.lines(chunk, expand=chunk.index in self._expanded)
+                if chunk.kind not in (KIND_COLLAPSED, KIND_BINARY, KIND_RENAME) else ())
         required = [line_id for row in rows if (line_id := self._line_id(row)) is not None]
         self.session.require_lines(self.detail, chunk, required)
 
