@@ -200,26 +200,27 @@ def summary_lines(report: StatsReport) -> list[str]:
 
 
 def group_table(title: str, first: str, rows: list[Figures], cols: list[Column], full: bool = False,
-                width: int | None = None) -> Table:
-    """One group's table, fitting `width` columns (None: unbounded): keys are cut (to NARROW_KEY_WIDTH at
-    the least; `full`, a pipe or file: never), then the last columns left out, rather than every cell
-    squashed to "chu…" (the rest is in --json/--csv/--html)."""
+                width: int | None = None) -> Group:
+    """One group's title and table, fitting `width` columns (None: unbounded): keys are cut (to
+    NARROW_KEY_WIDTH at the least; `full`, a pipe or file: never), then the last columns left out, rather
+    than every cell squashed to "chu…" (the rest is in --json/--csv/--html). The title is a line of its
+    own: as the table's title it wrapped at the table's width (a 40-column table at 160 columns)."""
+    heading = Text(title, style="bold")
     if width is None:
-        return _group_table(title, first, rows, cols, None if full else 32)
+        return Group(heading, _group_table(first, rows, cols, None if full else 32))
     # full: keys whole, the last columns left out to fit the width asked for (--width, COLUMNS)
     key_widths: tuple[int | None, ...] = ((None,) if full else (NARROW_KEY_WIDTH,) if width < NARROW_WIDTH
                                           else (32, NARROW_KEY_WIDTH))
     for kept in range(len(cols), 0, -1):
         for key_width in key_widths:
-            table = _group_table(title, first, rows, cols[:kept], key_width)
+            table = _group_table(first, rows, cols[:kept], key_width)
             if _table_width(table) <= width:
-                return table
-    return table
+                return Group(heading, table)
+    return Group(heading, table)
 
 
-def _group_table(title: str, first: str, rows: list[Figures], cols: list[Column], key_width: int | None) -> Table:
-    table = Table(title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-                  expand=False)
+def _group_table(first: str, rows: list[Figures], cols: list[Column], key_width: int | None) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
     # Headers are Text: "[p25-p75]" must not be read as Rich markup.
     if key_width is None:
         table.add_column(Text(first), no_wrap=True, overflow="ignore")

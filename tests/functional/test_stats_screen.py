@@ -166,3 +166,55 @@ async def test_the_review_apps_stats_screen_names_the_repository_as_the_command_
         await settle(pilot)
         status = text_of(app.screen.query_one("#stats-status", Static))
     assert "payments-service" in status, status  # it read "repo <root commit id>"
+
+
+async def test_the_tables_are_laid_out_again_when_the_terminal_is_resized(tmp_path: Path) -> None:
+    """Opened at 160 columns and narrowed to 80, every cell was cut ("ch…", "time/…"); opened at 80 and
+    widened, the hidden columns stayed hidden until `r`. A title is one line when it fits (it wrapped
+    at the width of its table)."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "ledger.db", clock=clock) as ledger:
+        record_scenario(ledger, clock)
+        app = Host(ledger, R)
+        async with app.run_test(size=(160, 60)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, StatsScreen)
+            await settle(pilot, screen)
+
+            def reviewers() -> str:
+                return next(text for text in (text_of(w) for w in screen.query(".stats-part").results(Static))
+                            if text.startswith("Reviewers"))
+
+            def header() -> list[str]:
+                return next(line for line in reviewers().splitlines() if line.split()[:1] == ["reviewer"]).split()
+
+            wide = header()
+            assert "coverage" in wide
+            everything = "\n".join(text_of(w) for w in screen.query(".stats-part").results(Static))
+            assert "AI share of reviewed code against time spent (is AI code read faster?)" in everything
+            await pilot.resize_terminal(80, 40)
+            await settle(pilot, screen)
+            narrow = header()
+            assert len(narrow) < len(wide) and not any(cell.endswith("…") for cell in narrow), narrow
+            assert max(len(line.rstrip()) for line in reviewers().splitlines()) <= 76
+            await pilot.resize_terminal(160, 60)
+            await settle(pilot, screen)
+            assert header() == wide
+
+
+async def test_g_and_shift_g_go_to_the_top_and_the_end(tmp_path: Path) -> None:
+    clock = Clock()
+    with Ledger.open(tmp_path / "ledger.db", clock=clock) as ledger:
+        record_scenario(ledger, clock)
+        app = Host(ledger, R)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, StatsScreen)
+            await settle(pilot, screen)
+            body = screen.query_one("#stats-body")
+            await pilot.press("G")
+            await pilot.pause()
+            assert body.scroll_y == body.max_scroll_y > 0
+            await pilot.press("g")
+            await pilot.pause()
+            assert body.scroll_y == 0

@@ -54,6 +54,9 @@ class StatsScreen(Screen[None]):
         Binding("escape,q", "close", "Back", id="stats.close"),
         Binding("r", "refresh", "Refresh", id="stats.refresh"),
         Binding("a", "toggle_scope", "This repo / all repos", id="stats.toggle_scope"),
+        # as in the diff: g / G for the top and the end (home and end are the scroll view's own)
+        Binding("g", "scroll_to(0)", "Top", show=False, id="stats.top"),
+        Binding("G", "scroll_to(-1)", "End", show=False, id="stats.end"),
     ]
 
     def __init__(self, ledger: Ledger | None = None, repo_key: str | None = None, *,
@@ -66,6 +69,7 @@ class StatsScreen(Screen[None]):
         self._policy = policy
         self.all_repos = False
         self.report: StatsReport | None = None
+        self._shown_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(Text("computing review statistics…"), id="stats-status")
@@ -126,6 +130,19 @@ class StatsScreen(Screen[None]):
             self.report = cast("StatsReport", event.worker.result)
             await self._show(self.report)
 
+    def _layout_width(self) -> int:
+        return max(self.size.width - 4, 60)
+
+    def on_resize(self) -> None:
+        # Laid out for the width it was shown at: wider, it hid columns; narrower, it cut every cell.
+        if self.report is not None and self._layout_width() != self._shown_width:
+            self._relayout()
+
+    @work(exclusive=True, group="stats-layout")
+    async def _relayout(self) -> None:
+        if self.report is not None:
+            await self._show(self.report)
+
     async def _show(self, report: StatsReport) -> None:
         status = self.query_one("#stats-status", Static)
         body = self.query_one("#stats-body", VerticalScroll)
@@ -136,7 +153,7 @@ class StatsScreen(Screen[None]):
             message = EMPTY_HINT if report.empty_ledger else no_data_message(report)
             await body.mount(Static(Text(message), classes="stats-part", id="stats-message"), track)
             return
-        width = max(self.size.width - 4, 60)
+        width = self._shown_width = self._layout_width()
         summary = Text("\n".join(summary_lines(report)))
         parts: list[Any] = [Static(summary, classes="stats-part", id="stats-summary")]
         for title, first, rows, cols in sections(report, width):
@@ -152,6 +169,10 @@ class StatsScreen(Screen[None]):
         parts.extend(Static(Text(f"note: {note}", style="dim"), classes="stats-part")
                      for note in report.notes)
         await body.mount(*parts)
+
+    def action_scroll_to(self, where: int) -> None:
+        body = self.query_one("#stats-body", VerticalScroll)
+        (body.scroll_home if where == 0 else body.scroll_end)(animate=False)
 
     def action_close(self) -> None:
         self.app.pop_screen()
