@@ -512,6 +512,14 @@ class Analyzer:
         """Refs may have moved (a fetch): what was read of them is read again when next asked."""
         self._remote_names = None
 
+    def forget_base(self) -> None:
+        """The base may have moved and its `.review-tui.toml` with it (a re-scan): the base commit, the
+        team's config (policy, tiers, chunk sizes) and the refs are read again when next asked."""
+        self.forget_refs()
+        self._resolved_base = None
+        self._config = None
+        self._config_digest = None
+
     def refresh(self) -> Discovery:
         """Forget what was discovered (refs moved, the worktree changed) and look again."""
         self.forget_refs()

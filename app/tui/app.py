@@ -217,6 +217,14 @@ class ReviewApp(App[None]):
             fresh.adopt_discovery(prefetched)
         return fresh
 
+    def forget_base(self) -> None:
+        """A re-scan (`r`): the base may have moved with a new `.review-tui.toml`. The sign-off verdict
+        read the old policy from the app's analyzer (it contradicted `check`), and a detail kept for a
+        change's head holds a plan cut by the old chunk sizes."""
+        self.analyzer.forget_base()
+        self._details = LRUCache(DETAIL_CACHE_SIZE)
+        self._chunk_hashes.clear()
+
     def remember_detail(self, detail: ChangeDetail) -> None:
         key = (detail.change.id, detail.change.head)
         self._details.set(key, detail)

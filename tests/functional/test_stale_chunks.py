@@ -174,3 +174,29 @@ async def test_a_thread_on_a_chunk_a_push_changed_is_outdated_not_pinned_to_anot
         await pilot.press("C")
         await settle(pilot)
         assert "open, outdated" in str(app.screen.query_one(DataTable).get_row_at(0))
+
+
+async def test_a_rescan_reads_the_policy_a_new_base_commit_brings(make_repo) -> None:
+    """With the TUI open, the team commits a stricter policy to the base: after `r` the change screen's
+    verdict is check's (it kept the old policy: "policy met" while `check` said one more approval)."""
+    from click.testing import CliRunner
+
+    from app.cli import cli
+    from tests.functional.test_signoff_tui import signoff_text
+
+    repo, _ = _two_chunk_change(make_repo)
+    read_and_approve(repo.path, REVIEWER, "feature")
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "feature")
+        assert "policy met" in signoff_text(screen) and "NOT" not in signoff_text(screen)
+        await pilot.press("escape")
+        await settle(pilot)
+        stricter = CONFIG + '[[policy.rules]]\nname = "two reviewers"\napprovals = 2\n'
+        repo.commit("two reviewers", {".review-tui.toml": stricter}, author=ALICE)
+        await pilot.press("r")
+        await settle(pilot)
+        screen = await open_change(pilot, "feature")
+        verdict = CliRunner().invoke(cli, ["check", "feature", "--repo", str(repo.path)]).stdout
+        assert "policy NOT met" in verdict and "needs 1 more approval" in verdict, verdict
+        assert "policy NOT met" in signoff_text(screen) and "needs 1 more approval" in signoff_text(screen)

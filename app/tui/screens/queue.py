@@ -980,6 +980,7 @@ class QueueScreen(Screen[None]):
         self.analyse()
 
     def action_refresh(self) -> None:
+        self.review_app.forget_base()
         self.query_one("#queue-status", AnalysisStatus).show_progress(0, 0, self._discovering())
         self.analyse()
 
