@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from app.core.git.models import WORKTREE_ID
 from app.core.policy.binding import ChangeBinding
 from app.core.policy.rules import ChunkRef
 from app.errors import ReviewTuiError
@@ -88,7 +89,6 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     """The policy verdict on a change's current content. `records` (kept by a caller that asks
     about many changes, like the TUI) reads the notes once; else one is opened on `ledger`."""
     from app.core.policy.rules import evaluate
-    from app.core.provenance.commits import change_participants
 
     source = records if records is not None else open_records(analyzer, ledger, read_notes=read_notes)
     plan = detail.plan
@@ -104,7 +104,7 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     ai_share = detail.provenance.ai_share
     result = evaluate(
         analyzer.config.policy, tier=tier, ai_share=ai_share,
-        authors=change_participants(detail.change.commits),
+        authors=participants(analyzer, detail.change),
         chunk_hashes=hashes, chunk_titles=[c.title for c in plan.chunks],
         decisions=counted.records, head=detail.change.head, open_threads=sum(1 for t in threads if not t.resolved),
     )
@@ -158,7 +158,6 @@ class SignOff:
         """Where `reviewer` stands on the change's current content, judged by the policy from the
         records that count, and which of their records do not count."""
         from app.core.policy.rules import evaluate
-        from app.core.provenance.commits import change_participants
 
         counted = self.counted(change, chunk_hashes)
         mine, uncounted = counted.of_reviewer(reviewer)
@@ -168,7 +167,7 @@ class SignOff:
         records = [r for r in counted.records if r.reviewer.strip().lower() == key]
         # The tier and AI share only set what the change needs, not where one reviewer stands.
         result = evaluate(self.analyzer.config.policy, tier=3, ai_share=0.0,
-                          authors=change_participants(change.commits), chunk_hashes=chunk_hashes,
+                          authors=participants(self.analyzer, change), chunk_hashes=chunk_hashes,
                           decisions=records, head=change.head)
         covers = {r.record_id: r.covers for r in records if r.chunk_hash is None}
         return ReviewerView(result.reviewers[0] if result.reviewers else None, mine, uncounted, covers)
@@ -178,6 +177,21 @@ class SignOff:
 # -- who is reviewing, and their signing key ---------------------------------------------------
 
 UNKNOWN_REVIEWER = "unknown@localhost"
+
+
+def participants(analyzer: Analyzer, change: Change) -> list[str]:
+    """Who is "the author" of `change` for self-approval: the author, committer and co-authors of its
+    commits; for the working tree, which has no commit yet, whoever will commit it here (git's user.email).
+    The working tree counted its own writer as an independent reviewer: `check :worktree` passed on a
+    self-review."""
+    from app.core.provenance.commits import change_participants
+
+    found = change_participants(change.commits)
+    if change.head == WORKTREE_ID:
+        email = analyzer.repo.config_value("user.email")
+        if email and email.strip() and email.strip().lower() not in found:
+            found.append(email.strip().lower())
+    return found
 
 
 def reviewer_identity(user_config: UserConfig, analyzer: Analyzer) -> str:
@@ -248,11 +262,9 @@ def own_change_reason(analyzer: Analyzer, change: Change, reviewer: str) -> str 
     """Why `reviewer`'s approvals cannot be carried over to `change` (None: they can): they authored,
     committed or co-authored a commit of it (a cherry-pick onto a backport), and `check` never counts
     an author's approval, so a carried one would be recorded as counting and then refused."""
-    from app.core.provenance.commits import change_participants
-
     if analyzer.config.policy.allow_self_approval:
         return None
-    if reviewer.strip().lower() not in change_participants(change.commits):
+    if reviewer.strip().lower() not in participants(analyzer, change):
         return None
     return (f"you ({reviewer}) authored or committed a commit of it, and an author's approval never counts "
             "(policy allow_self_approval); another reviewer has to approve it")

@@ -25,6 +25,7 @@ from app.samples import load
 from app.storage import signing
 from app.storage.ledger import Ledger, NewDecision
 from tests.cli import CLI
+from tests.conftest import ALICE
 from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
 from tests.functional.test_change_screen import open_change
 
@@ -206,3 +207,19 @@ async def test_a_key_that_needs_a_passphrase_never_prompts_in_the_tui(tmp_path: 
         session.hide_chunk()
     code, verdict = check(repo, "feature")
     assert code == 1 and any("unsigned" in line for line in verdict["not_counted"])
+
+
+def test_whoever_commits_the_working_tree_here_is_its_author(make_repo) -> None:
+    """The working tree has no commit, so it had no author: its writer's own approval passed `check
+    :worktree`. Whoever will commit it here (git's user.email) is its author now."""
+    repo = make_repo()
+    repo.commit("base", {"pay.py": "def pay(x):\n    return x\n"}, author=ALICE)
+    subprocess.run(["git", "-C", str(repo.path), "config", "user.email", "Writer@Example.com"], check=True)
+    (repo.path / "pay.py").write_text("def pay(x):\n    if x:\n        return 2 * x\n    return x\n")
+    read_and_approve(repo.path, "writer@example.com", ":worktree")
+    status, verdict = check(repo.path, ":worktree")
+    assert status == 1 and verdict["self_approvals"] == ["writer@example.com"], verdict
+    assert any("cannot approve their own change" in line for line in verdict["missing"])
+    read_and_approve(repo.path, REVIEWER, ":worktree")  # someone else, at the same desk
+    status, verdict = check(repo.path, ":worktree")
+    assert status == 0, verdict
