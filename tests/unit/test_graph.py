@@ -253,3 +253,23 @@ def test_a_removed_module_counts_every_importer_and_its_names(make_repo) -> None
     changed = blast_radius(graph, [("pkg/_limits.py", "pkg/_limits.py", b"MAX_RETRIES = 5\nTIMEOUT: float = 5.0\n",
                                     None)])
     assert [(s.name, s.change) for s in changed.symbols] == [("pkg._limits.MAX_RETRIES", "body")]
+
+
+OWN_METHODS = {
+    "pkg/__init__.py": "",
+    "pkg/strip.py": "class Stripper:\n    def __init__(self, stream):\n        self.stream = stream\n\n"
+    "    def again(self):\n        return Stripper(self.stream)\n\n\n"
+    "def wrap(stream):\n    return Stripper(stream)\n",
+    "pkg/user.py": "from pkg.strip import Stripper\n\n\ndef use(s):\n    return Stripper(s)\n",
+}
+
+
+def test_a_class_s_own_methods_that_name_it_are_not_its_dependents(make_repo) -> None:
+    """click's removed MaybeStripAnsi counted its own __init__ and write, removed with it, as two of its
+    three dependents."""
+    _, _, graph = _graph(make_repo, OWN_METHODS)
+    assert "pkg.strip:Stripper.again" in graph.callers["pkg.strip:Stripper"]  # the graph still has the edge
+    gone = blast_radius(graph, [("pkg/strip.py", "pkg/strip.py", b"def wrap(stream):\n    return stream\n", None)])
+    stripper = next(s for s in gone.symbols if s.name == "pkg.strip.Stripper")
+    assert stripper.change == "removed"
+    assert stripper.direct == ["pkg.strip:wrap", "pkg.user:use"]

@@ -1022,6 +1022,9 @@ def _measure(
         direct, transitive = graph.fan_in(target or symbol.id)
         tests = sorted(graph.tests.get(symbol.id, set()))
     test_modules = set(tests)
+    # A class's own methods that name it are part of it, not its dependents: a removed class counted
+    # the methods removed with it as its blast radius.
+    own = f"{symbol.id}." if symbol.qual != MODULE_LEVEL else None
 
     def production(ids: Iterable[str]) -> list[str]:
         return sorted(
@@ -1029,6 +1032,7 @@ def _measure(
             for i in ids
             if i.split(":", 1)[0] not in test_modules
             and i.split(":", 1)[0] != gone
+            and not (own and i.startswith(own))
             and not is_test_path(graph.modules.get(i.split(":", 1)[0], ""))
         )
 

@@ -419,9 +419,12 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
     if inputs.blast_symbols and inputs.blast_direct:
         callers = ", ".join(inputs.blast_callers[:3])
         more = f" (+{inputs.blast_direct - 3} more)" if inputs.blast_direct > 3 else ""
-        clauses.append(f"{plural(inputs.blast_symbols, 'changed public symbol')} used by "
-                       f"{plural(inputs.blast_direct, 'definition')} in {plural(inputs.blast_modules, 'module')} "
-                       f"({plural(inputs.blast_packages, 'package')}): {callers}{more}")
+        # direct users, then how far their own users reach: "7 definitions in 17 modules" read as
+        # seven definitions spread over seventeen modules
+        clauses.append(f"{plural(inputs.blast_symbols, 'changed public symbol')} used directly by "
+                       f"{plural(inputs.blast_direct, 'definition')}, reaching "
+                       f"{plural(inputs.blast_modules, 'module')} ({plural(inputs.blast_packages, 'package')}) "
+                       f"with their dependents: {callers}{more}")
     why = "; ".join(clauses) or "no changed public symbol is used elsewhere"
     reach = 0.6 * saturate(inputs.blast_modules, 4) + 0.4 * saturate(inputs.blast_direct, 10)
     n = len(inputs.seams)
