@@ -184,17 +184,23 @@ class ReviewRecords:
         it was carried over here, or when its reviewer decided on the same content here since."""
         answered = {self.carries(parsed).get(d.record_id, ("", ""))[0] for d in counted.decisions}
         newest_here: dict[tuple[str, str], float] = {}
+        approved_here: set[tuple[str, str]] = set()
         for d in counted.decisions:
             if d.chunk_hash is not None:
                 who = (d.reviewer.strip().lower(), d.chunk_hash)
                 newest_here[who] = max(newest_here.get(who, d.created_at), d.created_at)
+                if d.decision == "approve":
+                    approved_here.add(who)
 
         def answered_here(u: Uncounted) -> bool:
             d = u.decision
             if u.reason != ANOTHER_CHANGE:
                 return False
-            later = newest_here.get((d.reviewer.strip().lower(), d.chunk_hash or ""), float("-inf"))
-            return d.record_id in answered or later >= d.created_at
+            who = (d.reviewer.strip().lower(), d.chunk_hash or "")
+            # the same content approved here too, earlier or later: the approval here covers it (a carry
+            # to another branch made every branch holding the chunk list its approval as not counted)
+            later = newest_here.get(who, float("-inf"))
+            return d.record_id in answered or who in approved_here or later >= d.created_at
 
         return [u for u in counted.uncounted if not answered_here(u)]
 

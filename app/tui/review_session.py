@@ -304,7 +304,11 @@ class ReviewSession:
         states: dict[str, str] = {}
         for chunk_hash in hashes:
             decision, newer = latest.get(chunk_hash), uncounted.get(chunk_hash)
-            if newer is not None and (decision is None or newer.decision.created_at > decision.created_at):
+            # A newer approval that does not count says why, unless one that counts still covers the chunk
+            # (check counts it: a carry elsewhere made chunks approved here read "elsewhere").
+            covered = decision is not None and decision.decision == "approve"
+            newest = newer is not None and (decision is None or newer.decision.created_at > decision.created_at)
+            if newer is not None and newest and not covered:
                 states[chunk_hash] = REASON_LABELS.get(newer.reason, "not counted")
             elif decision is not None:
                 state = _STATE_OF_DECISION[decision.decision]

@@ -243,3 +243,22 @@ def test_carry_refuses_an_approval_check_would_refuse_as_the_authors_own(tmp_pat
     # --from a change that exists but holds nothing of yours is "nothing to carry", not an unknown change
     other = review_tui(repo, "carry", "copycat", "--from", "backport")
     assert other.returncode == 1 and "nothing to carry over to copycat" in other.stdout
+
+
+async def test_a_carry_leaves_the_change_it_came_from_approved(tmp_path: Path) -> None:
+    """After carrying feature's approval to copycat, feature's chunks read "✗ elsewhere" with "O carries it
+    over" in the TUI, and check listed the carried record as not counted, though feature's own approval
+    still counted."""
+    from tests.functional.test_change_screen import column
+
+    repo = two_branches(tmp_path)
+    as_reviewer()
+    read_and_approve(repo, REVIEWER, "feature")
+    assert review_tui(repo, "carry", "copycat").returncode == 0
+    code, verdict = check(repo, "feature")
+    assert code == 0 and verdict["not_counted"] == [], verdict
+    app = build_app(repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "feature")
+        assert set(column(screen.query_one("#chunks-table"), "status")) == {"✔ approved"}
+        assert "does not count" not in signoff_text(screen)
