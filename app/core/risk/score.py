@@ -361,11 +361,14 @@ def _code_explanations(inputs: RiskInputs) -> dict[str, str]:
     """The code_size and code_files factors in words: the changed lines and files that are code, not tests."""
     code = [n for p, n in zip(inputs.paths, inputs.lines_per_file, strict=False)
             if is_code_path(p) and not is_test_path(p)]
-    return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in code (tests, docs and data excluded)",
-            "code_files": f"{len(code)} code file{'s' if len(code) != 1 else ''} changed (tests excluded)",
-            "code_base": f"the changed code files held {inputs.code_bytes_before:,} bytes before the change",
-            "indent": (f"the most indented added line of code starts at column {inputs.deepest_indent}"
-                       if inputs.deepest_indent else "no indented line of code added")}
+    # "source files": the model's code is a programming language's file by its name (.py, .go, .sh ...), not
+    # the plan's "code lines" (everything read at code speed: config, CI files, scripts without a suffix)
+    return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in source files (.py, .go, .js, .sh ...; "
+                         "tests excluded)",
+            "code_files": f"{len(code)} source file{'s' if len(code) != 1 else ''} changed (tests excluded)",
+            "code_base": f"the changed source files held {inputs.code_bytes_before:,} bytes before the change",
+            "indent": (f"the most indented added line of source code starts at column {inputs.deepest_indent}"
+                       if inputs.deepest_indent else "no indented line of source code added")}
 
 
 def _explain_feature(name: str, effect: float, explain: dict[str, str]) -> str:
