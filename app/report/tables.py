@@ -185,19 +185,56 @@ def _factors_table(found: Assessment, *, wide: bool = True) -> Table:
     figures = ("raw", "norm", "weight", "effect") if wide else ()
     for name in ("factor", "kind", *figures, "points"):
         factors.add_column(name, justify="left" if name in ("factor", "kind") else "right", no_wrap=True)
-    factors.add_column("why", overflow="fold", ratio=1)
+    factors.add_column("why", ratio=1)
     total = 0.0
     for f in found.risk.factors:
         total += f.contribution
         effect = f"+{f.effect:.2f} u" if f.kind == "impact" else f"{f.effect:+.2f}"
         cells = (safe(f.raw, 20), f"{f.normalised:.2f}", f"{f.weight:.3g}", effect) if wide else ()
         points = Text(f"{f.contribution:.1f}", style="bold" if f.contribution else "dim")
-        factors.add_row(f.name, f.kind, *cells, points, safe(f.explanation, 300))
+        factors.add_row(f.name, f.kind, *cells, points, Breakable(safe(f.explanation, 300)))
     factors.add_row("", *([""] * len(figures)), Text("total", style="bold"), Text(f"{total:.1f}", style="bold"), "")
     return factors
 
 
 SHARED_SIGNAL_SD = 0.5  # "above average": this many standard deviations over the fitted mean
+
+
+_NAME_BREAK = re.compile(r"[./_\-:]")  # a qualified name or path reads on after these
+
+
+class Breakable:
+    """Text that wraps at spaces and, for a word too long for the line, after a dot, slash, underscore,
+    hyphen or colon, and only then anywhere: `click._termui_impl.MaybeStripAnsi.__init__` folded at 44
+    columns read as `...__init_` / `_,`, two names."""
+
+    def __init__(self, text: str | Text, style: str = "") -> None:
+        self.text = text if isinstance(text, Text) else Text(text, style=style)
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        words = self.text.plain.split()
+        pieces = [len(piece) for word in words for piece in _NAME_BREAK.split(word)]
+        return Measurement(min(max(pieces, default=1) + 1, max(map(len, words), default=1)),
+                           max((len(line) for line in self.text.plain.splitlines()), default=0))
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        width = max(options.max_width, 1)
+        plain = self.text.plain
+        cuts: list[int] = []
+        for word in re.finditer(r"\S+", plain):
+            start, end = word.span()
+            while end - start > width:  # a long word starts its own line: cut it to lines of `width`
+                piece = plain[start:start + width]
+                after = max((m.end() for m in _NAME_BREAK.finditer(piece) if m.end() < width), default=0)
+                cut = after if after > width // 3 else width
+                cuts.append(start + cut)
+                start += cut
+        if not cuts:
+            yield from console.render(self.text, options)
+            return
+        yield from console.render(Text("\n").join(self.text.divide(cuts)), options)
 
 
 def item(marker: str, text: str | Text, style: str = "") -> Item:
@@ -381,7 +418,7 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     wide = width >= 110
     table.add_column("#", justify="right")
-    table.add_column("chunk", overflow="fold", ratio=1)
+    table.add_column("chunk", ratio=1)
     table.add_column("lines", justify="right")
     table.add_column("CC+", justify="right")
     table.add_column("AI", justify="right")
@@ -404,7 +441,8 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
             title.append("\n! " + one_line(note, 200), style="yellow")
         if len(chunk.notes) > 2:
             title.append(f"\n! (+{len(chunk.notes) - 2} more notes: --json shows all)", style="yellow")
-        row: list[str | Text] = [str(chunk.index), title, str(chunk.changed_lines), str(chunk.complexity_added),
+        row: list[str | Text | Breakable] = [str(chunk.index), Breakable(title), str(chunk.changed_lines),
+                                             str(chunk.complexity_added),
                f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", f"T{chunk.tier}",
                format_duration(chunk.floor_seconds)]
         if wide:

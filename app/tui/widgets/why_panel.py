@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from app.core.text import has_invisible, one_line, percent, plural, significant, visible_path
-from app.report.tables import shared_signal_note
+from app.report.tables import Breakable, shared_signal_note
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def factors_table(found: Assessment | None, *, narrow: bool = False) -> Table:
         table.add_column("weight", justify="right", no_wrap=True)
     table.add_column("effect", justify="right", no_wrap=True)
     table.add_column("points", justify="right", no_wrap=True)
-    table.add_column("why", ratio=1, overflow="fold")
+    table.add_column("why", ratio=1)
     factors = list(found.risk.factors) if found else []
     for kind, title in (("impact", "impact"), ("likelihood", "likelihood")):
         group = [f for f in factors if (f.kind == "impact") == (kind == "impact")]
@@ -122,10 +122,10 @@ def factors_table(found: Assessment | None, *, narrow: bool = False) -> Table:
     return table
 
 
-def _factor_cells(factor: FactorSummary, narrow: bool) -> list[Text]:
+def _factor_cells(factor: FactorSummary, narrow: bool) -> list[Text | Breakable]:
     contribution = float(factor.contribution)
     style = "" if contribution else "dim"
-    cells: list[Text] = [Text(_factor_name(factor), style=style)]
+    cells: list[Text | Breakable] = [Text(_factor_name(factor), style=style)]
     if not narrow:
         cells.append(Text(_raw(factor.raw), style=style))
         cells.append(Text(f"{float(factor.normalised):.2f}", style=style))
@@ -133,7 +133,7 @@ def _factor_cells(factor: FactorSummary, narrow: bool) -> list[Text]:
     cells.append(Text(effect_text(factor), style=style))
     cells.append(Text(f"{contribution:+.1f}" if factor.kind != "impact" else f"{contribution:.1f}",
                       style="bold" if contribution else "dim"))
-    cells.append(Text(one_line(factor.explanation, 300), style=style))
+    cells.append(Breakable(one_line(factor.explanation, 300), style=style))
     return cells
 
 
