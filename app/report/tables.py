@@ -227,8 +227,10 @@ class Breakable:
             start, end = word.span()
             while end - start > width:  # a long word starts its own line: cut it to lines of `width`
                 piece = plain[start:start + width]
-                after = max((m.end() for m in _NAME_BREAK.finditer(piece) if m.end() < width), default=0)
-                cut = after if after > width // 3 else width
+                # after a dot or slash first (a name's parts), then an underscore, hyphen or colon
+                ends = [(m.group() in "./", m.end()) for m in _NAME_BREAK.finditer(piece)
+                        if width // 3 < m.end() < width]
+                cut = max(ends)[1] if ends else width
                 cuts.append(start + cut)
                 start += cut
         if not cuts:

@@ -42,3 +42,8 @@ def test_nothing_is_lost_and_no_line_passes_the_width(words: list[str], width: i
     lines = lines_of(Breakable(text), width)
     assert all(len(line) <= width for line in lines)
     assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+def test_a_dot_is_preferred_to_an_underscore() -> None:
+    lines = lines_of(Breakable("click.shell_completion.BashComplete.get_completion_args,"), 54)
+    assert lines == ["click.shell_completion.BashComplete.", "get_completion_args,"]

@@ -273,3 +273,26 @@ def test_a_class_s_own_methods_that_name_it_are_not_its_dependents(make_repo) ->
     stripper = next(s for s in gone.symbols if s.name == "pkg.strip.Stripper")
     assert stripper.change == "removed"
     assert stripper.direct == ["pkg.strip:wrap", "pkg.user:use"]
+
+
+DOCUMENTED = {
+    "pkg/__init__.py": "",
+    "pkg/out.py": 'def echo(message):\n    """Print a message."""\n    # write it out\n    return message\n\n\n'
+    'def banner(title):\n    text = """\n# heading\n"""\n    return text + title\n',
+    "pkg/user.py": "from pkg.out import banner, echo\n\n\ndef run():\n    return echo(banner('x'))\n",
+}
+
+
+def test_a_docstring_or_comment_edit_is_not_a_rewrite_but_a_hash_line_in_a_string_is(make_repo) -> None:
+    """click's "Fix docs and changelog" (docstrings and comments only) counted echo as rewritten, with its
+    56 users as blast radius."""
+    _, _, graph = _graph(make_repo, DOCUMENTED)
+    docs = DOCUMENTED["pkg/out.py"].replace('"""Print a message."""', '"""Print a message.\n\n    Flushes.\n    """')
+    docs = docs.replace("# write it out", "# Write it out.")
+    assert blast_radius(graph, [("pkg/out.py", "pkg/out.py", docs.encode(), None)]).symbols == []
+    code = DOCUMENTED["pkg/out.py"].replace("return message", "return message.strip()")
+    assert [s.name for s in blast_radius(graph, [("pkg/out.py", "pkg/out.py", code.encode(), None)]).symbols] == [
+        "pkg.out.echo"]
+    text = DOCUMENTED["pkg/out.py"].replace("# heading", "# title")  # text inside a string, not a comment
+    assert [s.name for s in blast_radius(graph, [("pkg/out.py", "pkg/out.py", text.encode(), None)]).symbols] == [
+        "pkg.out.banner"]

@@ -26,14 +26,16 @@ import re
 import sys
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.memo import ContentMemo, Submit
 from app.core.text import visible_path
 
-GRAPH_VERSION = "3"  # 3: module-level names and who imports each module; 2: star imports
+# 4: a docstring or comment edit is no body change; 3: module-level names and who imports each module;
+# 2: star imports
+GRAPH_VERSION = "4"
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
 MAX_WALK = 5_000  # transitive callers visited per symbol
 MAX_REFS_PER_DEF = 2_000
@@ -148,16 +150,38 @@ def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> s
     return f"({ast.unparse(node.args)}){returns}"
 
 
-def _body_hash(lines: list[bytes], start: int, end: int) -> str:
-    """A hash of a definition's source lines with indentation and blank lines dropped: far cheaper than
-    dumping its AST, and a moved definition keeps its hash (a comment edit does change it)."""
+def _body_hash(lines: list[bytes], start: int, end: int, skip: Collection[int] = (),
+               in_strings: Collection[int] = ()) -> str:
+    """A hash of a definition's source lines with indentation, blank lines, the lines of `skip` (its
+    docstring) and whole-line comments dropped, but not a line of `in_strings` (inside a string literal
+    that spans lines, where "#" is text): far cheaper than dumping its AST, and a moved definition, or one
+    whose docstring or comments alone changed, keeps its hash (click's "Fix docs and changelog" counted as
+    rewriting echo, and 56 definitions as its blast radius)."""
     digest = hashlib.blake2b(digest_size=8)
-    for line in lines[start - 1 : end]:
+    for number, line in enumerate(lines[start - 1 : end], start):
         stripped = line.strip()
-        if stripped:
-            digest.update(stripped)
-            digest.update(b"\n")
+        if not stripped or number in skip or (stripped.startswith(b"#") and number not in in_strings):
+            continue
+        digest.update(stripped)
+        digest.update(b"\n")
     return digest.hexdigest()
+
+
+def _docstring_lines(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> range:
+    first = node.body[0] if node.body else None
+    if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
+        return range(first.lineno, (first.end_lineno or first.lineno) + 1)
+    return range(0)
+
+
+def _string_lines(node: ast.AST) -> set[int]:
+    """Lines after the first of each string literal that spans lines: a "#" there is text."""
+    inside: set[int] = set()
+    for child in ast.walk(node):
+        if isinstance(child, (ast.Constant, ast.JoinedStr)) and (child.end_lineno or 0) > child.lineno:
+            inside.update(range(child.lineno + 1, (child.end_lineno or child.lineno) + 1))
+    return inside
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -299,6 +323,8 @@ class _Collector(ast.NodeVisitor):
         qual = f"{self.classes[-1]}.{node.name}" if self.classes else node.name
         end = getattr(node, "end_lineno", None) or node.lineno
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        # the walk for string lines only where a line could be a comment (most definitions have none)
+        comments = any(line.lstrip().startswith(b"#") for line in self.lines[start - 1 : end])
         self.summary.defs.append(
             Definition(
                 qual,
@@ -306,7 +332,7 @@ class _Collector(ast.NodeVisitor):
                 start,
                 end,
                 _signature(node),
-                _body_hash(self.lines, start, end),
+                _body_hash(self.lines, start, end, _docstring_lines(node), _string_lines(node) if comments else ()),
             )
         )
         self.scope.append(qual)

@@ -341,7 +341,7 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
         "complexity": f"+{inputs.complexity_added} cyclomatic complexity{worst}",
         "size": f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted})",
         "spread": f"{files} file{'s' if files != 1 else ''} in {dirs} director{'ies' if dirs != 1 else 'y'}",
-        "entropy": f"entropy {entropy(inputs.lines_per_file):.2f} of the changed lines across {files} files",
+        "entropy": f"entropy {entropy(inputs.lines_per_file):.2f} of the changed lines across {plural(files, 'file')}",
         "no_tests": _tests(inputs)[3],
         **_code_explanations(inputs),
     }
