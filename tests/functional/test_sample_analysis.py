@@ -221,6 +221,14 @@ def test_unknown_change_is_a_one_line_error(payments_repo):
     result = CliRunner().invoke(cli, ["chunks", "no/such-branch", "--repo", str(payments_repo)])
     assert result.exit_code == 2
     assert result.output.count("\n") == 1 and "no pending change 'no/such-branch'" in result.output
+    # the first 8 of 15 read as all of them
+    assert "and 7 more: `review-tui list` shows them)" in result.output
+
+
+def test_a_mistyped_change_suggests_the_names_closest_to_it(payments_repo):
+    result = CliRunner().invoke(cli, ["explain", "feature/retry-refactor", "--repo", str(payments_repo)])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "(did you mean 'feature/retry-refactor-claude'" in result.output, result.output
 
 
 def test_go_repo_is_analysed_with_lizard(sample_root):

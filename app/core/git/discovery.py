@@ -480,9 +480,24 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     if change_id in (WORKTREE_ID, "worktree") and found.commit_range is None:
         raise ChangeNotFound("the working tree has no changes to tracked files (untracked files are not "
                              "reviewed: `git add -N PATH` makes one part of the working-tree change)")
-    known = ", ".join(c.id for c in found.changes[:8]) or "none"
     where = f" in {found.commit_range}" if found.commit_range else ""
     hint = ""
     if found.commit_range and any("merge commit" in w for w in found.warnings):
         hint = " (merge commits are left out: --merges includes them)"
-    raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint} (pending: {known})")
+    raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint}{_suggestions(found, change_id)}")
+
+
+def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
+    """The names closest to a mistyped one, else the first pending ones, saying how many more there are
+    (the first 8 in discovery order read as all of them)."""
+    import difflib
+
+    ids = [c.id for c in found.changes]
+    names = {name: change.id for change in found.every_change() for name in change.names}
+    close = difflib.get_close_matches(change_id, list(names), n=3, cutoff=0.6)
+    if close:
+        return f" (did you mean {' or '.join(repr(name) for name in close)}?)"
+    if not ids:
+        return " (nothing is pending)"
+    more = f", and {len(ids) - shown} more: `review-tui list` shows them" if len(ids) > shown else ""
+    return f" (pending: {', '.join(ids[:shown])}{more})"
