@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.commands.common import range_args, range_options
+from app.commands.common import note_merged, range_args, range_options
 from app.core.text import json_text
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
             f"{exc} - its branch may have been deleted or merged into {analyzer.discovery.base_ref}, "
             "or its head not fetched"
         ) from None
+    note_merged(found)
     detail = analyzer.detail(found)
     ledger = None if notes_only else _open_ledger()
     if ledger is None:

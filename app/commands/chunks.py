@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.commands.common import console, make_analyzer, range_args, range_options, repo_option
+from app.commands.common import console, make_analyzer, note_merged, range_args, range_options, repo_option
 from app.core.text import json_text
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
         # The plan is all --json prints: a plan cached for this content and these rules is the answer,
         # without reading the diff again (a 1,400-file change's plan in a fraction of a second).
         change = analyzer.change(change_id)
+        note_merged(change)
         plan = analyzer.cached_plan(change, order)
         if plan is None:
             detail = analyzer.detail(change, order=order)
@@ -43,6 +44,7 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
         click.echo(json_text(data))
         return
     detail = analyzer.detail(change_id, order=order)
+    note_merged(detail.change)
     detail = dataclasses.replace(detail, plan=_numbered_as_reviewed(analyzer, detail.change, detail.plan))
     from app.report.tables import plan_table
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
     from app.analysis.report import ChangeReport
     from app.core.git.discovery import Discovery
+    from app.core.git.models import Change
     from app.storage.cache import AnalysisCache
 
 REPO_OPTION_HELP = "Repository to inspect (default: the current directory)."
@@ -165,6 +166,18 @@ def print_notes(analyzer: Analyzer) -> None:
 
     for note in analyzer.discovery.warnings:
         click.echo(f"review-tui: note: {one_line(note, 500)}", err=True)
+
+
+def note_merged(change: Change) -> None:
+    """One line on stderr when the base already holds the change's work: `explain`, `chunks` and `check`
+    of a squash-merged or cherry-picked branch read like pending work (the queue hides it, `list` counts it
+    under the table)."""
+    from app.core.text import one_line
+
+    if change.merged is not None:
+        click.echo(f"review-tui: note: {one_line(change.id, 80)} is already merged upstream "
+                   f"({change.merged.how}: {one_line(change.merged.detail, 300)}): nothing of it waits for "
+                   "review", err=True)
 
 
 def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:

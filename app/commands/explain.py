@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from app.commands.common import console, make_analyzer, range_args, range_options, repo_option
+from app.commands.common import console, make_analyzer, note_merged, range_args, range_options, repo_option
 from app.core.text import json_text
 
 
@@ -22,6 +22,7 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
                              **range_args(ctx, commit_range, merges, first_parent))
     analyzer.measure_maintainability = True  # in the complexity's own parse, not a second one
     detail = analyzer.detail(change_id)
+    note_merged(detail.change)
     maintainability = analyzer.maintainability(detail)
     from app.report.track_record import evidence_line
 

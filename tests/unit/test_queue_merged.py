@@ -131,6 +131,10 @@ def test_a_merged_upstream_change_can_still_be_explained_by_name(repo) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["merged_upstream"]["how"] == "tree"
+    # and each command on it says so, on stderr (it read like pending work)
+    for command in (["explain"], ["chunks"], ["check"], ["chunks", "--json"]):
+        done = CliRunner().invoke(cli, [*command, "feature", "--repo", str(repo.path)])
+        assert "review-tui: note: feature is already merged upstream (tree: " in done.stderr, (command, done.stderr)
 
 
 def test_merged_verdicts_are_cached_by_base_and_head(repo, tmp_path) -> None:
