@@ -5,5 +5,5 @@ produces the same commit ids. Modules import each other relatively because the p
 loaded from a source checkout and from inside the installed wheel (app/_data/sample_repos).
 """
 
-from .build import SAMPLES, build_all  # noqa: F401
+from .build import SAMPLES, NotASample, build_all  # noqa: F401
 from .builder import Clock, Person, RepoBuilder  # noqa: F401

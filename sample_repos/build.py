@@ -51,6 +51,26 @@ def is_current(repo_path: Path) -> bool:
         return False
 
 
+class NotASample(FileExistsError):
+    """The destination of a sample holds something review-tui did not build: it is never replaced."""
+
+
+def is_sample(path: Path) -> bool:
+    """True when `path` holds a build of any builder version (its marker), so rebuilding it loses nothing
+    of the user's."""
+    return (path / ".git" / MARKER).is_file()
+
+
+def check_target(path: Path) -> None:
+    """Refuse a destination that exists and is not a sample build (a user's own `go-ledger`): the build
+    replaced it, and everything in it was gone."""
+    if (path.exists() or path.is_symlink()) and not is_sample(path):
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            return  # an empty folder holds nothing to lose
+        raise NotASample(f"{path} exists and is not a review-tui sample repository: it is left as it is "
+                         "(choose another --dest, or move it away)")
+
+
 def _remove(path: Path) -> None:
     if path.is_symlink() or path.is_file():
         path.unlink()
@@ -64,6 +84,7 @@ def build_one(name: str, dest: Path, *, force: bool = False) -> Path:
     target = dest / name
     if not force and is_current(target):
         return target
+    check_target(target)
     dest.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=dest))
     try:
@@ -77,5 +98,9 @@ def build_one(name: str, dest: Path, *, force: bool = False) -> Path:
 
 
 def build_all(dest: Path, *, force: bool = False) -> dict[str, Path]:
-    """Build every sample into dest/<name>; return name -> repository path."""
+    """Build every sample into dest/<name>; return name -> repository path. Every destination is checked
+    first, so a refused one leaves nothing half done."""
+    for name in SAMPLES:
+        if force or not is_current(Path(dest) / name):
+            check_target(Path(dest) / name)
     return {name: build_one(name, Path(dest), force=force) for name in SAMPLES}

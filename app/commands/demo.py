@@ -21,8 +21,11 @@ def demo(dest: str | None, no_tui: bool, force: bool) -> None:
     from app.samples import load
 
     target = Path(dest) if dest else paths.demo_dir()
+    samples = load()
     try:
-        built = load().build_all(target, force=force)
+        built = samples.build_all(target, force=force)
+    except samples.NotASample as exc:
+        raise ReviewTuiError(str(exc)) from None
     except OSError as exc:
         where = exc.filename or target
         raise ReviewTuiError(f"cannot build the sample repositories in {target}: {where}: "

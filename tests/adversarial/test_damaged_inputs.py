@@ -65,6 +65,27 @@ def test_demo_on_a_path_that_cannot_be_a_folder(tmp_path: Path) -> None:
     assert str(blocker / "sub") in done.stderr
 
 
+def test_demo_never_replaces_a_folder_it_did_not_build(tmp_path: Path) -> None:
+    """`demo --dest DIR` replaced a user's own DIR/go-ledger repository (and its uncommitted files) with
+    the sample, exit 0. It now refuses, builds nothing, and rebuilds only its own samples."""
+    mine = tmp_path / "go-ledger"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("uncommitted notes")
+    for extra in ([], ["--force"]):
+        done = review_tui("demo", "--no-tui", "--dest", str(tmp_path), *extra)
+        assert done.returncode == 2
+        one_clear_line(done)
+        assert f"{mine} exists and is not a review-tui sample repository" in done.stderr
+        assert (mine / "notes.txt").read_text() == "uncommitted notes"
+        assert not (tmp_path / "payments-service").exists()  # nothing half done
+    (mine / "notes.txt").unlink()
+    mine.rmdir()
+    (tmp_path / "go-ledger").mkdir()  # an empty folder holds nothing to lose
+    assert review_tui("demo", "--no-tui", "--dest", str(tmp_path)).returncode == 0
+    again = review_tui("demo", "--no-tui", "--dest", str(tmp_path), "--force")  # its own samples: rebuilt
+    assert again.returncode == 0, again.stderr
+
+
 def test_a_damaged_commit_is_not_reported_as_no_common_history(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     env = {**os.environ, "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.com", "GIT_COMMITTER_NAME": "A",
