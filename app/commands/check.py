@@ -25,6 +25,7 @@ from app.core.text import json_text
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from app.analysis.report import ChangeDetail
     from app.analysis.signoff import CheckOutcome
     from app.storage.ledger import Ledger
 
@@ -80,6 +81,7 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
         ) from None
     note_merged(found)
     detail = analyzer.detail(found)
+    _refuse_incomplete(detail)
     ledger = None if notes_only else _open_ledger()
     if ledger is None:
         outcome = evaluate_change(analyzer, detail, ledger=None)
@@ -148,3 +150,25 @@ def _print(outcome: CheckOutcome) -> None:
             replies = f", {count} repl{'y' if count == 1 else 'ies'}" if count else ""
             echo(f"    [{state}] {one_line(thread.root.where, 80)} {one_line(thread.root.reviewer, 60)}"
                  f"{replies}: {one_line(thread.root.body, 200)}")
+
+
+def _refuse_incomplete(detail: ChangeDetail) -> None:
+    """A gate judges the whole change or nothing: with blobs missing (a partial clone, as CI checkouts often
+    are) the AI share, the tiers and the chunks were judged on what was there, so an AI-written change
+    passed as human-written."""
+    problems = detail.assessment.file_problems if detail.assessment is not None else {}
+    if not problems:
+        return
+    from app.core.git.models import WORKTREE_ID
+    from app.core.text import one_line, plural, visible_path
+    from app.errors import ReviewTuiError
+
+    path, why = next(iter(problems.items()))
+    more = f" and {plural(len(problems) - 1, 'more file')}" if len(problems) > 1 else ""
+    change = detail.change
+    base = change.base or ""
+    span = "HEAD" if change.head == WORKTREE_ID else f"{base[:12]} {change.head[:12]}"
+    raise ReviewTuiError(
+        f"cannot judge {one_line(change.id, 80)}: the content of {plural(len(problems), 'file')} is not in this "
+        f"clone ({visible_path(path, 120)}: {one_line(why, 160)}{more}); fetch it (in a partial clone, `git diff "
+        f"--stat {span}` reads and fetches it) and check again")

@@ -70,6 +70,21 @@ def test_missing_blob_row_says_so_and_the_change_still_ranks(moved) -> None:
     assert "missing" in data["file_problems"]["lib/mod_11.py"]
 
 
+
+def test_check_refuses_to_judge_a_change_whose_content_is_missing(moved) -> None:
+    """A CI checkout is often a partial clone: judged on the files that were there, an AI-written change
+    passed as human-written. The gate says what is missing and how to fetch it, exit 2."""
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    for extra in ([], ["--json"]):
+        done = CliRunner().invoke(cli, ["check", "move", "--repo", str(moved.path), *extra])
+        assert done.exit_code == 2 and done.stdout == "", done.output
+        line = done.stderr.strip()
+        assert line.count("\n") == 0 and line.startswith("review-tui: error: cannot judge move: the content of 2 files")
+        assert "fetch it (in a partial clone, `git diff --stat " in line
+
 PEP695 = """\
 class Box[T]:
     def get(self) -> T:
