@@ -43,6 +43,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.color import Color
@@ -659,6 +660,21 @@ class DiffView(ScrollView, can_focus=True):
     def action_toggle_split(self) -> None:
         self.set_layout(split="off" if self.split else "on")
         self.post_message(self.LayoutChanged(self, self._split_mode, self._wrap))
+
+    def sideways_step(self) -> int:
+        """Columns a left or right key scrolls: a quarter of the view, at least 8 (one column a key took
+        three keys to move three columns)."""
+        return max(8, self.size.width // 4)
+
+    def action_scroll_left(self) -> None:
+        if self.scroll_x <= 0:
+            raise SkipAction()  # nothing to the left: the key is someone else's
+        self.scroll_to(x=max(0, self.scroll_x - self.sideways_step()), animate=False)
+
+    def action_scroll_right(self) -> None:
+        if self.scroll_x >= self.max_scroll_x:
+            raise SkipAction()
+        self.scroll_to(x=min(self.max_scroll_x, self.scroll_x + self.sideways_step()), animate=False)
 
     def action_toggle_wrap(self) -> None:
         self.set_layout(wrap=not self._wrap)
