@@ -286,15 +286,23 @@ def shared_signal_note(found: Assessment, name: Callable[[FactorSummary], str] =
     """Why a likelihood factor well above average can lower the odds, when one does here ("size" with
     3,607 changed lines, on ansible): the model weighs its factors together, and factors that measure
     much the same thing share one signal. None when no factor reads that way."""
-    names = [name(f) for f in found.risk.factors
-             if f.kind == "likelihood" and f.normalised > SHARED_SIGNAL_SD and f.effect < 0]
-    if not names:
+    likelihood = [f for f in found.risk.factors if f.kind == "likelihood"]
+    above = [name(f) for f in likelihood if f.normalised > SHARED_SIGNAL_SD and f.effect < 0]
+    # the same negative weight read the other way: "touched files did not change in 90 days; raises the odds"
+    below = [name(f) for f in likelihood if f.normalised < -SHARED_SIGNAL_SD and f.effect > 0]
+    if not above and not below:
         return None
-    listed = ", ".join(names)
-    verb = "is" if len(names) == 1 else "are"
-    return (f"{listed} {verb} above average here yet lower{'s' if len(names) == 1 else ''} the odds: the model "
-            "weighs all its factors together, and one that overlaps others (size with code size, spread with code "
-            "files, history with recent authors) can get a negative weight once those have counted its signal.")
+
+    def clause(names: list[str], where: str, does: str) -> str:
+        one = len(names) == 1
+        verb, ending = ("is", "s") if one else ("are", "")
+        return f"{', '.join(names)} {verb} {where} average here yet {does}{ending} the odds"
+
+    said = [clause(names, where, does)
+            for names, where, does in ((above, "above", "lower"), (below, "below", "raise")) if names]
+    return ("; ".join(said) + ": the model weighs all its factors together, and one that overlaps others (size "
+            "with code size, spread with code files, history with recent authors) can get a negative weight once "
+            "those have counted its signal.")
 
 
 def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None,

@@ -439,3 +439,11 @@ def test_explain_says_why_an_above_average_factor_can_lower_the_odds(payments_re
     calm = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["explain", "docs/runbook-update", "--repo",
                                                           str(payments_repo)], catch_exceptions=False).output
     assert "above average here yet lower" not in calm
+    # and the other way: a factor below average whose negative weight raises the odds ("the touched files
+    # did not change in 90 days; raises the odds" read as a contradiction)
+    runbook = json.loads(CliRunner().invoke(cli, ["explain", "docs/runbook-update", "--repo", str(payments_repo),
+                                                  "--json"]).stdout)
+    low = [f["name"] for f in runbook["factors"]
+           if f["kind"] == "likelihood" and f["normalised"] < -0.5 and f["effect"] > 0]
+    assert low, "the sample has such a factor"
+    assert f"{', '.join(low)} {'is' if len(low) == 1 else 'are'} below average here yet raise" in " ".join(calm.split())
