@@ -203,7 +203,7 @@ def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
 
 def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,
                width: int | None = None, discovery: Discovery | None = None,
-               include_merged: bool = False) -> None:
+               include_merged: bool = False, risk_ranks: dict[str, int] | None = None) -> None:
     if json_output:
         click.echo(json_text([r.to_json() for r in reports]))
         return
@@ -223,7 +223,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
                   markup=False)
     else:
         out.print(change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full,
-                               commit_range=commit_range))
+                               commit_range=commit_range, risk_ranks=risk_ranks))
     if discovery is not None:
         for line in queue_footer(discovery, merged_shown=include_merged):
             out.print(line, markup=False, highlight=False, width=layout)  # wrapped like the table

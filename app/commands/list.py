@@ -46,12 +46,14 @@ def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_
     print_notes(analyzer)
     progress = None if json_output or not sys.stderr.isatty() else _stderr_progress()
     reports = analyzer.analyze_all(progress=progress)
+    risk_ranks = None
     if order != "risk":
         from app.analysis.analyzer import rank
 
+        risk_ranks = {r.id: position for position, r in enumerate(reports, 1)}  # analyze_all: riskiest first
         reports = rank(reports, order)
     print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref, width=width,
-               discovery=analyzer.discovery, include_merged=include_merged)
+               discovery=analyzer.discovery, include_merged=include_merged, risk_ranks=risk_ranks)
 
 
 def print_config_warnings(analyzer: Analyzer) -> None:

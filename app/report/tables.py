@@ -49,13 +49,17 @@ def band_text(score: float | None, band: str | None) -> Text:
 
 
 def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200,
-                 full: bool = False, commit_range: str | None = None) -> Table:
+                 full: bool = False, commit_range: str | None = None,
+                 risk_ranks: dict[str, int] | None = None) -> Table:
     """The ranked queue as a table. Below 120 columns the less important columns are left out
     (impact, CC+, files, chunks, author, age) rather than squashed to nothing.
 
     `full` (output to a pipe or a file): change ids and titles are never cut. Ids keep their whole
     width (they are pasted into `explain` and scripts); titles wrap within `width` instead of ending
-    in an ellipsis."""
+    in an ellipsis.
+
+    `risk_ranks` (change id -> rank by risk), for another order (per review minute): `#` keeps each
+    change's risk rank, as the TUI's does, and a `risk/min` column shows what the rows are sorted by."""
     now = time.time()
     wide = width >= 120
     title = (f"Commits of {one_line(commit_range, 100)}" if commit_range
@@ -76,6 +80,8 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
     col("#", justify="right", style="dim", min_width=max(2, len(str(len(reports)))))
     if has_score:
         col("risk", justify="left", min_width=12)
+        if risk_ranks is not None:
+            col("risk/min", justify="right")
         col("tier", justify="center")
         col("impact", justify="right")
         col("AI", justify="right", min_width=4)
@@ -102,8 +108,12 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
         col("title", overflow="ellipsis", min_width=10, max_width=max(10, min(60, room)))
     col("author", overflow="ellipsis", max_width=18, min_width=6)
     col("age", justify="right")
-    for rank, r in enumerate(reports, 1):
+    for position, r in enumerate(reports, 1):
+        rank = risk_ranks.get(r.id, position) if risk_ranks is not None else position
         cells = _row_cells(r, rank, now, has_score=has_score, has_plan=has_plan, full=full)
+        per_minute = r.assessment.risk_per_minute if r.assessment is not None else None
+        if per_minute is not None:
+            cells["risk/min"] = Text(significant(per_minute))
         table.add_row(*[cells.get(str(c.header), Text("-")) for c in table.columns])
     return table
 

@@ -324,6 +324,16 @@ def test_list_orders_by_risk_per_review_minute(payments_repo):
     assert result.exit_code == 0
     per_minute = [item["risk_per_minute"] for item in json.loads(result.stdout)]
     assert per_minute == sorted(per_minute, reverse=True)
+    # the table: `#` keeps the risk rank (as the TUI's does; it was the position) and shows the figure
+    ranked = json.loads(CliRunner().invoke(cli, ["list", "--repo", str(payments_repo), "--json"]).stdout)
+    risk_rank = {item["id"]: n for n, item in enumerate(ranked, 1)}
+    table = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["list", "--repo", str(payments_repo), "--order",
+                                                           "per-minute", "--width", "200"]).stdout
+    header = next(line for line in table.splitlines() if line.split()[:2] == ["#", "risk"])
+    assert header.split()[2] == "risk/min"
+    first = json.loads(result.stdout)[0]
+    row = next(line for line in table.splitlines() if f" {first['id']} " in line)
+    assert row.split()[0] == str(risk_rank[first["id"]]) != "1"
     bad = CliRunner().invoke(cli, ["list", "--repo", str(payments_repo), "--order", "cheapest"])
     assert bad.exit_code == 2 and "cheapest" in bad.output
 
