@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.commands.common import console, make_analyzer, note_merged, range_args, range_options, repo_option
+from app.commands.common import (
+    console,
+    make_analyzer,
+    note_merged,
+    range_args,
+    range_options,
+    repo_option,
+    width_option,
+)
 from app.core.text import json_text
 
 if TYPE_CHECKING:
@@ -24,9 +32,11 @@ if TYPE_CHECKING:
 @click.option("--order", type=click.Choice(["risk", "path"]), default="risk", show_default=True,
               help="Riskiest chunks first, or in file order.")
 @click.option("--json", "json_output", is_flag=True, help="Print the plan as JSON.")
+@width_option
 @click.pass_context
 def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | None, commit_range: str | None,
-           merges: bool | None, first_parent: bool | None, order: str, json_output: bool) -> None:
+           merges: bool | None, first_parent: bool | None, order: str, json_output: bool,
+           width: int | None) -> None:
     """The review plan of a change: chunks a person can read in one sitting, with floor times."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
@@ -48,7 +58,7 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
     detail = dataclasses.replace(detail, plan=_numbered_as_reviewed(analyzer, detail.change, detail.plan))
     from app.report.tables import plan_table
 
-    out = console()
+    out = console(width=width)
     out.print(plan_table(detail, width=out.width))
 
 

@@ -56,8 +56,10 @@ def _rich_console(**options: Any) -> Console:
     return _Console(highlight=False, soft_wrap=False, **options)
 
 
-def console(stderr: bool = False) -> Console:
-    return _rich_console(stderr=stderr)
+def console(stderr: bool = False, width: int | None = None) -> Console:
+    """A console for stdout (or stderr); `width` (--width) lays it out in that many columns, else Rich
+    reads $COLUMNS or the terminal (80 in a pipe)."""
+    return _rich_console(stderr=stderr, **({"width": width} if width else {}))
 
 
 UNBOUNDED_WIDTH = 10_000

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from app.commands.common import console, make_analyzer, note_merged, range_args, range_options, repo_option
+from app.commands.common import (
+    console,
+    make_analyzer,
+    note_merged,
+    range_args,
+    range_options,
+    repo_option,
+    width_option,
+)
 from app.core.text import json_text
 
 
@@ -14,9 +22,10 @@ from app.core.text import json_text
 @click.option("--base", default=None, help="Base branch or commit.")
 @range_options
 @click.option("--json", "json_output", is_flag=True, help="Print the breakdown as JSON.")
+@width_option
 @click.pass_context
 def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | None, commit_range: str | None,
-            merges: bool | None, first_parent: bool | None, json_output: bool) -> None:
+            merges: bool | None, first_parent: bool | None, json_output: bool, width: int | None) -> None:
     """Why a change scored what it did: every factor and its contribution."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
@@ -34,4 +43,4 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
         return
     from app.report.tables import explain_view
 
-    console().print(explain_view(detail, maintainability, track_record))
+    console(width=width).print(explain_view(detail, maintainability, track_record))

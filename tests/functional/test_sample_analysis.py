@@ -217,6 +217,16 @@ def test_explain_wraps_between_figures_and_indents_a_reason_under_its_text(payme
     assert wrapped and all(line.startswith("    ") and line == line.rstrip() for line in wrapped)
 
 
+def test_explain_and_chunks_take_a_width_as_list_and_stats_do(payments_repo):
+    """`chunks --width 60` was "No such option"; in a pipe they laid out for 80."""
+    for command in ("explain", "chunks"):
+        done = CliRunner().invoke(cli, [command, "feature/multi-currency", "--repo", str(payments_repo),
+                                        "--width", "60"], catch_exceptions=False)
+        assert done.exit_code == 0, done.output
+        assert max(len(line) for line in done.stdout.splitlines()) <= 60
+        assert max(len(line) for line in done.stdout.splitlines()) > 50  # laid out for 60, not narrower
+
+
 def test_unknown_change_is_a_one_line_error(payments_repo):
     result = CliRunner().invoke(cli, ["chunks", "no/such-branch", "--repo", str(payments_repo)])
     assert result.exit_code == 2
