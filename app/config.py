@@ -46,6 +46,8 @@ def parse_toml(data: bytes, source: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses per nesting level: `x = [[[[...]]]]` 500 deep
+        raise ConfigError(f"{source}: nested too deeply to read (arrays or tables inside each other)") from None
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,16 @@ def test_config_that_is_not_utf8_is_refused_in_one_line(configured) -> None:
     assert err.count("\n") == 1 and CONFIG in err and "line 3" in err and "UTF-8" in err, err
 
 
+@pytest.mark.parametrize("text", [b"x = " + b"[" * 3000 + b"]" * 3000 + b"\n",
+                                  b"x = " + b"{a=" * 3000 + b"1" + b"}" * 3000 + b"\n"])
+def test_a_config_nested_too_deeply_is_one_line_not_an_internal_error(configured, text: bytes) -> None:
+    """tomllib recurses once per level: 500 nested arrays were "internal error: RecursionError", exit 70."""
+    result = run_cli("list", "--json", "--repo", str(configured(text)))
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert err.count("\n") == 1 and CONFIG in err and "nested too deeply" in err, err
+
+
 @pytest.mark.parametrize("text", [b"[tiers\n", b"a = \n", b"\x00\x01", b"[tiers]\n[tiers]\n",
                                   b"a = \"\x1b]0;title\x07\"\n", b"x = 1\nx = 2\n"])
 def test_malformed_toml_is_one_line_without_control_bytes(configured, text: bytes) -> None:
