@@ -178,6 +178,14 @@ def test_sql_always_true_where_variants() -> None:
         assert not sql.scan_sql(statement, "x.sql", Work()), statement
 
 
+def test_an_always_true_where_too_nested_to_parse_still_counts() -> None:
+    """50 parentheses around 1=1 overflow sqlglot's recursion: the delete of every row read as harmless."""
+    deep = "DELETE FROM accounts WHERE " + "(" * 50 + "1=1" + ")" * 50 + ";"
+    [found] = sql.scan_sql(deep, "V20__purge.sql", Work())
+    assert found.target == "every row of accounts" and "could not be parsed" in found.explanation
+    assert not sql.scan_sql("DELETE FROM accounts WHERE " + "(" * 50 + "id = 5" + ")" * 50 + ";", "x.sql", Work())
+
+
 def test_sql_statements_past_the_parse_budget_are_still_classified() -> None:
     text = (
         "DROP TABLE t0;\n"

@@ -434,8 +434,26 @@ def statement_ops(code: str, state: SqlState, work: Work) -> list[Op]:
         ops = _ast_ops(tree) if tree is not None else None
         if ops is not None:
             return ops
+        if verb in ("DELETE", "UPDATE"):
+            return _unjudged_where(verb, code)
     work.add(min(len(code), 4_000))
     return _word_ops(code)
+
+
+def _unjudged_where(verb: str, code: str) -> list[Op]:
+    """A DELETE or UPDATE whose WHERE may always hold (it names 1=1, TRUE, x=x ...) but does not parse
+    (50 parentheses around `1=1` hid a delete of every row): judged as touching every row, saying why."""
+    word_ops = _word_ops(code)
+    if word_ops:
+        return word_ops
+    match = (_WORD_DELETE if verb == "DELETE" else _WORD_UPDATE).match(code[:4_000])
+    if match is None:
+        return []
+    kind = "sql-delete-all" if verb == "DELETE" else "sql-update-all"
+    columns = _set_columns(code[:4_000][match.end():]) if verb == "UPDATE" else ()
+    return [Op(kind, f"every row of {match.group(1)}",
+               f"{verb} whose WHERE could not be parsed and holds a term that may always be true: counted as "
+               "touching every row", match.group(1), columns)]
 
 
 # ==================================================================================================
