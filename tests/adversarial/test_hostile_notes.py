@@ -113,3 +113,23 @@ def test_a_record_count_past_the_cap_stops_reading(repo: Path) -> None:
     parsed = notes.parse_note("0" * 40, text, "key", max_records=50)
     assert len(parsed.decisions) == 50
     assert any("more than 50 records" in p for p in parsed.problems)
+
+
+def test_a_long_lived_reader_scans_for_moved_notes_refs_at_most_every_few_seconds(repo: Path, monkeypatch) -> None:
+    """The TUI asked for every change's status, and each ask scanned every ref name for notes refs: with 3,000
+    branches the queue froze for half a minute. A moved notes ref is still seen a few seconds later."""
+    from app.storage import records
+
+    scans = []
+    real = notes.notes_refs
+    monkeypatch.setattr(notes, "notes_refs", lambda r: scans.append(1) or real(r))
+    clock = [1000.0]
+    monkeypatch.setattr(records.time, "monotonic", lambda: clock[0])
+    reader = records.ReviewRecords(GitRepo(repo), "key", None)
+    first = reader.parsed_notes()
+    for _ in range(100):
+        assert reader.parsed_notes() is first
+    assert len(scans) == 1
+    git(repo, "notes", "--ref", "review-tui", "add", "-m", "review-tui/1 x", "HEAD")  # another reviewer's sync
+    clock[0] += records.NOTES_RECHECK_SECONDS
+    assert reader.parsed_notes() is not first and len(scans) == 2

@@ -65,6 +65,8 @@ STATUS_STYLES = {
     "merged": "dim italic",
 }
 COMPACT_STATUS = {"rubber-stamped": "stamped"}
+THROTTLE_ROWS = 200  # a queue longer than this is rebuilt at most every REBUILD_INTERVAL while it fills
+REBUILD_INTERVAL = 0.25
 
 
 def compact_number(value: float) -> str:
@@ -466,7 +468,8 @@ class QueueScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.reports: dict[str, ChangeReport] = {}
-        self.ranks: dict[str, int] = {}
+        self._ranks: dict[str, int] = {}
+        self._ranks_stale = False
         self.statuses: dict[str, str] = {}
         self.filters = QueueFilters()
         self.sort_key = "rank"
@@ -481,6 +484,7 @@ class QueueScreen(Screen[None]):
         self._seen_this_run: set[str] = set()
         self._status_keys: dict[str, tuple[Any, ...]] = {}  # change id -> what its status was read for
         self._rebuild_pending = False
+        self._rebuilt_at = 0.0
         # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
         # after that it follows the change it is on.
         self._cursor_chosen = False
@@ -701,9 +705,18 @@ class QueueScreen(Screen[None]):
         self._schedule_rebuild()
 
     def _rerank(self) -> None:
-        from app.analysis.analyzer import rank
+        """The ranks are sorted again when next read: each of 3,000 reports sorted all of them on arrival."""
+        self._ranks_stale = True
 
-        self.ranks = {report.id: i for i, report in enumerate(rank(list(self.reports.values())), 1)}
+    @property
+    def ranks(self) -> dict[str, int]:
+        """Change id -> its rank by risk (1 = riskiest) among the reports so far."""
+        if self._ranks_stale:
+            from app.analysis.analyzer import rank
+
+            self._ranks = {report.id: i for i, report in enumerate(rank(list(self.reports.values())), 1)}
+            self._ranks_stale = False
+        return self._ranks
 
     def _all_rows(self) -> list[QueueRow]:
         now = self.review_app.now()
@@ -790,9 +803,16 @@ class QueueScreen(Screen[None]):
 
     # -- the table ------------------------------------------------------------------------------
     def _schedule_rebuild(self) -> None:
-        """Rebuild once after the current batch of messages (a burst of reports = one rebuild)."""
-        if not self._rebuild_pending:
-            self._rebuild_pending = True
+        """Rebuild once after the current batch of messages (a burst of reports = one rebuild), and on a
+        long queue at most every REBUILD_INTERVAL while reports stream in: with 3,000 changes a rebuild per
+        refresh kept the UI thread busy for minutes, keys unanswered."""
+        if self._rebuild_pending:
+            return
+        self._rebuild_pending = True
+        wait = REBUILD_INTERVAL - (time.perf_counter() - self._rebuilt_at)
+        if len(self.reports) > THROTTLE_ROWS and self.analysing and wait > 0:
+            self.set_timer(wait, self._rebuild)
+        else:
             self.call_after_refresh(self._rebuild)
 
     def _sort_label(self) -> str:
@@ -805,6 +825,7 @@ class QueueScreen(Screen[None]):
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
+        self._rebuilt_at = time.perf_counter()
         table = self.query_one("#queue-table", DataTable)
         empty = self.query_one("#queue-empty", Static)
         filter_bar = self.query_one("#queue-filters", FilterBar)
