@@ -252,10 +252,14 @@ CHANGE_WIDTH = (12, 34)
 TITLE_MAX = 70
 
 
-def visible_columns(width: int) -> list[tuple[QueueColumn, int]]:
-    """The columns shown at terminal `width`, with each one's cell width (flexible ones sized)."""
+def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 0) -> list[tuple[QueueColumn, int]]:
+    """The columns shown at terminal `width`, with each one's cell width (flexible ones sized).
+    `change_needs`: the cells the longest change cell needs (id and alias), so a short-id queue gives
+    the rest to the titles (at 160 columns they were cut at 21 cells beside ids padded with 18 blanks);
+    `rows`: how many rows, so rank 3,001 is whole."""
     shown = [c for c in COLUMNS if width >= c.min_screen]
     widths = {c.key: c.width for c in shown}
+    widths["rank"] = max(widths["rank"], len(str(rows)))
     if width >= WIDE_STATUS_SCREEN:
         widths["status"] = 20
     if width < 70:
@@ -266,11 +270,19 @@ def visible_columns(width: int) -> list[tuple[QueueColumn, int]]:
     flexible = [c for c in shown if c.width == 0]
     if len(flexible) == 2:  # change and title: the id (alias too) gets 3/5 up to CHANGE_WIDTH[1]; the title the rest
         change_width = min(max(spare * 3 // 5, CHANGE_WIDTH[0]), CHANGE_WIDTH[1])  # ids and aliases first
+        if change_needs is not None:
+            change_width = max(CHANGE_WIDTH[0], min(change_width, change_needs))
         widths["change"] = change_width
         widths["title"] = min(max(spare - change_width, 10), TITLE_MAX)
     else:
         widths["change"] = min(max(spare, CHANGE_WIDTH[0]), CHANGE_WIDTH[1] + 10)
     return [(c, widths[c.key]) for c in shown]
+
+
+def _change_needs(row: QueueRow) -> int:
+    """Cells the change cell of `row` shows whole: its id, and its first alias in parentheses."""
+    aliases = row.report.change.aliases
+    return len(one_line(row.id, 200)) + (len(one_line(aliases[0], 200)) + 3 if aliases else 0)
 
 
 def sort_rows(rows: list[QueueRow], column: QueueColumn, reverse: bool) -> list[QueueRow]:
@@ -385,6 +397,9 @@ class _Cells:
     def cell_change(self, row: QueueRow, width: int) -> Text:
         change = row.report.change
         name = one_line(row.id, 200)
+        if len(name) > width and name.startswith("origin/") and (change.ref or "").startswith("refs/remotes/"):
+            # the default remote says least: `origin/u…ync-for-tests` beside `origin/u…ystem-proxies`
+            name = name.removeprefix("origin/")
         text = Text(name if row.error else fit_middle(name, width))
         if row.error and not self.title_shown:  # no title column: the error goes here
             text.append("  " + one_line(row.error, 200), style="italic")
@@ -397,8 +412,9 @@ class _Cells:
             more = f" +{len(change.aliases) - 1}" if len(change.aliases) > 1 else ""
             room = spare - len(more) - 2
             alias = one_line(change.aliases[0], 200)
-            remote = name.split("/", 1)[0] + "/"
-            if "/" in name and alias.startswith(remote) and change.ref and change.ref.startswith("refs/remotes/"):
+            full = one_line(row.id, 200)
+            remote = full.split("/", 1)[0] + "/"
+            if "/" in full and alias.startswith(remote) and change.ref and change.ref.startswith("refs/remotes/"):
                 alias = alias[len(remote):]  # "origin/pr/7 (fix/x)": the remote is said once
             label = (f"({fit_middle(alias, room)}){more}" if room >= 8
                      else f"+{len(change.aliases)}")
@@ -842,7 +858,8 @@ class QueueScreen(Screen[None]):
 
         width = self.size.width or self.app.size.width
         self._layout_width = width
-        columns = visible_columns(width)
+        columns = visible_columns(width, change_needs=max(map(_change_needs, rows), default=None),
+                                  rows=len(self.reports))
         selected = self.selected_id()
         variables = getattr(self.app, "theme_variables", {}) or {}
         background = resolve_colour(variables.get("background"), Color(0, 0, 0)) or Color(0, 0, 0)
