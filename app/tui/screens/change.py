@@ -59,7 +59,8 @@ CHUNK_STATUS_STYLES = {"new": "dim", "opened": "bold", "approved": "success", "f
                        **dict.fromkeys([*REASON_LABELS.values(), OWN_CHANGE_STATE], "warning")}
 CHUNK_STATUS_LABELS = {"new": "new", "opened": "opened", "approved": "✔ approved", "flagged": "✖ flagged",
                        "later": "↻ later", "stamped": "⚠ stamped", "stale": "⟳ stale",
-                       **{label: f"✗ {label}" for label in [*REASON_LABELS.values(), OWN_CHANGE_STATE]}}
+                       **{label: f"✗ {label}" for label in REASON_LABELS.values()},
+                       OWN_CHANGE_STATE: "✗ author"}  # "✗ own change" did not fit the 11-cell column
 """Chunk states; an approval that does not count shows why in a word (storage/records.py's
 REASON_LABELS: "elsewhere", "unsigned", "bad sig", "unknown key"; "own change" for an author's), and the
 sign-off line says more."""

@@ -64,7 +64,7 @@ STATUS_STYLES = {
     "failed": "error",
     "merged": "dim italic",
 }
-COMPACT_STATUS = {"rubber-stamped": "stamped"}
+COMPACT_STATUS = {"rubber-stamped": "stamped", "own change": "author"}  # 8 cells below WIDE_STATUS_SCREEN
 THROTTLE_ROWS = 200  # a queue longer than this is rebuilt at most every REBUILD_INTERVAL while it fills
 REBUILD_INTERVAL = 0.25
 

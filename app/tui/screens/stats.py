@@ -54,9 +54,9 @@ class StatsScreen(Screen[None]):
         Binding("escape,q", "close", "Back", id="stats.close"),
         Binding("r", "refresh", "Refresh", id="stats.refresh"),
         Binding("a", "toggle_scope", "This repo / all repos", id="stats.toggle_scope"),
-        # as in the diff: g / G for the top and the end (home and end are the scroll view's own)
-        Binding("g", "scroll_to(0)", "Top", show=False, id="stats.top"),
-        Binding("G", "scroll_to(-1)", "End", show=False, id="stats.end"),
+        # as in the diff; `home` was the focused scroll view's and stopped at the reviewers table
+        Binding("g,home", "scroll_to(0)", "Top", show=False, id="stats.top"),
+        Binding("G,end", "scroll_to(-1)", "End", show=False, id="stats.end"),
     ]
 
     def __init__(self, ledger: Ledger | None = None, repo_key: str | None = None, *,
