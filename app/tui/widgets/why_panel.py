@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from app.core.text import has_invisible, one_line, percent, plural, significant, visible_path
-from app.report.tables import Breakable, shared_signal_note
+from app.report.tables import Breakable, item, shared_signal_note
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
@@ -144,31 +144,27 @@ def tier_section(found: Assessment | None) -> RenderableType:
     text.append(f"Tier T{tier}" if tier is not None else "Tier unknown", style="bold")
     if not reasons:
         text.append("  (no rule matched: default tier)", style="dim")
-    for reason in reasons:
-        text.append("\n  • ")
-        text.append(one_line(str(reason), 300))
-    return text
+    # each reason's wrapped lines under its text, not back at the margin under its bullet
+    return Group(text, *(item("  • ", one_line(str(reason), 300)) for reason in reasons))
 
 
 def destructive_section(found: Assessment | None) -> RenderableType:
     ops = list(found.destructive_ops) if found else []
-    text = Text()
-    text.append(f"Destructive operations: {len(ops)}" if ops else "Destructive operations: none found",
-                style="bold")
+    parts: list[RenderableType] = [
+        Text(f"Destructive operations: {len(ops)}" if ops else "Destructive operations: none found", style="bold")]
     for op in ops:
         where = visible_path(op.path, 120)
         if op.line is not None:
             where += f":{op.line}"
-        text.append("\n  ☠ ", style="bold")
-        text.append(where, style="bold")
+        line = Text(where, style="bold")
         if op.side == "old":
-            text.append(" (removed line)", style="dim")
-        text.append("  " + one_line(op.explanation, 300))
+            line.append(" (removed line)", style="dim")
+        line.append("  " + one_line(op.explanation, 300))
+        parts.append(item("  ☠ ", line))
         if op.text:
-            text.append("\n      " + one_line(op.text, 200), style="dim italic")
-    for note in found.destructive_notes if found else ():
-        text.append("\n  ⚠ " + one_line(note, 200), style="dim")
-    return text
+            parts.append(item("      ", one_line(op.text, 200), style="dim italic"))
+    parts += [item("  ⚠ ", one_line(note, 200), style="dim") for note in (found.destructive_notes if found else ())]
+    return Group(*parts)
 
 
 def seams_section(found: Assessment | None) -> RenderableType:
@@ -224,11 +220,11 @@ def ai_section(found: Assessment | None) -> RenderableType:
     for note in ai.notes if ai else ():
         text.append("\n  ⚠ ")
         text.append(one_line(note, 300))
-    for index, item in enumerate(ai.evidence if ai else ()):
+    for index, evidence in enumerate(ai.evidence if ai else ()):
         if index == 0:
             text.append("\n  evidence weighed:", style="dim")
         text.append("\n  · ", style="dim")
-        text.append(one_line(item, 300), style="dim")
+        text.append(one_line(evidence, 300), style="dim")
     return text
 
 
