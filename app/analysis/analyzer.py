@@ -562,8 +562,12 @@ class Analyzer:
         remerge = ":remerge" if change.remerge else ""  # the same merge diffed another way
         # a range's commit is measured on the graph at the range's start: another range, another graph
         graph = f":graph={self.range_start()}" if self.commit_range and change.kind == "commit" else ""
-        return (f"{ANALYSIS_VERSION}.{ASSESSMENT_SCHEMA}:{self.config_digest}:{self.model_digest}:{change.base}:"
-                f"{change.head}{remerge}{graph}")
+        # the graph's version too: a report keeps its blast radius, which a new graph version measures
+        # otherwise (a docstring edit counted as a rewrite stayed in the cache after the fix)
+        from app.core.impact import GRAPH_VERSION
+
+        return (f"{ANALYSIS_VERSION}.{ASSESSMENT_SCHEMA}.g{GRAPH_VERSION}:{self.config_digest}:{self.model_digest}:"
+                f"{change.base}:{change.head}{remerge}{graph}")
 
     @property
     def model_digest(self) -> str:

@@ -210,6 +210,16 @@ def test_split_rows_pair_runs_by_position_and_keep_every_line(retry_files: list[
             assert lines[left].kind == "del"  # type: ignore[index]
 
 
+@pytest.mark.parametrize(("width", "split"), [(159, False), (160, True)])
+async def test_side_by_side_starts_at_a_160_column_terminal(retry_files: list[FileDiff], width: int,
+                                                             split: bool) -> None:
+    """README and the help say 160; the view measured itself without its scrollbar and needed 162."""
+    app = DiffHost(display_lines_for_files(retry_files))
+    async with app.run_test(size=(width, 40)) as pilot:
+        await pilot.pause()
+        assert app.query_one(DiffView).split is split
+
+
 async def test_wide_terminals_split_automatically_and_s_toggles(retry_files: list[FileDiff]) -> None:
     lines = display_lines_for_files(retry_files)
     app = DiffHost(lines)

@@ -156,7 +156,8 @@ async def test_the_review_apps_stats_screen_names_the_repository_as_the_command_
     from tests.functional.test_app import build_app, settle
 
     repo = make_repo("clone")
-    repo.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    repo.commit("base", {"app.py": "x = 1\n", ".review-tui.toml": '[policy]\nseniors = ["ana@example.com"]\n'},
+                author=ALICE)
     subprocess.run(["git", "-C", str(repo.path), "remote", "add", "origin",
                     "git@example.com:team/payments-service.git"], check=True)
     app = build_app(repo.path)
@@ -164,7 +165,12 @@ async def test_the_review_apps_stats_screen_names_the_repository_as_the_command_
         await settle(pilot)
         await pilot.press("S")
         await settle(pilot)
-        status = text_of(app.screen.query_one("#stats-status", Static))
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await screen.workers.wait_for_complete()
+        status = text_of(screen.query_one("#stats-status", Static))
+        # and the repository's seniors, as the command in it has them (it said "no seniors configured")
+        assert screen.report is not None and screen.report.seniors_known
     assert "payments-service" in status, status  # it read "repo <root commit id>"
 
 

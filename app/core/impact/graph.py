@@ -30,12 +30,10 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
 from app.core.memo import ContentMemo, Submit
 from app.core.text import visible_path
 
-# 4: a docstring or comment edit is no body change; 3: module-level names and who imports each module;
-# 2: star imports
-GRAPH_VERSION = "4"
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
 MAX_WALK = 5_000  # transitive callers visited per symbol
 MAX_REFS_PER_DEF = 2_000

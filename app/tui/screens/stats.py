@@ -79,16 +79,20 @@ class StatsScreen(Screen[None]):
     def on_mount(self) -> None:
         if self._ledger is None:
             self._ledger = getattr(self.app, "ledger", None)
+        analyzer = getattr(self.app, "analyzer", None)
         if self._repo_key is None:
-            analyzer = getattr(self.app, "analyzer", None)
             try:
                 self._repo_key = analyzer.repo_key if analyzer is not None else None
-                if self._policy is None and analyzer is not None:
-                    self._policy = analyzer.config.policy
             except ReviewTuiError:
                 self._repo_key = None
+        if self._policy is None and analyzer is not None and self._repo_key is not None:
+            # the repository's seniors, as `review-tui stats` in it has them (the queue's S gave a repo
+            # key and the screen then said "no seniors configured")
+            try:
+                self._policy = analyzer.config.policy
+            except ReviewTuiError:
+                pass  # a broken config: the status line says so elsewhere; gaps stay unknown
         self.all_repos = self._repo_key is None
-        analyzer = getattr(self.app, "analyzer", None)
         if analyzer is not None and self._repo_key is not None:
             from app.core.git.display_name import repo_display_name
 

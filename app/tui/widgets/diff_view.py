@@ -636,7 +636,9 @@ class DiffView(ScrollView, can_focus=True):
     def split(self) -> bool:
         """Whether the diff is shown side by side now."""
         if self._split_mode == "auto":
-            return self._content_width() >= SPLIT_MIN_WIDTH
+            # the terminal's width, as README and the help say: the view's own is 2 less (its scrollbar), so
+            # a 160-column terminal never got it
+            return max(self._content_width(), self.app.size.width) >= SPLIT_MIN_WIDTH
         return self._split_mode == "on"
 
     @property
