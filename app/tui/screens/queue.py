@@ -397,10 +397,16 @@ class _Cells:
     def cell_change(self, row: QueueRow, width: int) -> Text:
         change = row.report.change
         name = one_line(row.id, 200)
-        if len(name) > width and name.startswith("origin/") and (change.ref or "").startswith("refs/remotes/"):
-            # the default remote says least: `origin/u…ync-for-tests` beside `origin/u…ystem-proxies`
-            name = name.removeprefix("origin/")
-        text = Text(name if row.error else fit_middle(name, width))
+        if len(name) > width and (change.ref or "").startswith("refs/remotes/") and width > 1:
+            # a remote branch cut in the middle kept the remote and lost what tells rows apart
+            # (`origin/u…ync-for-tests` beside `origin/u…ystem-proxies`): its end is kept instead
+            start = len(name) - width + 1
+            rest = name.split("/", 1)[1] if "/" in name else name
+            # a cut inside the remote's name drops it whole: `…/feature/audit-log`, not `…gin/feature/…`
+            whole_remote = start <= len(name) - len(rest) and len(rest) + 2 <= width
+            text = Text("…/" + rest if whole_remote else "…" + name[start:])
+        else:
+            text = Text(name if row.error else fit_middle(name, width))
         if row.error and not self.title_shown:  # no title column: the error goes here
             text.append("  " + one_line(row.error, 200), style="italic")
         if row.error:
