@@ -321,6 +321,23 @@ class Analyzer:
         data = self.repo.file_at(base, REPO_CONFIG_NAME) if base else self.repo.workdir_file(REPO_CONFIG_NAME)
         return data if data is not None else b""
 
+    def uncommitted_config_note(self) -> str | None:
+        """Why the `.review-tui.toml` in the working tree is not the one in use (the team's rules are read
+        from the base commit, so a copy being written, or edited and not yet merged, changes nothing), or
+        None when it is the same or there is none. Said once: a first day's edit did nothing, silently."""
+        from app.paths import REPO_CONFIG_NAME
+
+        if self.config_path is not None or self.repo.workdir is None or not self.resolved_base[1]:
+            return None
+        try:
+            here = (self.repo.workdir / REPO_CONFIG_NAME).read_bytes()
+        except OSError:
+            return None
+        if here == self._config_bytes():
+            return None
+        return (f"{REPO_CONFIG_NAME} in the working tree differs from {self.resolved_base[0]}'s and is not used "
+                "yet: the team's rules are read from the base branch, so they apply once it is merged there")
+
     @property
     def repo_key(self) -> str:
         """A name for this project that is the same in every clone: its root commit id."""

@@ -168,6 +168,9 @@ def print_notes(analyzer: Analyzer) -> None:
 
     for note in analyzer.discovery.warnings:
         click.echo(f"review-tui: note: {one_line(note, 500)}", err=True)
+    config_note = analyzer.uncommitted_config_note()
+    if config_note:
+        click.echo(f"review-tui: note: {one_line(config_note, 500)}", err=True)
 
 
 def note_merged(change: Change) -> None:

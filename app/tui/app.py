@@ -425,6 +425,9 @@ def run_tui(analyzer: Analyzer) -> None:
     try:
         app = make_app(analyzer, user_config=user_config, ledger=ledger)
         app.owns_process = True
+        config_note = analyzer.uncommitted_config_note()
+        if config_note:
+            app.add_startup_note("information", config_note)
         try:
             app.run()
         finally:

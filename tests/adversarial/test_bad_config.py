@@ -227,3 +227,21 @@ def test_a_glob_for_paths_a_pending_change_adds_is_not_warned_about(make_repo, s
              author=alice)
     result = invoke(b.path)
     assert result.exit_code == 0 and result.stderr == "", result.stderr
+
+
+def test_a_config_edited_in_the_working_tree_is_said_not_to_be_used_yet(make_repo) -> None:
+    """The team's rules are read from the base commit: an edit in the working tree changed nothing, silently."""
+    from tests.conftest import ALICE
+
+    repo = make_repo("edited")
+    repo.commit("base", {CONFIG: "[tiers]\ndefault_tier = 2\n", "app.py": "x = 1\n"}, author=ALICE)
+    repo.branch("feature")
+    repo.commit("feature", {"app.py": "x = 2\n"}, branch="feature", author=ALICE)
+    quiet = run_cli("list", "--repo", str(repo.path))
+    assert quiet.returncode == 0 and b"working tree" not in quiet.stderr
+    (repo.path / CONFIG).write_text("[tiers]\ndefault_tier = 0\n")
+    said = run_cli("list", "--repo", str(repo.path))
+    assert said.returncode == 0
+    note = [line for line in said.stderr.decode().splitlines() if "in the working tree differs" in line]
+    assert note == [f"review-tui: note: {CONFIG} in the working tree differs from main's and is not used yet: the "
+                    "team's rules are read from the base branch, so they apply once it is merged there"], said.stderr
