@@ -325,3 +325,24 @@ async def test_a_flag_refused_by_a_lock_in_another_process_says_so_and_keeps_its
             await pilot.pause()
         decisions = ledger.decisions_for(app.session.repo_key, detail.change.id)
         assert [(d.decision, d.note) for d in decisions] == [("flag", "page the DBA first")]
+
+
+async def test_the_chunk_header_says_when_time_stops_counting(payments_repo: Path, warm_cache, tmp_path: Path) -> None:
+    """After the idle window `spent` simply stopped: a reader of a long function could not tell."""
+    clock = SteppedClock()
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        app = _app(payments_repo, ledger, clock, warm_cache, idle_seconds=30.0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _open_chunk(app, pilot, "pull/42", 0)
+            screen = app.screen
+            assert isinstance(screen, ChunkReviewScreen)
+
+            def clock_text() -> str:
+                screen.refresh_clock()
+                return str(screen.query_one("#chunk-clock").render())
+
+            assert "paused" not in clock_text()
+            clock.now += 31  # no key for the idle window
+            assert clock_text().endswith(" · paused (idle)")
+            await pilot.press("j")  # back at the keyboard
+            assert "paused" not in clock_text()

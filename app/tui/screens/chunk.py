@@ -415,6 +415,10 @@ class ChunkReviewScreen(ReaderScreen):
         unread = seen is not None and seen.unseen > 0
         if unread and seen is not None:
             label += f" · seen {int(seen.fraction * 100)}%"  # rounded down: 100% only when all were
+        if self._on_screen and not self.session.timer.counting():
+            # the clock stopped (no key for the idle window, or the terminal lost focus): say so, or a
+            # reader of a long function cannot tell their time no longer counts
+            label += " · paused (idle)"
         clock.update(Text(label))
         clock.set_class(spent < chunk.floor_seconds or unread, "below-floor")
 
