@@ -163,10 +163,12 @@ def summary_lines(report: StatsReport) -> list[str]:
         f"{plural(o.changes, 'change')} and {plural(o.chunks, 'chunk')} reviewed: "
         f"{plural(o.lines, 'changed line')} in "
         f"{format_duration(o.active_seconds)} of active time.",
-        f"Median rate {format_rate(o.rate_median)} changed lines per hour "
-        f"(quartiles {format_rate(o.rate_p25)}-"
-        f"{format_rate(o.rate_p75)}); {format_share(o.fast_share)} of timed chunk reviews were faster than "
-        f"{FLOOR_RATE:.0f}/h; time spent was {format_ratio(o.time_vs_floor)} the floor time.",
+        (f"Median rate {format_rate(o.rate_median)} changed lines per hour "
+         f"(quartiles {format_rate(o.rate_p25)}-{format_rate(o.rate_p75)}); {format_share(o.fast_share)} of timed "
+         f"chunk reviews were faster than {FLOOR_RATE:.0f}/h; time spent was {format_ratio(o.time_vs_floor)} the "
+         "floor time." if o.rate_median is not None else
+         # "Median rate - ... (quartiles ---); - of timed chunk reviews": no chunk review was timed
+         "No chunk review was timed, so there is no review rate (change-level approvals carry no reading time)."),
         f"Rubber stamps: {format_share(o.stamp_share)} of {plural(o.approvals, 'approval')}; "
         f"{plural(o.unopened_chunks, 'chunk')} "
         f"approved unopened; coverage {format_share(o.coverage)}; {plural(o.stale_approvals, 'stale approval')}.",

@@ -675,3 +675,16 @@ def test_stats_in_a_repository_with_no_commits_is_an_error_not_every_repository(
     assert "Review stats" not in result.output
     monkeypatch.chdir(tmp_path)  # not a repository at all: every repository, as before
     assert "Review stats: all repositories" in run().output
+
+
+def test_with_no_timed_chunk_review_the_rate_line_says_so(tmp_path: Path) -> None:
+    """A change-level approval alone printed "Median rate - changed lines per hour (quartiles ---)"."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        s = ledger.start_session(ANA, R)
+        decide(ledger, clock, utc(2026, 2, 2), s, ANA, R, "M", "m1", None, chunk_hashes=["m-1"],
+               floor_seconds=60, changed_lines=9, tier=2)
+        lines = summary_lines(compute_stats(ledger, StatsQuery(repo=R)))
+    assert lines[1] == ("No chunk review was timed, so there is no review rate (change-level approvals carry no "
+                        "reading time).")
+    assert "---" not in "\n".join(lines)
