@@ -207,7 +207,7 @@ def _emit(run: CalibrationRun, *, json_output: bool, html_file: str | None) -> N
         target = Path(html_file)
         partial = target.with_name(target.name + ".partial")
         try:
-            partial.write_text(render_html(run), encoding="utf-8")
+            partial.write_text(render_html(run, _display_name(run.repository)), encoding="utf-8")
             partial.replace(target)
         except OSError as exc:
             raise UsageError(f"cannot write {html_file}: {exc.strerror or exc}") from None
@@ -221,3 +221,15 @@ def _emit(run: CalibrationRun, *, json_output: bool, html_file: str | None) -> N
     for part in render_rich(run):
         out.print(part)
     sys.stdout.flush()
+
+
+def _display_name(path: str) -> str | None:
+    """The repository's name as `stats --html` gives it (its origin's, else its folder's)."""
+    from app.core.git.display_name import repo_display_name
+    from app.core.git.repo import GitRepo
+    from app.errors import ReviewTuiError
+
+    try:
+        return repo_display_name(GitRepo(path))
+    except ReviewTuiError:
+        return None  # a title: the path it ran in is still a fine one

@@ -160,9 +160,12 @@ def effort_svg(curves: dict[str, list[tuple[float, float]]], size: int = 360) ->
     return "".join(parts)
 
 
-def render_html(run: CalibrationRun) -> str:
+def render_html(run: CalibrationRun, name: str | None = None) -> str:
+    """The report as one HTML page, titled with `name` (what a person calls the repository, as
+    `stats --html` is) else the path it ran in."""
     c = run.calibration
     esc = html.escape
+    title = name or run.repository
     rows = "".join(f"<tr><td>{esc(name)}</td>" + "".join(
         f"<td>{esc(_interval(f.metrics[key]))}</td>" for f in c.figures) + "</tr>"
         for key, name in METRIC_NAMES.items())
@@ -172,12 +175,12 @@ def render_html(run: CalibrationRun) -> str:
     coefficients = "".join(f"<tr><td>{esc(k)}</td><td>{v:+.3f}</td></tr>" for k, v in c.own.coefficients.items())
     summary = "".join(f"<p>{esc(line)}</p>" for line in summary_lines(run))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>review-tui calibrate: {esc(run.repository)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>review-tui calibrate: {esc(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:right}}
 td:first-child,th:first-child{{text-align:left}}</style>
 </head><body>
-<h1>Calibration of {esc(run.repository)}</h1>
+<h1>Calibration of {esc(title)}</h1>
 {summary}
 <h2>Ranking the newer half</h2>
 <table><tr><th>metric</th>{heads}</tr>{rows}</table>

@@ -146,6 +146,7 @@ def test_calibrate_stores_the_winning_model_and_list_uses_it(make_repo, tmp_path
 
     page = (tmp_path / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script" not in page
+    assert f"<h1>Calibration of {b.path.name}</h1>" in page  # the repository's name, not the path it ran in
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
