@@ -282,7 +282,11 @@ def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 
 def _change_needs(row: QueueRow) -> int:
     """Cells the change cell of `row` shows whole: its id, and its first alias in parentheses."""
     aliases = row.report.change.aliases
-    return len(one_line(row.id, 200)) + (len(one_line(aliases[0], 200)) + 3 if aliases else 0)
+    if not aliases:
+        return len(one_line(row.id, 200))
+    more = len(f" +{len(aliases) - 1}") if len(aliases) > 1 else 0
+    # cell_change names the alias from 8 cells of room: "(" alias ")" after a space
+    return len(one_line(row.id, 200)) + 3 + max(len(one_line(aliases[0], 200)), 8) + more
 
 
 def sort_rows(rows: list[QueueRow], column: QueueColumn, reverse: bool) -> list[QueueRow]:
