@@ -423,6 +423,9 @@ def test_each_kind_of_content_is_read_at_its_own_rate_and_only_code_at_its_tier(
                                       "web/cart.spec.ts", "docs/runbook.md", "README.rst", "rates.csv",
                                       "tests/fixtures/charge.json", "conftest.py")] == [
         "code", "test", "test", "test", "docs", "docs", "data", "data", "test"]
+    # prose named without a suffix is docs (a README was read at the code rate); a suffixless script is not
+    assert [content_kind(p) for p in ("README", "LICENSE", "docs/CHANGELOG", "scripts/build", "Makefile")] == [
+        "docs", "docs", "docs", "code", "code"]
 
 
 @pytest.mark.parametrize("kind", ["code", "test", "docs", "data"])

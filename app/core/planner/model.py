@@ -323,6 +323,9 @@ def _reading_rates(reader: SectionReader, d: ChunkConfig) -> dict[str, float]:
 CONTENT_KINDS = ("code", "test", "docs", "data")
 """What a changed line is, for its reading rate."""
 _DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org"})
+# prose by name alone, with no suffix (a README was read at the code rate)
+_DOCS_NAMES = frozenset({"readme", "license", "licence", "copying", "notice", "authors", "contributors",
+                         "changelog", "changes", "history", "news", "contributing", "codeowners"})
 _DATA_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson", ".psv"})
 _DATA_DIRS = frozenset({"fixtures", "testdata", "test_data", "__snapshots__", "snapshots"})
 _TEST_DIRS = frozenset({"test", "tests", "spec", "specs", "__tests__", "testing"})
@@ -334,7 +337,7 @@ def content_kind(path: str) -> str:
     parts = path.lower().split("/")
     name = parts[-1]
     suffix = name[name.rfind("."):] if "." in name else ""
-    if suffix in _DOCS_SUFFIXES:
+    if suffix in _DOCS_SUFFIXES or (not suffix and name in _DOCS_NAMES):
         return "docs"
     if suffix in _DATA_SUFFIXES or any(part in _DATA_DIRS for part in parts[:-1]):
         return "data"
