@@ -563,3 +563,18 @@ def test_chunk_locations_name_each_file_once_with_its_ranges() -> None:
     assert chunk_locations(ranges) == "pkg/aix.py:134-146, 238-239 (old 134-144); pkg/b.py:7; pkg/gone.py (old 1-30)"
     many = [LineRange(f"m{i}.py", "new", i, i) for i in range(5)] + [LineRange("m0.py", "new", 9, 9)] * 5
     assert chunk_locations(many) == "m0.py:0, 9, 9, 9, +2; m1.py:1; m2.py:2; +2 more files"
+
+
+def test_a_chunk_of_empty_files_is_not_labelled_a_rename(make_repo) -> None:
+    """Two empty __init__.py added read "No line changes: 2 files (2 added empty)  [rename]"."""
+    from click.testing import CliRunner
+
+    from app.cli import cli
+    from tests.conftest import ALICE
+
+    repo = make_repo("empty")
+    repo.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    repo.branch("feature")
+    repo.commit("feature", {"pkg/__init__.py": "", "pkg/sub/__init__.py": ""}, branch="feature", author=ALICE)
+    done = CliRunner(env={"COLUMNS": "120"}).invoke(cli, ["chunks", "feature", "--repo", str(repo.path)])
+    assert "[no lines]" in done.stdout and "[rename]" not in done.stdout, done.stdout

@@ -21,6 +21,9 @@ KIND_CODE = "code"
 KIND_COLLAPSED = "collapsed"
 KIND_BINARY = "binary"
 KIND_RENAME = "rename"
+KIND_LABELS = {KIND_RENAME: "no lines"}
+"""How a kind reads on screen: the "rename" chunk also holds mode changes and empty files (two empty
+`__init__.py` added read "[rename]"); --json keeps the kind."""
 CHUNK_KINDS = (KIND_CODE, KIND_COLLAPSED, KIND_BINARY, KIND_RENAME)
 
 ORDER_RISK = "risk"

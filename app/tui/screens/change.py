@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from app.core.planner.model import KIND_LABELS
 from app.core.text import format_duration, human_age, one_line, percent, plural
 from app.errors import ReviewTuiError
 from app.report.tables import fit_chunk_title
@@ -493,7 +494,7 @@ class ChangeScreen(Screen[None]):
         return {
             "index": Text(str(chunk.index), style="dim", justify="right"),
             "title": Text(fit_chunk_title(chunk.title, title_width), no_wrap=True, overflow="ellipsis"),
-            "kind": Text(one_line(chunk.kind, 20)),
+            "kind": Text(one_line(KIND_LABELS.get(chunk.kind, chunk.kind), 20)),
             "lines": Text(str(chunk.changed_lines), justify="right"),
             "cc": Text(f"+{chunk.complexity_added}" if chunk.complexity_added else "0", justify="right",
                        style=self._colour("hotspot") if chunk.complexity_added >= 10 else ""),
@@ -529,7 +530,7 @@ class ChangeScreen(Screen[None]):
         if chunk.oversized:
             text.append("⚠ oversized ", style=self._colour("warning"))
         if chunk.kind not in ("code",) and self.size.width < 120:
-            text.append(one_line(chunk.kind, 12), style="dim")
+            text.append(one_line(KIND_LABELS.get(chunk.kind, chunk.kind), 12), style="dim")
         text.rstrip()
         return text
 
