@@ -173,8 +173,14 @@ async def test_each_filter_and_clearing_them(payments_repo, warm_cache, expected
         assert set(ids(queue)) == ai and len(ai) == 6
         filter_line = str(queue.query_one("#filter-summary", Static).content)
         assert "AI only" in filter_line and "6 of 15" in filter_line
+        await pilot.press("x", "w", *"nobody-by-this-name", "enter")  # nothing matches: the table says so
+        await pilot.pause()
+        empty = queue.query_one("#queue-empty", Static)
+        assert ids(queue) == [] and empty.display
+        assert str(empty.content).startswith("No change matches the filter (author ~ nobody-by-this-name): x clears")
         await pilot.press("x", "w", *"priya", "enter")
         await pilot.pause()
+        assert not empty.display
         assert set(ids(queue)) == {r.id for r in expected if any("Priya" in a for a in r.change.authors)}
         assert len(ids(queue)) >= 2
         assert queue.query_one("#queue-table", DataTable).has_focus  # enter went back to the table

@@ -860,6 +860,14 @@ class QueueScreen(Screen[None]):
             table.display = False
             empty.display = True
             empty.update(self._empty_message())
+        elif not rows and total and not self.analysing:
+            # a filter that matches nothing (`t` on a tier no change has) left a blank table
+            table.display = False
+            empty.display = True
+            active = one_line("; ".join(self.filters.describe()), 120)
+            empty.update(Text.assemble(("No change matches the filter", "bold"),
+                                       f" ({active}): x clears it, or press its key again for the next value.",
+                                       justify="center"))
         else:
             table.display = True
             empty.display = False
