@@ -464,3 +464,20 @@ async def test_r_reads_statuses_recorded_elsewhere_while_the_queue_was_open(paym
         await pilot.press("r")
         await settle(pilot)
         assert queue.statuses["docs/runbook-update"] == "rubber-stamped"
+
+
+@pytest.mark.parametrize(("width", "shown"), [(160, "reviewing as maintainers@users.noreply.example-org.example"),
+                                              (100, "reviewing as maintainers@…"), (60, None)])
+async def test_a_long_reviewer_address_is_shortened_visibly_not_dropped(payments_repo, warm_cache, width, shown):
+    """Below ~110 columns a long address vanished from the title: who you review as decides self-approval."""
+    from app.config import UserConfig
+
+    email = "maintainers@users.noreply.example-org.example"
+    app = build_app(payments_repo, cache=warm_cache, user_config=UserConfig(reviewer_email=email))
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        title = str(queue_screen(app).query_one("#queue-title", Static).render())
+    if shown is None:
+        assert "reviewing as" not in title
+    else:
+        assert title.rstrip().endswith(shown), title

@@ -563,10 +563,15 @@ class QueueScreen(Screen[None]):
             text.append(f"  commits of {one_line(commit_range, 80)}", style="dim")
         elif base:
             text.append(f"  against {one_line(base, 60)}", style="dim")
-        # Who is recording, if it fits: a cropped e-mail address would be misleading.
-        reviewer = f"  reviewing as {one_line(app.session.reviewer, 80)}"
-        if text.cell_len + len(reviewer) <= (self.size.width or self.app.size.width) - 2:
-            text.append(reviewer, style="dim")
+        # Who is recording (it decides self-approval): the whole address, else its name before the @ with
+        # the domain visibly left out ("maintainers@…"); a silently cropped address would mislead.
+        email = one_line(app.session.reviewer, 80)
+        local, at, _domain = email.partition("@")
+        room = (self.size.width or self.app.size.width) - 2 - text.cell_len
+        for shown in (email, f"{local}@…" if at else email):
+            if len(f"  reviewing as {shown}") <= room:
+                text.append(f"  reviewing as {shown}", style="dim")
+                break
         self.query_one("#queue-title", Static).update(text)
 
     def _discovering(self) -> str:
