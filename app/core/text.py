@@ -6,6 +6,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any, Literal
 
 DurationStyle = Literal["short", "clock", "spaced"]
@@ -207,3 +208,14 @@ def fit_middle(text: str, width: int) -> str:
     head = (width - 1) * 2 // 5
     tail = width - 1 - head
     return text[:head] + "…" + text[len(text) - tail:]
+
+
+def author_names(authors: Sequence[str]) -> list[str]:
+    """The people among `Name <email>` entries, each once: one person committing from two addresses read
+    "Kar Petrosyan, Kar Petrosyan" (a name is compared case-insensitively; an entry without one is its
+    address)."""
+    names: dict[str, str] = {}
+    for author in authors:
+        name = author.split(" <")[0].strip() or author.strip()
+        names.setdefault(name.casefold(), name)
+    return list(names.values())

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from app.core.planner.model import KIND_LABELS
 from app.core.text import (
+    author_names,
     fit_middle,
     format_duration,
     human_age,
@@ -145,8 +146,8 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         if has_plan:
             cells["chunks"] = Text(str(found.plan.chunk_count) if found else "-")
             cells["floor"] = Text(format_duration(found.plan.floor_seconds if found else None))
-        authors = r.change.authors
-        author = authors[0].split(" <")[0] if authors else "-"
+        authors = author_names(r.change.authors)
+        author = authors[0] if authors else "-"
         if len(authors) > 1:
             author += f" +{len(authors) - 1}"
         cells["title"] = safe(r.change.title, 1_000 if full else 120)

@@ -39,3 +39,11 @@ def test_percent_never_rounds_a_real_chance_to_zero() -> None:
     assert percent(0.0) == "0%"
     assert percent(float("nan")) == "0%"
     assert percent(1.0) == "100%"
+
+
+def test_one_person_with_two_addresses_is_one_author() -> None:
+    from app.core.text import author_names
+
+    assert author_names(["Kar Petrosyan <kar@users.noreply.github.com>", "kar petrosyan <kar@gmail.com>",
+                         "Tom <tom@example.com>", "<bot@example.com>"]) == [
+        "Kar Petrosyan", "Tom", "<bot@example.com>"]

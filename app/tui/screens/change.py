@@ -28,7 +28,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from app.core.planner.model import KIND_LABELS
-from app.core.text import format_duration, human_age, one_line, percent, plural
+from app.core.text import author_names, format_duration, human_age, one_line, percent, plural
 from app.errors import ReviewTuiError
 from app.report.tables import fit_chunk_title
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS
@@ -311,7 +311,7 @@ class ChangeScreen(Screen[None]):
     def _origin_parts(self) -> list[tuple[Text, int]]:
         """Who, where, how many commits, how old; the other names of the change go first when narrow."""
         change = self.report.change
-        authors = [a.split(" <")[0] for a in change.authors]
+        authors = author_names(change.authors)
         author_text = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
         parts = [(Text("by " + one_line(author_text or "unknown", 120)), 9)]
         base = change.base[:10] if change.base else "?"

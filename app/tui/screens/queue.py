@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from app.core.text import fit_middle, format_duration, human_age, one_line
+from app.core.text import author_names, fit_middle, format_duration, human_age, one_line
 from app.errors import ReviewTuiError
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import (
@@ -189,11 +189,10 @@ class QueueRow:
 
     @property
     def first_author(self) -> str:
-        authors = self.authors
-        if not authors:
+        names = author_names(self.authors)
+        if not names:
             return ""
-        name = authors[0].split(" <")[0]
-        return name + (f" +{len(authors) - 1}" if len(authors) > 1 else "")
+        return names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "")
 
     @property
     def title(self) -> str:
