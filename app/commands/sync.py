@@ -28,6 +28,7 @@ Records are exported signed when a signing key is set (``signing_key`` in config
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -78,7 +79,30 @@ def _check_remote(repo: GitRepo, remote: str) -> None:
 
 
 # Settings whose value names a program git may run; the repository's own config must not choose them.
-_PROGRAM_KEYS = ("core.sshCommand", "core.askPass")
+# (core.sshCommand and core.gitProxy are set through the environment, which wins over any config:
+# `-c core.sshCommand=` made git run an empty program, so no SSH remote could be reached, and the
+# repository's first core.gitProxy wins over a later -c one: see safe_env.)
+_PROGRAM_KEYS = ("core.askPass",)
+
+
+def safe_env(repo: GitRepo) -> dict[str, str]:
+    """The environment for sync's git commands: the SSH program and the git:// proxy are the user's (their
+    environment, else their own git config, else plain ssh and no proxy), never the repository's."""
+    env = dict(os.environ)
+    if "GIT_SSH_COMMAND" not in env and "GIT_SSH" not in env:
+        env["GIT_SSH_COMMAND"] = repo.user_config_value("core.sshCommand") or "ssh"
+    env.setdefault("GIT_PROXY_COMMAND", "")  # set, even empty, it wins over core.gitProxy: no proxy
+    return env
+
+
+def receive_pack(repo: GitRepo, remote: str) -> str:
+    """The --receive-pack of a push: on a remote that is a path on this machine, git runs the receiving
+    side here, with that repository's hooks; they are turned off there too. A server's own is kept (a
+    hosting service accepts only the plain program)."""
+    url = repo.config_value(f"remote.{remote}.url") or ""
+    local = url.startswith("file://") or ("://" not in url and (
+        url.startswith(("/", ".", "~")) or ":" not in url.split("/", 1)[0]))
+    return "--receive-pack=git -c core.hooksPath=/dev/null receive-pack" if local else RECEIVE_PACK
 
 
 def safe_config(repo: GitRepo, remote: str) -> list[str]:
@@ -86,6 +110,7 @@ def safe_config(repo: GitRepo, remote: str) -> list[str]:
     overrides = {
         "core.hooksPath": "/dev/null", "core.fsmonitor": "false", "protocol.ext.allow": "never",
         "protocol.fd.allow": "never",
+        "push.gpgSign": "false",  # with gpg.program, the repository chose a program a push would run
     }
     for key in _PROGRAM_KEYS:
         overrides[key] = repo.user_config_value(key) or ""
@@ -97,7 +122,8 @@ def safe_config(repo: GitRepo, remote: str) -> list[str]:
     return [*args, "-c", "credential.helper=", *own]
 
 
-def _run_git(workdir: Path, args: list[str], safe: list[str], *, capture: bool = False) -> str:
+def _run_git(workdir: Path, args: list[str], safe: list[str], *, capture: bool = False,
+             env: dict[str, str] | None = None) -> str:
     """Run one git command in the repository (printed first), its output going straight to the user."""
     git = shutil.which("git")
     if git is None:
@@ -105,7 +131,7 @@ def _run_git(workdir: Path, args: list[str], safe: list[str], *, capture: bool =
     shown = " ".join(args)
     click.echo(f"$ {shown}", err=True)
     completed = subprocess.run([git, *safe, *args[1:]], cwd=workdir, check=False, text=True,
-                               capture_output=capture)
+                               capture_output=capture, env=env)
     if completed.returncode != 0:
         why = (completed.stderr or "").strip().splitlines()[-1:] if capture else []
         raise RepoError(f"`{shown}` failed (exit {completed.returncode})"
@@ -119,8 +145,8 @@ def ls_remote_command(remote: str) -> list[str]:
     return ["git", "ls-remote", UPLOAD_PACK, remote, NOTES_REF]
 
 
-def _remote_has_notes(workdir: Path, remote: str, safe: list[str]) -> bool:
-    return bool(_run_git(workdir, ls_remote_command(remote), safe, capture=True).strip())
+def _remote_has_notes(workdir: Path, remote: str, safe: list[str], env: dict[str, str]) -> bool:
+    return bool(_run_git(workdir, ls_remote_command(remote), safe, capture=True, env=env).strip())
 
 
 def _default_remote(repo: GitRepo) -> str:
@@ -180,14 +206,16 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
                    if fetch_remote else [])
         planned += [push_command(push_remote, hardened=True)] if push_remote else []
         click.echo("git commands sync will run (with -c overrides that keep the repository's config from "
-                   "choosing programs: " + " ".join(safe_config(git_repo, "REMOTE")[1::2]) + "):", err=True)
+                   "choosing programs: " + " ".join(safe_config(git_repo, "REMOTE")[1::2]) + "; your ssh and "
+                   "git:// proxy, never the repository's):", err=True)
         for command in planned:
             click.echo("  " + " ".join(command), err=True)
+    env = safe_env(git_repo)
     if fetch_remote is not None:
         safe = safe_config(git_repo, fetch_remote)
-        if _remote_has_notes(workdir, fetch_remote, safe):
+        if _remote_has_notes(workdir, fetch_remote, safe, env):
             for command in fetch_commands(fetch_remote, hardened=True):
-                _run_git(workdir, command, safe)
+                _run_git(workdir, command, safe, env=env)
             analyzer.refresh()  # the notes refs moved: read them through a fresh repository handle
             git_repo = analyzer.repo
         else:
@@ -216,7 +244,9 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
         if exported.tip is None:
             click.echo("no review notes to push yet", err=True)
         else:
-            _run_git(workdir, push_command(push_remote, hardened=True), safe_config(git_repo, push_remote))
+            push = push_command(push_remote, hardened=True)
+            push = [receive_pack(git_repo, push_remote) if arg == RECEIVE_PACK else arg for arg in push]
+            _run_git(workdir, push, safe_config(git_repo, push_remote), env=env)
     if fetch_remote is None or push_remote is None:
         _print_what_is_left(push_remote or fetch_remote or _default_remote(git_repo), fetched=fetch_remote is not None,
                             pushed=push_remote is not None)

@@ -231,6 +231,68 @@ def test_sync_lists_its_git_commands_and_ignores_the_repos_uploadpack(tmp_path: 
     assert not marker.exists()
 
 
+def _evil(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    marker = tmp_path / f"ran-{name}"
+    script = tmp_path / f"evil-{name}"
+    script.write_text(f"#!/bin/sh\necho \"$0 $*\" >> {marker}\nexit 1\n")
+    script.chmod(0o755)
+    return script, marker
+
+
+def test_sync_runs_no_program_the_repositorys_config_names_for_fetch_or_push(tmp_path: Path, keys) -> None:
+    """core.gitProxy (behind a URL the config rewrites to git://), push.gpgSign with gpg.program, and the
+    hooks of a remote that is a path here all ran from `sync` (QA38: a marker was written each time)."""
+    repo = make_repo(tmp_path, keys, required=False)
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    hook, hook_ran = _evil(tmp_path, "hook")
+    for name in ("pre-receive", "update", "post-receive", "post-update", "reference-transaction"):
+        shutil.copy(hook, remote / "hooks" / name)
+    gpg, gpg_ran = _evil(tmp_path, "gpg")
+    git(remote, "config", "receive.certNonceSeed", "seed")  # the remote asks for signed pushes
+    git(repo, "config", "push.gpgSign", "if-asked")
+    git(repo, "config", "gpg.program", str(gpg))
+    git(repo, "config", "user.signingkey", "ABC")
+    home = home_of(tmp_path, "bob", None)
+    approve_all(repo, home, BOB)
+    done = review_tui(repo, home, "sync", "--push", "origin")
+    assert done.returncode == 0, done.stderr
+    assert not hook_ran.exists() and not gpg_ran.exists()
+    assert git(remote, "for-each-ref", "refs/notes/")  # the push itself happened
+    proxy, proxy_ran = _evil(tmp_path, "proxy")
+    git(repo, "remote", "add", "hub", "https://github.example/acme/pay.git")
+    git(repo, "config", "url.git://example.invalid/.insteadOf", "https://github.example/")
+    git(repo, "config", "core.gitProxy", str(proxy))
+    done = review_tui(repo, home, "sync", "--fetch", "hub")
+    assert done.returncode == 2 and "Traceback" not in done.stderr  # no such host: a one-line error
+    assert not proxy_ran.exists()
+
+
+def test_sync_reaches_an_ssh_remote_with_the_users_ssh(tmp_path: Path, keys) -> None:
+    """`-c core.sshCommand=` made git run an empty program: "fatal: unable to fork" for every git@host remote.
+    The repository's own sshCommand is still never run."""
+    repo = make_repo(tmp_path, keys, required=False)
+    git(repo, "remote", "add", "origin", "git@example.invalid:acme/pay.git")
+    theirs, theirs_ran = _evil(tmp_path, "repo-ssh")
+    git(repo, "config", "core.sshCommand", str(theirs))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    ours, ours_ran = _evil(tmp_path, "user-ssh")
+    shutil.copy(ours, bin_dir / "ssh")
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env.pop("GIT_SSH_COMMAND", None)
+    env.pop("GIT_SSH", None)
+    home = home_of(tmp_path, "bob", None)
+    done = subprocess.run([*CLI, "sync", "--fetch", "origin"], cwd=repo, capture_output=True, text=True, timeout=120,
+                          env={**env, "REVIEW_TUI_DATA_DIR": str(home / "data"),
+                               "REVIEW_TUI_CONFIG_DIR": str(home / "config"), "GIT_CONFIG_GLOBAL": os.devnull,
+                               "GIT_CONFIG_NOSYSTEM": "1"})
+    assert done.returncode == 2 and "unable to fork" not in done.stderr, done.stderr
+    assert "example.invalid" in ours_ran.read_text()  # the user's ssh was asked to connect
+    assert not theirs_ran.exists()
+
+
 @pytest.mark.parametrize(("window", "counts"), [
     ('valid-before="20291231Z"', False),  # the key was retired before the record (2030-01-01) was made
     ('valid-after="20300102Z"', False),  # ... or admitted only later
