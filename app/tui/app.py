@@ -265,9 +265,13 @@ class ReviewApp(App[None]):
 
             for name in ("SIGHUP", "SIGTERM"):
                 try:
-                    asyncio.get_running_loop().add_signal_handler(getattr(signal, name), self.exit)
+                    number = getattr(signal, name)
+                    asyncio.get_running_loop().add_signal_handler(number, self._stop_on_signal, number)
                 except (AttributeError, NotImplementedError, RuntimeError):
                     pass  # a platform without the signal or loop signal handlers: the default action stays
+            import threading
+
+            threading.Thread(target=self._watch_the_terminal, name="review-tui-terminal", daemon=True).start()
         self.set_keymap(keymap_for(self.user_config.keys))
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         # immediate: the time a screen changed is taken as it changes, not once the app's queue got
@@ -324,6 +328,53 @@ class ReviewApp(App[None]):
         self.analyzer.abandon_prefetched_discovery()  # the exit joins the thread waiting for it
         super().exit(*args, **kwargs)
 
+    def _stop_on_signal(self, signum: int) -> None:
+        """SIGHUP (the terminal is gone) or SIGTERM: quit as `q` does. Textual's shutdown then writes to the
+        dead terminal and can wait for good (its output queue full): a closed window left the process running,
+        holding the ledger and a worker, deaf to SIGTERM. So the process ends anyway after
+        HANGUP_GRACE_SECONDS, its review session written first."""
+        import threading
+
+        threading.Thread(target=self._end_process_after_grace, args=(128 + signum,), name="review-tui-deadline",
+                         daemon=True).start()
+        self.exit()
+
+    def _end_process_after_grace(self, code: int) -> None:
+        import os
+
+        time.sleep(HANGUP_GRACE_SECONDS)
+        try:
+            self.end_session()
+        finally:
+            self._release_workers()
+            os._exit(code)
+
+    def _watch_the_terminal(self) -> None:
+        """A thread: when the terminal is gone (its ioctl fails: the window closed, the ssh link dropped), leave
+        as on SIGHUP, which does not always reach this process (a shell that ran it may take it)."""
+        import os
+        import threading
+
+        try:
+            fd = sys.__stdin__.fileno() if sys.__stdin__ is not None else -1
+            os.tcgetpgrp(fd)
+        except (OSError, ValueError):
+            return  # no terminal to watch (a pipe, a test)
+        while not self.quitting:
+            time.sleep(1.0)
+            try:
+                os.tcgetpgrp(fd)
+            except OSError:
+                threading.Thread(target=self._exit_from_thread, daemon=True).start()  # it may never return
+                self._end_process_after_grace(128 + 1)
+                return
+
+    def _exit_from_thread(self) -> None:
+        try:
+            self.call_from_thread(self.exit)
+        except RuntimeError:
+            pass  # the app is already gone
+
     def on_unmount(self) -> None:
         self._release_workers()
         self.end_session()
@@ -331,6 +382,10 @@ class ReviewApp(App[None]):
     def _release_workers(self) -> None:
         if self.owns_process and (workers := sys.modules.get("app.core.workers")) is not None:
             workers.release_workers()
+
+
+HANGUP_GRACE_SECONDS = 3.0
+"""After SIGHUP or SIGTERM, how long the app gets to leave cleanly before the process ends anyway."""
 
 
 def start_process_support() -> None:
@@ -434,3 +489,4 @@ def run_tui(analyzer: Analyzer) -> None:
             app.end_session()
     finally:
         ledger.close()
+

@@ -155,3 +155,4 @@ def test_a_closed_terminal_or_sigterm_ends_the_session_and_keeps_its_time(review
         assert len(sessions) == 1 and sessions[0][0] is not None
         recorded = sum(v.active_seconds for v in ledger.chunk_views_for(key, "feature", reviewer=REVIEWER))
         assert read_for - 1.0 <= recorded <= until_exit + 0.5, (recorded, read_for, until_exit)
+
