@@ -113,3 +113,15 @@ def test_a_damaged_commit_is_not_reported_as_no_common_history(tmp_path: Path) -
     one_clear_line(done)
     assert done.returncode == 2 and "damaged or missing" in done.stderr
     assert "no common history" not in done.stderr
+
+
+def test_an_empty_repository_on_main_says_it_has_no_commits(tmp_path: Path) -> None:
+    """libgit2 calls a repository empty only when HEAD is the unborn `master`: `git init -b main` read as a
+    repository with no base branch, and the error sent the user to --base (which cannot help)."""
+    repo = tmp_path / "empty"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    for args in (["list"], ["list", "--base", "main"], ["explain", "x"], ["check", "x"]):
+        done = review_tui(*args, "--repo", str(repo))
+        assert done.returncode == 2
+        one_clear_line(done)
+        assert "the repository has no commits yet" in done.stderr, (args, done.stderr)

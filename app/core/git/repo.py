@@ -366,7 +366,11 @@ class GitRepo:
 
     @property
     def is_empty(self) -> bool:
-        return self.repo.is_empty
+        """No commit at all. libgit2 says so only when HEAD is the unborn `master`: `git init -b main` read
+        as not empty, and the error sent the user to --base."""
+        if self.repo.is_empty:
+            return True
+        return self.repo.head_is_unborn and next(iter(self.repo.references), None) is None
 
     @property
     def is_shallow(self) -> bool:

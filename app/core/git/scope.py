@@ -26,6 +26,7 @@ from app.errors import ConfigError
 # main added since), so ranking them as pending work is noise. Each entry is a convention in wide use:
 #   release/*, releases/*          git-flow and GitHub's release branches
 #   stable, *-stable, lts/*        stable lines (Linux "stable", Django "4.2-stable", Node "lts/20")
+#   stable-[0-9]*, release-[0-9]*, release[0-9]*   numbered lines: ansible's "stable-2.9", "release1.8.0"
 #   maint/*, maintenance/*         maintenance lines (git.git's "maint", Python packaging projects)
 #   [0-9]*.[0-9]*, [0-9]*.x        version-named lines: "1.14", "2.0.x", "3.11"
 #   v[0-9]*.[0-9]*, v[0-9]*.x      the same with a "v": "v1.x", "v1.3.x", "v0.22.1"
@@ -33,7 +34,8 @@ from app.errors import ConfigError
 # Not excluded: hotfix/* (a hotfix is exactly what needs review) and names such as "v2-design" that
 # only start like a version.
 DEFAULT_EXCLUDE: tuple[str, ...] = (
-    "release/*", "releases/*", "stable", "*-stable", "lts/*", "maint/*", "maintenance/*",
+    "release/*", "releases/*", "stable", "*-stable", "stable-[0-9]*", "release-[0-9]*", "release[0-9]*",
+    "lts/*", "maint/*", "maintenance/*",
     "[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*", "v[0-9]*.x", "gh-pages",
 )
 DEFAULT_STALE_DAYS = 90
