@@ -15,7 +15,15 @@ from app.commands.calibrate import calibrate_command
 from app.commands.carry import carry_command
 from app.commands.check import check_command
 from app.commands.chunks import chunks
-from app.commands.common import closed_pipe_exit, fail, open_tui, range_args, range_options
+from app.commands.common import (
+    closed_pipe_exit,
+    fail,
+    is_output_error,
+    open_tui,
+    output_failed_exit,
+    range_args,
+    range_options,
+)
 from app.commands.demo import demo
 from app.commands.explain import explain
 from app.commands.list import list_command
@@ -51,10 +59,18 @@ class _Group(click.Group):
             sys.exit(1)
         except BrokenPipeError:
             closed_pipe_exit()
+        except OSError as exc:  # `--help > /dev/full`: click writes the help here
+            if not is_output_error(exc):
+                raise
+            output_failed_exit(exc)
         try:
             sys.stdout.flush()  # a pipe closed after the last write shows up here
         except BrokenPipeError:
             closed_pipe_exit()
+        except OSError as exc:
+            if not is_output_error(exc):
+                raise
+            output_failed_exit(exc)
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -69,6 +85,12 @@ class _Group(click.Group):
             closed_pipe_exit()  # not a bug: the reader of stdout went away
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except OSError as exc:
+            if is_output_error(exc):
+                output_failed_exit(exc)
+            if os.environ.get("REVIEW_TUI_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (set REVIEW_TUI_DEBUG=1 for the traceback)", 70)
         except Exception as exc:  # a bug: still one line, with a way to get the details
             if os.environ.get("REVIEW_TUI_DEBUG"):
                 raise

@@ -4,6 +4,7 @@ level, so `review-tui --help` stays instant."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -43,6 +44,26 @@ def closed_pipe_exit() -> None:
     except (OSError, ValueError):
         pass
     sys.exit(SIGPIPE_EXIT)
+
+
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+"""Errors of a write to stdout that are the output's fault, not review-tui's (`> /dev/full`)."""
+
+
+def is_output_error(exc: OSError) -> bool:
+    return exc.errno in OUTPUT_ERRNOS and exc.filename is None
+
+
+def output_failed_exit(exc: OSError) -> None:
+    """stdout cannot be written (a full disk, `> /dev/full`): one line on stderr, exit 1, nothing more
+    written there (it was "internal error: OSError", exit 70, and `--help` a traceback)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    click.echo(f"review-tui: error: cannot write the output: {exc.strerror or exc}", err=True)
+    sys.exit(1)
 
 
 def _rich_console(**options: Any) -> Console:

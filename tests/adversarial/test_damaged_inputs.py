@@ -13,6 +13,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from app.paths import ledger_path
 from app.storage.ledger import Ledger, NewDecision
 from tests.cli import CLI
@@ -125,3 +127,16 @@ def test_an_empty_repository_on_main_says_it_has_no_commits(tmp_path: Path) -> N
         assert done.returncode == 2
         one_clear_line(done)
         assert "the repository has no commits yet" in done.stderr, (args, done.stderr)
+
+
+def test_an_output_that_cannot_be_written_is_one_line_not_an_internal_error(tmp_path: Path) -> None:
+    """`> /dev/full`: `--help` printed a traceback, every command "internal error: OSError", exit 70."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    for args in (["--help"], ["list", "--repo", str(tmp_path)], ["demo", "--no-tui", "--dest", str(tmp_path / "s")]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([*CLI, *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+                                  env={**os.environ, "REVIEW_TUI_NO_CACHE": "1"})
+        assert done.returncode in (1, 2), (args, done.stderr)
+        assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+        assert done.stderr.count("\n") == 1, done.stderr
