@@ -215,6 +215,20 @@ SHARED_SIGNAL_SD = 0.5  # "above average": this many standard deviations over th
 _NAME_BREAK = re.compile(r"[./_\-:]")  # a qualified name or path reads on after these
 
 
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}(?=$|[\s:,;)])")  # ".py" in "a/b.py:12": a file's suffix
+
+
+def _break_rank(text: str, at: int) -> int:
+    """How good a line break after text[at] is: 2 after a slash, 1 after a dot, 0 after _ - :, and -1 (never)
+    after the dot of a file's suffix."""
+    char = text[at]
+    if char == "/":
+        return 2
+    if char == ".":
+        return -1 if _SUFFIX.match(text, at) else 1
+    return 0
+
+
 class Breakable:
     """Text that wraps at spaces and, for a word too long for the line, after a dot, slash, underscore,
     hyphen or colon, and only then anywhere: `click._termui_impl.MaybeStripAnsi.__init__` folded at 44
@@ -239,9 +253,11 @@ class Breakable:
             start, end = word.span()
             while end - start > width:  # a long word starts its own line: cut it to lines of `width`
                 piece = plain[start:start + width]
-                # after a dot or slash first (a name's parts), then an underscore, hyphen or colon
-                ends = [(m.group() in "./", m.end()) for m in _NAME_BREAK.finditer(piece)
+                # after a slash first (a path's parts), then a dot (a name's parts, never a file's suffix:
+                # `src/click/_compat.` / `py`), then an underscore, hyphen or colon
+                ends = [(_break_rank(plain, start + m.start()), m.end()) for m in _NAME_BREAK.finditer(piece)
                         if width // 3 < m.end() < width]
+                ends = [end for end in ends if end[0] >= 0]
                 cut = max(ends)[1] if ends else width
                 cuts.append(start + cut)
                 start += cut

@@ -47,3 +47,11 @@ def test_nothing_is_lost_and_no_line_passes_the_width(words: list[str], width: i
 def test_a_dot_is_preferred_to_an_underscore() -> None:
     lines = lines_of(Breakable("click.shell_completion.BashComplete.get_completion_args,"), 54)
     assert lines == ["click.shell_completion.BashComplete.", "get_completion_args,"]
+
+
+def test_a_path_breaks_after_a_slash_and_never_before_its_suffix() -> None:
+    """`src/click/_compat.` / `py:15-19` read as two names."""
+    lines = lines_of(Breakable("src/click/_compat.py:15-19 (old 15); tests/test_formatting.py:469-484;"), 20)
+    assert all(not line.endswith(".") for line in lines), lines
+    assert "".join(lines).replace(" ", "") == "src/click/_compat.py:15-19(old15);tests/test_formatting.py:469-484;"
+    assert lines[0] == "src/click/"
