@@ -245,3 +245,16 @@ def test_a_squash_found_by_the_tuis_worker_process_is_found_as_in_process(repo, 
     later.prefetch_discovery()
     assert later.take_prefetched_discovery() is None
     assert later.discovery == found
+
+
+def test_a_branch_merged_the_ordinary_way_is_named_as_such_not_misspelt(repo) -> None:
+    """`explain qa/sq` for a branch already in main suggested two other changes by spelling."""
+    import subprocess
+
+    subprocess.run(["git", "-C", str(repo.path), "branch", "done/old", "main~1"], check=True)
+    for command in ("explain", "chunks", "check"):
+        done = CliRunner().invoke(cli, [command, "done/old", "--repo", str(repo.path)])
+        assert done.exit_code == 2
+        assert "'done/old' has nothing pending against main: its commits are all in main already" in done.stderr, (
+            command, done.stderr)
+        assert "did you mean" not in done.stderr

@@ -484,6 +484,11 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     hint = ""
     if found.commit_range and any("merge commit" in w for w in found.warnings):
         hint = " (merge commits are left out: --merges includes them)"
+    if repo is not None and not found.commit_range and any(
+            repo.has_ref(f"{prefix}{change_id}") for prefix in ("refs/heads/", "refs/remotes/", "")):
+        # a branch that exists but is not pending: suggesting other names by spelling misled
+        raise ChangeNotFound(f"{change_id!r} has nothing pending against {found.base_ref}: its commits are all "
+                             f"in {found.base_ref} already (merged), or it has none of its own")
     raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint}{_suggestions(found, change_id)}")
 
 
