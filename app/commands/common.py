@@ -253,3 +253,11 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
     if discovery is not None:
         for line in queue_footer(discovery, merged_shown=include_merged):
             out.print(line, markup=False, highlight=False, width=layout)  # wrapped like the table
+    missing = [r.id for r in reports if r.assessment is not None and r.assessment.file_problems]
+    if missing:
+        from app.core.text import one_line, plural
+
+        shown = ", ".join(one_line(i, 60) for i in missing[:3]) + (", ..." if len(missing) > 3 else "")
+        out.print(f"{plural(len(missing), 'change')} miss file content in this clone (a partial clone's blobs not "
+                  f"fetched): {shown}; their figures count only what is here, and `check` refuses them",
+                  markup=False, highlight=False, width=layout)

@@ -356,6 +356,12 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     evidence = evidence_line(track_record, found)
     if evidence:
         parts.append(Text(evidence, style="italic"))
+    if found.file_problems:
+        # a partial clone's missing blobs: the figures above count only what is here
+        parts.append(Text(f"Content not in this clone: {plural(len(found.file_problems), 'file')} (every figure "
+                          "above counts only what is here; `check` refuses to judge it)", style="bold yellow"))
+        parts.extend(item("  ! ", f"{visible_path(path)}: {one_line(why, 200)}", style="yellow")
+                     for path, why in list(found.file_problems.items())[:10])
     if found.tiers.reasons:
         parts.append(Text("Tier reasons", style="bold"))
         parts.extend(item("  • ", one_line(r, 300)) for r in found.tiers.reasons)

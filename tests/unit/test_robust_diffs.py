@@ -85,6 +85,22 @@ def test_check_refuses_to_judge_a_change_whose_content_is_missing(moved) -> None
         assert line.count("\n") == 0 and line.startswith("review-tui: error: cannot judge move: the content of 2 files")
         assert "fetch it (in a partial clone, `git diff --stat " in line
 
+
+def test_list_explain_and_chunks_say_the_content_is_not_in_this_clone(moved) -> None:
+    """Only check said so: list ranked the change on what was there, explain said nothing, and the plan called
+    the files "mode changed" with a 10-second floor each."""
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    runner = CliRunner(env={"COLUMNS": "200"})
+    listed = runner.invoke(cli, ["list", "--repo", str(moved.path)]).stdout
+    assert "1 change miss file content in this clone (a partial clone's blobs not fetched): move;" in listed
+    explained = runner.invoke(cli, ["explain", "move", "--repo", str(moved.path)]).stdout
+    assert "Content not in this clone: 2 files" in explained and "notes.txt: blob" in explained
+    plan = runner.invoke(cli, ["chunks", "move", "--repo", str(moved.path)]).stdout
+    assert "content not in this clone" in plan and "mode changed" not in plan, plan
+
 PEP695 = """\
 class Box[T]:
     def get(self) -> T:

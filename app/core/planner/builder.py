@@ -631,14 +631,18 @@ class _PlanBuilder:
             directory = posixpath.dirname(chunk.files[0])
             chunk.title = (f"Binary: {visible_path(chunk.files[0])}" if len(chunk.files) == 1
                            else f"Binary: {visible_path(directory or '.')}/ ({len(chunk.files)} files)")
+        elif all(self.files[i].problem for i in draft.light_files):
+            chunk.title = (chunk.notes[0] if len(chunk.files) == 1
+                           else f"Content not in this clone: {len(chunk.files)} files")
         elif len(chunk.files) == 1:
             chunk.title = f"No line changes: {chunk.notes[0]}"
         else:
             counts: dict[str, int] = {}
             for i in draft.light_files:
                 status = self.files[i].status
-                word = {"renamed": "renamed or moved", "copied": "copied", "added": "added empty",
-                        "deleted": "deleted empty", "typechange": "changed type"}.get(status, "mode changed")
+                word = "content not in this clone" if self.files[i].problem else {
+                    "renamed": "renamed or moved", "copied": "copied", "added": "added empty",
+                    "deleted": "deleted empty", "typechange": "changed type"}.get(status, "mode changed")
                 counts[word] = counts.get(word, 0) + 1
             summary = ", ".join(f"{n} {word}" for word, n in sorted(counts.items(), key=lambda kv: -kv[1]))
             chunk.title = f"No line changes: {len(chunk.files)} files ({summary})"
@@ -789,6 +793,8 @@ def _light_note(fd: FileDiff) -> str:
     if fd.is_submodule:
         return fd.submodule_summary()
     path = visible_path(fd.path)
+    if fd.problem:  # a partial clone's missing blob: its lines are unknown, not absent
+        return f"{path}: content not in this clone ({fd.problem})"
     if fd.status in ("renamed", "copied") and fd.old_path != fd.new_path:
         verb = "moved" if posixpath.basename(fd.old_path or "") == posixpath.basename(fd.new_path or "") \
             and posixpath.dirname(fd.old_path or "") != posixpath.dirname(fd.new_path or "") else fd.status
