@@ -946,7 +946,14 @@ class Ledger:
         chunk_count: int | None = None,
         score: float | None = None,
     ) -> None:
-        """Remember a change's figures at a head (insert, or refresh and bump last_seen_at)."""
+        """Remember a change's figures at a head (insert, or refresh and bump last_seen_at). Not the working
+        tree's: its "head" names whatever it holds now, and the stats summaries take a change's tier and size
+        at a head from here, so a Tier 2 approval of yesterday's edits was re-judged at today's Tier 0 (a
+        senior gap, a stamp in the wrong tier). Its approvals keep the figures they were given with."""
+        from app.core.git.models import WORKTREE_ID
+
+        if head == WORKTREE_ID:
+            return
         now = self.now()
         values = {
             "repo": repo,

@@ -688,3 +688,20 @@ def test_with_no_timed_chunk_review_the_rate_line_says_so(tmp_path: Path) -> Non
     assert lines[1] == ("No chunk review was timed, so there is no review rate (change-level approvals carry no "
                         "reading time).")
     assert "---" not in "\n".join(lines)
+
+
+def test_a_working_tree_approval_keeps_the_tier_it_was_given_at(tmp_path: Path) -> None:
+    """The working tree's head names whatever it holds now: a Tier 2 approval of yesterday's edit was re-judged
+    at today's Tier 0 (a senior gap, its stamp counted in Tier 0)."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        s = ledger.start_session(BO, R)
+        clock.now = utc(2026, 2, 2) - 10
+        ledger.note_change(repo=R, change_id=":worktree", head=":worktree", tier=2, changed_lines=2, ai_share=0.0)
+        decide(ledger, clock, utc(2026, 2, 2), s, BO, R, ":worktree", ":worktree", None, chunk_hashes=["w-1"],
+               floor_seconds=60, changed_lines=2, tier=2)
+        clock.now = utc(2026, 2, 3)  # the next day the tree holds a Tier 0 edit
+        ledger.note_change(repo=R, change_id=":worktree", head=":worktree", tier=0, changed_lines=3, ai_share=0.0)
+        report = compute_stats(ledger, StatsQuery(repo=R), policy=SENIORS)
+    assert [(t.key, t.approvals) for t in report.tiers] == [("Tier 2", 1)]
+    assert report.overall.senior_gaps == 0
