@@ -168,7 +168,8 @@ def _refuse_incomplete(detail: ChangeDetail) -> None:
     change = detail.change
     base = change.base or ""
     span = "HEAD" if change.head == WORKTREE_ID else f"{base[:12]} {change.head[:12]}"
+    cause = one_line(why, 160).split("): ")[0] + (")" if "): " in why else "")  # "blob X is missing (...)"
     raise ReviewTuiError(
         f"cannot judge {one_line(change.id, 80)}: the content of {plural(len(problems), 'file')} is not in this "
-        f"clone ({visible_path(path, 120)}: {one_line(why, 160)}{more}); fetch it (in a partial clone, `git diff "
-        f"--stat {span}` reads and fetches it) and check again")
+        f"clone ({visible_path(path, 120)}{more}: {cause}); fetch it (in a partial clone, `git diff --stat {span}` "
+        "reads and fetches it) and check again")
