@@ -474,6 +474,26 @@ def test_terraform_prevent_destroy_moved_but_kept_is_silent() -> None:
     assert detect_destructive([old_file, new_file]) == []
 
 
+def test_a_removed_block_quotes_its_own_line_not_the_new_files(make_repo) -> None:
+    """The finding quoted line 1 of the new file (`resource "aws_s3_bucket" "b" {`) as the removed database."""
+    import json
+
+    from click.testing import CliRunner
+
+    from app.cli import cli
+    from tests.conftest import ALICE
+
+    db = 'resource "aws_db_instance" "main" {\n  engine = "pg"\n}\n'
+    bucket = 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+    repo = make_repo("tf")
+    repo.commit("base", {"infra2/main.tf": db + bucket}, author=ALICE)
+    repo.branch("tfmod")
+    repo.commit("drop the db", {"infra2/main.tf": bucket}, branch="tfmod", author=ALICE)
+    found = json.loads(CliRunner().invoke(cli, ["explain", "tfmod", "--repo", str(repo.path), "--json"]).stdout)
+    ops = [(op["kind"], op["line"], op["side"], op["text"]) for op in found["destructive_ops"]]
+    assert ("terraform-resource-deleted", 1, "old", 'resource "aws_db_instance" "main" {') in ops, ops
+
+
 def test_terraform_resource_block_deleted() -> None:
     fd = make_diff("infra/s3.tf", [' # buckets', '-resource "aws_s3_bucket" "audit" {',
                                    '-  bucket = "audit"', '-}'])

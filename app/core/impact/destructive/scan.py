@@ -205,6 +205,7 @@ class _ChangeScan:
         self.work = self.result.work
         self.tf: dict[str, list[tuple[str, list[terraform.Block]]]] = {"old": [], "new": []}
         self.tf_lines: dict[str, Lines] = {}
+        self.tf_old_lines: dict[str, Lines] = {}  # the base's text of each file, for what a change removed
         self.pipelines: dict[str, list[ci.Pipeline]] = {"old": [], "new": []}
         self.manifests: dict[str, list[kubernetes.Resource]] = {"old": [], "new": []}
 
@@ -324,6 +325,8 @@ class _ChangeScan:
         self.tf["old"].append((fd.old_path or fd.path, base))
         self.tf["new"].append((fd.path, head))
         self.tf_lines[fd.path] = Lines(new if new is not None else old or "")
+        if old is not None:
+            self.tf_old_lines[fd.old_path or fd.path] = Lines(old)
         if fd.old_path and old is not None:
             self.tf_lines.setdefault(fd.old_path, Lines(old))
             if new is None:
@@ -376,7 +379,8 @@ class _ChangeScan:
         if self.tf["old"] or self.tf["new"]:
             self.result.findings.extend(
                 terraform.compare(
-                    terraform.config_of(self.tf["old"]), terraform.config_of(self.tf["new"]), self.tf_lines
+                    terraform.config_of(self.tf["old"]), terraform.config_of(self.tf["new"]), self.tf_lines,
+                    self.tf_old_lines,
                 )
             )
         if self.pipelines["old"]:

@@ -400,8 +400,11 @@ def _replacements(old: Block, new: Block, address: str, lines: dict[str, Lines])
         )
 
 
-def compare(base: Config, head: Config, lines: dict[str, Lines]) -> list[Finding]:
-    """What applying the head configuration instead of the base one destroys."""
+def compare(base: Config, head: Config, lines: dict[str, Lines],
+            old_lines: dict[str, Lines] | None = None) -> list[Finding]:
+    """What applying the head configuration instead of the base one destroys. `lines`: each file's new text
+    (the findings on the new side quote it); `old_lines`: its old text, quoted by a removed block's finding
+    (it quoted the new file's line of the same number: `resource "aws_s3_bucket" "b"` for a removed database)."""
     findings: list[Finding] = []
     old_blocks, new_blocks = base.by_address(), head.by_address()
     moves, removed = head.moves(), head.removed()
@@ -423,7 +426,7 @@ def compare(base: Config, head: Config, lines: dict[str, Lines]) -> list[Finding
                     old.line,
                     address,
                     f"removed from the configuration: terraform destroys {what}",
-                    lines,
+                    old_lines if old_lines is not None else lines,
                     SIDE_OLD,
                 )
             )
