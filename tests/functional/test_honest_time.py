@@ -346,3 +346,33 @@ async def test_the_chunk_header_says_when_time_stops_counting(payments_repo: Pat
             assert clock_text().endswith(" · paused (idle)")
             await pilot.press("j")  # back at the keyboard
             assert "paused" not in clock_text()
+
+
+async def test_reading_every_chunk_then_approving_the_change_counts_the_reading(payments_repo: Path, warm_cache,
+                                                                               tmp_path: Path) -> None:
+    """Read the only chunk past its floor, then approve the whole change: stats showed coverage 0% and none of
+    the reading time (only chunk reviews carry them), the look of a rubber stamp."""
+    from app.report.stats import StatsQuery, compute_stats
+
+    clock = SteppedClock()
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        app = _app(payments_repo, ledger, clock, warm_cache)
+        async with app.run_test(size=(120, 40)) as pilot:
+            detail, chunk = await _open_chunk(app, pilot, "docs/runbook-update", 0)
+            spent = 0.0
+            while spent < chunk.floor_seconds:
+                clock.now += 10
+                spent += 10
+                await pilot.press("j")
+            await pilot.press("G")
+            await pilot.pause(0.06)
+            await pilot.press("escape")
+            await pilot.pause()
+            decision = app.session.approve_change(detail)
+            assert not decision.rubber_stamp
+            await pilot.press("ctrl+q")
+        decisions = ledger.decisions_for(app.session.repo_key, detail.change.id)
+        assert [(d.chunk_hash, d.decision) for d in decisions] == [(chunk.content_hash, "approve"),
+                                                                    (None, "approve")]
+        figures = compute_stats(ledger, StatsQuery(repo=app.session.repo_key)).overall
+        assert figures.chunks == 1 and figures.coverage == 1.0 and figures.rubber_stamps == 0
