@@ -4,7 +4,10 @@ histogram with its 500 LOC/h line, the scope toggle, refresh after new reviews, 
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -40,6 +43,20 @@ async def settle(pilot, screen: StatsScreen) -> None:
     await pilot.pause()
     await screen.workers.wait_for_complete()
     await pilot.pause()
+
+
+@asynccontextmanager
+async def scenario_screen(tmp_path: Path, size: tuple[int, int]) -> AsyncIterator[tuple[Any, StatsScreen]]:
+    """The stats screen on record_scenario's ledger, its figures computed."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "ledger.db", clock=clock) as ledger:
+        record_scenario(ledger, clock)
+        app = Host(ledger, R)
+        async with app.run_test(size=size) as pilot:
+            screen = app.screen
+            assert isinstance(screen, StatsScreen)
+            await settle(pilot, screen)
+            yield pilot, screen
 
 
 async def test_screen_shows_the_commands_figures_and_toggles_scope(tmp_path: Path) -> None:
@@ -178,49 +195,35 @@ async def test_the_tables_are_laid_out_again_when_the_terminal_is_resized(tmp_pa
     """Opened at 160 columns and narrowed to 80, every cell was cut ("ch…", "time/…"); opened at 80 and
     widened, the hidden columns stayed hidden until `r`. A title is one line when it fits (it wrapped
     at the width of its table)."""
-    clock = Clock()
-    with Ledger.open(tmp_path / "ledger.db", clock=clock) as ledger:
-        record_scenario(ledger, clock)
-        app = Host(ledger, R)
-        async with app.run_test(size=(160, 60)) as pilot:
-            screen = app.screen
-            assert isinstance(screen, StatsScreen)
-            await settle(pilot, screen)
+    async with scenario_screen(tmp_path, (160, 60)) as (pilot, screen):
 
-            def reviewers() -> str:
-                return next(text for text in (text_of(w) for w in screen.query(".stats-part").results(Static))
-                            if text.startswith("Reviewers"))
+        def reviewers() -> str:
+            return next(text for text in (text_of(w) for w in screen.query(".stats-part").results(Static))
+                        if text.startswith("Reviewers"))
 
-            def header() -> list[str]:
-                return next(line for line in reviewers().splitlines() if line.split()[:1] == ["reviewer"]).split()
+        def header() -> list[str]:
+            return next(line for line in reviewers().splitlines() if line.split()[:1] == ["reviewer"]).split()
 
-            wide = header()
-            assert "coverage" in wide
-            everything = "\n".join(text_of(w) for w in screen.query(".stats-part").results(Static))
-            assert "AI share of reviewed code against time spent (is AI code read faster?)" in everything
-            await pilot.resize_terminal(80, 40)
-            await settle(pilot, screen)
-            narrow = header()
-            assert len(narrow) < len(wide) and not any(cell.endswith("…") for cell in narrow), narrow
-            assert max(len(line.rstrip()) for line in reviewers().splitlines()) <= 76
-            await pilot.resize_terminal(160, 60)
-            await settle(pilot, screen)
-            assert header() == wide
+        wide = header()
+        assert "coverage" in wide
+        everything = "\n".join(text_of(w) for w in screen.query(".stats-part").results(Static))
+        assert "AI share of reviewed code against time spent (is AI code read faster?)" in everything
+        await pilot.resize_terminal(80, 40)
+        await settle(pilot, screen)
+        narrow = header()
+        assert len(narrow) < len(wide) and not any(cell.endswith("…") for cell in narrow), narrow
+        assert max(len(line.rstrip()) for line in reviewers().splitlines()) <= 76
+        await pilot.resize_terminal(160, 60)
+        await settle(pilot, screen)
+        assert header() == wide
 
 
 async def test_g_and_shift_g_go_to_the_top_and_the_end(tmp_path: Path) -> None:
-    clock = Clock()
-    with Ledger.open(tmp_path / "ledger.db", clock=clock) as ledger:
-        record_scenario(ledger, clock)
-        app = Host(ledger, R)
-        async with app.run_test(size=(80, 24)) as pilot:
-            screen = app.screen
-            assert isinstance(screen, StatsScreen)
-            await settle(pilot, screen)
-            body = screen.query_one("#stats-body")
-            await pilot.press("G")
-            await pilot.pause()
-            assert body.scroll_y == body.max_scroll_y > 0
-            await pilot.press("g")
-            await pilot.pause()
-            assert body.scroll_y == 0
+    async with scenario_screen(tmp_path, (80, 24)) as (pilot, screen):
+        body = screen.query_one("#stats-body")
+        await pilot.press("G")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y > 0
+        await pilot.press("g")
+        await pilot.pause()
+        assert body.scroll_y == 0
