@@ -211,8 +211,9 @@ def group_table(title: str, first: str, rows: list[Figures], cols: list[Column],
     if width is None:
         return Group(heading, _group_table(first, rows, cols, None if full else 32))
     # full: keys whole, the last columns left out to fit the width asked for (--width, COLUMNS)
+    # keys whole first when the table still fits (an address cut at 32 with 28 columns free at 160)
     key_widths: tuple[int | None, ...] = ((None,) if full else (NARROW_KEY_WIDTH,) if width < NARROW_WIDTH
-                                          else (32, NARROW_KEY_WIDTH))
+                                          else (60, 32, NARROW_KEY_WIDTH))
     for kept in range(len(cols), 0, -1):
         for key_width in key_widths:
             table = _group_table(first, rows, cols[:kept], key_width)

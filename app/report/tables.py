@@ -442,7 +442,7 @@ def _blast_lines(found: Assessment) -> list[Text | Item]:
         lines.append(Text(f"Blast radius: {plural(blast.direct, 'direct dependent')} in "
                           f"{plural(blast.modules, 'module')} ({plural(blast.packages, 'package')})", style="bold"))
         for symbol in symbols[:10]:
-            lines.append(item("  ", one_line(f"{symbol.symbol}: {symbol.what_changed}; {symbol.direct} direct, "
+            lines.append(item("  · ", one_line(f"{symbol.symbol}: {symbol.what_changed}; {symbol.direct} direct, "
                                               f"{symbol.transitive} transitive, tested by "
                                               f"{', '.join(symbol.tested_by[:3]) or 'no test'}", 300)))
     for note in blast.notes:

@@ -134,7 +134,7 @@ async def test_an_80_column_screen_shows_whole_headers_and_figures(tmp_path: Pat
 LONG_EMAIL = "maintainers@users.noreply.b-seed-297396ff.example"
 
 
-@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("width", [80, 120, 160])
 async def test_every_table_fits_the_screen_whole_cells_or_none(tmp_path: Path, width: int) -> None:
     """At 120 columns the reviewer table squeezed nine columns into 116 cells: "chan…", "time/fl…",
     "100% (1…". A table now keeps whole cells and leaves out its last columns instead."""
@@ -164,6 +164,8 @@ async def test_every_table_fits_the_screen_whole_cells_or_none(tmp_path: Path, w
                 # only a reviewer's address may be cut (to 24 or 32 cells); every figure and header is whole
                 assert all("@" in cell for cell in cut), (cut, table)
             assert "LOC/h median" in tables[0] and "stamps" in tables[0]
+            if width >= 160:  # with room, the address is whole (it was cut at 32 with 28 columns free)
+                assert LONG_EMAIL in tables[0], tables[0]
 
 
 async def test_the_review_apps_stats_screen_names_the_repository_as_the_command_does(make_repo) -> None:

@@ -312,6 +312,11 @@ class ChangeScreen(Screen[None]):
         """Who, where, how many commits, how old; the other names of the change go first when narrow."""
         change = self.report.change
         authors = author_names(change.authors)
+        if not authors and change.kind == "worktree":
+            # no commit yet: its author is whoever commits it here, as check judges self-approval
+            from app.analysis.signoff import participants
+
+            authors = [f"{who} (not committed yet)" for who in participants(self.review_app.analyzer, change)]
         author_text = ", ".join(authors[:3]) + (f" +{len(authors) - 3}" if len(authors) > 3 else "")
         parts = [(Text("by " + one_line(author_text or "unknown", 120)), 9)]
         base = change.base[:10] if change.base else "?"

@@ -418,7 +418,7 @@ class ChunkReviewScreen(ReaderScreen):
         if self._on_screen and not self.session.timer.counting():
             # the clock stopped (no key for the idle window, or the terminal lost focus): say so, or a
             # reader of a long function cannot tell their time no longer counts
-            label += " · paused (idle)"
+            label += " · paused"  # "(idle)" was cut at 80 columns, leaving a dangling "·"
         clock.update(Text(label))
         clock.set_class(spent < chunk.floor_seconds or unread, "below-floor")
 

@@ -400,7 +400,7 @@ class _Cells:
     def cell_change(self, row: QueueRow, width: int) -> Text:
         change = row.report.change
         name = one_line(row.id, 200)
-        if len(name) > width and (change.ref or "").startswith("refs/remotes/") and width > 1:
+        if len(name) > width and (change.ref or "").startswith("refs/remotes/") and width > 1 and not row.error:
             # a remote branch cut in the middle kept the remote and lost what tells rows apart
             # (`origin/u…ync-for-tests` beside `origin/u…ystem-proxies`): its end is kept instead
             start = len(name) - width + 1
