@@ -72,8 +72,12 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
 
     optional = {"impact", "CC+", "files", "chunks", "author", "age"}
 
+    # the per-minute order adds its risk/min column: below 140 columns impact and CC+ give it their room (titles
+    # were cut to 7 cells at 120)
+    crowded = {"impact", "CC+"} if risk_ranks is not None and width < 140 else set()
+
     def col(name: str, **kw: Any) -> None:
-        if not wide and name in optional:
+        if (not wide and name in optional) or name in crowded:
             return
         kw.setdefault("no_wrap", True)
         kw.setdefault("min_width", len(name))
