@@ -870,7 +870,7 @@ class QueueScreen(Screen[None]):
             empty.display = True
             active = one_line("; ".join(self.filters.describe()), 120)
             empty.update(Text.assemble(("No change matches the filter", "bold"),
-                                       f" ({active}): x clears it, or press its key again for the next value.",
+                                       f" ({active}): x clears it.",
                                        justify="center"))
         else:
             table.display = True
