@@ -151,3 +151,14 @@ def test_python2_file_is_measured_by_fallback(make_repo) -> None:
     fc = detail.complexity["generic.py"]
     assert fc.complexity_added == 1
     assert "lizard" in detail.report.to_json()["complexity_errors"]["generic.py"]
+
+
+def test_a_commit_pruned_since_it_was_listed_is_said_so(moved) -> None:
+    """The TUI said "cannot diff bd4368a4f9..e2c7110d04: 'e2c7110d0491f782699…'": a bare KeyError."""
+    from app.errors import RepoError
+
+    repo = GitRepo(moved.path)
+    head = repo.resolve_commit("refs/heads/move")
+    gone = "e2c7110d0491f782699" + "0" * 21
+    with pytest.raises(RepoError, match=r"^commit e2c7110d04 is no longer in the repository \(its branch deleted"):
+        repo.diff(head, gone)

@@ -884,7 +884,11 @@ class GitRepo:
             a = self.repo[base].peel(pygit2.Commit).tree
             b = self.repo[head].peel(pygit2.Commit).tree
             diff = a.diff_to_tree(b, context_lines=context_lines)
-        except (KeyError, ValueError, pygit2.GitError) as exc:
+        except KeyError as exc:  # a commit gone since the change was found (branch deleted, objects pruned)
+            gone = str(exc.args[0] if exc.args else "")[:10] or f"{base[:10]} or {head[:10]}"
+            raise RepoError(f"commit {gone} is no longer in the repository (its branch deleted or garbage-"
+                            "collected since it was listed): list the changes again") from None
+        except (ValueError, pygit2.GitError) as exc:
             raise RepoError(f"cannot diff {base[:10]}..{head[:10]}: {exc}") from None
         try:
             diff.find_similar(DiffFind.FIND_RENAMES)
