@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -100,7 +102,25 @@ def translate_errors(path: Path, doing: str, timeout: float | None = None) -> It
             raise NotOurDatabase(
                 f"{path} is not a valid SQLite database ({exc}); nothing was changed"
             ) from exc
-        raise LedgerError(f"{path}: SQLite error while {doing}: {exc}") from exc
+        raise LedgerError(f"{path}: SQLite error while {doing}: {exc}{_why_unwritable(path, exc)}") from exc
+
+
+def _why_unwritable(path: Path, exc: sqlite3.Error) -> str:
+    """What SQLite's "unable to open database file" or "disk I/O error" leaves unsaid, when it can be told."""
+    text = str(exc)
+    if "unable to open" not in text and "disk I/O" not in text and "readonly" not in text:
+        return ""
+    folder = Path(path).parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        return f" ({folder} is read-only: the ledger writes its -wal and -shm files beside it)"
+    if Path(path).exists() and not os.access(path, os.W_OK):
+        return f" ({path} is read-only)"
+    try:
+        if shutil.disk_usage(folder).free < 1_000_000:
+            return f" (the disk holding {folder} is full)"
+    except OSError:
+        pass
+    return ""
 
 
 @contextmanager

@@ -752,3 +752,20 @@ def test_many_openers_of_a_fresh_file_migrate_it_once(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert results == [SCHEMA_VERSION] * openers
+
+
+def test_a_ledger_that_cannot_be_opened_says_why_when_the_folder_is_read_only(tmp_path, monkeypatch) -> None:
+    """QA: a read-only data dir gave only SQLite's "unable to open database file". (As root the folder is never
+    unwritable to os.access, so its answer is what a user's would be.)"""
+    import os
+    import sqlite3
+
+    from app.storage import db
+
+    folder = tmp_path / "review-tui"
+    folder.mkdir()
+    real = os.access
+    monkeypatch.setattr(db.os, "access", lambda p, mode: False if str(p) == str(folder) else real(p, mode))
+    said = db._why_unwritable(folder / "ledger.db", sqlite3.OperationalError("unable to open database file"))
+    assert said == f" ({folder} is read-only: the ledger writes its -wal and -shm files beside it)"
+    assert db._why_unwritable(folder / "ledger.db", sqlite3.OperationalError("no such table: x")) == ""
