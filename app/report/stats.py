@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,8 @@ from app.storage.ledger import Comment, Ledger, ThreadState, build_threads
 
 if TYPE_CHECKING:
     from app.storage.models import TrackRecordRun
+
+_HEX_ID = re.compile(r"[0-9a-f]{7,64}")  # a range commit's change id (db._named_by_ref says the same in SQL)
 
 FLOOR_RATE = STATS_FAST_RATE
 """LOC per hour above which defect detection drops (SmartBear/Cisco; SPEC.md): the line on the histogram."""
@@ -676,15 +679,16 @@ def _add_change_decisions(found: _ChangeFound, groups: _Groups, policy: PolicyCo
             figures.stale_approvals += correction
     if policy is None:
         return
-    # (repo, head) -> tier, AI share, week of the last approval, approvers (email -> counts as a
+    # (repo, head, a commit's change) -> tier, AI share, week of the last approval, approvers (email -> counts as a
     # sign-off: a rubber stamp approves, but does not count unless the policy says so). Keyed by head,
     # not by change id: the ids of one head are one change (a junior's `pull/7` and a senior's
     # `feature/x` approval of the same commit fill its senior gap, as `check` counts them).
-    approved: dict[tuple[str, str], tuple[int | None, float, int, dict[str, bool]]] = {}
-    for reviewer, repo, _change_id, head, stamp, week, tier, ai_share, row_id in found.senior_rows:
+    approved: dict[tuple[str, str, bool], tuple[int | None, float, int, dict[str, bool]]] = {}
+    for reviewer, repo, change_id, head, stamp, week, tier, ai_share, row_id in found.senior_rows:
         if refused and row_id in refused:
             continue  # `check` does not count it (app/storage/records.py), so it fills no senior gap
-        key = (repo, head)
+        # a range's commit (a hex id) is its own change against its parent, not the branch at its head
+        key = (repo, head, bool(_HEX_ID.fullmatch(change_id)))
         approvers = approved.get(key, (tier, 0.0, week, {}))[3]
         counts = policy.count_fast_approvals or not stamp
         approvers[reviewer] = approvers.get(reviewer, False) or counts

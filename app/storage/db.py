@@ -942,11 +942,18 @@ def _v9_seen_lines(db: Database) -> None:
     )
 
 
+def _named_by_ref(column: str) -> str:
+    """SQL: the change id in `column` names a ref (a branch, a pull request), not a commit: the commit of a
+    range (its id is hex) is diffed against its own parent, another change than a branch at that head."""
+    return f"NOT (length({column}) BETWEEN 7 AND 64 AND {column} NOT GLOB '*[^0-9a-f]*')"
+
+
 def _alias_insert(row: str, source: str) -> str:
-    """Pair ``row``'s change id with every other id ``source`` holds at its head."""
+    """Pair ``row``'s change id with every other id ``source`` holds at its head (ref names only)."""
     return (f"INSERT OR IGNORE INTO stats_change_aliases (repo, change_id, other_id)"
             f" SELECT {row}repo, {row}change_id, s.change_id FROM {source} s"
-            f" WHERE s.repo = {row}repo AND s.head = {row}head AND s.change_id != {row}change_id;")
+            f" WHERE s.repo = {row}repo AND s.head = {row}head AND s.change_id != {row}change_id"
+            f" AND {_named_by_ref(row + 'change_id')} AND {_named_by_ref('s.change_id')};")
 
 
 def _v10_change_aliases(db: Database) -> None:
@@ -955,8 +962,9 @@ def _v10_change_aliases(db: Database) -> None:
     machines can record one change as `feature/x` and `origin/feature/x` or `pull/7`; stats counted
     them as two changes. stats_change_aliases pairs the ids seen at one head, in the changes seen and
     the change-level decisions (each indexed by head for it), filled now and kept by triggers; a pair
-    stays when its rows go, since a head's content never changes. stats_change_days is indexed by change
-    for stats to count those ids' reviews once."""
+    stays when its rows go, since a head's content never changes. Only ids naming refs are paired: the
+    commit of a range is diffed against its parent, another change than a branch at that head.
+    stats_change_days is indexed by change for stats to count those ids' reviews once."""
     sources = ("changes_seen", "stats_change_facts")
     for statement in [
             "CREATE TABLE stats_change_aliases (repo TEXT NOT NULL, change_id TEXT NOT NULL,"
@@ -968,6 +976,7 @@ def _v10_change_aliases(db: Database) -> None:
             *(f"INSERT OR IGNORE INTO stats_change_aliases (repo, change_id, other_id)"
               f" SELECT a.repo, a.change_id, b.change_id FROM {a} a JOIN {b} b"
               f" ON b.repo = a.repo AND b.head = a.head AND b.change_id != a.change_id"
+              f" WHERE {_named_by_ref('a.change_id')} AND {_named_by_ref('b.change_id')}"
               for a in sources for b in sources),
             *(_trigger(f"stats_aliases_{table}_{name}", f"{event} ON {table}",
                        [_alias_insert("NEW.", source) for source in sources])

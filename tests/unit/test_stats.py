@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from app import paths
 from app.analysis.analyzer import Analyzer
 from app.cli import cli
-from app.core.policy.rules import PolicyConfig
+from app.core.policy.rules import PolicyConfig, PolicyRule
 from app.report.stats import (
     CurrentChange,
     StatsInputError,
@@ -705,3 +705,22 @@ def test_a_working_tree_approval_keeps_the_tier_it_was_given_at(tmp_path: Path) 
         report = compute_stats(ledger, StatsQuery(repo=R), policy=SENIORS)
     assert [(t.key, t.approvals) for t in report.tiers] == [("Tier 2", 1)]
     assert report.overall.senior_gaps == 0
+
+
+def test_a_range_commit_and_a_branch_at_its_head_are_two_changes(tmp_path: Path) -> None:
+    """The head merge commit of a range (9 lines against its parent) and the branch (+159 from its merge-base)
+    share a head: stats counted one change, and the senior's approval of the commit filled the branch's gap."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        t = utc(2026, 2, 2, 9)
+        for n, (who, change_id) in enumerate(((ANA, "abcdef1234"), (BO, "qa/powershell"))):
+            s = ledger.start_session(who, R)
+            read(ledger, clock, s, R, change_id, "h1", f"c-{n}", t + 1000 * n, 120)
+            decide(ledger, clock, t + 1000 * n + 200, s, who, R, change_id, "h1", None, chunk_hashes=[f"c-{n}"],
+                   floor_seconds=60, changed_lines=9, tier=1)
+        assert change_aliases(ledger.db, R) == {}
+        report = compute_stats(ledger, StatsQuery(repo=R), policy=PolicyConfig(
+            seniors=(ANA,), rules=(*PolicyConfig().rules, PolicyRule("tier 1 needs a senior", tiers=(1,),
+                                                                      senior_approvals=1))))
+    assert report.overall.changes == 2
+    assert report.overall.senior_gaps == 1  # the branch: Bo alone
