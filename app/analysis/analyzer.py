@@ -337,8 +337,14 @@ class Analyzer:
             return None
         if here == self._config_bytes():
             return None
-        return (f"{REPO_CONFIG_NAME} in the working tree differs from {self.resolved_base[0]}'s and is not used "
-                "yet: the team's rules are read from the base branch, so they apply once it is merged there")
+        # Only an edit not committed yet: a branch checked out from before the base's latest policy holds the
+        # older file, and that is no one's edit (it read as one).
+        head = self.repo.head_commit()
+        committed = self.repo.file_at(head, REPO_CONFIG_NAME) if head else None
+        if committed is not None and committed == here:
+            return None
+        return (f"{REPO_CONFIG_NAME} edited in the working tree is not used: the team's rules are read from "
+                f"{self.resolved_base[0]}'s copy, so an edit counts once it is committed and merged there")
 
     @property
     def repo_key(self) -> str:
