@@ -119,7 +119,7 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
         cells = _row_cells(r, rank, now, has_score=has_score, has_plan=has_plan, full=full)
         per_minute = r.assessment.risk_per_minute if r.assessment is not None else None
         if per_minute is not None:
-            cells["risk/min"] = Text(significant(per_minute))
+            cells["risk/min"] = Text(f"{per_minute:.3g}")  # significant() kept zeros: 0.0100 beside 0.016
         table.add_row(*[cells.get(str(c.header), Text("-")) for c in table.columns])
     return table
 
