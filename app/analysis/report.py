@@ -22,6 +22,7 @@ the field's name, and `OMIT_NONE` leaves the key out while the value is None).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 import types
 import typing
@@ -485,7 +486,25 @@ class ChangeReport:
         }
         if self.assessment is not None:
             data.update(self.assessment.to_json())
+        else:  # a change that could not be analysed has every field, null (scripts read one shape)
+            data.update(dict.fromkeys(assessment_keys()))
         return data
+
+
+@functools.cache
+def assessment_keys() -> tuple[str, ...]:
+    """The JSON keys Assessment.to_json writes, worked out from its fields."""
+    keys: list[str] = []
+
+    def walk(cls: type[Any], prefix: str) -> None:
+        for _name, key, kind, _required in _field_plan(cls, prefix):
+            if key is _FLAT:
+                walk(kind, getattr(kind, "JSON_PREFIX", ""))
+            else:
+                keys.append(key)
+
+    walk(Assessment, "")
+    return (*keys, "risk_per_minute")
 
 
 @dataclass
