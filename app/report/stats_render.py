@@ -165,7 +165,8 @@ def summary_lines(report: StatsReport) -> list[str]:
         f"{format_duration(o.active_seconds)} of active time.",
         (f"Median rate {format_rate(o.rate_median)} changed lines per hour "
          f"(quartiles {format_rate(o.rate_p25)}-{format_rate(o.rate_p75)}); {format_share(o.fast_share)} of timed "
-         f"chunk reviews were faster than {FLOOR_RATE:.0f}/h; time spent was {format_ratio(o.time_vs_floor)} the "
+         f"chunk reviews were faster than {FLOOR_RATE:.0f}/h (the code rate: docs and tests are read faster); time "
+         f"spent was {format_ratio(o.time_vs_floor)} the "
          "floor time." if o.rate_median is not None else
          # "Median rate - ... (quartiles ---); - of timed chunk reviews": no chunk review was timed
          "No chunk review was timed, so there is no review rate (change-level approvals carry no reading time)."),
