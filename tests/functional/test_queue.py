@@ -15,7 +15,7 @@ from app.storage.ledger import NewDecision
 from app.tui.messages import ReportArrived
 from app.tui.screens.queue import COLUMN_BY_KEY, QueueScreen, compact_number, line_counts, sort_rows, visible_columns
 from app.tui.widgets.filter_bar import QueueFilters
-from tests.conftest import ALICE, BOB, SAMPLES
+from tests.conftest import ALICE, SAMPLES
 from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
 
 
@@ -274,13 +274,8 @@ async def test_rows_appear_while_complexity_is_pending(payments_repo, warm_cache
         assert table_column(queue, "cc")[row].startswith("+")
 
 
-async def test_a_change_that_cannot_be_analysed_shows_its_error_and_the_rest_work(make_repo):
-    repo = make_repo("broken")
-    repo.commit("init", {"app.py": "x = 1\n"}, author=ALICE)
-    repo.branch("feature/ok")
-    repo.commit("ok change", {"app.py": "x = 2\n"}, branch="feature/ok", author=BOB)
-    repo.commit("unrelated history", {"other.py": "y = 1\n"}, ref="refs/heads/orphan", author=BOB, parents=[])
-    repo.checkout()
+async def test_a_change_that_cannot_be_analysed_shows_its_error_and_the_rest_work(orphan_repo):
+    repo = orphan_repo
     app = build_app(repo.path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
