@@ -618,8 +618,9 @@ def _change_pass(ledger: Ledger, query: StatsQuery, policy: PolicyConfig | None,
     db = ledger.db
     found = _ChangeFound()
     with sq.snapshot(db):
-        found.reviews = sq.change_review_rows(db, query)
-        found.changes = sq.change_review_rows(db, query, per_reviewer=False)
+        aliases = sq.change_aliases(db, query.repo)
+        found.reviews = sq.change_review_rows(db, query, aliases=aliases)
+        found.changes = sq.change_review_rows(db, query, per_reviewer=False, aliases=aliases)
         found.approvals = sq.change_approval_sums(db, query)
         if policy is not None:
             found.senior_rows = sq.senior_approval_rows(db, query)

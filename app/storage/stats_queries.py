@@ -181,7 +181,8 @@ def change_aliases(db: Any, repo: str | None) -> dict[tuple[str, str], str]:
     return {node: root(node)[1] for node in list(parent)}
 
 
-def change_review_rows(db: Any, query: StatsFilter, *, per_reviewer: bool = True) -> list[tuple[Any, ...]]:
+def change_review_rows(db: Any, query: StatsFilter, *, per_reviewer: bool = True,
+                       aliases: dict[tuple[str, str], str] | None = None) -> list[tuple[Any, ...]]:
     """(reviewer, tier, week, change reviews): a change review counts once, in the week of its last
     decision and at its lowest tier. Not `per_reviewer`: (tier, week, changes), each change reviewed
     counting once whoever reviewed it (the overall, tier and week figures; three reviewers of one change
@@ -192,7 +193,8 @@ def change_review_rows(db: Any, query: StatsFilter, *, per_reviewer: bool = True
     where, params = summary_terms(query)
     last_week = STATS_WEEK.replace("created_at", "max(last_at)")
     who = "reviewer, " if per_reviewer else ""
-    aliases = change_aliases(db, query.repo)
+    if aliases is None:  # a caller asking both ways reads them once (change_aliases)
+        aliases = change_aliases(db, query.repo)
     counts: dict[tuple[Any, ...], int] = {}
     for *cell, count in db.execute(
             f"SELECT {who}tier, week, count(*) FROM ("
