@@ -229,6 +229,8 @@ class Analyzer:
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
         self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
+        self._pending_names: tuple[Discovery, frozenset[str]] | None = None
+        self._sibling_discovery: Discovery | None = None  # note_discovery
         self._range_start: str | None = None
         self._descends_memo: dict[str, bool] = {}  # commit -> whether it descends from the range start
         self._new_plans: dict[str, ReviewPlan] = {}  # plan cache key -> plan built, not stored yet
@@ -515,6 +517,11 @@ class Analyzer:
                        "app.core.provenance.lines", "app.core.risk.likelihood"):
             importlib.import_module(module)
 
+    def note_discovery(self, discovery: Discovery) -> None:
+        """What a sibling found (the TUI's analysis worker), for pending_names; this analyzer still
+        discovers on its own when asked to."""
+        self._sibling_discovery = discovery
+
     def adopt_discovery(self, discovery: Discovery) -> None:
         """Use `discovery` (found by a sibling on the same repository, base and scope) as this one's."""
         self._discovery = discovery
@@ -535,9 +542,25 @@ class Analyzer:
                                            if name.count("/") >= 3)
         return self._remote_names
 
+    def pending_names(self) -> frozenset[str]:
+        """Every name of every pending change, without remote prefixes (binding.change_names): which
+        change a review record was given on. Read once per discovery (asked for every change's status),
+        this analyzer's own or the one a sibling found (note_discovery)."""
+        found = self._discovery if self._discovery is not None else self._sibling_discovery
+        if found is None:  # never discovers for this: the TUI's own analyzer must not (its worker does)
+            return frozenset()
+        if self._pending_names is None or self._pending_names[0] is not found:
+            from app.core.policy.binding import change_names
+
+            remotes = self.remote_names()
+            names = frozenset(name for change in found.changes for name in change_names(change, remotes))
+            self._pending_names = (found, names)
+        return self._pending_names[1]
+
     def forget_refs(self) -> None:
         """Refs may have moved (a fetch): what was read of them is read again when next asked."""
         self._remote_names = None
+        self._pending_names = None
 
     def forget_base(self) -> None:
         """The base may have moved and its `.review-tui.toml` with it (a re-scan): the base commit, the

@@ -75,7 +75,8 @@ class CheckOutcome:
 
 def binding_for(analyzer: Analyzer, change: Change, chunk_hashes: list[str]) -> ChangeBinding:
     """The change's binding: its names (aliases included), its commits and its current chunks."""
-    return ChangeBinding.of(change, chunk_hashes, remotes=analyzer.remote_names())
+    return ChangeBinding.of(change, chunk_hashes, remotes=analyzer.remote_names(),
+                            pending=analyzer.pending_names())
 
 
 def open_records(analyzer: Analyzer, ledger: Ledger | None, *, read_notes: bool = True) -> ReviewRecords:

@@ -99,3 +99,29 @@ def test_mode_type_and_raw_bytes_are_part_of_the_binding(tmp_path: Path) -> None
     assert hashes["plain"] != hashes["exec"]  # 100644 -> 100755
     assert hashes["text"] != hashes["symlink"]  # regular file -> symlink
     assert hashes["e9"] != hashes["e8"]  # \xe9 and \xe8 both decode to U+FFFD
+
+
+def test_approving_the_lower_of_two_stacked_branches_does_not_make_the_upper_one_stale(tmp_path: Path) -> None:
+    """`upper` is built on `lower` (stacked pull requests): approving `lower` is not an approval of
+    `upper` at an earlier content. Nobody opened `upper`: no reviewer of it is `stale`, its verdict
+    names the approval as given on `lower`. The same branch approved and then pushed to stays stale."""
+    b = SAMPLES.RepoBuilder(tmp_path / "repo")
+    b.commit("base", {"pay.py": BASE}, author=ANN)
+    b.branch("lower")
+    b.commit("debug: drop the admin check", {"pay.py": drop_guard_in("debug_charge")}, branch="lower",
+             author=ANN)
+    b.branch("upper", at=b.head("lower"))
+    b.commit("notes", {"NOTES.md": "# Notes\n\nthe debug path charges nothing\n"}, branch="upper", author=ANN)
+    b.checkout("main")
+    approve_all(b.path, BOB, "lower")
+    assert check(b.path, "lower")[0] == 0
+    code, verdict = check(b.path, "upper")
+    assert code == 1 and verdict["approvals"] == [] and verdict["stale_chunks"] == [], verdict
+    assert [r for r in verdict["reviewers"] if r["state"] == "stale"] == [], verdict["reviewers"]
+    assert verdict["reviewers"] == [], verdict["reviewers"]
+    # `lower` gets a new commit: its own approval, given at an earlier head, is stale there.
+    b.commit("debug: log the charge", {"pay.py": drop_guard_in("debug_charge") + "# logged\n"}, branch="lower",
+             author=ANN)
+    b.checkout("main")
+    code, verdict = check(b.path, "lower")
+    assert code == 1 and [r["state"] for r in verdict["reviewers"]] == ["stale"], verdict["reviewers"]

@@ -3,8 +3,9 @@
 A chunk's content hash binds an approval to the code (path, mode, enclosing definition, context and
 the changed bytes: app/core/planner). This module binds it to the *change*: an approval counts only on
 the change it was given on - under any of its names (its id, its ref, its aliases) - or at one of its
-commits. Another branch making the identical edit, or the same lines moved elsewhere, shows the
-approval as given on another change; the reviewer may carry it over (a new record given here).
+commits, unless the record names another pending change (a branch stacked below it). Another branch
+making the identical edit, or the same lines moved elsewhere, shows the approval as given on another
+change; the reviewer may carry it over (a new record given here).
 A change's names are its id and its aliases (refs at the same head), as discovery groups them.
 
 Change ids are compared without a remote's prefix, because a reviewer's clone calls the author's
@@ -14,11 +15,14 @@ notes, and every reader (check, the TUI, stats) asks storage/records.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from app.core.git.models import Change
 from app.core.policy.rules import ApprovalRecord
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{7,40}")  # a commit's change id (`list --range`): the commit's own change
 
 
 def plain_id(change_id: str, remotes: Collection[str]) -> str:
@@ -48,15 +52,32 @@ class ChangeBinding:
     current: frozenset[str]
     """The content hashes of its current chunks."""
     remotes: frozenset[str] = frozenset()
+    pending: frozenset[str] = frozenset()
+    """The names of every pending change (change_names of each): a record given under another one of
+    them at a commit of this change was given on that change (a branch stacked under this one), not
+    on this one at an earlier content."""
+    head: str = ""
 
     @classmethod
-    def of(cls, change: Change, chunk_hashes: Iterable[str], *, remotes: Collection[str] = ()) -> ChangeBinding:
+    def of(cls, change: Change, chunk_hashes: Iterable[str], *, remotes: Collection[str] = (),
+           pending: Collection[str] = ()) -> ChangeBinding:
         return cls(change_names(change, remotes), frozenset({change.head, *(c.id for c in change.commits)}),
-                   frozenset(chunk_hashes), frozenset(remotes))
+                   frozenset(chunk_hashes), frozenset(remotes), frozenset(pending), change.head)
 
     def given_here(self, record: ApprovalRecord) -> bool:
-        """Given on this change (any of its names) or at one of its commits."""
-        return plain_id(record.change_id, self.remotes) in self.names or record.head in self.heads
+        """Given on this change (any of its names), or at one of its commits under a name that is
+        not another change's: this branch before a force-push or new commits, or under a name this
+        clone does not have (the author's `pull/7` where only `feature` was fetched). An approval of
+        a branch stacked below this one, or of one commit of it reviewed on its own, is another
+        change's: approving the first of two stacked branches does not make the second `stale`."""
+        name = plain_id(record.change_id, self.remotes)
+        if name in self.names:
+            return True
+        if record.head not in self.heads:
+            return False
+        if record.head == self.head:
+            return True
+        return name not in self.pending and not _COMMIT_ID.fullmatch(name)
 
     def bears_on(self, record: ApprovalRecord) -> bool:
         """Whether the record is about this change at all: given here, or a decision on one of its

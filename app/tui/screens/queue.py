@@ -655,6 +655,8 @@ class QueueScreen(Screen[None]):
 
     def on_analysis_started(self, message: AnalysisStarted) -> None:
         self.review_app.analyzer.forget_refs()  # a refresh (r) follows a fetch: remotes may have come
+        if message.discovery is not None:  # which change each review record was given on
+            self.review_app.analyzer.note_discovery(message.discovery)
         self._status_keys.clear()  # and the ledger may have records from elsewhere (sync): read once a run
         self.analysing = True
         self.total = message.total
