@@ -189,10 +189,29 @@ def participants(analyzer: Analyzer, change: Change) -> list[str]:
 
     found = change_participants(change.commits)
     if change.head == WORKTREE_ID:
-        email = analyzer.repo.config_value("user.email")
-        if email and email.strip() and email.strip().lower() not in found:
-            found.append(email.strip().lower())
+        for who in _worktree_writers(analyzer):
+            if who not in found:
+                found.append(who)
     return found
+
+
+def _worktree_writers(analyzer: Analyzer) -> list[str]:
+    """Who writes this clone's working tree: git's user.email, else the placeholder every decision here
+    is recorded under (without it, an approval by `unknown@localhost` counted as an independent review),
+    and the reviewer this machine's config names (it is their tree). A broken user config is said
+    where it is used, not here."""
+    from app.config import load_user_config
+    from app.errors import ConfigError
+
+    email = analyzer.repo.config_value("user.email")
+    writers = [email.strip().lower() if email and email.strip() else UNKNOWN_REVIEWER]
+    try:
+        mine = load_user_config().reviewer_email
+    except ConfigError:
+        mine = None
+    if mine and mine.strip() and mine.strip().lower() not in writers:
+        writers.append(mine.strip().lower())
+    return writers
 
 
 def reviewer_identity(user_config: UserConfig, analyzer: Analyzer) -> str:

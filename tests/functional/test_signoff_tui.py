@@ -223,3 +223,25 @@ def test_whoever_commits_the_working_tree_here_is_its_author(make_repo) -> None:
     read_and_approve(repo.path, REVIEWER, ":worktree")  # someone else, at the same desk
     status, verdict = check(repo.path, ":worktree")
     assert status == 0, verdict
+
+
+def test_without_a_git_email_the_working_tree_is_still_its_writers(make_repo, tmp_path: Path, monkeypatch) -> None:
+    """With no git user.email the TUI records decisions as unknown@localhost, and that approval of the
+    working tree counted as an independent review. The tree is this machine's own writing: neither the
+    placeholder nor the reviewer this machine's config names can approve it."""
+    from app.paths import user_config_path
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/.gitconfig: libgit2 ignores GIT_CONFIG_GLOBAL
+    repo = make_repo()
+    repo.commit("base", {"pay.py": "def pay(x):\n    return x\n"}, author=ALICE)
+    (repo.path / "pay.py").write_text("def pay(x):\n    if x:\n        return 2 * x\n    return x\n")
+    read_and_approve(repo.path, "unknown@localhost", ":worktree")
+    status, verdict = check(repo.path, ":worktree")
+    assert status == 1 and verdict["self_approvals"] == ["unknown@localhost"], verdict
+    user_config_path().parent.mkdir(parents=True, exist_ok=True)
+    user_config_path().write_text('reviewer_email = "Me@Example.com"\n')
+    read_and_approve(repo.path, "me@example.com", ":worktree")
+    status, verdict = check(repo.path, ":worktree")
+    assert status == 1 and sorted(verdict["self_approvals"]) == ["me@example.com", "unknown@localhost"], verdict
+    read_and_approve(repo.path, REVIEWER, ":worktree")  # someone else, at the same desk
+    assert check(repo.path, ":worktree")[0] == 0
