@@ -16,6 +16,7 @@ from app.commands.carry import carry_command
 from app.commands.check import check_command
 from app.commands.chunks import chunks
 from app.commands.common import (
+    check_user_config,
     closed_pipe_exit,
     fail,
     is_output_error,
@@ -113,7 +114,9 @@ def cli(ctx: click.Context, repo: str | None, base: str | None, commit_range: st
     Without a command, opens the review TUI on the repository (on the commits of a range with --range)."""
     ctx.ensure_object(dict)
     ctx.obj.update(repo=repo, base=base, commit_range=commit_range, merges=merges, first_parent=first_parent)
-    if ctx.invoked_subcommand is None:
+    if ctx.invoked_subcommand is not None:
+        check_user_config()
+    else:
         open_tui(repo, base, **range_args(ctx, commit_range, merges, first_parent))
 
 

@@ -114,6 +114,17 @@ def width_option(f: F) -> F:
                              "width; a pipe or file gets every id and title in full).")(f)
 
 
+def check_user_config() -> None:
+    """Every command judges the user's config.toml alike: a broken value is the same one-line error
+    for all (list and check ignored a `theme = 5` that the TUI and sync refused), and its warnings
+    (an unknown key, a value out of range) the same lines on stderr. The TUI shows them on its screen."""
+    from app.config import load_user_config
+    from app.core.text import one_line
+
+    for warning in load_user_config().warnings:
+        click.echo(f"review-tui: warning: config: {one_line(warning, 500)}", err=True)
+
+
 def fail(message: str, code: int = 2) -> None:
     """One line on stderr and a non-zero exit: the only way errors leave the CLI."""
     from app.core.text import one_line

@@ -252,3 +252,23 @@ def test_a_config_edited_in_the_working_tree_is_said_not_to_be_used_yet(make_rep
     repo.checkout("feature")
     quiet = run_cli("list", "--repo", str(repo.path))
     assert b"edited in the working tree" not in quiet.stderr, quiet.stderr
+
+
+@pytest.mark.parametrize("command", [["list"], ["check", "feature"], ["explain", "feature"], ["chunks", "feature"],
+                                     ["stats"], ["sync"]])
+def test_every_command_judges_the_user_config_alike(configured, command: list[str]) -> None:
+    """`theme = 5` in the user's config.toml was an error for the TUI and sync, and ignored by list and
+    check: a CI gate passed where the same machine's sync refused. Now every command refuses it in
+    the same line, and every command warns of an unknown key."""
+    from app.paths import user_config_path
+
+    repo = configured(b"")
+    path = user_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("theme = 5\n")
+    result = CliRunner().invoke(cli, [*command, "--repo", str(repo)])
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert result.stderr.splitlines() == [f"review-tui: error: {path}: theme: expected a string, got 5"]
+    path.write_text('colour = "blue"\n')
+    result = CliRunner().invoke(cli, [*command, "--repo", str(repo)])
+    assert f"review-tui: warning: config: {path}: colour: unknown key (ignored)" in result.stderr.splitlines()
