@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -53,75 +54,130 @@ def band_text(score: float | None, band: str | None) -> Text:
 def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200,
                  full: bool = False, commit_range: str | None = None,
                  risk_ranks: dict[str, int] | None = None) -> Table:
-    """The ranked queue as a table. Below 120 columns the less important columns are left out
-    (impact, CC+, files, chunks, author, age) rather than squashed to nothing.
+    """The ranked queue as a table.
+
+    On a terminal the table fits `width`: the columns take what their figures need (a cut "+2909/-8…"
+    misreads a change's size), and where the title would get fewer than MIN_TITLE_CELLS the less
+    important columns are left out, in OPTIONAL_COLUMNS order; when even that leaves too little, each
+    title goes under its change id (an 80-column terminal showed titles as "fix co").
 
     `full` (output to a pipe or a file): change ids and titles are never cut. Ids keep their whole
     width (they are pasted into `explain` and scripts); titles wrap within `width` instead of ending
-    in an ellipsis.
+    in an ellipsis; below 120 columns the optional columns are left out.
 
     `risk_ranks` (change id -> rank by risk), for another order (per review minute): `#` keeps each
     change's risk rank, as the TUI's does, and a `risk/min` column shows what the rows are sorted by."""
     now = time.time()
-    wide = width >= 120
     title = (f"Commits of {one_line(commit_range, 100)}" if commit_range
              else f"Pending changes against {one_line(base, 60)}" if base else "Pending changes")
     table = Table(title=title, title_justify="left", expand=False, pad_edge=False, box=box.SIMPLE_HEAD,
                   collapse_padding=True)
     has_score = has_plan = any(r.assessment is not None for r in reports)
-
-    optional = {"impact", "CC+", "files", "chunks", "author", "age"}
-
-    # the per-minute order adds its risk/min column: below 140 columns impact and CC+ give it their room (titles
-    # were cut to 7 cells at 120)
-    crowded = {"impact", "CC+"} if risk_ranks is not None and width < 140 else set()
-
-    def col(name: str, **kw: Any) -> None:
-        if (not wide and name in optional) or name in crowded:
-            return
-        kw.setdefault("no_wrap", True)
-        kw.setdefault("min_width", len(name))
-        table.add_column(name, **kw)
-
-    col("#", justify="right", style="dim", min_width=max(2, len(str(len(reports)))))
-    if has_score:
-        col("risk", justify="left", min_width=12)
-        if risk_ranks is not None:
-            col("risk/min", justify="right")
-        col("tier", justify="center")
-        col("impact", justify="right")
-        col("AI", justify="right", min_width=4)
-        col("CC+", justify="right", min_width=5)
-    change_width = 30 if wide else 22
-    id_limit = 500 if full else 80
-    longest_id = max((len(one_line(r.id, id_limit)) for r in reports), default=12)
-    if full:  # the whole id, whatever the width: a cut id cannot be pasted into `explain`
-        change_width = max(12, longest_id)
-        col("change", overflow="ignore", min_width=change_width, max_width=change_width)
-    else:
-        col("change", overflow="ellipsis", max_width=change_width, min_width=12)
-    col("+/-", justify="right", min_width=9)
-    col("files", justify="right")
-    if has_plan:
-        col("chunks", justify="right")
-        col("floor", justify="right", min_width=6)
-    used = sum((c.min_width or 0) + 2 for c in table.columns) + (change_width - 12)
-    optional_width = (18 + 2 + 5 + 2) if wide else 0  # author and age come after the title
-    room = max(10, width - used - optional_width - 2)
-    if full:
-        col("title", overflow="fold", no_wrap=False, min_width=min(room, 20), max_width=max(20, room))
-    else:
-        col("title", overflow="ellipsis", min_width=10, max_width=max(10, min(60, room)))
-    col("author", overflow="ellipsis", max_width=18, min_width=6)
-    col("age", justify="right")
+    rows: list[dict[str, Any]] = []
     for position, r in enumerate(reports, 1):
         rank = risk_ranks.get(r.id, position) if risk_ranks is not None else position
         cells = _row_cells(r, rank, now, has_score=has_score, has_plan=has_plan, full=full)
         per_minute = r.assessment.risk_per_minute if r.assessment is not None else None
         if per_minute is not None:
             cells["risk/min"] = Text(f"{per_minute:.3g}")  # significant() kept zeros: 0.0100 beside 0.016
+        rows.append(cells)
+
+    # (name, least width, most width or None for the cell's own, column options), left to right
+    columns: list[tuple[str, int, int | None, dict[str, Any]]] = [
+        ("#", max(2, len(str(len(reports)))), None, {"justify": "right", "style": "dim"})]
+    if has_score:
+        columns += [("risk", 12, None, {})]
+        if risk_ranks is not None:
+            columns += [("risk/min", 8, None, {"justify": "right"})]
+        columns += [("tier", 4, None, {"justify": "center"}), ("impact", 6, None, {"justify": "right"}),
+                    ("AI", 4, None, {"justify": "right"}), ("CC+", 5, None, {"justify": "right"})]
+    columns += [("change", 12, CHANGE_CELLS, {"overflow": "ellipsis"}), ("+/-", 9, None, {"justify": "right"}),
+                ("files", 5, None, {"justify": "right"})]
+    if has_plan:
+        columns += [("chunks", 6, None, {"justify": "right"}), ("floor", 6, None, {"justify": "right"})]
+    columns += [("title", MIN_TITLE_CELLS, 60, {"overflow": "ellipsis"}),
+                ("author", 6, 18, {"overflow": "ellipsis"}), ("age", 3, None, {"justify": "right"})]
+    if full:
+        _full_columns(table, columns, reports, width)
+    else:
+        _fitted_columns(table, columns, rows, width)
+    stacked = any(str(c.header) == STACKED for c in table.columns)
+    for cells in rows:
+        if stacked:
+            cells[STACKED] = Text("\n").join([cells["change"], cells.get("title", Text(""))])
         table.add_row(*[cells.get(str(c.header), Text("-")) for c in table.columns])
     return table
+
+
+MIN_TITLE_CELLS = 20
+"""The least room a title gets on a terminal before other columns give way."""
+CHANGE_CELLS = 30
+"""The most a change id takes on a terminal (a longer one ends in an ellipsis)."""
+OPTIONAL_COLUMNS = ("age", "author", "files", "chunks", "CC+", "impact")
+"""Left out in this order when the title would get too little room."""
+STACKED = "change / title"
+
+
+def _cells_width(rows: Sequence[dict[str, Any]], name: str) -> int:
+    return max((max(cell_len(line) for line in cell.plain.split("\n")) for row in rows
+                if isinstance(cell := row.get(name), Text)), default=1)
+
+
+def _fitted_columns(table: Table, columns: list[tuple[str, int, int | None, dict[str, Any]]],
+                    rows: Sequence[dict[str, Any]], width: int) -> None:
+    """A terminal's columns: each as wide as its widest cell (within its bounds), the optional ones
+    left out until the title has MIN_TITLE_CELLS, then the title under the id if it still has not."""
+    sizes = {name: max(least, len(name), min(_cells_width(rows, name), most or 10_000))
+             for name, least, most, _ in columns if name != "title"}
+    names = [name for name, *_ in columns]
+
+    def room(kept: list[str]) -> int:  # what the title gets: each column pads one cell a side
+        return width - sum(sizes[n] + 2 for n in kept if n != "title") - 2
+
+    for optional in OPTIONAL_COLUMNS:
+        if room(names) >= MIN_TITLE_CELLS:
+            break
+        names.remove(optional)
+    stacked = room(names) < MIN_TITLE_CELLS
+    for name, _least, most, options in columns:
+        if name not in names:
+            continue
+        if name == "title":
+            if not stacked:
+                table.add_column(name, no_wrap=True, min_width=MIN_TITLE_CELLS,
+                                 max_width=min(most or room(names), room(names)), **options)
+        elif name == "change" and stacked:
+            cells = max(12, room(names) + 2 + sizes["change"] - 2)
+            table.add_column(STACKED, no_wrap=True, overflow="ellipsis", min_width=cells, max_width=cells)
+        else:
+            table.add_column(name, no_wrap=True, min_width=sizes[name], max_width=sizes[name], **options)
+
+
+def _full_columns(table: Table, columns: list[tuple[str, int, int | None, dict[str, Any]]],
+                  reports: Sequence[ChangeReport], width: int) -> None:
+    """A pipe's or a file's columns: ids whole and titles wrapped within `width` (below 120 columns
+    without the optional ones); a line is longer than `width` only where an id is."""
+    wide = width >= 120
+    # the per-minute order's risk/min column: below 140 columns impact and CC+ give it their room
+    crowded = {"impact", "CC+"} if width < 140 and any(name == "risk/min" for name, *_ in columns) else set()
+    longest_id = max(12, max((len(one_line(r.id, 500)) for r in reports), default=12))
+    used = 0
+    for name, least, _most, options in columns:
+        if name in ("title", "author", "age") or (not wide and name in OPTIONAL_COLUMNS) or name in crowded:
+            continue
+        if name == "change":
+            table.add_column(name, no_wrap=True, overflow="ignore", min_width=longest_id, max_width=longest_id)
+            used += 22 if not wide else 30  # the width a terminal's table gives ids: titles keep their room
+        else:
+            table.add_column(name, no_wrap=True, min_width=max(least, len(name)), **options)
+            used += max(least, len(name))
+        used += 2
+    after = (18 + 2 + 5 + 2) if wide else 0  # author and age come after the title
+    room = max(10, width - used - after - 2)
+    table.add_column("title", overflow="fold", no_wrap=False, min_width=min(room, 20), max_width=max(20, room))
+    if wide:
+        table.add_column("author", no_wrap=True, overflow="ellipsis", min_width=6, max_width=18)
+        table.add_column("age", no_wrap=True, justify="right", min_width=3)
 
 
 def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_plan: bool,

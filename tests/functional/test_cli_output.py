@@ -345,3 +345,39 @@ def test_a_change_that_cannot_be_analysed_has_every_json_field_null(orphan_repo,
     ok, failed = json.loads(run(["list", "--repo", str(orphan_repo.path), "--json"]).stdout)
     assert failed["error"] and failed["score"] is None and failed["factors"] is None
     assert set(failed) >= set(ok), set(ok) - set(failed)
+
+
+@pytest.mark.parametrize("order", ["risk", "per-minute"])
+@pytest.mark.parametrize("width", [80, 100, 120, 140, 160, 220])
+def test_a_terminal_list_fits_its_width_with_whole_sizes_and_readable_titles(long_names: Path, hermetic_dirs: Path,
+                                                                               width: int, order: str) -> None:
+    """On a terminal `list` fits the width: an 80-column table cut titles to "fix co" and sizes to
+    "+2909/-8…", and at 120 and 140 author and age fell off the right edge. Now the optional columns
+    give way first, and the title goes under its id when even that leaves it too little."""
+    from rich.console import Console
+
+    from app.analysis.analyzer import Analyzer
+    from app.report.tables import MIN_TITLE_CELLS, change_table
+
+    reports = Analyzer(long_names).analyze_all()
+    ranks = {r.id: n for n, r in enumerate(reports, 1)} if order == "per-minute" else None
+    if ranks is not None:
+        reports = sorted(reports, key=lambda r: -(r.assessment.risk_per_minute or 0))
+    console = Console(width=width, record=True, color_system=None, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(change_table(reports, base="main", width=width, risk_ranks=ranks))
+    lines = captured.get().splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width, "\n".join(lines)
+    header = next(line for line in lines if line.split()[:2] == ["#", "risk"])
+    for report in reports:
+        figures = report.figures
+        assert f"+{figures.lines_added}/-{figures.lines_deleted}" in captured.get()
+    stacked = "change / title" in header
+    assert stacked == (width < 120), header
+    if not stacked:  # the title column has its room: the long title shows its first words at least
+        assert LONG_TITLE[:MIN_TITLE_CELLS - 1] in captured.get()
+    else:  # under its id, as wide as the id's column
+        row = next(i for i, line in enumerate(lines) if "origin/codex/" in line)
+        assert lines[row + 1].strip().startswith("Split the settle")
+    if width >= 160 and order == "risk":
+        assert header.split()[-2:] == ["author", "age"]
