@@ -419,3 +419,25 @@ def test_bytes_that_are_not_utf8_are_shown_as_escapes_and_stay_distinct(tmp_path
     detail = Analyzer(repo).detail(WORKTREE_ID)
     rows = [row.text for row in chunk_display_lines(detail, detail.plan.chunks[0])]
     assert "na\\xefve \\xe9" in rows and "caf\\xe9 latin1" in rows and not any("\ufffd" in r for r in rows)
+
+
+def test_a_ci_checkout_without_origin_head_or_main_uses_origin_main(make_repo, tmp_path):
+    """GitHub's actions/checkout fetches origin's branches as remote-tracking refs, checks the pull
+    request out detached, and sets no origin/HEAD and no local main: `check` stopped with "no base
+    branch found" on every pull request of the README's workflow."""
+    import subprocess
+
+    b = make_repo()
+    b.commit("init", {"a": "1\n"}, author=ALICE)
+    b.branch("topic")
+    b.commit("topic work", {"a": "2\n"}, branch="topic", author=BOB)
+    b.checkout("main")
+    ci = tmp_path / "ci"
+    git = ["git", "-c", "init.defaultBranch=unused", "-C", str(ci)]
+    subprocess.run(["git", "init", "-q", str(ci)], check=True)
+    subprocess.run([*git, "remote", "add", "origin", str(b.path)], check=True)
+    subprocess.run([*git, "fetch", "-q", "origin", "+refs/heads/*:refs/remotes/origin/*"], check=True)
+    subprocess.run([*git, "checkout", "-q", "--detach", "origin/topic"], check=True)
+    found = discover(GitRepo(ci))
+    assert found.base_ref == "origin/main"
+    assert [c.id for c in found.changes] == ["origin/topic"]

@@ -91,7 +91,8 @@ def _counts(items: Iterable[str]) -> list[tuple[str, int]]:
 
 
 def resolve_base(repo: GitRepo, base: str | None) -> tuple[str, str]:
-    """(name, commit id) of the base: --base, else origin's HEAD, else main, else master."""
+    """(name, commit id) of the base: --base, else origin's HEAD, else main, else master, else
+    origin/main, else origin/master."""
     if repo.is_empty:
         raise RepoError(f"{repo.path}: the repository has no commits yet")
     if base:
@@ -110,9 +111,19 @@ def resolve_base(repo: GitRepo, base: str | None) -> tuple[str, str]:
             if repo.has_ref(f"refs/heads/{name}"):
                 unreadable = unreadable or exc  # the branch exists but cannot be read: say so
             continue
+    # A CI checkout (GitHub's actions/checkout) fetches origin's branches but sets no origin/HEAD and
+    # creates no local main: its remote-tracking twin is the base there.
+    for name in _DEFAULT_BASES:
+        try:
+            return f"origin/{name}", repo.resolve_commit(f"refs/remotes/origin/{name}")
+        except RepoError as exc:
+            if repo.has_ref(f"refs/remotes/origin/{name}"):
+                unreadable = unreadable or exc
+            continue
     if unreadable is not None:
         raise RepoError(f"{repo.path}: base branch {unreadable}: pass --base REF")
-    raise RepoError(f"{repo.path}: no base branch found (no origin/HEAD, main or master): pass --base REF")
+    raise RepoError(f"{repo.path}: no base branch found (no origin/HEAD, main, master, origin/main or "
+                    f"origin/master): pass --base REF")
 
 
 def _short(refname: str) -> str:
