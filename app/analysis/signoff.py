@@ -18,6 +18,7 @@ from app.core.policy.binding import ChangeBinding
 from app.core.policy.rules import ChunkRef
 from app.errors import ReviewTuiError
 from app.storage.records import ANOTHER_CHANGE as ANOTHER_CHANGE_REASON
+from app.storage.records import UNKNOWN_REVIEWER as _UNKNOWN_REVIEWER
 
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
@@ -177,7 +178,7 @@ class SignOff:
 
 # -- who is reviewing, and their signing key ---------------------------------------------------
 
-UNKNOWN_REVIEWER = "unknown@localhost"
+UNKNOWN_REVIEWER = _UNKNOWN_REVIEWER  # storage/records.py's: its approvals never count
 
 
 def participants(analyzer: Analyzer, change: Change) -> list[str]:

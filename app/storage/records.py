@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 NOTES_RECHECK_SECONDS = 2.0  # a long-lived reader (the TUI) looks for moved notes refs at most this often
 MAX_NOT_COUNTED_SHOWN = 20
+UNKNOWN_REVIEWER = "unknown@localhost"
+"""Who a decision is recorded as on a machine with neither git's user.email nor review-tui's reviewer_email."""
+NO_IDENTITY_WHY = (f"recorded as {UNKNOWN_REVIEWER}, without a reviewer identity (git user.email or reviewer_email): "
+                   f"nobody can tell who approved, so it does not count")
 
 _Shared = TypeVar("_Shared", Comment, ThreadState)
 
@@ -49,8 +53,9 @@ UNSIGNED = "unsigned"
 BAD_SIGNATURE = "bad signature"
 UNKNOWN_SIGNER = "unknown signer"
 KEY_NOT_VALID_THEN = "key not valid then"
+NO_IDENTITY = "no identity"
 REASON_LABELS = {ANOTHER_CHANGE: "elsewhere", UNSIGNED: "unsigned", BAD_SIGNATURE: "bad sig",
-                 UNKNOWN_SIGNER: "unknown key", KEY_NOT_VALID_THEN: "expired key"}
+                 UNKNOWN_SIGNER: "unknown key", KEY_NOT_VALID_THEN: "expired key", NO_IDENTITY: "anonymous"}
 """Short labels for narrow columns (the TUI's chunk status)."""
 
 
@@ -61,7 +66,7 @@ class Uncounted:
     decision: Decision
     record: ApprovalRecord
     reason: str
-    """ANOTHER_CHANGE, UNSIGNED, BAD_SIGNATURE, UNKNOWN_SIGNER or KEY_NOT_VALID_THEN."""
+    """ANOTHER_CHANGE, NO_IDENTITY, UNSIGNED, BAD_SIGNATURE, UNKNOWN_SIGNER or KEY_NOT_VALID_THEN."""
     why: str
     """In words, e.g. "given on another change (feature-a); review this change to count"."""
 
@@ -174,6 +179,10 @@ class ReviewRecords:
             if not binding.given_here(record):
                 why = f"given on another change ({decision.change_id}); review this change or carry it over"
                 counted.uncounted.append(Uncounted(decision, record, ANOTHER_CHANGE, why))
+                continue
+            if decision.reviewer.strip().lower() == UNKNOWN_REVIEWER:
+                # every machine without an identity records as this one "person": it may be the author
+                counted.uncounted.append(Uncounted(decision, record, NO_IDENTITY, NO_IDENTITY_WHY))
                 continue
             verdict = trust.judge(decision.reviewer, key, failure, rules, decision.created_at)
             if verdict.trusted:

@@ -459,8 +459,8 @@ def make_app(
     if session.reviewer == UNKNOWN_REVIEWER:  # decisions of everyone on this machine would be one person's
         from app.paths import user_config_path
 
-        app.add_startup_note("warning", f"No reviewer identity: decisions are recorded as {UNKNOWN_REVIEWER}. "
-                                        "Set git's user.email, or reviewer_email in "
+        app.add_startup_note("warning", f"No reviewer identity: decisions are recorded as {UNKNOWN_REVIEWER} and "
+                                        "no approval of yours counts. Set git's user.email, or reviewer_email in "
                                         f"{user_config.source or user_config_path()}")
     return app
 

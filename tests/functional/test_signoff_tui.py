@@ -227,8 +227,9 @@ def test_whoever_commits_the_working_tree_here_is_its_author(make_repo) -> None:
 
 def test_without_a_git_email_the_working_tree_is_still_its_writers(make_repo, tmp_path: Path, monkeypatch) -> None:
     """With no git user.email the TUI records decisions as unknown@localhost, and that approval of the
-    working tree counted as an independent review. The tree is this machine's own writing: neither the
-    placeholder nor the reviewer this machine's config names can approve it."""
+    working tree counted as an independent review. Now no approval by that placeholder counts (it may be
+    anyone, the author too), and the tree is this machine's own writing: the reviewer this machine's
+    config names cannot approve it either."""
     from app.paths import user_config_path
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/.gitconfig: libgit2 ignores GIT_CONFIG_GLOBAL
@@ -237,11 +238,26 @@ def test_without_a_git_email_the_working_tree_is_still_its_writers(make_repo, tm
     (repo.path / "pay.py").write_text("def pay(x):\n    if x:\n        return 2 * x\n    return x\n")
     read_and_approve(repo.path, "unknown@localhost", ":worktree")
     status, verdict = check(repo.path, ":worktree")
-    assert status == 1 and verdict["self_approvals"] == ["unknown@localhost"], verdict
+    assert status == 1 and verdict["approvals"] == [], verdict
+    assert any("recorded as unknown@localhost, without a reviewer identity" in line
+               for line in verdict["not_counted"]), verdict["not_counted"]
     user_config_path().parent.mkdir(parents=True, exist_ok=True)
     user_config_path().write_text('reviewer_email = "Me@Example.com"\n')
     read_and_approve(repo.path, "me@example.com", ":worktree")
     status, verdict = check(repo.path, ":worktree")
-    assert status == 1 and sorted(verdict["self_approvals"]) == ["me@example.com", "unknown@localhost"], verdict
+    assert status == 1 and verdict["self_approvals"] == ["me@example.com"], verdict
     read_and_approve(repo.path, REVIEWER, ":worktree")  # someone else, at the same desk
     assert check(repo.path, ":worktree")[0] == 0
+
+
+def test_an_approval_without_a_reviewer_identity_counts_nowhere(tmp_path: Path) -> None:
+    """Every machine with neither git's user.email nor reviewer_email records as unknown@localhost: the
+    two-reviewer rule was met by a real reviewer plus that nobody (the author on a fresh laptop too).
+    `check` lists it as not counted, saying why."""
+    repo = two_branches(tmp_path)
+    read_and_approve(repo, "unknown@localhost", "feature")
+    code, verdict = check(repo, "feature")
+    assert code == 1 and verdict["approvals"] == [], verdict
+    assert any("unknown@localhost" in line and "does not count" in line for line in verdict["not_counted"])
+    read_and_approve(repo, REVIEWER, "feature")
+    assert check(repo, "feature")[0] == 0
