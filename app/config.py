@@ -103,8 +103,23 @@ def parse_repo_config(data: bytes, source: str) -> RepoConfig:
         source=source,
     )
     root.finish()
+    config = dataclasses.replace(config, tiers=_with_signers_rule(config.tiers, config.policy.allowed_signers_file))
     digest = hashlib.sha256(data).hexdigest()[:16] if data else "defaults"
     return dataclasses.replace(config, warnings=tuple(root.warnings), digest=digest)
+
+
+def _with_signers_rule(tiers: TierConfig, signers_file: str) -> TierConfig:
+    """The allowed-signers file decides whose signed records count (`require_signatures`): a change to
+    it is tier 0 like `.review-tui.toml`, whatever the other rules say (one approval by anyone let a
+    branch add a key signing as the senior). Last, so it wins; kept with `use_defaults = false` too."""
+    from app.core.impact.tiers import TierRule
+
+    path = signers_file.strip().lstrip("/")
+    if not path or any(c in path for c in "*?[]{}!\\"):
+        return tiers  # not a plain path: no glob can name exactly it
+    rule = TierRule(f"/{path}", 0, "review trust root: whose signatures count as approvals",
+                    "[policy] allowed_signers_file")
+    return dataclasses.replace(tiers, rules=(*tiers.rules, rule))
 
 
 def load_repo_config(repo: GitRepo, base_commit: str | None, override: Path | None = None) -> RepoConfig:

@@ -900,3 +900,19 @@ def test_the_command_word_check_never_hides_a_command(lines: list[str]) -> None:
         assert found == detect_destructive([fd])
     finally:
         legacy._COMMAND_WORDS = words
+
+
+@pytest.mark.parametrize(("config", "signers"), [
+    (b"", ".review-tui-signers"),
+    (b'[policy]\nallowed_signers_file = "ops/review-signers"\n', "ops/review-signers"),
+    (b'[tiers]\nuse_defaults = false\n[[tiers.rules]]\nglob = "**"\ntier = 3\n', ".review-tui-signers"),
+])
+def test_the_allowed_signers_file_is_tier_0_whatever_the_rules(config: bytes, signers: str) -> None:
+    """The file naming whose signatures count was tier 2: one approval by anyone let a branch add a key
+    that signs as the senior. It is the review's trust root, tier 0 like `.review-tui.toml`."""
+    from app.config import parse_repo_config
+
+    tiers = parse_repo_config(config, ".review-tui.toml").tiers
+    rule = tiers.rule_for(signers)
+    assert rule is not None and rule.tier == 0 and "trust root" in rule.reason
+    assert tiers.rule_for(f"docs/{signers}") is None or tiers.rule_for(f"docs/{signers}").tier != 0
