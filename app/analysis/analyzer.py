@@ -132,10 +132,9 @@ class _GraphBuild:
 
     def _run(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None) -> None:
         from app.core.impact.graph import (
+            GRAPH_SUFFIXES,
             GRAPH_VERSION,
-            IMPORT_LEVEL_SUFFIXES,
             MAX_FILE_BYTES,
-            PY_SUFFIXES,
             FileSummary,
             Graph,
             summarise_many,
@@ -143,7 +142,7 @@ class _GraphBuild:
 
         try:
             repo = GitRepo(repo_path)
-            entries = repo.tree_blobs(base, PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+            entries = repo.tree_blobs(base, GRAPH_SUFFIXES)
             keys = [f"{GRAPH_VERSION}:{blob}:{path}" for path, blob in entries]
             known = cache.get_many("graph-file", keys) if cache is not None else {}
             lines: dict[str, int] = {}

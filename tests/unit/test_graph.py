@@ -296,3 +296,34 @@ def test_a_docstring_or_comment_edit_is_not_a_rewrite_but_a_hash_line_in_a_strin
     text = DOCUMENTED["pkg/out.py"].replace("# heading", "# title")  # text inside a string, not a comment
     assert [s.name for s in blast_radius(graph, [("pkg/out.py", "pkg/out.py", text.encode(), None)]).symbols] == [
         "pkg.out.banner"]
+
+
+GO_MODULE = {
+    "go.mod": "module github.com/acme/cli\n\ngo 1.21\n",
+    "command.go": "package cli\n\nfunc Run(args []string) error {\n\treturn nil\n}\n",
+    "flags.go": "package cli\n\nfunc Flag(name string) string {\n\treturn name\n}\n",
+    "doc/man.go": 'package doc\n\nimport "github.com/acme/cli"\n\nfunc Man() { _ = cli.Flag("x") }\n',
+    "pkg/args/args.go": "package args\n\nfunc Exact(n int) int {\n\treturn n\n}\n",
+    "cmd/tool/main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"github.com/acme/cli"\n'
+                        '\t"github.com/acme/cli/pkg/args"\n)\n\n'
+                        'func main() { fmt.Println(cli.Run(nil), args.Exact(1)) }\n',
+}
+
+
+def test_go_imports_name_packages_the_module_root_included(make_repo) -> None:
+    """A Go import names a package (a directory) through go.mod's module path. The root package of a
+    library (cobra's `github.com/spf13/cobra`) never had a dependent, and only one file of a package
+    had its importers: every change to cobra had a blast radius of 0."""
+    builder = make_repo()
+    commit = builder.commit("base", dict(GO_MODULE), author=ALICE)
+    repo = GitRepo(builder.path)
+    graph = build_graph(repo.tree_files(commit, (".go", "go.mod")))
+    for path, importers in [("command.go", {"doc/man.go", "cmd/tool/main.go"}),
+                            ("flags.go", {"doc/man.go", "cmd/tool/main.go"}),
+                            ("pkg/args/args.go", {"cmd/tool/main.go"})]:
+        found = blast_radius(graph, [(path, path, GO_MODULE[path].replace("return", "return /* */").encode(), None)])
+        assert [{c.split(":", 1)[0] for c in s.direct} for s in found.symbols] == [importers], path
+    # without go.mod, an import path still finds the one package directory it ends with
+    graph = build_graph(repo.tree_files(commit, (".go",)))
+    found = blast_radius(graph, [("pkg/args/args.go", "pkg/args/args.go", b"package args\n", None)])
+    assert [s.direct for s in found.symbols] == [["cmd/tool/main.go:<module>"]]

@@ -40,6 +40,10 @@ MAX_REFS_PER_DEF = 2_000
 MODULE_LEVEL = "<module>"
 PY_SUFFIXES = (".py",)
 IMPORT_LEVEL_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go")
+GO_MODULE_FILE = "go.mod"  # read for its `module` path: imports of the module's packages resolve through it
+GRAPH_SUFFIXES = PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES + (GO_MODULE_FILE,)
+_GO_MODULE_KEY = "<go module>"  # a go.mod's summary: imports[_GO_MODULE_KEY] is its module path
+_GO_MODULE_LINE = re.compile(r"^\s*module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
 _TEST_PATH = re.compile(
     r"(^|/)(tests?|__tests__|testing|spec)/|(^|/)test_[^/]*\.py$|_test\.(py|go)$"
     r"|\.(test|spec)\.[jt]sx?$|(^|/)conftest\.py$"
@@ -465,7 +469,19 @@ def summarise(path: str, data: bytes) -> FileSummary | None:
         return summarise_python(path, data)
     if path.endswith(IMPORT_LEVEL_SUFFIXES):
         return summarise_import_level(path, data)
+    if posixpath.basename(path) == GO_MODULE_FILE:
+        summary = FileSummary(path, path, False)
+        found = _GO_MODULE_LINE.search(data[:MAX_FILE_BYTES].decode("utf-8", errors="replace"))
+        if found:
+            summary.imports[_GO_MODULE_KEY] = found.group(1)
+        return summary
     return None
+
+
+def go_package(path: str) -> str:
+    """The graph's id of the Go package a .go file belongs to (its directory): Go code imports packages,
+    not files, so every file of a package has the package's importers."""
+    return f"go:{posixpath.dirname(path)}"
 
 
 def summarise_batch(items: Sequence[tuple[str, bytes]]) -> list[list[Any]]:
@@ -626,7 +642,8 @@ class Graph:
         while queue and len(seen) < MAX_WALK:
             current = queue.popleft()
             owner, _, qual = current.partition(":")
-            module_callers = self.callers.get(owner, ())  # import-level dependents
+            # import-level dependents: of a JavaScript file, or of a Go file's package
+            module_callers = self.callers.get(go_package(owner) if owner.endswith(".go") else owner, ())
             importers = self.importers.get(owner, ()) if module and qual == MODULE_LEVEL else ()
             for caller in (*self.callers.get(current, ()), *module_callers, *importers):
                 if caller not in seen and caller != target:
@@ -648,6 +665,17 @@ class _Resolver:
                 suffix = ".".join(parts[i:])
                 self.suffixes[suffix] = None if suffix in self.suffixes else module  # None: ambiguous
         self.paths = {s.path: s.module for s in by_module.values()}
+        # Go: module path -> its root directory (from each go.mod), and each package directory by every
+        # "/"-suffix of it (None: ambiguous), for a repository whose go.mod is missing or other
+        self.go_modules = sorted(((s.imports[_GO_MODULE_KEY], posixpath.dirname(s.path)) for s in by_module.values()
+                                  if _GO_MODULE_KEY in s.imports), key=lambda m: -len(m[0]))
+        self.go_dirs = {posixpath.dirname(p) for p in self.paths if p.endswith(".go")}
+        self.go_suffixes: dict[str, str | None] = {}
+        for directory in self.go_dirs:
+            parts = directory.split("/") if directory else []
+            for i in range(len(parts)):
+                suffix = "/".join(parts[i:])
+                self.go_suffixes[suffix] = None if suffix in self.go_suffixes else directory
 
     def module(self, name: str) -> str | None:
         if name in self.by_module:
@@ -736,9 +764,24 @@ class _Resolver:
                 if candidate in self.paths:
                     return candidate
             return None
-        for path in self.paths:  # Go: an import path ends with the package directory
-            if path.endswith(".go") and posixpath.dirname(path) and name.endswith(posixpath.dirname(path)):
-                return path
+        if summary.path.endswith(".go"):
+            return self._go_import(name)
+        return None
+
+    def _go_import(self, name: str) -> str | None:
+        """The package (go_package id) a Go import path names: through a go.mod's module path (the
+        module's root package too: cobra's own `github.com/spf13/cobra` is the repository's root), else
+        the one package directory the import path ends with."""
+        for module, root in self.go_modules:
+            if name == module or name.startswith(module + "/"):
+                rest = name[len(module) + 1:]
+                directory = posixpath.join(root, rest) if root and rest else root or rest
+                return f"go:{directory}" if directory in self.go_dirs else None
+        parts = name.split("/")
+        for i in range(1, len(parts)):  # the standard library's `fmt` or `net/http` is no suffix of a path here
+            found = self.go_suffixes.get("/".join(parts[i:]))
+            if found is not None:
+                return f"go:{found}"
         return None
 
 
@@ -753,7 +796,7 @@ def build_graph(
     parses in worker processes whatever the size: a caller in a background thread must, because
     CPython 3.11's AST constructor keeps its recursion depth per interpreter, not per thread, and two
     threads parsing at once fail with "AST constructor recursion depth mismatch"."""
-    items = [(p, d) for p, d in files if p.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)]
+    items = [(p, d) for p, d in files if p.endswith(GRAPH_SUFFIXES)]
     lines = sum(d.count(b"\n") for _, d in items)
     rows = summarise_many(items, workers=workers, progress=progress, isolate=isolate)
     return Graph.build((FileSummary.from_list(r) for r in rows), lines)
@@ -967,10 +1010,11 @@ def blast_radius(
     for base_path, head_path, head_data, base_data in changes:
         if is_test_path(base_path):
             continue
-        if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and base_path in graph.callers:
-            # Import level: the file as a whole is the interface its importers depend on.
+        target = go_package(base_path) if base_path.endswith(".go") else base_path
+        if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and target in graph.callers:
+            # Import level: the file (a Go file: its package) as a whole is the interface its importers depend on.
             whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
-            measured = _measure(graph, whole, "module", "", target=base_path)
+            measured = _measure(graph, whole, "module", "", target=target)
             measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
             result.symbols.append(measured)
             continue
