@@ -916,3 +916,14 @@ def test_the_allowed_signers_file_is_tier_0_whatever_the_rules(config: bytes, si
     rule = tiers.rule_for(signers)
     assert rule is not None and rule.tier == 0 and "trust root" in rule.reason
     assert tiers.rule_for(f"docs/{signers}") is None or tiers.rule_for(f"docs/{signers}").tier != 0
+
+
+def test_go_code_in_a_doc_directory_is_code_and_its_tests_are_tests() -> None:
+    """cobra's doc/ is the `doc` Go package (GenMarkdownTree): tier 3 "documentation" made its code
+    cost nothing. Its tests and its markdown stay tier 3."""
+    from app.core.impact.tiers import TierConfig
+
+    tiers = TierConfig()
+    assert tiers.rule_for("doc/md_docs.go").tier == 2
+    assert tiers.rule_for("doc/md_docs_test.go").tier == 3
+    assert tiers.rule_for("doc/README.md").tier == 3

@@ -114,6 +114,10 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(3, "editor and tooling settings", ".editorconfig .vscode/ .idea/ .pre-commit-config.yaml")
     + _rules(3, "documentation", """
         docs/ doc/ *.md *.markdown *.rst *.adoc LICENSE* COPYING* NOTICE* AUTHORS* CHANGELOG* CHANGES*""")
+    # Go names a package after its directory: cobra's doc/ is the `doc` package (GenMarkdownTree), compiled
+    # into every program that imports it, and was tier 3 "documentation"
+    + _rules(2, "Go code in a doc/ directory: a package of the module, not documentation",
+             "**/doc/**/*.go **/docs/**/*.go")
     + _rules(3, "tests", """
         tests/ test/ __tests__/ testdata/ test_*.py *_test.py conftest.py *_test.go *.spec.ts *.spec.tsx
         *.spec.js *.spec.jsx *.test.ts *.test.tsx *.test.js *.test.jsx *_spec.rb *Test.java *Tests.java
