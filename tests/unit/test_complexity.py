@@ -554,3 +554,21 @@ def test_analyze_source_never_raises_and_is_deterministic(text: str, path: str) 
     assert first.total_complexity == sum(f.complexity for f in first.functions)
     if first.error is not None:
         assert first.functions == [] and "\n" not in first.error
+
+
+def test_a_go_closure_is_named_after_its_function_and_keeps_its_name_when_one_is_added_above() -> None:
+    """lizard names Go func literals `anonymous__N`, numbered through the file: the worst function read
+    `anonymous__5`, and a closure added above renamed every later one (each read as changed)."""
+    from app.core.metrics.complexity import analyze_source, compare
+
+    def source(extra: str) -> str:
+        return ("package x\n\n" + extra + "func RangeArgs(min int) Args {\n\treturn func(args []string) error {\n"
+                "\t\tif len(args) < min {\n\t\t\treturn nil\n\t\t}\n\t\treturn nil\n\t}\n}\n")
+
+    before = analyze_source("args.go", source(""))
+    assert [f.name for f in before.functions] == ["RangeArgs", "RangeArgs.<closure>"]
+    above = "func Any() Args {\n\treturn func(args []string) error { return nil }\n}\n\n"
+    after = analyze_source("args.go", source(above))
+    assert [f.name for f in after.functions] == ["Any", "Any.<closure>", "RangeArgs", "RangeArgs.<closure>"]
+    delta = compare("args.go", before, after)
+    assert {name for name, _old, _new in delta.changed_functions} == {"Any", "Any.<closure>"}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import re
 import sys
 import threading
 import warnings
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 # Bump when any figure this module produces can change for the same input (new radon/lizard
 # handling, naming, limits): the storage layer keys its cache on it.
-ANALYZER_VERSION = "2"  # 2: Python that does not parse falls back to lizard
+ANALYZER_VERSION = "3"  # 3: closures named after their function; 2: Python that does not parse falls back to lizard
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.
@@ -455,11 +456,11 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
     lines = _count_lines(text)
     try:
         function_list = _lizard_functions(lizard, path, text)
-        functions = _unique_names(
+        functions = _unique_names(_named_closures([
             FunctionMetric(f.name, f.start_line, f.end_line, f.cyclomatic_complexity,
                            grade(f.cyclomatic_complexity))
             for f in function_list
-        )
+        ]))
     except RecursionError:
         return FileMetrics(language, ANALYZER_LIZARD, lines=lines,
                            error="lizard gave up: code nested too deeply (RecursionError)")
@@ -489,6 +490,23 @@ def _lizard_functions(lizard: Any, path: str, text: str) -> list[Any]:
     for _ in reader(tokens, reader):
         pass
     return list(context.fileinfo.function_list)
+
+
+_ANONYMOUS = re.compile(r"anonymous__\d+|\(anonymous\)")  # lizard: a Go func literal, a JS function expression
+
+
+def _named_closures(functions: list[FunctionMetric]) -> list[FunctionMetric]:
+    """A closure named after the function it is written in: `RangeArgs.<closure>`. lizard numbers Go's
+    func literals through the file (`anonymous__5`): a name that says nothing to a reader, and that
+    shifts when a closure is added above, so every later one read as changed."""
+    named = [f for f in functions if not _ANONYMOUS.fullmatch(f.name)]
+    for function in functions:
+        if not _ANONYMOUS.fullmatch(function.name):
+            continue
+        outer = [f for f in named if f.start_line <= function.start_line and function.end_line <= f.end_line]
+        inner = max(outer, key=lambda f: (f.start_line, -f.end_line), default=None)
+        function.name = f"{inner.name}.<closure>" if inner is not None else "<closure>"
+    return functions
 
 
 def _unique_names(functions: Iterable[FunctionMetric]) -> list[FunctionMetric]:
