@@ -319,7 +319,7 @@ def test_test_file_joins_its_module_and_directories_stay_apart() -> None:
     assert_partition(plan, files)
     assert [c.files for c in plan.chunks] == [["docs/notes.py"], ["payments/retry.py", "tests/test_retry.py"],
                                               ["tests/test_other.py"]]
-    assert any("the module it tests" in n for n in plan.chunks[1].notes)
+    assert any("the code it tests" in n for n in plan.chunks[1].notes)
 
 
 def test_a_use_joins_the_definition_it_uses_when_they_fit() -> None:

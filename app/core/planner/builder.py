@@ -401,7 +401,7 @@ class _PlanBuilder:
                                                   -len(self.paths[c])))
             pairs[index] = best
             self.file_notes.setdefault(index, []).append(
-                f"{visible_path(path)} is reviewed with {visible_path(self.paths[best])}, the module it tests")
+                f"{visible_path(path)} is reviewed with {visible_path(self.paths[best])}, the code it tests")
         return pairs
 
     def _use_pairs(self, code_files: dict[int, CodeFile], taken: dict[int, int]) -> dict[int, int]:
