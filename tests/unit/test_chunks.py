@@ -578,3 +578,18 @@ def test_a_chunk_of_empty_files_is_not_labelled_a_rename(make_repo) -> None:
     repo.commit("feature", {"pkg/__init__.py": "", "pkg/sub/__init__.py": ""}, branch="feature", author=ALICE)
     done = CliRunner(env={"COLUMNS": "120"}).invoke(cli, ["chunks", "feature", "--repo", str(repo.path)])
     assert "[no lines]" in done.stdout and "[rename]" not in done.stdout, done.stdout
+
+
+def test_a_chunk_of_several_files_is_titled_after_its_biggest_code_file() -> None:
+    """cobra's lint chunk was titled `.golangci.yml, Makefile and 11 more` with its Go code in "and 11
+    more"; a chunk holding a new middleware module was titled after its test files."""
+    blobs: dict[str, bytes] = {}
+    files = [
+        file_diff("README.md", "# x\n", "# x\n\nmore\n", blobs),
+        file_diff("Makefile", "all:\n", "all:\n\tgo vet\n", blobs),
+        file_diff("args.go", None, "package x\n\n" + "".join(f"var v{n} = {n}\n" for n in range(30)), blobs),
+        file_diff("args_test.go", None, "package x\n\nvar t = 1\n", blobs),
+    ]
+    plan = build_plan(files, read_blob=blob_reader(blobs), order="path")
+    assert_partition(plan, files)
+    assert [c.title for c in plan.chunks] == ["args.go, Makefile and 2 more"]

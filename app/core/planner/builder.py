@@ -41,6 +41,7 @@ from app.core.globs import GlobSet as FastGlobSet
 from app.core.globs import compile_glob
 from app.core.metrics.spans import SpanResult
 from app.core.planner.model import (
+    CONTENT_KINDS,
     GENERATED_MARKER_LINES,
     KIND_BINARY,
     KIND_CODE,
@@ -688,7 +689,7 @@ class _PlanBuilder:
     def _title(self, draft: Draft, chunk: Chunk, file_rank: dict[int, int]) -> str:
         # A title is text to show: its paths with their control characters as symbols (one_line, which
         # shows it, would turn a newline in a file name into a space, naming another file).
-        files = [visible_path(path) for path in chunk.files]
+        files = [visible_path(path) for path in _by_weight(chunk)]
         if len(file_rank) == 1 and (only := self.files[next(iter(file_rank))]).is_submodule:
             return only.submodule_summary()
         prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else ""
@@ -721,6 +722,17 @@ class _PlanBuilder:
 
     def _whole_file(self, file_index: int, chunk: Chunk) -> bool:
         return sum(s.changed_lines for s in chunk.segments) == self.files[file_index].changed_lines
+
+
+def _by_weight(chunk: Chunk) -> list[str]:
+    """The chunk's files as its title names them: code before tests, data and docs, the most changed lines
+    first (a chunk of args.go and command.go was titled after its .golangci.yml and Makefile)."""
+    lines: dict[str, int] = {}
+    for segment in chunk.segments:
+        lines[segment.path] = lines.get(segment.path, 0) + segment.changed_lines
+    order = {path: i for i, path in enumerate(chunk.files)}
+    return sorted(chunk.files, key=lambda path: (CONTENT_KINDS.index(content_kind(path)), -lines.get(path, 0),
+                                                   order[path]))
 
 
 def _same_family(module_ext: str, test_ext: str) -> bool:
