@@ -4,8 +4,9 @@ One computation feeds every view (rich report, JSON, CSV, HTML, the TUI's stats 
 can never disagree. No Textual, no Rich here.
 
 Units of counting (each view prints a one-line meaning for each figure):
-- a **chunk review** is an approve or flag of one chunk (a "later" mark concludes nothing); its
-  rate is changed lines per active hour, defined when it has active time;
+- a **chunk review** is an approve or flag of one chunk (a "later" mark concludes nothing); an approval's
+  rate is changed lines per active hour, defined when it has active time (a flag has none: its reader
+  stopped at the first blocking problem, see `_flag_measures`);
 - a **change review** is one reviewer's conclusive decisions on one change (chunk- or change-level);
 - an **approval** is a chunk approval or a change-level approval; it is a **rubber stamp** when it
   was faster than its floor time or covered chunks the reviewer never opened (SPEC.md "Words").
@@ -27,6 +28,7 @@ The change-level pass runs in a second thread on its own connection (sqlite3 rel
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -71,11 +73,12 @@ MEANINGS: dict[str, str] = {
     "chunks": "chunk reviews: approvals and flags of single chunks ('later' marks are not counted)",
     "lines": "changed lines in the reviewed chunks",
     "active": "active review time on those chunks (on screen, focused, not idle)",
-    "rate": "changed lines per active hour: median [quartiles] of chunk reviews with time; 500+ is too fast",
-    "time_vs_floor": "active time / floor time: 1.0x is the least time for an honest read of that size and "
-                     "complexity (fair across big and small, simple and complex chunks); a carried-over approval "
-                     "adds neither, its reading counts where it was given",
-    "fast_share": "share of timed chunk reviews read faster than 500 changed lines per hour",
+    "rate": "changed lines per active hour: median [quartiles] of chunk approvals with time (a flag stops at the "
+            "first problem: no rate); 500+ is too fast",
+    "time_vs_floor": "active time / floor time of chunk approvals: 1.0x is the least time for an honest read of "
+                     "that size and complexity (fair across big and small, simple and complex chunks); a flag and "
+                     "a carried-over approval add neither",
+    "fast_share": "share of timed chunk approvals read faster than 500 changed lines per hour",
     "stamps": "rubber stamps / approvals: approvals faster than the floor, or of chunks never opened",
     "unopened": "chunks approved without ever being opened (chunk approvals, plus unopened chunks of change "
                 "approvals)",
@@ -376,10 +379,12 @@ def compute_stats(
         changes = pool.submit(_change_pass, ledger, query, policy if seniors_known else None,
                               sorted(current) if current else [])
         with sq.snapshot(db):  # the summaries and the rate index read at one instant
-            bins = _chunk_pass(db, query, groups)
-            _band_pass(db, query, groups)
+            flags = sq.chunk_flags(db, query)
+            bins = _chunk_pass(db, query, groups, flags)
+            _band_pass(db, query, groups, flags)
             _carried_pass(db, query, groups)
             _rate_quantiles(db, query, groups, bins, report)
+            report.untimed_chunks -= len(flags)  # the "no time" bar: approvals without time, flags have no rate
             refused: set[int] = set()
             if current is not None:
                 _add_stale_chunk_approvals(db, query, groups, current)
@@ -484,10 +489,38 @@ def _add_sums(figures: Figures, sums: Sequence[Any]) -> None:
     figures.unopened_chunks += unopened
 
 
-def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups) -> dict[int, tuple[Figures, list[Any]]]:
+_TIMED_CHUNKS = STATS_CHUNK_DAY_MEASURES.index("timed_chunks")
+_TIMED_LINES = STATS_CHUNK_DAY_MEASURES.index("timed_lines")
+_TIMED_SECONDS = STATS_CHUNK_DAY_MEASURES.index("timed_seconds")
+_FLOOR_SECONDS = STATS_CHUNK_DAY_MEASURES.index("floor_seconds")
+_FLOOR_ACTIVE = STATS_CHUNK_DAY_MEASURES.index("floor_active_seconds")
+
+
+def _flag_measures(lines: int, active: float, floor: float | None) -> dict[int, float]:
+    """What one chunk flag added to the timed measures of a summary row (STATS_CHUNK_DAY_MEASURES
+    positions), to take back out. A flag stops at the first blocking problem: its lines were not all
+    read, so it has no review rate and no share of time/floor (a flag after 43 s of a 376-line chunk
+    read as 31,764 LOC/h). It stays a chunk review: its lines and time are counted."""
+    taken: dict[int, float] = {}
+    if active > 0:
+        rate = lines * 3600.0 / active
+        taken.update({_TIMED_CHUNKS: 1, _TIMED_LINES: lines, _TIMED_SECONDS: active})
+        if rate > FLOOR_RATE:
+            taken[_FAST] = 1
+        for i, (low, high) in enumerate(itertools.pairwise(RATE_EDGES)):
+            if low <= rate < high:
+                taken[_BINS + i] = 1
+    if floor is not None:
+        taken[_FLOOR_SECONDS], taken[_FLOOR_ACTIVE] = floor, active
+    return taken
+
+
+def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups,
+                flags: Sequence[tuple[Any, ...]]) -> dict[int, tuple[Figures, list[Any]]]:
     """The chunk figures of every group from stats_chunk_days: SQLite sums the days into a cube of
-    (reviewer, tier, week), rolled up here. Returns each group's summed row (by id of its Figures),
-    whose rate bins locate its quantiles."""
+    (reviewer, tier, week), rolled up here, less the timed measures of the chunk `flags`
+    (sq.chunk_flags). Returns each group's summed row (by id of its Figures), whose rate bins locate
+    its quantiles."""
     rows = sq.chunk_day_cube(db, query)
     totals: dict[int, tuple[Figures, list[Any]]] = {}
     for reviewer, tier, week, *values in rows:
@@ -502,6 +535,12 @@ def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups) -> dict[int, tuple[
     for figures in groups.reviewers.values():
         overall[:] = map(sum, zip(overall, totals[id(figures)][1], strict=True))
     totals[id(groups.overall)] = (groups.overall, overall)
+    for reviewer, tier, week, _band, *flag in flags:
+        for figures in groups.main(reviewer, _tier(tier), week):
+            held = totals.get(id(figures))
+            if held is not None:
+                for measure, amount in _flag_measures(*flag).items():
+                    held[1][measure] = round(held[1][measure] - amount, 6)
     weeks = {id(f) for f in groups.weeks.values()}
     for figures, values in totals.values():
         _add_sums(figures, values)
@@ -510,10 +549,20 @@ def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups) -> dict[int, tuple[
     return totals
 
 
-def _band_pass(db: Any, query: StatsQuery, groups: _Groups) -> None:
-    """The AI bands' figures (is AI code read faster?) from stats_band_days."""
+def _band_pass(db: Any, query: StatsQuery, groups: _Groups, flags: Sequence[tuple[Any, ...]]) -> None:
+    """The AI bands' figures (is AI code read faster?) from stats_band_days, less the timed measures of
+    the chunk `flags`."""
     for band, *values in sq.band_day_sums(db, query):
         _add_sums(groups.band(band), values)
+    for *_group, band, lines, active, floor in flags:
+        figures = groups.band(band)
+        values = [0.0] * _SUMMED
+        for measure, amount in _flag_measures(lines, active, floor).items():
+            if measure < _SUMMED:
+                values[measure] = -amount
+        _add_sums(figures, values)
+        for name in ("active_seconds", "timed_seconds", "floor_seconds", "floor_active_seconds"):
+            setattr(figures, name, round(getattr(figures, name), 6))
 
 
 def _carried_pass(db: Any, query: StatsQuery, groups: _Groups) -> None:

@@ -18,6 +18,7 @@ from app.storage.db import (
     STATS_BAND,
     STATS_BAND_DAY_MEASURES,
     STATS_CHUNK_DAY_MEASURES,
+    STATS_CHUNK_FLAG,
     STATS_CHUNK_REVIEW,
     STATS_RATE,
     STATS_TIMED,
@@ -133,6 +134,16 @@ def carried_floor_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
         f"{where} GROUP BY 1, 2, 3, 4", params).fetchall())
 
 
+def chunk_flags(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """(reviewer, tier, week, AI band, changed lines, active seconds, floor seconds or None) of each chunk
+    flag: what stats takes back out of the timed figures (rates, time/floor)."""
+    where, params = decision_terms(query)
+    return list(db.execute(
+        f"SELECT reviewer, coalesce(tier, {NO_TIER}), {STATS_WEEK}, {STATS_BAND}, changed_lines,"
+        f" active_seconds_at_decision, floor_seconds FROM decisions WHERE {STATS_CHUNK_FLAG}{where}",
+        params).fetchall())
+
+
 @dataclass(frozen=True)
 class RateIndex:
     """An index of schema 4 ordered by rate within a group (column None: one group, everything)."""
@@ -154,7 +165,9 @@ def rates_in_bin(db: Any, query: StatsFilter, index: RateIndex, group: Any, low:
     group_term = f" AND {index.column} IS ?" if index.column else ""
     upper = "" if math.isinf(high) else f" AND {STATS_RATE} < ?"
     args = ([group] if index.column else []) + [low] + ([] if math.isinf(high) else [high])
-    sql = (f"SELECT {STATS_RATE} FROM decisions INDEXED BY {index.name} WHERE {STATS_TIMED}{group_term}"
+    # approvals only: a flag has no rate (stats takes it out of the bins, `chunk_flags`)
+    sql = (f"SELECT {STATS_RATE} FROM decisions INDEXED BY {index.name} WHERE {STATS_TIMED}"
+           f" AND decision = 'approve'{group_term}"
            f" AND {STATS_RATE} >= ?{upper}{where} ORDER BY {STATS_RATE} {direction} LIMIT ? OFFSET ?")
     return [row[0] for row in db.execute(sql, [*args, *params, limit, offset])]
 

@@ -151,14 +151,16 @@ def test_every_overall_figure_of_one_repository(ledger: Ledger) -> None:
     # Chunk reviews: a-1, a-2, b-1, b-3 (flag), c-1, c-2; the "later" on b-3 and repo S are not counted.
     assert (o.changes, o.chunks, o.lines) == (3, 6, 470)
     assert o.active_seconds == pytest.approx(3779.999, abs=1e-9)
-    assert (o.timed_chunks, o.timed_lines) == (5, 450)  # c-2 has no time: no rate
-    assert o.rate == pytest.approx(450 * 3600 / 3779.999)
-    # Rates 240, 400, 500, 500.0014, 720: exact median and quartiles.
-    assert (o.rate_p25, o.rate_median) == (400.0, 500.0)
-    assert o.rate_p75 == pytest.approx(RATE_A2)
-    assert o.fast_chunks == 2 and o.fast_share == pytest.approx(2 / 5)  # a-2 and b-3; 500 exactly is not fast
-    assert o.floor_seconds == pytest.approx(720 + 360 + 1440 + 432 + 288 + 144)
-    assert o.time_vs_floor == pytest.approx(3779.999 / 3384)
+    # Rates and time/floor are of chunk approvals: c-2 has no time, and the flag b-3 (a reviewer stops at
+    # the first problem, its 60 lines not all read) has no rate and no floor (its 300 s are active time).
+    assert (o.timed_chunks, o.timed_lines) == (4, 390)
+    assert o.rate == pytest.approx(390 * 3600 / 3479.999)
+    # Rates 240, 400, 500, 500.0014: exact median and quartiles.
+    assert (o.rate_p25, o.rate_median) == (360.0, 450.0)
+    assert o.rate_p75 == pytest.approx(500 + (RATE_A2 - 500) / 4)
+    assert o.fast_chunks == 1 and o.fast_share == pytest.approx(1 / 4)  # a-2; 500 exactly is not fast
+    assert o.floor_seconds == pytest.approx(720 + 360 + 1440 + 288 + 144)
+    assert o.time_vs_floor == pytest.approx(3479.999 / 2952)
     # Approvals: a-1, a-2, b-1, c-1, c-2 and the change approvals of A and B.
     assert (o.approvals, o.change_approvals) == (7, 2)
     # Stamps: a-2 (0.001 s short of its floor), c-2 (unopened), B (a chunk unopened); a-1 (== floor) is not.
@@ -170,7 +172,7 @@ def test_every_overall_figure_of_one_repository(ledger: Ledger) -> None:
     assert o.first_look_median == pytest.approx((1400 + 2400) / 2)
     assert o.senior_gaps == 1  # B: Tier 0 approved by bo alone; A (Tier 1, AI 50%) had ana, a senior
     assert report.histogram == [(0, 100, 0), (100, 200, 0), (200, 300, 1), (300, 400, 0), (400, 500, 1),
-                                (500, 600, 2), (600, 800, 1), (800, 1000, 0), (1000, 1500, 0),
+                                (500, 600, 2), (600, 800, 0), (800, 1000, 0), (1000, 1500, 0),
                                 (1500, 2000, 0), (2000, 3000, 0), (3000, 5000, 0), (5000, math.inf, 0)]
     assert report.untimed_chunks == 1 and report.seniors_known and report.stale_method == "changes seen"
 
@@ -189,7 +191,8 @@ def test_reviewers_are_listed_by_name_with_their_own_figures(ledger: Ledger) -> 
     assert ana.time_vs_floor == pytest.approx((720 + 359.999 + 600) / (720 + 360 + 288 + 144))
     assert (bo.changes, bo.chunks, bo.lines, bo.approvals, bo.rubber_stamps, bo.unopened_chunks) == (
         1, 2, 260, 2, 1, 1)
-    assert (bo.rate_p25, bo.rate_median, bo.rate_p75) == (480.0, 560.0, 640.0)  # rates 400 and 720
+    assert (bo.rate_p25, bo.rate_median, bo.rate_p75) == (400.0, 400.0, 400.0)  # b-1's 400; the flag has none
+    assert bo.time_vs_floor == pytest.approx(1800 / 1440)
     assert (bo.covered_lines, bo.approved_lines, bo.stale_approvals, bo.senior_gaps) == (260, 400, 1, 1)
     assert bo.first_look_median == 2400
 
@@ -215,9 +218,11 @@ def test_tiers_and_ai_bands(ledger: Ledger) -> None:
     assert tiers["Tier 2"].rate_median == 240.0 and tiers["Tier 2"].unopened_chunks == 1
     bands = {b.key: b for b in report.ai_bands}
     assert list(bands) == ["human", "mixed", "AI-heavy"]
-    # Is AI code read faster? AI-heavy a-1 + a-2: 150 lines in 1079.999 s; human b-1 + b-3: 260 in 2100 s.
+    # Is AI code read faster? AI-heavy a-1 + a-2: 150 lines in 1079.999 s; human b-1: 200 in 1800 s (the
+    # flag b-3 has no rate).
     assert bands["AI-heavy"].rate == pytest.approx(150 * 3600 / 1079.999)
-    assert bands["human"].rate == pytest.approx(260 * 3600 / 2100)
+    assert bands["human"].rate == pytest.approx(200 * 3600 / 1800)
+    assert (bands["human"].chunks, bands["human"].lines, bands["human"].timed_chunks) == (2, 260, 1)
     assert bands["mixed"].rate == pytest.approx(40 * 3600 / 600)
     assert bands["AI-heavy"].time_vs_floor == pytest.approx(1079.999 / 1080)
 
@@ -598,7 +603,7 @@ def test_summaries_kept_by_triggers_equal_a_rebuild_from_the_raw_rows(tmp_path_f
         assert everything.overall.chunks == len(reviews)
         assert everything.overall.lines == sum(d.changed_lines for d in reviews)
         timed = sorted(d.changed_lines * 3600 / d.active_seconds_at_decision for d in reviews
-                       if d.active_seconds_at_decision > 0)
+                       if d.active_seconds_at_decision > 0 and d.decision == "approve")  # a flag has no rate
         assert everything.overall.rate_median == (median(timed) if timed else None)
         assert sum(n for _, _, n in everything.histogram) == len(timed)
         # origin/X is X's twin where a change seen or a change decision puts both ids at one head
