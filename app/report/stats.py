@@ -28,7 +28,6 @@ The change-level pass runs in a second thread on its own connection (sqlite3 rel
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -384,7 +383,8 @@ def compute_stats(
             _band_pass(db, query, groups, flags)
             _carried_pass(db, query, groups)
             _rate_quantiles(db, query, groups, bins, report)
-            report.untimed_chunks -= len(flags)  # the "no time" bar: approvals without time, flags have no rate
+            # the "no time" bar: approvals without time (a flag has no rate, timed or not)
+            report.untimed_chunks -= sum(row[5] for row in flags)
             refused: set[int] = set()
             if current is not None:
                 _add_stale_chunk_approvals(db, query, groups, current)
@@ -496,22 +496,17 @@ _FLOOR_SECONDS = STATS_CHUNK_DAY_MEASURES.index("floor_seconds")
 _FLOOR_ACTIVE = STATS_CHUNK_DAY_MEASURES.index("floor_active_seconds")
 
 
-def _flag_measures(lines: int, active: float, floor: float | None) -> dict[int, float]:
-    """What one chunk flag added to the timed measures of a summary row (STATS_CHUNK_DAY_MEASURES
-    positions), to take back out. A flag stops at the first blocking problem: its lines were not all
-    read, so it has no review rate and no share of time/floor (a flag after 43 s of a 376-line chunk
+def _flag_measures(row: Sequence[Any]) -> dict[int, float]:
+    """What chunk flags added to the timed measures of summary rows (STATS_CHUNK_DAY_MEASURES positions),
+    to take back out; `row` is one sq.chunk_flags row past its group keys (bin, flags, timed, lines,
+    seconds, fast, floor, floor active). A flag stops at the first blocking problem: its lines were not
+    all read, so it has no review rate and no share of time/floor (a flag after 43 s of a 376-line chunk
     read as 31,764 LOC/h). It stays a chunk review: its lines and time are counted."""
-    taken: dict[int, float] = {}
-    if active > 0:
-        rate = lines * 3600.0 / active
-        taken.update({_TIMED_CHUNKS: 1, _TIMED_LINES: lines, _TIMED_SECONDS: active})
-        if rate > FLOOR_RATE:
-            taken[_FAST] = 1
-        for i, (low, high) in enumerate(itertools.pairwise(RATE_EDGES)):
-            if low <= rate < high:
-                taken[_BINS + i] = 1
-    if floor is not None:
-        taken[_FLOOR_SECONDS], taken[_FLOOR_ACTIVE] = floor, active
+    rate_bin, _flags, timed, lines, seconds, fast, floor, floor_active = row
+    taken: dict[int, float] = {_TIMED_CHUNKS: timed, _TIMED_LINES: lines, _TIMED_SECONDS: seconds, _FAST: fast,
+                               _FLOOR_SECONDS: floor, _FLOOR_ACTIVE: floor_active}
+    if rate_bin is not None:
+        taken[_BINS + int(rate_bin)] = timed
     return taken
 
 
@@ -535,11 +530,11 @@ def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups,
     for figures in groups.reviewers.values():
         overall[:] = map(sum, zip(overall, totals[id(figures)][1], strict=True))
     totals[id(groups.overall)] = (groups.overall, overall)
-    for reviewer, tier, week, _band, *flag in flags:
+    for reviewer, tier, week, _band, *flagged in flags:
         for figures in groups.main(reviewer, _tier(tier), week):
             held = totals.get(id(figures))
             if held is not None:
-                for measure, amount in _flag_measures(*flag).items():
+                for measure, amount in _flag_measures(flagged).items():
                     held[1][measure] = round(held[1][measure] - amount, 6)
     weeks = {id(f) for f in groups.weeks.values()}
     for figures, values in totals.values():
@@ -554,10 +549,10 @@ def _band_pass(db: Any, query: StatsQuery, groups: _Groups, flags: Sequence[tupl
     the chunk `flags`."""
     for band, *values in sq.band_day_sums(db, query):
         _add_sums(groups.band(band), values)
-    for *_group, band, lines, active, floor in flags:
+    for _reviewer, _tier_key, _week, band, *flagged in flags:
         figures = groups.band(band)
         values = [0.0] * _SUMMED
-        for measure, amount in _flag_measures(lines, active, floor).items():
+        for measure, amount in _flag_measures(flagged).items():
             if measure < _SUMMED:
                 values[measure] = -amount
         _add_sums(figures, values)

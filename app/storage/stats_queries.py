@@ -20,7 +20,9 @@ from app.storage.db import (
     STATS_CHUNK_DAY_MEASURES,
     STATS_CHUNK_FLAG,
     STATS_CHUNK_REVIEW,
+    STATS_FAST_RATE,
     STATS_RATE,
+    STATS_RATE_EDGES,
     STATS_TIMED,
     STATS_WEEK,
 )
@@ -135,13 +137,22 @@ def carried_floor_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
 
 
 def chunk_flags(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
-    """(reviewer, tier, week, AI band, changed lines, active seconds, floor seconds or None) of each chunk
-    flag: what stats takes back out of the timed figures (rates, time/floor)."""
+    """The chunk flags summed per (reviewer, tier, week, AI band, rate bin): what stats takes back out of
+    the timed figures (rates, time/floor). Each row: reviewer, tier, week, band, rate bin (index into
+    STATS_RATE_EDGES, None when untimed), flags, timed flags, their lines, their active seconds, those
+    faster than STATS_FAST_RATE, floor seconds, active seconds of the floored ones."""
     where, params = decision_terms(query)
+    edges = STATS_RATE_EDGES
+    bins = " ".join(f"WHEN {STATS_RATE} < {float(high)!r} THEN {i}" for i, high in enumerate(edges[1:-1]))
+    timed = "active_seconds_at_decision > 0"
     return list(db.execute(
-        f"SELECT reviewer, coalesce(tier, {NO_TIER}), {STATS_WEEK}, {STATS_BAND}, changed_lines,"
-        f" active_seconds_at_decision, floor_seconds FROM decisions WHERE {STATS_CHUNK_FLAG}{where}",
-        params).fetchall())
+        f"SELECT reviewer, coalesce(tier, {NO_TIER}), {STATS_WEEK}, {STATS_BAND},"
+        f" CASE WHEN {timed} THEN (CASE {bins} ELSE {len(edges) - 2} END) END AS bin, count(*),"
+        f" sum({timed}), sum(CASE WHEN {timed} THEN changed_lines ELSE 0 END),"
+        f" sum(CASE WHEN {timed} THEN active_seconds_at_decision ELSE 0 END),"
+        f" sum({timed} AND {STATS_RATE} > {STATS_FAST_RATE!r}), sum(coalesce(floor_seconds, 0)),"
+        " sum(CASE WHEN floor_seconds IS NOT NULL THEN active_seconds_at_decision ELSE 0 END)"
+        f" FROM decisions WHERE {STATS_CHUNK_FLAG}{where} GROUP BY 1, 2, 3, 4, 5", params).fetchall())
 
 
 @dataclass(frozen=True)
