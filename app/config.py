@@ -108,6 +108,9 @@ def parse_repo_config(data: bytes, source: str) -> RepoConfig:
     return dataclasses.replace(config, warnings=tuple(root.warnings), digest=digest)
 
 
+SIGNERS_RULE_SOURCE = "[policy] allowed_signers_file"
+
+
 def _with_signers_rule(tiers: TierConfig, signers_file: str) -> TierConfig:
     """The allowed-signers file decides whose signed records count (`require_signatures`): a change to
     it is tier 0 like `.review-tui.toml`, whatever the other rules say (one approval by anyone let a
@@ -117,8 +120,7 @@ def _with_signers_rule(tiers: TierConfig, signers_file: str) -> TierConfig:
     path = signers_file.strip().lstrip("/")
     if not path or any(c in path for c in "*?[]{}!\\"):
         return tiers  # not a plain path: no glob can name exactly it
-    rule = TierRule(f"/{path}", 0, "review trust root: whose signatures count as approvals",
-                    "[policy] allowed_signers_file")
+    rule = TierRule(f"/{path}", 0, "review trust root: whose signatures count as approvals", SIGNERS_RULE_SOURCE)
     return dataclasses.replace(tiers, rules=(*tiers.rules, rule))
 
 
@@ -265,7 +267,11 @@ def unmatched_glob_warnings(config: RepoConfig, *path_sources: Callable[[], Iter
 
     if not config.tiers.rules:
         return []
-    unmatched = {i: compile_glob(rule.glob) for i, rule in enumerate(config.tiers.rules)}
+    # the repository's own rules (the allowed-signers rule names a file that may not exist yet)
+    unmatched = {i: compile_glob(rule.glob) for i, rule in enumerate(config.tiers.rules)
+                 if rule.source != SIGNERS_RULE_SOURCE}
+    if not unmatched:
+        return []
     for source in path_sources:
         for path in source():
             for i in [i for i, glob in unmatched.items() if glob.match(path)]:
