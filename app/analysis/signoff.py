@@ -111,8 +111,10 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
         decisions=counted.records, head=detail.change.head, open_threads=sum(1 for t in threads if not t.resolved),
     )
     chunks = [ChunkRef(c.index, c.title, c.content_hash) for c in plan.chunks]
+    # the team config's own warnings first: a typo in [policy] (`senior` for `seniors`) enforces a weaker policy
+    warnings = [*analyzer.config.warnings, *counted.warnings]
     return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(counted.records),
-                        list(counted.warnings), counted.signatures, [*counted.uncounted_lines(), *untrusted_threads],
+                        warnings, counted.signatures, [*counted.uncounted_lines(), *untrusted_threads],
                         counted, threads)
 
 

@@ -11,6 +11,7 @@ from app.commands.common import (
     console,
     make_analyzer,
     note_merged,
+    print_team_config_warnings,
     range_args,
     range_options,
     repo_option,
@@ -40,6 +41,7 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
     """The review plan of a change: chunks a person can read in one sitting, with floor times."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
+    print_team_config_warnings(analyzer)
     if json_output:
         # The plan is all --json prints: a plan cached for this content and these rules is the answer,
         # without reading the diff again (a 1,400-file change's plan in a fraction of a second).

@@ -125,6 +125,16 @@ def check_user_config() -> None:
         click.echo(f"review-tui: warning: config: {one_line(warning, 500)}", err=True)
 
 
+def print_team_config_warnings(analyzer: Analyzer) -> None:
+    """The team config's own warnings (an unknown key: `senior` meant `seniors`), one line each on
+    stderr, for the commands that read the policy and rules without listing: a typo in `[policy]` was
+    said by `list` only, while `check` quietly enforced the weaker policy."""
+    from app.core.text import one_line
+
+    for warning in analyzer.config.warnings:
+        click.echo(f"review-tui: warning: {one_line(warning, 500)}", err=True)
+
+
 def fail(message: str, code: int = 2) -> None:
     """One line on stderr and a non-zero exit: the only way errors leave the CLI."""
     from app.core.text import one_line

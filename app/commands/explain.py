@@ -8,6 +8,7 @@ from app.commands.common import (
     console,
     make_analyzer,
     note_merged,
+    print_team_config_warnings,
     range_args,
     range_options,
     repo_option,
@@ -30,6 +31,7 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
     analyzer.measure_maintainability = True  # in the complexity's own parse, not a second one
+    print_team_config_warnings(analyzer)
     detail = analyzer.detail(change_id)
     note_merged(detail.change)
     maintainability = analyzer.maintainability(detail)

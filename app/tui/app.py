@@ -470,6 +470,14 @@ if TYPE_CHECKING:
         return app  # mypy checks here that ReviewApp offers what the screens use
 
 
+def _team_config_warnings(analyzer: Analyzer) -> tuple[str, ...]:
+    """The team config's warnings (unknown keys); none when it cannot be read: the analysis says why."""
+    try:
+        return analyzer.config.warnings
+    except ReviewTuiError:
+        return ()
+
+
 def run_tui(analyzer: Analyzer) -> None:
     """Open the TUI (the CLI's default command). Config and ledger errors raise before the screen
     takes over: they are ReviewTuiErrors, printed by the CLI as one line with a non-zero exit."""
@@ -483,6 +491,8 @@ def run_tui(analyzer: Analyzer) -> None:
         config_note = analyzer.uncommitted_config_note()
         if config_note:
             app.add_startup_note("information", config_note)
+        for warning in _team_config_warnings(analyzer):  # a typo in [policy] enforces a weaker policy: say so
+            app.add_startup_note("warning", warning)
         try:
             app.run()
         finally:

@@ -272,3 +272,15 @@ def test_every_command_judges_the_user_config_alike(configured, command: list[st
     path.write_text('colour = "blue"\n')
     result = CliRunner().invoke(cli, [*command, "--repo", str(repo)])
     assert f"review-tui: warning: config: {path}: colour: unknown key (ignored)" in result.stderr.splitlines()
+
+
+def test_a_typo_in_the_policy_is_said_by_check_explain_and_chunks(configured) -> None:
+    """`senior = [...]` for `seniors` was a warning from `list` only: `check` (the CI gate) enforced the
+    weaker policy without a word, and its JSON said `warnings: []`."""
+    repo = configured(b'[policy]\nsenior = ["lead@example.com"]\n')
+    expected = ".review-tui.toml: policy.senior: unknown key (ignored)"
+    for command in (["check", "feature"], ["explain", "feature"], ["chunks", "feature"]):
+        result = CliRunner().invoke(cli, [*command, "--repo", str(repo)])
+        assert f"review-tui: warning: {expected}" in result.stderr.splitlines(), (command, result.stderr)
+    result = CliRunner().invoke(cli, ["check", "feature", "--repo", str(repo), "--json"])
+    assert expected in json.loads(result.stdout)["warnings"]
