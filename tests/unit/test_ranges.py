@@ -79,6 +79,12 @@ def test_first_parent_walks_the_main_line(history) -> None:
     assert sorted(rows) == ["Merge feature", "main: docs", "main: f3"]
     # on the main line a merge stands for the branch it brought in: diffed against its first parent
     assert rows["Merge feature"]["files"] == 2  # feature.py and the evil app.py line
+    # and its authors are the branch's: Bob wrote feature.py, Alice only merged it, and Bob may not
+    # approve it as an independent reviewer (he could, as the merge's one commit was Alice's)
+    found = discover(GitRepo(history.path), commit_range="start..main", first_parent=True)
+    merge = next(c for c in found.changes if c.title == "Merge feature")
+    assert {c.id for c in merge.commits} == {history.ids[k] for k in ("evil", "f1", "sync", "f2")}
+    assert merge.authors[0].startswith(ALICE.name) and any(a.startswith(BOB.name) for a in merge.authors)
 
 
 @pytest.mark.parametrize("command", ["explain", "chunks"])

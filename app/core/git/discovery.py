@@ -408,6 +408,13 @@ def _range_changes(repo: GitRepo, spec: str, *, merges: bool, first_parent: bool
             skipped_merges += 1
             continue
         change = _commit_change(repo, commit)
+        if commit.is_merge and first_parent and len(commit.parents) >= 2 and not change.error:
+            # the merge stands for the branch it brought in: its commits are the change's (their authors may
+            # not approve it, their AI signals count), not the merger's one
+            try:
+                change.commits = [commit, *repo.commits_between(commit.parents[0], commit.parents[1], limit=1_000)]
+            except RepoError:
+                pass  # the side line is not in this clone: the merge alone
         if commit.is_merge and merges and not first_parent:
             if len(commit.parents) == 2:
                 change.remerge = True
