@@ -77,6 +77,8 @@ if TYPE_CHECKING:
 
 _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibrated")
 # Bump when the shape or meaning of a cached report changes.
+# 26: machine-written files (generated, vendored, lock) are left out of the risk inputs;
+# 25: the allowed-signers file is tier 0, Go code under doc/ tier 2, chunks titled after their biggest code;
 # 24: a removed terraform block quotes its own (old) line;
 # 23: README, LICENSE, CHANGELOG ... with no suffix are read at the docs rate;
 # 22: a DELETE/UPDATE whose maybe-always-true WHERE does not parse counts as touching every row;
@@ -90,7 +92,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 16: risk inputs gain deepest_indent; 15: built-in tiers: setup.py and ansible/ data in a source tree are
 # code; 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs
 # kept; 11: expected cost
-ANALYSIS_VERSION = "25"
+ANALYSIS_VERSION = "26"
 
 Progress = Callable[[int, int, str], None]
 
@@ -1138,8 +1140,16 @@ class Analyzer:
             prep.blast = self._blast(prep, wait=wait_graph)
         blast = prep.blast
         complete = all(fd.path in complexity for fd in measurable) and blast is not None
+        # Files a machine wrote (generated, vendored, lock: the plan collapses them) are no one's work to
+        # get wrong: a regenerated .pb.go ranked a go.mod bump "high" for +361 CC in 1,330 lines.
+        from app.core.planner.builder import machine_written
+
+        by_hand = [fd for fd in files if not machine_written(fd, cfg.chunks)]
+        if len(by_hand) < len(files):
+            kept = {fd.path for fd in by_hand}
+            complexity = {p: c for p, c in complexity.items() if p in kept}
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
-        inputs = _risk_inputs(prep, tiers, prov, complexity, worst)
+        inputs = _risk_inputs(prep, tiers, prov, complexity, worst, by_hand)
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         key = self._cache_key(change) if complete else None
         if key is not None:
@@ -1698,15 +1708,16 @@ def _touched_paths(prepared: list[_Prepared]) -> set[str]:
 
 
 def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
-                 complexity: dict[str, cx.FileComplexity], worst: cx.FunctionMetric | None) -> RiskInputs:
-    """What the risk score is computed from, gathered from a prepared change's analyses."""
+                 complexity: dict[str, cx.FileComplexity], worst: cx.FunctionMetric | None,
+                 files: list[FileDiff]) -> RiskInputs:
+    """What the risk score is computed from, gathered from a prepared change's analyses; `files` are
+    the change's files a person wrote (its size and spread are theirs)."""
     from app.core.risk.score import INDENT_MAX_BYTES, RiskInputs, deepest_indent, is_code_path, is_test_path
 
-    files = prep.files
     code = [fd for fd in files if is_code_path(fd.path) and not is_test_path(fd.path)]
     inputs = RiskInputs(
-        lines_added=prep.figures.lines_added,
-        lines_deleted=prep.figures.lines_deleted,
+        lines_added=sum(fd.additions for fd in files),
+        lines_deleted=sum(fd.deletions for fd in files),
         paths=[fd.path for fd in files],
         lines_per_file=[fd.changed_lines for fd in files],
         complexity_added=sum(c.complexity_added for c in complexity.values()),
@@ -1719,7 +1730,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         destructive=[op.summary() for op in tiers.destructive],
         history_known=prep.history is not None,
         code_bytes_before=sum(fd.old_size for fd in code),
-        empty=not files,
+        empty=not prep.files,
         deepest_indent=deepest_indent(line.text for fd in code if fd.new_size <= INDENT_MAX_BYTES
                                       for hunk in fd.hunks for line in hunk.lines if line.origin == "+"),
     )

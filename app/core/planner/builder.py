@@ -30,6 +30,7 @@ edit to any of its lines changes it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import operator
 import posixpath
@@ -223,9 +224,8 @@ class _PlanBuilder:
         self.config = config
         self.spans_cache = spans_cache
         self.paths = [f.path for f in files]
-        self.collapsed = GlobSet(config.collapsed_globs)
-        self.data = GlobSet(config.data_globs)
-        self.markers = tuple(m.lower() for m in config.generated_markers if m.strip())
+        self.collapsed = _glob_set(tuple(config.collapsed_globs))
+        self.data = _glob_set(tuple(config.data_globs))
         self.file_notes: dict[int, list[str]] = {}
         self._origins: dict[int, list[str]] = {}
 
@@ -245,32 +245,14 @@ class _PlanBuilder:
 
     # -- classification -----------------------------------------------------------------------
     def _collapse_reason(self, fd: FileDiff) -> str | None:
-        path = fd.path
-        shown = visible_path(path)
-        pattern = self.collapsed.match(path) or (fd.old_path and self.collapsed.match(fd.old_path))
-        if pattern:
-            return f"{shown}: generated, vendored or lock file (matches {pattern!r}): collapsed"
+        shown = visible_path(fd.path)
         if fd.changed_lines >= self.config.data_min_lines:
-            pattern = self.data.match(path)
-            if pattern:
+            pattern = self.data.match(fd.path)
+            if pattern and not self.collapsed.match(fd.path):
                 return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
-        marker = self._generated_marker(fd)
-        if marker:
-            return f"{shown}: marked generated ({marker!r} in its first lines): collapsed"
-        return None
-
-    def _generated_marker(self, fd: FileDiff) -> str | None:
-        """A generator's marker in the first lines of the new file, read from the diff when its first
-        hunk starts at the top (no blob read needed: it is usually an added or regenerated file)."""
-        if not self.markers or not fd.hunks or fd.new_path is None or fd.hunks[0].new_start > 1:
-            return None
-        head = [line.text for line in fd.hunks[0].lines[:GENERATED_MARKER_LINES * 2] if line.origin != DELETED]
-        text = "\n".join(head[:GENERATED_MARKER_LINES]).lower()
-        for marker in self.markers:
-            if marker in text:
-                return marker
-        return None
+        why = machine_written(fd, self.config)
+        return f"{shown}: {why}: collapsed" if why else None
 
     def drafts(self) -> list[Draft]:
         code: list[int] = []
@@ -722,6 +704,29 @@ class _PlanBuilder:
 
     def _whole_file(self, file_index: int, chunk: Chunk) -> bool:
         return sum(s.changed_lines for s in chunk.segments) == self.files[file_index].changed_lines
+
+
+@functools.lru_cache(maxsize=16)
+def _glob_set(globs: tuple[str, ...]) -> GlobSet:
+    return GlobSet(globs)  # compiled once per rule set: a GlobSet of the defaults takes tens of milliseconds
+
+
+def machine_written(fd: FileDiff, config: ChunkConfig) -> str | None:
+    """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
+    a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
+    first lines of the new file, read from the diff when its first hunk starts at the top (no blob read:
+    it is usually an added or regenerated file). None for a file a person wrote."""
+    collapsed = _glob_set(tuple(config.collapsed_globs))
+    pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
+    if pattern:
+        return f"generated, vendored or lock file (matches {pattern!r})"
+    markers = [m.lower() for m in config.generated_markers if m.strip()]
+    if not markers or not fd.hunks or fd.new_path is None or fd.hunks[0].new_start > 1:
+        return None
+    head = [line.text for line in fd.hunks[0].lines[:GENERATED_MARKER_LINES * 2] if line.origin != DELETED]
+    text = "\n".join(head[:GENERATED_MARKER_LINES]).lower()
+    marker = next((m for m in markers if m in text), None)
+    return f"marked generated ({marker!r} in its first lines)" if marker else None
 
 
 def _by_weight(chunk: Chunk) -> list[str]:
