@@ -148,3 +148,12 @@ async def test_the_change_screen_of_a_clean_merge_says_there_is_nothing_to_revie
         assert "why: no factor raises the score" in text
         assert "policy met: nothing to review: the change changes no file" in text
         assert "empty change: nothing to review" in text
+
+
+def test_a_range_commit_is_named_by_any_abbreviation_of_its_id(history) -> None:
+    """`git log --oneline` prints 7 characters; inside a range that was refused with a "did you mean"
+    naming the very commit."""
+    short = history.ids["m2"][:7]
+    result = run("chunks", short, "--range", "start..main", "--repo", str(history.path), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["head"] == history.ids["m2"]

@@ -495,6 +495,12 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
         single = commit_change(repo, change_id)
         if single is not None:
             return single
+    if found.commit_range is not None and 4 <= len(change_id) <= 40:
+        # a range's commit by any abbreviation of its id (`git log --oneline` prints 7 characters)
+        prefix = change_id.lower()
+        matches = [c for c in found.changes if c.kind == "commit" and c.head.startswith(prefix)]
+        if len(matches) == 1:
+            return matches[0]
     if change_id in (WORKTREE_ID, "worktree") and found.commit_range is None:
         raise ChangeNotFound("the working tree has no changes to tracked files (untracked files are not "
                              "reviewed: `git add -N PATH` makes one part of the working-tree change)")
