@@ -551,7 +551,7 @@ def _band_pass(db: Any, query: StatsQuery, groups: _Groups, flags: Sequence[tupl
         _add_sums(groups.band(band), values)
     for _reviewer, _tier_key, _week, band, *flagged in flags:
         figures = groups.band(band)
-        values = [0.0] * _SUMMED
+        values: list[Any] = [0] * _SUMMED  # ints stay ints: "3.0 chunks"
         for measure, amount in _flag_measures(flagged).items():
             if measure < _SUMMED:
                 values[measure] = -amount

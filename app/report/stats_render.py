@@ -165,11 +165,10 @@ def summary_lines(report: StatsReport) -> list[str]:
         f"{format_duration(o.active_seconds)} of active time.",
         (f"Median rate {format_rate(o.rate_median)} changed lines per hour "
          f"(quartiles {format_rate(o.rate_p25)}-{format_rate(o.rate_p75)}); {format_share(o.fast_share)} of timed "
-         f"chunk reviews were faster than {FLOOR_RATE:.0f}/h (the code rate: docs and tests are read faster); time "
-         f"spent was {format_ratio(o.time_vs_floor)} the "
-         "floor time." if o.rate_median is not None else
-         # "Median rate - ... (quartiles ---); - of timed chunk reviews": no chunk review was timed
-         "No chunk review was timed, so there is no review rate (change-level approvals carry no reading time)."),
+         f"chunk approvals were faster than {FLOOR_RATE:.0f}/h (the code rate: docs and tests are read faster); "
+         f"time spent was {format_ratio(o.time_vs_floor)} the floor time." if o.rate_median is not None else
+         # "Median rate - ... (quartiles ---); - of timed chunk reviews": no chunk approval was timed
+         "No chunk approval was timed, so there is no review rate (change-level approvals carry no reading time)."),
         f"Rubber stamps: {format_share(o.stamp_share)} of {plural(o.approvals, 'approval')}; "
         f"{plural(o.unopened_chunks, 'chunk')} "
         f"approved unopened; coverage {format_share(o.coverage)}; {plural(o.stale_approvals, 'stale approval')}.",

@@ -593,3 +593,15 @@ def test_a_chunk_of_several_files_is_titled_after_its_biggest_code_file() -> Non
     plan = build_plan(files, read_blob=blob_reader(blobs), order="path")
     assert_partition(plan, files)
     assert [c.title for c in plan.chunks] == ["args.go, Makefile and 2 more"]
+
+
+def test_complexity_added_in_a_test_is_not_raised_by_the_tier_of_the_code_it_tests() -> None:
+    """Test lines are read at the test rate whatever the tier, but the complexity a new table test
+    added was traced at the tier-0 multiplier of the code it tests: five minutes of a T0 premium."""
+    from app.core.planner.model import ChunkConfig, content_floor
+
+    config = ChunkConfig()
+    lines = {("code", 0): 15, ("test", 0): 57}
+    seconds, derivation = content_floor(lines, 8, config, test_complexity=5)
+    assert "+3 CC x 10s x1.5 = +45s" in derivation and "+5 test CC x 10s = +50s" in derivation
+    assert seconds == content_floor(lines, 0, config)[0] + 45 + 50

@@ -690,7 +690,7 @@ def test_with_no_timed_chunk_review_the_rate_line_says_so(tmp_path: Path) -> Non
         decide(ledger, clock, utc(2026, 2, 2), s, ANA, R, "M", "m1", None, chunk_hashes=["m-1"],
                floor_seconds=60, changed_lines=9, tier=2)
         lines = summary_lines(compute_stats(ledger, StatsQuery(repo=R)))
-    assert lines[1] == ("No chunk review was timed, so there is no review rate (change-level approvals carry no "
+    assert lines[1] == ("No chunk approval was timed, so there is no review rate (change-level approvals carry no "
                         "reading time).")
     assert "---" not in "\n".join(lines)
 

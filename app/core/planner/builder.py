@@ -228,6 +228,7 @@ class _PlanBuilder:
         self.data = _glob_set(tuple(config.data_globs))
         self.file_notes: dict[int, list[str]] = {}
         self._origins: dict[int, list[str]] = {}
+        self._test_complexity: dict[int, int] = {}  # id(chunk) -> its complexity added in tests, docs or data
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -502,7 +503,7 @@ class _PlanBuilder:
                     key = (content_kind(segment.path), file_tiers.get(segment.path, default_tier))
                     lines[key] = lines.get(key, 0) + segment.additions + segment.deletions
                 chunk.floor_seconds, chunk.floor_derivation = content_floor(
-                    lines, chunk.complexity_added, self.config)
+                    lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))
         return chunks
 
     def _line_chunk(self, draft: Draft, segments: list[Segment], file_tiers: Mapping[str, int],
@@ -667,6 +668,9 @@ class _PlanBuilder:
                     target = matches[0][1] if len(matches) == 1 else first_chunk.get(path)
                 if target is not None:
                     chunks[target].complexity_added += points
+                    if content_kind(path) != "code":  # traced at no tier multiplier (content_floor)
+                        held = id(chunks[target])
+                        self._test_complexity[held] = self._test_complexity.get(held, 0) + points
 
     def _title(self, draft: Draft, chunk: Chunk, file_rank: dict[int, int]) -> str:
         # A title is text to show: its paths with their control characters as symbols (one_line, which

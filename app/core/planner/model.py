@@ -349,13 +349,15 @@ def content_kind(path: str) -> str:
     return "code"
 
 
-def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, config: ChunkConfig) -> tuple[int, str]:
+def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, config: ChunkConfig,
+                  test_complexity: int = 0) -> tuple[int, str]:
     """The floor time of a chunk from its changed lines per (content kind, file tier), in whole
     seconds, and how it was derived.
 
     Each kind is read at its own rate; only code is slowed by its tier's multiplier (a test of
     critical code is still a test). Complexity added is traced at the multiplier of the most
-    critical code tier. The sum is raised to `min_seconds` and capped at `max_chunk_seconds`:
+    critical code tier, the part of it in tests (`test_complexity`) at none. The sum is raised to
+    `min_seconds` and capped at `max_chunk_seconds`:
     "120 code lines T0 at 500/h x1.5 = 21m 36s; 133 test lines at 800/h = 9m 58s; +6 CC x 10s x1.5 = +1m 30s
     -> 33m 04s".
     """
@@ -373,12 +375,16 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
         label = f"{count} {kind} line{'s' if count != 1 else ''}" + (f" T{tier}" if kind == "code" else "")
         scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""
         parts.append(f"{label} at {_number(rates[kind])}/h{scale} = {format_duration(seconds, 'spaced')}")
-    if complexity_added:
-        multiplier = config.multiplier(min(code_tiers)) if code_tiers else 1.0
-        extra = complexity_added * config.seconds_per_complexity_point * multiplier
+    in_code = complexity_added - min(max(0, test_complexity), complexity_added)
+    for points, label, multiplier in (
+            (in_code, "CC", config.multiplier(min(code_tiers)) if code_tiers else 1.0),
+            (complexity_added - in_code, "test CC", 1.0)):  # a test of tier-0 code is still a test
+        if not points:
+            continue
+        extra = points * config.seconds_per_complexity_point * multiplier
         total += extra
         scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""
-        parts.append(f"+{complexity_added} CC x {_number(config.seconds_per_complexity_point)}s{scale}"
+        parts.append(f"+{points} {label} x {_number(config.seconds_per_complexity_point)}s{scale}"
                      f" = +{format_duration(extra, 'spaced')}")
     text = "; ".join(parts or ["no changed lines"])
     if len(parts) > 1:  # one part already ends in its total: "4m 40s -> 4m 40s" says nothing
