@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.commands.common import note_merged, range_args, range_options
+from app.commands.common import note_merged, note_named_by_head, range_args, range_options
 from app.core.text import json_text
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
             "or its head not fetched"
         ) from None
     note_merged(found)
+    note_named_by_head(found, change)
     detail = analyzer.detail(found)
     _refuse_incomplete(detail)
     ledger = None if notes_only else _open_ledger()

@@ -11,6 +11,7 @@ from app.commands.common import (
     console,
     make_analyzer,
     note_merged,
+    note_named_by_head,
     print_team_config_warnings,
     range_args,
     range_options,
@@ -47,6 +48,7 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
         # without reading the diff again (a 1,400-file change's plan in a fraction of a second).
         change = analyzer.change(change_id)
         note_merged(change)
+        note_named_by_head(change, change_id)
         plan = analyzer.cached_plan(change, order)
         if plan is None:
             detail = analyzer.detail(change, order=order)
@@ -57,6 +59,7 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
         return
     detail = analyzer.detail(change_id, order=order)
     note_merged(detail.change)
+    note_named_by_head(detail.change, change_id)
     detail = dataclasses.replace(detail, plan=_numbered_as_reviewed(analyzer, detail.change, detail.plan))
     from app.report.tables import plan_table
 

@@ -215,6 +215,18 @@ def print_notes(analyzer: Analyzer) -> None:
         click.echo(f"review-tui: note: {one_line(config_note, 500)}", err=True)
 
 
+def note_named_by_head(change: Change, name: str) -> None:
+    """One line on stderr when a commit id named a pending change by its head: say which change is judged,
+    and how to judge the commit alone."""
+    from app.core.text import one_line
+
+    if change.kind != "commit" and change.head.startswith(name.lower()) and name not in change.names:
+        count = len(change.commits)
+        click.echo(f"review-tui: note: {one_line(name, 64)} is the head of {one_line(change.id, 120)} "
+                   f"({count} commit{'s' if count != 1 else ''}): that change is the one read; "
+                   f"--range {one_line(name, 64)}^..{one_line(name, 64)} reads the commit alone", err=True)
+
+
 def note_merged(change: Change) -> None:
     """One line on stderr when the base already holds the change's work: `explain`, `chunks` and `check`
     of a squash-merged or cherry-picked branch read like pending work (the queue hides it, `list` counts it

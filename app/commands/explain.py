@@ -8,6 +8,7 @@ from app.commands.common import (
     console,
     make_analyzer,
     note_merged,
+    note_named_by_head,
     print_team_config_warnings,
     range_args,
     range_options,
@@ -34,6 +35,7 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
     print_team_config_warnings(analyzer)
     detail = analyzer.detail(change_id)
     note_merged(detail.change)
+    note_named_by_head(detail.change, change_id)
     maintainability = analyzer.maintainability(detail)
     from app.report.track_record import evidence_line
 

@@ -551,11 +551,11 @@ def _band_pass(db: Any, query: StatsQuery, groups: _Groups, flags: Sequence[tupl
         _add_sums(groups.band(band), values)
     for _reviewer, _tier_key, _week, band, *flagged in flags:
         figures = groups.band(band)
-        values: list[Any] = [0] * _SUMMED  # ints stay ints: "3.0 chunks"
+        taken: list[Any] = [0] * _SUMMED  # ints stay ints: "3.0 chunks"
         for measure, amount in _flag_measures(flagged).items():
             if measure < _SUMMED:
-                values[measure] = -amount
-        _add_sums(figures, values)
+                taken[measure] = -amount
+        _add_sums(figures, taken)
         for name in ("active_seconds", "timed_seconds", "floor_seconds", "floor_active_seconds"):
             setattr(figures, name, round(getattr(figures, name), 6))
 

@@ -34,8 +34,8 @@ def drop_guard_in(function: str) -> str:
     return head + f"def {function}(" + tail.replace(GUARD, "", 1)
 
 
-def approve_all(repo: Path, reviewer: str, change: str) -> None:
-    analyzer = Analyzer(repo)
+def approve_all(repo: Path, reviewer: str, change: str, commit_range: str | None = None) -> None:
+    analyzer = Analyzer(repo, commit_range=commit_range)
     detail = analyzer.detail(change)
     key, ch = analyzer.repo_key, detail.change
     with Ledger.open() as ledger:
@@ -125,3 +125,21 @@ def test_approving_the_lower_of_two_stacked_branches_does_not_make_the_upper_one
     b.checkout("main")
     code, verdict = check(b.path, "lower")
     assert code == 1 and [r["state"] for r in verdict["reviewers"]] == ["stale"], verdict["reviewers"]
+
+
+def test_the_head_commit_of_a_pending_branch_names_the_branch_not_its_last_commit(tmp_path: Path) -> None:
+    """A gate given the pull request's head SHA checked the last commit alone (a docs edit, approved) and
+    passed, while the branch's unreviewed first commit removed an admin check."""
+    b = SAMPLES.RepoBuilder(tmp_path / "repo")
+    b.commit("base", {"pay.py": BASE}, author=ANN)
+    b.branch("feature")
+    b.commit("drop the admin check", {"pay.py": drop_guard_in("charge")}, branch="feature", author=ANN)
+    head = b.commit("docs", {"README.md": "# pay\n"}, branch="feature", author=ANN)
+    b.checkout("main")
+    approve_all(b.path, BOB, head[:10], f"{head}^..{head}")  # the commit alone
+    for name in (head, head[:7], head[:10]):
+        done = subprocess.run([*CLI, "check", name, "--repo", str(b.path), "--json"], capture_output=True,
+                              text=True, timeout=300)
+        verdict = json.loads(done.stdout)
+        assert done.returncode == 1 and verdict["change"] == "feature", verdict
+        assert f"{name} is the head of feature (2 commits)" in done.stderr

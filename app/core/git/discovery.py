@@ -479,8 +479,8 @@ def _on_remotes(found: Discovery, branch: str) -> list[Change]:
 def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -> Change:
     """The change named `change_id`: its id, any alias, a full ref name, 'worktree' for the working
     tree, a merged-upstream change by name, a branch name that only remotes have (`feat` for
-    origin/feat; refused when remotes disagree on its head), or (given `repo`, outside a range) any
-    commit id."""
+    origin/feat; refused when remotes disagree on its head), or (given `repo`, outside a range) the
+    head commit of a pending change (that change) or any other commit id (a change of its own)."""
     for change in found.every_change():
         if change.is_named(change_id) or (change_id == "worktree" and change.kind == "worktree"):
             return change
@@ -492,6 +492,12 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
         raise ChangeNotFound(f"{change_id!r} is a branch on several remotes at different heads: {names}; "
                              "name one of them")
     if found.commit_range is None and repo is not None:
+        # The head commit of a pending change names that change (an alias, like a second ref at its head): a
+        # gate given the pull request's head SHA checked its last commit alone and passed an unreviewed one.
+        if 7 <= len(change_id) <= 64 and all(c in "0123456789abcdef" for c in change_id.lower()):
+            at_head = [c for c in found.changes if c.kind != "worktree" and c.head.startswith(change_id.lower())]
+            if len(at_head) == 1:
+                return at_head[0]
         single = commit_change(repo, change_id)
         if single is not None:
             return single
