@@ -605,3 +605,19 @@ def test_complexity_added_in_a_test_is_not_raised_by_the_tier_of_the_code_it_tes
     seconds, derivation = content_floor(lines, 8, config, test_complexity=5)
     assert "+3 CC x 10s x1.5 = +45s" in derivation and "+5 test CC x 10s = +50s" in derivation
     assert seconds == content_floor(lines, 0, config)[0] + 45 + 50
+
+
+def test_a_test_split_from_its_module_is_not_said_to_be_reviewed_with_it() -> None:
+    """'command_test.go is reviewed with command.go' was the note of a chunk without command.go."""
+    blobs: dict[str, bytes] = {}
+    files = [
+        file_diff("pay/retry.py", None, program([(f"f{n}", 30, 0) for n in range(12)]), blobs),
+        file_diff("pay/test_retry.py", None, program([(f"test_{n}", 30, 0) for n in range(8)]), blobs),
+    ]
+    plan = build_plan(files, read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=300), order="path")
+    assert_partition(plan, files)
+    test_chunks = [c for c in plan.chunks if "pay/test_retry.py" in c.files]
+    assert test_chunks and all("pay/retry.py" not in c.files for c in test_chunks)
+    notes = [n for c in test_chunks for n in c.notes]
+    assert "pay/test_retry.py tests pay/retry.py, which is in another chunk" in notes
+    assert not any("is reviewed with" in n for n in notes)

@@ -227,6 +227,8 @@ class _PlanBuilder:
         self.collapsed = _glob_set(tuple(config.collapsed_globs))
         self.data = _glob_set(tuple(config.data_globs))
         self.file_notes: dict[int, list[str]] = {}
+        # file -> (the file it was paired with, the note when they share a chunk, the note when they do not)
+        self.pair_notes: dict[int, tuple[int, str, str]] = {}
         self._origins: dict[int, list[str]] = {}
         self._test_complexity: dict[int, int] = {}  # id(chunk) -> its complexity added in tests, docs or data
 
@@ -384,8 +386,10 @@ class _PlanBuilder:
             best = max(candidates, key=lambda c: (len(posixpath.commonpath([path, self.paths[c]])),
                                                   -len(self.paths[c])))
             pairs[index] = best
-            self.file_notes.setdefault(index, []).append(
-                f"{visible_path(path)} is reviewed with {visible_path(self.paths[best])}, the code it tests")
+            self.pair_notes[index] = (best, f"{visible_path(path)} is reviewed with {visible_path(self.paths[best])}, "
+                                            "the code it tests",
+                                      f"{visible_path(path)} tests {visible_path(self.paths[best])}, which is in "
+                                      "another chunk")
         return pairs
 
     def _use_pairs(self, code_files: dict[int, CodeFile], taken: dict[int, int]) -> dict[int, int]:
@@ -436,9 +440,9 @@ class _PlanBuilder:
                     continue
                 pairs[index] = definer
                 load[definer] = load.get(definer, 0) + facts.tree.size
-                self.file_notes.setdefault(index, []).append(
-                    f"{visible_path(self.paths[index])} uses {name}, defined in {visible_path(self.paths[definer])}: "
-                    "reviewed together")
+                user, defined = visible_path(self.paths[index]), visible_path(self.paths[definer])
+                self.pair_notes[index] = (definer, f"{user} uses {name}, defined in {defined}: reviewed together",
+                                          f"{user} uses {name}, defined in {defined}, which is in another chunk")
                 break
         return pairs
 
@@ -546,6 +550,9 @@ class _PlanBuilder:
         notes: list[str] = []
         for index in file_rank:
             notes += self.file_notes.get(index, [])
+            if index in self.pair_notes:  # said as it came out: a pair the packing split is not "reviewed with"
+                partner, together, apart = self.pair_notes[index]
+                notes.append(together if partner in file_rank else apart)
         notes += [leaf.split_note for leaf in draft.leaves if leaf.split_note]
         chunk.notes = list(dict.fromkeys(notes))
         chunk.title = self._title(draft, chunk, file_rank)
