@@ -67,12 +67,24 @@ def calibrate_command(ctx: click.Context, repo: str | None, since: str | None, m
     ranks later-fixed changes better than the built-in defaults."""
     capped = max_commits is None and since is None
     studied = DEFAULT_MAX_COMMITS if capped else (max_commits or None)
+    from app.core.calibration.run import CalibrationInputError
+
     try:
         run = _calibrate(repo or (ctx.obj or {}).get("repo") or ".", _since(since), studied,
                          show_progress=not json_output, capped=capped)
     except KeyboardInterrupt:
         click.echo(INTERRUPTED, err=True)
         sys.exit(130)
+    except CalibrationInputError as exc:
+        # A script asking for --json gets a document to parse, a manager asking for --html is told why
+        # there is none: before, one stderr line and nothing else.
+        if json_output:
+            from app.core.text import json_text
+
+            click.echo(json_text({"error": str(exc), "adopted": False, "model": "built-in defaults"}))
+        if html_file:
+            raise CalibrationInputError(f"{exc}; no HTML report written: there is no evaluation to show") from None
+        raise
     _emit(run, json_output=json_output, html_file=html_file)
 
 
@@ -96,9 +108,11 @@ def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_pr
             raise  # nothing was traced: a rate of 0 would say nothing
         # Too few labels to fit and test a model, but each studied commit's fate is known: the
         # AI track record is kept (wide intervals say how little it rests on).
-        _keep_track_record(repo.root_commit(head), labelled, False, track_record(labelled.samples))
-        raise CalibrationInputError(f"{exc} (the AI track record of the {len(labelled.samples)} studied "
-                                    "commits is kept: review-tui stats)") from None
+        key = repo.root_commit(head)
+        kept = _keep_track_record(key, labelled, False, track_record(labelled.samples), unless_larger=True)
+        said = (f"the AI track record of the {len(labelled.samples)} studied commits is kept: review-tui stats"
+                if kept else "the AI track record of an earlier run that studied more commits stays in use")
+        raise CalibrationInputError(f"{exc} ({said})") from None
     outcome = _keep(repo, head, calibration)
     _keep_track_record(repo.root_commit(head), labelled, calibration.adopt, calibration.records)
     return CalibrationRun(str(repo.path), calibration, outcome, cached, time.perf_counter() - started, capped)
@@ -186,15 +200,23 @@ def _keep(repo: GitRepo, head: str, calibration: Calibration) -> str:
     return f"This repository's own model is stored and now ranks its changes ({versus})."
 
 
-def _keep_track_record(key: str, lab: Labelled, adopted: bool, records: list[ToolRecord]) -> None:
-    """Keep this run's AI track record (adopted or not): `stats` and the why panel read the latest."""
+def _keep_track_record(key: str, lab: Labelled, adopted: bool, records: list[ToolRecord], *,
+                       unless_larger: bool = False) -> bool:
+    """Keep this run's AI track record (adopted or not): `stats` and the why panel read the latest.
+    `unless_larger` (a run too small to evaluate): not when the latest kept one studied more commits
+    (an 800-commit try replaced a complete 1,378-commit run's record). Whether it was kept."""
     from app import paths
-    from app.storage.models import TrackRecordRun, store_track_record
+    from app.storage.models import TrackRecordRun, latest_track_record, store_track_record
 
+    if unless_larger:
+        prior = latest_track_record(paths.models_path(), key)
+        if prior is not None and prior.studied > len(lab.samples):
+            return False
     first, last = lab.samples[0], lab.samples[-1]
     store_track_record(paths.models_path(), TrackRecordRun(
         key, time.time(), lab.head, first.sha, last.sha, first.time, last.time, len(lab.samples), lab.commits,
         lab.fixes, lab.inducing, adopted, tuple(records)))
+    return True
 
 
 def _emit(run: CalibrationRun, *, json_output: bool, html_file: str | None) -> None:

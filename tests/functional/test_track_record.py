@@ -237,3 +237,20 @@ def test_a_run_with_too_few_labels_keeps_its_track_record_and_one_without_fixes_
     out = run("calibrate", "--repo", str(nofix.path))
     assert out.returncode == 3 and "no fix commits found" in out.stderr and "track record" not in out.stderr
     assert stats_json(nofix.path)["ai_track_record"] is None
+
+
+def test_a_smaller_run_with_too_few_labels_leaves_a_larger_runs_record_and_still_answers_json(make_repo):
+    """An 800-commit try after a complete run replaced its AI track record, and `--json` printed nothing
+    to parse, `--html` wrote nothing without saying so."""
+    few = make_repo()
+    for i in range(3):
+        few.commit(f"Add m{i}", {f"m{i}.py": "def m():\n    return 1\n"}, author=ALICE, when=T0 + i * DAY)
+        few.commit(f"Fix m{i}", {f"m{i}.py": "def m():\n    return 2\n"}, author=BOB, when=T0 + i * DAY + 60)
+    assert run("calibrate", "--repo", str(few.path)).returncode == 3
+    assert stats_json(few.path)["ai_track_record"]["studied"] == 6
+    smaller = run("calibrate", "--repo", str(few.path), "--max-commits", "2", "--json")
+    assert smaller.returncode == 3 and "an earlier run that studied more commits stays in use" in smaller.stderr
+    assert json.loads(smaller.stdout)["error"].startswith("too few labels")
+    assert stats_json(few.path)["ai_track_record"]["studied"] == 6
+    html = run("calibrate", "--repo", str(few.path), "--html", str(few.path / "report.html"))
+    assert html.returncode == 3 and "no HTML report written" in html.stderr
