@@ -399,7 +399,26 @@ class ReviewSession:
         check = self.approval_check(detail, chunk)
         if check.fast and not confirmed_fast:
             raise FastApprovalNotConfirmed(check.message)
-        return self._decide(detail, chunk, "approve", active=check.active_seconds)
+        decision = self._decide(detail, chunk, "approve", active=check.active_seconds)
+        if not check.fast:
+            self._conclude_change(detail)
+        return decision
+
+    def _conclude_change(self, detail: ChangeDetail) -> None:
+        """With every chunk approved by this reviewer, none of it a rubber stamp, the change is approved:
+        `check` judged it so, but `stats` (senior gaps, coverage, staleness, first look) reads change-level
+        approvals, so a team reviewing chunk by chunk had no senior gaps and 0% coverage there. Recorded
+        once per head, as `A` would (and then nothing is left for `A` to approve)."""
+        decided = self.latest_decisions(detail)
+        hashes = [chunk.content_hash for chunk in detail.plan.chunks]
+        if not hashes or any(h not in decided or decided[h].decision != "approve" or decided[h].rubber_stamp
+                             or decided[h].chunk_hash is None for h in hashes):
+            return
+        change = detail.change
+        if any(d.chunk_hash is None and d.decision == "approve" and d.head == change.head
+               for d in self.ledger.decisions_for(self.repo_key, change.id, reviewer=self.reviewer)):
+            return
+        self._record(self._change_approval(detail, unopened=0))
 
     def flag(self, detail: ChangeDetail, chunk: Chunk, note: str) -> Decision:
         """Request changes on `chunk`, saying what (the note is required)."""
@@ -465,16 +484,19 @@ class ReviewSession:
             check = self.approval_check(detail, chunk)
             if check.active_seconds > 0 and not check.fast:
                 self._decide(detail, chunk, "approve", active=check.active_seconds)
+        return self._record(self._change_approval(detail, unopened=len(self.unopened_chunks(detail))))
+
+    def _change_approval(self, detail: ChangeDetail, *, unopened: int) -> NewDecision:
         change = detail.change
         hashes = [chunk.content_hash for chunk in detail.plan.chunks]
-        return self._record(NewDecision(
+        return NewDecision(
             session_id=self.session_id, reviewer=self.reviewer, repo=self.repo_key, change_id=change.id,
             head=change.head, chunk_hash=None, decision="approve",
             floor_seconds=float(detail.plan.total_floor_seconds),
-            unopened_chunks=len(self.unopened_chunks(detail)), chunk_hashes=hashes,
+            unopened_chunks=unopened, chunk_hashes=hashes,
             changed_lines=detail.report.figures.lines_added + detail.report.figures.lines_deleted,
             tier=detail.tiers.tier, ai_share=detail.provenance.ai_share,
-            complexity_added=float(detail.assessment.complexity.added),))
+            complexity_added=float(detail.assessment.complexity.added),)
 
     def _decide(self, detail: ChangeDetail, chunk: Chunk, decision: str, *, note: str = "",
                 active: float | None = None) -> Decision:

@@ -124,7 +124,7 @@ def test_a_carried_approval_adds_neither_time_nor_floor_to_stats_time_vs_floor(t
     assert review_tui(repo, "carry", "copycat").returncode == 0
     after = review_tui(repo, "stats")
     assert "time spent was 1.22x the floor time" in after.stdout, after.stdout
-    assert "a carried-over approval adds neither" in after.stdout
+    assert "a flag and a carried-over approval add neither" in after.stdout
     figures = json.loads(review_tui(repo, "stats", "--json").stdout)
     assert figures["overall"]["approvals"] == 2  # still an approval, and a chunk review
     assert [(f["key"], f["time_vs_floor"]) for f in figures["reviewers"]] == [(REVIEWER, pytest.approx(1.22))]

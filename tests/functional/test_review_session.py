@@ -29,7 +29,7 @@ class ManualClock:
 
 @pytest.fixture(scope="module")
 def receipt(payments_repo: Path) -> tuple[str, ChangeDetail]:
-    """feature/receipt-pdf: a code chunk (floor 783 s) and two binary chunks (30 s, 15 s)."""
+    """feature/receipt-pdf: a code chunk (floor 771 s) and two binary chunks (30 s, 15 s)."""
     analyzer = Analyzer(payments_repo)
     detail = analyzer.detail("feature/receipt-pdf")
     assert [c.kind for c in detail.plan.chunks] == ["code", "binary", "binary"]
@@ -121,7 +121,7 @@ def test_approval_below_the_floor_needs_confirming_and_is_a_rubber_stamp(ledger:
     _read(session, clock, 12.5)
     check = session.approval_check(detail, chunk)
     assert check.fast
-    assert check.message == "You spent 0m12s of a 13m03s floor: record as a rubber stamp?"
+    assert check.message == "You spent 0m12s of a 12m51s floor: record as a rubber stamp?"
     with pytest.raises(FastApprovalNotConfirmed):
         session.approve(detail, chunk)
     assert ledger.decisions_for(repo_key, detail.change.id) == []  # nothing recorded unconfirmed
@@ -131,7 +131,7 @@ def test_approval_below_the_floor_needs_confirming_and_is_a_rubber_stamp(ledger:
     # the decision carries the chunk's figures for stats
     assert (decision.chunk_hash, decision.chunk_index, decision.floor_seconds, decision.changed_lines,
             decision.tier, decision.ai_share, decision.complexity_added) == (
-        chunk.content_hash, chunk.index, 783.0, chunk.changed_lines, chunk.tier, chunk.ai_share,
+        chunk.content_hash, chunk.index, 771.0, chunk.changed_lines, chunk.tier, chunk.ai_share,
         float(chunk.complexity_added))
     assert decision.session_id == session.session_id and decision.reviewer == REVIEWER
 
@@ -270,3 +270,27 @@ def test_replies_and_resolution_through_the_session(ledger: Ledger, receipt) -> 
     assert thread.resolved and [c.body for c in thread.replies] == ["Yes, banker's rounding."]
     session.set_resolved(detail, thread, False)
     assert not session.threads(detail)[0].resolved
+
+
+@pytest.mark.parametrize("stamp_one", [False, True])
+def test_approving_every_chunk_honestly_approves_the_change(ledger: Ledger, receipt, stamp_one: bool) -> None:
+    """check judges a change whose every chunk a reviewer approved as approved by them, but stats reads
+    change-level approvals (senior gaps, coverage, staleness): a team reviewing chunk by chunk had no
+    senior gaps and 0% coverage there. The last honest chunk approval now records the change's, once;
+    a rubber-stamped chunk leaves it to `A` (which says so)."""
+    repo_key, detail = receipt
+    clock = ManualClock()
+    session = _start(ledger, repo_key, clock)
+    for number, chunk in enumerate(detail.plan.chunks):
+        session.show_chunk(detail, chunk)
+        stamped = stamp_one and number == 1
+        _read(session, clock, 1 if stamped else chunk.floor_seconds + 1)
+        session.approve(detail, chunk, confirmed_fast=stamped)
+    change_level = [d for d in ledger.decisions_for(repo_key, detail.change.id) if d.chunk_hash is None]
+    if stamp_one:
+        assert change_level == []
+        return
+    [approval] = change_level
+    assert approval.decision == "approve" and not approval.rubber_stamp and approval.head == detail.change.head
+    session.approve(detail, detail.plan.chunks[0])  # again: still one
+    assert len([d for d in ledger.decisions_for(repo_key, detail.change.id) if d.chunk_hash is None]) == 1
