@@ -339,7 +339,7 @@ JAVA_SOURCE = """class RetryPolicy {
 @pytest.mark.parametrize(
     ("path", "source", "language", "expected"),
     [
-        ("retry/policy.go", GO_SOURCE, "go", [("Backoff", 3, 13, 5), ("Plain", 15, 15, 1)]),
+        ("retry/policy.go", GO_SOURCE, "go", [("Policy.Backoff", 3, 13, 5), ("Plain", 15, 15, 1)]),
         ("src/retry.ts", TS_SOURCE, "typescript", [("backoff", 2, 5, 4), ("parseRetryAfter", 8, 14, 3)]),
         ("src/RetryPolicy.java", JAVA_SOURCE, "java",
          [("RetryPolicy::backoff", 2, 6, 4), ("RetryPolicy::backoff#2", 7, 7, 2)]),
@@ -572,3 +572,16 @@ def test_a_go_closure_is_named_after_its_function_and_keeps_its_name_when_one_is
     assert [f.name for f in after.functions] == ["Any", "Any.<closure>", "RangeArgs", "RangeArgs.<closure>"]
     delta = compare("args.go", before, after)
     assert {name for name, _old, _new in delta.changed_functions} == {"Any", "Any.<closure>"}
+
+
+def test_go_methods_are_named_with_their_receiver_type() -> None:
+    """Matched by bare name, a String() added to one type was compared with another type's: +4 for a
+    one-line method, and the worst function read `String#2`."""
+    from app.core.metrics.complexity import analyze_source, compare
+
+    before = "package x\n\nfunc (a A) String() string {\n\tif a.ok {\n\t\treturn \"a\"\n\t}\n\treturn \"\"\n}\n"
+    added = "func (b *B) String() string {\n\treturn \"b\"\n}\n\n"
+    after = before.replace("func (a A)", added + "func (a A)")
+    assert [f.name for f in analyze_source("x.go", after).functions] == ["B.String", "A.String"]
+    delta = compare("x.go", analyze_source("x.go", before), analyze_source("x.go", after))
+    assert delta.complexity_added == 1 and delta.changed_functions == [("B.String", None, 1)]

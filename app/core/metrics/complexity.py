@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 # Bump when any figure this module produces can change for the same input (new radon/lizard
 # handling, naming, limits): the storage layer keys its cache on it.
-ANALYZER_VERSION = "3"  # 3: closures named after their function; 2: Python that does not parse falls back to lizard
+# 4: Go methods named with their receiver type; 3: closures named after their function; 2: Python that does
+# not parse falls back to lizard
+ANALYZER_VERSION = "4"
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.
@@ -457,7 +459,7 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
     try:
         function_list = _lizard_functions(lizard, path, text)
         functions = _unique_names(_named_closures([
-            FunctionMetric(f.name, f.start_line, f.end_line, f.cyclomatic_complexity,
+            FunctionMetric(_qualified(f), f.start_line, f.end_line, f.cyclomatic_complexity,
                            grade(f.cyclomatic_complexity))
             for f in function_list
         ]))
@@ -490,6 +492,16 @@ def _lizard_functions(lizard: Any, path: str, text: str) -> list[Any]:
     for _ in reader(tokens, reader):
         pass
     return list(context.fileinfo.function_list)
+
+
+_GO_RECEIVER = re.compile(r"\(\s*(?:\w+\s*)?\*?\s*(\w+)[^)]*\)\s*(\w+)")  # lizard's "(b *Buf)String"
+
+
+def _qualified(function: Any) -> str:
+    """A Go method named with its receiver's type (`Buf.String`): matched by its bare name, a String()
+    added to one type was compared with another type's, and the worst function read `String#2`."""
+    found = _GO_RECEIVER.match(getattr(function, "long_name", "") or "")
+    return f"{found.group(1)}.{found.group(2)}" if found and found.group(2) == function.name else function.name
 
 
 _ANONYMOUS = re.compile(r"anonymous__\d+|\(anonymous\)")  # lizard: a Go func literal, a JS function expression
