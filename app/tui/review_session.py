@@ -394,8 +394,13 @@ class ReviewSession:
 
     def approve(self, detail: ChangeDetail, chunk: Chunk, *, confirmed_fast: bool = False) -> Decision:
         """Approve `chunk`. Below its floor this needs confirmed_fast=True (else
-        FastApprovalNotConfirmed) and is recorded as fast (a rubber stamp)."""
+        FastApprovalNotConfirmed) and is recorded as fast (a rubber stamp). A chunk this reviewer already
+        approved (not as a rubber stamp) keeps that approval: nothing new is recorded."""
         self.flush()
+        standing = self.latest_decisions(detail).get(chunk.content_hash)
+        if (standing is not None and standing.decision == "approve" and not standing.rubber_stamp
+                and standing.chunk_hash == chunk.content_hash):
+            return standing  # approved already: a second `a` added an approval and its time again to stats
         check = self.approval_check(detail, chunk)
         if check.fast and not confirmed_fast:
             raise FastApprovalNotConfirmed(check.message)
