@@ -218,3 +218,21 @@ def test_an_authors_approval_of_earlier_content_is_still_the_authors_own_not_sta
     assert f"author {ALICE} cannot approve their own change" in result.missing
     assert result.stale_chunks == []  # nothing of hers to re-read: it cannot count anyway
     assert run(approve_all(ALICE, HASHES[:2])).reviewers[0].state == "author"  # partial: the same
+
+
+def test_a_flag_on_content_a_push_replaced_stands_until_its_reviewer_looks_again() -> None:
+    """A one-line push to a flagged chunk made the flag vanish from check: two others could approve
+    without seeing it. It now blocks (flags_block) until the flagger decides on the new content."""
+    config = PolicyConfig()
+    flag = ApprovalRecord("bob@x", "flag", "old-hash", "h1", created_at=10.0, record_id="f",
+                          note="budget starves refunds")
+    result = evaluate(config, tier=2, ai_share=0.0, authors=["alice@x"], chunk_hashes=["new-hash"],
+                      decisions=[flag, ApprovalRecord("carol@x", "approve", "new-hash", "h2", created_at=20.0,
+                                                      record_id="a")], head="h2")
+    assert not result.ok and result.earlier_flags == [("bob@x", "budget starves refunds")]
+    assert any("bob@x flagged earlier content: budget starves refunds" in m for m in result.missing)
+    assert next(s for s in result.reviewers if s.reviewer == "bob@x").state == "flagged"
+    looked_again = ApprovalRecord("bob@x", "approve", "new-hash", "h2", created_at=30.0, record_id="b")
+    result = evaluate(config, tier=2, ai_share=0.0, authors=["alice@x"], chunk_hashes=["new-hash"],
+                      decisions=[flag, looked_again], head="h2")
+    assert result.ok and result.earlier_flags == []

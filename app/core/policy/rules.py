@@ -248,6 +248,9 @@ class PolicyResult:
     """(chunk index, reviewer) -> what the flag asks to change."""
     open_threads: int = 0
     """Unresolved comment threads on the change (they block only with `open_threads_block`)."""
+    earlier_flags: list[tuple[str, str]] = field(default_factory=list)
+    """(reviewer, note) of flags on content the change no longer holds, whose reviewer has decided on
+    nothing of its current content since: the concern stands until they look again."""
 
     @property
     def summary(self) -> str:
@@ -275,6 +278,7 @@ class PolicyResult:
             "flagged": [{"index": c.index, "title": c.title, "hash": c.content_hash, "reviewer": who,
                          "note": self.flag_notes.get((c.index, who), "")}
                         for c, who in self.flagged],
+            "earlier_flags": [{"reviewer": who, "note": note} for who, note in self.earlier_flags],
             "open_threads": self.open_threads,
             "reviewers": [
                 {"reviewer": s.reviewer, "senior": s.senior, "author": s.author, "counted": s.counted,
@@ -382,16 +386,27 @@ def evaluate(
             if record.decision == "flag" and record.chunk_hash in content.refs and record.note:
                 flag_notes[(content.refs[record.chunk_hash].index, shown[key])] = record.note
 
+    earlier_flags: list[tuple[str, str]] = []
+    for key, standing in zip(sorted(by_reviewer), standings, strict=True):
+        notes = _earlier_flags(by_reviewer[key], content)
+        earlier_flags += [(shown[key], note) for note in notes]
+        if notes and standing.state in ("none", "stale"):
+            standing.state = "flagged"
+            standing.detail = "flagged earlier content" + (f": {notes[-1]}" if notes[-1] else "") + "; changed since"
     counted = [s for s in standings if s.counted]
     seniors = [s for s in counted if s.senior]
     gap_total = max(required.approvals - len(counted), 0)
     gap_senior = max(required.senior_approvals - len(seniors), 0)
-    block_flags = config.flags_block and bool(flagged)
+    block_flags = config.flags_block and bool(flagged or earlier_flags)
     block_threads = config.open_threads_block and open_threads > 0
     ok = gap_total == 0 and gap_senior == 0 and not block_flags and not block_threads
     stale_refs = [content.refs[h] for h in content.current if h in stale]
     missing = [] if ok else _missing(required, gap_total, gap_senior, stale_refs, standings,
                                      flagged if block_flags else [], flag_notes)
+    if block_flags and earlier_flags:
+        missing = [m for m in missing if m != NO_APPROVALS_YET]
+        missing += [f"{who} flagged earlier content" + (f": {note}" if note else "")
+                    + f"; it changed since, and {who} has not decided on it again" for who, note in earlier_flags]
     if block_threads:
         missing = [m for m in missing if m != NO_APPROVALS_YET]
         missing.append(f"{plural(open_threads, 'comment thread')} still open (open_threads_block)")
@@ -408,7 +423,21 @@ def evaluate(
         reviewers=standings,
         flag_notes=flag_notes,
         open_threads=open_threads,
+        earlier_flags=earlier_flags,
     )
+
+
+def _earlier_flags(records: list[ApprovalRecord], content: _ChangeContent) -> list[str]:
+    """The notes of one reviewer's flags on chunks the change no longer holds, newer than anything they
+    decided on its current content: a push to a flagged chunk (a one-line comment) made the flag vanish
+    from `check`, and two others could approve without seeing it (GitHub's "changes requested" stays too)."""
+    current = set(content.current)
+    newest_here = max((r.created_at for r in records if r.decision in ("approve", "flag") and (
+        (r.chunk_hash is not None and r.chunk_hash in current)
+        or (r.chunk_hash is None and (r.covers is None or current.intersection(r.covers))))), default=None)
+    return [r.note for r in records
+            if r.decision == "flag" and r.chunk_hash is not None and r.chunk_hash not in current
+            and (newest_here is None or r.created_at > newest_here)]
 
 
 def _latest(records: list[ApprovalRecord], content: _ChangeContent) -> tuple[dict[str, ApprovalRecord], bool]:
