@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from app.core.impact.graph import BlastRadius, Graph
     from app.core.metrics import complexity as cx
     from app.core.metrics.spans import SpanResult
-    from app.core.planner.model import ReviewPlan
+    from app.core.planner.model import ChunkConfig, ReviewPlan
     from app.core.provenance.commits import ProvenanceConfig
     from app.core.provenance.lines import ChangeProvenance
     from app.core.risk.likelihood import LikelihoodModel
@@ -1140,14 +1140,7 @@ class Analyzer:
             prep.blast = self._blast(prep, wait=wait_graph)
         blast = prep.blast
         complete = all(fd.path in complexity for fd in measurable) and blast is not None
-        # Files a machine wrote (generated, vendored, lock: the plan collapses them) are no one's work to
-        # get wrong: a regenerated .pb.go ranked a go.mod bump "high" for +361 CC in 1,330 lines.
-        from app.core.planner.builder import machine_written
-
-        by_hand = [fd for fd in files if not machine_written(fd, cfg.chunks)]
-        if len(by_hand) < len(files):
-            kept = {fd.path for fd in by_hand}
-            complexity = {p: c for p, c in complexity.items() if p in kept}
+        by_hand, complexity = _by_hand(files, complexity, cfg.chunks)
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst, by_hand)
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
@@ -1705,6 +1698,20 @@ def _import_before_threads() -> None:
 def _touched_paths(prepared: list[_Prepared]) -> set[str]:
     """The paths whose history the prepared changes' scores ask about."""
     return {fd.path for prep in prepared if prep.change.kind != "worktree" for fd in prep.files}
+
+
+def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity],
+             chunks: ChunkConfig) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
+    """The files a person wrote and their complexity: what a machine wrote (generated, vendored, lock:
+    the plan collapses them) is no one's work to get wrong, and a regenerated .pb.go ranked a go.mod
+    bump "high" for +361 CC in 1,330 lines."""
+    from app.core.planner.builder import machine_written
+
+    by_hand = [fd for fd in files if not machine_written(fd, chunks)]
+    if len(by_hand) == len(files):
+        return files, complexity
+    kept = {fd.path for fd in by_hand}
+    return by_hand, {p: c for p, c in complexity.items() if p in kept}
 
 
 def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,

@@ -491,22 +491,9 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
         names = ", ".join(c.id for c in on_remotes)
         raise ChangeNotFound(f"{change_id!r} is a branch on several remotes at different heads: {names}; "
                              "name one of them")
-    if found.commit_range is None and repo is not None:
-        # The head commit of a pending change names that change (an alias, like a second ref at its head): a
-        # gate given the pull request's head SHA checked its last commit alone and passed an unreviewed one.
-        if 7 <= len(change_id) <= 64 and all(c in "0123456789abcdef" for c in change_id.lower()):
-            at_head = [c for c in found.changes if c.kind != "worktree" and c.head.startswith(change_id.lower())]
-            if len(at_head) == 1:
-                return at_head[0]
-        single = commit_change(repo, change_id)
-        if single is not None:
-            return single
-    if found.commit_range is not None and 4 <= len(change_id) <= 40:
-        # a range's commit by any abbreviation of its id (`git log --oneline` prints 7 characters)
-        prefix = change_id.lower()
-        matches = [c for c in found.changes if c.kind == "commit" and c.head.startswith(prefix)]
-        if len(matches) == 1:
-            return matches[0]
+    by_commit = _by_commit_id(found, change_id, repo)
+    if by_commit is not None:
+        return by_commit
     if change_id in (WORKTREE_ID, "worktree") and found.commit_range is None:
         raise ChangeNotFound("the working tree has no changes to tracked files (untracked files are not "
                              "reviewed: `git add -N PATH` makes one part of the working-tree change)")
@@ -520,6 +507,25 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
         raise ChangeNotFound(f"{change_id!r} has nothing pending against {found.base_ref}: its commits are all "
                              f"in {found.base_ref} already (merged), or it has none of its own")
     raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint}{_suggestions(found, change_id)}")
+
+
+def _by_commit_id(found: Discovery, change_id: str, repo: GitRepo | None) -> Change | None:
+    """The change a commit id (or an abbreviation) names: outside a range the pending change whose head it
+    is (an alias, like a second ref at its head: a gate given a pull request's head SHA checked its last
+    commit alone and passed an unreviewed one), else the commit as a change of its own; inside a range
+    the range's commit it abbreviates (`git log --oneline` prints 7 characters)."""
+    hex_id = all(c in "0123456789abcdef" for c in change_id.lower())
+    if found.commit_range is None and repo is not None:
+        if 7 <= len(change_id) <= 64 and hex_id:
+            at_head = [c for c in found.changes if c.kind != "worktree" and c.head.startswith(change_id.lower())]
+            if len(at_head) == 1:
+                return at_head[0]
+        return commit_change(repo, change_id)
+    if found.commit_range is not None and 4 <= len(change_id) <= 40 and hex_id:
+        matches = [c for c in found.changes if c.kind == "commit" and c.head.startswith(change_id.lower())]
+        if len(matches) == 1:
+            return matches[0]
+    return None
 
 
 def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:

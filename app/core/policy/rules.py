@@ -375,24 +375,8 @@ def evaluate(
         by_reviewer.setdefault(key, []).append(record)
         shown.setdefault(key, record.reviewer.strip())
 
-    standings: list[ReviewerStanding] = []
-    flagged: list[tuple[ChunkRef, str]] = []
-    flag_notes: dict[tuple[int, str], str] = {}
-    stale: set[str] = set()
-    for key in sorted(by_reviewer):
-        records = sorted(by_reviewer[key], key=lambda r: (r.created_at, r.record_id))
-        standings.append(_standing(key, shown[key], records, content, config, flagged, stale))
-        for record in records:  # the newest flag's note of each flagged chunk
-            if record.decision == "flag" and record.chunk_hash in content.refs and record.note:
-                flag_notes[(content.refs[record.chunk_hash].index, shown[key])] = record.note
-
-    earlier_flags: list[tuple[str, str]] = []
-    for key, standing in zip(sorted(by_reviewer), standings, strict=True):
-        notes = _earlier_flags(by_reviewer[key], content)
-        earlier_flags += [(shown[key], note) for note in notes]
-        if notes and standing.state in ("none", "stale"):
-            standing.state = "flagged"
-            standing.detail = "flagged earlier content" + (f": {notes[-1]}" if notes[-1] else "") + "; changed since"
+    standings, flagged, flag_notes, stale = _standings(by_reviewer, shown, content, config)
+    earlier_flags = _mark_earlier_flags(by_reviewer, shown, standings, content)
     counted = [s for s in standings if s.counted]
     seniors = [s for s in counted if s.senior]
     gap_total = max(required.approvals - len(counted), 0)
@@ -403,13 +387,9 @@ def evaluate(
     stale_refs = [content.refs[h] for h in content.current if h in stale]
     missing = [] if ok else _missing(required, gap_total, gap_senior, stale_refs, standings,
                                      flagged if block_flags else [], flag_notes)
-    if block_flags and earlier_flags:
-        missing = [m for m in missing if m != NO_APPROVALS_YET]
-        missing += [f"{who} flagged earlier content" + (f": {note}" if note else "")
-                    + f"; it changed since, and {who} has not decided on it again" for who, note in earlier_flags]
-    if block_threads:
-        missing = [m for m in missing if m != NO_APPROVALS_YET]
-        missing.append(f"{plural(open_threads, 'comment thread')} still open (open_threads_block)")
+    blocking = _blocking(earlier_flags if block_flags else [], open_threads if block_threads else 0)
+    if blocking:
+        missing = [m for m in missing if m != NO_APPROVALS_YET] + blocking
     return PolicyResult(
         ok=ok,
         required=required,
@@ -425,6 +405,47 @@ def evaluate(
         open_threads=open_threads,
         earlier_flags=earlier_flags,
     )
+
+
+def _standings(by_reviewer: dict[str, list[ApprovalRecord]], shown: dict[str, str], content: _ChangeContent,
+               config: PolicyConfig) -> tuple[list[ReviewerStanding], list[tuple[ChunkRef, str]],
+                                              dict[tuple[int, str], str], set[str]]:
+    """Each reviewer's standing (in key order), the flagged current chunks, the newest flag's note of
+    each, and the chunks that went stale under an approval."""
+    standings: list[ReviewerStanding] = []
+    flagged: list[tuple[ChunkRef, str]] = []
+    flag_notes: dict[tuple[int, str], str] = {}
+    stale: set[str] = set()
+    for key in sorted(by_reviewer):
+        records = sorted(by_reviewer[key], key=lambda r: (r.created_at, r.record_id))
+        standings.append(_standing(key, shown[key], records, content, config, flagged, stale))
+        for record in records:  # the newest flag's note of each flagged chunk
+            if record.decision == "flag" and record.chunk_hash in content.refs and record.note:
+                flag_notes[(content.refs[record.chunk_hash].index, shown[key])] = record.note
+    return standings, flagged, flag_notes, stale
+
+
+def _blocking(earlier_flags: list[tuple[str, str]], open_threads: int) -> list[str]:
+    """What blocks besides approvals and current flags: earlier flags that stand, open comment threads."""
+    lines = [f"{who} flagged earlier content" + (f": {note}" if note else "")
+             + f"; it changed since, and {who} has not decided on it again" for who, note in earlier_flags]
+    if open_threads:
+        lines.append(f"{plural(open_threads, 'comment thread')} still open (open_threads_block)")
+    return lines
+
+
+def _mark_earlier_flags(by_reviewer: dict[str, list[ApprovalRecord]], shown: dict[str, str],
+                        standings: list[ReviewerStanding], content: _ChangeContent) -> list[tuple[str, str]]:
+    """(reviewer, note) of every earlier flag that stands (_earlier_flags); a reviewer with one and no
+    decision on the current content stands as `flagged`."""
+    found: list[tuple[str, str]] = []
+    for key, standing in zip(sorted(by_reviewer), standings, strict=True):
+        notes = _earlier_flags(by_reviewer[key], content)
+        found += [(shown[key], note) for note in notes]
+        if notes and standing.state in ("none", "stale"):
+            standing.state = "flagged"
+            standing.detail = "flagged earlier content" + (f": {notes[-1]}" if notes[-1] else "") + "; changed since"
+    return found
 
 
 def _earlier_flags(records: list[ApprovalRecord], content: _ChangeContent) -> list[str]:
