@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from app.analysis.report import ChangeDetail
     from app.config import UserConfig
     from app.core.git.models import Change
-    from app.core.policy.rules import PolicyResult, ReviewerStanding
+    from app.core.policy.rules import ApprovalRecord, PolicyResult, ReviewerStanding
     from app.storage.ledger import CommentThread, Decision, Ledger
     from app.storage.records import Counted, ReviewRecords, Uncounted
+    from app.storage.trust import TrustRules
 
 
 @dataclass
@@ -104,11 +105,13 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
                                                untrusted_threads), hashes, detail.change.head)
     tier = detail.tiers.tier
     ai_share = detail.provenance.ai_share
+    authors = participants(analyzer, detail.change)
+    rules = source.rules(analyzer.resolved_base[1], analyzer.config.policy)
     result = evaluate(
-        analyzer.config.policy, tier=tier, ai_share=ai_share,
-        authors=participants(analyzer, detail.change),
+        analyzer.config.policy, tier=tier, ai_share=ai_share, authors=authors,
         chunk_hashes=hashes, chunk_titles=[c.title for c in plan.chunks],
-        decisions=counted.records, head=detail.change.head, open_threads=sum(1 for t in threads if not t.resolved),
+        decisions=one_person_per_key(counted, rules, authors) if rules.required else counted.records,
+        head=detail.change.head, open_threads=sum(1 for t in threads if not t.resolved),
     )
     chunks = [ChunkRef(c.index, c.title, c.content_hash) for c in plan.chunks]
     # the team config's own warnings first: a typo in [policy] (`senior` for `seniors`) enforces a weaker policy
@@ -116,6 +119,26 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(counted.records),
                         warnings, counted.signatures, [*counted.uncounted_lines(), *untrusted_threads],
                         counted, threads)
+
+
+def one_person_per_key(counted: Counted, rules: TrustRules, authors: list[str]) -> list[ApprovalRecord]:
+    """The counted records with one reviewer per signing key, where signatures are required: the key is
+    the person. One key allowed for two addresses met "two reviewers" alone, and an author approved her
+    own change under her second address. Each key's records go under one address: an author's when the
+    key may sign for one, else the first address it signed for."""
+    import dataclasses
+
+    first: dict[bytes, str] = {}
+    for record in sorted(counted.records, key=lambda r: (r.created_at, r.record_id)):
+        key = counted.signed_by.get(record.record_id)
+        if key is not None and key not in first:
+            author = next((a for a in authors if rules.allowed.admits_ever(a, key)), None)
+            first[key] = author or record.reviewer
+    out = []
+    for record in counted.records:
+        key = counted.signed_by.get(record.record_id)
+        out.append(record if key is None else dataclasses.replace(record, reviewer=first[key]))
+    return out
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,8 @@ class Counted:
     warnings: list[str] = field(default_factory=list)
     signatures: str = ""
     """What the repository requires of record signatures (one line)."""
+    signed_by: dict[str, bytes] = field(default_factory=dict)
+    """Record id -> the allowed key that signed it (records that count with a signature)."""
 
     def uncounted_lines(self, limit: int = MAX_NOT_COUNTED_SHOWN) -> list[str]:
         lines = sorted(u.line for u in self.uncounted)
@@ -188,6 +190,8 @@ class ReviewRecords:
             if verdict.trusted:
                 counted.decisions.append(decision)
                 counted.records.append(record)
+                if key is not None:
+                    counted.signed_by[decision.record_id] = key
             else:
                 counted.uncounted.append(Uncounted(decision, record, verdict.reason, verdict.why))
         counted.uncounted = self._unanswered(counted, parsed)

@@ -333,3 +333,28 @@ def test_a_bad_validity_time_is_a_warning_naming_the_line(tmp_path: Path, keys) 
         f'{BOB} valid-before="2030-01-01" {keys[BOB].with_suffix(".pub").read_text().strip()}\n', "signers")
     assert parsed.signers == [] and parsed.problems == [
         "signers: line 1: bad timestamp '2030-01-01' (YYYYMMDD[Z] or YYYYMMDDHHMM[SS][Z]); ignored"]
+
+
+def test_one_key_is_one_reviewer_whatever_addresses_it_may_sign_for(tmp_path: Path, keys) -> None:
+    """An allowed-signers line may list several addresses for one key. Approvals signed by that key as
+    bob@ and as robert@ met "two reviewers" alone; the author signing as her second address approved
+    her own change. Under require_signatures the key is the person."""
+    repo = make_repo(tmp_path, keys, required=True)
+    bob_pub = keys[BOB].with_suffix(".pub").read_text().strip()
+    ann_key = keygen(tmp_path / "keys", "ann")
+    signers = (f"{BOB},robert@example.com {bob_pub}\n{SAM} {keys[SAM].with_suffix('.pub').read_text().strip()}\n"
+               f"{ANN.email},ann.dev@example.com {ann_key.with_suffix('.pub').read_text().strip()}\n")
+    (repo / ".review-tui-signers").write_text(signers)
+    git(repo, "commit", "-qam", "signers with second addresses")
+    for who, key in ((BOB, keys[BOB]), ("robert@example.com", keys[BOB])):
+        home = home_of(tmp_path, who.split("@")[0], key)
+        approve_all(repo, home, who)
+        assert review_tui(repo, home, "sync").returncode == 0
+    ci = tmp_path / "ci-home"
+    verdict = json.loads(review_tui(repo, ci, "check", "feature", "--notes-only", "--json").stdout)
+    assert verdict["approvals"] == [BOB], verdict["reviewers"]
+    ann = home_of(tmp_path, "ann-dev", ann_key)
+    approve_all(repo, ann, "ann.dev@example.com")
+    assert review_tui(repo, ann, "sync").returncode == 0
+    verdict = json.loads(review_tui(repo, ci, "check", "feature", "--notes-only", "--json").stdout)
+    assert verdict["approvals"] == [BOB] and verdict["self_approvals"] == [ANN.email], verdict["reviewers"]
