@@ -99,7 +99,7 @@ def band_columns() -> list[Column]:
 
 
 COMPACT_COLUMNS = ("changes", "chunks", "time/floor", "LOC/h median [p25-p75]", "stamps", "unopened",
-                   "coverage", "stale")
+                   "coverage", "stale", "senior gaps")  # senior gaps only where the seniors are known
 """What a narrow terminal keeps of the reviewer and tier tables (the rest is in --json/--csv/--html)."""
 
 
@@ -116,7 +116,8 @@ def sections(report: StatsReport,
     columns the reviewer and tier tables keep the compact set, below NARROW_WIDTH the narrow one, rather
     than squash every header into "ti…" and "cha…"."""
     narrow = width is not None and width < NARROW_WIDTH
-    grouped = (columns(NARROW_COLUMNS) if narrow else columns(COMPACT_COLUMNS) if width is not None and width < 170
+    compact = [name for name in COMPACT_COLUMNS if name != "senior gaps" or report.seniors_known]
+    grouped = (columns(NARROW_COLUMNS) if narrow else columns(compact) if width is not None and width < 170
                else columns())
     return [
         ("Reviewers (by name; rates are normalised by the floor time, not ranked)", "reviewer",
@@ -202,11 +203,12 @@ def summary_lines(report: StatsReport) -> list[str]:
 
 
 def group_table(title: str, first: str, rows: list[Figures], cols: list[Column], full: bool = False,
-                width: int | None = None) -> Group:
+                width: int | None = None, every: list[Column] | None = None) -> Group:
     """One group's title and table, fitting `width` columns (None: unbounded): keys are cut (to
     NARROW_KEY_WIDTH at the least; `full`, a pipe or file: never), then the last columns left out, rather
     than every cell squashed to "chu…" (the rest is in --json/--csv/--html). The title is a line of its
-    own: as the table's title it wrapped at the table's width (a 40-column table at 160 columns)."""
+    own: as the table's title it wrapped at the table's width (a 40-column table at 160 columns). A line
+    names the columns of `every` (the group's whole set) not shown."""
     heading = Text(title, style="bold")
     if width is None:
         return Group(heading, _group_table(first, rows, cols, None if full else 32))
@@ -214,12 +216,26 @@ def group_table(title: str, first: str, rows: list[Figures], cols: list[Column],
     # keys whole first when the table still fits (an address cut at 32 with 28 columns free at 160)
     key_widths: tuple[int | None, ...] = ((None,) if full else (NARROW_KEY_WIDTH,) if width < NARROW_WIDTH
                                           else (60, 32, NARROW_KEY_WIDTH))
+    shown = cols[:1]
     for kept in range(len(cols), 0, -1):
         for key_width in key_widths:
             table = _group_table(first, rows, cols[:kept], key_width)
             if _table_width(table) <= width:
-                return Group(heading, table)
-    return Group(heading, table)
+                shown = cols[:kept]
+                break
+        else:
+            continue
+        break
+    parts: list[RenderableType] = [heading, table]
+    meanings = {c.meaning for c in shown}  # "LOC/h median" shown is "LOC/h median [p25-p75]" without quartiles
+    hidden = [c.header for c in (every or cols) if c.meaning not in meanings]
+    if hidden:  # the legend defines them: say where they went; wrapped here, a TUI Static does not
+        import textwrap
+
+        note = (f"not shown at this width: {', '.join(hidden)} (a wider terminal, --width, or --json/--csv/--html "
+                "have every column)")
+        parts.append(Text(textwrap.fill(note, max(40, width - 4)), style="dim"))
+    return Group(*parts)
 
 
 def _group_table(first: str, rows: list[Figures], cols: list[Column], key_width: int | None) -> Table:
@@ -313,9 +329,10 @@ def render_rich(report: StatsReport, width: int = 160, full: bool = False, fit: 
               title_align="left", expand=False),
     ]
     narrow = width < NARROW_WIDTH
+    complete = {title: cols for title, _first, _rows, cols in sections(report)}
     for title, first, rows, cols in sections(report, width):
         if rows:
-            parts.append(group_table(title, first, rows, cols, full, width if fit else None))
+            parts.append(group_table(title, first, rows, cols, full, width if fit else None, complete[title]))
     parts.append(histogram_table(report, bar_width, floor_note=not narrow))
     if report.weeks:
         parts.append(trend_table(report, bar_width))

@@ -160,9 +160,11 @@ class StatsScreen(Screen[None]):
         width = self._shown_width = self._layout_width()
         summary = Text("\n".join(summary_lines(report)))
         parts: list[Any] = [Static(summary, classes="stats-part", id="stats-summary")]
+        complete = {title: cols for title, _first, _rows, cols in sections(report)}
         for title, first, rows, cols in sections(report, width):
             if rows:
-                parts.append(Static(group_table(title, first, rows, cols, width=width), classes="stats-part"))
+                table = group_table(title, first, rows, cols, width=width, every=complete[title])
+                parts.append(Static(table, classes="stats-part"))
         bars = min(40, max(10, width - 40))
         histogram = histogram_table(report, bars, floor_note=width >= NARROW_WIDTH)
         parts.append(Static(Group(histogram), classes="stats-part", id="stats-histogram"))
