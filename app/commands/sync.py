@@ -204,7 +204,9 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
     if fetch_remote is not None or push_remote is not None:
         planned = ([ls_remote_command(fetch_remote), *fetch_commands(fetch_remote, hardened=True)]
                    if fetch_remote else [])
-        planned += [push_command(push_remote, hardened=True)] if push_remote else []
+        if push_remote:  # as it will run: a remote on this machine receives with its hooks off
+            planned.append([receive_pack(git_repo, push_remote) if arg == RECEIVE_PACK else arg
+                            for arg in push_command(push_remote, hardened=True)])
         click.echo("git commands sync will run (with -c overrides that keep the repository's config from "
                    "choosing programs: " + " ".join(safe_config(git_repo, "REMOTE")[1::2]) + "; your ssh and "
                    "git:// proxy, never the repository's):", err=True)
@@ -228,9 +230,13 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
     imported, exported = result.imported, result.exported
     if exported.records:
         click.echo(signing, err=True)
-    sources = ", ".join(r.removeprefix("refs/notes/") for r in imported.refs) or "no notes refs yet"
+    sources = ", ".join(r.removeprefix("refs/notes/") for r in imported.refs)
     acts = f", {imported.thread_states} thread resolution(s)" if imported.thread_states else ""
-    click.echo(f"imported {imported.decisions} decision(s) and {imported.comments} comment(s){acts} from {sources}")
+    if sources:
+        click.echo(f"imported {imported.decisions} decision(s) and {imported.comments} comment(s){acts} "
+                   f"from {sources}")
+    else:
+        click.echo("no review notes here yet: nothing to import")
     if exported.records:
         click.echo(f"exported {exported.records} record(s) to {notes.NOTES_REF} "
                    f"on {exported.commits} commit(s)"
@@ -246,7 +252,13 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
         else:
             push = push_command(push_remote, hardened=True)
             push = [receive_pack(git_repo, push_remote) if arg == RECEIVE_PACK else arg for arg in push]
-            _run_git(workdir, push, safe_config(git_repo, push_remote), env=env)
+            try:
+                _run_git(workdir, push, safe_config(git_repo, push_remote), env=env)
+            except RepoError as exc:
+                # git's own hint ("git pull") is wrong for notes: the remote has records this clone has not
+                raise RepoError(f"{exc}; if {push_remote} has review records this clone has not merged yet "
+                                f"(a teammate pushed first), run `review-tui sync --fetch {push_remote} "
+                                f"--push {push_remote}`") from None
     if fetch_remote is None or push_remote is None:
         _print_what_is_left(push_remote or fetch_remote or _default_remote(git_repo), fetched=fetch_remote is not None,
                             pushed=push_remote is not None)

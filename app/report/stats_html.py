@@ -146,7 +146,7 @@ def render_html(report: StatsReport) -> str:
     else:
         body.append("<div class='summary'>" + "".join(f"<p>{_e(line)}</p>" for line in summary_lines(report))
                     + "</div>")
-        body.append("<h2>Pictures</h2><div class='charts'>"
+        body.append("<h2>Charts</h2><div class='charts'>"
                     "<figure><figcaption>Review rates of chunk reviews</figcaption>"
                     f"{histogram_svg(report)}</figure>"
                     "<figure><figcaption>Rubber-stamp share per week</figcaption>"
