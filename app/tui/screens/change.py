@@ -31,7 +31,7 @@ from app.core.planner.model import KIND_LABELS
 from app.core.text import author_names, format_duration, human_age, one_line, percent, plural
 from app.errors import ReviewTuiError
 from app.report.tables import fit_chunk_title
-from app.storage.records import ANOTHER_CHANGE, REASON_LABELS
+from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, UNSIGNED
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, PlanLoaded, ReviewRecorded
 from app.tui.review_session import OWN_CHANGE_STATE
@@ -462,7 +462,9 @@ class ChangeScreen(Screen[None]):
                 continue
             if item.decision.decision == "approve":
                 target = refs.get(item.decision.chunk_hash or "", "the change")
-                hint = " - O carries it over" if item.reason == ANOTHER_CHANGE else ""
+                hint = (" - O carries it over" if item.reason == ANOTHER_CHANGE
+                        else " - set signing_key in your config.toml, then `review-tui sync` signs it"
+                        if item.reason == UNSIGNED and self.review_app.session.signer is None else "")
                 mine.append(f"your approval of {target} does not count: {item.why.split(';')[0]}{hint}")
         own = self.review_app.session.own_change(self.detail.change)
         if own and OWN_CHANGE_STATE in self.chunk_states.values() and not any(
