@@ -249,6 +249,15 @@ class Chunk:
     seams: list[str] = field(default_factory=list)  # untested seams (impact/graph.py) whose definitions it changes
     file_changes: list[dict[str, Any]] = field(default_factory=list)  # light kinds: what happened to each file
 
+    @property
+    def kind_label(self) -> str:
+        """How the chunk's kind reads on screen: a line chunk of docs only is `docs` (then `test`, `data`),
+        not `code` as the plan's column said of a runbook; the light kinds by KIND_LABELS."""
+        if self.kind != KIND_CODE:
+            return KIND_LABELS.get(self.kind, self.kind)
+        kinds = {content_kind(path) for path in self.files}
+        return kinds.pop() if len(kinds) == 1 else KIND_CODE
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "index": self.index, "title": self.title, "kind": self.kind,

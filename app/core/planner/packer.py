@@ -123,13 +123,11 @@ class Packer:
                 self.place(child)
             return
         self.close()
-        if node.kind != CODE_RUN:  # one function or one collapsed file: indivisible, alone, flagged
-            if node.kind == FUNCTION_UNIT:
-                reason = f"{node.label} alone has {node.size} changed lines (target {self.target})"
-            else:
-                reason = (f"{visible_path(self.paths[node.file_index])} is one collapsed file with {node.size} "
-                          f"changed lines (target {self.target})")
-            self.current = Draft(self.kind, [node], node.size, True, reason)
+        if node.kind != CODE_RUN:  # one function or one collapsed file: indivisible, alone
+            # a function is flagged oversized; a collapsed file is not: its floor is a fixed skim, not its lines
+            oversized = node.kind == FUNCTION_UNIT
+            reason = f"{node.label} alone has {node.size} changed lines (target {self.target})" if oversized else None
+            self.current = Draft(self.kind, [node], node.size, oversized, reason)
             self.close()
             return
         # Divisible code larger than the target (a giant hunk): cut at line boundaries into

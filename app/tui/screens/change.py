@@ -501,7 +501,7 @@ class ChangeScreen(Screen[None]):
         return {
             "index": Text(str(chunk.index), style="dim", justify="right"),
             "title": Text(fit_chunk_title(chunk.title, title_width), no_wrap=True, overflow="ellipsis"),
-            "kind": Text(one_line(KIND_LABELS.get(chunk.kind, chunk.kind), 20)),
+            "kind": Text(one_line(chunk.kind_label, 20)),
             "lines": Text(str(chunk.changed_lines), justify="right"),
             "cc": Text(f"+{chunk.complexity_added}" if chunk.complexity_added else "0", justify="right",
                        style=self._colour("hotspot") if chunk.complexity_added >= 10 else ""),
