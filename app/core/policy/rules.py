@@ -258,7 +258,7 @@ class PolicyResult:
         if self.ok and self.required.because == [NOTHING_TO_REVIEW]:
             return f"policy met: {NOTHING_TO_REVIEW}"
         if self.ok:
-            return (f"policy met: {len(self.approvals)} approval(s), {len(self.senior_approvals)} senior "
+            return (f"policy met: {plural(len(self.approvals), 'approval')}, {len(self.senior_approvals)} senior "
                     f"(needed {self.required.approvals}, {self.required.senior_approvals} senior)")
         return "; ".join(self.missing)
 
