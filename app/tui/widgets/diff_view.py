@@ -806,7 +806,10 @@ class DiffView(ScrollView, can_focus=True):
         height = self._page_height
         top, rows = self._visual_top(row), self._visual_height(row)
         scroll_y = round(self.scroll_y)
-        if center and not (scroll_y <= top and top + rows <= scroll_y + height):
+        # a jump (a search match, a comment's line) lands with a few lines below it: on the last rows it sat
+        # under the "N lines match" notice and the screen's edge
+        margin = min(3, height // 4) if center else 0
+        if center and not (scroll_y <= top and top + rows <= scroll_y + height - margin):
             self.scroll_to(y=max(0, top - height // 3), animate=False, immediate=True)
         elif top < scroll_y:
             self.scroll_to(y=top, animate=False, immediate=True)
