@@ -106,6 +106,7 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     tier = detail.tiers.tier
     ai_share = detail.provenance.ai_share
     authors = participants(analyzer, detail.change)
+    _name_own_approvals(counted, authors)
     rules = source.rules(analyzer.resolved_base[1], analyzer.config.policy)
     result = evaluate(
         analyzer.config.policy, tier=tier, ai_share=ai_share, authors=authors,
@@ -119,6 +120,21 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(counted.records),
                         warnings, counted.signatures, [*counted.uncounted_lines(), *untrusted_threads],
                         counted, threads)
+
+
+def _name_own_approvals(counted: Counted, authors: list[str]) -> None:
+    """An author's approval that does not count for another reason (unsigned) says first that it is the
+    author's: 'not counted: unsigned' hid the reason that matters (QA41)."""
+    import dataclasses
+
+    from app.core.policy.rules import OWN_CHANGE
+
+    own = {a.strip().lower() for a in authors}
+    counted.uncounted = [
+        dataclasses.replace(u, why=f"{OWN_CHANGE} (and {u.why})")
+        if u.decision.reviewer.strip().lower() in own and u.reason != ANOTHER_CHANGE_REASON
+        and u.decision.decision == "approve" else u
+        for u in counted.uncounted]
 
 
 def one_person_per_key(counted: Counted, rules: TrustRules, authors: list[str]) -> list[ApprovalRecord]:

@@ -358,3 +358,14 @@ def test_one_key_is_one_reviewer_whatever_addresses_it_may_sign_for(tmp_path: Pa
     assert review_tui(repo, ann, "sync").returncode == 0
     verdict = json.loads(review_tui(repo, ci, "check", "feature", "--notes-only", "--json").stdout)
     assert verdict["approvals"] == [BOB] and verdict["self_approvals"] == [ANN.email], verdict["reviewers"]
+
+
+def test_an_authors_unsigned_approval_says_first_that_it_is_the_authors(tmp_path: Path, keys) -> None:
+    """Under require_signatures the author's own approval read `not counted: ... unsigned`: the reason
+    that matters, that she wrote the change, was not given."""
+    repo = make_repo(tmp_path, keys, required=True)
+    ann = home_of(tmp_path, "ann", None)
+    approve_all(repo, ann, ANN.email)
+    verdict = json.loads(review_tui(repo, ann, "check", "feature", "--json").stdout)
+    [line] = [n for n in verdict["not_counted"] if ANN.email in n]
+    assert "cannot approve their own change (and unsigned" in line, line
