@@ -6,7 +6,8 @@ reference is resolved through the imports (`from a.b import f`, `import a.b as m
 imports, package re-exports named or starred, `self.method` inside a class, `Class.ATTR` as the
 class) to the symbol it names; calls through an instance of unknown type (`obj.method()`) are not
 resolved. JavaScript/TypeScript and Go are read at import level (honest fallback: which file imports
-which module), so their changes get module fan-in.
+which module; a Go import names a package, a directory, through go.mod's module path), so their changes
+get module fan-in.
 
 For a change: the public symbols it removes, whose signature it changes, or whose body it changes, and
 who depends on them: direct callers, transitive callers (bounded breadth-first walk), across how many
