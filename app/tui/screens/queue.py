@@ -251,16 +251,18 @@ CHANGE_WIDTH = (12, 34)
 TITLE_MAX = 70
 
 
-def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 0) -> list[tuple[QueueColumn, int]]:
+def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 0,
+                    status_needs: int | None = None) -> list[tuple[QueueColumn, int]]:
     """The columns shown at terminal `width`, with each one's cell width (flexible ones sized).
     `change_needs`: the cells the longest change cell needs (id and alias), so a short-id queue gives
     the rest to the titles (at 160 columns they were cut at 21 cells beside ids padded with 18 blanks);
-    `rows`: how many rows, so rank 3,001 is whole."""
+    `rows`: how many rows, so rank 3,001 is whole; `status_needs`: the longest status shown (from
+    WIDE_STATUS_SCREEN, where statuses are spelt out)."""
     shown = [c for c in COLUMNS if width >= c.min_screen]
     widths = {c.key: c.width for c in shown}
     widths["rank"] = max(widths["rank"], len(str(rows)))
-    if width >= WIDE_STATUS_SCREEN:
-        widths["status"] = 20
+    if width >= WIDE_STATUS_SCREEN:  # as wide as the longest status shown: "new" and "stale" left 17 blanks
+        widths["status"] = 20 if status_needs is None else max(widths["status"], min(20, status_needs))
     if width < 70:
         widths["score"] = 9  # a shorter bar
     # 2 cells of padding per column, 2 for the scrollbar, 1 spare
@@ -886,7 +888,7 @@ class QueueScreen(Screen[None]):
         width = self.size.width or self.app.size.width
         self._layout_width = width
         columns = visible_columns(width, change_needs=max(map(_change_needs, rows), default=None),
-                                  rows=len(self.reports))
+                                  rows=len(self.reports), status_needs=max((len(r.status) for r in rows), default=None))
         selected = self.selected_id()
         variables = getattr(self.app, "theme_variables", {}) or {}
         background = resolve_colour(variables.get("background"), Color(0, 0, 0)) or Color(0, 0, 0)
