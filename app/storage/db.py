@@ -948,12 +948,13 @@ def _named_by_ref(column: str) -> str:
     return f"NOT (length({column}) BETWEEN 7 AND 64 AND {column} NOT GLOB '*[^0-9a-f]*')"
 
 
-def _alias_insert(row: str, source: str) -> str:
-    """Pair ``row``'s change id with every other id ``source`` holds at its head (ref names only)."""
+def _alias_insert(row: str, source: str, also: str = "") -> str:
+    """Pair ``row``'s change id with every other id ``source`` holds at its head (ref names only; `also`:
+    a further condition on the source's row ``s``)."""
     return (f"INSERT OR IGNORE INTO stats_change_aliases (repo, change_id, other_id)"
             f" SELECT {row}repo, {row}change_id, s.change_id FROM {source} s"
             f" WHERE s.repo = {row}repo AND s.head = {row}head AND s.change_id != {row}change_id"
-            f" AND {_named_by_ref(row + 'change_id')} AND {_named_by_ref('s.change_id')};")
+            f" AND {_named_by_ref(row + 'change_id')} AND {_named_by_ref('s.change_id')}{also};")
 
 
 def _v10_change_aliases(db: Database) -> None:
@@ -999,9 +1000,42 @@ def _v11_chunk_flags(db: Database) -> None:
                f" active_seconds_at_decision, floor_seconds, ai_share) WHERE {STATS_CHUNK_FLAG}")
 
 
+def _v12_decision_aliases(db: Database) -> None:
+    """Schema 12: a chunk decision names its change and head too. Pairing only the changes seen and the
+    change-level decisions, one change chunk-reviewed as `feature/x` in one clone and as `origin/feature/x`
+    in another counted as two in stats (the changes seen stay on each machine; the notes carry decisions).
+    The conclusive decisions (approve, flag) at a head are paired with every other id there, now (their
+    distinct ids and heads first: a million decisions hold far fewer) and by triggers; the changes seen and
+    the change facts get their triggers again with those decisions among their sources."""
+    reviewed = "(SELECT DISTINCT repo, change_id, head FROM decisions WHERE decision IN ('approve', 'flag'))"
+    sources = ("changes_seen", "stats_change_facts", reviewed)
+
+    def pair(row: str) -> list[str]:  # by the heads' indexes: a trigger must not scan the decisions
+        return [_alias_insert(row, "changes_seen"), _alias_insert(row, "stats_change_facts"),
+                _alias_insert(row, "decisions", " AND s.decision IN ('approve', 'flag')")]
+
+    statements = [
+        *(f"DROP TRIGGER IF EXISTS stats_aliases_{table}_{name}" for table in ("changes_seen", "stats_change_facts")
+          for name in ("inserted", "moved")),
+        *(f"INSERT OR IGNORE INTO stats_change_aliases (repo, change_id, other_id)"
+          f" SELECT a.repo, a.change_id, b.change_id FROM {reviewed} a JOIN {b} b"
+          f" ON b.repo = a.repo AND b.head = a.head AND b.change_id != a.change_id"
+          f" WHERE {_named_by_ref('a.change_id')} AND {_named_by_ref('b.change_id')}"
+          for b in sources),
+        *(_trigger(f"stats_aliases_{table}_{name}", f"{event} ON {table}", pair("NEW."))
+          for table in ("changes_seen", "stats_change_facts")
+          for name, event in (("inserted", "INSERT"), ("moved", "UPDATE OF repo, change_id, head"))),
+        *(_trigger(f"stats_aliases_decisions_{name}", f"{event} ON decisions WHEN NEW.decision IN ('approve', 'flag')",
+                   pair("NEW."))
+          for name, event in (("inserted", "INSERT"), ("moved", "UPDATE OF repo, change_id, head, decision"))),
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     _v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes, _v5_stats_summaries,
     _v6_viewed_files, _v7_record_trust, _v8_comment_threads, _v9_seen_lines, _v10_change_aliases,
-    _v11_chunk_flags,
+    _v11_chunk_flags, _v12_decision_aliases,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

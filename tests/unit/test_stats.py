@@ -609,7 +609,7 @@ def test_summaries_kept_by_triggers_equal_a_rebuild_from_the_raw_rows(tmp_path_f
         # origin/X is X's twin where a change seen or a change decision puts both ids at one head
         decisions = list(ledger.iter_decisions())
         reviewed = {d.change_id for d in decisions if d.decision in ("approve", "flag")}
-        at_head = {(d.change_id, d.head) for d in decisions if d.chunk_hash is None and d.decision != "later"}
+        at_head = {(d.change_id, d.head) for d in decisions if d.decision != "later"}  # chunk decisions too
         at_head |= set(ledger.db.execute("SELECT change_id, head FROM changes_seen").fetchall())
         twins = any(("origin/X", head) in at_head for change, head in at_head if change == "X")
         assert everything.overall.changes == len(reviewed) - (twins and {"X", "origin/X"} <= reviewed)
@@ -729,3 +729,20 @@ def test_a_range_commit_and_a_branch_at_its_head_are_two_changes(tmp_path: Path)
                                                                       senior_approvals=1))))
     assert report.overall.changes == 2
     assert report.overall.senior_gaps == 1  # the branch: Bo alone
+
+
+def test_one_change_chunk_reviewed_under_a_local_and_a_remote_name_is_one_change(tmp_path: Path) -> None:
+    """Alice approved a chunk of her branch as `feature/r` in her clone, Maya the same chunk at the same
+    head as `origin/feature/r` in hers: no change-level decision, no shared changes seen, and stats
+    counted two changes. Chunk decisions pair the ids of a head too (schema 12), kept by triggers and
+    equal to a rebuild."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        t = utc(2026, 2, 2, 9)
+        for n, (who, name) in enumerate(((ANA, "feature/r"), (BO, "origin/feature/r"))):
+            s = ledger.start_session(who, R)
+            read(ledger, clock, s, R, name, "r1", "r-1", t + 1000 * n, 120)
+            decide(ledger, clock, t + 1000 * n + 200, s, who, R, name, "r1", "r-1", floor_seconds=60,
+                   changed_lines=9, tier=2)
+        assert compute_stats(ledger, StatsQuery(repo=R)).overall.changes == 1
+        assert_summaries_match_a_rebuild(ledger, tmp_path)
