@@ -6,7 +6,7 @@ can never disagree. No Textual, no Rich here.
 Units of counting (each view prints a one-line meaning for each figure):
 - a **chunk review** is an approve or flag of one chunk (a "later" mark concludes nothing); an approval's
   rate is changed lines per active hour, defined when it has active time (a flag has none: its reader
-  stopped at the first blocking problem, see `_flag_measures`);
+  stopped at the first blocking problem, see `_chunk_pass`);
 - a **change review** is one reviewer's conclusive decisions on one change (chunk- or change-level);
 - an **approval** is a chunk approval or a change-level approval; it is a **rubber stamp** when it
   was faster than its floor time or covered chunks the reviewer never opened (SPEC.md "Words").
@@ -380,11 +380,11 @@ def compute_stats(
         with sq.snapshot(db):  # the summaries and the rate index read at one instant
             flags = sq.chunk_flags(db, query)
             bins = _chunk_pass(db, query, groups, flags)
-            _band_pass(db, query, groups, flags)
+            _band_pass(db, query, groups)
             _carried_pass(db, query, groups)
             _rate_quantiles(db, query, groups, bins, report)
             # the "no time" bar: approvals without time (a flag has no rate, timed or not)
-            report.untimed_chunks -= sum(row[5] for row in flags)
+            report.untimed_chunks -= sum(row[3] for row in flags)
             refused: set[int] = set()
             if current is not None:
                 _add_stale_chunk_approvals(db, query, groups, current)
@@ -489,36 +489,26 @@ def _add_sums(figures: Figures, sums: Sequence[Any]) -> None:
     figures.unopened_chunks += unopened
 
 
-_TIMED_CHUNKS = STATS_CHUNK_DAY_MEASURES.index("timed_chunks")
-_TIMED_LINES = STATS_CHUNK_DAY_MEASURES.index("timed_lines")
-_TIMED_SECONDS = STATS_CHUNK_DAY_MEASURES.index("timed_seconds")
-_FLOOR_SECONDS = STATS_CHUNK_DAY_MEASURES.index("floor_seconds")
-_FLOOR_ACTIVE = STATS_CHUNK_DAY_MEASURES.index("floor_active_seconds")
-
-
-def _flag_measures(row: Sequence[Any]) -> dict[int, float]:
-    """What chunk flags added to the timed measures of summary rows (STATS_CHUNK_DAY_MEASURES positions),
-    to take back out; `row` is one sq.chunk_flags row past its group keys (bin, flags, timed, lines,
-    seconds, fast, floor, floor active). A flag stops at the first blocking problem: its lines were not
-    all read, so it has no review rate and no share of time/floor (a flag after 43 s of a 376-line chunk
-    read as 31,764 LOC/h). It stays a chunk review: its lines and time are counted."""
-    rate_bin, _flags, timed, lines, seconds, fast, floor, floor_active = row
-    taken: dict[int, float] = {_TIMED_CHUNKS: timed, _TIMED_LINES: lines, _TIMED_SECONDS: seconds, _FAST: fast,
-                               _FLOOR_SECONDS: floor, _FLOOR_ACTIVE: floor_active}
-    if rate_bin is not None:
-        taken[_BINS + int(rate_bin)] = timed
-    return taken
+_FLOAT_MEASURES = [i for i, m in enumerate(STATS_CHUNK_DAY_MEASURES) if m.endswith("seconds")]
 
 
 def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups,
                 flags: Sequence[tuple[Any, ...]]) -> dict[int, tuple[Figures, list[Any]]]:
     """The chunk figures of every group from stats_chunk_days: SQLite sums the days into a cube of
-    (reviewer, tier, week), rolled up here, less the timed measures of the chunk `flags`
-    (sq.chunk_flags). Returns each group's summed row (by id of its Figures), whose rate bins locate
-    its quantiles."""
+    (reviewer, tier, week), rolled up here, less what the chunk `flags` (sq.chunk_flags) added to its
+    timed measures: a flag stops at the first blocking problem, its lines not all read, so it has no
+    review rate and no share of time/floor (a flag after 43 s of a 376-line chunk read as 31,764 LOC/h);
+    it stays a chunk review, its lines and time counted. Returns each group's summed row (by id of its
+    Figures), whose rate bins locate its quantiles."""
+    taken = {(reviewer, tier, week): sums for reviewer, tier, week, _count, *sums in flags}
     rows = sq.chunk_day_cube(db, query)
     totals: dict[int, tuple[Figures, list[Any]]] = {}
     for reviewer, tier, week, *values in rows:
+        less = taken.get((reviewer, tier, week))
+        if less is not None:
+            values = [v - t for v, t in zip(values, less, strict=True)]
+            for i in _FLOAT_MEASURES:  # a group left with flags only has no time, not a float residue
+                values[i] = round(values[i], 6)
         # The overall total is the sum of the reviewers' afterwards: three groups per cube row, not four.
         for figures in groups.main(reviewer, _tier(tier), week)[1:]:
             held = totals.get(id(figures))
@@ -530,12 +520,6 @@ def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups,
     for figures in groups.reviewers.values():
         overall[:] = map(sum, zip(overall, totals[id(figures)][1], strict=True))
     totals[id(groups.overall)] = (groups.overall, overall)
-    for reviewer, tier, week, _band, *flagged in flags:
-        for figures in groups.main(reviewer, _tier(tier), week):
-            held = totals.get(id(figures))
-            if held is not None:
-                for measure, amount in _flag_measures(flagged).items():
-                    held[1][measure] = round(held[1][measure] - amount, 6)
     weeks = {id(f) for f in groups.weeks.values()}
     for figures, values in totals.values():
         _add_sums(figures, values)
@@ -544,18 +528,14 @@ def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups,
     return totals
 
 
-def _band_pass(db: Any, query: StatsQuery, groups: _Groups, flags: Sequence[tuple[Any, ...]]) -> None:
-    """The AI bands' figures (is AI code read faster?) from stats_band_days, less the timed measures of
-    the chunk `flags`."""
+def _band_pass(db: Any, query: StatsQuery, groups: _Groups) -> None:
+    """The AI bands' figures (is AI code read faster?) from stats_band_days, less what the chunk flags
+    added to their timed measures (see _chunk_pass)."""
     for band, *values in sq.band_day_sums(db, query):
         _add_sums(groups.band(band), values)
-    for _reviewer, _tier_key, _week, band, *flagged in flags:
+    for band, *sums in sq.chunk_flags_by_band(db, query):
         figures = groups.band(band)
-        taken: list[Any] = [0] * _SUMMED  # ints stay ints: "3.0 chunks"
-        for measure, amount in _flag_measures(flagged).items():
-            if measure < _SUMMED:
-                taken[measure] = -amount
-        _add_sums(figures, taken)
+        _add_sums(figures, [-v for v in sums])
         for name in ("active_seconds", "timed_seconds", "floor_seconds", "floor_active_seconds"):
             setattr(figures, name, round(getattr(figures, name), 6))
 

@@ -7,6 +7,7 @@ times are epoch seconds at UTC midnight, ``until`` exclusive; the summaries are 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -136,23 +137,43 @@ def carried_floor_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
         f"{where} GROUP BY 1, 2, 3, 4", params).fetchall())
 
 
-def chunk_flags(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
-    """The chunk flags summed per (reviewer, tier, week, AI band, rate bin): what stats takes back out of
-    the timed figures (rates, time/floor). Each row: reviewer, tier, week, band, rate bin (index into
-    STATS_RATE_EDGES, None when untimed), flags, timed flags, their lines, their active seconds, those
-    faster than STATS_FAST_RATE, floor seconds, active seconds of the floored ones."""
-    where, params = decision_terms(query)
-    edges = STATS_RATE_EDGES
-    bins = " ".join(f"WHEN {STATS_RATE} < {float(high)!r} THEN {i}" for i, high in enumerate(edges[1:-1]))
+def _flag_terms() -> dict[str, str]:
+    """Per chunk flag, what the summaries counted of it as a timed chunk review (STATS_CHUNK_DAY_MEASURES
+    names; those not listed count nothing to take back)."""
     timed = "active_seconds_at_decision > 0"
+    terms = {
+        "timed_chunks": f"({timed})",
+        "timed_lines": f"(CASE WHEN {timed} THEN changed_lines ELSE 0 END)",
+        "timed_seconds": f"(CASE WHEN {timed} THEN active_seconds_at_decision ELSE 0 END)",
+        "floor_seconds": "coalesce(floor_seconds, 0)",
+        "floor_active_seconds": "(CASE WHEN floor_seconds IS NOT NULL THEN active_seconds_at_decision ELSE 0 END)",
+        "fast_chunks": f"({timed} AND {STATS_RATE} > {STATS_FAST_RATE!r})",
+    }
+    for i, (low, high) in enumerate(itertools.pairwise(STATS_RATE_EDGES)):
+        upper = "" if math.isinf(high) else f" AND {STATS_RATE} < {float(high)!r}"
+        terms[f"rate_bin_{i}"] = f"({timed} AND {STATS_RATE} >= {float(low)!r}{upper})"
+    return terms
+
+
+def chunk_flags(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """The chunk flags summed per (reviewer, tier, week), as the summaries counted them: what stats takes
+    back out of the timed figures (rates, time/floor). Each row: reviewer, tier, week, how many flags,
+    then one value per STATS_CHUNK_DAY_MEASURES name (0 for the measures a flag keeps)."""
+    where, params = decision_terms(query)
+    terms = _flag_terms()
+    sums = ", ".join(f"sum({terms[m]})" if m in terms else "0" for m in STATS_CHUNK_DAY_MEASURES)
     return list(db.execute(
-        f"SELECT reviewer, coalesce(tier, {NO_TIER}), {STATS_WEEK}, {STATS_BAND},"
-        f" CASE WHEN {timed} THEN (CASE {bins} ELSE {len(edges) - 2} END) END AS bin, count(*),"
-        f" sum({timed}), sum(CASE WHEN {timed} THEN changed_lines ELSE 0 END),"
-        f" sum(CASE WHEN {timed} THEN active_seconds_at_decision ELSE 0 END),"
-        f" sum({timed} AND {STATS_RATE} > {STATS_FAST_RATE!r}), sum(coalesce(floor_seconds, 0)),"
-        " sum(CASE WHEN floor_seconds IS NOT NULL THEN active_seconds_at_decision ELSE 0 END)"
-        f" FROM decisions WHERE {STATS_CHUNK_FLAG}{where} GROUP BY 1, 2, 3, 4, 5", params).fetchall())
+        f"SELECT reviewer, coalesce(tier, {NO_TIER}), {STATS_WEEK}, count(*), {sums}"
+        f" FROM decisions WHERE {STATS_CHUNK_FLAG}{where} GROUP BY 1, 2, 3", params).fetchall())
+
+
+def chunk_flags_by_band(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """The same per AI band: band, then one value per STATS_BAND_DAY_MEASURES name."""
+    where, params = decision_terms(query)
+    terms = _flag_terms()
+    sums = ", ".join(f"sum({terms[m]})" if m in terms else "0" for m in STATS_BAND_DAY_MEASURES)
+    return list(db.execute(f"SELECT {STATS_BAND}, {sums} FROM decisions WHERE {STATS_CHUNK_FLAG}{where}"
+                           " GROUP BY 1", params).fetchall())
 
 
 @dataclass(frozen=True)
