@@ -41,6 +41,7 @@ from app.errors import RepoError
 
 if TYPE_CHECKING:
     from app.core.git.repo import GitRepo
+    from app.storage.notes import SyncResult
     from app.storage.signing import Signer
 
 # git reads remote.<name>.uploadpack/receivepack as lists and uses the first, so a -c override cannot
@@ -202,16 +203,7 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
         if remote is not None:
             _check_remote(git_repo, remote)
     if fetch_remote is not None or push_remote is not None:
-        planned = ([ls_remote_command(fetch_remote), *fetch_commands(fetch_remote, hardened=True)]
-                   if fetch_remote else [])
-        if push_remote:  # as it will run: a remote on this machine receives with its hooks off
-            planned.append([receive_pack(git_repo, push_remote) if arg == RECEIVE_PACK else arg
-                            for arg in push_command(push_remote, hardened=True)])
-        click.echo("git commands sync will run (with -c overrides that keep the repository's config from "
-                   "choosing programs: " + " ".join(safe_config(git_repo, "REMOTE")[1::2]) + "; your ssh and "
-                   "git:// proxy, never the repository's):", err=True)
-        for command in planned:
-            click.echo("  " + " ".join(command), err=True)
+        _print_plan(git_repo, fetch_remote, push_remote)
     env = safe_env(git_repo)
     if fetch_remote is not None:
         safe = safe_config(git_repo, fetch_remote)
@@ -227,6 +219,35 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
     signer, signing = _signer(git_repo)
     with Ledger.open() as ledger:
         result = notes.sync(ledger, git_repo, repo_key, signer)
+    _print_result(result, signing)
+    if push_remote is not None:
+        if result.exported.tip is None:
+            click.echo("no review notes to push yet", err=True)
+        else:
+            _push(git_repo, workdir, push_remote, env)
+    if fetch_remote is None or push_remote is None:
+        _print_what_is_left(push_remote or fetch_remote or _default_remote(git_repo), fetched=fetch_remote is not None,
+                            pushed=push_remote is not None)
+
+
+def _print_plan(git_repo: GitRepo, fetch_remote: str | None, push_remote: str | None) -> None:
+    """The git commands sync is asked to run, as it will run them."""
+    planned = ([ls_remote_command(fetch_remote), *fetch_commands(fetch_remote, hardened=True)]
+               if fetch_remote else [])
+    if push_remote:  # a remote on this machine receives with its hooks off
+        planned.append([receive_pack(git_repo, push_remote) if arg == RECEIVE_PACK else arg
+                        for arg in push_command(push_remote, hardened=True)])
+    click.echo("git commands sync will run (with -c overrides that keep the repository's config from "
+               "choosing programs: " + " ".join(safe_config(git_repo, "REMOTE")[1::2]) + "; your ssh and "
+               "git:// proxy, never the repository's):", err=True)
+    for command in planned:
+        click.echo("  " + " ".join(command), err=True)
+
+
+def _print_result(result: SyncResult, signing: str) -> None:
+    """What sync imported and exported, and what it could not read."""
+    from app.storage import notes
+
     imported, exported = result.imported, result.exported
     if exported.records:
         click.echo(signing, err=True)
@@ -246,22 +267,16 @@ def sync_command(ctx: click.Context, repo: str | None, base: str | None, fetch_r
     for problem in result.problems:
         click.echo(f"review-tui: warning: {problem}", err=True)
 
-    if push_remote is not None:
-        if exported.tip is None:
-            click.echo("no review notes to push yet", err=True)
-        else:
-            push = push_command(push_remote, hardened=True)
-            push = [receive_pack(git_repo, push_remote) if arg == RECEIVE_PACK else arg for arg in push]
-            try:
-                _run_git(workdir, push, safe_config(git_repo, push_remote), env=env)
-            except RepoError as exc:
-                # git's own hint ("git pull") is wrong for notes: the remote has records this clone has not
-                raise RepoError(f"{exc}; if {push_remote} has review records this clone has not merged yet "
-                                f"(a teammate pushed first), run `review-tui sync --fetch {push_remote} "
-                                f"--push {push_remote}`") from None
-    if fetch_remote is None or push_remote is None:
-        _print_what_is_left(push_remote or fetch_remote or _default_remote(git_repo), fetched=fetch_remote is not None,
-                            pushed=push_remote is not None)
+
+def _push(git_repo: GitRepo, workdir: Path, remote: str, env: dict[str, str]) -> None:
+    push = [receive_pack(git_repo, remote) if arg == RECEIVE_PACK else arg
+            for arg in push_command(remote, hardened=True)]
+    try:
+        _run_git(workdir, push, safe_config(git_repo, remote), env=env)
+    except RepoError as exc:
+        # git's own hint ("git pull") is wrong for notes: the remote has records this clone has not
+        raise RepoError(f"{exc}; if {remote} has review records this clone has not merged yet (a teammate "
+                        f"pushed first), run `review-tui sync --fetch {remote} --push {remote}`") from None
 
 
 def _print_what_is_left(remote: str, *, fetched: bool, pushed: bool) -> None:

@@ -280,6 +280,10 @@ def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 
     return [(c, widths[c.key]) for c in shown]
 
 
+def _status_needs(rows: list[QueueRow]) -> int | None:
+    return max((len(r.status) for r in rows), default=None)
+
+
 def _change_needs(row: QueueRow) -> int:
     """Cells the change cell of `row` shows whole: its id, and its first alias in parentheses."""
     aliases = row.report.change.aliases
@@ -860,6 +864,11 @@ class QueueScreen(Screen[None]):
             return f"{name} {'▼' if descending else '▲'}"
         return f"{name} {'▼' if descending else '▲'}"
 
+    def _columns(self, width: int, rows: list[QueueRow]) -> list[tuple[QueueColumn, int]]:
+        """The columns at `width`, sized by what these rows need (ids, statuses)."""
+        return visible_columns(width, change_needs=max(map(_change_needs, rows), default=None),
+                               rows=len(self.reports), status_needs=_status_needs(rows))
+
     def _rebuild(self) -> None:
         self._rebuild_pending = False
         self._rebuilt_at = time.perf_counter()
@@ -887,8 +896,7 @@ class QueueScreen(Screen[None]):
 
         width = self.size.width or self.app.size.width
         self._layout_width = width
-        columns = visible_columns(width, change_needs=max(map(_change_needs, rows), default=None),
-                                  rows=len(self.reports), status_needs=max((len(r.status) for r in rows), default=None))
+        columns = self._columns(width, rows)
         selected = self.selected_id()
         variables = getattr(self.app, "theme_variables", {}) or {}
         background = resolve_colour(variables.get("background"), Color(0, 0, 0)) or Color(0, 0, 0)
