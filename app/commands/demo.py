@@ -36,4 +36,24 @@ def demo(dest: str | None, no_tui: bool, force: bool) -> None:
         return
     main_repo = built.get("payments-service") or next(iter(built.values()))
     click.echo(f"sample repositories in {target}", err=True)
+    _give_the_demo_a_reviewer(main_repo)
     open_tui(str(main_repo), None)
+
+
+DEMO_REVIEWER = "you@demo.example"
+
+
+def _give_the_demo_a_reviewer(repo_path: Path) -> None:
+    """On a machine with neither git's user.email nor review-tui's reviewer_email, decisions are recorded
+    as unknown@localhost, which never count: the demo's first approval read `anonymous`. The sample
+    repository then gets a reviewer of its own (its local git config), so the demo shows a review that
+    counts; a configured identity is left as it is."""
+    from app.config import load_user_config
+    from app.core.git.repo import GitRepo
+
+    if load_user_config().reviewer_email:
+        return
+    repo = GitRepo(repo_path)
+    if not (repo.config_value("user.email") or "").strip():
+        repo.set_local_config("user.email", DEMO_REVIEWER)
+        click.echo(f"no reviewer identity configured: the demo reviews as {DEMO_REVIEWER}", err=True)

@@ -389,3 +389,23 @@ def test_review_config_is_valid_toml_with_tiers_and_seniors(built: dict[str, Pat
         rules = config["tiers"]["rules"]
         assert all(set(rule) == {"glob", "tier", "reason"} and 0 <= rule["tier"] <= 3 for rule in rules)
         assert tuple(config["policy"]["seniors"]) == module.SENIORS
+
+
+def test_the_demo_reviews_as_someone_on_a_machine_without_an_identity(make_repo, tmp_path: Path) -> None:
+    """With neither git's user.email nor reviewer_email, decisions are recorded as unknown@localhost and
+    never count: the demo's first honest approval read `anonymous`. The demo's repository then gets a
+    reviewer of its own; an identity the machine has is left as it is."""
+    from tests.conftest import ALICE
+
+    bare, known = make_repo(), make_repo()
+    for repo in (bare, known):
+        repo.commit("base", {"a.py": "x = 1\n"}, author=ALICE)
+    subprocess.run(["git", "-C", str(known.path), "config", "user.email", "me@example.com"], check=True)
+    code = ("import sys; from pathlib import Path; from app.commands.demo import _give_the_demo_a_reviewer; "
+            "_give_the_demo_a_reviewer(Path(sys.argv[1]))")
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "GIT_CONFIG_GLOBAL": os.devnull}
+    for repo in (bare, known):
+        subprocess.run([sys.executable, "-c", code, str(repo.path)], check=True, env=env, capture_output=True)
+    email = [subprocess.run(["git", "-C", str(r.path), "config", "user.email"], capture_output=True, text=True,
+                            env=env).stdout.strip() for r in (bare, known)]
+    assert email == ["you@demo.example", "me@example.com"]

@@ -409,6 +409,13 @@ class GitRepo:
         except (KeyError, pygit2.GitError, ValueError):
             return None
 
+    def set_local_config(self, name: str, value: str) -> None:
+        """Set `name` in this repository's own config file (.git/config)."""
+        try:
+            pygit2.Config(str(Path(self.repo.path) / "config"))[name] = value
+        except (OSError, pygit2.GitError) as exc:
+            raise RepoError(f"{self.path}: cannot set {name}: {exc}") from None
+
     def head_ref(self) -> str | None:
         """The branch HEAD points at, or None when detached / unborn."""
         try:
