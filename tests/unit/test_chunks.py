@@ -623,3 +623,20 @@ def test_a_test_split_from_its_module_is_not_said_to_be_reviewed_with_it() -> No
     notes = [n for c in test_chunks for n in c.notes]
     assert "pay/test_retry.py tests pay/retry.py, which is in another chunk" in notes
     assert not any("is reviewed with" in n for n in notes)
+
+
+def test_a_module_and_its_test_stay_in_one_chunk_when_they_fit_one() -> None:
+    """cobra's command.go (263 lines) and command_test.go (58) fit one chunk together, but the packing
+    filled the first chunk with cobra.go, its test and command.go, and command_test.go went on alone."""
+    blobs: dict[str, bytes] = {}
+    files = [
+        file_diff("pay/a.py", None, program([(f"a{n}", 20, 0) for n in range(9)]), blobs),
+        file_diff("pay/test_a.py", None, program([(f"test_a{n}", 20, 0) for n in range(2)]), blobs),
+        file_diff("pay/b.py", None, program([(f"b{n}", 20, 0) for n in range(4)]), blobs),
+        file_diff("pay/test_b.py", None, program([(f"test_b{n}", 20, 0) for n in range(3)]), blobs),
+    ]
+    plan = build_plan(files, read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=400), order="path")
+    assert_partition(plan, files)
+    assert_bound(plan, 400)
+    where = {path: c.index for c in plan.chunks for path in c.files}
+    assert where["pay/test_a.py"] == where["pay/a.py"] and where["pay/test_b.py"] == where["pay/b.py"], where

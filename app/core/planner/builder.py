@@ -319,15 +319,19 @@ class _PlanBuilder:
         code_files = {i: self._code_file(i) for i in indices}
         groups = self._directory_groups(code_files)
         out: list[Draft] = []
-        for members in groups:
+        for units in groups:
             packer = Packer(self.config.target_lines, KIND_CODE, self.paths)
-            packer.place(Group.of([code_files[i].tree for i in members]))
+            # a module with its test (or a definition with its users) is a group of its own: kept whole
+            # when it fits a chunk (command_test.go went to another chunk than command.go, 321 lines together)
+            packer.place(Group.of([Group.of([code_files[i].tree for i in unit]) if len(unit) > 1
+                                   else code_files[unit[0]].tree for unit in units]))
             packer.close()
             out += packer.drafts
         return out
 
-    def _directory_groups(self, code_files: dict[int, CodeFile]) -> list[list[int]]:
-        """File indices per directory in path order, after test files and users joined their modules."""
+    def _directory_groups(self, code_files: dict[int, CodeFile]) -> list[list[list[int]]]:
+        """Per directory, its files in path order as units: a file and the test files and users that
+        joined it."""
         order = sorted(code_files, key=lambda i: (code_files[i].directory, self.paths[i]))
         follows: dict[int, int] = {}  # file -> the file it is placed after
         if self.config.pair_tests:
@@ -351,17 +355,14 @@ class _PlanBuilder:
                     out += expand(other, seen)
             return out
 
-        result: list[list[int]] = []
+        result: list[list[list[int]]] = []
         for directory in sorted(groups):
-            members: list[int] = []
             seen: set[int] = set(groups[directory])
-            for index in groups[directory]:
-                members += expand(index, seen)
-            result.append(members)
-        placed = {i for group in result for i in group}
+            result.append([expand(index, seen) for index in groups[directory]])
+        placed = {i for units in result for unit in units for i in unit}
         for index in order:  # a cycle of "follows" (a pair pointing at each other) stays in its directory
             if index not in placed:
-                result.append([index])
+                result.append([[index]])
         return result
 
     def _test_pairs(self, code_files: dict[int, CodeFile]) -> dict[int, int]:
