@@ -77,7 +77,8 @@ if TYPE_CHECKING:
 
 _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibrated")
 # Bump when the shape or meaning of a cached report changes.
-# 27: a module and its test (a definition and its users) are packed whole when they fit a chunk;
+# 27: import-level blast radius said as files imported; a module and its test (a definition and its users)
+# are packed whole when they fit a chunk;
 # 26: machine-written files (generated, vendored, lock) are left out of the risk inputs;
 # 25: the allowed-signers file is tier 0, Go code under doc/ tier 2, chunks titled after their biggest code;
 # 24: a removed terraform block quotes its own (old) line;
@@ -1747,6 +1748,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
     if blast is not None and blast.graph_files:
         inputs.blast_known = True
         inputs.blast_symbols = sum(1 for s in blast.symbols if s.direct)
+        inputs.blast_files = sum(1 for s in blast.symbols if s.direct and s.change == "module")
         inputs.blast_direct, inputs.blast_modules, inputs.blast_packages = blast.reach
         inputs.blast_callers = blast.top_callers()
         inputs.blast_breaks = blast.import_breaks()

@@ -327,3 +327,23 @@ def test_go_imports_name_packages_the_module_root_included(make_repo) -> None:
     graph = build_graph(repo.tree_files(commit, (".go",)))
     found = blast_radius(graph, [("pkg/args/args.go", "pkg/args/args.go", b"package args\n", None)])
     assert [s.direct for s in found.symbols] == [["cmd/tool/main.go:<module>"]]
+
+
+def test_an_import_level_change_is_said_as_a_file_others_import(make_repo) -> None:
+    """For Go the why read "1 changed public symbol used directly by 2 definitions": Go is read at
+    import level, so what is known is which files import the changed file's package."""
+    import json
+
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    builder = make_repo()
+    builder.commit("base", dict(GO_MODULE), author=ALICE)
+    builder.branch("edit")
+    builder.commit("edit", {"flags.go": GO_MODULE["flags.go"].replace("return name", "return name + \"\"")},
+                   branch="edit", author=ALICE)
+    builder.checkout("main")
+    done = CliRunner().invoke(cli, ["explain", "edit", "--repo", str(builder.path), "--json"])
+    [blast] = [f for f in json.loads(done.stdout)["factors"] if f["name"] == "blast_radius"]
+    assert blast["explanation"].startswith("1 changed file, imported (as a package or module) by 2 files"), blast

@@ -158,6 +158,7 @@ class RiskInputs:
     blast_direct: int = 0  # definitions that reference them directly (tests excluded)
     blast_modules: int = 0  # modules that depend on them, transitively
     blast_packages: int = 0
+    blast_files: int = 0  # of blast_symbols: the changed files read at import level (Go, JavaScript)
     blast_callers: list[str] = field(default_factory=list)  # a few direct callers, for the explanation
     # why importers break beyond using a name: "pkg, pkg.cli import the removed module pkg._codes"
     blast_breaks: list[str] = field(default_factory=list)
@@ -419,7 +420,14 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
         return (("blast_radius", "unknown", 0.0, "blast radius not measured (no Python definitions or no graph)"),
                 ("seams", "unknown", 0.0, "seams not measured"))
     clauses = list(inputs.blast_breaks)
-    if inputs.blast_symbols and inputs.blast_direct:
+    if inputs.blast_symbols and inputs.blast_direct and inputs.blast_files == inputs.blast_symbols:
+        # Go and JavaScript are read at import level: what is known is who imports the changed files
+        callers = ", ".join(inputs.blast_callers[:3])
+        more = f" (+{inputs.blast_direct - 3} more)" if inputs.blast_direct > 3 else ""
+        clauses.append(f"{plural(inputs.blast_files, 'changed file')}, imported (as a package or module) by "
+                       f"{plural(inputs.blast_direct, 'file')}, reaching {plural(inputs.blast_modules, 'module')} "
+                       f"({plural(inputs.blast_packages, 'package')}): {callers}{more}")
+    elif inputs.blast_symbols and inputs.blast_direct:
         callers = ", ".join(inputs.blast_callers[:3])
         more = f" (+{inputs.blast_direct - 3} more)" if inputs.blast_direct > 3 else ""
         # direct users, then how far their own users reach: "7 definitions in 17 modules" read as
