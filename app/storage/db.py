@@ -628,6 +628,12 @@ STATS_CHUNK_DAY_MEASURES: tuple[str, ...] = tuple(m[0] for m in _CHUNK_MEASURES 
 """Measure columns of stats_chunk_days, in order (the first len(STATS_BAND_DAY_MEASURES) also in stats_band_days)."""
 STATS_BAND_DAY_MEASURES: tuple[str, ...] = tuple(m[0] for m in _CHUNK_MEASURES)
 
+
+def stats_measure_terms() -> dict[str, str]:
+    """Each summary measure as the per-row SQL the triggers add up (over a bare decisions row): what a
+    query takes back out of the summaries adds up the very same terms (stats_queries.chunk_flags)."""
+    return {name: expr.format(r="") for name, _type, expr in _CHUNK_MEASURES + _RATE_MEASURES}
+
 # (column, SQL type, per-row key)
 _CHUNK_KEYS = (("reviewer", "TEXT", "{r}reviewer"), ("tier", "INTEGER", _R_TIER), ("week", "INTEGER", _R_WEEK),
                ("day", "INTEGER", _R_DAY), ("repo", "TEXT", "{r}repo"))

@@ -7,7 +7,6 @@ times are epoch seconds at UTC midnight, ``until`` exclusive; the summaries are 
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,11 +20,10 @@ from app.storage.db import (
     STATS_CHUNK_DAY_MEASURES,
     STATS_CHUNK_FLAG,
     STATS_CHUNK_REVIEW,
-    STATS_FAST_RATE,
     STATS_RATE,
-    STATS_RATE_EDGES,
     STATS_TIMED,
     STATS_WEEK,
+    stats_measure_terms,
 )
 
 DAY_SECONDS = 86_400
@@ -137,22 +135,15 @@ def carried_floor_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
         f"{where} GROUP BY 1, 2, 3, 4", params).fetchall())
 
 
+# What a chunk flag adds to the summaries' timed measures, which stats takes back out: a flag keeps its
+# place as a chunk review (chunks, lines, active time) but has no rate and no share of time/floor.
+_FLAG_TAKES_BACK = frozenset(m for m in STATS_CHUNK_DAY_MEASURES
+                             if m.startswith(("timed_", "floor_", "fast_", "rate_bin_")))
+
+
 def _flag_terms() -> dict[str, str]:
-    """Per chunk flag, what the summaries counted of it as a timed chunk review (STATS_CHUNK_DAY_MEASURES
-    names; those not listed count nothing to take back)."""
-    timed = "active_seconds_at_decision > 0"
-    terms = {
-        "timed_chunks": f"({timed})",
-        "timed_lines": f"(CASE WHEN {timed} THEN changed_lines ELSE 0 END)",
-        "timed_seconds": f"(CASE WHEN {timed} THEN active_seconds_at_decision ELSE 0 END)",
-        "floor_seconds": "coalesce(floor_seconds, 0)",
-        "floor_active_seconds": "(CASE WHEN floor_seconds IS NOT NULL THEN active_seconds_at_decision ELSE 0 END)",
-        "fast_chunks": f"({timed} AND {STATS_RATE} > {STATS_FAST_RATE!r})",
-    }
-    for i, (low, high) in enumerate(itertools.pairwise(STATS_RATE_EDGES)):
-        upper = "" if math.isinf(high) else f" AND {STATS_RATE} < {float(high)!r}"
-        terms[f"rate_bin_{i}"] = f"({timed} AND {STATS_RATE} >= {float(low)!r}{upper})"
-    return terms
+    """Per chunk flag, the terms the summaries added up for the measures it gives back (db.py's own)."""
+    return {m: expr for m, expr in stats_measure_terms().items() if m in _FLAG_TAKES_BACK}
 
 
 def chunk_flags(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
