@@ -157,6 +157,15 @@ def no_data_message(report: StatsReport) -> str:
     return f"No reviews match {scope_line(report)}. Widen the dates, or try --all."
 
 
+def _approval_kinds(figures: Figures) -> str:
+    """What the approvals are: a change's sign-off is a decision of its own beside the chunk approvals
+    that came with it (reading every chunk and approving the change is chunks + 1)."""
+    if not figures.change_approvals:
+        return ""
+    chunks = figures.approvals - figures.change_approvals
+    return f" ({plural(chunks, 'chunk')}, {plural(figures.change_approvals, 'whole change')})"
+
+
 def summary_lines(report: StatsReport) -> list[str]:
     """The headline sentences (also used by the HTML report and the TUI)."""
     o = report.overall
@@ -170,7 +179,8 @@ def summary_lines(report: StatsReport) -> list[str]:
          f"time spent was {format_ratio(o.time_vs_floor)} the floor time." if o.rate_median is not None else
          # "Median rate - ... (quartiles ---); - of timed chunk reviews": no chunk approval was timed
          "No chunk approval was timed, so there is no review rate (change-level approvals carry no reading time)."),
-        f"Rubber stamps: {format_share(o.stamp_share)} of {plural(o.approvals, 'approval')}; "
+        f"Rubber stamps: {format_share(o.stamp_share)} of {plural(o.approvals, 'approval')}"
+        f"{_approval_kinds(o)}; "
         f"{plural(o.unopened_chunks, 'chunk')} "
         f"approved unopened; coverage {format_share(o.coverage)}; {plural(o.stale_approvals, 'stale approval')}.",
     ]

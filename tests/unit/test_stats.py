@@ -165,6 +165,8 @@ def test_every_overall_figure_of_one_repository(ledger: Ledger) -> None:
     assert (o.approvals, o.change_approvals) == (7, 2)
     # Stamps: a-2 (0.001 s short of its floor), c-2 (unopened), B (a chunk unopened); a-1 (== floor) is not.
     assert (o.rubber_stamps, o.stamp_share) == (3, 3 / 7)
+    # The headline says what the 7 are: a change's sign-off is counted beside its chunk approvals.
+    assert "Rubber stamps: 43% of 7 approvals (5 chunks, 2 whole changes);" in summary_lines(report)[2]
     assert o.unopened_chunks == 2  # c-2, and b-2 inside B's change approval
     # Coverage: A 150 of 150 reviewed by ana; B 260 (b-1 + flagged b-3) of the 400 lines seen at b1.
     assert (o.covered_lines, o.approved_lines) == (410, 550)
