@@ -15,6 +15,7 @@ its full ref name; `refs/pull/7/head` as `pull/7`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from app.core.globs import Glob, GlobError, compile_glob
@@ -30,6 +31,8 @@ from app.errors import ConfigError
 #   maint/*, maintenance/*         maintenance lines (git.git's "maint", Python packaging projects)
 #   [0-9]*.[0-9]*, [0-9]*.x        version-named lines: "1.14", "2.0.x", "3.11"
 #   v[0-9]*.[0-9]*, v[0-9]*.x      the same with a "v": "v1.x", "v1.3.x", "v0.22.1"
+#                                  (these four match a name that is a version and nothing more: a glob's
+#                                  `*` would also take "v1.9.0-dep-updates", a work branch)
 #   gh-pages                       GitHub Pages output: generated files, usually unrelated history
 # Not excluded: hotfix/* (a hotfix is exactly what needs review) and names such as "v2-design" that
 # only start like a version.
@@ -38,6 +41,8 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "lts/*", "maint/*", "maintenance/*",
     "[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*", "v[0-9]*.x", "gh-pages",
 )
+VERSION_LINE_PATTERNS = frozenset({"[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*", "v[0-9]*.x"})
+_VERSION_NAME = re.compile(r"v?[0-9]+(?:\.(?:[0-9]+|x))+")
 DEFAULT_STALE_DAYS = 90
 DAY_SECONDS = 86_400
 
@@ -96,8 +101,11 @@ class QueueConfig:
 
     def _first_match(self, globs: tuple[Glob, ...], names: tuple[str, ...]) -> str | None:
         for glob in globs:
-            if any(glob.match(name) for name in names):
-                return glob.pattern.removeprefix("/")
+            pattern = glob.pattern.removeprefix("/")
+            version_line = pattern in VERSION_LINE_PATTERNS
+            if any(glob.match(name) and (not version_line or _VERSION_NAME.fullmatch(name.split("/", 1)[0]))
+                   for name in names):
+                return pattern
         return None
 
     def left_out_by(self, names: tuple[str, ...]) -> str | None:
