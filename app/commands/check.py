@@ -75,6 +75,8 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
     try:
         found = analyzer.change(change)
     except ChangeNotFound as exc:
+        if not str(exc).startswith("no pending change") or analyzer.discovery.commit_range:
+            raise  # it says what is wrong already (a range's commit, a branch with nothing pending)
         raise ChangeNotFound(
             f"{exc} - its branch may have been deleted or merged into {analyzer.discovery.base_ref}, "
             "or its head not fetched"

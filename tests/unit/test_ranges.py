@@ -157,3 +157,18 @@ def test_a_range_commit_is_named_by_any_abbreviation_of_its_id(history) -> None:
     result = run("chunks", short, "--range", "start..main", "--repo", str(history.path), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["head"] == history.ids["m2"]
+
+
+def test_a_branch_named_inside_a_range_is_answered_with_its_commit(history) -> None:
+    """In a range the changes are commits: naming the feature branch said "no pending change ... its
+    branch may have been deleted or merged", though the branch is right there (QA40 13b)."""
+    result = run("check", "feature", "--range", "start..main", "--repo", str(history.path))
+    assert result.exit_code == 2
+    assert f"'feature' is commit {history.ids['f2'][:10]}" in result.stderr
+    assert "may have been deleted" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_naming_the_base_says_it_is_the_base(history) -> None:
+    result = run("check", "main", "--repo", str(history.path), "--notes-only")
+    assert result.exit_code == 2
+    assert "'main' is the base (main): pending changes are compared with it" in result.stderr

@@ -501,12 +501,38 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     hint = ""
     if found.commit_range and any("merge commit" in w for w in found.warnings):
         hint = " (merge commits are left out: --merges includes them)"
+    if repo is not None and found.commit_range:
+        _refuse_ref_in_range(found, change_id, repo)
     if repo is not None and not found.commit_range and any(
             repo.has_ref(f"{prefix}{change_id}") for prefix in ("refs/heads/", "refs/remotes/", "")):
         # a branch that exists but is not pending: suggesting other names by spelling misled
+        if _resolves_to(repo, change_id) == found.base_commit:
+            raise ChangeNotFound(f"{change_id!r} is the base ({found.base_ref}): pending changes are compared "
+                                 "with it, so it has nothing of its own to review (--base names another)")
         raise ChangeNotFound(f"{change_id!r} has nothing pending against {found.base_ref}: its commits are all "
                              f"in {found.base_ref} already (merged), or it has none of its own")
     raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint}{_suggestions(found, change_id)}")
+
+
+def _resolves_to(repo: GitRepo, name: str) -> str | None:
+    try:
+        return repo.resolve_commit(name)
+    except RepoError:
+        return None
+
+
+def _refuse_ref_in_range(found: Discovery, change_id: str, repo: GitRepo) -> None:
+    """In a range the changes are its commits: a branch or tag naming one of them is answered with the
+    commit to name (the generic "no pending change ... its branch may have been deleted" misled)."""
+    if not any(repo.has_ref(f"{prefix}{change_id}") for prefix in ("refs/heads/", "refs/remotes/", "refs/tags/", "")):
+        return
+    commit_id = _resolves_to(repo, change_id)
+    if commit_id is None:
+        return
+    named = next((c for c in found.changes if c.kind == "commit" and c.head == commit_id), None)
+    at = f"commit {named.id}" if named is not None else f"commit {commit_id[:10]}, which is not one of its commits"
+    raise ChangeNotFound(f"in a range the changes are its commits: {change_id!r} is {at} "
+                         f"({found.commit_range}; without --range, {change_id!r} is the branch against the base)")
 
 
 def _by_commit_id(found: Discovery, change_id: str, repo: GitRepo | None) -> Change | None:
