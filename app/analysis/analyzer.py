@@ -1326,7 +1326,20 @@ class Analyzer:
             raise ReviewTuiError(f"{change.id}: {change.error}")
         detail = self._full(change, order=order)
         self._store([detail.report])
+        change.gone_on_base = self._gone_on_base(change, detail.files)
         return detail
+
+    def _gone_on_base(self, change: Change, files: list[FileDiff]) -> list[str]:
+        """The files a branch modifies that the queue's base has deleted since the branch started (its
+        merge base): git would stop the merge on a modify/delete conflict, and the change is often obsolete
+        (a bump of a workflow the base removed). Tree lookups at the base's tip, never cached: the tip moves."""
+        if change.kind not in ("branch", "pr") or change.base is None or change.remerge:
+            return []
+        base_name, tip = self.resolved_base  # not `discovery`: a TUI thread's analyzer has none of its own
+        if change.base == tip or change.base_ref != base_name:
+            return []
+        modified = [fd.old_path for fd in files if fd.status in ("modified", "renamed") and fd.old_path]
+        return self.repo.absent_paths(tip, modified) if modified else []
 
     def analyze_all(self, progress: Progress | None = None,
                     on_report: Callable[[ChangeReport], None] | None = None,

@@ -117,6 +117,8 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     chunks = [ChunkRef(c.index, c.title, c.content_hash) for c in plan.chunks]
     # the team config's own warnings first: a typo in [policy] (`senior` for `seniors`) enforces a weaker policy
     warnings = [*analyzer.config.warnings, *counted.warnings]
+    if detail.change.gone_on_base:
+        warnings.append(detail.change.base_remarks)
     return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(counted.records),
                         warnings, counted.signatures, [*counted.uncounted_lines(), *untrusted_threads],
                         counted, threads)

@@ -407,8 +407,8 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     )
     factors = _FactorsTable(found)
     parts: list[Any] = [head, _risk_line(found)]
-    if detail.change.base_note:
-        parts.append(Text("Base: " + one_line(detail.change.base_note, 300), style="cyan"))
+    if detail.change.base_remarks:
+        parts.append(Text("Base: " + one_line(detail.change.base_remarks, 500), style="cyan"))
     parts.append(factors)
     note = shared_signal_note(found)
     if note:

@@ -72,6 +72,20 @@ class Change:
     merged: MergedUpstream | None = None  # set when the base already holds this change's work
     remerge: bool = False  # a merge commit diffed as what it introduced itself (not against a parent)
     base_note: str = ""  # why the base is not the queue's base (a change made on a release line), for people
+    gone_on_base: list[str] = field(default_factory=list)  # files it modifies that its base deleted since (detail)
+
+    @property
+    def base_remarks(self) -> str:
+        """What a reviewer should know about the base: `base_note`, and the files this change modifies
+        that the base has deleted since it started (a modify/delete conflict: the change may be obsolete)."""
+        remarks = [self.base_note] if self.base_note else []
+        if self.gone_on_base:
+            shown = ", ".join(self.gone_on_base[:3])
+            more = f" and {len(self.gone_on_base) - 3} more" if len(self.gone_on_base) > 3 else ""
+            it = "it" if len(self.gone_on_base) == 1 else "them"
+            remarks.append(f"{self.base_ref} no longer has {shown}{more} (deleted or moved since this change "
+                           f"started), and the change modifies {it}: a merge conflict, and perhaps an obsolete change")
+        return "; ".join(remarks)
 
     @property
     def names(self) -> list[str]:

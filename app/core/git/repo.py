@@ -823,6 +823,15 @@ class GitRepo:
             return False
         return bool(paths) and all(_tree_entry(target_tree, path) == _tree_entry(new_tree, path) for path in paths)
 
+    def absent_paths(self, commit_id: str, paths: Collection[str]) -> list[str]:
+        """The paths among `paths` that commit `commit_id`'s tree does not have (tree lookups only);
+        [] when the commit cannot be read."""
+        try:
+            tree = self.repo[commit_id].peel(pygit2.Commit).tree
+        except (KeyError, ValueError, pygit2.GitError):
+            return []
+        return [path for path in paths if _tree_entry(tree, path) is None]
+
     def history(self, start: str, *, since: int, max_commits: int = 5_000,
                 paths: Collection[str] | None = None, hide: str | None = None) -> list[HistoryEntry]:
         """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths.

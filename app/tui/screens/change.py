@@ -139,7 +139,7 @@ class ChangeScreen(Screen[None]):
             self.track_record = None  # no repository key (or no analyzer): nothing to cite
         self.query_one("#why-panel", Static).update(why_renderable(
             self.report.assessment, narrow=self.app.size.width < 100, names=change_identifiers(self.report.change),
-            base_note=self.report.change.base_note, track_record=self.track_record))
+            base_note=self.report.change.base_remarks, track_record=self.track_record))
         cached = self.review_app.cached_detail(self.report)
         if cached is not None:
             self._show_detail(cached)
@@ -153,15 +153,18 @@ class ChangeScreen(Screen[None]):
 
     def _redraw(self) -> None:
         self._draw_header()
-        found = self.outline.report.assessment if self.outline else self.report.assessment
-        self.query_one("#why-panel", Static).update(why_renderable(
-            found, narrow=self.size.width < 100, names=change_identifiers(self.report.change),
-            base_note=self.report.change.base_note, track_record=self.track_record))
+        self._draw_why()
         if self.outline is not None:
             self._fill_chunks()
             # The commits table (500 rows for a release) is filled when its tab is first shown.
             self._commits_filled = False
             self._fill_commits_if_shown()
+
+    def _draw_why(self) -> None:
+        found = self.outline.report.assessment if self.outline else self.report.assessment
+        self.query_one("#why-panel", Static).update(why_renderable(
+            found, narrow=self.size.width < 100, names=change_identifiers(self.report.change),
+            base_note=self.report.change.base_remarks, track_record=self.track_record))
 
     # -- loading (thread worker) ----------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail", name="load change detail")
@@ -211,6 +214,8 @@ class ChangeScreen(Screen[None]):
         if shown is not None and shown.plan == detail.plan and shown.report.assessment == detail.report.assessment:
             # The cached plan on screen is this plan: nothing to draw again (506 rows of a big change).
             self.outline, self.report = detail, detail.report
+            if detail.change.gone_on_base:
+                self._draw_why()  # known from the detail only: the base's tip moves, the cached plan stays
             try:
                 self._refresh_outcome()  # the sign-off verdict needed the detail
             except ReviewTuiError as exc:
