@@ -240,6 +240,22 @@ async def test_long_lines_scroll_horizontally_and_huge_lines_are_clipped(tmp_pat
         assert "…(4,999,000 more chars)" in _screen_text(app)
 
 
+async def test_a_note_cut_at_the_edge_ends_in_an_ellipsis_and_code_does_not(tmp_path: Path) -> None:
+    """A note is prose: at 80 columns one ended mid-word ("the module it test"); a code line is cut bare
+    (its rest is a scroll away, and an "…" could be read as code)."""
+    note = "command_test.go is reviewed with command.go, the module it tests, which is in chunk 2 " * 2
+    code = "x = compute(" + "argument, " * 20 + ")"
+    lines = [DisplayLine("note", None, None, note, "a.go"), DisplayLine("add", None, 1, code, "a.go")]
+    app = DiffHost(lines)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await pilot.pause()
+        rows = [row.rstrip() for row in _screen_text(app).splitlines()]
+        note_row = next(row for row in rows if "command_test.go" in row)
+        code_row = next(row for row in rows if "compute(" in row)
+        assert note_row.endswith("…") and note.strip() not in note_row
+        assert not code_row.rstrip("▁▂▃▄▅▆▇█▏▎▍▌▋▊▉ ").endswith("…")
+
+
 # -- untrusted text --------------------------------------------------------------------------------
 async def test_escape_sequences_and_markup_show_literally(sample_files: list[FileDiff]) -> None:
     lines = display_lines_for_files(sample_files)

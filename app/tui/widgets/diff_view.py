@@ -403,6 +403,7 @@ class Cell:
     gutter: list[Segment]
     gutter_width: int
     code: list[Segment]
+    prose: bool = False  # a note for people, not code: cut with "…" where code is cut bare
 
 
 def _cut(segments: list[Segment], start: int, end: int, fill: Style) -> list[Segment]:
@@ -1081,6 +1082,11 @@ class DiffView(ScrollView, can_focus=True):
         gutter = cell.gutter
         if self._wrap and sub:
             gutter = [Segment(" " * (gutter_width - 2) + "↪ ", self.palette.gutter + fill)]
+        if cell.prose and not self._wrap and code_width > 1 and (
+                sum(segment.cell_length for segment in cell.code) > start + code_width):
+            # a note that runs on past the edge ended mid-word ("reviewed with command.go, the module it test")
+            cut = _cut(cell.code, start, start + code_width - 1, fill)
+            return [*gutter, *cut, Segment("…", cut[-1].style if cut else fill)]
         return [*gutter, *_cut(cell.code, start, start + code_width, fill)]
 
     def _row_lines(self, row: int) -> list[int | None]:
@@ -1180,7 +1186,7 @@ class DiffView(ScrollView, can_focus=True):
             segments.append(Segment(note, line_style + Style(italic=True, dim=True)))
         if is_cursor and (annotation := self._annotation(line)):
             segments.append(Segment("  ◂ " + annotation, line_style + palette.annotation))
-        return Cell(gutter, gutter_width, segments)
+        return Cell(gutter, gutter_width, segments, prose=kind == "note")
 
     # -- syntax and word emphasis (lazy, cached) -------------------------------------------------------
     def _display_text(self, index: int) -> tuple[str, str]:
