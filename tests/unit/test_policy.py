@@ -47,6 +47,9 @@ def test_approving_only_some_chunks_is_not_an_approval_and_says_how_far_it_got()
     result = run(approve_all(BOB, HASHES[:2]))
     assert not result.ok
     assert f"{BOB} approved 2 of 3 chunks" in result.missing
+    # a stamp among them is said now, not only once every chunk is decided (QA40 12c)
+    stamped = run([rec(BOB, chunk="h1"), rec(BOB, chunk="h2", fast=True)])
+    assert f"{BOB} approved 2 of 3 chunks (1 rubber stamp, which will not count)" in stamped.missing
 
 
 def test_ai_share_above_30_percent_needs_a_senior():

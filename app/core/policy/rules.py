@@ -511,6 +511,9 @@ def _standing(key: str, who: str, records: list[ApprovalRecord], content: _Chang
     elif approved:
         standing.state = "partial"
         standing.detail = f"approved {len(approved)} of {len(needed)} chunks"
+        stamped = sum(1 for h in approved if _stamp_reason(latest[h], config))
+        if stamped:  # said now: read as "half done", the stamp surfaced only once every chunk was decided
+            standing.detail += f" ({plural(stamped, 'rubber stamp')}, which will not count)"
     return standing
 
 
