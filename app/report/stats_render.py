@@ -122,7 +122,10 @@ def sections(report: StatsReport,
     return [
         ("Reviewers (by name; rates are normalised by the floor time, not ranked)", "reviewer",
          report.reviewers, grouped),
-        ("Tiers", "tier", report.tiers, grouped),
+        # a change touching Tier 1 and Tier 2 files counts as one Tier 1 change, its chunks under their own
+        # tiers: "Tier 2  0 changes  3 chunks" read as a bug without it
+        ("Tiers (a change by its own tier, a chunk by the chunk's)", "tier",
+         report.tiers, grouped),
         ("Weeks (ISO, UTC)", "week", report.weeks, columns(NARROW_WEEK_COLUMNS if narrow else WEEK_COLUMNS)),
         ("AI share of reviewed code against time spent (is AI code read faster?)", "AI band", report.ai_bands,
          band_columns()),
