@@ -278,19 +278,34 @@ def _iso_time(value: float | None) -> str | None:
     return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_date(text: str, option: str) -> float:
-    """'YYYY-MM-DD' (UTC midnight) -> epoch seconds; a one-line StatsInputError otherwise."""
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise StatsInputError(f"{option}: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-31") from None
+_DAYS_AGO = re.compile(r"(\d{1,5})\s*([dw])", re.IGNORECASE)
+
+
+def parse_date(text: str, option: str, today: dt.date | None = None) -> float:
+    """'YYYY-MM-DD', 'today', 'yesterday', or days / weeks ago ('7d', '2w') as a UTC day -> epoch seconds
+    of its midnight; a one-line StatsInputError otherwise. A manager asking for "the last two weeks"
+    had to do date arithmetic in the shell."""
+    value = text.strip().lower()
+    today = today or dt.datetime.now(dt.UTC).date()
+    relative = _DAYS_AGO.fullmatch(value)
+    if value in ("today", "yesterday"):
+        day = today - dt.timedelta(days=0 if value == "today" else 1)
+    elif relative:
+        day = today - dt.timedelta(days=int(relative[1]) * (7 if relative[2] == "w" else 1))
+    else:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise StatsInputError(f"{option}: {text!r} is not a date; use YYYY-MM-DD (e.g. 2026-01-31), today, "
+                                  "yesterday, or days or weeks ago (7d, 2w)") from None
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
 
 
-def date_range(since: str | None, until: str | None) -> tuple[float | None, float | None]:
+def date_range(since: str | None, until: str | None,
+               today: dt.date | None = None) -> tuple[float | None, float | None]:
     """Epoch bounds for --since DATE (from its start) and --until DATE (through its end, inclusive)."""
-    start = parse_date(since, "--since") if since else None
-    end = parse_date(until, "--until") + 86_400 if until else None
+    start = parse_date(since, "--since", today) if since else None
+    end = parse_date(until, "--until", today) + 86_400 if until else None
     if start is not None and end is not None and end <= start:
         raise StatsInputError(f"--until {until} is before --since {since}")
     return start, end

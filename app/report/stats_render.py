@@ -8,6 +8,7 @@ ranked by speed; every column has a one-line meaning printed under the tables.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 from collections.abc import Callable, Sequence
@@ -142,7 +143,9 @@ def scope_line(report: StatsReport) -> str:
     if q.since is not None:
         parts.append(f"since {data['since'][:10]}")
     if q.until is not None:
-        parts.append(f"until {data['until'][:10]} (exclusive)")
+        # the query's end is the next midnight; people asked for the day they named, inclusive
+        last_day = dt.datetime.fromtimestamp(q.until - 1, dt.UTC).strftime("%Y-%m-%d")
+        parts.append(f"through {last_day}")
     if q.reviewer:
         parts.append(f"reviewer {q.reviewer}")
     if q.tier is not None:

@@ -242,6 +242,11 @@ def test_filters_reviewer_tier_and_dates(ledger: Ledger) -> None:
     assert [r.key for r in week.reviewers] == [BO]
     everything = compute_stats(ledger, StatsQuery())
     assert (everything.overall.chunks, everything.overall.changes) == (7, 4)
+    # "the last two weeks" without date arithmetic: days and weeks ago, today, yesterday (UTC days)
+    today = dt.date(2026, 1, 5)
+    assert date_range("1w", "yesterday", today) == date_range("2025-12-29", "2026-01-04")
+    assert date_range("7D", "today", today) == date_range("2025-12-29", "2026-01-05")
+    assert date_range("2w", None, today)[0] == date_range("2025-12-22", None)[0]
 
 
 def test_rubber_stamp_boundary_is_strictly_below_the_floor(tmp_path: Path) -> None:
@@ -356,7 +361,7 @@ def test_a_range_without_data_and_bad_input(user_ledger: Path) -> None:
     result = run("--all", "--since", "2027-01-01")
     assert result.exit_code == 0 and "No reviews match all repositories · since 2027-01-01" in result.output
     for args, message in ((["--since", "2026-02-30"], "--since: '2026-02-30' is not a date"),
-                          (["--until", "yesterday"], "--until: 'yesterday' is not a date"),
+                          (["--until", "last tuesday"], "--until: 'last tuesday' is not a date"),
                           (["--since", "2026-02-01", "--until", "2026-01-01"], "is before --since"),
                           (["--reviewer", "zed@example.com"], "known reviewers: ana@example.com, bo@example.com"),
                           (["--json", "--csv"], "exclusive")):
