@@ -84,7 +84,8 @@ MEANINGS: dict[str, str] = {
     "coverage": "changed lines the approver reviewed chunk by chunk (any day, any tier) / changed lines of the "
                 "changes approved",
     "stale": "approvals that no longer cover the change (its content changed after the approval)",
-    "first_look": "median time from the reviewer's first look at a change to the change-level decision",
+    "first_look": "median time from the reviewer's first look at a change to the change-level decision (first "
+                  "looks are this machine's: records fetched with `sync` carry none, so '-' for those reviewers)",
     "senior_gaps": "Tier 0/1 changes approved without the senior approval the policy requires",
     "not_counted": "approvals of pending changes that `review-tui check` does not count (unsigned, badly signed "
                    "or by a key the allowed signers do not admit, where the policy requires signatures)",
