@@ -347,9 +347,23 @@ class Analyzer:
         head = self.repo.head_commit()
         committed = self.repo.file_at(head, REPO_CONFIG_NAME) if head else None
         if committed is not None and committed == here:
-            return None
+            return self._unmerged_config_note(head, committed) if head else None
         return (f"{REPO_CONFIG_NAME} edited in the working tree is not used: the team's rules are read from "
                 f"{self.resolved_base[0]}'s copy, so an edit counts once it is committed and merged there")
+
+    def _unmerged_config_note(self, head: str, committed: bytes) -> str | None:
+        """The checked-out branch's own commits changed `.review-tui.toml` (its copy differs from the one at
+        its merge base with the base): a policy committed on the local `master` and not pushed to
+        `origin/master`, the base, was silently unused. None when the branch merely predates the base's copy."""
+        from app.paths import REPO_CONFIG_NAME
+
+        base_name, base = self.resolved_base
+        fork = self.repo.merge_base(head, base)
+        if fork is None or fork == head or self.repo.file_at(fork, REPO_CONFIG_NAME) == committed:
+            return None
+        branch = (self.repo.head_ref() or "HEAD").removeprefix("refs/heads/")
+        return (f"{REPO_CONFIG_NAME} as committed on {branch} is not used yet: the team's rules are read from "
+                f"{base_name}'s copy, so it counts once {branch}'s change reaches {base_name}")
 
     @property
     def repo_key(self) -> str:

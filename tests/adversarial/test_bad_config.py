@@ -252,6 +252,13 @@ def test_a_config_edited_in_the_working_tree_is_said_not_to_be_used_yet(make_rep
     repo.checkout("feature")
     quiet = run_cli("list", "--repo", str(repo.path))
     assert b"edited in the working tree" not in quiet.stderr, quiet.stderr
+    assert b"not used yet" not in quiet.stderr, quiet.stderr
+    # a policy committed on the checked-out branch but not on the base (the local master, unpushed) is said too
+    repo.commit("my policy", {CONFIG: "[tiers]\ndefault_tier = 0\n"}, branch="feature", author=ALICE)
+    repo.checkout("feature")
+    said = run_cli("list", "--repo", str(repo.path))
+    assert (f"review-tui: note: {CONFIG} as committed on feature is not used yet: the team's rules are read from "
+            "main's copy, so it counts once feature's change reaches main") in said.stderr.decode(), said.stderr
 
 
 @pytest.mark.parametrize("command", [["list"], ["check", "feature"], ["explain", "feature"], ["chunks", "feature"],
