@@ -510,11 +510,16 @@ def _standing(key: str, who: str, records: list[ApprovalRecord], content: _Chang
             stale.update(unapproved)
     elif approved:
         standing.state = "partial"
-        standing.detail = f"approved {len(approved)} of {len(needed)} chunks"
-        stamped = sum(1 for h in approved if _stamp_reason(latest[h], config))
-        if stamped:  # said now: read as "half done", the stamp surfaced only once every chunk was decided
-            standing.detail += f" ({plural(stamped, 'rubber stamp')}, which will not count)"
+        standing.detail = _partial_detail([latest[h] for h in approved], len(needed), config)
     return standing
+
+
+def _partial_detail(approvals: list[ApprovalRecord], needed: int, config: PolicyConfig) -> str:
+    """"approved 1 of 2 chunks", saying how many are rubber stamps: read as "half done", a stamp
+    surfaced only once every chunk was decided."""
+    stamped = sum(1 for record in approvals if _stamp_reason(record, config))
+    stamps = f" ({plural(stamped, 'rubber stamp')}, which will not count)" if stamped else ""
+    return f"approved {len(approvals)} of {needed} chunks{stamps}"
 
 
 def _is_author(key: str, content: _ChangeContent, config: PolicyConfig) -> bool:
