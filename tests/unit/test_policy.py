@@ -239,3 +239,28 @@ def test_a_flag_on_content_a_push_replaced_stands_until_its_reviewer_looks_again
     result = evaluate(config, tier=2, ai_share=0.0, authors=["alice@x"], chunk_hashes=["new-hash"],
                       decisions=[flag, looked_again], head="h2")
     assert result.ok and result.earlier_flags == []
+
+
+def test_an_earlier_flag_stands_until_its_reviewer_has_decided_on_every_current_chunk() -> None:
+    """QA42 #1: after a push replaced a flagged chunk, the flagger approving one untouched chunk (a font
+    file) cleared the flag and the gate passed, though the flagged code, now in a new chunk, was never seen."""
+    config = PolicyConfig()
+    earlier = [ApprovalRecord("bob@x", "flag", "code-v1", "h1", created_at=10.0, record_id="f", note="rounding"),
+               ApprovalRecord("bob@x", "approve", "docs", "h1", created_at=5.0, record_id="d")]
+    others = [ApprovalRecord("carol@x", "approve", h, "h2", created_at=20.0, record_id=f"c{h}")
+              for h in ("code-v2", "docs", "font")]
+
+    def judge(*bob: ApprovalRecord):
+        return evaluate(config, tier=2, ai_share=0.0, authors=["alice@x"], chunk_hashes=["code-v2", "docs", "font"],
+                        decisions=[*earlier, *others, *bob], head="h2")
+
+    font_only = judge(ApprovalRecord("bob@x", "approve", "font", "h2", created_at=30.0, record_id="b1"))
+    assert not font_only.ok and font_only.earlier_flags == [("bob@x", "rounding")]
+    # the new code chunk decided too (docs unchanged since bob approved it before the flag): answered
+    all_seen = judge(ApprovalRecord("bob@x", "approve", "font", "h2", created_at=30.0, record_id="b1"),
+                     ApprovalRecord("bob@x", "approve", "code-v2", "h2", created_at=31.0, record_id="b2"))
+    assert all_seen.ok and all_seen.earlier_flags == []
+    # or the change approved as a whole on its current content
+    whole = judge(ApprovalRecord("bob@x", "approve", None, "h2", created_at=30.0, record_id="b3",
+                                 covers=("code-v2", "docs", "font")))
+    assert whole.earlier_flags == []

@@ -453,12 +453,20 @@ def _earlier_flags(records: list[ApprovalRecord], content: _ChangeContent) -> li
     decided on its current content: a push to a flagged chunk (a one-line comment) made the flag vanish
     from `check`, and two others could approve without seeing it (GitHub's "changes requested" stays too)."""
     current = set(content.current)
-    newest_here = max((r.created_at for r in records if r.decision in ("approve", "flag") and (
-        (r.chunk_hash is not None and r.chunk_hash in current)
-        or (r.chunk_hash is None and (r.covers is None or current.intersection(r.covers))))), default=None)
+    decided = [r for r in records if r.decision in ("approve", "flag")]
+    # A decision on the change as a whole, covering its current content, answers every earlier flag.
+    newest_whole = max((r.created_at for r in decided if r.chunk_hash is None
+                        and (r.covers is None or current.intersection(r.covers))), default=None)
+    # Chunk by chunk, only once the reviewer has decided on every current chunk: the flagged lines are in
+    # one they have not seen yet otherwise (approving an untouched font file cleared a flag on the code).
+    # A chunk decided before the flag existed then, so it is not where the flagged content went.
+    on_chunks = {r.chunk_hash for r in decided if r.chunk_hash is not None and r.chunk_hash in current}
+    newest_chunk = max((r.created_at for r in decided if r.chunk_hash is not None and r.chunk_hash in current),
+                       default=None) if current and on_chunks == current else None
+    answered = max((t for t in (newest_whole, newest_chunk) if t is not None), default=None)
     return [r.note for r in records
             if r.decision == "flag" and r.chunk_hash is not None and r.chunk_hash not in current
-            and (newest_here is None or r.created_at > newest_here)]
+            and (answered is None or r.created_at > answered)]
 
 
 def _latest(records: list[ApprovalRecord], content: _ChangeContent) -> tuple[dict[str, ApprovalRecord], bool]:
