@@ -155,29 +155,44 @@ def _fitted_columns(table: Table, columns: list[tuple[str, int, int | None, dict
 
 def _full_columns(table: Table, columns: list[tuple[str, int, int | None, dict[str, Any]]],
                   reports: Sequence[ChangeReport], width: int) -> None:
-    """A pipe's or a file's columns: ids whole and titles wrapped within `width` (below 120 columns
-    without the optional ones); a line is longer than `width` only where an id is."""
-    wide = width >= 120
+    """A pipe's or a file's columns: ids whole and titles wrapped within `width`; the optional columns
+    give way (OPTIONAL_COLUMNS order) until the title has MIN_TITLE_CELLS, then each title goes under its
+    id. A line is longer than `width` only where an id is (from 120 columns every column was kept, and
+    the table ran 29 cells past the width asked for)."""
     # the per-minute order's risk/min column: below 140 columns impact and CC+ give it their room
     crowded = {"impact", "CC+"} if width < 140 and any(name == "risk/min" for name, *_ in columns) else set()
     longest_id = max(12, max((len(one_line(r.id, 500)) for r in reports), default=12))
-    used = 0
+    id_budget = min(longest_id, CHANGE_CELLS)  # a longer id runs past the width rather than starve the title
+    fixed = {"change": id_budget, "author": 18, "age": 5}
+    cost = {name: fixed.get(name, max(least, len(name))) + 2 for name, least, *_ in columns}
+    names = [name for name, *_ in columns if name not in crowded]
+
+    def room(kept: list[str]) -> int:
+        return width - sum(cost[n] for n in kept if n != "title") - 2
+
+    for optional in OPTIONAL_COLUMNS:
+        if room(names) >= MIN_TITLE_CELLS:
+            break
+        if optional in names:
+            names.remove(optional)
+    title_room = room(names)
+    stacked = title_room < MIN_TITLE_CELLS
     for name, least, _most, options in columns:
-        if name in ("title", "author", "age") or (not wide and name in OPTIONAL_COLUMNS) or name in crowded:
+        if name not in names or (name == "title" and stacked):
             continue
-        if name == "change":
+        if name == "change" and stacked:  # the title wraps under the id, in the id's and the title's room
+            cells = max(longest_id, title_room + cost["change"])
+            table.add_column(STACKED, no_wrap=False, overflow="fold", min_width=cells, max_width=cells)
+        elif name == "change":
             table.add_column(name, no_wrap=True, overflow="ignore", min_width=longest_id, max_width=longest_id)
-            used += 22 if not wide else 30  # the width a terminal's table gives ids: titles keep their room
+        elif name == "title":
+            table.add_column("title", overflow="fold", no_wrap=False, min_width=MIN_TITLE_CELLS, max_width=title_room)
+        elif name == "author":
+            table.add_column("author", no_wrap=True, overflow="ellipsis", min_width=6, max_width=18)
+        elif name == "age":
+            table.add_column("age", no_wrap=True, justify="right", min_width=3)
         else:
             table.add_column(name, no_wrap=True, min_width=max(least, len(name)), **options)
-            used += max(least, len(name))
-        used += 2
-    after = (18 + 2 + 5 + 2) if wide else 0  # author and age come after the title
-    room = max(10, width - used - after - 2)
-    table.add_column("title", overflow="fold", no_wrap=False, min_width=min(room, 20), max_width=max(20, room))
-    if wide:
-        table.add_column("author", no_wrap=True, overflow="ellipsis", min_width=6, max_width=18)
-        table.add_column("age", no_wrap=True, justify="right", min_width=3)
 
 
 def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_plan: bool,

@@ -102,15 +102,34 @@ def test_a_width_lays_out_the_table_without_cutting_ids_or_titles(long_names: Pa
     assert listed.returncode == 0, listed.stderr
     out = listed.stdout
     assert LONG_BRANCH in out and "…" not in out
-    # the title wraps within the width instead of ending in an ellipsis: its words are all there
-    row = next(i for i, line in enumerate(out.splitlines()) if LONG_BRANCH in line)
-    title_text = " ".join(line[out.splitlines()[row].index("Split"):].strip()
-                          for line in out.splitlines()[row:row + 12])
+    # the title wraps (under its id, at 100 columns) instead of ending in an ellipsis: its words are all there
+    lines = out.splitlines()
+    row = next(i for i, line in enumerate(lines) if LONG_BRANCH in line)
+    column = lines[row].index(LONG_BRANCH)
+    title_text = " ".join(line[column:column + len(LONG_BRANCH)].strip() for line in lines[row + 1:row + 12])
     assert " ".join(LONG_TITLE.split()) in " ".join(title_text.split())
-    # wider than asked only by what the whole id takes over the 22-column id of a 100-column table
-    # (and the title's 20-column least width over its 10)
-    widest = max(len(line.rstrip()) for line in out.splitlines())
-    assert widest <= 100 + (len(LONG_BRANCH) - 22) + 10
+    # wider than asked only by what the whole id takes over the 30-column id a table budgets
+    widest = max(len(line.rstrip()) for line in lines)
+    assert widest <= 100 + (len(LONG_BRANCH) - 30)
+
+
+@pytest.mark.parametrize("width", [100, 120, 130, 140, 170])
+def test_with_short_ids_the_table_stays_within_the_width(hermetic_dirs: Path, tmp_path_factory, width: int) -> None:
+    """From 120 columns every column was kept and the table ran 29 cells past the width asked for (QA42 #2):
+    the least needed columns give way as on a terminal."""
+    from app.samples import load
+
+    path = tmp_path_factory.mktemp("short") / "short"
+    builder = load().RepoBuilder(path)
+    base = builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    for i in range(3):
+        builder.commit(f"{LONG_TITLE} ({i})", {f"mod{i}.py": "def f():\n    return 1\n"}, author=ALICE,
+                       parents=[base], ref=f"refs/heads/fix/short-{i}")
+    listed = run(["list", "--repo", str(path), "--width", str(width)])
+    assert listed.returncode == 0, listed.stderr
+    table = listed.stdout.split("\n\n")[1] if "\n\n" in listed.stdout else listed.stdout
+    assert max(len(line.rstrip()) for line in table.splitlines()) <= width, listed.stdout
+    assert "fix/short-0" in listed.stdout and "…" not in listed.stdout
 
 
 def test_the_lines_under_the_table_wrap_at_the_width(hermetic_dirs: Path, tmp_path: Path) -> None:
