@@ -96,7 +96,8 @@ def build_report(ledger: Ledger, query: StatsQuery, analyzer: Analyzer | None) -
 @click.option("--repo", type=click.Path(file_okay=False), default=None,
               help="Count this repository's reviews (default: the current directory if it is a repository).")
 @click.option("--all", "all_repos", is_flag=True, help="Count the reviews of every repository in the ledger.")
-@click.option("--since", metavar="DATE", default=None, help="From this day on (YYYY-MM-DD, today, yesterday, 7d or 2w ago; UTC).")
+@click.option("--since", metavar="DATE", default=None,
+              help="From this day on (YYYY-MM-DD, today, yesterday, 7d or 2w ago; UTC).")
 @click.option("--until", metavar="DATE", default=None, help="Up to and including this day (same forms as --since).")
 @click.option("--reviewer", metavar="EMAIL", default=None, help="Only this reviewer's reviews.")
 @click.option("--tier", type=click.IntRange(0, 3), default=None, help="Only this tier (0-3).")

@@ -127,7 +127,8 @@ def sections(report: StatsReport,
         # tiers: "Tier 2  0 changes  3 chunks" read as a bug without it
         ("Tiers (a change by its own tier, a chunk by the chunk's)", "tier",
          report.tiers, grouped),
-        ("Weeks (ISO, UTC; a change in the week of its last decision)", "week", report.weeks, columns(NARROW_WEEK_COLUMNS if narrow else WEEK_COLUMNS)),
+        ("Weeks (ISO, UTC; a change in the week of its last decision)", "week", report.weeks,
+         columns(NARROW_WEEK_COLUMNS if narrow else WEEK_COLUMNS)),
         ("AI share of reviewed code against time spent (is AI code read faster?)", "AI band", report.ai_bands,
          band_columns()),
     ]
