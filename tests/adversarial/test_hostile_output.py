@@ -118,6 +118,13 @@ def test_every_command_shows_hostile_repo_and_notes_as_inert_text(hostile: Path,
     provenance = explained.split("AI provenance", 1)[1].split("\n", 2)[1]
     assert "␛]52;c;cm0gLXJmIH4=␇" in provenance, provenance
     assert "feature<U+200B>" in run_cli("list", "--repo", repo).stdout.decode("utf-8")
+    # the spelling `list` prints names the change (QA42 #3: only the raw bytes did), not its look-alike
+    pasted = run_cli("explain", "--repo", repo, "--json", "--", "feature<U+200B>")
+    assert pasted.returncode == 0, pasted.stderr
+    assert json.loads(pasted.stdout)["id"] in ("feature\u200b", "feature") and "feature\u200b" in (
+        json.loads(pasted.stdout)["id"], *json.loads(pasted.stdout)["aliases"])
+    typo = run_cli("explain", "--repo", repo, "--", "featur<U+200B>").stderr.decode("utf-8")
+    assert "did you mean 'feature<U+200B>'" in typo or "did you mean 'feature'" in typo, typo
 
 
 def _number(text: str) -> bool:

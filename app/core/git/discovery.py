@@ -13,6 +13,7 @@ from app.core.git.merged import KeyValueCache, MergedDetector
 from app.core.git.models import WORKTREE_ID, Change, CommitInfo, MergedUpstream
 from app.core.git.repo import GitRepo, RefInfo
 from app.core.git.scope import DAY_SECONDS, QueueConfig, ref_names
+from app.core.text import visible
 from app.errors import ChangeNotFound, RepoError
 
 _PR_PATTERNS = (re.compile(r"^refs/pull/(\d+)/head$"), re.compile(r"^refs/remotes/([^/]+)/pr/(.+)$"))
@@ -476,6 +477,9 @@ def _on_remotes(found: Discovery, branch: str) -> list[Change]:
                    for r in c.refs)]
 
 
+_MARKED = re.compile(r"<U\+([0-9A-F]{4,6})>")
+
+
 def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -> Change:
     """The change named `change_id`: its id, any alias, a full ref name, 'worktree' for the working
     tree, a merged-upstream change by name, a branch name that only remotes have (`feat` for
@@ -484,6 +488,11 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     for change in found.every_change():
         if change.is_named(change_id) or (change_id == "worktree" and change.kind == "worktree"):
             return change
+    if _MARKED.search(change_id):  # the spelling `list` prints for an invisible character: `zero<U+200B>width`
+        unmarked = _MARKED.sub(lambda m: chr(int(m.group(1), 16)), change_id)
+        for change in found.every_change():
+            if change.is_named(unmarked):
+                return change
     on_remotes = _on_remotes(found, change_id)
     if len(on_remotes) == 1:  # `feat` for origin/feat (and upstream/feat at the same head)
         return on_remotes[0]
@@ -560,10 +569,11 @@ def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
     import difflib
 
     ids = [c.id for c in found.changes]
-    names = {name: change.id for change in found.every_change() for name in change.names}
-    close = difflib.get_close_matches(change_id, list(names), n=3, cutoff=0.6)
+    # compared as `list` prints them: an invisible character is `<U+200B>` there (and accepted so)
+    names = {visible(name) for change in found.every_change() for name in change.names}
+    close = difflib.get_close_matches(visible(change_id), sorted(names), n=3, cutoff=0.6)
     if close:
-        return f" (did you mean {' or '.join(repr(name) for name in close)}?)"
+        return f" (did you mean {' or '.join(f"'{name}'" for name in close)}?)"
     if not ids:
         return " (nothing is pending)"
     more = f", and {len(ids) - shown} more: `review-tui list` shows them" if len(ids) > shown else ""
