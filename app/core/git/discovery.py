@@ -573,7 +573,8 @@ def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
     names = {visible(name) for change in found.every_change() for name in change.names}
     close = difflib.get_close_matches(visible(change_id), sorted(names), n=3, cutoff=0.6)
     if close:
-        return f" (did you mean {' or '.join(f"'{name}'" for name in close)}?)"
+        quoted = " or ".join("'" + name + "'" for name in close)
+        return f" (did you mean {quoted}?)"
     if not ids:
         return " (nothing is pending)"
     more = f", and {len(ids) - shown} more: `review-tui list` shows them" if len(ids) > shown else ""
