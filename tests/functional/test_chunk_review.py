@@ -208,9 +208,9 @@ def test_comment_targets() -> None:
 # -- the screen ----------------------------------------------------------------------------------
 async def test_review_flow_records_exactly_what_was_decided(tmp_path: Path, payments: Analyzer,
                                                             details: dict[str, ChangeDetail]) -> None:
-    """Open the first chunk of a 3-chunk sample change, move with tab/p, approve fast (confirm),
-    flag with a note, comment on a line, come back later; quit; the ledger holds exactly that."""
-    detail = details["infra/recreate-staging-env"]
+    """Open the first chunk of a 3-chunk sample change, move with tab/p, comment on a line, approve fast
+    (confirm), flag with a note, come back later; quit; the ledger holds exactly that."""
+    detail = details["feature/receipt-pdf"]
     first, second, third = detail.plan.chunks
     ledger = Ledger.open(tmp_path / "ledger.db")
     session = _session(ledger, payments.repo_key)
@@ -223,6 +223,10 @@ async def test_review_flow_records_exactly_what_was_decided(tmp_path: Path, paym
         assert screen.index == 1 and "Chunk 2 of 3" in _screen_text(app)
         await pilot.press("p")
         assert screen.index == 0
+        await pilot.press("right_square_bracket", "j")  # the first line of the first hunk
+        target = comment_target(screen.diff_view.cursor_line)
+        assert target is not None and target[1] is not None
+        await pilot.press("c", *"why?", "enter")
         await pilot.press("a")  # no time spent: the floor asks for confirmation
         assert isinstance(app.screen, ConfirmDialog)
         assert "You spent 0m00s of a" in _screen_text(app)
@@ -237,10 +241,6 @@ async def test_review_flow_records_exactly_what_was_decided(tmp_path: Path, paym
         assert isinstance(app.screen, TextInputDialog)
         await pilot.press(*"dry run", "enter")
         assert app.screen is screen and screen.index == 2
-        await pilot.press("right_square_bracket", "j")  # the first line of the first hunk
-        target = comment_target(screen.diff_view.cursor_line)
-        assert target is not None and target[1] is not None
-        await pilot.press("c", *"why?", "enter")
         await pilot.press("l")
         await pilot.press("ctrl+q")
     session.end()
@@ -252,7 +252,7 @@ async def test_review_flow_records_exactly_what_was_decided(tmp_path: Path, paym
     ]
     comments = ledger.comments_for(payments.repo_key, detail.change.id)
     assert [(c.path, c.line, c.side, c.body, c.chunk_hash) for c in comments] == [
-        (*target, "why?", third.content_hash)]
+        (*target, "why?", first.content_hash)]
     views = ledger.chunk_views_for(payments.repo_key, detail.change.id)
     assert sorted(v.chunk_hash for v in views) == sorted(c.content_hash for c in detail.plan.chunks)
     assert ledger.session(session.session_id).ended_at is not None
