@@ -14,6 +14,7 @@ from app.core.impact.graph import (
     blast_radius,
     build_graph,
     module_name,
+    summarise_import_level,
     summarise_python,
 )
 from tests.conftest import ALICE
@@ -122,6 +123,26 @@ def test_import_level_files_get_module_fan_in(make_repo) -> None:
     assert [(s.name, s.change, s.direct) for s in result.symbols] == [
         ("web/lib/total.js", "module", ["web/app.js:<module>"])  # the file, not its "<module>"
     ]
+
+
+def test_a_typescript_esm_import_of_the_js_name_reaches_the_ts_file() -> None:
+    """ky writes `from '../utils/merge.js'` for source/utils/merge.ts (TypeScript's ESM convention, as tsc
+    resolves it): no such import resolved, and every ky change read "no changed public symbol is used
+    elsewhere" (QA43 #3)."""
+    files = {
+        "source/utils/merge.ts": "export const deepMerge = (a: object) => a;\n",
+        "source/core/Ky.ts": "import {deepMerge} from '../utils/merge.js';\nexport class Ky {}\n",
+        "source/index.mts": "export * from './core/Ky.js';\n",
+        "source/old.mts": "export const x = 1;\n",
+        "source/cli.cts": "const {x} = require('./old.mjs');\n",
+    }
+    graph = Graph.build([summarise_import_level(path, text.encode()) for path, text in files.items()])
+    merge = blast_radius(graph, [("source/utils/merge.ts", "source/utils/merge.ts", b"export const a = 1;\n", None)])
+    assert [s.direct for s in merge.symbols] == [["source/core/Ky.ts:<module>"]]
+    ky = blast_radius(graph, [("source/core/Ky.ts", "source/core/Ky.ts", b"export class K {}\n", None)])
+    assert [s.direct for s in ky.symbols] == [["source/index.mts:<module>"]]
+    old = blast_radius(graph, [("source/old.mts", "source/old.mts", b"export const y = 1;\n", None)])
+    assert [s.direct for s in old.symbols] == [["source/cli.cts:<module>"]]
 
 
 def test_graph_round_trips_through_json(make_repo) -> None:

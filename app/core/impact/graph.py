@@ -40,7 +40,7 @@ MAX_WALK = 5_000  # transitive callers visited per symbol
 MAX_REFS_PER_DEF = 2_000
 MODULE_LEVEL = "<module>"
 PY_SUFFIXES = (".py",)
-IMPORT_LEVEL_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".go")
+IMPORT_LEVEL_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts", ".go")
 GO_MODULE_FILE = "go.mod"  # read for its `module` path: imports of the module's packages resolve through it
 GRAPH_SUFFIXES = PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES + (GO_MODULE_FILE,)
 _GO_MODULE_KEY = "<go module>"  # a go.mod's summary: imports[_GO_MODULE_KEY] is its module path
@@ -50,8 +50,9 @@ _TEST_PATH = re.compile(
     r"|\.(test|spec)\.[jt]sx?$|(^|/)conftest\.py$"
 )
 _JS_IMPORT = re.compile(
-    r"""(?:import\s[^'"]*?from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"]+)['"]"""
+    r"""(?:(?:import|export)\s[^'"]*?from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"]+)['"]"""
 )
+_TS_SOURCES = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 _GO_IMPORT_BLOCK = re.compile(r"^import\s*\((.*?)^\)", re.S | re.M)
 _GO_IMPORT = re.compile(r'^import\s+(?:\w+\s+)?"([^"]+)"', re.M)
 
@@ -757,10 +758,13 @@ class _Resolver:
     def _import_level(self, summary: FileSummary, name: str) -> str | None:
         if name.startswith("."):
             base = posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name))
+            stem, ext = posixpath.splitext(base)
             for candidate in (
                 base,
                 *(base + s for s in IMPORT_LEVEL_SUFFIXES),
                 *(f"{base}/index{s}" for s in IMPORT_LEVEL_SUFFIXES),
+                # TypeScript's ESM convention names the emitted file: `./merge.js` is merge.ts (as tsc resolves)
+                *(stem + s for s in _TS_SOURCES.get(ext, ())),
             ):
                 if candidate in self.paths:
                     return candidate
