@@ -94,9 +94,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 16: risk inputs gain deepest_indent; 15: built-in tiers: setup.py and ansible/ data in a source tree are
 # code; 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs
 # kept; 11: expected cost
+# 29: Terraform/HCL and SQL count as source code for the likelihood factors (code size, indentation ...);
 # 28: small chunks under one top-level directory are packed together (one chunk per directory made a
 # 122-line change across 15 modules 15 chunks);
-ANALYSIS_VERSION = "28"
+ANALYSIS_VERSION = "29"
 
 Progress = Callable[[int, int, str], None]
 

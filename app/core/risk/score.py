@@ -54,8 +54,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 DEFAULT_BANDS = {"medium": 25.0, "high": 45.0, "critical": 65.0}
 
 _TEST_MARKERS = ("test_", "_test.", ".test.", ".spec.", "tests/", "test/", "__tests__/", "spec/")
+# Infrastructure code (Terraform/HCL) and SQL are what people write in an IaC or database repository: left out,
+# every change there scored as "no code changed" (a 15,000-line module rewrite below a one-line comment).
 _CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".rb", ".rs", ".c", ".cc", ".cpp",
-                  ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh")
+                  ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh", ".tf", ".hcl", ".sql")
 
 
 IMPACT_FACTORS = ("tier", "destructive", "blast_radius", "seams")
@@ -364,8 +366,8 @@ def _code_explanations(inputs: RiskInputs) -> dict[str, str]:
             if is_code_path(p) and not is_test_path(p)]
     # "source files": the model's code is a programming language's file by its name (.py, .go, .sh ...), not
     # the plan's "code lines" (everything read at code speed: config, CI files, scripts without a suffix)
-    return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in source files (.py, .go, .js, .sh ...; "
-                         "tests excluded)",
+    return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in source files "
+                         "(.py, .go, .ts, .sh, .tf, .sql ...; tests excluded)",
             "code_files": f"{len(code)} source file{'s' if len(code) != 1 else ''} changed (tests excluded)",
             "code_base": f"the changed source files held {inputs.code_bytes_before:,} bytes before the change",
             "indent": (f"the most indented added line of source code starts at column {inputs.deepest_indent}"
