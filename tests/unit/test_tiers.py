@@ -236,6 +236,14 @@ DEFAULT_TIERS = [
     ("lib/ansible/module_utils/basic.py", 2),  # the Ansible project's own source is code, not a playbook
     ("k8s/api/deployment.yaml", 0),
     ("charts/api/templates/deployment.yaml", 0),
+    # microservices-demo's layout (QA43 #7): what it deploys sat at tier 2 "matches no tier rule"
+    ("kubernetes-manifests/cartservice.yaml", 0),
+    ("istio-manifests/frontend-gateway.yaml", 0),
+    ("release/kubernetes-manifests.yaml", 0),
+    ("kustomize/base/cartservice.yaml", 0),
+    ("helm-chart/templates/cartservice.yaml", 0),
+    ("argocd/app.yaml", 0),
+    ("src/app/manifests/loader.py", 2),  # a Python package named manifests is code
     ("migrations/0004_drop_legacy.sql", 0),
     ("db/schema/views.sql", 0),
     ("payments/auth/tokens.py", 0),

@@ -97,7 +97,10 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/charts/*/templates/** **/charts/*/values*.yaml k8s/ kubernetes/ kustomization.yaml
         kustomization.yml **/deploy/**/*.yaml **/deploy/**/*.yml **/deployments/**/*.yaml
         **/deployments/**/*.yml **/ansible/**/*.yml **/ansible/**/*.yaml **/ansible/**/*.j2 **/ansible/**/*.ini
-        **/ansible/**/*.cfg Pulumi.yaml Pulumi.*.yaml cloudformation/ serverless.yml""")
+        **/ansible/**/*.cfg Pulumi.yaml Pulumi.*.yaml cloudformation/ serverless.yml
+        **/*manifests*/**/*.yaml **/*manifests*/**/*.yml **/*manifests*/**/*.json *manifests*.yaml
+        *manifests*.yml kustomize/ helm-chart/ helm-charts/
+        **/chart/templates/** argocd/ argo-cd/ flux/ fluxcd/""")
     # Inside a source tree (lib/, src/) an ansible/ directory is a Python package named ansible, and its YAML
     # and templates are that package's data: lib/ansible/config/base.yml, the galaxy role skeletons.
     + _rules(2, "data of a Python package named ansible (in a source tree), not playbooks", """
