@@ -95,7 +95,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # code; 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs
 # kept; 11: expected cost
 # 29: Terraform/HCL and SQL count as source code for the likelihood factors (code size, indentation ...);
-# built-in tiers: Kubernetes manifest directories, kustomize/, helm-chart/ are tier 0;
+# built-in tiers: Kubernetes manifest directories, kustomize/, helm-chart/ are tier 0; terraform protections
+# wired through variables, provider defaults and variable defaults are seen turned off;
 # 28: small chunks under one top-level directory are packed together (one chunk per directory made a
 # 122-line change across 15 modules 15 chunks);
 ANALYSIS_VERSION = "29"

@@ -292,6 +292,37 @@ def test_terraform_protection_removed_from_existing_only() -> None:
     assert [(f.target, f.kind) for f in findings] == [("aws_lb.a", "terraform-deletion-protection-off")]
 
 
+def _tf_findings(base: str, head: str) -> list[tuple[str, str]]:
+    work = Work()
+    old = terraform.parse_hcl(base, "main.tf", work)
+    new = terraform.parse_hcl(head, "main.tf", work)
+    return [(f.target, f.kind) for f in terraform.compare(terraform.Config(old[1]), terraform.Config(new[1]), {})]
+
+
+def test_terraform_protections_wired_through_variables_and_provider_defaults() -> None:
+    """QA43 #2: the way modules write protections (`= var.deletion_protection`) was never seen being turned
+    off; only a literal `true -> false` was."""
+    eks = 'resource "aws_eks_cluster" "this" {\n  name = %s\n  deletion_protection = %s\n}\n'
+    wired = eks % ("var.name", "var.deletion_protection")
+    assert _tf_findings(wired, eks % ("var.name", "false")) == [
+        ("aws_eks_cluster.this", "terraform-deletion-protection-off")]
+    # a name with text added to the variable is surely another name: the cluster is replaced
+    assert ("aws_eks_cluster.this", "terraform-replace") in _tf_findings(wired, eks % ('"${var.name}-eks"',
+                                                                                      "var.deletion_protection"))
+    assert _tf_findings(wired, eks % ("var.cluster_name", "var.deletion_protection")) == []  # may be the same
+    gke = 'resource "google_container_cluster" "c" {\n  name = "demo"\n%s}\n'
+    assert _tf_findings(gke % "", gke % "  deletion_protection = false\n") == [
+        ("google_container_cluster.c", "terraform-deletion-protection-off")]
+    lb = 'resource "aws_lb" "a" {\n%s}\n'
+    assert _tf_findings(lb % "", lb % "  enable_deletion_protection = false\n") == []  # AWS's default is off
+    variable = 'variable "%s" {\n  type = bool\n  default = %s\n}\n'
+    assert _tf_findings(variable % ("skip_final_snapshot", "false"), variable % ("skip_final_snapshot", "true")) == [
+        ("var.skip_final_snapshot", "terraform-variable-default")]
+    assert _tf_findings(variable % ("deletion_protection", "true"), variable % ("deletion_protection", "false")) == [
+        ("var.deletion_protection", "terraform-variable-default")]
+    assert _tf_findings(variable % ("deletion_protection", "false"), variable % ("deletion_protection", "true")) == []
+
+
 # ==================================================================================================
 # hostile input: work linear in the input, no exception but ParseFailure
 # ==================================================================================================

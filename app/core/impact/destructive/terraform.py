@@ -39,6 +39,13 @@ _DANGERS = {
     "force_delete": "destroying it skips the provider's safety checks",
     "purge_protection_enabled": "",
 }
+# Resources whose protection is on when the attribute is left out (the Google provider's defaults): writing
+# `= false` turns it off (microservices-demo's GKE cluster warns about exactly this in a comment).
+_PROTECTED_BY_DEFAULT: dict[str, frozenset[str]] = {
+    "deletion_protection": frozenset({"google_container_cluster", "google_sql_database_instance",
+                                      "google_bigquery_table", "google_spanner_database",
+                                      "google_spanner_instance", "google_alloydb_cluster"}),
+}
 # Attributes whose change makes the provider destroy and recreate the resource (from the providers'
 # documentation, "Forces new resource"), for resources that hold data or run workloads.
 FORCES_REPLACEMENT: dict[str, frozenset[str]] = {
@@ -234,6 +241,10 @@ def _truthy(text: str | None) -> bool:
     return (text or "").strip().lower() in ("true", '"true"')
 
 
+def _falsy(text: str | None) -> bool:
+    return (text or "").strip().lower() in ("false", '"false"')
+
+
 def _int(text: str | None) -> int | None:
     try:
         return int((text or "").strip())
@@ -343,18 +354,19 @@ def _protections(old: Block, new: Block, address: str, lines: dict[str, Lines]) 
         )
     for name in _PROTECTIONS:
         was, now = old.value(name), new.value(name)
-        protected_before = _truthy(was)
-        if protected_before and not _truthy(now):
-            line = new.attrs[name].line if name in new.attrs else new.line
-            yield _finding(
-                "terraform-deletion-protection-off",
-                new,
-                line,
-                address,
-                f"{name} {was} -> {now if now is not None else '(removed)'}: the cloud no longer refuses "
-                "to delete it",
-                lines,
-            )
+        line = new.attrs[name].line if name in new.attrs else new.line
+        shown = f"{name} {was if was is not None else '(unset)'} -> {now if now is not None else '(removed)'}"
+        if _truthy(was) and not _truthy(now):
+            yield _finding("terraform-deletion-protection-off", new, line, address,
+                           f"{shown}: the cloud no longer refuses to delete it", lines)
+        elif _falsy(now) and was is not None and not _literal(was):
+            # `= var.deletion_protection` is how modules wire it: the caller's `true` no longer reaches it
+            yield _finding("terraform-deletion-protection-off", new, line, address,
+                           f"{shown}: off whatever the caller sets, where it followed {was}; the cloud may no "
+                           "longer refuse to delete it", lines)
+        elif _falsy(now) and was is None and (new.labels[:1] or [""])[0] in _PROTECTED_BY_DEFAULT.get(name, ()):
+            yield _finding("terraform-deletion-protection-off", new, line, address,
+                           f"{shown}: the provider's default is on, so this turns the protection off", lines)
     for name, why in _DANGERS.items():
         if why and _truthy(new.value(name)) and not _truthy(old.value(name)):
             yield _finding(
@@ -376,9 +388,12 @@ def _differs(was: str | None, now: str | None) -> bool:
     with the same interpolations around different literal text ("db-${var.env}" -> "db2-${var.env}")."""
     if _literal(was) and _literal(now):
         return True
+    holes = re.compile(r"\$\{[^{}]*\}")
+    if was is not None and now is not None and not was.startswith('"') and now.startswith('"'):
+        # `var.name` -> "${var.name}-eks": the same value with text added is another value
+        return holes.findall(now) == ["${" + was + "}"] and holes.sub("", now) != '""'
     if was is None or now is None or not (was.startswith('"') and now.startswith('"')):
         return False
-    holes = re.compile(r"\$\{[^{}]*\}")
     return holes.findall(was) == holes.findall(now) and holes.sub("", was) != holes.sub("", now)
 
 
@@ -435,7 +450,33 @@ def compare(base: Config, head: Config, lines: dict[str, Lines],
         findings.extend(_protections(old, new, address, lines))
         if old.kind == "resource":
             findings.extend(_replacements(old, new, address, lines))
+    findings.extend(_variable_defaults(base, head, lines))
     return findings
+
+
+def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines]) -> Iterator[Finding]:
+    """A module's variable named after a protection or a danger whose default moves the unsafe way: every
+    caller that leaves it unset loses the protection (`deletion_protection` true -> false) or gains the
+    danger (`skip_final_snapshot` false -> true), and nothing in the callers' own code changes."""
+    def variables(config: Config) -> dict[tuple[str, str], Block]:
+        return {(posixpath.dirname(b.path), b.labels[0]): b for b in config.blocks
+                if b.kind == "variable" and b.labels}
+
+    old_vars = variables(base)
+    for key, new in variables(head).items():
+        old = old_vars.get(key)
+        name = key[1]
+        if old is None or (name not in _PROTECTIONS and not _DANGERS.get(name)):
+            continue
+        was, now = old.value("default"), new.value("default")
+        unsafe = (_truthy(was) and not _truthy(now)) if name in _PROTECTIONS else (_truthy(now) and not _truthy(was))
+        if not unsafe:
+            continue
+        line = new.attrs["default"].line if "default" in new.attrs else new.line
+        effect = ("loses the protection" if name in _PROTECTIONS else f"gets it: {_DANGERS[name]}")
+        yield _finding("terraform-variable-default", new, line, f"var.{name}",
+                       f"variable {name} default {was if was is not None else '(none)'} -> "
+                       f"{now if now is not None else '(none)'}: every caller that leaves it unset {effect}", lines)
 
 
 def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], lines: Lines) -> list[Finding]:
