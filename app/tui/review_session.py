@@ -398,9 +398,10 @@ class ReviewSession:
         approved (not as a rubber stamp) keeps that approval: nothing new is recorded."""
         self.flush()
         standing = self.latest_decisions(detail).get(chunk.content_hash)
-        if (standing is not None and standing.decision == "approve" and not standing.rubber_stamp
-                and standing.chunk_hash == chunk.content_hash):
-            return standing  # approved already: a second `a` added an approval and its time again to stats
+        if standing is not None and standing.decision == "approve" and not standing.rubber_stamp:
+            # approved already, by a chunk approval or by the change approval the last one recorded: a
+            # second `a` added an approval and its time again to stats
+            return standing
         check = self.approval_check(detail, chunk)
         if check.fast and not confirmed_fast:
             raise FastApprovalNotConfirmed(check.message)

@@ -273,14 +273,18 @@ def test_replies_and_resolution_through_the_session(ledger: Ledger, receipt) -> 
 
 
 @pytest.mark.parametrize("stamp_one", [False, True])
-def test_approving_every_chunk_honestly_approves_the_change(ledger: Ledger, receipt, stamp_one: bool) -> None:
+def test_approving_every_chunk_honestly_approves_the_change(ledger: Ledger, receipt, stamp_one: bool,
+                                                            payments_repo: Path) -> None:
     """check judges a change whose every chunk a reviewer approved as approved by them, but stats reads
     change-level approvals (senior gaps, coverage, staleness): a team reviewing chunk by chunk had no
     senior gaps and 0% coverage there. The last honest chunk approval now records the change's, once;
     a rubber-stamped chunk leaves it to `A` (which says so)."""
+    from app.analysis.signoff import SignOff
+
     repo_key, detail = receipt
     clock = ManualClock()
     session = _start(ledger, repo_key, clock)
+    session.signoff = SignOff(Analyzer(payments_repo), ledger)  # as the TUI has it: records read as check reads them
     for number, chunk in enumerate(detail.plan.chunks):
         session.show_chunk(detail, chunk)
         stamped = stamp_one and number == 1
@@ -295,3 +299,6 @@ def test_approving_every_chunk_honestly_approves_the_change(ledger: Ledger, rece
     before = ledger.decisions_for(repo_key, detail.change.id)
     again = session.approve(detail, detail.plan.chunks[0])  # `a` again on an approved chunk: nothing new
     assert ledger.decisions_for(repo_key, detail.change.id) == before and again.decision == "approve"
+    # nor on the last chunk, whose approval recorded the change's (QA42 #4: it recorded a third approval)
+    last = session.approve(detail, detail.plan.chunks[-1])
+    assert ledger.decisions_for(repo_key, detail.change.id) == before and last.decision == "approve"
