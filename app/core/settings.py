@@ -7,6 +7,8 @@ raise ConfigError (the user must fix the file).
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -45,6 +47,7 @@ class SectionReader:
             raise ConfigError(f"{self.where(key)}: expected {_TYPE_NAMES[int]}, got {value!r}")
         if not isinstance(value, kind):
             raise ConfigError(f"{self.where(key)}: expected {_TYPE_NAMES.get(kind, kind.__name__)}, got {value!r}")
+        _refuse_nan(value, self.where(key))
         return value
 
     def get_list_of(self, key: str, kind: type[T], default: list[T]) -> list[T]:
@@ -54,6 +57,7 @@ class SectionReader:
                 raise ConfigError(
                     f"{self.where(key)}[{i}]: expected {_TYPE_NAMES.get(kind, kind.__name__)}, got {item!r}"
                 )
+            _refuse_nan(item, f"{self.where(key)}[{i}]")
         return list(items)
 
     def get_number(self, key: str, default: float, *, minimum: float | None = None,
@@ -75,3 +79,16 @@ class SectionReader:
         for key in self.data:
             if key not in allowed:
                 self.warnings.append(f"{self.where(key)}: unknown key (ignored)")
+
+
+def _refuse_nan(value: Any, where: str) -> None:
+    """TOML has `nan`: no range check refuses it (every comparison is false), and it reached the floor
+    arithmetic as an internal error (exit 70) or slipped through as a floor below the minimum."""
+    if isinstance(value, float) and math.isnan(value):
+        raise ConfigError(f"{where}: nan is not a number; give a number")
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _refuse_nan(item, f"{where}.{name}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_nan(item, f"{where}[{i}]")

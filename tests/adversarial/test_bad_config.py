@@ -197,6 +197,24 @@ def test_config_that_is_not_utf8_is_refused_in_one_line(configured) -> None:
     assert err.count("\n") == 1 and CONFIG in err and "line 3" in err and "UTF-8" in err, err
 
 
+@pytest.mark.parametrize(("text", "where"), [
+    (b"[chunks]\nlines_per_hour = nan\n", "chunks.lines_per_hour"),
+    (b"[chunks]\nmin_seconds = nan\n", "chunks.min_seconds"),
+    (b"[chunks]\ntier_multipliers = [nan, 1, 1, 1]\n", "chunks.tier_multipliers"),
+    (b"[risk]\nhalf_cost = nan\n", "risk.half_cost"),
+    (b"[risk.weights]\ntier = nan\n", "risk.weights"),
+])
+def test_nan_in_the_team_config_is_one_clear_line(configured, text: bytes, where: str) -> None:
+    """TOML has `nan`, which every range check let through: an internal error (exit 70) in the CI gate,
+    or a floor below the minimum (QA42 #8)."""
+    repo = configured(text)
+    for command in (["list", "--json"], ["check", "feature"]):
+        result = CliRunner().invoke(cli, [*command, "--repo", str(repo)])
+        assert result.exit_code == 2, (command, result.stdout, result.stderr)
+        [line] = result.stderr.splitlines()
+        assert where in line and "nan is not a number" in line, line
+
+
 @pytest.mark.parametrize("text", [b"x = " + b"[" * 3000 + b"]" * 3000 + b"\n",
                                   b"x = " + b"{a=" * 3000 + b"1" + b"}" * 3000 + b"\n"])
 def test_a_config_nested_too_deeply_is_one_line_not_an_internal_error(configured, text: bytes) -> None:
