@@ -8,7 +8,6 @@ raise ConfigError (the user must fix the file).
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
