@@ -260,6 +260,15 @@ def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
         analyzer.drop_prefetched_discovery()  # taken by the queue, unless the screen never started
 
 
+def _why_empty(discovery: Discovery | None) -> str:
+    """Why the queue is empty: "every branch is merged" was said of a branch queue scope left out."""
+    hidden = discovery.left_out_total if discovery is not None else 0
+    if not hidden:
+        return "every branch is merged"
+    return (f"every branch in the queue's scope is merged, and {hidden} ref{'s are' if hidden != 1 else ' is'} "
+            "left out by it (below; a change named to explain, chunks or check is still read)")
+
+
 def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,
                width: int | None = None, discovery: Discovery | None = None,
                include_merged: bool = False, risk_ranks: dict[str, int] | None = None) -> None:
@@ -277,7 +286,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
     if not reports and commit_range:
         out.print(f"No commits to review in {commit_range}.", markup=False)
     elif not reports:
-        out.print(f"No pending changes against {base or 'the base'}: every branch is merged.", markup=False)
+        out.print(f"No pending changes against {base or 'the base'}: {_why_empty(discovery)}.", markup=False)
         out.print("Hint: --base REF picks another base; --range A..B lists the commits of a range.",
                   markup=False)
     else:

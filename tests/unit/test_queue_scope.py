@@ -257,3 +257,23 @@ def test_the_tui_refuses_a_bad_queue_table_in_one_line_before_its_screen(busy) -
     assert proc.returncode == 2, proc.stderr
     [line] = proc.stderr.strip().splitlines()
     assert line.startswith("review-tui: error:") and "queue.pr_only" in line
+
+
+def test_a_branch_left_out_by_scope_is_not_called_merged_and_is_read_when_named(make_repo) -> None:
+    """QA42 #7: with `max_age_days`, an old unmerged branch made `list` say "every branch is merged" and
+    `check feature/old` say its commits were all in main already (exit 2)."""
+    b = make_repo("aged")
+    b.commit("base", {"a.py": "def f(x):\n    return x\n", ".review-tui.toml": "[queue]\nmax_age_days = 30\n"},
+             author=ALICE)
+    b.branch("feature/old")
+    b.commit("old work", {"a.py": "def f(x):\n    if x:\n        return 2\n    return x\n"},
+             branch="feature/old", author=ALICE, when=1_577_836_800)  # 2020-01-01
+    b.checkout()
+    listed = CliRunner().invoke(cli, ["list", "--repo", str(b.path)])
+    assert listed.exit_code == 0 and "every branch is merged." not in listed.stdout, listed.stdout
+    assert "every branch in the queue's scope is merged, and 1 ref is left out by it" in " ".join(listed.stdout.split())
+    explained = CliRunner().invoke(cli, ["explain", "feature/old", "--repo", str(b.path), "--json"])
+    assert explained.exit_code == 0, explained.stderr
+    assert json.loads(explained.stdout)["lines_added"] == 2
+    checked = CliRunner().invoke(cli, ["check", "feature/old", "--repo", str(b.path), "--notes-only"])
+    assert checked.exit_code == 1 and "needs 1 more approval" in checked.stdout, (checked.stdout, checked.stderr)

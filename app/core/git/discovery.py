@@ -512,6 +512,10 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
         hint = " (merge commits are left out: --merges includes them)"
     if repo is not None and found.commit_range:
         _refuse_ref_in_range(found, change_id, repo)
+    if repo is not None and not found.commit_range and found.left_out:
+        named = _out_of_scope(found, change_id, repo)
+        if named is not None:
+            return named
     if repo is not None and not found.commit_range and any(
             repo.has_ref(f"{prefix}{change_id}") for prefix in ("refs/heads/", "refs/remotes/", "")):
         # a branch that exists but is not pending: suggesting other names by spelling misled
@@ -521,6 +525,21 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
         raise ChangeNotFound(f"{change_id!r} has nothing pending against {found.base_ref}: its commits are all "
                              f"in {found.base_ref} already (merged), or it has none of its own")
     raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint}{_suggestions(found, change_id)}")
+
+
+def _out_of_scope(found: Discovery, change_id: str, repo: GitRepo) -> Change | None:
+    """A branch named outright that queue scope left out (max_age_days, exclude, pr_only) is still a change
+    to read: `check feature/old` said "its commits are all in main already (merged)" of a branch that was
+    only older than the queue's age limit. None when no such ref has work the base lacks."""
+    for refname in (f"refs/heads/{change_id}", f"refs/remotes/{change_id}", change_id):
+        if not refname.startswith("refs/") or not repo.has_ref(refname):
+            continue
+        head = _resolves_to(repo, refname)
+        if head is None or head == found.base_commit or repo.is_ancestor(head, found.base_commit):
+            return None
+        kind = "pr" if refname.startswith("refs/pull/") else "branch"
+        return _branch_change(repo, kind, change_id, refname, head, found.base_ref, found.base_commit)
+    return None
 
 
 def _resolves_to(repo: GitRepo, name: str) -> str | None:

@@ -943,7 +943,11 @@ class QueueScreen(Screen[None]):
         base = one_line(self.base_ref or "the base branch", 80)
         text = Text(justify="center")
         text.append("Nothing to review\n\n", style="bold")
-        text.append(f"No pending changes against {base}: every branch is merged into it.\n\n")
+        hidden = self.discovery.left_out_total if self.discovery is not None else 0
+        merged = ("every branch is merged into it" if not hidden else
+                  f"every branch in the queue's scope is merged into it ({hidden} ref{'s' if hidden != 1 else ''} "
+                  "left out by [queue] settings)")
+        text.append(f"No pending changes against {base}: {merged}.\n\n")
         text.append("Hint: ", style="bold")
         text.append("review-tui --base REF compares against another base;\n"
                     "review-tui list --range A..B lists the commits of a range.\n"
