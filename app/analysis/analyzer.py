@@ -96,7 +96,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # kept; 11: expected cost
 # 29: Terraform/HCL and SQL count as source code for the likelihood factors (code size, indentation ...);
 # built-in tiers: Kubernetes manifest directories, kustomize/, helm-chart/ are tier 0; terraform protections
-# wired through variables, provider defaults and variable defaults are seen turned off;
+# wired through variables, provider defaults and variable defaults are seen turned off; no tier 0 file is
+# machine-written by its name or marker;
 # 28: small chunks under one top-level directory are packed together (one chunk per directory made a
 # 122-line change across 15 modules 15 chunks);
 ANALYSIS_VERSION = "29"
@@ -1161,7 +1162,7 @@ class Analyzer:
             prep.blast = self._blast(prep, wait=wait_graph)
         blast = prep.blast
         complete = all(fd.path in complexity for fd in measurable) and blast is not None
-        by_hand, complexity = _by_hand(files, complexity, cfg.chunks)
+        by_hand, complexity = _by_hand(files, complexity, cfg.chunks, tiers.file_tiers)
         worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst, by_hand)
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
@@ -1734,14 +1735,14 @@ def _touched_paths(prepared: list[_Prepared]) -> set[str]:
     return {fd.path for prep in prepared if prep.change.kind != "worktree" for fd in prep.files}
 
 
-def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity],
-             chunks: ChunkConfig) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
+def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], chunks: ChunkConfig,
+             file_tiers: dict[str, int]) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
     """The files a person wrote and their complexity: what a machine wrote (generated, vendored, lock:
     the plan collapses them) is no one's work to get wrong, and a regenerated .pb.go ranked a go.mod
-    bump "high" for +361 CC in 1,330 lines."""
+    bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written)."""
     from app.core.planner.builder import machine_written
 
-    by_hand = [fd for fd in files if not machine_written(fd, chunks)]
+    by_hand = [fd for fd in files if not machine_written(fd, chunks, file_tiers.get(fd.path))]
     if len(by_hand) == len(files):
         return files, complexity
     kept = {fd.path for fd in by_hand}

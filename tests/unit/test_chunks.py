@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from app.core.git.diff import DiffLine, FileDiff, Hunk
 from app.core.git.repo import GitRepo
 from app.core.metrics.spans import definition_spans, unit_index
-from app.core.planner.builder import GlobSet, build_plan
+from app.core.planner.builder import GlobSet, build_plan, machine_written
 from app.core.planner.model import ChunkConfig, ReviewPlan, code_floor, content_floor, content_kind
 from app.core.settings import SectionReader
 from app.core.text import format_duration
@@ -360,6 +360,23 @@ def test_lock_vendored_generated_and_data_files_are_collapsed_with_their_own_flo
     rates = next(c for c in plan.chunks if c.files == ["data/rates.csv"])
     assert not rates.oversized  # skimmed at a fixed floor: its 300 lines are no reading to split
     assert any("data file with 300 changed lines" in n for n in rates.notes)
+
+
+def test_a_tier_0_file_named_or_marked_generated_is_read_not_skimmed() -> None:
+    """QA42 #5: a file's name and first lines are its author's to choose; 247 lines of hand-written payment
+    code named charge_pb2.py were one 30-second collapsed chunk, left out of the risk too."""
+    blobs: dict[str, bytes] = {}
+    code = "".join(f"def rule_{i}(x):\n    if x > {i}:\n        return {i}\n    return 0\n\n\n" for i in range(10))
+    files = [file_diff("payments/gateway/charge_pb2.py", None, code, blobs),
+             file_diff("payments/sdk/model.py", None, '"""Generated model. Do not edit."""\n' + code, blobs),
+             file_diff("api/client_pb2.py", None, code, blobs)]
+    tiers = {"payments/gateway/charge_pb2.py": 0, "payments/sdk/model.py": 0, "api/client_pb2.py": 2}
+    plan = build_plan(files, read_blob=blob_reader(blobs), file_tiers=tiers)
+    assert_partition(plan, files)
+    kinds = {f: c.kind for c in plan.chunks for f in c.files}
+    assert kinds == {"payments/gateway/charge_pb2.py": "code", "payments/sdk/model.py": "code",
+                     "api/client_pb2.py": "collapsed"}
+    assert machine_written(files[0], ChunkConfig(), 0) is None and machine_written(files[0], ChunkConfig(), 2)
 
 
 def test_globs_match_like_gitignore() -> None:

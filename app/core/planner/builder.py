@@ -174,7 +174,7 @@ def build_plan(
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
         raise ValueError(f"unknown chunk order {order!r} (expected 'risk' or 'path')")
-    builder = _PlanBuilder(files, read_blob, config, spans_cache)
+    builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers)
     drafts = builder.drafts()
     chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {},
                                  set(destructive_paths or ()))
@@ -218,8 +218,10 @@ def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
 
 class _PlanBuilder:
     def __init__(self, files: list[FileDiff], read_blob: Callable[[str], bytes] | None, config: ChunkConfig,
-                 spans_cache: dict[tuple[str, str, bool], SpanResult] | None) -> None:
+                 spans_cache: dict[tuple[str, str, bool], SpanResult] | None,
+                 file_tiers: Mapping[str, int] | None = None) -> None:
         self.files = files
+        self.file_tiers = file_tiers or {}
         self.read_blob = read_blob
         self.config = config
         self.spans_cache = spans_cache
@@ -254,7 +256,7 @@ class _PlanBuilder:
             if pattern and not self.collapsed.match(fd.path):
                 return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
-        why = machine_written(fd, self.config)
+        why = machine_written(fd, self.config, self.file_tiers.get(fd.path))
         return f"{shown}: {why}: collapsed" if why else None
 
     def drafts(self) -> list[Draft]:
@@ -723,11 +725,15 @@ def _glob_set(globs: tuple[str, ...]) -> GlobSet:
     return GlobSet(globs)  # compiled once per rule set: a GlobSet of the defaults takes tens of milliseconds
 
 
-def machine_written(fd: FileDiff, config: ChunkConfig) -> str | None:
+def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
     first lines of the new file, read from the diff when its first hunk starts at the top (no blob read:
-    it is usually an added or regenerated file). None for a file a person wrote."""
+    it is usually an added or regenerated file). None for a file a person wrote, and for any file of a
+    tier 0 path (`tier`): the name and the marker are the change author's to choose, and 247 lines of
+    hand-written payment code named charge_pb2.py were a 30-second skim left out of the risk."""
+    if tier == 0:
+        return None
     collapsed = _glob_set(tuple(config.collapsed_globs))
     pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
     if pattern:
