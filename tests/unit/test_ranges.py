@@ -172,3 +172,26 @@ def test_naming_the_base_says_it_is_the_base(history) -> None:
     result = run("check", "main", "--repo", str(history.path), "--notes-only")
     assert result.exit_code == 2
     assert "'main' is the base (main): pending changes are compared with it" in result.stderr
+
+
+def test_a_merge_named_by_its_id_carries_the_branch_it_brought_in(history) -> None:
+    """QA42 #2: outside a range a merge is diffed against its first parent (the whole branch), yet only the
+    merger was its author: the branch's own author approved it and check passed."""
+    merge = history.ids["evil"]
+    data = json.loads(run("explain", merge[:10], "--repo", str(history.path), "--json").stdout)
+    assert data["kind"] == "commit" and data["commits"] > 1
+    assert any("bob" in author.lower() for author in data["authors"]), data["authors"]
+
+
+def test_any_abbreviation_of_a_pending_head_names_the_change(make_repo) -> None:
+    """QA42 #3: from 7 characters a head named its change; `check 64b9` judged the last commit alone."""
+    b = make_repo("short")
+    b.commit("base", {"app.py": APP}, author=ALICE)
+    b.branch("feature")
+    b.commit("one", {"auth/login.py": "def login():\n    return 1\n"}, branch="feature", author=BOB)
+    head = b.commit("two", {"tests/test_x.py": "def test_x():\n    assert 1\n"}, branch="feature", author=BOB)
+    b.checkout()
+    for length in (4, 6, 7):
+        result = run("explain", head[:length], "--repo", str(b.path), "--json")
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["id"] == "feature" and json.loads(result.stdout)["commits"] == 2

@@ -408,14 +408,7 @@ def _range_changes(repo: GitRepo, spec: str, *, merges: bool, first_parent: bool
         if commit.is_merge and not (merges or first_parent):
             skipped_merges += 1
             continue
-        change = _commit_change(repo, commit)
-        if commit.is_merge and first_parent and len(commit.parents) >= 2 and not change.error:
-            # the merge stands for the branch it brought in: its commits are the change's (their authors may
-            # not approve it, their AI signals count), not the merger's one
-            try:
-                change.commits = [commit, *repo.commits_between(commit.parents[0], commit.parents[1], limit=1_000)]
-            except RepoError:
-                pass  # the side line is not in this clone: the merge alone
+        change = _commit_change(repo, commit, whole_merge=first_parent)
         if commit.is_merge and merges and not first_parent:
             if len(commit.parents) == 2:
                 change.remerge = True
@@ -430,8 +423,10 @@ def _range_changes(repo: GitRepo, spec: str, *, merges: bool, first_parent: bool
     return changes, notes
 
 
-def _commit_change(repo: GitRepo, commit: CommitInfo) -> Change:
-    """One commit as a change, diffed against its first parent."""
+def _commit_change(repo: GitRepo, commit: CommitInfo, *, whole_merge: bool = True) -> Change:
+    """One commit as a change, diffed against its first parent. A merge diffed so (`whole_merge`: outside a
+    range, or on a --first-parent main line) stands for the branch it brought in: that branch's commits are
+    the change's too (their authors may not approve it, their AI signals count), not the merger's one."""
     parent = commit.parents[0] if commit.parents else None
     change = Change(id=commit.id[:10], kind="commit", ref=None, head=commit.id, base=parent,
                     base_ref=f"{commit.id[:10]}^", title=commit.subject or commit.id[:10], commits=[commit])
@@ -439,6 +434,11 @@ def _commit_change(repo: GitRepo, commit: CommitInfo) -> Change:
         change.error = "root commit: no parent to diff against"
     elif not repo.has_commit(parent):
         change.error = "parent commit is missing (shallow clone)"
+    elif whole_merge and commit.is_merge and len(commit.parents) >= 2:
+        try:
+            change.commits = [commit, *repo.commits_between(commit.parents[0], commit.parents[1], limit=1_000)]
+        except RepoError:
+            pass  # the side line is not in this clone: the merge alone
     return change
 
 
@@ -570,10 +570,15 @@ def _by_commit_id(found: Discovery, change_id: str, repo: GitRepo | None) -> Cha
     the range's commit it abbreviates (`git log --oneline` prints 7 characters)."""
     hex_id = all(c in "0123456789abcdef" for c in change_id.lower())
     if found.commit_range is None and repo is not None:
-        if 7 <= len(change_id) <= 64 and hex_id:
+        if 4 <= len(change_id) <= 64 and hex_id:
+            # every abbreviation git accepts: from 4 characters `check 64b9` judged the last commit alone
             at_head = [c for c in found.changes if c.kind != "worktree" and c.head.startswith(change_id.lower())]
             if len(at_head) == 1:
                 return at_head[0]
+            if len(at_head) > 1:
+                names = ", ".join(c.id for c in at_head[:4])
+                raise ChangeNotFound(f"{change_id!r} abbreviates the heads of several pending changes ({names}): "
+                                     "give more of the commit id, or a change's name")
         return commit_change(repo, change_id)
     if found.commit_range is not None and 4 <= len(change_id) <= 40 and hex_id:
         matches = [c for c in found.changes if c.kind == "commit" and c.head.startswith(change_id.lower())]
