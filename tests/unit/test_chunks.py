@@ -362,6 +362,20 @@ def test_lock_vendored_generated_and_data_files_are_collapsed_with_their_own_flo
     assert any("data file with 300 changed lines" in n for n in rates.notes)
 
 
+def test_the_same_small_edit_in_many_directories_is_one_chunk_and_different_edits_stay_apart() -> None:
+    """QA43 #5: one provider block added to the versions.tf of fifteen modules was fifteen chunks, most at the
+    one-minute least floor. Different edits in different packages stay apart (a push to one of them does not
+    make the others' approvals stale)."""
+    blobs: dict[str, bytes] = {}
+    block = "terraform {\n  provider_meta \"aws\" {\n    user_agent = [\"github.com/x\"]\n  }\n}\n"
+    same = [file_diff(f"modules/m{k}/versions.tf", "# v\n", "# v\n" + block, blobs) for k in range(6)]
+    other = [file_diff(f"src/p{k}/ops.py", "x = 1\n", f"x = 1\ny{k} = {k}\n", blobs) for k in range(3)]
+    plan = build_plan(same + other, read_blob=blob_reader(blobs), order="path")
+    assert_partition(plan, same + other)
+    assert [len(c.files) for c in plan.chunks] == [6, 1, 1, 1]
+    assert plan.chunks[0].floor_seconds < 6 * ChunkConfig().min_seconds  # one sitting, not six minimum floors
+
+
 def test_a_tier_0_file_named_or_marked_generated_is_read_not_skimmed() -> None:
     """QA42 #5: a file's name and first lines are its author's to choose; 247 lines of hand-written payment
     code named charge_pb2.py were one 30-second collapsed chunk, left out of the risk too."""
@@ -391,7 +405,8 @@ def test_globs_match_like_gitignore() -> None:
 
 def test_risk_order_puts_tier_destructive_ai_and_complexity_first() -> None:
     blobs: dict[str, bytes] = {}
-    files = [file_diff(f"d{k}/m.py", "a\n", "a\nb\n", blobs) for k in range(5)]
+    # five different edits (the same edit in five directories is one chunk)
+    files = [file_diff(f"d{k}/m.py", "a\n", f"a\nb{k}\n", blobs) for k in range(5)]
     plan = build_plan(files, file_tiers={"d4/m.py": 0}, destructive_paths={"d3/m.py"},
                       ai_lines={"d2/m.py": {2: "claude"}}, function_complexity={"d1/m.py": {"f": 5}})
     assert [c.files[0] for c in plan.chunks] == ["d4/m.py", "d3/m.py", "d2/m.py", "d1/m.py", "d0/m.py"]

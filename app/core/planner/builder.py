@@ -329,7 +329,37 @@ class _PlanBuilder:
                                    else code_files[unit[0]].tree for unit in units]))
             packer.close()
             out += packer.drafts
-        return _join_small(out, self.config.target_lines, self.paths)
+        return self._join_same_edits(out)
+
+    def _join_same_edits(self, drafts: list[Draft]) -> list[Draft]:
+        """Small drafts that make the same edit (the same changed lines in files of the same names) in
+        different directories as one chunk: one provider block added to the versions.tf of fifteen modules
+        was fifteen chunks, most at the one-minute least floor. Only the same edit: three different helpers in
+        three packages stay three chunks, so a push to one leaves the others' approvals standing."""
+        target = self.config.target_lines
+        out: list[Draft] = []
+        first: dict[tuple[tuple[str, tuple[str, ...]], ...], Draft] = {}
+        for draft in drafts:
+            key = self._edit_of(draft) if draft.size < target // 4 and not draft.oversized else None
+            joined = first.get(key) if key is not None else None
+            if joined is not None and joined.size + draft.size <= target:
+                joined.leaves += draft.leaves
+                joined.size += draft.size
+                continue
+            if key is not None:
+                first[key] = draft
+            out.append(draft)
+        return out
+
+    def _edit_of(self, draft: Draft) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """What a draft changes, wherever it is: per file name, its changed lines (origin and stripped text)."""
+        edits: dict[str, list[str]] = {}
+        for leaf in draft.leaves:
+            fd = self.files[leaf.file_index]
+            lines = edits.setdefault(posixpath.basename(fd.path), [])
+            for hunk_index, first, last in leaf.ranges:
+                lines += [line.origin + line.text.strip() for line in fd.hunks[hunk_index].lines[first:last + 1]]
+        return tuple(sorted((name, tuple(lines)) for name, lines in edits.items()))
 
     def _directory_groups(self, code_files: dict[int, CodeFile]) -> list[list[list[int]]]:
         """Per directory, its files in path order as units: a file and the test files and users that
@@ -745,38 +775,6 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None) 
     text = "\n".join(head[:GENERATED_MARKER_LINES]).lower()
     marker = next((m for m in markers if m in text), None)
     return f"marked generated ({marker!r} in its first lines)" if marker else None
-
-
-def _join_small(drafts: list[Draft], target: int, paths: list[str]) -> list[Draft]:
-    """Small drafts of neighbouring directories under one top-level directory as one chunk: every directory
-    had a chunk of its own, so one provider block added to the versions.tf of fifteen modules was fifteen
-    chunks, most at the one-minute least floor. A draft under a quarter of the target joins the one before
-    it when both sit under the same top-level directory (other top-level trees stay apart: an approval is
-    not made stale by a push elsewhere), fit the target together and hold the same family of content
-    (prose apart from code and tests)."""
-    out: list[Draft] = []
-    for draft in drafts:
-        last = out[-1] if out else None
-        if (last is not None and draft.size < target // 4 and last.size + draft.size <= target
-                and not (last.oversized or draft.oversized)
-                and _top_level(last, paths) == _top_level(draft, paths) is not None
-                and _prose(last, paths) == _prose(draft, paths)):
-            last.leaves += draft.leaves
-            last.size += draft.size
-            continue
-        out.append(draft)
-    return out
-
-
-def _top_level(draft: Draft, paths: list[str]) -> str | None:
-    """The one top-level directory all of a draft's files are under ("" for files at the root), or None."""
-    tops = {paths[leaf.file_index].split("/", 1)[0] if "/" in paths[leaf.file_index] else ""
-            for leaf in draft.leaves}
-    return tops.pop() if len(tops) == 1 else None
-
-
-def _prose(draft: Draft, paths: list[str]) -> bool:
-    return all(content_kind(paths[leaf.file_index]) == "docs" for leaf in draft.leaves)
 
 
 def _by_weight(chunk: Chunk) -> list[str]:
