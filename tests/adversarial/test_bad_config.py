@@ -30,6 +30,7 @@ KEYS: list[tuple[str, str, Any, Any]] = [
     ("ai", "min_confidence", 40, 40.5),
     ("ai", "notes_ref", "refs/notes/ai", 1),
     ("ai", "max_blame_files", 10, "ten"),
+    ("ai", "max_blame_lines", 1000, "many"),
     ("ai", "patterns", [{"tool": "bot", "field": "message", "regex": "bot"}], "bot"),
     ("ai.patterns[0]", "tool", "bot", 1),
     ("ai.patterns[0]", "field", "message", False),

@@ -415,6 +415,16 @@ def test_commit_level_fallback_gives_the_same_share_when_no_line_was_rewritten(m
     assert "max_blame_files" in result.errors[0]
 
 
+def test_blame_is_bounded_by_added_lines(mixed_branch) -> None:
+    """zod's year-old +60,000-line branches were blamed file by file for ten minutes of a first `list`:
+    above max_blame_lines the share is the commit-level one, and says so."""
+    builder, _, ai = mixed_branch
+    result = _analyze(builder, "feature", config=_config(max_blame_lines=41))
+    assert result.method == "commit" and result.ai_added == 30 and result.ai_commits == [ai]
+    assert result.errors == ["42 added lines exceed max_blame_lines (41): commit-level share used"]
+    assert _analyze(builder, "feature", config=_config(max_blame_lines=42)).method == "line"
+
+
 def test_ai_line_rewritten_by_a_human_counts_human(tmp_path) -> None:
     builder = RepoBuilder(tmp_path / "r")
     builder.commit("init", {"keep.py": "k\n"}, author=ANN)

@@ -231,6 +231,11 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
         # that carry no evidence either), and none of them makes a line AI-written: every line is
         # human, as blame would find, without its cost (a minute a file on a long merged history).
         return True
+    added = sum(f.additions for f in targets)
+    if added > analyzer.config.max_blame_lines:
+        result.errors.append(f"{added:,} added lines exceed max_blame_lines ({analyzer.config.max_blame_lines:,}): "
+                             "commit-level share used")
+        return False
     for fd in targets:
         path = fd.new_path or ""
         spans = repo.blame_origins(path, head, base)
