@@ -391,6 +391,8 @@ def test_a_tier_0_file_named_or_marked_generated_is_read_not_skimmed() -> None:
     assert kinds == {"payments/gateway/charge_pb2.py": "code", "payments/sdk/model.py": "code",
                      "api/client_pb2.py": "collapsed"}
     assert machine_written(files[0], ChunkConfig(), 0) is None and machine_written(files[0], ChunkConfig(), 2)
+    lock = file_diff("infra/.terraform.lock.hcl", None, 'provider "x" {\n  version = "1"\n}\n', blobs)
+    assert machine_written(lock, ChunkConfig(), 0)  # a lock file is the package manager's, even there
 
 
 def test_globs_match_like_gitignore() -> None:

@@ -48,6 +48,7 @@ from app.core.planner.model import (
     KIND_CODE,
     KIND_COLLAPSED,
     KIND_RENAME,
+    LOCK_FILE_GLOBS,
     ORDER_PATH,
     ORDER_RISK,
     Chunk,
@@ -760,12 +761,12 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None) 
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
     first lines of the new file, read from the diff when its first hunk starts at the top (no blob read:
     it is usually an added or regenerated file). None for a file a person wrote, and for any file of a
-    tier 0 path (`tier`): the name and the marker are the change author's to choose, and 247 lines of
-    hand-written payment code named charge_pb2.py were a 30-second skim left out of the risk."""
-    if tier == 0:
-        return None
+    tier 0 path (`tier`) but a lock file: the name and the marker are the change author's to choose, and 247
+    lines of hand-written payment code named charge_pb2.py were a 30-second skim left out of the risk."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
     pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
+    if tier == 0 and pattern not in LOCK_FILE_GLOBS:
+        return None  # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
     if pattern:
         return f"generated, vendored or lock file (matches {pattern!r})"
     markers = [m.lower() for m in config.generated_markers if m.strip()]

@@ -29,10 +29,15 @@ CHUNK_KINDS = (KIND_CODE, KIND_COLLAPSED, KIND_BINARY, KIND_RENAME)
 ORDER_RISK = "risk"
 ORDER_PATH = "path"
 
+LOCK_FILE_GLOBS: tuple[str, ...] = (
+    "*.lock", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "go.sum", "packages.lock.json",
+    "gradle.lockfile", "Package.resolved", ".terraform.lock.hcl",
+)
+"""Lock files: resolved dependency versions (and hashes), written by the package manager; collapsed even in a
+tier 0 path, where a name that says "generated" no longer suffices (planner/builder.py machine_written)."""
 DEFAULT_COLLAPSED_GLOBS: tuple[str, ...] = (
     # lock files: resolved dependency versions, reviewed through the manifest that produced them
-    "*.lock", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "go.sum", "packages.lock.json",
-    "gradle.lockfile", "Package.resolved",
+    *LOCK_FILE_GLOBS,
     # vendored third-party code
     "vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/",
     # build output
