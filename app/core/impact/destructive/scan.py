@@ -346,6 +346,11 @@ class _ChangeScan:
         return new_findings(ci.command_findings(base, self.work), ci.command_findings(head, self.work), added)
 
     def _yaml(self, fd: FileDiff, old: str | None, new: str | None) -> list[Finding]:
+        if any(text is not None and "{{" in text for text in (old, new)) and "templates/" in fd.path:
+            # a chart's templates are Go templates, not YAML: "YAML does not parse" on every chart edit
+            # read as a broken file
+            self._fallback(fd, "a Helm template (Go template syntax, not plain YAML)")
+            return []
         base_docs = load_documents(old, self.work) if old is not None else []
         head_docs = load_documents(new, self.work) if new is not None else []
         if not any(kubernetes.is_manifest(d) for d in [*base_docs, *head_docs]):
