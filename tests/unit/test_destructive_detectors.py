@@ -68,6 +68,22 @@ def test_helm_template_yaml_falls_back_with_a_note(make_repo) -> None:
     assert any(f.kind == "kubectl-delete" and f.detector == "regex" for f in result.findings)
 
 
+def test_removing_a_step_that_installs_a_checker_takes_no_check_away(make_repo) -> None:
+    """QA43 #8: terraform-aws-rds removed a step that downloads tflint (`curl .../tflint/releases ...`,
+    `sudo mv tflint /usr/bin/`) and it read as "it ran tflint": critical. Removing the step that runs it is."""
+    install = ('      - name: Install pre-commit dependencies\n        run: |\n          pip install pre-commit\n'
+               '          curl -L "$(curl -s https://api.github.com/repos/terraform-linters/tflint/releases/latest'
+               ' | grep -o https://.*tflint_linux_amd64.zip)" > tflint.zip && unzip tflint.zip && sudo mv tflint'
+               ' /usr/bin/\n')
+    check = "      - name: Lint\n        run: tflint --recursive\n"
+    head = "on: pull_request\njobs:\n  pre-commit:\n    runs-on: ubuntu-latest\n    steps:\n"
+    base = {".github/workflows/pre-commit.yml": head + install + check}
+    no_install = _change(make_repo, base, {".github/workflows/pre-commit.yml": head + check})
+    assert no_install.findings == [], no_install.findings
+    no_check = _change(make_repo, base, {".github/workflows/pre-commit.yml": head + install})
+    assert ["tflint" in f.reason for f in no_check.findings] == [True]
+
+
 def test_oversized_terraform_is_scanned_by_regex_with_a_note(make_repo) -> None:
     filler = "".join(
         f'variable "v{i}" {{\n  default = "{"x" * 40}"\n}}\n' for i in range(MAX_HCL_BYTES // 50)

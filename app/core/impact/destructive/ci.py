@@ -58,8 +58,32 @@ _GITLAB_RESERVED = frozenset(
 )
 
 
+_SEGMENT = re.compile(r"&&|\|\||[;|\n]")
+_PREFIX = re.compile(
+    r"^(?:sudo|env|time|exec|then|do|else|xargs|npx(?:\s+--yes)?|uvx|uv\s+run|poetry\s+run|pipenv\s+run|pdm\s+run"
+    r"|hatch\s+run|bundle\s+exec|python[0-9.]*\s+-m|[A-Za-z_][A-Za-z0-9_]*=\S*|\./|bin/|\.venv/bin/)\s*"
+)
+
+
+def run_words(script: str) -> list[str]:
+    """The protective commands a script runs: a command matched where a command starts (after sudo, env,
+    npx, `python -m` ...), not anywhere in the text. A download or an install names the tool it fetches
+    (`curl .../tflint/releases ... > tflint.zip`, `sudo mv tflint /usr/bin/`, `pip install ruff`) without
+    running it: removing such a step read as "it ran tflint", and kept a removed check's step "moved"."""
+    words: list[str] = []
+    for segment in _SEGMENT.split(script):
+        command = segment.strip()
+        while (prefix := _PREFIX.match(command)) and prefix.end():
+            command = command[prefix.end():]
+        match = _COMMANDS.match(command)
+        if match:
+            words.append(" ".join(match.group(1).lower().split()))
+    return words
+
+
 def protective_words(*texts: str) -> list[str]:
-    """The protective commands (pytest, codeql...) or name words (tests, lint...) in these texts."""
+    """The protective commands (pytest, codeql...) or name words (tests, lint...) in these texts (names,
+    `uses:` actions; a script's commands are run_words')."""
     words: list[str] = []
     for text in texts:
         for match in _COMMANDS.finditer(text):
@@ -152,7 +176,7 @@ def github_units(path: str, doc: Node) -> list[Unit]:
                 continue
             run, uses, name = step.text("run"), step.text("uses"), step.text("name")
             key = name or (f"uses:{uses.split('@')[0]}" if uses else run.strip().split("\n")[0][:120])
-            words = protective_words(run, uses) or protective_words(name)
+            words = [*run_words(run), *protective_words(uses)] or protective_words(name)
             off = job_off or _flag(step.get("if"), _FALSE)
             soft_reason = (
                 "continue-on-error: true"
@@ -212,7 +236,7 @@ def _gitlab_off(name: str, job: Node) -> str:
 def _gitlab_job(path: str, name: str, job: Node) -> Unit:
     scripts = [node for key in ("before_script", "script", "after_script") if (node := job.get(key)) is not None]
     text = "\n".join(line for node in scripts for line in node.strings())
-    words = protective_words(text) or protective_words(name, job.text("stage"))
+    words = run_words(text) or protective_words(name, job.text("stage"))
     off = _gitlab_off(name, job)
     soft = ""
     if _flag(job.get("allow_failure"), _TRUE):
