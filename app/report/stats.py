@@ -87,8 +87,9 @@ MEANINGS: dict[str, str] = {
     "first_look": "median time from the reviewer's first look at a change to the change-level decision (first "
                   "looks are this machine's: records fetched with `sync` carry none, so '-' for those reviewers)",
     "senior_gaps": "Tier 0/1 changes approved without the senior approval the policy requires",
-    "not_counted": "approvals of pending changes that `review-tui check` does not count (unsigned, badly signed "
-                   "or by a key the allowed signers do not admit, where the policy requires signatures)",
+    "not_counted": "approvals of pending changes that `review-tui check` does not count (recorded without a "
+                   "reviewer identity; or unsigned, badly signed or by a key the allowed signers do not admit, "
+                   "where the policy requires signatures)",
 }
 
 

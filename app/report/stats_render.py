@@ -208,8 +208,8 @@ def summary_lines(report: StatsReport) -> list[str]:
     if o.not_counted:
         many = o.not_counted != 1
         lines.append(f"{o.not_counted:,} approval{'s' if many else ''} of pending changes {'do' if many else 'does'} "
-                     "not count for `review-tui check` (unsigned or not signed by an allowed key where the policy "
-                     "requires signatures).")
+                     "not count for `review-tui check` (recorded without a reviewer identity, or unsigned or not "
+                     "signed by an allowed key where the policy requires signatures).")
     if report.comments:
         lines.append(f"Comments: {report.comments:,} in {report.threads:,} thread{'s' if report.threads != 1 else ''} "
                      f"started, {report.open_threads:,} still open.")
