@@ -132,7 +132,8 @@ def _print(outcome: CheckOutcome) -> None:
     verdict = "policy met" if result.ok else "policy NOT met"
     echo(f"{one_line(outcome.change_id, 80)} @ {outcome.head[:10]}: {verdict} "
          f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {plural(len(outcome.chunks), 'chunk')}; "
-         f"needs {plural(need.approvals, 'approval')}, {need.senior_approvals} senior)")
+         f"needs {plural(need.approvals, 'approval')}"
+         f"{f', {need.senior_approvals} of them senior' if need.senior_approvals else ''})")
     if not outcome.chunks:
         echo(f"  - {NOTHING_TO_REVIEW}")
     for line in result.missing:
