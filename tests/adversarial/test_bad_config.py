@@ -216,6 +216,15 @@ def test_nan_in_the_team_config_is_one_clear_line(configured, text: bytes, where
         assert where in line and "nan is not a number" in line, line
 
 
+def test_a_team_pattern_that_can_backtrack_forever_is_refused(configured) -> None:
+    """QA42 13i: `^(a+)+$` against a commit subject of 34 a's and a '!' hung every command (and a CI gate)."""
+    repo = configured(b'[[ai.patterns]]\ntool = "x"\nfield = "message"\nregex = "^(a+)+$"\n')
+    result = CliRunner().invoke(cli, ["check", "feature", "--repo", str(repo)])
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert "ai.patterns[0].regex" in line and "repeats a repetition" in line, line
+
+
 @pytest.mark.parametrize("text", [b"x = " + b"[" * 3000 + b"]" * 3000 + b"\n",
                                   b"x = " + b"{a=" * 3000 + b"1" + b"}" * 3000 + b"\n"])
 def test_a_config_nested_too_deeply_is_one_line_not_an_internal_error(configured, text: bytes) -> None:

@@ -170,11 +170,42 @@ def _read_pattern(reader: SectionReader, index: int, table: dict[str, Any]) -> C
         regex = re.compile(source, re.IGNORECASE | re.MULTILINE)
     except re.error as exc:
         raise ConfigError(f"{sub.where('regex')}: invalid regular expression {source!r} ({exc})") from None
+    if _nested_repeat(source):
+        raise ConfigError(f"{sub.where('regex')}: {source!r} repeats a repetition (like '(a+)+'), which can take "
+                          "exponential time on a crafted commit message; write it without the nested repeat")
     confidence = sub.get("confidence", int, CUSTOM_POINTS)
     if not 1 <= confidence <= MAX_CONFIDENCE:
         raise ConfigError(f"{sub.where('confidence')}: {confidence} is outside 1..100")
     sub.finish()
     return CustomPattern(tool, where, regex, confidence)
+
+
+def _nested_repeat(source: str) -> bool:
+    """Whether a regex repeats (without bound) something that itself repeats: the shape of catastrophic
+    backtracking (`^(a+)+$` against 34 a's and a `!` hung every command). Messages are untrusted; Python's
+    re has no time limit, so such a pattern is refused when the config is read."""
+    from re import _parser  # the parser re.compile itself uses
+
+    repeats = {_parser.MAX_REPEAT, _parser.MIN_REPEAT, getattr(_parser, "POSSESSIVE_REPEAT", None)}
+
+    def walk(items: Any, inside: bool) -> bool:
+        for op, arg in items:
+            if op in repeats:
+                _low, high, sub = arg
+                unbounded = high == _parser.MAXREPEAT or high > 16
+                if unbounded and inside:
+                    return True
+                if walk(sub, inside or unbounded):
+                    return True
+            elif (op == _parser.SUBPATTERN and walk(arg[-1], inside)) or (
+                    op == _parser.BRANCH and any(walk(branch, inside) for branch in arg[1])):
+                return True
+        return False
+
+    try:
+        return walk(_parser.parse(source, re.IGNORECASE | re.MULTILINE), False)
+    except (re.error, RecursionError, ValueError, TypeError):
+        return False
 
 
 DEFAULT = ProvenanceConfig()
