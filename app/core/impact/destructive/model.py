@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.hcl import MAX_HCL_BYTES as MAX_HCL_BYTES  # the HCL parse bound, kept with the other bounds
+
 # Size bounds: past them a file is not parsed (the regex fallback scans its diff, with a note). They
 # keep every detector well under a second per file on a loaded 2-core machine (bench/bench_destructive.py).
 MAX_PARSE_BYTES = 1_000_000  # SQL (a linear lexer), XML (expat), code migrations (a regex lexer)
 MAX_PYTHON_BYTES = 200_000  # ast walks in Python: a larger .py file is generated code
 MAX_YAML_BYTES = 256_000  # node conversion in Python: a larger YAML file is a generated bundle
-MAX_HCL_BYTES = 96_000  # python-hcl2 (lark) parses about 100-200 KB/s
 MAX_SHELL_BYTES = 256_000  # shlex reads a character at a time
 MAX_STATEMENT = 20_000  # a longer SQL statement is classified by its leading words only
 MAX_SQL_PARSES = 200  # statements per file given to sqlglot (few need it); the rest are classified by their words

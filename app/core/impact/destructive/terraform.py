@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from app.core.hcl import body_of, label, parse_tree
 from app.core.impact.destructive.model import MAX_HCL_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
 
 _PROTECTIONS = (
@@ -133,10 +134,7 @@ class Block:
 # ==================================================================================================
 
 
-def _label(node: object, text: str) -> str:
-    meta = getattr(node, "meta", None)
-    raw = text[meta.start_pos : meta.end_pos] if meta is not None and not meta.empty else str(node)
-    return raw.strip().strip('"')
+_label = label
 
 
 def _body(
@@ -171,13 +169,11 @@ def _body(
 
 def parse_hcl(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[Block]]:
     """Top-level attributes (tfvars) and blocks of an HCL file, or ParseFailure."""
-    import hcl2
-
     if len(text.encode("utf-8", errors="replace")) > MAX_HCL_BYTES:
         raise ParseFailure(f"{len(text):,} characters is over the {MAX_HCL_BYTES:,}-byte HCL parse bound")
     work.add(len(text))
     try:
-        tree = hcl2.parses_to_tree(text if text.endswith("\n") else text + "\n")
+        tree = parse_tree(text)
     except RecursionError:
         raise ParseFailure("HCL nests too deeply to parse") from None
     except Exception as exc:
@@ -185,7 +181,7 @@ def parse_hcl(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[B
         raise ParseFailure(
             f"HCL does not parse{f' at line {line}' if line else ''}: {exc.__class__.__name__}"
         ) from None
-    body = next((c for c in tree.children if getattr(c, "data", None) == "body"), None)
+    body = body_of(tree)
     return _body(body, text, work, path) if body is not None else ({}, [])
 
 
