@@ -574,6 +574,24 @@ def test_a_go_closure_is_named_after_its_function_and_keeps_its_name_when_one_is
     assert {name for name, _old, _new in delta.changed_functions} == {"Any", "Any.<closure>"}
 
 
+def test_a_typescript_test_callback_is_named_by_its_test_and_an_insertion_above_changes_nothing_else() -> None:
+    """QA43 #4: ky's test callbacks were `<closure>#N`, numbered through the file: two inserted tests made
+    every later test read as changed (+21 CC for +4 real)."""
+    from app.core.metrics.complexity import analyze_source, compare
+
+    def source(extra: str) -> str:
+        return ("import test from 'ava';\n" + extra + "test('retry - after header', async t => {\n"
+                "  if (t) { t.pass(); }\n});\ntest('retry - limit', async t => {\n  for (const x of [1]) {\n"
+                "    if (x) { t.pass(); }\n  }\n});\n")
+
+    before = analyze_source("test/retry.ts", source(""))
+    assert [f.name for f in before.functions] == ['test("retry - after header")', 'test("retry - limit")']
+    added = "test('retry - new', async t => {\n  if (t) { t.pass(); }\n});\n"
+    delta = compare("test/retry.ts", before, analyze_source("test/retry.ts", source(added)))
+    assert delta.complexity_added == 2  # the new test's own complexity, not every later test's again
+    assert [name for name, _old, _new in delta.changed_functions] == ['test("retry - new")']
+
+
 def test_go_methods_are_named_with_their_receiver_type() -> None:
     """Matched by bare name, a String() added to one type was compared with another type's: +4 for a
     one-line method, and the worst function read `String#2`."""

@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 
 # Bump when any figure this module produces can change for the same input (new radon/lizard
 # handling, naming, limits): the storage layer keys its cache on it.
+# 5: a top-level closure named after the call it is handed to with a name (a JS/TS `test("...")` callback);
 # 4: Go methods named with their receiver type; 3: closures named after their function; 2: Python that does
 # not parse falls back to lizard
-ANALYZER_VERSION = "4"
+ANALYZER_VERSION = "5"
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.
@@ -462,7 +463,7 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
             FunctionMetric(_qualified(f), f.start_line, f.end_line, f.cyclomatic_complexity,
                            grade(f.cyclomatic_complexity))
             for f in function_list
-        ]))
+        ], text))
     except RecursionError:
         return FileMetrics(language, ANALYZER_LIZARD, lines=lines,
                            error="lizard gave up: code nested too deeply (RecursionError)")
@@ -507,17 +508,25 @@ def _qualified(function: Any) -> str:
 _ANONYMOUS = re.compile(r"anonymous__\d+|\(anonymous\)")  # lizard: a Go func literal, a JS function expression
 
 
-def _named_closures(functions: list[FunctionMetric]) -> list[FunctionMetric]:
-    """A closure named after the function it is written in: `RangeArgs.<closure>`. lizard numbers Go's
-    func literals through the file (`anonymous__5`): a name that says nothing to a reader, and that
-    shifts when a closure is added above, so every later one read as changed."""
+_CALLED_WITH_NAME = re.compile(r"([A-Za-z_$][\w$.]{0,60})\(\s*(['\"`])([^'\"`\n]{1,100})\2")
+
+
+def _named_closures(functions: list[FunctionMetric], text: str = "") -> list[FunctionMetric]:
+    """A closure named after the function it is written in: `RangeArgs.<closure>`, or, at the top level,
+    after the call it is handed to with its name: `test("retry - after")` (a JS/TS test callback). lizard
+    numbers Go's func literals through the file (`anonymous__5`) and calls JS ones `(anonymous)`: names
+    that say nothing to a reader and shift when one is added above, so every later one read as changed."""
     named = [f for f in functions if not _ANONYMOUS.fullmatch(f.name)]
+    lines = text.splitlines() if text else []
     for function in functions:
         if not _ANONYMOUS.fullmatch(function.name):
             continue
         outer = [f for f in named if f.start_line <= function.start_line and function.end_line <= f.end_line]
         inner = max(outer, key=lambda f: (f.start_line, -f.end_line), default=None)
-        function.name = f"{inner.name}.<closure>" if inner is not None else "<closure>"
+        call = _CALLED_WITH_NAME.search(lines[function.start_line - 1]) if 0 < function.start_line <= len(lines) \
+            else None
+        label = f'{call[1]}("{call[3]}")' if call else "<closure>"
+        function.name = f"{inner.name}.{label}" if inner is not None else label
     return functions
 
 
