@@ -195,3 +195,14 @@ def test_any_abbreviation_of_a_pending_head_names_the_change(make_repo) -> None:
         result = run("explain", head[:length], "--repo", str(b.path), "--json")
         assert result.exit_code == 0, result.stderr
         assert json.loads(result.stdout)["id"] == "feature" and json.loads(result.stdout)["commits"] == 2
+
+
+def test_head_names_the_checked_out_branch_change(make_repo) -> None:
+    b = make_repo("head")
+    b.commit("base", {"app.py": APP}, author=ALICE)
+    b.branch("feature")
+    b.commit("work", {"auth/login.py": "def login():\n    return 1\n"}, branch="feature", author=BOB)
+    b.checkout("feature")
+    result = run("explain", "HEAD", "--repo", str(b.path), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == "feature"

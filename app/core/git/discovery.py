@@ -97,7 +97,10 @@ def resolve_base(repo: GitRepo, base: str | None) -> tuple[str, str]:
     if repo.is_empty:
         raise RepoError(f"{repo.path}: the repository has no commits yet")
     if base:
-        return base, repo.resolve_commit(base)
+        try:
+            return base, repo.resolve_commit(base)
+        except RepoError as exc:
+            raise RepoError(f"--base {base}: {exc}") from None
     origin_head = repo.symbolic_target("refs/remotes/origin/HEAD")
     if origin_head:
         try:
@@ -493,6 +496,11 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
         for change in found.every_change():
             if change.is_named(unmarked):
                 return change
+    if change_id == "HEAD" and repo is not None and not found.commit_range:
+        head = repo.head_commit()  # `check HEAD` in a checkout of the branch: that branch's change
+        at_head = [c for c in found.changes if c.kind != "worktree" and c.head == head]
+        if len(at_head) == 1:
+            return at_head[0]
     on_remotes = _on_remotes(found, change_id)
     if len(on_remotes) == 1:  # `feat` for origin/feat (and upstream/feat at the same head)
         return on_remotes[0]
