@@ -244,7 +244,8 @@ def test_bare_repo_works_without_worktree_change(basic, tmp_path):
         (["list", "--repo", "{tmp}"], "not a git repository"),
         (["list", "--repo", "{tmp}/missing"], "no such file or directory"),
         (["list", "--repo", "{empty}"], "no commits yet"),
-        (["list", "--repo", "{basic}", "--base", "no-such-branch"], "--base no-such-branch: unknown revision 'no-such-branch'"),
+        (["list", "--repo", "{basic}", "--base", "no-such-branch"],
+         "--base no-such-branch: unknown revision 'no-such-branch'"),
         (["list", "--repo", "{basic}", "--range", "main"], "malformed range"),
         (["list", "--repo", "{basic}", "--range", "nope..main"], "unknown revision 'nope'"),
         # the TUI (no subcommand) checks the same before its screen, without discovering first

@@ -488,19 +488,9 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     tree, a merged-upstream change by name, a branch name that only remotes have (`feat` for
     origin/feat; refused when remotes disagree on its head), or (given `repo`, outside a range) the
     head commit of a pending change (that change) or any other commit id (a change of its own)."""
-    for change in found.every_change():
-        if change.is_named(change_id) or (change_id == "worktree" and change.kind == "worktree"):
-            return change
-    if _MARKED.search(change_id):  # the spelling `list` prints for an invisible character: `zero<U+200B>width`
-        unmarked = _MARKED.sub(lambda m: chr(int(m.group(1), 16)), change_id)
-        for change in found.every_change():
-            if change.is_named(unmarked):
-                return change
-    if change_id == "HEAD" and repo is not None and not found.commit_range:
-        head = repo.head_commit()  # `check HEAD` in a checkout of the branch: that branch's change
-        at_head = [c for c in found.changes if c.kind != "worktree" and c.head == head]
-        if len(at_head) == 1:
-            return at_head[0]
+    named = _by_name(found, change_id, repo)
+    if named is not None:
+        return named
     on_remotes = _on_remotes(found, change_id)
     if len(on_remotes) == 1:  # `feat` for origin/feat (and upstream/feat at the same head)
         return on_remotes[0]
@@ -520,10 +510,9 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
         hint = " (merge commits are left out: --merges includes them)"
     if repo is not None and found.commit_range:
         _refuse_ref_in_range(found, change_id, repo)
-    if repo is not None and not found.commit_range and found.left_out:
-        named = _out_of_scope(found, change_id, repo)
-        if named is not None:
-            return named
+    out_of_scope = _out_of_scope(found, change_id, repo) if repo is not None and found.left_out else None
+    if out_of_scope is not None:
+        return out_of_scope
     if repo is not None and not found.commit_range and any(
             repo.has_ref(f"{prefix}{change_id}") for prefix in ("refs/heads/", "refs/remotes/", "")):
         # a branch that exists but is not pending: suggesting other names by spelling misled
@@ -535,10 +524,30 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint}{_suggestions(found, change_id)}")
 
 
+def _by_name(found: Discovery, change_id: str, repo: GitRepo | None) -> Change | None:
+    """The change an id, alias or ref names; also as `list` prints an invisible character (`zero<U+200B>width`),
+    and HEAD for the checked-out branch's change (`check HEAD` in a checkout of it)."""
+    wanted = [change_id]
+    if _MARKED.search(change_id):
+        wanted.append(_MARKED.sub(lambda m: chr(int(m.group(1), 16)), change_id))
+    for name in wanted:
+        for change in found.every_change():
+            if change.is_named(name) or (name == "worktree" and change.kind == "worktree"):
+                return change
+    if change_id == "HEAD" and repo is not None and not found.commit_range:
+        head = repo.head_commit()
+        at_head = [c for c in found.changes if c.kind != "worktree" and c.head == head]
+        if len(at_head) == 1:
+            return at_head[0]
+    return None
+
+
 def _out_of_scope(found: Discovery, change_id: str, repo: GitRepo) -> Change | None:
     """A branch named outright that queue scope left out (max_age_days, exclude, pr_only) is still a change
     to read: `check feature/old` said "its commits are all in main already (merged)" of a branch that was
-    only older than the queue's age limit. None when no such ref has work the base lacks."""
+    only older than the queue's age limit. None when no such ref has work the base lacks (or in a range)."""
+    if found.commit_range:
+        return None
     for refname in (f"refs/heads/{change_id}", f"refs/remotes/{change_id}", change_id):
         if not refname.startswith("refs/") or not repo.has_ref(refname):
             continue
