@@ -12,7 +12,7 @@ from app.core.git.diff import FileDiff
 from app.core.git.merged import KeyValueCache, MergedDetector
 from app.core.git.models import WORKTREE_ID, Change, CommitInfo, MergedUpstream
 from app.core.git.repo import GitRepo, RefInfo
-from app.core.git.scope import DAY_SECONDS, QueueConfig, ref_names
+from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, QueueConfig, ref_names
 from app.core.text import visible
 from app.errors import ChangeNotFound, RepoError
 
@@ -299,7 +299,7 @@ def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, l
         reason = scope.left_out_by(ref_names(ref.name))
         if reason is not None:
             left_out[reason] = left_out.get(reason, 0) + 1
-            if "release-branch default" in reason and kind_id[0] == "branch":
+            if DEFAULT_EXCLUDE_NOTE in reason and kind_id[0] == "branch":
                 release_lines.append(ref)
             continue
         key = ref.target if _plain_name(ref.name) else f"{ref.target} {ref.name}"
@@ -313,7 +313,7 @@ LINE_WALK_LIMIT = 5_000  # commits of one release line read at most (those the b
 
 
 class ReleaseLines:
-    """The release lines queue scope left out (by a release-branch default), each with its own
+    """The release lines queue scope left out (by a default exclusion), each with its own
     commits: those the base has not got. Read once per discovery; one walk per line, hiding the base."""
 
     def __init__(self, repo: GitRepo, base_commit: str, lines: list[RefInfo]) -> None:

@@ -43,6 +43,8 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )
 VERSION_LINE_PATTERNS = frozenset({"[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*", "v[0-9]*.x"})
 _VERSION_NAME = re.compile(r"v?[0-9]+(?:\.(?:[0-9]+|x))+")
+DEFAULT_EXCLUDE_NOTE = " (a default: release and publication lines)"
+"""Said after a reason whose pattern is one of DEFAULT_EXCLUDE (discovery reads such refs as release lines)."""
 DEFAULT_STALE_DAYS = 90
 DAY_SECONDS = 86_400
 
@@ -115,7 +117,7 @@ class QueueConfig:
         pattern = self._first_match(self._exclude, names)
         if pattern is None:
             return None
-        default = " (a release-branch default)" if pattern in DEFAULT_EXCLUDE else ""
+        default = DEFAULT_EXCLUDE_NOTE if pattern in DEFAULT_EXCLUDE else ""
         return f"excluded by [queue] exclude {pattern!r}{default}"
 
     def excluded_by(self, name: str) -> str | None:
