@@ -341,6 +341,18 @@ def test_terraform_protections_wired_through_variables_and_provider_defaults() -
     assert _tf_findings(variable % ("deletion_protection", "false"), variable % ("deletion_protection", "true")) == []
 
 
+def test_a_resource_renamed_without_moved_says_so() -> None:
+    """QA43 15b: `aws_eks_cluster.this` -> `.main` read as a plain removal; the same body now lives on under
+    the new address, and terraform destroys the cluster and creates another."""
+    work = Work()
+    cluster = 'resource "aws_eks_cluster" "%s" {\n  name = var.name\n  vpc_config {\n    a = 1\n  }\n}\n'
+    old = terraform.parse_hcl(cluster % "this", "main.tf", work)
+    new = terraform.parse_hcl(cluster % "main", "main.tf", work)
+    [finding] = terraform.compare(terraform.Config(old[1]), terraform.Config(new[1]), {})
+    assert finding.target == "aws_eks_cluster.this"
+    assert finding.reason.startswith("renamed to aws_eks_cluster.main without a `moved` block")
+
+
 # ==================================================================================================
 # hostile input: work linear in the input, no exception but ParseFailure
 # ==================================================================================================

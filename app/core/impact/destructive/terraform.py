@@ -430,13 +430,16 @@ def compare(base: Config, head: Config, lines: dict[str, Lines],
             if forget is not None and life is not None and (life.value("destroy") or "").strip() == "false":
                 continue  # `removed { lifecycle { destroy = false } }`: terraform forgets it, keeps it
             what = "every resource in it" if old.kind == "module" else "it"
+            twin = _renamed_to(old, key[0], old_blocks, new_blocks)
+            reason = (f"renamed to {twin} without a `moved` block: terraform destroys {what} and creates "
+                      "another" if twin else f"removed from the configuration: terraform destroys {what}")
             findings.append(
                 _finding(
                     "terraform-resource-deleted" if old.kind == "resource" else "terraform-module-deleted",
                     old,
                     old.line,
                     address,
-                    f"removed from the configuration: terraform destroys {what}",
+                    reason,
                     old_lines if old_lines is not None else lines,
                     SIDE_OLD,
                 )
@@ -448,6 +451,21 @@ def compare(base: Config, head: Config, lines: dict[str, Lines],
             findings.extend(_replacements(old, new, address, lines))
     findings.extend(_variable_defaults(base, head, lines))
     return findings
+
+
+def _renamed_to(old: Block, directory: str, old_blocks: dict[tuple[str, str], Block],
+                new_blocks: dict[tuple[str, str], Block]) -> str | None:
+    """The address a removed block lives on under (a new block of its type, in its directory, with the same
+    attributes and nested blocks): `aws_eks_cluster.this -> .main` read as a plain removal."""
+    def body(block: Block) -> tuple[object, ...]:
+        return (block.kind, block.labels[:-1], {k: a.text for k, a in block.attrs.items()},
+                [body(b) for b in block.blocks])
+
+    wanted = body(old)
+    for (where, address), new in new_blocks.items():
+        if where == directory and (where, address) not in old_blocks and body(new) == wanted:
+            return address
+    return None
 
 
 def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines]) -> Iterator[Finding]:
