@@ -341,6 +341,15 @@ def test_terraform_protections_wired_through_variables_and_provider_defaults() -
     assert _tf_findings(variable % ("deletion_protection", "false"), variable % ("deletion_protection", "true")) == []
 
 
+def test_lock_files_are_not_scanned(make_repo) -> None:
+    """QA43 15g: zod's 406 KB pnpm-lock.yaml went to the YAML detector for a note that it is over the parse
+    bound; a lock file runs nothing."""
+    lock = "lockfileVersion: '9.0'\n" + "".join(f"  pkg{i}:\n    resolution: {{integrity: sha512-x}}\n"
+                                                for i in range(20))
+    result = _change(make_repo, {"a.txt": "x\n"}, {"pnpm-lock.yaml": lock, "web/.terraform.lock.hcl": "x {{{\n"})
+    assert result.findings == [] and result.notes == []
+
+
 def test_a_resource_renamed_without_moved_says_so() -> None:
     """QA43 15b: `aws_eks_cluster.this` -> `.main` read as a plain removal; the same body now lives on under
     the new address, and terraform destroys the cluster and creates another."""

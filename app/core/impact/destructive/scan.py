@@ -42,6 +42,7 @@ from app.core.impact.destructive.model import (
 )
 from app.core.impact.destructive.yamlnodes import load_documents
 from app.core.memo import Submit
+from app.core.planner.model import LOCK_FILE_GLOBS
 from app.core.text import visible_path
 
 Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
@@ -461,7 +462,7 @@ def scan_change(
     use_legacy: bool = True,
 ) -> ScanResult:
     """Every destructive operation the change introduces, in path and line order, with notes."""
-    skipped = GlobSet(skip) if skip else None
+    skipped = GlobSet([*skip, *LOCK_FILE_GLOBS])  # a lock file runs nothing: its 400 KB read as YAML, for a note
     scan = _ChangeScan(read, legacy if legacy is not None else (_legacy_detector() if use_legacy else None))
     files = list(files)
     scan.files = {fd.path: fd for fd in files}
@@ -469,7 +470,7 @@ def scan_change(
         if fd.binary or (not fd.hunks and fd.status not in ("added", "deleted")):
             continue
         paths = [p for p in (fd.old_path, fd.new_path) if p]
-        if any(_TESTS_AND_DOCS.matches(p) or (skipped is not None and skipped.matches(p)) for p in paths):
+        if any(_TESTS_AND_DOCS.matches(p) or skipped.matches(p) for p in paths):
             continue
         scan.file(fd)
     return scan.finish()
