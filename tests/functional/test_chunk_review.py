@@ -471,3 +471,24 @@ def test_chunk_kinds_all_render(details: dict[str, ChangeDetail]) -> None:
         seen |= kinds
     assert seen == set(CHUNK_KINDS)
 
+
+
+async def test_a_destructive_line_is_marked_in_the_gutter_with_its_explanation(
+        tmp_path: Path, payments: Analyzer, details: dict[str, ChangeDetail]) -> None:
+    """QA43 15a: the chunk header said "destructive operations" and the reviewer hunted through the diff for
+    the line; now it carries ☠, and the cursor on it says what the operation does."""
+    detail = details["infra/recreate-staging-env"]
+    ops = [op for op in detail.tiers.destructive if op.line is not None]
+    assert ops
+    ledger = Ledger.open(tmp_path / "ledger.db")
+    session = _session(ledger, payments.repo_key)
+    chunk_of = {path: i for i, c in enumerate(detail.plan.chunks) for path in c.files}
+    app = ChunkHost(detail, session, index=chunk_of[ops[0].path])
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        view = app.screen.diff_view
+        marked = [line for line in view.lines if (m := view.marker_for(line)) is not None and m.symbol == "☠"]
+        assert marked, [op.summary() for op in ops]
+        assert view.marker_for(marked[0]).label.startswith("destructive: ")
+        assert "☠" in _screen_text(app)
+    ledger.close()

@@ -163,6 +163,7 @@ class ChunkReviewScreen(ReaderScreen):
         if self._viewed:
             self.diff_view.set_lines(self._rows(self.chunk))
         self._load_threads()
+        self.call_after_refresh(self._mark_threads)  # not mounted yet in on_mount: the marks waited for a thread
         self._update_header()
         self.diff_view.focus()
         if self._focus_path is not None:
@@ -700,21 +701,31 @@ class ChunkReviewScreen(ReaderScreen):
         self._mark_threads()
 
     def _mark_threads(self) -> None:
-        """Gutter marks: ● an open thread, ✓ a resolved one (the open one wins on a shared line)."""
+        """Gutter marks: ☠ a line a destructive operation names (its explanation beside the cursor line: the
+        header said "destructive operations" and the reviewer hunted for the line), ● an open thread, ✓ a
+        resolved one (the open one wins on a shared line; a thread on a destructive line keeps both labels)."""
         if not self.is_mounted:
             return
         markers: dict[MarkerKey, LineMarker] = {}
+        for op in self.detail.tiers.destructive:
+            if op.line is not None:
+                markers[(op.path, op.side, op.line)] = LineMarker("☠", "error", f"destructive: {op.explanation}")
+        dangers = {key: marker.label for key, marker in markers.items()}
+        threaded: set[MarkerKey] = set()
         for thread in self._threads:
             if thread.outdated:
                 continue  # its line number is from before a push changed the chunk: it may name another line
             root = thread.root
             key: MarkerKey = (root.path, root.side, root.line)
-            if key in markers and thread.resolved:
+            if key in threaded and thread.resolved:
                 continue
+            threaded.add(key)
             replies = len(thread.replies)
             label = (f"{'resolved' if thread.resolved else 'open'} thread"
                      f"{f', {replies} repl' + ('y' if replies == 1 else 'ies') if replies else ''}: "
                      f"{thread_summary(thread, 60)} (c opens it)")
+            if key in dangers:
+                label = f"{dangers[key]} · {label}"
             markers[key] = LineMarker("✓" if thread.resolved else "●",
                                       "success" if thread.resolved else "warning", label)
         self.diff_view.set_markers(markers)
