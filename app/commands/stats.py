@@ -42,7 +42,12 @@ def resolve_scope(repo: str | None, all_repos: bool) -> Analyzer | None:
         return analyzer
     try:
         analyzer = make_analyzer(".")
-    except RepoError:
+    except RepoError as exc:
+        cwd = Path.cwd()
+        if any((folder / ".git").exists() for folder in (cwd, *cwd.parents)):
+            # a repository that cannot be opened (not owned by this user, damaged) is no reason to count
+            # every repository's records under its name
+            raise RepoError(f"{exc} (`review-tui stats --all` counts every repository)") from None
         return None  # not a repository: every repository's records
     try:
         _ = analyzer.repo_key

@@ -687,6 +687,12 @@ def test_stats_in_a_repository_with_no_commits_is_an_error_not_every_repository(
     assert "Review stats" not in result.output
     monkeypatch.chdir(tmp_path)  # not a repository at all: every repository, as before
     assert "Review stats: all repositories" in run().output
+    broken = tmp_path / "broken"  # a repository that cannot be opened (QA42 13d: dubious ownership) is an error
+    (broken / "src").mkdir(parents=True)
+    (broken / ".git").write_text("gitdir: /nonexistent/git/dir\n")
+    monkeypatch.chdir(broken / "src")
+    result = CliRunner().invoke(cli, ["stats"])
+    assert result.exit_code == 2 and "stats --all" in result.output, result.output
 
 
 def test_with_no_timed_chunk_review_the_rate_line_says_so(tmp_path: Path) -> None:
