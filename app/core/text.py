@@ -198,6 +198,9 @@ def percent(probability: float) -> str:
     return f"{probability:.1%}" if probability < 0.095 else f"{probability:.0%}"
 
 
+_MARKERS = re.compile(r"<U\+[0-9A-F]{4,6}>|\\x[0-9a-f]{2}")
+
+
 def fit_middle(text: str, width: int) -> str:
     """`text` cut to `width` cells by an ellipsis in the middle, which keeps both the start and the
     end of a branch name or path ("feature/retry-…-claude", "infra/te…m/main.tf")."""
@@ -206,8 +209,25 @@ def fit_middle(text: str, width: int) -> str:
     if width < 5:
         return text[: width - 1] + "…"
     head = (width - 1) * 2 // 5
-    tail = width - 1 - head
-    return text[:head] + "…" + text[len(text) - tail:]
+    start = len(text) - (width - 1 - head)
+    # a cut never splits a marker visible() wrote (`zer…0B>width` hid the very <U+200B> that tells two names
+    # apart): the marker is kept whole, the other side giving up the cells, or dropped whole when it cannot
+    markers = [(m.start(), m.end()) for m in _MARKERS.finditer(text)]
+    for _ in range(8):  # moving one cut can land the other inside a neighbouring marker
+        before = (head, start)
+        for low, high in markers:
+            if low < start < high:
+                give = start - low
+                start, head = (low, head - give) if head - give >= 1 else (high, head)
+            if low < head < high:
+                give = high - head
+                head, start = (high, start + give) if start + give <= len(text) - 1 else (low, start)
+        if (head, start) == before:
+            break
+    if any(low < cut < high for low, high in markers for cut in (head, start)):
+        head, start = next((low for low, high in markers if low < head < high), head), start
+        start = next((high for low, high in markers if low < start < high), start)
+    return text[:head] + "…" + text[start:]
 
 
 def author_names(authors: Sequence[str]) -> list[str]:

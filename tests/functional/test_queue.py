@@ -380,9 +380,10 @@ def test_line_counts_stay_whole_when_they_fit_and_never_lose_their_digits():
     width = COLUMN_BY_KEY["lines"].width
     assert line_counts(1477, 1370, width) == ("1477", "1370")  # ansible's pull/80675, whole
     assert line_counts(17715, 22355, width) == ("17k", "22k")  # its release branch: was "+17715/-2…"
-    for added, deleted in [(9_999, 9_999), (999_999, 999_999), (12_345_678, 3), (0, 0)]:
+    for added, deleted in [(9_999, 9_999), (999_999, 999_999), (12_345_678, 3), (0, 0), (9_856, 2_781),
+                           (17_507, 779), (11_001, 4_012)]:
         shown = line_counts(added, deleted, width)
-        assert len(shown[0]) + len(shown[1]) + 2 <= width
+        assert len(f"+{shown[0]}/-{shown[1]}") <= width, shown  # zod's "+9856/-278…" lost a digit
 
 
 def test_sorting_puts_missing_values_last_in_both_directions(payments_repo, warm_cache):

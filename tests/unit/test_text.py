@@ -47,3 +47,21 @@ def test_one_person_with_two_addresses_is_one_author() -> None:
     assert author_names(["Kar Petrosyan <kar@users.noreply.github.com>", "kar petrosyan <kar@gmail.com>",
                          "Tom <tom@example.com>", "<bot@example.com>"]) == [
         "Kar Petrosyan", "Tom", "<bot@example.com>"]
+
+
+def test_a_middle_cut_never_splits_a_visible_marker() -> None:
+    """QA42 #10: `feat/zer…0B>width-real` kept two characters of the <U+200B> that tells a look-alike branch
+    apart, and `evil…E>gnp.py` those of a bidi override. A marker is kept whole, or dropped whole."""
+    import re
+
+    from app.core.text import fit_middle
+
+    for text in ("feat/zero<U+200B>width-real", "src/evil<U+202E>gnp.py", "fix-\\xffabcdefgh",
+                 "<U+202E><U+202E><U+202E>abcdefghijkl"):
+        for width in range(5, len(text)):
+            shown = fit_middle(text, width)
+            assert len(shown) <= width, (text, width, shown)
+            for part in shown.split("…"):
+                assert not re.search(r"<U\+[0-9A-F]{0,5}$|^[0-9A-F]{0,5}>|\\x?[0-9a-f]?$", part.replace("\\xff", "")), \
+                    (text, width, shown)
+    assert fit_middle("feat/zero<U+200B>width-real", 22) == "fea…<U+200B>width-real"

@@ -87,7 +87,7 @@ def compact_number(value: float) -> str:
 def line_counts(added: int, deleted: int, width: int) -> tuple[str, str]:
     """Lines added and deleted as they fit `width` cells with their signs and slash: whole when they
     can, else compact ("+17715/-22355" reads "+17k/-22k" rather than "+17715/-2…")."""
-    if len(str(added)) + len(str(deleted)) + 2 <= width:
+    if len(str(added)) + len(str(deleted)) + 3 <= width:  # "+", "/" and "-"
         return str(added), str(deleted)
     return compact_number(added), compact_number(deleted)
 
@@ -401,7 +401,12 @@ class _Cells:
     def cell_floor(self, row: QueueRow, width: int) -> Text:
         if row.scoring:
             return Text("…", style="dim")
-        return Text("-" if row.error or row.floor_seconds is None else format_duration(row.floor_seconds))
+        if row.error or row.floor_seconds is None:
+            return Text("-")
+        shown = format_duration(row.floor_seconds)
+        if len(shown) > width:  # "480h02m" in 6 cells read "480h0…": the hours say it
+            shown = f"{row.floor_seconds / 3600:.0f}h"
+        return Text(shown)
 
     def cell_change(self, row: QueueRow, width: int) -> Text:
         change = row.report.change
