@@ -168,3 +168,5 @@ async def test_every_screen_shows_hostile_refs_and_notes_as_inert_text(hostile: 
     assert any("<U+200B>" in text for text in seen.values())
     assert any("fix-\\xff" in text for text in seen.values())
     assert any("Look-alike names" in text and "feature<U+200B>" in text for text in seen.values())
+    # the committer's name (an OSC 52 in it), not only addresses, is flagged (QA42 #11)
+    assert any("Look-alike names" in text and "committer Eve␛]52" in text for text in seen.values())

@@ -262,7 +262,9 @@ def change_identifiers(change: Any) -> list[tuple[str, str | None]]:
 
     names: list[tuple[str, str | None]] = [("change", change.id), ("ref", change.ref)]
     for commit in change.commits:
-        names += [("author", commit.author_email), ("committer", commit.committer_email)]
+        # names as well as addresses: `Eve \x1b[2J` and a name with a zero-width joiner went unflagged
+        names += [("author", commit.author_name), ("author", commit.author_email),
+                  ("committer", commit.committer_name), ("committer", commit.committer_email)]
         names += [("co-author", email) for email in co_author_emails(commit.message)]
     return names
 
