@@ -114,6 +114,21 @@ def protective_words(*texts: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
+# What a name word found in a step's or job's name stands for ("it ran test" read as cut off).
+_SAID = {"test": "the tests", "testing": "the tests", "unit": "the unit tests", "integration": "the integration tests",
+         "e2e": "the end-to-end tests", "lint": "the linters", "scan": "a scan", "security": "a security check",
+         "approv": "an approval check", "vulnerab": "a vulnerability check", "secret": "a secrets check",
+         "review": "a review check", "type": "the type checks", "audit": "an audit", "verify": "the verification",
+         "check": "the checks", "required": "a required check", "sast": "a static security scan",
+         "dast": "a dynamic security scan"}
+
+
+def said(words: Sequence[str]) -> str:
+    """The protective words as a reader says them: tools by name (pytest, tflint), name words as what
+    they stand for ("the tests", "the linters")."""
+    return ", ".join(_SAID.get(word, word) for word in words)
+
+
 @dataclass
 class Unit:
     """A step (GitHub) or a job (GitLab): its identity, what protects in it, and its state."""
@@ -323,7 +338,7 @@ def compare(base: Sequence[Pipeline], head: Sequence[Pipeline]) -> list[Finding]
                         unit.file,
                         unit.line,
                         f"{noun} '{unit.label}'",
-                        f"removed: it ran {', '.join(unit.words)}",
+                        f"removed: it ran {said(unit.words)}",
                         shown(unit.label),
                         SIDE_OLD,
                         detector,
@@ -337,7 +352,7 @@ def compare(base: Sequence[Pipeline], head: Sequence[Pipeline]) -> list[Finding]
                         other.file,
                         other.line,
                         f"{noun} '{unit.label}'",
-                        f"disabled by {other.why_inactive}: {', '.join(unit.words)} no longer runs",
+                        f"disabled by {other.why_inactive}: {said(unit.words)} no longer run",
                         shown(other.label),
                         detector=detector,
                         key=f"off:{unit.job}:{unit.key}",
