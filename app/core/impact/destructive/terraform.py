@@ -502,7 +502,10 @@ def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], line
         if _COUNTISH.search(name) and _int(attr.text) == 0 and (_int(was.text) or 0) > 0:
             reason = f"{name} {was.text} -> 0: the resources it counts are destroyed"
         elif _FLAGISH.search(name) and _truthy(was.text) and attr.text.strip().lower() == "false":
-            reason = f"{name} true -> false: what it gates (count = var.{name} ? 1 : 0) is destroyed"
+            # judged by the name alone (the configuration that reads it is not at hand here): said so, not
+            # quoted as if `count = var.x ? 1 : 0` had been read
+            reason = (f"{name} true -> false: by its name a switch; whatever it gates (a count or for_each "
+                      f"reading var.{name}) is destroyed")
         else:
             continue
         findings.append(
