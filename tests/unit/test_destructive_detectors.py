@@ -97,6 +97,16 @@ def test_oversized_terraform_is_scanned_by_regex_with_a_note(make_repo) -> None:
     assert any(f.kind == "terraform-force-destroy" for f in result.findings)
 
 
+def test_a_drop_at_the_end_of_a_padded_migration_is_found(make_repo) -> None:
+    """QA42 13b: 150,000 INSERTs before a DROP TABLE pushed it past the regex fallback's first 5,000 diff
+    lines; the fallback reads the start and the end."""
+    padding = "".join(f"INSERT INTO t VALUES ({i});\n" for i in range(45_000))  # over the 1 MB parse bound
+    result = _change(make_repo, {"db/seed.sql": "-- seed\n"},
+                     {"db/seed.sql": "-- seed\n" + padding + "DROP TABLE payments;\n"})
+    assert any("first and last" in note for note in result.notes), (result.notes, result.findings)
+    assert any("payments" in f.target for f in result.findings), result.findings
+
+
 def test_docs_tests_and_skip_globs_are_not_scanned(make_repo) -> None:
     builder = make_repo()
     first = builder.commit("base", {"README.md": "x\n"}, author=ALICE)

@@ -375,7 +375,7 @@ class _ChangeScan:
         self.work.add(sum(len(line.text) for hunk in bounded.hunks for line in hunk.lines))
         ops = self.legacy([bounded])
         if why:
-            extra = f" (first {MAX_FALLBACK_LINES:,} diff lines)" if clipped else ""
+            extra = f" (its first and last {MAX_FALLBACK_LINES // 2:,} diff lines)" if clipped else ""
             self.result.notes.append(f"{visible_path(fd.path)}: {why}: scanned by the regex fallback{extra}")
         for op in ops[:MAX_FINDINGS_PER_FILE]:
             self.result.findings.append(_from_legacy(op))
@@ -405,14 +405,18 @@ def _bounded(fd: FileDiff) -> tuple[FileDiff, bool]:
     total = sum(len(h.lines) for h in fd.hunks)
     if total <= MAX_FALLBACK_LINES:
         return fd, False
+    # the start and the end: a migration padded with 150,000 INSERTs hid its closing DROP TABLE from a scan of
+    # the first lines alone
+    head = MAX_FALLBACK_LINES // 2
+    tail_from = total - (MAX_FALLBACK_LINES - head)
     hunks: list[Hunk] = []
-    left = MAX_FALLBACK_LINES
+    seen = 0
     for hunk in fd.hunks:
-        if left <= 0:
-            break
-        lines = hunk.lines[:left]
-        left -= len(lines)
-        hunks.append(Hunk(hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines, hunk.header, lines))
+        first, count = seen, len(hunk.lines)
+        seen += count
+        kept = hunk.lines[: max(0, head - first)] + hunk.lines[max(0, tail_from - first, head - first):]
+        if kept:
+            hunks.append(Hunk(hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines, hunk.header, kept))
     return FileDiff(
         fd.status,
         fd.old_path,
