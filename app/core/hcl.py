@@ -15,9 +15,35 @@ from typing import Any
 
 MAX_HCL_BYTES = 96_000  # python-hcl2 (lark) parses about 100-200 KB/s
 HCL_SUFFIXES = (".tf", ".hcl")
-_KEPT = 128  # parse trees kept (a module's few dozen files, across the changes that share them)
+_TREES_KEPT = 16  # lark trees are large: kept only while their file is read by both callers
+_ANSWERS_KEPT = 4_096  # what callers make of a tree is small: a repository's .tf versions across all changes
 _TREES: OrderedDict[bytes, Any] = OrderedDict()
+_ANSWERS: OrderedDict[tuple[str, bytes], Any] = OrderedDict()
 _LOCK = threading.Lock()
+
+
+def digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).digest()
+
+
+def _bounded_put(cache: OrderedDict[Any, Any], key: Any, value: Any, kept: int) -> None:
+    with _LOCK:
+        cache[key] = value
+        while len(cache) > kept:
+            cache.popitem(last=False)
+
+
+def remembered(kind: str, text: str, compute: Any) -> Any:
+    """`compute()`'s answer for this content, kept per process (`kind` names what is computed): a root
+    module's base files were parsed again for each of the 22 branches that touch it."""
+    key = (kind, digest(text))
+    with _LOCK:
+        if key in _ANSWERS:
+            _ANSWERS.move_to_end(key)
+            return _ANSWERS[key]
+    answer = compute()
+    _bounded_put(_ANSWERS, key, answer, _ANSWERS_KEPT)
+    return answer
 
 
 def parse_tree(text: str) -> Any:
@@ -25,17 +51,14 @@ def parse_tree(text: str) -> Any:
     import hcl2
 
     source = text if text.endswith("\n") else text + "\n"
-    key = hashlib.blake2b(source.encode("utf-8", "surrogateescape"), digest_size=16).digest()
+    key = digest(source)
     with _LOCK:
         tree = _TREES.get(key)
         if tree is not None:
             _TREES.move_to_end(key)
             return tree
     tree = hcl2.parses_to_tree(source)
-    with _LOCK:
-        _TREES[key] = tree
-        while len(_TREES) > _KEPT:
-            _TREES.popitem(last=False)
+    _bounded_put(_TREES, key, tree, _TREES_KEPT)
     return tree
 
 
@@ -53,6 +76,11 @@ def body_of(tree: Any) -> Any:
 def top_level_blocks(text: str) -> list[tuple[str, list[str], int, int]]:
     """(type, labels, first line, last line) of each top-level block: `resource "aws_db_instance" "main"`
     is ("resource", ["aws_db_instance", "main"], 12, 40). Raises what the parser raises."""
+    found: list[tuple[str, list[str], int, int]] = remembered("blocks", text, lambda: _top_level_blocks(text))
+    return found
+
+
+def _top_level_blocks(text: str) -> list[tuple[str, list[str], int, int]]:
     body = body_of(parse_tree(text))
     found: list[tuple[str, list[str], int, int]] = []
     for child in getattr(body, "children", []):

@@ -495,3 +495,22 @@ def test_scan_never_raises_on_arbitrary_bytes(data: bytes, path: str) -> None:
     result = scan_change([fd], blob_reader(lambda blob: versions[blob]))
     for finding in result.findings:
         assert finding.path == path
+
+
+def test_an_hcl_file_is_parsed_once_per_content_in_a_process(monkeypatch) -> None:
+    """QA43 #13: eleven branches touching one root module parsed its base main.tf eleven times (lark, 0.2 s
+    a file); the answer is kept per (path, content), and what does not parse fails alike every time."""
+    import hcl2
+
+    calls = []
+    real = hcl2.parses_to_tree
+    monkeypatch.setattr(hcl2, "parses_to_tree", lambda text: calls.append(text) or real(text))
+    text = 'resource "aws_s3_bucket" "once" {\n  bucket = "a-bucket-parsed-once"\n}\n'
+    for _ in range(3):
+        _attrs, blocks = terraform.parse_hcl(text, "infra/once.tf", Work())
+        assert [b.address for b in blocks] == ["aws_s3_bucket.once"]
+    assert len(calls) == 1
+    for _ in range(2):
+        with pytest.raises(ParseFailure, match="does not parse"):
+            terraform.parse_hcl('resource "x" {{{ "broken-once"\n', "infra/bad.tf", Work())
+    assert len(calls) == 2

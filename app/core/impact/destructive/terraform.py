@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from app.core.hcl import body_of, label, parse_tree
+from app.core.hcl import body_of, label, parse_tree, remembered
 from app.core.impact.destructive.model import MAX_HCL_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
 
 _PROTECTIONS = (
@@ -168,10 +168,26 @@ def _body(
 
 
 def parse_hcl(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[Block]]:
-    """Top-level attributes (tfvars) and blocks of an HCL file, or ParseFailure."""
+    """Top-level attributes (tfvars) and blocks of an HCL file, or ParseFailure. Kept per (path, content) in
+    this process (app/core/hcl.py): every branch of a root module reads the same base files."""
     if len(text.encode("utf-8", errors="replace")) > MAX_HCL_BYTES:
         raise ParseFailure(f"{len(text):,} characters is over the {MAX_HCL_BYTES:,}-byte HCL parse bound")
     work.add(len(text))
+    answer: tuple[dict[str, Attr], list[Block]] | ParseFailure = remembered(
+        f"blocks-of:{path}", text, lambda: _parse_hcl(text, path, work))
+    if isinstance(answer, ParseFailure):
+        raise answer
+    return answer
+
+
+def _parse_hcl(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[Block]] | ParseFailure:
+    try:
+        return _parse_hcl_or_raise(text, path, work)
+    except ParseFailure as failure:
+        return failure  # remembered too: a file that does not parse fails the same way every time
+
+
+def _parse_hcl_or_raise(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[Block]]:
     try:
         tree = parse_tree(text)
     except RecursionError:
