@@ -488,6 +488,9 @@ def _ssh_keygen_sign(path: Path, message: bytes, *, interactive: bool = True) ->
                               start_new_session=not interactive)
         if done.returncode != 0:
             why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+            if not interactive and ("passphrase" in done.stderr.lower() or "load key" in done.stderr.lower()):
+                # no passphrase was given: "incorrect passphrase supplied" read as a typo nobody made
+                why = "the key needs its passphrase, and no ssh-agent holds it (ssh-add it, then try again)"
             raise SignatureError(f"ssh-keygen could not sign with {path}: {why}")
         return unarmor(Path(str(data) + ".sig").read_text("ascii"))
 

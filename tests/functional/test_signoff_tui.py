@@ -204,6 +204,8 @@ async def test_a_key_that_needs_a_passphrase_never_prompts_in_the_tui(tmp_path: 
                                    chunk.floor_seconds + 5)
         session.approve(detail, chunk)
         assert session.unsigned_why is not None and "review-tui sync" in session.unsigned_why
+        # no passphrase was typed: "incorrect passphrase supplied" read as a typo nobody made (QA42 13j)
+        assert "needs its passphrase, and no ssh-agent holds it" in session.unsigned_why, session.unsigned_why
         session.hide_chunk()
     code, verdict = check(repo, "feature")
     assert code == 1 and any("unsigned" in line for line in verdict["not_counted"])
