@@ -514,3 +514,27 @@ def test_an_hcl_file_is_parsed_once_per_content_in_a_process(monkeypatch) -> Non
         with pytest.raises(ParseFailure, match="does not parse"):
             terraform.parse_hcl('resource "x" {{{ "broken-once"\n', "infra/bad.tf", Work())
     assert len(calls) == 2
+
+
+def test_an_edit_terraform_plan_cannot_see_is_tier_3(make_repo) -> None:
+    """QA43 15k: terraform-aws-eks's "docs: add an option to a variable description" (#3659) needed two
+    approvals and a senior, as Tier 0 work; comments, layout and variables' or outputs' descriptions change
+    nothing `terraform plan` sees. A resource's description can force its replacement: it stays Tier 0."""
+    from app.core.impact.assess import assess
+    from app.core.impact.tiers import TierConfig
+
+    variable = 'variable "tier" {\n  description = "%s"\n  type        = string\n}\n'
+    group = 'resource "aws_security_group" "sg" {\n  description = "%s"\n}\n'
+
+    def tier_of(base: str, head: str) -> tuple[int, list[str]]:
+        builder = make_repo()
+        first = builder.commit("base", {"main.tf": base}, author=ALICE)
+        second = builder.commit("head", {"main.tf": head}, author=ALICE)
+        repo = GitRepo(builder.path)
+        found = assess(repo.diff(first, second), TierConfig(), read=blob_reader(repo.blob))
+        return found.tier, found.reasons
+
+    tier, reasons = tier_of(variable % "Node tier", "# the node tier\n" + variable % "Node tier (e.g. 8xl)")
+    assert tier == 3 and "nothing terraform plan sees" in reasons[0], reasons
+    assert tier_of(group % "web", group % "web servers")[0] == 0  # forces a new security group
+    assert tier_of(variable % "a", variable.replace("string", "number") % "a")[0] == 0

@@ -56,11 +56,24 @@ def find_destructive(files: Sequence[FileDiff], config: TierConfig,
     return ops, result.notes
 
 
+def _plan_neutral(fd: FileDiff, read: Reader) -> bool:
+    """A modified .tf file whose edit no `terraform plan` sees (comments, descriptions of variables)."""
+    if fd.status != "modified" or not fd.path.endswith(".tf") or fd.binary:
+        return False
+    from app.core.impact.destructive.terraform import plan_neutral
+
+    old, new = read(fd, "old"), read(fd, "new")
+    if old is None or new is None:
+        return False
+    return plan_neutral(old.decode("utf-8", "replace"), new.decode("utf-8", "replace"), fd.path)
+
+
 def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None) -> TierAssessment:
     """The tier of the change made of `files` (a rename counts its old and new path). With `read`
     (file versions by side), destructive operations are found by parsing each file's base and head."""
     file_tiers: dict[str, int] = {}
     groups: dict[TierRule | None, list[str]] = {}
+    neutral: list[str] = []
     for fd in files:
         best: tuple[int, TierRule | None, str] | None = None
         for path in dict.fromkeys(p for p in (fd.new_path, fd.old_path) if p):
@@ -69,6 +82,10 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
             if best is None or tier < best[0]:
                 best = (tier, rule, path)
         if best is None:
+            continue
+        if best[0] < MAX_TIER and read is not None and _plan_neutral(fd, read):
+            file_tiers[fd.path] = MAX_TIER
+            neutral.append(fd.path)
             continue
         file_tiers[fd.path] = best[0]
         groups.setdefault(best[1], []).append(best[2])
@@ -83,6 +100,10 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
     if len(reasons) > MAX_DESTRUCTIVE_REASONS:
         extra = len(reasons) - MAX_DESTRUCTIVE_REASONS
         reasons = reasons[:MAX_DESTRUCTIVE_REASONS] + [f"... and {extra} more destructive operations"]
+    if neutral and path_tier == MAX_TIER:
+        more = f" (+{len(neutral) - 1} more)" if len(neutral) > 1 else ""
+        reasons.append(f"{visible_path(neutral[0])}: only comments, layout and descriptions of variables or "
+                       f"outputs changed, nothing terraform plan sees: tier {MAX_TIER}{more}")
     for rule, paths in groups.items():
         tier = config.default_tier if rule is None else rule.tier
         if tier != path_tier:
