@@ -538,3 +538,20 @@ def test_an_edit_terraform_plan_cannot_see_is_tier_3(make_repo) -> None:
     assert tier == 3 and "nothing terraform plan sees" in reasons[0], reasons
     assert tier_of(group % "web", group % "web servers")[0] == 0  # forces a new security group
     assert tier_of(variable % "a", variable.replace("string", "number") % "a")[0] == 0
+
+
+def test_aws_cdk_destructive_settings_are_found(make_repo) -> None:
+    """QA43 #14: a CDK app (infrastructure in TypeScript) passed `RemovalPolicy.DESTROY`, `autoDeleteObjects:
+    true` and `deletionProtection: false` unseen, at Tier 2."""
+    stack = ("import * as cdk from 'aws-cdk-lib';\nimport * as s3 from 'aws-cdk-lib/aws-s3';\n"
+             "export class Store extends cdk.Stack {\n  constructor(scope: any) {\n    super(scope, 'S');\n"
+             "    new s3.Bucket(this, 'B', {%s});\n  }\n}\n")
+    settings = "removalPolicy: cdk.RemovalPolicy.DESTROY,\n      autoDeleteObjects: true"
+    result = _change(make_repo, {"lib/store.ts": stack % ""}, {"lib/store.ts": stack % settings})
+    assert sorted(f.target for f in result.findings) == ["CDK autoDeleteObjects", "CDK removal policy DESTROY"]
+    python = "import aws_cdk as cdk\nfrom aws_cdk import aws_rds as rds\nrds.DatabaseInstance(self, 'D'%s)\n"
+    result = _change(make_repo, {"app/db.py": python % ""}, {"app/db.py": python % ", deletion_protection=False"})
+    assert [f.target for f in result.findings] == ["CDK protection off"]
+    plain = _change(make_repo, {"web/x.ts": "export const a = 1;\n"},  # not a CDK app: the word alone is nothing
+                    {"web/x.ts": "export const removal = 'RemovalPolicy.DESTROY';\n"})
+    assert plain.findings == []

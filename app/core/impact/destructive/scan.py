@@ -39,6 +39,7 @@ from app.core.impact.destructive.model import (
     ParseFailure,
     Work,
     new_findings,
+    shown,
 )
 from app.core.impact.destructive.yamlnodes import load_documents
 from app.core.memo import Submit
@@ -226,6 +227,8 @@ class _ChangeScan:
             else:
                 self._fallback(fd, None)
             return
+        if new is not None and _CDK_APP.search(new):
+            self.result.findings.extend(_cdk_findings(fd)[:MAX_FINDINGS_PER_FILE])
         if kind is None:
             self._fallback(fd, None)
             return
@@ -398,6 +401,39 @@ class _ChangeScan:
         unique = {(f.kind, f.path, f.side, f.line, f.explanation): f for f in self.result.findings}
         self.result.findings = sorted(unique.values(), key=lambda f: (f.path, f.line or 0, f.kind))
         return self.result
+
+
+# AWS CDK: infrastructure written in TypeScript, JavaScript or Python. Its destructive settings are calls and
+# properties of the app's own code, which no other detector reads (an app was Tier 2, and `RemovalPolicy.DESTROY`
+# passed unseen).
+_CDK_APP = re.compile(r"aws-cdk-lib|@aws-cdk/|\baws_cdk\b")
+_CDK_DANGERS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"\bRemovalPolicy\.DESTROY\b"), "removal policy DESTROY",
+     "deleting the stack or replacing the resource deletes it and its data (the default keeps it)"),
+    (re.compile(r"\bauto_?[dD]elete_?[oO]bjects\b\s*[:=]\s*(?:true|True)\b"), "autoDeleteObjects",
+     "deleting the bucket deletes every object in it"),
+    (re.compile(r"\b(deletion_?[pP]rotection|termination_?[pP]rotection)\b\s*[:=]\s*(?:false|False)\b"),
+     "protection off", "the cloud no longer refuses to delete it"),
+)
+
+
+def _cdk_findings(fd: FileDiff) -> list[Finding]:
+    """Destructive CDK settings on the lines this change adds."""
+    found: list[Finding] = []
+    for line in fd.added_lines():
+        text = line.text
+        if line.new_lineno is None or _is_comment_line(text):
+            continue
+        for pattern, what, why in _CDK_DANGERS:
+            if pattern.search(text):
+                found.append(Finding("cdk-destructive", fd.path, line.new_lineno, f"CDK {what}", why, shown(text),
+                                     detector="cdk", key=f"cdk:{what}:{line.new_lineno}"))
+    return found
+
+
+def _is_comment_line(text: str) -> bool:
+    stripped = text.lstrip()
+    return stripped.startswith(("//", "#", "*", "/*"))
 
 
 def _bounded(fd: FileDiff) -> tuple[FileDiff, bool]:
