@@ -426,9 +426,12 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
         # Go and JavaScript are read at import level: what is known is who imports the changed files
         callers = ", ".join(inputs.blast_callers[:3])
         more = f" (+{inputs.blast_direct - 3} more)" if inputs.blast_direct > 3 else ""
+        # at import level a module is a file and a package its directory (ky's "5 packages" were directories
+        # of one npm package)
+        directories = "directory" if inputs.blast_packages == 1 else "directories"
         clauses.append(f"{plural(inputs.blast_files, 'changed file')}, imported (as a package or module) by "
-                       f"{plural(inputs.blast_direct, 'file')}, reaching {plural(inputs.blast_modules, 'module')} "
-                       f"({plural(inputs.blast_packages, 'package')}): {callers}{more}")
+                       f"{plural(inputs.blast_direct, 'file')}, reaching {plural(inputs.blast_modules, 'file')} "
+                       f"in {inputs.blast_packages} {directories}: {callers}{more}")
     elif inputs.blast_symbols and inputs.blast_direct:
         callers = ", ".join(inputs.blast_callers[:3])
         more = f" (+{inputs.blast_direct - 3} more)" if inputs.blast_direct > 3 else ""
