@@ -540,6 +540,27 @@ def test_an_edit_terraform_plan_cannot_see_is_tier_3(make_repo) -> None:
     assert tier_of(variable % "a", variable.replace("string", "number") % "a")[0] == 0
 
 
+def test_a_release_bump_of_a_manifest_is_tier_3(make_repo) -> None:
+    """QA43 15h: ky's `"version": "2.0.1" -> "2.0.2"` in package.json made the change Tier 1 ("changes what
+    code runs in production"); a dependency's version is another matter."""
+    from app.core.impact.assess import assess
+    from app.core.impact.tiers import TierConfig
+
+    def tier_of(name: str, base: str, head: str) -> int:
+        builder = make_repo()
+        first = builder.commit("base", {name: base}, author=ALICE)
+        second = builder.commit("head", {name: head}, author=ALICE)
+        repo = GitRepo(builder.path)
+        return assess(repo.diff(first, second), TierConfig(), read=blob_reader(repo.blob)).tier
+
+    manifest = '{\n  "name": "ky",\n  "version": "%s",\n  "dependencies": {"x": "%s"}\n}\n'
+    assert tier_of("package.json", manifest % ("2.0.1", "1"), manifest % ("2.0.2", "1")) == 3
+    assert tier_of("package.json", manifest % ("2.0.1", "1"), manifest % ("2.0.1", "2")) == 1
+    project = '[project]\nname = "x"\nversion = "%s"\ndependencies = ["y>=%s"]\n'
+    assert tier_of("pyproject.toml", project % ("1.0", "1"), project % ("1.1", "1")) == 3
+    assert tier_of("pyproject.toml", project % ("1.0", "1"), project % ("1.0", "2")) == 1
+
+
 def test_aws_cdk_destructive_settings_are_found(make_repo) -> None:
     """QA43 #14: a CDK app (infrastructure in TypeScript) passed `RemovalPolicy.DESTROY`, `autoDeleteObjects:
     true` and `deletionProtection: false` unseen, at Tier 2."""

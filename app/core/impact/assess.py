@@ -56,16 +56,50 @@ def find_destructive(files: Sequence[FileDiff], config: TierConfig,
     return ops, result.notes
 
 
-def _plan_neutral(fd: FileDiff, read: Reader) -> bool:
-    """A modified .tf file whose edit no `terraform plan` sees (comments, descriptions of variables)."""
-    if fd.status != "modified" or not fd.path.endswith(".tf") or fd.binary:
-        return False
-    from app.core.impact.destructive.terraform import plan_neutral
-
+def _neutral_why(fd: FileDiff, read: Reader) -> str | None:
+    """Why a modified file's edit changes nothing its path's tier is about, or None: a .tf edit no `terraform
+    plan` sees (comments, descriptions of variables), a manifest whose only change is the package's own
+    version (a release bump of a library made its change Tier 1, "changes what code runs in production")."""
+    name = fd.path.rsplit("/", 1)[-1]
+    if fd.status != "modified" or fd.binary or not (fd.path.endswith(".tf") or name in _VERSIONED):
+        return None
     old, new = read(fd, "old"), read(fd, "new")
     if old is None or new is None:
+        return None
+    before, after = old.decode("utf-8", "replace"), new.decode("utf-8", "replace")
+    if fd.path.endswith(".tf"):
+        from app.core.impact.destructive.terraform import plan_neutral
+
+        return ("only comments, layout and descriptions of variables or outputs changed, nothing terraform plan "
+                "sees") if plan_neutral(before, after, fd.path) else None
+    return "only the package's own version changed" if _same_but_version(name, before, after) else None
+
+
+_VERSIONED = ("package.json", "pyproject.toml", "Cargo.toml")
+
+
+def _same_but_version(name: str, before: str, after: str) -> bool:
+    """Whether two versions of a manifest differ in the package's own `version` alone (parsed: json, tomllib)."""
+    import json
+    import tomllib
+
+    try:
+        old, new = ((json.loads(t) for t in (before, after)) if name == "package.json"
+                    else (tomllib.loads(t) for t in (before, after)))
+    except (ValueError, tomllib.TOMLDecodeError, RecursionError):
         return False
-    return plan_neutral(old.decode("utf-8", "replace"), new.decode("utf-8", "replace"), fd.path)
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return False
+    for manifest in (old, new):
+        manifest.pop("version", None)
+        for table in ("project", "package", "tool"):
+            section = manifest.get(table)
+            if isinstance(section, dict):
+                section.pop("version", None)
+                poetry = section.get("poetry")
+                if table == "tool" and isinstance(poetry, dict):
+                    poetry.pop("version", None)
+    return bool(old == new)
 
 
 def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None) -> TierAssessment:
@@ -83,9 +117,10 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
                 best = (tier, rule, path)
         if best is None:
             continue
-        if best[0] < MAX_TIER and read is not None and _plan_neutral(fd, read):
+        why = _neutral_why(fd, read) if best[0] < MAX_TIER and read is not None else None
+        if why is not None:
             file_tiers[fd.path] = MAX_TIER
-            neutral.append(fd.path)
+            neutral.append(f"{visible_path(fd.path)}: {why}")
             continue
         file_tiers[fd.path] = best[0]
         groups.setdefault(best[1], []).append(best[2])
@@ -102,8 +137,7 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         reasons = reasons[:MAX_DESTRUCTIVE_REASONS] + [f"... and {extra} more destructive operations"]
     if neutral and path_tier == MAX_TIER:
         more = f" (+{len(neutral) - 1} more)" if len(neutral) > 1 else ""
-        reasons.append(f"{visible_path(neutral[0])}: only comments, layout and descriptions of variables or "
-                       f"outputs changed, nothing terraform plan sees: tier {MAX_TIER}{more}")
+        reasons.append(f"{neutral[0]}: tier {MAX_TIER}{more}")
     for rule, paths in groups.items():
         tier = config.default_tier if rule is None else rule.tier
         if tier != path_tier:
