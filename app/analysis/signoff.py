@@ -152,6 +152,10 @@ def one_person_per_key(counted: Counted, rules: TrustRules, authors: list[str]) 
         if key is not None and key not in first:
             author = next((a for a in authors if rules.allowed.admits_ever(a, key)), None)
             first[key] = author or record.reviewer
+            if author is not None and author.lower() != record.reviewer.lower():
+                # fail closed, and say why the author is named: they recorded nothing (a wildcard signer line)
+                counted.warnings.append(f"the key that signed as {record.reviewer} may also sign as {author}, "
+                                        "an author of the change: its approvals are judged as the author's")
     out = []
     for record in counted.records:
         key = counted.signed_by.get(record.record_id)

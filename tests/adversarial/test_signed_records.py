@@ -358,6 +358,9 @@ def test_one_key_is_one_reviewer_whatever_addresses_it_may_sign_for(tmp_path: Pa
     assert review_tui(repo, ann, "sync").returncode == 0
     verdict = json.loads(review_tui(repo, ci, "check", "feature", "--notes-only", "--json").stdout)
     assert verdict["approvals"] == [BOB] and verdict["self_approvals"] == [ANN.email], verdict["reviewers"]
+    # the author is named because the key signed as ann.dev@ may sign as her too: said (QA42 13a)
+    assert any("the key that signed as ann.dev@example.com may also sign as" in w for w in verdict["warnings"]), \
+        verdict["warnings"]
 
 
 def test_an_authors_unsigned_approval_says_first_that_it_is_the_authors(tmp_path: Path, keys) -> None:
