@@ -168,7 +168,14 @@ def load_queue_config(repo: GitRepo, base_commit: str | None, override: Path | N
         source = REPO_CONFIG_NAME
     team = QueueConfig()
     if data:
-        team = QueueConfig.from_reader(SectionReader(parse_toml(data, source), source, "").sub("queue"))
+        try:
+            team = QueueConfig.from_reader(SectionReader(parse_toml(data, source), source, "").sub("queue"))
+        except ConfigError as exc:
+            if override is not None or not base_commit:
+                raise
+            # said as load_repo_config says it: list and check named no copy, explain and chunks did
+            raise ConfigError(f"{exc} (the base branch's copy at {base_commit[:10]}, the one review-tui reads: "
+                              "fix it there)") from None
     path = user_path or user_config_path()
     if not path.is_file():
         return team

@@ -242,6 +242,8 @@ def test_malformed_toml_is_one_line_without_control_bytes(configured, text: byte
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and CONFIG in result.stderr, result.stderr
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\x00" not in result.stderr
+    # `list` (which reads the queue scope first) names the copy it read, as explain and chunks do (QA42 13f)
+    assert "the base branch's copy at" in result.stderr, result.stderr
 
 
 def test_a_glob_for_paths_a_pending_change_adds_is_not_warned_about(make_repo, samples) -> None:
