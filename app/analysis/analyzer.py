@@ -1007,6 +1007,15 @@ class Analyzer:
             and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES)  # larger: generated, the graph skips it too
         return blast_radius(graph, changes)
 
+    def _neighbours(self, change: Change) -> Callable[[str], list[tuple[str, str]]] | None:
+        """A directory's .tf files at the change's head (a .tfvars value is judged by what counts by it);
+        None for the working tree, whose files are not a commit's."""
+        if change.kind == "worktree":
+            return None
+        repo, head = self.repo, change.head
+        return lambda directory: [(path, data.decode("utf-8", "replace"))
+                                  for path, data in repo.directory_files(head, directory, (".tf",))]
+
     def _reader(self, change: Change) -> Reader:
         from app.core.impact.destructive.scan import blob_reader
 
@@ -1053,7 +1062,7 @@ class Analyzer:
         cfg = self.config
         change, files = prep.change, prep.files
         if prep.tiers is None:  # else read from the cache with the change's report (_cached_parts)
-            prep.tiers = assess(files, cfg.tiers, read=self._reader(change))
+            prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change))
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
                                              older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)

@@ -576,3 +576,24 @@ def test_aws_cdk_destructive_settings_are_found(make_repo) -> None:
     plain = _change(make_repo, {"web/x.ts": "export const a = 1;\n"},  # not a CDK app: the word alone is nothing
                     {"web/x.ts": "export const removal = 'RemovalPolicy.DESTROY';\n"})
     assert plain.findings == []
+
+
+def test_a_tfvars_switch_is_judged_by_the_count_that_reads_it(make_repo) -> None:
+    """QA43 #9: microservices-demo's `memorystore = false` turns off the redis instance its directory counts by
+    `var.memorystore ? 1 : 0`, and was missed (the name has no enable/create); `enable_memorystore = false`, read
+    by nothing, got an explanation quoting a `count` that does not exist."""
+    from app.analysis.analyzer import Analyzer
+
+    redis = 'resource "google_redis_instance" "redis-cart" {\n  count = var.memorystore ? 1 : 0\n  name = "x"\n}\n'
+    builder = make_repo()
+    builder.commit("base", {"terraform/memorystore.tf": redis,
+                            "terraform/terraform.tfvars": "memorystore = true\nenable_memorystore = true\n"},
+                   author=ALICE)
+    builder.branch("off")
+    builder.commit("off", {"terraform/terraform.tfvars": "memorystore = false\nenable_memorystore = false\n"},
+                   branch="off", author=ALICE)
+    builder.checkout("main")
+    ops = Analyzer(builder.path).detail("off").tiers.destructive
+    assert [(op.kind, op.explanation.split(":")[0]) for op in ops] == [
+        ("terraform-count-zero", "variable memorystore")], [op.summary() for op in ops]
+    assert "google_redis_instance.redis-cart (count = var.memorystore ? 1 : 0)" in ops[0].explanation

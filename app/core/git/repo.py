@@ -1210,6 +1210,26 @@ class GitRepo:
             pass  # a missing tree (shallow, damaged): the files we could read
         return out
 
+    def directory_files(self, commit_id: str, directory: str, suffixes: tuple[str, ...], *,
+                        max_bytes: int = 256_000, limit: int = 200) -> list[tuple[str, bytes]]:
+        """(path, content) of the regular files directly in `directory` ("" for the root) of a commit whose
+        names end with one of `suffixes` (at most `limit`, none over `max_bytes`); [] when it cannot be read."""
+        try:
+            tree = self.repo[commit_id].peel(pygit2.Commit).tree
+            if directory:
+                tree = self._tree(tree[directory].id)
+        except (KeyError, ValueError, pygit2.GitError):
+            return []
+        out: list[tuple[str, bytes]] = []
+        prefix = f"{directory}/" if directory else ""
+        for entry in tree:
+            name = decode_path(entry.raw_name or b"")
+            if entry.filemode == pygit2.GIT_FILEMODE_BLOB and name.endswith(suffixes) and len(out) < limit:
+                data = self.blob_within(str(entry.id), max_bytes)
+                if data is not None:
+                    out.append((prefix + name, data))
+        return out
+
     def blob_within(self, blob_id: str, max_bytes: int) -> bytes | None:
         """A blob's content, or None when it is missing, not a blob, or over `max_bytes`."""
         try:

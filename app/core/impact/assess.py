@@ -13,7 +13,7 @@ from app.core.impact.tiers import MAX_TIER, TierConfig, TierRule
 from app.core.text import visible_path
 
 if TYPE_CHECKING:
-    from app.core.impact.destructive.scan import Reader
+    from app.core.impact.destructive.scan import Neighbours, Reader
 
 MAX_DESTRUCTIVE_REASONS = 10  # one-liners in TierAssessment.reasons; every op stays in .destructive
 
@@ -43,15 +43,15 @@ class TierAssessment:
                    [str(n) for n in data["notes"]])
 
 
-def find_destructive(files: Sequence[FileDiff], config: TierConfig,
-                     read: Reader | None) -> tuple[list[DestructiveOp], list[str]]:
+def find_destructive(files: Sequence[FileDiff], config: TierConfig, read: Reader | None,
+                     neighbours: Neighbours | None = None) -> tuple[list[DestructiveOp], list[str]]:
     """The change's destructive operations: by the parsing detectors when the file versions can be
     read (`read`), else by the regex detectors over the diff alone."""
     if read is None:
         return detect_destructive(files, skip=config.skip_destructive), []
     from app.core.impact.destructive.scan import scan_change
 
-    result = scan_change(files, read, skip=config.skip_destructive)
+    result = scan_change(files, read, skip=config.skip_destructive, neighbours=neighbours)
     ops = [DestructiveOp(f.kind, f.path, f.line, f.text, f.explanation, f.side) for f in result.findings]
     return ops, result.notes
 
@@ -102,9 +102,11 @@ def _same_but_version(name: str, before: str, after: str) -> bool:
     return bool(old == new)
 
 
-def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None) -> TierAssessment:
+def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None,
+           neighbours: Neighbours | None = None) -> TierAssessment:
     """The tier of the change made of `files` (a rename counts its old and new path). With `read`
-    (file versions by side), destructive operations are found by parsing each file's base and head."""
+    (file versions by side), destructive operations are found by parsing each file's base and head;
+    `neighbours` reads a directory's .tf files at the head (scan_change)."""
     file_tiers: dict[str, int] = {}
     groups: dict[TierRule | None, list[str]] = {}
     neutral: list[str] = []
@@ -124,7 +126,7 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
             continue
         file_tiers[fd.path] = best[0]
         groups.setdefault(best[1], []).append(best[2])
-    destructive, notes = find_destructive(files, config, read)
+    destructive, notes = find_destructive(files, config, read, neighbours)
     if not file_tiers:  # an empty diff (a clean merge): nothing in it can be critical
         return TierAssessment(MAX_TIER, ["no file changed: nothing to review"], {}, destructive, notes)
     path_tier = min(file_tiers.values())

@@ -47,6 +47,7 @@ from app.core.planner.model import LOCK_FILE_GLOBS
 from app.core.text import visible_path
 
 Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
+Neighbours = Callable[[str], list[tuple[str, str]]]  # directory -> (path, text) of its .tf files at the head
 MAX_FALLBACK_LINES = 5_000  # diff lines the regex fallback reads from one file
 MAX_READ_BYTES = 2_000_000  # a file version larger than this is not read at all (every parse bound is below it)
 
@@ -199,8 +200,10 @@ def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit) 
 class _ChangeScan:
     """One scan: per-file findings, plus what the cross-file families (terraform, CI, manifests) gather."""
 
-    def __init__(self, read: Reader, legacy: Callable[[list[FileDiff]], list[object]] | None) -> None:
+    def __init__(self, read: Reader, legacy: Callable[[list[FileDiff]], list[object]] | None,
+                 neighbours: Neighbours | None = None) -> None:
         self.read = read
+        self.neighbours = neighbours
         self.legacy = legacy
         self.result = ScanResult()
         self.files: dict[str, FileDiff] = {}
@@ -256,7 +259,7 @@ class _ChangeScan:
         if kind == "tfvars":
             base = terraform.parse_hcl(old, fd.path, work)[0] if old is not None else {}
             head = terraform.parse_hcl(new, fd.path, work)[0] if new is not None else {}
-            return terraform.compare_tfvars(fd.path, base, head, Lines(new or ""))
+            return terraform.compare_tfvars(fd.path, base, head, Lines(new or ""), self._gates(fd.path))
         if kind == "sql":
             return self._versions(
                 fd,
@@ -322,6 +325,19 @@ class _ChangeScan:
         if text is not None:
             sql.scan_sql(text, partner.path, self.work, state=state, section=sql.UP)
         return state
+
+    def _gates(self, path: str) -> dict[str, list[tuple[str, str]]] | None:
+        """What the .tf files next to a .tfvars file count by each variable, at the change's head; None when
+        they cannot be read (the working tree, a reader without a tree), or none parses."""
+        if self.neighbours is None:
+            return None
+        blocks: list[terraform.Block] = []
+        for name, text in self.neighbours(posixpath.dirname(path)):
+            try:
+                blocks += terraform.parse_hcl(text, name, self.work)[1]
+            except ParseFailure:
+                continue
+        return terraform.gates(blocks) if blocks else None
 
     def _terraform(self, fd: FileDiff, old: str | None, new: str | None) -> list[Finding]:
         base = terraform.parse_hcl(old, fd.old_path or fd.path, self.work)[1] if old is not None else []
@@ -500,10 +516,13 @@ def scan_change(
     skip: Sequence[str] = (),
     legacy: Callable[[list[FileDiff]], list[object]] | None = None,
     use_legacy: bool = True,
+    neighbours: Neighbours | None = None,
 ) -> ScanResult:
-    """Every destructive operation the change introduces, in path and line order, with notes."""
+    """Every destructive operation the change introduces, in path and line order, with notes. `neighbours`
+    reads the .tf files of a directory at the head (a .tfvars value is judged by what counts by it)."""
     skipped = GlobSet([*skip, *LOCK_FILE_GLOBS])  # a lock file runs nothing: its 400 KB read as YAML, for a note
-    scan = _ChangeScan(read, legacy if legacy is not None else (_legacy_detector() if use_legacy else None))
+    scan = _ChangeScan(read, legacy if legacy is not None else (_legacy_detector() if use_legacy else None),
+                       neighbours)
     files = list(files)
     scan.files = {fd.path: fd for fd in files}
     for fd in files:

@@ -509,13 +509,38 @@ def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines]) -> I
                        f"{now if now is not None else '(none)'}: every caller that leaves it unset {effect}", lines)
 
 
-def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], lines: Lines) -> list[Finding]:
+def gates(blocks: Sequence[Block]) -> dict[str, list[tuple[str, str]]]:
+    """Variable name -> (address, `count`/`for_each` expression) of the resources and modules whose number
+    of instances reads `var.<name>`: what a .tfvars value turns on and off."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for block in blocks:
+        for attr in ("count", "for_each"):
+            expression = block.value(attr)
+            if expression and block.address:
+                for name in set(re.findall(r"\bvar\.(\w+)", expression)):
+                    found.setdefault(name, []).append((block.address, f"{attr} = {expression}"))
+    return found
+
+
+def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], lines: Lines,
+                   uses: dict[str, list[tuple[str, str]]] | None = None) -> list[Finding]:
+    """Values a .tfvars change turns to 0 or false where that destroys: judged by what reads them (`uses`,
+    from gates() over the directory's .tf files) when that is known, else by the variable's name."""
     findings = []
     for name, attr in head.items():
         was = base.get(name)
         if was is None or was.text == attr.text:
             continue
-        if _COUNTISH.search(name) and _int(attr.text) == 0 and (_int(was.text) or 0) > 0:
+        off = ((_int(attr.text) == 0 and (_int(was.text) or 0) > 0)
+               or (_truthy(was.text) and attr.text.strip().lower() == "false"))
+        if uses is not None:
+            users = uses.get(name, [])
+            if not off or not users:
+                continue  # read by no count or for_each here (memorystore = false gated a redis instance)
+            address, expression = users[0]
+            more = f" and {len(users) - 1} more are" if len(users) > 1 else " is"
+            reason = f"{name} {was.text} -> {attr.text}: {address} ({expression}){more} destroyed"
+        elif _COUNTISH.search(name) and _int(attr.text) == 0 and (_int(was.text) or 0) > 0:
             reason = f"{name} {was.text} -> 0: the resources it counts are destroyed"
         elif _FLAGISH.search(name) and _truthy(was.text) and attr.text.strip().lower() == "false":
             # judged by the name alone (the configuration that reads it is not at hand here): said so, not
