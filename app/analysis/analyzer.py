@@ -98,7 +98,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # built-in tiers: Kubernetes manifest directories, kustomize/, helm-chart/ are tier 0; terraform protections
 # wired through variables, provider defaults and variable defaults are seen turned off; no tier 0 file is
 # machine-written by its name or marker; blame bounded by max_blame_lines; Terraform chunks cut at blocks; a
-# plan-neutral .tf edit is tier 3; AWS CDK destructive settings are found;
+# plan-neutral .tf edit is tier 3; AWS CDK destructive settings are found; tfvars judged by what reads them;
 # 28: the same small edit in many directories is one chunk (one chunk per directory made a 122-line change
 # across 15 modules 15 chunks);
 ANALYSIS_VERSION = "29"
