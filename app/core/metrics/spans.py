@@ -126,7 +126,7 @@ def definition_spans(path: str, text: str, *, exact: bool = True, max_chars: int
     read at all (lizard's tokenizer is slower still).
     """
     language = language_of(path)
-    if language is None or not text or (not exact and language != "python"):
+    if language is None or not text or (not exact and language not in ("python", "hcl")):
         return SpanResult(language=language)
     refused = _too_big(text, max_chars, max_line_chars)
     if refused is not None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.core.git.diff import ADDED, DELETED, DiffLine, FileDiff, Hunk
+from app.core.hcl import HCL_SUFFIXES
 from app.core.metrics.spans import (
     KIND_CLASS,
     KIND_FUNCTION,
@@ -54,7 +55,11 @@ class CodeFile:
 
     @property
     def defined(self) -> set[str]:
-        """Names of the definitions the change adds or edits ("RetryPolicy.backoff#2" -> "backoff")."""
+        """Names of the definitions the change adds or edits ("RetryPolicy.backoff#2" -> "backoff"). None for
+        Terraform: a block is used by its whole address, and its last label alone ("payments" of
+        aws_db_instance.payments) paired a shell script that merely said "payments" with main.tf."""
+        if self.path.lower().endswith(HCL_SUFFIXES):
+            return set()
         return {q.rsplit(".", 1)[-1].split("#", 1)[0] for q in self.defined_units}
 
 
@@ -66,8 +71,8 @@ def read_spans(fd: FileDiff, side: str, exact: bool, read_blob: BlobReader | Non
     path = (fd.new_path if side == "new" else fd.old_path) or fd.path
     if read_blob is None or blob is None:
         return None
-    if not exact and not is_python(path):
-        return None  # quick mode names only Python; lizard is too slow to run on every file
+    if not exact and not is_python(path) and not path.lower().endswith(HCL_SUFFIXES):
+        return None  # quick mode names Python and Terraform (its parse is shared); lizard is too slow for every file
     key = (blob, path, exact)
     if spans_cache is not None and key in spans_cache:
         return spans_cache[key]

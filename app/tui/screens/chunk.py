@@ -432,6 +432,10 @@ class ChunkReviewScreen(ReaderScreen):
         index = max(0, min(index, len(self.chunks) - 1))
         if index == self.index:
             if cursor_line is not None:
+                if remember and cursor_line != self.diff_view.cursor_line_index:
+                    # a jump inside the chunk (the file list, a file of this chunk) is a move to undo too
+                    self._jumps.append((self.index, self.diff_view.cursor_line_index))
+                    del self._jumps[:-50]
                 self.diff_view.move_to_line(cursor_line, top=top)
             return
         if remember:
