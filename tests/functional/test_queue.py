@@ -477,3 +477,15 @@ async def test_a_long_reviewer_address_is_shortened_visibly_not_dropped(payments
         assert "reviewing as" not in title
     else:
         assert title.rstrip().endswith(shown), title
+
+
+def test_a_long_status_spells_itself_out_only_where_titles_keep_their_room():
+    """QA42 13e: from 140 columns one "in progress 0 of 1" made the status column 20 wide for every row and
+    cut every title to 17 cells; the status says "0 of 1" there instead, and is spelt out where there is room."""
+    from app.tui.screens.queue import MIN_WIDE_STATUS_TITLE
+
+    for width in (140, 150, 160, 200):
+        columns = {column.key: cells for column, cells in visible_columns(width, change_needs=22, status_needs=18)}
+        assert columns["title"] >= MIN_WIDE_STATUS_TITLE, (width, columns)
+        assert columns["status"] in (COLUMN_BY_KEY["status"].width, 18), (width, columns)
+    assert {c.key: n for c, n in visible_columns(200, change_needs=22, status_needs=18)}["status"] == 18

@@ -261,12 +261,31 @@ def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 
     shown = [c for c in COLUMNS if width >= c.min_screen]
     widths = {c.key: c.width for c in shown}
     widths["rank"] = max(widths["rank"], len(str(rows)))
-    if width >= WIDE_STATUS_SCREEN:  # as wide as the longest status shown: "new" and "stale" left 17 blanks
-        widths["status"] = 20 if status_needs is None else max(widths["status"], min(20, status_needs))
     if width < 70:
         widths["score"] = 9  # a shorter bar
+    if width >= WIDE_STATUS_SCREEN:  # as wide as the longest status shown: "new" and "stale" left 17 blanks
+        wide = dict(widths, status=20 if status_needs is None else max(widths["status"], min(20, status_needs)))
+        _size_flexible(wide, shown, width, change_needs)
+        # ... unless that squeezes the titles: one "in progress 0 of 1" cut every title to 17 cells at 140
+        if "title" not in wide or wide["title"] >= MIN_WIDE_STATUS_TITLE or wide["status"] <= widths["status"]:
+            return [(c, wide[c.key]) for c in shown]
+    _size_flexible(widths, shown, width, change_needs)
+    return [(c, widths[c.key]) for c in shown]
+
+
+def _wide_status(columns: list[tuple[QueueColumn, int]]) -> bool:
+    """Whether the status column was given the room to spell statuses out (visible_columns)."""
+    return any(column.key == "status" and width > column.width for column, width in columns)
+
+
+MIN_WIDE_STATUS_TITLE = 24
+"""The least title width for which the status column spells its statuses out."""
+
+
+def _size_flexible(widths: dict[str, int], shown: list[QueueColumn], width: int, change_needs: int | None) -> None:
+    """The change and title columns' widths, from what the fixed ones leave."""
     # 2 cells of padding per column, 2 for the scrollbar, 1 spare
-    used = sum(widths.values()) + 2 * len(shown) + 3
+    used = sum(w for key, w in widths.items() if key not in ("change", "title")) + 2 * len(shown) + 3
     spare = max(width - used, 0)
     flexible = [c for c in shown if c.width == 0]
     if len(flexible) == 2:  # change and title: the id (alias too) gets 3/5 up to CHANGE_WIDTH[1]; the title the rest
@@ -277,7 +296,6 @@ def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 
         widths["title"] = min(max(spare - change_width, 10), TITLE_MAX)
     else:
         widths["change"] = min(max(spare, CHANGE_WIDTH[0]), CHANGE_WIDTH[1] + 10)
-    return [(c, widths[c.key]) for c in shown]
 
 
 def _status_needs(rows: list[QueueRow]) -> int | None:
@@ -905,7 +923,7 @@ class QueueScreen(Screen[None]):
         selected = self.selected_id()
         variables = getattr(self.app, "theme_variables", {}) or {}
         background = resolve_colour(variables.get("background"), Color(0, 0, 0)) or Color(0, 0, 0)
-        cells = _Cells(variables, background, wide_status=width >= WIDE_STATUS_SCREEN,
+        cells = _Cells(variables, background, wide_status=_wide_status(columns),
                        title_shown=any(column.key == "title" for column, _ in columns))
         table.clear(columns=True)
         for column, cell_width in columns:
