@@ -45,7 +45,7 @@ def _shown(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
-def _is_comment(stripped: str) -> bool:
+def is_comment(stripped: str) -> bool:
     """A whole-line comment in shell, YAML, HCL, Python, JS or batch files (SQL's "--" is handled apart:
     in a shell script a line starting with "--" is an option of the previous line)."""
     return stripped.startswith(("#", "//", "/*", "* ", "rem ", "REM ", "::"))
@@ -206,7 +206,7 @@ def _terraform_lines(fd: FileDiff, facts: _TerraformFacts) -> Iterator[Destructi
         for line in hunk.lines:
             text = _clip(line.text)
             stripped = text.strip()
-            if _is_comment(stripped):
+            if is_comment(stripped):
                 continue
             block = _TF_BLOCK.match(text)
             if block:
@@ -474,7 +474,7 @@ def _migration_code_ops(fd: FileDiff) -> Iterator[DestructiveOp]:
             if function is not None:
                 in_down = function in _DOWN_FUNCTIONS
             stripped = text.strip()
-            if in_down or (block is None and _is_comment(stripped)):
+            if in_down or (block is None and is_comment(stripped)):
                 continue
             quotes = text.count('"""') + text.count("'''")
             if block is not None:
@@ -573,7 +573,7 @@ def _ci_ops(fd: FileDiff) -> Iterator[DestructiveOp]:
     """Steps that test, lint, scan or require approval, deleted from a CI file and not re-added there."""
     added_keywords: set[str] = set()
     for line in fd.added_lines():
-        if not _is_comment(line.text.strip()):
+        if not is_comment(line.text.strip()):
             found = _ci_keyword(_clip(line.text))
             if found:
                 added_keywords.add(found[0])
@@ -603,7 +603,7 @@ def _deleted_ci_steps(fd: FileDiff) -> Iterator[_CiStep]:
                 parent = None
                 target = _CiStep(list(unit))
             for line in unit:
-                found = None if _is_comment(line.text.strip()) else _ci_keyword(_clip(line.text))
+                found = None if is_comment(line.text.strip()) else _ci_keyword(_clip(line.text))
                 if found:
                     (target.commands if found[1] else target.names).append(found[0])
             if target is parent or not (target.names or target.commands):
@@ -684,7 +684,7 @@ def _logical_added_lines(fd: FileDiff) -> Iterator[tuple[DiffLine, str]]:
                 first, joined = pending
                 text = _clip(joined + " " + text.strip())
                 line = first
-            elif _is_comment(text.strip()):
+            elif is_comment(text.strip()):
                 continue
             if text.rstrip().endswith("\\"):
                 pending = (line, text.rstrip()[:-1])

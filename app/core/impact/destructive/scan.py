@@ -32,6 +32,7 @@ from app.core.impact.destructive import (
     sql,
     terraform,
 )
+from app.core.impact.destructive.legacy import is_comment
 from app.core.impact.destructive.model import (
     MAX_FINDINGS_PER_FILE,
     Finding,
@@ -438,18 +439,13 @@ def _cdk_findings(fd: FileDiff) -> list[Finding]:
     found: list[Finding] = []
     for line in fd.added_lines():
         text = line.text
-        if line.new_lineno is None or _is_comment_line(text):
+        if line.new_lineno is None or is_comment(text.strip()):
             continue
         for pattern, what, why in _CDK_DANGERS:
             if pattern.search(text):
                 found.append(Finding("cdk-destructive", fd.path, line.new_lineno, f"CDK {what}", why, shown(text),
                                      detector="cdk", key=f"cdk:{what}:{line.new_lineno}"))
     return found
-
-
-def _is_comment_line(text: str) -> bool:
-    stripped = text.lstrip()
-    return stripped.startswith(("//", "#", "*", "/*"))
 
 
 def _bounded(fd: FileDiff) -> tuple[FileDiff, bool]:
