@@ -123,9 +123,10 @@ def sections(report: StatsReport,
     return [
         ("Reviewers (by name; rates are normalised by the floor time, not ranked)", "reviewer",
          report.reviewers, grouped),
-        # a change touching Tier 1 and Tier 2 files counts as one Tier 1 change, its chunks under their own
-        # tiers: "Tier 2  0 changes  3 chunks" read as a bug without it
-        ("Tiers (a change by its own tier, a chunk by the chunk's)", "tier",
+        # a decision records a tier: a chunk's its own, a whole-change approval the change's (the highest of its
+        # files), so one change can count under one tier and its chunks under another ("Tier 2  0 changes  3
+        # chunks" read as a bug without this)
+        ("Tiers (as recorded: a chunk by its own, a change approval by the change's)", "tier",
          report.tiers, grouped),
         ("Weeks (ISO, UTC; a change in the week of its last decision)", "week", report.weeks,
          columns(NARROW_WEEK_COLUMNS if narrow else WEEK_COLUMNS)),
