@@ -72,8 +72,8 @@ MEANINGS: dict[str, str] = {
     "chunks": "chunk reviews: approvals and flags of single chunks ('later' marks are not counted)",
     "lines": "changed lines in the reviewed chunks",
     "active": "active review time on those chunks (on screen, focused, not idle)",
-    "rate": "changed lines per active hour: median [quartiles] of chunk approvals with time (a flag stops at the "
-            "first problem: no rate); 500+ is too fast",
+    "rate": "changed lines per active hour: median [quartiles] of chunk approvals with time and changed lines (a "
+            "flag stops at the first problem, an image has no lines: no rate); 500+ is too fast",
     "time_vs_floor": "active time / floor time of chunk approvals: 1.0x is the least time for an honest read of "
                      "that size and complexity (fair across big and small, simple and complex chunks); a flag and "
                      "a carried-over approval add neither",
@@ -211,7 +211,7 @@ class StatsReport:
     weeks: list[Figures]  # oldest first
     ai_bands: list[Figures]
     histogram: list[tuple[float, float, int]]  # (from, to, timed chunk reviews) in LOC/hour
-    untimed_chunks: int  # chunk reviews without active time (no rate)
+    rateless_approvals: int  # chunk approvals without a rate: no active time, or no changed lines (an image)
     known_reviewers: list[str]
     seniors_known: bool
     stale_method: str  # "repository" or "changes seen"
@@ -249,7 +249,7 @@ class StatsReport:
             "ai_bands": [f.to_dict() for f in self.ai_bands],
             "rate_histogram": [{"from": lo, "to": None if math.isinf(hi) else hi, "chunks": n}
                                for lo, hi, n in self.histogram],
-            "untimed_chunks": self.untimed_chunks,
+            "rateless_approvals": self.rateless_approvals,
             "comments": {"comments": self.comments, "threads": self.threads, "open_threads": self.open_threads},
             "known_reviewers": self.known_reviewers,
             "meanings": MEANINGS,
@@ -382,7 +382,7 @@ def compute_stats(
     seniors_known = policy is not None and bool(policy.seniors)
     report = StatsReport(
         query=query, overall=Figures("all"), reviewers=[], tiers=[], weeks=[], ai_bands=[], histogram=[],
-        untimed_chunks=0, known_reviewers=known, seniors_known=seniors_known,
+        rateless_approvals=0, known_reviewers=known, seniors_known=seniors_known,
         stale_method="repository" if current is not None else "changes seen",
     )
     report.comments, report.threads, report.open_threads = _thread_figures(ledger, query)
@@ -396,12 +396,12 @@ def compute_stats(
                               sorted(current) if current else [])
         with sq.snapshot(db):  # the summaries and the rate index read at one instant
             flags = sq.chunk_flags(db, query)
-            bins = _chunk_pass(db, query, groups, flags)
+            bins = _chunk_pass(db, query, groups, [*flags, *sq.lineless_approvals(db, query)])
             _band_pass(db, query, groups)
             _carried_pass(db, query, groups)
             _rate_quantiles(db, query, groups, bins, report)
-            # the "no time" bar: approvals without time (a flag has no rate, timed or not)
-            report.untimed_chunks -= sum(row[3] for row in flags)
+            # the "no rate" bar: approvals without time or without changed lines (a flag is no approval)
+            report.rateless_approvals -= sum(row[3] for row in flags)
             refused: set[int] = set()
             if current is not None:
                 _add_stale_chunk_approvals(db, query, groups, current)
@@ -510,14 +510,19 @@ _FLOAT_MEASURES = [i for i, m in enumerate(STATS_CHUNK_DAY_MEASURES) if m.endswi
 
 
 def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups,
-                flags: Sequence[tuple[Any, ...]]) -> dict[int, tuple[Figures, list[Any]]]:
+                taken_back: Sequence[tuple[Any, ...]]) -> dict[int, tuple[Figures, list[Any]]]:
     """The chunk figures of every group from stats_chunk_days: SQLite sums the days into a cube of
-    (reviewer, tier, week), rolled up here, less what the chunk `flags` (sq.chunk_flags) added to its
-    timed measures: a flag stops at the first blocking problem, its lines not all read, so it has no
-    review rate and no share of time/floor (a flag after 43 s of a 376-line chunk read as 31,764 LOC/h);
-    it stays a chunk review, its lines and time counted. Returns each group's summed row (by id of its
-    Figures), whose rate bins locate its quantiles."""
-    taken = {(reviewer, tier, week): sums for reviewer, tier, week, _count, *sums in flags}
+    (reviewer, tier, week), rolled up here, less what `taken_back` says was added to its timed measures
+    by the chunk flags (sq.chunk_flags) and the approvals of chunks without changed lines
+    (sq.lineless_approvals). A flag stops at the first blocking problem, its lines not all read, so it has
+    no review rate and no share of time/floor (a flag after 43 s of a 376-line chunk read as 31,764 LOC/h);
+    an approved image has no rate either (it read as 0 LOC/h). Both stay chunk reviews, their lines and
+    time counted. Returns each group's summed row (by id of its Figures), whose rate bins locate its
+    quantiles."""
+    taken: dict[tuple[Any, Any, Any], list[Any]] = {}
+    for reviewer, tier, week, _count, *sums in taken_back:
+        group = taken.setdefault((reviewer, tier, week), [0] * len(sums))
+        group[:] = map(sum, zip(group, sums, strict=True))
     rows = sq.chunk_day_cube(db, query)
     totals: dict[int, tuple[Figures, list[Any]]] = {}
     for reviewer, tier, week, *values in rows:
@@ -546,8 +551,8 @@ def _chunk_pass(db: Any, query: StatsQuery, groups: _Groups,
 
 
 def _band_pass(db: Any, query: StatsQuery, groups: _Groups) -> None:
-    """The AI bands' figures (is AI code read faster?) from stats_band_days, less what the chunk flags
-    added to their timed measures (see _chunk_pass)."""
+    """The AI bands' figures (is AI code read faster?) from stats_band_days, less what the chunk flags and
+    the lineless approvals added to their timed measures (see _chunk_pass)."""
     for band, *values in sq.band_day_sums(db, query):
         _add_sums(groups.band(band), values)
     for band, *sums in sq.chunk_flags_by_band(db, query):
@@ -638,7 +643,7 @@ def _rate_quantiles(db: Any, query: StatsQuery, groups: _Groups, totals: dict[in
     overall_bins = totals[id(groups.overall)][1][_BINS:]
     report.histogram = [(low, high, int(count)) for low, high, count
                         in zip(RATE_EDGES, RATE_EDGES[1:], overall_bins, strict=False)]
-    report.untimed_chunks = groups.overall.chunks - groups.overall.timed_chunks
+    report.rateless_approvals = groups.overall.chunks - groups.overall.timed_chunks
 
 
 @dataclass

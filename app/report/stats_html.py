@@ -61,7 +61,7 @@ def count_ticks(peak: int, most: int = 5) -> list[int]:
 
 def histogram_svg(report: StatsReport, width: int = 520, height: int = 260) -> str:
     """Bars of chunk reviews per rate bin, green below 500 LOC/h and red above, with the 500 line."""
-    bins = [*report.histogram, (math.nan, math.nan, report.untimed_chunks)]
+    bins = [*report.histogram, (math.nan, math.nan, report.rateless_approvals)]
     left, bottom, top = 44, 48, 16
     plot_w, plot_h = width - left - 10, height - bottom - top
     slot = plot_w / len(bins)
@@ -80,7 +80,7 @@ def histogram_svg(report: StatsReport, width: int = 520, height: int = 260) -> s
         bar_h = plot_h * count / peak
         untimed = math.isnan(low)
         colour = "#9b59b6" if untimed else ("#2e9d5b" if high <= FLOOR_RATE else "#d64541")
-        label = "no time" if untimed else (f"{low / 1000:,.0f}k+" if math.isinf(high) else f"{low:,.0f}")
+        label = "no rate" if untimed else (f"{low / 1000:,.0f}k+" if math.isinf(high) else f"{low:,.0f}")
         parts.append(f'<rect x="{x + 2:.1f}" y="{top + plot_h - bar_h:.1f}" width="{slot - 4:.1f}" '
                      f'height="{bar_h:.1f}" fill="{colour}"><title>{_e(label)}: {count:,}</title></rect>')
         parts.append(f'<text x="{x + slot / 2:.1f}" y="{top + plot_h + 14}" font-size="10" '

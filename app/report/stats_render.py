@@ -186,7 +186,8 @@ def summary_lines(report: StatsReport) -> list[str]:
          f"chunk approvals were faster than {FLOOR_RATE:.0f}/h (the code rate: docs and tests are read faster); "
          f"time spent was {format_ratio(o.time_vs_floor)} the floor time." if o.rate_median is not None else
          # "Median rate - ... (quartiles ---); - of timed chunk reviews": no chunk approval was timed
-         "No chunk approval was timed, so there is no review rate (change-level approvals carry no reading time)."),
+         "No chunk approval of changed lines was timed, so there is no review rate (change-level approvals carry no "
+         "reading time; a binary file or a rename has no changed lines)."),
         f"Rubber stamps: {format_share(o.stamp_share)} of {plural(o.approvals, 'approval')}"
         f"{_approval_kinds(o)}; "
         f"{plural(o.unopened_chunks, 'chunk')} "
@@ -303,8 +304,8 @@ def histogram_table(report: StatsReport, width: int = 40, floor_note: bool = Tru
         label = f"{low:,.0f}+" if math.isinf(high) else f"{low:,.0f}-{high:,.0f}"
         style = "green" if high <= FLOOR_RATE else "red"
         table.add_row(label, Text(_bar(count / peak, width), style=style), f"{count:,}")
-    table.add_row("no time", Text(_bar(report.untimed_chunks / peak, width), style="magenta"),
-                  f"{report.untimed_chunks:,}")
+    table.add_row("no rate", Text(_bar(report.rateless_approvals / peak, width), style="magenta"),
+                  f"{report.rateless_approvals:,}")
     return table
 
 

@@ -996,6 +996,10 @@ def _v10_change_aliases(db: Database) -> None:
 STATS_CHUNK_FLAG = "chunk_hash IS NOT NULL AND decision = 'flag'"
 """A chunk flag: a chunk review, but no read of the whole chunk (a reviewer stops at the first blocking
 problem), so stats leaves it out of review rates and time/floor (app/report/stats.py `_flag_pass`)."""
+STATS_LINELESS_APPROVAL = ("chunk_hash IS NOT NULL AND decision = 'approve' AND changed_lines = 0"
+                           " AND active_seconds_at_decision > 0")
+"""A timed approval of a chunk without changed lines (a binary file, a pure rename): time was spent, but
+there is no rate to give, so stats takes it back out of the rates (it read as 0 lines per hour)."""
 
 
 def _v11_chunk_flags(db: Database) -> None:
@@ -1039,9 +1043,17 @@ def _v12_decision_aliases(db: Database) -> None:
         db.execute(statement)
 
 
+def _v13_lineless_approvals(db: Database) -> None:
+    """Schema 13: an index of the timed approvals of chunks without changed lines, with what stats takes back
+    out of the rate measures: the summaries count each at 0 lines per hour, and one approved image made a
+    team's median review rate 0. Partial, so it is as small as such approvals are few."""
+    db.execute("CREATE INDEX stats_lineless_approvals ON decisions (reviewer, tier, created_at, repo,"
+               f" active_seconds_at_decision, ai_share) WHERE {STATS_LINELESS_APPROVAL}")
+
+
 MIGRATIONS: list[Migration] = [
     _v1_review_records, _v2_stats_support, _v3_decision_coverage, _v4_stats_indexes, _v5_stats_summaries,
     _v6_viewed_files, _v7_record_trust, _v8_comment_threads, _v9_seen_lines, _v10_change_aliases,
-    _v11_chunk_flags, _v12_decision_aliases,
+    _v11_chunk_flags, _v12_decision_aliases, _v13_lineless_approvals,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

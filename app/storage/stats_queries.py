@@ -20,6 +20,7 @@ from app.storage.db import (
     STATS_CHUNK_DAY_MEASURES,
     STATS_CHUNK_FLAG,
     STATS_CHUNK_REVIEW,
+    STATS_LINELESS_APPROVAL,
     STATS_RATE,
     STATS_TIMED,
     STATS_WEEK,
@@ -139,32 +140,46 @@ def carried_floor_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
 # place as a chunk review (chunks, lines, active time) but has no rate and no share of time/floor.
 _FLAG_TAKES_BACK = frozenset(m for m in STATS_CHUNK_DAY_MEASURES
                              if m.startswith(("timed_", "floor_", "fast_", "rate_bin_")))
+# A timed approval of a chunk without changed lines keeps its time and its floor (a rubber stamp of an
+# image is one), but its 0 lines per hour is no rate: the rate measures are taken back.
+_LINELESS_TAKES_BACK = frozenset(m for m in STATS_CHUNK_DAY_MEASURES if m.startswith(("timed_", "fast_", "rate_bin_")))
 
 
-def _flag_terms() -> dict[str, str]:
-    """Per chunk flag, the terms the summaries added up for the measures it gives back (db.py's own)."""
-    return {m: expr for m, expr in stats_measure_terms().items() if m in _FLAG_TAKES_BACK}
+def _taken_back(db: Any, query: StatsFilter, rows: str, gives_back: frozenset[str], group: Sequence[str],
+                measures: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Per group, the terms the summaries added up (db.py's own) for the measures the `rows` give back,
+    0 for the others: each row is the group's columns, how many rows, then one value per measure."""
+    where, params = decision_terms(query)
+    terms = stats_measure_terms()
+    sums = ", ".join(f"sum({terms[m]})" if m in gives_back else "0" for m in measures)
+    places = ", ".join(str(i + 1) for i in range(len(group)))
+    return list(db.execute(f"SELECT {', '.join(group)}, count(*), {sums} FROM decisions WHERE {rows}{where}"
+                           f" GROUP BY {places}", params).fetchall())
+
+
+_BY_CUBE = ("reviewer", f"coalesce(tier, {NO_TIER})", STATS_WEEK)
 
 
 def chunk_flags(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
     """The chunk flags summed per (reviewer, tier, week), as the summaries counted them: what stats takes
     back out of the timed figures (rates, time/floor). Each row: reviewer, tier, week, how many flags,
     then one value per STATS_CHUNK_DAY_MEASURES name (0 for the measures a flag keeps)."""
-    where, params = decision_terms(query)
-    terms = _flag_terms()
-    sums = ", ".join(f"sum({terms[m]})" if m in terms else "0" for m in STATS_CHUNK_DAY_MEASURES)
-    return list(db.execute(
-        f"SELECT reviewer, coalesce(tier, {NO_TIER}), {STATS_WEEK}, count(*), {sums}"
-        f" FROM decisions WHERE {STATS_CHUNK_FLAG}{where} GROUP BY 1, 2, 3", params).fetchall())
+    return _taken_back(db, query, STATS_CHUNK_FLAG, _FLAG_TAKES_BACK, _BY_CUBE, STATS_CHUNK_DAY_MEASURES)
+
+
+def lineless_approvals(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
+    """The timed approvals of chunks without changed lines, per (reviewer, tier, week), as chunk_flags:
+    what stats takes back out of the rates."""
+    return _taken_back(db, query, STATS_LINELESS_APPROVAL, _LINELESS_TAKES_BACK, _BY_CUBE, STATS_CHUNK_DAY_MEASURES)
 
 
 def chunk_flags_by_band(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
-    """The same per AI band: band, then one value per STATS_BAND_DAY_MEASURES name."""
-    where, params = decision_terms(query)
-    terms = _flag_terms()
-    sums = ", ".join(f"sum({terms[m]})" if m in terms else "0" for m in STATS_BAND_DAY_MEASURES)
-    return list(db.execute(f"SELECT {STATS_BAND}, {sums} FROM decisions WHERE {STATS_CHUNK_FLAG}{where}"
-                           " GROUP BY 1", params).fetchall())
+    """What the flags and the lineless approvals give back, per AI band: band, then one value per
+    STATS_BAND_DAY_MEASURES name."""
+    rows = (_taken_back(db, query, STATS_CHUNK_FLAG, _FLAG_TAKES_BACK, (STATS_BAND,), STATS_BAND_DAY_MEASURES)
+            + _taken_back(db, query, STATS_LINELESS_APPROVAL, _LINELESS_TAKES_BACK, (STATS_BAND,),
+                          STATS_BAND_DAY_MEASURES))
+    return [(band, *sums) for band, _count, *sums in rows]
 
 
 @dataclass(frozen=True)
@@ -188,9 +203,10 @@ def rates_in_bin(db: Any, query: StatsFilter, index: RateIndex, group: Any, low:
     group_term = f" AND {index.column} IS ?" if index.column else ""
     upper = "" if math.isinf(high) else f" AND {STATS_RATE} < ?"
     args = ([group] if index.column else []) + [low] + ([] if math.isinf(high) else [high])
-    # approvals only: a flag has no rate (stats takes it out of the bins, `chunk_flags`)
+    # approvals of changed lines only: a flag, or an approved image, has no rate (stats takes them out of
+    # the bins, `chunk_flags`, `lineless_approvals`)
     sql = (f"SELECT {STATS_RATE} FROM decisions INDEXED BY {index.name} WHERE {STATS_TIMED}"
-           f" AND decision = 'approve'{group_term}"
+           f" AND decision = 'approve' AND changed_lines != 0{group_term}"
            f" AND {STATS_RATE} >= ?{upper}{where} ORDER BY {STATS_RATE} {direction} LIMIT ? OFFSET ?")
     return [row[0] for row in db.execute(sql, [*args, *params, limit, offset])]
 

@@ -74,7 +74,7 @@ async def test_screen_shows_the_commands_figures_and_toggles_scope(tmp_path: Pat
             assert "3 changes and 6 chunks reviewed: 470 changed lines" in summary
             assert "Median rate 450" in summary  # of the chunk approvals: the flag has no rate
             histogram = text_of(screen.query_one("#stats-histogram", Static))
-            assert "500 LOC/h" in histogram and "no time" in histogram
+            assert "500 LOC/h" in histogram and "no rate" in histogram
             body = "\n".join(text_of(w) for w in screen.query(".stats-part").results(Static))
             assert "ana@example.com" in body and "2025-W52" in body and "Tier 0" in body
 

@@ -176,7 +176,7 @@ def test_every_overall_figure_of_one_repository(ledger: Ledger) -> None:
     assert report.histogram == [(0, 100, 0), (100, 200, 0), (200, 300, 1), (300, 400, 0), (400, 500, 1),
                                 (500, 600, 2), (600, 800, 0), (800, 1000, 0), (1000, 1500, 0),
                                 (1500, 2000, 0), (2000, 3000, 0), (3000, 5000, 0), (5000, math.inf, 0)]
-    assert report.untimed_chunks == 1 and report.seniors_known and report.stale_method == "changes seen"
+    assert report.rateless_approvals == 1 and report.seniors_known and report.stale_method == "changes seen"
 
 
 def test_reviewers_are_listed_by_name_with_their_own_figures(ledger: Ledger) -> None:
@@ -578,7 +578,7 @@ def ledger_actions(draw: st.DrawFn) -> list[tuple]:
         kind = draw(st.sampled_from(("read", "decide", "approve change", "seen")))
         steps.append((kind, reviewer, change, day, draw(st.sampled_from(CHUNKS)),
                       draw(st.sampled_from((0.0, 59.0, 60.0, 61.0, 900.0))), draw(st.sampled_from((None, 0, 1, 2))),
-                      draw(st.sampled_from(("approve", "flag", "later"))), draw(st.integers(1, 200)),
+                      draw(st.sampled_from(("approve", "flag", "later"))), draw(st.integers(0, 200)),
                       draw(st.sampled_from((None, 0.0, 0.4, 0.9)))))
     return steps
 
@@ -609,8 +609,9 @@ def test_summaries_kept_by_triggers_equal_a_rebuild_from_the_raw_rows(tmp_path_f
         reviews = [d for d in ledger.iter_decisions() if d.chunk_hash is not None and d.decision != "later"]
         assert everything.overall.chunks == len(reviews)
         assert everything.overall.lines == sum(d.changed_lines for d in reviews)
+        # a flag has no rate, nor an approval of a chunk without changed lines
         timed = sorted(d.changed_lines * 3600 / d.active_seconds_at_decision for d in reviews
-                       if d.active_seconds_at_decision > 0 and d.decision == "approve")  # a flag has no rate
+                       if d.active_seconds_at_decision > 0 and d.decision == "approve" and d.changed_lines)
         assert everything.overall.rate_median == (median(timed) if timed else None)
         assert sum(n for _, _, n in everything.histogram) == len(timed)
         # origin/X is X's twin where a change seen or a change decision puts both ids at one head
@@ -703,9 +704,33 @@ def test_with_no_timed_chunk_review_the_rate_line_says_so(tmp_path: Path) -> Non
         decide(ledger, clock, utc(2026, 2, 2), s, ANA, R, "M", "m1", None, chunk_hashes=["m-1"],
                floor_seconds=60, changed_lines=9, tier=2)
         lines = summary_lines(compute_stats(ledger, StatsQuery(repo=R)))
-    assert lines[1] == ("No chunk approval was timed, so there is no review rate (change-level approvals carry no "
-                        "reading time).")
+    assert lines[1] == ("No chunk approval of changed lines was timed, so there is no review rate (change-level "
+                        "approvals carry no reading time; a binary file or a rename has no changed lines).")
     assert "---" not in "\n".join(lines)
+
+
+def test_an_approved_image_keeps_its_time_and_floor_but_gives_no_rate(tmp_path: Path) -> None:
+    """A binary chunk has no changed lines: 40 s on it read as 0 LOC/h, and one approved image made the median
+    of a reviewer's rates 0. It stays a chunk approval (time, floor, stamp), counted in the "no rate" bar."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "ledger.db", clock=clock) as ledger:
+        record_scenario(ledger, clock)
+        t = utc(2026, 1, 6, 9)
+        s = ledger.start_session(ANA, R)
+        read(ledger, clock, s, R, "C", "c1", "c-logo", t, 40)
+        decide(ledger, clock, t + 50, s, ANA, R, "C", "c1", "c-logo", floor_seconds=30, changed_lines=0)
+        report = compute_stats(ledger, StatsQuery(repo=R))
+        assert_summaries_match_a_rebuild(ledger, tmp_path)
+    o, ana = report.overall, next(r for r in report.reviewers if r.key == ANA)
+    assert (o.chunks, o.approvals, o.timed_chunks, o.timed_lines) == (7, 8, 4, 390)  # its time counts as active
+    assert o.active_seconds == pytest.approx(3779.999 + 40) and o.timed_seconds == pytest.approx(3479.999)
+    assert (o.rate_p25, o.rate_median) == (360.0, 450.0)  # the rates of the four reads, as before
+    assert ana.rate_median == 500.0  # of 240, 500 and 500.0014 (with the image at 0 LOC/h: 370)
+    assert o.floor_seconds == pytest.approx(2952 + 30) and o.time_vs_floor == pytest.approx((3479.999 + 40) / 2982)
+    assert report.histogram[0] == (0, 100, 0) and report.rateless_approvals == 2  # c-2 (no time) and the image
+    assert summary_lines(report)[1].startswith("Median rate 450 changed lines per hour (quartiles 360-")
+    human = next(band for band in report.ai_bands if band.key == "human")  # b-1 is its only timed read
+    assert (human.timed_chunks, human.timed_seconds, human.active_seconds) == (1, 1800, 1800 + 300 + 40)
 
 
 def test_a_working_tree_approval_keeps_the_tier_it_was_given_at(tmp_path: Path) -> None:
