@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from app.errors import ReviewTuiError
 
@@ -46,9 +46,18 @@ class Glob:
     """A compiled glob. `regex` fullmatches exactly the paths the pattern covers."""
 
     pattern: str
-    regex: re.Pattern[str] = field(repr=False, compare=False)
+    source: str = field(repr=False, compare=False)  # the regex, compiled at its first use: most globs
+    # are matched by their shape (a name, a suffix, a prefix) or inside a GlobSet's combined regex, and
+    # compiling the ~200 default tier globs one by one cost every command 35 ms
     shape: tuple[str, str, bool] | None = field(default=None, repr=False, compare=False)
     literal_segments: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        try:
+            return re.compile(self.source, re.DOTALL)
+        except (re.error, RecursionError, OverflowError) as exc:  # pragma: no cover - translation bug guard
+            raise GlobError(self.pattern, f"cannot compile: {exc}") from None
 
     def match(self, path: str) -> bool:
         return self.regex.fullmatch(_normalise_path(path)) is not None
@@ -253,13 +262,8 @@ def _shape(pattern: str, parsed: _Parsed) -> tuple[str, str, bool] | None:
 @lru_cache(maxsize=4096)
 def _compile_cached(pattern: str) -> Glob:
     parsed = _parse(pattern)
-    regex = _regex(pattern, parsed)
-    try:
-        compiled = re.compile(regex, re.DOTALL)
-    except (re.error, RecursionError, OverflowError) as exc:  # pragma: no cover - translation bug guard
-        raise GlobError(pattern, f"cannot compile: {exc}") from None
     literals = frozenset(t for t in parsed.tokens if t is not None and _is_literal(t))
-    return Glob(pattern, compiled, _shape(pattern, parsed), literals)
+    return Glob(pattern, _regex(pattern, parsed), _shape(pattern, parsed), literals)
 
 
 def compile_glob(pattern: str) -> Glob:
@@ -309,7 +313,7 @@ class GlobSet:
         self._component_hint: re.Pattern[str] | None = None
         if hints and all(hints):
             self._component_hint = re.compile("|".join(re.escape(h) for h in sorted(set(hints))))
-        self._rest = _Alternation([(index, glob.regex.pattern) for index, glob in rest])
+        self._rest = _Alternation([(index, glob.source) for index, glob in rest])
         # The rest regex can only match a path that has all the literal segments of some rest pattern.
         self._rest_needs: list[frozenset[str]] | None = [glob.literal_segments for _, glob in rest]
         if any(not needs for needs in self._rest_needs):
