@@ -870,7 +870,7 @@ class Analyzer:
                      measurement: Measurement | None) -> dict[str, cx.FileMetrics]:
         if measurement is not None:
             measured = measurement.wait()
-            self._keep_metrics(measured)
+            self._keep_metrics(measurement.rememberable())
             found.update(measured)
         return found
 
@@ -1319,7 +1319,9 @@ class Analyzer:
             tag = self._maintainability_tag()
             for key, value in self.cache.get_many("mi", [f"{tag}:{b}" for b in unknown]).items():
                 known[key.rsplit(":", 1)[-1]] = value.get("mi") if isinstance(value, dict) else None
-        missing = [(b, p, self._blob_or_empty(b)) for b, p in blobs.items() if b not in known]
+        # a blob not in this clone is not measured (nor remembered): it may be fetched later
+        missing = [(b, p, data) for b, p in blobs.items()
+                   if b not in known and (data := self.repo.blob_within(b, max_bytes)) is not None]
         if missing:
             measured = cx.analyze_many(missing, workers=self.config.complexity.workers, max_bytes=max_bytes)
             fresh = {b: m.maintainability for b, m in measured.items()}
@@ -1422,7 +1424,7 @@ class Analyzer:
                         run.say(run.total, f"measuring complexity: {measured}/{count} files")
 
                     measured = measurement.wait(tick)
-                    self._keep_metrics(measured)
+                    self._keep_metrics(measurement.rememberable())
                     metrics.update(measured)
             finally:
                 if measurement is not None:

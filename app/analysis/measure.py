@@ -4,7 +4,7 @@ the analysis can read and score changes while blobs are measured."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 # Blobs are read and measured this many bytes at a time: reading every missing blob first held
 # 51 MB of source at once in a cold TUI start on the ansible scenario (3,339 Python file versions).
 ROUND_BYTES = 16 * 1024 * 1024
+UNREADABLE = "content not in this clone (a partial or damaged clone): not measured"
 
 
 class Measurement:
@@ -29,6 +30,9 @@ class Measurement:
         self.total = len(wanted)
         self.done = 0
         self.results: dict[str, cx.FileMetrics] = {}
+        # Blobs not in the object database (a partial clone's, until fetched): their results say so and
+        # must not be remembered, or a later fetch would keep the "nothing measured" of an unread file.
+        self.unreadable: set[str] = set()
         self.error: BaseException | None = None
         self._abandoned = False  # set when the waiting thread gives up (Ctrl-C): the pool stops too
         stop = (lambda: self._abandoned or should_stop()) if should_stop else (lambda: self._abandoned)
@@ -45,11 +49,14 @@ class Measurement:
         try:
             repo = GitRepo(repo_path)
 
-            def read(blob: str) -> bytes:
-                try:
-                    return repo.blob(blob)
-                except ReviewTuiError:
-                    return b""
+            def readable(round_: list[tuple[str, str]]) -> Iterator[tuple[str, str, bytes]]:
+                for blob, path in round_:
+                    try:
+                        yield blob, path, repo.blob(blob)
+                    except ReviewTuiError:
+                        self.unreadable.add(blob)
+                        self.results[blob] = cx.FileMetrics(cx.language_of(path), cx.ANALYZER_SIZE,
+                                                            error=UNREADABLE)
 
             for round_ in _rounds(wanted, repo.blob_size, ROUND_BYTES):
                 if should_stop():
@@ -60,11 +67,15 @@ class Measurement:
                 # Ranking needs cyclomatic complexity only; the maintainability index would double the
                 # cost of every blob, so only `explain` asks for it (for one change).
                 self.results.update(cx.analyze_many(
-                    ((blob, path, read(blob)) for blob, path in round_), workers=workers, max_bytes=max_bytes,
+                    readable(round_), workers=workers, max_bytes=max_bytes,
                     progress=progress, should_stop=should_stop, maintainability=maintainability))
                 self.done = len(self.results)
         except BaseException as exc:
             self.error = exc
+
+    def rememberable(self) -> dict[str, cx.FileMetrics]:
+        """The results worth caching: all but those of the unreadable blobs."""
+        return {blob: m for blob, m in self.results.items() if blob not in self.unreadable}
 
     def abandon(self) -> None:
         """Stop measuring soon (the pool checks about every 0.2 s); harmless once finished."""

@@ -300,6 +300,6 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
         from app.core.text import one_line, plural
 
         shown = ", ".join(one_line(i, 60) for i in missing[:3]) + (", ..." if len(missing) > 3 else "")
-        out.print(f"{plural(len(missing), 'change')} miss file content in this clone (a partial clone's blobs not "
-                  f"fetched): {shown}; their figures count only what is here, and `check` refuses them",
+        out.print(f"file content is not in this clone for {plural(len(missing), 'change')} (a partial clone's blobs "
+                  f"not fetched): {shown}; their figures count only what is here, and `check` refuses them",
                   markup=False, highlight=False, width=layout)

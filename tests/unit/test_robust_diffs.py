@@ -71,6 +71,23 @@ def test_missing_blob_row_says_so_and_the_change_still_ranks(moved) -> None:
 
 
 
+def test_what_was_measured_without_the_content_is_not_remembered_once_it_is_fetched(moved, tmp_path) -> None:
+    """A partial clone's missing blob measured as an empty file was cached as "no complexity" under its id:
+    once fetched (and in every clone sharing the cache) the change kept CC+0, a lower band and floor."""
+    from app.storage.cache import AnalysisCache
+
+    with AnalysisCache.open(tmp_path / "shared.db") as cache:
+        [before] = Analyzer(moved.path, cache=cache).analyze_all()
+        assert "missing" in before.to_json()["file_problems"]["lib/mod_11.py"]
+        moved.repo.create_blob(MODULE.replace("handler", "h11").replace("return 4", "return 40").encode())  # fetched
+        [after] = Analyzer(moved.path, cache=cache).analyze_all()
+    with AnalysisCache.open(tmp_path / "fresh.db") as cache:
+        [fresh] = Analyzer(moved.path, cache=cache).analyze_all()
+    measured = after.to_json()
+    assert "lib/mod_11.py" not in measured["file_problems"]
+    assert measured == fresh.to_json()
+
+
 def test_check_refuses_to_judge_a_change_whose_content_is_missing(moved) -> None:
     """A CI checkout is often a partial clone: judged on the files that were there, an AI-written change
     passed as human-written. The gate says what is missing and how to fetch it, exit 2."""
@@ -95,7 +112,7 @@ def test_list_explain_and_chunks_say_the_content_is_not_in_this_clone(moved) -> 
 
     runner = CliRunner(env={"COLUMNS": "200"})
     listed = runner.invoke(cli, ["list", "--repo", str(moved.path)]).stdout
-    assert "1 change miss file content in this clone (a partial clone's blobs not fetched): move;" in listed
+    assert "file content is not in this clone for 1 change (a partial clone's blobs not fetched): move;" in listed
     explained = runner.invoke(cli, ["explain", "move", "--repo", str(moved.path)]).stdout
     assert "Content not in this clone: 2 files" in explained and "notes.txt: blob" in explained
     plan = runner.invoke(cli, ["chunks", "move", "--repo", str(moved.path)]).stdout
