@@ -37,11 +37,14 @@ def test_measuring_in_rounds_gives_the_figures_of_one_batch(payments_repo: Path,
     assert (measurement.done, measurement.total) == (len(wanted), len(wanted))
 
 
-def test_a_missing_blob_measures_as_empty_content(payments_repo: Path) -> None:
+def test_a_missing_blob_says_so_and_is_not_to_be_remembered(payments_repo: Path) -> None:
+    """Measured as empty content, a partial clone's unfetched blob was cached as "no functions" for good."""
     missing = "0123456789abcdef0123456789abcdef01234567"
-    measured = Measurement(payments_repo, {missing: "gone.py"}, workers=0, max_bytes=2_000_000,
-                           should_stop=None).wait()
-    assert measured == analyze_many([(missing, "gone.py", b"")], workers=0, maintainability=False)
+    measurement = Measurement(payments_repo, {missing: "gone.py"}, workers=0, max_bytes=2_000_000, should_stop=None)
+    [measured] = measurement.wait().values()
+    assert measured.error == "content not in this clone (a partial or damaged clone): not measured"
+    assert measured.functions == [] and measurement.rememberable() == {}
+    assert (measurement.done, measurement.total) == (1, 1)
 
 
 def test_the_complexity_and_graph_work_share_one_pool_per_process() -> None:
