@@ -231,6 +231,39 @@ def test_shallow_clone_reports_missing_merge_base_per_change(basic, tmp_path):
     assert any(item["error"] for item in json.loads(result.stdout))
 
 
+def test_a_shallow_clone_cut_above_the_real_merge_base_says_so(make_repo, tmp_path):
+    """QA44 #1: main's history cut above where a branch forked, an older common ancestor (a release line merged
+    into main) was taken for the merge base, and the branch's one commit read as 80, with no word of why."""
+    b = make_repo("cut")
+    for i in range(3):
+        b.commit(f"c{i}", {"a.txt": f"{i}\n"}, author=ALICE)
+    b.branch("release")
+    b.commit("release fix", {"rel.txt": "1\n"}, branch="release", author=BOB)
+    for i in range(3, 11):
+        b.commit(f"c{i}", {"a.txt": f"{i}\n"}, author=ALICE)
+    b.branch("feature")
+    b.commit("feature work", {"f.txt": "x\n"}, branch="feature", author=BOB)
+    for i in range(11, 21):
+        b.commit(f"c{i}", {"a.txt": f"{i}\n"}, author=ALICE)
+    b.merge("main", "release", "Merge release", author=ALICE)
+    for i in range(21, 26):
+        b.commit(f"c{i}", {"a.txt": f"{i}\n"}, author=ALICE)
+    b.checkout()
+
+    def feature_of(depth: int):
+        clone = tmp_path / f"depth{depth}"
+        subprocess.run(["git", "clone", "-q", "--depth", str(depth), "--no-single-branch", f"file://{b.path}",
+                        str(clone)], check=True)
+        return next(c for c in discover(GitRepo(clone)).changes if c.id.endswith("feature"))
+
+    cut = feature_of(12)  # main is cut at c15; the feature's own history reaches back to c0
+    assert cut.error is not None
+    assert cut.error.startswith("shallow clone: the merge base with origin/main may lie behind")
+    assert cut.error.endswith("; run `git fetch --unshallow`")
+    whole = feature_of(40)
+    assert whole.error is None and [c.subject for c in whole.commits] == ["feature work"]
+
+
 def test_bare_repo_works_without_worktree_change(basic, tmp_path):
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(basic.path), str(bare)], check=True)

@@ -381,7 +381,12 @@ def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head:
     change.commits = repo.commits_between(base_commit, head)
     change.title = _title(change.commits, change_id)
     change.base, problem = repo.merge_base_or_problem(base_commit, head)
-    if change.base is None:
+    if change.base is not None and repo.is_shallow and (cut := repo.cut_above(change.base, base_commit, head)):
+        # git's merge base is then the newest common ancestor it can see: the real one may lie beyond the
+        # cut, and the diff would carry every commit of the base since the older one (80 commits for 1)
+        change.error = (f"shallow clone: the merge base with {base_name} may lie behind the cut at {cut[:10]} "
+                        f"(git finds an older one, {change.base[:10]}); run `git fetch --unshallow`")
+    elif change.base is None:
         if repo.is_shallow:
             change.error = f"no merge-base with {base_name}: shallow clone (run `git fetch --unshallow`)"
         elif problem is not None:

@@ -703,6 +703,42 @@ class GitRepo:
             return None
         return out
 
+    def shallow_commits(self) -> frozenset[str]:
+        """The commits a shallow clone's history is cut at (their parents were not fetched)."""
+        if not self.is_shallow:
+            return frozenset()
+        try:
+            text = (self._objects_dir().parent / "shallow").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return frozenset()
+        return frozenset(line.strip() for line in text.splitlines() if len(line.strip()) == 40)
+
+    def cut_above(self, merge_base: str, *tips: str, limit: int = 50_000) -> str | None:
+        """In a shallow clone, a commit where a tip's history is cut above `merge_base` (reachable from
+        the tip, not from the merge base): there a later common ancestor may be hidden, so the merge base
+        git found may be an older one. None when the history down to the merge base is whole, or cut only
+        where everything hidden is older than the merge base (a side line merged long ago: what lies
+        behind it cannot descend from the merge base, give or take a day of clock skew)."""
+        cuts = self.shallow_commits() - {merge_base}
+        if not cuts:
+            return None
+        try:
+            since = self.repo[merge_base].peel(pygit2.Commit).commit_time - 86_400
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        for tip in tips:
+            try:
+                walker = self.repo.walk(tip, SortMode.NONE)
+                walker.hide(merge_base)
+                for number, commit in enumerate(walker):
+                    if str(commit.id) in cuts and commit.commit_time >= since:
+                        return str(commit.id)
+                    if number >= limit:
+                        break
+            except (pygit2.GitError, KeyError, ValueError):
+                continue
+        return None
+
     def parents_between(self, hide: str, head: str, limit: int) -> list[tuple[str, list[str]]] | None:
         """(id, parent ids) of the commits reachable from head and not from hide, parents before
         children, or None past `limit` of them or where the history cannot be read. Reads no message."""
