@@ -218,6 +218,7 @@ class Analyzer:
         self._resolved_base: tuple[str, str] | None = None
         self._config: RepoConfig | None = None
         self._config_digest: str | None = None
+        self._mailmap: dict[str, frozenset[str]] | None = None
         self._likelihood_model: LikelihoodModel | None = None
         self._track_record: TrackRecordRun | object | None = _UNREAD
         self._model_digest: str | None = None
@@ -304,6 +305,17 @@ class Analyzer:
 
             self._config = load_repo_config(self.repo, self.resolved_base[1], self.config_path)
         return self._config
+
+    def mailmap_aliases(self) -> dict[str, frozenset[str]]:
+        """The base's .mailmap as address -> every address of that person (app/core/git/mailmap.py); the
+        change's own .mailmap is not used, as its own .review-tui.toml is not."""
+        if self._mailmap is None:
+            from app.core.git.mailmap import MAX_MAILMAP_BYTES, mailmap_groups
+
+            data = self.repo.file_at(self.resolved_base[1], ".mailmap") if self.resolved_base[1] else None
+            self._mailmap = (mailmap_groups(data.decode("utf-8", "replace"))
+                             if data and len(data) <= MAX_MAILMAP_BYTES else {})
+        return self._mailmap
 
     @property
     def config_digest(self) -> str:

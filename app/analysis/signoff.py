@@ -240,6 +240,9 @@ def participants(analyzer: Analyzer, change: Change) -> list[str]:
         for who in _worktree_writers(analyzer):
             if who not in found:
                 found.append(who)
+    aliases = analyzer.mailmap_aliases()  # the base's .mailmap: one person's other addresses are theirs too
+    for who in list(found):
+        found.extend(sorted(a for a in aliases.get(who, ()) if a not in found))
     return found
 
 

@@ -276,6 +276,28 @@ def test_the_author_cannot_approve_their_own_change(solo):
     assert f"author {AUTHOR.email} cannot approve their own change" in result.stdout
 
 
+def test_an_author_approving_under_the_address_the_mailmap_says_is_theirs_does_not_count(tmp_path):
+    """QA44 #9: the base's .mailmap said ann@x and ann.real@x are one person; Ann committed as one and approved
+    as the other, and `check` passed. A branch's own .mailmap cannot rename anyone (the base's is read)."""
+    builder = SAMPLES.RepoBuilder(tmp_path / "repo")
+    ann = SAMPLES.Person("Ann", "ann@example.com")
+    mailmap = "Ann Real <Ann.Real@example.com> <ann@example.com>\n"
+    builder.commit("base", {"src/alpha/ops.py": ALPHA, ".mailmap": mailmap}, author=AUTHOR)
+    builder.branch("ann")
+    builder.commit("ann's change", {"src/alpha/ops.py": ALPHA + "\n\ndef more(x):\n    return x\n"}, branch="ann",
+                   author=ann)
+    builder.branch("bob")
+    builder.commit("bob's change", {"src/alpha/ops.py": ALPHA + "\n\ndef less(x):\n    return x\n",
+                                    ".mailmap": "Bob <sam@example.com> <bob@example.com>\n"}, branch="bob", author=ann)
+    data = tmp_path / "data"
+    review(builder.path, data, "ann.real@example.com", "ann")
+    result = check(builder.path, data, "ann")
+    assert result.exit_code == 1
+    assert "author ann.real@example.com cannot approve their own change" in result.stdout
+    review(builder.path, data, "sam@example.com", "bob")  # the branch's mailmap does not make sam its author
+    assert check(builder.path, data, "bob").exit_code == 0
+
+
 def test_rubber_stamps_do_not_count(solo):
     repo, data = solo
     review(repo, data, BOB, "plain", fast=True)
