@@ -147,6 +147,27 @@ def test_an_intent_to_add_file_counts_its_lines_in_the_worktree_change(basic):
     assert (wt["lines_added"], wt["lines_deleted"], wt["files"], wt["file_problems"]) == (2, 0, 1, {})
 
 
+def test_a_conflict_in_progress_shows_the_working_file_as_git_diff_head_does(make_repo):
+    """QA44 #6: a rebase stopped on a conflict; the conflicted file was "modified, no line changes" with a
+    10-second floor, while `git diff HEAD` showed its conflict markers and the code between them."""
+    b = make_repo("conflict")
+    b.commit("init", {"args.go": "package cobra\n", "other.go": "package cobra\n"}, author=ALICE)
+    b.branch("topic")
+    b.commit("topic", {"args.go": "package cobra\n\nfunc topic() int { return 1 }\n"}, branch="topic", author=BOB)
+    b.commit("main", {"args.go": "package cobra\n\n// main's comment\n"}, author=ALICE)
+    b.checkout()
+    git = ["git", "-C", str(b.path), "-c", "user.name=A", "-c", "user.email=a@x"]
+    (b.path / "other.go").write_text("package cobra\n\nvar staged = 1\n")
+    merged = subprocess.run([*git, "merge", "topic"], capture_output=True, text=True)
+    assert merged.returncode != 0 and "CONFLICT" in merged.stdout
+    expected = subprocess.run([*git, "diff", "HEAD", "--numstat"], capture_output=True, text=True).stdout
+    files = {fd.path: fd for fd in GitRepo(b.path).diff_worktree()}
+    assert {p: (fd.additions, fd.deletions) for p, fd in files.items()} == {
+        line.split("\t")[2]: (int(line.split("\t")[0]), int(line.split("\t")[1])) for line in expected.splitlines()}
+    added = [line.text for hunk in files["args.go"].hunks for line in hunk.lines if line.origin == "+"]
+    assert added[0] == "<<<<<<< HEAD" and "func topic() int { return 1 }" in added
+
+
 def test_detached_head_is_listed_once(basic):
     basic.repo.set_head(pygit2.Oid(hex=basic.head("feature/x")))
     ids = [c["id"] for c in list_json(basic.path)]

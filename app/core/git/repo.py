@@ -1094,7 +1094,48 @@ class GitRepo:
         # libgit2's diff merge applies a later diff onto an earlier one: HEAD->index, then index->workdir.
         diff = tree.diff_to_index(self.repo.index, DiffOption.NORMAL, context_lines)
         diff.merge(self.repo.diff(None, None, flags=DiffOption.NORMAL, context_lines=context_lines))
-        return self._file_diffs(diff, workdir=True)
+        files = self._file_diffs(diff, workdir=True)
+        unmerged = self._unmerged_paths()
+        if not unmerged:
+            return files
+        # A conflict in progress (a merge or rebase stopped): libgit2 gives its paths no lines, where
+        # `git diff HEAD` shows the working file, conflict markers and all; so does this.
+        out = [fd for fd in files if fd.path not in unmerged]
+        for path in sorted(unmerged):
+            fd = self._head_to_workdir(tree, path, context_lines)
+            if fd is not None:
+                out.append(fd)
+        return out
+
+    def _unmerged_paths(self) -> set[str]:
+        try:
+            conflicts = self.repo.index.conflicts
+            if conflicts is None:
+                return set()
+            return {next(e.path for e in entries if e is not None) for entries in conflicts}
+        except (pygit2.GitError, KeyError, ValueError, StopIteration):
+            return set()
+
+    def _head_to_workdir(self, tree: pygit2.Tree, path: str, context_lines: int) -> FileDiff | None:
+        """One path's working file against HEAD's version, or None when both are the same or absent."""
+        before = _tree_entry(tree, path)
+        old_data = self.blob_within(before[0], MAX_DIFF_BLOB_BYTES) if before else b""
+        new_data = self.workdir_file(path)
+        if (before is None and new_data is None) or old_data is None:
+            return None
+        status = "added" if before is None else "deleted" if new_data is None else "modified"
+        fd = FileDiff(status, path if before else None, path if new_data is not None else None,
+                      old_blob=before[0] if before else None,
+                      new_blob=str(pygit2.hash(new_data)) if new_data is not None else None,
+                      old_mode=before[1] if before else 0,
+                      new_mode=int(FileMode.BLOB) if new_data is not None else 0)
+        patch = pygit2.Patch.create_from(old_data, new_data or b"", old_as_path=path, new_as_path=path,
+                                         context_lines=context_lines)
+        if patch.delta.is_binary:
+            fd.binary = True
+        else:
+            _fill_hunks(fd, patch)
+        return fd if fd.hunks or fd.binary or status != "modified" else None
 
     def is_dirty(self) -> bool:
         if self.repo.is_bare or self.head_commit() is None:
