@@ -212,6 +212,25 @@ def test_a_missing_blob_leaves_its_commit_out_and_says_so(make_repo, tmp_path):
     assert "missing from the repository" in (tmp_path / "report.html").read_text()
 
 
+def test_a_real_partial_clone_says_what_is_missing_and_fetches_nothing(make_repo, tmp_path):
+    """QA44 #4: in a blobless or treeless clone `git log` tried to fetch the missing objects, protocol.allow
+    refused, and calibrate failed with git's "transport 'file' not allowed"."""
+    b = small_fixes_history(make_repo)
+    subprocess.run(["git", "-C", str(b.path), "config", "uploadpack.allowFilter", "true"], check=True)
+    said = {}
+    for name, shape in (("blobless", "blob:none"), ("treeless", "tree:0")):
+        clone = tmp_path / name
+        subprocess.run(["git", "clone", "-q", f"--filter={shape}", f"file://{b.path}", str(clone)], check=True)
+        objects = sum(1 for _ in (clone / ".git" / "objects").rglob("*") if _.is_file())
+        result = run("calibrate", "--repo", str(clone))
+        assert result.returncode == 3 and result.stdout == "", result.stderr  # too little to calibrate on
+        said[name] = result.stderr.strip()
+        assert "\n" not in said[name] and "transport" not in said[name]
+        assert sum(1 for _ in (clone / ".git" / "objects").rglob("*") if _.is_file()) == objects  # nothing fetched
+    assert "change files whose content is not in this clone (a partial clone): fetch it" in said["blobless"]
+    assert "the history's trees are not in this clone (a treeless partial clone" in said["treeless"]
+
+
 def test_the_newest_commits_by_default_all_with_zero_or_since(make_repo, monkeypatch):
     """A long history is studied from its newest DEFAULT_MAX_COMMITS (ansible's 46,281 took 13 minutes and
     1 GB whole), and the output says so and how to study it all. Run in process so that the default

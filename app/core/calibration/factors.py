@@ -108,6 +108,16 @@ def read_first_parent_line(git: GitCli, head: str) -> list[LineCommit]:
     return line
 
 
+class MissingHistory(RepoError):
+    """The history's trees are not in the clone: nothing can be studied."""
+
+
+def _objects_missing(exc: RepoError) -> bool:
+    """Whether git failed for an object not in the clone (a partial clone's, never fetched: GIT_NO_LAZY_FETCH)."""
+    text = str(exc)
+    return any(words in text for words in ("unable to read", "missing", "promisor remote", "not allowed"))
+
+
 def read_first_parent_log(git: GitCli, head: str, count: int | None = None) -> list[LogCommit]:
     """Every first-parent commit up to `head` (the newest `count` only, if given), oldest first
     (merges diffed against their first parent).
@@ -120,9 +130,15 @@ def read_first_parent_log(git: GitCli, head: str, count: int | None = None) -> l
     try:
         return _parse_log(git.run(*_LOG, *limit, "--numstat", head, "--"))
     except RepoError as exc:
-        if "unable to read" not in str(exc) and "missing" not in str(exc):
+        if not _objects_missing(exc):
             raise
-    commits = _parse_log(git.run(*_LOG, *limit, head, "--"))
+    try:
+        commits = _parse_log(git.run(*_LOG, *limit, head, "--"))
+    except RepoError as exc:
+        if not _objects_missing(exc):
+            raise
+        raise MissingHistory("the history's trees are not in this clone (a treeless partial clone, --filter=tree:0): "
+                             "fetch them (`git fetch --refetch`, or clone without --filter) to calibrate") from None
     present = _present_blobs(git, {blob for c in commits for blob in _blob_ids(c)})
     complete = []
     for commit in commits:

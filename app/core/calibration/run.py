@@ -26,6 +26,7 @@ from app.core.calibration.evaluate import METRICS, auc, bootstrap, rate_interval
 from app.core.calibration.factors import (
     LineCommit,
     LogCommit,
+    MissingHistory,
     measure,
     read_first_parent_line,
     read_first_parent_log,
@@ -142,10 +143,18 @@ def _read_studied(git: GitCli, head: str, since: int | None, max_commits: int | 
     # commit's history figures can see (EXPERIENCE_DAYS back); older ones cannot change a figure.
     seen_from = min((c.time for c in line if c.sha in chosen), default=0) - EXPERIENCE_DAYS * 86_400
     first_needed = next((i for i, c in enumerate(line) if c.time >= seen_from), len(line))
-    commits = read_first_parent_log(git, head, len(line) - first_needed) if chosen else []
+    try:
+        commits = read_first_parent_log(git, head, len(line) - first_needed) if chosen else []
+    except MissingHistory as exc:
+        raise CalibrationInputError(f"{exc}; the built-in defaults stay in use") from None
     study = [c for c in commits if c.sha in chosen]
     missing = sum(c.missing_objects for c in study)  # neither measured nor diffed as a fix: said, not hidden
     study = [c for c in study if not c.missing_objects]
+    if missing and missing >= len(study):  # a partial clone: what is left says little about this history
+        raise CalibrationInputError(
+            f"{missing} of the {missing + len(study)} commits to study change files whose content is not in this "
+            "clone (a partial clone): fetch it (`git fetch --refetch`, or clone without --filter) to calibrate; "
+            "the built-in defaults stay in use")
     if not study:
         raise CalibrationInputError("no commits to study (check --since / --max-commits); "
                                     "the built-in defaults stay in use")

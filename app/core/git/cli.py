@@ -59,7 +59,10 @@ def safe_env() -> dict[str, str]:
     """The environment of a git call: the user's and system config ignored, nothing interactive."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
-                "GIT_PAGER": "cat", "PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "LANG": "C"})
+                "GIT_PAGER": "cat", "PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C", "LANG": "C",
+                # a partial clone's missing object is missing, never fetched (protocol.allow refuses it too,
+                # but with a complaint about a transport instead of the object)
+                "GIT_NO_LAZY_FETCH": "1"})
     return env
 
 
@@ -83,7 +86,8 @@ class GitCli:
         except OSError as exc:
             raise RepoError(f"cannot run git: {exc.strerror or exc}") from None
         if check and done.returncode != 0:
-            complaint = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            complaint = [line for line in lines if not line.startswith("warning:")] or lines  # the fatal one
             raise RepoError(f"git {args[0]} failed: {complaint[0] if complaint else f'exit {done.returncode}'}")
         return done.stdout.decode("utf-8", "surrogateescape")
 
