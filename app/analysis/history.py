@@ -90,7 +90,8 @@ class ChangeHistory:
 
     # -- figures ------------------------------------------------------------------------------
     def figures(self, change: Change, paths: list[str]) -> HistoryFigures | None:
-        """The change's figures, worked out from the index (None for a working tree or in a shallow clone)."""
+        """The change's figures, worked out from the index (None for a working tree, or where the
+        history is cut: a shallow or treeless clone)."""
         if self.as_of_commit(change) is None:
             return None
         index = self.index_for([*paths, *self.paths])
@@ -169,8 +170,8 @@ class ChangeHistory:
 
     # -- the index ----------------------------------------------------------------------------
     def index_for(self, paths: Iterable[str]) -> HistoryIndex | None:
-        """The history index, covering at least `paths` (None in a shallow clone)."""
-        if self.repo.is_shallow:
+        """The history index, covering at least `paths` (None in a shallow or treeless clone)."""
+        if self.repo.history_cut:
             return None
         from app.core.git.history import HistoryIndex
         from app.core.git.repo import path_history_exact
@@ -213,7 +214,7 @@ class ChangeHistory:
         branch, not a range. The walk (ansible: 3,886 commits, 0.9 s alone, 1.4-2.4 s on the analysis
         thread beside the threads it shares the GIL with) then leaves the cold `list`'s critical path;
         index_for takes the answer over, or builds it itself if no worker has started it."""
-        if self.commit_range or self._index is not None or self._offered is not None or self.repo.is_shallow:
+        if self.commit_range or self._index is not None or self._offered is not None or self.repo.history_cut:
             return
         from app.core.git.repo import path_history_exact
 
@@ -274,7 +275,7 @@ class ChangeHistory:
 
     def at_hand(self, paths: set[str]) -> bool:
         """Whether an index covering `paths` is loaded or cached (no walk of history needed)."""
-        if self.repo.is_shallow:
+        if self.repo.history_cut:
             return True
         if self._index is not None and (self._covers is None or paths <= self._covers):
             return True

@@ -227,7 +227,7 @@ def test_a_real_partial_clone_says_what_is_missing_and_fetches_nothing(make_repo
         said[name] = result.stderr.strip()
         assert "\n" not in said[name] and "transport" not in said[name]
         assert sum(1 for _ in (clone / ".git" / "objects").rglob("*") if _.is_file()) == objects  # nothing fetched
-    assert "change files whose content is not in this clone (a partial clone): fetch it" in said["blobless"]
+    assert "change files whose content is not in this clone (a partial clone): calibrate needs" in said["blobless"]
     assert "the history's trees are not in this clone (a treeless partial clone" in said["treeless"]
 
 

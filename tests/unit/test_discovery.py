@@ -285,6 +285,31 @@ def test_a_shallow_clone_cut_above_the_real_merge_base_says_so(make_repo, tmp_pa
     assert whole.error is None and [c.subject for c in whole.commits] == ["feature work"]
 
 
+def test_a_treeless_clone_has_no_history_figures_and_says_which_tree_is_missing(basic, tmp_path):
+    """QA44 #5: `--filter=tree:0` (GitHub's advice for CI): every older commit's diff was missing, so the
+    history read as "did not change in 90 days, 0 recent authors" as fact; a change's row showed libgit2's words."""
+    subprocess.run(["git", "-C", str(basic.path), "config", "uploadpack.allowFilter", "true"], check=True)
+    clone = tmp_path / "treeless"
+    subprocess.run(["git", "clone", "-q", "--filter=tree:0", f"file://{basic.path}", str(clone)],
+                   check=True)
+    git = ["git", "-C", str(clone), "-c", "user.name=Q", "-c", "user.email=q@x"]
+    subprocess.run([*git, "checkout", "-q", "-b", "qa/edit"], check=True)
+    (clone / "app.py").write_text("def f():\n    return 3\n")
+    subprocess.run([*git, "commit", "-qam", "local edit"], check=True)
+    subprocess.run([*git, "checkout", "-q", "main"], check=True)
+    repo = GitRepo(clone)
+    assert repo.history_cut and not repo.is_shallow
+    rows = {row["id"]: row for row in list_json(clone)}
+    missing = [row for row in rows.values() if row["error"]]
+    assert missing and all(": tree " in row["error"] and "is not in this clone" in row["error"] for row in missing)
+    readable = [row for row in rows.values() if not row["error"]]
+    assert readable  # the trees fetched with the checkout
+    for row in readable:
+        why = {f["name"]: f["explanation"] for f in row["factors"]}
+        assert why["history"].startswith("history not available (shallow or treeless clone")
+    assert GitRepo(basic.path).history_cut is False
+
+
 def test_bare_repo_works_without_worktree_change(basic, tmp_path):
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(basic.path), str(bare)], check=True)

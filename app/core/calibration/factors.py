@@ -138,7 +138,7 @@ def read_first_parent_log(git: GitCli, head: str, count: int | None = None) -> l
         if not _objects_missing(exc):
             raise
         raise MissingHistory("the history's trees are not in this clone (a treeless partial clone, --filter=tree:0): "
-                             "fetch them (`git fetch --refetch`, or clone without --filter) to calibrate") from None
+                             "calibrate needs a clone without --filter") from None
     present = _present_blobs(git, {blob for c in commits for blob in _blob_ids(c)})
     complete = []
     for commit in commits:

@@ -153,7 +153,7 @@ def _read_studied(git: GitCli, head: str, since: int | None, max_commits: int | 
     if missing and missing >= len(study):  # a partial clone: what is left says little about this history
         raise CalibrationInputError(
             f"{missing} of the {missing + len(study)} commits to study change files whose content is not in this "
-            "clone (a partial clone): fetch it (`git fetch --refetch`, or clone without --filter) to calibrate; "
+            "clone (a partial clone): calibrate needs a clone without --filter; "
             "the built-in defaults stay in use")
     if not study:
         raise CalibrationInputError("no commits to study (check --since / --max-commits); "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -214,6 +215,16 @@ def added_lines(old: bytes, new: bytes) -> list[str]:
             if line.origin == "+"]
 
 
+def _missing_tree(exc: Exception, fetch: str) -> str:
+    """libgit2's "Unable to read tree <id>" in the words the missing-blob case uses; `fetch` is the git
+    command that fetches what is missing in a partial clone."""
+    words = str(exc).split()
+    if len(words) == 5 and " ".join(words[:4]).lower() == "unable to read tree":
+        return (f"tree {words[4][:10]} is not in this clone (a partial or damaged clone; in a partial clone "
+                f"`{fetch}` fetches it)")
+    return str(exc)
+
+
 def _tree_entry(tree: pygit2.Tree, path: str) -> tuple[str, int] | None:
     """(object id, mode) of `path` in `tree`, None when absent."""
     try:
@@ -375,6 +386,19 @@ class GitRepo:
     @property
     def is_shallow(self) -> bool:
         return self.repo.is_shallow
+
+    @cached_property
+    def history_cut(self) -> bool:
+        """Whether the history cannot be walked through: a shallow clone, or a partial clone filtered of its
+        trees (`--filter=tree:0`), whose every older commit's diff is missing (it read as "no changes")."""
+        if self.is_shallow:
+            return True
+        try:
+            filters = [str(entry.value) for entry in self.repo.config
+                       if entry.name.startswith("remote.") and entry.name.endswith(".partialclonefilter")]
+        except (pygit2.GitError, ValueError):
+            return False
+        return any(value.strip().lower().startswith("tree:") for value in filters)
 
     @property
     def workdir(self) -> Path | None:
@@ -941,7 +965,8 @@ class GitRepo:
             raise RepoError(f"commit {gone} is no longer in the repository (its branch deleted or garbage-"
                             "collected since it was listed): list the changes again") from None
         except (ValueError, pygit2.GitError) as exc:
-            raise RepoError(f"cannot diff {base[:10]}..{head[:10]}: {exc}") from None
+            fetch = f"git diff --stat {base[:10]} {head[:10]}"
+            raise RepoError(f"cannot diff {base[:10]}..{head[:10]}: {_missing_tree(exc, fetch)}") from None
         try:
             diff.find_similar(DiffFind.FIND_RENAMES)
         except pygit2.GitError:
@@ -1082,7 +1107,8 @@ class GitRepo:
             else:  # the empty tree on the old side: every file added
                 diff = commit.tree.diff_to_tree(context_lines=context_lines, swap=True)
         except (KeyError, ValueError, pygit2.GitError) as exc:
-            raise RepoError(f"cannot diff commit {commit_id[:10]}: {exc}") from None
+            fetch = f"git show --stat {commit_id[:10]}"
+            raise RepoError(f"cannot diff commit {commit_id[:10]}: {_missing_tree(exc, fetch)}") from None
         return self._file_diffs(diff)
 
     def diff_worktree(self, *, context_lines: int = 3) -> list[FileDiff]:

@@ -356,7 +356,7 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
         out["experience"] = f"author has {earlier} earlier commit{'s' if earlier != 1 else ''} in these files"
     else:
         for name in ("history", "authors", "experience"):
-            out[name] = "history not available (shallow clone or working tree): counted as average"
+            out[name] = "history not available (shallow or treeless clone, or working tree): counted as average"
     return out
 
 
