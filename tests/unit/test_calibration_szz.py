@@ -176,6 +176,8 @@ def test_repository_config_cannot_run_anything(make_repo, tmp_path):
     run for a plain `git diff` in that repository, so the trap is real."""
     b, ids = known_history(make_repo)
     b.checkout()
+    clean = _labels(b.path)
+    assert any(clean.values()), clean  # some commit is defect-inducing: a failing blame would show
     marker = tmp_path / "ran"
     script = tmp_path / "trap.sh"
     script.write_text(f"#!/bin/sh\ntouch {marker}\ncat \"$@\" 2>/dev/null\nexit 0\n")
@@ -184,10 +186,12 @@ def test_repository_config_cannot_run_anything(make_repo, tmp_path):
     config.write_text(config.read_text() + (
         f"[core]\n\tfsmonitor = {script}\n\tpager = {script}\n\thooksPath = {tmp_path}\n"
         f"[diff]\n\texternal = {script}\n[diff \"trap\"]\n\ttextconv = {script}\n"
-        f"[log]\n\tshowSignature = true\n[gpg]\n\tprogram = {script}\n"))
+        f"[log]\n\tshowSignature = true\n[gpg]\n\tprogram = {script}\n"
+        # a list git 2.39 reads before an empty -c value clears it: a missing file failed every blame (QA44 #10)
+        f"[blame]\n\tignoreRevsFile = {tmp_path / 'no-such-file'}\n"))
     (b.path / ".git" / "info").mkdir(exist_ok=True)
     (b.path / ".git" / "info" / "attributes").write_text("* diff=trap\n")
-    assert _labels(b.path) == _labels(b.path)  # runs git log, diff-tree and blame
+    assert _labels(b.path) == clean  # runs git log, diff-tree and blame
     assert not marker.exists()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     subprocess.run(["git", "-C", str(b.path), "diff", ids["root"], ids["divide"]], env=env,

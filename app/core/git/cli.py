@@ -11,7 +11,10 @@ gpg for signatures). Every call here therefore
 - treats the repository as bare (`--git-dir DIR --bare`: no work tree, no index, no fsmonitor),
 - overrides each setting that could run something with `-c` (command-line config wins over the
   repository's), and passes --no-ext-diff / --no-textconv where a command diffs,
-- never prompts (GIT_TERMINAL_PROMPT=0) and never pages (--no-pager, GIT_PAGER=cat).
+- never prompts (GIT_TERMINAL_PROMPT=0) and never pages (--no-pager, GIT_PAGER=cat), never fetches a
+  partial clone's missing object (GIT_NO_LAZY_FETCH),
+- and blame, whose blame.ignoreRevsFile list `-c` cannot clear, runs in an empty git dir that reads the
+  repository's objects only (`config_free`).
 tests/unit/test_calibration_szz.py proves it: a repository whose config points all of those at a
 script that leaves a file behind runs calibration without the file appearing.
 """
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -66,6 +71,25 @@ def safe_env() -> dict[str, str]:
     return env
 
 
+_SCRATCH_LOCK = threading.Lock()
+_scratch: tempfile.TemporaryDirectory[str] | None = None
+
+
+def _empty_git_dir() -> Path:
+    """An empty bare repository of this process (made once, removed at exit): a git dir with no config."""
+    global _scratch
+    with _SCRATCH_LOCK:
+        if _scratch is None:
+            scratch = tempfile.TemporaryDirectory(prefix="review-tui-git-")
+            root = Path(scratch.name)
+            for folder in ("objects", "refs"):
+                (root / folder).mkdir()
+            (root / "HEAD").write_text("ref: refs/heads/main\n", encoding="ascii")
+            (root / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tbare = true\n", encoding="ascii")
+            _scratch = scratch
+        return Path(_scratch.name)
+
+
 class GitCli:
     """Runs read-only git commands on one repository (its git directory), neutralised as above."""
 
@@ -73,15 +97,32 @@ class GitCli:
         self.git_dir = Path(git_dir)
         self._env = safe_env()
 
-    def argv(self, *args: str) -> list[str]:
+    def argv(self, *args: str, git_dir: Path | None = None) -> list[str]:
         overrides = [part for key, value in SAFE_CONFIG for part in ("-c", f"{key}={value}")]
-        return ["git", "--no-pager", f"--git-dir={self.git_dir}", "--bare", *overrides, *args]
+        return ["git", "--no-pager", f"--git-dir={git_dir or self.git_dir}", "--bare", *overrides, *args]
 
-    def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> str:
+    def _objects_dir(self) -> Path:
+        common = self.git_dir / "commondir"  # a linked worktree keeps its objects in the main git dir
+        if common.is_file():
+            try:
+                return (self.git_dir / common.read_text(encoding="utf-8").strip()).resolve() / "objects"
+            except OSError:
+                pass
+        return self.git_dir / "objects"
+
+    def run(self, *args: str, stdin: bytes | None = None, check: bool = True, config_free: bool = False) -> str:
         """The command's stdout (UTF-8, undecodable bytes kept as surrogates so paths survive).
-        A failure (with `check`) raises RepoError with git's first line of complaint."""
+        A failure (with `check`) raises RepoError with git's first line of complaint.
+
+        `config_free`: run in an empty git dir that reads this repository's objects (GIT_OBJECT_DIRECTORY)
+        and nothing else of it, for a command whose repository settings `-c` cannot undo (object ids
+        only: no ref, no shallow boundary, no replace ref is seen)."""
+        env, git_dir = self._env, None
+        if config_free:
+            env = {**self._env, "GIT_OBJECT_DIRECTORY": str(self._objects_dir())}
+            git_dir = _empty_git_dir()
         try:
-            done = subprocess.run(self.argv(*args), input=stdin, capture_output=True, env=self._env,
+            done = subprocess.run(self.argv(*args, git_dir=git_dir), input=stdin, capture_output=True, env=env,
                                   stdin=None if stdin is not None else subprocess.DEVNULL, check=False)
         except OSError as exc:
             raise RepoError(f"cannot run git: {exc.strerror or exc}") from None
@@ -98,8 +139,10 @@ class GitCli:
         ranges = []
         for start, end in _runs(sorted(set(lines))):
             ranges += ["-L", f"{start},{end}"]
+        # config-free: blame.ignoreRevsFile is a list an empty `-c` value does not clear in git 2.39, so a
+        # repository naming a file that is not there failed every blame, read as "no inducing commit"
         out = self.run("-c", "blame.showRoot=true", "blame", "-w", "--first-parent", "--no-textconv", "-s", "-l",
-                       f"--since=@{since}", *ranges, commit, "--", path, check=False)
+                       f"--since=@{since}", *ranges, commit, "--", path, check=False, config_free=True)
         return [row.split(" ", 1)[0] for row in out.splitlines() if row]
 
     def touched_paths(self, commits: Sequence[tuple[str, str | None]]) -> dict[str, list[bytes]] | None:
