@@ -378,3 +378,22 @@ def carry_over(signoff: SignOff, detail: ChangeDetail, reviewer: str, *, session
                if signer is not None else None)
         carried.append(Carried(decision, ref, origin, why))
     return carried
+
+
+def content_missing(detail: ChangeDetail) -> str | None:
+    """Why `check` cannot judge the change, when some of its files' content is not in this clone: the AI
+    share, the tiers and the chunks were judged on what was there (a partial clone, as CI checkouts often
+    are, let an AI-written change pass as human-written). None when everything is here."""
+    problems = detail.assessment.file_problems if detail.assessment is not None else {}
+    if not problems:
+        return None
+    from app.core.text import one_line, plural, visible_path
+
+    path, why = next(iter(problems.items()))
+    more = f" and {plural(len(problems) - 1, 'more file')}" if len(problems) > 1 else ""
+    change = detail.change
+    span = "HEAD" if change.head == WORKTREE_ID else f"{(change.base or '')[:12]} {change.head[:12]}"
+    cause = one_line(why, 160).split("): ")[0] + (")" if "): " in why else "")  # "blob X is missing (...)"
+    return (f"cannot judge {one_line(change.id, 80)}: the content of {plural(len(problems), 'file')} is not in "
+            f"this clone ({visible_path(path, 120)}{more}: {cause}); fetch it (in a partial clone, `git diff --stat "
+            f"{span}` reads and fetches it)")

@@ -157,23 +157,10 @@ def _print(outcome: CheckOutcome) -> None:
 
 
 def _refuse_incomplete(detail: ChangeDetail) -> None:
-    """A gate judges the whole change or nothing: with blobs missing (a partial clone, as CI checkouts often
-    are) the AI share, the tiers and the chunks were judged on what was there, so an AI-written change
-    passed as human-written."""
-    problems = detail.assessment.file_problems if detail.assessment is not None else {}
-    if not problems:
-        return
-    from app.core.git.models import WORKTREE_ID
-    from app.core.text import one_line, plural, visible_path
+    """A gate judges the whole change or nothing (see signoff.content_missing)."""
+    from app.analysis.signoff import content_missing
     from app.errors import ReviewTuiError
 
-    path, why = next(iter(problems.items()))
-    more = f" and {plural(len(problems) - 1, 'more file')}" if len(problems) > 1 else ""
-    change = detail.change
-    base = change.base or ""
-    span = "HEAD" if change.head == WORKTREE_ID else f"{base[:12]} {change.head[:12]}"
-    cause = one_line(why, 160).split("): ")[0] + (")" if "): " in why else "")  # "blob X is missing (...)"
-    raise ReviewTuiError(
-        f"cannot judge {one_line(change.id, 80)}: the content of {plural(len(problems), 'file')} is not in this "
-        f"clone ({visible_path(path, 120)}{more}: {cause}); fetch it (in a partial clone, `git diff --stat {span}` "
-        "reads and fetches it) and check again")
+    why = content_missing(detail)
+    if why is not None:
+        raise ReviewTuiError(f"{why} and check again")

@@ -14,6 +14,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pygit2
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from textual.widgets import Static
@@ -263,3 +264,25 @@ def test_an_approval_without_a_reviewer_identity_counts_nowhere(tmp_path: Path) 
     assert any("unknown@localhost" in line and "does not count" in line for line in verdict["not_counted"])
     read_and_approve(repo, REVIEWER, "feature")
     assert check(repo, "feature")[0] == 0
+
+
+async def test_a_change_whose_content_is_not_in_this_clone_reads_as_check_says_in_the_tui(tmp_path: Path) -> None:
+    """QA44 #3: in a partial clone the queue said nothing of the missing content and the change screen's
+    sign-off line ("as check sees it") could read "policy met" where `check` refuses to judge (exit 2)."""
+    repo = two_branches(tmp_path)
+    gone = Analyzer(repo).repo.file_at(SAMPLES.RepoBuilder(repo).head("feature"), "pay.py")
+    assert gone is not None
+    blob = str(pygit2.hash(gone))
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # a partial clone's unfetched blob
+    read_and_approve(repo, REVIEWER, "feature")
+    done = subprocess.run([*CLI, "check", "feature", "--repo", str(repo)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull})
+    assert done.returncode == 2 and "cannot judge feature: the content of 1 file is not in this clone" in done.stderr
+    app = build_app(repo)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert "2 missing file content (partial clone)" in str(queue_screen(app)._summary())
+        screen = await open_change(pilot, "feature")
+        text = " ".join(signoff_text(screen).split())
+        assert "cannot judge feature: the content of 1 file is not in this clone" in text
+        assert "policy met" not in text

@@ -650,13 +650,15 @@ class _PlanBuilder:
                          default=self.config.default_tier)
         chunk.destructive = any(p in destructive for p in chunk.files)
         per_file = self.config.binary_seconds if draft.kind == KIND_BINARY else self.config.rename_seconds
+        missing = all(self.files[i].problem for i in draft.light_files)
         chunk.floor_seconds, chunk.floor_derivation = light_floor(
-            len(chunk.files), per_file, "binary" if draft.kind == KIND_BINARY else "unchanged-content")
+            len(chunk.files), per_file, "binary" if draft.kind == KIND_BINARY
+            else "content-missing" if missing else "unchanged-content")
         if draft.kind == KIND_BINARY:
             directory = posixpath.dirname(chunk.files[0])
             chunk.title = (f"Binary: {visible_path(chunk.files[0])}" if len(chunk.files) == 1
                            else f"Binary: {visible_path(directory or '.')}/ ({len(chunk.files)} files)")
-        elif all(self.files[i].problem for i in draft.light_files):
+        elif missing:
             chunk.title = (chunk.notes[0] if len(chunk.files) == 1
                            else f"Content not in this clone: {len(chunk.files)} files")
         elif len(chunk.files) == 1:

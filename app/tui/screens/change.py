@@ -452,7 +452,12 @@ class ChangeScreen(Screen[None]):
         # it is read whole at 80 columns (cut to one line, "needs 2 more approvals, 1 of the…").
         text = Text()
         text.append("sign-off (as check sees it): ", style="dim")
-        if result.ok:
+        from app.analysis.signoff import content_missing
+
+        missing_content = content_missing(self.detail)
+        if missing_content is not None:  # check refuses to judge: nothing here may read as met
+            text.append(one_line(missing_content, 400), style=self._colour("warning"))
+        elif result.ok:
             text.append(one_line(result.summary, 300), style=self._colour("success"))
         else:
             text.append("policy NOT met", style=self._colour("warning"))

@@ -855,12 +855,16 @@ class QueueScreen(Screen[None]):
         critical = sum(1 for r in reports if not r.error and r.assessment and r.assessment.risk.band == "critical")
         ai = sum(1 for r in reports if r.assessment and (r.assessment.ai.share or r.assessment.ai.tools))
         failed = sum(1 for r in reports if r.error or r.change.error)
+        incomplete = sum(1 for r in reports if r.assessment is not None and r.assessment.file_problems)
         if critical:
             parts.append((f"{critical} critical", f"{critical} critical", ""))
         if ai:
             parts.append((f"{ai} AI-signalled", f"{ai} AI", ""))
         if failed:
             parts.append((f"{failed} failed to analyse", f"{failed} failed", "bold"))
+        if incomplete:  # a partial clone: ranked on what is here, and check refuses them (list says so too)
+            parts.append((f"{incomplete} missing file content (partial clone)", f"{incomplete} content missing",
+                          "bold"))
         return parts
 
     # -- the table ------------------------------------------------------------------------------
