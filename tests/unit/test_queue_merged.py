@@ -84,6 +84,9 @@ def test_partly_cherry_picked_branch_stays_pending(repo) -> None:
     repo.checkout()
     found = discover(GitRepo(repo.path))
     assert [c.id for c in found.changes] == ["feature"]
+    # and it says its first commit is in the base already
+    assert found.changes[0].partly_merged.startswith("its first 1 of 2 commits (up to ")
+    assert "as a squash merge or cherry-pick" in found.changes[0].partly_merged
     assert found.merged == []
 
 
@@ -104,6 +107,19 @@ def test_branch_that_moves_on_after_its_squash_is_pending_again(repo) -> None:
     repo.checkout()
     found = discover(GitRepo(repo.path))
     assert [c.id for c in found.changes] == ["feature"]
+    # and it says so (QA44 #7): a reviewer would read the squashed lines again without knowing
+    [change] = found.changes
+    assert change.partly_merged.startswith("its first 2 of 3 commits (up to ")
+    assert "reached main as " in change.partly_merged and "'Feature (#12)' as a squash merge" in change.partly_merged
+    assert change.partly_merged in change.base_remarks
+    assert [row["id"] for row in list_json(repo.path)] == ["feature"]
+
+
+def test_a_branch_whose_older_commits_are_nowhere_in_the_base_says_nothing_of_squashes(repo) -> None:
+    repo.commit("Unrelated (#13)", {"README.md": "# r\n\nother\n"}, author=ALICE)
+    repo.checkout()
+    [change] = discover(GitRepo(repo.path)).changes
+    assert change.partly_merged == "" and change.base_remarks == ""
 
 
 def test_list_hides_merged_upstream_counts_them_and_shows_them_on_request(repo) -> None:
@@ -162,7 +178,7 @@ def test_after_a_fetch_a_branchs_diff_is_not_read_again_and_a_new_squash_is_foun
     repo.checkout()
     cache = AnalysisCache.open(tmp_path / "cache.sqlite")
     assert [c.id for c in discover(GitRepo(repo.path), cache=cache).changes] == ["feature"]
-    assert cache.count("net-diff") == 1
+    assert cache.count("net-diff") == 2  # its diff, and its first commit's (a squash merge of part of it?)
 
     read: list[tuple[str, str]] = []
     for name in ("net_paths", "patch_id"):

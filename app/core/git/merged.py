@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from app.core.git.cli import GitCli
@@ -37,7 +38,8 @@ MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said 
 VERDICT_KIND = "merged"  # cache kinds
 COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, "patch": id or null when computed}
 NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], "patch": id or null when computed}
-VERDICT_VERSION = "2"  # bump when a verdict can change for the same base and head
+VERDICT_VERSION = "3"  # bump when a verdict can change for the same base and head
+MAX_SQUASHED_PREFIXES = 20  # a branch's newest commits whose work so far is looked for as a squash merge
 
 
 class KeyValueCache(Protocol):
@@ -97,6 +99,7 @@ class MergedDetector:
             verdict = cached.get(self._key(change))
             if isinstance(verdict, dict) and "how" in verdict:
                 change.merged = MergedUpstream(verdict["how"], verdict["detail"]) if verdict["how"] else None
+                change.partly_merged = str(verdict.get("partly") or "")
             else:
                 unknown.append(change)
         self._load_nets(unknown)
@@ -110,8 +113,11 @@ class MergedDetector:
             self._load_base([c.base for c in in_question if c.base])
             for change in in_question:
                 change.merged = self._squashed(change) or self._picked(change)
+                if change.merged is None:
+                    change.partly_merged = self._squashed_part(change)
         for change in unknown:
-            fresh[self._key(change)] = change.merged.to_dict() if change.merged else {"how": None}
+            fresh[self._key(change)] = (change.merged.to_dict() if change.merged
+                                        else {"how": None, "partly": change.partly_merged})
         self._save(fresh)
 
     def _save(self, verdicts: dict[str, Any]) -> None:
@@ -145,28 +151,29 @@ class MergedDetector:
                         and isinstance(value.get("utf8"), bool)):
                     self._nets[key] = value
 
-    def _net(self, change: Change) -> dict[str, Any] | None:
+    def _net(self, change: Change, head: str | None = None) -> dict[str, Any] | None:
         """{"paths": the paths merge-base..head touches, "utf8": whether all are UTF-8 (else the tree
         test cannot look them up), "patch": its patch id once computed}, or None when a tree cannot be
-        read (the branch is then never found merged)."""
+        read (the branch is then never found merged). `head`: one of the branch's older commits."""
         assert change.base is not None
-        key = f"{change.base}:{change.head}"
+        head = head or change.head
+        key = f"{change.base}:{head}"
         if key not in self._nets:
-            net = self.repo.net_paths(change.base, change.head)
+            net = self.repo.net_paths(change.base, head)
             if net is None:
                 return None
             self._nets[key] = {"paths": net[0], "utf8": net[1]}
             self._dirty_nets.add(key)
         return self._nets[key]
 
-    def _net_patch(self, change: Change) -> str | None:
-        net = self._net(change)
+    def _net_patch(self, change: Change, head: str | None = None) -> str | None:
+        net = self._net(change, head)
         if net is None:
             return None
         if "patch" not in net:
             assert change.base is not None
-            net["patch"] = self.repo.patch_id(change.base, change.head)
-            self._dirty_nets.add(f"{change.base}:{change.head}")
+            net["patch"] = self.repo.patch_id(change.base, head or change.head)
+            self._dirty_nets.add(f"{change.base}:{head or change.head}")
         patch = net["patch"]
         return patch if isinstance(patch, str) else None
 
@@ -252,6 +259,23 @@ class MergedDetector:
         if holder is None:
             return None
         return MergedUpstream("squash", f"squash-merged into {self.base_name} as {self._describe(holder)}")
+
+    def _squashed_part(self, change: Change) -> str:
+        """When the branch's work up to one of its older commits reached the base as a squash merge and the
+        branch went on (GitHub's "squash and merge", then more pushes), what a reviewer should know: its
+        diff shows those lines again. "" otherwise. Its newest MAX_SQUASHED_PREFIXES commits are tried."""
+        own = change.commits  # newest first
+        for i, commit in enumerate(own[1:MAX_SQUASHED_PREFIXES + 1], start=1):
+            net = self._net(change, commit.id)
+            if net is None or not net["paths"]:
+                continue
+            holder = self._holder(paths_key(net["paths"]), partial(self._net_patch, change, commit.id), change)
+            if holder is not None:
+                done = len(own) - i
+                return (f"its first {done} of {len(own)} commits (up to {commit.id[:10]}) reached {self.base_name} "
+                        f"as {self._describe(holder)} as a squash merge or cherry-pick: their lines show here "
+                        f"again; `git diff {commit.id[:10]} {change.head[:10]}` is what came after")
+        return ""
 
     def _picked(self, change: Change) -> MergedUpstream | None:
         own = [c.id for c in change.commits if not c.is_merge]

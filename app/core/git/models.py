@@ -73,12 +73,15 @@ class Change:
     remerge: bool = False  # a merge commit diffed as what it introduced itself (not against a parent)
     base_note: str = ""  # why the base is not the queue's base (a change made on a release line), for people
     gone_on_base: list[str] = field(default_factory=list)  # files it modifies that its base deleted since (detail)
+    partly_merged: str = ""  # its older commits' work reached the base as a squash merge: said, not hidden
 
     @property
     def base_remarks(self) -> str:
         """What a reviewer should know about the base: `base_note`, and the files this change modifies
         that the base has deleted since it started (a modify/delete conflict: the change may be obsolete)."""
         remarks = [self.base_note] if self.base_note else []
+        if self.partly_merged:
+            remarks.append(self.partly_merged)
         if self.gone_on_base:
             shown = ", ".join(self.gone_on_base[:3])
             more = f" and {len(self.gone_on_base) - 3} more" if len(self.gone_on_base) > 3 else ""
