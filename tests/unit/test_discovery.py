@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -222,6 +223,26 @@ def test_non_utf8_names_and_contents(make_repo):
     items = list_json(b.path)
     assert items[0]["lines_added"] == 1
     assert "caf" in items[0]["title"]
+
+
+def test_a_latin1_commits_author_is_read_in_its_encoding(make_repo):
+    """QA44 #13: `i18n.commitEncoding=ISO-8859-1` writes the author's name in latin-1 with an encoding header;
+    the subject was decoded by it and the name was not (`Jos\ufffd`)."""
+    b = make_repo("latin")
+    b.commit("init", {"a.txt": "a\n"}, author=ALICE)
+    b.checkout()
+    (b.path / "a.txt").write_text("b\n")
+    name = "José".encode("latin-1")  # the bytes a latin-1 terminal gives git, as written to the commit
+    env = {**os.environb, b"GIT_AUTHOR_NAME": name, b"GIT_AUTHOR_EMAIL": b"jose@x", b"GIT_COMMITTER_NAME": name,
+           b"GIT_COMMITTER_EMAIL": b"jose@x"}
+    (b.path.parent / "message").write_bytes("café à la mode\n".encode("latin-1"))
+    subprocess.run(["git", "-C", str(b.path), "checkout", "-q", "-b", "latin"], check=True)
+    subprocess.run(["git", "-C", str(b.path), "-c", "i18n.commitEncoding=ISO-8859-1", "commit", "-qa", "-F",
+                    str(b.path.parent / "message")], check=True, env=env)
+    raw = subprocess.run(["git", "-C", str(b.path), "cat-file", "commit", "latin"], capture_output=True, check=True)
+    assert b"encoding ISO-8859-1" in raw.stdout and "José".encode("latin-1") in raw.stdout
+    [commit] = GitRepo(b.path).commits_between(b.head("main"), b.head("latin"))
+    assert (commit.author_name, commit.committer_name, commit.subject) == ("José", "José", "café à la mode")
 
 
 def test_non_utf8_raw_path(tmp_path):

@@ -171,11 +171,17 @@ def _decode_message(commit: pygit2.Commit) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def _sig_text(sig: pygit2.Signature, field: str) -> str:
-    """A signature's name or email from its raw bytes. Never touches the decoded attribute: pygit2
-    decodes it with the commit's `encoding` header, and an unknown encoding raises LookupError."""
-    raw = getattr(sig, f"raw_{field}")
-    return raw.decode("utf-8", errors="replace") if raw is not None else ""
+def _sig_text(sig: pygit2.Signature, field: str, encoding: str | None = None) -> str:
+    """A signature's name or email from its raw bytes, in the commit's `encoding` header as git reads them
+    (a latin-1 commit's `José` read as `Jos�`). Never touches the decoded attribute: an unknown encoding
+    raises LookupError there."""
+    raw: bytes | None = getattr(sig, f"raw_{field}")
+    if raw is None:
+        return ""
+    try:
+        return raw.decode(encoding or "utf-8", errors="replace")
+    except LookupError:  # an unknown encoding header is data, not a crash
+        return raw.decode("utf-8", errors="replace")
 
 
 def _fill_hunks(fd: FileDiff, patch: pygit2.Patch) -> None:
@@ -664,14 +670,14 @@ class GitRepo:
 
     @staticmethod
     def _info(commit: pygit2.Commit) -> CommitInfo:
-        author, committer = commit.author, commit.committer
+        author, committer, encoding = commit.author, commit.committer, commit.message_encoding
         return CommitInfo(
             id=str(commit.id),
-            author_name=_sig_text(author, "name"),
-            author_email=_sig_text(author, "email"),
+            author_name=_sig_text(author, "name", encoding),
+            author_email=_sig_text(author, "email", encoding),
             author_time=author.time,
-            committer_name=_sig_text(committer, "name"),
-            committer_email=_sig_text(committer, "email"),
+            committer_name=_sig_text(committer, "name", encoding),
+            committer_email=_sig_text(committer, "email", encoding),
             commit_time=committer.time,
             message=_decode_message(commit),
             parents=tuple(str(p) for p in commit.parent_ids),
@@ -934,8 +940,8 @@ class GitRepo:
                 touched = [decode_path(raw) for raw in by_git[str(commit.id)]]
             else:
                 touched = self._touched_paths(commit) if trie is None else _touched_among(commit, trie)
-            out.append(HistoryEntry(str(commit.id), _sig_text(commit.author, "email"), commit.commit_time,
-                                    tuple(touched)))
+            email = _sig_text(commit.author, "email", commit.message_encoding)
+            out.append(HistoryEntry(str(commit.id), email, commit.commit_time, tuple(touched)))
         return out
 
     def _touched_paths(self, commit: pygit2.Commit) -> list[str]:
