@@ -69,10 +69,15 @@ class ApprovalCheck:
     floor_seconds: float
     unseen_lines: int = 0
     """Changed lines of the chunk never scrolled onto the screen this session."""
+    missing_files: int = 0
+    """Files of the chunk whose content is not in this clone (a partial clone's): nobody read them here."""
 
     @property
     def message(self) -> str:
         reasons = []
+        if self.missing_files:
+            reasons.append(f"The content of {self.missing_files} file{'s' if self.missing_files != 1 else ''} "
+                           "is not in this clone, so it was not read")
         if self.active_seconds < self.floor_seconds:
             reasons.append(f"You spent {format_duration(self.active_seconds, 'clock')} of a "
                            f"{format_duration(self.floor_seconds, 'clock')} floor")
@@ -384,13 +389,15 @@ class ReviewSession:
 
     # -- decisions --------------------------------------------------------------------------
     def approval_check(self, detail: ChangeDetail, chunk: Chunk) -> ApprovalCheck:
-        """Would approving `chunk` now be a rubber stamp? (active time strictly below its floor, or
-        changed lines never on screen)"""
+        """Would approving `chunk` now be a rubber stamp? (active time strictly below its floor, changed
+        lines never on screen, or files whose content is not in this clone)"""
         active = self.active_seconds(detail, chunk)
         floor = float(chunk.floor_seconds)
         seen = self.seen_lines(detail, chunk)
         unseen = seen.unseen if seen is not None else 0
-        return ApprovalCheck(active < floor or unseen > 0, active, floor, unseen)
+        absent = {fd.path for fd in detail.files if fd.problem}
+        missing = sum(1 for path in chunk.files if path in absent)
+        return ApprovalCheck(active < floor or unseen > 0 or missing > 0, active, floor, unseen, missing)
 
     def approve(self, detail: ChangeDetail, chunk: Chunk, *, confirmed_fast: bool = False) -> Decision:
         """Approve `chunk`. Below its floor this needs confirmed_fast=True (else
@@ -405,7 +412,9 @@ class ReviewSession:
         check = self.approval_check(detail, chunk)
         if check.fast and not confirmed_fast:
             raise FastApprovalNotConfirmed(check.message)
-        decision = self._decide(detail, chunk, "approve", active=check.active_seconds)
+        # fast as the check found it: lines never on screen or content not here make a rubber stamp too, however
+        # long the chunk was open (the ledger alone would judge by time and record it as a real read)
+        decision = self._decide(detail, chunk, "approve", active=check.active_seconds, fast=check.fast)
         if not check.fast:
             self._conclude_change(detail)
         return decision
@@ -505,7 +514,7 @@ class ReviewSession:
             complexity_added=float(detail.assessment.complexity.added),)
 
     def _decide(self, detail: ChangeDetail, chunk: Chunk, decision: str, *, note: str = "",
-                active: float | None = None) -> Decision:
+                active: float | None = None, fast: bool | None = None) -> Decision:
         self._check_open()
         self.note_change(detail)
         change = detail.change
@@ -514,7 +523,7 @@ class ReviewSession:
             head=change.head, chunk_hash=chunk.content_hash, decision=decision, chunk_index=chunk.index,
             note=note, floor_seconds=float(chunk.floor_seconds), active_seconds=active,
             changed_lines=chunk.changed_lines, tier=chunk.tier, ai_share=chunk.ai_share,
-            complexity_added=float(chunk.complexity_added),))
+            complexity_added=float(chunk.complexity_added), fast=fast))
 
     def _record(self, new: NewDecision) -> Decision:
         """Record a decision, signed now when a signing key is configured (README "Trust model"):

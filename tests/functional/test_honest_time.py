@@ -135,6 +135,12 @@ async def test_time_without_scrolling_through_is_not_reading(payments_repo: Path
             assert isinstance(app.screen, ConfirmDialog)
             assert "never came on screen" in str(app.screen.query_one("#dialog-prompt").render())
             await pilot.press("n")
+            await pilot.press("a")
+            await pilot.press("y")  # recorded as what the dialog said: a rubber stamp, though the floor was spent
+            await pilot.pause(0.06)
+            [approval] = [d for d in ledger.iter_decisions() if d.chunk_hash == chunk.content_hash]
+            assert approval.decision == "approve" and approval.fast and approval.active_seconds_at_decision >= (
+                chunk.floor_seconds)
             await pilot.press("ctrl+q")
 
 

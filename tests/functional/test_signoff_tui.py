@@ -286,3 +286,10 @@ async def test_a_change_whose_content_is_not_in_this_clone_reads_as_check_says_i
         text = " ".join(signoff_text(screen).split())
         assert "cannot judge feature: the content of 1 file is not in this clone" in text
         assert "policy met" not in text
+        # and approving a chunk of it asks, as for any read that did not happen
+        detail = screen.detail
+        assert detail is not None
+        [chunk] = [c for c in detail.plan.chunks if "pay.py" in c.files]
+        asked = app.session.approval_check(detail, chunk)
+        assert asked.fast and asked.missing_files == 1
+        assert asked.message.startswith("The content of 1 file is not in this clone, so it was not read")
