@@ -415,6 +415,28 @@ def test_commit_level_fallback_gives_the_same_share_when_no_line_was_rewritten(m
     assert "max_blame_files" in result.errors[0]
 
 
+def test_a_signature_libgit2_refuses_in_the_files_past_is_blamed_by_git(mixed_branch) -> None:
+    """QA44 #12: one commit with an empty email (`No Email <>`, legal in git, common in old svn imports) in
+    app.py's history made libgit2's blame fail, and every later branch fell back to the commit-level share."""
+    import subprocess
+
+    builder, _, _ = mixed_branch
+    builder.checkout("main")
+    (builder.path / "app.py").write_text(lines("app", 5) + "# an import's line\n")
+    git = ["git", "-C", str(builder.path), "-c", "user.name=N", "-c", "user.email="]
+    subprocess.run([*git, "commit", "-q", "--author=No Email <>", "-am", "imported"], check=True)
+    with pytest.raises(pygit2.GitError, match="empty"):
+        pygit2.Repository(str(builder.path)).blame("app.py")
+    subprocess.run([*git, "checkout", "-q", "-b", "later"], check=True)
+    (builder.path / "app.py").write_text(lines("app", 5) + "# an import's line\n" + lines("claude", 4))
+    subprocess.run([*git, "commit", "-q", "--author=Ann <ann@example.com>", "-am", f"Add more\n\n{CLAUDE}"],
+                   check=True)
+    subprocess.run([*git, "checkout", "-q", "main"], check=True)
+    result = _analyze(builder, "later")
+    assert result.method == "line" and result.errors == []
+    assert result.ai_lines == {"app.py": dict.fromkeys(range(7, 11), "Claude Code")}
+
+
 def test_blame_is_bounded_by_added_lines(mixed_branch) -> None:
     """zod's year-old +60,000-line branches were blamed file by file for ten minutes of a first `list`:
     above max_blame_lines the share is the commit-level one, and says so."""

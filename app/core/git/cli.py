@@ -27,6 +27,7 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app.errors import RepoError
 
@@ -144,6 +145,36 @@ class GitCli:
         out = self.run("-c", "blame.showRoot=true", "blame", "-w", "--first-parent", "--no-textconv", "-s", "-l",
                        f"--since=@{since}", *ranges, commit, "--", path, check=False, config_free=True)
         return [row.split(" ", 1)[0] for row in out.splitlines() if row]
+
+    def blame_spans(self, head: str, path: str,
+                    oldest: str | None) -> list[tuple[int, int, str | None, str, int]] | None:
+        """`git blame --porcelain` of `path` at `head` within (oldest, head], as GitRepo.blame_origins gives it:
+        (first line at head, line count, introducing commit or None when older than the range, the path in
+        that commit, its first line there). For what libgit2's blame refuses (a commit in the file's history
+        with an empty name or email, as old imports have); None when git cannot blame it either."""
+        try:
+            out = self.run("blame", "--porcelain", "--no-textconv", f"{oldest}..{head}" if oldest else head, "--",
+                           path, config_free=True)
+        except RepoError:
+            return None
+        spans: list[list[Any]] = []
+        boundary: set[str] = set()
+        last = ""
+        for line in out.split("\n"):
+            if line.startswith("\t") or not line:
+                continue
+            fields = line.split(" ")
+            if len(fields) == 4 and len(fields[0]) == 40 and all(f.isdigit() for f in fields[1:]):
+                last = fields[0]
+                spans.append([int(fields[2]), int(fields[3]), last, path, int(fields[1])])
+            elif line == "boundary":
+                boundary.add(last)
+            elif line.startswith("filename ") and spans:
+                spans[-1][3] = unquote_path(line[len("filename "):])
+        for span in spans:
+            if span[2] in boundary or span[2] == oldest:
+                span[2] = None
+        return [(a, b, c, d, e) for a, b, c, d, e in spans]
 
     def touched_paths(self, commits: Sequence[tuple[str, str | None]]) -> dict[str, list[bytes]] | None:
         """For each (commit, parent) the paths (raw bytes) whose entry differs between the parent's tree and

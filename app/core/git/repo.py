@@ -1425,7 +1425,9 @@ class GitRepo:
                 spans.append((hunk.final_start_line_number, hunk.lines_in_hunk, owner,
                               hunk.orig_path or path, hunk.orig_start_line_number))
         except (KeyError, ValueError, UnicodeDecodeError, pygit2.GitError):
-            return None
+            # libgit2 refuses some histories git reads (a signature with an empty name or email, from an
+            # old import, anywhere in the file's past): git's own blame, config-free, then
+            return GitCli(self.git_dir).blame_spans(head, path, oldest)
         return spans
 
     # -- git notes: reading a notes commit, writing notes atomically (for app/storage/notes.py) --------
