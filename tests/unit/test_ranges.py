@@ -74,6 +74,23 @@ def test_merges_flag_diffs_a_merge_as_what_it_introduced(history) -> None:
     assert (evil["lines_added"], evil["lines_deleted"], evil["files"]) == (1, 1, 1)  # only return 55
 
 
+def test_an_octopus_merge_in_a_range_says_it_is_diffed_against_its_first_parent(make_repo) -> None:
+    """QA44 #8: git has no remerge of several parents; the first-parent diff repeated each branch's lines with no
+    word of it."""
+    b = make_repo("octopus")
+    start = b.commit("start", {"app.py": APP}, author=ALICE)
+    for name in ("o1", "o2", "o3"):
+        b.branch(name, at=start)
+        b.commit(f"qa {name}", {f"{name}.py": "x = 1\n"}, branch=name, author=BOB)
+    merged = {"app.py": APP, **{f"{n}.py": "x = 1\n" for n in ("o1", "o2", "o3")}}
+    b.commit("Octopus merge o1 o2 o3", merged, author=ALICE, parents=[start, b.head("o1"), b.head("o2"), b.head("o3")])
+    b.set_ref("refs/tags/start", start)
+    b.checkout()
+    [octopus] = [c for c in discover(GitRepo(b.path), commit_range="start..main", merges=True).changes
+                 if c.title.startswith("Octopus")]
+    assert octopus.base_remarks.startswith("an octopus merge of 4 parents: diffed against its first parent")
+
+
 def test_first_parent_walks_the_main_line(history) -> None:
     rows = {r["title"]: r for r in list_json(history.path, "--range", "start..main", "--first-parent")}
     assert sorted(rows) == ["Merge feature", "main: docs", "main: f3"]

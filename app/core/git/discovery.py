@@ -423,6 +423,9 @@ def _range_changes(repo: GitRepo, spec: str, *, merges: bool, first_parent: bool
                 change.base_ref = f"automatic merge of {commit.id[:10]}'s parents"
             else:
                 change.base_ref = f"{commit.id[:10]}^ (octopus merge: diffed against its first parent)"
+                change.base_note = (f"an octopus merge of {len(commit.parents)} parents: diffed against its first "
+                                    "parent, so it shows every merged branch's lines again (git has no automatic "
+                                    "merge of several parents to compare it with)")
         changes.append(change)
     if skipped_merges:
         noun = "merge commit" if skipped_merges == 1 else "merge commits"
