@@ -187,7 +187,9 @@ def summary_lines(report: StatsReport) -> list[str]:
          f"time spent was {format_ratio(o.time_vs_floor)} the floor time." if o.rate_median is not None else
          # "Median rate - ... (quartiles ---); - of timed chunk reviews": no chunk approval was timed
          "No chunk approval of changed lines was timed, so there is no review rate (change-level approvals carry no "
-         "reading time; a binary file or a rename has no changed lines)."),
+         "reading time; a binary file or a rename has no changed lines)"
+         + (f"; time spent was {format_ratio(o.time_vs_floor)} the floor time." if o.time_vs_floor is not None
+            else ".")),
         f"Rubber stamps: {format_share(o.stamp_share)} of {plural(o.approvals, 'approval')}"
         f"{_approval_kinds(o)}; "
         f"{plural(o.unopened_chunks, 'chunk')} "

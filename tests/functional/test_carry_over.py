@@ -57,7 +57,8 @@ def decide(repo: Path, change: str, decision: str, *, seconds_over_floor: float 
             ledger.add_active_time(view, max(seconds, 0))
             ledger.record_decision(NewDecision(session_id=session, reviewer=REVIEWER, repo=key, change_id=ch.id,
                                    head=ch.head, chunk_hash=chunk.content_hash, decision=decision,
-                                   chunk_index=chunk.index, floor_seconds=chunk.floor_seconds, note="why"))
+                                   chunk_index=chunk.index, floor_seconds=chunk.floor_seconds, note="why",
+                                   changed_lines=chunk.changed_lines))
 
 
 def test_carry_counts_your_approval_on_the_same_edit_and_only_once(tmp_path: Path) -> None:

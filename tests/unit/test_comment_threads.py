@@ -78,7 +78,7 @@ def test_migrating_an_old_ledger_keeps_every_record(tmp_path: Path, version: int
     old_ledger = _copy(tmp_path, version)
     before = _summary(old_ledger)
     with Ledger.open(old_ledger) as ledger:
-        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 13
         threads = ledger.threads_for(REPO, "feature/x")
         # every old comment is the root of an open thread of its own, bodies byte for byte
         assert [(t.root.path, t.root.line, t.root.side, t.root.body, t.replies, t.resolved) for t in threads] == [

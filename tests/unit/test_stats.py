@@ -733,6 +733,17 @@ def test_an_approved_image_keeps_its_time_and_floor_but_gives_no_rate(tmp_path: 
     assert (human.timed_chunks, human.timed_seconds, human.active_seconds) == (1, 1800, 1800 + 300 + 40)
 
 
+def test_with_only_images_approved_the_headline_still_gives_time_against_the_floor(tmp_path: Path) -> None:
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        s = ledger.start_session(ANA, R)
+        read(ledger, clock, s, R, "I", "i1", "logo", utc(2026, 2, 2), 40)
+        decide(ledger, clock, utc(2026, 2, 2) + 50, s, ANA, R, "I", "i1", "logo", floor_seconds=30, changed_lines=0)
+        lines = summary_lines(compute_stats(ledger, StatsQuery(repo=R)))
+    assert lines[1].startswith("No chunk approval of changed lines was timed, so there is no review rate")
+    assert lines[1].endswith("; time spent was 1.33x the floor time.")
+
+
 def test_a_working_tree_approval_keeps_the_tier_it_was_given_at(tmp_path: Path) -> None:
     """The working tree's head names whatever it holds now: a Tier 2 approval of yesterday's edit was re-judged
     at today's Tier 0 (a senior gap, its stamp counted in Tier 0)."""
