@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 # Blobs are read and measured this many bytes at a time: reading every missing blob first held
 # 51 MB of source at once in a cold TUI start on the ansible scenario (3,339 Python file versions).
 ROUND_BYTES = 16 * 1024 * 1024
-UNREADABLE = "content not in this clone (a partial or damaged clone): not measured"
 
 
 class Measurement:
@@ -56,7 +55,7 @@ class Measurement:
                     except ReviewTuiError:
                         self.unreadable.add(blob)
                         self.results[blob] = cx.FileMetrics(cx.language_of(path), cx.ANALYZER_SIZE,
-                                                            error=UNREADABLE)
+                                                            error=cx.CONTENT_MISSING)
 
             for round_ in _rounds(wanted, repo.blob_size, ROUND_BYTES):
                 if should_stop():

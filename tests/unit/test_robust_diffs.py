@@ -88,6 +88,22 @@ def test_what_was_measured_without_the_content_is_not_remembered_once_it_is_fetc
     assert measured == fresh.to_json()
 
 
+def test_a_file_whose_old_version_is_missing_adds_no_complexity(make_repo) -> None:
+    """QA45 #1: a blobless clone holds the checked-out version but not the one before: measured as nothing,
+    the old side made every function of the file "added" (CC+209 on a +27/-1 commit, raising the odds)."""
+    b = make_repo("half")
+    b.commit("init", {"mod.py": MODULE}, author=ALICE)
+    b.branch("edit")
+    b.commit("One more handler", {"mod.py": MODULE + "def extra(event):\n    return 1 if event else 0\n"},
+             branch="edit", author=BOB)
+    b.checkout()
+    drop_loose_object(b.path, str(b.repo.create_blob(MODULE.encode())))
+    [report] = Analyzer(b.path).analyze_all()
+    data = report.to_json()
+    assert "missing" in data["file_problems"]["mod.py"]
+    assert data["complexity_added"] == 0 and data["worst_function"] is None
+
+
 def test_check_refuses_to_judge_a_change_whose_content_is_missing(moved) -> None:
     """A CI checkout is often a partial clone: judged on the files that were there, an AI-written change
     passed as human-written. The gate says what is missing and how to fetch it, exit 2."""

@@ -545,6 +545,10 @@ def _unique_names(functions: Iterable[FunctionMetric]) -> list[FunctionMetric]:
     return ordered
 
 
+CONTENT_MISSING = "content not in this clone (a partial or damaged clone): not measured"
+"""The error of a file version whose blob is not in the object database: nothing is known of it."""
+
+
 def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
             touched_lines: Collection[int] | None = None) -> FileComplexity:
     """The complexity delta of one changed file; `old`/`new` are None for an added/deleted file.
@@ -558,6 +562,9 @@ def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
     result = FileComplexity(path=path, analyzer=analyzer)
     if new is not None and new.error is not None:
         result.error = new.error
+        return result
+    if old is not None and old.error == CONTENT_MISSING:  # unknown, not empty: its functions are not all new
+        result.error = f"old version {CONTENT_MISSING}: complexity not compared"
         return result
     measured_old = old if old is not None and old.error is None else None
     if old is not None and measured_old is None and new is not None:
