@@ -669,7 +669,12 @@ class Analyzer:
         """The cached complete reports of those changes that have one, by change id, in one read."""
         if self.cache is None:
             return {}
+        # In a partial clone a report cached by a full clone sharing the cache hides that this clone cannot
+        # show the content (and `check` refuses it): such a change is read again, and says so.
+        partial = self.repo.is_partial_clone
         keys = {change.id: key for change in changes if not change.error
+                and not (partial and change.base and change.kind != "worktree"
+                         and self.repo.lacks_blobs(change.base, change.head))
                 for key in [self._cache_key(change)] if key is not None}
         if not keys:
             return {}

@@ -108,6 +108,8 @@ class ChangeHistory:
         cache, else worked out (one index for all)."""
         from app.core.git.history import HistoryFigures
 
+        if self.repo.history_cut:  # as `figures` answers: a full clone's cached figures are not this clone's
+            return {change.id: None for change, _ in wanted}
         keys = {change.id: key for change, _ in wanted for key in [self.figures_key(change)] if key is not None}
         stored = self.cache.get_many("histfig", keys.values()) if self.cache is not None and keys else {}
         out: dict[str, HistoryFigures | None] = {}

@@ -331,6 +331,26 @@ def test_a_treeless_clone_has_no_history_figures_and_says_which_tree_is_missing(
     assert GitRepo(basic.path).history_cut is False
 
 
+def test_a_shallow_clone_sharing_a_full_clones_cache_has_no_history_in_any_command(basic, tmp_path):
+    """QA44 #16: list served the full clone's cached history figures in a shallow clone while explain said
+    "history not available": one change, two scores."""
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    full, shallow = tmp_path / "full", tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--no-single-branch", f"file://{basic.path}", str(full)], check=True)
+    subprocess.run(["git", "clone", "-q", "--depth", "2", "--no-single-branch", f"file://{basic.path}", str(shallow)],
+                   check=True)
+    with AnalysisCache.open(tmp_path / "shared.db") as cache:
+        listed_full = {r.change.id: r for r in Analyzer(full, cache=cache).analyze_all()}
+        assert listed_full["origin/feature/x"].assessment.history is not None
+        listed = {r.change.id: r for r in Analyzer(shallow, cache=cache).analyze_all()}
+        explained = Analyzer(shallow, cache=cache).detail("origin/feature/x").report
+    row = listed["origin/feature/x"]
+    assert row.assessment.history is None and explained.assessment.history is None
+    assert row.assessment.risk.score == explained.assessment.risk.score
+
+
 def test_bare_repo_works_without_worktree_change(basic, tmp_path):
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(basic.path), str(bare)], check=True)

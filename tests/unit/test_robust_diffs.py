@@ -104,6 +104,32 @@ def test_a_file_whose_old_version_is_missing_adds_no_complexity(make_repo) -> No
     assert data["complexity_added"] == 0 and data["worst_function"] is None
 
 
+def test_a_partial_clone_sharing_a_full_clones_cache_still_says_what_it_lacks(make_repo, tmp_path) -> None:
+    """QA45 #2: the full clone's cached report (no file problems) was served to the blobless clone: list lost its
+    "file content is not in this clone" line and showed figures nobody here can read, while check refused."""
+    import subprocess
+
+    from app.storage.cache import AnalysisCache
+
+    b = make_repo("source")
+    b.commit("init", {"mod.py": MODULE}, author=ALICE)
+    b.branch("edit")
+    b.commit("More", {"mod.py": MODULE + "def extra(event):\n    return 1\n"}, branch="edit", author=BOB)
+    b.checkout()
+    subprocess.run(["git", "-C", str(b.path), "config", "uploadpack.allowFilter", "true"], check=True)
+    full, partial = tmp_path / "full", tmp_path / "partial"
+    subprocess.run(["git", "clone", "-q", "--no-single-branch", f"file://{b.path}", str(full)], check=True)
+    subprocess.run(["git", "clone", "-q", "--no-single-branch", "--filter=blob:none", f"file://{b.path}", str(partial)],
+                   check=True)
+    assert GitRepo(partial).is_partial_clone and not GitRepo(full).is_partial_clone
+    with AnalysisCache.open(tmp_path / "shared.db") as cache:
+        [whole] = Analyzer(full, cache=cache).analyze_all()
+        assert whole.to_json()["file_problems"] == {} and whole.to_json()["lines_added"] == 2
+        [here] = Analyzer(partial, cache=cache).analyze_all()
+    data = here.to_json()
+    assert "missing" in data["file_problems"]["mod.py"] and data["lines_added"] == 0
+
+
 def test_check_refuses_to_judge_a_change_whose_content_is_missing(moved) -> None:
     """A CI checkout is often a partial clone: judged on the files that were there, an AI-written change
     passed as human-written. The gate says what is missing and how to fetch it, exit 2."""

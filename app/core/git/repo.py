@@ -394,6 +394,29 @@ class GitRepo:
         return self.repo.is_shallow
 
     @cached_property
+    def is_partial_clone(self) -> bool:
+        """Whether objects may be missing by design: a clone made with --filter (a promisor remote)."""
+        try:
+            return any((entry.name == "extensions.partialclone" and str(entry.value))
+                       or (entry.name.startswith("remote.") and entry.name.endswith(".promisor")
+                           and str(entry.value).strip().lower() in ("true", "1", "yes", "on"))
+                       for entry in self.repo.config)
+        except (pygit2.GitError, ValueError):
+            return False
+
+    def lacks_blobs(self, base: str, head: str) -> bool:
+        """Whether a blob the diff base..head changes is not in the object database (trees only, no content
+        read); True also when a tree cannot be read."""
+        try:
+            deltas = self.repo[base].peel(pygit2.Commit).tree.diff_to_tree(
+                self.repo[head].peel(pygit2.Commit).tree).deltas
+        except (KeyError, ValueError, pygit2.GitError):
+            return True
+        odb = self.repo.odb
+        return any(side.mode != FileMode.COMMIT and side.id.raw != bytes(20) and str(side.id) not in odb
+                   for delta in deltas for side in (delta.old_file, delta.new_file))
+
+    @cached_property
     def history_cut(self) -> bool:
         """Whether the history cannot be walked through: a shallow clone, or a partial clone filtered of its
         trees (`--filter=tree:0`), whose every older commit's diff is missing (it read as "no changes")."""
