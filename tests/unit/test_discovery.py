@@ -351,6 +351,27 @@ def test_a_shallow_clone_sharing_a_full_clones_cache_has_no_history_in_any_comma
     assert row.assessment.risk.score == explained.assessment.risk.score
 
 
+def test_many_heads_are_sorted_merged_or_pending_by_one_walk_as_by_one_walk_each(make_repo, monkeypatch):
+    """Above MANY_HEADS heads one walk of the base's history says which are merged already; the queue is the
+    one a walk per head gives (52,185 fetched pull request refs took minutes of walks)."""
+    from app.core.git import discovery as disc
+
+    b = make_repo("many")
+    trunk = [b.commit(f"c{i}", {"a.txt": f"{i}\n"}, author=ALICE) for i in range(disc.MANY_HEADS + 20)]
+    for i, commit in enumerate(trunk):
+        b.set_ref(f"refs/pull/{i}/head", commit)  # merged: on main already, each a head of its own
+    b.branch("open-1", at=trunk[3])
+    b.commit("open work", {"b.txt": "b\n"}, branch="open-1", author=BOB)
+    b.set_ref("refs/pull/9999/head", b.head("open-1"))
+    b.checkout()
+    many = discover(GitRepo(b.path))
+    monkeypatch.setattr(disc, "MANY_HEADS", 10**9)
+    one_each = discover(GitRepo(b.path))
+    assert [(c.id, c.aliases, c.head) for c in many.changes] == [(c.id, c.aliases, c.head) for c in one_each.changes]
+    assert [c.id for c in many.changes] == ["open-1"] and many.left_out == one_each.left_out
+    assert GitRepo(b.path).reachable(b.head("main")) == frozenset(trunk)
+
+
 def test_bare_repo_works_without_worktree_change(basic, tmp_path):
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(basic.path), str(bare)], check=True)

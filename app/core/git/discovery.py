@@ -233,6 +233,9 @@ def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, bas
     found.release_tips = lines.tips
     age_reason = f"head older than {scope.max_age_days} days ([queue] max_age_days)"
     cutoff = now - scope.max_age_days * DAY_SECONDS if scope.max_age_days else None
+    # Thousands of heads (every fetched pull request): one walk of the base's history answers "merged
+    # already" for all of them, where a walk per head took minutes
+    in_base = repo.reachable(found.base_commit) if len(heads) > MANY_HEADS else None
     for head, members in heads:
         if head == found.base_commit:
             continue
@@ -241,7 +244,7 @@ def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, bas
         if cutoff is not None and _head_time(repo, head, now) < cutoff:
             found.left_out[age_reason] = found.left_out.get(age_reason, 0) + 1
             continue
-        if repo.is_ancestor(head, found.base_commit):
+        if head in in_base if in_base is not None else repo.is_ancestor(head, found.base_commit):
             continue  # merged already
         if scope.pr_only and not any(kind == "pr" for kind, _, _ in members):
             found.left_out[NOT_A_PR] = found.left_out.get(NOT_A_PR, 0) + 1
@@ -322,6 +325,7 @@ def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, l
 
 
 LINE_WALK_LIMIT = 5_000  # commits of one release line read at most (those the base lacks)
+MANY_HEADS = 300  # above this many heads in scope, the base's whole history is walked once for ancestry
 
 
 class ReleaseLines:

@@ -827,6 +827,16 @@ class GitRepo:
         if self.stop_check is not None and count % STOP_CHECK_EVERY == 0 and self.stop_check():
             raise WalkStopped
 
+    def reachable(self, head: str) -> frozenset[str] | None:
+        """Every commit reachable from head (head included), from one walk; None where the history cannot
+        be read whole (a shallow clone, a missing commit): ask is_ancestor then."""
+        if self.is_shallow:
+            return None
+        try:
+            return frozenset(str(commit.id) for commit in self.repo.walk(head, SortMode.NONE))
+        except (pygit2.GitError, KeyError, ValueError):
+            return None
+
     def ancestry(self, head: str, hide: list[str], limit: int) -> tuple[list[tuple[str, int]], bool]:
         """(id, parent count) of the commits reachable from head and from none of `hide`, newest
         first, at most `limit` of them, and whether the walk stopped at the limit. Reads no message."""
