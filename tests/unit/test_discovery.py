@@ -372,6 +372,30 @@ def test_many_heads_are_sorted_merged_or_pending_by_one_walk_as_by_one_walk_each
     assert GitRepo(b.path).reachable(b.head("main")) == frozenset(trunk)
 
 
+def test_a_shallow_clone_whose_cut_only_hides_an_older_side_line_judges_the_branch(make_repo, tmp_path):
+    """QA45 #3: a CI clone at depth 5 cut a side line merged into main after the branch forked; git's merge base
+    was the true one, yet every such pull request carried the "may lie behind the cut" error and check refused."""
+    b = make_repo("side")
+    for i in range(21):
+        b.commit(f"m{i}", {"f.txt": f"{i}\n"}, author=ALICE)
+    b.branch("side")
+    b.branch("feature")
+    for i in range(10):
+        b.commit(f"s{i}", {"s.txt": f"{i}\n"}, branch="side", author=BOB)
+    b.merge("main", "side", "Merge side", author=ALICE)
+    b.commit("t1", {"f.txt": "t1\n"}, author=ALICE)
+    b.commit("f1", {"g.txt": "feat\n"}, branch="feature", author=BOB)
+    b.checkout()
+    subprocess.run(["git", "-C", str(b.path), "config", "uploadpack.allowFilter", "true"], check=True)
+    clone = tmp_path / "d5"
+    subprocess.run(["git", "clone", "-q", "--depth", "5", "--no-single-branch", f"file://{b.path}", str(clone)],
+                   check=True)
+    repo = GitRepo(clone)
+    assert repo.shallow_commits()  # the side line is cut
+    feature = next(c for c in discover(repo).changes if c.id.endswith("feature"))
+    assert feature.error is None and [c.subject for c in feature.commits] == ["f1"]
+
+
 def test_bare_repo_works_without_worktree_change(basic, tmp_path):
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(basic.path), str(bare)], check=True)

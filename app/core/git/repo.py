@@ -766,30 +766,38 @@ class GitRepo:
             return frozenset()
         return frozenset(line.strip() for line in text.splitlines() if len(line.strip()) == 40)
 
-    def cut_above(self, merge_base: str, *tips: str, limit: int = 50_000) -> str | None:
-        """In a shallow clone, a commit where a tip's history is cut above `merge_base` (reachable from
-        the tip, not from the merge base): there a later common ancestor may be hidden, so the merge base
-        git found may be an older one. None when the history down to the merge base is whole, or cut only
-        where everything hidden is older than the merge base (a side line merged long ago: what lies
-        behind it cannot descend from the merge base, give or take a day of clock skew)."""
+    def cut_above(self, merge_base: str, base: str, head: str, *, limit: int = 50_000) -> str | None:
+        """In a shallow clone, a cut that may hide a later common ancestor of base and head than `merge_base`,
+        so that the merge base git found may be an older one; None when none can.
+
+        A hidden common ancestor C lies behind a cut S of one side's own history (reachable from that tip,
+        not from the merge base), so it is older than S, and it is an ancestor of the other tip too, among
+        that side's own commits, which are then not all newer than S. A side line of the base cut by the
+        depth, merged after the branch forked, hides nothing the branch has: the branch's own commits are
+        all newer than it (a CI clone of such a repository had every pull request refused)."""
         cuts = self.shallow_commits() - {merge_base}
         if not cuts:
             return None
-        try:
-            since = self.repo[merge_base].peel(pygit2.Commit).commit_time - 86_400
-        except (KeyError, ValueError, pygit2.GitError):
-            return None
-        for tip in tips:
+        sides = []
+        for tip in (base, head):
+            found_cuts: list[tuple[int, str]] = []
+            oldest: int | None = None
             try:
                 walker = self.repo.walk(tip, SortMode.NONE)
                 walker.hide(merge_base)
                 for number, commit in enumerate(walker):
-                    if str(commit.id) in cuts and commit.commit_time >= since:
-                        return str(commit.id)
+                    oldest = commit.commit_time if oldest is None else min(oldest, commit.commit_time)
+                    if str(commit.id) in cuts:
+                        found_cuts.append((commit.commit_time, str(commit.id)))
                     if number >= limit:
                         break
             except (pygit2.GitError, KeyError, ValueError):
-                continue
+                pass
+            sides.append((found_cuts, oldest))
+        for (cuts_here, _), (_, other_oldest) in ((sides[0], sides[1]), (sides[1], sides[0])):
+            for when, cut in sorted(cuts_here, reverse=True):
+                if other_oldest is not None and when >= other_oldest:
+                    return cut
         return None
 
     def parents_between(self, hide: str, head: str, limit: int) -> list[tuple[str, list[str]]] | None:
