@@ -20,6 +20,7 @@ chunks the reviewer never opened is likewise a rubber stamp (the ledger counts `
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 import time
@@ -345,6 +346,23 @@ class ReviewSession:
         viewed.update(key[2] for key in [*self._views, *self._to_open] if key[0] == detail.change.id)
         return [chunk for chunk in detail.plan.chunks if chunk.content_hash not in viewed]
 
+    def unread_chunks(self, detail: ChangeDetail) -> list[tuple[Chunk, ApprovalCheck]]:
+        """Chunks opened but not read whole, and not approved as read already: changed lines never on
+        screen, or content not in this clone. Approving the change over them is a rubber stamp, as
+        approving each of them is."""
+        decided = self.latest_decisions(detail)
+        unopened = {c.content_hash for c in self.unopened_chunks(detail)}
+        out = []
+        for chunk in detail.plan.chunks:
+            standing = decided.get(chunk.content_hash)
+            if chunk.content_hash in unopened or (standing is not None and standing.decision == "approve"
+                                                  and not standing.rubber_stamp):
+                continue
+            check = self.approval_check(detail, chunk)
+            if check.unseen_lines or check.missing_files:
+                out.append((chunk, check))
+        return out
+
     def change_status(self, report: ChangeReport, chunk_hashes: list[str] | None) -> str:
         """The queue's status label of a change; exact when `chunk_hashes` (the plan) is known."""
         return self.change_status_of(report, chunk_hashes).label
@@ -484,7 +502,8 @@ class ReviewSession:
 
     def approve_change(self, detail: ChangeDetail) -> Decision:
         """Approve the whole change. Chunks never opened are counted (`unopened_chunks`), which
-        makes the decision a rubber stamp; the caller confirms that beforehand (see unopened_chunks).
+        makes the decision a rubber stamp, as chunks not read whole do (`unread_chunks`); the caller
+        confirms that beforehand.
         Each chunk read to its floor with no decision of this reviewer's is approved first, as read."""
         self._check_open()
         self.flush()
@@ -493,13 +512,17 @@ class ReviewSession:
         # in coverage and time/floor only through chunk reviews, so reading every chunk and then pressing A
         # looked like a rubber stamp there (coverage 0%) while check called it an honest review.
         decided = self.latest_decisions(detail)
+        unread = self.unread_chunks(detail)  # before the chunks read are approved below
         for chunk in detail.plan.chunks:
             if chunk.content_hash in decided:
                 continue
             check = self.approval_check(detail, chunk)
             if check.active_seconds > 0 and not check.fast:
                 self._decide(detail, chunk, "approve", active=check.active_seconds)
-        return self._record(self._change_approval(detail, unopened=len(self.unopened_chunks(detail))))
+        approval = self._change_approval(detail, unopened=len(self.unopened_chunks(detail)))
+        if unread:  # lines never on screen, or content not here: a stamp however long it was open
+            approval = dataclasses.replace(approval, fast=True)
+        return self._record(approval)
 
     def _change_approval(self, detail: ChangeDetail, *, unopened: int) -> NewDecision:
         change = detail.change

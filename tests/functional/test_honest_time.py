@@ -141,6 +141,10 @@ async def test_time_without_scrolling_through_is_not_reading(payments_repo: Path
             [approval] = [d for d in ledger.iter_decisions() if d.chunk_hash == chunk.content_hash]
             assert approval.decision == "approve" and approval.fast and approval.active_seconds_at_decision >= (
                 chunk.floor_seconds)
+            # and `A` on the change over that chunk is one too (QA45 #4: it recorded an honest change approval)
+            assert [c.content_hash for c, _ in app.session.unread_chunks(detail)] == [chunk.content_hash]
+            whole = app.session.approve_change(detail)
+            assert whole.chunk_hash is None and whole.fast
             await pilot.press("ctrl+q")
 
 

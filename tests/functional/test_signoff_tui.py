@@ -293,3 +293,21 @@ async def test_a_change_whose_content_is_not_in_this_clone_reads_as_check_says_i
         asked = app.session.approval_check(detail, chunk)
         assert asked.fast and asked.missing_files == 1
         assert asked.message.startswith("The content of 1 file is not in this clone, so it was not read")
+    # `A` over an opened chunk of missing content asks too, and `y` records a rubber stamp (QA45 #9)
+    app = build_app(repo)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_change(pilot, "copycat")
+        await pilot.press("enter")  # the chunk screen: the chunk is opened
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("A")
+        await pilot.pause(0.2)
+        prompt = str(app.screen.query_one("#dialog-prompt", Static).render())
+        assert "Some content is not in this clone, so it was not read." in prompt
+        assert "Approving now is recorded as a rubber stamp." in prompt
+        await pilot.press("y")
+        await pilot.pause(0.2)
+    with Ledger.open(ledger_path()) as ledger:
+        [whole] = [d for d in ledger.iter_decisions() if d.change_id == "copycat" and d.chunk_hash is None]
+    assert whole.decision == "approve" and whole.fast

@@ -766,9 +766,10 @@ class ChangeScreen(Screen[None]):
         unopened = session.unopened_chunks(detail)
         active = session.active_seconds_by_chunk(detail)
         under = [c for c in chunks if c not in unopened and active[c.content_hash] < float(c.floor_seconds)]
+        unread = session.unread_chunks(detail)
         flags = self._open_flags(detail)
         own = session.own_change(detail.change)
-        if not (unopened or under or flags or own):
+        if not (unopened or under or unread or flags or own):
             return None
         said = [f"This is your own change: {own}."] if own else []
 
@@ -779,7 +780,12 @@ class ChangeScreen(Screen[None]):
             said.append(f"{some(len(unopened))} never opened.")
         if under:
             said.append(f"{some(len(under))} read for less than {'its' if len(under) == 1 else 'their'} floor time.")
-        if unopened or sum(active.values()) < float(detail.plan.total_floor_seconds):
+        unseen = sum(check.unseen_lines for _, check in unread)
+        if unseen:
+            said.append(f"{plural(unseen, 'changed line')} never came on screen.")
+        if any(check.missing_files for _, check in unread):
+            said.append("Some content is not in this clone, so it was not read.")
+        if unopened or unread or sum(active.values()) < float(detail.plan.total_floor_seconds):
             said.append("Approving now is recorded as a rubber stamp.")
         if flags:
             said.append(self._flag_warning(flags))
