@@ -88,6 +88,25 @@ def test_what_was_measured_without_the_content_is_not_remembered_once_it_is_fetc
     assert measured == fresh.to_json()
 
 
+def test_a_plan_made_without_the_content_is_made_again_once_it_is_fetched(moved, tmp_path) -> None:
+    """QA45 #8: the plan of a change whose content was missing was cached; after the fetch `chunks`, the TUI and
+    `check` kept its one "content not in this clone" chunk (70 s) and check judged that instead of refusing."""
+    from app.storage.cache import AnalysisCache
+
+    def titles(cache_path: Path) -> list[str]:
+        with AnalysisCache.open(cache_path) as cache:
+            return [chunk.title for chunk in Analyzer(moved.path, cache=cache).detail("move").plan.chunks]
+
+    before = titles(tmp_path / "shared.db")
+    assert any("content not in this clone" in title for title in before)
+    for text in ("v2: a note whose blob the partial clone never fetched\n",  # notes.txt and lib/mod_11.py
+                 MODULE.replace("handler", "h11").replace("return 4", "return 40")):
+        moved.repo.create_blob(text.encode())  # fetched
+    after = titles(tmp_path / "shared.db")
+    assert not any("content not in this clone" in title for title in after)
+    assert after == titles(tmp_path / "fresh.db")
+
+
 def test_a_file_whose_old_version_is_missing_adds_no_complexity(make_repo) -> None:
     """QA45 #1: a blobless clone holds the checked-out version but not the one before: measured as nothing,
     the old side made every function of the file "added" (CC+209 on a +27/-1 commit, raising the odds)."""

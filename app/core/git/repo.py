@@ -371,6 +371,7 @@ class GitRepo:
             raise RepoError(f"{target}: cannot open repository ({exc})") from None
         self.path = Path(self.repo.workdir or self.repo.path)
         self.walk_memo: WalkMemo | None = None  # set by the caller that can keep it (the analysis cache)
+        self._lacking: dict[tuple[str, str], bool] = {}  # (base, head) -> lacks_blobs
         # Asked every STOP_CHECK_EVERY commits of a long walk (iter_commits, history): true makes the walk
         # raise WalkStopped. Set by walk_in_worker: a worker's walk is dropped when the parent exits.
         self.stop_check: Callable[[], bool] | None = None
@@ -407,6 +408,12 @@ class GitRepo:
     def lacks_blobs(self, base: str, head: str) -> bool:
         """Whether a blob the diff base..head changes is not in the object database (trees only, no content
         read); True also when a tree cannot be read."""
+        key = (base, head)
+        if key not in self._lacking:
+            self._lacking[key] = self._lacks_blobs(base, head)
+        return self._lacking[key]
+
+    def _lacks_blobs(self, base: str, head: str) -> bool:
         try:
             deltas = self.repo[base].peel(pygit2.Commit).tree.diff_to_tree(
                 self.repo[head].peel(pygit2.Commit).tree).deltas
