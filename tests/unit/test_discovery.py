@@ -169,6 +169,23 @@ def test_a_conflict_in_progress_shows_the_working_file_as_git_diff_head_does(mak
     assert added[0] == "<<<<<<< HEAD" and "func topic() int { return 1 }" in added
 
 
+def test_a_conflict_alone_makes_the_working_tree_a_change(make_repo):
+    """QA45 #7: a merge stopped with only conflicted paths (a one-commit rebase or cherry-pick, every time) had
+    no :worktree change at all, though `git diff HEAD` shows the markers."""
+    b = make_repo("only-conflict")
+    b.commit("base", {"a.txt": "line\n"}, author=ALICE)
+    b.branch("o")
+    b.commit("o", {"a.txt": "line\nother\n"}, branch="o", author=BOB)
+    b.commit("m", {"a.txt": "line\nmine\n"}, author=ALICE)
+    b.checkout()
+    git = ["git", "-C", str(b.path), "-c", "user.name=A", "-c", "user.email=a@x"]
+    assert subprocess.run([*git, "merge", "o"], capture_output=True).returncode != 0
+    numstat = subprocess.run([*git, "diff", "HEAD", "--numstat"], capture_output=True, text=True).stdout.split()
+    worktree = {c["id"]: c for c in list_json(b.path)}[WORKTREE_ID]
+    assert (worktree["lines_added"], worktree["lines_deleted"], worktree["files"]) == (int(numstat[0]),
+                                                                                        int(numstat[1]), 1)
+
+
 def test_detached_head_is_listed_once(basic):
     basic.repo.set_head(pygit2.Oid(hex=basic.head("feature/x")))
     ids = [c["id"] for c in list_json(basic.path)]

@@ -104,7 +104,7 @@ def walk_in_worker(path: str | os.PathLike[str], walk: Callable[[GitRepo], T],
 _WORKTREE_DIRTY = (
     FileStatus.INDEX_NEW | FileStatus.INDEX_MODIFIED | FileStatus.INDEX_DELETED | FileStatus.INDEX_RENAMED
     | FileStatus.INDEX_TYPECHANGE | FileStatus.WT_MODIFIED | FileStatus.WT_DELETED | FileStatus.WT_TYPECHANGE
-    | FileStatus.WT_RENAMED
+    | FileStatus.WT_RENAMED | FileStatus.CONFLICTED  # a merge or rebase stopped on a conflict, nothing else staged
 )
 
 
