@@ -296,7 +296,8 @@ def histogram_table(report: StatsReport, width: int = 40, floor_note: bool = Tru
     table.add_column(justify="right", no_wrap=True, min_width=len("1,000-1,500"))
     table.add_column(no_wrap=True)
     table.add_column(justify="right", no_wrap=True)
-    peak = max((n for _, _, n in report.histogram), default=0) or 1
+    peak = max((n for _, _, n in report.histogram), default=report.rateless_approvals)
+    peak = max(peak, report.rateless_approvals) or 1  # the "no rate" bar shares the scale
     for low, high, count in report.histogram:
         if low == FLOOR_RATE:
             table.add_row(Text(f"{FLOOR_RATE:.0f}", style="bold red"),

@@ -742,6 +742,21 @@ def test_with_only_images_approved_the_headline_still_gives_time_against_the_flo
         lines = summary_lines(compute_stats(ledger, StatsQuery(repo=R)))
     assert lines[1].startswith("No chunk approval of changed lines was timed, so there is no review rate")
     assert lines[1].endswith("; time spent was 1.33x the floor time.")
+    # the "no rate" bar shares the histogram's scale: it ran past the chart and pushed the counts off (QA45 #11)
+    from app.report.stats_render import histogram_table
+
+    console = Console(width=100, record=True)
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:  # one read at a rate, two images beside it
+        s = ledger.start_session(ANA, R)
+        read(ledger, clock, s, R, "J", "j1", "code", utc(2026, 2, 3), 600)
+        decide(ledger, clock, utc(2026, 2, 3) + 700, s, ANA, R, "J", "j1", "code", floor_seconds=300,
+               changed_lines=40)
+        read(ledger, clock, s, R, "J", "j1", "icon", utc(2026, 2, 3) + 800, 20)
+        decide(ledger, clock, utc(2026, 2, 3) + 900, s, ANA, R, "J", "j1", "icon", floor_seconds=15, changed_lines=0)
+        console.print(histogram_table(compute_stats(ledger, StatsQuery(repo=R)), width=30))
+    text = console.export_text()
+    [bar] = [line for line in text.splitlines() if line.strip().startswith("no rate")]
+    assert bar.rstrip().endswith(" 2") and bar.count("█") == 30, text  # the chart's width, not twice it
 
 
 def test_a_working_tree_approval_keeps_the_tier_it_was_given_at(tmp_path: Path) -> None:
