@@ -468,6 +468,7 @@ class ChangeReport:
             "base": c.base,
             "base_ref": c.base_ref,
             "base_note": c.base_note or None,
+            "partly_merged": c.partly_merged or None,
             "title": c.title,
             "authors": c.authors,
             "commits": len(c.commits),

@@ -112,7 +112,10 @@ def test_branch_that_moves_on_after_its_squash_is_pending_again(repo) -> None:
     assert change.partly_merged.startswith("its first 2 of 3 commits (up to ")
     assert "reached main as " in change.partly_merged and "'Feature (#12)' as a squash merge" in change.partly_merged
     assert change.partly_merged in change.base_remarks
-    assert [row["id"] for row in list_json(repo.path)] == ["feature"]
+    [row] = list_json(repo.path)
+    assert row["id"] == "feature" and row["partly_merged"] == change.partly_merged
+    checked = CliRunner().invoke(cli, ["check", "feature", "--repo", str(repo.path), "--json"])
+    assert change.partly_merged in json.loads(checked.stdout)["warnings"]  # a warning of check too (QA45 #10)
 
 
 def test_a_branch_whose_older_commits_are_nowhere_in_the_base_says_nothing_of_squashes(repo) -> None:
