@@ -437,6 +437,24 @@ def test_a_signature_libgit2_refuses_in_the_files_past_is_blamed_by_git(mixed_br
     assert result.ai_lines == {"app.py": dict.fromkeys(range(7, 11), "Claude Code")}
 
 
+def test_gits_blame_names_each_span_as_libgit2_does_across_a_rename(tmp_path) -> None:
+    """The git fallback of blame_origins: `--porcelain` names a commit's file only at its first group, so a
+    later group of the same commit had the file's new name (QA45 #12)."""
+    from app.core.git.cli import GitCli
+
+    builder = RepoBuilder(tmp_path / "renamed")
+    base = builder.commit("init", {"old.py": lines("a", 12)}, author=ANN)
+    text = lines("a", 12).splitlines(keepends=True)
+    text[2:2] = ["x1 = 1\n", "x2 = 2\n"]
+    text[9:9] = ["y1 = 1\n", "y2 = 2\n"]
+    builder.commit(f"two places\n\n{CLAUDE}\n", {"old.py": "".join(text)}, author=ANN)
+    head = builder.commit("rename", {"old.py": None, "new.py": "".join(text) + "z = 0\n"}, author=BOB)
+    repo = GitRepo(builder.path)
+    by_git = GitCli(repo.git_dir).blame_spans(head, "new.py", base)
+    assert by_git == repo.blame_origins("new.py", head, base)
+    assert [span[3] for span in by_git if span[2] not in (None, head)] == ["old.py", "old.py"]
+
+
 def test_blame_is_bounded_by_added_lines(mixed_branch) -> None:
     """zod's year-old +60,000-line branches were blamed file by file for ten minutes of a first `list`:
     above max_blame_lines the share is the commit-level one, and says so."""

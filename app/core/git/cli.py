@@ -159,6 +159,7 @@ class GitCli:
             return None
         spans: list[list[Any]] = []
         boundary: set[str] = set()
+        names: dict[str, str] = {}  # commit -> the file's path there: said at the commit's first group only
         last = ""
         for line in out.split("\n"):
             if line.startswith("\t") or not line:
@@ -166,11 +167,11 @@ class GitCli:
             fields = line.split(" ")
             if len(fields) == 4 and len(fields[0]) == 40 and all(f.isdigit() for f in fields[1:]):
                 last = fields[0]
-                spans.append([int(fields[2]), int(fields[3]), last, path, int(fields[1])])
+                spans.append([int(fields[2]), int(fields[3]), last, names.get(last, path), int(fields[1])])
             elif line == "boundary":
                 boundary.add(last)
             elif line.startswith("filename ") and spans:
-                spans[-1][3] = unquote_path(line[len("filename "):])
+                names[last] = spans[-1][3] = unquote_path(line[len("filename "):])
         for span in spans:
             if span[2] in boundary or span[2] == oldest:
                 span[2] = None
