@@ -134,6 +134,7 @@ async def test_time_without_scrolling_through_is_not_reading(payments_repo: Path
             await pilot.press("a")
             assert isinstance(app.screen, ConfirmDialog)
             assert "never came on screen" in str(app.screen.query_one("#dialog-prompt").render())
+            assert app.screen.query_one("#dialog-panel").border_title == "Approve without reading it all?"
             await pilot.press("n")
             await pilot.press("a")
             await pilot.press("y")  # recorded as what the dialog said: a rubber stamp, though the floor was spent

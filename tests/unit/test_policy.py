@@ -264,3 +264,16 @@ def test_an_earlier_flag_stands_until_its_reviewer_has_decided_on_every_current_
     whole = judge(ApprovalRecord("bob@x", "approve", None, "h2", created_at=30.0, record_id="b3",
                                  covers=("code-v2", "docs", "font")))
     assert whole.earlier_flags == []
+
+
+def test_a_stamp_given_after_the_floor_time_says_the_reading_was_missing_not_the_time():
+    """QA45 #5: "approved after 1m39s of a 1m30s floor" read as a contradiction for a chunk whose lines never came
+    on screen: the time was there, the reading was not."""
+    from app.core.policy.rules import _stamp_reason
+
+    record = ApprovalRecord("bo@x.org", "approve", "c1", "h", fast=True, active_seconds=99, floor_seconds=90)
+    said = _stamp_reason(record, PolicyConfig())
+    assert said == ("recorded as a rubber stamp: not read whole in 1m39s (changed lines never on screen, or content "
+                    "not in the clone)")
+    quick = ApprovalRecord("bo@x.org", "approve", "c1", "h", fast=True, active_seconds=30, floor_seconds=90)
+    assert _stamp_reason(quick, PolicyConfig()) == "approved after 30s of a 1m30s floor"

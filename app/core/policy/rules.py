@@ -308,7 +308,11 @@ def _stamp_reason(record: ApprovalRecord, config: PolicyConfig) -> str | None:
     """Why an approval is a rubber stamp that does not count under `config` (every reason), or None."""
     reasons: list[str] = []
     if record.fast and not config.count_fast_approvals:
-        if record.floor_seconds is not None:
+        if record.floor_seconds is not None and record.active_seconds >= record.floor_seconds:
+            # the time was there: what was not is the reading (lines never on screen, content not in the clone)
+            reasons.append(f"recorded as a rubber stamp: not read whole in {format_duration(record.active_seconds)} "
+                           "(changed lines never on screen, or content not in the clone)")
+        elif record.floor_seconds is not None:
             reasons.append(f"approved after {format_duration(record.active_seconds)} of a "
                            f"{format_duration(record.floor_seconds)} floor")
         else:

@@ -647,7 +647,9 @@ class ChunkReviewScreen(ReaderScreen):
             if confirmed:
                 self._record(lambda: self.session.approve(self.detail, chunk, confirmed_fast=True), chunk)
 
-        dialog = ConfirmDialog("Approve faster than the floor?", check.message, yes="Rubber stamp",
+        title = ("Approve faster than the floor?" if check.active_seconds < check.floor_seconds
+                 else "Approve without reading it all?")
+        dialog = ConfirmDialog(title, check.message, yes="Rubber stamp",
                                no="Keep reviewing", on_activity=self._activity)
         self.app.push_screen(dialog, answered)
 
