@@ -186,6 +186,28 @@ def test_a_conflict_alone_makes_the_working_tree_a_change(make_repo):
                                                                                         int(numstat[1]), 1)
 
 
+def test_a_sparse_checkouts_files_outside_its_cone_are_not_deletions(basic):
+    """QA44 #1: a clean sparse checkout of httpx was a critical ":worktree" of +0/-23001 in 94 files: the
+    skip-worktree files, absent on disk by design, read as deleted (git status and git diff HEAD ignore them)."""
+    git = ["git", "-C", str(basic.path)]
+    subprocess.run([*git, "update-index", "--skip-worktree", "README.md"], check=True)
+    (basic.path / "README.md").unlink()
+    assert subprocess.run([*git, "status", "--short"], capture_output=True, text=True).stdout == ""
+    assert WORKTREE_ID not in {c["id"] for c in list_json(basic.path)}
+    (basic.path / "app.py").write_text("def f():\n    return 2\n")
+    worktree = {c["id"]: c for c in list_json(basic.path)}[WORKTREE_ID]
+    assert (worktree["lines_added"], worktree["lines_deleted"], worktree["files"]) == (1, 1, 1)
+
+
+def test_an_index_libgit2_cannot_read_is_said_not_taken_for_a_clean_tree(basic):
+    """QA44 #2: with a split index the uncommitted edit vanished and explain said there were no changes."""
+    subprocess.run(["git", "-C", str(basic.path), "update-index", "--split-index"], check=True)
+    (basic.path / "app.py").write_text("def f():\n    return 2\n")
+    result = CliRunner().invoke(cli, ["list", "--repo", str(basic.path), "--json"])
+    assert result.exit_code == 0
+    assert "review-tui: note: the working tree's changes are not shown: its index cannot be read (" in result.stderr
+
+
 def test_detached_head_is_listed_once(basic):
     basic.repo.set_head(pygit2.Oid(hex=basic.head("feature/x")))
     ids = [c["id"] for c in list_json(basic.path)]

@@ -211,6 +211,10 @@ def discover(
             found.warnings.extend(on_line.notes)
         found.merged = [c for c in found.changes if c.merged is not None]
         found.changes = [c for c in found.changes if c.merged is None]
+    if include_worktree and not repo.is_bare and (unreadable := repo.index_problem()) is not None:
+        found.warnings.append(f"the working tree's changes are not shown: its index cannot be read ({unreadable}; a "
+                              "split or sparse index: `git update-index --no-split-index`, or `git sparse-checkout "
+                              "set --no-sparse-index` makes it readable)")
     if include_worktree and not repo.is_bare and repo.is_dirty():
         branch = repo.head_ref()
         where = _short(branch) if branch else "detached HEAD"

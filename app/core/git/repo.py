@@ -101,6 +101,10 @@ def walk_in_worker(path: str | os.PathLike[str], walk: Callable[[GitRepo], T],
     finally:
         _give_back_heap()
 
+_INDEX_DIRTY = (
+    FileStatus.INDEX_NEW | FileStatus.INDEX_MODIFIED | FileStatus.INDEX_DELETED | FileStatus.INDEX_RENAMED
+    | FileStatus.INDEX_TYPECHANGE | FileStatus.CONFLICTED
+)
 _WORKTREE_DIRTY = (
     FileStatus.INDEX_NEW | FileStatus.INDEX_MODIFIED | FileStatus.INDEX_DELETED | FileStatus.INDEX_RENAMED
     | FileStatus.INDEX_TYPECHANGE | FileStatus.WT_MODIFIED | FileStatus.WT_DELETED | FileStatus.WT_TYPECHANGE
@@ -1175,6 +1179,13 @@ class GitRepo:
         diff = tree.diff_to_index(self.repo.index, DiffOption.NORMAL, context_lines)
         diff.merge(self.repo.diff(None, None, flags=DiffOption.NORMAL, context_lines=context_lines))
         files = self._file_diffs(diff, workdir=True)
+        skip = self.skip_worktree_paths
+        if any(fd.path in skip or (fd.old_path or "") in skip for fd in files):
+            # a sparse checkout's files outside its cone are not deleted: for them the index is the tree
+            staged = {fd.path: fd for fd in self._file_diffs(tree.diff_to_index(self.repo.index, DiffOption.NORMAL,
+                                                                                   context_lines))}
+            kept = [staged.get(fd.path) if fd.path in skip or (fd.old_path or "") in skip else fd for fd in files]
+            files = [fd for fd in kept if fd is not None]
         unmerged = self._unmerged_paths()
         if not unmerged:
             return files
@@ -1226,8 +1237,38 @@ class GitRepo:
             except (pygit2.GitError, TypeError):
                 status = self.repo.status()
         except pygit2.GitError:
-            return False  # HEAD cannot be read (a malformed commit): there is no tree to compare with
-        return any(flags & _WORKTREE_DIRTY for flags in status.values())
+            return False  # HEAD cannot be read (a malformed commit), or the index (index_problem says)
+        skip = self.skip_worktree_paths
+        return any(flags & (_INDEX_DIRTY if path in skip else _WORKTREE_DIRTY) for path, flags in status.items())
+
+    def index_problem(self) -> str | None:
+        """Why the index cannot be read (a split or sparse index libgit2 does not support), or None."""
+        if self.repo.is_bare:
+            return None
+        try:
+            self.repo.index.read()
+            _ = len(self.repo.index)
+        except (pygit2.GitError, OSError, ValueError) as exc:
+            return str(exc).strip() or type(exc).__name__
+        return None
+
+    @cached_property
+    def skip_worktree_paths(self) -> frozenset[str]:
+        """Paths of the index marked skip-worktree (a sparse checkout's files outside its cone): absent from the
+        working tree by design, never a deletion (`git status` and `git diff HEAD` ignore them, libgit2 does
+        not). Only an index of version 3 or more can hold the mark; then `git ls-files -v` names them."""
+        try:
+            with open(self.git_dir / "index", "rb") as index:
+                header = index.read(8)
+        except OSError:
+            return frozenset()
+        if len(header) < 8 or header[:4] != b"DIRC" or int.from_bytes(header[4:], "big") < 3:
+            return frozenset()
+        try:
+            out = GitCli(self.git_dir).run("ls-files", "-v", "-z")
+        except RepoError:
+            return frozenset()
+        return frozenset(entry[2:] for entry in out.split("\0") if entry[:2] in ("S ", "s "))
 
     def _file_diffs(self, diff: pygit2.Diff, *, find_renames: bool = True, repo: pygit2.Repository | None = None,
                     should_stop: Callable[[], bool] | None = None, workdir: bool = False) -> list[FileDiff]:
