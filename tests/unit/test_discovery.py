@@ -307,6 +307,11 @@ def test_shallow_clone_reports_missing_merge_base_per_change(basic, tmp_path):
     found = discover(repo)
     errors = [c.error for c in found.changes if c.error]
     assert errors and all("shallow" in e for e in errors)
+    from app.core.git.discovery import _commit_change
+
+    for boundary in repo.shallow_commits():  # QA44 21a: it has a parent, the clone has not ("root commit")
+        error = _commit_change(repo, repo.commit_info(boundary)).error
+        assert error is not None and error.startswith("its parent is not in this shallow clone")
     result = run_cli("list", "--repo", str(clone), "--json")
     assert result.exit_code == 0
     assert any(item["error"] for item in json.loads(result.stdout))

@@ -470,7 +470,9 @@ def _commit_change(repo: GitRepo, commit: CommitInfo, *, whole_merge: bool = Tru
     parent = commit.parents[0] if commit.parents else None
     change = Change(id=commit.id[:10], kind="commit", ref=None, head=commit.id, base=parent,
                     base_ref=f"{commit.id[:10]}^", title=commit.subject or commit.id[:10], commits=[commit])
-    if parent is None:
+    if parent is None and commit.id in repo.shallow_commits():
+        change.error = "its parent is not in this shallow clone: nothing to diff against (git fetch --deepen=1)"
+    elif parent is None:
         change.error = "root commit: no parent to diff against"
     elif not repo.has_commit(parent):
         change.error = "parent commit is missing (shallow clone)"
