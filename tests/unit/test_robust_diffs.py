@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from app.analysis.analyzer import Analyzer
+from app.cli import cli
 from app.core.git.repo import GitRepo
 from tests.conftest import ALICE, BOB
 
@@ -147,6 +149,10 @@ def test_a_partial_clone_sharing_a_full_clones_cache_still_says_what_it_lacks(ma
         [here] = Analyzer(partial, cache=cache).analyze_all()
     data = here.to_json()
     assert "missing" in data["file_problems"]["mod.py"] and data["lines_added"] == 0
+    # and the merged-upstream check says it could not compare it (QA44 #14), on every run
+    for _ in range(2):
+        said = CliRunner().invoke(cli, ["list", "--repo", str(partial)], env={"REVIEW_TUI_CACHE_DIR": str(tmp_path)})
+        assert "merged-upstream check could not read the content of 1 change (a partial clone)" in said.stderr
 
 
 def test_check_refuses_to_judge_a_change_whose_content_is_missing(moved) -> None:

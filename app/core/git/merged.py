@@ -119,6 +119,17 @@ class MergedDetector:
             fresh[self._key(change)] = (change.merged.to_dict() if change.merged
                                         else {"how": None, "partly": change.partly_merged})
         self._save(fresh)
+        self._note_unreadable(candidates)  # said on every run, not only the one that compared them
+
+    def _note_unreadable(self, changes: list[Change]) -> None:
+        """In a partial clone, how many changes could not be compared (a patch id reads every blob)."""
+        if not self.repo.is_partial_clone:
+            return
+        blind = sum(1 for c in changes if c.merged is None and c.base and self.repo.lacks_blobs(c.base, c.head))
+        if blind:
+            self.notes.append(f"merged-upstream check could not read the content of {blind} "
+                              f"change{'s' if blind != 1 else ''} (a partial clone): squash merges and "
+                              "cherry-picks among them are listed as pending")
 
     def _save(self, verdicts: dict[str, Any]) -> None:
         if self.cache is None:
