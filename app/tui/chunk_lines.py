@@ -123,6 +123,10 @@ class ChunkLines:
         if additions + deletions != fd.changed_lines:
             share += f" of +{fd.additions} −{fd.deletions}"
         yield DisplayLine("file", None, None, f"{visible_path(fd.display_path)}  ({fd.status_label}, {share})", path)
+        if any(s.hunk_index >= len(fd.hunks) for s in segments):  # a plan of lines this diff has not got
+            why = f"content not in this clone ({fd.problem})" if fd.problem else "its lines are not in this diff"
+            yield DisplayLine("note", None, None, f"{visible_path(fd.display_path)}: {why}", path)
+            return
         ai_here = self.detail.provenance.ai_lines.get(path, {})
         blocks = self._blocks(fd, segments)
         marks = self._hotspot_marks(fd, blocks)

@@ -109,6 +109,26 @@ def test_a_plan_made_without_the_content_is_made_again_once_it_is_fetched(moved,
     assert after == titles(tmp_path / "fresh.db")
 
 
+def test_a_chunk_whose_lines_this_clone_cannot_show_is_a_note_not_a_crash(make_repo) -> None:
+    """QA45 #0: a full clone's cached plan opened in a blobless clone pointed at hunks this clone's diff has not
+    got; the chunk screen crashed (IndexError) and the app exited."""
+    import dataclasses
+
+    from app.tui.chunk_lines import ChunkLines
+
+    b = make_repo("crash")
+    b.commit("init", {"mod.py": MODULE}, author=ALICE)
+    b.branch("edit")
+    b.commit("More", {"mod.py": MODULE.replace("return 2", "return 22")}, branch="edit", author=BOB)
+    b.checkout()
+    whole = Analyzer(b.path).detail("edit")
+    drop_loose_object(b.path, str(b.repo.create_blob(MODULE.replace("return 2", "return 22").encode())))
+    missing = Analyzer(b.path).detail("edit")
+    assert missing.files[0].hunks == [] and whole.plan.chunks[0].segments
+    rows = ChunkLines(dataclasses.replace(missing, plan=whole.plan)).lines(whole.plan.chunks[0])
+    assert any(row.kind == "note" and "content not in this clone" in row.text for row in rows)
+
+
 def test_a_file_whose_old_version_is_missing_adds_no_complexity(make_repo) -> None:
     """QA45 #1: a blobless clone holds the checked-out version but not the one before: measured as nothing,
     the old side made every function of the file "added" (CC+209 on a +27/-1 commit, raising the odds)."""
