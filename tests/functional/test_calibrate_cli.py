@@ -228,6 +228,17 @@ def test_a_real_partial_clone_says_what_is_missing_and_fetches_nothing(make_repo
         assert "\n" not in said[name] and "transport" not in said[name]
         assert sum(1 for _ in (clone / ".git" / "objects").rglob("*") if _.is_file()) == objects  # nothing fetched
     assert "change files whose content is not in this clone (a partial clone): calibrate needs" in said["blobless"]
+    # which blobs are there is asked past the first missing one (QA45 #14: git stopped there, all later ones read
+    # as missing, and a clone holding the studied commits' files was refused)
+    from app.core.calibration.factors import _present_blobs
+    from app.core.git.cli import GitCli
+
+    listed = subprocess.run(["git", "-C", str(tmp_path / "blobless"), "rev-list", "--objects", "--missing=print",
+                             "--all"], capture_output=True, text=True, check=True).stdout.split()
+    absent = sorted(x[1:] for x in listed if x.startswith("?"))
+    present = subprocess.run(["git", "-C", str(tmp_path / "blobless"), "rev-parse", "HEAD:pkg"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert absent and _present_blobs(GitCli(tmp_path / "blobless" / ".git"), {absent[0], present}) == {present}
     assert "the history's trees are not in this clone (a treeless partial clone" in said["treeless"]
 
 

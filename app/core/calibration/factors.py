@@ -176,8 +176,10 @@ def _present_blobs(git: GitCli, blobs: set[str]) -> set[str]:
     """Those of `blobs` the object database has, from one `git cat-file --batch-check`."""
     if not blobs:
         return set()
+    # config-free: in a partial clone git stops at the first missing object it may not fetch (every later one
+    # then read as missing); with no promisor remote configured it answers "missing" and goes on
     out = git.run("cat-file", "--batch-check=%(objectname) %(objecttype)", stdin="".join(
-        f"{b}\n" for b in sorted(blobs)).encode(), check=False)
+        f"{b}\n" for b in sorted(blobs)).encode(), check=False, config_free=True)
     return {line.split(" ", 1)[0] for line in out.splitlines() if not line.endswith(" missing")}
 
 
