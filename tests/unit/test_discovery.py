@@ -317,9 +317,12 @@ def test_shallow_clone_reports_missing_merge_base_per_change(basic, tmp_path):
     assert any(item["error"] for item in json.loads(result.stdout))
 
 
-def test_a_shallow_clone_cut_above_the_real_merge_base_says_so(make_repo, tmp_path):
+@pytest.mark.parametrize("other_branch", [False, True])
+def test_a_shallow_clone_cut_above_the_real_merge_base(make_repo, tmp_path, other_branch):
     """QA44 #1: main's history cut above where a branch forked, an older common ancestor (a release line merged
-    into main) was taken for the merge base, and the branch's one commit read as 80, with no word of why."""
+    into main) was taken for the merge base, and the branch's one commit read as 80, with no word of why. Where
+    the clone's other history holds the cut's parent (another branch made after the fork), the real merge base is
+    found through it; where it cannot tell, the change says so (check warns) and is judged as git sees it."""
     b = make_repo("cut")
     for i in range(3):
         b.commit(f"c{i}", {"a.txt": f"{i}\n"}, author=ALICE)
@@ -331,10 +334,14 @@ def test_a_shallow_clone_cut_above_the_real_merge_base_says_so(make_repo, tmp_pa
     b.commit("feature work", {"f.txt": "x\n"}, branch="feature", author=BOB)
     for i in range(11, 21):
         b.commit(f"c{i}", {"a.txt": f"{i}\n"}, author=ALICE)
+        if other_branch and i == 14:
+            b.branch("other")
+            b.commit("other work", {"o.txt": "o\n"}, branch="other", author=BOB)
     b.merge("main", "release", "Merge release", author=ALICE)
     for i in range(21, 26):
         b.commit(f"c{i}", {"a.txt": f"{i}\n"}, author=ALICE)
     b.checkout()
+    fork = b.repo.merge_base(b.head("main"), b.head("feature"))
 
     def feature_of(depth: int):
         clone = tmp_path / f"depth{depth}"
@@ -343,11 +350,16 @@ def test_a_shallow_clone_cut_above_the_real_merge_base_says_so(make_repo, tmp_pa
         return next(c for c in discover(GitRepo(clone)).changes if c.id.endswith("feature"))
 
     cut = feature_of(12)  # main is cut at c15; the feature's own history reaches back to c0
-    assert cut.error is not None
-    assert cut.error.startswith("shallow clone: the merge base with origin/main may lie behind")
-    assert cut.error.endswith("; run `git fetch --unshallow`")
+    assert cut.error is None
+    if other_branch:  # `other` (at c14, the cut's parent) reaches c10: the real merge base
+        assert cut.base == str(fork) and [c.subject for c in cut.commits] == ["feature work"]
+        assert cut.base_remarks.startswith("shallow clone: git's merge base with origin/main is ")
+    else:
+        assert cut.base != str(fork) and len(cut.commits) > 1  # what git sees, and says so
+        assert cut.base_remarks.startswith("shallow clone: the merge base with origin/main, ")
+        assert "may be older than the real one" in cut.base_remarks and "git fetch --unshallow" in cut.base_remarks
     whole = feature_of(40)
-    assert whole.error is None and [c.subject for c in whole.commits] == ["feature work"]
+    assert whole.error is None and [c.subject for c in whole.commits] == ["feature work"] and not whole.base_remarks
 
 
 def test_a_treeless_clone_has_no_history_figures_and_says_which_tree_is_missing(basic, tmp_path):
@@ -437,7 +449,7 @@ def test_a_shallow_clone_whose_cut_only_hides_an_older_side_line_judges_the_bran
     repo = GitRepo(clone)
     assert repo.shallow_commits()  # the side line is cut
     feature = next(c for c in discover(repo).changes if c.id.endswith("feature"))
-    assert feature.error is None and [c.subject for c in feature.commits] == ["f1"]
+    assert feature.error is None and [c.subject for c in feature.commits] == ["f1"] and not feature.base_remarks
 
 
 def test_bare_repo_works_without_worktree_change(basic, tmp_path):

@@ -410,11 +410,8 @@ def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head:
     change.commits = repo.commits_between(base_commit, head)
     change.title = _title(change.commits, change_id)
     change.base, problem = repo.merge_base_or_problem(base_commit, head)
-    if change.base is not None and repo.is_shallow and (cut := repo.cut_above(change.base, base_commit, head)):
-        # git's merge base is then the newest common ancestor it can see: the real one may lie beyond the
-        # cut, and the diff would carry every commit of the base since the older one (80 commits for 1)
-        change.error = (f"shallow clone: the merge base with {base_name} may lie behind the cut at {cut[:10]} "
-                        f"(git finds an older one, {change.base[:10]}); run `git fetch --unshallow`")
+    if change.base is not None and repo.is_shallow:
+        _shallow_merge_base(repo, change, base_name, base_commit)
     elif change.base is None:
         if repo.is_shallow:
             change.error = f"no merge-base with {base_name}: shallow clone (run `git fetch --unshallow`)"
@@ -424,6 +421,26 @@ def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head:
         else:
             change.error = f"no common history with {base_name}"
     return change
+
+
+def _shallow_merge_base(repo: GitRepo, change: Change, base_name: str, base_commit: str) -> None:
+    """git's merge base in a shallow clone is the newest common ancestor it can see: a cut may hide a later
+    one, and the diff would then carry every commit of the base since the older one (80 commits for 1). Where
+    the clone's other history shows the later one, it is the base; where it cannot tell, the change says so."""
+    assert change.base is not None
+    later, cut = repo.cut_above(change.base, base_commit, change.head)
+    if later is not None:
+        older = change.base
+        change.base = later
+        keep = {c.id for c in repo.commits_between(later, change.head)}
+        change.commits = [c for c in change.commits if c.id in keep]
+        change.title = _title(change.commits, change.id)
+        change.base_note = (f"shallow clone: git's merge base with {base_name} is {older[:10]}, behind a cut of "
+                            f"the history; the later one, {later[:10]}, was found through the clone's other history")
+    elif cut is not None:
+        change.shallow_doubt = (f"shallow clone: the merge base with {base_name}, {change.base[:10]}, may be older "
+                                f"than the real one, hidden behind the cut at {cut[:10]}: if the diff carries "
+                                "commits not of this change, run `git fetch --unshallow`")
 
 
 def _range_changes(repo: GitRepo, spec: str, *, merges: bool, first_parent: bool,

@@ -777,39 +777,68 @@ class GitRepo:
             return frozenset()
         return frozenset(line.strip() for line in text.splitlines() if len(line.strip()) == 40)
 
-    def cut_above(self, merge_base: str, base: str, head: str, *, limit: int = 50_000) -> str | None:
-        """In a shallow clone, a cut that may hide a later common ancestor of base and head than `merge_base`,
-        so that the merge base git found may be an older one; None when none can.
+    def cut_above(self, merge_base: str, base: str, head: str, *,
+                  limit: int = 50_000) -> tuple[str | None, str | None]:
+        """In a shallow clone, whether a cut may hide a later common ancestor of base and head than
+        `merge_base` (the newest git can see): (the later one, when the clone's other history shows it; a cut
+        that may hide one, when it cannot tell), each None when there is none.
 
-        A hidden common ancestor C lies behind a cut S of one side's own history (reachable from that tip,
-        not from the merge base), so it is older than S, and it is an ancestor of the other tip too, among
-        that side's own commits, which are then not all newer than S. A side line of the base cut by the
-        depth, merged after the branch forked, hides nothing the branch has: the branch's own commits are
-        all newer than it (a CI clone of such a repository had every pull request refused)."""
+        A hidden common ancestor lies behind a cut S of one side's own history (reachable from that tip, not
+        from the merge base). The clone often holds S's parents through other branches: the merge base of
+        such a parent and the other tip is then a common ancestor, and the real merge base when it is later
+        (click's parser-rewrite-1 at depth 50: one commit, where git's older merge base gave 80). Without
+        the parents it may hide one only if it is older than a commit of the other side's own history; a
+        side line of the base merged after the branch forked hides nothing the branch has."""
         cuts = self.shallow_commits() - {merge_base}
         if not cuts:
-            return None
-        sides = []
-        for tip in (base, head):
-            found_cuts: list[tuple[int, str]] = []
-            oldest: int | None = None
-            try:
-                walker = self.repo.walk(tip, SortMode.NONE)
-                walker.hide(merge_base)
-                for number, commit in enumerate(walker):
-                    oldest = commit.commit_time if oldest is None else min(oldest, commit.commit_time)
-                    if str(commit.id) in cuts:
-                        found_cuts.append((commit.commit_time, str(commit.id)))
-                    if number >= limit:
-                        break
-            except (pygit2.GitError, KeyError, ValueError):
-                pass
-            sides.append((found_cuts, oldest))
-        for (cuts_here, _), (_, other_oldest) in ((sides[0], sides[1]), (sides[1], sides[0])):
+            return None, None
+        sides = [self._side_cuts(tip, merge_base, cuts, limit) for tip in (base, head)]
+        found: list[str] = []
+        uncertain: str | None = None
+        for (cuts_here, _), other, (_, other_oldest) in ((sides[0], head, sides[1]), (sides[1], base, sides[0])):
             for when, cut in sorted(cuts_here, reverse=True):
-                if other_oldest is not None and when >= other_oldest:
-                    return cut
-        return None
+                parents = self._raw_parents(cut)
+                for parent in parents:
+                    later = self.merge_base(parent, other) if self.has_commit(parent) else None
+                    if later and later != merge_base and not self.is_ancestor(later, merge_base):
+                        found.append(later)
+                if uncertain is None and other_oldest is not None and when >= other_oldest and not (
+                        parents and all(self.has_commit(p) for p in parents)):
+                    uncertain = cut
+        if found:
+            best = found[0]
+            for other_found in found[1:]:
+                if self.is_ancestor(best, other_found):
+                    best = other_found
+            return best, None
+        return None, uncertain
+
+    def _side_cuts(self, tip: str, merge_base: str, cuts: frozenset[str],
+                   limit: int) -> tuple[list[tuple[int, str]], int | None]:
+        """The cuts among tip's own commits (not the merge base's) with their times, and the oldest time."""
+        found: list[tuple[int, str]] = []
+        oldest: int | None = None
+        try:
+            walker = self.repo.walk(tip, SortMode.NONE)
+            walker.hide(merge_base)
+            for number, commit in enumerate(walker):
+                oldest = commit.commit_time if oldest is None else min(oldest, commit.commit_time)
+                if str(commit.id) in cuts:
+                    found.append((commit.commit_time, str(commit.id)))
+                if number >= limit:
+                    break
+        except (pygit2.GitError, KeyError, ValueError):
+            pass
+        return found, oldest
+
+    def _raw_parents(self, commit_id: str) -> list[str]:
+        """A commit's parents as its object names them: a shallow clone's cut commit has none for libgit2."""
+        try:
+            _type, data = self.repo.odb.read(commit_id)
+        except (KeyError, ValueError, pygit2.GitError):
+            return []
+        header = bytes(data).split(b"\n\n", 1)[0]
+        return [line[7:47].decode("ascii", "replace") for line in header.split(b"\n") if line.startswith(b"parent ")]
 
     def parents_between(self, hide: str, head: str, limit: int) -> list[tuple[str, list[str]]] | None:
         """(id, parent ids) of the commits reachable from head and not from hide, parents before
