@@ -802,8 +802,9 @@ class GitRepo:
                     later = self.merge_base(parent, other) if self.has_commit(parent) else None
                     if later and later != merge_base and not self.is_ancestor(later, merge_base):
                         found.append(later)
-                if uncertain is None and other_oldest is not None and when >= other_oldest and not (
-                        parents and all(self.has_commit(p) for p in parents)):
+                all_here = bool(parents) and all(self.has_commit(p) for p in parents)
+                if (uncertain is None and other_oldest is not None and when >= other_oldest and not all_here
+                        and not self._forked_at(other, merge_base)):
                     uncertain = cut
         if found:
             best = found[0]
@@ -812,6 +813,22 @@ class GitRepo:
                     best = other_found
             return best, None
         return None, uncertain
+
+    def _forked_at(self, tip: str, merge_base: str, limit: int = 500) -> bool:
+        """Whether every commit of tip's own history (not the merge base's) descends from the merge base: a
+        branch made on it, not a line that also holds older history git might have matched on. Such a branch
+        hides no later common ancestor behind the other side's cut (a pull request forked at the merge base
+        of click's --shallow-since clone, whose cut lay on a merged side line, was doubted)."""
+        try:
+            walker = self.repo.walk(tip, SortMode.NONE)
+            walker.hide(merge_base)
+            base_id = pygit2.Oid(hex=merge_base)
+            for number, commit in enumerate(walker):
+                if number >= limit or not self.repo.descendant_of(commit.id, base_id):
+                    return False
+        except (pygit2.GitError, KeyError, ValueError):
+            return False
+        return True
 
     def _side_cuts(self, tip: str, merge_base: str, cuts: frozenset[str],
                    limit: int) -> tuple[list[tuple[int, str]], int | None]:
