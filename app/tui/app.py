@@ -195,6 +195,11 @@ class ReviewApp(App[None]):
         self._saved_theme = wanted
         self._startup_notes += [("warning", f"config: {w}") for w in user_config.warnings]
         self._startup_notes += [("warning", w) for w in override_warnings(user_config.keys)]
+        if analyzer.repo.is_shallow:  # the project key is the root commit, which this clone has not got
+            self._startup_notes.append((
+                "warning", "a shallow clone: reviews recorded here are filed under its oldest commit, not the "
+                "project's root, and are not found again once it is deepened (git fetch --unshallow first, or review "
+                "in a full clone); shared notes (sync) are not affected"))
         # Keys typed ahead go where the keys before them led (app/tui/typeahead.py).
         self.typeahead = TypeAhead(self, partial(App.on_event, self))
 

@@ -412,3 +412,20 @@ def test_locked_ledger_fails_in_the_factory_before_any_screen(payments_repo):
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_a_shallow_clone_says_where_its_reviews_are_filed(make_repo, tmp_path) -> None:
+    """QA44 #3: in a shallow clone the project key is the oldest fetched commit: approvals recorded there were not
+    found again after `git fetch --deepen` or `--unshallow`, with no word of why. The TUI says so when it starts."""
+    import subprocess
+
+    b = make_repo("deep")
+    for i in range(3):
+        b.commit(f"c{i}", {"a.txt": f"{i}\n"}, author=ALICE)
+    b.checkout()
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{b.path}", str(clone)], check=True)
+    notes = [message for _, message in build_app(clone)._startup_notes]
+    assert any(message.startswith("a shallow clone: reviews recorded here are filed under its oldest commit")
+               for message in notes)
+    assert not any("shallow" in message for _, message in build_app(b.path)._startup_notes)
