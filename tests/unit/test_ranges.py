@@ -189,6 +189,10 @@ def test_naming_the_base_says_it_is_the_base(history) -> None:
     result = run("check", "main", "--repo", str(history.path), "--notes-only")
     assert result.exit_code == 2
     assert "'main' is the base (main): pending changes are compared with it" in result.stderr
+    history.set_ref("refs/heads/at-base", history.head("main"))  # another branch at the base commit (QA44 21c)
+    result = run("check", "at-base", "--repo", str(history.path), "--notes-only")
+    assert result.exit_code == 2 and "'at-base' points at the base commit (main): it has nothing of its own" in (
+        result.stderr)
 
 
 def test_a_merge_named_by_its_id_carries_the_branch_it_brought_in(history) -> None:

@@ -573,8 +573,12 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
             repo.has_ref(f"{prefix}{change_id}") for prefix in ("refs/heads/", "refs/remotes/", "")):
         # a branch that exists but is not pending: suggesting other names by spelling misled
         if _resolves_to(repo, change_id) == found.base_commit:
-            raise ChangeNotFound(f"{change_id!r} is the base ({found.base_ref}): pending changes are compared "
-                                 "with it, so it has nothing of its own to review (--base names another)")
+            base_names = {found.base_ref, found.base_ref.split("/", 1)[-1]}
+            if change_id in base_names or f"origin/{change_id}" in base_names:
+                raise ChangeNotFound(f"{change_id!r} is the base ({found.base_ref}): pending changes are compared "
+                                     "with it, so it has nothing of its own to review (--base names another)")
+            raise ChangeNotFound(f"{change_id!r} points at the base commit ({found.base_ref}): it has nothing of its "
+                                 "own to review")
         raise ChangeNotFound(f"{change_id!r} has nothing pending against {found.base_ref}: its commits are all "
                              f"in {found.base_ref} already (merged), or it has none of its own")
     raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint}{_suggestions(found, change_id)}")
