@@ -452,6 +452,8 @@ def test_bare_repo_works_without_worktree_change(basic, tmp_path):
     subprocess.run(["git", "clone", "-q", "--bare", str(basic.path), str(bare)], check=True)
     ids = {c["id"] for c in list_json(bare)}
     assert "feature/x" in ids and WORKTREE_ID not in ids
+    said = CliRunner().invoke(cli, ["explain", WORKTREE_ID, "--repo", str(bare)])  # QA44 21d
+    assert said.exit_code == 2 and "a bare repository has no working tree" in said.output
 
 
 @pytest.mark.parametrize(

@@ -558,6 +558,8 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     if by_commit is not None:
         return by_commit
     if change_id in (WORKTREE_ID, "worktree") and found.commit_range is None:
+        if repo is not None and repo.is_bare:
+            raise ChangeNotFound("a bare repository has no working tree: name a branch, a pull request or a commit")
         raise ChangeNotFound("the working tree has no changes to tracked files (untracked files are not "
                              "reviewed: `git add -N PATH` makes one part of the working-tree change)")
     where = f" in {found.commit_range}" if found.commit_range else ""
