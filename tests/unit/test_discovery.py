@@ -208,6 +208,13 @@ def test_an_index_libgit2_cannot_read_is_said_not_taken_for_a_clean_tree(basic):
     assert "review-tui: note: the working tree's changes are not shown: its index cannot be read (" in result.stderr
 
 
+def test_an_orphan_branch_with_staged_files_says_it_has_nothing_to_compare_with(basic):
+    """QA44 21n: `git checkout --orphan` with 125 files staged: explain said "no changes to tracked files"."""
+    subprocess.run(["git", "-C", str(basic.path), "checkout", "-q", "--orphan", "qa/orphan"], check=True)
+    said = CliRunner().invoke(cli, ["explain", WORKTREE_ID, "--repo", str(basic.path)])
+    assert said.exit_code == 2 and "the checked-out branch has no commit yet (an orphan or new branch)" in said.output
+
+
 def test_detached_head_is_listed_once(basic):
     basic.repo.set_head(pygit2.Oid(hex=basic.head("feature/x")))
     ids = [c["id"] for c in list_json(basic.path)]

@@ -560,6 +560,9 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     if change_id in (WORKTREE_ID, "worktree") and found.commit_range is None:
         if repo is not None and repo.is_bare:
             raise ChangeNotFound("a bare repository has no working tree: name a branch, a pull request or a commit")
+        if repo is not None and repo.head_commit() is None:
+            raise ChangeNotFound("the checked-out branch has no commit yet (an orphan or new branch): what is staged "
+                                 "there has nothing to be compared with; commit it, or name another change")
         raise ChangeNotFound("the working tree has no changes to tracked files (untracked files are not "
                              "reviewed: `git add -N PATH` makes one part of the working-tree change)")
     where = f" in {found.commit_range}" if found.commit_range else ""
