@@ -215,6 +215,18 @@ def test_an_orphan_branch_with_staged_files_says_it_has_nothing_to_compare_with(
     assert said.exit_code == 2 and "the checked-out branch has no commit yet (an orphan or new branch)" in said.output
 
 
+def test_a_name_two_changes_answer_to_is_refused_naming_both(basic):
+    """QA44 21m: a local branch `pull/7` beside the pull request refs/pull/7/head: `check pull/7` (README's CI
+    recipe) judged the branch with no word of the pull request of the same name."""
+    basic.branch("pull/7", at=basic.head("main"))
+    basic.commit("a branch named like the pull request", {"x.txt": "x\n"}, branch="pull/7", author=ALICE)
+    basic.checkout()
+    said = CliRunner().invoke(cli, ["check", "pull/7", "--repo", str(basic.path)])
+    assert said.exit_code == 2 and "'pull/7' names 2 changes at different heads: " in said.output
+    assert "refs/heads/pull/7" in said.output and "refs/pull/7/head" in said.output
+    assert CliRunner().invoke(cli, ["explain", "refs/pull/7/head", "--repo", str(basic.path)]).exit_code == 0
+
+
 def test_detached_head_is_listed_once(basic):
     basic.repo.set_head(pygit2.Oid(hex=basic.head("feature/x")))
     ids = [c["id"] for c in list_json(basic.path)]

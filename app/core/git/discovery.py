@@ -13,7 +13,7 @@ from app.core.git.merged import KeyValueCache, MergedDetector
 from app.core.git.models import WORKTREE_ID, Change, CommitInfo, MergedUpstream
 from app.core.git.repo import GitRepo, RefInfo
 from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, QueueConfig, ref_names
-from app.core.text import visible
+from app.core.text import one_line, visible
 from app.errors import ChangeNotFound, RepoError
 
 _PR_PATTERNS = (re.compile(r"^refs/pull/(\d+)/head$"), re.compile(r"^refs/remotes/([^/]+)/pr/(.+)$"))
@@ -596,9 +596,16 @@ def _by_name(found: Discovery, change_id: str, repo: GitRepo | None) -> Change |
     if _MARKED.search(change_id):
         wanted.append(_MARKED.sub(lambda m: chr(int(m.group(1), 16)), change_id))
     for name in wanted:
-        for change in found.every_change():
-            if change.is_named(name) or (name == "worktree" and change.kind == "worktree"):
-                return change
+        matched = [change for change in found.every_change()
+                   if change.is_named(name) or (name == "worktree" and change.kind == "worktree")]
+        if len({c.head for c in matched}) > 1:
+            # `pull/12` for a local branch of that name and for the pull request: `check pull/12` in CI judged
+            # the branch, with no word of the pull request
+            named = "; ".join(f"{one_line(c.id, 60)} ({', '.join(one_line(r, 80) for r in c.refs)})" for c in matched)
+            raise ChangeNotFound(f"{name!r} names {len(matched)} changes at different heads: {named}; name one by "
+                                 "its full ref")
+        if matched:
+            return matched[0]
     if change_id == "HEAD" and repo is not None and not found.commit_range:
         head = repo.head_commit()
         at_head = [c for c in found.changes if c.kind != "worktree" and c.head == head]
