@@ -6,6 +6,8 @@ it by the analyzer."""
 
 from __future__ import annotations
 
+import os
+
 import pygit2
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -297,3 +299,23 @@ def test_after_a_fetch_the_history_index_grows_from_the_earlier_bases(make_repo,
     feature = figures(first)["feature"]  # m1.py: Bob's three commits and Alice's fetched one
     assert (feature.hottest_path, feature.hottest_changes, feature.recent_authors,
             feature.author_prior_commits) == ("m1.py", 4, 2, 3)
+
+
+def test_a_base_tip_dated_in_the_future_does_not_empty_the_windows(make_repo) -> None:
+    """QA44 #16: one commit dated 2031 on the base tip left every 90-day window empty: "0 recent authors" and
+    "did not change in 90 days" on every change, and every branch called stale. The windows end at the newest
+    first-parent ancestor not in the future (the project's activity, not the wall clock)."""
+    import subprocess
+
+    from app.core.git.history import HistoryIndex
+
+    b = make_repo("skew")
+    for i in range(3):
+        b.commit(f"c{i}", {"a.py": f"x = {i}\n"}, author=ALICE)
+    b.checkout()
+    fair = HistoryIndex.build(GitRepo(b.path), b.head("main")).figures(["a.py"], [])
+    env = {**os.environ, "GIT_COMMITTER_DATE": "2031-01-01T00:00:00Z", "GIT_AUTHOR_DATE": "2031-01-01T00:00:00Z"}
+    subprocess.run(["git", "-C", str(b.path), "-c", "user.name=S", "-c", "user.email=s@x", "commit", "-q",
+                    "--allow-empty", "-m", "clock skew"], check=True, env=env)
+    skewed = HistoryIndex.build(GitRepo(b.path), GitRepo(b.path).resolve_commit("HEAD")).figures(["a.py"], [])
+    assert skewed.recent_authors == fair.recent_authors == 1 and skewed.hottest_changes == fair.hottest_changes == 3

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app.core.git.diff import FileDiff
+from app.core.git.history import anchor_time
 from app.core.git.merged import KeyValueCache, MergedDetector
 from app.core.git.models import WORKTREE_ID, Change, CommitInfo, MergedUpstream
 from app.core.git.repo import GitRepo, RefInfo
@@ -274,7 +275,7 @@ def _count_stale(repo: GitRepo, found: Discovery, stale_days: int) -> None:
     clone of a quiet project, or one read years later, does not call every branch stale."""
     found.stale_days = stale_days
     if stale_days:
-        cutoff = repo.commit_info(found.base_commit).commit_time - stale_days * DAY_SECONDS
+        cutoff = anchor_time(repo, found.base_commit) - stale_days * DAY_SECONDS
         found.stale = sum(1 for c in found.changes if c.newest_time is not None and c.newest_time < cutoff)
 
 

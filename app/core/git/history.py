@@ -15,10 +15,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.git.repo import GitRepo, HistoryEntry
+from app.errors import RepoError
 
 WINDOW_DAYS = 90
 EXPERIENCE_DAYS = 730  # how far back an author's prior commits in the files are counted
 MAX_COMMITS = 20_000
+
+
+def anchor_time(repo: GitRepo, commit_id: str) -> int:
+    """The time the history windows end at: the commit's time, or where that lies in the future (a skewed
+    clock: one commit dated 2031 on the base tip left every window empty, "0 recent authors" on every change)
+    that of the newest first-parent ancestor that does not; the project's own activity, not the wall clock."""
+    import time
+
+    now = int(time.time())
+    commit = repo.commit_info(commit_id)
+    for _ in range(1_000):
+        if commit.commit_time <= now or not commit.parents:
+            break
+        try:
+            commit = repo.commit_info(commit.parents[0])
+        except (KeyError, ValueError, RepoError):
+            break
+    return min(commit.commit_time, now)
 
 
 @dataclass
@@ -44,7 +63,7 @@ class HistoryIndex:
         them, at a cost that follows the paths asked about rather than the repository's size). `since`:
         how far back (default: EXPERIENCE_DAYS before the base's time; earlier for figures as of
         older commits)."""
-        tip_time = repo.commit_info(base_commit).commit_time
+        tip_time = anchor_time(repo, base_commit)
         start = tip_time - EXPERIENCE_DAYS * 86_400 if since is None else since
         entries = repo.history(base_commit, since=start, max_commits=MAX_COMMITS, paths=paths)
         index = cls.from_entries(base_commit, tip_time - WINDOW_DAYS * 86_400, entries)
@@ -59,9 +78,9 @@ class HistoryIndex:
         covers (None: it covers every path)."""
         if self.walked is None:
             return None
-        tip_time = repo.commit_info(base_commit).commit_time
+        tip_time = anchor_time(repo, base_commit)
         since = tip_time - EXPERIENCE_DAYS * 86_400
-        if since < repo.commit_info(self.base_commit).commit_time - EXPERIENCE_DAYS * 86_400:
+        if since < anchor_time(repo, self.base_commit) - EXPERIENCE_DAYS * 86_400:
             return None
         # The reachable commits at or after `since` are those of this index's history (whose own window
         # began earlier) and those it does not have: both filtered by time, as the full walk filters.
