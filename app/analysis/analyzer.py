@@ -94,6 +94,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 16: risk inputs gain deepest_indent; 15: built-in tiers: setup.py and ansible/ data in a source tree are
 # code; 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs
 # kept; 11: expected cost
+# 30: a Git LFS pointer's chunk says what it stands for;
 # 29: Terraform/HCL and SQL count as source code for the likelihood factors (code size, indentation ...);
 # built-in tiers: Kubernetes manifest directories, kustomize/, helm-chart/ are tier 0; terraform protections
 # wired through variables, provider defaults and variable defaults are seen turned off; no tier 0 file is
@@ -101,7 +102,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # plan-neutral .tf edit is tier 3; AWS CDK destructive settings are found; tfvars judged by what reads them;
 # 28: the same small edit in many directories is one chunk (one chunk per directory made a 122-line change
 # across 15 modules 15 chunks);
-ANALYSIS_VERSION = "29"
+ANALYSIS_VERSION = "30"
 
 Progress = Callable[[int, int, str], None]
 

@@ -21,6 +21,7 @@ from app.core.settings import SectionReader
 from app.core.text import format_duration
 from app.errors import ConfigError
 from app.samples import load
+from tests.conftest import ALICE
 
 samples = load()
 DEV = samples.Person("Dev One", "dev@example.com")
@@ -674,3 +675,19 @@ def test_a_module_and_its_test_stay_in_one_chunk_when_they_fit_one() -> None:
     assert_bound(plan, 400)
     where = {path: c.index for c in plan.chunks for path in c.files}
     assert where["pay/test_a.py"] == where["pay/a.py"] and where["pay/test_b.py"] == where["pay/b.py"], where
+
+
+def test_a_git_lfs_pointer_says_what_it_stands_for(make_repo) -> None:
+    """QA44 21o: a branch adding a 700 MB model tracked by Git LFS, in a clone without git-lfs, was a 3-line code
+    chunk with a one-minute floor and no word of the object behind it."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("lfs")
+    b.commit("init", {"README.md": "# r\n"}, author=ALICE)
+    b.branch("model")
+    pointer = ("version https://git-lfs.github.com/spec/v1\noid sha256:" + "ab" * 32 + "\nsize 734003200\n")
+    b.commit("Add weights", {"assets/weights.bin": pointer}, branch="model", author=ALICE)
+    b.checkout()
+    [chunk] = Analyzer(b.path).detail("model").plan.chunks
+    assert ("assets/weights.bin: a Git LFS pointer to a 734.0 MB object stored outside git: its content is not "
+            "reviewed here") in chunk.notes

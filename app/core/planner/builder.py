@@ -180,6 +180,7 @@ def build_plan(
     chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {},
                                  set(destructive_paths or ()))
     _mark_seams(chunks, list(seams))
+    _mark_lfs_pointers(chunks, files)
     chunks = _ordered(chunks, order)
     for number, chunk in enumerate(chunks, 1):
         chunk.index = number
@@ -201,6 +202,28 @@ def _mark_seams(chunks: list[Chunk], seams: list[tuple[str, str, int, int, str]]
         if chunk.seams:
             chunk.notes.append("changes an untested seam: " + ", ".join(chunk.seams)
                                + " (used from other modules, no test references it)")
+
+
+_LFS_POINTER = re.compile(r"version https://git-lfs\.github\.com/spec/v1\noid sha256:[0-9a-f]{64}\nsize (\d+)$")
+
+
+def _mark_lfs_pointers(chunks: list[Chunk], files: list[FileDiff]) -> None:
+    """Say where a file is a Git LFS pointer: its three lines read as code, while what they stand for (a
+    700 MB model file) is stored outside git and not reviewed here."""
+    for fd in files:
+        added = "\n".join(line.text for line in fd.added_lines())
+        found = _LFS_POINTER.match(added) if added.startswith("version https://git-lfs") else None
+        if found is None:
+            continue
+        size = int(found.group(1))
+        for chunk in chunks:
+            if fd.path in chunk.files:
+                chunk.notes.append(f"{visible_path(fd.path)}: a Git LFS pointer to a {_megabytes(size)} object stored "
+                                   "outside git: its content is not reviewed here")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB" if size >= 100_000 else f"{size:,}-byte"
 
 
 def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
