@@ -691,3 +691,21 @@ def test_a_git_lfs_pointer_says_what_it_stands_for(make_repo) -> None:
     [chunk] = Analyzer(b.path).detail("model").plan.chunks
     assert ("assets/weights.bin: a Git LFS pointer to a 734.0 MB object stored outside git: its content is not "
             "reviewed here") in chunk.notes
+
+
+def test_a_file_made_executable_says_so(make_repo) -> None:
+    """QA44 21e: `chmod +x` on a module read "mode 100644 -> 1" once cut: that it can now be run is the news."""
+    import subprocess
+
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("chmod")
+    b.commit("init", {"tool.py": "print('hi')\n"}, author=ALICE)
+    b.checkout()
+    git = ["git", "-C", str(b.path), "-c", "user.name=A", "-c", "user.email=a@x"]
+    subprocess.run([*git, "checkout", "-q", "-b", "chmod"], check=True)
+    (b.path / "tool.py").chmod(0o755)
+    subprocess.run([*git, "commit", "-qam", "make it runnable"], check=True)
+    subprocess.run([*git, "checkout", "-q", "main"], check=True)
+    [chunk] = Analyzer(b.path).detail("chmod").plan.chunks
+    assert chunk.notes == ["tool.py: made executable (mode 100644 -> 100755): it can now be run as a program"]

@@ -900,7 +900,9 @@ def _light_note(fd: FileDiff) -> str:
         sizes = f" ({fd.old_size:,} -> {fd.new_size:,} bytes)" if fd.old_size or fd.new_size else ""
         return f"{path}: binary file changed{sizes}"
     if fd.old_mode != fd.new_mode and fd.old_mode and fd.new_mode:
-        return f"{path}: mode {fd.old_mode:o} -> {fd.new_mode:o}"
+        executable = fd.new_mode & 0o111 and not fd.old_mode & 0o111
+        return (f"{path}: made executable (mode {fd.old_mode:o} -> {fd.new_mode:o}): it can now be run as a program"
+                if executable else f"{path}: mode {fd.old_mode:o} -> {fd.new_mode:o}")
     if fd.status == "added":
         return f"{path}: empty file added"
     if fd.status == "deleted":
