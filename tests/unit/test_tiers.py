@@ -936,3 +936,10 @@ def test_go_code_in_a_doc_directory_is_code_and_its_tests_are_tests() -> None:
     assert tiers.rule_for("doc/md_docs.go").tier == 2
     assert tiers.rule_for("doc/md_docs_test.go").tier == 3
     assert tiers.rule_for("doc/README.md").tier == 3
+
+
+def test_gitmodules_is_tier_1_like_a_dependency_manifest() -> None:
+    """QA44 21g: pointing a submodule at https://evil.example/x.git was tier 2, score 0."""
+    rule = TierConfig().rule_for(".gitmodules")
+    assert rule is not None and rule.tier == 1 and "submodule" in rule.reason
+    assert TierConfig().rule_for("vendor/.gitmodules") is None  # only the repository's own, at its root

@@ -114,6 +114,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(0, "security-sensitive code (auth, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/security/** *secret* *credential* *.pem""")
+    # a submodule's URL: where the code it pins comes from (QA44: a .gitmodules pointing at another host was tier 2)
+    + _rules(1, "submodule sources: where the code a submodule pins is fetched from", "/.gitmodules")
     # terraform init writes it: provider versions and hashes, under an IaC path (and named *.hcl)
     + _rules(1, "dependency manifest or lock file: changes what code runs in production", ".terraform.lock.hcl")
     + _rules(3, "editor and tooling settings", ".editorconfig .vscode/ .idea/ .pre-commit-config.yaml")
