@@ -227,6 +227,23 @@ def test_a_name_two_changes_answer_to_is_refused_naming_both(basic):
     assert CliRunner().invoke(cli, ["explain", "refs/pull/7/head", "--repo", str(basic.path)]).exit_code == 0
 
 
+def test_a_branch_only_a_remote_with_a_slash_in_its_name_has_is_found_by_its_name(basic, tmp_path):
+    """QA44 21p: `git remote add fork/alice ...`: `check qa/ai` said there was no such change although the
+    remote had it (README: a branch only remotes have is named as it is there)."""
+    fork = tmp_path / "fork"
+    subprocess.run(["git", "clone", "-q", str(basic.path), str(fork)], check=True)
+    git = ["git", "-C", str(fork), "-c", "user.name=F", "-c", "user.email=f@x"]
+    subprocess.run([*git, "checkout", "-q", "-b", "qa/ai"], check=True)
+    (fork / "ai.py").write_text("x = 1\n")
+    subprocess.run([*git, "add", "ai.py"], check=True)
+    subprocess.run([*git, "commit", "-qm", "qa ai"], check=True)
+    subprocess.run(["git", "-C", str(basic.path), "remote", "add", "fork/alice", str(fork)], check=True)
+    subprocess.run(["git", "-C", str(basic.path), "fetch", "-q", "fork/alice"], check=True)
+    said = CliRunner().invoke(cli, ["explain", "qa/ai", "--repo", str(basic.path), "--json"])
+    assert said.exit_code == 0, said.output
+    assert json.loads(said.stdout)["id"] == "fork/alice/qa/ai"
+
+
 def test_detached_head_is_listed_once(basic):
     basic.repo.set_head(pygit2.Oid(hex=basic.head("feature/x")))
     ids = [c["id"] for c in list_json(basic.path)]

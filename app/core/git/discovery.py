@@ -527,14 +527,16 @@ def change_diff(repo: GitRepo, change: Change, should_stop: Callable[[], bool] |
     return repo.diff(change.base, change.head, should_stop=should_stop)
 
 
-def _on_remotes(found: Discovery, branch: str) -> list[Change]:
-    """The changes that a remote-tracking branch called `branch` (on any remote) points at."""
+def _on_remotes(found: Discovery, branch: str, repo: GitRepo | None = None) -> list[Change]:
+    """The changes that a remote-tracking branch called `branch` (on any remote) points at. A remote's name
+    may hold a slash (`fork/alice`): the repository's configured remotes are asked too."""
     if not branch or branch.startswith("refs/"):
         return []
     suffix = "/" + branch
+    named = {f"refs/remotes/{remote}/{branch}" for remote in (repo.configured_remotes() if repo else ())}
     return [c for c in found.changes
-            if any(r.startswith("refs/remotes/") and r.endswith(suffix) and r.count("/") == 2 + branch.count("/") + 1
-                   for r in c.refs)]
+            if any(r in named or (r.startswith("refs/remotes/") and r.endswith(suffix)
+                                  and r.count("/") == 2 + branch.count("/") + 1) for r in c.refs)]
 
 
 _MARKED = re.compile(r"<U\+([0-9A-F]{4,6})>")
@@ -548,7 +550,7 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     named = _by_name(found, change_id, repo)
     if named is not None:
         return named
-    on_remotes = _on_remotes(found, change_id)
+    on_remotes = _on_remotes(found, change_id, repo)
     if len(on_remotes) == 1:  # `feat` for origin/feat (and upstream/feat at the same head)
         return on_remotes[0]
     if on_remotes:

@@ -541,6 +541,13 @@ class GitRepo:
         target = ref.target
         return ref_text(target) if isinstance(target, str) else None
 
+    def configured_remotes(self) -> list[str]:
+        """The remotes the repository's config names (a name may hold a slash: `fork/alice`)."""
+        try:
+            return [name for name in self.repo.remotes.names() if name]
+        except (pygit2.GitError, ValueError):
+            return []
+
     def ref_names(self, prefix: str) -> list[str]:
         """The names of the refs under `prefix`, sorted. No ref is read: asking which remotes or
         notes refs exist costs a name scan, not a lookup and a commit read per ref (`refs`)."""
