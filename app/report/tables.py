@@ -14,7 +14,6 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from app.core.planner.model import KIND_LABELS
 from app.core.text import (
     author_names,
     fit_middle,
@@ -548,7 +547,7 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
     for chunk in plan.chunks:
         title = Text(one_line(chunk.title, 200))
         if chunk.kind != "code":
-            title.append(f"  [{KIND_LABELS.get(chunk.kind, chunk.kind)}]", style="dim")
+            title.append(f"  [{chunk.kind_label}]", style="dim")
         if chunk.oversized:
             title.append("  oversized: " + one_line(chunk.oversize_reason or "", 120), style="yellow")
         if chunk.destructive:

@@ -125,6 +125,7 @@ def test_a_chunk_whose_lines_this_clone_cannot_show_is_a_note_not_a_crash(make_r
     drop_loose_object(b.path, str(b.repo.create_blob(MODULE.replace("return 2", "return 22").encode())))
     missing = Analyzer(b.path).detail("edit")
     assert missing.files[0].hunks == [] and whole.plan.chunks[0].segments
+    assert [c.kind_label for c in missing.plan.chunks] == ["missing"]  # QA45 #6: unknown lines, not "no lines"
     rows = ChunkLines(dataclasses.replace(missing, plan=whole.plan)).lines(whole.plan.chunks[0])
     assert any(row.kind == "note" and "content not in this clone" in row.text for row in rows)
 

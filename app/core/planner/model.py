@@ -258,6 +258,8 @@ class Chunk:
     def kind_label(self) -> str:
         """How the chunk's kind reads on screen: a line chunk of docs only is `docs` (then `test`, `data`),
         not `code` as the plan's column said of a runbook; the light kinds by KIND_LABELS."""
+        if self.kind == KIND_RENAME and self.notes and all("content not in this clone" in n for n in self.notes):
+            return "missing"  # a partial clone's unfetched files: their lines are unknown, not absent
         if self.kind != KIND_CODE:
             return KIND_LABELS.get(self.kind, self.kind)
         kinds = {content_kind(path) for path in self.files}

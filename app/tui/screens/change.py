@@ -27,7 +27,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from app.core.planner.model import KIND_LABELS
 from app.core.text import author_names, format_duration, human_age, one_line, percent, plural
 from app.errors import ReviewTuiError
 from app.report.tables import fit_chunk_title
@@ -547,7 +546,7 @@ class ChangeScreen(Screen[None]):
         if chunk.oversized:
             text.append("⚠ oversized ", style=self._colour("warning"))
         if chunk.kind not in ("code",) and self.size.width < 120:
-            text.append(one_line(KIND_LABELS.get(chunk.kind, chunk.kind), 12), style="dim")
+            text.append(one_line(chunk.kind_label, 12), style="dim")
         text.rstrip()
         return text
 
