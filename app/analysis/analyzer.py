@@ -94,7 +94,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 16: risk inputs gain deepest_indent; 15: built-in tiers: setup.py and ansible/ data in a source tree are
 # code; 14: built-in ansible/ tier rule narrowed to playbooks; 13: risk inputs gain code_base; 12: risk inputs
 # kept; 11: expected cost
-# 30: a Git LFS pointer's chunk says what it stands for; .gitmodules is tier 1; a file made executable says so;
+# 30: a Git LFS pointer's chunk says what it stands for; .gitmodules is tier 1; a file made executable, and a
+# symbolic link out of the repository, say so;
 # 29: Terraform/HCL and SQL count as source code for the likelihood factors (code size, indentation ...);
 # built-in tiers: Kubernetes manifest directories, kustomize/, helm-chart/ are tier 0; terraform protections
 # wired through variables, provider defaults and variable defaults are seen turned off; no tier 0 file is

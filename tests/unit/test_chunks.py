@@ -709,3 +709,27 @@ def test_a_file_made_executable_says_so(make_repo) -> None:
     subprocess.run([*git, "checkout", "-q", "main"], check=True)
     [chunk] = Analyzer(b.path).detail("chmod").plan.chunks
     assert chunk.notes == ["tool.py: made executable (mode 100644 -> 100755): it can now be run as a program"]
+
+
+def test_a_symbolic_link_out_of_the_repository_says_where_it_points(make_repo) -> None:
+    """QA44 21h: a committed link to ../../etc/passwd read as a one-line text file, with no note."""
+    import os
+    import subprocess
+
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("links")
+    b.commit("init", {"README.md": "# r\n"}, author=ALICE)
+    b.checkout()
+    git = ["git", "-C", str(b.path), "-c", "user.name=A", "-c", "user.email=a@x"]
+    subprocess.run([*git, "checkout", "-q", "-b", "links"], check=True)
+    (b.path / "conf").mkdir()
+    os.symlink("../../etc/passwd", b.path / "conf" / "users")
+    os.symlink("../README.md", b.path / "conf" / "readme")  # inside: no note
+    subprocess.run([*git, "add", "conf"], check=True)
+    subprocess.run([*git, "commit", "-qm", "links"], check=True)
+    subprocess.run([*git, "checkout", "-q", "main"], check=True)
+    notes = [n for c in Analyzer(b.path).detail("links").plan.chunks for n in c.notes]
+    assert ("conf/users: a symbolic link to ../../etc/passwd, outside the repository: what it points at is not in "
+            "this change") in notes
+    assert not any("conf/readme: a symbolic link" in n for n in notes)

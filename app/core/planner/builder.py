@@ -181,6 +181,7 @@ def build_plan(
                                  set(destructive_paths or ()))
     _mark_seams(chunks, list(seams))
     _mark_lfs_pointers(chunks, files)
+    _mark_outside_links(chunks, files)
     chunks = _ordered(chunks, order)
     for number, chunk in enumerate(chunks, 1):
         chunk.index = number
@@ -220,6 +221,24 @@ def _mark_lfs_pointers(chunks: list[Chunk], files: list[FileDiff]) -> None:
             if fd.path in chunk.files:
                 chunk.notes.append(f"{visible_path(fd.path)}: a Git LFS pointer to a {_megabytes(size)} object stored "
                                    "outside git: its content is not reviewed here")
+
+
+def _mark_outside_links(chunks: list[Chunk], files: list[FileDiff]) -> None:
+    """Say where a symbolic link points outside the repository (`/etc/passwd`, `../../secrets`): its one line
+    reads as text, while what a tool or a build following it reads is not in the change."""
+    for fd in files:
+        if fd.new_mode != 0o120000 or not fd.path:
+            continue
+        targets = [line.text for line in fd.added_lines()]
+        if len(targets) != 1:
+            continue
+        target = targets[0]
+        inside = posixpath.normpath(posixpath.join(posixpath.dirname(fd.path), target))
+        if target.startswith("/") or inside == ".." or inside.startswith("../"):
+            for chunk in chunks:
+                if fd.path in chunk.files:
+                    chunk.notes.append(f"{visible_path(fd.path)}: a symbolic link to {visible_path(target)}, outside "
+                                       "the repository: what it points at is not in this change")
 
 
 def _megabytes(size: int) -> str:
