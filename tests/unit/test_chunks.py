@@ -693,43 +693,42 @@ def test_a_git_lfs_pointer_says_what_it_stands_for(make_repo) -> None:
             "reviewed here") in chunk.notes
 
 
-def test_a_file_made_executable_says_so(make_repo) -> None:
-    """QA44 21e: `chmod +x` on a module read "mode 100644 -> 1" once cut: that it can now be run is the news."""
+def _plan_notes_of_a_branch_made_by_hand(make_repo, name: str, files: dict[str, str], edit) -> list[str]:
+    """The plan notes of a branch whose one commit `edit(worktree)` makes by hand (what the builder cannot write:
+    a mode change, a symbolic link), committed with git."""
     import subprocess
 
     from app.analysis.analyzer import Analyzer
 
-    b = make_repo("chmod")
-    b.commit("init", {"tool.py": "print('hi')\n"}, author=ALICE)
+    b = make_repo(name)
+    b.commit("init", files, author=ALICE)
     b.checkout()
     git = ["git", "-C", str(b.path), "-c", "user.name=A", "-c", "user.email=a@x"]
-    subprocess.run([*git, "checkout", "-q", "-b", "chmod"], check=True)
-    (b.path / "tool.py").chmod(0o755)
-    subprocess.run([*git, "commit", "-qam", "make it runnable"], check=True)
+    subprocess.run([*git, "checkout", "-q", "-b", name], check=True)
+    edit(b.path)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", name], check=True)
     subprocess.run([*git, "checkout", "-q", "main"], check=True)
-    [chunk] = Analyzer(b.path).detail("chmod").plan.chunks
-    assert chunk.notes == ["tool.py: made executable (mode 100644 -> 100755): it can now be run as a program"]
+    return [note for chunk in Analyzer(b.path).detail(name).plan.chunks for note in chunk.notes]
+
+
+def test_a_file_made_executable_says_so(make_repo) -> None:
+    """QA44 21e: `chmod +x` on a module read "mode 100644 -> 1" once cut: that it can now be run is the news."""
+    notes = _plan_notes_of_a_branch_made_by_hand(make_repo, "chmod", {"tool.py": "print('hi')\n"},
+                                                 lambda root: (root / "tool.py").chmod(0o755))
+    assert notes == ["tool.py: made executable (mode 100644 -> 100755): it can now be run as a program"]
 
 
 def test_a_symbolic_link_out_of_the_repository_says_where_it_points(make_repo) -> None:
     """QA44 21h: a committed link to ../../etc/passwd read as a one-line text file, with no note."""
     import os
-    import subprocess
 
-    from app.analysis.analyzer import Analyzer
+    def links(root: Path) -> None:
+        (root / "conf").mkdir()
+        os.symlink("../../etc/passwd", root / "conf" / "users")
+        os.symlink("../README.md", root / "conf" / "readme")  # inside: no note
 
-    b = make_repo("links")
-    b.commit("init", {"README.md": "# r\n"}, author=ALICE)
-    b.checkout()
-    git = ["git", "-C", str(b.path), "-c", "user.name=A", "-c", "user.email=a@x"]
-    subprocess.run([*git, "checkout", "-q", "-b", "links"], check=True)
-    (b.path / "conf").mkdir()
-    os.symlink("../../etc/passwd", b.path / "conf" / "users")
-    os.symlink("../README.md", b.path / "conf" / "readme")  # inside: no note
-    subprocess.run([*git, "add", "conf"], check=True)
-    subprocess.run([*git, "commit", "-qm", "links"], check=True)
-    subprocess.run([*git, "checkout", "-q", "main"], check=True)
-    notes = [n for c in Analyzer(b.path).detail("links").plan.chunks for n in c.notes]
+    notes = _plan_notes_of_a_branch_made_by_hand(make_repo, "links", {"README.md": "# r\n"}, links)
     assert ("conf/users: a symbolic link to ../../etc/passwd, outside the repository: what it points at is not in "
             "this change") in notes
     assert not any("conf/readme: a symbolic link" in n for n in notes)
