@@ -174,6 +174,17 @@ def _approval_kinds(figures: Figures) -> str:
     return f" ({plural(chunks, 'chunk')}, {plural(figures.change_approvals, 'whole change')})"
 
 
+def _no_rate(o: Figures) -> str:
+    """Why there is no review rate: no approval at all (flags only: a flag stops at the first problem), or
+    none of changed lines with reading time."""
+    if not o.approvals:
+        return "No approval yet, so there is no review rate (a flag stops at the first problem: it gives none)."
+    return ("No chunk approval of changed lines was timed, so there is no review rate (change-level approvals carry "
+            "no reading time; a binary file or a rename has no changed lines)"
+            + (f"; time spent was {format_ratio(o.time_vs_floor)} the floor time." if o.time_vs_floor is not None
+               else "."))
+
+
 def summary_lines(report: StatsReport) -> list[str]:
     """The headline sentences (also used by the HTML report and the TUI)."""
     o = report.overall
@@ -186,10 +197,7 @@ def summary_lines(report: StatsReport) -> list[str]:
          f"chunk approvals were faster than {FLOOR_RATE:.0f}/h (the code rate: docs and tests are read faster); "
          f"time spent was {format_ratio(o.time_vs_floor)} the floor time." if o.rate_median is not None else
          # "Median rate - ... (quartiles ---); - of timed chunk reviews": no chunk approval was timed
-         "No chunk approval of changed lines was timed, so there is no review rate (change-level approvals carry no "
-         "reading time; a binary file or a rename has no changed lines)"
-         + (f"; time spent was {format_ratio(o.time_vs_floor)} the floor time." if o.time_vs_floor is not None
-            else ".")),
+         _no_rate(o)),
         f"Rubber stamps: {format_share(o.stamp_share)} of {plural(o.approvals, 'approval')}"
         f"{_approval_kinds(o)}; "
         f"{plural(o.unopened_chunks, 'chunk')} "

@@ -733,6 +733,19 @@ def test_an_approved_image_keeps_its_time_and_floor_but_gives_no_rate(tmp_path: 
     assert (human.timed_chunks, human.timed_seconds, human.active_seconds) == (1, 1800, 1800 + 300 + 40)
 
 
+def test_with_flags_only_the_rate_line_says_there_is_no_approval_yet(tmp_path: Path) -> None:
+    """A first flag in the demo read "No chunk approval of changed lines was timed ... a binary file or a rename has
+    no changed lines": none of that was the reason."""
+    clock = Clock()
+    with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
+        s = ledger.start_session(ANA, R)
+        read(ledger, clock, s, R, "F", "f1", "tf", utc(2026, 2, 2), 14)
+        decide(ledger, clock, utc(2026, 2, 2) + 20, s, ANA, R, "F", "f1", "tf", decision="flag", floor_seconds=226,
+               changed_lines=21, note="keep deletion_protection")
+        lines = summary_lines(compute_stats(ledger, StatsQuery(repo=R)))
+    assert lines[1] == "No approval yet, so there is no review rate (a flag stops at the first problem: it gives none)."
+
+
 def test_with_only_images_approved_the_headline_still_gives_time_against_the_floor(tmp_path: Path) -> None:
     clock = Clock()
     with Ledger.open(tmp_path / "l.db", clock=clock) as ledger:
