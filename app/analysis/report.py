@@ -469,6 +469,7 @@ class ChangeReport:
             "base_ref": c.base_ref,
             "base_note": c.base_note or None,
             "partly_merged": c.partly_merged or None,
+            "diff_caveat": c.diff_caveat or None,
             "title": c.title,
             "authors": c.authors,
             "commits": len(c.commits),

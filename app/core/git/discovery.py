@@ -439,9 +439,9 @@ def _shallow_merge_base(repo: GitRepo, change: Change, base_name: str, base_comm
         change.base_note = (f"shallow clone: git's merge base with {base_name} is {older[:10]}, behind a cut of "
                             f"the history; the later one, {later[:10]}, was found through the clone's other history")
     elif cut is not None:
-        change.shallow_doubt = (f"shallow clone: the merge base with {base_name}, {change.base[:10]}, may be older "
-                                f"than the real one, hidden behind the cut at {cut[:10]}: if the diff carries "
-                                "commits not of this change, run `git fetch --unshallow`")
+        change.diff_caveat = (f"shallow clone: the merge base with {base_name}, {change.base[:10]}, may be older "
+                              f"than the real one, hidden behind the cut at {cut[:10]}: if the diff carries "
+                              "commits not of this change, run `git fetch --unshallow`")
 
 
 def _range_changes(repo: GitRepo, spec: str, *, merges: bool, first_parent: bool,
@@ -470,9 +470,9 @@ def _range_changes(repo: GitRepo, spec: str, *, merges: bool, first_parent: bool
                 change.base_ref = f"automatic merge of {commit.id[:10]}'s parents"
             else:
                 change.base_ref = f"{commit.id[:10]}^ (octopus merge: diffed against its first parent)"
-                change.base_note = (f"an octopus merge of {len(commit.parents)} parents: diffed against its first "
-                                    "parent, so it shows every merged branch's lines again (git has no automatic "
-                                    "merge of several parents to compare it with)")
+                change.diff_caveat = (f"an octopus merge of {len(commit.parents)} parents: diffed against its first "
+                                      "parent, so it shows every merged branch's lines again (git has no automatic "
+                                      "merge of several parents to compare it with)")
         changes.append(change)
     if skipped_merges:
         noun = "merge commit" if skipped_merges == 1 else "merge commits"

@@ -74,7 +74,7 @@ class Change:
     base_note: str = ""  # why the base is not the queue's base (a change made on a release line), for people
     gone_on_base: list[str] = field(default_factory=list)  # files it modifies that its base deleted since (detail)
     partly_merged: str = ""  # its older commits' work reached the base as a squash merge: said, not hidden
-    shallow_doubt: str = ""  # a shallow clone's cut may hide a later merge base than git's: said, not guessed
+    diff_caveat: str = ""  # why the diff may show work not this change's own (an octopus merge, a shallow cut)
 
     @property
     def base_remarks(self) -> str:
@@ -83,8 +83,8 @@ class Change:
         remarks = [self.base_note] if self.base_note else []
         if self.partly_merged:
             remarks.append(self.partly_merged)
-        if self.shallow_doubt:
-            remarks.append(self.shallow_doubt)
+        if self.diff_caveat:
+            remarks.append(self.diff_caveat)
         if self.gone_on_base:
             shown = ", ".join(self.gone_on_base[:3])
             more = f" and {len(self.gone_on_base) - 3} more" if len(self.gone_on_base) > 3 else ""
