@@ -1232,7 +1232,7 @@ class GitRepo:
         diff = tree.diff_to_index(self.repo.index, DiffOption.NORMAL, context_lines)
         diff.merge(self.repo.diff(None, None, flags=DiffOption.NORMAL, context_lines=context_lines))
         files = self._file_diffs(diff, workdir=True)
-        skip = self.skip_worktree_paths
+        skip = self.skip_worktree_paths if any(fd.status == "deleted" for fd in files) else frozenset()
         if any(fd.path in skip or (fd.old_path or "") in skip for fd in files):
             # a sparse checkout's files outside its cone are not deleted: for them the index is the tree
             staged = {fd.path: fd for fd in self._file_diffs(tree.diff_to_index(self.repo.index, DiffOption.NORMAL,
@@ -1291,7 +1291,8 @@ class GitRepo:
                 status = self.repo.status()
         except pygit2.GitError:
             return False  # HEAD cannot be read (a malformed commit), or the index (index_problem says)
-        skip = self.skip_worktree_paths
+        # a sparse checkout's files outside its cone read as deleted: only then is it worth asking which they are
+        skip = self.skip_worktree_paths if any(f & FileStatus.WT_DELETED for f in status.values()) else frozenset()
         return any(flags & (_INDEX_DIRTY if path in skip else _WORKTREE_DIRTY) for path, flags in status.items())
 
     def index_problem(self) -> str | None:
