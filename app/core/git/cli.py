@@ -91,6 +91,18 @@ def _empty_git_dir() -> Path:
         return Path(_scratch.name)
 
 
+def common_dir(git_dir: Path) -> Path:
+    """The git dir holding a repository's objects and shallow file: a linked worktree's own git dir names it
+    in `commondir`."""
+    common = git_dir / "commondir"
+    if common.is_file():
+        try:
+            return (git_dir / common.read_text(encoding="utf-8").strip()).resolve()
+        except OSError:
+            pass
+    return git_dir
+
+
 class GitCli:
     """Runs read-only git commands on one repository (its git directory), neutralised as above."""
 
@@ -102,15 +114,6 @@ class GitCli:
         overrides = [part for key, value in SAFE_CONFIG for part in ("-c", f"{key}={value}")]
         return ["git", "--no-pager", f"--git-dir={git_dir or self.git_dir}", "--bare", *overrides, *args]
 
-    def _objects_dir(self) -> Path:
-        common = self.git_dir / "commondir"  # a linked worktree keeps its objects in the main git dir
-        if common.is_file():
-            try:
-                return (self.git_dir / common.read_text(encoding="utf-8").strip()).resolve() / "objects"
-            except OSError:
-                pass
-        return self.git_dir / "objects"
-
     def run(self, *args: str, stdin: bytes | None = None, check: bool = True, config_free: bool = False) -> str:
         """The command's stdout (UTF-8, undecodable bytes kept as surrogates so paths survive).
         A failure (with `check`) raises RepoError with git's first line of complaint.
@@ -120,7 +123,7 @@ class GitCli:
         only: no ref, no shallow boundary, no replace ref is seen)."""
         env, git_dir = self._env, None
         if config_free:
-            env = {**self._env, "GIT_OBJECT_DIRECTORY": str(self._objects_dir())}
+            env = {**self._env, "GIT_OBJECT_DIRECTORY": str(common_dir(self.git_dir) / "objects")}
             git_dir = _empty_git_dir()
         try:
             done = subprocess.run(self.argv(*args, git_dir=git_dir), input=stdin, capture_output=True, env=env,

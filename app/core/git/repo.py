@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileMode, FileStatus, SortMode
 
-from app.core.git.cli import GitCli
+from app.core.git.cli import GitCli, common_dir
 from app.core.git.diff import DiffLine, FileDiff, Hunk, decode_path, decode_text
 from app.core.git.models import CommitInfo, ref_for_git, ref_text
 from app.errors import RepoError
@@ -1190,14 +1190,7 @@ class GitRepo:
         return self._scratch_repo
 
     def _objects_dir(self) -> Path:
-        git_dir = Path(self.repo.path)
-        common = git_dir / "commondir"  # a linked worktree keeps its objects in the main git dir
-        if common.is_file():
-            try:
-                git_dir = (git_dir / common.read_text(encoding="utf-8").strip()).resolve()
-            except OSError:
-                pass
-        return git_dir / "objects"
+        return common_dir(Path(self.repo.path)) / "objects"  # a linked worktree's objects are the main git dir's
 
     @staticmethod
     def _tree_of(repo: pygit2.Repository, entries: dict[str, tuple[str | None, int]]) -> pygit2.Tree:
