@@ -20,6 +20,8 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from app.core.heap import give_back_heap
+
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.context import BaseContext
@@ -121,7 +123,13 @@ def check_parent() -> None:
 
 def _unless_exiting(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     check_parent()
-    return fn(*args, **kwargs)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        # A task's parse trees and file contents are garbage now; glibc would keep their pages for the
+        # worker's next task, which rarely needs as many (ansible, cold queue: two workers held 96 MB
+        # PSS at the tree's peak, 74 MB with this).
+        give_back_heap()
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileMode, FileStatus
 from app.core.git.cli import GitCli, common_dir
 from app.core.git.diff import DiffLine, FileDiff, Hunk, decode_path, decode_text
 from app.core.git.models import CommitInfo, ref_for_git, ref_text
+from app.core.heap import give_back_heap, one_malloc_arena
 from app.errors import RepoError
 
 _STATUS_NAMES = {
@@ -51,34 +52,7 @@ pygit2.settings.mwindow_mapped_limit = PACK_WINDOWS_BYTES
 pygit2.settings.cache_max_size(OBJECT_CACHE_BYTES)
 
 
-def _one_malloc_arena() -> None:
-    """One glibc malloc arena for the process. Each thread that allocates while another holds the
-    main arena gets an arena of its own (up to 8 per core), and memory freed in one is not reused by
-    another: the TUI's analysis, graph and pool threads held 34 MB more heap on the ansible scenario
-    (main process 241 -> 207 MB). Python allocates under the GIL, so the lock costs little. A no-op
-    where the C library is not glibc."""
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):
-        return
-    m_arena_max = -8  # from glibc's malloc.h
-    mallopt(m_arena_max, 1)
-
-
-_one_malloc_arena()
-
-
-def _give_back_heap() -> None:
-    """Return the heap freed so far to the system (glibc keeps it for reuse otherwise). A no-op where
-    the C library is not glibc."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):
-        pass
+one_malloc_arena()
 
 
 def walk_in_worker(path: str | os.PathLike[str], walk: Callable[[GitRepo], T],
@@ -99,7 +73,7 @@ def walk_in_worker(path: str | os.PathLike[str], walk: Callable[[GitRepo], T],
             repo.repo.free()
             del repo  # unmaps the pack index
     finally:
-        _give_back_heap()
+        give_back_heap()
 
 _INDEX_DIRTY = (
     FileStatus.INDEX_NEW | FileStatus.INDEX_MODIFIED | FileStatus.INDEX_DELETED | FileStatus.INDEX_RENAMED
