@@ -154,11 +154,15 @@ def test_a_later_base_parses_only_the_files_that_changed_and_gets_the_same_graph
     assert after.graph.callers["pkg.c:h"] == {"pkg.b:g"}  # what the changed file says, not its old summary
 
 
-def test_a_graph_read_in_many_batches_is_the_graph_of_every_file_at_once(make_repo, tmp_path) -> None:
-    """The background build parses the base tree in worker batches (four here) and caches each file's
-    summary: the graph is the one build_graph makes in this process, its line count is every file's,
-    and a second build reads them all back from the cache."""
+def test_a_graph_read_in_many_batches_is_the_graph_of_every_file_at_once(make_repo, tmp_path, monkeypatch) -> None:
+    """The background build reads the base tree a batch of files at a time (three here, for bounded
+    memory), parses each in worker batches and caches each file's summary: the graph is the one
+    build_graph makes in this process, its line count is every file's, and a second build reads them
+    all back from the cache."""
+    import app.analysis.analyzer as analyzer_module
     from app.analysis.analyzer import _GraphBuild
+
+    monkeypatch.setattr(analyzer_module, "GRAPH_BATCH_FILES", 64)
     from app.core.impact.graph import build_graph
 
     files = {f"pkg/m{i}.py": (f"from pkg.m{i - 1} import f{i - 1}\n\n\ndef f{i}(x):\n    return f{i - 1}(x) + {i}\n"
