@@ -171,6 +171,7 @@ def pool_context() -> BaseContext:
     # PYTHONSAFEPATH (3.11+) keeps that directory off sys.path in every interpreter started from here.
     os.environ["PYTHONSAFEPATH"] = "1"
 
+    _start_resource_tracker()
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         # Has no effect once the forkserver runs, which is fine: it was started with these.
@@ -190,6 +191,29 @@ def user_environment() -> dict[str, str]:
     else:
         env["PYTHONSAFEPATH"] = _USER_SAFE_PATH
     return env
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (the forkserver needs it), handing it a stderr that is
+    a file. In the TUI, Textual has replaced sys.stderr with a capture whose fileno() is -1, and a
+    tracker started then failed ("bad value(s) in fds_to_keep"): no pool could start, and a cold TUI
+    run measured no blast radius. Started when a first pool is, not before the TUI's first paint,
+    which its import alone delayed by 13 ms; the pool's own error says it if it still cannot start."""
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    try:
+        usable = captured is not None and captured.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    try:
+        if not usable and sys.__stderr__ is not None:
+            sys.stderr = sys.__stderr__  # for the instant of the start: the tracker keeps only the fd
+        resource_tracker.ensure_running()
+    except (OSError, ValueError):
+        pass
+    finally:
+        sys.stderr = captured
 
 
 def _start_forkserver_quietly() -> None:

@@ -393,19 +393,6 @@ HANGUP_GRACE_SECONDS = 3.0
 """After SIGHUP or SIGTERM, how long the app gets to leave cleanly before the process ends anyway."""
 
 
-def start_process_support() -> None:
-    """Start multiprocessing's resource tracker while sys.stderr is still the terminal's. Once the app
-    runs, Textual captures output and sys.stderr.fileno() is -1; a tracker started then fails ("bad
-    value(s) in fds_to_keep"), so the worker pools (dependency graph, complexity) could not start and
-    a cold TUI run measured no blast radius."""
-    from multiprocessing import resource_tracker
-
-    try:
-        resource_tracker.ensure_running()
-    except (OSError, ValueError):
-        pass  # the pools then report their own one-line note; the app still runs
-
-
 def make_app(
     analyzer: Analyzer,
     *,
@@ -430,7 +417,6 @@ def make_app(
     from app.storage.ledger import Ledger
     from app.tui.review_session import ReviewSession
 
-    start_process_support()
     user_config = user_config if user_config is not None else load_user_config()
     owns_ledger = ledger is None
     ledger = ledger if ledger is not None else Ledger.open()

@@ -2,8 +2,9 @@
 
 Textual captures output while the app runs (sys.stderr.fileno() is -1 then), and multiprocessing's
 resource tracker, started lazily by the first worker pool, passed that -1 on: "bad value(s) in
-fds_to_keep", the dependency graph was never built and its absence was cached as if measured.
-The app runs in a fresh interpreter here, so no earlier test has started the tracker for it.
+fds_to_keep", the dependency graph was never built and its absence was cached as if measured (later
+everything ran in the app's own process instead, on one core). The app runs in a fresh interpreter
+here, so no earlier test has started the tracker for it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ SCRIPT = textwrap.dedent("""
                     break
                 await pilot.pause(0.1)
             graph = analyzer.graph(wait=True)  # built in the background while the app ran
-            print(json.dumps({"graph": graph is not None, "note": analyzer._graph_note}))
+            from app.core import workers  # the pool started from inside the app (else all ran in process)
+            pools = [p for p in workers._shared.values() if not getattr(p, "_broken", False)]
+            print(json.dumps({"graph": graph is not None, "note": analyzer._graph_note, "pools": len(pools)}))
 
     asyncio.run(main())
 """)
@@ -50,7 +53,7 @@ def test_a_cold_tui_run_builds_the_dependency_graph(payments_repo: Path, tmp_pat
                           capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result == {"graph": True, "note": None}
+    assert result == {"graph": True, "note": None, "pools": 1}
     # what the TUI cached is what a fresh `list` measures: a change that uses shared code has its blast radius
     listed = subprocess.run([*CLI, "list", "--repo", str(payments_repo), "--json"], capture_output=True,
                             text=True, env=env, timeout=300)
