@@ -43,6 +43,7 @@ from app.tui.keys import (
     override_warnings,
     resolve_keys,
 )
+from app.tui.screens import STYLES
 from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
 from app.tui.typeahead import TypeAhead
 
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
     from app.tui.host import ReviewHost
     from app.tui.review_session import ReviewSession
 
-STYLES = Path(__file__).resolve().parent / "styles"
 DEFAULT_THEME = "review-dark"
 DETAIL_CACHE_SIZE = 4  # full analyses kept in memory; the 21,670-line change is tens of MB
 
@@ -138,7 +138,7 @@ class ReviewApp(App[None]):
     """The review TUI. Build it with `make_app`; the queue is its start screen."""
 
     TITLE = "review-tui"
-    CSS_PATH: ClassVar[list[str | PurePath]] = [STYLES / "app.tcss", STYLES / "queue.tcss", STYLES / "change.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [STYLES / "app.tcss", STYLES / "queue.tcss"]
     BINDINGS: ClassVar[list[BindingType]] = footer_bindings(bindings_for("global"))
     COMMANDS = App.COMMANDS | {ActionsProvider}
     ENABLE_COMMAND_PALETTE = True

@@ -34,6 +34,7 @@ from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, UNSIGNED
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, PlanLoaded, ReviewRecorded
 from app.tui.review_session import OWN_CHANGE_STATE
+from app.tui.screens import STYLES
 from app.tui.themes import band_style, resolve_colour
 from app.tui.widgets.footer import KeyFooter
 from app.tui.widgets.list_table import ListTable
@@ -87,6 +88,7 @@ def fit_parts(parts: list[tuple[Text, int]], width: int) -> Text:
 
 
 class ChangeScreen(Screen[None]):
+    CSS_PATH = STYLES / "change.tcss"  # parsed when a change is first opened, not before the queue paints
     """One change: header, the review plan, the why panel and the commits."""
 
     ACTION_SCREEN = "change"

@@ -49,14 +49,13 @@ from app.tui.chunk_lines import DEFAULT_CONTEXT, ChunkLines, comment_target, fol
 from app.tui.file_context import split_lines
 from app.tui.keys import ActionSpec
 from app.tui.review_session import ReviewSession
+from app.tui.screens import STYLES
 from app.tui.screens.dialogs import ActivityModal, ConfirmDialog, TextInputDialog
 from app.tui.screens.reader import FileEntry, FileSource, ReaderScreen, layout_choice, reader_bindings
 from app.tui.screens.threads import ThreadActions, ThreadDialog, ThreadsScreen, thread_summary
 from app.tui.timer import LineId
 from app.tui.widgets.diff_view import DiffView, DisplayLine, LineMarker, MarkerKey
 from app.tui.widgets.footer import KeyFooter
-
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 UNDECIDED_FIRST = ("new", "stale", "opened")
 """States "next unreviewed" looks for first; "later" chunks come after them."""

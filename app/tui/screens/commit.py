@@ -14,7 +14,7 @@ Reading a commit records no review time: time and decisions belong to the chunks
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -29,6 +29,7 @@ from app.core.git.diff import FileDiff, decode_text
 from app.core.text import one_line, visible_path
 from app.errors import ReviewTuiError
 from app.tui.file_context import Expansions, FileLayout, split_lines, window_rows
+from app.tui.screens import STYLES
 from app.tui.screens.reader import FileEntry, FileSource, ReaderScreen, layout_choice, reader_bindings
 from app.tui.widgets.diff_view import DiffView, DisplayLine, display_lines_for_files
 from app.tui.widgets.footer import KeyFooter
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from app.core.git.models import CommitInfo
     from app.tui.host import ReviewHost
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 class CommitDiffScreen(ReaderScreen):

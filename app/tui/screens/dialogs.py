@@ -12,7 +12,6 @@ parsed as markup.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import ClassVar, TypeVar
 
 from rich.text import Text
@@ -24,8 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from app.core.text import one_line
-
-STYLES = Path(__file__).resolve().parent.parent / "styles"
+from app.tui.screens import STYLES
 
 MAX_NOTE_CHARS = 4_000
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -16,8 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from app.tui.keys import bindings_for, help_sections
-
-STYLES = Path(__file__).resolve().parent.parent / "styles"
+from app.tui.screens import STYLES
 
 
 class HelpScreen(ModalScreen[None]):

@@ -43,10 +43,9 @@ from textual.widgets import DataTable, Input, Static
 from app.core.text import fit_middle, one_line, visible_path
 from app.core.workers import user_environment
 from app.tui.keys import bindings_for, footer_bindings
+from app.tui.screens import STYLES
 from app.tui.widgets.diff_view import DiffView, DisplayLine, SplitMode
 from app.tui.widgets.list_table import ListTable
-
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 # -- the reader's layout choice, kept for the next diff view of the same app ---------------------
 _layouts: weakref.WeakKeyDictionary[App[object], tuple[SplitMode, bool]] = weakref.WeakKeyDictionary()

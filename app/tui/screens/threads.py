@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -29,9 +28,8 @@ from textual.widgets.data_table import ColumnKey
 from app.core.text import human_age, one_line, visible
 from app.errors import ReviewTuiError
 from app.storage.ledger import Comment, CommentThread
+from app.tui.screens import STYLES
 from app.tui.screens.dialogs import MAX_NOTE_CHARS, ActivityModal
-
-STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 def thread_state_label(thread: CommentThread) -> str:
