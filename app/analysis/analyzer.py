@@ -21,6 +21,7 @@ risk inputs stored with it, without reading its diff, measuring or planning agai
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -239,7 +240,7 @@ class Analyzer:
         self._repo_key: str | None = None
         self._root_walk: _RootWalk | None = None
         self._discovery_prefetch: tuple[ProcessPoolExecutor, Future[Discovery]] | None = None
-        self._prefetch_pool: ProcessPoolExecutor | None = None  # until its discovery is taken or abandoned
+        self._prefetch_start: _DiscoveryStart | None = None  # until its discovery is taken or abandoned
         self._remote_names: frozenset[str] | None = None
         # Blob-level memos shared by every change this analyzer reads: a blob's metrics and its
         # definition spans are the same whichever change it appears in.
@@ -498,17 +499,13 @@ class Analyzer:
                 return  # the team turned worker processes off
         except ReviewTuiError:
             return  # a broken config: the analysis says why, where it always has
-        pool = new_pool(1)
+        pool = new_pool(1)  # on this thread: the forkserver starts where signals can be set
         if pool is None:
             return
-        try:
-            job = pool.submit(_discover_in_worker, self.repo_path, self.base, self.commit_range, self.cache.path,
-                              self.config_path, self.merges, self.first_parent)
-        except Exception:  # the process could not start (no fork, no /dev/shm): the queue discovers itself
-            pool.shutdown(wait=False)
-            return
-        self._discovery_prefetch = (pool, job)
-        self._prefetch_pool = pool
+        start = _DiscoveryStart(pool, (self.repo_path, self.base, self.commit_range, self.cache.path,
+                                       self.config_path, self.merges, self.first_parent))
+        self._discovery_prefetch = (pool, start.job)
+        self._prefetch_start = start
 
     def take_prefetched_discovery(self, meanwhile: Callable[[], None] | None = None) -> Discovery | None:
         """The prefetched discovery, once (a later analysis discovers again: refs move), raising what
@@ -527,7 +524,7 @@ class Analyzer:
         except Exception:  # the process died (killed, abandoned): the caller discovers in its own thread
             return None
         finally:
-            self._prefetch_pool = None
+            self._prefetch_start = None
             pool.shutdown(wait=False)
 
     def abandon_prefetched_discovery(self) -> None:
@@ -535,19 +532,16 @@ class Analyzer:
         whoever waits for its result gets None at once. A quit during a cold discovery of ansible waited
         for it, 33-46 s on a blank screen. Discovery only reads the repository; the cache it writes is
         SQLite, whose transactions a killed writer leaves whole."""
-        pool, self._prefetch_pool = self._prefetch_pool, None
-        if pool is None:
-            return
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        start, self._prefetch_start = self._prefetch_start, None
+        if start is not None:
+            start.abandon()
 
     def drop_prefetched_discovery(self) -> None:
         """End a prefetched discovery that nobody will take (the screen failed to start: a locked or
         too-new ledger). Its process is waited for: left running, the interpreter's exit met a pool
         whose pipe was already closed, and printed a traceback under the one-line error."""
         prefetch, self._discovery_prefetch = self._discovery_prefetch, None
-        self._prefetch_pool = None
+        self._prefetch_start = None
         if prefetch is not None:
             prefetch[0].shutdown(wait=True, cancel_futures=True)
 
@@ -1661,6 +1655,54 @@ class _RootWalk(threading.Thread):
     def result(self) -> str:
         self.join()
         return self.root if self.root is not None else GitRepo(self.repo_path).root_commit(self.base)
+
+
+class _DiscoveryStart(threading.Thread):
+    """Starts Analyzer.prefetch_discovery's worker process from a thread of its own: the start waits
+    for the forkserver to import the analyzers (0.15-0.2 s), which the caller's thread spends importing
+    and painting the TUI instead. `job` gets the discovery, or why there is none."""
+
+    def __init__(self, pool: ProcessPoolExecutor, args: tuple[Any, ...]) -> None:
+        super().__init__(name="review-tui-discovery-start", daemon=True)
+        from concurrent.futures import Future
+
+        self.pool, self.args = pool, args
+        self.job: Future[Discovery] = Future()
+        self._lock = threading.Lock()  # a start under way ends before an abandon stops the process
+        self._abandoned = False
+        import multiprocessing.popen_forkserver  # noqa: F401 - on the caller's thread (_import_before_threads)
+        self.start()
+
+    def run(self) -> None:
+        with self._lock:
+            if self._abandoned:
+                self.job.set_exception(RuntimeError("abandoned"))
+                return
+            try:
+                inner = self.pool.submit(_discover_in_worker, *self.args)
+            except Exception as exc:  # no process (no fork, no /dev/shm): the queue discovers itself
+                self.pool.shutdown(wait=False)
+                self.job.set_exception(exc)
+                return
+        inner.add_done_callback(functools.partial(_pass_on, self.job))
+
+    def abandon(self) -> None:
+        """Stop the discovery's process now (Analyzer.abandon_prefetched_discovery)."""
+        with self._lock:
+            self._abandoned = True
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _pass_on(to: Future[Any], done: Future[Any]) -> None:
+    """Give `to` the outcome of `done` (a future the caller cannot hand out itself)."""
+    if done.cancelled():
+        to.set_exception(RuntimeError("cancelled"))
+    elif (error := done.exception()) is not None:
+        to.set_exception(error)
+    else:
+        to.set_result(done.result())
 
 
 def _ancestors_evidence_in_worker(repo_path: Path, base: str, config: ProvenanceConfig, clean: str | None) -> bool:

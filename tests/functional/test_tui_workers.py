@@ -103,7 +103,7 @@ def test_quitting_abandons_a_prefetched_discovery_and_its_waiter_gets_none_at_on
     blocker.execute("BEGIN IMMEDIATE")  # every cache write of the discovery waits for this lock
     try:
         analyzer.prefetch_discovery()
-        assert analyzer._prefetch_pool is not None, "no worker process discovered"
+        assert analyzer._prefetch_start is not None, "no worker process discovered"
         taken: list[object] = []
         waiter = threading.Thread(target=lambda: taken.append(analyzer.take_prefetched_discovery()))
         waiter.start()
@@ -116,6 +116,28 @@ def test_quitting_abandons_a_prefetched_discovery_and_its_waiter_gets_none_at_on
         blocker.execute("ROLLBACK")
         blocker.close()
     assert [c.id for c in Analyzer(payments_repo, cache=AnalysisCache.open(path)).discovery.changes]  # cache usable
+
+
+def test_a_quit_while_the_discovery_process_is_still_starting_leaves_no_process(payments_repo: Path,
+                                                                                tmp_path: Path) -> None:
+    """The discovery's process is started from a thread (its start waits for the forkserver): a quit
+    at once, before or while it starts, stops it all the same, and its waiter gets None."""
+    import time
+
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+
+    analyzer = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "cache.db"))
+    analyzer.check_inputs()
+    analyzer.prefetch_discovery()
+    start = analyzer._prefetch_start
+    assert start is not None
+    analyzer.abandon_prefetched_discovery()
+    began = time.monotonic()
+    assert analyzer.take_prefetched_discovery() is None
+    assert time.monotonic() - began < 5
+    start.join(5)
+    assert not start.is_alive() and start.job.done()
 
 
 def test_a_team_that_turned_worker_processes_off_gets_none_at_start(make_repo, tmp_path: Path) -> None:
