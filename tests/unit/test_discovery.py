@@ -148,6 +148,48 @@ def test_an_intent_to_add_file_counts_its_lines_in_the_worktree_change(basic):
     assert (wt["lines_added"], wt["lines_deleted"], wt["files"], wt["file_problems"]) == (2, 0, 1, {})
 
 
+def test_the_working_tree_is_measured_and_planned_as_the_same_edit_committed(make_repo):
+    """QA46 #1: the working files had no id (libgit2 leaves them unhashed), so their complexity was never
+    measured (CC+0, no worst function, the likelihood's complexity factor wrong) and their chunks were
+    named without definitions. Now the same edit reads the same uncommitted as committed, and no
+    object is written into the repository to get there."""
+    before = "class C:\n    def allowed(self, origin):\n        return origin in self.allowed\n"
+    after = ("class C:\n    def allowed(self, origin):\n        if origin.endswith('/'):\n"
+             "            origin = origin[:-1]\n        return origin in self.allowed\n")
+    b = make_repo("working")
+    b.commit("init", {"cors.py": before}, author=ALICE)
+    b.branch("fix")
+    b.commit("trailing slash", {"cors.py": after}, branch="fix", author=BOB)
+    b.checkout()
+    (b.path / "cors.py").write_text(after)
+    objects = {p.name for p in (b.path / ".git" / "objects").rglob("*") if p.is_file()}
+
+    def explained(change_id: str) -> dict:
+        said = run_cli("explain", change_id, "--json", "--repo", str(b.path))
+        assert said.exit_code == 0, said.output
+        return json.loads(said.stdout)
+
+    def chunk_titles(change_id: str) -> list[str]:
+        said = run_cli("chunks", change_id, "--json", "--repo", str(b.path))
+        assert said.exit_code == 0, said.output
+        return [c["title"] for c in json.loads(said.stdout)["chunks"]]
+
+    working, committed = explained(WORKTREE_ID), explained("fix")
+    assert working["complexity_added"] == committed["complexity_added"] == 1
+    assert working["worst_function"] == committed["worst_function"]
+    assert working["worst_function"]["name"] == "C.allowed"
+    assert chunk_titles(WORKTREE_ID) == chunk_titles("fix") == ["cors.py: C.allowed"]
+    assert {p.name for p in (b.path / ".git" / "objects").rglob("*") if p.is_file()} == objects
+    # an id of content in no object (the branch has the same bytes, so the first one was its blob) serves
+    # only while the file holds that content
+    (b.path / "cors.py").write_text(after + "# only here\n")
+    content_id = next(fd.new_blob for fd in GitRepo(b.path).diff_worktree())
+    assert content_id is not None and GitRepo(b.path).blob(content_id) == (after + "# only here\n").encode()
+    (b.path / "cors.py").write_text(after + "# later\n")
+    with pytest.raises(RepoError, match="missing"):
+        GitRepo(b.path).blob(content_id)
+
+
 def test_a_conflict_in_progress_shows_the_working_file_as_git_diff_head_does(make_repo):
     """QA44 #6: a rebase stopped on a conflict; the conflicted file was "modified, no line changes" with a
     10-second floor, while `git diff HEAD` showed its conflict markers and the code between them."""

@@ -55,6 +55,24 @@ pygit2.settings.cache_max_size(OBJECT_CACHE_BYTES)
 one_malloc_arena()
 
 
+# The working files diff_worktree gave a content id, by that id: the file is read again when the id is
+# asked for, and serves only while it still holds that content. Process-wide, as the analysis reads
+# through a repository object per thread.
+_WORKING_FILES: dict[str, Path] = {}
+
+
+def _working_file(content_id: str) -> bytes | None:
+    """The content of the working file that had `content_id`, if it still has it."""
+    path = _WORKING_FILES.get(content_id)
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if str(pygit2.hash(data)) == content_id else None
+
+
 def walk_in_worker(path: str | os.PathLike[str], walk: Callable[[GitRepo], T],
                    should_stop: Callable[[], bool] | None = None) -> T:
     """`walk(GitRepo(path))` in a worker process of the shared pool, whose other tasks never read git:
@@ -1198,7 +1216,7 @@ class GitRepo:
         # libgit2's diff merge applies a later diff onto an earlier one: HEAD->index, then index->workdir.
         diff = tree.diff_to_index(self.repo.index, DiffOption.NORMAL, context_lines)
         diff.merge(self.repo.diff(None, None, flags=DiffOption.NORMAL, context_lines=context_lines))
-        files = self._file_diffs(diff, workdir=True)
+        files = self._identified(self._file_diffs(diff, workdir=True))
         skip = self.skip_worktree_paths if any(fd.status == "deleted" for fd in files) else frozenset()
         if any(fd.path in skip or (fd.old_path or "") in skip for fd in files):
             # a sparse checkout's files outside its cone are not deleted: for them the index is the tree
@@ -1217,6 +1235,31 @@ class GitRepo:
             if fd is not None:
                 out.append(fd)
         return out
+
+    def _identified(self, files: list[FileDiff]) -> list[FileDiff]:
+        """Give each working file its content id where libgit2 left none (it hashes a working file only
+        when it must compare it), and make it readable by that id (`blob`): the working tree's
+        complexity, definitions and plan are then measured from its content like any version's. Its
+        complexity was never measured (always CC+0) while its chunks were cut without definitions."""
+        for fd in files:
+            if (fd.new_blob is None and fd.new_path and fd.status != "deleted" and fd.new_submodule is None
+                    and fd.new_mode != int(FileMode.LINK) and self.workdir is not None):
+                path = self.workdir / fd.new_path
+                try:
+                    if not path.is_file() or path.stat().st_size > MAX_DIFF_BLOB_BYTES:
+                        continue
+                    data = path.read_bytes()
+                except OSError:
+                    continue
+                fd.new_blob = self._working_content(path, data)
+        return files
+
+    @staticmethod
+    def _working_content(path: Path, data: bytes) -> str:
+        """The content id of a working file's `data`, remembered with where it was read."""
+        content_id = str(pygit2.hash(data))
+        _WORKING_FILES[content_id] = path
+        return content_id
 
     def _unmerged_paths(self) -> set[str]:
         try:
@@ -1237,7 +1280,8 @@ class GitRepo:
         status = "added" if before is None else "deleted" if new_data is None else "modified"
         fd = FileDiff(status, path if before else None, path if new_data is not None else None,
                       old_blob=before[0] if before else None,
-                      new_blob=str(pygit2.hash(new_data)) if new_data is not None else None,
+                      new_blob=(self._working_content(self.workdir / path, new_data)
+                                if new_data is not None and self.workdir is not None else None),
                       old_mode=before[1] if before else 0,
                       new_mode=int(FileMode.BLOB) if new_data is not None else 0)
         patch = pygit2.Patch.create_from(old_data, new_data or b"", old_as_path=path, new_as_path=path,
@@ -1369,6 +1413,9 @@ class GitRepo:
         try:
             obj = self.repo[blob_id]
         except (KeyError, ValueError):
+            working = _working_file(blob_id)
+            if working is not None:
+                return working
             raise RepoError(f"object {blob_id[:10]} is missing") from None
         if not isinstance(obj, pygit2.Blob):
             return b""
