@@ -225,6 +225,8 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         if len(authors) > 1:
             author += f" +{len(authors) - 1}"
         cells["title"] = safe(r.change.title, 1_000 if full else 120)
+        if r.change.merged is not None:  # listed with --include-merged: nothing of it waits for review
+            cells["title"] = Text.assemble((f"merged ({r.change.merged.how}) ", "bold dim"), cells["title"])
         cells["author"] = safe(author, 40)
         newest = r.change.newest_time
         cells["age"] = Text(human_age(int(now - newest) if newest else None))

@@ -140,6 +140,12 @@ def test_list_hides_merged_upstream_counts_them_and_shows_them_on_request(repo) 
     table = CliRunner().invoke(cli, ["list", "--repo", str(repo.path)], catch_exceptions=False)
     assert table.exit_code == 0
     assert "1 merged upstream" in table.output and "--include-merged" in table.output
+    # listed, a merged row says so where it is read (QA46 #2: unmarked, one took the top rank)
+    shown = CliRunner().invoke(cli, ["list", "--repo", str(repo.path), "--include-merged", "--width", "200"],
+                               catch_exceptions=False)
+    [feature] = [line for line in shown.output.splitlines() if " feature " in line]
+    [open_work] = [line for line in shown.output.splitlines() if " open-work " in line]
+    assert "merged (tree) More X" in feature and "merged" not in open_work
 
 
 def test_a_merged_upstream_change_can_still_be_explained_by_name(repo) -> None:
