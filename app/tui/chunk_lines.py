@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
+from app.core.metrics.spans import is_python
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
 from app.core.text import plural, visible_path
 from app.tui.file_context import Expansions, FileLayout, window_rows
@@ -77,15 +78,15 @@ def _hotspots(detail: ChangeDetail, path: str) -> list[Hotspot]:
             if new > (old if old is not None else 1)]
 
 
-def _definition_pattern(name: str) -> re.Pattern[str]:
-    """A line that defines function `name` (qualname "Class.method#2" -> "method")."""
+def _definition_pattern(name: str, path: str = "") -> re.Pattern[str]:
+    """A line of `path` that defines function `name` (qualname "Class.method#2" -> "method")."""
     short = re.escape(name.rsplit("::", 1)[-1].rsplit(".", 1)[-1].split("#", 1)[0])
-    return re.compile(
-        # def / func (Go methods: func (r *T) name) / function / fn / fun / sub
-        rf"\b(?:def|func|function|fn|fun|sub)\s+(?:\([^)]*\)\s*)?{short}\b"
-        # a C-family declaration: words (type, modifiers) before the name, no ';' after it
-        rf"|^\s*(?:[\w:<>\[\],*&]+\s+)+[*&]*{short}\s*\([^;]*$"
-    )
+    # def / func (Go methods: func (r *T) name) / function / fn / fun / sub
+    keyword = rf"\b(?:def|func|function|fn|fun|sub)\s+(?:\([^)]*\)\s*)?{short}\b"
+    if is_python(path):  # Python defines only with `def`: `await name()` is a call, not a declaration
+        return re.compile(keyword)
+    # a C-family declaration: words (type, modifiers) before the name, no ';' after it
+    return re.compile(rf"{keyword}|^\s*(?:[\w:<>\[\],*&]+\s+)+[*&]*{short}\s*\([^;]*$")
 
 
 class ChunkLines:
@@ -182,7 +183,7 @@ class ChunkLines:
         path = fd.path
         found = self._patterns.get(path)
         if found is None:
-            found = [(spot, _definition_pattern(spot.name)) for spot in _hotspots(self.detail, path)]
+            found = [(spot, _definition_pattern(spot.name, path)) for spot in _hotspots(self.detail, path)]
             self._patterns[path] = found
         if not found:
             return {}

@@ -197,6 +197,19 @@ def test_ai_lines_and_hotspots_are_marked(details: dict[str, ChangeDetail]) -> N
     assert marked <= rising
 
 
+def test_a_hotspot_marks_a_definition_never_a_call() -> None:
+    """QA46 #3: in Python, `await receive()` matched the C-family declaration form ("await" read as a
+    type), and the hotspot marker landed on a call in the context lines."""
+    from app.tui.chunk_lines import _definition_pattern
+
+    python = _definition_pattern("Client.receive", "starlette/testclient.py")
+    assert python.search("    async def receive(self) -> Message:")
+    assert not python.search("        await receive()") and not python.search("    return receive(x)")
+    java = _definition_pattern("Server.receive", "src/Server.java")
+    assert java.search("    public synchronized Message receive(int timeout) {")
+    assert not java.search("        receive(timeout);")
+
+
 def test_comment_targets() -> None:
     assert comment_target(DisplayLine("del", 7, None, "x", "a.py")) == ("a.py", 7, "old")
     assert comment_target(DisplayLine("add", None, 9, "x", "a.py")) == ("a.py", 9, "new")
