@@ -567,6 +567,14 @@ def test_bad_input_gives_one_line_error_and_nonzero_exit(basic, tmp_path, args, 
     assert "Traceback" not in proc.stderr
 
 
+def test_outside_any_repository_the_error_names_the_directory_and_the_way_out(tmp_path):
+    """QA46 #10: `review-tui` run outside a clone said ".: not a git repository"."""
+    proc = subprocess.run(CLI, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == (f"review-tui: error: {tmp_path.resolve()}: not a git repository (run review-tui "
+                                   "inside a clone, or pass --repo PATH)")
+
+
 # -- remembered history walks (issue 18: a warm run must not walk history for every branch) -------
 def _discovered(found) -> list[tuple]:
     return [(c.id, c.kind, c.ref, c.head, c.base, c.title, c.error,

@@ -360,7 +360,8 @@ class GitRepo:
         except (pygit2.GitError, OSError) as exc:
             raise RepoError(f"{target}: cannot read repository ({exc})") from None
         if not found:
-            raise RepoError(f"{target}: not a git repository")
+            raise RepoError(f"{target.resolve()}: not a git repository (run review-tui inside a clone, or pass "
+                            "--repo PATH)")
         try:
             self.repo = pygit2.Repository(found)
         except pygit2.GitError as exc:
