@@ -301,5 +301,6 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
 
         shown = ", ".join(one_line(i, 60) for i in missing[:3]) + (", ..." if len(missing) > 3 else "")
         out.print(f"file content is not in this clone for {plural(len(missing), 'change')} (a partial clone's blobs "
-                  f"not fetched): {shown}; their figures count only what is here, and `check` refuses them",
+                  f"not fetched, or a damaged clone): {shown}; their figures count only what is here, and `check` "
+                  "refuses them",
                   markup=False, highlight=False, width=layout)

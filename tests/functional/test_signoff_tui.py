@@ -281,7 +281,7 @@ async def test_a_change_whose_content_is_not_in_this_clone_reads_as_check_says_i
     app = build_app(repo)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
-        assert "2 missing file content (partial clone)" in str(queue_screen(app)._summary())
+        assert "2 missing file content (partial or damaged clone)" in str(queue_screen(app)._summary())
         screen = await open_change(pilot, "feature")
         text = " ".join(signoff_text(screen).split())
         assert "cannot judge feature: the content of 1 file is not in this clone" in text

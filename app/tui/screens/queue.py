@@ -863,8 +863,8 @@ class QueueScreen(Screen[None]):
         if failed:
             parts.append((f"{failed} failed to analyse", f"{failed} failed", "bold"))
         if incomplete:  # a partial clone: ranked on what is here, and check refuses them (list says so too)
-            parts.append((f"{incomplete} missing file content (partial clone)", f"{incomplete} content missing",
-                          "bold"))
+            parts.append((f"{incomplete} missing file content (partial or damaged clone)",
+                          f"{incomplete} content missing", "bold"))
         return parts
 
     # -- the table ------------------------------------------------------------------------------
