@@ -242,7 +242,7 @@ def _risk_line(found: Assessment) -> Group:
     """Likelihood x impact = expected cost, and which model ranked the change."""
     risk = found.risk
     figures = [Text.assemble(("likelihood of a later fix ", "dim"), percent(risk.likelihood),
-                             (f" (average change {percent(risk.base_likelihood)})", "dim")),
+                             (f" (typical change {percent(risk.base_likelihood)})", "dim")),
                Text.assemble(("impact ", "dim"), f"{risk.impact:.2g} cost units"),
                Text.assemble(("expected cost ", "dim"), f"{risk.expected_cost:.2f}")]
     if found.risk_per_minute is not None:

@@ -72,7 +72,7 @@ def risk_headline(found: Assessment | None) -> Text:
     risk = found.risk
     text.append("Likelihood of a later fix ", style="bold")
     text.append(percent(float(risk.likelihood)), style="bold")
-    text.append(f" (average change {percent(float(risk.base_likelihood))})", style="dim")
+    text.append(f" (typical change {percent(float(risk.base_likelihood))})", style="dim")
     text.append(" × impact ", style="bold")
     text.append(f"{float(risk.impact):.2g} u", style="bold")
     text.append(" = expected cost ", style="bold")
