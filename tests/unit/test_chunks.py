@@ -463,6 +463,11 @@ def test_each_kind_of_content_is_read_at_its_own_rate_and_only_code_at_its_tier(
     # prose named without a suffix is docs (a README was read at the code rate); a suffixless script is not
     assert [content_kind(p) for p in ("README", "LICENSE", "docs/CHANGELOG", "scripts/build", "Makefile")] == [
         "docs", "docs", "docs", "code", "code"]
+    # pip's dependency files are pins of what runs in production, read as code (QA46 #16: at the prose rate
+    # a 300-line requirements file got half the floor); other .txt files are prose
+    assert [content_kind(p) for p in ("requirements.txt", "requirements-dev.txt", "constraints.txt",
+                                      "requirements/base.txt", "requirements.in", "docs/notes.txt")] == [
+        "code", "code", "code", "code", "code", "docs"]
 
 
 @pytest.mark.parametrize("kind", ["code", "test", "docs", "data"])

@@ -345,6 +345,7 @@ _DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".ascii
 # prose by name alone, with no suffix (a README was read at the code rate)
 _DOCS_NAMES = frozenset({"readme", "license", "licence", "copying", "notice", "authors", "contributors",
                          "changelog", "changes", "history", "news", "contributing", "codeowners"})
+_PINS = re.compile(r"^(requirements|constraints)[\w.-]*\.(txt|in)$")  # pip's dependency files
 _DATA_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson", ".psv"})
 _DATA_DIRS = frozenset({"fixtures", "testdata", "test_data", "__snapshots__", "snapshots"})
 _TEST_DIRS = frozenset({"test", "tests", "spec", "specs", "__tests__", "testing"})
@@ -356,6 +357,8 @@ def content_kind(path: str) -> str:
     parts = path.lower().split("/")
     name = parts[-1]
     suffix = name[name.rfind("."):] if "." in name else ""
+    if _PINS.match(name) or (suffix == ".txt" and "requirements" in parts[:-1]):
+        return "code"  # a pinned dependency a line: what runs in production, read as code (tier 1 too)
     if suffix in _DOCS_SUFFIXES or (not suffix and name in _DOCS_NAMES):
         return "docs"
     if suffix in _DATA_SUFFIXES or any(part in _DATA_DIRS for part in parts[:-1]):
