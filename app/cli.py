@@ -16,6 +16,7 @@ from app.commands.carry import carry_command
 from app.commands.check import check_command
 from app.commands.chunks import chunks
 from app.commands.common import (
+    base_option,
     check_user_config,
     closed_pipe_exit,
     fail,
@@ -102,7 +103,7 @@ class _Group(click.Group):
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--repo", type=click.Path(file_okay=False), default=None,
               help="Repository to inspect (default: the current directory).")
-@click.option("--base", default=None, help="Base branch or commit (default: origin's HEAD, else main, else master).")
+@base_option
 @range_options
 @click.version_option(__version__, prog_name="review-tui")
 @click.pass_context

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from app.commands.common import base_option
+
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
     from app.storage.ledger import Ledger
@@ -28,8 +30,7 @@ if TYPE_CHECKING:
               help="Only approvals given on this change (default: any other change making the same edit).")
 @click.option("--repo", type=click.Path(file_okay=False), default=None,
               help="Repository to inspect (default: the current directory).")
-@click.option("--base", default=None,
-              help="Base branch or commit (default: origin's HEAD, else main, else master).")
+@base_option
 @click.pass_context
 def carry_command(ctx: click.Context, change: str, from_change: str | None, repo: str | None,
                   base: str | None) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from app.commands.common import note_merged, note_named_by_head, range_args, range_options
+from app.commands.common import base_option, note_merged, note_named_by_head, range_args, range_options
 from app.core.text import json_text
 
 if TYPE_CHECKING:
@@ -52,8 +52,7 @@ def _open_ledger() -> Ledger | None:
 @click.argument("change")
 @click.option("--repo", type=click.Path(file_okay=False), default=None,
               help="Repository to inspect (default: the current directory).")
-@click.option("--base", default=None,
-              help="Base branch or commit (default: origin's HEAD, else main, else master).")
+@base_option
 @range_options
 @click.option("--json", "json_output", is_flag=True, help="Print the verdict as JSON.")
 @click.option("--notes-only", is_flag=True,

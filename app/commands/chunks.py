@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from app.commands.common import (
+    base_option,
     console,
     make_analyzer,
     note_merged,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("change_id", metavar="CHANGE")
 @repo_option
-@click.option("--base", default=None, help="Base branch or commit.")
+@base_option
 @range_options
 @click.option("--order", type=click.Choice(["risk", "path"]), default="risk", show_default=True,
               help="Riskiest chunks first, or in file order.")

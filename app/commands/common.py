@@ -114,6 +114,12 @@ def width_option(f: F) -> F:
                              "width; a pipe or file gets every id and title in full).")(f)
 
 
+def base_option(f: F) -> F:
+    return click.option("--base", default=None, metavar="REF",
+                        help="Base branch or commit (default: origin's HEAD, else main, else master, else "
+                             "origin/main, else origin/master).")(f)
+
+
 def check_user_config() -> None:
     """Every command judges the user's config.toml alike: a broken value is the same one-line error
     for all (list and check ignored a `theme = 5` that the TUI and sync refused), and its warnings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from app.commands.common import (
+    base_option,
     console,
     make_analyzer,
     note_merged,
@@ -21,7 +22,7 @@ from app.core.text import json_text
 @click.command()
 @click.argument("change_id", metavar="CHANGE")
 @repo_option
-@click.option("--base", default=None, help="Base branch or commit.")
+@base_option
 @range_options
 @click.option("--json", "json_output", is_flag=True, help="Print the breakdown as JSON.")
 @width_option

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from app.commands.common import (
+    base_option,
     console,
     make_analyzer,
     print_list,
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 @click.command("list")
 @repo_option
-@click.option("--base", default=None, help="Base branch or commit.")
+@base_option
 @range_options
 @click.option("--include-merged", is_flag=True,
               help="Also list branches whose work is already in the base (squash-merged, cherry-picked), "

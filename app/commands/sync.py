@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from app.commands.common import base_option
 from app.errors import RepoError
 
 if TYPE_CHECKING:
@@ -179,8 +180,7 @@ def _signer(repo: GitRepo) -> tuple[Signer | None, str]:
 @click.command("sync")
 @click.option("--repo", type=click.Path(file_okay=False), default=None,
               help="Repository to sync (default: the current directory).")
-@click.option("--base", default=None,
-              help="Base branch or commit (default: origin's HEAD, else main, else master).")
+@base_option
 @click.option("--fetch", "fetch_remote", metavar="REMOTE", default=None,
               help="First fetch REMOTE's review notes and merge them (runs git fetch and git notes merge).")
 @click.option("--push", "push_remote", metavar="REMOTE", default=None,
