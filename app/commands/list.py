@@ -93,7 +93,7 @@ def _stderr_progress() -> Progress:
         from app.core.text import one_line
 
         if done < total:
-            out.print(f"analysing {done + 1}/{total} {one_line(current, 60)}", end="\r", markup=False)
+            out.print(f"analysing {done * 100 // total:>2}% {one_line(current, 60)}", end="\r", markup=False)
         else:
             out.print(" " * 80, end="\r")
 
