@@ -111,8 +111,8 @@ def build_report(ledger: Ledger, query: StatsQuery, analyzer: Analyzer | None) -
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write a self-contained HTML report (tables and charts) to this file instead of the "
                    "terminal report (--json/--csv still print).")
-@click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False), default=None,
-              help="Review ledger to read (default: the user's ledger).")
+@click.option("--ledger", "ledger_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Review ledger to read (default: the user's ledger; a file named here must exist).")
 @width_option
 @click.pass_context
 def stats_command(ctx: click.Context, repo: str | None, all_repos: bool, since: str | None, until: str | None,

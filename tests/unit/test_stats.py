@@ -364,7 +364,9 @@ def test_a_range_without_data_and_bad_input(user_ledger: Path) -> None:
                           (["--until", "last tuesday"], "--until: 'last tuesday' is not a date"),
                           (["--since", "2026-02-01", "--until", "2026-01-01"], "is before --since"),
                           (["--reviewer", "zed@example.com"], "known reviewers: ana@example.com, bo@example.com"),
-                          (["--json", "--csv"], "exclusive")):
+                          (["--json", "--csv"], "exclusive"),
+                          # a typo'd ledger is not an empty one (QA46 #18: "No reviews recorded yet", rc 0)
+                          (["--ledger", "/nonexistent/ledger.db"], "'/nonexistent/ledger.db' does not exist")):
         result = CliRunner().invoke(cli, ["stats", "--all", *args])
         assert result.exit_code == 2, args
         assert result.output.count("\n") == 1 and message in result.output, result.output
