@@ -127,6 +127,18 @@ def test_chunk_approvals_carry_over_by_hash_and_a_changed_chunk_is_named_stale()
     assert run(old + [rec(BOB, "approve", "new2")], hashes=["h1", "new2", "h3"]).ok
 
 
+def test_check_names_five_stale_chunks_and_counts_the_rest():
+    """QA46 #19: a change rebased onto another base had every chunk stale, and check printed one line of
+    83 chunk titles (4,000 characters). The JSON keeps them all."""
+    hashes = [f"n{i}" for i in range(8)]
+    old = approve_all(BOB, [f"o{i}" for i in range(8)], head="head1")
+    result = evaluate(CONFIG, tier=2, ai_share=0.0, authors=[ALICE], chunk_hashes=hashes,
+                      chunk_titles=[f"mod{i}.py" for i in range(8)], decisions=old, head="head2")
+    assert [c.index for c in result.stale_chunks] == list(range(1, 9))
+    [line] = [m for m in result.missing if "stale" in m]
+    assert line == "8 chunks stale: #1 mod0.py, #2 mod1.py, #3 mod2.py, #4 mod3.py, #5 mod4.py and 3 more"
+
+
 def test_change_level_approval_binds_to_the_hashes_it_covered():
     covering = [rec(BOB, "approve", None, head="head1", covers=("h1", "h2", "h3"))]
     assert run(covering).ok  # same content at a new head: still approved

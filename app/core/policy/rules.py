@@ -555,6 +555,7 @@ def _judge_complete_approval(standing: ReviewerStanding, key: str, records: list
 
 
 NO_APPROVALS_YET = "no approvals yet"
+STALE_NAMED = 5  # stale chunks named in check's line; the JSON lists them all
 
 
 def _missing(required: Requirement, gap_total: int, gap_senior: int, stale_refs: list[ChunkRef],
@@ -570,9 +571,10 @@ def _missing(required: Requirement, gap_total: int, gap_senior: int, stale_refs:
         missing.append(f"needs {max(gap_total, gap_senior)} more approvals, {gap_senior} of them senior{because}")
     elif gap_total:
         missing.append(f"needs {plural(gap_total, 'more approval')}{because}")
-    if stale_refs:
-        named = ", ".join(c.label for c in stale_refs)
-        missing.append(f"{plural(len(stale_refs), 'chunk')} stale: {named}")
+    if stale_refs:  # named up to STALE_NAMED: a rebase onto another base made one line of 83 chunk titles
+        named = ", ".join(c.label for c in stale_refs[:STALE_NAMED])
+        more = f" and {len(stale_refs) - STALE_NAMED} more" if len(stale_refs) > STALE_NAMED else ""
+        missing.append(f"{plural(len(stale_refs), 'chunk')} stale: {named}{more}")
     stamped = [s for s in standings if s.state == "rubber stamp"]
     if stamped:
         verb = ("approval was a rubber stamp and does not" if len(stamped) == 1
