@@ -239,7 +239,10 @@ def note_merged(change: Change) -> None:
     under the table)."""
     from app.core.text import one_line
 
-    if change.merged is not None:
+    if change.merged is not None and change.merged.how == "empty":
+        click.echo(f"review-tui: note: {one_line(change.id, 80)} changes nothing ({one_line(change.merged.detail, 300)}"
+                   "): nothing of it waits for review", err=True)
+    elif change.merged is not None:
         click.echo(f"review-tui: note: {one_line(change.id, 80)} is already merged upstream "
                    f"({change.merged.how}: {one_line(change.merged.detail, 300)}): nothing of it waits for "
                    "review", err=True)

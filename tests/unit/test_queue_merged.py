@@ -283,3 +283,22 @@ def test_a_branch_merged_the_ordinary_way_is_named_as_such_not_misspelt(repo) ->
         assert "'done/old' has nothing pending against main: its commits are all in main already" in done.stderr, (
             command, done.stderr)
         assert "did you mean" not in done.stderr
+
+
+def test_a_branch_whose_commits_undo_each_other_is_hidden_as_empty_not_pending(repo) -> None:
+    """QA44 21i, QA46 #20: a change and its revert (ansible pull/82704, DRF pull/9383) was a pending row
+    of +0/-0, 0 files, 0 chunks: nothing to review, listed as work."""
+    repo.branch("undone")
+    repo.commit("Try f5", {"app.py": edit(APP, "return 5", "return 50")}, branch="undone", author=BOB)
+    repo.commit("Revert \"Try f5\"", {"app.py": APP}, branch="undone", author=BOB)
+    repo.checkout()
+    found = discover(GitRepo(repo.path))
+    assert "undone" not in {c.id for c in found.changes}
+    [undone] = [c for c in found.merged if c.id == "undone"]
+    assert undone.merged is not None and undone.merged.how == "empty"
+    table = CliRunner().invoke(cli, ["list", "--repo", str(repo.path)], catch_exceptions=False)
+    assert "1 empty" in table.output and " undone " not in table.output
+    said = CliRunner().invoke(cli, ["explain", "undone", "--repo", str(repo.path)])
+    assert said.exit_code == 0
+    assert ("review-tui: note: undone changes nothing (its net diff, merge base with main to head, is empty): "
+            "nothing of it waits for review") in said.stderr

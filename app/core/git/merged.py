@@ -1,7 +1,8 @@
 """Merged-upstream detection: branches whose work the base already holds although their head is not
 an ancestor of it (squash merges, cherry-picks, rebase merges, imports in a bigger commit).
 
-Three tests, cheapest first, each answering "is this branch's work in the base?":
+Three tests, cheapest first, each answering "is this branch's work in the base?" (a branch whose net
+diff is empty has nothing left to review: "empty"):
 - tree: every path the branch's net diff (merge-base..head) touches is in the base exactly as the
   branch has it. Trees only, no content read; catches most squash merges.
 - squash: some base commit since the merge-base has the branch's net diff as its patch (same stable
@@ -38,7 +39,7 @@ MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said 
 VERDICT_KIND = "merged"  # cache kinds
 COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, "patch": id or null when computed}
 NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], "patch": id or null when computed}
-VERDICT_VERSION = "3"  # bump when a verdict can change for the same base and head
+VERDICT_VERSION = "4"  # bump when a verdict can change for the same base and head
 MAX_SQUASHED_PREFIXES = 20  # a branch's newest commits whose work so far is looked for as a squash merge
 
 
@@ -144,6 +145,8 @@ class MergedDetector:
     def _in_tree(self, change: Change) -> MergedUpstream | None:
         """The tree test: the base holds every path of the branch's net diff as the branch has it."""
         net = self._net(change)
+        if net is not None and not net["paths"]:  # vacuously in the base: nothing of it is left to review
+            return MergedUpstream("empty", f"its net diff, merge base with {self.base_name} to head, is empty")
         if net is None or not net["utf8"]:
             return None  # a path that is not UTF-8 cannot be looked up by name: do not guess
         if not self.repo.holds_paths(self.base_commit, change.head, net["paths"]):

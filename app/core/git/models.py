@@ -42,7 +42,9 @@ class MergedUpstream:
     how: str  # "patch": every commit has a patch-equivalent base commit (cherry-pick, rebase merge);
     #           "squash": one base commit has the branch's whole net diff as its patch;
     #           "tree": every path the branch changes is already in the base as the branch has it;
-    #           "line": its head is on the release line it was made on (merged into that line)
+    #           "line": its head is on the release line it was made on (merged into that line);
+    #           "empty": its diff against the merge base is empty (its commits undo each other, or
+    #           merged the base's own work): nothing of it is left to review
     detail: str  # one line for people: which base commit(s) hold it
 
     def to_dict(self) -> dict[str, str]:
