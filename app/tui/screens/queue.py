@@ -379,7 +379,8 @@ class _Cells:
         impact = row.impact
         if impact is None:
             return Text("…" if row.scoring else "-", style="dim")
-        return Text(f"{impact:.2g}x" if impact < 100 else f"{impact:.0f}x",
+        # cost units, as `list` prints them ("2x" read as a multiplier)
+        return Text(f"{impact:.2g}" if impact < 100 else f"{impact:.0f}",
                     style="bold" if impact >= 4 else "" if impact >= 1 else "dim")
 
     def cell_ai(self, row: QueueRow, width: int) -> Text:
