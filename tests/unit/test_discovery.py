@@ -567,6 +567,14 @@ def test_bad_input_gives_one_line_error_and_nonzero_exit(basic, tmp_path, args, 
     assert "Traceback" not in proc.stderr
 
 
+def test_a_pull_request_number_alone_suggests_the_names_that_end_in_it(basic):
+    """QA46 #11: `explain 7` got the list of pending changes, where `pull/7` is the one meant."""
+    said = CliRunner().invoke(cli, ["explain", "7", "--repo", str(basic.path)])
+    assert said.exit_code == 2 and "no pending change '7' (did you mean 'pull/7'?)" in said.output
+    said = CliRunner().invoke(cli, ["explain", "#7", "--repo", str(basic.path)])
+    assert "(did you mean 'pull/7'?)" in said.output
+
+
 def test_outside_any_repository_the_error_names_the_directory_and_the_way_out(tmp_path):
     """QA46 #10: `review-tui` run outside a clone said ".: not a git repository"."""
     proc = subprocess.run(CLI, capture_output=True, text=True, cwd=tmp_path)

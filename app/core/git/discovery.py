@@ -687,6 +687,11 @@ def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
     ids = [c.id for c in found.changes]
     # compared as `list` prints them: an invisible character is `<U+200B>` there (and accepted so)
     names = {visible(name) for change in found.every_change() for name in change.names}
+    if change_id.lstrip("#").isdigit():  # a pull request's number alone: the names that end in it
+        number = change_id.lstrip("#")
+        by_number = sorted(n for n in names if n.rsplit("/", 1)[-1] in (number, f"pr-{number}"))
+        if by_number:
+            return " (did you mean " + " or ".join("'" + name + "'" for name in by_number[:3]) + "?)"
     close = difflib.get_close_matches(visible(change_id), sorted(names), n=3, cutoff=0.6)
     if close:
         quoted = " or ".join("'" + name + "'" for name in close)
