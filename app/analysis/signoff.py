@@ -338,7 +338,9 @@ def own_change_reason(analyzer: Analyzer, change: Change, reviewer: str) -> str 
         return None
     if reviewer.strip().lower() not in participants(analyzer, change):
         return None
-    return (f"you ({reviewer}) authored or committed a commit of it, and an author's approval never counts "
+    did = ("are writing it (uncommitted changes on this machine are yours)" if change.head == WORKTREE_ID
+           else "authored or committed a commit of it")
+    return (f"you ({reviewer}) {did}, and an author's approval never counts "
             "(policy allow_self_approval); another reviewer has to approve it")
 
 

@@ -226,6 +226,14 @@ def test_whoever_commits_the_working_tree_here_is_its_author(make_repo) -> None:
     read_and_approve(repo.path, REVIEWER, ":worktree")  # someone else, at the same desk
     status, verdict = check(repo.path, ":worktree")
     assert status == 0, verdict
+    # what the writer is told has no commit in it (QA46 #8: "authored or committed a commit of it")
+    from app.analysis.analyzer import Analyzer
+    from app.analysis.signoff import own_change_reason
+
+    analyzer = Analyzer(repo.path)
+    reason = own_change_reason(analyzer, analyzer.change(":worktree"), "writer@example.com")
+    assert reason is not None and reason.startswith(
+        "you (writer@example.com) are writing it (uncommitted changes on this machine are yours)")
 
 
 def test_without_a_git_email_the_working_tree_is_still_its_writers(make_repo, tmp_path: Path, monkeypatch) -> None:
