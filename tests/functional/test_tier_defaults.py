@@ -50,3 +50,29 @@ def test_the_repositorys_own_rules_still_decide_and_ignore_case(make_repo) -> No
     assert listed["feature/crypto-maths"]["tier"] == 0
     assert "the demo runs in production" in " ".join(listed["feature/auth-example"]["tier_reasons"])
     assert "a test, doc or example" not in " ".join(listed["feature/auth-example"]["tier_reasons"])
+
+
+def test_a_committed_virtual_environment_is_collapsed_low_tier_and_not_scanned(make_repo) -> None:
+    """QA46 (DRF pull/9737): a pull request committing its venv/ was 5,885 chunks and a 2,831-hour floor,
+    tier 0 from Django's own contrib/auth and critical for two of Django's own DROP statements. Other
+    projects' installed packages are collapsed, tier 3, and never scanned for destructive operations;
+    the repository's own code beside them is read as before."""
+    repo = make_repo()
+    repo.commit("init", {"README.md": "demo\n", "src/app.py": "x = 1\n"}, author=ALICE)
+    repo.branch("feature/venv", "main")
+    site = "venv/lib/python3.11/site-packages"
+    drop = "def flush(cursor):\n    cursor.execute('DROP TABLE django_session')\n"
+    repo.commit("oops, my venv", {
+        "venv/pyvenv.cfg": "home = /usr/bin\n",
+        f"{site}/django/contrib/auth/models.py": "".join(f"def f{i}(x):\n    if x:\n        return {i}\n"
+                                                         f"    return 0\n\n\n" for i in range(60)) + drop,
+        f"{site}/django/db/backends/flush.py": drop,
+        "src/app.py": "x = 2\n",
+    }, author=ALICE, branch="feature/venv")
+    item = _listed(repo.path)["feature/venv"]
+    assert item["tier"] == 2 and item["destructive_ops"] == [] and item["complexity_added"] == 0, item
+    plan = CliRunner().invoke(cli, ["chunks", "feature/venv", "--repo", str(repo.path), "--json"],
+                              catch_exceptions=False)
+    chunks = json.loads(plan.stdout)["chunks"]
+    assert {c["kind"] for c in chunks if any(f.startswith("venv/") for f in c["files"])} == {"collapsed"}
+    assert [c["files"] for c in chunks if c["kind"] == "code"] == [["src/app.py"]]

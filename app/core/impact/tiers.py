@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from app.core.globs import GlobError, GlobSet, compile_glob
+from app.core.planner.model import INSTALLED_ENV_GLOBS
 from app.core.settings import SectionReader
 from app.core.text import visible_path
 from app.errors import ConfigError
@@ -131,6 +132,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *Test.kt""")
     + _rules(3, "examples, samples and fixtures: they show or feed the code, they do not run in production", """
         examples/ example/ samples/ sample/ fixtures/ __fixtures__/ __mocks__/""")
+    + _rules(3, "an installed Python virtual environment: other projects' packages, not this repository's code",
+             " ".join(INSTALLED_ENV_GLOBS))
     + _rules(1, "code ownership: decides who must approve", """
         /CODEOWNERS /.github/CODEOWNERS /docs/CODEOWNERS""")
     + _rules(0, "review policy: a change here can lower the bar for every later change", "/.review-tui.toml")

@@ -35,9 +35,14 @@ LOCK_FILE_GLOBS: tuple[str, ...] = (
 )
 """Lock files: resolved dependency versions (and hashes), written by the package manager; collapsed even in a
 tier 0 path, where a name that says "generated" no longer suffices (planner/builder.py machine_written)."""
+INSTALLED_ENV_GLOBS: tuple[str, ...] = ("site-packages/", ".venv/", "venv/", "pyvenv.cfg")
+"""A Python virtual environment committed by mistake: other projects' installed packages, not this repository's
+code. Collapsed, tier 3, and not scanned for destructive operations (QA46: a pull request committing a venv/ was
+5,885 chunks, a 2,831-hour floor, tier 0 from Django's own auth/ and critical for two of Django's own DROPs)."""
 DEFAULT_COLLAPSED_GLOBS: tuple[str, ...] = (
     # lock files: resolved dependency versions, reviewed through the manifest that produced them
     *LOCK_FILE_GLOBS,
+    *INSTALLED_ENV_GLOBS,
     # vendored third-party code
     "vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/",
     # build output

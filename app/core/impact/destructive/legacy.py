@@ -18,6 +18,7 @@ from app.core.git.diff import ADDED, DELETED, DiffLine, FileDiff
 from app.core.globs import GlobSet
 from app.core.impact.destructive.ops import MAX_TEXT, DestructiveOp
 from app.core.impact.tiers import DEFAULT_RULES
+from app.core.planner.model import INSTALLED_ENV_GLOBS
 
 MAX_SCAN = 4_000  # longer lines are scanned only up to here (minified or generated content)
 MAX_STATEMENT = 20_000  # a SQL statement longer than this is scanned only up to here
@@ -714,14 +715,14 @@ def detect_destructive(files: Iterable[FileDiff], *, skip: Sequence[str] = ()) -
     Docs, tests, binary files and paths matching the `skip` globs are not scanned. Never raises on
     file content.
     """
-    skipped = GlobSet(skip) if skip else None
+    skipped = GlobSet([*skip, *INSTALLED_ENV_GLOBS])  # a committed venv is other projects' code
     facts = _TerraformFacts()
     found: list[DestructiveOp] = []
     for fd in files:
         if fd.binary or not fd.hunks:
             continue
         paths = list(dict.fromkeys(p for p in (fd.old_path, fd.new_path) if p))
-        if any(_NOT_OPERATIONAL.matches(p) or (skipped is not None and skipped.matches(p)) for p in paths):
+        if any(_NOT_OPERATIONAL.matches(p) or skipped.matches(p) for p in paths):
             continue
         kinds = set().union(*(_kind_of_file(p) for p in paths))
         for count, op in enumerate(_file_ops(fd, kinds, facts), 1):

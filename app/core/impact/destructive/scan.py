@@ -44,7 +44,7 @@ from app.core.impact.destructive.model import (
 )
 from app.core.impact.destructive.yamlnodes import load_documents
 from app.core.memo import Submit
-from app.core.planner.model import LOCK_FILE_GLOBS
+from app.core.planner.model import INSTALLED_ENV_GLOBS, LOCK_FILE_GLOBS
 from app.core.text import visible_path
 
 Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
@@ -516,7 +516,8 @@ def scan_change(
 ) -> ScanResult:
     """Every destructive operation the change introduces, in path and line order, with notes. `neighbours`
     reads the .tf files of a directory at the head (a .tfvars value is judged by what counts by it)."""
-    skipped = GlobSet([*skip, *LOCK_FILE_GLOBS])  # a lock file runs nothing: its 400 KB read as YAML, for a note
+    # a lock file runs nothing (its 400 KB read as YAML, for a note); a committed venv is others' code
+    skipped = GlobSet([*skip, *LOCK_FILE_GLOBS, *INSTALLED_ENV_GLOBS])
     scan = _ChangeScan(read, legacy if legacy is not None else (_legacy_detector() if use_legacy else None),
                        neighbours)
     files = list(files)
