@@ -468,6 +468,9 @@ def test_each_kind_of_content_is_read_at_its_own_rate_and_only_code_at_its_tier(
     assert [content_kind(p) for p in ("requirements.txt", "requirements-dev.txt", "constraints.txt",
                                       "requirements/base.txt", "requirements.in", "docs/notes.txt")] == [
         "code", "code", "code", "code", "code", "docs"]
+    # gettext catalogues are translated prose (QA46: DRF's translations commit was a 119-chunk, 39-hour code plan)
+    assert [content_kind(p) for p in ("rest_framework/locale/fa/LC_MESSAGES/django.po", "locale/django.pot")] == [
+        "docs", "docs"]
 
 
 @pytest.mark.parametrize("kind", ["code", "test", "docs", "data"])

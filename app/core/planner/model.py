@@ -346,7 +346,8 @@ def _reading_rates(reader: SectionReader, d: ChunkConfig) -> dict[str, float]:
 
 CONTENT_KINDS = ("code", "test", "docs", "data")
 """What a changed line is, for its reading rate."""
-_DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org"})
+# prose; gettext catalogues (.po, .pot) are translated prose too (a translations commit was a 39-hour code plan)
+_DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".po", ".pot"})
 # prose by name alone, with no suffix (a README was read at the code rate)
 _DOCS_NAMES = frozenset({"readme", "license", "licence", "copying", "notice", "authors", "contributors",
                          "changelog", "changes", "history", "news", "contributing", "codeowners"})
