@@ -28,6 +28,7 @@ from app.errors import ConfigError
 #   release/*, releases/*          git-flow and GitHub's release branches
 #   stable, *-stable, lts/*        stable lines (Linux "stable", Django "4.2-stable", Node "lts/20")
 #   stable-[0-9]*, release-[0-9]*, release[0-9]*   numbered lines: ansible's "stable-2.9", "release1.8.0"
+#   version-[0-9]*                 the same spelled out: django-rest-framework's "version-2.4.x"
 #   maint/*, maintenance/*         maintenance lines (git.git's "maint", Python packaging projects)
 #   [0-9]*.[0-9]*, [0-9]*.x        version-named lines: "1.14", "2.0.x", "3.11"
 #   v[0-9]*.[0-9]*, v[0-9]*.x      the same with a "v": "v1.x", "v1.3.x", "v0.22.1"
@@ -38,6 +39,7 @@ from app.errors import ConfigError
 # only start like a version.
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     "release/*", "releases/*", "stable", "*-stable", "stable-[0-9]*", "release-[0-9]*", "release[0-9]*",
+    "version-[0-9]*",
     "lts/*", "maint/*", "maintenance/*",
     "[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*", "v[0-9]*.x", "gh-pages",
 )
