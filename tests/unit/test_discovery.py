@@ -575,6 +575,24 @@ def test_a_pull_request_number_alone_suggests_the_names_that_end_in_it(basic):
     assert "(did you mean 'pull/7'?)" in said.output
 
 
+def test_a_change_is_titled_by_its_newest_subject_that_is_not_a_follow_up(make_repo):
+    """QA46: the newest subject of a real pull request was often a follow-up ("Fix tests" for "Add async
+    test client": 12 of 21 starlette, 77 of 88 django-rest-framework multi-commit changes)."""
+    b = make_repo("titles")
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    b.branch("client")
+    for subject, text in (("Add async test client", "x = 2\n"), ("Fix tests", "x = 3\n"),
+                          ("Address review comments", "x = 4\n"), ("Fix mypy errors", "x = 5\n")):
+        b.commit(subject, {"a.py": text}, branch="client", author=BOB)
+    b.branch("tidy")
+    for subject, text in (("Fix typo", "y = 1\n"), ("fixup! Fix typo", "y = 2\n")):
+        b.commit(subject, {"b.py": text}, branch="tidy", author=BOB)
+    b.checkout()
+    titles = {c.id: c.title for c in discover(GitRepo(b.path)).changes}
+    assert titles["client"] == "Add async test client"
+    assert titles["tidy"] == "fixup! Fix typo"  # nothing but follow-ups: the newest, as before
+
+
 def test_outside_any_repository_the_error_names_the_directory_and_the_way_out(tmp_path):
     """QA46 #10: `review-tui` run outside a clone said ".: not a git repository"."""
     proc = subprocess.run(CLI, capture_output=True, text=True, cwd=tmp_path)
