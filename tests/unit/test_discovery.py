@@ -577,11 +577,13 @@ def test_a_pull_request_number_alone_suggests_the_names_that_end_in_it(basic):
 
 def test_a_change_is_titled_by_its_newest_subject_that_is_not_a_follow_up(make_repo):
     """QA46: the newest subject of a real pull request was often a follow-up ("Fix tests" for "Add async
-    test client": 12 of 21 starlette, 77 of 88 django-rest-framework multi-commit changes)."""
+    test client": 12 of 21 starlette, 77 of 88 django-rest-framework multi-commit changes). The first
+    subject that says what the change is titles it; a coding agent's empty "Initial plan" does not."""
     b = make_repo("titles")
     b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
     b.branch("client")
-    for subject, text in (("Add async test client", "x = 2\n"), ("Fix tests", "x = 3\n"),
+    for subject, text in (("Initial plan", "x = 1\n"), ("Add async test client", "x = 2\n"), ("Fix tests", "x = 3\n"),
+                          ("Remove backend parameter", "x = 3.5\n"),
                           ("Address review comments", "x = 4\n"), ("Fix mypy errors", "x = 5\n")):
         b.commit(subject, {"a.py": text}, branch="client", author=BOB)
     b.branch("tidy")

@@ -171,15 +171,18 @@ _FOLLOW_UP = re.compile(
     r"|(?:fix|fixes|fixed|update|updated|adjust|address|apply|more)\b.{0,40}?\b(?:tests?|lint(?:ing|er)?|typos?|ci"
     r"|build|mypy|flake8|ruff|black|isort|review|comments?|suggestions?|format(?:ting)?|style|coverage)"
     r"(?:\s+(?:errors?|issues?|failures?|warnings?))?\s*[.!]*$"
-    r"|(?:lint(?:ing)?|format(?:ting)?|typos?|tests?|clean ?up|review|wip)\s*[.!]*$)",
+    r"|(?:lint(?:ing)?|format(?:ting)?|typos?|tests?|clean ?up|review|wip)\s*[.!]*$"
+    r"|initial (?:plan|commit)\s*[.!]*$)",  # a coding agent's empty first commit ("Initial plan"), a bare start
     re.IGNORECASE)
 
 
 def _title(commits: list[CommitInfo], fallback: str) -> str:
-    """The newest subject that says what the change is: not a merge's, nor a follow-up's ("Fix tests",
-    "Address review comments", "fixup! ..."), else the newest subject at all."""
+    """The first subject that says what the change is (the oldest: later commits build on it or tidy it,
+    and on starlette the newest non-follow-up was still "Remove backend parameter" for "Add async test
+    client"): not a merge's, nor a follow-up's ("Fix tests", "Address review comments", "fixup! ..."),
+    else the newest subject at all."""
     subjects = [c.subject for c in commits if not c.is_merge and c.subject]  # newest first
-    for subject in subjects:
+    for subject in reversed(subjects):
         if not _FOLLOW_UP.match(subject.strip()):
             return subject
     if subjects:
