@@ -116,7 +116,8 @@ def test_a_branch_on_two_remotes_at_two_heads_is_two_changes_each_named_by_its_r
     origin = find_change(found, "origin/other")
     upstream = find_change(found, "upstream/other")
     assert origin.head != upstream.head
-    assert [c.title for c in (origin, upstream)] == ["Other, second", "Other, first"]
+    assert [len(c.commits) for c in (origin, upstream)] == [2, 1]
+    assert [c.title for c in (origin, upstream)] == ["Other, first", "Other, first"]  # each titled by its first
     for name in ("origin/other", "upstream/other"):
         result = run("explain", name, "--repo", str(two_remotes.path), "--json")
         assert result.exit_code == 0, result.output

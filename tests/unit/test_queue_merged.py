@@ -145,7 +145,7 @@ def test_list_hides_merged_upstream_counts_them_and_shows_them_on_request(repo) 
                                catch_exceptions=False)
     [feature] = [line for line in shown.output.splitlines() if " feature " in line]
     [open_work] = [line for line in shown.output.splitlines() if " open-work " in line]
-    assert "merged (tree) More X" in feature and "merged" not in open_work
+    assert "merged (tree) Faster f3" in feature and "merged" not in open_work
 
 
 def test_a_merged_upstream_change_can_still_be_explained_by_name(repo) -> None:
