@@ -81,6 +81,7 @@ class Draft:
     oversized: bool = False
     oversize_reason: str | None = None
     light_files: list[int] = field(default_factory=list)  # file indices of binary/rename drafts
+    environment: str | None = None  # a committed virtual environment's root: one collapsed chunk for all of it
 
 
 class Packer:
