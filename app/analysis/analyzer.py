@@ -104,7 +104,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # plan-neutral .tf edit is tier 3; AWS CDK destructive settings are found; tfvars judged by what reads them;
 # 28: the same small edit in many directories is one chunk (one chunk per directory made a 122-line change
 # across 15 modules 15 chunks);
-ANALYSIS_VERSION = "33"
+ANALYSIS_VERSION = "34"
 
 Progress = Callable[[int, int, str], None]
 

@@ -465,6 +465,26 @@ def test_blame_is_bounded_by_added_lines(mixed_branch) -> None:
     assert _analyze(builder, "feature", config=_config(max_blame_lines=42)).method == "line"
 
 
+def test_a_branch_all_of_one_tool_is_line_level_without_blame_at_any_size(tmp_path) -> None:
+    """An agent's branch of 21,670 lines was past max_blame_lines: its share was commit level (100%) and
+    its chunks read "AI 0%". When every commit is the same tool's, every added line is that tool's, as
+    blame would say, at any size and without blame; a human commit among them needs blame again."""
+    builder = RepoBuilder(tmp_path / "agent")
+    app_v1 = lines("app", 5)
+    builder.commit("init", {"app.py": app_v1}, author=ANN)
+    builder.branch("feature")
+    builder.commit(f"Add client\n\n{CLAUDE}\n", {"client.py": lines("client", 20)}, branch="feature", author=ANN)
+    builder.commit(f"Use it\n\n{CLAUDE}\n", {"app.py": app_v1 + lines("use", 4)}, branch="feature", author=ANN)
+    small = _analyze(builder, "feature", config=_config(max_blame_lines=1, max_blame_files=0))
+    blamed = _analyze(builder, "feature")
+    assert small.method == blamed.method == "line" and small.errors == []
+    assert small.ai_lines == blamed.ai_lines == {"client.py": dict.fromkeys(range(1, 21), "Claude Code"),
+                                                 "app.py": dict.fromkeys(range(6, 10), "Claude Code")}
+    assert small.ai_added == 24 and small.ai_share == 1.0
+    builder.commit("Tidy", {"app.py": app_v1 + lines("use", 4) + "# by hand\n"}, branch="feature", author=ANN)
+    assert _analyze(builder, "feature", config=_config(max_blame_lines=1)).method == "commit"
+
+
 def test_ai_line_rewritten_by_a_human_counts_human(tmp_path) -> None:
     builder = RepoBuilder(tmp_path / "r")
     builder.commit("init", {"keep.py": "k\n"}, author=ANN)

@@ -221,6 +221,12 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
     if head == WORKTREE_ID:
         return False  # uncommitted lines have no recorded provenance
     targets = [f for f in files if not f.binary and f.additions and f.new_path is not None]
+    if (tool := _sole_ai_tool(analyzer, commits)) is not None and is_whole_chain(commits, base=base, head=head):
+        # The mirror of the all-human case below: blame could only name these commits, every one an AI
+        # commit of one tool, so every added line is that tool's, without blame's cost. A 21,670-line
+        # agent branch was past max_blame_lines: a commit-level 100% whose chunks all read "AI 0%".
+        _every_added_line(targets, tool, result)
+        return True
     if len(targets) > analyzer.config.max_blame_files:
         result.errors.append(f"{len(targets)} files with added lines exceed max_blame_files "
                              f"({analyzer.config.max_blame_files}): commit-level share used")
@@ -280,6 +286,27 @@ def ancestors_have_ai_evidence(repo: GitRepo, start: str, config: ProvenanceConf
         if count >= limit or commit_signals(commit, config):
             return True
     return False
+
+
+def _every_added_line(files: list[FileDiff], tool: str, result: ChangeProvenance) -> None:
+    """Attribute every added line of `files` to `tool`."""
+    for fd in files:
+        lines = result.ai_lines.setdefault(fd.new_path or "", {})
+        for line in fd.added_lines():
+            if line.new_lineno is not None:
+                lines[line.new_lineno] = tool
+                result.ai_added += 1
+
+
+def _sole_ai_tool(analyzer: _Analyzer, commits: list[CommitInfo]) -> str | None:
+    """The one tool every commit of `commits` is an AI commit of, else None."""
+    tools = set()
+    for commit in commits:
+        assessment = analyzer.assessed.get(commit.id)
+        if assessment is None or not assessment.is_ai or not assessment.tool:
+            return None
+        tools.add(assessment.tool)
+    return tools.pop() if len(tools) == 1 else None
 
 
 def _any_ai_evidence(analyzer: _Analyzer) -> bool:
