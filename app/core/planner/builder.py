@@ -44,6 +44,7 @@ from app.core.metrics.spans import SpanResult
 from app.core.planner.model import (
     CONTENT_KINDS,
     GENERATED_MARKER_LINES,
+    INSTALLED_ENV_GLOBS,
     KIND_BINARY,
     KIND_CODE,
     KIND_COLLAPSED,
@@ -875,14 +876,18 @@ def _same_family(module_ext: str, test_ext: str) -> bool:
     return any(module_ext in f and test_ext in f for f in families)
 
 
+_ENV_DIRS = frozenset(g.rstrip("/") for g in INSTALLED_ENV_GLOBS if g.endswith("/"))
+_ENV_MARKERS = frozenset(g for g in INSTALLED_ENV_GLOBS if not g.endswith("/"))
+
+
 def _environment_root(path: str) -> str | None:
-    """The root of the Python virtual environment `path` is in (a `venv/`, `.venv/` or `site-packages/`
-    directory, or the directory of a `pyvenv.cfg`), else None."""
+    """The root of the Python virtual environment `path` is in (the outermost directory INSTALLED_ENV_GLOBS
+    names, or the directory of its marker file, `pyvenv.cfg`), else None."""
     parts = path.split("/")
     for i, part in enumerate(parts[:-1]):
-        if part.lower() in ("venv", ".venv", "site-packages"):
+        if part.lower() in _ENV_DIRS:
             return "/".join(parts[: i + 1])
-    if parts[-1].lower() == "pyvenv.cfg" and len(parts) > 1:
+    if parts[-1].lower() in _ENV_MARKERS and len(parts) > 1:
         return "/".join(parts[:-1])
     return None
 
