@@ -188,6 +188,21 @@ def significant(value: float, digits: int = 2) -> str:
     return f"{value:.{min(decimals, 12)}f}"
 
 
+def compact_number(value: float) -> str:
+    """12, 950, 5.2k, 48k, 1.3M: a count in at most 4 characters."""
+    value = int(value)
+    size = abs(value)
+    if size < 1_000:
+        return str(value)
+    if size < 9_950:  # 9,950 would round to "10.0k"
+        return f"{value / 1_000:.1f}k"
+    if size < 1_000_000:
+        return f"{value // 1_000}k"
+    if size < 9_950_000:
+        return f"{value / 1_000_000:.1f}M"
+    return f"{value // 1_000_000}M"
+
+
 def percent(probability: float) -> str:
     """A probability for people: whole percents from 10%, one decimal below, "<0.1%" for the rest, so a
     small but real chance never reads as "0%" (a rounded 0% looks like "cannot fail")."""

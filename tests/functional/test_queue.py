@@ -11,9 +11,10 @@ from textual.widgets import DataTable, Input, Static
 
 from app.analysis.analyzer import Analyzer, rank
 from app.config import UserConfig
+from app.core.text import compact_number
 from app.storage.ledger import NewDecision
 from app.tui.messages import ReportArrived
-from app.tui.screens.queue import COLUMN_BY_KEY, QueueScreen, compact_number, line_counts, sort_rows, visible_columns
+from app.tui.screens.queue import COLUMN_BY_KEY, QueueScreen, line_counts, sort_rows, visible_columns
 from app.tui.widgets.filter_bar import QueueFilters
 from tests.conftest import ALICE, SAMPLES
 from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle

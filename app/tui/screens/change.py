@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from app.core.text import author_names, format_duration, human_age, one_line, percent, plural
+from app.core.text import author_names, compact_number, format_duration, human_age, one_line, percent, plural
 from app.errors import ReviewTuiError
 from app.report.tables import fit_chunk_title
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, UNSIGNED
@@ -513,8 +513,9 @@ class ChangeScreen(Screen[None]):
             "index": Text(str(chunk.index), style="dim", justify="right"),
             "title": Text(fit_chunk_title(chunk.title, title_width), no_wrap=True, overflow="ellipsis"),
             "kind": Text(one_line(chunk.kind_label, 20)),
-            "lines": Text(str(chunk.changed_lines), justify="right"),
-            "cc": Text(f"+{chunk.complexity_added}" if chunk.complexity_added else "0", justify="right",
+            # whole where they fit the column (5 cells, 4 for CC+), else compact: a venv's 1294095 read "12940"
+            "lines": Text(_fitting(chunk.changed_lines, 5), justify="right"),
+            "cc": Text(f"+{_fitting(chunk.complexity_added, 3)}" if chunk.complexity_added else "0", justify="right",
                        style=self._colour("hotspot") if chunk.complexity_added >= 10 else ""),
             "ai": Text(f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", justify="right",
                        style=self._colour("gutter-ai") if chunk.ai_share else "dim"),
@@ -895,3 +896,9 @@ class ChangeScreen(Screen[None]):
     def selected_chunk(self) -> Any:
         position = self._chunk_position()
         return None if position is None or self.outline is None else self.outline.plan.chunks[position]
+
+
+def _fitting(count: int, width: int) -> str:
+    """`count` whole when it fits `width` cells, else compact (1.3M)."""
+    whole = str(count)
+    return whole if len(whole) <= width else compact_number(count)

@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from app.core.text import author_names, fit_middle, format_duration, human_age, one_line
+from app.core.text import author_names, compact_number, fit_middle, format_duration, human_age, one_line
 from app.errors import ReviewTuiError
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import (
@@ -67,21 +67,6 @@ STATUS_STYLES = {
 COMPACT_STATUS = {"rubber-stamped": "stamped", "own change": "author"}  # 8 cells below WIDE_STATUS_SCREEN
 THROTTLE_ROWS = 200  # a queue longer than this is rebuilt at most every REBUILD_INTERVAL while it fills
 REBUILD_INTERVAL = 0.25
-
-
-def compact_number(value: float) -> str:
-    """12, 950, 5.2k, 48k, 1.3M: a count in at most 4 characters."""
-    value = int(value)
-    size = abs(value)
-    if size < 1_000:
-        return str(value)
-    if size < 9_950:  # 9,950 would round to "10.0k"
-        return f"{value / 1_000:.1f}k"
-    if size < 1_000_000:
-        return f"{value // 1_000}k"
-    if size < 9_950_000:
-        return f"{value / 1_000_000:.1f}M"
-    return f"{value // 1_000_000}M"
 
 
 def line_counts(added: int, deleted: int, width: int) -> tuple[str, str]:
