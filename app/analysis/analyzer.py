@@ -104,7 +104,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # plan-neutral .tf edit is tier 3; AWS CDK destructive settings are found; tfvars judged by what reads them;
 # 28: the same small edit in many directories is one chunk (one chunk per directory made a 122-line change
 # across 15 modules 15 chunks);
-ANALYSIS_VERSION = "34"
+# 35: a committed virtual environment's lines are counted, not read: no complexity, no blame, out of the AI
+# share's lines, and its chunk is bound to its files' blob ids;
+ANALYSIS_VERSION = "35"
 
 Progress = Callable[[int, int, str], None]
 
@@ -632,6 +634,10 @@ class Analyzer:
         return find_change(self.discovery, change_id, self.repo)
 
     def diff(self, change: Change, should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:
+        if self.repo.count_only is None:
+            from app.core.planner.builder import environment_files
+
+            self.repo.count_only = environment_files(self.config.chunks)
         return change_diff(self.repo, change, should_stop)
 
     @property
@@ -829,7 +835,7 @@ class Analyzer:
 
         wanted: dict[str, str] = {}
         for fd in files:
-            if fd.binary:
+            if not fd.text_read:  # binary, or other projects' code (a committed venv): not this change's complexity
                 continue
             for blob, path in ((fd.old_blob, fd.old_path), (fd.new_blob, fd.new_path)):
                 if blob and path and cx.analyzer_for(path) != cx.ANALYZER_SIZE:
@@ -912,7 +918,7 @@ class Analyzer:
 
         out: dict[str, cx.FileComplexity] = {}
         for fd in files:
-            if fd.binary or not fd.path or cx.analyzer_for(fd.path) == cx.ANALYZER_SIZE:
+            if not fd.text_read or not fd.path or cx.analyzer_for(fd.path) == cx.ANALYZER_SIZE:
                 continue
             old = metrics.get(fd.old_blob) if fd.old_blob else None
             new = metrics.get(fd.new_blob) if fd.new_blob else None
@@ -1030,7 +1036,7 @@ class Analyzer:
         changes = (
             (fd.old_path, fd.new_path, read(fd, "new"), read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES) else None)
             for fd in prep.files
-            if fd.old_path and not fd.binary and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+            if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
             and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES)  # larger: generated, the graph skips it too
         return blast_radius(graph, changes)
 
@@ -1194,7 +1200,7 @@ class Analyzer:
         change, files, tiers, prov, figures = prep.change, prep.files, prep.tiers, prep.provenance, prep.figures
         cfg = self.config
         complexity = self._complexity(files, metrics)
-        measurable = [fd for fd in files if not fd.binary and fd.path and cx.analyzer_for(fd.path) != cx.ANALYZER_SIZE]
+        measurable = [fd for fd in files if fd.text_read and fd.path and cx.analyzer_for(fd.path) != cx.ANALYZER_SIZE]
         if prep.blast is None:
             prep.blast = self._blast(prep, wait=wait_graph)
         blast = prep.blast
@@ -1340,7 +1346,7 @@ class Analyzer:
 
         max_bytes = self.config.complexity.max_file_bytes
         files = [fd for fd in detail.files
-                 if not fd.binary and fd.path and cx.analyzer_for(fd.path) == cx.ANALYZER_RADON]
+                 if fd.text_read and fd.path and cx.analyzer_for(fd.path) == cx.ANALYZER_RADON]
         blobs = {b: fd.path for fd in files for b in (fd.old_blob, fd.new_blob) if b}
         known = {b: self._maintainability_memo[b] for b in blobs if b in self._maintainability_memo}
         unknown = [b for b in blobs if b not in known]
@@ -1775,7 +1781,7 @@ class _Offering(threading.Thread):
                 # both versions: what a change altered is read from its own base version and head
                 offer_head_defs(((path, read(fd, side) or b"") for fd in prep.files
                                  if fd.old_path and fd.old_path.endswith(".py") and fd.new_path and fd.new_blob
-                                 and not fd.binary and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES
+                                 and fd.text_read and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES
                                  and not is_test_path(fd.old_path)
                                  for side, path in (("new", fd.new_path), ("old", fd.old_path))), self.submit)
         except (BrokenProcessPool, RuntimeError, ReviewTuiError, _Stopped):

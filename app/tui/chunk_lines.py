@@ -26,6 +26,7 @@ plan's partition stays what the reviewer decides on.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -106,8 +107,8 @@ class ChunkLines:
         """The rows of `chunk`; a collapsed chunk shows its changed lines only when `expand`."""
         if chunk.kind in (KIND_BINARY, KIND_RENAME):
             return self._light_rows(chunk)
-        if chunk.kind == KIND_COLLAPSED and not expand:
-            return self._collapsed_summary(chunk)
+        if chunk.kind == KIND_COLLAPSED and (not expand or not chunk.segments):
+            return self._collapsed_summary(chunk)  # no segments: every line was counted, not read
         first = chunk.files[0] if chunk.files else ""
         rows: list[DisplayLine] = [DisplayLine("note", None, None, note, first) for note in chunk.notes]
         for file_index, segments in _by_file(chunk.segments):
@@ -273,6 +274,19 @@ class ChunkLines:
                             f"Collapsed: {plural(len(chunk.files), 'generated, vendored, lock or data file')}, "
                             f"+{chunk.additions} −{chunk.deletions} lines. Skim for anything unexpected.",
                             first)]
+        counted = [fd for fd in self._counted_only(chunk) if fd.changed_lines]
+        if counted and not chunk.segments:  # said first: the list of files below can be thousands long
+            from app.core.planner.builder import environment_root
+
+            change = self.detail.change
+            since = f"{change.base[:10]} {change.head[:10]}" if change.base and change.kind != "worktree" else "HEAD"
+            roots = " ".join(shlex.quote(visible_path(root)) for root in sorted({environment_root(fd.path) or fd.path
+                                                                              for fd in counted}))
+            rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
+            rows.append(DisplayLine("note", None, None,
+                                    f"Its {plural(chunk.changed_lines, 'changed line')} are counted, not loaded "
+                                    "(installed packages: other projects' code).", first))
+            rows.append(DisplayLine("note", None, None, f"To see them: git diff {since} -- {roots}", first))
         per_file: dict[int, list[Segment]] = dict(_by_file(chunk.segments))
         for file_index, segments in per_file.items():
             fd = self.detail.files[file_index]
@@ -280,10 +294,20 @@ class ChunkLines:
             deletions = sum(s.deletions for s in segments)
             header = f"{visible_path(fd.display_path)}  ({fd.status_label}, +{additions} −{deletions})"
             rows.append(DisplayLine("file", None, None, header, fd.path))
-        rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
-        rows.append(DisplayLine("note", None, None,
-                                f"Press e to show its {plural(chunk.changed_lines, 'changed line')}.", first))
+        for fd in counted:
+            header = f"{visible_path(fd.display_path)}  ({fd.status_label}, +{fd.additions} −{fd.deletions})"
+            rows.append(DisplayLine("file", None, None, header, fd.path))
+        if chunk.segments or not counted:
+            rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
+        if chunk.segments:
+            rows.append(DisplayLine("note", None, None,
+                                    f"Press e to show its {plural(chunk.changed_lines, 'changed line')}.", first))
         return rows
+
+    def _counted_only(self, chunk: Chunk) -> list[FileDiff]:
+        """The files of a collapsed chunk whose lines were counted, not read (FileDiff.counted_only)."""
+        wanted = set(chunk.files)
+        return [fd for fd in self.detail.files if fd.counted_only and fd.path in wanted]
 
 
 def _by_file(segments: list[Segment]) -> Iterator[tuple[int, list[Segment]]]:

@@ -7,7 +7,11 @@ import json
 
 from click.testing import CliRunner
 
+from app.analysis.analyzer import Analyzer
 from app.cli import cli
+from app.core.git.repo import GitRepo
+from app.core.planner.model import KIND_COLLAPSED
+from app.tui.chunk_lines import chunk_display_lines
 from tests.conftest import ALICE
 
 
@@ -80,3 +84,77 @@ def test_a_committed_virtual_environment_is_collapsed_low_tier_and_not_scanned(m
     assert venv["kind"] == "collapsed" and len(venv["files"]) == 4 and venv["floor_seconds"] == 30
     assert venv["title"] == "Virtual environment: venv/ (4 files)"
     assert [c["files"] for c in chunks if c["kind"] == "code"] == [["src/app.py"]]
+
+
+def test_a_committed_virtual_environment_is_counted_not_read(make_repo) -> None:
+    """DRF pull/9737 committed 6,765 venv files, 1.3 million lines: `list` held 240 MB of line objects for
+    them (peak 732 MB), `explain` took 28 s, and every .py file of Django and pip was measured and blamed.
+    The environment's lines are now counted, never read: the figures and the chunk say how many there are,
+    complexity, blame and the AI share leave them out, the author's own file beside them is read as before,
+    and the chunk's approval is bound to the files' blob ids."""
+    repo = make_repo()
+    repo.commit("init", {"README.md": "demo\n", "src/app.py": "x = 1\n"}, author=ALICE)
+    repo.branch("feature/venv", "main")
+    site = ".venv/lib/python3.12/site-packages"
+    package = "".join(f"def f{i}(x):\n    if x > {i}:\n        return {i}\n    return 0\n" for i in range(50))
+    repo.commit("add my venv", {
+        ".venv/pyvenv.cfg": "home = /usr/bin\nversion = 3.12\n",
+        f"{site}/pkg/core.py": package,
+        f"{site}/pkg/crlf.py": "a = 1\r\nb = 2",  # CRLF, no newline at the end
+        "src/app.py": "def g(y):\n    if y:\n        return 1\n    return 2\n",
+    }, author=ALICE, branch="feature/venv")
+    venv_lines = 2 + 200 + 2
+    item = _listed(repo.path)["feature/venv"]
+    assert item["lines_added"] == venv_lines + 4 and item["lines_deleted"] == 1
+    assert item["complexity_pending"] is False and item["complexity_added"] == 2
+    assert item["ai_method"] == "line" and item["ai_notes"] == []
+
+    analyzer = Analyzer(repo.path)
+    detail = analyzer.detail("feature/venv")
+    venv_files = [fd for fd in detail.files if fd.path.startswith(".venv/")]
+    assert len(venv_files) == 3 and all(fd.counted_only and not fd.hunks for fd in venv_files)
+    assert set(detail.complexity) == {"src/app.py"}  # pkg/core.py's 50 functions were never parsed
+    assert sum(fd.additions for fd in venv_files) == venv_lines
+    [own] = [fd for fd in detail.files if fd.path == "src/app.py"]
+    assert not own.counted_only and own.hunks and (own.additions, own.deletions) == (4, 1)
+    [chunk] = [c for c in detail.plan.chunks if c.kind == KIND_COLLAPSED]
+    assert (chunk.additions, chunk.deletions, chunk.changed_lines) == (venv_lines, 0, venv_lines)
+    assert sum(c.changed_lines for c in detail.plan.chunks) == venv_lines + 5  # the plan still covers every line
+
+    # On screen: the files with their counts, and how to see the lines; `e` cannot load what was not read.
+    for expand in (False, True):
+        rows = chunk_display_lines(detail, chunk, expand=expand)
+        assert not [row for row in rows if row.kind in ("add", "del")]
+        headers = [row.text for row in rows if row.kind == "file"]
+        assert f"{site}/pkg/core.py  (added, +200 −0)" in headers and len(headers) == 3, headers
+        change = detail.change
+        notes = [row.text for row in rows if row.kind == "note"]
+        assert "Its 204 changed lines are counted, not loaded (installed packages: other projects' code)." in notes
+        assert f"To see them: git diff {change.base[:10]} {change.head[:10]} -- .venv" in notes
+
+    # The approval follows the content: another version of a venv file is another chunk to look at.
+    repo.commit("bump pkg", {f"{site}/pkg/core.py": package + "def h():\n    return 3\n"}, author=ALICE,
+                branch="feature/venv")
+    again = Analyzer(repo.path).detail("feature/venv")
+    [moved] = [c for c in again.plan.chunks if c.kind == KIND_COLLAPSED]
+    assert moved.content_hash != chunk.content_hash and moved.additions == venv_lines + 2
+
+
+def test_counting_without_reading_gives_the_counts_reading_gives(make_repo) -> None:
+    """GitRepo.count_only takes libgit2's line stats instead of the lines: the same numbers for added,
+    modified, deleted and renamed files, CRLF endings and a last line without a newline."""
+    repo = make_repo()
+    repo.commit("init", {"a.py": "one\ntwo\nthree\n", "b.txt": "x\r\ny\r\nz", "c.md": "gone\n" * 7,
+                         "d.py": "".join(f"line {i}\n" for i in range(40))}, author=ALICE)
+    repo.branch("topic", "main")
+    repo.commit("edit", {"a.py": "one\n2\nthree\nfour", "b.txt": "x\r\nY\r\nz\r\n", "c.md": None,
+                         "d.py": None, "e.py": "new\n", "moved/d.py": "".join(f"line {i}\n" for i in range(41))},
+                author=ALICE, branch="topic")
+    git = GitRepo(repo.path)
+    base, head = git.resolve_commit("main"), git.resolve_commit("topic")
+    read = {fd.path: (fd.status, fd.additions, fd.deletions) for fd in git.diff(base, head)}
+    git.count_only = lambda path: True
+    counted = git.diff(base, head)
+    assert all(fd.counted_only and not fd.hunks for fd in counted)
+    assert {fd.path: (fd.status, fd.additions, fd.deletions) for fd in counted} == read
+    assert read["a.py"] == ("modified", 2, 1) and read["moved/d.py"][0] == "renamed"

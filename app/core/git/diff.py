@@ -79,6 +79,10 @@ class FileDiff:
     """The commit a submodule (gitlink) side points at. That side has no blob (`old_blob` is None):
     the commit lives in the submodule's own repository. Its lines are git's "Subproject commit <id>"."""
     new_submodule: str | None = None
+    counted_only: bool = False
+    """Its lines were counted, not read (GitRepo.count_only: a file of a committed virtual environment,
+    other projects' code): `additions` and `deletions` are exact, `hunks` is empty. A 6,765-file venv of
+    1.3 million lines held 240 MB of line objects that nothing but the counts ever used."""
 
     @property
     def path(self) -> str:
@@ -105,6 +109,11 @@ class FileDiff:
     @property
     def directory(self) -> str:
         return posixpath.dirname(self.path)
+
+    @property
+    def text_read(self) -> bool:
+        """Its lines were read as text: neither binary (or too large) nor counted only."""
+        return not self.binary and not self.counted_only
 
     @property
     def changed_lines(self) -> int:

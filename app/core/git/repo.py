@@ -373,6 +373,9 @@ class GitRepo:
         # raise WalkStopped. Set by walk_in_worker: a worker's walk is dropped when the parent exits.
         self.stop_check: Callable[[], bool] | None = None
         self._scratch_repo: pygit2.Repository | None = None
+        # Paths whose diffs are counted, not read (FileDiff.counted_only): set by the analysis from its
+        # configuration (the installed environments the plan collapses).
+        self.count_only: Callable[[str], bool] | None = None
 
     # -- identity ---------------------------------------------------------------------------
     @property
@@ -1405,6 +1408,10 @@ class GitRepo:
             return fd
         if patch.delta.is_binary:
             fd.binary = True
+            return fd
+        if self.count_only is not None and self.count_only(fd.path):
+            _context, fd.additions, fd.deletions = patch.line_stats  # counted in libgit2: no line objects
+            fd.counted_only = True
             return fd
         _fill_hunks(fd, patch)
         return fd

@@ -311,7 +311,7 @@ class _PlanBuilder:
         submodules: list[int] = []
         environments: dict[str, list[int]] = {}
         for index, fd in enumerate(self.files):
-            if (root := _environment_root(fd.path)) is not None and self.collapsed.match(fd.path):
+            if (root := environment_root(fd.path)) is not None and self.collapsed.match(fd.path):
                 environments.setdefault(root, []).append(index)  # binary or not: one look decides them all
             elif fd.binary:
                 binary.append(index)
@@ -331,7 +331,8 @@ class _PlanBuilder:
         drafts += self._collapsed_drafts(collapsed)
         for root, indices in sorted(environments.items()):
             every = [self._every_line(index, WHOLE_FILE) for index in indices]
-            size = sum(leaf.size for leaf in every)
+            size = sum(leaf.size for leaf in every) + sum(self.files[i].changed_lines for i in indices
+                                                          if self.files[i].counted_only)
             drafts.append(Draft(KIND_COLLAPSED, [leaf for leaf in every if leaf.ranges], size,
                                 oversized=size > self.config.target_lines,
                                 oversize_reason="one virtual environment: nobody reads it line by line",
@@ -690,6 +691,10 @@ class _PlanBuilder:
         for index in draft.light_files:
             fd = self.files[index]
             chunk.files.append(fd.path)
+            if fd.counted_only:  # lines counted, not read: its blob ids below bind the approval
+                chunk.additions += fd.additions
+                chunk.deletions += fd.deletions
+                chunk.changed_lines += fd.changed_lines
             digest.update(("\x00".join([fd.path, fd.status, fd.old_blob or "", fd.new_blob or ""]) + "\n")
                           .encode("utf-8", "surrogatepass"))
         chunk.content_hash = digest.hexdigest()
@@ -880,7 +885,7 @@ _ENV_DIRS = frozenset(g.rstrip("/") for g in INSTALLED_ENV_GLOBS if g.endswith("
 _ENV_MARKERS = frozenset(g for g in INSTALLED_ENV_GLOBS if not g.endswith("/"))
 
 
-def _environment_root(path: str) -> str | None:
+def environment_root(path: str) -> str | None:
     """The root of the Python virtual environment `path` is in (the outermost directory INSTALLED_ENV_GLOBS
     names, or the directory of its marker file, `pyvenv.cfg`), else None."""
     parts = path.split("/")
@@ -890,6 +895,13 @@ def _environment_root(path: str) -> str | None:
     if parts[-1].lower() in _ENV_MARKERS and len(parts) > 1:
         return "/".join(parts[:-1])
     return None
+
+
+def environment_files(config: ChunkConfig) -> Callable[[str], bool]:
+    """Whether a path is a file of a committed virtual environment that this configuration collapses (into
+    one chunk, _environment_chunk): its lines are counted, never read (GitRepo.count_only)."""
+    collapsed = _glob_set(tuple(config.collapsed_globs))
+    return lambda path: environment_root(path) is not None and collapsed.match(path) is not None
 
 
 def _by_directory(indices: list[int], paths: list[str]) -> list[list[int]]:

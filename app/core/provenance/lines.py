@@ -152,7 +152,8 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
     analyzer = _Analyzer(repo, config, branch)
     for commit in commits:
         analyzer.assess(commit)
-    result = ChangeProvenance(added=sum(f.additions for f in files if not f.binary))
+    # A committed venv's lines (counted_only) are other projects' code: nobody here wrote them, AI or not.
+    result = ChangeProvenance(added=sum(f.additions for f in files if f.text_read))
     result.signals.extend(branch)
 
     line_level = _line_level(repo, analyzer, files, commits, base=base, head=head, result=result,
@@ -220,7 +221,7 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
     cannot serve the change: the caller then falls back to commit level."""
     if head == WORKTREE_ID:
         return False  # uncommitted lines have no recorded provenance
-    targets = [f for f in files if not f.binary and f.additions and f.new_path is not None]
+    targets = [f for f in files if f.text_read and f.additions and f.new_path is not None]
     if (tool := _sole_ai_tool(analyzer, commits)) is not None and is_whole_chain(commits, base=base, head=head):
         # The mirror of the all-human case below: blame could only name these commits, every one an AI
         # commit of one tool, so every added line is that tool's, without blame's cost. A 21,670-line
@@ -342,7 +343,8 @@ def _commit_level_ai_added(repo: GitRepo, analyzer: _Analyzer, commits: list[Com
         if not commit.parents:
             continue  # a root commit has no parent to diff against
         try:
-            added = sum(f.additions for f in repo.diff(commit.parents[0], commit.id, context_lines=0))
+            added = sum(f.additions for f in repo.diff(commit.parents[0], commit.id, context_lines=0)
+                        if not f.counted_only)
         except RepoError as exc:
             result.errors.append(f"{commit.short_id}: {exc}")
             continue

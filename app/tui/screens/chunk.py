@@ -492,6 +492,10 @@ class ChunkReviewScreen(ReaderScreen):
     def action_expand(self) -> None:
         """A collapsed chunk: show its lines. Otherwise more context around the hunk at the cursor."""
         chunk = self.chunk
+        if chunk.kind == KIND_COLLAPSED and not chunk.segments:
+            self._say("Its lines are counted, not loaded (installed packages): the git diff command at the top "
+                      "shows them.", timeout=4)
+            return
         if chunk.kind == KIND_COLLAPSED and chunk.index not in self._expanded:
             self._expanded.add(chunk.index)
             self.diff_view.set_lines(self._rows(chunk))

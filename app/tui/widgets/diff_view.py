@@ -147,6 +147,10 @@ def display_lines_for_files(
             continue
         if fd.old_mode and fd.new_mode and fd.old_mode != fd.new_mode:
             rows.append(_note(f"Mode changed {fd.old_mode:o} → {fd.new_mode:o}.", path))
+        if fd.counted_only:
+            rows.append(_note("A file of a committed virtual environment (installed packages): its lines are "
+                              "counted, not loaded.", path))
+            continue
         if not fd.hunks:
             if fd.is_pure_rename:
                 rows.append(_note(f"Renamed without content changes (similarity {fd.similarity}%).", path))

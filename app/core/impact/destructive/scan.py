@@ -186,7 +186,8 @@ def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit) 
 
     def versions() -> Iterator[tuple[str, str, str]]:
         for fd in files:
-            if fd.binary or not fd.path.lower().endswith(".py") or max(fd.old_size, fd.new_size) > MAX_READ_BYTES:
+            too_big = max(fd.old_size, fd.new_size) > MAX_READ_BYTES
+            if not fd.text_read or not fd.path.lower().endswith(".py") or too_big:
                 continue
             if any(_TESTS_AND_DOCS.matches(p) for p in (fd.old_path, fd.new_path) if p):
                 continue
@@ -523,7 +524,7 @@ def scan_change(
     files = list(files)
     scan.files = {fd.path: fd for fd in files}
     for fd in files:
-        if fd.binary or (not fd.hunks and fd.status not in ("added", "deleted")):
+        if not fd.text_read or (not fd.hunks and fd.status not in ("added", "deleted")):
             continue
         paths = [p for p in (fd.old_path, fd.new_path) if p]
         if any(_TESTS_AND_DOCS.matches(p) or skipped.matches(p) for p in paths):
