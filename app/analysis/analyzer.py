@@ -106,7 +106,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # across 15 modules 15 chunks);
 # 35: a committed virtual environment's lines are counted, not read: no complexity, no blame, out of the AI
 # share's lines, and its chunk is bound to its files' blob ids;
-ANALYSIS_VERSION = "35"
+# 36: "auto generated" (and a deleted file's own header) marks a generated file; instructions to AI agents
+# (.rules, .mdc, .clinerules ...) are prose: tier 3, never scanned for destructive commands;
+ANALYSIS_VERSION = "36"
 
 Progress = Callable[[int, int, str], None]
 

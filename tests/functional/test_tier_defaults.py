@@ -158,3 +158,23 @@ def test_counting_without_reading_gives_the_counts_reading_gives(make_repo) -> N
     assert all(fd.counted_only and not fd.hunks for fd in counted)
     assert {fd.path: (fd.status, fd.additions, fd.deletions) for fd in counted} == read
     assert read["a.py"] == ("modified", 2, 1) and read["moved/d.py"][0] == "renamed"
+
+
+def test_instructions_to_ai_agents_that_forbid_commands_are_not_destructive(make_repo) -> None:
+    """QA47 #3 (flask pull/5996): a rules file telling agents "Never run `rm -rf /`" was a tier 0 destructive
+    operation, the PR critical and first in the queue. Agent instruction files are prose: tier 3, not scanned;
+    the same line in a shell script still is."""
+    repo = make_repo()
+    repo.commit("init", {"README.md": "demo\n", "src/app.py": "x = 1\n"}, author=ALICE)
+    rule = "- Never run destructive system commands (`rm -rf /`, `DROP TABLE`, force-push to main).\n"
+    repo.branch("feature/agent-rules", "main")
+    repo.commit("add agent rules", {".rules": rule, ".clinerules": rule, ".cursor/rules/safety.mdc": rule,
+                                    ".windsurfrules": rule, "AGENTS.md": rule},
+                author=ALICE, branch="feature/agent-rules")
+    repo.branch("feature/cleanup", "main")
+    repo.commit("add cleanup", {"scripts/cleanup.sh": "#!/bin/sh\nrm -rf /\n"}, author=ALICE, branch="feature/cleanup")
+    listed = _listed(repo.path)
+    rules = listed["feature/agent-rules"]
+    assert rules["destructive_ops"] == [] and rules["tier"] == 3, rules["tier_reasons"]
+    assert "instructions to AI coding agents: prose" in " ".join(rules["tier_reasons"])
+    assert listed["feature/cleanup"]["tier"] == 0 and listed["feature/cleanup"]["destructive_ops"]

@@ -844,10 +844,11 @@ def _glob_set(globs: tuple[str, ...]) -> GlobSet:
 def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
-    first lines of the new file, read from the diff when its first hunk starts at the top (no blob read:
-    it is usually an added or regenerated file). None for a file a person wrote, and for any file of a
-    tier 0 path (`tier`) but a lock file: the name and the marker are the change author's to choose, and 247
-    lines of hand-written payment code named charge_pb2.py were a 30-second skim left out of the risk."""
+    first lines of the new file (of a deleted file: its old one), read from the diff when its first hunk
+    starts at the top (no blob read: it is usually an added, regenerated or deleted file). None for a file
+    a person wrote, and for any file of a tier 0 path (`tier`) but a lock file: the name and the marker are
+    the change author's to choose, and 247 lines of hand-written payment code named charge_pb2.py were a
+    30-second skim left out of the risk."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
     pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
     if tier == 0 and pattern not in LOCK_FILE_GLOBS:
@@ -855,9 +856,14 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None) 
     if pattern:
         return f"generated, vendored or lock file (matches {pattern!r})"
     markers = [m.lower() for m in config.generated_markers if m.strip()]
-    if not markers or not fd.hunks or fd.new_path is None or fd.hunks[0].new_start > 1:
+    if not markers or not fd.hunks:
         return None
-    head = [line.text for line in fd.hunks[0].lines[:GENERATED_MARKER_LINES * 2] if line.origin != DELETED]
+    # The new version's first lines; a deleted file's own (rich's deleted width tables were hours of code).
+    deleted = fd.new_path is None
+    if (fd.hunks[0].old_start if deleted else fd.hunks[0].new_start) > 1:
+        return None
+    other_side = ADDED if deleted else DELETED
+    head = [line.text for line in fd.hunks[0].lines[:GENERATED_MARKER_LINES * 2] if line.origin != other_side]
     text = "\n".join(head[:GENERATED_MARKER_LINES]).lower()
     marker = next((m for m in markers if m in text), None)
     return f"marked generated ({marker!r} in its first lines)" if marker else None

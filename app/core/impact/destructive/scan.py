@@ -44,7 +44,7 @@ from app.core.impact.destructive.model import (
 )
 from app.core.impact.destructive.yamlnodes import load_documents
 from app.core.memo import Submit
-from app.core.planner.model import INSTALLED_ENV_GLOBS, LOCK_FILE_GLOBS
+from app.core.planner.model import AGENT_RULES_GLOBS, INSTALLED_ENV_GLOBS, LOCK_FILE_GLOBS
 from app.core.text import visible_path
 
 Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
@@ -61,6 +61,7 @@ _TESTS_AND_DOCS = GlobSet(
         "*.rst",
         "*.adoc",
         "*.txt",
+        *AGENT_RULES_GLOBS,
         "LICENSE*",
         "CHANGELOG*",
         "spec/",
