@@ -595,6 +595,33 @@ def test_a_change_is_titled_by_its_newest_subject_that_is_not_a_follow_up(make_r
     assert titles["tidy"] == "fixup! Fix typo"  # nothing but follow-ups: the newest, as before
 
 
+def test_a_change_made_on_another_branch_is_titled_from_its_authors_own_commits(make_repo):
+    """QA47 #2: flask's pull requests into its long-gone `website` branch each carry that branch's 274 commits
+    of 30 authors: all 39 were titled "New website; with mailinglist archives." (2010). The newest author's own
+    commits title such a change, and it says it was probably made on another branch. A maintainer's push on
+    top of a contributor's work (two people) keeps the contributor's title."""
+    b = make_repo("carried")
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    b.branch("website")
+    b.commit("New website; with mailinglist archives.", {"site/index.html": "<p>\n"}, branch="website", author=ALICE)
+    for k in range(5):
+        b.commit(f"Update page {k}", {f"site/p{k}.html": "<p>\n"}, branch="website",
+                 author=SAMPLES_PERSON(f"Helper {k}", f"helper{k}@example.com"))
+    b.branch("pr/851", "website")
+    b.commit("Added Flask-Misaka to the extensions page", {"site/ext.html": "<p>\n"}, branch="pr/851", author=BOB)
+    b.branch("pushed")
+    b.commit("Add retry to the client", {"b.py": "y = 1\n"}, branch="pushed", author=BOB)
+    b.commit("Update docs", {"b.py": "y = 2\n"}, branch="pushed", author=ALICE)
+    b.commit("[pre-commit.ci] auto fixes", {"b.py": "y = 3\n"}, branch="pushed",
+             author=SAMPLES_PERSON("pre-commit-ci[bot]", "66853113+pre-commit-ci[bot]@users.noreply.github.com"))
+    b.checkout()
+    changes = {c.id: c for c in discover(GitRepo(b.path)).changes}
+    assert changes["pr/851"].title == "Added Flask-Misaka to the extensions page"
+    assert changes["pr/851"].diff_caveat == ("probably made on another branch: Bob Example's 1 commit sits on 6 "
+                                             "commits of 6 other people, which the diff holds too")
+    assert changes["pushed"].title == "Add retry to the client" and not changes["pushed"].diff_caveat
+
+
 def test_outside_any_repository_the_error_names_the_directory_and_the_way_out(tmp_path):
     """QA46 #10: `review-tui` run outside a clone said ".: not a git repository"."""
     proc = subprocess.run(CLI, capture_output=True, text=True, cwd=tmp_path)

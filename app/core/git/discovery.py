@@ -14,7 +14,7 @@ from app.core.git.merged import KeyValueCache, MergedDetector
 from app.core.git.models import WORKTREE_ID, Change, CommitInfo, MergedUpstream
 from app.core.git.repo import GitRepo, RefInfo
 from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, QueueConfig, ref_names
-from app.core.text import one_line, visible
+from app.core.text import one_line, plural, visible
 from app.errors import ChangeNotFound, RepoError
 
 _PR_PATTERNS = (re.compile(r"^refs/pull/(\d+)/head$"), re.compile(r"^refs/remotes/([^/]+)/pr/(.+)$"))
@@ -180,14 +180,52 @@ def _title(commits: list[CommitInfo], fallback: str) -> str:
     """The first subject that says what the change is (the oldest: later commits build on it or tidy it,
     and on starlette the newest non-follow-up was still "Remove backend parameter" for "Add async test
     client"): not a merge's, nor a follow-up's ("Fix tests", "Address review comments", "fixup! ..."),
-    else the newest subject at all."""
-    subjects = [c.subject for c in commits if not c.is_merge and c.subject]  # newest first
-    for subject in reversed(subjects):
-        if not _FOLLOW_UP.match(subject.strip()):
-            return subject
+    else the newest subject at all. A change made on another branch (CARRIED_AUTHORS) is titled from its
+    author's own commits, not from that branch's first."""
+    own, _carried = _own_and_carried(commits)
+    for pool in (own, commits):
+        subjects = [c.subject for c in pool if not c.is_merge and c.subject]  # newest first
+        for subject in reversed(subjects):
+            if not _FOLLOW_UP.match(subject.strip()):
+                return subject
+    subjects = [c.subject for c in commits if not c.is_merge and c.subject]
     if subjects:
         return subjects[0]
     return commits[0].subject if commits and commits[0].subject else fallback
+
+
+CARRIED_AUTHORS = 5
+"""A change whose newest commits are one author's, on top of commits of at least this many other people, was made
+on another branch (flask's pull requests into its long-gone `website` branch: one commit each, on 274 commits of
+30 authors, and all 39 titled "New website; with mailinglist archives." from 2010). Not fewer: one person's
+work under three addresses, topped by a pre-commit bot's fix, is one pull request (flask pull/5000)."""
+
+
+def _own_and_carried(commits: list[CommitInfo]) -> tuple[list[CommitInfo], list[CommitInfo]]:
+    """(the newest run of commits by the newest person's address, the commits under it) when the ones under it
+    are of CARRIED_AUTHORS or more other people; else ([], []). Bots' commits (`[bot]`) are nobody's work."""
+    work = [c for c in commits if not c.is_merge and "[bot]" not in c.author_name + c.author_email]  # newest first
+    if not work:
+        return [], []
+    author = work[0].author_email.lower()
+    run = 0
+    while run < len(work) and work[run].author_email.lower() == author:
+        run += 1
+    carried = work[run:]
+    if len({c.author_email.lower() for c in carried}) < CARRIED_AUTHORS:
+        return [], []
+    return work[:run], carried
+
+
+def _carried_caveat(commits: list[CommitInfo]) -> str:
+    """What a reviewer should know about a change made on another branch (CARRIED_AUTHORS), else ""."""
+    own, carried = _own_and_carried(commits)
+    if not carried:
+        return ""
+    people = len({c.author_email.lower() for c in carried})
+    verb = "sits" if len(own) == 1 else "sit"
+    return (f"probably made on another branch: {own[0].author_name}'s {plural(len(own), 'commit')} {verb} on "
+            f"{plural(len(carried), 'commit')} of {people} other people, which the diff holds too")
 
 
 def discover(
@@ -430,6 +468,7 @@ def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head:
     change = Change(id=change_id, kind=kind, ref=refname, head=head, base=None, base_ref=base_name)
     change.commits = repo.commits_between(base_commit, head)
     change.title = _title(change.commits, change_id)
+    change.diff_caveat = _carried_caveat(change.commits)
     change.base, problem = repo.merge_base_or_problem(base_commit, head)
     if change.base is not None and repo.is_shallow:
         _shallow_merge_base(repo, change, base_name, base_commit)
