@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from app.core.git.diff import DiffLine, FileDiff, Hunk
 from app.core.git.repo import GitRepo
 from app.core.metrics.spans import definition_spans, unit_index
-from app.core.planner.builder import GlobSet, build_plan, machine_written
+from app.core.planner.builder import GlobSet, _ordered, build_plan, machine_written
 from app.core.planner.model import ChunkConfig, ReviewPlan, code_floor, content_floor, content_kind
 from app.core.settings import SectionReader
 from app.core.text import format_duration
@@ -381,6 +381,21 @@ def test_generator_headers_in_their_usual_spellings_collapse_added_and_deleted_f
     assert kinds == {"rich/_unicode_data/unicode17.py": "collapsed", "rich/_unicode_data/unicode9.py": "collapsed",
                      "gen/schema.py": "collapsed", "lib/tokens.py": "code"}
     assert machine_written(files[1], ChunkConfig()) == "marked generated ('auto generated' in its first lines)"
+
+
+def test_risk_order_reads_tier_0_and_destructive_chunks_before_seams() -> None:
+    """QA47 #10: flask pull/5603 deletes modules, so every deleted public function is an untested seam: its
+    chunk deleting the CI and publish workflows (tier 0, destructive) came 22nd, after 21 tier 2-3 seam chunks."""
+    from app.core.planner.model import Chunk
+
+    seam_t2 = Chunk(1, "ctx.py", "code", tier=2, seams=["flask.ctx.f"], changed_lines=399)
+    seam_t3 = Chunk(2, "examples", "code", tier=3, seams=["task_app.views"], changed_lines=100)
+    workflows = Chunk(3, ".github/workflows", "code", tier=0, destructive=True, changed_lines=172)
+    destructive_t2 = Chunk(4, "db.py", "code", tier=2, destructive=True, changed_lines=20)
+    plain_t0 = Chunk(5, "auth.py", "code", tier=0, changed_lines=10)
+    plain_t1 = Chunk(6, "config.py", "code", tier=1, changed_lines=500)
+    ordered = _ordered([seam_t2, seam_t3, workflows, destructive_t2, plain_t0, plain_t1], "risk")
+    assert [c.title for c in ordered] == [".github/workflows", "auth.py", "db.py", "ctx.py", "examples", "config.py"]
 
 
 def test_instructions_to_ai_agents_are_prose() -> None:

@@ -254,9 +254,12 @@ def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
     # outrank a large complexity difference), complexity added; then size, then file order.
     # Careful reading comes before skimming: collapsed, binary and rename chunks follow code.
     positions = {id(c): i for i, c in enumerate(chunks)}
-    # Chunks that change an untested seam lead: where modules meet is where adversarial tests are needed.
-    return sorted(chunks, key=lambda c: (kind_rank[c.kind], not c.seams, c.tier, not c.destructive,
-                                         -round(c.ai_share, 1),
+    # Tier 0 and destructive chunks lead: what can take the service down is read first. Then chunks that change
+    # an untested seam: where modules meet is where adversarial tests are needed. A change deleting modules
+    # makes every deleted public function a seam: seams first put flask pull/5603's deleted CI and publish
+    # workflows (tier 0, destructive) 22nd, behind 21 tier 2 and 3 chunks (QA47 #10).
+    return sorted(chunks, key=lambda c: (kind_rank[c.kind], c.tier > 0 and not c.destructive, not c.seams, c.tier,
+                                         not c.destructive, -round(c.ai_share, 1),
                                          -c.complexity_added, -c.changed_lines, positions[id(c)]))
 
 
