@@ -108,7 +108,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # share's lines, and its chunk is bound to its files' blob ids;
 # 36: "auto generated" (and a deleted file's own header) marks a generated file; instructions to AI agents
 # (.rules, .mdc, .clinerules ...) are prose: tier 3, never scanned for destructive commands;
-ANALYSIS_VERSION = "36"
+# 37: tier 0 and destructive chunks before seams; PowerShell, .mjs, .vue, .dart ... are source code; no "-0" score;
+ANALYSIS_VERSION = "37"
 
 Progress = Callable[[int, int, str], None]
 

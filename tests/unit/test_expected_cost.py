@@ -82,3 +82,22 @@ def test_older_weights_scale_a_factor_relative_to_their_default() -> None:
     assert result.impact == pytest.approx(4.0)
     double = compute(inputs, view(-1.0, size=1.0), RiskConfig(weights={**DEFAULT_WEIGHTS, "size": 16.0}))
     assert double.likelihood == pytest.approx(1 / (1 + math.exp(-1.0)))
+
+
+def test_every_language_the_plan_reads_as_code_counts_as_source_code() -> None:
+    """QA47 #4: a 2,673-line PowerShell module (100% AI) was "0 changed lines in source files", score 0 and rank
+    451 of 530, while its plan was 7 code chunks and 4h12m. The score and the planner agree on what code is."""
+    from app.core.planner.model import content_kind
+    from app.core.risk.score import _CODE_SUFFIXES, is_code_path
+
+    for path in ("RichPS7/Rich.psm1", "src/index.mjs", "web/App.vue", "lib/main.dart", "build.gradle.kts", "x.ps1"):
+        assert is_code_path(path), path
+    for path in ("config.yml", "package.json", "README.md", "data.csv", "pyproject.toml"):
+        assert not is_code_path(path), path
+    assert all(content_kind(f"src/module{suffix}") == "code" for suffix in _CODE_SUFFIXES)
+
+
+def test_a_score_that_rounds_to_zero_is_not_shown_negative() -> None:
+    """QA47 #12b: flask commits read `score -0 low` and `"score": -0.0`."""
+    result = compute(RiskInputs(tier=0), view(-5.0, size=-3.0, files=-0.5))  # points 2.6 - 2.2 - 0.4
+    assert result.score == 0.0 and f"{result.score:.0f}" == "0" and str(result.score) == "0.0"

@@ -56,8 +56,13 @@ DEFAULT_BANDS = {"medium": 25.0, "high": 45.0, "critical": 65.0}
 _TEST_MARKERS = ("test_", "_test.", ".test.", ".spec.", "tests/", "test/", "__tests__/", "spec/")
 # Infrastructure code (Terraform/HCL) and SQL are what people write in an IaC or database repository: left out,
 # every change there scored as "no code changed" (a 15,000-line module rewrite below a one-line comment).
+# The rest: what the planner reads as code too (a 2,673-line PowerShell module was "0 changed lines in source files",
+# score 0, while its plan was 4 hours of code; QA47 #4).
 _CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".rb", ".rs", ".c", ".cc", ".cpp",
-                  ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh", ".tf", ".hcl", ".sql")
+                  ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh", ".tf", ".hcl", ".sql",
+                  ".mjs", ".cjs", ".mts", ".cts", ".vue", ".svelte", ".dart", ".ex", ".exs", ".erl", ".pyx", ".pxd",
+                  ".bash", ".zsh", ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".pl", ".pm", ".r", ".jl", ".groovy",
+                  ".kts", ".clj", ".cljs", ".hs", ".ml", ".fs", ".zig", ".sol", ".mm", ".cxx", ".hh", ".hxx")
 
 
 IMPACT_FACTORS = ("tier", "destructive", "blast_radius", "seams")
@@ -290,7 +295,8 @@ def compute(inputs: RiskInputs, likelihood: LikelihoodView, config: RiskConfig |
         factors.append(Factor(name, _raw_value(likelihood.values.get(name)),
                               round(effect / coef, 4) if coef else 0.0, round(coef, 4), round(effect * slope, 1),
                               _explain_feature(name, effect, explain), "likelihood", round(effect, 4)))
-    score = round(sum(f.contribution for f in factors), 1)
+    # + 0.0: rounded contributions of a near-zero score summed to -0.0, shown "-0" (QA47 #12b)
+    score = round(sum(f.contribution for f in factors), 1) + 0.0
     band, reason = _band(score, bool(inputs.destructive), config)
     return RiskResult(score, band, factors, reason, p, p0, round(impact, 4), round(p * impact, 4),
                       likelihood.source)
