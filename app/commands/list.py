@@ -86,15 +86,21 @@ def print_config_warnings(analyzer: Analyzer) -> None:
         click.echo(f"review-tui: warning: {one_line(warning, 500)}", err=True)
 
 
+PROGRESS_WIDTH = 74  # "analysing 99% " and a 60-character name
+
+
 def _stderr_progress() -> Progress:
     out = console(stderr=True)
 
     def report(done: int, total: int, current: str) -> None:
         from app.core.text import one_line
 
+        # Padded to one width: a shorter name after a longer one left its tail ("origin/pr/2996livedepth").
+        width = max(1, min(PROGRESS_WIDTH, out.width - 1))  # one line: a wrapped one is not overwritten by \r
         if done < total:
-            out.print(f"analysing {done * 100 // total:>2}% {one_line(current, 60)}", end="\r", markup=False)
+            line = f"analysing {done * 100 // total:>2}% {one_line(current, 60)}"
+            out.print(line[:width].ljust(width), end="\r", markup=False, highlight=False, no_wrap=True)
         else:
-            out.print(" " * 80, end="\r")
+            out.print(" " * width, end="\r")
 
     return report

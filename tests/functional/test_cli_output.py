@@ -400,3 +400,25 @@ def test_a_terminal_list_fits_its_width_with_whole_sizes_and_readable_titles(lon
         assert lines[row + 1].strip().startswith("Split the settle")
     if width >= 160 and order == "risk":
         assert header.split()[-2:] == ["author", "age"]
+
+
+def test_lists_progress_line_overwrites_a_longer_name_whole(monkeypatch) -> None:
+    """QA47 #12a: `analysing 28% scoring origin/pr/3080livedepth`: a shorter name after a longer one kept its tail."""
+    import io
+
+    from rich.console import Console
+
+    import app.commands.list as list_module
+
+    for width in (100, 40):
+        out = io.StringIO()
+        monkeypatch.setattr(list_module, "console", lambda stderr=False, out=out, width=width: Console(
+            file=out, width=width, force_terminal=True))
+        report = list_module._stderr_progress()
+        report(1, 10, "scoring origin/pr/2996-max-pretty-depth")
+        report(2, 10, "scoring origin/pr/3080")
+        report(10, 10, "")
+        lines = out.getvalue().split("\r")[:-1]
+        assert len(lines) == 3 and len({len(line) for line in lines}) == 1 and "\n" not in out.getvalue()
+        assert lines[1].rstrip() == "analysing 20% scoring origin/pr/3080"[:width - 1].rstrip()
+        assert lines[2].strip() == ""
