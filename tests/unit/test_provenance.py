@@ -103,6 +103,8 @@ SIGNAL_ROWS = [
     ("devin-bot", "Task",
      person("devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>"), None,
      "Devin", "bot", "devin-ai-integration[bot]"),
+    ("sourcery-author", "'Refactored by Sourcery'", person("Sourcery AI <refactor@sourcery.example>"), None,
+     "Sourcery", "author", "author Sourcery AI"),
     ("jules-bot", "Task",
      person("google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>"), None,
      "Jules", "bot", "google-labs-jules[bot]"),

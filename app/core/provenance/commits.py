@@ -251,6 +251,8 @@ _IDENTITIES = (
     _Identity("Amp", _name(r"^amp$"), frozenset({"amp@ampcode.com"})),
     _Identity("Gemini", _name(r"^gemini(?: cli| code assist)?$")),
     _Identity("Devin", _name(r"^devin ai$")),
+    # Sourcery's refactoring commits: "Sourcery AI <>" (empty e-mail), "'Refactored by Sourcery'" (rich pull/1955)
+    _Identity("Sourcery", _name(r"^sourcery(?: ai)?$")),
 )
 
 # GitHub App accounts (name "login[bot]", e-mail "<id>+login[bot]@users.noreply.github.com").
