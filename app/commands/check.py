@@ -129,7 +129,11 @@ def _print(outcome: CheckOutcome) -> None:
     result = outcome.result
     need = result.required
     verdict = "policy met" if result.ok else "policy NOT met"
-    echo(f"{one_line(outcome.change_id, 80)} @ {outcome.head[:10]}: {verdict} "
+    from app.core.git.models import WORKTREE_ID
+
+    # the working tree's "head" is itself: ":worktree @ :worktree" said nothing (QA47 #12d)
+    at = " (uncommitted changes)" if outcome.head == WORKTREE_ID else f" @ {outcome.head[:10]}"
+    echo(f"{one_line(outcome.change_id, 80)}{at}: {verdict} "
          f"(tier {outcome.tier}, AI share {outcome.ai_share:.0%}, {plural(len(outcome.chunks), 'chunk')}; "
          f"needs {plural(need.approvals, 'approval')}"
          f"{f', {need.senior_approvals} of them senior' if need.senior_approvals else ''})")

@@ -488,3 +488,14 @@ def test_fetched_but_unmerged_remote_notes_are_read_by_check_and_imported_by_syn
     synced = run_cli(["sync", "--repo", str(sam)], data_dir(tmp, "sam"))
     assert "imported 3 decision(s)" in synced.stdout and "remotes/origin/review-tui" in synced.stdout
 
+
+
+def test_check_of_the_working_tree_says_uncommitted_not_a_head(tmp_path):
+    """QA47 #12d: `check :worktree` printed ":worktree @ :worktree: policy NOT met"."""
+    builder = SAMPLES.RepoBuilder(tmp_path / "repo")
+    builder.commit("base", {"src/alpha/ops.py": ALPHA}, author=AUTHOR)
+    builder.checkout()
+    (builder.path / "src/alpha/ops.py").write_text(ALPHA + "\n\ndef more(x):\n    return x\n")
+    said = check(builder.path, tmp_path / "data", ":worktree")
+    assert said.exit_code == 1, said.output
+    assert said.stdout.startswith(":worktree (uncommitted changes): policy NOT met (tier 2"), said.stdout
