@@ -132,7 +132,11 @@ async def test_approving_a_change_with_unopened_chunks_asks_and_records_a_rubber
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog"
         assert len(screen.detail.plan.chunks) == 1  # said of one chunk as of one, not "1 of 1 chunks was"
-        assert "The chunk was never opened." in rendered(app.screen.query_one("#dialog-prompt", Static), 400)
+        said = rendered(app.screen.query_one("#dialog-prompt", Static), 400)
+        assert "The chunk was never opened." in said
+        lines = screen.detail.plan.chunks[0].changed_lines
+        # a chunk never opened: its lines never came on screen either (QA47 #9: they were not counted)
+        assert f"{lines:,} of {lines:,} changed lines never came on screen." in said
         await pilot.press("n")  # no: nothing recorded
         await pilot.pause()
         assert app.screen is screen

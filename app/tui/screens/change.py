@@ -782,9 +782,16 @@ class ChangeScreen(Screen[None]):
             said.append(f"{some(len(unopened))} never opened.")
         if under:
             said.append(f"{some(len(under))} read for less than {'its' if len(under) == 1 else 'their'} floor time.")
-        unseen = sum(check.unseen_lines for _, check in unread)
+        # Every line of a chunk never opened never came on screen either: "692 changed lines never came on
+        # screen" beside "46 of 50 chunks were never opened" read as the total (QA47 #9).
+        closed = {c.content_hash for c in unopened}
+        in_opened = sum(check.unseen_lines for chunk, check in unread if chunk.content_hash not in closed)
+        unseen = in_opened + sum(c.changed_lines for c in unopened)
         if unseen:
-            said.append(f"{plural(unseen, 'changed line')} never came on screen.")
+            changed = sum(c.changed_lines for c in chunks)
+            where = (f" ({in_opened:,} of them in the {plural(total - len(unopened), 'chunk')} you opened)"
+                     if unopened and in_opened else "")
+            said.append(f"{unseen:,} of {plural(changed, 'changed line')} never came on screen{where}.")
         if any(check.missing_files for _, check in unread):
             said.append("Some content is not in this clone, so it was not read.")
         if unopened or unread or sum(active.values()) < float(detail.plan.total_floor_seconds):
