@@ -109,7 +109,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 36: "auto generated" (and a deleted file's own header) marks a generated file; instructions to AI agents
 # (.rules, .mdc, .clinerules ...) are prose: tier 3, never scanned for destructive commands;
 # 37: tier 0 and destructive chunks before seams; PowerShell, .mjs, .vue, .dart ... are source code; no "-0" score;
-ANALYSIS_VERSION = "37"
+# 38: a CI test step run by another runner, or a linter moved into pre-commit, is not a removed protection;
+ANALYSIS_VERSION = "38"
 
 Progress = Callable[[int, int, str], None]
 

@@ -84,6 +84,42 @@ def test_removing_a_step_that_installs_a_checker_takes_no_check_away(make_repo) 
     assert ["tflint" in f.reason for f in no_check.findings] == [True]
 
 
+def test_a_check_rewritten_or_moved_into_pre_commit_is_not_removed(make_repo) -> None:
+    """QA47 #6: flask's "use uv" commit turned `tox run -e ...` into `uv run --locked tox run -e ...` and read
+    as "CI step removed: it ran tox", tier 0, critical, rank 1 of 3,742; rich pull/366 replaced its black and
+    mypy steps by pre-commit/action and read as two removed checks. A test suite still run by any runner, or
+    a linter now run by pre-commit, is not taken away; a test suite or CodeQL scan dropped for a lint run is."""
+    wf = ".github/workflows/tests.yaml"
+    top = "on: pull_request\njobs:\n  tests:\n    runs-on: ubuntu-latest\n    steps:\n"
+    tox = top + "      - uses: actions/checkout@v4\n      - run: tox run -e ${{ matrix.tox }}\n"
+    uv = top + "      - uses: actions/checkout@v4\n      - run: uv run --locked tox run -e ${{ matrix.tox }}\n"
+    assert _change(make_repo, {wf: tox}, {wf: uv}).findings == []
+    make = top + "      - run: make test\n"
+    assert _change(make_repo, {wf: make}, {wf: top + "      - run: python -m pytest -q\n"}).findings == []
+
+    lint = (top + "      - name: Format check with black\n        run: black --check .\n"
+            "      - name: Typecheck with mypy\n        run: mypy rich\n"
+            "      - name: CodeQL\n        uses: github/codeql-action/analyze@v3\n")
+    pre_commit = top + "      - name: Perform linting\n        uses: pre-commit/action@v2.0.0\n"
+    codeql = "      - name: CodeQL\n        uses: github/codeql-action/analyze@v3\n"
+    moved = _change(make_repo, {wf: lint}, {wf: pre_commit + codeql})
+    assert moved.findings == [], moved.findings
+    dropped = _change(make_repo, {wf: lint}, {wf: pre_commit})
+    assert [f.reason for f in dropped.findings] == ["removed: it ran codeql"], dropped.findings
+    tests_gone = _change(make_repo, {wf: tox}, {wf: pre_commit})
+    assert [f.reason for f in tests_gone.findings] == ["removed: it ran tox"]
+
+
+def test_a_travis_test_script_changed_to_another_runner_is_not_removed(make_repo) -> None:
+    """QA47 #6: flask 8d97d71430 changed `script: make test` to `script: - tox -e ...` in .travis.yml
+    (read by the line detector): "CI step 'script: make test' removed", tier 0."""
+    before = "language: python\nscript: make test\n"
+    after = "language: python\nscript:\n  - tox -e $TOXENV\n"
+    assert _change(make_repo, {".travis.yml": before}, {".travis.yml": after}).findings == []
+    gone = _change(make_repo, {".travis.yml": before}, {".travis.yml": "language: python\nscript: echo ok\n"})
+    assert [f.kind for f in gone.findings] == ["ci-protection-removed"], gone.findings
+
+
 def test_oversized_terraform_is_scanned_by_regex_with_a_note(make_repo) -> None:
     filler = "".join(
         f'variable "v{i}" {{\n  default = "{"x" * 40}"\n}}\n' for i in range(MAX_HCL_BYTES // 50)

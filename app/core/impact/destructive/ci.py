@@ -28,7 +28,8 @@ _COMMANDS = re.compile(
     r"|cargo\s+test|cargo\s+clippy|mvn\b[^\n]{0,200}?\b(?:test|verify)|gradlew?\b[^\n]{0,200}?\b(?:test|check)"
     r"|make\s+(?:test|check|lint)|ruff|flake8|pylint|mypy|pyright|eslint|golangci-lint|rubocop|rspec|phpunit"
     r"|jest|vitest|bandit|gitleaks|trivy|snyk|semgrep|pip-audit|npm\s+audit|cargo\s+audit|safety\s+check"
-    r"|codeql|dependency-review|super-linter|sonar\w*|hadolint|tflint|checkov|tfsec|kube-linter)\b",
+    r"|codeql|dependency-review|super-linter|sonar\w*|hadolint|tflint|checkov|tfsec|kube-linter"
+    r"|pre-commit|black|isort)\b",
     re.I,
 )
 _NAME_WORDS = re.compile(
@@ -37,6 +38,7 @@ _NAME_WORDS = re.compile(
     r"|dependency-review|verify|check)\b",
     re.I,
 )
+_SETUP_NAME = re.compile(r"^\s*(?:install|set\s*up|cache|download|restore|upload|fetch|prepare|configure)\b", re.I)
 _NEUTRALISED = re.compile(r"\|\|\s*(?:true|:|exit\s+0)\b|--exit-zero\b|^\s*exit\s+0\s*$|;\s*true\s*$", re.M)
 _FALSE = frozenset({"false", "${{ false }}", "${{false}}", "0", "'false'", "no", "off", "${{ 0 }}"})
 _TRUE = frozenset({"true", "${{ true }}", "${{true}}", "yes", "on", "1"})
@@ -59,9 +61,11 @@ _GITLAB_RESERVED = frozenset(
 
 
 _SEGMENT = re.compile(r"&&|\|\||[;|\n]")
+# A runner's own options come with it: `uv run --locked tox` runs tox (flask's "use uv" commit read as tox removed).
 _PREFIX = re.compile(
-    r"^(?:sudo|env|time|exec|then|do|else|xargs|npx(?:\s+--yes)?|uvx|uv\s+run|poetry\s+run|pipenv\s+run|pdm\s+run"
-    r"|hatch\s+run|bundle\s+exec|python[0-9.]*\s+-m|[A-Za-z_][A-Za-z0-9_]*=\S*|\./|bin/|\.venv/bin/)\s*"
+    r"^(?:(?:sudo|env|time|exec|xargs|npx|uvx|uv\s+run|poetry\s+run|pipenv\s+run|pdm\s+run|hatch\s+run"
+    r"|bundle\s+exec|python[0-9.]*\s+-m)(?:\s+--?[A-Za-z][\w-]*(?:=\S+)?)*"
+    r"|then|do|else|[A-Za-z_][A-Za-z0-9_]*=\S*|\./|bin/|\.venv/bin/)\s*"
 )
 
 
@@ -191,7 +195,9 @@ def github_units(path: str, doc: Node) -> list[Unit]:
                 continue
             run, uses, name = step.text("run"), step.text("uses"), step.text("name")
             key = name or (f"uses:{uses.split('@')[0]}" if uses else run.strip().split("\n")[0][:120])
-            words = [*run_words(run), *protective_words(uses)] or protective_words(name)
+            # a step's name speaks for it only when it does not say it prepares ("Install pre-commit dependencies")
+            named = protective_words(name) if not _SETUP_NAME.match(name) else []
+            words = [*run_words(run), *protective_words(uses)] or named
             off = job_off or _flag(step.get("if"), _FALSE)
             soft_reason = (
                 "continue-on-error: true"
@@ -308,14 +314,41 @@ def units_of(path: str, docs: Sequence[Node]) -> Pipeline:
     return Pipeline(path, units, triggers)
 
 
+_TEST_RUNNERS = re.compile(
+    r"^(?:pytest|tox|nox|unittest|rspec|phpunit|jest|vitest|test|unit|integration|e2e|testing"
+    r"|(?:go|cargo)\s+test|make\s+(?:test|check)|(?:npm|yarn|pnpm)\s+(?:run\s+)?test"
+    r"|(?:mvn|gradlew?)\b.*\b(?:test|verify|check))$"
+)
+
+
+# What pre-commit hooks run: linters, formatters, type checkers, secret and IaC scanners (not CodeQL, a
+# dependency review or a hosted scanner).
+_PRE_COMMIT_HOOKS = frozenset({"ruff", "flake8", "pylint", "mypy", "pyright", "eslint", "golangci-lint", "rubocop",
+                               "black", "isort", "bandit", "gitleaks", "hadolint", "tflint", "checkov", "tfsec",
+                               "semgrep", "lint", "type", "check"})
+
+
+def covers(word: str, words: Sequence[str]) -> bool:
+    """Whether a unit running `words` runs what `word` ran: the same command; any runner of the test suite
+    for a test runner (`make test` became `tox -e py`, `tox` became `uv run tox`: the suite still runs); a
+    pre-commit run for anything else (black and mypy steps replaced by pre-commit/action with those hooks:
+    the hooks are in .pre-commit-config.yaml, which the review reads)."""
+    if word in words:
+        return True
+    if _TEST_RUNNERS.match(word):
+        return any(_TEST_RUNNERS.match(w) for w in words)
+    return word in _PRE_COMMIT_HOOKS and "pre-commit" in words
+
+
 def _counterpart(unit: Unit, head: Sequence[Unit]) -> Unit | None:
     same_job = [u for u in head if u.job == unit.job and u.file == unit.file]
     for pool in (same_job, head):
         for candidate in pool:
             if candidate.key == unit.key:
                 return candidate
-    # Renamed or moved: the same protective commands still run somewhere (an active one preferred).
-    similar = [u for pool in (same_job, head) for u in pool if unit.words and set(unit.words) <= set(u.words)]
+    # Renamed, moved or rewritten: what it ran still runs somewhere (an active one preferred).
+    similar = [u for pool in (same_job, head) for u in pool
+               if unit.words and all(covers(word, u.words) for word in unit.words)]
     return next((u for u in similar if u.active and u.blocking), similar[0] if similar else None)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from app.core.git.diff import ADDED, DELETED, DiffLine, FileDiff
 from app.core.globs import GlobSet
+from app.core.impact.destructive import ci
 from app.core.impact.destructive.ops import MAX_TEXT, DestructiveOp
 from app.core.impact.tiers import DEFAULT_RULES
 from app.core.planner.model import INSTALLED_ENV_GLOBS
@@ -520,7 +521,7 @@ _CI_COMMANDS = re.compile(
     r"|cargo\s+test|cargo\s+clippy|mvn\b[^\n]{0,200}?\b(?:test|verify)"
     r"|gradlew?\b[^\n]{0,200}?\b(?:test|check)|make\s+(?:test|check|lint)|ruff|flake8|pylint|mypy"
     r"|pyright|eslint|golangci-lint|rubocop|rspec|phpunit|jest|vitest|bandit|gitleaks|trivy|snyk|semgrep"
-    r"|codeql-action|dependency-review-action|super-linter)\b", re.I)
+    r"|codeql-action|dependency-review-action|super-linter|pre-commit|black|isort)\b", re.I)
 _CI_SETTINGS = re.compile(
     r"\b(required_approving_review_count|required_status_checks|require_code_owner_reviews|enforce_admins|"
     r"required_pull_request_reviews|dismiss_stale_reviews|branch[-_]protection)\b", re.I)
@@ -578,7 +579,7 @@ def _ci_ops(fd: FileDiff) -> Iterator[DestructiveOp]:
             found = _ci_keyword(_clip(line.text))
             if found:
                 added_keywords.add(found[0])
-    removed = [step for step in _deleted_ci_steps(fd) if step.primary not in added_keywords]
+    removed = [step for step in _deleted_ci_steps(fd) if not ci.covers(step.primary, list(added_keywords))]
     if not removed:
         return  # every protective line deleted was re-added: edited or moved, not dropped
     if fd.status == "deleted" or fd.new_path is None:
