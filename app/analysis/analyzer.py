@@ -110,7 +110,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # (.rules, .mdc, .clinerules ...) are prose: tier 3, never scanned for destructive commands;
 # 37: tier 0 and destructive chunks before seams; PowerShell, .mjs, .vue, .dart ... are source code; no "-0" score;
 # 38: a CI test step run by another runner, or a linter moved into pre-commit, is not a removed protection;
-ANALYSIS_VERSION = "38"
+# 39: the complexity factor (and CC+) counts code, not tests;
+ANALYSIS_VERSION = "39"
 
 Progress = Callable[[int, int, str], None]
 
@@ -1861,7 +1862,9 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         lines_deleted=sum(fd.deletions for fd in files),
         paths=[fd.path for fd in files],
         lines_per_file=[fd.changed_lines for fd in files],
-        complexity_added=sum(c.complexity_added for c in complexity.values()),
+        # of the code, not its tests (as calibration measures it): a 41-line regression test with nested
+        # try/except made a 3-line fix "+10 cyclomatic complexity; raises the odds" (QA47 #11)
+        complexity_added=sum(c.complexity_added for path, c in complexity.items() if not is_test_path(path)),
         worst_complexity=worst.complexity if worst else 0,
         worst_function=worst.name if worst else None,
         ai_share=prov.ai_share,

@@ -494,3 +494,21 @@ def test_files_a_machine_wrote_are_left_out_of_the_risk(make_repo):
     assert regen["lines_added"] > 800 and hand["lines_added"] > 800  # git's figures, whoever wrote the lines
     assert regen["complexity_added"] == 0 and hand["complexity_added"] == 240
     assert regen["score"] < hand["score"] / 2, (regen["score"], hand["score"])
+
+
+def test_a_thorough_test_does_not_make_a_fix_more_complex(make_repo):
+    """QA47 #11: a 3-line fix with a regression test of nested try/except read "+10 cyclomatic complexity;
+    raises the odds" and CC+ +10: the test's paths counted as the code's. Calibration measures code only."""
+    from tests.conftest import ALICE
+
+    test = "def test_chain():\n" + "".join(f"    try:\n        f({k})\n    except ValueError:\n"
+                                           f"        if {k}:\n            pass\n" for k in range(5))
+    repo = make_repo()
+    repo.commit("base", {"src/mod.py": "def f(x):\n    return x\n", "tests/test_mod.py": "def test_f():\n    pass\n"},
+                author=ALICE)
+    repo.branch("fix")
+    repo.commit("fix f", {"src/mod.py": "def f(x):\n    if x < 0:\n        raise ValueError(x)\n    return x\n",
+                          "tests/test_mod.py": "def test_f():\n    pass\n\n\n" + test}, branch="fix", author=ALICE)
+    repo.checkout("main")
+    [row] = json.loads(CliRunner().invoke(cli, ["list", "--repo", str(repo.path), "--json"]).stdout)
+    assert row["complexity_added"] == 1, row["factors"]
