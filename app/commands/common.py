@@ -299,8 +299,16 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
         out.print("Hint: --base REF picks another base; --range A..B lists the commits of a range.",
                   markup=False)
     else:
-        out.print(change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full,
-                               commit_range=commit_range, risk_ranks=risk_ranks))
+        table = change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full,
+                             commit_range=commit_range, risk_ranks=risk_ranks)
+        if full and not out.is_terminal:
+            # Every row was padded to the longest title's width (372 columns on rich): `| less` wrapped each
+            # row over 3-6 screen lines. The rows end where their text does (QA47 #7).
+            with out.capture() as captured:
+                out.print(table)
+            sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+        else:
+            out.print(table)
     if discovery is not None:
         for line in queue_footer(discovery, merged_shown=include_merged):
             out.print(line, markup=False, highlight=False, width=layout)  # wrapped like the table

@@ -89,6 +89,9 @@ def test_piped_list_keeps_whole_ids_titles_and_ranks(long_names: Path, hermetic_
     listed = run(["list", "--repo", str(long_names)])
     assert listed.returncode == 0, listed.stderr
     assert LONG_BRANCH in listed.stdout and LONG_TITLE in listed.stdout and "…" not in listed.stdout
+    # rows end where their text does: padded to the longest title, `| less` wrapped every row (QA47 #7)
+    rows = _rows(listed.stdout)
+    assert rows and not [line for line in listed.stdout.splitlines() if line != line.rstrip()]
     ranged = run(["list", "--repo", str(long_names), "--range", "main..many"])
     ranks = [int(row.split()[0]) for row in _rows(ranged.stdout)]
     assert ranks == list(range(1, 105)), ranged.stdout[-2000:]
