@@ -446,6 +446,10 @@ class _Cells:
         elif not self.title_shown and row.title and change.kind in ("pr", "commit"):
             # No title column (narrow): a PR ref or a bare commit id says little by itself, so its title
             # follows it (the id gives up to 2/5 of the cell); a branch name says what it is and stays whole.
+            # A remote's PR ref drops the remote it shares with every row: at 80 columns `origin/pr/3956`
+            # read `orig…/pr/3956 wcwidth…`; `…/pr/3956` leaves the title five more cells (QA47 #8).
+            if (change.ref or "").startswith("refs/remotes/") and "/" in name:
+                name = "…/" + name.split("/", 1)[1]
             text = Text(fit_middle(name, min(len(name), max(12, width * 3 // 5))))
             text.append(" " + one_line(row.title, 200), style="dim")
         return text
