@@ -113,6 +113,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 39: the complexity factor (and CC+) counts code, not tests;
 ANALYSIS_VERSION = "39"
 
+STALE_BEHIND = 1_000
+"""Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
+
 Progress = Callable[[int, int, str], None]
 
 
@@ -1399,7 +1402,36 @@ class Analyzer:
         detail = self._full(change, order=order)
         self._store([detail.report])
         change.gone_on_base = self._gone_on_base(change, detail.files)
+        change.behind_base = self._behind_base(change)
         return detail
+
+    def _behind_base(self, change: Change) -> str:
+        """What a reviewer should know when the base moved on under a branch: the files a merge would stop
+        on (besides the modify/delete ones `_gone_on_base` names), or, with none, that it is STALE_BEHIND or
+        more commits behind (its diff shows code of long ago). rich's py310 was 2,236 commits behind, its
+        files changed 220 times since, and `check` passed it on one approval (QA47 #5). Never cached: the tip
+        moves."""
+        if change.kind not in ("branch", "pr") or change.base is None or change.remerge:
+            return ""
+        base_name, tip = self.resolved_base
+        if change.base == tip or change.base_ref != base_name:
+            return ""
+        behind = self.repo.count_between(change.base, tip, limit=1_000_000)
+        since = f"since this change started, {behind:,} commit{'s' if behind != 1 else ''} ago"
+        from app.core.text import visible_path
+
+        conflicts = [p for p in self.repo.merge_conflicts(change.base, tip, change.head) or []
+                     if p not in change.gone_on_base]
+        if conflicts:
+            shown = ", ".join(visible_path(p, 80) for p in conflicts[:3])
+            more = f" and {len(conflicts) - 3} more" if len(conflicts) > 3 else ""
+            return (f"a merge into {base_name} would conflict in {shown}{more} ({base_name} changed "
+                    f"{'it' if len(conflicts) == 1 else 'them'} {since}): rebase before review, or the review "
+                    "reads code that will not land as read")
+        if behind >= STALE_BEHIND:
+            return (f"{behind:,} commits behind {base_name}: the diff is against its code of long ago; rebase to "
+                    "review what would land")
+        return ""
 
     def _gone_on_base(self, change: Change, files: list[FileDiff]) -> list[str]:
         """The files a branch modifies that the queue's base has deleted since the branch started (its

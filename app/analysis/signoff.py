@@ -118,7 +118,7 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     # the team config's own warnings first: a typo in [policy] (`senior` for `seniors`) enforces a weaker policy
     warnings = [*analyzer.config.warnings, *counted.warnings]
     change = detail.change
-    if change.gone_on_base or change.partly_merged or change.diff_caveat:
+    if change.gone_on_base or change.partly_merged or change.diff_caveat or change.behind_base:
         warnings.append(change.base_remarks)  # what the diff shows that is not this change's own work
     return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(counted.records),
                         warnings, counted.signatures, [*counted.uncounted_lines(), *untrusted_threads],

@@ -57,3 +57,36 @@ async def test_the_change_screen_why_panel_names_the_deleted_file(make_repo) -> 
         await pilot.pause()
         why = " ".join(rendered(screen.query_one("#why-panel", Static)).split())
         assert "main no longer has .github/workflows/size.yml" in why and "merge conflict" in why
+
+
+def behind_repo(make_repo, *, stale: int = 0):
+    """`conflicting` edits a line main changed since; `clean` edits another file; `old` is `stale` commits
+    behind with no conflict."""
+    b = make_repo("behind")
+    b.commit("init", {"app.py": "x = 1\n", "other.py": "y = 1\n"}, author=ALICE)
+    for name, files in (("conflicting", {"app.py": "x = 2\n"}), ("clean", {"other.py": "y = 2\n"}),
+                        ("old", {"other.py": "y = 3\n"})):
+        b.branch(name, "main")
+        b.commit(f"work on {name}", files, branch=name, author=BOB)
+    b.commit("main changes app.py", {"app.py": "x = 10\n"}, author=ALICE)
+    for k in range(stale):
+        b.commit(f"main {k}", {"log.txt": f"{k}\n"}, author=ALICE)
+    b.checkout()
+    return b
+
+
+def test_a_branch_the_base_moved_on_under_says_it_would_conflict_or_is_far_behind(make_repo, monkeypatch) -> None:
+    """QA47 #5: rich's py310 was 2,236 commits behind, its three files changed 220 times since: explain, check
+    and the why panel said nothing, and one approval of a diff against 2021's code would pass the gate."""
+    import app.analysis.analyzer as analyzer_module
+
+    b = behind_repo(make_repo, stale=3)
+    explained = " ".join(run("explain", "conflicting", "--repo", str(b.path)).stdout.split())
+    assert ("a merge into main would conflict in app.py (main changed it since this change started, 4 commits "
+            "ago): rebase before review") in explained
+    checked = run("check", "conflicting", "--repo", str(b.path), "--json", "--notes-only")
+    assert any("would conflict in app.py" in w for w in json.loads(checked.stdout)["warnings"])
+    assert "conflict" not in run("explain", "clean", "--repo", str(b.path)).stdout
+    monkeypatch.setattr(analyzer_module, "STALE_BEHIND", 4)  # a threshold of 1,000 commits, scaled down
+    old = " ".join(run("explain", "old", "--repo", str(b.path)).stdout.split())
+    assert "4 commits behind main: the diff is against its code of long ago" in old

@@ -77,6 +77,7 @@ class Change:
     gone_on_base: list[str] = field(default_factory=list)  # files it modifies that its base deleted since (detail)
     partly_merged: str = ""  # its older commits' work reached the base as a squash merge: said, not hidden
     diff_caveat: str = ""  # why the diff may show work not this change's own (an octopus merge, a shallow cut)
+    behind_base: str = ""  # the base moved on under it: merge conflicts, or far behind (detail)
 
     @property
     def base_remarks(self) -> str:
@@ -87,6 +88,8 @@ class Change:
             remarks.append(self.partly_merged)
         if self.diff_caveat:
             remarks.append(self.diff_caveat)
+        if self.behind_base:
+            remarks.append(self.behind_base)
         if self.gone_on_base:
             shown = ", ".join(self.gone_on_base[:3])
             more = f" and {len(self.gone_on_base) - 3} more" if len(self.gone_on_base) > 3 else ""

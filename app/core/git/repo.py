@@ -999,6 +999,41 @@ class GitRepo:
             return []
         return [path for path in paths if _tree_entry(tree, path) is None]
 
+    def count_between(self, hide: str, head: str, limit: int = 100_000) -> int:
+        """How many commits head has that hide has not (`git rev-list --count hide..head`), up to `limit`;
+        0 when either cannot be read. Ids only: no commit object is decoded into a CommitInfo."""
+        try:
+            walker = self.repo.walk(pygit2.Oid(hex=head), SortMode.NONE)
+            walker.hide(pygit2.Oid(hex=hide))
+        except (KeyError, ValueError, pygit2.GitError):
+            return 0
+        count = 0
+        for _commit in walker:
+            count += 1
+            if count >= limit:
+                break
+        return count
+
+    def merge_conflicts(self, ancestor: str, ours: str, theirs: str, limit: int = 50) -> list[str] | None:
+        """The paths a merge of `theirs` into `ours` would stop on (git merge-tree), up to `limit`; None when
+        a tree cannot be read. Merged in the scratch repository: libgit2 writes the merged blobs."""
+        try:
+            scratch = self._scratch()
+            base_tree, our_tree, their_tree = (scratch[c].peel(pygit2.Commit).tree for c in (ancestor, ours, theirs))
+            index = scratch.merge_trees(base_tree, our_tree, their_tree)
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        if index.conflicts is None:
+            return []
+        paths: list[str] = []
+        for base_entry, our_entry, their_entry in index.conflicts:
+            entry = our_entry or their_entry or base_entry
+            if entry is not None:
+                paths.append(entry.path)
+            if len(paths) >= limit:
+                break
+        return paths
+
     def history(self, start: str, *, since: int, max_commits: int = 5_000,
                 paths: Collection[str] | None = None, hide: str | None = None) -> list[HistoryEntry]:
         """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths.

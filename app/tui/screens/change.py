@@ -215,7 +215,7 @@ class ChangeScreen(Screen[None]):
         if shown is not None and shown.plan == detail.plan and shown.report.assessment == detail.report.assessment:
             # The cached plan on screen is this plan: nothing to draw again (506 rows of a big change).
             self.outline, self.report = detail, detail.report
-            if detail.change.gone_on_base:
+            if detail.change.gone_on_base or detail.change.behind_base:
                 self._draw_why()  # known from the detail only: the base's tip moves, the cached plan stays
             try:
                 self._refresh_outcome()  # the sign-off verdict needed the detail
