@@ -285,6 +285,17 @@ def test_a_branch_merged_the_ordinary_way_is_named_as_such_not_misspelt(repo) ->
         assert "did you mean" not in done.stderr
 
 
+def test_a_merged_branch_only_a_remote_has_is_named_as_merged_by_its_short_name(repo) -> None:
+    """QA47 #12e: `explain fix-detect-color` for rich's merged origin/fix-detect-color listed 522 pending
+    changes as suggestions; `explain origin/fix-detect-color` said it was merged."""
+    import subprocess
+
+    subprocess.run(["git", "-C", str(repo.path), "update-ref", "refs/remotes/origin/fix/old", "main~1"], check=True)
+    done = CliRunner().invoke(cli, ["explain", "fix/old", "--repo", str(repo.path)])
+    assert done.exit_code == 2 and "did you mean" not in done.stderr and "pending:" not in done.stderr
+    assert "'fix/old' (origin/fix/old) has nothing pending against main: its commits are all in main" in done.stderr
+
+
 def test_a_branch_whose_commits_undo_each_other_is_hidden_as_empty_not_pending(repo) -> None:
     """QA44 21i, QA46 #20: a change and its revert (ansible pull/82704, DRF pull/9383) was a pending row
     of +0/-0, 0 files, 0 chunks: nothing to review, listed as work."""

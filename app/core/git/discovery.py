@@ -636,19 +636,35 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     out_of_scope = _out_of_scope(found, change_id, repo) if repo is not None and found.left_out else None
     if out_of_scope is not None:
         return out_of_scope
-    if repo is not None and not found.commit_range and any(
-            repo.has_ref(f"{prefix}{change_id}") for prefix in ("refs/heads/", "refs/remotes/", "")):
-        # a branch that exists but is not pending: suggesting other names by spelling misled
-        if _resolves_to(repo, change_id) == found.base_commit:
+    if repo is not None and not found.commit_range:
+        _refuse_not_pending(found, change_id, repo)
+    raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint}{_suggestions(found, change_id)}")
+
+
+def _refuse_not_pending(found: Discovery, change_id: str, repo: GitRepo) -> None:
+    """Raise what a branch that exists but is not pending is (the base, at the base, merged): suggesting other
+    names by spelling misled."""
+    # a branch only remotes have, by its short name: `fix-detect-color` for origin/fix-detect-color (QA47 #12e)
+    remote_named = ([ref for remote in sorted({*repo.configured_remotes(), "origin"})
+                     if repo.has_ref(ref := f"refs/remotes/{remote}/{change_id}")]
+                    if change_id and not change_id.startswith("refs/")
+                    else [])
+    local = any(repo.has_ref(f"{prefix}{change_id}") for prefix in ("refs/heads/", "refs/remotes/", ""))
+    if remote_named or local:
+        at = _resolves_to(repo, change_id) if local else _resolves_to(repo, remote_named[0])
+        if at == found.base_commit:
             base_names = {found.base_ref, found.base_ref.split("/", 1)[-1]}
             if change_id in base_names or f"origin/{change_id}" in base_names:
                 raise ChangeNotFound(f"{change_id!r} is the base ({found.base_ref}): pending changes are compared "
                                      "with it, so it has nothing of its own to review (--base names another)")
             raise ChangeNotFound(f"{change_id!r} points at the base commit ({found.base_ref}): it has nothing of its "
                                  "own to review")
+        if not local:
+            shown = ", ".join(one_line(ref.removeprefix("refs/remotes/"), 80) for ref in remote_named)
+            raise ChangeNotFound(f"{change_id!r} ({shown}) has nothing pending against {found.base_ref}: its commits "
+                                 f"are all in {found.base_ref} already (merged), or it has none of its own")
         raise ChangeNotFound(f"{change_id!r} has nothing pending against {found.base_ref}: its commits are all "
                              f"in {found.base_ref} already (merged), or it has none of its own")
-    raise ChangeNotFound(f"no pending change {change_id!r}{where}{hint}{_suggestions(found, change_id)}")
 
 
 def _by_name(found: Discovery, change_id: str, repo: GitRepo | None) -> Change | None:
