@@ -122,13 +122,13 @@ class ChangeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="change-header", markup=False)
         with TabbedContent(id="change-tabs", initial="tab-plan"):
-            with TabPane("Review plan", id="tab-plan"), Vertical(id="plan-box"):
+            with TabPane("Review plan (p)", id="tab-plan"), Vertical(id="plan-box"):
                 yield ListTable(id="chunks-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="plan-summary", markup=False)
                 yield Static("", id="signoff", markup=False)
-            with TabPane("Why", id="tab-why"), VerticalScroll(id="why-scroll"):
+            with TabPane("Why (w)", id="tab-why"), VerticalScroll(id="why-scroll"):
                 yield Static("", id="why-panel", markup=False)
-            with TabPane("Commits", id="tab-commits"):
+            with TabPane("Commits (c)", id="tab-commits"):
                 yield ListTable(id="commits-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
 
