@@ -268,3 +268,25 @@ def test_a_commit_pruned_since_it_was_listed_is_said_so(moved) -> None:
     gone = "e2c7110d0491f782699" + "0" * 21
     with pytest.raises(RepoError, match=r"^commit e2c7110d04 is no longer in the repository \(its branch deleted"):
         repo.diff(head, gone)
+
+
+def test_a_merge_commits_own_diff_is_what_the_merge_introduced(make_repo) -> None:
+    """QA47 #12h: the Commits tab showed a "Merge branch 'master' into ..." commit against its first parent,
+    so master's new AI_POLICY.md read as the author's work. A clean merge introduces nothing; an evil merge
+    its own line."""
+    from app.core.git.repo import GitRepo
+    from tests.conftest import ALICE
+
+    b = make_repo()
+    b.commit("init", {"app.py": "x = 1\n", "README.md": "r\n"}, author=ALICE)
+    b.branch("feature")
+    b.commit("feature work", {"app.py": "x = 2\n"}, branch="feature", author=ALICE)
+    b.commit("AI policy", {"AI_POLICY.md": "be careful\n"}, author=ALICE)
+    clean = b.commit("Merge branch 'main' into feature", {"AI_POLICY.md": "be careful\n"}, branch="feature",
+                     author=ALICE, parents=[b.head("feature"), b.head("main")])
+    evil = b.commit("Merge again", {"README.md": "r\nsneaked in\n"}, branch="feature", author=ALICE,
+                    parents=[b.head("feature"), b.head("main")])
+    repo = GitRepo(b.path)
+    assert repo.commit_diff(clean) == []
+    [own] = repo.commit_diff(evil)
+    assert own.path == "README.md" and [line.text for line in own.added_lines()] == ["sneaked in"]

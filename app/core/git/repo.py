@@ -1234,9 +1234,13 @@ class GitRepo:
         return tree
 
     def commit_diff(self, commit_id: str, *, context_lines: int = 3) -> list[FileDiff]:
-        """One commit's own diff: against its first parent, or against nothing for a root commit."""
+        """One commit's own diff: against its first parent, or against nothing for a root commit. A two-parent
+        merge shows what it introduced itself (diff_merge_introduced): against its first parent, rich's
+        "Merge branch 'master' into ..." read as the author adding master's new AI_POLICY.md."""
         try:
             commit = self.repo[commit_id].peel(pygit2.Commit)
+            if len(commit.parent_ids) == 2:
+                return self.diff_merge_introduced(commit_id, context_lines=context_lines)
             if commit.parents:
                 diff = commit.parents[0].tree.diff_to_tree(commit.tree, context_lines=context_lines)
             else:  # the empty tree on the old side: every file added

@@ -138,6 +138,8 @@ class CommitDiffScreen(ReaderScreen):
         if signals:
             tools = ", ".join(dict.fromkeys(one_line(s.tool, 40) for s in signals))
             text.append(f"  ·  AI: {tools}", style="bold")
+        if len(commit.parents) == 2:
+            text.append("  ·  a merge: what it changed itself (a clean merge shows nothing)", style="dim")
         if loading:
             text.append("  ·  loading…", style="dim")
         elif self.files:
