@@ -74,6 +74,8 @@ MEANINGS: dict[str, str] = {
     "active": "active review time on those chunks (on screen, focused, not idle)",
     "rate": "changed lines per active hour: median [quartiles] of chunk approvals with time and changed lines (a "
             "flag stops at the first problem, an image has no lines: no rate); 500+ is too fast",
+    "band_rate": "(AI bands) changed lines per active hour of the band's timed chunk approvals, all their lines over "
+                 "all their time: flags and images have no rate, so it is not lines / active",
     "time_vs_floor": "active time / floor time of chunk approvals: 1.0x is the least time for an honest read of "
                      "that size and complexity (fair across big and small, simple and complex chunks); a flag and "
                      "a carried-over approval add neither",

@@ -90,8 +90,9 @@ def columns(names: Sequence[str] | None = None) -> list[Column]:
 EXTRA_COLUMNS: tuple[Column, ...] = (
     # Weeks show the median alone (their quartiles are not computed, to keep a long range fast).
     Column("LOC/h median", "rate", lambda f: format_rate(f.rate_median)),
-    # AI bands have no quantiles: their rate is the ratio of sums (all lines / all active hours).
-    Column("LOC/h", "rate", lambda f: format_rate(f.rate)),
+    # AI bands have no quantiles: their rate is a ratio of sums over the timed approvals (QA47 #12f: beside
+    # lines and active time that count flags too, "LOC/h 18,088" read as a wrong division under "rate")
+    Column("LOC/h", "band_rate", lambda f: format_rate(f.rate)),
 )
 
 
@@ -192,8 +193,9 @@ def summary_lines(report: StatsReport) -> list[str]:
         f"{plural(o.changes, 'change')} and {plural(o.chunks, 'chunk')} reviewed: "
         f"{plural(o.lines, 'changed line')} in "
         f"{format_duration(o.active_seconds)} of active time.",
-        (f"Median rate {format_rate(o.rate_median)} changed lines per hour "
-         f"(quartiles {format_rate(o.rate_p25)}-{format_rate(o.rate_p75)}); {format_share(o.fast_share)} of timed "
+        # how many reviews the median is of: "176,024 changed lines per hour" was the middle of two (QA47 #12f)
+        (f"Median rate {format_rate(o.rate_median)} changed lines per hour of {plural(o.timed_chunks, 'timed chunk')}"
+         f" (quartiles {format_rate(o.rate_p25)}-{format_rate(o.rate_p75)}); {format_share(o.fast_share)} of timed "
          f"chunk approvals were faster than {FLOOR_RATE:.0f}/h (the code rate: docs and tests are read faster); "
          f"time spent was {format_ratio(o.time_vs_floor)} the floor time." if o.rate_median is not None else
          # "Median rate - ... (quartiles ---); - of timed chunk reviews": no chunk approval was timed

@@ -730,7 +730,8 @@ def test_an_approved_image_keeps_its_time_and_floor_but_gives_no_rate(tmp_path: 
     assert ana.rate_median == 500.0  # of 240, 500 and 500.0014 (with the image at 0 LOC/h: 370)
     assert o.floor_seconds == pytest.approx(2952 + 30) and o.time_vs_floor == pytest.approx((3479.999 + 40) / 2982)
     assert report.histogram[0] == (0, 100, 0) and report.rateless_approvals == 2  # c-2 (no time) and the image
-    assert summary_lines(report)[1].startswith("Median rate 450 changed lines per hour (quartiles 360-")
+    assert summary_lines(report)[1].startswith(
+        "Median rate 450 changed lines per hour of 4 timed chunks (quartiles 360-")
     human = next(band for band in report.ai_bands if band.key == "human")  # b-1 is its only timed read
     assert (human.timed_chunks, human.timed_seconds, human.active_seconds) == (1, 1800, 1800 + 300 + 40)
 
