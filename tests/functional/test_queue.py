@@ -491,3 +491,26 @@ def test_a_long_status_spells_itself_out_only_where_titles_keep_their_room():
         assert columns["title"] >= MIN_WIDE_STATUS_TITLE, (width, columns)
         assert columns["status"] in (COLUMN_BY_KEY["status"].width, 18), (width, columns)
     assert {c.key: n for c, n in visible_columns(200, change_needs=22, status_needs=18)}["status"] == 18
+
+
+def test_one_long_id_in_a_long_queue_does_not_take_the_titles_room(payments_repo, warm_cache):
+    """QA47 #8: in rich's 530-row queue at 120 columns one `origin/max-pretty-depth` sized the change column and
+    left every title 17 cells. A long queue's change column fits nine ids in ten; a short one still every id."""
+    import dataclasses
+
+    from app.tui.screens.queue import QueueRow, _common_change_needs
+
+    reports = rank(Analyzer(payments_repo, cache=warm_cache).analyze_all())
+    short = [QueueRow(r, i, "new", None) for i, r in enumerate(reports, 1)]
+    longest = max(len(r.id) for r in reports)
+    assert len(short) < 20 and _common_change_needs(short) == max(len(r.id) for r in reports if not r.change.aliases)
+
+    def renamed(report, name):
+        return dataclasses.replace(report, change=dataclasses.replace(report.change, id=name, aliases=[]))
+
+    many = [QueueRow(renamed(reports[0], f"origin/pr/{3900 + k}"), k, "new", None) for k in range(40)]
+    many.append(QueueRow(renamed(reports[0], "origin/a-very-long-branch-name-for-one-row"), 41, "new", None))
+    assert _common_change_needs(many) == len("origin/pr/3900") < longest
+    common = {c.key: w for c, w in visible_columns(120, change_needs=_common_change_needs(many), rows=41)}
+    longest_sized = {c.key: w for c, w in visible_columns(120, change_needs=len(many[-1].id), rows=41)}
+    assert common["change"] == 14 and common["title"] == longest_sized["title"] + 9, (common, longest_sized)
