@@ -111,7 +111,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 37: tier 0 and destructive chunks before seams; PowerShell, .mjs, .vue, .dart ... are source code; no "-0" score;
 # 38: a CI test step run by another runner, or a linter moved into pre-commit, is not a removed protection;
 # 39: the complexity factor (and CC+) counts code, not tests;
-ANALYSIS_VERSION = "39"
+# 40: a file deleted whole is floored at removed_lines_per_hour;
+ANALYSIS_VERSION = "40"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -782,3 +782,21 @@ def test_a_symbolic_link_out_of_the_repository_says_where_it_points(make_repo) -
     assert ("conf/users: a symbolic link to ../../etc/passwd, outside the repository: what it points at is not in "
             "this change") in notes
     assert not any("conf/readme: a symbolic link" in n for n in notes)
+
+
+def test_a_file_deleted_whole_is_skimmed_not_read_as_code() -> None:
+    """QA46 #0e, QA47 #1: rich's deletion of the 543-line _cell_widths.py was 3 chunks and 1h05m at the code rate.
+    Its lines are read at the removed rate; a deleted function inside a kept file is still code to read."""
+    blobs: dict[str, bytes] = {}
+    module = "".join(f"def f{k}(x):\n    return x + {k}\n\n" for k in range(181))  # 543 lines
+    files = [file_diff("rich/_cell_widths.py", module, None, blobs),
+             file_diff("rich/cells.py", "def a():\n    return 1\n\n\ndef b():\n    return 2\n",
+                       "def a():\n    return 1\n", blobs)]
+    plan = build_plan(files, read_blob=blob_reader(blobs))
+    assert_partition(plan, files)
+    gone = [c for c in plan.chunks if "rich/_cell_widths.py" in c.files]
+    assert sum(s.changed_lines for c in gone for s in c.segments if s.path == "rich/_cell_widths.py") == 543
+    assert all("removed lines at 2000/h" in c.floor_derivation for c in gone), [c.floor_derivation for c in gone]
+    assert sum(c.floor_seconds for c in gone) < 20 * 60  # 16m 18s for the module (+ the kept file's 3 lines)
+    kept = next(c for c in plan.chunks if "rich/cells.py" in c.files)
+    assert "4 code lines T2 at 500/h" in kept.floor_derivation  # b deleted from a kept file: read

@@ -52,6 +52,7 @@ from app.core.planner.model import (
     LOCK_FILE_GLOBS,
     ORDER_PATH,
     ORDER_RISK,
+    REMOVED,
     Chunk,
     ChunkConfig,
     LineRange,
@@ -596,7 +597,8 @@ class _PlanBuilder:
                 # code are read as tests, not floored as tier 0.
                 lines: dict[tuple[str, int], int] = {}
                 for segment in chunk.segments:
-                    key = (content_kind(segment.path), file_tiers.get(segment.path, default_tier))
+                    gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
+                    key = (REMOVED if gone else content_kind(segment.path), file_tiers.get(segment.path, default_tier))
                     lines[key] = lines.get(key, 0) + segment.additions + segment.deletions
                 chunk.floor_seconds, chunk.floor_derivation = content_floor(
                     lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))

@@ -85,6 +85,10 @@ class ChunkConfig:
     data_lines_per_hour: float = 2000.0
     """Reading rate of data rows (CSV, JSON lines, fixtures): skimmed for the unexpected (a judgement,
     no study; large data files are collapsed anyway)."""
+    removed_lines_per_hour: float = 2000.0
+    """Reading rate of a file deleted whole: skimmed for what goes away (who still calls it is the blast
+    radius's question, not a line-by-line read). A judgement, no study: rich's deletion of a 543-line
+    module was 3 chunks and 1h05m at the code rate."""
     min_seconds: float = 60.0
     """The least floor time of a code chunk, however small: opening, reading and judging it."""
     max_chunk_seconds: float = 3600.0
@@ -338,7 +342,7 @@ class ReviewPlan:
 def _reading_rates(reader: SectionReader, d: ChunkConfig) -> dict[str, float]:
     """The per-kind reading rates and the chunk floor's ceiling of the [chunks] table."""
     rates = {key: reader.get_number(key, getattr(d, key), minimum=1.0)
-             for key in ("test_lines_per_hour", "docs_lines_per_hour", "data_lines_per_hour")}
+             for key in ("test_lines_per_hour", "docs_lines_per_hour", "data_lines_per_hour", "removed_lines_per_hour")}
     rates["max_chunk_seconds"] = reader.get_number("max_chunk_seconds", d.max_chunk_seconds, minimum=60.0)
     return rates
 
@@ -347,6 +351,9 @@ def _reading_rates(reader: SectionReader, d: ChunkConfig) -> dict[str, float]:
 
 CONTENT_KINDS = ("code", "test", "docs", "data")
 """What a changed line is, for its reading rate."""
+REMOVED = "removed"
+"""A line of a file deleted whole, whatever its content: read at removed_lines_per_hour (content_floor)."""
+_FLOOR_KINDS = (*CONTENT_KINDS, REMOVED)
 # prose; gettext catalogues (.po, .pot) are translated prose too (a translations commit was a 39-hour code plan)
 _DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".po", ".pot"})
 # prose by name alone, with no suffix (a README was read at the code rate)
@@ -397,11 +404,12 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
     -> 33m 04s".
     """
     rates = {"code": config.lines_per_hour, "test": config.test_lines_per_hour,
-             "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour}
+             "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour,
+             REMOVED: config.removed_lines_per_hour}
     parts: list[str] = []
     total = 0.0
     code_tiers = [tier for (kind, tier), count in lines.items() if kind == "code" and count]
-    for (kind, tier), count in sorted(lines.items(), key=lambda item: (CONTENT_KINDS.index(item[0][0]), item[0][1])):
+    for (kind, tier), count in sorted(lines.items(), key=lambda item: (_FLOOR_KINDS.index(item[0][0]), item[0][1])):
         if not count:
             continue
         multiplier = config.multiplier(tier) if kind == "code" else 1.0
