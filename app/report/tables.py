@@ -614,8 +614,12 @@ def fit_chunk_title(title: str, width: int) -> str:
     body = title[len(prefix):]
     head = _COMMON_DIRECTORY.match(body)
     names = body if head is None else body[head.end():]
-    short = ""
+    short = title  # kept when even two directories cannot tell two files apart
+    paths = set(_PATH.findall(names))
     for keep in (2, 1, 0):
+        if len({_last_directories(path, keep) for path in paths}) < len(paths):
+            break  # two files of one name: "tax_rate.py, tax_rate.py and 1 more" told them apart no more
+
         def shorten(match: re.Match[str], keep: int = keep) -> str:
             return _last_directories(match.group(0), keep)
 

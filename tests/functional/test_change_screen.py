@@ -373,7 +373,10 @@ def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
     assert fit_chunk_title("lib/ansible/parsing/vault/: __init__.py, crypto.py and 3 more", 21) == "__init__.py +4 more"
     # a name too long even alone is cut, never the count: "terminal…y and 1 more" said two files of three
     assert fit_chunk_title("sdk/models/terminal_reader.py, sdk/endpoints/terminal_reader.py and 1 more",
-                           21) == "term…eader.py +2 more"
+                           21) == "mode…eader.py +2 more"
+    # two files of one name keep the directory that tells them apart ("tax_rate.py, tax_rate.py and 1 more")
+    assert fit_chunk_title("billing/tax/tax_rate.py, shop/pricing/tax_rate.py and 1 more",
+                           50) == "tax/tax_rate.py, pricing/tax_rate.py and 1 more"
     assert fit_chunk_title("lib/ansible/cli/editor.py: VaultEditor.encrypt_file and 5 more",
                            30) == "editor.py: VaultE…rypt_file +5"
     assert fit_chunk_title("lib/ansible/cli/editor.py: VaultEditor.encrypt_file and 5 more",
