@@ -60,6 +60,18 @@ def test_ai_share_above_30_percent_needs_a_senior():
     assert run(approve_all(SENIOR), ai_share=0.9).ok
 
 
+def test_a_senior_gap_with_no_seniors_configured_says_so():
+    """QA47 #14: out of the box no AI-assisted change could pass check (the rule wants a senior, nobody is one),
+    and nothing said why."""
+    from app.core.policy.rules import NO_SENIORS
+
+    unconfigured = PolicyConfig()
+    result = run(approve_all(BOB), ai_share=0.9, config=unconfigured)
+    assert not result.ok and result.missing[-1] == NO_SENIORS and "[policy] seniors" in NO_SENIORS
+    assert NO_SENIORS not in run(approve_all(BOB), ai_share=0.9).missing  # seniors configured: the gap alone
+    assert NO_SENIORS not in run([], config=unconfigured).missing  # no senior needed: nothing to say
+
+
 def test_tier0_needs_two_approvals_one_of_them_senior():
     assert run([], tier=0).missing[0].startswith("needs 2 more approvals, 1 of them senior")
     two_juniors = run(approve_all(BOB) + approve_all(CAROL), tier=0)

@@ -391,6 +391,9 @@ def evaluate(
     stale_refs = [content.refs[h] for h in content.current if h in stale]
     missing = [] if ok else _missing(required, gap_total, gap_senior, stale_refs, standings,
                                      flagged if block_flags else [], flag_notes)
+    if gap_senior and not config.seniors:
+        # No one can give it: rich's AI-assisted pull requests could never pass, and nothing said why (QA47 #14)
+        missing.append(NO_SENIORS)
     blocking = _blocking(earlier_flags if block_flags else [], open_threads if block_threads else 0)
     if blocking:
         missing = [m for m in missing if m != NO_APPROVALS_YET] + blocking
@@ -555,6 +558,8 @@ def _judge_complete_approval(standing: ReviewerStanding, key: str, records: list
 
 
 NO_APPROVALS_YET = "no approvals yet"
+NO_SENIORS = ("no seniors are configured, so no approval can count as senior: list their e-mails in [policy] seniors "
+              "of .review-tui.toml (read from the base)")
 STALE_NAMED = 5  # stale chunks named in check's line; the JSON lists them all
 
 
