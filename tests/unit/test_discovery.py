@@ -801,3 +801,23 @@ def test_a_ci_checkout_without_origin_head_or_main_uses_origin_main(make_repo, t
     found = discover(GitRepo(ci))
     assert found.base_ref == "origin/main"
     assert [c.id for c in found.changes] == ["origin/topic"]
+
+
+def test_an_older_base_on_the_default_line_says_every_change_carries_its_newer_commits(make_repo):
+    """QA47 #13: `list --base v13.0.0` on rich diffed each pull request from 836 commits back, 8 minutes and
+    3.8 GB, with no word of it."""
+    b = make_repo("older-base")
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    old = b.head("main")
+    for k in range(3):
+        b.commit(f"main {k}", {"a.py": f"x = {k + 2}\n"}, author=ALICE)
+    b.branch("feature")
+    b.commit("feature", {"b.py": "y = 1\n"}, branch="feature", author=BOB)
+    b.checkout()
+    repo = GitRepo(b.path)
+    found = discover(repo, base=old)
+    assert [w for w in found.warnings if "behind main" in w] == [
+        f"--base {old} is 3 commits behind main: each change made on main carries them all; --range {old}..main "
+        "reads those commits one by one, and --base main (the default) each change alone"]
+    assert not [w for w in discover(repo, base="main").warnings if "behind" in w]
+    assert not [w for w in discover(repo).warnings if "behind" in w]

@@ -92,6 +92,23 @@ def _counts(items: Iterable[str]) -> list[tuple[str, int]]:
     return sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def _behind_default_base(repo: GitRepo, base_name: str, base_commit: str) -> list[str]:
+    """A --base that is an older commit of the default base's line: every change made on that line carries the
+    line's newer commits (rich's `--base v13.0.0`: 836 commits in each pull request, 8 minutes, 3.8 GB). Said,
+    with the two readings the user may have meant."""
+    try:
+        default_name, default_commit = resolve_base(repo, None)
+    except RepoError:
+        return []
+    if default_commit == base_commit or not repo.is_ancestor(base_commit, default_commit):
+        return []
+    newer = repo.count_between(base_commit, default_commit)
+    shown, line = one_line(base_name, 80), one_line(default_name, 80)
+    return [f"--base {shown} is {newer:,} commit{'s' if newer != 1 else ''} behind {line}: each change made on "
+            f"{line} carries them all; --range {shown}..{line} reads those commits one by one, and --base {line} "
+            "(the default) each change alone"]
+
+
 def resolve_base(repo: GitRepo, base: str | None) -> tuple[str, str]:
     """(name, commit id) of the base: --base, else origin's HEAD, else main, else master, else
     origin/main, else origin/master."""
@@ -245,6 +262,8 @@ def discover(
                                                        first_parent=first_parent, limit=range_limit)
         return found
     scope = scope or QueueConfig()
+    if base:
+        found.warnings.extend(_behind_default_base(repo, base_name, base_commit))
     base_refname = _base_refname(repo, base_name, base_commit)
     _add_branch_changes(repo, found, scope, base_refname, time.time() if now is None else now)
     for name, target, problem in repo.unreadable_refs():
