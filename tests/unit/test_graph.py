@@ -369,3 +369,25 @@ def test_an_import_level_change_is_said_as_a_file_others_import(make_repo) -> No
     [blast] = [f for f in json.loads(done.stdout)["factors"] if f["name"] == "blast_radius"]
     assert blast["explanation"].startswith("1 changed file, imported (as a package or module) by 2 files"), blast
     assert " in 1 directory" in blast["explanation"] or " directories" in blast["explanation"], blast  # not "packages"
+
+
+CONSTRUCTED = {
+    "pkg/__init__.py": "",
+    "pkg/foo.py": "class Foo:\n    def __init__(self, a):\n        self.a = a\n\n"
+                  "    @classmethod\n    def make(cls):\n        return Foo(1)\n",
+    "pkg/use.py": "from pkg.foo import Foo\n\n\ndef build():\n    return Foo(1)\n",
+    "tests/test_foo.py": "from pkg.foo import Foo\n\n\ndef test_foo():\n    assert Foo(1).a == 1\n",
+}
+
+
+def test_a_constructors_callers_are_those_of_its_class(make_repo) -> None:
+    """QA47: rich pull/4010 renamed a keyword of Traceback.__init__: "0 direct callers, tested by no test", while
+    console.py and seven tests call Traceback(...). A class's name called is its constructor called; the class's
+    own methods stay out of its dependents."""
+    _, _, graph = _graph(make_repo, CONSTRUCTED)
+    head = CONSTRUCTED["pkg/foo.py"].replace("def __init__(self, a):\n        self.a = a",
+                                             "def __init__(self, b):\n        self.a = b")
+    result = blast_radius(graph, [("pkg/foo.py", "pkg/foo.py", head.encode(), None)])
+    init = next(s for s in result.symbols if s.name == "pkg.foo.Foo.__init__")
+    assert init.change == "signature" and init.direct == ["pkg.use:build"]
+    assert init.tested_by == ["tests.test_foo"] and not [s for s in result.seams if s.name == init.name]

@@ -1082,6 +1082,9 @@ def _removed_module(graph: Graph, path: str, data: bytes | None, head_path: str 
     return _measure(graph, whole, "removed", module_name(head_path) if head_path else "", gone=module)
 
 
+_CONSTRUCTORS = (".__init__", ".__new__")
+
+
 def _measure(
     graph: Graph, symbol: Symbol, change: str, after: str, target: str | None = None, gone: str | None = None
 ) -> ChangedSymbol:
@@ -1094,10 +1097,18 @@ def _measure(
     else:
         direct, transitive = graph.fan_in(target or symbol.id)
         tests = sorted(graph.tests.get(symbol.id, set()))
+    # A constructor is called by the class's name: `Traceback(...)` is a call of Traceback.__init__, whose
+    # renamed keyword read "0 direct callers, tested by no test" (rich pull/4010, QA47).
+    constructed = target is None and gone is None and symbol.qual.endswith(_CONSTRUCTORS)
+    klass = symbol.id.rsplit(".", 1)[0] if constructed else None
+    if klass is not None:
+        by_name, reached = graph.fan_in(klass)
+        direct, transitive = direct | by_name, transitive | reached
+        tests = sorted({*tests, *graph.tests.get(klass, set())})
     test_modules = set(tests)
     # A class's own methods that name it are part of it, not its dependents: a removed class counted
     # the methods removed with it as its blast radius.
-    own = f"{symbol.id}." if symbol.qual != MODULE_LEVEL else None
+    own = f"{klass or symbol.id}." if symbol.qual != MODULE_LEVEL else None
 
     def production(ids: Iterable[str]) -> list[str]:
         return sorted(
