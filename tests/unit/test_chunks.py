@@ -398,6 +398,18 @@ def test_risk_order_reads_tier_0_and_destructive_chunks_before_seams() -> None:
     assert [c.title for c in ordered] == [".github/workflows", "auth.py", "db.py", "ctx.py", "examples", "config.py"]
 
 
+def test_committed_build_output_is_collapsed() -> None:
+    """QA47: flask pull/5696 committed a Sphinx build (_build/_static/*.css, _build/api/*.html): 179 chunks, 81 h."""
+    blobs: dict[str, bytes] = {}
+    css = "".join(f".c{k} {{ color: red; }}\n" for k in range(50))
+    files = [file_diff(path, None, css, blobs) for path in (
+        "docs/_build/_static/pygments.css", "docs/_build/html/api.html", "site/_site/index.html", "htmlcov/x.html")]
+    files.append(file_diff("docs/conf.py", "x = 1\n", "x = 2\n", blobs))
+    plan = build_plan(files, read_blob=blob_reader(blobs))
+    kinds = {path: c.kind for c in plan.chunks for path in c.files}
+    assert kinds.pop("docs/conf.py") == "code" and set(kinds.values()) == {"collapsed"}, kinds
+
+
 def test_instructions_to_ai_agents_are_prose() -> None:
     """QA47 #3: Zed's .rules, Cursor's .mdc, .clinerules ... say what an agent must never run; they are docs."""
     for path in (".rules", ".cursor/rules/governance.mdc", ".clinerules", ".windsurfrules", "AGENTS.md"):

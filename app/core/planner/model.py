@@ -45,8 +45,9 @@ DEFAULT_COLLAPSED_GLOBS: tuple[str, ...] = (
     *INSTALLED_ENV_GLOBS,
     # vendored third-party code
     "vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/",
-    # build output
-    "dist/", "build/",
+    # build output (Sphinx's _build/, Jekyll's _site/, coverage reports: flask pull/5696 committed a Sphinx build,
+    # 179 chunks and 81 hours)
+    "dist/", "build/", "_build/", "_site/", ".doctrees/", "htmlcov/", "lcov-report/",
     # generated code
     "*.min.js", "*.min.css", "*.js.map", "*.css.map", "*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py", "*.pb.go",
     "*.pb.cc", "*.pb.h", "*.pb.swift", "*.g.dart", "*.freezed.dart", "*.generated.*", "*_generated.*",
