@@ -514,3 +514,30 @@ def test_one_long_id_in_a_long_queue_does_not_take_the_titles_room(payments_repo
     common = {c.key: w for c, w in visible_columns(120, change_needs=_common_change_needs(many), rows=41)}
     longest_sized = {c.key: w for c, w in visible_columns(120, change_needs=len(many[-1].id), rows=41)}
     assert common["change"] == 14 and common["title"] == longest_sized["title"] + 9, (common, longest_sized)
+
+
+async def test_o_hides_and_shows_changes_untouched_for_stale_days(make_repo):
+    """QA47: flask's queue opened on 14-year-old pull requests, the footer said "1034 old 90d+", and no key set
+    them aside. `o` hides the changes untouched for [queue] stale_days (against the base's own activity)."""
+    from tests.conftest import ALICE, BOB
+
+    day = 86_400
+    b = make_repo("old-rows")
+    b.commit("init", {"a.py": "a = 1\n"}, author=ALICE, when=1_700_000_000)
+    for i, age in enumerate((300, 120, 5)):
+        b.branch(f"b{i}")
+        b.commit(f"w{i}", {f"w{i}.py": "w = 1\n"}, branch=f"b{i}", author=BOB, when=1_700_000_000 + (400 - age) * day)
+    b.commit("main today", {"a.py": "a = 2\n"}, author=ALICE, when=1_700_000_000 + 400 * day)
+    b.checkout()
+    app = build_app(b.path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert sorted(ids(queue)) == ["b0", "b1", "b2"]
+        await pilot.press("o")
+        await pilot.pause()
+        assert ids(queue) == ["b2"]
+        assert "touched in 90d" in str(queue.query_one("#filter-summary", Static).content)
+        await pilot.press("o")
+        await pilot.pause()
+        assert sorted(ids(queue)) == ["b0", "b1", "b2"]

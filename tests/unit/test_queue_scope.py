@@ -146,7 +146,7 @@ def test_stale_heads_are_counted_for_the_footer_hint(make_repo) -> None:
 
     # the TUI's status line: never the bare "stale" a status column uses for an approval a push outdated
     [(long, short, _)] = hidden_parts(found, show_merged=False, in_range=False)
-    assert (long, short) == ("2 untouched 90d+", "2 old 90d+")
+    assert (long, short) == ("2 untouched 90d+ (o)", "2 old 90d+ (o)")
 
 
 def test_list_footer_counts_what_was_left_out(busy) -> None:

@@ -43,6 +43,7 @@ class Discovery:
     left_out: dict[str, int] = field(default_factory=dict)
     stale: int = 0
     stale_days: int = 0
+    stale_before: float | None = None  # epoch seconds: a change whose newest commit is older is stale
     commit_range: str | None = None
     release_tips: dict[str, str] = field(default_factory=dict)  # release lines out of scope: name -> tip
 
@@ -353,6 +354,7 @@ def _count_stale(repo: GitRepo, found: Discovery, stale_days: int) -> None:
     found.stale_days = stale_days
     if stale_days:
         cutoff = anchor_time(repo, found.base_commit) - stale_days * DAY_SECONDS
+        found.stale_before = cutoff
         found.stale = sum(1 for c in found.changes if c.newest_time is not None and c.newest_time < cutoff)
 
 

@@ -503,8 +503,8 @@ def hidden_parts(found: Discovery, *, show_merged: bool, in_range: bool) -> list
         parts.append((f"{refs} out of scope", f"{found.left_out_total} out of scope", "dim"))
     if found.stale:
         # "untouched", not "stale": a status column's "stale" is an approval a push outdated
-        parts.append((f"{found.stale} untouched {found.stale_days}d+", f"{found.stale} old {found.stale_days}d+",
-                      "dim"))
+        days = found.stale_days
+        parts.append((f"{found.stale} untouched {days}d+ (o)", f"{found.stale} old {days}d+ (o)", "dim"))
     for warning in found.warnings if in_range else ():
         if "merge commit" in warning:
             merges = warning.split(" ", 1)[0]
@@ -800,7 +800,8 @@ class QueueScreen(Screen[None]):
             self.load_paths()  # the search also matches touched paths: fetch them once, then re-filter
         kept = [r for r in rows if self.filters.matches(
             change_id=" ".join(r.report.change.names), title=r.title, authors=r.authors, tier=r.tier, band=r.band,
-            ai=r.ai, status=status_category(r.status), paths=self._paths.get(self._path_key(r), ()))]
+            ai=r.ai, status=status_category(r.status), paths=self._paths.get(self._path_key(r), ()),
+            newest=r.report.change.newest_time)]
         return sort_rows(kept, COLUMN_BY_KEY[self.sort_key], self.sort_reverse), total
 
     @staticmethod
@@ -1064,6 +1065,18 @@ class QueueScreen(Screen[None]):
 
     def action_filter_unreviewed(self) -> None:
         self._set_filters(QueueFilters(**{**self.filters.__dict__, "unreviewed": not self.filters.unreviewed}))
+
+    def action_filter_old(self) -> None:
+        """Hide or show the changes untouched for [queue] stale_days (the footer's "old" count): flask's first
+        screens were 14-year-old pull requests, with no key to set them aside (QA47)."""
+        found = self.discovery
+        if self.filters.touched_after is not None:
+            self._set_filters(QueueFilters(**{**self.filters.__dict__, "touched_after": None, "touched_days": 0}))
+        elif found is None or found.stale_before is None:
+            self.notify("No age limit to hide by: [queue] stale_days is 0.", timeout=3)
+        else:
+            self._set_filters(QueueFilters(**{**self.filters.__dict__, "touched_after": found.stale_before,
+                                              "touched_days": found.stale_days}))
 
     def action_filter_author(self) -> None:
         self.query_one("#queue-filters", FilterBar).edit("author", self.filters.author)

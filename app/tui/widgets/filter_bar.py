@@ -54,6 +54,10 @@ class QueueFilters:
     """Case-insensitive substring of an author's name or email."""
     search: str = ""
     """Case-insensitive substring of the change id, title, an author or a path the change touches."""
+    touched_after: float | None = None
+    """Hide changes whose newest commit is older than this (epoch seconds): untouched for [queue] stale_days."""
+    touched_days: int = 0
+    """The stale_days behind `touched_after`, to say it."""
 
     @property
     def active(self) -> bool:
@@ -66,9 +70,12 @@ class QueueFilters:
         return replace(self, band=_cycle(BANDS_RISKIEST_FIRST, self.band))  # type: ignore[arg-type]
 
     def matches(self, *, change_id: str, title: str, authors: list[str], tier: int | None,
-                band: str | None, ai: bool, status: str, paths: Sequence[str] = ()) -> bool:
-        """Whether a change with these properties passes every filter."""
+                band: str | None, ai: bool, status: str, paths: Sequence[str] = (),
+                newest: float | None = None) -> bool:
+        """Whether a change with these properties passes every filter (`newest`: its newest commit's time)."""
         if self.tier is not None and tier != self.tier:
+            return False
+        if self.touched_after is not None and newest is not None and newest < self.touched_after:
             return False
         if self.band is not None and band != self.band:
             return False
@@ -98,6 +105,8 @@ class QueueFilters:
             parts.append("AI only")
         if self.unreviewed:
             parts.append("unreviewed")
+        if self.touched_after is not None:
+            parts.append(f"touched in {self.touched_days}d")
         if self.author:
             parts.append(f"author ~ {one_line(self.author, 30)}")
         if self.search:
