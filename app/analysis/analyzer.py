@@ -112,7 +112,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 38: a CI test step run by another runner, or a linter moved into pre-commit, is not a removed protection;
 # 39: the complexity factor (and CC+) counts code, not tests;
 # 40: a file deleted whole is floored at removed_lines_per_hour;
-ANALYSIS_VERSION = "40"
+# 41: a constructor's callers and tests are its class's (`Foo(...)` calls Foo.__init__);
+ANALYSIS_VERSION = "41"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -134,9 +135,25 @@ class _Prepared:
     history: HistoryFigures | None = None
     blast: BlastRadius | None = None
     parts_cached: bool = False  # tiers and blast radius read from the cache: not stored again
+    released: bool = False  # `files` given back to bound memory (HELD_LINES): read again to finish
+    paths: list[str] = dataclasses.field(default_factory=list)  # its files' paths, kept when released
+
+    def release(self) -> None:
+        """Give the diff back until the change is finished: `paths` keep what the history needs."""
+        if not self.released:
+            self.paths = [fd.path for fd in self.files]
+            self.files, self.released = [], True
+
+    @property
+    def held_lines(self) -> int:
+        return 0 if self.released else self.figures.lines_added + self.figures.lines_deleted
 
 
 EARLY_LINES = 400  # a change this small is scored as soon as it is diffed, for the first ranked row
+HELD_LINES = 200_000
+"""Changed lines of diffs a pass keeps between scoring and finishing its changes. Past it, a scored change gives its
+diff back and is diffed again to finish: rich's 740 pull requests against an old tag held 4.1 million changed
+lines (3.8 GB); diffing again costs about what the first diff did, for those changes only."""
 MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: blast radius is left unmeasured
 GRAPH_BATCH_FILES = 400  # files read and summarised at a time while a dependency graph is built
 
@@ -1112,7 +1129,8 @@ class Analyzer:
             self._add_history(prep)
 
     def _add_history(self, prep: _Prepared) -> None:
-        prep.history = self.histories.figures(prep.change, [fd.path for fd in prep.files])
+        paths = prep.paths if prep.released else [fd.path for fd in prep.files]
+        prep.history = self.histories.figures(prep.change, paths)
 
     def _older_evidence(self, change: Change) -> Callable[[], bool] | None:
         """For provenance: whether a commit older than this change's base could make one of its lines
@@ -1509,6 +1527,7 @@ class Analyzer:
                     break
                 run.say(run.total + j, f"completing {prep.change.id}")
                 finished.append(self._finish_or_error(prep, metrics, run))
+                prep.release()  # finished: its diff is needed no more
             self._store(finished)
             run.say(run.total * 2, "")
         finally:
@@ -1621,6 +1640,7 @@ class Analyzer:
         with_history = histories.at_hand(histories.paths)
         order = prepared if with_history else sorted(
             prepared, key=lambda p: (p.figures.lines_added + p.figures.lines_deleted, p.change.id))
+        held = 0  # changed lines of the unfinished changes' diffs kept (HELD_LINES)
         for prep in order:
             if run.stopped():
                 break
@@ -1640,12 +1660,14 @@ class Analyzer:
                     run.emit(ChangeReport(prep.change, error=str(exc), complete=True))
                     continue
                 unfinished.append(prep)
+                held = _hold_within(unfinished, held)
                 continue
             report = self._finish_or_error(prep, metrics, run, assess=True, with_history=with_history)
             if report.complete and with_history:
                 finished.append(report)  # every blob it needs was measured before
             else:
                 unfinished.append(prep)
+                held = _hold_within(unfinished, held)
         return finished, unfinished
 
     def _offer_history(self, prepared: list[_Prepared]) -> None:
@@ -1663,6 +1685,8 @@ class Analyzer:
                          assess: bool = False, with_history: bool = True) -> ChangeReport:
         """The change's report (or its error), emitted; without history: emitted as pending."""
         try:
+            if prep.released:  # its diff was given back (HELD_LINES): read again
+                prep.files, prep.released = self.diff(prep.change), False
             if assess:
                 self._assess(prep, with_history=with_history)
             # The first pass does not wait for the dependency graph: its reports stay incomplete until then.
@@ -1861,6 +1885,15 @@ def _import_before_threads() -> None:
     import app.core.impact.destructive.scan
     import app.core.impact.graph
     import app.core.metrics.complexity  # noqa: F401
+
+
+def _hold_within(unfinished: list[_Prepared], held: int) -> int:
+    """The diff lines kept once the newest unfinished change is added: past HELD_LINES it gives its diff back
+    (the changes come smallest first when rows are shown: the big ones are read again)."""
+    newest = unfinished[-1]
+    if held + newest.held_lines > HELD_LINES:
+        newest.release()
+    return held + newest.held_lines
 
 
 def _touched_paths(prepared: list[_Prepared]) -> set[str]:
