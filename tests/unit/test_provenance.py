@@ -453,8 +453,39 @@ def test_gits_blame_names_each_span_as_libgit2_does_across_a_rename(tmp_path) ->
     head = builder.commit("rename", {"old.py": None, "new.py": "".join(text) + "z = 0\n"}, author=BOB)
     repo = GitRepo(builder.path)
     by_git = GitCli(repo.git_dir).blame_spans(head, "new.py", base)
-    assert by_git == repo.blame_origins("new.py", head, base)
+    assert by_git == repo.blame_origins("new.py", head, base) == _by_libgit2(repo, "new.py", head, base)
     assert [span[3] for span in by_git if span[2] not in (None, head)] == ["old.py", "old.py"]
+
+
+def _by_libgit2(repo: GitRepo, path: str, head: str, oldest: str | None):
+    """blame_origins where git cannot run: libgit2's blame."""
+    import unittest.mock
+
+    from app.core.git.cli import GitCli
+
+    with unittest.mock.patch.object(GitCli, "blame_spans", lambda *args: None):
+        return repo.blame_origins(path, head, oldest)
+
+
+def test_lines_older_than_the_range_are_nobodys_in_it(tmp_path) -> None:
+    """libgit2's blame named a commit older than the range's start as the range's own, unmarked (rich's
+    dependabot.yml against v13.0.0: 11 of 15 lines): with AI trailers there, old lines read as AI-written.
+    git's blame is asked first; libgit2's answer, where git cannot run, is bounded the same way."""
+    from app.core.git.cli import GitCli
+
+    builder = RepoBuilder(tmp_path / "older")
+    builder.commit(f"create it\n\n{CLAUDE}\n", {"deps.yml": lines("a", 11)}, author=ANN)
+    builder.branch("feature")  # made before the base; the base is merged into it later, as pull requests do
+    builder.commit("feature work", {"feature.py": "f = 1\n"}, branch="feature", author=BOB)
+    base = builder.commit("unrelated", {"other.py": "x = 1\n"}, author=ANN)
+    builder.commit("Merge branch 'main' into feature", {"other.py": "x = 1\n"}, branch="feature", author=BOB,
+                   parents=[builder.head("feature"), base])
+    head = builder.commit("add four lines", {"deps.yml": lines("a", 11) + lines("b", 4)}, branch="feature",
+                          author=BOB)
+    repo = GitRepo(builder.path)
+    expected = [(1, 11, None, "deps.yml", 1), (12, 4, head, "deps.yml", 12)]
+    assert GitCli(repo.git_dir).blame_spans(head, "deps.yml", base) == expected
+    assert repo.blame_origins("deps.yml", head, base) == expected == _by_libgit2(repo, "deps.yml", head, base)
 
 
 def test_blame_is_bounded_by_added_lines(mixed_branch) -> None:
