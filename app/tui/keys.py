@@ -89,7 +89,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("filter_band", "b", "Filter by risk band (cycle)", "queue"),
     ActionSpec("filter_ai", "i", "Show AI-signalled changes only", "queue"),
     ActionSpec("filter_unreviewed", "u", "Show unreviewed changes only", "queue"),
-    ActionSpec("filter_old", "o", "Hide or show changes untouched for [queue] stale_days (old)", "queue"),
+    ActionSpec("filter_old", "o", "Hide or show old changes", "queue"),
     ActionSpec("filter_author", "w", "Filter by author", "queue"),
     ActionSpec("clear_filters", "x", "Clear all filters", "queue"),
     ActionSpec("toggle_merged", "m", "Show or hide changes already merged upstream", "queue"),
