@@ -1,7 +1,9 @@
 """The git command line, for the few jobs it does far faster than pygit2 (issue 12's calibration:
 one `git log` over the whole first-parent history, `git blame` of a handful of lines, one
 `git diff-tree --stdin` over every fix commit; the paths each commit of the history index touched and
-those of the base commits the merged-upstream check compares: one `git diff-tree --stdin` each).
+those of the base commits the merged-upstream check compares: one `git diff-tree --stdin` each; and the
+blame behind line-level AI attribution, three times faster than libgit2's and right about the range's
+boundary).
 Everything else goes through app/core/git/repo.py.
 
 Repository content is untrusted, and so is the repository's own `.git/config`: it can name programs
