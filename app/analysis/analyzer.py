@@ -1118,6 +1118,7 @@ class Analyzer:
         from app.core.impact.assess import assess
         from app.core.provenance.lines import analyze_provenance
 
+        self._read_again(prep)
         cfg = self.config
         change, files = prep.change, prep.files
         if prep.tiers is None:  # else read from the cache with the change's report (_cached_parts)
@@ -1127,6 +1128,11 @@ class Analyzer:
                                              older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)
         if with_history:
             self._add_history(prep)
+
+    def _read_again(self, prep: _Prepared) -> None:
+        """The diff of a change that gave it back (HELD_LINES), read again."""
+        if prep.released:
+            prep.files, prep.released = self.diff(prep.change), False
 
     def _add_history(self, prep: _Prepared) -> None:
         paths = prep.paths if prep.released else [fd.path for fd in prep.files]
@@ -1600,6 +1606,7 @@ class Analyzer:
         and the start of the measuring came before the first ranked row (ansible, 36 changes: 0.85 s)."""
         prepared: list[_Prepared] = []
         early: _Prepared | None = None
+        held = 0  # changed lines of the diffs kept (HELD_LINES)
         want_early = run.on_report is not None and not any(r.assessment for r in run.reports.values())
         for change in sorted(pending, key=lambda c: len(c.commits)):
             if run.stopped():
@@ -1620,6 +1627,7 @@ class Analyzer:
                 run.say(run.done, f"scoring {change.id}")
                 self._finish_or_error(prep, self._known_metrics(list(prep.wanted)), run, assess=True,
                                       with_history=False)
+            held = _hold_within(prepared, held)  # the diffs wait for their scoring within HELD_LINES too
         # Measured and scored in discovery order, as before: which path measures a blob shared by two
         # changes follows it.
         at = {change.id: i for i, change in enumerate(pending)}
@@ -1685,8 +1693,7 @@ class Analyzer:
                          assess: bool = False, with_history: bool = True) -> ChangeReport:
         """The change's report (or its error), emitted; without history: emitted as pending."""
         try:
-            if prep.released:  # its diff was given back (HELD_LINES): read again
-                prep.files, prep.released = self.diff(prep.change), False
+            self._read_again(prep)
             if assess:
                 self._assess(prep, with_history=with_history)
             # The first pass does not wait for the dependency graph: its reports stay incomplete until then.
@@ -1898,7 +1905,8 @@ def _hold_within(unfinished: list[_Prepared], held: int) -> int:
 
 def _touched_paths(prepared: list[_Prepared]) -> set[str]:
     """The paths whose history the prepared changes' scores ask about."""
-    return {fd.path for prep in prepared if prep.change.kind != "worktree" for fd in prep.files}
+    return {path for prep in prepared if prep.change.kind != "worktree"
+            for path in (prep.paths if prep.released else (fd.path for fd in prep.files))}
 
 
 def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], chunks: ChunkConfig,
