@@ -151,9 +151,10 @@ class _Prepared:
 
 EARLY_LINES = 400  # a change this small is scored as soon as it is diffed, for the first ranked row
 HELD_LINES = 200_000
-"""Changed lines of diffs a pass keeps between scoring and finishing its changes. Past it, a scored change gives its
-diff back and is diffed again to finish: rich's 740 pull requests against an old tag held 4.1 million changed
-lines (3.8 GB); diffing again costs about what the first diff did, for those changes only."""
+"""Changed lines of diffs a pass keeps while its changes wait to be scored, and again while they wait to be finished.
+Past it, a change gives its diff back and is diffed again when it is needed: rich's 740 pull requests against an
+old tag held 4.1 million changed lines (3.8 GB); its 57 recent ones peaked at 291 MB instead of 1.6 GB, and ran
+faster, as diffing again costs little next to holding."""
 MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: blast radius is left unmeasured
 GRAPH_BATCH_FILES = 400  # files read and summarised at a time while a dependency graph is built
 
@@ -1895,7 +1896,7 @@ def _import_before_threads() -> None:
 
 
 def _hold_within(unfinished: list[_Prepared], held: int) -> int:
-    """The diff lines kept once the newest unfinished change is added: past HELD_LINES it gives its diff back
+    """The diff lines kept once the newest waiting change is added: past HELD_LINES it gives its diff back
     (the changes come smallest first when rows are shown: the big ones are read again)."""
     newest = unfinished[-1]
     if held + newest.held_lines > HELD_LINES:
