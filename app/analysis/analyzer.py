@@ -288,6 +288,7 @@ class Analyzer:
         self._descends_memo: dict[str, bool] = {}  # commit -> whether it descends from the range start
         self._new_plans: dict[str, ReviewPlan] = {}  # plan cache key -> plan built, not stored yet
         self._new_parts: dict[str, dict[str, Any]] = {}  # report key -> its tiers and blast radius, not stored yet
+        self.discovery_progress: Callable[[str], None] | None = None  # hears how far a discovery in process got
 
     # -- discovery and settings -------------------------------------------------------------
     @property
@@ -296,7 +297,8 @@ class Analyzer:
             memo = self._walk_memo()
             scope = None if self.commit_range else self.queue_scope()
             self._discovery = discover(self.repo, base=self.base, commit_range=self.commit_range, scope=scope,
-                                       merges=self.merges, first_parent=self.first_parent, cache=self.cache)
+                                       merges=self.merges, first_parent=self.first_parent, cache=self.cache,
+                                       progress=self.discovery_progress)
             if memo is not None and self.cache is not None and memo.stale:
                 self.cache.put("walks", self._discovery.base_commit, memo.to_dict())
         return self._discovery

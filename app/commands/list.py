@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -43,9 +44,15 @@ def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_
     """List pending changes, riskiest first (or most risk per review minute first)."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              include_merged=include_merged, **range_args(ctx, commit_range, merges, first_parent))
+    show = None if json_output or not sys.stderr.isatty() else _stderr_line()
+    if show is not None:  # thousands of refs took a minute and a half in silence (QA47)
+        analyzer.discovery_progress = lambda said: show(f"finding the pending changes: {said}")
     print_config_warnings(analyzer)
+    if show is not None:
+        _ = analyzer.discovery  # found under its progress line, which is cleared before the notes
+        show("")
     print_notes(analyzer)
-    progress = None if json_output or not sys.stderr.isatty() else _stderr_progress()
+    progress = None if show is None else _stderr_progress(show)
     reports = analyzer.analyze_all(progress=progress)
     risk_ranks = None
     if order != "risk":
@@ -89,18 +96,24 @@ def print_config_warnings(analyzer: Analyzer) -> None:
 PROGRESS_WIDTH = 74  # "analysing 99% " and a 60-character name
 
 
-def _stderr_progress() -> Progress:
+def _stderr_line() -> Callable[[str], None]:
+    """One line of stderr, rewritten in place: padded to one width (a shorter name after a longer one left its
+    tail: "origin/pr/2996livedepth") and cut to the terminal's (a wrapped line is not overwritten by \r)."""
     out = console(stderr=True)
+
+    def show(text: str) -> None:
+        width = max(1, min(PROGRESS_WIDTH, out.width - 1))
+        out.print(text[:width].ljust(width), end="\r", markup=False, highlight=False, no_wrap=True)
+
+    return show
+
+
+def _stderr_progress(show: Callable[[str], None] | None = None) -> Progress:
+    line = show or _stderr_line()
 
     def report(done: int, total: int, current: str) -> None:
         from app.core.text import one_line
 
-        # Padded to one width: a shorter name after a longer one left its tail ("origin/pr/2996livedepth").
-        width = max(1, min(PROGRESS_WIDTH, out.width - 1))  # one line: a wrapped one is not overwritten by \r
-        if done < total:
-            line = f"analysing {done * 100 // total:>2}% {one_line(current, 60)}"
-            out.print(line[:width].ljust(width), end="\r", markup=False, highlight=False, no_wrap=True)
-        else:
-            out.print(" " * width, end="\r")
+        line(f"analysing {done * 100 // total:>2}% {one_line(current, 60)}" if done < total else "")
 
     return report

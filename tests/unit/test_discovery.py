@@ -821,3 +821,16 @@ def test_an_older_base_on_the_default_line_says_every_change_carries_its_newer_c
         "reads those commits one by one, and --base main (the default) each change alone"]
     assert not [w for w in discover(repo, base="main").warnings if "behind" in w]
     assert not [w for w in discover(repo).warnings if "behind" in w]
+
+
+def test_discovery_says_how_far_it_got(make_repo):
+    """QA47: flask's 2,833 refs took a minute and a half of "finding the pending changes" with no count."""
+    b = make_repo("progress")
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    for k in range(3):
+        b.branch(f"f{k}", "main")
+        b.commit(f"work {k}", {f"f{k}.py": "y = 1\n"}, branch=f"f{k}", author=BOB)
+    b.checkout()
+    said: list[str] = []
+    found = discover(GitRepo(b.path), progress=said.append)
+    assert len(found.changes) == 3 and said[0] == "0 of 3 heads read"

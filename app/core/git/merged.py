@@ -86,7 +86,7 @@ class MergedDetector:
     def _key(self, change: Change) -> str:
         return f"{VERDICT_VERSION}:{self.base_commit}:{change.head}"
 
-    def detect(self, changes: list[Change]) -> None:
+    def detect(self, changes: list[Change], progress: Callable[[str], None] | None = None) -> None:
         # A change retargeted to a release line (its base_ref names that line) is judged against that line,
         # by a detector of its own; one already found merged (its head on the line) keeps its verdict.
         candidates = [c for c in changes if c.kind in ("branch", "pr") and c.base and not c.error and c.commits
@@ -112,7 +112,9 @@ class MergedDetector:
                 in_question.append(change)
         if in_question:
             self._load_base([c.base for c in in_question if c.base])
-            for change in in_question:
+            for done, change in enumerate(in_question):
+                if progress is not None and done % 50 == 0:
+                    progress(f"{done:,} of {len(in_question):,} checked for a merge upstream")
                 change.merged = self._squashed(change) or self._picked(change)
                 if change.merged is None:
                     change.partly_merged = self._squashed_part(change)
