@@ -537,7 +537,7 @@ async def test_o_hides_and_shows_changes_untouched_for_stale_days(make_repo):
         await pilot.press("o")
         await pilot.pause()
         assert ids(queue) == ["b2"]
-        assert "touched in 90d" in str(queue.query_one("#filter-summary", Static).content)
+        assert "touched within 90d of the base's last commit" in str(queue.query_one("#filter-summary", Static).content)
         await pilot.press("o")
         await pilot.pause()
         assert sorted(ids(queue)) == ["b0", "b1", "b2"]

@@ -106,7 +106,8 @@ class QueueFilters:
         if self.unreviewed:
             parts.append("unreviewed")
         if self.touched_after is not None:
-            parts.append(f"touched in {self.touched_days}d")
+            # against the base's activity, not the clock: the age column says "10mo" of a change shown here
+            parts.append(f"touched within {self.touched_days}d of the base's last commit")
         if self.author:
             parts.append(f"author ~ {one_line(self.author, 30)}")
         if self.search:
