@@ -141,8 +141,13 @@ class _Prepared:
     def release(self) -> None:
         """Give the diff back until the change is finished: `paths` keep what the history needs."""
         if not self.released:
-            self.paths = [fd.path for fd in self.files]
+            self.paths = self.file_paths
             self.files, self.released = [], True
+
+    @property
+    def file_paths(self) -> list[str]:
+        """Its files' paths, whether or not its diff is held."""
+        return self.paths if self.released else [fd.path for fd in self.files]
 
     @property
     def held_lines(self) -> int:
@@ -1138,8 +1143,7 @@ class Analyzer:
             prep.files, prep.released = self.diff(prep.change), False
 
     def _add_history(self, prep: _Prepared) -> None:
-        paths = prep.paths if prep.released else [fd.path for fd in prep.files]
-        prep.history = self.histories.figures(prep.change, paths)
+        prep.history = self.histories.figures(prep.change, prep.file_paths)
 
     def _older_evidence(self, change: Change) -> Callable[[], bool] | None:
         """For provenance: whether a commit older than this change's base could make one of its lines
@@ -1908,8 +1912,7 @@ def _hold_within(unfinished: list[_Prepared], held: int) -> int:
 
 def _touched_paths(prepared: list[_Prepared]) -> set[str]:
     """The paths whose history the prepared changes' scores ask about."""
-    return {path for prep in prepared if prep.change.kind != "worktree"
-            for path in (prep.paths if prep.released else (fd.path for fd in prep.files))}
+    return {path for prep in prepared if prep.change.kind != "worktree" for path in prep.file_paths}
 
 
 def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], chunks: ChunkConfig,
