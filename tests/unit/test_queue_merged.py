@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
+from app.core.git import discovery
 from app.core.git.discovery import discover
 from app.core.git.repo import GitRepo
 from tests.conftest import ALICE, BOB
@@ -30,6 +31,13 @@ def list_json(path, *args: str) -> list[dict]:
     result = CliRunner().invoke(cli, ["list", "--repo", str(path), "--json", *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+@pytest.fixture(autouse=True, params=["a walk per head", "the base's whole history"])
+def heads_read(request, monkeypatch) -> None:
+    """Every verdict the same whether discovery walks per head or, for many heads, reads the base's history."""
+    if request.param == "the base's whole history":
+        monkeypatch.setattr(discovery, "MANY_HEADS", 0)
 
 
 @pytest.fixture

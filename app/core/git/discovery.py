@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from app.core.git.ancestry import BaseHistory
 from app.core.git.diff import FileDiff
 from app.core.git.history import anchor_time
 from app.core.git.merged import KeyValueCache, MergedDetector
@@ -266,7 +267,7 @@ def discover(
     if base:
         found.warnings.extend(_behind_default_base(repo, base_name, base_commit))
     base_refname = _base_refname(repo, base_name, base_commit)
-    _add_branch_changes(repo, found, scope, base_refname, time.time() if now is None else now, progress)
+    history = _add_branch_changes(repo, found, scope, base_refname, time.time() if now is None else now, progress)
     for name, target, problem in repo.unreadable_refs():
         kind_id = _kind_and_id(RefInfo(name, target))
         if kind_id is not None and name != base_refname and scope.left_out_by(ref_names(name)) is None:
@@ -280,7 +281,7 @@ def discover(
             and not repo.is_ancestor(checked_out, base_commit)):
         found.changes.append(_branch_change(repo, "branch", "HEAD", "HEAD", checked_out, base_name, base_commit))
     if detect_merged:
-        detector = MergedDetector(repo, base_commit, base_name, cache)
+        detector = MergedDetector(repo, base_commit, base_name, cache, history=history)
         detector.detect(found.changes, progress)
         found.warnings.extend(detector.notes)
         # A change made on a release line is merged upstream when that line holds its work.
@@ -308,9 +309,10 @@ def discover(
 
 
 def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, base_refname: str | None,
-                        now: float, progress: Callable[[str], None] | None = None) -> None:
+                        now: float, progress: Callable[[str], None] | None = None) -> BaseHistory | None:
     """One change per head of the refs in scope that the base does not contain; the rest counted. `progress`
-    hears how far it got (flask's 2,833 refs took a minute and a half in silence)."""
+    hears how far it got (flask's 2,833 refs took a minute and a half in silence). Returns the base's
+    history where it was read whole for many heads, for the merged-upstream check to reuse."""
     release_lines: list[RefInfo] = []
     heads = _scoped_heads(repo, scope, base_refname, found.left_out, release_lines)
     lines = ReleaseLines(repo, found.base_commit, release_lines)
@@ -318,8 +320,8 @@ def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, bas
     age_reason = f"head older than {scope.max_age_days} days ([queue] max_age_days)"
     cutoff = now - scope.max_age_days * DAY_SECONDS if scope.max_age_days else None
     # Thousands of heads (every fetched pull request): one walk of the base's history answers "merged
-    # already" for all of them, where a walk per head took minutes
-    in_base = repo.reachable(found.base_commit) if len(heads) > MANY_HEADS else None
+    # already", the merge base and the commits of each of them, where walks per head took minutes
+    in_base = repo.base_history(found.base_commit) if len(heads) > MANY_HEADS else None
     for done, (head, members) in enumerate(heads):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(f"{done:,} of {len(heads):,} heads read")
@@ -337,11 +339,12 @@ def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, bas
             continue
         kind, change_id, refname = members[0]
         change = _branch_change(repo, "pr" if any(m[0] == "pr" for m in members) else kind, change_id, refname,
-                                head, found.base_ref, found.base_commit)
+                                head, found.base_ref, found.base_commit, in_base)
         change.aliases = [m[1] for m in members[1:]]
         change.alias_refs = [m[2] for m in members[1:]]
         _retarget(repo, change, lines)
         found.changes.append(change)
+    return in_base
 
 
 PROGRESS_EVERY = 50  # heads (or changes checked for merges upstream) between two progress reports
@@ -436,7 +439,7 @@ class ReleaseLines:
         if self._holders is None:
             self._holders = {}
             for line in self._lines:
-                walked, _truncated = self.repo.ancestry(line.target, [self._base_commit], LINE_WALK_LIMIT)
+                walked, _truncated, _whole = self.repo.ancestry(line.target, [self._base_commit], LINE_WALK_LIMIT)
                 for commit_id, _parents in walked:
                     self._holders.setdefault(commit_id, []).append(line)
         return self._holders
@@ -491,12 +494,12 @@ def _retarget(repo: GitRepo, change: Change, lines: ReleaseLines) -> None:
 
 
 def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head: str, base_name: str,
-                   base_commit: str) -> Change:
+                   base_commit: str, in_base: BaseHistory | None = None) -> Change:
+    """`in_base`, the base's whole history where discovery walked it, makes the walks per head cheap."""
     change = Change(id=change_id, kind=kind, ref=refname, head=head, base=None, base_ref=base_name)
-    change.commits = repo.commits_between(base_commit, head)
+    change.commits, change.base, problem = repo.pending_walk(base_commit, head, in_base)
     change.title = _title(change.commits, change_id)
     change.diff_caveat = _carried_caveat(change.commits)
-    change.base, problem = repo.merge_base_or_problem(base_commit, head)
     if change.base is not None and repo.is_shallow:
         _shallow_merge_base(repo, change, base_name, base_commit)
     elif change.base is None:

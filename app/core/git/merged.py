@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
+from app.core.git.ancestry import BaseHistory
 from app.core.git.cli import GitCli
 from app.core.git.diff import decode_path
 from app.core.git.models import Change, MergedUpstream
@@ -59,6 +60,42 @@ class _Base:
 
     by_paths: dict[str, list[str]] = field(default_factory=dict)  # path-set key -> commit ids, newest first
     truncated: bool = False
+    # Each walked commit's generation among the walked ones (1 + its parents' highest): an ancestor's is
+    # lower, so a candidate whose generation is not below a merge-base's is no ancestor of it, unwalked
+    whole: bool = False  # every base commit that is no ancestor of the merge-bases' common one was walked
+    generation: dict[str, int] = field(default_factory=dict)
+
+    def is_ancestor(self, repo: GitRepo, commit_id: str, of: str) -> bool:
+        """`repo.is_ancestor`, answered from the walk where it can be: a cherry-pick's holder, checked
+        against each candidate branch's merge-base, took flask half a minute of history walks."""
+        if commit_id == of:
+            return True
+        if self.whole and of not in self.generation and commit_id in self.generation:
+            return False  # `of` is the common ancestor or below it; commit_id is neither
+        mine, theirs = self.generation.get(commit_id), self.generation.get(of)
+        if mine is not None and theirs is not None and mine >= theirs:
+            return False
+        return repo.is_ancestor(commit_id, of)
+
+
+def _generations(walked: list[tuple[str, list[str]]]) -> dict[str, int]:
+    """Generation numbers of a walked part of history, counting only parents within it."""
+    parents = dict(walked)
+    generation: dict[str, int] = {}
+    for start, _ in reversed(walked):  # oldest first: most parents are numbered before their children
+        stack = [start]
+        while stack:
+            commit_id = stack[-1]
+            if commit_id in generation:
+                stack.pop()
+                continue
+            waiting = [p for p in parents[commit_id] if p in parents and p not in generation]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            generation[commit_id] = 1 + max((generation[p] for p in parents[commit_id] if p in parents), default=0)
+    return generation
 
 
 def paths_key(paths: Iterable[str]) -> str:
@@ -70,8 +107,10 @@ class MergedDetector:
     """Sets `Change.merged` on the changes whose work the base holds. One per discovery."""
 
     def __init__(self, repo: GitRepo, base_commit: str, base_name: str, cache: KeyValueCache | None = None,
-                 walk_limit: int = MAX_BASE_WALK) -> None:
+                 walk_limit: int = MAX_BASE_WALK, history: BaseHistory | None = None) -> None:
+        """`history`: the base's whole history, where discovery read it (many heads), saves walks."""
         self.repo = repo
+        self.history = history
         self.base_commit = base_commit
         self.base_name = base_name
         self.cache = cache
@@ -228,21 +267,31 @@ class MergedDetector:
         # The base commits some branch in question has not got: those reachable from the base and not
         # from every merge-base, i.e. all but the ancestors of the merge-bases' common ancestor.
         # (Hiding every merge-base would leave only what none has: nothing, once a branch starts at the tip.)
-        oldest: str | None = None
-        for merge_base in sorted(set(merge_bases)):
-            oldest = merge_base if oldest is None else self.repo.merge_base(oldest, merge_base)
-            if oldest is None:
-                break  # unrelated histories: walk the whole base (up to the limit)
-        walked, truncated = self.repo.ancestry(self.base_commit, [oldest] if oldest else [], self.walk_limit)
-        ids = [cid for cid, parents in walked if parents <= 1]
+        if self.history is not None:  # in one pass over it, where a walk per merge-base took flask 2.4 s
+            walked, truncated = self.history.outside_common(merge_bases, self.walk_limit)
+            whole = not truncated
+        else:
+            walked, truncated, whole = self._walk_base(merge_bases)
+        ids = [cid for cid, parents in walked if len(parents) <= 1]
         self._records(ids)
-        base = _Base(truncated=truncated)
+        base = _Base(truncated=truncated, whole=whole, generation=_generations(walked))
         for cid in ids:
             base.by_paths.setdefault(self._commits[cid]["paths"], []).append(cid)
         if truncated:
             self.notes.append(f"merged-upstream check compared the newest {self.walk_limit:,} commits of "
                               f"{self.base_name} only: older squash merges and cherry-picks are not recognised")
         self._base = base
+
+    def _walk_base(self, merge_bases: list[str]) -> tuple[list[tuple[str, list[str]]], bool, bool]:
+        """The base's commits but the ancestors of the merge-bases' common ancestor, newest first: `ancestry`."""
+        # Newest first, each step walks only from one merge-base to the next: in id order a step could walk
+        # thousands of commits.
+        oldest: str | None = None
+        for merge_base in sorted(set(merge_bases), key=lambda cid: (-self.repo.commit_time(cid), cid)):
+            oldest = merge_base if oldest is None else self.repo.merge_base(oldest, merge_base)
+            if oldest is None:
+                break  # unrelated histories: walk the whole base (up to the limit)
+        return self.repo.ancestry(self.base_commit, [oldest] if oldest else [], self.walk_limit)
 
     def _holder(self, paths: str, patch_of_diff: Callable[[], str | None], change: Change) -> str | None:
         """The base commit whose patch equals this diff's (same paths first, then the patch id), and
@@ -256,7 +305,7 @@ class MergedDetector:
         if patch is None:
             return None
         for holder in candidates:
-            if self._patch_of(holder) == patch and not self.repo.is_ancestor(holder, change.base):
+            if self._patch_of(holder) == patch and not self._base.is_ancestor(self.repo, holder, change.base):
                 return holder
         return None
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pygit2
 from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileMode, FileStatus, SortMode
 
+from app.core.git.ancestry import BaseHistory
 from app.core.git.cli import GitCli, common_dir
 from app.core.git.diff import DiffLine, FileDiff, Hunk, decode_path, decode_text
 from app.core.git.models import CommitInfo, ref_for_git, ref_text
@@ -705,6 +706,13 @@ class GitRepo:
     def commit_info(self, commit_id: str) -> CommitInfo:
         return self._info(self.repo[commit_id].peel(pygit2.Commit))
 
+    def commit_time(self, commit_id: str) -> int:
+        """A commit's committer time, 0 where it cannot be read (an ordering hint, never a figure)."""
+        try:
+            return int(self.repo[commit_id].peel(pygit2.Commit).commit_time)
+        except (KeyError, ValueError, pygit2.GitError):
+            return 0
+
     @staticmethod
     def _info(commit: pygit2.Commit) -> CommitInfo:
         author, committer, encoding = commit.author, commit.committer, commit.message_encoding
@@ -733,16 +741,69 @@ class GitRepo:
             memo.put(key, [_commit_record(c) for c in found])
         return found
 
-    def _commits_between(self, hide: str | None, head: str, limit: int,
+    def pending_walk(self, base: str, head: str, in_base: BaseHistory | None
+                     ) -> tuple[list[CommitInfo], str | None, str | None]:
+        """commits_between(base, head) and merge_base_or_problem(base, head) in one. Given `in_base`,
+        the base's whole history, both come from a walk of head's own commits alone: the commits of
+        in_base that they sit on (the fork boundary) hide exactly what the base holds, and the one
+        of them no other descends from is the merge base. Walking down to meet the base's history
+        per head took flask's 2,828 fetched pull request heads a minute."""
+        memo = self._memo(base, head)
+        between_key = WalkMemo.key("between", base, head, COMMITS_LISTED)
+        base_key = WalkMemo.key("merge-base", base, head)
+        boundary = None
+        if in_base is not None and (memo is None or memo.get(between_key) is None or memo.get(base_key) is None):
+            boundary = self._fork_boundary(in_base, head, COMMITS_LISTED)
+        if boundary is None:
+            return self.commits_between(base, head), *self.merge_base_or_problem(base, head)
+        assert in_base is not None
+        commits, whole = self._commits_between(sorted(boundary), head, COMMITS_LISTED)
+        best = in_base.best_common(boundary)
+        if len(best) > 1:  # criss-cross: which of them git's merge base picks is git's to say
+            merge_base, problem = self.merge_base_or_problem(base, head)
+        else:  # none: no common history
+            merge_base, problem = (best[0] if best else None), None
+        if memo is not None:
+            if whole:
+                memo.put(between_key, [_commit_record(c) for c in commits])
+            if problem is None:
+                memo.put(base_key, [merge_base])
+        return commits, merge_base, problem
+
+    def _fork_boundary(self, in_base: BaseHistory, head: str, limit: int) -> set[str] | None:
+        """The commits of in_base that are parents of head's commits outside it, or None where more
+        than `limit` commits or an unreadable one stand between (the plain walks then answer)."""
+        seen: set[str] = set()
+        boundary: set[str] = set()
+        stack = [head]
+        while stack:
+            commit_id = stack.pop()
+            if commit_id in seen:
+                continue
+            seen.add(commit_id)
+            if len(seen) > limit:
+                return None
+            try:
+                parents = self.repo[commit_id].peel(pygit2.Commit).parent_ids
+            except (KeyError, ValueError, pygit2.GitError):
+                return None
+            for parent in map(str, parents):
+                if parent in in_base:
+                    boundary.add(parent)
+                elif parent not in seen:
+                    stack.append(parent)
+        return boundary
+
+    def _commits_between(self, hide: str | list[str] | None, head: str, limit: int,
                          first_parent: bool = False) -> tuple[list[CommitInfo], bool]:
         """The walk of commits_between, and whether it was read whole (only then is it remembered)."""
         walker = self.repo.walk(head, SortMode.TOPOLOGICAL | SortMode.TIME)
         if first_parent:
             walker.simplify_first_parent()
         whole = True
-        if hide:
+        for hidden in [hide] if isinstance(hide, str) else hide or []:
             try:
-                walker.hide(hide)
+                walker.hide(hidden)
             except (pygit2.GitError, KeyError, ValueError):
                 whole = False
         out: list[CommitInfo] = []
@@ -895,34 +956,37 @@ class GitRepo:
         if self.stop_check is not None and count % STOP_CHECK_EVERY == 0 and self.stop_check():
             raise WalkStopped
 
-    def reachable(self, head: str) -> frozenset[str] | None:
-        """Every commit reachable from head (head included), from one walk; None where the history cannot
-        be read whole (a shallow clone, a missing commit): ask is_ancestor then."""
+    def base_history(self, tip: str) -> BaseHistory | None:
+        """Every commit reachable from tip, with its parents, from one walk; None where the history cannot
+        be read whole (a shallow clone, a missing commit): ask is_ancestor and merge_base then."""
         if self.is_shallow:
             return None
         try:
-            return frozenset(str(commit.id) for commit in self.repo.walk(head, SortMode.NONE))
+            return BaseHistory((str(commit.id), [str(p) for p in commit.parent_ids], commit.commit_time)
+                               for commit in self.repo.walk(tip, SortMode.TOPOLOGICAL | SortMode.REVERSE))
         except (pygit2.GitError, KeyError, ValueError):
             return None
 
-    def ancestry(self, head: str, hide: list[str], limit: int) -> tuple[list[tuple[str, int]], bool]:
-        """(id, parent count) of the commits reachable from head and from none of `hide`, newest
-        first, at most `limit` of them, and whether the walk stopped at the limit. Reads no message."""
+    def ancestry(self, head: str, hide: list[str], limit: int) -> tuple[list[tuple[str, list[str]]], bool, bool]:
+        """(id, parent ids) of the commits reachable from head and from none of `hide`, newest first, at
+        most `limit` of them; whether the walk stopped at the limit; whether it read them all (not in a
+        shallow clone, no hidden or parent commit missing). Reads no message."""
         walker = self.repo.walk(head, SortMode.TIME)
+        whole = not self.is_shallow
         for commit_id in hide:
             try:
                 walker.hide(commit_id)
             except (pygit2.GitError, KeyError, ValueError):
-                pass
-        out: list[tuple[str, int]] = []
+                whole = False
+        out: list[tuple[str, list[str]]] = []
         try:
             for commit in walker:
                 if len(out) >= limit:
-                    return out, True
-                out.append((str(commit.id), len(commit.parent_ids)))
+                    return out, True, False
+                out.append((str(commit.id), [str(p) for p in commit.parent_ids]))
         except pygit2.GitError:
-            pass  # missing parents (shallow clone): what could be read
-        return out, False
+            return out, False, False  # missing parents (shallow clone): what could be read
+        return out, False, whole
 
     def patch_id(self, old: str | None, new: str) -> str | None:
         """The stable patch id (`git patch-id --stable`) of the diff between two commits' trees (old
