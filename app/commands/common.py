@@ -278,6 +278,17 @@ def _why_empty(discovery: Discovery | None) -> str:
             "left out by it (below; a change named to explain, chunks or check is still read)")
 
 
+def _unpadded(lines: list[str]) -> list[str]:
+    """A table's lines without the padding to its widest row: the rule under the header as long as it."""
+    out: list[str] = []
+    for line in lines:
+        line = line.rstrip()
+        if out and line and set(line.strip()) <= set("─━"):
+            line = line[:len(out[-1])]
+        out.append(line)
+    return out
+
+
 def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,
                width: int | None = None, discovery: Discovery | None = None,
                include_merged: bool = False, risk_ranks: dict[str, int] | None = None) -> None:
@@ -306,7 +317,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
             # row over 3-6 screen lines. The rows end where their text does (QA47 #7).
             with out.capture() as captured:
                 out.print(table)
-            sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+            sys.stdout.write("".join(line + "\n" for line in _unpadded(captured.get().splitlines())))
         else:
             out.print(table)
     if discovery is not None:

@@ -61,8 +61,8 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
     title goes under its change id (an 80-column terminal showed titles as "fix co").
 
     `full` (output to a pipe or a file): change ids and titles are never cut. Ids keep their whole
-    width (they are pasted into `explain` and scripts); titles wrap within `width` instead of ending
-    in an ellipsis; below 120 columns the optional columns are left out.
+    width (they are pasted into `explain` and scripts); titles come last and wrap within `width`
+    instead of ending in an ellipsis; below 120 columns the optional columns are left out.
 
     `risk_ranks` (change id -> rank by risk), for another order (per review minute): `#` keeps each
     change's risk rank, as the TUI's does, and a `risk/min` column shows what the rows are sorted by."""
@@ -96,7 +96,8 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
         columns += [("chunks", 6, None, {"justify": "right"}), ("floor", 6, None, {"justify": "right"})]
     columns += [("title", MIN_TITLE_CELLS, 60, {"overflow": "ellipsis"}),
                 ("author", 6, 18, {"overflow": "ellipsis"}), ("age", 3, None, {"justify": "right"})]
-    if full:
+    if full:  # the title last: a pipe's rows end where their own title does, not padded to the longest one
+        columns.sort(key=lambda column: column[0] == "title")
         _full_columns(table, columns, reports, width)
     else:
         _fitted_columns(table, columns, rows, width)

@@ -92,6 +92,12 @@ def test_piped_list_keeps_whole_ids_titles_and_ranks(long_names: Path, hermetic_
     # rows end where their text does: padded to the longest title, `| less` wrapped every row (QA47 #7)
     rows = _rows(listed.stdout)
     assert rows and not [line for line in listed.stdout.splitlines() if line != line.rstrip()]
+    # nor padded within: the title comes last, so a short title's row is short, and so is the header's rule
+    lines = listed.stdout.splitlines()
+    header = next(line for line in lines if line.split()[:2] == ["#", "risk"])
+    assert header.split()[-1] == "title"
+    short = min(rows, key=len)
+    assert len(short) < len(max(rows, key=len)) and len(lines[lines.index(header) + 1]) == len(header)
     ranged = run(["list", "--repo", str(long_names), "--range", "main..many"])
     ranks = [int(row.split()[0]) for row in _rows(ranged.stdout)]
     assert ranks == list(range(1, 105)), ranged.stdout[-2000:]
