@@ -103,6 +103,24 @@ def test_master_fallback_and_explicit_base(make_repo):
     assert [c.id for c in discover(GitRepo(b.path), base="topic").changes] == []
 
 
+def test_a_bare_mirror_is_compared_with_the_branch_its_head_names(make_repo):
+    """ansible's mirror (`git clone --mirror`): HEAD names `devel`, there is no main, master or origin/HEAD,
+    and `list` stopped at "no base branch found"; a working tree's HEAD is the branch checked out, never the base."""
+    b = make_repo(initial_branch="devel", bare=True)
+    b.commit("init", {"a": "1\n"}, author=ALICE, branch="devel")
+    b.branch("topic", from_branch="devel")
+    b.commit("topic", {"a": "2\n"}, branch="topic", author=ALICE)
+    b.branch("master", from_branch="devel")  # an old line: HEAD still names the default
+    b.commit("old line", {"b": "1\n"}, branch="master", author=ALICE)
+    found = discover(GitRepo(b.path))
+    assert found.base_ref == "devel" and [c.id for c in found.changes] == ["master", "topic"]
+    work = make_repo(initial_branch="devel")
+    work.commit("init", {"a": "1\n"}, author=ALICE, branch="devel")
+    work.checkout()
+    with pytest.raises(RepoError, match="no base branch found"):
+        discover(GitRepo(work.path))
+
+
 def test_range_lists_each_commit(basic):
     repo = GitRepo(basic.path)
     main = basic.head("main")
