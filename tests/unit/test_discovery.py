@@ -119,6 +119,8 @@ def test_a_bare_mirror_is_compared_with_the_branch_its_head_names(make_repo):
     work.checkout()
     with pytest.raises(RepoError, match="no base branch found"):
         discover(GitRepo(work.path))
+    (work.path / ".git" / "index").unlink()  # as `git clone --no-checkout` leaves it: HEAD is the cloned branch
+    assert discover(GitRepo(work.path)).base_ref == "devel"
 
 
 def test_range_lists_each_commit(basic):

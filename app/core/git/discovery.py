@@ -112,8 +112,8 @@ def _behind_default_base(repo: GitRepo, base_name: str, base_commit: str) -> lis
 
 
 def resolve_base(repo: GitRepo, base: str | None) -> tuple[str, str]:
-    """(name, commit id) of the base: --base, else origin's HEAD, else (in a bare repository) the branch
-    HEAD names, else main, else master, else origin/main, else origin/master."""
+    """(name, commit id) of the base: --base, else origin's HEAD, else (in a bare repository or one never
+    checked out) the branch HEAD names, else main, else master, else origin/main, else origin/master."""
     if repo.is_empty:
         raise RepoError(f"{repo.path}: the repository has no commits yet")
     if base:
@@ -127,7 +127,7 @@ def resolve_base(repo: GitRepo, base: str | None) -> tuple[str, str]:
             return _short(origin_head), repo.resolve_commit(origin_head)
         except RepoError:
             pass  # a dangling origin/HEAD: fall through to main/master
-    head = repo.head_ref() if repo.is_bare else None
+    head = repo.head_ref() if repo.nothing_checked_out else None
     if head and head.startswith("refs/heads/"):  # a mirror or server repository: HEAD names the default branch
         try:
             return _short(head), repo.resolve_commit(head)

@@ -384,6 +384,12 @@ class GitRepo:
         return self.repo.is_bare
 
     @property
+    def nothing_checked_out(self) -> bool:
+        """Bare, or a working tree never checked out (`git clone --no-checkout`, a mirror without its config):
+        HEAD then names the branch the repository was cloned at, not one someone is working on."""
+        return self.repo.is_bare or not (self.git_dir / "index").exists()
+
+    @property
     def is_empty(self) -> bool:
         """No commit at all. libgit2 says so only when HEAD is the unborn `master`: `git init -b main` read
         as not empty, and the error sent the user to --base."""
