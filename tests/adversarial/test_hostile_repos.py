@@ -130,7 +130,7 @@ def test_analysis_never_raises_and_chunks_partition_every_diff(plan: HistoryPlan
     root = tmp_path_factory.mktemp("hostile")
     repo = build_history(root / "repo", plan)
     analyzer = analyse_everything(repo, root)
-    assert len(analyzer.discovery.changes) >= 1, plan.describe()
+    assert analyzer.discovery.every_change(), plan.describe()  # a branch of empty commits is merged ("empty")
 
 
 @settings(max_examples=examples(0.25), deadline=None)

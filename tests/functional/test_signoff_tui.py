@@ -217,6 +217,7 @@ def test_whoever_commits_the_working_tree_here_is_its_author(make_repo) -> None:
     :worktree`. Whoever will commit it here (git's user.email) is its author now."""
     repo = make_repo()
     repo.commit("base", {"pay.py": "def pay(x):\n    return x\n"}, author=ALICE)
+    repo.checkout()
     subprocess.run(["git", "-C", str(repo.path), "config", "user.email", "Writer@Example.com"], check=True)
     (repo.path / "pay.py").write_text("def pay(x):\n    if x:\n        return 2 * x\n    return x\n")
     read_and_approve(repo.path, "writer@example.com", ":worktree")
@@ -246,6 +247,7 @@ def test_without_a_git_email_the_working_tree_is_still_its_writers(make_repo, tm
     monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/.gitconfig: libgit2 ignores GIT_CONFIG_GLOBAL
     repo = make_repo()
     repo.commit("base", {"pay.py": "def pay(x):\n    return x\n"}, author=ALICE)
+    repo.checkout()
     (repo.path / "pay.py").write_text("def pay(x):\n    if x:\n        return 2 * x\n    return x\n")
     read_and_approve(repo.path, "unknown@localhost", ":worktree")
     status, verdict = check(repo.path, ":worktree")

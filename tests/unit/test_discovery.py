@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from app.core.git.discovery import discover, parse_range
+from app.core.git.discovery import discover, find_change, parse_range
 from app.core.git.models import WORKTREE_ID
 from app.core.git.repo import GitRepo
-from app.errors import RepoError
+from app.errors import ChangeNotFound, RepoError
 from tests.cli import CLI
 from tests.conftest import ALICE, BOB
 
@@ -119,8 +119,14 @@ def test_a_bare_mirror_is_compared_with_the_branch_its_head_names(make_repo):
     work.checkout()
     with pytest.raises(RepoError, match="no base branch found"):
         discover(GitRepo(work.path))
+    work.branch("topic", from_branch="devel")
+    work.commit("topic", {"a": "2\n"}, branch="topic", author=ALICE)
     (work.path / ".git" / "index").unlink()  # as `git clone --no-checkout` leaves it: HEAD is the cloned branch
-    assert discover(GitRepo(work.path)).base_ref == "devel"
+    found = discover(GitRepo(work.path))
+    # and no working tree: libgit2 read the missing index as every file deleted, a critical 166-file change on click
+    assert found.base_ref == "devel" and [c.id for c in found.changes] == ["topic"]
+    with pytest.raises(ChangeNotFound, match="nothing was ever checked out"):
+        find_change(found, WORKTREE_ID, GitRepo(work.path))
 
 
 def test_range_lists_each_commit(basic):

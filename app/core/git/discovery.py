@@ -297,11 +297,12 @@ def discover(
             found.warnings.extend(on_line.notes)
         found.merged = [c for c in found.changes if c.merged is not None]
         found.changes = [c for c in found.changes if c.merged is None]
-    if include_worktree and not repo.is_bare and (unreadable := repo.index_problem()) is not None:
+    # Never checked out (bare, `git clone --no-checkout`): no working tree, whatever libgit2 reads of a missing index
+    if include_worktree and not repo.nothing_checked_out and (unreadable := repo.index_problem()) is not None:
         found.warnings.append(f"the working tree's changes are not shown: its index cannot be read ({unreadable}; a "
                               "split or sparse index: `git update-index --no-split-index`, or `git sparse-checkout "
                               "set --no-sparse-index` makes it readable)")
-    if include_worktree and not repo.is_bare and repo.is_dirty():
+    if include_worktree and not repo.nothing_checked_out and repo.is_dirty():
         branch = repo.head_ref()
         where = _short(branch) if branch else "detached HEAD"
         found.changes.append(
@@ -658,6 +659,9 @@ def find_change(found: Discovery, change_id: str, repo: GitRepo | None = None) -
     if change_id in (WORKTREE_ID, "worktree") and found.commit_range is None:
         if repo is not None and repo.is_bare:
             raise ChangeNotFound("a bare repository has no working tree: name a branch, a pull request or a commit")
+        if repo is not None and repo.nothing_checked_out:
+            raise ChangeNotFound("nothing was ever checked out here (no index: `git clone --no-checkout`?), so "
+                                 "there is no working tree to review: name a branch, a pull request or a commit")
         if repo is not None and repo.head_commit() is None:
             raise ChangeNotFound("the checked-out branch has no commit yet (an orphan or new branch): what is staged "
                                  "there has nothing to be compared with; commit it, or name another change")
