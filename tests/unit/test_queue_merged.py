@@ -321,3 +321,30 @@ def test_a_branch_whose_commits_undo_each_other_is_hidden_as_empty_not_pending(r
     assert said.exit_code == 0
     assert ("review-tui: note: undone changes nothing (its net diff, merge base with main to head, is empty): "
             "nothing of it waits for review") in said.stderr
+
+
+def test_work_within_or_built_on_a_squash_merged_branch_is_merged_or_compared_with_it(repo) -> None:
+    """QA48 #3 (pydantic-ai): a long-lived line (v2-main) squash-merged into main; an ancestor of it was the queue's
+    #2 and a branch of two commits on top of it #1, each a 60,000-line diff titled and attributed from the line's
+    commits."""
+    repo.set_ref("refs/heads/within", repo.head("feature"))  # a branch whose head is within the line
+    app = feature_files(repo)["app.py"]
+    earlier = repo.commit("f3 again", {"app.py": edit(app, "return 3 * 1", "return 3 * 2")}, branch="feature",
+                          author=BOB)
+    repo.branch("on-top", from_branch="feature")
+    repo.commit("Banner", {"banner.py": "BANNER = 'hi'\n"}, branch="on-top", author=ALICE)
+    repo.commit("Banner colours", {"banner.py": "BANNER = 'hi'\nCOLOUR = 1\n"}, branch="on-top", author=ALICE)
+    repo.commit("Feature (#12)\n\n* Faster f3\n* More X\n", feature_files(repo), author=ALICE)  # the squash
+    repo.checkout()
+    found = discover(GitRepo(repo.path))
+    merged = {c.id: c.merged for c in found.merged}
+    assert merged["feature"] is not None and merged["feature"].how in ("tree", "squash")
+    assert merged["within"] is not None and merged["within"].how == "within"
+    assert merged["within"].detail.startswith("its head is a commit of feature, merged upstream: ")
+    [on_top] = found.changes
+    assert on_top.id == "on-top" and on_top.base == earlier
+    assert [c.message.strip() for c in on_top.commits] == ["Banner colours", "Banner"]
+    assert on_top.title == "Banner" and {c.author_email for c in on_top.commits} == {ALICE.email}
+    assert "built on feature" in on_top.base_note and "3 commits of feature" in on_top.base_note
+    listed = {row["id"]: row for row in list_json(repo.path)}
+    assert set(listed) == {"on-top"} and listed["on-top"]["lines_added"] == 2

@@ -295,6 +295,7 @@ def discover(
             on_line = MergedDetector(repo, found.release_tips[line_name], line_name, cache)
             on_line.detect(found.changes)
             found.warnings.extend(on_line.notes)
+        _built_on_merged(repo, found.changes, base_name)
         found.merged = [c for c in found.changes if c.merged is not None]
         found.changes = [c for c in found.changes if c.merged is None]
     # Never checked out (bare, `git clone --no-checkout`): no working tree, whatever libgit2 reads of a missing index
@@ -355,6 +356,46 @@ def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, bas
 
 
 PROGRESS_EVERY = 50  # heads (or changes checked for merges upstream) between two progress reports
+
+# Verdicts that put a branch's whole history in the base: work within it, or built on it, is no longer pending
+_HOLDS_ITS_HISTORY = ("squash", "patch", "tree")
+
+
+def _built_on_merged(repo: GitRepo, changes: list[Change], base_name: str) -> None:
+    """A branch within one merged upstream (its head among that one's commits) is merged upstream too; a branch
+    built on one is compared with the newest of its commits that the merged one has, so its diff is its own work.
+    pydantic-ai's first two rows were 60,000-line diffs: an ancestor of `v2-main`, squash-merged into main, and
+    two commits on top of it, titled and attributed from v2-main's commits."""
+    holder_of: dict[str, Change] = {}  # a commit of a merged branch -> that branch
+    for merged in changes:
+        if merged.merged is not None and merged.merged.how in _HOLDS_ITS_HISTORY:
+            for commit in merged.commits:
+                holder_of.setdefault(commit.id, merged)
+    if not holder_of:
+        return
+    for change in changes:
+        if change.merged is not None or change.error or change.base is None or change.kind not in ("branch", "pr"):
+            continue
+        holder = holder_of.get(change.head)
+        if holder is not None:
+            detail = holder.merged.detail if holder.merged else ""
+            change.merged = MergedUpstream("within", f"its head is a commit of {holder.id}, merged upstream: {detail}")
+            continue
+        fork = next((c.id for c in change.commits if c.id in holder_of), None)
+        # Not where it merged the base in since: against that commit it would carry the base's newer work
+        if fork is None or not repo.is_ancestor(change.base, fork):
+            continue
+        holder = holder_of[fork]
+        carried = len(change.commits)
+        own = {c.id for c in repo.commits_between(fork, change.head)}
+        change.commits = [c for c in change.commits if c.id in own]
+        carried -= len(change.commits)
+        change.base = fork
+        change.title = _title(change.commits, change.id)
+        change.diff_caveat = _carried_caveat(change.commits)
+        change.base_note = (f"built on {holder.id}, whose work is already in {base_name}: compared with its commit "
+                            f"{fork[:10]}, this change's own work; against {base_name} it would also carry "
+                            f"{plural(carried, 'commit')} of {holder.id}")
 
 
 def _head_time(repo: GitRepo, head: str, now: float) -> float:
