@@ -25,18 +25,20 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
                           timeout=600)
 
 
-def small_fixes_history(make_repo):
+def small_fixes_history(make_repo, ai_from: int | None = None):
     """CYCLES cycles of: a one-line change (later fixed), a large clean change, the fix. Defect-inducing
     commits are the small ones - the opposite of what the built-in defaults expect - so the
-    repository's own model beats the defaults on the newer half. A feature branch is pending."""
+    repository's own model beats the defaults on the newer half. A feature branch is pending.
+    From cycle `ai_from` on, the small and the large changes are written with Claude Code."""
     b = make_repo()
     b.commit("Initial", {"pkg/__init__.py": "", "README.md": "pkg\n"}, author=ALICE, when=T0)
     when = T0
     for i in range(CYCLES):
         when += DAY
-        b.commit(f"Tune f{i}", {f"pkg/m{i}.py": f"def f{i}(x):\n    return x + {i}\n"}, author=BOB, when=when)
+        ai = "\n\nCo-authored-by: Claude <noreply@anthropic.com>" if ai_from is not None and i >= ai_from else ""
+        b.commit(f"Tune f{i}{ai}", {f"pkg/m{i}.py": f"def f{i}(x):\n    return x + {i}\n"}, author=BOB, when=when)
         big = "\n".join(f"VALUE_{i}_{k} = {k}" for k in range(60)) + "\n"
-        b.commit(f"Add table {i}", {f"pkg/table{i}.py": big}, author=ALICE, when=when + 3600)
+        b.commit(f"Add table {i}{ai}", {f"pkg/table{i}.py": big}, author=ALICE, when=when + 3600)
         pad = "\n".join(f"PAD_{i}_{k} = {k}" for k in range(40)) + "\n"
         b.commit(f"Fix f{i} off by one\n\nFixes #{i + 1}",
                  {f"pkg/m{i}.py": f"def f{i}(x):\n    return x + {i} - 1\n", f"pkg/pad{i}.py": pad},
@@ -148,6 +150,25 @@ def test_calibrate_stores_the_winning_model_and_list_uses_it(make_repo, tmp_path
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "<script" not in page
     assert f"<h1>Calibration of {b.path.name}</h1>" in page  # the repository's name, not the path it ran in
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_the_stored_model_weighs_what_every_studied_commit_shows_not_only_the_older_half(make_repo):
+    """QA48 #1 (pydantic-ai): features were chosen on the older half, where AI-assisted commits were 17 of 260,
+    and the stored model, refitted on every commit, left AI share out without a word."""
+    import sqlite3
+
+    from app.core.calibration.run import MIN_NONZERO
+
+    b = small_fixes_history(make_repo, ai_from=CYCLES - 20)  # 40 AI-assisted commits, all in the newer half
+    result = run("calibrate", "--repo", str(b.path), "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["own_model_wins"] is True and "ai_share" not in doc["features"]  # the evaluation: older half only
+    stored = sqlite3.connect(Path(os.environ["REVIEW_TUI_DATA_DIR"]) / "models.db").execute(
+        "SELECT model FROM models").fetchone()[0]
+    assert "ai_share" in json.loads(stored)["coefficients"]
+    assert "ai_share" not in doc["outcome"].split("not weighed")[-1]
+    assert f"not weighed, seen in fewer than {MIN_NONZERO} of its {1 + 3 * CYCLES} commits: " in doc["outcome"]
 
 
 def test_a_stale_stored_model_is_ignored(make_repo):
