@@ -113,7 +113,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 39: the complexity factor (and CC+) counts code, not tests;
 # 40: a file deleted whole is floored at removed_lines_per_hour;
 # 41: a constructor's callers and tests are its class's (`Foo(...)` calls Foo.__init__);
-ANALYSIS_VERSION = "41"
+ANALYSIS_VERSION = "42"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1996,6 +1996,22 @@ def _risk_summary(risk: RiskResult) -> RiskSummary:
         risk.expected_cost, risk.model)
 
 
+AI_COMMITS_LISTED = 20  # AI-signalled commits a report names, each with what fired
+
+
+def _ai_commit_lines(prov: ChangeProvenance) -> tuple[str, ...]:
+    """The commits counted as AI-written and the signals that counted them: the why panel and `explain` named
+    only a branch-name hint below the threshold, never the committer `Claude <noreply@anthropic.com>` that
+    counted (QA48 #2)."""
+    fired: dict[str, list[str]] = {}
+    for signal in prov.signals:
+        if signal.commit is not None:
+            fired.setdefault(signal.commit, []).append(f"{signal.signal} ({signal.tool})")
+    return tuple(f"{commit[:10]} " + ("; ".join(dict.fromkeys(fired[commit])) if commit in fired
+                                      else "AI lines in its git-ai note")
+                 for commit in prov.ai_commits[:AI_COMMITS_LISTED])
+
+
 def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance, complexity: ComplexitySummary,
                 plan: ReviewPlan, hf: HistoryFigures | None, blast: BlastRadius | None) -> Assessment:
     """The typed summary readers get (app/analysis/report.py) of one change's analyses."""
@@ -2003,7 +2019,8 @@ def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance,
         risk=_risk_summary(risk),
         tiers=TierSummary(tiers.tier, tuple(tiers.reasons)),
         ai=AISummary(round(prov.ai_share, 4), prov.ai_added, tuple(prov.tools), prov.method,
-                     (*prov.errors, *([prov.squash_warning] if prov.squash_warning else [])), tuple(prov.evidence)),
+                     (*prov.errors, *([prov.squash_warning] if prov.squash_warning else [])), tuple(prov.evidence),
+                     _ai_commit_lines(prov), len(prov.ai_commits)),
         complexity=complexity,
         destructive_ops=tuple(DestructiveFinding(op.kind, op.path, op.line, op.side, op.text, op.explanation)
                               for op in tiers.destructive),

@@ -116,6 +116,10 @@ class AISummary:
     method: str = "line"  # "line" (blame / git-ai notes) or "commit" (fallback)
     notes: tuple[str, ...] = ()  # provenance warnings (malformed notes, squash merges)
     evidence: tuple[str, ...] = ()  # signals weighed that counted no commit as AI on their own (branch names)
+    # the commits counted as AI-written, each with what fired ("a186b7e9e2 (Claude Code) author Claude <...>"),
+    # the first AI_COMMITS_LISTED of commit_count
+    commits: tuple[str, ...] = ()
+    commit_count: int = 0
 
 
 @dataclass(frozen=True)

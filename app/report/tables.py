@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console, ConsoleOptions, RenderResult
 
-    from app.analysis.report import Assessment, ChangeDetail, ChangeReport, FactorSummary
+    from app.analysis.report import AISummary, Assessment, ChangeDetail, ChangeReport, FactorSummary
     from app.core.git.discovery import Discovery
     from app.core.planner.model import LineRange
     from app.storage.models import TrackRecordRun
@@ -456,6 +456,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         parts.append(Text("AI provenance", style="bold"))
         parts.append(Text(f"  {ai.added} of {detail.report.figures.lines_added} added lines by "
                           f"{one_line(', '.join(ai.tools), 200) or 'no tool'} ({ai.method} level)"))
+        parts.extend(item("  " if i == 0 else "    · ", line) for i, line in enumerate(ai_commit_lines(ai, shown=10)))
         for note in ai.notes:
             parts.append(item("  ! ", one_line(note, 300), style="yellow"))
     worst = found.complexity.worst_function
@@ -478,6 +479,18 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     for path, error in found.complexity.errors.items():
         parts.append(item("  ! ", one_line(f"{visible_path(path)}: {error}", 300), style="yellow"))
     return Group(*parts)
+
+
+def ai_commit_lines(ai: AISummary, shown: int) -> list[str]:
+    """What counted commits as AI-written: a heading, then (to indent under it) up to `shown` commits, each
+    with the signals that fired."""
+    if not ai.commits:
+        return []
+    lines = [f"{plural(ai.commit_count, 'commit')} counted as AI-written, by what fired:"]
+    lines += [one_line(line, 300) for line in ai.commits[:shown]]
+    if ai.commit_count > shown:
+        lines.append(f"+{ai.commit_count - shown} more (the Commits tab names each)")
+    return lines
 
 
 def chunk_locations(ranges: Sequence[LineRange], files: int = 3, spans: int = 4) -> str:

@@ -209,6 +209,31 @@ def test_agent_branch_with_human_commits_shows_its_branch_evidence(tmp_path) -> 
     assert "branch prefix claude/" in _render(why_renderable(detail.assessment))
 
 
+def test_the_why_panel_and_explain_name_the_commit_and_the_signal_that_counted(tmp_path) -> None:
+    """QA48 #2 (pydantic-ai): a claude/ branch whose commit Claude committed was 100% AI, and the why panel and
+    `explain` named only the branch prefix, which they also said was not enough on its own."""
+    from app.analysis.analyzer import Analyzer
+    from app.report.tables import explain_view
+    from app.tui.widgets.why_panel import why_renderable
+
+    claude = Person("Claude", "noreply@anthropic.com")
+    b = RepoBuilder(tmp_path / "r")
+    b.commit("init", {"app.py": "def f():\n    return 1\n"}, author=ANN)
+    b.branch("claude/slack-session")
+    own = b.commit("Fix retry", {"app.py": "def f():\n    return 2\n"}, branch="claude/slack-session", author=ANN,
+                   committer=claude)
+    b.commit("Docs", {"README.md": "retry\n"}, branch="claude/slack-session", author=ANN)
+    b.checkout()
+    detail = Analyzer(b.path).detail("claude/slack-session")
+    data = detail.report.to_json()
+    assert data["ai_share"] > 0 and data["ai_commit_count"] == 1
+    [line] = data["ai_commits"]
+    assert line.startswith(own[:10]) and "Claude <noreply@anthropic.com>" in line and "(Claude Code)" in line
+    panel = _render(why_renderable(detail.assessment))
+    assert "1 commit counted as AI-written, by what fired:" in panel and own[:10] in panel
+    assert own[:10] in _render(explain_view(detail))
+
+
 def test_a_pr_ref_inherits_the_branch_evidence_of_its_alias(tmp_path) -> None:
     """refs/pull/N/head names no branch; its twin origin/codex/... does: the one change gets the evidence."""
     from app.analysis.analyzer import Analyzer

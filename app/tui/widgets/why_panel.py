@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from app.core.text import has_invisible, one_line, percent, plural, significant, visible_path
-from app.report.tables import Breakable, item, shared_signal_note
+from app.report.tables import Breakable, ai_commit_lines, item, shared_signal_note
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
@@ -217,6 +217,9 @@ def ai_section(found: Assessment | None) -> RenderableType:
         text.append("no AI tool signalled in commits, notes or authors")
     if ai is not None and ai.method:
         text.append(f"\n  how it was measured: {one_line(ai.method, 200)}", style="dim")
+    for index, line in enumerate(ai_commit_lines(ai, shown=5) if ai else ()):
+        text.append("\n  " if index == 0 else "\n    · ")
+        text.append(line)
     for note in ai.notes if ai else ():
         text.append("\n  ⚠ ")
         text.append(one_line(note, 300))
