@@ -451,14 +451,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     for note in found.destructive_notes:
         parts.append(item("  ! ", one_line(note, 300), style="yellow"))
     parts.extend(_blast_lines(found))
-    ai = found.ai
-    if ai.tools or ai.notes:
-        parts.append(Text("AI provenance", style="bold"))
-        parts.append(Text(f"  {ai.added} of {detail.report.figures.lines_added} added lines by "
-                          f"{one_line(', '.join(ai.tools), 200) or 'no tool'} ({ai.method} level)"))
-        parts.extend(item("  " if i == 0 else "    · ", line) for i, line in enumerate(ai_commit_lines(ai, shown=10)))
-        for note in ai.notes:
-            parts.append(item("  ! ", one_line(note, 300), style="yellow"))
+    parts.extend(_ai_provenance(found.ai, detail.report.figures.lines_added))
     worst = found.complexity.worst_function
     if worst:
         parts.append(Text(f"Worst function: {one_line(worst.name, 80)} in {visible_path(worst.path or '', 80)}"
@@ -479,6 +472,18 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     for path, error in found.complexity.errors.items():
         parts.append(item("  ! ", one_line(f"{visible_path(path)}: {error}", 300), style="yellow"))
     return Group(*parts)
+
+
+def _ai_provenance(ai: AISummary, lines_added: int) -> list[Any]:
+    """explain's AI provenance section: the share, the commits counted and what fired, the warnings."""
+    if not (ai.tools or ai.notes):
+        return []
+    parts: list[Any] = [Text("AI provenance", style="bold")]
+    parts.append(Text(f"  {ai.added} of {lines_added} added lines by "
+                      f"{one_line(', '.join(ai.tools), 200) or 'no tool'} ({ai.method} level)"))
+    parts.extend(item("  " if i == 0 else "    · ", line) for i, line in enumerate(ai_commit_lines(ai, shown=10)))
+    parts.extend(item("  ! ", one_line(note, 300), style="yellow") for note in ai.notes)
+    return parts
 
 
 def ai_commit_lines(ai: AISummary, shown: int) -> list[str]:
