@@ -164,6 +164,27 @@ def test_a_squashed_pull_request_crediting_a_review_bot_is_an_upper_bound() -> N
     assert hint is not None and "review bot" in hint
 
 
+@pytest.mark.parametrize("co_author", [
+    "devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
+    "Copilot <175728472+Copilot@users.noreply.github.com>",
+    "Copilot Autofix powered by AI <175728472+Copilot@users.noreply.github.com>",
+])
+def test_a_persons_squashed_pull_request_crediting_an_ai_bot_is_an_upper_bound(co_author: str) -> None:
+    """QA48 #4 (pydantic-ai): Devin reviews the pull requests there, and GitHub credits an applied suggestion with
+    a Co-authored-by trailer: a contributor's 980-line squash read as 100% Devin, with no upper-bound note."""
+    from app.core.git.models import CommitInfo
+
+    message = f"Add `list_prompts` to `McpServer` (#3889)\n\nCo-authored-by: {co_author}\n"
+    commit = CommitInfo("e" * 40, "Bernardo", "bd@example.org", 0, "GitHub", "noreply@github.com", 0, message,
+                        ("p" * 40,))
+    assert any(s.confidence >= 40 for s in commit_signals(commit))
+    hint = squash_hint(commit)
+    assert hint is not None and "not necessarily the whole change" in hint
+    own = CommitInfo("f" * 40, "Copilot", "198982749+Copilot@users.noreply.github.com", 0, "GitHub",
+                     "noreply@github.com", 0, message, ("p" * 40,))
+    assert squash_hint(own) is None or "review bot" in squash_hint(own)  # the bot's own pull request: its lines
+
+
 @pytest.mark.parametrize(("ref", "tool"), [
     ("refs/heads/kiro/add-login-form", "Kiro"),
     ("refs/remotes/origin/kiro/spec-1", "Kiro"),

@@ -275,6 +275,7 @@ _REVIEW_BOTS = {
     "gemini-code-assist[bot]": "Gemini",
     "copilot-pull-request-reviewer[bot]": "GitHub Copilot",
     "sourcery-ai[bot]": "Sourcery",
+    "copilot autofix powered by ai": "GitHub Copilot",  # code scanning's suggested fix, applied in review
 }
 _BOT_EMAIL = re.compile(r"^(?:\d+\+)?([a-z0-9-]+\[bot\])@users\.noreply\.github\.com$", re.IGNORECASE)
 
@@ -696,13 +697,24 @@ def squash_hint(commit: CommitInfo) -> str | None:
     if _PR_SUBJECT.search(subject) and sum(1 for line in body.split("\n") if line.startswith("* ")) >= 2:
         return "a squash-merged pull request (one bullet per squashed commit)"
     if _PR_SUBJECT.search(subject):
+        by_a_person = _identity_tool(commit.author_name, commit.author_email) is None
         for trailer in parse_trailers(message):
-            if trailer.token in _CO_AUTHOR_KEYS:
-                login = _review_login(*_split_identity(trailer.value))
-                if login is not None:
-                    return (f"a squash-merged pull request crediting the AI review bot {login} (its applied "
-                            "suggestion, not necessarily the whole change)")
+            if trailer.token not in _CO_AUTHOR_KEYS:
+                continue
+            name, email = _split_identity(trailer.value)
+            login = _review_login(name, email)
+            if login is not None:
+                return (f"a squash-merged pull request crediting the AI review bot {login} (its applied "
+                        "suggestion, not necessarily the whole change)")
+            # Devin reviewing a person's pull request, a Copilot fix applied: GitHub credits the bot as a co-author
+            if by_a_person and _GITHUB_APP_EMAIL.match(email) and _identity_tool(name, email) is not None:
+                return (f"a squash-merged pull request of a person's crediting the bot {clip_text(name, 60)} as a "
+                        "co-author (an applied suggestion or fix, not necessarily the whole change)")
     return None
+
+
+# A GitHub App's or Copilot's commit address: "251103656+devin-ai-integration[bot]@users.noreply...", "...+Copilot@..."
+_GITHUB_APP_EMAIL = re.compile(r"^\d+\+(?:[a-z0-9-]+\[bot\]|copilot)@users\.noreply\.github\.com$", re.IGNORECASE)
 
 
 # ==================================================================================================
