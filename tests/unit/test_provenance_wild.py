@@ -164,6 +164,22 @@ def test_a_squashed_pull_request_crediting_a_review_bot_is_an_upper_bound() -> N
     assert hint is not None and "review bot" in hint
 
 
+def test_a_commit_crediting_two_tools_names_both(tmp_path) -> None:
+    """QA48 #6: `Co-authored-by: Claude ...` and `Co-authored-by: Cursor Agent ...` on one commit gave ai_tools
+    ["Claude Code"]; a weak mention of a third tool names nothing more."""
+    from app.analysis.analyzer import Analyzer
+
+    b = RepoBuilder(tmp_path / "r")
+    b.commit("init", {"app.py": "def f():\n    return 1\n"}, author=ANN)
+    b.branch("both")
+    b.commit("Fix retry\n\nCo-authored-by: Claude Opus 4.6 <noreply@anthropic.com>\n"
+             "Co-authored-by: Cursor Agent <cursoragent@cursor.com>\n",
+             {"app.py": "def f():\n    return 2\n"}, branch="both", author=ANN)
+    b.checkout()
+    data = Analyzer(b.path).detail("both").report.to_json()
+    assert data["ai_tools"] == ["Claude Code", "Cursor"] and data["ai_share"] == 1.0
+
+
 @pytest.mark.parametrize("co_author", [
     "devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
     "Copilot <175728472+Copilot@users.noreply.github.com>",

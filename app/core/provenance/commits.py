@@ -98,6 +98,17 @@ def primary_tool(signals: Iterable[AISignal]) -> str | None:
     return max(points, key=lambda tool: points[tool]) if points else None
 
 
+def credited_tools(signals: Iterable[AISignal], threshold: int) -> list[str]:
+    """Every tool whose own signals on a commit reach the threshold, the primary one first: a commit crediting
+    Claude and Cursor as co-authors named Claude alone."""
+    signals = list(signals)
+    points: dict[str, int] = {}
+    for s in signals:
+        points[s.tool] = points.get(s.tool, 0) + s.confidence
+    primary = primary_tool(signals)
+    return [t for t in dict.fromkeys([primary or "", *points]) if t and (t == primary or points[t] >= threshold)]
+
+
 # ==================================================================================================
 # Config
 # ==================================================================================================

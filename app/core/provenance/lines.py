@@ -23,6 +23,7 @@ from app.core.provenance.commits import (
     branch_signals,
     commit_confidence,
     commit_signals,
+    credited_tools,
     primary_tool,
     squash_hint,
 )
@@ -180,6 +181,7 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
             result.ai_commits.append(cid)
             if assessment.tool:
                 tools.add(assessment.tool)
+                tools.update(credited_tools(assessment.signals, analyzer.config.min_confidence))
             if not line_level:
                 tools.update(note_tools)
         if assessment.is_ai:
