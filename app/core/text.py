@@ -213,6 +213,18 @@ def percent(probability: float) -> str:
     return f"{probability:.1%}" if probability < 0.095 else f"{probability:.0%}"
 
 
+def share_text(share: float) -> str:
+    """A share of lines in whole percents that never rounds away from what it is: 17 AI lines of 4,897 read "0%"
+    beside the tool that wrote them; "<1%" (and ">99%" for all but a few) say it."""
+    if not math.isfinite(share) or share <= 0:
+        return "0%"
+    if share < 0.01:
+        return "<1%"
+    if 0.99 < share < 1:
+        return ">99%"
+    return f"{share:.0%}"
+
+
 _MARKERS = re.compile(r"<U\+[0-9A-F]{4,6}>|\\x[0-9a-f]{2}")
 
 

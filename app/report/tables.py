@@ -22,6 +22,7 @@ from app.core.text import (
     one_line,
     percent,
     plural,
+    share_text,
     significant,
     visible_path,
 )
@@ -205,7 +206,7 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         cells["tier"] = Text(f"T{found.tiers.tier}")
         cells["impact"] = Text(f"{found.risk.impact:.2g}")
         # "AI?": evidence weighed (an agent's branch name) that stayed below the threshold
-        cells["AI"] = Text(f"{found.ai.share:.0%}" if found.ai.share else "AI?" if found.ai.evidence else "-")
+        cells["AI"] = Text(share_text(found.ai.share) if found.ai.share else "AI?" if found.ai.evidence else "-")
         cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
     elif has_score:
         cells["risk"] = band_text(None, None)
@@ -419,7 +420,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         (one_line(detail.change.id, 80), "bold"), "  ", (one_line(detail.change.title, 100), ""), "\n",
         ("score ", "dim"), band_text(found.risk.score, found.risk.band),
         ("   tier ", "dim"), f"T{found.tiers.tier}",
-        ("   AI ", "dim"), f"{found.ai.share:.0%}",
+        ("   AI ", "dim"), share_text(found.ai.share),
         ("   band: ", "dim"), one_line(found.risk.band_reason, 80),
     )
     factors = _FactorsTable(found)
@@ -582,7 +583,7 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
             title.append(f"\n! (+{len(chunk.notes) - 2} more notes: --json shows all)", style="yellow")
         row: list[str | Text | Breakable] = [str(chunk.index), Breakable(title), str(chunk.changed_lines),
                                              str(chunk.complexity_added),
-               f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", f"T{chunk.tier}",
+               share_text(chunk.ai_share) if chunk.ai_share else "-", f"T{chunk.tier}",
                format_duration(chunk.floor_seconds)]
         if wide:
             row.append(chunk.content_hash[:10])

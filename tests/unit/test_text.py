@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.text import percent, significant
+from app.core.text import percent, share_text, significant
 
 
 def test_significant_keeps_small_rates_readable() -> None:
@@ -39,6 +39,35 @@ def test_percent_never_rounds_a_real_chance_to_zero() -> None:
     assert percent(0.0) == "0%"
     assert percent(float("nan")) == "0%"
     assert percent(1.0) == "100%"
+
+
+def test_a_share_of_lines_never_rounds_to_none_or_all() -> None:
+    # QA48 #12: 17 AI lines of 4,897 read "0%" beside "Claude Code"
+    assert [share_text(v) for v in (0.0, 0.0035, 0.01, 0.42, 0.996, 1.0)] == ["0%", "<1%", "1%",
+                                                                                 "42%", ">99%", "100%"]
+
+
+def test_the_queue_says_a_tiny_ai_share_is_there(make_repo) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from app.cli import cli
+    from tests.conftest import ALICE
+
+    b = make_repo()
+    b.commit("init", {"a.py": "x = 0\n"}, author=ALICE)
+    b.branch("mostly-human")
+    body = "".join(f"V{i} = {i}\n" for i in range(400))
+    b.commit("Tables", {"t.py": body}, branch="mostly-human", author=ALICE)
+    b.commit("One more\n\nCo-authored-by: Claude <noreply@anthropic.com>\n", {"t.py": body + "W = 1\n"},
+             branch="mostly-human", author=ALICE)
+    b.checkout()
+    listed = CliRunner().invoke(cli, ["list", "--repo", str(b.path)])
+    row = next(line for line in listed.stdout.splitlines() if "mostly-human" in line)
+    assert " <1% " in row, listed.stdout
+    data = json.loads(CliRunner().invoke(cli, ["list", "--repo", str(b.path), "--json"]).stdout)
+    assert 0 < data[0]["ai_share"] < 0.005
 
 
 def test_one_person_with_two_addresses_is_one_author() -> None:

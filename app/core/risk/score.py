@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core.settings import SectionReader
-from app.core.text import plural, visible_path
+from app.core.text import plural, share_text, visible_path
 from app.errors import ConfigError
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -345,7 +345,7 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
     files = len(inputs.paths)
     dirs = len({posixpath.dirname(p) for p in inputs.paths})
     out = {
-        "ai_share": (f"{inputs.ai_share:.0%} of added lines written by AI ({tools})" if inputs.ai_share > 0
+        "ai_share": (f"{share_text(inputs.ai_share)} of added lines written by AI ({tools})" if inputs.ai_share > 0
                      else "no AI-written lines recorded in git"),
         "complexity": f"+{inputs.complexity_added} cyclomatic complexity{worst}",
         "size": f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted})",

@@ -27,7 +27,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from app.core.text import author_names, compact_number, format_duration, human_age, one_line, percent, plural
+from app.core.text import (
+    author_names,
+    compact_number,
+    format_duration,
+    human_age,
+    one_line,
+    percent,
+    plural,
+    share_text,
+)
 from app.errors import ReviewTuiError
 from app.report.tables import fit_chunk_title
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, UNSIGNED
@@ -363,7 +372,7 @@ class ChangeScreen(Screen[None]):
         share = found.ai.share if found else 0.0
         if share or (found and found.ai.tools):
             ai_style = self._colour("gutter-ai")
-            parts.append((Text(f"  AI {share:.0%}", style=ai_style), 5))
+            parts.append((Text(f"  AI {share_text(share)}", style=ai_style), 5))
             tools = ", ".join(one_line(t, 30) for t in (found.ai.tools if found else ()))
             if tools:
                 parts.append((Text(f" ({tools})", style=ai_style), 1))
@@ -517,7 +526,7 @@ class ChangeScreen(Screen[None]):
             "lines": Text(_fitting(chunk.changed_lines, 5), justify="right"),
             "cc": Text(f"+{_fitting(chunk.complexity_added, 3)}" if chunk.complexity_added else "0", justify="right",
                        style=self._colour("hotspot") if chunk.complexity_added >= 10 else ""),
-            "ai": Text(f"{chunk.ai_share:.0%}" if chunk.ai_share else "-", justify="right",
+            "ai": Text(share_text(chunk.ai_share) if chunk.ai_share else "-", justify="right",
                        style=self._colour("gutter-ai") if chunk.ai_share else "dim"),
             "tier": self._tier_badge(chunk.tier),
             "floor": Text(format_duration(chunk.floor_seconds), justify="right"),

@@ -40,7 +40,7 @@ from app.core.git.diff import FileDiff, decode_text
 from app.core.git.models import WORKTREE_ID
 from app.core.git.repo import GitRepo
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
-from app.core.text import format_duration, one_line, plural, visible_path
+from app.core.text import format_duration, one_line, plural, share_text, visible_path
 from app.errors import ReviewTuiError
 from app.report.tables import chunk_locations, fit_chunk_title
 from app.storage.db import DatabaseLocked
@@ -381,7 +381,7 @@ class ChunkReviewScreen(ReaderScreen):
             parts = [f"+{chunk.additions} −{chunk.deletions}", files]
             if chunk.additions:
                 tools = ", ".join(sorted(chunk.ai_tools)) if chunk.ai_tools else ""
-                parts.append(f"AI {chunk.ai_share:.0%}" + (f" ({tools})" if tools else ""))
+                parts.append(f"AI {share_text(chunk.ai_share)}" + (f" ({tools})" if tools else ""))
             parts.append(f"CC +{chunk.complexity_added}")
         if chunk.destructive:
             parts.append("destructive operations")

@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from app.core.text import author_names, compact_number, fit_middle, format_duration, human_age, one_line
+from app.core.text import author_names, compact_number, fit_middle, format_duration, human_age, one_line, share_text
 from app.errors import ReviewTuiError
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import (
@@ -391,7 +391,7 @@ class _Cells:
                 return Text("AI", style=self.colour("gutter-ai"))
             # below the threshold (an agent's branch name alone): weighed, shown, not counted
             return Text("AI?", style="dim") if row.ai_evidence else Text("-", style="dim")
-        return Text(f"{share:.0%}", style=self.colour("gutter-ai"))
+        return Text(share_text(share), style=self.colour("gutter-ai"))
 
     def cell_cc(self, row: QueueRow, width: int) -> Text:
         if row.error:

@@ -14,7 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import has_invisible, one_line, percent, plural, significant, visible_path
+from app.core.text import has_invisible, one_line, percent, plural, share_text, significant, visible_path
 from app.report.tables import Breakable, ai_commit_lines, item, shared_signal_note
 from app.report.track_record import evidence_line
 
@@ -209,7 +209,7 @@ def ai_section(found: Assessment | None) -> RenderableType:
     text = Text()
     text.append("AI: ", style="bold")
     if tools or share:
-        text.append(f"{share:.0%} of added lines", style="bold")
+        text.append(f"{share_text(share)} of added lines", style="bold")
         if ai is not None:
             text.append(f" ({ai.added} lines)")
         text.append(f" · tools: {', '.join(tools) if tools else 'unknown'}")
