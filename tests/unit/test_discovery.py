@@ -129,6 +129,18 @@ def test_a_bare_mirror_is_compared_with_the_branch_its_head_names(make_repo):
         find_change(found, WORKTREE_ID, GitRepo(work.path))
 
 
+def test_a_branch_under_pr_without_a_number_is_a_branch(make_repo):
+    """QA48 #13: origin/pr/gh-aw-improvements, an ordinary branch, was a pull request; origin/pr/7 (the usual
+    `+refs/pull/*/head:refs/remotes/origin/pr/*` refspec) still is."""
+    b = make_repo()
+    b.commit("init", {"a": "1\n"}, author=ALICE)
+    for i, name in enumerate(("refs/remotes/origin/pr/gh-aw-improvements", "refs/remotes/origin/pr/7")):
+        b.commit(f"work {i}", {f"f{i}": "x\n"}, author=ALICE, ref=name, parents=[b.head()])
+    b.checkout()
+    kinds = {c.id: c.kind for c in discover(GitRepo(b.path)).changes}
+    assert kinds == {"origin/pr/gh-aw-improvements": "branch", "origin/pr/7": "pr"}
+
+
 def test_range_lists_each_commit(basic):
     repo = GitRepo(basic.path)
     main = basic.head("main")

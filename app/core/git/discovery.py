@@ -18,7 +18,7 @@ from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, QueueConfig, r
 from app.core.text import one_line, plural, visible
 from app.errors import ChangeNotFound, RepoError
 
-_PR_PATTERNS = (re.compile(r"^refs/pull/(\d+)/head$"), re.compile(r"^refs/remotes/([^/]+)/pr/(.+)$"))
+_PR_PATTERNS = (re.compile(r"^refs/pull/(\d+)/head$"), re.compile(r"^refs/remotes/([^/]+)/pr/(\d+)$"))
 _DEFAULT_BASES = ("main", "master")
 
 
