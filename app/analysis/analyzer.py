@@ -1246,7 +1246,11 @@ class Analyzer:
         blast = prep.blast
         complete = all(fd.path in complexity for fd in measurable) and blast is not None
         by_hand, complexity = _by_hand(files, complexity, cfg.chunks, tiers.file_tiers)
-        worst = max((c.worst for c in complexity.values() if c.worst), key=lambda f: f.complexity, default=None)
+        from app.core.risk.score import is_test_path
+
+        # of the code, as the complexity factor beside it counts (QA48 #10: a test named as the worst function)
+        worst = max((c.worst for path, c in complexity.items() if c.worst and not is_test_path(path)),
+                    key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst, by_hand)
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         key = self._cache_key(change) if complete else None

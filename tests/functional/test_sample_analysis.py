@@ -512,6 +512,10 @@ def test_a_thorough_test_does_not_make_a_fix_more_complex(make_repo):
     repo.checkout("main")
     [row] = json.loads(CliRunner().invoke(cli, ["list", "--repo", str(repo.path), "--json"]).stdout)
     assert row["complexity_added"] == 1, row["factors"]
+    # and the worst function named beside it is the code's, not the test's (QA48 #10)
+    assert row["worst_function"]["name"] == "f" and row["worst_function"]["path"] == "src/mod.py"
+    [complexity] = [f for f in row["factors"] if f["name"] == "complexity"]
+    assert "test_chain" not in complexity["explanation"]
 
 
 def test_a_pass_that_gives_diffs_back_to_bound_memory_reports_the_same(payments_repo, tmp_path, monkeypatch):
