@@ -109,6 +109,48 @@ def parse_repo_config(data: bytes, source: str) -> RepoConfig:
 
 
 SIGNERS_RULE_SOURCE = "[policy] allowed_signers_file"
+ATTRIBUTES_NAME = ".gitattributes"
+MAX_ATTRIBUTES_BYTES = 256 * 1024
+# What GitHub's linguist and git read as machine-written: collapsed in plans, left out of the risk
+_MACHINE_ATTRIBUTES = frozenset({"linguist-generated", "linguist-generated=true", "linguist-vendored",
+                                 "linguist-vendored=true", "-diff", "binary"})
+
+
+def machine_written_globs(data: bytes | None) -> tuple[str, ...]:
+    """The patterns a root .gitattributes marks generated, vendored or not to be diffed
+    (`.github/workflows/*.lock.yml linguist-generated=true`): the repository's own word, as GitHub reads it.
+    Quoted patterns and macro definitions are skipped; a pattern that is not a valid glob too."""
+    from app.core.globs import GlobError, compile_glob
+
+    if not data or len(data) > MAX_ATTRIBUTES_BYTES:
+        return ()
+    found: list[str] = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        fields = line.split()
+        if len(fields) < 2 or fields[0].startswith(("#", '"', "[attr]")):
+            continue
+        if _MACHINE_ATTRIBUTES.intersection(fields[1:]):
+            try:
+                compile_glob(fields[0])
+            except GlobError:
+                continue
+            found.append(fields[0])
+    return tuple(dict.fromkeys(found))
+
+
+def with_attributes(config: RepoConfig, data: bytes | None) -> RepoConfig:
+    """`config` with the files the base's .gitattributes marks machine-written collapsed too; its digest
+    (part of cache keys) then covers those patterns."""
+    globs = machine_written_globs(data)
+    if not globs:
+        return config
+    chunks = dataclasses.replace(config.chunks, collapsed_globs=(*config.chunks.collapsed_globs, *globs))
+    return dataclasses.replace(config, chunks=chunks, digest=config.digest + attributes_mark(globs))
+
+
+def attributes_mark(globs: tuple[str, ...]) -> str:
+    """What the .gitattributes patterns add to a config digest ("" for none)."""
+    return f"+attributes-{hashlib.sha256(chr(0).join(globs).encode()).hexdigest()[:8]}" if globs else ""
 
 
 def _with_signers_rule(tiers: TierConfig, signers_file: str) -> TierConfig:
@@ -125,7 +167,13 @@ def _with_signers_rule(tiers: TierConfig, signers_file: str) -> TierConfig:
 
 
 def load_repo_config(repo: GitRepo, base_commit: str | None, override: Path | None = None) -> RepoConfig:
-    """The team rules: `override` if given, else .review-tui.toml as of the base commit, else defaults."""
+    """The team rules: `override` if given, else .review-tui.toml as of the base commit, else defaults;
+    with the files the base's .gitattributes marks machine-written collapsed (`with_attributes`)."""
+    attributes = repo.file_at(base_commit, ATTRIBUTES_NAME) if base_commit else None
+    return with_attributes(_load_rules(repo, base_commit, override), attributes)
+
+
+def _load_rules(repo: GitRepo, base_commit: str | None, override: Path | None = None) -> RepoConfig:
     from app.paths import REPO_CONFIG_NAME
 
     if override is not None:

@@ -380,7 +380,12 @@ class Analyzer:
                 else:
                     import hashlib
 
-                    self._config_digest = hashlib.sha256(data).hexdigest()[:16] if data else "defaults"
+                    from app.config import ATTRIBUTES_NAME, attributes_mark, machine_written_globs
+
+                    base = self.resolved_base[1]
+                    attributes = self.repo.file_at(base, ATTRIBUTES_NAME) if base else None
+                    self._config_digest = ((hashlib.sha256(data).hexdigest()[:16] if data else "defaults")
+                                           + attributes_mark(machine_written_globs(attributes)))
         return self._config_digest
 
     def _config_bytes(self) -> bytes | None:

@@ -543,3 +543,43 @@ def test_a_pass_that_gives_diffs_back_to_bound_memory_reports_the_same(payments_
     diffed.clear()
     queue = Analyzer(payments_repo, cache=AnalysisCache.open(tmp_path / "queue.db")).analyze_all(on_report=[].append)
     assert [r.to_json(now=0) for r in queue] == [r.to_json(now=0) for r in whole] and len(diffed) > once
+
+
+def test_the_bases_gitattributes_marks_machine_written_files_and_a_branch_cannot_mark_its_own(make_repo):
+    """QA48 #7 (pydantic-ai): `.github/workflows/*.lock.yml linguist-generated=true`, GitHub's word for generated
+    files, was ignored: 12,000 lines of compiled workflows read as hand-written T1 code. The base's attributes
+    count; a branch that marks its own code generated does not hide it (as its .review-tui.toml cannot)."""
+    from tests.conftest import ALICE
+
+    repo = make_repo()
+    repo.commit("base", {"src/mod.py": "def f(x):\n    return x\n",
+                         ".gitattributes": ".github/workflows/*.lock.yml linguist-generated=true\n"}, author=ALICE)
+    repo.branch("workflows")
+    lock = "".join(f"step{k}: run {k}\n" for k in range(300))
+    code = "def g(y):\n" + "".join(f"    if y == {k}:\n        return {k}\n" for k in range(20)) + "    return y\n"
+    repo.commit("compile workflows", {".github/workflows/review.lock.yml": lock, "src/g.py": code,
+                                      ".gitattributes": ".github/workflows/*.lock.yml linguist-generated=true\n"
+                                                        "src/*.py linguist-generated=true\n"},
+                branch="workflows", author=ALICE)
+    repo.checkout("main")
+    [row] = json.loads(CliRunner().invoke(cli, ["list", "--repo", str(repo.path), "--json"]).stdout)
+    chunks = json.loads(CliRunner().invoke(cli, ["chunks", "workflows", "--repo", str(repo.path), "--json"]).stdout)
+    kinds = {path: chunk["kind"] for chunk in chunks["chunks"] for path in chunk["files"]}
+    assert kinds[".github/workflows/review.lock.yml"] == "collapsed" and kinds["src/g.py"] == "code", kinds
+    [size] = [f for f in row["factors"] if f["name"] == "size"]
+    assert size["explanation"].startswith("43 changed lines") and row["complexity_added"] == 21, size
+
+
+def test_the_cache_key_of_the_rules_covers_the_bases_gitattributes(make_repo):
+    """Both ways of naming the rules (parsed, or from the bytes alone for a warm start) agree, and a base whose
+    .gitattributes marks more files generated is new rules: cached results are not read back."""
+    from app.analysis.analyzer import Analyzer
+    from tests.conftest import ALICE
+
+    repo = make_repo()
+    repo.commit("base", {"a.py": "x = 1\n", ".review-tui.toml": "[chunks]\ntarget_lines = 300\n"}, author=ALICE)
+    plain = Analyzer(repo.path).config_digest
+    repo.commit("attributes", {".gitattributes": "gen/** linguist-generated\n"}, author=ALICE)
+    marked = Analyzer(repo.path)
+    assert marked.config_digest == Analyzer(repo.path).config.digest != plain
+    assert "gen/**" in marked.config.chunks.collapsed_globs

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import operator
 import posixpath
 import re
@@ -868,10 +869,19 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None) 
     if (fd.hunks[0].old_start if deleted else fd.hunks[0].new_start) > 1:
         return None
     other_side = ADDED if deleted else DELETED
-    head = [line.text for line in fd.hunks[0].lines[:GENERATED_MARKER_LINES * 2] if line.origin != other_side]
-    text = "\n".join(head[:GENERATED_MARKER_LINES]).lower()
+    head = [line.text for line in fd.hunks[0].lines[:GENERATED_MARKER_BANNER_LINES * 2] if line.origin != other_side]
+    window = head[:GENERATED_MARKER_LINES]
+    if all(_BANNER_LINE.match(text) for text in window):  # a comment banner first: read on to its end
+        window += itertools.takewhile(_BANNER_LINE.match, head[GENERATED_MARKER_LINES:GENERATED_MARKER_BANNER_LINES])
+    text = "\n".join(window).lower()
     marker = next((m for m in markers if m in text), None)
     return f"marked generated ({marker!r} in its first lines)" if marker else None
+
+
+# gh-aw's compiled workflows say "DO NOT EDIT" on line 17, under an ASCII-art banner: a file that opens with
+# comment lines is read to the end of them, up to this many lines
+GENERATED_MARKER_BANNER_LINES = 40
+_BANNER_LINE = re.compile(r"\s*(?:$|#|//|/\*|\*|--|;|%|<!--)")
 
 
 def _by_weight(chunk: Chunk) -> list[str]:
