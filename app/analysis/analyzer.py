@@ -294,6 +294,7 @@ class Analyzer:
         self._new_plans: dict[str, ReviewPlan] = {}  # plan cache key -> plan built, not stored yet
         self._new_parts: dict[str, dict[str, Any]] = {}  # report key -> its tiers and blast radius, not stored yet
         self.discovery_progress: Callable[[str], None] | None = None  # hears how far a discovery in process got
+        self.detail_progress: Callable[[str], None] | None = None  # hears what a change's detail is reading
 
     # -- discovery and settings -------------------------------------------------------------
     @property
@@ -1366,6 +1367,8 @@ class Analyzer:
                           spans_cache=self._spans_memo, seams=seams)
 
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
+        say = self.detail_progress or (lambda _said: None)
+        say(f"reading the diff: {change.id}")
         prep = self._prepare(change)
         prep.tiers, prep.blast = self._cached_parts(change)
         prep.parts_cached = prep.tiers is not None
@@ -1378,11 +1381,13 @@ class Analyzer:
             graph_commit = self.graph_commit(change)
             if prep.blast is None and not self._outside_range_graph(change, graph_commit):
                 self.start_graph(graph_commit)
+            say(f"reading history and authorship ({len(prep.files):,} files): {change.id}")
             self._assess(prep)
         except BaseException:
             if measurement is not None:
                 measurement.abandon()  # do not leave the workers measuring for nothing
             raise
+        say(f"measuring complexity, finding callers: {change.id}")
         return self._finish(prep, self._end_metrics(known, measurement), order=order,
                             known_plan=self.cached_plan(change, order))
 

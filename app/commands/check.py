@@ -65,7 +65,7 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
     Reads review records from the local ledger and from git notes (refs/notes/review-tui and
     fetched refs/notes/remotes/*/review-tui); writes nothing."""
     from app.analysis.signoff import evaluate_change
-    from app.commands.common import make_analyzer
+    from app.commands.common import make_analyzer, show_progress
     from app.errors import ChangeNotFound
 
     obj = ctx.obj or {}
@@ -82,7 +82,9 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
         ) from None
     note_merged(found)
     note_named_by_head(found, change)
+    done = show_progress(analyzer)
     detail = analyzer.detail(found)
+    done()
     _refuse_incomplete(detail)
     ledger = None if notes_only else _open_ledger()
     if ledger is None:

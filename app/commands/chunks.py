@@ -17,6 +17,7 @@ from app.commands.common import (
     range_args,
     range_options,
     repo_option,
+    show_progress,
     width_option,
 )
 from app.core.text import json_text
@@ -58,7 +59,9 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
         data = {"change": change.id, "head": change.head, "base": change.base, **plan.to_dict()}
         click.echo(json_text(data))
         return
+    done = show_progress(analyzer)
     detail = analyzer.detail(change_id, order=order)
+    done()
     note_merged(detail.change)
     note_named_by_head(detail.change, change_id)
     detail = dataclasses.replace(detail, plan=_numbered_as_reviewed(analyzer, detail.change, detail.plan))

@@ -332,3 +332,30 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
                   f"not fetched, or a damaged clone): {shown}; their figures count only what is here, and `check` "
                   "refuses them",
                   markup=False, highlight=False, width=layout)
+
+
+PROGRESS_WIDTH = 74  # "analysing 99% " and a 60-character name
+
+
+def stderr_line() -> Callable[[str], None]:
+    """One line of stderr, rewritten in place: padded to one width (a shorter name after a longer one left its
+    tail: "origin/pr/2996livedepth") and cut to the terminal's (a wrapped line is not overwritten by \r)."""
+    out = console(stderr=True)
+
+    def show(text: str) -> None:
+        width = max(1, min(PROGRESS_WIDTH, out.width - 1))
+        out.print(text[:width].ljust(width), end="\r", markup=False, highlight=False, no_wrap=True)
+
+    return show
+
+
+def show_progress(analyzer: Analyzer) -> Callable[[], None]:
+    """On a terminal, one stderr line saying what a command waits for (finding the pending changes, reading a
+    change's diff and history): `explain` on a cold cache was 30-45 s of silence (QA48 #8). Returns what
+    clears the line before the output."""
+    if not sys.stderr.isatty():
+        return lambda: None
+    show = stderr_line()
+    analyzer.discovery_progress = lambda said: show(f"finding the pending changes: {said}")
+    analyzer.detail_progress = show
+    return lambda: show("")

@@ -14,6 +14,7 @@ from app.commands.common import (
     range_args,
     range_options,
     repo_option,
+    show_progress,
     width_option,
 )
 from app.core.text import json_text
@@ -34,7 +35,9 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
                              **range_args(ctx, commit_range, merges, first_parent))
     analyzer.measure_maintainability = True  # in the complexity's own parse, not a second one
     print_team_config_warnings(analyzer)
+    done = show_progress(analyzer)
     detail = analyzer.detail(change_id)
+    done()
     note_merged(detail.change)
     note_named_by_head(detail.change, change_id)
     maintainability = analyzer.maintainability(detail)

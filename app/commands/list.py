@@ -11,13 +11,13 @@ import click
 
 from app.commands.common import (
     base_option,
-    console,
     make_analyzer,
     print_list,
     print_notes,
     range_args,
     range_options,
     repo_option,
+    stderr_line,
     width_option,
 )
 
@@ -44,7 +44,7 @@ def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_
     """List pending changes, riskiest first (or most risk per review minute first)."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              include_merged=include_merged, **range_args(ctx, commit_range, merges, first_parent))
-    show = None if json_output or not sys.stderr.isatty() else _stderr_line()
+    show = None if json_output or not sys.stderr.isatty() else stderr_line()
     if show is not None:  # thousands of refs took a minute and a half in silence (QA47)
         analyzer.discovery_progress = lambda said: show(f"finding the pending changes: {said}")
     print_config_warnings(analyzer)
@@ -93,23 +93,8 @@ def print_config_warnings(analyzer: Analyzer) -> None:
         click.echo(f"review-tui: warning: {one_line(warning, 500)}", err=True)
 
 
-PROGRESS_WIDTH = 74  # "analysing 99% " and a 60-character name
-
-
-def _stderr_line() -> Callable[[str], None]:
-    """One line of stderr, rewritten in place: padded to one width (a shorter name after a longer one left its
-    tail: "origin/pr/2996livedepth") and cut to the terminal's (a wrapped line is not overwritten by \r)."""
-    out = console(stderr=True)
-
-    def show(text: str) -> None:
-        width = max(1, min(PROGRESS_WIDTH, out.width - 1))
-        out.print(text[:width].ljust(width), end="\r", markup=False, highlight=False, no_wrap=True)
-
-    return show
-
-
 def _stderr_progress(show: Callable[[str], None] | None = None) -> Progress:
-    line = show or _stderr_line()
+    line = show or stderr_line()
 
     def report(done: int, total: int, current: str) -> None:
         from app.core.text import one_line

@@ -298,6 +298,37 @@ def _run_in_terminal(args: list[str], columns: int) -> str:
     return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", text)
 
 
+def test_explain_says_on_a_terminal_what_it_is_reading_and_clears_the_line(long_names: Path,
+                                                                             hermetic_dirs: Path) -> None:
+    """QA48 #8: `explain` on a cold cache was 30-45 s of silence in a terminal, where `list` said how far it got."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen([*CLI, "explain", "many", "--repo", str(long_names)], stdout=subprocess.PIPE,
+                                   stderr=terminal, env=os.environ.copy())
+        os.close(terminal)
+        said = []
+        while True:
+            try:
+                data = os.read(controller, 65536)
+            except OSError:  # EIO: the terminal's last writer has gone
+                break
+            if not data:
+                break
+            said.append(data)
+        out, _ = process.communicate(timeout=120)
+    finally:
+        os.close(controller)
+    stderr = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", b"".join(said).decode("utf-8", "replace"))
+    steps = [step.strip() for step in stderr.split("\r")]
+    assert process.returncode == 0 and b"many" in out
+    assert "reading the diff: many" in steps and any(s.startswith("reading history and authorship") for s in steps)
+    assert steps[-2:] == ["", ""] or stderr.endswith(" \r"), steps  # cleared before the report
+    piped = run(["explain", "many", "--repo", str(long_names)])
+    assert "reading the diff" not in piped.stderr  # not into a pipe or a CI log
+
+
 def test_check_in_a_terminal_wraps_at_words_and_a_pipe_keeps_one_line_per_item(long_names: Path,
                                                                                 hermetic_dirs: Path) -> None:
     args = ["check", "many", "--repo", str(long_names)]
@@ -417,11 +448,12 @@ def test_lists_progress_line_overwrites_a_longer_name_whole(monkeypatch) -> None
 
     from rich.console import Console
 
+    import app.commands.common as common_module
     import app.commands.list as list_module
 
     for width in (100, 40):
         out = io.StringIO()
-        monkeypatch.setattr(list_module, "console", lambda stderr=False, out=out, width=width: Console(
+        monkeypatch.setattr(common_module, "console", lambda stderr=False, out=out, width=width: Console(
             file=out, width=width, force_terminal=True))
         report = list_module._stderr_progress()
         report(1, 10, "scoring origin/pr/2996-max-pretty-depth")
