@@ -383,6 +383,17 @@ def test_generator_headers_in_their_usual_spellings_collapse_added_and_deleted_f
     assert machine_written(files[1], ChunkConfig()) == "marked generated ('auto generated' in its first lines)"
 
 
+def test_recorded_http_cassettes_are_collapsed() -> None:
+    """QA48 #18: pydantic-ai's VCR cassettes were 36 of a change's 40 hours of floor, read as test code."""
+    blobs: dict[str, bytes] = {}
+    cassette = "interactions:\n" + "".join(f"- request:\n    body: '{k}'\n" for k in range(120))
+    files = [file_diff("tests/models/cassettes/test_openai/test_stream.yaml", None, cassette, blobs),
+             file_diff("spec/fixtures/vcr_cassettes/login.yml", None, cassette, blobs)]
+    assert [machine_written(fd, ChunkConfig()) for fd in files] == [
+        "generated, vendored or lock file (matches 'cassettes/')",
+        "generated, vendored or lock file (matches 'vcr_cassettes/')"]
+
+
 def test_a_generator_marker_under_a_comment_banner_is_found() -> None:
     """QA48 #7: gh-aw's compiled workflows say "DO NOT EDIT" on line 17, under an ASCII-art banner; each was
     4 hours of T1 code reading. A hand-written file whose code starts early is not read past its first lines."""

@@ -164,6 +164,21 @@ def test_a_squashed_pull_request_crediting_a_review_bot_is_an_upper_bound() -> N
     assert hint is not None and "review bot" in hint
 
 
+@pytest.mark.parametrize(("co_author", "tool", "kind"), [
+    ("codeflash-ai[bot] <148906541+codeflash-ai[bot]@users.noreply.github.com>", "Codeflash", "trailer"),
+    ("hyperlint-ai[bot] <154288675+hyperlint-ai[bot]@users.noreply.github.com>", "Hyperlint", "review"),
+])
+def test_less_common_ai_bots_as_co_authors(co_author: str, tool: str, kind: str) -> None:
+    """QA48 #21: pydantic-ai's "Speed up function `_estimate_string_tokens` (#2156)" credits Codeflash, an AI
+    optimiser, and a docs pull request Hyperlint's AI review: both read as 0% with no evidence."""
+    from app.core.git.models import CommitInfo
+
+    message = f"Speed up function `_estimate_string_tokens` (#2156)\n\nCo-authored-by: {co_author}\n"
+    commit = CommitInfo("a" * 40, "Ann", "ann@example.org", 0, "Ann", "ann@example.org", 0, message, ("p" * 40,))
+    [signal] = commit_signals(commit)
+    assert (signal.tool, signal.kind) == (tool, kind) and signal.confidence >= 40
+
+
 def test_a_commit_crediting_two_tools_names_both(tmp_path) -> None:
     """QA48 #6: `Co-authored-by: Claude ...` and `Co-authored-by: Cursor Agent ...` on one commit gave ai_tools
     ["Claude Code"]; a weak mention of a third tool names nothing more."""

@@ -72,12 +72,15 @@ def test_default_patterns_match_release_names_not_feature_names() -> None:
                  # ansible's 22 `stable-2.x` lines topped its queue, "diffs" of years of history in reverse
                  "origin/stable-2.9", "stable-2.1", "release1.8.0", "origin/release-1.2",
                  # django-rest-framework's 10-year-old maintenance line ranked first of its branches (QA46)
-                 "origin/version-2.4.x", "version-3.1"):
+                 "origin/version-2.4.x", "version-3.1",
+                 # pydantic-ai's v1.x maintenance line after v2 was critical pending work (QA48 #19)
+                 "origin/v1", "v12", "origin/v1-30-1"):
         assert config.excluded_by(name) is not None, name
     for name in ("feature/a", "v2-design-sketches", "maxisbey/v2-swap", "fix/release-notes", "codex/x",
                  "pull/7", "hotfix/login", "stable-diffusion-demo", "release-notes-typo", "version-bump",
                  # a version and more is a work branch (cobra's dependency-update branch), not a release line
-                 "v1.9.0-dep-updates", "origin/v1.9.0-dep-updates", "1.14-fix-typo"):
+                 "v1.9.0-dep-updates", "origin/v1.9.0-dep-updates", "1.14-fix-typo",
+                 "origin/v2-main", "v2-swap", "vX", "v", "v1-fix-typo", "validators"):
         assert config.excluded_by(name) is None, name
 
 

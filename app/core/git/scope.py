@@ -41,10 +41,12 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "release/*", "releases/*", "stable", "*-stable", "stable-[0-9]*", "release-[0-9]*", "release[0-9]*",
     "version-[0-9]*",
     "lts/*", "maint/*", "maintenance/*",
-    "[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*", "v[0-9]*.x", "gh-pages",
+    "[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*", "v[0-9]*.x", "v[0-9]*", "gh-pages",
 )
-VERSION_LINE_PATTERNS = frozenset({"[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*", "v[0-9]*.x"})
-_VERSION_NAME = re.compile(r"v?[0-9]+(?:\.(?:[0-9]+|x))+")
+VERSION_LINE_PATTERNS = frozenset({"[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*", "v[0-9]*.x", "v[0-9]*"})
+# A whole name that is a version: 1.14, v1.x, and with a "v" a bare major or dashed parts (pydantic-ai's `v1`
+# maintenance line after v2, `v1-30-1`), but not `v2-main` or `v2.3-feature`
+_VERSION_NAME = re.compile(r"v[0-9]+(?:[.-](?:[0-9]+|x))*|[0-9]+(?:\.(?:[0-9]+|x))+")
 DEFAULT_EXCLUDE_NOTE = " (a default: release and publication lines)"
 """Said after a reason whose pattern is one of DEFAULT_EXCLUDE (discovery reads such refs as release lines)."""
 DEFAULT_STALE_DAYS = 90

@@ -52,6 +52,8 @@ DEFAULT_COLLAPSED_GLOBS: tuple[str, ...] = (
     "*.min.js", "*.min.css", "*.js.map", "*.css.map", "*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py", "*.pb.go",
     "*.pb.cc", "*.pb.h", "*.pb.swift", "*.g.dart", "*.freezed.dart", "*.generated.*", "*_generated.*",
     "__snapshots__/", "*.snap",
+    # recorded HTTP exchanges (vcrpy, pytest-recording, go-vcr, Ruby's VCR): pydantic-ai's were 36 of a change's 40 h
+    "cassettes/", "vcr_cassettes/",
 )
 DEFAULT_DATA_GLOBS: tuple[str, ...] = (
     "*.csv", "*.tsv", "*.json", "*.jsonl", "*.ndjson", "*.xml", "*.svg", "*.geojson",

@@ -278,6 +278,7 @@ _BOTS = {
     "google-labs-jules[bot]": "Jules",
     "amazon-q-developer[bot]": "Amazon Q",
     "gemini-code-assist[bot]": "Gemini",
+    "codeflash-ai[bot]": "Codeflash",  # an AI optimiser: its "Speed up function X" pull requests are its code
 }
 # AI code-review bots. GitHub's "Commit suggestion" credits the bot whose suggestion was applied with a
 # Co-authored-by trailer: those lines were written by the bot (issue 13).
@@ -286,6 +287,7 @@ _REVIEW_BOTS = {
     "gemini-code-assist[bot]": "Gemini",
     "copilot-pull-request-reviewer[bot]": "GitHub Copilot",
     "sourcery-ai[bot]": "Sourcery",
+    "hyperlint-ai[bot]": "Hyperlint",
     "copilot autofix powered by ai": "GitHub Copilot",  # code scanning's suggested fix, applied in review
 }
 _BOT_EMAIL = re.compile(r"^(?:\d+\+)?([a-z0-9-]+\[bot\])@users\.noreply\.github\.com$", re.IGNORECASE)
