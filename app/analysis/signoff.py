@@ -120,9 +120,31 @@ def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger 
     change = detail.change
     if change.gone_on_base or change.partly_merged or change.diff_caveat or change.behind_base:
         warnings.append(change.base_remarks)  # what the diff shows that is not this change's own work
+    if change.stacked_on:
+        warnings.append(f"stacked on {change.stacked_on}: its work lands with this change, so `check` also asks "
+                        "for its sign-off")
     return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(counted.records),
                         warnings, counted.signatures, [*counted.uncounted_lines(), *untrusted_threads],
                         counted, threads)
+
+
+def with_stack(analyzer: Analyzer, outcome: CheckOutcome, change: Change, ledger: Ledger | None, *,
+               read_notes: bool = True, seen: frozenset[str] = frozenset()) -> CheckOutcome:
+    """`outcome`, not met while a change it is stacked on is not (merging it lands the whole stack): the
+    slices of a stack are reviewed one by one, and a sign-off of the top one covered the untouched ones below."""
+    lower_id = change.stacked_on
+    if not lower_id or lower_id in seen:
+        return outcome
+    lower = analyzer.detail(lower_id)
+    below = with_stack(analyzer, evaluate_change(analyzer, lower, ledger=ledger, read_notes=read_notes), lower.change,
+                       ledger, read_notes=read_notes, seen=seen | {change.id})
+    if below.result.ok:
+        return outcome
+    import dataclasses
+
+    gap = f"stacked on {lower_id}, whose work lands with it and is not signed off: {below.result.summary}"
+    result = dataclasses.replace(outcome.result, ok=False, missing=[*outcome.result.missing, gap])
+    return dataclasses.replace(outcome, result=result)
 
 
 def _name_own_approvals(counted: Counted, authors: list[str]) -> None:

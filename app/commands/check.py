@@ -64,7 +64,7 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
 
     Reads review records from the local ledger and from git notes (refs/notes/review-tui and
     fetched refs/notes/remotes/*/review-tui); writes nothing."""
-    from app.analysis.signoff import evaluate_change
+    from app.analysis.signoff import evaluate_change, with_stack
     from app.commands.common import make_analyzer, show_progress
     from app.errors import ChangeNotFound
 
@@ -88,12 +88,12 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
     _refuse_incomplete(detail)
     ledger = None if notes_only else _open_ledger()
     if ledger is None:
-        outcome = evaluate_change(analyzer, detail, ledger=None)
+        outcome = with_stack(analyzer, evaluate_change(analyzer, detail, ledger=None), detail.change, None)
     else:
         from app.storage.db import translate_errors
 
         with ledger, translate_errors(ledger.path, "reading review records"):
-            outcome = evaluate_change(analyzer, detail, ledger=ledger)
+            outcome = with_stack(analyzer, evaluate_change(analyzer, detail, ledger=ledger), detail.change, ledger)
     if json_output:
         click.echo(json_text(outcome.to_json()))
     else:

@@ -321,3 +321,24 @@ async def test_a_change_whose_content_is_not_in_this_clone_reads_as_check_says_i
     with Ledger.open(ledger_path()) as ledger:
         [whole] = [d for d in ledger.iter_decisions() if d.change_id == "copycat" and d.chunk_hash is None]
     assert whole.decision == "approve" and whole.fast
+
+
+def test_the_top_of_a_stack_passes_check_only_with_the_slices_below_it(make_repo) -> None:
+    """QA48 #17: each slice of a stack is reviewed against the one below it; merging the top lands them all, so
+    `check` on it is not met until every slice below is signed off too (and says which is not)."""
+    b = make_repo("stack")
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    b.branch("slice-1")
+    b.commit("Slice one", {"s1.py": "def one():\n    return 1\n"}, branch="slice-1", author=ANN)
+    b.branch("slice-2", "slice-1")
+    b.commit("Slice two", {"s2.py": "def two():\n    return 2\n"}, branch="slice-2", author=ANN)
+    b.checkout()
+    read_and_approve(b.path, REVIEWER, "slice-2")
+    code, verdict = check(b.path, "slice-2")
+    assert code == 1 and verdict["approvals"] == [REVIEWER]
+    [gap] = verdict["missing"]
+    assert gap.startswith("stacked on slice-1, whose work lands with it and is not signed off: needs 1 more approval")
+    read_and_approve(b.path, REVIEWER, "slice-1")
+    code, verdict = check(b.path, "slice-2")
+    assert code == 0, verdict
+    assert any("stacked on slice-1" in w for w in verdict["warnings"])

@@ -648,6 +648,7 @@ def test_a_change_made_on_another_branch_is_titled_from_its_authors_own_commits(
                  author=SAMPLES_PERSON(f"Helper {k}", f"helper{k}@example.com"))
     b.branch("pr/851", "website")
     b.commit("Added Flask-Misaka to the extensions page", {"site/ext.html": "<p>\n"}, branch="pr/851", author=BOB)
+    b.repo.references.delete("refs/heads/website")  # long gone: while it is there, pr/851 is stacked on it
     b.branch("pushed")
     b.commit("Add retry to the client", {"b.py": "y = 1\n"}, branch="pushed", author=BOB)
     b.commit("Update docs", {"b.py": "y = 2\n"}, branch="pushed", author=ALICE)
@@ -659,6 +660,43 @@ def test_a_change_made_on_another_branch_is_titled_from_its_authors_own_commits(
     assert changes["pr/851"].diff_caveat == ("probably made on another branch: Bob Example's 1 commit sits on 6 "
                                              "commits of 6 other people, which the diff holds too")
     assert changes["pushed"].title == "Add retry to the client" and not changes["pushed"].diff_caveat
+
+
+def test_a_stack_of_branches_is_reviewed_slice_by_slice(make_repo):
+    """QA48 #17 (pydantic-ai): realtime-slice-1 to -4, each built on the one below, were each reviewed against main
+    in full: 268 hours of floor for a stack whose top alone was 96. Each slice is compared with the one below; a
+    fork's copy of a branch ahead of upstream's is one branch, not a stack; a slice that merged main in since
+    keeps main as its base (against the slice below it would carry main's newer work)."""
+    b = make_repo("stack")
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    b.branch("slice-1")
+    b.commit("Slice one", {"s1.py": "one = 1\n"}, branch="slice-1", author=BOB)
+    b.branch("slice-2", "slice-1")
+    b.commit("Slice two", {"s2.py": "two = 2\n"}, branch="slice-2", author=BOB)
+    b.commit("Slice two, tests", {"test_s2.py": "def test(): pass\n"}, branch="slice-2", author=BOB)
+    b.branch("slice-3", "slice-2")
+    pushed = b.commit("Slice three", {"s3.py": "three = 3\n"}, branch="slice-3", author=BOB)
+    b.set_ref("refs/remotes/upstream/slice-3", pushed)  # upstream's copy of the same branch, one commit behind
+    b.commit("Slice three, more", {"s3.py": "three = 33\n"}, branch="slice-3", author=BOB)
+    b.commit("main moves on", {"a.py": "x = 2\n"}, author=ALICE)
+    b.branch("remerged", "slice-1")
+    b.merge("remerged", "main", "Merge main", author=BOB)
+    b.commit("On new main", {"r.py": "r = 1\n"}, branch="remerged", author=BOB)
+    b.checkout()
+    changes = {c.id: c for c in discover(GitRepo(b.path)).changes}
+    assert changes["slice-1"].base_note == ""
+    assert [c.subject for c in changes["slice-2"].commits] == ["Slice two, tests", "Slice two"]
+    assert changes["slice-2"].base == b.head("slice-1") and changes["slice-2"].title == "Slice two"
+    assert changes["slice-2"].base_note.startswith(
+        f"stacked on slice-1: compared with its head {b.head('slice-1')[:10]}")
+    assert "it would also carry 1 commit of slice-1" in changes["slice-2"].base_note
+    assert changes["slice-3"].base == b.head("slice-2") and [c.subject for c in changes["slice-3"].commits] == [
+        "Slice three, more", "Slice three"]
+    assert changes["upstream/slice-3"].base_note.startswith("stacked on slice-2: ")
+    assert changes["remerged"].base == b.head("main") and changes["remerged"].base_note == ""
+    listed = {row["id"]: row for row in list_json(b.path)}
+    assert (listed["slice-2"]["lines_added"], listed["slice-3"]["lines_added"]) == (2, 1)
+    assert listed["slice-2"]["base_note"].startswith("stacked on slice-1")
 
 
 def test_outside_any_repository_the_error_names_the_directory_and_the_way_out(tmp_path):

@@ -78,6 +78,7 @@ class Change:
     partly_merged: str = ""  # its older commits' work reached the base as a squash merge: said, not hidden
     diff_caveat: str = ""  # why the diff may show work not this change's own (an octopus merge, a shallow cut)
     behind_base: str = ""  # the base moved on under it: merge conflicts, or far behind (detail)
+    stacked_on: str | None = None  # the pending change it is built on and compared with; its work lands with it
 
     @property
     def base_remarks(self) -> str:
