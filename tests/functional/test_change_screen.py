@@ -241,6 +241,20 @@ async def test_a_cached_plan_is_shown_before_the_diff_is_read(payments_repo, war
         assert screen.detail is not None and screen.detail.plan == plan
 
 
+async def test_an_agent_branch_without_ai_commits_says_ai_in_its_header_as_the_queue_does(make_repo):
+    """QA48 #15: the queue showed "AI?" for a codex/ branch whose commits carry no signal (Codex cloud writes
+    none), and the change screen's header said nothing of it."""
+    repo = make_repo("agent")
+    repo.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    repo.branch("codex/wrap-hooks")
+    repo.commit("Wrap hooks", {"a.py": "x = 2\n"}, branch="codex/wrap-hooks", author=ALICE)
+    repo.checkout()
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_change(pilot, "codex/wrap-hooks")
+        assert "AI? (see why)" in rendered(screen.query_one("#change-header", Static))
+
+
 async def test_markup_and_control_characters_in_commits_show_literally(make_repo):
     repo = make_repo("hostile")
     repo.commit("init", {"a.py": "x = 1\n"}, author=ALICE)

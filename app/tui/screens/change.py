@@ -376,6 +376,8 @@ class ChangeScreen(Screen[None]):
             tools = ", ".join(one_line(t, 30) for t in (found.ai.tools if found else ()))
             if tools:
                 parts.append((Text(f" ({tools})", style=ai_style), 1))
+        elif found and found.ai.evidence:  # as the queue's "AI?": an agent's branch name, no commit counted (QA48 #15)
+            parts.append((Text("  AI? (see why)", style=self._colour("gutter-ai")), 5))
         if found is not None:
             parts.append((Text(f"  floor {format_duration(found.plan.floor_seconds)}"), 7))
         status = self._change_status()
