@@ -241,6 +241,21 @@ async def test_a_cached_plan_is_shown_before_the_diff_is_read(payments_repo, war
         assert screen.detail is not None and screen.detail.plan == plan
 
 
+async def test_a_long_question_is_shown_whole(payments_repo, warm_cache):
+    """QA48 #16: an author approving their own unread change was told "... Approving now is recorded as a rubber…":
+    the question was cut at 300 characters, its end (what happens) lost."""
+    from app.tui.screens.dialogs import ConfirmDialog
+
+    question = "This is your own change: you authored it. " * 8 + "Approving now is recorded as a rubber stamp."
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ConfirmDialog("Approve?", question))
+        await pilot.pause()
+        said = " ".join(rendered(app.screen.query_one("#dialog-prompt", Static), 1_000).split())
+        assert said.endswith("Approving now is recorded as a rubber stamp."), said
+
+
 async def test_an_agent_branch_without_ai_commits_says_ai_in_its_header_as_the_queue_does(make_repo):
     """QA48 #15: the queue showed "AI?" for a codex/ branch whose commits carry no signal (Codex cloud writes
     none), and the change screen's header said nothing of it."""

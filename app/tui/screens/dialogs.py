@@ -110,7 +110,7 @@ class ConfirmDialog(ActivityModal[bool]):
         with Vertical(id="dialog-panel") as panel:
             panel.border_title = one_line(self._title, 70)
             panel.border_subtitle = "y yes · n / escape no"
-            yield Static(Text(one_line(self._question, 300)), id="dialog-prompt")
+            yield Static(Text(one_line(self._question, 1_000)), id="dialog-prompt")  # it wraps: never cut (QA48 #16)
             with Horizontal(id="dialog-buttons"):
                 yield Button(self._yes, variant="warning", id="dialog-yes")
                 yield Button(self._no, variant="primary", id="dialog-no")
