@@ -85,7 +85,8 @@ def summary_lines(run: CalibrationRun) -> list[str]:
     rate = lab.inducing / n if n else math.nan
     skipped = ([f"{lab.missing_objects} {'commit' if lab.missing_objects == 1 else 'commits'} of the studied span "
                 "left out: a file they change is missing from the repository's objects (a partial or damaged "
-                "clone); they are neither measured nor traced as fixes."] if lab.missing_objects else [])
+                "clone); they are neither measured nor traced as fixes, and the labels are not cached (content "
+                "fetched later would change them): each run labels the history again."] if lab.missing_objects else [])
     newest = (" (the newest: --max-commits 0 studies them all)"
               if run.capped and n + lab.missing_objects < lab.commits else "")
     return [
