@@ -467,9 +467,13 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         total = sum(delta for delta, _before, _after in changed_mi.values())
         parts.append(Text(f"Maintainability index (radon MI, 0-100, higher is easier): {total:+.1f} in "
                           f"{len(changed_mi)} file{'s' if len(changed_mi) != 1 else ''}"))
-        for path, (delta, before, after) in sorted(changed_mi.items(), key=lambda kv: kv[1][0])[:5]:
+        # the largest moves either way, worst first: the five lowest hid the +24.9 that made a +24.5 total (QA48 #11)
+        largest = sorted(changed_mi.items(), key=lambda kv: -abs(kv[1][0]))[:5]
+        for path, (delta, before, after) in sorted(largest, key=lambda kv: kv[1][0]):
             parts.append(Text(f"  {visible_path(path, 80)}: {before:.1f} → {after:.1f} ({delta:+.1f})",
                               style="yellow" if delta < 0 else ""))
+        if len(changed_mi) > len(largest):
+            parts.append(Text(f"  +{len(changed_mi) - len(largest)} more (explain --json lists each)", style="dim"))
     for path, error in found.complexity.errors.items():
         parts.append(item("  ! ", one_line(f"{visible_path(path)}: {error}", 300), style="yellow"))
     return Group(*parts)

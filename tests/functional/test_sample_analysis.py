@@ -583,3 +583,21 @@ def test_the_cache_key_of_the_rules_covers_the_bases_gitattributes(make_repo):
     marked = Analyzer(repo.path)
     assert marked.config_digest == Analyzer(repo.path).config.digest != plain
     assert "gen/**" in marked.config.chunks.collapsed_globs
+
+
+def test_explain_lists_the_largest_maintainability_moves_and_how_many_more(payments_repo):
+    """QA48 #11: `+24.5 in 7 files` listed the five lowest deltas; the +24.9 that made the total was not shown,
+    nor that more files existed."""
+    from rich.console import Console
+
+    from app.report.tables import explain_view
+
+    detail = Analyzer(payments_repo).detail("docs/runbook-update")
+    deltas = {"write.py": 24.9, "read.py": 8.1, "init.py": -3.9, "bash.py": -2.9, "edit.py": -2.5,
+              "test_runner.py": -0.2, "cli.py": 1.1}
+    mi = {path: {"delta": d, "before": 50.0, "after": 50.0 + d} for path, d in deltas.items()}
+    console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(explain_view(detail, mi))
+    text = console.export_text()
+    assert "+24.6 in 7 files" in text and "write.py" in text and "read.py" in text
+    assert "test_runner.py" not in text and "cli.py" not in text and "+2 more" in text
