@@ -59,3 +59,16 @@ def test_every_answer_from_the_base_history_is_libgit2s(make_repo, dag) -> None:
     common = {c for c in history.parents if all(history.is_ancestor(c, b) for b in bases)}
     assert not cut and {c for c, _ in outside} == set(history.parents) - common
     assert [c for c, _ in outside] == sorted((c for c, _ in outside), key=lambda c: (-history.time[c], c))
+
+
+def test_a_criss_cross_merge_base_is_the_one_libgit2_picks(make_repo) -> None:
+    """Two best common ancestors (both sides merged the same two lines): libgit2 sorts them newest first and
+    takes the first, and so does the in-memory answer (ansible: 374 pull request heads like this)."""
+    dag = [[], [0], [0], [1, 2], [2, 1], [3], [4]]  # 3 and 4 each merge 1 and 2; 5 on top of 3, 6 of 4
+    for times in ([0, 10, 20, 30, 40, 50, 60], [0, 20, 10, 30, 40, 50, 60]):
+        repo, ids = _build(make_repo, dag, [1_700_000_000 + t for t in times])
+        history = repo.base_history(ids[5])
+        assert history is not None and len(history.best_common({ids[1], ids[2]})) == 2
+        commits, merge_base, problem = repo.pending_walk(ids[5], ids[6], history)
+        assert (merge_base, problem) == repo.merge_base_or_problem(ids[5], ids[6])
+        assert [c.id for c in commits] == [c.id for c in repo.commits_between(ids[5], ids[6])]

@@ -765,10 +765,13 @@ class GitRepo:
         assert in_base is not None
         commits, whole = self._commits_between(sorted(boundary), head, COMMITS_LISTED)
         best = in_base.best_common(boundary)
-        if len(best) > 1:  # criss-cross: which of them git's merge base picks is git's to say
-            merge_base, problem = self.merge_base_or_problem(base, head)
-        else:  # none: no common history
-            merge_base, problem = (best[0] if best else None), None
+        newest = sorted(best, key=lambda c: -in_base.time[c])
+        if len(best) > 1 and in_base.time[newest[0]] == in_base.time[newest[1]]:
+            merge_base, problem = self.merge_base_or_problem(base, head)  # a tie: git's to break
+        else:
+            # none: no common history; several (criss-cross): libgit2 sorts them newest first and takes the
+            # first (ansible: 374 such pull request heads, the same answer each, where its walk took 0.6 s each)
+            merge_base, problem = (newest[0] if newest else None), None
         if memo is not None:
             if whole:
                 memo.put(between_key, [_commit_record(c) for c in commits])
