@@ -342,3 +342,19 @@ def test_the_top_of_a_stack_passes_check_only_with_the_slices_below_it(make_repo
     code, verdict = check(b.path, "slice-2")
     assert code == 0, verdict
     assert any("stacked on slice-1" in w for w in verdict["warnings"])
+
+
+async def test_a_slice_of_a_stack_says_in_its_sign_off_that_check_needs_the_slices_below(make_repo) -> None:
+    b = make_repo("stack-tui")
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    b.branch("slice-1")
+    b.commit("Slice one", {"s1.py": "one = 1\n"}, branch="slice-1", author=ANN)
+    b.branch("slice-2", "slice-1")
+    b.commit("Slice two", {"s2.py": "two = 2\n"}, branch="slice-2", author=ANN)
+    b.checkout()
+    app = build_app(b.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "slice-2")
+        await settle(pilot)
+        said = " ".join(signoff_text(screen).split())
+        assert "stacked on slice-1: check also needs its sign-off" in said, said

@@ -494,6 +494,9 @@ class ChangeScreen(Screen[None]):
             mine.insert(0, f"your approvals do not count: {own}")
         for line in list(dict.fromkeys(mine))[:3]:
             text.append("\n  " + one_line(line, 300), style=self._colour("warning"))
+        if self.detail.change.stacked_on:  # check judges the slices below too (signoff.with_stack)
+            text.append(f"\n  stacked on {one_line(self.detail.change.stacked_on, 80)}: check also needs its "
+                        "sign-off, as its work lands with this change", style="dim")
         if others:
             text.append(f"\n  {others} other record(s) not counted (review-tui check lists them)", style="dim")
         widget.update(text)
