@@ -242,6 +242,7 @@ class _Collector(ast.NodeVisitor):
         self.counts: dict[str, int] = {}
         self.guarded = 0  # inside `try: ... except ImportError` or `if TYPE_CHECKING:`: imports there are optional
         self.variables: dict[str, Definition] = {}  # module-level names bound by assignment
+        self.string_lines: set[int] = set()  # `_in_string`: every string's so far
         self._dispatch: dict[type, Callable[[Any], None]] = {}
 
     _SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind"})
@@ -262,13 +263,30 @@ class _Collector(ast.NodeVisitor):
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
-                    if isinstance(item, ast.AST) and not isinstance(item, ast.Constant):
+                    if isinstance(item, ast.Constant):
+                        if (item.end_lineno or 0) > item.lineno:
+                            self._in_string(item)
+                    elif isinstance(item, ast.AST):
                         self.visit(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, ast.Constant):
+            elif isinstance(value, ast.Constant):
+                if (value.end_lineno or 0) > value.lineno:
+                    self._in_string(value)
+            elif isinstance(value, ast.AST):
                 self.visit(value)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        return None
+        if (node.end_lineno or 0) > node.lineno:
+            self._in_string(node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        if (node.end_lineno or 0) > node.lineno:
+            self._in_string(node)
+        self.generic_visit(node)
+
+    def _in_string(self, node: ast.Constant | ast.JoinedStr) -> None:
+        """Note the lines after the first of a string literal that spans lines (`_string_lines`, read
+        while the walk passes instead of by a walk of each definition that has a comment line)."""
+        self.string_lines.update(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
 
     def _owner(self) -> str:
         return self.scope[-1] if self.scope else MODULE_LEVEL
@@ -328,18 +346,9 @@ class _Collector(ast.NodeVisitor):
         qual = f"{self.classes[-1]}.{node.name}" if self.classes else node.name
         end = getattr(node, "end_lineno", None) or node.lineno
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        # the walk for string lines only where a line could be a comment (most definitions have none)
-        comments = any(line.lstrip().startswith(b"#") for line in self.lines[start - 1 : end])
-        self.summary.defs.append(
-            Definition(
-                qual,
-                "method" if self.classes and kind == "function" else kind,
-                start,
-                end,
-                _signature(node),
-                _body_hash(self.lines, start, end, _docstring_lines(node), _string_lines(node) if comments else ()),
-            )
-        )
+        definition = Definition(qual, "method" if self.classes and kind == "function" else kind, start, end,
+                                _signature(node), "")
+        self.summary.defs.append(definition)
         self.scope.append(qual)
         if kind == "class":
             self.classes.append(node.name)
@@ -353,6 +362,14 @@ class _Collector(ast.NodeVisitor):
         if kind == "class":
             self.classes.pop()
         self.scope.pop()
+        # Its body's hash once its strings are known: a line that looks like a comment is text inside one.
+        # A string's lines are those of the statement it is in, so the file's strings that reach into the
+        # definition's lines are its own; those of the parts the walk above leaves out are walked here.
+        in_strings: Collection[int] = ()
+        if any(line.lstrip().startswith(b"#") for line in self.lines[start - 1 : end]):
+            left_out = [*node.keywords] if isinstance(node, ast.ClassDef) else [node.returns] if node.returns else []
+            in_strings = self.string_lines.union(*(_string_lines(part) for part in left_out))
+        definition.body = _body_hash(self.lines, start, end, _docstring_lines(node), in_strings)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._define(node, "function")
