@@ -645,6 +645,8 @@ class Graph:
             {k: set(v) for k, v in data["importers"].items()},
         )
 
+    whole = True  # every file read: cached per commit as the commit's graph (lazy_graph.py's is not)
+
     # -- questions ---------------------------------------------------------------------------------
     # Every question goes through these methods: a graph read as far as the questions need
     # (lazy_graph.py) completes what they ask for first.
