@@ -183,7 +183,8 @@ class _GraphBuild:
         self.error: str | None = None
         self.failed = False  # an exception, not a bound: another run may well build it
         self.parsed = 0
-        self.lazily = demand is not None  # asked to read it as far as needed (if it is large enough)
+        self.lazily = False  # read as far as needed (impact/lazy_graph.py): known once `decided` is set
+        self.decided = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(repo_path, base, workers, cache, demand),
                                         name="review-tui-graph", daemon=True)
         self._thread.start()
@@ -194,13 +195,17 @@ class _GraphBuild:
         try:
             repo = GitRepo(repo_path)
             entries = repo.tree_blobs(base, GRAPH_SUFFIXES)
-            lazily = demand is not None and LAZY_GRAPH_MIN_FILES <= len(entries) >= demand * LAZY_GRAPH_SHARE
-            if lazily and self._read_lazily(repo, entries, workers, cache):
+            self.lazily = demand is not None and LAZY_GRAPH_MIN_FILES <= len(entries) >= demand * LAZY_GRAPH_SHARE
+            self.decided.set()
+            if self.lazily and self._read_lazily(repo, entries, workers, cache):
                 return
+            self.lazily = False
             self._read_whole(repo, entries, workers, cache)
         except Exception as exc:
             self.error = f"dependency graph not built: {exc.__class__.__name__}: {exc}"
             self.failed = True
+        finally:
+            self.decided.set()
 
     def _over_bound(self, total: int) -> bool:
         if total > MAX_GRAPH_LINES:
@@ -1639,7 +1644,8 @@ class Analyzer:
                 break
             if prep.blast is None and not prep.released:
                 state = self._graphs.get(self.graph_commit(prep.change) or "")
-                wait = state is not None and state.build is not None and state.build.lazily  # ready in a moment
+                build = state.build if state is not None else None
+                wait = build is not None and build.decided.wait() and build.lazily  # a lazy one: ready in a moment
                 try:
                     prep.blast = self._blast(prep, wait=wait)
                 except ReviewTuiError:
