@@ -53,7 +53,7 @@ REACH = 5  # modules a resolution passes (resolve(), then symbol()'s three hops)
 _ASCII_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _NAME = re.compile(r"[^\W\d]\w*")
 _IMPORT_WORD = re.compile(rb"\b(?:from|import)\b")
-_WORD_OR_STAR = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*|\*")
+_WORD_OR_STAR = re.compile(rb"[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*|\*")  # a non-ASCII byte: a UTF-8 letter
 _COMMENT = re.compile(rb"#[^\n]*")
 _PAREN_OR_COMMENT = re.compile(rb"[)#]")
 
@@ -149,7 +149,8 @@ class NameIndex:
             self.not_ascii.add(number)
         for word in identifiers(data):
             self.files.setdefault(word, []).append(number)
-        words = import_words(data)
+        # a non-ASCII file's import statements as Python reads their names (NFKC), as UTF-8
+        words = import_words(data if data.isascii() else unicodedata.normalize("NFKC", _decoded(data)).encode())
         for word in words.sources:
             self.sources.setdefault(word, []).append(number)
         for word in words.names:
@@ -157,7 +158,7 @@ class NameIndex:
         if words.star:
             self.stars.add(number)
         for word, alias in words.aliases:
-            self.aliases.setdefault(word.decode(), set()).add(alias.decode())
+            self.aliases.setdefault(word.decode(errors="replace"), set()).add(alias.decode(errors="replace"))
         return number
 
     def having(self, name: str) -> set[int]:
@@ -434,23 +435,14 @@ class LazyGraph(Graph):
 
     def _aliases_of(self, name: str) -> set[str]:
         """`name` and every name an import binds it (or one of these) to, anywhere: `from m import name
-        as b`, and `import a.name as b` (a module). An ASCII file's are in the index (`name as b` in an
-        import statement); a non-ASCII file's, whose names are read as Python reads them, are parsed."""
+        as b`, and `import a.name as b` (a module): `name as b` in an import statement (`import_words`)."""
         known = self._aliases.get(name)
         if known is not None:
             return known
         aliases, todo = {name}, [name]
         while todo:
-            current = todo.pop()
-            found = set(self._index.aliases.get(current, ()))
-            parse = [self._by_number[n] for n in sorted(self._index.importing(current) & self._index.not_ascii)]
-            self._read_files(parse, whole=False)
-            for path in parse:
-                for local, target in self._summaries[path].imports.items():
-                    source, _, imported = target.partition(":")
-                    if (imported or source.rsplit(".", 1)[-1]) == current:
-                        found.add(local)
-            todo.extend(found - aliases)
+            found = self._index.aliases.get(todo.pop(), set()) - aliases
+            todo.extend(found)
             aliases |= found
         self._aliases[name] = aliases
         return aliases
