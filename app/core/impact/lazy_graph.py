@@ -50,7 +50,7 @@ from app.core.impact.graph import (
 
 FULL_SHARE = 0.5  # past this share of the Python files read, the rest are read and the graph built whole
 REACH = 5  # modules a resolution passes (resolve(), then symbol()'s three hops), and one to spare
-_ASCII_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_WORD_BYTES = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == ord("_")) else ord(" ") for c in range(256))
 _NAME = re.compile(r"[^\W\d]\w*")
 _IMPORT_WORD = re.compile(rb"\b(?:from|import)\b")
 _WORD_OR_STAR = re.compile(rb"[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*|\*")  # a non-ASCII byte: a UTF-8 letter
@@ -70,7 +70,11 @@ def _decoded(data: bytes) -> str:
 def identifiers(data: bytes) -> set[bytes]:
     """Every word a file's text could name an identifier with (UTF-8 bytes): a superset of its
     identifiers; a file with non-ASCII text adds its words read as Python reads identifiers (NFKC)."""
-    words = set(_ASCII_NAME.findall(data))
+    # runs of [A-Za-z0-9_] (a C-speed split: a regex was half the index's time), and those that start
+    # with a digit without it (`1if`: a number, then a keyword)
+    words = set(data.translate(_WORD_BYTES).split())
+    words.update([word.lstrip(b"0123456789") for word in words if word[:1].isdigit()])
+    words.discard(b"")
     if not data.isascii():
         normal = unicodedata.normalize("NFKC", _decoded(data))
         words.update(word.encode("utf-8") for word in _NAME.findall(normal))
