@@ -265,7 +265,14 @@ class _GraphBuild:
 
     def _read_whole(self, repo: GitRepo, entries: list[tuple[str, str]], workers: int,
                     cache: AnalysisCache | None) -> None:
-        from app.core.impact.graph import GRAPH_VERSION, MAX_FILE_BYTES, FileSummary, Graph, summarise_many
+        from app.core.impact.graph import (
+            GRAPH_VERSION,
+            MAX_FILE_BYTES,
+            FileSummary,
+            Graph,
+            is_summarised,
+            summarise_many,
+        )
 
         keys = [f"{GRAPH_VERSION}:{blob}:{path}" for path, blob in entries]
         known = cache.get_many("graph-file", keys) if cache is not None else {}
@@ -278,7 +285,8 @@ class _GraphBuild:
                 lines[key], summaries[key] = int(found.get("lines", 0)), found["summary"]
             elif (data := repo.blob_within(blob, MAX_FILE_BYTES)) is not None:  # a larger file is generated
                 lines[key] = data.count(b"\n")
-                todo.append((key, path, blob))
+                if is_summarised(path):  # counted, as build_graph counts it, but no summary: `x.go.mod`
+                    todo.append((key, path, blob))
         known.clear()
         total = sum(lines.values())
         if self._over_bound(total):

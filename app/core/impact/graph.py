@@ -484,6 +484,11 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
     return summary
 
 
+def is_summarised(path: str) -> bool:
+    """Whether `summarise` reads this file (GRAPH_SUFFIXES also matches `x.go.mod`, which it does not)."""
+    return path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES) or posixpath.basename(path) == GO_MODULE_FILE
+
+
 def summarise(path: str, data: bytes) -> FileSummary | None:
     if path.endswith(PY_SUFFIXES):
         return summarise_python(path, data)
