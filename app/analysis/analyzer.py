@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,6 +162,12 @@ old tag held 4.1 million changed lines (3.8 GB); its 57 recent ones peaked at 29
 faster, as diffing again costs little next to holding."""
 MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: blast radius is left unmeasured
 GRAPH_BATCH_FILES = 400  # files read and summarised at a time while a dependency graph is built
+LAZY_GRAPH_SHARE = 20
+"""A graph wanted by changes that touch at most 1/LAZY_GRAPH_SHARE of its files is read only as far as their
+blast radius needs (impact/lazy_graph.py): a cold `list` of one 25-file pull request on ansible parsed all
+1,555 files of the base for it."""
+LAZY_GRAPH_MIN_FILES = 400  # a smaller graph is read whole: it costs little, and is cached per commit
+LAZY_GRAPH_CHANGES = 8  # a pass of at most this many changes starts no graph until they are all diffed
 
 
 class _GraphBuild:
@@ -170,66 +176,138 @@ class _GraphBuild:
     each file's summary per (blob, path), so the graph of a later base parses only the files that
     changed since (`parsed` says how many were)."""
 
-    def __init__(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None = None) -> None:
+    def __init__(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None = None,
+                 demand: int | None = None) -> None:
+        """`demand`: how many of its files the changes that want it touch (None: unknown, read it whole)."""
         self.graph: Graph | None = None
         self.error: str | None = None
         self.failed = False  # an exception, not a bound: another run may well build it
         self.parsed = 0
-        self._thread = threading.Thread(target=self._run, args=(repo_path, base, workers, cache),
+        self.lazily = False  # read as far as needed (impact/lazy_graph.py): known once `decided` is set
+        self.decided = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(repo_path, base, workers, cache, demand),
                                         name="review-tui-graph", daemon=True)
         self._thread.start()
 
-    def _run(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None) -> None:
-        from app.core.impact.graph import (
-            GRAPH_SUFFIXES,
-            GRAPH_VERSION,
-            MAX_FILE_BYTES,
-            FileSummary,
-            Graph,
-            summarise_many,
-        )
+    def _run(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None, demand: int | None) -> None:
+        from app.core.impact.graph import GRAPH_SUFFIXES
 
         try:
             repo = GitRepo(repo_path)
             entries = repo.tree_blobs(base, GRAPH_SUFFIXES)
-            keys = [f"{GRAPH_VERSION}:{blob}:{path}" for path, blob in entries]
-            known = cache.get_many("graph-file", keys) if cache is not None else {}
-            lines: dict[str, int] = {}
-            summaries: dict[str, list[Any]] = {}
-            todo: list[tuple[str, str, str]] = []  # (key, path, blob) of the files to summarise
-            for key, (path, blob) in zip(keys, entries, strict=True):
-                found = known.get(key)
-                if isinstance(found, dict) and isinstance(found.get("summary"), list):
-                    lines[key], summaries[key] = int(found.get("lines", 0)), found["summary"]
-                elif (data := repo.blob_within(blob, MAX_FILE_BYTES)) is not None:  # a larger file is generated
-                    lines[key] = data.count(b"\n")
-                    todo.append((key, path, blob))
-            known.clear()
-            total = sum(lines.values())
-            if total > MAX_GRAPH_LINES:
-                self.error = (f"dependency graph not built: {total:,} lines of source is over the {MAX_GRAPH_LINES:,}"
-                              "-line bound (blast radius and seams not measured)")
+            self.lazily = demand is not None and LAZY_GRAPH_MIN_FILES <= len(entries) >= demand * LAZY_GRAPH_SHARE
+            self.decided.set()
+            if self.lazily and self._read_lazily(repo, entries, workers, cache):
                 return
-            # Read again and summarise a batch at a time: the source of every file (ansible: 1,564 files,
-            # 9 MB), every summary as the workers sent it and their JSON for the cache, all held at once,
-            # made a peak that the process's heap kept for the rest of its life.
-            for start in range(0, len(todo), GRAPH_BATCH_FILES):
-                batch = [(key, (path, repo.blob_within(blob, MAX_FILE_BYTES) or b""))
-                         for key, path, blob in todo[start : start + GRAPH_BATCH_FILES]]
-                rows = summarise_many([item for _, item in batch], workers=workers, isolate=True)  # no AST here
-                fresh = {key: row for (key, _), row in zip(batch, rows, strict=True)}
-                del batch, rows
-                self.parsed += len(fresh)
-                summaries.update(fresh)
-                if cache is not None:
-                    cache.put_many("graph-file", {key: {"lines": lines[key], "summary": row}
-                                                  for key, row in fresh.items()})
-            # each file's summary as the workers sent it is let go once it is a FileSummary
-            self.graph = Graph.build((FileSummary.from_list(summaries.pop(key)) for key in keys if key in summaries),
-                                     total)
+            self.lazily = False
+            self._read_whole(repo, entries, workers, cache)
         except Exception as exc:
             self.error = f"dependency graph not built: {exc.__class__.__name__}: {exc}"
             self.failed = True
+        finally:
+            self.decided.set()
+
+    def _over_bound(self, total: int) -> bool:
+        if total > MAX_GRAPH_LINES:
+            self.error = (f"dependency graph not built: {total:,} lines of source is over the {MAX_GRAPH_LINES:,}"
+                          "-line bound (blast radius and seams not measured)")
+        return self.error is not None
+
+    def _read_lazily(self, repo: GitRepo, entries: list[tuple[str, str]], workers: int,
+                     cache: AnalysisCache | None) -> bool:
+        """The graph read as far as questions need (impact/lazy_graph.py): every file read once for its
+        names, the Python ones parsed when a question needs them (their summaries cached per (blob,
+        path) as the whole build's are). False when a file cannot be read (a partial clone's missing
+        blob, whose summary the cache may hold): the whole build does as it always did."""
+        from app.core.impact.graph import GRAPH_VERSION, MAX_FILE_BYTES, FileSummary, summarise_many
+        from app.core.impact.lazy_graph import lazy_graph
+
+        blobs: dict[str, str] = {}
+        unreadable: list[str] = []
+
+        def contents() -> Iterator[tuple[str, bytes]]:
+            for path, blob in entries:
+                data = repo.blob_within(blob, MAX_FILE_BYTES)
+                if data is not None:
+                    blobs[path] = blob
+                    yield path, data
+                elif repo.blob_size(blob) <= MAX_FILE_BYTES:  # missing, not too large
+                    unreadable.append(path)
+
+        def read(path: str) -> bytes:
+            return repo.blob_within(blobs[path], MAX_FILE_BYTES) or b""
+
+        def load(paths: list[str]) -> dict[str, FileSummary]:
+            keys = {path: f"{GRAPH_VERSION}:{blobs[path]}:{path}" for path in paths}
+            known = cache.get_many("graph-file", list(keys.values())) if cache is not None else {}
+            out: dict[str, FileSummary] = {}
+            todo: list[tuple[str, bytes]] = []
+            for path, key in keys.items():
+                found = known.get(key)
+                if isinstance(found, dict) and isinstance(found.get("summary"), list):
+                    out[path] = FileSummary.from_list(found["summary"])
+                else:
+                    todo.append((path, read(path)))
+            rows = summarise_many(todo, workers=workers)  # in this process below a few hundred files
+            for (path, _), row in zip(todo, rows, strict=True):
+                out[path] = FileSummary.from_list(row)
+            if cache is not None and todo:
+                cache.put_many("graph-file", {keys[path]: {"lines": data.count(b"\n"), "summary": row}
+                                              for (path, data), row in zip(todo, rows, strict=True)})
+            return out
+
+        graph = lazy_graph(contents(), load)
+        if unreadable:
+            return False
+        if not self._over_bound(graph.lines):
+            self.graph = graph
+        return True
+
+    def _read_whole(self, repo: GitRepo, entries: list[tuple[str, str]], workers: int,
+                    cache: AnalysisCache | None) -> None:
+        from app.core.impact.graph import (
+            GRAPH_VERSION,
+            MAX_FILE_BYTES,
+            FileSummary,
+            Graph,
+            is_summarised,
+            summarise_many,
+        )
+
+        keys = [f"{GRAPH_VERSION}:{blob}:{path}" for path, blob in entries]
+        known = cache.get_many("graph-file", keys) if cache is not None else {}
+        lines: dict[str, int] = {}
+        summaries: dict[str, list[Any]] = {}
+        todo: list[tuple[str, str, str]] = []  # (key, path, blob) of the files to summarise
+        for key, (path, blob) in zip(keys, entries, strict=True):
+            found = known.get(key)
+            if isinstance(found, dict) and isinstance(found.get("summary"), list):
+                lines[key], summaries[key] = int(found.get("lines", 0)), found["summary"]
+            elif (data := repo.blob_within(blob, MAX_FILE_BYTES)) is not None:  # a larger file is generated
+                lines[key] = data.count(b"\n")
+                if is_summarised(path):  # counted, as build_graph counts it, but no summary: `x.go.mod`
+                    todo.append((key, path, blob))
+        known.clear()
+        total = sum(lines.values())
+        if self._over_bound(total):
+            return
+        # Read again and summarise a batch at a time: the source of every file (ansible: 1,564 files,
+        # 9 MB), every summary as the workers sent it and their JSON for the cache, all held at once,
+        # made a peak that the process's heap kept for the rest of its life.
+        for start in range(0, len(todo), GRAPH_BATCH_FILES):
+            batch = [(key, (path, repo.blob_within(blob, MAX_FILE_BYTES) or b""))
+                     for key, path, blob in todo[start : start + GRAPH_BATCH_FILES]]
+            rows = summarise_many([item for _, item in batch], workers=workers, isolate=True)  # no AST here
+            fresh = {key: row for (key, _), row in zip(batch, rows, strict=True)}
+            del batch, rows
+            self.parsed += len(fresh)
+            summaries.update(fresh)
+            if cache is not None:
+                cache.put_many("graph-file", {key: {"lines": lines[key], "summary": row}
+                                              for key, row in fresh.items()})
+        # each file's summary as the workers sent it is let go once it is a FileSummary
+        self.graph = Graph.build((FileSummary.from_list(summaries.pop(key)) for key in keys if key in summaries),
+                                 total)
 
     def wait(self, timeout: float | None = None) -> bool:
         self._thread.join(timeout)
@@ -287,6 +365,7 @@ class Analyzer:
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
         self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
+        self._graphs_deferred = False  # a few changes being diffed: their graph starts once they all are
         self._pending_names: tuple[Discovery, frozenset[str]] | None = None
         self._sibling_discovery: Discovery | None = None  # note_discovery
         self._range_start: str | None = None
@@ -1004,8 +1083,10 @@ class Analyzer:
         base = commit or self.discovery.base_commit
         return f"{GRAPH_VERSION}:{base}" if base else None
 
-    def start_graph(self, commit: str | None = None) -> None:
-        """Begin building (or reading from the cache) the dependency graph at `commit` (default: the base)."""
+    def start_graph(self, commit: str | None = None, demand: int | None = None) -> None:
+        """Begin building (or reading from the cache) the dependency graph at `commit` (default: the base).
+        `demand`: how many of its files the changes that want it touch (`_graph_demand`): a graph of
+        many times more files is read only as far as their blast radius needs (LAZY_GRAPH_SHARE)."""
         commit = commit or self.discovery.base_commit or ""
         if commit in self._graphs:
             return
@@ -1023,12 +1104,24 @@ class Analyzer:
                 return
             except (KeyError, TypeError, ValueError):
                 pass  # an unreadable entry is a miss
-        state.build = _GraphBuild(self.repo_path, commit, max(1, self.config.complexity.workers), self.cache)
+        state.build = _GraphBuild(self.repo_path, commit, max(1, self.config.complexity.workers), self.cache,
+                                  demand)
+
+    @staticmethod
+    def _graph_demand(prepared: Iterable[_Prepared]) -> int:
+        """How many files a graph's blast radius reads for these changes: their Python and import-level paths."""
+        from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, PY_SUFFIXES
+
+        return len({path for prep in prepared for path in prep.file_paths
+                    if path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)})
 
     def graph(self, commit: str | None = None, *, wait: bool = True) -> Graph | None:
         """The dependency graph at `commit` (default: the base); None while it is still being built
-        (wait=False) or when it could not be built (`graph_note` says why)."""
+        (wait=False) or when it could not be built (`graph_note` says why). A pass that decides how to
+        read a graph once its changes are diffed (`_graphs_deferred`) has none started before."""
         commit = commit or self.discovery.base_commit or ""
+        if not wait and self._graphs_deferred and commit not in self._graphs:
+            return None
         self.start_graph(commit)
         state = self._graphs[commit]
         build = state.build
@@ -1038,8 +1131,8 @@ class Analyzer:
                 state.note = build.error
             state.failed = build.failed
             key = self._graph_key(commit)
-            if state.graph is not None and self.cache is not None and key is not None:
-                self.cache.put("graph", key, state.graph.to_dict())
+            if state.graph is not None and state.graph.whole and self.cache is not None and key is not None:
+                self.cache.put("graph", key, state.graph.to_dict())  # a graph read in part is no commit's
         return state.graph
 
     def graph_note(self, commit: str | None = None) -> str | None:
@@ -1380,7 +1473,7 @@ class Analyzer:
         try:
             graph_commit = self.graph_commit(change)
             if prep.blast is None and not self._outside_range_graph(change, graph_commit):
-                self.start_graph(graph_commit)
+                self.start_graph(graph_commit, self._graph_demand([prep]))
             say(f"reading history and authorship ({len(prep.files):,} files): {change.id}")
             self._assess(prep)
         except BaseException:
@@ -1524,11 +1617,10 @@ class Analyzer:
             missing = {b: p for b, p in wanted.items() if b not in metrics}
             measurement = self._start_measuring(missing, should_stop) if missing and not run.stopped() else None
             if prepared and not run.stopped():
-                # Built in the background, like the complexity; needed to complete a report.
-                for commit in {self.graph_commit(prep.change) for prep in prepared} - {None}:
-                    self.start_graph(commit)
+                self._start_graphs(prepared)
             try:
                 finished, unfinished = self._score_all(prepared, metrics, run, early)
+                self._blast_ahead(unfinished, run)
                 # The history index (a walk of the base's history) is built while the workers measure;
                 # the first scores above did not wait for it.
                 for prep in unfinished:
@@ -1564,6 +1656,32 @@ class Analyzer:
                 self._drop_offers()
             self._keep_unasked_evidence()
         return rank(list(run.reports.values()))
+
+    def _blast_ahead(self, unfinished: list[_Prepared], run: _Pass) -> None:
+        """The blast radius of each change whose graph is at hand, now, while a worker walks the history
+        (a graph read as far as the changes need is at hand at once, and read in this process): the
+        history changes nothing in it. A diff given back (HELD_LINES) waits to be read again."""
+        for prep in unfinished:
+            if run.stopped():
+                break
+            if prep.blast is None and not prep.released:
+                state = self._graphs.get(self.graph_commit(prep.change) or "")
+                build = state.build if state is not None else None
+                wait = build is not None and build.decided.wait() and build.lazily  # a lazy one: ready in a moment
+                try:
+                    prep.blast = self._blast(prep, wait=wait)
+                except ReviewTuiError:
+                    pass  # said when the change is finished, as before
+
+    def _start_graphs(self, prepared: list[_Prepared]) -> None:
+        """Start the graphs these changes need, built in the background like the complexity (needed to
+        complete a report), each told how many of its files they touch."""
+        wanting: dict[str, list[_Prepared]] = {}
+        for prep in prepared:
+            if (commit := self.graph_commit(prep.change)) is not None:
+                wanting.setdefault(commit, []).append(prep)
+        for commit, preps in wanting.items():
+            self.start_graph(commit, self._graph_demand(preps))
 
     def _keep_unasked_evidence(self) -> None:
         """Cache the answer of an older-evidence walk that no change asked for (each had AI evidence of
@@ -1625,6 +1743,20 @@ class Analyzer:
         are shown and none is ranked yet (a first run), the first small change is scored as soon as it
         is diffed, without complexity or history: the other diffs (a release-sized one takes 0.4 s)
         and the start of the measuring came before the first ranked row (ansible, 36 changes: 0.85 s)."""
+        # A few changes: how to read their graph is decided once they are all diffed (the early score does
+        # not start it); many: it is read whole, started as soon as a score asks.
+        self._graphs_deferred = len(pending) <= LAZY_GRAPH_CHANGES
+        try:
+            prepared, early = self._diff_each(pending, run)
+        finally:
+            self._graphs_deferred = False
+        # Measured and scored in discovery order, as before: which path measures a blob shared by two
+        # changes follows it.
+        at = {change.id: i for i, change in enumerate(pending)}
+        prepared.sort(key=lambda prep: at[prep.change.id])
+        return prepared, early
+
+    def _diff_each(self, pending: list[Change], run: _Pass) -> tuple[list[_Prepared], _Prepared | None]:
         prepared: list[_Prepared] = []
         early: _Prepared | None = None
         held = 0  # changed lines of the diffs kept (HELD_LINES)
@@ -1649,10 +1781,6 @@ class Analyzer:
                 self._finish_or_error(prep, self._known_metrics(list(prep.wanted)), run, assess=True,
                                       with_history=False)
             held = _hold_within(prepared, held)  # the diffs wait for their scoring within HELD_LINES too
-        # Measured and scored in discovery order, as before: which path measures a blob shared by two
-        # changes follows it.
-        at = {change.id: i for i, change in enumerate(pending)}
-        prepared.sort(key=lambda prep: at[prep.change.id])
         return prepared, early
 
     def _score_all(self, prepared: list[_Prepared], metrics: dict[str, cx.FileMetrics],

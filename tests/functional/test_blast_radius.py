@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from app.analysis.analyzer import Analyzer
 from app.cli import cli
+from app.core.git.repo import GitRepo
 from app.storage.cache import AnalysisCache
 from app.tui.widgets.why_panel import why_renderable
 from tests.conftest import ALICE
@@ -194,6 +195,27 @@ def test_a_tree_over_the_source_bound_gets_no_graph_and_says_why(make_repo, monk
     assert built.graph is None and built.parsed == 0 and not built.failed
     assert built.error == ("dependency graph not built: 200 lines of source is over the 150-line bound "
                            "(blast radius and seams not measured)")
+
+
+def test_a_file_the_graph_suffixes_match_but_no_summary_reads_is_counted_not_fatal(make_repo) -> None:
+    """`legacy.go.mod` ends with `go.mod` but is no go.mod: the background build failed on it ("zip()
+    argument 2 is shorter than argument 1": no blast radius for the whole repository); now it is the graph
+    build_graph makes, as the lazily read graph is."""
+    from app.analysis.analyzer import _GraphBuild
+    from app.core.impact.graph import GRAPH_SUFFIXES, build_graph
+    from app.core.impact.lazy_graph import lazy_graph_in_process
+
+    b = make_repo()
+    head = b.commit("odd go.mod", {"a.py": "def f():\n    return 1\n", "b.py": "from a import f\n\n\ndef g():\n"
+                                   "    return f()\n", "legacy.go.mod": "module x\n"}, author=ALICE)
+    built = _GraphBuild(b.path, head, 1, None)
+    built.wait()
+    files = GitRepo(b.path).tree_files(head, GRAPH_SUFFIXES)
+    assert built.error is None and built.graph is not None
+    assert built.graph.to_dict() == build_graph(files).to_dict()
+    lazy = lazy_graph_in_process(files)
+    assert (lazy.files, lazy.lines) == (built.graph.files, built.graph.lines) == (2, 8)  # its line is counted
+    assert lazy.callers_of("a:f") == built.graph.callers["a:f"] == {"b:g"}
 
 
 # laid out like httpx: the code in `_private` modules, the package's __init__ re-exporting it

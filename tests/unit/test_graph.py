@@ -319,6 +319,41 @@ def test_a_docstring_or_comment_edit_is_not_a_rewrite_but_a_hash_line_in_a_strin
         "pkg.out.banner"]
 
 
+
+def test_a_hash_line_is_text_in_every_string_of_a_definition_the_walk_reads_or_not() -> None:
+    """The string lines are noted while the summary's walk passes (not by a walk of each definition with
+    a comment-like line): a string in a nested function, an f-string, a method's, and one in the parts
+    the walk leaves out (a return annotation, a class keyword) each make a "# line" text, whose edit is
+    a rewrite; the same line as a comment is not. Every hash equals the one a walk of the definition gives."""
+    import ast
+
+    from app.core.impact.graph import _body_hash, _docstring_lines, _string_lines
+
+    source = (
+        'def outer():\n    def inner():\n        return """\n# in a nested function\n"""\n    return inner\n\n\n'
+        'def fmt(x):\n    return f"""{x}\n# in an f-string\n"""\n\n\n'
+        'def annotated() -> """\n# in a return annotation\n""":\n    # a comment\n    return 1\n\n\n'
+        'class Keyed(Base, meta="""\n# in a class keyword\n"""):\n    def method(self):\n'
+        '        return """\n# in a method\n"""\n'
+    )
+    lines = source.encode().split(b"\n")
+    tree = ast.parse(source)
+    walked = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            start, end = node.lineno, node.end_lineno or node.lineno
+            walked[node.name] = _body_hash(lines, start, end, _docstring_lines(node), _string_lines(node))
+    summary = summarise_python("pkg/m.py", source.encode())
+    assert {d.qual.split(".")[-1]: d.body for d in summary.defs if d.qual != "outer.inner"} == {
+        name: body for name, body in walked.items() if name != "inner"}
+    for text in ("in a nested function", "in an f-string", "in a return annotation", "in a class keyword",
+                 "in a method"):
+        edited = summarise_python("pkg/m.py", source.replace(text, "edited").encode())
+        assert {d.qual: d.body for d in edited.defs} != {d.qual: d.body for d in summary.defs}, text
+    uncommented = summarise_python("pkg/m.py", source.replace("# a comment", "# another").encode())
+    assert {d.qual: d.body for d in uncommented.defs} == {d.qual: d.body for d in summary.defs}
+
+
 GO_MODULE = {
     "go.mod": "module github.com/acme/cli\n\ngo 1.21\n",
     "command.go": "package cli\n\nfunc Run(args []string) error {\n\treturn nil\n}\n",

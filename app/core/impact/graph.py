@@ -28,6 +28,7 @@ import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,6 +242,7 @@ class _Collector(ast.NodeVisitor):
         self.counts: dict[str, int] = {}
         self.guarded = 0  # inside `try: ... except ImportError` or `if TYPE_CHECKING:`: imports there are optional
         self.variables: dict[str, Definition] = {}  # module-level names bound by assignment
+        self.string_lines: set[int] = set()  # `_in_string`: every string's so far
         self._dispatch: dict[type, Callable[[Any], None]] = {}
 
     _SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind"})
@@ -261,13 +263,30 @@ class _Collector(ast.NodeVisitor):
             value = getattr(node, name, None)
             if isinstance(value, list):
                 for item in value:
-                    if isinstance(item, ast.AST) and not isinstance(item, ast.Constant):
+                    if isinstance(item, ast.Constant):
+                        if (item.end_lineno or 0) > item.lineno:
+                            self._in_string(item)
+                    elif isinstance(item, ast.AST):
                         self.visit(item)
-            elif isinstance(value, ast.AST) and not isinstance(value, ast.Constant):
+            elif isinstance(value, ast.Constant):
+                if (value.end_lineno or 0) > value.lineno:
+                    self._in_string(value)
+            elif isinstance(value, ast.AST):
                 self.visit(value)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        return None
+        if (node.end_lineno or 0) > node.lineno:
+            self._in_string(node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        if (node.end_lineno or 0) > node.lineno:
+            self._in_string(node)
+        self.generic_visit(node)
+
+    def _in_string(self, node: ast.Constant | ast.JoinedStr) -> None:
+        """Note the lines after the first of a string literal that spans lines (`_string_lines`, read
+        while the walk passes instead of by a walk of each definition that has a comment line)."""
+        self.string_lines.update(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
 
     def _owner(self) -> str:
         return self.scope[-1] if self.scope else MODULE_LEVEL
@@ -327,18 +346,9 @@ class _Collector(ast.NodeVisitor):
         qual = f"{self.classes[-1]}.{node.name}" if self.classes else node.name
         end = getattr(node, "end_lineno", None) or node.lineno
         start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        # the walk for string lines only where a line could be a comment (most definitions have none)
-        comments = any(line.lstrip().startswith(b"#") for line in self.lines[start - 1 : end])
-        self.summary.defs.append(
-            Definition(
-                qual,
-                "method" if self.classes and kind == "function" else kind,
-                start,
-                end,
-                _signature(node),
-                _body_hash(self.lines, start, end, _docstring_lines(node), _string_lines(node) if comments else ()),
-            )
-        )
+        definition = Definition(qual, "method" if self.classes and kind == "function" else kind, start, end,
+                                _signature(node), "")
+        self.summary.defs.append(definition)
         self.scope.append(qual)
         if kind == "class":
             self.classes.append(node.name)
@@ -352,6 +362,14 @@ class _Collector(ast.NodeVisitor):
         if kind == "class":
             self.classes.pop()
         self.scope.pop()
+        # Its body's hash once its strings are known: a line that looks like a comment is text inside one.
+        # A string's lines are those of the statement it is in, so the file's strings that reach into the
+        # definition's lines are its own; those of the parts the walk above leaves out are walked here.
+        in_strings: Collection[int] = ()
+        if any(line.lstrip().startswith(b"#") for line in self.lines[start - 1 : end]):
+            left_out = [*node.keywords] if isinstance(node, ast.ClassDef) else [node.returns] if node.returns else []
+            in_strings = self.string_lines.union(*(_string_lines(part) for part in left_out))
+        definition.body = _body_hash(self.lines, start, end, _docstring_lines(node), in_strings)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         self._define(node, "function")
@@ -466,6 +484,11 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
     return summary
 
 
+def is_summarised(path: str) -> bool:
+    """Whether `summarise` reads this file (GRAPH_SUFFIXES also matches `x.go.mod`, which it does not)."""
+    return path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES) or posixpath.basename(path) == GO_MODULE_FILE
+
+
 def summarise(path: str, data: bytes) -> FileSummary | None:
     if path.endswith(PY_SUFFIXES):
         return summarise_python(path, data)
@@ -533,6 +556,9 @@ class Symbol:
         )
 
 
+_NONE: frozenset[str] = frozenset()  # what a question answers with nothing found
+
+
 @dataclass
 class Graph:
     """Who references whom, at one commit."""
@@ -568,22 +594,30 @@ class Graph:
                 )
         resolver = _Resolver(graph, {s.module: s for s in summaries})
         for summary in summaries:
-            local_defs = {d.qual for d in summary.defs}
-            for owner, name in summary.refs:
-                target = resolver.resolve(summary, local_defs, name)
-                if target is None:
-                    continue
-                caller = f"{summary.module}:{owner}"
-                if target == caller:
-                    continue
-                graph.callers.setdefault(target, set()).add(caller)
-                if summary.is_test:
-                    graph.tests.setdefault(target, set()).add(summary.module)
-            for owner, imported in summary.module_imports:
-                module = resolver.imported_module(imported)
-                if module is not None and module != summary.module:
-                    graph.importers.setdefault(module, set()).add(f"{summary.module}:{owner}")
+            graph._link(resolver, summary, summary.refs)
+            graph._link_imports(resolver, summary)
         return graph
+
+    def _link(self, resolver: _Resolver, summary: FileSummary, refs: Iterable[tuple[str, str]]) -> None:
+        """Add who these references of one file name (its callers and tests)."""
+        local_defs = {d.qual for d in summary.defs}
+        for owner, name in refs:
+            target = resolver.resolve(summary, local_defs, name)
+            if target is None:
+                continue
+            caller = f"{summary.module}:{owner}"
+            if target == caller:
+                continue
+            self.callers.setdefault(target, set()).add(caller)
+            if summary.is_test:
+                self.tests.setdefault(target, set()).add(summary.module)
+
+    def _link_imports(self, resolver: _Resolver, summary: FileSummary) -> None:
+        """Add the modules one file imports unguarded (their importers)."""
+        for owner, imported in summary.module_imports:
+            module = resolver.imported_module(imported)
+            if module is not None and module != summary.module:
+                self.importers.setdefault(module, set()).add(f"{summary.module}:{owner}")
 
     # -- caching -----------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -616,7 +650,26 @@ class Graph:
             {k: set(v) for k, v in data["importers"].items()},
         )
 
+    whole = True  # every file read: cached per commit as the commit's graph (lazy_graph.py's is not)
+
     # -- questions ---------------------------------------------------------------------------------
+    # Every question goes through these methods: a graph read as far as the questions need
+    # (lazy_graph.py) completes what they ask for first.
+    def callers_of(self, target: str) -> AbstractSet[str]:
+        """The ids that reference `target` (a symbol, or an import-level module)."""
+        return self.callers.get(target, _NONE)
+
+    def tests_of(self, sid: str) -> AbstractSet[str]:
+        """The test modules that reference this symbol."""
+        return self.tests.get(sid, _NONE)
+
+    def importers_of(self, module: str) -> AbstractSet[str]:
+        """The ids whose unguarded import of this Python module fails when it is gone."""
+        return self.importers.get(module, _NONE)
+
+    def _ahead(self, queue: deque[str], module: bool) -> None:
+        """Called before each step of a walk with what is queued: nothing to do for a whole graph."""
+
     def symbols_in(self, path: str) -> list[Symbol]:
         if self._by_path is None:
             by_path: dict[str, list[Symbol]] = {}
@@ -631,23 +684,24 @@ class Graph:
         own = sid.split(":", 1)[0]
         return any(
             module != own and not is_test_path(self.modules.get(module, ""))
-            for module in (caller.split(":", 1)[0] for caller in self.callers.get(sid, ()))
+            for module in (caller.split(":", 1)[0] for caller in self.callers_of(sid))
         )
 
     def fan_in(self, target: str, *, module: bool = False) -> tuple[set[str], set[str]]:
         """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK. `module`:
         `target` is a Python module that is gone: its importers are the direct dependents, and a module
         whose top-level import of it fails fails to import in turn, so its importers follow."""
-        direct = set(self.importers.get(target, ()) if module else self.callers.get(target, ()))
+        direct = set(self.importers_of(target) if module else self.callers_of(target))
         seen = set(direct)
         queue = deque(direct)
         while queue and len(seen) < MAX_WALK:
+            self._ahead(queue, module)
             current = queue.popleft()
             owner, _, qual = current.partition(":")
             # import-level dependents: of a JavaScript file, or of a Go file's package
-            module_callers = self.callers.get(go_package(owner) if owner.endswith(".go") else owner, ())
-            importers = self.importers.get(owner, ()) if module and qual == MODULE_LEVEL else ()
-            for caller in (*self.callers.get(current, ()), *module_callers, *importers):
+            module_callers = self.callers_of(go_package(owner) if owner.endswith(".go") else owner)
+            importers = self.importers_of(owner) if module and qual == MODULE_LEVEL else ()
+            for caller in (*self.callers_of(current), *module_callers, *importers):
                 if caller not in seen and caller != target:
                     seen.add(caller)
                     queue.append(caller)
@@ -658,19 +712,26 @@ class _Resolver:
     """Turns a dotted name used in a module into the symbol (or import-level module) it names."""
 
     def __init__(self, graph: Graph, by_module: dict[str, FileSummary]) -> None:
-        self.graph = graph
         self.by_module = by_module
+        self._index(graph, {module: s.path for module, s in by_module.items()},
+                    [s for s in by_module.values() if _GO_MODULE_KEY in s.imports])
+
+    def _index(self, graph: Graph, modules: dict[str, str], go_files: Iterable[FileSummary]) -> None:
+        """`modules`: every module's file (the last of the files that name the same module); `go_files`:
+        the go.mod summaries, in that order."""
+        self.graph = graph
+        self.modules = modules
         self.suffixes: dict[str, str | None] = {}
-        for module in by_module:
+        for module in modules:
             parts = module.split(".")
             for i in range(1, len(parts)):
                 suffix = ".".join(parts[i:])
                 self.suffixes[suffix] = None if suffix in self.suffixes else module  # None: ambiguous
-        self.paths = {s.path: s.module for s in by_module.values()}
+        self.paths = {path: module for module, path in modules.items()}
         # Go: module path -> its root directory (from each go.mod), and each package directory by every
         # "/"-suffix of it (None: ambiguous), for a repository whose go.mod is missing or other
-        self.go_modules = sorted(((s.imports[_GO_MODULE_KEY], posixpath.dirname(s.path)) for s in by_module.values()
-                                  if _GO_MODULE_KEY in s.imports), key=lambda m: -len(m[0]))
+        self.go_modules = sorted(((s.imports[_GO_MODULE_KEY], posixpath.dirname(s.path)) for s in go_files),
+                                 key=lambda m: -len(m[0]))
         self.go_dirs = {posixpath.dirname(p) for p in self.paths if p.endswith(".go")}
         self.go_suffixes: dict[str, str | None] = {}
         for directory in self.go_dirs:
@@ -679,8 +740,16 @@ class _Resolver:
                 suffix = "/".join(parts[i:])
                 self.go_suffixes[suffix] = None if suffix in self.go_suffixes else directory
 
+    # the two things a graph read as far as the questions need (lazy_graph.py) reads only when asked
+    def _summary(self, module: str) -> FileSummary | None:
+        """The module's summary (of its last file)."""
+        return self.by_module.get(module)
+
+    def _has_symbol(self, sid: str) -> bool:
+        return sid in self.graph.symbols
+
     def module(self, name: str) -> str | None:
-        if name in self.by_module:
+        if name in self.modules:
             return name
         return self.suffixes.get(name)
 
@@ -694,7 +763,7 @@ class _Resolver:
         """A module by its full name, or by a suffix of it (code under a directory that is no package,
         `test/lib/ansible_test/...`) when that cannot be the standard library's or a one-word name:
         `import json` or `from collections import abc` loads no `pkg.json` or `pkg.collections`."""
-        if name in self.by_module:
+        if name in self.modules:
             return name
         root = name.split(".", 1)[0]
         return None if "." not in name or root in sys.stdlib_module_names else self.suffixes.get(name)
@@ -702,12 +771,12 @@ class _Resolver:
     def symbol(self, module: str, qual: str, hops: int = 0) -> str | None:
         """`module:qual`, following a re-export (`from .impl import f` in a package) a few hops."""
         sid = f"{module}:{qual}"
-        if sid in self.graph.symbols:
+        if self._has_symbol(sid):
             return sid
         first, _, rest = qual.partition(".")
-        if rest and f"{module}:{first}" in self.graph.symbols:
+        if rest and self._has_symbol(f"{module}:{first}"):
             return f"{module}:{first}"  # `codes.FOUND`: an attribute that is no method names its class
-        summary = self.by_module.get(module)
+        summary = self._summary(module)
         if summary is not None and hops < 3 and first in summary.imports:
             target = summary.imports[first]
             source, _, name = target.partition(":")
@@ -1016,7 +1085,7 @@ def blast_radius(
         if is_test_path(base_path):
             continue
         target = go_package(base_path) if base_path.endswith(".go") else base_path
-        if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and target in graph.callers:
+        if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and graph.callers_of(target):
             # Import level: the file (a Go file: its package) as a whole is the interface its importers depend on.
             whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
             measured = _measure(graph, whole, "module", "", target=target)
@@ -1027,7 +1096,7 @@ def blast_radius(
             continue
         module = module_name(base_path)
         gone = module if head_path is None or module_name(head_path) != module else None  # deleted, renamed away
-        if gone is not None and gone in graph.importers:
+        if gone is not None and graph.importers_of(gone):
             result.symbols.append(_removed_module(graph, base_path, base_data, head_path))
         before = _before(graph, base_path, base_data)
         if not before:
@@ -1038,8 +1107,6 @@ def blast_radius(
                                 "its symbols count as changed")
             after = {}
         for symbol in before:
-            if not symbol.public and not graph.used_elsewhere(symbol.id):
-                continue  # a private helper: its callers are in its own module
             new = after.get(symbol.qual)
             change = (
                 "removed"
@@ -1052,6 +1119,8 @@ def blast_radius(
             )
             if change is None or (symbol.kind == "class" and change == "body"):
                 continue  # a class body changes with any method: its methods speak for themselves
+            if not symbol.public and not graph.used_elsewhere(symbol.id):
+                continue  # a private helper: its callers are in its own module
             measured = _measure(graph, symbol, change, new.signature if new else "", gone=gone)
             if symbol.kind == "variable" and not measured.direct and not measured.tested_by:
                 continue  # a module-level name nothing reads (DOCUMENTATION = '...') is no interface
@@ -1096,7 +1165,7 @@ def _measure(
         tests = sorted({m for m in (i.split(":", 1)[0] for i in transitive) if is_test_path(graph.modules.get(m, ""))})
     else:
         direct, transitive = graph.fan_in(target or symbol.id)
-        tests = sorted(graph.tests.get(symbol.id, set()))
+        tests = sorted(graph.tests_of(symbol.id))
     # A constructor is called by the class's name: `Traceback(...)` is a call of Traceback.__init__, whose
     # renamed keyword read "0 direct callers, tested by no test" (rich pull/4010, QA47).
     constructed = target is None and gone is None and symbol.qual.endswith(_CONSTRUCTORS)
@@ -1104,7 +1173,7 @@ def _measure(
     if klass is not None:
         by_name, reached = graph.fan_in(klass)
         direct, transitive = direct | by_name, transitive | reached
-        tests = sorted({*tests, *graph.tests.get(klass, set())})
+        tests = sorted({*tests, *graph.tests_of(klass)})
     test_modules = set(tests)
     # A class's own methods that name it are part of it, not its dependents: a removed class counted
     # the methods removed with it as its blast radius.
