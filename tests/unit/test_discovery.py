@@ -670,7 +670,9 @@ def test_a_stack_of_branches_is_reviewed_slice_by_slice(make_repo):
     b = make_repo("stack")
     b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
     b.branch("slice-1")
+    b.commit("Slice one, first", {"s0.py": "zero = 0\n"}, branch="slice-1", author=BOB)
     b.commit("Slice one", {"s1.py": "one = 1\n"}, branch="slice-1", author=BOB)
+    b.set_ref("refs/heads/slice-1\u200b", b.head("slice-1"))  # a look-alike twin, kept apart: not a stack
     b.branch("slice-2", "slice-1")
     b.commit("Slice two", {"s2.py": "two = 2\n"}, branch="slice-2", author=BOB)
     b.commit("Slice two, tests", {"test_s2.py": "def test(): pass\n"}, branch="slice-2", author=BOB)
@@ -684,12 +686,13 @@ def test_a_stack_of_branches_is_reviewed_slice_by_slice(make_repo):
     b.commit("On new main", {"r.py": "r = 1\n"}, branch="remerged", author=BOB)
     b.checkout()
     changes = {c.id: c for c in discover(GitRepo(b.path)).changes}
-    assert changes["slice-1"].base_note == ""
+    assert changes["slice-1"].base_note == "" and len(changes["slice-1"].commits) == 2  # the one below: whole
+    assert changes["slice-1\u200b"].base_note == ""
     assert [c.subject for c in changes["slice-2"].commits] == ["Slice two, tests", "Slice two"]
     assert changes["slice-2"].base == b.head("slice-1") and changes["slice-2"].title == "Slice two"
     assert changes["slice-2"].base_note.startswith(
         f"stacked on slice-1: compared with its head {b.head('slice-1')[:10]}")
-    assert "it would also carry 1 commit of slice-1" in changes["slice-2"].base_note
+    assert "it would also carry 2 commits of slice-1" in changes["slice-2"].base_note
     assert changes["slice-3"].base == b.head("slice-2") and [c.subject for c in changes["slice-3"].commits] == [
         "Slice three, more", "Slice three"]
     assert changes["upstream/slice-3"].base_note.startswith("stacked on slice-2: ")

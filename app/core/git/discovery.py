@@ -390,13 +390,12 @@ def _stacked(repo: GitRepo, changes: list[Change]) -> None:
     """A branch built on another pending one (a stack of pull requests) is compared with the newest commit of it
     that it has: pydantic-ai's realtime-slice-1 to -4 were reviewed against main in full, 268 hours of floor time
     for a stack whose top alone was 96, each slice's own work hidden under the slices below."""
-    holder_of: dict[str, Change] = {}  # a commit of a pending branch -> that branch, its head's first
+    # Only the heads: a branch that holds another's inner commit may be the one below it (slice-1 holds the first
+    # commits of slice-2 too), and one forked from the middle of another is not compared with it
     pending = list(_comparable(changes))
-    for lower in pending:
-        holder_of[lower.head] = lower
-    for lower in pending:
-        for commit in lower.commits:
-            holder_of.setdefault(commit.id, lower)
+    holder_of: dict[str, Change] = {}
+    for lower in sorted(pending, key=lambda c: (not _plain_name(c.ref or c.id), c.id)):  # a look-alike twin last
+        holder_of.setdefault(lower.head, lower)
     for change in pending:
         stacked_on = _compare_with_own_work(repo, change, holder_of, _stack_note(change.base_ref),
                                             allowed=_other_branch(change))
@@ -441,8 +440,9 @@ def _compare_with_own_work(repo: GitRepo, change: Change, holder_of: dict[str, C
     says why. Returns that branch (None: compared with the base as before)."""
     assert change.base is not None
     original = change.commits
-    fork = next((c.id for c in original
-                 if (holder := holder_of.get(c.id)) is not None and holder is not change and allowed(holder)), None)
+    fork = next((c.id for c in original  # a twin at the same head (a look-alike name kept apart) is not below it
+                 if (holder := holder_of.get(c.id)) is not None and holder.head != change.head and allowed(holder)),
+                None)
     # Not where it merged the base in since: against that commit it would carry the base's newer work
     if fork is None or holder_of[fork].base_ref != change.base_ref or not repo.is_ancestor(change.base, fork):
         return None
