@@ -282,20 +282,25 @@ def _run_in_terminal(args: list[str], columns: int) -> str:
     try:
         process = subprocess.Popen([*CLI, *args], stdout=terminal, stderr=subprocess.PIPE, env=env)
         os.close(terminal)
-        chunks = []
-        while True:
-            try:
-                data = os.read(controller, 65536)
-            except OSError:  # EIO: the terminal's last writer has gone
-                break
-            if not data:
-                break
-            chunks.append(data)
+        said = _read_terminal(controller)
         assert process.wait(timeout=120) in (0, 1), process.stderr.read() if process.stderr else ""
     finally:
         os.close(controller)
-    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
-    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", text)
+    return said.replace("\r\n", "\n")
+
+
+def _read_terminal(controller: int) -> str:
+    """All a pseudo-terminal's writers wrote, until the last has gone; without colour codes."""
+    chunks = []
+    while True:
+        try:
+            data = os.read(controller, 65536)
+        except OSError:  # EIO: the terminal's last writer has gone
+            break
+        if not data:
+            break
+        chunks.append(data)
+    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", b"".join(chunks).decode("utf-8", "replace"))
 
 
 def test_explain_says_on_a_terminal_what_it_is_reading_and_clears_the_line(long_names: Path,
@@ -308,19 +313,10 @@ def test_explain_says_on_a_terminal_what_it_is_reading_and_clears_the_line(long_
         process = subprocess.Popen([*CLI, "explain", "many", "--repo", str(long_names)], stdout=subprocess.PIPE,
                                    stderr=terminal, env=os.environ.copy())
         os.close(terminal)
-        said = []
-        while True:
-            try:
-                data = os.read(controller, 65536)
-            except OSError:  # EIO: the terminal's last writer has gone
-                break
-            if not data:
-                break
-            said.append(data)
+        stderr = _read_terminal(controller)
         out, _ = process.communicate(timeout=120)
     finally:
         os.close(controller)
-    stderr = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", b"".join(said).decode("utf-8", "replace"))
     steps = [step.strip() for step in stderr.split("\r")]
     assert process.returncode == 0 and b"many" in out
     assert "reading the diff: many" in steps and any(s.startswith("reading history and authorship") for s in steps)

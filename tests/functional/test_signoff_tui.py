@@ -323,9 +323,8 @@ async def test_a_change_whose_content_is_not_in_this_clone_reads_as_check_says_i
     assert whole.decision == "approve" and whole.fast
 
 
-def test_the_top_of_a_stack_passes_check_only_with_the_slices_below_it(make_repo) -> None:
-    """QA48 #17: each slice of a stack is reviewed against the one below it; merging the top lands them all, so
-    `check` on it is not met until every slice below is signed off too (and says which is not)."""
+def _two_slices(make_repo):
+    """slice-2 built on slice-1, both pending against main."""
     b = make_repo("stack")
     b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
     b.branch("slice-1")
@@ -333,6 +332,13 @@ def test_the_top_of_a_stack_passes_check_only_with_the_slices_below_it(make_repo
     b.branch("slice-2", "slice-1")
     b.commit("Slice two", {"s2.py": "def two():\n    return 2\n"}, branch="slice-2", author=ANN)
     b.checkout()
+    return b
+
+
+def test_the_top_of_a_stack_passes_check_only_with_the_slices_below_it(make_repo) -> None:
+    """QA48 #17: each slice of a stack is reviewed against the one below it; merging the top lands them all, so
+    `check` on it is not met until every slice below is signed off too (and says which is not)."""
+    b = _two_slices(make_repo)
     read_and_approve(b.path, REVIEWER, "slice-2")
     code, verdict = check(b.path, "slice-2")
     assert code == 1 and verdict["approvals"] == [REVIEWER]
@@ -345,13 +351,7 @@ def test_the_top_of_a_stack_passes_check_only_with_the_slices_below_it(make_repo
 
 
 async def test_a_slice_of_a_stack_says_in_its_sign_off_that_check_needs_the_slices_below(make_repo) -> None:
-    b = make_repo("stack-tui")
-    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
-    b.branch("slice-1")
-    b.commit("Slice one", {"s1.py": "one = 1\n"}, branch="slice-1", author=ANN)
-    b.branch("slice-2", "slice-1")
-    b.commit("Slice two", {"s2.py": "two = 2\n"}, branch="slice-2", author=ANN)
-    b.checkout()
+    b = _two_slices(make_repo)
     app = build_app(b.path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_change(pilot, "slice-2")
