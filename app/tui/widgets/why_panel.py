@@ -217,9 +217,19 @@ def ai_section(found: Assessment | None) -> RenderableType:
         text.append("no AI tool signalled in commits, notes or authors")
     if ai is not None and ai.method:
         text.append(f"\n  how it was measured: {one_line(ai.method, 200)}", style="dim")
-    for index, line in enumerate(ai_commit_lines(ai, shown=5) if ai else ()):
-        text.append("\n  " if index == 0 else "\n    · ")
-        text.append(line)
+    # each commit wrapped under its own bullet, as explain shows them
+    lines = ai_commit_lines(ai, shown=5) if ai else []
+    if lines:
+        rest = Text()
+        _ai_warnings(rest, ai)
+        commits = [item("  " if i == 0 else "    · ", line) for i, line in enumerate(lines)]
+        return Group(text, *commits, *([rest[1:]] if rest.plain else []))  # rest opens with its own newline
+    _ai_warnings(text, ai)
+    return text
+
+
+def _ai_warnings(text: Text, ai: Any) -> None:
+    """The AI section's provenance warnings and the evidence weighed below the threshold, appended to `text`."""
     for note in ai.notes if ai else ():
         text.append("\n  ⚠ ")
         text.append(one_line(note, 300))
@@ -228,7 +238,6 @@ def ai_section(found: Assessment | None) -> RenderableType:
             text.append("\n  evidence weighed:", style="dim")
         text.append("\n  · ", style="dim")
         text.append(one_line(evidence, 300), style="dim")
-    return text
 
 
 def complexity_section(found: Assessment | None) -> RenderableType:
