@@ -344,6 +344,13 @@ async def test_repository_text_is_shown_literally(make_repo):
 
 
 # -- pure parts -------------------------------------------------------------------------------
+def test_at_120_columns_long_ids_leave_titles_room_to_tell_rows_apart():
+    """QA48 #14 (pydantic-ai): at 120 columns titles got 15 cells, and "Add execution e…" named five changes."""
+    columns = {column.key: cells for column, cells in visible_columns(120, change_needs=40, rows=335)}
+    assert columns["title"] >= 22 and columns["change"] >= 22 and "cc" not in columns
+    assert "cc" in {column.key for column, _ in visible_columns(130)}
+
+
 def test_visible_columns_fit_the_width_and_keep_the_essentials():
     for width in range(20, 301, 5):
         columns = visible_columns(width)

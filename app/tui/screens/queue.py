@@ -208,7 +208,8 @@ COLUMNS: tuple[QueueColumn, ...] = (
     QueueColumn("tier", "tier", 4, 60, lambda r: r.tier),
     QueueColumn("impact", "impact", 6, 130, lambda r: r.impact, descending=True, justify="right"),
     QueueColumn("ai", "AI", 4, 70, lambda r: r.ai_share, descending=True, justify="right"),
-    QueueColumn("cc", "CC+", 5, 110, lambda r: r.complexity_added, descending=True, justify="right"),
+    # from 130 columns: at 120 its 7 cells went to titles cut at 15 characters (QA48 #14); the risk says it
+    QueueColumn("cc", "CC+", 5, 130, lambda r: r.complexity_added, descending=True, justify="right"),
     # 11 cells: "+1477/-1370" whole, and "+9.9k/-9.9k" at most when compact.
     QueueColumn("lines", "+/-", 11, 80, lambda r: None if r.error else r.lines, descending=True, justify="right"),
     QueueColumn("files", "files", 5, 170, lambda r: None if r.error else r.report.figures.files,
@@ -273,8 +274,8 @@ def _size_flexible(widths: dict[str, int], shown: list[QueueColumn], width: int,
     used = sum(w for key, w in widths.items() if key not in ("change", "title")) + 2 * len(shown) + 3
     spare = max(width - used, 0)
     flexible = [c for c in shown if c.width == 0]
-    if len(flexible) == 2:  # change and title: the id (alias too) gets 3/5 up to CHANGE_WIDTH[1]; the title the rest
-        change_width = min(max(spare * 3 // 5, CHANGE_WIDTH[0]), CHANGE_WIDTH[1])  # ids and aliases first
+    if len(flexible) == 2:  # change and title: the id (alias too) gets half up to CHANGE_WIDTH[1]; the title the rest
+        change_width = min(max(spare // 2, CHANGE_WIDTH[0]), CHANGE_WIDTH[1])  # a cut id keeps its ends
         if change_needs is not None:
             change_width = max(CHANGE_WIDTH[0], min(change_width, change_needs))
         widths["change"] = change_width
