@@ -115,7 +115,8 @@ def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_pr
         raise CalibrationInputError(f"{exc} ({said})") from None
     outcome = _keep(repo, head, calibration)
     _keep_track_record(repo.root_commit(head), labelled, calibration.adopt, calibration.records)
-    return CalibrationRun(str(repo.path), calibration, outcome, cached, time.perf_counter() - started, capped)
+    return CalibrationRun(str(repo.path), calibration, outcome, cached, time.perf_counter() - started, capped,
+                          config.calibrate.window_days)
 
 
 def _labelled(repo: GitRepo, head: str, config: RepoConfig, since: int | None, max_commits: int | None,

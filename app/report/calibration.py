@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import math
+import statistics
 import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,29 @@ class CalibrationRun:
     cached: bool
     seconds: float
     capped: bool = False  # the studied commits are the default's newest (no --max-commits, no --since)
+    window_days: int = 365  # [calibrate] window_days: how long after a change a fix is traced to it
+
+
+def follow_up_days(run: CalibrationRun) -> dict[str | None, float]:
+    """Per tool (None: no AI signal), the median days its studied changes had, before the newest studied
+    commit, for a later fix to come: pydanty's 46 changes of the last 3 months read "2% later fixed" beside
+    16% for changes of years (QA48 #22)."""
+    samples = run.calibration.labelled.samples
+    if not samples:
+        return {}
+    newest = max(s.time for s in samples)
+    ages: dict[str | None, list[float]] = {}
+    for s in samples:
+        ages.setdefault(s.ai_tool, []).append((newest - s.time) / 86_400)
+    return {tool: statistics.median(days) for tool, days in ages.items()}
+
+
+def follow_up_caveats(run: CalibrationRun) -> list[str]:
+    """One line per group whose changes are mostly too recent for their rate to be final."""
+    days = follow_up_days(run)
+    return [f"{_tool_name(r)}: half its changes landed in the last {days[r.tool]:.0f} days of the studied history, "
+            f"less than the {run.window_days} days a later fix is traced within: its rate can still rise."
+            for r in run.calibration.records if r.changes and days.get(r.tool, math.inf) < run.window_days]
 
 
 def _num(value: float) -> float | None:
@@ -63,7 +87,8 @@ def to_json(run: CalibrationRun) -> dict[str, Any]:
         "own_model": {"intercept": round(c.own.intercept, 4),
                       "coefficients": {k: round(v, 4) for k, v in c.own.coefficients.items()}},
         "ai_track_record": [{"tool": r.tool, "changes": r.changes, "later_fixed": r.fixed,
-                             "rate": _num(r.rate[0]), "low": _num(r.rate[1]), "high": _num(r.rate[2])}
+                             "rate": _num(r.rate[0]), "low": _num(r.rate[1]), "high": _num(r.rate[2]),
+                             "median_follow_up_days": _num(follow_up_days(run).get(r.tool, math.nan))}
                             for r in c.records],
         "cached": run.cached,
     }
@@ -121,6 +146,7 @@ def render_rich(run: CalibrationRun) -> list[RenderableType]:
     for r in c.records:
         record.add_row(Text(_tool_name(r)), str(r.changes), str(r.fixed), _interval(r.rate))
     out.append(record)
+    out.extend(Text(line, style="yellow") for line in follow_up_caveats(run))
     out.append(Text(KEPT, style="dim"))
     out.append(Text(f"Rule: {ADOPT_RULE}."))
     out.append(Text(run.outcome))
@@ -189,6 +215,7 @@ td:first-child,th:first-child{{text-align:left}}</style>
 {effort_svg(c.curves)}
 <h2>AI track record: share of changes later fixed</h2>
 <table><tr><th>changes by</th><th>changes</th><th>later fixed</th><th>rate [95%]</th></tr>{tools}</table>
+{"".join(f"<p>{esc(line)}</p>" for line in follow_up_caveats(run))}
 <p>{esc(KEPT)}</p>
 <h2>The repository's own model (standardised coefficients, fitted on the older half)</h2>
 <table><tr><th>feature</th><th>log-odds per sd</th></tr>{coefficients}</table>

@@ -125,7 +125,8 @@ def test_calibrate_stores_the_winning_model_and_list_uses_it(make_repo, tmp_path
     assert doc["ai_track_record"] == [{"tool": None, "changes": 1 + 3 * CYCLES, "later_fixed": CYCLES,
                                        "rate": round(CYCLES / (1 + 3 * CYCLES), 4),
                                        "low": doc["ai_track_record"][0]["low"],
-                                       "high": doc["ai_track_record"][0]["high"]}]
+                                       "high": doc["ai_track_record"][0]["high"],
+                                       "median_follow_up_days": 25.0}]  # days of the 50 studied: its rate may rise
     assert doc["cached"] is False
 
     after = json.loads(run("list", "--json", "--repo", str(b.path)).stdout)
@@ -295,3 +296,16 @@ def test_the_newest_commits_by_default_all_with_zero_or_since(make_repo, monkeyp
         assert "the newest" not in calibrated(*args)
     doc = json.loads(calibrated("--json", "--max-commits", "145"))
     assert (doc["studied"], doc["default_max_commits_applied"]) == (145, False)
+
+
+def test_an_ai_tool_whose_changes_are_recent_is_said_to_have_a_rate_that_can_still_rise(make_repo):
+    """QA48 #22: pydanty's 46 changes, all of the last 3 months, read "2% later fixed" beside 16% for changes of
+    years: a recent group has had less time to be fixed, and the track record did not say so."""
+    b = small_fixes_history(make_repo, ai_from=CYCLES - 20)  # the AI-assisted commits are the newest 40 of 151
+    result = run("calibrate", "--repo", str(b.path), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {r["tool"]: r for r in json.loads(result.stdout)["ai_track_record"]}
+    assert rows["Claude Code"]["median_follow_up_days"] < 30 < rows[None]["median_follow_up_days"]
+    text = " ".join(run("calibrate", "--repo", str(b.path)).stdout.split())
+    assert ("Claude Code: half its changes landed in the last 10 days of the studied history, less than the 365 "
+            "days a later fix is traced within: its rate can still rise.") in text
