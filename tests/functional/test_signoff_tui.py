@@ -358,3 +358,5 @@ async def test_a_slice_of_a_stack_says_in_its_sign_off_that_check_needs_the_slic
         await settle(pilot)
         said = " ".join(signoff_text(screen).split())
         assert "stacked on slice-1: check also needs its sign-off" in said, said
+        header = str(screen.query_one("#change-header", Static).render())
+        assert f"slice-1 {b.head('slice-1')[:10]}...{b.head('slice-2')[:10]}" in header, header
