@@ -10,7 +10,9 @@ import pytest
 
 from app.analysis.analyzer import Analyzer
 from app.analysis.report import ChangeDetail
+from app.core.planner.model import KIND_COLLAPSED
 from app.core.text import format_duration
+from app.report.stats import StatsQuery, compute_stats
 from app.storage.ledger import Ledger
 from app.tui.review_session import FastApprovalNotConfirmed, ReviewSession
 
@@ -302,3 +304,24 @@ def test_approving_every_chunk_honestly_approves_the_change(ledger: Ledger, rece
     # nor on the last chunk, whose approval recorded the change's (QA42 #4: it recorded a third approval)
     last = session.approve(detail, detail.plan.chunks[-1])
     assert ledger.decisions_for(repo_key, detail.change.id) == before and last.decision == "approve"
+
+
+def test_a_skimmed_collapsed_chunk_is_approved_without_a_review_rate(payments_repo: Path, ledger: Ledger) -> None:
+    """One honest 35 s skim of a 5,092-line generated file (folded by design) went into stats as 530,000 changed
+    lines an hour: a fast approval in the 5,000+ bin and thousands of "lines reviewed". Like an image, it keeps its
+    time and floor and counts in "no rate"."""
+    analyzer = Analyzer(payments_repo)
+    detail = analyzer.detail("ai/generated-sdk-client")
+    chunk = next(c for c in detail.plan.chunks if c.kind == KIND_COLLAPSED and c.changed_lines > 5000)
+    clock = ManualClock()
+    session = _start(ledger, analyzer.repo_key, clock)
+    session.show_chunk(detail, chunk)
+    _read(session, clock, float(chunk.floor_seconds) + 5)
+    decision = session.approve(detail, chunk)
+    assert not decision.rubber_stamp and decision.changed_lines == 0
+    session.end()
+    report = compute_stats(ledger, StatsQuery(repo=analyzer.repo_key))
+    overall = report.overall
+    assert (overall.approvals, overall.timed_chunks, report.rateless_approvals) == (1, 0, 1)
+    assert overall.active_seconds == pytest.approx(chunk.floor_seconds + 5)
+    assert not any(count for _, _, count in report.histogram)  # no bin, least of all 5,000+ lines an hour
