@@ -325,6 +325,23 @@ def test_test_file_joins_its_module_and_directories_stay_apart() -> None:
     assert any("the code it tests" in n for n in plan.chunks[1].notes)
 
 
+def test_path_order_is_gits_order_of_paths_with_the_roots_files_among_them() -> None:
+    """`chunks --order path` listed `requirements.txt` before `.github/workflows/test-suite.yml` (the planner
+    groups the root's files first); `git diff` and a file browser put `.github/` first (QA46 #13)."""
+    blobs: dict[str, bytes] = {}
+    files = [
+        file_diff("requirements.txt", "click\n", "click\nrich\n", blobs),
+        file_diff(".github/workflows/test-suite.yml", "on: push\n", "on: [push, pull_request]\n", blobs),
+        file_diff("starlette/app.py", "a = 1\n", "a = 2\n", blobs),
+        file_diff("Makefile", "all:\n", "all: test\n", blobs),
+    ]
+    plan = build_plan(files, read_blob=blob_reader(blobs), order="path")
+    assert_partition(plan, files)
+    assert [c.files for c in plan.chunks] == [[".github/workflows/test-suite.yml"], ["Makefile", "requirements.txt"],
+                                              ["starlette/app.py"]]
+    assert [c.index for c in plan.chunks] == [1, 2, 3]
+
+
 def test_a_use_joins_the_definition_it_uses_when_they_fit() -> None:
     blobs: dict[str, bytes] = {}
     files = [

@@ -251,7 +251,9 @@ def _megabytes(size: int) -> str:
 def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
     kind_rank = {KIND_CODE: 0, KIND_COLLAPSED: 1, KIND_BINARY: 2, KIND_RENAME: 3}
     if order == ORDER_PATH:
-        return chunks  # already in file order, light kinds last
+        # git's order of paths (`git diff`, a file browser: `.github/` before `requirements.txt`); the planner
+        # groups by directory with the root's files first. A chunk goes where its first file does; light kinds last.
+        return sorted(chunks, key=lambda c: (kind_rank[c.kind], min(c.files, default="")))
     # Riskiest first: tier, destructive operations, AI share (in tenths, so that 1% of AI does not
     # outrank a large complexity difference), complexity added; then size, then file order.
     # Careful reading comes before skimming: collapsed, binary and rename chunks follow code.
