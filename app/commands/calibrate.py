@@ -109,12 +109,14 @@ def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_pr
         # Too few labels to fit and test a model, but each studied commit's fate is known: the
         # AI track record is kept (wide intervals say how little it rests on).
         key = repo.root_commit(head)
-        kept = _keep_track_record(key, labelled, False, track_record(labelled.samples), unless_larger=True)
+        kept = _keep_track_record(key, labelled, False, track_record(labelled.samples),
+                                  config.calibrate.window_days, unless_larger=True)
         said = (f"the AI track record of the {len(labelled.samples)} studied commits is kept: review-tui stats"
                 if kept else "the AI track record of an earlier run that studied more commits stays in use")
         raise CalibrationInputError(f"{exc} ({said})") from None
     outcome = _keep(repo, head, calibration)
-    _keep_track_record(repo.root_commit(head), labelled, calibration.adopt, calibration.records)
+    _keep_track_record(repo.root_commit(head), labelled, calibration.adopt, calibration.records,
+                       config.calibrate.window_days)
     return CalibrationRun(str(repo.path), calibration, outcome, cached, time.perf_counter() - started, capped,
                           config.calibrate.window_days)
 
@@ -205,7 +207,7 @@ def _keep(repo: GitRepo, head: str, calibration: Calibration) -> str:
             + (f"; {left_out}." if left_out else "."))
 
 
-def _keep_track_record(key: str, lab: Labelled, adopted: bool, records: list[ToolRecord], *,
+def _keep_track_record(key: str, lab: Labelled, adopted: bool, records: list[ToolRecord], window_days: int, *,
                        unless_larger: bool = False) -> bool:
     """Keep this run's AI track record (adopted or not): `stats` and the why panel read the latest.
     `unless_larger` (a run too small to evaluate): not when the latest kept one studied more commits
@@ -220,7 +222,7 @@ def _keep_track_record(key: str, lab: Labelled, adopted: bool, records: list[Too
     first, last = lab.samples[0], lab.samples[-1]
     store_track_record(paths.models_path(), TrackRecordRun(
         key, time.time(), lab.head, first.sha, last.sha, first.time, last.time, len(lab.samples), lab.commits,
-        lab.fixes, lab.inducing, adopted, tuple(records)))
+        lab.fixes, lab.inducing, adopted, tuple(records), window_days))
     return True
 
 

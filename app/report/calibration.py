@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import html
 import math
-import statistics
 import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.calibration.run import ADOPT_RULE, Calibration, ToolRecord
+from app.report.track_record import follow_up_lines
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -36,26 +36,9 @@ class CalibrationRun:
     window_days: int = 365  # [calibrate] window_days: how long after a change a fix is traced to it
 
 
-def follow_up_days(run: CalibrationRun) -> dict[str | None, float]:
-    """Per tool (None: no AI signal), the median days its studied changes had, before the newest studied
-    commit, for a later fix to come: pydanty's 46 changes of the last 3 months read "2% later fixed" beside
-    16% for changes of years (QA48 #22)."""
-    samples = run.calibration.labelled.samples
-    if not samples:
-        return {}
-    newest = max(s.time for s in samples)
-    ages: dict[str | None, list[float]] = {}
-    for s in samples:
-        ages.setdefault(s.ai_tool, []).append((newest - s.time) / 86_400)
-    return {tool: statistics.median(days) for tool, days in ages.items()}
-
-
 def follow_up_caveats(run: CalibrationRun) -> list[str]:
     """One line per group whose changes are mostly too recent for their rate to be final."""
-    days = follow_up_days(run)
-    return [f"{_tool_name(r)}: half its changes landed in the last {days[r.tool]:.0f} days of the studied history, "
-            f"less than the {run.window_days} days a later fix is traced within: its rate can still rise."
-            for r in run.calibration.records if r.changes and days.get(r.tool, math.inf) < run.window_days]
+    return follow_up_lines(run.calibration.records, run.window_days)
 
 
 def _num(value: float) -> float | None:
@@ -88,7 +71,7 @@ def to_json(run: CalibrationRun) -> dict[str, Any]:
                       "coefficients": {k: round(v, 4) for k, v in c.own.coefficients.items()}},
         "ai_track_record": [{"tool": r.tool, "changes": r.changes, "later_fixed": r.fixed,
                              "rate": _num(r.rate[0]), "low": _num(r.rate[1]), "high": _num(r.rate[2]),
-                             "median_follow_up_days": _num(follow_up_days(run).get(r.tool, math.nan))}
+                             "median_follow_up_days": _num(r.follow_up_days)}
                             for r in c.records],
         "cached": run.cached,
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import math
 import shlex
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,16 @@ def interval(record: ToolRecord) -> str:
     return f"{percent(rate)} ({percent(low)}-{percent(high)})"
 
 
+def follow_up_lines(records: Iterable[ToolRecord], window_days: int | None) -> list[str]:
+    """One line per group whose changes are mostly too recent for their later-fix rate to be final (a fix is
+    traced within `window_days` of a change; None: a run stored before the window was kept)."""
+    if window_days is None:
+        return []
+    return [f"{tool_name(r)}: half its changes landed in the last {r.follow_up_days:.0f} days of the studied "
+            f"history, less than the {window_days} days a later fix is traced within: its rate can still rise."
+            for r in records if r.changes and r.follow_up_days < window_days]
+
+
 def source_line(run: TrackRecordRun) -> str:
     """Where the figures come from: the run's day, the studied commits and their range."""
     return (f"From the calibrate of {day(run.run_at)}: {run.studied:,} first-parent commits studied "
@@ -78,9 +89,11 @@ def to_json(run: TrackRecordRun | None) -> dict[str, Any] | None:
         "last_commit_time": datetime.fromtimestamp(run.last_time, UTC).isoformat(timespec="seconds"),
         "studied": run.studied, "first_parent_commits": run.first_parent_commits,
         "fix_commits": run.fix_commits, "defect_inducing": run.defect_inducing,
-        "own_model_adopted": run.own_model_adopted, "interval": "wilson-95",
+        "own_model_adopted": run.own_model_adopted, "interval": "wilson-95", "window_days": run.window_days,
         "tools": [{"tool": r.tool, "changes": r.changes, "later_fixed": r.fixed, "rate": _num(r.rate[0]),
-                   "low": _num(r.rate[1]), "high": _num(r.rate[2])} for r in run.records],
+                   "low": _num(r.rate[1]), "high": _num(r.rate[2]), "median_follow_up_days": _num(r.follow_up_days)}
+                  for r in run.records],
+        "caveats": follow_up_lines(run.records, run.window_days),
     }
 
 
@@ -96,7 +109,8 @@ def rich_table(run: TrackRecordRun) -> RenderableType:
     for r in run.records:
         table.add_row(Text(tool_name(r), style="dim" if r.tool is None else ""), Text(f"{r.changes:,}"),
                       Text(f"{r.fixed:,}"), Text(interval(r)))
-    return Group(table, Text(source_line(run), style="dim"))
+    caveats = [Text(line, style="yellow") for line in follow_up_lines(run.records, run.window_days)]
+    return Group(table, *caveats, Text(source_line(run), style="dim"))
 
 
 def html_section(run: TrackRecordRun | None, missing: str) -> str:
@@ -107,7 +121,8 @@ def html_section(run: TrackRecordRun | None, missing: str) -> str:
                    f"<td>{esc(interval(r))}</td></tr>" for r in run.records)
     return (f"<h2>{esc(TITLE)}</h2><div class='scroll'><table><thead><tr><th>changes by</th><th>changes</th>"
             f"<th>later fixed</th><th>rate (95% interval)</th></tr></thead><tbody>{rows}</tbody></table></div>"
-            f"<p class='note'>{esc(source_line(run))}</p>")
+            + "".join(f"<p>{esc(line)}</p>" for line in follow_up_lines(run.records, run.window_days))
+            + f"<p class='note'>{esc(source_line(run))}</p>")
 
 
 def ai_moves_likelihood(found: Assessment) -> bool:

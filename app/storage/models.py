@@ -65,7 +65,15 @@ def _v2_track_records(db: Database) -> None:
     )
 
 
-MODELS_MIGRATIONS = [_v1_models, _v2_track_records]
+def _v3_follow_up(db: Database) -> None:
+    """Models schema 3: how long each group's changes had for a later fix to come (the median days before the
+    newest studied commit) and the run's tracing window, so `stats` says which rates can still rise. Rows of
+    earlier runs keep NULL: unknown, no caveat."""
+    db.execute("ALTER TABLE track_records ADD COLUMN follow_up_days REAL")
+    db.execute("ALTER TABLE calibration_runs ADD COLUMN window_days INTEGER")
+
+
+MODELS_MIGRATIONS = [_v1_models, _v2_track_records, _v3_follow_up]
 
 
 def _open(path: Path, *, readonly: bool) -> LiteDatabase:
@@ -178,6 +186,7 @@ class TrackRecordRun:
     defect_inducing: int
     own_model_adopted: bool
     records: tuple[ToolRecord, ...] = field(default=())
+    window_days: int | None = None  # how long after a change a fix was traced to it (None: a schema-2 run)
 
     def record_of(self, tool: str | None) -> ToolRecord | None:
         """The record of one tool (None: the commits without AI signals); tool names match case-insensitively."""
@@ -198,16 +207,17 @@ def store_track_record(path: Path, run: TrackRecordRun) -> None:
         with write_transaction(db, path, "storing the AI track record"):  # type: ignore[arg-type]
             cursor = db.execute(
                 "INSERT INTO calibration_runs (repo, run_at, head, first_commit, last_commit, first_time, last_time,"
-                " studied, first_parent_commits, fix_commits, defect_inducing, own_model_adopted)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " studied, first_parent_commits, fix_commits, defect_inducing, own_model_adopted, window_days)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run.repo, run.run_at, run.head, run.first_commit, run.last_commit, run.first_time, run.last_time,
                  run.studied, run.first_parent_commits, run.fix_commits, run.defect_inducing,
-                 int(run.own_model_adopted)))
+                 int(run.own_model_adopted), run.window_days))
             run_id = cursor.lastrowid
             for position, r in enumerate(run.records):
-                db.execute("INSERT INTO track_records (run, position, tool, changes, later_fixed, rate, low, high)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           (run_id, position, r.tool, r.changes, r.fixed, *(num(v) for v in r.rate)))
+                db.execute("INSERT INTO track_records (run, position, tool, changes, later_fixed, rate, low, high,"
+                           " follow_up_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (run_id, position, r.tool, r.changes, r.fixed, *(num(v) for v in r.rate),
+                            num(r.follow_up_days)))
     finally:
         db.close()
 
@@ -223,20 +233,23 @@ def latest_track_record(path: Path, repo: str) -> TrackRecordRun | None:
     try:
         found = db.execute(
             "SELECT id, run_at, head, first_commit, last_commit, first_time, last_time, studied,"
-            " first_parent_commits, fix_commits, defect_inducing, own_model_adopted FROM calibration_runs"
+            " first_parent_commits, fix_commits, defect_inducing, own_model_adopted, window_days FROM calibration_runs"
             " WHERE repo = ? ORDER BY run_at DESC, id DESC LIMIT 1", (repo,)).fetchone()
         if found is None:
             return None
-        rows = db.execute("SELECT tool, changes, later_fixed, rate, low, high FROM track_records WHERE run = ?"
-                          " ORDER BY position", (found[0],)).fetchall()
+        rows = db.execute("SELECT tool, changes, later_fixed, rate, low, high, follow_up_days FROM track_records"
+                          " WHERE run = ? ORDER BY position", (found[0],)).fetchall()
         nan = float("nan")
+
+        def real(value: Any) -> float:
+            return nan if value is None else float(value)
+
         records = tuple(ToolRecord(None if tool is None else str(tool), int(changes), int(fixed),
-                                   (nan if rate is None else float(rate), nan if low is None else float(low),
-                                    nan if high is None else float(high)))
-                        for tool, changes, fixed, rate, low, high in rows)
+                                   (real(rate), real(low), real(high)), real(days))
+                        for tool, changes, fixed, rate, low, high, days in rows)
         return TrackRecordRun(repo, float(found[1]), str(found[2]), str(found[3]), str(found[4]), int(found[5]),
                               int(found[6]), int(found[7]), int(found[8]), int(found[9]), int(found[10]),
-                              bool(found[11]), records)
+                              bool(found[11]), records, None if found[12] is None else int(found[12]))
     except (sqlite3.Error, ValueError, TypeError) as exc:
         log.warning("AI track record of %s unreadable: %s", repo, exc)
         return None

@@ -307,5 +307,9 @@ def test_an_ai_tool_whose_changes_are_recent_is_said_to_have_a_rate_that_can_sti
     rows = {r["tool"]: r for r in json.loads(result.stdout)["ai_track_record"]}
     assert rows["Claude Code"]["median_follow_up_days"] < 30 < rows[None]["median_follow_up_days"]
     text = " ".join(run("calibrate", "--repo", str(b.path)).stdout.split())
-    assert ("Claude Code: half its changes landed in the last 10 days of the studied history, less than the 365 "
-            "days a later fix is traced within: its rate can still rise.") in text
+    caveat = ("Claude Code: half its changes landed in the last 10 days of the studied history, less than the 365 "
+              "days a later fix is traced within: its rate can still rise.")
+    assert caveat in text
+    stats = run("stats", "--repo", str(b.path))  # kept with the track record: stats says it too
+    assert stats.returncode == 0, stats.stderr
+    assert caveat in " ".join(stats.stdout.split())

@@ -107,11 +107,10 @@ def test_every_calibrate_run_keeps_its_track_record_adopted_or_not(make_repo, tm
     assert record["own_model_adopted"] is False
     assert record["studied"] == doc["studied"] == 151 and record["fix_commits"] == 50
     assert record["first_commit"] == doc["first"] and record["last_commit"] == doc["last"] == doc["head"]
-    # calibrate's own rows also give each group's follow-up, which models.db does not keep yet
-    assert record["tools"] == [{k: v for k, v in row.items() if k != "median_follow_up_days"}
-                               for row in doc["ai_track_record"]]
+    assert record["tools"] == doc["ai_track_record"]
     assert record["tools"] == [{"tool": None, "changes": 151, "later_fixed": 50, "rate": 0.3311,
-                                "low": record["tools"][0]["low"], "high": record["tools"][0]["high"]}]
+                                "low": record["tools"][0]["low"], "high": record["tools"][0]["high"],
+                                "median_follow_up_days": 25.0}]  # the history spans 50 days
     assert 0.26 < record["tools"][0]["low"] < 0.3311 < record["tools"][0]["high"] < 0.41
 
     adopted = ai_history(make_repo)

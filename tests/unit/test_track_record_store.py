@@ -33,10 +33,10 @@ OTHER = "b" * 40
 def a_run(repo: str = REPO, *, at: float = 1_764_800_000.0, studied: int = 1204,
           records: tuple[ToolRecord, ...] | None = None) -> TrackRecordRun:
     if records is None:
-        records = (ToolRecord("Claude Code", 40, 12, (0.3, 0.18, 0.46)),
-                   ToolRecord(None, 1164, 93, (0.08, 0.066, 0.097)))
+        records = (ToolRecord("Claude Code", 40, 12, (0.3, 0.18, 0.46), 19.5),
+                   ToolRecord(None, 1164, 93, (0.08, 0.066, 0.097), 402.0))
     return TrackRecordRun(repo, at, "h" * 40, "f" * 40, "l" * 40, 1_700_000_000, 1_760_000_000, studied,
-                          studied + 10, 150, 133, False, records)
+                          studied + 10, 150, 133, False, records, 365)
 
 
 def test_every_run_is_kept_and_the_latest_is_read(tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_a_schema_1_file_is_migrated_by_its_first_reader_and_keeps_its_model(tmp
     assert stored_row(path, REPO) is not None
     assert latest_track_record(path, REPO) is None  # no calibrate has been run since: none yet
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MODELS_MIGRATIONS) == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MODELS_MIGRATIONS) == 3
         assert conn.execute("SELECT model, facts FROM models WHERE repo = ?", (REPO,)).fetchone() == (text, facts)
 
 
@@ -102,6 +102,40 @@ def test_a_schema_1_file_takes_a_track_record_and_keeps_its_model(tmp_path: Path
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT model, facts FROM models WHERE repo = ?", (REPO,)).fetchone() == (text, facts)
     assert stored_model(path, REPO) is not None
+
+
+def test_a_schema_2_run_reads_back_without_follow_up_and_says_no_caveat(tmp_path: Path) -> None:
+    """A run stored before the follow-up days were kept: its rows read as unknown (no caveat is made up), and
+    the next run is stored with them."""
+    from app.report.track_record import to_json
+
+    path = tmp_path / "models.db"
+    db = open_db(path, migrations=MODELS_MIGRATIONS[:2], app_id=MODELS_APPLICATION_ID, what="calibrated models",
+                 lite=True)
+    db.execute("INSERT INTO calibration_runs VALUES (1, ?, 5.0, 'h', 'f', 'l', 1, 2, 10, 12, 3, 2, 0)", (REPO,))
+    db.execute("INSERT INTO track_records VALUES (1, 0, 'Devin', 4, 2, 0.5, 0.15, 0.85)")
+    db.close()
+    old = latest_track_record(path, REPO)
+    assert old is not None and old.window_days is None and math.isnan(old.records[0].follow_up_days)
+    doc = to_json(old)
+    assert doc is not None and doc["caveats"] == [] and doc["tools"][0]["median_follow_up_days"] is None
+    store_track_record(path, a_run(at=10.0))
+    assert latest_track_record(path, REPO) == a_run(at=10.0)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+
+
+def test_a_group_too_recent_for_its_rate_to_be_final_is_named_in_every_rendering() -> None:
+    from app.report.track_record import html_section, rich_table, to_json
+
+    run = a_run()
+    caveat = ("Claude Code: half its changes landed in the last 20 days of the studied history, less than the 365 "
+              "days a later fix is traced within: its rate can still rise.")
+    assert caveat in " ".join(_plain(rich_table(run)).split())
+    assert f"<p>{caveat}</p>" in html_section(run, "")
+    doc = to_json(run)
+    assert doc is not None and doc["caveats"] == [caveat] and doc["window_days"] == 365
+    assert [t["median_follow_up_days"] for t in doc["tools"]] == [19.5, 402.0]
 
 
 def test_a_damaged_file_reads_as_no_track_record(tmp_path: Path) -> None:
