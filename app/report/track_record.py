@@ -65,9 +65,17 @@ def follow_up_lines(records: Iterable[ToolRecord], window_days: int | None) -> l
     traced within `window_days` of a change; None: a run stored before the window was kept)."""
     if window_days is None:
         return []
-    return [f"{tool_name(r)}: half its changes landed in the last {r.follow_up_days:.0f} days of the studied "
-            f"history, less than the {window_days} days a later fix is traced within: its rate can still rise."
-            for r in records if r.changes and r.follow_up_days < window_days]
+    recent = [r for r in records if r.changes and r.follow_up_days < window_days]
+    if len(recent) == 1:
+        (r,) = recent
+        return [f"{tool_name(r)}: half its changes landed in the last {r.follow_up_days:.0f} days of the studied "
+                f"history, less than the {window_days} days a later fix is traced within: its rate can still rise."]
+    if not recent:
+        return []
+    # one line, not one sentence per group: pydantic-ai's nine groups made seven lines of the same words
+    groups = ", ".join(f"{tool_name(r)} {r.follow_up_days:.0f}" for r in recent)
+    return [f"Rates that can still rise (a later fix is traced within {window_days} days; half of each group's "
+            f"changes are younger than the days given, counted back from the end of the studied history): {groups}."]
 
 
 def source_line(run: TrackRecordRun) -> str:

@@ -164,3 +164,16 @@ def test_renderers_show_markup_in_tool_names_as_text() -> None:
     doc = to_json(run)
     assert doc is not None and doc["tools"][0]["tool"] == hostile and doc["tools"][1]["tool"] is None
     assert doc["tools"][0]["later_fixed"] == 1 and doc["interval"] == "wilson-95"
+
+
+def test_several_recent_groups_are_named_in_one_line() -> None:
+    from app.report.track_record import follow_up_lines
+
+    records = [ToolRecord("Claude Code", 40, 12, (0.3, 0.18, 0.46), 143.0),
+               ToolRecord("pydanty", 46, 1, (0.02, 0.004, 0.11), 19.4),
+               ToolRecord("Cursor", 0, 0, (math.nan,) * 3, math.nan),
+               ToolRecord(None, 1164, 93, (0.08, 0.066, 0.097), 402.0)]
+    assert follow_up_lines(records, 365) == [
+        "Rates that can still rise (a later fix is traced within 365 days; half of each group's changes are younger "
+        "than the days given, counted back from the end of the studied history): Claude Code 143, pydanty 19."]
+    assert follow_up_lines(records, None) == []
