@@ -114,7 +114,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 40: a file deleted whole is floored at removed_lines_per_hour;
 # 41: a constructor's callers and tests are its class's (`Foo(...)` calls Foo.__init__);
 # 43: a plan in path order is in git's order of paths (`.github/` before the root's `requirements.txt`);
-ANALYSIS_VERSION = "43"
+# 44: an unknown `login[bot]` author is AI evidence (named, never counted);
+ANALYSIS_VERSION = "44"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -329,3 +329,34 @@ def test_the_readme_lists_every_signal_class_with_its_points() -> None:
             assert str(value) in written, (kind, value)
     for name in [*c._BOTS, *c._REVIEW_BOTS, *c._BRANCH_PREFIXES]:
         assert f"`{name}`" in table, name
+
+
+def test_an_unknown_bot_author_is_evidence_with_the_way_to_count_it_and_dependabot_is_not(tmp_path) -> None:
+    """QA48 #9: a repository's own agent (pydantic-ai's pydanty[bot]) wrote pending changes that read 0% AI with
+    no hint at all. A GitHub App author that is neither a known AI tool nor plain automation is now named as
+    evidence (the queue's "AI?"), with the [[ai.patterns]] entry that counts it; it never counts a line alone."""
+    from app.analysis.analyzer import Analyzer
+    from app.report.tables import change_table
+
+    agent = Person("acme-agent[bot]", "251103656+acme-agent[bot]@users.noreply.github.com")
+    dependabot = Person("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
+    b = RepoBuilder(tmp_path / "r")
+    b.commit("init", {"app.py": "def f():\n    return 1\n", "requirements.txt": "rich==13.0\n"}, author=ANN)
+    b.branch("fix-retry")
+    b.commit("Fix retry (agent run 12)", {"app.py": "def f():\n    return 2\n"}, branch="fix-retry", author=agent)
+    b.commit("Fix retry docs", {"app.py": "def f():\n    return 3\n"}, branch="fix-retry", author=agent)
+    b.checkout()
+    b.branch("bump-rich")
+    b.commit("Bump rich from 13.0 to 13.1", {"requirements.txt": "rich==13.1\n"}, branch="bump-rich",
+             author=dependabot)
+    b.checkout()
+    analyzer = Analyzer(b.path)
+    agent_data = analyzer.detail("fix-retry").report.to_json()
+    assert agent_data["ai_share"] == 0 and agent_data["ai_tools"] == []
+    assert agent_data["ai_evidence"] == [
+        "2 commits authored by acme-agent[bot], an automation review-tui does not know: if it is an AI agent, a "
+        "[[ai.patterns]] entry in .review-tui.toml counts its lines"]
+    assert analyzer.detail("bump-rich").report.to_json()["ai_evidence"] == []
+    table = _render(change_table(analyzer.analyze_all(), width=200)).splitlines()
+    assert "AI?" in next(line for line in table if "fix-retry" in line)
+    assert "AI?" not in next(line for line in table if "bump-rich" in line)

@@ -359,6 +359,30 @@ def _bot_login(name: str, email: str) -> str | None:
     return None
 
 
+# Automation that is not an AI writing code: dependency updates, CI and release bots, formatters. Any other
+# "login[bot]" author is an unknown automation: a repository's own agent (pydantic-ai's pydanty[bot] opened 52
+# pending changes that read 0% AI), named as evidence so a team can add it to [[ai.patterns]].
+_PLAIN_AUTOMATION = frozenset({
+    "dependabot[bot]", "dependabot-preview[bot]", "renovate[bot]", "renovate-bot", "github-actions[bot]",
+    "pre-commit-ci[bot]", "mergify[bot]", "allcontributors[bot]", "imgbot[bot]", "greenkeeper[bot]", "pyup-bot",
+    "pyup-io[bot]", "depfu[bot]", "snyk-bot", "snyk[bot]", "release-please[bot]", "semantic-release-bot",
+    "changeset-bot[bot]", "github-merge-queue[bot]", "web-flow", "stale[bot]", "codecov[bot]", "autofix-ci[bot]",
+    "deepsource-autofix[bot]", "restyled-io[bot]", "weblate", "transifex-integration[bot]", "crowdin-bot",
+    "lgtm-com[bot]", "whitesource-bolt-for-github[bot]", "mend-bolt-for-github[bot]", "octo-sts[bot]",
+    "step-security-bot", "azure-pipelines[bot]", "netlify[bot]", "vercel[bot]",
+})
+
+
+def unknown_bot(name: str, email: str) -> str | None:
+    """The login of a GitHub App identity ("login[bot]") that review-tui knows neither as an AI tool nor as
+    plain automation, else None: weak evidence, never a count (the repository's own agent, or a formatter)."""
+    match = _BOT_EMAIL.match(email.strip())
+    login = match.group(1).lower() if match else name.strip().lower()
+    if not login.endswith("[bot]") or login in _PLAIN_AUTOMATION or login in _BOTS or login in _REVIEW_BOTS:
+        return None
+    return login
+
+
 def _review_login(name: str, email: str) -> str | None:
     """The login of an AI code-review bot identity ("coderabbitai[bot]"), else None."""
     if name.strip().lower() in _REVIEW_BOTS:

@@ -21,11 +21,13 @@ from app.core.provenance.commits import (
     AISignal,
     ProvenanceConfig,
     branch_signals,
+    clip_text,
     commit_confidence,
     commit_signals,
     credited_tools,
     primary_tool,
     squash_hint,
+    unknown_bot,
 )
 from app.core.provenance.gitai import GitAiNote, NoteFormatError, parse_git_ai_note
 from app.core.text import visible_path
@@ -193,7 +195,7 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
         result.squash_warning = (f"commit-level share is an upper bound: {warnings[0]}{more}; its AI "
                                  "trailers may speak for lines people wrote")
     result.tools = sorted(tools)
-    result.evidence = _weighed_evidence(analyzer, branch)
+    result.evidence = [*_weighed_evidence(analyzer, branch), *_unknown_bots(analyzer, commits)]
     result.errors = analyzer.errors + result.errors
     result.ai_added = min(result.ai_added, result.added)
     result.ai_share = result.ai_added / result.added if result.added else 0.0
@@ -214,6 +216,22 @@ def _weighed_evidence(analyzer: _Analyzer, branch: list[AISignal]) -> list[str]:
     if len(weak) > 5:
         out.append(f"and {len(weak) - 5} more commits with signals below the threshold")
     return out
+
+
+def _unknown_bots(analyzer: _Analyzer, commits: list[CommitInfo]) -> list[str]:
+    """The change's own commits authored by a GitHub App that is neither a known AI tool nor plain automation,
+    none of them counted as AI: named as evidence (the queue's "AI?") with the way to count them."""
+    by_login: dict[str, int] = {}
+    for commit in commits:
+        assessment = analyzer.assessed.get(commit.id)
+        if assessment is not None and assessment.is_ai:
+            continue
+        login = unknown_bot(commit.author_name, commit.author_email)
+        if login is not None:
+            by_login[login] = by_login.get(login, 0) + 1
+    return [f"{count} commit{'s' if count != 1 else ''} authored by {clip_text(login, 60)}, an automation "
+            "review-tui does not know: if it is an AI agent, a [[ai.patterns]] entry in .review-tui.toml counts "
+            "its lines" for login, count in by_login.items()]
 
 
 def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commits: list[CommitInfo], *,
