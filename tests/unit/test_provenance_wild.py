@@ -24,6 +24,7 @@ from app.core.provenance.commits import (
     commit_confidence,
     commit_signals,
     squash_hint,
+    unknown_bot,
 )
 from app.samples import load
 
@@ -357,6 +358,10 @@ def test_an_unknown_bot_author_is_evidence_with_the_way_to_count_it_and_dependab
         "2 commits authored by acme-agent[bot], an automation review-tui does not know: if it is an AI agent, a "
         "[[ai.patterns]] entry in .review-tui.toml counts its lines"]
     assert analyzer.detail("bump-rich").report.to_json()["ai_evidence"] == []
+    for login in ("pre-commit-ci-lite[bot]", "dependabot-preview[bot]", "github-actions[bot]", "renovate[bot]"):
+        assert unknown_bot(login, f"1+{login}@users.noreply.github.com") is None, login
+    assert unknown_bot("Ann Human", "ann@example.org") is None
+    assert unknown_bot("acme-agent[bot]", "") == unknown_bot("Acme", "9+acme-agent[bot]@users.noreply.github.com")
     table = _render(change_table(analyzer.analyze_all(), width=200)).splitlines()
     assert "AI?" in next(line for line in table if "fix-retry" in line)
     assert "AI?" not in next(line for line in table if "bump-rich" in line)

@@ -373,12 +373,18 @@ _PLAIN_AUTOMATION = frozenset({
 })
 
 
+# ... and their variants: pre-commit-ci-lite[bot], dependabot-preview[bot], renovate-approve[bot]
+_PLAIN_AUTOMATION_FAMILIES = ("dependabot", "renovate", "pre-commit-ci", "github-actions", "snyk", "mergify",
+                              "codecov", "deepsource", "greenkeeper", "pyup", "allcontributors", "imgbot")
+
+
 def unknown_bot(name: str, email: str) -> str | None:
     """The login of a GitHub App identity ("login[bot]") that review-tui knows neither as an AI tool nor as
     plain automation, else None: weak evidence, never a count (the repository's own agent, or a formatter)."""
     match = _BOT_EMAIL.match(email.strip())
     login = match.group(1).lower() if match else name.strip().lower()
-    if not login.endswith("[bot]") or login in _PLAIN_AUTOMATION or login in _BOTS or login in _REVIEW_BOTS:
+    if (not login.endswith("[bot]") or login in _PLAIN_AUTOMATION or login.startswith(_PLAIN_AUTOMATION_FAMILIES)
+            or login in _BOTS or login in _REVIEW_BOTS):
         return None
     return login
 
