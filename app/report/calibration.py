@@ -37,7 +37,7 @@ class CalibrationRun:
 
 
 def follow_up_caveats(run: CalibrationRun) -> list[str]:
-    """One line per group whose changes are mostly too recent for their rate to be final."""
+    """The groups whose changes are mostly too recent for their rate to be final (track_record.follow_up_lines)."""
     return follow_up_lines(run.calibration.records, run.window_days)
 
 

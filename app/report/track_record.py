@@ -61,8 +61,8 @@ def interval(record: ToolRecord) -> str:
 
 
 def follow_up_lines(records: Iterable[ToolRecord], window_days: int | None) -> list[str]:
-    """One line per group whose changes are mostly too recent for their later-fix rate to be final (a fix is
-    traced within `window_days` of a change; None: a run stored before the window was kept)."""
+    """The groups whose changes are mostly too recent for their later-fix rate to be final, in one line (a fix is
+    traced within `window_days` of a change; None: a run stored before the window was kept: no line)."""
     if window_days is None:
         return []
     recent = [r for r in records if r.changes and r.follow_up_days < window_days]
