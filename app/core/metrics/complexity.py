@@ -278,11 +278,12 @@ def _one_line(exc: BaseException) -> str:
 
 
 def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE_BYTES,
-                   maintainability: bool = True) -> FileMetrics:
+                   maintainability: bool = True, tree: Any = None) -> FileMetrics:
     """Measure one version of a file. Never raises: problems come back in `error`.
 
     `maintainability=False` skips radon's maintainability index, which costs as much again as the
-    cyclomatic complexity (raw line counts and Halstead volume): ranking needs only the latter."""
+    cyclomatic complexity (raw line counts and Halstead volume): ranking needs only the latter.
+    `tree`: `python_tree(data)`, for a caller that parsed the version already."""
     language = language_of(path)
     analyzer = analyzer_for(path)
     if analyzer == ANALYZER_SIZE:
@@ -298,7 +299,7 @@ def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE
                                error=f"too large to analyse ({_human_size(size)}): counted by size")
         text = decode_text(data) if isinstance(data, bytes) else data
         if analyzer == ANALYZER_RADON:
-            return _analyse_python(text, maintainability)
+            return _analyse_python(text, maintainability, tree)
         return _analyse_lizard(path, text, language)
     except Exception as exc:
         return FileMetrics(language, analyzer, lines=_safe_line_count(data), error=_one_line(exc))
@@ -316,12 +317,12 @@ def _safe_line_count(data: bytes | str) -> int:
         return 0
 
 
-def _analyse_python(text: str, with_maintainability: bool = True) -> FileMetrics:
+def _analyse_python(text: str, with_maintainability: bool = True, parsed: Any = None) -> FileMetrics:
     lines = _count_lines(text)
     # ast.parse of a str rejects a byte-order mark that the file legitimately starts with.
     text = text.removeprefix("\ufeff")
     try:
-        tree = _parse_python(text)
+        tree = parsed if parsed is not None else _parse_python(text)
         return _radon_metrics(tree, text, lines, with_maintainability)
     except SyntaxError as exc:
         # Code this interpreter cannot parse (newer syntax such as PEP 695 generics under 3.11, or
@@ -345,6 +346,23 @@ def python_by_radon(text: str) -> FileMetrics | None:
         return _radon_metrics(tree, text, lines, False)
     except Exception as exc:
         return FileMetrics("python", ANALYZER_RADON, lines=lines, error=_one_line(exc))
+
+
+def python_tree(data: bytes) -> Any:
+    """The tree both `ast.parse(data)` and the measurement's `ast.parse(decode_text(data))` give, so one parse
+    serves the dependency graph's summary and the complexity (issue 18: each changed version was parsed by
+    both); None where the two could differ or the version does not parse (each then parses on its own): not
+    strict UTF-8, a byte-order mark, NUL bytes, or `coding` in its first two lines (a declared encoding)."""
+    if data.startswith(b"\xef\xbb\xbf") or b"\0" in data:
+        return None
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    if b"coding" in (data[:second] if second >= 0 else data):
+        return None
+    try:
+        return _parse_python(data.decode("utf-8"))
+    except Exception:  # UnicodeDecodeError, SyntaxError, RecursionError, MemoryError...: each on its own
+        return None
 
 
 def _parse_python(text: str) -> Any:
