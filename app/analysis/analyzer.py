@@ -979,11 +979,11 @@ class Analyzer:
             self._metrics_memo.update(found)
         return found
 
-    def _start_measuring(self, wanted: dict[str, str],
-                         should_stop: Callable[[], bool] | None = None) -> Measurement:
+    def _start_measuring(self, wanted: dict[str, str], should_stop: Callable[[], bool] | None = None,
+                         offering: _Offering | None = None) -> Measurement:
         complexity = self.config.complexity
         return Measurement(self.repo_path, wanted, complexity.workers, complexity.max_file_bytes, should_stop,
-                           maintainability=self.measure_maintainability)
+                           maintainability=self.measure_maintainability, offered=offering)
 
     def _keep_metrics(self, measured: dict[str, cx.FileMetrics]) -> None:
         from dataclasses import replace
@@ -1609,15 +1609,18 @@ class Analyzer:
         # to the worker pool now: the analysis thread takes each answer over, or parses it itself if no
         # worker has started it. The scans go first (the first scores need them), the head definitions
         # after them (the last step needs them).
-        offering = self._start_offering(prepared) if prepared and not run.stopped() else None
+        wanted: dict[str, str] = {}
+        for prep in prepared:
+            for blob, path in prep.wanted.items():
+                wanted.setdefault(blob, path)
+        metrics = self._known_metrics(list(wanted)) if prepared else {}
+        missing = {b: p for b, p in wanted.items() if b not in metrics}
+        # The head definitions' parses measure the versions they read too (one parse, not two): the measurement
+        # waits for those and measures the rest.
+        offering = self._start_offering(prepared, missing) if prepared and not run.stopped() else None
         try:
-            wanted: dict[str, str] = {}
-            for prep in prepared:
-                for blob, path in prep.wanted.items():
-                    wanted.setdefault(blob, path)
-            metrics = self._known_metrics(list(wanted)) if prepared else {}
-            missing = {b: p for b, p in wanted.items() if b not in metrics}
-            measurement = self._start_measuring(missing, should_stop) if missing and not run.stopped() else None
+            measurement = (self._start_measuring(missing, should_stop, offering)
+                           if missing and not run.stopped() else None)
             if prepared and not run.stopped():
                 self._start_graphs(prepared)
             try:
@@ -1711,12 +1714,14 @@ class Analyzer:
         run.done = run.total - len(pending)
         return pending
 
-    def _start_offering(self, prepared: list[_Prepared]) -> _Offering | None:
+    def _start_offering(self, prepared: list[_Prepared], missing: dict[str, str]) -> _Offering | None:
         """Offer the Python parses the scoring will need to the worker pool, from a thread of its own:
         the destructive-call scans, then the blast radius's head definitions, in the order the analysis
         thread scores (smallest change first). Reading every version takes a second, which the first
         score must not wait for (offered from the analysis thread itself, the first ranked row came 1.7 s
-        later). None when there is no worker pool: the analysis thread parses everything, as before."""
+        later). None when there is no worker pool: the analysis thread parses everything, as before.
+        `missing`: the blobs the complexity measurement will measure (blob -> path measured as); a head version
+        among them is measured by its head definitions' task (the maintainability index aside)."""
         from app.core.workers import shared_pool
 
         pool = shared_pool(self.config.complexity.workers)
@@ -1725,7 +1730,9 @@ class Analyzer:
         order = sorted((p for p in prepared if p.change.kind != "worktree"),
                        key=lambda p: (p.figures.lines_added + p.figures.lines_deleted, p.change.id))
         with_graph = [p for p in order if self.graph_commit(p.change) is not None]  # here: it may walk self.repo
-        offering = _Offering(self.repo_path, order, with_graph, pool.submit)
+        offering = _Offering(self.repo_path, order, with_graph, pool.submit,
+                             measured={} if self.measure_maintainability else missing,
+                             max_bytes=self.config.complexity.max_file_bytes)
         offering.start()
         return offering
 
@@ -1960,11 +1967,38 @@ class _Offering(threading.Thread):
     OUTSTANDING = 16
 
     def __init__(self, repo_path: Path, scans: list[_Prepared], head_defs: list[_Prepared],
-                 submit: Callable[..., Any]) -> None:
+                 submit: Callable[..., Any], *, measured: dict[str, str] | None = None, max_bytes: int = 0) -> None:
         super().__init__(name="review-tui-offer", daemon=True)
         self.repo_path, self.scans, self.head_defs, self.pool_submit = repo_path, scans, head_defs, submit
         self.stop = threading.Event()
         self.outstanding: set[Any] = set()
+        # The complexity figures of the head-definition versions the measurement wants (blob -> the path it
+        # measures it as), from the same task: the futures by blob, and set once nothing more is offered.
+        self.measured, self.max_bytes = measured or {}, max_bytes
+        self.metrics: dict[str, Any] = {}
+        self.finished = threading.Event()
+
+    @staticmethod
+    def head_def_sides(prep: _Prepared) -> Iterator[tuple[FileDiff, str, str]]:
+        """(file, side, path) of every version whose head definitions the blast radius reads: both versions
+        of each changed Python file (what a change altered is read from its own base version and head)."""
+        from app.core.impact.graph import MAX_FILE_BYTES, is_test_path
+
+        for fd in prep.files:
+            if (fd.old_path and fd.old_path.endswith(".py") and fd.new_path and fd.new_blob and fd.text_read
+                    and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES and not is_test_path(fd.old_path)):
+                yield fd, "new", fd.new_path
+                yield fd, "old", fd.old_path
+
+    def shared(self) -> dict[str, str]:
+        """The blobs of `measured` that this offering's tasks measure (unless a head definition is known)."""
+        found: dict[str, str] = {}
+        for prep in self.head_defs:
+            for fd, side, _ in self.head_def_sides(prep):
+                blob = fd.new_blob if side == "new" else fd.old_blob
+                if blob and blob in self.measured:
+                    found[blob] = self.measured[blob]
+        return found
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -1986,11 +2020,18 @@ class _Offering(threading.Thread):
         from concurrent.futures.process import BrokenProcessPool
 
         from app.core.impact.destructive.scan import blob_reader, offer_python_scans
-        from app.core.impact.graph import MAX_FILE_BYTES, is_test_path, offer_head_defs
+        from app.core.impact.graph import offer_head_defs
 
         try:
             repo = GitRepo(self.repo_path)  # its own, like the measurement's: one per thread
             read = blob_reader(repo.blob)
+
+            def versions(prep: _Prepared) -> Iterator[tuple[str, bytes, str | None]]:
+                for fd, side, path in self.head_def_sides(prep):
+                    data = read(fd, side)
+                    blob = (fd.new_blob if side == "new" else fd.old_blob) if data is not None else None
+                    yield path, data or b"", blob
+
             for prep in self.scans:
                 if self.stop.is_set():
                     return
@@ -1998,14 +2039,12 @@ class _Offering(threading.Thread):
             for prep in self.head_defs:
                 if self.stop.is_set():
                     return
-                # both versions: what a change altered is read from its own base version and head
-                offer_head_defs(((path, read(fd, side) or b"") for fd in prep.files
-                                 if fd.old_path and fd.old_path.endswith(".py") and fd.new_path and fd.new_blob
-                                 and fd.text_read and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES
-                                 and not is_test_path(fd.old_path)
-                                 for side, path in (("new", fd.new_path), ("old", fd.old_path))), self.submit)
+                offer_head_defs(versions(prep), self.submit, measured_as=self.measured.get,  # type: ignore[arg-type]
+                                max_bytes=self.max_bytes, on_metrics=self.metrics.__setitem__)
         except (BrokenProcessPool, RuntimeError, ReviewTuiError, _Stopped):
             return  # the pool broke or shuts down, a version cannot be read, or the pass ended
+        finally:
+            self.finished.set()
 
 
 @dataclass

@@ -6,10 +6,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from app.core.metrics import complexity as cx
+
+
+class Offered(Protocol):
+    """Figures measured by other tasks (the analyzer's _Offering: its head definitions' parses)."""
+
+    metrics: dict[str, Any]  # blob -> future of its FileMetrics, once offered
+    finished: threading.Event  # set once nothing more will be offered
+
+    def shared(self) -> dict[str, str]:
+        """The blobs (-> path measured as) the offering's tasks are expected to measure."""
+        ...
 
 
 # Blobs are read and measured this many bytes at a time: reading every missing blob first held
@@ -25,7 +36,8 @@ class Measurement:
     not safe to share between threads), a round of about ROUND_BYTES at a time."""
 
     def __init__(self, repo_path: Path, wanted: dict[str, str], workers: int, max_bytes: int,
-                 should_stop: Callable[[], bool] | None, *, maintainability: bool = False) -> None:
+                 should_stop: Callable[[], bool] | None, *, maintainability: bool = False,
+                 offered: Offered | None = None) -> None:
         self.total = len(wanted)
         self.done = 0
         self.results: dict[str, cx.FileMetrics] = {}
@@ -35,12 +47,15 @@ class Measurement:
         self.error: BaseException | None = None
         self._abandoned = False  # set when the waiting thread gives up (Ctrl-C): the pool stops too
         stop = (lambda: self._abandoned or should_stop()) if should_stop else (lambda: self._abandoned)
+        shared = offered.shared() if offered is not None else {}
         self._thread = threading.Thread(target=self._run, name="review-tui-complexity", daemon=True,
-                                        args=(repo_path, wanted, workers, max_bytes, stop, maintainability))
+                                        args=(repo_path, wanted, workers, max_bytes, stop, maintainability,
+                                              offered, {b: p for b, p in shared.items() if b in wanted}))
         self._thread.start()
 
     def _run(self, repo_path: Path, wanted: dict[str, str], workers: int, max_bytes: int,
-             should_stop: Callable[[], bool], maintainability: bool) -> None:
+             should_stop: Callable[[], bool], maintainability: bool, offered: Offered | None,
+             shared: dict[str, str]) -> None:
         from app.core.git.repo import GitRepo
         from app.core.metrics import complexity as cx
         from app.errors import ReviewTuiError
@@ -57,20 +72,51 @@ class Measurement:
                         self.results[blob] = cx.FileMetrics(cx.language_of(path), cx.ANALYZER_SIZE,
                                                             error=cx.CONTENT_MISSING)
 
-            for round_ in _rounds(wanted, repo.blob_size, ROUND_BYTES):
-                if should_stop():
-                    break
-                def progress(done: int, total: int, before: int = self.done) -> None:
-                    self.done = before + done
+            def measure(these: dict[str, str]) -> None:
+                for round_ in _rounds(these, repo.blob_size, ROUND_BYTES):
+                    if should_stop():
+                        break
+                    def progress(done: int, total: int, before: int = self.done) -> None:
+                        self.done = before + done
 
-                # Ranking needs cyclomatic complexity only; the maintainability index would double the
-                # cost of every blob, so only `explain` asks for it (for one change).
-                self.results.update(cx.analyze_many(
-                    readable(round_), workers=workers, max_bytes=max_bytes,
-                    progress=progress, should_stop=should_stop, maintainability=maintainability))
-                self.done = len(self.results)
+                    # Ranking needs cyclomatic complexity only; the maintainability index would double the
+                    # cost of every blob, so only `explain` asks for it (for one change).
+                    self.results.update(cx.analyze_many(
+                        readable(round_), workers=workers, max_bytes=max_bytes,
+                        progress=progress, should_stop=should_stop, maintainability=maintainability))
+                    self.done = len(self.results)
+
+            measure({b: p for b, p in wanted.items() if b not in shared})
+            if offered is not None and shared and not should_stop():
+                measure(self._take_offered(offered, shared, should_stop))  # what no offer measured
         except BaseException as exc:
             self.error = exc
+
+    def _take_offered(self, offered: Offered, shared: dict[str, str],
+                      should_stop: Callable[[], bool]) -> dict[str, str]:
+        """Take the figures the offered tasks measured into the results; the blobs left to measure here: not
+        offered, not started (cancelled), or failed."""
+        while not offered.finished.wait(0.2):
+            if should_stop():
+                return {}
+        left: dict[str, str] = {}
+        for blob, path in shared.items():
+            future = offered.metrics.get(blob)
+            if future is None or future.cancel():
+                left[blob] = path
+                continue
+            while True:
+                try:
+                    self.results[blob] = future.result(timeout=0.2)
+                except TimeoutError:
+                    if should_stop():
+                        return {}
+                    continue
+                except Exception:
+                    left[blob] = path
+                break
+            self.done = len(self.results)
+        return left
 
     def rememberable(self) -> dict[str, cx.FileMetrics]:
         """The results worth caching: all but those of the unreadable blobs."""

@@ -12,7 +12,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import CancelledError, Future
+from concurrent.futures import CancelledError, Future, InvalidStateError
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -84,3 +84,34 @@ def take_over(future: Future[T], compute: Callable[[], T]) -> T:
     if released():  # the process is exiting and its workers drop their tasks: so does this thread
         raise ParentExiting("review-tui is exiting")
     return compute()
+
+
+class _Part(Future[Any]):
+    """Item `index` of the tuple `whole` (a worker's future) gives: it fails and is cancelled with `whole`, and
+    cancelling it cancels `whole` if no worker has started it (take_over then computes each part itself)."""
+
+    def __init__(self, whole: Future[Any], index: int) -> None:
+        super().__init__()
+        self._whole, self._index = whole, index
+        whole.add_done_callback(self._copy)
+
+    def _copy(self, whole: Future[Any]) -> None:
+        try:
+            if whole.cancelled():
+                super().cancel()
+            elif (error := whole.exception()) is not None:
+                self.set_exception(error)
+            else:
+                self.set_result(whole.result()[self._index])
+        except InvalidStateError:  # cancelled already
+            pass
+
+    def cancel(self) -> bool:
+        if self.done():
+            return super().cancel()
+        return self._whole.cancel() and super().cancel()
+
+
+def part(whole: Future[Any], index: int) -> Future[Any]:
+    """A future of `whole`'s answer's item `index`: one worker task answering for two memos (one parse for both)."""
+    return _Part(whole, index)

@@ -245,6 +245,101 @@ def test_python_figures_match_the_radon_cli_and_the_hand_computed_delta(tmp_path
     assert delta.error is None
 
 
+EVERY_RULE = """\
+import asyncio
+
+@decorate(1 if True else 2)
+def rules(a, b=3 if x else 4, *args, **kw):
+    assert a if b else None, "an assertion counts once, its condition not walked"
+    values = [v for v in a if v if not v] + list({k: v for k, v in b.items() if k})
+    f = lambda q: q and q or (1 if q else 2)
+    while a and b or kw:
+        break
+    else:
+        pass
+    for item in args:
+        if item:
+            continue
+        elif item is None:
+            pass
+    try:
+        pass
+    except ValueError:
+        pass
+    except (KeyError, TypeError):
+        pass
+    else:
+        pass
+    finally:
+        pass
+    try:
+        pass
+    except* OSError:
+        pass
+    match a:
+        case [1, 2]:
+            pass
+        case {"k": v} if v:
+            pass
+        case _:
+            pass
+    match b:
+        case 1 | 2:
+            pass
+    class Local:  # a class inside a function is no function of the file
+        def hidden(self):
+            return 1 if self else 2
+    with open(a) as handle:
+        return handle
+
+async def fetch(urls):
+    async for url in urls:
+        await asyncio.sleep(0)
+    else:
+        pass
+    def last_is_a_def():
+        return 1
+    def last_is_a_def2(x):
+        return x or 1
+
+class Outer:
+    if True:
+        def conditional(self, x):
+            return x if x else 0
+
+    class Inner:
+        async def run(self, x):
+            return [y async for y in x if y]
+
+    def method(self):
+        def closure():
+            return 1 if self else 0
+        return closure
+"""
+
+
+def test_the_ranking_measures_the_functions_radon_does(tmp_path: Path) -> None:
+    """Ranking measures functions without radon's visitor (issue 18: its dispatch was half of the cold list's
+    complexity time): every figure is still radon's, construct by construct, and code nested too deeply for
+    radon is measured (or refused) by radon itself."""
+    file = tmp_path / "rules.py"
+    file.write_text(EVERY_RULE)
+    fast = analyze_source("rules.py", EVERY_RULE, maintainability=False)
+    assert fast.error is None and fast.analyzer == ANALYZER_RADON
+    cli = flatten_cli_blocks(radon_cli("cc", "-s", "-j", str(file))[str(file)])  # no inner classes: radon's own
+    by_radon = analyze_source("rules.py", EVERY_RULE)  # the maintainability index: radon's visitor
+    assert as_table(fast) == as_table(by_radon) == {**cli, "Outer.Inner.run": (3, "A", 63, 64)}
+    assert "rules.Local.hidden" not in cli and cli["fetch"][2:] == (47, 47)  # radon: its last statement is a def
+    assert fast.total_complexity == by_radon.total_complexity == sum(cc for cc, *_ in cli.values()) + 3
+    for depth in (150, 600):  # one radon measures, one it gives up on (RecursionError)
+        deep = "def deep(a):\n    return a" + " + (a if a else 1)" * depth + "\n"
+        by_radon = analyze_source("deep.py", deep)  # the maintainability index: radon's visitor
+        ranked = analyze_source("deep.py", deep, maintainability=False)
+        assert ranked.functions == by_radon.functions
+        assert (ranked.error or "")[:15] == (by_radon.error or "")[:15]
+        assert (ranked.error is None) == (depth == 150)
+
+
 def test_touched_lines_mark_a_function_changed_even_when_its_complexity_did_not_move() -> None:
     old = analyze_source("retry.py", OLD_RETRY)
     new = analyze_source("retry.py", NEW_RETRY)

@@ -614,6 +614,15 @@ def test_aws_cdk_destructive_settings_are_found(make_repo) -> None:
     assert plain.findings == []
 
 
+@given(st.lists(st.sampled_from(["aws", "-", "_", "cdk", "lib", "@", "/", "x", " ", "é", "9"]), max_size=12))
+def test_the_cdk_app_check_is_the_regex(parts: list[str]) -> None:
+    """The substring test in front of the CDK regex (0.9 s of the ansible scenario's cold list) says what it says."""
+    from app.core.impact.destructive.scan import _CDK_APP, is_cdk_app
+
+    for text in ("".join(parts), "import aws_cdk\n", "xaws_cdk", "'@aws-cdk/core'", "aws-cdk", "aws_cdkx"):
+        assert is_cdk_app(text) == bool(_CDK_APP.search(text))
+
+
 def test_a_tfvars_switch_is_judged_by_the_count_that_reads_it(make_repo) -> None:
     """QA43 #9: microservices-demo's `memorystore = false` turns off the redis instance its directory counts by
     `var.memorystore ? 1 : 0`, and was missed (the name has no enable/create); `enable_memorystore = false`, read

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +56,41 @@ def test_the_complexity_and_graph_work_share_one_pool_per_process() -> None:
     assert shared_pool(0) is None
     first.submit(pow, 2, 3).result(timeout=60)
     assert shared_pool(2) is first  # still the same pool after use
+
+
+class _Offered:
+    """What the analyzer's offering thread gives the measurement: futures of figures measured by its tasks."""
+
+    def __init__(self, expected: dict[str, str], metrics: dict[str, Any]) -> None:
+        self.expected, self.metrics, self.finished = expected, metrics, threading.Event()
+
+    def shared(self) -> dict[str, str]:
+        return self.expected
+
+
+def test_figures_measured_by_the_offered_tasks_are_taken_and_the_rest_measured_here(payments_repo: Path) -> None:
+    """Issue 18: the head definitions' tasks measure the versions they parse; the measurement takes their
+    figures, and measures itself every version they did not: never offered, not started, failed."""
+    repo = GitRepo(payments_repo)
+    head = repo.head_commit()
+    assert head is not None
+    wanted = {blob: path for path, blob in repo.tree_blobs(head, (".py",))}
+    assert len(wanted) >= 5
+    at_once = analyze_many([(blob, path, repo.blob(blob)) for blob, path in wanted.items()], workers=0,
+                           maintainability=False)
+    taken, never, queued, failed = list(wanted)[:4]
+    done: Future[Any] = Future()
+    done.set_running_or_notify_cancel()
+    done.set_result(at_once[taken])
+    broken: Future[Any] = Future()
+    broken.set_running_or_notify_cancel()
+    broken.set_exception(RuntimeError("the pool broke"))
+    offered = _Offered({b: wanted[b] for b in (taken, never, queued, failed)},
+                       {taken: done, queued: Future(), failed: broken})
+    measurement = Measurement(payments_repo, wanted, workers=0, max_bytes=2_000_000, should_stop=None,
+                              offered=offered)
+    threading.Timer(0.1, offered.finished.set).start()  # the offering ends after the measurement's own work
+    assert measurement.wait() == at_once
+    assert measurement.results[taken] is at_once[taken]  # taken, not measured again
+    assert offered.metrics[queued].cancelled()
+    assert (measurement.done, measurement.total) == (len(wanted), len(wanted))

@@ -9,8 +9,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from app.core.impact.destructive import python_calls
 from app.core.impact.destructive.model import Work
-from app.core.impact.graph import _head_defs, offer_head_defs
-from app.core.memo import ContentMemo
+from app.core.impact.graph import _head_defs, head_defs_and_metrics, head_defs_answer, offer_head_defs
+from app.core.memo import ContentMemo, part
+from app.core.metrics.complexity import analyze_source
 from app.core.workers import new_pool
 
 
@@ -86,7 +87,7 @@ def test_scans_and_head_definitions_computed_in_worker_processes_are_what_the_re
     try:
         data = SCRIPT.encode()
         python_calls.offer_scans([(SCRIPT, "ops/clean_offered.py", "1" * 40)], submit)
-        offer_head_defs([("ops/head_offered.py", data)], submit)
+        offer_head_defs([("ops/head_offered.py", data, None)], submit)
         wait(submitted, timeout=60)  # both computed in the worker before anyone reads them
         offered = python_calls.scan_python_calls(SCRIPT, "ops/clean_offered.py", Work())
         defs = _head_defs("ops/head_offered.py", data)
@@ -122,3 +123,74 @@ def test_a_version_the_offering_thread_read_is_neither_filtered_nor_hashed_again
     calls.clear()
     assert python_calls.scan_python_calls(quiet, "lib/add.py", Work(), "b" * 40) == []
     assert calls == ["filter"]  # the analysis ended: its verdicts went with it
+
+
+def test_one_task_answers_for_two_memos_and_their_parts_follow_it():
+    """A worker's (head definitions, complexity) task: each part is its item; cancelling a part of a task no
+    worker started cancels the task (and so the other part: each reader then computes its own); a part of a
+    task under way is waited for; a failed task fails both parts."""
+    queued: Future[tuple[str, str]] = Future()
+    first, second = part(queued, 0), part(queued, 1)
+    assert first.cancel() and queued.cancelled() and second.cancelled() and second.cancel()
+
+    running: Future[tuple[str, str]] = Future()
+    running.set_running_or_notify_cancel()
+    first, second = part(running, 0), part(running, 1)
+    assert not first.cancel() and not running.cancelled()
+    running.set_result(("defs", "metrics"))
+    assert (first.result(), second.result()) == ("defs", "metrics")
+
+    failed: Future[tuple[str, str]] = Future()
+    failed.set_running_or_notify_cancel()
+    failed.set_exception(RuntimeError("the pool broke"))
+    assert isinstance(part(failed, 1).exception(), RuntimeError)
+    memo: ContentMemo[str] = ContentMemo(8)
+    key = ContentMemo.key("a.py", b"x = 1")
+    memo.offer(key, part(failed, 0))
+    assert memo.get_or_compute(key, lambda: "parsed here") == "parsed here"
+
+
+SHARED_PARSE = {  # content -> why: one parse serves both, or each parses on its own, with the same answers
+    "plain": b"import os\n\nclass A:\n    def f(self, x):\n        return os.path.join(x) if x else None\n",
+    "non-ASCII": "def caf\u00e9(x):\n    return 'd\u00e9j\u00e0' if x else 1\n".encode(),
+    "byte-order mark": b"\xef\xbb\xbfdef f(x):\n    return x or 1\n",
+    "declared latin-1": b"# -*- coding: latin-1 -*-\ndef f(x):\n    return '\xe9' if x else 1\n",
+    "declared latin-1, written in UTF-8": "# coding: latin-1\ndef caf\u00e9(x):\n    return x or 1\n".encode(),
+    "invalid UTF-8": b"def f(x):\n    return '\xff' if x else 1\n",
+    "Python 2": b"def f(x):\n    print 'x'\n    return x and 1\n",
+    "NUL byte": b"def f(x):\n    return 1\n\x00",
+}
+
+
+def test_head_definitions_and_complexity_from_one_parse_are_those_of_two():
+    """Issue 18: a head version's definitions and its complexity come from one parse of it where the two parses
+    would read the same text, and are each what its own parse gives, for every kind of content."""
+    for why, data in SHARED_PARSE.items():
+        for measured_as in ("lib/m.py", "lib/m.txt"):
+            defs, metrics = head_defs_and_metrics("lib/m.py", data, measured_as, 2_000_000)
+            assert defs == head_defs_answer("lib/m.py", data), why
+            assert metrics == analyze_source(measured_as, data, max_bytes=2_000_000, maintainability=False), why
+
+
+def test_a_head_version_the_measurement_wants_is_measured_by_its_head_definitions_task():
+    """The real pool: one task per version, whose complexity figures are the measurement's own."""
+    data = SHARED_PARSE["plain"]
+    pool = new_pool(1)
+    assert pool is not None
+    submitted: list[Future[object]] = []
+    measured: dict[str, Future[object]] = {}
+
+    def submit(fn, *args):
+        submitted.append(pool.submit(fn, *args))
+        return submitted[-1]
+
+    try:
+        offer_head_defs([("lib/offered_m.py", data, "c" * 40), ("lib/other.py", data + b"\n", "d" * 40)], submit,
+                        measured_as={"c" * 40: "lib/m.py"}.get, max_bytes=2_000_000, on_metrics=measured.__setitem__)
+        wait(submitted, timeout=60)
+        defs = _head_defs("lib/offered_m.py", data)
+    finally:
+        pool.shutdown(cancel_futures=True)
+    assert len(submitted) == 2 and list(measured) == ["c" * 40]  # the other version is not measured
+    assert defs == head_defs_answer("lib/offered_m.py", data)
+    assert measured["c" * 40].result() == analyze_source("lib/m.py", data, maintainability=False)

@@ -29,11 +29,12 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
-from app.core.memo import ContentMemo, Submit
+from app.core.memo import ContentMemo, Submit, part
 from app.core.text import visible_path
 
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
@@ -441,17 +442,19 @@ class _Collector(ast.NodeVisitor):
             self._ref(node.id)
 
 
-def summarise_python(path: str, data: bytes) -> FileSummary:
-    """Definitions, imports and references of one Python file (a syntax error leaves it empty)."""
+def summarise_python(path: str, data: bytes, tree: Any = None) -> FileSummary:
+    """Definitions, imports and references of one Python file (a syntax error leaves it empty). `tree`:
+    complexity.python_tree(data), for a caller that parsed it already."""
     module = module_name(path)
     summary = FileSummary(path, module, is_test_path(path))
     if len(data) > MAX_FILE_BYTES:
         summary.error = "too large"
         return summary
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
+        if tree is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         summary.error = exc.__class__.__name__
         return summary
@@ -1049,20 +1052,43 @@ def _head_defs(path: str, data: bytes | None) -> dict[str, Definition] | None:
     return _head_defs_memo.get_or_compute(ContentMemo.key(path, data), lambda: head_defs_answer(path, data))
 
 
-def head_defs_answer(path: str, data: bytes) -> dict[str, Definition] | None:
+def head_defs_answer(path: str, data: bytes, tree: Any = None) -> dict[str, Definition] | None:
     """A head version's definitions by qualified name (None: it does not parse). Module-level so that
     a worker process can compute it (see offer_head_defs)."""
-    summary = summarise_python(path, data)
+    summary = summarise_python(path, data, tree)
     return None if summary.error else {d.qual: d for d in summary.defs}
 
 
-def offer_head_defs(versions: Iterable[tuple[str, bytes]], submit: Submit) -> None:
-    """Start parsing these (path, content) head versions in worker processes, ahead of the blast
-    radius that reads them: `submit(fn, *args)` returns a future."""
-    for path, data in versions:
+def head_defs_and_metrics(path: str, data: bytes, measured_as: str, max_bytes: int) -> tuple[Any, Any]:
+    """head_defs_answer and the complexity measurement's figures of the same version (as
+    `analyze_source(measured_as, data, max_bytes=max_bytes, maintainability=False)` gives them), from one parse."""
+    from app.core.metrics import complexity as cx
+
+    tree = cx.python_tree(data) if cx.analyzer_for(measured_as) == cx.ANALYZER_RADON else None
+    return (head_defs_answer(path, data, tree),
+            cx.analyze_source(measured_as, data, max_bytes=max_bytes, maintainability=False, tree=tree))
+
+
+MeasuredAs = Callable[[str | None], str | None]  # a version's blob id -> the path it is measured as (None: it is not)
+
+
+def offer_head_defs(versions: Iterable[tuple[str, bytes, str | None]], submit: Submit, *,
+                    measured_as: MeasuredAs = lambda blob: None, max_bytes: int = 0,
+                    on_metrics: Callable[[str, Future[Any]], None] | None = None) -> None:
+    """Start parsing these (path, content, blob id) head versions in worker processes, ahead of the blast
+    radius that reads them: `submit(fn, *args)` returns a future. A version the complexity measurement
+    wants (`measured_as`) is measured by the same task, from the same parse: `on_metrics(blob, future)`."""
+    for path, data, blob in versions:
         key = ContentMemo.key(path, data)
-        if _head_defs_memo.wants(key):
+        if not _head_defs_memo.wants(key):
+            continue
+        as_path = measured_as(blob) if on_metrics is not None and blob else None
+        if as_path is None:
             _head_defs_memo.offer(key, submit(head_defs_answer, path, data))
+            continue
+        whole = submit(head_defs_and_metrics, path, data, as_path, max_bytes)
+        _head_defs_memo.offer(key, part(whole, 0))
+        on_metrics(blob, part(whole, 1))  # type: ignore[arg-type, misc]
 
 
 def drop_offered_head_defs() -> None:

@@ -278,11 +278,12 @@ def _one_line(exc: BaseException) -> str:
 
 
 def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE_BYTES,
-                   maintainability: bool = True) -> FileMetrics:
+                   maintainability: bool = True, tree: Any = None) -> FileMetrics:
     """Measure one version of a file. Never raises: problems come back in `error`.
 
     `maintainability=False` skips radon's maintainability index, which costs as much again as the
-    cyclomatic complexity (raw line counts and Halstead volume): ranking needs only the latter."""
+    cyclomatic complexity (raw line counts and Halstead volume): ranking needs only the latter.
+    `tree`: `python_tree(data)`, for a caller that parsed the version already."""
     language = language_of(path)
     analyzer = analyzer_for(path)
     if analyzer == ANALYZER_SIZE:
@@ -298,7 +299,7 @@ def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE
                                error=f"too large to analyse ({_human_size(size)}): counted by size")
         text = decode_text(data) if isinstance(data, bytes) else data
         if analyzer == ANALYZER_RADON:
-            return _analyse_python(text, maintainability)
+            return _analyse_python(text, maintainability, tree)
         return _analyse_lizard(path, text, language)
     except Exception as exc:
         return FileMetrics(language, analyzer, lines=_safe_line_count(data), error=_one_line(exc))
@@ -316,12 +317,12 @@ def _safe_line_count(data: bytes | str) -> int:
         return 0
 
 
-def _analyse_python(text: str, with_maintainability: bool = True) -> FileMetrics:
+def _analyse_python(text: str, with_maintainability: bool = True, parsed: Any = None) -> FileMetrics:
     lines = _count_lines(text)
     # ast.parse of a str rejects a byte-order mark that the file legitimately starts with.
     text = text.removeprefix("\ufeff")
     try:
-        tree = _parse_python(text)
+        tree = parsed if parsed is not None else _parse_python(text)
         return _radon_metrics(tree, text, lines, with_maintainability)
     except SyntaxError as exc:
         # Code this interpreter cannot parse (newer syntax such as PEP 695 generics under 3.11, or
@@ -347,6 +348,23 @@ def python_by_radon(text: str) -> FileMetrics | None:
         return FileMetrics("python", ANALYZER_RADON, lines=lines, error=_one_line(exc))
 
 
+def python_tree(data: bytes) -> Any:
+    """The tree both `ast.parse(data)` and the measurement's `ast.parse(decode_text(data))` give, so one parse
+    serves the dependency graph's summary and the complexity (issue 18: each changed version was parsed by
+    both); None where the two could differ or the version does not parse (each then parses on its own): not
+    strict UTF-8, a byte-order mark, NUL bytes, or `coding` in its first two lines (a declared encoding)."""
+    if data.startswith(b"\xef\xbb\xbf") or b"\0" in data:
+        return None
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    if b"coding" in (data[:second] if second >= 0 else data):
+        return None
+    try:
+        return _parse_python(data.decode("utf-8"))
+    except Exception:  # UnicodeDecodeError, SyntaxError, RecursionError, MemoryError...: each on its own
+        return None
+
+
 def _parse_python(text: str) -> Any:
     import ast
 
@@ -362,10 +380,15 @@ def _radon_metrics(tree: Any, text: str, lines: int, with_maintainability: bool)
     from app.core.metrics.raw_lines import analyze as raw_analyze  # radon's figures in linear time
 
     # One parse serves both figures: this is radon's cc_visit plus its mi_visit(multi=True)
-    # (mi_parameters), without parsing the source three times.
-    visitor = ComplexityVisitor.from_ast(tree)
-    functions = _unique_names(_radon_functions(visitor.blocks))
+    # (mi_parameters), without parsing the source three times. Ranking needs the functions only: they come
+    # from _Blocks, radon's visitor's figures in a third of its time.
     maintainability = None
+    blocks = _Blocks.of(tree) if not with_maintainability else None
+    if blocks is not None:
+        functions = _unique_names(_radon_functions(blocks))
+    else:
+        visitor = ComplexityVisitor.from_ast(tree)
+        functions = _unique_names(_radon_functions(visitor.blocks))
     if with_maintainability:
         raw = raw_analyze(text)
         comment_lines = raw.comments + raw.multi
@@ -374,6 +397,156 @@ def _radon_metrics(tree: Any, text: str, lines: int, with_maintainability: bool)
                                            raw.lloc, comments))
     return FileMetrics("python", ANALYZER_RADON, functions=functions, maintainability=maintainability,
                        total_complexity=sum(f.complexity for f in functions), lines=lines)
+
+
+# _Blocks gives up past this depth of nested nodes and radon's visitor measures the file: radon recurses three
+# frames a level and raises RecursionError on deep code (an error figure), which this must give as well.
+_FAST_MAX_DEPTH = 100
+
+
+class _Function:
+    """radon.visitors.Function's fields that _radon_functions reads."""
+
+    __slots__ = ("closures", "complexity", "endline", "is_method", "lineno", "name")
+
+    def __init__(self, name: str, lineno: int, endline: int, is_method: bool, closures: list[Any],
+                 complexity: int) -> None:
+        self.name, self.lineno, self.endline = name, lineno, endline
+        self.is_method, self.closures, self.complexity = is_method, closures, complexity
+
+
+class _Class:
+    """radon.visitors.Class's fields that _radon_functions reads."""
+
+    __slots__ = ("inner_classes", "methods", "name")
+
+    def __init__(self, name: str, methods: list[Any], inner_classes: list[Any]) -> None:
+        self.name, self.methods, self.inner_classes = name, methods, inner_classes
+
+
+class _TooDeep(Exception):
+    pass
+
+
+# What _Blocks does with a node, by its type (ast is imported at the first measurement).
+_DEF, _CLASS, _ASSERT, _IF, _LOOP, _BOOL, _COMPREHENSION, _TRY, _MATCH = range(1, 10)
+_KINDS: dict[type, int] = {}
+_AST_BASE: Any = None
+
+
+def _node_kinds() -> None:
+    global _AST_BASE
+    if _KINDS:
+        return
+    import ast
+
+    _AST_BASE = ast.AST
+    _KINDS.update({ast.FunctionDef: _DEF, ast.AsyncFunctionDef: _DEF, ast.ClassDef: _CLASS, ast.Assert: _ASSERT,
+                   ast.If: _IF, ast.IfExp: _IF, ast.For: _LOOP, ast.While: _LOOP, ast.AsyncFor: _LOOP,
+                   ast.BoolOp: _BOOL, ast.comprehension: _COMPREHENSION, ast.Try: _TRY, ast.Match: _MATCH})
+
+
+class _Blocks:
+    """radon's ComplexityVisitor (6.x, no_assert False), for the functions and classes only: the same
+    complexity, names, first and last lines, closures, methods and inner classes, counted by one function
+    per node instead of NodeVisitor's dispatch by name and iter_fields (that dispatch was half of the
+    cold `list`'s complexity time). Its rules, as radon's: a function's complexity is 1 plus the decision
+    points of its body (`if`/`elif`, conditional expressions, loops plus their `else`, `except` clauses
+    and a try's `else`, each extra operand of `and`/`or`, comprehensions plus their `if`s, assertions,
+    match cases but a final `case _`), not its decorators, defaults or nested definitions; its last line is
+    the largest line number radon's visitor of its last statement saw. tests/unit/test_complexity.py
+    compares it with radon's visitor on real files."""
+
+    __slots__ = ("classes", "classname", "complexity", "functions", "max_line", "to_method")
+
+    def __init__(self, to_method: bool = False, classname: str | None = None) -> None:
+        self.complexity = 0
+        self.max_line: float = float("-inf")
+        self.functions: list[_Function] = []
+        self.classes: list[_Class] = []
+        self.to_method = to_method
+        self.classname = classname
+
+    @classmethod
+    def of(cls, tree: Any) -> list[Any] | None:
+        """radon's `ComplexityVisitor.from_ast(tree).blocks` as _radon_functions reads them, or None for code
+        nested deeper than _FAST_MAX_DEPTH (radon's visitor decides)."""
+        _node_kinds()
+        visitor = cls()
+        try:
+            visitor.visit(tree, 0)
+        except _TooDeep:
+            return None
+        blocks: list[Any] = list(visitor.functions)
+        for klass in visitor.classes:
+            blocks.append(klass)
+            blocks.extend(klass.methods)
+        return blocks
+
+    def visit(self, node: Any, depth: int) -> None:
+        if depth > _FAST_MAX_DEPTH:
+            raise _TooDeep
+        code = _KINDS.get(type(node), 0)
+        if code == _DEF:
+            self._function(node, depth)
+            return
+        if code == _CLASS:
+            self._class(node, depth)
+            return
+        if code == _ASSERT:  # radon's visit_Assert: counted, not walked into
+            self.complexity += 1
+            return
+        lineno = getattr(node, "lineno", None)
+        if lineno is not None and lineno > self.max_line:
+            self.max_line = lineno
+        if code == _IF:
+            self.complexity += 1
+        elif code == _LOOP:
+            self.complexity += bool(node.orelse) + 1
+        elif code == _BOOL:
+            self.complexity += len(node.values) - 1
+        elif code == _COMPREHENSION:
+            self.complexity += len(node.ifs) + 1
+        elif code == _TRY:  # not TryStar: radon counts the handlers of `Try` (and `TryExcept`) only
+            self.complexity += len(node.handlers) + bool(node.orelse)
+        elif code == _MATCH:
+            underscore = any(getattr(case.pattern, "pattern", False) is None for case in node.cases)
+            self.complexity += max(0, len(node.cases) - underscore)
+        base = _AST_BASE
+        for name in node._fields:
+            try:
+                value = getattr(node, name)
+            except AttributeError:
+                continue
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, base):
+                        self.visit(item, depth + 1)
+            elif isinstance(value, base):
+                self.visit(value, depth + 1)
+
+    def _function(self, node: Any, depth: int) -> None:
+        closures: list[_Function] = []
+        body_complexity = 1
+        last = None
+        for child in node.body:
+            last = _Blocks()
+            last.visit(child, depth + 1)
+            closures.extend(last.functions)
+            body_complexity += last.complexity
+        max_line = last.max_line if last is not None else float("-inf")
+        endline = max(node.lineno, max_line)
+        self.functions.append(_Function(node.name, node.lineno, endline, self.to_method, closures, body_complexity))
+
+    def _class(self, node: Any, depth: int) -> None:
+        methods: list[_Function] = []
+        inner: list[_Class] = []
+        for child in node.body:
+            visitor = _Blocks(True, node.name)
+            visitor.visit(child, depth + 1)
+            methods.extend(visitor.functions)
+            inner.extend(visitor.classes)
+        self.classes.append(_Class(node.name, methods, inner))
 
 
 def python_by_lizard(text: str, reason: str | None = None) -> FileMetrics:
@@ -446,7 +619,7 @@ def _radon_functions(blocks: Iterable[Any]) -> list[FunctionMetric]:
             add_class(inner, name + ".")
 
     for block in blocks:
-        if isinstance(block, Class):
+        if isinstance(block, (Class, _Class)):
             add_class(block, "")
         elif not block.is_method:
             add_function(block, "")
