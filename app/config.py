@@ -144,7 +144,8 @@ def with_attributes(config: RepoConfig, data: bytes | None) -> RepoConfig:
     globs = machine_written_globs(data)
     if not globs:
         return config
-    chunks = dataclasses.replace(config.chunks, collapsed_globs=(*config.chunks.collapsed_globs, *globs))
+    chunks = dataclasses.replace(config.chunks, collapsed_globs=(*config.chunks.collapsed_globs, *globs),
+                                 attribute_globs=globs)
     return dataclasses.replace(config, chunks=chunks, digest=config.digest + attributes_mark(globs))
 
 

@@ -108,6 +108,9 @@ class ChunkConfig:
     collapsed_globs: tuple[str, ...] = DEFAULT_COLLAPSED_GLOBS
     """Generated, vendored and lock files: gitignore-like globs ("name" and "*.ext" match at any
     depth, "dir/" any directory of that name, a pattern with an inner "/" from the repo root)."""
+    attribute_globs: tuple[str, ...] = ()
+    """Those of collapsed_globs that came from the base's .gitattributes (app/config.py with_attributes): a
+    collapsed file's note says whose word it was."""
     data_globs: tuple[str, ...] = DEFAULT_DATA_GLOBS
     """Data files: collapsed when their change has at least `data_min_lines` changed lines."""
     data_min_lines: int = 200
@@ -162,7 +165,8 @@ class ChunkConfig:
             target_lines=target, lines_per_hour=rate, min_seconds=min_seconds,
             seconds_per_complexity_point=per_point, tier_multipliers=tuple(multipliers),  # type: ignore[arg-type]
             default_tier=default_tier,
-            collapsed_globs=collapsed + extra, data_globs=data, data_min_lines=data_min, generated_markers=markers,
+            collapsed_globs=collapsed + extra, attribute_globs=(), data_globs=data, data_min_lines=data_min,
+            generated_markers=markers,
             collapsed_seconds=reader.get_number("collapsed_seconds", d.collapsed_seconds, minimum=0.0),
             binary_seconds=reader.get_number("binary_seconds", d.binary_seconds, minimum=0.0),
             rename_seconds=reader.get_number("rename_seconds", d.rename_seconds, minimum=0.0),
