@@ -426,7 +426,8 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     factors = _FactorsTable(found)
     parts: list[Any] = [head, _risk_line(found)]
     if detail.change.base_remarks:
-        parts.append(Text("Base: " + one_line(detail.change.base_remarks, 500), style="cyan"))
+        # whole: explain is where everything is said (a stacked change's conflict list was cut at 500 characters)
+        parts.append(Text("Base: " + one_line(detail.change.base_remarks, 4000), style="cyan"))
     parts.append(factors)
     note = shared_signal_note(found)
     if note:

@@ -348,3 +348,18 @@ def test_work_within_or_built_on_a_squash_merged_branch_is_merged_or_compared_wi
     assert "built on feature" in on_top.base_note and "3 commits of feature" in on_top.base_note
     listed = {row["id"]: row for row in list_json(repo.path)}
     assert set(listed) == {"on-top"} and listed["on-top"]["lines_added"] == 2
+
+
+def test_a_branch_stacked_on_a_partly_merged_one_does_not_carry_its_partly_merged_note(repo) -> None:
+    """QA49 #4 (openai-agents-python pull/660 on pull/650): compared with the slice below, the upper branch's Base
+    line still said "its first 1 of 5 commits ... reached origin/main ...: their lines show here again" about a
+    commit of the lower branch, which its diff no longer shows, and pointed at a `git diff` of the lower's work."""
+    repo.commit("Faster f3", {"app.py": feature_files(repo)["app.py"]}, author=BOB)  # feature's first, picked
+    repo.branch("upper", "feature")
+    repo.commit("Upper work", {"upper.py": "u = 1\n"}, branch="upper", author=BOB)
+    repo.checkout()
+    changes = {c.id: c for c in discover(GitRepo(repo.path)).changes}
+    assert changes["feature"].partly_merged.startswith("its first 1 of 2 commits (up to ")  # its own: kept
+    upper = changes["upper"]
+    assert upper.stacked_on == "feature" and upper.partly_merged == ""
+    assert "squash merge" not in upper.base_remarks and upper.base_remarks.startswith("stacked on feature")

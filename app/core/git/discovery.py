@@ -432,6 +432,9 @@ def _comparable(changes: list[Change]) -> Iterable[Change]:
             if c.merged is None and not c.error and c.base is not None and c.kind in ("branch", "pr"))
 
 
+_PARTLY_UPTO = re.compile(r"\(up to ([0-9a-f]{7,40})\)")  # merged.py _squashed_part: the newest commit squashed
+
+
 def _compare_with_own_work(repo: GitRepo, change: Change, holder_of: dict[str, Change],
                            note: Callable[[Change, str, int], str],
                            allowed: Callable[[Change], bool] = lambda _holder: True) -> Change | None:
@@ -448,6 +451,10 @@ def _compare_with_own_work(repo: GitRepo, change: Change, holder_of: dict[str, C
         return None
     own = {c.id for c in repo.commits_between(fork, change.head)}
     change.commits = [c for c in original if c.id in own]
+    upto = _PARTLY_UPTO.search(change.partly_merged)
+    if upto and not any(c.id.startswith(upto.group(1)) for c in change.commits):
+        # what reached the base as a squash merge is below the fork: the lower branch's, not shown here (QA49 #4)
+        change.partly_merged = ""
     change.base = fork
     change.title = _title(change.commits, change.id)
     change.diff_caveat = _carried_caveat(change.commits)

@@ -336,7 +336,7 @@ class MergedDetector:
                 continue
             holder = self._holder(paths_key(net["paths"]), partial(self._net_patch, change, commit.id), change)
             if holder is not None:
-                done = len(own) - i
+                done = len(own) - i  # "(up to <id>)": discovery._PARTLY_UPTO reads it back for a stacked change
                 return (f"its first {done} of {len(own)} commits (up to {commit.id[:10]}) reached {self.base_name} "
                         f"as {self._describe(holder)} as a squash merge or cherry-pick: their lines show here "
                         f"again; `git diff {commit.id[:10]} {change.head[:10]}` is what came after")
