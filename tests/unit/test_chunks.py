@@ -853,3 +853,18 @@ def test_a_file_deleted_whole_is_skimmed_not_read_as_code() -> None:
     assert sum(c.floor_seconds for c in gone) < 20 * 60  # 16m 18s for the module (+ the kept file's 3 lines)
     kept = next(c for c in plan.chunks if "rich/cells.py" in c.files)
     assert "4 code lines T2 at 500/h" in kept.floor_derivation  # b deleted from a kept file: read
+
+
+def test_committed_bytecode_is_one_binary_chunk_with_one_look() -> None:
+    """QA49 #5 (openai-agents-python pull/9): deleting 404 committed .pyc files was 15 binary chunks, one per
+    __pycache__/ directory at 15 s a file: 1h42m of floor for one clean-up decision."""
+    files = [FileDiff("deleted", f"src/pkg{d}/__pycache__/m{k}.cpython-311.pyc", None, binary=True, old_mode=0o100644,
+                      old_blob=f"{d}{k}".ljust(40, "0"))
+             for d in range(3) for k in range(20)]
+    files.append(FileDiff("added", None, "logo.png", binary=True, new_blob="f" * 40, new_mode=0o100644))
+    plan = build_plan(files)
+    [bytecode] = [c for c in plan.chunks if "compiled Python" in c.title]
+    assert bytecode.kind == "binary" and len(bytecode.files) == 60
+    assert bytecode.title == "Binary: compiled Python (60 .pyc files in 3 directories)"
+    assert bytecode.floor_seconds == 30 and "0 added or changed, 60 deleted" in bytecode.notes[-1]
+    assert [c.title for c in plan.chunks if c is not bytecode] == ["Binary: logo.png"]

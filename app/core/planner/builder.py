@@ -68,7 +68,7 @@ from app.core.planner.model import (
 )
 from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
 from app.core.planner.tree import CodeFile, code_file
-from app.core.text import format_duration, visible_path
+from app.core.text import format_duration, plural, visible_path
 
 # -- globs ---------------------------------------------------------------------------------------
 
@@ -315,12 +315,15 @@ class _PlanBuilder:
         code: list[int] = []
         collapsed: list[int] = []
         binary: list[int] = []
+        bytecode: list[int] = []
         light: list[int] = []
         submodules: list[int] = []
         environments: dict[str, list[int]] = {}
         for index, fd in enumerate(self.files):
             if (root := environment_root(fd.path)) is not None and self.collapsed.match(fd.path):
                 environments.setdefault(root, []).append(index)  # binary or not: one look decides them all
+            elif fd.binary and _is_bytecode(fd.path):
+                bytecode.append(index)
             elif fd.binary:
                 binary.append(index)
             elif fd.is_submodule and fd.hunks:
@@ -348,6 +351,8 @@ class _PlanBuilder:
                                 environment=root))
         for group in _by_directory(binary, self.paths):
             drafts.append(Draft(KIND_BINARY, light_files=group))
+        if bytecode:
+            drafts.append(Draft(KIND_BINARY, light_files=bytecode, bytecode=True))
         if light:
             drafts.append(Draft(KIND_RENAME, light_files=sorted(light, key=lambda i: self.paths[i])))
         return drafts
@@ -749,7 +754,9 @@ class _PlanBuilder:
         chunk.floor_seconds, chunk.floor_derivation = light_floor(
             len(chunk.files), per_file, "binary" if draft.kind == KIND_BINARY
             else "content-missing" if missing else "unchanged-content")
-        if draft.kind == KIND_BINARY:
+        if draft.bytecode:
+            self._bytecode_chunk(chunk)
+        elif draft.kind == KIND_BINARY:
             directory = posixpath.dirname(chunk.files[0])
             chunk.title = (f"Binary: {visible_path(chunk.files[0])}" if len(chunk.files) == 1
                            else f"Binary: {visible_path(directory or '.')}/ ({len(chunk.files)} files)")
@@ -769,6 +776,19 @@ class _PlanBuilder:
             summary = ", ".join(f"{n} {word}" for word, n in sorted(counts.items(), key=lambda kv: -kv[1]))
             chunk.title = f"No line changes: {len(chunk.files)} files ({summary})"
         return chunk
+
+    def _bytecode_chunk(self, chunk: Chunk) -> None:
+        """Compiled Python files are build output, one look for all of them, whatever they number: deleting the
+        404 committed .pyc files of openai-agents-python pull/9 was 15 binary chunks and 1h42m of floor."""
+        directories = len({posixpath.dirname(path) for path in chunk.files})
+        added = sum(1 for i, path in enumerate(chunk.files) if chunk.file_changes[i]["status"] != "deleted")
+        chunk.title = (f"Binary: compiled Python ({plural(len(chunk.files), '.pyc file')} in "
+                       f"{plural(directories, 'directory', 'directories')})")
+        chunk.notes.append(f"compiled Python (__pycache__/, .pyc) is build output: {added} added or changed, "
+                           f"{len(chunk.files) - added} deleted; it does not belong in the repository (.gitignore)")
+        seconds = self.config.collapsed_seconds
+        chunk.floor_seconds = int(seconds)
+        chunk.floor_derivation = f"compiled Python: one look = {format_duration(seconds, 'spaced')}"
 
     def _assign_complexity(self, drafts: list[Draft], chunks: list[Chunk],
                            complexity: Mapping[str, Mapping[str, int]]) -> None:
@@ -919,6 +939,11 @@ def _same_family(module_ext: str, test_ext: str) -> bool:
     if module_ext == test_ext:
         return True
     return any(module_ext in f and test_ext in f for f in families)
+
+
+def _is_bytecode(path: str) -> bool:
+    lower = path.lower()
+    return lower.endswith((".pyc", ".pyo")) or "/__pycache__/" in f"/{lower}"
 
 
 _ENV_DIRS = frozenset(g.rstrip("/") for g in INSTALLED_ENV_GLOBS if g.endswith("/"))
