@@ -73,9 +73,9 @@ def follow_up_lines(records: Iterable[ToolRecord], window_days: int | None) -> l
     if not recent:
         return []
     # one line, not one sentence per group: pydantic-ai's nine groups made seven lines of the same words
-    groups = ", ".join(f"{tool_name(r)} {r.follow_up_days:.0f}" for r in recent)
-    return [f"Rates that can still rise (a later fix is traced within {window_days} days; half of each group's "
-            f"changes are younger than the days given, counted back from the end of the studied history): {groups}."]
+    groups = ", ".join(f"{tool_name(r)} (median age {r.follow_up_days:.0f} days)" for r in recent)
+    return [f"Rates that can still rise, their changes mostly younger than the {window_days} days a later fix is "
+            f"traced within (ages counted back from the end of the studied history): {groups}."]
 
 
 def source_line(run: TrackRecordRun) -> str:

@@ -307,9 +307,9 @@ def test_an_ai_tool_whose_changes_are_recent_is_said_to_have_a_rate_that_can_sti
     rows = {r["tool"]: r for r in json.loads(result.stdout)["ai_track_record"]}
     assert rows["Claude Code"]["median_follow_up_days"] < 30 < rows[None]["median_follow_up_days"]
     text = " ".join(run("calibrate", "--repo", str(b.path)).stdout.split())
-    caveat = ("Rates that can still rise (a later fix is traced within 365 days; half of each group's changes are "
-              "younger than the days given, counted back from the end of the studied history): Claude Code 10, "
-              "no AI signal 31.")  # the whole generated history spans 50 days
+    caveat = ("Rates that can still rise, their changes mostly younger than the 365 days a later fix is traced "
+              "within (ages counted back from the end of the studied history): Claude Code (median age 10 days), "
+              "no AI signal (median age 31 days).")  # the whole generated history spans 50 days
     assert caveat in text
     stats = run("stats", "--repo", str(b.path))  # kept with the track record: stats says it too
     assert stats.returncode == 0, stats.stderr

@@ -174,6 +174,7 @@ def test_several_recent_groups_are_named_in_one_line() -> None:
                ToolRecord("Cursor", 0, 0, (math.nan,) * 3, math.nan),
                ToolRecord(None, 1164, 93, (0.08, 0.066, 0.097), 402.0)]
     assert follow_up_lines(records, 365) == [
-        "Rates that can still rise (a later fix is traced within 365 days; half of each group's changes are younger "
-        "than the days given, counted back from the end of the studied history): Claude Code 143, pydanty 19."]
+        "Rates that can still rise, their changes mostly younger than the 365 days a later fix is traced within "
+        "(ages counted back from the end of the studied history): Claude Code (median age 143 days), pydanty "
+        "(median age 19 days)."]
     assert follow_up_lines(records, None) == []
