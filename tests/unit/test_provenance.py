@@ -754,6 +754,12 @@ def test_squash_merge_marks_the_share_as_an_upper_bound(tmp_path) -> None:
     assert "3 distinct Co-authored-by trailers" in result.squash_warning
     assert squash_hint(_info("Merge\n\nSquashed commit of the following:\n\ncommit " + "a" * 40)) is not None
     assert squash_hint(_info(f"Fix\n\n{CLAUDE}\n")) is None
+    # QA49 #9a: the coding agent's own squash-merged pull request (author Copilot, the person a co-author) is the
+    # agent's work: no upper bound; the same message by a person is one
+    agent_pr = "Add retries (#6)\n\n* add model\n* add handler\n\nCo-authored-by: Tim Green <tim@example.org>\n"
+    copilot = Person("Copilot", "198982749+Copilot@users.noreply.github.com")
+    assert squash_hint(_info(agent_pr, author=copilot)) is None
+    assert squash_hint(_info(agent_pr)) == "a squash-merged pull request (one bullet per squashed commit)"
 
 
 def test_worktree_falls_back_to_commit_level(tmp_path) -> None:

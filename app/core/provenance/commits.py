@@ -737,10 +737,13 @@ def squash_hint(commit: CommitInfo) -> str | None:
     if _SQUASH_HEADER.search(message) or len(_SQUASHED_COMMIT_LINE.findall(message)) >= 2:
         return "a 'Squashed commit of the following' message"
     subject, _, body = message.partition("\n")
-    if _PR_SUBJECT.search(subject) and sum(1 for line in body.split("\n") if line.startswith("* ")) >= 2:
+    # the coding agent's own pull request (author Copilot, a person co-author): its lines are the agent's
+    by_a_person = (_identity_tool(commit.author_name, commit.author_email) is None
+                   and _bot_login(commit.author_name, commit.author_email) is None)
+    if (_PR_SUBJECT.search(subject) and by_a_person
+            and sum(1 for line in body.split("\n") if line.startswith("* ")) >= 2):
         return "a squash-merged pull request (one bullet per squashed commit)"
     if _PR_SUBJECT.search(subject):
-        by_a_person = _identity_tool(commit.author_name, commit.author_email) is None
         for trailer in parse_trailers(message):
             if trailer.token not in _CO_AUTHOR_KEYS:
                 continue
