@@ -420,7 +420,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         (one_line(detail.change.id, 80), "bold"), "  ", (one_line(detail.change.title, 100), ""), "\n",
         ("score ", "dim"), band_text(found.risk.score, found.risk.band),
         ("   tier ", "dim"), f"T{found.tiers.tier}",
-        ("   AI ", "dim"), share_text(found.ai.share),
+        ("   AI ", "dim"), share_text(found.ai.share) if found.ai.share or not found.ai.evidence else "AI?",
         ("   band: ", "dim"), one_line(found.risk.band_reason, 80),
     )
     factors = _FactorsTable(found)
@@ -482,11 +482,15 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
 
 def _ai_provenance(ai: AISummary, lines_added: int) -> list[Any]:
     """explain's AI provenance section: the share, the commits counted and what fired, the warnings."""
-    if not (ai.tools or ai.notes):
+    if not (ai.tools or ai.notes or ai.evidence):
         return []
     parts: list[Any] = [Text("AI provenance", style="bold")]
-    parts.append(Text(f"  {ai.added} of {lines_added} added lines by "
-                      f"{one_line(', '.join(ai.tools), 200) or 'no tool'} ({ai.method} level)"))
+    if ai.tools or ai.notes:
+        parts.append(Text(f"  {ai.added} of {lines_added} added lines by "
+                          f"{one_line(', '.join(ai.tools), 200) or 'no tool'} ({ai.method} level)"))
+    else:  # the queue's "AI?": what was weighed and why it counted no line (QA49 #6: explain said a flat "AI 0%")
+        parts.append(Text("  no line counted as AI-written; evidence weighed:"))
+        parts.extend(item("    · ", one_line(line, 300)) for line in ai.evidence[:10])
     parts.extend(item("  " if i == 0 else "    · ", line) for i, line in enumerate(ai_commit_lines(ai, shown=10)))
     parts.extend(item("  ! ", one_line(note, 300), style="yellow") for note in ai.notes)
     return parts

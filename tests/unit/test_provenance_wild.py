@@ -260,6 +260,12 @@ def test_agent_branch_with_human_commits_shows_its_branch_evidence(tmp_path) -> 
     evidence = data["ai_evidence"]
     assert any("branch prefix claude/" in e and "below" in e for e in evidence), evidence
     assert "branch prefix claude/" in _render(why_renderable(detail.assessment))
+    # QA49 #6: explain says "AI?" as the queue does, and what was weighed, not a flat "AI 0%"
+    from app.report.tables import explain_view
+
+    said = _render(explain_view(detail))
+    assert "AI AI?" in " ".join(said.split()) and "AI 0%" not in said
+    assert "no line counted as AI-written; evidence weighed:" in said and "branch prefix claude/" in said
 
 
 def test_the_why_panel_and_explain_name_the_commit_and_the_signal_that_counted(tmp_path) -> None:
