@@ -284,7 +284,10 @@ async def test_a_change_that_cannot_be_analysed_shows_its_error_and_the_rest_wor
         assert ids(queue) == ["feature/ok", "orphan"]  # failures rank last
         change_cells = table_column(queue, "change")
         assert "no common history" in change_cells[1]
-        assert "failed to analyse" in str(queue.query_one("#queue-status", Static).content)
+        status = str(queue.query_one("#queue-status", Static).content)
+        # QA49 #13b: a branch of another history is not a failure of the analysis
+        assert "1 with no common history" in status and "failed" not in status, status
+        assert table_column(queue, "status")[1] == "unrelated"
         await pilot.press("down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, QueueScreen)  # not opened; the error is said instead

@@ -12,7 +12,7 @@ from app.core.git.ancestry import BaseHistory
 from app.core.git.diff import FileDiff
 from app.core.git.history import anchor_time
 from app.core.git.merged import KeyValueCache, MergedDetector
-from app.core.git.models import WORKTREE_ID, Change, CommitInfo, MergedUpstream
+from app.core.git.models import NO_COMMON_HISTORY, WORKTREE_ID, Change, CommitInfo, MergedUpstream
 from app.core.git.repo import GitRepo, RefInfo
 from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, QueueConfig, ref_names
 from app.core.text import one_line, plural, visible
@@ -621,7 +621,7 @@ def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head:
             change.error = (f"cannot compare with {base_name}: the repository's objects are damaged or "
                             f"missing ({problem}); run `git fsck`")
         else:
-            change.error = f"no common history with {base_name}"
+            change.error = f"{NO_COMMON_HISTORY} {base_name}"
     return change
 
 

@@ -10,6 +10,8 @@ from app.core.git.diff import FileDiff
 WORKTREE_ID = ":worktree"  # a colon cannot appear in a ref name, so no branch can collide
 
 
+NO_COMMON_HISTORY = "no common history with"  # Change.error of a change unrelated to its base: no failure
+
 @dataclass(slots=True)
 class CommitInfo:
     id: str

@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from app.core.git.models import NO_COMMON_HISTORY
 from app.core.text import author_names, compact_number, fit_middle, format_duration, human_age, one_line, share_text
 from app.errors import ReviewTuiError
 from app.tui.keys import bindings_for, footer_bindings
@@ -62,6 +63,7 @@ STATUS_STYLES = {
     "own change": "warning",
     "flagged": "error",
     "failed": "error",
+    "unrelated": "dim",
     "merged": "dim italic",
 }
 COMPACT_STATUS = {"rubber-stamped": "stamped", "own change": "author"}  # 8 cells below WIDE_STATUS_SCREEN
@@ -747,6 +749,8 @@ class QueueScreen(Screen[None]):
 
     # -- the model ------------------------------------------------------------------------------
     def _status_of(self, report: ChangeReport) -> str:
+        if (report.change.error or "").startswith(NO_COMMON_HISTORY):
+            return "unrelated"
         if report.error or report.change.error:
             return "failed"
         if report.change.merged is not None:
@@ -860,7 +864,8 @@ class QueueScreen(Screen[None]):
             parts = [(f"{count} pending change{'s' if count != 1 else ''}{against}", f"{count} pending", "")]
         critical = sum(1 for r in reports if not r.error and r.assessment and r.assessment.risk.band == "critical")
         ai = sum(1 for r in reports if r.assessment and (r.assessment.ai.share or r.assessment.ai.tools))
-        failed = sum(1 for r in reports if r.error or r.change.error)
+        unrelated = sum(1 for r in reports if (r.change.error or "").startswith(NO_COMMON_HISTORY))
+        failed = sum(1 for r in reports if r.error or r.change.error) - unrelated
         incomplete = sum(1 for r in reports if r.assessment is not None and r.assessment.file_problems)
         if critical:
             parts.append((f"{critical} critical", f"{critical} critical", ""))
@@ -868,6 +873,8 @@ class QueueScreen(Screen[None]):
             parts.append((f"{ai} AI-signalled", f"{ai} AI", ""))
         if failed:
             parts.append((f"{failed} failed to analyse", f"{failed} failed", "bold"))
+        if unrelated:  # a pull request from another project's history: nothing failed (QA49 #13b)
+            parts.append((f"{unrelated} with no common history", f"{unrelated} unrelated", ""))
         if incomplete:  # a partial clone: ranked on what is here, and check refuses them (list says so too)
             parts.append((f"{incomplete} missing file content (partial or damaged clone)",
                           f"{incomplete} content missing", "bold"))
