@@ -243,6 +243,27 @@ async def test_wide_terminals_split_automatically_and_s_toggles(retry_files: lis
         assert view.split and view.cursor_line_index == target and app.layouts[-1].split == "on"
 
 
+async def test_an_added_file_stays_unified_on_a_wide_terminal_unless_asked(tmp_path: Path) -> None:
+    """QA49 #10: at 160 columns a new file was shown side by side: 78 blank columns on the left beside code cut
+    at half the width. Auto layout splits only where there are lines on both sides; `s` still splits it."""
+    samples = load()
+    builder = samples.RepoBuilder(tmp_path / "repo")
+    dev = samples.Person("Dev", "dev@example.com")
+    base = builder.commit("base", {"README.md": "x\n"}, author=dev)
+    wide = "from azure.containerapps.sandbox import AddPortRequest, PortAuthConfig, SandboxGroupClient  # noqa\n"
+    head = builder.commit("add", {"svc/sandbox.py": wide * 20}, author=dev)
+    lines = display_lines_for_files(GitRepo(str(builder.path)).diff(base, head))
+    app = DiffHost(lines)
+    async with app.run_test(size=(200, 50)) as pilot:
+        view = app.query_one(DiffView)
+        await pilot.pause()
+        assert not view.split
+        assert "PortAuthConfig, SandboxGroupClient  # noqa" in _text(_row_with(app, "AddPortRequest"))  # whole
+        await pilot.press("s")
+        await pilot.pause()
+        assert view.split
+
+
 async def test_narrow_terminals_stay_unified_unless_asked(retry_files: list[FileDiff]) -> None:
     lines = display_lines_for_files(retry_files)
     app = DiffHost(lines)

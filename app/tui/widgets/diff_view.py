@@ -474,6 +474,7 @@ class DiffView(ScrollView, can_focus=True):
         self._split_mode: SplitMode = split
         self._wrap = wrap
         self._hunk_rows: list[int] = []
+        self._two_sided = False  # the lines hold additions and deletions: auto layout may put them side by side
         self._widths: list[int] = []
         self._block_starts: list[int] = []
         self._block_stops: list[int] = []
@@ -530,6 +531,8 @@ class DiffView(ScrollView, can_focus=True):
         self._clear_caches()
         self._cursor = 0
         self._hunk_rows = [index for index, line in enumerate(lines) if line.kind == "hunk"]
+        kinds = {line.kind for line in lines}
+        self._two_sided = "add" in kinds and "del" in kinds
         self._widths = [line_width(line.text) for line in lines]
         self._block_starts, self._block_stops = block_bounds(lines)
         self._runs, self._del_starts = change_runs(lines, frozenset(self._block_starts))
@@ -642,8 +645,9 @@ class DiffView(ScrollView, can_focus=True):
         """Whether the diff is shown side by side now."""
         if self._split_mode == "auto":
             # the terminal's width, as README and the help say: the view's own is 2 less (its scrollbar), so
-            # a 160-column terminal never got it
-            return max(self._content_width(), self.app.size.width) >= SPLIT_MIN_WIDTH
+            # a 160-column terminal never got it. Only where both sides have lines: an added file side by side
+            # was an empty left half beside code cut at half the width (QA49 #10)
+            return self._two_sided and max(self._content_width(), self.app.size.width) >= SPLIT_MIN_WIDTH
         return self._split_mode == "on"
 
     @property
