@@ -363,3 +363,18 @@ def test_a_branch_stacked_on_a_partly_merged_one_does_not_carry_its_partly_merge
     upper = changes["upper"]
     assert upper.stacked_on == "feature" and upper.partly_merged == ""
     assert "squash merge" not in upper.base_remarks and upper.base_remarks.startswith("stacked on feature")
+
+
+def test_the_base_paragraph_is_whole_in_explain_and_the_why_panel() -> None:
+    """QA49 #11: the Base paragraph (a stack, a squash-merged part, the files a merge would conflict in) was cut
+    with "…" at 300 characters in the why panel and 500 in `explain`: the conflict list and the git diff to run
+    were lost."""
+    from rich.console import Console
+
+    from app.tui.widgets.why_panel import base_section
+
+    note = "stacked on origin/pr/650: " + ", ".join(f"tests/test_module_{k}.py" for k in range(40)) + "; the end"
+    console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(base_section(note))
+    shown = " ".join(console.export_text().split())
+    assert "the end" in shown and "…" not in shown

@@ -296,7 +296,7 @@ def base_section(base_note: str) -> RenderableType:
     """Which base the change was compared with, when it is not the queue's (a release line)."""
     text = Text()
     text.append("Base\n", style="bold")
-    text.append("  " + one_line(base_note, 300) + "\n")
+    text.append("  " + one_line(base_note, 4000) + "\n")
     return text
 
 
