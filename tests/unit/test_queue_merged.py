@@ -378,3 +378,21 @@ def test_the_base_paragraph_is_whole_in_explain_and_the_why_panel() -> None:
     console.print(base_section(note))
     shown = " ".join(console.export_text().split())
     assert "the end" in shown and "…" not in shown
+
+
+def test_a_branch_whose_head_is_the_snapshot_of_a_base_commit_is_merged_upstream(repo) -> None:
+    """QA49 (openai-agents-python pull/324, ranked 66 critical, +844/-137): the branch merged main in and was then
+    merged; main moved on over the same files, so neither the tree test at the tip nor a squash's patch matched,
+    while its head records exactly the files of one of main's commits."""
+    files = feature_files(repo)
+    repo.merge("feature", "main", "Merge main into feature", author=BOB)
+    merged = repo.commit("Merge feature (#12)", {**files, "README.md": "# r\n\nmore\n"}, author=ALICE)
+    assert repo.repo[merged].tree_id == repo.repo[repo.head("feature")].tree_id  # the same snapshot
+    repo.commit("Later f9", {"app.py": edit(files["app.py"], "return 9", "return 9 + 0"),
+                             "util.py": edit(files["util.py"], "X20 = 20", "X20 = 21")}, author=ALICE)
+    repo.checkout()
+    found = discover(GitRepo(repo.path))
+    assert [c.id for c in found.changes] == []
+    [feature] = found.merged
+    assert feature.merged is not None and feature.merged.how == "tree"
+    assert f"exactly those of main's commit {merged[:10]} 'Merge feature (#12)'" in feature.merged.detail

@@ -40,7 +40,7 @@ MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said 
 VERDICT_KIND = "merged"  # cache kinds
 COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, "patch": id or null when computed}
 NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], "patch": id or null when computed}
-VERDICT_VERSION = "4"  # bump when a verdict can change for the same base and head
+VERDICT_VERSION = "5"  # bump when a verdict can change for the same base and head
 MAX_SQUASHED_PREFIXES = 20  # a branch's newest commits whose work so far is looked for as a squash merge
 
 
@@ -64,6 +64,7 @@ class _Base:
     # lower, so a candidate whose generation is not below a merge-base's is no ancestor of it, unwalked
     whole: bool = False  # every base commit that is no ancestor of the merge-bases' common one was walked
     generation: dict[str, int] = field(default_factory=dict)
+    trees: dict[str, str] = field(default_factory=dict)  # tree id -> the newest walked commit recording it
 
     def is_ancestor(self, repo: GitRepo, commit_id: str, of: str) -> bool:
         """`repo.is_ancestor`, answered from the walk where it can be: a cherry-pick's holder, checked
@@ -154,7 +155,7 @@ class MergedDetector:
             for done, change in enumerate(in_question):
                 if progress is not None and done % 50 == 0:
                     progress(f"{done:,} of {len(in_question):,} checked for a merge upstream")
-                change.merged = self._squashed(change) or self._picked(change)
+                change.merged = self._same_snapshot(change) or self._squashed(change) or self._picked(change)
                 if change.merged is None:
                     change.partly_merged = self._squashed_part(change)
         for change in unknown:
@@ -275,6 +276,8 @@ class MergedDetector:
         ids = [cid for cid, parents in walked if len(parents) <= 1]
         self._records(ids)
         base = _Base(truncated=truncated, whole=whole, generation=_generations(walked))
+        for cid, tree in reversed(self.repo.tree_ids(cid for cid, _parents in walked).items()):  # newest wins
+            base.trees[tree] = cid
         for cid in ids:
             base.by_paths.setdefault(self._commits[cid]["paths"], []).append(cid)
         if truncated:
@@ -315,6 +318,19 @@ class MergedDetector:
         except (KeyError, ValueError):
             subject = ""
         return f"{commit_id[:10]} {subject!r}" if subject else commit_id[:10]
+
+    def _same_snapshot(self, change: Change) -> MergedUpstream | None:
+        """The branch's head records exactly the files of a base commit it has not got: its work reached the base
+        (merged, then the base moved on, so the tree test at the tip fails and a merge of main into the branch
+        made its diff no squash's). openai-agents-python's pull/324 ranked critical, +844/-137, its head the
+        snapshot of main's 362a9dc07."""
+        assert self._base is not None
+        tree = self.repo.tree_ids([change.head]).get(change.head)
+        holder = self._base.trees.get(tree) if tree else None
+        if holder is None or holder == change.head or self.repo.is_ancestor(holder, change.head):
+            return None
+        return MergedUpstream("tree", f"its head's files are exactly those of {self.base_name}'s commit "
+                                      f"{self._describe(holder)}: its work is there")
 
     def _squashed(self, change: Change) -> MergedUpstream | None:
         net = self._net(change)

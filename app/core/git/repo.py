@@ -7,7 +7,7 @@ become RepoError with a one-line message.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -711,6 +711,16 @@ class GitRepo:
     # -- commits ----------------------------------------------------------------------------
     def commit_info(self, commit_id: str) -> CommitInfo:
         return self._info(self.repo[commit_id].peel(pygit2.Commit))
+
+    def tree_ids(self, commit_ids: Iterable[str]) -> dict[str, str]:
+        """Each readable commit's tree id (the snapshot it records), by commit id."""
+        out: dict[str, str] = {}
+        for commit_id in commit_ids:
+            try:
+                out[commit_id] = str(self.repo[commit_id].peel(pygit2.Commit).tree_id)
+            except (KeyError, ValueError, pygit2.GitError):
+                continue
+        return out
 
     def commit_time(self, commit_id: str) -> int:
         """A commit's committer time, 0 where it cannot be read (an ordering hint, never a figure)."""
