@@ -27,7 +27,7 @@ import re
 import sys
 import warnings
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -1074,12 +1074,15 @@ MeasuredAs = Callable[[str | None], str | None]  # a version's blob id -> the pa
 
 def offer_head_defs(versions: Iterable[tuple[str, bytes, str | None]], submit: Submit, *,
                     measured_as: MeasuredAs = lambda blob: None, max_bytes: int = 0,
-                    on_metrics: Callable[[str, Future[Any]], None] | None = None) -> None:
+                    on_metrics: Callable[[str, Future[Any]], None] | None = None,
+                    digests: Mapping[str, bytes] | None = None) -> None:
     """Start parsing these (path, content, blob id) head versions in worker processes, ahead of the blast
     radius that reads them: `submit(fn, *args)` returns a future. A version the complexity measurement
-    wants (`measured_as`) is measured by the same task, from the same parse: `on_metrics(blob, future)`."""
+    wants (`measured_as`) is measured by the same task, from the same parse: `on_metrics(blob, future)`.
+    `digests`: memo.digest of a blob's content, where the caller hashed it already."""
     for path, data, blob in versions:
-        key = ContentMemo.key(path, data)
+        known = digests.get(blob) if digests is not None and blob else None
+        key = (path, known) if known is not None else ContentMemo.key(path, data)
         if not _head_defs_memo.wants(key):
             continue
         as_path = measured_as(blob) if on_metrics is not None and blob else None
@@ -1089,6 +1092,12 @@ def offer_head_defs(versions: Iterable[tuple[str, bytes, str | None]], submit: S
         whole = submit(head_defs_and_metrics, path, data, as_path, max_bytes)
         _head_defs_memo.offer(key, part(whole, 0))
         on_metrics(blob, part(whole, 1))  # type: ignore[arg-type, misc]
+
+
+def head_defs_wanted(path: str, digest: bytes) -> bool:
+    """Whether offer_head_defs would offer the version of `path` whose content has this memo.digest (it is
+    neither known nor offered already): a caller that knows the digest reads the content only then."""
+    return _head_defs_memo.wants((path, digest))
 
 
 def drop_offered_head_defs() -> None:
