@@ -67,6 +67,16 @@ class ContentMemo(Generic[T]):
                 self._answers.popitem(last=False)
         return answer
 
+    def remember(self, key: tuple[str, bytes], answer: T) -> None:
+        """Keep an answer worked out elsewhere (another task parsed the same content), unless one is known
+        or offered already."""
+        with self._lock:
+            if key in self._answers or key in self._pending:
+                return
+            self._answers[key] = answer
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
     def drop_offers(self) -> None:
         """Cancel what no reader took over (the analysis that offered it has ended)."""
         with self._lock:

@@ -1069,6 +1069,26 @@ def head_defs_and_metrics(path: str, data: bytes, measured_as: str, max_bytes: i
             cx.analyze_source(measured_as, data, max_bytes=max_bytes, maintainability=False, tree=tree))
 
 
+def summary_and_metrics(path: str, data: bytes, measured_as: str | None, max_bytes: int) -> tuple[list[Any], Any]:
+    """A graph file's summary (FileSummary.to_list, as summarise gives it) and, when the complexity
+    measurement wants the version (`measured_as`), its figures as head_defs_and_metrics gives them, from one
+    parse: a base file whose version is also a change's (its head definitions) is parsed once."""
+    from app.core.metrics import complexity as cx
+
+    if measured_as is None:
+        return summarise_python(path, data).to_list(), None
+    tree = cx.python_tree(data) if cx.analyzer_for(measured_as) == cx.ANALYZER_RADON else None
+    return (summarise_python(path, data, tree).to_list(),
+            cx.analyze_source(measured_as, data, max_bytes=max_bytes, maintainability=False, tree=tree))
+
+
+def remember_head_defs(path: str, data: bytes, row: list[Any]) -> None:
+    """Keep the head definitions of a version from its graph summary (summary_and_metrics's row): what
+    head_defs_answer gives for it, so no task parses it again for them."""
+    summary = FileSummary.from_list(row)
+    _head_defs_memo.remember(ContentMemo.key(path, data), None if summary.error else {d.qual: d for d in summary.defs})
+
+
 MeasuredAs = Callable[[str | None], str | None]  # a version's blob id -> the path it is measured as (None: it is not)
 
 
