@@ -329,7 +329,7 @@ class _GraphBuild:
         sides, measured, max_bytes = self.share.sides, self.share.measured, self.share.max_bytes
         out: dict[str, tuple[str, str, bytes, str | None, Any]] = {}
         for (key, path, blob), (_, (_, data)) in zip(chunk, batch, strict=True):
-            if (path, blob) in sides and path.endswith(".py"):
+            if data and (path, blob) in sides and path.endswith(".py"):  # (b"": empty, or not read after all)
                 as_path = measured.get(blob)
                 out[key] = (path, blob, data, as_path, self.share.pool_submit(summary_and_metrics, path, data,
                                                                                as_path, max_bytes))
