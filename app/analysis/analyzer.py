@@ -323,12 +323,15 @@ class _GraphBuild:
         (`share`): the task gives the summary, and the complexity figures if the measurement wants them,
         from one parse (graph.summary_and_metrics). key -> (path, blob, content, measured as, future)."""
         from app.core.impact.graph import summary_and_metrics
+        from app.core.workers import ParentExiting, released
 
         if self.share is None or not self.share.sides:
             return {}
         sides, measured, max_bytes = self.share.sides, self.share.measured, self.share.max_bytes
         out: dict[str, tuple[str, str, bytes, str | None, Any]] = {}
         for (key, path, blob), (_, (_, data)) in zip(chunk, batch, strict=True):
+            if released():  # the process is exiting: a task submitted from this thread now may start a
+                raise ParentExiting("review-tui is exiting")  # worker that no one stops (a hung exit)
             if data and (path, blob) in sides and path.endswith(".py"):  # (b"": empty, or not read after all)
                 as_path = measured.get(blob)
                 out[key] = (path, blob, data, as_path, self.share.pool_submit(summary_and_metrics, path, data,
