@@ -183,8 +183,11 @@ class _GraphBuild:
     changed since (`parsed` says how many were)."""
 
     def __init__(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None = None,
-                 demand: int | None = None) -> None:
-        """`demand`: how many of its files the changes that want it touch (None: unknown, read it whole)."""
+                 demand: int | None = None, share: _Offering | None = None) -> None:
+        """`demand`: how many of its files the changes that want it touch (None: unknown, read it whole).
+        `share`: the pass's offering, whose head definitions (and complexity figures) of a version this
+        build parses are taken from the build's parse (`_share_out`)."""
+        self.share = share
         self.graph: Graph | None = None
         self.error: str | None = None
         self.failed = False  # an exception, not a bound: another run may well build it
@@ -301,11 +304,14 @@ class _GraphBuild:
         # 9 MB), every summary as the workers sent it and their JSON for the cache, all held at once,
         # made a peak that the process's heap kept for the rest of its life.
         for start in range(0, len(todo), GRAPH_BATCH_FILES):
-            batch = [(key, (path, repo.blob_within(blob, MAX_FILE_BYTES) or b""))
-                     for key, path, blob in todo[start : start + GRAPH_BATCH_FILES]]
-            rows = summarise_many([item for _, item in batch], workers=workers, isolate=True)  # no AST here
-            fresh = {key: row for (key, _), row in zip(batch, rows, strict=True)}
-            del batch, rows
+            chunk = todo[start : start + GRAPH_BATCH_FILES]
+            batch = [(key, (path, repo.blob_within(blob, MAX_FILE_BYTES) or b"")) for key, path, blob in chunk]
+            shared = self._share_out(chunk, batch)
+            plain = [(key, item) for key, item in batch if key not in shared]
+            rows = summarise_many([item for _, item in plain], workers=workers, isolate=True)  # no AST here
+            fresh = {key: row for (key, _), row in zip(plain, rows, strict=True)}
+            fresh.update(self._take_shared(shared))
+            del batch, plain, rows, shared
             self.parsed += len(fresh)
             summaries.update(fresh)
             if cache is not None:
@@ -314,6 +320,45 @@ class _GraphBuild:
         # each file's summary as the workers sent it is let go once it is a FileSummary
         self.graph = Graph.build((FileSummary.from_list(summaries.pop(key)) for key in keys if key in summaries),
                                  total)
+
+    def _share_out(self, chunk: list[tuple[str, str, str]],
+                   batch: list[tuple[str, tuple[str, bytes]]]) -> dict[str, tuple[str, str, bytes, str | None, Any]]:
+        """Start, one task each, the batch's Python files whose version is one a change's blast radius reads
+        (`share`): the task gives the summary, and the complexity figures if the measurement wants them,
+        from one parse (graph.summary_and_metrics). key -> (path, blob, content, measured as, future)."""
+        from app.core.impact.graph import summary_and_metrics
+        from app.core.workers import ParentExiting, released
+
+        if self.share is None or not self.share.sides:
+            return {}
+        sides, measured, max_bytes = self.share.sides, self.share.measured, self.share.max_bytes
+        out: dict[str, tuple[str, str, bytes, str | None, Any]] = {}
+        for (key, path, blob), (_, (_, data)) in zip(chunk, batch, strict=True):
+            if released():  # the process is exiting: a task submitted from this thread now may start a
+                raise ParentExiting("review-tui is exiting")  # worker that no one stops (a hung exit)
+            if data and (path, blob) in sides and path.endswith(".py"):  # (b"": empty, or not read after all)
+                as_path = measured.get(blob)
+                out[key] = (path, blob, data, as_path, self.share.pool_submit(summary_and_metrics, path, data,
+                                                                               as_path, max_bytes))
+        return out
+
+    def _take_shared(self, shared: dict[str, tuple[str, str, bytes, str | None, Any]]) -> dict[str, list[Any]]:
+        """The summaries `_share_out`'s tasks made; their figures go to the offering (for the measurement)
+        before their head definitions go to the memo (then the offering passes the version by)."""
+        from concurrent.futures import Future
+
+        from app.core.impact.graph import remember_head_defs
+
+        rows: dict[str, list[Any]] = {}
+        for key, (path, blob, data, as_path, future) in shared.items():
+            row, metrics = future.result()
+            if as_path is not None and self.share is not None:
+                done: Future[Any] = Future()
+                done.set_result(metrics)
+                self.share.metrics.setdefault(blob, done)
+            remember_head_defs(path, data, row)
+            rows[key] = row
+        return rows
 
     def wait(self, timeout: float | None = None) -> bool:
         self._thread.join(timeout)
@@ -372,6 +417,7 @@ class Analyzer:
         self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
         self._graphs_deferred = False  # a few changes being diffed: their graph starts once they all are
+        self._offering: _Offering | None = None  # the analysis pass's, while it runs
         self._pending_names: tuple[Discovery, frozenset[str]] | None = None
         self._sibling_discovery: Discovery | None = None  # note_discovery
         self._range_start: str | None = None
@@ -1111,7 +1157,7 @@ class Analyzer:
             except (KeyError, TypeError, ValueError):
                 pass  # an unreadable entry is a miss
         state.build = _GraphBuild(self.repo_path, commit, max(1, self.config.complexity.workers), self.cache,
-                                  demand)
+                                  demand, self._offering)
 
     @staticmethod
     def _graph_demand(prepared: Iterable[_Prepared]) -> int:
@@ -1622,6 +1668,7 @@ class Analyzer:
         # The head definitions' parses measure the versions they read too (one parse, not two): the measurement
         # waits for those and measures the rest.
         offering = self._start_offering(prepared, missing) if prepared and not run.stopped() else None
+        self._offering = offering  # a dependency graph started in this pass shares its parses (_GraphBuild)
         try:
             measurement = (self._start_measuring(missing, should_stop, offering)
                            if missing and not run.stopped() else None)
@@ -1659,6 +1706,7 @@ class Analyzer:
             self._store(finished)
             run.say(run.total * 2, "")
         finally:
+            self._offering = None
             if offering is not None:
                 offering.stop.set()
                 offering.join()
@@ -1981,6 +2029,10 @@ class _Offering(threading.Thread):
         self.measured, self.max_bytes = measured or {}, max_bytes
         self.metrics: dict[str, Any] = {}
         self.finished = threading.Event()
+        # (path, blob) of every version whose head definitions are offered: a graph build that parses one
+        # of them answers for it (_GraphBuild._share_out)
+        self.sides = {(path, fd.new_blob if side == "new" else fd.old_blob)
+                      for prep in head_defs for fd, side, path in self.head_def_sides(prep)}
 
     @staticmethod
     def head_def_sides(prep: _Prepared) -> Iterator[tuple[FileDiff, str, str]]:
@@ -2024,27 +2076,39 @@ class _Offering(threading.Thread):
         from concurrent.futures.process import BrokenProcessPool
 
         from app.core.impact.destructive.scan import blob_reader, offer_python_scans
-        from app.core.impact.graph import offer_head_defs
+        from app.core.impact.graph import head_defs_wanted, offer_head_defs
+        from app.core.memo import digest
 
         try:
             repo = GitRepo(self.repo_path)  # its own, like the measurement's: one per thread
             read = blob_reader(repo.blob)
+            # Each blob is read and hashed once for both passes where it can be: its digest (blob id -> memo
+            # digest) is kept, a version known to a memo is not read again (reading and hashing every
+            # version twice was 1.6 s of this thread on the ansible scenario).
+            digests: dict[str, bytes] = {}
 
             def versions(prep: _Prepared) -> Iterator[tuple[str, bytes, str | None]]:
                 for fd, side, path in self.head_def_sides(prep):
+                    blob = fd.new_blob if side == "new" else fd.old_blob
+                    known = digests.get(blob) if blob else None
+                    if known is not None and not head_defs_wanted(path, known):
+                        continue  # remembered or offered already: offer_head_defs would pass it by
                     data = read(fd, side)
-                    blob = (fd.new_blob if side == "new" else fd.old_blob) if data is not None else None
+                    if data is None:
+                        blob = None
+                    elif blob and known is None:
+                        digests[blob] = digest(data)
                     yield path, data or b"", blob
 
             for prep in self.scans:
                 if self.stop.is_set():
                     return
-                offer_python_scans(prep.files, read, self.submit)
+                offer_python_scans(prep.files, read, self.submit, digests)
             for prep in self.head_defs:
                 if self.stop.is_set():
                     return
                 offer_head_defs(versions(prep), self.submit, measured_as=self.measured.get,  # type: ignore[arg-type]
-                                max_bytes=self.max_bytes, on_metrics=self.metrics.__setitem__)
+                                max_bytes=self.max_bytes, on_metrics=self.metrics.__setitem__, digests=digests)
         except (BrokenProcessPool, RuntimeError, ReviewTuiError, _Stopped):
             return  # the pool broke or shuts down, a version cannot be read, or the pass ended
         finally:

@@ -19,6 +19,12 @@ T = TypeVar("T")
 Submit = Callable[..., Future[Any]]  # ProcessPoolExecutor.submit: (fn, *args) -> future
 
 
+def digest(data: bytes) -> bytes:
+    """What a memo key holds of a version's content (ContentMemo.key): a reader that hashed these bytes
+    already (the offering thread, once per blob) builds the key as (path, digest) without hashing again."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 class ContentMemo(Generic[T]):
     """At most `size` answers; the least recently used goes first."""
 
@@ -30,7 +36,7 @@ class ContentMemo(Generic[T]):
 
     @staticmethod
     def key(path: str, data: bytes) -> tuple[str, bytes]:
-        return path, hashlib.blake2b(data, digest_size=16).digest()
+        return path, digest(data)
 
     def wants(self, key: tuple[str, bytes]) -> bool:
         """Whether an answer for `key` is neither remembered nor offered, and there is room to offer one."""
@@ -60,6 +66,16 @@ class ContentMemo(Generic[T]):
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
         return answer
+
+    def remember(self, key: tuple[str, bytes], answer: T) -> None:
+        """Keep an answer worked out elsewhere (another task parsed the same content), unless one is known
+        or offered already."""
+        with self._lock:
+            if key in self._answers or key in self._pending:
+                return
+            self._answers[key] = answer
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
 
     def drop_offers(self) -> None:
         """Cancel what no reader took over (the analysis that offered it has ended)."""

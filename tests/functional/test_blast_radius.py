@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from app.analysis.analyzer import Analyzer
 from app.cli import cli
 from app.core.git.repo import GitRepo
+from app.core.memo import ContentMemo
 from app.storage.cache import AnalysisCache
 from app.tui.widgets.why_panel import why_renderable
 from tests.conftest import ALICE
@@ -279,3 +280,57 @@ def test_deleting_a_module_counts_every_module_that_imports_it(underscored_repo)
     text = " ".join(_run("explain", "qa/drop-status", "--repo", str(underscored_repo)).split())  # unwrapped
     assert "pkg._status_codes: module removed; 3 direct" in text
     assert "in 3 modules (1 package)" in text and "1 packages" not in text
+
+
+def test_a_graph_file_whose_version_a_change_reads_is_parsed_once_for_both(make_repo) -> None:
+    """A whole build that shares its parses with the pass's offering (the versions whose head definitions a
+    blast radius reads): the graph is the one a build alone makes, each shared version's head definitions
+    are what their own parse gives (one that does not parse too) and no task is offered for them again,
+    and the complexity figures the measurement wants are the ones it would measure."""
+    from dataclasses import dataclass, field
+
+    from app.analysis.analyzer import _GraphBuild
+    from app.core.impact import graph
+    from app.core.metrics.complexity import analyze_source
+    from app.core.workers import shared_pool
+
+    sources = {"pkg/a.py": "def f(x):\n    if x:\n        return 1\n    return 2\n",
+               "pkg/b.py": "from pkg.a import f\n\n\nclass G:\n    def g(self):\n        return f(1)\n",
+               "pkg/broken.py": "def oops(:\n", "pkg/c.py": "def h():\n    return 2\n"}
+    b = make_repo()
+    head = b.commit("four modules", sources, author=ALICE)
+    repo = GitRepo(b.path)
+    blobs = dict(repo.tree_blobs(head, (".py",)))
+    pool = shared_pool(2)
+    assert pool is not None
+
+    @dataclass
+    class Offering:  # what _GraphBuild reads of the pass's _Offering
+        sides: set[tuple[str, str]]
+        measured: dict[str, str]
+        max_bytes: int = 1_000_000
+        metrics: dict[str, object] = field(default_factory=dict)
+        pool_submit: object = pool.submit
+
+    shared = ["pkg/a.py", "pkg/b.py", "pkg/broken.py"]
+    offering = Offering({(p, blobs[p]) for p in shared}, {blobs["pkg/a.py"]: "pkg/a.py",
+                                                         blobs["pkg/broken.py"]: "pkg/broken.py"})
+    try:
+        built = _GraphBuild(b.path, head, 2, None, share=offering)  # type: ignore[arg-type]
+        built.wait()
+        alone = _GraphBuild(b.path, head, 2, None)
+        alone.wait()
+        assert built.error is None and built.graph is not None and alone.graph is not None
+        assert built.graph.to_dict() == alone.graph.to_dict()
+        for path in shared:
+            data = sources[path].encode()
+            assert not graph.head_defs_wanted(path, ContentMemo.key(path, data)[1])  # known: not offered again
+            assert graph._head_defs(path, data) == graph.head_defs_answer(path, data)
+        assert graph._head_defs("pkg/broken.py", sources["pkg/broken.py"].encode()) is None
+        assert set(offering.metrics) == {blobs["pkg/a.py"], blobs["pkg/broken.py"]}  # only what is measured
+        for path in ("pkg/a.py", "pkg/broken.py"):
+            figures = offering.metrics[blobs[path]].result()  # type: ignore[attr-defined]
+            assert figures == analyze_source(path, sources[path].encode(), max_bytes=1_000_000, maintainability=False)
+        assert graph.head_defs_wanted("pkg/c.py", ContentMemo.key("pkg/c.py", sources["pkg/c.py"].encode())[1])
+    finally:
+        graph._head_defs_memo._answers.clear()

@@ -194,3 +194,48 @@ def test_a_head_version_the_measurement_wants_is_measured_by_its_head_definition
     assert len(submitted) == 2 and list(measured) == ["c" * 40]  # the other version is not measured
     assert defs == head_defs_answer("lib/offered_m.py", data)
     assert measured["c" * 40].result() == analyze_source("lib/m.py", data, maintainability=False)
+
+
+def test_a_version_several_changes_share_is_read_and_hashed_once_for_both_offers():
+    """The offering thread: a version another change has is not read again for its scan; the digest of
+    each blob read is kept and builds both memos' keys (the keys the readers compute from the content), a
+    version that is not valid UTF-8 keyed by its text as the scan's reader keys it; a head version that a
+    memo knows is not offered again."""
+    from app.core.git.diff import FileDiff
+    from app.core.impact import graph
+    from app.core.impact.destructive.scan import offer_python_scans
+    from app.core.memo import digest
+
+    latin = SCRIPT.replace("/", "/caf\xe9").encode("latin-1")  # not UTF-8: its text has U+FFFD
+    blobs = {"a" * 40: SCRIPT.encode(), "b" * 40: (SCRIPT + "# changed\n").encode(), "c" * 40: latin}
+    reads: list[str] = []
+
+    def read(fd, side):
+        blob = fd.old_blob if side == "old" else fd.new_blob
+        reads.append(blob)
+        return blobs[blob]
+
+    def change(new: str) -> FileDiff:
+        fd = FileDiff("modified", "ops/shared.py", "ops/shared.py", "a" * 40, new, old_size=400, new_size=400)
+        assert fd.text_read
+        return fd
+
+    digests: dict[str, bytes] = {}
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            for fd in (change("b" * 40), change("c" * 40)):  # two changes of one base version
+                offer_python_scans([fd], read, pool.submit, digests)
+            assert sorted(reads) == ["a" * 40, "b" * 40, "c" * 40]  # the base version once
+            assert digests == {blob: digest(data) for blob, data in blobs.items()}
+            for blob, data in blobs.items():
+                text = data.decode("utf-8", errors="replace")
+                assert python_calls._verdicts[("ops/shared.py", blob)] == python_calls.memo_key(text, "ops/shared.py")
+            found = python_calls.scan_python_calls(SCRIPT, "ops/shared.py", Work(), "a" * 40)
+            assert found == python_calls.scan_answer(SCRIPT, "ops/shared.py")[0]
+
+            graph.offer_head_defs([("lib/m.py", blobs["b" * 40], "b" * 40)], pool.submit, digests=digests)
+            assert not graph.head_defs_wanted("lib/m.py", digests["b" * 40])  # offered under the content's key
+            assert _head_defs("lib/m.py", blobs["b" * 40]) == head_defs_answer("lib/m.py", blobs["b" * 40])
+        finally:
+            python_calls.drop_offered_scans()
+            graph.drop_offered_head_defs()

@@ -27,7 +27,7 @@ import re
 import sys
 import warnings
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -1069,17 +1069,40 @@ def head_defs_and_metrics(path: str, data: bytes, measured_as: str, max_bytes: i
             cx.analyze_source(measured_as, data, max_bytes=max_bytes, maintainability=False, tree=tree))
 
 
+def summary_and_metrics(path: str, data: bytes, measured_as: str | None, max_bytes: int) -> tuple[list[Any], Any]:
+    """A graph file's summary (FileSummary.to_list, as summarise gives it) and, when the complexity
+    measurement wants the version (`measured_as`), its figures as head_defs_and_metrics gives them, from one
+    parse: a base file whose version is also a change's (its head definitions) is parsed once."""
+    from app.core.metrics import complexity as cx
+
+    if measured_as is None:
+        return summarise_python(path, data).to_list(), None
+    tree = cx.python_tree(data) if cx.analyzer_for(measured_as) == cx.ANALYZER_RADON else None
+    return (summarise_python(path, data, tree).to_list(),
+            cx.analyze_source(measured_as, data, max_bytes=max_bytes, maintainability=False, tree=tree))
+
+
+def remember_head_defs(path: str, data: bytes, row: list[Any]) -> None:
+    """Keep the head definitions of a version from its graph summary (summary_and_metrics's row): what
+    head_defs_answer gives for it, so no task parses it again for them."""
+    summary = FileSummary.from_list(row)
+    _head_defs_memo.remember(ContentMemo.key(path, data), None if summary.error else {d.qual: d for d in summary.defs})
+
+
 MeasuredAs = Callable[[str | None], str | None]  # a version's blob id -> the path it is measured as (None: it is not)
 
 
 def offer_head_defs(versions: Iterable[tuple[str, bytes, str | None]], submit: Submit, *,
                     measured_as: MeasuredAs = lambda blob: None, max_bytes: int = 0,
-                    on_metrics: Callable[[str, Future[Any]], None] | None = None) -> None:
+                    on_metrics: Callable[[str, Future[Any]], None] | None = None,
+                    digests: Mapping[str, bytes] | None = None) -> None:
     """Start parsing these (path, content, blob id) head versions in worker processes, ahead of the blast
     radius that reads them: `submit(fn, *args)` returns a future. A version the complexity measurement
-    wants (`measured_as`) is measured by the same task, from the same parse: `on_metrics(blob, future)`."""
+    wants (`measured_as`) is measured by the same task, from the same parse: `on_metrics(blob, future)`.
+    `digests`: memo.digest of a blob's content, where the caller hashed it already."""
     for path, data, blob in versions:
-        key = ContentMemo.key(path, data)
+        known = digests.get(blob) if digests is not None and blob else None
+        key = (path, known) if known is not None else ContentMemo.key(path, data)
         if not _head_defs_memo.wants(key):
             continue
         as_path = measured_as(blob) if on_metrics is not None and blob else None
@@ -1089,6 +1112,12 @@ def offer_head_defs(versions: Iterable[tuple[str, bytes, str | None]], submit: S
         whole = submit(head_defs_and_metrics, path, data, as_path, max_bytes)
         _head_defs_memo.offer(key, part(whole, 0))
         on_metrics(blob, part(whole, 1))  # type: ignore[arg-type, misc]
+
+
+def head_defs_wanted(path: str, digest: bytes) -> bool:
+    """Whether offer_head_defs would offer the version of `path` whose content has this memo.digest (it is
+    neither known nor offered already): a caller that knows the digest reads the content only then."""
+    return _head_defs_memo.wants((path, digest))
 
 
 def drop_offered_head_defs() -> None:

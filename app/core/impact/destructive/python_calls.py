@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from app.core.impact.destructive import shell
 from app.core.impact.destructive.model import MAX_FINDINGS_PER_FILE, Finding, Lines, ParseFailure, Work
@@ -225,18 +225,27 @@ def scan_answer(text: str, path: str) -> tuple[list[Finding] | str, int]:
         return str(exc), counted.units
 
 
-def offer_scans(versions: Iterable[tuple[str, str, str]], submit: Submit) -> None:
+def offer_scans(versions: Iterable[tuple[str, str, str]], submit: Submit, *,
+                digests: Mapping[str, bytes] | None = None) -> None:
     """Start scanning these (text, path, blob id it was read from) versions in worker processes, ahead
     of the scan that reads them: `submit(fn, *args)` returns a future. Versions that name nothing to
-    find are not sent. What was worked out for each is kept for scan_python_calls (_verdicts)."""
+    find are not sent. What was worked out for each is kept for scan_python_calls (_verdicts).
+    `digests`: memo.digest of a blob's bytes, where the caller hashed them already."""
     for text, path, blob in versions:
         if not may_run_or_delete(text):
             _verdicts[(path, blob)] = None
             continue
-        key = memo_key(text, path)
+        known = digests.get(blob) if digests is not None else None
+        # valid UTF-8 (no replacement character) is its own encoding: the key of the bytes is the text's
+        key = (path, known) if known is not None and "\ufffd" not in text else memo_key(text, path)
         _verdicts[(path, blob)] = key
         if _memo.wants(key):
             _memo.offer(key, submit(scan_answer, text, path))
+
+
+def judged(path: str, blob: str) -> bool:
+    """Whether offer_scans has seen this version already (another change has it too): nothing to read again."""
+    return (path, blob) in _verdicts
 
 
 def drop_offered_scans() -> None:

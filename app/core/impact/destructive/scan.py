@@ -43,7 +43,7 @@ from app.core.impact.destructive.model import (
     shown,
 )
 from app.core.impact.destructive.yamlnodes import load_documents
-from app.core.memo import Submit
+from app.core.memo import Submit, digest
 from app.core.planner.model import AGENT_RULES_GLOBS, INSTALLED_ENV_GLOBS, LOCK_FILE_GLOBS
 from app.core.text import visible_path
 
@@ -181,9 +181,12 @@ def family(path: str, head: str) -> str | None:
     return None
 
 
-def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit) -> None:
+def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit,
+                       digests: dict[str, bytes] | None = None) -> None:
     """Start the Python call scans of these files' versions in worker processes, ahead of scan_change,
-    which then takes their answers over (python_calls.offer_scans): the same versions and texts it reads."""
+    which then takes their answers over (python_calls.offer_scans): the same versions and texts it reads.
+    A version offered already (another change has it) is not read again. `digests`: memo.digest of each
+    blob read, kept (blob id -> digest) for the caller's other memo keys, and used for this one's."""
 
     def versions() -> Iterator[tuple[str, str, str]]:
         for fd in files:
@@ -193,11 +196,16 @@ def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit) 
             if any(_TESTS_AND_DOCS.matches(p) for p in (fd.old_path, fd.new_path) if p):
                 continue
             for side, path, blob in (("old", fd.old_path or fd.path, fd.old_blob), ("new", fd.path, fd.new_blob)):
-                text = _text(read(fd, side))
-                if text is not None and blob:
+                if not blob or python_calls.judged(path, blob):
+                    continue
+                data = read(fd, side)
+                text = _text(data)
+                if text is not None:
+                    if digests is not None and data is not None and blob not in digests:
+                        digests[blob] = digest(data)
                     yield text, path, blob
 
-    python_calls.offer_scans(versions(), submit)
+    python_calls.offer_scans(versions(), submit, digests=digests)
 
 
 class _ChangeScan:
