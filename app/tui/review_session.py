@@ -508,6 +508,14 @@ class ReviewSession:
         self._check_open()
         self.flush()
         self.note_change(detail)
+        change = detail.change
+        standing = next((d for d in self.ledger.decisions_for(self.repo_key, change.id, reviewer=self.reviewer)
+                         if d.chunk_hash is None and d.decision == "approve" and d.head == change.head
+                         and not d.rubber_stamp), None)
+        if standing is not None:
+            # approved already at this head (every chunk approved concluded it): a second `A` counted a fourth
+            # approval in stats for three chunks read (QA49), as a second `a` on a chunk did
+            return standing
         # Chunks read to their floor and not decided yet are approved as read: `stats` counts the reading
         # in coverage and time/floor only through chunk reviews, so reading every chunk and then pressing A
         # looked like a rubber stamp there (coverage 0%) while check called it an honest review.

@@ -304,6 +304,9 @@ def test_approving_every_chunk_honestly_approves_the_change(ledger: Ledger, rece
     # nor on the last chunk, whose approval recorded the change's (QA42 #4: it recorded a third approval)
     last = session.approve(detail, detail.plan.chunks[-1])
     assert ledger.decisions_for(repo_key, detail.change.id) == before and last.decision == "approve"
+    # nor `A` once the chunks concluded it (QA49: stats then counted 4 approvals for 3 chunks read)
+    whole = session.approve_change(detail)
+    assert ledger.decisions_for(repo_key, detail.change.id) == before and whole == approval
 
 
 def test_a_skimmed_collapsed_chunk_is_approved_without_a_review_rate(payments_repo: Path, ledger: Ledger) -> None:
