@@ -582,13 +582,16 @@ def test_files_collapsed_in_one_directory_are_one_decision_however_many_lines(ma
     repo.commit("base", {"README.md": "docs\n", ".gitattributes": "docs/ko/** linguist-generated\n"
                                                                   "docs/zh/** linguist-generated\n"}, author=ALICE)
     repo.branch("translations")
-    pages = {f"docs/{lang}/page{k}.md": "".join(f"line {i} of page {k}\n" for i in range(150))
-             for lang in ("ko", "zh") for k in range(6)}
+    pages = {f"docs/{lang}/{topic}/page{k}.md": "".join(f"line {i} of page {k}\n" for i in range(150))
+             for lang in ("ko", "zh") for topic in ("models", "realtime") for k in range(3)}
     repo.commit("translate", pages, branch="translations", author=ALICE)
     repo.checkout("main")
     plan = json.loads(CliRunner().invoke(cli, ["chunks", "translations", "--repo", str(repo.path), "--json"]).stdout)
+    # one chunk per rule of .gitattributes, its subdirectories (docs/zh/models/, docs/zh/realtime/) included
     assert [(c["kind"], len(c["files"]), c["changed_lines"]) for c in plan["chunks"]] == [
         ("collapsed", 6, 900), ("collapsed", 6, 900)]
+    assert [c["title"] for c in plan["chunks"]] == [
+        "Collapsed: docs/ko/** (6 files, .gitattributes)", "Collapsed: docs/zh/** (6 files, .gitattributes)"]
     assert sum(c["floor_seconds"] for c in plan["chunks"]) == 12 * 30  # a skim per file, as before
 
 

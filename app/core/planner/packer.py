@@ -82,6 +82,7 @@ class Draft:
     oversize_reason: str | None = None
     light_files: list[int] = field(default_factory=list)  # file indices of binary/rename drafts
     environment: str | None = None  # a committed virtual environment's root: one collapsed chunk for all of it
+    rule: str | None = None  # the .gitattributes pattern whose files a collapsed draft holds
     bytecode: bool = False  # compiled Python files (`__pycache__/`, .pyc): one binary chunk, one look, for all
 
 
