@@ -259,6 +259,13 @@ class ReviewApp(App[None]):
         assert self._spec is not None
         return self._spec
 
+    def after_first_paint(self) -> None:
+        """The queue has painted (UI thread): on a fast start's first run ever, start discovering in a process
+        now, before the analysis is imported (AnalyzerSpec.start_discovery); started before the paint, on a
+        loaded machine it took the paint back to where it was."""
+        if self._analyzer is None and self._spec is not None:
+            self._spec.start_discovery()
+
     @staticmethod
     def import_for_start() -> None:
         """Import what finish_start needs (pygit2, the analysis, the session), for a thread that runs
@@ -288,8 +295,14 @@ class ReviewApp(App[None]):
                 return
             try:
                 if self._analyzer is None:
-                    self._analyzer = self._spec_or_fail().build()
-                    self._analyzer.prefetch_discovery()  # a first run at this base: in a process of its own
+                    spec = self._spec_or_fail()
+                    analyzer = spec.build()
+                    prefetch = spec.take_prefetch()
+                    if prefetch is not None:  # started by the CLI on a first run, before the screen's imports
+                        analyzer.adopt_prefetched_discovery(*prefetch)
+                    else:
+                        analyzer.prefetch_discovery()  # a first run at this base: in a process of its own
+                    self._analyzer = analyzer
                     notes = _analyzer_notes(self._analyzer) + _config_notes(self._analyzer)
                 else:
                     notes = []
@@ -452,6 +465,8 @@ class ReviewApp(App[None]):
         self._release_workers()  # first: the analysis threads hold the GIL while the app shuts down
         if self._analyzer is not None:
             self._analyzer.abandon_prefetched_discovery()  # the exit joins the thread waiting for it
+        elif self._spec is not None:
+            self._spec.drop_prefetch(wait=False)  # quit (or refused) before the analyzer adopted it
         super().exit(*args, **kwargs)
 
     def _stop_on_signal(self, signum: int) -> None:
@@ -647,8 +662,10 @@ def run_tui(analyzer: Analyzer | AnalyzerSpec) -> None:
             app.run()
         finally:
             app.end_session()
-            if isinstance(analyzer, AnalyzerSpec) and app._analyzer is not None:
-                app._analyzer.drop_prefetched_discovery()  # taken by the queue, unless it never started
+            if isinstance(analyzer, AnalyzerSpec):
+                analyzer.drop_prefetch(wait=True)  # never adopted: the screen failed to start
+                if app._analyzer is not None:
+                    app._analyzer.drop_prefetched_discovery()  # taken by the queue, unless it never started
         if app.start_error is not None:
             raise app.start_error
     finally:

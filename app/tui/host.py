@@ -38,6 +38,10 @@ class ReviewHost(Protocol):
     @property
     def commit_range(self) -> str | None: ...
 
+    def after_first_paint(self) -> None:
+        """What a fast start begins once the queue has painted (a first run's discovery process)."""
+        ...
+
     def import_for_start(self) -> None:
         """Import what finish_start needs (a worker thread's job, before it)."""
         ...

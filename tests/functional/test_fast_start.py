@@ -145,3 +145,33 @@ def test_the_filesystem_check_vouches_only_for_a_usable_repository(make_repo, tm
     assert plain_repository(other.path) is not None  # never checked out: HEAD's branch is the base, as for pygit2
     subprocess.run(["git", "-C", str(other.path), "checkout", "-q", "trunk"], check=True)
     assert plain_repository(other.path) is None  # no default base: pygit2 says so
+
+
+ADOPTED = """
+import atexit, json
+from app.analysis import analyzer as an
+seen = {"adopted": False}
+adopt = an.Analyzer.adopt_prefetched_discovery
+def adopted(self, *args):
+    seen["adopted"] = True
+    return adopt(self, *args)
+an.Analyzer.adopt_prefetched_discovery = adopted
+from app.tui.screens.queue import QueueScreen
+first = QueueScreen._first_paint_done
+def painted(self):
+    first(self)
+    self.set_interval(0.02, lambda: self.finished_at and not self.analysing and self.app.exit())
+QueueScreen._first_paint_done = painted
+atexit.register(lambda: print(json.dumps(seen)))
+"""
+
+
+def test_a_first_run_discovers_in_a_process_started_at_the_first_paint(make_repo, tmp_path):
+    """A first run ever (no analysis cache) starts discovering in a process of its own at the first paint,
+    before the analysis is imported, and the analyzer built then takes its answer; a later run (the cache
+    there) discovers in the queue's thread, as before."""
+    builder = _two_branches(make_repo)
+    for expected in (True, False):
+        proc = _run(tmp_path, ["--repo", str(builder.path)], setup=ADOPTED)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"adopted": expected}

@@ -582,6 +582,7 @@ class QueueScreen(Screen[None]):
     def _first_paint_done(self) -> None:
         if self.painted_at is None:
             self.painted_at = time.perf_counter()
+            self.review_app.after_first_paint()
             if self.review_app.started:
                 self.review_app.finish_start()  # the project key's walk, for the review statuses the rows need
             self.analyse()  # on a fast start its thread first imports the analysis: app.finish_start then
