@@ -81,7 +81,9 @@ def child_queue(repo: str) -> dict[str, float]:
     from app.tui.app import make_app
     from app.tui.screens.queue import QueueScreen
 
-    app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open())
+    # The ledger as run_tui opens it: a fast start's app opens its own (a new one after the first paint).
+    ledger = None if hasattr(common, "tui_target") and not hasattr(analyzer, "analyze_all") else Ledger.open()
+    app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=ledger)
     marks: dict[str, float] = {}
 
     def poll() -> None:

@@ -40,6 +40,7 @@ from textual.theme import BUILTIN_THEMES, Theme
 from app.analysis.spec import AnalyzerSpec
 from app.config import UserConfig, load_user_config, save_user_setting
 from app.errors import ReviewTuiError
+from app.paths import ledger_path
 from app.tui.keys import (
     ACTIONS,
     ACTIVE_TOGETHER,
@@ -156,7 +157,7 @@ class ReviewApp(App[None]):
         analyzer: Analyzer | AnalyzerSpec,
         *,
         user_config: UserConfig,
-        ledger: Ledger,
+        ledger: Ledger | None,
         session: ReviewSession | None,
         now: Callable[[], float] | None = None,
         theme_dirs: Iterable[Path] | None = None,
@@ -170,7 +171,7 @@ class ReviewApp(App[None]):
         self._starting = threading.Lock()
         self.start_error: ReviewTuiError | None = None  # what finish_start refused: run_tui raises it
         self.user_config = user_config
-        self.ledger = ledger
+        self._ledger = ledger  # None: a fast start's first run, whose new ledger is created by finish_start
         self._session = session
         self.now: Callable[[], float] = now or time.time
         """Wall clock for ages in the queue (tests pin it so snapshots do not drift)."""
@@ -223,7 +224,7 @@ class ReviewApp(App[None]):
         """The app's analyzer (UI thread); on a fast start built at the first use if the first paint has
         not built it yet (a ReviewTuiError then: what the CLI would have refused)."""
         if self._analyzer is None:
-            self._ensure_started()
+            self._start_on_ui_thread()
         assert self._analyzer is not None
         return self._analyzer
 
@@ -234,13 +235,24 @@ class ReviewApp(App[None]):
     @property
     def session(self) -> ReviewSession:
         if self._session is None:
-            self._ensure_started()
+            self._start_on_ui_thread()
         assert self._session is not None
         return self._session
 
     @session.setter
     def session(self, session: ReviewSession) -> None:
         self._session = session
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._start_on_ui_thread()
+        assert self._ledger is not None
+        return self._ledger
+
+    @ledger.setter
+    def ledger(self, ledger: Ledger) -> None:
+        self._ledger = ledger
 
     @property
     def started(self) -> bool:
@@ -287,6 +299,14 @@ class ReviewApp(App[None]):
             self._analyzer.prefetch_repo_key()  # for the review statuses, which the rows need
         return True
 
+    def _start_on_ui_thread(self) -> None:
+        """_ensure_started where it must run (a first discovery's process is started from the main thread),
+        for a worker that asks before the first paint's start has finished."""
+        if self.is_running and threading.get_ident() != getattr(self, "_thread_id", None):
+            self.call_from_thread(self._ensure_started)
+        else:
+            self._ensure_started()
+
     def _ensure_started(self) -> None:
         with self._starting:
             if self.start_error is not None:
@@ -306,8 +326,12 @@ class ReviewApp(App[None]):
                     notes = _analyzer_notes(self._analyzer) + _config_notes(self._analyzer)
                 else:
                     notes = []
+                if self._ledger is None:  # a first run: creating the ledger (60 ms) waited for the first paint
+                    from app.storage.ledger import Ledger
+
+                    self._ledger = Ledger.open()
                 if self._session is None:
-                    self._session, more = start_session(self._analyzer, self.ledger, self.user_config,
+                    self._session, more = start_session(self._analyzer, self._ledger, self.user_config,
                                                         self._active_clock)
                     notes += more
             except ReviewTuiError as exc:
@@ -457,8 +481,8 @@ class ReviewApp(App[None]):
         except ReviewTuiError as exc:
             # Leaving must always work; say why the last seconds may not be recorded.
             self.log.error(f"ending the review session failed: {exc}")
-        if self._owns_ledger:
-            self.ledger.close()
+        if self._owns_ledger and self._ledger is not None:
+            self._ledger.close()
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
         self.quitting = True  # the analysis thread stops at its next step instead of starting one
@@ -551,20 +575,23 @@ def make_app(
     and the session are made by ReviewApp.finish_start after the first paint.
     `now` pins the wall clock used for ages (a number or a callable), for deterministic tests.
     """
-    from app.storage.ledger import Ledger
-
     user_config = user_config if user_config is not None else load_user_config()
     owns_ledger = ledger is None
-    ledger = ledger if ledger is not None else Ledger.open()
+    if ledger is None and not (isinstance(analyzer, AnalyzerSpec) and not ledger_path().exists()):
+        from app.storage.ledger import Ledger
+
+        ledger = Ledger.open()
     session: ReviewSession | None = None
     notes: list[tuple[str, str]] = []
     try:
-        if isinstance(analyzer, AnalyzerSpec):
+        if ledger is None:
+            pass  # a fast start's first run: no ledger to be locked yet; finish_start creates it
+        elif isinstance(analyzer, AnalyzerSpec):
             ledger.check_writable("starting a review session")  # a locked ledger fails before any screen
         else:
             session, notes = start_session(analyzer, ledger, user_config, active_clock)
     except BaseException:
-        if owns_ledger:
+        if owns_ledger and ledger is not None:
             ledger.close()
         raise
     clock: Callable[[], float] | None
@@ -648,11 +675,14 @@ def run_tui(analyzer: Analyzer | AnalyzerSpec) -> None:
     takes over: they are ReviewTuiErrors, printed by the CLI as one line with a non-zero exit. On a fast
     start (an AnalyzerSpec) what the analyzer's checks refuse after the first paint ends the app and is
     raised here, once the terminal is given back."""
-    from app.storage.ledger import Ledger
-
     user_config = load_user_config()
-    ledger = Ledger.open()
+    ledger: Ledger | None = None
+    if not isinstance(analyzer, AnalyzerSpec):
+        from app.storage.ledger import Ledger
+
+        ledger = Ledger.open()
     try:
+        # a fast start's app opens the ledger itself (a new one after the first paint) and closes it at the end
         app = make_app(analyzer, user_config=user_config, ledger=ledger)
         app.owns_process = True
         if not isinstance(analyzer, AnalyzerSpec):
@@ -669,4 +699,5 @@ def run_tui(analyzer: Analyzer | AnalyzerSpec) -> None:
         if app.start_error is not None:
             raise app.start_error
     finally:
-        ledger.close()
+        if ledger is not None:
+            ledger.close()

@@ -42,7 +42,7 @@ first = QueueScreen._first_paint_done
 def painted(self):
     if "at_paint" not in seen:
         seen["at_paint"] = sorted(m for m in ("pygit2", "app.analysis.analyzer", "app.core.git.repo",
-                                              "app.tui.review_session") if m in sys.modules)
+                                              "app.tui.review_session", "sqlite_utils") if m in sys.modules)
         seen["title_at_paint"] = str(self.query_one("#queue-title").render())
     first(self)
     self.set_interval(0.02, lambda: done(self))
@@ -81,8 +81,8 @@ def _two_branches(make_repo, config: str | None = None):
 
 
 def test_the_queue_paints_before_pygit2_and_the_analysis_are_imported(make_repo, tmp_path):
-    """The first paint (the queue's frame: its title, the progress line, the footer) comes before pygit2
-    and the analysis are imported (a quarter of the first paint on ansible); the queue then fills in as
+    """The first paint (the queue's frame: its title, the progress line, the footer) comes before pygit2,
+    the analysis and a new ledger's schema are imported (a quarter of the first paint on ansible); the queue then fills in as
     before, with the base and the reviewer in the title."""
     builder = _two_branches(make_repo)
     proc = _run(tmp_path, ["--repo", str(builder.path)],
@@ -93,6 +93,12 @@ def test_the_queue_paints_before_pygit2_and_the_analysis_are_imported(make_repo,
     assert seen["title_at_paint"].startswith("review-tui  fast")
     assert seen["rows"] == ["feature"]
     assert "against main" in seen["title"] and "reviewing as alice@example.com" in seen["title"]
+    # a first run's new ledger (its schema: sqlite_utils, 60 ms) is created after the paint, and used
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "data" / "ledger.db") as db:
+        assert db.execute("SELECT change_id FROM changes_seen").fetchall() == [("feature",)]
+        assert db.execute("SELECT count(*) FROM sessions").fetchone() == (1,)
 
 
 def test_a_broken_queue_table_found_after_the_first_paint_ends_the_app_with_one_line(make_repo, tmp_path):
