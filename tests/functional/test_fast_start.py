@@ -82,8 +82,8 @@ def _two_branches(make_repo, config: str | None = None):
 
 def test_the_queue_paints_before_pygit2_and_the_analysis_are_imported(make_repo, tmp_path):
     """The first paint (the queue's frame: its title, the progress line, the footer) comes before pygit2,
-    the analysis and a new ledger's schema are imported (a quarter of the first paint on ansible); the queue then fills in as
-    before, with the base and the reviewer in the title."""
+    the analysis and a new ledger's schema are imported (a quarter of the first paint on ansible); the queue
+    then fills in as before, with the base and the reviewer in the title."""
     builder = _two_branches(make_repo)
     proc = _run(tmp_path, ["--repo", str(builder.path)],
                 setup=FIRST_PAINT + "\nimport atexit, json\natexit.register(lambda: print(json.dumps(seen)))\n")
