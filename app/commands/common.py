@@ -249,15 +249,25 @@ def note_merged(change: Change) -> None:
                    "review", err=True)
 
 
-def tui_target(repo: str | None, base: str | None, **range_kwargs: Any) -> Analyzer | AnalyzerSpec:
+def at_a_terminal() -> bool:
+    """Whether the TUI runs in a terminal a person sees: stdin, stdout and stderr all terminals."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def tui_target(repo: str | None, base: str | None, *, fast: bool = True,
+               **range_kwargs: Any) -> Analyzer | AnalyzerSpec:
     """What the TUI opens. On the fast start (the default base, no range, a repository the filesystem
     shows usable: app/core/git/locate.py) an AnalyzerSpec, built after the queue's first paint (issue 18:
     pygit2 and the analysis were a quarter of the first paint); else an Analyzer checked now. Bad input is
     one line and a non-zero exit either way: what the filesystem cannot vouch for is checked here by
     pygit2, before the screen, with the errors of every other command; what only the analyzer can judge (a
     broken [queue] table, a base branch that cannot be read) ends the app after its first paint, and
-    run_tui raises it once the terminal is given back."""
-    if base is None and not any(range_kwargs.values()):
+    run_tui raises it once the terminal is given back. Not `fast` (the CLI: not at a terminal, where the
+    screen's output would come before that line): everything is checked before the screen."""
+    if fast and base is None and not any(range_kwargs.values()):
         from app.core.git.locate import plain_repository
 
         if plain_repository(repo or ".") is not None:
@@ -276,7 +286,7 @@ def tui_target(repo: str | None, base: str | None, **range_kwargs: Any) -> Analy
 def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     from app.analysis.spec import AnalyzerSpec
 
-    target = tui_target(repo, base, **range_kwargs)
+    target = tui_target(repo, base, fast=at_a_terminal(), **range_kwargs)
     try:
         from app.tui.app import run_tui
     except ImportError:

@@ -16,14 +16,17 @@ import pytest
 from app.analysis.spec import AnalyzerSpec
 from app.commands.common import tui_target
 from app.core.git.locate import plain_repository
+from app.errors import ConfigError
 from tests.conftest import ALICE
 
-# The CLI's own start (app.cli main: tui_target, run_tui), the screen run headless in 80x24.
+# The CLI's own start (app.cli main: tui_target, run_tui) as at a terminal, the screen run headless in 80x24.
 RUN_CLI = """
 import sys
 from app.tui import app as tui_app
 run = tui_app.ReviewApp.run
 tui_app.ReviewApp.run = lambda self, **kw: run(self, headless=True, size=(80, 24))
+from app.commands import common
+common.at_a_terminal = lambda: True  # as in a terminal, where a person sees the screen
 {setup}
 from app.cli import main
 sys.argv = ["review-tui", *sys.argv[1:]]
@@ -113,6 +116,19 @@ def test_a_broken_queue_table_found_after_the_first_paint_ends_the_app_with_one_
     assert proc.stdout == ""
     assert proc.stderr.strip().splitlines() == listed.stderr.strip().splitlines()
     assert "Traceback" not in proc.stderr
+
+
+def test_outside_a_terminal_everything_is_checked_before_the_screen(make_repo, tmp_path):
+    """Piped (a script, CI), the screen's output would come before the line: the broken [queue] table is refused
+    before the screen, the one line alone on stderr."""
+    builder = _two_branches(make_repo, config='[queue]\ninclude = "feature/*"\n')
+    with pytest.raises(ConfigError, match=r"queue\.include"):
+        tui_target(str(builder.path), None, fast=False)
+    proc = subprocess.run([sys.executable, "-m", "app", "--repo", str(builder.path)], capture_output=True, text=True,
+                          env=_env(tmp_path), stdin=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("review-tui: error:") and "queue.include" in line
 
 
 @pytest.mark.parametrize("args", [["--base", "main"], ["--range", "main..feature"]])
