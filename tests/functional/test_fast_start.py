@@ -17,6 +17,7 @@ from app.analysis.spec import AnalyzerSpec
 from app.commands.common import tui_target
 from app.core.git.locate import plain_repository
 from app.errors import ConfigError
+from tests.cli import CLI
 from tests.conftest import ALICE
 
 # The CLI's own start (app.cli main: tui_target, run_tui) as at a terminal, the screen run headless in 80x24.
@@ -124,8 +125,8 @@ def test_outside_a_terminal_everything_is_checked_before_the_screen(make_repo, t
     builder = _two_branches(make_repo, config='[queue]\ninclude = "feature/*"\n')
     with pytest.raises(ConfigError, match=r"queue\.include"):
         tui_target(str(builder.path), None, fast=False)
-    proc = subprocess.run([sys.executable, "-m", "app", "--repo", str(builder.path)], capture_output=True, text=True,
-                          env=_env(tmp_path), stdin=subprocess.DEVNULL, timeout=60)
+    proc = subprocess.run([*CLI, "--repo", str(builder.path)], capture_output=True, text=True, env=_env(tmp_path),
+                          stdin=subprocess.DEVNULL, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     [line] = proc.stderr.strip().splitlines()
     assert line.startswith("review-tui: error:") and "queue.include" in line
