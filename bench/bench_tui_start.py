@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 START = time.perf_counter()  # as early as possible: imports below are part of what is measured
 
@@ -50,29 +51,39 @@ def child_trivial() -> dict[str, float]:
 
 
 def child_queue(repo: str) -> dict[str, float]:
-    # In the order of the CLI (app/commands/common.py open_tui): the analyzer and what it starts in the
-    # background (a first run's discovery) come before the TUI's imports, which then run beside them.
-    from app import paths
-    from app.analysis.analyzer import Analyzer
-    from app.storage.cache import AnalysisCache
+    # In the order of the CLI (app/commands/common.py open_tui). A review-tui with a fast start
+    # (tui_target) hands the app what the CLI would: an AnalyzerSpec when the filesystem shows the
+    # repository usable, the analyzer built after the first paint. An older one built the analyzer and
+    # what it starts in the background (a first run's discovery) before the TUI's imports.
+    from app.commands import common
 
-    analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
-    # An older review-tui's CLI started the walk to the root commit (the project key) here; a newer
-    # one (known_repo_key) leaves it to the queue's first paint.
-    if hasattr(analyzer, "prefetch_repo_key") and not hasattr(Analyzer, "known_repo_key"):
-        analyzer.prefetch_repo_key()
-    if hasattr(analyzer, "check_inputs"):  # and fail fast (an older one discovered here)
-        analyzer.check_inputs()
-        analyzer.prefetch_discovery()
+    analyzer: Any
+    if hasattr(common, "tui_target"):
+        analyzer = common.tui_target(repo, None)
     else:
-        _ = analyzer.discovery
+        from app import paths
+        from app.analysis.analyzer import Analyzer
+        from app.storage.cache import AnalysisCache
+
+        analyzer = Analyzer(repo, cache=AnalysisCache.open(paths.analysis_cache_path()))
+        # An older review-tui's CLI started the walk to the root commit (the project key) here; a newer
+        # one (known_repo_key) leaves it to the queue's first paint.
+        if hasattr(analyzer, "prefetch_repo_key") and not hasattr(Analyzer, "known_repo_key"):
+            analyzer.prefetch_repo_key()
+        if hasattr(analyzer, "check_inputs"):  # and fail fast (an older one discovered here)
+            analyzer.check_inputs()
+            analyzer.prefetch_discovery()
+        else:
+            _ = analyzer.discovery
 
     from app.config import UserConfig
     from app.storage.ledger import Ledger
     from app.tui.app import make_app
     from app.tui.screens.queue import QueueScreen
 
-    app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=Ledger.open())
+    # The ledger as run_tui opens it: a fast start's app opens its own (a new one after the first paint).
+    ledger = None if hasattr(common, "tui_target") and not hasattr(analyzer, "analyze_all") else Ledger.open()
+    app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=ledger)
     marks: dict[str, float] = {}
 
     def poll() -> None:

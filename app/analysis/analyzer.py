@@ -21,7 +21,6 @@ risk inputs stored with it, without reading its diff, measuring or planning agai
 from __future__ import annotations
 
 import dataclasses
-import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.analysis.measure import Measurement
+from app.analysis.prefetch import DiscoveryStart as _DiscoveryStart
 from app.analysis.report import (
     ASSESSMENT_SCHEMA,
     AISummary,
@@ -676,8 +676,14 @@ class Analyzer:
         pool = new_pool(1)  # on this thread: the forkserver starts where signals can be set
         if pool is None:
             return
-        start = _DiscoveryStart(pool, (self.repo_path, self.base, self.commit_range, self.cache.path,
-                                       self.config_path, self.merges, self.first_parent))
+        start = _DiscoveryStart(pool, _discover_in_worker, (self.repo_path, self.base, self.commit_range,
+                                                            self.cache.path, self.config_path, self.merges,
+                                                            self.first_parent))
+        self._discovery_prefetch = (pool, start.job)
+        self._prefetch_start = start
+
+    def adopt_prefetched_discovery(self, pool: ProcessPoolExecutor, start: _DiscoveryStart) -> None:
+        """Take over a discovery started before this analyzer was built (AnalyzerSpec.start_discovery)."""
         self._discovery_prefetch = (pool, start.job)
         self._prefetch_start = start
 
@@ -1941,54 +1947,6 @@ class _RootWalk(threading.Thread):
     def result(self) -> str:
         self.join()
         return self.root if self.root is not None else GitRepo(self.repo_path).root_commit(self.base)
-
-
-class _DiscoveryStart(threading.Thread):
-    """Starts Analyzer.prefetch_discovery's worker process from a thread of its own: the start waits
-    for the forkserver to import the analyzers (0.15-0.2 s), which the caller's thread spends importing
-    and painting the TUI instead. `job` gets the discovery, or why there is none."""
-
-    def __init__(self, pool: ProcessPoolExecutor, args: tuple[Any, ...]) -> None:
-        super().__init__(name="review-tui-discovery-start", daemon=True)
-        from concurrent.futures import Future
-
-        self.pool, self.args = pool, args
-        self.job: Future[Discovery] = Future()
-        self._lock = threading.Lock()  # a start under way ends before an abandon stops the process
-        self._abandoned = False
-        import multiprocessing.popen_forkserver  # noqa: F401 - on the caller's thread (_import_before_threads)
-        self.start()
-
-    def run(self) -> None:
-        with self._lock:
-            if self._abandoned:
-                self.job.set_exception(RuntimeError("abandoned"))
-                return
-            try:
-                inner = self.pool.submit(_discover_in_worker, *self.args)
-            except Exception as exc:  # no process (no fork, no /dev/shm): the queue discovers itself
-                self.pool.shutdown(wait=False)
-                self.job.set_exception(exc)
-                return
-        inner.add_done_callback(functools.partial(_pass_on, self.job))
-
-    def abandon(self) -> None:
-        """Stop the discovery's process now (Analyzer.abandon_prefetched_discovery)."""
-        with self._lock:
-            self._abandoned = True
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                process.terminate()
-            self.pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _pass_on(to: Future[Any], done: Future[Any]) -> None:
-    """Give `to` the outcome of `done` (a future the caller cannot hand out itself)."""
-    if done.cancelled():
-        to.set_exception(RuntimeError("cancelled"))
-    elif (error := done.exception()) is not None:
-        to.set_exception(error)
-    else:
-        to.set_result(done.result())
 
 
 def _ancestors_evidence_in_worker(repo_path: Path, base: str, config: ProvenanceConfig, clean: str | None) -> bool:

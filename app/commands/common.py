@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from app.analysis.analyzer import Analyzer
     from app.analysis.report import ChangeReport
+    from app.analysis.spec import AnalyzerSpec
     from app.core.git.discovery import Discovery
     from app.core.git.models import Change
     from app.storage.cache import AnalysisCache
@@ -248,25 +249,58 @@ def note_merged(change: Change) -> None:
                    "review", err=True)
 
 
-def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
+def at_a_terminal() -> bool:
+    """Whether the TUI runs in a terminal a person sees: stdin, stdout and stderr all terminals."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def tui_target(repo: str | None, base: str | None, *, fast: bool = True,
+               **range_kwargs: Any) -> Analyzer | AnalyzerSpec:
+    """What the TUI opens. On the fast start (the default base, no range, a repository the filesystem
+    shows usable: app/core/git/locate.py) an AnalyzerSpec, built after the queue's first paint (issue 18:
+    pygit2 and the analysis were a quarter of the first paint); else an Analyzer checked now. Bad input is
+    one line and a non-zero exit either way: what the filesystem cannot vouch for is checked here by
+    pygit2, before the screen, with the errors of every other command; what only the analyzer can judge (a
+    broken [queue] table, a base branch that cannot be read) ends the app after its first paint, and
+    run_tui raises it once the terminal is given back. Not `fast` (the CLI: not at a terminal, where the
+    screen's output would come before that line): everything is checked before the screen."""
+    if fast and base is None and not any(range_kwargs.values()):
+        from app.core.git.locate import plain_repository
+
+        if plain_repository(repo or ".") is not None:
+            from app.analysis.spec import AnalyzerSpec
+
+            return AnalyzerSpec(Path(repo or "."), use_cache=not os.environ.get("REVIEW_TUI_NO_CACHE"))
     analyzer = make_analyzer(repo, base, **range_kwargs)
     # Fail fast with a one-line error before the screen takes over. Discovery itself runs beside
     # the screen's start (a worker process on a first run) or after its first paint; so does the
     # walk to the root commit for the project key, when this base's is not cached.
     analyzer.check_inputs()
     analyzer.prefetch_discovery()
+    return analyzer
+
+
+def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
+    from app.analysis.spec import AnalyzerSpec
+
+    target = tui_target(repo, base, fast=at_a_terminal(), **range_kwargs)
     try:
         from app.tui.app import run_tui
     except ImportError:
+        analyzer = target.build() if isinstance(target, AnalyzerSpec) else target
         prefetched = analyzer.take_prefetched_discovery()
         if prefetched is not None:
             analyzer.adopt_discovery(prefetched)
         print_list(analyzer.analyze_all(), json_output=False)
         return
     try:
-        run_tui(analyzer)
+        run_tui(target)
     finally:
-        analyzer.drop_prefetched_discovery()  # taken by the queue, unless the screen never started
+        if not isinstance(target, AnalyzerSpec):  # the app drops its own analyzer's
+            target.drop_prefetched_discovery()  # taken by the queue, unless the screen never started
 
 
 def _why_empty(discovery: Discovery | None) -> str:

@@ -6,6 +6,12 @@ user can hit before the screen takes over (a bad user config, a locked ledger or
 review-tui) are raised by `run_tui` before `App.run`, so the CLI prints them as one line and exits
 non-zero instead of drawing a broken screen.
 
+The fast start (issue 18): the CLI may hand `make_app` an AnalyzerSpec instead of an Analyzer, when
+the filesystem shows a usable repository. The queue then paints before pygit2 and the analysis are
+imported; `finish_start`, right after the first paint, builds the analyzer and its checks and starts
+the review session. What it refuses (`start_error`) ends the app, and run_tui raises it once the
+screen is gone: the CLI's one line and non-zero exit, as before the screen.
+
 Threads: an Analyzer owns a pygit2 repository, which must not be shared between threads. The
 analyzer handed in is used on the UI thread only (for the repo key and the base, which the CLI's
 fail-fast checks resolved; it never discovers: the queue's worker does, after the first paint);
@@ -16,6 +22,7 @@ sharing the analysis cache (which is thread-safe) so nothing is measured twice.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -30,8 +37,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
 
+from app.analysis.spec import AnalyzerSpec
 from app.config import UserConfig, load_user_config, save_user_setting
 from app.errors import ReviewTuiError
+from app.paths import ledger_path
 from app.tui.keys import (
     ACTIONS,
     ACTIVE_TOGETHER,
@@ -145,21 +154,25 @@ class ReviewApp(App[None]):
 
     def __init__(
         self,
-        analyzer: Analyzer,
+        analyzer: Analyzer | AnalyzerSpec,
         *,
         user_config: UserConfig,
-        ledger: Ledger,
-        session: ReviewSession,
+        ledger: Ledger | None,
+        session: ReviewSession | None,
         now: Callable[[], float] | None = None,
         theme_dirs: Iterable[Path] | None = None,
         analyzer_factory: Callable[[], Analyzer] | None = None,
         owns_ledger: bool = False,
     ) -> None:
         super().__init__()
-        self.analyzer = analyzer
+        # An AnalyzerSpec until finish_start builds the analyzer (and the session) after the first paint.
+        self._analyzer: Analyzer | None = None if isinstance(analyzer, AnalyzerSpec) else analyzer
+        self._spec: AnalyzerSpec | None = analyzer if isinstance(analyzer, AnalyzerSpec) else None
+        self._starting = threading.Lock()
+        self.start_error: ReviewTuiError | None = None  # what finish_start refused: run_tui raises it
         self.user_config = user_config
-        self.ledger = ledger
-        self.session = session
+        self._ledger = ledger  # None: a fast start's first run, whose new ledger is created by finish_start
+        self._session = session
         self.now: Callable[[], float] = now or time.time
         """Wall clock for ages in the queue (tests pin it so snapshots do not drift)."""
         self._analyzer_factory = analyzer_factory
@@ -195,17 +208,160 @@ class ReviewApp(App[None]):
         self._saved_theme = wanted
         self._startup_notes += [("warning", f"config: {w}") for w in user_config.warnings]
         self._startup_notes += [("warning", w) for w in override_warnings(user_config.keys)]
-        if analyzer.repo.is_shallow:  # the project key is the root commit, which this clone has not got
-            self._startup_notes.append((
-                "warning", "a shallow clone: reviews recorded here are filed under its oldest commit, not the "
-                "project's root, and are not found again once it is deepened (git fetch --unshallow first, or review "
-                "in a full clone); shared notes (sync) are not affected"))
+        if self._analyzer is not None:
+            self._startup_notes += _analyzer_notes(self._analyzer)
         # Keys typed ahead go where the keys before them led (app/tui/typeahead.py).
         self.typeahead = TypeAhead(self, partial(App.on_event, self))
+        self._active_clock: Callable[[], float] | None = None  # make_app's, for a session started later
 
     def add_startup_note(self, severity: str, message: str) -> None:
         """A notification shown once the app is mounted (a config problem found while starting)."""
         self._startup_notes.append((severity, message))
+
+    # -- the fast start: the analyzer and the session after the first paint ---------------------
+    @property
+    def analyzer(self) -> Analyzer:
+        """The app's analyzer (UI thread); on a fast start built at the first use if the first paint has
+        not built it yet (a ReviewTuiError then: what the CLI would have refused)."""
+        if self._analyzer is None:
+            self._start_on_ui_thread()
+        assert self._analyzer is not None
+        return self._analyzer
+
+    @analyzer.setter
+    def analyzer(self, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+
+    @property
+    def session(self) -> ReviewSession:
+        if self._session is None:
+            self._start_on_ui_thread()
+        assert self._session is not None
+        return self._session
+
+    @session.setter
+    def session(self, session: ReviewSession) -> None:
+        self._session = session
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._start_on_ui_thread()
+        assert self._ledger is not None
+        return self._ledger
+
+    @ledger.setter
+    def ledger(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+
+    @property
+    def started(self) -> bool:
+        """The analyzer and the review session exist (always, unless a fast start is still painting)."""
+        return self._analyzer is not None and self._session is not None
+
+    @property
+    def repo_path(self) -> Path:
+        return self._analyzer.repo_path if self._analyzer is not None else self._spec_or_fail().repo_path
+
+    @property
+    def commit_range(self) -> str | None:
+        return self._analyzer.commit_range if self._analyzer is not None else self._spec_or_fail().commit_range
+
+    def _spec_or_fail(self) -> AnalyzerSpec:
+        assert self._spec is not None
+        return self._spec
+
+    def after_first_paint(self) -> None:
+        """The queue has painted (UI thread): on a fast start's first run ever, start discovering in a process
+        now, before the analysis is imported (AnalyzerSpec.start_discovery); started before the paint, on a
+        loaded machine it took the paint back to where it was."""
+        if self._analyzer is None and self._spec is not None:
+            self._spec.start_discovery()
+
+    @staticmethod
+    def import_for_start() -> None:
+        """Import what finish_start needs (pygit2, the analysis, the session), for a thread that runs
+        before it: the UI thread then only builds."""
+        import importlib
+
+        for module in ("app.analysis.analyzer", "app.analysis.signoff", "app.tui.review_session"):
+            importlib.import_module(module)
+
+    def finish_start(self) -> bool:
+        """After the first paint of a fast start (UI thread): build the analyzer and its checks, start
+        the review session and say the startup notes. False when a check refused: the app is exiting
+        and run_tui raises `start_error`. Also starts what the queue's review statuses need."""
+        try:
+            self._ensure_started()
+        except ReviewTuiError:
+            return False
+        if self._analyzer is not None:
+            self._analyzer.prefetch_repo_key()  # for the review statuses, which the rows need
+        return True
+
+    def _start_on_ui_thread(self) -> None:
+        """_ensure_started where it must run (a first discovery's process is started from the main thread),
+        for a worker that asks before the first paint's start has finished."""
+        if self.is_running and threading.get_ident() != getattr(self, "_thread_id", None):
+            self.call_from_thread(self._ensure_started)
+        else:
+            self._ensure_started()
+
+    def _ensure_started(self) -> None:
+        with self._starting:
+            if self.start_error is not None:
+                raise self.start_error
+            if self._analyzer is not None and self._session is not None:
+                return
+            try:
+                if self._analyzer is None:
+                    spec = self._spec_or_fail()
+                    analyzer = spec.build()
+                    prefetch = spec.take_prefetch()
+                    if prefetch is not None:  # started by the CLI on a first run, before the screen's imports
+                        analyzer.adopt_prefetched_discovery(*prefetch)
+                    else:
+                        analyzer.prefetch_discovery()  # a first run at this base: in a process of its own
+                    self._analyzer = analyzer
+                    notes = _analyzer_notes(self._analyzer) + _config_notes(self._analyzer)
+                else:
+                    notes = []
+                if self._ledger is None:  # a first run: creating the ledger (60 ms) waited for the first paint
+                    from app.storage.ledger import Ledger
+
+                    self._ledger = Ledger.open()
+                if self._session is None:
+                    self._session, more = start_session(self._analyzer, self._ledger, self.user_config,
+                                                        self._active_clock)
+                    notes += more
+            except ReviewTuiError as exc:
+                self.start_error = exc
+                self._exit_soon()
+                raise
+        for severity, message in notes:
+            self._notify_later(severity, message)
+
+    def _exit_soon(self) -> None:
+        if threading.get_ident() == getattr(self, "_thread_id", None):
+            self.exit()
+        else:
+            try:
+                self.call_from_thread(self.exit)
+            except RuntimeError:
+                pass  # the app is already gone
+
+    def _notify_later(self, severity: str, message: str) -> None:
+        if not self.is_running:
+            self._startup_notes.append((severity, message))  # said by on_mount
+            return
+        say = partial(self.notify, message, severity=severity, timeout=8, markup=False)  # type: ignore[arg-type]
+        if threading.get_ident() == getattr(self, "_thread_id", None):
+            say()
+        else:
+            try:
+                self.call_from_thread(say)
+            except RuntimeError:
+                pass  # the app is already gone
 
     # -- services for the screens -----------------------------------------------------------
     def fresh_analyzer(self, *, include_merged: bool = False) -> Analyzer:
@@ -320,17 +476,21 @@ class ReviewApp(App[None]):
             return
         self._session_ended = True
         try:
-            self.session.end()
+            if self._session is not None:  # a fast start that failed its checks started none
+                self._session.end()
         except ReviewTuiError as exc:
             # Leaving must always work; say why the last seconds may not be recorded.
             self.log.error(f"ending the review session failed: {exc}")
-        if self._owns_ledger:
-            self.ledger.close()
+        if self._owns_ledger and self._ledger is not None:
+            self._ledger.close()
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
         self.quitting = True  # the analysis thread stops at its next step instead of starting one
         self._release_workers()  # first: the analysis threads hold the GIL while the app shuts down
-        self.analyzer.abandon_prefetched_discovery()  # the exit joins the thread waiting for it
+        if self._analyzer is not None:
+            self._analyzer.abandon_prefetched_discovery()  # the exit joins the thread waiting for it
+        elif self._spec is not None:
+            self._spec.drop_prefetch(wait=False)  # quit (or refused) before the analyzer adopted it
         super().exit(*args, **kwargs)
 
     def _stop_on_signal(self, signum: int) -> None:
@@ -394,7 +554,7 @@ HANGUP_GRACE_SECONDS = 3.0
 
 
 def make_app(
-    analyzer: Analyzer,
+    analyzer: Analyzer | AnalyzerSpec,
     *,
     user_config: UserConfig | None = None,
     ledger: Ledger | None = None,
@@ -411,32 +571,29 @@ def make_app(
     session is written when the queue's first review status asks for the project key, after the first
     paint: that write imports sqlite_utils (40 ms), and on a first run at this base the key needs a walk
     to the root commit, which the queue starts once it has painted.
+    Given an AnalyzerSpec (the CLI's fast start), only checks that the ledger can be written: the analyzer
+    and the session are made by ReviewApp.finish_start after the first paint.
     `now` pins the wall clock used for ages (a number or a callable), for deterministic tests.
     """
-    from app.analysis.signoff import reviewer_identity
-    from app.storage.ledger import Ledger
-    from app.tui.review_session import ReviewSession
-
     user_config = user_config if user_config is not None else load_user_config()
     owns_ledger = ledger is None
-    ledger = ledger if ledger is not None else Ledger.open()
-    known_key = analyzer.known_repo_key
-    repo_key: Callable[[], str] = (lambda: analyzer.repo_key) if known_key is None else partial(str, known_key)
+    if ledger is None and not (isinstance(analyzer, AnalyzerSpec) and not ledger_path().exists()):
+        from app.storage.ledger import Ledger
+
+        ledger = Ledger.open()
+    session: ReviewSession | None = None
+    notes: list[tuple[str, str]] = []
     try:
-        session = ReviewSession.start(
-            ledger, repo_key=repo_key,
-            reviewer=reviewer_identity(user_config, analyzer),
-            idle_seconds=user_config.idle_seconds, persist_seconds=user_config.persist_seconds,
-            **({"clock": active_clock} if active_clock is not None else {}),
-        )
+        if ledger is None:
+            pass  # a fast start's first run: no ledger to be locked yet; finish_start creates it
+        elif isinstance(analyzer, AnalyzerSpec):
+            ledger.check_writable("starting a review session")  # a locked ledger fails before any screen
+        else:
+            session, notes = start_session(analyzer, ledger, user_config, active_clock)
     except BaseException:
-        if owns_ledger:
+        if owns_ledger and ledger is not None:
             ledger.close()
         raise
-    from app.analysis.signoff import UNKNOWN_REVIEWER, SignOff, decision_signer
-
-    session.signoff = SignOff(analyzer, ledger)
-    session.signer, unusable = decision_signer(user_config, analyzer)
     clock: Callable[[], float] | None
     if now is None or callable(now):
         clock = now
@@ -445,15 +602,59 @@ def make_app(
         clock = lambda: pinned  # noqa: E731
     app = ReviewApp(analyzer, user_config=user_config, ledger=ledger, session=session, now=clock,
                     theme_dirs=theme_dirs, owns_ledger=owns_ledger)
+    app._active_clock = active_clock
+    for severity, message in notes:
+        app.add_startup_note(severity, message)
+    return app
+
+
+def start_session(analyzer: Analyzer, ledger: Ledger, user_config: UserConfig,
+                  active_clock: Callable[[], float] | None = None) -> tuple[ReviewSession, list[tuple[str, str]]]:
+    """The review session (its ledger checked now, written once the project key is known), its signer and
+    sign-off, and the notes to show about them (an unusable signing key, no reviewer identity)."""
+    from app.analysis.signoff import UNKNOWN_REVIEWER, SignOff, decision_signer, reviewer_identity
+    from app.tui.review_session import ReviewSession
+
+    known_key = analyzer.known_repo_key
+    repo_key: Callable[[], str] = (lambda: analyzer.repo_key) if known_key is None else partial(str, known_key)
+    session = ReviewSession.start(
+        ledger, repo_key=repo_key,
+        reviewer=reviewer_identity(user_config, analyzer),
+        idle_seconds=user_config.idle_seconds, persist_seconds=user_config.persist_seconds,
+        **({"clock": active_clock} if active_clock is not None else {}),
+    )
+    session.signoff = SignOff(analyzer, ledger)
+    session.signer, unusable = decision_signer(user_config, analyzer)
+    notes: list[tuple[str, str]] = []
     if unusable:
-        app.add_startup_note("warning", unusable)
+        notes.append(("warning", unusable))
     if session.reviewer == UNKNOWN_REVIEWER:  # decisions of everyone on this machine would be one person's
         from app.paths import user_config_path
 
-        app.add_startup_note("warning", f"No reviewer identity: decisions are recorded as {UNKNOWN_REVIEWER} and "
-                                        "no approval of yours counts. Set git's user.email, or reviewer_email in "
-                                        f"{user_config.source or user_config_path()}")
-    return app
+        notes.append(("warning", f"No reviewer identity: decisions are recorded as {UNKNOWN_REVIEWER} and no "
+                                 "approval of yours counts. Set git's user.email, or reviewer_email in "
+                                 f"{user_config.source or user_config_path()}"))
+    return session, notes
+
+
+def _analyzer_notes(analyzer: Analyzer) -> list[tuple[str, str]]:
+    if not analyzer.repo.is_shallow:
+        return []
+    # the project key is the root commit, which this clone has not got
+    return [("warning", "a shallow clone: reviews recorded here are filed under its oldest commit, not the project's "
+                        "root, and are not found again once it is deepened (git fetch --unshallow first, or review in "
+                        "a full clone); shared notes (sync) are not affected")]
+
+
+def _config_notes(analyzer: Analyzer) -> list[tuple[str, str]]:
+    """What run_tui says of the team's config: an edit of it not in use, and its warnings."""
+    notes: list[tuple[str, str]] = []
+    config_note = analyzer.uncommitted_config_note()
+    if config_note:
+        notes.append(("information", config_note))
+    for warning in _team_config_warnings(analyzer):  # a typo in [policy] enforces a weaker policy: say so
+        notes.append(("warning", warning))
+    return notes
 
 
 if TYPE_CHECKING:
@@ -469,25 +670,34 @@ def _team_config_warnings(analyzer: Analyzer) -> tuple[str, ...]:
         return ()
 
 
-def run_tui(analyzer: Analyzer) -> None:
+def run_tui(analyzer: Analyzer | AnalyzerSpec) -> None:
     """Open the TUI (the CLI's default command). Config and ledger errors raise before the screen
-    takes over: they are ReviewTuiErrors, printed by the CLI as one line with a non-zero exit."""
-    from app.storage.ledger import Ledger
-
+    takes over: they are ReviewTuiErrors, printed by the CLI as one line with a non-zero exit. On a fast
+    start (an AnalyzerSpec) what the analyzer's checks refuse after the first paint ends the app and is
+    raised here, once the terminal is given back."""
     user_config = load_user_config()
-    ledger = Ledger.open()
+    ledger: Ledger | None = None
+    if not isinstance(analyzer, AnalyzerSpec):
+        from app.storage.ledger import Ledger
+
+        ledger = Ledger.open()
     try:
+        # a fast start's app opens the ledger itself (a new one after the first paint) and closes it at the end
         app = make_app(analyzer, user_config=user_config, ledger=ledger)
         app.owns_process = True
-        config_note = analyzer.uncommitted_config_note()
-        if config_note:
-            app.add_startup_note("information", config_note)
-        for warning in _team_config_warnings(analyzer):  # a typo in [policy] enforces a weaker policy: say so
-            app.add_startup_note("warning", warning)
+        if not isinstance(analyzer, AnalyzerSpec):
+            for severity, message in _config_notes(analyzer):
+                app.add_startup_note(severity, message)
         try:
             app.run()
         finally:
             app.end_session()
+            if isinstance(analyzer, AnalyzerSpec):
+                analyzer.drop_prefetch(wait=True)  # never adopted: the screen failed to start
+                if app._analyzer is not None:
+                    app._analyzer.drop_prefetched_discovery()  # taken by the queue, unless it never started
+        if app.start_error is not None:
+            raise app.start_error
     finally:
-        ledger.close()
-
+        if ledger is not None:
+            ledger.close()

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from app.analysis.analyzer import Analyzer
     from app.analysis.report import ChangeDetail, ChangeReport
     from app.storage.ledger import Ledger
@@ -24,6 +26,29 @@ class ReviewHost(Protocol):
     session: ReviewSession
     now: Callable[[], float]
     quitting: bool  # the app is exiting: background work stops at its next step
+
+    @property
+    def started(self) -> bool:
+        """The analyzer and the session exist (a fast start builds them after the queue's first paint)."""
+        ...
+
+    @property
+    def repo_path(self) -> Path: ...
+
+    @property
+    def commit_range(self) -> str | None: ...
+
+    def after_first_paint(self) -> None:
+        """What a fast start begins once the queue has painted (a first run's discovery process)."""
+        ...
+
+    def import_for_start(self) -> None:
+        """Import what finish_start needs (a worker thread's job, before it)."""
+        ...
+
+    def finish_start(self) -> bool:
+        """Build the analyzer and the session of a fast start (UI thread); False when its checks refused."""
+        ...
 
     def fresh_analyzer(self, *, include_merged: bool = False) -> Analyzer:
         """A new Analyzer for the calling thread (`include_merged`: merged-upstream changes too)."""

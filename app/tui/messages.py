@@ -8,11 +8,13 @@ happened, and the receiver decides what to do about it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
-from app.core.git.discovery import Discovery
+if TYPE_CHECKING:  # the queue's first paint must not import the analysis (and pygit2) for these names
+    from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
+    from app.core.git.discovery import Discovery
 
 
 @dataclass

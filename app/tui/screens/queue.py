@@ -584,16 +584,21 @@ class QueueScreen(Screen[None]):
     def _first_paint_done(self) -> None:
         if self.painted_at is None:
             self.painted_at = time.perf_counter()
-            self.review_app.analyzer.prefetch_repo_key()  # for the review statuses, which the rows need
-            self.analyse()
+            self.review_app.after_first_paint()
+            if self.review_app.started:
+                self.review_app.finish_start()  # the project key's walk, for the review statuses the rows need
+            self.analyse()  # on a fast start its thread first imports the analysis: app.finish_start then
 
     def _update_title(self) -> None:
         app = self.review_app
-        name = app.analyzer.repo_path.resolve().name
+        name = app.repo_path.resolve().name
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("review-tui", style="bold")
         text.append(f"  {one_line(name, 60)}")
-        commit_range = app.analyzer.commit_range
+        commit_range = app.commit_range
+        if not app.started:  # a fast start's first paint: the base and the reviewer follow at once
+            self.query_one("#queue-title", Static).update(text)
+            return
         base = self.base_ref or self._base_name(app)
         if commit_range:  # a range: one change per commit, each against its parent
             text.append(f"  commits of {one_line(commit_range, 80)}", style="dim")
@@ -611,7 +616,7 @@ class QueueScreen(Screen[None]):
         self.query_one("#queue-title", Static).update(text)
 
     def _discovering(self) -> str:
-        commit_range = self.review_app.analyzer.commit_range
+        commit_range = self.review_app.commit_range
         return f"reading the commits of {commit_range}…" if commit_range else "finding the pending changes…"
 
     @staticmethod
@@ -637,6 +642,14 @@ class QueueScreen(Screen[None]):
         worker = get_current_worker()
         started = time.perf_counter()
         app = self.review_app
+        if not app.started:
+            app.import_for_start()  # here, not on the UI thread, which then only builds
+            try:
+                if not self.app.call_from_thread(app.finish_start):
+                    return []  # a check refused: the app is ending, and the CLI says why
+            except RuntimeError:
+                return []  # the app is already gone
+            self.app.call_from_thread(self._update_title)
         try:
             analyzer = app.fresh_analyzer(include_merged=self.show_merged)
             if worker.is_cancelled or app.quitting:
