@@ -126,6 +126,18 @@ async def test_at_80_columns_the_status_line_still_counts_what_the_queue_hides(m
         assert status_line(queue).startswith("1 pending · ") and "1 merged shown (m)" in status_line(queue)
 
 
+async def test_where_even_the_short_status_is_too_long_the_counts_without_a_key_go_first(make_repo):
+    """QA49: at 120 columns openai-agents-python's status line was cut at "819 …", the `(o)` key that shows the
+    stale heads lost; counts without a key give way, last first."""
+    b = busy_repo(make_repo)
+    app = build_app(b.path)
+    async with app.run_test(size=(44, 24)) as pilot:
+        await settle(pilot)
+        line = status_line(queue_screen(app))
+        assert line.startswith("1 pending") and "1 merged hidden (m)" in line, line
+        assert "out of scope" not in line and "…" not in line and len(line) <= 42
+
+
 async def test_twin_refs_show_as_one_row_naming_the_other_ref_found_by_either_name(make_repo):
     """claude/tidy and refs/pull/9/head share a head: one row, the PR named beside the branch, a search
     for either name finds it, and the change screen lists the other name."""

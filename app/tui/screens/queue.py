@@ -857,6 +857,14 @@ class QueueScreen(Screen[None]):
             parts += hidden_parts(self.discovery, show_merged=self.show_merged, in_range=bool(commit_range))
         width = (self.size.width or self.app.size.width) - 2
         use_short = len(" · ".join(long for long, _short, _style in parts)) > width
+        if use_short:
+            # still too long: counts without a key go, last first, so the keys that show what is hidden
+            # ((m), (o)) stay on the line (QA49: openai-agents-python's cut "819 old 90d+ (o)" to "819 …")
+            while len(" · ".join(short for _long, short, _style in parts)) > width:
+                keyless = [i for i, (_long, short, _style) in enumerate(parts) if i and "(" not in short]
+                if not keyless:
+                    break
+                del parts[keyless[-1]]
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, (long, short, style) in enumerate(parts):
             if i:
