@@ -492,6 +492,9 @@ def _ai_provenance(ai: AISummary, lines_added: int) -> list[Any]:
         parts.append(Text("  no line counted as AI-written; evidence weighed:"))
         parts.extend(item("    · ", one_line(line, 300)) for line in ai.evidence[:10])
     parts.extend(item("  " if i == 0 else "    · ", line) for i, line in enumerate(ai_commit_lines(ai, shown=10)))
+    if (ai.tools or ai.notes) and ai.evidence:
+        parts.append(Text("  evidence weighed that counted no commit on its own:"))
+        parts.extend(item("    · ", one_line(line, 300)) for line in ai.evidence[:10])
     parts.extend(item("  ! ", one_line(note, 300), style="yellow") for note in ai.notes)
     return parts
 

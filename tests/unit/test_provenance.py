@@ -23,6 +23,7 @@ from app.core.provenance.commits import (
     branch_signals,
     commit_confidence,
     commit_signals,
+    merged_branch,
     parse_trailers,
     squash_hint,
 )
@@ -308,6 +309,58 @@ def test_branch_prefix_tips_a_weak_signal_over_a_raised_threshold(tmp_path) -> N
     elsewhere = _analyze(builder, "claude/x", ref="refs/heads/feature/x", config=strict)
     assert elsewhere.ai_commits == [] and elsewhere.ai_added == 0
     assert _analyze(builder, "claude/x").ai_commits == [weak]  # default threshold 40: the trailer suffices
+
+
+@pytest.mark.parametrize(("subject", "branch"), [
+    ("Merge pull request #6 from TGreen87/codex/start-code-review", "codex/start-code-review"),
+    ("Merge branch 'claude/fix-retry' into main", "claude/fix-retry"),
+    ("Merge branch 'feature/x'", "feature/x"),
+    ("Merge remote-tracking branch 'origin/cursor/sdk'", "cursor/sdk"),
+    ("Merged codex work", None),
+])
+def test_merged_branch_reads_the_merge_subject(subject: str, branch: str | None) -> None:
+    merge = CommitInfo("e" * 40, "A", "a@x", 0, "A", "a@x", 0, subject + "\n", ("1" * 40, "2" * 40))
+    assert merged_branch(merge) == branch
+    assert merged_branch(CommitInfo("e" * 40, "A", "a@x", 0, "A", "a@x", 0, subject, ("1" * 40,))) is None
+
+
+def _merged_from(tmp_path, side: str):
+    """feature: a human commit, then the merge of `side` (a cloud agent's branch: its commits are authored
+    as Ann, one with a name-only Claude trailer of 40 points), then a human commit."""
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit("init", {"a.txt": "a\n"}, author=ANN)
+    builder.branch("feature")
+    builder.commit("Start", {"b.txt": lines("b", 3)}, branch="feature", author=ANN)
+    builder.branch(side, from_branch="feature")
+    plain = builder.commit("Add parser", {"c.txt": lines("c", 5)}, branch=side, author=ANN)
+    weak = builder.commit("Fix\n\nCo-Authored-By: Claude <claude@example.org>\n", {"d.txt": lines("d", 4)},
+                          branch=side, author=ANN)
+    builder.merge("feature", side, f"Merge pull request #6 from ann/{side}\n", author=ANN)
+    builder.commit("Review fixes", {"e.txt": lines("e", 2)}, branch="feature", author=BOB)
+    return builder, plain, weak
+
+
+def test_commits_merged_in_from_an_agents_branch_carry_its_hint(tmp_path) -> None:
+    """Codex cloud commits as the person who asked: the merge of its codex/ branch is the only record (QA49 #9b)."""
+    builder, plain, weak = _merged_from(tmp_path, "codex/start-parser")
+    strict = _config(min_confidence=70)
+    found = _analyze(builder, "feature", config=strict)
+    assert found.ai_commits == [weak]  # 40 + the merged branch's 30; the plain commit has 30 only
+    assert (found.ai_added, found.added) == (4, 14)
+    [line] = [e for e in found.evidence if "merged in" in e]
+    assert line.startswith("2 commits merged in from 1 branch with the branch prefix codex/ (codex/start-parser by ")
+    assert "OpenAI Codex, 30 points each" in line
+    assert plain not in found.ai_commits
+
+    # the default threshold: the hint alone counts nothing, but the change shows AI? with the reason
+    default = _analyze(builder, "feature")
+    assert default.ai_commits == [weak] and any("merged in from 1 branch" in e for e in default.evidence)
+
+
+def test_a_merged_branch_with_a_plain_name_is_no_evidence(tmp_path) -> None:
+    builder, _, _ = _merged_from(tmp_path, "parser")
+    found = _analyze(builder, "feature", config=_config(min_confidence=70))
+    assert found.ai_commits == [] and not any("merged in" in e for e in found.evidence)
 
 
 # ==================================================================================================

@@ -268,6 +268,28 @@ def test_agent_branch_with_human_commits_shows_its_branch_evidence(tmp_path) -> 
     assert "no line counted as AI-written; evidence weighed:" in said and "branch prefix claude/" in said
 
 
+def test_explain_lists_the_weighed_evidence_beside_the_commits_that_counted(tmp_path) -> None:
+    """QA49 #9b: a change with an AI commit that also merged a Codex cloud branch (commits authored as the person)
+    names both: the counted commit and the merged codex/ branch weighed for its commits."""
+    from app.analysis.analyzer import Analyzer
+    from app.report.tables import explain_view
+
+    b = RepoBuilder(tmp_path / "r")
+    b.commit("init", {"app.py": "def f():\n    return 1\n"}, author=ANN)
+    b.branch("feature")
+    b.commit("Tune\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n", {"b.py": "X = 1\n"}, branch="feature",
+             author=ANN)
+    b.branch("codex/start-retry", from_branch="feature")
+    b.commit("Retry", {"app.py": "def f():\n    return 2\n"}, branch="codex/start-retry", author=ANN)
+    b.merge("feature", "codex/start-retry", "Merge pull request #6 from ann/codex/start-retry\n", author=ANN)
+    b.repo.references.delete("refs/heads/codex/start-retry")  # merged and deleted, as the forge does
+    b.checkout()
+    said = " ".join(_render(explain_view(Analyzer(b.path).detail("feature"))).split())
+    assert "1 commit counted as AI-written" in said
+    assert ("evidence weighed that counted no commit on its own: · 1 commit merged in from 1 branch with the branch "
+            "prefix codex/ (codex/start-retry by ") in said
+
+
 def test_the_why_panel_and_explain_name_the_commit_and_the_signal_that_counted(tmp_path) -> None:
     """QA48 #2 (pydantic-ai): a claude/ branch whose commit Claude committed was 100% AI, and the why panel and
     `explain` named only the branch prefix, which they also said was not enough on its own."""

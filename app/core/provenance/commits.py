@@ -723,6 +723,26 @@ def branch_signals(ref_name: str | None, config: ProvenanceConfig = DEFAULT) -> 
     return signals
 
 
+# The subject git and the forges give a merge: "Merge pull request #6 from owner/codex/start-x",
+# "Merge branch 'claude/y' into main", "Merge remote-tracking branch 'origin/cursor/z'".
+_MERGE_FROM = re.compile(r"^Merge pull request #\d+ from [^/\s]+/(?P<pr>\S+)"
+                         r"|^Merge (?P<remote>remote-tracking )?branch '(?P<branch>[^']+)'")
+
+
+def merged_branch(commit: CommitInfo) -> str | None:
+    """The branch a merge commit's subject says it merged (the pull request's head branch, without its
+    owner; a remote-tracking branch without its remote), or None."""
+    if not commit.is_merge:
+        return None
+    match = _MERGE_FROM.match(commit.subject)
+    if match is None:
+        return None
+    if match.group("pr"):
+        return match.group("pr")
+    name = match.group("branch")
+    return name.split("/", 1)[-1] if match.group("remote") else name
+
+
 def squash_hint(commit: CommitInfo) -> str | None:
     """Why a commit looks like several commits squashed into one (its trailers then speak for all of
     them), or None."""

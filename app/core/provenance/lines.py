@@ -25,6 +25,7 @@ from app.core.provenance.commits import (
     commit_confidence,
     commit_signals,
     credited_tools,
+    merged_branch,
     primary_tool,
     squash_hint,
     unknown_bot,
@@ -96,10 +97,12 @@ class _Assessment:
 class _Analyzer:
     """Assesses commits once each (lazily for commits blame finds outside the given list)."""
 
-    def __init__(self, repo: GitRepo, config: ProvenanceConfig, branch: list[AISignal]) -> None:
+    def __init__(self, repo: GitRepo, config: ProvenanceConfig, branch: list[AISignal],
+                 merged_in: dict[str, MergedBranch] | None = None) -> None:
         self.repo = repo
         self.config = config
         self.branch = branch
+        self.merged_in = merged_in or {}  # commit id -> the agent branch a merge of the change brought it in from
         self.assessed: dict[str, _Assessment | None] = {}
         self.errors: list[str] = []
 
@@ -108,7 +111,11 @@ class _Analyzer:
         if known is not None:
             return known
         signals = commit_signals(commit, self.config)
-        confidence = commit_confidence([*signals, *self.branch])
+        merged = self.merged_in.get(commit.id)
+        # a codex/ branch merged into a codex/ branch is one hint, not two
+        extra = [s for s in (merged.signals if merged else ())
+                 if all((s.tool, s.signal) != (b.tool, b.signal) for b in self.branch)]
+        confidence = commit_confidence([*signals, *self.branch, *extra])
         is_ai = bool(signals) and confidence >= self.config.min_confidence
         tool = primary_tool(signals) if is_ai else None
         result = _Assessment(commit, signals, confidence, is_ai, tool, self._note(commit.id))
@@ -152,7 +159,8 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
         for signal in branch_signals(name, config):
             if all((s.tool, s.signal) != (signal.tool, signal.signal) for s in branch):
                 branch.append(signal)
-    analyzer = _Analyzer(repo, config, branch)
+    merged_in = _merged_agent_branches(commits, config)
+    analyzer = _Analyzer(repo, config, branch, merged_in)
     for commit in commits:
         analyzer.assess(commit)
     # A committed venv's lines (counted_only) are other projects' code: nobody here wrote them, AI or not.
@@ -195,11 +203,72 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
         result.squash_warning = (f"commit-level share is an upper bound: {warnings[0]}{more}; its AI "
                                  "trailers may speak for lines people wrote")
     result.tools = sorted(tools)
-    result.evidence = [*_weighed_evidence(analyzer, branch), *_unknown_bots(analyzer, commits)]
+    result.evidence = [*_weighed_evidence(analyzer, branch), *_merged_evidence(merged_in),
+                       *_unknown_bots(analyzer, commits)]
     result.errors = analyzer.errors + result.errors
     result.ai_added = min(result.ai_added, result.added)
     result.ai_share = result.ai_added / result.added if result.added else 0.0
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class MergedBranch:
+    """An agent's branch (codex/..., claude/...) that a merge commit of the change brought in."""
+
+    name: str
+    merge: str  # the merge commit's id
+    signals: tuple[AISignal, ...]
+
+
+def _merged_agent_branches(commits: list[CommitInfo], config: ProvenanceConfig) -> dict[str, MergedBranch]:
+    """The change's commits that a merge brought in from a branch named as an agent's: commit id -> the branch.
+
+    Cloud agents (Codex, Copilot's, Claude's) commit as the person who asked, with no trailer; the merge of
+    their pull request ("Merge pull request #6 from owner/codex/start-x") is the only record left (QA49 #9b).
+    Those commits get the branch's 30 points, as the change's own branch name gives every commit."""
+    inside = {c.id: c for c in commits}
+    found: dict[str, MergedBranch] = {}
+    for commit in commits:
+        name = merged_branch(commit)
+        signals = tuple(branch_signals(name, config)) if name else ()
+        if not signals:
+            continue
+        mainline = _ancestors_within(inside, commit.parents[0])
+        for cid in _ancestors_within(inside, commit.parents[1]) - mainline:
+            found.setdefault(cid, MergedBranch(name or "", commit.id, signals))
+    return found
+
+
+def _ancestors_within(inside: dict[str, CommitInfo], start: str) -> set[str]:
+    """`start` and its ancestors among the change's own commits."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        cid = stack.pop()
+        if cid in seen or cid not in inside:
+            continue
+        seen.add(cid)
+        stack.extend(inside[cid].parents)
+    return seen
+
+
+def _merged_evidence(merged_in: dict[str, MergedBranch]) -> list[str]:
+    """One line per agent named by the branches merged into the change, for the why panel (the queue's "AI?")."""
+    by_signal: dict[tuple[str, str], list[MergedBranch]] = {}
+    for merged in merged_in.values():
+        by_signal.setdefault((merged.signals[0].tool, merged.signals[0].signal), []).append(merged)
+    out = []
+    for items in by_signal.values():
+        signal = items[0].signals[0]
+        branches = list(dict.fromkeys((m.name, m.merge) for m in items))
+        name, merge = branches[0]
+        more = f" and {len(branches) - 1} more" if len(branches) > 1 else ""
+        count = len(items)
+        out.append(f"{count} commit{'s' if count != 1 else ''} merged in from {len(branches)} "
+                   f"branch{'es' if len(branches) != 1 else ''} with the {signal.signal} ({clip_text(name, 80)} "
+                   f"by {merge[:10]}{more}; {signal.tool}, {signal.confidence} points each: added to each of those "
+                   "commits' own signals)")
+    return out
 
 
 def _weighed_evidence(analyzer: _Analyzer, branch: list[AISignal]) -> list[str]:
