@@ -42,6 +42,10 @@ _shared_lock = threading.Lock()
 _exiting_file: str | None = None
 _parent_exiting_file: str | None = None
 _released = False
+# Held while a task is submitted and while release_workers marks the process exiting: a submit from another
+# thread either ends before the release or sees it. A submit can start a worker process; one started after
+# the interpreter's exit has stopped the pool's manager is never stopped, and the exit waits for it forever.
+_submit_gate = threading.Lock()
 
 
 def new_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -90,7 +94,8 @@ def release_workers() -> None:
     running one on the way (parent_exiting), so the exit, which waits for them all, does not. The workers
     themselves are left to concurrent.futures' exit: stopping them outright raced with it."""
     global _released
-    _released = True
+    with _submit_gate:
+        _released = True
     if _exiting_file is None:
         return  # no pool was started
     try:
@@ -139,7 +144,14 @@ def _releasable(pool_type: type[ProcessPoolExecutor]) -> type[ProcessPoolExecuto
 
     class ReleasablePool(pool_type):  # type: ignore[valid-type,misc]
         def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-            future: Future[T] = super().submit(_unless_exiting, fn, *args, **kwargs)
+            with _submit_gate:
+                if _released:  # as a worker would drop it, without starting one
+                    from concurrent.futures import Future
+
+                    dropped: Future[T] = Future()
+                    dropped.set_exception(ParentExiting("review-tui is exiting"))
+                    return dropped
+                future: Future[T] = super().submit(_unless_exiting, fn, *args, **kwargs)
             return future
 
     return ReleasablePool

@@ -94,7 +94,7 @@ _RELEASE_SCRIPT = """
 import glob, os, sys, tempfile, time
 from app.core.impact.graph import summarise_batch
 from app.core.memo import take_over
-from app.core.workers import ParentExiting, release_workers, released, shared_pool
+from app.core.workers import ParentExiting, new_pool, release_workers, released, shared_pool
 
 source = b"".join(b"def f%d(x):\\n    if x:\\n        return g(x)\\n    return None\\n" % i for i in range(400))
 pool = shared_pool(1)
@@ -112,6 +112,9 @@ try:
     take_over(pool.submit(summarise_batch, [("o.py", source)]), lambda: computed.append(1))
 except ParentExiting:
     print("take_over raised, computed", len(computed))
+fresh = new_pool(2)  # a submit after the release starts no worker: one started once the exit has stopped
+late = fresh.submit(summarise_batch, [("p.py", source)])  # the pool's manager is never stopped (a hung exit)
+print("after release", type(late.exception(timeout=5)).__name__, len(fresh._processes or {}))
 print("files", glob.glob(os.path.join(tempfile.gettempdir(), f"review-tui-{os.getpid()}-*.exiting")) != [])
 print("pid", os.getpid())
 """
@@ -132,6 +135,6 @@ def test_an_exiting_review_tui_drops_its_workers_tasks(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     *lines, pid = done.stdout.splitlines()
     assert lines == ["released True", "running ParentExiting", "queued ['ParentExiting']",
-                     "take_over raised, computed 0", "files True"]
+                     "take_over raised, computed 0", "after release ParentExiting 0", "files True"]
     assert "Traceback" not in done.stderr
     assert glob.glob(os.path.join(tempfile.gettempdir(), f"review-tui-{pid.split()[1]}-*.exiting")) == []
