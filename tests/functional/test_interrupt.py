@@ -13,21 +13,21 @@ from tests.procs import group_members, interrupt_when_ready
 def _module(name: str, version: int) -> str:
     return "".join(f"def {name}_{i}(x):\n    if x > {i}:\n        return x - {version}\n"
                    f"    for y in range(x):\n        if y % 3:\n            x += y\n    return x\n\n\n"
-                   for i in range(120))
+                   for i in range(300))
 
 
 def test_ctrl_c_while_the_workers_measure_ends_cleanly(make_repo, tmp_path) -> None:
     builder = make_repo()
-    builder.commit("init", {f"pkg/mod_{n}.py": _module(f"f{n}", 1) for n in range(40)}, author=ALICE)
+    # enough to measure (seconds on two cores) that the workers are surely busy when Ctrl-C comes
+    builder.commit("init", {f"pkg/mod_{n}.py": _module(f"f{n}", 1) for n in range(80)}, author=ALICE)
     builder.branch("rewrite")
-    builder.commit("rewrite", {f"pkg/mod_{n}.py": _module(f"g{n}", 2) for n in range(40)}, branch="rewrite",
+    builder.commit("rewrite", {f"pkg/mod_{n}.py": _module(f"g{n}", 2) for n in range(80)}, branch="rewrite",
                    author=ALICE)
     env = {**os.environ, "REVIEW_TUI_CACHE_DIR": str(tmp_path / "cache"), "REVIEW_TUI_DATA_DIR": str(tmp_path)}
     # Ready once the resource tracker, the forkserver and a worker run beside the CLI.
     group, err = interrupt_when_ready([*CLI, "list", "--repo", str(builder.path)],
                                       lambda pid: len(group_members(pid)) >= 4, env)
-    if err is None:
-        return
+    assert err is not None, "the list ended before its workers were busy: nothing was interrupted"
     assert err.strip().splitlines()[-1] == "review-tui: interrupted"
     assert "Traceback" not in err and "Exception ignored" not in err
     deadline = time.monotonic() + 30
