@@ -376,8 +376,10 @@ def test_the_base_paragraph_is_whole_in_explain_and_the_why_panel() -> None:
     note = "stacked on origin/pr/650: " + ", ".join(f"tests/test_module_{k}.py" for k in range(40)) + "; the end"
     console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     console.print(base_section(note))
-    shown = " ".join(console.export_text().split())
+    said = console.export_text()
+    shown = " ".join(said.split())
     assert "the end" in shown and "…" not in shown
+    assert all(line.startswith("  ") for line in said.splitlines()[1:] if line.strip())  # wrapped under its start
 
 
 def test_a_branch_whose_head_is_the_snapshot_of_a_base_commit_is_merged_upstream(repo) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -294,10 +295,8 @@ def identifier_section(names: Sequence[tuple[str, str | None]]) -> RenderableTyp
 
 def base_section(base_note: str) -> RenderableType:
     """Which base the change was compared with, when it is not the queue's (a release line)."""
-    text = Text()
-    text.append("Base\n", style="bold")
-    text.append("  " + one_line(base_note, 4000) + "\n")
-    return text
+    # indented as a block: its wrapped lines under its first, not at the panel's edge
+    return Group(Text("Base", style="bold"), Padding(Text(one_line(base_note, 4000)), (0, 0, 0, 2)))
 
 
 def track_record_evidence(found: Assessment | None, track_record: TrackRecordRun | None) -> list[RenderableType]:
