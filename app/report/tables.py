@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich import box
 from rich.cells import cell_len
 from rich.console import Group
+from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
@@ -345,7 +346,7 @@ class Breakable:
         yield from console.render(Text("\n").join(self.text.divide(cuts)), options)
 
 
-def item(marker: str, text: str | Text, style: str = "") -> Item:
+def item(marker: str, text: str | Text, style: StyleType = "") -> Item:
     """One line of a list, its wrapped lines indented under its text (see Item)."""
     return Item(marker, text if isinstance(text, Text) else Text(text, style=style))
 

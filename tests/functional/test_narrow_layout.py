@@ -38,3 +38,10 @@ async def test_the_whole_signoff_verdict_and_the_review_status_are_on_screen(pay
         assert "sign-off (as check sees it): policy NOT met" in shown
         for item in missing:
             assert _words(item) in shown, (item, text)
+        # each item's wrapped lines go on under its text, not back at the screen's edge
+        block = text[text.index("sign-off (as check sees it)"):].splitlines()[1:]
+        items = [line for line in block if line.lstrip().startswith("- ")]
+        assert len(items) == 2, block
+        text_column = items[0].index("- ") + 2
+        wrapped = block[block.index(items[0]) + 1]  # the first item is long enough to wrap at every size
+        assert wrapped[:text_column].strip() == "" and wrapped[text_column] != " ", block

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import Group
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -38,7 +39,8 @@ from app.core.text import (
     share_text,
 )
 from app.errors import ReviewTuiError
-from app.report.tables import fit_chunk_title
+from app.report.tables import Item, fit_chunk_title
+from app.report.tables import item as list_item  # `item` names the uncounted records below
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, UNSIGNED
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import DetailFailed, DetailLoaded, PlanLoaded, ReviewRecorded
@@ -465,6 +467,7 @@ class ChangeScreen(Screen[None]):
         # it is read whole at 80 columns (cut to one line, "needs 2 more approvals, 1 of the…").
         text = Text()
         text.append("sign-off (as check sees it): ", style="dim")
+        lines: list[Item] = []  # each wrapped under its own start, not back at the margin
         from app.analysis.signoff import content_missing
 
         missing_content = content_missing(self.detail)
@@ -474,8 +477,7 @@ class ChangeScreen(Screen[None]):
             text.append(one_line(result.summary, 300), style=self._colour("success"))
         else:
             text.append("policy NOT met", style=self._colour("warning"))
-            for missing in result.missing:
-                text.append("\n  - " + one_line(missing, 300), style=self._colour("warning"))
+            lines += [list_item("  - ", one_line(missing, 300), self._colour("warning")) for missing in result.missing]
         mine, others = [], 0
         me = self.review_app.session.reviewer.strip().lower()
         refs = {c.content_hash: f"#{c.index}" for c in outcome.chunks}
@@ -493,14 +495,14 @@ class ChangeScreen(Screen[None]):
         if own and OWN_CHANGE_STATE in self.chunk_states.values() and not any(
                 "cannot approve their own change" in missing for missing in result.missing):
             mine.insert(0, f"your approvals do not count: {own}")
-        for line in list(dict.fromkeys(mine))[:3]:
-            text.append("\n  " + one_line(line, 300), style=self._colour("warning"))
+        warning = self._colour("warning")
+        lines += [list_item("  ", one_line(line, 300), warning) for line in list(dict.fromkeys(mine))[:3]]
         if self.detail.change.stacked_on:  # check judges the slices below too (signoff.with_stack)
-            text.append(f"\n  stacked on {one_line(self.detail.change.stacked_on, 80)}: check also needs its "
-                        "sign-off, as its work lands with this change", style="dim")
+            lines.append(list_item("  ", f"stacked on {one_line(self.detail.change.stacked_on, 80)}: check also needs "
+                                   "its sign-off, as its work lands with this change", "dim"))
         if others:
-            text.append(f"\n  {others} other record(s) not counted (review-tui check lists them)", style="dim")
-        widget.update(text)
+            lines.append(list_item("  ", f"{others} other record(s) not counted (review-tui check lists them)", "dim"))
+        widget.update(Group(text, *lines))
 
     def _add_chunk_rows(self, columns: list[tuple[str, str, int | None]], title_width: int,
                         rows: list[tuple[int, Chunk]], cursor: int, generation: int,
