@@ -398,3 +398,64 @@ def test_a_branch_whose_head_is_the_snapshot_of_a_base_commit_is_merged_upstream
     [feature] = found.merged
     assert feature.merged is not None and feature.merged.how == "tree"
     assert f"exactly those of main's commit {merged[:10]} 'Merge feature (#12)'" in feature.merged.detail
+
+
+def test_a_branch_built_on_the_bases_history_under_other_ids_is_compared_with_its_own_work(make_repo) -> None:
+    """QA49 (openai-agents-python pull/375: 150 commits, 748 files, 33 authors, critical): 148 of its commits were
+    main's own early history under other ids (each recording exactly the files of one of main's commits), its own
+    work the 2 commits after them. It is compared with the newest of those, and a stack above it still works."""
+    b = make_repo("rebuilt")
+    b.commit("init", {"app.py": APP, "util.py": UTIL}, author=ALICE)
+    b.branch("rebuilt")
+    steps = [("Faster f3", "app.py", "return 3", "return 3 * 1"), ("More X", "util.py", "X7 = 7", "X7 = 70"),
+             ("Slower f5", "app.py", "return 5", "return 5 + 0")]
+    for message, path, old, new in steps:  # main's history ...
+        b.commit(message, {path: edit(b.snapshots["main"][path][0].decode(), old, new)}, author=ALICE)
+    for message, path, old, new in steps[:2]:  # ... and its first two commits again, by someone else, other ids
+        b.commit(f"{message} (imported)", {path: edit(b.snapshots["rebuilt"][path][0].decode(), old, new)},
+                 branch="rebuilt", author=BOB)
+    imported = b.head("rebuilt")
+    b.commit("Add g", {"app.py": b.snapshots["rebuilt"]["app.py"][0].decode() + "def g():\n    return 0\n"},
+             branch="rebuilt", author=BOB)
+    b.commit("Tune X9", {"util.py": edit(b.snapshots["rebuilt"]["util.py"][0].decode(), "X9 = 9", "X9 = 90")},
+             branch="rebuilt", author=BOB)
+    b.branch("above", from_branch="rebuilt")
+    b.commit("Tune X11", {"util.py": edit(b.snapshots["above"]["util.py"][0].decode(), "X11 = 11", "X11 = 0")},
+             branch="above", author=BOB)
+    b.checkout()
+    changes = {c.id: c for c in discover(GitRepo(b.path)).changes}
+    rebuilt = changes["rebuilt"]
+    assert rebuilt.base == imported and [c.subject for c in rebuilt.commits] == ["Tune X9", "Add g"]
+    assert "Tune X9" in rebuilt.title or "Add g" in rebuilt.title, rebuilt.title  # its own commits name it
+    assert "main's own history under other commit ids" in rebuilt.base_remarks and rebuilt.partly_merged == ""
+    assert "'More X'" in rebuilt.base_remarks  # names the base commit whose files it records
+    above = changes["above"]
+    assert above.stacked_on == "rebuilt" and [c.subject for c in above.commits] == ["Tune X11"]
+    [row] = [r for r in list_json(b.path) if r["id"] == "rebuilt"]
+    assert (row["lines_added"], row["lines_deleted"], row["files"]) == (3, 1, 2)  # git diff <imported> rebuilt
+
+
+def test_a_snapshot_of_the_base_below_where_the_branch_last_merged_the_base_in_is_not_a_new_start(make_repo) -> None:
+    """openai-agents-python's pull/998: the fork's own work was squash-merged upstream (its merge of main
+    records the squash's files), and it merged main in again since: comparing from that older merge would
+    carry everything main did after it (+13,607 lines instead of +170)."""
+    b = make_repo("remerged")
+    b.commit("init", {"app.py": APP, "util.py": UTIL, "README.md": "# r\n"}, author=ALICE)
+    b.branch("old")  # an older branch: the merged check then reads main's whole history, the squash included
+    b.commit("Old work", {"util.py": edit(UTIL, "X2 = 2", "X2 = 20")}, branch="old", author=ALICE)
+    b.branch("fork", from_branch="main")
+    b.commit("Faster f3", {"app.py": edit(APP, "return 3", "return 3 * 1")}, branch="fork", author=BOB)
+    b.commit("main: docs", {"README.md": "# r\n\ndocs\n"}, author=ALICE)
+    b.merge("fork", "main", "Merge branch 'main' into fork", author=BOB)
+    b.commit("Faster f3 (#7)", {"app.py": edit(APP, "return 3", "return 3 * 1")}, author=ALICE)  # the squash
+    b.commit("main: more", {"util.py": edit(UTIL, "X1 = 1", "X1 = 10")}, author=ALICE)
+    b.merge("fork", "main", "Merge branch 'main' into fork", author=BOB)
+    merged_in = b.head("main")
+    b.commit("Slower f5", {"app.py": edit(b.snapshots["fork"]["app.py"][0].decode(), "return 5", "return 5 + 0")},
+             branch="fork", author=BOB)
+    b.commit("main: later", {"README.md": "# r\n\ndocs\nlater\n"}, author=ALICE)
+    b.checkout()
+    [fork] = [c for c in discover(GitRepo(b.path)).changes if c.id == "fork"]
+    assert fork.base == merged_in and fork.rebuilt_from == ""
+    [row] = [r for r in list_json(b.path) if r["id"] == "fork"]
+    assert (row["lines_added"], row["lines_deleted"], row["files"]) == (1, 1, 1)

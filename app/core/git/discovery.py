@@ -287,17 +287,7 @@ def discover(
             and not repo.is_ancestor(checked_out, base_commit)):
         found.changes.append(_branch_change(repo, "branch", "HEAD", "HEAD", checked_out, base_name, base_commit))
     if detect_merged:
-        detector = MergedDetector(repo, base_commit, base_name, cache, history=history)
-        detector.detect(found.changes, progress)
-        found.warnings.extend(detector.notes)
-        # A change made on a release line is merged upstream when that line holds its work.
-        for line_name in sorted({c.base_ref for c in found.changes} & found.release_tips.keys()):
-            on_line = MergedDetector(repo, found.release_tips[line_name], line_name, cache)
-            on_line.detect(found.changes)
-            found.warnings.extend(on_line.notes)
-        _built_on_merged(repo, found.changes, base_name)
-        found.merged = [c for c in found.changes if c.merged is not None]
-        found.changes = [c for c in found.changes if c.merged is None]
+        _detect_merged(repo, found, cache, history, progress)
     _stacked(repo, found.changes)
     # Never checked out (bare, `git clone --no-checkout`): no working tree, whatever libgit2 reads of a missing index
     if include_worktree and not repo.nothing_checked_out and (unreadable := repo.index_problem()) is not None:
@@ -315,6 +305,26 @@ def discover(
     found.changes.sort(key=lambda c: (-(c.newest_time or 0), c.id))
     found.merged.sort(key=lambda c: (-(c.newest_time or 0), c.id))
     return found
+
+
+def _detect_merged(repo: GitRepo, found: Discovery, cache: KeyValueCache | None, history: BaseHistory | None,
+                   progress: Callable[[str], None] | None) -> None:
+    """Move the changes whose work the base already holds to `found.merged`; compare those built on merged work,
+    or on the base's own history under other ids, with their own work."""
+    detector = MergedDetector(repo, found.base_commit, found.base_ref, cache, history=history)
+    detector.detect(found.changes, progress)
+    found.warnings.extend(detector.notes)
+    # A change made on a release line is merged upstream when that line holds its work.
+    for line_name in sorted({c.base_ref for c in found.changes} & found.release_tips.keys()):
+        on_line = MergedDetector(repo, found.release_tips[line_name], line_name, cache)
+        on_line.detect(found.changes)
+        found.warnings.extend(on_line.notes)
+    for change in found.changes:
+        if change.rebuilt_from and change.merged is None:
+            _compare_after_rebuilt(repo, change)
+    _built_on_merged(repo, found.changes, found.base_ref)
+    found.merged = [c for c in found.changes if c.merged is not None]
+    found.changes = [c for c in found.changes if c.merged is None]
 
 
 def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, base_refname: str | None,
@@ -386,6 +396,22 @@ def _built_on_merged(repo: GitRepo, changes: list[Change], base_name: str) -> No
             f"change's own work; against {base_name} it would also carry {plural(carried, 'commit')} of {holder.id}"))
 
 
+def _compare_after_rebuilt(repo: GitRepo, change: Change) -> None:
+    """Compare a change whose older commits are its base's own history under other ids (merged.py `_rebuilt_part`:
+    one of them records exactly the files of a base commit) with the newest of them: what follows is its own work."""
+    upto, _, holder = change.rebuilt_from.partition(" ")
+    original = change.commits
+    own = {c.id for c in repo.commits_between(upto, change.head)}
+    change.commits = [c for c in original if c.id in own]
+    change.base = upto
+    change.title = _title(change.commits, change.id)
+    change.diff_caveat = _carried_caveat(change.commits)
+    note = (f"its first {plural(len(original) - len(change.commits), 'commit')} (up to {upto[:10]}) are "
+            f"{change.base_ref}'s own history under other commit ids ({upto[:10]} records exactly the files of "
+            f"{change.base_ref}'s commit {holder}): compared with {upto[:10]}, this change's own work")
+    change.base_note = f"{change.base_note}; {note}" if change.base_note else note
+
+
 def _stacked(repo: GitRepo, changes: list[Change]) -> None:
     """A branch built on another pending one (a stack of pull requests) is compared with the newest commit of it
     that it has: pydantic-ai's realtime-slice-1 to -4 were reviewed against main in full, 268 hours of floor time
@@ -432,9 +458,6 @@ def _comparable(changes: list[Change]) -> Iterable[Change]:
             if c.merged is None and not c.error and c.base is not None and c.kind in ("branch", "pr"))
 
 
-_PARTLY_UPTO = re.compile(r"\(up to ([0-9a-f]{7,40})\)")  # merged.py _squashed_part: the newest commit squashed
-
-
 def _compare_with_own_work(repo: GitRepo, change: Change, holder_of: dict[str, Change],
                            note: Callable[[Change, str, int], str],
                            allowed: Callable[[Change], bool] = lambda _holder: True) -> Change | None:
@@ -451,8 +474,7 @@ def _compare_with_own_work(repo: GitRepo, change: Change, holder_of: dict[str, C
         return None
     own = {c.id for c in repo.commits_between(fork, change.head)}
     change.commits = [c for c in original if c.id in own]
-    upto = _PARTLY_UPTO.search(change.partly_merged)
-    if upto and not any(c.id.startswith(upto.group(1)) for c in change.commits):
+    if change.partly_upto and not any(c.id == change.partly_upto for c in change.commits):
         # what reached the base as a squash merge is below the fork: the lower branch's, not shown here (QA49 #4)
         change.partly_merged = ""
     change.base = fork

@@ -40,7 +40,7 @@ MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said 
 VERDICT_KIND = "merged"  # cache kinds
 COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, "patch": id or null when computed}
 NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], "patch": id or null when computed}
-VERDICT_VERSION = "5"  # bump when a verdict can change for the same base and head
+VERDICT_VERSION = "7"  # bump when a verdict can change for the same base and head
 MAX_SQUASHED_PREFIXES = 20  # a branch's newest commits whose work so far is looked for as a squash merge
 
 
@@ -99,6 +99,17 @@ def _generations(walked: list[tuple[str, list[str]]]) -> dict[str, int]:
     return generation
 
 
+def _restore(change: Change, verdict: Any) -> bool:
+    """Set a change's verdict from its cached record; False when there is none."""
+    if not (isinstance(verdict, dict) and "how" in verdict):
+        return False
+    change.merged = MergedUpstream(verdict["how"], verdict["detail"]) if verdict["how"] else None
+    change.partly_merged = str(verdict.get("partly") or "")
+    change.partly_upto = str(verdict["upto"]) if verdict.get("upto") else None
+    change.rebuilt_from = str(verdict.get("rebuilt") or "")
+    return True
+
+
 def paths_key(paths: Iterable[str]) -> str:
     """A short fingerprint of a set of paths."""
     return hashlib.sha1("\0".join(sorted(set(paths))).encode("utf-8", "surrogateescape")).hexdigest()[:20]
@@ -137,11 +148,7 @@ class MergedDetector:
         fresh: dict[str, Any] = {}
         unknown: list[Change] = []
         for change in candidates:
-            verdict = cached.get(self._key(change))
-            if isinstance(verdict, dict) and "how" in verdict:
-                change.merged = MergedUpstream(verdict["how"], verdict["detail"]) if verdict["how"] else None
-                change.partly_merged = str(verdict.get("partly") or "")
-            else:
+            if not _restore(change, cached.get(self._key(change))):
                 unknown.append(change)
         self._load_nets(unknown)
         # The tree test needs no history: settle what it can before walking the base.
@@ -156,11 +163,12 @@ class MergedDetector:
                 if progress is not None and done % 50 == 0:
                     progress(f"{done:,} of {len(in_question):,} checked for a merge upstream")
                 change.merged = self._same_snapshot(change) or self._squashed(change) or self._picked(change)
-                if change.merged is None:
-                    change.partly_merged = self._squashed_part(change)
+                if change.merged is None and not self._rebuilt_part(change):
+                    self._squashed_part(change)
         for change in unknown:
             fresh[self._key(change)] = (change.merged.to_dict() if change.merged
-                                        else {"how": None, "partly": change.partly_merged})
+                                        else {"how": None, "partly": change.partly_merged, "upto": change.partly_upto,
+                                              "rebuilt": change.rebuilt_from})
         self._save(fresh)
         self._note_unreadable(candidates)  # said on every run, not only the one that compared them
 
@@ -341,10 +349,30 @@ class MergedDetector:
             return None
         return MergedUpstream("squash", f"squash-merged into {self.base_name} as {self._describe(holder)}")
 
-    def _squashed_part(self, change: Change) -> str:
+    def _rebuilt_part(self, change: Change) -> bool:
+        """Whether one of the branch's older commits records exactly the files of a base commit it has not got:
+        the base's history under other commit ids (a fork rebuilt from the base, a re-import), with the branch's
+        own work on top. openai-agents-python's pull/375 showed 150 commits, 748 files and 33 authors, 148 of
+        those commits main's own early history; its work was the 2 commits after the last of them. Sets
+        `rebuilt_from`: discovery compares the change with that commit."""
+        assert self._base is not None
+        own = change.commits  # newest first; the head's own snapshot is _same_snapshot's
+        trees = self.repo.tree_ids(c.id for c in own[1:])
+        for commit in own[1:]:
+            holder = self._base.trees.get(trees.get(commit.id, ""))
+            # not below where it last merged the base in: from there on it would carry the base's newer work
+            # (openai-agents-python's pull/998 merged main in after main's squash of its own work)
+            if (holder is not None and holder != commit.id and not self.repo.is_ancestor(holder, commit.id)
+                    and change.base is not None and self.repo.is_ancestor(change.base, commit.id)):
+                change.partly_upto = commit.id
+                change.rebuilt_from = f"{commit.id} {self._describe(holder)}"
+                return True
+        return False
+
+    def _squashed_part(self, change: Change) -> bool:
         """When the branch's work up to one of its older commits reached the base as a squash merge and the
         branch went on (GitHub's "squash and merge", then more pushes), what a reviewer should know: its
-        diff shows those lines again. "" otherwise. Its newest MAX_SQUASHED_PREFIXES commits are tried."""
+        diff shows those lines again (`partly_merged`). Its newest MAX_SQUASHED_PREFIXES commits are tried."""
         own = change.commits  # newest first
         for i, commit in enumerate(own[1:MAX_SQUASHED_PREFIXES + 1], start=1):
             net = self._net(change, commit.id)
@@ -352,11 +380,14 @@ class MergedDetector:
                 continue
             holder = self._holder(paths_key(net["paths"]), partial(self._net_patch, change, commit.id), change)
             if holder is not None:
-                done = len(own) - i  # "(up to <id>)": discovery._PARTLY_UPTO reads it back for a stacked change
-                return (f"its first {done} of {len(own)} commits (up to {commit.id[:10]}) reached {self.base_name} "
-                        f"as {self._describe(holder)} as a squash merge or cherry-pick: their lines show here "
-                        f"again; `git diff {commit.id[:10]} {change.head[:10]}` is what came after")
-        return ""
+                done = len(own) - i
+                change.partly_upto = commit.id
+                change.partly_merged = (
+                    f"its first {done} of {len(own)} commits (up to {commit.id[:10]}) reached {self.base_name} as "
+                    f"{self._describe(holder)} as a squash merge or cherry-pick: their lines show here again; "
+                    f"`git diff {commit.id[:10]} {change.head[:10]}` is what came after")
+                return True
+        return False
 
     def _picked(self, change: Change) -> MergedUpstream | None:
         own = [c.id for c in change.commits if not c.is_merge]

@@ -78,6 +78,10 @@ class Change:
     base_note: str = ""  # why the base is not the queue's base (a change made on a release line), for people
     gone_on_base: list[str] = field(default_factory=list)  # files it modifies that its base deleted since (detail)
     partly_merged: str = ""  # its older commits' work reached the base as a squash merge: said, not hidden
+    partly_upto: str | None = None  # the newest of its commits whose work the base holds (partly_merged's or
+    # rebuilt_from's), so a change compared with a branch below it knows whether that part is its own
+    rebuilt_from: str = ""  # set by the merged check: one of its commits records exactly the files of a base commit
+    # it has not got (the base's history under other ids): "<that commit's id> <the base commit described>"
     diff_caveat: str = ""  # why the diff may show work not this change's own (an octopus merge, a shallow cut)
     behind_base: str = ""  # the base moved on under it: merge conflicts, or far behind (detail)
     stacked_on: str | None = None  # the pending change it is built on and compared with; its work lands with it
