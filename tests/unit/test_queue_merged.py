@@ -459,3 +459,22 @@ def test_a_snapshot_of_the_base_below_where_the_branch_last_merged_the_base_in_i
     assert fork.base == merged_in and fork.rebuilt_from == ""
     [row] = [r for r in list_json(b.path) if r["id"] == "fork"]
     assert (row["lines_added"], row["lines_deleted"], row["files"]) == (1, 1, 1)
+
+
+def test_built_on_a_merged_branch_is_said_so_even_where_its_commit_is_also_a_base_snapshot(make_repo) -> None:
+    """flask's pull/5229: the commit it was built on is both a merged pull request's and, file for file, a commit of
+    main: the note names the pull request (what a reviewer can look up), the comparison is the same."""
+    b = make_repo("built-on")
+    b.commit("init", {"app.py": APP, "util.py": UTIL}, author=ALICE)
+    b.branch("lower")
+    b.commit("Faster f3", {"app.py": edit(APP, "return 3", "return 3 * 1")}, branch="lower", author=BOB)
+    fork = b.head("lower")
+    b.branch("upper", from_branch="lower")
+    b.commit("More X", {"util.py": edit(UTIL, "X7 = 7", "X7 = 70")}, branch="upper", author=BOB)
+    b.commit("Faster f3 (#5)", {"app.py": edit(APP, "return 3", "return 3 * 1")}, author=ALICE)  # the squash
+    b.commit("main moves on", {"util.py": edit(UTIL, "X1 = 1", "X1 = 10")}, author=ALICE)
+    b.checkout()
+    [upper] = [c for c in discover(GitRepo(b.path)).changes if c.id == "upper"]
+    assert upper.base == fork and [c.subject for c in upper.commits] == ["More X"]
+    assert upper.base_note.startswith("built on lower, whose work is already in main")
+    assert "history" not in upper.base_note

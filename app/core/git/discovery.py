@@ -319,10 +319,10 @@ def _detect_merged(repo: GitRepo, found: Discovery, cache: KeyValueCache | None,
         on_line = MergedDetector(repo, found.release_tips[line_name], line_name, cache)
         on_line.detect(found.changes)
         found.warnings.extend(on_line.notes)
+    _built_on_merged(repo, found.changes, found.base_ref)  # first: its note names the merged branch
     for change in found.changes:
         if change.rebuilt_from and change.merged is None:
             _compare_after_rebuilt(repo, change)
-    _built_on_merged(repo, found.changes, found.base_ref)
     found.merged = [c for c in found.changes if c.merged is not None]
     found.changes = [c for c in found.changes if c.merged is None]
 
@@ -400,6 +400,8 @@ def _compare_after_rebuilt(repo: GitRepo, change: Change) -> None:
     """Compare a change whose older commits are its base's own history under other ids (merged.py `_rebuilt_part`:
     one of them records exactly the files of a base commit) with the newest of them: what follows is its own work."""
     upto, _, holder = change.rebuilt_from.partition(" ")
+    if change.base is None or change.base == upto or repo.is_ancestor(upto, change.base):
+        return  # compared from there or later already (built on a merged branch that holds that commit)
     original = change.commits
     own = {c.id for c in repo.commits_between(upto, change.head)}
     change.commits = [c for c in original if c.id in own]
