@@ -160,3 +160,28 @@ async def test_twin_refs_show_as_one_row_naming_the_other_ref_found_by_either_na
         screen = await open_change(pilot, "claude/tidy")
         header = str(screen.query_one("#change-header", Static).content)
         assert "also pull/9" in header
+
+
+async def test_at_80_columns_a_pull_request_with_a_twin_branch_shows_its_title(make_repo):
+    """openai-agents-python at 80 columns: `origin/pr/2695 +1` told nothing (its branch's name had no room, and
+    the title gave way to the "+1"); other rows there showed `…/pr/3928 Add ACA Sa…`."""
+    b = make_repo("twins")
+    b.commit("init", {"app.py": APP}, author=ALICE)
+    b.branch("work")
+    b.commit("Approval override arguments parity", {"app.py": APP.replace("return 4", "return 4 + 0")},
+             branch="work", author=BOB)
+    b.set_ref("refs/remotes/origin/pr/2695", b.head("work"))
+    b.set_ref("refs/remotes/origin/feat/approval-override-arguments-parity", b.head("work"))
+    b.repo.references.delete("refs/heads/work")
+    b.checkout()
+    app = build_app(b.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert [row.id for row in queue.rows] == ["origin/pr/2695"]
+        [shown] = column(queue, "change")
+        assert "pr/2695" in shown and "Approval" in shown, shown
+    async with build_app(b.path).run_test(size=(160, 30)) as pilot:  # wide: the branch's name beside it
+        await settle(pilot)
+        [shown] = column(queue_screen(pilot.app), "change")
+        assert shown.startswith("origin/pr/2695 (feat/") and shown.endswith("parity)"), shown

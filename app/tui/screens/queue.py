@@ -447,18 +447,8 @@ class _Cells:
         if row.error:
             text.stylize(self.colour("error", "red"))
             return text
-        spare = width - len(name) - 1
-        if change.aliases and spare >= 3:
-            # One change for refs at the same head: a PR ref says little without its branch's name.
-            more = f" +{len(change.aliases) - 1}" if len(change.aliases) > 1 else ""
-            room = spare - len(more) - 2
-            alias = one_line(change.aliases[0], 200)
-            full = one_line(row.id, 200)
-            remote = full.split("/", 1)[0] + "/"
-            if "/" in full and alias.startswith(remote) and change.ref and change.ref.startswith("refs/remotes/"):
-                alias = alias[len(remote):]  # "origin/pr/7 (fix/x)": the remote is said once
-            label = (f"({fit_middle(alias, room)}){more}" if room >= 8
-                     else f"+{len(change.aliases)}")
+        label = self._alias_label(row, width - len(name) - 1)
+        if label is not None:
             text.append(" " + label, style="dim")
         elif not self.title_shown and row.title and change.kind in ("pr", "commit"):
             # No title column (narrow): a PR ref or a bare commit id says little by itself, so its title
@@ -470,6 +460,24 @@ class _Cells:
             text = Text(fit_middle(name, min(len(name), max(12, width * 3 // 5))))
             text.append(" " + one_line(row.title, 200), style="dim")
         return text
+
+    def _alias_label(self, row: QueueRow, spare: int) -> str | None:
+        """What names the other refs at the change's head in `spare` cells after its id: `(branch) +N`, or `+N`;
+        None where there are none or, without a title column, the title says more."""
+        change = row.report.change
+        more = f" +{len(change.aliases) - 1}" if len(change.aliases) > 1 else ""
+        room = spare - len(more) - 2
+        # without a title column a PR's title says more than a "+1" where its branch's name has no room
+        if not change.aliases or spare < 3 or (not self.title_shown and room < 8 and row.title
+                                              and change.kind in ("pr", "commit")):
+            return None
+        # One change for refs at the same head: a PR ref says little without its branch's name.
+        alias = one_line(change.aliases[0], 200)
+        full = one_line(row.id, 200)
+        remote = full.split("/", 1)[0] + "/"
+        if "/" in full and alias.startswith(remote) and change.ref and change.ref.startswith("refs/remotes/"):
+            alias = alias[len(remote):]  # "origin/pr/7 (fix/x)": the remote is said once
+        return f"({fit_middle(alias, room)}){more}" if room >= 8 else f"+{len(change.aliases)}"
 
     def cell_title(self, row: QueueRow, width: int) -> Text:
         if row.error:
