@@ -1057,3 +1057,18 @@ def test_an_older_evidence_walk_no_change_asked_for_is_kept(merged_human_branch,
     assert cache.get("ai-history", f"{analyzer.config_digest}:{base}") == {"evidence": False}
     Analyzer(str(builder.path), cache=cache).analyze_all()
     assert sent == [base]  # known: not walked again
+
+
+def test_a_submodule_in_the_change_leaves_the_share_line_level(tmp_path) -> None:
+    """QA49 #9c: openai-agents-python's pull/669 adds a vendored submodule; its "Subproject commit" line cannot be
+    blamed, and the whole change fell back to commit level. A pointer move is nobody's line: left out."""
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit("init", {"a.txt": "a\n"}, author=ANN)
+    builder.branch("feature")
+    builder.commit("Vendor the SDK", {"vendor/sdk": ("1" * 40, 0o160000)}, branch="feature",
+                   author=ANN)
+    ai = builder.commit(f"Add client\n\n{CLAUDE}\n", {"client.py": lines("c", 6)}, branch="feature", author=ANN)
+    builder.commit("Docs", {"README.md": lines("r", 2)}, branch="feature", author=BOB)
+    found = _analyze(builder, "feature")
+    assert found.method == "line" and found.errors == []
+    assert found.ai_commits == [ai] and (found.ai_added, found.added) == (6, 8)

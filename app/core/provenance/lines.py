@@ -164,7 +164,7 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
     for commit in commits:
         analyzer.assess(commit)
     # A committed venv's lines (counted_only) are other projects' code: nobody here wrote them, AI or not.
-    result = ChangeProvenance(added=sum(f.additions for f in files if f.text_read))
+    result = ChangeProvenance(added=sum(f.additions for f in files if _authored(f)))
     result.signals.extend(branch)
 
     line_level = _line_level(repo, analyzer, files, commits, base=base, head=head, result=result,
@@ -303,6 +303,13 @@ def _unknown_bots(analyzer: _Analyzer, commits: list[CommitInfo]) -> list[str]:
             "its lines" for login, count in by_login.items()]
 
 
+def _authored(file: FileDiff) -> bool:
+    """Whether a file's added lines were written by someone: not a committed venv's (counted only), nor a
+    submodule's "Subproject commit" line, which moves a pointer and has no history here to blame (QA49: one
+    vendored submodule put openai-agents-python's pull/669 at commit level)."""
+    return file.text_read and not file.is_submodule
+
+
 def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commits: list[CommitInfo], *,
                 base: str | None, head: str, result: ChangeProvenance,
                 older_evidence: Callable[[], bool] | None = None) -> bool:
@@ -310,7 +317,7 @@ def _line_level(repo: GitRepo, analyzer: _Analyzer, files: list[FileDiff], commi
     cannot serve the change: the caller then falls back to commit level."""
     if head == WORKTREE_ID:
         return False  # uncommitted lines have no recorded provenance
-    targets = [f for f in files if f.text_read and f.additions and f.new_path is not None]
+    targets = [f for f in files if _authored(f) and f.additions and f.new_path is not None]
     if (tool := _sole_ai_tool(analyzer, commits)) is not None and is_whole_chain(commits, base=base, head=head):
         # The mirror of the all-human case below: blame could only name these commits, every one an AI
         # commit of one tool, so every added line is that tool's, without blame's cost. A 21,670-line
