@@ -120,8 +120,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 46: a change stacked on (or built on) another does not carry the lower one's partly-merged note;
 # 47: committed compiled Python is one binary chunk with one look's floor;
 # 48: the files one .gitattributes rule collapses are one chunk, subdirectories included;
-# 49: commits a merge brought in from an agent's branch (codex/, claude/ ...) carry its 30-point hint; a submodule line is
-#     nobody's (not blamed, not counted);
+# 49: commits a merge brought in from an agent's branch (codex/, claude/ ...) carry its 30-point hint; a
+#     submodule line is nobody's (not blamed, not counted);
 ANALYSIS_VERSION = "49"
 
 STALE_BEHIND = 1_000
