@@ -121,7 +121,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 47: committed compiled Python is one binary chunk with one look's floor;
 # 48: the files one .gitattributes rule collapses are one chunk, subdirectories included;
 # 49: commits a merge brought in from an agent's branch (codex/, claude/ ...) carry its 30-point hint; a
-#     submodule line is nobody's (not blamed, not counted);
+#     submodule line is nobody's (not blamed, not counted); mkfs on a file image is no disk wipe;
 ANALYSIS_VERSION = "49"
 
 STALE_BEHIND = 1_000

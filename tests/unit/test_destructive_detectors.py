@@ -217,6 +217,13 @@ def test_new_findings_counts_repeats() -> None:
         (["find", "build", "-delete"], False),
         (["mysql", "-e", "DROP DATABASE shop"], True),
         (["psql", "-c", "select 1"], False),
+        (["mkfs.ext4", "/dev/sdb1"], True),
+        (["mkfs", "-t", "ext4", "-L", "data", "/dev/nvme1n1"], True),
+        (["sudo", "mkfs.xfs", "-f", "$DEVICE"], True),
+        (["mkfs.btrfs", "/tmp/btrfs.img"], False),  # uv's CI: a file image made by truncate, mounted with -o loop
+        (["mkfs.minix", "-n", "14", "minix.img"], False),
+        (["dd", "if=/dev/zero", "of=/dev/sda", "bs=1M"], True),
+        (["dd", "if=/dev/zero", "of=disk.img", "bs=1M", "count=10"], False),
     ],
 )
 def test_judge_argv(command: list[str], destructive: bool) -> None:

@@ -442,9 +442,17 @@ def _stack_tools(tool: str, rest: list[str]) -> Verdict | None:
     return None
 
 
+def _may_be_a_device(operands: list[str]) -> bool:
+    """Whether mkfs's operands may name a block device: one under /dev, or a value the line does not show (a
+    variable, a substitution); never a plain file path (uv's CI: `mkfs.btrfs /tmp/btrfs.img`, an image made by
+    `truncate` one line up, was the queue's first change). No operand at all: cannot tell, so it may."""
+    return not operands or any(a.startswith("/dev/") or "$" in a or "`" in a for a in operands)
+
+
 def _disk_tools(tool: str, rest: list[str]) -> Verdict | None:
     """mkfs, dd onto a device, docker volume removal."""
-    if tool.startswith("mkfs") or (tool == "dd" and any(a.startswith("of=/dev/") for a in rest)):
+    if (tool.startswith("mkfs") and _may_be_a_device(_operands(rest))) or (
+            tool == "dd" and any(a.startswith("of=/dev/") for a in rest)):
         return Verdict("disk-wipe", "a disk", f"{tool} overwrites a block device")
     if tool == "docker" and (rest[:2] in (["volume", "rm"], ["volume", "prune"])
                              or (rest[:2] == ["system", "prune"] and "--volumes" in rest)):
