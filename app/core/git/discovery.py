@@ -331,47 +331,59 @@ def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scop
     base_name, base_commit = resolve_base(repo, base)
     if repo.is_shallow or repo.head_ref() is None:
         return None
-    scope = scope or QueueConfig()
     found = Discovery(base_name, base_commit)
-    base_refname = _base_refname(repo, base_name, base_commit)
-    release_lines: list[RefInfo] = []
-    heads = _scoped_heads(repo, scope, base_refname, found.left_out, release_lines)
-    named = [i for i, (_head, members) in enumerate(heads) if _group_named(members, change_id)]
-    if len(heads) <= MANY_HEADS or len(named) != 1 or _unreadable_in_scope(repo, scope, base_refname):
+    read = _one_and_holders(repo, found, change_id, scope or QueueConfig(), time.time() if now is None else now)
+    if read is None:
         return None
-    in_base = repo.base_history(base_commit)
-    if in_base is None or len(in_base) > MAX_BASE_WALK:
-        return None
+    changes, in_base = read
     if base:
         found.warnings.extend(_behind_default_base(repo, base_name, base_commit))
-    lines = ReleaseLines(repo, base_commit, release_lines)
-    found.release_tips = lines.tips
-    now = time.time() if now is None else now
-    cutoff = now - scope.max_age_days * DAY_SECONDS if scope.max_age_days else None
-    target = _head_change(repo, found, scope, *heads[named[0]], cutoff, now, in_base, lines)
-    if target is None or target.error or target.base is None or target.merged or target.base_ref != base_name:
-        return None
-    own = {c.id for c in target.commits}
-    oldest = {c.id for c in target.commits if not own.intersection(c.parents)}  # every commit of it holds one
-    holding = repo.heads_holding([head for head, _ in heads if head not in (target.head, base_commit)
-                                  and head not in in_base], oldest, base_commit)
-    if holding is None:
-        return None
-    for i, (head, members) in enumerate(heads):  # in discovery's order: which of two holders is named follows it
-        change = target if i == named[0] else (
-            _head_change(repo, found, scope, head, members, cutoff, now, in_base, lines)
-            if head in holding or head == target.head else None)  # a look-alike twin has a row of its own
-        if change is None:
-            continue
-        if change.base_ref != base_name or change.merged is not None:
-            return None  # judged against a release line
-        found.changes.append(change)
+    found.changes = changes
     _detect_merged(repo, found, cache, in_base, progress)
     _stacked(repo, found.changes)
     found.changes.sort(key=lambda c: (-(c.newest_time or 0), c.id))
     found.merged.sort(key=lambda c: (-(c.newest_time or 0), c.id))
     found.scoped_to = change_id
     return found
+
+
+def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: QueueConfig,
+                     now: float) -> tuple[list[Change], BaseHistory] | None:
+    """discover_one's changes, in discovery's order (which of two holders is named follows it): the one
+    `change_id` names and those of the heads that hold one of its commits, and the base's history; None where
+    discover_one says None."""
+    release_lines: list[RefInfo] = []
+    base_refname = _base_refname(repo, found.base_ref, found.base_commit)
+    heads = _scoped_heads(repo, scope, base_refname, found.left_out, release_lines)
+    named = [i for i, (_head, members) in enumerate(heads) if _group_named(members, change_id)]
+    if len(heads) <= MANY_HEADS or len(named) != 1 or _unreadable_in_scope(repo, scope, base_refname):
+        return None
+    in_base = repo.base_history(found.base_commit)
+    if in_base is None or len(in_base) > MAX_BASE_WALK:
+        return None
+    lines = ReleaseLines(repo, found.base_commit, release_lines)
+    found.release_tips = lines.tips
+    cutoff = now - scope.max_age_days * DAY_SECONDS if scope.max_age_days else None
+
+    def change_of(i: int) -> Change | None:
+        return _head_change(repo, found, scope, *heads[i], cutoff, now, in_base, lines)
+
+    target = change_of(named[0])
+    if target is None or target.error or target.base is None:
+        return None
+    own = {c.id for c in target.commits}
+    oldest = {c.id for c in target.commits if not own.intersection(c.parents)}  # every commit of it holds one
+    holding = repo.heads_holding([head for head, _ in heads if head not in (target.head, found.base_commit)
+                                  and head not in in_base], oldest, found.base_commit)
+    if holding is None:
+        return None
+    # a look-alike twin at its head has a row of its own
+    changes = [target if i == named[0] else change_of(i) for i, (head, _members) in enumerate(heads)
+               if i == named[0] or head in holding or head == target.head]
+    found_ = [c for c in changes if c is not None]
+    if any(c.base_ref != found.base_ref or c.merged is not None for c in found_):
+        return None  # made on a release line: judged against it
+    return found_, in_base
 
 
 def _group_named(members: list[tuple[str, str, str]], name: str) -> bool:
