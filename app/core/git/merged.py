@@ -40,7 +40,7 @@ MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said 
 VERDICT_KIND = "merged"  # cache kinds
 COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, "patch": id or null when computed}
 NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], "patch": id or null when computed}
-VERDICT_VERSION = "7"  # bump when a verdict can change for the same base and head
+VERDICT_VERSION = "8"  # bump when a verdict can change for the same base and head (8: snapshot holders)
 MAX_SQUASHED_PREFIXES = 20  # a branch's newest commits whose work so far is looked for as a squash merge
 
 
