@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,7 +48,15 @@ from app.analysis.report import (
     blast_symbol,
 )
 from app.core.git.diff import FileDiff
-from app.core.git.discovery import Discovery, change_diff, discover, find_change, parse_range, resolve_base
+from app.core.git.discovery import (
+    Discovery,
+    change_diff,
+    discover,
+    discover_one,
+    find_change,
+    parse_range,
+    resolve_base,
+)
 from app.core.git.models import Change, ChangeFigures
 from app.core.git.repo import COMMITS_LISTED, DiffStopped, GitRepo, WalkMemo
 from app.errors import ReviewTuiError
@@ -394,6 +402,9 @@ class Analyzer:
         self.cache = cache
         self.config_path = config_path
         self._discovery: Discovery | None = None
+        # `change` of one change, where only that was asked (one_change): the changes its verdicts read
+        self._one_discovery: Discovery | None = None
+        self.one_change = False  # explain, chunks, check: `change` discovers only what that change's verdicts read
         self._resolved_base: tuple[str, str] | None = None
         self._config: RepoConfig | None = None
         self._config_digest: str | None = None
@@ -442,6 +453,13 @@ class Analyzer:
             if memo is not None and self.cache is not None and memo.stale:
                 self.cache.put("walks", self._discovery.base_commit, memo.to_dict())
         return self._discovery
+
+    @property
+    def _found(self) -> Discovery:
+        """The discovery, or where only one change was asked for (`one_change`), the one that found it."""
+        if self._discovery is None and self._one_discovery is not None:
+            return self._one_discovery
+        return self.discovery
 
     @property
     def resolved_base(self) -> tuple[str, str]:
@@ -766,11 +784,13 @@ class Analyzer:
                                            if name.count("/") >= 3)
         return self._remote_names
 
-    def pending_names(self) -> frozenset[str]:
+    def pending_names(self) -> Container[str]:
         """Every name of every pending change, without remote prefixes (binding.change_names): which
         change a review record was given on. Read once per discovery (asked for every change's status),
         this analyzer's own or the one a sibling found (note_discovery)."""
         found = self._discovery if self._discovery is not None else self._sibling_discovery
+        if found is None and self._one_discovery is not None:
+            return _PendingNames(self)  # every pending change is found only when a record asks
         if found is None:  # never discovers for this: the TUI's own analyzer must not (its worker does)
             return frozenset()
         if self._pending_names is None or self._pending_names[0] is not found:
@@ -798,6 +818,7 @@ class Analyzer:
         """Forget what was discovered (refs moved, the worktree changed) and look again."""
         self.forget_refs()
         self._discovery = None
+        self._one_discovery = None
         self._resolved_base = None
         self._config = None
         self._config_digest = None
@@ -810,7 +831,15 @@ class Analyzer:
         return self.discovery
 
     def change(self, change_id: str) -> Change:
-        """The change any of its names (id, alias, ref, or outside a range a commit id) refers to."""
+        """The change any of its names (id, alias, ref, or outside a range a commit id) refers to. With
+        `one_change`, before any discovery, only what that change's verdicts read is discovered where that
+        gives what the whole discovery gives (discovery.discover_one)."""
+        if self.one_change and self._discovery is None and not self.commit_range:
+            found = discover_one(self.repo, change_id, base=self.base, scope=self.queue_scope(), cache=self.cache,
+                                 progress=self.discovery_progress)
+            if found is not None:
+                self._one_discovery = found
+                return find_change(found, change_id, self.repo)
         return find_change(self.discovery, change_id, self.repo)
 
     def diff(self, change: Change, should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:
@@ -826,7 +855,7 @@ class Analyzer:
         if self._histories is None:
             from app.analysis.history import ChangeHistory
 
-            found = self.discovery
+            found = self._found
             self._histories = ChangeHistory(self.repo, self.cache, found.base_commit, found.commit_range,
                                             found.changes)
         return self._histories
@@ -1119,7 +1148,7 @@ class Analyzer:
         """The commit whose dependency graph measures `change` (None: no graph can, said in its notes);
         without a change, the base's."""
         if change is None or change.kind not in ("commit",):
-            return self.discovery.base_commit or None
+            return self._found.base_commit or None
         if change.base is None:
             return None
         if not self.commit_range:
@@ -1141,14 +1170,14 @@ class Analyzer:
     def _graph_key(self, commit: str | None = None) -> str | None:
         from app.core.impact.graph import GRAPH_VERSION
 
-        base = commit or self.discovery.base_commit
+        base = commit or self._found.base_commit
         return f"{GRAPH_VERSION}:{base}" if base else None
 
     def start_graph(self, commit: str | None = None, demand: int | None = None) -> None:
         """Begin building (or reading from the cache) the dependency graph at `commit` (default: the base).
         `demand`: how many of its files the changes that want it touch (`_graph_demand`): a graph of
         many times more files is read only as far as their blast radius needs (LAZY_GRAPH_SHARE)."""
-        commit = commit or self.discovery.base_commit or ""
+        commit = commit or self._found.base_commit or ""
         if commit in self._graphs:
             return
         state = self._graphs[commit] = _GraphState()
@@ -1180,7 +1209,7 @@ class Analyzer:
         """The dependency graph at `commit` (default: the base); None while it is still being built
         (wait=False) or when it could not be built (`graph_note` says why). A pass that decides how to
         read a graph once its changes are diffed (`_graphs_deferred`) has none started before."""
-        commit = commit or self.discovery.base_commit or ""
+        commit = commit or self._found.base_commit or ""
         if not wait and self._graphs_deferred and commit not in self._graphs:
             return None
         self.start_graph(commit)
@@ -1198,7 +1227,7 @@ class Analyzer:
 
     def graph_note(self, commit: str | None = None) -> str | None:
         """Why the graph at `commit` (default: the base) is not there, once that is known."""
-        state = self._graphs.get(commit or self.discovery.base_commit or "")
+        state = self._graphs.get(commit or self._found.base_commit or "")
         return state.note if state is not None else None
 
     @property
@@ -1311,7 +1340,7 @@ class Analyzer:
         per base and config and kept in the cache; None where that does not cover the change."""
         if change.kind == "worktree" or change.base is None or len(change.commits) >= COMMITS_LISTED:
             return None
-        base = self.discovery.base_commit
+        base = self._found.base_commit
 
         def answer() -> bool:
             if not self.repo.is_ancestor(str(change.base), base):
@@ -1339,7 +1368,7 @@ class Analyzer:
         from app.core.provenance.lines import is_whole_chain
         from app.core.workers import shared_pool
 
-        base = self.discovery.base_commit
+        base = self._found.base_commit
         if base in self._older_evidence_memo or base in self._older_evidence_offers:
             return
         # Provenance asks only for a change whose commits are not one line from its base (see _line_level).
@@ -1949,6 +1978,25 @@ class _RootWalk(threading.Thread):
     def result(self) -> str:
         self.join()
         return self.root if self.root is not None else GitRepo(self.repo_path).root_commit(self.base)
+
+
+class _PendingNames:
+    """Analyzer.pending_names of an analyzer that found one change alone (`one_change`): a record given under
+    another name at one of its commits asks whether that name is a pending change's, and only then is every
+    pending change found (a CI gate's records are mostly the change's own, and never ask)."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self._analyzer = analyzer
+        self._names: frozenset[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if self._names is None:
+            from app.core.policy.binding import change_names
+
+            remotes = self._analyzer.remote_names()
+            self._names = frozenset(n for change in self._analyzer.discovery.changes
+                                    for n in change_names(change, remotes))
+        return name in self._names
 
 
 def _ancestors_evidence_in_worker(repo_path: Path, base: str, config: ProvenanceConfig, clean: str | None) -> bool:

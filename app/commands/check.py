@@ -71,6 +71,7 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
     obj = ctx.obj or {}
     analyzer = make_analyzer(repo or obj.get("repo"), base or obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
+    analyzer.one_change = True  # discover only what its verdicts read
     try:
         found = analyzer.change(change)
     except ChangeNotFound as exc:

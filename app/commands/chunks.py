@@ -44,6 +44,7 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
     """The review plan of a change: chunks a person can read in one sitting, with floor times."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
+    analyzer.one_change = True  # discover only what its verdicts read
     print_team_config_warnings(analyzer)
     if json_output:
         # The plan is all --json prints: a plan cached for this content and these rules is the answer,

@@ -33,6 +33,7 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
     """Why a change scored what it did: every factor and its contribution."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
+    analyzer.one_change = True  # discover only what its verdicts read
     analyzer.measure_maintainability = True  # in the complexity's own parse, not a second one
     print_team_config_warnings(analyzer)
     done = show_progress(analyzer)

@@ -478,3 +478,28 @@ def test_built_on_a_merged_branch_is_said_so_even_where_its_commit_is_also_a_bas
     assert upper.base == fork and [c.subject for c in upper.commits] == ["More X"]
     assert upper.base_note.startswith("built on lower, whose work is already in main")
     assert "history" not in upper.base_note
+
+
+def test_a_verdict_does_not_depend_on_which_other_branches_bring_older_base_commits_into_the_check(make_repo) -> None:
+    """The head of `back` records the files of two base commits: `a`, which it has (an ancestor), and `d`, which it
+    has not got (main reverted to `a`'s files after it forked). `d` was committed with an earlier clock than `a`.
+    Alone, `back` is merged upstream as `d`'s snapshot; with a branch forked before `a` the check also read `a`,
+    took the newest commit recording those files for the only one, and `back` was a squash instead."""
+    b = make_repo("skew")
+    t0 = 1_767_225_600
+    b.commit("init", {"app.py": APP, "util.py": UTIL}, author=ALICE, when=t0)
+    b.branch("old")
+    b.commit("Old work", {"README.md": "old\n"}, branch="old", author=BOB, when=t0 + 100)
+    b.commit("a", {"util.py": edit(UTIL, "X1 = 1", "X1 = 10")}, author=ALICE, when=t0 + 5_000)
+    at_a = b.snapshots["main"]["util.py"][0].decode()
+    b.commit("b", {"util.py": edit(at_a, "X2 = 2", "X2 = 20")}, author=ALICE, when=t0 + 5_100)
+    b.branch("back")
+    b.commit("Back to a", {"util.py": at_a}, branch="back", author=BOB, when=t0 + 5_200)
+    b.commit("d: revert b", {"util.py": at_a}, author=ALICE, when=t0 + 1_000)  # an earlier clock than a's
+    b.commit("e", {"util.py": edit(at_a, "X3 = 3", "X3 = 30")}, author=ALICE, when=t0 + 6_000)
+    b.checkout()
+    with_old = {c.id: c.merged for c in discover(GitRepo(b.path)).merged}
+    b.repo.references.delete("refs/heads/old")
+    alone = {c.id: c.merged for c in discover(GitRepo(b.path)).merged}
+    assert alone["back"] is not None and alone["back"].how == "tree" and "'d: revert b'" in alone["back"].detail
+    assert with_old["back"] == alone["back"]

@@ -40,7 +40,7 @@ MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said 
 VERDICT_KIND = "merged"  # cache kinds
 COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, "patch": id or null when computed}
 NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], "patch": id or null when computed}
-VERDICT_VERSION = "7"  # bump when a verdict can change for the same base and head
+VERDICT_VERSION = "8"  # bump when a verdict can change for the same base and head (8: snapshot holders)
 MAX_SQUASHED_PREFIXES = 20  # a branch's newest commits whose work so far is looked for as a squash merge
 
 
@@ -64,7 +64,9 @@ class _Base:
     # lower, so a candidate whose generation is not below a merge-base's is no ancestor of it, unwalked
     whole: bool = False  # every base commit that is no ancestor of the merge-bases' common one was walked
     generation: dict[str, int] = field(default_factory=dict)
-    trees: dict[str, str] = field(default_factory=dict)  # tree id -> the newest walked commit recording it
+    # tree id -> the walked commits recording it, newest first: which of them a branch has not got is the branch's
+    # question (the newest alone made a verdict depend on which other branches brought older commits into the walk)
+    trees: dict[str, list[str]] = field(default_factory=dict)
 
     def is_ancestor(self, repo: GitRepo, commit_id: str, of: str) -> bool:
         """`repo.is_ancestor`, answered from the walk where it can be: a cherry-pick's holder, checked
@@ -284,8 +286,8 @@ class MergedDetector:
         ids = [cid for cid, parents in walked if len(parents) <= 1]
         self._records(ids)
         base = _Base(truncated=truncated, whole=whole, generation=_generations(walked))
-        for cid, tree in reversed(self.repo.tree_ids(cid for cid, _parents in walked).items()):  # newest wins
-            base.trees[tree] = cid
+        for cid, tree in self.repo.tree_ids(cid for cid, _parents in walked).items():  # newest first
+            base.trees.setdefault(tree, []).append(cid)
         for cid in ids:
             base.by_paths.setdefault(self._commits[cid]["paths"], []).append(cid)
         if truncated:
@@ -334,11 +336,17 @@ class MergedDetector:
         snapshot of main's 362a9dc07."""
         assert self._base is not None
         tree = self.repo.tree_ids([change.head]).get(change.head)
-        holder = self._base.trees.get(tree) if tree else None
-        if holder is None or holder == change.head or self.repo.is_ancestor(holder, change.head):
+        holder = self._not_had(tree, change.head)
+        if holder is None:
             return None
         return MergedUpstream("tree", f"its head's files are exactly those of {self.base_name}'s commit "
                                       f"{self._describe(holder)}: its work is there")
+
+    def _not_had(self, tree: str | None, commit_id: str) -> str | None:
+        """The newest walked base commit recording `tree` that `commit_id` has not got (is not, nor descends from)."""
+        assert self._base is not None
+        return next((holder for holder in self._base.trees.get(tree or "", [])
+                     if holder != commit_id and not self.repo.is_ancestor(holder, commit_id)), None)
 
     def _squashed(self, change: Change) -> MergedUpstream | None:
         net = self._net(change)
@@ -359,11 +367,10 @@ class MergedDetector:
         own = change.commits  # newest first; the head's own snapshot is _same_snapshot's
         trees = self.repo.tree_ids(c.id for c in own[1:])
         for commit in own[1:]:
-            holder = self._base.trees.get(trees.get(commit.id, ""))
+            holder = self._not_had(trees.get(commit.id), commit.id)
             # not below where it last merged the base in: from there on it would carry the base's newer work
             # (openai-agents-python's pull/998 merged main in after main's squash of its own work)
-            if (holder is not None and holder != commit.id and not self.repo.is_ancestor(holder, commit.id)
-                    and change.base is not None and self.repo.is_ancestor(change.base, commit.id)):
+            if holder is not None and change.base is not None and self.repo.is_ancestor(change.base, commit.id):
                 change.partly_upto = commit.id
                 change.rebuilt_from = f"{commit.id} {self._describe(holder)}"
                 return True

@@ -835,6 +835,26 @@ class GitRepo:
             whole = False  # missing parents in a shallow clone: the commits we could read
         return out, whole
 
+    def heads_holding(self, heads: list[str], commits: set[str], hide: str) -> set[str] | None:
+        """The heads whose history holds one of `commits` (none of which `hide` has), from one walk of what the
+        heads hold and `hide` does not, parents first; None where that history cannot be read whole."""
+        holding: set[str] = set()
+        if not heads or not commits:
+            return holding
+        try:
+            walker = self.repo.walk(heads[0], SortMode.TOPOLOGICAL | SortMode.REVERSE)
+            for head in heads[1:]:
+                walker.push(head)
+            walker.hide(hide)
+            for count, commit in enumerate(walker, 1):
+                self._check_stop(count)
+                commit_id = str(commit.id)
+                if commit_id in commits or any(str(parent) in holding for parent in commit.parent_ids):
+                    holding.add(commit_id)
+        except (pygit2.GitError, KeyError, ValueError):
+            return None
+        return {head for head in heads if head in holding}
+
     def ids_between(self, hide: str, head: str, limit: int) -> set[str] | None:
         """The ids of the commits reachable from head and not from hide (`git rev-list hide..head`),
         or None past `limit` of them or where the history cannot be read (nothing is remembered)."""

@@ -16,7 +16,7 @@ notes, and every reader (check, the TUI, stats) asks storage/records.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Container, Iterable
 from dataclasses import dataclass
 
 from app.core.git.models import Change
@@ -52,17 +52,18 @@ class ChangeBinding:
     current: frozenset[str]
     """The content hashes of its current chunks."""
     remotes: frozenset[str] = frozenset()
-    pending: frozenset[str] = frozenset()
+    pending: Container[str] = frozenset()
     """The names of every pending change (change_names of each): a record given under another one of
     them at a commit of this change was given on that change (a branch stacked under this one), not
-    on this one at an earlier content."""
+    on this one at an earlier content. Only asked whether a name is one (the analyzer of one change
+    finds them all only when a record asks: `Analyzer.pending_names`)."""
     head: str = ""
 
     @classmethod
     def of(cls, change: Change, chunk_hashes: Iterable[str], *, remotes: Collection[str] = (),
-           pending: Collection[str] = ()) -> ChangeBinding:
+           pending: Container[str] = frozenset()) -> ChangeBinding:
         return cls(change_names(change, remotes), frozenset({change.head, *(c.id for c in change.commits)}),
-                   frozenset(chunk_hashes), frozenset(remotes), frozenset(pending), change.head)
+                   frozenset(chunk_hashes), frozenset(remotes), pending, change.head)
 
     def given_here(self, record: ApprovalRecord) -> bool:
         """Given on this change (any of its names), or at one of its commits under a name that is

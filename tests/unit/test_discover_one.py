@@ -1,0 +1,161 @@
+"""One change named by `explain`, `chunks` or `check` (QA49 #4, issue 18): past MANY_HEADS heads only the heads that
+hold one of its commits are discovered and checked for a merge upstream (discovery.discover_one), and every verdict
+about it is the one the whole discovery gives: its base, commits and title, stacked on, built on or within another,
+merged upstream, partly merged, rebuilt from the base's history.
+
+Each test builds its repository for real (no git mocked); MANY_HEADS is lowered so that a handful of heads stand for
+the thousands of fetched pull requests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.analysis.analyzer import Analyzer
+from app.cli import cli
+from app.core.git import discovery
+from app.core.git.discovery import discover, discover_one, find_change
+from app.core.git.merged import VERDICT_KIND, VERDICT_VERSION
+from app.core.git.models import Change
+from app.core.git.repo import GitRepo
+from app.storage.cache import AnalysisCache
+from tests.conftest import ALICE, BOB
+
+APP = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(12))
+UTIL = "".join(f"X{i} = {i}\n" for i in range(30))
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+@pytest.fixture(autouse=True)
+def many_heads(monkeypatch) -> None:
+    monkeypatch.setattr(discovery, "MANY_HEADS", 2)
+
+
+def fields(change: Change) -> dict:
+    return {"id": change.id, "kind": change.kind, "ref": change.ref, "head": change.head, "base": change.base,
+            "base_ref": change.base_ref, "title": change.title, "commits": [c.id for c in change.commits],
+            "error": change.error, "aliases": change.aliases, "alias_refs": change.alias_refs,
+            "merged": change.merged and (change.merged.how, change.merged.detail), "base_note": change.base_note,
+            "partly_merged": change.partly_merged, "partly_upto": change.partly_upto,
+            "rebuilt_from": change.rebuilt_from, "diff_caveat": change.diff_caveat, "stacked_on": change.stacked_on}
+
+
+@pytest.fixture
+def queue(make_repo):
+    """A queue with every verdict one change can get from the others: a stack of three, a branch within and one
+    built on a squash-merged line, a cherry-picked one, a partly merged one, a rebuilt one, a pull request and
+    its twin branch, a remote branch and its local twin, and unrelated branches."""
+    b = make_repo("queue")
+    b.commit("init", {"app.py": APP, "util.py": UTIL, "README.md": "# r\n"}, author=ALICE)
+    for name, old, new in [("plain-a", "X1 = 1", "X1 = 11"), ("plain-b", "X2 = 2", "X2 = 22")]:
+        b.branch(name)
+        b.commit(f"{name} work", {"util.py": edit(UTIL, old, new)}, branch=name, author=BOB)
+    # a stack: low <- mid <- top
+    b.branch("low")
+    b.commit("Low", {"low.py": "L = 1\n"}, branch="low", author=BOB)
+    b.branch("mid", from_branch="low")
+    b.commit("Mid", {"mid.py": "M = 1\n"}, branch="mid", author=BOB)
+    b.branch("top", from_branch="mid")
+    b.commit("Top", {"top.py": "T = 1\n"}, branch="top", author=BOB)
+    b.set_ref("refs/pull/7/head", b.head("mid"))  # the middle slice's pull request: one change, two names
+    b.set_ref("refs/remotes/origin/top", b.head("top"))
+    # a line squash-merged into main, a branch within it and one built on it
+    b.branch("line")
+    b.commit("Faster f3", {"app.py": edit(APP, "return 3", "return 3 * 1")}, branch="line", author=BOB)
+    b.set_ref("refs/heads/within", b.head("line"))
+    b.commit("Slower f5", {"app.py": edit(edit(APP, "return 3", "return 3 * 1"), "return 5", "return 5 + 0")},
+             branch="line", author=BOB)
+    b.branch("on-line", from_branch="line")
+    b.commit("Banner", {"banner.py": "B = 1\n"}, branch="on-line", author=ALICE)
+    # a branch whose first commit is cherry-picked into main, then goes on (partly merged)
+    b.branch("partly")
+    b.commit("More X", {"util.py": edit(UTIL, "X7 = 7", "X7 = 70")}, branch="partly", author=BOB)
+    b.commit("Even more X", {"util.py": edit(UTIL, "X7 = 7", "X7 = 71")}, branch="partly", author=BOB)
+    b.commit("Line (#9)\n\n* Faster f3\n* Slower f5\n", {"app.py": b.snapshots["line"]["app.py"][0].decode()},
+             author=ALICE)
+    b.commit("More X (#3)", {"util.py": edit(UTIL, "X7 = 7", "X7 = 70")}, author=ALICE)
+    b.commit("main moves on", {"README.md": "# r\n\nmore\n"}, author=ALICE)
+    b.checkout()
+    return b
+
+
+def test_every_change_is_found_alone_as_the_whole_discovery_finds_it(queue) -> None:
+    full = discover(GitRepo(queue.path))
+    merged = {c.id: c.merged.how for c in full.merged if c.merged}
+    assert merged.keys() == {"line", "within"} and merged["line"] in ("tree", "squash") and merged["within"] == "within"
+    pending = {c.id: c for c in full.changes}
+    assert pending["top"].stacked_on == "mid" and pending["mid"].stacked_on == "low"
+    assert "built on line" in pending["on-line"].base_note and pending["partly"].partly_merged
+    names = [name for change in full.every_change() for name in (*change.names, *change.refs)]
+    assert {"pull/7", "refs/remotes/origin/top", "origin/top"} <= set(names)
+    for name in names:
+        one = discover_one(GitRepo(queue.path), name)
+        assert one is not None and one.scoped_to == name, name
+        assert fields(find_change(one, name)) == fields(find_change(full, name)), name
+    # what it read: the change and the heads holding one of its commits, not the queue
+    assert {c.id for c in discover_one(GitRepo(queue.path), "plain-a").every_change()} == {"plain-a"}
+    assert {c.id for c in discover_one(GitRepo(queue.path), "mid").every_change()} == {"low", "mid", "top"}
+    assert {c.id for c in discover_one(GitRepo(queue.path), "on-line").every_change()} == {"on-line", "line", "within"}
+
+
+def test_a_name_that_is_not_one_heads_refs_is_left_to_the_whole_discovery(queue, monkeypatch) -> None:
+    repo = GitRepo(queue.path)
+    for name in ("main", "nothing", queue.head("top")[:10], "worktree", ":worktree", "HEAD", "top<U+200B>"):
+        assert discover_one(repo, name) is None, name
+    monkeypatch.setattr(discovery, "MANY_HEADS", 300)  # few heads: the whole discovery is cheap
+    assert discover_one(repo, "top") is None
+
+
+def test_a_change_made_on_a_release_line_is_left_to_the_whole_discovery(queue) -> None:
+    queue.branch("release/1.0", from_branch="main")
+    queue.commit("Release fix", {"README.md": "# r\n\nfix\n"}, branch="release/1.0", author=ALICE)
+    queue.branch("backport", from_branch="release/1.0")
+    queue.commit("Backport", {"back.py": "B = 2\n"}, branch="backport", author=BOB)
+    queue.checkout()
+    full = discover(GitRepo(queue.path))
+    assert find_change(full, "backport").base_ref == "release/1.0"
+    assert discover_one(GitRepo(queue.path), "backport") is None
+
+
+def test_explain_of_one_change_checks_only_the_heads_that_hold_its_commits(queue, tmp_path) -> None:
+    """The merged-upstream verdicts a cold `explain plain-a` leaves in the cache are its own alone; its report is
+    the one `list` gives."""
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    cache = AnalysisCache(cache_dir / "analysis.db")
+    analyzer = Analyzer(queue.path, cache=cache)
+    analyzer.one_change = True
+    report = analyzer.detail("plain-a").report
+    heads = {c.id: c.head for c in discover(GitRepo(queue.path)).every_change()}
+    base = GitRepo(queue.path).resolve_commit("main")
+    keys = {name: f"{VERDICT_VERSION}:{base}:{head}" for name, head in heads.items()}
+    known = cache.get_many(VERDICT_KIND, list(keys.values()))
+    assert [name for name, key in keys.items() if key in known] == ["plain-a"]
+    result = CliRunner().invoke(cli, ["list", "--repo", str(queue.path), "--json"], catch_exceptions=False)
+    [row] = [r for r in json.loads(result.stdout) if r["id"] == "plain-a"]
+    mine = report.to_json()
+    assert {k: v for k, v in mine.items() if k != "age_seconds"} == {k: v for k, v in row.items()
+                                                                     if k != "age_seconds"}
+
+
+def test_check_of_one_change_asks_every_pending_change_only_for_a_records_name(queue) -> None:
+    """`check` binds a record given at one of the change's commits under another pending change's name to that
+    change: the analyzer of one change answers which names are pending as the whole discovery does."""
+    full = discover(GitRepo(queue.path))
+    analyzer = Analyzer(queue.path)
+    analyzer.one_change = True
+    analyzer.change("top")
+    names = analyzer.pending_names()
+    assert analyzer._discovery is None  # nothing asked yet: not discovered
+    whole = Analyzer(queue.path)
+    _ = whole.discovery
+    expected = whole.pending_names()
+    assert "mid" in names and "pull/7" in names and "line" not in names and "within" not in names
+    assert all(name in names for name in expected)
+    assert [c.id for c in analyzer.discovery.changes] == [c.id for c in full.changes]
