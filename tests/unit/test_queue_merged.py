@@ -200,8 +200,8 @@ def test_after_a_fetch_a_branchs_diff_is_not_read_again_and_a_new_squash_is_foun
     read: list[tuple[str, str]] = []
     for name in ("net_paths", "patch_id"):
         original = getattr(GitRepo, name)
-        monkeypatch.setattr(GitRepo, name, lambda self, old, new, _f=original, _n=name: read.append((_n, new))
-                            or _f(self, old, new))
+        monkeypatch.setattr(GitRepo, name, lambda self, old, new, *more, _f=original, _n=name, **options:
+                            read.append((_n, new)) or _f(self, old, new, *more, **options))
     feature = repo.head("feature")
     files = feature_files(repo)
     repo.commit("Feature (#12)", files, author=ALICE)  # fetched: the squash, and a later edit of its files
@@ -503,3 +503,51 @@ def test_a_verdict_does_not_depend_on_which_other_branches_bring_older_base_comm
     alone = {c.id: c.merged for c in discover(GitRepo(b.path)).merged}
     assert alone["back"] is not None and alone["back"].how == "tree" and "'d: revert b'" in alone["back"].detail
     assert with_old["back"] == alone["back"]
+
+
+def test_a_squash_onto_a_base_that_moved_around_its_hunks_is_merged_upstream(repo) -> None:
+    """uv's pull/19460: the squash commit and the branch change the same lines, but main had edited a line next to
+    them in between, so their patches' context lines differ (181 merged pull requests listed as pending)."""
+    files = feature_files(repo)
+    moved = edit(APP, "def f4():", "def f4():  # four")  # within three lines of the branch's "return 3"
+    repo.commit("Comment f4", {"app.py": moved}, author=ALICE)
+    repo.commit("Feature (#12)", {"app.py": edit(moved, "return 3", "return 3 * 1"), "util.py": files["util.py"]},
+                author=ALICE)  # the squash, onto the moved line
+    repo.checkout()
+    found = discover(GitRepo(repo.path))
+    assert [c.id for c in found.changes] == []
+    [merged] = found.merged
+    assert merged.merged is not None and merged.merged.how == "squash" and "Feature (#12)" in merged.merged.detail
+
+
+def test_a_pull_request_whose_number_ends_a_base_commits_subject_is_merged_upstream(repo) -> None:
+    """uv: a pull request edited when it was squash-merged (or a stack landed slice by slice) matches no patch; its
+    number at the end of main's commit subject, GitHub's squash merge, says it landed (242 of 423 there)."""
+    repo.set_ref("refs/pull/12/head", repo.head("feature"))
+    repo.repo.references.delete("refs/heads/feature")
+    repo.commit("Unrelated (#12)", {"README.md": "# r\n\nmore\nand more\n"}, author=ALICE)  # another repo's #12
+    repo.checkout()
+    [pending] = discover(GitRepo(repo.path)).changes
+    assert pending.id == "pull/12" and pending.merged is None  # a "(#12)" that touches none of its files
+
+    edited = edit(edit(APP, "return 3", "return 3 * 1"), "return 6", "return 6 * 1")  # edited at the merge
+    repo.commit("Faster f3 and f6 (#12)", {"app.py": edited}, author=ALICE)
+    repo.checkout()
+    found = discover(GitRepo(repo.path))
+    assert found.changes == []
+    [merged] = found.merged
+    assert merged.merged is not None and merged.merged.how == "number"
+    assert "#12 was squash-merged into main as" in merged.merged.detail
+    assert "Faster f3 and f6 (#12)" in merged.merged.detail
+
+
+def test_a_pull_request_number_merged_before_the_branch_started_is_no_verdict(repo) -> None:
+    """A "(#12)" commit the branch already has (an earlier pull request of that number, reopened) says nothing of
+    the branch's newer work."""
+    repo.commit("Faster f3 first try (#12)", {"app.py": edit(APP, "return 3", "return 3 + 0")}, author=ALICE)
+    repo.branch("again")
+    repo.commit("Faster f3", {"app.py": edit(APP, "return 3", "return 3 * 1")}, branch="again", author=BOB)
+    repo.set_ref("refs/pull/12/head", repo.head("again"))
+    repo.repo.references.delete("refs/heads/again")
+    repo.checkout()
+    assert "pull/12" in [c.id for c in discover(GitRepo(repo.path)).changes]

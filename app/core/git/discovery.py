@@ -12,13 +12,19 @@ from app.core.git.ancestry import BaseHistory
 from app.core.git.diff import FileDiff
 from app.core.git.history import anchor_time
 from app.core.git.merged import MAX_BASE_WALK, KeyValueCache, MergedDetector
-from app.core.git.models import NO_COMMON_HISTORY, WORKTREE_ID, Change, CommitInfo, MergedUpstream
+from app.core.git.models import (
+    NO_COMMON_HISTORY,
+    PR_REF_PATTERNS,
+    WORKTREE_ID,
+    Change,
+    CommitInfo,
+    MergedUpstream,
+)
 from app.core.git.repo import GitRepo, RefInfo
 from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, QueueConfig, ref_names
 from app.core.text import one_line, plural, visible
 from app.errors import ChangeNotFound, RepoError
 
-_PR_PATTERNS = (re.compile(r"^refs/pull/(\d+)/head$"), re.compile(r"^refs/remotes/([^/]+)/pr/(\d+)$"))
 _DEFAULT_BASES = ("main", "master")
 
 
@@ -167,9 +173,9 @@ def _short(refname: str) -> str:
 
 def _kind_and_id(ref: RefInfo) -> tuple[str, str] | None:
     name = ref.name
-    if _PR_PATTERNS[0].match(name):
+    if PR_REF_PATTERNS[0].match(name):
         return "pr", name.removeprefix("refs/").removesuffix("/head")  # pull/42
-    if _PR_PATTERNS[1].match(name):
+    if PR_REF_PATTERNS[1].match(name):
         return "pr", _short(name)  # origin/pr/42
     if name.startswith("refs/heads/"):
         return "branch", _short(name)
@@ -470,7 +476,7 @@ def _head_change(repo: GitRepo, found: Discovery, scope: QueueConfig, head: str,
 PROGRESS_EVERY = 50  # heads (or changes checked for merges upstream) between two progress reports
 
 # Verdicts that put a branch's whole history in the base: work within it, or built on it, is no longer pending
-_HOLDS_ITS_HISTORY = ("squash", "patch", "tree")
+_HOLDS_ITS_HISTORY = ("squash", "patch", "tree", "number")
 
 
 def _built_on_merged(repo: GitRepo, changes: list[Change], base_name: str) -> None:

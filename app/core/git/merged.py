@@ -25,6 +25,7 @@ change. Verdicts are kept by (base commit, head), so a warm run reads one cache 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,14 +34,19 @@ from typing import Any, Protocol
 from app.core.git.ancestry import BaseHistory
 from app.core.git.cli import GitCli
 from app.core.git.diff import decode_path
-from app.core.git.models import Change, MergedUpstream
+from app.core.git.models import Change, MergedUpstream, pull_request_number
 from app.core.git.repo import GitRepo
 
 MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said when reached
 VERDICT_KIND = "merged"  # cache kinds
-COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, "patch": id or null when computed}
-NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], "patch": id or null when computed}
-VERDICT_VERSION = "8"  # bump when a verdict can change for the same base and head (8: snapshot holders)
+COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, PATCH: id or null when computed}
+NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], PATCH: id or null when computed}
+# The records' key of a patch id of the changed lines alone (`git diff -U0 | git patch-id --stable`): a squash merge
+# onto a base that moved around its hunks changes their context, not them (uv: 181 merged pull requests listed as
+# pending). Records of the earlier id, with context ("patch"), are read for their paths only.
+PATCH = "patch0"
+VERDICT_VERSION = "9"  # bump when a verdict can change for the same base and head (8: snapshot holders; 9: -U0, #N)
+_SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)\s*$")  # GitHub's squash merge: "<pull request title> (#N)"
 MAX_SQUASHED_PREFIXES = 20  # a branch's newest commits whose work so far is looked for as a squash merge
 
 
@@ -67,6 +73,8 @@ class _Base:
     # tree id -> the walked commits recording it, newest first: which of them a branch has not got is the branch's
     # question (the newest alone made a verdict depend on which other branches brought older commits into the walk)
     trees: dict[str, list[str]] = field(default_factory=dict)
+    walked: list[str] = field(default_factory=list)  # the walked non-merge commits, newest first
+    numbered: dict[int, list[str]] | None = None  # pull request number -> commits squash-merging it (when asked)
 
     def is_ancestor(self, repo: GitRepo, commit_id: str, of: str) -> bool:
         """`repo.is_ancestor`, answered from the walk where it can be: a cherry-pick's holder, checked
@@ -164,7 +172,8 @@ class MergedDetector:
             for done, change in enumerate(in_question):
                 if progress is not None and done % 50 == 0:
                     progress(f"{done:,} of {len(in_question):,} checked for a merge upstream")
-                change.merged = self._same_snapshot(change) or self._squashed(change) or self._picked(change)
+                change.merged = (self._same_snapshot(change) or self._squashed(change) or self._picked(change)
+                                 or self._numbered(change))
                 if change.merged is None and not self._rebuilt_part(change):
                     self._squashed_part(change)
         for change in unknown:
@@ -236,11 +245,11 @@ class MergedDetector:
         net = self._net(change, head)
         if net is None:
             return None
-        if "patch" not in net:
+        if PATCH not in net:
             assert change.base is not None
-            net["patch"] = self.repo.patch_id(change.base, head or change.head)
+            net[PATCH] = self.repo.patch_id(change.base, head or change.head, context_lines=0)
             self._dirty_nets.add(f"{change.base}:{head or change.head}")
-        patch = net["patch"]
+        patch = net[PATCH]
         return patch if isinstance(patch, str) else None
 
     # -- per-commit records: the paths a commit touches, its patch id when needed ----------------
@@ -268,10 +277,10 @@ class MergedDetector:
 
     def _patch_of(self, commit_id: str) -> str | None:
         record = self._commits[commit_id]
-        if "patch" not in record:
-            record["patch"] = self.repo.commit_patch_id(commit_id)
+        if PATCH not in record:
+            record[PATCH] = self.repo.commit_patch_id(commit_id, context_lines=0)
             self._dirty.add(commit_id)
-        patch = record["patch"]
+        patch = record[PATCH]
         return patch if isinstance(patch, str) else None
 
     def _load_base(self, merge_bases: list[str]) -> None:
@@ -285,7 +294,7 @@ class MergedDetector:
             walked, truncated, whole = self._walk_base(merge_bases)
         ids = [cid for cid, parents in walked if len(parents) <= 1]
         self._records(ids)
-        base = _Base(truncated=truncated, whole=whole, generation=_generations(walked))
+        base = _Base(truncated=truncated, whole=whole, generation=_generations(walked), walked=ids)
         for cid, tree in self.repo.tree_ids(cid for cid, _parents in walked).items():  # newest first
             base.trees.setdefault(tree, []).append(cid)
         for cid in ids:
@@ -347,6 +356,36 @@ class MergedDetector:
         assert self._base is not None
         return next((holder for holder in self._base.trees.get(tree or "", [])
                      if holder != commit_id and not self.repo.is_ancestor(holder, commit_id)), None)
+
+    def _numbered(self, change: Change) -> MergedUpstream | None:
+        """A pull request whose number ends the subject of a base commit it has not got ("Add uv auth dir
+        (#15600)", GitHub's squash merge), where that commit changes one of its files: merged, its changes edited
+        at the merge (or a stack landed slice by slice) so that no patch matches. uv: 242 merged pull requests
+        listed as pending, 7 of the queue's top 12."""
+        assert self._base is not None and change.base is not None
+        number = pull_request_number([change.ref, *change.alias_refs])
+        net = self._net(change) if number is not None else None
+        if number is None or net is None:
+            return None
+        for holder in self._numbered_commits().get(number, ()):  # newest first
+            if self._base.is_ancestor(self.repo, holder, change.base):
+                continue  # the branch has it: an older merge of the same number, this head is newer work
+            if set(net["paths"]) & self._touched([holder]).get(holder, set()):
+                return MergedUpstream("number", f"its pull request #{number} was squash-merged into "
+                                                f"{self.base_name} as {self._describe(holder)}: edited when merged, "
+                                                "so no patch matches this head's")
+        return None
+
+    def _numbered_commits(self) -> dict[int, list[str]]:
+        """Pull request number -> the walked base commits whose subject ends "(#N)", newest first."""
+        assert self._base is not None
+        if self._base.numbered is None:
+            self._base.numbered = {}
+            for cid in self._base.walked:
+                match = _SQUASH_SUBJECT.search(self.repo.commit_subject(cid))
+                if match:
+                    self._base.numbered.setdefault(int(match.group(1)), []).append(cid)
+        return self._base.numbered
 
     def _squashed(self, change: Change) -> MergedUpstream | None:
         net = self._net(change)

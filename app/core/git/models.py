@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core.git.diff import FileDiff
@@ -37,6 +38,20 @@ class CommitInfo:
         return len(self.parents) > 1
 
 
+# A pull request's ref: GitHub's own (refs/pull/42/head) and the remote-tracking form people fetch it as
+PR_REF_PATTERNS = (re.compile(r"^refs/pull/(\d+)/head$"), re.compile(r"^refs/remotes/[^/]+/pr/(\d+)$"))
+
+
+def pull_request_number(refnames: Iterable[str | None]) -> int | None:
+    """The pull request number the first pull request ref among `refnames` names, or None."""
+    for name in refnames:
+        for pattern in PR_REF_PATTERNS:
+            match = pattern.match(name or "")
+            if match:
+                return int(match.group(1))
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class MergedUpstream:
     """Why a change's work is already in the base although its head is not an ancestor of it."""
@@ -44,6 +59,7 @@ class MergedUpstream:
     how: str  # "patch": every commit has a patch-equivalent base commit (cherry-pick, rebase merge);
     #           "squash": one base commit has the branch's whole net diff as its patch;
     #           "tree": every path the branch changes is already in the base as the branch has it;
+    #           "number": its pull request's number ends the subject of a base commit that changes its files;
     #           "line": its head is on the release line it was made on (merged into that line);
     #           "empty": its diff against the merge base is empty (its commits undo each other, or
     #           merged the base's own work): nothing of it is left to review

@@ -1027,13 +1027,14 @@ class GitRepo:
             return out, False, False  # missing parents (shallow clone): what could be read
         return out, False, whole
 
-    def patch_id(self, old: str | None, new: str) -> str | None:
-        """The stable patch id (`git patch-id --stable`) of the diff between two commits' trees (old
-        None: from the empty tree), or None when it cannot be computed (a missing object)."""
+    def patch_id(self, old: str | None, new: str, context_lines: int = 3) -> str | None:
+        """The stable patch id (`git diff -U<context_lines> | git patch-id --stable`) of the diff between two
+        commits' trees (old None: from the empty tree), or None when it cannot be computed (a missing object)."""
         try:
             b = self.repo[new].peel(pygit2.Commit).tree
             a = None if old is None else self.repo[old].peel(pygit2.Commit).tree
-            diff = b.diff_to_tree(swap=True) if a is None else a.diff_to_tree(b)
+            diff = (b.diff_to_tree(swap=True, context_lines=context_lines) if a is None
+                    else a.diff_to_tree(b, context_lines=context_lines))
             for delta in diff.deltas:  # a patch id reads every blob: never for one too large to diff
                 for side in (delta.old_file, delta.new_file):
                     if side.flags & _VALID_ID and self.blob_size(str(side.id)) > MAX_DIFF_BLOB_BYTES:
@@ -1052,6 +1053,13 @@ class GitRepo:
             parent = self.first_parent(parent)
         return out
 
+    def commit_subject(self, commit_id: str) -> str:
+        """A commit's subject (its message's first line, decoded as commit_info does), "" where it cannot be read."""
+        try:
+            return self.commit_info(commit_id).subject
+        except (KeyError, ValueError, RepoError):
+            return ""
+
     def first_parent(self, commit_id: str) -> str | None:
         """A commit's first parent, None for a root (or an unreadable) commit."""
         try:
@@ -1060,7 +1068,7 @@ class GitRepo:
             return None
         return str(parents[0]) if parents else None
 
-    def commit_patch_id(self, commit_id: str) -> str | None:
+    def commit_patch_id(self, commit_id: str, context_lines: int = 3) -> str | None:
         """The patch id of a non-merge commit against its parent (None for merges and unreadable ones),
         the identity `git cherry` compares."""
         try:
@@ -1070,7 +1078,7 @@ class GitRepo:
         parents = commit.parent_ids
         if len(parents) > 1:
             return None
-        return self.patch_id(str(parents[0]) if parents else None, commit_id)
+        return self.patch_id(str(parents[0]) if parents else None, commit_id, context_lines)
 
     def net_paths(self, old: str, new: str) -> tuple[list[str], bool] | None:
         """(the paths the diff old..new touches, sorted and decoded as touched_paths decodes them,
