@@ -121,7 +121,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 47: committed compiled Python is one binary chunk with one look's floor;
 # 48: the files one .gitattributes rule collapses are one chunk, subdirectories included;
 # 49: commits a merge brought in from an agent's branch (codex/, claude/ ...) carry its 30-point hint;
-ANALYSIS_VERSION = "49"
+# 50: small edits of one tier in one area of the tree are packed into one chunk;
+ANALYSIS_VERSION = "50"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
