@@ -938,3 +938,29 @@ def test_small_edits_pack_up_to_the_target_neighbours_in_the_tree_together() -> 
     assert plan.chunks[0].files == [f"src/agents/m{k:02}/mod.py" for k in range(5)]
     assert plan.chunks[0].title == "5 small edits in src/agents/"
 
+
+def test_a_file_that_is_one_huge_literal_is_collapsed_as_data_and_the_plan_says_so(make_repo) -> None:
+    """QA49 #14d: a 120,000-line dict literal with no definitions was cut at line edges into 301 identical chunk
+    rows, a 240-hour floor. Values only (strings, numbers, brackets) past five chunks' lines are data written as
+    code: one collapsed chunk, skimmed, and a plan note says how much of the change it is. Code of the same size
+    (assignments), and the same literal in a tier 0 path, are still read."""
+    rows = "".join(f'    "key_{k:05d}": {{"name": "item {k}", "weight": {k / 7:.4f}, "tags": ["a", "b"]}},\n'
+                   for k in range(2_100))
+    literal = f'"""Lookup table."""\n\nTABLE = {{\n{rows}}}\n'
+    code = "".join(f"value_{k} = compute({k})\n" for k in range(2_100))
+    repo = make_repo("literal")
+    repo.commit("base", {"src/agents/schema.py": "x = 1\n"}, author=DEV)
+    repo.branch("feature")
+    repo.commit("table", {"src/agents/table.py": literal, "src/agents/schema.py": "x = 2\n",
+                          "src/agents/steps.py": code, "payments/rates.py": literal}, branch="feature", author=DEV)
+    plan, files = plan_for(repo.path, "main", "feature", file_tiers={"payments/rates.py": 0}, order="path")
+    assert_partition(plan, files)
+    table = [c for c in plan.chunks if "src/agents/table.py" in c.files]
+    assert len(table) == 1 and table[0].kind == "collapsed" and table[0].files == ["src/agents/table.py"]
+    assert table[0].floor_seconds == ChunkConfig().collapsed_seconds
+    assert any("2,104 changed lines of literal values, no definitions (data written as code): collapsed as data, "
+               "not cut into 6 chunks" in note for note in table[0].notes)
+    assert [note.split(" (")[0] for note in plan.notes] == ["src/agents/table.py is 33% of this change"]
+    assert "mark it generated" in plan.notes[0]
+    assert sum(1 for c in plan.chunks if "src/agents/steps.py" in c.files) >= 5  # code: read
+    assert sum(1 for c in plan.chunks if "payments/rates.py" in c.files) >= 5  # tier 0: read in full

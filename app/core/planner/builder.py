@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import math
 import operator
 import posixpath
 import re
@@ -70,7 +71,7 @@ from app.core.planner.model import (
 )
 from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
 from app.core.planner.tree import CodeFile, code_file
-from app.core.text import format_duration, plural, visible_path
+from app.core.text import format_duration, plural, share_text, visible_path
 
 # -- globs ---------------------------------------------------------------------------------------
 
@@ -113,6 +114,15 @@ CHUNK_BINDING = 2
 path and the changed lines' decoded text only."""
 CONTEXT_BOUND = 3
 """Context lines on each side of a segment that its binding covers (nearby code)."""
+LITERAL_CHUNKS = 5
+"""A file's change of values only (one literal) is collapsed as data past this many chunks' lines."""
+LITERAL_SAMPLE = 4_000
+"""Changed lines read to judge whether a change is values only: evenly spread, a bounded look at a huge file."""
+LITERAL_SHARE = 0.95
+"""The share of those lines that must hold values and punctuation only."""
+_SCALAR = r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[-+]?\.?\d[\w.+-]*|True|False|None|true|false|null|nil)"""
+# A line of a literal: values (strings, numbers, constants) and the brackets, commas and colons between them.
+_VALUES_ONLY = re.compile(rf"^(?:\s|{_SCALAR}|[\[\]{{}}(),:;]|=>)*+$")
 
 
 def _line_token(origin: str, line: DiffLine) -> str:
@@ -194,6 +204,13 @@ def build_plan(
     plan = ReviewPlan(chunks, sum(c.floor_seconds for c in chunks), config.target_lines, order)
     if not files:
         plan.notes.append("empty change: nothing to review")
+    total = sum(fd.changed_lines for fd in files)
+    for index in builder.literals:  # said at the top of the plan: 301 identical chunk rows said nothing
+        fd = files[index]
+        plan.notes.append(f"{visible_path(fd.path)} is {share_text(fd.changed_lines / total)} of this change "
+                          f"({fd.changed_lines:,} of {total:,} changed lines), one literal of values: collapsed "
+                          "as data into one chunk; if a tool writes it, mark it generated ([chunks] "
+                          "extra_collapsed_globs, or linguist-generated in the base's .gitattributes)")
     return plan
 
 
@@ -289,6 +306,7 @@ class _PlanBuilder:
         self.pair_notes: dict[int, tuple[int, str, str]] = {}
         self._origins: dict[int, list[str]] = {}
         self._test_complexity: dict[int, int] = {}  # id(chunk) -> its complexity added in tests, docs or data
+        self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -305,7 +323,7 @@ class _PlanBuilder:
         return origins
 
     # -- classification -----------------------------------------------------------------------
-    def _collapse_reason(self, fd: FileDiff) -> str | None:
+    def _collapse_reason(self, index: int, fd: FileDiff) -> str | None:
         shown = visible_path(fd.path)
         if fd.changed_lines >= self.config.data_min_lines:
             pattern = self.data.match(fd.path)
@@ -313,7 +331,29 @@ class _PlanBuilder:
                 return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
         why = machine_written(fd, self.config, self.file_tiers.get(fd.path))
-        return f"{shown}: {why}: collapsed" if why else None
+        if why:
+            return f"{shown}: {why}: collapsed"
+        return self._data_literal(index, fd)
+
+    def _data_literal(self, index: int, fd: FileDiff) -> str | None:
+        """Why a file whose change is one literal, data written as code (a 120,000-line dict), is collapsed as
+        data: cut at line edges it was 301 chunks of one look and a 240-hour floor; it is skimmed, as a large data
+        file is. Only past LITERAL_CHUNKS chunks of it, when nearly every changed line holds nothing but values
+        (strings, numbers, brackets), and never in a tier 0 path (read in full there, as a "generated" name is)."""
+        if fd.changed_lines < LITERAL_CHUNKS * self.config.target_lines or self.file_tiers.get(fd.path) == 0:
+            return None
+        texts: list[str] = []
+        for hunk, origins in zip(fd.hunks, self._hunk_origins(index), strict=True):
+            for match in _CHANGED_RUNS.finditer(origins):
+                texts += map(_TEXT, hunk.lines[match.start():match.end()])
+        sample = texts[::max(1, len(texts) // LITERAL_SAMPLE)]
+        values = sum(1 for text in sample if _VALUES_ONLY.match(text))
+        if values < LITERAL_SHARE * len(sample):
+            return None
+        self.literals.append(index)
+        return (f"{visible_path(fd.path)}: {fd.changed_lines:,} changed lines of literal values, no definitions "
+                f"(data written as code): collapsed as data, not cut into "
+                f"{math.ceil(fd.changed_lines / self.config.target_lines):,} chunks")
 
     def drafts(self) -> list[Draft]:
         code: list[int] = []
@@ -335,7 +375,7 @@ class _PlanBuilder:
             elif fd.changed_lines == 0 or not fd.hunks:
                 light.append(index)
             else:
-                reason = self._collapse_reason(fd)
+                reason = self._collapse_reason(index, fd)
                 if reason:
                     self.file_notes.setdefault(index, []).append(reason)
                     collapsed.append(index)
