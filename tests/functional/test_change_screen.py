@@ -533,3 +533,22 @@ async def test_approving_a_change_over_a_flag_warns_and_n_records_nothing(paymen
         await pilot.press("y")
         await settle(pilot)
         assert [d for d, _fast, _unopened in _change_decisions(app, change)] == ["flag", "approve"]
+
+
+async def test_a_plan_note_is_cut_to_the_summary_line_not_left_out(make_repo):
+    """QA49 #14d: a file that is 99% of a change, one literal collapsed as data, is what a reviewer of its plan needs
+    to know first; a note longer than the room beside the plan's counts was left out of the summary line whole."""
+    rows = "".join(f'    "key_{k:05d}": {{"name": "item {k}", "tags": ["a", "b"]}},\n' for k in range(2_100))
+    repo = make_repo("literal")
+    repo.commit("init", {"src/agents/schema.py": "x = 1\n"}, author=ALICE)
+    repo.branch("feature/table")
+    repo.commit("Lookup table", {"src/agents/table.py": f"TABLE = {{\n{rows}}}\n", "src/agents/schema.py": "x = 2\n"},
+                branch="feature/table", author=ALICE)
+    repo.checkout()
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_change(pilot, "feature/table")
+        line = rendered(screen.query_one("#plan-summary", Static))
+        assert "2 chunks, 2104 changed lines" in line
+        assert "·  src/agents/table.py is >99% of this change: one literal" in line, line
+        assert line.rstrip().endswith("…"), line

@@ -960,7 +960,7 @@ def test_a_file_that_is_one_huge_literal_is_collapsed_as_data_and_the_plan_says_
     assert table[0].floor_seconds == ChunkConfig().collapsed_seconds
     assert any("2,104 changed lines of literal values, no definitions (data written as code): collapsed as data, "
                "not cut into 6 chunks" in note for note in table[0].notes)
-    assert [note.split(" (")[0] for note in plan.notes] == ["src/agents/table.py is 33% of this change"]
+    assert [note.split(":")[0] for note in plan.notes] == ["src/agents/table.py is 33% of this change"]
     assert "mark it generated" in plan.notes[0]
     assert sum(1 for c in plan.chunks if "src/agents/steps.py" in c.files) >= 5  # code: read
     assert sum(1 for c in plan.chunks if "payments/rates.py" in c.files) >= 5  # tier 0: read in full

@@ -207,10 +207,10 @@ def build_plan(
     total = sum(fd.changed_lines for fd in files)
     for index in builder.literals:  # said at the top of the plan: 301 identical chunk rows said nothing
         fd = files[index]
-        plan.notes.append(f"{visible_path(fd.path)} is {share_text(fd.changed_lines / total)} of this change "
-                          f"({fd.changed_lines:,} of {total:,} changed lines), one literal of values: collapsed "
-                          "as data into one chunk; if a tool writes it, mark it generated ([chunks] "
-                          "extra_collapsed_globs, or linguist-generated in the base's .gitattributes)")
+        plan.notes.append(f"{visible_path(fd.path)} is {share_text(fd.changed_lines / total)} of this change: one "
+                          f"literal of values, collapsed as data into one chunk ({fd.changed_lines:,} of {total:,} "
+                          "changed lines); if a tool writes it, mark it generated ([chunks] extra_collapsed_globs, "
+                          "or linguist-generated in the base's .gitattributes)")
     return plan
 
 
