@@ -964,3 +964,37 @@ def test_a_file_that_is_one_huge_literal_is_collapsed_as_data_and_the_plan_says_
     assert "mark it generated" in plan.notes[0]
     assert sum(1 for c in plan.chunks if "src/agents/steps.py" in c.files) >= 5  # code: read
     assert sum(1 for c in plan.chunks if "payments/rates.py" in c.files) >= 5  # tier 0: read in full
+
+
+@st.composite
+def scattered_edits(draw: st.DrawFn) -> tuple[list[FileDiff], dict[str, int]]:
+    """Many files of a few changed lines each, in nearby directories, of random tiers."""
+    files, tiers = [], {}
+    for f in range(draw(st.integers(1, 14))):
+        lines = [DiffLine("+", None, k + 1, f"line {f} {k}") for k in range(draw(st.integers(1, 12)))]
+        path = f"{draw(st.sampled_from(['src/a', 'src/a/b', 'src/c', 'tests', 'tests/x', '']))}/f{f}.txt".lstrip("/")
+        fd = FileDiff("modified", path, path, hunks=[Hunk(1, 0, 1, len(lines), "", lines)])
+        fd.additions = len(lines)
+        files.append(fd)
+        tiers[path] = draw(st.sampled_from([0, 2, 2, 2, 3]))
+    return files, tiers
+
+
+@settings(max_examples=100, deadline=None)
+@given(scattered_edits(), st.integers(40, 200))
+def test_packed_small_edits_are_whole_files_of_one_tier_within_the_target(
+        change: tuple[list[FileDiff], dict[str, int]], target: int) -> None:
+    files, file_tiers = change
+    plan = build_plan(files, config=ChunkConfig(target_lines=target), file_tiers=file_tiers)
+    assert_partition(plan, files)
+    assert_bound(plan, target)
+    for chunk in plan.chunks:
+        if " small edit" not in chunk.title:
+            continue
+        assert chunk.changed_lines <= target and len(chunk.files) > 1
+        # one tier (a directory's chunk may hold several: its least), never tier 0
+        assert chunk.tier > 0 and all(file_tiers[path] >= chunk.tier for path in chunk.files)
+        for path in chunk.files:  # whole files: none of a packed file's lines is in another chunk
+            whole = next(fd.changed_lines for fd in files if fd.path == path)
+            assert sum(s.changed_lines for s in chunk.segments if s.path == path) == whole
+            assert whole < target // 4
