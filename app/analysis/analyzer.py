@@ -130,7 +130,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 48: the files one .gitattributes rule collapses are one chunk, subdirectories included;
 # 49: commits a merge brought in from an agent's branch (codex/, claude/ ...) carry its 30-point hint; a
 #     submodule line is nobody's (not blamed, not counted); mkfs on a file image is no disk wipe;
-ANALYSIS_VERSION = "49"
+# 50: small edits of one tier in one area of the tree are packed into one chunk;
+# 51: a file whose change is one literal of values (data written as code) is collapsed as data;
+ANALYSIS_VERSION = "51"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -3,6 +3,7 @@ markup) and passed through `visible` (never emits control characters)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Sequence
@@ -639,10 +640,13 @@ def _last_directories(path: str, keep: int) -> str:
 def fit_chunk_title(title: str, width: int) -> str:
     """A chunk's title in `width` cells: whole when it fits, else with its paths' directories left out
     from the top ("lib/ansible/modules/service.py" becomes "modules/service.py", then "service.py"), and
-    only then cut in the middle: cut first, 21 cells showed "lib/ansi…d service.py"."""
+    only then cut in the middle: cut first, 21 cells showed "lib/ansi…d service.py". A file's definition keeps
+    its own name whole before the file's name (_fit_definition)."""
     title = one_line(title, 300)
     if len(title) <= width:
         return title
+    if (packed := _PACKED.match(title)) is not None:
+        return _fit_packed(packed.group(1), packed.group(2), width)
     prefix = "Collapsed: " if title.startswith("Collapsed: ") else ""
     body = title[len(prefix):]
     head = _COMMON_DIRECTORY.match(body)
@@ -667,11 +671,13 @@ def fit_chunk_title(title: str, width: int) -> str:
     for shorter in fewer:
         if len(shorter) <= width:
             return shorter
-    if fewer:  # the last spelling is "a.py +N more": cut that name, never the count of the others
+    if fewer:  # the last spelling is "a.py +N": cut that name, never the count of the others
         name, _, count = fewer[-1].rpartition(" +")
         if width - len(count) - 2 >= 6:
             return f"{fit_middle(name, width - len(count) - 2)} +{count}"
-    named = _NAMED_PART.match(short)  # "caps.py: Collector.collect": the file whole, its function cut
+    named = _NAMED_PART.match(short)  # "caps.py: Collector.collect"
+    if named is not None and (fitted := _fit_definition(named.group(1), named.group(2), width)) is not None:
+        return fitted
     if named is not None:
         name, rest = named.group(1), named.group(2)
         more = _MORE.search(rest)  # "Vault.load and 5 more": "+5" if there is room, else the name alone
@@ -682,6 +688,57 @@ def fit_chunk_title(title: str, width: int) -> str:
         if room >= 8:
             return f"{name}: {fit_middle(rest if more is None else rest[:more.start()], room)}"
     return fit_middle(short, width)
+
+
+_PACKED = re.compile(r"^(\d[\d,]* small edits?) in (.+)$")  # the planner's "13 small edits in src/agents/ and tests/"
+
+
+def _fit_packed(head: str, where: str, width: int) -> str:
+    """A chunk of small edits: where they are with its directories' tops left out ("in agents/ and tests/"), then
+    its first place alone ("in agents/ …"); the count of edits is never cut."""
+    shorter = [_PATH.sub(functools.partial(_shorter_path, keep=keep), where) for keep in (2, 1, 0)]
+    first = shorter[-1].split(" ")[0].rstrip(",")
+    for spelling in (f"{head} in {where}", *(f"{head} in {short}" for short in shorter), f"{head} in {first} …"):
+        if len(spelling) <= width:
+            return spelling
+    return fit_middle(head, width)
+
+
+CLASS_SHOWN = 4  # the least of a class's name a title shows before its function: "…Client.create"
+
+
+def _shorter_path(match: re.Match[str], keep: int) -> str:
+    return _last_directories(match.group(0), keep)
+
+
+def _fit_definition(name: str, rest: str, width: int) -> str | None:
+    """"caps.py: Collector.collect and 5 more" in `width` cells, the definition being what tells two chunks of one
+    file apart: cut in its middle, "sandbox.py: ACAS…t.create +10" and "sandbox.py: ACAS…sed_port +20" read alike
+    (QA49 #12). The count of the others gives way first, then the class (cut from its start, the function's own
+    name whole: "sandbox.py: …Client.create +10"), then the file's name; a name too long even alone is cut in
+    its middle. None when `rest` is no definition's name ("lines 10-50")."""
+    more = _MORE.search(rest)
+    qualname = rest if more is None else rest[:more.start()]
+    if not qualname or " " in qualname:
+        return None
+    count = "" if more is None else f" +{more.group(1)}"
+    # where the class (or module) part ends; a Terraform address's type is no enclosing class: `aws_db_instance`
+    # says what `.payments` is
+    own = -1 if name.lower().endswith((".tf", ".hcl")) else max(qualname.rfind("."), qualname.rfind("::"))
+    spellings = []
+    for prefix in (f"{name}: ", ""):
+        for tail in (count, ""):
+            spellings.append(f"{prefix}{qualname}{tail}")
+        for tail in (count, ""):
+            room = width - len(prefix) - len(tail) - 1  # cells for the definition after the "…"
+            if own > 0 and len(qualname) - own + CLASS_SHOWN <= room < len(qualname):  # "…ore." says nothing
+                spellings.append(f"{prefix}…{qualname[-room:]}{tail}")
+    for spelling in spellings:
+        if len(spelling) <= width:
+            return spelling
+    if len(count) and width - len(count) >= 8:
+        return fit_middle(qualname, width - len(count)) + count
+    return fit_middle(qualname, width) if width >= 8 else None
 
 
 _NAMED_PART = re.compile(r"^([^\s:]+): (.+)$")  # "caps.py: Collector.collect"
@@ -695,10 +752,12 @@ def _fewer_names(title: str) -> list[str]:
     listed = _LISTED.match(title)
     if listed is not None:
         more = int(listed.group(2)) + 1
-        return [f"{listed.group(1)} and {more} more", f"{listed.group(1)} +{more} more"]
+        return [f"{listed.group(1)} and {more} more", f"{listed.group(1)} +{more} more", f"{listed.group(1)} +{more}"]
     two = _TWO_NAMES.match(title)
     if two is not None and not two.group(2).isdigit() and " more" not in title:
-        return [f"{two.group(1)}, {two.group(2)}", f"{two.group(1)} and 1 more", f"{two.group(1)} +1 more"]
+        return [f"{two.group(1)}, {two.group(2)}", f"{two.group(1)} and 1 more", f"{two.group(1)} +1 more",
+                f"{two.group(1)} +1"]
     if _NAMED_PART.match(title) is None and (more_files := _MORE.search(title)) is not None:
-        return [f"{title[:more_files.start()]} +{more_files.group(1)} more"]  # "a.py and 4 more"
+        head = title[:more_files.start()]  # "a.py and 4 more"
+        return [f"{head} +{more_files.group(1)} more", f"{head} +{more_files.group(1)}"]
     return []

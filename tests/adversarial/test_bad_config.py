@@ -57,6 +57,7 @@ KEYS: list[tuple[str, str, Any, Any]] = [
     ("chunks", "rename_seconds", 10, {"s": 10}),
     ("chunks", "pair_tests", True, "true"),
     ("chunks", "group_uses", True, 0),
+    ("chunks", "pack_small_edits", False, "no"),
     ("policy", "seniors", ["a@example.com"], "a@example.com"),
     ("policy", "reviewers", ["b@example.com"], [1]),
     ("policy", "use_default_rules", True, "no"),

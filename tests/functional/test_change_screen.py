@@ -270,6 +270,36 @@ async def test_an_agent_branch_without_ai_commits_says_ai_in_its_header_as_the_q
         assert "AI? (see why)" in rendered(screen.query_one("#change-header", Static))
 
 
+def _class_source(name: str, methods: list[str], body: int) -> str:
+    lines = [f"class {name}:"]
+    for method in methods:
+        lines += [f"    def {method}(self, x):", *(f"        x = x + {k}" for k in range(body)), "        return x", ""]
+    return "\n".join(lines) + "\n"
+
+
+async def test_two_chunks_of_one_file_keep_their_function_names_apart_at_120_columns(make_repo):
+    """QA49 #12: at 120 columns two chunks of one sandbox.py read "sandbox.py: ACAS…sed_port +20" and
+    "sandbox.py: ACAS…t.create +10": the middle of the class and function names, what tells them apart, was cut."""
+    repo = make_repo("sandbox")
+    repo.commit("init", {"src/agents/aca/__init__.py": "\n"}, author=ALICE)
+    repo.branch("feature/aca")
+    session = _class_source("ACASandboxesSession", ["_resolve_exposed_port"] + [f"step_{k}" for k in range(20)], 12)
+    client = _class_source("ACASandboxesClient", ["create"] + [f"call_{k}" for k in range(10)], 18)
+    repo.commit("ACA sandboxes", {"src/agents/aca/sandbox.py": session + "\n\n" + client}, branch="feature/aca",
+                author=ALICE)
+    repo.checkout()
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_change(pilot, "feature/aca")
+        table = screen.query_one("#chunks-table", DataTable)
+        titles = column(table, "title")
+        full = [chunk.title for chunk in screen.detail.plan.chunks]
+        assert any("ACASandboxesSession._resolve_exposed_port and 20 more" in title for title in full), full
+        assert len(set(titles)) == len(titles) == 2, titles
+        assert any("._resolve_exposed_port" in title for title in titles), titles  # the function's name whole
+        assert any("Client.create" in title for title in titles), titles
+
+
 async def test_markup_and_control_characters_in_commits_show_literally(make_repo):
     repo = make_repo("hostile")
     repo.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
@@ -402,19 +432,37 @@ def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
     assert fit_chunk_title("lib/ansible/parsing/vault/: __init__.py, crypto.py and 3 more", 21) == "__init__.py +4 more"
     # a name too long even alone is cut, never the count: "terminal…y and 1 more" said two files of three
     assert fit_chunk_title("sdk/models/terminal_reader.py, sdk/endpoints/terminal_reader.py and 1 more",
-                           21) == "mode…eader.py +2 more"
+                           21) == "models…l_reader.py +2"
+    assert fit_chunk_title("examples/sandbox/extensions/aca_sandboxes_runner.py, src/agents/aca/models.py and 3 more",
+                           29) == "aca_sandboxes_runner.py +4"  # not "aca_sand…es_runner.py +4 more" (QA49 #12)
     # two files of one name keep the directory that tells them apart ("tax_rate.py, tax_rate.py and 1 more")
     assert fit_chunk_title("billing/tax/tax_rate.py, shop/pricing/tax_rate.py and 1 more",
                            50) == "tax/tax_rate.py, pricing/tax_rate.py and 1 more"
+    # a file and its function: the function's own name whole ("sandbox.py: ACAS…t.create +10" and
+    # "sandbox.py: ACAS…sed_port +20" read alike, QA49 #12), the class giving way from its start, then the file's name
     assert fit_chunk_title("lib/ansible/cli/editor.py: VaultEditor.encrypt_file and 5 more",
-                           30) == "editor.py: VaultE…rypt_file +5"
+                           30) == "editor.py: …ditor.encrypt_file"  # the count gives way first
     assert fit_chunk_title("lib/ansible/cli/editor.py: VaultEditor.encrypt_file and 5 more",
-                           21) == "editor.py: Vau…t_file"  # the function's name before how many more
-    # a file and its function: the file's name whole, the function's cut in the middle
+                           21) == "…itor.encrypt_file +5"
     assert fit_chunk_title("lib/ansible/module_utils/facts/system/caps.py: SystemCapabilitiesFactCollector.collect",
-                           21) == "caps.py: Syst…collect"
+                           21) == "…actCollector.collect"  # "caps.py: …tor.collect" named no class
     assert fit_chunk_title("lib/ansible/executor/task_executor.py: TaskExecutor.run and 2 more",
-                           21) == "task_exe…n and 2 more"  # too little room left for the function
+                           21) == "TaskExecutor.run +2"
+    sandbox = "src/agents/extensions/sandbox/aca/sandbox.py"
+    assert fit_chunk_title(f"{sandbox}: ACASandboxesClient.create and 10 more", 29) == "sandbox.py: …lient.create +10"
+    assert fit_chunk_title(f"{sandbox}: ACASandboxesSession._resolve_exposed_port and 20 more",
+                           29) == "…ession._resolve_exposed_port"
+    # a test's name too long even alone is cut in its middle, the file's name before it gone
+    assert fit_chunk_title("tests/sandbox/test_aca.py: test_create_forwards_options_and_manifest_environment and 30 "
+                           "more", 29) == "test_crea…est_environment +30"
+    # a Terraform address is cut in its middle: its type says what the name is (aws_db_instance)
+    assert fit_chunk_title("infra/terraform/main.tf: aws_db_instance.payments and 2 more",
+                           21) == "aws_db…ce.payments +2"
+    # small edits packed together: where they are with the tops of its directories left out, the count whole
+    assert fit_chunk_title("13 small edits in src/agents/ and tests/", 36) == "13 small edits in agents/ and tests/"
+    assert fit_chunk_title("13 small edits in src/agents/ and tests/", 29) == "13 small edits in agents/ …"
+    assert fit_chunk_title("9 small edits in src/agents/extensions/sandbox/", 40) == \
+        "9 small edits in extensions/sandbox/"
 
 
 def _change_decisions(app, change_id: str) -> list[tuple[str, int, int]]:
@@ -485,3 +533,22 @@ async def test_approving_a_change_over_a_flag_warns_and_n_records_nothing(paymen
         await pilot.press("y")
         await settle(pilot)
         assert [d for d, _fast, _unopened in _change_decisions(app, change)] == ["flag", "approve"]
+
+
+async def test_a_plan_note_is_cut_to_the_summary_line_not_left_out(make_repo):
+    """QA49 #14d: a file that is 99% of a change, one literal collapsed as data, is what a reviewer of its plan needs
+    to know first; a note longer than the room beside the plan's counts was left out of the summary line whole."""
+    rows = "".join(f'    "key_{k:05d}": {{"name": "item {k}", "tags": ["a", "b"]}},\n' for k in range(2_100))
+    repo = make_repo("literal")
+    repo.commit("init", {"src/agents/schema.py": "x = 1\n"}, author=ALICE)
+    repo.branch("feature/table")
+    repo.commit("Lookup table", {"src/agents/table.py": f"TABLE = {{\n{rows}}}\n", "src/agents/schema.py": "x = 2\n"},
+                branch="feature/table", author=ALICE)
+    repo.checkout()
+    app = build_app(repo.path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_change(pilot, "feature/table")
+        line = rendered(screen.query_one("#plan-summary", Static))
+        assert "2 chunks, 2104 changed lines" in line
+        assert "·  src/agents/table.py is >99% of this change: one literal" in line, line
+        assert line.rstrip().endswith("…"), line

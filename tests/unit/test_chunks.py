@@ -868,3 +868,133 @@ def test_committed_bytecode_is_one_binary_chunk_with_one_look() -> None:
     assert bytecode.title == "Binary: compiled Python (60 .pyc files in 3 directories)"
     assert bytecode.floor_seconds == 30 and "0 added or changed, 60 deleted" in bytecode.notes[-1]
     assert [c.title for c in plan.chunks if c is not bytecode] == ["Binary: logo.png"]
+
+
+def _module(name: str, functions: int, variant: int = 0) -> str:
+    return program([(f"{name}_{k}", 3, variant if k == 0 else 0) for k in range(functions)])
+
+
+def test_small_edits_of_one_tier_in_one_area_are_packed_into_one_chunk(make_repo) -> None:
+    """QA49 #8: openai-agents-python pull/4087 had 28 chunks, 17 under 50 lines: 1- to 21-line edits in different
+    src/agents/ modules, each a chunk, a decision and a one-minute floor. Small edits of one tier close together
+    (one area of the tree: src/agents/, tests/) share a chunk up to the target; another area, another tier, a big
+    file's definitions and a collapsed file stay as they were."""
+    repo = make_repo("scattered")
+    modules = {f"src/agents/{package}{name}.py": _module(name, 8)
+               for package, name in (("tracing/", "processors"), ("memory/", "session"), ("sandbox/", "docker"),
+                                     ("sandbox/util/", "tar_utils"), ("", "function_schema"))}
+    big = program([(f"step_{k}", 30, 0) for k in range(30)])
+    base = {**modules, "src/agents/run/loop.py": big, "src/payments/charge.py": _module("charge", 4),
+            "src/agents/auth/keys.py": _module("keys", 4), "src/agents/db/drop.py": _module("drop", 4),
+            "docs/guide.md": "# Guide\n\nText.\n", "tests/test_session.py": _module("test_session", 3),
+            "tests/mcp/test_util.py": _module("test_util", 3), "uv.lock": "a\n"}
+    repo.commit("base", base, author=DEV)
+    repo.branch("feature")
+    edits = {path: _module(path.rsplit("/", 1)[-1][:-3], 8, 1) for path in modules}
+    edits["src/agents/run/loop.py"] = program([(f"step_{k}", 30, 1 if k < 20 else 0) for k in range(30)])
+    edits["src/payments/charge.py"] = _module("charge", 4, 1)  # another area
+    edits["src/agents/auth/keys.py"] = _module("keys", 4, 1)  # tier 0
+    edits["src/agents/db/drop.py"] = _module("drop", 4, 1)  # destructive
+    edits["docs/guide.md"] = "# Guide\n\nMore text.\n"
+    edits["tests/test_session.py"] = _module("test_session", 3, 1)
+    edits["tests/mcp/test_util.py"] = _module("test_util", 3, 1)
+    edits["uv.lock"] = "b\n" * 40
+    repo.commit("scattered small edits", edits, branch="feature", author=DEV)
+    tiers = {"src/agents/auth/keys.py": 0, "tests/test_session.py": 3, "tests/mcp/test_util.py": 3}
+    plan, files = plan_for(repo.path, "main", "feature", file_tiers=tiers, order="path",
+                           destructive_paths=["src/agents/db/drop.py"])
+    assert_partition(plan, files)
+    assert_bound(plan, 400)
+    titles = [c.title for c in plan.chunks]
+    packed = next(c for c in plan.chunks if c.title.startswith("6 small edits in "))
+    # session.py's test went with it (tests/test_session.py): the title says both areas
+    assert packed.title == "6 small edits in src/agents/ and tests/"
+    assert sorted(packed.files) == sorted([*modules, "tests/test_session.py"])
+    assert packed.floor_seconds > ChunkConfig().min_seconds and packed.changed_lines < 100
+    assert any("small edits packed into one chunk (each under 100 changed lines, tier 2, in src/agents/)" in note
+               for note in packed.notes)
+    assert "1 small edit" not in " ".join(titles)
+    assert "src/payments/charge.py: charge_0" in titles  # another area (src/payments/): alone
+    # a tier 0 or destructive edit is read on its own and leads the plan
+    assert "src/agents/auth/keys.py: keys_0" in titles and "src/agents/db/drop.py: drop_0" in titles
+    assert "tests/mcp/test_util.py: test_util_0" in titles  # tier 3: not with the tier 2 edits
+    assert "docs/guide.md" in titles  # docs/ is another area
+    assert any(t.startswith("src/agents/run/loop.py: step_") for t in titles)  # a big file keeps its own chunks
+    assert "Collapsed: uv.lock" in titles
+    # without packing, each small edit was a chunk of its own, most at the one-minute floor
+    unpacked, _ = plan_for(repo.path, "main", "feature", file_tiers=tiers, order="path",
+                           destructive_paths=["src/agents/db/drop.py"], config=ChunkConfig(pack_small_edits=False))
+    assert len(unpacked.chunks) == len(plan.chunks) + 4
+    assert plan.total_floor_seconds < unpacked.total_floor_seconds
+
+
+def test_small_edits_pack_up_to_the_target_neighbours_in_the_tree_together() -> None:
+    blobs: dict[str, bytes] = {}
+    new = ["x = 1\n" + "".join(f"y{j} = {j + k}\n" for j in range(20)) for k in range(30)]  # 20 lines: small
+    files = [file_diff(f"src/agents/m{k:02}/mod.py", "x = 1\n", new[k], blobs) for k in range(30)]
+    plan = build_plan(files, read_blob=blob_reader(blobs), order="path", config=ChunkConfig(target_lines=100))
+    assert_partition(plan, files)
+    assert [c.changed_lines for c in plan.chunks] == [100] * 6  # edits under a quarter of the target, packed to it
+    assert plan.chunks[0].files == [f"src/agents/m{k:02}/mod.py" for k in range(5)]
+    assert plan.chunks[0].title == "5 small edits in src/agents/"
+
+
+def test_a_file_that_is_one_huge_literal_is_collapsed_as_data_and_the_plan_says_so(make_repo) -> None:
+    """QA49 #14d: a 120,000-line dict literal with no definitions was cut at line edges into 301 identical chunk
+    rows, a 240-hour floor. Values only (strings, numbers, brackets) past five chunks' lines are data written as
+    code: one collapsed chunk, skimmed, and a plan note says how much of the change it is. Code of the same size
+    (assignments), and the same literal in a tier 0 path, are still read."""
+    rows = "".join(f'    "key_{k:05d}": {{"name": "item {k}", "weight": {k / 7:.4f}, "tags": ["a", "b"]}},\n'
+                   for k in range(2_100))
+    literal = f'"""Lookup table."""\n\nTABLE = {{\n{rows}}}\n'
+    code = "".join(f"value_{k} = compute({k})\n" for k in range(2_100))
+    repo = make_repo("literal")
+    repo.commit("base", {"src/agents/schema.py": "x = 1\n"}, author=DEV)
+    repo.branch("feature")
+    repo.commit("table", {"src/agents/table.py": literal, "src/agents/schema.py": "x = 2\n",
+                          "src/agents/steps.py": code, "payments/rates.py": literal}, branch="feature", author=DEV)
+    plan, files = plan_for(repo.path, "main", "feature", file_tiers={"payments/rates.py": 0}, order="path")
+    assert_partition(plan, files)
+    table = [c for c in plan.chunks if "src/agents/table.py" in c.files]
+    assert len(table) == 1 and table[0].kind == "collapsed" and table[0].files == ["src/agents/table.py"]
+    assert table[0].floor_seconds == ChunkConfig().collapsed_seconds
+    assert any("2,104 changed lines of literal values, no definitions (data written as code): collapsed as data, "
+               "not cut into 6 chunks" in note for note in table[0].notes)
+    assert [note.split(":")[0] for note in plan.notes] == ["src/agents/table.py is 33% of this change"]
+    assert "mark it generated" in plan.notes[0]
+    assert sum(1 for c in plan.chunks if "src/agents/steps.py" in c.files) >= 5  # code: read
+    assert sum(1 for c in plan.chunks if "payments/rates.py" in c.files) >= 5  # tier 0: read in full
+
+
+@st.composite
+def scattered_edits(draw: st.DrawFn) -> tuple[list[FileDiff], dict[str, int]]:
+    """Many files of a few changed lines each, in nearby directories, of random tiers."""
+    files, tiers = [], {}
+    for f in range(draw(st.integers(1, 14))):
+        lines = [DiffLine("+", None, k + 1, f"line {f} {k}") for k in range(draw(st.integers(1, 12)))]
+        path = f"{draw(st.sampled_from(['src/a', 'src/a/b', 'src/c', 'tests', 'tests/x', '']))}/f{f}.txt".lstrip("/")
+        fd = FileDiff("modified", path, path, hunks=[Hunk(1, 0, 1, len(lines), "", lines)])
+        fd.additions = len(lines)
+        files.append(fd)
+        tiers[path] = draw(st.sampled_from([0, 2, 2, 2, 3]))
+    return files, tiers
+
+
+@settings(max_examples=100, deadline=None)
+@given(scattered_edits(), st.integers(40, 200))
+def test_packed_small_edits_are_whole_files_of_one_tier_within_the_target(
+        change: tuple[list[FileDiff], dict[str, int]], target: int) -> None:
+    files, file_tiers = change
+    plan = build_plan(files, config=ChunkConfig(target_lines=target), file_tiers=file_tiers)
+    assert_partition(plan, files)
+    assert_bound(plan, target)
+    for chunk in plan.chunks:
+        if " small edit" not in chunk.title:
+            continue
+        assert chunk.changed_lines <= target and len(chunk.files) > 1
+        # one tier (a directory's chunk may hold several: its least), never tier 0
+        assert chunk.tier > 0 and all(file_tiers[path] >= chunk.tier for path in chunk.files)
+        for path in chunk.files:  # whole files: none of a packed file's lines is in another chunk
+            whole = next(fd.changed_lines for fd in files if fd.path == path)
+            assert sum(s.changed_lines for s in chunk.segments if s.path == path) == whole
+            assert whole < target // 4

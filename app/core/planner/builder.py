@@ -12,7 +12,9 @@ Guarantees (the tests check them):
 - A chunk never mixes two directories, except that a test file joins the module it tests and a
   file that uses a definition added in another directory joins it (when the pair fits): chunks
   then read as one topic, and an edit in one directory leaves the other directories' chunks and
-  their content hashes alone.
+  their content hashes alone. Small edits (whole files under a quarter of the target) of one tier
+  in one area of the tree (`tests/`, `src/agents/`) are the other exception: packed up to the
+  target, each would be a decision and a one-minute floor of its own.
 - Generated, vendored, lock and large data files go to collapsed chunks (per directory), binary
   files to binary chunks (per directory), and files whose content did not change (pure renames
   and moves, mode changes, empty files) to one light "rename" chunk.
@@ -33,6 +35,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import math
 import operator
 import posixpath
 import re
@@ -68,7 +71,7 @@ from app.core.planner.model import (
 )
 from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
 from app.core.planner.tree import CodeFile, code_file
-from app.core.text import format_duration, plural, visible_path
+from app.core.text import format_duration, plural, share_text, visible_path
 
 # -- globs ---------------------------------------------------------------------------------------
 
@@ -111,6 +114,15 @@ CHUNK_BINDING = 2
 path and the changed lines' decoded text only."""
 CONTEXT_BOUND = 3
 """Context lines on each side of a segment that its binding covers (nearby code)."""
+LITERAL_CHUNKS = 5
+"""A file's change of values only (one literal) is collapsed as data past this many chunks' lines."""
+LITERAL_SAMPLE = 4_000
+"""Changed lines read to judge whether a change is values only: evenly spread, a bounded look at a huge file."""
+LITERAL_SHARE = 0.95
+"""The share of those lines that must hold values and punctuation only."""
+_SCALAR = r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[-+]?\.?\d[\w.+-]*|True|False|None|true|false|null|nil)"""
+# A line of a literal: values (strings, numbers, constants) and the brackets, commas and colons between them.
+_VALUES_ONLY = re.compile(rf"^(?:\s|{_SCALAR}|[\[\]{{}}(),:;]|=>)*+$")
 
 
 def _line_token(origin: str, line: DiffLine) -> str:
@@ -179,10 +191,10 @@ def build_plan(
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
         raise ValueError(f"unknown chunk order {order!r} (expected 'risk' or 'path')")
-    builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers)
+    destructive = set(destructive_paths or ())
+    builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive)
     drafts = builder.drafts()
-    chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {},
-                                 set(destructive_paths or ()))
+    chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {}, destructive)
     _mark_seams(chunks, list(seams))
     _mark_lfs_pointers(chunks, files)
     _mark_outside_links(chunks, files)
@@ -192,6 +204,13 @@ def build_plan(
     plan = ReviewPlan(chunks, sum(c.floor_seconds for c in chunks), config.target_lines, order)
     if not files:
         plan.notes.append("empty change: nothing to review")
+    total = sum(fd.changed_lines for fd in files)
+    for index in builder.literals:  # said at the top of the plan: 301 identical chunk rows said nothing
+        fd = files[index]
+        plan.notes.append(f"{visible_path(fd.path)} is {share_text(fd.changed_lines / total)} of this change: one "
+                          f"literal of values, collapsed as data into one chunk ({fd.changed_lines:,} of {total:,} "
+                          "changed lines); if a tool writes it, mark it generated ([chunks] extra_collapsed_globs, "
+                          "or linguist-generated in the base's .gitattributes)")
     return plan
 
 
@@ -271,8 +290,10 @@ def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
 class _PlanBuilder:
     def __init__(self, files: list[FileDiff], read_blob: Callable[[str], bytes] | None, config: ChunkConfig,
                  spans_cache: dict[tuple[str, str, bool], SpanResult] | None,
-                 file_tiers: Mapping[str, int] | None = None) -> None:
+                 file_tiers: Mapping[str, int] | None = None, destructive: frozenset[str] | set[str] = frozenset()
+                 ) -> None:
         self.files = files
+        self.destructive = destructive
         self.file_tiers = file_tiers or {}
         self.read_blob = read_blob
         self.config = config
@@ -285,6 +306,7 @@ class _PlanBuilder:
         self.pair_notes: dict[int, tuple[int, str, str]] = {}
         self._origins: dict[int, list[str]] = {}
         self._test_complexity: dict[int, int] = {}  # id(chunk) -> its complexity added in tests, docs or data
+        self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -301,7 +323,7 @@ class _PlanBuilder:
         return origins
 
     # -- classification -----------------------------------------------------------------------
-    def _collapse_reason(self, fd: FileDiff) -> str | None:
+    def _collapse_reason(self, index: int, fd: FileDiff) -> str | None:
         shown = visible_path(fd.path)
         if fd.changed_lines >= self.config.data_min_lines:
             pattern = self.data.match(fd.path)
@@ -309,7 +331,29 @@ class _PlanBuilder:
                 return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
         why = machine_written(fd, self.config, self.file_tiers.get(fd.path))
-        return f"{shown}: {why}: collapsed" if why else None
+        if why:
+            return f"{shown}: {why}: collapsed"
+        return self._data_literal(index, fd)
+
+    def _data_literal(self, index: int, fd: FileDiff) -> str | None:
+        """Why a file whose change is one literal, data written as code (a 120,000-line dict), is collapsed as
+        data: cut at line edges it was 301 chunks of one look and a 240-hour floor; it is skimmed, as a large data
+        file is. Only past LITERAL_CHUNKS chunks of it, when nearly every changed line holds nothing but values
+        (strings, numbers, brackets), and never in a tier 0 path (read in full there, as a "generated" name is)."""
+        if fd.changed_lines < LITERAL_CHUNKS * self.config.target_lines or self.file_tiers.get(fd.path) == 0:
+            return None
+        texts: list[str] = []
+        for hunk, origins in zip(fd.hunks, self._hunk_origins(index), strict=True):
+            for match in _CHANGED_RUNS.finditer(origins):
+                texts += map(_TEXT, hunk.lines[match.start():match.end()])
+        sample = texts[::max(1, len(texts) // LITERAL_SAMPLE)]
+        values = sum(1 for text in sample if _VALUES_ONLY.match(text))
+        if values < LITERAL_SHARE * len(sample):
+            return None
+        self.literals.append(index)
+        return (f"{visible_path(fd.path)}: {fd.changed_lines:,} changed lines of literal values, no definitions "
+                f"(data written as code): collapsed as data, not cut into "
+                f"{math.ceil(fd.changed_lines / self.config.target_lines):,} chunks")
 
     def drafts(self) -> list[Draft]:
         code: list[int] = []
@@ -331,7 +375,7 @@ class _PlanBuilder:
             elif fd.changed_lines == 0 or not fd.hunks:
                 light.append(index)
             else:
-                reason = self._collapse_reason(fd)
+                reason = self._collapse_reason(index, fd)
                 if reason:
                     self.file_notes.setdefault(index, []).append(reason)
                     collapsed.append(index)
@@ -413,7 +457,8 @@ class _PlanBuilder:
                                    else code_files[unit[0]].tree for unit in units]))
             packer.close()
             out += packer.drafts
-        return self._join_same_edits(out)
+        joined = self._join_same_edits(out)
+        return self._pack_small_edits(joined) if self.config.pack_small_edits else joined
 
     def _join_same_edits(self, drafts: list[Draft]) -> list[Draft]:
         """Small drafts that make the same edit (the same changed lines in files of the same names) in
@@ -429,11 +474,55 @@ class _PlanBuilder:
             if joined is not None and joined.size + draft.size <= target:
                 joined.leaves += draft.leaves
                 joined.size += draft.size
+                joined.same_edit = True
                 continue
             if key is not None:
                 first[key] = draft
             out.append(draft)
         return out
+
+    def _pack_small_edits(self, drafts: list[Draft]) -> list[Draft]:
+        """Small edits of one tier in one area of the tree (_area: src/agents/, tests/) as one chunk, up to the
+        target, neighbours in the tree together: openai-agents-python pull/4087's 1- to 21-line edits in nine
+        src/agents/ modules were nine chunks, a decision and a one-minute floor each. A small edit is a draft of
+        whole files under a quarter of the target; a piece of a larger file, an oversized unit and the same edit
+        made in many directories (one chunk already) stay as they are, and so do tier 0 and destructive edits:
+        each is read on its own and leads the plan, and a push to one leaves the others' approvals standing."""
+        target = self.config.target_lines
+        areas: dict[tuple[str, int], list[int]] = {}
+        for number, draft in enumerate(drafts):
+            if (draft.size < target // 4 and not draft.oversized and not draft.same_edit and self._whole_files(draft)
+                    and (tier := self._draft_tier(draft)) > 0
+                    and not any(self.paths[leaf.file_index] in self.destructive for leaf in draft.leaves)):
+                areas.setdefault((_area(self.paths[draft.leaves[0].file_index]), tier), []).append(number)
+        packs: dict[int, Draft] = {}  # the position of a pack's first member -> the pack
+        taken: set[int] = set()
+        for (area, _tier), numbers in areas.items():
+            numbers.sort(key=lambda n: self.paths[drafts[n].leaves[0].file_index])
+            run: list[int] = []
+            for number in [*numbers, -1]:
+                if number >= 0 and sum(drafts[n].size for n in run) + drafts[number].size <= target:
+                    run.append(number)
+                    continue
+                if len(run) > 1:
+                    pack = Draft(KIND_CODE, [leaf for n in run for leaf in drafts[n].leaves],
+                                 sum(drafts[n].size for n in run), packed=area)
+                    packs[min(run)] = pack
+                    taken.update(run)
+                run = [number]
+        return [packs.get(number, draft) for number, draft in enumerate(drafts)
+                if number in packs or number not in taken]
+
+    def _whole_files(self, draft: Draft) -> bool:
+        """Whether a draft holds every changed line of each of its files."""
+        sizes: dict[int, int] = {}
+        for leaf in draft.leaves:
+            sizes[leaf.file_index] = sizes.get(leaf.file_index, 0) + leaf.size
+        return all(self.files[index].changed_lines == size for index, size in sizes.items())
+
+    def _draft_tier(self, draft: Draft) -> int:
+        default = self.config.default_tier
+        return min(self.file_tiers.get(self.paths[leaf.file_index], default) for leaf in draft.leaves)
 
     def _edit_of(self, draft: Draft) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """What a draft changes, wherever it is: per file name, its changed lines (origin and stripped text)."""
@@ -672,6 +761,11 @@ class _PlanBuilder:
                 partner, together, apart = self.pair_notes[index]
                 notes.append(together if partner in file_rank else apart)
         notes += [leaf.split_note for leaf in draft.leaves if leaf.split_note]
+        if draft.packed is not None:
+            where = f"{visible_path(draft.packed)}/" if draft.packed else "the root"
+            notes.append(f"small edits packed into one chunk (each under {self.config.target_lines // 4} changed "
+                         f"lines, tier {chunk.tier}, in {where}): one sitting and one decision; a push to any of them "
+                         "asks for the chunk again")
         chunk.notes = list(dict.fromkeys(notes))
         chunk.title = self._title(draft, chunk, file_rank)
         if draft.environment is not None:
@@ -849,6 +943,8 @@ class _PlanBuilder:
         if len(file_rank) == 1 and (only := self.files[next(iter(file_rank))]).is_submodule:
             return only.submodule_summary()
         prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else ""
+        if draft.packed is not None:
+            return _packed_title(chunk.files)
         if draft.rule is not None and len(files) > 1:
             return f"{prefix}{visible_path(draft.rule)} ({len(files)} files, .gitattributes)"
         if len(files) > 1:
@@ -937,6 +1033,18 @@ GENERATED_MARKER_BANNER_LINES = 40
 _BANNER_LINE = re.compile(r"\s*(?:$|#|//|/\*|\*|--|;|%|<!--)")
 
 
+def _packed_title(paths: list[str]) -> str:
+    """A chunk of small edits says what it holds and where: "9 small edits in src/agents/" (one edit a file)."""
+    directories = [posixpath.dirname(path) for path in paths]
+    common = posixpath.commonpath(directories) if all(directories) else ""
+    if common:
+        where = f"{visible_path(common)}/"
+    else:  # a test in tests/ joined its module under src/agents/: "in src/agents/ and tests/"
+        areas = list(dict.fromkeys(f"{visible_path(_area(path))}/" if _area(path) else "the root" for path in paths))
+        where = " and ".join(areas) if len(areas) <= 2 else f"{areas[0]}, {areas[1]} and {len(areas) - 2} more"
+    return f"{plural(len(paths), 'small edit')} in {where}"
+
+
 def _by_weight(chunk: Chunk) -> list[str]:
     """The chunk's files as its title names them: code before tests, data and docs, the most changed lines
     first (a chunk of args.go and command.go was titled after its .golangci.yml and Makefile)."""
@@ -981,6 +1089,21 @@ def environment_files(config: ChunkConfig) -> Callable[[str], bool]:
     one chunk, _environment_chunk): its lines are counted, never read (GitRepo.count_only)."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
     return lambda path: environment_root(path) is not None and collapsed.match(path) is not None
+
+
+# Directories that hold a project's packages rather than being one (`src/agents/`, `packages/ui/`, `internal/auth/`):
+# an area of the tree is the directory under them.
+_LAYOUT_DIRS = frozenset({"src", "lib", "libs", "packages", "pkg", "apps", "internal", "cmd", "modules", "services",
+                          "crates", "components", "plugins", "projects"})
+
+
+def _area(path: str) -> str:
+    """The area of the tree a file is in, whose small edits may share a chunk: its top-level directory
+    (`tests/`), or the package under a layout directory (`src/agents/`); "" for a file at the root."""
+    parts = path.split("/")[:-1]
+    if len(parts) > 1 and parts[0].lower() in _LAYOUT_DIRS:
+        return f"{parts[0]}/{parts[1]}"
+    return parts[0] if parts else ""
 
 
 def _by_directory(indices: list[int], paths: list[str]) -> list[list[int]]:

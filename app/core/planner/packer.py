@@ -84,6 +84,8 @@ class Draft:
     environment: str | None = None  # a committed virtual environment's root: one collapsed chunk for all of it
     rule: str | None = None  # the .gitattributes pattern whose files a collapsed draft holds
     bytecode: bool = False  # compiled Python files (`__pycache__/`, .pyc): one binary chunk, one look, for all
+    same_edit: bool = False  # the same small edit in several directories (_join_same_edits): kept as it is
+    packed: str | None = None  # small edits of one area packed together (_pack_small_edits): that area
 
 
 class Packer:

@@ -79,6 +79,7 @@ sign-off line says more."""
 
 
 MARKS_MAX = 22  # "☠ destructive ◆ seam" whole; more is cut
+NOTE_MIN = 30  # the least room in which a plan's note is shown, cut, on the plan's summary line
 TITLE_MIN = 20  # the chunk column keeps this many cells before the marks column widens ("discount.py +2 more")
 
 
@@ -448,7 +449,15 @@ class ChangeScreen(Screen[None]):
         summary = [(Text(f"{len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, "
                          f"{plan.changed_lines} changed line{'s' if plan.changed_lines != 1 else ''}, "
                          f"floor {format_duration(plan.total_floor_seconds)} · {decided} decided", style="dim"), 9)]
-        summary += [(Text("  ·  " + one_line(note, 200), style="dim italic"), 2) for note in plan.notes]
+        # A plan's notes get what the counts leave, cut rather than left out: "big_table.py is >99% of this change"
+        # is what a reviewer of that plan most needs to read (QA49 #14d)
+        room = width - 2 - summary[0][0].cell_len
+        for note in plan.notes:
+            text = Text("  ·  " + one_line(note, 200), style="dim italic")
+            if text.cell_len > room >= NOTE_MIN:
+                text.truncate(room, overflow="ellipsis")
+            summary.append((text, 2))
+            room -= text.cell_len
         # The footer shows these keys too: the hint goes first when the line is full.
         summary.append((Text("   enter reviews a chunk · A approves the change", style="dim"), 1))
         self.query_one("#plan-summary", Static).update(fit_parts(summary, width - 2))
