@@ -132,7 +132,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     submodule line is nobody's (not blamed, not counted); mkfs on a file image is no disk wipe;
 # 50: small edits of one tier in one area of the tree are packed into one chunk;
 # 51: a file whose change is one literal of values (data written as code) is collapsed as data;
-ANALYSIS_VERSION = "51"
+# 52: a use joins a definition only of its own language family, and production code never a test's helper;
+ANALYSIS_VERSION = "52"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -354,6 +354,26 @@ def test_a_use_joins_the_definition_it_uses_when_they_fit() -> None:
     assert any("uses compute_backoff" in n for n in plan.chunks[0].notes)
 
 
+def test_a_use_joins_only_a_definition_it_can_mean() -> None:
+    """QA50 #5 (uv): a CI file's `apple-native` feature was paired with Rust's `fn native()`, and the CLI's call of
+    `auth_set` with the integration tests' helper of that name. Another language, or a test's helper used by
+    production code, is no definition of what a file uses."""
+    blobs: dict[str, bytes] = {}
+    files = [
+        file_diff(".github/workflows/ci.yml", "on: push\n", "on: push\nenv:\n  F: apple-native\n", blobs),
+        file_diff("crates/auth/src/keyring.rs", None, "pub fn native() -> Self {\n    Self {}\n}\n", blobs),
+        file_diff("crates/cli/src/lib.rs", "mod a;\n", "mod a;\nfn go() { commands::auth_setting(); }\n", blobs),
+        file_diff("crates/cli/tests/common/mod.rs", None, "pub fn auth_setting() -> u8 {\n    1\n}\n", blobs),
+        file_diff("crates/cli/tests/login.rs", None, "fn check() { common::auth_setting(); }\n", blobs),
+    ]
+    plan = build_plan(files, read_blob=blob_reader(blobs), order="path")
+    assert_partition(plan, files)
+    notes = [n for c in plan.chunks for n in c.notes]
+    assert not any("uses native" in n for n in notes), notes
+    assert not any("lib.rs uses auth_setting" in n for n in notes), notes
+    assert any("login.rs uses auth_setting" in n for n in notes), notes  # a test using the tests' helper: paired
+
+
 def test_lock_vendored_generated_and_data_files_are_collapsed_with_their_own_floor() -> None:
     blobs: dict[str, bytes] = {}
     files = [

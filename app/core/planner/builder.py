@@ -634,7 +634,7 @@ class _PlanBuilder:
             found: dict[int, str] = {}
             for name in sorted(set(_IDENTIFIER.findall(added_text[index])) & definers.keys()):
                 definer = definers[name]
-                if definer != index:
+                if definer != index and self._may_use(index, definer):
                     found.setdefault(definer, name)
             for definer, name in sorted(found.items(), key=lambda item: self.paths[item[0]]):
                 # One level only: a definer never follows another file itself, so no chains or cycles.
@@ -651,6 +651,16 @@ class _PlanBuilder:
                                           f"{user} uses {name}, defined in {defined}, which is in another chunk")
                 break
         return pairs
+
+    def _may_use(self, user: int, definer: int) -> bool:
+        """Whether a name `user` writes can be the one `definer` defines: the same language family (a CI file's
+        `apple-native` feature is not Rust's `fn native`), and never production code using a test's helper (uv's
+        `commands::auth_set` is not the integration tests' `auth_set`)."""
+        user_path, definer_path = self.paths[user], self.paths[definer]
+        if not _same_family(posixpath.splitext(user_path)[1].lstrip(".").lower(),
+                            posixpath.splitext(definer_path)[1].lstrip(".").lower()):
+            return False
+        return content_kind(definer_path) != "test" or content_kind(user_path) == "test"
 
     def _added_text(self, index: int) -> str:
         """The added lines of a file, joined by newlines."""
