@@ -46,6 +46,11 @@ _released = False
 # thread either ends before the release or sees it. A submit can start a worker process; one started after
 # the interpreter's exit has stopped the pool's manager is never stopped, and the exit waits for it forever.
 _submit_gate = threading.Lock()
+# Ctrl-C while the main thread submits is raised when the submit is done: raised inside it, between starting a
+# worker and the pool's manager thread (or recording the worker), it left a worker nobody stops, and the forkserver
+# and resource tracker with it, after the CLI had exited (test_interrupt hung under load: 2 runs in 15).
+_main_submitting = False
+_interrupt_pending = False
 
 
 def new_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -56,10 +61,27 @@ def new_pool(workers: int) -> ProcessPoolExecutor | None:
     if workers < 1:
         return None
     try:
-        return _releasable(ProcessPoolExecutor)(max_workers=workers, mp_context=pool_context(),
+        pool = _releasable(ProcessPoolExecutor)(max_workers=workers, mp_context=pool_context(),
                                                 initializer=_quiet_worker, initargs=(_exiting_path(),))
     except Exception:
         return None
+    return pool
+
+
+def _defer_interrupts_in_submit() -> None:
+    """On the main thread, where Python raises KeyboardInterrupt, and only over its default handler (a Textual
+    app or a test runner keeps its own): Ctrl-C during a submit is raised once the submit is done."""
+    if threading.current_thread() is threading.main_thread() and (
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+        signal.signal(signal.SIGINT, _on_interrupt)
+
+
+def _on_interrupt(signum: int, frame: Any) -> None:
+    global _interrupt_pending
+    if _main_submitting:
+        _interrupt_pending = True
+        return
+    signal.default_int_handler(signum, frame)
 
 
 def shared_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -144,15 +166,27 @@ def _releasable(pool_type: type[ProcessPoolExecutor]) -> type[ProcessPoolExecuto
 
     class ReleasablePool(pool_type):  # type: ignore[valid-type,misc]
         def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-            with _submit_gate:
-                if _released:  # as a worker would drop it, without starting one
-                    from concurrent.futures import Future
+            global _main_submitting, _interrupt_pending
+            on_main = threading.current_thread() is threading.main_thread()
+            if on_main:
+                _defer_interrupts_in_submit()
+                _main_submitting = True
+            try:
+                with _submit_gate:
+                    if _released:  # as a worker would drop it, without starting one
+                        from concurrent.futures import Future
 
-                    dropped: Future[T] = Future()
-                    dropped.set_exception(ParentExiting("review-tui is exiting"))
-                    return dropped
-                future: Future[T] = super().submit(_unless_exiting, fn, *args, **kwargs)
-            return future
+                        dropped: Future[T] = Future()
+                        dropped.set_exception(ParentExiting("review-tui is exiting"))
+                        return dropped
+                    future: Future[T] = super().submit(_unless_exiting, fn, *args, **kwargs)
+                return future
+            finally:
+                if on_main:
+                    _main_submitting = False
+                    if _interrupt_pending:
+                        _interrupt_pending = False
+                        raise KeyboardInterrupt
 
     return ReleasablePool
 

@@ -138,3 +138,36 @@ def test_an_exiting_review_tui_drops_its_workers_tasks(tmp_path) -> None:
                      "take_over raised, computed 0", "after release ParentExiting 0", "files True"]
     assert "Traceback" not in done.stderr
     assert glob.glob(os.path.join(tempfile.gettempdir(), f"review-tui-{pid.split()[1]}-*.exiting")) == []
+
+
+_MID_SUBMIT_SCRIPT = """
+import os, signal
+from concurrent.futures import ProcessPoolExecutor
+from app.core.workers import new_pool
+
+pool = new_pool(1)
+start = ProcessPoolExecutor._adjust_process_count
+
+def interrupted_while_starting_a_worker(self):
+    start(self)  # the worker is started; the manager thread that will stop it is not yet
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C lands here
+
+ProcessPoolExecutor._adjust_process_count = interrupted_while_starting_a_worker
+try:
+    pool.submit(pow, 2, 3)
+    print("no interrupt")
+except KeyboardInterrupt:
+    print("interrupted after the submit, manager running:", pool._executor_manager_thread is not None)
+"""
+
+
+def test_ctrl_c_during_a_submit_is_raised_once_the_pool_can_stop_its_worker(tmp_path) -> None:
+    """Raised inside ProcessPoolExecutor.submit, between starting a worker and starting the thread that stops it, a
+    KeyboardInterrupt left that worker (and the forkserver) running after the CLI exited: test_interrupt hung."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _MID_SUBMIT_SCRIPT], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["interrupted after the submit, manager running: True"]
