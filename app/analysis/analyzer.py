@@ -328,7 +328,8 @@ class _GraphBuild:
         """Start, one task each, the batch's Python files whose version is one a change's blast radius reads
         (`share`): the task gives the summary, and the complexity figures if the measurement wants them,
         from one parse (graph.summary_and_metrics). key -> (path, blob, content, measured as, future)."""
-        from app.core.impact.graph import summary_and_metrics
+        from app.core.impact.graph import head_defs_wanted, summary_and_metrics
+        from app.core.memo import digest
         from app.core.workers import ParentExiting, released
 
         if self.share is None or not self.share.sides:
@@ -339,6 +340,8 @@ class _GraphBuild:
             if released():  # the process is exiting: a task submitted from this thread now may start a
                 raise ParentExiting("review-tui is exiting")  # worker that no one stops (a hung exit)
             if data and (path, blob) in sides and path.endswith(".py"):  # (b"": empty, or not read after all)
+                if not head_defs_wanted(path, digest(data)):
+                    continue  # a task of the offering's parses it for its head definitions (and figures) already
                 as_path = measured.get(blob)
                 out[key] = (path, blob, data, as_path, self.share.pool_submit(summary_and_metrics, path, data,
                                                                                as_path, max_bytes))
@@ -2032,6 +2035,24 @@ class _Offering(threading.Thread):
         self.outstanding.add(future)
         return future
 
+    def together(self, text: str, path: str, blob: str, digests: dict[str, bytes]) -> Any:
+        """A version both the scan and the head definitions read (most Python files that name a command
+        runner, ansible's modules) is parsed by one task for both, and for the measurement if it wants it
+        (graph.offer_with_scan): the scan's future, else None (the head definitions are known or offered)."""
+        from app.core.impact.graph import offer_with_scan
+
+        known = digests.get(blob)
+        if known is None or (path, blob) not in self.sides:
+            return None
+        as_path = self.measured.get(blob)
+        found = offer_with_scan(path, text, known, self.submit, measured_as=as_path, max_bytes=self.max_bytes)
+        if found is None:
+            return None
+        scan, metrics = found
+        if metrics is not None:
+            self.metrics[blob] = metrics
+        return scan
+
     def run(self) -> None:
         from concurrent.futures.process import BrokenProcessPool
 
@@ -2063,7 +2084,8 @@ class _Offering(threading.Thread):
             for prep in self.scans:
                 if self.stop.is_set():
                     return
-                offer_python_scans(prep.files, read, self.submit, digests)
+                offer_python_scans(prep.files, read, self.submit, digests, together=lambda text, path, blob:
+                                   self.together(text, path, blob, digests))
             for prep in self.head_defs:
                 if self.stop.is_set():
                     return
