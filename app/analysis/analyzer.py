@@ -170,6 +170,9 @@ old tag held 4.1 million changed lines (3.8 GB); its 57 recent ones peaked at 29
 faster, as diffing again costs little next to holding."""
 MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: blast radius is left unmeasured
 GRAPH_BATCH_FILES = 400  # files read and summarised at a time while a dependency graph is built
+EARLY_HISTORY_CHANGES = 10
+"""A queue of this many changes to analyse has the history index of every path built while they are diffed
+(Analyzer._offer_whole_history), not of their paths once they are."""
 LAZY_GRAPH_SHARE = 20
 """A graph wanted by changes that touch at most 1/LAZY_GRAPH_SHARE of its files is read only as far as their
 blast radius needs (impact/lazy_graph.py): a cold `list` of one 25-file pull request on ansible parsed all
@@ -1663,6 +1666,7 @@ class Analyzer:
         if pending and not run.stopped():
             _import_before_threads()
             self._offer_older_evidence(pending)
+            self._offer_whole_history(pending)
         prepared, early = self._diff_all(pending, run)  # first, so that the measuring can start early
         if prepared and not run.stopped():
             self._offer_history(prepared)  # ahead of the parses and the measuring in the pool's queue
@@ -1898,6 +1902,19 @@ class Analyzer:
                 unfinished.append(prep)
                 held = _hold_within(unfinished, held)
         return finished, unfinished
+
+    def _offer_whole_history(self, pending: list[Change]) -> None:
+        """For a queue of EARLY_HISTORY_CHANGES or more changes, have a worker build the history index of
+        every path while the changes are diffed (ChangeHistory.offer_index's `whole`): the pool's second
+        worker was idle then, and the index of every path costs less than that of the paths so many
+        changes touch. The same figures either way."""
+        from app.core.workers import shared_pool
+
+        if len(pending) < EARLY_HISTORY_CHANGES or self.commit_range is not None:
+            return
+        pool = shared_pool(self.config.complexity.workers)
+        if pool is not None:
+            self.histories.offer_index(pool.submit, whole=True)
 
     def _offer_history(self, prepared: list[_Prepared]) -> None:
         """Have a worker process build the history index the scores will need, when nothing cached
