@@ -11,6 +11,7 @@ from app.core.impact.destructive import python_calls
 from app.core.impact.destructive.model import Work
 from app.core.impact.graph import (
     _head_defs,
+    drop_offered_head_defs,
     head_defs_and_metrics,
     head_defs_answer,
     offer_head_defs,
@@ -315,3 +316,9 @@ def test_a_version_both_the_scan_and_the_head_definitions_read_is_one_task():
     bad = "x = '\ufffd'\n"
     assert offer_with_scan("lib/joint_bad.py", bad, digest(bad.encode()), submit) is None
     assert len(submitted) == 1
+    # given up together: the scan's and the figures' readers first (the head definitions still wanted), then the
+    # head definitions' offer is dropped, and the task with it (no reader of this process may wait for it)
+    scan, figures = found
+    assert figures is not None and not scan.cancel() and not figures.cancel() and not scan.done()
+    drop_offered_head_defs()
+    assert scan.cancelled() and figures.cancelled()
