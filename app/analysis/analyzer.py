@@ -182,6 +182,9 @@ old tag held 4.1 million changed lines (3.8 GB); its 57 recent ones peaked at 29
 faster, as diffing again costs little next to holding."""
 MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: blast radius is left unmeasured
 GRAPH_BATCH_FILES = 400  # files read and summarised at a time while a dependency graph is built
+EARLY_HISTORY_CHANGES = 10
+"""A queue of this many changes to analyse has the history index of every path built while they are diffed
+(Analyzer._offer_whole_history), not of their paths once they are."""
 LAZY_GRAPH_SHARE = 20
 """A graph wanted by changes that touch at most 1/LAZY_GRAPH_SHARE of its files is read only as far as their
 blast radius needs (impact/lazy_graph.py): a cold `list` of one 25-file pull request on ansible parsed all
@@ -340,7 +343,8 @@ class _GraphBuild:
         """Start, one task each, the batch's Python files whose version is one a change's blast radius reads
         (`share`): the task gives the summary, and the complexity figures if the measurement wants them,
         from one parse (graph.summary_and_metrics). key -> (path, blob, content, measured as, future)."""
-        from app.core.impact.graph import summary_and_metrics
+        from app.core.impact.graph import head_defs_wanted, summary_and_metrics
+        from app.core.memo import digest
         from app.core.workers import ParentExiting, released
 
         if self.share is None or not self.share.sides:
@@ -351,6 +355,8 @@ class _GraphBuild:
             if released():  # the process is exiting: a task submitted from this thread now may start a
                 raise ParentExiting("review-tui is exiting")  # worker that no one stops (a hung exit)
             if data and (path, blob) in sides and path.endswith(".py"):  # (b"": empty, or not read after all)
+                if not head_defs_wanted(path, digest(data)):
+                    continue  # a task of the offering's parses it for its head definitions (and figures) already
                 as_path = measured.get(blob)
                 out[key] = (path, blob, data, as_path, self.share.pool_submit(summary_and_metrics, path, data,
                                                                                as_path, max_bytes))
@@ -1693,6 +1699,7 @@ class Analyzer:
         if pending and not run.stopped():
             _import_before_threads()
             self._offer_older_evidence(pending)
+            self._offer_whole_history(pending)
         prepared, early = self._diff_all(pending, run)  # first, so that the measuring can start early
         if prepared and not run.stopped():
             self._offer_history(prepared)  # ahead of the parses and the measuring in the pool's queue
@@ -1929,6 +1936,19 @@ class Analyzer:
                 held = _hold_within(unfinished, held)
         return finished, unfinished
 
+    def _offer_whole_history(self, pending: list[Change]) -> None:
+        """For a queue of EARLY_HISTORY_CHANGES or more changes, have a worker build the history index of
+        every path while the changes are diffed (ChangeHistory.offer_index's `whole`): the pool's second
+        worker was idle then, and the index of every path costs less than that of the paths so many
+        changes touch. The same figures either way."""
+        from app.core.workers import shared_pool
+
+        if len(pending) < EARLY_HISTORY_CHANGES or self.commit_range is not None:
+            return
+        pool = shared_pool(self.config.complexity.workers)
+        if pool is not None:
+            self.histories.offer_index(pool.submit, whole=True)
+
     def _offer_history(self, prepared: list[_Prepared]) -> None:
         """Have a worker process build the history index the scores will need, when nothing cached
         gives it (ChangeHistory.offer_index)."""
@@ -2084,6 +2104,24 @@ class _Offering(threading.Thread):
         self.outstanding.add(future)
         return future
 
+    def together(self, text: str, path: str, blob: str, digests: dict[str, bytes]) -> Any:
+        """A version both the scan and the head definitions read (most Python files that name a command
+        runner, ansible's modules) is parsed by one task for both, and for the measurement if it wants it
+        (graph.offer_with_scan): the scan's future, else None (the head definitions are known or offered)."""
+        from app.core.impact.graph import offer_with_scan
+
+        known = digests.get(blob)
+        if known is None or (path, blob) not in self.sides:
+            return None
+        as_path = self.measured.get(blob)
+        found = offer_with_scan(path, text, known, self.submit, measured_as=as_path, max_bytes=self.max_bytes)
+        if found is None:
+            return None
+        scan, metrics = found
+        if metrics is not None:
+            self.metrics[blob] = metrics
+        return scan
+
     def run(self) -> None:
         from concurrent.futures.process import BrokenProcessPool
 
@@ -2115,7 +2153,8 @@ class _Offering(threading.Thread):
             for prep in self.scans:
                 if self.stop.is_set():
                     return
-                offer_python_scans(prep.files, read, self.submit, digests)
+                offer_python_scans(prep.files, read, self.submit, digests, together=lambda text, path, blob:
+                                   self.together(text, path, blob, digests))
             for prep in self.head_defs:
                 if self.stop.is_set():
                     return

@@ -130,10 +130,13 @@ def _random_history(make_repo, main_steps, side_steps):
     return builder
 
 
-def test_the_analyzer_builds_the_index_for_the_touched_paths_only(payments_repo, tmp_path) -> None:
+def test_the_analyzer_builds_the_index_for_the_touched_paths_only(payments_repo, tmp_path, monkeypatch) -> None:
+    """A queue of fewer than EARLY_HISTORY_CHANGES changes (the samples' has 15: their limit raised here)."""
+    import app.analysis.analyzer as analyzer_module
     from app.analysis.analyzer import Analyzer
     from app.storage.cache import AnalysisCache
 
+    monkeypatch.setattr(analyzer_module, "EARLY_HISTORY_CHANGES", 10**6)
     cache = AnalysisCache.open(tmp_path / "cache.db")
     analyzer = Analyzer(payments_repo, cache=cache)
     reports = analyzer.analyze_all()
@@ -145,6 +148,71 @@ def test_the_analyzer_builds_the_index_for_the_touched_paths_only(payments_repo,
     assert SAMPLES is not None
 
 
+@pytest.mark.parametrize("git", ["answers", "cannot run", "no worker"])
+def test_a_long_queue_has_the_index_of_every_path_built_while_it_is_diffed(payments_repo, tmp_path, monkeypatch,
+                                                                          git) -> None:
+    """Issue 18: a queue of EARLY_HISTORY_CHANGES or more changes has a worker build the index of every path
+    (git names each commit's paths) before its changes are diffed, with the figures the index of their paths
+    gives; where git cannot run in the worker, or no worker starts the build, the analysis thread builds the
+    index of its paths, as before."""
+    from concurrent.futures import Future
+
+    import app.analysis.analyzer as analyzer_module
+    import app.core.workers as workers_module
+    from app.analysis.analyzer import Analyzer
+    from app.core.git import repo as repo_module
+    from app.storage.cache import AnalysisCache
+
+    def run(name: str) -> tuple[dict[str, object], object]:
+        cache = AnalysisCache.open(tmp_path / f"{name}.db")
+        analyzer = Analyzer(payments_repo, cache=cache)
+        reports = analyzer.analyze_all()
+        stored = cache.get("history", analyzer.discovery.base_commit)
+        return {r.id: r.assessment.history for r in reports if r.assessment is not None}, stored["covers"]
+
+    monkeypatch.setattr(analyzer_module, "EARLY_HISTORY_CHANGES", 10**6)
+    by_paths, covers = run("paths")
+    assert covers and any(figures is not None for figures in by_paths.values())
+    monkeypatch.setattr(analyzer_module, "EARLY_HISTORY_CHANGES", 2)
+    monkeypatch.setattr(repo_module, "HISTORY_BY_GIT_MIN", 1)  # the sample's history is short
+    offered: list[tuple[object, ...]] = []
+    shared_pool = workers_module.shared_pool
+
+    class Recording:  # the real pool; the history builds sent to it are noted
+        def __init__(self, pool) -> None:
+            self.pool = pool
+
+        def submit(self, fn, *args):
+            if fn.__name__ != "_index_in_worker":
+                return self.pool.submit(fn, *args)
+            offered.append(args[2:])
+            if git == "no worker":
+                return Future()  # a pending future: cancellable
+            if git == "cannot run":
+                return self.pool.submit(_index_without_git, *args)
+            return self.pool.submit(fn, *args)
+
+    monkeypatch.setattr(workers_module, "shared_pool", lambda n: Recording(shared_pool(n)))
+    early, covers = run(git)
+    assert [paths for paths, _, _ in offered] == [None]  # once, before the paths are known: every path
+    assert early == by_paths
+    assert (covers is None) == (git == "answers")
+
+
+def _index_without_git(*args):
+    """history._index_in_worker where git cannot run (no PATH)."""
+    import os
+
+    from app.analysis.history import _index_in_worker
+
+    path = os.environ.get("PATH", "")
+    os.environ["PATH"] = ""
+    try:
+        return _index_in_worker(*args)
+    finally:  # the worker serves the session's other tests
+        os.environ["PATH"] = path
+
+
 @pytest.mark.parametrize("submitted", [True, False])
 def test_a_first_run_builds_the_index_in_a_worker_process(payments_repo, tmp_path, monkeypatch, submitted) -> None:
     """A first run's walk for the history index leaves the analysis thread: a worker process builds it,
@@ -152,6 +220,7 @@ def test_a_first_run_builds_the_index_in_a_worker_process(payments_repo, tmp_pat
     built in process, with the same figures."""
     from concurrent.futures import Future
 
+    import app.analysis.analyzer as analyzer_module
     import app.core.workers as workers_module
     from app.analysis.analyzer import Analyzer
     from app.storage.cache import AnalysisCache
@@ -184,6 +253,7 @@ def test_a_first_run_builds_the_index_in_a_worker_process(payments_repo, tmp_pat
             return self.pool.submit(fn, *args) if submitted else Future()  # a pending future: cancellable
 
     monkeypatch.setattr(workers_module, "shared_pool", lambda n: Recording(shared_pool(n)))
+    monkeypatch.setattr(analyzer_module, "EARLY_HISTORY_CHANGES", 10**6)  # the build of the queue's paths
     in_workers, walked = run(2)
     assert walked == (["worker"] if submitted else ["worker", "here"])
     assert in_workers == in_process and any(figures is not None for figures in in_process.values())

@@ -9,8 +9,16 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from app.core.impact.destructive import python_calls
 from app.core.impact.destructive.model import Work
-from app.core.impact.graph import _head_defs, head_defs_and_metrics, head_defs_answer, offer_head_defs
-from app.core.memo import ContentMemo, part
+from app.core.impact.graph import (
+    _head_defs,
+    drop_offered_head_defs,
+    head_defs_and_metrics,
+    head_defs_answer,
+    offer_head_defs,
+    offer_with_scan,
+    scan_defs_and_metrics,
+)
+from app.core.memo import ContentMemo, digest, part, shared_parts
 from app.core.metrics.complexity import analyze_source
 from app.core.workers import new_pool
 
@@ -150,6 +158,37 @@ def test_one_task_answers_for_two_memos_and_their_parts_follow_it():
     assert memo.get_or_compute(key, lambda: "parsed here") == "parsed here"
 
 
+def test_a_part_given_up_while_another_is_wanted_waits_for_the_task():
+    """A (scan, head definitions, figures) task: a reader giving its part up while another part is still
+    wanted does not cancel the task and waits for its answer (the version is parsed once, in the worker);
+    the task is cancelled once every part is given up, and the last reader then computes its own."""
+    queued: Future[tuple[str, str, str]] = Future()
+    scan, defs, figures = shared_parts(queued, [0, 1, 2])
+    assert not scan.cancel() and not queued.cancelled() and not scan.done()
+    assert not figures.cancel() and not queued.cancelled()
+    assert defs.cancel() and queued.cancelled() and scan.cancelled() and figures.cancelled()
+
+    queued = Future()
+    scan, defs = shared_parts(queued, [0, 1])
+    memo: ContentMemo[str] = ContentMemo(8)
+    key = ContentMemo.key("a.py", b"x = 1")
+    memo.offer(key, scan)
+    with ThreadPoolExecutor(1) as reader:
+        found = reader.submit(memo.get_or_compute, key, lambda: "parsed here")
+        wait([found], timeout=0.3)
+        assert not found.done()  # waiting for the task, which the head definitions' reader still wants
+        assert queued.set_running_or_notify_cancel()
+        queued.set_result(("scan", "defs", "figures"))
+        assert found.result(timeout=10) == "scan" and defs.result() == "defs"
+
+    running: Future[tuple[str, str]] = Future()
+    running.set_running_or_notify_cancel()
+    scan, defs = shared_parts(running, [0, 1])
+    assert not scan.cancel() and not defs.cancel() and not running.cancelled()
+    running.set_exception(RuntimeError("the pool broke"))
+    assert isinstance(scan.exception(), RuntimeError) and isinstance(defs.exception(), RuntimeError)
+
+
 SHARED_PARSE = {  # content -> why: one parse serves both, or each parses on its own, with the same answers
     "plain": b"import os\n\nclass A:\n    def f(self, x):\n        return os.path.join(x) if x else None\n",
     "non-ASCII": "def caf\u00e9(x):\n    return 'd\u00e9j\u00e0' if x else 1\n".encode(),
@@ -239,3 +278,47 @@ def test_a_version_several_changes_share_is_read_and_hashed_once_for_both_offers
         finally:
             python_calls.drop_offered_scans()
             graph.drop_offered_head_defs()
+
+
+def test_one_parse_answers_for_the_scan_the_head_definitions_and_the_figures():
+    """Issue 18: a version the destructive scan and the blast radius both read gives, from one task, the scan's
+    answer, its head definitions and its figures, each what its own parse gives, for every kind of content."""
+    calls = "import subprocess, shutil\n\ndef go(d):\n    subprocess.run(['rm', '-rf', d])\n    shutil.rmtree('/')\n"
+    for why, data in {**SHARED_PARSE, "calls": calls.encode()}.items():
+        text = data.decode("utf-8", errors="replace")
+        for measured_as in ("lib/m.py", "lib/m.txt", None):
+            scanned, defs, metrics = scan_defs_and_metrics("lib/m.py", text, measured_as, 2_000_000)
+            assert scanned == python_calls.scan_answer(text, "lib/m.py"), why
+            if "\ufffd" not in text:  # (offer_with_scan offers no other: the text is not the bytes)
+                assert defs == head_defs_answer("lib/m.py", data), why
+            if measured_as is None:
+                assert metrics is None
+            else:
+                assert metrics == analyze_source(measured_as, data, max_bytes=2_000_000, maintainability=False), why
+    assert scan_defs_and_metrics("lib/m.py", calls, None, 0)[0][0]  # the calls are found
+
+
+def test_a_version_both_the_scan_and_the_head_definitions_read_is_one_task():
+    """offer_with_scan: one task for both memos (and the figures); not offered again; a version whose head
+    definitions are offered already, or whose text is not its bytes, is left to a scan task of its own."""
+    text = "import subprocess\n\ndef go():\n    subprocess.run(['terraform', 'destroy'])\n"
+    submitted: list[tuple[object, tuple[object, ...]]] = []
+
+    def submit(fn, *args):
+        submitted.append((fn, args))
+        return Future()
+
+    key_digest = digest(text.encode())
+    found = offer_with_scan("lib/joint_m.py", text, key_digest, submit, measured_as="lib/joint_m.py", max_bytes=10)
+    assert found is not None and found[1] is not None
+    assert [fn for fn, _ in submitted] == [scan_defs_and_metrics]
+    assert offer_with_scan("lib/joint_m.py", text, key_digest, submit) is None  # offered already
+    bad = "x = '\ufffd'\n"
+    assert offer_with_scan("lib/joint_bad.py", bad, digest(bad.encode()), submit) is None
+    assert len(submitted) == 1
+    # given up together: the scan's and the figures' readers first (the head definitions still wanted), then the
+    # head definitions' offer is dropped, and the task with it (no reader of this process may wait for it)
+    scan, figures = found
+    assert figures is not None and not scan.cancel() and not figures.cancel() and not scan.done()
+    drop_offered_head_defs()
+    assert scan.cancelled() and figures.cancelled()

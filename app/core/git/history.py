@@ -58,14 +58,14 @@ class HistoryIndex:
 
     @classmethod
     def build(cls, repo: GitRepo, base_commit: str, *, paths: Collection[str] | None = None,
-              since: int | None = None) -> HistoryIndex:
+              since: int | None = None, git_only: bool = False) -> HistoryIndex:
         """The index of the base's history; with `paths`, of those paths only (the same figures for
         them, at a cost that follows the paths asked about rather than the repository's size). `since`:
         how far back (default: EXPERIENCE_DAYS before the base's time; earlier for figures as of
-        older commits)."""
+        older commits). `git_only`: see GitRepo.history."""
         tip_time = anchor_time(repo, base_commit)
         start = tip_time - EXPERIENCE_DAYS * 86_400 if since is None else since
-        entries = repo.history(base_commit, since=start, max_commits=MAX_COMMITS, paths=paths)
+        entries = repo.history(base_commit, since=start, max_commits=MAX_COMMITS, paths=paths, git_only=git_only)
         index = cls.from_entries(base_commit, tip_time - WINDOW_DAYS * 86_400, entries)
         index.walked = len(entries)
         return index

@@ -1146,13 +1146,15 @@ class GitRepo:
         return paths
 
     def history(self, start: str, *, since: int, max_commits: int = 5_000,
-                paths: Collection[str] | None = None, hide: str | None = None) -> list[HistoryEntry]:
+                paths: Collection[str] | None = None, hide: str | None = None,
+                git_only: bool = False) -> list[HistoryEntry]:
         """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths.
 
         With `paths`, each entry's paths are only those of `paths` the commit touched (the same as
         the full list filtered, found by comparing tree entries along each path instead of diffing
         whole trees: a walk whose cost follows the paths asked about, not the repository's size).
-        With `hide`, only the commits `hide` does not have (`git log hide..start`).
+        With `hide`, only the commits `hide` does not have (`git log hide..start`). `git_only` (whole tree):
+        RepoError where git's diff-tree does not name the paths, rather than a tree diff per commit.
 
         The time order is libgit2's global sort (all of history is read before the first commit), so
         the list is exactly the reachable commits at or after `since`, however skewed the dates."""
@@ -1179,6 +1181,8 @@ class GitRepo:
         by_git = GitCli(self.git_dir).touched_paths(
             [(str(c.id), str(c.parent_ids[0]) if c.parent_ids else None) for c in commits]
         ) if paths is None and len(commits) >= HISTORY_BY_GIT_MIN else None
+        if git_only and paths is None and by_git is None and len(commits) >= HISTORY_BY_GIT_MIN:
+            raise RepoError("git does not name the paths of the history's commits")
         trie = _path_trie(paths) if paths is not None else None
         out: list[HistoryEntry] = []
         for commit in commits:

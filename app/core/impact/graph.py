@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
-from app.core.memo import ContentMemo, Submit, part
+from app.core.memo import ContentMemo, Submit, part, shared_parts
 from app.core.text import visible_path
 
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
@@ -1080,6 +1080,40 @@ def summary_and_metrics(path: str, data: bytes, measured_as: str | None, max_byt
     tree = cx.python_tree(data) if cx.analyzer_for(measured_as) == cx.ANALYZER_RADON else None
     return (summarise_python(path, data, tree).to_list(),
             cx.analyze_source(measured_as, data, max_bytes=max_bytes, maintainability=False, tree=tree))
+
+
+def scan_defs_and_metrics(path: str, text: str, measured_as: str | None, max_bytes: int) -> tuple[Any, Any, Any]:
+    """The destructive-call scan's answer (python_calls.scan_answer), head_defs_answer and, when the complexity
+    measurement wants the version (`measured_as`), its figures as head_defs_and_metrics gives them, of one
+    version read as `text` (valid UTF-8: its bytes are `text.encode()`), from one parse where
+    complexity.python_tree gives the tree all three would parse (else each parses on its own)."""
+    from app.core.impact.destructive.python_calls import scan_answer
+    from app.core.metrics import complexity as cx
+
+    data = text.encode("utf-8")
+    tree = cx.python_tree(data)
+    scanned = scan_answer(text, path, tree)
+    defs = head_defs_answer(path, data, tree)
+    if measured_as is None:
+        return scanned, defs, None
+    as_tree = tree if cx.analyzer_for(measured_as) == cx.ANALYZER_RADON else None
+    return scanned, defs, cx.analyze_source(measured_as, data, max_bytes=max_bytes, maintainability=False, tree=as_tree)
+
+
+def offer_with_scan(path: str, text: str, digest: bytes, submit: Submit, *, measured_as: str | None = None,
+                    max_bytes: int = 0) -> tuple[Future[Any], Future[Any] | None] | None:
+    """Start one task for a version the destructive scan and the blast radius's head definitions both read
+    (and the measurement, `measured_as`): scan_defs_and_metrics. Its head definitions are offered here;
+    returns the futures of its scan answer and of its figures (None without `measured_as`), given up together
+    with the head definitions' (memo.shared_parts). None when the head definitions are known or offered
+    already (`digest`: memo.digest of the version's bytes): the caller starts the scan on its own."""
+    key = (path, digest)
+    if "\ufffd" in text or not _head_defs_memo.wants(key):
+        return None
+    whole = submit(scan_defs_and_metrics, path, text, measured_as, max_bytes)
+    parts = shared_parts(whole, [0, 1, 2] if measured_as is not None else [0, 1])
+    _head_defs_memo.offer(key, parts[1])
+    return parts[0], (parts[2] if measured_as is not None else None)
 
 
 def remember_head_defs(path: str, data: bytes, row: list[Any]) -> None:

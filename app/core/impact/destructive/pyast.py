@@ -19,11 +19,14 @@ Placeholder = Callable[[ast.expr], str]
 _MAX_DEPTH = 40  # deeper string expressions than this are not folded (nobody writes them)
 
 
-def parse_python(text: str, work: Work) -> ast.Module:
-    """The module's AST, or ParseFailure (too large, syntax error, nesting beyond the parser)."""
+def parse_python(text: str, work: Work, tree: ast.Module | None = None) -> ast.Module:
+    """The module's AST, or ParseFailure (too large, syntax error, nesting beyond the parser). `tree`:
+    `ast.parse(text)`, where the caller parsed it already (the bound and the work count as if parsed here)."""
     if len(text) > MAX_PYTHON_BYTES:
         raise ParseFailure(f"{len(text):,} characters is over the {MAX_PYTHON_BYTES:,} parse bound")
     work.add(len(text))
+    if tree is not None:
+        return tree
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in repository code

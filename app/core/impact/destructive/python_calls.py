@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
+from typing import Any
 
 from app.core.impact.destructive import shell
 from app.core.impact.destructive.model import MAX_FINDINGS_PER_FILE, Finding, Lines, ParseFailure, Work
@@ -215,22 +217,29 @@ def memo_key(text: str, path: str) -> tuple[str, bytes]:
     return ContentMemo.key(path, text.encode("utf-8", "surrogatepass"))
 
 
-def scan_answer(text: str, path: str) -> tuple[list[Finding] | str, int]:
+def scan_answer(text: str, path: str, tree: ast.Module | None = None) -> tuple[list[Finding] | str, int]:
     """What the memo keeps for a version: its findings (or why it could not be parsed) and the work done.
-    Module-level so that a worker process can compute it (see offer_scans)."""
+    Module-level so that a worker process can compute it (see offer_scans). `tree`: `ast.parse(text)`, where
+    the caller has it (a task that parses the version for the blast radius too: graph.scan_defs_and_metrics)."""
     counted = Work()
     try:
-        return _scan(text, path, counted), counted.units
+        return _scan(text, path, counted, tree), counted.units
     except ParseFailure as exc:
         return str(exc), counted.units
 
 
+# (text, path, blob id) -> the future of a task that gives this version's scan_answer among other answers
+# from one parse, if the caller started one (else None: a scan task of its own is started)
+Together = Callable[[str, str, str], "Future[Any] | None"]
+
+
 def offer_scans(versions: Iterable[tuple[str, str, str]], submit: Submit, *,
-                digests: Mapping[str, bytes] | None = None) -> None:
+                digests: Mapping[str, bytes] | None = None, together: Together | None = None) -> None:
     """Start scanning these (text, path, blob id it was read from) versions in worker processes, ahead
     of the scan that reads them: `submit(fn, *args)` returns a future. Versions that name nothing to
     find are not sent. What was worked out for each is kept for scan_python_calls (_verdicts).
-    `digests`: memo.digest of a blob's bytes, where the caller hashed them already."""
+    `digests`: memo.digest of a blob's bytes, where the caller hashed them already. `together`: asked
+    first for each version to scan; a future it gives is offered instead of a scan task's."""
     for text, path, blob in versions:
         if not may_run_or_delete(text):
             _verdicts[(path, blob)] = None
@@ -240,7 +249,8 @@ def offer_scans(versions: Iterable[tuple[str, str, str]], submit: Submit, *,
         key = (path, known) if known is not None and "\ufffd" not in text else memo_key(text, path)
         _verdicts[(path, blob)] = key
         if _memo.wants(key):
-            _memo.offer(key, submit(scan_answer, text, path))
+            joint = together(text, path, blob) if together is not None else None
+            _memo.offer(key, joint if joint is not None else submit(scan_answer, text, path))
 
 
 def judged(path: str, blob: str) -> bool:
@@ -253,8 +263,8 @@ def drop_offered_scans() -> None:
     _verdicts.clear()
 
 
-def _scan(text: str, path: str, work: Work) -> list[Finding]:
-    tree = parse_python(text, work)
+def _scan(text: str, path: str, work: Work, tree: ast.Module | None = None) -> list[Finding]:
+    tree = parse_python(text, work, tree)
     nodes = list(ast.walk(tree))  # one walk, read several times below
     work.add(len(nodes))
     cloud, aliases = _imports(nodes)

@@ -182,11 +182,12 @@ def family(path: str, head: str) -> str | None:
 
 
 def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit,
-                       digests: dict[str, bytes] | None = None) -> None:
+                       digests: dict[str, bytes] | None = None, together: python_calls.Together | None = None) -> None:
     """Start the Python call scans of these files' versions in worker processes, ahead of scan_change,
     which then takes their answers over (python_calls.offer_scans): the same versions and texts it reads.
     A version offered already (another change has it) is not read again. `digests`: memo.digest of each
-    blob read, kept (blob id -> digest) for the caller's other memo keys, and used for this one's."""
+    blob read, kept (blob id -> digest) for the caller's other memo keys, and used for this one's.
+    `together`: see python_calls.offer_scans."""
 
     def versions() -> Iterator[tuple[str, str, str]]:
         for fd in files:
@@ -205,7 +206,7 @@ def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit,
                         digests[blob] = digest(data)
                     yield text, path, blob
 
-    python_calls.offer_scans(versions(), submit, digests=digests)
+    python_calls.offer_scans(versions(), submit, digests=digests, together=together)
 
 
 class _ChangeScan:
