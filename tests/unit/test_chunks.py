@@ -998,3 +998,43 @@ def test_packed_small_edits_are_whole_files_of_one_tier_within_the_target(
             whole = next(fd.changed_lines for fd in files if fd.path == path)
             assert sum(s.changed_lines for s in chunk.segments if s.path == path) == whole
             assert whole < target // 4
+
+
+def _rust_fn(name: str, branches: int, test: bool = False) -> str:
+    body = "".join(f"    if x == {i} {{\n        return {i};\n    }}\n" for i in range(branches))
+    head = "#[test]\n" if test else ""
+    return f"{head}fn {name}(x: i32) -> i32 {{\n{body}    x\n}}\n"
+
+
+def test_rust_unit_tests_in_the_source_file_are_test_lines(make_repo) -> None:
+    """QA50 #3: Rust keeps its unit tests in the file it tests (`#[cfg(test)] mod tests`); uv's link.rs had 347
+    lines of them floored as code, their +31 CC in the code's complexity and code_size, and a chunk mixing
+    production functions with test functions. They are test lines: the test rate and test CC, left out of
+    complexity_added and code_size, and chunked apart from the code when the file is cut."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("rust")
+    b.commit("init", {"src/link.rs": "fn keep() -> i32 {\n    1\n}\n",
+                      ".review-tui.toml": "[chunks]\ntarget_lines = 60\n"}, author=ALICE)
+    b.branch("tests-inside")
+    code = "".join(_rust_fn(f"prod_{n}", 3) for n in range(3))  # 3 x 12 lines, CC 4 each
+    tests = "".join(_rust_fn(f"test_{n}", 2, test=True) for n in range(4))  # 4 x 10 lines, CC 3 each
+    text = ("fn keep() -> i32 {\n    1\n}\n" + code + "\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n"
+            + tests + "}\n")
+    b.commit("Add link", {"src/link.rs": text}, branch="tests-inside", author=ALICE)
+    b.checkout()
+    detail = Analyzer(b.path).detail("tests-inside")
+    assert detail.complexity["src/link.rs"].complexity_added == 24
+    assert detail.complexity["src/link.rs"].test_complexity_added == 12
+    assert detail.assessment.complexity.added == 12  # the code's alone
+    explained = {f.name: f.explanation for f in detail.risk.factors}
+    assert explained["code_size"].startswith("37 changed lines in source files"), explained["code_size"]
+    chunks = detail.plan.chunks
+    test_chunks = [c for c in chunks if c.title.startswith("src/link.rs: tests")]
+    assert test_chunks, [c.title for c in chunks]
+    for chunk in chunks:
+        in_tests = chunk in test_chunks
+        assert ("code lines" in chunk.floor_derivation) != in_tests, (chunk.title, chunk.floor_derivation)
+        assert ("test lines" in chunk.floor_derivation) == in_tests, (chunk.title, chunk.floor_derivation)
+    assert sum(int(c.floor_derivation.split(" test lines")[0].rsplit(" ", 1)[-1]) for c in test_chunks) == 45
+    assert any("test CC" in c.floor_derivation for c in test_chunks)

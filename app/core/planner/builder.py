@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Mapping
 from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff
 from app.core.globs import GlobSet as FastGlobSet
 from app.core.globs import compile_glob
-from app.core.metrics.spans import SpanResult
+from app.core.metrics.spans import TEST_REGION_SUFFIXES, SpanResult, is_test_line, test_regions
 from app.core.planner.model import (
     CONTENT_KINDS,
     GENERATED_MARKER_LINES,
@@ -72,6 +72,7 @@ from app.core.planner.model import (
 from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
 from app.core.planner.tree import CodeFile, code_file
 from app.core.text import format_duration, plural, share_text, visible_path
+from app.errors import ReviewTuiError
 
 # -- globs ---------------------------------------------------------------------------------------
 
@@ -177,6 +178,7 @@ def build_plan(
     order: str = ORDER_RISK,
     spans_cache: dict[tuple[str, str, bool], SpanResult] | None = None,
     seams: Iterable[tuple[str, str, int, int, str]] = (),
+    test_functions: Mapping[str, Iterable[str]] | None = None,
 ) -> ReviewPlan:
     """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
 
@@ -187,12 +189,16 @@ def build_plan(
     (riskiest first) or "path" (file order). `spans_cache` (blob id, path, exact) -> SpanResult
     lets repeated plans of the same blobs skip reading definitions again. `seams` are (path, side, start,
     end, symbol) of untested seams' definitions: the chunks that change them are marked and go first.
+    `test_functions` path -> the functions of `function_complexity` that are tests inside a source file
+    (Rust's #[cfg(test)] module): their complexity is test CC. Lines in such tests are read as test lines
+    and, when their file is cut, chunked apart from its code (`spans.test_regions`).
     """
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
         raise ValueError(f"unknown chunk order {order!r} (expected 'risk' or 'path')")
     destructive = set(destructive_paths or ())
     builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive)
+    builder.test_functions = {path: set(names) for path, names in (test_functions or {}).items()}
     drafts = builder.drafts()
     chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {}, destructive)
     _mark_seams(chunks, list(seams))
@@ -306,6 +312,8 @@ class _PlanBuilder:
         self.pair_notes: dict[int, tuple[int, str, str]] = {}
         self._origins: dict[int, list[str]] = {}
         self._test_complexity: dict[int, int] = {}  # id(chunk) -> its complexity added in tests, docs or data
+        self.test_functions: dict[str, set[str]] = {}  # path -> its functions that are tests inside it
+        self._regions: dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]] = {}
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
 
     def _hunk_origins(self, index: int) -> list[str]:
@@ -664,7 +672,42 @@ class _PlanBuilder:
     def _code_file(self, index: int) -> CodeFile:
         return code_file(index, self.files[index], self.file_notes.setdefault(index, []), self._hunk_origins(index),
                          target_lines=self.config.target_lines, read_blob=self.read_blob,
-                         spans_cache=self.spans_cache)
+                         spans_cache=self.spans_cache, is_test=self._test_line_check(index))
+
+    def _test_regions(self, index: int) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+        """The (old, new) versions' tests inside file `index` (spans.test_regions), read once."""
+        found = self._regions.get(index)
+        if found is None:
+            fd = self.files[index]
+            found = ((), ())
+            if self.read_blob is not None and fd.path.lower().endswith(TEST_REGION_SUFFIXES):
+                found = (self._regions_of(fd.old_path or fd.path, fd.old_blob),
+                         self._regions_of(fd.path, fd.new_blob))
+            self._regions[index] = found
+        return found
+
+    def _regions_of(self, path: str, blob: str | None) -> tuple[tuple[int, int], ...]:
+        if blob is None or self.read_blob is None:
+            return ()
+        try:
+            return test_regions(path, self.read_blob(blob).decode("utf-8", errors="replace"))
+        except (ReviewTuiError, OSError, LookupError, ValueError):
+            return ()
+
+    def _test_line_check(self, index: int) -> Callable[[DiffLine], bool] | None:
+        """Whether a changed line of file `index` lies in a test inside it; None when it holds none."""
+        old, new = self._test_regions(index)
+        if not old and not new:
+            return None
+        return lambda line: is_test_line(line.origin, line.old_lineno, line.new_lineno, old, new)
+
+    def _test_lines(self, segment: Segment) -> int:
+        """The changed lines of a segment that lie in a test inside its file."""
+        check = self._test_line_check(segment.file_index)
+        if check is None:
+            return 0
+        lines = self.files[segment.file_index].hunks[segment.hunk_index].lines[segment.first:segment.last + 1]
+        return sum(1 for line in lines if line.origin in (ADDED, DELETED) and check(line))
 
     # -- chunks -------------------------------------------------------------------------------
     def materialise(self, drafts: list[Draft], file_tiers: Mapping[str, int],
@@ -711,8 +754,12 @@ class _PlanBuilder:
                 lines: dict[tuple[str, int], int] = {}
                 for segment in chunk.segments:
                     gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
-                    key = (REMOVED if gone else content_kind(segment.path), file_tiers.get(segment.path, default_tier))
-                    lines[key] = lines.get(key, 0) + segment.additions + segment.deletions
+                    tier = file_tiers.get(segment.path, default_tier)
+                    key = (REMOVED if gone else content_kind(segment.path), tier)
+                    tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
+                    lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests
+                    if tests:
+                        lines[("test", tier)] = lines.get(("test", tier), 0) + tests
                 chunk.floor_seconds, chunk.floor_derivation = content_floor(
                     lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))
         return chunks
@@ -932,7 +979,8 @@ class _PlanBuilder:
                     target = matches[0][1] if len(matches) == 1 else first_chunk.get(path)
                 if target is not None:
                     chunks[target].complexity_added += points
-                    if content_kind(path) != "code":  # traced at no tier multiplier (content_floor)
+                    if content_kind(path) != "code" or qualname in self.test_functions.get(path, ()):
+                        # traced at no tier multiplier (content_floor)
                         held = id(chunks[target])
                         self._test_complexity[held] = self._test_complexity.get(held, 0) + points
 
@@ -958,14 +1006,12 @@ class _PlanBuilder:
         path = files[0] if files else "(nothing)"
         if draft.kind == KIND_COLLAPSED:
             return prefix + path
-        sizes: dict[str, int] = {}
-        for leaf in draft.leaves:
-            if leaf.kind == FUNCTION_UNIT:
-                sizes[leaf.label] = sizes.get(leaf.label, 0) + leaf.size
-        if sizes:
-            biggest = max(sizes, key=lambda name: sizes[name])
-            more = len(sizes) - 1
-            return f"{path}: {biggest}" + (f" and {more} more" if more else "")
+        in_tests = bool(chunk.segments) and all(self._test_lines(s) == s.changed_lines for s in chunk.segments)
+        named = _functions_named(draft)
+        if in_tests:  # tests the file holds (Rust's #[cfg(test)] module), chunked apart from its code
+            return f"{path}: tests" + (f" ({named})" if named else "")
+        if named:
+            return f"{path}: {named}"
         file_index = next(iter(file_rank))
         if self._whole_file(file_index, chunk):
             return path
@@ -1031,6 +1077,19 @@ _GENERATED_BY = re.compile(r"\s*(?:#+|//+|/\*+|\*|--|;+|<!--)\s*((?:auto-?)?gene
 # comment lines is read to the end of them, up to this many lines
 GENERATED_MARKER_BANNER_LINES = 40
 _BANNER_LINE = re.compile(r"\s*(?:$|#|//|/\*|\*|--|;|%|<!--)")
+
+
+def _functions_named(draft: Draft) -> str:
+    """The draft's biggest function "and N more", or ""."""
+    sizes: dict[str, int] = {}
+    for leaf in draft.leaves:
+        if leaf.kind == FUNCTION_UNIT:
+            sizes[leaf.label] = sizes.get(leaf.label, 0) + leaf.size
+    if not sizes:
+        return ""
+    biggest = max(sizes, key=lambda name: sizes[name])
+    more = len(sizes) - 1
+    return biggest + (f" and {more} more" if more else "")
 
 
 def _packed_title(paths: list[str]) -> str:
