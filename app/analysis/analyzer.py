@@ -133,7 +133,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 50: small edits of one tier in one area of the tree are packed into one chunk;
 # 51: a file whose change is one literal of values (data written as code) is collapsed as data;
 # 52: tests inside a source file (Rust's #[cfg(test)] module, #[test] fns) are test lines: test rate and CC,
-#     left out of complexity_added and code_size, chunked apart from the code;
+#     left out of complexity_added and code_size, chunked apart from the code; a tree a change adds with its own
+#     licence is one vendored chunk, left out of the risk;
 ANALYSIS_VERSION = "52"
 
 STALE_BEHIND = 1_000
@@ -2209,9 +2210,10 @@ def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], ch
     """The files a person wrote and their complexity: what a machine wrote (generated, vendored, lock:
     the plan collapses them) is no one's work to get wrong, and a regenerated .pb.go ranked a go.mod
     bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written)."""
-    from app.core.planner.builder import machine_written
+    from app.core.planner.builder import machine_written, vendored_roots
 
-    by_hand = [fd for fd in files if not machine_written(fd, chunks, file_tiers.get(fd.path))]
+    vendored = vendored_roots(files)
+    by_hand = [fd for fd in files if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored)]
     if len(by_hand) == len(files):
         return files, complexity
     kept = {fd.path for fd in by_hand}

@@ -1038,3 +1038,37 @@ def test_rust_unit_tests_in_the_source_file_are_test_lines(make_repo) -> None:
         assert ("test lines" in chunk.floor_derivation) == in_tests, (chunk.title, chunk.floor_derivation)
     assert sum(int(c.floor_derivation.split(" test lines")[0].rsplit(" ", 1)[-1]) for c in test_chunks) == 45
     assert any("test CC" in c.floor_derivation for c in test_chunks)
+
+
+def test_a_tree_added_with_its_own_licence_is_proposed_as_vendored(make_repo) -> None:
+    """QA50 #4: uv pull/19743 copied mimalloc (its own LICENSE) into a crate: 73 code chunks, a 57-hour floor, and its
+    upstream complexity in the score. A directory the change adds with its own licence is one collapsed chunk with
+    one skim's floor, left out of the risk, and a note says how to mark it; a new package of the project's own (its
+    manifest added beside its licence) is read as code."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("vendored")
+    b.commit("init", {"src/lib.rs": "fn keep() -> i32 {\n    1\n}\n"}, author=ALICE)
+    b.branch("vendor-it")
+    c_source = "".join(f"int f{n}(int x) {{\n    if (x > {n}) {{\n        return x;\n    }}\n    return {n};\n}}\n"
+                       for n in range(120))  # 720 lines, 240 CC
+    b.commit("Vendor mimalloc", {"crates/alloc/mimalloc/LICENSE": "MIT License\n\nCopyright (c) Microsoft\n",
+                                 "crates/alloc/mimalloc/src/alloc.c": c_source,
+                                 "crates/alloc/mimalloc/src/init.c": c_source.replace("int f", "int g"),
+                                 "crates/alloc/mimalloc/include/mimalloc.h": "int f0(int x);\n",
+                                 "newpkg/LICENSE": "MIT\n", "newpkg/Cargo.toml": "[package]\nname = \"newpkg\"\n",
+                                 "newpkg/src/lib.rs": "pub fn hello() -> i32 {\n    2\n}\n",
+                                 "src/lib.rs": "fn keep() -> i32 {\n    2\n}\n"},
+             branch="vendor-it", author=ALICE)
+    b.checkout()
+    detail = Analyzer(b.path).detail("vendor-it")
+    vendored = [c for c in detail.plan.chunks if c.title.startswith("Vendored? crates/alloc/mimalloc/")]
+    assert len(vendored) == 1, [c.title for c in detail.plan.chunks]
+    [chunk] = vendored
+    assert sorted(chunk.files) == ["crates/alloc/mimalloc/LICENSE", "crates/alloc/mimalloc/include/mimalloc.h",
+                                   "crates/alloc/mimalloc/src/alloc.c", "crates/alloc/mimalloc/src/init.c"]
+    assert chunk.floor_derivation.startswith("one vendored tree: one skim"), chunk.floor_derivation
+    assert any("`crates/alloc/mimalloc/** linguist-vendored`" in note for note in chunk.notes), chunk.notes
+    assert not any("mimalloc" in path for c in detail.plan.chunks if c is not chunk for path in c.files)
+    assert any("newpkg/src/lib.rs" in c.files and c.kind == "code" for c in detail.plan.chunks)
+    assert detail.assessment.complexity.added < 10  # mimalloc's 480 CC is not the change's

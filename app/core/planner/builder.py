@@ -315,6 +315,7 @@ class _PlanBuilder:
         self.test_functions: dict[str, set[str]] = {}  # path -> its functions that are tests inside it
         self._regions: dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]] = {}
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
+        self.vendored = vendored_roots(files)  # trees the change adds with their own licence: one skim each
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -374,6 +375,8 @@ class _PlanBuilder:
         for index, fd in enumerate(self.files):
             if (root := environment_root(fd.path)) is not None and self.collapsed.match(fd.path):
                 environments.setdefault(root, []).append(index)  # binary or not: one look decides them all
+            elif (root := self._vendored_root(fd)) is not None:
+                environments.setdefault(root, []).append(index)  # a third-party tree: one skim too
             elif fd.binary and _is_bytecode(fd.path):
                 bytecode.append(index)
             elif fd.binary:
@@ -398,7 +401,8 @@ class _PlanBuilder:
                                                           if self.files[i].counted_only)
             drafts.append(Draft(KIND_COLLAPSED, [leaf for leaf in every if leaf.ranges], size,
                                 oversized=size > self.config.target_lines,
-                                oversize_reason="one virtual environment: nobody reads it line by line",
+                                oversize_reason=("a vendored tree" if root in self.vendored else
+                                                 "one virtual environment") + ": nobody reads it line by line",
                                 light_files=[i for i, leaf in zip(indices, every, strict=True) if not leaf.ranges],
                                 environment=root))
         for group in _by_directory(binary, self.paths):
@@ -408,6 +412,13 @@ class _PlanBuilder:
         if light:
             drafts.append(Draft(KIND_RENAME, light_files=sorted(light, key=lambda i: self.paths[i])))
         return drafts
+
+    def _vendored_root(self, fd: FileDiff) -> str | None:
+        """The vendored tree (vendored_roots) a file is in, unless a glob already collapses it or it is in a
+        tier 0 path (read in full there, as a "generated" name is)."""
+        if not self.vendored or self.file_tiers.get(fd.path) == 0 or self.collapsed.match(fd.path):
+            return None
+        return vendored_root(fd.path, self.vendored)
 
     def _every_line(self, index: int, kind: str) -> Leaf:
         """A leaf of every changed line of a file."""
@@ -871,11 +882,20 @@ class _PlanBuilder:
         chunk.tier = min((file_tiers.get(p, self.config.default_tier) for p in chunk.files),
                          default=self.config.default_tier)
         root = visible_path(draft.environment)
+        seconds = self.config.collapsed_seconds
+        chunk.floor_seconds = int(seconds)
+        licence = self.vendored.get(draft.environment)
+        if licence is not None:
+            chunk.title = f"Vendored? {root}/ ({len(chunk.files)} files)"
+            chunk.notes = [f"{root}/ looks vendored: the change adds it with its own {posixpath.basename(licence)} "
+                           f"({len(chunk.files)} files, a third-party tree copied in?): skimmed as one chunk; if it "
+                           f"is, mark it in the base's .gitattributes: `{draft.environment}/** linguist-vendored`; "
+                           f"if the project wrote it, read its diff by hand (`git diff` of {root}/)"]
+            chunk.floor_derivation = f"one vendored tree: one skim = {format_duration(seconds, 'spaced')}"
+            return
         chunk.title = f"Virtual environment: {root}/ ({len(chunk.files)} files)"
         chunk.notes = [f"{root}/: a Python virtual environment committed with the change ({len(chunk.files)} files of "
                        "installed packages): it does not belong in the repository"]
-        seconds = self.config.collapsed_seconds
-        chunk.floor_seconds = int(seconds)
         chunk.floor_derivation = f"one virtual environment: one skim = {format_duration(seconds, 'spaced')}"
 
     def _light_chunk(self, draft: Draft, file_tiers: Mapping[str, int], destructive: set[str]) -> Chunk:
@@ -1029,18 +1049,22 @@ def _glob_set(globs: tuple[str, ...]) -> GlobSet:
     return GlobSet(globs)  # compiled once per rule set: a GlobSet of the defaults takes tens of milliseconds
 
 
-def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None) -> str | None:
+def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
+                    vendored: Mapping[str, str] | None = None) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
     first lines of the new file (of a deleted file: its old one), read from the diff when its first hunk
     starts at the top (no blob read: it is usually an added, regenerated or deleted file). None for a file
     a person wrote, and for any file of a tier 0 path (`tier`) but a lock file: the name and the marker are
     the change author's to choose, and 247 lines of hand-written payment code named charge_pb2.py were a
-    30-second skim left out of the risk."""
+    30-second skim left out of the risk. A file in a tree the change adds with its own licence (`vendored`,
+    vendored_roots) looks vendored."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
     pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
     if tier == 0 and pattern not in LOCK_FILE_GLOBS:
         return None  # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
+    if vendored and not pattern and (root := vendored_root(fd.path, vendored)) is not None:
+        return f"looks vendored: {root}/ is added with its own {posixpath.basename(vendored[root])}"
     if pattern and pattern in config.attribute_globs:
         return f"marked generated or vendored by the base's .gitattributes ({pattern!r})"
     if pattern:
@@ -1129,6 +1153,39 @@ def _is_bytecode(path: str) -> bool:
 
 _ENV_DIRS = frozenset(g.rstrip("/") for g in INSTALLED_ENV_GLOBS if g.endswith("/"))
 _ENV_MARKERS = frozenset(g for g in INSTALLED_ENV_GLOBS if not g.endswith("/"))
+
+
+_LICENSE_NAME = re.compile(r"^(?:licen[cs]e|copying|unlicense)(?:[.-][\w.-]*)?$", re.IGNORECASE)
+# a package of the project's own comes with its manifest (and may carry its licence): never taken for vendored
+_OWN_MANIFESTS = frozenset({"cargo.toml", "package.json", "pyproject.toml", "setup.py", "go.mod", "pom.xml",
+                            "build.gradle", "build.gradle.kts", "composer.json", "gemfile"})
+
+
+def vendored_roots(files: Iterable[FileDiff]) -> dict[str, str]:
+    """The directories a change adds with a licence of their own (LICENSE, COPYING ...): a third-party tree
+    copied in (uv pull/19743 added mimalloc/ with its LICENSE: 73 code chunks, a 57-hour floor), root -> its
+    licence file. Not the repository's root, nor a directory whose package manifest the change adds too (a new
+    package of the project's own); the outermost such directory holds the others."""
+    licences: dict[str, str] = {}
+    manifests: set[str] = set()
+    for fd in files:
+        if fd.status != "added" or not fd.path:
+            continue
+        directory, name = posixpath.split(fd.path)
+        if name.lower() in _OWN_MANIFESTS:
+            manifests.add(directory)
+        elif directory and _LICENSE_NAME.match(name):
+            licences.setdefault(directory, fd.path)
+    out: dict[str, str] = {}
+    for root in sorted(licences):
+        if root not in manifests and not any(root.startswith(f"{outer}/") for outer in out):
+            out[root] = licences[root]
+    return out
+
+
+def vendored_root(path: str, roots: Mapping[str, str]) -> str | None:
+    """The root among `roots` (vendored_roots) that holds `path`, else None."""
+    return next((root for root in roots if path.startswith(f"{root}/")), None)
 
 
 def environment_root(path: str) -> str | None:
