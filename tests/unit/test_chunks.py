@@ -1072,3 +1072,27 @@ def test_a_tree_added_with_its_own_licence_is_proposed_as_vendored(make_repo) ->
     assert not any("mimalloc" in path for c in detail.plan.chunks if c is not chunk for path in c.files)
     assert any("newpkg/src/lib.rs" in c.files and c.kind == "code" for c in detail.plan.chunks)
     assert detail.assessment.complexity.added < 10  # mimalloc's 480 CC is not the change's
+
+
+def test_a_use_by_bare_name_joins_only_a_definition_of_its_own_language_and_never_a_tests_helper(make_repo) -> None:
+    """QA50 #5: on uv, ci.yml's `apple-native` feature was taken for a use of keyring.rs's `fn native()` (a T1
+    workflow pulled into a Rust chunk), and lib.rs's `commands::auth_set` for a use of the `auth_set` helper of
+    tests/it/common/mod.rs. A Rust definition still joins the Rust file that uses it."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("names")
+    b.commit("init", {"README.md": "# r\n"}, author=ALICE)
+    b.branch("links")
+    b.commit("Keyring and auth", {
+        "crates/auth/src/keyring.rs": "pub fn native() -> i32 {\n    1\n}\n",
+        ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: cargo test --features apple-native\n",
+        "crates/uv/tests/it/common/mod.rs": "pub fn auth_set() -> i32 {\n    2\n}\n",
+        "crates/uv/src/lib.rs": "fn run() -> i32 {\n    commands::auth_set()\n}\n",
+        "crates/store/src/backoff.rs": "pub fn compute_backoff(n: i32) -> i32 {\n    n * 2\n}\n",
+        "crates/client/src/retry.rs": "fn retry() -> i32 {\n    compute_backoff(3)\n}\n",
+    }, branch="links", author=ALICE)
+    b.checkout()
+    notes = [note for chunk in Analyzer(b.path).detail("links").plan.chunks for note in chunk.notes]
+    together = [note for note in notes if "reviewed together" in note]
+    assert together == ["crates/client/src/retry.rs uses compute_backoff, defined in crates/store/src/backoff.rs: "
+                        "reviewed together"], together

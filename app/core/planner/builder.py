@@ -653,7 +653,7 @@ class _PlanBuilder:
             found: dict[int, str] = {}
             for name in sorted(set(_IDENTIFIER.findall(added_text[index])) & definers.keys()):
                 definer = definers[name]
-                if definer != index:
+                if definer != index and self._may_use(index, definer):
                     found.setdefault(definer, name)
             for definer, name in sorted(found.items(), key=lambda item: self.paths[item[0]]):
                 # One level only: a definer never follows another file itself, so no chains or cycles.
@@ -670,6 +670,15 @@ class _PlanBuilder:
                                           f"{user} uses {name}, defined in {defined}, which is in another chunk")
                 break
         return pairs
+
+    def _may_use(self, user: int, definer: int) -> bool:
+        """Whether a name in file `user` can be the definition in file `definer`: a file of the same language
+        (a workflow's `apple-native` feature is no call of Rust's `fn native()`), and never a test's helper used
+        by the code (a `tests/` helper `auth_set` is not the `auth_set` that src/ calls) (QA50 #5)."""
+        user_path, definer_path = self.paths[user], self.paths[definer]
+        if not _same_family(_extension(definer_path), _extension(user_path)):
+            return False
+        return content_kind(definer_path) != "test" or content_kind(user_path) == "test"
 
     def _added_text(self, index: int) -> str:
         """The added lines of a file, joined by newlines."""
@@ -1139,8 +1148,12 @@ def _by_weight(chunk: Chunk) -> list[str]:
                                                    order[path]))
 
 
+def _extension(path: str) -> str:
+    return posixpath.splitext(path)[1][1:].lower()
+
+
 def _same_family(module_ext: str, test_ext: str) -> bool:
-    families = ({"js", "jsx", "ts", "tsx", "mjs", "cjs"}, {"c", "cc", "cpp", "h", "hpp"})
+    families = ({"js", "jsx", "ts", "tsx", "mjs", "cjs"}, {"c", "cc", "cpp", "h", "hpp"}, {"py", "pyi"})
     if module_ext == test_ext:
         return True
     return any(module_ext in f and test_ext in f for f in families)
