@@ -1077,7 +1077,8 @@ def test_a_tree_added_with_its_own_licence_is_proposed_as_vendored(make_repo) ->
 def test_a_use_by_bare_name_joins_only_a_definition_of_its_own_language_and_never_a_tests_helper(make_repo) -> None:
     """QA50 #5: on uv, ci.yml's `apple-native` feature was taken for a use of keyring.rs's `fn native()` (a T1
     workflow pulled into a Rust chunk), and lib.rs's `commands::auth_set` for a use of the `auth_set` helper of
-    tests/it/common/mod.rs. A Rust definition still joins the Rust file that uses it."""
+    tests/it/common/mod.rs, and a doc comment's or a message's `--keyring-provider native` for a use of `native()`.
+    A Rust definition still joins the Rust file that uses it."""
     from app.analysis.analyzer import Analyzer
 
     b = make_repo("names")
@@ -1090,6 +1091,8 @@ def test_a_use_by_bare_name_joins_only_a_definition_of_its_own_language_and_neve
         "crates/uv/src/lib.rs": "fn run() -> i32 {\n    commands::auth_set()\n}\n",
         "crates/store/src/backoff.rs": "pub fn compute_backoff(n: i32) -> i32 {\n    n * 2\n}\n",
         "crates/client/src/retry.rs": "fn retry() -> i32 {\n    compute_backoff(3)\n}\n",
+        "crates/cli/src/help.rs": "/// Only `--keyring-provider native` for now.\nfn help() -> &'static str {\n"
+                                  "    \"`--keyring-provider native` is required\"\n}\n",
     }, branch="links", author=ALICE)
     b.checkout()
     notes = [note for chunk in Analyzer(b.path).detail("links").plan.chunks for note in chunk.notes]

@@ -651,7 +651,8 @@ class _PlanBuilder:
             if index in taken or facts.tree.size >= target or facts.tree.size + smallest > target:
                 continue
             found: dict[int, str] = {}
-            for name in sorted(set(_IDENTIFIER.findall(added_text[index])) & definers.keys()):
+            for name in sorted(set(_IDENTIFIER.findall(_code_only(self.paths[index], added_text[index])))
+                               & definers.keys()):
                 definer = definers[name]
                 if definer != index and self._may_use(index, definer):
                     found.setdefault(definer, name)
@@ -1146,6 +1147,18 @@ def _by_weight(chunk: Chunk) -> list[str]:
     order = {path: i for i, path in enumerate(chunk.files)}
     return sorted(chunk.files, key=lambda path: (CONTENT_KINDS.index(content_kind(path)), -lines.get(path, 0),
                                                    order[path]))
+
+
+# Where a bare name is no use: a line comment or a one-line string (uv: "`--keyring-provider native` is required",
+# in a bail! message and a doc comment, joined keyring.rs's `fn native()`). `#` starts a comment in these languages.
+_NOT_CODE = re.compile(r'//[^\n]*|"(?:\\.|[^"\\\n])*"')
+_NOT_CODE_HASH = re.compile(r'#[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'')
+_HASH_COMMENTS = frozenset({"py", "pyi", "sh", "bash", "zsh", "rb", "pl", "r"})
+
+
+def _code_only(path: str, text: str) -> str:
+    """`text` (added lines of `path`) without its line comments and one-line strings."""
+    return (_NOT_CODE_HASH if _extension(path) in _HASH_COMMENTS else _NOT_CODE).sub(" ", text)
 
 
 def _extension(path: str) -> str:
