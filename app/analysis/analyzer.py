@@ -432,6 +432,7 @@ class Analyzer:
         self.measure_maintainability = False
         self._maintainability_memo: dict[str, float | None] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
+        self._regions_memo: dict[str, tuple[tuple[int, int], ...]] = {}  # blob -> its in-file tests (_test_regions)
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
         self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
@@ -1141,7 +1142,7 @@ class Analyzer:
             old, new = self._same_analyzer(fd, old, new)
             touched = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
             out[fd.path] = cx.compare(fd.path, old, new, touched_lines=touched,
-                                      test_regions=self._test_regions(fd.path, fd.new_blob))
+                                      test_regions=self._test_regions(fd.path, fd.new_blob, fd.new_size))
         return out
 
     def _inline_test_lines(self, files: list[FileDiff]) -> dict[str, int]:
@@ -1150,8 +1151,8 @@ class Analyzer:
 
         out: dict[str, int] = {}
         for fd in files:
-            new = self._test_regions(fd.path, fd.new_blob)
-            old = self._test_regions(fd.old_path or fd.path, fd.old_blob)
+            new = self._test_regions(fd.path, fd.new_blob, fd.new_size)
+            old = self._test_regions(fd.old_path or fd.path, fd.old_blob, fd.old_size)
             if new or old:
                 count = sum(1 for hunk in fd.hunks for line in hunk.lines
                             if is_test_line(line.origin, line.old_lineno, line.new_lineno, old, new))
@@ -1159,13 +1160,19 @@ class Analyzer:
                     out[fd.path] = count
         return out
 
-    def _test_regions(self, path: str, blob: str | None) -> tuple[tuple[int, int], ...]:
+    def _test_regions(self, path: str, blob: str | None, size: int) -> tuple[tuple[int, int], ...]:
         """The tests one version of a source file holds inside it (spans.test_regions; () for most files)."""
-        from app.core.metrics.spans import TEST_REGION_SUFFIXES, test_regions
+        from app.core.metrics.spans import MAX_SPAN_CHARS, TEST_REGION_SUFFIXES, test_regions
 
-        if not blob or not path.lower().endswith(TEST_REGION_SUFFIXES):
+        if not blob or not path.lower().endswith(TEST_REGION_SUFFIXES) or size > 4 * MAX_SPAN_CHARS:
             return ()
-        return test_regions(path, self._blob_or_empty(blob).decode("utf-8", errors="replace"))
+        found = self._regions_memo.get(blob)
+        if found is None:
+            if len(self._regions_memo) >= 4096:
+                self._regions_memo.clear()
+            found = self._regions_memo[blob] = test_regions(
+                path, self._blob_or_empty(blob).decode("utf-8", errors="replace"))
+        return found
 
     # -- blast radius -------------------------------------------------------------------------
     # Which symbols a change alters comes from its own two versions of each file (`_blast`). Their

@@ -597,7 +597,9 @@ def _item_end(text: str, position: int) -> int:
 
 
 def in_regions(line: int, regions: tuple[tuple[int, int], ...]) -> bool:
-    return any(first <= line <= last for first, last in regions)
+    """Whether `line` lies in one of `regions` (test_regions: sorted, apart)."""
+    at = bisect.bisect_right(regions, (line, 1 << 62)) - 1
+    return at >= 0 and regions[at][0] <= line <= regions[at][1]
 
 
 def is_test_line(origin: str, old_lineno: int | None, new_lineno: int | None,

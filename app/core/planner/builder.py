@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Mapping
 from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff
 from app.core.globs import GlobSet as FastGlobSet
 from app.core.globs import compile_glob
-from app.core.metrics.spans import TEST_REGION_SUFFIXES, SpanResult, is_test_line, test_regions
+from app.core.metrics.spans import MAX_SPAN_CHARS, TEST_REGION_SUFFIXES, SpanResult, is_test_line, test_regions
 from app.core.planner.model import (
     CONTENT_KINDS,
     GENERATED_MARKER_LINES,
@@ -701,7 +701,8 @@ class _PlanBuilder:
         if found is None:
             fd = self.files[index]
             found = ((), ())
-            if self.read_blob is not None and fd.path.lower().endswith(TEST_REGION_SUFFIXES):
+            if (self.read_blob is not None and fd.path.lower().endswith(TEST_REGION_SUFFIXES)
+                    and max(fd.old_size, fd.new_size) <= 4 * MAX_SPAN_CHARS):
                 found = (self._regions_of(fd.old_path or fd.path, fd.old_blob),
                          self._regions_of(fd.path, fd.new_blob))
             self._regions[index] = found
