@@ -133,7 +133,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 50: small edits of one tier in one area of the tree are packed into one chunk;
 # 51: a file whose change is one literal of values (data written as code) is collapsed as data;
 # 52: a use joins a definition only of its own language family, and production code never a test's helper;
-ANALYSIS_VERSION = "52"
+# 53: tests inside a source file (Rust's #[cfg(test)] module, #[test] fns) are test lines: test rate and CC,
+#     left out of complexity_added and code_size, chunked apart from the code; a tree a change adds with its own
+#     licence is one vendored chunk, left out of the risk;
+ANALYSIS_VERSION = "53"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -436,6 +439,7 @@ class Analyzer:
         self.measure_maintainability = False
         self._maintainability_memo: dict[str, float | None] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
+        self._regions_memo: dict[str, tuple[tuple[int, int], ...]] = {}  # blob -> its in-file tests (_test_regions)
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
         self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
@@ -1144,8 +1148,38 @@ class Analyzer:
                 continue  # not measured yet
             old, new = self._same_analyzer(fd, old, new)
             touched = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
-            out[fd.path] = cx.compare(fd.path, old, new, touched_lines=touched)
+            out[fd.path] = cx.compare(fd.path, old, new, touched_lines=touched,
+                                      test_regions=self._test_regions(fd.path, fd.new_blob, fd.new_size))
         return out
+
+    def _inline_test_lines(self, files: list[FileDiff]) -> dict[str, int]:
+        """path -> the changed lines of the file inside the tests it holds (Rust's #[cfg(test)] module)."""
+        from app.core.metrics.spans import is_test_line
+
+        out: dict[str, int] = {}
+        for fd in files:
+            new = self._test_regions(fd.path, fd.new_blob, fd.new_size)
+            old = self._test_regions(fd.old_path or fd.path, fd.old_blob, fd.old_size)
+            if new or old:
+                count = sum(1 for hunk in fd.hunks for line in hunk.lines
+                            if is_test_line(line.origin, line.old_lineno, line.new_lineno, old, new))
+                if count:
+                    out[fd.path] = count
+        return out
+
+    def _test_regions(self, path: str, blob: str | None, size: int) -> tuple[tuple[int, int], ...]:
+        """The tests one version of a source file holds inside it (spans.test_regions; () for most files)."""
+        from app.core.metrics.spans import MAX_SPAN_CHARS, TEST_REGION_SUFFIXES, test_regions
+
+        if not blob or not path.lower().endswith(TEST_REGION_SUFFIXES) or size > 4 * MAX_SPAN_CHARS:
+            return ()
+        found = self._regions_memo.get(blob)
+        if found is None:
+            if len(self._regions_memo) >= 4096:
+                self._regions_memo.clear()
+            found = self._regions_memo[blob] = test_regions(
+                path, self._blob_or_empty(blob).decode("utf-8", errors="replace"))
+        return found
 
     # -- blast radius -------------------------------------------------------------------------
     # Which symbols a change alters comes from its own two versions of each file (`_blast`). Their
@@ -1449,7 +1483,7 @@ class Analyzer:
         # of the code, as the complexity factor beside it counts (QA48 #10: a test named as the worst function)
         worst = max((c.worst for path, c in complexity.items() if c.worst and not is_test_path(path)),
                     key=lambda f: f.complexity, default=None)
-        inputs = _risk_inputs(prep, tiers, prov, complexity, worst, by_hand)
+        inputs = _risk_inputs(prep, tiers, prov, complexity, worst, by_hand, self._inline_test_lines(by_hand))
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         key = self._cache_key(change) if complete else None
         if key is not None:
@@ -1556,7 +1590,8 @@ class Analyzer:
         return build_plan(files, read_blob=self.repo.blob, config=self.config.chunks, file_tiers=tiers.file_tiers,
                           ai_lines=prov.ai_lines, function_complexity=function_cc,
                           destructive_paths={op.path for op in tiers.destructive}, order=order,
-                          spans_cache=self._spans_memo, seams=seams)
+                          spans_cache=self._spans_memo, seams=seams,
+                          test_functions={path: fc.test_functions for path, fc in complexity.items()})
 
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
         say = self.detail_progress or (lambda _said: None)
@@ -2222,9 +2257,10 @@ def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], ch
     """The files a person wrote and their complexity: what a machine wrote (generated, vendored, lock:
     the plan collapses them) is no one's work to get wrong, and a regenerated .pb.go ranked a go.mod
     bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written)."""
-    from app.core.planner.builder import machine_written
+    from app.core.planner.builder import machine_written, vendored_roots
 
-    by_hand = [fd for fd in files if not machine_written(fd, chunks, file_tiers.get(fd.path))]
+    vendored = vendored_roots(files)
+    by_hand = [fd for fd in files if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored)]
     if len(by_hand) == len(files):
         return files, complexity
     kept = {fd.path for fd in by_hand}
@@ -2233,9 +2269,10 @@ def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], ch
 
 def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
                  complexity: dict[str, cx.FileComplexity], worst: cx.FunctionMetric | None,
-                 files: list[FileDiff]) -> RiskInputs:
+                 files: list[FileDiff], inline_tests: dict[str, int]) -> RiskInputs:
     """What the risk score is computed from, gathered from a prepared change's analyses; `files` are
-    the change's files a person wrote (its size and spread are theirs)."""
+    the change's files a person wrote (its size and spread are theirs), `inline_tests` their changed
+    lines in tests inside source files (`Analyzer._inline_test_lines`)."""
     from app.core.risk.score import INDENT_MAX_BYTES, RiskInputs, deepest_indent, is_code_path, is_test_path
 
     code = [fd for fd in files if is_code_path(fd.path) and not is_test_path(fd.path)]
@@ -2246,7 +2283,8 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         lines_per_file=[fd.changed_lines for fd in files],
         # of the code, not its tests (as calibration measures it): a 41-line regression test with nested
         # try/except made a 3-line fix "+10 cyclomatic complexity; raises the odds" (QA47 #11)
-        complexity_added=sum(c.complexity_added for path, c in complexity.items() if not is_test_path(path)),
+        complexity_added=sum(c.complexity_added - c.test_complexity_added for path, c in complexity.items()
+                             if not is_test_path(path)),
         worst_complexity=worst.complexity if worst else 0,
         worst_function=worst.name if worst else None,
         ai_share=prov.ai_share,
@@ -2257,6 +2295,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         history_known=prep.history is not None,
         code_bytes_before=sum(fd.old_size for fd in code),
         empty=not prep.files,
+        inline_test_lines=inline_tests,
         deepest_indent=deepest_indent(line.text for fd in code if fd.new_size <= INDENT_MAX_BYTES
                                       for hunk in fd.hunks for line in hunk.lines if line.origin == "+"),
     )

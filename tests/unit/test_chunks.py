@@ -1018,3 +1018,104 @@ def test_packed_small_edits_are_whole_files_of_one_tier_within_the_target(
             whole = next(fd.changed_lines for fd in files if fd.path == path)
             assert sum(s.changed_lines for s in chunk.segments if s.path == path) == whole
             assert whole < target // 4
+
+
+def _rust_fn(name: str, branches: int, test: bool = False) -> str:
+    body = "".join(f"    if x == {i} {{\n        return {i};\n    }}\n" for i in range(branches))
+    head = "#[test]\n" if test else ""
+    return f"{head}fn {name}(x: i32) -> i32 {{\n{body}    x\n}}\n"
+
+
+def test_rust_unit_tests_in_the_source_file_are_test_lines(make_repo) -> None:
+    """QA50 #3: Rust keeps its unit tests in the file it tests (`#[cfg(test)] mod tests`); uv's link.rs had 347
+    lines of them floored as code, their +31 CC in the code's complexity and code_size, and a chunk mixing
+    production functions with test functions. They are test lines: the test rate and test CC, left out of
+    complexity_added and code_size, and chunked apart from the code when the file is cut."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("rust")
+    b.commit("init", {"src/link.rs": "fn keep() -> i32 {\n    1\n}\n",
+                      ".review-tui.toml": "[chunks]\ntarget_lines = 60\n"}, author=ALICE)
+    b.branch("tests-inside")
+    code = "".join(_rust_fn(f"prod_{n}", 3) for n in range(3))  # 3 x 12 lines, CC 4 each
+    tests = "".join(_rust_fn(f"test_{n}", 2, test=True) for n in range(4))  # 4 x 10 lines, CC 3 each
+    text = ("fn keep() -> i32 {\n    1\n}\n" + code + "\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n"
+            + tests + "}\n")
+    b.commit("Add link", {"src/link.rs": text}, branch="tests-inside", author=ALICE)
+    b.checkout()
+    detail = Analyzer(b.path).detail("tests-inside")
+    assert detail.complexity["src/link.rs"].complexity_added == 24
+    assert detail.complexity["src/link.rs"].test_complexity_added == 12
+    assert detail.assessment.complexity.added == 12  # the code's alone
+    explained = {f.name: f.explanation for f in detail.risk.factors}
+    assert explained["code_size"].startswith("37 changed lines in source files"), explained["code_size"]
+    chunks = detail.plan.chunks
+    test_chunks = [c for c in chunks if c.title.startswith("src/link.rs: tests")]
+    assert test_chunks, [c.title for c in chunks]
+    for chunk in chunks:
+        in_tests = chunk in test_chunks
+        assert ("code lines" in chunk.floor_derivation) != in_tests, (chunk.title, chunk.floor_derivation)
+        assert ("test lines" in chunk.floor_derivation) == in_tests, (chunk.title, chunk.floor_derivation)
+    assert sum(int(c.floor_derivation.split(" test lines")[0].rsplit(" ", 1)[-1]) for c in test_chunks) == 45
+    assert any("test CC" in c.floor_derivation for c in test_chunks)
+
+
+def test_a_tree_added_with_its_own_licence_is_proposed_as_vendored(make_repo) -> None:
+    """QA50 #4: uv pull/19743 copied mimalloc (its own LICENSE) into a crate: 73 code chunks, a 57-hour floor, and its
+    upstream complexity in the score. A directory the change adds with its own licence is one collapsed chunk with
+    one skim's floor, left out of the risk, and a note says how to mark it; a new package of the project's own (its
+    manifest added beside its licence) is read as code."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("vendored")
+    b.commit("init", {"src/lib.rs": "fn keep() -> i32 {\n    1\n}\n"}, author=ALICE)
+    b.branch("vendor-it")
+    c_source = "".join(f"int f{n}(int x) {{\n    if (x > {n}) {{\n        return x;\n    }}\n    return {n};\n}}\n"
+                       for n in range(120))  # 720 lines, 240 CC
+    b.commit("Vendor mimalloc", {"crates/alloc/mimalloc/LICENSE": "MIT License\n\nCopyright (c) Microsoft\n",
+                                 "crates/alloc/mimalloc/src/alloc.c": c_source,
+                                 "crates/alloc/mimalloc/src/init.c": c_source.replace("int f", "int g"),
+                                 "crates/alloc/mimalloc/include/mimalloc.h": "int f0(int x);\n",
+                                 "newpkg/LICENSE": "MIT\n", "newpkg/Cargo.toml": "[package]\nname = \"newpkg\"\n",
+                                 "newpkg/src/lib.rs": "pub fn hello() -> i32 {\n    2\n}\n",
+                                 "src/lib.rs": "fn keep() -> i32 {\n    2\n}\n"},
+             branch="vendor-it", author=ALICE)
+    b.checkout()
+    detail = Analyzer(b.path).detail("vendor-it")
+    vendored = [c for c in detail.plan.chunks if c.title.startswith("Vendored? crates/alloc/mimalloc/")]
+    assert len(vendored) == 1, [c.title for c in detail.plan.chunks]
+    [chunk] = vendored
+    assert sorted(chunk.files) == ["crates/alloc/mimalloc/LICENSE", "crates/alloc/mimalloc/include/mimalloc.h",
+                                   "crates/alloc/mimalloc/src/alloc.c", "crates/alloc/mimalloc/src/init.c"]
+    assert chunk.floor_derivation.startswith("one vendored tree: one skim"), chunk.floor_derivation
+    assert any("`crates/alloc/mimalloc/** linguist-vendored`" in note for note in chunk.notes), chunk.notes
+    assert not any("mimalloc" in path for c in detail.plan.chunks if c is not chunk for path in c.files)
+    assert any("newpkg/src/lib.rs" in c.files and c.kind == "code" for c in detail.plan.chunks)
+    assert detail.assessment.complexity.added < 10  # mimalloc's 480 CC is not the change's
+
+
+def test_a_use_by_bare_name_joins_only_a_definition_of_its_own_language_and_never_a_tests_helper(make_repo) -> None:
+    """QA50 #5: on uv, ci.yml's `apple-native` feature was taken for a use of keyring.rs's `fn native()` (a T1
+    workflow pulled into a Rust chunk), and lib.rs's `commands::auth_set` for a use of the `auth_set` helper of
+    tests/it/common/mod.rs, and a doc comment's or a message's `--keyring-provider native` for a use of `native()`.
+    A Rust definition still joins the Rust file that uses it."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("names")
+    b.commit("init", {"README.md": "# r\n"}, author=ALICE)
+    b.branch("links")
+    b.commit("Keyring and auth", {
+        "crates/auth/src/keyring.rs": "pub fn native() -> i32 {\n    1\n}\n",
+        ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n      - run: cargo test --features apple-native\n",
+        "crates/uv/tests/it/common/mod.rs": "pub fn auth_set() -> i32 {\n    2\n}\n",
+        "crates/uv/src/lib.rs": "fn run() -> i32 {\n    commands::auth_set()\n}\n",
+        "crates/store/src/backoff.rs": "pub fn compute_backoff(n: i32) -> i32 {\n    n * 2\n}\n",
+        "crates/client/src/retry.rs": "fn retry() -> i32 {\n    compute_backoff(3)\n}\n",
+        "crates/cli/src/help.rs": "/// Only `--keyring-provider native` for now.\nfn help() -> &'static str {\n"
+                                  "    \"`--keyring-provider native` is required\"\n}\n",
+    }, branch="links", author=ALICE)
+    b.checkout()
+    notes = [note for chunk in Analyzer(b.path).detail("links").plan.chunks for note in chunk.notes]
+    together = [note for note in notes if "reviewed together" in note]
+    assert together == ["crates/client/src/retry.rs uses compute_backoff, defined in crates/store/src/backoff.rs: "
+                        "reviewed together"], together

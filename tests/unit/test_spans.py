@@ -163,3 +163,30 @@ def test_quick_scanner_matches_ast_on_random_formatted_programs(lines: list[str]
     exact = definition_spans("gen.py", text)
     assert exact.error is None, text
     assert list(indent_spans(text).spans) == list(exact.spans), text
+
+
+def test_rust_tests_inside_a_source_file_are_found_past_braces_in_strings_and_comments() -> None:
+    """QA50 #3: the tests a Rust file holds (`#[cfg(test)]` items, `#[test]` functions) are test regions."""
+    from app.core.metrics.spans import in_regions, test_regions
+
+    text = "\n".join([
+        'fn a() -> &\'static str { "}" }',          # 1
+        "#[cfg(not(test))]",                        # 2: not a test
+        "fn b() {}",                                # 3
+        "#[cfg(test)]",                             # 4
+        "mod tests {",                              # 5
+        "    // a } in a comment",                  # 6
+        "    #[test]",                              # 7
+        "    fn t() { let c = '{'; let r = r#\"}\"#; }",  # 8
+        "}",                                        # 9
+        "#[tokio::test(flavor = \"multi_thread\")]",  # 10
+        "async fn u() {",                           # 11
+        "}",                                        # 12
+        "#[cfg(test)]",                             # 13
+        "mod more;",                                # 14
+        "fn c() {}",                                # 15
+    ]) + "\n"
+    regions = test_regions("src/link.rs", text)
+    assert regions == ((4, 9), (10, 12), (13, 14))
+    assert [n for n in range(1, 16) if in_regions(n, regions)] == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    assert test_regions("src/link.py", text) == ()

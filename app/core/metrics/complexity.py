@@ -171,9 +171,13 @@ class FileComplexity:
     mi_delta: float | None = None  # new maintainability index minus old, when both exist
     error: str | None = None  # why the delta is incomplete
     changed_functions: list[tuple[str, int | None, int]] = field(default_factory=list)  # (name, old, new)
+    # of complexity_added, the part in tests the file holds (Rust's #[cfg(test)] module, #[test] functions)
+    test_complexity_added: int = 0
+    test_functions: list[str] = field(default_factory=list)  # the changed functions among those tests
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "analyzer": self.analyzer, "complexity_added": self.complexity_added,
+                "test_complexity_added": self.test_complexity_added, "test_functions": list(self.test_functions),
                 "complexity_removed": self.complexity_removed,
                 "worst": None if self.worst is None else self.worst.to_dict(),
                 "mi_delta": self.mi_delta, "error": self.error,
@@ -192,6 +196,8 @@ class FileComplexity:
                 mi_delta=None if mi_delta is None else float(mi_delta), error=data["error"],
                 changed_functions=[(str(name), None if old is None else int(old), int(new))
                                    for name, old, new in data["changed_functions"]],
+                test_complexity_added=int(data.get("test_complexity_added", 0)),
+                test_functions=[str(name) for name in data.get("test_functions", [])],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed FileComplexity record: {exc!r}") from exc
@@ -723,12 +729,15 @@ CONTENT_MISSING = "content not in this clone (a partial or damaged clone): not m
 
 
 def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
-            touched_lines: Collection[int] | None = None) -> FileComplexity:
+            touched_lines: Collection[int] | None = None,
+            test_regions: tuple[tuple[int, int], ...] = ()) -> FileComplexity:
     """The complexity delta of one changed file; `old`/`new` are None for an added/deleted file.
 
     Functions are matched by qualified name. A function counts as changed when it is new or its
     complexity moved, or (when `touched_lines`, the diff's new-side line numbers, is given) when
-    the diff touches it. When the new version could not be measured, nothing is counted and
+    the diff touches it. A function starting in `test_regions` (the new version's in-file tests,
+    spans.test_regions) is a test: its part is `test_complexity_added` too, and it is never the worst
+    while a changed function of the code is. When the new version could not be measured, nothing is counted and
     `error` says why; when only the old one could not, every new function counts as added.
     """
     analyzer = new.analyzer if new is not None else (old.analyzer if old is not None else ANALYZER_SIZE)
@@ -749,7 +758,7 @@ def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
         result.mi_delta = new_mi - old_mi
 
     _function_deltas(result, old_by_name, new.functions if new is not None else [],
-                     sorted(set(touched_lines)) if touched_lines else [])
+                     sorted(set(touched_lines)) if touched_lines else [], test_regions)
     fallback = (new.fallback if new is not None else None) or (old.fallback if old is not None else None)
     if result.error is None and fallback:
         result.error = fallback  # measured, but not by the usual analyzer: say how
@@ -757,18 +766,23 @@ def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
 
 
 def _function_deltas(result: FileComplexity, old_by_name: dict[str, FunctionMetric],
-                     new_functions: list[FunctionMetric], touched: list[int]) -> None:
+                     new_functions: list[FunctionMetric], touched: list[int],
+                     test_regions: tuple[tuple[int, int], ...] = ()) -> None:
     """Fill `result` with the per-function moves: added, removed, changed, and the worst one."""
     changed: list[FunctionMetric] = []
+    tests: list[FunctionMetric] = []
     new_names: set[str] = set()
     for function in new_functions:
         new_names.add(function.name)
         before = old_by_name.get(function.name)
-        if before is None:
-            result.complexity_added += function.complexity
-        elif function.complexity > before.complexity:
-            result.complexity_added += function.complexity - before.complexity
-        elif function.complexity < before.complexity:
+        added = function.complexity - (before.complexity if before is not None else 0)
+        if added > 0:
+            result.complexity_added += added
+            if any(first <= function.start_line <= last for first, last in test_regions):
+                result.test_complexity_added += added
+                result.test_functions.append(function.name)
+                tests.append(function)
+        elif before is not None and function.complexity < before.complexity:
             result.complexity_removed += before.complexity - function.complexity
         elif not _overlaps(function, touched):
             continue
@@ -776,9 +790,11 @@ def _function_deltas(result: FileComplexity, old_by_name: dict[str, FunctionMetr
         result.changed_functions.append(
             (function.name, None if before is None else before.complexity, function.complexity))
     result.complexity_removed += sum(f.complexity for name, f in old_by_name.items() if name not in new_names)
-    if changed:
+    test_ids = {id(f) for f in tests}
+    code = [f for f in changed if id(f) not in test_ids] or changed
+    if code:
         # Highest complexity wins; on a tie the earlier function, so the choice is stable.
-        result.worst = min(changed, key=lambda f: (-f.complexity, f.start_line, f.name))
+        result.worst = min(code, key=lambda f: (-f.complexity, f.start_line, f.name))
 
 
 def _overlaps(function: FunctionMetric, sorted_lines: list[int]) -> bool:

@@ -549,3 +549,62 @@ def unit_index(spans: tuple[Span, ...], line_count: int) -> list[int]:
             owner[first:last + 1] = [index] * (last - first + 1)
         function_end = end if span.kind == KIND_FUNCTION else None
     return owner
+
+
+# -- tests inside a source file ------------------------------------------------------------------
+# Rust keeps its unit tests in the file they test: `#[cfg(test)] mod tests { ... }`, and `#[test]` or
+# `#[tokio::test]` functions. Their lines are test lines (read at the test rate, their complexity left
+# out of the code's), though the path says code (QA50 #3: uv's link.rs floored 347 test lines as code).
+_TEST_ATTRIBUTE = re.compile(
+    r"^[ \t]*#\[\s*(?:cfg\s*\(\s*(?:all\s*\(\s*)?test\b|(?:\w+::)*test\s*[\](])", re.MULTILINE)
+# What can hide a brace from the counting: comments, strings (raw too), character literals.
+_RUST_TOKENS = re.compile(r"//[^\n]*|/\*.*?\*/|r(#*)\".*?\"\1|b?\"(?:\\.|[^\"\\])*\"|b?'(?:\\.|[^\\'\n])'|[{};]",
+                          re.DOTALL)
+TEST_REGION_SUFFIXES = (".rs",)
+
+
+def test_regions(path: str, text: str) -> tuple[tuple[int, int], ...]:
+    """The line ranges (1-based, inclusive, from the attribute) of the tests a source file holds
+    inside it: Rust's `#[cfg(test)]` items and `#[test]` functions; () for any other file. Never raises."""
+    if not path.lower().endswith(TEST_REGION_SUFFIXES) or "test" not in text or len(text) > MAX_SPAN_CHARS:
+        return ()
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    regions: list[tuple[int, int]] = []
+    covered = -1
+    for found in _TEST_ATTRIBUTE.finditer(text):
+        if found.start() < covered:
+            continue  # a #[test] inside a #[cfg(test)] module
+        end = _item_end(text, found.end())
+        regions.append((bisect.bisect_right(starts, found.start()), bisect.bisect_right(starts, max(end - 1, 0))))
+        covered = end
+    return tuple(regions)
+
+
+def _item_end(text: str, position: int) -> int:
+    """The offset just past the item that starts at `position`: its `;`, or its body's closing brace."""
+    depth = 0
+    for token in _RUST_TOKENS.finditer(text, position):
+        kind = token.group()
+        if kind == "{":
+            depth += 1
+        elif kind == "}":
+            depth -= 1
+            if depth <= 0:
+                return token.end()
+        elif kind == ";" and depth == 0:
+            return token.end()
+    return len(text)
+
+
+def in_regions(line: int, regions: tuple[tuple[int, int], ...]) -> bool:
+    """Whether `line` lies in one of `regions` (test_regions: sorted, apart)."""
+    at = bisect.bisect_right(regions, (line, 1 << 62)) - 1
+    return at >= 0 and regions[at][0] <= line <= regions[at][1]
+
+
+def is_test_line(origin: str, old_lineno: int | None, new_lineno: int | None,
+                 old_regions: tuple[tuple[int, int], ...], new_regions: tuple[tuple[int, int], ...]) -> bool:
+    """Whether a diff line lies in a test region of its own side (an added line: the new version's)."""
+    if origin == "+":
+        return new_lineno is not None and in_regions(new_lineno, new_regions)
+    return origin == "-" and old_lineno is not None and in_regions(old_lineno, old_regions)

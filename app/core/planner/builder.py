@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Mapping
 from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff
 from app.core.globs import GlobSet as FastGlobSet
 from app.core.globs import compile_glob
-from app.core.metrics.spans import SpanResult
+from app.core.metrics.spans import MAX_SPAN_CHARS, TEST_REGION_SUFFIXES, SpanResult, is_test_line, test_regions
 from app.core.planner.model import (
     CONTENT_KINDS,
     GENERATED_MARKER_LINES,
@@ -72,6 +72,7 @@ from app.core.planner.model import (
 from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
 from app.core.planner.tree import CodeFile, code_file
 from app.core.text import format_duration, plural, share_text, visible_path
+from app.errors import ReviewTuiError
 
 # -- globs ---------------------------------------------------------------------------------------
 
@@ -177,6 +178,7 @@ def build_plan(
     order: str = ORDER_RISK,
     spans_cache: dict[tuple[str, str, bool], SpanResult] | None = None,
     seams: Iterable[tuple[str, str, int, int, str]] = (),
+    test_functions: Mapping[str, Iterable[str]] | None = None,
 ) -> ReviewPlan:
     """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
 
@@ -187,12 +189,16 @@ def build_plan(
     (riskiest first) or "path" (file order). `spans_cache` (blob id, path, exact) -> SpanResult
     lets repeated plans of the same blobs skip reading definitions again. `seams` are (path, side, start,
     end, symbol) of untested seams' definitions: the chunks that change them are marked and go first.
+    `test_functions` path -> the functions of `function_complexity` that are tests inside a source file
+    (Rust's #[cfg(test)] module): their complexity is test CC. Lines in such tests are read as test lines
+    and, when their file is cut, chunked apart from its code (`spans.test_regions`).
     """
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
         raise ValueError(f"unknown chunk order {order!r} (expected 'risk' or 'path')")
     destructive = set(destructive_paths or ())
     builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive)
+    builder.test_functions = {path: set(names) for path, names in (test_functions or {}).items()}
     drafts = builder.drafts()
     chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {}, destructive)
     _mark_seams(chunks, list(seams))
@@ -306,7 +312,10 @@ class _PlanBuilder:
         self.pair_notes: dict[int, tuple[int, str, str]] = {}
         self._origins: dict[int, list[str]] = {}
         self._test_complexity: dict[int, int] = {}  # id(chunk) -> its complexity added in tests, docs or data
+        self.test_functions: dict[str, set[str]] = {}  # path -> its functions that are tests inside it
+        self._regions: dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]] = {}
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
+        self.vendored = vendored_roots(files)  # trees the change adds with their own licence: one skim each
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -366,6 +375,8 @@ class _PlanBuilder:
         for index, fd in enumerate(self.files):
             if (root := environment_root(fd.path)) is not None and self.collapsed.match(fd.path):
                 environments.setdefault(root, []).append(index)  # binary or not: one look decides them all
+            elif (root := self._vendored_root(fd)) is not None:
+                environments.setdefault(root, []).append(index)  # a third-party tree: one skim too
             elif fd.binary and _is_bytecode(fd.path):
                 bytecode.append(index)
             elif fd.binary:
@@ -390,7 +401,8 @@ class _PlanBuilder:
                                                           if self.files[i].counted_only)
             drafts.append(Draft(KIND_COLLAPSED, [leaf for leaf in every if leaf.ranges], size,
                                 oversized=size > self.config.target_lines,
-                                oversize_reason="one virtual environment: nobody reads it line by line",
+                                oversize_reason=("a vendored tree" if root in self.vendored else
+                                                 "one virtual environment") + ": nobody reads it line by line",
                                 light_files=[i for i, leaf in zip(indices, every, strict=True) if not leaf.ranges],
                                 environment=root))
         for group in _by_directory(binary, self.paths):
@@ -400,6 +412,13 @@ class _PlanBuilder:
         if light:
             drafts.append(Draft(KIND_RENAME, light_files=sorted(light, key=lambda i: self.paths[i])))
         return drafts
+
+    def _vendored_root(self, fd: FileDiff) -> str | None:
+        """The vendored tree (vendored_roots) a file is in, unless a glob already collapses it or it is in a
+        tier 0 path (read in full there, as a "generated" name is)."""
+        if not self.vendored or self.file_tiers.get(fd.path) == 0 or self.collapsed.match(fd.path):
+            return None
+        return vendored_root(fd.path, self.vendored)
 
     def _every_line(self, index: int, kind: str) -> Leaf:
         """A leaf of every changed line of a file."""
@@ -632,7 +651,8 @@ class _PlanBuilder:
             if index in taken or facts.tree.size >= target or facts.tree.size + smallest > target:
                 continue
             found: dict[int, str] = {}
-            for name in sorted(set(_IDENTIFIER.findall(added_text[index])) & definers.keys()):
+            for name in sorted(set(_IDENTIFIER.findall(_code_only(self.paths[index], added_text[index])))
+                               & definers.keys()):
                 definer = definers[name]
                 if definer != index and self._may_use(index, definer):
                     found.setdefault(definer, name)
@@ -653,12 +673,11 @@ class _PlanBuilder:
         return pairs
 
     def _may_use(self, user: int, definer: int) -> bool:
-        """Whether a name `user` writes can be the one `definer` defines: the same language family (a CI file's
-        `apple-native` feature is not Rust's `fn native`), and never production code using a test's helper (uv's
-        `commands::auth_set` is not the integration tests' `auth_set`)."""
+        """Whether a name in file `user` can be the definition in file `definer`: a file of the same language
+        (a workflow's `apple-native` feature is no call of Rust's `fn native()`), and never a test's helper used
+        by the code (a `tests/` helper `auth_set` is not the `auth_set` that src/ calls) (QA50 #5)."""
         user_path, definer_path = self.paths[user], self.paths[definer]
-        if not _same_family(posixpath.splitext(user_path)[1].lstrip(".").lower(),
-                            posixpath.splitext(definer_path)[1].lstrip(".").lower()):
+        if not _same_family(_extension(definer_path), _extension(user_path)):
             return False
         return content_kind(definer_path) != "test" or content_kind(user_path) == "test"
 
@@ -674,7 +693,43 @@ class _PlanBuilder:
     def _code_file(self, index: int) -> CodeFile:
         return code_file(index, self.files[index], self.file_notes.setdefault(index, []), self._hunk_origins(index),
                          target_lines=self.config.target_lines, read_blob=self.read_blob,
-                         spans_cache=self.spans_cache)
+                         spans_cache=self.spans_cache, is_test=self._test_line_check(index))
+
+    def _test_regions(self, index: int) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+        """The (old, new) versions' tests inside file `index` (spans.test_regions), read once."""
+        found = self._regions.get(index)
+        if found is None:
+            fd = self.files[index]
+            found = ((), ())
+            if (self.read_blob is not None and fd.path.lower().endswith(TEST_REGION_SUFFIXES)
+                    and max(fd.old_size, fd.new_size) <= 4 * MAX_SPAN_CHARS):
+                found = (self._regions_of(fd.old_path or fd.path, fd.old_blob),
+                         self._regions_of(fd.path, fd.new_blob))
+            self._regions[index] = found
+        return found
+
+    def _regions_of(self, path: str, blob: str | None) -> tuple[tuple[int, int], ...]:
+        if blob is None or self.read_blob is None:
+            return ()
+        try:
+            return test_regions(path, self.read_blob(blob).decode("utf-8", errors="replace"))
+        except (ReviewTuiError, OSError, LookupError, ValueError):
+            return ()
+
+    def _test_line_check(self, index: int) -> Callable[[DiffLine], bool] | None:
+        """Whether a changed line of file `index` lies in a test inside it; None when it holds none."""
+        old, new = self._test_regions(index)
+        if not old and not new:
+            return None
+        return lambda line: is_test_line(line.origin, line.old_lineno, line.new_lineno, old, new)
+
+    def _test_lines(self, segment: Segment) -> int:
+        """The changed lines of a segment that lie in a test inside its file."""
+        check = self._test_line_check(segment.file_index)
+        if check is None:
+            return 0
+        lines = self.files[segment.file_index].hunks[segment.hunk_index].lines[segment.first:segment.last + 1]
+        return sum(1 for line in lines if line.origin in (ADDED, DELETED) and check(line))
 
     # -- chunks -------------------------------------------------------------------------------
     def materialise(self, drafts: list[Draft], file_tiers: Mapping[str, int],
@@ -721,8 +776,12 @@ class _PlanBuilder:
                 lines: dict[tuple[str, int], int] = {}
                 for segment in chunk.segments:
                     gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
-                    key = (REMOVED if gone else content_kind(segment.path), file_tiers.get(segment.path, default_tier))
-                    lines[key] = lines.get(key, 0) + segment.additions + segment.deletions
+                    tier = file_tiers.get(segment.path, default_tier)
+                    key = (REMOVED if gone else content_kind(segment.path), tier)
+                    tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
+                    lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests
+                    if tests:
+                        lines[("test", tier)] = lines.get(("test", tier), 0) + tests
                 chunk.floor_seconds, chunk.floor_derivation = content_floor(
                     lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))
         return chunks
@@ -834,11 +893,20 @@ class _PlanBuilder:
         chunk.tier = min((file_tiers.get(p, self.config.default_tier) for p in chunk.files),
                          default=self.config.default_tier)
         root = visible_path(draft.environment)
+        seconds = self.config.collapsed_seconds
+        chunk.floor_seconds = int(seconds)
+        licence = self.vendored.get(draft.environment)
+        if licence is not None:
+            chunk.title = f"Vendored? {root}/ ({len(chunk.files)} files)"
+            chunk.notes = [f"{root}/ looks vendored: the change adds it with its own {posixpath.basename(licence)} "
+                           f"({len(chunk.files)} files, a third-party tree copied in?): skimmed as one chunk; if it "
+                           f"is, mark it in the base's .gitattributes: `{draft.environment}/** linguist-vendored`; "
+                           f"if the project wrote it, read its diff by hand (`git diff` of {root}/)"]
+            chunk.floor_derivation = f"one vendored tree: one skim = {format_duration(seconds, 'spaced')}"
+            return
         chunk.title = f"Virtual environment: {root}/ ({len(chunk.files)} files)"
         chunk.notes = [f"{root}/: a Python virtual environment committed with the change ({len(chunk.files)} files of "
                        "installed packages): it does not belong in the repository"]
-        seconds = self.config.collapsed_seconds
-        chunk.floor_seconds = int(seconds)
         chunk.floor_derivation = f"one virtual environment: one skim = {format_duration(seconds, 'spaced')}"
 
     def _light_chunk(self, draft: Draft, file_tiers: Mapping[str, int], destructive: set[str]) -> Chunk:
@@ -942,7 +1010,8 @@ class _PlanBuilder:
                     target = matches[0][1] if len(matches) == 1 else first_chunk.get(path)
                 if target is not None:
                     chunks[target].complexity_added += points
-                    if content_kind(path) != "code":  # traced at no tier multiplier (content_floor)
+                    if content_kind(path) != "code" or qualname in self.test_functions.get(path, ()):
+                        # traced at no tier multiplier (content_floor)
                         held = id(chunks[target])
                         self._test_complexity[held] = self._test_complexity.get(held, 0) + points
 
@@ -968,14 +1037,12 @@ class _PlanBuilder:
         path = files[0] if files else "(nothing)"
         if draft.kind == KIND_COLLAPSED:
             return prefix + path
-        sizes: dict[str, int] = {}
-        for leaf in draft.leaves:
-            if leaf.kind == FUNCTION_UNIT:
-                sizes[leaf.label] = sizes.get(leaf.label, 0) + leaf.size
-        if sizes:
-            biggest = max(sizes, key=lambda name: sizes[name])
-            more = len(sizes) - 1
-            return f"{path}: {biggest}" + (f" and {more} more" if more else "")
+        in_tests = bool(chunk.segments) and all(self._test_lines(s) == s.changed_lines for s in chunk.segments)
+        named = _functions_named(draft)
+        if in_tests:  # tests the file holds (Rust's #[cfg(test)] module), chunked apart from its code
+            return f"{path}: tests" + (f" ({named})" if named else "")
+        if named:
+            return f"{path}: {named}"
         file_index = next(iter(file_rank))
         if self._whole_file(file_index, chunk):
             return path
@@ -993,18 +1060,22 @@ def _glob_set(globs: tuple[str, ...]) -> GlobSet:
     return GlobSet(globs)  # compiled once per rule set: a GlobSet of the defaults takes tens of milliseconds
 
 
-def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None) -> str | None:
+def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
+                    vendored: Mapping[str, str] | None = None) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
     first lines of the new file (of a deleted file: its old one), read from the diff when its first hunk
     starts at the top (no blob read: it is usually an added, regenerated or deleted file). None for a file
     a person wrote, and for any file of a tier 0 path (`tier`) but a lock file: the name and the marker are
     the change author's to choose, and 247 lines of hand-written payment code named charge_pb2.py were a
-    30-second skim left out of the risk."""
+    30-second skim left out of the risk. A file in a tree the change adds with its own licence (`vendored`,
+    vendored_roots) looks vendored."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
     pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
     if tier == 0 and pattern not in LOCK_FILE_GLOBS:
         return None  # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
+    if vendored and not pattern and (root := vendored_root(fd.path, vendored)) is not None:
+        return f"looks vendored: {root}/ is added with its own {posixpath.basename(vendored[root])}"
     if pattern and pattern in config.attribute_globs:
         return f"marked generated or vendored by the base's .gitattributes ({pattern!r})"
     if pattern:
@@ -1043,6 +1114,19 @@ GENERATED_MARKER_BANNER_LINES = 40
 _BANNER_LINE = re.compile(r"\s*(?:$|#|//|/\*|\*|--|;|%|<!--)")
 
 
+def _functions_named(draft: Draft) -> str:
+    """The draft's biggest function "and N more", or ""."""
+    sizes: dict[str, int] = {}
+    for leaf in draft.leaves:
+        if leaf.kind == FUNCTION_UNIT:
+            sizes[leaf.label] = sizes.get(leaf.label, 0) + leaf.size
+    if not sizes:
+        return ""
+    biggest = max(sizes, key=lambda name: sizes[name])
+    more = len(sizes) - 1
+    return biggest + (f" and {more} more" if more else "")
+
+
 def _packed_title(paths: list[str]) -> str:
     """A chunk of small edits says what it holds and where: "9 small edits in src/agents/" (one edit a file)."""
     directories = [posixpath.dirname(path) for path in paths]
@@ -1066,8 +1150,24 @@ def _by_weight(chunk: Chunk) -> list[str]:
                                                    order[path]))
 
 
+# Where a bare name is no use: a line comment or a one-line string (uv: "`--keyring-provider native` is required",
+# in a bail! message and a doc comment, joined keyring.rs's `fn native()`). `#` starts a comment in these languages.
+_NOT_CODE = re.compile(r'//[^\n]*|"(?:\\.|[^"\\\n])*"')
+_NOT_CODE_HASH = re.compile(r'#[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'')
+_HASH_COMMENTS = frozenset({"py", "pyi", "sh", "bash", "zsh", "rb", "pl", "r"})
+
+
+def _code_only(path: str, text: str) -> str:
+    """`text` (added lines of `path`) without its line comments and one-line strings."""
+    return (_NOT_CODE_HASH if _extension(path) in _HASH_COMMENTS else _NOT_CODE).sub(" ", text)
+
+
+def _extension(path: str) -> str:
+    return posixpath.splitext(path)[1][1:].lower()
+
+
 def _same_family(module_ext: str, test_ext: str) -> bool:
-    families = ({"js", "jsx", "ts", "tsx", "mjs", "cjs"}, {"c", "cc", "cpp", "h", "hpp"})
+    families = ({"js", "jsx", "ts", "tsx", "mjs", "cjs"}, {"c", "cc", "cpp", "h", "hpp"}, {"py", "pyi"})
     if module_ext == test_ext:
         return True
     return any(module_ext in f and test_ext in f for f in families)
@@ -1080,6 +1180,39 @@ def _is_bytecode(path: str) -> bool:
 
 _ENV_DIRS = frozenset(g.rstrip("/") for g in INSTALLED_ENV_GLOBS if g.endswith("/"))
 _ENV_MARKERS = frozenset(g for g in INSTALLED_ENV_GLOBS if not g.endswith("/"))
+
+
+_LICENSE_NAME = re.compile(r"^(?:licen[cs]e|copying|unlicense)(?:[.-][\w.-]*)?$", re.IGNORECASE)
+# a package of the project's own comes with its manifest (and may carry its licence): never taken for vendored
+_OWN_MANIFESTS = frozenset({"cargo.toml", "package.json", "pyproject.toml", "setup.py", "go.mod", "pom.xml",
+                            "build.gradle", "build.gradle.kts", "composer.json", "gemfile"})
+
+
+def vendored_roots(files: Iterable[FileDiff]) -> dict[str, str]:
+    """The directories a change adds with a licence of their own (LICENSE, COPYING ...): a third-party tree
+    copied in (uv pull/19743 added mimalloc/ with its LICENSE: 73 code chunks, a 57-hour floor), root -> its
+    licence file. Not the repository's root, nor a directory whose package manifest the change adds too (a new
+    package of the project's own); the outermost such directory holds the others."""
+    licences: dict[str, str] = {}
+    manifests: set[str] = set()
+    for fd in files:
+        if fd.status != "added" or not fd.path:
+            continue
+        directory, name = posixpath.split(fd.path)
+        if name.lower() in _OWN_MANIFESTS:
+            manifests.add(directory)
+        elif directory and _LICENSE_NAME.match(name):
+            licences.setdefault(directory, fd.path)
+    out: dict[str, str] = {}
+    for root in sorted(licences):
+        if root not in manifests and not any(root.startswith(f"{outer}/") for outer in out):
+            out[root] = licences[root]
+    return out
+
+
+def vendored_root(path: str, roots: Mapping[str, str]) -> str | None:
+    """The root among `roots` (vendored_roots) that holds `path`, else None."""
+    return next((root for root in roots if path.startswith(f"{root}/")), None)
 
 
 def environment_root(path: str) -> str | None:

@@ -67,6 +67,7 @@ class Group:
 
     children: list[Leaf | Group]
     size: int = 0
+    apart: bool = False  # when its parent is opened, it starts a draft of its own (a file's in-file tests)
 
     @classmethod
     def of(cls, children: list[Leaf | Group]) -> Group:
@@ -116,6 +117,8 @@ class Packer:
     def place(self, node: Leaf | Group) -> None:
         if node.size == 0:
             return
+        if isinstance(node, Group) and node.apart:
+            self.close()
         if node.size <= self.room():
             self.add(node)
             return

@@ -27,7 +27,7 @@ from app.core.metrics.spans import (
     is_python,
     unit_index,
 )
-from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, Group, Leaf, sized
+from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, Group, Leaf, leaves_under, sized
 from app.core.text import visible_path
 from app.errors import ReviewTuiError
 
@@ -93,8 +93,11 @@ def read_spans(fd: FileDiff, side: str, exact: bool, read_blob: BlobReader | Non
 
 
 def code_file(index: int, fd: FileDiff, notes: list[str], origins_of: list[str], *, target_lines: int,
-              read_blob: BlobReader | None, spans_cache: SpansCache | None) -> CodeFile:
-    """The tree of one code file (file `index` of the change), reading its definitions as needed."""
+              read_blob: BlobReader | None, spans_cache: SpansCache | None,
+              is_test: Callable[[DiffLine], bool] | None = None) -> CodeFile:
+    """The tree of one code file (file `index` of the change), reading its definitions as needed.
+    `is_test` says which changed lines lie in tests the file holds (Rust's #[cfg(test)] module): they
+    go to a group of their own after the code's, chunked apart when the file is cut."""
     path = fd.path
     if fd.status in ("renamed", "copied") and fd.old_path and fd.old_path != fd.new_path:
         notes.append(f"{visible_path(path)}: {fd.status} from {visible_path(fd.old_path)}")
@@ -122,7 +125,30 @@ def code_file(index: int, fd: FileDiff, notes: list[str], origins_of: list[str],
                            for h in fd.hunks)
             line_count = max(max(s.end for s in result.spans), diff_end)
             owners[side] = (unit_index(result.spans, line_count), result)
-    return file_tree(index, fd, owners, notes, origins_of, infer_deleted=not exact)
+    code = file_tree(index, fd, owners, notes, origins_of, infer_deleted=not exact)
+    if is_test is not None:
+        code.tree = _tests_apart(code.tree, fd, is_test)
+    return code
+
+
+def _tests_apart(tree: Group, fd: FileDiff, is_test: Callable[[DiffLine], bool]) -> Group:
+    """The file's tree with the lines of its in-file tests moved to a last group, kept apart (a unit
+    holding both, a run across a module's end, is cut where the tests start or end)."""
+    code: list[Leaf] = []
+    tests: list[Leaf] = []
+    for leaf in leaves_under(tree):
+        parts = {False: Leaf(leaf.file_index, leaf.label, leaf.kind, []),
+                 True: Leaf(leaf.file_index, leaf.label, leaf.kind, [])}
+        for hunk_index, first, last in leaf.ranges:
+            lines = fd.hunks[hunk_index].lines
+            for test, run in itertools.groupby(range(first, last + 1), key=lambda i: is_test(lines[i])):
+                numbers = list(run)
+                parts[test].add(hunk_index, numbers[0], numbers[-1])
+        code += [parts[False]] if parts[False].size else []
+        tests += [parts[True]] if parts[True].size else []
+    if not tests:
+        return tree
+    return sized(Group([Group(list(code)), Group(list(tests), apart=True)]))
 
 
 def file_tree(index: int, fd: FileDiff, owners: dict[str, tuple[list[int], SpanResult]], notes: list[str],

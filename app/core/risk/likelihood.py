@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from app.core.risk.score import RiskInputs, entropy, is_code_path, is_test_path
+from app.core.risk.score import RiskInputs, entropy, is_test_path
+from app.core.risk.score import code_lines as score_code_lines
 from app.errors import ConfigError
 
 LIKELIHOOD_FEATURES: tuple[str, ...] = (
@@ -51,10 +52,9 @@ def likelihood_features(inputs: RiskInputs) -> dict[str, float]:
     """The model's inputs for one change, before standardisation. Deterministic; NaN = unknown (neutral)."""
     lines = max(0, inputs.lines_added) + max(0, inputs.lines_deleted)
     dirs = len({posixpath.dirname(p) for p in inputs.paths})
-    code_lines = [n for p, n in zip(inputs.paths, inputs.lines_per_file, strict=False)
-                  if is_code_path(p) and not is_test_path(p)]
+    code_lines = score_code_lines(inputs)
     code = bool(code_lines)
-    tests = any(is_test_path(p) for p in inputs.paths)
+    tests = any(is_test_path(p) for p in inputs.paths) or any(inputs.inline_test_lines.values())
     unknown = float("nan")
     return {
         "size": math.log1p(lines),

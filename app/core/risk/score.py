@@ -171,6 +171,8 @@ class RiskInputs:
     blast_breaks: list[str] = field(default_factory=list)
     seams: list[str] = field(default_factory=list)  # changed symbols used across modules that no test references
     empty: bool = False  # no file changed (a clean merge): nothing in it can cost anything
+    # path -> its changed lines inside the tests a source file holds (Rust's #[cfg(test)] module): test lines
+    inline_test_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -221,6 +223,13 @@ def is_test_path(path: str) -> bool:
 
 def is_code_path(path: str) -> bool:
     return path.lower().endswith(_CODE_SUFFIXES)
+
+
+def code_lines(inputs: RiskInputs) -> list[int]:
+    """The changed lines of each source file that is not a test, less those in the tests it holds."""
+    inline = inputs.inline_test_lines
+    return [n - inline.get(p, 0) for p, n in zip(inputs.paths, inputs.lines_per_file, strict=False)
+            if is_code_path(p) and not is_test_path(p) and n > inline.get(p, 0)]
 
 
 TAB_WIDTH = 4
@@ -368,8 +377,7 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
 
 def _code_explanations(inputs: RiskInputs) -> dict[str, str]:
     """The code_size and code_files factors in words: the changed lines and files that are code, not tests."""
-    code = [n for p, n in zip(inputs.paths, inputs.lines_per_file, strict=False)
-            if is_code_path(p) and not is_test_path(p)]
+    code = code_lines(inputs)
     # "source files": the model's code is a programming language's file by its name (.py, .go, .sh ...), not
     # the plan's "code lines" (everything read at code speed: config, CI files, scripts without a suffix)
     return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in source files "
@@ -400,7 +408,7 @@ _Measured = tuple[str, float | str, float, str]
 
 def _tests(inputs: RiskInputs) -> _Measured:
     code = [p for p in inputs.paths if is_code_path(p) and not is_test_path(p)]
-    tests = [p for p in inputs.paths if is_test_path(p)]
+    tests = [p for p in inputs.paths if is_test_path(p) or inputs.inline_test_lines.get(p)]
 
     def count_files(n: int, kind: str) -> str:
         return f"{n} {kind} file{'s' if n != 1 else ''}"
