@@ -136,7 +136,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 53: tests inside a source file (Rust's #[cfg(test)] module, #[test] fns) are test lines: test rate and CC,
 #     left out of complexity_added and code_size, chunked apart from the code; a tree a change adds with its own
 #     licence is one vendored chunk, left out of the risk;
-ANALYSIS_VERSION = "53"
+# 54: a package named for auth with a prefix or suffix (crates/uv-auth/) is tier 0;
+ANALYSIS_VERSION = "54"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

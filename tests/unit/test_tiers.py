@@ -291,6 +291,13 @@ DEFAULT_TIERS = [
     ("src/ansible/auth/policy.yml", 0),  # the security rules still win
     ("src/crypto/maths.py", 1),  # crypto/ in a library is algorithms; key handling stays tier 0 below
     ("src/crypto/secret_store.py", 0),
+    # an auth package with a prefix or suffix (QA50: uv's crates/uv-auth/ was tier 2)
+    ("crates/uv-auth/src/middleware.rs", 0),
+    ("packages/auth-client/src/index.ts", 0),
+    ("src/user_auth/views.py", 0),
+    ("lib/oauth2_provider/tokens.py", 0),
+    ("crates/uv-author/src/lib.rs", 2),  # a name that only starts with "auth"
+    ("src/authority/rules.py", 2),
     # case ignored, always
     ("src/Auth/login.py", 0),
     ("SRC/PAYMENTS/charge.py", 0),

@@ -112,8 +112,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql""")
     + _rules(1, "cryptography code: core code, but usually algorithms rather than key or identity handling",
              "**/crypto/**")
+    # A package named for auth with its project's prefix or a suffix (uv's crates/uv-auth/, auth-client/,
+    # oauth2/) is the same code as an auth/ directory (QA50: 45 changes to uv's credential middleware were tier 2)
     + _rules(0, "security-sensitive code (auth, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
+        **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/**
         **/security/** *secret* *credential* *.pem""")
     # a submodule's URL: where the code it pins comes from (QA44: a .gitmodules pointing at another host was tier 2)
     + _rules(1, "submodule sources: where the code a submodule pins is fetched from", "/.gitmodules")
