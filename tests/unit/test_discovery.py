@@ -612,6 +612,10 @@ def test_a_pull_request_number_alone_suggests_the_names_that_end_in_it(basic):
     assert said.exit_code == 2 and "no pending change '7' (did you mean 'pull/7'?)" in said.output
     said = CliRunner().invoke(cli, ["explain", "#7", "--repo", str(basic.path)])
     assert "(did you mean 'pull/7'?)" in said.output
+    # QA50 #11: a pull request named as another clone fetches it (origin/pr/N, pr/N) finds its name here
+    for other in ("origin/pr/7", "pr/7"):
+        said = CliRunner().invoke(cli, ["check", other, "--repo", str(basic.path)])
+        assert said.exit_code == 2 and f"no pending change '{other}' (did you mean 'pull/7'?)" in said.output
 
 
 def test_a_change_is_titled_by_its_newest_subject_that_is_not_a_follow_up(make_repo):

@@ -1030,6 +1030,9 @@ def _by_commit_id(found: Discovery, change_id: str, repo: GitRepo | None) -> Cha
     return None
 
 
+_PR_NAME = re.compile(r"^(?:#?|(?:refs/)?pull/|(?:[^/]+/)?pr/)(\d+)(?:/head)?$")
+
+
 def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
     """The names closest to a mistyped one, else the first pending ones, saying how many more there are
     (the first 8 in discovery order read as all of them)."""
@@ -1038,8 +1041,9 @@ def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
     ids = [c.id for c in found.changes]
     # compared as `list` prints them: an invisible character is `<U+200B>` there (and accepted so)
     names = {visible(name) for change in found.every_change() for name in change.names}
-    if change_id.lstrip("#").isdigit():  # a pull request's number alone: the names that end in it
-        number = change_id.lstrip("#")
+    named = _PR_NAME.match(change_id)
+    if named:  # a pull request by its number (`17753`, `#17753`, `pull/17753`, `origin/pr/17753`): names ending in it
+        number = named.group(1)
         by_number = sorted(n for n in names if n.rsplit("/", 1)[-1] in (number, f"pr-{number}"))
         if by_number:
             return " (did you mean " + " or ".join("'" + name + "'" for name in by_number[:3]) + "?)"
