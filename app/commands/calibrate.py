@@ -14,6 +14,7 @@ nothing is stored.
 from __future__ import annotations
 
 import hashlib
+import math
 import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
@@ -185,6 +186,11 @@ def _keep(repo: GitRepo, head: str, calibration: Calibration) -> str:
     store = paths.models_path()
     own, defaults = calibration.figure("own").metrics["auc"], calibration.figure("defaults").metrics["auc"]
     versus = f"AUC {own[0]:.3f} against the defaults' {defaults[0]:.3f} on the newer half"
+    gain, low, high = calibration.gain
+    if math.isfinite(low):
+        versus += f"; its gain on the same commits {gain:+.3f} [{low:+.3f}, {high:+.3f}]"
+        if not calibration.adopt and gain > 0:
+            versus += ": not reliably above 0"
     if not calibration.adopt:
         dropped = forget_model(store, key)
         return (f"The built-in defaults stay in use ({versus})"

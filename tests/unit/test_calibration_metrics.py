@@ -6,7 +6,16 @@ import math
 
 import pytest
 
-from app.core.calibration.evaluate import METRICS, auc, bootstrap, popt, rate_interval, recall_at_lines, recall_top
+from app.core.calibration.evaluate import (
+    METRICS,
+    auc,
+    bootstrap,
+    paired_gain,
+    popt,
+    rate_interval,
+    recall_at_lines,
+    recall_top,
+)
 
 
 def test_auc_perfect_reversed_and_ties() -> None:
@@ -51,3 +60,20 @@ def test_wilson_interval() -> None:
     p, low, high = rate_interval(5, 50)
     assert p == 0.1 and 0.03 < low < 0.1 < high < 0.22
     assert math.isnan(rate_interval(0, 0)[0])
+
+
+def test_a_gain_on_the_same_commits_is_a_win_only_when_its_paired_interval_is_above_zero() -> None:
+    """QA50 #7 (uv): the own model's AUC 0.780 against the defaults' 0.779 replaced them; the two rankings of
+    the same commits move together, so only the interval of their difference says whether one is ahead."""
+    import random
+
+    rng = random.Random(3)
+    labels = [1 if rng.random() < 0.2 else 0 for _ in range(1500)]
+    lines = [float(rng.randrange(1, 400)) for _ in labels]
+    signal = [y + rng.gauss(0, 1.2) for y in labels]
+    jitter = [s + rng.gauss(0, 0.02) for s in signal]  # the same ranking, slightly shaken
+    sharper = [y + rng.gauss(0, 0.6) for y in labels]
+    gain, low, high = paired_gain(METRICS["auc"], jitter, signal, labels, lines)
+    assert low < 0 < high and abs(gain) < 0.01
+    gain, low, high = paired_gain(METRICS["auc"], sharper, signal, labels, lines)
+    assert gain > 0.05 and low > 0

@@ -123,6 +123,31 @@ def bootstrap(metric: Metric, scores: Sequence[float], labels: Sequence[int], li
     return value, low, high
 
 
+def paired_gain(metric: Metric, better: Sequence[float], than: Sequence[float], labels: Sequence[int],
+                lines: Sequence[float], *, rounds: int = 200, seed: int = 12,
+                level: float = 0.95) -> tuple[float, float, float]:
+    """(gain, low, high): how much `better` ranks above `than` by the metric, with a percentile interval from
+    resampling the same changes for both (paired): two rankings of the same commits move together, so their own
+    intervals overlap even where one is reliably ahead, and a gain of 0.0013 looked like a win where it was noise."""
+    gain = metric(better, labels, lines) - metric(than, labels, lines)
+    rng = random.Random(seed)
+    n = len(labels)
+    samples: list[float] = []
+    for _ in range(rounds):
+        pick = [rng.randrange(n) for _ in range(n)]
+        picked_labels, picked_lines = [labels[i] for i in pick], [lines[i] for i in pick]
+        got = (metric([better[i] for i in pick], picked_labels, picked_lines)
+               - metric([than[i] for i in pick], picked_labels, picked_lines))
+        if math.isfinite(got):
+            samples.append(got)
+    if not samples:
+        return gain, math.nan, math.nan
+    samples.sort()
+    tail = (1 - level) / 2
+    return (gain, samples[min(len(samples) - 1, int(tail * len(samples)))],
+            samples[min(len(samples) - 1, int((1 - tail) * len(samples)))])
+
+
 def rate_interval(events: int, trials: int, z: float = 1.96) -> tuple[float, float, float]:
     """A proportion and its Wilson score interval (for the later-fix rate per AI tool)."""
     if trials <= 0:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from app.core.calibration.evaluate import METRICS, auc, bootstrap, rate_interval
+from app.core.calibration.evaluate import METRICS, auc, bootstrap, paired_gain, rate_interval
 from app.core.calibration.factors import (
     LineCommit,
     LogCommit,
@@ -237,6 +237,7 @@ class Calibration:
     curves: dict[str, list[tuple[float, float]]]
     adopt: bool
     records: list[ToolRecord]
+    gain: tuple[float, float, float] = (math.nan, math.nan, math.nan)  # own AUC minus the defaults', paired interval
 
     def figure(self, name: str) -> Figures:
         return next(f for f in self.figures if f.name == name)
@@ -309,10 +310,12 @@ def evaluate(labelled: Labelled, defaults: LikelihoodModel, *, rounds: int = ROU
                               for metric, fn in METRICS.items()}) for name, scores in rankings.items()]
     curves = {name: effort_curve(scores, labels, lines) for name, scores in rankings.items()}
     curves["optimal"] = effort_curve([float(y) for y in labels], labels, lines)
-    own_auc, default_auc = figures[0].metrics["auc"], figures[1].metrics["auc"]
-    adopt = own_auc[0] > default_auc[0] and own_auc[1] >= default_auc[1]
+    # Adopted only where it is reliably better on the same commits: its paired gain's interval is above 0
+    # (uv: 0.780 against 0.779 switched the whole queue to a model whose AI weight came from censored labels)
+    gain = paired_gain(METRICS["auc"], rankings["own"], rankings["defaults"], labels, lines, rounds=rounds)
+    adopt = gain[0] > 0 and gain[1] > 0
     return Calibration(labelled, len(older), sum(s.label for s in older), len(newer), sum(labels), features,
-                       own, figures, curves, adopt, track_record(labelled.samples))
+                       own, figures, curves, adopt, track_record(labelled.samples), gain)
 
 
 def effort_curve(scores: Sequence[float], labels: Sequence[int], lines: Sequence[float],
