@@ -137,7 +137,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     left out of complexity_added and code_size, chunked apart from the code; a tree a change adds with its own
 #     licence is one vendored chunk, left out of the risk;
 # 54: a package named for auth with a prefix or suffix (crates/uv-auth/) is tier 0;
-ANALYSIS_VERSION = "54"
+# 55: a CI step is matched in its own job (another job's step the base already had is not it moved): a deleted
+#     job's steps are removed with it, a job `if: false` on both sides is no change, a job turned off is blamed
+#     at its `if:` line;
+ANALYSIS_VERSION = "55"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

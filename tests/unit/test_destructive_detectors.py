@@ -120,6 +120,33 @@ def test_a_travis_test_script_changed_to_another_runner_is_not_removed(make_repo
     assert [f.kind for f in gone.findings] == ["ci-protection-removed"], gone.findings
 
 
+def test_ci_steps_are_matched_in_their_own_job(make_repo) -> None:
+    """QA50 #12: uv pull/1007 deleted the `musllinux` jobs (each ran "Test wheel") and dropped `if: false`
+    from `linux-cross`; the deleted job's step was matched by name to the `windows` job's "Test wheel",
+    disabled by an `if: false` both sides have, and read as "disabled by if: false on the job": critical,
+    on a line no hunk touches. A step is its job's: a job off both sides is no change, a deleted job's
+    step is removed with its job (old side), and a job turned off is blamed at its `if:` line."""
+    wf = ".github/workflows/build.yml"
+
+    def job(name: str, off: bool = False) -> str:
+        return (f"  {name}:\n" + ("    if: false\n" if off else "") + "    runs-on: ubuntu-latest\n    steps:\n"
+                "      - name: Build wheels\n        uses: PyO3/maturin-action@v1\n"
+                "      - name: Test wheel\n        run: .venv/bin/app --help\n")
+
+    top = "on: pull_request\njobs:\n"
+    base = top + job("windows", off=True) + job("linux") + job("linux-cross", off=True) + job("musllinux")
+    head = top + job("windows", off=True) + job("linux") + job("linux-cross")
+    result = _change(make_repo, {wf: base}, {wf: head})
+    assert [(f.kind, f.side, f.line, f.explanation) for f in result.findings] == [
+        ("ci-protection-removed", "old", base.count("\n") - 1,  # musllinux's "- name: Test wheel", last but one
+         "CI job 'musllinux': removed: its step 'Test wheel' no longer runs the tests"),
+    ], result.findings
+
+    turned_off = _change(make_repo, {wf: top + job("linux")}, {wf: top + job("linux", off=True)})
+    assert [(f.kind, f.side, f.line) for f in turned_off.findings] == [("ci-protection-disabled", "new", 4)]
+    assert "disabled by if: false on the job" in turned_off.findings[0].reason
+
+
 def test_oversized_terraform_is_scanned_by_regex_with_a_note(make_repo) -> None:
     filler = "".join(
         f'variable "v{i}" {{\n  default = "{"x" * 40}"\n}}\n' for i in range(MAX_HCL_BYTES // 50)

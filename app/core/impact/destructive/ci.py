@@ -3,9 +3,11 @@
 A step or job protects when it tests, lints, type-checks, scans or audits (by its command, the action
 it uses, or its name). Comparing the base and head pipelines of every CI file in the change, a
 protective step that was active and blocking in the base is reported when in the head it is:
-- gone (not in its job nor anywhere else in the change's CI files, under its name or its command);
+- gone (not in its job nor moved anywhere else in the change's CI files, under its name or its command;
+  a step another job already had in the base is that job's, not this one moved); a step of a deleted
+  job is reported with its job;
 - disabled: `if: false` (step or job), a GitLab job hidden with a leading dot, `when: never`,
-  `when: manual`, or rules that all say `when: never`;
+  `when: manual`, or rules that all say `when: never` (a job's `if: false` is blamed at its line);
 - non-blocking: `continue-on-error: true`, `allow_failure: true`, or a command ending in `|| true`;
 and a workflow that ran protective steps on pull requests and no longer triggers on them is reported.
 A step renamed, moved to another job or file, or reworded keeps its command and passes.
@@ -149,6 +151,8 @@ class Unit:
     blocking: bool = True
     why_soft: str = ""
     command_lines: list[tuple[int, str]] = field(default_factory=list)  # (first line, script)
+    off_line: int | None = None  # the line that turns it off when that is not its own: the job's `if: false`
+    whole_job: bool = False  # the unit is a GitHub job (a reusable workflow call), not one of its steps
 
 
 def _flag(node: Node | None, values: frozenset[str]) -> bool:
@@ -168,7 +172,9 @@ def github_units(path: str, doc: Node) -> list[Unit]:
     units: list[Unit] = []
     jobs = doc.get("jobs")
     for job_id, job in (jobs.items or {}).items() if jobs else ():
-        job_off = _flag(job.get("if"), _FALSE)
+        job_if = job.get("if")
+        job_off = _flag(job_if, _FALSE)
+        job_off_line = job_if.line if job_off and job_if is not None else None
         job_soft = _flag(job.get("continue-on-error"), _TRUE)
         job_name = job.text("name", job_id)
         if job.get("uses") is not None:  # a reusable workflow job
@@ -187,6 +193,8 @@ def github_units(path: str, doc: Node) -> list[Unit]:
                     "if: false on the job" if job_off else "",
                     not job_soft,
                     "continue-on-error: true on the job" if job_soft else "",
+                    off_line=job_off_line,
+                    whole_job=True,
                 )
             )
         steps = job.get("steps")
@@ -219,6 +227,8 @@ def github_units(path: str, doc: Node) -> list[Unit]:
                 not soft_reason,
                 soft_reason,
             )
+            if job_off:
+                unit.off_line = job_off_line
             run_node = step.get("run")
             if run_node is not None and run:
                 unit.command_lines.append((_script_line(run_node), run))
@@ -296,12 +306,14 @@ class Pipeline:
     path: str
     units: list[Unit]
     triggers: set[str] | None = None  # GitHub only
+    jobs: set[str] = field(default_factory=set)  # GitHub job ids
 
 
 def units_of(path: str, docs: Sequence[Node]) -> Pipeline:
     gitlab = posixpath.basename(path).startswith(".gitlab-ci") or "/.gitlab/" in f"/{path}"
     units: list[Unit] = []
     triggers: set[str] | None = None if gitlab else set()
+    jobs: set[str] = set()
     for doc in docs:
         if doc.items is None:
             continue
@@ -311,7 +323,9 @@ def units_of(path: str, docs: Sequence[Node]) -> Pipeline:
             units.extend(github_units(path, doc))
             assert triggers is not None
             triggers |= github_triggers(doc)
-    return Pipeline(path, units, triggers)
+            jobs_node = doc.get("jobs")
+            jobs |= set(jobs_node.items or {}) if jobs_node is not None else set()
+    return Pipeline(path, units, triggers, jobs)
 
 
 _TEST_RUNNERS = re.compile(
@@ -340,14 +354,19 @@ def covers(word: str, words: Sequence[str]) -> bool:
     return word in _PRE_COMMIT_HOOKS and "pre-commit" in words
 
 
-def _counterpart(unit: Unit, head: Sequence[Unit]) -> Unit | None:
+def _counterpart(unit: Unit, head: Sequence[Unit], before: set[tuple[str, str, str]]) -> Unit | None:
+    """The head unit that is `unit` now: in its own job, else one moved or renamed in. A unit of another job
+    that the base already had (same file, job and key) is that unit, not this one moved: uv pull/1007 deleted
+    a job with a "Test wheel" step and read as disabled by the `if: false` of another job's "Test wheel",
+    off in both versions."""
     same_job = [u for u in head if u.job == unit.job and u.file == unit.file]
-    for pool in (same_job, head):
+    moved_in = [u for u in head if (u.file, u.job, u.key) not in before]
+    for pool in (same_job, moved_in):
         for candidate in pool:
             if candidate.key == unit.key:
                 return candidate
     # Renamed, moved or rewritten: what it ran still runs somewhere (an active one preferred).
-    similar = [u for pool in (same_job, head) for u in pool
+    similar = [u for pool in (same_job, moved_in) for u in pool
                if unit.words and all(covers(word, u.words) for word in unit.words)]
     return next((u for u in similar if u.active and u.blocking), similar[0] if similar else None)
 
@@ -356,22 +375,28 @@ def compare(base: Sequence[Pipeline], head: Sequence[Pipeline]) -> list[Finding]
     """Protective units weakened by the change, over every CI file it touches (a step moved to another
     workflow is not removed)."""
     head_units = [u for p in head for u in p.units]
+    before = {(u.file, u.job, u.key) for p in base for u in p.units}
+    head_jobs = {p.path: p.jobs for p in head}
     findings: list[Finding] = []
     for pipeline in base:
         for unit in pipeline.units:
             if not unit.words or not unit.active or not unit.blocking:
                 continue
-            other = _counterpart(unit, head_units)
+            other = _counterpart(unit, head_units, before)
             detector = "yaml:gitlab" if pipeline.triggers is None else "yaml:github"
             noun = "CI job" if pipeline.triggers is None else "CI step"
             if other is None:
+                # a step of a job the change deletes, in a file it keeps, is removed with its job
+                job_gone = (pipeline.triggers is not None and not unit.whole_job
+                            and unit.job not in head_jobs.get(unit.file, {unit.job}))
                 findings.append(
                     Finding(
                         "ci-protection-removed",
                         unit.file,
                         unit.line,
-                        f"{noun} '{unit.label}'",
-                        f"removed: it ran {said(unit.words)}",
+                        f"CI job '{unit.job}'" if job_gone else f"{noun} '{unit.label}'",
+                        f"removed: its step '{unit.label}' no longer runs {said(unit.words)}" if job_gone
+                        else f"removed: it ran {said(unit.words)}",
                         shown(unit.label),
                         SIDE_OLD,
                         detector,
@@ -383,7 +408,7 @@ def compare(base: Sequence[Pipeline], head: Sequence[Pipeline]) -> list[Finding]
                     Finding(
                         "ci-protection-disabled",
                         other.file,
-                        other.line,
+                        other.off_line or other.line,
                         f"{noun} '{unit.label}'",
                         f"disabled by {other.why_inactive}: {said(unit.words)} no longer run",
                         shown(other.label),
