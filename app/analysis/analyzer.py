@@ -140,7 +140,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 55: a CI step is matched in its own job (another job's step the base already had is not it moved): a deleted
 #     job's steps are removed with it, a job `if: false` on both sides is no change, a job turned off is blamed
 #     at its `if:` line;
-ANALYSIS_VERSION = "55"
+# 56: a user account named as a machine (zaniebot, deploy-bot) is AI evidence as an unknown login[bot] is;
+ANALYSIS_VERSION = "56"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -389,6 +389,13 @@ def test_an_unknown_bot_author_is_evidence_with_the_way_to_count_it_and_dependab
     for login in ("pre-commit-ci-lite[bot]", "dependabot-preview[bot]", "github-actions[bot]", "renovate[bot]"):
         assert unknown_bot(login, f"1+{login}@users.noreply.github.com") is None, login
     assert unknown_bot("Ann Human", "ann@example.org") is None
+    # QA50 #14: a user account named as a machine (uv's zaniebot, 212 commits on main), never a person's word or name
+    assert unknown_bot("zaniebot", "242828183+zaniebot@users.noreply.github.com") == "zaniebot"
+    assert unknown_bot("zaniebot", "zaniebot@accounts.zanie.blue") == "zaniebot"
+    assert unknown_bot("deploy_bot", "ops@example.org") == "deploy_bot"
+    for person, mail in (("robot", "robot@example.org"), ("Talbot", "1+talbot@users.noreply.github.com"),
+                         ("abbot", "abbot@example.org"), ("renovate-bot", "bot@renovateapp.com")):
+        assert unknown_bot(person, mail) is None, person
     assert unknown_bot("acme-agent[bot]", "") == unknown_bot("Acme", "9+acme-agent[bot]@users.noreply.github.com")
     table = _render(change_table(analyzer.analyze_all(), width=200)).splitlines()
     assert "AI?" in next(line for line in table if "fix-retry" in line)

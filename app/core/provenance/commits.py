@@ -378,12 +378,24 @@ _PLAIN_AUTOMATION_FAMILIES = ("dependabot", "renovate", "pre-commit-ci", "github
                               "codecov", "deepsource", "greenkeeper", "pyup", "allcontributors", "imgbot")
 
 
+# A GitHub user account run as a machine by its name: `zaniebot`, `acme-bot`, `deploy_bot` (uv: 212 commits on main,
+# 8 pending changes, no "[bot]": a user account, not an App). The login of its noreply e-mail, or a one-word name.
+# Four letters at least before a bare "bot": "robot", "abbot", "talbot" are people's words and names.
+_MACHINE = r"[a-z0-9][a-z0-9_-]*(?:[-_](?:bot|agent)|[a-z0-9]{4}bot)"
+_MACHINE_USER = re.compile(rf"^(?:\d+\+)?({_MACHINE})@users\.noreply\.github\.com$", re.IGNORECASE)
+_MACHINE_NAME = re.compile(rf"^{_MACHINE}$", re.IGNORECASE)
+
+
 def unknown_bot(name: str, email: str) -> str | None:
-    """The login of a GitHub App identity ("login[bot]") that review-tui knows neither as an AI tool nor as
-    plain automation, else None: weak evidence, never a count (the repository's own agent, or a formatter)."""
+    """The login of a GitHub App identity ("login[bot]"), or of a user account named as a machine (`zaniebot`), that
+    review-tui knows neither as an AI tool nor as plain automation, else None: weak evidence, never a count (the
+    repository's own agent, or a formatter)."""
     match = _BOT_EMAIL.match(email.strip())
     login = match.group(1).lower() if match else name.strip().lower()
-    if (not login.endswith("[bot]") or login in _PLAIN_AUTOMATION or login.startswith(_PLAIN_AUTOMATION_FAMILIES)
+    if not login.endswith("[bot]"):
+        user = _MACHINE_USER.match(email.strip())
+        login = user.group(1).lower() if user else login if _MACHINE_NAME.match(login) else ""
+    if (not login or login in _PLAIN_AUTOMATION or login.startswith(_PLAIN_AUTOMATION_FAMILIES)
             or login in _BOTS or login in _REVIEW_BOTS):
         return None
     return login
