@@ -50,6 +50,11 @@ def test_code_features_count_code_files_only() -> None:
     assert likelihood_features(_inputs(deepest_indent=12))["indent"] == pytest.approx(math.log1p(12))
     docs_only = likelihood_features(_inputs(paths=["README.md"], lines_per_file=[12]))
     assert docs_only["code_size"] == 0.0 and docs_only["code_files"] == 0.0
+    # a rename without a changed line is a code file still; a Rust file changed only in its own tests is not
+    renames = likelihood_features(_inputs(paths=["pay/api.py", "pay/providers/stripe.py", "src/link.rs"],
+                                          lines_per_file=[2, 0, 30], inline_test_lines={"src/link.rs": 30}))
+    assert renames["code_files"] == pytest.approx(math.log1p(2))
+    assert renames["code_size"] == pytest.approx(math.log1p(2))
 
 
 @pytest.mark.parametrize(("lines", "deepest"), [

@@ -228,8 +228,9 @@ def is_code_path(path: str) -> bool:
 def code_lines(inputs: RiskInputs) -> list[int]:
     """The changed lines of each source file that is not a test, less those in the tests it holds."""
     inline = inputs.inline_test_lines
+    # a file all of whose changed lines are in its tests is a test change; a rename (0 lines) is still a code file
     return [n - inline.get(p, 0) for p, n in zip(inputs.paths, inputs.lines_per_file, strict=False)
-            if is_code_path(p) and not is_test_path(p) and n > inline.get(p, 0)]
+            if is_code_path(p) and not is_test_path(p) and (not inline.get(p) or n > inline[p])]
 
 
 TAB_WIDTH = 4
