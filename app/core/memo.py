@@ -133,37 +133,25 @@ def part(whole: Future[Any], index: int) -> Future[Any]:
     return _Part(whole, index)
 
 
-class _SharedPart(Future[Any]):
+class _SharedPart(_Part):
     """Item `index` of the tuple `whole` gives, as _Part, except for cancelling: a reader that gives its part
     up (take_over, drop_offers) cancels `whole` only when every other part is given up too, and its cancel
     then succeeds (the reader computes its own answer); while another part is still wanted the task runs
     for it, and the reader waits for its own part rather than parse the same version a second time."""
 
     def __init__(self, whole: Future[Any], index: int, siblings: list[_SharedPart], lock: threading.Lock) -> None:
-        super().__init__()
-        self._whole, self._index, self._siblings, self._lock = whole, index, siblings, lock
+        self._siblings, self._lock = siblings, lock
         self.given_up = False
-        whole.add_done_callback(self._copy)
-
-    def _copy(self, whole: Future[Any]) -> None:
-        try:
-            if whole.cancelled():
-                super().cancel()
-            elif (error := whole.exception()) is not None:
-                self.set_exception(error)
-            else:
-                self.set_result(whole.result()[self._index])
-        except InvalidStateError:  # cancelled already
-            pass
+        super().__init__(whole, index)
 
     def cancel(self) -> bool:
         if self.done():
-            return super().cancel()
+            return Future.cancel(self)
         with self._lock:
             self.given_up = True
             if not all(p.given_up for p in self._siblings) or not self._whole.cancel():
                 return False  # wanted by another reader, or under way: the answer comes
-        return super().cancel()  # (the callback of the cancelled whole cancelled it already)
+        return Future.cancel(self)  # (the callback of the cancelled whole cancelled it already)
 
 
 def shared_parts(whole: Future[Any], indexes: list[int]) -> list[Future[Any]]:

@@ -114,13 +114,17 @@ def bootstrap(metric: Metric, scores: Sequence[float], labels: Sequence[int], li
         got = metric([scores[i] for i in pick], [labels[i] for i in pick], [lines[i] for i in pick])
         if math.isfinite(got):
             samples.append(got)
+    return (value, *_percentiles(samples, level))
+
+
+def _percentiles(samples: list[float], level: float) -> tuple[float, float]:
+    """The (low, high) percentile interval of bootstrap samples at `level`; NaNs when there are none."""
     if not samples:
-        return value, math.nan, math.nan
+        return math.nan, math.nan
     samples.sort()
     tail = (1 - level) / 2
-    low = samples[min(len(samples) - 1, int(tail * len(samples)))]
-    high = samples[min(len(samples) - 1, int((1 - tail) * len(samples)))]
-    return value, low, high
+    return (samples[min(len(samples) - 1, int(tail * len(samples)))],
+            samples[min(len(samples) - 1, int((1 - tail) * len(samples)))])
 
 
 def paired_gain(metric: Metric, better: Sequence[float], than: Sequence[float], labels: Sequence[int],
@@ -140,12 +144,7 @@ def paired_gain(metric: Metric, better: Sequence[float], than: Sequence[float], 
                - metric([than[i] for i in pick], picked_labels, picked_lines))
         if math.isfinite(got):
             samples.append(got)
-    if not samples:
-        return gain, math.nan, math.nan
-    samples.sort()
-    tail = (1 - level) / 2
-    return (gain, samples[min(len(samples) - 1, int(tail * len(samples)))],
-            samples[min(len(samples) - 1, int((1 - tail) * len(samples)))])
+    return (gain, *_percentiles(samples, level))
 
 
 def rate_interval(events: int, trials: int, z: float = 1.96) -> tuple[float, float, float]:
