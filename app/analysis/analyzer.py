@@ -141,7 +141,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     job's steps are removed with it, a job `if: false` on both sides is no change, a job turned off is blamed
 #     at its `if:` line;
 # 56: a user account named as a machine (zaniebot, deploy-bot) is AI evidence as an unknown login[bot] is;
-ANALYSIS_VERSION = "56"
+# 57: a vendored tree is a new one: a LICENSE added where the base has the directory, or beside edits, is none;
+ANALYSIS_VERSION = "57"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1482,7 +1483,7 @@ class Analyzer:
             prep.blast = self._blast(prep, wait=wait_graph)
         blast = prep.blast
         complete = all(fd.path in complexity for fd in measurable) and blast is not None
-        by_hand, complexity = _by_hand(files, complexity, cfg.chunks, tiers.file_tiers)
+        by_hand, complexity = _by_hand(files, complexity, cfg.chunks, tiers.file_tiers, self._absent_at(change.base))
         from app.core.risk.score import is_test_path
 
         # of the code, as the complexity factor beside it counts (QA48 #10: a test named as the worst function)
@@ -1499,7 +1500,7 @@ class Analyzer:
         if complete:
             plan = self._complete_plan(prep, complexity, order, known_plan)
         else:
-            plan = self._plan(files, tiers, prov, complexity, blast, order)
+            plan = self._plan(files, tiers, prov, complexity, blast, order, change.base)
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
@@ -1575,15 +1576,20 @@ class Analyzer:
         if known_plan is not None:
             return known_plan
         assert prep.tiers is not None and prep.provenance is not None
-        plan = self._plan(prep.files, prep.tiers, prep.provenance, complexity, prep.blast, order)
+        plan = self._plan(prep.files, prep.tiers, prep.provenance, complexity, prep.blast, order, prep.change.base)
         # a plan of content not in this clone is not kept: once fetched, the change is planned again (its
         # one "content not in this clone" chunk of 70 s had been judged by check in place of 5 chunks, 56 min)
         if key is not None and self.cache is not None and not any(fd.problem for fd in prep.files):
             self._new_plans[key] = plan
         return plan
 
+    def _absent_at(self, base: str | None) -> Callable[[list[str]], list[str]] | None:
+        """Which of some paths the base commit lacks (a vendored tree is a new one), or None without a base."""
+        return (lambda paths: self.repo.absent_paths(base, paths)) if base else None
+
     def _plan(self, files: list[FileDiff], tiers: TierAssessment, prov: ChangeProvenance,
-              complexity: dict[str, cx.FileComplexity], blast: BlastRadius | None, order: str) -> ReviewPlan:
+              complexity: dict[str, cx.FileComplexity], blast: BlastRadius | None, order: str,
+              base: str | None) -> ReviewPlan:
         """The review plan of a change, with what the planner weighs: tiers, AI lines, complexity added
         per function, destructive paths and the seams the change touches."""
         from app.core.planner.builder import build_plan
@@ -1596,7 +1602,8 @@ class Analyzer:
                           ai_lines=prov.ai_lines, function_complexity=function_cc,
                           destructive_paths={op.path for op in tiers.destructive}, order=order,
                           spans_cache=self._spans_memo, seams=seams,
-                          test_functions={path: fc.test_functions for path, fc in complexity.items()})
+                          test_functions={path: fc.test_functions for path, fc in complexity.items()},
+                          absent_at_base=self._absent_at(base))
 
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
         say = self.detail_progress or (lambda _said: None)
@@ -2258,13 +2265,14 @@ def _touched_paths(prepared: list[_Prepared]) -> set[str]:
 
 
 def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], chunks: ChunkConfig,
-             file_tiers: dict[str, int]) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
+             file_tiers: dict[str, int], absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
+             ) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
     """The files a person wrote and their complexity: what a machine wrote (generated, vendored, lock:
     the plan collapses them) is no one's work to get wrong, and a regenerated .pb.go ranked a go.mod
     bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written)."""
     from app.core.planner.builder import machine_written, vendored_roots
 
-    vendored = vendored_roots(files)
+    vendored = vendored_roots(files, absent_at_base)
     by_hand = [fd for fd in files if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored)]
     if len(by_hand) == len(files):
         return files, complexity

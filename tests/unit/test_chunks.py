@@ -1119,3 +1119,22 @@ def test_a_use_by_bare_name_joins_only_a_definition_of_its_own_language_and_neve
     together = [note for note in notes if "reviewed together" in note]
     assert together == ["crates/client/src/retry.rs uses compute_backoff, defined in crates/store/src/backoff.rs: "
                         "reviewed together"], together
+
+
+def test_a_licence_added_to_a_directory_the_base_has_collapses_nothing(make_repo) -> None:
+    """A LICENSE added beside new files of the project's own (its directory already in the base) is no tree copied
+    in: taken for one, it would have put those files in one 30-second skim, out of the risk score."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("licence-beside-own-code")
+    b.commit("init", {"src/app/views.py": "def index():\n    return 1\n"}, author=ALICE)
+    b.branch("sneaky")
+    handler = "".join(f"def handle_{n}(request):\n    if request.user:\n        return {n}\n    return None\n\n\n"
+                      for n in range(40))
+    b.commit("Add handlers", {"src/app/LICENSE": "MIT License\n", "src/app/handlers.py": handler},
+             branch="sneaky", author=ALICE)
+    b.checkout()
+    detail = Analyzer(b.path).detail("sneaky")
+    assert not any(c.title.startswith("Vendored?") for c in detail.plan.chunks), [c.title for c in detail.plan.chunks]
+    assert any("src/app/handlers.py" in c.files and c.kind == "code" for c in detail.plan.chunks)
+    assert detail.assessment.complexity.added >= 40  # its complexity counts

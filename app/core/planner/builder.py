@@ -179,6 +179,7 @@ def build_plan(
     spans_cache: dict[tuple[str, str, bool], SpanResult] | None = None,
     seams: Iterable[tuple[str, str, int, int, str]] = (),
     test_functions: Mapping[str, Iterable[str]] | None = None,
+    absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
 ) -> ReviewPlan:
     """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
 
@@ -191,7 +192,8 @@ def build_plan(
     end, symbol) of untested seams' definitions: the chunks that change them are marked and go first.
     `test_functions` path -> the functions of `function_complexity` that are tests inside a source file
     (Rust's #[cfg(test)] module): their complexity is test CC. Lines in such tests are read as test lines
-    and, when their file is cut, chunked apart from its code (`spans.test_regions`).
+    and, when their file is cut, chunked apart from its code (`spans.test_regions`). `absent_at_base(dirs)`
+    names the directories among `dirs` that the base does not have: only a new tree can be a vendored one.
     """
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
@@ -199,6 +201,8 @@ def build_plan(
     destructive = set(destructive_paths or ())
     builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive)
     builder.test_functions = {path: set(names) for path, names in (test_functions or {}).items()}
+    if absent_at_base is not None and builder.vendored:
+        builder.vendored = vendored_roots(files, absent_at_base)
     drafts = builder.drafts()
     chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {}, destructive)
     _mark_seams(chunks, list(seams))
@@ -1188,15 +1192,20 @@ _OWN_MANIFESTS = frozenset({"cargo.toml", "package.json", "pyproject.toml", "set
                             "build.gradle", "build.gradle.kts", "composer.json", "gemfile"})
 
 
-def vendored_roots(files: Iterable[FileDiff]) -> dict[str, str]:
+def vendored_roots(files: Iterable[FileDiff],
+                   absent_at_base: Callable[[list[str]], Iterable[str]] | None = None) -> dict[str, str]:
     """The directories a change adds with a licence of their own (LICENSE, COPYING ...): a third-party tree
     copied in (uv pull/19743 added mimalloc/ with its LICENSE: 73 code chunks, a 57-hour floor), root -> its
     licence file. Not the repository's root, nor a directory whose package manifest the change adds too (a new
     package of the project's own); the outermost such directory holds the others."""
     licences: dict[str, str] = {}
     manifests: set[str] = set()
+    existing: set[str] = set()  # directories of files the change modifies, deletes or renames: not new trees
     for fd in files:
         if fd.status != "added" or not fd.path:
+            for path in (fd.old_path, fd.new_path):
+                if path:
+                    existing.update(_parents(path))
             continue
         directory, name = posixpath.split(fd.path)
         if name.lower() in _OWN_MANIFESTS:
@@ -1205,9 +1214,20 @@ def vendored_roots(files: Iterable[FileDiff]) -> dict[str, str]:
             licences.setdefault(directory, fd.path)
     out: dict[str, str] = {}
     for root in sorted(licences):
-        if root not in manifests and not any(root.startswith(f"{outer}/") for outer in out):
+        # a licence added to a tree the change also edits is not a tree copied in: a LICENSE beside edits to the
+        # project's own code would otherwise collapse them into one skim and leave them out of the risk
+        if root not in manifests and root not in existing and not any(root.startswith(f"{outer}/") for outer in out):
             out[root] = licences[root]
+    if absent_at_base is not None and out:  # nor one the base has: a LICENSE beside new files of its own code
+        new = set(absent_at_base(list(out)))
+        out = {root: licence for root, licence in out.items() if root in new}
     return out
+
+
+def _parents(path: str) -> list[str]:
+    """Every directory above `path`: a/b/c.py -> a/b, a."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 def vendored_root(path: str, roots: Mapping[str, str]) -> str | None:
