@@ -399,9 +399,8 @@ def _group_named(members: list[tuple[str, str, str]], name: str) -> bool:
 
 def _unreadable_in_scope(repo: GitRepo, scope: QueueConfig, base_refname: str | None) -> bool:
     """Whether discovery lists an unreadable ref as a change of its own (with its error)."""
-    return any((kind_id := _kind_and_id(RefInfo(name, target))) is not None and name != base_refname
-               and scope.left_out_by(ref_names(name)) is None and kind_id is not None
-               for name, target, _problem in repo.unreadable_refs())
+    return any(_kind_and_id(RefInfo(name, target)) is not None and name != base_refname
+               and scope.left_out_by(ref_names(name)) is None for name, target, _problem in repo.unreadable_refs())
 
 
 def _detect_merged(repo: GitRepo, found: Discovery, cache: KeyValueCache | None, history: BaseHistory | None,
