@@ -142,7 +142,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     at its `if:` line;
 # 56: a user account named as a machine (zaniebot, deploy-bot) is AI evidence as an unknown login[bot] is;
 # 57: a vendored tree is a new one: a LICENSE added where the base has the directory, or beside edits, is none;
-ANALYSIS_VERSION = "57"
+ANALYSIS_VERSION = "58"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -890,13 +890,15 @@ class Analyzer:
         # otherwise (a docstring edit counted as a rewrite stayed in the cache after the fix)
         from app.core.impact import GRAPH_VERSION
 
-        return (f"{ANALYSIS_VERSION}.{ASSESSMENT_SCHEMA}.g{GRAPH_VERSION}:{self.config_digest}:{self.model_digest}:"
+        # Not the likelihood model: only the score depends on it, and _cached_reports scores a report
+        # measured under another model again (the entry records the model it was scored by)
+        return (f"{ANALYSIS_VERSION}.{ASSESSMENT_SCHEMA}.g{GRAPH_VERSION}:{self.config_digest}:"
                 f"{change.base}:{change.head}{remerge}{graph}")
 
     @property
     def model_digest(self) -> str:
-        """The likelihood model's identity for cache keys: a report scored by another model (the
-        repository's own fit replacing the defaults) is not reused."""
+        """The likelihood model's identity, recorded with each cached report: one scored by another model
+        (the repository's own fit replacing the defaults) is scored again before it is used."""
         if self._model_digest is None:
             import hashlib
             import json
@@ -916,7 +918,7 @@ class Analyzer:
         if not keys:
             return {}
         stored = self.cache.get_many("report", keys.values())
-        found: dict[str, tuple[ChangeReport, dict[str, Any], list[str]]] = {}
+        found: dict[str, tuple[ChangeReport, dict[str, Any], list[str], str | None]] = {}
         for change in changes:
             data = stored.get(keys.get(change.id, ""))
             if data is None:
@@ -925,19 +927,21 @@ class Analyzer:
                 inputs = dict(data["inputs"])
                 found[change.id] = (ChangeReport(change, ChangeFigures(**data["figures"]),
                                                  Assessment.from_json(data["assessment"]), None, True),
-                                    inputs, [str(p) for p in inputs["paths"]])
-            except (KeyError, TypeError, ValueError):
+                                    inputs, [str(p) for p in inputs["paths"]], data.get("model"))
+            except (KeyError, TypeError, ValueError, AttributeError):
                 continue  # an unreadable entry is a miss
         if not found:
             return {}
         # The history figures are not part of the key: those of the change's as-of commit now
-        history = self.histories.current([(r.change, paths) for r, _, paths in found.values()])
+        history = self.histories.current([(r.change, paths) for r, _, paths, _ in found.values()])
         out: dict[str, ChangeReport] = {}
         rescored: list[ChangeReport] = []
-        for change_id, (report, inputs, _) in found.items():
+        for change_id, (report, inputs, _, model) in found.items():
             figures = history.get(change_id)
             assert report.assessment is not None
-            if _history_summary(figures) == report.assessment.history:
+            # Nor is the likelihood model: after `calibrate` adopts the repository's own, a report is scored
+            # again from its stored factors, not measured again (uv: a cold re-read of 2,019 changes, 181 s)
+            if model == self.model_digest and _history_summary(figures) == report.assessment.history:
                 out[change_id] = report
                 continue
             again = self._rescored(report, inputs, figures)
@@ -1041,7 +1045,8 @@ class Analyzer:
                     and report.assessment is not None and not report.assessment.file_problems
                     and not any(state.failed for state in self._graphs.values())):
                 figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
-                entries[key] = {"figures": figures, "assessment": report.assessment.to_json(), "inputs": inputs}
+                entries[key] = {"figures": figures, "assessment": report.assessment.to_json(), "inputs": inputs,
+                                "model": self.model_digest}
                 if key in self._new_parts:
                     parts[key] = self._new_parts[key]
             if key:

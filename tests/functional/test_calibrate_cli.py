@@ -153,6 +153,40 @@ def test_calibrate_stores_the_winning_model_and_list_uses_it(make_repo, tmp_path
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
+def test_the_list_after_calibrate_scores_the_cached_reports_again_without_measuring_them(make_repo):
+    """QA50 #8: the first `list` after `calibrate` adopted the repository's own model re-read every change
+    (uv: 181 s, 1.19 GB): the report cache was keyed by the model, which only the score depends on. Now the
+    cached reports are scored again, nothing is stored under a new key, and the figures are a fresh run's."""
+    from app.storage.cache import AnalysisCache
+
+    b = small_fixes_history(make_repo)
+    b.branch("second")
+    b.commit("Add h", {"pkg/h.py": "def h(z):\n    return z or 3\n"}, branch="second",
+             author=ALICE, when=T0 + 60 * DAY)
+    before = json.loads(run("list", "--json", "--repo", str(b.path)).stdout)
+    cache_path = Path(os.environ["REVIEW_TUI_CACHE_DIR"]) / "analysis.db"
+
+    def stored() -> int:
+        cache = AnalysisCache.open(cache_path)
+        try:
+            return cache.count("report")
+        finally:
+            cache.close()
+
+    reports = stored()
+    assert reports == len(before) == 2
+    assert run("calibrate", "--repo", str(b.path)).returncode == 0
+    after = json.loads(run("list", "--json", "--repo", str(b.path)).stdout)
+    assert stored() == reports  # scored again under the same keys, not measured into new ones
+    assert {item["risk_model"].split(" (")[0] for item in after} == {"this repository's own model"}
+    assert [item["score"] for item in after] != [item["score"] for item in before]
+    fresh = json.loads(subprocess.run([*CLI, "list", "--json", "--repo", str(b.path)], capture_output=True,
+                                      text=True, env={**os.environ, "REVIEW_TUI_NO_CACHE": "1"}, timeout=600).stdout)
+    for item in after + fresh:
+        item.pop("age_seconds")  # the clock moved between the runs
+    assert after == fresh
+
+
 def test_the_stored_model_weighs_what_every_studied_commit_shows_not_only_the_older_half(make_repo):
     """QA48 #1 (pydantic-ai): features were chosen on the older half, where AI-assisted commits were 17 of 260,
     and the stored model, refitted on every commit, left AI share out without a word."""
