@@ -49,8 +49,8 @@ def fields(change: Change) -> dict:
 @pytest.fixture
 def queue(make_repo):
     """A queue with every verdict one change can get from the others: a stack of three, a branch within and one
-    built on a squash-merged line, a cherry-picked one, a partly merged one, a rebuilt one, a pull request and
-    its twin branch, a remote branch and its local twin, and unrelated branches."""
+    built on a squash-merged line, a cherry-picked one, a partly merged one, one whose first commit was picked, a
+    rebuilt one, a pull request and its twin branch, a remote branch and its local twin, and unrelated branches."""
     b = make_repo("queue")
     b.commit("init", {"app.py": APP, "util.py": UTIL, "README.md": "# r\n"}, author=ALICE)
     for name, old, new in [("plain-a", "X1 = 1", "X1 = 11"), ("plain-b", "X2 = 2", "X2 = 22")]:
@@ -73,13 +73,21 @@ def queue(make_repo):
              branch="line", author=BOB)
     b.branch("on-line", from_branch="line")
     b.commit("Banner", {"banner.py": "B = 1\n"}, branch="on-line", author=ALICE)
-    # a branch whose first commit is cherry-picked into main, then goes on (partly merged)
+    # a branch whose first two commits are squash-merged into main, then goes on (partly merged)
     b.branch("partly")
+    more_x = edit(edit(UTIL, "X7 = 7", "X7 = 70"), "X8 = 8", "X8 = 80")
     b.commit("More X", {"util.py": edit(UTIL, "X7 = 7", "X7 = 70")}, branch="partly", author=BOB)
-    b.commit("Even more X", {"util.py": edit(UTIL, "X7 = 7", "X7 = 71")}, branch="partly", author=BOB)
+    b.commit("Tune X8", {"util.py": more_x}, branch="partly", author=BOB)
+    b.commit("Even more X", {"util.py": edit(more_x, "X7 = 70", "X7 = 71")}, branch="partly", author=BOB)
+    # a branch whose first commit is cherry-picked into main, then goes on (compared with its own work)
+    b.branch("picked")
+    b.commit("Faster f9", {"app.py": edit(APP, "return 9", "return 9 * 1")}, branch="picked", author=BOB)
+    b.commit("Tune X29", {"util.py": edit(UTIL, "X29 = 29", "X29 = 0")}, branch="picked", author=BOB)
     b.commit("Line (#9)\n\n* Faster f3\n* Slower f5\n", {"app.py": b.snapshots["line"]["app.py"][0].decode()},
              author=ALICE)
-    b.commit("More X (#3)", {"util.py": edit(UTIL, "X7 = 7", "X7 = 70")}, author=ALICE)
+    b.commit("More X (#3)", {"util.py": more_x}, author=ALICE)
+    b.commit("Faster f9", {"app.py": edit(b.snapshots["main"]["app.py"][0].decode(), "return 9", "return 9 * 1")},
+             author=ALICE)
     b.commit("main moves on", {"README.md": "# r\n\nmore\n"}, author=ALICE)
     b.checkout()
     return b
@@ -92,6 +100,7 @@ def test_every_change_is_found_alone_as_the_whole_discovery_finds_it(queue) -> N
     pending = {c.id: c for c in full.changes}
     assert pending["top"].stacked_on == "mid" and pending["mid"].stacked_on == "low"
     assert "built on line" in pending["on-line"].base_note and pending["partly"].partly_merged
+    assert pending["picked"].rebuilt_from and [c.subject for c in pending["picked"].commits] == ["Tune X29"]
     names = [name for change in full.every_change() for name in (*change.names, *change.refs)]
     assert {"pull/7", "refs/remotes/origin/top", "origin/top"} <= set(names)
     for name in names:

@@ -92,9 +92,11 @@ def test_partly_cherry_picked_branch_stays_pending(repo) -> None:
     repo.checkout()
     found = discover(GitRepo(repo.path))
     assert [c.id for c in found.changes] == ["feature"]
-    # and it says its first commit is in the base already
-    assert found.changes[0].partly_merged.startswith("its first 1 of 2 commits (up to ")
-    assert "as a squash merge or cherry-pick" in found.changes[0].partly_merged
+    # its first commit is in the base already: it is compared with it, and says so (QA51: `git cherry`'s "-")
+    [feature] = found.changes
+    assert [c.subject for c in feature.commits] == ["More X"] and feature.partly_merged == ""
+    assert feature.base_remarks.startswith("its first commit (up to ")
+    assert "the same change as main's" in feature.base_remarks and "'Faster f3', cherry-picked" in feature.base_remarks
     assert found.merged == []
 
 
@@ -354,12 +356,15 @@ def test_a_branch_stacked_on_a_partly_merged_one_does_not_carry_its_partly_merge
     """QA49 #4 (openai-agents-python pull/660 on pull/650): compared with the slice below, the upper branch's Base
     line still said "its first 1 of 5 commits ... reached origin/main ...: their lines show here again" about a
     commit of the lower branch, which its diff no longer shows, and pointed at a `git diff` of the lower's work."""
-    repo.commit("Faster f3", {"app.py": feature_files(repo)["app.py"]}, author=BOB)  # feature's first, picked
+    files = feature_files(repo)
+    repo.commit("Feature so far (#12)", files, author=ALICE)  # feature's first two commits, squashed
+    repo.commit("Faster f4", {"app.py": edit(files["app.py"], "return 4", "return 4 * 1")}, branch="feature",
+                author=BOB)
     repo.branch("upper", "feature")
     repo.commit("Upper work", {"upper.py": "u = 1\n"}, branch="upper", author=BOB)
     repo.checkout()
     changes = {c.id: c for c in discover(GitRepo(repo.path)).changes}
-    assert changes["feature"].partly_merged.startswith("its first 1 of 2 commits (up to ")  # its own: kept
+    assert changes["feature"].partly_merged.startswith("its first 2 of 3 commits (up to ")  # its own: kept
     upper = changes["upper"]
     assert upper.stacked_on == "feature" and upper.partly_merged == ""
     assert "squash merge" not in upper.base_remarks and upper.base_remarks.startswith("stacked on feature")
@@ -433,6 +438,67 @@ def test_a_branch_built_on_the_bases_history_under_other_ids_is_compared_with_it
     assert above.stacked_on == "rebuilt" and [c.subject for c in above.commits] == ["Tune X11"]
     [row] = [r for r in list_json(b.path) if r["id"] == "rebuilt"]
     assert (row["lines_added"], row["lines_deleted"], row["files"]) == (3, 1, 2)  # git diff <imported> rebuilt
+
+
+def test_a_branch_whose_oldest_commits_are_the_bases_own_one_by_one_is_compared_with_its_own_work(make_repo) -> None:
+    """QA51 (hono pull/2372, 15 commits): its first 8 were main's own commits under other ids (`git cherry` marks
+    them "-"), its own work one person's 7 commits after them; it read as "ci: fix bun version (#2362)" by five
+    authors, tier 1 from the CI file. hono pull/743's first commit was main's "(#733)" squash, edited by a blank
+    line when merged (no patch matches): the same "(#N)" subject touching the same file counts too."""
+    b = make_repo("picked")
+    b.commit("init", {"app.py": APP, "util.py": UTIL, "ci.yml": "on: push\n"}, author=ALICE)
+    b.branch("jwt")
+    b.commit("Docs", {"README.md": "# r\n"}, author=ALICE)  # so no copy records exactly the files of main's
+    b.commit("ci: pin the runner (#31)", {"ci.yml": "on: push\nruns-on: x\n"}, author=ALICE)
+    b.commit("Faster f3 (#32)", {"app.py": edit(APP, "return 3", "return 3 * 1")}, author=BOB)
+    b.commit("Later f9", {"app.py": edit(b.snapshots["main"]["app.py"][0].decode(), "return 9", "return 9 + 0")},
+             author=ALICE)
+    # the branch is built on copies of main's first two commits: one the same patch, one edited when squashed
+    b.commit("ci: pin the runner (#31)", {"ci.yml": "on: push\nruns-on: x\n"}, branch="jwt", author=ALICE)
+    b.commit("Faster f3 (#32)", {"app.py": edit(APP, "return 3", "return 3 * 1\n")}, branch="jwt", author=BOB)
+    copied = b.head("jwt")
+    b.commit("Verify tokens", {"util.py": edit(UTIL, "X7 = 7", "X7 = 70")}, branch="jwt", author=BOB)
+    b.commit("Tune X9", {"util.py": edit(b.snapshots["jwt"]["util.py"][0].decode(), "X9 = 9", "X9 = 90")},
+             branch="jwt", author=BOB)
+    b.branch("own-squash", from_branch="main")  # a "(#N)" subject of main's on a commit sharing no file: no verdict
+    b.commit("Faster f3 (#32)", {"README.md": "f3\n"}, branch="own-squash", author=BOB)
+    b.commit("Add g", {"util.py": UTIL + "G = 1\n"}, branch="own-squash", author=BOB)
+    b.checkout()
+    changes = {c.id: c for c in discover(GitRepo(b.path)).changes}
+    jwt = changes["jwt"]
+    assert jwt.base == copied and [c.subject for c in jwt.commits] == ["Tune X9", "Verify tokens"]
+    assert jwt.title == "Verify tokens" and jwt.merged is None and jwt.partly_merged == ""
+    assert "its first 2 commits (up to" in jwt.base_remarks and "'Faster f3 (#32)'" in jwt.base_remarks
+    [row] = [r for r in list_json(b.path) if r["id"] == "jwt"]
+    assert (row["lines_added"], row["lines_deleted"], row["files"], row["authors"]) == (
+        2, 2, 1, ["Bob Example <bob@example.com>"])  # git diff <copied> jwt
+    assert changes["own-squash"].base_note in (None, "") and len(changes["own-squash"].commits) == 2
+
+
+def test_a_change_with_nothing_of_its_own_on_a_merged_branch_is_merged_upstream(make_repo) -> None:
+    """QA51 (hono pull/543): a pull request and its revert, built on a pull request main has, was listed pending at
+    +0/-0: compared with its own work there is none."""
+    b = make_repo("undone")
+    b.commit("init", {"app.py": APP, "util.py": UTIL}, author=ALICE)
+    b.branch("lower")
+    fast = edit(APP, "return 3", "return 3 * 1")
+    b.commit("Faster f3", {"app.py": fast}, branch="lower", author=BOB)
+    b.commit("More X", {"util.py": edit(UTIL, "X7 = 7", "X7 = 70")}, branch="lower", author=BOB)
+    lower_util = b.snapshots["lower"]["util.py"][0].decode()
+    b.branch("upper", from_branch="lower")
+    b.commit("Try X8", {"util.py": edit(lower_util, "X8 = 8", "X8 = 80")}, branch="upper", author=BOB)
+    b.commit('Revert "Try X8"', {"util.py": lower_util}, branch="upper", author=BOB)
+    b.commit("Docs", {"README.md": "# r\n"}, author=ALICE)
+    b.commit("Faster f3", {"app.py": fast}, author=ALICE)  # lower's commits picked one by one
+    b.commit("More X", {"util.py": lower_util}, author=ALICE)
+    b.commit("Later f9", {"app.py": edit(fast, "return 9", "return 9 + 0")}, author=ALICE)
+    b.checkout()
+    found = discover(GitRepo(b.path))
+    assert [c.id for c in found.changes] == []
+    merged = {c.id: c.merged for c in found.merged}
+    assert merged["lower"] is not None and merged["lower"].how == "patch"
+    assert merged["upper"] is not None and merged["upper"].how == "empty"
+    assert "built on lower, merged upstream: nothing of its own" in merged["upper"].detail
 
 
 def test_a_snapshot_of_the_base_below_where_the_branch_last_merged_the_base_in_is_not_a_new_start(make_repo) -> None:

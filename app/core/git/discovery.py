@@ -497,15 +497,28 @@ def _built_on_merged(repo: GitRepo, changes: list[Change], base_name: str) -> No
             change.merged = MergedUpstream("within",
                                            f"its head is a commit of {holder.id}, merged upstream: {detail}")
             continue
-        _compare_with_own_work(repo, change, holder_of, lambda holder, fork, carried: (
+        below = _compare_with_own_work(repo, change, holder_of, lambda holder, fork, carried: (
             f"built on {holder.id}, whose work is already in {base_name}: compared with its commit {fork[:10]}, this "
             f"change's own work; against {base_name} it would also carry {plural(carried, 'commit')} of {holder.id}"))
+        if below is not None:
+            _empty_after_all(repo, change, f"built on {below.id}, merged upstream")
+
+
+def _empty_after_all(repo: GitRepo, change: Change, why: str) -> None:
+    """A change compared with its own work that has none (its own commits undo each other, or only merge the
+    work below) is merged upstream as "empty": hono's pull/543, a pull request and its revert on top of a merged
+    one, was listed pending at +0/-0."""
+    assert change.base is not None
+    trees = repo.tree_ids([change.base, change.head])
+    if trees.get(change.base) is not None and trees.get(change.base) == trees.get(change.head):
+        change.merged = MergedUpstream("empty", f"{why}: nothing of its own is left beyond that "
+                                                f"({change.base[:10]} to its head is an empty diff)")
 
 
 def _compare_after_rebuilt(repo: GitRepo, change: Change) -> None:
     """Compare a change whose older commits are its base's own history under other ids (merged.py `_rebuilt_part`:
     one of them records exactly the files of a base commit) with the newest of them: what follows is its own work."""
-    upto, _, holder = change.rebuilt_from.partition(" ")
+    upto, _, reason = change.rebuilt_from.partition(" ")
     if change.base is None or change.base == upto or repo.is_ancestor(upto, change.base):
         return  # compared from there or later already (built on a merged branch that holds that commit)
     original = change.commits
@@ -514,10 +527,13 @@ def _compare_after_rebuilt(repo: GitRepo, change: Change) -> None:
     change.base = upto
     change.title = _title(change.commits, change.id)
     change.diff_caveat = _carried_caveat(change.commits)
-    note = (f"its first {plural(len(original) - len(change.commits), 'commit')} (up to {upto[:10]}) are "
-            f"{change.base_ref}'s own history under other commit ids ({upto[:10]} records exactly the files of "
-            f"{change.base_ref}'s commit {holder}): compared with {upto[:10]}, this change's own work")
+    older = len(original) - len(change.commits)
+    note = (f"its first {'commit' if older == 1 else plural(older, 'commit')} (up to {upto[:10]}) "
+            f"{'is' if older == 1 else 'are'} "
+            f"{change.base_ref}'s own history under {'another commit id' if older == 1 else 'other commit ids'} "
+            f"({reason}): compared with {upto[:10]}, this change's own work")
     change.base_note = f"{change.base_note}; {note}" if change.base_note else note
+    _empty_after_all(repo, change, f"its commits up to {upto[:10]} are {change.base_ref}'s own")
 
 
 def _stacked(repo: GitRepo, changes: list[Change]) -> None:

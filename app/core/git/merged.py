@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from app.core.git.ancestry import BaseHistory
 from app.core.git.cli import GitCli
 from app.core.git.diff import decode_path
-from app.core.git.models import Change, MergedUpstream, pull_request_number
+from app.core.git.models import Change, CommitInfo, MergedUpstream, pull_request_number
 from app.core.git.repo import GitRepo
 
 MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said when reached
@@ -45,7 +45,8 @@ NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], PATCH: id or nu
 # onto a base that moved around its hunks changes their context, not them (uv: 181 merged pull requests listed as
 # pending). Records of the earlier id, with context ("patch"), are read for their paths only.
 PATCH = "patch0"
-VERDICT_VERSION = "9"  # bump when a verdict can change for the same base and head (8: snapshot holders; 9: -U0, #N)
+VERDICT_VERSION = "10"  # bump when a verdict can change for the same base and head (8: snapshot holders; 9: -U0, #N;
+#                         10: commits picked one by one, `rebuilt_from` holds the reason)
 _SQUASH_SUBJECT = re.compile(r"\(#(\d+)\)\s*$")  # GitHub's squash merge: "<pull request title> (#N)"
 MAX_SQUASHED_PREFIXES = 20  # a branch's newest commits whose work so far is looked for as a squash merge
 
@@ -174,8 +175,10 @@ class MergedDetector:
                     progress(f"{done:,} of {len(in_question):,} checked for a merge upstream")
                 change.merged = (self._same_snapshot(change) or self._squashed(change) or self._picked(change)
                                  or self._numbered(change))
-                if change.merged is None and not self._rebuilt_part(change):
-                    self._squashed_part(change)
+                if change.merged is None:
+                    rebuilt = self._rebuilt_part(change)
+                    if not self._picked_part(change) and not rebuilt:  # picked: where it reaches further
+                        self._squashed_part(change)
         for change in unknown:
             fresh[self._key(change)] = (change.merged.to_dict() if change.merged
                                         else {"how": None, "partly": change.partly_merged, "upto": change.partly_upto,
@@ -411,9 +414,68 @@ class MergedDetector:
             # (openai-agents-python's pull/998 merged main in after main's squash of its own work)
             if holder is not None and change.base is not None and self.repo.is_ancestor(change.base, commit.id):
                 change.partly_upto = commit.id
-                change.rebuilt_from = f"{commit.id} {self._describe(holder)}"
+                change.rebuilt_from = (f"{commit.id} {commit.id[:10]} records exactly the files of {self.base_name}'s "
+                                       f"commit {self._describe(holder)}")
                 return True
         return False
+
+    def _picked_part(self, change: Change) -> bool:
+        """Whether the branch's oldest commits are the base's own commits under other ids, one by one: each the
+        same change as a base commit it has not got (the same patch, or the same "(#N)" subject where the two
+        share a file: GitHub's squash of a pull request, edited when merged). A branch built on a copy of the
+        base's newer commits: hono's pull/2372 read as "ci: fix bun version (#2362)" by five authors, tier 1 from
+        a CI file, where its own work, after 8 such commits (`git cherry` marks them "-"), was one person's JWT
+        rewrite. Only the first-parent line from the fork point counts, up to its first merge. Sets
+        `rebuilt_from` (discovery compares the change with the newest of them), as `_rebuilt_part` does."""
+        assert change.base is not None
+        upto: CommitInfo | None = None
+        holders: list[str] = []
+        for commit in self._first_parent_line(change):
+            if commit.is_merge or (holder := self._same_change(commit, change)) is None:
+                break
+            upto = commit
+            holders.append(holder)
+        known = change.partly_upto  # _rebuilt_part's commit, when it found one: kept unless this goes further
+        if upto is None or (known is not None and (upto.id == known or not self.repo.is_ancestor(known, upto.id))):
+            return False
+        change.partly_upto = upto.id
+        how = "cherry-picked, rebased or squash-merged"
+        change.rebuilt_from = (f"{upto.id} the same change as {self.base_name}'s {self._describe(holders[0])}, {how}"
+                               if len(holders) == 1 else
+                               f"{upto.id} each the same change as one of {self.base_name}'s commits, {how}; the "
+                               f"newest {self._describe(holders[-1])}")
+        return True
+
+    def _first_parent_line(self, change: Change) -> list[CommitInfo]:
+        """The branch's commits on the first-parent line from its fork point at the merge base, oldest first,
+        without the head (a branch whose every commit is the base's is `_picked`'s); empty when that line does
+        not start at the merge base (the branch merged the base in since: below that its diff has the base's work)."""
+        by_id = {c.id: c for c in change.commits}
+        line: list[CommitInfo] = []
+        head = by_id.get(change.head)
+        commit = by_id.get(head.parents[0]) if head is not None and head.parents else None
+        while commit is not None:
+            line.append(commit)
+            commit = by_id.get(commit.parents[0]) if commit.parents else None
+        line.reverse()
+        if not line or line[0].parents[:1] != (change.base,):
+            return []
+        return line
+
+    def _same_change(self, commit: CommitInfo, change: Change) -> str | None:
+        """The base commit, not in the branch, that makes the same change as `commit`, or None."""
+        assert self._base is not None and change.base is not None
+        self._records([commit.id])
+        holder = self._holder(self._commits[commit.id]["paths"], partial(self._patch_of, commit.id), change)
+        match = _SQUASH_SUBJECT.search(commit.subject) if holder is None else None
+        if match is None:
+            return holder
+        for numbered in self._numbered_commits().get(int(match.group(1)), ()):
+            if (self.repo.commit_subject(numbered) == commit.subject
+                    and not self._base.is_ancestor(self.repo, numbered, change.base)
+                    and self._touched([commit.id])[commit.id] & self._touched([numbered])[numbered]):
+                return numbered
+        return None
 
     def _squashed_part(self, change: Change) -> bool:
         """When the branch's work up to one of its older commits reached the base as a squash merge and the
