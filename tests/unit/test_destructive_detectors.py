@@ -120,6 +120,21 @@ def test_a_travis_test_script_changed_to_another_runner_is_not_removed(make_repo
     assert [f.kind for f in gone.findings] == ["ci-protection-removed"], gone.findings
 
 
+def test_a_package_script_run_by_another_package_manager_is_the_same_step(make_repo) -> None:
+    """QA51 #14: hono's move from yarn to pnpm changed `npm run lint` to `pnpm lint` in the same job: read as
+    "CI step 'npm run lint': removed", the queue's only destructive finding, critical. The same script is the same
+    check whichever manager runs it; a lint step that is gone still is."""
+    wf = ".github/workflows/ci.yml"
+    top = "on: push\njobs:\n  main:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    npm = top + "      - run: npm run format\n      - run: npm run lint\n      - run: npm test\n"
+    pnpm = top + "      - run: pnpm format\n      - run: pnpm lint\n      - run: pnpm test\n"
+    assert _change(make_repo, {wf: npm}, {wf: pnpm}).findings == []
+    bun = top + "      - run: bun run lint\n      - run: bun test\n"
+    assert _change(make_repo, {wf: npm}, {wf: bun}).findings == []
+    gone = _change(make_repo, {wf: npm}, {wf: top + "      - run: pnpm format\n      - run: pnpm test\n"})
+    assert [f.reason for f in gone.findings] == ["removed: it ran npm run lint"], gone.findings
+
+
 def test_ci_steps_are_matched_in_their_own_job(make_repo) -> None:
     """QA50 #12: uv pull/1007 deleted the `musllinux` jobs (each ran "Test wheel") and dropped `if: false`
     from `linux-cross`; the deleted job's step was matched by name to the `windows` job's "Test wheel",

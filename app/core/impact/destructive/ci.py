@@ -26,7 +26,7 @@ from app.core.impact.destructive.model import SIDE_OLD, Finding, Work, shown
 from app.core.impact.destructive.yamlnodes import Node
 
 _COMMANDS = re.compile(
-    r"\b(pytest|tox|nox|unittest|(?:npm|yarn|pnpm)\s+(?:run\s+)?(?:test|lint)|go\s+test|go\s+vet"
+    r"\b(pytest|tox|nox|unittest|(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?(?:test|lint)|go\s+test|go\s+vet"
     r"|cargo\s+test|cargo\s+clippy|mvn\b[^\n]{0,200}?\b(?:test|verify)|gradlew?\b[^\n]{0,200}?\b(?:test|check)"
     r"|make\s+(?:test|check|lint)|ruff|flake8|pylint|mypy|pyright|eslint|golangci-lint|rubocop|rspec|phpunit"
     r"|jest|vitest|bandit|gitleaks|trivy|snyk|semgrep|pip-audit|npm\s+audit|cargo\s+audit|safety\s+check"
@@ -342,12 +342,21 @@ _PRE_COMMIT_HOOKS = frozenset({"ruff", "flake8", "pylint", "mypy", "pyright", "e
                                "semgrep", "lint", "type", "check"})
 
 
+_PACKAGE_SCRIPT = re.compile(r"^(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?")
+
+
+def _script(word: str) -> str:
+    """A package script by its name, whichever package manager runs it: `npm run lint` became `pnpm lint` in
+    hono's move from yarn to pnpm (QA51 #14), the same lint, read as "lint step removed", critical."""
+    return _PACKAGE_SCRIPT.sub("run ", word)
+
+
 def covers(word: str, words: Sequence[str]) -> bool:
     """Whether a unit running `words` runs what `word` ran: the same command; any runner of the test suite
     for a test runner (`make test` became `tox -e py`, `tox` became `uv run tox`: the suite still runs); a
     pre-commit run for anything else (black and mypy steps replaced by pre-commit/action with those hooks:
     the hooks are in .pre-commit-config.yaml, which the review reads)."""
-    if word in words:
+    if word in words or _script(word) in {_script(w) for w in words}:
         return True
     if _TEST_RUNNERS.match(word):
         return any(_TEST_RUNNERS.match(w) for w in words)
