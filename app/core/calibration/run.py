@@ -7,8 +7,9 @@ studied commits in time: the repository's own model is fitted on the older half 
 built-in defaults and size alone, ranks the newer half's code-touching commits (AUC, recall in the
 top 20%, recall at 20% of changed lines, Popt, each with a 95% bootstrap interval).
 
-The rule for using the repository's own model (ADOPT_RULE): on the newer half its AUC is higher
-than the defaults' AND the low end of its interval is not below the defaults' low end.
+The rule for using the repository's own model (ADOPT_RULE): on the newer half's commits, the 95%
+interval of its AUC gain over the defaults (a paired bootstrap: both rankings on the same resamples)
+lies above 0.
 
 The AI track record: of the studied commits, the share later fixed (defect-inducing) per AI tool
 the commit's own signals name (app/core/provenance/commits.py, the `[ai]` threshold) and for
@@ -46,8 +47,8 @@ MIN_NONZERO = 30
 """A feature seen (non-zero) in fewer changes than this is left out of a fit (ai_share in pre-AI histories)."""
 MIN_TRAIN_POSITIVES = 20
 MIN_TEST_POSITIVES = 10
-ADOPT_RULE = ("the repository's own model is used when, on the newer half, its AUC is higher than the "
-              "built-in defaults' and the low end of its 95% interval is not below theirs")
+ADOPT_RULE = ("the repository's own model is used when, on the newer half's commits, the 95% interval of its "
+              "AUC gain over the built-in defaults (both ranking the same resampled commits) lies above 0")
 L2 = 1.0
 ROUNDS = 200
 
