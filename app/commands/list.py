@@ -59,7 +59,7 @@ def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_
         from app.analysis.analyzer import rank
 
         risk_ranks = {r.id: position for position, r in enumerate(reports, 1)}  # analyze_all: riskiest first
-        reports = rank(reports, order)
+        reports = rank(reports, order, stale_before=analyzer.discovery.stale_before)
     print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref, width=width,
                discovery=analyzer.discovery, include_merged=include_merged, risk_ranks=risk_ranks)
 

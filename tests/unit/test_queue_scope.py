@@ -144,12 +144,33 @@ def test_stale_heads_are_counted_for_the_footer_hint(make_repo) -> None:
         assert len(found.changes) == 3
         assert found.stale == 2  # untouched for 90+ days before main's latest commit (QueueConfig.stale_days)
     table = CliRunner().invoke(cli, ["list", "--repo", str(b.path)], catch_exceptions=False)
-    assert "stale" in table.output and "max_age_days" in table.output
+    assert "stale" in table.output and "max_age_days" in table.output and "ranked after the rest" in table.output
     from app.tui.screens.queue import hidden_parts
 
     # the TUI's status line: never the bare "stale" a status column uses for an approval a push outdated
     [(long, short, _)] = hidden_parts(found, show_merged=False, in_range=False)
     assert (long, short) == ("2 untouched 90d+ (o)", "2 old 90d+ (o)")
+
+
+def test_stale_heads_are_ranked_after_the_live_ones(make_repo) -> None:
+    """QA51 #17: hono's queue opened on pull requests 3-4 years old (41 of the top 50 over a year), its first live
+    one at row 21. A change untouched for [queue] stale_days before the base's latest commit comes after the live
+    ones, in both orders; among themselves they are ranked as before."""
+    b = make_repo("stale-rank")
+    b.commit("init", {"a.py": "a = 1\n"}, author=ALICE, when=1_700_000_000)
+    big = "".join(f"def f{i}(x):\n    if x > {i}:\n        return x\n    return {i}\n\n" for i in range(40))
+    for name, age, files in (("old-big", 300, {"auth/login.py": big}), ("old-small", 200, {"o.py": "o = 1\n"}),
+                             ("live-small", 5, {"w.py": "w = 1\n"})):
+        b.branch(name)
+        b.commit(name, files, branch=name, author=BOB, when=1_700_000_000 + (400 - age) * DAY)
+    b.commit("main today", {"a.py": "a = 2\n"}, author=ALICE, when=1_700_000_000 + 400 * DAY)
+    b.checkout()
+    for order in ("risk", "per-minute"):
+        result = CliRunner().invoke(cli, ["list", "--repo", str(b.path), "--json", "--order", order],
+                                    catch_exceptions=False)
+        rows = json.loads(result.stdout)
+        assert rows[0]["id"] == "live-small", (order, [(r["id"], r["score"]) for r in rows])
+        assert rows[1]["id"] == "old-big" and rows[1]["score"] > rows[0]["score"]
 
 
 def test_list_footer_counts_what_was_left_out(busy) -> None:

@@ -91,7 +91,8 @@ class Discovery:
                          f"({scope_hint})")
         if self.stale:
             lines.append(f"{self.stale} of {len(self.changes)} listed untouched for {self.stale_days}+ days before "
-                         f"{self.base_ref}'s latest commit: stale? [queue] max_age_days leaves such heads out")
+                         f"{self.base_ref}'s latest commit: stale? ranked after the rest; [queue] max_age_days "
+                         "leaves such heads out")
         return lines
 
 

@@ -806,7 +806,9 @@ class QueueScreen(Screen[None]):
         if self._ranks_stale:
             from app.analysis.analyzer import rank
 
-            self._ranks = {report.id: i for i, report in enumerate(rank(list(self.reports.values())), 1)}
+            stale_before = self.discovery.stale_before if self.discovery is not None else None
+            self._ranks = {report.id: i for i, report in
+                           enumerate(rank(list(self.reports.values()), stale_before=stale_before), 1)}
             self._ranks_stale = False
         return self._ranks
 
