@@ -101,3 +101,11 @@ def test_a_score_that_rounds_to_zero_is_not_shown_negative() -> None:
     """QA47 #12b: flask commits read `score -0 low` and `"score": -0.0`."""
     result = compute(RiskInputs(tier=0), view(-5.0, size=-3.0, files=-0.5))  # points 2.6 - 2.2 - 0.4
     assert result.score == 0.0 and f"{result.score:.0f}" == "0" and str(result.score) == "0.0"
+
+
+def test_experience_says_what_it_counts() -> None:
+    """QA51 #15: "author has 231 earlier commits in these files", where git counted 180 commits: the figure is
+    a sum over the files (a commit touching three counts three), and says so."""
+    result = compute(RiskInputs(history_known=True, author_prior_commits=231), view(-1.0, experience=-0.2))
+    [experience] = [f for f in result.factors if f.name == "experience"]
+    assert experience.explanation.startswith("author changed these files 231 times before (each file counted)")

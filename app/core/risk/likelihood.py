@@ -32,16 +32,16 @@ LIKELIHOOD_FEATURES: tuple[str, ...] = (
     "code_size", "code_files", "code_base", "indent",
 )
 """size: log1p(lines added + deleted) (Kamei LA+LD); spread: log1p(directories touched) (ND);
-entropy: normalised Shannon entropy of changed lines across files; complexity: log1p(cyclomatic complexity
-added); history: log1p(changes of the hottest touched file in the 90 days before) (NDEV/AGE family);
-authors: log1p(distinct recent authors of the touched files) (NDEV); experience: log1p(the author's
-earlier commits in these files) (EXP); no_tests: 1 when code changed and no test did; ai_share: the share
-of added lines written by an AI tool (0..1); code_size: log1p(lines added + deleted in code files that are not
-tests) (Kamei LA+LD on the code alone: test, doc and data lines are effort but seldom the defect); code_files:
-log1p(code files that are not tests touched) (NF on the code alone); code_base: log1p(bytes of those code files
-before the change) (Kamei LT: changes to large files need a fix more often); indent: log1p(columns before the
-most indented added line of code, a tab counting 4) (nesting depth from the text, in any language: deeply
-nested new code needs a fix more often, bench/README.md "indentation")."""
+entropy: normalised Shannon entropy of changed lines across files; complexity: log1p(cyclomatic complexity added);
+history: log1p(changes of the hottest touched file in the 90 days before) (NDEV/AGE family); authors: log1p(distinct
+recent authors of the touched files) (NDEV); experience: log1p(the author's earlier changes to these files, summed
+file by file) (EXP); no_tests: 1 when code changed and no test did; ai_share: the share of added lines written by an
+AI tool (0..1); code_size: log1p(lines added + deleted in code files that are not tests) (Kamei LA+LD on the code
+alone: test, doc and data lines are effort but seldom the defect); code_files: log1p(code files that are not tests
+touched) (NF on the code alone); code_base: log1p(bytes of those code files before the change) (Kamei LT: changes to
+large files need a fix more often); indent: log1p(columns before the most indented added line of code, a tab counting
+4) (nesting depth from the text, in any language: deeply nested new code needs a fix more often, bench/README.md
+"indentation")."""
 
 HISTORY_FEATURES = frozenset({"history", "authors", "experience"})
 _MAX_LOGIT = 30.0

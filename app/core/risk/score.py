@@ -369,7 +369,9 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
                           if inputs.hottest_path else "touched files did not change in 90 days")
         out["authors"] = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
         earlier = inputs.author_prior_commits
-        out["experience"] = f"author has {earlier} earlier commit{'s' if earlier != 1 else ''} in these files"
+        # a sum over the files (one commit touching three of them counts three), so not "commits" (QA51 #15)
+        out["experience"] = (f"author changed these files {earlier} time{'s' if earlier != 1 else ''} before "
+                             "(each file counted)")
     else:
         for name in ("history", "authors", "experience"):
             out[name] = "history not available (shallow or treeless clone, or working tree): counted as average"
