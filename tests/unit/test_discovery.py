@@ -71,6 +71,23 @@ def test_branch_diff_is_merge_base_to_head(basic):
         if hasattr(pygit2.Oid, "hex") else str(basic.repo.merge_base(basic.head("main"), basic.head("feature/x")))
 
 
+def test_the_author_named_first_is_the_person_who_did_most_of_the_work(make_repo):
+    """QA51 #19: hono's AES cookie encryption read "autofix-ci[bot] +1": the newest commit's author came first, a
+    formatting bot's fix on top of four commits of its author. People first, then most commits, then who started."""
+    from tests.conftest import SAMPLES
+
+    bot = SAMPLES.Person("autofix-ci[bot]", "114827586+autofix-ci[bot]@users.noreply.github.com")
+    b = make_repo("authors")
+    b.commit("init", {"a.py": "a = 1\n"}, author=ALICE)
+    b.branch("cookie")
+    for i, who in enumerate((BOB, ALICE, ALICE, bot, ALICE)):
+        b.commit(f"step {i}", {"a.py": f"a = {i + 2}\n"}, branch="cookie", author=who)
+    b.checkout()
+    [row] = [r for r in list_json(b.path) if r["id"] == "cookie"]
+    assert row["authors"] == ["Alice Example <alice@example.com>", "Bob Example <bob@example.com>",
+                              "autofix-ci[bot] <114827586+autofix-ci[bot]@users.noreply.github.com>"]
+
+
 def test_json_schema_fields(basic):
     for item in list_json(basic.path):
         for key in ("id", "kind", "ref", "head", "base", "title", "authors", "commits", "lines_added",

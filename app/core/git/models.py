@@ -137,10 +137,15 @@ class Change:
 
     @property
     def authors(self) -> list[str]:
-        seen: dict[str, None] = {}
-        for commit in self.commits:
-            seen.setdefault(f"{commit.author_name} <{commit.author_email}>", None)
-        return list(seen)
+        """Its authors, the one the queue names first: people before `[bot]` accounts, then most commits, then who
+        started it. Newest first, hono's AES cookie encryption read "autofix-ci[bot] +1" for a formatting fix on
+        top of four commits of its author (QA51 #19)."""
+        counts: dict[str, int] = {}
+        for commit in reversed(self.commits):  # oldest first: a tie goes to who started
+            name = f"{commit.author_name} <{commit.author_email}>"
+            counts[name] = counts.get(name, 0) + 1
+        started = {name: i for i, name in enumerate(counts)}
+        return sorted(counts, key=lambda name: ("[bot]" in name, -counts[name], started[name]))
 
     @property
     def author_emails(self) -> list[str]:
