@@ -135,6 +135,21 @@ def test_a_package_script_run_by_another_package_manager_is_the_same_step(make_r
     assert [f.reason for f in gone.findings] == ["removed: it ran npm run lint"], gone.findings
 
 
+def test_a_paths_ignore_that_skips_the_checks_for_workflows_or_code_is_reported(make_repo) -> None:
+    """QA51 #23: hono's `paths-ignore: ['.github/**']` on pull_request made a pull request that changes only the
+    workflows run no test; nothing was said. Ignoring docs is the usual thing and stays quiet."""
+    wf = ".github/workflows/ci.yml"
+    steps = "jobs:\n  main:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n"
+    base = "on:\n  push:\n  pull_request:\n    paths-ignore:\n      - 'docs/**'\n" + steps
+    docs = "on:\n  push:\n  pull_request:\n    paths-ignore:\n      - 'docs/**'\n      - '*.md'\n" + steps
+    assert _change(make_repo, {wf: base}, {wf: docs}).findings == []
+    github = "on:\n  push:\n  pull_request:\n    paths-ignore:\n      - 'docs/**'\n      - '.github/**'\n" + steps
+    [finding] = _change(make_repo, {wf: base}, {wf: github}).findings
+    assert finding.kind == "ci-protection-disabled"
+    assert finding.reason == ("pull_request paths-ignore gains .github/**: pull requests changing only such files "
+                              "skip npm test")
+
+
 def test_ci_steps_are_matched_in_their_own_job(make_repo) -> None:
     """QA50 #12: uv pull/1007 deleted the `musllinux` jobs (each ran "Test wheel") and dropped `if: false`
     from `linux-cross`; the deleted job's step was matched by name to the `windows` job's "Test wheel",

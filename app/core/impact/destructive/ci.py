@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from app.core.globs import GlobError, compile_glob
 from app.core.impact.destructive import shell
 from app.core.impact.destructive.model import SIDE_OLD, Finding, Work, shown
 from app.core.impact.destructive.yamlnodes import Node
@@ -236,6 +237,17 @@ def github_units(path: str, doc: Node) -> list[Unit]:
     return units
 
 
+def pull_request_ignores(doc: Node) -> dict[str, set[str]]:
+    """Each pull request trigger's `paths-ignore` globs: a pull request changing only such paths runs nothing."""
+    on = doc.get("on") or doc.get("true")
+    out: dict[str, set[str]] = {}
+    for trigger, node in ((on.items or {}) if on is not None else {}).items():
+        ignored = node.get("paths-ignore") if trigger in _PR_TRIGGERS else None
+        if ignored is not None:
+            out[trigger] = set(ignored.strings())
+    return out
+
+
 def github_triggers(doc: Node) -> set[str]:
     on = doc.get("on") or doc.get("true")
     if on is None:
@@ -307,6 +319,7 @@ class Pipeline:
     units: list[Unit]
     triggers: set[str] | None = None  # GitHub only
     jobs: set[str] = field(default_factory=set)  # GitHub job ids
+    ignores: dict[str, set[str]] = field(default_factory=dict)  # GitHub: pull request trigger -> paths-ignore
 
 
 def units_of(path: str, docs: Sequence[Node]) -> Pipeline:
@@ -314,6 +327,7 @@ def units_of(path: str, docs: Sequence[Node]) -> Pipeline:
     units: list[Unit] = []
     triggers: set[str] | None = None if gitlab else set()
     jobs: set[str] = set()
+    ignores: dict[str, set[str]] = {}
     for doc in docs:
         if doc.items is None:
             continue
@@ -323,9 +337,11 @@ def units_of(path: str, docs: Sequence[Node]) -> Pipeline:
             units.extend(github_units(path, doc))
             assert triggers is not None
             triggers |= github_triggers(doc)
+            for trigger, globs in pull_request_ignores(doc).items():
+                ignores.setdefault(trigger, set()).update(globs)
             jobs_node = doc.get("jobs")
             jobs |= set(jobs_node.items or {}) if jobs_node is not None else set()
-    return Pipeline(path, units, triggers, jobs)
+    return Pipeline(path, units, triggers, jobs, ignores)
 
 
 _TEST_RUNNERS = re.compile(
@@ -460,6 +476,40 @@ def _trigger_findings(base: Sequence[Pipeline], head: Sequence[Pipeline]) -> Ite
                 detector="yaml:github",
                 key=f"trigger:{pipeline.path}",
             )
+        elif protective:
+            yield from _ignore_findings(pipeline, after, protective)
+
+
+# Paths a pull request changes that a new paths-ignore glob must not skip CI for: the workflows themselves, and code
+_GUARDED_PROBES = (".github/workflows/ci.yml", "src/index.ts", "src/app.py", "lib/main.go", "app.py", "index.js")
+
+
+def _ignore_findings(pipeline: Pipeline, after: Pipeline, protective: Sequence[Unit]) -> Iterator[Finding]:
+    """A pull request trigger whose new `paths-ignore` glob covers the workflows or code: pull requests changing
+    only those run none of its checks (QA51 #23: hono's `.github/**` made workflow-only pull requests untested)."""
+    for trigger in sorted((pipeline.triggers or set()) & (after.triggers or set()) & _PR_TRIGGERS):
+        added = sorted(after.ignores.get(trigger, set()) - pipeline.ignores.get(trigger, set()))
+        covering = [g for g in added if _covers_guarded(g)]
+        if covering:
+            words = sorted({w for u in protective for w in u.words})
+            yield Finding(
+                "ci-protection-disabled",
+                pipeline.path,
+                1,
+                f"workflow {pipeline.path}",
+                f"{trigger} paths-ignore gains {', '.join(covering)}: pull requests changing only such files skip "
+                f"{', '.join(words)}",
+                detector="yaml:github",
+                key=f"paths-ignore:{pipeline.path}:{trigger}",
+            )
+
+
+def _covers_guarded(glob: str) -> bool:
+    try:
+        compiled = compile_glob(glob)
+    except GlobError:
+        return False
+    return any(compiled.match(path) for path in _GUARDED_PROBES)
 
 
 def command_findings(pipeline: Pipeline, work: Work) -> list[Finding]:
