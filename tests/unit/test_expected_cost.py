@@ -97,6 +97,22 @@ def test_every_language_the_plan_reads_as_code_counts_as_source_code() -> None:
     assert all(content_kind(f"src/module{suffix}") == "code" for suffix in _CODE_SUFFIXES)
 
 
+def test_a_ci_pipeline_is_source_code_for_the_likelihood() -> None:
+    """QA51 #22: hono's change to its release workflow (+135/-50 in 7 workflow files) had a 0.4% likelihood, "0
+    changed lines in source files", level with a typo fix. Workflows and CI pipelines are programs."""
+    from app.core.risk.score import is_code_path
+
+    for path in (".github/workflows/release.yml", ".github/workflows/ci.yaml", ".gitlab-ci.yml",
+                 ".github/actions/setup/action.yml", "sub/.github/workflows/x.yml"):
+        assert is_code_path(path), path
+    for path in (".github/dependabot.yml", ".github/workflows/README.md", "ci.yml", "docs/.gitlab-ci.md"):
+        assert not is_code_path(path), path
+    ci = compute(RiskInputs(tier=1, lines_added=135, lines_deleted=50,
+                            paths=[".github/workflows/release.yml"], lines_per_file=[185]), view(code_size=0.3))
+    [size] = [f for f in ci.factors if f.name == "code_size"]
+    assert size.explanation.startswith("185 changed lines in source files")
+
+
 def test_a_score_that_rounds_to_zero_is_not_shown_negative() -> None:
     """QA47 #12b: flask commits read `score -0 low` and `"score": -0.0`."""
     result = compute(RiskInputs(tier=0), view(-5.0, size=-3.0, files=-0.5))  # points 2.6 - 2.2 - 0.4

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -221,8 +222,14 @@ def is_test_path(path: str) -> bool:
     return any(m in lower for m in _TEST_MARKERS[4:]) or any(m in name for m in _TEST_MARKERS[:4])
 
 
+# CI pipelines are programs too (steps, conditions, shell): a change to hono's release workflow, +135/-50 in 7
+# workflow files, had a likelihood of 0.4% ("0 changed lines in source files"), level with a typo fix (QA51 #22)
+_CI_PIPELINE = re.compile(r"(?:^|/)(?:\.github/workflows/[^/]+|\.github/actions/.+/action|\.gitlab-ci)\.ya?ml$")
+
+
 def is_code_path(path: str) -> bool:
-    return path.lower().endswith(_CODE_SUFFIXES)
+    lower = path.lower()
+    return lower.endswith(_CODE_SUFFIXES) or _CI_PIPELINE.search(lower) is not None
 
 
 def code_lines(inputs: RiskInputs) -> list[int]:
@@ -384,7 +391,7 @@ def _code_explanations(inputs: RiskInputs) -> dict[str, str]:
     # "source files": the model's code is a programming language's file by its name (.py, .go, .sh ...), not
     # the plan's "code lines" (everything read at code speed: config, CI files, scripts without a suffix)
     return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in source files "
-                         "(.py, .go, .ts, .sh, .tf, .sql ...; tests excluded)",
+                         "(.py, .go, .ts, .sh, .tf, .sql, CI workflows ...; tests excluded)",
             "code_files": f"{len(code)} source file{'s' if len(code) != 1 else ''} changed (tests excluded)",
             "code_base": f"the changed source files held {inputs.code_bytes_before:,} bytes before the change",
             "indent": (f"the most indented added line of source code starts at column {inputs.deepest_indent}"
