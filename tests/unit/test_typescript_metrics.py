@@ -86,6 +86,8 @@ describe('router', () => { it('matches', () => { x ||= 1 }) })
 items.map((x) => x)
 export default () => 5
 class Router { #match = (path: string) => path; static create = function () {} }
+const findOrigin = ((origin) => (origin ? 1 : 2))(options.origin)
+headers.split(',').map((h) => h.trim())
 """
 
 
@@ -94,7 +96,8 @@ def test_anonymous_functions_are_named_where_a_name_is_written() -> None:
     assert [(f.name, f.complexity) for f in metrics.functions] == [
         ("handler", 2), ("routes.list", 1), ("routes.nested.deep", 1), ("routes.onError", 1), ("this.cb", 1),
         ('app.get("/users/:id")', 1), ('describe("router")', 1), ('describe("router").it("matches")', 2),
-        ("items.map(<closure>)", 1), ("default", 1), ("Router.#match", 1), ("Router.create", 1)]
+        ("items.map(<closure>)", 1), ("default", 1), ("Router.#match", 1), ("Router.create", 1),
+        ("findOrigin", 2), ("map(<closure>)", 1)]
 
 
 def test_a_closure_inserted_above_renumbers_nothing_and_counts_only_itself() -> None:

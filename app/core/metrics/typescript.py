@@ -245,6 +245,8 @@ def _binding(node: Any, depth: int = 0) -> str | None:
         return _text(left) if left is not None else None
     if kind == "export_statement":
         return "default"
+    if kind == "call_expression" and parent.child_by_field_name("function") == child and depth < 3:
+        return _binding(parent, depth + 1)  # `const find = ((o) => {...})(options)`: the function is `find`
     return None
 
 
@@ -257,10 +259,10 @@ def _call_label(node: Any) -> str | None:
     callee = parent.parent.child_by_field_name("function")
     if callee is None:
         return None
-    name = _text(callee)
-    if len(name) > 40 and callee.type == "member_expression":
-        prop = callee.child_by_field_name("property")
-        name = "…." + _text(prop) if prop is not None else name
+    name = _SPACES.sub("", _text(callee))
+    prop = callee.child_by_field_name("property") if callee.type == "member_expression" else None
+    if prop is not None and (len(name) > 40 or "(" in name):
+        name = _text(prop)  # a chain, `headers.split(',').map(...)`: `map(<closure>)`
     first = parent.named_children[0] if parent.named_child_count else None
     if first is not None and first != child and first.type in ("string", "template_string") \
             and "\n" not in _text(first):
