@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core.metrics import typescript
-from app.core.metrics.complexity import ANALYZER_TREE_SITTER, analyze_source, compare, reader_failed
+from app.core.metrics.complexity import ANALYZER_TREE_SITTER, FileMetrics, analyze_source, compare, reader_failed
 from app.core.metrics.spans import KIND_CLASS, definition_spans
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "typescript"
@@ -225,3 +225,33 @@ def test_explain_says_a_crashed_reader_in_words_and_that_a_test_file_leaves_the_
     failed = "could not be measured: lizard's JavaScript reader failed on it (IndexError)"
     assert errors == {"src/view.jsx": failed,
                       "src/view.test.jsx": failed + " (a test file: its complexity is not part of the score)"}
+
+
+_FUNCTIONS = st.lists(st.tuples(st.sampled_from(["f", "g", "A.m", "<closure>", "f.<closure>"]),
+                                st.one_of(st.none(), st.sampled_from(["b1", "b2", "b3"])),
+                                st.integers(1, 9)), max_size=8)
+
+
+def _metrics(items: list[tuple[str, str | None, int]], with_bodies: bool) -> FileMetrics:
+    from app.core.metrics.complexity import FunctionMetric, _unique_names, grade
+
+    functions = _unique_names(FunctionMetric(name, line, line, cc, grade(cc), body if with_bodies else None)
+                              for line, (name, body, cc) in enumerate(items, start=1))
+    return FileMetrics("typescript", ANALYZER_TREE_SITTER, functions=functions,
+                       total_complexity=sum(f.complexity for f in functions))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FUNCTIONS, _FUNCTIONS, st.booleans())
+def test_matching_by_body_keeps_the_net_and_without_bodies_is_matching_by_name(
+        old_items: list[tuple[str, str | None, int]], new_items: list[tuple[str, str | None, int]],
+        with_bodies: bool) -> None:
+    """Each old function is the old self of at most one new one, so added - removed is the file's net move; without
+    body digests (Python, lizard's languages) the figures are those of matching by name alone."""
+    old, new = _metrics(old_items, with_bodies), _metrics(new_items, with_bodies)
+    delta = compare("src/x.ts", old, new)
+    assert delta.complexity_added - delta.complexity_removed == new.total_complexity - old.total_complexity
+    if not with_bodies:
+        by_name = {f.name: f.complexity for f in old.functions}
+        added = sum(max(0, f.complexity - by_name.get(f.name, 0)) for f in new.functions)
+        assert delta.complexity_added == added
