@@ -49,6 +49,7 @@ _LOGICAL = frozenset({"&&", "||", "??", "&&=", "||=", "??="})
 _WRAPPERS = frozenset({"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
                        "await_expression"})
 _MAX_LABEL = 60
+_MAX_TITLE = 40  # of a call's first argument in a name: nested test titles add up
 _SPACES = re.compile(r"\s+")
 _BLANKS = re.compile(rb"\s+")
 
@@ -266,5 +267,6 @@ def _call_label(node: Any) -> str | None:
     first = parent.named_children[0] if parent.named_child_count else None
     if first is not None and first != child and first.type in ("string", "template_string") \
             and "\n" not in _text(first):
-        return f'{name}("{_text(first).strip(chr(39) + chr(34) + "`")}")'
+        title = _text(first).strip(chr(39) + chr(34) + "`")
+        return f'{name}("{title if len(title) <= _MAX_TITLE else title[:_MAX_TITLE - 1] + "…"}")'
     return f"{name}(<closure>)"
