@@ -255,3 +255,11 @@ def test_matching_by_body_keeps_the_net_and_without_bodies_is_matching_by_name(
         by_name = {f.name: f.complexity for f in old.functions}
         added = sum(max(0, f.complexity - by_name.get(f.name, 0)) for f in new.functions)
         assert delta.complexity_added == added
+
+
+def test_a_lizard_crash_in_the_spans_is_said_in_words_too() -> None:
+    """The chunk note read `not analysed by lizard (IndexError: list index out of range): cut at hunk edges`."""
+    result = definition_spans("src/view.jsx", LIZARD_CRASH)
+    assert result.error is not None and result.error.startswith("definitions not read (lizard's ")
+    assert result.error.endswith(" reader failed on it: IndexError)") and "list index" not in result.error
+    assert definition_spans("src/view.tsx", LIZARD_CRASH).method == "tree-sitter"

@@ -220,9 +220,9 @@ def _lizard_spans(path: str, text: str, language: str) -> SpanResult:
         info = lizard.analyze_file.analyze_source_code(path, text)
         found = [Span(KIND_FUNCTION, str(f.name), int(f.start_line), int(max(f.end_line, f.start_line)))
                  for f in info.function_list]
-    except Exception as exc:
-        return SpanResult(error=f"not analysed by lizard ({type(exc).__name__}: {exc})"[:200], language=language,
-                          method="lizard")
+    except Exception as exc:  # a bug in lizard's reader (its TSX reader's IndexError): said in words (QA51 #3)
+        return SpanResult(error=f"definitions not read (lizard's {language} reader failed on it: {type(exc).__name__})",
+                          language=language, method="lizard")
     return SpanResult(spans=_numbered(found), language=language, method="lizard")
 
 
