@@ -142,7 +142,18 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     at its `if:` line;
 # 56: a user account named as a machine (zaniebot, deploy-bot) is AI evidence as an unknown login[bot] is;
 # 57: a vendored tree is a new one: a LICENSE added where the base has the directory, or beside edits, is none;
-ANALYSIS_VERSION = "64"
+# 58: the report cache key holds no likelihood model (a report scored by another is scored again);
+# 59: a branch whose oldest commits are the base's own one by one is compared with its own work after them; one
+#     with nothing of its own beyond a merged branch is merged upstream (empty);
+# 60: a package script run by another package manager is the same CI step;
+# 61: experience said as changes to these files, counted file by file;
+# 62: a JSON file of a tier 0 or 1 path is not collapsed as data; a .ts file under build/ or dist/ is source;
+# 63: a pull request trigger's new paths-ignore covering workflows or code is reported;
+# 64: CI workflows are source code for the likelihood (code_size, code_files);
+# 65: TypeScript measured and cut by tree-sitter (no phantom function from an interface's call signature,
+#     conditional types are no branches, closures named by their binding or call and matched by body); a reader's
+#     crash said in words, and for a test file that it leaves the score alone (FIX60);
+ANALYSIS_VERSION = "65"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1510,7 +1521,7 @@ class Analyzer:
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
             WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
-            {p: c.error for p, c in complexity.items() if c.error})
+            {p: _complexity_note(c.error, is_test_path(p)) for p, c in complexity.items() if c.error})
         assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history, blast)
         if any(fd.problem for fd in files):
             assessment = dataclasses.replace(
@@ -2283,6 +2294,12 @@ def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], ch
         return files, complexity
     kept = {fd.path for fd in by_hand}
     return by_hand, {p: c for p, c in complexity.items() if p in kept}
+
+
+def _complexity_note(error: str, test: bool) -> str:
+    """Why a file's complexity is incomplete; for a test file, that it does not change the score (its complexity
+    is left out of it), so a reader is not left wondering whether the figure is wrong (QA51 #3)."""
+    return f"{error} (a test file: its complexity is not part of the score)" if test else error
 
 
 def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 # What the forkserver imports before forking any worker.
 _PRELOAD = ["app.core.metrics.complexity", "app.core.impact.graph", "radon.complexity", "radon.metrics",
-            "radon.raw", "app.core.metrics.raw_lines", "lizard"]
+            "radon.raw", "app.core.metrics.raw_lines", "lizard", "app.core.metrics.typescript",
+            "tree_sitter", "tree_sitter_typescript"]
 
 T = TypeVar("T")
 

@@ -19,6 +19,7 @@ from app.core.metrics.complexity import (
     ANALYZER_LIZARD,
     ANALYZER_RADON,
     ANALYZER_SIZE,
+    ANALYZER_TREE_SITTER,
     MAX_ANALYSE_BYTES,
     ComplexityConfig,
     FileComplexity,
@@ -446,11 +447,17 @@ JAVA_SOURCE = """class RetryPolicy {
 """
 
 
+def test_typescript_is_measured_per_function_with_tree_sitter() -> None:
+    metrics = analyze_source("src/retry.ts", TS_SOURCE.encode())
+    assert (metrics.analyzer, metrics.language, metrics.error) == (ANALYZER_TREE_SITTER, "typescript", None)
+    assert [(f.name, f.start_line, f.end_line, f.complexity) for f in metrics.functions] == [
+        ("RetryPolicy.backoff", 2, 5, 4), ("parseRetryAfter", 8, 14, 3)]
+
+
 @pytest.mark.parametrize(
     ("path", "source", "language", "expected"),
     [
         ("retry/policy.go", GO_SOURCE, "go", [("Policy.Backoff", 3, 13, 5), ("Plain", 15, 15, 1)]),
-        ("src/retry.ts", TS_SOURCE, "typescript", [("backoff", 2, 5, 4), ("parseRetryAfter", 8, 14, 3)]),
         ("src/RetryPolicy.java", JAVA_SOURCE, "java",
          [("RetryPolicy::backoff", 2, 6, 4), ("RetryPolicy::backoff#2", 7, 7, 2)]),
     ],
@@ -660,7 +667,7 @@ SOURCE_TEXT = st.one_of(st.text(max_size=400), st.text(CODE_ALPHABET, max_size=4
 def test_analyze_source_never_raises_and_is_deterministic(text: str, path: str) -> None:
     first = analyze_source(path, text)
     assert first == analyze_source(path, text.encode("utf-8", "surrogatepass"))
-    assert first.analyzer in (ANALYZER_RADON, ANALYZER_LIZARD, ANALYZER_SIZE)
+    assert first.analyzer in (ANALYZER_RADON, ANALYZER_LIZARD, ANALYZER_TREE_SITTER, ANALYZER_SIZE)
     assert first.total_complexity == sum(f.complexity for f in first.functions)
     if first.error is not None:
         assert first.functions == [] and "\n" not in first.error

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 # 5: a top-level closure named after the call it is handed to with a name (a JS/TS `test("...")` callback);
 # 4: Go methods named with their receiver type; 3: closures named after their function; 2: Python that does
 # not parse falls back to lizard
-ANALYZER_VERSION = "5"
+# 6: TypeScript read by tree-sitter (typescript.py): no phantom functions from type syntax, closures named by
+# their binding or call; a reader's crash said in words;
+ANALYZER_VERSION = "6"
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.
@@ -46,6 +48,7 @@ MAX_ANALYSE_BYTES = 2_000_000
 
 ANALYZER_RADON = "radon"
 ANALYZER_LIZARD = "lizard"
+ANALYZER_TREE_SITTER = "tree-sitter"
 ANALYZER_SIZE = "size"
 
 # analyze_many uses worker processes only for more than PARALLEL_MIN_BYTES of source, or more
@@ -74,7 +77,6 @@ _LIZARD_LANGUAGES: dict[str, str] = {
     "java": "java",
     "cs": "csharp",
     "js": "javascript", "cjs": "javascript", "mjs": "javascript", "jsx": "javascript",
-    "ts": "typescript", "tsx": "typescript",
     "vue": "vue",
     "go": "go",
     "rs": "rust",
@@ -95,6 +97,10 @@ _LIZARD_LANGUAGES: dict[str, str] = {
     "ttcn": "ttcn", "ttcnpp": "ttcn",
 }
 
+# TypeScript is read by tree-sitter (app/core/metrics/typescript.py): lizard's reader derails on its type syntax.
+_TREE_SITTER_LANGUAGES: dict[str, str] = {"ts": "typescript", "mts": "typescript", "cts": "typescript",
+                                          "tsx": "typescript"}
+
 # ast.parse emits warnings about the parsed code (invalid escape sequences...); they are about
 # the repository's content, not ours, so they are silenced. warnings.catch_warnings mutates
 # process-wide state: the lock keeps two threads from restoring each other's filters.
@@ -110,17 +116,23 @@ class FunctionMetric:
     end_line: int
     complexity: int  # cyclomatic complexity (McCabe)
     grade: str  # radon's rank A..F of `complexity`
+    # a digest of the body's text (TypeScript): the same body under another name or number is the same function
+    body: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "start_line": self.start_line, "end_line": self.end_line,
-                "complexity": self.complexity, "grade": self.grade}
+        found = {"name": self.name, "start_line": self.start_line, "end_line": self.end_line,
+                 "complexity": self.complexity, "grade": self.grade}
+        if self.body is not None:
+            found["body"] = self.body
+        return found
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FunctionMetric:
         try:
+            body = data.get("body")
             return cls(name=str(data["name"]), start_line=int(data["start_line"]),
                        end_line=int(data["end_line"]), complexity=int(data["complexity"]),
-                       grade=str(data["grade"]))
+                       grade=str(data["grade"]), body=None if body is None else str(body))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed FunctionMetric record: {exc!r}") from exc
 
@@ -249,7 +261,7 @@ def language_of(path: str) -> str | None:
     ext = _extension(path)
     if ext in _PYTHON_EXTENSIONS:
         return "python"
-    return _LIZARD_LANGUAGES.get(ext)
+    return _LIZARD_LANGUAGES.get(ext) or _TREE_SITTER_LANGUAGES.get(ext)
 
 
 def analyzer_for(path: str) -> str:
@@ -257,6 +269,8 @@ def analyzer_for(path: str) -> str:
     ext = _extension(path)
     if ext in _PYTHON_EXTENSIONS:
         return ANALYZER_RADON
+    if ext in _TREE_SITTER_LANGUAGES:
+        return ANALYZER_TREE_SITTER
     return ANALYZER_LIZARD if ext in _LIZARD_LANGUAGES else ANALYZER_SIZE
 
 
@@ -306,6 +320,8 @@ def analyze_source(path: str, data: bytes | str, *, max_bytes: int = MAX_ANALYSE
         text = decode_text(data) if isinstance(data, bytes) else data
         if analyzer == ANALYZER_RADON:
             return _analyse_python(text, maintainability, tree)
+        if analyzer == ANALYZER_TREE_SITTER:
+            return _analyse_typescript(path, text, language)
         return _analyse_lizard(path, text, language)
     except Exception as exc:
         return FileMetrics(language, analyzer, lines=_safe_line_count(data), error=_one_line(exc))
@@ -647,9 +663,61 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
         return FileMetrics(language, ANALYZER_LIZARD, lines=lines,
                            error="lizard gave up: code nested too deeply (RecursionError)")
     except Exception as exc:
-        return FileMetrics(language, ANALYZER_LIZARD, lines=lines, error=_one_line(exc))
+        return FileMetrics(language, ANALYZER_LIZARD, lines=lines, error=reader_failed("lizard", language, exc))
     return FileMetrics(language, ANALYZER_LIZARD, functions=functions,
                        total_complexity=sum(f.complexity for f in functions), lines=lines)
+
+
+def reader_failed(tool: str, language: str | None, exc: BaseException) -> str:
+    """A reader's crash in words: "could not be measured: lizard's TypeScript reader failed on it (IndexError)",
+    not the bare "IndexError: list index out of range" of a bug in the reader (QA51 #3)."""
+    reader = f"{tool}'s {_LANGUAGE_TITLES.get(language or '', (language or '').title())} reader".replace("  ", " ")
+    return f"could not be measured: {reader} failed on it ({type(exc).__name__})"
+
+
+_LANGUAGE_TITLES = {"typescript": "TypeScript", "javascript": "JavaScript", "cpp": "C++", "csharp": "C#",
+                    "objective-c": "Objective-C", "php": "PHP", "gdscript": "GDScript", "ttcn": "TTCN-3", "r": "R",
+                    "c": "C"}
+
+
+_LONG_UNREADABLE = 20  # lines
+
+
+def _analyse_typescript(path: str, text: str, language: str | None) -> FileMetrics:
+    """TypeScript by tree-sitter: each function's span and complexity, named as `typescript` names them. Parts
+    of the file the parser could not read (its grammar lags the language) are said when a function overlaps
+    them; where tree-sitter is not installed, lizard measures, with a note."""
+    from app.core.metrics import typescript
+
+    lines = _count_lines(text)
+    try:
+        reading = typescript.read(path, text)
+    except ImportError:
+        measured = _analyse_lizard(path, text, language)
+        if measured.error is None:
+            measured.fallback = "measured by lizard (tree-sitter is not installed): TypeScript types may be misread"
+        return measured
+    except Exception as exc:  # a bug of the parser's binding: never the content's fault
+        return FileMetrics(language, ANALYZER_TREE_SITTER, lines=lines, error=reader_failed("tree-sitter", language,
+                                                                                              exc))
+    defined = [d for d in reading.definitions if d.kind == typescript.KIND_FUNCTION]
+    functions = _unique_names(FunctionMetric(d.name, d.start_line, d.end_line, d.complexity, grade(d.complexity),
+                                             d.body) for d in defined)
+    # An unreadable spot inside a function, or a long one (which may hide functions), is said; a type the
+    # grammar does not know (`export type * from`) between functions changes no figure and is not.
+    unsure = sorted((first, last) for first, last in reading.unreadable
+                    if last - first >= _LONG_UNREADABLE
+                    or any(f.start_line <= last and first <= f.end_line for f in functions))
+    note = None
+    if unsure:
+        first, last = unsure[0]
+        where = f"line {first}" if first == last else f"lines {first}-{last}"
+        more = len(unsure) - 1
+        note = (f"the TypeScript parser could not read {where}"
+                + (f" and {more} more place{'s' if more > 1 else ''}" if more else "")
+                + ": functions there may be missing or their complexity off")
+    return FileMetrics(language, ANALYZER_TREE_SITTER, functions=functions,
+                       total_complexity=sum(f.complexity for f in functions), lines=lines, fallback=note)
 
 
 def _lizard_functions(lizard: Any, path: str, text: str) -> list[Any]:
@@ -751,13 +819,13 @@ def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
     measured_old = old if old is not None and old.error is None else None
     if old is not None and measured_old is None and new is not None:
         result.error = f"old version not measured ({old.error}): every function counted as new"
-    old_by_name = {f.name: f for f in measured_old.functions} if measured_old is not None else {}
+    old_functions = measured_old.functions if measured_old is not None else []
     old_mi = measured_old.maintainability if measured_old is not None else None
     new_mi = new.maintainability if new is not None else None
     if old_mi is not None and new_mi is not None:
         result.mi_delta = new_mi - old_mi
 
-    _function_deltas(result, old_by_name, new.functions if new is not None else [],
+    _function_deltas(result, old_functions, new.functions if new is not None else [],
                      sorted(set(touched_lines)) if touched_lines else [], test_regions)
     fallback = (new.fallback if new is not None else None) or (old.fallback if old is not None else None)
     if result.error is None and fallback:
@@ -765,16 +833,48 @@ def compare(path: str, old: FileMetrics | None, new: FileMetrics | None, *,
     return result
 
 
-def _function_deltas(result: FileComplexity, old_by_name: dict[str, FunctionMetric],
+def _pairs(old_functions: list[FunctionMetric], new_functions: list[FunctionMetric]) -> dict[int, FunctionMetric]:
+    """Each new function's old self, keyed by the new one's id(): the same name and body first, then (TypeScript,
+    whose functions carry a body digest) the same body under another name - a closure renumbered by one inserted
+    above it, a method's body moved into the closure its getter returns (hono pull/4755) - then the same name.
+    Without body digests (Python, lizard's languages) this is matching by name alone."""
+    by_name = {f.name: f for f in old_functions}
+    pairs: dict[int, FunctionMetric] = {}
+    taken: set[int] = set()
+    for function in new_functions:
+        before = by_name.get(function.name)
+        if function.body is not None and before is not None and before.body == function.body:
+            pairs[id(function)] = before
+            taken.add(id(before))
+    if any(f.body is not None for f in old_functions):
+        by_body: dict[str, list[FunctionMetric]] = {}
+        for old in old_functions:
+            if old.body is not None and id(old) not in taken:
+                by_body.setdefault(old.body, []).append(old)
+        for function in new_functions:
+            candidates = by_body.get(function.body or "") if id(function) not in pairs else None
+            while candidates and id(candidates[0]) in taken:
+                candidates.pop(0)
+            if candidates:
+                pairs[id(function)] = candidates[0]
+                taken.add(id(candidates.pop(0)))
+    for function in new_functions:
+        before = by_name.get(function.name)
+        if id(function) not in pairs and before is not None and id(before) not in taken:
+            pairs[id(function)] = before
+            taken.add(id(before))
+    return pairs
+
+
+def _function_deltas(result: FileComplexity, old_functions: list[FunctionMetric],
                      new_functions: list[FunctionMetric], touched: list[int],
                      test_regions: tuple[tuple[int, int], ...] = ()) -> None:
     """Fill `result` with the per-function moves: added, removed, changed, and the worst one."""
     changed: list[FunctionMetric] = []
     tests: list[FunctionMetric] = []
-    new_names: set[str] = set()
+    pairs = _pairs(old_functions, new_functions)
     for function in new_functions:
-        new_names.add(function.name)
-        before = old_by_name.get(function.name)
+        before = pairs.get(id(function))
         added = function.complexity - (before.complexity if before is not None else 0)
         if added > 0:
             result.complexity_added += added
@@ -789,7 +889,8 @@ def _function_deltas(result: FileComplexity, old_by_name: dict[str, FunctionMetr
         changed.append(function)
         result.changed_functions.append(
             (function.name, None if before is None else before.complexity, function.complexity))
-    result.complexity_removed += sum(f.complexity for name, f in old_by_name.items() if name not in new_names)
+    kept = {id(f) for f in pairs.values()}
+    result.complexity_removed += sum(f.complexity for f in old_functions if id(f) not in kept)
     test_ids = {id(f) for f in tests}
     code = [f for f in changed if id(f) not in test_ids] or changed
     if code:
