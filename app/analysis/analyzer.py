@@ -153,7 +153,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 65: TypeScript measured and cut by tree-sitter (no phantom function from an interface's call signature,
 #     conditional types are no branches, closures named by their binding or call and matched by body); a reader's
 #     crash said in words, and for a test file that it leaves the score alone (FIX60);
-ANALYSIS_VERSION = "65"
+# 66: a function the spans did not place goes to the chunk of the placed unit enclosing it;
+ANALYSIS_VERSION = "66"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

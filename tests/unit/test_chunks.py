@@ -566,6 +566,11 @@ def test_complexity_goes_to_the_chunk_holding_the_function() -> None:
     plan = build_plan([fd], read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=80), order="path",
                       function_complexity={"m.py": {"f1": 4, "f3": 2, "gone": 7, "f0": -3}})
     assert [(c.functions, c.complexity_added) for c in plan.chunks] == [(["f0", "f1"], 4 + 7), (["f2", "f3"], 2)]
+    # a function inside a placed one goes with it (QA51 #21: hono's it() callbacks inside a describe went to the
+    # chunk of the file's first lines); a name that only starts the same does not
+    nested = build_plan([fd], read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=80), order="path",
+                        function_complexity={"m.py": {"f3.inner": 5, "f3x.inner": 1}})
+    assert [c.complexity_added for c in nested.chunks] == [1, 5]
 
 
 # -- floor time -----------------------------------------------------------------------------------------
