@@ -16,6 +16,7 @@ from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
+from app.core.risk.score import shown_score
 from app.core.text import (
     author_names,
     fit_change_id,
@@ -51,7 +52,7 @@ def safe(value: Any, limit: int = 200) -> Text:
 def band_text(score: float | None, band: str | None) -> Text:
     if score is None:
         return Text("…", style="dim")
-    return Text(f"{score:>3.0f} {band}", style=BAND_STYLES.get(band or "", ""))
+    return Text(f"{shown_score(score):>3d} {band}", style=BAND_STYLES.get(band or "", ""))
 
 
 def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200,
