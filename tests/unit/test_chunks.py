@@ -1058,6 +1058,11 @@ def test_rust_unit_tests_in_the_source_file_are_test_lines(make_repo) -> None:
         assert ("test lines" in chunk.floor_derivation) == in_tests, (chunk.title, chunk.floor_derivation)
     assert sum(int(c.floor_derivation.split(" test lines")[0].rsplit(" ", 1)[-1]) for c in test_chunks) == 45
     assert any("test CC" in c.floor_derivation for c in test_chunks)
+    # the plan's kind column (TUI and `chunks`) says what a test file's chunk says: `test`, not `code`
+    for chunk in chunks:
+        assert chunk.kind_label == ("test" if chunk in test_chunks else "code"), (chunk.title, chunk.kind_label)
+        assert chunk.kind == "code"  # the line chunk it is (--json), read at the test rate
+        assert type(chunk).from_dict(chunk.to_dict()).kind_label == chunk.kind_label  # as the cache keeps it
 
 
 def test_a_tree_added_with_its_own_licence_is_proposed_as_vendored(make_repo) -> None:

@@ -772,23 +772,31 @@ class _PlanBuilder:
             else:
                 chunks.append(self._line_chunk(draft, segments[number], file_tiers, ai_lines, destructive))
         self._assign_complexity(drafts, chunks, complexity)
-        default_tier = self.config.default_tier
         for chunk in chunks:
             if chunk.kind == KIND_CODE:
-                # Each file's lines at its own kind's rate and its own tier: tests paired with tier-0
-                # code are read as tests, not floored as tier 0.
-                lines: dict[tuple[str, int], int] = {}
-                for segment in chunk.segments:
-                    gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
-                    tier = file_tiers.get(segment.path, default_tier)
-                    key = (REMOVED if gone else content_kind(segment.path), tier)
-                    tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
-                    lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests
-                    if tests:
-                        lines[("test", tier)] = lines.get(("test", tier), 0) + tests
-                chunk.floor_seconds, chunk.floor_derivation = content_floor(
-                    lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))
+                self._read_lines(chunk, file_tiers)
         return chunks
+
+    def _read_lines(self, chunk: Chunk, file_tiers: Mapping[str, int]) -> None:
+        """A code chunk's floor, each file's lines at its own kind's rate and its own tier (tests paired with tier-0
+        code are read as tests, not floored as tier 0), and the source files whose lines here are all in-file tests
+        (`test_files`: a chunk of Rust's `mod tests` reads `test`, as a test file's does)."""
+        lines: dict[tuple[str, int], int] = {}
+        outside: dict[str, int] = {}  # per file, its changed lines here that are not in a test inside it
+        inside: set[str] = set()
+        for segment in chunk.segments:
+            gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
+            tier = file_tiers.get(segment.path, self.config.default_tier)
+            key = (REMOVED if gone else content_kind(segment.path), tier)
+            tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
+            lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests
+            outside[segment.path] = outside.get(segment.path, 0) + segment.additions + segment.deletions - tests
+            if tests:
+                lines[("test", tier)] = lines.get(("test", tier), 0) + tests
+                inside.add(segment.path)
+        chunk.test_files = sorted(path for path in inside if not outside[path])
+        chunk.floor_seconds, chunk.floor_derivation = content_floor(
+            lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))
 
     def _line_chunk(self, draft: Draft, segments: list[Segment], file_tiers: Mapping[str, int],
                     ai_lines: Mapping[str, Mapping[int, str]], destructive: set[str]) -> Chunk:

@@ -275,6 +275,8 @@ class Chunk:
     functions: list[str] = field(default_factory=list)  # qualnames of the functions it holds, in diff order
     seams: list[str] = field(default_factory=list)  # untested seams (impact/graph.py) whose definitions it changes
     file_changes: list[dict[str, Any]] = field(default_factory=list)  # light kinds: what happened to each file
+    # source files whose changed lines here all lie in tests inside them (Rust's `#[cfg(test)] mod tests`)
+    test_files: list[str] = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -284,7 +286,8 @@ class Chunk:
             return "missing"  # a partial clone's unfetched files: their lines are unknown, not absent
         if self.kind != KIND_CODE:
             return KIND_LABELS.get(self.kind, self.kind)
-        kinds = {content_kind(path) for path in self.files}
+        # a source file's own tests read as tests: a chunk of Rust's in-file tests said `code` (QA)
+        kinds = {"test" if path in self.test_files else content_kind(path) for path in self.files}
         return kinds.pop() if len(kinds) == 1 else KIND_CODE
 
     def to_dict(self) -> dict[str, Any]:
@@ -299,6 +302,7 @@ class Chunk:
             "content_hash": self.content_hash, "oversized": self.oversized,
             "oversize_reason": self.oversize_reason, "notes": list(self.notes), "functions": list(self.functions),
             "file_changes": [dict(c) for c in self.file_changes], "seams": list(self.seams),
+            "test_files": list(self.test_files),
         }
 
     @classmethod
@@ -318,6 +322,7 @@ class Chunk:
                 notes=[str(n) for n in data["notes"]], functions=[str(f) for f in data["functions"]],
                 file_changes=[dict(c) for c in data["file_changes"]],
                 seams=[str(s) for s in data.get("seams", [])],
+                test_files=[str(f) for f in data.get("test_files", [])],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed Chunk record: {exc!r}") from exc
