@@ -75,7 +75,7 @@ if TYPE_CHECKING:
     from app.core.impact.destructive.scan import Reader
     from app.core.impact.graph import BlastRadius, Graph
     from app.core.metrics import complexity as cx
-    from app.core.metrics.spans import SpanResult
+    from app.core.metrics.spans import InFileTests, SpanResult
     from app.core.planner.model import ChunkConfig, ReviewPlan
     from app.core.provenance.commits import ProvenanceConfig
     from app.core.provenance.lines import ChangeProvenance
@@ -446,7 +446,7 @@ class Analyzer:
         self.measure_maintainability = False
         self._maintainability_memo: dict[str, float | None] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
-        self._regions_memo: dict[str, tuple[tuple[int, int], ...]] = {}  # blob -> its in-file tests (_test_regions)
+        self._in_file_tests: InFileTests | None = None  # blob -> its in-file tests (_test_regions)
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
         self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
@@ -1161,32 +1161,25 @@ class Analyzer:
 
     def _inline_test_lines(self, files: list[FileDiff]) -> dict[str, int]:
         """path -> the changed lines of the file inside the tests it holds (Rust's #[cfg(test)] module)."""
-        from app.core.metrics.spans import is_test_line
+        from app.core.metrics.spans import test_line_count
 
         out: dict[str, int] = {}
         for fd in files:
             new = self._test_regions(fd.path, fd.new_blob, fd.new_size)
             old = self._test_regions(fd.old_path or fd.path, fd.old_blob, fd.old_size)
-            if new or old:
-                count = sum(1 for hunk in fd.hunks for line in hunk.lines
-                            if is_test_line(line.origin, line.old_lineno, line.new_lineno, old, new))
-                if count:
-                    out[fd.path] = count
+            count = test_line_count(((line.origin, line.old_lineno, line.new_lineno)
+                                     for hunk in fd.hunks for line in hunk.lines), old, new)
+            if count:
+                out[fd.path] = count
         return out
 
     def _test_regions(self, path: str, blob: str | None, size: int) -> tuple[tuple[int, int], ...]:
         """The tests one version of a source file holds inside it (spans.test_regions; () for most files)."""
-        from app.core.metrics.spans import MAX_SPAN_CHARS, TEST_REGION_SUFFIXES, test_regions
+        if self._in_file_tests is None:
+            from app.core.metrics.spans import InFileTests
 
-        if not blob or not path.lower().endswith(TEST_REGION_SUFFIXES) or size > 4 * MAX_SPAN_CHARS:
-            return ()
-        found = self._regions_memo.get(blob)
-        if found is None:
-            if len(self._regions_memo) >= 4096:
-                self._regions_memo.clear()
-            found = self._regions_memo[blob] = test_regions(
-                path, self._blob_or_empty(blob).decode("utf-8", errors="replace"))
-        return found
+            self._in_file_tests = InFileTests(self._blob_or_empty)
+        return self._in_file_tests.regions(path, blob, size)
 
     # -- blast radius -------------------------------------------------------------------------
     # Which symbols a change alters comes from its own two versions of each file (`_blast`). Their
