@@ -39,12 +39,15 @@ INSTALLED_ENV_GLOBS: tuple[str, ...] = ("site-packages/", ".venv/", "venv/", "py
 """A Python virtual environment committed by mistake: other projects' installed packages, not this repository's
 code. Collapsed, tier 3, and not scanned for destructive operations (QA46: a pull request committing a venv/ was
 5,885 chunks, a 2,831-hour floor, tier 0 from Django's own auth/ and critical for two of Django's own DROPs)."""
+VENDORED_GLOBS: tuple[str, ...] = ("vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/")
+"""Directories of vendored third-party code by name: collapsed unless a .gitattributes says a file in one is not
+vendored (`vendor/** -linguist-vendored`, planner/builder.py machine_written)."""
 DEFAULT_COLLAPSED_GLOBS: tuple[str, ...] = (
     # lock files: resolved dependency versions, reviewed through the manifest that produced them
     *LOCK_FILE_GLOBS,
     *INSTALLED_ENV_GLOBS,
     # vendored third-party code
-    "vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/",
+    *VENDORED_GLOBS,
     # build output (Sphinx's _build/, Jekyll's _site/, coverage reports: flask pull/5696 committed a Sphinx build,
     # 179 chunks and 81 hours)
     "dist/", "build/", "_build/", "_site/", ".doctrees/", "htmlcov/", "lcov-report/",
