@@ -120,6 +120,23 @@ def machine_written_globs(data: bytes | None) -> tuple[str, ...]:
     """The patterns a root .gitattributes marks generated, vendored or not to be diffed
     (`.github/workflows/*.lock.yml linguist-generated=true`): the repository's own word, as GitHub reads it.
     Quoted patterns and macro definitions are skipped; a pattern that is not a valid glob too."""
+    return _attribute_globs(data, _MACHINE_ATTRIBUTES)
+
+
+# What linguist reads as "not vendored": the project's own code, whatever a heuristic guessed
+_OWN_ATTRIBUTES = frozenset({"linguist-vendored=false", "-linguist-vendored"})
+
+
+def own_code_globs(data: bytes | None) -> tuple[str, ...]:
+    """The patterns a .gitattributes marks not vendored (`crates/alloc/** linguist-vendored=false`, or
+    `-linguist-vendored`), as GitHub's linguist reads them: the project's own code, read line by line even where
+    the change adds it with a licence of its own (planner/builder.py vendored_roots). Read at the change's head too:
+    it can only make more of a change reviewed. Quoted patterns, macros and invalid globs are skipped."""
+    return _attribute_globs(data, _OWN_ATTRIBUTES)
+
+
+def _attribute_globs(data: bytes | None, attributes: frozenset[str]) -> tuple[str, ...]:
+    """The patterns of a .gitattributes whose line sets one of `attributes`."""
     from app.core.globs import GlobError, compile_glob
 
     if not data or len(data) > MAX_ATTRIBUTES_BYTES:
@@ -129,7 +146,7 @@ def machine_written_globs(data: bytes | None) -> tuple[str, ...]:
         fields = line.split()
         if len(fields) < 2 or fields[0].startswith(("#", '"', "[attr]")):
             continue
-        if _MACHINE_ATTRIBUTES.intersection(fields[1:]):
+        if attributes.intersection(fields[1:]):
             try:
                 compile_glob(fields[0])
             except GlobError:

@@ -75,7 +75,7 @@ if TYPE_CHECKING:
     from app.core.impact.destructive.scan import Reader
     from app.core.impact.graph import BlastRadius, Graph
     from app.core.metrics import complexity as cx
-    from app.core.metrics.spans import SpanResult
+    from app.core.metrics.spans import InFileTests, SpanResult
     from app.core.planner.model import ChunkConfig, ReviewPlan
     from app.core.provenance.commits import ProvenanceConfig
     from app.core.provenance.lines import ChangeProvenance
@@ -154,7 +154,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     conditional types are no branches, closures named by their binding or call and matched by body); a reader's
 #     crash said in words, and for a test file that it leaves the score alone (FIX60);
 # 66: a function the spans did not place goes to the chunk of the placed unit enclosing it;
-ANALYSIS_VERSION = "66"
+# 67: a score is shown as its floor and its band's reason says that number (64.9 read "65 high"); a chunk of
+#     in-file Rust tests reads `test`; `-linguist-vendored` at the head or base undoes the vendored guess (FIX59);
+ANALYSIS_VERSION = "67"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -457,7 +459,7 @@ class Analyzer:
         self.measure_maintainability = False
         self._maintainability_memo: dict[str, float | None] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
-        self._regions_memo: dict[str, tuple[tuple[int, int], ...]] = {}  # blob -> its in-file tests (_test_regions)
+        self._in_file_tests: InFileTests | None = None  # blob -> its in-file tests (_test_regions)
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
         self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
@@ -1177,32 +1179,25 @@ class Analyzer:
 
     def _inline_test_lines(self, files: list[FileDiff]) -> dict[str, int]:
         """path -> the changed lines of the file inside the tests it holds (Rust's #[cfg(test)] module)."""
-        from app.core.metrics.spans import is_test_line
+        from app.core.metrics.spans import test_line_count
 
         out: dict[str, int] = {}
         for fd in files:
             new = self._test_regions(fd.path, fd.new_blob, fd.new_size)
             old = self._test_regions(fd.old_path or fd.path, fd.old_blob, fd.old_size)
-            if new or old:
-                count = sum(1 for hunk in fd.hunks for line in hunk.lines
-                            if is_test_line(line.origin, line.old_lineno, line.new_lineno, old, new))
-                if count:
-                    out[fd.path] = count
+            count = test_line_count(((line.origin, line.old_lineno, line.new_lineno)
+                                     for hunk in fd.hunks for line in hunk.lines), old, new)
+            if count:
+                out[fd.path] = count
         return out
 
     def _test_regions(self, path: str, blob: str | None, size: int) -> tuple[tuple[int, int], ...]:
         """The tests one version of a source file holds inside it (spans.test_regions; () for most files)."""
-        from app.core.metrics.spans import MAX_SPAN_CHARS, TEST_REGION_SUFFIXES, test_regions
+        if self._in_file_tests is None:
+            from app.core.metrics.spans import InFileTests
 
-        if not blob or not path.lower().endswith(TEST_REGION_SUFFIXES) or size > 4 * MAX_SPAN_CHARS:
-            return ()
-        found = self._regions_memo.get(blob)
-        if found is None:
-            if len(self._regions_memo) >= 4096:
-                self._regions_memo.clear()
-            found = self._regions_memo[blob] = test_regions(
-                path, self._blob_or_empty(blob).decode("utf-8", errors="replace"))
-        return found
+            self._in_file_tests = InFileTests(self._blob_or_empty)
+        return self._in_file_tests.regions(path, blob, size)
 
     # -- blast radius -------------------------------------------------------------------------
     # Which symbols a change alters comes from its own two versions of each file (`_blast`). Their
@@ -1500,7 +1495,8 @@ class Analyzer:
             prep.blast = self._blast(prep, wait=wait_graph)
         blast = prep.blast
         complete = all(fd.path in complexity for fd in measurable) and blast is not None
-        by_hand, complexity = _by_hand(files, complexity, cfg.chunks, tiers.file_tiers, self._absent_at(change.base))
+        by_hand, complexity = _by_hand(files, complexity, cfg.chunks, tiers.file_tiers, self._absent_at(change.base),
+                                       self._own_code(change))
         from app.core.risk.score import is_test_path
 
         # of the code, as the complexity factor beside it counts (QA48 #10: a test named as the worst function)
@@ -1517,7 +1513,7 @@ class Analyzer:
         if complete:
             plan = self._complete_plan(prep, complexity, order, known_plan)
         else:
-            plan = self._plan(files, tiers, prov, complexity, blast, order, change.base)
+            plan = self._plan(files, tiers, prov, complexity, blast, order, change)
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
@@ -1593,7 +1589,7 @@ class Analyzer:
         if known_plan is not None:
             return known_plan
         assert prep.tiers is not None and prep.provenance is not None
-        plan = self._plan(prep.files, prep.tiers, prep.provenance, complexity, prep.blast, order, prep.change.base)
+        plan = self._plan(prep.files, prep.tiers, prep.provenance, complexity, prep.blast, order, prep.change)
         # a plan of content not in this clone is not kept: once fetched, the change is planned again (its
         # one "content not in this clone" chunk of 70 s had been judged by check in place of 5 chunks, 56 min)
         if key is not None and self.cache is not None and not any(fd.problem for fd in prep.files):
@@ -1604,9 +1600,25 @@ class Analyzer:
         """Which of some paths the base commit lacks (a vendored tree is a new one), or None without a base."""
         return (lambda paths: self.repo.absent_paths(base, paths)) if base else None
 
+    def _own_code(self, change: Change) -> Callable[[str], bool] | None:
+        """Which files a .gitattributes says are not vendored (`-linguist-vendored`, `linguist-vendored=false`), at the
+        change's head (the change that copies a tree in is where it says the tree is its own: read, never run, and it
+        can only make more of the change reviewed) or at its base; None where none does."""
+        from app.config import ATTRIBUTES_NAME, own_code_globs
+
+        head = (self.repo.workdir_file(ATTRIBUTES_NAME) if change.kind == "worktree"
+                else self.repo.file_at(change.head, ATTRIBUTES_NAME))
+        base = self.repo.file_at(change.base, ATTRIBUTES_NAME) if change.base else None
+        globs = tuple(dict.fromkeys((*own_code_globs(base), *own_code_globs(head))))
+        if not globs:
+            return None
+        from app.core.globs import GlobSet
+
+        return GlobSet(globs).matches
+
     def _plan(self, files: list[FileDiff], tiers: TierAssessment, prov: ChangeProvenance,
               complexity: dict[str, cx.FileComplexity], blast: BlastRadius | None, order: str,
-              base: str | None) -> ReviewPlan:
+              change: Change) -> ReviewPlan:
         """The review plan of a change, with what the planner weighs: tiers, AI lines, complexity added
         per function, destructive paths and the seams the change touches."""
         from app.core.planner.builder import build_plan
@@ -1620,7 +1632,7 @@ class Analyzer:
                           destructive_paths={op.path for op in tiers.destructive}, order=order,
                           spans_cache=self._spans_memo, seams=seams,
                           test_functions={path: fc.test_functions for path, fc in complexity.items()},
-                          absent_at_base=self._absent_at(base))
+                          absent_at_base=self._absent_at(change.base), own_code=self._own_code(change))
 
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
         say = self.detail_progress or (lambda _said: None)
@@ -2283,14 +2295,15 @@ def _touched_paths(prepared: list[_Prepared]) -> set[str]:
 
 def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], chunks: ChunkConfig,
              file_tiers: dict[str, int], absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
-             ) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
+             own_code: Callable[[str], bool] | None = None) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
     """The files a person wrote and their complexity: what a machine wrote (generated, vendored, lock:
     the plan collapses them) is no one's work to get wrong, and a regenerated .pb.go ranked a go.mod
-    bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written)."""
+    bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written), nor one a .gitattributes
+    says is not vendored (`own_code`)."""
     from app.core.planner.builder import machine_written, vendored_roots
 
-    vendored = vendored_roots(files, absent_at_base)
-    by_hand = [fd for fd in files if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored)]
+    vendored = vendored_roots(files, absent_at_base, own_code)
+    by_hand = [fd for fd in files if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored, own_code)]
     if len(by_hand) == len(files):
         return files, complexity
     kept = {fd.path for fd in by_hand}

@@ -22,9 +22,10 @@ from app.storage.records import UNKNOWN_REVIEWER as _UNKNOWN_REVIEWER
 
 if TYPE_CHECKING:
     from app.analysis.analyzer import Analyzer
-    from app.analysis.report import ChangeDetail
+    from app.analysis.report import ChangeDetail, ChangePlan
     from app.config import UserConfig
     from app.core.git.models import Change
+    from app.core.planner.model import ReviewPlan
     from app.core.policy.rules import ApprovalRecord, PolicyResult, ReviewerStanding
     from app.storage.ledger import CommentThread, Decision, Ledger
     from app.storage.records import Counted, ReviewRecords, Uncounted
@@ -87,43 +88,50 @@ def open_records(analyzer: Analyzer, ledger: Ledger | None, *, read_notes: bool 
     return ReviewRecords(analyzer.repo, analyzer.repo_key, ledger, read_notes=read_notes)
 
 
+AI_ROUNDING = 0.00005
+"""How far a report's AI share (rounded to 4 places) may be from the exact one the policy judges."""
+
+
 def evaluate_change(analyzer: Analyzer, detail: ChangeDetail, *, ledger: Ledger | None = None,
                     read_notes: bool = True, records: ReviewRecords | None = None) -> CheckOutcome:
     """The policy verdict on a change's current content. `records` (kept by a caller that asks
     about many changes, like the TUI) reads the notes once; else one is opened on `ledger`."""
+    source = records if records is not None else open_records(analyzer, ledger, read_notes=read_notes)
+    return _evaluate(analyzer, detail.change, detail.plan, detail.tiers.tier, detail.provenance.ai_share, source)
+
+
+def _evaluate(analyzer: Analyzer, change: Change, plan: ReviewPlan, tier: int, ai_share: float,
+              source: ReviewRecords) -> CheckOutcome:
+    """The policy verdict on `change` cut into `plan`, of critical-path `tier` and `ai_share`: what evaluate_change
+    reads of a full detail, and what the TUI has of a cached report and plan (SignOff.plan_outcome)."""
     from app.core.policy.rules import evaluate
 
-    source = records if records is not None else open_records(analyzer, ledger, read_notes=read_notes)
-    plan = detail.plan
     hashes = [c.content_hash for c in plan.chunks]
-    binding = binding_for(analyzer, detail.change, hashes)
+    binding = binding_for(analyzer, change, hashes)
     counted = source.for_change(binding, analyzer.resolved_base[1], analyzer.config.policy)
     untrusted_threads: list[str] = []
     from app.storage.ledger import with_outdated
 
     threads = with_outdated(source.threads_for(binding, analyzer.resolved_base[1], analyzer.config.policy,
-                                               untrusted_threads), hashes, detail.change.head)
-    tier = detail.tiers.tier
-    ai_share = detail.provenance.ai_share
-    authors = participants(analyzer, detail.change)
+                                               untrusted_threads), hashes, change.head)
+    authors = participants(analyzer, change)
     _name_own_approvals(counted, authors)
     rules = source.rules(analyzer.resolved_base[1], analyzer.config.policy)
     result = evaluate(
         analyzer.config.policy, tier=tier, ai_share=ai_share, authors=authors,
         chunk_hashes=hashes, chunk_titles=[c.title for c in plan.chunks],
         decisions=one_person_per_key(counted, rules, authors) if rules.required else counted.records,
-        head=detail.change.head, open_threads=sum(1 for t in threads if not t.resolved),
+        head=change.head, open_threads=sum(1 for t in threads if not t.resolved),
     )
     chunks = [ChunkRef(c.index, c.title, c.content_hash) for c in plan.chunks]
     # the team config's own warnings first: a typo in [policy] (`senior` for `seniors`) enforces a weaker policy
     warnings = [*analyzer.config.warnings, *counted.warnings]
-    change = detail.change
     if change.gone_on_base or change.partly_merged or change.diff_caveat or change.behind_base:
         warnings.append(change.base_remarks)  # what the diff shows that is not this change's own work
     if change.stacked_on:
         warnings.append(f"stacked on {change.stacked_on}: its work lands with this change, so `check` also asks "
                         "for its sign-off")
-    return CheckOutcome(detail.change.id, detail.change.head, tier, ai_share, chunks, result, len(counted.records),
+    return CheckOutcome(change.id, change.head, tier, ai_share, chunks, result, len(counted.records),
                         warnings, counted.signatures, [*counted.uncounted_lines(), *untrusted_threads],
                         counted, threads)
 
@@ -225,6 +233,19 @@ class SignOff:
 
     def outcome(self, detail: ChangeDetail) -> CheckOutcome:
         return evaluate_change(self.analyzer, detail, records=self.records)
+
+    def plan_outcome(self, outline: ChangePlan) -> CheckOutcome | None:
+        """The verdict from a change's cached report and plan (None without an assessment): the same content,
+        chunks, tier and AI share `check` judges, known before the full detail (the diff) is read. The change
+        screen shows it at once; its detail waited 5-10 s behind the queue's analysis in the shared pool."""
+        found = outline.report.assessment
+        if found is None:
+            return None
+        share = found.ai.share  # rounded to 4 places in the report
+        if any(rule.ai_share_above is not None and abs(share - rule.ai_share_above) <= AI_ROUNDING
+               for rule in self.analyzer.config.policy.rules):
+            return None  # the rounded share cannot tell which side of a rule's threshold it is: the detail will
+        return _evaluate(self.analyzer, outline.change, outline.plan, found.tiers.tier, share, self.records)
 
     def reviewer_view(self, change: Change, chunk_hashes: list[str], reviewer: str) -> ReviewerView:
         """Where `reviewer` stands on the change's current content, judged by the policy from the

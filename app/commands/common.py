@@ -112,7 +112,8 @@ def output_console(width: int | None) -> Console:
 def width_option(f: F) -> F:
     return click.option("--width", type=click.IntRange(40, UNBOUNDED_WIDTH), default=None, metavar="COLUMNS",
                         help="Lay the table out in this many columns (default: $COLUMNS, else the terminal's "
-                             "width; a pipe or file gets every id and title in full).")(f)
+                             "width; a pipe or file gets every title in full, and ids over 40 columns listed "
+                             "whole under the table).")(f)
 
 
 def base_option(f: F) -> F:
@@ -333,8 +334,8 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
 
     layout = output_width(width)
     full = not sys.stdout.isatty()
-    # A terminal gets a table that fits its width. A pipe or file gets every id and title whole:
-    # titles wrap within the width asked for, and a line is longer than that only when an id is.
+    # A terminal gets a table that fits its width. A pipe or file gets every title whole, and every id up to
+    # PIPE_ID_CELLS (a longer one listed whole under the table): titles wrap within the width asked for.
     out = output_console(None if full else layout)
     commit_range = discovery.commit_range if discovery is not None else None
     if not reports and commit_range:

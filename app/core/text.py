@@ -257,6 +257,32 @@ def fit_middle(text: str, width: int) -> str:
     return text[:head] + "…" + text[start:]
 
 
+def fit_change_id(name: str, width: int, *, remote: bool = False) -> str:
+    """A change's id in `width` cells, shortened visibly ("…") where it is longer, keeping what tells two ids
+    apart: a local branch or a commit keeps its start and its end (`feature/some-…refund-flow-v2`); a remote
+    branch (`remote`) drops its remote, which every such row shares, and keeps its end: `origin/u…ync-for-tests`
+    beside `origin/u…ystem-proxies` told nothing; `…/feature/audit-log` does (the TUI's queue and `list`)."""
+    if len(name) <= width:
+        return name
+    if not remote or width <= 1:
+        return fit_middle(name, width)
+    start = len(name) - width + 1
+    rest = name.split("/", 1)[1] if "/" in name else name
+    # a cut inside the remote's name drops it whole: `…/feature/audit-log`, not `…gin/feature/…`
+    if start <= len(name) - len(rest) and len(rest) + 2 <= width:
+        return "…/" + rest
+    folder_end = len(name) - len(rest) + rest.find("/")  # where the first folder after the remote ends
+    if rest.find("/") > 0 and start >= folder_end and width - 2 >= ROOMY_ID_CELLS:
+        # the end alone lost the agent's or owner's folder too: `…/codex/horiz…-and-shards` keeps it
+        return "…/" + fit_middle(rest, width - 2)
+    return "…" + name[start:]
+
+
+ROOMY_ID_CELLS = 28
+"""From this many cells a shortened remote branch keeps its first folder (the agent's or the owner's, `codex/`)
+besides its end."""
+
+
 def author_names(authors: Sequence[str]) -> list[str]:
     """The people among `Name <email>` entries, each once: one person committing from two addresses read
     "Kar Petrosyan, Kar Petrosyan" (a name is compared case-insensitively; an entry without one is its

@@ -16,8 +16,10 @@ from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
+from app.core.risk.score import shown_score
 from app.core.text import (
     author_names,
+    fit_change_id,
     fit_middle,
     format_duration,
     human_age,
@@ -50,7 +52,7 @@ def safe(value: Any, limit: int = 200) -> Text:
 def band_text(score: float | None, band: str | None) -> Text:
     if score is None:
         return Text("…", style="dim")
-    return Text(f"{score:>3.0f} {band}", style=BAND_STYLES.get(band or "", ""))
+    return Text(f"{shown_score(score):>3d} {band}", style=BAND_STYLES.get(band or "", ""))
 
 
 def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200,
@@ -101,9 +103,10 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
                 ("author", 6, 18, {"overflow": "ellipsis"}), ("age", 3, None, {"justify": "right"})]
     if full:  # the title last: a pipe's rows end where their own title does, not padded to the longest one
         columns.sort(key=lambda column: column[0] == "title")
-        _full_columns(table, columns, reports, width)
+        id_cells = _full_columns(table, columns, reports, width)
     else:
-        _fitted_columns(table, columns, rows, width)
+        id_cells = _fitted_columns(table, columns, rows, width)
+    _shorten_ids(table, reports, rows, id_cells, full=full)
     stacked = any(str(c.header) == STACKED for c in table.columns)
     for cells in rows:
         if stacked:
@@ -115,7 +118,38 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
 MIN_TITLE_CELLS = 20
 """The least room a title gets on a terminal before other columns give way."""
 CHANGE_CELLS = 30
-"""The most a change id takes on a terminal (a longer one ends in an ellipsis)."""
+"""The most a change id takes on a terminal (a longer one is shortened with "…", see fit_change_id)."""
+PIPE_ID_CELLS = 40
+"""The most a change id takes in a pipe or a file unless the width asked for leaves it more: one 71-character
+branch name widened every row's id column and pushed the figures off the page of `list | less`. A longer id is
+shortened with "…" in the table and listed whole under it (what `explain`, `chunks` and `check` take)."""
+NO_WIDTH = 10_000
+"""A layout width at least this wide is no width asked for (a pipe without --width or COLUMNS)."""
+
+
+def _shorten_ids(table: Table, reports: Sequence[ChangeReport], rows: Sequence[dict[str, Any]], cells: int, *,
+                 full: bool) -> None:
+    """Each id longer than its column's `cells` shortened visibly, keeping what tells it apart (fit_change_id,
+    as the TUI's queue does), and a caption under the table that says how to get it whole: in a pipe or a file
+    the shortened ids themselves, by rank, so one can be copied into `explain`; on a terminal, where most ids
+    of a narrow table are shortened, one line saying where they are whole."""
+    shortened: list[tuple[str, str]] = []
+    for r, cells_of in zip(reports, rows, strict=True):
+        whole = one_line(r.id, 500)
+        if len(whole) <= cells:
+            continue
+        cells_of["change"] = Text(fit_change_id(whole, cells, remote=(r.change.ref or "").startswith("refs/remotes/")))
+        shortened.append((cells_of["#"], whole))
+    if not shortened:
+        return
+    if not full:
+        table.caption = Text(f"{plural(len(shortened), 'id')} shortened with …: `--json`, or `list | cat`, "
+                             "gives them whole", style="dim")
+    else:
+        rank_cells = max(len(rank) for rank, _ in shortened)
+        table.caption = Text("\n".join(["shortened ids (…) whole, by rank (for explain, chunks and check):",
+                                        *(f"  {rank:>{rank_cells}}  {whole}" for rank, whole in shortened)]))
+    table.caption_justify = "left"
 OPTIONAL_COLUMNS = ("age", "author", "files", "chunks", "CC+", "impact")
 """Left out in this order when the title would get too little room."""
 STACKED = "change / title"
@@ -127,9 +161,10 @@ def _cells_width(rows: Sequence[dict[str, Any]], name: str) -> int:
 
 
 def _fitted_columns(table: Table, columns: list[tuple[str, int, int | None, dict[str, Any]]],
-                    rows: Sequence[dict[str, Any]], width: int) -> None:
+                    rows: Sequence[dict[str, Any]], width: int) -> int:
     """A terminal's columns: each as wide as its widest cell (within its bounds), the optional ones
-    left out until the title has MIN_TITLE_CELLS, then the title under the id if it still has not."""
+    left out until the title has MIN_TITLE_CELLS, then the title under the id if it still has not.
+    Returns the cells an id gets."""
     sizes = {name: max(least, len(name), min(_cells_width(rows, name), most or 10_000))
              for name, least, most, _ in columns if name != "title"}
     names = [name for name, *_ in columns]
@@ -142,6 +177,7 @@ def _fitted_columns(table: Table, columns: list[tuple[str, int, int | None, dict
             break
         names.remove(optional)
     stacked = room(names) < MIN_TITLE_CELLS
+    id_cells = sizes["change"]
     for name, _least, most, options in columns:
         if name not in names:
             continue
@@ -150,18 +186,20 @@ def _fitted_columns(table: Table, columns: list[tuple[str, int, int | None, dict
                 table.add_column(name, no_wrap=True, min_width=MIN_TITLE_CELLS,
                                  max_width=min(most or room(names), room(names)), **options)
         elif name == "change" and stacked:
-            cells = max(12, room(names) + 2 + sizes["change"] - 2)
-            table.add_column(STACKED, no_wrap=True, overflow="ellipsis", min_width=cells, max_width=cells)
+            id_cells = max(12, room(names) + 2 + sizes["change"] - 2)
+            table.add_column(STACKED, no_wrap=True, overflow="ellipsis", min_width=id_cells, max_width=id_cells)
         else:
             table.add_column(name, no_wrap=True, min_width=sizes[name], max_width=sizes[name], **options)
+    return id_cells
 
 
 def _full_columns(table: Table, columns: list[tuple[str, int, int | None, dict[str, Any]]],
-                  reports: Sequence[ChangeReport], width: int) -> None:
-    """A pipe's or a file's columns: ids whole and titles wrapped within `width`; the optional columns
-    give way (OPTIONAL_COLUMNS order) until the title has MIN_TITLE_CELLS, then each title goes under its
-    id. A line is longer than `width` only where an id is (from 120 columns every column was kept, and
-    the table ran 29 cells past the width asked for)."""
+                  reports: Sequence[ChangeReport], width: int) -> int:
+    """A pipe's or a file's columns: ids whole up to PIPE_ID_CELLS (or what the width leaves) and titles
+    wrapped within `width`; the optional columns give way (OPTIONAL_COLUMNS order) until the title has
+    MIN_TITLE_CELLS, then each title goes under its id. A line is longer than `width` only where an id is
+    (from 120 columns every column was kept, and the table ran 29 cells past the width asked for). Returns the
+    cells an id gets."""
     # the per-minute order's risk/min column: below 140 columns impact and CC+ give it their room
     crowded = {"impact", "CC+"} if width < 140 and any(name == "risk/min" for name, *_ in columns) else set()
     longest_id = max(12, max((len(one_line(r.id, 500)) for r in reports), default=12))
@@ -180,14 +218,17 @@ def _full_columns(table: Table, columns: list[tuple[str, int, int | None, dict[s
             names.remove(optional)
     title_room = room(names)
     stacked = title_room < MIN_TITLE_CELLS
+    # the room the title can spare an id, where a width was asked for
+    spare = title_room - MIN_TITLE_CELLS if width < NO_WIDTH and not stacked else 0
+    id_cells = min(longest_id, max(PIPE_ID_CELLS, id_budget + spare))
     for name, least, _most, options in columns:
         if name not in names or (name == "title" and stacked):
             continue
         if name == "change" and stacked:  # the title wraps under the id, in the id's and the title's room
-            cells = max(longest_id, title_room + cost["change"])
-            table.add_column(STACKED, no_wrap=False, overflow="fold", min_width=cells, max_width=cells)
+            id_cells = max(id_cells, title_room + cost["change"])
+            table.add_column(STACKED, no_wrap=False, overflow="fold", min_width=id_cells, max_width=id_cells)
         elif name == "change":
-            table.add_column(name, no_wrap=True, overflow="ignore", min_width=longest_id, max_width=longest_id)
+            table.add_column(name, no_wrap=True, overflow="ignore", min_width=id_cells, max_width=id_cells)
         elif name == "title":
             table.add_column("title", overflow="fold", no_wrap=False, min_width=MIN_TITLE_CELLS, max_width=title_room)
         elif name == "author":
@@ -196,6 +237,7 @@ def _full_columns(table: Table, columns: list[tuple[str, int, int | None, dict[s
             table.add_column("age", no_wrap=True, justify="right", min_width=3)
         else:
             table.add_column(name, no_wrap=True, min_width=max(least, len(name)), **options)
+    return id_cells
 
 
 def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_plan: bool,

@@ -552,3 +552,37 @@ async def test_a_plan_note_is_cut_to_the_summary_line_not_left_out(make_repo):
         assert "2 chunks, 2104 changed lines" in line
         assert "·  src/agents/table.py is >99% of this change: one literal" in line, line
         assert line.rstrip().endswith("…"), line
+
+
+async def test_the_sign_off_verdict_shows_with_the_cached_plan_before_the_detail_loads(payments_repo, warm_cache):
+    """QA: the change screen's sign-off verdict waited for the full detail, which waits for the worker pool while
+    the queue analyses other changes (4-7 s on a queue of 120 still analysing). A change whose analysis is cached
+    has its chunks, tier and AI share on screen at once: the verdict is judged from them then, as `check` judges
+    it, and from the detail once that loads."""
+    from app.analysis.report import ChangePlan
+    from app.analysis.signoff import evaluate_change
+
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        row = next(r for r in queue.rows if r.id == "feature/retry-refactor-claude")
+        screen = ChangeScreen(row.report)
+        await app.push_screen(screen)
+        seen = None
+        for _ in range(500):  # the worker waits for the outline's paint before it reads the detail
+            if isinstance(screen.outline, ChangePlan) and screen.detail is None:
+                seen = (screen.outcome, rendered(screen.query_one("#signoff", Static)))
+                break
+            await pilot.pause(0.005)
+        assert seen is not None, "the cached plan was never on screen alone"
+        outcome, shown = seen
+        assert outcome is not None and "sign-off (as check sees it): policy NOT met" in shown, shown
+        await settle(pilot)
+        assert screen.detail is not None and screen.outcome is not None
+        check = evaluate_change(Analyzer(payments_repo, cache=warm_cache),
+                                Analyzer(payments_repo, cache=warm_cache).detail(row.report.change))
+        for verdict in (outcome, screen.outcome):  # the same verdict before and after the detail, and check's
+            assert (verdict.result.ok, verdict.result.missing, verdict.tier, verdict.chunks) == (
+                check.result.ok, check.result.missing, check.tier, check.chunks)
+            assert verdict.ai_share == pytest.approx(check.ai_share, abs=0.00005)  # the report's is rounded

@@ -4,6 +4,7 @@ band helpers (band_style, score_cell) draw from the theme."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -209,7 +210,7 @@ def test_score_cell_always_has_the_same_width(score: float, band: str | None, wi
     bar = cell.plain[6:]
     assert len(bar) == width
     clamped = min(100.0, max(0.0, score))
-    assert cell.plain[1:6] == f" {clamped:>3.0f} "
+    assert cell.plain[1:6] == f" {math.floor(clamped):>3d} "  # the floor: 64.9 is "64", below the band edge
     # the bar's length in eighths of a cell is the score's share of the width
     full = bar.count("█")
     partial = " ▏▎▍▌▋▊▉".index(bar[full]) if full < width else 0

@@ -321,3 +321,41 @@ def test_large_python_files_are_measured_on_their_changed_blocks_in_the_workers(
     assert all(expected.values())
     for workers in (0, 2):
         assert _complexity_added(commits, repo.blob, workers, {}) == expected
+
+
+def _rust_fn(name: str, branches: int, test: bool = False) -> str:
+    body = "".join(f"    if x == {i} {{\n        return {i};\n    }}\n" for i in range(branches))
+    return ("#[test]\n" if test else "") + f"fn {name}(x: i32) -> i32 {{\n{body}    x\n}}\n"
+
+
+def test_the_tests_inside_a_rust_file_are_tests_to_the_calibration_as_to_the_analysis(make_repo):
+    """QA: calibration counted the lines of a crate's `#[cfg(test)] mod tests` as code (code_size, no_tests,
+    complexity, a code-touching commit) where the analysis of the same change counts them as tests: the model
+    was fitted on other figures than the ones it ranks by. Both read them with spans.InFileTests now."""
+    import math
+
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("rust")
+    b.commit("init", {"src/link.rs": "fn keep() -> i32 {\n    1\n}\n"}, author=ALICE, when=T0)
+    code = "".join(_rust_fn(f"prod_{n}", 3) for n in range(3))  # 3 x 12 lines, CC 4 each
+    tests = "".join(_rust_fn(f"test_{n}", 2, test=True) for n in range(4))  # 4 x 10 lines, CC 3 each
+    module = "\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n" + tests + "}\n"
+    text = "fn keep() -> i32 {\n    1\n}\n" + code + module
+    mixed = b.commit("Add link", {"src/link.rs": text}, author=ALICE, when=T0 + DAY)
+    more = text.replace(module, module[:-2] + _rust_fn("test_more", 3, test=True) + "}\n")
+    only_tests = b.commit("More link tests", {"src/link.rs": more}, author=ALICE, when=T0 + 2 * DAY)
+    samples = {s.sha: s for s in label_history(GitRepo(b.path), b.head(), CalibrateConfig(), workers=0).samples}
+    analyzer = Analyzer(b.path)
+    for sha in (mixed, only_tests):
+        explained = {f.name: f.explanation for f in analyzer.detail(sha).risk.factors}
+        feats = samples[sha].feats
+        lines = int(explained["code_size"].split()[0])
+        assert feats["code_size"] == pytest.approx(math.log1p(lines)), (sha, explained["code_size"])
+        assert feats["no_tests"] == 0.0
+    assert samples[mixed].feats["code_size"] == pytest.approx(math.log1p(37))
+    assert samples[mixed].feats["complexity"] == pytest.approx(math.log1p(12))  # the code's alone
+    assert samples[mixed].code
+    # a commit that only changes the tests inside the file is a test change, not code
+    assert samples[only_tests].feats["code_size"] == 0.0 and samples[only_tests].feats["complexity"] == 0.0
+    assert not samples[only_tests].code

@@ -1085,6 +1085,11 @@ def test_rust_unit_tests_in_the_source_file_are_test_lines(make_repo) -> None:
         assert ("test lines" in chunk.floor_derivation) == in_tests, (chunk.title, chunk.floor_derivation)
     assert sum(int(c.floor_derivation.split(" test lines")[0].rsplit(" ", 1)[-1]) for c in test_chunks) == 45
     assert any("test CC" in c.floor_derivation for c in test_chunks)
+    # the plan's kind column (TUI and `chunks`) says what a test file's chunk says: `test`, not `code`
+    for chunk in chunks:
+        assert chunk.kind_label == ("test" if chunk in test_chunks else "code"), (chunk.title, chunk.kind_label)
+        assert chunk.kind == "code"  # the line chunk it is (--json), read at the test rate
+        assert type(chunk).from_dict(chunk.to_dict()).kind_label == chunk.kind_label  # as the cache keeps it
 
 
 def test_a_tree_added_with_its_own_licence_is_proposed_as_vendored(make_repo) -> None:
@@ -1119,6 +1124,54 @@ def test_a_tree_added_with_its_own_licence_is_proposed_as_vendored(make_repo) ->
     assert not any("mimalloc" in path for c in detail.plan.chunks if c is not chunk for path in c.files)
     assert any("newpkg/src/lib.rs" in c.files and c.kind == "code" for c in detail.plan.chunks)
     assert detail.assessment.complexity.added < 10  # mimalloc's 480 CC is not the change's
+
+
+_C_SOURCE = "".join(f"int f{n}(int x) {{\n    if (x > {n}) {{\n        return x;\n    }}\n    return {n};\n}}\n"
+                    for n in range(40))  # 240 lines, 80 CC
+
+
+@pytest.mark.parametrize("attribute", ["linguist-vendored=false", "-linguist-vendored"])
+def test_a_gitattributes_at_the_head_says_a_licensed_tree_is_the_projects_own(make_repo, attribute: str) -> None:
+    """QA: a wrong vendored guess could not be undone: a directory the change adds with its own LICENSE was one
+    "Vendored?" skim left out of the risk whatever the project said. linguist's override at the change's head,
+    `path/** linguist-vendored=false` (or `-linguist-vendored`), makes it code again: read line by line and in the
+    risk, as GitHub reads it; `vendor/**` too. What a head says is vendored still counts only from the base."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("own")
+    b.commit("init", {"src/lib.rs": "fn keep() -> i32 {\n    1\n}\n",
+                      ".gitattributes": "legacy/** linguist-vendored\n"}, author=ALICE)
+    b.branch("own-allocator")
+    b.commit("Our allocator", {"crates/alloc/ouralloc/LICENSE": "MIT License\n\nCopyright (c) us\n",
+                               "crates/alloc/ouralloc/src/alloc.c": _C_SOURCE,
+                               "vendor/ours/pool.c": _C_SOURCE.replace("int f", "int p"),
+                               "legacy/old.c": _C_SOURCE.replace("int f", "int l"),
+                               "hidden/more.c": _C_SOURCE.replace("int f", "int h"),
+                               ".gitattributes": (f"legacy/** linguist-vendored\ncrates/alloc/ouralloc/** {attribute}\n"
+                                                  f"vendor/** {attribute}\nhidden/** linguist-vendored\n")},
+             branch="own-allocator", author=ALICE)
+    b.checkout()
+    detail = Analyzer(b.path).detail("own-allocator")
+    chunks = detail.plan.chunks
+    assert not [c.title for c in chunks if c.title.startswith("Vendored?")]
+    code = {path for c in chunks if c.kind == "code" for path in c.files}
+    assert {"crates/alloc/ouralloc/src/alloc.c", "vendor/ours/pool.c", "hidden/more.c"} <= code, code
+    assert detail.assessment.complexity.added >= 3 * 80  # the three are the change's own, in its risk
+    # the base's word that legacy/ is vendored still holds; the head's own `linguist-vendored` is not taken
+    [legacy] = [c for c in chunks if "legacy/old.c" in c.files]
+    assert legacy.kind == "collapsed" and any("base's .gitattributes" in n for n in legacy.notes), legacy.notes
+
+
+def test_a_vendored_guess_says_how_to_undo_it(make_repo) -> None:
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("guess")
+    b.commit("init", {"src/lib.rs": "fn keep() -> i32 {\n    1\n}\n"}, author=ALICE)
+    b.branch("copy")
+    b.commit("Copy", {"third/lib/LICENSE": "MIT\n", "third/lib/a.c": _C_SOURCE}, branch="copy", author=ALICE)
+    b.checkout()
+    [chunk] = [c for c in Analyzer(b.path).detail("copy").plan.chunks if c.title.startswith("Vendored?")]
+    assert any("`third/lib/** -linguist-vendored`" in note for note in chunk.notes), chunk.notes
 
 
 def test_a_use_by_bare_name_joins_only_a_definition_of_its_own_language_and_never_a_tests_helper(make_repo) -> None:

@@ -125,3 +125,38 @@ def test_experience_says_what_it_counts() -> None:
     result = compute(RiskInputs(history_known=True, author_prior_commits=231), view(-1.0, experience=-0.2))
     [experience] = [f for f in result.factors if f.name == "experience"]
     assert experience.explanation.startswith("author changed these files 231 times before (each file counted)")
+
+
+def _score_near(low: float, high: float) -> object:
+    """A computed result whose score lies in [low, high), found by walking the model's intercept."""
+    lo, hi = -6.0, 3.0
+    for _ in range(80):
+        middle = (lo + hi) / 2
+        result = compute(RiskInputs(tier=0, tier_reason="payments"), view(middle, size=0.4))
+        if low <= result.score < high:
+            return result
+        lo, hi = (middle, hi) if result.score < low else (lo, middle)
+    raise AssertionError(f"no score in [{low}, {high})")
+
+
+def test_a_score_just_below_a_band_edge_is_shown_in_its_own_band() -> None:
+    """QA: 64.9 read "65 high" where critical starts at 65. The whole number shown is the score's floor, so the
+    number and the band agree in `list`, `explain`, the queue and the change screen; the score stays exact."""
+    from app.report.tables import band_text
+    from app.tui.widgets.score_bar import score_cell
+
+    result = _score_near(64.55, 65.0)  # 64.5 itself rounded (half to even) to 64
+    assert result.band == "high" and 64.55 <= result.score < 65  # the band of the exact score
+    assert band_text(result.score, result.band).plain == " 64 high"
+    assert score_cell(result.score, result.band, None).plain.split()[1] == "64"
+    assert result.band_reason == "score 64 >= 45"
+    edge = _score_near(65.0, 65.5)
+    assert edge.band == "critical" and band_text(edge.score, edge.band).plain == " 65 critical"
+
+
+@given(st.integers(0, 1000), st.sampled_from([25, 45, 65]))
+def test_the_number_shown_is_at_an_integer_edge_exactly_when_the_score_is(tenths: int, edge: int) -> None:
+    from app.core.risk.score import shown_score
+
+    score = round(tenths / 10, 1)
+    assert (shown_score(score) >= edge) == (score >= edge)

@@ -23,7 +23,7 @@ from app.core.git.cli import GitCli, unquote_path
 from app.core.git.diff import decode_text
 from app.core.git.history import EXPERIENCE_DAYS, WINDOW_DAYS, HistoryIndex
 from app.core.git.models import CommitInfo
-from app.core.git.repo import added_lines
+from app.core.git.repo import added_lines, changed_lines
 from app.core.metrics.complexity import (
     ANALYZER_RADON,
     FileMetrics,
@@ -34,9 +34,17 @@ from app.core.metrics.complexity import (
     language_of,
     python_by_radon,
 )
+from app.core.metrics.spans import InFileTests, test_line_count
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig, commit_confidence, commit_signals, primary_tool
 from app.core.risk.likelihood import likelihood_features
-from app.core.risk.score import INDENT_MAX_BYTES, RiskInputs, deepest_indent, is_code_path, is_test_path
+from app.core.risk.score import (
+    INDENT_MAX_BYTES,
+    RiskInputs,
+    code_lines,
+    deepest_indent,
+    is_code_path,
+    is_test_path,
+)
 from app.core.workers import new_pool
 from app.errors import RepoError
 
@@ -208,10 +216,12 @@ def ai_tool(info: CommitInfo, config: ProvenanceConfig = DEFAULT) -> str | None:
 
 
 def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: int, ai: str | None,
-                  code_bytes_before: int = 0, deepest_indent: int = 0) -> RiskInputs:
+                  code_bytes_before: int = 0, deepest_indent: int = 0,
+                  inline_tests: dict[str, int] | None = None) -> RiskInputs:
     """The RiskInputs of one commit: its own diff, the complexity it added, the history before it, the
-    bytes its changed code files held at its parent (`code_bytes_before`) and the indentation of its
-    most indented added line of code (`deepest_indent`)."""
+    bytes its changed code files held at its parent (`code_bytes_before`), the indentation of its
+    most indented added line of code (`deepest_indent`) and its changed lines in tests inside source files
+    (`inline_tests`, inline_test_lines)."""
     paths = sorted(commit.files)
     figures = history.figures(paths, [commit.info.author_email])
     return RiskInputs(
@@ -221,7 +231,27 @@ def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: in
         complexity_added=complexity_added, ai_share=1.0 if ai else 0.0, ai_tools=[ai] if ai else [],
         hottest_changes=figures.hottest_changes, hottest_path=figures.hottest_path,
         recent_authors=figures.recent_authors, author_prior_commits=figures.author_prior_commits,
-        code_bytes_before=code_bytes_before, deepest_indent=deepest_indent)
+        code_bytes_before=code_bytes_before, deepest_indent=deepest_indent, inline_test_lines=inline_tests or {})
+
+
+def inline_test_lines(commit: LogCommit, tests: InFileTests) -> dict[str, int]:
+    """path -> the commit's changed lines inside the tests a source file holds (Rust's `#[cfg(test)] mod tests`),
+    counted as the analysis counts a pending change's (spans.test_line_count): without them a commit that only
+    changed a crate's in-file tests was "code changed with no test change" and its test lines code_size."""
+    out: dict[str, int] = {}
+    for path, (old, new) in commit.blobs.items():
+        before = tests.regions(path, None if old == NULL_BLOB else old)
+        after = tests.regions(path, None if new == NULL_BLOB else new)
+        if not before and not after:
+            continue
+        old_data = b"" if old == NULL_BLOB else tests.read_blob(old)
+        new_data = b"" if new == NULL_BLOB else tests.read_blob(new)
+        if old_data is None or new_data is None:
+            continue
+        count = test_line_count(changed_lines(old_data, new_data), before, after)
+        if count:
+            out[path] = count
+    return out
 
 
 def code_bytes_before(commit: LogCommit, read_blob: Callable[[str], bytes | None]) -> int:
@@ -293,17 +323,20 @@ def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[
     done = 0
     memo: dict[str, FileMetrics] = {}
     pool = new_pool(workers)
+    tests = InFileTests(read_blob)
     finished = False
     try:
         for block in _blocks(commits, study):
-            added = _complexity_added([c for c in block if c.sha in study], read_blob, workers, memo, pool)
+            added = _complexity_added([c for c in block if c.sha in study], read_blob, workers, memo, pool, tests)
             for commit in block:
                 if commit.sha in study:
                     ai = ai_tool(commit.info, ai_config)
                     inputs = commit_inputs(commit, past.before(commit), added.get(commit.sha, 0), ai,
-                                           code_bytes_before(commit, read_blob), added_code_indent(commit, read_blob))
+                                           code_bytes_before(commit, read_blob), added_code_indent(commit, read_blob),
+                                           inline_test_lines(commit, tests))
+                    # code-touching as the analysis reads it: a file whose changed lines are all its own tests is not
                     out.append(Measured(commit.sha, commit.info.commit_time, likelihood_features(inputs),
-                                        commit.lines, commit.touches_code, ai))
+                                        commit.lines, bool(code_lines(inputs)), ai))
                     done += 1
                 past.add(commit)
             if progress is not None:
@@ -337,8 +370,9 @@ _Pair = tuple[str, bytes, bytes]  # (path, old content, new content) of a large 
 
 def _complexity_added(commits: Sequence[LogCommit], read_blob: Callable[[str], bytes | None],
                       workers: int, memo: dict[str, FileMetrics],
-                      pool: ProcessPoolExecutor | None = None) -> dict[str, int]:
-    """Cyclomatic complexity each commit adds (tests and unmeasured languages left out), by commit.
+                      pool: ProcessPoolExecutor | None = None, tests: InFileTests | None = None) -> dict[str, int]:
+    """Cyclomatic complexity each commit adds (tests, the tests inside a source file too, and unmeasured
+    languages left out), by commit.
     `memo` holds blobs measured before (updated here, bounded). A large Python file is measured on
     the top-level blocks that differ between its two versions only (`reduced_pair`, cut in the
     workers: `_measure_pairs`)."""
@@ -368,7 +402,10 @@ def _complexity_added(commits: Sequence[LogCommit], read_blob: Callable[[str], b
         if (before or "", after) in cut:
             old_key, new_key = f"{before}:{after}:old", f"{before}:{after}:new"
         if new_key in metrics and (old_key is None or old_key in metrics):
-            added[sha] += compare(path, metrics.get(old_key or ""), metrics[new_key]).complexity_added
+            # of the code, not the tests inside its file, as the analysis counts a change's complexity_added
+            found = compare(path, metrics.get(old_key or ""), metrics[new_key],
+                            test_regions=tests.regions(path, after) if tests is not None else ())
+            added[sha] += found.complexity_added - found.test_complexity_added
     return dict(added)
 
 

@@ -218,6 +218,16 @@ def added_lines(old: bytes, new: bytes) -> list[str]:
             if line.origin == "+"]
 
 
+def changed_lines(old: bytes, new: bytes) -> list[tuple[str, int, int]]:
+    """(origin "+" or "-", old line number, new line number; -1 on the side a line is not on) of each line `new`
+    adds to or deletes from `old`, by libgit2's line diff as added_lines; none when either side is binary."""
+    patch = pygit2.Patch.create_from(old, new, context_lines=0)
+    if patch.delta.is_binary:
+        return []
+    return [(line.origin, line.old_lineno, line.new_lineno) for hunk in patch.hunks for line in hunk.lines
+            if line.origin in "+-"]
+
+
 def _missing_tree(exc: Exception, fetch: str) -> str:
     """libgit2's "Unable to read tree <id>" in the words the missing-blob case uses; `fetch` is the git
     command that fetches what is missing in a partial clone."""

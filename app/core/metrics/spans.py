@@ -14,7 +14,7 @@ import bisect
 import itertools
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from app.core.hcl import HCL_SUFFIXES, MAX_HCL_BYTES, block_name, top_level_blocks
@@ -616,10 +616,45 @@ def _item_end(text: str, position: int) -> int:
     return len(text)
 
 
+Regions = tuple[tuple[int, int], ...]
+
+
+class InFileTests:
+    """The tests inside each version of a source file (test_regions), each blob read once through `read_blob`:
+    the analysis reads a change's files with it, calibration each commit's, so both count the same lines as tests."""
+
+    LIMIT = 4096  # blobs remembered
+
+    def __init__(self, read_blob: Callable[[str], bytes | None]) -> None:
+        self.read_blob = read_blob
+        self.memo: dict[str, Regions] = {}
+
+    def regions(self, path: str, blob: str | None, size: int | None = None) -> Regions:
+        """The tests version `blob` of `path` holds (() for most files, an absent version, one too large)."""
+        if not blob or not path.lower().endswith(TEST_REGION_SUFFIXES) or (size or 0) > 4 * MAX_SPAN_CHARS:
+            return ()
+        found = self.memo.get(blob)
+        if found is None:
+            if len(self.memo) >= self.LIMIT:
+                self.memo.clear()
+            data = self.read_blob(blob) or b""
+            found = self.memo[blob] = test_regions(path, data.decode("utf-8", errors="replace"))
+        return found
+
+
 def in_regions(line: int, regions: tuple[tuple[int, int], ...]) -> bool:
     """Whether `line` lies in one of `regions` (test_regions: sorted, apart)."""
     at = bisect.bisect_right(regions, (line, 1 << 62)) - 1
     return at >= 0 and regions[at][0] <= line <= regions[at][1]
+
+
+def test_line_count(lines: Iterable[tuple[str, int | None, int | None]], old_regions: tuple[tuple[int, int], ...],
+                    new_regions: tuple[tuple[int, int], ...]) -> int:
+    """How many of a file's diff lines, each (origin, old line number, new line number), lie in the tests of their
+    own side (is_test_line): the analysis counts a change's from its hunks, calibration a commit's from its blobs."""
+    if not old_regions and not new_regions:
+        return 0
+    return sum(1 for origin, old, new in lines if is_test_line(origin, old, new, old_regions, new_regions))
 
 
 def is_test_line(origin: str, old_lineno: int | None, new_lineno: int | None,

@@ -58,6 +58,7 @@ from app.core.planner.model import (
     ORDER_PATH,
     ORDER_RISK,
     REMOVED,
+    VENDORED_GLOBS,
     Chunk,
     ChunkConfig,
     LineRange,
@@ -180,6 +181,7 @@ def build_plan(
     seams: Iterable[tuple[str, str, int, int, str]] = (),
     test_functions: Mapping[str, Iterable[str]] | None = None,
     absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
+    own_code: Callable[[str], bool] | None = None,
 ) -> ReviewPlan:
     """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
 
@@ -194,15 +196,17 @@ def build_plan(
     (Rust's #[cfg(test)] module): their complexity is test CC. Lines in such tests are read as test lines
     and, when their file is cut, chunked apart from its code (`spans.test_regions`). `absent_at_base(dirs)`
     names the directories among `dirs` that the base does not have: only a new tree can be a vendored one.
+    `own_code(path)`: the change's .gitattributes says the file is not vendored (`-linguist-vendored`): it is read
+    line by line whatever a licence beside it or a `vendor/` in its path suggests.
     """
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
         raise ValueError(f"unknown chunk order {order!r} (expected 'risk' or 'path')")
     destructive = set(destructive_paths or ())
-    builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive)
+    builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive, own_code)
     builder.test_functions = {path: set(names) for path, names in (test_functions or {}).items()}
     if absent_at_base is not None and builder.vendored:
-        builder.vendored = vendored_roots(files, absent_at_base)
+        builder.vendored = vendored_roots(files, absent_at_base, own_code)
     drafts = builder.drafts()
     chunks = builder.materialise(drafts, file_tiers or {}, ai_lines or {}, function_complexity or {}, destructive)
     _mark_seams(chunks, list(seams))
@@ -300,9 +304,10 @@ def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
 class _PlanBuilder:
     def __init__(self, files: list[FileDiff], read_blob: Callable[[str], bytes] | None, config: ChunkConfig,
                  spans_cache: dict[tuple[str, str, bool], SpanResult] | None,
-                 file_tiers: Mapping[str, int] | None = None, destructive: frozenset[str] | set[str] = frozenset()
-                 ) -> None:
+                 file_tiers: Mapping[str, int] | None = None, destructive: frozenset[str] | set[str] = frozenset(),
+                 own_code: Callable[[str], bool] | None = None) -> None:
         self.files = files
+        self.own_code = own_code
         self.destructive = destructive
         self.file_tiers = file_tiers or {}
         self.read_blob = read_blob
@@ -319,7 +324,7 @@ class _PlanBuilder:
         self.test_functions: dict[str, set[str]] = {}  # path -> its functions that are tests inside it
         self._regions: dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]] = {}
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
-        self.vendored = vendored_roots(files)  # trees the change adds with their own licence: one skim each
+        self.vendored = vendored_roots(files, own_code=own_code)  # trees added with their own licence: one skim each
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -345,7 +350,7 @@ class _PlanBuilder:
             if pattern and not self.collapsed.match(fd.path):
                 return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
-        why = machine_written(fd, self.config, self.file_tiers.get(fd.path))
+        why = machine_written(fd, self.config, self.file_tiers.get(fd.path), own_code=self.own_code)
         if why:
             return f"{shown}: {why}: collapsed"
         return self._data_literal(index, fd)
@@ -422,7 +427,8 @@ class _PlanBuilder:
     def _vendored_root(self, fd: FileDiff) -> str | None:
         """The vendored tree (vendored_roots) a file is in, unless a glob already collapses it or it is in a
         tier 0 path (read in full there, as a "generated" name is)."""
-        if not self.vendored or self.file_tiers.get(fd.path) == 0 or self.collapsed.match(fd.path):
+        if (not self.vendored or self.file_tiers.get(fd.path) == 0 or self.collapsed.match(fd.path)
+                or (self.own_code is not None and self.own_code(fd.path))):
             return None
         return vendored_root(fd.path, self.vendored)
 
@@ -774,23 +780,31 @@ class _PlanBuilder:
             else:
                 chunks.append(self._line_chunk(draft, segments[number], file_tiers, ai_lines, destructive))
         self._assign_complexity(drafts, chunks, complexity)
-        default_tier = self.config.default_tier
         for chunk in chunks:
             if chunk.kind == KIND_CODE:
-                # Each file's lines at its own kind's rate and its own tier: tests paired with tier-0
-                # code are read as tests, not floored as tier 0.
-                lines: dict[tuple[str, int], int] = {}
-                for segment in chunk.segments:
-                    gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
-                    tier = file_tiers.get(segment.path, default_tier)
-                    key = (REMOVED if gone else content_kind(segment.path), tier)
-                    tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
-                    lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests
-                    if tests:
-                        lines[("test", tier)] = lines.get(("test", tier), 0) + tests
-                chunk.floor_seconds, chunk.floor_derivation = content_floor(
-                    lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))
+                self._read_lines(chunk, file_tiers)
         return chunks
+
+    def _read_lines(self, chunk: Chunk, file_tiers: Mapping[str, int]) -> None:
+        """A code chunk's floor, each file's lines at its own kind's rate and its own tier (tests paired with tier-0
+        code are read as tests, not floored as tier 0), and the source files whose lines here are all in-file tests
+        (`test_files`: a chunk of Rust's `mod tests` reads `test`, as a test file's does)."""
+        lines: dict[tuple[str, int], int] = {}
+        outside: dict[str, int] = {}  # per file, its changed lines here that are not in a test inside it
+        inside: set[str] = set()
+        for segment in chunk.segments:
+            gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
+            tier = file_tiers.get(segment.path, self.config.default_tier)
+            key = (REMOVED if gone else content_kind(segment.path), tier)
+            tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
+            lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests
+            outside[segment.path] = outside.get(segment.path, 0) + segment.additions + segment.deletions - tests
+            if tests:
+                lines[("test", tier)] = lines.get(("test", tier), 0) + tests
+                inside.add(segment.path)
+        chunk.test_files = sorted(path for path in inside if not outside[path])
+        chunk.floor_seconds, chunk.floor_derivation = content_floor(
+            lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))
 
     def _line_chunk(self, draft: Draft, segments: list[Segment], file_tiers: Mapping[str, int],
                     ai_lines: Mapping[str, Mapping[int, str]], destructive: set[str]) -> Chunk:
@@ -907,7 +921,8 @@ class _PlanBuilder:
             chunk.notes = [f"{root}/ looks vendored: the change adds it with its own {posixpath.basename(licence)} "
                            f"({len(chunk.files)} files, a third-party tree copied in?): skimmed as one chunk; if it "
                            f"is, mark it in the base's .gitattributes: `{draft.environment}/** linguist-vendored`; "
-                           f"if the project wrote it, read its diff by hand (`git diff` of {root}/)"]
+                           f"if the project wrote it, say so in .gitattributes (the change's own is read): "
+                           f"`{draft.environment}/** -linguist-vendored`, and it is read as code"]
             chunk.floor_derivation = f"one vendored tree: one skim = {format_duration(seconds, 'spaced')}"
             return
         chunk.title = f"Virtual environment: {root}/ ({len(chunk.files)} files)"
@@ -1084,7 +1099,8 @@ def _enclosing(qualname: str, labels: Iterable[tuple[str, int]]) -> int | None:
 
 
 def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
-                    vendored: Mapping[str, str] | None = None) -> str | None:
+                    vendored: Mapping[str, str] | None = None, own_code: Callable[[str], bool] | None = None
+                    ) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
     first lines of the new file (of a deleted file: its old one), read from the diff when its first hunk
@@ -1092,14 +1108,18 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
     a person wrote, and for any file of a tier 0 path (`tier`) but a lock file: the name and the marker are
     the change author's to choose, and 247 lines of hand-written payment code named charge_pb2.py were a
     30-second skim left out of the risk. A file in a tree the change adds with its own licence (`vendored`,
-    vendored_roots) looks vendored."""
+    vendored_roots) looks vendored, unless `own_code(path)` (a .gitattributes' `-linguist-vendored`) says the project
+    wrote it: then neither that guess nor a vendored directory's name (VENDORED_GLOBS) collapses it."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
     pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
     if pattern in BUILD_OUTPUT_GLOBS and _TYPESCRIPT_SOURCE.search(fd.path):
         pattern = None  # a compiler writes .js and .d.ts there, never .ts: hono's build/build.ts is its build script
     if tier == 0 and pattern not in LOCK_FILE_GLOBS:
         return None  # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
-    if vendored and not pattern and (root := vendored_root(fd.path, vendored)) is not None:
+    own = own_code is not None and own_code(fd.path)
+    if own and pattern in VENDORED_GLOBS:
+        pattern = None
+    if vendored and not pattern and not own and (root := vendored_root(fd.path, vendored)) is not None:
         return f"looks vendored: {root}/ is added with its own {posixpath.basename(vendored[root])}"
     if pattern and pattern in config.attribute_globs:
         return f"marked generated or vendored by the base's .gitattributes ({pattern!r})"
@@ -1225,11 +1245,13 @@ _OWN_MANIFESTS = frozenset({"cargo.toml", "package.json", "pyproject.toml", "set
 
 
 def vendored_roots(files: Iterable[FileDiff],
-                   absent_at_base: Callable[[list[str]], Iterable[str]] | None = None) -> dict[str, str]:
+                   absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
+                   own_code: Callable[[str], bool] | None = None) -> dict[str, str]:
     """The directories a change adds with a licence of their own (LICENSE, COPYING ...): a third-party tree
     copied in (uv pull/19743 added mimalloc/ with its LICENSE: 73 code chunks, a 57-hour floor), root -> its
     licence file. Not the repository's root, nor a directory whose package manifest the change adds too (a new
-    package of the project's own); the outermost such directory holds the others."""
+    package of the project's own), nor one whose licence `own_code` says the project wrote (`-linguist-vendored`
+    in .gitattributes); the outermost such directory holds the others."""
     licences: dict[str, str] = {}
     manifests: set[str] = set()
     existing: set[str] = set()  # directories of files the change modifies, deletes or renames: not new trees
@@ -1242,7 +1264,7 @@ def vendored_roots(files: Iterable[FileDiff],
         directory, name = posixpath.split(fd.path)
         if name.lower() in _OWN_MANIFESTS:
             manifests.add(directory)
-        elif directory and _LICENSE_NAME.match(name):
+        elif directory and _LICENSE_NAME.match(name) and not (own_code is not None and own_code(fd.path)):
             licences.setdefault(directory, fd.path)
     out: dict[str, str] = {}
     for root in sorted(licences):

@@ -39,12 +39,15 @@ INSTALLED_ENV_GLOBS: tuple[str, ...] = ("site-packages/", ".venv/", "venv/", "py
 """A Python virtual environment committed by mistake: other projects' installed packages, not this repository's
 code. Collapsed, tier 3, and not scanned for destructive operations (QA46: a pull request committing a venv/ was
 5,885 chunks, a 2,831-hour floor, tier 0 from Django's own auth/ and critical for two of Django's own DROPs)."""
+VENDORED_GLOBS: tuple[str, ...] = ("vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/")
+"""Directories of vendored third-party code by name: collapsed unless a .gitattributes says a file in one is not
+vendored (`vendor/** -linguist-vendored`, planner/builder.py machine_written)."""
 DEFAULT_COLLAPSED_GLOBS: tuple[str, ...] = (
     # lock files: resolved dependency versions, reviewed through the manifest that produced them
     *LOCK_FILE_GLOBS,
     *INSTALLED_ENV_GLOBS,
     # vendored third-party code
-    "vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/",
+    *VENDORED_GLOBS,
     # build output (Sphinx's _build/, Jekyll's _site/, coverage reports: flask pull/5696 committed a Sphinx build,
     # 179 chunks and 81 hours)
     "dist/", "build/", "_build/", "_site/", ".doctrees/", "htmlcov/", "lcov-report/",
@@ -275,6 +278,8 @@ class Chunk:
     functions: list[str] = field(default_factory=list)  # qualnames of the functions it holds, in diff order
     seams: list[str] = field(default_factory=list)  # untested seams (impact/graph.py) whose definitions it changes
     file_changes: list[dict[str, Any]] = field(default_factory=list)  # light kinds: what happened to each file
+    # source files whose changed lines here all lie in tests inside them (Rust's `#[cfg(test)] mod tests`)
+    test_files: list[str] = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -284,7 +289,8 @@ class Chunk:
             return "missing"  # a partial clone's unfetched files: their lines are unknown, not absent
         if self.kind != KIND_CODE:
             return KIND_LABELS.get(self.kind, self.kind)
-        kinds = {content_kind(path) for path in self.files}
+        # a source file's own tests read as tests: a chunk of Rust's in-file tests said `code` (QA)
+        kinds = {"test" if path in self.test_files else content_kind(path) for path in self.files}
         return kinds.pop() if len(kinds) == 1 else KIND_CODE
 
     def to_dict(self) -> dict[str, Any]:
@@ -299,6 +305,7 @@ class Chunk:
             "content_hash": self.content_hash, "oversized": self.oversized,
             "oversize_reason": self.oversize_reason, "notes": list(self.notes), "functions": list(self.functions),
             "file_changes": [dict(c) for c in self.file_changes], "seams": list(self.seams),
+            "test_files": list(self.test_files),
         }
 
     @classmethod
@@ -318,6 +325,7 @@ class Chunk:
                 notes=[str(n) for n in data["notes"]], functions=[str(f) for f in data["functions"]],
                 file_changes=[dict(c) for c in data["file_changes"]],
                 seams=[str(s) for s in data.get("seams", [])],
+                test_files=[str(f) for f in data.get("test_files", [])],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed Chunk record: {exc!r}") from exc

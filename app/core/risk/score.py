@@ -428,12 +428,24 @@ def _tests(inputs: RiskInputs) -> _Measured:
             else (f"{count_files(len(tests), 'test')} changed" if tests else "no code changed"))
 
 
+def shown_score(score: float) -> int:
+    """The whole number a score is shown as (list, explain, the TUI's queue and change screen): its floor, never
+    rounded up. A band starts at an exact score, so 64.9 is "high" below the 65 where "critical" starts; rounded,
+    it read "65 high". The floor keeps the number beside a band inside that band's range for every whole-number
+    edge, while the score itself (`--json`, the why panel's one decimal) and its band stay exact."""
+    return math.floor(score)
+
+
+def _threshold(value: float) -> str:
+    return f"{value:g}"  # a configured 62.5 is said as such, not "62"
+
+
 def _band(score: float, destructive: bool, config: RiskConfig) -> tuple[str, str]:
     """The band of a score and why; a destructive operation makes it critical when configured so."""
-    band, reason = "low", f"score {score:.0f} below {config.bands['medium']:.0f}"
+    band, reason = "low", f"score {shown_score(score)} below {_threshold(config.bands['medium'])}"
     for name in ("medium", "high", "critical"):
         if score >= config.bands[name]:
-            band, reason = name, f"score {score:.0f} >= {config.bands[name]:.0f}"
+            band, reason = name, f"score {shown_score(score)} >= {_threshold(config.bands[name])}"
     if destructive and config.destructive_is_critical and band != "critical":
         band, reason = "critical", "raised to critical: destructive operation"
     return band, reason

@@ -266,10 +266,20 @@ class ChangeScreen(Screen[None]):
             self.notify(one_line(str(exc), 300), severity="warning")
 
     def _refresh_outcome(self) -> None:
-        """The sign-off verdict: it reads the change's diff, so it waits for the full detail (the
-        cached plan on screen before it says nothing about sign-off yet)."""
+        """The sign-off verdict, from the full detail, or before it loads from the cached report and plan on
+        screen (the same chunks, tier and AI share `check` judges): the detail waits for the worker pool while the
+        queue analyses other changes, and the verdict of a change analysed already lagged 5-10 s behind it."""
+        from app.analysis.report import ChangePlan
+
         signoff = self.review_app.session.signoff
-        self.outcome = signoff.outcome(self.detail) if signoff is not None and self.detail is not None else None
+        if signoff is None:
+            self.outcome = None
+        elif self.detail is not None:
+            self.outcome = signoff.outcome(self.detail)
+        elif isinstance(self.outline, ChangePlan):
+            self.outcome = signoff.plan_outcome(self.outline)
+        else:
+            self.outcome = None
 
     def on_screen_resume(self) -> None:
         # Back from the chunk screen: decisions and time may have changed.
@@ -468,8 +478,9 @@ class ChangeScreen(Screen[None]):
         that do not count do not (given on another change, unsigned, unknown key)."""
         widget = self.query_one("#signoff", Static)
         outcome = self.outcome
-        widget.display = outcome is not None
-        if outcome is None or self.detail is None:
+        shown = self.detail or self.outline  # the cached plan's verdict until the detail loads
+        widget.display = outcome is not None and shown is not None
+        if outcome is None or shown is None:
             return
         result = outcome.result
         # Wrapped, one line per missing thing: this is what stands between the change and a merge, so
@@ -479,7 +490,8 @@ class ChangeScreen(Screen[None]):
         lines: list[Item] = []  # each wrapped under its own start, not back at the margin
         from app.analysis.signoff import content_missing
 
-        missing_content = content_missing(self.detail)
+        # a cached plan is never one of content missing here (Analyzer._complete_plan keeps no such plan)
+        missing_content = content_missing(self.detail) if self.detail is not None else None
         if missing_content is not None:  # check refuses to judge: nothing here may read as met
             text.append(one_line(missing_content, 400), style=self._colour("warning"))
         elif result.ok:
@@ -500,14 +512,14 @@ class ChangeScreen(Screen[None]):
                         else " - set signing_key in your config.toml, then `review-tui sync` signs it"
                         if item.reason == UNSIGNED and self.review_app.session.signer is None else "")
                 mine.append(f"your approval of {target} does not count: {item.why.split(';')[0]}{hint}")
-        own = self.review_app.session.own_change(self.detail.change)
+        own = self.review_app.session.own_change(shown.change)
         if own and OWN_CHANGE_STATE in self.chunk_states.values() and not any(
                 "cannot approve their own change" in missing for missing in result.missing):
             mine.insert(0, f"your approvals do not count: {own}")
         warning = self._colour("warning")
         lines += [list_item("  ", one_line(line, 300), warning) for line in list(dict.fromkeys(mine))[:3]]
-        if self.detail.change.stacked_on:  # check judges the slices below too (signoff.with_stack)
-            lines.append(list_item("  ", f"stacked on {one_line(self.detail.change.stacked_on, 80)}: check also needs "
+        if shown.change.stacked_on:  # check judges the slices below too (signoff.with_stack)
+            lines.append(list_item("  ", f"stacked on {one_line(shown.change.stacked_on, 80)}: check also needs "
                                    "its sign-off, as its work lands with this change", "dim"))
         if others:
             lines.append(list_item("  ", f"{others} other record(s) not counted (review-tui check lists them)", "dim"))

@@ -29,7 +29,16 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.core.git.models import NO_COMMON_HISTORY
-from app.core.text import author_names, compact_number, fit_middle, format_duration, human_age, one_line, share_text
+from app.core.text import (
+    author_names,
+    compact_number,
+    fit_change_id,
+    fit_middle,
+    format_duration,
+    human_age,
+    one_line,
+    share_text,
+)
 from app.errors import ReviewTuiError
 from app.tui.keys import bindings_for, footer_bindings
 from app.tui.messages import (
@@ -432,16 +441,8 @@ class _Cells:
     def cell_change(self, row: QueueRow, width: int) -> Text:
         change = row.report.change
         name = one_line(row.id, 200)
-        if len(name) > width and (change.ref or "").startswith("refs/remotes/") and width > 1 and not row.error:
-            # a remote branch cut in the middle kept the remote and lost what tells rows apart
-            # (`origin/u…ync-for-tests` beside `origin/u…ystem-proxies`): its end is kept instead
-            start = len(name) - width + 1
-            rest = name.split("/", 1)[1] if "/" in name else name
-            # a cut inside the remote's name drops it whole: `…/feature/audit-log`, not `…gin/feature/…`
-            whole_remote = start <= len(name) - len(rest) and len(rest) + 2 <= width
-            text = Text("…/" + rest if whole_remote else "…" + name[start:])
-        else:
-            text = Text(name if row.error else fit_middle(name, width))
+        remote = (change.ref or "").startswith("refs/remotes/")
+        text = Text(name if row.error else fit_change_id(name, width, remote=remote))
         if row.error and not self.title_shown:  # no title column: the error goes here
             text.append("  " + one_line(row.error, 200), style="italic")
         if row.error:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from rich.style import Style
 from rich.text import Text
 
+from app.core.risk.score import shown_score
 from app.tui.themes import ReviewTheme, band_style
 
 _PARTIAL = " ▏▎▍▌▋▊▉"  # eighths of a cell, index 0..7
@@ -42,6 +43,6 @@ def score_cell(
     value = min(100.0, max(0.0, float(score)))
     text = Text(no_wrap=True, end="")
     text.append(symbol, style)
-    text.append(f" {value:>3.0f} ", style)
+    text.append(f" {shown_score(value):>3d} ", style)  # the floor: "65" beside "high" misread the band
     text.append(bar(value / 100, width), style)
     return text
