@@ -142,7 +142,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     at its `if:` line;
 # 56: a user account named as a machine (zaniebot, deploy-bot) is AI evidence as an unknown login[bot] is;
 # 57: a vendored tree is a new one: a LICENSE added where the base has the directory, or beside edits, is none;
-ANALYSIS_VERSION = "58"
+# 59: files deleted whole are packed apart, per directory, up to one sitting at the removal rate, cut only at
+#     top-level definitions; JS/TS test callbacks are named in chunks as in complexity (`it("...")`);
+ANALYSIS_VERSION = "59"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -5,7 +5,8 @@ Guarantees (the tests check them):
   exactly one chunk, through the chunk's segments.
 - A chunk holds at most `target_lines` changed lines, unless it is one indivisible unit (one
   function, or one collapsed file) that is larger on its own; it then says so (`oversized`,
-  `oversize_reason`) and holds nothing else.
+  `oversize_reason`) and holds nothing else. Files deleted whole are packed apart, per directory, up to what one
+  sitting skims at the removal rate (`removal_lines`, 2,000), a larger one cut at its top-level definitions.
 - Cuts fall at directory, file, class and function edges: a function that fits in a chunk is
   never split. Top-level code (outside any definition) is cut at hunk edges, and a hunk larger
   than the target at line boundaries, because it is not a unit a reader must see whole.
@@ -469,17 +470,28 @@ class _PlanBuilder:
 
     # -- code ---------------------------------------------------------------------------------
     def _code_drafts(self, indices: list[int]) -> list[Draft]:
-        code_files = {i: self._code_file(i) for i in indices}
-        groups = self._directory_groups(code_files)
+        # Files deleted whole are one decision each, skimmed at the removal rate: they are packed apart, per
+        # directory, up to what one sitting skims (2,000 lines), and a larger one is cut at its top-level
+        # definitions only. At 400 lines hono pull/743's three deleted validator files were 8 chunks, a test cut
+        # in two mid-`it(` (QA51 #12).
+        removal = self.removal_lines()
+        gone = {i for i in indices if self.files[i].status == "deleted"}
+        code_files = {i: self._code_file(i, removal if i in gone else self.config.target_lines) for i in indices}
+        follows = self._follows(code_files)
         out: list[Draft] = []
-        for units in groups:
-            packer = Packer(self.config.target_lines, KIND_CODE, self.paths)
-            # a module with its test (or a definition with its users) is a group of its own: kept whole
-            # when it fits a chunk (command_test.go went to another chunk than command.go, 321 lines together)
-            packer.place(Group.of([Group.of([code_files[i].tree for i in unit]) if len(unit) > 1
-                                   else code_files[unit[0]].tree for unit in units]))
-            packer.close()
-            out += packer.drafts
+        for deleting in (False, True):
+            target = removal if deleting else self.config.target_lines
+            files = {i: facts for i, facts in code_files.items() if (i in gone) == deleting}
+            for units in self._directory_groups(files, {a: b for a, b in follows.items() if a in files and b in files}):
+                packer = Packer(target, KIND_CODE, self.paths)
+                # a module with its test (or a definition with its users) is a group of its own: kept whole
+                # when it fits a chunk (command_test.go went to another chunk than command.go, 321 lines together)
+                packer.place(Group.of([Group.of([files[i].tree for i in unit]) if len(unit) > 1
+                                       else files[unit[0]].tree for unit in units]))
+                packer.close()
+                for draft in packer.drafts:
+                    draft.deletion = deleting
+                out += packer.drafts
         joined = self._join_same_edits(out)
         return self._pack_small_edits(joined) if self.config.pack_small_edits else joined
 
@@ -557,16 +569,26 @@ class _PlanBuilder:
                 lines += [line.origin + line.text.strip() for line in fd.hunks[hunk_index].lines[first:last + 1]]
         return tuple(sorted((name, tuple(lines)) for name, lines in edits.items()))
 
-    def _directory_groups(self, code_files: dict[int, CodeFile]) -> list[list[list[int]]]:
-        """Per directory, its files in path order as units: a file and the test files and users that
-        joined it."""
-        order = sorted(code_files, key=lambda i: (code_files[i].directory, self.paths[i]))
-        follows: dict[int, int] = {}  # file -> the file it is placed after
+    def removal_lines(self) -> int:
+        """The lines of files deleted whole one chunk holds: what one sitting skims at the removal rate (2,000),
+        never fewer than the target."""
+        sitting = self.config.removed_lines_per_hour * self.config.max_chunk_seconds / 3600.0
+        return max(self.config.target_lines, int(sitting))
+
+    def _follows(self, code_files: dict[int, CodeFile]) -> dict[int, int]:
+        """file -> the file it is placed after: a test after the module it tests, a user after a definition."""
+        follows: dict[int, int] = {}
         if self.config.pair_tests:
             follows.update(self._test_pairs(code_files))
         if self.config.group_uses:
             for user, definer in self._use_pairs(code_files, follows).items():
                 follows.setdefault(user, definer)
+        return follows
+
+    def _directory_groups(self, code_files: dict[int, CodeFile], follows: dict[int, int]) -> list[list[list[int]]]:
+        """Per directory, its files in path order as units: a file and the test files and users that
+        joined it (`follows`: file -> the file it is placed after)."""
+        order = sorted(code_files, key=lambda i: (code_files[i].directory, self.paths[i]))
         groups: dict[str, list[int]] = {}
         placed_after: dict[int, list[int]] = {}
         for index in order:
@@ -694,9 +716,9 @@ class _PlanBuilder:
                 texts += map(_TEXT, lines[match.start():match.end()])
         return "\n".join(texts)
 
-    def _code_file(self, index: int) -> CodeFile:
+    def _code_file(self, index: int, target: int) -> CodeFile:
         return code_file(index, self.files[index], self.file_notes.setdefault(index, []), self._hunk_origins(index),
-                         target_lines=self.config.target_lines, read_blob=self.read_blob,
+                         target_lines=target, read_blob=self.read_blob,
                          spans_cache=self.spans_cache, is_test=self._test_line_check(index))
 
     def _test_regions(self, index: int) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
@@ -1025,28 +1047,22 @@ class _PlanBuilder:
         files = [visible_path(path) for path in _by_weight(chunk)]
         if len(file_rank) == 1 and (only := self.files[next(iter(file_rank))]).is_submodule:
             return only.submodule_summary()
-        prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else ""
+        prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else "Deleted: " if draft.deletion else ""
         if draft.packed is not None:
             return _packed_title(chunk.files)
         if draft.rule is not None and len(files) > 1:
             return f"{prefix}{visible_path(draft.rule)} ({len(files)} files, .gitattributes)"
         if len(files) > 1:
-            directory = posixpath.dirname(files[0])
-            same_dir = all(posixpath.dirname(f) == directory for f in files)
-            names = [posixpath.basename(f) for f in files] if same_dir and directory else files
-            head = f"{directory}/: " if same_dir and directory else ""
-            listed = (" and ".join(names) if len(names) <= 2
-                      else f"{names[0]}, {names[1]} and {len(names) - 2} more")
-            return prefix + head + listed
+            return prefix + _files_title(files)
         path = files[0] if files else "(nothing)"
-        if draft.kind == KIND_COLLAPSED:
+        if draft.kind == KIND_COLLAPSED or (draft.deletion and self._whole_file(next(iter(file_rank)), chunk)):
             return prefix + path
         in_tests = bool(chunk.segments) and all(self._test_lines(s) == s.changed_lines for s in chunk.segments)
         named = _functions_named(draft)
         if in_tests:  # tests the file holds (Rust's #[cfg(test)] module), chunked apart from its code
             return f"{path}: tests" + (f" ({named})" if named else "")
         if named:
-            return f"{path}: {named}"
+            return f"{prefix}{path}: {named}"
         file_index = next(iter(file_rank))
         if self._whole_file(file_index, chunk):
             return path
@@ -1129,6 +1145,15 @@ def _functions_named(draft: Draft) -> str:
     biggest = max(sizes, key=lambda name: sizes[name])
     more = len(sizes) - 1
     return biggest + (f" and {more} more" if more else "")
+
+
+def _files_title(files: list[str]) -> str:
+    """A chunk of several files: "src/: request.ts, types.ts and 1 more" (the directory said once when it is one)."""
+    directory = posixpath.dirname(files[0])
+    same_dir = all(posixpath.dirname(f) == directory for f in files)
+    names = [posixpath.basename(f) for f in files] if same_dir and directory else files
+    head = f"{directory}/: " if same_dir and directory else ""
+    return head + (" and ".join(names) if len(names) <= 2 else f"{names[0]}, {names[1]} and {len(names) - 2} more")
 
 
 def _packed_title(paths: list[str]) -> str:
