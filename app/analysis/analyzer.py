@@ -144,6 +144,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 57: a vendored tree is a new one: a LICENSE added where the base has the directory, or beside edits, is none;
 # 59: files deleted whole are packed apart, per directory, up to one sitting at the removal rate, cut only at
 #     top-level definitions; JS/TS test callbacks are named in chunks as in complexity (`it("...")`);
+#     a test of a generic name (index.test.ts, test_utils.py) pairs only beside its module or with one it imports;
 ANALYSIS_VERSION = "59"
 
 STALE_BEHIND = 1_000

@@ -1194,3 +1194,39 @@ def test_files_deleted_whole_are_one_decision_per_directory_cut_only_at_top_leve
                                       'v.json()") and ')
     assert all("(anonymous)" not in title for title in titles)
     assert sum(c.floor_seconds for c in pieces) == pytest.approx(2586 / 2000 * 3600, abs=2)
+
+
+def test_a_test_of_a_generic_name_pairs_only_beside_its_module_or_with_what_it_imports(make_repo) -> None:
+    """QA51 #11: hono names nearly every module index.ts, and a test was paired with the changed module of its stem
+    nearest in the tree at any distance: runtime-tests/lambda-edge/index.test.ts was "reviewed with
+    src/jsx/hooks/index.ts, the code it tests". A test named index, mod, main, utils ... is a module's when it sits
+    beside it (its directory, `__tests__/`, the mirrored tests/ path) or imports it; other names pair as before."""
+    repo = make_repo("generic")
+    ts = "export const value = {n}\n"
+    base = {"src/jsx/hooks/index.ts": ts.format(n=1), "src/middleware/cors/index.ts": ts.format(n=1),
+            "src/middleware/cors/index.test.ts": "import { value } from '.'\n",
+            "src/router/index.ts": ts.format(n=1), "src/router/__tests__/index.test.ts": "import '../index'\n",
+            "src/helper/html/index.ts": ts.format(n=1),
+            "runtime-tests/html/index.test.ts": "import { html } from '../../src/helper/html'\n",
+            "runtime-tests/lambda-edge/index.test.ts": "import { handle } from '../../src/adapter/lambda-edge'\n",
+            "pkg/a/utils.py": "A = 1\n", "pkg/b/utils.py": "B = 1\n",
+            "tests/test_utils.py": "from pkg.b.utils import B\n", "payments/retry.py": "R = 1\n",
+            "tests/test_retry.py": "def test_r():\n    assert True\n"}
+    repo.commit("base", base, author=DEV)
+    repo.branch("feature")
+    edits = {path: text.replace("1", "2") + "// edited\n" if path.endswith(".ts") else text + "X = 2\n"
+             for path, text in base.items()}
+    repo.commit("edit everything", edits, branch="feature", author=DEV)
+    plan, files = plan_for(repo.path, "main", "feature")
+    assert_partition(plan, files)
+    notes = {note for chunk in plan.chunks for note in chunk.notes if "the code it tests" in note or " tests " in note}
+    tested = {note.split(" is reviewed with " if " is reviewed with " in note else " tests ")[0]:
+              note.split(" is reviewed with " if " is reviewed with " in note else " tests ")[1].split(",")[0]
+              for note in notes}
+    assert tested == {
+        "src/middleware/cors/index.test.ts": "src/middleware/cors/index.ts",  # beside it
+        "src/router/__tests__/index.test.ts": "src/router/index.ts",  # in __tests__/ beside it
+        "runtime-tests/html/index.test.ts": "src/helper/html/index.ts",  # imports it
+        "tests/test_utils.py": "pkg/b/utils.py",  # imports it (pkg/a/utils.py is as near)
+        "tests/test_retry.py": "payments/retry.py",  # a name of its own: paired as before
+    }, notes

@@ -157,6 +157,38 @@ _COMMON_NAMES = frozenset({"main", "run", "get", "set", "update", "init", "setup
                            "apply", "build", "create", "delete", "load", "save", "parse", "render", "reset"})
 
 
+# Module names too common to say alone that a test is a module's: hono names nearly every module index.ts. A test of
+# such a name pairs only with a module beside it (or in the mirrored directory) or one it imports.
+_GENERIC_STEMS = frozenset({"index", "mod", "main", "lib", "__init__", "init", "utils", "util", "helpers", "types",
+                            "common"})
+# The parts of a directory that say where tests or sources live, not what they are: tests/foo/ mirrors src/foo/.
+_LAYOUT_DIRECTORIES = frozenset({"tests", "test", "__tests__", "spec", "specs", "src", "lib"})
+# A JS/TS relative import, re-export, dynamic import or require: `from '../../src/hono'`, `require('./x')`.
+_JS_IMPORTS = re.compile(r"""(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*['"](\.{1,2}(?:/[^'"\n]*)?)['"]""")
+_JS_EXTENSION = re.compile(r"\.(?:[cm]?[jt]sx?)$")
+# A Python import: `from pkg.utils import x` -> ("pkg.utils", "x"), `import pkg.utils` -> ("pkg.utils", "").
+_PY_IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?[ \t]*(\w+)|import[ \t]+([\w.]+))",
+                         re.MULTILINE)
+
+
+def _mirrored_directory(path: str) -> tuple[str, ...]:
+    """A file's directory without its layout parts: src/foo/index.ts and tests/foo/index.test.ts -> ("foo",)."""
+    return tuple(part for part in posixpath.dirname(path).split("/") if part and part not in _LAYOUT_DIRECTORIES)
+
+
+def _imported(module: str, imports: set[str]) -> bool:
+    """Whether a module's path (src/middleware/basic-auth/index.ts) is among `imports` (see _imports_of): by its
+    path without extension, its directory for an index file (`../src/middleware/basic-auth`), or as the tail of a
+    Python dotted name (`pkg/utils` for src/pkg/utils.py)."""
+    base = posixpath.splitext(module)[0]
+    if base in imports or (posixpath.basename(base) == "index" and posixpath.dirname(base) in imports):
+        return True
+    if module.endswith(".py"):
+        package = posixpath.dirname(base) if posixpath.basename(base) == "__init__" else base
+        return any(name and (package == name or package.endswith("/" + name)) for name in imports)
+    return False
+
+
 def _test_subject(path: str) -> tuple[str, str] | None:
     """(module stem, extension) when `path` names a test file: tests/test_retry.py -> ("retry", "py")."""
     name = posixpath.basename(path)
@@ -630,6 +662,8 @@ class _PlanBuilder:
         pairs: dict[int, int] = {}
         for index, (stem, ext) in sorted(tests.items()):
             candidates = [c for c, e in modules.get(stem, []) if _same_family(e, ext)]
+            if candidates and stem.lower() in _GENERIC_STEMS:
+                candidates = self._generic_candidates(index, candidates)
             if not candidates:
                 continue
             # The module nearest the test in the tree: longest common path prefix, then path order.
@@ -642,6 +676,50 @@ class _PlanBuilder:
                                       f"{visible_path(path)} tests {visible_path(self.paths[best])}, which is in "
                                       "another chunk")
         return pairs
+
+    def _generic_candidates(self, test: int, candidates: list[int]) -> list[int]:
+        """The modules a test of a generic name (index.test.ts, test_utils.py) can be the test of: one in its own
+        directory, the `__tests__/` or `tests/` beside it or the mirrored tests/ path (tests/foo/ for src/foo/), or
+        one it imports. In hono, where nearly every module is an index.ts, runtime-tests/lambda-edge/index.test.ts
+        was "the test of" src/jsx/hooks/index.ts (QA51 #11)."""
+        where = _mirrored_directory(self.paths[test])
+        beside = [c for c in candidates if _mirrored_directory(self.paths[c]) == where]
+        if beside:
+            return beside
+        imported = self._imports_of(test)
+        return [c for c in candidates if _imported(self.paths[c], imported)]
+
+    def _imports_of(self, index: int) -> set[str]:
+        """What file `index` imports, as repository paths without extension (JS/TS relative specifiers resolved:
+        `../../src/hono` -> `src/hono`) and Python dotted names with dots as slashes (`pkg/utils`)."""
+        fd = self.files[index]
+        blob = fd.new_blob or fd.old_blob
+        if self.read_blob is None or blob is None or max(fd.old_size, fd.new_size) > MAX_SPAN_CHARS:
+            return set()
+        try:
+            text = self.read_blob(blob).decode("utf-8", errors="replace")
+        except (ReviewTuiError, OSError, LookupError, ValueError):
+            return set()
+        directory = posixpath.dirname(self.paths[index])
+        found: set[str] = set()
+        if _extension(self.paths[index]) == "py":
+            for source, name, module in _PY_IMPORTS.findall(text):
+                if module:
+                    found.add(module.replace(".", "/"))
+                    continue
+                dots = len(source) - len(source.lstrip("."))
+                base = source[dots:].replace(".", "/")
+                if dots:  # relative: from the test's own package up
+                    up = directory
+                    for _ in range(dots - 1):
+                        up = posixpath.dirname(up)
+                    base = posixpath.join(up, base) if base else up
+                found.update(filter(None, [base, posixpath.join(base, name) if base else name]))
+            return found
+        for spec in _JS_IMPORTS.findall(text):
+            resolved = posixpath.normpath(posixpath.join(directory, spec))
+            found.add(_JS_EXTENSION.sub("", resolved))
+        return found
 
     def _use_pairs(self, code_files: dict[int, CodeFile], taken: dict[int, int]) -> dict[int, int]:
         """user file -> defining file, for names a file defines (uniquely in the change) and another
