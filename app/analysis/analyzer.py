@@ -145,6 +145,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 59: files deleted whole are packed apart, per directory, up to one sitting at the removal rate, cut only at
 #     top-level definitions; JS/TS test callbacks are named in chunks as in complexity (`it("...")`);
 #     a test of a generic name (index.test.ts, test_utils.py) pairs only beside its module or with one it imports;
+#     a "🤖 Generated with" footer's robot is seen after leading punctuation; a co-author that is the footer's
+#     tool, `Made-with: <AI tool>` trailers and Codebuff are AI signals;
 ANALYSIS_VERSION = "59"
 
 STALE_BEHIND = 1_000
