@@ -1230,3 +1230,22 @@ def test_a_test_of_a_generic_name_pairs_only_beside_its_module_or_with_what_it_i
         "tests/test_utils.py": "pkg/b/utils.py",  # imports it (pkg/a/utils.py is as near)
         "tests/test_retry.py": "payments/retry.py",  # a name of its own: paired as before
     }, notes
+
+
+def test_a_small_file_deleted_whole_stays_with_its_directorys_edits(make_repo) -> None:
+    """Deleting a 14-line vitest.config.ts beside a 4-line test edit (hono pull/3556) stays one chunk: only a
+    directory whose deleted files hold more lines than a chunk has them chunked apart."""
+    repo = make_repo("small-delete")
+    config = "".join(f"export const option{k} = {k}\n" for k in range(14))
+    repo.commit("base", {"runtime-tests/bun/vitest.config.ts": config,
+                         "runtime-tests/bun/index.test.tsx": "it('works', () => {\n  expect(1).toBe(1)\n})\n"},
+                author=DEV)
+    repo.branch("drop")
+    edited = "it('works', () => {\n  expect(2).toBe(2)\n})\n"
+    repo.commit("drop the config", {"runtime-tests/bun/vitest.config.ts": None,
+                                    "runtime-tests/bun/index.test.tsx": edited}, branch="drop", author=DEV)
+    plan, files = plan_for(repo.path, "main", "drop", file_tiers={"runtime-tests/bun/index.test.tsx": 3})
+    assert_partition(plan, files)
+    assert [sorted(c.files) for c in plan.chunks] == [["runtime-tests/bun/index.test.tsx",
+                                                       "runtime-tests/bun/vitest.config.ts"]]
+    assert not plan.chunks[0].title.startswith("Deleted")

@@ -5,8 +5,9 @@ Guarantees (the tests check them):
   exactly one chunk, through the chunk's segments.
 - A chunk holds at most `target_lines` changed lines, unless it is one indivisible unit (one
   function, or one collapsed file) that is larger on its own; it then says so (`oversized`,
-  `oversize_reason`) and holds nothing else. Files deleted whole are packed apart, per directory, up to what one
-  sitting skims at the removal rate (`removal_lines`, 2,000), a larger one cut at its top-level definitions.
+  `oversize_reason`) and holds nothing else. Files deleted whole (of a directory deleting more than the target) are
+  packed apart, per directory, up to what one sitting skims at the removal rate (`removal_lines`, 2,000), a larger
+  one cut at its top-level definitions.
 - Cuts fall at directory, file, class and function edges: a function that fits in a chunk is
   never split. Top-level code (outside any definition) is cut at hunk edges, and a hunk larger
   than the target at line boundaries, because it is not a unit a reader must see whole.
@@ -502,12 +503,12 @@ class _PlanBuilder:
 
     # -- code ---------------------------------------------------------------------------------
     def _code_drafts(self, indices: list[int]) -> list[Draft]:
-        # Files deleted whole are one decision each, skimmed at the removal rate: they are packed apart, per
-        # directory, up to what one sitting skims (2,000 lines), and a larger one is cut at its top-level
-        # definitions only. At 400 lines hono pull/743's three deleted validator files were 8 chunks, a test cut
-        # in two mid-`it(` (QA51 #12).
+        # Files deleted whole are one decision each, skimmed at the removal rate: those of a directory that
+        # deletes more than a chunk's lines are packed apart, per directory, up to what one sitting skims (2,000
+        # lines), and a larger one is cut at its top-level definitions only. At 400 lines hono pull/743's three
+        # deleted validator files were 8 chunks, a test cut in two mid-`it(` (QA51 #12).
         removal = self.removal_lines()
-        gone = {i for i in indices if self.files[i].status == "deleted"}
+        gone = self._deleted_apart(indices)
         code_files = {i: self._code_file(i, removal if i in gone else self.config.target_lines) for i in indices}
         follows = self._follows(code_files)
         out: list[Draft] = []
@@ -600,6 +601,18 @@ class _PlanBuilder:
             for hunk_index, first, last in leaf.ranges:
                 lines += [line.origin + line.text.strip() for line in fd.hunks[hunk_index].lines[first:last + 1]]
         return tuple(sorted((name, tuple(lines)) for name, lines in edits.items()))
+
+    def _deleted_apart(self, indices: list[int]) -> set[int]:
+        """The files deleted whole that are chunked apart: those of a directory whose deleted files hold more lines
+        than one chunk. Fewer stay with the directory's edits, as any small file does (a 14-line config deleted
+        beside a 4-line test edit is one decision, not two)."""
+        lines: dict[str, int] = {}
+        for index in indices:
+            if self.files[index].status == "deleted":
+                directory = posixpath.dirname(self.paths[index])
+                lines[directory] = lines.get(directory, 0) + self.files[index].changed_lines
+        return {i for i in indices if self.files[i].status == "deleted"
+                and lines[posixpath.dirname(self.paths[i])] > self.config.target_lines}
 
     def removal_lines(self) -> int:
         """The lines of files deleted whole one chunk holds: what one sitting skims at the removal rate (2,000),
