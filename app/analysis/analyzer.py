@@ -156,7 +156,12 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 66: a function the spans did not place goes to the chunk of the placed unit enclosing it;
 # 67: a score is shown as its floor and its band's reason says that number (64.9 read "65 high"); a chunk of
 #     in-file Rust tests reads `test`; `-linguist-vendored` at the head or base undoes the vendored guess (FIX59);
-ANALYSIS_VERSION = "67"
+# 68: files deleted whole are packed apart, per directory, up to one sitting at the removal rate, cut only at
+#     top-level definitions; JS/TS test callbacks are named in chunks as in complexity (`it("...")`);
+#     a test of a generic name (index.test.ts, test_utils.py) pairs only beside its module or with one it imports;
+#     a "🤖 Generated with" footer's robot is seen after leading punctuation; a co-author that is the footer's
+#     tool, `Made-with: <AI tool>` trailers and Codebuff are AI signals (FIX62);
+ANALYSIS_VERSION = "68"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

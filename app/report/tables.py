@@ -672,41 +672,52 @@ def wrap_between_values(text: str, width: int) -> str:
 # -- chunk titles in a column of fixed width (the change screen's plan, the chunk screen's header) ------
 _COMMON_DIRECTORY = re.compile(r"^(\S+)/: ")  # the planner's "lib/pkg/: a.py and b.py"
 _PATH = re.compile(r"(?:[^\s,:/]+/)+[^\s,:/]+")  # "lib/pkg/a.py"
+_KIND_PREFIX = re.compile(r"^(?:Collapsed|Deleted): ")  # what the planner puts before a chunk's paths
 
 
-def _last_directories(path: str, keep: int) -> str:
+def _elided(path: str, keep: int, directory: bool = False) -> str:
+    """`path` with its middle directories cut, marked `…`: its first directory, the last `keep` and the file's name
+    ("deno_dist/middleware/basic-auth/index.ts" -> "deno_dist/…/basic-auth/index.ts", keep 0
+    "deno_dist/…/index.ts"); a `directory` keeps its first part and its last `keep` ("lib/…/modules")."""
     parts = path.split("/")
-    return "/".join(parts[max(len(parts) - keep - 1, 0):])
+    dirs, name = (parts, []) if directory else (parts[:-1], parts[-1:])
+    if len(dirs) <= keep + 1:
+        return path
+    return "/".join([dirs[0], "…", *dirs[len(dirs) - keep:], *name])
 
 
 def fit_chunk_title(title: str, width: int) -> str:
-    """A chunk's title in `width` cells: whole when it fits, else with its paths' directories left out
-    from the top ("lib/ansible/modules/service.py" becomes "modules/service.py", then "service.py"), and
-    only then cut in the middle: cut first, 21 cells showed "lib/ansi…d service.py". A file's definition keeps
-    its own name whole before the file's name (_fit_definition)."""
+    """A chunk's title in `width` cells: whole when it fits, else with its paths' middle directories cut and
+    marked `…`, the first directory and the file's name kept ("lib/ansible/modules/service.py" becomes
+    "lib/…/modules/service.py", then "lib/…/service.py": deno_dist/middleware/basic-auth/index.ts and its src/ copy
+    read alike as "middleware/basic-auth/index.ts", QA51 #13), then fewer names, and only then cut in the middle:
+    cut first, 21 cells showed "lib/ansi…d service.py". A file's definition keeps its own name whole before the
+    file's name (_fit_definition)."""
     title = one_line(title, 300)
     if len(title) <= width:
         return title
     if (packed := _PACKED.match(title)) is not None:
         return _fit_packed(packed.group(1), packed.group(2), width)
-    prefix = "Collapsed: " if title.startswith("Collapsed: ") else ""
-    body = title[len(prefix):]
-    head = _COMMON_DIRECTORY.match(body)
-    names = body if head is None else body[head.end():]
+    if (kind := _KIND_PREFIX.match(title)) is not None:  # "Deleted: " stays while the paths keep 16 cells
+        room = width - kind.end()
+        return kind.group(0) + fit_chunk_title(title[kind.end():], room) if room >= 16 else \
+            fit_chunk_title(title[kind.end():], width)
+    head = _COMMON_DIRECTORY.match(title)
+    names = title if head is None else title[head.end():]
     short = title  # kept when even two directories cannot tell two files apart
     paths = set(_PATH.findall(names))
     for keep in (2, 1, 0):
-        if len({_last_directories(path, keep) for path in paths}) < len(paths):
+        if len({_elided(path, keep) for path in paths}) < len(paths):
             break  # two files of one name: "tax_rate.py, tax_rate.py and 1 more" told them apart no more
-
-        def shorten(match: re.Match[str], keep: int = keep) -> str:
-            return _last_directories(match.group(0), keep)
-
-        short = prefix + _PATH.sub(shorten, names)
-        if head is not None and keep:
-            short = f"{prefix}{_last_directories(head.group(1), keep - 1)}/: {short[len(prefix):]}"
-        if len(short) <= width:
-            return short
+        short = _PATH.sub(functools.partial(_elided_path, keep=keep), names)
+        if head is not None:
+            short = f"{_elided(head.group(1), keep, directory=True)}/: {short}"
+        # a directory says more than the second of a list of names: "src/validator/: validator.ts and 7 more"
+        # before "src/…/: validator.ts, rule.ts and 6 more"
+        spellings: list[str] = [short, *(_fewer_names(short)[:1] if head is not None else [])]
+        for spelling in spellings:
+            if len(spelling) <= width:
+                return spelling
     # Still too long: fewer names, each whole, before any is cut ("basic.py, service.py" rather than
     # "basic.py…d service.py"; "apt.py and 15 more" rather than "apt.py, …y and 14 more").
     fewer = _fewer_names(short)
@@ -716,9 +727,12 @@ def fit_chunk_title(title: str, width: int) -> str:
     if fewer:  # the last spelling is "a.py +N": cut that name, never the count of the others
         name, _, count = fewer[-1].rpartition(" +")
         if width - len(count) - 2 >= 6:
-            return f"{fit_middle(name, width - len(count) - 2)} +{count}"
+            return f"{_cut_first(name, width - len(count) - 2)} +{count}"
     named = _NAMED_PART.match(short)  # "caps.py: Collector.collect"
-    if named is not None and (fitted := _fit_definition(named.group(1), named.group(2), width)) is not None:
+    # the file's path, then its name alone, the cut marked ("…/editor.py"), then the definition alone
+    files = (named.group(1), f"…/{named.group(1).rsplit('/', 1)[1]}") if named and "/" in named.group(1) else \
+        (named.group(1),) if named else ()
+    if named is not None and (fitted := _fit_definition(files, named.group(2), width)) is not None:
         return fitted
     if named is not None:
         name, rest = named.group(1), named.group(2)
@@ -729,7 +743,28 @@ def fit_chunk_title(title: str, width: int) -> str:
             return f"{name}: {fit_middle(rest[:more.start()], room - len(suffix))}{suffix}"
         if room >= 8:
             return f"{name}: {fit_middle(rest if more is None else rest[:more.start()], room)}"
-    return fit_middle(short, width)
+    return _cut_first(short, width) if " " not in short else fit_middle(short, width)
+
+
+def _cut_first(text: str, room: int) -> str:
+    """A path or a "dir/: names" title in `room` cells by cutting its first directory's end, the cut marked and the
+    rest whole ("deno_dist/…/index.ts" -> "deno_dis…/index.ts", "deno_dist/: request.ts" -> "deno…/: request.ts");
+    cut in the middle when even that does not fit."""
+    first, slash, rest = text.partition("/")
+    if not slash or " " in first:
+        return fit_middle(text, room)
+    rest = rest[2:] if rest.startswith("…/") else rest
+    whole = f"{first}/…{rest}" if rest.startswith(":") else f"{first}/…/{rest}"
+    if len(whole) <= room and whole != text:  # the first directory whole: "lib/…: __init__.py"
+        return whole
+    keep = room - len(rest) - 2
+    if keep >= 2:
+        return f"{first[:keep]}…/{rest}"
+    name = rest[2:] if rest.startswith(": ") else rest  # a title's files after its directory: "dir/: a.py"
+    for marked in (f"…/{name}", f"…{name}"):  # the cut always marked
+        if len(marked) <= room:
+            return marked
+    return fit_middle(name, room)
 
 
 _PACKED = re.compile(r"^(\d[\d,]* small edits?) in (.+)$")  # the planner's "13 small edits in src/agents/ and tests/"
@@ -738,7 +773,7 @@ _PACKED = re.compile(r"^(\d[\d,]* small edits?) in (.+)$")  # the planner's "13 
 def _fit_packed(head: str, where: str, width: int) -> str:
     """A chunk of small edits: where they are with its directories' tops left out ("in agents/ and tests/"), then
     its first place alone ("in agents/ …"); the count of edits is never cut."""
-    shorter = [_PATH.sub(functools.partial(_shorter_path, keep=keep), where) for keep in (2, 1, 0)]
+    shorter = [_PATH.sub(functools.partial(_elided_path, keep=keep, directory=True), where) for keep in (2, 1, 0)]
     first = shorter[-1].split(" ")[0].rstrip(",")
     for spelling in (f"{head} in {where}", *(f"{head} in {short}" for short in shorter), f"{head} in {first} …"):
         if len(spelling) <= width:
@@ -749,11 +784,11 @@ def _fit_packed(head: str, where: str, width: int) -> str:
 CLASS_SHOWN = 4  # the least of a class's name a title shows before its function: "…Client.create"
 
 
-def _shorter_path(match: re.Match[str], keep: int) -> str:
-    return _last_directories(match.group(0), keep)
+def _elided_path(match: re.Match[str], keep: int, directory: bool = False) -> str:
+    return _elided(match.group(0), keep, directory)
 
 
-def _fit_definition(name: str, rest: str, width: int) -> str | None:
+def _fit_definition(names: tuple[str, ...], rest: str, width: int) -> str | None:
     """"caps.py: Collector.collect and 5 more" in `width` cells, the definition being what tells two chunks of one
     file apart: cut in its middle, "sandbox.py: ACAS…t.create +10" and "sandbox.py: ACAS…sed_port +20" read alike
     (QA49 #12). The count of the others gives way first, then the class (cut from its start, the function's own
@@ -761,20 +796,25 @@ def _fit_definition(name: str, rest: str, width: int) -> str | None:
     its middle. None when `rest` is no definition's name ("lines 10-50")."""
     more = _MORE.search(rest)
     qualname = rest if more is None else rest[:more.start()]
-    if not qualname or " " in qualname:
+    if not qualname or (" " in qualname and not _CALLBACK.match(qualname)):
         return None
     count = "" if more is None else f" +{more.group(1)}"
     # where the class (or module) part ends; a Terraform address's type is no enclosing class: `aws_db_instance`
     # says what `.payments` is
-    own = -1 if name.lower().endswith((".tf", ".hcl")) else max(qualname.rfind("."), qualname.rfind("::"))
+    # (a test callback's text is no class: `describe("v.json()")`)
+    callback = _CALLBACK.match(qualname) is not None
+    scope = qualname.split("(", 1)[0]
+    own = -1 if names[0].lower().endswith((".tf", ".hcl")) else max(scope.rfind("."), scope.rfind("::"))
     spellings = []
-    for prefix in (f"{name}: ", ""):
+    for prefix in (*(f"{name}: " for name in names), ""):
         for tail in (count, ""):
             spellings.append(f"{prefix}{qualname}{tail}")
         for tail in (count, ""):
             room = width - len(prefix) - len(tail) - 1  # cells for the definition after the "…"
             if own > 0 and len(qualname) - own + CLASS_SHOWN <= room < len(qualname):  # "…ore." says nothing
                 spellings.append(f"{prefix}…{qualname[-room:]}{tail}")
+        if callback and width - len(prefix) - len(count) >= 16:  # its text cut in the middle, the file kept
+            spellings.append(f"{prefix}{fit_middle(qualname, width - len(prefix) - len(count))}{count}")
     for spelling in spellings:
         if len(spelling) <= width:
             return spelling
@@ -783,6 +823,7 @@ def _fit_definition(name: str, rest: str, width: int) -> str | None:
     return fit_middle(qualname, width) if width >= 8 else None
 
 
+_CALLBACK = re.compile(r'^[\w$.]+\(".*"\)$')  # a JS/TS test callback named by its text: `it("rejects a body")`
 _NAMED_PART = re.compile(r"^([^\s:]+): (.+)$")  # "caps.py: Collector.collect"
 _TWO_NAMES = re.compile(r"^(.*\S) and (\S+)$")  # the planner's "a.py and b.py"
 _LISTED = re.compile(r"^(.*\S), \S+ and (\d+) more$")  # its "a.py, b.py and 5 more"

@@ -300,6 +300,34 @@ async def test_two_chunks_of_one_file_keep_their_function_names_apart_at_120_col
         assert any("Client.create" in title for title in titles), titles
 
 
+async def test_a_copy_under_another_top_directory_never_reads_as_its_original_in_the_plan(make_repo):
+    """QA51 #13: hono's deno_dist/middleware/basic-auth/index.ts (denoify's copy) showed as
+    "middleware/basic-auth/index.ts" at 120 columns and "basic-auth/index.ts" at 80, like its src/ original: the top
+    directory went silently. The first directory and the file's name stay, the cut is marked `…`, and at 120 columns
+    the chunk column has the kind column's cells (a chunk that is not code says so among its marks)."""
+    repo = make_repo("copies")
+    auth = "export const basicAuth = (options) => {{\n  return check(options, {n})\n}}\n"
+    repo.commit("init", {"deno_dist/middleware/basic-auth/index.ts": auth.format(n=1),
+                         "src/middleware/basic-auth/index.ts": auth.format(n=1), "yarn.lock": "a\n"}, author=ALICE)
+    repo.branch("feature/auth")
+    repo.commit("auth", {"deno_dist/middleware/basic-auth/index.ts": auth.format(n=2),
+                         "src/middleware/basic-auth/index.ts": auth.format(n=3), "yarn.lock": "b\n"},
+                branch="feature/auth", author=ALICE)
+    repo.checkout()
+    for size, shown in (((120, 40), {"deno_dist/middleware/basic-auth/index.ts", "src/middleware/basic-auth/index.ts"}),
+                        ((80, 24), {"deno_dist/…/index.ts", "src/…/index.ts"})):
+        async with build_app(repo.path).run_test(size=size) as pilot:
+            screen = await open_change(pilot, "feature/auth")
+            table = screen.query_one("#chunks-table", DataTable)
+            titles = column(table, "title")
+            assert shown <= set(titles), titles
+            assert "kind" not in [c.key.value for c in table.ordered_columns]
+            if size[0] == 120:
+                assert "collapsed" in column(table, "marks")[titles.index("Collapsed: yarn.lock")]
+                widths = {str(c.key.value): c.width for c in table.columns.values()}
+                assert widths["title"] >= len("deno_dist/middleware/basic-auth/index.ts"), widths
+
+
 async def test_markup_and_control_characters_in_commits_show_literally(make_repo):
     repo = make_repo("hostile")
     repo.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
@@ -412,36 +440,41 @@ async def test_wide_marks_on_a_few_chunks_never_cut_every_title_to_a_stub(paymen
 
 
 def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
-    """The planner names chunks by their paths; in a narrow column the top directories go first, so the
-    names of the files and functions stay readable (cut first, 21 cells showed "lib/ansi…d service.py")."""
+    """The planner names chunks by their paths; in a narrow column the middle directories go first, the first
+    directory and the file's name kept and the cut marked `…` (QA51 #13: dropping the top directories silently made
+    deno_dist/middleware/basic-auth/index.ts read as its src/ copy), so the names of the files and functions stay
+    readable (cut first, 21 cells showed "lib/ansi…d service.py")."""
     assert fit_chunk_title("lib/ansible/modules/service.py", 40) == "lib/ansible/modules/service.py"
-    assert fit_chunk_title("infra/terraform/main.tf", 21) == "terraform/main.tf"
+    assert fit_chunk_title("lib/ansible/modules/service.py", 29) == "lib/…/modules/service.py"
+    assert fit_chunk_title("infra/terraform/main.tf", 21) == "infra/…/main.tf"
     assert fit_chunk_title("lib/ansible/module_utils/facts/system/service_mgr.py and lib/ansible/modules/service.py",
-                           30) == "service_mgr.py and service.py"
+                           45) == "lib/…/service_mgr.py and lib/…/service.py"
     listed = "lib/ansible/modules/: apt.py, yum.py and 5 more"
-    assert fit_chunk_title(listed, 35) == "modules/: apt.py, yum.py and 5 more"
-    assert fit_chunk_title("lib/ansible/modules/: apt.py, yum.py and 5 more", 25) == "apt.py, yum.py and 5 more"
+    # a directory says more than the second of a list of names
+    assert fit_chunk_title(listed, 41) == "lib/ansible/modules/: apt.py and 6 more"
+    assert fit_chunk_title(listed, 35) == "lib/…/modules/: apt.py and 6 more"
     assert fit_chunk_title("lib/ansible/executor/task_executor.py: TaskExecutor.run and 2 more",
-                           45) == "task_executor.py: TaskExecutor.run and 2 more"
-    assert fit_chunk_title("Collapsed: vendor/lib/generated/client.py", 30) == "Collapsed: generated/client.py"
+                           45) == "lib/…/task_executor.py: TaskExecutor.run +2"
+    assert fit_chunk_title("Collapsed: vendor/lib/generated/client.py", 30) == "Collapsed: vendor/…/client.py"
     assert len(fit_chunk_title("a/" * 50 + "very_long_module_name_that_does_not_fit.py", 21)) == 21
-    # then fewer names, each whole, before any name is cut (at 100 columns the column has 21 cells)
-    assert fit_chunk_title("lib/ansible/module_utils/: basic.py and service.py", 21) == "basic.py, service.py"
-    assert fit_chunk_title("lib/ansible/module_utils/: basic.py and service.py", 19) == "basic.py and 1 more"
-    assert fit_chunk_title("lib/ansible/modules/: apt.py, debconf.py and 14 more", 21) == "apt.py and 15 more"
-    assert fit_chunk_title("lib/ansible/parsing/vault/: __init__.py, crypto.py and 3 more", 21) == "__init__.py +4 more"
+    # then fewer names, each whole, before any name is cut (at 80 columns the column has 21 cells)
+    assert fit_chunk_title(listed, 25) == "lib/…/: apt.py and 6 more"
+    assert fit_chunk_title("lib/ansible/module_utils/: basic.py and service.py", 21) == "lib/…/: basic.py +1"
+    assert fit_chunk_title("lib/ansible/modules/: apt.py, debconf.py and 14 more", 21) == "lib/…/: apt.py +15"
+    assert fit_chunk_title("lib/ansible/parsing/vault/: __init__.py, crypto.py and 3 more",
+                           21) == "lib/…: __init__.py +4"
     # a name too long even alone is cut, never the count: "terminal…y and 1 more" said two files of three
     assert fit_chunk_title("sdk/models/terminal_reader.py, sdk/endpoints/terminal_reader.py and 1 more",
                            21) == "models…l_reader.py +2"
     assert fit_chunk_title("examples/sandbox/extensions/aca_sandboxes_runner.py, src/agents/aca/models.py and 3 more",
-                           29) == "aca_sandboxes_runner.py +4"  # not "aca_sand…es_runner.py +4 more" (QA49 #12)
+                           29) == "…/aca_sandboxes_runner.py +4"  # not "aca_sand…es_runner.py +4 more" (QA49 #12)
     # two files of one name keep the directory that tells them apart ("tax_rate.py, tax_rate.py and 1 more")
     assert fit_chunk_title("billing/tax/tax_rate.py, shop/pricing/tax_rate.py and 1 more",
-                           50) == "tax/tax_rate.py, pricing/tax_rate.py and 1 more"
+                           52) == "billing/…/tax_rate.py, shop/…/tax_rate.py and 1 more"
     # a file and its function: the function's own name whole ("sandbox.py: ACAS…t.create +10" and
     # "sandbox.py: ACAS…sed_port +20" read alike, QA49 #12), the class giving way from its start, then the file's name
     assert fit_chunk_title("lib/ansible/cli/editor.py: VaultEditor.encrypt_file and 5 more",
-                           30) == "editor.py: …ditor.encrypt_file"  # the count gives way first
+                           33) == "…/editor.py: …Editor.encrypt_file"  # the count gives way first
     assert fit_chunk_title("lib/ansible/cli/editor.py: VaultEditor.encrypt_file and 5 more",
                            21) == "…itor.encrypt_file +5"
     assert fit_chunk_title("lib/ansible/module_utils/facts/system/caps.py: SystemCapabilitiesFactCollector.collect",
@@ -449,20 +482,43 @@ def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():
     assert fit_chunk_title("lib/ansible/executor/task_executor.py: TaskExecutor.run and 2 more",
                            21) == "TaskExecutor.run +2"
     sandbox = "src/agents/extensions/sandbox/aca/sandbox.py"
-    assert fit_chunk_title(f"{sandbox}: ACASandboxesClient.create and 10 more", 29) == "sandbox.py: …lient.create +10"
+    assert fit_chunk_title(f"{sandbox}: ACASandboxesClient.create and 10 more", 31) == "src/…/sandbox.py: …lient.create"
     assert fit_chunk_title(f"{sandbox}: ACASandboxesSession._resolve_exposed_port and 20 more",
                            29) == "…ession._resolve_exposed_port"
     # a test's name too long even alone is cut in its middle, the file's name before it gone
     assert fit_chunk_title("tests/sandbox/test_aca.py: test_create_forwards_options_and_manifest_environment and 30 "
                            "more", 29) == "test_crea…est_environment +30"
+    # a JS/TS test callback is named by its text, cut in its middle (a dot in the text is no class)
+    assert fit_chunk_title('src/validator/validator.test.ts: it("Should be invalid - v.json()") and 27 more',
+                           45) == 'src/…/validator.test.ts: it("Sh….json()") +27'
     # a Terraform address is cut in its middle: its type says what the name is (aws_db_instance)
     assert fit_chunk_title("infra/terraform/main.tf: aws_db_instance.payments and 2 more",
                            21) == "aws_db…ce.payments +2"
-    # small edits packed together: where they are with the tops of its directories left out, the count whole
-    assert fit_chunk_title("13 small edits in src/agents/ and tests/", 36) == "13 small edits in agents/ and tests/"
-    assert fit_chunk_title("13 small edits in src/agents/ and tests/", 29) == "13 small edits in agents/ …"
+    # small edits packed together: where they are with the middle of its directories cut, the count whole
+    assert fit_chunk_title("13 small edits in src/agents/ and tests/", 36) == "13 small edits in src/…/ and tests/"
+    assert fit_chunk_title("13 small edits in src/agents/ and tests/", 29) == "13 small edits in src/…/ …"
     assert fit_chunk_title("9 small edits in src/agents/extensions/sandbox/", 40) == \
-        "9 small edits in extensions/sandbox/"
+        "9 small edits in src/…/sandbox/"
+    # hono pull/743: a deno_dist/ copy and its src/ original never read alike, and any cut is marked
+    for width, copy, original in ((37, "deno_dist/…/basic-auth/index.ts", "src/middleware/basic-auth/index.ts"),
+                                  (21, "deno_dist/…/index.ts", "src/…/index.ts")):
+        assert fit_chunk_title("deno_dist/middleware/basic-auth/index.ts", width) == copy
+        assert fit_chunk_title("src/middleware/basic-auth/index.ts", width) == original
+    assert fit_chunk_title("deno_dist/: request.ts, context.ts and 1 more", 21) == "deno…/: request.ts +2"
+    assert fit_chunk_title("Deleted: src/validator/: validator.ts, rule.ts and 6 more",
+                           48) == "Deleted: src/validator/: validator.ts and 7 more"
+    assert fit_chunk_title("Deleted: src/validator/: validator.ts, rule.ts and 6 more",
+                           37) == "Deleted: src/…/: validator.ts +7 more"
+    titles = ["deno_dist/middleware/basic-auth/index.ts", "deno_dist/: request.ts, context.ts and 1 more",
+              "src/rpc/: mock-validator.ts and rpc.test.ts",
+              "Deleted: src/validator/: validator.ts, rule.ts and 6 more",
+              "deno_dist/middleware/cache/index.ts and src/middleware/cache/index.ts", "lib/ansible/modules/service.py"]
+    for title in titles:
+        for width in range(12, len(title)):
+            short = fit_chunk_title(title, width)
+            whole = short == title.replace(" and ", ", ")  # nothing left out
+            assert len(short) <= width and ("…" in short or "+" in short or " more" in short or whole), \
+                (title, width, short)
 
 
 def _change_decisions(app, change_id: str) -> list[tuple[str, int, int]]:

@@ -392,7 +392,9 @@ async def test_untrusted_text_is_shown_literally(make_repo, tmp_path: Path) -> N
             assert not CONTROL.search(text.replace("\n", ""))
 
 
-async def test_a_long_title_drops_directories_before_names_and_refits_on_resize(make_repo, tmp_path: Path) -> None:
+async def test_a_long_title_cuts_middle_directories_before_names_and_refits_on_resize(make_repo,
+                                                                                       tmp_path: Path) -> None:
+    """The middle directories go first, the first one kept and the cut marked (QA51 #13), the names whole."""
     deep = "lib/project/subsystem/component/"
     analyzer, detail = _one_branch(make_repo, "feature/deep", "two deep files",
                                    {f"{deep}alpha_module.py": "a = 1\n", f"{deep}beta_module.py": "b = 2\n"})
@@ -401,11 +403,11 @@ async def test_a_long_title_drops_directories_before_names_and_refits_on_resize(
         app = ChunkHost(detail, _session(ledger, analyzer.repo_key))
         async with app.run_test(size=(60, 24)) as pilot:
             title = str(app.screen.query_one("#chunk-title", Static).render())
-            assert title == "subsystem/component/: alpha_module.py and beta_module.py"  # whole names, no "…"
+            assert title == "lib/…/component/: alpha_module.py and beta_module.py"  # whole names
             await pilot.resize_terminal(48, 24)
             await pilot.pause()
             title = str(app.screen.query_one("#chunk-title", Static).render())
-            assert title == "component/: alpha_module.py and beta_module.py"
+            assert title == "lib/…/: alpha_module.py and beta_module.py"
             await pilot.resize_terminal(120, 24)
             await pilot.pause()
             assert str(app.screen.query_one("#chunk-title", Static).render()) == detail.plan.chunks[0].title

@@ -1218,3 +1218,114 @@ def test_a_licence_added_to_a_directory_the_base_has_collapses_nothing(make_repo
     assert not any(c.title.startswith("Vendored?") for c in detail.plan.chunks), [c.title for c in detail.plan.chunks]
     assert any("src/app/handlers.py" in c.files and c.kind == "code" for c in detail.plan.chunks)
     assert detail.assessment.complexity.added >= 40  # its complexity counts
+
+
+def _ts_tests(describes: int, its: int, lines_per_it: int) -> str:
+    """A TypeScript test file: `describes` top-level describe blocks of `its` it blocks each."""
+    out = ["import { validator } from './validator'", ""]
+    for d in range(describes):
+        out.append(f"describe('Validator {d}: v.json()', () => {{")
+        for k in range(its):
+            out.append(f"  it('Should be valid - case {d}.{k}', async () => {{")
+            out += [f"    expect(await validator.check({d}, {k}, {n})).toBe(true)" for n in range(lines_per_it)]
+            out.append("  })")
+        out += ["})", ""]
+    return "\n".join(out) + "\n"
+
+
+def test_files_deleted_whole_are_one_decision_per_directory_cut_only_at_top_level_definitions(make_repo) -> None:
+    """QA51 #12: hono pull/743 deleted src/validator/ (validator.ts 509 lines, validator.test.ts 1,018 ...) and
+    src/middleware/validator/: 8 chunks of ~400 lines cut at arbitrary lines, a test split mid-`it(`, titled
+    `(anonymous)#30 and 27 more`. A deletion is skimmed (2,000 lines/h): the files deleted whole of one directory
+    are one chunk up to one sitting's skim, apart from the edits; a larger file is cut at its top-level definitions
+    only, and the pieces are named by their describe/it text."""
+    repo = make_repo("deleted")
+    module = "".join(f"export function rule{k}(value: string): boolean {{\n  return value.length > {k}\n}}\n\n"
+                     for k in range(120))  # 480 lines
+    huge = _ts_tests(8, 10, 30)  # 8 top-level describes of 323 lines: 2,586 lines
+    repo.commit("base", {"src/validator/validator.ts": module,
+                         "src/validator/validator.test.ts": _ts_tests(3, 10, 30),
+                         "src/middleware/validator/middleware.test.ts": huge,
+                         "src/hono.ts": program([("route", 4, 0)])}, author=DEV)
+    repo.branch("remove")
+    gone = dict.fromkeys(["src/validator/validator.ts", "src/validator/validator.test.ts",
+                          "src/middleware/validator/middleware.test.ts"])
+    repo.commit("remove the old validator", {**gone, "src/hono.ts": program([("route", 4, 1)])}, branch="remove",
+                author=DEV)
+    plan, files = plan_for(repo.path, "main", "remove")
+    assert_partition(plan, files)
+    titles = [c.title for c in plan.chunks]
+    whole = next(c for c in plan.chunks if "src/validator/validator.ts" in c.files)
+    # the module and its 1,000-line test: one chunk, one decision, skimmed
+    assert whole.title == "Deleted: src/validator/: validator.ts and validator.test.ts", titles
+    assert whole.changed_lines == 480 + 971 and not whole.oversized
+    assert whole.floor_derivation.startswith("1451 removed lines at 2000/h")
+    paired = "src/validator/validator.test.ts is reviewed with src/validator/validator.ts, the code it tests"
+    assert paired in whole.notes
+    # the kept file's edit is a chunk of its own, read as code
+    assert "src/hono.ts" in titles
+    # the 2,586-line test: cut only where a top-level describe ends, each piece named by its describe text
+    pieces = [c for c in plan.chunks if c.files == ["src/middleware/validator/middleware.test.ts"]]
+    assert len(pieces) == 2 and all(c.changed_lines <= 2000 for c in pieces)
+    describe_starts = {n + 1 for n, line in enumerate(huge.splitlines()) if line.startswith("describe(")}
+    for piece in pieces[1:]:
+        assert piece.line_ranges[0].start in describe_starts
+    assert pieces[0].title.startswith('Deleted: src/middleware/validator/middleware.test.ts: describe("Validator 0: '
+                                      'v.json()") and ')
+    assert all("(anonymous)" not in title for title in titles)
+    assert sum(c.floor_seconds for c in pieces) == pytest.approx(2586 / 2000 * 3600, abs=2)
+
+
+def test_a_test_of_a_generic_name_pairs_only_beside_its_module_or_with_what_it_imports(make_repo) -> None:
+    """QA51 #11: hono names nearly every module index.ts, and a test was paired with the changed module of its stem
+    nearest in the tree at any distance: runtime-tests/lambda-edge/index.test.ts was "reviewed with
+    src/jsx/hooks/index.ts, the code it tests". A test named index, mod, main, utils ... is a module's when it sits
+    beside it (its directory, `__tests__/`, the mirrored tests/ path) or imports it; other names pair as before."""
+    repo = make_repo("generic")
+    ts = "export const value = {n}\n"
+    base = {"src/jsx/hooks/index.ts": ts.format(n=1), "src/middleware/cors/index.ts": ts.format(n=1),
+            "src/middleware/cors/index.test.ts": "import { value } from '.'\n",
+            "src/router/index.ts": ts.format(n=1), "src/router/__tests__/index.test.ts": "import '../index'\n",
+            "src/helper/html/index.ts": ts.format(n=1),
+            "runtime-tests/html/index.test.ts": "import { html } from '../../src/helper/html'\n",
+            "runtime-tests/lambda-edge/index.test.ts": "import { handle } from '../../src/adapter/lambda-edge'\n",
+            "pkg/a/utils.py": "A = 1\n", "pkg/b/utils.py": "B = 1\n",
+            "tests/test_utils.py": "from pkg.b.utils import B\n", "payments/retry.py": "R = 1\n",
+            "tests/test_retry.py": "def test_r():\n    assert True\n"}
+    repo.commit("base", base, author=DEV)
+    repo.branch("feature")
+    edits = {path: text.replace("1", "2") + "// edited\n" if path.endswith(".ts") else text + "X = 2\n"
+             for path, text in base.items()}
+    repo.commit("edit everything", edits, branch="feature", author=DEV)
+    plan, files = plan_for(repo.path, "main", "feature")
+    assert_partition(plan, files)
+    notes = {note for chunk in plan.chunks for note in chunk.notes if "the code it tests" in note or " tests " in note}
+    tested = {note.split(" is reviewed with " if " is reviewed with " in note else " tests ")[0]:
+              note.split(" is reviewed with " if " is reviewed with " in note else " tests ")[1].split(",")[0]
+              for note in notes}
+    assert tested == {
+        "src/middleware/cors/index.test.ts": "src/middleware/cors/index.ts",  # beside it
+        "src/router/__tests__/index.test.ts": "src/router/index.ts",  # in __tests__/ beside it
+        "runtime-tests/html/index.test.ts": "src/helper/html/index.ts",  # imports it
+        "tests/test_utils.py": "pkg/b/utils.py",  # imports it (pkg/a/utils.py is as near)
+        "tests/test_retry.py": "payments/retry.py",  # a name of its own: paired as before
+    }, notes
+
+
+def test_a_small_file_deleted_whole_stays_with_its_directorys_edits(make_repo) -> None:
+    """Deleting a 14-line vitest.config.ts beside a 4-line test edit (hono pull/3556) stays one chunk: only a
+    directory whose deleted files hold more lines than a chunk has them chunked apart."""
+    repo = make_repo("small-delete")
+    config = "".join(f"export const option{k} = {k}\n" for k in range(14))
+    repo.commit("base", {"runtime-tests/bun/vitest.config.ts": config,
+                         "runtime-tests/bun/index.test.tsx": "it('works', () => {\n  expect(1).toBe(1)\n})\n"},
+                author=DEV)
+    repo.branch("drop")
+    edited = "it('works', () => {\n  expect(2).toBe(2)\n})\n"
+    repo.commit("drop the config", {"runtime-tests/bun/vitest.config.ts": None,
+                                    "runtime-tests/bun/index.test.tsx": edited}, branch="drop", author=DEV)
+    plan, files = plan_for(repo.path, "main", "drop", file_tiers={"runtime-tests/bun/index.test.tsx": 3})
+    assert_partition(plan, files)
+    assert [sorted(c.files) for c in plan.chunks] == [["runtime-tests/bun/index.test.tsx",
+                                                       "runtime-tests/bun/vitest.config.ts"]]
+    assert not plan.chunks[0].title.startswith("Deleted")

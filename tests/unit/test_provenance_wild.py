@@ -93,6 +93,18 @@ WILD_ROWS = [
      "Kiro", "trailer", "Kiro <noreply@kiro.dev>"),
     ("kiro-with-model", "Fix\n\nCo-authored-by: Kiro AI (Claude Opus 4.6) <kiro@kiro.dev>\n", ANN, None,
      "Kiro", "trailer", "Kiro AI (Claude Opus 4.6)"),
+    # -- hono's (QA51 #10): Codebuff's footer and co-author in one paragraph, Cursor's Made-with trailer --------
+    ("codebuff-footer-and-co-author", "fix(types): allow a final JSON handler\n\nBody.\n\n"
+     "🤖 Generated with Codebuff\nCo-Authored-By: Codebuff <noreply@codebuff.com>\n", ANN, None,
+     "Codebuff", "trailer", "Codebuff <noreply@"),
+    ("codebuff-footer", "fix\n\n🤖 Generated with Codebuff\n", ANN, None,
+     "Codebuff", "body", "Generated with Codebuff"),
+    ("made-with-cursor", "fix(json): reject undefined\n\nBody.\n\nMade-with: Cursor\n", ANN, None,
+     "Cursor", "trailer", "Made-with: Cursor"),
+    # a tool review-tui does not know, named by the footer and credited as co-author by the same message
+    ("footer-tool-as-co-author",
+     "feat: x\n\n🤖 Generated with Zencoder\nCo-Authored-By: Zencoder <noreply@zencoder.ai>\n", ANN, None,
+     "Zencoder", "trailer", "(the tool the message's footer names)"),
 ]
 
 # Real shapes that are people or prose, never AI.
@@ -111,6 +123,10 @@ WILD_HUMAN_ROWS = [
     ("dependabot-co-author", "Bump x\n\n"
      "Co-authored-by: dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>\n", ANN, None),
     ("person-named-claude", "Pair\n\nCo-authored-by: Claude Dupont <claude@dupont.example>\n", ANN, None),
+    ("made-with-no-tool", "Landing page\n\nMade-with: love\n", ANN, None),
+    ("made-with-a-build-tool", "Scaffold\n\nMade-with: Vite\n", ANN, None),
+    ("prose-naming-a-tool", "Fix\n\nMade with Cursor's help, reviewed by hand; Codebuff suggested the test.\n",
+     ANN, None),
 ]
 
 
@@ -400,3 +416,44 @@ def test_an_unknown_bot_author_is_evidence_with_the_way_to_count_it_and_dependab
     table = _render(change_table(analyzer.analyze_all(), width=200)).splitlines()
     assert "AI?" in next(line for line in table if "fix-retry" in line)
     assert "AI?" not in next(line for line in table if "bump-rich" in line)
+
+
+def test_a_co_author_is_credited_as_the_tool_the_footer_names_only_when_it_is_that_tool() -> None:
+    """QA51 #10: "🤖 Generated with Codebuff" + "Co-Authored-By: Codebuff <noreply@codebuff.com>" (hono pull/5206) read
+    as human: the footer's robot was taken by the pattern's leading punctuation, and the co-author was no tool
+    review-tui knew. A co-author whose name, or whose no-reply address's domain, is the tool the footer names is a
+    second disclosure; a person co-author beside a footer is not."""
+    from app.core.git.models import CommitInfo
+
+    def signals(message: str):
+        return commit_signals(CommitInfo("c" * 40, "Ann", "ann@example.org", 0, "Ann", "ann@example.org", 0, message,
+                                         ("p" * 40,)))
+
+    found = signals("feat: x\n\n🤖 Generated with Zencoder\nCo-Authored-By: Zen Agent <noreply@zencoder.ai>\n")
+    assert sorted((s.tool, s.kind, s.confidence) for s in found) == [("Zencoder", "body", 40),
+                                                                      ("Zencoder", "trailer", 40)]
+    assert commit_confidence(found) == 80
+    person = signals("feat: x\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n"
+                     "Co-Authored-By: Claude Dupont <claude@dupont.example>\n")
+    assert [(s.tool, s.kind) for s in person] == [("Claude Code", "body")]
+    other = signals("feat: x\n\n🤖 Generated with Zencoder\nCo-Authored-By: Codex Fan <noreply@example.org>\n")
+    assert [(s.tool, s.kind) for s in other] == [("Zencoder", "body")]
+
+
+def test_a_signal_under_a_raised_threshold_is_shown_as_evidence(tmp_path) -> None:
+    """A footer alone (40 points) stays under a team's raised threshold: the change's evidence (the queue's "AI?",
+    the why panel) names it, so the reviewer still sees the disclosure."""
+    from app.core.provenance.commits import ProvenanceConfig
+    from app.core.provenance.lines import analyze_provenance
+
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit("init", {"a.txt": "a\n"}, author=ANN)
+    builder.branch("fix")
+    weak = builder.commit("fix\n\n🤖 Generated with Codebuff\n", {"b.txt": "b\n"}, branch="fix", author=ANN)
+    repo = GitRepo(builder.path)
+    base, head = repo.resolve_commit("main"), repo.resolve_commit("fix")
+    result = analyze_provenance(repo, repo.commits_between(base, head), repo.diff(base, head), base=base, head=head,
+                                ref="refs/heads/fix", config=ProvenanceConfig(min_confidence=60))
+    assert result.ai_commits == [] and result.ai_share == 0
+    assert any(weak[:10] in line and "Generated with Codebuff" in line and "below the 60-point threshold" in line
+               for line in result.evidence), result.evidence

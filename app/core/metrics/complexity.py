@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.core.git.diff import decode_text
+from app.core.metrics.closures import closure_names
 from app.core.settings import SectionReader
 from app.errors import ConfigError
 
@@ -752,28 +753,11 @@ def _qualified(function: Any) -> str:
     return f"{found.group(1)}.{found.group(2)}" if found and found.group(2) == function.name else function.name
 
 
-_ANONYMOUS = re.compile(r"anonymous__\d+|\(anonymous\)")  # lizard: a Go func literal, a JS function expression
-
-
-_CALLED_WITH_NAME = re.compile(r"([A-Za-z_$][\w$.]{0,60})\(\s*(['\"`])([^'\"`\n]{1,100})\2")
-
-
 def _named_closures(functions: list[FunctionMetric], text: str = "") -> list[FunctionMetric]:
-    """A closure named after the function it is written in: `RangeArgs.<closure>`, or, at the top level,
-    after the call it is handed to with its name: `test("retry - after")` (a JS/TS test callback). lizard
-    numbers Go's func literals through the file (`anonymous__5`) and calls JS ones `(anonymous)`: names
-    that say nothing to a reader and shift when one is added above, so every later one read as changed."""
-    named = [f for f in functions if not _ANONYMOUS.fullmatch(f.name)]
-    lines = text.splitlines() if text else []
-    for function in functions:
-        if not _ANONYMOUS.fullmatch(function.name):
-            continue
-        outer = [f for f in named if f.start_line <= function.start_line and function.end_line <= f.end_line]
-        inner = max(outer, key=lambda f: (f.start_line, -f.end_line), default=None)
-        call = _CALLED_WITH_NAME.search(lines[function.start_line - 1]) if 0 < function.start_line <= len(lines) \
-            else None
-        label = f'{call[1]}("{call[3]}")' if call else "<closure>"
-        function.name = f"{inner.name}.{label}" if inner is not None else label
+    """Closures named as app.core.metrics.closures names them: `RangeArgs.<closure>`, `test("retry - after")`."""
+    names = closure_names([(f.name, f.start_line, f.end_line) for f in functions], text)
+    for function, name in zip(functions, names, strict=True):
+        function.name = name
     return functions
 
 

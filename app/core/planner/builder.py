@@ -5,7 +5,9 @@ Guarantees (the tests check them):
   exactly one chunk, through the chunk's segments.
 - A chunk holds at most `target_lines` changed lines, unless it is one indivisible unit (one
   function, or one collapsed file) that is larger on its own; it then says so (`oversized`,
-  `oversize_reason`) and holds nothing else.
+  `oversize_reason`) and holds nothing else. Files deleted whole (of a directory deleting more than the target) are
+  packed apart, per directory, up to what one sitting skims at the removal rate (`removal_lines`, 2,000), a larger
+  one cut at its top-level definitions.
 - Cuts fall at directory, file, class and function edges: a function that fits in a chunk is
   never split. Top-level code (outside any definition) is cut at hunk edges, and a hunk larger
   than the target at line boundaries, because it is not a unit a reader must see whole.
@@ -155,6 +157,38 @@ _DEFINITION_NAMES = re.compile(
 _COMMON_NAMES = frozenset({"main", "run", "get", "set", "update", "init", "setup", "teardown", "test", "call",
                            "close", "open", "read", "write", "start", "stop", "handle", "process", "execute",
                            "apply", "build", "create", "delete", "load", "save", "parse", "render", "reset"})
+
+
+# Module names too common to say alone that a test is a module's: hono names nearly every module index.ts. A test of
+# such a name pairs only with a module beside it (or in the mirrored directory) or one it imports.
+_GENERIC_STEMS = frozenset({"index", "mod", "main", "lib", "__init__", "init", "utils", "util", "helpers", "types",
+                            "common"})
+# The parts of a directory that say where tests or sources live, not what they are: tests/foo/ mirrors src/foo/.
+_LAYOUT_DIRECTORIES = frozenset({"tests", "test", "__tests__", "spec", "specs", "src", "lib"})
+# A JS/TS relative import, re-export, dynamic import or require: `from '../../src/hono'`, `require('./x')`.
+_JS_IMPORTS = re.compile(r"""(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*['"](\.{1,2}(?:/[^'"\n]*)?)['"]""")
+_JS_EXTENSION = re.compile(r"\.(?:[cm]?[jt]sx?)$")
+# A Python import: `from pkg.utils import x` -> ("pkg.utils", "x"), `import pkg.utils` -> ("pkg.utils", "").
+_PY_IMPORTS = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+\(?[ \t]*(\w+)|import[ \t]+([\w.]+))",
+                         re.MULTILINE)
+
+
+def _mirrored_directory(path: str) -> tuple[str, ...]:
+    """A file's directory without its layout parts: src/foo/index.ts and tests/foo/index.test.ts -> ("foo",)."""
+    return tuple(part for part in posixpath.dirname(path).split("/") if part and part not in _LAYOUT_DIRECTORIES)
+
+
+def _imported(module: str, imports: set[str]) -> bool:
+    """Whether a module's path (src/middleware/basic-auth/index.ts) is among `imports` (see _imports_of): by its
+    path without extension, its directory for an index file (`../src/middleware/basic-auth`), or as the tail of a
+    Python dotted name (`pkg/utils` for src/pkg/utils.py)."""
+    base = posixpath.splitext(module)[0]
+    if base in imports or (posixpath.basename(base) == "index" and posixpath.dirname(base) in imports):
+        return True
+    if module.endswith(".py"):
+        package = posixpath.dirname(base) if posixpath.basename(base) == "__init__" else base
+        return any(name and (package == name or package.endswith("/" + name)) for name in imports)
+    return False
 
 
 def _test_subject(path: str) -> tuple[str, str] | None:
@@ -477,17 +511,28 @@ class _PlanBuilder:
 
     # -- code ---------------------------------------------------------------------------------
     def _code_drafts(self, indices: list[int]) -> list[Draft]:
-        code_files = {i: self._code_file(i) for i in indices}
-        groups = self._directory_groups(code_files)
+        # Files deleted whole are one decision each, skimmed at the removal rate: those of a directory that
+        # deletes more than a chunk's lines are packed apart, per directory, up to what one sitting skims (2,000
+        # lines), and a larger one is cut at its top-level definitions only. At 400 lines hono pull/743's three
+        # deleted validator files were 8 chunks, a test cut in two mid-`it(` (QA51 #12).
+        removal = self.removal_lines()
+        gone = self._deleted_apart(indices)
+        code_files = {i: self._code_file(i, removal if i in gone else self.config.target_lines) for i in indices}
+        follows = self._follows(code_files)
         out: list[Draft] = []
-        for units in groups:
-            packer = Packer(self.config.target_lines, KIND_CODE, self.paths)
-            # a module with its test (or a definition with its users) is a group of its own: kept whole
-            # when it fits a chunk (command_test.go went to another chunk than command.go, 321 lines together)
-            packer.place(Group.of([Group.of([code_files[i].tree for i in unit]) if len(unit) > 1
-                                   else code_files[unit[0]].tree for unit in units]))
-            packer.close()
-            out += packer.drafts
+        for deleting in (False, True):
+            target = removal if deleting else self.config.target_lines
+            files = {i: facts for i, facts in code_files.items() if (i in gone) == deleting}
+            for units in self._directory_groups(files, {a: b for a, b in follows.items() if a in files and b in files}):
+                packer = Packer(target, KIND_CODE, self.paths)
+                # a module with its test (or a definition with its users) is a group of its own: kept whole
+                # when it fits a chunk (command_test.go went to another chunk than command.go, 321 lines together)
+                packer.place(Group.of([Group.of([files[i].tree for i in unit]) if len(unit) > 1
+                                       else files[unit[0]].tree for unit in units]))
+                packer.close()
+                for draft in packer.drafts:
+                    draft.deletion = deleting
+                out += packer.drafts
         joined = self._join_same_edits(out)
         return self._pack_small_edits(joined) if self.config.pack_small_edits else joined
 
@@ -565,16 +610,38 @@ class _PlanBuilder:
                 lines += [line.origin + line.text.strip() for line in fd.hunks[hunk_index].lines[first:last + 1]]
         return tuple(sorted((name, tuple(lines)) for name, lines in edits.items()))
 
-    def _directory_groups(self, code_files: dict[int, CodeFile]) -> list[list[list[int]]]:
-        """Per directory, its files in path order as units: a file and the test files and users that
-        joined it."""
-        order = sorted(code_files, key=lambda i: (code_files[i].directory, self.paths[i]))
-        follows: dict[int, int] = {}  # file -> the file it is placed after
+    def _deleted_apart(self, indices: list[int]) -> set[int]:
+        """The files deleted whole that are chunked apart: those of a directory whose deleted files hold more lines
+        than one chunk. Fewer stay with the directory's edits, as any small file does (a 14-line config deleted
+        beside a 4-line test edit is one decision, not two)."""
+        lines: dict[str, int] = {}
+        for index in indices:
+            if self.files[index].status == "deleted":
+                directory = posixpath.dirname(self.paths[index])
+                lines[directory] = lines.get(directory, 0) + self.files[index].changed_lines
+        return {i for i in indices if self.files[i].status == "deleted"
+                and lines[posixpath.dirname(self.paths[i])] > self.config.target_lines}
+
+    def removal_lines(self) -> int:
+        """The lines of files deleted whole one chunk holds: what one sitting skims at the removal rate (2,000),
+        never fewer than the target."""
+        sitting = self.config.removed_lines_per_hour * self.config.max_chunk_seconds / 3600.0
+        return max(self.config.target_lines, int(sitting))
+
+    def _follows(self, code_files: dict[int, CodeFile]) -> dict[int, int]:
+        """file -> the file it is placed after: a test after the module it tests, a user after a definition."""
+        follows: dict[int, int] = {}
         if self.config.pair_tests:
             follows.update(self._test_pairs(code_files))
         if self.config.group_uses:
             for user, definer in self._use_pairs(code_files, follows).items():
                 follows.setdefault(user, definer)
+        return follows
+
+    def _directory_groups(self, code_files: dict[int, CodeFile], follows: dict[int, int]) -> list[list[list[int]]]:
+        """Per directory, its files in path order as units: a file and the test files and users that
+        joined it (`follows`: file -> the file it is placed after)."""
+        order = sorted(code_files, key=lambda i: (code_files[i].directory, self.paths[i]))
         groups: dict[str, list[int]] = {}
         placed_after: dict[int, list[int]] = {}
         for index in order:
@@ -616,6 +683,8 @@ class _PlanBuilder:
         pairs: dict[int, int] = {}
         for index, (stem, ext) in sorted(tests.items()):
             candidates = [c for c, e in modules.get(stem, []) if _same_family(e, ext)]
+            if candidates and stem.lower() in _GENERIC_STEMS:
+                candidates = self._generic_candidates(index, candidates)
             if not candidates:
                 continue
             # The module nearest the test in the tree: longest common path prefix, then path order.
@@ -628,6 +697,50 @@ class _PlanBuilder:
                                       f"{visible_path(path)} tests {visible_path(self.paths[best])}, which is in "
                                       "another chunk")
         return pairs
+
+    def _generic_candidates(self, test: int, candidates: list[int]) -> list[int]:
+        """The modules a test of a generic name (index.test.ts, test_utils.py) can be the test of: one in its own
+        directory, the `__tests__/` or `tests/` beside it or the mirrored tests/ path (tests/foo/ for src/foo/), or
+        one it imports. In hono, where nearly every module is an index.ts, runtime-tests/lambda-edge/index.test.ts
+        was "the test of" src/jsx/hooks/index.ts (QA51 #11)."""
+        where = _mirrored_directory(self.paths[test])
+        beside = [c for c in candidates if _mirrored_directory(self.paths[c]) == where]
+        if beside:
+            return beside
+        imported = self._imports_of(test)
+        return [c for c in candidates if _imported(self.paths[c], imported)]
+
+    def _imports_of(self, index: int) -> set[str]:
+        """What file `index` imports, as repository paths without extension (JS/TS relative specifiers resolved:
+        `../../src/hono` -> `src/hono`) and Python dotted names with dots as slashes (`pkg/utils`)."""
+        fd = self.files[index]
+        blob = fd.new_blob or fd.old_blob
+        if self.read_blob is None or blob is None or max(fd.old_size, fd.new_size) > MAX_SPAN_CHARS:
+            return set()
+        try:
+            text = self.read_blob(blob).decode("utf-8", errors="replace")
+        except (ReviewTuiError, OSError, LookupError, ValueError):
+            return set()
+        directory = posixpath.dirname(self.paths[index])
+        found: set[str] = set()
+        if _extension(self.paths[index]) == "py":
+            for source, name, module in _PY_IMPORTS.findall(text):
+                if module:
+                    found.add(module.replace(".", "/"))
+                    continue
+                dots = len(source) - len(source.lstrip("."))
+                base = source[dots:].replace(".", "/")
+                if dots:  # relative: from the test's own package up
+                    up = directory
+                    for _ in range(dots - 1):
+                        up = posixpath.dirname(up)
+                    base = posixpath.join(up, base) if base else up
+                found.update(filter(None, [base, posixpath.join(base, name) if base else name]))
+            return found
+        for spec in _JS_IMPORTS.findall(text):
+            resolved = posixpath.normpath(posixpath.join(directory, spec))
+            found.add(_JS_EXTENSION.sub("", resolved))
+        return found
 
     def _use_pairs(self, code_files: dict[int, CodeFile], taken: dict[int, int]) -> dict[int, int]:
         """user file -> defining file, for names a file defines (uniquely in the change) and another
@@ -702,9 +815,9 @@ class _PlanBuilder:
                 texts += map(_TEXT, lines[match.start():match.end()])
         return "\n".join(texts)
 
-    def _code_file(self, index: int) -> CodeFile:
+    def _code_file(self, index: int, target: int) -> CodeFile:
         return code_file(index, self.files[index], self.file_notes.setdefault(index, []), self._hunk_origins(index),
-                         target_lines=self.config.target_lines, read_blob=self.read_blob,
+                         target_lines=target, read_blob=self.read_blob,
                          spans_cache=self.spans_cache, is_test=self._test_line_check(index))
 
     def _test_regions(self, index: int) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
@@ -1047,28 +1160,22 @@ class _PlanBuilder:
         files = [visible_path(path) for path in _by_weight(chunk)]
         if len(file_rank) == 1 and (only := self.files[next(iter(file_rank))]).is_submodule:
             return only.submodule_summary()
-        prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else ""
+        prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else "Deleted: " if draft.deletion else ""
         if draft.packed is not None:
             return _packed_title(chunk.files)
         if draft.rule is not None and len(files) > 1:
             return f"{prefix}{visible_path(draft.rule)} ({len(files)} files, .gitattributes)"
         if len(files) > 1:
-            directory = posixpath.dirname(files[0])
-            same_dir = all(posixpath.dirname(f) == directory for f in files)
-            names = [posixpath.basename(f) for f in files] if same_dir and directory else files
-            head = f"{directory}/: " if same_dir and directory else ""
-            listed = (" and ".join(names) if len(names) <= 2
-                      else f"{names[0]}, {names[1]} and {len(names) - 2} more")
-            return prefix + head + listed
+            return prefix + _files_title(files)
         path = files[0] if files else "(nothing)"
-        if draft.kind == KIND_COLLAPSED:
+        if draft.kind == KIND_COLLAPSED or (draft.deletion and self._whole_file(next(iter(file_rank)), chunk)):
             return prefix + path
         in_tests = bool(chunk.segments) and all(self._test_lines(s) == s.changed_lines for s in chunk.segments)
         named = _functions_named(draft)
         if in_tests:  # tests the file holds (Rust's #[cfg(test)] module), chunked apart from its code
             return f"{path}: tests" + (f" ({named})" if named else "")
         if named:
-            return f"{path}: {named}"
+            return f"{prefix}{path}: {named}"
         file_index = next(iter(file_rank))
         if self._whole_file(file_index, chunk):
             return path
@@ -1181,6 +1288,15 @@ def _functions_named(draft: Draft) -> str:
     biggest = max(sizes, key=lambda name: sizes[name])
     more = len(sizes) - 1
     return biggest + (f" and {more} more" if more else "")
+
+
+def _files_title(files: list[str]) -> str:
+    """A chunk of several files: "src/: request.ts, types.ts and 1 more" (the directory said once when it is one)."""
+    directory = posixpath.dirname(files[0])
+    same_dir = all(posixpath.dirname(f) == directory for f in files)
+    names = [posixpath.basename(f) for f in files] if same_dir and directory else files
+    head = f"{directory}/: " if same_dir and directory else ""
+    return head + (" and ".join(names) if len(names) <= 2 else f"{names[0]}, {names[1]} and {len(names) - 2} more")
 
 
 def _packed_title(paths: list[str]) -> str:

@@ -200,7 +200,7 @@ class _TreeBuilder:
         if leaf is None:
             leaf = self.units[label] = Leaf(self.index, label, kind, [])
             if grouped:
-                top = label.split(".", 1)[0]
+                top = _outer_name(label)
                 group = self.class_groups.get(top)
                 if group is None:
                     group = self.class_groups[top] = Group([])
@@ -217,7 +217,7 @@ class _TreeBuilder:
         if leaf is None:
             span = spans[owner]
             leaf = cache[owner] = self.unit(span.qualname, FUNCTION_UNIT if span.kind == KIND_FUNCTION else CODE_RUN,
-                                            "." in span.qualname or span.kind == KIND_CLASS)
+                                            _outer_name(span.qualname) != span.qualname or span.kind == KIND_CLASS)
             if cache is self.new_leaves:
                 self.defined.add(span.qualname)
         return leaf
@@ -286,6 +286,19 @@ class _TreeBuilder:
                 named_leaf = None if named is None else self.unit(named[1], named[2], False)
                 self.place(named_leaf, hunk_index, first + start, first + k - 1)
                 start = k
+
+
+# A test callback's name quotes its text (`it("works with v.json()")`): a dot in the quotes names no class.
+_QUOTED = re.compile(r'"[^"\n]*"')
+
+
+def _outer_name(qualname: str) -> str:
+    """The outermost name of a qualname, the class a method is grouped under: "Retry.backoff" -> "Retry";
+    the whole name when it has no dot outside quotes (`it("works with v.json()")`)."""
+    if "." not in qualname:
+        return qualname
+    dot = _QUOTED.sub(lambda m: "_" * len(m[0]), qualname).find(".")
+    return qualname if dot < 0 else qualname[:dot]
 
 
 def _deleted_headers(lines: list[DiffLine]) -> list[tuple[int, str, str] | None]:

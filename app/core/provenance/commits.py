@@ -264,6 +264,8 @@ _IDENTITIES = (
     _Identity("Devin", _name(r"^devin ai$")),
     # Sourcery's refactoring commits: "Sourcery AI <>" (empty e-mail), "'Refactored by Sourcery'" (rich pull/1955)
     _Identity("Sourcery", _name(r"^sourcery(?: ai)?$")),
+    # Codebuff signs "🤖 Generated with Codebuff" / "Co-Authored-By: Codebuff <noreply@codebuff.com>" (hono #5206)
+    _Identity("Codebuff", _name(r"^codebuff$"), frozenset({"noreply@codebuff.com"})),
 )
 
 # GitHub App accounts (name "login[bot]", e-mail "<id>+login[bot]@users.noreply.github.com").
@@ -306,6 +308,8 @@ _TOOL_WORDS = (
     (re.compile(r"\bopencode\b", re.IGNORECASE), "OpenCode"),
     (re.compile(r"\bamp\b", re.IGNORECASE), "Amp"),
     (re.compile(r"\breplit\b", re.IGNORECASE), "Replit"),
+    (re.compile(r"\bcodebuff\b", re.IGNORECASE), "Codebuff"),
+    (re.compile(r"\bwindsurf\b", re.IGNORECASE), "Windsurf"),
 )
 
 _BRANCH_PREFIXES = {
@@ -449,7 +453,10 @@ _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$")
 # Keys git would accept as "recognised" in a mixed last paragraph (git: Signed-off-by plus configured
 # trailers; teams that disclose AI configure these).
 _KNOWN_KEYS = {"signed-off-by", "co-authored-by", "co-developed-by", "assisted-by", "generated-by",
-               "amp-thread-id", "replit-commit-author", "reviewed-by", "acked-by", "tested-by"}
+               "amp-thread-id", "replit-commit-author", "reviewed-by", "acked-by", "tested-by", "made-with"}
+# Trailers a tool writes to say it made the commit ("Made-with: Cursor", hono pull/4828): they count only when
+# their value names a known AI tool ("Made-with: love", "Made-with: Vite" are no disclosure).
+_MADE_WITH_KEYS = {"made-with", "generated-with", "created-with", "built-with"}
 _CO_AUTHOR_KEYS = {"co-authored-by", "co-developed-by"}
 _CLAUDE_BODY = re.compile(
     r"generated with \[?claude code\]?(?:\s*\(\s*https?://(?:www\.)?(?:claude\.com/claude-code|claude\.ai/code)"
@@ -459,7 +466,7 @@ _CLAUDE_BODY = re.compile(
 # never matches. A link or plain name counts when the emoji is there, or the tool or its site is a
 # known AI tool; "Generated with [Sphinx](...)" is a build tool, not AI.
 _GENERATED = re.compile(
-    r"^[\W_]{0,12}(?:<sub>\s*)?(?P<robot>🤖\s*)?generated (?:with|by|using)\s+"
+    r"^[\W_]{0,12}?(?:<sub>\s*)?(?P<robot>🤖\s*)?generated (?:with|by|using)\s+"
     r"(?:\[(?P<link>[^\]\n]{1,40})\]\((?P<url>[^)\s]{1,200})\)(?P<rest>.*)"
     r"|(?P<plain>[a-z][\w .+-]{0,39}?)\s*[.!]?\s*)$", re.IGNORECASE)
 _FOOTER_TOOLS = {
@@ -470,11 +477,12 @@ _FOOTER_TOOLS = {
     "copilot": "GitHub Copilot", "github copilot": "GitHub Copilot", "kiro": "Kiro", "aider": "Aider",
     "windsurf": "Windsurf", "cline": "Cline", "roo code": "Roo Code", "goose": "Goose", "devin": "Devin",
     "jules": "Jules", "junie": "Junie", "augment": "Augment", "droid": "Factory Droid", "warp": "Warp",
+    "codebuff": "Codebuff",
 }
 _FOOTER_SITES = {"opencode.ai": "OpenCode", "ampcode.com": "Amp", "claude.com": "Claude Code",
                  "claude.ai": "Claude Code", "cursor.com": "Cursor", "kiro.dev": "Kiro",
                  "github.com/qwenlm/qwen-code": "Qwen Code", "github.com/charmbracelet/crush": "Crush",
-                 "aider.chat": "Aider", "windsurf.com": "Windsurf", "cline.bot": "Cline"}
+                 "aider.chat": "Aider", "windsurf.com": "Windsurf", "cline.bot": "Cline", "codebuff.com": "Codebuff"}
 _AIDER_SUBJECT = re.compile(r"^aider:\s", re.IGNORECASE)
 _SCRIPT_VALUE = re.compile(r"[/\\]|\.(?:sh|py|pl|rb|js)\b", re.IGNORECASE)
 _SQUASH_HEADER = re.compile(r"^squashed commit of the following:", re.IGNORECASE | re.MULTILINE)
@@ -561,6 +569,10 @@ def commit_signals(commit: CommitInfo, config: ProvenanceConfig = DEFAULT) -> li
             add("Claude Code", f"body line {clip_text(match.group(0))}", "body", BODY_POINTS)
             break
     _footer_signal(message, add, skip_tool="Claude Code" if any(s.kind == "body" for s in found.values()) else None)
+    footer_tools = {s.tool for s in found.values() if s.kind == "body"}
+    if footer_tools:
+        for trailer in trailers:
+            _footer_co_author(trailer, footer_tools, add)
     subject = message.split("\n", 1)[0]
     if _AIDER_SUBJECT.match(subject.strip()):
         add("Aider", "subject prefix aider:", "subject", SUBJECT_POINTS)
@@ -603,6 +615,31 @@ def _footer_signal(message: str, add: _Add, skip_tool: str | None) -> None:
         return
 
 
+def _tool_key(text: str) -> str:
+    """A name as a tool key: lower case, letters and digits only ("Codebuff", "code-buff" -> "codebuff")."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _footer_co_author(trailer: Trailer, footer_tools: set[str], add: _Add) -> None:
+    """A co-author that is the tool the same message's "Generated with <tool>" footer names: by its name, or by a
+    no-reply address at the tool's own domain ("🤖 Generated with Codebuff" / "Co-Authored-By: Codebuff
+    <noreply@codebuff.com>", hono pull/5206). The footer alone is one disclosure; a co-author the message credits
+    as that tool is a second. A person co-author ("Claude Dupont <claude@dupont.example>") matches neither."""
+    if trailer.token not in _CO_AUTHOR_KEYS:
+        return
+    name, email = _split_identity(trailer.value)
+    if _identity_tool(name, email) or _review_login(name, email) or model_in_name(name):
+        return  # already a signal of its own (_trailer_signal)
+    local, _, domain = email.lower().partition("@")
+    own_domain = _tool_key(domain.split(".")[0]) if local.replace("-", "") in ("noreply", "bot", "agent") else ""
+    for tool in sorted(footer_tools):
+        key = _tool_key(tool)
+        if key and (_tool_key(name) == key or own_domain == key):
+            add(tool, f"trailer {clip_text(f'{trailer.key}: {trailer.value}')} (the tool the message's footer "
+                "names)", "trailer", CO_AUTHOR_POINTS)
+            return
+
+
 def _trailer_signal(trailer: Trailer, add: _Add) -> None:
     token, value = trailer.token, trailer.value
     text = f"trailer {clip_text(f'{trailer.key}: {value}')}"
@@ -640,6 +677,10 @@ def _trailer_signal(trailer: Trailer, add: _Add) -> None:
         # Generated-by also names scripts (e.g. "scripts/foo.sh"): those are not AI.
         if value and not _SCRIPT_VALUE.search(value):
             add(tool_from_text(value) or clip_text(value, 40), text, "trailer", POLICY_TRAILER_POINTS)
+    elif token in _MADE_WITH_KEYS:
+        made_with = tool_from_text(value)
+        if made_with is not None:
+            add(made_with, text, "trailer", TOOL_TRAILER_POINTS)
     elif token == "amp-thread-id":
         if value:
             add("Amp", text, "trailer", TOOL_TRAILER_POINTS)

@@ -81,6 +81,10 @@ sign-off line says more."""
 MARKS_MAX = 22  # "☠ destructive ◆ seam" whole; more is cut
 NOTE_MIN = 30  # the least room in which a plan's note is shown, cut, on the plan's summary line
 TITLE_MIN = 20  # the chunk column keeps this many cells before the marks column widens ("discount.py +2 more")
+# The plan's kind column ("code" on most rows) is shown from this width: at 120 columns its 11 cells went to the chunk's
+# title, 37 cells cut "deno_dist/middleware/basic-auth/index.ts" (QA51 #13); a chunk that is not code says its kind
+# among the marks below it.
+KIND_COLUMN_MIN = 150
 
 
 def _bindings() -> list[BindingType]:
@@ -413,7 +417,7 @@ class ChangeScreen(Screen[None]):
         marks column is as wide as the widest marks (`marks_width`): the title gets the rest."""
         digits = len(str(len(self.outline.plan.chunks))) if self.outline is not None else 1
         columns: list[tuple[str, str, int | None]] = [("index", "#", max(3, digits)), ("title", "chunk", None)]
-        if width >= 120:
+        if width >= KIND_COLUMN_MIN:
             columns.append(("kind", "kind", 9))
         columns.append(("lines", "lines", 5))
         if width >= 90:
@@ -586,7 +590,7 @@ class ChangeScreen(Screen[None]):
             text.append("◆ seam ", style="bold")  # changes an untested seam: write the adversarial test here
         if chunk.oversized:
             text.append("⚠ oversized ", style=self._colour("warning"))
-        if chunk.kind not in ("code",) and self.size.width < 120:
+        if chunk.kind not in ("code",) and self.size.width < KIND_COLUMN_MIN:
             text.append(one_line(chunk.kind_label, 12), style="dim")
         text.rstrip()
         return text

@@ -1,0 +1,32 @@
+"""Names for the closures lizard cannot name: Go's func literals (`anonymous__5`) and JS/TS function expressions
+(`(anonymous)`). Shared by the complexity measure and the definition spans the chunker cuts at, so a chunk's
+title and the complexity it holds name a test callback the same way: `it("rejects an empty body")`."""
+
+from __future__ import annotations
+
+import re
+
+ANONYMOUS = re.compile(r"anonymous__\d+|\(anonymous\)")  # lizard: a Go func literal, a JS function expression
+
+_CALLED_WITH_NAME = re.compile(r"([A-Za-z_$][\w$.]{0,60})\(\s*(['\"`])([^'\"`\n]{1,100})\2")
+
+
+def closure_names(functions: list[tuple[str, int, int]], text: str = "") -> list[str]:
+    """Each (name, start line, end line)'s name, a closure's named after the function it is written in:
+    `RangeArgs.<closure>`, or, at the top level, after the call it is handed to with its name:
+    `test("retry - after")` (a JS/TS test callback). lizard numbers Go's func literals through the file
+    (`anonymous__5`) and calls JS ones `(anonymous)`: names that say nothing to a reader and shift when one is
+    added above, so every later one read as changed."""
+    named = [f for f in functions if not ANONYMOUS.fullmatch(f[0])]
+    lines = text.splitlines() if text else []
+    out: list[str] = []
+    for name, start, end in functions:
+        if not ANONYMOUS.fullmatch(name):
+            out.append(name)
+            continue
+        outer = [f for f in named if f[1] <= start and end <= f[2]]
+        inner = max(outer, key=lambda f: (f[1], -f[2]), default=None)
+        call = _CALLED_WITH_NAME.search(lines[start - 1]) if 0 < start <= len(lines) else None
+        label = f'{call[1]}("{call[3]}")' if call else "<closure>"
+        out.append(f"{inner[0]}.{label}" if inner is not None else label)
+    return out
