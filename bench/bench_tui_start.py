@@ -77,12 +77,16 @@ def child_queue(repo: str) -> dict[str, float]:
             _ = analyzer.discovery
 
     from app.config import UserConfig
-    from app.storage.ledger import Ledger
     from app.tui.app import make_app
     from app.tui.screens.queue import QueueScreen
 
-    # The ledger as run_tui opens it: a fast start's app opens its own (a new one after the first paint).
-    ledger = None if hasattr(common, "tui_target") and not hasattr(analyzer, "analyze_all") else Ledger.open()
+    # The ledger as run_tui opens it: a fast start's app opens its own (after the first paint), and neither
+    # run_tui nor this child imports the ledger's module for it.
+    ledger = None
+    if not (hasattr(common, "tui_target") and not hasattr(analyzer, "analyze_all")):
+        from app.storage.ledger import Ledger
+
+        ledger = Ledger.open()
     app = make_app(analyzer, user_config=UserConfig(reviewer_email="bench@example.com"), ledger=ledger)
     marks: dict[str, float] = {}
 

@@ -1777,6 +1777,17 @@ class Analyzer:
         changes = self.discovery.every_change() if self.include_merged else self.discovery.changes
         run = _Pass(len(changes), progress, on_report, should_stop or (lambda: False))
         pending = self._emit_known(changes, run)
+        if pending:
+            from app.core.heap import HeapTrimmer
+
+            with HeapTrimmer():  # what the pass frees goes back as it goes, not at its end (the cold peak)
+                self._analyze_pending(pending, run, should_stop)
+        else:  # all known: nothing to give back, no thread to start
+            self._analyze_pending(pending, run, should_stop)
+        return rank(list(run.reports.values()), stale_before=self.discovery.stale_before)
+
+    def _analyze_pending(self, pending: list[Change], run: _Pass, should_stop: Callable[[], bool] | None) -> None:
+        """analyze_all's work on the changes no cache knew: every report emitted into `run`."""
         if pending and not run.stopped():
             _import_before_threads()
             self._offer_older_evidence(pending)
@@ -1841,7 +1852,6 @@ class Analyzer:
                 offering.join()
                 self._drop_offers()
             self._keep_unasked_evidence()
-        return rank(list(run.reports.values()), stale_before=self.discovery.stale_before)
 
     def _blast_ahead(self, unfinished: list[_Prepared], run: _Pass) -> None:
         """The blast radius of each change whose graph is at hand, now, while a worker walks the history

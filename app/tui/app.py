@@ -7,10 +7,11 @@ review-tui) are raised by `run_tui` before `App.run`, so the CLI prints them as 
 non-zero instead of drawing a broken screen.
 
 The fast start (issue 18): the CLI may hand `make_app` an AnalyzerSpec instead of an Analyzer, when
-the filesystem shows a usable repository. The queue then paints before pygit2 and the analysis are
-imported; `finish_start`, right after the first paint, builds the analyzer and its checks and starts
-the review session. What it refuses (`start_error`) ends the app, and run_tui raises it once the
-screen is gone: the CLI's one line and non-zero exit, as before the screen.
+the filesystem shows a usable repository. The queue then paints before pygit2, the analysis and the
+ledger are imported; `finish_start`, right after the first paint, builds the analyzer and its checks,
+opens the ledger and starts the review session. What they refuse (a locked ledger too: `start_error`)
+ends the app, and run_tui raises it once the screen is gone: the CLI's one line and non-zero exit, as
+before the screen.
 
 Threads: an Analyzer owns a pygit2 repository, which must not be shared between threads. The
 analyzer handed in is used on the UI thread only (for the repo key and the base, which the CLI's
@@ -40,7 +41,6 @@ from textual.theme import BUILTIN_THEMES, Theme
 from app.analysis.spec import AnalyzerSpec
 from app.config import UserConfig, load_user_config, save_user_setting
 from app.errors import ReviewTuiError
-from app.paths import ledger_path
 from app.tui.keys import (
     ACTIONS,
     ACTIVE_TOGETHER,
@@ -326,7 +326,7 @@ class ReviewApp(App[None]):
                     notes = _analyzer_notes(self._analyzer) + _config_notes(self._analyzer)
                 else:
                     notes = []
-                if self._ledger is None:  # a first run: creating the ledger (60 ms) waited for the first paint
+                if self._ledger is None:  # a fast start: opening (or creating) it waited for the first paint
                     from app.storage.ledger import Ledger
 
                     self._ledger = Ledger.open()
@@ -571,13 +571,15 @@ def make_app(
     session is written when the queue's first review status asks for the project key, after the first
     paint: that write imports sqlite_utils (40 ms), and on a first run at this base the key needs a walk
     to the root commit, which the queue starts once it has painted.
-    Given an AnalyzerSpec (the CLI's fast start), only checks that the ledger can be written: the analyzer
-    and the session are made by ReviewApp.finish_start after the first paint.
+    Given an AnalyzerSpec (the CLI's fast start) and no ledger, opens none: the ledger (its import and
+    schema check, 20-40 ms of a warm first paint), the analyzer and the session are made by
+    ReviewApp.finish_start after the first paint, and what they refuse (a locked ledger, one from a
+    newer review-tui) ends the app with the CLI's one line, as the analyzer's checks do.
     `now` pins the wall clock used for ages (a number or a callable), for deterministic tests.
     """
     user_config = user_config if user_config is not None else load_user_config()
     owns_ledger = ledger is None
-    if ledger is None and not (isinstance(analyzer, AnalyzerSpec) and not ledger_path().exists()):
+    if ledger is None and not isinstance(analyzer, AnalyzerSpec):
         from app.storage.ledger import Ledger
 
         ledger = Ledger.open()
@@ -585,7 +587,7 @@ def make_app(
     notes: list[tuple[str, str]] = []
     try:
         if ledger is None:
-            pass  # a fast start's first run: no ledger to be locked yet; finish_start creates it
+            pass  # a fast start: finish_start opens (or creates) the ledger after the first paint
         elif isinstance(analyzer, AnalyzerSpec):
             ledger.check_writable("starting a review session")  # a locked ledger fails before any screen
         else:

@@ -198,3 +198,52 @@ def test_a_first_run_discovers_in_a_process_started_at_the_first_paint(make_repo
         proc = _run(tmp_path, ["--repo", str(builder.path)], setup=ADOPTED)
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"adopted": expected}
+
+
+WARM_PAINT = """
+import atexit, json, sys
+from app.tui.screens.queue import QueueScreen
+seen = {}
+first = QueueScreen._first_paint_done
+def painted(self):
+    if "at_paint" not in seen:
+        seen["at_paint"] = sorted(m for m in ("app.storage.ledger", "app.storage.db", "sqlite3") if m in sys.modules)
+    first(self)
+    self.set_interval(0.02, lambda: self.finished_at and not self.analysing and self.app.exit())
+QueueScreen._first_paint_done = painted
+atexit.register(lambda: print(json.dumps(seen)))
+"""
+
+
+def test_a_later_start_paints_before_the_ledger_is_opened(make_repo, tmp_path):
+    """With the ledger there (every start after the first), the queue still paints before the ledger's module,
+    sqlite3 and the ledger's schema check (20-40 ms of a warm first paint on ansible): finish_start opens it
+    after the paint, and the review session is recorded there as before."""
+    import sqlite3
+
+    builder = _two_branches(make_repo)
+    for run in (1, 2):
+        proc = _run(tmp_path, ["--repo", str(builder.path)], setup=WARM_PAINT)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"at_paint": []}
+        with sqlite3.connect(tmp_path / "data" / "ledger.db") as db:
+            assert db.execute("SELECT count(*) FROM sessions").fetchone() == (run,)
+
+
+def test_a_ledger_of_a_newer_review_tui_found_after_the_first_paint_ends_the_app_with_one_line(make_repo, tmp_path):
+    """The ledger is opened after the first paint: one written by a newer review-tui ends the app there, and the
+    CLI says what it said before the screen, as one line and a non-zero exit; the ledger is left as it was."""
+    import sqlite3
+
+    builder = _two_branches(make_repo)
+    assert _run(tmp_path, ["--repo", str(builder.path)], setup=WARM_PAINT).returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "ledger.db") as db:
+        db.execute("PRAGMA user_version = 999")
+    proc = _run(tmp_path, ["--repo", str(builder.path)])
+    assert proc.returncode != 0
+    assert proc.stdout == ""
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("review-tui: error:") and "999" in line, proc.stderr
+    with sqlite3.connect(tmp_path / "data" / "ledger.db") as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (999,)
+        assert db.execute("SELECT count(*) FROM sessions").fetchone() == (1,)
