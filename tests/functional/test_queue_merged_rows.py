@@ -84,8 +84,7 @@ async def test_m_lists_the_merged_changes_at_once_unanalysed_and_opening_one_ana
         await pilot.press("down")
         await pilot.pause()
         status = str(app.screen.query_one("#queue-status").render())
-        assert "late merged upstream (tree): its head's files are exactly those of main's commit" in status
-        assert "Change late (#12)" in status
+        assert "late merged upstream (tree): as " in status and "'Change late (#12)' · enter analyses it" in status
 
         # opening it analyses it (that one only), and back on the queue its row has its score
         await pilot.press("enter")
@@ -119,6 +118,11 @@ async def test_a_refresh_keeps_the_merged_rows_shown(make_repo, tmp_path):
         queue = queue_screen(app)
         assert [r.id for r in queue.rows] == ["open-work", "late", "early"]
         assert all(r.report.assessment is None for r in queue.rows[1:])
+        # 80 columns: the status line keeps the commit upstream rather than the sentence around it
+        await pilot.press("down")
+        await pilot.pause()
+        status = str(app.screen.query_one("#queue-status").render())
+        assert "late merged upstream (tree): as " in status and "'Change late (#12)'" in status, status
 
 
 def test_list_include_merged_lists_them_below_unanalysed(make_repo, tmp_path) -> None:

@@ -13,6 +13,7 @@ app.core.text.one_line(), so markup or escape sequences in a branch name show li
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ STATUS_STYLES = {
     "merged": "dim italic",
 }
 COMPACT_STATUS = {"rubber-stamped": "stamped", "own change": "author"}  # 8 cells below WIDE_STATUS_SCREEN
+# The base commit a merged-upstream verdict names (merged.py `_describe`: its id, then its subject quoted)
+_UPSTREAM_COMMIT = re.compile(r"\b[0-9a-f]{10}\b(?: '[^']*'| \"[^\"]*\")?")
 THROTTLE_ROWS = 200  # a queue longer than this is rebuilt at most every REBUILD_INTERVAL while it fills
 REBUILD_INTERVAL = 0.25
 
@@ -1039,11 +1042,17 @@ class QueueScreen(Screen[None]):
         if report is None or merged is None:
             status.show_summary(self._summary())
             return
+        room = (self.size.width or self.app.size.width) - 2
+        detail = one_line(merged.detail, 300)
+        upstream = _UPSTREAM_COMMIT.search(detail)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(one_line(report.id, 60), style="bold")
-        text.append(f" merged upstream ({merged.how}): {one_line(merged.detail, 300)}")
-        if report.listed_only:
-            text.append(" · enter analyses it", style="dim")
+        if len(f"{report.id} merged upstream ({merged.how}): {detail}") > room and upstream is not None:
+            detail = f"as {upstream.group(0)}"  # narrow: the commit that holds it, not the sentence around it
+        text.append(f" merged upstream ({merged.how}): {detail}")
+        hint = " · enter analyses it"
+        if report.listed_only and text.cell_len + len(hint) <= room:
+            text.append(hint, style="dim")  # where it fits: the commit upstream matters more
         status.show_summary(text)
 
     def _mark_rows(self) -> None:
