@@ -142,3 +142,6 @@ def test_list_include_merged_lists_them_below_unanalysed(make_repo, tmp_path) ->
                                       catch_exceptions=False)
     [late] = [line for line in table.output.splitlines() if " late " in line]
     assert "merged (tree) Change late" in late
+    assert late.split()[0] == "-"  # no rank
+    assert ("2 merged upstream changes listed after the pending ones, not analysed (already in main: 2 tree; "
+            "`explain CHANGE` analyses one)") in " ".join(table.output.split())
