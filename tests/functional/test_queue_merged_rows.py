@@ -145,3 +145,33 @@ def test_list_include_merged_lists_them_below_unanalysed(make_repo, tmp_path) ->
     assert late.split()[0] == "-"  # no rank
     assert ("2 merged upstream changes listed after the pending ones, not analysed (already in main: 2 tree; "
             "`explain CHANGE` analyses one)") in " ".join(table.output.split())
+
+
+async def test_rows_added_at_once_are_the_rows_added_one_by_one() -> None:
+    """ListTable.add_keyed_rows (the queue's rebuild: 9,721 merged rows at once) and its cheaper dimensions give
+    what DataTable's own add_row gives: rows, keys, cursor and scrollable size."""
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+
+    from app.tui.widgets.list_table import ListTable
+
+    class Two(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable(id="one", cursor_type="row")  # Textual's own, cell by cell
+            yield ListTable(id="all", cursor_type="row")
+
+    rows = [(f"r{i}", [Text(str(i)), Text("x" * (i % 7))]) for i in range(300)]
+    async with Two().run_test(size=(60, 30)) as pilot:
+        one, every = pilot.app.query_one("#one", DataTable), pilot.app.query_one("#all", ListTable)
+        for table in (one, every):
+            table.add_column("n", width=4, key="n")
+            table.add_column("text", width=8, key="text")
+        for key, cells in rows:
+            one.add_row(*cells, key=key)
+        every.add_keyed_rows(rows)
+        await pilot.pause()
+        assert every.row_count == one.row_count == 300
+        assert [every.get_row_at(i) for i in range(300)] == [one.get_row_at(i) for i in range(300)]
+        assert every.cursor_coordinate == one.cursor_coordinate
+        assert every.coordinate_to_cell_key(every.cursor_coordinate) == one.coordinate_to_cell_key((0, 0))
+        assert every.virtual_size == one.virtual_size
