@@ -985,9 +985,13 @@ class QueueScreen(Screen[None]):
         return f"{name} {'▼' if descending else '▲'}"
 
     def _columns(self, width: int, rows: list[QueueRow]) -> list[tuple[QueueColumn, int]]:
-        """The columns at `width`, sized by what these rows need (ids, statuses)."""
-        return visible_columns(width, change_needs=_common_change_needs(rows),
-                               rows=len(self.reports), status_needs=_status_needs(rows))
+        """The columns at `width`, sized by what these rows need (ids, statuses): the pending ones where there
+        are any, so that `m` neither moves the columns nor makes every row be rendered again (a merged row
+        shows no rank, and an id longer than the pending ones' is cut in its middle, as in a long queue)."""
+        pending = [row for row in rows if not row.merged] or rows
+        return visible_columns(width, change_needs=_common_change_needs(pending),
+                               rows=sum(1 for r in self.reports.values() if r.change.merged is None) or 1,
+                               status_needs=_status_needs(pending))
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
