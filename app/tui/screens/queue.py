@@ -593,6 +593,7 @@ class QueueScreen(Screen[None]):
         # change id -> (its report, what else its row showed, its cells), for the layout _rendered_for (_rendered)
         self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str], list[Text]]] = {}
         self._rendered_for: tuple[Any, ...] = ()
+        self._merged_noted = False  # the status line says where a merged row's work is (_say_where_merged)
         # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
         # after that it follows the change it is on.
         self._cursor_chosen = False
@@ -1084,8 +1085,11 @@ class QueueScreen(Screen[None]):
         merged = report.change.merged if report is not None else None
         status = self.query_one("#queue-status", AnalysisStatus)
         if report is None or merged is None:
-            status.show_summary(self._summary())
+            if self._merged_noted:  # back from a merged row: the summary (a pass over every report) once
+                self._merged_noted = False
+                status.show_summary(self._summary())
             return
+        self._merged_noted = True
         room = (self.size.width or self.app.size.width) - 2
         detail = one_line(merged.detail, 300)
         upstream = _UPSTREAM_COMMIT.search(detail)
@@ -1245,6 +1249,8 @@ class QueueScreen(Screen[None]):
                 self._status_keys.pop(change_id, None)
         self._rerank()
         self._schedule_rebuild()
+        if not self.analysing and self.finished_at is not None:
+            self.query_one("#queue-status", AnalysisStatus).show_summary(self._summary())  # "… shown (m)"
         if self.discovery is None:  # still discovering: they are listed when it ends
             self.notify(f"{'Showing' if self.show_merged else 'Hiding'} the changes already merged upstream",
                         timeout=3)
