@@ -161,7 +161,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     a test of a generic name (index.test.ts, test_utils.py) pairs only beside its module or with one it imports;
 #     a "🤖 Generated with" footer's robot is seen after leading punctuation; a co-author that is the footer's
 #     tool, `Made-with: <AI tool>` trailers and Codebuff are AI signals (FIX62);
-ANALYSIS_VERSION = "68"
+# 69: a change merged upstream is listed from discovery, not analysed, until it is opened (FIX57);
+ANALYSIS_VERSION = "69"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -428,14 +429,13 @@ class Analyzer:
 
     def __init__(self, repo_path: str | Path, *, base: str | None = None, commit_range: str | None = None,
                  cache: AnalysisCache | None = None, config_path: Path | None = None, merges: bool = False,
-                 first_parent: bool = False, include_merged: bool = False) -> None:
+                 first_parent: bool = False) -> None:
         self.repo_path = Path(repo_path)
         self.repo = GitRepo(repo_path)
         self.base = base
         self.commit_range = commit_range
         self.merges = merges  # in a range: merge commits too, diffed as what each introduced
         self.first_parent = first_parent  # in a range: the first-parent chain only
-        self.include_merged = include_merged  # analyze_all: merged-upstream changes too
         self.cache = cache
         self.config_path = config_path
         self._discovery: Discovery | None = None
@@ -806,12 +806,11 @@ class Analyzer:
         """Use `discovery` (found by a sibling on the same repository, base and scope) as this one's."""
         self._discovery = discovery
 
-    def sibling(self, *, include_merged: bool | None = None) -> Analyzer:
+    def sibling(self) -> Analyzer:
         """A new Analyzer on the same repository, base, range and settings, sharing the cache: for
         another thread."""
         return Analyzer(self.repo_path, base=self.base, commit_range=self.commit_range, cache=self.cache,
-                        config_path=self.config_path, merges=self.merges, first_parent=self.first_parent,
-                        include_merged=self.include_merged if include_merged is None else include_merged)
+                        config_path=self.config_path, merges=self.merges, first_parent=self.first_parent)
 
     def remote_names(self) -> frozenset[str]:
         """The names of the repository's remotes (from its remote-tracking refs): a scan of every ref
@@ -1767,14 +1766,15 @@ class Analyzer:
     def analyze_all(self, progress: Progress | None = None,
                     on_report: Callable[[ChangeReport], None] | None = None,
                     should_stop: Callable[[], bool] | None = None) -> list[ChangeReport]:
-        """Every pending change, ranked. Progressive: cached reports come first, then each other
+        """Every pending change, ranked (never one merged upstream: `listed_merged`). Progressive:
+        cached reports come first, then each other
         change's size, then its cheap factors (complexity pending), then the completed reports. Where
         rows are shown, the first small change gets its cheap factors as soon as it is diffed.
 
         Each change is diffed once. The blobs no cache knows are measured in one parallel batch
         that starts as soon as every change is diffed and runs (in worker processes) while this
         thread works out tiers, provenance, history and review plans."""
-        changes = self.discovery.every_change() if self.include_merged else self.discovery.changes
+        changes = self.discovery.changes
         run = _Pass(len(changes), progress, on_report, should_stop or (lambda: False))
         pending = self._emit_known(changes, run)
         if pending:

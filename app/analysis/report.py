@@ -451,6 +451,9 @@ class ChangeReport:
     assessment: Assessment | None = None  # None when the change could not be analysed (see error)
     error: str | None = None
     complete: bool = False  # False while complexity is still being measured
+    # A merged-upstream change listed as discovery found it (`list --include-merged`, the queue's `m`): not
+    # diffed, not scored; its figures are unknown (null in JSON) until it is analysed on its own (opened, `explain`)
+    listed_only: bool = False
 
     @property
     def id(self) -> str:
@@ -490,11 +493,21 @@ class ChangeReport:
             "alias_refs": list(c.alias_refs),
             "merged_upstream": c.merged.to_dict() if c.merged else None,
         }
+        if self.listed_only:  # not diffed: its size is unknown, not zero
+            data.update(dict.fromkeys(("lines_added", "lines_deleted", "files", "directories", "binary_files",
+                                       "renames")))
         if self.assessment is not None:
             data.update(self.assessment.to_json())
         else:  # a change that could not be analysed has every field, null (scripts read one shape)
             data.update(dict.fromkeys(assessment_keys()))
         return data
+
+
+def listed_merged(merged: list[Change]) -> list[ChangeReport]:
+    """The changes already merged upstream as discovery found them, unanalysed (`listed_only`): most recently
+    active first (their newest commit: for a squash-merged pull request, its last push before the merge)."""
+    ordered = sorted(merged, key=lambda c: (-(c.newest_time or 0), c.id))
+    return [ChangeReport(change, error=change.error, listed_only=True) for change in ordered]
 
 
 @functools.cache

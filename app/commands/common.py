@@ -163,7 +163,7 @@ def open_cache() -> AnalysisCache | None:
 
 
 def make_analyzer(repo: str | None, base: str | None = None, commit_range: str | None = None, *,
-                  merges: bool = False, first_parent: bool = False, include_merged: bool = False) -> Analyzer:
+                  merges: bool = False, first_parent: bool = False) -> Analyzer:
     from app.analysis.analyzer import Analyzer
 
     if (merges or first_parent) and not commit_range:
@@ -172,7 +172,7 @@ def make_analyzer(repo: str | None, base: str | None = None, commit_range: str |
         flag = "--merges" if merges else "--first-parent"
         raise UsageError(f"{flag} applies to a range: add --range A..B")
     return Analyzer(Path(repo or "."), base=base, commit_range=commit_range, cache=open_cache(), merges=merges,
-                    first_parent=first_parent, include_merged=include_merged)
+                    first_parent=first_parent)
 
 
 def repo_option(f: F) -> F:

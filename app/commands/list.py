@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 @range_options
 @click.option("--include-merged", is_flag=True,
               help="Also list branches whose work is already in the base (squash-merged, cherry-picked), "
-                   "marked merged upstream; hidden by default.")
+                   "marked merged upstream, below the pending ones; hidden by default. They are listed as found, "
+                   "not analysed (no score or size: `explain CHANGE` analyses one).")
 @click.option("--order", type=click.Choice(["risk", "per-minute"]), default="risk", show_default=True,
               help="risk: highest score first; per-minute: most expected cost per minute of review floor time "
                    "first (for a reviewer with a fixed amount of time).")
@@ -43,7 +44,7 @@ def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_
                  json_output: bool, width: int | None) -> None:
     """List pending changes, riskiest first (or most risk per review minute first)."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
-                             include_merged=include_merged, **range_args(ctx, commit_range, merges, first_parent))
+                             **range_args(ctx, commit_range, merges, first_parent))
     show = None if json_output or not sys.stderr.isatty() else stderr_line()
     if show is not None:  # thousands of refs took a minute and a half in silence (QA47)
         analyzer.discovery_progress = lambda said: show(f"finding the pending changes: {said}")
@@ -60,6 +61,10 @@ def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_
 
         risk_ranks = {r.id: position for position, r in enumerate(reports, 1)}  # analyze_all: riskiest first
         reports = rank(reports, order, stale_before=analyzer.discovery.stale_before)
+    if include_merged:  # below the ranked ones, unanalysed: nothing of them waits for review (uv: 9,721 of them)
+        from app.analysis.report import listed_merged
+
+        reports += listed_merged(analyzer.discovery.merged)
     print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref, width=width,
                discovery=analyzer.discovery, include_merged=include_merged, risk_ranks=risk_ranks)
 

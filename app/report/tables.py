@@ -244,7 +244,7 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
                full: bool) -> dict[str, Any]:
     """One change's cells by column header (columns a layout leaves out are simply not read)."""
     found = r.assessment
-    cells: dict[str, Any] = {"#": str(rank)}
+    cells: dict[str, Any] = {"#": "-" if r.listed_only else str(rank)}  # a merged one listed is not ranked
     if has_score and found is not None:
         cells["risk"] = band_text(found.risk.score, found.risk.band)
         cells["tier"] = Text(f"T{found.tiers.tier}")
@@ -253,7 +253,7 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         cells["AI"] = Text(share_text(found.ai.share) if found.ai.share else "AI?" if found.ai.evidence else "-")
         cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
     elif has_score:
-        cells["risk"] = band_text(None, None)
+        cells["risk"] = Text("-", style="dim") if r.listed_only else band_text(None, None)
     cells["change"] = safe(r.id, 500 if full else 80)
     error = r.error or r.change.error
     if error:
@@ -263,6 +263,8 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         cells["+/-"] = Text.assemble((f"+{figures.lines_added}", "green"), "/",
                                      (f"-{figures.lines_deleted}", "red"))
         cells["files"] = Text(str(figures.files))
+        if r.listed_only:  # not diffed: its size is unknown, not zero
+            cells["+/-"] = cells["files"] = Text("-", style="dim")
         if has_plan:
             cells["chunks"] = Text(str(found.plan.chunk_count) if found else "-")
             cells["floor"] = Text(format_duration(found.plan.floor_seconds if found else None))

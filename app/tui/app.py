@@ -364,14 +364,11 @@ class ReviewApp(App[None]):
                 pass  # the app is already gone
 
     # -- services for the screens -----------------------------------------------------------
-    def fresh_analyzer(self, *, include_merged: bool = False) -> Analyzer:
-        """A new Analyzer for the calling thread (pygit2 objects must not cross threads);
-        `include_merged` also analyses the changes already merged upstream (the queue's toggle)."""
+    def fresh_analyzer(self) -> Analyzer:
+        """A new Analyzer for the calling thread (pygit2 objects must not cross threads)."""
         if self._analyzer_factory is not None:
-            fresh = self._analyzer_factory()
-            fresh.include_merged = include_merged
-            return fresh
-        fresh = self.analyzer.sibling(include_merged=include_merged)
+            return self._analyzer_factory()
+        fresh = self.analyzer.sibling()
         # The CLI's, for the first analysis; while its process works, this thread gets ready to score.
         prefetched = self.analyzer.take_prefetched_discovery(meanwhile=fresh.prepare_to_score)
         if prefetched is not None:

@@ -50,8 +50,8 @@ class ReviewHost(Protocol):
         """Build the analyzer and the session of a fast start (UI thread); False when its checks refused."""
         ...
 
-    def fresh_analyzer(self, *, include_merged: bool = False) -> Analyzer:
-        """A new Analyzer for the calling thread (`include_merged`: merged-upstream changes too)."""
+    def fresh_analyzer(self) -> Analyzer:
+        """A new Analyzer for the calling thread."""
         ...
 
     def remember_detail(self, detail: ChangeDetail) -> None: ...

@@ -78,7 +78,8 @@ class Discovery:
             if any(c.base_ref != self.base_ref for c in self.merged):
                 where += " or the release line they were made on"
             if merged_shown:
-                lines.append(f"{count} merged upstream {noun} listed (already in {where}: {how})")
+                lines.append(f"{count} merged upstream {noun} listed after the pending ones, not analysed (already in "
+                             f"{where}: {how}; `explain CHANGE` analyses one)")
             else:
                 lines.append(f"{count} merged upstream {noun} hidden (already in {where}: {how}; "
                              f"{merged_toggle} shows them)")

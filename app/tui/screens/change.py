@@ -382,10 +382,13 @@ class ChangeScreen(Screen[None]):
                                style="dim"), 2))
         figures = report.figures
         size = Text("  ")
-        size.append(f"+{figures.lines_added}", style=self._colour("diff-added"))
-        size.append("/")
-        size.append(f"-{figures.lines_deleted}", style=self._colour("diff-removed"))
-        size.append(f" in {figures.files} file{'s' if figures.files != 1 else ''}")
+        if report.listed_only:  # a merged-upstream row the queue listed unanalysed: its diff is being read
+            size.append("reading its diff…", style="dim")
+        else:
+            size.append(f"+{figures.lines_added}", style=self._colour("diff-added"))
+            size.append("/")
+            size.append(f"-{figures.lines_deleted}", style=self._colour("diff-removed"))
+            size.append(f" in {figures.files} file{'s' if figures.files != 1 else ''}")
         parts.append((size, 6))
         share = found.ai.share if found else 0.0
         if share or (found and found.ai.tools):
@@ -401,6 +404,8 @@ class ChangeScreen(Screen[None]):
         status = self._change_status()
         if status:
             parts.append((Text(f"  [{status}]", style="bold"), 8))
+        if report.change.merged is not None:  # opened from the queue's merged rows (`m`): nothing waits for review
+            parts.append((Text(f"  merged upstream ({report.change.merged.how})", style="bold dim"), 8))
         return parts
 
     def _change_status(self) -> str:

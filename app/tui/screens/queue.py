@@ -13,6 +13,7 @@ app.core.text.one_line(), so markup or escape sequences in a branch name show li
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -76,6 +77,8 @@ STATUS_STYLES = {
     "merged": "dim italic",
 }
 COMPACT_STATUS = {"rubber-stamped": "stamped", "own change": "author"}  # 8 cells below WIDE_STATUS_SCREEN
+# The base commit a merged-upstream verdict names (merged.py `_describe`: its id, then its subject quoted)
+_UPSTREAM_COMMIT = re.compile(r"\b[0-9a-f]{10}\b(?: '[^']*'| \"[^\"]*\")?")
 THROTTLE_ROWS = 200  # a queue longer than this is rebuilt at most every REBUILD_INTERVAL while it fills
 REBUILD_INTERVAL = 0.25
 
@@ -153,9 +156,18 @@ class QueueRow:
         return self.assessment is not None and bool(self.assessment.ai.evidence)
 
     @property
+    def listed_only(self) -> bool:
+        """A change merged upstream, listed as discovery found it (`m`): analysed only when opened."""
+        return self.report.listed_only
+
+    @property
+    def merged(self) -> bool:
+        return self.report.change.merged is not None
+
+    @property
     def scoring(self) -> bool:
         """Read (its size is known) but not scored yet."""
-        return self.assessment is None and not self.error
+        return self.assessment is None and not self.error and not self.listed_only
 
     @property
     def complexity_pending(self) -> bool:
@@ -222,8 +234,9 @@ COLUMNS: tuple[QueueColumn, ...] = (
     # from 130 columns: at 120 its 7 cells went to titles cut at 15 characters (QA48 #14); the risk says it
     QueueColumn("cc", "CC+", 5, 130, lambda r: r.complexity_added, descending=True, justify="right"),
     # 11 cells: "+1477/-1370" whole, and "+9.9k/-9.9k" at most when compact.
-    QueueColumn("lines", "+/-", 11, 80, lambda r: None if r.error else r.lines, descending=True, justify="right"),
-    QueueColumn("files", "files", 5, 170, lambda r: None if r.error else r.report.figures.files,
+    QueueColumn("lines", "+/-", 11, 80, lambda r: None if r.error or r.listed_only else r.lines, descending=True,
+                justify="right"),
+    QueueColumn("files", "files", 5, 170, lambda r: None if r.error or r.listed_only else r.report.figures.files,
                 descending=True, justify="right"),
     QueueColumn("chunks", "chunks", 6, 150, lambda r: r.chunk_count, descending=True, justify="right"),
     QueueColumn("floor", "floor", 6, 100, lambda r: r.floor_seconds, descending=True,
@@ -335,6 +348,11 @@ def sort_rows(rows: list[QueueRow], column: QueueColumn, reverse: bool) -> list[
     return present + missing
 
 
+MERGED_ALIKE = frozenset(("rank", "score", "band", "tier", "impact", "ai", "cc", "lines", "files", "chunks", "floor",
+                          "status"))
+"""The columns whose cells every merged row listed unanalysed (`m`) shows alike."""
+
+
 class _Cells:
     """Renders one row's cells as Rich Text, with the current theme's colours."""
 
@@ -345,6 +363,7 @@ class _Cells:
         self.wide_status = wide_status
         self.title_shown = title_shown
         self._styles: dict[str, Style] = {}
+        self._alike: dict[tuple[str, int, str], Text] = {}
 
     def colour(self, name: str, fallback: str = "") -> Style:
         if name not in self._styles:
@@ -354,6 +373,18 @@ class _Cells:
         return self._styles[name]
 
     def render(self, row: QueueRow, column: QueueColumn, width: int) -> Text:
+        merged = row.report.change.merged
+        if row.listed_only and merged is not None and not row.error and column.key in MERGED_ALIKE:
+            # the same in every unanalysed merged row (the risk cell by how it was found merged): rendered once
+            # for thousands of rows (uv's `m`: 9,721), one Text shared by them all
+            key = (column.key, width, merged.how if column.key == "score" else "")
+            shared = self._alike.get(key)
+            if shared is None:
+                shared = self._alike[key] = self._render(row, column, width)
+            return shared
+        return self._render(row, column, width)
+
+    def _render(self, row: QueueRow, column: QueueColumn, width: int) -> Text:
         method: Callable[[QueueRow, int], Text] = getattr(self, f"cell_{column.key}")
         text = method(row, width)
         text.no_wrap = True
@@ -364,11 +395,15 @@ class _Cells:
         return text
 
     def cell_rank(self, row: QueueRow, width: int) -> Text:
-        return Text(str(row.rank), style="dim")
+        return Text("-" if row.merged else str(row.rank), style="dim")  # merged upstream: nothing to rank
 
     def cell_score(self, row: QueueRow, width: int) -> Text:
         if row.scoring:
             return Text("  …", style="dim")
+        merged = row.report.change.merged
+        if row.listed_only and merged is not None and not row.error:
+            # not scored (it waits for no review): how it was found merged instead; enter analyses it
+            return Text(f"  {merged.how}", style="dim italic")
         return score_cell(row.score, row.band, self.variables, width=width - 6)
 
     def cell_band(self, row: QueueRow, width: int) -> Text:
@@ -406,7 +441,7 @@ class _Cells:
         return Text(share_text(share), style=self.colour("gutter-ai"))
 
     def cell_cc(self, row: QueueRow, width: int) -> Text:
-        if row.error:
+        if row.error or row.listed_only:
             return Text("-", style="dim")
         if row.complexity_pending or row.scoring:
             return Text("…", style="dim")
@@ -415,14 +450,14 @@ class _Cells:
                     style=self.colour("hotspot") if value and value >= 10 else "")
 
     def cell_lines(self, row: QueueRow, width: int) -> Text:
-        if row.error:
+        if row.error or row.listed_only:  # a merged one listed is not diffed: its size is unknown, not zero
             return Text("-", style="dim")
         added, deleted = line_counts(row.report.figures.lines_added, row.report.figures.lines_deleted, width)
         return Text.assemble((f"+{added}", self.colour("diff-added")), "/",
                              (f"-{deleted}", self.colour("diff-removed")))
 
     def cell_files(self, row: QueueRow, width: int) -> Text:
-        return Text("-" if row.error else str(row.report.figures.files))
+        return Text("-" if row.error or row.listed_only else str(row.report.figures.files))
 
     def cell_chunks(self, row: QueueRow, width: int) -> Text:
         chunks = row.chunk_count
@@ -556,6 +591,10 @@ class QueueScreen(Screen[None]):
         self._rebuild_pending = False
         self._rebuilt_at = 0.0
         self._rebuild_cost = 0.0  # seconds the last rebuild took
+        # change id -> (its report, what else its row showed, its cells), for the layout _rendered_for (_rendered)
+        self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str], list[Text]]] = {}
+        self._rendered_for: tuple[Any, ...] = ()
+        self._merged_noted = False  # the status line says where a merged row's work is (_say_where_merged)
         # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
         # after that it follows the change it is on.
         self._cursor_chosen = False
@@ -660,12 +699,11 @@ class QueueScreen(Screen[None]):
                 return []  # the app is already gone
             self.app.call_from_thread(self._update_title)
         try:
-            analyzer = app.fresh_analyzer(include_merged=self.show_merged)
+            analyzer = app.fresh_analyzer()
             if worker.is_cancelled or app.quitting:
                 return []  # quitting while discovery ran elsewhere: do not start it here
             discovery = analyzer.discovery
-            listed = len(discovery.every_change() if self.show_merged else discovery.changes)
-            self.post_message(AnalysisStarted(listed, discovery.base_ref, discovery))
+            self.post_message(AnalysisStarted(len(discovery.changes), discovery.base_ref, discovery))
 
             def progress(done: int, total: int, label: str) -> None:
                 self.post_message(AnalysisProgressed(done, total, label))
@@ -722,7 +760,9 @@ class QueueScreen(Screen[None]):
         self.discovery = message.discovery
         self._seen_this_run = set()
         self._update_title()
-        if message.total == 0:
+        if self.show_merged:  # the merged rows of this discovery (a refresh may have found more)
+            self._list_merged()
+        if message.total == 0 or self.show_merged:
             self._schedule_rebuild()
 
     def on_analysis_progressed(self, message: AnalysisProgressed) -> None:
@@ -749,8 +789,9 @@ class QueueScreen(Screen[None]):
             status.show_error(message.error)
             self.notify(message.error, severity="error", title="analysis failed")
             return
-        # A refresh drops what is no longer pending (merged or deleted branches).
-        for gone in set(self.reports) - {r.id for r in message.reports}:
+        # A refresh drops what is no longer pending (merged or deleted branches); merged rows `m` shows stay.
+        kept = {r.id for r in message.reports} | {i for i, r in self.reports.items() if r.change.merged is not None}
+        for gone in set(self.reports) - kept:
             self.reports.pop(gone, None)
             self.statuses.pop(gone, None)
         for report in message.reports:
@@ -765,7 +806,12 @@ class QueueScreen(Screen[None]):
         self.refresh_statuses()
 
     def on_screen_resume(self) -> None:
-        # Back from a change: decisions may have been recorded there.
+        # Back from a change: decisions may have been recorded there, and a merged row opened was analysed.
+        for change_id, report in list(self.reports.items()):
+            detail = self.review_app.cached_detail(report) if report.listed_only else None
+            if detail is not None:
+                self.reports[change_id] = detail.report
+                self._rerank()
         if self.reports:
             self.refresh_statuses()
 
@@ -803,13 +849,18 @@ class QueueScreen(Screen[None]):
 
     @property
     def ranks(self) -> dict[str, int]:
-        """Change id -> its rank by risk (1 = riskiest) among the reports so far."""
+        """Change id -> its rank by risk (1 = riskiest) among the reports so far; the merged-upstream rows
+        (`m`) after every pending one, most recently active first, whatever their score once opened: they wait
+        for no review, and the queue's order is the order to review in."""
         if self._ranks_stale:
             from app.analysis.analyzer import rank
 
             stale_before = self.discovery.stale_before if self.discovery is not None else None
+            pending = [r for r in self.reports.values() if r.change.merged is None]
+            merged = sorted((r for r in self.reports.values() if r.change.merged is not None),
+                            key=lambda r: (-(r.change.newest_time or 0), r.id))
             self._ranks = {report.id: i for i, report in
-                           enumerate(rank(list(self.reports.values()), stale_before=stale_before), 1)}
+                           enumerate([*rank(pending, stale_before=stale_before), *merged], 1)}
             self._ranks_stale = False
         return self._ranks
 
@@ -845,7 +896,8 @@ class QueueScreen(Screen[None]):
         for row in self._all_rows():
             key = self._path_key(row)
             change = row.report.change
-            if key in self._paths or not change.base or change.kind == "worktree":
+            # a merged row (`m`) is found by its name and title: 9,721 tree diffs (uv) would keep this thread busy
+            if key in self._paths or not change.base or change.kind == "worktree" or change.merged is not None:
                 found.setdefault(key, ())
                 continue
             found[key] = tuple(dict.fromkeys(analyzer.repo.changed_paths(change.base, change.head)))
@@ -937,14 +989,18 @@ class QueueScreen(Screen[None]):
         return f"{name} {'▼' if descending else '▲'}"
 
     def _columns(self, width: int, rows: list[QueueRow]) -> list[tuple[QueueColumn, int]]:
-        """The columns at `width`, sized by what these rows need (ids, statuses)."""
-        return visible_columns(width, change_needs=_common_change_needs(rows),
-                               rows=len(self.reports), status_needs=_status_needs(rows))
+        """The columns at `width`, sized by what these rows need (ids, statuses): the pending ones where there
+        are any, so that `m` neither moves the columns nor makes every row be rendered again (a merged row
+        shows no rank, and an id longer than the pending ones' is cut in its middle, as in a long queue)."""
+        pending = [row for row in rows if not row.merged] or rows
+        return visible_columns(width, change_needs=_common_change_needs(pending),
+                               rows=sum(1 for r in self.reports.values() if r.change.merged is None) or 1,
+                               status_needs=_status_needs(pending))
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
         self._rebuilt_at = time.perf_counter()
-        table = self.query_one("#queue-table", DataTable)
+        table = self.query_one("#queue-table", ListTable)
         empty = self.query_one("#queue-empty", Static)
         filter_bar = self.query_one("#queue-filters", FilterBar)
         rows, total = self._filtered_sorted()
@@ -983,8 +1039,7 @@ class QueueScreen(Screen[None]):
             if column.justify == "right":
                 label.justify = "right"
             table.add_column(label, width=max(cell_width, len(label.plain)), key=column.key)
-        for row in rows:
-            table.add_row(*[cells.render(row, column, cell_width) for column, cell_width in columns], key=row.id)
+        table.add_keyed_rows(self._rendered(rows, columns, cells, variables))
         self.rows = rows
         self._rebuild_cost = time.perf_counter() - self._rebuilt_at
         if rows and self.first_rows_at is None:
@@ -996,12 +1051,60 @@ class QueueScreen(Screen[None]):
         elif selected is not None and selected in {r.id for r in rows}:
             table.move_cursor(row=next(i for i, r in enumerate(rows) if r.id == selected), animate=False)
 
+    def _rendered(self, rows: list[QueueRow], columns: list[tuple[QueueColumn, int]], cells: _Cells,
+                  variables: Mapping[str, str]) -> list[tuple[str, list[Text]]]:
+        """(id, cells) of each row, rendered again only where the row shows something else than at the last
+        rebuild (its report, status, rank or age) or the columns or theme changed: with uv's 9,721 merged rows
+        (`m`) a rebuild rendered 117,000 cells for a sort or a status re-read."""
+        layout = (tuple((column.key, width) for column, width in columns), tuple(sorted(variables.items())),
+                  cells.wide_status, cells.title_shown)
+        if layout != self._rendered_for or len(self._rendered_rows) > 2 * len(self.reports) + 100:
+            self._rendered_rows.clear()
+            self._rendered_for = layout
+        out = []
+        for row in rows:
+            shown = (row.status, 0 if row.merged else row.rank, human_age(row.age))
+            known = self._rendered_rows.get(row.id)
+            if known is None or known[0] is not row.report or known[1] != shown:
+                known = (row.report, shown, [cells.render(row, column, width) for column, width in columns])
+                self._rendered_rows[row.id] = known
+            out.append((row.id, known[2]))
+        return out
+
     @on(DataTable.RowHighlighted, "#queue-table")
     def _cursor_moved(self, event: DataTable.RowHighlighted) -> None:
         # Rebuilds only ever put the cursor on row 0 until the reviewer has chosen a row, so a
         # highlight elsewhere is the reviewer's own move.
         if event.cursor_row > 0:
             self._cursor_chosen = True
+        self._say_where_merged()
+
+    def _say_where_merged(self) -> None:
+        """On a merged row, the status line says where its work is upstream (the base commit, as discovery
+        found it); elsewhere, the summary. Not while the analysis runs: its progress has the line then."""
+        if self.analysing or self.finished_at is None:
+            return
+        report = self.reports.get(self.selected_id() or "")
+        merged = report.change.merged if report is not None else None
+        status = self.query_one("#queue-status", AnalysisStatus)
+        if report is None or merged is None:
+            if self._merged_noted:  # back from a merged row: the summary (a pass over every report) once
+                self._merged_noted = False
+                status.show_summary(self._summary())
+            return
+        self._merged_noted = True
+        room = (self.size.width or self.app.size.width) - 2
+        detail = one_line(merged.detail, 300)
+        upstream = _UPSTREAM_COMMIT.search(detail)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(one_line(report.id, 60), style="bold")
+        if len(f"{report.id} merged upstream ({merged.how}): {detail}") > room and upstream is not None:
+            detail = f"as {upstream.group(0)}"  # narrow: the commit that holds it, not the sentence around it
+        text.append(f" merged upstream ({merged.how}): {detail}")
+        hint = " · enter analyses it"
+        if report.listed_only and text.cell_len + len(hint) <= room:
+            text.append(hint, style="dim")  # where it fits: the commit upstream matters more
+        status.show_summary(text)
 
     def _mark_rows(self) -> None:
         if self.first_rows_at is None:
@@ -1136,12 +1239,50 @@ class QueueScreen(Screen[None]):
         self.query_one("#queue-table", DataTable).focus()
 
     def action_toggle_merged(self) -> None:
-        """Show or hide the changes whose work is already in the base (squash-merged, cherry-picked)."""
+        """Show or hide the changes whose work is already in the base (squash-merged, cherry-picked): listed
+        at once as discovery found them, below the pending ones, and analysed only when opened. The analysis
+        of the pending changes goes on untouched (it analysed all 9,721 of uv's: 10 minutes, 2 GB)."""
         self.show_merged = not self.show_merged
-        merged = len(self.discovery.merged) if self.discovery is not None else 0
+        if self.show_merged:
+            self._list_merged()
+        else:
+            for change_id in [i for i, r in self.reports.items() if r.change.merged is not None]:
+                del self.reports[change_id]
+                self.statuses.pop(change_id, None)
+                self._status_keys.pop(change_id, None)
+        self._rerank()
+        self._schedule_rebuild()
+        if not self.analysing and self.finished_at is not None:
+            self.query_one("#queue-status", AnalysisStatus).show_summary(self._summary())  # "… shown (m)"
+        if self.discovery is None:  # still discovering: they are listed when it ends
+            self.notify(f"{'Showing' if self.show_merged else 'Hiding'} the changes already merged upstream",
+                        timeout=3)
+            return
+        merged = len(self.discovery.merged)
         self.notify(f"{'Showing' if self.show_merged else 'Hiding'} {merged} change{'s' if merged != 1 else ''} "
-                    "already merged upstream", timeout=3)
-        self.analyse()
+                    "already merged upstream" + (" (not analysed: enter analyses one)" if self.show_merged and merged
+                                                 else ""), timeout=3)
+
+    def _list_merged(self) -> None:
+        """The merged-upstream changes of the last discovery as rows, from what discovery knows (name, title,
+        how it was found merged): none is diffed or scored here. One opened keeps its analysis while its
+        head stays; the rows of changes no longer merged upstream go."""
+        from app.analysis.report import listed_merged
+
+        found = self.discovery
+        listed = listed_merged(found.merged) if found is not None else []
+        heads = {r.id: r.change.head for r in listed}
+        for change_id in [i for i, r in self.reports.items()
+                          if r.change.merged is not None and heads.get(i) != r.change.head]:
+            del self.reports[change_id]
+            self.statuses.pop(change_id, None)
+        for report in listed:
+            known = self.reports.get(report.id)
+            if known is None or known.change.merged is None or known.change.head != report.change.head:
+                self.reports[report.id] = report  # (one pending before a refresh is merged upstream now)
+                self.statuses[report.id] = "merged"
+                self._status_keys.pop(report.id, None)
+        self._rerank()
 
     def action_refresh(self) -> None:
         self.review_app.forget_base()
