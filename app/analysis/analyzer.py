@@ -142,7 +142,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     at its `if:` line;
 # 56: a user account named as a machine (zaniebot, deploy-bot) is AI evidence as an unknown login[bot] is;
 # 57: a vendored tree is a new one: a LICENSE added where the base has the directory, or beside edits, is none;
-ANALYSIS_VERSION = "58"
+# 59: tier defaults for token (JWT/JWK/JWS), CSRF, security-header, session-middleware and auth files (0), CORS, IP
+#     restriction, cookies and crypto files (1), JS/Deno/JSR manifests and dependabot (1); jsr.json/deno.json
+#     version bumps neutral;
+ANALYSIS_VERSION = "59"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
