@@ -144,7 +144,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 57: a vendored tree is a new one: a LICENSE added where the base has the directory, or beside edits, is none;
 # 59: tier defaults for token (JWT/JWK/JWS), CSRF, security-header, session-middleware and auth files (0), CORS, IP
 #     restriction, cookies and crypto files (1), JS/Deno/JSR manifests and dependabot (1); jsr.json/deno.json
-#     version bumps neutral;
+#     version bumps neutral; a JS/TS test of a barrel tests the files it re-exports from (graph 7);
 ANALYSIS_VERSION = "59"
 
 STALE_BEHIND = 1_000
