@@ -87,6 +87,7 @@ class Draft:
     bytecode: bool = False  # compiled Python files (`__pycache__/`, .pyc): one binary chunk, one look, for all
     same_edit: bool = False  # the same small edit in several directories (_join_same_edits): kept as it is
     packed: str | None = None  # small edits of one area packed together (_pack_small_edits): that area
+    mirror: str | None = None  # a mirror directory's root: its copies of another directory's edits (mirrors.py)
 
 
 class Packer:
