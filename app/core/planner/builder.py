@@ -1098,10 +1098,11 @@ def _glob_set(globs: tuple[str, ...]) -> GlobSet:
 
 
 def mirrors_of(files: list[FileDiff], config: ChunkConfig) -> dict[str, Mirror]:
-    """The change's files that copy another file's edit (mirrors.py), but for files collapsed anyway."""
+    """The change's source files that copy another file's edit (mirrors.py), but for files collapsed anyway:
+    only code (the same text, data or docs files added to forty directories are a plan's chunks as they were)."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
-    return mirror_copies(files, lambda path: collapsed.match(path) is not None or environment_root(path) is not None,
-                         config.target_lines // 4)
+    return mirror_copies(files, lambda path: (collapsed.match(path) is not None or environment_root(path) is not None
+                                              or content_kind(path) != "code"), config.target_lines // 4)
 
 
 def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
