@@ -162,7 +162,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     a "🤖 Generated with" footer's robot is seen after leading punctuation; a co-author that is the footer's
 #     tool, `Made-with: <AI tool>` trailers and Codebuff are AI signals (FIX62);
 # 69: a change merged upstream is listed from discovery, not analysed, until it is opened (FIX57);
-ANALYSIS_VERSION = "69"
+# 70: tier defaults for token (JWT/JWK/JWS), CSRF, security-header, session-middleware and auth files (0), CORS, IP
+#     restriction, cookies and crypto files (1), JS/Deno/JSR manifests and dependabot (1); jsr.json/deno.json
+#     version bumps neutral; a JS/TS test of a barrel tests the files it re-exports from (graph 7); a mirror
+#     directory's copies of the change's own edits (hono's deno_dist/) are one collapsed chunk, out of the risk (FIX61);
+ANALYSIS_VERSION = "70"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -2313,12 +2317,14 @@ def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], ch
              own_code: Callable[[str], bool] | None = None) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
     """The files a person wrote and their complexity: what a machine wrote (generated, vendored, lock:
     the plan collapses them) is no one's work to get wrong, and a regenerated .pb.go ranked a go.mod
-    bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written), nor one a .gitattributes
-    says is not vendored (`own_code`)."""
-    from app.core.planner.builder import machine_written, vendored_roots
+    bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written), but a copy of another
+    file's edit; nor one a .gitattributes says is not vendored (`own_code`)."""
+    from app.core.planner.builder import machine_written, mirrors_of, vendored_roots
 
     vendored = vendored_roots(files, absent_at_base, own_code)
-    by_hand = [fd for fd in files if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored, own_code)]
+    mirrors = mirrors_of(files, chunks)  # copies of another file's edit (hono's deno_dist/): read once, counted once
+    by_hand = [fd for fd in files
+               if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored, own_code, mirrors)]
     if len(by_hand) == len(files):
         return files, complexity
     kept = {fd.path for fd in by_hand}

@@ -178,3 +178,40 @@ def test_instructions_to_ai_agents_that_forbid_commands_are_not_destructive(make
     assert rules["destructive_ops"] == [] and rules["tier"] == 3, rules["tier_reasons"]
     assert "instructions to AI coding agents: prose" in " ".join(rules["tier_reasons"])
     assert listed["feature/cleanup"]["tier"] == 0 and listed["feature/cleanup"]["destructive_ops"]
+
+
+def test_a_web_frameworks_token_csrf_and_header_code_and_its_manifests_have_their_tiers(make_repo) -> None:
+    """QA51 #4 and #5 (hono): a key-caching change in JWS signature verification sorted "low" among docs
+    fixes at tier 2, as did the basic-auth header parser (a file, not an `*-auth/` directory), CSRF and
+    secure headers; jsr.json and bun.lockb were tier 2 beside a tier-1 package.json. Tests of the token
+    code stay tier 3 and say what they test; a release's version bump of jsr.json stays neutral; a sandbox
+    "session" is no login session."""
+    repo = make_repo()
+    manifest = '{\n  "name": "@hono/hono",\n  "version": "4.0.0",\n  "exports": {".": "./src/index.ts"}\n}\n'
+    repo.commit("init", {"README.md": "demo\n", "src/index.ts": "export const x = 1\n", "jsr.json": manifest,
+                         "package.json": manifest, "bun.lockb": "\x00\x01lock\x00"}, author=ALICE)
+    body = "export const f = (a: string) => a\n"
+    for branch, files in [
+        ("perf/jws-key-cache", {"src/utils/jwt/jws.ts": body}),
+        ("fix/basic-auth-parser", {"src/utils/basic-auth.ts": body}),
+        ("feat/csrf", {"src/middleware/csrf/index.ts": body}),
+        ("feat/secure-headers", {"src/middleware/secure-headers/secure-headers.ts": body}),
+        ("fix/cors", {"src/middleware/cors/index.ts": body}),
+        ("test/jwt", {"src/middleware/jwt/index.test.ts": body}),
+        ("chore/bump-4.0.1", {"jsr.json": manifest.replace("4.0.0", "4.0.1"),
+                           "package.json": manifest.replace("4.0.0", "4.0.1")}),
+        ("build/jsr-exports", {"jsr.json": manifest.replace('"./src/index.ts"', '"./src/mod.ts"')}),
+        ("build/bun-lock", {"bun.lockb": "\x00\x02lock\x00"}),
+        ("feat/sandbox-session", {"src/sandbox/session/manager.py": "def open_session():\n    return 1\n"}),
+    ]:
+        repo.branch(branch, "main")
+        repo.commit(f"change {branch}", files, author=ALICE, branch=branch)
+    listed = _listed(repo.path)
+    tiers = {branch: item["tier"] for branch, item in listed.items()}
+    assert tiers == {"perf/jws-key-cache": 0, "fix/basic-auth-parser": 0, "feat/csrf": 0, "feat/secure-headers": 0,
+                     "fix/cors": 1, "test/jwt": 3, "chore/bump-4.0.1": 3, "build/jsr-exports": 1, "build/bun-lock": 1,
+                     "feat/sandbox-session": 2}, tiers
+    [basic_auth] = listed["fix/basic-auth-parser"]["tier_reasons"]
+    assert "'*auth.*' (built-in): tier 0 — security-sensitive code" in basic_auth
+    assert listed["test/jwt"]["tier_reasons"][0].endswith("; a test, doc or example of tier-0 code ('*jwt*')")
+    assert "jsr.json: only the package's own version changed" in " ".join(listed["chore/bump-4.0.1"]["tier_reasons"])

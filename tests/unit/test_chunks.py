@@ -1329,3 +1329,27 @@ def test_a_small_file_deleted_whole_stays_with_its_directorys_edits(make_repo) -
     assert [sorted(c.files) for c in plan.chunks] == [["runtime-tests/bun/index.test.tsx",
                                                        "runtime-tests/bun/vitest.config.ts"]]
     assert not plan.chunks[0].title.startswith("Deleted")
+
+
+def test_a_mirror_is_told_by_the_edits_it_repeats_not_by_its_name() -> None:
+    """mirrors.py: the copy is the directory whose every changed file repeats the other's edit (lib/ keeps a
+    test of its own), whatever it is called; a single small same edit is no evidence (left to
+    _join_same_edits); a copy edited otherwise is no copy; suffixes, `/index` and case of relative imports
+    aside, an import line is the same edit. One file pair is evidence from a quarter of the target's lines."""
+    from app.core.planner.mirrors import mirror_copies
+
+    blobs: dict[str, bytes] = {}
+    body = "".join(f"export const f{i} = (a: number) => a + {i}\n" for i in range(100))
+    files = [file_diff("lib/a.ts", "import { X } from './Util'\n", "import { X, Y } from './Util'\n" + body, blobs),
+             file_diff("lib/a.test.ts", "", "test('a', () => 1)\n", blobs),
+             file_diff("mirror/a.ts", "import { X } from './util.ts'\n", "import { X, Y } from './util/index.ts'\n"
+                       + body, blobs),
+             file_diff("pkg/one/x.ts", "a\n", "b\n", blobs), file_diff("pkg/two/x.ts", "a\n", "b\n", blobs),
+             file_diff("lib/b.ts", "1\n", body, blobs), file_diff("mirror/b.ts", "1\n", body + "extra\n", blobs)]
+    copies = mirror_copies(files)
+    assert {path: (m.original, m.root, m.source, m.exact) for path, m in copies.items()} == {
+        "mirror/a.ts": ("lib/a.ts", "mirror", "lib", False)}
+    plan = build_plan(files)
+    [collapsed] = [c for c in plan.chunks if c.kind == "collapsed"]
+    assert collapsed.title == "Same edit as lib/a.ts: mirror/a.ts" and collapsed.files == ["mirror/a.ts"]
+    assert all("mirror/a.ts" not in c.files for c in plan.chunks if c.kind == "code")

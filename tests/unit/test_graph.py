@@ -426,3 +426,86 @@ def test_a_constructors_callers_are_those_of_its_class(make_repo) -> None:
     init = next(s for s in result.symbols if s.name == "pkg.foo.Foo.__init__")
     assert init.change == "signature" and init.direct == ["pkg.use:build"]
     assert init.tested_by == ["tests.test_foo"] and not [s for s in result.seams if s.name == init.name]
+
+
+# Hono's layout (QA51 #2): tests import what they test from their directory's index, which re-exports it
+BARRELS = {
+    "src/context.ts": "export class Context {}\n",
+    "src/helper/streaming/sse.ts": "import { Context } from '../../context'\nexport const streamSSE = () => 1\n"
+                                   "export class SSEStreamingApi {}\n",
+    "src/helper/streaming/stream.ts": "export const stream = () => 2\n",
+    "src/helper/streaming/text.ts": "export const streamText = () => 3\n",
+    "src/helper/streaming/index.ts": "export { stream } from './stream'\nexport type { SSEMessage } from './sse'\n"
+                                     "export { streamSSE, SSEStreamingApi } from './sse'\n"
+                                     "export { streamText } from './text'\n",
+    "src/helper/streaming/sse.test.ts": "import { Context } from '../../context'\nimport { streamSSE } from '.'\n"
+                                        "it('streams', () => streamSSE())\n",
+    # jsx/dom/index.ts imports a name, then exports it again; a test imports it renamed, under a comment
+    "src/jsx/dom/components.ts": "export const ErrorBoundary = 1\nexport const Suspense = 2\n",
+    "src/jsx/dom/render.ts": "export const render = () => 0\n",
+    "src/jsx/dom/index.ts": "import { ErrorBoundary, Suspense } from './components'\n"
+                            "import { render as paint } from './render'\nexport { ErrorBoundary, Suspense, paint }\n",
+    "src/jsx/dom/components.test.tsx": "import {\n  ErrorBoundary as ErrorBoundaryDom, // for dom\n"
+                                       "} from '.'\ntest('x', () => ErrorBoundaryDom)\n",
+    # `export *` of two files: a name is the one file's that declares it; two barrels deep
+    "src/utils/a.ts": "export function alpha() {}\n",
+    "src/utils/b.ts": "export const beta = 1\n",
+    "src/utils/index.ts": "export * from './a'\nexport * from './b'\n",
+    "src/index.ts": "export * as utils from './utils'\nexport * from './utils'\n",
+    "src/use.ts": "import { alpha, beta } from './utils'\nimport { stream, streamText } from './helper/streaming'\n"
+                  "import { render } from './jsx/dom/render'\n",
+    "test/alpha.test.ts": "import { alpha } from '../src'\n",
+}
+
+
+def test_a_typescript_test_of_a_barrel_tests_the_files_it_re_exports_from(make_repo) -> None:
+    """A test that imports `streamSSE` from '.' tests sse.ts, which index.ts re-exports it from; sse.ts read
+    "no test references it" next to sse.test.ts (QA51 #2: 68 of hono's 181 seams were tested so). Only
+    the file the imported name comes from: stream.ts and text.ts stay untested seams, as does render.ts,
+    whose name the test does not import; a name through two `export *` barrels is the declaring file's."""
+    from app.core.impact.lazy_graph import lazy_graph_in_process
+
+    files = _files_of(make_repo, BARRELS)
+    graph = build_graph(files)
+    tested = {path: sorted(graph.tests_of(path)) for path in BARRELS if graph.tests_of(path)}
+    assert tested == {
+        "src/context.ts": ["src/helper/streaming/sse.test.ts"],
+        "src/helper/streaming/index.ts": ["src/helper/streaming/sse.test.ts"],
+        "src/helper/streaming/sse.ts": ["src/helper/streaming/sse.test.ts"],
+        "src/jsx/dom/index.ts": ["src/jsx/dom/components.test.tsx"],
+        "src/jsx/dom/components.ts": ["src/jsx/dom/components.test.tsx"],
+        "src/index.ts": ["test/alpha.test.ts"],
+        "src/utils/index.ts": ["test/alpha.test.ts"],
+        "src/utils/a.ts": ["test/alpha.test.ts"],
+    }
+    changed = [(p, p, b"export const changed = 1\n", None) for p in (
+        "src/helper/streaming/sse.ts", "src/helper/streaming/stream.ts", "src/jsx/dom/components.ts",
+        "src/jsx/dom/render.ts", "src/utils/a.ts", "src/utils/b.ts")]
+    result = blast_radius(graph, changed)
+    assert sorted(s.path for s in result.seams) == [
+        "src/helper/streaming/stream.ts", "src/jsx/dom/render.ts", "src/utils/b.ts"]
+    [sse] = [s for s in result.symbols if s.path == "src/helper/streaming/sse.ts"]
+    assert sse.tested_by == ["src/helper/streaming/sse.test.ts"]
+    assert sse.direct == ["src/helper/streaming/index.ts:<module>"]
+    lazy = lazy_graph_in_process(files)
+    assert {path: sorted(lazy.tests_of(path)) for path in BARRELS if lazy.tests_of(path)} == tested
+
+
+def _files_of(make_repo, files):
+    builder = make_repo()
+    commit = builder.commit("base", dict(files), author=ALICE)
+    return GitRepo(builder.path).tree_files(commit, (".py", ".ts", ".tsx", ".js", ".go"))
+
+
+def test_import_statements_are_read_in_linear_time() -> None:
+    """A megabyte without a quote after every `import` (hostile content) was read by a lazy
+    `import[^'"]*?from` in minutes; imports are now found by their `from`, read back to their keyword."""
+    import time
+
+    for text in ("import " * 150_000, "import {" * 100_000, "export { " + "a, " * 300_000, "from 'x' " * 100_000):
+        started = time.perf_counter()
+        summarise_import_level("src/x.ts", text.encode())
+        assert time.perf_counter() - started < 5, text[:20]
+    summary = summarise_import_level("src/x.ts", b"import type {} from '../..'\nimport D, { a as b } from './d'\n"
+                                     b"import './side'\nconst r = require('./r')\nexport * from './s'\n")
+    assert list(summary.imports) == ["../..", "./d", "./s", "./side", "./r"]

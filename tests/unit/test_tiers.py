@@ -298,8 +298,63 @@ DEFAULT_TIERS = [
     ("lib/oauth2_provider/tokens.py", 0),
     ("crates/uv-author/src/lib.rs", 2),  # a name that only starts with "auth"
     ("src/authority/rules.py", 2),
+    # QA51 #4 (hono): token, CSRF and security-header code, and auth *files*, are tier 0 like auth/ ...
+    ("src/middleware/jwt/jwt.ts", 0),
+    ("src/middleware/jwk/jwk.ts", 0),
+    ("src/utils/jwt/jws.ts", 0),
+    ("src/utils/jwt/types.ts", 0),
+    ("lib/verifyJWT.js", 0),
+    ("src/middleware/csrf/index.ts", 0),
+    ("app/xsrf_token.py", 0),
+    ("src/middleware/secure-headers/secure-headers.ts", 0),
+    ("src/utils/basic-auth.ts", 0),  # parses the Authorization header
+    ("src/auth.py", 0),
+    ("routes/oauth_callback.py", 0),
+    ("web/src/hooks/useAuth.ts", 0),
+    ("src/middleware/session/index.ts", 0),
+    ("django/contrib/sessions/backends/db.py", 0),
+    # ... requests guards and a crypto *file* are tier 1 ...
+    ("src/middleware/cors/index.ts", 1),
+    ("app/cors.py", 1),
+    ("src/middleware/ip-restriction/index.ts", 1),
+    ("src/helper/cookie/index.ts", 1),
+    ("src/utils/cookie.ts", 1),
+    ("lib/signed_cookies.rb", 1),
+    ("src/utils/crypto.ts", 1),
+    ("src/middleware/jwt/cookie.ts", 0),  # the token rule wins
+    # ... and their tests, examples and docs stay tier 3
+    ("src/middleware/jwt/index.test.ts", 3),
+    ("src/utils/basic-auth.test.ts", 3),
+    ("examples/jwt/app.ts", 3),
+    ("docs/middleware/csrf.md", 3),
+    ("src/middleware/cors/README.md", 3),
+    # a word inside another word is not the word
+    ("src/obsession.py", 2),
+    ("src/agents/sandbox/session/manager.py", 2),  # a sandbox session, not a login (openai-agents-python)
+    ("src/agents/memory/session.py", 2),
+    ("src/utils/ipaddr.ts", 2),
+    ("cookiecutter/main.py", 2),
+    ("src/decors.py", 2),
+    ("src/corsair.py", 2),
+    ("src/exceptions/UnauthorizedException.ts", 2),
+    ("lib/josephine.py", 2),
+    ("crates/uv-cryptography-notes/src/lib.rs", 2),
+    # QA51 #5: JavaScript, Deno and JSR manifests and lock files, and what proposes dependency updates
+    ("jsr.json", 1),
+    ("jsr.jsonc", 1),
+    ("deno.json", 1),
+    ("deno.jsonc", 1),
+    ("deno.lock", 1),
+    ("bun.lockb", 1),
+    ("bun.lock", 1),
+    (".npmrc", 1),
+    (".yarnrc.yml", 1),
+    (".github/dependabot.yml", 1),
+    ("renovate.json", 1),
+    ("config/dependabot.yml", 2),  # only where GitHub reads it
     # case ignored, always
     ("src/Auth/login.py", 0),
+    ("src/Middleware/JWT/Verify.TS", 0),
     ("SRC/PAYMENTS/charge.py", 0),
     ("Docs/Guide.MD", 3),
     ("dockerfile", 1),
@@ -833,7 +888,7 @@ def test_assessment_takes_the_most_critical_file_and_explains_it() -> None:
     assert result.file_tiers == {"app/views.py": 2, "tests/test_views.py": 3, "payments/auth/tokens.py": 0,
                                  ".github/workflows/ci.yml": 1}
     assert result.reasons == ["payments/auth/tokens.py matches '**/payment*/**' (built-in): tier 0 — "
-                              "security-sensitive code (auth, payments, billing, secrets)"]
+                              "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)"]
     assert result.destructive == []
 
 

@@ -75,7 +75,8 @@ def _neutral_why(fd: FileDiff, read: Reader) -> str | None:
     return "only the package's own version changed" if _same_but_version(name, before, after) else None
 
 
-_VERSIONED = ("package.json", "pyproject.toml", "Cargo.toml")
+_VERSIONED = ("package.json", "jsr.json", "deno.json", "pyproject.toml", "Cargo.toml")  # jsr.json: hono's release
+# bumps its version beside package.json's
 
 
 def _same_but_version(name: str, before: str, after: str) -> bool:
@@ -84,7 +85,7 @@ def _same_but_version(name: str, before: str, after: str) -> bool:
     import tomllib
 
     try:
-        old, new = ((json.loads(t) for t in (before, after)) if name == "package.json"
+        old, new = ((json.loads(t) for t in (before, after)) if name.endswith(".json")
                     else (tomllib.loads(t) for t in (before, after)))
     except (ValueError, tomllib.TOMLDecodeError, RecursionError):
         return False

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
+from app.core.impact.js_names import file_names, sources
 from app.core.memo import ContentMemo, Submit, part, shared_parts
 from app.core.text import visible_path
 
@@ -50,9 +51,6 @@ _GO_MODULE_LINE = re.compile(r"^\s*module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
 _TEST_PATH = re.compile(
     r"(^|/)(tests?|__tests__|testing|spec)/|(^|/)test_[^/]*\.py$|_test\.(py|go)$"
     r"|\.(test|spec)\.[jt]sx?$|(^|/)conftest\.py$"
-)
-_JS_IMPORT = re.compile(
-    r"""(?:(?:import|export)\s[^'"]*?from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"]+)['"]"""
 )
 _TS_SOURCES = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 _GO_IMPORT_BLOCK = re.compile(r"^import\s*\((.*?)^\)", re.S | re.M)
@@ -120,6 +118,10 @@ class FileSummary:
     # (importing def qual or <module>, "module" or "module:name"): the imports that run unguarded, so
     # fail when the module is gone (not those under `try: ... except ImportError` or `if TYPE_CHECKING:`)
     module_imports: list[tuple[str, str]] = field(default_factory=list)
+    # JavaScript/TypeScript (js_names.py): (specifier, name imported from it; "*" all of it), and (exported
+    # name, specifier, its name there; specifier "" for one declared here): a barrel's re-exports
+    js_imports: list[tuple[str, str]] = field(default_factory=list)
+    js_exports: list[tuple[str, str, str]] = field(default_factory=list)
 
     def to_list(self) -> list[Any]:
         return [
@@ -132,6 +134,8 @@ class FileSummary:
             self.error,
             self.stars,
             [list(i) for i in self.module_imports],
+            [list(i) for i in self.js_imports],
+            [list(e) for e in self.js_exports],
         ]
 
     @classmethod
@@ -146,6 +150,8 @@ class FileSummary:
             data[6],
             list(data[7]),
             [(i[0], i[1]) for i in data[8]],
+            [(i[0], i[1]) for i in data[9]],
+            [(e[0], e[1], e[2]) for e in data[10]],
         )
 
 
@@ -480,7 +486,8 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
         for block in _GO_IMPORT_BLOCK.finditer(text):
             targets += re.findall(r'"([^"]+)"', block.group(1))
     else:
-        targets = [m.group(1) for m in _JS_IMPORT.finditer(text)]
+        summary.js_imports, summary.js_exports = file_names(text)
+        targets = list(dict.fromkeys(spec for spec, _ in summary.js_imports))
     for target in targets:
         summary.imports[target] = target
         summary.refs.append((MODULE_LEVEL, target))
@@ -599,6 +606,7 @@ class Graph:
         for summary in summaries:
             graph._link(resolver, summary, summary.refs)
             graph._link_imports(resolver, summary)
+        graph._link_reexports(resolver, summaries)
         return graph
 
     def _link(self, resolver: _Resolver, summary: FileSummary, refs: Iterable[tuple[str, str]]) -> None:
@@ -614,6 +622,29 @@ class Graph:
             self.callers.setdefault(target, set()).add(caller)
             if summary.is_test:
                 self.tests.setdefault(target, set()).add(summary.module)
+
+    def _link_reexports(self, resolver: _Resolver, summaries: Sequence[FileSummary]) -> None:
+        """A JavaScript/TypeScript test that imports a name from a barrel (`import { streamSSE } from '.'`,
+        the index saying `export { streamSSE } from './sse'`) tests the files the barrel re-exports it
+        from, a few barrels deep (js_names.sources), as a Python test of a name a package re-exports does."""
+        exports = {s.path: s.js_exports for s in summaries if s.js_exports}
+        if not exports:
+            return
+        tests = [s for s in summaries if s.is_test and s.js_imports]
+        by_path = {s.path: s for s in summaries if s.js_exports}
+
+        def resolve(path: str, spec: str) -> str | None:
+            summary = by_path.get(path)
+            return None if summary is None else resolver.import_level(summary, spec)
+
+        for test in tests:
+            for spec, name in test.js_imports:
+                barrel = resolver.import_level(test, spec)
+                if barrel is None:
+                    continue
+                for module in sources(barrel, name, exports, resolve):
+                    if module != test.module:
+                        self.tests.setdefault(module, set()).add(test.module)
 
     def _link_imports(self, resolver: _Resolver, summary: FileSummary) -> None:
         """Add the modules one file imports unguarded (their importers)."""
@@ -801,7 +832,7 @@ class _Resolver:
 
     def resolve(self, summary: FileSummary, local_defs: set[str], name: str) -> str | None:
         if not summary.path.endswith(".py"):
-            return self._import_level(summary, name)
+            return self.import_level(summary, name)
         parts = name.split(".")
         for width in (2, 1):  # Class.method before Class
             qual = ".".join(parts[:width])
@@ -827,7 +858,8 @@ class _Resolver:
             return self.symbol(module, ".".join(rest[:2]))
         return None
 
-    def _import_level(self, summary: FileSummary, name: str) -> str | None:
+    def import_level(self, summary: FileSummary, name: str) -> str | None:
+        """The file (a Go file: its package) an import-level file's import names, or None."""
         if name.startswith("."):
             base = posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name))
             stem, ext = posixpath.splitext(base)
@@ -1284,7 +1316,8 @@ def _measure(
     packages = {package_of(m) for m in modules}
     cross = any(m != symbol.module for m in (i.split(":", 1)[0] for i in direct_prod))
     if target is not None:  # import level: no test reference can be told from a mere import
-        tests = sorted({i.split(":", 1)[0] for i in direct if is_test_path(i.split(":", 1)[0])})
+        tests = sorted({i.split(":", 1)[0] for i in direct if is_test_path(i.split(":", 1)[0])}
+                       | graph.tests_of(target))  # and tests of it through a barrel
     return ChangedSymbol(
         symbol.id,
         symbol.path,

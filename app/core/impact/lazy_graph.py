@@ -238,6 +238,7 @@ class LazyGraph(Graph):
                     self._named_by_level.setdefault(named, set()).add(summary.module)
         for summary in self._summaries.values():  # import-level files: every reference, once
             self._link(self._resolver, summary, summary.refs)
+        self._link_reexports(self._resolver, list(self._summaries.values()))
 
     whole = False
 

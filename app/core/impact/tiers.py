@@ -82,7 +82,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         Pipfile.lock poetry.lock uv.lock package.json package-lock.json npm-shrinkwrap.json yarn.lock
         pnpm-lock.yaml go.mod go.sum Cargo.toml Cargo.lock Gemfile Gemfile.lock *.gemspec pom.xml build.gradle
         build.gradle.kts settings.gradle settings.gradle.kts gradle.lockfile composer.json composer.lock
-        *.lock""")
+        *.lock jsr.json jsr.jsonc deno.json deno.jsonc bun.lockb .npmrc .yarnrc .yarnrc.yml""")
+    # what dependency updates are proposed, and how often (QA51 #5: dependabot.yml was tier 2)
+    + _rules(1, "dependency update automation: decides which dependency updates come in", """
+        /.github/dependabot.yml /.github/dependabot.yaml renovate.json renovate.json5 .renovaterc
+        .renovaterc.json /.github/renovate.json /.github/renovate.json5""")
     # A project's setup.py sits at its root, beside src/ or lib/; one inside them is a module (ansible's
     # lib/ansible/modules/setup.py gathers facts) and ranks as the code it is.
     + _rules(2, "a module named setup.py inside a source tree: code, not a package manifest",
@@ -111,12 +115,25 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(0, "schema migration: runs once against production data and is hard to undo", """
         **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql""")
     + _rules(1, "cryptography code: core code, but usually algorithms rather than key or identity handling",
-             "**/crypto/**")
+             "**/crypto/** crypto.* *[-_]crypto.* crypto[-_]*")
+    # Who may call, from where, with which cookies: a bug opens the service wider than meant, but the
+    # identity checks themselves are the tier-0 rules below (QA51 #4: hono's cors/ and ip-restriction/ were tier 2)
+    + _rules(1, "web request guards (CORS, IP restriction, cookies): decide who may call and what the client keeps",
+             """cors cors.* *[-_]cors *[-_]cors.* cors[-_]* *ip[-_]restriction* cookie cookies cookie[-_.]*
+             cookies[-_.]* *[-_]cookie *[-_]cookies *[-_]cookie[-_.]* *[-_]cookies[-_.]*""")
     # A package named for auth with its project's prefix or a suffix (uv's crates/uv-auth/, auth-client/,
     # oauth2/) is the same code as an auth/ directory (QA50: 45 changes to uv's credential middleware were tier 2)
-    + _rules(0, "security-sensitive code (auth, payments, billing, secrets)", """
+    # A file named for auth is the code too: hono's src/utils/basic-auth.ts parses the Authorization header
+    # (QA51 #4). No word ends in "auth" but auth ones (oauth, useAuth), so `*auth.*` names no other file.
+    # Tokens (JWT, JWK, JWS, JWE, JOSE), CSRF and security headers guard identity as auth does; these
+    # acronyms sit inside no word. Web sessions are identity, but "session" names database, sandbox, chat
+    # and client sessions as often (openai-agents-python's sandbox/session/): only a session middleware.
+    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
-        **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/**
+        **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/** *auth.* auth[-_]*.* oauth*.*
+        *jwt* *jwk* *jws* *jwe* jose jose.* *[-_]jose *[-_]jose.* jose[-_]* *csrf* *xsrf*
+        *secure[-_]headers* *secureheaders* **/middleware/session/** **/middleware/sessions/**
+        **/middleware/session.* **/middleware/sessions.* **/contrib/sessions/**
         **/security/** *secret* *credential* *.pem""")
     # a submodule's URL: where the code it pins comes from (QA44: a .gitmodules pointing at another host was tier 2)
     + _rules(1, "submodule sources: where the code a submodule pins is fetched from", "/.gitmodules")

@@ -48,6 +48,7 @@ from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff
 from app.core.globs import GlobSet as FastGlobSet
 from app.core.globs import compile_glob
 from app.core.metrics.spans import MAX_SPAN_CHARS, TEST_REGION_SUFFIXES, SpanResult, is_test_line, test_regions
+from app.core.planner.mirrors import Mirror, describe, mirror_copies
 from app.core.planner.model import (
     CONTENT_KINDS,
     GENERATED_MARKER_LINES,
@@ -359,6 +360,7 @@ class _PlanBuilder:
         self._regions: dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]] = {}
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
         self.vendored = vendored_roots(files, own_code=own_code)  # trees added with their own licence: one skim each
+        self.mirrors = mirrors_of(files, config)  # copies of another file's edit: one collapsed chunk per directory
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -417,11 +419,14 @@ class _PlanBuilder:
         light: list[int] = []
         submodules: list[int] = []
         environments: dict[str, list[int]] = {}
+        mirrored: dict[str, list[int]] = {}
         for index, fd in enumerate(self.files):
             if (root := environment_root(fd.path)) is not None and self.collapsed.match(fd.path):
                 environments.setdefault(root, []).append(index)  # binary or not: one look decides them all
             elif (root := self._vendored_root(fd)) is not None:
                 environments.setdefault(root, []).append(index)  # a third-party tree: one skim too
+            elif (mirror := self.mirrors.get(fd.path)) is not None:
+                mirrored.setdefault(mirror.root, []).append(index)
             elif fd.binary and _is_bytecode(fd.path):
                 bytecode.append(index)
             elif fd.binary:
@@ -450,6 +455,11 @@ class _PlanBuilder:
                                                  "one virtual environment") + ": nobody reads it line by line",
                                 light_files=[i for i, leaf in zip(indices, every, strict=True) if not leaf.ranges],
                                 environment=root))
+        for root, indices in sorted(mirrored.items()):
+            every = [self._every_line(index, WHOLE_FILE) for index in indices]
+            size = sum(leaf.size for leaf in every)
+            drafts.append(Draft(KIND_COLLAPSED, every, size, oversized=size > self.config.target_lines,
+                                oversize_reason="copies of edits read in other chunks: skimmed, not read", mirror=root))
         for group in _by_directory(binary, self.paths):
             drafts.append(Draft(KIND_BINARY, light_files=group))
         if bytecode:
@@ -972,6 +982,8 @@ class _PlanBuilder:
         chunk.title = self._title(draft, chunk, file_rank)
         if draft.environment is not None:
             self._environment_chunk(chunk, draft, file_tiers)
+        elif draft.mirror is not None:
+            self._mirror_chunk(chunk, draft.mirror)
         elif draft.kind == KIND_COLLAPSED:
             chunk.floor_seconds, chunk.floor_derivation = light_floor(
                 len(chunk.files), self.config.collapsed_seconds, "collapsed")
@@ -1042,6 +1054,27 @@ class _PlanBuilder:
         chunk.notes = [f"{root}/: a Python virtual environment committed with the change ({len(chunk.files)} files of "
                        "installed packages): it does not belong in the repository"]
         chunk.floor_derivation = f"one virtual environment: one skim = {format_duration(seconds, 'spaced')}"
+
+    def _mirror_chunk(self, chunk: Chunk, root: str) -> None:
+        """A mirror directory's copies as one collapsed chunk, each file saying whose edit it repeats: hono's
+        deno_dist/ made every edit to src/ twice, 42% of the floor time of the changes that touched it."""
+        mirrors = [self.mirrors[path] for path in chunk.files]
+        sources = list(dict.fromkeys(mirror.source for mirror in mirrors))
+        shown, source = visible_path(root), visible_path(sources[0])
+        if len(chunk.files) == 1:
+            chunk.title = f"Same edit as {visible_path(mirrors[0].original)}: {visible_path(chunk.files[0])}"
+        else:
+            chunk.title = (f"Same edits as {source}/: {shown}/ ({len(chunk.files)} files)" if len(sources) == 1
+                           else f"Same edits as elsewhere: {shown}/ ({len(chunk.files)} files)")
+        aside = "" if all(mirror.exact for mirror in mirrors) else ", import paths aside"
+        where = " and ".join(f"{visible_path(s)}/" for s in sources)
+        chunk.notes = [f"{shown}/ repeats edits this change makes in {where}"
+                       f" file for file (the same changed lines{aside}): a generated copy or one kept by hand; each "
+                       "edit is read where it is made, and these copies are left out of the risk inputs"]
+        chunk.notes += [f"{visible_path(path)}: {describe(mirror)}" for path, mirror in zip(chunk.files, mirrors,
+                                                                                              strict=True)]
+        chunk.floor_seconds, chunk.floor_derivation = light_floor(
+            len(chunk.files), self.config.collapsed_seconds, "collapsed")
 
     def _light_chunk(self, draft: Draft, file_tiers: Mapping[str, int], destructive: set[str]) -> Chunk:
         chunk = Chunk(0, "", draft.kind)
@@ -1205,8 +1238,17 @@ def _enclosing(qualname: str, labels: Iterable[tuple[str, int]]) -> int | None:
     return best[1] if best is not None else None
 
 
+def mirrors_of(files: list[FileDiff], config: ChunkConfig) -> dict[str, Mirror]:
+    """The change's source files that copy another file's edit (mirrors.py), but for files collapsed anyway:
+    only code (the same text, data or docs files added to forty directories are a plan's chunks as they were)."""
+    collapsed = _glob_set(tuple(config.collapsed_globs))
+    return mirror_copies(files, lambda path: (collapsed.match(path) is not None or environment_root(path) is not None
+                                              or content_kind(path) != "code"), config.target_lines // 4)
+
+
 def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
-                    vendored: Mapping[str, str] | None = None, own_code: Callable[[str], bool] | None = None
+                    vendored: Mapping[str, str] | None = None, own_code: Callable[[str], bool] | None = None,
+                    mirrors: Mapping[str, Mirror] | None = None
                     ) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
@@ -1216,11 +1258,15 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
     the change author's to choose, and 247 lines of hand-written payment code named charge_pb2.py were a
     30-second skim left out of the risk. A file in a tree the change adds with its own licence (`vendored`,
     vendored_roots) looks vendored, unless `own_code(path)` (a .gitattributes' `-linguist-vendored`) says the project
-    wrote it: then neither that guess nor a vendored directory's name (VENDORED_GLOBS) collapses it."""
+    wrote it: then neither that guess nor a vendored directory's name (VENDORED_GLOBS) collapses it. A file whose
+    edit copies another's (`mirrors`, mirrors_of) is said so, in a tier 0 path too: that its lines are the other's
+    is read from them, and the other is read in full."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
     pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
     if pattern in BUILD_OUTPUT_GLOBS and _TYPESCRIPT_SOURCE.search(fd.path):
         pattern = None  # a compiler writes .js and .d.ts there, never .ts: hono's build/build.ts is its build script
+    if mirrors and not pattern and (mirror := mirrors.get(fd.path)) is not None:
+        return describe(mirror)
     if tier == 0 and pattern not in LOCK_FILE_GLOBS:
         return None  # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
     own = own_code is not None and own_code(fd.path)

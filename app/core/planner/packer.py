@@ -88,6 +88,7 @@ class Draft:
     same_edit: bool = False  # the same small edit in several directories (_join_same_edits): kept as it is
     packed: str | None = None  # small edits of one area packed together (_pack_small_edits): that area
     deletion: bool = False  # files deleted whole, packed up to one sitting at the removal rate (_code_drafts)
+    mirror: str | None = None  # a mirror directory's root: its copies of another directory's edits (mirrors.py)
 
 
 class Packer:
