@@ -272,6 +272,14 @@ DEFAULT_TIERS = [
     ("web/src/cart.spec.ts", 3),
     ("pkg/ledger/ledger_test.go", 3),
     ("LICENSE", 3),
+    # QA51 #18: a benchmark's or test harness's own manifest ships nothing (hono's benchmarks/fetch/package.json)
+    ("benchmarks/fetch/package.json", 3),
+    ("benchmarks/jsx/yarn.lock", 3),
+    ("runtime-tests/deno/deno.lock", 3),
+    ("crates/uv-bench/benches/uv.rs", 3),
+    ("vitest.config.ts", 3),
+    ("src/test-utils/setup-vitest.ts", 3),
+    ("packages/web/package.json", 1),  # a package of the product stays a manifest
     # issue 12: examples, fixtures, tests and docs under a critical path are not the critical code
     ("examples/auth/login.py", 3),
     ("src/auth/fixtures/user.json", 3),

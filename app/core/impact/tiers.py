@@ -154,6 +154,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *Test.kt""")
     + _rules(3, "examples, samples and fixtures: they show or feed the code, they do not run in production", """
         examples/ example/ samples/ sample/ fixtures/ __fixtures__/ __mocks__/""")
+    # after the manifests: a benchmark's own package.json or lock file is no production dependency (QA51 #18: hono's
+    # queue top, a one-line perf change, was tier 1 "changes what code runs in production" by benchmarks/fetch/)
+    + _rules(3, "benchmarks and test harnesses: run by hand or in CI, never shipped", """
+        benchmarks/ benchmark/ benches/ perf-measures/ runtime-tests/ runtime_tests/ e2e/ **/test-utils/**
+        vitest.config.* jest.config.* playwright.config.*""")
     + _rules(3, "an installed Python virtual environment: other projects' packages, not this repository's code",
              " ".join(INSTALLED_ENV_GLOBS))
     + _rules(1, "code ownership: decides who must approve", """
