@@ -125,6 +125,24 @@ async def test_a_refresh_keeps_the_merged_rows_shown(make_repo, tmp_path):
         assert "late merged upstream (tree): as " in status and "'Change late (#12)'" in status, status
 
 
+async def test_unreviewed_hides_the_merged_rows_they_wait_for_no_review(make_repo, tmp_path):
+    """With `m` on, `u` (what still waits for review) listed every merged change too (uv: 10,147 of them)."""
+    repo = merged_repo(make_repo)
+    app = build_app(repo.path, cache=AnalysisCache.open(tmp_path / "analysis.db"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert [r.id for r in queue.rows] == ["open-work", "late", "early"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert [r.id for r in queue.rows] == ["open-work"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert [r.id for r in queue.rows] == ["open-work", "late", "early"]
+
+
 def test_list_include_merged_lists_them_below_unanalysed(make_repo, tmp_path) -> None:
     repo = merged_repo(make_repo)
     result = CliRunner().invoke(cli, ["list", "--repo", str(repo.path), "--json", "--include-merged"],

@@ -26,6 +26,9 @@ TIERS = (0, 1, 2, 3)
 BANDS_RISKIEST_FIRST = ("critical", "high", "medium", "low")
 REVIEWED = frozenset({"approved", "flagged"})
 """Statuses that count as reviewed. A rubber stamp is NOT a review: "unreviewed" still shows it."""
+NOT_WAITING = REVIEWED | {"merged"}
+"""What "unreviewed" hides: reviewed changes, and those already merged upstream (shown with `m`), which wait for no
+review (FIX57: with `m` on, `u` still listed uv's 10,147 merged changes)."""
 
 TextField = Literal["search", "author"]
 
@@ -81,7 +84,7 @@ class QueueFilters:
             return False
         if self.ai_only and not ai:
             return False
-        if self.unreviewed and status in REVIEWED:
+        if self.unreviewed and status in NOT_WAITING:
             return False
         if self.author:
             needle = self.author.casefold()
