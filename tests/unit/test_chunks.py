@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from app.core.git.diff import DiffLine, FileDiff, Hunk
 from app.core.git.repo import GitRepo
+from app.core.metrics.complexity import analyze_source
 from app.core.metrics.spans import definition_spans, unit_index
 from app.core.planner.builder import GlobSet, _ordered, build_plan, machine_written
 from app.core.planner.model import ChunkConfig, ReviewPlan, code_floor, content_floor, content_kind
@@ -571,6 +572,29 @@ def test_complexity_goes_to_the_chunk_holding_the_function() -> None:
     nested = build_plan([fd], read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=80), order="path",
                         function_complexity={"m.py": {"f3.inner": 5, "f3x.inner": 1}})
     assert [c.complexity_added for c in nested.chunks] == [1, 5]
+
+
+def _go_method(receiver: str, name: str, branches: int) -> str:
+    body = "".join(f"\tif x == {k} {{\n\t\tx++\n\t}}\n" for k in range(branches))
+    return f"func (e *{receiver}) {name}(x int) int {{\n{body}\treturn x\n}}\n\n"
+
+
+def test_a_go_methods_complexity_stays_with_its_chunk() -> None:
+    """QA52 #7: lizard names a Go method with its receiver (`Editor.motion`), the spans named it `motion`, so no
+    chunk held it by name, and a method *named* like the receiver type (`View.Editor`) took all of `Editor.*`:
+    lazygit's vim_editor.go read CC+ 0 on the chunk holding its worst function and +186 on another."""
+    blobs: dict[str, bytes] = {}
+    text = "package gocui\n\n" + _go_method("View", "Editor", 0) + "".join(
+        _go_method("Editor", f"m{k}", 1 + k % 4) for k in range(24))
+    fd = file_diff("vim_editor.go", None, text, blobs)
+    functions = analyze_source("vim_editor.go", text).functions
+    plan = build_plan([fd], read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=60), order="path",
+                      function_complexity={"vim_editor.go": {f.name: f.complexity for f in functions}})
+    assert len(plan.chunks) > 2
+    for chunk in plan.chunks:
+        (first, last), = {(r.start, r.end) for r in chunk.line_ranges}  # one stretch of lines: not cut apart
+        assert chunk.complexity_added == sum(f.complexity for f in functions if first <= f.start_line <= last)
+    assert "Editor.m0" in plan.chunks[0].functions
 
 
 # -- floor time -----------------------------------------------------------------------------------------

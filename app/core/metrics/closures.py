@@ -5,9 +5,11 @@ title and the complexity it holds name a test callback the same way: `it("reject
 from __future__ import annotations
 
 import re
+from typing import Any
 
 ANONYMOUS = re.compile(r"anonymous__\d+|\(anonymous\)")  # lizard: a Go func literal, a JS function expression
 
+_GO_RECEIVER = re.compile(r"\(\s*(?:\w+\s*)?\*?\s*(\w+)[^)]*\)\s*(\w+)")  # lizard's "(b *Buf)String"
 _CALLED_WITH_NAME = re.compile(r"([A-Za-z_$][\w$.]{0,60})\(\s*(['\"`])([^'\"`\n]{1,100})\2")
 
 
@@ -30,3 +32,11 @@ def closure_names(functions: list[tuple[str, int, int]], text: str = "") -> list
         label = f'{call[1]}("{call[3]}")' if call else "<closure>"
         out.append(f"{inner[0]}.{label}" if inner is not None else label)
     return out
+
+
+def qualified_name(function: Any) -> str:
+    """A lizard function's name, a Go method's with its receiver's type (`Buf.String`): matched by its bare name, a
+    String() added to one type was compared with another type's, and the worst function read `String#2`. The spans
+    the chunker cuts at are named the same way, or a method's complexity found no chunk by its name (QA52 #7)."""
+    found = _GO_RECEIVER.match(getattr(function, "long_name", "") or "")
+    return f"{found.group(1)}.{found.group(2)}" if found and found.group(2) == function.name else str(function.name)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import re
 import sys
 import threading
 import warnings
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.core.git.diff import decode_text
-from app.core.metrics.closures import closure_names
+from app.core.metrics.closures import closure_names, qualified_name
 from app.core.settings import SectionReader
 from app.errors import ConfigError
 
@@ -656,7 +655,7 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
     try:
         function_list = _lizard_functions(lizard, path, text)
         functions = _unique_names(_named_closures([
-            FunctionMetric(_qualified(f), f.start_line, f.end_line, f.cyclomatic_complexity,
+            FunctionMetric(qualified_name(f), f.start_line, f.end_line, f.cyclomatic_complexity,
                            grade(f.cyclomatic_complexity))
             for f in function_list
         ], text))
@@ -741,16 +740,6 @@ def _lizard_functions(lizard: Any, path: str, text: str) -> list[Any]:
     for _ in reader(tokens, reader):
         pass
     return list(context.fileinfo.function_list)
-
-
-_GO_RECEIVER = re.compile(r"\(\s*(?:\w+\s*)?\*?\s*(\w+)[^)]*\)\s*(\w+)")  # lizard's "(b *Buf)String"
-
-
-def _qualified(function: Any) -> str:
-    """A Go method named with its receiver's type (`Buf.String`): matched by its bare name, a String()
-    added to one type was compared with another type's, and the worst function read `String#2`."""
-    found = _GO_RECEIVER.match(getattr(function, "long_name", "") or "")
-    return f"{found.group(1)}.{found.group(2)}" if found and found.group(2) == function.name else function.name
 
 
 def _named_closures(functions: list[FunctionMetric], text: str = "") -> list[FunctionMetric]:

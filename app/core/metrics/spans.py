@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from app.core.hcl import HCL_SUFFIXES, MAX_HCL_BYTES, block_name, top_level_blocks
 from app.core.metrics import typescript
-from app.core.metrics.closures import closure_names
+from app.core.metrics.closures import closure_names, qualified_name
 
 # Above this many characters a file is not parsed: the chunker cuts it at hunk edges instead.
 MAX_SPAN_CHARS = 2_000_000
@@ -219,7 +219,8 @@ def _lizard_spans(path: str, text: str, language: str) -> SpanResult:
         import lizard
 
         info = lizard.analyze_file.analyze_source_code(path, text)
-        bounds = [(str(f.name), int(f.start_line), int(max(f.end_line, f.start_line))) for f in info.function_list]
+        bounds = [(qualified_name(f), int(f.start_line), int(max(f.end_line, f.start_line)))
+                  for f in info.function_list]
         # a test callback is `it("rejects an empty body")`, as complexity names it, not `(anonymous)#30`
         found = [Span(KIND_FUNCTION, name, start, end)
                  for name, (_, start, end) in zip(closure_names(bounds, text), bounds, strict=True)]

@@ -194,6 +194,7 @@ class _TreeBuilder:
         self.defined: set[str] = set()
         self.new_leaves: dict[int, Leaf] = {}  # span index -> its unit's leaf
         self.old_leaves: dict[int, Leaf] = {}
+        self.nested: dict[int, list[bool]] = {}  # id(spans) -> per span: written inside another one
 
     def unit(self, label: str, kind: str, grouped: bool) -> Leaf:
         leaf = self.units.get(label)
@@ -216,8 +217,14 @@ class _TreeBuilder:
         leaf = cache.get(owner)
         if leaf is None:
             span = spans[owner]
+            nested = self.nested.get(id(spans))
+            if nested is None:
+                nested = self.nested[id(spans)] = _nested_flags(spans)
+            # A method is grouped under the class written around it; a Go method's `VimEditor.motion` names its
+            # receiver but stands at the top level, and grouping by that name cut the lines between methods apart.
+            grouped = (_outer_name(span.qualname) != span.qualname and nested[owner]) or span.kind == KIND_CLASS
             leaf = cache[owner] = self.unit(span.qualname, FUNCTION_UNIT if span.kind == KIND_FUNCTION else CODE_RUN,
-                                            _outer_name(span.qualname) != span.qualname or span.kind == KIND_CLASS)
+                                            grouped)
             if cache is self.new_leaves:
                 self.defined.add(span.qualname)
         return leaf
@@ -290,6 +297,18 @@ class _TreeBuilder:
 
 # A test callback's name quotes its text (`it("works with v.json()")`): a dot in the quotes names no class.
 _QUOTED = re.compile(r'"[^"\n]*"')
+
+
+def _nested_flags(spans: tuple[Span, ...]) -> list[bool]:
+    """Per span (sorted outer-first, as spans gives them), whether another span's lines enclose it."""
+    flags: list[bool] = []
+    open_ends: list[int] = []
+    for span in spans:
+        while open_ends and open_ends[-1] < span.start:
+            open_ends.pop()
+        flags.append(bool(open_ends) and span.end <= open_ends[-1])
+        open_ends.append(span.end)
+    return flags
 
 
 def _outer_name(qualname: str) -> str:
