@@ -168,7 +168,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     directory's copies of the change's own edits (hono's deno_dist/) are one collapsed chunk, out of the risk (FIX61);
 # 71: benchmarks and test harnesses (their own manifests too) are tier 3;
 # 72: a Go method's span is named with its receiver's type, as its complexity is (its CC went to another chunk);
-ANALYSIS_VERSION = "72"
+# 73: a merge's subject naming the change's own branch ("Merge branch 'main' into codex/x") gives branch evidence;
+ANALYSIS_VERSION = "73"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

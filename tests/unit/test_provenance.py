@@ -26,6 +26,7 @@ from app.core.provenance.commits import (
     merged_branch,
     parse_trailers,
     squash_hint,
+    updated_branch,
 )
 from app.core.provenance.gitai import MAX_NOTE_RANGES, NoteFormatError, parse_git_ai_note
 from app.core.provenance.lines import ChangeProvenance, analyze_provenance
@@ -322,6 +323,37 @@ def test_merged_branch_reads_the_merge_subject(subject: str, branch: str | None)
     merge = CommitInfo("e" * 40, "A", "a@x", 0, "A", "a@x", 0, subject + "\n", ("1" * 40, "2" * 40))
     assert merged_branch(merge) == branch
     assert merged_branch(CommitInfo("e" * 40, "A", "a@x", 0, "A", "a@x", 0, subject, ("1" * 40,))) is None
+
+
+@pytest.mark.parametrize(("subject", "branch"), [
+    ("Merge branch 'master' into codex/prompt-loading-text", "codex/prompt-loading-text"),
+    ("Merge master into codex/lazygit-waiting-status-reset", "codex/lazygit-waiting-status-reset"),
+    ("Merge remote-tracking branch 'origin/main' into claude/x", "claude/x"),
+    ("Merge branch 'claude/fix-retry'", None),
+    ("Merge pull request #6 from TGreen87/codex/start-code-review", None),
+])
+def test_updated_branch_reads_the_branch_a_merge_was_made_on(subject: str, branch: str | None) -> None:
+    merge = CommitInfo("e" * 40, "A", "a@x", 0, "A", "a@x", 0, subject + "\n", ("1" * 40, "2" * 40))
+    assert updated_branch(merge) == branch
+
+
+def test_a_pull_request_whose_merge_names_an_agents_branch_carries_its_hint(tmp_path) -> None:
+    """A pull request ref keeps no branch name; the "Update branch" merge on it does (QA52 #6: lazygit's pull/5733
+    came from a Codex agent's codex/ branch and read no AI evidence at all)."""
+    builder = RepoBuilder(tmp_path / "r")
+    builder.commit("init", {"a.txt": "a\n"}, author=ANN)
+    builder.branch("codex/prompt")
+    weak = builder.commit("Fix\n\nCo-Authored-By: Claude <claude@example.org>\n", {"d.txt": lines("d", 4)},
+                          branch="codex/prompt", author=ANN)
+    builder.commit("Unrelated", {"m.txt": "m\n"}, author=BOB)
+    builder.merge("codex/prompt", "main", "Merge branch 'main' into codex/prompt\n", author=ANN)
+    found = _analyze(builder, "codex/prompt", ref="refs/remotes/origin/pr/7", config=_config(min_confidence=70))
+    assert found.ai_commits == [weak]  # 40 + the branch's 30
+    [signal] = [s for s in found.signals if s.kind == "branch"]
+    assert signal.signal == "branch prefix codex/ (codex/prompt, as a merge's subject names this change's branch)"
+    # the branch's own ref names it once
+    again = _analyze(builder, "codex/prompt", config=_config(min_confidence=70))
+    assert [s.signal for s in again.signals if s.kind == "branch"] == ["branch prefix codex/"]
 
 
 def _merged_from(tmp_path, side: str):

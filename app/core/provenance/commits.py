@@ -796,6 +796,19 @@ def merged_branch(commit: CommitInfo) -> str | None:
     return name.split("/", 1)[-1] if match.group("remote") else name
 
 
+# The subject of a merge made ON a branch to bring it up to date names that branch: GitHub's "Update branch" button
+# writes "Merge branch 'master' into codex/prompt-x"; by hand, "Merge master into codex/y".
+_MERGE_INTO = re.compile(r"^Merge (?:remote-tracking )?(?:branch )?(?:'[^']+'|\S+) into (?P<into>[^\s']+)$")
+
+
+def updated_branch(commit: CommitInfo) -> str | None:
+    """The branch a merge commit's subject says it was made on ("... into codex/prompt-x"), or None."""
+    if not commit.is_merge:
+        return None
+    match = _MERGE_INTO.match(commit.subject.strip())
+    return match.group("into") if match else None
+
+
 def squash_hint(commit: CommitInfo) -> str | None:
     """Why a commit looks like several commits squashed into one (its trailers then speak for all of
     them), or None."""

@@ -29,6 +29,7 @@ from app.core.provenance.commits import (
     primary_tool,
     squash_hint,
     unknown_bot,
+    updated_branch,
 )
 from app.core.provenance.gitai import GitAiNote, NoteFormatError, parse_git_ai_note
 from app.core.text import visible_path
@@ -155,9 +156,13 @@ def analyze_provenance(repo: GitRepo, commits: list[CommitInfo], files: list[Fil
     and no commit of the change can, blame is skipped even for a range with merges. Branch-name
     evidence comes from `ref` and every alias (a PR ref's twin branch names the agent)."""
     branch: list[AISignal] = []
-    for name in (ref, *alias_refs):
+    named = [(name, "") for name in (ref, *alias_refs)]
+    named += [(name, f" ({clip_text(name, 80)}, as a merge's subject names this change's branch)")
+              for name in _own_branch_names(commits, head)]
+    for name, source in named:
         for signal in branch_signals(name, config):
-            if all((s.tool, s.signal) != (signal.tool, signal.signal) for s in branch):
+            if all((s.tool, s.signal.split(" (", 1)[0]) != (signal.tool, signal.signal) for s in branch):
+                signal.signal += source
                 branch.append(signal)
     merged_in = _merged_agent_branches(commits, config)
     analyzer = _Analyzer(repo, config, branch, merged_in)
@@ -218,6 +223,21 @@ class MergedBranch:
     name: str
     merge: str  # the merge commit's id
     signals: tuple[AISignal, ...]
+
+
+def _own_branch_names(commits: list[CommitInfo], head: str) -> list[str]:
+    """The names the change's own branch had, from its merges that brought it up to date ("Merge branch 'master'
+    into codex/prompt-x", on the head's first-parent line): a pull request ref keeps no branch name, and lazygit's
+    pull/5733 from a Codex agent's `codex/` branch read no AI evidence at all (QA52 #6)."""
+    inside = {c.id: c for c in commits}
+    names: list[str] = []
+    commit = inside.get(head)
+    while commit is not None:
+        name = updated_branch(commit)
+        if name and name not in names:
+            names.append(name)
+        commit = inside.get(commit.parents[0]) if commit.parents else None
+    return names
 
 
 def _merged_agent_branches(commits: list[CommitInfo], config: ProvenanceConfig) -> dict[str, MergedBranch]:
