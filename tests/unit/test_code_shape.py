@@ -34,3 +34,14 @@ def test_no_function_is_graded_e_or_f_by_radon() -> None:
                 for path in _sources() for block in cc_visit(path.read_text(encoding="utf-8"))
                 if cc_rank(block.complexity) in ("E", "F")]
     assert complex_ == []
+
+
+def test_python_is_parsed_only_through_the_locked_parser() -> None:
+    """Two threads building ASTs at once can raise "SystemError: AST constructor recursion depth mismatch" on
+    CPython 3.11 before 3.11.9 (gh-106905; seen once in this suite): every parse of repository code goes
+    through app.core.pyparse, which takes one lock."""
+    direct = [f"{path.relative_to(APP.parent)}:{node.lineno}" for path in _sources() if path.name != "pyparse.py"
+              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parse"
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "ast"]
+    assert direct == []

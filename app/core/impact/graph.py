@@ -25,7 +25,6 @@ import hashlib
 import posixpath
 import re
 import sys
-import warnings
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -36,6 +35,7 @@ from typing import Any
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
 from app.core.impact.js_names import file_names, sources
 from app.core.memo import ContentMemo, Submit, part, shared_parts
+from app.core.pyparse import parse_python
 from app.core.text import visible_path
 
 MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
@@ -458,9 +458,7 @@ def summarise_python(path: str, data: bytes, tree: Any = None) -> FileSummary:
         return summary
     try:
         if tree is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(data)
+            tree = parse_python(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         summary.error = exc.__class__.__name__
         return summary

@@ -16,14 +16,13 @@ from __future__ import annotations
 import bisect
 import heapq
 import sys
-import threading
-import warnings
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.core.git.diff import decode_text
 from app.core.metrics.closures import closure_names, qualified_name
+from app.core.pyparse import parse_python
 from app.core.settings import SectionReader
 from app.errors import ConfigError
 
@@ -100,11 +99,6 @@ _LIZARD_LANGUAGES: dict[str, str] = {
 # TypeScript is read by tree-sitter (app/core/metrics/typescript.py): lizard's reader derails on its type syntax.
 _TREE_SITTER_LANGUAGES: dict[str, str] = {"ts": "typescript", "mts": "typescript", "cts": "typescript",
                                           "tsx": "typescript"}
-
-# ast.parse emits warnings about the parsed code (invalid escape sequences...); they are about
-# the repository's content, not ours, so they are silenced. warnings.catch_warnings mutates
-# process-wide state: the lock keeps two threads from restoring each other's filters.
-_PARSE_LOCK = threading.Lock()
 
 
 @dataclass(slots=True)
@@ -388,11 +382,7 @@ def python_tree(data: bytes) -> Any:
 
 
 def _parse_python(text: str) -> Any:
-    import ast
-
-    with _PARSE_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(text)
+    return parse_python(text)  # one thread at a time: see app.core.pyparse
 
 
 def _radon_metrics(tree: Any, text: str, lines: int, with_maintainability: bool) -> FileMetrics:

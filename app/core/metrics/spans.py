@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from app.core.hcl import HCL_SUFFIXES, MAX_HCL_BYTES, block_name, top_level_blocks
 from app.core.metrics import typescript
 from app.core.metrics.closures import closure_names, qualified_name
+from app.core.pyparse import parse_python
 
 # Above this many characters a file is not parsed: the chunker cuts it at hunk edges instead.
 MAX_SPAN_CHARS = 2_000_000
@@ -178,7 +179,7 @@ def _hcl_spans(text: str) -> SpanResult:
 
 def _python_spans(text: str) -> SpanResult:
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except SyntaxError as exc:
         where = f" line {exc.lineno}" if exc.lineno else ""
         return SpanResult(error=f"does not parse (SyntaxError{where}: {exc.msg})", language="python",

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Callable
 
 from app.core.impact.destructive.model import MAX_PYTHON_BYTES, ParseFailure, Work
+from app.core.pyparse import parse_python as _parse
 
 Placeholder = Callable[[ast.expr], str]
 _MAX_DEPTH = 40  # deeper string expressions than this are not folded (nobody writes them)
@@ -28,9 +28,7 @@ def parse_python(text: str, work: Work, tree: ast.Module | None = None) -> ast.M
     if tree is not None:
         return tree
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in repository code
-            return ast.parse(text)
+        return _parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise ParseFailure(f"Python does not parse: {exc.__class__.__name__}: {str(exc)[:80]}") from None
 
