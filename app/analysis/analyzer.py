@@ -169,7 +169,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 71: benchmarks and test harnesses (their own manifests too) are tier 3;
 # 72: a Go method's span is named with its receiver's type, as its complexity is (its CC went to another chunk);
 # 73: a merge's subject naming the change's own branch ("Merge branch 'main' into codex/x") gives branch evidence;
-ANALYSIS_VERSION = "73"
+# 74: calibrate's cached labels are keyed by this version too (factors changed meaning under them); the built-in
+#     likelihood defaults refitted on the factors as counted now (CI workflows as code) (FIX63);
+ANALYSIS_VERSION = "74"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

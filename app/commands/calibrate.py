@@ -126,10 +126,14 @@ def _labelled(repo: GitRepo, head: str, config: RepoConfig, since: int | None, m
               show_progress: bool) -> tuple[Labelled, bool]:
     """The labelled history: from the cache when this head, these options and this config were
     labelled before, else labelled now (with a progress bar) and cached once complete."""
+    from app.analysis import analyzer
     from app.core.calibration.run import LABELS_VERSION, Labelled, label_history
     from app.core.risk.likelihood import LIKELIHOOD_FEATURES
 
-    settings = f"{config.digest}:{','.join(LIKELIHOOD_FEATURES)}:{config.calibrate.digest_text()}"
+    # The analysis version too: what a factor counts changes with it (CI workflows became code, in-file Rust tests
+    # left code_size) and labels cached before would hold the old figures, fitted on beside the new ones
+    settings = (f"{config.digest}:{','.join(LIKELIHOOD_FEATURES)}:{config.calibrate.digest_text()}:"
+                f"{analyzer.ANALYSIS_VERSION}")
     key = f"{LABELS_VERSION}:{head}:{since}:{max_commits}:{hashlib.sha256(settings.encode()).hexdigest()[:16]}"
     cache = open_cache()
     found = Labelled.from_json(cache.get(CACHE_KIND, key)) if cache is not None else None

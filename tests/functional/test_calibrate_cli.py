@@ -348,3 +348,24 @@ def test_an_ai_tool_whose_changes_are_recent_is_said_to_have_a_rate_that_can_sti
     stats = run("stats", "--repo", str(b.path))  # kept with the track record: stats says it too
     assert stats.returncode == 0, stats.stderr
     assert caveat in " ".join(stats.stdout.split())
+
+
+def test_labels_cached_by_another_analysis_version_are_labelled_again(make_repo, monkeypatch):
+    """What a factor counts changes with the analysis version (CI workflows became code, in-file Rust tests left
+    code_size), but the labels cache was keyed without it: after an upgrade `calibrate` fitted on the old
+    figures (cached: true) and stored that model to rank the new ones."""
+    from app.analysis import analyzer
+    from app.commands.calibrate import _labelled
+    from app.config import load_repo_config
+    from app.core.calibration.run import check_history
+    from app.core.git.repo import GitRepo
+
+    b = small_fixes_history(make_repo)
+    repo = GitRepo(b.path)
+    head = check_history(repo)
+    config = load_repo_config(repo, head)
+    first, cached = _labelled(repo, head, config, None, None, False)
+    assert not cached and _labelled(repo, head, config, None, None, False)[1]
+    monkeypatch.setattr(analyzer, "ANALYSIS_VERSION", f"{analyzer.ANALYSIS_VERSION}-next")
+    again, cached = _labelled(repo, head, config, None, None, False)
+    assert not cached and again.to_json() == first.to_json()
