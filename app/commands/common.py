@@ -268,6 +268,9 @@ def tui_target(repo: str | None, base: str | None, *, fast: bool = True,
     broken [queue] table, a base branch that cannot be read) ends the app after its first paint, and
     run_tui raises it once the terminal is given back. Not `fast` (the CLI: not at a terminal, where the
     screen's output would come before that line): everything is checked before the screen."""
+    from app.core.heap import pause_collection
+
+    pause_collection()  # until the queue's first paint (or run_tui's end, or the list printed instead)
     if fast and base is None and not any(range_kwargs.values()):
         from app.core.git.locate import plain_repository
 
@@ -286,11 +289,13 @@ def tui_target(repo: str | None, base: str | None, *, fast: bool = True,
 
 def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     from app.analysis.spec import AnalyzerSpec
+    from app.core.heap import resume_collection
 
     target = tui_target(repo, base, fast=at_a_terminal(), **range_kwargs)
     try:
         from app.tui.app import run_tui
     except ImportError:
+        resume_collection()
         analyzer = target.build() if isinstance(target, AnalyzerSpec) else target
         prefetched = analyzer.take_prefetched_discovery()
         if prefetched is not None:
@@ -300,6 +305,7 @@ def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     try:
         run_tui(target)
     finally:
+        resume_collection()
         if not isinstance(target, AnalyzerSpec):  # the app drops its own analyzer's
             target.drop_prefetched_discovery()  # taken by the queue, unless the screen never started
 
