@@ -268,9 +268,6 @@ def tui_target(repo: str | None, base: str | None, *, fast: bool = True,
     broken [queue] table, a base branch that cannot be read) ends the app after its first paint, and
     run_tui raises it once the terminal is given back. Not `fast` (the CLI: not at a terminal, where the
     screen's output would come before that line): everything is checked before the screen."""
-    from app.core.heap import pause_collection
-
-    pause_collection()  # until the queue's first paint (or run_tui's end, or the list printed instead)
     if fast and base is None and not any(range_kwargs.values()):
         from app.core.git.locate import plain_repository
 
@@ -289,8 +286,9 @@ def tui_target(repo: str | None, base: str | None, *, fast: bool = True,
 
 def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     from app.analysis.spec import AnalyzerSpec
-    from app.core.heap import resume_collection
+    from app.core.heap import pause_collection, resume_collection
 
+    pause_collection()  # until the queue's first paint (or run_tui's end, or the list printed instead)
     target = tui_target(repo, base, fast=at_a_terminal(), **range_kwargs)
     try:
         from app.tui.app import run_tui

@@ -146,10 +146,12 @@ def offer(pool: ProcessPoolExecutor, fn: Callable[..., Any], /, *args: Any) -> O
 def take(offered: Offered, compute: Callable[[], T]) -> T:
     """The answer of an offered task: `compute()`'s, here, when no worker has claimed the task yet (it is
     then never run there); else the worker's, waited for, or `compute()`'s if that worker failed (a broken
-    pool), unless this process is exiting (ParentExiting)."""
+    pool). Once this process is exiting (release_workers), ParentExiting instead of computing here."""
     if claim(offered.claim):
         offered.future.cancel()
         offered.future.add_done_callback(lambda _: _unlink(offered.claim))  # no worker looks for it now
+        if _released:  # the process is exiting (as memo.take_over): nothing is worth computing here now
+            raise ParentExiting("review-tui is exiting")
         return compute()
     try:
         ran, answer = offered.future.result()
