@@ -191,10 +191,17 @@ _claim_count = 0
 
 
 def _claims_folder() -> str:
+    """This process's folder of claim files (removed at exit). Where none can be made, a path under which no
+    file can be created: every claim then fails, and `take` waits for a worker that runs nothing and computes
+    the answer itself."""
     global _claims
     if _claims is None:
-        _claims = tempfile.mkdtemp(prefix=f"review-tui-{os.getpid()}-claims-")
-        atexit.register(shutil.rmtree, _claims, True)
+        try:
+            _claims = tempfile.mkdtemp(prefix=f"review-tui-{os.getpid()}-claims-")
+        except OSError:
+            _claims = os.path.join(os.devnull, "claims")
+        else:
+            atexit.register(shutil.rmtree, _claims, True)
     return _claims
 
 

@@ -128,3 +128,15 @@ def test_a_first_run_starts_the_pool_before_discovery_and_a_later_run_does_not(m
     later = AnalysisCache.open(tmp_path / "cache.sqlite")
     assert not later.fresh
     assert Analyzer(b.path, cache=later).start_workers_if_first_run() is None
+
+
+def test_without_a_folder_for_claims_the_answer_is_still_computed(monkeypatch) -> None:
+    """A temporary directory that cannot be written: no claim can be made, and the answer is the same."""
+    monkeypatch.setattr(workers, "_claims", os.path.join(os.devnull, "claims"))
+    pool = new_pool(1)
+    assert pool is not None
+    try:
+        files = _files(3)
+        assert take(offer(pool, summarise_batch, files), lambda: summarise_batch(files)) == summarise_batch(files)
+    finally:
+        pool.shutdown(wait=True)
