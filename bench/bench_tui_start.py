@@ -57,6 +57,12 @@ def child_queue(repo: str) -> dict[str, float]:
     # what it starts in the background (a first run's discovery) before the TUI's imports.
     from app.commands import common
 
+    try:  # as open_tui does first, where it does (the collector held off until the first paint)
+        from app.core.heap import pause_collection
+    except ImportError:
+        pass
+    else:
+        pause_collection()
     analyzer: Any
     if hasattr(common, "tui_target"):
         analyzer = common.tui_target(repo, None)

@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from app.core.impact.assess import TierAssessment
     from app.core.impact.destructive.scan import Reader
     from app.core.impact.graph import BlastRadius, Graph
+    from app.core.impact.lazy_graph import LazyParts
     from app.core.metrics import complexity as cx
     from app.core.metrics.spans import InFileTests, SpanResult
     from app.core.planner.model import ChunkConfig, ReviewPlan
@@ -249,6 +250,7 @@ class _GraphBuild:
         self.parsed = 0
         self.lazily = False  # read as far as needed (impact/lazy_graph.py): known once `decided` is set
         self.decided = threading.Event()
+        self._wanted = threading.Event()  # the graph is waited for, or a worker has read its files
         self._thread = threading.Thread(target=self._run, args=(repo_path, base, workers, cache, demand),
                                         name="review-tui-graph", daemon=True)
         self._thread.start()
@@ -283,20 +285,13 @@ class _GraphBuild:
         names, the Python ones parsed when a question needs them (their summaries cached per (blob,
         path) as the whole build's are). False when a file cannot be read (a partial clone's missing
         blob, whose summary the cache may hold): the whole build does as it always did."""
-        from app.core.impact.graph import GRAPH_VERSION, MAX_FILE_BYTES, FileSummary, summarise_many
-        from app.core.impact.lazy_graph import lazy_graph
+        from app.core.impact.graph import GRAPH_VERSION, MAX_FILE_BYTES, FileSummary, summarise_shared
+        from app.core.impact.lazy_graph import graph_of
 
-        blobs: dict[str, str] = {}
-        unreadable: list[str] = []
-
-        def contents() -> Iterator[tuple[str, bytes]]:
-            for path, blob in entries:
-                data = repo.blob_within(blob, MAX_FILE_BYTES)
-                if data is not None:
-                    blobs[path] = blob
-                    yield path, data
-                elif repo.blob_size(blob) <= MAX_FILE_BYTES:  # missing, not too large
-                    unreadable.append(path)
+        found = self._lazy_parts(repo, entries, workers)
+        if found is None:
+            return False
+        parts, blobs = found
 
         def read(path: str) -> bytes:
             return repo.blob_within(blobs[path], MAX_FILE_BYTES) or b""
@@ -312,7 +307,7 @@ class _GraphBuild:
                     out[path] = FileSummary.from_list(found["summary"])
                 else:
                     todo.append((path, read(path)))
-            rows = summarise_many(todo, workers=workers)  # in this process below a few hundred files
+            rows = summarise_shared(todo, workers=workers)  # with the workers, for the batches they are free for
             for (path, _), row in zip(todo, rows, strict=True):
                 out[path] = FileSummary.from_list(row)
             if cache is not None and todo:
@@ -320,12 +315,25 @@ class _GraphBuild:
                                               for (path, data), row in zip(todo, rows, strict=True)})
             return out
 
-        graph = lazy_graph(contents(), load)
-        if unreadable:
-            return False
+        graph = graph_of(parts, load)
         if not self._over_bound(graph.lines):
             self.graph = graph
         return True
+
+    def _lazy_parts(self, repo: GitRepo, entries: list[tuple[str, str]],
+                    workers: int) -> tuple[LazyParts, dict[str, str]] | None:
+        """`_read_lazy_parts` of the commit's files: from a worker process, when one has taken the task by the
+        time the graph is first waited for (the analysis thread meanwhile scores: ansible, 0.5 s of reading
+        and indexing off this process's interpreter lock), else read in this thread."""
+        from app.core.workers import offer, shared_pool, take
+
+        pool = shared_pool(workers) if workers >= 1 else None
+        if pool is None:
+            return _read_lazy_parts(repo, entries)
+        offered = offer(pool, _lazy_parts_in_worker, repo.path, entries)
+        offered.future.add_done_callback(lambda _: self._wanted.set())
+        self._wanted.wait()
+        return take(offered, lambda: _read_lazy_parts(repo, entries))
 
     def _read_whole(self, repo: GitRepo, entries: list[tuple[str, str]], workers: int,
                     cache: AnalysisCache | None) -> None:
@@ -419,8 +427,41 @@ class _GraphBuild:
         return rows
 
     def wait(self, timeout: float | None = None) -> bool:
+        if timeout is None or timeout > 0:
+            self._wanted.set()  # asked for: what no worker has started is read in the build's thread
         self._thread.join(timeout)
         return not self._thread.is_alive()
+
+
+def _read_lazy_parts(repo: GitRepo, entries: list[tuple[str, str]]) -> tuple[LazyParts, dict[str, str]] | None:
+    """(lazy_parts of these (path, blob) files, path -> blob of those read), or None when a file cannot be
+    read (a partial clone's missing blob, whose summary the cache may hold: the whole build then does as it
+    always did)."""
+    from app.core.impact.graph import MAX_FILE_BYTES
+    from app.core.impact.lazy_graph import lazy_parts
+
+    blobs: dict[str, str] = {}
+    unreadable: list[str] = []
+
+    def contents() -> Iterator[tuple[str, bytes]]:
+        for path, blob in entries:
+            data = repo.blob_within(blob, MAX_FILE_BYTES)
+            if data is not None:
+                blobs[path] = blob
+                yield path, data
+            elif repo.blob_size(blob) <= MAX_FILE_BYTES:  # missing, not too large
+                unreadable.append(path)
+
+    parts = lazy_parts(contents())
+    return None if unreadable else (parts, blobs)
+
+
+def _lazy_parts_in_worker(repo_path: Path, entries: list[tuple[str, str]]) -> tuple[LazyParts, dict[str, str]] | None:
+    """_read_lazy_parts in a worker process (_GraphBuild._lazy_parts)."""
+    from app.core.git.repo import walk_in_worker
+    from app.core.workers import parent_exiting
+
+    return walk_in_worker(repo_path, lambda repo: _read_lazy_parts(repo, entries), parent_exiting)
 
 
 @dataclass
@@ -515,6 +556,19 @@ class Analyzer:
         if self._resolved_base is None:
             self._resolved_base = resolve_base(self.repo, self.base)
         return self._resolved_base
+
+    def start_workers_if_first_run(self) -> threading.Thread | None:
+        """On a first run (nothing cached: every change will be analysed), start the worker pool now, from
+        a thread of its own (returned), so that it is up by the time the analysis offers its first task."""
+        if self.cache is not None and not self.cache.fresh:
+            return None
+        from app.core.workers import start_soon
+
+        try:
+            workers = self.config.complexity.workers
+        except ReviewTuiError:
+            return None  # said where discovery or the analysis reads the config
+        return start_soon(workers)
 
     def check_inputs(self) -> None:
         """Raise what discovery would refuse (an unknown base, a bad range, a broken [queue] table)

@@ -286,11 +286,14 @@ def tui_target(repo: str | None, base: str | None, *, fast: bool = True,
 
 def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     from app.analysis.spec import AnalyzerSpec
+    from app.core.heap import pause_collection, resume_collection
 
+    pause_collection()  # until the queue's first paint (or run_tui's end, or the list printed instead)
     target = tui_target(repo, base, fast=at_a_terminal(), **range_kwargs)
     try:
         from app.tui.app import run_tui
     except ImportError:
+        resume_collection()
         analyzer = target.build() if isinstance(target, AnalyzerSpec) else target
         prefetched = analyzer.take_prefetched_discovery()
         if prefetched is not None:
@@ -300,6 +303,7 @@ def open_tui(repo: str | None, base: str | None, **range_kwargs: Any) -> None:
     try:
         run_tui(target)
     finally:
+        resume_collection()
         if not isinstance(target, AnalyzerSpec):  # the app drops its own analyzer's
             target.drop_prefetched_discovery()  # taken by the queue, unless the screen never started
 

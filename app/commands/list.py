@@ -45,6 +45,7 @@ def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_
     """List pending changes, riskiest first (or most risk per review minute first)."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
+    analyzer.start_workers_if_first_run()  # the pool's start beside discovery, not on the analysis's path
     show = None if json_output or not sys.stderr.isatty() else stderr_line()
     if show is not None:  # thousands of refs took a minute and a half in silence (QA47)
         analyzer.discovery_progress = lambda said: show(f"finding the pending changes: {said}")

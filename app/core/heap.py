@@ -80,3 +80,29 @@ def _malloc_trim() -> Callable[[int], int] | None:
     except (OSError, AttributeError, TypeError):
         return None
     return trim
+
+
+_collection_paused = False
+
+
+def pause_collection() -> None:
+    """Hold Python's cyclic garbage collector off while the TUI starts (the CLI's open_tui), until
+    `resume_collection` (its first paint): the imports and the first screen make objects that live on, and
+    collecting young objects 120 times over them took 25-30 ms of a warm start's 0.29 s of CPU before the
+    queue was painted (a trivial Textual app: 15 ms)."""
+    import gc
+
+    global _collection_paused
+    if gc.isenabled():
+        gc.disable()
+        _collection_paused = True
+
+
+def resume_collection() -> None:
+    """Collect again, if `pause_collection` held the collector off."""
+    import gc
+
+    global _collection_paused
+    if _collection_paused:
+        _collection_paused = False
+        gc.enable()

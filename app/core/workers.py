@@ -12,13 +12,14 @@ import atexit
 import functools
 import os
 import secrets
+import shutil
 import signal
 import sys
 import tempfile
 import threading
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from app.core.heap import give_back_heap
 
@@ -101,6 +102,107 @@ def shared_pool(workers: int) -> ProcessPoolExecutor | None:
                 atexit.register(_drop_shared)
             _shared[workers] = pool
         return pool
+
+
+def start_soon(workers: int) -> threading.Thread | None:
+    """Start the shared pool and its first worker from a thread of their own, for an analysis that will
+    need them (a first run): the forkserver imports the analyzers while this process discovers and diffs.
+    Started by the first task instead, it held the analysis thread 0.3-0.5 s in that submit (a cold `list`
+    of one pull request on ansible). The thread (None when nothing is started), for a caller that waits."""
+    if workers < 1 or _released:
+        return None
+
+    def start() -> None:
+        pool = shared_pool(workers)
+        if pool is not None:
+            try:
+                pool.submit(int)  # a worker forked now: the next task finds it started
+            except Exception:
+                pass  # a broken pool: the first task finds out and does without
+
+    thread = threading.Thread(target=start, name="review-tui-pool-start", daemon=True)
+    thread.start()
+    return thread
+
+
+class Offered(NamedTuple):
+    """A task offered to the pool that the process offering it may still run itself (`offer`, `take`)."""
+
+    claim: str  # the file whoever runs the task creates first
+    future: Future[tuple[bool, Any]]  # (whether the worker ran it, its answer)
+
+
+def offer(pool: ProcessPoolExecutor, fn: Callable[..., Any], /, *args: Any) -> Offered:
+    """Offer `fn(*args)` to the pool; `take` has its answer. Unlike a future's own state (a task is
+    "running" once the pool has queued it for a worker, while the workers may all be busy for seconds), the
+    claim says whether a worker has started it."""
+    global _claim_count
+    with _shared_lock:
+        _claim_count += 1
+        path = os.path.join(_claims_folder(), str(_claim_count))
+    return Offered(path, pool.submit(_run_claimed, path, fn, *args))
+
+
+def take(offered: Offered, compute: Callable[[], T]) -> T:
+    """The answer of an offered task: `compute()`'s, here, when no worker has claimed the task yet (it is
+    then never run there); else the worker's, waited for, or `compute()`'s if that worker failed (a broken
+    pool). Once this process is exiting (release_workers), ParentExiting instead of computing here."""
+    if claim(offered.claim):
+        offered.future.cancel()
+        offered.future.add_done_callback(lambda _: _unlink(offered.claim))  # no worker looks for it now
+        if _released:  # the process is exiting (as memo.take_over): nothing is worth computing here now
+            raise ParentExiting("review-tui is exiting")
+        return compute()
+    try:
+        ran, answer = offered.future.result()
+    except Exception:
+        if _released:
+            raise ParentExiting("review-tui is exiting") from None
+        return compute()
+    finally:
+        _unlink(offered.claim)
+    return cast("T", answer) if ran else compute()
+
+
+def claim(path: str) -> bool:
+    """Whether this process is the first to claim `path` (creating the file; False when it exists, or
+    cannot be created)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError:
+        return False
+    return True
+
+
+def _run_claimed(path: str, fn: Callable[..., T], /, *args: Any) -> tuple[bool, T | None]:
+    """In a worker: `fn(*args)` if the task is still unclaimed (offer)."""
+    return (True, fn(*args)) if claim(path) else (False, None)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+_claims: str | None = None
+_claim_count = 0
+
+
+def _claims_folder() -> str:
+    """This process's folder of claim files (removed at exit). Where none can be made, a path under which no
+    file can be created: every claim then fails, and `take` waits for a worker that runs nothing and computes
+    the answer itself."""
+    global _claims
+    if _claims is None:
+        try:
+            _claims = tempfile.mkdtemp(prefix=f"review-tui-{os.getpid()}-claims-")
+        except OSError:
+            _claims = os.path.join(os.devnull, "claims")
+        else:
+            atexit.register(shutil.rmtree, _claims, True)
+    return _claims
 
 
 def _exiting_path() -> str:

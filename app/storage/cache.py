@@ -67,7 +67,10 @@ class AnalysisCache:
         self.notice: str | None = None  # what went wrong with the file, for the UI; None when all is well
         self.persistent = True  # False when this process fell back to a memory-only cache
         self._lock = threading.Lock()
+        existed = self.path.exists()
         self._db = self._open()
+        # Nothing cached yet (a first run, or a cache that could not be used): everything is analysed.
+        self.fresh = not existed or not self.persistent
 
     @classmethod
     def open(cls, path: Path | None = None, *, timeout: float = 2.0) -> AnalysisCache:

@@ -275,6 +275,9 @@ class ReviewApp(App[None]):
         """The queue has painted (UI thread): on a fast start's first run ever, start discovering in a process
         now, before the analysis is imported (AnalyzerSpec.start_discovery); started before the paint, on a
         loaded machine it took the paint back to where it was."""
+        from app.core.heap import resume_collection
+
+        resume_collection()  # held off since the CLI's tui_target: the start's objects are made
         if self._analyzer is None and self._spec is not None:
             self._spec.start_discovery()
 

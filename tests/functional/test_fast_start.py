@@ -247,3 +247,52 @@ def test_a_ledger_of_a_newer_review_tui_found_after_the_first_paint_ends_the_app
     with sqlite3.connect(tmp_path / "data" / "ledger.db") as db:
         assert db.execute("PRAGMA user_version").fetchone() == (999,)
         assert db.execute("SELECT count(*) FROM sessions").fetchone() == (1,)
+
+
+COLLECTOR = """
+import atexit, gc, json
+from app.tui.screens.queue import QueueScreen
+seen = {}
+first = QueueScreen._first_paint_done
+def painted(self):
+    if "at_paint" not in seen:
+        seen["at_paint"] = gc.isenabled()
+        first(self)
+        seen["after_paint"] = gc.isenabled()
+    else:
+        first(self)
+    self.set_interval(0.02, lambda: self.finished_at and not self.analysing and self.app.exit())
+QueueScreen._first_paint_done = painted
+atexit.register(lambda: print(json.dumps({**seen, "at_exit": gc.isenabled()})))
+"""
+
+
+def test_the_garbage_collector_waits_for_the_first_paint_and_only_for_it(make_repo, tmp_path):
+    """The start's imports and first screen make objects that live on: the cyclic collector is held off
+    from the CLI's tui_target to the queue's first paint (a warm start on ansible collected young objects 120
+    times before it), and collects again from then on, on a first run and a later one."""
+    builder = _two_branches(make_repo)
+    for _run_number in (1, 2):
+        proc = _run(tmp_path, ["--repo", str(builder.path)], setup=COLLECTOR)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"at_paint": False, "after_paint": True,
+                                                                     "at_exit": True}
+
+
+def test_the_collector_is_back_when_the_tui_cannot_be_imported(make_repo, tmp_path):
+    """Without Textual the CLI prints the list instead of the screen: with the collector on for the analysis."""
+    builder = _two_branches(make_repo)
+    setup = ("import atexit, builtins, gc, json\nreal_import = builtins.__import__\n"
+             "def no_tui(name, *args, **kwargs):\n"
+             "    if name == 'app.tui.app':\n        raise ImportError(name)\n"
+             "    return real_import(name, *args, **kwargs)\n"
+             "builtins.__import__ = no_tui\n"
+             "from app.analysis import analyzer as an\nanalyze_all = an.Analyzer.analyze_all\n"
+             "seen = {}\n"
+             "def analyze(self, *a, **k):\n    seen['analysing'] = gc.isenabled()\n"
+             "    return analyze_all(self, *a, **k)\n"
+             "an.Analyzer.analyze_all = analyze\n"
+             "atexit.register(lambda: print(json.dumps(seen)))\n")
+    proc = _run(tmp_path, ["--repo", str(builder.path)], setup=setup)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"analysing": True}

@@ -488,9 +488,20 @@ class LazyGraph(Graph):
         self._units_read.update(self._units)
 
 
-def lazy_graph(files: Iterable[tuple[str, bytes]], load: Callable[[list[str]], dict[str, FileSummary]]) -> LazyGraph:
-    """The graph of these (path, content) files, in tree order (build_graph's, read as asked): each
-    content is indexed and let go; `load(paths)` gives the summaries of Python files (summarise_python's)."""
+class LazyParts(NamedTuple):
+    """What a LazyGraph is made of besides its loader: one read of every file (`lazy_parts`), which a
+    worker process can make and send (the index of ansible's 1,555 Python files: 0.5 s to build, 1.6 MB
+    to send, 0.05 s to receive)."""
+
+    order: list[tuple[str, int]]  # the graph's files in tree order: (path, number in `names`; -1: import-level)
+    names: NameIndex
+    lines: int
+    at_once: list[list[Any]]  # the import-level files' summaries (FileSummary.to_list)
+
+
+def lazy_parts(files: Iterable[tuple[str, bytes]]) -> LazyParts:
+    """The parts of the graph of these (path, content) files, in tree order: each content is indexed
+    and let go."""
     index, order, at_once, lines = NameIndex(), [], [], 0
     for path, data in files:
         if not path.endswith(GRAPH_SUFFIXES):
@@ -500,8 +511,19 @@ def lazy_graph(files: Iterable[tuple[str, bytes]], load: Callable[[list[str]], d
             order.append((path, index.add(data)))
         elif (summary := summarise(path, data)) is not None:
             order.append((path, -1))
-            at_once.append(summary)
-    return LazyGraph(order, index, lines, load, at_once)
+            at_once.append(summary.to_list())
+    return LazyParts(order, index, lines, at_once)
+
+
+def graph_of(parts: LazyParts, load: Callable[[list[str]], dict[str, FileSummary]]) -> LazyGraph:
+    """The graph made of `parts`; `load(paths)` gives the summaries of Python files (summarise_python's)."""
+    return LazyGraph(parts.order, parts.names, parts.lines, load, [FileSummary.from_list(s) for s in parts.at_once])
+
+
+def lazy_graph(files: Iterable[tuple[str, bytes]], load: Callable[[list[str]], dict[str, FileSummary]]) -> LazyGraph:
+    """The graph of these (path, content) files, in tree order (build_graph's, read as asked): each
+    content is indexed and let go; `load(paths)` gives the summaries of Python files (summarise_python's)."""
+    return graph_of(lazy_parts(files), load)
 
 
 def lazy_graph_in_process(files: Sequence[tuple[str, bytes]]) -> LazyGraph:
