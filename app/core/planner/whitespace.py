@@ -1,0 +1,66 @@
+"""Changed lines that only change whitespace: a removed line and an added line of one hunk that read the same once
+whitespace is taken out, the hunk's two sides aligned again as `git diff -w` aligns them. A re-indented file (hono
+pull/2077's package.json: 1,094 changed lines, 10 of them real) was read line by line, three chunks and 2 h 44 min
+of floor; these lines are skimmed instead (planner/builder.py).
+
+Only a pair whose text differs counts (the same text on both sides is a line the diff moved, not re-indented).
+Where indentation is syntax (Python, YAML, Makefiles ...) a line whose indentation changed is a real change, so only
+its other whitespace may differ. Repository text is only compared, never run.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine
+
+# Where a line's indentation is syntax: a block re-indented there moves code in or out of a block.
+INDENT_SYNTAX_SUFFIXES = frozenset({
+    ".py", ".pyi", ".pyw", ".pyx", ".yaml", ".yml", ".mk", ".hs", ".lhs", ".coffee", ".nim", ".fs", ".fsi",
+    ".fsx", ".pug", ".jade", ".sass", ".styl", ".haml", ".slim", ".elm", ".cabal",
+})
+INDENT_SYNTAX_NAMES = frozenset({"makefile", "gnumakefile", "snakefile"})
+MAX_HUNK_LINES = 50_000  # a larger hunk is not paired (a whole file rewritten at once)
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def indentation_is_syntax(path: str) -> bool:
+    name = posixpath.basename(path).lower()
+    return name in INDENT_SYNTAX_NAMES or posixpath.splitext(name)[1] in INDENT_SYNTAX_SUFFIXES
+
+
+def _key(text: str, keep_indent: bool) -> str:
+    squeezed = _WHITESPACE.sub("", text)
+    if not keep_indent:
+        return squeezed
+    return text[:len(text) - len(text.lstrip())] + "\0" + squeezed
+
+
+def whitespace_only(lines: Sequence[DiffLine], origins: str, path: str) -> list[int]:
+    """The indices (into `lines`, one hunk's) of the changed lines that differ from a line of the other side only
+    in whitespace, in order; `origins` is the hunk's origin string (" --++ "). Both sides of the hunk, context
+    included, are aligned again with whitespace taken out, as `git diff -w` aligns them: a closing brace that the
+    plain diff kept as context against another brace pairs with the one it now matches."""
+    if ADDED not in origins or DELETED not in origins or len(lines) > MAX_HUNK_LINES:
+        return []
+    keep_indent = indentation_is_syntax(path)
+    old = [i for i, origin in enumerate(origins) if origin != ADDED]
+    new = [i for i, origin in enumerate(origins) if origin != DELETED]
+    keys = [_key(line.text, keep_indent) for line in lines]
+    removed = {keys[i] for i in old if origins[i] == DELETED}
+    added = {keys[i] for i in new if origins[i] == ADDED}
+    if removed.isdisjoint(keys[i] for i in new) and added.isdisjoint(keys[i] for i in old):
+        return []
+    found: set[int] = set()
+    matcher = SequenceMatcher(None, [keys[i] for i in old], [keys[i] for i in new])
+    for a, b, size in matcher.get_matching_blocks():
+        for k in range(size):
+            i, j = old[a + k], new[b + k]
+            if i == j or (lines[i].text == lines[j].text and lines[i].raw == lines[j].raw):
+                continue  # one context line; or the same text on both sides: a line the diff moved, not re-indented
+            found.update(index for index in (i, j) if origins[index] != CONTEXT)
+    return sorted(found)
