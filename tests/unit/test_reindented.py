@@ -38,9 +38,10 @@ def test_lines_are_paired_in_order_within_a_block_of_changes_as_git_diff_w_pairs
         ("-", '  "name": "hono",'), ("-", '  "version": "4.0.0-rc.3",'), ("-", '  "private": false'),
         ("+", '    "name": "hono",'), ("+", '    "version": "4.0.0-rc.2",'), ("+", '    "private":false'),
         (" ", "}"),
-        ("-", "a()"), ("+", "b()"), ("+", "a()"),  # the same text on both sides: a move, not a re-indent
+        ("-", "a()"), ("-", "b()"), ("+", "b()"), ("+", "a()"),  # a swap: one line moved, the other kept, as -w sees it
+        ("+", "  c()"), ("-", "c()"),  # pairs across the order of its origins
     ])
-    assert whitespace_only(lines, origins, "package.json") == [1, 3, 4, 6]  # name and private, both sides
+    assert whitespace_only(lines, origins, "package.json") == [1, 3, 4, 6, 8, 11, 12, 13]
 
 
 def test_where_indentation_is_syntax_a_re_indented_line_is_a_real_change() -> None:
