@@ -44,6 +44,15 @@ def test_lines_are_paired_in_order_within_a_block_of_changes_as_git_diff_w_pairs
     assert whitespace_only(lines, origins, "package.json") == [1, 3, 4, 6, 8, 11, 12, 13]
 
 
+def test_lines_that_are_not_utf8_pair_by_their_bytes() -> None:
+    """`\xe9` and `\xe8` both read as a replacement character: the same text, not the same line."""
+    lines, origins = _hunk([("-", "name = '\ufffd'"), ("-", "  x = 1"), ("+", "name  = '\ufffd'"), ("+", "x = 1")])
+    lines[0].raw, lines[2].raw = b"name = '\xe9'", b"name  = '\xe8'"
+    assert whitespace_only(lines, origins, "legacy.txt") == [1, 3]
+    lines[2].raw = b"name  = '\xe9'"
+    assert whitespace_only(lines, origins, "legacy.txt") == [0, 1, 2, 3]
+
+
 def test_where_indentation_is_syntax_a_re_indented_line_is_a_real_change() -> None:
     """In Python (YAML, Makefiles ...) a line indented further moved into a block: read, not skimmed. Its other
     whitespace may still change alone."""

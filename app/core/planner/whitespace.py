@@ -29,6 +29,7 @@ INDENT_SYNTAX_NAMES = frozenset({"makefile", "gnumakefile", "snakefile"})
 MAX_HUNK_LINES = 20_000  # a larger hunk is not paired: a repetitive 25,000-line one took 5 s (a file rewritten whole)
 
 _WHITESPACE = re.compile(r"\s+")
+_BYTE_WHITESPACE = re.compile(rb"\s+")
 
 
 def indentation_is_syntax(path: str) -> bool:
@@ -41,6 +42,15 @@ def _key(text: str, keep_indent: bool) -> str:
     if not keep_indent:
         return squeezed
     return text[:len(text) - len(text.lstrip())] + "\0" + squeezed
+
+
+def _same_bytes(one: DiffLine, other: DiffLine) -> bool:
+    """Whether two lines whose text matched also match byte for byte, whitespace aside: a line that is not UTF-8
+    reads with replacement characters, so `\xe9` and `\xe8` would look alike."""
+    if one.raw is None and other.raw is None:
+        return True
+    return (_BYTE_WHITESPACE.sub(b"", one.raw if one.raw is not None else one.text.encode())
+            == _BYTE_WHITESPACE.sub(b"", other.raw if other.raw is not None else other.text.encode()))
 
 
 def whitespace_only(lines: Sequence[DiffLine], origins: str, path: str) -> list[int]:
@@ -63,6 +73,6 @@ def whitespace_only(lines: Sequence[DiffLine], origins: str, path: str) -> list[
     for a, b, size in matcher.get_matching_blocks():
         for k in range(size):
             i, j = old[a + k], new[b + k]
-            if i != j:  # not one context line with itself
+            if i != j and _same_bytes(lines[i], lines[j]):  # not one context line with itself
                 found.update(index for index in (i, j) if origins[index] != CONTEXT)
     return sorted(found)
