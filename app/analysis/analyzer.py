@@ -172,7 +172,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 73: a merge's subject naming the change's own branch ("Merge branch 'main' into codex/x") gives branch evidence;
 # 74: calibrate's cached labels are keyed by this version too (factors changed meaning under them); the built-in
 #     likelihood defaults refitted on the factors as counted now (CI workflows as code) (FIX63);
-ANALYSIS_VERSION = "74"
+# 75: JavaScript measured and cut by tree-sitter as TypeScript is; lines that differ from a removed line only in
+#     whitespace (re-indented) are skimmed in the floor and packed by it; a branch stacked on another with
+#     nothing of its own (a merge of it) is hidden as empty (FIX64);
+ANALYSIS_VERSION = "75"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

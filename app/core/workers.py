@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # What the forkserver imports before forking any worker.
 _PRELOAD = ["app.core.metrics.complexity", "app.core.impact.graph", "radon.complexity", "radon.metrics",
             "radon.raw", "app.core.metrics.raw_lines", "lizard", "app.core.metrics.typescript",
-            "tree_sitter", "tree_sitter_typescript"]
+            "tree_sitter", "tree_sitter_typescript", "tree_sitter_javascript"]
 
 T = TypeVar("T")
 

@@ -628,6 +628,9 @@ def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
         title = Text(one_line(chunk.title, 200))
         if chunk.kind != "code":
             title.append(f"  [{chunk.kind_label}]", style="dim")
+        if chunk.whitespace_lines:
+            title.append(f"  {chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only re-indented",
+                         style="cyan")
         if chunk.oversized:
             title.append("  oversized: " + one_line(chunk.oversize_reason or "", 120), style="yellow")
         if chunk.destructive:

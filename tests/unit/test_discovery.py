@@ -935,3 +935,33 @@ def test_discovery_says_how_far_it_got(make_repo):
     said: list[str] = []
     found = discover(GitRepo(b.path), progress=said.append)
     assert len(found.changes) == 3 and said[0] == "0 of 3 heads read"
+
+
+def test_a_branch_that_only_merges_the_branch_it_is_stacked_on_is_hidden_as_empty(make_repo):
+    """QA51 #9 (hono pull/383): a fork's "Merge pull request #1" of pending pull/382, with nothing of its own, was
+    ranked as a pending change at +0/-0. Stacked on the branch it merges, its own diff is empty: it is hidden with
+    the merged ones ("empty"), says why, and is still nameable; the branch below it stays pending."""
+    b = make_repo("merge-only")
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    b.branch("fork-main")
+    b.branch("coverage", "fork-main")
+    b.commit("try adding coverage", {"ci.yml": "coverage: true\n"}, branch="coverage", author=BOB)
+    b.commit("more", {"a.py": "x = 1\ny = 2\n"}, branch="coverage", author=BOB)
+    b.merge("fork-main", "coverage", "Merge pull request #1 from bob/coverage", author=BOB)  # a merge commit
+    b.commit("main moves on", {"b.py": "b = 1\n"}, author=ALICE)
+    b.checkout()
+    found = discover(GitRepo(b.path))
+    assert [c.id for c in found.changes] == ["coverage"]
+    [hidden] = found.merged
+    assert hidden.id == "fork-main" and hidden.merged is not None and hidden.merged.how == "empty"
+    assert hidden.merged.detail.startswith("stacked on coverage, which holds all of its work: nothing of its own "
+                                           f"is left beyond coverage ({b.head('coverage')[:10]} to its head")
+    assert hidden.stacked_on == "coverage"
+    listed = {row["id"]: row for row in list_json(b.path)}
+    assert set(listed) == {"coverage"} and listed["coverage"]["lines_added"] == 2
+    result = CliRunner().invoke(cli, ["explain", "fork-main", "--repo", str(b.path)], catch_exceptions=False)
+    assert result.exit_code == 0 and "fork-main changes nothing (stacked on coverage" in result.stderr
+    # one that adds work of its own on top of the merge stays pending, compared with the branch below
+    b.commit("own work", {"c.py": "c = 1\n"}, branch="fork-main", author=BOB)
+    found = discover(GitRepo(b.path))
+    assert sorted(c.id for c in found.changes) == ["coverage", "fork-main"] and not found.merged

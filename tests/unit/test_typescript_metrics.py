@@ -144,10 +144,14 @@ LIZARD_CRASH = """\
 
 def test_a_reader_crash_is_said_in_words() -> None:
     """lizard's TSX reader raises IndexError on this (reduced from hono's src/jsx/dom/index.test.tsx): the
-    user read `IndexError: list index out of range`. As .jsx lizard still reads it; as .tsx tree-sitter does."""
-    crashed = analyze_source("src/jsx/dom/index.test.jsx", LIZARD_CRASH)
+    user read `IndexError: list index out of range`. Its JavaScript reader does too, where lizard still reads (no
+    JavaScript since tree-sitter reads it: as .jsx and .tsx tree-sitter does)."""
+    from app.core.metrics.complexity import _analyse_lizard
+
+    crashed = _analyse_lizard("src/jsx/dom/index.test.jsx", LIZARD_CRASH, "javascript")
     assert crashed.error == "could not be measured: lizard's JavaScript reader failed on it (IndexError)"
     assert analyze_source("src/jsx/dom/index.test.tsx", LIZARD_CRASH).analyzer == ANALYZER_TREE_SITTER
+    assert analyze_source("src/jsx/dom/index.test.jsx", LIZARD_CRASH).analyzer == ANALYZER_TREE_SITTER
     assert reader_failed("lizard", None, IndexError("x")) == "could not be measured: lizard's reader failed on it " \
         "(IndexError)"
 
@@ -215,16 +219,16 @@ def test_explain_says_a_crashed_reader_in_words_and_that_a_test_file_leaves_the_
     from tests.conftest import ALICE, BOB
 
     b = make_repo("crash")
-    b.commit("init", {"src/view.jsx": "export const a = 1\n", "src/view.test.jsx": "export const a = 1\n"},
-             author=ALICE)
+    b.commit("init", {"src/view.go": "package view\n", "src/view_test.go": "package view\n"}, author=ALICE)
     b.branch("edit")
-    b.commit("edit", {"src/view.jsx": LIZARD_CRASH, "src/view.test.jsx": LIZARD_CRASH}, branch="edit", author=BOB)
+    nested = "package view\nfunc f() {" + "if (a) {" * 3000 + "}" * 3001 + "\n"  # lizard gives up on it
+    b.commit("edit", {"src/view.go": nested, "src/view_test.go": nested}, branch="edit", author=BOB)
     b.checkout()
     detail = Analyzer(b.path).detail("edit")
     errors = detail.report.to_json()["complexity_errors"]
-    failed = "could not be measured: lizard's JavaScript reader failed on it (IndexError)"
-    assert errors == {"src/view.jsx": failed,
-                      "src/view.test.jsx": failed + " (a test file: its complexity is not part of the score)"}
+    failed = "lizard gave up: code nested too deeply (RecursionError)"
+    assert errors == {"src/view.go": failed,
+                      "src/view_test.go": failed + " (a test file: its complexity is not part of the score)"}
 
 
 _FUNCTIONS = st.lists(st.tuples(st.sampled_from(["f", "g", "A.m", "<closure>", "f.<closure>"]),
@@ -259,7 +263,10 @@ def test_matching_by_body_keeps_the_net_and_without_bodies_is_matching_by_name(
 
 def test_a_lizard_crash_in_the_spans_is_said_in_words_too() -> None:
     """The chunk note read `not analysed by lizard (IndexError: list index out of range): cut at hunk edges`."""
-    result = definition_spans("src/view.jsx", LIZARD_CRASH)
+    from app.core.metrics.spans import _lizard_spans
+
+    assert definition_spans("src/view.jsx", LIZARD_CRASH).method == "tree-sitter"  # JavaScript: tree-sitter's now
+    result = _lizard_spans("src/view.jsx", LIZARD_CRASH, "javascript")
     assert result.error is not None and result.error.startswith("definitions not read (lizard's ")
     assert result.error.endswith(" reader failed on it: IndexError)") and "list index" not in result.error
     assert definition_spans("src/view.tsx", LIZARD_CRASH).method == "tree-sitter"

@@ -299,6 +299,7 @@ def discover(
     if detect_merged:
         _detect_merged(repo, found, cache, history, progress)
     _stacked(repo, found.changes)
+    _hide_merged(found)
     # Never checked out (bare, `git clone --no-checkout`): no working tree, whatever libgit2 reads of a missing index
     if include_worktree and not repo.nothing_checked_out and (unreadable := repo.index_problem()) is not None:
         found.warnings.append(f"the working tree's changes are not shown: its index cannot be read ({unreadable}; a "
@@ -349,6 +350,7 @@ def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scop
     found.changes = changes
     _detect_merged(repo, found, cache, in_base, progress)
     _stacked(repo, found.changes)
+    _hide_merged(found)
     found.changes.sort(key=lambda c: (-(c.newest_time or 0), c.id))
     found.merged.sort(key=lambda c: (-(c.newest_time or 0), c.id))
     found.scoped_to = change_id
@@ -421,7 +423,12 @@ def _detect_merged(repo: GitRepo, found: Discovery, cache: KeyValueCache | None,
     for change in found.changes:
         if change.rebuilt_from and change.merged is None:
             _compare_after_rebuilt(repo, change)
-    found.merged = [c for c in found.changes if c.merged is not None]
+    _hide_merged(found)
+
+
+def _hide_merged(found: Discovery) -> None:
+    """Move the changes found merged upstream, or with nothing of their own, from the queue to `found.merged`."""
+    found.merged += [c for c in found.changes if c.merged is not None]
     found.changes = [c for c in found.changes if c.merged is None]
 
 
@@ -506,14 +513,14 @@ def _built_on_merged(repo: GitRepo, changes: list[Change], base_name: str) -> No
             _empty_after_all(repo, change, f"built on {below.id}, merged upstream")
 
 
-def _empty_after_all(repo: GitRepo, change: Change, why: str) -> None:
+def _empty_after_all(repo: GitRepo, change: Change, why: str, where: str = "beyond that") -> None:
     """A change compared with its own work that has none (its own commits undo each other, or only merge the
-    work below) is merged upstream as "empty": hono's pull/543, a pull request and its revert on top of a merged
-    one, was listed pending at +0/-0."""
+    work below) is hidden as "empty", with the merged ones: hono's pull/543, a pull request and its revert on top
+    of a merged one, and pull/383, a fork's merge commit of pending pull/382, were listed pending at +0/-0."""
     assert change.base is not None
     trees = repo.tree_ids([change.base, change.head])
     if trees.get(change.base) is not None and trees.get(change.base) == trees.get(change.head):
-        change.merged = MergedUpstream("empty", f"{why}: nothing of its own is left beyond that "
+        change.merged = MergedUpstream("empty", f"{why}: nothing of its own is left {where} "
                                                 f"({change.base[:10]} to its head is an empty diff)")
 
 
@@ -552,6 +559,10 @@ def _stacked(repo: GitRepo, changes: list[Change]) -> None:
         stacked_on = _compare_with_own_work(repo, change, holder_of, _stack_note(change.base_ref),
                                             allowed=_other_branch(change))
         change.stacked_on = stacked_on.id if stacked_on is not None else None
+        if stacked_on is not None:
+            # hono's pull/383, a fork's merge of pull/382 with nothing of its own, was ranked pending at +0/-0
+            _empty_after_all(repo, change, f"stacked on {stacked_on.id}, which holds all of its work",
+                             where=f"beyond {stacked_on.id}")
 
 
 def _stack_note(base_ref: str) -> Callable[[Change, str, int], str]:

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 # 4: Go methods named with their receiver type; 3: closures named after their function; 2: Python that does
 # not parse falls back to lizard
 # 6: TypeScript read by tree-sitter (typescript.py): no phantom functions from type syntax, closures named by
-# their binding or call; a reader's crash said in words;
-ANALYZER_VERSION = "6"
+# their binding or call; a reader's crash said in words; 7: JavaScript read by tree-sitter too
+ANALYZER_VERSION = "7"
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.
@@ -75,7 +75,6 @@ _LIZARD_LANGUAGES: dict[str, str] = {
     "m": "objective-c", "mm": "objective-c",
     "java": "java",
     "cs": "csharp",
-    "js": "javascript", "cjs": "javascript", "mjs": "javascript", "jsx": "javascript",
     "vue": "vue",
     "go": "go",
     "rs": "rust",
@@ -96,9 +95,11 @@ _LIZARD_LANGUAGES: dict[str, str] = {
     "ttcn": "ttcn", "ttcnpp": "ttcn",
 }
 
-# TypeScript is read by tree-sitter (app/core/metrics/typescript.py): lizard's reader derails on its type syntax.
+# TypeScript and JavaScript are read by tree-sitter (app/core/metrics/typescript.py): lizard's readers derail on
+# TypeScript's type syntax and on modern JavaScript (class fields, JSX).
 _TREE_SITTER_LANGUAGES: dict[str, str] = {"ts": "typescript", "mts": "typescript", "cts": "typescript",
-                                          "tsx": "typescript"}
+                                          "tsx": "typescript", "js": "javascript", "cjs": "javascript",
+                                          "mjs": "javascript", "jsx": "javascript"}
 
 
 @dataclass(slots=True)
@@ -674,7 +675,8 @@ _LONG_UNREADABLE = 20  # lines
 
 
 def _analyse_typescript(path: str, text: str, language: str | None) -> FileMetrics:
-    """TypeScript by tree-sitter: each function's span and complexity, named as `typescript` names them. Parts
+    """TypeScript and JavaScript by tree-sitter: each function's span and complexity, named as `typescript` names
+    them. Parts
     of the file the parser could not read (its grammar lags the language) are said when a function overlaps
     them; where tree-sitter is not installed, lizard measures, with a note."""
     from app.core.metrics import typescript
@@ -685,7 +687,8 @@ def _analyse_typescript(path: str, text: str, language: str | None) -> FileMetri
     except ImportError:
         measured = _analyse_lizard(path, text, language)
         if measured.error is None:
-            measured.fallback = "measured by lizard (tree-sitter is not installed): TypeScript types may be misread"
+            measured.fallback = (f"measured by lizard (tree-sitter is not installed): "
+                                 f"{_LANGUAGE_TITLES.get(language or '', 'its')} functions may be misread")
         return measured
     except Exception as exc:  # a bug of the parser's binding: never the content's fault
         return FileMetrics(language, ANALYZER_TREE_SITTER, lines=lines, error=reader_failed("tree-sitter", language,
@@ -703,7 +706,7 @@ def _analyse_typescript(path: str, text: str, language: str | None) -> FileMetri
         first, last = unsure[0]
         where = f"line {first}" if first == last else f"lines {first}-{last}"
         more = len(unsure) - 1
-        note = (f"the TypeScript parser could not read {where}"
+        note = (f"the {_LANGUAGE_TITLES.get(language or '', 'tree-sitter')} parser could not read {where}"
                 + (f" and {more} more place{'s' if more > 1 else ''}" if more else "")
                 + ": functions there may be missing or their complexity off")
     return FileMetrics(language, ANALYZER_TREE_SITTER, functions=functions,

@@ -83,8 +83,8 @@ def language_of(path: str) -> str | None:
         return "python"
     if path.lower().endswith(HCL_SUFFIXES):
         return "hcl"
-    if typescript.is_typescript(path):
-        return "typescript"
+    if (read_by_tree_sitter := typescript.language_of(path)) is not None:
+        return read_by_tree_sitter
     reader = _lizard_reader(path)
     if reader is None:
         return None
@@ -140,24 +140,25 @@ def definition_spans(path: str, text: str, *, exact: bool = True, max_chars: int
         return _python_spans(text) if exact else indent_spans(text)
     if language == "hcl":
         return _hcl_spans(text)
-    if typescript.is_typescript(path):
-        return _typescript_spans(path, text)
+    if language in (typescript.TYPESCRIPT, typescript.JAVASCRIPT):
+        return _typescript_spans(path, text, language)
     return _lizard_spans(path, text, language)
 
 
-def _typescript_spans(path: str, text: str) -> SpanResult:
-    """TypeScript's classes and functions read by tree-sitter, named as complexity names them: lizard made one
-    function of an interface's call signature to the end of the file, and a function is never cut (QA51 #1)."""
+def _typescript_spans(path: str, text: str, language: str) -> SpanResult:
+    """TypeScript's and JavaScript's classes and functions read by tree-sitter, named as complexity names them:
+    lizard made one function of an interface's call signature to the end of the file, and a function is never
+    cut (QA51 #1)."""
     try:
         reading = typescript.read(path, text)
     except ImportError:  # tree-sitter not installed: lizard's spans
-        return _lizard_spans(path, text, "typescript")
+        return _lizard_spans(path, text, language)
     except Exception as exc:
-        return SpanResult(error=f"not read by tree-sitter ({type(exc).__name__}: {exc})"[:200], language="typescript",
+        return SpanResult(error=f"not read by tree-sitter ({type(exc).__name__}: {exc})"[:200], language=language,
                           method="tree-sitter")
     found = [Span(KIND_CLASS if d.kind == typescript.KIND_CLASS else KIND_FUNCTION, d.name, d.start_line,
                   max(d.end_line, d.start_line)) for d in reading.definitions]
-    return SpanResult(spans=_numbered(found), language="typescript", method="tree-sitter")
+    return SpanResult(spans=_numbered(found), language=language, method="tree-sitter")
 
 
 def _hcl_spans(text: str) -> SpanResult:

@@ -1,4 +1,5 @@
-"""TypeScript and TSX read with tree-sitter: its functions and classes, their spans and cyclomatic complexity.
+"""TypeScript, TSX and JavaScript (JSX too) read with tree-sitter: their functions and classes, their spans and
+cyclomatic complexity.
 
 lizard reads TypeScript with a token-level reader that derails on type-level syntax (QA51 #1): an interface's
 call signature (`interface Get<E> { <K>(key: K): V }`) opened a phantom function to the end of the file, the
@@ -6,6 +7,9 @@ call signature (`interface Get<E> { <K>(key: K): V }`) opened a phantom function
 type was dropped, getters with long return types were named `return`, and its reader crashed on some TSX
 (IndexError). tree-sitter parses the language: a function is a function node, types are type nodes and are never
 counted. Repository text is untrusted: it is parsed, never run, and nothing here raises for any input.
+lizard derails on modern JavaScript as it did on TypeScript (a class field holding an arrow function, JSX, a
+generator method), so JavaScript (.js, .jsx, .mjs, .cjs) is read the same way with tree-sitter's JavaScript grammar,
+whose node types are those of TypeScript's without the types; it parses JSX in any of them.
 
 Complexity is McCabe's, counted as lizard counts JavaScript so the two languages' figures compare: 1 per
 function, plus 1 per `if` (an `else if` is one), `for`, `for … in/of`, `while`, `do … while`, `catch`, `case`
@@ -27,6 +31,10 @@ KIND_FUNCTION = "function"
 KIND_CLASS = "class"
 
 TYPESCRIPT_SUFFIXES = (".ts", ".mts", ".cts", ".tsx")
+JAVASCRIPT_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs")
+TYPESCRIPT = "typescript"
+JAVASCRIPT = "javascript"
+_TSX = "tsx"
 
 _FUNCTIONS = frozenset({
     "function_declaration", "generator_function_declaration", "function_expression", "generator_function",
@@ -74,17 +82,24 @@ class Reading:
     unreadable: list[tuple[int, int]] = field(default_factory=list)  # line ranges the parser could not read
 
 
-_parsers: dict[bool, Any] = {}
+_parsers: dict[str, Any] = {}
 
 
-def _parser(tsx: bool) -> Any:
-    parser = _parsers.get(tsx)
+def _parser(grammar: str) -> Any:
+    parser = _parsers.get(grammar)
     if parser is None:
         import tree_sitter
-        import tree_sitter_typescript
 
-        grammar = tree_sitter_typescript.language_tsx() if tsx else tree_sitter_typescript.language_typescript()
-        parser = _parsers[tsx] = tree_sitter.Parser(tree_sitter.Language(grammar))
+        if grammar == JAVASCRIPT:
+            import tree_sitter_javascript
+
+            language = tree_sitter_javascript.language()
+        else:
+            import tree_sitter_typescript
+
+            language = (tree_sitter_typescript.language_tsx() if grammar == _TSX
+                        else tree_sitter_typescript.language_typescript())
+        parser = _parsers[grammar] = tree_sitter.Parser(tree_sitter.Language(language))
     return parser
 
 
@@ -92,14 +107,29 @@ def is_typescript(path: str) -> bool:
     return path.lower().endswith(TYPESCRIPT_SUFFIXES)
 
 
+def is_javascript(path: str) -> bool:
+    return path.lower().endswith(JAVASCRIPT_SUFFIXES)
+
+
+def language_of(path: str) -> str | None:
+    """"typescript" or "javascript" for a file this module reads, else None."""
+    return TYPESCRIPT if is_typescript(path) else JAVASCRIPT if is_javascript(path) else None
+
+
+def _grammar(path: str) -> str:
+    lowered = path.lower()
+    return _TSX if lowered.endswith(".tsx") else JAVASCRIPT if lowered.endswith(JAVASCRIPT_SUFFIXES) else TYPESCRIPT
+
+
 def read(path: str, text: str) -> Reading:
-    """The functions and classes of `text`, the content of the TypeScript (or TSX) file `path`.
+    """The functions and classes of `text`, the content of the TypeScript (TSX) or JavaScript (JSX) file `path`.
 
     Raises only for a broken tree-sitter installation (ImportError); the callers report that as not measured."""
-    parser = _parser(path.lower().endswith(".tsx"))
+    grammar = _grammar(path)
+    parser = _parser(grammar)
     data = text.encode("utf-8", "surrogatepass")
     tree = parser.parse(data)
-    if tree.root_node.has_error:
+    if tree.root_node.has_error and grammar != JAVASCRIPT:
         # tree-sitter-typescript (0.23) reads a call signature on its own line (`interface Get { <K>(key: K): V`
         # newline `<K>(...)`) as the continuation of the member above, and its error can swallow the rest of the
         # file (hono's src/helper/factory/index.ts: 350 lines, a class and its methods). The same text with
@@ -222,7 +252,7 @@ def _bound_at(node: Any) -> tuple[Any, Any]:
 
 def _binding(node: Any, depth: int = 0) -> str | None:
     """The name a value is bound to, where one is written: `const x =`, `x: ...` in an object literal (prefixed
-    by the object's own name), a class field, `this.x =`, `export default`."""
+    by the object's own name), a class field, `this.x =`, `export default`, a JSX attribute (`onClick={...}`)."""
     child, parent = _bound_at(node)
     if parent is None:
         return None
@@ -246,6 +276,9 @@ def _binding(node: Any, depth: int = 0) -> str | None:
         return _text(left) if left is not None else None
     if kind == "export_statement":
         return "default"
+    if kind == "jsx_expression" and parent.parent is not None and parent.parent.type == "jsx_attribute":
+        name = parent.parent.named_children[0] if parent.parent.named_child_count else None
+        return _text(name) if name is not None else None  # `<ul onClick={() => …}>`: onClick
     if kind == "call_expression" and parent.child_by_field_name("function") == child and depth < 3:
         return _binding(parent, depth + 1)  # `const find = ((o) => {...})(options)`: the function is `find`
     return None

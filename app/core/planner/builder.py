@@ -7,7 +7,9 @@ Guarantees (the tests check them):
   function, or one collapsed file) that is larger on its own; it then says so (`oversized`,
   `oversize_reason`) and holds nothing else. Files deleted whole (of a directory deleting more than the target) are
   packed apart, per directory, up to what one sitting skims at the removal rate (`removal_lines`, 2,000), a larger
-  one cut at its top-level definitions.
+  one cut at its top-level definitions. A file larger than the target whose changed lines are nine in ten
+  re-indented (whitespace-only, planner/whitespace.py) is packed alone by its reading effort: its re-indented
+  lines weigh what they take to skim (a re-indented package.json of 1,094 changed lines, 10 real, is one chunk).
 - Cuts fall at directory, file, class and function edges: a function that fits in a chunk is
   never split. Top-level code (outside any definition) is cut at hunk edges, and a hunk larger
   than the target at line boundaries, because it is not a unit a reader must see whole.
@@ -60,6 +62,7 @@ from app.core.planner.model import (
     LOCK_FILE_GLOBS,
     ORDER_PATH,
     ORDER_RISK,
+    REINDENTED,
     REMOVED,
     VENDORED_GLOBS,
     Chunk,
@@ -75,6 +78,7 @@ from app.core.planner.model import (
 )
 from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
 from app.core.planner.tree import CodeFile, code_file
+from app.core.planner.whitespace import whitespace_only
 from app.core.text import format_duration, plural, share_text, visible_path
 from app.errors import ReviewTuiError
 
@@ -254,6 +258,11 @@ def build_plan(
     if not files:
         plan.notes.append("empty change: nothing to review")
     total = sum(fd.changed_lines for fd in files)
+    skimmed = sum(c.whitespace_lines for c in chunks)
+    if skimmed >= 50 and skimmed * 10 >= total:  # a tenth of the change or more: said at the top of the plan
+        plan.notes.append(f"{skimmed:,} of {total:,} changed lines only re-indented (the same text as a line they "
+                          "replace but for whitespace, as `git diff -w` pairs them): skimmed at "
+                          f"{config.whitespace_lines_per_hour:,.0f} lines an hour, not read line by line")
     for index in builder.literals:  # said at the top of the plan: 301 identical chunk rows said nothing
         fd = files[index]
         plan.notes.append(f"{visible_path(fd.path)} is {share_text(fd.changed_lines / total)} of this change: one "
@@ -359,6 +368,7 @@ class _PlanBuilder:
         self.test_functions: dict[str, set[str]] = {}  # path -> its functions that are tests inside it
         self._regions: dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]] = {}
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
+        self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: its whitespace-only lines
         self.vendored = vendored_roots(files, own_code=own_code)  # trees added with their own licence: one skim each
         self.mirrors = mirrors_of(files, config)  # copies of another file's edit: one collapsed chunk per directory
 
@@ -527,12 +537,19 @@ class _PlanBuilder:
         # deleted validator files were 8 chunks, a test cut in two mid-`it(` (QA51 #12).
         removal = self.removal_lines()
         gone = self._deleted_apart(indices)
-        code_files = {i: self._code_file(i, removal if i in gone else self.config.target_lines) for i in indices}
+        skimmed = self._reindented_apart([i for i in indices if i not in gone])
+        code_files = {i: self._code_file(i, removal if i in gone else skimmed.get(i, self.config.target_lines))
+                      for i in indices}
         follows = self._follows(code_files)
         out: list[Draft] = []
+        for index in skimmed:  # alone, by its reading effort: its re-indented lines are skimmed
+            packer = Packer(skimmed[index], KIND_CODE, self.paths)
+            packer.place(code_files[index].tree)
+            packer.close()
+            out += packer.drafts
         for deleting in (False, True):
             target = removal if deleting else self.config.target_lines
-            files = {i: facts for i, facts in code_files.items() if (i in gone) == deleting}
+            files = {i: facts for i, facts in code_files.items() if (i in gone) == deleting and i not in skimmed}
             for units in self._directory_groups(files, {a: b for a, b in follows.items() if a in files and b in files}):
                 packer = Packer(target, KIND_CODE, self.paths)
                 # a module with its test (or a definition with its users) is a group of its own: kept whole
@@ -631,6 +648,45 @@ class _PlanBuilder:
                 lines[directory] = lines.get(directory, 0) + self.files[index].changed_lines
         return {i for i in indices if self.files[i].status == "deleted"
                 and lines[posixpath.dirname(self.paths[i])] > self.config.target_lines}
+
+    def whitespace_lines(self, index: int) -> list[frozenset[int]]:
+        """Per hunk of file `index`, the lines (indices into the hunk) that only change whitespace
+        (planner/whitespace.py), read once."""
+        found = self._whitespace.get(index)
+        if found is None:
+            fd = self.files[index]
+            if fd.additions and fd.deletions:
+                found = [frozenset(whitespace_only(hunk.lines, origins, fd.path))
+                         for hunk, origins in zip(fd.hunks, self._hunk_origins(index), strict=True)]
+            else:
+                found = [frozenset() for _ in fd.hunks]
+            self._whitespace[index] = found
+        return found
+
+    def _reindented_apart(self, indices: list[int]) -> dict[int, int]:
+        """file -> the changed lines one chunk of it holds, for each file larger than the target whose changed lines
+        are nine in ten whitespace-only or more (re-indented whole: its few real lines cannot crowd one chunk): its
+        re-indented lines weigh what they take to skim against a code line (500 lines an hour against 4,000: an
+        eighth), so the chunk holds the target's reading effort, up to what one sitting skims. hono pull/2077's
+        package.json, re-indented whole (1,094 changed lines, 10 real), was three chunks and 2 h 44 min of floor."""
+        config = self.config
+        weight = config.lines_per_hour / config.whitespace_lines_per_hour
+        sitting = int(config.whitespace_lines_per_hour * config.max_chunk_seconds / 3600.0)
+        out: dict[int, int] = {}
+        for index in indices:
+            fd = self.files[index]
+            if fd.changed_lines <= config.target_lines or not (fd.additions and fd.deletions):
+                continue
+            skimmed = sum(len(lines) for lines in self.whitespace_lines(index))
+            if skimmed * 10 < fd.changed_lines * 9:
+                continue
+            effort = fd.changed_lines - skimmed + skimmed * weight
+            target = max(config.target_lines, min(sitting, math.ceil(config.target_lines * fd.changed_lines / effort)))
+            out[index] = target
+            self.file_notes.setdefault(index, []).append(
+                f"{visible_path(fd.path)}: {skimmed:,} of its {fd.changed_lines:,} changed lines only re-indented "
+                f"(`git diff -w` hides them): skimmed, and cut by reading effort, up to {target:,} lines a chunk")
+        return out
 
     def removal_lines(self) -> int:
         """The lines of files deleted whole one chunk holds: what one sitting skims at the removal rate (2,000),
@@ -915,12 +971,17 @@ class _PlanBuilder:
         lines: dict[tuple[str, int], int] = {}
         outside: dict[str, int] = {}  # per file, its changed lines here that are not in a test inside it
         inside: set[str] = set()
+        chunk.whitespace_lines = 0
         for segment in chunk.segments:
             gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
             tier = file_tiers.get(segment.path, self.config.default_tier)
             key = (REMOVED if gone else content_kind(segment.path), tier)
             tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
-            lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests
+            skimmed = 0 if gone else self._whitespace_in(segment)  # re-indented: skimmed, whatever their kind
+            chunk.whitespace_lines += skimmed
+            if skimmed:
+                lines[(REINDENTED, tier)] = lines.get((REINDENTED, tier), 0) + skimmed
+            lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests - skimmed
             outside[segment.path] = outside.get(segment.path, 0) + segment.additions + segment.deletions - tests
             if tests:
                 lines[("test", tier)] = lines.get(("test", tier), 0) + tests
@@ -928,6 +989,16 @@ class _PlanBuilder:
         chunk.test_files = sorted(path for path in inside if not outside[path])
         chunk.floor_seconds, chunk.floor_derivation = content_floor(
             lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))
+
+    def _whitespace_in(self, segment: Segment) -> int:
+        """The whitespace-only lines of a segment that lie outside the tests inside its file (those are test lines)."""
+        hunk_lines = self.whitespace_lines(segment.file_index)[segment.hunk_index]
+        if not hunk_lines:
+            return 0
+        check = self._test_line_check(segment.file_index)
+        lines = self.files[segment.file_index].hunks[segment.hunk_index].lines
+        return sum(1 for i in hunk_lines
+                   if segment.first <= i <= segment.last and (check is None or not check(lines[i])))
 
     def _line_chunk(self, draft: Draft, segments: list[Segment], file_tiers: Mapping[str, int],
                     ai_lines: Mapping[str, Mapping[int, str]], destructive: set[str]) -> Chunk:

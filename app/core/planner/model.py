@@ -95,6 +95,12 @@ class ChunkConfig:
     """Reading rate of a file deleted whole: skimmed for what goes away (who still calls it is the blast
     radius's question, not a line-by-line read). A judgement, no study: rich's deletion of a 543-line
     module was 3 chunks and 1h05m at the code rate."""
+    whitespace_lines_per_hour: float = 4000.0
+    """Reading rate of changed lines that only change whitespace (re-indented: a removed line and an added one that
+    read the same but for whitespace, as `git diff -w` pairs them; planner/whitespace.py): the tool has compared
+    them, so each pair is skimmed once, at the skim rate of a deleted file's lines (2,000 an hour), two changed
+    lines a look. A judgement, no study: hono pull/2077's re-indented package.json (1,084 such lines, 10 real)
+    was a 2 h 44 min floor read line by line."""
     min_seconds: float = 60.0
     """The least floor time of a code chunk, however small: opening, reading and judging it."""
     max_chunk_seconds: float = 3600.0
@@ -280,6 +286,7 @@ class Chunk:
     file_changes: list[dict[str, Any]] = field(default_factory=list)  # light kinds: what happened to each file
     # source files whose changed lines here all lie in tests inside them (Rust's `#[cfg(test)] mod tests`)
     test_files: list[str] = field(default_factory=list)
+    whitespace_lines: int = 0  # changed lines that only change whitespace (re-indented): skimmed in the floor
 
     @property
     def kind_label(self) -> str:
@@ -305,7 +312,7 @@ class Chunk:
             "content_hash": self.content_hash, "oversized": self.oversized,
             "oversize_reason": self.oversize_reason, "notes": list(self.notes), "functions": list(self.functions),
             "file_changes": [dict(c) for c in self.file_changes], "seams": list(self.seams),
-            "test_files": list(self.test_files),
+            "test_files": list(self.test_files), "whitespace_lines": self.whitespace_lines,
         }
 
     @classmethod
@@ -326,6 +333,7 @@ class Chunk:
                 file_changes=[dict(c) for c in data["file_changes"]],
                 seams=[str(s) for s in data.get("seams", [])],
                 test_files=[str(f) for f in data.get("test_files", [])],
+                whitespace_lines=int(data.get("whitespace_lines", 0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed Chunk record: {exc!r}") from exc
@@ -362,7 +370,8 @@ class ReviewPlan:
 def _reading_rates(reader: SectionReader, d: ChunkConfig) -> dict[str, float]:
     """The per-kind reading rates and the chunk floor's ceiling of the [chunks] table."""
     rates = {key: reader.get_number(key, getattr(d, key), minimum=1.0)
-             for key in ("test_lines_per_hour", "docs_lines_per_hour", "data_lines_per_hour", "removed_lines_per_hour")}
+             for key in ("test_lines_per_hour", "docs_lines_per_hour", "data_lines_per_hour", "removed_lines_per_hour",
+                         "whitespace_lines_per_hour")}
     rates["max_chunk_seconds"] = reader.get_number("max_chunk_seconds", d.max_chunk_seconds, minimum=60.0)
     return rates
 
@@ -373,7 +382,9 @@ CONTENT_KINDS = ("code", "test", "docs", "data")
 """What a changed line is, for its reading rate."""
 REMOVED = "removed"
 """A line of a file deleted whole, whatever its content: read at removed_lines_per_hour (content_floor)."""
-_FLOOR_KINDS = (*CONTENT_KINDS, REMOVED)
+REINDENTED = "re-indented"
+"""A changed line that only changes whitespace (planner/whitespace.py): skimmed at whitespace_lines_per_hour."""
+_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, REMOVED)
 # prose; gettext catalogues (.po, .pot) are translated prose too (a translations commit was a 39-hour code plan)
 _DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".po", ".pot"})
 # prose by name alone, with no suffix (a README was read at the code rate)
@@ -425,7 +436,7 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
     """
     rates = {"code": config.lines_per_hour, "test": config.test_lines_per_hour,
              "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour,
-             REMOVED: config.removed_lines_per_hour}
+             REMOVED: config.removed_lines_per_hour, REINDENTED: config.whitespace_lines_per_hour}
     parts: list[str] = []
     total = 0.0
     code_tiers = [tier for (kind, tier), count in lines.items() if kind == "code" and count]

@@ -379,6 +379,8 @@ class ChunkReviewScreen(ReaderScreen):
             parts = [files, "binary content" if chunk.kind == KIND_BINARY else "no line changes"]
         else:
             parts = [f"+{chunk.additions} −{chunk.deletions}", files]
+            if chunk.whitespace_lines:  # skimmed, not read: said where the reviewer looks (QA51 #25)
+                parts.append(f"{chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only re-indented")
             if chunk.additions:
                 tools = ", ".join(sorted(chunk.ai_tools)) if chunk.ai_tools else ""
                 parts.append(f"AI {share_text(chunk.ai_share)}" + (f" ({tools})" if tools else ""))

@@ -1,0 +1,78 @@
+"""Changed lines that only change whitespace: a removed line and an added line of one hunk that read the same once
+whitespace is taken out, the hunk's two sides aligned again as `git diff -w` aligns them. A re-indented file (hono
+pull/2077's package.json: 1,094 changed lines, 10 of them real) was read line by line, three chunks and 2 h 44 min
+of floor; these lines are skimmed instead (planner/builder.py).
+
+A line the plain diff shows as changed only because the re-indented lines around it shifted its alignment (a blank
+line added between two re-indented blocks, matched by a blank line the plain diff kept as context elsewhere) is one
+`git diff -w` does not show either: it counts too (hono pull/1616 wrapped 1,187 lines in a namespace: `-w` shows
+17 of them; 14 are left here, difflib's alignment and git's differing by a few lines). Where indentation is
+syntax (Python, YAML, Makefiles ...) a line whose indentation changed is a real change, so only its other
+whitespace may differ. Repository text is only compared, never run.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine
+
+# Where a line's indentation is syntax: a block re-indented there moves code in or out of a block.
+INDENT_SYNTAX_SUFFIXES = frozenset({
+    ".py", ".pyi", ".pyw", ".pyx", ".yaml", ".yml", ".mk", ".hs", ".lhs", ".coffee", ".nim", ".fs", ".fsi",
+    ".fsx", ".pug", ".jade", ".sass", ".styl", ".haml", ".slim", ".elm", ".cabal",
+})
+INDENT_SYNTAX_NAMES = frozenset({"makefile", "gnumakefile", "snakefile"})
+MAX_HUNK_LINES = 20_000  # a larger hunk is not paired: a repetitive 25,000-line one took 5 s (a file rewritten whole)
+
+_WHITESPACE = re.compile(r"\s+")
+_BYTE_WHITESPACE = re.compile(rb"\s+")
+
+
+def indentation_is_syntax(path: str) -> bool:
+    name = posixpath.basename(path).lower()
+    return name in INDENT_SYNTAX_NAMES or posixpath.splitext(name)[1] in INDENT_SYNTAX_SUFFIXES
+
+
+def _key(text: str, keep_indent: bool) -> str:
+    squeezed = _WHITESPACE.sub("", text)
+    if not keep_indent:
+        return squeezed
+    return text[:len(text) - len(text.lstrip())] + "\0" + squeezed
+
+
+def _same_bytes(one: DiffLine, other: DiffLine) -> bool:
+    """Whether two lines whose text matched also match byte for byte, whitespace aside: a line that is not UTF-8
+    reads with replacement characters, so `\xe9` and `\xe8` would look alike."""
+    if one.raw is None and other.raw is None:
+        return True
+    return (_BYTE_WHITESPACE.sub(b"", one.raw if one.raw is not None else one.text.encode())
+            == _BYTE_WHITESPACE.sub(b"", other.raw if other.raw is not None else other.text.encode()))
+
+
+def whitespace_only(lines: Sequence[DiffLine], origins: str, path: str) -> list[int]:
+    """The indices (into `lines`, one hunk's) of the changed lines that differ from a line of the other side only
+    in whitespace, in order; `origins` is the hunk's origin string (" --++ "). Both sides of the hunk, context
+    included, are aligned again with whitespace taken out, as `git diff -w` aligns them: a closing brace that the
+    plain diff kept as context against another brace pairs with the one it now matches."""
+    if ADDED not in origins or DELETED not in origins or len(lines) > MAX_HUNK_LINES:
+        return []
+    keep_indent = indentation_is_syntax(path)
+    old = [i for i, origin in enumerate(origins) if origin != ADDED]
+    new = [i for i, origin in enumerate(origins) if origin != DELETED]
+    keys = [_key(line.text, keep_indent) for line in lines]
+    removed = {keys[i] for i in old if origins[i] == DELETED}
+    added = {keys[i] for i in new if origins[i] == ADDED}
+    if removed.isdisjoint(keys[i] for i in new) and added.isdisjoint(keys[i] for i in old):
+        return []
+    found: set[int] = set()
+    matcher = SequenceMatcher(None, [keys[i] for i in old], [keys[i] for i in new])
+    for a, b, size in matcher.get_matching_blocks():
+        for k in range(size):
+            i, j = old[a + k], new[b + k]
+            if i != j and _same_bytes(lines[i], lines[j]):  # not one context line with itself
+                found.update(index for index in (i, j) if origins[index] != CONTEXT)
+    return sorted(found)
