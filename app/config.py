@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,56 +109,36 @@ def parse_repo_config(data: bytes, source: str) -> RepoConfig:
 
 
 SIGNERS_RULE_SOURCE = "[policy] allowed_signers_file"
-ATTRIBUTES_NAME = ".gitattributes"
-MAX_ATTRIBUTES_BYTES = 256 * 1024
-# What GitHub's linguist and git read as machine-written: collapsed in plans, left out of the risk
-_MACHINE_ATTRIBUTES = frozenset({"linguist-generated", "linguist-generated=true", "linguist-vendored",
-                                 "linguist-vendored=true", "-diff", "binary"})
+AttributeFiles = Sequence[tuple[str, bytes | None]]
+"""A commit's .gitattributes files: (path, content), as GitRepo.files_named lists them."""
 
 
-def machine_written_globs(data: bytes | None) -> tuple[str, ...]:
-    """The patterns a root .gitattributes marks generated, vendored or not to be diffed
-    (`.github/workflows/*.lock.yml linguist-generated=true`): the repository's own word, as GitHub reads it.
-    Quoted patterns and macro definitions are skipped; a pattern that is not a valid glob too."""
-    return _attribute_globs(data, _MACHINE_ATTRIBUTES)
+def attribute_files(repo: GitRepo, commit: str | None) -> list[tuple[str, bytes]]:
+    """Every .gitattributes of a commit's tree (app/core/gitattributes.py reads them as git does)."""
+    from app.core.gitattributes import ATTRIBUTES_NAME, MAX_ATTRIBUTES_BYTES, MAX_ATTRIBUTES_FILES
+
+    if not commit:
+        return []
+    return repo.files_named(commit, ATTRIBUTES_NAME, limit=MAX_ATTRIBUTES_FILES, max_bytes=MAX_ATTRIBUTES_BYTES)
 
 
-# What linguist reads as "not vendored": the project's own code, whatever a heuristic guessed
-_OWN_ATTRIBUTES = frozenset({"linguist-vendored=false", "-linguist-vendored"})
+def machine_written_globs(files: bytes | AttributeFiles | None) -> tuple[str, ...]:
+    """The patterns (from the repository root) that a commit's .gitattributes files mark generated, vendored or
+    not to be diffed (`.github/workflows/*.lock.yml linguist-generated=true`; `*.c linguist-vendored` in
+    `third_party/x/.gitattributes` is `third_party/x/**/*.c`): the repository's own word, as GitHub reads it.
+    `files` as attribute_files gives them, or the root file's bytes alone. Quoted patterns, macro definitions and
+    invalid globs are skipped. A later or deeper line that unsets one is honoured where the plan asks
+    (core/gitattributes.OwnCode)."""
+    from app.core.gitattributes import ATTRIBUTES_NAME, Attributes
+
+    listed = [(ATTRIBUTES_NAME, files)] if files is None or isinstance(files, bytes) else files
+    return Attributes(listed).machine_globs()
 
 
-def own_code_globs(data: bytes | None) -> tuple[str, ...]:
-    """The patterns a .gitattributes marks not vendored (`crates/alloc/** linguist-vendored=false`, or
-    `-linguist-vendored`), as GitHub's linguist reads them: the project's own code, read line by line even where
-    the change adds it with a licence of its own (planner/builder.py vendored_roots). Read at the change's head too:
-    it can only make more of a change reviewed. Quoted patterns, macros and invalid globs are skipped."""
-    return _attribute_globs(data, _OWN_ATTRIBUTES)
-
-
-def _attribute_globs(data: bytes | None, attributes: frozenset[str]) -> tuple[str, ...]:
-    """The patterns of a .gitattributes whose line sets one of `attributes`."""
-    from app.core.globs import GlobError, compile_glob
-
-    if not data or len(data) > MAX_ATTRIBUTES_BYTES:
-        return ()
-    found: list[str] = []
-    for line in data.decode("utf-8", "replace").splitlines():
-        fields = line.split()
-        if len(fields) < 2 or fields[0].startswith(("#", '"', "[attr]")):
-            continue
-        if attributes.intersection(fields[1:]):
-            try:
-                compile_glob(fields[0])
-            except GlobError:
-                continue
-            found.append(fields[0])
-    return tuple(dict.fromkeys(found))
-
-
-def with_attributes(config: RepoConfig, data: bytes | None) -> RepoConfig:
-    """`config` with the files the base's .gitattributes marks machine-written collapsed too; its digest
+def with_attributes(config: RepoConfig, files: bytes | AttributeFiles | None) -> RepoConfig:
+    """`config` with the files the base's .gitattributes files mark machine-written collapsed too; its digest
     (part of cache keys) then covers those patterns."""
-    globs = machine_written_globs(data)
+    globs = machine_written_globs(files)
     if not globs:
         return config
     chunks = dataclasses.replace(config.chunks, collapsed_globs=(*config.chunks.collapsed_globs, *globs),
@@ -187,8 +167,7 @@ def _with_signers_rule(tiers: TierConfig, signers_file: str) -> TierConfig:
 def load_repo_config(repo: GitRepo, base_commit: str | None, override: Path | None = None) -> RepoConfig:
     """The team rules: `override` if given, else .review-tui.toml as of the base commit, else defaults;
     with the files the base's .gitattributes marks machine-written collapsed (`with_attributes`)."""
-    attributes = repo.file_at(base_commit, ATTRIBUTES_NAME) if base_commit else None
-    return with_attributes(_load_rules(repo, base_commit, override), attributes)
+    return with_attributes(_load_rules(repo, base_commit, override), attribute_files(repo, base_commit))
 
 
 def _load_rules(repo: GitRepo, base_commit: str | None, override: Path | None = None) -> RepoConfig:

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from app.config import RepoConfig
     from app.core.git.history import HistoryFigures
     from app.core.git.scope import QueueConfig
+    from app.core.gitattributes import OwnCode
     from app.core.impact.assess import TierAssessment
     from app.core.impact.destructive.scan import Reader
     from app.core.impact.graph import BlastRadius, Graph
@@ -175,7 +176,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 75: JavaScript measured and cut by tree-sitter as TypeScript is; lines that differ from a removed line only in
 #     whitespace (re-indented) are skimmed in the floor and packed by it; a branch stacked on another with
 #     nothing of its own (a merge of it) is hidden as empty (FIX64);
-ANALYSIS_VERSION = "75"
+# 76: every .gitattributes of the tree is read with git's precedence, and `linguist-generated=false` (base or head)
+#     is honoured as `linguist-vendored=false` was; web session code by name is tier 0 (a session middleware or
+#     cookie, the frameworks' session modules), a bare session/ directory still not (FIX66);
+ANALYSIS_VERSION = "76"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -517,6 +521,7 @@ class Analyzer:
         self.measure_maintainability = False
         self._maintainability_memo: dict[str, float | None] = {}
         self._spans_memo: dict[tuple[str, str, bool], SpanResult] = {}
+        self._own_code_memo: dict[tuple[str, str | None, str], OwnCode | None] = {}  # (kind, base, head) -> answer
         self._in_file_tests: InFileTests | None = None  # blob -> its in-file tests (_test_regions)
         self._older_evidence_memo: dict[str, bool] = {}  # base commit -> ancestors_have_ai_evidence
         self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
@@ -637,12 +642,11 @@ class Analyzer:
                 else:
                     import hashlib
 
-                    from app.config import ATTRIBUTES_NAME, attributes_mark, machine_written_globs
+                    from app.config import attribute_files, attributes_mark, machine_written_globs
 
-                    base = self.resolved_base[1]
-                    attributes = self.repo.file_at(base, ATTRIBUTES_NAME) if base else None
+                    files = attribute_files(self.repo, self.resolved_base[1])
                     self._config_digest = ((hashlib.sha256(data).hexdigest()[:16] if data else "defaults")
-                                           + attributes_mark(machine_written_globs(attributes)))
+                                           + attributes_mark(machine_written_globs(files)))
         return self._config_digest
 
     def _config_bytes(self) -> bytes | None:
@@ -1670,21 +1674,34 @@ class Analyzer:
         """Which of some paths the base commit lacks (a vendored tree is a new one), or None without a base."""
         return (lambda paths: self.repo.absent_paths(base, paths)) if base else None
 
-    def _own_code(self, change: Change) -> Callable[[str], bool] | None:
-        """Which files a .gitattributes says are not vendored (`-linguist-vendored`, `linguist-vendored=false`), at the
-        change's head (the change that copies a tree in is where it says the tree is its own: read, never run, and it
-        can only make more of the change reviewed) or at its base; None where none does."""
-        from app.config import ATTRIBUTES_NAME, own_code_globs
+    def _own_code(self, change: Change) -> OwnCode | None:
+        """What the .gitattributes files (every one of the tree, app/core/gitattributes.py) at the change's base and
+        head say the project wrote itself (`linguist-vendored=false`, `linguist-generated=false`, or a later or
+        deeper line unsetting what one marked). The head is read (the change that copies a tree in is where it
+        says the tree is its own: read, never run) only for what makes more of the change reviewed. None where no
+        file names those attributes. Once per (base, head): the score and the plan both ask."""
+        from app.core.gitattributes import ATTRIBUTES_NAME, Attributes, OwnCode
 
-        head = (self.repo.workdir_file(ATTRIBUTES_NAME) if change.kind == "worktree"
-                else self.repo.file_at(change.head, ATTRIBUTES_NAME))
-        base = self.repo.file_at(change.base, ATTRIBUTES_NAME) if change.base else None
-        globs = tuple(dict.fromkeys((*own_code_globs(base), *own_code_globs(head))))
-        if not globs:
-            return None
-        from app.core.globs import GlobSet
+        key = (change.kind, change.base, change.head)
+        if key in self._own_code_memo:
+            return self._own_code_memo[key]
+        # the base's word: its tip's files, those the configuration collapses by (else the merge base's)
+        base = Attributes([*self._attribute_files(self.resolved_base[1])] or self._attribute_files(change.base))
+        if change.kind == "worktree":  # the working tree's files, where the head commit has them (read each time)
+            listed = {path for path, _data in self._attribute_files(self.repo.head_commit())} | {ATTRIBUTES_NAME}
+            head = Attributes([(path, self.repo.workdir_file(path)) for path in sorted(listed)])
+            return OwnCode(base, head) if base or head else None
+        head = Attributes(self._attribute_files(change.head))
+        found = OwnCode(base, head) if base or head else None
+        if len(self._own_code_memo) > 10_000:
+            self._own_code_memo.clear()
+        self._own_code_memo[key] = found
+        return found
 
-        return GlobSet(globs).matches
+    def _attribute_files(self, commit: str | None) -> list[tuple[str, bytes]]:
+        from app.config import attribute_files
+
+        return attribute_files(self.repo, commit)
 
     def _plan(self, files: list[FileDiff], tiers: TierAssessment, prov: ChangeProvenance,
               complexity: dict[str, cx.FileComplexity], blast: BlastRadius | None, order: str,
@@ -2376,7 +2393,7 @@ def _touched_paths(prepared: list[_Prepared]) -> set[str]:
 
 def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], chunks: ChunkConfig,
              file_tiers: dict[str, int], absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
-             own_code: Callable[[str], bool] | None = None) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
+             own_code: OwnCode | None = None) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
     """The files a person wrote and their complexity: what a machine wrote (generated, vendored, lock:
     the plan collapses them) is no one's work to get wrong, and a regenerated .pb.go ranked a go.mod
     bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written), but a copy of another

@@ -551,3 +551,57 @@ async def test_o_hides_and_shows_changes_untouched_for_stale_days(make_repo):
         await pilot.press("o")
         await pilot.pause()
         assert sorted(ids(queue)) == ["b0", "b1", "b2"]
+
+
+async def test_a_long_queues_search_filters_as_typing_pauses_and_keeps_the_cursor_on_its_change(
+        payments_repo, warm_cache, monkeypatch):
+    """FIX66: with `m` on, uv's queue holds 12,166 rows, and every key typed in the search filtered, sorted and
+    rebuilt all of them (seconds a key). A long queue (here made long by lowering the thresholds of the payments
+    sample's 15 rows) filters once typing pauses, narrows the rows it shows for a longer text, adds the rows
+    below the screen in batches, and keeps the cursor on the change the reviewer chose wherever it is still shown
+    (on the top row while it is hidden, and back on it when the text that hid it is deleted)."""
+    import app.tui.screens.queue as queue_module
+    from app.tui.widgets.list_table import ListTable
+
+    monkeypatch.setattr(queue_module, "THROTTLE_ROWS", 5)
+    monkeypatch.setattr(queue_module, "FIRST_ROWS", 2)
+    monkeypatch.setattr(ListTable, "TAIL_BATCH", 2)
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 12)) as pilot:  # 12 lines: the table's first batch is the screen's rows
+        await settle(pilot)
+        queue = queue_screen(app)
+        table = queue.query_one("#queue-table", ListTable)
+        everything = list(queue.rows)
+
+        def expected(text: str) -> list[str]:
+            return [r.id for r in everything if QueueFilters(search=text).matches(
+                change_id=" ".join(r.report.change.names), title=r.title, authors=r.authors, tier=r.tier,
+                band=r.band, ai=r.ai, status=r.status, paths=queue._paths.get((r.id, r.report.change.head), ()))]
+
+        async def typed(*keys: str) -> None:
+            await pilot.press(*keys)
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if not queue.search_pending and table.row_count == len(queue.rows):
+                    break
+
+        chosen = next(r.id for r in everything[3:] if "e" in r.id and "ledger" not in r.id)
+        await pilot.press(*["down"] * everything.index(next(r for r in everything if r.id == chosen)))
+        await pilot.pause()
+        assert queue.selected_id() == chosen
+
+        await pilot.press("slash")
+        await typed(*"e")
+        assert ids(queue) == expected("e") and chosen in ids(queue)
+        assert table.row_count == len(queue.rows)  # the rows below the first batch came after it
+        assert queue.selected_id() == chosen  # the cursor stayed on its change, wherever that now is
+        await typed(*"dger")  # "ledger": the chosen change is hidden
+        assert ids(queue) == expected("edger") and chosen not in ids(queue) and ids(queue)
+        assert table.cursor_row == 0
+        await typed(*["backspace"] * 4)  # back to "e": the cursor is on the chosen change again
+        assert queue.filters.search == "e" and ids(queue) == expected("e")
+        assert queue.selected_id() == chosen
+        await pilot.press("enter")  # keep the search, back to the table
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == len(queue.rows) - 1 == table.row_count - 1

@@ -321,6 +321,17 @@ DEFAULT_TIERS = [
     ("web/src/hooks/useAuth.ts", 0),
     ("src/middleware/session/index.ts", 0),
     ("django/contrib/sessions/backends/db.py", 0),
+    # web sessions by what names them one: a session middleware, a session cookie, a framework's session code
+    ("starlette/middleware/sessions.py", 0),
+    ("src/middleware/cookie-session/index.ts", 0),
+    ("lib/action_dispatch/middleware/session/cookie_store.rb", 0),
+    ("app/session_cookie.py", 0),
+    ("src/cookie-session.js", 0),  # the session rule wins over the cookie one
+    ("src/flask/sessions.py", 0),
+    ("lib/rack/session/cookie.rb", 0),
+    ("src/Illuminate/Session/Store.php", 0),
+    ("spring-session-core/src/main/java/org/springframework/session/MapSession.java", 0),
+    ("config/initializers/session_store.rb", 0),
     # ... requests guards and a crypto *file* are tier 1 ...
     ("src/middleware/cors/index.ts", 1),
     ("app/cors.py", 1),
@@ -340,6 +351,15 @@ DEFAULT_TIERS = [
     ("src/obsession.py", 2),
     ("src/agents/sandbox/session/manager.py", 2),  # a sandbox session, not a login (openai-agents-python)
     ("src/agents/memory/session.py", 2),
+    # "session" alone names chat, sandbox, client and device sessions (the mirrors' 240 session paths)
+    ("src/agents/extensions/memory/redis_session.py", 2),
+    ("src/agents/realtime/session.py", 2),
+    ("web_agent/sessions.py", 2),
+    ("src/tbc_caldero/sessions/store.py", 2),
+    ("lib/ansible/modules/clustering/consul_session.py", 2),
+    ("agents/hooks/session-start.sh", 2),
+    ("requests/sessions.py", 2),  # an HTTP client's session
+    ("lib/sqlalchemy/orm/session.py", 2),
     ("src/utils/ipaddr.ts", 2),
     ("cookiecutter/main.py", 2),
     ("src/decors.py", 2),

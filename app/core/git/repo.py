@@ -36,6 +36,7 @@ _STATUS_NAMES = {
 # Files above this size are summarised (counted, not diffed line by line) so that one huge blob
 # cannot exhaust memory or stall the UI.
 MAX_DIFF_BLOB_BYTES = 20 * 1024 * 1024
+MAX_TREE_DEPTH = 64  # files_named looks no deeper (a repository's tree is untrusted: no recursion limit to hit)
 
 T = TypeVar("T")
 
@@ -387,6 +388,7 @@ class GitRepo:
         # Paths whose diffs are counted, not read (FileDiff.counted_only): set by the analysis from its
         # configuration (the installed environments the plan collapses).
         self.count_only: Callable[[str], bool] | None = None
+        self._named: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}  # (tree id, name) -> (path, blob id)
 
     # -- identity ---------------------------------------------------------------------------
     @property
@@ -1713,6 +1715,45 @@ class GitRepo:
         except (KeyError, ValueError, pygit2.GitError):
             return None
         return obj.data if isinstance(obj, pygit2.Blob) else None
+
+    def files_named(self, commit_id: str, name: str, *, limit: int = 200,
+                    max_bytes: int = 256 * 1024) -> list[tuple[str, bytes]]:
+        """Every file called `name` in a commit's tree (`.gitattributes` in any directory), with its content, up
+        to `limit` files and `max_bytes` each (larger ones are left out). Each subtree is listed once per process
+        (by its id), so the heads of many branches walk only the directories they changed."""
+        try:
+            tree = self.repo[commit_id].peel(pygit2.Commit).tree
+        except (KeyError, ValueError, pygit2.GitError):
+            return []
+        found: list[tuple[str, bytes]] = []
+        for path, blob_id in self._named_in(tree, name, 0)[:limit]:
+            try:
+                blob = self.repo[blob_id]
+            except (KeyError, ValueError, pygit2.GitError):
+                continue
+            if isinstance(blob, pygit2.Blob) and blob.size <= max_bytes:
+                found.append((path, blob.data))
+        return found
+
+    def _named_in(self, tree: pygit2.Tree, name: str, depth: int) -> tuple[tuple[str, str], ...]:
+        key = (str(tree.id), name)
+        known = self._named.get(key)
+        if known is not None:
+            return known
+        found: list[tuple[str, str]] = []
+        for entry in tree:
+            if entry.type_str == "blob" and entry.name == name:
+                found.append((name, str(entry.id)))
+            elif entry.type_str == "tree" and depth < MAX_TREE_DEPTH:
+                try:
+                    subtree = self._tree(entry.id)
+                except (KeyError, ValueError, pygit2.GitError):
+                    continue  # a partial clone may lack it
+                found += [(f"{entry.name}/{path}", blob) for path, blob in self._named_in(subtree, name, depth + 1)]
+        if len(self._named) > 200_000:
+            self._named.clear()
+        self._named[key] = tuple(found)
+        return self._named[key]
 
     def workdir_file(self, relpath: str) -> bytes | None:
         if self.workdir is None:

@@ -126,14 +126,19 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # A file named for auth is the code too: hono's src/utils/basic-auth.ts parses the Authorization header
     # (QA51 #4). No word ends in "auth" but auth ones (oauth, useAuth), so `*auth.*` names no other file.
     # Tokens (JWT, JWK, JWS, JWE, JOSE), CSRF and security headers guard identity as auth does; these
-    # acronyms sit inside no word. Web sessions are identity, but "session" names database, sandbox, chat
-    # and client sessions as often (openai-agents-python's sandbox/session/): only a session middleware.
+    # acronyms sit inside no word. Web sessions are identity, but "session" alone names chat, sandbox, database
+    # and client sessions far more often: every one of the 197 session paths openai-agents-python's pull
+    # requests touch (memory/*_session.py, sandbox/session/, realtime/session.py), ansible's 44 (consul, network
+    # devices, STS tokens), uv's agent hooks (session-start.sh). So only what names a web session: a session
+    # middleware, a session cookie, and the session code of the web frameworks by its place (Django, Flask,
+    # Rack, Laravel, Spring, a Rails session_store initializer). None of those five repositories has such a path.
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/** *auth.* auth[-_]*.* oauth*.*
         *jwt* *jwk* *jws* *jwe* jose jose.* *[-_]jose *[-_]jose.* jose[-_]* *csrf* *xsrf*
-        *secure[-_]headers* *secureheaders* **/middleware/session/** **/middleware/sessions/**
-        **/middleware/session.* **/middleware/sessions.* **/contrib/sessions/**
+        *secure[-_]headers* *secureheaders* **/middleware/*session*/** **/middleware/*session*
+        *session[-_]cookie* *cookie[-_]session* **/contrib/sessions/** **/flask/sessions.py **/rack/session/**
+        **/illuminate/session/** **/springframework/session/** **/config/initializers/session_store.rb
         **/security/** *secret* *credential* *.pem""")
     # a submodule's URL: where the code it pins comes from (QA44: a .gitmodules pointing at another host was tier 2)
     + _rules(1, "submodule sources: where the code a submodule pins is fetched from", "/.gitmodules")

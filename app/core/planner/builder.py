@@ -47,6 +47,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 
 from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff
+from app.core.gitattributes import OwnCode
 from app.core.globs import GlobSet as FastGlobSet
 from app.core.globs import compile_glob
 from app.core.metrics.spans import MAX_SPAN_CHARS, TEST_REGION_SUFFIXES, SpanResult, is_test_line, test_regions
@@ -220,7 +221,7 @@ def build_plan(
     seams: Iterable[tuple[str, str, int, int, str]] = (),
     test_functions: Mapping[str, Iterable[str]] | None = None,
     absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
-    own_code: Callable[[str], bool] | None = None,
+    own_code: OwnCode | None = None,
 ) -> ReviewPlan:
     """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
 
@@ -349,7 +350,7 @@ class _PlanBuilder:
     def __init__(self, files: list[FileDiff], read_blob: Callable[[str], bytes] | None, config: ChunkConfig,
                  spans_cache: dict[tuple[str, str, bool], SpanResult] | None,
                  file_tiers: Mapping[str, int] | None = None, destructive: frozenset[str] | set[str] = frozenset(),
-                 own_code: Callable[[str], bool] | None = None) -> None:
+                 own_code: OwnCode | None = None) -> None:
         self.files = files
         self.own_code = own_code
         self.destructive = destructive
@@ -1318,7 +1319,7 @@ def mirrors_of(files: list[FileDiff], config: ChunkConfig) -> dict[str, Mirror]:
 
 
 def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
-                    vendored: Mapping[str, str] | None = None, own_code: Callable[[str], bool] | None = None,
+                    vendored: Mapping[str, str] | None = None, own_code: OwnCode | None = None,
                     mirrors: Mapping[str, Mirror] | None = None
                     ) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
@@ -1329,7 +1330,9 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
     the change author's to choose, and 247 lines of hand-written payment code named charge_pb2.py were a
     30-second skim left out of the risk. A file in a tree the change adds with its own licence (`vendored`,
     vendored_roots) looks vendored, unless `own_code(path)` (a .gitattributes' `-linguist-vendored`) says the project
-    wrote it: then neither that guess nor a vendored directory's name (VENDORED_GLOBS) collapses it. A file whose
+    wrote it: then neither that guess nor a vendored directory's name (VENDORED_GLOBS) collapses it; what the
+    .gitattributes files unset is not collapsed by their lines either, and `linguist-generated=false` undoes a
+    generated name or marker (`_after_attributes`, core/gitattributes.OwnCode). A file whose
     edit copies another's (`mirrors`, mirrors_of) is said so, in a tier 0 path too: that its lines are the other's
     is read from them, and the other is read in full."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
@@ -1341,15 +1344,40 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
     if tier == 0 and pattern not in LOCK_FILE_GLOBS:
         return None  # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
     own = own_code is not None and own_code(fd.path)
-    if own and pattern in VENDORED_GLOBS:
-        pattern = None
+    pattern = _after_attributes(fd, pattern or None, config, own_code)
     if vendored and not pattern and not own and (root := vendored_root(fd.path, vendored)) is not None:
         return f"looks vendored: {root}/ is added with its own {posixpath.basename(vendored[root])}"
     if pattern and pattern in config.attribute_globs:
         return f"marked generated or vendored by the base's .gitattributes ({pattern!r})"
     if pattern:
         return f"generated, vendored or lock file (matches {pattern!r})"
+    if own_code is not None and own_code.not_generated(fd.path):
+        return None
     return _generated_marker(fd, config)
+
+
+def _after_attributes(fd: FileDiff, pattern: str | None, config: ChunkConfig, own_code: OwnCode | None) -> str | None:
+    """The collapsing pattern that still stands once the .gitattributes files have their say: a line of the base's
+    stands unless a later or deeper line, or the head, unset what it set (then the names alone decide); a vendored
+    directory's name unless `linguist-vendored=false`; any other name (a lock file, `*_pb2.py`) unless
+    `linguist-generated=false`."""
+    if own_code is None or not pattern:
+        return pattern
+    if pattern in config.attribute_globs:
+        if own_code.attribute_machine(fd.path) is not None or (
+                fd.old_path and own_code.attribute_machine(fd.old_path) is not None):
+            return pattern
+        pattern = _guessed(config).match(fd.path)
+        if not pattern:
+            return None
+    if pattern in VENDORED_GLOBS:
+        return None if own_code(fd.path) else pattern
+    return None if own_code.not_generated(fd.path) else pattern
+
+
+def _guessed(config: ChunkConfig) -> GlobSet:
+    """The collapsed globs but those of the base's .gitattributes: what the names alone say."""
+    return _glob_set(tuple(glob for glob in config.collapsed_globs if glob not in config.attribute_globs))
 
 
 def _generated_marker(fd: FileDiff, config: ChunkConfig) -> str | None:
@@ -1479,7 +1507,7 @@ _OWN_MANIFESTS = frozenset({"cargo.toml", "package.json", "pyproject.toml", "set
 
 def vendored_roots(files: Iterable[FileDiff],
                    absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
-                   own_code: Callable[[str], bool] | None = None) -> dict[str, str]:
+                   own_code: OwnCode | None = None) -> dict[str, str]:
     """The directories a change adds with a licence of their own (LICENSE, COPYING ...): a third-party tree
     copied in (uv pull/19743 added mimalloc/ with its LICENSE: 73 code chunks, a 57-hour floor), root -> its
     licence file. Not the repository's root, nor a directory whose package manifest the change adds too (a new

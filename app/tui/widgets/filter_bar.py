@@ -33,6 +33,11 @@ review (FIX57: with `m` on, `u` still listed uv's 10,147 merged changes)."""
 TextField = Literal["search", "author"]
 
 
+def search_text(change_id: str, title: str, authors: Sequence[str], paths: Sequence[str]) -> str:
+    """What the search looks in, casefolded: the texts apart (NUL between them), so no match spans two."""
+    return "\0".join([change_id, title, *authors, *paths]).casefold()
+
+
 def _cycle(options: tuple[object, ...], current: object) -> object:
     """The next of None, options[0], options[1], ..., None."""
     if current is None:
@@ -74,8 +79,10 @@ class QueueFilters:
 
     def matches(self, *, change_id: str, title: str, authors: list[str], tier: int | None,
                 band: str | None, ai: bool, status: str, paths: Sequence[str] = (),
-                newest: float | None = None) -> bool:
-        """Whether a change with these properties passes every filter (`newest`: its newest commit's time)."""
+                newest: float | None = None, searched: str | None = None) -> bool:
+        """Whether a change with these properties passes every filter (`newest`: its newest commit's time).
+        `searched`: its id, title, authors and paths already casefolded into one text (`search_text`), which
+        the search then reads in their place."""
         if self.tier is not None and tier != self.tier:
             return False
         if self.touched_after is not None and newest is not None and newest < self.touched_after:
@@ -92,8 +99,9 @@ class QueueFilters:
                 return False
         if self.search:
             needle = self.search.casefold()
-            haystack = [change_id, title, *authors, *paths]
-            if not any(needle in text.casefold() for text in haystack):
+            if searched is None:
+                searched = search_text(change_id, title, authors, paths)
+            if needle not in searched:
                 return False
         return True
 

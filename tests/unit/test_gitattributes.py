@@ -1,0 +1,117 @@
+"""The .gitattributes files of a tree, read as git and linguist read them (app/core/gitattributes.py), and what the
+analysis makes of them on real repositories: every file of the tree counts, a deeper file and a later line override,
+and `linguist-generated=false` / `linguist-vendored=false` (at the base, or at the change's head) make a file the
+project's own, read line by line. FIX59 left three gaps: only the root file was read (uv's vendored mimalloc has
+one of its own), `linguist-generated=false` was not honoured at all, and a base's explicit line was not undone by a
+later `=false`."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from app.analysis.analyzer import Analyzer
+from app.cli import cli
+from app.core.gitattributes import DIFF, GENERATED, VENDORED, Attributes, OwnCode, root_glob
+from tests.conftest import ALICE
+
+CODE = "".join(f"def f{k}(x):\n    if x > {k}:\n        return x\n    return {k}\n\n\n" for k in range(12))
+
+
+def test_a_nested_files_patterns_are_relative_to_its_directory() -> None:
+    assert root_glob("", "*.c") == "*.c"
+    assert root_glob("third/lib", "*.c") == "third/lib/**/*.c"  # no slash: a name at any depth below
+    assert root_glob("third/lib", "src/*.c") == "third/lib/src/*.c"  # a slash anchors it there
+    assert root_glob("third/lib", "/gen.c") == "third/lib/gen.c"
+    attributes = Attributes([("third/lib/.gitattributes", b"*.c linguist-vendored\n")])
+    assert attributes.state("third/lib/deep/a.c", VENDORED) is True
+    assert attributes.state("other/a.c", VENDORED) is None
+
+
+def test_later_lines_and_deeper_files_override_attribute_by_attribute() -> None:
+    attributes = Attributes([
+        ("gen/.gitattributes", b"ours/** -linguist-generated\n"),
+        (".gitattributes", b"gen/** linguist-generated linguist-vendored\n"
+                           b"gen/b/** linguist-generated=false\n"
+                           b"gen/c/** !linguist-generated\n"
+                           b"*.bin binary\n"
+                           b"x/** -linguist-vendored\nx/** linguist-vendored=true\n"
+                           b'"quoted name" linguist-generated\n[attr]mine linguist-generated\n'),
+    ])
+    assert attributes.state("gen/a.py", GENERATED) is True
+    assert attributes.state("gen/b/a.py", GENERATED) is False  # a later line
+    assert attributes.state("gen/b/a.py", VENDORED) is True  # ... of the attribute it names only
+    assert attributes.state("gen/c/a.py", GENERATED) is None  # `!`: unspecified again
+    assert attributes.state("gen/ours/a.py", GENERATED) is False  # a deeper file, whatever the root's order
+    assert attributes.state("data/x.bin", DIFF) is False  # `binary` is `-diff`
+    assert attributes.state("x/a.c", VENDORED) is True  # the later line wins
+    assert attributes.machine_globs() == ("gen/**", "*.bin", "x/**")
+    own = OwnCode(attributes, Attributes([]))
+    assert own.not_generated("gen/b/a.py") and not own.not_generated("gen/a.py")
+    assert own.attribute_machine("gen/ours/a.py") is not None  # still vendored by the root's line
+    head = Attributes([(".gitattributes", b"gen/** -linguist-generated -linguist-vendored\nx/** linguist-generated\n")])
+    assert OwnCode(attributes, head).attribute_machine("gen/a.py") is None  # the head unsets both
+    assert OwnCode(Attributes([]), head).attribute_machine("x/a.c") is None  # a head's `true` is never taken
+
+
+def _plan(repo, change: str) -> dict[str, str]:
+    result = CliRunner().invoke(cli, ["chunks", change, "--repo", str(repo.path), "--json"])
+    assert result.exit_code == 0, result.output
+    return {path: chunk["kind"] for chunk in json.loads(result.stdout)["chunks"] for path in chunk["files"]}
+
+
+def test_the_bases_nested_files_and_later_lines_decide_what_is_collapsed(make_repo) -> None:
+    repo = make_repo("nested")
+    repo.commit("base", {"README.md": "r\n",
+                         ".gitattributes": "gen/** linguist-generated\ngen/ours/** linguist-generated=false\n",
+                         "third/lib/.gitattributes": "*.c linguist-vendored\n"}, author=ALICE)
+    repo.branch("work")
+    repo.commit("work", {"gen/api.py": CODE, "gen/ours/hand.py": CODE.replace("f", "g"),
+                         "third/lib/src/z.c": "int z(void) {\n    return 1;\n}\n" * 20,
+                         "src/app.py": CODE.replace("f", "h")}, branch="work", author=ALICE)
+    repo.checkout("main")
+    kinds = _plan(repo, "work")
+    assert kinds["gen/api.py"] == kinds["third/lib/src/z.c"] == "collapsed", kinds
+    assert kinds["gen/ours/hand.py"] == kinds["src/app.py"] == "code", kinds
+
+
+def test_linguist_generated_false_makes_a_generated_looking_file_the_projects_own(make_repo) -> None:
+    """By name (`*_pb2.py`), by a generator's marker, or by the base's own `linguist-generated` line: a head that says
+    `linguist-generated=false` (here in a nested file) has it read, and in the risk; a head's `true` hides nothing."""
+    marked = "# @generated by hand-rolled script, then edited\n" + CODE
+    repo = make_repo("own-gen")
+    repo.commit("base", {"README.md": "r\n", ".gitattributes": "proto/** linguist-generated\n"}, author=ALICE)
+    repo.branch("edit")
+    repo.commit("edit", {"api/service_pb2.py": CODE, "api/marked.py": marked, "proto/handwritten.py": CODE,
+                         "proto/still_generated.py": CODE, "api/own.py": CODE.replace("f", "k"),
+                         "api/.gitattributes": "service_pb2.py linguist-generated=false\nmarked.py -linguist-generated\n"
+                                               "own.py linguist-generated\n",
+                         ".gitattributes": "proto/** linguist-generated\nproto/handwritten.py -linguist-generated\n"},
+                branch="edit", author=ALICE)
+    repo.branch("plain", from_branch="main")
+    repo.commit("plain", {"api/service_pb2.py": CODE, "api/marked.py": marked}, branch="plain", author=ALICE)
+    repo.checkout("main")
+    kinds = _plan(repo, "edit")
+    assert kinds["api/service_pb2.py"] == kinds["api/marked.py"] == kinds["proto/handwritten.py"] == "code", kinds
+    assert kinds["api/own.py"] == "code"  # the head's own `linguist-generated` is not taken
+    assert kinds["proto/still_generated.py"] == "collapsed", kinds
+    plain = _plan(repo, "plain")  # without the head's word, the guesses stand
+    assert plain["api/service_pb2.py"] == plain["api/marked.py"] == "collapsed", plain
+    [row] = [r for r in json.loads(CliRunner().invoke(cli, ["list", "--repo", str(repo.path), "--json"]).stdout)
+             if r["id"] == "edit"]
+    assert row["complexity_added"] >= 4 * 12  # the four files the project wrote count in the risk
+
+
+def test_the_attributes_are_read_once_per_change_and_never_from_the_working_tree_for_a_branch(make_repo) -> None:
+    repo = make_repo("memo")
+    repo.commit("base", {"README.md": "r\n", ".gitattributes": "gen/** linguist-generated\n"}, author=ALICE)
+    repo.branch("work")
+    repo.commit("work", {"gen/a.py": CODE}, branch="work", author=ALICE)
+    repo.checkout("main")
+    (repo.path / ".gitattributes").write_text("gen/** -linguist-generated\n")  # uncommitted: not the branch's
+    analyzer = Analyzer(repo.path)
+    change = analyzer.change("work")
+    assert analyzer._own_code(change) is analyzer._own_code(change)  # the score and the plan share one reading
+    detail = analyzer.detail("work")
+    assert [c.kind for c in detail.plan.chunks] == ["collapsed"]
