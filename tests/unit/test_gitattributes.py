@@ -85,8 +85,8 @@ def test_linguist_generated_false_makes_a_generated_looking_file_the_projects_ow
     repo.branch("edit")
     repo.commit("edit", {"api/service_pb2.py": CODE, "api/marked.py": marked, "proto/handwritten.py": CODE,
                          "proto/still_generated.py": CODE, "api/own.py": CODE.replace("f", "k"),
-                         "api/.gitattributes": "service_pb2.py linguist-generated=false\nmarked.py -linguist-generated\n"
-                                               "own.py linguist-generated\n",
+                         "api/.gitattributes": ("service_pb2.py linguist-generated=false\n"
+                                                "marked.py -linguist-generated\nown.py linguist-generated\n"),
                          ".gitattributes": "proto/** linguist-generated\nproto/handwritten.py -linguist-generated\n"},
                 branch="edit", author=ALICE)
     repo.branch("plain", from_branch="main")
