@@ -179,7 +179,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 76: every .gitattributes of the tree is read with git's precedence, and `linguist-generated=false` (base or head)
 #     is honoured as `linguist-vendored=false` was; web session code by name is tier 0 (a session middleware or
 #     cookie, the frameworks' session modules), a bare session/ directory still not (FIX66);
-ANALYSIS_VERSION = "76"
+# 77: a Go package's own `_test.go` files test it: no untested seam, named first among its tests (graph 8); a
+#     generated-file marker is read from the head's first lines wherever a modified file is edited (FIX67);
+ANALYSIS_VERSION = "77"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1570,7 +1572,7 @@ class Analyzer:
         blast = prep.blast
         complete = all(fd.path in complexity for fd in measurable) and blast is not None
         by_hand, complexity = _by_hand(files, complexity, cfg.chunks, tiers.file_tiers, self._absent_at(change.base),
-                                       self._own_code(change))
+                                       self._own_code(change), self.repo.blob)
         from app.core.risk.score import is_test_path
 
         # of the code, as the complexity factor beside it counts (QA48 #10: a test named as the worst function)
@@ -2393,17 +2395,19 @@ def _touched_paths(prepared: list[_Prepared]) -> set[str]:
 
 def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], chunks: ChunkConfig,
              file_tiers: dict[str, int], absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
-             own_code: OwnCode | None = None) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
+             own_code: OwnCode | None = None, read_blob: Callable[[str], bytes] | None = None
+             ) -> tuple[list[FileDiff], dict[str, cx.FileComplexity]]:
     """The files a person wrote and their complexity: what a machine wrote (generated, vendored, lock:
     the plan collapses them) is no one's work to get wrong, and a regenerated .pb.go ranked a go.mod
     bump "high" for +361 CC in 1,330 lines. Never a tier 0 file (machine_written), but a copy of another
-    file's edit; nor one a .gitattributes says is not vendored (`own_code`)."""
+    file's edit; nor one a .gitattributes says is not vendored (`own_code`). `read_blob`: a modified file's first
+    lines, for a generator's marker, when its diff does not show them."""
     from app.core.planner.builder import machine_written, mirrors_of, vendored_roots
 
     vendored = vendored_roots(files, absent_at_base, own_code)
     mirrors = mirrors_of(files, chunks)  # copies of another file's edit (hono's deno_dist/): read once, counted once
     by_hand = [fd for fd in files
-               if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored, own_code, mirrors)]
+               if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored, own_code, mirrors, read_blob)]
     if len(by_hand) == len(files):
         return files, complexity
     kept = {fd.path for fd in by_hand}

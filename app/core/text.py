@@ -203,6 +203,12 @@ def compact_number(value: float) -> str:
     return f"{value // 1_000_000}M"
 
 
+def added_count(value: int) -> str:
+    """Complexity added, as the queue's and the change screen's CC+ columns show it: "0", "+12", "+1.1k" (5 cells
+    at most; a column of 4 cut "+1.1k" to "+1.1", a little over one, QA52 #5)."""
+    return f"+{compact_number(value)}" if value else "0"
+
+
 def percent(probability: float) -> str:
     """A probability for people: whole percents from 10%, one decimal below, "<0.1%" for the rest, so a
     small but real chance never reads as "0%" (a rounded 0% looks like "cannot fail")."""

@@ -642,3 +642,31 @@ async def test_the_sign_off_verdict_shows_with_the_cached_plan_before_the_detail
             assert (verdict.result.ok, verdict.result.missing, verdict.tier, verdict.chunks) == (
                 check.result.ok, check.result.missing, check.tier, check.chunks)
             assert verdict.ai_share == pytest.approx(check.ai_share, abs=0.00005)  # the report's is rounded
+
+
+async def test_the_cc_column_keeps_its_unit_as_the_queue_does(make_repo):
+    """QA52 #5: a chunk of CC +1,091 read "+1.1" in the change screen's 4-cell CC+ column (a little over one), where
+    the queue says "+1.1k". The column says it as the queue does, widened by one when a figure needs it."""
+    from tests.functional.test_reading_screens import _screen_text
+
+    terms = " or ".join(f"x == {k}" for k in range(20))
+    branchy = ("def route(x):\n" + "".join(f"    if {terms}:\n        return {k}\n" for k in range(55))
+               + "    return 0\n")
+    repo = make_repo("branchy")
+    repo.commit("init", {"src/app/__init__.py": "\n", "src/app/small.py": "def f(x):\n    return x\n"}, author=ALICE)
+    repo.branch("feature/route")
+    repo.commit("route", {"src/app/route.py": branchy,
+                          "src/app/small.py": "def f(x):\n    if x:\n        return 1\n    return x\n"},
+                branch="feature/route", author=ALICE)
+    repo.checkout()
+    async with build_app(repo.path).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        [row] = [r for r in queue_screen(pilot.app).rows if r.id == "feature/route"]
+        assert 1_000 <= row.complexity_added < 9_950, row.complexity_added
+        screen = await open_change(pilot, "feature/route")
+        table = screen.query_one("#chunks-table", DataTable)
+        cells = column(table, "cc")
+        assert cells == ["+1.1k"], cells
+        assert {str(c.key.value): c.width for c in table.columns.values()}["cc"] == 5
+        shown = _screen_text(pilot.app)
+        assert " +1.1k " in shown, shown

@@ -469,6 +469,40 @@ def test_a_generator_marker_under_a_comment_banner_is_found() -> None:
     assert machine_written(files[1], ChunkConfig()) is None
 
 
+def test_a_modified_files_marker_is_read_from_its_new_version_once() -> None:
+    """QA52 #4: a generated file edited mid-file (lazygit's test_list.go, one line added in its middle) showed no
+    marker in its diff and was read as code. Its new version's first lines are read, once per blob for both the
+    risk and the plan; a blob that cannot be read (a partial clone's) leaves the file a person's, as before."""
+    from app.errors import RepoError
+
+    blobs: dict[str, bytes] = {}
+    body = "".join(f"\tTest{k:03},\n" for k in range(40))
+    old = "// THIS FILE IS AUTO-GENERATED. You can regenerate it by running `go generate ./...`\n\n" + body
+    fd = file_diff("pkg/integration/tests/test_list.go", old, old.replace("\tTest020,\n", "\tTest020,\n\tNew,\n"),
+                   blobs)
+    assert fd.hunks[0].new_start > 1
+    reads: list[str] = []
+
+    def read(blob: str) -> bytes:
+        reads.append(blob)
+        return blobs[blob]
+
+    assert machine_written(fd, ChunkConfig()) is None  # no reader: the diff alone
+    said = "marked generated ('auto-generated' in its first lines)"
+    assert machine_written(fd, ChunkConfig(), read_blob=read) == said
+    assert machine_written(fd, ChunkConfig(), read_blob=read) == said
+    assert reads == [fd.new_blob]  # once for the process
+    assert [c.kind for c in build_plan([fd], read_blob=read).chunks] == ["collapsed"]
+
+    def missing(blob: str) -> bytes:
+        raise RepoError(f"object {blob[:10]} is missing")
+
+    hand = file_diff("pkg/gui/gui.go", "package gui\n" + body, "package gui\n" + body.replace("Test030", "X"), blobs)
+    assert machine_written(hand, ChunkConfig(), read_blob=read) is None
+    other = file_diff("pkg/gen/list.go", old + "\tOther,\n", old.replace("Test020", "Renamed") + "\tOther,\n", blobs)
+    assert machine_written(other, ChunkConfig(), read_blob=missing) is None
+
+
 def test_risk_order_reads_tier_0_and_destructive_chunks_before_seams() -> None:
     """QA47 #10: flask pull/5603 deletes modules, so every deleted public function is an untested seam: its
     chunk deleting the CI and publish workflows (tier 0, destructive) came 22nd, after 21 tier 2-3 seam chunks."""

@@ -509,3 +509,80 @@ def test_import_statements_are_read_in_linear_time() -> None:
     summary = summarise_import_level("src/x.ts", b"import type {} from '../..'\nimport D, { a as b } from './d'\n"
                                      b"import './side'\nconst r = require('./r')\nexport * from './s'\n")
     assert list(summary.imports) == ["../..", "./d", "./s", "./side", "./r"]
+
+
+GO_TESTED = {
+    "go.mod": "module github.com/acme/tool\n\ngo 1.21\n",
+    # pkg/tasks: tested beside it, `package tasks` (Go's own unit test, which never imports its package)
+    "pkg/tasks/tasks.go": "package tasks\n\nfunc NewTask() int {\n\treturn 1\n}\n",
+    "pkg/tasks/async.go": "package tasks\n\nfunc Async() int {\n\treturn 2\n}\n",
+    "pkg/tasks/tasks_test.go": "package tasks\n\nimport \"testing\"\n\nfunc TestNewTask(t *testing.T) {\n"
+                               "\tif NewTask() != 1 {\n\t\tt.Fail()\n\t}\n}\n",
+    # pkg/escape: its only test is `package escape_test` beside it
+    "pkg/escape/escape.go": "package escape\n\nfunc Quote(s string) string {\n\treturn s\n}\n",
+    "pkg/escape/escape_test.go": "package escape_test\n\nimport (\n\t\"testing\"\n\n"
+                                 "\t\"github.com/acme/tool/pkg/escape\"\n)\n\n"
+                                 "func TestQuote(t *testing.T) { _ = escape.Quote(\"x\") }\n",
+    # pkg/lines: tested only beside it
+    "pkg/lines/lines.go": "package lines\n\nfunc Count() int {\n\treturn 4\n}\n",
+    "pkg/lines/lines_test.go": "package lines\n\nimport \"testing\"\n\nfunc TestCount(t *testing.T) { _ = Count() }\n",
+    # pkg/plain: no test anywhere beside it
+    "pkg/plain/plain.go": "package plain\n\nfunc Plain() int {\n\treturn 3\n}\n",
+    "pkg/gui/gui.go": "package gui\n\nimport (\n\t\"github.com/acme/tool/pkg/escape\"\n"
+                      "\t\"github.com/acme/tool/pkg/lines\"\n\t\"github.com/acme/tool/pkg/plain\"\n"
+                      "\t\"github.com/acme/tool/pkg/tasks\"\n)\n\n"
+                      "func Run() { _ = tasks.NewTask() + plain.Plain() + lines.Count(); _ = escape.Quote(\"\") }\n",
+    # a test elsewhere that imports pkg/tasks for one helper
+    "pkg/commands/sync_test.go": "package commands\n\nimport (\n\t\"testing\"\n\n"
+                                 "\t\"github.com/acme/tool/pkg/tasks\"\n)\n\n"
+                                 "func TestSync(t *testing.T) { _ = tasks.Async() }\n",
+    "pkg/commands/sync.go": "package commands\n\nfunc Sync() {}\n",
+}
+
+
+def test_a_go_packages_own_test_files_test_it(make_repo) -> None:
+    """QA52 #3: Go's unit tests are `x_test.go` beside the code, `package p` (or `package p_test`), and never
+    import the package they test: at import level they were no test of it, so 1,130 of lazygit's 1,576
+    "untested seams" had tests beside them, and what "tested" pkg/gocui/escape.go were the tests elsewhere
+    that import gocui for a helper. A `_test.go` file tests the package of its directory, and the one named
+    after the changed file leads its tests; a package with no test beside it stays an untested seam."""
+    from app.core.impact.lazy_graph import lazy_graph_in_process
+
+    files = _files_of(make_repo, GO_TESTED)
+    files += [("go.mod", GO_TESTED["go.mod"].encode())]
+    changed = [(p, p, GO_TESTED[p].replace("return", "return 0 +").encode(), None)
+               for p in ("pkg/tasks/tasks.go", "pkg/tasks/async.go", "pkg/escape/escape.go", "pkg/lines/lines.go",
+                         "pkg/plain/plain.go")]
+    for graph in (build_graph(files), lazy_graph_in_process(files)):
+        result = blast_radius(graph, changed)
+        assert {s.path: s.tested_by for s in result.symbols} == {
+            "pkg/tasks/tasks.go": ["pkg/tasks/tasks_test.go", "pkg/commands/sync_test.go"],
+            "pkg/tasks/async.go": ["pkg/tasks/tasks_test.go", "pkg/commands/sync_test.go"],
+            "pkg/escape/escape.go": ["pkg/escape/escape_test.go"],
+            "pkg/lines/lines.go": ["pkg/lines/lines_test.go"],
+            "pkg/plain/plain.go": [],
+        }
+        assert [s.path for s in result.seams] == ["pkg/plain/plain.go"]
+
+
+def test_explain_counts_no_untested_seam_where_a_go_package_has_its_own_test(make_repo) -> None:
+    """The seams factor and the why's seams: only the package with no test beside it (QA52 #3: lazygit's
+    pr/5732 read "43 untested seams: pkg/tasks/tasks.go, ..." next to pkg/tasks/tasks_test.go)."""
+    from click.testing import CliRunner
+
+    from app.cli import cli
+
+    builder = make_repo()
+    builder.commit("base", dict(GO_TESTED), author=ALICE)
+    builder.branch("edit")
+    builder.commit("edit", {p: GO_TESTED[p].replace("return", "return 0 +") for p in
+                            ("pkg/tasks/tasks.go", "pkg/lines/lines.go", "pkg/plain/plain.go")},
+                   branch="edit", author=ALICE)
+    builder.checkout("main")
+    done = CliRunner().invoke(cli, ["explain", "edit", "--repo", str(builder.path), "--json"])
+    report = json.loads(done.stdout)
+    [seams] = [f for f in report["factors"] if f["name"] == "seams"]
+    assert "1 untested seam: pkg/plain/plain.go" in seams["explanation"], seams
+    assert [s["path"] for s in report["seams"]] == ["pkg/plain/plain.go"]
+    [tasks] = [s for s in report["blast_radius"]["symbols"] if s["path"] == "pkg/tasks/tasks.go"]
+    assert tasks["tested_by"] == ["pkg/tasks/tasks_test.go", "pkg/commands/sync_test.go"]

@@ -239,6 +239,7 @@ class LazyGraph(Graph):
         for summary in self._summaries.values():  # import-level files: every reference, once
             self._link(self._resolver, summary, summary.refs)
         self._link_reexports(self._resolver, list(self._summaries.values()))
+        self._link_go_tests(self._summaries.values())
 
     whole = False
 

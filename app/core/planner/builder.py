@@ -397,7 +397,8 @@ class _PlanBuilder:
             if pattern and not self.collapsed.match(fd.path):
                 return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
-        why = machine_written(fd, self.config, self.file_tiers.get(fd.path), own_code=self.own_code)
+        why = machine_written(fd, self.config, self.file_tiers.get(fd.path), own_code=self.own_code,
+                              read_blob=self.read_blob)
         if why:
             return f"{shown}: {why}: collapsed"
         return self._data_literal(index, fd)
@@ -1320,12 +1321,13 @@ def mirrors_of(files: list[FileDiff], config: ChunkConfig) -> dict[str, Mirror]:
 
 def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
                     vendored: Mapping[str, str] | None = None, own_code: OwnCode | None = None,
-                    mirrors: Mapping[str, Mirror] | None = None
+                    mirrors: Mapping[str, Mirror] | None = None, read_blob: Callable[[str], bytes] | None = None
                     ) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
     first lines of the new file (of a deleted file: its old one), read from the diff when its first hunk
-    starts at the top (no blob read: it is usually an added, regenerated or deleted file). None for a file
+    starts at the top (an added, regenerated or deleted file), else from the new blob (`read_blob`: one read per
+    modified file, once per process; without it, not seen). None for a file
     a person wrote, and for any file of a tier 0 path (`tier`) but a lock file: the name and the marker are
     the change author's to choose, and 247 lines of hand-written payment code named charge_pb2.py were a
     30-second skim left out of the risk. A file in a tree the change adds with its own licence (`vendored`,
@@ -1353,7 +1355,7 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
         return f"generated, vendored or lock file (matches {pattern!r})"
     if own_code is not None and own_code.not_generated(fd.path):
         return None
-    return _generated_marker(fd, config)
+    return _generated_marker(fd, config, read_blob)
 
 
 def _after_attributes(fd: FileDiff, pattern: str | None, config: ChunkConfig, own_code: OwnCode | None) -> str | None:
@@ -1380,17 +1382,15 @@ def _guessed(config: ChunkConfig) -> GlobSet:
     return _glob_set(tuple(glob for glob in config.collapsed_globs if glob not in config.attribute_globs))
 
 
-def _generated_marker(fd: FileDiff, config: ChunkConfig) -> str | None:
+def _generated_marker(fd: FileDiff, config: ChunkConfig,
+                      read_blob: Callable[[str], bytes] | None = None) -> str | None:
     """A generator's marker in the first lines of the new file (of a deleted file: its old one), said."""
     markers = [m.lower() for m in config.generated_markers if m.strip()]
     if not markers or not fd.hunks:
         return None
-    # The new version's first lines; a deleted file's own (rich's deleted width tables were hours of code).
-    deleted = fd.new_path is None
-    if (fd.hunks[0].old_start if deleted else fd.hunks[0].new_start) > 1:
+    head = _first_lines(fd, read_blob)
+    if not head:
         return None
-    other_side = ADDED if deleted else DELETED
-    head = [line.text for line in fd.hunks[0].lines[:GENERATED_MARKER_BANNER_LINES * 2] if line.origin != other_side]
     window = head[:GENERATED_MARKER_LINES]
     if all(_BANNER_LINE.match(text) for text in window):  # a comment banner first: read on to its end
         window += itertools.takewhile(_BANNER_LINE.match, head[GENERATED_MARKER_LINES:GENERATED_MARKER_BANNER_LINES])
@@ -1400,6 +1400,39 @@ def _generated_marker(fd: FileDiff, config: ChunkConfig) -> str | None:
         said = next((found for line in window if (found := _GENERATED_BY.match(line))), None)
         marker = said.group(1).lower() if said else None
     return f"marked generated ({marker!r} in its first lines)" if marker else None
+
+
+def _first_lines(fd: FileDiff, read_blob: Callable[[str], bytes] | None) -> list[str]:
+    """The new version's first lines (a deleted file's own: rich's deleted width tables were hours of code): from
+    the diff when its first hunk starts at the top, else read from the new blob (`read_blob`), once per blob for
+    the process: lazygit's pkg/integration/tests/test_list.go, "THIS FILE IS AUTO-GENERATED" on line 1, is edited
+    one line mid-file by every pull request that adds a test, and was read as code (QA52 #4)."""
+    deleted = fd.new_path is None
+    if (fd.hunks[0].old_start if deleted else fd.hunks[0].new_start) <= 1:
+        other_side = ADDED if deleted else DELETED
+        return [line.text for line in fd.hunks[0].lines[:GENERATED_MARKER_BANNER_LINES * 2]
+                if line.origin != other_side]
+    blob = fd.new_blob
+    if read_blob is None or blob is None or deleted or fd.new_size > GENERATED_MARKER_MAX_BYTES:
+        return []
+    lines = _FIRST_LINES.get(blob)
+    if lines is None:
+        try:
+            data = read_blob(blob)[:GENERATED_MARKER_READ_BYTES]
+        except ReviewTuiError:  # a missing blob (a partial clone's): no marker seen, as before
+            return []
+        lines = tuple(data.decode("utf-8", errors="replace").splitlines()[:GENERATED_MARKER_BANNER_LINES])
+        if len(_FIRST_LINES) >= _FIRST_LINES_KEPT:
+            _FIRST_LINES.clear()
+        _FIRST_LINES[blob] = lines
+    return list(lines)
+
+
+# A modified file's first lines, by its new blob id: the risk (analyzer `_by_hand`) and the plan both ask.
+_FIRST_LINES: dict[str, tuple[str, ...]] = {}
+_FIRST_LINES_KEPT = 4_096
+GENERATED_MARKER_READ_BYTES = 8_192  # of a blob read for its first lines: a banner of 40 lines fits
+GENERATED_MARKER_MAX_BYTES = 8_000_000  # a larger new version is not read for its first lines (a blob is read whole)
 
 
 BUILD_OUTPUT_GLOBS = frozenset({"dist/", "build/"})

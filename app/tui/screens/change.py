@@ -29,6 +29,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from app.core.text import (
+    added_count,
     author_names,
     compact_number,
     format_duration,
@@ -417,16 +418,17 @@ class ChangeScreen(Screen[None]):
         except ReviewTuiError:
             return ""
 
-    def _chunk_columns(self, width: int, marks_width: int = 12) -> list[tuple[str, str, int | None]]:
+    def _chunk_columns(self, width: int, marks_width: int = 12, cc_width: int = 4) -> list[tuple[str, str, int | None]]:
         """(key, header, width) of the plan table at terminal `width`; None width = the title. The
-        marks column is as wide as the widest marks (`marks_width`): the title gets the rest."""
+        marks column is as wide as the widest marks (`marks_width`), CC+ as its widest figure (`cc_width`, 4
+        or 5: "+1.1k"): the title gets the rest."""
         digits = len(str(len(self.outline.plan.chunks))) if self.outline is not None else 1
         columns: list[tuple[str, str, int | None]] = [("index", "#", max(3, digits)), ("title", "chunk", None)]
         if width >= KIND_COLUMN_MIN:
             columns.append(("kind", "kind", 9))
         columns.append(("lines", "lines", 5))
         if width >= 90:
-            columns.append(("cc", "CC+", 4))
+            columns.append(("cc", "CC+", cc_width))
         columns += [("ai", "AI", 4), ("tier", "tier", 4), ("floor", "floor", 6)]
         columns.append(("status", "status", 11))
         columns.append(("spent", "spent", 6))
@@ -441,11 +443,12 @@ class ChangeScreen(Screen[None]):
         table = self.query_one("#chunks-table", DataTable)
         width = self.size.width or self.app.size.width
         marks = max((self._marks(chunk).cell_len for chunk in detail.plan.chunks), default=0)
-        narrowest = self._chunk_columns(width, len("marks"))
+        cc = max([4, *(len(added_count(chunk.complexity_added)) for chunk in detail.plan.chunks)])
+        narrowest = self._chunk_columns(width, len("marks"), cc)
         room = width - (sum(w or 0 for _, _, w in narrowest) + 2 * len(narrowest) + 4) - TITLE_MIN
         # The marks column widens for the widest marks only as far as the title stays readable: at 100
         # columns a 22-cell mark on one chunk of 52 cut every title to "disc… 2 more".
-        columns = self._chunk_columns(width, max(len("marks"), min(marks, MARKS_MAX, len("marks") + room)))
+        columns = self._chunk_columns(width, max(len("marks"), min(marks, MARKS_MAX, len("marks") + room)), cc)
         fixed = sum(w or 0 for _, _, w in columns) + 2 * len(columns) + 4
         title_width = max(width - fixed, 12)
         cursor = table.cursor_row
@@ -560,9 +563,10 @@ class ChangeScreen(Screen[None]):
             "index": Text(str(chunk.index), style="dim", justify="right"),
             "title": Text(fit_chunk_title(chunk.title, title_width), no_wrap=True, overflow="ellipsis"),
             "kind": Text(one_line(chunk.kind_label, 20)),
-            # whole where they fit the column (5 cells, 4 for CC+), else compact: a venv's 1294095 read "12940"
+            # whole where they fit the column (5 cells), else compact: a venv's 1294095 read "12940"
             "lines": Text(_fitting(chunk.changed_lines, 5), justify="right"),
-            "cc": Text(f"+{_fitting(chunk.complexity_added, 3)}" if chunk.complexity_added else "0", justify="right",
+            # as the queue says it, its unit kept ("+1.1k"): the column widens to 5 cells when one needs it
+            "cc": Text(added_count(chunk.complexity_added), justify="right",
                        style=self._colour("hotspot") if chunk.complexity_added >= 10 else ""),
             "ai": Text(share_text(chunk.ai_share) if chunk.ai_share else "-", justify="right",
                        style=self._colour("gutter-ai") if chunk.ai_share else "dim"),

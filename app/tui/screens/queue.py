@@ -32,6 +32,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.core.git.models import NO_COMMON_HISTORY
 from app.core.text import (
+    added_count,
     author_names,
     compact_number,
     fit_change_id,
@@ -450,7 +451,7 @@ class _Cells:
         if row.complexity_pending or row.scoring:
             return Text("…", style="dim")
         value = row.complexity_added
-        return Text("-" if value is None else f"+{compact_number(value)}" if value else "0",
+        return Text("-" if value is None else added_count(value),
                     style=self.colour("hotspot") if value and value >= 10 else "")
 
     def cell_lines(self, row: QueueRow, width: int) -> Text:
