@@ -81,6 +81,7 @@ if TYPE_CHECKING:
     from app.core.provenance.lines import ChangeProvenance
     from app.core.risk.likelihood import LikelihoodModel
     from app.core.risk.score import LikelihoodView, RiskInputs, RiskResult
+    from app.core.vendored import Vendored
     from app.storage.cache import AnalysisCache
     from app.storage.models import TrackRecordRun
 
@@ -167,7 +168,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     version bumps neutral; a JS/TS test of a barrel tests the files it re-exports from (graph 7); a mirror
 #     directory's copies of the change's own edits (hono's deno_dist/) are one collapsed chunk, out of the risk (FIX61);
 # 71: benchmarks and test harnesses (their own manifests too) are tier 3;
-ANALYSIS_VERSION = "71"
+# 72: vendored third-party code (a vendoring manifest or licence says so) is tier 3, never scanned by the
+#     destructive detectors nor counted as seams; a report measured without some blobs is cached with their ids;
+ANALYSIS_VERSION = "72"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1325,11 +1328,14 @@ class Analyzer:
             note = self.graph_note(commit)
             return None if note is None else BlastRadius(notes=[note])
         read = blob_reader(self._blob_or_empty, self.repo.workdir_file if prep.change.kind == "worktree" else None)
+        # Vendored third-party code is none of the project's seams (a library bump's 172 "untested seams")
+        vendored = self._vendored(prep.change, prep.files)
         # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
         changes = (
             (fd.old_path, fd.new_path, read(fd, "new"), read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES) else None)
             for fd in prep.files
             if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+            and not (vendored(fd.old_path) and vendored(fd.new_path or fd.old_path))
             and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES)  # larger: generated, the graph skips it too
         return blast_radius(graph, changes)
 
@@ -1389,7 +1395,8 @@ class Analyzer:
         cfg = self.config
         change, files = prep.change, prep.files
         if prep.tiers is None:  # else read from the cache with the change's report (_cached_parts)
-            prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change))
+            prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change),
+                                vendored=self._vendored(change, files))
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
                                              older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)
@@ -1608,6 +1615,24 @@ class Analyzer:
     def _absent_at(self, base: str | None) -> Callable[[list[str]], list[str]] | None:
         """Which of some paths the base commit lacks (a vendored tree is a new one), or None without a base."""
         return (lambda paths: self.repo.absent_paths(base, paths)) if base else None
+
+    def _vendored(self, change: Change, files: list[FileDiff]) -> Vendored:
+        """Which of the change's files are vendored third-party code (app/core/vendored.py): a vendoring tool's
+        manifest or a licence at its base or head says so, and no .gitattributes says the file is the project's."""
+        from app.core.vendored import Vendored, candidate_roots, find_vendored
+
+        paths = [p for fd in files for p in (fd.old_path, fd.new_path) if p]
+        if not candidate_roots(paths):
+            return Vendored()
+        commits = [c for c in (change.base, None if change.kind == "worktree" else change.head) if c]
+
+        def present(wanted: list[str]) -> set[str]:
+            return {p for commit in commits for p in set(wanted) - set(self.repo.absent_paths(commit, wanted))}
+
+        def names_under(directory: str) -> list[str]:
+            return [name for commit in commits for name in self.repo.names_under(commit, directory)]
+
+        return find_vendored(paths, present, names_under, self._own_code(change))
 
     def _own_code(self, change: Change) -> Callable[[str], bool] | None:
         """Which files a .gitattributes says are not vendored (`-linguist-vendored`, `linguist-vendored=false`), at the

@@ -1,0 +1,106 @@
+"""Vendored third-party code (QA52 #2): a Go module's `vendor/` (go mod vendor) is other projects' code. Its
+files' names decide no tier (a vendored SSH library's client_auth.go is not this project's auth code), no
+detector reads them (a vendored library's .travis.yml never ran in this project's CI), they are no seams and
+no code size, and the plan collapses them; a dependency bump is ranked by its manifest (go.mod: tier 1).
+A directory merely named vendor, with no vendoring manifest nor licence, is the project's own code."""
+
+from __future__ import annotations
+
+from app.analysis.analyzer import Analyzer
+from app.core.vendored import candidate_roots, find_vendored
+from tests.conftest import ALICE, BOB
+
+GO_MOD = ("module example.com/tool\n\ngo 1.21\n\nrequire golang.org/x/crypto v0.1.0\n"
+          "require github.com/samber/lo v1.31.0\n")
+MODULES_TXT = ("# golang.org/x/crypto v0.1.0\n## explicit; go 1.17\ngolang.org/x/crypto/ssh\n"
+               "# github.com/samber/lo v1.31.0\n## explicit; go 1.18\ngithub.com/samber/lo\n")
+AUTH = "".join(f"func auth{i}(k string) bool {{\n\tif k == \"\" {{\n\t\treturn false\n\t}}\n\treturn true\n}}\n\n"
+               for i in range(4))
+TRAVIS = 'language: go\nbefore_install:\n  - go mod download\ngo:\n  - "1.18"\nscript: make test\n'
+CLIENT_AUTH = "vendor/golang.org/x/crypto/ssh/client_auth.go"
+LO_TRAVIS = "vendor/github.com/samber/lo/.travis.yml"
+LO = "vendor/github.com/samber/lo/slice.go"
+
+
+def _go_module(make_repo, modules_txt: bool = True, extra: dict[str, str] | None = None):
+    """main holds a Go module with a vendor/ tree (vendor/modules.txt unless not `modules_txt`, then no go.mod
+    either); the branch bump updates both libraries as `go mod vendor` does: go.mod, go.sum, vendored files."""
+    b = make_repo("tool")
+    base = {"main.go": "package main\n\nimport \"golang.org/x/crypto/ssh\"\n\nfunc main() { ssh.Dial() }\n",
+            CLIENT_AUTH: "package ssh\n\n" + AUTH, LO_TRAVIS: TRAVIS, LO: "package lo\n\n" + AUTH.replace("auth", "f"),
+            "go.sum": "golang.org/x/crypto v0.1.0 h1:aaa=\n"}
+    if modules_txt:
+        base |= {"go.mod": GO_MOD, "vendor/modules.txt": MODULES_TXT}
+    base |= extra or {}
+    b.commit("init", base, author=ALICE)
+    b.branch("bump")
+    head: dict[str, str | None] = {
+        CLIENT_AUTH: base[CLIENT_AUTH] + AUTH.replace("auth", "more"), LO_TRAVIS: None,
+        LO: base[LO] + AUTH.replace("auth", "g"), "go.sum": "golang.org/x/crypto v0.17.0 h1:bbb=\n"}
+    if modules_txt:
+        head |= {"go.mod": GO_MOD.replace("v0.1.0", "v0.17.0"),
+                 "vendor/modules.txt": MODULES_TXT.replace("v0.1.0", "v0.17.0")}
+    b.commit("Bump golang.org/x/crypto from 0.1.0 to 0.17.0", head, branch="bump", author=BOB)
+    b.checkout()
+    return b
+
+
+def test_a_go_dependency_bump_is_ranked_by_its_manifest_not_by_the_vendored_files_names(make_repo) -> None:
+    """QA52 #2: lazygit's Dependabot bumps were tier 0 by vendor/golang.org/x/crypto/ssh/client_auth.go
+    ('*auth.*'), and pr/5485 had a `ci-protection-removed` for samber/lo's own .travis.yml."""
+    b = _go_module(make_repo)
+    detail = Analyzer(b.path).detail("bump")
+    tiers = detail.tiers
+    assert tiers.tier == 1, tiers.reasons
+    assert tiers.reasons[0].startswith("go.mod matches 'go.mod' (built-in): tier 1"), tiers.reasons
+    assert tiers.destructive == [], tiers.destructive
+    assert tiers.file_tiers[CLIENT_AUTH] == 3 and tiers.file_tiers[LO] == 3
+    data = detail.report.to_json()
+    assert not any(seam.startswith("vendor/") for seam in data.get("seams", [])), data.get("seams")
+    # no code size of other projects' code: the vendored lines are left out of the risk inputs
+    code_size = next(f for f in data["factors"] if f["name"] == "code_size")
+    assert code_size["raw"] == 0, code_size
+    vendored = [c for c in detail.plan.chunks if any(f.startswith("vendor/") for f in c.files)]
+    assert vendored and all(c.kind == "collapsed" for c in vendored), [(c.kind, c.files) for c in vendored]
+
+
+def test_a_directory_only_named_vendor_keeps_its_tiers(make_repo) -> None:
+    """No vendoring manifest and no licence: a project's own vendor/ (a shop's sellers) is its code, and
+    vendor/.../client_auth.go stays tier 0 (the false positive the evidence rule keeps out)."""
+    b = _go_module(make_repo, modules_txt=False)
+    tiers = Analyzer(b.path).detail("bump").tiers
+    assert tiers.tier == 0 and tiers.file_tiers[CLIENT_AUTH] == 0, tiers.reasons
+
+
+def test_gitattributes_can_say_a_vendored_file_is_the_projects_own(make_repo) -> None:
+    """`-linguist-vendored` (read by the existing .gitattributes predicate) undoes the evidence for its files."""
+    b = _go_module(make_repo, extra={".gitattributes": "vendor/golang.org/** -linguist-vendored\n"})
+    tiers = Analyzer(b.path).detail("bump").tiers
+    assert tiers.file_tiers[CLIENT_AUTH] == 0 and tiers.file_tiers[LO] == 3, tiers.file_tiers
+
+
+def test_a_repository_rule_still_decides_a_vendored_path(make_repo) -> None:
+    """A team that reads its vendored tree says so in `[[tiers.rules]]`: its rule wins over the vendored tier."""
+    b = _go_module(make_repo, extra={".review-tui.toml": '[[tiers.rules]]\nglob = "vendor/golang.org/**"\ntier = 0\n'})
+    tiers = Analyzer(b.path).detail("bump").tiers
+    assert tiers.file_tiers[CLIENT_AUTH] == 0 and tiers.file_tiers[LO] == 3, tiers.file_tiers
+
+
+def test_what_counts_as_evidence() -> None:
+    """Go's and Composer's manifests in or beside the directory, or a licence in it or one level down; a package
+    manager's install directory by its name; the outermost such directory of a path."""
+    paths = ["vendor/a/x.go", "cobra/vendor/b/y.go", "crates/e/src/vendor/r.rs", "app/vendor/sellers.py",
+             "web/node_modules/left-pad/index.js", "third_party/lib/z.c", "vendor/a/vendor/q.go"]
+    assert set(candidate_roots(paths)) == {"vendor", "cobra/vendor", "crates/e/src/vendor", "app/vendor",
+                                           "web/node_modules", "third_party"}
+    present = {"vendor/modules.txt", "cobra/Gopkg.lock"}
+    names = {"crates/e/src/vendor": ["LICENSE", "mod.rs"], "third_party": ["lib/COPYING", "lib/z.c"],
+             "app/vendor": ["sellers.py", "deep/er/LICENSE"]}
+    found = find_vendored(paths, lambda wanted: [p for p in wanted if p in present],
+                          lambda root: names.get(root, []))
+    assert set(found.roots) == {"vendor", "cobra/vendor", "crates/e/src/vendor", "web/node_modules", "third_party"}
+    assert "Go's `go mod vendor`" in found.roots["vendor"] and "dep" in found.roots["cobra/vendor"]
+    assert not found("app/vendor/sellers.py") and found("vendor/a/vendor/q.go") and not found("main.go")
+    own = find_vendored(paths, lambda wanted: [p for p in wanted if p in present], None,
+                        own_code=lambda path: path.startswith("vendor/a/"))
+    assert not own("vendor/a/x.go") and own("cobra/vendor/b/y.go")
