@@ -484,6 +484,7 @@ class Analyzer:
         self._descends_memo: dict[str, bool] = {}  # commit -> whether it descends from the range start
         self._new_plans: dict[str, ReviewPlan] = {}  # plan cache key -> plan built, not stored yet
         self._new_parts: dict[str, dict[str, Any]] = {}  # report key -> its tiers and blast radius, not stored yet
+        self._new_missing: dict[str, list[str]] = {}  # report key -> the blobs its diff lacked, not stored yet
         self.discovery_progress: Callable[[str], None] | None = None  # hears how far a discovery in process got
         self.detail_progress: Callable[[str], None] | None = None  # hears what a change's detail is reading
 
@@ -937,9 +938,7 @@ class Analyzer:
         """The cached complete reports of those changes that have one, by change id, in one read."""
         if self.cache is None:
             return {}
-        # In a partial clone a report cached by a full clone sharing the cache hides that this clone cannot
-        # show the content (and `check` refuses it): such a change is read again, and says so.
-        keys = {change.id: key for change in changes if not change.error and not self._lacks_content(change)
+        keys = {change.id: key for change in changes if not change.error
                 for key in [self._cache_key(change)] if key is not None}
         if not keys:
             return {}
@@ -947,7 +946,7 @@ class Analyzer:
         found: dict[str, tuple[ChangeReport, dict[str, Any], list[str], str | None]] = {}
         for change in changes:
             data = stored.get(keys.get(change.id, ""))
-            if data is None:
+            if data is None or not self._same_gap(change, data.get("missing")):
                 continue
             try:
                 inputs = dict(data["inputs"])
@@ -972,6 +971,8 @@ class Analyzer:
                 continue
             again = self._rescored(report, inputs, figures)
             if again is not None:
+                key = keys[change_id]
+                self._new_missing[key] = list(stored[key].get("missing") or [])  # stored again with its gap
                 out[change_id] = again
                 rescored.append(again)
         self._store(rescored)
@@ -1004,6 +1005,27 @@ class Analyzer:
         key = self._cache_key(change)
         return None if key is None else f"{key}:{order}"
 
+    def _same_gap(self, change: Change, missing: object) -> bool:
+        """Whether a cached entry (a report, its parts) measured what this clone holds of the change. One measured
+        without some blobs (a partial clone, a mirror lacking objects) records their ids (`missing`): it stands
+        while none of them is here, and a fetch that brings one makes the change measured again (re-diffing such a
+        change on every run made lazygit's warm list take two minutes). In a partial clone that lacks a blob of the
+        diff, an entry stands only when it knew of every blob this clone lacks: a full clone's report sharing the
+        cache would hide that this clone cannot show the content (and `check` refuses it)."""
+        recorded = [str(blob) for blob in missing] if isinstance(missing, list) else []
+        if recorded and len(self.repo.missing_objects(recorded)) < len(recorded):
+            return False
+        if not self._lacks_content(change):
+            return True
+        assert change.base is not None  # _lacks_content
+        lacking = self.repo.blobs_missing(change.base, change.head)
+        return bool(recorded) and lacking is not None and lacking <= set(recorded)
+
+    def _missing_blobs(self, files: list[FileDiff]) -> list[str]:
+        """The blobs of the files whose content could not be read that the object database lacks."""
+        wanted = {blob for fd in files if fd.problem for blob in (fd.old_blob, fd.new_blob) if blob}
+        return sorted(self.repo.missing_objects(wanted))
+
     def _lacks_content(self, change: Change) -> bool:
         """Whether this partial clone lacks a blob the change's diff reads: what a shared cache holds of
         it (a full clone's report or plan) is then not what this clone can show."""
@@ -1033,7 +1055,7 @@ class Analyzer:
         does not parse its files again (3 and 2 s of a 1,452-file change). (None, None) on a miss."""
         key = self._cache_key(change)
         data = self.cache.get("parts", key) if key is not None and self.cache is not None else None
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not self._same_gap(change, data.get("missing")):
             return None, None
         from app.core.impact.assess import TierAssessment
         from app.core.impact.graph import BlastRadius
@@ -1063,18 +1085,20 @@ class Analyzer:
         parts: dict[str, Any] = {}
         for report in reports:
             key = self._cache_key(report.change)
-            # A file that could not be read (a partial clone's missing blob) may be fetched later, and
-            # a graph build that failed may succeed next time: such a report is not kept, so the next
-            # run measures again instead of remembering the gap.
+            # A file that could not be read (a partial clone's missing blob) may be fetched later: such a
+            # report is kept with the ids of the blobs it lacked, and stands only while they are missing
+            # (_same_gap). A graph build that failed may succeed next time: that report is not kept.
             inputs = self._new_inputs.pop(key, None) if key else None
+            missing = self._new_missing.pop(key, None) if key else None
             if (key and inputs is not None and report.complete and report.error is None
-                    and report.assessment is not None and not report.assessment.file_problems
+                    and report.assessment is not None and (missing or not report.assessment.file_problems)
                     and not any(state.failed for state in self._graphs.values())):
                 figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
+                gap = {"missing": missing} if report.assessment.file_problems else {}
                 entries[key] = {"figures": figures, "assessment": report.assessment.to_json(), "inputs": inputs,
-                                "model": self.model_digest}
+                                "model": self.model_digest, **gap}
                 if key in self._new_parts:
-                    parts[key] = self._new_parts[key]
+                    parts[key] = {**self._new_parts[key], **gap}
             if key:
                 self._new_parts.pop(key, None)
         if entries:
@@ -1522,10 +1546,7 @@ class Analyzer:
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         key = self._cache_key(change) if complete else None
         if key is not None:
-            self._new_inputs[key] = dataclasses.asdict(inputs)  # kept with the report: rescored apart
-            if not prep.parts_cached:
-                assert blast is not None  # complete
-                self._new_parts[key] = {"tiers": tiers.to_dict(), "blast": blast.to_cache()}
+            self._keep_for_cache(key, prep, inputs)
         if complete:
             plan = self._complete_plan(prep, complexity, order, known_plan)
         else:
@@ -1542,6 +1563,16 @@ class Analyzer:
         report = ChangeReport(change, figures, assessment, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
+
+    def _keep_for_cache(self, key: str, prep: _Prepared, inputs: RiskInputs) -> None:
+        """What `_store` keeps with a complete report: its risk inputs (rescored apart), the blobs its diff lacked,
+        and its tiers and blast radius unless they came from the cache."""
+        self._new_inputs[key] = dataclasses.asdict(inputs)
+        if any(fd.problem for fd in prep.files):
+            self._new_missing[key] = self._missing_blobs(prep.files)
+        if not prep.parts_cached:
+            assert prep.tiers is not None and prep.blast is not None  # complete
+            self._new_parts[key] = {"tiers": prep.tiers.to_dict(), "blast": prep.blast.to_cache()}
 
     @property
     def likelihood_model(self) -> LikelihoodModel:
