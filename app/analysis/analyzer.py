@@ -169,7 +169,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     directory's copies of the change's own edits (hono's deno_dist/) are one collapsed chunk, out of the risk (FIX61);
 # 71: benchmarks and test harnesses (their own manifests too) are tier 3;
 # 72: vendored third-party code (a vendoring manifest or licence says so) is tier 3, never scanned by the
-#     destructive detectors nor counted as seams; a report measured without some blobs is cached with their ids;
+#     destructive detectors nor counted as seams; Gopkg.toml, glide.yaml are manifests; a report measured without
+#     some blobs is cached with their ids;
 ANALYSIS_VERSION = "72"
 
 STALE_BEHIND = 1_000

@@ -7,6 +7,7 @@ A directory merely named vendor, with no vendoring manifest nor licence, is the 
 from __future__ import annotations
 
 from app.analysis.analyzer import Analyzer
+from app.core.impact.tiers import TierConfig, tier_of
 from app.core.vendored import candidate_roots, find_vendored
 from tests.conftest import ALICE, BOB
 
@@ -104,3 +105,9 @@ def test_what_counts_as_evidence() -> None:
     own = find_vendored(paths, lambda wanted: [p for p in wanted if p in present], None,
                         own_code=lambda path: path.startswith("vendor/a/"))
     assert not own("vendor/a/x.go") and own("cobra/vendor/b/y.go")
+
+
+def test_go_dependency_manifests_before_modules_are_manifests_too() -> None:
+    """lazygit's pr/296 (2018) vendored its dependencies with dep: Gopkg.toml is the manifest a bump edits."""
+    assert tier_of("Gopkg.toml", TierConfig())[0] == 1 and tier_of("glide.yaml", TierConfig())[0] == 1
+    assert tier_of("Gopkg.lock", TierConfig())[0] == 1
