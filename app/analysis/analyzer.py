@@ -168,7 +168,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     version bumps neutral; a JS/TS test of a barrel tests the files it re-exports from (graph 7); a mirror
 #     directory's copies of the change's own edits (hono's deno_dist/) are one collapsed chunk, out of the risk (FIX61);
 # 71: benchmarks and test harnesses (their own manifests too) are tier 3;
-# 72: vendored third-party code (a vendoring manifest or licence says so) is tier 3, never scanned by the
+# 72: vendored third-party code a package tool brought (its records say so) is tier 3, never scanned by the
 #     destructive detectors nor counted as seams; Gopkg.toml, glide.yaml are manifests; a report measured without
 #     some blobs is cached with their ids;
 ANALYSIS_VERSION = "72"
@@ -1649,8 +1649,9 @@ class Analyzer:
         return (lambda paths: self.repo.absent_paths(base, paths)) if base else None
 
     def _vendored(self, change: Change, files: list[FileDiff]) -> Vendored:
-        """Which of the change's files are vendored third-party code (app/core/vendored.py): a vendoring tool's
-        manifest or a licence at its base or head says so, and no .gitattributes says the file is the project's."""
+        """Which of the change's files are vendored third-party code its package tool brought (app/core/vendored.py):
+        the tool's records at its base or head say the tool manages the directory, the change touches them, and no
+        .gitattributes says the file is the project's."""
         from app.core.vendored import Vendored, candidate_roots, find_vendored
 
         paths = [p for fd in files for p in (fd.old_path, fd.new_path) if p]
@@ -1661,10 +1662,7 @@ class Analyzer:
         def present(wanted: list[str]) -> set[str]:
             return {p for commit in commits for p in set(wanted) - set(self.repo.absent_paths(commit, wanted))}
 
-        def names_under(directory: str) -> list[str]:
-            return [name for commit in commits for name in self.repo.names_under(commit, directory)]
-
-        return find_vendored(paths, present, names_under, self._own_code(change))
+        return find_vendored(paths, present, self._own_code(change))
 
     def _own_code(self, change: Change) -> Callable[[str], bool] | None:
         """Which files a .gitattributes says are not vendored (`-linguist-vendored`, `linguist-vendored=false`), at the

@@ -1,8 +1,9 @@
-"""Vendored third-party code (QA52 #2): a Go module's `vendor/` (go mod vendor) is other projects' code. Its
-files' names decide no tier (a vendored SSH library's client_auth.go is not this project's auth code), no
-detector reads them (a vendored library's .travis.yml never ran in this project's CI), they are no seams and
-no code size, and the plan collapses them; a dependency bump is ranked by its manifest (go.mod: tier 1).
-A directory merely named vendor, with no vendoring manifest nor licence, is the project's own code."""
+"""Vendored third-party code (QA52 #2): a Go module's `vendor/` (go mod vendor) is other projects' code. In a
+dependency bump its files' names decide no tier (a vendored SSH library's client_auth.go is not this project's
+auth code), no detector reads them (a vendored library's .travis.yml never ran in this project's CI), they are no
+seams and no code size, and the plan collapses them; the bump is ranked by its manifest (go.mod: tier 1).
+A directory merely named vendor, with no package tool's records, is the project's own code, and a vendored file
+edited by hand (no record touched) is a patch the project ships: its path's tiers apply."""
 
 from __future__ import annotations
 
@@ -23,23 +24,23 @@ LO_TRAVIS = "vendor/github.com/samber/lo/.travis.yml"
 LO = "vendor/github.com/samber/lo/slice.go"
 
 
-def _go_module(make_repo, modules_txt: bool = True, extra: dict[str, str] | None = None):
-    """main holds a Go module with a vendor/ tree (vendor/modules.txt unless not `modules_txt`, then no go.mod
-    either); the branch bump updates both libraries as `go mod vendor` does: go.mod, go.sum, vendored files."""
+def _go_module(make_repo, modules_txt: bool = True, extra: dict[str, str] | None = None, by_hand: bool = False):
+    """main holds a Go module with a vendor/ tree (vendor/modules.txt unless not `modules_txt`, then no go.mod nor
+    go.sum either); the branch bump updates both libraries as `go mod vendor` does: go.mod, go.sum, vendored files
+    (`by_hand`: the vendored files alone)."""
     b = make_repo("tool")
     base = {"main.go": "package main\n\nimport \"golang.org/x/crypto/ssh\"\n\nfunc main() { ssh.Dial() }\n",
-            CLIENT_AUTH: "package ssh\n\n" + AUTH, LO_TRAVIS: TRAVIS, LO: "package lo\n\n" + AUTH.replace("auth", "f"),
-            "go.sum": "golang.org/x/crypto v0.1.0 h1:aaa=\n"}
+            CLIENT_AUTH: "package ssh\n\n" + AUTH, LO_TRAVIS: TRAVIS, LO: "package lo\n\n" + AUTH.replace("auth", "f")}
     if modules_txt:
-        base |= {"go.mod": GO_MOD, "vendor/modules.txt": MODULES_TXT}
+        base |= {"go.mod": GO_MOD, "vendor/modules.txt": MODULES_TXT, "go.sum": "golang.org/x/crypto v0.1.0 h1:aaa=\n"}
     base |= extra or {}
     b.commit("init", base, author=ALICE)
     b.branch("bump")
     head: dict[str, str | None] = {
         CLIENT_AUTH: base[CLIENT_AUTH] + AUTH.replace("auth", "more"), LO_TRAVIS: None,
-        LO: base[LO] + AUTH.replace("auth", "g"), "go.sum": "golang.org/x/crypto v0.17.0 h1:bbb=\n"}
-    if modules_txt:
-        head |= {"go.mod": GO_MOD.replace("v0.1.0", "v0.17.0"),
+        LO: base[LO] + AUTH.replace("auth", "g")}
+    if modules_txt and not by_hand:
+        head |= {"go.mod": GO_MOD.replace("v0.1.0", "v0.17.0"), "go.sum": "golang.org/x/crypto v0.17.0 h1:bbb=\n",
                  "vendor/modules.txt": MODULES_TXT.replace("v0.1.0", "v0.17.0")}
     b.commit("Bump golang.org/x/crypto from 0.1.0 to 0.17.0", head, branch="bump", author=BOB)
     b.checkout()
@@ -73,6 +74,15 @@ def test_a_directory_only_named_vendor_keeps_its_tiers(make_repo) -> None:
     assert tiers.tier == 0 and tiers.file_tiers[CLIENT_AUTH] == 0, tiers.reasons
 
 
+def test_a_vendored_file_edited_by_hand_keeps_its_tiers(make_repo) -> None:
+    """No go.mod, go.sum or modules.txt touched: a patch of a dependency the project ships (lazygit's pull requests
+    that edit its vendored gocui by hand). Its path's tiers and the detectors apply."""
+    b = _go_module(make_repo, by_hand=True)
+    tiers = Analyzer(b.path).detail("bump").tiers
+    assert tiers.tier == 0 and tiers.file_tiers[CLIENT_AUTH] == 0, tiers.reasons
+    assert [op.kind for op in tiers.destructive] == ["ci-protection-removed"], tiers.destructive
+
+
 def test_gitattributes_can_say_a_vendored_file_is_the_projects_own(make_repo) -> None:
     """`-linguist-vendored` (read by the existing .gitattributes predicate) undoes the evidence for its files."""
     b = _go_module(make_repo, extra={".gitattributes": "vendor/golang.org/** -linguist-vendored\n"})
@@ -88,21 +98,20 @@ def test_a_repository_rule_still_decides_a_vendored_path(make_repo) -> None:
 
 
 def test_what_counts_as_evidence() -> None:
-    """Go's and Composer's manifests in or beside the directory, or a licence in it or one level down; a package
-    manager's install directory by its name; the outermost such directory of a path."""
-    paths = ["vendor/a/x.go", "cobra/vendor/b/y.go", "crates/e/src/vendor/r.rs", "app/vendor/sellers.py",
-             "web/node_modules/left-pad/index.js", "third_party/lib/z.c", "vendor/a/vendor/q.go"]
-    assert set(candidate_roots(paths)) == {"vendor", "cobra/vendor", "crates/e/src/vendor", "app/vendor",
-                                           "web/node_modules", "third_party"}
-    present = {"vendor/modules.txt", "cobra/Gopkg.lock"}
-    names = {"crates/e/src/vendor": ["LICENSE", "mod.rs"], "third_party": ["lib/COPYING", "lib/z.c"],
-             "app/vendor": ["sellers.py", "deep/er/LICENSE"]}
-    found = find_vendored(paths, lambda wanted: [p for p in wanted if p in present],
-                          lambda root: names.get(root, []))
-    assert set(found.roots) == {"vendor", "cobra/vendor", "crates/e/src/vendor", "web/node_modules", "third_party"}
+    """A package tool's records in or beside the directory, present at the base or head and touched by the change;
+    a package manager's install directory by its name (its manifest touched); the outermost such directory."""
+    paths = ["vendor/a/x.go", "vendor/modules.txt", "cobra/vendor/b/y.go", "cobra/Gopkg.lock", "app/vendor/sellers.py",
+             "web/node_modules/left-pad/index.js", "web/package.json", "third_party/lib/z.c", "vendor/a/vendor/q.go",
+             "js/node_modules/x/y.js", "php/vendor/c/d.php"]
+    assert set(candidate_roots(paths)) == {"vendor", "cobra/vendor", "app/vendor", "web/node_modules",
+                                           "js/node_modules", "php/vendor"}
+    present = {"vendor/modules.txt", "cobra/Gopkg.lock", "php/composer.json", "web/package.json"}
+    found = find_vendored(paths, lambda wanted: [p for p in wanted if p in present])
+    assert set(found.roots) == {"vendor", "cobra/vendor", "web/node_modules"}  # php/: composer.json not touched
     assert "Go's `go mod vendor`" in found.roots["vendor"] and "dep" in found.roots["cobra/vendor"]
     assert not found("app/vendor/sellers.py") and found("vendor/a/vendor/q.go") and not found("main.go")
-    own = find_vendored(paths, lambda wanted: [p for p in wanted if p in present], None,
+    assert not found("third_party/lib/z.c") and not found("js/node_modules/x/y.js")
+    own = find_vendored(paths, lambda wanted: [p for p in wanted if p in present],
                         own_code=lambda path: path.startswith("vendor/a/"))
     assert not own("vendor/a/x.go") and own("cobra/vendor/b/y.go")
 

@@ -6,7 +6,6 @@ become RepoError with a one-line message.
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -1673,27 +1672,6 @@ class GitRepo:
                 data = self.blob_within(str(entry.id), max_bytes)
                 if data is not None:
                     out.append((prefix + name, data))
-        return out
-
-    def names_under(self, commit_id: str, directory: str, *, limit: int = 400) -> list[str]:
-        """The file names in `directory` of a commit and in its directories one level down, relative to it
-        ("LICENSE", "cordis/LICENSE"), at most `limit` per directory; tree objects only, [] when unreadable."""
-        try:
-            tree = self._tree(self.repo[commit_id].peel(pygit2.Commit).tree[directory].id)
-        except (KeyError, ValueError, pygit2.GitError):
-            return []
-        out: list[str] = []
-        for entry in itertools.islice(tree, limit):
-            name = decode_path(entry.raw_name or b"")
-            if entry.filemode != pygit2.GIT_FILEMODE_TREE:
-                out.append(name)
-                continue
-            try:
-                out += [f"{name}/{decode_path(sub.raw_name or b'')}" for sub in itertools.islice(self._tree(entry.id),
-                                                                                                 limit)
-                        if sub.filemode != pygit2.GIT_FILEMODE_TREE]
-            except (KeyError, ValueError, pygit2.GitError):
-                continue
         return out
 
     def missing_objects(self, ids: Iterable[str]) -> list[str]:
