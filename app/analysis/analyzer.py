@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     from app.core.provenance.lines import ChangeProvenance
     from app.core.risk.likelihood import LikelihoodModel
     from app.core.risk.score import LikelihoodView, RiskInputs, RiskResult
+    from app.core.vendored import Vendored
     from app.storage.cache import AnalysisCache
     from app.storage.models import TrackRecordRun
 
@@ -181,7 +182,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     cookie, the frameworks' session modules), a bare session/ directory still not (FIX66);
 # 77: a Go package's own `_test.go` files test it: no untested seam, named first among its tests (graph 8); a
 #     generated-file marker is read from the head's first lines wherever a modified file is edited (FIX67);
-ANALYSIS_VERSION = "77"
+# 78: vendored third-party code a package tool brought (its records say so) is tier 3, never scanned by the
+#     destructive detectors nor counted as seams; Gopkg.toml, glide.yaml are manifests; a report measured without
+#     some blobs is cached with their ids;
+ANALYSIS_VERSION = "78"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -536,6 +540,7 @@ class Analyzer:
         self._descends_memo: dict[str, bool] = {}  # commit -> whether it descends from the range start
         self._new_plans: dict[str, ReviewPlan] = {}  # plan cache key -> plan built, not stored yet
         self._new_parts: dict[str, dict[str, Any]] = {}  # report key -> its tiers and blast radius, not stored yet
+        self._new_missing: dict[str, list[str]] = {}  # report key -> the blobs its diff lacked, not stored yet
         self.discovery_progress: Callable[[str], None] | None = None  # hears how far a discovery in process got
         self.detail_progress: Callable[[str], None] | None = None  # hears what a change's detail is reading
 
@@ -1001,9 +1006,7 @@ class Analyzer:
         """The cached complete reports of those changes that have one, by change id, in one read."""
         if self.cache is None:
             return {}
-        # In a partial clone a report cached by a full clone sharing the cache hides that this clone cannot
-        # show the content (and `check` refuses it): such a change is read again, and says so.
-        keys = {change.id: key for change in changes if not change.error and not self._lacks_content(change)
+        keys = {change.id: key for change in changes if not change.error
                 for key in [self._cache_key(change)] if key is not None}
         if not keys:
             return {}
@@ -1011,7 +1014,7 @@ class Analyzer:
         found: dict[str, tuple[ChangeReport, dict[str, Any], list[str], str | None]] = {}
         for change in changes:
             data = stored.get(keys.get(change.id, ""))
-            if data is None:
+            if data is None or not self._same_gap(change, data.get("missing")):
                 continue
             try:
                 inputs = dict(data["inputs"])
@@ -1036,6 +1039,8 @@ class Analyzer:
                 continue
             again = self._rescored(report, inputs, figures)
             if again is not None:
+                key = keys[change_id]
+                self._new_missing[key] = list(stored[key].get("missing") or [])  # stored again with its gap
                 out[change_id] = again
                 rescored.append(again)
         self._store(rescored)
@@ -1068,6 +1073,27 @@ class Analyzer:
         key = self._cache_key(change)
         return None if key is None else f"{key}:{order}"
 
+    def _same_gap(self, change: Change, missing: object) -> bool:
+        """Whether a cached entry (a report, its parts) measured what this clone holds of the change. One measured
+        without some blobs (a partial clone, a mirror lacking objects) records their ids (`missing`): it stands
+        while none of them is here, and a fetch that brings one makes the change measured again (re-diffing such a
+        change on every run made lazygit's warm list take two minutes). In a partial clone that lacks a blob of the
+        diff, an entry stands only when it knew of every blob this clone lacks: a full clone's report sharing the
+        cache would hide that this clone cannot show the content (and `check` refuses it)."""
+        recorded = [str(blob) for blob in missing] if isinstance(missing, list) else []
+        if recorded and len(self.repo.missing_objects(recorded)) < len(recorded):
+            return False
+        if not self._lacks_content(change):
+            return True
+        assert change.base is not None  # _lacks_content
+        lacking = self.repo.blobs_missing(change.base, change.head)
+        return bool(recorded) and lacking is not None and lacking <= set(recorded)
+
+    def _missing_blobs(self, files: list[FileDiff]) -> list[str]:
+        """The blobs of the files whose content could not be read that the object database lacks."""
+        wanted = {blob for fd in files if fd.problem for blob in (fd.old_blob, fd.new_blob) if blob}
+        return sorted(self.repo.missing_objects(wanted))
+
     def _lacks_content(self, change: Change) -> bool:
         """Whether this partial clone lacks a blob the change's diff reads: what a shared cache holds of
         it (a full clone's report or plan) is then not what this clone can show."""
@@ -1097,7 +1123,7 @@ class Analyzer:
         does not parse its files again (3 and 2 s of a 1,452-file change). (None, None) on a miss."""
         key = self._cache_key(change)
         data = self.cache.get("parts", key) if key is not None and self.cache is not None else None
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not self._same_gap(change, data.get("missing")):
             return None, None
         from app.core.impact.assess import TierAssessment
         from app.core.impact.graph import BlastRadius
@@ -1127,18 +1153,20 @@ class Analyzer:
         parts: dict[str, Any] = {}
         for report in reports:
             key = self._cache_key(report.change)
-            # A file that could not be read (a partial clone's missing blob) may be fetched later, and
-            # a graph build that failed may succeed next time: such a report is not kept, so the next
-            # run measures again instead of remembering the gap.
+            # A file that could not be read (a partial clone's missing blob) may be fetched later: such a
+            # report is kept with the ids of the blobs it lacked, and stands only while they are missing
+            # (_same_gap). A graph build that failed may succeed next time: that report is not kept.
             inputs = self._new_inputs.pop(key, None) if key else None
+            missing = self._new_missing.pop(key, None) if key else None
             if (key and inputs is not None and report.complete and report.error is None
-                    and report.assessment is not None and not report.assessment.file_problems
+                    and report.assessment is not None and (missing or not report.assessment.file_problems)
                     and not any(state.failed for state in self._graphs.values())):
                 figures = {name: getattr(report.figures, name) for name in report.figures.__slots__}
+                gap = {"missing": missing} if report.assessment.file_problems else {}
                 entries[key] = {"figures": figures, "assessment": report.assessment.to_json(), "inputs": inputs,
-                                "model": self.model_digest}
+                                "model": self.model_digest, **gap}
                 if key in self._new_parts:
-                    parts[key] = self._new_parts[key]
+                    parts[key] = {**self._new_parts[key], **gap}
             if key:
                 self._new_parts.pop(key, None)
         if entries:
@@ -1392,11 +1420,14 @@ class Analyzer:
             note = self.graph_note(commit)
             return None if note is None else BlastRadius(notes=[note])
         read = blob_reader(self._blob_or_empty, self.repo.workdir_file if prep.change.kind == "worktree" else None)
+        # Vendored third-party code is none of the project's seams (a library bump's 172 "untested seams")
+        vendored = self._vendored(prep.change, prep.files)
         # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
         changes = (
             (fd.old_path, fd.new_path, read(fd, "new"), read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES) else None)
             for fd in prep.files
             if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+            and not (vendored(fd.old_path) and vendored(fd.new_path or fd.old_path))
             and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES)  # larger: generated, the graph skips it too
         return blast_radius(graph, changes)
 
@@ -1456,7 +1487,8 @@ class Analyzer:
         cfg = self.config
         change, files = prep.change, prep.files
         if prep.tiers is None:  # else read from the cache with the change's report (_cached_parts)
-            prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change))
+            prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change),
+                                vendored=self._vendored(change, files))
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
                                              older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)
@@ -1582,10 +1614,7 @@ class Analyzer:
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         key = self._cache_key(change) if complete else None
         if key is not None:
-            self._new_inputs[key] = dataclasses.asdict(inputs)  # kept with the report: rescored apart
-            if not prep.parts_cached:
-                assert blast is not None  # complete
-                self._new_parts[key] = {"tiers": tiers.to_dict(), "blast": blast.to_cache()}
+            self._keep_for_cache(key, prep, inputs)
         if complete:
             plan = self._complete_plan(prep, complexity, order, known_plan)
         else:
@@ -1602,6 +1631,16 @@ class Analyzer:
         report = ChangeReport(change, figures, assessment, None, complete)
         signals = {c.id: commit_signals(c, cfg.ai) for c in change.commits}
         return ChangeDetail(report, files, tiers, prov, complexity, risk, plan, signals)
+
+    def _keep_for_cache(self, key: str, prep: _Prepared, inputs: RiskInputs) -> None:
+        """What `_store` keeps with a complete report: its risk inputs (rescored apart), the blobs its diff lacked,
+        and its tiers and blast radius unless they came from the cache."""
+        self._new_inputs[key] = dataclasses.asdict(inputs)
+        if any(fd.problem for fd in prep.files):
+            self._new_missing[key] = self._missing_blobs(prep.files)
+        if not prep.parts_cached:
+            assert prep.tiers is not None and prep.blast is not None  # complete
+            self._new_parts[key] = {"tiers": prep.tiers.to_dict(), "blast": prep.blast.to_cache()}
 
     @property
     def likelihood_model(self) -> LikelihoodModel:
@@ -1675,6 +1714,22 @@ class Analyzer:
     def _absent_at(self, base: str | None) -> Callable[[list[str]], list[str]] | None:
         """Which of some paths the base commit lacks (a vendored tree is a new one), or None without a base."""
         return (lambda paths: self.repo.absent_paths(base, paths)) if base else None
+
+    def _vendored(self, change: Change, files: list[FileDiff]) -> Vendored:
+        """Which of the change's files are vendored third-party code its package tool brought (app/core/vendored.py):
+        the tool's records at its base or head say the tool manages the directory, the change touches them, and no
+        .gitattributes says the file is the project's."""
+        from app.core.vendored import Vendored, candidate_roots, find_vendored
+
+        paths = [p for fd in files for p in (fd.old_path, fd.new_path) if p]
+        if not candidate_roots(paths):
+            return Vendored()
+        commits = [c for c in (change.base, None if change.kind == "worktree" else change.head) if c]
+
+        def present(wanted: list[str]) -> set[str]:
+            return {p for commit in commits for p in set(wanted) - set(self.repo.absent_paths(commit, wanted))}
+
+        return find_vendored(paths, present, self._own_code(change))
 
     def _own_code(self, change: Change) -> OwnCode | None:
         """What the .gitattributes files (every one of the tree, app/core/gitattributes.py) at the change's base and

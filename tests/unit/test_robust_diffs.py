@@ -90,6 +90,37 @@ def test_what_was_measured_without_the_content_is_not_remembered_once_it_is_fetc
     assert measured == fresh.to_json()
 
 
+def test_a_change_measured_without_a_blob_is_cached_until_the_blob_comes(moved, tmp_path, monkeypatch) -> None:
+    """QA52 #1: a report with missing blobs was never cached, so every warm `list` diffed the change again
+    (lazygit's 6,184-file pr/296: 113-135 s a run). It is cached with the ids of the blobs it lacked: a warm
+    run reads no diff, and once a lacked blob is in the object database (fetched) the change is measured again."""
+    from app.storage.cache import AnalysisCache
+
+    diffs: list[str] = []
+    real_diff = GitRepo.diff
+
+    def counted(repo: GitRepo, base: str, head: str, **kw):  # the real diff, counted
+        diffs.append(head)
+        return real_diff(repo, base, head, **kw)
+
+    monkeypatch.setattr(GitRepo, "diff", counted)
+    with AnalysisCache.open(tmp_path / "cache.db") as cache:
+        [cold] = Analyzer(moved.path, cache=cache).analyze_all()
+        assert diffs and "missing" in cold.to_json()["file_problems"]["lib/mod_11.py"]
+        diffs.clear()
+        [warm] = Analyzer(moved.path, cache=cache).analyze_all()
+        assert diffs == [], "the warm run diffed the change again"
+        assert warm.to_json() == cold.to_json()
+        moved.repo.create_blob(MODULE.replace("handler", "h11").replace("return 4", "return 40").encode())  # fetched
+        [fetched] = Analyzer(moved.path, cache=cache).analyze_all()
+        assert diffs, "a blob the report lacked is here: measured again"
+        assert "lib/mod_11.py" not in fetched.to_json()["file_problems"]
+        assert "notes.txt" in fetched.to_json()["file_problems"]
+        diffs.clear()
+        [again] = Analyzer(moved.path, cache=cache).analyze_all()  # still lacking notes.txt: cached with that gap
+        assert diffs == [] and again.to_json() == fetched.to_json()
+
+
 def test_a_plan_made_without_the_content_is_made_again_once_it_is_fetched(moved, tmp_path) -> None:
     """QA45 #8: the plan of a change whose content was missing was cached; after the fetch `chunks`, the TUI and
     `check` kept its one "content not in this clone" chunk (70 s) and check judged that instead of refusing."""

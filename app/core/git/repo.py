@@ -380,7 +380,7 @@ class GitRepo:
             raise RepoError(f"{target}: cannot open repository ({exc})") from None
         self.path = Path(self.repo.workdir or self.repo.path)
         self.walk_memo: WalkMemo | None = None  # set by the caller that can keep it (the analysis cache)
-        self._lacking: dict[tuple[str, str], bool] = {}  # (base, head) -> lacks_blobs
+        self._lacking: dict[tuple[str, str], frozenset[str] | None] = {}  # (base, head) -> blobs_missing
         # Asked every STOP_CHECK_EVERY commits of a long walk (iter_commits, history): true makes the walk
         # raise WalkStopped. Set by walk_in_worker: a worker's walk is dropped when the parent exits.
         self.stop_check: Callable[[], bool] | None = None
@@ -427,20 +427,26 @@ class GitRepo:
     def lacks_blobs(self, base: str, head: str) -> bool:
         """Whether a blob the diff base..head changes is not in the object database (trees only, no content
         read); True also when a tree cannot be read."""
+        missing = self.blobs_missing(base, head)
+        return missing is None or bool(missing)
+
+    def blobs_missing(self, base: str, head: str) -> frozenset[str] | None:
+        """The ids of the blobs the diff base..head changes that are not in the object database (trees only, no
+        content read); None when a tree cannot be read."""
         key = (base, head)
         if key not in self._lacking:
-            self._lacking[key] = self._lacks_blobs(base, head)
+            self._lacking[key] = self._blobs_missing(base, head)
         return self._lacking[key]
 
-    def _lacks_blobs(self, base: str, head: str) -> bool:
+    def _blobs_missing(self, base: str, head: str) -> frozenset[str] | None:
         try:
             deltas = self.repo[base].peel(pygit2.Commit).tree.diff_to_tree(
                 self.repo[head].peel(pygit2.Commit).tree).deltas
         except (KeyError, ValueError, pygit2.GitError):
-            return True
+            return None
         odb = self.repo.odb
-        return any(side.mode != FileMode.COMMIT and side.id.raw != bytes(20) and str(side.id) not in odb
-                   for delta in deltas for side in (delta.old_file, delta.new_file))
+        return frozenset(str(side.id) for delta in deltas for side in (delta.old_file, delta.new_file)
+                         if side.mode != FileMode.COMMIT and side.id.raw != bytes(20) and str(side.id) not in odb)
 
     @cached_property
     def history_cut(self) -> bool:
@@ -1669,6 +1675,11 @@ class GitRepo:
                 if data is not None:
                     out.append((prefix + name, data))
         return out
+
+    def missing_objects(self, ids: Iterable[str]) -> list[str]:
+        """Those of `ids` the object database does not hold (a header check each, no content read)."""
+        odb = self.repo.odb
+        return [i for i in ids if i not in odb]
 
     def blob_within(self, blob_id: str, max_bytes: int) -> bytes | None:
         """A blob's content, or None when it is missing, not a blob, or over `max_bytes`."""

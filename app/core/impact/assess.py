@@ -9,11 +9,15 @@ from typing import TYPE_CHECKING, Any
 from app.core.git.diff import FileDiff
 from app.core.impact.destructive.legacy import detect_destructive
 from app.core.impact.destructive.ops import DestructiveOp
-from app.core.impact.tiers import MAX_TIER, TierConfig, TierRule
+from app.core.impact.tiers import BUILT_IN, MAX_TIER, TierConfig, TierRule
 from app.core.text import visible_path
 
 if TYPE_CHECKING:
     from app.core.impact.destructive.scan import Neighbours, Reader
+    from app.core.vendored import Vendored
+
+VENDORED_REASON = ("vendored third-party code: other projects' code, brought in by the dependency manifest beside "
+                   "it (a bump is ranked by go.mod, composer.json ...)")
 
 MAX_DESTRUCTIVE_REASONS = 10  # one-liners in TierAssessment.reasons; every op stays in .destructive
 
@@ -103,21 +107,40 @@ def _same_but_version(name: str, before: str, after: str) -> bool:
     return bool(old == new)
 
 
+def _vendored_rule(path: str, rule: TierRule | None, vendored: Vendored | None) -> TierRule | None:
+    """The rule that decides a vendored file: tier 3, other projects' code, unless the repository's own
+    `[[tiers.rules]]` decides it (a team that reads its vendored tree says so); else `rule`."""
+    if vendored is None or (rule is not None and rule.source != BUILT_IN):
+        return rule
+    root = vendored.root_of(path)
+    if root is None:
+        return rule
+    return TierRule(f"{root}/", MAX_TIER, VENDORED_REASON, f"vendored: {vendored.evidence(root)}")
+
+
+def _file_rule(fd: FileDiff, config: TierConfig, vendored: Vendored | None) -> tuple[int, TierRule | None, str] | None:
+    """(tier, the rule that decides it, the path it decides) of a file: its more critical path's (a rename has two)."""
+    best: tuple[int, TierRule | None, str] | None = None
+    for path in dict.fromkeys(p for p in (fd.new_path, fd.old_path) if p):
+        rule = _vendored_rule(path, config.rule_for(path), vendored)
+        tier = config.default_tier if rule is None else rule.tier
+        if best is None or tier < best[0]:
+            best = (tier, rule, path)
+    return best
+
+
 def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None,
-           neighbours: Neighbours | None = None) -> TierAssessment:
+           neighbours: Neighbours | None = None, vendored: Vendored | None = None) -> TierAssessment:
     """The tier of the change made of `files` (a rename counts its old and new path). With `read`
     (file versions by side), destructive operations are found by parsing each file's base and head;
-    `neighbours` reads a directory's .tf files at the head (scan_change)."""
+    `neighbours` reads a directory's .tf files at the head (scan_change). A file of `vendored` third-party code
+    is tier 3 whatever its name says (`client_auth.go` of a vendored SSH library), and no detector reads it
+    (a vendored library's own .travis.yml never ran in this project's CI)."""
     file_tiers: dict[str, int] = {}
     groups: dict[TierRule | None, list[str]] = {}
     neutral: list[str] = []
     for fd in files:
-        best: tuple[int, TierRule | None, str] | None = None
-        for path in dict.fromkeys(p for p in (fd.new_path, fd.old_path) if p):
-            rule = config.rule_for(path)
-            tier = config.default_tier if rule is None else rule.tier
-            if best is None or tier < best[0]:
-                best = (tier, rule, path)
+        best = _file_rule(fd, config, vendored)
         if best is None:
             continue
         why = _neutral_why(fd, read) if best[0] < MAX_TIER and read is not None else None
@@ -127,7 +150,9 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
             continue
         file_tiers[fd.path] = best[0]
         groups.setdefault(best[1], []).append(best[2])
-    destructive, notes = find_destructive(files, config, read, neighbours)
+    scanned = files if vendored is None else [fd for fd in files if not (vendored(fd.old_path or fd.new_path)
+                                                                         and vendored(fd.new_path or fd.old_path))]
+    destructive, notes = find_destructive(scanned, config, read, neighbours)
     if not file_tiers:  # an empty diff (a clean merge): nothing in it can be critical
         return TierAssessment(MAX_TIER, ["no file changed: nothing to review"], {}, destructive, notes)
     path_tier = min(file_tiers.values())

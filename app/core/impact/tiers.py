@@ -80,8 +80,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     _rules(1, "dependency manifest or lock file: changes what code runs in production", """
         requirements*.txt requirements/ constraints*.txt pyproject.toml setup.py setup.cfg Pipfile
         Pipfile.lock poetry.lock uv.lock package.json package-lock.json npm-shrinkwrap.json yarn.lock
-        pnpm-lock.yaml go.mod go.sum Cargo.toml Cargo.lock Gemfile Gemfile.lock *.gemspec pom.xml build.gradle
-        build.gradle.kts settings.gradle settings.gradle.kts gradle.lockfile composer.json composer.lock
+        pnpm-lock.yaml go.mod go.sum Gopkg.toml glide.yaml Cargo.toml Cargo.lock Gemfile Gemfile.lock *.gemspec pom.xml
+        build.gradle build.gradle.kts settings.gradle settings.gradle.kts gradle.lockfile composer.json composer.lock
         *.lock jsr.json jsr.jsonc deno.json deno.jsonc bun.lockb .npmrc .yarnrc .yarnrc.yml""")
     # what dependency updates are proposed, and how often (QA51 #5: dependabot.yml was tier 2)
     + _rules(1, "dependency update automation: decides which dependency updates come in", """

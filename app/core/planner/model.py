@@ -15,6 +15,7 @@ from typing import Any
 from app.core.globs import GlobError, compile_glob
 from app.core.settings import SectionReader
 from app.core.text import format_duration
+from app.core.vendored import VENDORED_DIRS
 from app.errors import ConfigError
 
 KIND_CODE = "code"
@@ -39,9 +40,11 @@ INSTALLED_ENV_GLOBS: tuple[str, ...] = ("site-packages/", ".venv/", "venv/", "py
 """A Python virtual environment committed by mistake: other projects' installed packages, not this repository's
 code. Collapsed, tier 3, and not scanned for destructive operations (QA46: a pull request committing a venv/ was
 5,885 chunks, a 2,831-hour floor, tier 0 from Django's own auth/ and critical for two of Django's own DROPs)."""
-VENDORED_GLOBS: tuple[str, ...] = ("vendor/", "third_party/", "third-party/", "node_modules/", "bower_components/")
+VENDORED_GLOBS: tuple[str, ...] = tuple(f"{name}/" for name in VENDORED_DIRS)
 """Directories of vendored third-party code by name: collapsed unless a .gitattributes says a file in one is not
-vendored (`vendor/** -linguist-vendored`, planner/builder.py machine_written)."""
+vendored (`vendor/** -linguist-vendored`, planner/builder.py machine_written). Whether one is other projects' code
+for the tiers, the detectors and the seams asks for evidence (app/core/vendored.py: a vendoring tool's manifest,
+a licence); a vendored file is tier 3, so the plan collapses it even where its name is a tier-0 one."""
 DEFAULT_COLLAPSED_GLOBS: tuple[str, ...] = (
     # lock files: resolved dependency versions, reviewed through the manifest that produced them
     *LOCK_FILE_GLOBS,

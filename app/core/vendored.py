@@ -1,0 +1,101 @@
+"""Vendored third-party code: which of a change's files are other projects' code brought in by a package tool, the
+one answer the tiers, the destructive-operation detectors and the blast radius's seams share (the plan collapses
+them through their tier).
+
+A directory is vendored on evidence, not on its name alone (a project may name its own code `vendor`, a shop's
+sellers): a package tool's records in or beside it at the change's base or head say the tool manages it: Go's
+`go mod vendor` (`vendor/modules.txt`, a `go.mod` beside it: the go command builds from it, and no package of the
+module can be named vendor), dep (`Gopkg.lock`), glide, godep, govendor, PHP's Composer (`composer.json`,
+`vendor/autoload.php`); a `node_modules/` or `bower_components/` is an install directory by its name. And the change
+must touch those records: a dependency bump rewrites the tree with its manifest (go.mod, go.sum, modules.txt), and is
+ranked by the manifest. A vendored file edited with no record touched is a hand patch of a dependency (lazygit's
+edits to its vendored gocui): the project now ships code no release of it has, so its path's tiers apply. A copy
+kept by hand with a licence (uv's crates/uv-extract/src/vendor/) has no tool: the project's to review, as are
+`third_party/` trees (Chromium's third_party/blink is its own code); the plan still collapses them by name.
+Evidence in the mirrors at hand (lazygit's go mod vendor, and dep in 2018; spf13/cobra's dep era): every such
+directory was third-party code. A `.gitattributes` that marks a file `-linguist-vendored` makes it the project's own
+(`own_code`), whatever the directory says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+VENDORED_DIRS: tuple[str, ...] = ("vendor", "third_party", "third-party", "node_modules", "bower_components")
+"""Directories named for other projects' code (the plan's VENDORED_GLOBS collapses them by that name)."""
+BY_NAME = frozenset({"node_modules", "bower_components"})
+"""Package managers' install directories: nothing in one is the project's own code."""
+
+# A package tool's records of a directory it manages: (path inside it, or beside it with "../", the tool)
+_RECORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "vendor": (("modules.txt", "Go's `go mod vendor`"), ("../go.mod", "Go modules"), ("../go.sum", "Go modules"),
+               ("../Gopkg.lock", "Go's dep"), ("../Gopkg.toml", "Go's dep"), ("../glide.lock", "Go's glide"),
+               ("../glide.yaml", "Go's glide"), ("../Godeps/Godeps.json", "Go's godep"),
+               ("vendor.json", "Go's govendor"), ("autoload.php", "PHP's Composer"),
+               ("../composer.lock", "PHP's Composer"), ("../composer.json", "PHP's Composer")),
+    "node_modules": (("../package.json", "npm"), ("../package-lock.json", "npm"), ("../npm-shrinkwrap.json", "npm"),
+                     ("../yarn.lock", "yarn"), ("../pnpm-lock.yaml", "pnpm"), (".package-lock.json", "npm")),
+    "bower_components": (("../bower.json", "Bower"),),
+}
+
+
+def candidate_roots(paths: Iterable[str]) -> dict[str, str]:
+    """The directories among `paths` a package tool may manage (the outermost one in each path) -> its name."""
+    out: dict[str, str] = {}
+    for path in paths:
+        parts = path.split("/")[:-1]
+        for i, part in enumerate(parts):
+            name = part.lower()
+            if name in _RECORDS:
+                out.setdefault("/".join(parts[: i + 1]), name)
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class Vendored:
+    """The vendored directories of a change, root -> the evidence, and the files a .gitattributes says are the
+    project's own (`own_code`). Calling it says whether a path is vendored third-party code."""
+
+    roots: Mapping[str, str] = field(default_factory=dict)
+    own_code: Callable[[str], bool] | None = None
+
+    def root_of(self, path: str) -> str | None:
+        """The vendored directory holding `path`, unless a .gitattributes says the file is the project's own."""
+        root = next((r for r in self.roots if path.startswith(f"{r}/")), None)
+        if root is None or (self.own_code is not None and self.own_code(path)):
+            return None
+        return root
+
+    def __call__(self, path: str | None) -> bool:
+        return path is not None and self.root_of(path) is not None
+
+    def evidence(self, root: str) -> str:
+        return self.roots.get(root, "")
+
+
+def find_vendored(paths: Iterable[str], present: Callable[[list[str]], Iterable[str]],
+                  own_code: Callable[[str], bool] | None = None) -> Vendored:
+    """Which of the directories the change's `paths` run through hold vendored code the change's package tool
+    brought (the module doc says on what evidence). `present(paths)`: those of `paths` the change's base or head
+    has (tree lookups)."""
+    paths = list(paths)
+    touched = set(paths)
+    candidates = candidate_roots(paths)
+    records: dict[str, list[tuple[str, str]]] = {}
+    for root, name in candidates.items():
+        parent = root.rsplit("/", 1)[0] + "/" if "/" in root else ""
+        records[root] = [(parent + where[3:] if where.startswith("../") else f"{root}/{where}", tool)
+                         for where, tool in _RECORDS[name]]
+    wanted = [file for found in records.values() for file, _tool in found]
+    there = set(present(wanted)) if wanted else set()
+    roots: dict[str, str] = {}
+    for root, found in records.items():
+        if not any(file in touched for file, _tool in found):
+            continue  # no record changed: a hand edit of the tree (or no tool manages it)
+        if candidates[root] in BY_NAME:
+            roots[root] = f"{candidates[root]}/: a package manager's install directory"
+        elif (first := next(((f, t) for f, t in found if f in there), None)) is not None:
+            roots[root] = f"{first[0]}: {first[1]}"
+    return Vendored(roots, own_code)
