@@ -167,7 +167,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     version bumps neutral; a JS/TS test of a barrel tests the files it re-exports from (graph 7); a mirror
 #     directory's copies of the change's own edits (hono's deno_dist/) are one collapsed chunk, out of the risk (FIX61);
 # 71: benchmarks and test harnesses (their own manifests too) are tier 3;
-ANALYSIS_VERSION = "71"
+# 72: history, authors and experience count the base's first-parent line (a merged pull request once, as
+#     calibrate does) and a merge as the work of the authors it brought in (QA52 #12, FIX69);
+ANALYSIS_VERSION = "72"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
