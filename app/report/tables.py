@@ -123,6 +123,8 @@ MIN_TITLE_CELLS = 20
 """The least room a title gets on a terminal before other columns give way."""
 TITLE_CELLS = 60
 """The room a title gets before a long change id does, in a pipe or a file laid out for a width."""
+TITLE_WANTED = 40
+"""The room a title gets, in a pipe or a file laid out for a width, before the one id in ten that is longest."""
 CHANGE_CELLS = 30
 """The most a change id takes on a terminal (a longer one is shortened with "…", see fit_change_id)."""
 PIPE_ID_CELLS = 40
@@ -228,6 +230,14 @@ def _full_columns(table: Table, columns: list[tuple[str, int, int | None, dict[s
         if optional in names:
             names.remove(optional)
     title_room = room(names)
+    if width < NO_WIDTH and title_room < TITLE_WANTED and id_budget > 12:
+        # the title before the few long ids: down to what nine in ten ids need (lazygit's 599 ids: "origin/pr/5732",
+        # 14 columns, beside a handful of 21-30-character branch names); the others shortened, listed whole below
+        common = sorted(lengths)[max(0, (len(lengths) * 9 - 1) // 10)] if lengths else 12
+        narrower = min(id_budget, max(12, common, id_budget - (TITLE_WANTED - title_room)))
+        cost["change"] -= id_budget - narrower
+        id_budget = narrower
+        title_room = room(names)
     stacked = title_room < MIN_TITLE_CELLS
     if width < NO_WIDTH:
         # a width asked for: the title has the room first (up to TITLE_CELLS), an id what the title can spare
