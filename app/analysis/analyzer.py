@@ -185,7 +185,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 78: vendored third-party code a package tool brought (its records say so) is tier 3, never scanned by the
 #     destructive detectors nor counted as seams; Gopkg.toml, glide.yaml are manifests; a report measured without
 #     some blobs is cached with their ids;
-ANALYSIS_VERSION = "78"
+# 79: history, authors and experience count the base's first-parent line (a merged pull request once, as
+#     calibrate does) and a merge as the work of the authors it brought in (QA52 #12, FIX69);
+ANALYSIS_VERSION = "79"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -8,7 +8,7 @@ history index) for the as-of commit, and a cached report whose figures differ is
 reading its diff again. So a report is not
 recomputed because the base moved, and never carries the history of another base.
 
-Cache kinds: "history" (the index, per walk start and depth, with the paths it covers) and "histfig"
+Cache kinds: INDEX_KIND (the index, per walk start and depth, with the paths it covers) and "histfig"
 (one change's figures, keyed by its as-of commit and its content). After a fetch the base's index is
 the index of an earlier tip of its branch extended by the commits since (HistoryIndex.extended).
 """
@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from app.storage.cache import AnalysisCache
 
 FULL_HISTORY_PATHS = 3_000  # more paths than this: index the whole tree (tree diffs are cheaper then)
-HISTFIG_VERSION = "1"  # bump when the figures of a change mean something else
+HISTFIG_VERSION = "2"  # bump when the figures of a change mean something else (2: the first-parent line)
+INDEX_KIND = "history-fp"  # the index's cache kind ("history": every reachable commit, merges too)
 EARLIER_TIPS = 200  # how far down the base's first parents an earlier base's history index is looked for
 MAX_HIDDEN = 50_000  # more commits between a range commit and the range's end: its own index is built
 
@@ -183,7 +184,7 @@ class ChangeHistory:
         if self._index is not None and (self._covers is None or wanted <= self._covers):
             return self._index
         start, since, key = self.anchor()
-        cached = self.cache.get("history", key) if self.cache is not None else None
+        cached = self.cache.get(INDEX_KIND, key) if self.cache is not None else None
         if isinstance(cached, dict):
             try:
                 index: HistoryIndex | None = HistoryIndex.from_dict(cached)
@@ -208,7 +209,7 @@ class ChangeHistory:
             covers = wanted if limited else None
         self._index, self._covers = index, covers
         if self.cache is not None:
-            self.cache.put("history", key, {**index.to_dict(), "covers": None if covers is None else sorted(covers)})
+            self.cache.put(INDEX_KIND, key, {**index.to_dict(), "covers": None if covers is None else sorted(covers)})
         return index
 
     def offer_index(self, submit: Callable[..., Future[Any]], *, whole: bool = False) -> None:
@@ -230,7 +231,7 @@ class ChangeHistory:
         # Cached for this base (read in process), or for an earlier tip (extended in process, at the cost
         # of the commits since): nothing to walk.
         if self.cache is not None and self.cache.has_any(
-                "history", [key, *self.repo.first_parents(self.base_commit, EARLIER_TIPS)]):
+                INDEX_KIND, [key, *self.repo.first_parents(self.base_commit, EARLIER_TIPS)]):
             return
         if whole:
             self._offered = (None, submit(_index_in_worker, self.repo.path, start, None, since, True))
@@ -270,7 +271,7 @@ class ChangeHistory:
         if self.cache is None:
             return None
         tips = self.repo.first_parents(self.base_commit, EARLIER_TIPS)
-        stored = self.cache.get_many("history", tips) if tips else {}
+        stored = self.cache.get_many(INDEX_KIND, tips) if tips else {}
         data = next((stored[tip] for tip in tips if isinstance(stored.get(tip), dict)), None)
         if data is None:
             return None
@@ -294,7 +295,7 @@ class ChangeHistory:
             return True
         if self._index is not None and (self._covers is None or paths <= self._covers):
             return True
-        cached = self.cache.get("history", self.anchor()[2]) if self.cache is not None else None
+        cached = self.cache.get(INDEX_KIND, self.anchor()[2]) if self.cache is not None else None
         if not isinstance(cached, dict):
             return False
         covers = cached.get("covers")

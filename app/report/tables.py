@@ -103,20 +103,28 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
                 ("author", 6, 18, {"overflow": "ellipsis"}), ("age", 3, None, {"justify": "right"})]
     if full:  # the title last: a pipe's rows end where their own title does, not padded to the longest one
         columns.sort(key=lambda column: column[0] == "title")
-        id_cells = _full_columns(table, columns, reports, width)
+        id_cells = _full_columns(table, columns, reports, rows, width)
     else:
         id_cells = _fitted_columns(table, columns, rows, width)
     _shorten_ids(table, reports, rows, id_cells, full=full)
     stacked = any(str(c.header) == STACKED for c in table.columns)
     for cells in rows:
         if stacked:
-            cells[STACKED] = Text("\n").join([cells["change"], cells.get("title", Text(""))])
+            joined = Text("\n").join([cells["change"], cells.get("title", Text(""))])
+            cells[STACKED] = Breakable(joined) if full else joined
+        elif full and isinstance(cells.get("title"), Text):
+            # wrapped at spaces, a long word after a slash, dot or hyphen: not "replace-staging-panels-wit" / "h-..."
+            cells["title"] = Breakable(cells["title"])
         table.add_row(*[cells.get(str(c.header), Text("-")) for c in table.columns])
     return table
 
 
 MIN_TITLE_CELLS = 20
 """The least room a title gets on a terminal before other columns give way."""
+TITLE_CELLS = 60
+"""The room a title gets before a long change id does, in a pipe or a file laid out for a width."""
+TITLE_WANTED = 40
+"""The room a title gets, in a pipe or a file laid out for a width, before the one id in ten that is longest."""
 CHANGE_CELLS = 30
 """The most a change id takes on a terminal (a longer one is shortened with "…", see fit_change_id)."""
 PIPE_ID_CELLS = 40
@@ -194,7 +202,7 @@ def _fitted_columns(table: Table, columns: list[tuple[str, int, int | None, dict
 
 
 def _full_columns(table: Table, columns: list[tuple[str, int, int | None, dict[str, Any]]],
-                  reports: Sequence[ChangeReport], width: int) -> int:
+                  reports: Sequence[ChangeReport], rows: Sequence[dict[str, Any]], width: int) -> int:
     """A pipe's or a file's columns: ids whole up to PIPE_ID_CELLS (or what the width leaves) and titles
     wrapped within `width`; the optional columns give way (OPTIONAL_COLUMNS order) until the title has
     MIN_TITLE_CELLS, then each title goes under its id. A line is longer than `width` only where an id is
@@ -202,10 +210,15 @@ def _full_columns(table: Table, columns: list[tuple[str, int, int | None, dict[s
     cells an id gets."""
     # the per-minute order's risk/min column: below 140 columns impact and CC+ give it their room
     crowded = {"impact", "CC+"} if width < 140 and any(name == "risk/min" for name, *_ in columns) else set()
-    longest_id = max(12, max((len(one_line(r.id, 500)) for r in reports), default=12))
-    id_budget = min(longest_id, CHANGE_CELLS)  # a longer id runs past the width rather than starve the title
-    fixed = {"change": id_budget, "author": 18, "age": 5}
-    cost = {name: fixed.get(name, max(least, len(name))) + 2 for name, least, *_ in columns}
+    lengths = [len(one_line(r.id, 500)) for r in reports]
+    longest_id = max(12, max(lengths, default=12))
+    # the ids the table shows whole: one longer than CHANGE_CELLS is shortened (and listed whole under the
+    # table) to the column the others need, not given room a title could use (QA52 #9: lazygit's "origin/pr/5732"
+    # sat in a 45-column id column while its title folded at 26)
+    id_budget = max(12, max((n for n in lengths if n <= CHANGE_CELLS), default=12))
+    # each column as wide as its widest cell (an author's name up to 18): the title gets what is left
+    fixed = {"change": id_budget, "author": min(18, max(6, _cells_width(rows, "author")))}
+    cost = {name: fixed.get(name, max(least, len(name), _cells_width(rows, name))) + 2 for name, least, *_ in columns}
     names = [name for name, *_ in columns if name not in crowded]
 
     def room(kept: list[str]) -> int:
@@ -217,10 +230,22 @@ def _full_columns(table: Table, columns: list[tuple[str, int, int | None, dict[s
         if optional in names:
             names.remove(optional)
     title_room = room(names)
+    if width < NO_WIDTH and title_room < TITLE_WANTED and id_budget > 12:
+        # the title before the few long ids: down to what nine in ten ids need (lazygit's 599 ids: "origin/pr/5732",
+        # 14 columns, beside a handful of 21-30-character branch names); the others shortened, listed whole below
+        common = sorted(lengths)[max(0, (len(lengths) * 9 - 1) // 10)] if lengths else 12
+        narrower = min(id_budget, max(12, common, id_budget - (TITLE_WANTED - title_room)))
+        cost["change"] -= id_budget - narrower
+        id_budget = narrower
+        title_room = room(names)
     stacked = title_room < MIN_TITLE_CELLS
-    # the room the title can spare an id, where a width was asked for
-    spare = title_room - MIN_TITLE_CELLS if width < NO_WIDTH and not stacked else 0
-    id_cells = min(longest_id, max(PIPE_ID_CELLS, id_budget + spare))
+    if width < NO_WIDTH:
+        # a width asked for: the title has the room first (up to TITLE_CELLS), an id what the title can spare
+        spare = max(0, title_room - TITLE_CELLS) if not stacked else 0
+        id_cells = min(longest_id, id_budget + spare)
+    else:  # no width: every row as long as its own text, ids whole up to PIPE_ID_CELLS
+        id_cells = min(longest_id, max(PIPE_ID_CELLS, id_budget))
+    title_room -= max(0, id_cells - id_budget)
     for name, least, _most, options in columns:
         if name not in names or (name == "title" and stacked):
             continue
@@ -337,6 +362,7 @@ SHARED_SIGNAL_SD = 0.5  # "above average": this many standard deviations over th
 
 
 _NAME_BREAK = re.compile(r"[./_\-:]")  # a qualified name or path reads on after these
+_CAMEL_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # showSelection|InFocused: where no punctuation fits
 
 
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}(?=$|[\s:,;)])")  # ".py" in "a/b.py:12": a file's suffix
@@ -381,8 +407,9 @@ class Breakable:
                 # `src/click/_compat.` / `py`), then an underscore, hyphen or colon
                 ends = [(_break_rank(plain, start + m.start()), m.end()) for m in _NAME_BREAK.finditer(piece)
                         if width // 3 < m.end() < width]
-                ends = [end for end in ends if end[0] >= 0]
-                cut = max(ends)[1] if ends else width
+                ends = [end for end in ends if end[0] >= 0] or [
+                    (0, m.start()) for m in _CAMEL_BREAK.finditer(piece) if width // 3 < m.start() < width]
+                cut = max(ends)[1] if ends else width  # else between words of a camelCase name, else anywhere
                 cuts.append(start + cut)
                 start += cut
         if not cuts:
@@ -457,6 +484,42 @@ def shared_signal_note(found: Assessment, name: Callable[[FactorSummary], str] =
             "those have counted its signal.")
 
 
+LEARNED_DIRECTIONS = {
+    # (factor, the way it moves the odds here) -> why, where that runs against what a reviewer expects
+    ("experience", "raises"): (
+        "experience (the author's changes to these files in the two years before, each file counted) raises the "
+        "odds: in the history the model was fitted on, changes by people who had often changed the same files "
+        "needed later fixes more often (who knows the code takes its hardest changes); a pattern of that history, "
+        "not a judgement of the author."),
+}
+
+
+def learned_direction_note(found: Assessment, name: Callable[[FactorSummary], str] = lambda f: f.name) -> str | None:
+    """Why a factor moves the odds the way it does here, when that runs against intuition (QA52 #13: "author
+    changed these files 3106 times before ...; raises the odds" read as "the maintainer's expertise makes this
+    riskier"): what it counts and what the model learned. None when no factor reads that way."""
+    for factor in found.risk.factors:
+        if factor.kind != "likelihood" or abs(factor.effect) < 0.005:
+            continue
+        note = LEARNED_DIRECTIONS.get((factor.name, "raises" if factor.effect > 0 else "lowers"))
+        if note:
+            return note.replace(factor.name, name(factor), 1)
+    return None
+
+
+TIER_RULES_HINT = ("to give this project's own critical code a tier, add [[tiers.rules]] entries (glob, tier, "
+                   "reason) to .review-tui.toml; the last matching rule wins (README, \"Configuration\")")
+
+
+def tier_rules_hint(found: Assessment) -> str | None:
+    """How to declare tiers, where the change's tier is the default one (QA52 #11: lazygit's self-update and
+    the code that runs git commands were default tier 2, and nothing said tiers can be declared)."""
+    from app.core.impact.assess import NO_TIER_RULE
+
+    defaulted = any(NO_TIER_RULE in str(reason) for reason in found.tiers.reasons)
+    return TIER_RULES_HINT if defaulted and not found.destructive_ops else None
+
+
 def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None,
                  track_record: TrackRecordRun | None = None) -> Group:
     """The score's breakdown: factors with contributions that add up to the score (with the AI track
@@ -475,9 +538,9 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         # whole: explain is where everything is said (a stacked change's conflict list was cut at 500 characters)
         parts.append(Text("Base: " + one_line(detail.change.base_remarks, 4000), style="cyan"))
     parts.append(factors)
-    note = shared_signal_note(found)
-    if note:
-        parts.append(Text(note, style="dim"))
+    for note in (shared_signal_note(found), learned_direction_note(found)):
+        if note:
+            parts.append(Text(note, style="dim"))
     evidence = evidence_line(track_record, found)
     if evidence:
         parts.append(Text(evidence, style="italic"))
@@ -490,6 +553,9 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     if found.tiers.reasons:
         parts.append(Text("Tier reasons", style="bold"))
         parts.extend(item("  • ", one_line(r, 300)) for r in found.tiers.reasons)
+        hint = tier_rules_hint(found)
+        if hint:
+            parts.append(item("    ", hint, style="dim"))
     if found.destructive_ops:
         parts.append(Text("Destructive operations", style="bold red"))
         for op in found.destructive_ops:

@@ -125,12 +125,14 @@ def test_a_width_lays_out_the_table_without_cutting_ids_or_titles(long_names: Pa
     listed = run(["list", "--repo", str(long_names), *args], env=env)
     assert listed.returncode == 0, listed.stderr
     out = listed.stdout
-    # the title wraps (under its id, at 100 columns) instead of ending in an ellipsis: its words are all there
+    # the title wraps (beside its id at 100 columns, now that the id column is what the ids shown whole need:
+    # QA52 #9) instead of ending in an ellipsis: its words are all there
     lines = out.splitlines()
-    row = next(i for i, line in enumerate(lines) if "…/codex/" in line)
-    column = lines[row].index("…/codex/")
-    cells = len(lines[row][column:].split("  ")[0])
-    title_text = " ".join(line[column:column + cells].strip() for line in lines[row + 1:row + 12])
+    header = next(line for line in lines if line.split()[:2] == ["#", "risk"])
+    column = header.index("title")
+    row = next(i for i, line in enumerate(lines) if "…" in line and line[:column].strip())
+    title_text = " ".join(line[column:].strip() for line in lines[row:row + 12]
+                          if line[:column].strip() in ("", lines[row][:column].strip()))
     assert " ".join(LONG_TITLE.split()) in " ".join(title_text.split())
     assert f"  2  {LONG_BRANCH}" in lines  # the shortened id whole, under the table
     # within the width asked for but for the id listed whole under the table
@@ -474,3 +476,60 @@ def test_lists_progress_line_overwrites_a_longer_name_whole(monkeypatch) -> None
         assert len(lines) == 3 and len({len(line) for line in lines}) == 1 and "\n" not in out.getvalue()
         assert lines[1].rstrip() == "analysing 20% scoring origin/pr/3080"[:width - 1].rstrip()
         assert lines[2].strip() == ""
+
+
+HYPHENATED = "[SQUASHED] replace-staging-panels-with-main-view and gui.showSelectionInFocusedMainView settings"
+
+
+@pytest.mark.parametrize("width", [80, 120, 160, 200])
+def test_a_title_gets_the_room_beside_short_ids_and_breaks_between_words(hermetic_dirs: Path, tmp_path_factory,
+                                                                        width: int) -> None:
+    """QA52 #9: at 160 columns lazygit's "origin/pr/5732" sat in a 45-column id column (kept for four long branch
+    names, listed whole under the table anyway) while titles got 26 columns, folded inside words:
+    "replace-staging-panels-wit" / "h-main-view". The id column is what the ids shown whole need; a title gets
+    the room and breaks at spaces, then after a hyphen, dot or slash."""
+    from app.samples import load
+
+    path = tmp_path_factory.mktemp("pr") / "pr"
+    builder = load().RepoBuilder(path)
+    base = builder.commit("base", {"app.py": "x = 1\n"}, author=ALICE)
+    builder.commit(HYPHENATED, {"gui.py": "def f():\n    return 1\n"}, author=ALICE, parents=[base],
+                   ref="refs/remotes/origin/pr/5732")
+    builder.commit("Fix gpg key prompt", {"gpg.py": "def g():\n    return 1\n"}, author=ALICE, parents=[base],
+                   ref="refs/remotes/origin/pr/5807")
+    builder.commit("Long branch work", {"long.py": "def h():\n    return 1\n"}, author=ALICE, parents=[base],
+                   ref=f"refs/remotes/{LONG_BRANCH}")
+    builder.commit("Active branch work", {"act.py": "def a():\n    return 1\n"}, author=ALICE, parents=[base],
+                   ref="refs/remotes/origin/jesse-active-branch")  # 26 characters: one id in twenty
+    for number in range(18):
+        builder.commit(f"Small fix {number}", {f"s{number}.py": f"N = {number}\n"}, author=ALICE, parents=[base],
+                       ref=f"refs/remotes/origin/pr/59{number:02d}")
+    listed = run(["list", "--repo", str(path), "--width", str(width)])
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    header = next(line for line in lines if line.split()[:2] == ["#", "risk"])
+    if "change / title" in header:  # 80 columns: each title under its id, in the id's and the title's room
+        column = header.index("change / title")
+        row = next(i for i, line in enumerate(lines) if "origin/pr/5732" in line) + 1
+    else:
+        column = header.index("title")
+        row = next(i for i, line in enumerate(lines) if "origin/pr/5732" in line)
+    pieces = []
+    for line in lines[row:]:
+        if pieces and (line[:column].strip() or not line[column:].strip()):
+            break
+        pieces.append(line[column:].rstrip())
+    position = 0
+    for piece in pieces:  # each line is the title's next part, broken at a space, after - . / or inside camelCase
+        assert HYPHENATED.startswith(piece, position), (pieces, position)
+        position += len(piece)
+        if position < len(HYPHENATED) and HYPHENATED[position] == " ":
+            position += 1
+        elif position < len(HYPHENATED):
+            before, after = HYPHENATED[position - 1], HYPHENATED[position]
+            assert before in "-./" or (before.islower() and after.isupper()), pieces
+    assert position == len(HYPHENATED), pieces
+    if width >= 160:
+        assert max(map(len, pieces)) >= 36, pieces  # not 26: a title column of 40
+    if width >= 200:
+        assert len(pieces) <= 2, pieces

@@ -164,3 +164,40 @@ def test_a_lone_commit_is_judged_by_its_parents_history(chain) -> None:
         assert result.exit_code == 0, result.output
         history = json.loads(result.stdout)["history"]
         assert (history["hottest_changes"], history["recent_authors"], history["author_prior_commits"]) == (2, 1, 0)
+
+
+def test_a_merged_pull_request_is_one_piece_of_work_of_its_authors_as_calibrate_counts_it(make_repo) -> None:
+    """QA52 #12: lazygit's english.go "changed 52x in 90 days" was 31 commits and 22 merges of the same work,
+    and the merger an author of all of it. The base's first-parent line counts each piece of work once (a
+    pull request merged with a merge commit, as one squashed), a merge as the work of the authors it brought
+    in; `calibrate` reads the factors of a commit of the line the same way: the two agree."""
+    import math
+
+    from app.core.calibration.factors import measure, read_first_parent_log
+    from app.core.git.cli import GitCli
+    from app.core.git.repo import GitRepo
+
+    b = make_repo("merges")
+    b.commit("root", {"app.py": _code(0)}, author=ALICE)
+    for pr in range(2):  # two pull requests of two commits each by bob, merged by alice
+        b.branch(f"pr{pr}")
+        b.commit(f"pr{pr} start", {"app.py": _code(10 + pr)}, branch=f"pr{pr}", author=BOB)
+        b.commit(f"pr{pr} finish", {"app.py": _code(20 + pr)}, branch=f"pr{pr}", author=BOB)
+        b.merge("main", f"pr{pr}", f"Merge pull request #{pr} from bob/pr{pr}", author=ALICE)
+    b.commit("carol's direct fix", {"app.py": _code(30)}, author=CAROL)
+    b.branch("topic")
+    topic = b.commit("topic", {"app.py": _code(40)}, branch="topic", author=BOB)
+    b.checkout()
+    row = next(r for r in list_json(b.path) if r["title"] == "topic")
+    figures = (row["history"]["hottest_changes"], row["history"]["recent_authors"],
+               row["history"]["author_prior_commits"])
+    # root, two pull requests, carol's fix: 4 pieces of work (not 7 commits and merges); alice, bob, carol wrote
+    # them (alice for root only: not as the merger); bob's: the two pull requests (not 4 commits and 2 merges)
+    assert figures == (4, 3, 2)
+    repo = GitRepo(b.path)
+    line = read_first_parent_log(GitCli(repo.git_dir), topic)
+    for commit in line:
+        if commit.is_merge:
+            commit.work_authors = repo.work_authors(commit.sha)
+    [measured] = measure(line, {topic}, repo.blob, workers=0)
+    assert tuple(round(math.expm1(measured.feats[name])) for name in ("history", "authors", "experience")) == figures

@@ -296,7 +296,7 @@ def test_a_cold_analysis_shows_sizes_then_scores_and_ends_as_a_warm_history_woul
 
     history_only = AnalysisCache.open(tmp_path / "history.db")
     base = Analyzer(payments_repo, cache=cache).discovery.base_commit
-    history_only.put("history", base, cache.get("history", base))
+    history_only.put("history-fp", base, cache.get("history-fp", base))
     warm_history = Analyzer(payments_repo, cache=history_only).analyze_all()
     assert [r.to_json(now=0) for r in warm_history] == [r.to_json(now=0) for r in final]
 

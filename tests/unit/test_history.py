@@ -140,7 +140,7 @@ def test_the_analyzer_builds_the_index_for_the_touched_paths_only(payments_repo,
     cache = AnalysisCache.open(tmp_path / "cache.db")
     analyzer = Analyzer(payments_repo, cache=cache)
     reports = analyzer.analyze_all()
-    stored = cache.get("history", analyzer.discovery.base_commit)
+    stored = cache.get("history-fp", analyzer.discovery.base_commit)
     touched = {fd.path for change in analyzer.discovery.changes if not change.error
                for fd in analyzer.diff(change)}
     assert set(stored["covers"]) == touched
@@ -167,7 +167,7 @@ def test_a_long_queue_has_the_index_of_every_path_built_while_it_is_diffed(payme
         cache = AnalysisCache.open(tmp_path / f"{name}.db")
         analyzer = Analyzer(payments_repo, cache=cache)
         reports = analyzer.analyze_all()
-        stored = cache.get("history", analyzer.discovery.base_commit)
+        stored = cache.get("history-fp", analyzer.discovery.base_commit)
         return {r.id: r.assessment.history for r in reports if r.assessment is not None}, stored["covers"]
 
     monkeypatch.setattr(analyzer_module, "EARLY_HISTORY_CHANGES", 10**6)

@@ -65,6 +65,13 @@ class LogCommit:
     blobs: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (old blob, new blob)
     modes: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (old mode, new mode)
     missing_objects: bool = False  # a blob it changes is not in the repository: paths known, not its lines
+    work_authors: tuple[str, ...] = ()  # a merge's: the authors of the commits it brought in (GitRepo.work_authors)
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        """Whose work it is, as the analysis's history index reads the base's line: a merge is its pull
+        request's authors' work, not its merger's."""
+        return self.work_authors or (self.info.author_email,)
 
     @property
     def sha(self) -> str:
@@ -223,7 +230,7 @@ def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: in
     most indented added line of code (`deepest_indent`) and its changed lines in tests inside source files
     (`inline_tests`, inline_test_lines)."""
     paths = sorted(commit.files)
-    figures = history.figures(paths, [commit.info.author_email])
+    figures = history.figures(paths, list(commit.authors))
     return RiskInputs(
         lines_added=sum(a for a, _ in commit.files.values()),
         lines_deleted=sum(d for _, d in commit.files.values()),
@@ -308,7 +315,7 @@ class _PastIndex:
     def add(self, commit: LogCommit) -> None:
         self.ids.append(commit.sha)
         for path in commit.files:
-            self.by_path[path].append((commit.info.commit_time, commit.info.author_email, len(self.ids) - 1))
+            self.by_path[path].extend((commit.info.commit_time, email, len(self.ids) - 1) for email in commit.authors)
 
 
 def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[str], bytes | None], *,

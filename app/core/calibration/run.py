@@ -41,7 +41,7 @@ from app.core.provenance.commits import DEFAULT, ProvenanceConfig
 from app.core.risk.likelihood import LIKELIHOOD_FEATURES, LikelihoodModel, fit_logistic
 from app.errors import ReviewTuiError
 
-LABELS_VERSION = 2  # 2: factor indent
+LABELS_VERSION = 3  # 2: factor indent; 3: a merge is its pull request's authors' work
 """Part of every cache key of labelled history: bump when labelling or factors change meaning."""
 MIN_NONZERO = 30
 """A feature seen (non-zero) in fewer changes than this is left out of a fit (ai_share in pre-AI histories)."""
@@ -171,6 +171,12 @@ def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_confi
     line, commits, study, missing = _read_studied(git, head, since, max_commits)
     position = {c.sha: i for i, c in enumerate(commits)}
     first = position[study[0].sha]
+    for commit in commits:
+        if commit.is_merge:  # a merged pull request is its authors' work (the analysis's history index: the same)
+            try:
+                commit.work_authors = repo.work_authors(commit.sha)
+            except (KeyError, ValueError, ReviewTuiError):
+                pass
 
     def read_blob(blob: str) -> bytes | None:
         try:

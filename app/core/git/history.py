@@ -96,13 +96,17 @@ class HistoryIndex:
 
     def _entries(self) -> list[HistoryEntry]:
         """The index's commits as history entries (those that touch a path it covers)."""
-        times, emails = [0] * len(self.commit_ids), [""] * len(self.commit_ids)
+        times = [0] * len(self.commit_ids)
+        emails: list[dict[str, None]] = [{} for _ in self.commit_ids]
         paths: list[list[str]] = [[] for _ in self.commit_ids]
         for path, commits in self.commits_by_path.items():
             for time, email, n in commits:
-                times[n], emails[n] = time, email
-                paths[n].append(path)
-        return [HistoryEntry(commit, emails[n], times[n], tuple(paths[n])) for n, commit in enumerate(self.commit_ids)]
+                times[n] = time
+                emails[n].setdefault(email, None)
+                if not paths[n] or paths[n][-1] != path:
+                    paths[n].append(path)
+        return [HistoryEntry(commit, next(iter(emails[n]), ""), times[n], tuple(paths[n]), tuple(emails[n])[1:])
+                for n, commit in enumerate(self.commit_ids)]
 
     @classmethod
     def from_entries(cls, base_commit: str, window_start: int, entries: list[HistoryEntry]) -> HistoryIndex:
@@ -113,7 +117,7 @@ class HistoryIndex:
                 continue
             ids.append(entry.id)
             for path in entry.paths:
-                by_path[path].append((entry.time, entry.author_email.lower(), len(ids) - 1))
+                by_path[path].extend((entry.time, email.lower(), len(ids) - 1) for email in entry.authors)
         return cls(base_commit, window_start, dict(by_path), ids)
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,7 +136,8 @@ class HistoryIndex:
                    walked if isinstance(walked, int) and walked >= 0 else None)
 
     def entries(self, path: str) -> list[tuple[int, str, str]]:
-        """(time, author email, commit id) of each indexed commit touching `path`, newest first."""
+        """(time, author email, commit id) of each indexed commit touching `path`, newest first (a merge once
+        for each author of the work it brought in)."""
         return [(t, e, self.commit_ids[n]) for t, e, n in self.commits_by_path.get(path, [])]
 
     def figures(self, paths: list[str], author_emails: list[str], *, as_of: AsOf | None = None) -> HistoryFigures:
@@ -147,13 +152,13 @@ class HistoryIndex:
         recent_authors: set[str] = set()
         prior = 0
         for path in paths:
-            commits = [(t, e) for t, e, n in self.commits_by_path.get(path, [])
+            commits = [(t, e, n) for t, e, n in self.commits_by_path.get(path, [])
                        if (since is None or t >= since) and (not hidden or self.commit_ids[n] not in hidden)]
-            recent = [(t, e) for t, e in commits if t >= window_start]
+            recent = [(t, e, n) for t, e, n in commits if t >= window_start]
             if recent:
-                recent_changes[path] = len(recent)
-            recent_authors.update(e for _, e in recent)
-            prior += sum(1 for _, e in commits if e in authors)
+                recent_changes[path] = len({n for _, _, n in recent})  # a merge of several authors' work once
+            recent_authors.update(e for _, e, _ in recent)
+            prior += len({n for _, e, n in commits if e in authors})
         hottest = max(recent_changes.items(), key=lambda kv: (kv[1], kv[0]), default=(None, 0))
         return HistoryFigures(
             recent_changes=recent_changes,

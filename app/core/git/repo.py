@@ -146,18 +146,26 @@ class RefInfo:
 
 
 HISTORY_BY_GIT_MIN = 16
+MERGE_AUTHORS_READ = 500  # commits of a merged branch read for its authors (GitRepo.work_authors)
 """A history of at least this many commits has its paths from the git command line (GitCli.touched_paths):
 a shorter one is diffed here, without starting a process."""
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One commit of the base's history with the paths it touched (for hotspot figures)."""
+    """One commit of the base's first-parent line with the paths it touched against its first parent (for
+    hotspot figures): one piece of work each, whether the project merges, squashes or commits on the line."""
 
     id: str
     author_email: str
     time: int
     paths: tuple[str, ...]
+    co_authors: tuple[str, ...] = ()
+    """A merge's other authors: `authors` are those of the commits it brought in (GitRepo.work_authors)."""
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        return (self.author_email, *self.co_authors)
 
 
 def _decode_message(commit: pygit2.Commit) -> str:
@@ -1166,7 +1174,11 @@ class GitRepo:
     def history(self, start: str, *, since: int, max_commits: int = 5_000,
                 paths: Collection[str] | None = None, hide: str | None = None,
                 git_only: bool = False) -> list[HistoryEntry]:
-        """Commits reachable from start, newest first, back to `since` (epoch seconds), with touched paths.
+        """The first-parent line from start, newest first, back to `since` (epoch seconds), with touched paths
+        (against each commit's first parent) and whose work each commit is (`work_authors`): a merged pull
+        request is one piece of work, its merge, as a squashed one is its one commit. Every reachable commit
+        counted each pull request twice, its commits and its merge (lazygit's english.go "changed 52x in 90
+        days": 31 commits and 22 merges of the same work), and made its merger an author of all of it.
 
         With `paths`, each entry's paths are only those of `paths` the commit touched (the same as
         the full list filtered, found by comparing tree entries along each path instead of diffing
@@ -1179,6 +1191,7 @@ class GitRepo:
         commits: list[pygit2.Commit] = []
         try:
             walker = self.repo.walk(start, SortMode.TIME)
+            walker.simplify_first_parent()
             if hide is not None:
                 try:
                     walker.hide(hide)
@@ -1209,9 +1222,32 @@ class GitRepo:
                 touched = [decode_path(raw) for raw in by_git[str(commit.id)]]
             else:
                 touched = self._touched_paths(commit) if trie is None else _touched_among(commit, trie)
-            email = _sig_text(commit.author, "email", commit.message_encoding)
-            out.append(HistoryEntry(str(commit.id), email, commit.commit_time, tuple(touched)))
+            authors = self.work_authors(commit)
+            out.append(HistoryEntry(str(commit.id), authors[0], commit.commit_time, tuple(touched), authors[1:]))
         return out
+
+    def work_authors(self, commit: pygit2.Commit | str) -> tuple[str, ...]:
+        """Whose work a commit of the first-parent line is (e-mails, lower case): its author's; a merge's, the
+        authors of the commits it brought in (`git log --no-merges M^1..M`, the first MERGE_AUTHORS_READ),
+        the pull request's people rather than who pressed the merge button; its own author's where it brought
+        in none or they cannot be read."""
+        if isinstance(commit, str):
+            commit = self.repo[commit].peel(pygit2.Commit)
+        own = (_sig_text(commit.author, "email", commit.message_encoding).lower(),)
+        if len(commit.parent_ids) < 2:
+            return own
+        found: dict[str, None] = {}
+        try:
+            walker = self.repo.walk(commit.id, SortMode.NONE)
+            walker.hide(commit.parent_ids[0])
+            for read, other in enumerate(walker):
+                if read >= MERGE_AUTHORS_READ:
+                    break
+                if len(other.parent_ids) < 2:
+                    found.setdefault(_sig_text(other.author, "email", other.message_encoding).lower(), None)
+        except (KeyError, ValueError, pygit2.GitError):
+            return own
+        return tuple(found) or own
 
     def _touched_paths(self, commit: pygit2.Commit) -> list[str]:
         try:

@@ -12,6 +12,8 @@ from app.core.impact.destructive.ops import DestructiveOp
 from app.core.impact.tiers import BUILT_IN, MAX_TIER, TierConfig, TierRule
 from app.core.text import visible_path
 
+NO_TIER_RULE = "matches no tier rule"  # in a tier reason: the change's tier is the configured default
+
 if TYPE_CHECKING:
     from app.core.impact.destructive.scan import Neighbours, Reader
     from app.core.vendored import Vendored
@@ -170,7 +172,7 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         tier = config.default_tier if rule is None else rule.tier
         if tier != path_tier:
             continue
-        line = (f"{visible_path(paths[0])} matches no tier rule: default tier {tier}" if rule is None
+        line = (f"{visible_path(paths[0])} {NO_TIER_RULE}: default tier {tier}" if rule is None
                 else config.explain(rule, paths[0]))
         reasons.append(line + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""))
     return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive, notes)

@@ -16,7 +16,14 @@ from rich.table import Table
 from rich.text import Text
 
 from app.core.text import has_invisible, one_line, percent, plural, share_text, significant, visible_path
-from app.report.tables import Breakable, ai_commit_lines, item, shared_signal_note
+from app.report.tables import (
+    Breakable,
+    ai_commit_lines,
+    item,
+    learned_direction_note,
+    shared_signal_note,
+    tier_rules_hint,
+)
 from app.report.track_record import evidence_line
 
 if TYPE_CHECKING:
@@ -145,8 +152,10 @@ def tier_section(found: Assessment | None) -> RenderableType:
     text.append(f"Tier T{tier}" if tier is not None else "Tier unknown", style="bold")
     if not reasons:
         text.append("  (no rule matched: default tier)", style="dim")
+    hint = tier_rules_hint(found) if found else None
     # each reason's wrapped lines under its text, not back at the margin under its bullet
-    return Group(text, *(item("  • ", one_line(str(reason), 300)) for reason in reasons))
+    return Group(text, *(item("  • ", one_line(str(reason), 300)) for reason in reasons),
+                 *([item("    ", hint, style="dim")] if hint else []))
 
 
 def destructive_section(found: Assessment | None) -> RenderableType:
@@ -173,19 +182,21 @@ def seams_section(found: Assessment | None) -> RenderableType:
     checklist of where adversarial tests are needed."""
     blast = found.blast_radius if found else None
     seams = found.seams if found else ()
-    text = Text()
-    text.append(f"Seams: {len(seams)} untested" if seams else "Seams: none untested", style="bold")
+    parts: list[RenderableType] = [
+        Text(f"Seams: {len(seams)} untested" if seams else "Seams: none untested", style="bold")]
     for seam in seams[:8]:
-        text.append("\n  ◆ ", style="bold")
-        text.append(one_line(seam.symbol, 120), style="bold")
-        text.append(f"  {one_line(seam.change, 20)} at {visible_path(seam.path, 100)}:{seam.line}; "
-                    "no test references it")
+        line = Text(one_line(seam.symbol, 120), style="bold")
+        line.append(f"  {one_line(seam.change, 20)} at {visible_path(seam.path, 100)}:{seam.line}; "
+                    "no test references it", style="not bold")
+        parts.append(item("  ◆ ", line))
         callers = [one_line(c, 80) for c in seam.direct_callers[:4]]
         if callers:
             more = seam.direct - len(callers)
-            text.append("\n      used by " + ", ".join(callers) + (f" (+{more} more)" if more > 0 else ""),
-                        style="dim")
-    text.append("\nBlast radius: ", style="bold")
+            # wrapped under its own text: "(+17 more)" went on at column 0 (QA52 #10)
+            parts.append(item("      ", "used by " + ", ".join(callers) + (f" (+{more} more)" if more > 0 else ""),
+                              style="dim"))
+    text = Text()
+    text.append("Blast radius: ", style="bold")
     symbols = [s for s in blast.symbols if s.direct] if blast else []
     if blast is None:
         text.append("not measured yet…", style="dim")
@@ -200,7 +211,7 @@ def seams_section(found: Assessment | None) -> RenderableType:
                         f"{symbol.direct} direct, {symbol.transitive} transitive")
     for note in blast.notes if blast else ():
         text.append(f"\n  ⚠ {one_line(note, 200)}", style="dim")
-    return text
+    return Group(*parts, text)
 
 
 def ai_section(found: Assessment | None) -> RenderableType:
@@ -336,9 +347,9 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
 
 
 def shared_signal(found: Assessment | None) -> list[Text]:
-    """shared_signal_note as a dim line under the factors, when a factor reads that way."""
-    note = shared_signal_note(found, _factor_name) if found else None
-    return [Text(note, style="dim")] if note else []
+    """shared_signal_note and learned_direction_note as dim lines under the factors, when a factor reads that way."""
+    notes = [shared_signal_note(found, _factor_name), learned_direction_note(found, _factor_name)] if found else []
+    return [Text(note, style="dim") for note in notes if note]
 
 
 def top_factors(found: Assessment | None, count: int = 3) -> Text:
