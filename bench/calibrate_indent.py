@@ -194,12 +194,18 @@ def paired_mean_gain(a: dict[str, Scored], b: dict[str, Scored], rounds: int,
     return out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def study_parser(description: str | None) -> argparse.ArgumentParser:
+    """The options every study of the six histories takes (this script's and calibrate_ownership.py's)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repos", default=str(Path(__file__).with_name("calibration_repos.txt")))
     parser.add_argument("--max-commits", type=int, default=1500)
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--cache", default="/tmp/calibrate_indent_cache.json")
+    return parser
+
+
+def main() -> int:
+    parser = study_parser(__doc__)
     parser.add_argument("--check", help="a listing of other repositories (NAME PATH HEAD), each whole history "
                         "scored by the defaults fitted on the six: a check, not a fit")
     args = parser.parse_args()

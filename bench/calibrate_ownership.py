@@ -23,7 +23,6 @@ printed with each one's paired 95% bootstrap gain over the built-in factors.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -34,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from calibrate_candidates import repositories
-from calibrate_indent import Row, metrics_of, paired_mean_gain, rows_of
+from calibrate_indent import Row, metrics_of, paired_mean_gain, rows_of, study_parser
 
 from app.core.calibration.evaluate import METRICS
 from app.core.calibration.factors import read_first_parent_log
@@ -76,12 +75,7 @@ def loro_scores(data: dict[str, list[Row]], features: tuple[str, ...]) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repos", default=str(Path(__file__).with_name("calibration_repos.txt")))
-    parser.add_argument("--max-commits", type=int, default=1500)
-    parser.add_argument("--rounds", type=int, default=300)
-    parser.add_argument("--cache", default="/tmp/calibrate_indent_cache.json")
-    args = parser.parse_args()
+    args = study_parser(__doc__).parse_args()
     cache = json.loads(Path(args.cache).read_text()) if Path(args.cache).exists() else {}
     data: dict[str, list[Row]] = {}
     for name, path, head in repositories(args.repos):
