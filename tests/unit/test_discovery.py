@@ -957,6 +957,8 @@ def test_a_branch_that_only_merges_the_branch_it_is_stacked_on_is_hidden_as_empt
     assert hidden.merged.detail.startswith("stacked on coverage, which holds all of its work: nothing of its own "
                                            f"is left beyond coverage ({b.head('coverage')[:10]} to its head")
     assert hidden.stacked_on == "coverage"
+    assert found.footer_lines() == ["1 merged upstream change hidden (already in main or a change they are stacked on: "
+                                    "1 empty; --include-merged shows them)"]
     listed = {row["id"]: row for row in list_json(b.path)}
     assert set(listed) == {"coverage"} and listed["coverage"]["lines_added"] == 2
     result = CliRunner().invoke(cli, ["explain", "fork-main", "--repo", str(b.path)], catch_exceptions=False)

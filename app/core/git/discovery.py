@@ -77,6 +77,8 @@ class Discovery:
             where = self.base_ref
             if any(c.base_ref != self.base_ref for c in self.merged):
                 where += " or the release line they were made on"
+            if any(c.merged and c.merged.how == "empty" and c.stacked_on for c in self.merged):
+                where += " or a change they are stacked on"  # a merge of a pending branch: in that branch, not the base
             if merged_shown:
                 lines.append(f"{count} merged upstream {noun} listed after the pending ones, not analysed (already in "
                              f"{where}: {how}; `explain CHANGE` analyses one)")
