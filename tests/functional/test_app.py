@@ -49,7 +49,7 @@ def build_app(repo: Path, *, cache: AnalysisCache | None = None, user_config: Us
 async def settle(pilot: Pilot, rounds: int = 3) -> None:
     """Wait for every worker, then for the messages they posted and the rebuilds those scheduled."""
     # the queue starts analysing after its first paint: wait for that before waiting for workers
-    for _ in range(50):
+    for _ in range(500):  # up to 5 s: a loaded machine paints late, and analysis starts after the paint
         queue = pilot.app.screen_stack[0] if pilot.app.screen_stack else None
         if not isinstance(queue, QueueScreen) or queue.painted_at is not None:
             break
