@@ -208,6 +208,7 @@ class _Prepared:
     provenance: ChangeProvenance | None = None
     history: HistoryFigures | None = None
     blast: BlastRadius | None = None
+    vendored: Vendored | None = None  # its vendored directories: the tiers and the seams both ask
     parts_cached: bool = False  # tiers and blast radius read from the cache: not stored again
     released: bool = False  # `files` given back to bound memory (HELD_LINES): read again to finish
     paths: list[str] = dataclasses.field(default_factory=list)  # its files' paths, kept when released
@@ -1423,7 +1424,7 @@ class Analyzer:
             return None if note is None else BlastRadius(notes=[note])
         read = blob_reader(self._blob_or_empty, self.repo.workdir_file if prep.change.kind == "worktree" else None)
         # Vendored third-party code is none of the project's seams (a library bump's 172 "untested seams")
-        vendored = self._vendored(prep.change, prep.files)
+        vendored = self._vendored(prep)
         # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
         changes = (
             (fd.old_path, fd.new_path, read(fd, "new"), read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES) else None)
@@ -1490,7 +1491,7 @@ class Analyzer:
         change, files = prep.change, prep.files
         if prep.tiers is None:  # else read from the cache with the change's report (_cached_parts)
             prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change),
-                                vendored=self._vendored(change, files))
+                                vendored=self._vendored(prep))
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
                                              older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)
@@ -1717,10 +1718,15 @@ class Analyzer:
         """Which of some paths the base commit lacks (a vendored tree is a new one), or None without a base."""
         return (lambda paths: self.repo.absent_paths(base, paths)) if base else None
 
-    def _vendored(self, change: Change, files: list[FileDiff]) -> Vendored:
+    def _vendored(self, prep: _Prepared) -> Vendored:
         """Which of the change's files are vendored third-party code its package tool brought (app/core/vendored.py):
         the tool's records at its base or head say the tool manages the directory, the change touches them, and no
-        .gitattributes says the file is the project's."""
+        .gitattributes says the file is the project's. Once per change (kept on `prep`)."""
+        if prep.vendored is None:
+            prep.vendored = self._find_vendored(prep.change, prep.files)
+        return prep.vendored
+
+    def _find_vendored(self, change: Change, files: list[FileDiff]) -> Vendored:
         from app.core.vendored import Vendored, candidate_roots, find_vendored
 
         paths = [p for fd in files for p in (fd.old_path, fd.new_path) if p]
