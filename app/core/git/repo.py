@@ -452,9 +452,9 @@ class GitRepo:
                 self.repo[head].peel(pygit2.Commit).tree).deltas
         except (KeyError, ValueError, pygit2.GitError):
             return None
-        odb = self.repo.odb
-        return frozenset(str(side.id) for delta in deltas for side in (delta.old_file, delta.new_file)
-                         if side.mode != FileMode.COMMIT and side.id.raw != bytes(20) and str(side.id) not in odb)
+        sides = (side for delta in deltas for side in (delta.old_file, delta.new_file))
+        return frozenset(self.missing_objects(str(side.id) for side in sides
+                                              if side.mode != FileMode.COMMIT and side.id.raw != bytes(20)))
 
     @cached_property
     def history_cut(self) -> bool:
