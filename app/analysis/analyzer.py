@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from app.core.gitattributes import OwnCode
     from app.core.impact.assess import TierAssessment
     from app.core.impact.destructive.scan import Reader
-    from app.core.impact.graph import BlastRadius, Graph
+    from app.core.impact.graph import BlastRadius, FileSummary, Graph
     from app.core.impact.lazy_graph import LazyParts
     from app.core.metrics import complexity as cx
     from app.core.metrics.spans import InFileTests, SpanResult
@@ -187,7 +187,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     some blobs is cached with their ids;
 # 79: history, authors and experience count the base's first-parent line (a merged pull request once, as
 #     calibrate does) and a merge as the work of the authors it brought in (QA52 #12, FIX69);
-ANALYSIS_VERSION = "79"
+# 80: the tests a change adds or edits test what it changes: no untested seam where the change brings the test;
+ANALYSIS_VERSION = "80"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1412,7 +1413,14 @@ class Analyzer:
     def _blast(self, prep: _Prepared, *, wait: bool) -> BlastRadius | None:
         """The change's blast radius and seams, or None while the graph is not ready."""
         from app.core.impact.destructive.scan import blob_reader
-        from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, MAX_FILE_BYTES, PY_SUFFIXES, BlastRadius, blast_radius
+        from app.core.impact.graph import (
+            IMPORT_LEVEL_SUFFIXES,
+            MAX_FILE_BYTES,
+            PY_SUFFIXES,
+            BlastRadius,
+            blast_radius,
+            tests_in_change,
+        )
 
         commit = self.graph_commit(prep.change)
         if self._outside_range_graph(prep.change, commit):
@@ -1432,7 +1440,18 @@ class Analyzer:
             if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
             and not (vendored(fd.old_path) and vendored(fd.new_path or fd.old_path))
             and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES)  # larger: generated, the graph skips it too
-        return blast_radius(graph, changes)
+        return blast_radius(graph, changes, tests_in_change(graph, self._own_tests(prep, read, vendored)))
+
+    @staticmethod
+    def _own_tests(prep: _Prepared, read: Reader, vendored: Vendored) -> list[FileSummary]:
+        """The head versions of the test files the change adds or edits: they test what it changes too (the
+        graph is the base's)."""
+        from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, MAX_FILE_BYTES, PY_SUFFIXES, is_test_path, summarise
+
+        return [summary for fd in prep.files
+                if fd.new_path and fd.text_read and is_test_path(fd.new_path) and not vendored(fd.new_path)
+                and fd.new_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES) and fd.new_size <= MAX_FILE_BYTES
+                and (summary := summarise(fd.new_path, read(fd, "new") or b"")) is not None]
 
     def _neighbours(self, change: Change) -> Callable[[str], list[tuple[str, str]]] | None:
         """A directory's .tf files at the change's head (a .tfvars value is judged by what counts by it);

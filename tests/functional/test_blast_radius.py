@@ -334,3 +334,45 @@ def test_a_graph_file_whose_version_a_change_reads_is_parsed_once_for_both(make_
         assert graph.head_defs_wanted("pkg/c.py", ContentMemo.key("pkg/c.py", sources["pkg/c.py"].encode())[1])
     finally:
         graph._head_defs_memo._answers.clear()
+
+
+def test_tests_the_change_adds_test_what_it_changes(make_repo) -> None:
+    """The graph is the base's: a change that rewrites a function other modules call and adds the test of it
+    read "1 untested seam" (6 of lazygit's 55 Go seams). Its own tests count, in Python (a new test module
+    calling the function), in Go (a `_test.go` beside the package) and in TypeScript (a test importing the
+    file); a change without tests still has its seams."""
+    b = make_repo()
+    b.commit("layout", {
+        "pkg/__init__.py": "",
+        "pkg/prices.py": "def net(amount):\n    return amount\n",
+        "pkg/cart.py": "from pkg.prices import net\n\n\ndef total(items):\n    return sum(net(i) for i in items)\n",
+        "go.mod": "module example.com/app\n\ngo 1.22\n",
+        "rates/rates.go": "package rates\n\nfunc Rate() int {\n\treturn 1\n}\n",
+        "cmd/main.go": "package main\n\nimport \"example.com/app/rates\"\n\nfunc main() {\n\t_ = rates.Rate()\n}\n",
+        "web/util.ts": "export function pad(s: string): string {\n  return s;\n}\n",
+        "web/app.ts": "import { pad } from './util';\n\nexport const title = pad('x');\n",
+    }, author=ALICE)
+    rewritten = {
+        "pkg/prices.py": "def net(amount):\n    return round(amount, 2)\n",
+        "rates/rates.go": "package rates\n\nfunc Rate() int {\n\treturn 2\n}\n",
+        "web/util.ts": "export function pad(s: string): string {\n  return ` ${s}`;\n}\n",
+    }
+    b.branch("untested")
+    b.commit("rewrite three functions", rewritten, branch="untested", author=ALICE)
+    b.branch("tested")
+    b.commit("rewrite three functions, with tests", {
+        **rewritten,
+        "tests/test_prices.py": "from pkg.prices import net\n\n\ndef test_net():\n    assert net(1.234) == 1.23\n",
+        "rates/rates_test.go": "package rates\n\nimport \"testing\"\n\nfunc TestRate(t *testing.T) {\n"
+                               "\tif Rate() != 2 {\n\t\tt.Fail()\n\t}\n}\n",
+        "web/util.test.ts": "import { pad } from './util';\n\ntest('pad', () => expect(pad('a')).toBe(' a'));\n",
+    }, branch="tested", author=ALICE)
+    untested = json.loads(_run("explain", "untested", "--repo", str(b.path), "--json"))["blast_radius"]
+    assert sorted(untested["seams"]) == ["pkg.prices.net", "rates/rates.go", "web/util.ts"]
+    tested = json.loads(_run("explain", "tested", "--repo", str(b.path), "--json"))
+    assert tested["seams"] == [] and tested["blast_radius"]["seams"] == []
+    assert {s["symbol"]: s["tested_by"] for s in tested["blast_radius"]["symbols"]} == {
+        "pkg.prices.net": ["tests.test_prices"], "rates/rates.go": ["rates/rates_test.go"],
+        "web/util.ts": ["web/util.test.ts"]}
+    why = {f["name"]: f["explanation"] for f in tested["factors"]}["seams"]
+    assert why == "no untested seam"

@@ -31,6 +31,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
@@ -714,6 +715,15 @@ class Graph:
     def _ahead(self, queue: deque[str], module: bool) -> None:
         """Called before each step of a walk with what is queued: nothing to do for a whole graph."""
 
+    def referenced_by(self, summary: FileSummary) -> set[str]:
+        """The graph's symbols and import-level targets that a file which is none of the graph's (a test the
+        change adds) references. A cached graph keeps no summaries, so this follows no re-export; a graph
+        read lazily (lazy_graph.py) does."""
+        resolver = _Resolver.__new__(_Resolver)
+        resolver.by_module = {}
+        resolver._index(self, self.modules, [])
+        return _targets(resolver, summary)
+
     def symbols_in(self, path: str) -> list[Symbol]:
         if self._by_path is None:
             by_path: dict[str, list[Symbol]] = {}
@@ -1231,8 +1241,30 @@ def drop_offered_head_defs() -> None:
     _head_defs_memo.drop_offers()
 
 
+def tests_in_change(graph: Graph, tests: Iterable[FileSummary]) -> dict[str, set[str]]:
+    """What the test files a change adds or edits test, by their head versions: symbol or import-level
+    target -> test modules. The graph is the base's, so a change that adds `tests/test_x.py` for the
+    function it rewrites read "1 untested seam" (lazygit: 6 of 55 Go seams had tests the change added)."""
+    tested: dict[str, set[str]] = {}
+    for summary in tests:
+        targets = graph.referenced_by(summary)
+        if summary.path.endswith(GO_TEST_SUFFIX):  # a Go test tests the package of its directory
+            targets.add(go_package(summary.path))
+        for target in targets:
+            tested.setdefault(target, set()).add(summary.module)
+    return tested
+
+
+def _targets(resolver: _Resolver, summary: FileSummary) -> set[str]:
+    """What one file's references name, its own definitions aside."""
+    local_defs = {d.qual for d in summary.defs}
+    found = (resolver.resolve(summary, local_defs, name) for _owner, name in summary.refs)
+    return {target for target in found if target is not None and not target.startswith(f"{summary.module}:")}
+
+
 def blast_radius(
-    graph: Graph, changes: Iterable[tuple[str, str | None, bytes | None, bytes | None]]
+    graph: Graph, changes: Iterable[tuple[str, str | None, bytes | None, bytes | None]],
+    own_tests: Mapping[str, set[str]] = MappingProxyType({}),
 ) -> BlastRadius:
     """For changed files (base path, head path, head content, base content): every public symbol the
     change removes, re-signs or rewrites (or private one another module uses), and its dependents in
@@ -1241,7 +1273,7 @@ def blast_radius(
     What changed is read from the change's own two versions: the graph may be of a later commit (a
     branch's base tip, a range's start), whose versions of a file would charge the change with what
     others changed there since it started. Base content None: the change starts at the graph's commit
-    (its symbols there are the before)."""
+    (its symbols there are the before). `own_tests`: what the change's own tests test (tests_in_change)."""
     result = BlastRadius(graph_files=graph.files, graph_lines=graph.lines)
     for base_path, head_path, head_data, base_data in changes:
         if is_test_path(base_path):
@@ -1250,7 +1282,7 @@ def blast_radius(
         if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and graph.callers_of(target):
             # Import level: the file (a Go file: its package) as a whole is the interface its importers depend on.
             whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
-            measured = _measure(graph, whole, "module", "", target=target)
+            measured = _measure(graph, whole, "module", "", target=target, own_tests=own_tests)
             measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
             result.symbols.append(measured)
             continue
@@ -1283,7 +1315,7 @@ def blast_radius(
                 continue  # a class body changes with any method: its methods speak for themselves
             if not symbol.public and not graph.used_elsewhere(symbol.id):
                 continue  # a private helper: its callers are in its own module
-            measured = _measure(graph, symbol, change, new.signature if new else "", gone=gone)
+            measured = _measure(graph, symbol, change, new.signature if new else "", gone=gone, own_tests=own_tests)
             if symbol.kind == "variable" and not measured.direct and not measured.tested_by:
                 continue  # a module-level name nothing reads (DOCUMENTATION = '...') is no interface
             measured.head_lines = (new.line, new.end_line) if new else None
@@ -1332,17 +1364,19 @@ def _beside_first(path: str, tests: Iterable[str]) -> list[str]:
 
 
 def _measure(
-    graph: Graph, symbol: Symbol, change: str, after: str, target: str | None = None, gone: str | None = None
+    graph: Graph, symbol: Symbol, change: str, after: str, target: str | None = None, gone: str | None = None,
+    own_tests: Mapping[str, set[str]] = MappingProxyType({}),
 ) -> ChangedSymbol:
     """`gone`: the symbol's module, when the change removes it: it is the target of its importers, and
-    its own definitions that use the symbol are gone with it, not dependents."""
+    its own definitions that use the symbol are gone with it, not dependents. `own_tests`: what the
+    change's own tests test, counted with the base's tests of it."""
     if gone is not None and symbol.qual == MODULE_LEVEL:
         direct, transitive = graph.fan_in(gone, module=True)
         # a test that imports it, or imports what imports it, fails to import: the break is caught
         tests = sorted({m for m in (i.split(":", 1)[0] for i in transitive) if is_test_path(graph.modules.get(m, ""))})
     else:
         direct, transitive = graph.fan_in(target or symbol.id)
-        tests = sorted(graph.tests_of(symbol.id))
+        tests = sorted({*graph.tests_of(symbol.id), *own_tests.get(symbol.id, ())})
     # A constructor is called by the class's name: `Traceback(...)` is a call of Traceback.__init__, whose
     # renamed keyword read "0 direct callers, tested by no test" (rich pull/4010, QA47).
     constructed = target is None and gone is None and symbol.qual.endswith(_CONSTRUCTORS)
@@ -1350,7 +1384,7 @@ def _measure(
     if klass is not None:
         by_name, reached = graph.fan_in(klass)
         direct, transitive = direct | by_name, transitive | reached
-        tests = sorted({*tests, *graph.tests_of(klass)})
+        tests = sorted({*tests, *graph.tests_of(klass), *own_tests.get(klass, ())})
     test_modules = set(tests)
     # A class's own methods that name it are part of it, not its dependents: a removed class counted
     # the methods removed with it as its blast radius.
@@ -1373,7 +1407,8 @@ def _measure(
     cross = any(m != symbol.module for m in (i.split(":", 1)[0] for i in direct_prod))
     if target is not None:  # import level: no test reference can be told from a mere import
         tests = _beside_first(symbol.path, {i.split(":", 1)[0] for i in direct if is_test_path(i.split(":", 1)[0])}
-                              | graph.tests_of(target))  # and tests of it through a barrel, or in its Go package
+                              | graph.tests_of(target)  # and tests of it through a barrel, or in its Go package
+                              | own_tests.get(target, set()))
     return ChangedSymbol(
         symbol.id,
         symbol.path,

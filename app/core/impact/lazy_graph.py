@@ -43,6 +43,7 @@ from app.core.impact.graph import (
     Graph,
     Symbol,
     _Resolver,
+    _targets,
     module_name,
     summarise,
     summarise_python,
@@ -261,6 +262,10 @@ class LazyGraph(Graph):
         with self._lock:
             self._complete_importers([module])
             return super().importers_of(module)
+
+    def referenced_by(self, summary: FileSummary) -> set[str]:
+        with self._lock:
+            return _targets(self._resolver, summary)
 
     def symbols_in(self, path: str) -> list[Symbol]:
         module = module_name(path)
