@@ -101,6 +101,15 @@ WILD_ROWS = [
      "Codebuff", "body", "Generated with Codebuff"),
     ("made-with-cursor", "fix(json): reject undefined\n\nBody.\n\nMade-with: Cursor\n", ANN, None,
      "Cursor", "trailer", "Made-with: Cursor"),
+    # -- OpenHands' (QA53): the agent as author, co-authors named after the model it ran ---------------------
+    ("openhands-author", "Fix issue #8145: Add runtime docs\n", person("openhands <openhands@all-hands.dev>"),
+     None, "OpenHands", "author", "openhands"),
+    ("openhands-co-author", "Fix favicon\n\nCo-authored-by: openhands <openhands@all-hands.dev>\n", ANN, None,
+     "OpenHands", "trailer", "openhands <openhands@all-hands.dev>"),
+    ("openhands-model-co-author", "Refactor\n\nCo-authored-by: OpenHands-GPT-5 <openhands@all-hands.dev>\n", ANN,
+     None, "OpenHands", "trailer", "OpenHands-GPT-5"),
+    ("opendevin-author", "Fix issue #7888: Update resolver doc\n", person("OpenHands <opendevin@all-hands.dev>"),
+     None, "OpenHands", "author", "OpenHands"),
     # a tool review-tui does not know, named by the footer and credited as co-author by the same message
     ("footer-tool-as-co-author",
      "feat: x\n\n🤖 Generated with Zencoder\nCo-Authored-By: Zencoder <noreply@zencoder.ai>\n", ANN, None,
@@ -124,6 +133,9 @@ WILD_HUMAN_ROWS = [
      "Co-authored-by: dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>\n", ANN, None),
     ("person-named-claude", "Pair\n\nCo-authored-by: Claude Dupont <claude@dupont.example>\n", ANN, None),
     ("made-with-no-tool", "Landing page\n\nMade-with: love\n", ANN, None),
+    # OpenHands' lint workflow signs with the agent's address: a linter's fixes, not the agent's code
+    ("openhands-lint-bot", "🤖 Auto-fix Python linting issues\n", person("OpenHands Bot <openhands@all-hands.dev>"),
+     None),
     ("made-with-a-build-tool", "Scaffold\n\nMade-with: Vite\n", ANN, None),
     ("prose-naming-a-tool", "Fix\n\nMade with Cursor's help, reviewed by hand; Codebuff suggested the test.\n",
      ANN, None),
@@ -238,6 +250,7 @@ def test_a_persons_squashed_pull_request_crediting_an_ai_bot_is_an_upper_bound(c
     ("refs/remotes/origin/kiro/spec-1", "Kiro"),
     ("refs/remotes/origin/claude/issue-1919-20260122-1901", "Claude Code"),
     ("refs/remotes/origin/codex/add-otel-mcp-attributes", "OpenAI Codex"),
+    ("refs/remotes/origin/openhands/fix-cli-graceful-shutdown", "OpenHands"),
 ])
 def test_agent_branch_prefixes_seen_in_the_wild(ref: str, tool: str) -> None:
     [signal] = branch_signals(ref)

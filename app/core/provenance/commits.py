@@ -266,6 +266,13 @@ _IDENTITIES = (
     _Identity("Sourcery", _name(r"^sourcery(?: ai)?$")),
     # Codebuff signs "🤖 Generated with Codebuff" / "Co-Authored-By: Codebuff <noreply@codebuff.com>" (hono #5206)
     _Identity("Codebuff", _name(r"^codebuff$"), frozenset({"noreply@codebuff.com"})),
+    # All Hands' OpenHands (once OpenDevin) commits as "openhands <openhands@all-hands.dev>", co-authors as
+    # "OpenHands-Claude", "OpenHands-GPT-5"; its GitHub account is openhands-agent. By name, not by address: the
+    # same address signs "OpenHands Bot"'s "Auto-fix Python linting issues", a linter's output (QA53: OpenHands'
+    # own 896 agent-written pull requests read "AI -").
+    _Identity("OpenHands", _name(r"^open(?:hands|devin)(?:[- ](?:agent|ai|(?:claude|gpt|gemini|o\d|qwen|deepseek"
+                                 r"|kimi|glm|sonnet|opus)[\w.-]*))?$"),
+              email_pattern=_name(r"^\d+\+openhands-agent@users\.noreply\.github\.com$")),
 )
 
 # GitHub App accounts (name "login[bot]", e-mail "<id>+login[bot]@users.noreply.github.com").
@@ -310,6 +317,7 @@ _TOOL_WORDS = (
     (re.compile(r"\breplit\b", re.IGNORECASE), "Replit"),
     (re.compile(r"\bcodebuff\b", re.IGNORECASE), "Codebuff"),
     (re.compile(r"\bwindsurf\b", re.IGNORECASE), "Windsurf"),
+    (re.compile(r"\bopen(?:hands|devin)\b", re.IGNORECASE), "OpenHands"),
 )
 
 _BRANCH_PREFIXES = {
@@ -320,6 +328,7 @@ _BRANCH_PREFIXES = {
     "codex/": "OpenAI Codex",
     "devin/": "Devin",
     "gemini/": "Gemini",
+    "openhands/": "OpenHands",  # the branches OpenHands' agent and resolver push
 }
 
 
@@ -477,7 +486,7 @@ _FOOTER_TOOLS = {
     "copilot": "GitHub Copilot", "github copilot": "GitHub Copilot", "kiro": "Kiro", "aider": "Aider",
     "windsurf": "Windsurf", "cline": "Cline", "roo code": "Roo Code", "goose": "Goose", "devin": "Devin",
     "jules": "Jules", "junie": "Junie", "augment": "Augment", "droid": "Factory Droid", "warp": "Warp",
-    "codebuff": "Codebuff",
+    "codebuff": "Codebuff", "openhands": "OpenHands",
 }
 _FOOTER_SITES = {"opencode.ai": "OpenCode", "ampcode.com": "Amp", "claude.com": "Claude Code",
                  "claude.ai": "Claude Code", "cursor.com": "Cursor", "kiro.dev": "Kiro",
