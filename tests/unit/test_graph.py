@@ -586,3 +586,28 @@ def test_explain_counts_no_untested_seam_where_a_go_package_has_its_own_test(mak
     assert [s["path"] for s in report["seams"]] == ["pkg/plain/plain.go"]
     [tasks] = [s for s in report["blast_radius"]["symbols"] if s["path"] == "pkg/tasks/tasks.go"]
     assert tasks["tested_by"] == ["pkg/tasks/tasks_test.go", "pkg/commands/sync_test.go"]
+
+
+def test_the_tests_a_change_adds_count_for_a_whole_graph_and_a_lazy_one(make_repo) -> None:
+    """A test file the change adds (none of the base graph's files) tests what it references, resolved against
+    the graph as a cached whole graph or as one read lazily; the Go package with no test of its own but the
+    one the change adds is no seam either."""
+    from app.core.impact.graph import summarise, tests_in_change
+    from app.core.impact.lazy_graph import lazy_graph_in_process
+
+    files = _files_of(make_repo, GO_TESTED)
+    files += [("go.mod", GO_TESTED["go.mod"].encode())]
+    files += [("shop/__init__.py", b""), ("shop/money.py", b"def cents(x):\n    return x * 100\n"),
+              ("app/bill.py", b"from shop.money import cents\n\n\ndef bill(x):\n    return cents(x)\n")]
+    added = {"tests/test_money.py": "import shop.money as m\n\n\ndef test_cents():\n    assert m.cents(1) == 100\n",
+             "pkg/plain/plain_test.go": "package plain\n"}
+    changed = [("shop/money.py", "shop/money.py", b"def cents(x):\n    return round(x * 100)\n", None),
+               ("pkg/plain/plain.go", "pkg/plain/plain.go",
+                GO_TESTED["pkg/plain/plain.go"].replace("return", "return 0 +").encode(), None)]
+    for graph in (build_graph(files), lazy_graph_in_process(files)):
+        assert {s.path for s in blast_radius(graph, changed).seams} == {"shop/money.py", "pkg/plain/plain.go"}
+        own = tests_in_change(graph, [summarise(path, text.encode()) for path, text in added.items()])
+        result = blast_radius(graph, changed, own)
+        assert result.seams == []
+        assert {s.path: s.tested_by for s in result.symbols} == {
+            "shop/money.py": ["tests.test_money"], "pkg/plain/plain.go": ["pkg/plain/plain_test.go"]}

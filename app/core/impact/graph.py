@@ -587,6 +587,7 @@ class Graph:
     # path -> its symbols, built on the first symbols_in: a scan of every symbol per changed file cost
     # 1.1 s of a cold analysis of the ansible scenario (40,000 symbols, 3,000 file versions)
     _by_path: dict[str, list[Symbol]] | None = field(default=None, init=False, repr=False, compare=False)
+    _outside: _Resolver | None = field(default=None, init=False, repr=False, compare=False)  # referenced_by's
 
     # -- building ----------------------------------------------------------------------------------
     @classmethod
@@ -719,10 +720,12 @@ class Graph:
         """The graph's symbols and import-level targets that a file which is none of the graph's (a test the
         change adds) references. A cached graph keeps no summaries, so this follows no re-export; a graph
         read lazily (lazy_graph.py) does."""
-        resolver = _Resolver.__new__(_Resolver)
-        resolver.by_module = {}
-        resolver._index(self, self.modules, [])
-        return _targets(resolver, summary)
+        if self._outside is None:  # indexing every module's name suffixes: once per graph, not per file
+            resolver = _Resolver.__new__(_Resolver)
+            resolver.by_module = {}
+            resolver._index(self, self.modules, [])
+            self._outside = resolver
+        return _targets(self._outside, summary)
 
     def symbols_in(self, path: str) -> list[Symbol]:
         if self._by_path is None:
