@@ -4,7 +4,8 @@ of its format, and compared.
 Families (one module each): terraform (HCL), sql (.sql and migration formats), migrations (SQL and
 ORM drops inside Python/Ruby/Go/JS migrations), liquibase (XML/YAML/JSON changelogs), ci (GitHub
 Actions, GitLab CI), kubernetes (manifests), shell (scripts, Makefiles, Dockerfiles), python_calls
-(subprocess/os and cloud SDK calls). A finding already present in the base version is not the
+(subprocess/os and cloud SDK calls), tls (certificate verification turned off, in those and in JS/TS/Go/Rust
+code lines). A finding already present in the base version is not the
 change's doing and is not reported; what the change removes (a resource, a CI step, a protection) is
 reported on the base side.
 
@@ -31,6 +32,7 @@ from app.core.impact.destructive import (
     shell,
     sql,
     terraform,
+    tls,
 )
 from app.core.impact.destructive.legacy import is_comment
 from app.core.impact.destructive.model import (
@@ -244,6 +246,9 @@ class _ChangeScan:
             return
         if new is not None and is_cdk_app(new):
             self.result.findings.extend(_cdk_findings(fd)[:MAX_FINDINGS_PER_FILE])
+        if tls.reads_code(fd.path):  # no parser of these languages: their code lines, base against head
+            found = self._versions(fd, old, new, lambda text, path, _blob: tls.scan_code(text, path, self.work))
+            self.result.findings.extend(found[:MAX_FINDINGS_PER_FILE])
         if kind is None:
             self._fallback(fd, None)
             return
