@@ -121,3 +121,21 @@ def test_shell_script_and_ci_run_steps(make_repo) -> None:
     assert sorted((f.path, f.line, f.target) for f in found) == [
         (".github/workflows/ci.yml", 6, "curl --insecure"), ("scripts/get.sh", 3, "wget --no-check-certificate"),
         ("scripts/get.sh", 4, "GIT_SSL_NO_VERIFY=true")], found
+
+
+def test_yaml_env_settings_in_ci_compose_and_manifests(make_repo) -> None:
+    workflow = ("on: pull_request\njobs:\n  build:\n    runs-on: ubuntu-latest\n    env:\n"
+                "      NODE_TLS_REJECT_UNAUTHORIZED: '0'\n      CI: 'true'\n    steps:\n      - run: npm test\n")
+    compose = "services:\n  app:\n    image: app\n    environment:\n      - PYTHONHTTPSVERIFY=0\n"
+    manifest = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+                "      containers:\n        - name: web\n          image: web\n          env:\n"
+                "            - name: GIT_SSL_NO_VERIFY\n              value: \"true\"\n")
+    found = _scan(make_repo, {"README.md": "x\n"},
+                  {".github/workflows/ci.yml": workflow, "docker-compose.yml": compose, "deploy/web.yaml": manifest})
+    assert sorted((f.path, f.line, f.target) for f in found if f.kind == KIND) == [
+        (".github/workflows/ci.yml", 6, "NODE_TLS_REJECT_UNAUTHORIZED=0"),
+        ("deploy/web.yaml", 12, "GIT_SSL_NO_VERIFY=true"),
+        ("docker-compose.yml", 5, "PYTHONHTTPSVERIFY=0")], found
+    kept = workflow.replace("npm test", "npm run lint")  # the base had the setting: not this change's
+    assert [f for f in _scan(make_repo, {".github/workflows/ci.yml": workflow}, {".github/workflows/ci.yml": kept})
+            if f.kind == KIND] == []

@@ -380,7 +380,11 @@ class _ChangeScan:
         if new is not None:
             self.pipelines["new"].append(head)
         added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
-        return new_findings(ci.command_findings(base, self.work), ci.command_findings(head, self.work), added)
+        return new_findings(
+            [*ci.command_findings(base, self.work), *tls.yaml_findings(fd.old_path or fd.path, base_docs, old or "")],
+            [*ci.command_findings(head, self.work), *tls.yaml_findings(fd.path, head_docs, new or "")],
+            added,
+        )
 
     def _yaml(self, fd: FileDiff, old: str | None, new: str | None) -> list[Finding]:
         if any(text is not None and "{{" in text for text in (old, new)) and "templates/" in fd.path:
@@ -390,15 +394,17 @@ class _ChangeScan:
             return []
         base_docs = load_documents(old, self.work) if old is not None else []
         head_docs = load_documents(new, self.work) if new is not None else []
+        added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
+        tls_base = tls.yaml_findings(fd.old_path or fd.path, base_docs, old or "")
+        tls_head = tls.yaml_findings(fd.path, head_docs, new or "")
         if not any(kubernetes.is_manifest(d) for d in [*base_docs, *head_docs]):
             self._fallback(fd, None)  # compose files, Ansible, app config: today's command patterns
-            return []
+            return new_findings(tls_base, tls_head, added)  # and the TLS settings of their env
         self.manifests["old"].extend(kubernetes.resources(fd.old_path or fd.path, base_docs))
         self.manifests["new"].extend(kubernetes.resources(fd.path, head_docs))
         base = kubernetes.manifest_findings(fd.old_path or fd.path, old or "", base_docs, self.work)
         head = kubernetes.manifest_findings(fd.path, new or "", head_docs, self.work)
-        added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
-        return new_findings(base, head, added)
+        return new_findings([*base, *tls_base], [*head, *tls_head], added)
 
     # -- fallback --------------------------------------------------------------------------------------
     def _fallback(self, fd: FileDiff, why: str | None) -> None:

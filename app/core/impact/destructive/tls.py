@@ -11,6 +11,7 @@ path (a proxy, a hostile network) reads and rewrites the traffic. The shapes, by
 - JavaScript/TypeScript, Go, Rust (code lines, comments skipped; no parser of these here):
   `rejectUnauthorized: false`, `NODE_TLS_REJECT_UNAUTHORIZED` set to 0, `InsecureSkipVerify: true`,
   `danger_accept_invalid_certs(true)`.
+- YAML: CI `env:`, compose `environment:`, Kubernetes container `env` setting one of the variables below.
 - Commands (shell scripts, Dockerfile RUN/ENV, CI scripts, subprocess argv): `curl -k/--insecure`,
   `wget --no-check-certificate`, `pip --trusted-host`, `git config http.sslVerify false`, `git -c
   http.sslVerify=false`, `npm/yarn config set strict-ssl false`, and the variables GIT_SSL_NO_VERIFY,
@@ -26,6 +27,7 @@ from collections.abc import Iterator, Sequence
 
 from app.core.impact.destructive.model import Finding, Lines, Work
 from app.core.impact.destructive.pyast import dotted
+from app.core.impact.destructive.yamlnodes import Node
 
 KIND = "tls-verification-off"
 REASON = "turns off TLS certificate verification: connections accept any certificate (man-in-the-middle)"
@@ -152,7 +154,9 @@ _PY_HINT = re.compile(
     r"\b(?:verify|verify_ssl|ssl_verify|validate_certs|ssl|check_hostname)\s*=\s*False\b|CERT_NONE"
     r"|_create_unverified_context|NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|GIT_SSL_NO_VERIFY"
 )
-_PY_WORDS = ("False", "CERT_NONE", "_create_unverified_context", "NODE_TLS", "PYTHONHTTPSVERIFY", "GIT_SSL")
+# each alternative of _PY_HINT holds one of these: most files hold none, and the regex does not read them
+_PY_WORDS = ("verify", "ssl", "validate_certs", "check_hostname", "CERT_NONE", "NODE_TLS", "PYTHONHTTPSVERIFY",
+             "GIT_SSL")
 
 
 def python_may_turn_off(text: str) -> bool:
@@ -242,3 +246,36 @@ def python_findings(nodes: Sequence[ast.AST], names: dict[int, str], path: str, 
         if what is not None:
             found[line] = finding(path, line, what, lines.text_of(line), "python")
     return [found[line] for line in sorted(found)]
+
+
+# -- YAML: CI env, compose environment, Kubernetes container env ----------------------------------------------
+def _env_setting(node: Node) -> tuple[str, int] | None:
+    """(NAME=value, line) where a YAML node sets a variable that turns verification off: a mapping's key
+    (`env: {NODE_TLS_REJECT_UNAUTHORIZED: "0"}`), a container's `{name: ..., value: ...}`, a `NAME=value` item."""
+    if node.items is not None:
+        name, value = node.get("name"), node.get("value")
+        if name is not None and name.value and value is not None and value.value is not None and env_turns_off(
+                name.value, value.value):
+            return f"{name.value}={value.value}", name.line
+        for key, child in node.items.items():
+            if child.value is not None and env_turns_off(key, child.value):
+                return f"{key}={child.value}", node.key_lines.get(key, child.line)
+    elif node.value is not None and "=" in node.value and (found := assignments_off([node.value.strip()])):
+        return found, node.line
+    return None
+
+
+def yaml_findings(path: str, docs: Sequence[Node], text: str) -> list[Finding]:
+    """Where YAML documents set NODE_TLS_REJECT_UNAUTHORIZED=0, PYTHONHTTPSVERIFY=0 or GIT_SSL_NO_VERIFY."""
+    if not any(name in text for name in (*_ENV_OFF, *_ENV_ANY)):
+        return []
+    lines = Lines(text)
+    found: list[Finding] = []
+    stack = list(docs)
+    while stack:
+        node = stack.pop()
+        setting = _env_setting(node)
+        if setting is not None:
+            found.append(finding(path, setting[1], setting[0], lines.text_of(setting[1]), "yaml"))
+        stack.extend(list((node.items or {}).values()) + (node.children or []))
+    return sorted(found, key=lambda f: f.line or 0)
