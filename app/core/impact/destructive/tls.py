@@ -3,9 +3,10 @@
 A connection that does not verify the server's certificate accepts any certificate, so whoever sits on the
 path (a proxy, a hostile network) reads and rewrites the traffic. The shapes, by language:
 - Python (through `ast`, with the other calls of python_calls): a literal `verify=False` (requests, httpx),
-  `verify_ssl=False`, `ssl_verify=False`, `validate_certs=False` in any call, `ssl=False` in a file that
-  imports aiohttp, `x.verify = False` (a requests Session), `ssl._create_unverified_context`,
-  `ssl.CERT_NONE` assigned or passed (`ctx.verify_mode = ssl.CERT_NONE`, `cert_reqs=ssl.CERT_NONE`),
+  `verify_ssl=False`, `ssl_verify=False`, `verify_certs=False` (Elasticsearch), `validate_certs=False` in any
+  call but a JWT decode's, `ssl=False` in an aiohttp call of a file that imports aiohttp, `x.verify = False`
+  (a requests Session), `ssl._create_unverified_context`, `ssl.CERT_NONE` assigned or passed
+  (`ctx.verify_mode = ssl.CERT_NONE`, `cert_reqs=ssl.CERT_NONE`),
   `ctx.check_hostname = False`, and `os.environ[...]` setting one of the variables below.
   `urllib3.disable_warnings(...)` only hides the warning: it is not a finding alone.
 - JavaScript/TypeScript, Go, Rust (code lines, comments skipped; no parser of these here):
@@ -148,10 +149,10 @@ def finding(path: str, line: int | None, what: str, text: str, detector: str) ->
 
 
 # -- Python ---------------------------------------------------------------------------------------------------
-_OFF_KEYWORDS = frozenset({"verify", "verify_ssl", "ssl_verify", "validate_certs"})
+_OFF_KEYWORDS = frozenset({"verify", "verify_ssl", "ssl_verify", "verify_certs", "validate_certs"})
 _NOT_TLS = re.compile(r"jwt|jose|\bdecode\b", re.I)  # jwt.decode(verify=False) skips a signature check, not TLS
 _PY_HINT = re.compile(
-    r"\b(?:verify|verify_ssl|ssl_verify|validate_certs|ssl|check_hostname)\s*=\s*False\b|CERT_NONE"
+    r"\b(?:verify|verify_ssl|ssl_verify|verify_certs|validate_certs|ssl|check_hostname)\s*=\s*False\b|CERT_NONE"
     r"|_create_unverified_context|NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|GIT_SSL_NO_VERIFY"
 )
 # each alternative of _PY_HINT holds one of these: most files hold none, and the regex does not read them
