@@ -10,6 +10,8 @@
   whose delete*/terminate*/destroy*/purge*/begin_delete* methods are called. Single-item data-plane calls
   an application makes in normal operation (delete_object, delete_message, delete_item, delete_blob) are
   not destructive operations; deleting a bucket, an instance, a table or a resource group is.
+- TLS certificate verification turned off (`verify=False`, `ssl.CERT_NONE` ...): see tls.py, walked here from
+  the same parse.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from typing import Any
 
-from app.core.impact.destructive import shell
+from app.core.impact.destructive import shell, tls
 from app.core.impact.destructive.model import MAX_FINDINGS_PER_FILE, Finding, Lines, ParseFailure, Work
 from app.core.impact.destructive.pyast import (
     dotted,
@@ -193,7 +195,9 @@ def may_run_or_delete(text: str) -> bool:
         return True
     if any(word in text for word in _OS_WORDS) and _OS_CALLS.search(text) and _OS.search(text):
         return True
-    return "Command" in text and bool(_SH.search(text))
+    if "Command" in text and _SH.search(text):
+        return True
+    return tls.python_may_turn_off(text)
 
 
 def scan_python_calls(text: str, path: str, work: Work, blob: str | None = None) -> list[Finding]:
@@ -272,12 +276,14 @@ def _scan(text: str, path: str, work: Work, tree: ast.Module | None = None) -> l
     known = string_assignments(nodes, shell_placeholder)
     lines = Lines(text)
     findings: list[Finding] = []
+    names: dict[int, str] = {}  # id(call) -> its callee, for the TLS detector
     for node in nodes:
         if not isinstance(node, ast.Call):
             continue
         name = dotted(node.func)
         first, _, rest = name.partition(".")
         name = aliases.get(name) or (f"{aliases[first]}.{rest}" if rest and first in aliases else name)
+        names[id(node)] = name
         verdicts: list[shell.Verdict] = []
         if name in _RUN_ARGV or name in _RUN_SHELL:
             if "." in name:  # a bare run() or call() not imported from subprocess is someone else's function
@@ -302,7 +308,9 @@ def _scan(text: str, path: str, work: Work, tree: ast.Module | None = None) -> l
             )
         if len(findings) >= MAX_FINDINGS_PER_FILE:
             break
-    return sorted(findings, key=lambda f: f.line or 0)
+    if tls.python_may_turn_off(text):
+        findings.extend(tls.python_findings(nodes, names, path, lines))
+    return sorted(findings, key=lambda f: f.line or 0)[:MAX_FINDINGS_PER_FILE]
 
 
 def _cloud_verdicts(call: ast.Call, tainted: set[str], known: dict[str, str]) -> list[shell.Verdict]:

@@ -4,7 +4,8 @@ of its format, and compared.
 Families (one module each): terraform (HCL), sql (.sql and migration formats), migrations (SQL and
 ORM drops inside Python/Ruby/Go/JS migrations), liquibase (XML/YAML/JSON changelogs), ci (GitHub
 Actions, GitLab CI), kubernetes (manifests), shell (scripts, Makefiles, Dockerfiles), python_calls
-(subprocess/os and cloud SDK calls). A finding already present in the base version is not the
+(subprocess/os and cloud SDK calls), tls (certificate verification turned off, in those and in JS/TS/Go/Rust
+code lines). A finding already present in the base version is not the
 change's doing and is not reported; what the change removes (a resource, a CI step, a protection) is
 reported on the base side.
 
@@ -31,6 +32,7 @@ from app.core.impact.destructive import (
     shell,
     sql,
     terraform,
+    tls,
 )
 from app.core.impact.destructive.legacy import is_comment
 from app.core.impact.destructive.model import (
@@ -244,6 +246,9 @@ class _ChangeScan:
             return
         if new is not None and is_cdk_app(new):
             self.result.findings.extend(_cdk_findings(fd)[:MAX_FINDINGS_PER_FILE])
+        if tls.reads_code(fd.path):  # no parser of these languages: their code lines, base against head
+            found = self._versions(fd, old, new, lambda text, path, _blob: tls.scan_code(text, path, self.work))
+            self.result.findings.extend(found[:MAX_FINDINGS_PER_FILE])
         if kind is None:
             self._fallback(fd, None)
             return
@@ -375,7 +380,11 @@ class _ChangeScan:
         if new is not None:
             self.pipelines["new"].append(head)
         added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
-        return new_findings(ci.command_findings(base, self.work), ci.command_findings(head, self.work), added)
+        return new_findings(
+            [*ci.command_findings(base, self.work), *tls.yaml_findings(fd.old_path or fd.path, base_docs, old or "")],
+            [*ci.command_findings(head, self.work), *tls.yaml_findings(fd.path, head_docs, new or "")],
+            added,
+        )
 
     def _yaml(self, fd: FileDiff, old: str | None, new: str | None) -> list[Finding]:
         if any(text is not None and "{{" in text for text in (old, new)) and "templates/" in fd.path:
@@ -385,15 +394,17 @@ class _ChangeScan:
             return []
         base_docs = load_documents(old, self.work) if old is not None else []
         head_docs = load_documents(new, self.work) if new is not None else []
+        added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
+        tls_base = tls.yaml_findings(fd.old_path or fd.path, base_docs, old or "")
+        tls_head = tls.yaml_findings(fd.path, head_docs, new or "")
         if not any(kubernetes.is_manifest(d) for d in [*base_docs, *head_docs]):
             self._fallback(fd, None)  # compose files, Ansible, app config: today's command patterns
-            return []
+            return new_findings(tls_base, tls_head, added)  # and the TLS settings of their env
         self.manifests["old"].extend(kubernetes.resources(fd.old_path or fd.path, base_docs))
         self.manifests["new"].extend(kubernetes.resources(fd.path, head_docs))
         base = kubernetes.manifest_findings(fd.old_path or fd.path, old or "", base_docs, self.work)
         head = kubernetes.manifest_findings(fd.path, new or "", head_docs, self.work)
-        added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
-        return new_findings(base, head, added)
+        return new_findings([*base, *tls_base], [*head, *tls_head], added)
 
     # -- fallback --------------------------------------------------------------------------------------
     def _fallback(self, fd: FileDiff, why: str | None) -> None:

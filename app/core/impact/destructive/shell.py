@@ -19,6 +19,7 @@ import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from app.core.impact.destructive import tls
 from app.core.impact.destructive.model import MAX_SHELL_BYTES, Finding, Lines, ParseFailure, Work, shown
 
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")", ";;", "|&", "\n"})
@@ -475,12 +476,24 @@ _JUDGES: dict[str, Callable[[str, list[str]], Verdict | None]] = {
 def judge_argv(argv: list[str], depth: int = 0) -> list[Verdict]:
     """What one simple command destroys (nothing, for almost every command)."""
     args = list(argv)
+    tls_off: list[Verdict] = []
     while args and (args[0] in _PREFIXES or re.match(r"^[A-Za-z_]\w*=", args[0])):
+        if not tls_off and (setting := tls.assignments_off(args[:1])):
+            tls_off.append(Verdict(tls.KIND, setting, tls.REASON))
         args = args[1:]
     if not args:
-        return []
+        return tls_off
     tool = posixpath.basename(args[0])
     rest = args[1:]
+    if not tls_off and (what := tls.argv_off(tool, rest)):
+        tls_off.append(Verdict(tls.KIND, what, tls.REASON))
+    if tls_off:
+        return [*tls_off, *_judged(tool, args, rest, depth)]
+    return _judged(tool, args, rest, depth)
+
+
+def _judged(tool: str, args: list[str], rest: list[str], depth: int) -> list[Verdict]:
+    """judge_argv past the command's prefixes: what `tool` with `rest` destroys."""
     if tool in _SHELLS or args[0] in _SHELLS:
         if tool == "env" or args[0] == "/usr/bin/env":
             return judge_argv(rest, depth + 1)
@@ -587,12 +600,23 @@ def _dockerfile_runs(text: str) -> str:
                     pass
             out.append(body)
             in_run = line.rstrip().endswith("\\")
+        elif head[:4].upper() == "ENV " and not line.rstrip().endswith("\\"):
+            out.append(_env_as_export(head[4:].strip()))  # ENV NODE_TLS_REJECT_UNAUTHORIZED=0 holds for every RUN
+            in_run = False
         elif in_run:
             out.append(line)
             in_run = line.rstrip().endswith("\\")
         else:
             out.append("")
     return "\n".join(out)
+
+
+def _env_as_export(body: str) -> str:
+    """A Dockerfile ENV instruction as the shell's `export` (`ENV A=1 B=2`, or the old `ENV A 1`)."""
+    if "=" not in body.split(" ", 1)[0]:
+        name, _, value = body.partition(" ")
+        return f"export {shlex.quote(name)}={shlex.quote(value.strip())}"
+    return f"export {body}"
 
 
 def scan_script(
