@@ -4,7 +4,6 @@ commands so `review-tui --help` stays instant."""
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -20,18 +19,20 @@ from app.commands.common import (
     check_user_config,
     closed_pipe_exit,
     fail,
+    flush_stdout,
     is_output_error,
     open_tui,
     output_failed_exit,
     range_args,
     range_options,
+    release_workers_at_exit,
+    run_guarded,
 )
 from app.commands.demo import demo
 from app.commands.explain import explain
 from app.commands.list import list_command
 from app.commands.stats import stats_command
 from app.commands.sync import sync_command
-from app.errors import ReviewTuiError
 
 
 def _epilog() -> str:
@@ -65,38 +66,12 @@ class _Group(click.Group):
             if not is_output_error(exc):
                 raise
             output_failed_exit(exc)
-        try:
-            sys.stdout.flush()  # a pipe closed after the last write shows up here
-        except BrokenPipeError:
-            closed_pipe_exit()
-        except OSError as exc:
-            if not is_output_error(exc):
-                raise
-            output_failed_exit(exc)
+        flush_stdout()
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ReviewTuiError as exc:
-            fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("review-tui: interrupted", err=True)
-            sys.exit(130)
-        except BrokenPipeError:
-            closed_pipe_exit()  # not a bug: the reader of stdout went away
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
-            raise
-        except OSError as exc:
-            if is_output_error(exc):
-                output_failed_exit(exc)
-            if os.environ.get("REVIEW_TUI_DEBUG"):
-                raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (set REVIEW_TUI_DEBUG=1 for the traceback)", 70)
-        except Exception as exc:  # a bug: still one line, with a way to get the details
-            if os.environ.get("REVIEW_TUI_DEBUG"):
-                raise
-            fail(f"internal error: {type(exc).__name__}: {exc} (set REVIEW_TUI_DEBUG=1 for the traceback)", 70)
+        return run_guarded(lambda: super(_Group, self).invoke(ctx),
+                           passthrough=(click.exceptions.Exit, click.exceptions.Abort, click.ClickException))
 
 
 @click.group(cls=_Group, invoke_without_command=True, epilog=_epilog(),
@@ -127,13 +102,9 @@ for _command in (list_command, demo, explain, chunks, check_command, carry_comma
 
 
 def main() -> None:
-    """The process's entry point (the `review-tui` script, `python -m app`)."""
+    """The click group's entry point: the `review-tui` script (app/entry.py) runs it for every command line
+    but a bare TUI start."""
     try:
         cli(prog_name="review-tui")
     finally:
-        # Before the interpreter's exit joins the worker pool: the tasks queued or running there end at
-        # once instead of at their end (a quit during a first analysis of ansible waited 1-2 s for them).
-        # Only here, at the process's end: in-process callers (tests) keep using the pool.
-        workers = sys.modules.get("app.core.workers")
-        if workers is not None:
-            workers.release_workers()
+        release_workers_at_exit()

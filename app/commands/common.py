@@ -1,6 +1,7 @@
 """What the commands share: the analyzer factory, the one-line error exit, consoles, the --repo
-option, opening the TUI and printing the change list. Imports only click and app basics at module
-level, so `review-tui --help` stays instant."""
+option, opening the TUI and printing the change list. Imports only app basics at module level, not even
+click (each use imports it): a bare `review-tui` opens the TUI from here without it (app/entry.py), and
+`review-tui --help` stays instant."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import click
-
 from app import paths
 from app.core.text import json_text
 from app.errors import ReviewTuiError
 
 if TYPE_CHECKING:
+    import click
     from rich.console import Console
 
     from app.analysis.analyzer import Analyzer
@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 REPO_OPTION_HELP = "Repository to inspect (default: the current directory)."
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def echo(message: str, err: bool = False) -> None:
+    """One line through click.echo, imported here: a bare `review-tui` may never need click."""
+    import click
+
+    click.echo(message, err=err)
 
 
 SIGPIPE_EXIT = 128 + 13
@@ -63,7 +70,7 @@ def output_failed_exit(exc: OSError) -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
-    click.echo(f"review-tui: error: cannot write the output: {exc.strerror or exc}", err=True)
+    echo(f"review-tui: error: cannot write the output: {exc.strerror or exc}", err=True)
     sys.exit(1)
 
 
@@ -110,6 +117,8 @@ def output_console(width: int | None) -> Console:
 
 
 def width_option(f: F) -> F:
+    import click
+
     return click.option("--width", type=click.IntRange(40, UNBOUNDED_WIDTH), default=None, metavar="COLUMNS",
                         help="Lay the table out in this many columns (default: $COLUMNS, else the terminal's "
                              "width; a pipe or file gets every title in full, and ids over 40 columns listed "
@@ -117,6 +126,8 @@ def width_option(f: F) -> F:
 
 
 def base_option(f: F) -> F:
+    import click
+
     return click.option("--base", default=None, metavar="REF",
                         help="Base branch or commit (default: origin's HEAD, else main, else master, else "
                              "origin/main, else origin/master).")(f)
@@ -130,7 +141,7 @@ def check_user_config() -> None:
     from app.core.text import one_line
 
     for warning in load_user_config().warnings:
-        click.echo(f"review-tui: warning: config: {one_line(warning, 500)}", err=True)
+        echo(f"review-tui: warning: config: {one_line(warning, 500)}", err=True)
 
 
 def print_team_config_warnings(analyzer: Analyzer) -> None:
@@ -140,15 +151,66 @@ def print_team_config_warnings(analyzer: Analyzer) -> None:
     from app.core.text import one_line
 
     for warning in analyzer.config.warnings:
-        click.echo(f"review-tui: warning: {one_line(warning, 500)}", err=True)
+        echo(f"review-tui: warning: {one_line(warning, 500)}", err=True)
 
 
 def fail(message: str, code: int = 2) -> None:
     """One line on stderr and a non-zero exit: the only way errors leave the CLI."""
     from app.core.text import one_line
 
-    click.echo(f"review-tui: error: {one_line(message, 500)}", err=True)
+    echo(f"review-tui: error: {one_line(message, 500)}", err=True)
     sys.exit(code)
+
+
+def run_guarded(run: Callable[[], Any], passthrough: tuple[type[BaseException], ...] = ()) -> Any:
+    """Runs a command (the click group's invoke, or app/entry.py's bare TUI start): a ReviewTuiError or an
+    unexpected exception becomes one line on stderr and a non-zero exit instead of a traceback, Ctrl-C
+    "interrupted" (130), a closed stdout pipe a quiet end. `passthrough`: click's own exits, left to its group."""
+    try:
+        return run()
+    except ReviewTuiError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        echo("review-tui: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        closed_pipe_exit()  # not a bug: the reader of stdout went away
+    except passthrough:
+        raise
+    except SystemExit:
+        raise
+    except OSError as exc:
+        if is_output_error(exc):
+            output_failed_exit(exc)
+        if os.environ.get("REVIEW_TUI_DEBUG"):
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (set REVIEW_TUI_DEBUG=1 for the traceback)", 70)
+    except Exception as exc:  # a bug: still one line, with a way to get the details
+        if os.environ.get("REVIEW_TUI_DEBUG"):
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (set REVIEW_TUI_DEBUG=1 for the traceback)", 70)
+
+
+def release_workers_at_exit() -> None:
+    """At the process's end, before the interpreter's exit joins the worker pool: the tasks queued or running
+    there end at once instead of at their end (a quit during a first analysis of ansible waited 1-2 s for them).
+    Only there: in-process callers (tests) keep using the pool."""
+    workers = sys.modules.get("app.core.workers")
+    if workers is not None:
+        workers.release_workers()
+
+
+def flush_stdout() -> None:
+    """A command's last step: a pipe closed after its last write shows up here (a quiet end), a full disk
+    as one line."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        closed_pipe_exit()
+    except OSError as exc:
+        if not is_output_error(exc):
+            raise
+        output_failed_exit(exc)
 
 
 def open_cache() -> AnalysisCache | None:
@@ -176,6 +238,8 @@ def make_analyzer(repo: str | None, base: str | None = None, commit_range: str |
 
 
 def repo_option(f: F) -> F:
+    import click
+
     return click.option("--repo", type=click.Path(file_okay=False), default=None, help=REPO_OPTION_HELP)(f)
 
 
@@ -185,6 +249,8 @@ RANGE_HELP = ("Review the commits of A..B, one change each (the ids `list --rang
 
 def range_options(f: F) -> F:
     """--range A..B, --merges and --first-parent: the same three options on every command."""
+    import click
+
     f = click.option("--first-parent", "first_parent", is_flag=True, default=None,
                      help="In a range, walk the first-parent chain only; a merge there is diffed against "
                           "its first parent (the branch it brought in).")(f)
@@ -198,9 +264,14 @@ def range_args(ctx: click.Context, commit_range: str | None, merges: bool | None
                first_parent: bool | None) -> dict[str, Any]:
     """The range options of a command, falling back to the group's (`review-tui --range A..B list`)."""
     obj = ctx.obj or {}
-    args = {"commit_range": commit_range or obj.get("commit_range"),
-            "merges": bool(merges if merges is not None else obj.get("merges")),
-            "first_parent": bool(first_parent if first_parent is not None else obj.get("first_parent"))}
+    return range_kwargs(commit_range or obj.get("commit_range"),
+                        merges if merges is not None else obj.get("merges"),
+                        first_parent if first_parent is not None else obj.get("first_parent"))
+
+
+def range_kwargs(commit_range: str | None, merges: bool | None, first_parent: bool | None) -> dict[str, Any]:
+    """The range options as make_analyzer takes them; --merges and --first-parent together are refused."""
+    args = {"commit_range": commit_range, "merges": bool(merges), "first_parent": bool(first_parent)}
     if args["merges"] and args["first_parent"]:
         from app.errors import UsageError
 
@@ -217,10 +288,10 @@ def print_notes(analyzer: Analyzer) -> None:
     from app.core.text import one_line
 
     for note in analyzer.discovery.warnings:
-        click.echo(f"review-tui: note: {one_line(note, 500)}", err=True)
+        echo(f"review-tui: note: {one_line(note, 500)}", err=True)
     config_note = analyzer.uncommitted_config_note()
     if config_note:
-        click.echo(f"review-tui: note: {one_line(config_note, 500)}", err=True)
+        echo(f"review-tui: note: {one_line(config_note, 500)}", err=True)
 
 
 def note_named_by_head(change: Change, name: str) -> None:
@@ -230,7 +301,7 @@ def note_named_by_head(change: Change, name: str) -> None:
 
     if change.kind != "commit" and change.head.startswith(name.lower()) and name not in change.names:
         count = len(change.commits)
-        click.echo(f"review-tui: note: {one_line(name, 64)} is the head of {one_line(change.id, 120)} "
+        echo(f"review-tui: note: {one_line(name, 64)} is the head of {one_line(change.id, 120)} "
                    f"({count} commit{'s' if count != 1 else ''}): that change is the one read; "
                    f"--range {one_line(name, 64)}^..{one_line(name, 64)} reads the commit alone", err=True)
 
@@ -242,10 +313,10 @@ def note_merged(change: Change) -> None:
     from app.core.text import one_line
 
     if change.merged is not None and change.merged.how == "empty":
-        click.echo(f"review-tui: note: {one_line(change.id, 80)} changes nothing ({one_line(change.merged.detail, 300)}"
+        echo(f"review-tui: note: {one_line(change.id, 80)} changes nothing ({one_line(change.merged.detail, 300)}"
                    "): nothing of it waits for review", err=True)
     elif change.merged is not None:
-        click.echo(f"review-tui: note: {one_line(change.id, 80)} is already merged upstream "
+        echo(f"review-tui: note: {one_line(change.id, 80)} is already merged upstream "
                    f"({change.merged.how}: {one_line(change.merged.detail, 300)}): nothing of it waits for "
                    "review", err=True)
 
@@ -332,7 +403,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
                width: int | None = None, discovery: Discovery | None = None,
                include_merged: bool = False, risk_ranks: dict[str, int] | None = None) -> None:
     if json_output:
-        click.echo(json_text([r.to_json() for r in reports]))
+        echo(json_text([r.to_json() for r in reports]))
         return
     from app.report.tables import change_table, queue_footer
 

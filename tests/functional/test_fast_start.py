@@ -20,7 +20,8 @@ from app.errors import ConfigError
 from tests.cli import CLI
 from tests.conftest import ALICE
 
-# The CLI's own start (app.cli main: tui_target, run_tui) as at a terminal, the screen run headless in 80x24.
+# The CLI's own start (the script's app.entry main: tui_target, run_tui) as at a terminal, the screen run
+# headless in 80x24.
 RUN_CLI = """
 import sys
 from app.tui import app as tui_app
@@ -29,7 +30,7 @@ tui_app.ReviewApp.run = lambda self, **kw: run(self, headless=True, size=(80, 24
 from app.commands import common
 common.at_a_terminal = lambda: True  # as in a terminal, where a person sees the screen
 {setup}
-from app.cli import main
+from app.entry import main
 sys.argv = ["review-tui", *sys.argv[1:]]
 main()
 """
@@ -46,7 +47,8 @@ first = QueueScreen._first_paint_done
 def painted(self):
     if "at_paint" not in seen:
         seen["at_paint"] = sorted(m for m in ("pygit2", "app.analysis.analyzer", "app.core.git.repo",
-                                              "app.tui.review_session", "sqlite_utils") if m in sys.modules)
+                                              "app.tui.review_session", "sqlite_utils", "app.core.git.models",
+                                              "app.core.risk.score") if m in sys.modules)
         seen["title_at_paint"] = str(self.query_one("#queue-title").render())
     first(self)
     self.set_interval(0.02, lambda: done(self))
@@ -86,8 +88,9 @@ def _two_branches(make_repo, config: str | None = None):
 
 def test_the_queue_paints_before_pygit2_and_the_analysis_are_imported(make_repo, tmp_path):
     """The first paint (the queue's frame: its title, the progress line, the footer) comes before pygit2,
-    the analysis and a new ledger's schema are imported (a quarter of the first paint on ansible); the queue
-    then fills in as before, with the base and the reviewer in the title."""
+    the analysis and a new ledger's schema are imported (a quarter of the first paint on ansible), and before
+    the git models and the risk score the rows' cells need (8 ms); the queue then fills in as before, with the
+    base and the reviewer in the title."""
     builder = _two_branches(make_repo)
     proc = _run(tmp_path, ["--repo", str(builder.path)],
                 setup=FIRST_PAINT + "\nimport atexit, json\natexit.register(lambda: print(json.dumps(seen)))\n")
@@ -296,3 +299,45 @@ def test_the_collector_is_back_when_the_tui_cannot_be_imported(make_repo, tmp_pa
     proc = _run(tmp_path, ["--repo", str(builder.path)], setup=setup)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"analysing": True}
+
+
+NO_CLICK = """
+import atexit, json, sys
+from app.tui.screens.queue import QueueScreen
+seen = {}
+first = QueueScreen._first_paint_done
+clicks = lambda: sorted(m for m in sys.modules if m.split(".")[0] == "click" or m.startswith("app.cli"))
+commands = lambda: sorted(m for m in sys.modules
+                          if m.startswith(("app.cli", "app.commands.")) and m != "app.commands.common")
+def painted(self):
+    seen.setdefault("click_at_paint", clicks())
+    seen.setdefault("at_paint", commands())
+    first(self)
+    self.set_interval(0.02, lambda: done(self))
+def done(self):
+    if self.finished_at and not self.analysing and not self._rebuild_pending:
+        seen["rows"] = sorted(row.id for row in self.rows)
+        self.app.exit()
+QueueScreen._first_paint_done = painted
+atexit.register(lambda: print(json.dumps({**seen, "at_exit": commands()})))
+"""
+
+
+@pytest.mark.parametrize("args", [[], ["--base", "main"], ["--range", "main..feature", "--first-parent"]])
+def test_a_bare_start_opens_the_queue_without_click_or_the_command_modules(make_repo, tmp_path, args):
+    """`review-tui` (and its own options) goes from the script's entry straight to open_tui: the command modules
+    (app.cli and click: 55 ms of a warm first paint's CPU on ansible) are never imported. On the fast start
+    (the default base) click is not imported before the queue's first paint either: it comes later with the
+    ledger's sqlite_utils (a base or range given opens the analysis cache, and sqlite_utils, before the screen).
+    The queue opens on the repository as before."""
+    builder = _two_branches(make_repo)
+    proc = _run(tmp_path, ["--repo", str(builder.path), *args], setup=NO_CLICK)
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen.pop("at_paint") == [] and seen.pop("at_exit") == []
+    head = subprocess.run(["git", "-C", str(builder.path), "rev-parse", "feature"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    [row] = seen.pop("rows")
+    assert head.startswith(row) if "--range" in args else row == "feature"  # a range's rows are its commits
+    if not args:
+        assert seen["click_at_paint"] == []

@@ -30,7 +30,6 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from app.core.git.models import NO_COMMON_HISTORY
 from app.core.text import (
     added_count,
     author_names,
@@ -567,6 +566,13 @@ def hidden_parts(found: Discovery, *, show_merged: bool, in_range: bool) -> list
     return parts
 
 
+def _unrelated(report: ChangeReport) -> bool:
+    """A change with no history in common with the base."""
+    from app.core.git.models import NO_COMMON_HISTORY  # here: not before the first paint (5 ms of imports)
+
+    return (report.change.error or "").startswith(NO_COMMON_HISTORY)
+
+
 class QueueScreen(Screen[None]):
     """Every pending change, ranked; sort, filter, search, refresh; enter opens a change."""
 
@@ -831,7 +837,7 @@ class QueueScreen(Screen[None]):
 
     # -- the model ------------------------------------------------------------------------------
     def _status_of(self, report: ChangeReport) -> str:
-        if (report.change.error or "").startswith(NO_COMMON_HISTORY):
+        if _unrelated(report):
             return "unrelated"
         if report.error or report.change.error:
             return "failed"
@@ -1010,7 +1016,7 @@ class QueueScreen(Screen[None]):
             parts = [(f"{count} pending change{'s' if count != 1 else ''}{against}", f"{count} pending", "")]
         critical = sum(1 for r in reports if not r.error and r.assessment and r.assessment.risk.band == "critical")
         ai = sum(1 for r in reports if r.assessment and (r.assessment.ai.share or r.assessment.ai.tools))
-        unrelated = sum(1 for r in reports if (r.change.error or "").startswith(NO_COMMON_HISTORY))
+        unrelated = sum(1 for r in reports if _unrelated(r))
         failed = sum(1 for r in reports if r.error or r.change.error) - unrelated
         incomplete = sum(1 for r in reports if r.assessment is not None and r.assessment.file_problems)
         if critical:
