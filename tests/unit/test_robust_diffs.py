@@ -140,6 +140,37 @@ def test_a_plan_made_without_the_content_is_made_again_once_it_is_fetched(moved,
     assert after == titles(tmp_path / "fresh.db")
 
 
+def test_the_plan_of_a_change_measured_without_a_blob_is_cached_until_the_blob_comes(moved, tmp_path,
+                                                                                   monkeypatch) -> None:
+    """Issue 18: the plan of a change whose diff lacks a blob was never cached, so every open of lazygit's +3.2M-line
+    pr/296 (10 blobs missing) planned it again (23 s). It is cached with the ids of the blobs it lacked, as its
+    report is: the second open plans nothing and paints the cached plan; a fetched blob makes it planned again."""
+    from app.storage.cache import AnalysisCache
+
+    planned: list[str] = []
+    real_plan = Analyzer._plan
+
+    def counted(self: Analyzer, *args, **kw):  # the real planner, counted
+        planned.append("plan")
+        return real_plan(self, *args, **kw)
+
+    monkeypatch.setattr(Analyzer, "_plan", counted)
+    with AnalysisCache.open(tmp_path / "cache.db") as cache:
+        first = Analyzer(moved.path, cache=cache).detail("move")
+        assert planned and any("content not in this clone" in chunk.title for chunk in first.plan.chunks)
+        planned.clear()
+        again = Analyzer(moved.path, cache=cache)
+        row = cache.get("plan", again._plan_key(again.change("move"), "risk"))
+        assert sorted(row["missing"]) == sorted(fd.new_blob for fd in first.files if fd.problem)  # the gap it has
+        outline = again.change_plan(again.change("move"))  # what the change screen paints before the diff is read
+        assert outline is not None and outline.plan == first.plan
+        assert again.detail("move").plan == first.plan and planned == [], "the second open planned it again"
+        moved.repo.create_blob(MODULE.replace("handler", "h11").replace("return 4", "return 40").encode())  # fetched
+        fetched = Analyzer(moved.path, cache=cache)
+        assert fetched.cached_plan(fetched.change("move")) is None
+        assert fetched.detail("move").plan != first.plan and planned, "a blob the plan lacked is here: planned again"
+
+
 def test_a_chunk_whose_lines_this_clone_cannot_show_is_a_note_not_a_crash(make_repo) -> None:
     """QA45 #0: a full clone's cached plan opened in a blobless clone pointed at hunks this clone's diff has not
     got; the chunk screen crashed (IndexError) and the app exited."""

@@ -7,7 +7,8 @@ become RepoError with a one-line message.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +19,7 @@ from pygit2.enums import DeltaStatus, DiffFind, DiffOption, FileMode, FileStatus
 
 from app.core.git.ancestry import BaseHistory
 from app.core.git.cli import GitCli, common_dir
-from app.core.git.diff import DiffLine, FileDiff, Hunk, decode_path, decode_text
+from app.core.git.diff import DiffLine, DiffLines, FileDiff, Hunk, decode_path, decode_text
 from app.core.git.models import CommitInfo, ref_for_git, ref_text
 from app.core.heap import give_back_heap, one_malloc_arena
 from app.errors import RepoError
@@ -191,30 +192,48 @@ def _sig_text(sig: pygit2.Signature, field: str, encoding: str | None = None) ->
 
 
 def _fill_hunks(fd: FileDiff, patch: pygit2.Patch) -> None:
-    """Copy a libgit2 patch's hunks into `fd`, counting its added and deleted lines."""
+    """Copy a libgit2 patch's hunks into `fd`, counting its added and deleted lines. Each hunk's lines are held
+    compactly (DiffLines: read straight into one buffer, no object a line) where git numbers them as counted from
+    the hunk's starts, as it does; else as a list of DiffLine."""
     for hunk in patch.hunks:
-        lines = []
+        origins: list[str] = []
+        data = bytearray()
+        ends = array("I")
+        lossy: dict[int, tuple[str, bytes]] = {}
+        old, new = hunk.old_start, hunk.new_start  # the numbers git gives each line, counted
+        counted = True
         for line in hunk.lines:
             origin = line.origin
             if origin not in ("+", "-", " "):
                 continue  # "\ No newline at end of file" markers and file headers
             raw = line.raw_content
-            text = decode_text(raw)
-            if text.endswith("\n"):
-                text, raw = text[:-1], raw[:-1]
-            lossy = "\ufffd" in text and not _is_utf8(raw)  # a real U+FFFD in UTF-8 is kept as text
-            if lossy:  # shown as \xNN, as paths are: two different bytes must not both read "�"
-                text = bytes(raw).decode("utf-8", errors="backslashreplace")
-            lines.append(DiffLine(origin, line.old_lineno if line.old_lineno > 0 else None,
-                                  line.new_lineno if line.new_lineno > 0 else None, text,
-                                  bytes(raw) if lossy else None))
-            if origin == "+":
-                fd.additions += 1
-            elif origin == "-":
-                fd.deletions += 1
+            if raw.endswith(b"\n"):
+                raw = raw[:-1]
+            if _is_utf8(raw):
+                data += raw
+            else:  # shown as \xNN, as paths are: two different bytes must not both read "\ufffd"
+                lossy[len(origins)] = (raw.decode("utf-8", errors="backslashreplace"), bytes(raw))
+            origins.append(origin)
+            ends.append(len(data))
+            counted = counted and _numbered(line, old if origin != "+" else -1, new if origin != "-" else -1)
+            old += origin != "+"
+            new += origin != "-"
+        joined = "".join(origins)
+        fd.additions += joined.count("+")
+        fd.deletions += joined.count("-")
+        lines: Sequence[DiffLine] = DiffLines(hunk.old_start, hunk.new_start, joined, bytes(data), ends, lossy)
+        if not counted:  # git numbered a line otherwise: kept as it gave them
+            lines = [DiffLine(line.origin, line.old_lineno if line.old_lineno > 0 else None,
+                              line.new_lineno if line.new_lineno > 0 else None, shown.text, shown.raw)
+                     for line, shown in zip((ln for ln in hunk.lines if ln.origin in ("+", "-", " ")), lines,
+                                            strict=True)]
         fd.hunks.append(Hunk(hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines,
-                             decode_text(hunk.header.encode("utf-8", "replace")).split("@@")[-1].strip(),
-                             lines))
+                             decode_text(hunk.header.encode("utf-8", "replace")).split("@@")[-1].strip(), lines))
+
+
+def _numbered(line: pygit2.DiffLine, old: int, new: int) -> bool:
+    """Whether git gave the line these old and new numbers (-1: none on that side)."""
+    return line.old_lineno == old and line.new_lineno == new
 
 
 def added_lines(old: bytes, new: bytes) -> list[str]:

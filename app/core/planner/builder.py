@@ -46,7 +46,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 
-from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff
+from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, DiffLines, FileDiff
 from app.core.gitattributes import OwnCode
 from app.core.globs import GlobSet as FastGlobSet
 from app.core.globs import compile_glob
@@ -380,6 +380,9 @@ class _PlanBuilder:
         if origins is None:
             origins = []
             for hunk in self.files[index].hunks:
+                if isinstance(hunk.lines, DiffLines):  # held as one string already: no line is made
+                    origins.append(hunk.lines.origins)
+                    continue
                 joined = "".join(map(_ORIGIN, hunk.lines))
                 if len(joined) != len(hunk.lines):  # an origin that is not one character: neither + nor -
                     joined = "".join([o if len(o) == 1 else "?" for o in map(_ORIGIN, hunk.lines)])

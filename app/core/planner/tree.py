@@ -12,7 +12,7 @@ import itertools
 import operator
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.core.git.diff import ADDED, DELETED, DiffLine, FileDiff, Hunk
@@ -254,7 +254,7 @@ class _TreeBuilder:
             self.place(leaf, hunk_index, first, first + size - 1)
             first += size
 
-    def owned_run(self, hunk_index: int, lines: list[DiffLine], first: int, stop: int, added: bool) -> None:
+    def owned_run(self, hunk_index: int, lines: Sequence[DiffLine], first: int, stop: int, added: bool) -> None:
         """A run of added lines (or deleted ones, with old-side spans) placed by their own side's spans."""
         side_owner, defs, leaves, number_of = (
             (self.new_owner, self.new_defs, self.new_leaves, _NEW_LINENO) if added
@@ -320,7 +320,7 @@ def _outer_name(qualname: str) -> str:
     return qualname if dot < 0 else qualname[:dot]
 
 
-def _deleted_headers(lines: list[DiffLine]) -> list[tuple[int, str, str] | None]:
+def _deleted_headers(lines: Sequence[DiffLine]) -> list[tuple[int, str, str] | None]:
     """Per deleted line, the removed definition it belongs to as (indent, name, kind), or None:
     a definition names itself in its deleted header and owns the deleted lines after it down to
     one indented no deeper than the header."""
@@ -341,7 +341,7 @@ def _deleted_headers(lines: list[DiffLine]) -> list[tuple[int, str, str] | None]
     return headers
 
 
-def _line_owners(owner: list[int], lines: list[DiffLine],
+def _line_owners(owner: list[int], lines: Sequence[DiffLine],
                  number_of: Callable[[DiffLine], int | None]) -> list[int]:
     """owner[n] for each line's number n on one side (0 when it has none), -1 past the end of `owner`."""
     size = len(owner)

@@ -491,7 +491,7 @@ def _bounded(fd: FileDiff) -> tuple[FileDiff, bool]:
     for hunk in fd.hunks:
         first, count = seen, len(hunk.lines)
         seen += count
-        kept = hunk.lines[: max(0, head - first)] + hunk.lines[max(0, tail_from - first, head - first):]
+        kept = [*hunk.lines[: max(0, head - first)], *hunk.lines[max(0, tail_from - first, head - first):]]
         if kept:
             hunks.append(Hunk(hunk.old_start, hunk.old_lines, hunk.new_start, hunk.new_lines, hunk.header, kept))
     return FileDiff(
