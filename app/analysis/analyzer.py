@@ -1753,7 +1753,8 @@ class Analyzer:
 
         if prep.dependencies is not None:
             return prep.dependencies
-        wanted = [fd for fd in prep.files if not fd.counted_only and not fd.binary
+        vendored = self._vendored(prep)  # a vendored module's own go.mod is its dependency's, not the project's
+        wanted = [fd for fd in prep.files if not fd.counted_only and not fd.binary and not vendored(fd.path)
                   and (is_manifest(fd.path) or is_lock_file(fd.path))]
         if not wanted:
             prep.dependencies = DependencyBump()

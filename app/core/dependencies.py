@@ -1,12 +1,13 @@
 """A change's dependency bump: which third-party packages its manifests and lock files add, remove or move to
 another version, read from both versions of each file with a real parser (tomllib for pyproject.toml, Cargo.toml,
-uv.lock, poetry.lock and Cargo.lock; json for package.json and package-lock.json; go.mod's and requirements files'
-one-requirement-a-line formats by their grammar). Nothing here runs or imports the repository's content.
+uv.lock, poetry.lock and Cargo.lock; json for package.json, package-lock.json and bun.lock, its trailing commas
+dropped; go.mod's and requirements files' one-requirement-a-line formats by their grammar). Nothing here runs or
+imports the repository's content.
 
 A bump is a supply-chain change a reviewer should see whatever its size: a go.mod line of lazygit's pull/3065
 brought 125 files of golang.org/x/net into vendor/, and scored 0 with "0 changed lines in source files". The
 manifests name what the project depends on directly (`direct`); a lock file's entries that no manifest of the change
-names are what came along (`locked`: transitive, or a lock-only `npm update`). yarn.lock, pnpm-lock.yaml and bun.lock
+names are what came along (`locked`: transitive, or a lock-only `npm update`). yarn.lock, pnpm-lock.yaml and bun.lockb
 are not read (their diffs are still planned and collapsed as lock files); go.sum adds nothing go.mod does not say.
 
 Kinds: `added`, `removed`, `major` (the first version number moves, or the second of a 0.x version: npm's caret,
@@ -43,7 +44,10 @@ hijacked packages come in this way), a major bump or a downgrade may break its c
 or patch update brings in others' code unread but keeps its interface, and a removal takes code out (a caller it
 leaves behind fails the build, which CI catches)."""
 LOCKED_UNITS = 0.05
-"""One lock file entry no manifest of the change names (what came along): twenty of them weigh one new dependency."""
+"""One lock file entry no manifest of the change names (what came along): twenty of them weigh one new dependency,
+and all of them together at most that (LOCKED_CAP): hono's pull/5080 moved 5 dev dependencies and 292 locked
+packages with them; what the reviewer decides on is the 5."""
+LOCKED_CAP = 1.0
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,21 @@ def _package_lock(text: str) -> dict[str, str]:
     return out
 
 
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def _bun_lock(text: str) -> dict[str, str]:
+    """bun.lock (Bun 1.2's text lock: JSON with trailing commas): `packages` maps a key to ["name@version", ...]."""
+    data = json.loads(_TRAILING_COMMA.sub(r"\1", text))
+    out: dict[str, str] = {}
+    packages = data.get("packages") if isinstance(data, dict) else None
+    if isinstance(packages, dict):
+        for key, entry in packages.items():
+            if isinstance(entry, list) and entry and isinstance(entry[0], str) and "@" in entry[0][1:]:
+                out[str(key)] = entry[0].rsplit("@", 1)[1]
+    return out
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503: names compare this way
 
@@ -253,7 +272,7 @@ def _requirements(text: str) -> dict[str, str]:
 _READERS: dict[str, Callable[[str], dict[str, str]]] = {
     "go.mod": _go_mod, "package.json": _package_json, "package-lock.json": _package_lock,
     "npm-shrinkwrap.json": _package_lock, "pyproject.toml": _pyproject, "cargo.toml": _cargo_toml,
-    "uv.lock": _toml_lock, "poetry.lock": _toml_lock, "cargo.lock": _toml_lock,
+    "uv.lock": _toml_lock, "poetry.lock": _toml_lock, "cargo.lock": _toml_lock, "bun.lock": _bun_lock,
 }
 
 
@@ -312,7 +331,7 @@ def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]]) -> 
 
 def units(direct: Iterable[DependencyChange], locked: int) -> float:
     """The dependencies factor's measure before saturation (DIRECT_UNITS, LOCKED_UNITS)."""
-    return sum(DIRECT_UNITS.get(change.kind, 0.25) for change in direct) + LOCKED_UNITS * locked
+    return sum(DIRECT_UNITS.get(change.kind, 0.25) for change in direct) + min(LOCKED_CAP, LOCKED_UNITS * locked)
 
 
 _VERBS = (("added", "adds"), ("major", "bumps"), ("downgrade", "downgrades"), ("removed", "removes"),

@@ -81,11 +81,11 @@ SEAMS_COST = 1.0
 DEPENDENCY_COST = 2.0
 """Cost units at full measure of a dependency bump (app/core/dependencies.py): the blast radius's, read the other
 way: a bump rewrites code that every caller of the dependency runs, none of it read in the change (a vendored tree is
-tier 3, its manifest tier 1 whatever it says). Measured as D/(D+1) of the summed DIRECT_UNITS (a new dependency, a
-major bump or a downgrade 1, a minor or patch update or a removal 0.25, a lock-only entry 0.05): one new dependency
-is +1 unit, four 0.x-minor bumps of golang.org/x +1.6, one patch update +0.4. It is impact, so a bump's likelihood
-(the calibrated model's, untouched) still scales it: a 0.5% one gains about a point, and the why panel says what
-moved."""
+tier 3, its manifest tier 1 whatever it says). Measured as U/(U+1) of the summed units U (DIRECT_UNITS: a new
+dependency, a major bump or a downgrade 1, a minor or patch update or a removal 0.25; a lock-only entry 0.05, at most
+1 for all of those): one new dependency is +1 unit, three 0.x-minor bumps and an update of golang.org/x +1.5, one
+patch update +0.4. It is impact, so a bump's likelihood (the calibrated model's, untouched) still scales it: a 0.5%
+one gains about a point, and the why panel says what moved."""
 DEFAULT_HALF_COST = 1.0
 
 
