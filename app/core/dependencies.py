@@ -1,8 +1,8 @@
 """A change's dependency bump: which third-party packages its manifests and lock files add, remove or move to
 another version, read from both versions of each file with a real parser (tomllib for pyproject.toml, Cargo.toml,
-uv.lock, poetry.lock and Cargo.lock; json for package.json, package-lock.json and bun.lock, its trailing commas
-dropped; go.mod's and requirements files' one-requirement-a-line formats by their grammar). Nothing here runs or
-imports the repository's content.
+uv.lock, poetry.lock, Cargo.lock and Go dep's Gopkg.toml and Gopkg.lock; json for package.json, package-lock.json
+and bun.lock, its trailing commas dropped; go.mod's and requirements files' one-requirement-a-line formats by their
+grammar). Nothing here runs or imports the repository's content.
 
 A bump is a supply-chain change a reviewer should see whatever its size: a go.mod line of lazygit's pull/3065
 brought 125 files of golang.org/x/net into vendor/, and scored 0 with "0 changed lines in source files". The
@@ -259,6 +259,19 @@ def _toml_lock(text: str) -> dict[str, str]:
     return out
 
 
+def _dep(text: str) -> dict[str, str]:
+    """Go's dep: Gopkg.toml's `[[constraint]]` and `[[override]]`, Gopkg.lock's `[[projects]]` (name, and a version,
+    branch or revision)."""
+    data = tomllib.loads(text)
+    out: dict[str, str] = {}
+    for table in ("constraint", "override", "projects"):
+        for entry in data.get(table, []) or []:
+            if isinstance(entry, dict) and "name" in entry:
+                spec = entry.get("version") or entry.get("branch") or entry.get("revision") or ""
+                out.setdefault(str(entry["name"]), str(spec))
+    return out
+
+
 def _requirements(text: str) -> dict[str, str]:
     """pip's requirements format: a requirement a line; options (-r, -e, --hash ...) and URLs are not counted."""
     out: dict[str, str] = {}
@@ -273,6 +286,7 @@ _READERS: dict[str, Callable[[str], dict[str, str]]] = {
     "go.mod": _go_mod, "package.json": _package_json, "package-lock.json": _package_lock,
     "npm-shrinkwrap.json": _package_lock, "pyproject.toml": _pyproject, "cargo.toml": _cargo_toml,
     "uv.lock": _toml_lock, "poetry.lock": _toml_lock, "cargo.lock": _toml_lock, "bun.lock": _bun_lock,
+    "gopkg.toml": _dep, "gopkg.lock": _dep,
 }
 
 

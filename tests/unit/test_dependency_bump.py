@@ -43,6 +43,9 @@ def test_manifests_are_read_by_their_own_grammar() -> None:
     bun = ('{\n  "lockfileVersion": 1,\n  "packages": {\n    "hono": ["hono@4.6.1", "", {}, "sha512-x"],\n'
            '    "@s/b": ["@s/b@1.0.0", "", { "dependencies": { "x": "1" }, }, "sha512-y"],\n  },\n}\n')
     assert parse("bun.lock", bun.encode()) == {"hono": "4.6.1", "@s/b": "1.0.0"}  # Bun's JSON, trailing commas
+    gopkg = ('[[constraint]]\n  name = "github.com/a/b"\n  version = "1.2.0"\n'
+             '[[override]]\n  name = "x/y"\n  branch = "m"\n')
+    assert parse("Gopkg.toml", gopkg.encode()) == {"github.com/a/b": "1.2.0", "x/y": "m"}  # lazygit's dep era
     assert parse("pyproject.toml", b"[project\n") is None and parse("README.md", b"x") is None
 
 
