@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 
     from app.analysis.history import ChangeHistory
     from app.config import RepoConfig
+    from app.core.dependencies import DependencyBump
     from app.core.git.history import HistoryFigures
     from app.core.git.scope import QueueConfig
     from app.core.gitattributes import OwnCode
@@ -192,7 +193,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 82: TLS certificate verification turned off (verify=False, curl -k, InsecureSkipVerify ...) is a destructive
 #     operation the change adds (QA53, FIX77);
 # 83: the plan of a change measured without some blobs is cached with their ids, as its report is (FIX71);
-ANALYSIS_VERSION = "83"
+# 84: a dependency bump's manifests are read (app/core/dependencies.py): the `dependencies` impact factor names
+#     what they add, remove or move; its plan reads the manifests first, skims the lock files, and collapses its
+#     vendored tree one chunk per dependency; history figures leave vendored paths out (FIX73);
+ANALYSIS_VERSION = "84"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -214,6 +218,7 @@ class _Prepared:
     history: HistoryFigures | None = None
     blast: BlastRadius | None = None
     vendored: Vendored | None = None  # its vendored directories: the tiers and the seams both ask
+    dependencies: DependencyBump | None = None  # what its manifests and lock files change: the score and the plan
     parts_cached: bool = False  # tiers and blast radius read from the cache: not stored again
     released: bool = False  # `files` given back to bound memory (HELD_LINES): read again to finish
     paths: list[str] = dataclasses.field(default_factory=list)  # its files' paths, kept when released
@@ -1531,7 +1536,18 @@ class Analyzer:
             prep.files, prep.released = self.diff(prep.change), False
 
     def _add_history(self, prep: _Prepared) -> None:
-        prep.history = self.histories.figures(prep.change, prep.file_paths)
+        prep.history = self.histories.figures(prep.change, self._history_paths(prep))
+
+    def _history_paths(self, prep: _Prepared) -> list[str]:
+        """The paths whose history a change's history, authors and experience count: its own, not its vendored
+        trees' (`_vendored`), as code size leaves them out (`_by_hand`): lazygit's bump of golang.org/x/net read
+        "author changed these files 164 times before" from go.mod's and 125 vendored files' pasts. A change whose
+        diff was given back (`release`) is judged by its paths alone."""
+        if prep.vendored is not None or not prep.released:
+            vendored = self._vendored(prep)
+        else:
+            vendored = self._find_vendored(prep.change, prep.file_paths)
+        return [path for path in prep.file_paths if not vendored(path)]
 
     def _older_evidence(self, change: Change) -> Callable[[], bool] | None:
         """For provenance: whether a commit older than this change's base could make one of its lines
@@ -1641,6 +1657,9 @@ class Analyzer:
         worst = max((c.worst for path, c in complexity.items() if c.worst and not is_test_path(path)),
                     key=lambda f: f.complexity, default=None)
         inputs = _risk_inputs(prep, tiers, prov, complexity, worst, by_hand, self._inline_test_lines(by_hand))
+        bump = self._dependency_bump(prep)
+        inputs.dependencies = [change.to_list() for change in bump.direct]
+        inputs.dependencies_locked = len(bump.locked)
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         key = self._cache_key(change) if complete else None
         if key is not None:
@@ -1648,7 +1667,7 @@ class Analyzer:
         if complete:
             plan = self._complete_plan(prep, complexity, order, known_plan)
         else:
-            plan = self._plan(files, tiers, prov, complexity, blast, order, change)
+            plan = self._plan(prep, complexity, order)
         worst_path = next((p for p, c in complexity.items() if c.worst is worst), None) if worst else None
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
@@ -1734,7 +1753,7 @@ class Analyzer:
         if known_plan is not None:
             return known_plan
         assert prep.tiers is not None and prep.provenance is not None
-        plan = self._plan(prep.files, prep.tiers, prep.provenance, complexity, prep.blast, order, prep.change)
+        plan = self._plan(prep, complexity, order)
         if key is None or self.cache is None:
             return plan
         # a plan of content not in this clone is kept with the ids of the blobs it lacked, as its report is, and
@@ -1757,13 +1776,39 @@ class Analyzer:
         the tool's records at its base or head say the tool manages the directory, the change touches them, and no
         .gitattributes says the file is the project's. Once per change (kept on `prep`)."""
         if prep.vendored is None:
-            prep.vendored = self._find_vendored(prep.change, prep.files)
+            prep.vendored = self._find_vendored(prep.change, [p for fd in prep.files for p in (fd.old_path, fd.new_path)
+                                                              if p])
         return prep.vendored
 
-    def _find_vendored(self, change: Change, files: list[FileDiff]) -> Vendored:
+    def _dependency_bump(self, prep: _Prepared) -> DependencyBump:
+        """What the change's manifests and lock files add, remove or move (app/core/dependencies.py), read from
+        both versions of each; a version this clone lacks leaves its file out. Once per change (kept on `prep`)."""
+        from app.core.dependencies import DependencyBump, dependency_bump, is_lock_file, is_manifest
+
+        if prep.dependencies is not None:
+            return prep.dependencies
+        vendored = self._vendored(prep)  # a vendored module's own go.mod is its dependency's, not the project's
+        wanted = [fd for fd in prep.files if not fd.counted_only and not fd.binary and not vendored(fd.path)
+                  and (is_manifest(fd.path) or is_lock_file(fd.path))]
+        if not wanted:
+            prep.dependencies = DependencyBump()
+            return prep.dependencies
+
+        def read(blob: str | None) -> bytes | None:
+            return None if blob is None else self.repo.blob(blob)
+
+        sides: list[tuple[str, bytes | None, bytes | None]] = []
+        for fd in wanted:
+            try:
+                sides.append((fd.path, read(fd.old_blob), read(fd.new_blob)))
+            except ReviewTuiError:
+                continue  # a blob missing here (a partial clone): that file says nothing
+        prep.dependencies = dependency_bump(sides)
+        return prep.dependencies
+
+    def _find_vendored(self, change: Change, paths: list[str]) -> Vendored:
         from app.core.vendored import Vendored, candidate_roots, find_vendored
 
-        paths = [p for fd in files for p in (fd.old_path, fd.new_path) if p]
         if not candidate_roots(paths):
             return Vendored()
         commits = [c for c in (change.base, None if change.kind == "worktree" else change.head) if c]
@@ -1802,12 +1847,17 @@ class Analyzer:
 
         return attribute_files(self.repo, commit)
 
-    def _plan(self, files: list[FileDiff], tiers: TierAssessment, prov: ChangeProvenance,
-              complexity: dict[str, cx.FileComplexity], blast: BlastRadius | None, order: str,
-              change: Change) -> ReviewPlan:
+    def _plan(self, prep: _Prepared, complexity: dict[str, cx.FileComplexity], order: str) -> ReviewPlan:
         """The review plan of a change, with what the planner weighs: tiers, AI lines, complexity added
-        per function, destructive paths and the seams the change touches."""
+        per function, destructive paths, the seams the change touches and its dependency bump."""
+        from app.core.dependencies import describe
         from app.core.planner.builder import build_plan
+
+        assert prep.tiers is not None and prep.provenance is not None
+        files, tiers, prov, blast, change = prep.files, prep.tiers, prep.provenance, prep.blast, prep.change
+        vendored = self._vendored(prep)
+        bump = self._dependency_bump(prep)
+        dependency_note = describe(bump.direct, len(bump.locked)) if bump else ""
 
         function_cc = {path: {name: max(new - (old or 0), 0) for name, old, new in fc.changed_functions}
                        for path, fc in complexity.items()}
@@ -1818,7 +1868,8 @@ class Analyzer:
                           destructive_paths={op.path for op in tiers.destructive}, order=order,
                           spans_cache=self._spans_memo, seams=seams,
                           test_functions={path: fc.test_functions for path, fc in complexity.items()},
-                          absent_at_base=self._absent_at(change.base), own_code=self._own_code(change))
+                          absent_at_base=self._absent_at(change.base), own_code=self._own_code(change),
+                          vendored=vendored, dependency_note=dependency_note)
 
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
         say = self.detail_progress or (lambda _said: None)

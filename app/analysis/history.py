@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from app.storage.cache import AnalysisCache
 
 FULL_HISTORY_PATHS = 3_000  # more paths than this: index the whole tree (tree diffs are cheaper then)
-HISTFIG_VERSION = "2"  # bump when the figures of a change mean something else (2: the first-parent line)
+# bump when the figures of a change mean something else (2: the first-parent line; 3: its vendored paths left out)
+HISTFIG_VERSION = "3"
 INDEX_KIND = "history-fp"  # the index's cache kind ("history": every reachable commit, merges too)
 EARLIER_TIPS = 200  # how far down the base's first parents an earlier base's history index is looked for
 MAX_HIDDEN = 50_000  # more commits between a range commit and the range's end: its own index is built

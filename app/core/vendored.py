@@ -6,10 +6,15 @@ A directory is vendored on evidence, not on its name alone (a project may name i
 sellers): a package tool's records in or beside it at the change's base or head say the tool manages it: Go's
 `go mod vendor` (`vendor/modules.txt`, a `go.mod` beside it: the go command builds from it, and no package of the
 module can be named vendor), dep (`Gopkg.lock`), glide, godep, govendor, PHP's Composer (`composer.json`,
-`vendor/autoload.php`); a `node_modules/` or `bower_components/` is an install directory by its name. And the change
-must touch those records: a dependency bump rewrites the tree with its manifest (go.mod, go.sum, modules.txt), and is
-ranked by the manifest. A vendored file edited with no record touched is a hand patch of a dependency (lazygit's
-edits to its vendored gocui): the project now ships code no release of it has, so its path's tiers apply. A copy
+`vendor/autoload.php`). And the change must touch those records: a dependency bump rewrites the tree with its manifest
+(go.mod, go.sum, modules.txt), and is ranked by the manifest. A vendored file edited with no record touched is a hand
+patch of a dependency (lazygit's edits to its vendored gocui): the project now ships code no release of it has, so
+its path's tiers apply. A `node_modules/` or `bower_components/` is third-party by its name alone, record or not: it
+is the package manager's install directory, every file in it is the tool's output (npm, yarn and pnpm write it;
+`npm ci` deletes it whole before installing), so an edit there is undone by the next install rather than shipped as
+a patch (npm's lasting patches live outside it, patch-package's `patches/`, read as code), and Node resolves no
+file of the project's own from it; a Go `vendor/` has no such owner (`go build -mod=vendor` builds what is there,
+edits included). A copy
 kept by hand with a licence (uv's crates/uv-extract/src/vendor/) has no tool: the project's to review, as are
 `third_party/` trees (Chromium's third_party/blink is its own code); the plan still collapses them by name.
 Evidence in the mirrors at hand (lazygit's go mod vendor, and dep in 2018; spf13/cobra's dep era): every such
@@ -25,7 +30,8 @@ from dataclasses import dataclass, field
 VENDORED_DIRS: tuple[str, ...] = ("vendor", "third_party", "third-party", "node_modules", "bower_components")
 """Directories named for other projects' code (the plan's VENDORED_GLOBS collapses them by that name)."""
 BY_NAME = frozenset({"node_modules", "bower_components"})
-"""Package managers' install directories: nothing in one is the project's own code."""
+"""Package managers' install directories: nothing in one is the project's own code, whichever files the change
+touches (the module doc says why)."""
 
 # A package tool's records of a directory it manages: (path inside it, or beside it with "../", the tool)
 _RECORDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -34,9 +40,6 @@ _RECORDS: dict[str, tuple[tuple[str, str], ...]] = {
                ("../glide.yaml", "Go's glide"), ("../Godeps/Godeps.json", "Go's godep"),
                ("vendor.json", "Go's govendor"), ("autoload.php", "PHP's Composer"),
                ("../composer.lock", "PHP's Composer"), ("../composer.json", "PHP's Composer")),
-    "node_modules": (("../package.json", "npm"), ("../package-lock.json", "npm"), ("../npm-shrinkwrap.json", "npm"),
-                     ("../yarn.lock", "yarn"), ("../pnpm-lock.yaml", "pnpm"), (".package-lock.json", "npm")),
-    "bower_components": (("../bower.json", "Bower"),),
 }
 
 
@@ -47,7 +50,7 @@ def candidate_roots(paths: Iterable[str]) -> dict[str, str]:
         parts = path.split("/")[:-1]
         for i, part in enumerate(parts):
             name = part.lower()
-            if name in _RECORDS:
+            if name in _RECORDS or name in BY_NAME:
                 out.setdefault("/".join(parts[: i + 1]), name)
                 break
     return out
@@ -84,18 +87,19 @@ def find_vendored(paths: Iterable[str], present: Callable[[list[str]], Iterable[
     touched = set(paths)
     candidates = candidate_roots(paths)
     records: dict[str, list[tuple[str, str]]] = {}
+    roots: dict[str, str] = {root: f"{name}/: a package manager's install directory"
+                             for root, name in candidates.items() if name in BY_NAME}
     for root, name in candidates.items():
+        if name in BY_NAME:
+            continue
         parent = root.rsplit("/", 1)[0] + "/" if "/" in root else ""
         records[root] = [(parent + where[3:] if where.startswith("../") else f"{root}/{where}", tool)
                          for where, tool in _RECORDS[name]]
     wanted = [file for found in records.values() for file, _tool in found]
     there = set(present(wanted)) if wanted else set()
-    roots: dict[str, str] = {}
     for root, found in records.items():
         if not any(file in touched for file, _tool in found):
             continue  # no record changed: a hand edit of the tree (or no tool manages it)
-        if candidates[root] in BY_NAME:
-            roots[root] = f"{candidates[root]}/: a package manager's install directory"
-        elif (first := next(((f, t) for f, t in found if f in there), None)) is not None:
+        if (first := next(((f, t) for f, t in found if f in there), None)) is not None:
             roots[root] = f"{first[0]}: {first[1]}"
     return Vendored(roots, own_code)

@@ -769,6 +769,8 @@ def fit_chunk_title(title: str, width: int) -> str:
         return title
     if (packed := _PACKED.match(title)) is not None:
         return _fit_packed(packed.group(1), packed.group(2), width)
+    if (vendored := _VENDORED.match(title)) is not None:
+        return _fit_vendored(vendored.group(1), vendored.group(2), width)
     if (kind := _KIND_PREFIX.match(title)) is not None:  # "Deleted: " stays while the paths keep 16 cells
         room = width - kind.end()
         return kind.group(0) + fit_chunk_title(title[kind.end():], room) if room >= 16 else \
@@ -836,6 +838,18 @@ def _cut_first(text: str, room: int) -> str:
         if len(marked) <= room:
             return marked
     return fit_middle(name, room)
+
+
+_VENDORED = re.compile(r"^vendored: (\S+), (\d[\d,]* files?), ")  # planner/builder.py _bump_chunk
+
+
+def _fit_vendored(name: str, files: str, width: int) -> str:
+    """A vendored dependency's chunk: its line counts go first, then its file count, and its module path (a Go
+    module's `golang.org/x/crypto`) is cut in the middle last: read as directories it became "golang.org/…/…81"."""
+    for spelling in (f"vendored: {name}, {files}", f"vendored: {name}", name):
+        if len(spelling) <= width:
+            return spelling
+    return fit_middle(name, width)
 
 
 _PACKED = re.compile(r"^(\d[\d,]* small edits?) in (.+)$")  # the planner's "13 small edits in src/agents/ and tests/"

@@ -274,6 +274,10 @@ class ChunkLines:
                             f"Collapsed: {plural(len(chunk.files), 'generated, vendored, lock or data file')}, "
                             f"+{chunk.additions} −{chunk.deletions} lines. Skim for anything unexpected.",
                             first)]
+        # a dependency bump's vendored dependency or lock files: what to review instead is said before the files
+        lead = chunk.role in ("vendored", "locks")
+        if lead:
+            rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
         counted = [fd for fd in self._counted_only(chunk) if fd.changed_lines]
         if counted and not chunk.segments:  # said first: the list of files below can be thousands long
             from app.core.planner.builder import environment_root
@@ -282,7 +286,7 @@ class ChunkLines:
             since = f"{change.base[:10]} {change.head[:10]}" if change.base and change.kind != "worktree" else "HEAD"
             roots = " ".join(shlex.quote(visible_path(root)) for root in sorted({environment_root(fd.path) or fd.path
                                                                               for fd in counted}))
-            rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
+            rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes if not lead)
             rows.append(DisplayLine("note", None, None,
                                     f"Its {plural(chunk.changed_lines, 'changed line')} are counted, not loaded "
                                     "(installed packages: other projects' code).", first))
@@ -297,7 +301,7 @@ class ChunkLines:
         for fd in counted:
             header = f"{visible_path(fd.display_path)}  ({fd.status_label}, +{fd.additions} −{fd.deletions})"
             rows.append(DisplayLine("file", None, None, header, fd.path))
-        if chunk.segments or not counted:
+        if (chunk.segments or not counted) and not lead:
             rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
         if chunk.segments:
             rows.append(DisplayLine("note", None, None,

@@ -99,7 +99,7 @@ def test_a_repository_rule_still_decides_a_vendored_path(make_repo) -> None:
 
 def test_what_counts_as_evidence() -> None:
     """A package tool's records in or beside the directory, present at the base or head and touched by the change;
-    a package manager's install directory by its name (its manifest touched); the outermost such directory."""
+    a package manager's install directory by its name alone; the outermost such directory."""
     paths = ["vendor/a/x.go", "vendor/modules.txt", "cobra/vendor/b/y.go", "cobra/Gopkg.lock", "app/vendor/sellers.py",
              "web/node_modules/left-pad/index.js", "web/package.json", "third_party/lib/z.c", "vendor/a/vendor/q.go",
              "js/node_modules/x/y.js", "php/vendor/c/d.php"]
@@ -107,10 +107,10 @@ def test_what_counts_as_evidence() -> None:
                                            "js/node_modules", "php/vendor"}
     present = {"vendor/modules.txt", "cobra/Gopkg.lock", "php/composer.json", "web/package.json"}
     found = find_vendored(paths, lambda wanted: [p for p in wanted if p in present])
-    assert set(found.roots) == {"vendor", "cobra/vendor", "web/node_modules"}  # php/: composer.json not touched
+    assert set(found.roots) == {"vendor", "cobra/vendor", "web/node_modules", "js/node_modules"}  # php/: not touched
     assert "Go's `go mod vendor`" in found.roots["vendor"] and "dep" in found.roots["cobra/vendor"]
     assert not found("app/vendor/sellers.py") and found("vendor/a/vendor/q.go") and not found("main.go")
-    assert not found("third_party/lib/z.c") and not found("js/node_modules/x/y.js")
+    assert not found("third_party/lib/z.c") and found("js/node_modules/x/y.js")  # an install directory by name
     own = find_vendored(paths, lambda wanted: [p for p in wanted if p in present],
                         own_code=lambda path: path.startswith("vendor/a/"))
     assert not own("vendor/a/x.go") and own("cobra/vendor/b/y.go")

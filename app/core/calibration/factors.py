@@ -230,7 +230,7 @@ def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: in
     most indented added line of code (`deepest_indent`) and its changed lines in tests inside source files
     (`inline_tests`, inline_test_lines)."""
     paths = sorted(commit.files)
-    figures = history.figures(paths, list(commit.authors))
+    figures = history.figures(own_paths(paths), list(commit.authors))
     return RiskInputs(
         lines_added=sum(a for a, _ in commit.files.values()),
         lines_deleted=sum(d for _, d in commit.files.values()),
@@ -239,6 +239,20 @@ def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: in
         hottest_changes=figures.hottest_changes, hottest_path=figures.hottest_path,
         recent_authors=figures.recent_authors, author_prior_commits=figures.author_prior_commits,
         code_bytes_before=code_bytes_before, deepest_indent=deepest_indent, inline_test_lines=inline_tests or {})
+
+
+def own_paths(paths: list[str]) -> list[str]:
+    """A commit's paths but its vendored trees' (app/core/vendored.py), whose history the analysis leaves out of
+    history, authors and experience (`Analyzer._history_paths`). A tool's record the commit touches is one its
+    parent or itself has, so the commit's own paths answer the presence check `find_vendored` asks (the analysis
+    asks the trees, for the evidence it names)."""
+    from app.core.vendored import candidate_roots, find_vendored
+
+    if not candidate_roots(paths):
+        return paths
+    touched = set(paths)
+    vendored = find_vendored(paths, lambda wanted: [p for p in wanted if p in touched])
+    return [path for path in paths if not vendored(path)]
 
 
 def inline_test_lines(commit: LogCommit, tests: InFileTests) -> dict[str, int]:

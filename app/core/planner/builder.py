@@ -51,6 +51,7 @@ from app.core.gitattributes import OwnCode
 from app.core.globs import GlobSet as FastGlobSet
 from app.core.globs import compile_glob
 from app.core.metrics.spans import MAX_SPAN_CHARS, TEST_REGION_SUFFIXES, SpanResult, is_test_line, test_regions
+from app.core.planner.bump import ROLE_LOCKS, ROLE_MANIFESTS, ROLE_RANK, ROLE_VENDORED, BumpPlan, go_modules
 from app.core.planner.mirrors import Mirror, describe, mirror_copies
 from app.core.planner.model import (
     CONTENT_KINDS,
@@ -81,6 +82,7 @@ from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, 
 from app.core.planner.tree import CodeFile, code_file
 from app.core.planner.whitespace import whitespace_only
 from app.core.text import format_duration, plural, share_text, visible_path
+from app.core.vendored import Vendored
 from app.errors import ReviewTuiError
 
 # -- globs ---------------------------------------------------------------------------------------
@@ -222,6 +224,8 @@ def build_plan(
     test_functions: Mapping[str, Iterable[str]] | None = None,
     absent_at_base: Callable[[list[str]], Iterable[str]] | None = None,
     own_code: OwnCode | None = None,
+    vendored: Vendored | None = None,
+    dependency_note: str = "",
 ) -> ReviewPlan:
     """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
 
@@ -237,7 +241,9 @@ def build_plan(
     and, when their file is cut, chunked apart from its code (`spans.test_regions`). `absent_at_base(dirs)`
     names the directories among `dirs` that the base does not have: only a new tree can be a vendored one.
     `own_code(path)`: the change's .gitattributes says the file is not vendored (`-linguist-vendored`): it is read
-    line by line whatever a licence beside it or a `vendor/` in its path suggests.
+    line by line whatever a licence beside it or a `vendor/` in its path suggests. A dependency bump (`vendored`:
+    its package tool's trees, app/core/vendored.py; `dependency_note`: what its manifests change, in words) is
+    planned as planner/bump.py says: its manifests first, its lock files next, a vendored dependency one skim.
     """
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
@@ -245,6 +251,8 @@ def build_plan(
     destructive = set(destructive_paths or ())
     builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive, own_code)
     builder.test_functions = {path: set(names) for path, names in (test_functions or {}).items()}
+    if (vendored is not None and vendored.roots) or dependency_note:
+        builder.bump = BumpPlan(vendored or Vendored(), dependency_note, _vendored_modules(files, read_blob))
     if absent_at_base is not None and builder.vendored:
         builder.vendored = vendored_roots(files, absent_at_base, own_code)
     drafts = builder.drafts()
@@ -341,7 +349,9 @@ def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
     # an untested seam: where modules meet is where adversarial tests are needed. A change deleting modules
     # makes every deleted public function a seam: seams first put flask pull/5603's deleted CI and publish
     # workflows (tier 0, destructive) 22nd, behind 21 tier 2 and 3 chunks (QA47 #10).
-    return sorted(chunks, key=lambda c: (kind_rank[c.kind], c.tier > 0 and not c.destructive, not c.seams, c.tier,
+    # A dependency bump's manifests, then its lock files, come before all (planner/bump.py ROLE_RANK).
+    return sorted(chunks, key=lambda c: (ROLE_RANK.get(c.role, 2), kind_rank[c.kind], c.tier > 0 and not c.destructive,
+                                         not c.seams, c.tier,
                                          not c.destructive, -round(c.ai_share, 1),
                                          -c.complexity_added, -c.changed_lines, positions[id(c)]))
 
@@ -372,6 +382,7 @@ class _PlanBuilder:
         self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: its whitespace-only lines
         self.vendored = vendored_roots(files, own_code=own_code)  # trees added with their own licence: one skim each
         self.mirrors = mirrors_of(files, config)  # copies of another file's edit: one collapsed chunk per directory
+        self.bump: BumpPlan | None = None  # a dependency bump's groups (planner/bump.py)
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -435,8 +446,11 @@ class _PlanBuilder:
         submodules: list[int] = []
         environments: dict[str, list[int]] = {}
         mirrored: dict[str, list[int]] = {}
+        bump: dict[str, list[int]] = {}
         for index, fd in enumerate(self.files):
-            if (root := environment_root(fd.path)) is not None and self.collapsed.match(fd.path):
+            if (bump_group := self._bump_group(fd)) is not None:
+                bump.setdefault(bump_group, []).append(index)
+            elif (root := environment_root(fd.path)) is not None and self.collapsed.match(fd.path):
                 environments.setdefault(root, []).append(index)  # binary or not: one look decides them all
             elif (root := self._vendored_root(fd)) is not None:
                 environments.setdefault(root, []).append(index)  # a third-party tree: one skim too
@@ -457,9 +471,21 @@ class _PlanBuilder:
                     collapsed.append(index)
                 else:
                     code.append(index)
-        drafts = self._code_drafts(code)
+        drafts = self._code_drafts(code) + self._bump_drafts(bump)
         drafts += self._submodule_drafts(submodules)
         drafts += self._collapsed_drafts(collapsed)
+        drafts += self._tree_drafts(environments, mirrored)
+        for group in _by_directory(binary, self.paths):
+            drafts.append(Draft(KIND_BINARY, light_files=group))
+        if bytecode:
+            drafts.append(Draft(KIND_BINARY, light_files=bytecode, bytecode=True))
+        if light:
+            drafts.append(Draft(KIND_RENAME, light_files=sorted(light, key=lambda i: self.paths[i])))
+        return drafts
+
+    def _tree_drafts(self, environments: Mapping[str, list[int]], mirrored: Mapping[str, list[int]]) -> list[Draft]:
+        """One collapsed chunk per committed virtual environment or licence-vendored tree, and per mirror directory."""
+        drafts: list[Draft] = []
         for root, indices in sorted(environments.items()):
             every = [self._every_line(index, WHOLE_FILE) for index in indices]
             size = sum(leaf.size for leaf in every) + sum(self.files[i].changed_lines for i in indices
@@ -475,13 +501,37 @@ class _PlanBuilder:
             size = sum(leaf.size for leaf in every)
             drafts.append(Draft(KIND_COLLAPSED, every, size, oversized=size > self.config.target_lines,
                                 oversize_reason="copies of edits read in other chunks: skimmed, not read", mirror=root))
-        for group in _by_directory(binary, self.paths):
-            drafts.append(Draft(KIND_BINARY, light_files=group))
-        if bytecode:
-            drafts.append(Draft(KIND_BINARY, light_files=bytecode, bytecode=True))
-        if light:
-            drafts.append(Draft(KIND_RENAME, light_files=sorted(light, key=lambda i: self.paths[i])))
         return drafts
+
+    def _bump_group(self, fd: FileDiff) -> str | None:
+        """The dependency bump's group of a file (planner/bump.py), None for the rest and for a manifest or lock
+        file without lines (binary, renamed only): those are planned as any file is."""
+        if self.bump is None:
+            return None
+        group = self.bump.group_of(fd.path)
+        if group in (ROLE_MANIFESTS, ROLE_LOCKS) and (fd.binary or not fd.hunks or fd.counted_only):
+            return None
+        return group
+
+    def _bump_drafts(self, groups: Mapping[str, list[int]]) -> list[Draft]:
+        """A dependency bump's manifests as one chunk to read, its lock files as one to skim, and each vendored
+        dependency directory as one collapsed chunk (its files without lines join it: `_environment_chunk`)."""
+        out: list[Draft] = []
+        for group, indices in sorted(groups.items()):
+            every = [self._every_line(index, WHOLE_FILE) for index in indices]
+            size = sum(leaf.size for leaf in every) + sum(self.files[i].changed_lines for i in indices
+                                                          if self.files[i].counted_only)
+            kept = [leaf for leaf in every if leaf.ranges]
+            if group == ROLE_MANIFESTS:
+                out.append(Draft(KIND_CODE, kept, size, oversized=size > self.config.target_lines,
+                                 oversize_reason="the manifests of one dependency bump: read together", role=group))
+            elif group == ROLE_LOCKS:  # skimmed, a fixed floor per file: never oversized, as a collapsed chunk
+                out.append(Draft(KIND_COLLAPSED, kept, size, role=group))
+            else:
+                out.append(Draft(KIND_COLLAPSED, kept, size,
+                                 light_files=[i for i, leaf in zip(indices, every, strict=True) if not leaf.ranges],
+                                 environment=group, role=ROLE_VENDORED))
+        return out
 
     def _vendored_root(self, fd: FileDiff) -> str | None:
         """The vendored tree (vendored_roots) a file is in, unless a glob already collapses it or it is in a
@@ -1056,7 +1106,10 @@ class _PlanBuilder:
                          "asks for the chunk again")
         chunk.notes = list(dict.fromkeys(notes))
         chunk.title = self._title(draft, chunk, file_rank)
-        if draft.environment is not None:
+        chunk.role = draft.role or ""
+        if draft.role is not None:
+            self._bump_chunk(chunk, draft, file_tiers)
+        elif draft.environment is not None:
             self._environment_chunk(chunk, draft, file_tiers)
         elif draft.mirror is not None:
             self._mirror_chunk(chunk, draft.mirror)
@@ -1130,6 +1183,35 @@ class _PlanBuilder:
         chunk.notes = [f"{root}/: a Python virtual environment committed with the change ({len(chunk.files)} files of "
                        "installed packages): it does not belong in the repository"]
         chunk.floor_derivation = f"one virtual environment: one skim = {format_duration(seconds, 'spaced')}"
+
+    def _bump_chunk(self, chunk: Chunk, draft: Draft, file_tiers: Mapping[str, int]) -> None:
+        """A dependency bump's chunk (planner/bump.py): its title, notes and floor."""
+        assert self.bump is not None
+        seconds = self.config.collapsed_seconds
+        records = self.bump.reviewed_by(self.paths)
+        if draft.role == ROLE_MANIFESTS:
+            chunk.title = f"Dependencies: {', '.join(visible_path(p) for p in chunk.files)}"
+            chunk.notes = ([f"what the bump changes: {self.bump.note}"] if self.bump.note else []) + [
+                "the dependency manifests, read first: the versions they ask for are what the change brings in"]
+            return
+        if draft.role == ROLE_LOCKS:
+            chunk.title = f"Lock files: {', '.join(visible_path(p) for p in chunk.files)}"
+            chunk.notes = ["written by the package tool for the versions the manifests ask for: skimmed, not read"]
+            chunk.floor_seconds, chunk.floor_derivation = light_floor(len(chunk.files), seconds, "collapsed")
+            return
+        self._environment_chunk(chunk, draft, file_tiers)  # its files without lines, its binding and tier
+        assert draft.environment is not None
+        name = visible_path(self.bump.names.get(draft.environment, draft.environment))
+        root = self.bump.vendored.root_of(chunk.files[0]) if chunk.files else None
+        evidence = self.bump.vendored.evidence(root) if root else ""
+        chunk.title = (f"vendored: {name}, {plural(len(chunk.files), 'file')}, "
+                       f"+{chunk.additions:,}/-{chunk.deletions:,}")
+        chunk.notes = [(f"review {records} instead: " if records else "")
+                       + f"{visible_path(draft.environment)}/ was generated by the package tool"
+                       + (f" ({visible_path(evidence)})" if evidence else "")
+                       + ", skimmed as one chunk, not read line by line"]
+        chunk.floor_seconds = int(seconds)
+        chunk.floor_derivation = f"one vendored dependency: one skim = {format_duration(seconds, 'spaced')}"
 
     def _mirror_chunk(self, chunk: Chunk, root: str) -> None:
         """A mirror directory's copies as one collapsed chunk, each file saying whose edit it repeats: hono's
@@ -1579,6 +1661,17 @@ def _parents(path: str) -> list[str]:
     """Every directory above `path`: a/b/c.py -> a/b, a."""
     parts = path.split("/")[:-1]
     return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def _vendored_modules(files: list[FileDiff], read_blob: Callable[[str], bytes] | None) -> list[str]:
+    """The Go modules the change's vendor/modules.txt lists at its head (planner/bump.py go_modules)."""
+    for fd in files:
+        if fd.path.lower().endswith("vendor/modules.txt") and fd.new_blob and read_blob is not None:
+            try:
+                return go_modules(read_blob(fd.new_blob).decode("utf-8", "replace"))
+            except (KeyError, ValueError, OSError, ReviewTuiError):
+                return []
+    return []
 
 
 def vendored_root(path: str, roots: Mapping[str, str]) -> str | None:

@@ -290,6 +290,7 @@ class Chunk:
     # source files whose changed lines here all lie in tests inside them (Rust's `#[cfg(test)] mod tests`)
     test_files: list[str] = field(default_factory=list)
     whitespace_lines: int = 0  # changed lines that only change whitespace (re-indented): skimmed in the floor
+    role: str = ""  # of a dependency bump (planner/bump.py): "manifests" (read first), "locks", "vendored"
 
     @property
     def kind_label(self) -> str:
@@ -315,7 +316,7 @@ class Chunk:
             "content_hash": self.content_hash, "oversized": self.oversized,
             "oversize_reason": self.oversize_reason, "notes": list(self.notes), "functions": list(self.functions),
             "file_changes": [dict(c) for c in self.file_changes], "seams": list(self.seams),
-            "test_files": list(self.test_files), "whitespace_lines": self.whitespace_lines,
+            "test_files": list(self.test_files), "whitespace_lines": self.whitespace_lines, "role": self.role,
         }
 
     @classmethod
@@ -336,7 +337,7 @@ class Chunk:
                 file_changes=[dict(c) for c in data["file_changes"]],
                 seams=[str(s) for s in data.get("seams", [])],
                 test_files=[str(f) for f in data.get("test_files", [])],
-                whitespace_lines=int(data.get("whitespace_lines", 0)),
+                whitespace_lines=int(data.get("whitespace_lines", 0)), role=str(data.get("role", "")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed Chunk record: {exc!r}") from exc

@@ -89,6 +89,7 @@ class Draft:
     packed: str | None = None  # small edits of one area packed together (_pack_small_edits): that area
     deletion: bool = False  # files deleted whole, packed up to one sitting at the removal rate (_code_drafts)
     mirror: str | None = None  # a mirror directory's root: its copies of another directory's edits (mirrors.py)
+    role: str | None = None  # a dependency bump's manifests, lock files or one vendored dependency (planner/bump.py)
 
 
 class Packer:

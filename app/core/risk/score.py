@@ -51,6 +51,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "tests": 4.0,
     "blast_radius": 6.0,
     "seams": 3.0,
+    "dependencies": 6.0,  # as blast_radius, the other "how far it reaches" cost of full measure 2 units
 }
 DEFAULT_BANDS = {"medium": 25.0, "high": 45.0, "critical": 65.0}
 
@@ -66,7 +67,7 @@ _CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".
                   ".kts", ".clj", ".cljs", ".hs", ".ml", ".fs", ".zig", ".sol", ".mm", ".cxx", ".hh", ".hxx")
 
 
-IMPACT_FACTORS = ("tier", "destructive", "blast_radius", "seams")
+IMPACT_FACTORS = ("tier", "destructive", "blast_radius", "seams", "dependencies")
 """The factors that say what a failure costs; every other weight names a likelihood factor."""
 TIER_COST = {0: 4.0, 1: 2.0, 2: 1.0, 3: 0.25}
 """Cost units of a defect by tier (1 = ordinary code). Money, identity and infrastructure (tier 0)
@@ -77,6 +78,14 @@ BLAST_COST = 2.0
 """Cost units at full reach (many modules depend on what the change rewrites)."""
 SEAMS_COST = 1.0
 """Cost units at full untested-seam measure."""
+DEPENDENCY_COST = 2.0
+"""Cost units at full measure of a dependency bump (app/core/dependencies.py): the blast radius's, read the other
+way: a bump rewrites code that every caller of the dependency runs, none of it read in the change (a vendored tree is
+tier 3, its manifest tier 1 whatever it says). Measured as U/(U+1) of the summed units U (DIRECT_UNITS: a new
+dependency, a major bump or a downgrade 1, a minor or patch update or a removal 0.25; a lock-only entry 0.05, at most
+1 for all of those): one new dependency is +1 unit, three 0.x-minor bumps and an update of golang.org/x +1.5, one
+patch update +0.4. It is impact, so a bump's likelihood (the calibrated model's, untouched) still scales it: a 0.5%
+one gains about a point, and the why panel says what moved."""
 DEFAULT_HALF_COST = 1.0
 
 
@@ -174,6 +183,9 @@ class RiskInputs:
     empty: bool = False  # no file changed (a clean merge): nothing in it can cost anything
     # path -> its changed lines inside the tests a source file holds (Rust's #[cfg(test)] module): test lines
     inline_test_lines: dict[str, int] = field(default_factory=dict)
+    # the dependencies its manifests add, remove or move: [kind, name, old, new, file] (dependencies.py)
+    dependencies: list[list[str]] = field(default_factory=list)
+    dependencies_locked: int = 0  # lock file entries no manifest of the change names (what came along)
 
 
 @dataclass
@@ -323,7 +335,7 @@ def _impact_factors(inputs: RiskInputs, config: RiskConfig) -> list[Factor]:
     """The impact factors with their cost units (`effect`); contributions are filled in by compute."""
     out: list[Factor] = []
     full_cost = {"tier": TIER_COST[0], "destructive": DESTRUCTIVE_COST, "blast_radius": BLAST_COST,
-                 "seams": SEAMS_COST}
+                 "seams": SEAMS_COST, "dependencies": DEPENDENCY_COST}
     # an empty diff costs nothing whatever its tier: a clean merge showed impact 1 beside +0/-0
     tier_norm = 0.0 if inputs.empty else TIER_COST.get(inputs.tier, TIER_COST[2]) / TIER_COST[0]
     n_destr = len(inputs.destructive)
@@ -334,6 +346,8 @@ def _impact_factors(inputs: RiskInputs, config: RiskConfig) -> list[Factor]:
          (f"{n_destr} destructive operation{'s' if n_destr != 1 else ''}: {inputs.destructive[0]}"
           + (f" (+{n_destr - 1} more)" if n_destr > 1 else "")) if n_destr else "no destructive operation found"),
         *_impact_reach(inputs),
+        # listed only where the change moves a dependency: "no dependency changed" on every other row is noise
+        *([_dependencies(inputs)] if inputs.dependencies or inputs.dependencies_locked else []),
     ]
     for name, raw, norm, why in measured:
         norm = min(1.0, max(0.0, norm))
@@ -449,6 +463,17 @@ def _band(score: float, destructive: bool, config: RiskConfig) -> tuple[str, str
     if destructive and config.destructive_is_critical and band != "critical":
         band, reason = "critical", "raised to critical: destructive operation"
     return band, reason
+
+
+def _dependencies(inputs: RiskInputs) -> _Measured:
+    """What a dependency bump brings in (DEPENDENCY_COST): the riskiest kinds of change first, named."""
+    from app.core.dependencies import DependencyChange, describe, units
+
+    direct = [DependencyChange.from_list(entry) for entry in inputs.dependencies]
+    locked = inputs.dependencies_locked
+    files = ", ".join(dict.fromkeys(visible_path(c.where) for c in direct)) or "lock file"
+    why = f"{files}: {describe(direct, locked)}"
+    return "dependencies", len(direct) + locked, saturate(units(direct, locked), 1.0), why
 
 
 def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:

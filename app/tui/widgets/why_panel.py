@@ -48,6 +48,7 @@ FACTOR_NAMES = {
     "tests": "tests",
     "blast_radius": "blast radius",
     "seams": "untested seams",
+    "dependencies": "dependency bump",
 }
 
 

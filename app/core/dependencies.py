@@ -1,0 +1,373 @@
+"""A change's dependency bump: which third-party packages its manifests and lock files add, remove or move to
+another version, read from both versions of each file with a real parser (tomllib for pyproject.toml, Cargo.toml,
+uv.lock, poetry.lock, Cargo.lock and Go dep's Gopkg.toml and Gopkg.lock; json for package.json, package-lock.json
+and bun.lock, its trailing commas dropped; go.mod's and requirements files' one-requirement-a-line formats by their
+grammar). Nothing here runs or imports the repository's content.
+
+A bump is a supply-chain change a reviewer should see whatever its size: a go.mod line of lazygit's pull/3065
+brought 125 files of golang.org/x/net into vendor/, and scored 0 with "0 changed lines in source files". The
+manifests name what the project depends on directly (`direct`); a lock file's entries that no manifest of the change
+names are what came along (`locked`: transitive, or a lock-only `npm update`). yarn.lock, pnpm-lock.yaml and bun.lockb
+are not read (their diffs are still planned and collapsed as lock files); go.sum adds nothing go.mod does not say.
+
+Kinds: `added`, `removed`, `major` (the first version number moves, or the second of a 0.x version: npm's caret,
+Cargo and semver all read a 0.x minor as incompatible), `downgrade`, `update` (minor, patch, or a version that is not
+numbers: a commit id, a range).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+MAX_MANIFEST_BYTES = 20_000_000  # a larger "manifest" is not one a person keeps: not parsed
+
+MANIFEST_NAMES = frozenset({"go.mod", "package.json", "pyproject.toml", "cargo.toml", "composer.json", "gopkg.toml",
+                            "glide.yaml", "bower.json"})
+"""Files where a project names its dependencies (read: a person writes them)."""
+LOCK_NAMES = frozenset({"go.sum", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+                        "bun.lock", "bun.lockb", "uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock", "cargo.lock",
+                        "composer.lock", "gopkg.lock", "glide.lock", "gemfile.lock"})
+"""Files a package tool writes to pin what it resolved (skimmed)."""
+_REQUIREMENTS = re.compile(r"(?:^|[-_.])requirements(?:[-_.][\w.-]*)?\.(?:txt|in)$|^constraints\.txt$")
+_PEP508_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)")
+_NUMBERS = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+
+DIRECT_UNITS = {"added": 1.0, "major": 1.0, "downgrade": 1.0, "update": 0.25, "removed": 0.25}
+"""The weight of one direct dependency change in the dependencies impact factor (score.py sums and saturates them):
+a new dependency is a new party whose code now runs with the project's rights (a supply-chain entry: typosquats and
+hijacked packages come in this way), a major bump or a downgrade may break its callers (semver says it may), a minor
+or patch update brings in others' code unread but keeps its interface, and a removal takes code out (a caller it
+leaves behind fails the build, which CI catches)."""
+LOCKED_UNITS = 0.05
+"""One lock file entry no manifest of the change names (what came along): twenty of them weigh one new dependency,
+and all of them together at most that (LOCKED_CAP): hono's pull/5080 moved 5 dev dependencies and 292 locked
+packages with them; what the reviewer decides on is the 5."""
+LOCKED_CAP = 1.0
+
+
+@dataclass(frozen=True)
+class DependencyChange:
+    """One dependency a change adds, removes or moves: its name, versions (or specs) before and after ("" for
+    none), the kind (module doc), and the manifest or lock file that says so."""
+
+    name: str
+    old: str
+    new: str
+    kind: str
+    where: str
+
+    def text(self) -> str:
+        if self.kind == "added":
+            return f"{self.name} {self.new}".rstrip()
+        if self.kind == "removed":
+            return f"{self.name} {self.old}".rstrip()
+        return f"{self.name} {self.old} -> {self.new}"
+
+    def to_list(self) -> list[str]:
+        return [self.kind, self.name, self.old, self.new, self.where]
+
+    @classmethod
+    def from_list(cls, data: Iterable[str]) -> DependencyChange:
+        kind, name, old, new, where = (str(x) for x in data)
+        return cls(name, old, new, kind, where)
+
+
+@dataclass(frozen=True)
+class DependencyBump:
+    """What a change does to its dependencies: the direct changes (its manifests'), and the lock file entries no
+    manifest names (`locked`)."""
+
+    direct: tuple[DependencyChange, ...] = ()
+    locked: tuple[DependencyChange, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.direct or self.locked)
+
+
+def is_manifest(path: str) -> bool:
+    name = posixpath.basename(path).lower()
+    return name in MANIFEST_NAMES or _REQUIREMENTS.search(name) is not None
+
+
+def is_lock_file(path: str) -> bool:
+    return posixpath.basename(path).lower() in LOCK_NAMES
+
+
+def is_dependency_record(path: str) -> bool:
+    """A manifest, a lock file, or Go's vendor/modules.txt: the files a dependency bump is reviewed by."""
+    return is_manifest(path) or is_lock_file(path) or path.lower().endswith("vendor/modules.txt")
+
+
+def parse(path: str, data: bytes) -> dict[str, str] | None:
+    """A manifest's or lock file's dependencies, name -> version or spec; None when the file is not one read here
+    or does not parse (its change is then not counted)."""
+    if len(data) > MAX_MANIFEST_BYTES:
+        return None
+    name = posixpath.basename(path).lower()
+    reader = _READERS.get(name) or (_requirements if _REQUIREMENTS.search(name) else None)
+    if reader is None:
+        return None
+    try:
+        return reader(data.decode("utf-8-sig"))
+    except (ValueError, TypeError, AttributeError, KeyError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def _go_mod(text: str) -> dict[str, str]:
+    """go.mod's `require` directives, one a line or in a block (https://go.dev/ref/mod#go-mod-file-require)."""
+    out: dict[str, str] = {}
+    block = False
+    for raw in text.splitlines():
+        line = raw.split("//", 1)[0].strip()
+        if block:
+            if line.startswith(")"):
+                block = False
+                continue
+            words = line.split()
+        elif line.startswith("require"):
+            rest = line[len("require"):].strip()
+            if rest.startswith("("):
+                block = True
+                continue
+            words = rest.split()
+        else:
+            continue
+        if len(words) >= 2:
+            out[words[0].strip('"')] = words[1]
+    return out
+
+
+def _package_json(text: str) -> dict[str, str]:
+    data = json.loads(text)
+    out: dict[str, str] = {}
+    if not isinstance(data, dict):
+        return out
+    for section in ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies"):
+        deps = data.get(section)
+        if isinstance(deps, dict):
+            for name, spec in deps.items():
+                out.setdefault(str(name), str(spec))
+    return out
+
+
+def _package_lock(text: str) -> dict[str, str]:
+    """npm's lock, v2/v3 (`packages`, keyed by install path) or v1 (`dependencies`, nested)."""
+    data = json.loads(text)
+    out: dict[str, str] = {}
+    if not isinstance(data, dict):
+        return out
+    packages = data.get("packages")
+    if isinstance(packages, dict):
+        for where, entry in packages.items():
+            if where and isinstance(entry, dict) and "node_modules/" in where:
+                out.setdefault(where.rsplit("node_modules/", 1)[1], str(entry.get("version", "")))
+        return out
+    stack = [data.get("dependencies")]
+    while stack:
+        deps = stack.pop()
+        if isinstance(deps, dict):
+            for name, entry in deps.items():
+                if isinstance(entry, dict):
+                    out.setdefault(str(name), str(entry.get("version", "")))
+                    stack.append(entry.get("dependencies"))
+    return out
+
+
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def _bun_lock(text: str) -> dict[str, str]:
+    """bun.lock (Bun 1.2's text lock: JSON with trailing commas): `packages` maps a key to ["name@version", ...]."""
+    data = json.loads(_TRAILING_COMMA.sub(r"\1", text))
+    out: dict[str, str] = {}
+    packages = data.get("packages") if isinstance(data, dict) else None
+    if isinstance(packages, dict):
+        for key, entry in packages.items():
+            if isinstance(entry, list) and entry and isinstance(entry[0], str) and "@" in entry[0][1:]:
+                out[str(key)] = entry[0].rsplit("@", 1)[1]
+    return out
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503: names compare this way
+
+
+def _pep508(requirement: object, out: dict[str, str]) -> None:
+    if not isinstance(requirement, str):
+        return
+    match = _PEP508_NAME.match(requirement)
+    if match:
+        out.setdefault(_norm(match.group(1)), match.group(2).split(";", 1)[0].strip())
+
+
+def _pyproject(text: str) -> dict[str, str]:
+    data = tomllib.loads(text)
+    out: dict[str, str] = {}
+    project = data.get("project", {})
+    for requirement in project.get("dependencies", []) or []:
+        _pep508(requirement, out)
+    for group in (project.get("optional-dependencies", {}) or {}).values():
+        for requirement in group or []:
+            _pep508(requirement, out)
+    for group in (data.get("dependency-groups", {}) or {}).values():
+        for requirement in group or []:
+            _pep508(requirement, out)
+    poetry = data.get("tool", {}).get("poetry", {})
+    tables = [poetry.get("dependencies", {}), poetry.get("dev-dependencies", {}),
+              *(g.get("dependencies", {}) for g in (poetry.get("group", {}) or {}).values() if isinstance(g, dict))]
+    for table in tables:
+        _spec_table(table, out, skip={"python"})
+    return out
+
+
+def _spec_table(table: object, out: dict[str, str], skip: frozenset[str] | set[str] = frozenset()) -> None:
+    """A TOML table of name = "spec" or name = {version = "spec", ...} (Poetry, Cargo)."""
+    if not isinstance(table, dict):
+        return
+    for name, spec in table.items():
+        if name in skip:
+            continue
+        if isinstance(spec, dict):
+            spec = spec.get("version") or spec.get("git") or spec.get("path") or ""
+        out.setdefault(str(name), str(spec))
+
+
+def _cargo_toml(text: str) -> dict[str, str]:
+    data = tomllib.loads(text)
+    out: dict[str, str] = {}
+    for section in ("dependencies", "dev-dependencies", "build-dependencies"):
+        _spec_table(data.get(section), out)
+    _spec_table(data.get("workspace", {}).get("dependencies"), out)
+    for target in (data.get("target", {}) or {}).values():
+        if isinstance(target, dict):
+            for section in ("dependencies", "dev-dependencies", "build-dependencies"):
+                _spec_table(target.get(section), out)
+    return out
+
+
+def _toml_lock(text: str) -> dict[str, str]:
+    """uv.lock, poetry.lock, Cargo.lock: `[[package]]` tables of name and version."""
+    out: dict[str, str] = {}
+    for package in tomllib.loads(text).get("package", []) or []:
+        if isinstance(package, dict) and "name" in package:
+            out.setdefault(_norm(str(package["name"])), str(package.get("version", "")))
+    return out
+
+
+def _dep(text: str) -> dict[str, str]:
+    """Go's dep: Gopkg.toml's `[[constraint]]` and `[[override]]`, Gopkg.lock's `[[projects]]` (name, and a version,
+    branch or revision)."""
+    data = tomllib.loads(text)
+    out: dict[str, str] = {}
+    for table in ("constraint", "override", "projects"):
+        for entry in data.get(table, []) or []:
+            if isinstance(entry, dict) and "name" in entry:
+                spec = entry.get("version") or entry.get("branch") or entry.get("revision") or ""
+                out.setdefault(str(entry["name"]), str(spec))
+    return out
+
+
+def _requirements(text: str) -> dict[str, str]:
+    """pip's requirements format: a requirement a line; options (-r, -e, --hash ...) and URLs are not counted."""
+    out: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip().rstrip("\\").strip()
+        if line and not line.startswith(("#", "-")) and "://" not in line:
+            _pep508(line, out)
+    return out
+
+
+_READERS: dict[str, Callable[[str], dict[str, str]]] = {
+    "go.mod": _go_mod, "package.json": _package_json, "package-lock.json": _package_lock,
+    "npm-shrinkwrap.json": _package_lock, "pyproject.toml": _pyproject, "cargo.toml": _cargo_toml,
+    "uv.lock": _toml_lock, "poetry.lock": _toml_lock, "cargo.lock": _toml_lock, "bun.lock": _bun_lock,
+    "gopkg.toml": _dep, "gopkg.lock": _dep,
+}
+
+
+def _numbers(version: str) -> tuple[int, int, int] | None:
+    match = _NUMBERS.search(version)
+    if match is None or re.search(r"[0-9a-f]{12}", version):  # a Go pseudo-version or a commit id: no order
+        return None
+    return int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0)
+
+
+def kind_of(old: str, new: str) -> str:
+    """How a dependency's version moved (the module doc's kinds)."""
+    before, after = _numbers(old), _numbers(new)
+    if before is None or after is None:
+        return "update"
+    if after < before:
+        return "downgrade"
+    if before[0] != after[0] or (before[0] == 0 and before[1] != after[1]):
+        return "major"
+    return "update"
+
+
+def compare(where: str, old: Mapping[str, str], new: Mapping[str, str]) -> list[DependencyChange]:
+    """The dependencies one file's two versions differ in, by name."""
+    out: list[DependencyChange] = []
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        if before is None:
+            out.append(DependencyChange(name, "", after or "", "added", where))
+        elif after is None:
+            out.append(DependencyChange(name, before, "", "removed", where))
+        else:
+            out.append(DependencyChange(name, before, after, kind_of(before, after), where))
+    return out
+
+
+def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]]) -> DependencyBump:
+    """What a change's manifests and lock files say it does to its dependencies. `files`: (path, base content,
+    head content) of each changed file the change has (None: the file is absent on that side); files that are
+    neither are passed by. A file one side of which does not parse is not counted."""
+    direct: list[DependencyChange] = []
+    locked: list[DependencyChange] = []
+    for path, before, after in files:
+        if not (is_manifest(path) or is_lock_file(path)):
+            continue
+        old = parse(path, before) if before is not None else {}
+        new = parse(path, after) if after is not None else {}
+        if old is None or new is None or (not old and not new):
+            continue
+        (locked if is_lock_file(path) else direct).extend(compare(path, old, new))
+    named = {_norm(change.name) for change in direct}
+    return DependencyBump(tuple(direct), tuple(c for c in locked if _norm(c.name) not in named))
+
+
+def units(direct: Iterable[DependencyChange], locked: int) -> float:
+    """The dependencies factor's measure before saturation (DIRECT_UNITS, LOCKED_UNITS)."""
+    return sum(DIRECT_UNITS.get(change.kind, 0.25) for change in direct) + min(LOCKED_CAP, LOCKED_UNITS * locked)
+
+
+_VERBS = (("added", "adds"), ("major", "bumps"), ("downgrade", "downgrades"), ("removed", "removes"),
+          ("update", "updates"))
+
+
+def describe(direct: Iterable[DependencyChange], locked: int, shown: int = 3) -> str:
+    """In words, the riskiest kinds first: "bumps 1 dependency across a major version (or a 0.x minor: semver lets
+    it break callers): golang.org/x/net v0.7.0 -> v0.17.0; updates 2 dependencies: ...; 37 locked packages changed
+    beside them"."""
+    changes = list(direct)
+    clauses: list[str] = []
+    for kind, verb in _VERBS:
+        these = [c for c in changes if c.kind == kind]
+        if not these:
+            continue
+        what = "dependency" if len(these) == 1 else "dependencies"
+        label = f"{len(these)} {what}" + (" across a major version (or a 0.x minor: semver lets it break callers)"
+                                          if kind == "major" else "")
+        more = f" (+{len(these) - shown} more)" if len(these) > shown else ""
+        clauses.append(f"{verb} {label}: {', '.join(c.text() for c in these[:shown])}{more}")
+    if locked:
+        clauses.append(f"{locked} locked package{'s' if locked != 1 else ''} changed "
+                       f"{'beside them' if changes else '(lock file only)'}")
+    return "; ".join(clauses)
