@@ -447,7 +447,18 @@ def test_explain_measures_maintainability_in_the_complexity_parse_and_ranks_the_
 
 def test_explain_says_why_an_above_average_factor_can_lower_the_odds(payments_repo):
     """The 21,670-line SDK change: its spread is far above average, yet its fitted weight lowers the odds
-    (the code files carry the signal). explain says so, naming exactly the factors that read that way."""
+    (the code files carry the signal). explain says so, naming exactly the factors that read that way.
+    The built-in defaults weigh every factor up since their refit with L2 100 (FIX72), so a repository's own
+    model with negative weights (as the defaults fitted with L2 1 had: spread -0.02, authors -0.01) ranks here."""
+    from app import paths
+    from app.core.risk.likelihood import LIKELIHOOD_FEATURES, LikelihoodModel, default_model
+    from app.storage.models import store_model
+
+    shipped = default_model()
+    own = LikelihoodModel(shipped.intercept, {**shipped.coefficients, "spread": -0.2, "authors": -0.2},
+                          shipped.means, shipped.scales, "this repository's own model (a test's)",
+                          {"feature_list": list(LIKELIHOOD_FEATURES)})
+    store_model(paths.models_path(), Analyzer(payments_repo).repo_key, own, {})
     change = "ai/generated-sdk-client"
     listed = json.loads(CliRunner().invoke(cli, ["explain", change, "--repo", str(payments_repo), "--json"]).stdout)
     odd = [f["name"] for f in listed["factors"]
