@@ -189,7 +189,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     calibrate does) and a merge as the work of the authors it brought in (QA52 #12, FIX69);
 # 80: the tests a change adds or edits test what it changes: no untested seam where the change brings the test;
 # 81: OpenHands (author `openhands`, co-authors `OpenHands-<model>`, `openhands/` branches) is an AI tool (QA53 #1);
-ANALYSIS_VERSION = "81"
+ANALYSIS_VERSION = "82"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -334,7 +334,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
     if json_output:
         click.echo(json_text([r.to_json() for r in reports]))
         return
-    from app.report.tables import change_table, queue_footer
+    from app.report.tables import change_table, other_base_footnote, queue_footer
 
     layout = output_width(width)
     full = not sys.stdout.isatty()
@@ -359,6 +359,9 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
             sys.stdout.write("".join(line + "\n" for line in _unpadded(captured.get().splitlines())))
         else:
             out.print(table)
+    footnote = other_base_footnote(reports, base) if reports else None
+    if footnote is not None:
+        out.print(footnote, markup=False, highlight=False, width=layout)
     if discovery is not None:
         for line in queue_footer(discovery, merged_shown=include_merged):
             out.print(line, markup=False, highlight=False, width=layout)  # wrapped like the table
