@@ -474,7 +474,7 @@ def test_lists_progress_line_overwrites_a_longer_name_whole(monkeypatch) -> None
         report(10, 10, "")
         lines = out.getvalue().split("\r")[:-1]
         assert len(lines) == 3 and len({len(line) for line in lines}) == 1 and "\n" not in out.getvalue()
-        assert lines[1].rstrip() == "analysing 20% scoring origin/pr/3080"[:width - 1].rstrip()
+        assert lines[1].rstrip() == "analysing 2/5: scoring origin/pr/3080"[:width - 1].rstrip()
         assert lines[2].strip() == ""
 
 
@@ -583,3 +583,52 @@ def test_list_marks_the_figures_of_a_change_diffed_from_a_later_base_than_git_s_
         figures = (entry["lines_added"], entry["lines_deleted"], entry["files"])
         assert _numstat(b.path, entry["base"], entry["head"]) == figures, entry
         assert bool(entry["base_note"]) == (entry["id"] in ("origin/on-v1", "origin/upper")), entry
+
+
+def test_a_long_list_says_how_far_it_got_on_a_terminal_s_stderr_and_stdout_stays_the_same(
+        long_names: Path, hermetic_dirs: Path, tmp_path: Path) -> None:
+    """QA53 #2: a cold `list` of 8,074 pull requests ran 42 minutes with stdout into a file and nothing on stderr.
+    On a terminal's stderr it says how far it got (JSON too: stdout is byte for byte what it is without a
+    terminal); into a file, only when asked (`--progress`, a whole line per step, as git's); never with
+    --no-progress."""
+    import pty
+
+    env = {**os.environ, "REVIEW_TUI_NO_CACHE": "1"}  # every run cold: each one analyses
+    piped_table = b""
+    for args in (["list", "--repo", str(long_names)], ["list", "--repo", str(long_names), "--json"]):
+        controller, terminal = pty.openpty()
+        try:
+            process = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=terminal, env=env)
+            os.close(terminal)
+            stderr = _read_terminal(controller)
+            out, _ = process.communicate(timeout=300)
+        finally:
+            os.close(controller)
+        steps = [step.strip() for step in stderr.split("\r")]
+        assert process.returncode == 0, stderr
+        assert any(re.fullmatch(r"analysing \d/2: (reading|scoring) (many|origin/codex/\S+)", s) for s in steps), steps
+        assert stderr.endswith(" \r") and steps[-1] == "", steps  # cleared before the table
+        piped = subprocess.run([*CLI, *args], capture_output=True, env=env, timeout=300)
+        assert piped.returncode == 0 and piped.stderr == b"", piped.stderr  # not into a pipe or a log unasked
+        def timeless(said: bytes) -> bytes:  # `age_seconds` is counted from the wall clock at each run
+            return re.sub(rb'"age_seconds": \d+', b'"age_seconds": 0', said)
+
+        assert timeless(out) == timeless(piped.stdout) and b"analysing" not in out
+        piped_table = piped_table or piped.stdout
+
+    logged = subprocess.run([*CLI, "list", "--repo", str(long_names), "--progress"], capture_output=True,
+                            env=env, timeout=300, text=True)
+    assert logged.returncode == 0 and "\r" not in logged.stderr, logged.stderr
+    said = logged.stderr.splitlines()
+    assert said and all(line.startswith("review-tui: ") for line in said), said
+    assert any(line.startswith("review-tui: analysing 0/2: ") for line in said), said  # each step's first line
+    controller, terminal = pty.openpty()
+    try:
+        quiet = subprocess.Popen([*CLI, "list", "--repo", str(long_names), "--no-progress"], stdout=subprocess.PIPE,
+                                 stderr=terminal, env=env)
+        os.close(terminal)
+        unsaid = _read_terminal(controller)
+        out, _ = quiet.communicate(timeout=300)
+    finally:
+        os.close(controller)
+    assert quiet.returncode == 0 and unsaid == "" and out == piped_table
