@@ -405,7 +405,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
     if json_output:
         echo(json_text([r.to_json() for r in reports]))
         return
-    from app.report.tables import change_table, queue_footer
+    from app.report.tables import change_table, other_base_footnote, queue_footer
 
     layout = output_width(width)
     full = not sys.stdout.isatty()
@@ -430,6 +430,9 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
             sys.stdout.write("".join(line + "\n" for line in _unpadded(captured.get().splitlines())))
         else:
             out.print(table)
+    footnote = other_base_footnote(reports, base) if reports else None
+    if footnote is not None:
+        out.print(footnote, markup=False, highlight=False, width=layout)
     if discovery is not None:
         for line in queue_footer(discovery, merged_shown=include_merged):
             out.print(line, markup=False, highlight=False, width=layout)  # wrapped like the table
@@ -444,7 +447,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
                   markup=False, highlight=False, width=layout)
 
 
-PROGRESS_WIDTH = 74  # "analysing 99% " and a 60-character name
+PROGRESS_WIDTH = 96  # "analysing 2,340/2,508: scoring " and a 60-character name
 
 
 def stderr_line() -> Callable[[str], None]:
@@ -455,6 +458,36 @@ def stderr_line() -> Callable[[str], None]:
     def show(text: str) -> None:
         width = max(1, min(PROGRESS_WIDTH, out.width - 1))
         out.print(text[:width].ljust(width), end="\r", markup=False, highlight=False, no_wrap=True)
+
+    return show
+
+
+LOGGED_EVERY = 10.0
+"""Seconds between two progress lines written to a file or a CI log (`list --progress`), within one step."""
+
+
+def progress_line(wanted: bool | None) -> Callable[[str], None] | None:
+    """Where a long command says how far it got, as git does: on a terminal's stderr, one line rewritten in
+    place; with `--progress` into a file or a log too, a whole line at most every LOGGED_EVERY seconds (and
+    at each new step); never with `--no-progress`. None: nowhere. Never stdout, which stays the same."""
+    terminal = sys.stderr.isatty()
+    if wanted is False or (wanted is None and not terminal):
+        return None
+    return stderr_line() if terminal else _logged_line()
+
+
+def _logged_line(every: float = LOGGED_EVERY) -> Callable[[str], None]:
+    import time
+
+    from app.core.text import one_line
+
+    said_at, said_step = [float("-inf")], [""]
+
+    def show(text: str) -> None:
+        step, now = text.split(" ", 1)[0], time.monotonic()
+        if text and (step != said_step[0] or now - said_at[0] >= every):
+            said_at[0], said_step[0] = now, step
+            click.echo(f"review-tui: {one_line(text, 200)}", err=True)
 
     return show
 

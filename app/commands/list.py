@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ from app.commands.common import (
     make_analyzer,
     print_list,
     print_notes,
+    progress_line,
     range_args,
     range_options,
     repo_option,
@@ -37,25 +37,30 @@ if TYPE_CHECKING:
               help="risk: highest score first; per-minute: most expected cost per minute of review floor time "
                    "first (for a reviewer with a fixed amount of time).")
 @click.option("--json", "json_output", is_flag=True, help="Print a JSON array (schema in README).")
+@click.option("--progress/--no-progress", "progress", default=None,
+              help="Say on stderr how far it got (finding the pending changes, then analysing N/M): by default "
+                   "when stderr is a terminal; --progress also into a file or a CI log (a line every 10 s), "
+                   "--no-progress never. stdout is the same either way.")
 @width_option
 @click.pass_context
 def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_range: str | None,
                  merges: bool | None, first_parent: bool | None, include_merged: bool, order: str,
-                 json_output: bool, width: int | None) -> None:
+                 json_output: bool, progress: bool | None, width: int | None) -> None:
     """List pending changes, riskiest first (or most risk per review minute first)."""
     analyzer = make_analyzer(repo or ctx.obj.get("repo"), base or ctx.obj.get("base"),
                              **range_args(ctx, commit_range, merges, first_parent))
     analyzer.start_workers_if_first_run()  # the pool's start beside discovery, not on the analysis's path
-    show = None if json_output or not sys.stderr.isatty() else stderr_line()
-    if show is not None:  # thousands of refs took a minute and a half in silence (QA47)
+    # Thousands of refs took a minute and a half in silence (QA47), and a cold list of 8,074 pull requests 42
+    # minutes with stderr empty (QA53 #2): stderr says how far it got, stdout is the table or JSON alone
+    show = progress_line(progress)
+    if show is not None:
         analyzer.discovery_progress = lambda said: show(f"finding the pending changes: {said}")
     print_config_warnings(analyzer)
     if show is not None:
         _ = analyzer.discovery  # found under its progress line, which is cleared before the notes
         show("")
     print_notes(analyzer)
-    progress = None if show is None else _stderr_progress(show)
-    reports = analyzer.analyze_all(progress=progress)
+    reports = analyzer.analyze_all(progress=None if show is None else _stderr_progress(show))
     risk_ranks = None
     if order != "risk":
         from app.analysis.analyzer import rank
@@ -103,8 +108,15 @@ def _stderr_progress(show: Callable[[str], None] | None = None) -> Progress:
     line = show or stderr_line()
 
     def report(done: int, total: int, current: str) -> None:
+        """`total` is twice the changes: each is read and scored, then completed (complexity, history)."""
         from app.core.text import one_line
 
-        line(f"analysing {done * 100 // total:>2}% {one_line(current, 60)}" if done < total else "")
+        half = total // 2
+        if done >= total:
+            line("")
+        elif done < half:
+            line(f"analysing {done:,}/{half:,}: {one_line(current, 60)}")
+        else:
+            line(f"completing {done - half:,}/{half:,}: {one_line(current.removeprefix('completing '), 60)}")
 
     return report

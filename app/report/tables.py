@@ -286,7 +286,8 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
     else:
         figures = r.figures
         cells["+/-"] = Text.assemble((f"+{figures.lines_added}", "green"), "/",
-                                     (f"-{figures.lines_deleted}", "red"))
+                                     (f"-{figures.lines_deleted}", "red"),
+                                     (OTHER_BASE_MARK, "bold yellow") if r.change.base_note else "")
         cells["files"] = Text(str(figures.files))
         if r.listed_only:  # not diffed: its size is unknown, not zero
             cells["+/-"] = cells["files"] = Text("-", style="dim")
@@ -304,6 +305,23 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         newest = r.change.newest_time
         cells["age"] = Text(human_age(int(now - newest) if newest else None))
     return cells
+
+
+OTHER_BASE_MARK = "*"
+"""Marks the +/- of a change diffed from a later commit than git's merge base with the queue's base (its
+`base_note`): OpenHands' pull/10925, made on release line v1, read +1472/-1073 where `git diff --numstat
+$(git merge-base main R) R` gives +5956/-1079, and nothing in the list said why (QA53 #4)."""
+
+
+def other_base_footnote(reports: Sequence[ChangeReport], base: str | None) -> str | None:
+    """The line under the table that explains OTHER_BASE_MARK, when a row carries it: which figures git gives."""
+    marked = [r for r in reports if r.change.base_note and not (r.error or r.change.error) and not r.listed_only]
+    if not marked:
+        return None
+    return (f"{OTHER_BASE_MARK} {plural(len(marked), 'change')} diffed from a later commit than git's merge base "
+            f"with {one_line(base or 'the base', 60)} (the release line one was made on, a branch one is built on, "
+            "or commits the base has under other ids), so the figures are the change's own work: `explain ID` says "
+            "why, and `git diff --numstat BASE HEAD` with `--json`'s base and head gives them")
 
 
 def queue_footer(discovery: Discovery, *, merged_shown: bool = False) -> list[str]:

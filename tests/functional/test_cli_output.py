@@ -474,7 +474,7 @@ def test_lists_progress_line_overwrites_a_longer_name_whole(monkeypatch) -> None
         report(10, 10, "")
         lines = out.getvalue().split("\r")[:-1]
         assert len(lines) == 3 and len({len(line) for line in lines}) == 1 and "\n" not in out.getvalue()
-        assert lines[1].rstrip() == "analysing 20% scoring origin/pr/3080"[:width - 1].rstrip()
+        assert lines[1].rstrip() == "analysing 2/5: scoring origin/pr/3080"[:width - 1].rstrip()
         assert lines[2].strip() == ""
 
 
@@ -533,3 +533,102 @@ def test_a_title_gets_the_room_beside_short_ids_and_breaks_between_words(hermeti
         assert max(map(len, pieces)) >= 36, pieces  # not 26: a title column of 40
     if width >= 200:
         assert len(pieces) <= 2, pieces
+
+
+def _numstat(repo: Path, base: str, head: str) -> tuple[int, int, int]:
+    """git's own figures for `base`..`head`: lines added, deleted, files (what a person reconciles `list` with)."""
+    rows = subprocess.run(["git", "-C", str(repo), "diff", "--numstat", "-M", base, head], capture_output=True,
+                          text=True, check=True).stdout.splitlines()
+    cells = [row.split("\t") for row in rows]
+    return sum(int(c[0]) for c in cells), sum(int(c[1]) for c in cells), len(cells)
+
+
+def test_list_marks_the_figures_of_a_change_diffed_from_a_later_base_than_git_s_merge_base(
+        make_repo, hermetic_dirs: Path) -> None:
+    """QA53 #4: OpenHands' pull/10925, made on release line v1, read +1472/-1073 in 186 files where git's
+    merge base with main gives +5956/-1079 in 219, and pull/10889, stacked on pull/7876, read half of git's
+    figures; nothing in the list said why. The row is marked, a line under the table says why, and the
+    --json base reproduces the figures with `git diff --numstat`."""
+    b = make_repo("lines")
+    b.commit("init", {"app.py": "def f():\n    return 1\n"}, author=ALICE)
+    b.branch("v1")
+    b.commit("v1: vendor the old client", {"old.py": "x = 1\n" * 300, "uv.lock": "lock = 1\n" * 200},
+             branch="v1", author=ALICE)
+    b.commit("main moves on", {"main.py": "m = 1\n"}, author=ALICE)
+    b.branch("on-v1", from_branch="v1")
+    b.commit("Fix f on v1", {"app.py": "def f():\n    return 2\n"}, branch="on-v1", author=ALICE)
+    b.branch("lower")
+    b.commit("Lower: a big feature", {"big.py": "y = 2\n" * 120}, branch="lower", author=ALICE)
+    b.branch("upper", from_branch="lower")
+    b.commit("Upper: on top of lower", {"top.py": "z = 3\n" * 7}, branch="upper", author=ALICE)
+    for name in ("v1", "on-v1", "lower", "upper"):
+        b.set_ref(f"refs/remotes/origin/{name}", b.head(name))
+        b.repo.references.delete(f"refs/heads/{name}")
+    b.checkout()
+
+    listed = run(["list", "--repo", str(b.path), "--width", "200"])
+    assert listed.returncode == 0, listed.stderr
+    shown = {cell: line for line in listed.stdout.splitlines() for cell in line.split() if cell.startswith("origin/")}
+    assert "+1/-1*" in shown["origin/on-v1"], shown  # against main it would also carry v1's 500 lines
+    assert "+7/-0*" in shown["origin/upper"], shown  # stacked on origin/lower: its own 7 lines
+    assert "+120/-0 " in shown["origin/lower"] and "*" not in shown["origin/lower"].split("Lower")[0]
+    note = " ".join(listed.stdout.split())
+    assert "* 2 changes diffed from a later commit than git's merge base with main" in note, listed.stdout
+    assert "`git diff --numstat BASE HEAD` with `--json`'s base and head gives them" in note
+
+    merge_base = subprocess.run(["git", "-C", str(b.path), "merge-base", "main", "origin/on-v1"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+    assert _numstat(b.path, merge_base, "origin/on-v1") == (501, 1, 3)  # what QA53 compared with
+    for entry in json.loads(run(["list", "--repo", str(b.path), "--json"]).stdout):
+        figures = (entry["lines_added"], entry["lines_deleted"], entry["files"])
+        assert _numstat(b.path, entry["base"], entry["head"]) == figures, entry
+        assert bool(entry["base_note"]) == (entry["id"] in ("origin/on-v1", "origin/upper")), entry
+
+
+def test_a_long_list_says_how_far_it_got_on_a_terminal_s_stderr_and_stdout_stays_the_same(
+        long_names: Path, hermetic_dirs: Path, tmp_path: Path) -> None:
+    """QA53 #2: a cold `list` of 8,074 pull requests ran 42 minutes with stdout into a file and nothing on stderr.
+    On a terminal's stderr it says how far it got (JSON too: stdout is byte for byte what it is without a
+    terminal); into a file, only when asked (`--progress`, a whole line per step, as git's); never with
+    --no-progress."""
+    import pty
+
+    env = {**os.environ, "REVIEW_TUI_NO_CACHE": "1"}  # every run cold: each one analyses
+    piped_table = b""
+    for args in (["list", "--repo", str(long_names)], ["list", "--repo", str(long_names), "--json"]):
+        controller, terminal = pty.openpty()
+        try:
+            process = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=terminal, env=env)
+            os.close(terminal)
+            stderr = _read_terminal(controller)
+            out, _ = process.communicate(timeout=300)
+        finally:
+            os.close(controller)
+        steps = [step.strip() for step in stderr.split("\r")]
+        assert process.returncode == 0, stderr
+        assert any(re.fullmatch(r"analysing \d/2: (reading|scoring) (many|origin/codex/\S+)", s) for s in steps), steps
+        assert stderr.endswith(" \r") and steps[-1] == "", steps  # cleared before the table
+        piped = subprocess.run([*CLI, *args], capture_output=True, env=env, timeout=300)
+        assert piped.returncode == 0 and piped.stderr == b"", piped.stderr  # not into a pipe or a log unasked
+        def timeless(said: bytes) -> bytes:  # `age_seconds` is counted from the wall clock at each run
+            return re.sub(rb'"age_seconds": \d+', b'"age_seconds": 0', said)
+
+        assert timeless(out) == timeless(piped.stdout) and b"analysing" not in out
+        piped_table = piped_table or piped.stdout
+
+    logged = subprocess.run([*CLI, "list", "--repo", str(long_names), "--progress"], capture_output=True,
+                            env=env, timeout=300, text=True)
+    assert logged.returncode == 0 and "\r" not in logged.stderr, logged.stderr
+    said = logged.stderr.splitlines()
+    assert said and all(line.startswith("review-tui: ") for line in said), said
+    assert any(line.startswith("review-tui: analysing 0/2: ") for line in said), said  # each step's first line
+    controller, terminal = pty.openpty()
+    try:
+        quiet = subprocess.Popen([*CLI, "list", "--repo", str(long_names), "--no-progress"], stdout=subprocess.PIPE,
+                                 stderr=terminal, env=env)
+        os.close(terminal)
+        unsaid = _read_terminal(controller)
+        out, _ = quiet.communicate(timeout=300)
+    finally:
+        os.close(controller)
+    assert quiet.returncode == 0 and unsaid == "" and out == piped_table
