@@ -487,7 +487,7 @@ def _logged_line(every: float = LOGGED_EVERY) -> Callable[[str], None]:
         step, now = text.split(" ", 1)[0], time.monotonic()
         if text and (step != said_step[0] or now - said_at[0] >= every):
             said_at[0], said_step[0] = now, step
-            click.echo(f"review-tui: {one_line(text, 200)}", err=True)
+            echo(f"review-tui: {one_line(text, 200)}", err=True)
 
     return show
 
