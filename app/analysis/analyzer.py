@@ -187,7 +187,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     some blobs is cached with their ids;
 # 79: history, authors and experience count the base's first-parent line (a merged pull request once, as
 #     calibrate does) and a merge as the work of the authors it brought in (QA52 #12, FIX69);
-ANALYSIS_VERSION = "79"
+ANALYSIS_VERSION = "80"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
