@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
 from app.core.metrics.spans import is_python
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
+from app.core.planner.whitespace import file_whitespace_lines
 from app.core.text import plural, visible_path
 from app.tui.file_context import Expansions, FileLayout, window_rows
 from app.tui.widgets.diff_view import DisplayLine, LineKind
@@ -102,6 +103,7 @@ class ChunkLines:
         self._expansions = Expansions()
         self._layouts: dict[int, FileLayout | None] = {}
         self._owners: dict[int, dict[tuple[int, int], int]] = {}
+        self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: lines only re-indented
 
     def lines(self, chunk: Chunk, *, expand: bool = False) -> list[DisplayLine]:
         """The rows of `chunk`; a collapsed chunk shows its changed lines only when `expand`."""
@@ -132,6 +134,7 @@ class ChunkLines:
         ai_here = self.detail.provenance.ai_lines.get(path, {})
         blocks = self._blocks(fd, segments)
         marks = self._hotspot_marks(fd, blocks)
+        whitespace = self._whitespace_of(file_index)
         layout = self._layouts.get(file_index) if self._expansions.active(chunk.index, file_index) else None
         if layout is not None:
             spans = _spans(layout, blocks)
@@ -146,18 +149,29 @@ class ChunkLines:
 
             yield from window_rows(layout, self._expansions.windows(chunk.index, file_index, spans,
                                                                      len(layout.rows)),
-                                   path, elsewhere=elsewhere, ai_tools=ai_here, hotspots=marks)
+                                   path, elsewhere=elsewhere, ai_tools=ai_here, hotspots=marks,
+                                   whitespace=whitespace)
             return
         for block in blocks:
             hunk = fd.hunks[block.hunk_index]
+            reindented = whitespace[block.hunk_index]
             yield DisplayLine("hunk", None, None, _block_header(hunk, block), path)
-            for line in hunk.lines[block.start:block.stop]:
+            for number in range(block.start, block.stop):
+                line = hunk.lines[number]
                 new_no = line.new_lineno
                 yield DisplayLine(
                     _KIND_OF_ORIGIN.get(line.origin, "context"), line.old_lineno, new_no, line.text, path,
                     ai_here.get(new_no) if new_no is not None and line.origin == ADDED else None,
                     marks.get(new_no) if new_no is not None else None,
+                    reindented=number in reindented,
                 )
+
+    def _whitespace_of(self, file_index: int) -> list[frozenset[int]]:
+        """Per hunk of the file, its lines that only change whitespace (drawn muted), found once."""
+        found = self._whitespace.get(file_index)
+        if found is None:
+            found = self._whitespace[file_index] = file_whitespace_lines(self.detail.files[file_index])
+        return found
 
     def _blocks(self, fd: FileDiff, segments: list[Segment]) -> list[_Block]:
         """Each segment widened by up to `context` context lines (never over a changed line),

@@ -132,10 +132,12 @@ def window_rows(
     elsewhere: Callable[[int, int], str | None] = lambda _hunk, _line: None,
     ai_tools: Mapping[int, str] | None = None,
     hotspots: Mapping[int, str] | None = None,
+    whitespace: Sequence[frozenset[int]] = (),
 ) -> list[DisplayLine]:
     """DisplayLines of `windows` (half-open, merged, in order) of `layout`: a header per window,
     then its lines. `elsewhere(hunk, line)` names where a changed line is reviewed when it is not
-    one of the lines under review (drawn dimmed); `ai_tools` and `hotspots` mark new line numbers."""
+    one of the lines under review (drawn dimmed); `ai_tools` and `hotspots` mark new line numbers;
+    `whitespace` holds, per hunk, its lines that only change whitespace (marked `reindented`)."""
     ai_tools = ai_tools or {}
     hotspots = hotspots or {}
     rows = layout.rows
@@ -154,6 +156,7 @@ def window_rows(
                 ai_tools.get(new_no) if mine and kind == "add" and new_no is not None else None,
                 hotspots.get(new_no) if mine and new_no is not None else None,
                 away,
+                reindented=row.hunk is not None and row.hunk < len(whitespace) and row.line in whitespace[row.hunk],
             ))
     return out
 

@@ -57,6 +57,13 @@ async def settle(pilot: Pilot, rounds: int = 3) -> None:
     await pilot.app.workers.wait_for_complete()
     for _ in range(rounds):
         await pilot.pause()
+    # then until the table shows the analysis's outcome: a rebuild can still be due (a refresh away, or a long
+    # queue's throttle), and rows read before it moved under the keys a test pressed next (FIX70)
+    for _ in range(500):
+        queue = pilot.app.screen_stack[0] if pilot.app.screen_stack else None
+        if not isinstance(queue, QueueScreen) or not (queue.analysing or queue.rebuild_pending):
+            break
+        await pilot.pause(0.01)
 
 
 def queue_screen(app: ReviewApp) -> QueueScreen:

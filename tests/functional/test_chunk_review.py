@@ -13,6 +13,7 @@ import pytest
 from rich.segment import Segment
 from textual import events
 from textual.app import App
+from textual.color import Color
 from textual.widgets import Static
 
 from app.analysis.analyzer import Analyzer
@@ -25,8 +26,9 @@ from app.tui.chunk_lines import ChunkLines, chunk_display_lines, comment_target
 from app.tui.review_session import ReviewSession
 from app.tui.screens.chunk import ChunkReviewScreen
 from app.tui.screens.dialogs import ConfirmDialog, TextInputDialog
-from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
+from app.tui.themes import default_theme_dirs, load_themes, resolve_colour, theme_variable_defaults
 from app.tui.widgets.diff_view import DisplayLine
+from tests.conftest import ALICE, BOB
 from tests.functional.test_app import REVIEWER, build_app, queue_screen, settle
 
 THEMES, _THEME_ERRORS = load_themes(default_theme_dirs())
@@ -427,6 +429,101 @@ def test_snapshot(snap_compare, tmp_path: Path, payments: Analyzer, details: dic
                             press=["j"] * hotspot_row)
     finally:
         ledger.close()
+
+
+# -- lines that only change whitespace ----------------------------------------------------------------
+FORMATTED_BEFORE = ("export function parse(body: string) {\n"
+                    "    const data = JSON.parse(body)\n"
+                    "    if (!data) {\n"
+                    "        return null\n"
+                    "    }\n"
+                    "    return data\n"
+                    "}\n"
+                    'export const message = "Internal Server Error"\n')
+FORMATTED_AFTER = ("export function parse(body: string) {\n"
+                   "  const data = JSON.parse(body)\n"
+                   "  if (!data) {\n"
+                   "    return null\n"
+                   "  }\n"
+                   "  return data\n"
+                   "}\n"
+                   "export const message = 'Internal Server Error'\n")
+
+
+def _contrast(one: tuple[int, int, int], other: tuple[int, int, int]) -> float:
+    def luminance(rgb: tuple[int, int, int]) -> float:
+        linear = [(c / 255) / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+async def test_lines_that_only_change_whitespace_are_muted_and_marked_with_the_count_the_chunk_says(
+        make_repo, tmp_path: Path) -> None:
+    """FIX70: the plan skims the lines a change only re-indents ("5 of 10 lines only re-indented"), but the diff
+    drew them as loud as the real edit among them (hono's "chore: format" commit: 16 of 26 lines). They are muted
+    (the context colour, no syntax colours or word marks, half their side's tint) and marked ⇥ beside their +/-,
+    the cursor says why, and the real change keeps its colours; readable in every shipped theme."""
+    repo = make_repo("format")
+    repo.commit("init", {"src/parse.ts": FORMATTED_BEFORE}, author=ALICE)
+    repo.branch("format")
+    repo.commit("format", {"src/parse.ts": FORMATTED_AFTER}, branch="format", author=BOB)
+    repo.checkout()
+    analyzer = Analyzer(repo.path)
+    detail = analyzer.detail("format")
+    [chunk] = detail.plan.chunks
+    assert (chunk.changed_lines, chunk.whitespace_lines) == (12, 10)
+    rows = chunk_display_lines(detail, chunk)
+    muted = [i for i, row in enumerate(rows) if row.reindented]
+    assert len(muted) == chunk.whitespace_lines
+    assert {rows[i].text.strip() for i in range(len(rows)) if rows[i].kind != "context" and i not in muted
+            and rows[i].kind in ("add", "del")} == {'export const message = "Internal Server Error"',
+                                                     "export const message = 'Internal Server Error'"}
+    ledger = Ledger.open(tmp_path / "ledger.db")
+    session = _session(ledger, analyzer.repo_key)
+    try:
+        app = ChunkHost(detail, session)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ChunkReviewScreen)
+            view = screen.diff_view
+            top = view.region.y
+            real_add = next(i for i, row in enumerate(rows) if row.kind == "add" and not row.reindented)
+            for name in sorted(THEMES):
+                app.theme = name
+                await pilot.pause()
+                await pilot.pause()
+                theme = THEMES[name]
+                strips = [list(strip) for strip in app.screen._compositor.render_strips()]
+                for index in muted:
+                    row = strips[top + index]
+                    text = "".join(segment.text for segment in row)
+                    assert ("+⇥" if rows[index].kind == "add" else "-⇥") in text, (name, text)
+                    code = next(seg for seg in row if seg.text.strip() and seg.text.strip() in rows[index].text)
+                    assert code.style is not None and code.style.color is not None and code.style.bgcolor is not None
+                    colour, background = code.style.color.get_truecolor(), code.style.bgcolor.get_truecolor()
+                    assert colour == Color.parse(theme.variable("diff-context")).rich_color.get_truecolor()
+                    side = "diff-added-bg" if rows[index].kind == "add" else "diff-removed-bg"
+                    assert background != _theme_colour(theme, side)  # not the loud tint of a real change
+                    assert _contrast(colour, background) >= 4.5, (name, colour, background)
+                real = strips[top + real_add]
+                assert "+⇥" not in "".join(segment.text for segment in real)
+                assert _theme_colour(theme, "diff-added-bg") in {
+                    seg.style.bgcolor.get_truecolor() for seg in real if seg.style and seg.style.bgcolor}
+            view.move_cursor(muted[0])
+            await pilot.pause()
+            assert "only re-indented" in _screen_text(app).splitlines()[top + muted[0]]
+    finally:
+        ledger.close()
+
+
+def _theme_colour(theme, variable: str) -> tuple[int, int, int]:
+    """A theme's colour variable as drawn over its background (a "#rrggbb NN%" blends)."""
+    background = Color.parse(theme.colors["background"]) if "background" in theme.colors else Color(0, 0, 0)
+    resolved = resolve_colour(theme.variable(variable), background)
+    assert resolved is not None
+    return resolved.rich_color.get_truecolor()
 
 
 # -- end to end through the real app --------------------------------------------------------------

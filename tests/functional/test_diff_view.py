@@ -20,6 +20,7 @@ from app.tui import keys
 from app.tui.screens.help import HelpScreen
 from app.tui.themes import default_theme_dirs, load_themes, theme_variable_defaults
 from app.tui.widgets.diff_view import (
+    DIFF_MARKS,
     MAX_LINE_CHARS,
     STRIP_CACHE_SIZE,
     DiffView,
@@ -384,6 +385,22 @@ def test_snapshot(sample_files: list[FileDiff], snap_compare, theme_name: str) -
                         press=["j"] * ai_row)
 
 
+def test_snapshot_of_lines_that_only_change_whitespace(tmp_path: Path, snap_compare) -> None:
+    """FIX70: a formatting commit's re-indented lines muted and marked ⇥ (the commit screen's rows), its one real
+    edit in full colour, the cursor on a muted line saying why; in the light theme."""
+    from tests.functional.test_chunk_review import FORMATTED_AFTER, FORMATTED_BEFORE
+
+    samples = load()
+    builder = samples.RepoBuilder(tmp_path / "repo")
+    dev = samples.Person("Dev", "dev@example.com")
+    base = builder.commit("base", {"src/parse.ts": FORMATTED_BEFORE}, author=dev)
+    head = builder.commit("format", {"src/parse.ts": FORMATTED_AFTER}, author=dev)
+    lines = display_lines_for_files(GitRepo(str(tmp_path / "repo")).diff(base, head))
+    assert sum(line.reindented for line in lines) == 10
+    first = next(i for i, line in enumerate(lines) if line.reindented)
+    assert snap_compare(DiffHost(lines, theme="review-light"), terminal_size=(90, 18), press=["j"] * first)
+
+
 # -- the action registry and the help screen -------------------------------------------------------
 def test_default_keys_are_valid_and_never_conflict() -> None:
     resolution = keys.resolve_keys({})
@@ -467,6 +484,19 @@ async def test_help_screen_lists_every_action_and_closes(sample_files: list[File
             if close_key != "question_mark":
                 await app.push_screen(HelpScreen())
                 await pilot.pause()
+
+
+async def test_help_screen_explains_the_marks_of_the_diff_after_its_keys(sample_files: list[FileDiff]) -> None:
+    """FIX70: a muted line marked ⇥ (only re-indented) is explained where a reviewer looks for keys."""
+    app = DiffHost(display_lines_for_files(sample_files))
+    async with app.run_test(size=(120, 90)) as pilot:
+        await app.push_screen(HelpScreen(current="chunk"))
+        await pilot.pause()
+        help_text = _screen_text(app)
+        assert help_text.index(keys.SCREEN_TITLES["diff"]) < help_text.index("Diff marks")
+        assert re.search(r"\+⇥ -⇥ +muted: only its whitespace changed \(re-indented\), skimmed in the plan", help_text)
+        for mark, _meaning in DIFF_MARKS:
+            assert mark in help_text
 
 
 async def test_paging_shows_rows_rendered_ahead(sample_files: list[FileDiff], monkeypatch) -> None:

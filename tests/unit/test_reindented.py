@@ -18,7 +18,7 @@ from app.cli import cli
 from app.core.git.diff import DiffLine, FileDiff, Hunk
 from app.core.planner.builder import build_plan
 from app.core.planner.model import ChunkConfig
-from app.core.planner.whitespace import whitespace_only
+from app.core.planner.whitespace import file_whitespace_lines, whitespace_only
 from tests.conftest import ALICE, BOB
 from tests.unit.test_chunks import assert_bound, assert_partition, plan_for
 
@@ -167,6 +167,9 @@ def test_re_indented_diffs_are_still_partitioned_exactly(files: list[FileDiff], 
     assert_partition(plan, files)
     assert_bound(plan, target)
     assert plan.total_floor_seconds == sum(c.floor_seconds for c in plan.chunks)
+    # the diff view mutes the lines the plan skims (FIX70): the same lines
+    assert sum(c.whitespace_lines for c in plan.chunks) == sum(len(lines) for fd in files
+                                                              for lines in file_whitespace_lines(fd))
     for chunk in plan.chunks:
         assert 0 <= chunk.whitespace_lines <= chunk.changed_lines
         # a chunk over the target is one of a file nine in ten re-indented, cut by its reading effort

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine
+from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, FileDiff
 
 # Where a line's indentation is syntax: a block re-indented there moves code in or out of a block.
 INDENT_SYNTAX_SUFFIXES = frozenset({
@@ -76,3 +76,19 @@ def whitespace_only(lines: Sequence[DiffLine], origins: str, path: str) -> list[
             if i != j and _same_bytes(lines[i], lines[j]):  # not one context line with itself
                 found.update(index for index in (i, j) if origins[index] != CONTEXT)
     return sorted(found)
+
+
+def hunk_origins(lines: Sequence[DiffLine]) -> str:
+    """A hunk's line origins as one string (" --++ "), an origin that is not one character read as "?"."""
+    joined = "".join(line.origin for line in lines)
+    if len(joined) != len(lines):
+        joined = "".join(line.origin if len(line.origin) == 1 else "?" for line in lines)
+    return joined
+
+
+def file_whitespace_lines(fd: FileDiff) -> list[frozenset[int]]:
+    """Per hunk of `fd`, the indices of its lines that only change whitespace, as the review plan counts them
+    (PlanBuilder.whitespace_lines): the diff view draws them dimmed."""
+    if not (fd.additions and fd.deletions):
+        return [frozenset() for _ in fd.hunks]
+    return [frozenset(whitespace_only(hunk.lines, hunk_origins(hunk.lines), fd.path)) for hunk in fd.hunks]

@@ -1,4 +1,5 @@
-"""HelpScreen: every key of every screen, generated from the action registry so it cannot drift."""
+"""HelpScreen: every key of every screen, generated from the action registry so it cannot drift, and after the
+diff's keys what the marks of the diff's gutter mean (DIFF_MARKS, kept beside the code that draws them)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from app.tui.keys import bindings_for, help_sections
+from app.tui.keys import SCREEN_TITLES, bindings_for, help_sections
 from app.tui.screens import STYLES
+from app.tui.widgets.diff_view import DIFF_MARKS
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,11 +40,24 @@ class HelpScreen(ModalScreen[None]):
             panel.border_subtitle = Text("escape, q or ? closes · rebind keys in config.toml [keys]")
             sections = help_sections(self._overrides, self._current)
             every_row = [row for _title, rows in sections for row in rows]
-            key_width = max(cell_len(keys) for keys, _name, _description in every_row)
+            key_width = max(cell_len(keys) for keys, *_rest in [*every_row, *DIFF_MARKS])
             name_width = max(cell_len(name) for _keys, name, _description in every_row)
             for title, rows in sections:
                 yield Static(Text(title), classes="help-section-title")
                 yield Static(self._table(rows, key_width, name_width), classes="help-keys")
+                if title == SCREEN_TITLES["diff"]:  # the diff's marks after its keys (a muted line: re-indented)
+                    yield Static(Text("Diff marks"), classes="help-section-title")
+                    yield Static(self._marks(key_width), classes="help-keys", id="help-diff-marks")
+
+    @staticmethod
+    def _marks(key_width: int) -> Table:
+        """The marks of the diff's gutter and what each means, the marks in the keys' column."""
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column(width=key_width, no_wrap=True, style="bold")
+        table.add_column(ratio=1)
+        for mark, meaning in DIFF_MARKS:
+            table.add_row(Text(mark), Text(meaning))
+        return table
 
     @staticmethod
     def _table(rows: list[tuple[str, str, str]], key_width: int, name_width: int) -> Table:

@@ -600,6 +600,7 @@ class QueueScreen(Screen[None]):
         self._seen_this_run: set[str] = set()
         self._status_keys: dict[str, tuple[Any, ...]] = {}  # change id -> what its status was read for
         self._rebuild_pending = False
+        self._rebuild_timer: Timer | None = None  # a throttled rebuild, while a long queue fills (_schedule_rebuild)
         self._model_changed = True  # since the last rebuild, more than the search or author text (_filtered_sorted)
         self._answers: dict[tuple[str, str], tuple[list[QueueRow], int]] = {}  # (search, author) -> rows, total
         self._answers_for: tuple[Any, ...] = ()  # the other filters and the sort of those answers
@@ -1037,17 +1038,24 @@ class QueueScreen(Screen[None]):
         """Rebuild once after the current batch of messages (a burst of reports = one rebuild), and on a
         long queue at most every REBUILD_INTERVAL while reports stream in: with 3,000 changes a rebuild per
         refresh kept the UI thread busy for minutes, keys unanswered. `typed`: only the search or author text
-        changed, which the rows at hand answer (_filtered_sorted)."""
+        changed, which the rows at hand answer (_filtered_sorted). Once the analysis has ended a throttled rebuild
+        waits no more: the final rows come with the summary that says the queue is complete, not up to 3 × a
+        rebuild's cost later, moving rows under a reviewer who had started to work down them."""
         if not typed:
             self._model_changed = True
+        throttled = len(self.reports) > THROTTLE_ROWS and self.analysing
         if self._rebuild_pending:
+            if self._rebuild_timer is not None and not throttled:
+                self._rebuild_timer.stop()
+                self._rebuild_timer = None
+                self.call_after_refresh(self._rebuild)
             return
         self._rebuild_pending = True
         # the UI thread keeps at least three quarters of its time for keys: a 3,000-row rebuild takes 0.8 s
         interval = max(REBUILD_INTERVAL, 3 * self._rebuild_cost)
         wait = interval - (time.perf_counter() - self._rebuilt_at)
-        if len(self.reports) > THROTTLE_ROWS and self.analysing and wait > 0:
-            self.set_timer(wait, self._rebuild)
+        if throttled and wait > 0:
+            self._rebuild_timer = self.set_timer(wait, self._rebuild)
         else:
             self.call_after_refresh(self._rebuild)
 
@@ -1070,6 +1078,7 @@ class QueueScreen(Screen[None]):
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
+        self._rebuild_timer = None
         self._rebuilt_at = time.perf_counter()
         table = self.query_one("#queue-table", ListTable)
         empty = self.query_one("#queue-empty", Static)
@@ -1335,6 +1344,11 @@ class QueueScreen(Screen[None]):
     def search_pending(self) -> bool:
         """Typed text the table does not show yet (a long queue waits for typing to pause, SEARCH_PAUSE)."""
         return self._typing is not None or self._rebuild_pending
+
+    @property
+    def rebuild_pending(self) -> bool:
+        """A rebuild of the table is due (after the next refresh, or when a filling long queue's throttle ends)."""
+        return self._rebuild_pending
 
     @on(FilterBar.EditClosed)
     def _edit_closed(self) -> None:

@@ -54,6 +54,7 @@ from textual.strip import Strip
 
 from app.core.git.diff import FileDiff
 from app.core.intraline import MAX_ALIGN_CELLS, LineEdit, align, word_diff
+from app.core.planner.whitespace import file_whitespace_lines
 from app.core.text import visible, visible_path
 from app.tui.keys import bindings_for
 from app.tui.themes import COLOR_VARIABLE_DEFAULTS, resolve_colour
@@ -76,6 +77,16 @@ EDIT_CACHE_SIZE = 2_048
 TEXT_CACHE_SIZE = 4_096
 SPLIT_MIN_WIDTH = 160
 """In "auto" layout the diff is shown side by side from this many columns (two ~75-column halves)."""
+REINDENTED_MARK = "⇥"
+"""Beside the +/− of a changed line that only changes whitespace (DisplayLine.reindented)."""
+DIFF_MARKS: tuple[tuple[str, str], ...] = (
+    ("+ -", "an added, a removed line (its changed words stand out)"),
+    (f"+{REINDENTED_MARK} -{REINDENTED_MARK}", "muted: only its whitespace changed (re-indented), skimmed in the plan"),
+    ("dim + -", "another chunk's change shown as context (the cursor names the chunk)"),
+    ("▌", "a line an AI tool wrote"),
+    ("▲", "a complexity hotspot: a function whose complexity rose"),
+)
+"""The marks of the diff's gutter and what they mean, for the help screen's legend."""
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -100,6 +111,9 @@ class DisplayLine:
     elsewhere: str | None = None
     """Set on a changed line shown only as context of this view, reviewed elsewhere (e.g. "chunk 3"):
     it is drawn dimmed."""
+    reindented: bool = False
+    """A changed line that only changes whitespace (re-indented: the same text as a line of the other side but
+    for whitespace, app.core.planner.whitespace; the plan skims it): drawn muted, with REINDENTED_MARK."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +144,8 @@ def display_lines_for_files(
     """FileDiffs -> rows: a header per file, a header per hunk, then its lines.
 
     `ai_tools` and `hotspots` map a path to {new line number: tool name / hotspot label}; they mark
-    added and context lines (deleted lines have no new number).
+    added and context lines (deleted lines have no new number). A changed line that only changes whitespace
+    is marked `reindented`.
     """
     ai_tools = ai_tools or {}
     hotspots = hotspots or {}
@@ -159,18 +174,20 @@ def display_lines_for_files(
             continue
         tools_here = ai_tools.get(path, {})
         spots_here = hotspots.get(path, {})
-        for hunk in fd.hunks:
+        whitespace = file_whitespace_lines(fd)
+        for hunk, reindented in zip(fd.hunks, whitespace, strict=True):
             header = f"@@ -{hunk.old_start},{hunk.old_lines} +{hunk.new_start},{hunk.new_lines} @@"
             if hunk.header:
                 header += " " + hunk.header
             rows.append(DisplayLine("hunk", None, None, header, path))
-            for line in hunk.lines:
+            for number, line in enumerate(hunk.lines):
                 kind: LineKind = "add" if line.origin == "+" else "del" if line.origin == "-" else "context"
                 new_no = line.new_lineno
                 rows.append(DisplayLine(
                     kind, line.old_lineno, new_no, line.text, path,
                     tools_here.get(new_no) if new_no is not None else None,
                     spots_here.get(new_no) if new_no is not None else None,
+                    reindented=number in reindented,
                 ))
     return rows
 
@@ -256,6 +273,7 @@ class _Palette:
     word: dict[str, Style]  # kind -> background emphasising the changed words of a paired line
     search: Style
     elsewhere: Style
+    reindented: dict[str, Style]  # add/del -> the muted style of a line that only changes whitespace
     annotation: Style
     divider: Style
     syntax: dict[str, Style]  # syntax-* variable -> foreground
@@ -311,6 +329,10 @@ def _build_palette(variables: Mapping[str, str], base: Style) -> _Palette:
         word={"add": bg(colour("diff-added-word-bg")), "del": bg(colour("diff-removed-word-bg"))},
         search=Style(bgcolor=search_bg.rich_color, color=search_bg.get_contrast_text(1.0).rich_color, bold=True),
         elsewhere=Style(color=colour("diff-context").rich_color, bgcolor=background.rich_color, dim=True),
+        # re-indented: half the tint of its side, the text in the context colour (no syntax colours, no word marks)
+        reindented={kind: Style(color=colour("diff-context").rich_color,
+                                bgcolor=background.blend(colour(variable), 0.5).rich_color)
+                    for kind, variable in (("add", "diff-added-bg"), ("del", "diff-removed-bg"))},
         annotation=Style(color=colour("gutter-ai").rich_color, italic=True),
         divider=fg("diff-gutter"),
         syntax=syntax,
@@ -999,6 +1021,8 @@ class DiffView(ScrollView, can_focus=True):
             parts.append(f"hotspot: {visible(line.hotspot)}")
         if line.elsewhere:
             parts.append(f"changed in {visible(line.elsewhere)}")
+        elif line.reindented:
+            parts.append("only re-indented: the same text as a line it replaces but for whitespace")
         marker = self.marker_for(line)
         if marker is not None and marker.label:
             parts.append(visible(marker.label))
@@ -1107,9 +1131,21 @@ class DiffView(ScrollView, can_focus=True):
         return [left, right]
 
     def _fill(self, index: int | None, is_cursor: bool) -> Style:
+        if index is None:
+            return (self.palette.cursor if is_cursor else self.palette.line)["context"]
+        return self._line_style(self._lines[index], is_cursor)[0]
+
+    def _line_style(self, line: DisplayLine, is_cursor: bool) -> tuple[Style, bool]:
+        """The style of a line's row and whether it is muted (another chunk's change, or one that only changes
+        whitespace): drawn without syntax colours or word marks, the row filled alike past its text."""
         palette = self.palette
-        kind = self._lines[index].kind if index is not None else "context"
-        return (palette.cursor if is_cursor else palette.line)[kind]
+        kind = line.kind
+        cursor_bg = Style(bgcolor=palette.cursor["context"].bgcolor) if is_cursor else Style()
+        if line.elsewhere:
+            return palette.elsewhere + cursor_bg, True
+        if line.reindented and kind in palette.reindented:
+            return palette.reindented[kind] + cursor_bg, True
+        return (palette.cursor if is_cursor else palette.line)[kind], False
 
     def _render_row(self, row: int, is_cursor: bool) -> list[Cell]:
         shown = self._row_lines(row)
@@ -1157,9 +1193,10 @@ class DiffView(ScrollView, can_focus=True):
             segments.append(Segment("▲" if line.hotspot else " ", line_style + palette.hotspot))
             sign = {"add": "+", "del": "-"}.get(kind, " ")
             sign_style = line_style + palette.sign.get(kind, Style())
-            if line.elsewhere:
+            if line.elsewhere or line.reindented:
                 sign_style += Style(dim=True)
-            segments.append(Segment(sign + " ", sign_style))
+            mark = REINDENTED_MARK if line.reindented and not line.elsewhere and kind in ("add", "del") else " "
+            segments.append(Segment(sign + mark, sign_style))
         return segments, width
 
     def _render_cell(self, index: int, is_cursor: bool, side: str | None) -> Cell:
@@ -1167,20 +1204,16 @@ class DiffView(ScrollView, can_focus=True):
         palette = self.palette
         line = self._lines[index]
         kind = line.kind
-        if line.elsewhere:
-            cursor_bg = Style(bgcolor=palette.cursor["context"].bgcolor) if is_cursor else Style()
-            line_style = palette.elsewhere + cursor_bg
-        else:
-            line_style = (palette.cursor if is_cursor else palette.line)[kind]
+        line_style, muted = self._line_style(line, is_cursor)
         gutter, gutter_width = self._gutter(line, line_style, is_cursor, side)
         text, note = self._display_text(index)
         if kind in CONTENT_KINDS:
-            if line.elsewhere:
+            if muted:
                 pieces: list[tuple[Style, str]] = [(line_style, value) for _, value in self._syntax(index)]
             else:
                 styles = palette.code[(is_cursor, kind)]
                 pieces = [(styles[variable], value) for variable, value in self._syntax(index)]
-            if kind in ("add", "del") and not line.elsewhere:
+            if kind in ("add", "del") and not muted:
                 edit_ranges = self._word_ranges(index)
                 if edit_ranges:
                     pieces = _overlay(pieces, edit_ranges, palette.word[kind])
