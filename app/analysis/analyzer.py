@@ -55,6 +55,7 @@ from app.core.git.discovery import (
     discover_one,
     find_change,
     parse_range,
+    refuse_naming_nothing,
     resolve_base,
 )
 from app.core.git.models import Change, ChangeFigures
@@ -958,6 +959,8 @@ class Analyzer:
             if found is not None:
                 self._one_discovery = found
                 return find_change(found, change_id, self.repo)
+        if self._discovery is None and not self.commit_range and self.resolved_base:  # a bad base is said first
+            refuse_naming_nothing(self.repo, change_id)  # before discovering every head
         return find_change(self.discovery, change_id, self.repo)
 
     def diff(self, change: Change, should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:

@@ -894,11 +894,15 @@ def _on_remotes(found: Discovery, branch: str, repo: GitRepo | None = None) -> l
     may hold a slash (`fork/alice`): the repository's configured remotes are asked too."""
     if not branch or branch.startswith("refs/"):
         return []
-    suffix = "/" + branch
     named = {f"refs/remotes/{remote}/{branch}" for remote in (repo.configured_remotes() if repo else ())}
-    return [c for c in found.changes
-            if any(r in named or (r.startswith("refs/remotes/") and r.endswith(suffix)
-                                  and r.count("/") == 2 + branch.count("/") + 1) for r in c.refs)]
+    return [c for c in found.changes if any(_remote_branch(r, branch, named) for r in c.refs)]
+
+
+def _remote_branch(ref: str, branch: str, configured: set[str]) -> bool:
+    """Whether `ref` is the remote-tracking branch `branch` of a remote (`configured`: its refs on the configured
+    remotes, whose names may hold a slash)."""
+    return ref in configured or (ref.startswith("refs/remotes/") and ref.endswith("/" + branch)
+                                 and ref.count("/") == 2 + branch.count("/") + 1)
 
 
 _MARKED = re.compile(r"<U\+([0-9A-F]{4,6})>")
@@ -1066,11 +1070,55 @@ _PR_NAME = re.compile(r"^(?:#?|(?:refs/)?pull/|(?:[^/]+/)?pr/)(\d+)(?:/head)?$")
 def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
     """The names closest to a mistyped one, else the first pending ones, saying how many more there are
     (the first 8 in discovery order read as all of them)."""
-    import difflib
-
     ids = [c.id for c in found.changes]
     # compared as `list` prints them: an invisible character is `<U+200B>` there (and accepted so)
     names = {visible(name) for change in found.every_change() for name in change.names}
+    close = _closest(names, change_id)
+    if close:
+        return close
+    if not ids:
+        return " (nothing is pending)"
+    more = f", and {len(ids) - shown} more: `review-tui list` shows them" if len(ids) > shown else ""
+    return f" (pending: {', '.join(ids[:shown])}{more})"
+
+
+def refuse_naming_nothing(repo: GitRepo, change_id: str) -> None:
+    """Raise find_change's "no pending change" where `change_id` cannot name anything find_change gives outside
+    a range, before a discovery of every head: no ref by the names discovery gives (a full ref name, an id such as
+    `origin/pr/5` or `feat`, a branch only remotes have such as `pr/5`), no commit id, not the working tree or
+    HEAD. `explain pr/999999` discovered OpenHands' 8,074 pull requests for over 11 minutes first (QA53 #3). The
+    names suggested are those of the refs: which of them are pending only the whole discovery says. With few heads
+    (MANY_HEADS) that discovery is cheap, and its error names the pending changes: left to it."""
+    wanted = [change_id]
+    if _MARKED.search(change_id):
+        wanted.append(_MARKED.sub(lambda m: chr(int(m.group(1), 16)), change_id))
+    if any(name in (WORKTREE_ID, "worktree", "HEAD") for name in wanted):
+        return
+    ids: set[str] = set()
+    remotes = repo.configured_remotes()
+    configured = {f"refs/remotes/{remote}/{name}" for remote in remotes for name in wanted}
+    for ref in repo.ref_names("refs/"):
+        kind_id = _kind_and_id(RefInfo(ref, ""))
+        short = kind_id[1] if kind_id is not None else ref
+        if any(name in (ref, short) or (not name.startswith("refs/") and _remote_branch(ref, name, configured))
+               for name in wanted):
+            return
+        if kind_id is not None:
+            ids.add(visible(short))
+    if len(ids) <= MANY_HEADS:
+        return  # few heads: the whole discovery is cheap, and its error lists the pending changes
+    hex_id = all(c in "0123456789abcdefABCDEF" for c in change_id)
+    if 4 <= len(change_id) <= 64 and hex_id and _resolves_to(repo, change_id) is not None:
+        return
+    hint = _closest(ids, change_id) or " (`review-tui list` shows the pending changes)"
+    raise ChangeNotFound(f"no pending change {change_id!r}{hint}")
+
+
+def _closest(names: set[str], change_id: str) -> str:
+    """The " (did you mean ...?)" of the names closest to `change_id` (for a pull request's number, those ending
+    in it), or "" where none is close."""
+    import difflib
+
     named = _PR_NAME.match(change_id)
     if named:  # a pull request by its number (`17753`, `#17753`, `pull/17753`, `origin/pr/17753`): names ending in it
         number = named.group(1)
@@ -1081,7 +1129,4 @@ def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
     if close:
         quoted = " or ".join("'" + name + "'" for name in close)
         return f" (did you mean {quoted}?)"
-    if not ids:
-        return " (nothing is pending)"
-    more = f", and {len(ids) - shown} more: `review-tui list` shows them" if len(ids) > shown else ""
-    return f" (pending: {', '.join(ids[:shown])}{more})"
+    return ""
