@@ -323,7 +323,8 @@ def discover(
 def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scope: QueueConfig | None = None,
                  cache: KeyValueCache | None = None, now: float | None = None,
                  progress: Callable[[str], None] | None = None) -> Discovery | None:
-    """What `discover` finds of the one change `change_id` names (its id, an alias or a full ref name), without
+    """What `discover` finds of the one change `change_id` names (its id, an alias, a full ref name or a branch only
+    remotes have, `pr/5` for origin/pr/5: QA53's `explain pr/11830` discovered 8,074 heads), without
     the merged-upstream check of every other head: explain, chunks or check of one pull request among thousands
     of fetched ones checked them all first (openai-agents-python's 2,883: 25 s for a 2-commit change).
 
@@ -333,8 +334,8 @@ def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scop
     Every verdict is the one `discover` gives: a merged-upstream verdict reads only the base commits the branch
     has not got (MergedDetector), and the rest is the same code on the same changes in the same order. None
     where this cannot be said as exactly, and `discover` is then the way: few heads (MANY_HEADS: the whole
-    discovery is cheap), a name that is not one head's refs (a commit id, a branch only remotes have, the
-    working tree), a detached HEAD or an unreadable ref (changes of their own), a base history longer than
+    discovery is cheap), a name that is not one head's refs (a commit id, a branch on remotes at different
+    heads, the working tree), a detached HEAD or an unreadable ref (changes of their own), a base history longer than
     MAX_BASE_WALK (the check would compare a newest part of it, which depends on every branch in question),
     a change made on a release line (judged against that line), a change with an error."""
     if change_id in (WORKTREE_ID, "worktree", "HEAD") or _MARKED.search(change_id):
@@ -367,7 +368,7 @@ def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: Que
     release_lines: list[RefInfo] = []
     base_refname = _base_refname(repo, found.base_ref, found.base_commit)
     heads = _scoped_heads(repo, scope, base_refname, found.left_out, release_lines)
-    named = [i for i, (_head, members) in enumerate(heads) if _group_named(members, change_id)]
+    named = _named_heads(repo, heads, change_id)
     if len(heads) <= MANY_HEADS or len(named) != 1 or _unreadable_in_scope(repo, scope, base_refname):
         return None
     in_base = repo.base_history(found.base_commit)
@@ -396,6 +397,17 @@ def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: Que
     if any(c.base_ref != found.base_ref or c.merged is not None for c in found_):
         return None  # made on a release line: judged against it
     return found_, in_base
+
+
+def _named_heads(repo: GitRepo, heads: list[tuple[str, list[tuple[str, str, str]]]], change_id: str) -> list[int]:
+    """The heads (indexes) whose refs `change_id` names: by an id or a full ref name, else as find_change's
+    `_on_remotes` does, a branch only remotes have by its short name (`pr/5` for origin/pr/5)."""
+    named = [i for i, (_head, members) in enumerate(heads) if _group_named(members, change_id)]
+    if named or change_id.startswith("refs/"):
+        return named
+    configured = {f"refs/remotes/{remote}/{change_id}" for remote in repo.configured_remotes()}
+    return [i for i, (_head, members) in enumerate(heads)
+            if any(_remote_branch(ref, change_id, configured) for _kind, _id, ref in members)]
 
 
 def _group_named(members: list[tuple[str, str, str]], name: str) -> bool:
