@@ -953,14 +953,14 @@ class Analyzer:
         """The change any of its names (id, alias, ref, or outside a range a commit id) refers to. With
         `one_change`, before any discovery, only what that change's verdicts read is discovered where that
         gives what the whole discovery gives (discovery.discover_one)."""
+        if self._discovery is None and not self.commit_range and self.resolved_base:  # a bad base is said first
+            refuse_naming_nothing(self.repo, change_id)  # by the names of the refs alone, before reading them
         if self.one_change and self._discovery is None and not self.commit_range:
             found = discover_one(self.repo, change_id, base=self.base, scope=self.queue_scope(), cache=self.cache,
                                  progress=self.discovery_progress)
             if found is not None:
                 self._one_discovery = found
                 return find_change(found, change_id, self.repo)
-        if self._discovery is None and not self.commit_range and self.resolved_base:  # a bad base is said first
-            refuse_naming_nothing(self.repo, change_id)  # before discovering every head
         return find_change(self.discovery, change_id, self.repo)
 
     def diff(self, change: Change, should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:
