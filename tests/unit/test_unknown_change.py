@@ -40,6 +40,7 @@ def repo(make_repo):
     b.set_ref("refs/remotes/origin/pr/6", b.head("feature-x"))
     b.set_ref("refs/pull/7/head", b.head("feature-x"))
     b.set_ref("refs/tags/v1.0", b.head("main"))
+    b.set_ref("refs/remotes/origin/HEAD", b.head("main"))  # no change's ref, yet a name find_change answers
     b.checkout()
     return b
 
@@ -48,12 +49,12 @@ def test_every_name_the_whole_discovery_accepts_passes(repo) -> None:
     git = GitRepo(repo.path)
     full = discover(git)
     names = {name for change in full.every_change() for name in (*change.names, *change.refs)}
-    names |= {"pr/5", "pr/6", "HEAD", "worktree", repo.head("fix")[:8], repo.head("feature-x"), "main"}
+    names |= {"pr/5", "pr/6", "HEAD", "worktree", repo.head("fix")[:8], repo.head("feature-x"), "main", "origin/HEAD"}
     for name in sorted(names):
         try:
             find_change(full, name, git)
         except ChangeNotFound:
-            if name in ("worktree", "HEAD", "main"):  # known names the discovery refuses with its own words
+            if name in ("worktree", "HEAD", "main", "origin/HEAD"):  # names the discovery refuses in its own words
                 refuse_naming_nothing(git, name)
                 continue
             raise

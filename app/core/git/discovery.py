@@ -1109,11 +1109,13 @@ def refuse_naming_nothing(repo: GitRepo, change_id: str) -> None:
     ids: set[str] = set()
     remotes = repo.configured_remotes()
     configured = {f"refs/remotes/{remote}/{name}" for remote in remotes for name in wanted}
+    # what _refuse_not_pending and _out_of_scope read besides: `origin/HEAD` "points at the base commit"
+    read = {f"{prefix}{name}" for prefix in ("refs/heads/", "refs/remotes/") for name in wanted}
     for ref in repo.ref_names("refs/"):
         kind_id = _kind_and_id(RefInfo(ref, ""))
         short = kind_id[1] if kind_id is not None else ref
-        if any(name in (ref, short) or (not name.startswith("refs/") and _remote_branch(ref, name, configured))
-               for name in wanted):
+        if ref in read or any(name in (ref, short) or (not name.startswith("refs/")
+                                                       and _remote_branch(ref, name, configured)) for name in wanted):
             return
         if kind_id is not None:
             ids.add(visible(short))
