@@ -101,9 +101,23 @@ for _command in (list_command, demo, explain, chunks, check_command, carry_comma
     cli.add_command(_command)
 
 
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    """SIGTERM (`kill PID`) or SIGHUP (the terminal closed): exit 128 + its number through the process's exit,
+    which releases and stops the worker processes, as Ctrl-C does. The signals' default action ended the process
+    at once: the forkserver, its workers and the resource tracker ran on with parent 1 (QA53 #6)."""
+    workers = sys.modules.get("app.core.workers")
+    if workers is None or not workers.terminate_deferred(signum):
+        raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """The click group's entry point: the `review-tui` script (app/entry.py) runs it for every command line
-    but a bare TUI start."""
+    but a bare TUI start (whose app handles SIGTERM and SIGHUP itself)."""
+    import signal
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:  # one ignored at start (nohup) stays ignored
+            signal.signal(signum, _exit_on_signal)
     try:
         cli(prog_name="review-tui")
     finally:

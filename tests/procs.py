@@ -31,19 +31,29 @@ def group_members(pgid: int) -> list[int]:
     return [pid for pid, state, _, group in processes() if group == pgid and state != "Z"]
 
 
-def interrupt_when_ready(command: list[str], ready: Callable[[int], bool],
-                         env: dict[str, str]) -> tuple[int, str | None]:
+def interrupt_when_ready(command: list[str], ready: Callable[[int], bool], env: dict[str, str],
+                         sig: int = signal.SIGINT) -> tuple[int, str | None]:
     """Start `command` in a session of its own, and once `ready(pid)` holds send SIGINT to its process
-    group, as a terminal's Ctrl-C does. (its pid, which is its process group; its stderr, after checking
-    it exited 130, or None when it finished before the signal came: nothing to check on this machine)."""
+    group, as a terminal's Ctrl-C does (any other `sig` to the process alone, as `kill PID` does). (its pid,
+    which is its process group; its stderr, after checking it exited 128 + the signal, or None when it finished
+    before the signal came: nothing to check on this machine)."""
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
     deadline = time.monotonic() + 120
     while proc.poll() is None and not ready(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGINT)
-    _out, err = proc.communicate(timeout=120)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)
+    else:
+        os.kill(proc.pid, sig)
+    try:
+        _out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:  # what it left running holds its stdout and stderr open
+        left = group_members(proc.pid)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError(f"its output was still open 2 minutes after the signal: left running {left}") from None
     if proc.returncode == 0:
         return proc.pid, None
-    assert proc.returncode == 130, err
+    assert proc.returncode == 128 + sig, (proc.returncode, err)
     return proc.pid, err

@@ -55,6 +55,7 @@ from app.core.git.discovery import (
     discover_one,
     find_change,
     parse_range,
+    refuse_naming_nothing,
     resolve_base,
 )
 from app.core.git.models import Change, ChangeFigures
@@ -964,6 +965,8 @@ class Analyzer:
         """The change any of its names (id, alias, ref, or outside a range a commit id) refers to. With
         `one_change`, before any discovery, only what that change's verdicts read is discovered where that
         gives what the whole discovery gives (discovery.discover_one)."""
+        if self._discovery is None and not self.commit_range and self.resolved_base:  # a bad base is said first
+            refuse_naming_nothing(self.repo, change_id)  # by the names of the refs alone, before reading them
         if self.one_change and self._discovery is None and not self.commit_range:
             found = discover_one(self.repo, change_id, base=self.base, scope=self.queue_scope(), cache=self.cache,
                                  progress=self.discovery_progress)

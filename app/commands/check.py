@@ -75,10 +75,10 @@ def check_command(ctx: click.Context, change: str, repo: str | None, base: str |
     try:
         found = analyzer.change(change)
     except ChangeNotFound as exc:
-        if not str(exc).startswith("no pending change") or analyzer.discovery.commit_range:
+        if not str(exc).startswith("no pending change") or analyzer.commit_range:
             raise  # it says what is wrong already (a range's commit, a branch with nothing pending)
-        raise ChangeNotFound(
-            f"{exc} - its branch may have been deleted or merged into {analyzer.discovery.base_ref}, "
+        raise ChangeNotFound(  # the base as discovery names it, without discovering every head (QA53 #3)
+            f"{exc} - its branch may have been deleted or merged into {analyzer.resolved_base[0]}, "
             "or its head not fetched"
         ) from None
     note_merged(found)

@@ -53,6 +53,7 @@ _submit_gate = threading.Lock()
 # and resource tracker with it, after the CLI had exited (test_interrupt hung under load: 2 runs in 15).
 _main_submitting = False
 _interrupt_pending = False
+_terminate_pending = 0  # the SIGTERM or SIGHUP that came during such a submit (terminate_deferred)
 
 
 def new_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -84,6 +85,17 @@ def _on_interrupt(signum: int, frame: Any) -> None:
         _interrupt_pending = True
         return
     signal.default_int_handler(signum, frame)
+
+
+def terminate_deferred(signum: int) -> bool:
+    """For the CLI's SIGTERM and SIGHUP handler (cli.main), which exits 128 + the signal's number: whether this
+    process's main thread is submitting a task, the signal then raised as that exit once the submit is done
+    (_on_interrupt says why)."""
+    global _terminate_pending
+    if _main_submitting:
+        _terminate_pending = signum
+        return True
+    return False
 
 
 def shared_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -269,7 +281,7 @@ def _releasable(pool_type: type[ProcessPoolExecutor]) -> type[ProcessPoolExecuto
 
     class ReleasablePool(pool_type):  # type: ignore[valid-type,misc]
         def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-            global _main_submitting, _interrupt_pending
+            global _main_submitting, _interrupt_pending, _terminate_pending
             on_main = threading.current_thread() is threading.main_thread()
             if on_main:
                 _defer_interrupts_in_submit()
@@ -290,6 +302,9 @@ def _releasable(pool_type: type[ProcessPoolExecutor]) -> type[ProcessPoolExecuto
                     if _interrupt_pending:
                         _interrupt_pending = False
                         raise KeyboardInterrupt
+                    if _terminate_pending:
+                        signum, _terminate_pending = _terminate_pending, 0
+                        raise SystemExit(128 + signum)
 
     return ReleasablePool
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
+
+import pytest
 
 from tests.cli import CLI
 from tests.conftest import ALICE
@@ -29,6 +32,25 @@ def test_ctrl_c_while_the_workers_measure_ends_cleanly(make_repo, tmp_path) -> N
                                       lambda pid: len(group_members(pid)) >= 4, env)
     assert err is not None, "the list ended before its workers were busy: nothing was interrupted"
     assert err.strip().splitlines()[-1] == "review-tui: interrupted"
+    assert "Traceback" not in err and "Exception ignored" not in err
+    deadline = time.monotonic() + 30
+    while group_members(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert group_members(group) == []  # no worker, forkserver or tracker left behind
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_while_the_workers_measure_takes_them_along(make_repo, tmp_path, sig) -> None:
+    """`kill PID` of a `list` (QA53 #6): its forkserver, workers and resource tracker outlived it (parent 1)."""
+    builder = make_repo()
+    builder.commit("init", {f"pkg/mod_{n}.py": _module(f"f{n}", 1) for n in range(80)}, author=ALICE)
+    builder.branch("rewrite")
+    builder.commit("rewrite", {f"pkg/mod_{n}.py": _module(f"g{n}", 2) for n in range(80)}, branch="rewrite",
+                   author=ALICE)
+    env = {**os.environ, "REVIEW_TUI_CACHE_DIR": str(tmp_path / "cache"), "REVIEW_TUI_DATA_DIR": str(tmp_path)}
+    group, err = interrupt_when_ready([*CLI, "list", "--json", "--repo", str(builder.path)],
+                                      lambda pid: len(group_members(pid)) >= 4, env, sig)
+    assert err is not None, "the list ended before its workers were busy: nothing was stopped"
     assert "Traceback" not in err and "Exception ignored" not in err
     deadline = time.monotonic() + 30
     while group_members(group) and time.monotonic() < deadline:

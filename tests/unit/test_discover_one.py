@@ -20,6 +20,7 @@ from app.core.git.discovery import discover, discover_one, find_change
 from app.core.git.merged import VERDICT_KIND, VERDICT_VERSION
 from app.core.git.models import Change
 from app.core.git.repo import GitRepo
+from app.errors import ChangeNotFound
 from app.storage.cache import AnalysisCache
 from tests.conftest import ALICE, BOB
 
@@ -111,6 +112,34 @@ def test_every_change_is_found_alone_as_the_whole_discovery_finds_it(queue) -> N
     assert {c.id for c in discover_one(GitRepo(queue.path), "plain-a").every_change()} == {"plain-a"}
     assert {c.id for c in discover_one(GitRepo(queue.path), "mid").every_change()} == {"low", "mid", "top"}
     assert {c.id for c in discover_one(GitRepo(queue.path), "on-line").every_change()} == {"on-line", "line", "within"}
+
+
+def outcome(found, name: str, repo: GitRepo) -> dict | str:
+    try:
+        return fields(find_change(found, name, repo))
+    except ChangeNotFound as exc:
+        return str(exc)
+
+
+def test_a_branch_only_remotes_have_is_found_alone_by_its_short_name(queue) -> None:
+    """`explain pr/11830` on OpenHands (QA53 #3) discovered its 8,074 pull requests: `origin/pr/11830` did not."""
+    queue.set_ref("refs/remotes/origin/pr/12", queue.head("plain-b"))  # an alias of plain-b
+    queue.set_ref("refs/remotes/origin/pr/13", queue.head("mid"))
+    queue.branch("remote-only", from_branch="low")
+    queue.commit("Remote only", {"remote.py": "R = 1\n"}, branch="remote-only", author=BOB)
+    queue.set_ref("refs/remotes/origin/pr/14", queue.head("remote-only"))
+    queue.set_ref("refs/remotes/origin/pr/15", queue.head("line"))  # merged upstream
+    queue.set_ref("refs/remotes/origin/twin", queue.head("plain-a"))  # on two remotes at different heads
+    queue.set_ref("refs/remotes/upstream/twin", queue.head("plain-b"))
+    queue.checkout()
+    repo = GitRepo(queue.path)
+    full = discover(repo)
+    for name in ("pr/12", "pr/13", "pr/14", "pr/15", "origin/pr/14"):
+        one = discover_one(repo, name)
+        assert one is not None, name
+        assert outcome(one, name, repo) == outcome(full, name, repo), name
+    assert "has nothing pending against main" in outcome(full, "pr/15", repo)
+    assert discover_one(repo, "twin") is None  # find_change refuses it, saying which heads
 
 
 def test_a_name_that_is_not_one_heads_refs_is_left_to_the_whole_discovery(queue, monkeypatch) -> None:

@@ -323,7 +323,8 @@ def discover(
 def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scope: QueueConfig | None = None,
                  cache: KeyValueCache | None = None, now: float | None = None,
                  progress: Callable[[str], None] | None = None) -> Discovery | None:
-    """What `discover` finds of the one change `change_id` names (its id, an alias or a full ref name), without
+    """What `discover` finds of the one change `change_id` names (its id, an alias, a full ref name or a branch only
+    remotes have, `pr/5` for origin/pr/5: QA53's `explain pr/11830` discovered 8,074 heads), without
     the merged-upstream check of every other head: explain, chunks or check of one pull request among thousands
     of fetched ones checked them all first (openai-agents-python's 2,883: 25 s for a 2-commit change).
 
@@ -333,8 +334,8 @@ def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scop
     Every verdict is the one `discover` gives: a merged-upstream verdict reads only the base commits the branch
     has not got (MergedDetector), and the rest is the same code on the same changes in the same order. None
     where this cannot be said as exactly, and `discover` is then the way: few heads (MANY_HEADS: the whole
-    discovery is cheap), a name that is not one head's refs (a commit id, a branch only remotes have, the
-    working tree), a detached HEAD or an unreadable ref (changes of their own), a base history longer than
+    discovery is cheap), a name that is not one head's refs (a commit id, a branch on remotes at different
+    heads, the working tree), a detached HEAD or an unreadable ref (changes of their own), a base history longer than
     MAX_BASE_WALK (the check would compare a newest part of it, which depends on every branch in question),
     a change made on a release line (judged against that line), a change with an error."""
     if change_id in (WORKTREE_ID, "worktree", "HEAD") or _MARKED.search(change_id):
@@ -367,7 +368,7 @@ def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: Que
     release_lines: list[RefInfo] = []
     base_refname = _base_refname(repo, found.base_ref, found.base_commit)
     heads = _scoped_heads(repo, scope, base_refname, found.left_out, release_lines)
-    named = [i for i, (_head, members) in enumerate(heads) if _group_named(members, change_id)]
+    named = _named_heads(repo, heads, change_id)
     if len(heads) <= MANY_HEADS or len(named) != 1 or _unreadable_in_scope(repo, scope, base_refname):
         return None
     in_base = repo.base_history(found.base_commit)
@@ -396,6 +397,17 @@ def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: Que
     if any(c.base_ref != found.base_ref or c.merged is not None for c in found_):
         return None  # made on a release line: judged against it
     return found_, in_base
+
+
+def _named_heads(repo: GitRepo, heads: list[tuple[str, list[tuple[str, str, str]]]], change_id: str) -> list[int]:
+    """The heads (indexes) whose refs `change_id` names: by an id or a full ref name, else as find_change's
+    `_on_remotes` does, a branch only remotes have by its short name (`pr/5` for origin/pr/5)."""
+    named = [i for i, (_head, members) in enumerate(heads) if _group_named(members, change_id)]
+    if named or change_id.startswith("refs/"):
+        return named
+    configured = {f"refs/remotes/{remote}/{change_id}" for remote in repo.configured_remotes()}
+    return [i for i, (_head, members) in enumerate(heads)
+            if any(_remote_branch(ref, change_id, configured) for _kind, _id, ref in members)]
 
 
 def _group_named(members: list[tuple[str, str, str]], name: str) -> bool:
@@ -894,11 +906,15 @@ def _on_remotes(found: Discovery, branch: str, repo: GitRepo | None = None) -> l
     may hold a slash (`fork/alice`): the repository's configured remotes are asked too."""
     if not branch or branch.startswith("refs/"):
         return []
-    suffix = "/" + branch
     named = {f"refs/remotes/{remote}/{branch}" for remote in (repo.configured_remotes() if repo else ())}
-    return [c for c in found.changes
-            if any(r in named or (r.startswith("refs/remotes/") and r.endswith(suffix)
-                                  and r.count("/") == 2 + branch.count("/") + 1) for r in c.refs)]
+    return [c for c in found.changes if any(_remote_branch(r, branch, named) for r in c.refs)]
+
+
+def _remote_branch(ref: str, branch: str, configured: set[str]) -> bool:
+    """Whether `ref` is the remote-tracking branch `branch` of a remote (`configured`: its refs on the configured
+    remotes, whose names may hold a slash)."""
+    return ref in configured or (ref.startswith("refs/remotes/") and ref.endswith("/" + branch)
+                                 and ref.count("/") == 2 + branch.count("/") + 1)
 
 
 _MARKED = re.compile(r"<U\+([0-9A-F]{4,6})>")
@@ -1066,11 +1082,57 @@ _PR_NAME = re.compile(r"^(?:#?|(?:refs/)?pull/|(?:[^/]+/)?pr/)(\d+)(?:/head)?$")
 def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
     """The names closest to a mistyped one, else the first pending ones, saying how many more there are
     (the first 8 in discovery order read as all of them)."""
-    import difflib
-
     ids = [c.id for c in found.changes]
     # compared as `list` prints them: an invisible character is `<U+200B>` there (and accepted so)
     names = {visible(name) for change in found.every_change() for name in change.names}
+    close = _closest(names, change_id)
+    if close:
+        return close
+    if not ids:
+        return " (nothing is pending)"
+    more = f", and {len(ids) - shown} more: `review-tui list` shows them" if len(ids) > shown else ""
+    return f" (pending: {', '.join(ids[:shown])}{more})"
+
+
+def refuse_naming_nothing(repo: GitRepo, change_id: str) -> None:
+    """Raise find_change's "no pending change" where `change_id` cannot name anything find_change gives outside
+    a range, before a discovery of every head: no ref by the names discovery gives (a full ref name, an id such as
+    `origin/pr/5` or `feat`, a branch only remotes have such as `pr/5`), no commit id, not the working tree or
+    HEAD. `explain pr/999999` discovered OpenHands' 8,074 pull requests for over 11 minutes first (QA53 #3). The
+    names suggested are those of the refs: which of them are pending only the whole discovery says. With few heads
+    (MANY_HEADS) that discovery is cheap, and its error names the pending changes: left to it."""
+    wanted = [change_id]
+    if _MARKED.search(change_id):
+        wanted.append(_MARKED.sub(lambda m: chr(int(m.group(1), 16)), change_id))
+    if any(name in (WORKTREE_ID, "worktree", "HEAD") for name in wanted):
+        return
+    ids: set[str] = set()
+    remotes = repo.configured_remotes()
+    configured = {f"refs/remotes/{remote}/{name}" for remote in remotes for name in wanted}
+    # what _refuse_not_pending and _out_of_scope read besides: `origin/HEAD` "points at the base commit"
+    read = {f"{prefix}{name}" for prefix in ("refs/heads/", "refs/remotes/") for name in wanted}
+    for ref in repo.ref_names("refs/"):
+        kind_id = _kind_and_id(RefInfo(ref, ""))
+        short = kind_id[1] if kind_id is not None else ref
+        if ref in read or any(name in (ref, short) or (not name.startswith("refs/")
+                                                       and _remote_branch(ref, name, configured)) for name in wanted):
+            return
+        if kind_id is not None:
+            ids.add(visible(short))
+    if len(ids) <= MANY_HEADS:
+        return  # few heads: the whole discovery is cheap, and its error lists the pending changes
+    hex_id = all(c in "0123456789abcdefABCDEF" for c in change_id)
+    if 4 <= len(change_id) <= 64 and hex_id and _resolves_to(repo, change_id) is not None:
+        return
+    hint = _closest(ids, change_id) or " (`review-tui list` shows the pending changes)"
+    raise ChangeNotFound(f"no pending change {change_id!r}{hint}")
+
+
+def _closest(names: set[str], change_id: str) -> str:
+    """The " (did you mean ...?)" of the names closest to `change_id` (for a pull request's number, those ending
+    in it), or "" where none is close."""
+    import difflib
+
     named = _PR_NAME.match(change_id)
     if named:  # a pull request by its number (`17753`, `#17753`, `pull/17753`, `origin/pr/17753`): names ending in it
         number = named.group(1)
@@ -1081,7 +1143,4 @@ def _suggestions(found: Discovery, change_id: str, shown: int = 8) -> str:
     if close:
         quoted = " or ".join("'" + name + "'" for name in close)
         return f" (did you mean {quoted}?)"
-    if not ids:
-        return " (nothing is pending)"
-    more = f", and {len(ids) - shown} more: `review-tui list` shows them" if len(ids) > shown else ""
-    return f" (pending: {', '.join(ids[:shown])}{more})"
+    return ""
