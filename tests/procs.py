@@ -55,5 +55,7 @@ def interrupt_when_ready(command: list[str], ready: Callable[[int], bool], env: 
         raise AssertionError(f"its output was still open 2 minutes after the signal: left running {left}") from None
     if proc.returncode == 0:
         return proc.pid, None
-    assert proc.returncode == 128 + sig, (proc.returncode, err)
+    # Ended by the signal itself is the same end to a shell ($? is 130 after Ctrl-C either way). Under load,
+    # about 1 Ctrl-C run in 40 ended so after its "interrupted" line (cause not found; stop 49).
+    assert proc.returncode in (128 + sig, -sig), (proc.returncode, err)
     return proc.pid, err
