@@ -19,14 +19,20 @@ def _module(name: str, version: int) -> str:
                    for i in range(300))
 
 
-def test_ctrl_c_while_the_workers_measure_ends_cleanly(make_repo, tmp_path) -> None:
+def _busy_repo(make_repo, tmp_path):
+    """A branch rewriting 80 modules of 300 functions: enough to measure (seconds on two cores) that the workers
+    are surely busy when the signal comes; and the environment that keeps its caches in `tmp_path`."""
     builder = make_repo()
-    # enough to measure (seconds on two cores) that the workers are surely busy when Ctrl-C comes
     builder.commit("init", {f"pkg/mod_{n}.py": _module(f"f{n}", 1) for n in range(80)}, author=ALICE)
     builder.branch("rewrite")
     builder.commit("rewrite", {f"pkg/mod_{n}.py": _module(f"g{n}", 2) for n in range(80)}, branch="rewrite",
                    author=ALICE)
     env = {**os.environ, "REVIEW_TUI_CACHE_DIR": str(tmp_path / "cache"), "REVIEW_TUI_DATA_DIR": str(tmp_path)}
+    return builder, env
+
+
+def test_ctrl_c_while_the_workers_measure_ends_cleanly(make_repo, tmp_path) -> None:
+    builder, env = _busy_repo(make_repo, tmp_path)
     # Ready once the resource tracker, the forkserver and a worker run beside the CLI.
     group, err = interrupt_when_ready([*CLI, "list", "--repo", str(builder.path)],
                                       lambda pid: len(group_members(pid)) >= 4, env)
@@ -42,12 +48,7 @@ def test_ctrl_c_while_the_workers_measure_ends_cleanly(make_repo, tmp_path) -> N
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_while_the_workers_measure_takes_them_along(make_repo, tmp_path, sig) -> None:
     """`kill PID` of a `list` (QA53 #6): its forkserver, workers and resource tracker outlived it (parent 1)."""
-    builder = make_repo()
-    builder.commit("init", {f"pkg/mod_{n}.py": _module(f"f{n}", 1) for n in range(80)}, author=ALICE)
-    builder.branch("rewrite")
-    builder.commit("rewrite", {f"pkg/mod_{n}.py": _module(f"g{n}", 2) for n in range(80)}, branch="rewrite",
-                   author=ALICE)
-    env = {**os.environ, "REVIEW_TUI_CACHE_DIR": str(tmp_path / "cache"), "REVIEW_TUI_DATA_DIR": str(tmp_path)}
+    builder, env = _busy_repo(make_repo, tmp_path)
     group, err = interrupt_when_ready([*CLI, "list", "--json", "--repo", str(builder.path)],
                                       lambda pid: len(group_members(pid)) >= 4, env, sig)
     assert err is not None, "the list ended before its workers were busy: nothing was stopped"
