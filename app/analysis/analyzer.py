@@ -199,7 +199,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     vendored tree one chunk per dependency; history figures leave vendored paths out (FIX73);
 # 85: the built-in likelihood model refitted with L2 100, not 1 (issue 12, FIX72: every target of the
 #     leave-one-repository-out table gained, bench/README.md "Kamei factors and the model's form");
-ANALYSIS_VERSION = "85"
+ANALYSIS_VERSION = "86"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -839,16 +839,20 @@ class Analyzer:
         self._discovery_prefetch = (pool, start.job)
         self._prefetch_start = start
 
-    def take_prefetched_discovery(self, meanwhile: Callable[[], None] | None = None) -> Discovery | None:
+    def take_prefetched_discovery(self, meanwhile: Callable[[], None] | None = None,
+                                  progress: Callable[[str], None] | None = None) -> Discovery | None:
         """The prefetched discovery, once (a later analysis discovers again: refs move), raising what
         discovery raised; None when none was started. `meanwhile` runs first if the process is still
-        at work."""
+        at work; while it works, `progress` (else discovery_progress) hears how far it got, as a discovery
+        here would have said it ("1,234 of 9,081 heads read"), at most every PROGRESS_POLL seconds."""
         prefetch, self._discovery_prefetch = self._discovery_prefetch, None
         if prefetch is None:
             return None
         pool, job = prefetch
         if meanwhile is not None and not job.done():
             meanwhile()
+        start = self._prefetch_start
+        _relay_progress(job, start, progress or self.discovery_progress)
         try:
             return job.result()
         except ReviewTuiError:
@@ -856,6 +860,8 @@ class Analyzer:
         except Exception:  # the process died (killed, abandoned): the caller discovers in its own thread
             return None
         finally:
+            if start is not None:
+                start.discard_progress()
             self._prefetch_start = None
             pool.shutdown(wait=False)
 
@@ -2361,13 +2367,38 @@ def _ancestors_evidence_in_worker(repo_path: Path, base: str, config: Provenance
                           parent_exiting)
 
 
+PROGRESS_POLL = 0.25  # seconds between two readings of a discovery process's progress
+
+
+def _relay_progress(job: Future[Discovery], start: _DiscoveryStart | None,
+                    progress: Callable[[str], None] | None) -> None:
+    """Until `job` is done, pass what its process last said of its progress to `progress` when it changed."""
+    if start is None or progress is None:
+        return
+    from concurrent.futures import wait
+
+    said = ""
+    while not wait([job], timeout=PROGRESS_POLL).done:
+        latest = start.progress()
+        if latest and latest != said:
+            said = latest
+            progress(said)
+
+
 def _discover_in_worker(repo_path: Path, base: str | None, commit_range: str | None, cache_path: Path,
-                        config_path: Path | None, merges: bool, first_parent: bool) -> Discovery:
-    """Analyzer.discovery, in a worker process (Analyzer.prefetch_discovery)."""
+                        config_path: Path | None, merges: bool, first_parent: bool,
+                        progress_path: str | None = None) -> Discovery:
+    """Analyzer.discovery, in a worker process (Analyzer.prefetch_discovery); how far it got is kept in
+    `progress_path` (DiscoveryStart)."""
+    import functools
+
+    from app.analysis.prefetch import write_progress
     from app.storage.cache import AnalysisCache
 
     analyzer = Analyzer(repo_path, base=base, commit_range=commit_range, cache=AnalysisCache.open(cache_path),
                         config_path=config_path, merges=merges, first_parent=first_parent)
+    if progress_path is not None:
+        analyzer.discovery_progress = functools.partial(write_progress, progress_path)
     return analyzer.discovery
 
 

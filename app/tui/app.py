@@ -367,13 +367,19 @@ class ReviewApp(App[None]):
                 pass  # the app is already gone
 
     # -- services for the screens -----------------------------------------------------------
-    def fresh_analyzer(self) -> Analyzer:
-        """A new Analyzer for the calling thread (pygit2 objects must not cross threads)."""
+    def fresh_analyzer(self, discovery_progress: Callable[[str], None] | None = None) -> Analyzer:
+        """A new Analyzer for the calling thread (pygit2 objects must not cross threads); `discovery_progress`
+        hears how far its discovery got, in this thread or in the first run's process."""
         if self._analyzer_factory is not None:
-            return self._analyzer_factory()
+            made = self._analyzer_factory()
+            if discovery_progress is not None:
+                made.discovery_progress = discovery_progress
+            return made
         fresh = self.analyzer.sibling()
+        fresh.discovery_progress = discovery_progress
         # The CLI's, for the first analysis; while its process works, this thread gets ready to score.
-        prefetched = self.analyzer.take_prefetched_discovery(meanwhile=fresh.prepare_to_score)
+        prefetched = self.analyzer.take_prefetched_discovery(meanwhile=fresh.prepare_to_score,
+                                                             progress=discovery_progress)
         if prefetched is not None:
             fresh.adopt_discovery(prefetched)
         return fresh

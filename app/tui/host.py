@@ -50,8 +50,8 @@ class ReviewHost(Protocol):
         """Build the analyzer and the session of a fast start (UI thread); False when its checks refused."""
         ...
 
-    def fresh_analyzer(self) -> Analyzer:
-        """A new Analyzer for the calling thread."""
+    def fresh_analyzer(self, discovery_progress: Callable[[str], None] | None = None) -> Analyzer:
+        """A new Analyzer for the calling thread; `discovery_progress` hears how far its discovery got."""
         ...
 
     def remember_detail(self, detail: ChangeDetail) -> None: ...

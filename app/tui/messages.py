@@ -27,6 +27,16 @@ class AnalysisStarted(Message):
 
 
 @dataclass
+class DiscoveryProgressed(Message):
+    """Discovery, before any count, got this far (e.g. "1,234 of 9,081 heads read": repository-free text)."""
+
+    said: str
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DiscoveryProgressed)
+
+
+@dataclass
 class AnalysisProgressed(Message):
     """The analysis moved on: step `done` of `total`, doing `label` (e.g. "measuring complexity")."""
 

@@ -203,7 +203,7 @@ class _SlowDiffAnalyzer(Analyzer):
 async def test_a_cached_plan_is_shown_before_the_diff_is_read(payments_repo, warm_cache):
     app = build_app(payments_repo, cache=warm_cache)
     gate = threading.Event()
-    app.fresh_analyzer = lambda: _SlowDiffAnalyzer(  # type: ignore[method-assign]
+    app.fresh_analyzer = lambda discovery_progress=None: _SlowDiffAnalyzer(  # type: ignore[method-assign]
         payments_repo, cache=warm_cache, gate=gate)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

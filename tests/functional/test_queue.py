@@ -4,6 +4,7 @@ terminals, and snapshots in two themes."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -658,3 +659,70 @@ async def test_a_long_queues_search_filters_as_typing_pauses_and_keeps_the_curso
         await pilot.press("end")
         await pilot.pause()
         assert table.cursor_row == len(queue.rows) - 1 == table.row_count - 1
+
+
+async def test_the_status_line_says_how_far_discovery_got_before_the_rows_arrive(payments_repo, warm_cache,
+                                                                                  monkeypatch):
+    """FIX78 (QA53 #5): OpenHands' first run said "finding the pending changes…" for 5 minutes, no count and no
+    progress: it looked frozen. Discovery's own progress ("3 of 17 heads read", then its merged-upstream checks)
+    is shown on the status line while it runs; here reported every head, and the analysis held after it."""
+    import threading
+
+    import app.core.git.discovery as discovery_module
+
+    monkeypatch.setattr(discovery_module, "PROGRESS_EVERY", 1)
+    go_on = threading.Event()
+    analyze_all = Analyzer.analyze_all
+
+    def held(analyzer, *args, **kwargs):  # the real analysis, once discovery has ended and been said
+        go_on.wait(30)
+        return analyze_all(analyzer, *args, **kwargs)
+
+    monkeypatch.setattr(Analyzer, "analyze_all", held)
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = queue_screen(app)
+        status = queue.query_one("#queue-status", Static)
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if "heads read" in str(status.render()):
+                break
+        line = str(status.render())
+        go_on.set()
+        assert re.fullmatch(r"finding the pending changes: \d+ of 17 heads read", line), line
+        assert not queue.rows
+        await settle(pilot)
+        assert "pending changes against origin/main" in str(status.render())
+
+
+async def test_while_scoring_the_sort_says_its_order_is_that_of_the_changes_scored_so_far(
+        payments_repo, warm_cache, monkeypatch):
+    """FIX78: while the analysis scores, the ranking is of what is scored so far: the filter line says so beside
+    the sort, and no longer once the analysis is complete. The real analysis thread is held before its 6th
+    report."""
+    import threading
+
+    import app.analysis.analyzer as analyzer_module
+
+    go_on = threading.Event()
+    emit = analyzer_module._Pass.emit
+
+    def held_emit(run, report):
+        if len(run.reports) == 5:
+            go_on.wait(30)
+        emit(run, report)
+
+    monkeypatch.setattr(analyzer_module._Pass, "emit", held_emit)
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        queue = queue_screen(app)
+        summary = queue.query_one("#filter-summary", Static)
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if len(queue.rows) == 5 and "scored so far" in str(summary.render()):
+                break
+        line = str(summary.render())
+        go_on.set()
+        assert line == "5 changes   sort: risk rank ▲  (5 of 15 scored so far)", line
+        await settle(pilot)
+        assert str(summary.render()) == "15 changes   sort: risk rank ▲"

@@ -232,3 +232,50 @@ def test_after_a_fetch_the_project_key_is_carried_over_without_a_walk(make_repo,
     merged = Analyzer(b.path, cache=cache)
     merged.prefetch_repo_key()
     assert merged.repo_key == real(GitRepo(str(b.path)), merged.resolved_base[1]) and len(walks) == 1
+
+
+def test_a_first_runs_discovery_process_says_how_far_it_got_while_it_works(make_repo, tmp_path: Path) -> None:
+    """FIX78 (QA53 #5): a first run's discovery of OpenHands (8,074 PR refs) took 5 minutes in its process
+    while the queue said only "finding the pending changes…". The process keeps its progress in a file that
+    the waiting thread reads and passes on ("50 of 55 heads read", then the merged checks'); the file's folder
+    goes with the job. The discovery is held up after its merged checks by a real write lock on its cache."""
+    import sqlite3
+    import threading
+
+    from app.analysis.analyzer import Analyzer
+    from app.storage.cache import AnalysisCache
+    from tests.conftest import ALICE
+
+    b = make_repo()
+    b.commit("init", {"a.py": "x = 1\n"}, author=ALICE)
+    for i in range(55):  # more than PROGRESS_EVERY (50) heads: the worker process reports once
+        b.branch(f"f{i}")
+        b.commit(f"change {i}", {f"m{i}.py": f"y = {i}\n"}, branch=f"f{i}", author=ALICE)
+    b.checkout()
+    path = tmp_path / "cache.db"
+    analyzer = Analyzer(b.path, cache=AnalysisCache.open(path))
+    analyzer.check_inputs()
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the discovery's cache writes wait for this lock
+    said: list[str] = []
+    try:
+        analyzer.prefetch_discovery()
+        start = analyzer._prefetch_start
+        assert start is not None, "no worker process discovered"
+        taken: list[object] = []
+        waiter = threading.Thread(target=lambda: taken.append(analyzer.take_prefetched_discovery(
+            progress=said.append)))
+        waiter.start()
+        last = "50 of 55 checked for a merge upstream"  # where the lock holds it up
+        for _ in range(200):
+            if said and said[-1] == last:
+                break
+            waiter.join(0.05)
+        assert said and said[-1] == last and set(said) <= {"50 of 55 heads read", last}
+        assert waiter.is_alive()
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    waiter.join(30)
+    assert not waiter.is_alive() and len(taken[0].changes) == 55  # type: ignore[attr-defined]
+    assert not Path(start.progress_path).parent.exists()  # cleaned up with the job

@@ -47,6 +47,7 @@ from app.tui.messages import (
     AnalysisFinished,
     AnalysisProgressed,
     AnalysisStarted,
+    DiscoveryProgressed,
     ReportArrived,
     ReviewRecorded,
 )
@@ -82,6 +83,7 @@ COMPACT_STATUS = {"rubber-stamped": "stamped", "own change": "author"}  # 8 cell
 _UPSTREAM_COMMIT = re.compile(r"\b[0-9a-f]{10}\b(?: '[^']*'| \"[^\"]*\")?")
 THROTTLE_ROWS = 200  # a queue longer than this is rebuilt at most every REBUILD_INTERVAL while it fills
 REBUILD_INTERVAL = 0.25
+DISCOVERY_SAID = 0.2  # seconds at least between two of discovery's progress reports on the status line
 SEARCH_PAUSE = 0.08  # on a queue longer than THROTTLE_ROWS the search filters once typing pauses this long (s)
 SEARCH_ANSWERS = 16  # the answers for the texts typed last kept: backspace goes back to one
 FIRST_ROWS = 120  # rows a rebuild adds at once (with those to the cursor and a screenful); the rest follow in batches
@@ -719,8 +721,15 @@ class QueueScreen(Screen[None]):
             except RuntimeError:
                 return []  # the app is already gone
             self.app.call_from_thread(self._update_title)
+        said_at = [0.0]
+
+        def discovering(said: str) -> None:  # at most every DISCOVERY_SAID seconds, and not once cancelled
+            if not worker.is_cancelled and time.perf_counter() - said_at[0] >= DISCOVERY_SAID:
+                said_at[0] = time.perf_counter()
+                self.post_message(DiscoveryProgressed(said))
+
         try:
-            analyzer = app.fresh_analyzer()
+            analyzer = app.fresh_analyzer(discovering)
             if worker.is_cancelled or app.quitting:
                 return []  # quitting while discovery ran elsewhere: do not start it here
             discovery = analyzer.discovery
@@ -785,6 +794,12 @@ class QueueScreen(Screen[None]):
             self._list_merged()
         if message.total == 0 or self.show_merged:
             self._schedule_rebuild()
+
+    def on_discovery_progressed(self, message: DiscoveryProgressed) -> None:
+        """How far discovery got, before the changes are counted: a first run of a large project discovers for
+        minutes, and a still "finding the pending changes…" looked frozen."""
+        self.query_one("#queue-status", AnalysisStatus).show_progress(
+            0, 0, f"{self._discovering().rstrip('…')}: {message.said}")
 
     def on_analysis_progressed(self, message: AnalysisProgressed) -> None:
         if self.analysing:
@@ -1063,9 +1078,16 @@ class QueueScreen(Screen[None]):
         column = COLUMN_BY_KEY[self.sort_key]
         descending = column.descending != self.sort_reverse
         name = "risk rank" if column.key == "rank" else column.header
-        if column.key == "per_minute":
-            return f"{name} {'▼' if descending else '▲'}"
-        return f"{name} {'▼' if descending else '▲'}"
+        return f"{name} {'▼' if descending else '▲'}{self._partial_ranking()}"
+
+    def _partial_ranking(self) -> str:
+        """While the analysis scores, the order is that of the changes scored so far: say how many."""
+        if not self.analysing or not self.total:
+            return ""
+        scored = sum(1 for change_id in self._seen_this_run
+                     if (report := self.reports.get(change_id)) is not None and report.assessment is not None
+                     and report.change.merged is None)
+        return f"  ({scored:,} of {self.total:,} scored so far)" if scored < self.total else ""
 
     def _columns(self, width: int, rows: list[QueueRow]) -> list[tuple[QueueColumn, int]]:
         """The columns at `width`, sized by what these rows need (ids, statuses): the pending ones where there
