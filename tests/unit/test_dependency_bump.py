@@ -151,6 +151,23 @@ def test_an_npm_bump_without_vendor_is_planned_and_named(make_repo) -> None:
     assert ("", ["src/index.ts"]) in roles
 
 
+def test_a_benchmarks_own_manifest_does_not_come_before_the_code_the_change_is_about(make_repo) -> None:
+    """hono pull/5112: a perf fix to src/context.ts (tier 2) with a new benchmarks/fetch/package.json (tier 3): the
+    plan opened on the benchmark's manifest, ahead of the code the change is about."""
+    b = make_repo("web")
+    b.commit("init", {"package.json": '{"name": "web"}\n', "src/context.ts": "export const a = 1\n"}, author=ALICE)
+    b.branch("perf")
+    b.commit("perf: skip headers", {"benchmarks/fetch/package.json": '{"dependencies": {"mitata": "^1.0.34"}}\n',
+                                    "benchmarks/fetch/bench.mts": "import 'mitata'\n",
+                                    "src/context.ts": "export const a = 2\nexport const b = 3\n"},
+             branch="perf", author=BOB)
+    b.checkout()
+    chunks = Analyzer(b.path).detail("perf").plan.chunks
+    manifests = next(c for c in chunks if c.role == "manifests")
+    order = [(c.role, c.files) for c in chunks]
+    assert manifests.tier > chunks[0].tier and chunks[0].files == ["src/context.ts"], order
+
+
 def test_a_vendored_chunk_title_keeps_the_dependency_name_when_narrow() -> None:
     """Read as paths, its "+391/-2,116" and module path became "vendored: golang.org/…/…81 files" in the plan."""
     title = "vendored: golang.org/x/sys, 81 files, +391/-2,116"

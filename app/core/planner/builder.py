@@ -349,8 +349,12 @@ def _ordered(chunks: list[Chunk], order: str) -> list[Chunk]:
     # an untested seam: where modules meet is where adversarial tests are needed. A change deleting modules
     # makes every deleted public function a seam: seams first put flask pull/5603's deleted CI and publish
     # workflows (tier 0, destructive) 22nd, behind 21 tier 2 and 3 chunks (QA47 #10).
-    # A dependency bump's manifests, then its lock files, come before all (planner/bump.py ROLE_RANK).
-    return sorted(chunks, key=lambda c: (ROLE_RANK.get(c.role, 2), kind_rank[c.kind], c.tier > 0 and not c.destructive,
+    # A dependency bump's manifests, then its lock files, come before all (planner/bump.py ROLE_RANK), unless the
+    # change's own code is of a more critical tier: hono pull/5112's new benchmark package.json (tier 3) came before
+    # its tier 2 src/context.ts.
+    top = min((c.tier for c in chunks if not c.role and c.kind == KIND_CODE), default=3)
+    return sorted(chunks, key=lambda c: (ROLE_RANK.get(c.role, 2) if c.tier <= top else 2, kind_rank[c.kind],
+                                         c.tier > 0 and not c.destructive,
                                          not c.seams, c.tier,
                                          not c.destructive, -round(c.ai_share, 1),
                                          -c.complexity_added, -c.changed_lines, positions[id(c)]))
