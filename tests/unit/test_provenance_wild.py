@@ -110,6 +110,19 @@ WILD_ROWS = [
      None, "OpenHands", "trailer", "OpenHands-GPT-5"),
     ("opendevin-author", "Fix issue #7888: Update resolver doc\n", person("OpenHands <opendevin@all-hands.dev>"),
      None, "OpenHands", "author", "OpenHands"),
+    # -- cline's (QA54): Cline's agent as author, AI review bots whose suggestions were applied, Ellipsis' own code --
+    ("cline-agent-author", "fix(cli): reject deferred cd commands\n",
+     person("Cline Agent <cline-agent@users.noreply.github.com>"), None, "Cline", "author", "Cline Agent"),
+    ("cline-agent-own-address", "fix\n", person("Cline Agent <agent@cline.bot>"), None, "Cline", "author", "Cline"),
+    ("greptile-suggestion", "Apply suggestions from code review\n\n"
+     "Co-authored-by: greptile-apps[bot] <165735046+greptile-apps[bot]@users.noreply.github.com>\n", ANN, None,
+     "Greptile", "review", "greptile-apps[bot]"),
+    ("ellipsis-suggestion", "Update src/api.ts\n\n"
+     "Co-authored-by: ellipsis-dev[bot] <65095814+ellipsis-dev[bot]@users.noreply.github.com>\n", ANN, None,
+     "Ellipsis", "review", "ellipsis-dev[bot]"),
+    ("ellipsis-author", "address comments left by @ann on #2472\n",
+     person("ellipsis-dev[bot] <65095814+ellipsis-dev[bot]@users.noreply.github.com>"), None,
+     "Ellipsis", "bot", "ellipsis-dev[bot]"),
     # a tool review-tui does not know, named by the footer and credited as co-author by the same message
     ("footer-tool-as-co-author",
      "feat: x\n\n🤖 Generated with Zencoder\nCo-Authored-By: Zencoder <noreply@zencoder.ai>\n", ANN, None,
@@ -137,6 +150,9 @@ WILD_HUMAN_ROWS = [
     ("openhands-lint-bot", "🤖 Auto-fix Python linting issues\n", person("OpenHands Bot <openhands@all-hands.dev>"),
      None),
     ("made-with-a-build-tool", "Scaffold\n\nMade-with: Vite\n", ANN, None),
+    # Cline's people commit from the cline.bot domain too: only the agent's own names and addresses count
+    ("cline-employee", "fix(core): stop stored capability lists revoking tool calling\n",
+     person("Max Paulus <max@cline.bot>"), None),
     ("prose-naming-a-tool", "Fix\n\nMade with Cursor's help, reviewed by hand; Codebuff suggested the test.\n",
      ANN, None),
 ]

@@ -273,6 +273,11 @@ _IDENTITIES = (
     _Identity("OpenHands", _name(r"^open(?:hands|devin)(?:[- ](?:agent|ai|(?:claude|gpt|gemini|o\d|qwen|deepseek"
                                  r"|kimi|glm|sonnet|opus)[\w.-]*))?$"),
               email_pattern=_name(r"^\d+\+openhands-agent@users\.noreply\.github\.com$")),
+    # Cline's agent commits as "Cline Agent <cline-agent@users.noreply.github.com>" or "<agent@cline.bot>", and as
+    # "Cline <noreply@cline.bot>". Never the cline.bot domain: Cline's people commit as name@cline.bot (QA54).
+    _Identity("Cline", _name(r"^cline(?: agent)?$"),
+              frozenset({"agent@cline.bot", "noreply@cline.bot", "bot@cline.bot"}),
+              email_pattern=_name(r"^(?:\d+\+)?cline-agent@users\.noreply\.github\.com$")),
 )
 
 # GitHub App accounts (name "login[bot]", e-mail "<id>+login[bot]@users.noreply.github.com").
@@ -288,6 +293,7 @@ _BOTS = {
     "amazon-q-developer[bot]": "Amazon Q",
     "gemini-code-assist[bot]": "Gemini",
     "codeflash-ai[bot]": "Codeflash",  # an AI optimiser: its "Speed up function X" pull requests are its code
+    "ellipsis-dev[bot]": "Ellipsis",  # reviews, and commits code of its own: "address comments left by @x on #N"
 }
 # AI code-review bots. GitHub's "Commit suggestion" credits the bot whose suggestion was applied with a
 # Co-authored-by trailer: those lines were written by the bot (issue 13).
@@ -297,6 +303,8 @@ _REVIEW_BOTS = {
     "copilot-pull-request-reviewer[bot]": "GitHub Copilot",
     "sourcery-ai[bot]": "Sourcery",
     "hyperlint-ai[bot]": "Hyperlint",
+    "ellipsis-dev[bot]": "Ellipsis",
+    "greptile-apps[bot]": "Greptile",
     "copilot autofix powered by ai": "GitHub Copilot",  # code scanning's suggested fix, applied in review
 }
 _BOT_EMAIL = re.compile(r"^(?:\d+\+)?([a-z0-9-]+\[bot\])@users\.noreply\.github\.com$", re.IGNORECASE)
