@@ -200,7 +200,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 85: the built-in likelihood model refitted with L2 100, not 1 (issue 12, FIX72: every target of the
 #     leave-one-repository-out table gained, bench/README.md "Kamei factors and the model's form");
 # 86: a bump's manifests lead the plan only when the change's own code is of no more critical tier (hono pull/5112);
-# 87: Cline's agent, Ellipsis (author and review bot) and Greptile (review bot) are AI identities (QA54 on cline);
+# 87: Cline's agent, Ellipsis (author and review bot) and Greptile (review bot) are AI identities; an unknown bot
+#     co-author is evidence as an unknown bot author is (QA54 on cline);
 ANALYSIS_VERSION = "87"
 
 STALE_BEHIND = 1_000

@@ -447,6 +447,28 @@ def test_an_unknown_bot_author_is_evidence_with_the_way_to_count_it_and_dependab
     assert "AI?" not in next(line for line in table if "bump-rich" in line)
 
 
+def test_an_unknown_bot_co_author_is_evidence_and_a_ci_bot_co_author_is_not(tmp_path) -> None:
+    """QA54: an AI review product review-tui does not know credits its applied suggestion as a co-author
+    (greptile-apps[bot] on cline read AI 0% with no word): named like an unknown bot author; github-actions is not."""
+    from app.analysis.analyzer import Analyzer
+
+    b = RepoBuilder(tmp_path / "r")
+    b.commit("init", {"app.py": "def f():\n    return 1\n"}, author=ANN)
+    b.branch("review")
+    b.commit("Apply suggestions from code review\n\nCo-authored-by: acme-review[bot] "
+             "<7+acme-review[bot]@users.noreply.github.com>\n", {"app.py": "def f():\n    return 2\n"},
+             branch="review", author=ANN)
+    b.commit("Update snapshots\n\nCo-authored-by: github-actions[bot] "
+             "<41898282+github-actions[bot]@users.noreply.github.com>\n", {"app.py": "def f():\n    return 3\n"},
+             branch="review", author=ANN)
+    b.checkout()
+    data = Analyzer(b.path).detail("review").report.to_json()
+    assert data["ai_share"] == 0
+    assert data["ai_evidence"] == [
+        "1 commit co-authored by acme-review[bot], an automation review-tui does not know: if it is an AI agent, a "
+        "[[ai.patterns]] entry in .review-tui.toml counts its lines"]
+
+
 def test_a_co_author_is_credited_as_the_tool_the_footer_names_only_when_it_is_that_tool() -> None:
     """QA51 #10: "🤖 Generated with Codebuff" + "Co-Authored-By: Codebuff <noreply@codebuff.com>" (hono pull/5206) read
     as human: the footer's robot was taken by the pattern's leading punctuation, and the co-author was no tool

@@ -884,6 +884,18 @@ def co_author_emails(message: str) -> list[str]:
     return found
 
 
+def unknown_bot_co_authors(message: str) -> list[str]:
+    """The logins of a commit's co-authors that are unknown automation (unknown_bot): an AI review product
+    review-tui has not met yet credits its applied suggestion so (QA54: greptile-apps[bot] on cline)."""
+    found: list[str] = []
+    for trailer in parse_trailers(message):
+        if trailer.token in _CO_AUTHOR_KEYS:
+            login = unknown_bot(*_split_identity(trailer.value))
+            if login is not None and login not in found:
+                found.append(login)
+    return found
+
+
 def change_participants(commits: Iterable[CommitInfo]) -> list[str]:
     """Everyone who is "the author" of a change for self-approval: the author, the committer and
     every co-author of any of its commits (lower-cased, first seen first)."""

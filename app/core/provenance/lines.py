@@ -29,6 +29,7 @@ from app.core.provenance.commits import (
     primary_tool,
     squash_hint,
     unknown_bot,
+    unknown_bot_co_authors,
     updated_branch,
 )
 from app.core.provenance.gitai import GitAiNote, NoteFormatError, parse_git_ai_note
@@ -308,19 +309,21 @@ def _weighed_evidence(analyzer: _Analyzer, branch: list[AISignal]) -> list[str]:
 
 
 def _unknown_bots(analyzer: _Analyzer, commits: list[CommitInfo]) -> list[str]:
-    """The change's own commits authored by a GitHub App that is neither a known AI tool nor plain automation,
-    none of them counted as AI: named as evidence (the queue's "AI?") with the way to count them."""
-    by_login: dict[str, int] = {}
+    """The change's own commits authored or co-authored by a GitHub App that is neither a known AI tool nor plain
+    automation, none of them counted as AI: named as evidence (the queue's "AI?") with the way to count them."""
+    by_login: dict[tuple[str, str], int] = {}
     for commit in commits:
         assessment = analyzer.assessed.get(commit.id)
         if assessment is not None and assessment.is_ai:
             continue
-        login = unknown_bot(commit.author_name, commit.author_email)
-        if login is not None:
-            by_login[login] = by_login.get(login, 0) + 1
-    return [f"{count} commit{'s' if count != 1 else ''} authored by {clip_text(login, 60)}, an automation "
+        author = unknown_bot(commit.author_name, commit.author_email)
+        for role, login in [("authored", author), *(("co-authored", co) for co in unknown_bot_co_authors(
+                commit.message) if co != author)]:
+            if login is not None:
+                by_login[role, login] = by_login.get((role, login), 0) + 1
+    return [f"{count} commit{'s' if count != 1 else ''} {role} by {clip_text(login, 60)}, an automation "
             "review-tui does not know: if it is an AI agent, a [[ai.patterns]] entry in .review-tui.toml counts "
-            "its lines" for login, count in by_login.items()]
+            "its lines" for (role, login), count in by_login.items()]
 
 
 def _authored(file: FileDiff) -> bool:
