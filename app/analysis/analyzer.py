@@ -201,7 +201,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     leave-one-repository-out table gained, bench/README.md "Kamei factors and the model's form");
 # 86: a bump's manifests lead the plan only when the change's own code is of no more critical tier (hono pull/5112);
 # 87: Cline's agent, Ellipsis (author and review bot) and Greptile (review bot) are AI identities; an unknown bot
-#     co-author is evidence as an unknown bot author is (QA54 on cline);
+#     co-author is evidence as an unknown bot author is; a reason many files of a chunk share is said once (QA54);
 ANALYSIS_VERSION = "87"
 
 STALE_BEHIND = 1_000
