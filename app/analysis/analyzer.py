@@ -1471,12 +1471,19 @@ class Analyzer:
     def _own_tests(prep: _Prepared, read: Reader, vendored: Vendored) -> list[FileSummary]:
         """The head versions of the test files the change adds or edits: they test what it changes too (the
         graph is the base's)."""
-        from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, MAX_FILE_BYTES, PY_SUFFIXES, is_test_path, summarise
+        from app.core.impact.graph import (
+            IMPORT_LEVEL_SUFFIXES,
+            MAX_FILE_BYTES,
+            PY_SUFFIXES,
+            is_test_path,
+            own_test_summary,
+        )
 
+        # A Python one remembered per content, or taken over from the offering's worker (_Offering.own_test_sides)
         return [summary for fd in prep.files
                 if fd.new_path and fd.text_read and is_test_path(fd.new_path) and not vendored(fd.new_path)
                 and fd.new_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES) and fd.new_size <= MAX_FILE_BYTES
-                and (summary := summarise(fd.new_path, read(fd, "new") or b"")) is not None]
+                and (summary := own_test_summary(fd.new_path, read(fd, "new") or b"")) is not None]
 
     def _neighbours(self, change: Change) -> Callable[[str], list[tuple[str, str]]] | None:
         """A directory's .tf files at the change's head (a .tfvars value is judged by what counts by it);
@@ -2439,11 +2446,23 @@ class _Offering(threading.Thread):
                 yield fd, "new", fd.new_path
                 yield fd, "old", fd.old_path
 
+    @staticmethod
+    def own_test_sides(prep: _Prepared) -> Iterator[tuple[FileDiff, str, str]]:
+        """(file, "new", path) of the head version of every Python test file the change adds or edits, whose
+        summary the blast radius reads (Analyzer._own_tests: a vendored one aside, which is offered all the same)."""
+        from app.core.impact.graph import MAX_FILE_BYTES, PY_SUFFIXES, is_test_path
+
+        for fd in prep.files:
+            if (fd.new_path and fd.new_blob and fd.text_read and is_test_path(fd.new_path)
+                    and fd.new_path.endswith(PY_SUFFIXES) and fd.new_size <= MAX_FILE_BYTES):
+                yield fd, "new", fd.new_path
+
     def shared(self) -> dict[str, str]:
-        """The blobs of `measured` that this offering's tasks measure (unless a head definition is known)."""
+        """The blobs of `measured` that this offering's tasks measure (unless a head definition or a test's
+        summary is known)."""
         found: dict[str, str] = {}
         for prep in self.head_defs:
-            for fd, side, _ in self.head_def_sides(prep):
+            for fd, side, _ in [*self.head_def_sides(prep), *self.own_test_sides(prep)]:
                 blob = fd.new_blob if side == "new" else fd.old_blob
                 if blob and blob in self.measured:
                     found[blob] = self.measured[blob]
@@ -2487,7 +2506,7 @@ class _Offering(threading.Thread):
         from concurrent.futures.process import BrokenProcessPool
 
         from app.core.impact.destructive.scan import blob_reader, offer_python_scans
-        from app.core.impact.graph import head_defs_wanted, offer_head_defs
+        from app.core.impact.graph import head_defs_wanted, offer_head_defs, offer_test_summaries, own_test_wanted
         from app.core.memo import digest
 
         try:
@@ -2498,12 +2517,14 @@ class _Offering(threading.Thread):
             # version twice was 1.6 s of this thread on the ansible scenario).
             digests: dict[str, bytes] = {}
 
-            def versions(prep: _Prepared) -> Iterator[tuple[str, bytes, str | None]]:
-                for fd, side, path in self.head_def_sides(prep):
+            def versions(prep: _Prepared, tests: bool = False) -> Iterator[tuple[str, bytes, str | None]]:
+                sides, wanted = (self.own_test_sides, own_test_wanted) if tests else (self.head_def_sides,
+                                                                                     head_defs_wanted)
+                for fd, side, path in sides(prep):
                     blob = fd.new_blob if side == "new" else fd.old_blob
                     known = digests.get(blob) if blob else None
-                    if known is not None and not head_defs_wanted(path, known):
-                        continue  # remembered or offered already: offer_head_defs would pass it by
+                    if known is not None and not wanted(path, known):
+                        continue  # remembered or offered already: the offer would pass it by
                     data = read(fd, side)
                     if data is None:
                         blob = None
@@ -2511,11 +2532,17 @@ class _Offering(threading.Thread):
                         digests[blob] = digest(data)
                     yield path, data or b"", blob
 
+            with_graph = {id(prep) for prep in self.head_defs}
             for prep in self.scans:
                 if self.stop.is_set():
                     return
                 offer_python_scans(prep.files, read, self.submit, digests, together=lambda text, path, blob:
                                    self.together(text, path, blob, digests))
+                if id(prep) in with_graph:  # beside the scans: the blast radius reads them soon after the diffs
+                    offer_test_summaries(versions(prep, tests=True), self.submit,
+                                         measured_as=self.measured.get,  # type: ignore[arg-type]
+                                         max_bytes=self.max_bytes, on_metrics=self.metrics.__setitem__,
+                                         digests=digests)
             for prep in self.head_defs:
                 if self.stop.is_set():
                     return
