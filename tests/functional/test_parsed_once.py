@@ -146,3 +146,45 @@ def test_a_test_file_two_changes_share_is_summarised_once(make_repo, monkeypatch
     for name in ("one", "two"):
         [seams] = [f for f in listed[name]["factors"] if f["name"] == "seams"]
         assert seams["explanation"] == "no untested seam"  # its own test tests what it rewrites
+
+
+def test_a_test_files_base_version_is_measured_by_the_graph_builds_parse(make_repo) -> None:
+    """The base version of a test file a change edits: a graph built whole parses it, and the measurement wanted it
+    too (262 versions of the ansible scenario parsed twice). The build's task gives both, from one parse; its head
+    definitions are not remembered (no one reads a test file's), and the graph is the one a build alone makes."""
+    from dataclasses import dataclass, field
+
+    from app.analysis.analyzer import _GraphBuild
+    from app.core.git.repo import GitRepo
+    from app.core.workers import shared_pool
+
+    sources = {"pkg/a.py": "def f(x):\n    if x:\n        return 1\n    return 2\n",
+               "tests/test_a.py": "from pkg.a import f\n\n\ndef test_f():\n    assert f(1) == 1 if True else 0\n"}
+    b = make_repo()
+    head = b.commit("a module and its test", sources, author=ALICE)
+    blobs = dict(GitRepo(b.path).tree_blobs(head, (".py",)))
+    pool = shared_pool(2)
+    assert pool is not None
+
+    @dataclass
+    class Offering:  # what _GraphBuild reads of the pass's _Offering
+        base_tests: set[tuple[str, str]]
+        measured: dict[str, str]
+        sides: set[tuple[str, str]] = field(default_factory=set)
+        max_bytes: int = 1_000_000
+        metrics: dict[str, object] = field(default_factory=dict)
+        pool_submit: object = pool.submit
+
+    test_blob = blobs["tests/test_a.py"]
+    offering = Offering({("tests/test_a.py", test_blob)}, {test_blob: "tests/test_a.py"})
+    built = _GraphBuild(b.path, head, 2, None, share=offering)  # type: ignore[arg-type]
+    built.wait()
+    alone = _GraphBuild(b.path, head, 2, None)
+    alone.wait()
+    assert built.error is None and built.graph is not None and alone.graph is not None
+    assert built.graph.to_dict() == alone.graph.to_dict()
+    assert set(offering.metrics) == {test_blob}
+    figures = offering.metrics[test_blob].result()  # type: ignore[attr-defined]
+    data = sources["tests/test_a.py"].encode()
+    assert figures == cx.analyze_source("tests/test_a.py", data, max_bytes=1_000_000, maintainability=False)
+    assert graph.head_defs_wanted("tests/test_a.py", ContentMemo.key("tests/test_a.py", data)[1])
