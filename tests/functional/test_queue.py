@@ -726,3 +726,52 @@ async def test_while_scoring_the_sort_says_its_order_is_that_of_the_changes_scor
         assert line == "5 changes   sort: risk rank ▲  (5 of 15 scored so far)", line
         await settle(pilot)
         assert str(summary.render()) == "15 changes   sort: risk rank ▲"
+
+
+async def test_the_queue_marks_the_figures_of_a_change_diffed_from_a_later_base_as_list_does(later_base_repo):
+    """STOP49: `list` marked `+1/-1*` the figures of a change diffed from a later commit than git's merge base (made
+    on a release line, stacked on another pending branch; QA53 #4) and the queue showed them bare. Its +/- cell
+    carries the same mark, the status line counts them and, on a marked row, says which commit and why, and the
+    help's "Queue marks" legend explains the mark."""
+    import io
+
+    from rich.console import Console
+
+    from app.tui.screens.help import HelpScreen
+
+    app = build_app(later_base_repo)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        lines = dict(zip(ids(queue), table_column(queue, "lines"), strict=True))
+        assert lines == {"origin/on-v1": "+1/-1*", "origin/upper": "+7/-0*", "origin/lower": "+120/-0"}, lines
+        status = queue.query_one("#queue-status", Static)
+        assert "3 pending changes against main" in str(status.render())
+        assert "2 * diffed from a later base" in str(status.render()), status.render()
+
+        async def cursor_on(change_id: str) -> str:
+            table = queue.query_one("#queue-table", DataTable)
+            moves = ids(queue).index(change_id) - table.cursor_row
+            await pilot.press(*["down" if moves > 0 else "up"] * abs(moves))
+            await pilot.pause()
+            assert queue.selected_id() == change_id
+            return str(status.render())
+
+        said = await cursor_on("origin/upper")
+        upper = next(row.report for row in queue.rows if row.id == "origin/upper")
+        # the branch it is stacked on, and the commit its diff starts from
+        assert said.startswith("origin/upper*: stacked on origin/lower: compared with its head"), said
+        assert upper.change.base is not None and upper.change.base[:10] in said
+        assert "3 pending changes against main" in await cursor_on("origin/lower")  # unmarked: the summary again
+        said = await cursor_on("origin/on-v1")
+        assert said.startswith("origin/on-v1*: compared with release line origin/v1 (forked from it at "), said
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        titles = [str(static.content) for static in app.screen.query(".help-section-title")]
+        assert titles[:2] == ["Queue (pending changes)", "Queue marks"], titles  # after the queue's keys
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#help-queue-marks", Static).content)
+        text = " ".join(console.export_text().split())
+        assert "+/-* diffed from a later commit than git's merge base" in text, text
