@@ -5,6 +5,8 @@ terminals, and snapshots in two themes."""
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,31 @@ def ids(queue: QueueScreen) -> list[str]:
 def table_column(queue: QueueScreen, key: str) -> list[str]:
     table = queue.query_one("#queue-table", DataTable)
     return [cell.plain.strip() for cell in table.get_column(key)]
+
+
+def hold_analysis_before(report: int, monkeypatch) -> threading.Event:
+    """Hold the real analysis thread before it emits its `report`-th report (a busy machine's pause) until the
+    returned event is set (or 30 s pass)."""
+    import app.analysis.analyzer as analyzer_module
+
+    go_on = threading.Event()
+    emit = analyzer_module._Pass.emit
+
+    def held_emit(run, arrived):
+        if len(run.reports) == report - 1:
+            go_on.wait(30)
+        emit(run, arrived)
+
+    monkeypatch.setattr(analyzer_module._Pass, "emit", held_emit)
+    return go_on
+
+
+async def until_rows(pilot, queue: QueueScreen, count: int, also: Callable[[], bool] = lambda: True) -> None:
+    """Wait (up to 5 s) until the queue shows `count` rows and `also` holds."""
+    for _ in range(500):
+        await pilot.pause(0.01)
+        if len(queue.rows) == count and also():
+            break
 
 
 @pytest.fixture
@@ -561,30 +588,16 @@ async def test_a_long_queue_shows_its_final_rows_with_the_summary_that_says_it_i
     the queue was complete over the rows of a moment before, which then moved under the reviewer's keys (the long
     queue search test below failed 4 runs in 10 so). The rows the analysis ends with come with its summary, and a
     cursor the reviewer put on a change stays on it."""
-    import threading
-
-    import app.analysis.analyzer as analyzer_module
     import app.tui.screens.queue as queue_module
 
     monkeypatch.setattr(queue_module, "THROTTLE_ROWS", 5)
     monkeypatch.setattr(queue_module, "REBUILD_INTERVAL", 600.0)  # a throttle no test waits out
     final = [r.id for r in Analyzer(payments_repo, cache=warm_cache).analyze_all()]
-    go_on = threading.Event()
-    emit = analyzer_module._Pass.emit
-
-    def held_emit(run, report):  # the real analysis thread, held before its 6th report (a busy machine's pause)
-        if len(run.reports) == 5:
-            go_on.wait(30)
-        emit(run, report)
-
-    monkeypatch.setattr(analyzer_module._Pass, "emit", held_emit)
+    go_on = hold_analysis_before(6, monkeypatch)
     app = build_app(payments_repo, cache=warm_cache)
     async with app.run_test(size=(120, 12)) as pilot:
         queue = queue_screen(app)
-        for _ in range(500):  # the first five rows are shown while the analysis runs
-            await pilot.pause(0.01)
-            if len(queue.rows) == 5:
-                break
+        await until_rows(pilot, queue, 5)  # the first five rows are shown while the analysis runs
         assert len(queue.rows) == 5 and queue.analysing
         await pilot.press("down", "down")
         await pilot.pause()
@@ -666,8 +679,6 @@ async def test_the_status_line_says_how_far_discovery_got_before_the_rows_arrive
     """FIX78 (QA53 #5): OpenHands' first run said "finding the pending changes…" for 5 minutes, no count and no
     progress: it looked frozen. Discovery's own progress ("3 of 17 heads read", then its merged-upstream checks)
     is shown on the status line while it runs; here reported every head, and the analysis held after it."""
-    import threading
-
     import app.core.git.discovery as discovery_module
 
     monkeypatch.setattr(discovery_module, "PROGRESS_EVERY", 1)
@@ -700,27 +711,12 @@ async def test_while_scoring_the_sort_says_its_order_is_that_of_the_changes_scor
     """FIX78: while the analysis scores, the ranking is of what is scored so far: the filter line says so beside
     the sort, and no longer once the analysis is complete. The real analysis thread is held before its 6th
     report."""
-    import threading
-
-    import app.analysis.analyzer as analyzer_module
-
-    go_on = threading.Event()
-    emit = analyzer_module._Pass.emit
-
-    def held_emit(run, report):
-        if len(run.reports) == 5:
-            go_on.wait(30)
-        emit(run, report)
-
-    monkeypatch.setattr(analyzer_module._Pass, "emit", held_emit)
+    go_on = hold_analysis_before(6, monkeypatch)
     app = build_app(payments_repo, cache=warm_cache)
     async with app.run_test(size=(80, 24)) as pilot:
         queue = queue_screen(app)
         summary = queue.query_one("#filter-summary", Static)
-        for _ in range(500):
-            await pilot.pause(0.01)
-            if len(queue.rows) == 5 and "scored so far" in str(summary.render()):
-                break
+        await until_rows(pilot, queue, 5, lambda: "scored so far" in str(summary.render()))
         line = str(summary.render())
         go_on.set()
         assert line == "5 changes   sort: risk rank ▲  (5 of 15 scored so far)", line
