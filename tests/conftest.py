@@ -65,3 +65,28 @@ def sample_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def payments_repo(sample_root) -> Path:
     return sample_root / "payments-service"
+
+
+@pytest.fixture
+def later_base_repo(make_repo) -> Path:
+    """Changes diffed from a later commit than git's merge base with main (QA53 #4: OpenHands' pull/10925 made on
+    release line v1, pull/10889 stacked on pull/7876), all remote refs as a pull request's are: origin/on-v1, made
+    on release line v1 (+1/-1, where against main it would carry v1's 500 lines), origin/upper, stacked on
+    origin/lower (+7/-0 of its own), and origin/lower itself (+120/-0, from git's merge base)."""
+    b = make_repo("lines")
+    b.commit("init", {"app.py": "def f():\n    return 1\n"}, author=ALICE)
+    b.branch("v1")
+    b.commit("v1: vendor the old client", {"old.py": "x = 1\n" * 300, "uv.lock": "lock = 1\n" * 200},
+             branch="v1", author=ALICE)
+    b.commit("main moves on", {"main.py": "m = 1\n"}, author=ALICE)
+    b.branch("on-v1", from_branch="v1")
+    b.commit("Fix f on v1", {"app.py": "def f():\n    return 2\n"}, branch="on-v1", author=ALICE)
+    b.branch("lower")
+    b.commit("Lower: a big feature", {"big.py": "y = 2\n" * 120}, branch="lower", author=ALICE)
+    b.branch("upper", from_branch="lower")
+    b.commit("Upper: on top of lower", {"top.py": "z = 3\n" * 7}, branch="upper", author=ALICE)
+    for name in ("v1", "on-v1", "lower", "upper"):
+        b.set_ref(f"refs/remotes/origin/{name}", b.head(name))
+        b.repo.references.delete(f"refs/heads/{name}")
+    b.checkout()
+    return b.path

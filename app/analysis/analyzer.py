@@ -202,7 +202,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 86: a bump's manifests lead the plan only when the change's own code is of no more critical tier (hono pull/5112);
 # 87: Cline's agent, Ellipsis (author and review bot) and Greptile (review bot) are AI identities; an unknown bot
 #     co-author is evidence as an unknown bot author is; a reason many files of a chunk share is said once (QA54);
-ANALYSIS_VERSION = "87"
+# 88: yarn.lock (Yarn 1 and 2+) and pnpm-lock.yaml are read, a lock file's every version of a package compared, a
+#     lock-only bump's packages named, bun.lockb said to be binary and not read (FIX83);
+ANALYSIS_VERSION = "88"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1690,6 +1692,8 @@ class Analyzer:
         bump = self._dependency_bump(prep)
         inputs.dependencies = [change.to_list() for change in bump.direct]
         inputs.dependencies_locked = len(bump.locked)
+        inputs.dependencies_named = [change.to_list() for change in bump.named()]  # a lock-only bump's, named
+        inputs.dependencies_unread = list(bump.unread)
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         key = self._cache_key(change) if complete else None
         if key is not None:
@@ -1813,15 +1817,16 @@ class Analyzer:
     def _dependency_bump(self, prep: _Prepared) -> DependencyBump:
         """What the change's manifests and lock files add, remove or move (app/core/dependencies.py), read from
         both versions of each; a version this clone lacks leaves its file out. Once per change (kept on `prep`)."""
-        from app.core.dependencies import DependencyBump, dependency_bump, is_lock_file, is_manifest
+        from app.core.dependencies import DependencyBump, dependency_bump, is_binary_lock, is_lock_file, is_manifest
 
         if prep.dependencies is not None:
             return prep.dependencies
         vendored = self._vendored(prep)  # a vendored module's own go.mod is its dependency's, not the project's
         wanted = [fd for fd in prep.files if not fd.counted_only and not fd.binary and not vendored(fd.path)
                   and (is_manifest(fd.path) or is_lock_file(fd.path))]
+        unread = [fd.path for fd in prep.files if is_binary_lock(fd.path) and not vendored(fd.path)]  # bun.lockb
         if not wanted:
-            prep.dependencies = DependencyBump()
+            prep.dependencies = DependencyBump(unread=tuple(unread))
             return prep.dependencies
 
         def read(blob: str | None) -> bytes | None:
@@ -1833,7 +1838,7 @@ class Analyzer:
                 sides.append((fd.path, read(fd.old_blob), read(fd.new_blob)))
             except ReviewTuiError:
                 continue  # a blob missing here (a partial clone): that file says nothing
-        prep.dependencies = dependency_bump(sides)
+        prep.dependencies = dependency_bump(sides, unread)
         return prep.dependencies
 
     def _find_vendored(self, change: Change, paths: list[str]) -> Vendored:
@@ -1880,14 +1885,13 @@ class Analyzer:
     def _plan(self, prep: _Prepared, complexity: dict[str, cx.FileComplexity], order: str) -> ReviewPlan:
         """The review plan of a change, with what the planner weighs: tiers, AI lines, complexity added
         per function, destructive paths, the seams the change touches and its dependency bump."""
-        from app.core.dependencies import describe
         from app.core.planner.builder import build_plan
 
         assert prep.tiers is not None and prep.provenance is not None
         files, tiers, prov, blast, change = prep.files, prep.tiers, prep.provenance, prep.blast, prep.change
         vendored = self._vendored(prep)
         bump = self._dependency_bump(prep)
-        dependency_note = describe(bump.direct, len(bump.locked)) if bump else ""
+        dependency_note = bump.note() if bump else ""
 
         function_cc = {path: {name: max(new - (old or 0), 0) for name, old, new in fc.changed_functions}
                        for path, fc in complexity.items()}

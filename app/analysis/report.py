@@ -463,6 +463,14 @@ class ChangeReport:
     def score(self) -> float | None:
         return self.assessment.risk.score if self.assessment is not None else None
 
+    @property
+    def from_later_base(self) -> bool:
+        """Whether its figures are diffed from a later commit than git's merge base with the queue's base (made
+        on a release line, stacked on another pending branch, built on a merged one: `change.base_note` says
+        which): they are the change's own work, and `git diff --numstat BASE HEAD` with its base gives them.
+        `list` and the queue mark its +/- (`*`) and say why; not one that failed or was listed undiffed."""
+        return bool(self.change.base_note) and not (self.error or self.change.error) and not self.listed_only
+
     def to_json(self, now: float | None = None) -> dict[str, Any]:
         c = self.change
         newest = c.newest_time

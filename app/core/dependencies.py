@@ -1,14 +1,16 @@
 """A change's dependency bump: which third-party packages its manifests and lock files add, remove or move to
 another version, read from both versions of each file with a real parser (tomllib for pyproject.toml, Cargo.toml,
 uv.lock, poetry.lock, Cargo.lock and Go dep's Gopkg.toml and Gopkg.lock; json for package.json, package-lock.json
-and bun.lock, its trailing commas dropped; go.mod's and requirements files' one-requirement-a-line formats by their
-grammar). Nothing here runs or imports the repository's content.
+and bun.lock, its trailing commas dropped; PyYAML for pnpm-lock.yaml and Yarn 2+'s yarn.lock; go.mod's, requirements
+files' and Yarn 1's yarn.lock formats by their grammar). Nothing here runs or imports the repository's content.
 
 A bump is a supply-chain change a reviewer should see whatever its size: a go.mod line of lazygit's pull/3065
 brought 125 files of golang.org/x/net into vendor/, and scored 0 with "0 changed lines in source files". The
 manifests name what the project depends on directly (`direct`); a lock file's entries that no manifest of the change
-names are what came along (`locked`: transitive, or a lock-only `npm update`). yarn.lock, pnpm-lock.yaml and bun.lockb
-are not read (their diffs are still planned and collapsed as lock files); go.sum adds nothing go.mod does not say.
+names are what came along (`locked`: transitive, or a lock-only `npm update`); a lock file names every version of a
+package it holds ("3.10.1, 4.17.21": lodash 3 under one dependency, 4 under another), so a move of either is seen.
+bun.lockb is binary: not read, and said so (`unread`; Bun 1.2's text bun.lock is read); go.sum adds nothing go.mod
+does not say.
 
 Kinds: `added`, `removed`, `major` (the first version number moves, or the second of a 0.x version: npm's caret,
 Cargo and semver all read a 0.x minor as incompatible), `downgrade`, `update` (minor, patch, or a version that is not
@@ -33,6 +35,8 @@ LOCK_NAMES = frozenset({"go.sum", "package-lock.json", "npm-shrinkwrap.json", "y
                         "bun.lock", "bun.lockb", "uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock", "cargo.lock",
                         "composer.lock", "gopkg.lock", "glide.lock", "gemfile.lock"})
 """Files a package tool writes to pin what it resolved (skimmed)."""
+BINARY_LOCK_NAMES = frozenset({"bun.lockb"})
+"""Lock files in a binary format (Bun before 1.2): what they pin is not read, and the change says so."""
 _REQUIREMENTS = re.compile(r"(?:^|[-_.])requirements(?:[-_.][\w.-]*)?\.(?:txt|in)$|^constraints\.txt$")
 _PEP508_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)")
 _NUMBERS = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
@@ -66,6 +70,14 @@ class DependencyChange:
             return f"{self.name} {self.new}".rstrip()
         if self.kind == "removed":
             return f"{self.name} {self.old}".rstrip()
+        if is_lock_file(self.where) and ", " in self.old + self.new:
+            # a lock file's several versions of a package: what moved, beside what stayed ("+9.2.2 (beside 8.0.0)")
+            before, after = self.old.split(", "), self.new.split(", ")
+            gone, came = [v for v in before if v not in after], [v for v in after if v not in before]
+            kept = [v for v in before if v in after]
+            moved = (f"{', '.join(gone)} -> {', '.join(came)}" if gone and came
+                     else f"+{', '.join(came)}" if came else f"-{', '.join(gone)}")
+            return f"{self.name} {moved}" + (f" (beside {', '.join(kept)})" if kept else "")
         return f"{self.name} {self.old} -> {self.new}"
 
     def to_list(self) -> list[str]:
@@ -84,9 +96,18 @@ class DependencyBump:
 
     direct: tuple[DependencyChange, ...] = ()
     locked: tuple[DependencyChange, ...] = ()
+    unread: tuple[str, ...] = ()  # the binary lock files it changes (bun.lockb): what they pin is not read
 
     def __bool__(self) -> bool:
         return bool(self.direct or self.locked)
+
+    def named(self, shown: int = 3) -> tuple[DependencyChange, ...]:
+        """The locked entries to name where no manifest says what moved (a lock-only bump): the riskiest first."""
+        return () if self.direct else named_first(self.locked, shown)
+
+    def note(self) -> str:
+        """The bump in words (describe), the locked entries named where it is lock-only."""
+        return describe(self.direct, len(self.locked), named=self.named(), unread=self.unread)
 
 
 def is_manifest(path: str) -> bool:
@@ -96,6 +117,16 @@ def is_manifest(path: str) -> bool:
 
 def is_lock_file(path: str) -> bool:
     return posixpath.basename(path).lower() in LOCK_NAMES
+
+
+def is_binary_lock(path: str) -> bool:
+    return posixpath.basename(path).lower() in BINARY_LOCK_NAMES
+
+
+def binary_lock_note(path: str) -> str:
+    """What the plan says of a binary lock file (BINARY_LOCK_NAMES), after "binary file changed"."""
+    return ("Bun's binary lock file: the versions it pins are not read (`bun bun.lockb` prints them as a yarn.lock; "
+            "Bun 1.2's text bun.lock is read)") if is_binary_lock(path) else ""
 
 
 def is_dependency_record(path: str) -> bool:
@@ -158,24 +189,24 @@ def _package_json(text: str) -> dict[str, str]:
 def _package_lock(text: str) -> dict[str, str]:
     """npm's lock, v2/v3 (`packages`, keyed by install path) or v1 (`dependencies`, nested)."""
     data = json.loads(text)
-    out: dict[str, str] = {}
     if not isinstance(data, dict):
-        return out
+        return {}
     packages = data.get("packages")
+    entries: list[tuple[str, str]] = []
     if isinstance(packages, dict):
         for where, entry in packages.items():
             if where and isinstance(entry, dict) and "node_modules/" in where:
-                out.setdefault(where.rsplit("node_modules/", 1)[1], str(entry.get("version", "")))
-        return out
+                entries.append((where.rsplit("node_modules/", 1)[1], str(entry.get("version", ""))))
+        return _locked(entries)
     stack = [data.get("dependencies")]
     while stack:
         deps = stack.pop()
         if isinstance(deps, dict):
             for name, entry in deps.items():
                 if isinstance(entry, dict):
-                    out.setdefault(str(name), str(entry.get("version", "")))
+                    entries.append((str(name), str(entry.get("version", ""))))
                     stack.append(entry.get("dependencies"))
-    return out
+    return _locked(entries)
 
 
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
@@ -184,13 +215,92 @@ _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 def _bun_lock(text: str) -> dict[str, str]:
     """bun.lock (Bun 1.2's text lock: JSON with trailing commas): `packages` maps a key to ["name@version", ...]."""
     data = json.loads(_TRAILING_COMMA.sub(r"\1", text))
-    out: dict[str, str] = {}
+    entries: list[tuple[str, str]] = []
     packages = data.get("packages") if isinstance(data, dict) else None
-    if isinstance(packages, dict):
-        for key, entry in packages.items():
+    if isinstance(packages, dict):  # keyed by where it is installed ("some-dep/lodash"): the entry names it
+        for entry in packages.values():
             if isinstance(entry, list) and entry and isinstance(entry[0], str) and "@" in entry[0][1:]:
-                out[str(key)] = entry[0].rsplit("@", 1)[1]
-    return out
+                name, _, version = entry[0].rpartition("@")
+                entries.append((name, version))
+    return _locked(entries)
+
+
+def _locked(entries: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A lock file's (name, version) entries as name -> every version it holds of that package, oldest first and
+    each once ("3.10.1, 4.17.21"): keeping one of them, a bump of the other went unseen."""
+    versions: dict[str, set[str]] = {}
+    for name, version in entries:
+        if name:
+            versions.setdefault(name, set()).add(version)
+    return {name: ", ".join(sorted(found, key=_version_order)) for name, found in versions.items()}
+
+
+def _version_order(version: str) -> tuple[tuple[int, int, int], str]:
+    return _numbers(version) or (0, 0, 0), version
+
+
+def _package_name(descriptor: str) -> str:
+    """The package a lock file's `name@range` (or `name@npm:range`, `@scope/name@...`) descriptor names: up to its
+    first "@" after a scope's."""
+    at = descriptor.find("@", 1)
+    return descriptor[:at] if at > 0 else descriptor
+
+
+def _yarn_lock(text: str) -> dict[str, str]:
+    """yarn.lock: Yarn 2+'s is YAML (a `__metadata` entry; each entry's `resolution` names the package, workspaces
+    are the project's own); Yarn 1's (and `bun bun.lockb`'s) is its own format: an entry is an unindented line of
+    descriptors ending in ":", its `version "x"` the first indented line that says it
+    (https://classic.yarnpkg.com/en/docs/yarn-lock)."""
+    if re.search(r"^__metadata:", text, re.MULTILINE):
+        data = _yaml(text)
+        entries: list[tuple[str, str]] = []
+        for key, entry in data.items() if isinstance(data, dict) else ():
+            if key == "__metadata" or not isinstance(entry, dict):
+                continue
+            resolution = str(entry.get("resolution") or str(key).split(",")[0].strip())
+            if "@workspace:" not in resolution:
+                entries.append((_package_name(resolution), str(entry.get("version", ""))))
+        return _locked(entries)
+    entries = []
+    name = None
+    for line in text.splitlines():
+        if line and not line[0].isspace() and not line.startswith("#") and line.rstrip().endswith(":"):
+            name = _package_name(line.rstrip().removesuffix(":").split(",")[0].strip().strip('"'))
+        elif name is not None and line.startswith("  version "):
+            entries.append((name, line[len("  version "):].strip().strip('"')))
+            name = None
+    return _locked(entries)
+
+
+def _pnpm_lock(text: str) -> dict[str, str]:
+    """pnpm-lock.yaml's `packages`: keyed `/name/1.2.3_peers` (lockfile 5), `/name@1.2.3(peers)` (6) or
+    `name@1.2.3` (9); an entry's own `name` and `version` (a tarball's or a repository's) say it where they are."""
+    data = _yaml(text)
+    if not isinstance(data, dict) or not isinstance(data.get("packages"), dict):
+        return {}
+    slashed = str(data.get("lockfileVersion", "")).split(".")[0] in ("3", "4", "5")
+    entries: list[tuple[str, str]] = []
+    for key, entry in data["packages"].items():
+        key = str(key).lstrip("/").split("(", 1)[0]
+        if isinstance(entry, dict) and entry.get("name") and entry.get("version"):
+            entries.append((str(entry["name"]), str(entry["version"])))
+        elif slashed and "/" in key:
+            name, _, version = key.rpartition("/")
+            entries.append((name, version.split("_", 1)[0]))
+        elif not slashed and key.find("@", 1) > 0:
+            entries.append((_package_name(key), key[len(_package_name(key)) + 1:]))
+    return _locked(entries)
+
+
+def _yaml(text: str) -> object:
+    """YAML as plain data, every scalar a string (a version `1.10` is not the number 1.1), libyaml's reader where
+    PyYAML has it."""
+    import yaml  # here: only a change with a YAML lock file pays for the import
+
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # BaseLoader: no tags, no types
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from error
 
 
 def _norm(name: str) -> str:
@@ -252,11 +362,9 @@ def _cargo_toml(text: str) -> dict[str, str]:
 
 def _toml_lock(text: str) -> dict[str, str]:
     """uv.lock, poetry.lock, Cargo.lock: `[[package]]` tables of name and version."""
-    out: dict[str, str] = {}
-    for package in tomllib.loads(text).get("package", []) or []:
-        if isinstance(package, dict) and "name" in package:
-            out.setdefault(_norm(str(package["name"])), str(package.get("version", "")))
-    return out
+    return _locked((_norm(str(package["name"])), str(package.get("version", "")))
+                   for package in tomllib.loads(text).get("package", []) or []
+                   if isinstance(package, dict) and "name" in package)
 
 
 def _dep(text: str) -> dict[str, str]:
@@ -286,6 +394,7 @@ _READERS: dict[str, Callable[[str], dict[str, str]]] = {
     "go.mod": _go_mod, "package.json": _package_json, "package-lock.json": _package_lock,
     "npm-shrinkwrap.json": _package_lock, "pyproject.toml": _pyproject, "cargo.toml": _cargo_toml,
     "uv.lock": _toml_lock, "poetry.lock": _toml_lock, "cargo.lock": _toml_lock, "bun.lock": _bun_lock,
+    "yarn.lock": _yarn_lock, "pnpm-lock.yaml": _pnpm_lock,
     "gopkg.toml": _dep, "gopkg.lock": _dep,
 }
 
@@ -310,8 +419,10 @@ def kind_of(old: str, new: str) -> str:
 
 
 def compare(where: str, old: Mapping[str, str], new: Mapping[str, str]) -> list[DependencyChange]:
-    """The dependencies one file's two versions differ in, by name."""
+    """The dependencies one file's two versions differ in, by name; a lock file's package with several versions
+    ("3.10.1, 4.17.21", oldest first) moves as its newest does."""
     out: list[DependencyChange] = []
+    lock = is_lock_file(where)
     for name in sorted(set(old) | set(new)):
         before, after = old.get(name), new.get(name)
         if before == after:
@@ -320,15 +431,20 @@ def compare(where: str, old: Mapping[str, str], new: Mapping[str, str]) -> list[
             out.append(DependencyChange(name, "", after or "", "added", where))
         elif after is None:
             out.append(DependencyChange(name, before, "", "removed", where))
+        elif lock:
+            out.append(DependencyChange(name, before, after,
+                                        kind_of(before.rsplit(", ", 1)[-1], after.rsplit(", ", 1)[-1]), where))
         else:
             out.append(DependencyChange(name, before, after, kind_of(before, after), where))
     return out
 
 
-def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]]) -> DependencyBump:
+def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]],
+                    unread: Iterable[str] = ()) -> DependencyBump:
     """What a change's manifests and lock files say it does to its dependencies. `files`: (path, base content,
     head content) of each changed file the change has (None: the file is absent on that side); files that are
-    neither are passed by. A file one side of which does not parse is not counted."""
+    neither are passed by. A file one side of which does not parse is not counted. `unread`: the binary lock files
+    the change has (is_binary_lock), said, not read."""
     direct: list[DependencyChange] = []
     locked: list[DependencyChange] = []
     for path, before, after in files:
@@ -340,7 +456,7 @@ def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]]) -> 
             continue
         (locked if is_lock_file(path) else direct).extend(compare(path, old, new))
     named = {_norm(change.name) for change in direct}
-    return DependencyBump(tuple(direct), tuple(c for c in locked if _norm(c.name) not in named))
+    return DependencyBump(tuple(direct), tuple(c for c in locked if _norm(c.name) not in named), tuple(unread))
 
 
 def units(direct: Iterable[DependencyChange], locked: int) -> float:
@@ -352,10 +468,18 @@ _VERBS = (("added", "adds"), ("major", "bumps"), ("downgrade", "downgrades"), ("
           ("update", "updates"))
 
 
-def describe(direct: Iterable[DependencyChange], locked: int, shown: int = 3) -> str:
+def named_first(changes: Iterable[DependencyChange], shown: int) -> tuple[DependencyChange, ...]:
+    """The `shown` riskiest of `changes` (_VERBS' order of kinds), by name within a kind."""
+    rank = {kind: i for i, (kind, _verb) in enumerate(_VERBS)}
+    return tuple(sorted(changes, key=lambda c: (rank.get(c.kind, len(rank)), c.name))[:shown])
+
+
+def describe(direct: Iterable[DependencyChange], locked: int, shown: int = 3, *,
+             named: Iterable[DependencyChange] = (), unread: Iterable[str] = ()) -> str:
     """In words, the riskiest kinds first: "bumps 1 dependency across a major version (or a 0.x minor: semver lets
     it break callers): golang.org/x/net v0.7.0 -> v0.17.0; updates 2 dependencies: ...; 37 locked packages changed
-    beside them"."""
+    beside them". `named`: locked entries to name (a lock-only bump: "3 locked packages changed (lock file only):
+    hono 4.6.1 -> 4.6.2, ..."); `unread`: binary lock files, not read ("bun.lockb not read (binary)")."""
     changes = list(direct)
     clauses: list[str] = []
     for kind, verb in _VERBS:
@@ -368,6 +492,17 @@ def describe(direct: Iterable[DependencyChange], locked: int, shown: int = 3) ->
         more = f" (+{len(these) - shown} more)" if len(these) > shown else ""
         clauses.append(f"{verb} {label}: {', '.join(c.text() for c in these[:shown])}{more}")
     if locked:
+        listed = [_locked_text(c) for c in named][:shown]
+        more = f" (+{locked - len(listed)} more)" if listed and locked > len(listed) else ""
         clauses.append(f"{locked} locked package{'s' if locked != 1 else ''} changed "
-                       f"{'beside them' if changes else '(lock file only)'}")
+                       f"{'beside them' if changes else '(lock file only)'}"
+                       + (f": {', '.join(listed)}{more}" if listed else ""))
+    clauses += [f"{path} not read (binary)" for path in unread]
     return "; ".join(clauses)
+
+
+def _locked_text(change: DependencyChange) -> str:
+    """A locked entry named: "hono 4.6.1 -> 4.6.2", "tslib 2.0.0 (new)", "left-pad 1.3.0 (removed)"."""
+    if change.kind == "added":
+        return f"{change.text()} (new)"
+    return f"{change.text()} (removed)" if change.kind == "removed" else change.text()

@@ -289,6 +289,13 @@ ROOMY_ID_CELLS = 28
 besides its end."""
 
 
+OTHER_BASE_MARK = "*"
+"""Marks the +/- of a change diffed from a later commit than git's merge base with the queue's base
+(`ChangeReport.from_later_base`), in `list` and the queue alike: OpenHands' pull/10925, made on release line v1,
+read +1472/-1073 where `git diff --numstat $(git merge-base main R) R` gives +5956/-1079, and nothing in the
+list said why (QA53 #4)."""
+
+
 def author_names(authors: Sequence[str]) -> list[str]:
     """The people among `Name <email>` entries, each once: one person committing from two addresses read
     "Kar Petrosyan, Kar Petrosyan" (a name is compared case-insensitively; an entry without one is its

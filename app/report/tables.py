@@ -18,6 +18,7 @@ from rich.text import Text
 
 from app.core.risk.score import shown_score
 from app.core.text import (
+    OTHER_BASE_MARK,
     author_names,
     fit_change_id,
     fit_middle,
@@ -287,7 +288,7 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         figures = r.figures
         cells["+/-"] = Text.assemble((f"+{figures.lines_added}", "green"), "/",
                                      (f"-{figures.lines_deleted}", "red"),
-                                     (OTHER_BASE_MARK, "bold yellow") if r.change.base_note else "")
+                                     (OTHER_BASE_MARK, "bold yellow") if r.from_later_base else "")
         cells["files"] = Text(str(figures.files))
         if r.listed_only:  # not diffed: its size is unknown, not zero
             cells["+/-"] = cells["files"] = Text("-", style="dim")
@@ -307,15 +308,9 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
     return cells
 
 
-OTHER_BASE_MARK = "*"
-"""Marks the +/- of a change diffed from a later commit than git's merge base with the queue's base (its
-`base_note`): OpenHands' pull/10925, made on release line v1, read +1472/-1073 where `git diff --numstat
-$(git merge-base main R) R` gives +5956/-1079, and nothing in the list said why (QA53 #4)."""
-
-
 def other_base_footnote(reports: Sequence[ChangeReport], base: str | None) -> str | None:
     """The line under the table that explains OTHER_BASE_MARK, when a row carries it: which figures git gives."""
-    marked = [r for r in reports if r.change.base_note and not (r.error or r.change.error) and not r.listed_only]
+    marked = [r for r in reports if r.from_later_base]
     if not marked:
         return None
     return (f"{OTHER_BASE_MARK} {plural(len(marked), 'change')} diffed from a later commit than git's merge base "

@@ -284,7 +284,7 @@ async def test_help_opens_on_the_keys_of_the_screen_it_was_asked_from(payments_r
             titles = [str(static.content) for static in app.screen.query(".help-section-title")]
             await pilot.press("escape")
             await pilot.pause()
-            return titles[:2]
+            return [title for title in titles if not title.endswith(" marks")][:2]  # a legend follows its keys
 
         lists = "Lists: the queue, the review plan, commits (moving the cursor)"
         assert await first_sections() == ["Queue (pending changes)", lists]

@@ -241,20 +241,31 @@ async def test_long_lines_scroll_horizontally_and_huge_lines_are_clipped(tmp_pat
         assert "…(4,999,000 more chars)" in _screen_text(app)
 
 
-async def test_a_note_cut_at_the_edge_ends_in_an_ellipsis_and_code_does_not(tmp_path: Path) -> None:
-    """A note is prose: at 80 columns one ended mid-word ("the module it test"); a code line is cut bare
-    (its rest is a scroll away, and an "…" could be read as code)."""
+@pytest.mark.parametrize("wrap", [False, True])
+async def test_a_note_wider_than_the_view_wraps_between_words_and_code_is_cut_bare(tmp_path: Path, wrap) -> None:
+    """A note is prose: at 80 columns one ended mid-word ("the module it test"), then was cut with "…", and the
+    manifests chunk's "what the bump changes: ..." lost the rest of the bump (FIX73). It wraps between words, in
+    either layout, and is all on screen; a code line is cut bare where it is not wrapped (its rest is a scroll
+    away, and an "…" could be read as code)."""
     note = "command_test.go is reviewed with command.go, the module it tests, which is in chunk 2 " * 2
     code = "x = compute(" + "argument, " * 20 + ")"
     lines = [DisplayLine("note", None, None, note, "a.go"), DisplayLine("add", None, 1, code, "a.go")]
     app = DiffHost(lines)
     async with app.run_test(size=(80, 12)) as pilot:
+        view = app.query_one(DiffView)
+        view.set_layout(wrap=wrap)
         await pilot.pause()
         rows = [row.rstrip() for row in _screen_text(app).splitlines()]
-        note_row = next(row for row in rows if "command_test.go" in row)
-        code_row = next(row for row in rows if "compute(" in row)
-        assert note_row.endswith("…") and note.strip() not in note_row
-        assert not code_row.rstrip("▁▂▃▄▅▆▇█▏▎▍▌▋▊▉ ").endswith("…")
+        first = next(i for i, row in enumerate(rows) if "command_test.go" in row)
+        code_at = next(i for i, row in enumerate(rows) if "compute(" in row)
+        pieces = [row.strip().removeprefix("↪").strip() for row in rows[first:code_at]]
+        assert len(pieces) == 3 and all(row.strip().startswith("↪") for row in rows[first + 1:code_at]), rows
+        assert " ".join(pieces) == note.strip(), pieces  # whole, and every line ends at a word's end
+        if not wrap:
+            assert not rows[code_at].rstrip("▁▂▃▄▅▆▇█▏▎▍▌▋▊▉ ").endswith("…") and "argument, )" not in rows[code_at]
+        view.move_cursor(1)  # the code line under its note: the rows are where the view says
+        await pilot.pause()
+        assert view.cursor_line is lines[1]
 
 
 # -- untrusted text --------------------------------------------------------------------------------

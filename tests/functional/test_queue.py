@@ -5,6 +5,8 @@ terminals, and snapshots in two themes."""
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,31 @@ def ids(queue: QueueScreen) -> list[str]:
 def table_column(queue: QueueScreen, key: str) -> list[str]:
     table = queue.query_one("#queue-table", DataTable)
     return [cell.plain.strip() for cell in table.get_column(key)]
+
+
+def hold_analysis_before(report: int, monkeypatch) -> threading.Event:
+    """Hold the real analysis thread before it emits its `report`-th report (a busy machine's pause) until the
+    returned event is set (or 30 s pass)."""
+    import app.analysis.analyzer as analyzer_module
+
+    go_on = threading.Event()
+    emit = analyzer_module._Pass.emit
+
+    def held_emit(run, arrived):
+        if len(run.reports) == report - 1:
+            go_on.wait(30)
+        emit(run, arrived)
+
+    monkeypatch.setattr(analyzer_module._Pass, "emit", held_emit)
+    return go_on
+
+
+async def until_rows(pilot, queue: QueueScreen, count: int, also: Callable[[], bool] = lambda: True) -> None:
+    """Wait (up to 5 s) until the queue shows `count` rows and `also` holds."""
+    for _ in range(500):
+        await pilot.pause(0.01)
+        if len(queue.rows) == count and also():
+            break
 
 
 @pytest.fixture
@@ -561,30 +588,16 @@ async def test_a_long_queue_shows_its_final_rows_with_the_summary_that_says_it_i
     the queue was complete over the rows of a moment before, which then moved under the reviewer's keys (the long
     queue search test below failed 4 runs in 10 so). The rows the analysis ends with come with its summary, and a
     cursor the reviewer put on a change stays on it."""
-    import threading
-
-    import app.analysis.analyzer as analyzer_module
     import app.tui.screens.queue as queue_module
 
     monkeypatch.setattr(queue_module, "THROTTLE_ROWS", 5)
     monkeypatch.setattr(queue_module, "REBUILD_INTERVAL", 600.0)  # a throttle no test waits out
     final = [r.id for r in Analyzer(payments_repo, cache=warm_cache).analyze_all()]
-    go_on = threading.Event()
-    emit = analyzer_module._Pass.emit
-
-    def held_emit(run, report):  # the real analysis thread, held before its 6th report (a busy machine's pause)
-        if len(run.reports) == 5:
-            go_on.wait(30)
-        emit(run, report)
-
-    monkeypatch.setattr(analyzer_module._Pass, "emit", held_emit)
+    go_on = hold_analysis_before(6, monkeypatch)
     app = build_app(payments_repo, cache=warm_cache)
     async with app.run_test(size=(120, 12)) as pilot:
         queue = queue_screen(app)
-        for _ in range(500):  # the first five rows are shown while the analysis runs
-            await pilot.pause(0.01)
-            if len(queue.rows) == 5:
-                break
+        await until_rows(pilot, queue, 5)  # the first five rows are shown while the analysis runs
         assert len(queue.rows) == 5 and queue.analysing
         await pilot.press("down", "down")
         await pilot.pause()
@@ -666,8 +679,6 @@ async def test_the_status_line_says_how_far_discovery_got_before_the_rows_arrive
     """FIX78 (QA53 #5): OpenHands' first run said "finding the pending changes…" for 5 minutes, no count and no
     progress: it looked frozen. Discovery's own progress ("3 of 17 heads read", then its merged-upstream checks)
     is shown on the status line while it runs; here reported every head, and the analysis held after it."""
-    import threading
-
     import app.core.git.discovery as discovery_module
 
     monkeypatch.setattr(discovery_module, "PROGRESS_EVERY", 1)
@@ -700,29 +711,63 @@ async def test_while_scoring_the_sort_says_its_order_is_that_of_the_changes_scor
     """FIX78: while the analysis scores, the ranking is of what is scored so far: the filter line says so beside
     the sort, and no longer once the analysis is complete. The real analysis thread is held before its 6th
     report."""
-    import threading
-
-    import app.analysis.analyzer as analyzer_module
-
-    go_on = threading.Event()
-    emit = analyzer_module._Pass.emit
-
-    def held_emit(run, report):
-        if len(run.reports) == 5:
-            go_on.wait(30)
-        emit(run, report)
-
-    monkeypatch.setattr(analyzer_module._Pass, "emit", held_emit)
+    go_on = hold_analysis_before(6, monkeypatch)
     app = build_app(payments_repo, cache=warm_cache)
     async with app.run_test(size=(80, 24)) as pilot:
         queue = queue_screen(app)
         summary = queue.query_one("#filter-summary", Static)
-        for _ in range(500):
-            await pilot.pause(0.01)
-            if len(queue.rows) == 5 and "scored so far" in str(summary.render()):
-                break
+        await until_rows(pilot, queue, 5, lambda: "scored so far" in str(summary.render()))
         line = str(summary.render())
         go_on.set()
         assert line == "5 changes   sort: risk rank ▲  (5 of 15 scored so far)", line
         await settle(pilot)
         assert str(summary.render()) == "15 changes   sort: risk rank ▲"
+
+
+async def test_the_queue_marks_the_figures_of_a_change_diffed_from_a_later_base_as_list_does(later_base_repo):
+    """STOP49: `list` marked `+1/-1*` the figures of a change diffed from a later commit than git's merge base (made
+    on a release line, stacked on another pending branch; QA53 #4) and the queue showed them bare. Its +/- cell
+    carries the same mark, the status line counts them and, on a marked row, says which commit and why, and the
+    help's "Queue marks" legend explains the mark."""
+    import io
+
+    from rich.console import Console
+
+    from app.tui.screens.help import HelpScreen
+
+    app = build_app(later_base_repo)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        lines = dict(zip(ids(queue), table_column(queue, "lines"), strict=True))
+        assert lines == {"origin/on-v1": "+1/-1*", "origin/upper": "+7/-0*", "origin/lower": "+120/-0"}, lines
+        status = queue.query_one("#queue-status", Static)
+        assert "3 pending changes against main" in str(status.render())
+        assert "2 * diffed from a later base" in str(status.render()), status.render()
+
+        async def cursor_on(change_id: str) -> str:
+            table = queue.query_one("#queue-table", DataTable)
+            moves = ids(queue).index(change_id) - table.cursor_row
+            await pilot.press(*["down" if moves > 0 else "up"] * abs(moves))
+            await pilot.pause()
+            assert queue.selected_id() == change_id
+            return str(status.render())
+
+        said = await cursor_on("origin/upper")
+        upper = next(row.report for row in queue.rows if row.id == "origin/upper")
+        # the branch it is stacked on, and the commit its diff starts from
+        assert said.startswith("origin/upper*: stacked on origin/lower: compared with its head"), said
+        assert upper.change.base is not None and upper.change.base[:10] in said
+        assert "3 pending changes against main" in await cursor_on("origin/lower")  # unmarked: the summary again
+        said = await cursor_on("origin/on-v1")
+        assert said.startswith("origin/on-v1*: compared with release line origin/v1 (forked from it at "), said
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        titles = [str(static.content) for static in app.screen.query(".help-section-title")]
+        assert titles[:2] == ["Queue (pending changes)", "Queue marks"], titles  # after the queue's keys
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#help-queue-marks", Static).content)
+        text = " ".join(console.export_text().split())
+        assert "+/-* diffed from a later commit than git's merge base" in text, text

@@ -46,6 +46,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 
+from app.core.dependencies import binary_lock_note, is_manifest
 from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, DiffLines, FileDiff
 from app.core.gitattributes import OwnCode
 from app.core.globs import GlobSet as FastGlobSet
@@ -1214,6 +1215,8 @@ class _PlanBuilder:
         if draft.role == ROLE_LOCKS:
             chunk.title = f"Lock files: {', '.join(visible_path(p) for p in chunk.files)}"
             chunk.notes = ["written by the package tool for the versions the manifests ask for: skimmed, not read"]
+            if self.bump.note and not any(is_manifest(p) and self.bump.vendored.root_of(p) is None for p in self.paths):
+                chunk.notes.insert(0, f"what the lock files change: {self.bump.note}")  # no manifests chunk says it
             chunk.floor_seconds, chunk.floor_derivation = light_floor(len(chunk.files), seconds, "collapsed")
             return
         self._environment_chunk(chunk, draft, file_tiers)  # its files without lines, its binding and tier
@@ -1811,13 +1814,16 @@ def _light_note(fd: FileDiff) -> str:
         return f"{visible_path(fd.old_path or '')} {verb} to {visible_path(fd.new_path or '')}" + (
             f" ({fd.similarity}% similar)" if fd.binary and fd.similarity else "")
     if fd.binary:
+        unread = binary_lock_note(fd.path)  # bun.lockb: what it pins is not read, and the plan says so
         # Sizes are shown only when the diff knows them (a tree-to-tree diff reports 0).
         if fd.status == "added":
-            return f"{path}: binary file added" + (f" ({fd.new_size:,} bytes)" if fd.new_size else "")
-        if fd.status == "deleted":
-            return f"{path}: binary file deleted" + (f" ({fd.old_size:,} bytes)" if fd.old_size else "")
-        sizes = f" ({fd.old_size:,} -> {fd.new_size:,} bytes)" if fd.old_size or fd.new_size else ""
-        return f"{path}: binary file changed{sizes}"
+            said = f"{path}: binary file added" + (f" ({fd.new_size:,} bytes)" if fd.new_size else "")
+        elif fd.status == "deleted":
+            said = f"{path}: binary file deleted" + (f" ({fd.old_size:,} bytes)" if fd.old_size else "")
+        else:
+            sizes = f" ({fd.old_size:,} -> {fd.new_size:,} bytes)" if fd.old_size or fd.new_size else ""
+            said = f"{path}: binary file changed{sizes}"
+        return f"{said}: {unread}" if unread else said
     if fd.old_mode != fd.new_mode and fd.old_mode and fd.new_mode:
         executable = fd.new_mode & 0o111 and not fd.old_mode & 0o111
         return (f"{path}: made executable (mode {fd.old_mode:o} -> {fd.new_mode:o}): it can now be run as a program"

@@ -186,6 +186,8 @@ class RiskInputs:
     # the dependencies its manifests add, remove or move: [kind, name, old, new, file] (dependencies.py)
     dependencies: list[list[str]] = field(default_factory=list)
     dependencies_locked: int = 0  # lock file entries no manifest of the change names (what came along)
+    dependencies_named: list[list[str]] = field(default_factory=list)  # a lock-only bump's riskiest entries, named
+    dependencies_unread: list[str] = field(default_factory=list)  # its binary lock files (bun.lockb): not read
 
 
 @dataclass
@@ -470,9 +472,10 @@ def _dependencies(inputs: RiskInputs) -> _Measured:
     from app.core.dependencies import DependencyChange, describe, units
 
     direct = [DependencyChange.from_list(entry) for entry in inputs.dependencies]
+    named = [DependencyChange.from_list(entry) for entry in inputs.dependencies_named]
     locked = inputs.dependencies_locked
-    files = ", ".join(dict.fromkeys(visible_path(c.where) for c in direct)) or "lock file"
-    why = f"{files}: {describe(direct, locked)}"
+    files = ", ".join(dict.fromkeys(visible_path(c.where) for c in direct or named)) or "lock file"
+    why = f"{files}: {describe(direct, locked, named=named, unread=map(visible_path, inputs.dependencies_unread))}"
     return "dependencies", len(direct) + locked, saturate(units(direct, locked), 1.0), why
 
 

@@ -1,5 +1,6 @@
 """HelpScreen: every key of every screen, generated from the action registry so it cannot drift, and after the
-diff's keys what the marks of the diff's gutter mean (DIFF_MARKS, kept beside the code that draws them)."""
+queue's and the diff's keys what the marks of the queue's cells and the diff's gutter mean (QUEUE_MARKS,
+DIFF_MARKS, each kept beside the code that draws them)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.widgets import Static
 
 from app.tui.keys import SCREEN_TITLES, bindings_for, help_sections
 from app.tui.screens import STYLES
+from app.tui.screens.queue import QUEUE_MARKS
 from app.tui.widgets.diff_view import DIFF_MARKS
 
 
@@ -40,22 +42,25 @@ class HelpScreen(ModalScreen[None]):
             panel.border_subtitle = Text("escape, q or ? closes · rebind keys in config.toml [keys]")
             sections = help_sections(self._overrides, self._current)
             every_row = [row for _title, rows in sections for row in rows]
-            key_width = max(cell_len(keys) for keys, *_rest in [*every_row, *DIFF_MARKS])
+            key_width = max(cell_len(keys) for keys, *_rest in [*every_row, *DIFF_MARKS, *QUEUE_MARKS])
             name_width = max(cell_len(name) for _keys, name, _description in every_row)
             for title, rows in sections:
                 yield Static(Text(title), classes="help-section-title")
                 yield Static(self._table(rows, key_width, name_width), classes="help-keys")
+                if title == SCREEN_TITLES["queue"]:  # the queue's marks after its keys (`*`: a later base)
+                    yield Static(Text("Queue marks"), classes="help-section-title")
+                    yield Static(self._marks(QUEUE_MARKS, key_width), classes="help-keys", id="help-queue-marks")
                 if title == SCREEN_TITLES["diff"]:  # the diff's marks after its keys (a muted line: re-indented)
                     yield Static(Text("Diff marks"), classes="help-section-title")
-                    yield Static(self._marks(key_width), classes="help-keys", id="help-diff-marks")
+                    yield Static(self._marks(DIFF_MARKS, key_width), classes="help-keys", id="help-diff-marks")
 
     @staticmethod
-    def _marks(key_width: int) -> Table:
-        """The marks of the diff's gutter and what each means, the marks in the keys' column."""
+    def _marks(marks: tuple[tuple[str, str], ...], key_width: int) -> Table:
+        """Marks (the queue's cells', the diff's gutter's) and what each means, the marks in the keys' column."""
         table = Table.grid(padding=(0, 2), expand=True)
         table.add_column(width=key_width, no_wrap=True, style="bold")
         table.add_column(ratio=1)
-        for mark, meaning in DIFF_MARKS:
+        for mark, meaning in marks:
             table.add_row(Text(mark), Text(meaning))
         return table
 

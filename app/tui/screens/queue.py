@@ -31,6 +31,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.core.text import (
+    OTHER_BASE_MARK,
     added_count,
     author_names,
     compact_number,
@@ -61,6 +62,7 @@ from app.tui.widgets.score_bar import score_cell
 if TYPE_CHECKING:
     from app.analysis.report import Assessment, ChangeReport
     from app.core.git.discovery import Discovery
+    from app.core.git.models import MergedUpstream
     from app.tui.host import ReviewHost
 
 # Review statuses in the order "sort by status" lists them: what needs the reviewer first.
@@ -87,6 +89,16 @@ DISCOVERY_SAID = 0.2  # seconds at least between two of discovery's progress rep
 SEARCH_PAUSE = 0.08  # on a queue longer than THROTTLE_ROWS the search filters once typing pauses this long (s)
 SEARCH_ANSWERS = 16  # the answers for the texts typed last kept: backspace goes back to one
 FIRST_ROWS = 120  # rows a rebuild adds at once (with those to the cursor and a screenful); the rest follow in batches
+
+
+QUEUE_MARKS: tuple[tuple[str, str], ...] = (
+    (f"+/-{OTHER_BASE_MARK}", "diffed from a later commit than git's merge base (made on a release line, stacked on "
+                             "or built on another branch): the change's own work; on its row the status line says "
+                             "which commit and why"),
+    ("…", "still being scored or measured"),
+    ("AI?", "AI evidence weighed but not counted (an agent's branch name, weak signals)"),
+)
+"""The marks of the queue's cells and what they mean, for the help screen's legend."""
 
 
 def line_counts(added: int, deleted: int, width: int) -> tuple[str, str]:
@@ -274,15 +286,18 @@ TITLE_MAX = 70
 
 
 def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 0,
-                    status_needs: int | None = None) -> list[tuple[QueueColumn, int]]:
+                    status_needs: int | None = None, marked: bool = False) -> list[tuple[QueueColumn, int]]:
     """The columns shown at terminal `width`, with each one's cell width (flexible ones sized).
     `change_needs`: the cells the longest change cell needs (id and alias), so a short-id queue gives
     the rest to the titles (at 160 columns they were cut at 21 cells beside ids padded with 18 blanks);
     `rows`: how many rows, so rank 3,001 is whole; `status_needs`: the longest status shown (from
-    WIDE_STATUS_SCREEN, where statuses are spelt out)."""
+    WIDE_STATUS_SCREEN, where statuses are spelt out); `marked`: a row's +/- carries OTHER_BASE_MARK, a cell more
+    ("+9.9k/-9.9k*")."""
     shown = [c for c in COLUMNS if width >= c.min_screen]
     widths = {c.key: c.width for c in shown}
     widths["rank"] = max(widths["rank"], len(str(rows)))
+    if marked and "lines" in widths:
+        widths["lines"] += 1
     if width < 70:
         widths["score"] = 9  # a shorter bar
     if width >= WIDE_STATUS_SCREEN:  # as wide as the longest status shown: "new" and "stale" left 17 blanks
@@ -467,9 +482,12 @@ class _Cells:
     def cell_lines(self, row: QueueRow, width: int) -> Text:
         if row.error or row.listed_only:  # a merged one listed is not diffed: its size is unknown, not zero
             return Text("-", style="dim")
-        added, deleted = line_counts(row.report.figures.lines_added, row.report.figures.lines_deleted, width)
+        marked = row.report.from_later_base  # `list`'s mark: its figures are from a later base than git's merge base
+        figures = row.report.figures
+        added, deleted = line_counts(figures.lines_added, figures.lines_deleted, width - 1 if marked else width)
         return Text.assemble((f"+{added}", self.colour("diff-added")), "/",
-                             (f"-{deleted}", self.colour("diff-removed")))
+                             (f"-{deleted}", self.colour("diff-removed")),
+                             (OTHER_BASE_MARK, self.colour("warning") + Style(bold=True)) if marked else "")
 
     def cell_files(self, row: QueueRow, width: int) -> Text:
         return Text("-" if row.error or row.listed_only else str(row.report.figures.files))
@@ -553,6 +571,21 @@ class _Cells:
         return Text(human_age(row.age), style="dim")
 
 
+def _where_merged(report: ChangeReport, merged: MergedUpstream, room: int) -> Text:
+    """The status line on a merged row, in `room` cells: where its work is upstream."""
+    detail = one_line(merged.detail, 300)
+    upstream = _UPSTREAM_COMMIT.search(detail)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(one_line(report.id, 60), style="bold")
+    if len(f"{report.id} merged upstream ({merged.how}): {detail}") > room and upstream is not None:
+        detail = f"as {upstream.group(0)}"  # narrow: the commit that holds it, not the sentence around it
+    text.append(f" merged upstream ({merged.how}): {detail}")
+    hint = " · enter analyses it"
+    if report.listed_only and text.cell_len + len(hint) <= room:
+        text.append(hint, style="dim")  # where it fits: the commit upstream matters more
+    return text
+
+
 def hidden_parts(found: Discovery, *, show_merged: bool, in_range: bool) -> list[tuple[str, str, str]]:
     """(long, short, style) of what discovery kept out of the queue, for its status line."""
     parts: list[tuple[str, str, str]] = []
@@ -582,6 +615,28 @@ def _unrelated(report: ChangeReport) -> bool:
     from app.core.git.models import NO_COMMON_HISTORY  # here: not before the first paint (5 ms of imports)
 
     return (report.change.error or "").startswith(NO_COMMON_HISTORY)
+
+
+def _among_parts(reports: list[ChangeReport]) -> list[tuple[str, str, str]]:
+    """(long, short, style) of the critical, AI-signalled, failed, unrelated, incomplete and marked changes among
+    the pending `reports`, for those there are."""
+    unrelated = sum(1 for r in reports if _unrelated(r))
+    counted = (
+        (sum(1 for r in reports if not r.error and r.assessment and r.assessment.risk.band == "critical"),
+         "{} critical", "{} critical", ""),
+        (sum(1 for r in reports if r.assessment and (r.assessment.ai.share or r.assessment.ai.tools)),
+         "{} AI-signalled", "{} AI", ""),
+        (sum(1 for r in reports if r.error or r.change.error) - unrelated, "{} failed to analyse", "{} failed", "bold"),
+        # a pull request from another project's history: nothing failed (QA49 #13b)
+        (unrelated, "{} with no common history", "{} unrelated", ""),
+        # a partial clone: ranked on what is here, and check refuses them (list says so too)
+        (sum(1 for r in reports if r.assessment is not None and r.assessment.file_problems),
+         "{} missing file content (partial or damaged clone)", "{} content missing", "bold"),
+        # the mark on their +/-, as `list`'s footnote says it; a marked row's cursor says why
+        (sum(1 for r in reports if r.from_later_base), "{} " + OTHER_BASE_MARK + " diffed from a later base",
+         "{} " + OTHER_BASE_MARK + " later base", "dim"),
+    )
+    return [(long.format(n), short.format(n), style) for n, long, short, style in counted if n]
 
 
 class QueueScreen(Screen[None]):
@@ -624,7 +679,7 @@ class QueueScreen(Screen[None]):
         # change id -> (its report, what else its row showed, its cells), for the layout _rendered_for (_rendered)
         self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str], list[Text]]] = {}
         self._rendered_for: tuple[Any, ...] = ()
-        self._merged_noted = False  # the status line says where a merged row's work is (_say_where_merged)
+        self._row_noted = False  # the status line says of a merged or marked row (_say_of_row)
         # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
         # after that it follows the change it is on.
         self._cursor_chosen = False
@@ -1030,7 +1085,7 @@ class QueueScreen(Screen[None]):
 
     def _listed_parts(self, commit_range: str | None) -> list[tuple[str, str, str]]:
         """(long, short, style) of what the queue lists: the pending count (without the merged-upstream
-        changes `m` shows), then the critical, AI-signalled and failed ones among them."""
+        changes `m` shows), then the critical, AI-signalled and failed ones among them (_among_parts)."""
         reports = [r for r in self.reports.values() if r.change.merged is None]
         count = len(reports)
         if commit_range:
@@ -1039,23 +1094,7 @@ class QueueScreen(Screen[None]):
         else:
             against = f" against {one_line(self.base_ref, 60)}" if self.base_ref else ""
             parts = [(f"{count} pending change{'s' if count != 1 else ''}{against}", f"{count} pending", "")]
-        critical = sum(1 for r in reports if not r.error and r.assessment and r.assessment.risk.band == "critical")
-        ai = sum(1 for r in reports if r.assessment and (r.assessment.ai.share or r.assessment.ai.tools))
-        unrelated = sum(1 for r in reports if _unrelated(r))
-        failed = sum(1 for r in reports if r.error or r.change.error) - unrelated
-        incomplete = sum(1 for r in reports if r.assessment is not None and r.assessment.file_problems)
-        if critical:
-            parts.append((f"{critical} critical", f"{critical} critical", ""))
-        if ai:
-            parts.append((f"{ai} AI-signalled", f"{ai} AI", ""))
-        if failed:
-            parts.append((f"{failed} failed to analyse", f"{failed} failed", "bold"))
-        if unrelated:  # a pull request from another project's history: nothing failed (QA49 #13b)
-            parts.append((f"{unrelated} with no common history", f"{unrelated} unrelated", ""))
-        if incomplete:  # a partial clone: ranked on what is here, and check refuses them (list says so too)
-            parts.append((f"{incomplete} missing file content (partial or damaged clone)",
-                          f"{incomplete} content missing", "bold"))
-        return parts
+        return parts + _among_parts(reports)
 
     # -- the table ------------------------------------------------------------------------------
     def _schedule_rebuild(self, *, typed: bool = False) -> None:
@@ -1111,7 +1150,8 @@ class QueueScreen(Screen[None]):
         pending = [row for row in rows if not row.merged] or rows
         return visible_columns(width, change_needs=_common_change_needs(pending),
                                rows=sum(1 for r in self.reports.values() if r.change.merged is None) or 1,
-                               status_needs=_status_needs(pending))
+                               status_needs=_status_needs(pending),
+                               marked=any(row.report.from_later_base for row in pending))
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
@@ -1209,33 +1249,31 @@ class QueueScreen(Screen[None]):
             # rebuilds only ever put the cursor on row 0 until the reviewer has chosen a row
             self._cursor_chosen = self._cursor_chosen or event.cursor_row > 0
         self._placed = None
-        self._say_where_merged()
+        self._say_of_row()
 
-    def _say_where_merged(self) -> None:
+    def _say_of_row(self) -> None:
         """On a merged row, the status line says where its work is upstream (the base commit, as discovery
-        found it); elsewhere, the summary. Not while the analysis runs: its progress has the line then."""
+        found it); on a row whose +/- carries OTHER_BASE_MARK, which base its figures are from and why; elsewhere,
+        the summary. Not while the analysis runs: its progress has the line then."""
         if self.analysing or self.finished_at is None:
             return
         report = self.reports.get(self.selected_id() or "")
-        merged = report.change.merged if report is not None else None
         status = self.query_one("#queue-status", AnalysisStatus)
-        if report is None or merged is None:
-            if self._merged_noted:  # back from a merged row: the summary (a pass over every report) once
-                self._merged_noted = False
+        room = (self.size.width or self.app.size.width) - 2
+        text = None
+        if report is not None and report.change.merged is not None:
+            text = _where_merged(report, report.change.merged, room)
+        elif report is not None and report.from_later_base:
+            text = Text(no_wrap=True, overflow="ellipsis")
+            text.append(one_line(report.id, 60), style="bold")
+            text.append(OTHER_BASE_MARK, style="bold")
+            text.append(f": {one_line(report.change.base_note, 300)}")  # it names the commit its diff is from
+        if text is None:
+            if self._row_noted:  # back from a merged or marked row: the summary (a pass over every report) once
+                self._row_noted = False
                 status.show_summary(self._summary())
             return
-        self._merged_noted = True
-        room = (self.size.width or self.app.size.width) - 2
-        detail = one_line(merged.detail, 300)
-        upstream = _UPSTREAM_COMMIT.search(detail)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(one_line(report.id, 60), style="bold")
-        if len(f"{report.id} merged upstream ({merged.how}): {detail}") > room and upstream is not None:
-            detail = f"as {upstream.group(0)}"  # narrow: the commit that holds it, not the sentence around it
-        text.append(f" merged upstream ({merged.how}): {detail}")
-        hint = " · enter analyses it"
-        if report.listed_only and text.cell_len + len(hint) <= room:
-            text.append(hint, style="dim")  # where it fits: the commit upstream matters more
+        self._row_noted = True
         status.show_summary(text)
 
     def _mark_rows(self) -> None:

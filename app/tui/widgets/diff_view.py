@@ -12,7 +12,7 @@ What it shows, as delta and GitHub do:
 - word-level emphasis on the changed parts of paired deleted/added lines (app.core.intraline:
   pairs aligned within each run of a hunk, a similarity cut-off, code-aware tokens);
 - a unified or a side-by-side (split) layout; split is chosen automatically from SPLIT_MIN_WIDTH
-  columns unless toggled; long lines scroll horizontally or wrap (toggle);
+  columns unless toggled; long lines scroll horizontally or wrap (toggle), notes wrap in every layout;
 - search matches highlighted, with next/previous match keys;
 - per-line markers in the gutter set by the screen (`set_markers`, e.g. comment threads).
 
@@ -34,7 +34,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from itertools import accumulate
 from typing import ClassVar, Literal
 
@@ -429,7 +429,28 @@ class Cell:
     gutter: list[Segment]
     gutter_width: int
     code: list[Segment]
-    prose: bool = False  # a note for people, not code: cut with "…" where code is cut bare
+    prose: str | None = None  # a note's text (prose for people, not code): wrapped between words in every layout
+
+
+@lru_cache(maxsize=1024)
+def prose_breaks(text: str, width: int) -> tuple[int, ...]:
+    """Where each line of a note wrapped at `width` cells starts (cells into `text`): after the last space that
+    fits, else at the edge (a word longer than the line). A note cut at the edge ended mid-word ("the module it
+    test"), and the manifests chunk's "what the bump changes: ..." lost the rest of the bump (FIX73)."""
+    starts = [0]
+    if width < 2:
+        return tuple(starts)
+    at = 0  # cells before the character read
+    after_space = None  # cells before the character that follows the line's last space
+    for char in text:
+        cells = 1 if char.isascii() else cell_len(char)
+        if at + cells - starts[-1] > width:
+            starts.append(after_space if after_space is not None and after_space > starts[-1] else at)
+            after_space = None
+        at += cells
+        if char == " ":
+            after_space = at
+    return tuple(starts)
 
 
 def _cut(segments: list[Segment], start: int, end: int, fill: Style) -> list[Segment]:
@@ -506,7 +527,8 @@ class DiffView(ScrollView, can_focus=True):
         self._cursor = 0  # a view row
         self._old_width = 1
         self._new_width = 1
-        self._widest = 0
+        self._widest = 0  # of the lines that scroll sideways (not the notes, which wrap)
+        self._note_rows: list[int] = []
         # The view rows: None = one per line (unified); else (left line, right line) per row.
         self._pairs: list[tuple[int | None, int | None]] | None = None
         self._row_of_line: list[int] | None = None
@@ -559,7 +581,10 @@ class DiffView(ScrollView, can_focus=True):
         self._block_starts, self._block_stops = block_bounds(lines)
         self._runs, self._del_starts = change_runs(lines, frozenset(self._block_starts))
         self._run_starts = [run.start for run in self._runs]
-        self._widest = max(self._widths, default=0)
+        # a note is prose: it wraps in every layout (_row_height), so it never widens the scrolled code
+        self._note_rows = [index for index, line in enumerate(lines) if line.kind == "note"]
+        notes = frozenset(self._note_rows)
+        self._widest = max((w for index, w in enumerate(self._widths) if index not in notes), default=0)
         max_old = max((line.old_no for line in lines if line.old_no is not None), default=0)
         max_new = max((line.new_no for line in lines if line.new_no is not None), default=0)
         self._old_width = len(str(max_old)) if max_old else 1
@@ -725,15 +750,21 @@ class DiffView(ScrollView, can_focus=True):
         if self.split:
             self._pairs, self._row_of_line = split_rows(self._lines, self._split_alignments())
         self._offsets = None
-        if self._wrap:
+        # a note wider than the view wraps whatever the layout (the manifests chunk's "what the bump changes: ..."
+        # was cut at the edge): the rows then have heights, as every row has when wrapped
+        if self._wrap or any(self._widths[index] > width - self.gutter_width for index in self._note_rows):
             self._offsets = [0, *accumulate(self._row_height(row, width) for row in range(self.view_row_count))]
+        if self._wrap:
+            assert self._offsets is not None
             self.virtual_size = Size(width, self._offsets[-1])
         elif self._pairs is not None:
             half_code = self._half_widths(width)[0] - self._side_gutter_width("old")
-            self.virtual_size = Size(width + max(0, self._widest + 1 - half_code), len(self._pairs))
+            self.virtual_size = Size(width + max(0, self._widest + 1 - half_code),
+                                     len(self._pairs) if self._offsets is None else self._offsets[-1])
         else:
             # +1 leaves room for the cursor line's trailing annotation to start on screen.
-            self.virtual_size = Size(self.gutter_width + self._widest + 1, len(self._lines))
+            self.virtual_size = Size(self.gutter_width + self._widest + 1,
+                                     len(self._lines) if self._offsets is None else self._offsets[-1])
 
     @staticmethod
     def _half_widths(width: int) -> tuple[int, int]:
@@ -741,11 +772,13 @@ class DiffView(ScrollView, can_focus=True):
         return left, max(1, width - 1 - left)
 
     def _row_height(self, row: int, width: int) -> int:
-        """Visual lines of view row `row` when wrapped at `width`."""
+        """Visual lines of view row `row` at `width`: wrapped, or a note's (which wraps in every layout)."""
         def lines_for(index: int | None, code_width: int) -> int:
             if index is None:
                 return 1
-            return max(1, -(-self._widths[index] // max(1, code_width)))
+            if self._lines[index].kind == "note":  # between words
+                return len(prose_breaks(self._display_text(index)[0], code_width))
+            return max(1, -(-self._widths[index] // max(1, code_width))) if self._wrap else 1
 
         if self._pairs is None:
             return lines_for(row, width - self.gutter_width)
@@ -1110,15 +1143,16 @@ class DiffView(ScrollView, can_focus=True):
         if gutter_width >= width:  # a terminal narrower than the gutter: show what fits
             return _cut(cell.gutter, 0, width, fill)
         code_width = width - gutter_width
-        start = sub * code_width if self._wrap else scroll_x
+        start, end = sub * code_width if self._wrap else scroll_x, 0
+        if cell.prose is not None:  # a note wraps between words in every layout, and stays put when code scrolls
+            starts = prose_breaks(cell.prose, code_width)
+            start = starts[min(sub, len(starts) - 1)]
+            end = starts[sub + 1] if sub + 1 < len(starts) else 0
         gutter = cell.gutter
-        if self._wrap and sub:
+        if sub and (self._wrap or cell.prose is not None):
             gutter = [Segment(" " * (gutter_width - 2) + "↪ ", self.palette.gutter + fill)]
-        if cell.prose and not self._wrap and code_width > 1 and (
-                sum(segment.cell_length for segment in cell.code) > start + code_width):
-            # a note that runs on past the edge ended mid-word ("reviewed with command.go, the module it test")
-            cut = _cut(cell.code, start, start + code_width - 1, fill)
-            return [*gutter, *cut, Segment("…", cut[-1].style if cut else fill)]
+        if end:  # the line's words, padded to the edge
+            return [*gutter, *_cut(cell.code, start, end, fill), Segment(" " * (start + code_width - end), fill)]
         return [*gutter, *_cut(cell.code, start, start + code_width, fill)]
 
     def _row_lines(self, row: int) -> list[int | None]:
@@ -1227,7 +1261,7 @@ class DiffView(ScrollView, can_focus=True):
             segments.append(Segment(note, line_style + Style(italic=True, dim=True)))
         if is_cursor and (annotation := self._annotation(line)):
             segments.append(Segment("  ◂ " + annotation, line_style + palette.annotation))
-        return Cell(gutter, gutter_width, segments, prose=kind == "note")
+        return Cell(gutter, gutter_width, segments, prose=text if kind == "note" else None)
 
     # -- syntax and word emphasis (lazy, cached) -------------------------------------------------------
     def _display_text(self, index: int) -> tuple[str, str]:
