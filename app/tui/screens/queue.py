@@ -96,6 +96,8 @@ QUEUE_MARKS: tuple[tuple[str, str], ...] = (
                              "or built on another branch): the change's own work; on its row the status line says "
                              "which commit and why"),
     ("…", "still being scored or measured"),
+    ("dim score", "provisional: scored before the change's complexity and history were read (the sort line counts "
+                  "them); it rises or falls once they are"),
     ("AI?", "AI evidence weighed but not counted (an agent's branch name, weak signals)"),
 )
 """The marks of the queue's cells and what they mean, for the help screen's legend."""
