@@ -37,6 +37,7 @@ from textual.cache import LRUCache
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
+from textual.worker import WorkerState
 
 from app.analysis.spec import AnalyzerSpec
 from app.config import UserConfig, load_user_config, save_user_setting
@@ -446,6 +447,17 @@ class ReviewApp(App[None]):
         self.screen_change_signal.subscribe(self, self.typeahead.screen_changed, immediate=True)
         for severity, message in self._startup_notes:
             self.notify(message, severity=severity, timeout=8, markup=False)  # type: ignore[arg-type]
+        self.set_interval(IDLE_CHECK_SECONDS, self._retire_idle_workers)
+
+    def _retire_idle_workers(self) -> None:
+        """While the app only waits for the reviewer (no analysis, no detail loading), the worker processes
+        that measured the first run go (workers.retire_idle_pools, after its IDLE_SECONDS): the next task
+        forks new ones from the forkserver."""
+        found = sys.modules.get("app.core.workers")  # no pool was ever started where it was never imported
+        if found is None or self.quitting or any(w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                                                 for w in self.workers):
+            return
+        found.retire_idle_pools()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and self.typeahead.take(event):
@@ -554,6 +566,9 @@ class ReviewApp(App[None]):
         if self.owns_process and (workers := sys.modules.get("app.core.workers")) is not None:
             workers.release_workers()
 
+
+IDLE_CHECK_SECONDS = 5.0
+"""How often the app looks for worker processes to stop while it is idle (_retire_idle_workers)."""
 
 HANGUP_GRACE_SECONDS = 3.0
 """After SIGHUP or SIGTERM, how long the app gets to leave cleanly before the process ends anyway."""
