@@ -166,6 +166,14 @@ class ChangeScreen(Screen[None]):
             self.load_detail()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
 
+    def on_unmount(self) -> None:
+        """Closed: the app keeps the detail only within its line budget (DetailCache), and this screen, which
+        Textual may hold on to a while longer, lets go of the diff."""
+        if self.detail is not None:
+            self.review_app.detail_closed(self.detail)
+        self.detail = None
+        self.outline = None
+
     def on_resize(self) -> None:
         self._redraw()
 
