@@ -41,6 +41,7 @@ from textual.worker import WorkerState
 
 from app.analysis.spec import AnalyzerSpec
 from app.config import UserConfig, load_user_config, save_user_setting
+from app.core.heap import give_back_heap
 from app.errors import ReviewTuiError
 from app.tui.keys import (
     ACTIONS,
@@ -193,6 +194,7 @@ class ReviewApp(App[None]):
         # every change opened this run (the queue needs them for exact review statuses).
         self._details = DetailCache(DETAIL_CACHE_SIZE, DETAIL_CACHE_LINES)
         self._chunk_hashes: dict[tuple[str, str], list[str]] = {}
+        self._give_back_heap = False  # a change's screen closed: its freed heap goes back when the app is idle
         # Register themes before the first paint so the screen is never drawn in Textual's default.
         themes, errors = load_themes(list(theme_dirs) if theme_dirs is not None else default_theme_dirs())
         for review_theme in themes.values():
@@ -412,6 +414,7 @@ class ReviewApp(App[None]):
     def detail_closed(self, detail: ChangeDetail) -> None:
         """A change's screen closed: its detail is kept only within the cache's line budget (DetailCache)."""
         self._details.close((detail.change.id, detail.change.head))
+        self._give_back_heap = True  # once the screen has let go of it too (_retire_idle_workers)
 
     def chunk_hashes_for(self, report: ChangeReport) -> list[str] | None:
         """The content hashes of a change's chunks when known (None: the ledger judges by decisions)."""
@@ -464,11 +467,14 @@ class ReviewApp(App[None]):
         """While the app only waits for the reviewer (no analysis, no detail loading), the worker processes
         that measured the first run go (workers.retire_idle_pools, after its IDLE_SECONDS): the next task
         forks new ones from the forkserver."""
-        found = sys.modules.get("app.core.workers")  # no pool was ever started where it was never imported
-        if found is None or self.quitting or any(w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-                                                 for w in self.workers):
+        if self.quitting or any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers):
             return
-        found.retire_idle_pools()
+        if self._give_back_heap:  # a change was closed: the heap its diff took goes back to the system
+            self._give_back_heap = False
+            give_back_heap()
+        found = sys.modules.get("app.core.workers")  # no pool was ever started where it was never imported
+        if found is not None:
+            found.retire_idle_pools()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and self.typeahead.take(event):
