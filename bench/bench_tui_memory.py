@@ -64,10 +64,21 @@ def _descendants() -> list[int]:
     return found
 
 
+def _pss(pid: int | str = "self") -> int:
+    """The process's proportional set size in MB (a page shared by n processes counts 1/n; 0 when unreadable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            return next((int(line.split()[1]) // 1024 for line in handle if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+
+
 def _memory() -> dict[str, int]:
     own = _status()
+    others = _descendants()
     return {"rss_mb": own["rss"], "peak_mb": own["hwm"],
-            "tree_mb": own["rss"] + sum(_status(pid)["rss"] for pid in _descendants())}
+            "tree_mb": own["rss"] + sum(_status(pid)["rss"] for pid in others),
+            "pss_mb": _pss() + sum(_pss(pid) for pid in others)}
 
 
 def child_trivial() -> dict[str, Any]:
@@ -85,8 +96,9 @@ def child_trivial() -> dict[str, Any]:
     return _memory()
 
 
-def child_tui(repo: str, change_id: str) -> dict[str, Any]:
-    """The app as `review-tui` builds it; every change scored, then `change_id` opened."""
+def child_tui(repo: str, change_id: str, idle: float) -> dict[str, Any]:
+    """The app as `review-tui` builds it; every change scored, then `change_id` opened, then closed and the app
+    left idle for `idle` seconds."""
     from app.commands import common
     from app.config import UserConfig
     from app.core.heap import pause_collection
@@ -95,6 +107,14 @@ def child_tui(repo: str, change_id: str) -> dict[str, Any]:
     from app.tui.screens.queue import QueueScreen
 
     pause_collection()
+    try:
+        import app.core.workers as workers
+        import app.tui.app as tui_app
+
+        workers.IDLE_SECONDS = min(getattr(workers, "IDLE_SECONDS", idle), max(idle - 6.0, 1.0))
+        tui_app.IDLE_CHECK_SECONDS = min(getattr(tui_app, "IDLE_CHECK_SECONDS", 5.0), 5.0)
+    except ImportError:
+        pass
     app = make_app(common.tui_target(repo, None), user_config=UserConfig(reviewer_email="bench@example.com"))
     marks: dict[str, Any] = {}
 
@@ -112,6 +132,12 @@ def child_tui(repo: str, change_id: str) -> dict[str, Any]:
                 marks["enter"] = time.perf_counter()
                 queue.open_change(change_id)
             return
+        if "closed_at" in marks:
+            if time.perf_counter() - marks["closed_at"] >= idle:
+                marks["closed_idle"] = _memory()
+                marks.pop("closed_at")
+                app.exit()
+            return
         if not isinstance(screen, ChangeScreen):
             return
         if screen.outline is not None and "plan_s" not in marks:
@@ -119,7 +145,8 @@ def child_tui(repo: str, change_id: str) -> dict[str, Any]:
         if screen.detail is not None or screen.error:
             marks["detail_s"] = time.perf_counter() - marks["enter"]
             marks["change_open"] = {**_memory(), "error": screen.error}
-            app.exit()
+            marks["closed_at"] = time.perf_counter()
+            app.pop_screen()
 
     app.call_later(lambda: app.set_interval(0.02, poll))
     app.run(headless=True, size=(140, 40))
@@ -129,9 +156,9 @@ def child_tui(repo: str, change_id: str) -> dict[str, Any]:
     return marks
 
 
-def _child(case: str, env: dict[str, str], repo: Path, change: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-P", __file__, "--child", case, "--repo", str(repo), "--change", change],
-                         env=env, capture_output=True, text=True, timeout=7200)
+def _child(case: str, env: dict[str, str], repo: Path, change: str, idle: float = 30.0) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-P", __file__, "--child", case, "--repo", str(repo), "--change", change,
+                          "--idle", str(idle)], env=env, capture_output=True, text=True, timeout=7200)
     if out.returncode != 0:
         raise RuntimeError(f"{case} child failed: {out.stderr[-3000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -154,20 +181,22 @@ def _git_diff(repo: Path, change: str) -> tuple[int, float]:
 
 def _row(name: str, figures: dict[str, Any], bare: float) -> str:
     return (f"  {name:44} peak {figures['peak_mb']:6d} MB ({figures['peak_mb'] / bare:5.1f}x bare)   "
-            f"now {figures['rss_mb']:6d} MB   tree {figures['tree_mb']:6d} MB")
+            f"now {figures['rss_mb']:6d} MB   tree {figures['tree_mb']:6d} MB   PSS {figures.get('pss_mb', 0):6d} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repo", required=True)
     parser.add_argument("--change", required=True, help="the change to open, e.g. origin/pr/296")
+    parser.add_argument("--idle", type=float, default=30.0,
+                        help="seconds the app is left idle after the change is closed (default 30)")
     parser.add_argument("--child", choices=["trivial", "tui"])
     args = parser.parse_args()
     if args.child == "trivial":
         print(json.dumps(child_trivial()))
         return
     if args.child == "tui":
-        print(json.dumps(child_tui(args.repo, args.change)))
+        print(json.dumps(child_tui(args.repo, args.change, args.idle)))
         return
     repo = Path(args.repo).resolve()
     with tempfile.TemporaryDirectory(prefix="bench-tui-memory-") as tmp:
@@ -176,8 +205,8 @@ def main() -> None:
         _code, bare = _wrapped([sys.executable, "-c", "pass"])
         trivial = _child("trivial", env, repo, args.change)
         git_code, git_peak = _git_diff(repo, args.change)
-        cold = _child("tui", env, repo, args.change)
-        warm = _child("tui", env, repo, args.change)
+        cold = _child("tui", env, repo, args.change, args.idle)
+        warm = _child("tui", env, repo, args.change, args.idle)
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"bench_tui_memory on {repo} ({args.change}), load average at the end {load}")
     print(f"  {'bare interpreter':44} peak {bare:6.0f} MB")
@@ -189,6 +218,7 @@ def main() -> None:
         print(_row(f"{name}: {args.change} open", opened, bare)
               + f"   plan {run.get('plan_s', float('nan')):.2f} s, detail {run['detail_s']:.2f} s"
               + (f"   error: {opened['error']}" if opened.get("error") else ""))
+        print(_row(f"{name}: closed, then idle {args.idle:.0f} s", run["closed_idle"], bare))
 
 
 if __name__ == "__main__":

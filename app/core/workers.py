@@ -17,6 +17,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
@@ -114,6 +115,32 @@ def shared_pool(workers: int) -> ProcessPoolExecutor | None:
                 atexit.register(_drop_shared)
             _shared[workers] = pool
         return pool
+
+
+# Seconds a pool must have had no task queued or running before retire_idle_pools stops its workers.
+IDLE_SECONDS = 20.0
+
+
+def retire_idle_pools(idle: float | None = None) -> int:
+    """Stop the worker processes of every shared pool that has had no task queued or running for `idle`
+    seconds (IDLE_SECONDS): the TUI calls it while it waits for the reviewer. A queue idle after its first
+    analysis kept two workers of 35-45 MB each (RSS; lazygit) for the whole session. The pool is taken out of
+    `_shared` first, so the next task starts a new one (its workers forked from the forkserver, which stays
+    up, warm, in a fraction of a second); a task given to the retired pool by a caller that still holds it
+    goes to that new one (ReleasablePool.submit). How many pools were retired."""
+    wait = IDLE_SECONDS if idle is None else idle
+    retired: list[ProcessPoolExecutor] = []
+    with _submit_gate, _shared_lock:
+        for key, pool in list(_shared.items()):
+            busy = bool(getattr(pool, "_pending_work_items", None))
+            if busy or time.monotonic() - getattr(pool, "last_submit", 0.0) < wait:
+                continue
+            pool.retired = True  # type: ignore[attr-defined]  # a ReleasablePool (_releasable)
+            del _shared[key]
+            retired.append(pool)
+    for pool in retired:
+        pool.shutdown(wait=False)
+    return len(retired)
 
 
 def start_soon(workers: int) -> threading.Thread | None:
@@ -280,6 +307,9 @@ def _releasable(pool_type: type[ProcessPoolExecutor]) -> type[ProcessPoolExecuto
     waits for every task queued (concurrent.futures cancels none), and a graph build queues eight."""
 
     class ReleasablePool(pool_type):  # type: ignore[valid-type,misc]
+        retired = False  # stopped while idle (retire_idle_pools): its tasks go to the shared pool now
+        last_submit = 0.0  # time.monotonic() of the latest task given
+
         def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
             global _main_submitting, _interrupt_pending, _terminate_pending
             on_main = threading.current_thread() is threading.main_thread()
@@ -294,8 +324,11 @@ def _releasable(pool_type: type[ProcessPoolExecutor]) -> type[ProcessPoolExecuto
                         dropped: Future[T] = Future()
                         dropped.set_exception(ParentExiting("review-tui is exiting"))
                         return dropped
-                    future: Future[T] = super().submit(_unless_exiting, fn, *args, **kwargs)
-                return future
+                    if not self.retired:
+                        self.last_submit = time.monotonic()
+                        future: Future[T] = super().submit(_unless_exiting, fn, *args, **kwargs)
+                        return future
+                return self._successor().submit(fn, *args, **kwargs)
             finally:
                 if on_main:
                     _main_submitting = False
@@ -305,6 +338,13 @@ def _releasable(pool_type: type[ProcessPoolExecutor]) -> type[ProcessPoolExecuto
                     if _terminate_pending:
                         signum, _terminate_pending = _terminate_pending, 0
                         raise SystemExit(128 + signum)
+
+        def _successor(self) -> ProcessPoolExecutor:
+            """The shared pool that took over from this retired one (retire_idle_pools)."""
+            successor = shared_pool(self._max_workers)
+            if successor is None:
+                raise RuntimeError("cannot schedule new futures: no worker pool can be started")
+            return successor
 
     return ReleasablePool
 

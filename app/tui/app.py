@@ -25,6 +25,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path, PurePath
@@ -33,13 +34,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
-from textual.cache import LRUCache
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES, Theme
+from textual.worker import WorkerState
 
 from app.analysis.spec import AnalyzerSpec
 from app.config import UserConfig, load_user_config, save_user_setting
+from app.core.heap import give_back_heap
 from app.errors import ReviewTuiError
 from app.tui.keys import (
     ACTIONS,
@@ -65,6 +67,9 @@ if TYPE_CHECKING:
 
 DEFAULT_THEME = "review-dark"
 DETAIL_CACHE_SIZE = 4  # full analyses kept in memory; the 21,670-line change is tens of MB
+# Diff lines the closed changes' details may hold between them (DetailCache): lazygit's pr/296 (3.2 million
+# vendored lines) held 146 MB of lines alone, and an open change (its screen holds its detail) is never counted.
+DETAIL_CACHE_LINES = 200_000
 
 # Screens whose class does not say which registry screen it is (T2's chunk screen is matched by name).
 _SCREEN_NAMES = {"QueueScreen": "queue", "ChangeScreen": "change", "ChunkReviewScreen": "chunk",
@@ -187,8 +192,9 @@ class ReviewApp(App[None]):
         self._startup_notes: list[tuple[str, str]] = []  # (severity, message) shown once mounted
         # Full analyses of recently opened changes (re-opening is instant) and the chunk hashes of
         # every change opened this run (the queue needs them for exact review statuses).
-        self._details: LRUCache[tuple[str, str], ChangeDetail] = LRUCache(DETAIL_CACHE_SIZE)
+        self._details = DetailCache(DETAIL_CACHE_SIZE, DETAIL_CACHE_LINES)
         self._chunk_hashes: dict[tuple[str, str], list[str]] = {}
+        self._give_back_heap = False  # a change's screen closed: its freed heap goes back when the app is idle
         # Register themes before the first paint so the screen is never drawn in Textual's default.
         themes, errors = load_themes(list(theme_dirs) if theme_dirs is not None else default_theme_dirs())
         for review_theme in themes.values():
@@ -389,7 +395,7 @@ class ReviewApp(App[None]):
         read the old policy from the app's analyzer (it contradicted `check`), and a detail kept for a
         change's head holds a plan cut by the old chunk sizes."""
         self.analyzer.forget_base()
-        self._details = LRUCache(DETAIL_CACHE_SIZE)
+        self._details = DetailCache(DETAIL_CACHE_SIZE, DETAIL_CACHE_LINES)
         self._chunk_hashes.clear()
 
     def remember_detail(self, detail: ChangeDetail) -> None:
@@ -400,6 +406,15 @@ class ReviewApp(App[None]):
     def cached_detail(self, report: ChangeReport) -> ChangeDetail | None:
         """The full analysis of `report`'s change at its head, if it was loaded recently."""
         return self._details.get((report.id, report.change.head))
+
+    def opened_report(self, report: ChangeReport) -> ChangeReport | None:
+        """The report of `report`'s change at its head as its detail found it, if it was opened this run."""
+        return self._details.reports.get((report.id, report.change.head))
+
+    def detail_closed(self, detail: ChangeDetail) -> None:
+        """A change's screen closed: its detail is kept only within the cache's line budget (DetailCache)."""
+        self._details.close((detail.change.id, detail.change.head))
+        self._give_back_heap = True  # once the screen has let go of it too (_retire_idle_workers)
 
     def chunk_hashes_for(self, report: ChangeReport) -> list[str] | None:
         """The content hashes of a change's chunks when known (None: the ledger judges by decisions)."""
@@ -446,6 +461,20 @@ class ReviewApp(App[None]):
         self.screen_change_signal.subscribe(self, self.typeahead.screen_changed, immediate=True)
         for severity, message in self._startup_notes:
             self.notify(message, severity=severity, timeout=8, markup=False)  # type: ignore[arg-type]
+        self.set_interval(IDLE_CHECK_SECONDS, self._retire_idle_workers)
+
+    def _retire_idle_workers(self) -> None:
+        """While the app only waits for the reviewer (no analysis, no detail loading), the worker processes
+        that measured the first run go (workers.retire_idle_pools, after its IDLE_SECONDS): the next task
+        forks new ones from the forkserver."""
+        if self.quitting or any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers):
+            return
+        if self._give_back_heap:  # a change was closed: the heap its diff took goes back to the system
+            self._give_back_heap = False
+            give_back_heap()
+        found = sys.modules.get("app.core.workers")  # no pool was ever started where it was never imported
+        if found is not None:
+            found.retire_idle_pools()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and self.typeahead.take(event):
@@ -554,6 +583,59 @@ class ReviewApp(App[None]):
         if self.owns_process and (workers := sys.modules.get("app.core.workers")) is not None:
             workers.release_workers()
 
+
+class DetailCache:
+    """The details of recently opened changes (re-opening one is instant): the most recent `size` of them, and
+    of those closed only as many diff lines as `lines` allows. A detail holds its whole diff, and a
+    release-sized change's stayed in memory for the session. The newest (the change on screen: the queue opens
+    one at a time) is kept whatever its size; once its screen closes (`close`), a detail alone over the budget
+    goes, then the oldest until the rest fit. The report of every detail stays (the
+    queue's row of a merged change opened takes it)."""
+
+    def __init__(self, size: int, lines: int) -> None:
+        self.size = size
+        self.lines = lines
+        self._kept: OrderedDict[tuple[str, str], tuple[ChangeDetail, int]] = OrderedDict()
+        self.reports: dict[tuple[str, str], ChangeReport] = {}
+
+    def get(self, key: tuple[str, str]) -> ChangeDetail | None:
+        found = self._kept.get(key)
+        if found is None:
+            return None
+        self._kept.move_to_end(key)
+        return found[0]
+
+    def set(self, key: tuple[str, str], detail: ChangeDetail) -> None:
+        self._kept[key] = (detail, held_lines(detail))
+        self._kept.move_to_end(key)
+        self.reports[key] = detail.report
+        self._trim(keep_newest=True)
+
+    def close(self, key: tuple[str, str]) -> None:
+        """The change `key`'s screen closed: the budget counts its detail now."""
+        if key in self._kept:
+            self._trim(keep_newest=False)
+
+    def keys(self) -> list[tuple[str, str]]:
+        return list(self._kept)
+
+    def _trim(self, *, keep_newest: bool) -> None:
+        closed = list(self._kept)[:-1] if keep_newest else list(self._kept)  # oldest first
+        for key in [key for key in closed if self._kept[key][1] > self.lines]:  # alone over the budget
+            closed.remove(key)
+            del self._kept[key]
+        held = sum(self._kept[key][1] for key in closed)
+        while closed and (len(self._kept) > self.size or held > self.lines):
+            held -= self._kept.pop(closed.pop(0))[1]
+
+
+def held_lines(detail: ChangeDetail) -> int:
+    """The diff lines a detail holds (a file counted, not read, holds none)."""
+    return sum(len(hunk.lines) for fd in detail.files for hunk in fd.hunks)
+
+
+IDLE_CHECK_SECONDS = 5.0
+"""How often the app looks for worker processes to stop while it is idle (_retire_idle_workers)."""
 
 HANGUP_GRACE_SECONDS = 3.0
 """After SIGHUP or SIGTERM, how long the app gets to leave cleanly before the process ends anyway."""

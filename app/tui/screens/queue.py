@@ -910,9 +910,9 @@ class QueueScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Back from a change: decisions may have been recorded there, and a merged row opened was analysed.
         for change_id, report in list(self.reports.items()):
-            detail = self.review_app.cached_detail(report) if report.listed_only else None
-            if detail is not None:
-                self.reports[change_id] = detail.report
+            opened = self.review_app.opened_report(report) if report.listed_only else None
+            if opened is not None:
+                self.reports[change_id] = opened
                 self._rerank()
         if self.reports:
             self.refresh_statuses()
