@@ -290,11 +290,13 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         cells["AI"] = Text(share_text(found.ai.share) if found.ai.share else "AI?" if found.ai.evidence else "-")
         cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
     elif has_score:
-        cells["risk"] = Text("-", style="dim") if r.listed_only else band_text(None, None)
+        # "…" is a score still to come: a change that cannot be scored says so (cline's orphan media branches, QA54)
+        cells["risk"] = (Text("-", style="dim") if r.listed_only else Text("not scored", style="dim italic")
+                         if r.error or r.change.error else band_text(None, None))
     cells["change"] = safe(r.id, 500 if full else 80)
     error = r.error or r.change.error
     if error:
-        cells["title"] = Text(one_line(error, 120), style="red")
+        cells["title"] = Text(f"not scored: {one_line(error, 120)}", style="red")
     else:
         figures = r.figures
         cells["+/-"] = Text.assemble((f"+{figures.lines_added}", "green"), "/",

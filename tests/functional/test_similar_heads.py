@@ -64,3 +64,25 @@ def test_copies_of_one_change_fold_into_the_newest(copies) -> None:
     assert [line for line in lines if " other " in line and "similar" not in line]
     footnote = " ".join(table[table.index("near-duplicate") - 2:].split())
     assert "2 near-duplicate heads folded" in footnote and "big <- big-backup, big-pre-rebase" in footnote
+
+
+async def test_the_queue_folds_them_too(copies) -> None:
+    from textual.widgets import Static
+
+    from tests.functional.test_app import build_app, queue_screen, settle
+    from tests.functional.test_change_screen import rendered
+    from tests.functional.test_queue_real import column
+
+    app = build_app(copies.path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert sorted(row.id for row in queue.rows) == ["big", "other"]
+        (big,) = [row for row in queue.rows if row.id == "big"]
+        assert big.similar == ("big-backup", "big-pre-rebase")
+        assert any(title.startswith("+2 similar heads") for title in column(queue, "title"))
+        queue.open_change("big")  # its why panel lists the heads folded into its row
+        await settle(pilot)
+        shown = " ".join(rendered(app.screen.query_one("#why-panel", Static)).split())
+        assert "2 similar heads folded into this row" in shown
+        assert "big-backup" in shown and "big-pre-rebase" in shown
