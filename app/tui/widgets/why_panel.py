@@ -322,7 +322,7 @@ def similar_section(similar: Sequence[str]) -> RenderableType:
     """The near-duplicate heads the queue folded into this change's row (analysis/similar.py)."""
     from app.analysis.similar import SIMILAR_SHARE
 
-    lines = [Text(f"{plural(len(similar), 'similar head')} folded into this row", style="bold"),
+    lines: list[RenderableType] = [Text(f"{plural(len(similar), 'similar head')} folded into this row", style="bold"),
              Padding(Text(f"each shares {SIMILAR_SHARE:.0%}+ of its review chunks with this one (a backup, a "
                           "pre-rebase copy, the same work on another base); `review-tui explain ID` shows one"),
                      (0, 0, 0, 2))]
