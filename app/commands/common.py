@@ -402,10 +402,14 @@ def _unpadded(lines: list[str]) -> list[str]:
 def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,
                width: int | None = None, discovery: Discovery | None = None,
                include_merged: bool = False, risk_ranks: dict[str, int] | None = None) -> None:
-    if json_output:
-        echo(json_text([r.to_json() for r in reports]))
+    from app.analysis.similar import duplicate_of, near_duplicates
+
+    groups = near_duplicates([r for r in reports if not r.listed_only])
+    if json_output:  # every change, the folded ones marked
+        folded_into = duplicate_of(groups)
+        echo(json_text([{**r.to_json(), "duplicate_of": folded_into.get(r.id)} for r in reports]))
         return
-    from app.report.tables import change_table, other_base_footnote, queue_footer
+    from app.report.tables import change_table, other_base_footnote, queue_footer, similar_footnote
 
     layout = output_width(width)
     full = not sys.stdout.isatty()
@@ -421,7 +425,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
                   markup=False)
     else:
         table = change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full,
-                             commit_range=commit_range, risk_ranks=risk_ranks)
+                             commit_range=commit_range, risk_ranks=risk_ranks, similar=groups)
         if full and not out.is_terminal:
             # Every row was padded to the longest title's width (372 columns on rich): `| less` wrapped each
             # row over 3-6 screen lines. The rows end where their text does (QA47 #7).
@@ -433,6 +437,8 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
     footnote = other_base_footnote(reports, base) if reports else None
     if footnote is not None:
         out.print(footnote, markup=False, highlight=False, width=layout)
+    if groups:
+        out.print(similar_footnote(groups), markup=False, highlight=False, width=layout)
     if discovery is not None:
         for line in queue_footer(discovery, merged_shown=include_merged):
             out.print(line, markup=False, highlight=False, width=layout)  # wrapped like the table

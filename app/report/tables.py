@@ -58,7 +58,7 @@ def band_text(score: float | None, band: str | None) -> Text:
 
 def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, width: int = 200,
                  full: bool = False, commit_range: str | None = None,
-                 risk_ranks: dict[str, int] | None = None) -> Table:
+                 risk_ranks: dict[str, int] | None = None, similar: dict[str, list[str]] | None = None) -> Table:
     """The ranked queue as a table.
 
     On a terminal the table fits `width`: the columns take what their figures need (a cut "+2909/-8…"
@@ -71,17 +71,29 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
     instead of ending in an ellipsis; below 120 columns the optional columns are left out.
 
     `risk_ranks` (change id -> rank by risk), for another order (per review minute): `#` keeps each
-    change's risk rank, as the TUI's does, and a `risk/min` column shows what the rows are sorted by."""
+    change's risk rank, as the TUI's does, and a `risk/min` column shows what the rows are sorted by.
+
+    `similar` (shown change id -> ids folded into its row, `analysis/similar.py`): the folded changes get no row
+    of their own (`#` keeps every change's rank), the shown one's title starts "+N similar heads"."""
     now = time.time()
+    similar = similar or {}
+    folded = {member for members in similar.values() for member in members}
     title = (f"Commits of {one_line(commit_range, 100)}" if commit_range
              else f"Pending changes against {one_line(base, 60)}" if base else "Pending changes")
     table = Table(title=title, title_justify="left", expand=False, pad_edge=False, box=box.SIMPLE_HEAD,
                   collapse_padding=True)
     has_score = has_plan = any(r.assessment is not None for r in reports)
     rows: list[dict[str, Any]] = []
+    shown: list[ChangeReport] = []
     for position, r in enumerate(reports, 1):
+        if r.id in folded:
+            continue
+        shown.append(r)
         rank = risk_ranks.get(r.id, position) if risk_ranks is not None else position
         cells = _row_cells(r, rank, now, has_score=has_score, has_plan=has_plan, full=full)
+        if similar.get(r.id) and "title" in cells:
+            cells["title"] = Text.assemble((f"+{plural(len(similar[r.id]), 'similar head')} ", "bold yellow"),
+                                           cells["title"])
         per_minute = r.assessment.risk_per_minute if r.assessment is not None else None
         if per_minute is not None:
             cells["risk/min"] = Text(f"{per_minute:.3g}")  # significant() kept zeros: 0.0100 beside 0.016
@@ -104,10 +116,10 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
                 ("author", 6, 18, {"overflow": "ellipsis"}), ("age", 3, None, {"justify": "right"})]
     if full:  # the title last: a pipe's rows end where their own title does, not padded to the longest one
         columns.sort(key=lambda column: column[0] == "title")
-        id_cells = _full_columns(table, columns, reports, rows, width)
+        id_cells = _full_columns(table, columns, shown, rows, width)
     else:
         id_cells = _fitted_columns(table, columns, rows, width)
-    _shorten_ids(table, reports, rows, id_cells, full=full)
+    _shorten_ids(table, shown, rows, id_cells, full=full)
     stacked = any(str(c.header) == STACKED for c in table.columns)
     for cells in rows:
         if stacked:
@@ -279,11 +291,13 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         cells["AI"] = Text(share_text(found.ai.share) if found.ai.share else "AI?" if found.ai.evidence else "-")
         cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
     elif has_score:
-        cells["risk"] = Text("-", style="dim") if r.listed_only else band_text(None, None)
+        # "…" is a score still to come: a change that cannot be scored says so (cline's orphan media branches, QA54)
+        cells["risk"] = (Text("-", style="dim") if r.listed_only else Text("not scored", style="dim italic")
+                         if r.error or r.change.error else band_text(None, None))
     cells["change"] = safe(r.id, 500 if full else 80)
     error = r.error or r.change.error
     if error:
-        cells["title"] = Text(one_line(error, 120), style="red")
+        cells["title"] = Text(f"not scored: {one_line(error, 120)}", style="red")
     else:
         figures = r.figures
         cells["+/-"] = Text.assemble((f"+{figures.lines_added}", "green"), "/",
@@ -317,6 +331,20 @@ def other_base_footnote(reports: Sequence[ChangeReport], base: str | None) -> st
             f"with {one_line(base or 'the base', 60)} (the release line one was made on, a branch one is built on, "
             "or commits the base has under other ids), so the figures are the change's own work: `explain ID` says "
             "why, and `git diff --numstat BASE HEAD` with `--json`'s base and head gives them")
+
+
+def similar_footnote(groups: dict[str, list[str]], shown: int = 3) -> str:
+    """The line under the table that says which heads were folded into which row (`analysis/similar.py`)."""
+    from app.analysis.similar import SIMILAR_SHARE
+
+    folded = sum(len(members) for members in groups.values())
+    named = "; ".join(f"{one_line(head, 60)} <- {', '.join(one_line(m, 60) for m in members[:shown])}"
+                      + (f" +{len(members) - shown} more" if len(members) > shown else "")
+                      for head, members in list(groups.items())[:shown])
+    more = f"; +{len(groups) - shown} more rows" if len(groups) > shown else ""
+    return (f"{plural(folded, 'near-duplicate head')} folded into the row of the most recent head they copy "
+            f"(each shares {SIMILAR_SHARE:.0%}+ of its review chunks with it; \"+N similar heads\" on the row; "
+            f"--json lists each, duplicate_of): {named}{more}")
 
 
 def queue_footer(discovery: Discovery, *, merged_shown: bool = False) -> list[str]:

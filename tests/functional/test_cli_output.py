@@ -419,6 +419,14 @@ def test_a_change_that_cannot_be_analysed_has_every_json_field_null(orphan_repo,
     assert set(failed) >= set(ok), set(ok) - set(failed)
 
 
+def test_a_change_that_cannot_be_scored_says_so_on_its_row(orphan_repo, hermetic_dirs) -> None:
+    """cline's orphan media branches read "…" (a score still to come) and "-" in every column (QA54 F0)."""
+    table = run(["list", "--repo", str(orphan_repo.path), "--width", "120"]).stdout
+    (row,) = [line for line in table.splitlines() if " orphan " in line]
+    assert "not scored" in row and "not scored: no common history with main" in " ".join(table.split())
+    assert "…" not in row
+
+
 @pytest.mark.parametrize("order", ["risk", "per-minute"])
 @pytest.mark.parametrize("width", [80, 100, 120, 140, 160, 220])
 def test_a_terminal_list_fits_its_width_with_whole_sizes_and_readable_titles(long_names: Path, hermetic_dirs: Path,

@@ -316,6 +316,7 @@ async def test_a_change_that_cannot_be_analysed_shows_its_error_and_the_rest_wor
         # QA49 #13b: a branch of another history is not a failure of the analysis
         assert "1 with no common history" in status and "failed" not in status, status
         assert table_column(queue, "status")[1] == "unrelated"
+        assert table_column(queue, "score")[1] == "not scored"  # not "–" with no word of why (QA54 F0)
         await pilot.press("down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, QueueScreen)  # not opened; the error is said instead

@@ -55,7 +55,7 @@ from app.tui.widgets.score_bar import score_cell
 from app.tui.widgets.why_panel import change_identifiers, top_factors, why_renderable
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from app.analysis.report import ChangeDetail, ChangePlan, ChangeReport
     from app.analysis.signoff import CheckOutcome
@@ -112,9 +112,10 @@ class ChangeScreen(Screen[None]):
     ACTION_SCREEN = "change"
     BINDINGS: ClassVar[list[BindingType]] = _bindings()
 
-    def __init__(self, report: ChangeReport) -> None:
+    def __init__(self, report: ChangeReport, similar: Sequence[str] = ()) -> None:
         super().__init__()
         self.report = report
+        self.similar = tuple(similar)  # the near-duplicate heads the queue folded into this change's row
         self.detail: ChangeDetail | None = None
         # What the plan and commit tabs draw: the cached plan first (a change of 1,400 files opens at
         # once), then the full detail, which the chunk screen, the file list and approvals need.
@@ -158,7 +159,7 @@ class ChangeScreen(Screen[None]):
             self.track_record = None  # no repository key (or no analyzer): nothing to cite
         self.query_one("#why-panel", Static).update(why_renderable(
             self.report.assessment, narrow=self.app.size.width < 100, names=change_identifiers(self.report.change),
-            base_note=self.report.change.base_remarks, track_record=self.track_record))
+            base_note=self.report.change.base_remarks, track_record=self.track_record, similar=self.similar))
         cached = self.review_app.cached_detail(self.report)
         if cached is not None:
             self._show_detail(cached)
@@ -191,7 +192,7 @@ class ChangeScreen(Screen[None]):
         found = self.outline.report.assessment if self.outline else self.report.assessment
         self.query_one("#why-panel", Static).update(why_renderable(
             found, narrow=self.size.width < 100, names=change_identifiers(self.report.change),
-            base_note=self.report.change.base_remarks, track_record=self.track_record))
+            base_note=self.report.change.base_remarks, track_record=self.track_record, similar=self.similar))
 
     # -- loading (thread worker) ----------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail", name="load change detail")

@@ -40,6 +40,7 @@ from app.core.text import (
     format_duration,
     human_age,
     one_line,
+    plural,
     share_text,
 )
 from app.errors import ReviewTuiError
@@ -127,6 +128,7 @@ class QueueRow:
     rank: int
     status: str
     age: float | None
+    similar: tuple[str, ...] = ()  # the near-duplicate heads folded into this row (analysis/similar.py)
 
     @property
     def id(self) -> str:
@@ -433,6 +435,8 @@ class _Cells:
         if row.listed_only and merged is not None and not row.error:
             # not scored (it waits for no review): how it was found merged instead; enter analyses it
             return Text(f"  {merged.how}", style="dim italic")
+        if row.error and row.score is None:  # cline's orphan media branches read "–" with no word of why (QA54 F0)
+            return Text("not scored", style="dim italic")
         cell = score_cell(row.score, row.band, self.variables, width=width - 6)
         if row.provisional:  # dimmed until complete; the sort line counts them
             cell.stylize("dim")
@@ -552,7 +556,11 @@ class _Cells:
 
     def cell_title(self, row: QueueRow, width: int) -> Text:
         if row.error:
-            return Text(one_line(row.error, 300), style=self.colour("error", "red") + Style(italic=True))
+            return Text(f"not scored: {one_line(row.error, 300)}",
+                        style=self.colour("error", "red") + Style(italic=True))
+        if row.similar:  # near-duplicate heads folded into this row
+            return Text.assemble((f"+{plural(len(row.similar), 'similar head')} ", self.colour("warning", "yellow")),
+                                 one_line(row.title, 300))
         return Text(one_line(row.title, 300))
 
     def cell_status(self, row: QueueRow, width: int) -> Text:
@@ -653,6 +661,8 @@ class QueueScreen(Screen[None]):
         super().__init__()
         self.reports: dict[str, ChangeReport] = {}
         self._ranks: dict[str, int] = {}
+        self._similar: dict[str, list[str]] = {}  # shown id -> near-duplicate ids folded into its row
+        self._folded: dict[str, str] = {}
         self._ranks_stale = False
         self.statuses: dict[str, str] = {}
         self.filters = QueueFilters()
@@ -961,18 +971,30 @@ class QueueScreen(Screen[None]):
             pending = [r for r in self.reports.values() if r.change.merged is None]
             merged = sorted((r for r in self.reports.values() if r.change.merged is not None),
                             key=lambda r: (-(r.change.newest_time or 0), r.id))
-            self._ranks = {report.id: i for i, report in
-                           enumerate([*rank(pending, stale_before=stale_before), *merged], 1)}
+            ranked = rank(pending, stale_before=stale_before)
+            self._ranks = {report.id: i for i, report in enumerate([*ranked, *merged], 1)}
+            self._fold_similar(ranked)
             self._ranks_stale = False
         return self._ranks
+
+    def _fold_similar(self, ranked: list[ChangeReport]) -> None:
+        """Near-duplicate pending changes (a backup, a pre-rebase copy) fold into their most recent head's row
+        (`list` folds the same): complete reports only, so a row does not come and go while its plan is made."""
+        from app.analysis.similar import duplicate_of, near_duplicates
+
+        self._similar = near_duplicates([r for r in ranked if r.complete])
+        self._folded = duplicate_of(self._similar)
 
     def _all_rows(self) -> list[QueueRow]:
         now = self.review_app.now()
         rows = []
+        ranks = self.ranks
         for change_id, report in self.reports.items():
+            if change_id in self._folded:
+                continue
             newest = report.change.newest_time
-            rows.append(QueueRow(report, self.ranks.get(change_id, 0), self.statuses.get(change_id, "new"),
-                                 now - newest if newest else None))
+            rows.append(QueueRow(report, ranks.get(change_id, 0), self.statuses.get(change_id, "new"),
+                                 now - newest if newest else None, tuple(self._similar.get(change_id, ()))))
         return rows
 
     def _filtered_sorted(self) -> tuple[list[QueueRow], int]:
@@ -1332,7 +1354,7 @@ class QueueScreen(Screen[None]):
             return
         from app.tui.screens.change import ChangeScreen
 
-        self.app.push_screen(ChangeScreen(report))
+        self.app.push_screen(ChangeScreen(report, similar=self._similar.get(change_id, ())))
 
     def action_sort(self) -> None:
         """Sort by the next visible column (the cycle skips columns hidden at this width)."""

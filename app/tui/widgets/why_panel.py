@@ -318,15 +318,31 @@ def track_record_evidence(found: Assessment | None, track_record: TrackRecordRun
     return [Text(line, style="italic")] if line else []
 
 
+def similar_section(similar: Sequence[str]) -> RenderableType:
+    """The near-duplicate heads the queue folded into this change's row (analysis/similar.py)."""
+    from app.analysis.similar import SIMILAR_SHARE
+
+    lines: list[RenderableType] = [Text(f"{plural(len(similar), 'similar head')} folded into this row", style="bold"),
+             Padding(Text(f"each shares {SIMILAR_SHARE:.0%}+ of its review chunks with this one (a backup, a "
+                          "pre-rebase copy, the same work on another base); `review-tui explain ID` shows one"),
+                     (0, 0, 0, 2))]
+    lines += [Padding(Text(f"• {one_line(head, 200)}"), (0, 0, 0, 2)) for head in similar[:20]]
+    if len(similar) > 20:
+        lines.append(Padding(Text(f"+{len(similar) - 20} more (`list --json`: duplicate_of)"), (0, 0, 0, 2)))
+    return Group(*lines)
+
+
 def why_renderable(found: Assessment | None, *, narrow: bool = False,
                    names: Sequence[tuple[str, str | None]] = (), base_note: str = "",
-                   track_record: TrackRecordRun | None = None) -> RenderableType:
+                   track_record: TrackRecordRun | None = None, similar: Sequence[str] = ()) -> RenderableType:
     """The whole "why" panel: look-alike names (of `names`, see change_identifiers), the base when
     it is not the queue's (`base_note`), factors with their total, the AI track record of the
     latest calibrate when AI share moves the likelihood, tier reasons, destructive ops, AI, complexity."""
     flagged = [identifier_section(names)] if suspicious_identifiers(names) else []
     if base_note:
         flagged.append(base_section(base_note))
+    if similar:
+        flagged.append(similar_section(similar))
     return Group(
         *flagged,
         risk_headline(found),

@@ -1,0 +1,79 @@
+"""Near-duplicate pending changes: the same work under several heads, shown once.
+
+A presentation step over finished reports (no git, no re-analysis): the queue's rows, `list`'s table and
+footnote, and `list --json`'s `duplicate_of` read it.
+
+The rule. Each chunk of a change's review plan has a content hash (`PlanSummary.chunk_hashes`: the chunk's kind,
+its files' paths and modes, the units its lines are in, and its changed lines with their nearest context: what
+an approval binds to). Two changes are near duplicates when at least `SIMILAR_SHARE` of EACH one's chunks are
+chunks of the other (as multisets): a reviewer who read one has read four fifths of the other, chunk for chunk.
+On cline/cline, backups, pre-rebase copies and rebases of one SDK migration (250-374 chunks each) shared
+81-100% of their chunks with the newest head of their generation; unrelated changes touching the same files
+share their untouched-context-free chunks rarely, as each chunk hashes its own changed lines.
+
+Who is shown. Among each group, the most recently active head (its newest commit), then the shorter name:
+the newest copy is the one its author still works on, a backup or pre-rebase snapshot is older by construction.
+Grouping is greedy and never chains: a change joins the first shown one (most recent first) it is similar to
+itself, so every folded change is within the rule of the change whose row it is folded into.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.analysis.report import ChangeReport
+
+SIMILAR_SHARE = 0.8
+"""The least share of each change's chunks the other has, for two changes to be folded into one row."""
+
+
+def _chunks(report: ChangeReport) -> Counter[str] | None:
+    found = report.assessment
+    if found is None or report.listed_only or report.error or report.change.error or not found.plan.chunk_hashes:
+        return None
+    return Counter(found.plan.chunk_hashes)
+
+
+def _shown_first(report: ChangeReport) -> tuple[int, int, str]:
+    return (-(report.change.newest_time or 0), len(report.id), report.id)
+
+
+def similar_share(a: Counter[str], b: Counter[str]) -> float:
+    """The share of the larger plan's chunks that the other plan has too (the smaller of the two shares)."""
+    shared = sum((a & b).values())
+    return shared / max(a.total(), b.total(), 1)
+
+
+def near_duplicates(reports: Sequence[ChangeReport]) -> dict[str, list[str]]:
+    """Shown change id -> the ids folded into its row, both in the order of `reports`; only groups of two or more.
+    Cost: each change is compared only with the changes that share a chunk with it (an index by hash)."""
+    plans = {r.id: plan for r in reports if (plan := _chunks(r)) is not None}
+    holders: dict[str, list[str]] = {}
+    for change_id, plan in plans.items():
+        for digest in plan:
+            holders.setdefault(digest, []).append(change_id)
+    order = {r.id: position for position, r in enumerate(reports)}
+    taken: set[str] = set()
+    groups: dict[str, list[str]] = {}
+    for report in sorted((r for r in reports if r.id in plans), key=_shown_first):
+        shown = report.id
+        if shown in taken:
+            continue
+        taken.add(shown)
+        plan = plans[shown]
+        others = {other for digest in plan for other in holders[digest]} - taken
+        folded = [other for other in others
+                  if min(plan.total(), plans[other].total()) >= SIMILAR_SHARE * max(plan.total(), plans[other].total())
+                  and similar_share(plan, plans[other]) >= SIMILAR_SHARE]
+        if folded:
+            taken.update(folded)
+            groups[shown] = sorted(folded, key=order.__getitem__)
+    return dict(sorted(groups.items(), key=lambda group: order[group[0]]))
+
+
+def duplicate_of(groups: dict[str, list[str]]) -> dict[str, str]:
+    """Folded change id -> the id of the change whose row it is folded into."""
+    return {folded: shown for shown, members in groups.items() for folded in members}

@@ -1,0 +1,88 @@
+"""Near-duplicate pending changes fold into one row (QA54 F0: cline's top 32 rows were backups, pre-rebase
+copies and old bases of one SDK migration): the same big change on three bases is one row "+2 similar heads",
+`--json` keeps all three and marks two `duplicate_of` the newest; a different change to the same files stays."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import ALICE, BOB
+
+MODULES = 8
+
+
+def _module(i: int, version: str) -> str:
+    body = "".join(f"def {version}_{i}_{k}(x):\n    if x > {k}:  # {version}\n        return x * {k}  # {version}\n"
+                   f"    return x - {k}  # {version}\n\n\n"
+                   for k in range(40))
+    return f'"""Module {i}."""\n\n\n{body}'
+
+
+@pytest.fixture
+def copies(make_repo):
+    b = make_repo("copies")
+    b.commit("root", {f"pkg/mod{i}.py": _module(i, "old") for i in range(MODULES)}, author=ALICE, when=1_000_000)
+    bases = [b.commit(f"notes {n}", {"NOTES.md": f"note {n}\n"}, author=ALICE, when=1_000_000 + n * 1000)
+             for n in range(1, 4)]
+    big = {f"pkg/mod{i}.py": _module(i, "new") for i in range(MODULES)}
+    # the same rewrite on three bases (each its own NOTES.md), the pre-rebase copy one module short of it
+    for n, (name, when) in enumerate((("big-backup", 2_000_000), ("big-pre-rebase", 2_100_000),
+                                      ("big", 2_200_000))):
+        files = {**big, "NOTES.md": f"note {n + 1}\n"}
+        if name == "big-pre-rebase":
+            files["pkg/mod0.py"] = _module(0, "draft")
+        b.commit("rewrite the package", files, author=BOB, parents=[bases[n]], ref=f"refs/heads/{name}",
+                 when=when, replace_all=True)
+    other = {f"pkg/mod{i}.py": _module(i, "other") for i in range(MODULES)}
+    b.commit("another rewrite of the package", {**other, "NOTES.md": "note 3\n"}, author=BOB, parents=[bases[2]],
+             ref="refs/heads/other", when=2_300_000, replace_all=True)
+    b.checkout()
+    return b
+
+
+def _run(path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["list", "--repo", str(path), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_copies_of_one_change_fold_into_the_newest(copies) -> None:
+    rows = {r["id"]: r for r in json.loads(_run(copies.path, "--json"))}
+    assert set(rows) == {"big", "big-backup", "big-pre-rebase", "other"}  # --json keeps every change
+    assert rows["big-backup"]["duplicate_of"] == rows["big-pre-rebase"]["duplicate_of"] == "big"
+    assert rows["big"]["duplicate_of"] is None and rows["other"]["duplicate_of"] is None
+
+    table = _run(copies.path, "--width", "200")
+    lines = table.splitlines()
+    assert not [line for line in lines if " big-backup " in line or " big-pre-rebase " in line]  # no row of their own
+    (big_row,) = [line for line in lines if " big " in line and "<-" not in line]
+    assert "+2 similar heads" in big_row
+    assert [line for line in lines if " other " in line and "similar" not in line]
+    footnote = " ".join(table[table.index("near-duplicate") - 2:].split())
+    assert "2 near-duplicate heads folded" in footnote and "big <- big-backup, big-pre-rebase" in footnote
+
+
+async def test_the_queue_folds_them_too(copies) -> None:
+    from textual.widgets import Static
+
+    from tests.functional.test_app import build_app, queue_screen, settle
+    from tests.functional.test_change_screen import rendered
+    from tests.functional.test_queue_real import column
+
+    app = build_app(copies.path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert sorted(row.id for row in queue.rows) == ["big", "other"]
+        (big,) = [row for row in queue.rows if row.id == "big"]
+        assert big.similar == ("big-backup", "big-pre-rebase")
+        assert any(title.startswith("+2 similar heads") for title in column(queue, "title"))
+        queue.open_change("big")  # its why panel lists the heads folded into its row
+        await settle(pilot)
+        shown = " ".join(rendered(app.screen.query_one("#why-panel", Static)).split())
+        assert "2 similar heads folded into this row" in shown
+        assert "big-backup" in shown and "big-pre-rebase" in shown
