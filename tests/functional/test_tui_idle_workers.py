@@ -74,8 +74,9 @@ def test_a_task_given_to_a_retired_pool_runs_in_its_successor() -> None:
         workers._shared[1], before = pool, workers._shared.get(1)
     try:
         assert pool.submit(sum, [1, 2]).result(timeout=60) == 3
-        assert workers.retire_idle_pools(idle=60.0) == 0  # given a task just now: kept
-        assert workers.retire_idle_pools(idle=0.0) == 1
+        workers.retire_idle_pools(idle=60.0)  # given a task just now: kept (an earlier test's idle pool may go)
+        assert workers._shared.get(1) is pool and not getattr(pool, "retired", False)
+        assert workers.retire_idle_pools(idle=0.0) >= 1  # this one, and any an earlier test left idle
         assert 1 not in workers._shared and getattr(pool, "retired", False)
         assert pool.submit(sum, [2, 3]).result(timeout=60) == 5  # a caller holding the old pool
         successor = workers._shared[1]
