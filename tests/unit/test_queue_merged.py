@@ -40,6 +40,16 @@ def heads_read(request, monkeypatch) -> None:
         monkeypatch.setattr(discovery, "MANY_HEADS", 0)
 
 
+@pytest.fixture(autouse=True, params=["nets walked", "nets by git"])
+def nets_read(request, monkeypatch) -> None:
+    """Every verdict the same whether the branches' net diffs are tree walks or one `git diff-tree` for all
+    (past NETS_BY_GIT_MIN of them: issue 18)."""
+    if request.param == "nets by git":
+        from app.core.git import merged
+
+        monkeypatch.setattr(merged, "NETS_BY_GIT_MIN", 0)
+
+
 @pytest.fixture
 def repo(make_repo):
     """main with app.py and util.py; a feature branch of two commits (one per file)."""
@@ -617,3 +627,52 @@ def test_a_pull_request_number_merged_before_the_branch_started_is_no_verdict(re
     repo.repo.references.delete("refs/heads/again")
     repo.checkout()
     assert "pull/12" in [c.id for c in discover(GitRepo(repo.path)).changes]
+
+
+def test_the_net_diffs_of_many_branches_come_from_one_git_call_and_equal_the_tree_walks(make_repo,
+                                                                                         monkeypatch) -> None:
+    """Issue 18 (discovery's fixed cost): the paths of each branch's net diff (merge base to head), read for
+    more than NETS_BY_GIT_MIN branches by one `git diff-tree --stdin`, are the tree walk's (GitRepo.net_paths):
+    edits, deletions, a file that became a directory, a mode change, a file that became a link, nothing."""
+    from app.core.git import cli as git_cli
+    from app.core.git.merged import NETS_BY_GIT_MIN, MergedDetector
+    from app.core.git.models import Change
+
+    b = make_repo("nets")
+    ids = [b.commit("root", {"a.py": "1\n", "dir/b.py": "2\n", "x": "file\n", "café.py": "4\n"}, author=ALICE)]
+    ids.append(b.commit("edit, delete, add", {"a.py": "1\n2\n", "dir/b.py": None, "dir/c/d.py": "5\n"}, author=ALICE))
+    ids.append(b.commit("file to directory", {"x": None, "x/y.py": "6\n"}, author=ALICE))
+    ids.append(b.commit("mode", {"a.py": ("1\n2\n", 0o100755)}, author=ALICE))
+    ids.append(b.commit("file to link", {"café.py": ("a.py", 0o120000)}, author=ALICE))
+    ids.append(b.commit("empty", {}, author=ALICE))
+    ids += [b.commit(f"step {i}", {f"steps/s{i}.py": f"N = {i}\n"}, author=ALICE) for i in range(6)]
+    repo = GitRepo(b.path)
+    pairs = [(ids[0], head) for head in ids[1:]] + [(ids[4], ids[5])]  # ids[5] twice: asked with two bases
+    assert len({head for _, head in pairs}) > NETS_BY_GIT_MIN
+    walked = {f"{old}:{new}": repo.net_paths(old, new) for old, new in pairs}
+    assert walked[f"{ids[0]}:{ids[2]}"][0] == ["a.py", "dir/b.py", "dir/c/d.py", "x", "x/y.py"]
+    assert walked[f"{ids[4]}:{ids[5]}"] == ([], True)
+
+    calls: list[tuple[str, ...]] = []
+    run = git_cli.GitCli.run
+    monkeypatch.setattr(git_cli.GitCli, "run", lambda self, *args, **kw: calls.append(args) or run(self, *args, **kw))
+    detector = MergedDetector(repo, ids[-1], "main")
+    detector._nets_by_git(pairs)
+    assert len(calls) == 1
+    by_git = {key: (net["paths"], net["utf8"]) for key, net in detector._nets.items()}
+    # each pair once, except the head asked with two bases: left to the tree walk
+    assert by_git == {key: net for key, net in walked.items() if not key.endswith(ids[5])}
+    monkeypatch.setattr(repo, "net_paths", lambda old, new: pytest.fail(f"walked {old}..{new}")
+                        if f"{old}:{new}" in by_git else walked[f"{old}:{new}"])
+    for old, new in pairs:
+        change = Change(id=new, kind="branch", ref=new, head=new, base=old, base_ref="main")
+        assert (detector._net(change)["paths"], detector._net(change)["utf8"]) == walked[f"{old}:{new}"]
+
+    # A few branches, or no git to run: each is walked, as before.
+    few = MergedDetector(repo, ids[-1], "main")
+    few._nets_by_git(pairs[:NETS_BY_GIT_MIN])
+    assert not few._nets
+    monkeypatch.setenv("PATH", "")
+    without_git = MergedDetector(repo, ids[-1], "main")
+    without_git._nets_by_git(pairs)
+    assert not without_git._nets

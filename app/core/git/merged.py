@@ -41,6 +41,7 @@ MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said 
 VERDICT_KIND = "merged"  # cache kinds
 COMMIT_KIND = "commit-patch"  # per commit id: {"paths": key, PATCH: id or null when computed}
 NET_KIND = "net-diff"  # per "merge-base:head": {"paths": [...], PATCH: id or null when computed}
+NETS_BY_GIT_MIN = 8  # more net diffs to read than this: one `git diff-tree --stdin` (MergedDetector._nets_by_git)
 # The records' key of a patch id of the changed lines alone (`git diff -U0 | git patch-id --stable`): a squash merge
 # onto a base that moved around its hunks changes their context, not them (uv: 181 merged pull requests listed as
 # pending). Records of the earlier id, with context ("patch"), are read for their paths only.
@@ -118,6 +119,14 @@ def _restore(change: Change, verdict: Any) -> bool:
     change.partly_merged = str(verdict.get("partly") or "")
     change.partly_upto = str(verdict["upto"]) if verdict.get("upto") else None
     change.rebuilt_from = str(verdict.get("rebuilt") or "")
+    return True
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
     return True
 
 
@@ -237,6 +246,29 @@ class MergedDetector:
                 if (isinstance(value, dict) and isinstance(value.get("paths"), list)
                         and isinstance(value.get("utf8"), bool)):
                     self._nets[key] = value
+        self._nets_by_git([(c.base, c.head) for c in changes if c.base])
+
+    def _nets_by_git(self, pairs: list[tuple[str, str]]) -> None:
+        """The net diff records the cache lacked, for more than NETS_BY_GIT_MIN of them from one `git diff-tree
+        --stdin` (the paths of each (merge base, head) pair's trees, as GitRepo.net_paths names them: a tree
+        walk each in Python took 0.5-1 s of a cold discovery of ansible's 49 changes, whose release branch
+        and largest pull requests touch 1,366 and 3,043 files). A head asked with two merge bases, and every
+        pair when git cannot run or answers unexpectedly, is left to `_net` (a tree walk each)."""
+        bases: dict[str, set[str]] = {}
+        for base, head in pairs:
+            if f"{base}:{head}" not in self._nets:
+                bases.setdefault(head, set()).add(base)
+        lines = [(head, next(iter(found))) for head, found in bases.items() if len(found) == 1]
+        if len(lines) <= NETS_BY_GIT_MIN:
+            return
+        touched = GitCli(self.repo.git_dir).touched_paths(lines)
+        if touched is None:
+            return
+        for head, base in lines:
+            raw = set(touched[head])
+            key = f"{base}:{head}"
+            self._nets[key] = {"paths": sorted(decode_path(path) for path in raw), "utf8": all(map(_is_utf8, raw))}
+            self._dirty_nets.add(key)
 
     def _net(self, change: Change, head: str | None = None) -> dict[str, Any] | None:
         """{"paths": the paths merge-base..head touches, "utf8": whether all are UTF-8 (else the tree
@@ -491,6 +523,8 @@ class MergedDetector:
         branch went on (GitHub's "squash and merge", then more pushes), what a reviewer should know: its
         diff shows those lines again (`partly_merged`). Its newest MAX_SQUASHED_PREFIXES commits are tried."""
         own = change.commits  # newest first
+        assert change.base is not None
+        self._nets_by_git([(change.base, commit.id) for commit in own[1:MAX_SQUASHED_PREFIXES + 1]])
         for i, commit in enumerate(own[1:MAX_SQUASHED_PREFIXES + 1], start=1):
             net = self._net(change, commit.id)
             if net is None or not net["paths"]:
