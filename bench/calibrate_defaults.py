@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core.calibration.evaluate import METRICS, bootstrap
-from app.core.calibration.run import MIN_NONZERO, label_history
+from app.core.calibration.run import L2, MIN_NONZERO, label_history
 from app.core.calibration.run import usable_features as _usable
 from app.core.calibration.szz import CalibrateConfig
 from app.core.git.repo import GitRepo
@@ -47,7 +47,7 @@ def main() -> int:
     parser.add_argument("--repos", default=str(Path(__file__).with_name("calibration_repos.txt")))
     parser.add_argument("--max-commits", type=int, default=1500)
     parser.add_argument("--max-fix-lines", type=int, default=200)
-    parser.add_argument("--l2", type=float, default=100.0)
+    parser.add_argument("--l2", type=float, default=L2)
     parser.add_argument("--cache", default="/tmp/calibrate_defaults_cache.json")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
