@@ -20,20 +20,31 @@ trace of every fix commit in the log, each known from its fix's time on). Nothin
   change had traced) (defect-prone files, as known at the time)
 - inducing_rate: known_inducing's count / the files' earlier commits (unknown when none)
 
+The change's context, as known at its time:
+
+- repo_fix_rate: the share of fixes among the last 100 first-parent commits (smoothed)
+- author_bug_rate: the share of the author's earlier commits (the window) a fix before this change had traced
+- author_fix_rate: the share of fixes among the author's earlier commits
+- friday, night: the author's own clock (git's %ai) says Friday, or 22:00-06:00
+- pr_commits: log1p(the commits a merge brought in, beyond the merge)
+
 And from the rows themselves (shape, not new information):
 
 - deleted_share: code lines deleted / (added + deleted)
 - size_x_complexity, size_x_indent: interactions (products of the log factors)
 - code_size_sq: code_size squared (curvature)
-- go: 1 for a commit whose code lines are mostly in .go files (a language effect; the held-out repository's
-  language is in the training set too, two Go and... see the table)
+- go: 1 for a commit whose code lines are mostly in .go files (a language effect: three Python and three Go
+  histories, so each held-out history's language is in the training set too)
 - entropy_code: normalised entropy of the changed lines across the code files only (the built-in entropy
   counts every file)
 
 Printed as calibrate_kamei.py prints: the mean over the six of the leave-one-repository-out metrics on
 code-touching commits with the paired 95% bootstrap gain over the built-in factors (L2 100, the defaults' fit),
 each candidate added alone; then the newer halves (the leave-one-out model on each history's newer half, and
-the history's own older-half model with L2 1, 10, 100 and 0.015 x its rows, as `review-tui calibrate` fits it).
+the history's own older-half model fitted with L2 1, 10, 100, 0.015 and 0.05 x its rows, as `review-tui
+calibrate` evaluates it, against the leave-one-out defaults, with calibrate's adoption rule per history; L2 100
+against L2 1 paired; the average of the own model's and the defaults' log-odds). `--check LISTING` does the
+own-model part on other histories (NAME PATH HEAD), against the defaults fitted on the six.
 """
 
 from __future__ import annotations
@@ -326,6 +337,23 @@ def check(data: dict[str, list[Row]], listing: str, kamei: dict[str, Any], save:
             adoption(scored, scored_def, rounds)
 
 
+def blend(data: dict[str, list[Row]]) -> dict[str, Scored]:
+    """Per repository: the mean of its own older-half model's (L2 100) and the leave-one-out defaults' log-odds."""
+    out: dict[str, Scored] = {}
+    for held, rows in data.items():
+        train = [r for name, other in data.items() if name != held for r in other]
+        defaults = fit_logistic([r[0] for r in train], [r[1] for r in train], DEFAULT_L2, features=BUILT_IN)
+        older, newer = rows[: len(rows) // 2], [r for r in rows[len(rows) // 2:] if r[2]]
+        mine = fit_logistic([r[0] for r in older], [r[1] for r in older], DEFAULT_L2, features=BUILT_IN)
+        scores = []
+        for r in newer:
+            a, b = mine.probability(r[0]), defaults.probability(r[0])
+            z = (math.log(a / (1 - a)) + math.log(b / (1 - b))) / 2
+            scores.append(1 / (1 + math.exp(-z)))
+        out[held] = (scores, [r[1] for r in newer], [math.expm1(r[0]["size"]) for r in newer])
+    return out
+
+
 def size_only(data: dict[str, list[Row]], newer: bool = False) -> dict[str, Scored]:
     out: dict[str, Scored] = {}
     for name, rows in data.items():
@@ -364,9 +392,6 @@ def main() -> int:
         check(data, args.check, kamei, save, args.rounds)
         return 0
     groups = set((args.only or "candidates,combos,newer,own").split(","))
-    if "context" in groups:
-        for c in CONTEXT_CANDIDATES:
-            show(f"+ {c}", loro(data, (*BUILT_IN, c)), loro(data, BUILT_IN), args.rounds)
     print(f"{'model (mean of leave-one-repository-out)':36} " + " ".join(f"{m[:6]:>6}" for m in METRICS)
           + "  gain over the built-in factors [paired 95%]")
     base = loro(data, BUILT_IN)
@@ -392,6 +417,9 @@ def main() -> int:
             scored = own(data, BUILT_IN, rule)
             show(f"own, {label}", scored, newer_base, args.rounds)
             adoption(scored, newer_base, args.rounds)
+        show("own L2 100 against own L2 1", own(data, BUILT_IN, lambda n: 100.0),
+             own(data, BUILT_IN, lambda n: 1.0), args.rounds)
+        show("average of own and defaults' log-odds", blend(data), newer_base, args.rounds)
     return 0
 
 
