@@ -35,11 +35,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core.calibration.evaluate import METRICS, bootstrap
-from app.core.calibration.run import MIN_NONZERO, label_history
+from app.core.calibration.run import L2, MIN_NONZERO, label_history
 from app.core.calibration.run import usable_features as _usable
 from app.core.calibration.szz import CalibrateConfig
 from app.core.git.repo import GitRepo
-from app.core.risk.likelihood import LIKELIHOOD_FEATURES, fit_logistic
+from app.core.risk.likelihood import LIKELIHOOD_FEATURES, default_model, fit_logistic
 
 
 def main() -> int:
@@ -47,7 +47,7 @@ def main() -> int:
     parser.add_argument("--repos", default=str(Path(__file__).with_name("calibration_repos.txt")))
     parser.add_argument("--max-commits", type=int, default=1500)
     parser.add_argument("--max-fix-lines", type=int, default=200)
-    parser.add_argument("--l2", type=float, default=100.0)
+    parser.add_argument("--l2", type=float, default=L2)
     parser.add_argument("--cache", default="/tmp/calibrate_defaults_cache.json")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
@@ -100,11 +100,13 @@ def show(name: str, what: str, values: list[tuple[float, float, float]]) -> None
 def report(data: dict[str, list[Row]], l2: float, rounds: int = 200) -> None:
     """Per repository, on its code-touching commits: the model fitted on the other repositories
     (leave-one-repository-out, what the built-in defaults are to a new repository), size alone, and the
-    repository's own model fitted on its older half and tested on its newer half against the LORO model."""
+    repository's own model fitted on its older half and tested on its newer half against the LORO model; "dflt"
+    is likelihood_default.json as shipped (fitted on all of them, so not held out here)."""
     features = usable_features([r for rows in data.values() for r in rows])
     print(f"\nfeatures {', '.join(features)}; l2={l2}; metrics on code-touching commits: "
           f"{', '.join(METRICS)} (value [95% bootstrap CI])")
     means: dict[str, list[float]] = defaultdict(list)
+    shipped = default_model()  # "dflt": the file as shipped, fitted on every repository (this one too)
     for held in data:
         train = [r for name, rows in data.items() if name != held for r in rows]
         loro = fit_logistic([r[0] for r in train], [r[1] for r in train], l2, features=features)
@@ -114,6 +116,7 @@ def report(data: dict[str, list[Row]], l2: float, rounds: int = 200) -> None:
         # Effort-aware metrics rank by score per changed line: "size" (log1p lines) reads the smallest
         # change first (ManualUp), "size-lf" (lines squared) the largest first; AUC and top-20% are size's.
         for what, scores in (("loro", [loro.probability(r[0]) for r in code]),
+                             ("dflt", [shipped.probability(r[0]) for r in code]),
                              ("size", [r[0]["size"] for r in code]),
                              ("size-lf", [math.expm1(r[0]["size"]) ** 2 for r in code])):
             values = figures(scores, code, rounds)
@@ -123,7 +126,7 @@ def report(data: dict[str, list[Row]], l2: float, rounds: int = 200) -> None:
         older = data[held][:half]
         newer = [r for r in data[held][half:] if r[2]]
         own = fit_logistic([r[0] for r in older], [r[1] for r in older], l2, features=features)
-        for what, model in (("own/new", own), ("loro/new", loro)):
+        for what, model in (("own/new", own), ("loro/new", loro), ("dflt/new", shipped)):
             values = figures([model.probability(r[0]) for r in newer], newer, rounds)
             show("", what, values)
             means[what].extend([v[0] for v in values])
