@@ -903,6 +903,14 @@ class Analyzer:
         discovers on its own when asked to."""
         self._sibling_discovery = discovery
 
+    def lend_discovery(self, to: Analyzer) -> None:
+        """Give `to` (a change screen's analyzer) the discovery a sibling found for this one (the queue's worker:
+        note_discovery), when it has none: the cached report and plan it shows then read their history figures
+        without discovering every ref again (lazygit's 2,957 refs before pr/296's plan was on screen)."""
+        if (self._sibling_discovery is not None and to._discovery is None and to.base == self.base
+                and to.commit_range == self.commit_range):
+            to.adopt_discovery(self._sibling_discovery)
+
     def adopt_discovery(self, discovery: Discovery) -> None:
         """Use `discovery` (found by a sibling on the same repository, base and scope) as this one's."""
         self._discovery = discovery
