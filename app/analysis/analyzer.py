@@ -916,6 +916,14 @@ class Analyzer:
         discovers on its own when asked to."""
         self._sibling_discovery = discovery
 
+    def lend_discovery(self, to: Analyzer) -> None:
+        """Give `to` (a change screen's analyzer) the discovery a sibling found for this one (the queue's worker:
+        note_discovery), when it has none: the cached report and plan it shows then read their history figures
+        without discovering every ref again (lazygit's 2,957 refs before pr/296's plan was on screen)."""
+        if (self._sibling_discovery is not None and to._discovery is None and to.base == self.base
+                and to.commit_range == self.commit_range):
+            to.adopt_discovery(self._sibling_discovery)
+
     def adopt_discovery(self, discovery: Discovery) -> None:
         """Use `discovery` (found by a sibling on the same repository, base and scope) as this one's."""
         self._discovery = discovery
@@ -1986,9 +1994,48 @@ class Analyzer:
             raise ReviewTuiError(f"{change.id}: {change.error}")
         detail = self._full(change, order=order)
         self._store([detail.report])
-        change.gone_on_base = self._gone_on_base(change, detail.files)
+        change.gone_on_base = self._gone_on_base(change, _modified_paths(detail.files))
         change.behind_base = self._behind_base(change)
         return detail
+
+    def _explained_key(self, change: Change) -> str | None:
+        key = self._cache_key(change)
+        return None if key is None or change.error else f"{key}:{self._maintainability_tag()}"
+
+    def explanation(self, change: Change) -> tuple[ChangeReport, dict[str, dict[str, float | None]]] | None:
+        """What `explain` shows of a change explained before under these rules: its cached report and its Python
+        files' maintainability index (`keep_explanation`), with what the base's tip says of it now (gone_on_base,
+        behind_base, as `detail` sets them); None on a miss. No diff is read: a warm `explain` of lazygit's
+        pr/296 (+3.2M lines) read it all again, 34 s."""
+        key = self._explained_key(change)
+        data = self.cache.get("explained", key) if key is not None and self.cache is not None else None
+        if not isinstance(data, dict) or not self._same_gap(change, data.get("missing")):
+            return None
+        try:
+            maintainability = {str(path): dict(figures) for path, figures in data["maintainability"].items()}
+            modified = [str(path) for path in data["modified"]]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # an unreadable entry is a miss
+        report = self.cached_report(change)
+        if report is None:
+            return None
+        change.gone_on_base = self._gone_on_base(change, modified)
+        change.behind_base = self._behind_base(change)
+        return report, maintainability
+
+    def keep_explanation(self, detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]]) -> None:
+        """Cache what `explain` showed of `detail` beside its report (`explanation` reads it), under the same
+        terms as the report: complete, and content this clone lacks named by its blobs (a fetch explains again)."""
+        key = self._explained_key(detail.change)
+        report = detail.report
+        if key is None or self.cache is None or not report.complete or report.error or report.assessment is None:
+            return
+        missing = self._missing_blobs(detail.files) if report.assessment.file_problems else []
+        if (report.assessment.file_problems and not missing) or any(state.failed for state in self._graphs.values()):
+            return  # not kept, as its report is not
+        self.cache.put("explained", key, {"maintainability": maintainability,
+                                          "modified": _modified_paths(detail.files),
+                                          **({"missing": missing} if missing else {})})
 
     def _behind_base(self, change: Change) -> str:
         """What a reviewer should know when the base moved on under a branch: the files a merge would stop
@@ -2001,12 +2048,11 @@ class Analyzer:
         base_name, tip = self.resolved_base
         if change.base == tip or change.base_ref != base_name:
             return ""
-        behind = self.repo.count_between(change.base, tip, limit=1_000_000)
+        behind, merge_stops = self._tip_relation(change.base, tip, change.head)
         since = f"since this change started, {behind:,} commit{'s' if behind != 1 else ''} ago"
         from app.core.text import visible_path
 
-        conflicts = [p for p in self.repo.merge_conflicts(change.base, tip, change.head) or []
-                     if p not in change.gone_on_base]
+        conflicts = [p for p in merge_stops or [] if p not in change.gone_on_base]
         if conflicts:
             shown = ", ".join(visible_path(p, 80) for p in conflicts[:3])
             more = f" and {len(conflicts) - 3} more" if len(conflicts) > 3 else ""
@@ -2018,16 +2064,30 @@ class Analyzer:
                     "review what would land")
         return ""
 
-    def _gone_on_base(self, change: Change, files: list[FileDiff]) -> list[str]:
-        """The files a branch modifies that the queue's base has deleted since the branch started (its
-        merge base): git would stop the merge on a modify/delete conflict, and the change is often obsolete
-        (a bump of a workflow the base removed). Tree lookups at the base's tip, never cached: the tip moves."""
+    def _tip_relation(self, base: str, tip: str, head: str) -> tuple[int, list[str] | None]:
+        """How many commits the base's tip is past a branch's merge base, and the files a merge of its head into
+        that tip would stop on (None: a tree cannot be read). Functions of the three commits, so cached by their
+        ids when every tree was read: the merge of lazygit's pr/296 (+3.2M lines) took a second of every explain."""
+        key = f"{base}:{tip}:{head}"
+        data = self.cache.get("tip_relation", key) if self.cache is not None else None
+        if isinstance(data, dict) and isinstance(data.get("behind"), int) and isinstance(data.get("conflicts"), list):
+            return data["behind"], [str(path) for path in data["conflicts"]]
+        behind = self.repo.count_between(base, tip, limit=1_000_000)
+        conflicts = self.repo.merge_conflicts(base, tip, head)
+        if conflicts is not None and self.cache is not None:
+            self.cache.put("tip_relation", key, {"behind": behind, "conflicts": conflicts})
+        return behind, conflicts
+
+    def _gone_on_base(self, change: Change, modified: list[str]) -> list[str]:
+        """The files a branch modifies (`modified`: their paths at its base) that the queue's base has deleted
+        since the branch started (its merge base): git would stop the merge on a modify/delete conflict, and the
+        change is often obsolete (a bump of a workflow the base removed). Tree lookups at the base's tip, never
+        cached: the tip moves."""
         if change.kind not in ("branch", "pr") or change.base is None or change.remerge:
             return []
         base_name, tip = self.resolved_base  # not `discovery`: a TUI thread's analyzer has none of its own
         if change.base == tip or change.base_ref != base_name:
             return []
-        modified = [fd.old_path for fd in files if fd.status in ("modified", "renamed") and fd.old_path]
         return self.repo.absent_paths(tip, modified) if modified else []
 
     def analyze_all(self, progress: Progress | None = None,
@@ -2716,6 +2776,11 @@ def _set_history(inputs: RiskInputs, hf: HistoryFigures | None) -> None:
     else:
         inputs.hottest_changes, inputs.hottest_path = hf.hottest_changes, hf.hottest_path
         inputs.recent_authors, inputs.author_prior_commits = hf.recent_authors, hf.author_prior_commits
+
+
+def _modified_paths(files: list[FileDiff]) -> list[str]:
+    """The paths at its base of the files a change modifies or renames (what `_gone_on_base` looks up)."""
+    return [fd.old_path for fd in files if fd.status in ("modified", "renamed") and fd.old_path]
 
 
 def _history_summary(hf: HistoryFigures | None) -> HistorySummary | None:

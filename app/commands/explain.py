@@ -37,19 +37,27 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
     analyzer.measure_maintainability = True  # in the complexity's own parse, not a second one
     print_team_config_warnings(analyzer)
     done = show_progress(analyzer)
-    detail = analyzer.detail(change_id)
+    change = analyzer.change(change_id)
+    # Explained before under these rules: the cached report and maintainability are the answer, no diff read
+    known = analyzer.explanation(change)
+    if known is None:
+        detail = analyzer.detail(change)
+        report, maintainability = detail.report, analyzer.maintainability(detail)
+        analyzer.keep_explanation(detail, maintainability)
+    else:
+        report, maintainability = known
     done()
-    note_merged(detail.change)
-    note_named_by_head(detail.change, change_id)
-    maintainability = analyzer.maintainability(detail)
+    note_merged(report.change)
+    note_named_by_head(report.change, change_id)
     from app.report.track_record import evidence_line
 
     track_record = analyzer.track_record
     if json_output:
-        data = {**detail.report.to_json(), "maintainability": maintainability,
-                "ai_track_record_evidence": evidence_line(track_record, detail.assessment)}
+        assert report.assessment is not None  # an analysed change's
+        data = {**report.to_json(), "maintainability": maintainability,
+                "ai_track_record_evidence": evidence_line(track_record, report.assessment)}
         click.echo(json_text(data))
         return
     from app.report.tables import explain_view
 
-    console(width=width).print(explain_view(detail, maintainability, track_record))
+    console(width=width).print(explain_view(report, maintainability, track_record))

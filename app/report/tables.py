@@ -38,9 +38,10 @@ if TYPE_CHECKING:
 
     from rich.console import Console, ConsoleOptions, RenderResult
 
-    from app.analysis.report import AISummary, Assessment, ChangeDetail, ChangeReport, FactorSummary
+    from app.analysis.report import AISummary, Assessment, ChangeReport, FactorSummary
     from app.core.git.discovery import Discovery
-    from app.core.planner.model import LineRange
+    from app.core.git.models import Change
+    from app.core.planner.model import LineRange, ReviewPlan
     from app.storage.models import TrackRecordRun
 
 BAND_STYLES = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "bold red"}
@@ -555,19 +556,25 @@ TIER_RULES_HINT = ("to give this project's own critical code a tier, add [[tiers
 def tier_rules_hint(found: Assessment) -> str | None:
     """How to declare tiers, where the change's tier is the default one (QA52 #11: lazygit's self-update and
     the code that runs git commands were default tier 2, and nothing said tiers can be declared)."""
-    from app.core.impact.assess import NO_TIER_RULE
+    from app.core.impact.tiers import NO_TIER_RULE  # not assess: its detectors, 0.4 s before a plan is shown
 
     defaulted = any(NO_TIER_RULE in str(reason) for reason in found.tiers.reasons)
     return TIER_RULES_HINT if defaulted and not found.destructive_ops else None
 
 
-def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, float | None]] | None = None,
+def _assessed(report: ChangeReport) -> Assessment:
+    assert report.assessment is not None  # an analysed change's report
+    return report.assessment
+
+
+def explain_view(report: ChangeReport, maintainability: dict[str, dict[str, float | None]] | None = None,
                  track_record: TrackRecordRun | None = None) -> Group:
-    """The score's breakdown: factors with contributions that add up to the score (with the AI track
-    record of the latest calibrate as evidence when AI share moves the likelihood), then the reasons."""
-    found = detail.assessment
+    """The score's breakdown of an analysed change (its report: a detail's, or the cached one): factors with
+    contributions that add up to the score (with the AI track record of the latest calibrate as evidence when
+    AI share moves the likelihood), then the reasons."""
+    found = _assessed(report)
     head = Text.assemble(
-        (one_line(detail.change.id, 80), "bold"), "  ", (one_line(detail.change.title, 100), ""), "\n",
+        (one_line(report.change.id, 80), "bold"), "  ", (one_line(report.change.title, 100), ""), "\n",
         ("score ", "dim"), band_text(found.risk.score, found.risk.band),
         ("   tier ", "dim"), f"T{found.tiers.tier}",
         # evidence weighed but no line counted: "AI evidence only", not the queue's cell "AI?" after "AI" (QA54 F11)
@@ -576,9 +583,9 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     )
     factors = _FactorsTable(found)
     parts: list[Any] = [head, _risk_line(found)]
-    if detail.change.base_remarks:
+    if report.change.base_remarks:
         # whole: explain is where everything is said (a stacked change's conflict list was cut at 500 characters)
-        parts.append(Text("Base: " + one_line(detail.change.base_remarks, 4000), style="cyan"))
+        parts.append(Text("Base: " + one_line(report.change.base_remarks, 4000), style="cyan"))
     parts.append(factors)
     for note in (shared_signal_note(found), learned_direction_note(found)):
         if note:
@@ -607,7 +614,7 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
     for note in found.destructive_notes:
         parts.append(item("  ! ", one_line(note, 300), style="yellow"))
     parts.extend(_blast_lines(found))
-    parts.extend(_ai_provenance(found.ai, detail.report.figures.lines_added))
+    parts.extend(_ai_provenance(found.ai, report.figures.lines_added))
     worst = found.complexity.worst_function
     if worst:
         parts.append(Text(f"Worst function: {one_line(worst.name, 80)} in {visible_path(worst.path or '', 80)}"
@@ -712,10 +719,8 @@ def _blast_lines(found: Assessment) -> list[Text | Item]:
     return lines
 
 
-def plan_table(detail: ChangeDetail, *, width: int = 200) -> Group:
-    """The review plan: one row per chunk with its size, risk marks and floor time."""
-    plan = detail.plan
-    change = detail.change
+def plan_table(change: Change, plan: ReviewPlan, *, width: int = 200) -> Group:
+    """The review plan of `change`: one row per chunk with its size, risk marks and floor time."""
     summary = Text.assemble(
         (one_line(change.id, 80), "bold"), f"  {len(plan.chunks)} chunk{'s' if len(plan.chunks) != 1 else ''}, ",
         f"{plan.changed_lines} changed line{'s' if plan.changed_lines != 1 else ''}, ",

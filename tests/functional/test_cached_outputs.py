@@ -109,3 +109,31 @@ def test_an_assessment_read_back_prints_what_a_fresh_one_prints(sample_root: Pat
         for assessment in assessments:
             assert "_stored_json" in assessment.__dict__  # read back, not analysed again
             assert assessment.to_json() == dataclasses.replace(assessment).to_json()
+
+
+def test_a_warm_explain_reads_no_diff_and_prints_what_a_cold_one_printed(sample_root: Path, monkeypatch) -> None:
+    """Issue 18: `explain` of a change explained before under the same rules prints from the cache (its report,
+    the maintainability index of its files) without diffing it again: lazygit's pr/296 (+3.2M lines) was read
+    whole on every warm explain, 34 s."""
+    from app.core.git.repo import GitRepo
+
+    diffs: list[str] = []
+    real_diff = GitRepo.diff
+
+    def counted(self: GitRepo, *args: object, **kwargs: object) -> object:
+        diffs.append(str(args[:2]))
+        return real_diff(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GitRepo, "diff", counted)
+    repo = str(sample_root / "payments-service")
+    changes = [item["id"] for item in json.loads(_run(["list", "--repo", repo, "--json"]))]
+    assert len(changes) > 3
+    cold = {c: (_steady(_run(["explain", c, "--repo", repo, "--json"])), _run(["explain", c, "--repo", repo]))
+            for c in changes}
+    assert diffs, "the cold explains read the diffs"
+    diffs.clear()
+    warm = {c: (_steady(_run(["explain", c, "--repo", repo, "--json"])), _run(["explain", c, "--repo", repo]))
+            for c in changes}
+    assert diffs == []
+    assert warm == cold
+    assert any(mi for printed, _text in cold.values() for mi in [printed["maintainability"]])  # shown, and kept

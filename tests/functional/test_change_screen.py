@@ -670,3 +670,25 @@ async def test_the_cc_column_keeps_its_unit_as_the_queue_does(make_repo):
         assert {str(c.key.value): c.width for c in table.columns.values()}["cc"] == 5
         shown = _screen_text(pilot.app)
         assert " +1.1k " in shown, shown
+
+
+async def test_opening_a_change_reads_no_refs_the_queue_has_read(payments_repo, warm_cache, monkeypatch):
+    """Issue 18: a change screen shows its cached report and plan with the discovery the queue made: its thread
+    discovered every ref again (lazygit's 2,957) before the plan of a big change was on screen."""
+    from app.analysis import analyzer as analyzer_module
+
+    discovered: list[str] = []
+    real_discover = analyzer_module.discover
+
+    def counted(repo, *args, **kwargs):
+        discovered.append(threading.current_thread().name)
+        return real_discover(repo, *args, **kwargs)
+
+    monkeypatch.setattr(analyzer_module, "discover", counted)
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert len(discovered) == 1  # the queue's
+        screen = await open_change(pilot, "ai/generated-sdk-client")
+        assert screen.outline is not None and screen.detail is not None
+        assert len(discovered) == 1

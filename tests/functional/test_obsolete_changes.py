@@ -90,3 +90,22 @@ def test_a_branch_the_base_moved_on_under_says_it_would_conflict_or_is_far_behin
     monkeypatch.setattr(analyzer_module, "STALE_BEHIND", 4)  # a threshold of 1,000 commits, scaled down
     old = " ".join(run("explain", "old", "--repo", str(b.path)).stdout.split())
     assert "4 commits behind main: the diff is against its code of long ago" in old
+
+
+def test_a_warm_explain_still_says_what_the_base_tip_says_of_the_change(make_repo) -> None:
+    """`explain` of a change explained before (its report and maintainability from the cache, no diff read)
+    still checks its modified files against the base's tip, which moves: a file deleted since is named."""
+    b = make_repo("obsolete-later")
+    b.commit("init", {"app.py": "x = 1\n", ".github/workflows/size.yml": WORKFLOW}, author=ALICE)
+    b.branch("deps/size-labeler")
+    b.commit("bump pr-size-labeler", {".github/workflows/size.yml": WORKFLOW.replace("1.8.1", "1.10.0")},
+             branch="deps/size-labeler", author=BOB)
+    b.checkout()
+    first = run("explain", "deps/size-labeler", "--repo", str(b.path))
+    assert first.exit_code == 0 and "no longer has" not in first.stdout
+    assert run("explain", "deps/size-labeler", "--repo", str(b.path)).stdout == first.stdout
+    b.commit("Remove the size labeler", {".github/workflows/size.yml": None}, author=ALICE)
+    b.checkout()
+    again = run("explain", "deps/size-labeler", "--repo", str(b.path))
+    assert again.exit_code == 0
+    assert "main no longer has .github/workflows/size.yml" in " ".join(again.stdout.split())

@@ -688,7 +688,7 @@ def test_explain_lists_the_largest_maintainability_moves_and_how_many_more(payme
               "test_runner.py": -0.2, "cli.py": 1.1}
     mi = {path: {"delta": d, "before": 50.0, "after": 50.0 + d} for path, d in deltas.items()}
     console = Console(width=120, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
-    console.print(explain_view(detail, mi))
+    console.print(explain_view(detail.report, mi))
     text = console.export_text()
     assert "+24.6 in 7 files" in text and "write.py" in text and "read.py" in text
     assert "test_runner.py" not in text and "cli.py" not in text and "+2 more" in text

@@ -197,3 +197,29 @@ def test_check_of_one_change_asks_every_pending_change_only_for_a_records_name(q
     assert "mid" in names and "pull/7" in names and "line" not in names and "within" not in names
     assert all(name in names for name in expected)
     assert [c.id for c in analyzer.discovery.changes] == [c.id for c in full.changes]
+
+
+def test_a_warm_explain_walks_no_pending_heads_history_and_merges_nothing(queue, monkeypatch) -> None:
+    """Issue 18: which heads hold one of the change's commits (a walk of every pending head's history: OpenHands'
+    9,000 pull requests, 2 s) and what a merge into the base's tip would stop on (lazygit's pr/296: 1 s) are
+    functions of commit ids, cached by them: a second `explain` of the same change asks git for neither."""
+    calls: list[str] = []
+    for name in ("heads_holding", "merge_conflicts"):
+        real = getattr(GitRepo, name)
+
+        def counted(self, *args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(GitRepo, name, counted)
+
+    def explain() -> str:
+        result = CliRunner().invoke(cli, ["explain", "mid", "--repo", str(queue.path)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    first = explain()
+    assert sorted(set(calls)) == ["heads_holding", "merge_conflicts"]
+    calls.clear()
+    assert explain() == first
+    assert calls == []

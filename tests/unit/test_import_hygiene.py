@@ -78,3 +78,16 @@ print("LOADED:" + ",".join(loaded))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
                          timeout=60).stdout
     assert out.strip().splitlines()[-1] == "LOADED:"
+
+
+def test_the_why_panel_imports_no_destructive_detector():
+    """A change screen draws its why panel (tier_rules_hint) from the cached report before its diff is read: importing
+    the tier assessment for one string loaded every destructive detector, 0.4 s before a warm plan was on screen."""
+    code = ("import sys\nfrom app.report.tables import tier_rules_hint\n"
+            "class Tiers:\n    reasons = ['a.py matches no tier rule: default tier 2']\n"
+            "class Found:\n    tiers = Tiers()\n    destructive_ops = ()\n"
+            "assert tier_rules_hint(Found())\n"
+            "print('LOADED:' + ','.join(sorted(m for m in sys.modules if m.startswith('app.core.impact.'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = out.strip().splitlines()[-1].removeprefix("LOADED:").split(",")
+    assert "app.core.impact.assess" not in loaded and not any(".destructive" in m for m in loaded), loaded

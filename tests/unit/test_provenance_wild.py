@@ -308,7 +308,7 @@ def test_agent_branch_with_human_commits_shows_its_branch_evidence(tmp_path) -> 
     # QA49 #6: explain says "AI?" as the queue does, and what was weighed, not a flat "AI 0%"
     from app.report.tables import explain_view
 
-    said = _render(explain_view(detail))
+    said = _render(explain_view(detail.report))
     assert "AI evidence only" in " ".join(said.split()) and "AI 0%" not in said
     assert "no line counted as AI-written; evidence weighed:" in said and "branch prefix claude/" in said
 
@@ -329,7 +329,7 @@ def test_explain_lists_the_weighed_evidence_beside_the_commits_that_counted(tmp_
     b.merge("feature", "codex/start-retry", "Merge pull request #6 from ann/codex/start-retry\n", author=ANN)
     b.repo.references.delete("refs/heads/codex/start-retry")  # merged and deleted, as the forge does
     b.checkout()
-    said = " ".join(_render(explain_view(Analyzer(b.path).detail("feature"))).split())
+    said = " ".join(_render(explain_view(Analyzer(b.path).detail("feature").report)).split())
     assert "1 commit counted as AI-written" in said
     assert ("evidence weighed that counted no commit on its own: · 1 commit merged in from 1 branch with the branch "
             "prefix codex/ (codex/start-retry by ") in said
@@ -357,7 +357,7 @@ def test_the_why_panel_and_explain_name_the_commit_and_the_signal_that_counted(t
     assert line.startswith(own[:10]) and "Claude <noreply@anthropic.com>" in line and "(Claude Code)" in line
     panel = _render(why_renderable(detail.assessment))
     assert "1 commit counted as AI-written, by what fired:" in panel and own[:10] in panel
-    assert own[:10] in _render(explain_view(detail))
+    assert own[:10] in _render(explain_view(detail.report))
 
 
 def test_a_pr_ref_inherits_the_branch_evidence_of_its_alias(tmp_path) -> None:

@@ -344,7 +344,8 @@ def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scop
     if repo.is_shallow or repo.head_ref() is None:
         return None
     found = Discovery(base_name, base_commit)
-    read = _one_and_holders(repo, found, change_id, scope or QueueConfig(), time.time() if now is None else now)
+    read = _one_and_holders(repo, found, change_id, scope or QueueConfig(), time.time() if now is None else now,
+                            cache)
     if read is None:
         return None
     changes, in_base = read
@@ -360,8 +361,8 @@ def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scop
     return found
 
 
-def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: QueueConfig,
-                     now: float) -> tuple[list[Change], BaseHistory] | None:
+def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: QueueConfig, now: float,
+                     cache: KeyValueCache | None = None) -> tuple[list[Change], BaseHistory] | None:
     """discover_one's changes, in discovery's order (which of two holders is named follows it): the one
     `change_id` names and those of the heads that hold one of its commits, and the base's history; None where
     discover_one says None."""
@@ -386,8 +387,8 @@ def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: Que
         return None
     own = {c.id for c in target.commits}
     oldest = {c.id for c in target.commits if not own.intersection(c.parents)}  # every commit of it holds one
-    holding = repo.heads_holding([head for head, _ in heads if head not in (target.head, found.base_commit)
-                                  and head not in in_base], oldest, found.base_commit)
+    holding = _heads_holding(repo, [head for head, _ in heads if head not in (target.head, found.base_commit)
+                                    and head not in in_base], oldest, found.base_commit, cache)
     if holding is None:
         return None
     # a look-alike twin at its head has a row of its own
@@ -397,6 +398,27 @@ def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: Que
     if any(c.base_ref != found.base_ref or c.merged is not None for c in found_):
         return None  # made on a release line: judged against it
     return found_, in_base
+
+
+HOLDERS_KIND = "heads_holding"
+
+
+def _heads_holding(repo: GitRepo, heads: list[str], commits: set[str], hide: str,
+                   cache: KeyValueCache | None) -> set[str] | None:
+    """`repo.heads_holding`, cached by a digest of its question (every head, the commits, the base's tip): its
+    answer is a function of those commits, and its walk reads every pending head's history (OpenHands' 9,000 pull
+    request heads: 2 s of every `explain` of one change). A ref moved or added is another question."""
+    import hashlib
+
+    question = "\n".join([hide, *sorted(commits), "", *sorted(heads)])
+    key = hashlib.sha256(question.encode()).hexdigest()
+    stored = cache.get_many(HOLDERS_KIND, [key]).get(key) if cache is not None else None
+    if isinstance(stored, list):
+        return {str(head) for head in stored}
+    holding = repo.heads_holding(heads, commits, hide)
+    if holding is not None and cache is not None:
+        cache.put_many(HOLDERS_KIND, {key: sorted(holding)})
+    return holding
 
 
 def _named_heads(repo: GitRepo, heads: list[tuple[str, list[tuple[str, str, str]]]], change_id: str) -> list[int]:

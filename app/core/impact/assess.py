@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING, Any
 from app.core.git.diff import FileDiff
 from app.core.impact.destructive.legacy import detect_destructive
 from app.core.impact.destructive.ops import DestructiveOp
-from app.core.impact.tiers import BUILT_IN, MAX_TIER, TierConfig, TierRule
+from app.core.impact.tiers import BUILT_IN, MAX_TIER, NO_TIER_RULE, TierConfig, TierRule
 from app.core.text import visible_path
-
-NO_TIER_RULE = "matches no tier rule"  # in a tier reason: the change's tier is the configured default
 
 if TYPE_CHECKING:
     from app.core.impact.destructive.scan import Neighbours, Reader

@@ -40,6 +40,8 @@ from app.core.settings import SectionReader
 from app.core.text import visible_path
 from app.errors import ConfigError
 
+NO_TIER_RULE = "matches no tier rule"  # in a tier reason: the change's tier is the configured default
+
 MIN_TIER = 0
 MAX_TIER = 3
 BUILT_IN = "built-in"  # the `source` of the default rules

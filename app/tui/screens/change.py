@@ -201,6 +201,7 @@ class ChangeScreen(Screen[None]):
         the cached plan first, when there is one, so the screen fills in while the diff is read."""
         try:
             analyzer = self.review_app.fresh_analyzer()
+            self.review_app.analyzer.lend_discovery(analyzer)  # what the queue found: not every ref read again
             outline = analyzer.change_plan(self.report.change)
             if outline is not None:
                 self.post_message(PlanLoaded(outline))
