@@ -202,7 +202,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     leave-one-repository-out table gained, bench/README.md "Kamei factors and the model's form");
 # 86: a bump's manifests lead the plan only when the change's own code is of no more critical tier (hono pull/5112);
 # 87: Cline's agent, Ellipsis (author and review bot) and Greptile (review bot) are AI identities; an unknown bot
-#     co-author is evidence as an unknown bot author is (QA54 on cline);
+#     co-author is evidence as an unknown bot author is; a reason many files of a chunk share is said once (QA54);
 ANALYSIS_VERSION = "87"
 
 STALE_BEHIND = 1_000
@@ -426,20 +426,28 @@ class _GraphBuild:
     def _share_out(self, chunk: list[tuple[str, str, str]],
                    batch: list[tuple[str, tuple[str, bytes]]]) -> dict[str, tuple[str, str, bytes, str | None, Any]]:
         """Start, one task each, the batch's Python files whose version is one a change's blast radius reads
-        (`share`): the task gives the summary, and the complexity figures if the measurement wants them,
-        from one parse (graph.summary_and_metrics). key -> (path, blob, content, measured as, future)."""
+        (`share`), or the base version of a test file a change edits that the measurement wants: the task gives
+        the summary, and the complexity figures if the measurement wants them, from one parse
+        (graph.summary_and_metrics). key -> (path, blob, content whose head definitions to remember (b"": none),
+        measured as, future)."""
         from app.core.impact.graph import head_defs_wanted, summary_and_metrics
         from app.core.memo import digest
         from app.core.workers import ParentExiting, released
 
-        if self.share is None or not self.share.sides:
+        if self.share is None or not (self.share.sides or self.share.base_tests):
             return {}
         sides, measured, max_bytes = self.share.sides, self.share.measured, self.share.max_bytes
+        tests = self.share.base_tests
         out: dict[str, tuple[str, str, bytes, str | None, Any]] = {}
         for (key, path, blob), (_, (_, data)) in zip(chunk, batch, strict=True):
             if released():  # the process is exiting: a task submitted from this thread now may start a
                 raise ParentExiting("review-tui is exiting")  # worker that no one stops (a hung exit)
-            if data and (path, blob) in sides and path.endswith(".py"):  # (b"": empty, or not read after all)
+            if not data or not path.endswith(".py"):  # (b"": empty, or not read after all)
+                continue
+            if (path, blob) in tests and blob in measured:  # a test's base version: its figures alone are wanted
+                out[key] = (path, blob, b"", measured[blob], self.share.pool_submit(summary_and_metrics, path, data,
+                                                                                   measured[blob], max_bytes))
+            elif (path, blob) in sides:
                 if not head_defs_wanted(path, digest(data)):
                     continue  # a task of the offering's parses it for its head definitions (and figures) already
                 as_path = measured.get(blob)
@@ -461,7 +469,8 @@ class _GraphBuild:
                 done: Future[Any] = Future()
                 done.set_result(metrics)
                 self.share.metrics.setdefault(blob, done)
-            remember_head_defs(path, data, row)
+            if data:  # (b"": a test's base version, whose head definitions no one reads)
+                remember_head_defs(path, data, row)
             rows[key] = row
         return rows
 
@@ -1490,12 +1499,19 @@ class Analyzer:
     def _own_tests(prep: _Prepared, read: Reader, vendored: Vendored) -> list[FileSummary]:
         """The head versions of the test files the change adds or edits: they test what it changes too (the
         graph is the base's)."""
-        from app.core.impact.graph import IMPORT_LEVEL_SUFFIXES, MAX_FILE_BYTES, PY_SUFFIXES, is_test_path, summarise
+        from app.core.impact.graph import (
+            IMPORT_LEVEL_SUFFIXES,
+            MAX_FILE_BYTES,
+            PY_SUFFIXES,
+            is_test_path,
+            own_test_summary,
+        )
 
+        # A Python one remembered per content, or taken over from the offering's worker (_Offering.own_test_sides)
         return [summary for fd in prep.files
                 if fd.new_path and fd.text_read and is_test_path(fd.new_path) and not vendored(fd.new_path)
                 and fd.new_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES) and fd.new_size <= MAX_FILE_BYTES
-                and (summary := summarise(fd.new_path, read(fd, "new") or b"")) is not None]
+                and (summary := own_test_summary(fd.new_path, read(fd, "new") or b"")) is not None]
 
     def _neighbours(self, change: Change) -> Callable[[str], list[tuple[str, str]]] | None:
         """A directory's .tf files at the change's head (a .tfvars value is judged by what counts by it);
@@ -2460,6 +2476,9 @@ class _Offering(threading.Thread):
         # of them answers for it (_GraphBuild._share_out)
         self.sides = {(path, fd.new_blob if side == "new" else fd.old_blob)
                       for prep in head_defs for fd, side, path in self.head_def_sides(prep)}
+        # (path, blob) of the base version of every Python test file they edit: no head definitions are read of
+        # it, but the measurement wants it, and a graph build that parses it measures it (_GraphBuild._share_out)
+        self.base_tests = {(path, fd.old_blob) for prep in head_defs for fd, path in self.base_test_sides(prep)}
 
     @staticmethod
     def head_def_sides(prep: _Prepared) -> Iterator[tuple[FileDiff, str, str]]:
@@ -2473,14 +2492,39 @@ class _Offering(threading.Thread):
                 yield fd, "new", fd.new_path
                 yield fd, "old", fd.old_path
 
+    @staticmethod
+    def own_test_sides(prep: _Prepared) -> Iterator[tuple[FileDiff, str, str]]:
+        """(file, "new", path) of the head version of every Python test file the change adds or edits, whose
+        summary the blast radius reads (Analyzer._own_tests: a vendored one aside, which is offered all the same)."""
+        from app.core.impact.graph import MAX_FILE_BYTES, PY_SUFFIXES, is_test_path
+
+        for fd in prep.files:
+            if (fd.new_path and fd.new_blob and fd.text_read and is_test_path(fd.new_path)
+                    and fd.new_path.endswith(PY_SUFFIXES) and fd.new_size <= MAX_FILE_BYTES):
+                yield fd, "new", fd.new_path
+
+    @staticmethod
+    def base_test_sides(prep: _Prepared) -> Iterator[tuple[FileDiff, str]]:
+        """(file, path) of the base version of every Python test file the change edits."""
+        from app.core.impact.graph import MAX_FILE_BYTES, PY_SUFFIXES, is_test_path
+
+        for fd in prep.files:
+            if (fd.old_path and fd.old_blob and fd.text_read and is_test_path(fd.old_path)
+                    and fd.old_path.endswith(PY_SUFFIXES) and fd.old_size <= MAX_FILE_BYTES):
+                yield fd, fd.old_path
+
     def shared(self) -> dict[str, str]:
-        """The blobs of `measured` that this offering's tasks measure (unless a head definition is known)."""
+        """The blobs of `measured` that this offering's tasks, or a graph build's (base_tests), measure (unless a
+        head definition or a test's summary is known, or the graph is not built whole)."""
         found: dict[str, str] = {}
         for prep in self.head_defs:
-            for fd, side, _ in self.head_def_sides(prep):
+            for fd, side, _ in [*self.head_def_sides(prep), *self.own_test_sides(prep)]:
                 blob = fd.new_blob if side == "new" else fd.old_blob
                 if blob and blob in self.measured:
                     found[blob] = self.measured[blob]
+        for _, blob in self.base_tests:
+            if blob in self.measured:
+                found[blob] = self.measured[blob]
         return found
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -2521,7 +2565,7 @@ class _Offering(threading.Thread):
         from concurrent.futures.process import BrokenProcessPool
 
         from app.core.impact.destructive.scan import blob_reader, offer_python_scans
-        from app.core.impact.graph import head_defs_wanted, offer_head_defs
+        from app.core.impact.graph import head_defs_wanted, offer_head_defs, offer_test_summaries, own_test_wanted
         from app.core.memo import digest
 
         try:
@@ -2532,12 +2576,14 @@ class _Offering(threading.Thread):
             # version twice was 1.6 s of this thread on the ansible scenario).
             digests: dict[str, bytes] = {}
 
-            def versions(prep: _Prepared) -> Iterator[tuple[str, bytes, str | None]]:
-                for fd, side, path in self.head_def_sides(prep):
+            def versions(prep: _Prepared, tests: bool = False) -> Iterator[tuple[str, bytes, str | None]]:
+                sides, wanted = (self.own_test_sides, own_test_wanted) if tests else (self.head_def_sides,
+                                                                                     head_defs_wanted)
+                for fd, side, path in sides(prep):
                     blob = fd.new_blob if side == "new" else fd.old_blob
                     known = digests.get(blob) if blob else None
-                    if known is not None and not head_defs_wanted(path, known):
-                        continue  # remembered or offered already: offer_head_defs would pass it by
+                    if known is not None and not wanted(path, known):
+                        continue  # remembered or offered already: the offer would pass it by
                     data = read(fd, side)
                     if data is None:
                         blob = None
@@ -2545,11 +2591,17 @@ class _Offering(threading.Thread):
                         digests[blob] = digest(data)
                     yield path, data or b"", blob
 
+            with_graph = {id(prep) for prep in self.head_defs}
             for prep in self.scans:
                 if self.stop.is_set():
                     return
                 offer_python_scans(prep.files, read, self.submit, digests, together=lambda text, path, blob:
                                    self.together(text, path, blob, digests))
+                if id(prep) in with_graph:  # beside the scans: the blast radius reads them soon after the diffs
+                    offer_test_summaries(versions(prep, tests=True), self.submit,
+                                         measured_as=self.measured.get,  # type: ignore[arg-type]
+                                         max_bytes=self.max_bytes, on_metrics=self.metrics.__setitem__,
+                                         digests=digests)
             for prep in self.head_defs:
                 if self.stop.is_set():
                     return

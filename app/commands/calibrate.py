@@ -59,11 +59,14 @@ def _since(value: str | None) -> int | None:
               help=f"Study at most the newest N first-parent commits (their history still counts); 0 studies "
                    f"them all. Default: {DEFAULT_MAX_COMMITS:,} unless --since is given.")
 @click.option("--json", "json_output", is_flag=True, help="Print the figures as JSON.")
+@click.option("--progress/--no-progress", "progress", default=None,
+              help="Say on stderr how far it got (measuring commits, tracing fixes): a bar when stderr is a "
+                   "terminal; --progress also into a file or a CI log (a line every 10 s), --no-progress never.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Also write a self-contained HTML report (with the effort curve) to FILE.")
 @click.pass_context
 def calibrate_command(ctx: click.Context, repo: str | None, since: str | None, max_commits: int | None,
-                      json_output: bool, html_file: str | None) -> None:
+                      json_output: bool, progress: bool | None, html_file: str | None) -> None:
     """Measure the risk model on this repository's history; use the repository's own model when it
     ranks later-fixed changes better than the built-in defaults."""
     capped = max_commits is None and since is None
@@ -72,7 +75,8 @@ def calibrate_command(ctx: click.Context, repo: str | None, since: str | None, m
 
     try:
         run = _calibrate(repo or (ctx.obj or {}).get("repo") or ".", _since(since), studied,
-                         show_progress=not json_output, capped=capped)
+                         show_progress=progress if progress is not None else None if not json_output else False,
+                         capped=capped)
     except KeyboardInterrupt:
         click.echo(INTERRUPTED, err=True)
         sys.exit(130)
@@ -89,7 +93,7 @@ def calibrate_command(ctx: click.Context, repo: str | None, since: str | None, m
     _emit(run, json_output=json_output, html_file=html_file)
 
 
-def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_progress: bool,
+def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_progress: bool | None,
                capped: bool = False) -> CalibrationRun:
     from app.config import load_repo_config
     from app.core.calibration.run import CalibrationInputError, check_history, evaluate, track_record
@@ -123,7 +127,7 @@ def _calibrate(path: str, since: int | None, max_commits: int | None, *, show_pr
 
 
 def _labelled(repo: GitRepo, head: str, config: RepoConfig, since: int | None, max_commits: int | None,
-              show_progress: bool) -> tuple[Labelled, bool]:
+              show_progress: bool | None) -> tuple[Labelled, bool]:
     """The labelled history: from the cache when this head, these options and this config were
     labelled before, else labelled now (with a progress bar) and cached once complete."""
     from app.analysis import analyzer
@@ -161,9 +165,8 @@ class _Bar:
         self.tasks: dict[str, Any] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        names = {"measuring": "Measuring commits", "tracing": "Tracing fixes"}
         if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(names.get(stage, stage), total=total)
+            self.tasks[stage] = self.progress.add_task(_STAGES.get(stage, stage), total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
     def __enter__(self) -> Progress:
@@ -174,8 +177,25 @@ class _Bar:
         self.progress.stop()
 
 
-def _progress(show: bool) -> AbstractContextManager[Progress | None]:
-    return _Bar() if show and sys.stderr.isatty() else nullcontext(None)
+_STAGES = {"measuring": "Measuring commits", "tracing": "Tracing fixes"}
+
+
+def _progress(show: bool | None) -> AbstractContextManager[Progress | None]:
+    """A bar on a terminal's stderr (unless --no-progress); with --progress into a file or a log, a whole line at
+    most every 10 s and at each stage, as `list --progress` writes (QA54: a calibrate logged to a file said nothing
+    for 10 minutes); else nothing."""
+    from app.commands.common import progress_line
+
+    if show is not False and sys.stderr.isatty():
+        return _Bar()
+    line = progress_line(show)
+    if line is None:
+        return nullcontext(None)
+
+    def logged(stage: str, done: int, total: int) -> None:
+        line(f"{_STAGES.get(stage, stage).lower()} {done:,}/{total:,}")
+
+    return nullcontext(logged)
 
 
 def _keep(repo: GitRepo, head: str, calibration: Calibration) -> str:

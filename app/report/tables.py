@@ -547,7 +547,8 @@ def explain_view(detail: ChangeDetail, maintainability: dict[str, dict[str, floa
         (one_line(detail.change.id, 80), "bold"), "  ", (one_line(detail.change.title, 100), ""), "\n",
         ("score ", "dim"), band_text(found.risk.score, found.risk.band),
         ("   tier ", "dim"), f"T{found.tiers.tier}",
-        ("   AI ", "dim"), share_text(found.ai.share) if found.ai.share or not found.ai.evidence else "AI?",
+        # evidence weighed but no line counted: "AI evidence only", not the queue's cell "AI?" after "AI" (QA54 F11)
+        ("   AI ", "dim"), share_text(found.ai.share) if found.ai.share or not found.ai.evidence else "evidence only",
         ("   band: ", "dim"), one_line(found.risk.band_reason, 80),
     )
     factors = _FactorsTable(found)

@@ -311,6 +311,7 @@ def test_a_graph_file_whose_version_a_change_reads_is_parsed_once_for_both(make_
         max_bytes: int = 1_000_000
         metrics: dict[str, object] = field(default_factory=dict)
         pool_submit: object = pool.submit
+        base_tests: set[tuple[str, str]] = field(default_factory=set)
 
     shared = ["pkg/a.py", "pkg/b.py", "pkg/broken.py"]
     offering = Offering({(p, blobs[p]) for p in shared}, {blobs["pkg/a.py"]: "pkg/a.py",

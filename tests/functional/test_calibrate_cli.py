@@ -369,3 +369,17 @@ def test_labels_cached_by_another_analysis_version_are_labelled_again(make_repo,
     monkeypatch.setattr(analyzer, "ANALYSIS_VERSION", f"{analyzer.ANALYSIS_VERSION}-next")
     again, cached = _labelled(repo, head, config, None, None, False)
     assert not cached and again.to_json() == first.to_json()
+
+
+def test_progress_goes_to_a_log_file_with_progress_and_nowhere_without(make_repo):
+    """QA54 F9: `calibrate` with stderr in a file said nothing for 10 minutes. `--progress` writes whole lines
+    (each stage, at most one per 10 s within it), as `list --progress` does; `--no-progress` none."""
+    b = small_fixes_history(make_repo)
+    logged = run("calibrate", "--repo", str(b.path), "--json", "--progress")
+    assert logged.returncode == 0, logged.stderr
+    lines = logged.stderr.splitlines()
+    assert lines and all(line.startswith("review-tui: ") for line in lines), lines
+    assert any(line.startswith("review-tui: measuring commits ") for line in lines), lines
+    assert any(line.startswith("review-tui: tracing fixes ") for line in lines), lines
+    quiet = run("calibrate", "--repo", str(b.path), "--json", "--no-progress", "--max-commits", "0")
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr

@@ -84,6 +84,10 @@ async def test_the_tui_opens_a_range_with_merges_left_out(make_repo):
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "ChangeScreen"
+        # a commit is diffed against its parent: "<id>^ <parent>...<id>" named the parent twice (QA54)
+        change = app.screen.report.change
+        header = str(app.screen.query_one("#change-header").render())
+        assert f"{change.base[:10]}...{change.head[:10]}" in header and f"{change.head[:10]}^" not in header
 
 
 async def test_the_why_panel_names_the_release_line_a_change_is_compared_with(make_repo):

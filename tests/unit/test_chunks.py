@@ -1413,3 +1413,17 @@ def test_a_mirror_is_told_by_the_edits_it_repeats_not_by_its_name() -> None:
     [collapsed] = [c for c in plan.chunks if c.kind == "collapsed"]
     assert collapsed.title == "Same edit as lib/a.ts: mirror/a.ts" and collapsed.files == ["mirror/a.ts"]
     assert all("mirror/a.ts" not in c.files for c in plan.chunks if c.kind == "code")
+
+
+def test_a_reason_many_collapsed_files_share_is_said_once_naming_them() -> None:
+    """QA54 F8: cline's 45 Jest snapshot files were one collapsed chunk with the same note 45 times ("+43 more
+    notes"); the reason is said once, with the first files and how many more share it."""
+    blobs: dict[str, bytes] = {}
+    snap = "".join(f"exports[`prompt {k}`] = `line {k}`;\n" for k in range(30))
+    files = [file_diff(f"src/core/__snapshots__/prompt{k:02d}.snap", None, snap, blobs) for k in range(5)]
+    plan = build_plan(files, read_blob=blob_reader(blobs))
+    assert_partition(plan, files)
+    [chunk] = plan.chunks
+    said = [note for note in chunk.notes if "collapsed" in note]
+    assert said == ["src/core/__snapshots__/prompt00.snap, src/core/__snapshots__/prompt01.snap and 3 more files: "
+                    "generated, vendored or lock file (matches '__snapshots__/'): collapsed"], chunk.notes

@@ -309,7 +309,7 @@ def test_agent_branch_with_human_commits_shows_its_branch_evidence(tmp_path) -> 
     from app.report.tables import explain_view
 
     said = _render(explain_view(detail))
-    assert "AI AI?" in " ".join(said.split()) and "AI 0%" not in said
+    assert "AI evidence only" in " ".join(said.split()) and "AI 0%" not in said
     assert "no line counted as AI-written; evidence weighed:" in said and "branch prefix claude/" in said
 
 

@@ -79,6 +79,16 @@ def test_a_suggestion_is_kept(repo) -> None:
         refuse_naming_nothing(GitRepo(repo.path), "feature-y")
 
 
+def test_a_shared_remote_prefix_is_no_resemblance() -> None:
+    """QA54: among cline's branches `origin/nope` was "close" to origin/main, origin/to/mcp-env and origin/sjf-p."""
+    from app.core.git.discovery import _closest
+
+    names = {"origin/main", "origin/to/mcp-env", "origin/sjf-p", "origin/feature/retry", "origin/fix/login"}
+    assert _closest(names, "origin/nope") == ""
+    assert _closest(names, "origin/feature/retyr") == " (did you mean 'origin/feature/retry'?)"
+    assert _closest(names, "feature/retry") == " (did you mean 'origin/feature/retry'?)"
+
+
 def test_the_analyzer_refuses_before_discovering(repo) -> None:
     analyzer = Analyzer(repo.path)
     analyzer.one_change = True

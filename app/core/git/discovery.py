@@ -1139,7 +1139,19 @@ def _closest(names: set[str], change_id: str) -> str:
         by_number = sorted(n for n in names if n.rsplit("/", 1)[-1] in (number, f"pr-{number}"))
         if by_number:
             return " (did you mean " + " or ".join("'" + name + "'" for name in by_number[:3]) + "?)"
-    close = difflib.get_close_matches(visible(change_id), sorted(names), n=3, cutoff=0.6)
+    wanted = visible(change_id)
+    # A shared remote or folder ("origin/") says nothing of resemblance: with it, `origin/nope` was "close" to
+    # origin/main and origin/sjf-p among cline's 1,957 branches (QA54). Names under the same first segment are
+    # compared by what follows it.
+    prefix = wanted.split("/", 1)[0] + "/" if "/" in wanted else ""
+    scored = []
+    for name in sorted(names):
+        same = bool(prefix) and name.startswith(prefix)
+        a, b = (wanted[len(prefix):], name[len(prefix):]) if same else (wanted, name)
+        ratio = difflib.SequenceMatcher(None, a, b).ratio()
+        if ratio >= 0.6:
+            scored.append((-ratio, name))
+    close = [name for _, name in sorted(scored)[:3]]
     if close:
         quoted = " or ".join("'" + name + "'" for name in close)
         return f" (did you mean {quoted}?)"

@@ -1234,6 +1234,47 @@ def offer_head_defs(versions: Iterable[tuple[str, bytes, str | None]], submit: S
         on_metrics(blob, part(whole, 1))  # type: ignore[arg-type, misc]
 
 
+# The summaries of the test files a change adds or edits (their head versions: `own_test_summary`), per (path,
+# content), as FileSummary.to_list rows: the analysis thread summarised each of them itself, once per change that has
+# it (409 parses for 36 changes of the ansible scenario, 7 of its 32 s of samples), and the complexity measurement
+# parsed the same versions again. The offering thread offers them to the pool (offer_test_summaries), each measured
+# by the same task where the measurement wants it.
+_test_summary_memo: ContentMemo[list[Any]] = ContentMemo(1024)
+
+
+def own_test_summary(path: str, data: bytes) -> FileSummary | None:
+    """`summarise(path, data)` of a test file's head version, remembered (or taken over from a worker's offer)
+    for a Python file."""
+    if not path.endswith(PY_SUFFIXES):
+        return summarise(path, data)
+    row = _test_summary_memo.get_or_compute(ContentMemo.key(path, data), lambda: summarise_python(path, data).to_list())
+    return FileSummary.from_list(row)
+
+
+def offer_test_summaries(versions: Iterable[tuple[str, bytes, str | None]], submit: Submit, *,
+                         measured_as: MeasuredAs = lambda blob: None, max_bytes: int = 0,
+                         on_metrics: Callable[[str, Future[Any]], None] | None = None,
+                         digests: Mapping[str, bytes] | None = None) -> None:
+    """Start summarising these (path, content, blob id) head versions of test files in worker processes, ahead
+    of the blast radius that reads them (own_test_summary), each measured by the same task, from the same parse,
+    where the complexity measurement wants it (`measured_as`): `on_metrics(blob, future)`, as offer_head_defs."""
+    for path, data, blob in versions:
+        known = digests.get(blob) if digests is not None and blob else None
+        key = (path, known) if known is not None else ContentMemo.key(path, data)
+        if not path.endswith(PY_SUFFIXES) or not _test_summary_memo.wants(key):
+            continue
+        as_path = measured_as(blob) if on_metrics is not None and blob else None
+        whole = submit(summary_and_metrics, path, data, as_path, max_bytes)
+        _test_summary_memo.offer(key, part(whole, 0))
+        if as_path is not None:
+            on_metrics(blob, part(whole, 1))  # type: ignore[arg-type, misc]
+
+
+def own_test_wanted(path: str, digest: bytes) -> bool:
+    """Whether offer_test_summaries would offer the version of `path` whose content has this memo.digest."""
+    return path.endswith(PY_SUFFIXES) and _test_summary_memo.wants((path, digest))
+
+
 def head_defs_wanted(path: str, digest: bytes) -> bool:
     """Whether offer_head_defs would offer the version of `path` whose content has this memo.digest (it is
     neither known nor offered already): a caller that knows the digest reads the content only then."""
@@ -1242,6 +1283,7 @@ def head_defs_wanted(path: str, digest: bytes) -> bool:
 
 def drop_offered_head_defs() -> None:
     _head_defs_memo.drop_offers()
+    _test_summary_memo.drop_offers()
 
 
 def tests_in_change(graph: Graph, tests: Iterable[FileSummary]) -> dict[str, set[str]]:

@@ -1096,19 +1096,7 @@ class _PlanBuilder:
         chunk.functions = [leaf.label for leaf in draft.leaves if leaf.kind == FUNCTION_UNIT]
         chunk.oversized = draft.oversized
         chunk.oversize_reason = draft.oversize_reason
-        notes: list[str] = []
-        for index in file_rank:
-            notes += self.file_notes.get(index, [])
-            if index in self.pair_notes:  # said as it came out: a pair the packing split is not "reviewed with"
-                partner, together, apart = self.pair_notes[index]
-                notes.append(together if partner in file_rank else apart)
-        notes += [leaf.split_note for leaf in draft.leaves if leaf.split_note]
-        if draft.packed is not None:
-            where = f"{visible_path(draft.packed)}/" if draft.packed else "the root"
-            notes.append(f"small edits packed into one chunk (each under {self.config.target_lines // 4} changed "
-                         f"lines, tier {chunk.tier}, in {where}): one sitting and one decision; a push to any of them "
-                         "asks for the chunk again")
-        chunk.notes = list(dict.fromkeys(notes))
+        chunk.notes = self._chunk_notes(draft, chunk, file_rank)
         chunk.title = self._title(draft, chunk, file_rank)
         chunk.role = draft.role or ""
         if draft.role is not None:
@@ -1121,6 +1109,31 @@ class _PlanBuilder:
             chunk.floor_seconds, chunk.floor_derivation = light_floor(
                 len(chunk.files), self.config.collapsed_seconds, "collapsed")
         return chunk
+
+    def _chunk_notes(self, draft: Draft, chunk: Chunk, file_rank: Mapping[int, int]) -> list[str]:
+        """The chunk's notes: its files' (a reason several share said once), its pairs', its splits', its packing's."""
+        notes: list[str] = []
+        by_reason: dict[str, list[str]] = {}  # a reason many files share, said once (45 Jest snapshots: 45 notes)
+        for index in file_rank:
+            shown = visible_path(self.paths[index])
+            for note in self.file_notes.get(index, []):
+                if note.startswith(f"{shown}: "):
+                    reason = note[len(shown) + 2:]
+                    if reason not in by_reason:
+                        notes.append(reason)  # a placeholder, replaced below by "<paths>: <reason>"
+                    by_reason.setdefault(reason, []).append(shown)
+                else:
+                    notes.append(note)
+            if index in self.pair_notes:  # said as it came out: a pair the packing split is not "reviewed with"
+                partner, together, apart = self.pair_notes[index]
+                notes.append(together if partner in file_rank else apart)
+        notes += [leaf.split_note for leaf in draft.leaves if leaf.split_note]
+        if draft.packed is not None:
+            where = f"{visible_path(draft.packed)}/" if draft.packed else "the root"
+            notes.append(f"small edits packed into one chunk (each under {self.config.target_lines // 4} changed "
+                         f"lines, tier {chunk.tier}, in {where}): one sitting and one decision; a push to any of them "
+                         "asks for the chunk again")
+        return list(dict.fromkeys(_said_of(note, by_reason.get(note)) for note in notes))
 
     def _binding_hash(self, draft: Draft, segments: list[Segment]) -> str:
         """What an approval of the chunk is bound to (CHUNK_BINDING): the kind; per file its path,
@@ -1406,6 +1419,16 @@ def mirrors_of(files: list[FileDiff], config: ChunkConfig) -> dict[str, Mirror]:
     collapsed = _glob_set(tuple(config.collapsed_globs))
     return mirror_copies(files, lambda path: (collapsed.match(path) is not None or environment_root(path) is not None
                                               or content_kind(path) != "code"), config.target_lines // 4)
+
+
+def _said_of(note: str, paths: list[str] | None) -> str:
+    """A file note given back its file, or the files that share it: "a.snap, b.snap and 43 more files: ..."."""
+    if not paths:
+        return note
+    if len(paths) == 1:
+        return f"{paths[0]}: {note}"
+    shown = ", ".join(paths[:2]) + (f" and {len(paths) - 2} more files" if len(paths) > 2 else "")
+    return f"{shown}: {note}"
 
 
 def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,

@@ -354,7 +354,9 @@ class ChangeScreen(Screen[None]):
         parts = [(Text("by " + one_line(author_text or "unknown", 120)), 9)]
         base = change.base[:10] if change.base else "?"
         against = change.stacked_on or change.base_ref  # a stacked change is compared with the one below it
-        parts.append((Text(f"{one_line(against, 40)} {base}...{change.head[:10]}", style="dim"), 5))
+        # a commit of a range is diffed against its parent: "X^" named beside X's parent read as garbage (QA54)
+        named = "" if change.kind == "commit" and against == f"{change.head[:10]}^" else f"{one_line(against, 40)} "
+        parts.append((Text(f"{named}{base}...{change.head[:10]}", style="dim"), 5))
         if change.aliases:  # the other refs at this head: the same change by any of its names
             parts.append((Text("also " + ", ".join(one_line(alias, 60) for alias in change.aliases[:3])
                                + (f" +{len(change.aliases) - 3}" if len(change.aliases) > 3 else ""), style="dim"), 1))

@@ -189,6 +189,12 @@ class QueueRow:
         return self.assessment is not None and self.assessment.complexity.pending
 
     @property
+    def provisional(self) -> bool:
+        """Scored before its complexity or history was read: the score only rises or falls once they are (QA54:
+        a 45 "high" that became 75 "critical" looked final)."""
+        return self.assessment is not None and not self.report.complete
+
+    @property
     def complexity_added(self) -> int | None:
         if self.error or self.complexity_pending:
             return None
@@ -419,13 +425,16 @@ class _Cells:
         if row.listed_only and merged is not None and not row.error:
             # not scored (it waits for no review): how it was found merged instead; enter analyses it
             return Text(f"  {merged.how}", style="dim italic")
-        return score_cell(row.score, row.band, self.variables, width=width - 6)
+        cell = score_cell(row.score, row.band, self.variables, width=width - 6)
+        if row.provisional:  # dimmed until complete; the sort line counts them
+            cell.stylize("dim")
+        return cell
 
     def cell_band(self, row: QueueRow, width: int) -> Text:
         if row.band is None:
             return Text("-", style="dim")
         symbol, style = band_style(self.variables, row.band)
-        return Text(f"{symbol} {row.band}", style=style)
+        return Text(f"{symbol} {row.band}", style=style + Style(dim=True) if row.provisional else style)
 
     def cell_tier(self, row: QueueRow, width: int) -> Text:
         if row.tier is None:
@@ -1093,10 +1102,16 @@ class QueueScreen(Screen[None]):
         """While the analysis scores, the order is that of the changes scored so far: say how many."""
         if not self.analysing or not self.total:
             return ""
-        scored = sum(1 for change_id in self._seen_this_run
-                     if (report := self.reports.get(change_id)) is not None and report.assessment is not None
-                     and report.change.merged is None)
-        return f"  ({scored:,} scored so far)" if scored < self.total else ""
+        scored = provisional = 0
+        for change_id in self._seen_this_run:
+            report = self.reports.get(change_id)
+            if report is not None and report.assessment is not None and report.change.merged is None:
+                scored += 1
+                provisional += not report.complete
+        if scored < self.total:
+            return f"  ({scored:,} scored so far)"  # of the changes the filter line counts (_expected)
+        # every one scored, some before their complexity or history was read: dimmed, and counted here
+        return f"  ({provisional:,} of {self.total:,} scores provisional)" if provisional else ""
 
     def _expected(self) -> int | None:
         """While rows still arrive, the changes discovery found: the filter line counts the rows of them, as "scored
