@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,6 +208,12 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 ANALYSIS_VERSION = "88"
 
 STALE_BEHIND = 1_000
+
+STORE_EVERY = 50
+STORE_SECONDS = 20.0
+"""A long analysis stores its finished reports a batch at a time, every STORE_EVERY reports or STORE_SECONDS:
+an interrupted run keeps what it finished, and another process on the same cache reads it (cline: a cold `list`
+stored nothing for 40 minutes, and the TUI opened meanwhile started from zero, QA54 F4)."""
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
 
 Progress = Callable[[int, int, str], None]
@@ -1193,8 +1200,10 @@ class Analyzer:
         ai = self.config.ai
         return ChangePlan(report, plan, {c.id: commit_signals(c, ai) for c in change.commits})
 
-    def _store(self, reports: list[ChangeReport]) -> None:
-        """Cache the complete, error-free reports, in one transaction."""
+    def _store(self, reports: list[ChangeReport], *, every_plan: bool = True) -> None:
+        """Cache the complete, error-free reports, in one transaction. `every_plan` False (a batch of a
+        running pass): only these reports' plans; those a first pass built for changes still to be
+        completed stay for the completing pass to take (`_complete_plan`)."""
         if self.cache is None:
             return
         entries: dict[str, Any] = {}
@@ -1224,10 +1233,18 @@ class Analyzer:
         if self._histories is not None:
             self._histories.flush()
         if self._new_plans:
-            plans, self._new_plans = self._new_plans, {}
-            gaps, self._new_plan_gaps = self._new_plan_gaps, {}
-            self.cache.put_many("plan", {key: {**plan.to_dict(), **({"missing": gaps[key]} if key in gaps else {})}
-                                         for key, plan in plans.items()})
+            self._store_plans(self.cache, None if every_plan else reports)
+
+    def _store_plans(self, cache: AnalysisCache, reports: list[ChangeReport] | None) -> None:
+        """Cache the plans built, or (`reports` given) those of these reports alone."""
+        stored = None if reports is None else {key for report in reports if (key := self._cache_key(report.change))}
+        plans = {key: plan for key, plan in self._new_plans.items()
+                 if stored is None or key.rpartition(":")[0] in stored}
+        gaps = {key: self._new_plan_gaps.pop(key) for key in plans if key in self._new_plan_gaps}
+        for key in plans:
+            del self._new_plans[key]
+        cache.put_many("plan", {key: {**plan.to_dict(), **({"missing": gaps[key]} if key in gaps else {})}
+                                for key, plan in plans.items()})
 
     # -- metrics ----------------------------------------------------------------------------
     def _wanted(self, files: list[FileDiff]) -> dict[str, str]:
@@ -2142,7 +2159,7 @@ class Analyzer:
             if prepared and not run.stopped():
                 self._start_graphs(prepared)
             try:
-                finished, unfinished = self._score_all(prepared, metrics, run, early)
+                unfinished = self._score_all(prepared, metrics, run, early)
                 self._blast_ahead(unfinished, run)
                 # The history index (a walk of the base's history) is built while the workers measure;
                 # the first scores above did not wait for it.
@@ -2150,11 +2167,11 @@ class Analyzer:
                     if run.stopped():
                         break
                     if prep.history is None:
-                        run.say(run.total, "reading the history of the touched files")
+                        run.say(2 * run.total, "reading the history of the touched files")
                         self._add_history(prep)
                 if measurement is not None:
                     def tick(measured: int, count: int) -> None:
-                        run.say(run.total, f"measuring complexity: {measured}/{count} files")
+                        run.say(2 * run.total, f"measuring complexity: {measured}/{count} files")
 
                     measured = measurement.wait(tick)
                     self._keep_metrics(measurement.rememberable())
@@ -2163,22 +2180,37 @@ class Analyzer:
                 if measurement is not None:
                     measurement.abandon()  # an error or Ctrl-C above: do not leave the workers busy
             if unfinished and not self._graph_settled():
-                run.say(run.total, "building the dependency graph (blast radius)")
+                run.say(2 * run.total, "building the dependency graph (blast radius)")
             for j, prep in enumerate(unfinished):
                 if run.stopped():
                     break
-                run.say(run.total + j, f"completing {prep.change.id}")
-                finished.append(self._finish_or_error(prep, metrics, run))
+                run.say(2 * run.total + j, f"completing {prep.change.id}")
+                self._keep_finished(run, self._finish_or_error(prep, metrics, run))
                 prep.release()  # finished: its diff is needed no more
-            self._store(finished)
-            run.say(run.total * 2, "")
+            run.say(3 * run.total, "")
         finally:
+            self._keep_finished(run, None)  # the last batch; on an interruption (Ctrl-C, kill) too
             self._offering = None
             if offering is not None:
                 offering.stop.set()
                 offering.join()
                 self._drop_offers()
             self._keep_unasked_evidence()
+
+    def _keep_finished(self, run: _Pass, report: ChangeReport | None) -> None:
+        """Store a finished report with the others of its batch, once the batch is due (STORE_EVERY reports
+        or STORE_SECONDS); None: store what is waiting now (the end of the pass, or an interruption)."""
+        if report is not None:
+            run.unstored.append(report)
+            due = len(run.unstored) >= STORE_EVERY or time.monotonic() - run.stored_at >= STORE_SECONDS
+            if not due:
+                return
+        if run.unstored:
+            batch, run.unstored = run.unstored, []
+            self._store(batch, every_plan=report is None)
+        elif report is None:
+            self._store([])  # the plans and history figures of the pass
+        run.stored_at = time.monotonic()
 
     def _blast_ahead(self, unfinished: list[_Prepared], run: _Pass) -> None:
         """The blast radius of each change whose graph is at hand, now, while a worker walks the history
@@ -2229,7 +2261,7 @@ class Analyzer:
                 run.emit(cached[change.id])
             else:
                 pending.append(change)
-        run.done = run.total - len(pending)
+        run.done = run.read = run.total - len(pending)
         return pending
 
     def _start_offering(self, prepared: list[_Prepared], missing: dict[str, str]) -> _Offering | None:
@@ -2291,7 +2323,8 @@ class Analyzer:
         for change in sorted(pending, key=lambda c: len(c.commits)):
             if run.stopped():
                 break
-            run.say(run.done, f"reading {change.id}")
+            run.say(run.read, f"reading {change.id}")
+            run.read += 1
             try:
                 prep = self._prepare(change, should_stop=run.stopped)
             except DiffStopped:
@@ -2304,18 +2337,17 @@ class Analyzer:
             run.preview(ChangeReport(change, prep.figures, None, None, False))  # its size, not yet scored
             if want_early and early is None and prep.figures.lines_added + prep.figures.lines_deleted <= EARLY_LINES:
                 early = prep
-                run.say(run.done, f"scoring {change.id}")
+                run.say(run.read, f"scoring {change.id}")
                 self._finish_or_error(prep, self._known_metrics(list(prep.wanted)), run, assess=True,
                                       with_history=False)
             held = _hold_within(prepared, held)  # the diffs wait for their scoring within HELD_LINES too
         return prepared, early
 
     def _score_all(self, prepared: list[_Prepared], metrics: dict[str, cx.FileMetrics],
-                   run: _Pass, early: _Prepared | None = None) -> tuple[list[ChangeReport], list[_Prepared]]:
-        """Score every prepared change with the metrics known now: (complete reports, changes still
-        waiting for complexity figures). `early` was scored without history while the others were
-        diffed: scored again only if the history is at hand now."""
-        finished: list[ChangeReport] = []
+                   run: _Pass, early: _Prepared | None = None) -> list[_Prepared]:
+        """Score every prepared change with the metrics known now (a complete report is stored with its batch):
+        the changes still waiting for complexity figures. `early` was scored without history while the others
+        were diffed: scored again only if the history is at hand now."""
         unfinished: list[_Prepared] = []
         # Without the history index at hand, score first without it (the smallest changes first: the
         # queue gets ranked rows in a second, not after a walk of the history); complete later.
@@ -2328,7 +2360,7 @@ class Analyzer:
         for prep in order:
             if run.stopped():
                 break
-            run.say(run.done, f"scoring {prep.change.id}")
+            run.say(run.total + run.done, f"scoring {prep.change.id}")
             run.done += 1
             if prep is early and not with_history:
                 unfinished.append(prep)  # its pending row is up; completed with the others
@@ -2348,11 +2380,11 @@ class Analyzer:
                 continue
             report = self._finish_or_error(prep, metrics, run, assess=True, with_history=with_history)
             if report.complete and with_history:
-                finished.append(report)  # every blob it needs was measured before
+                self._keep_finished(run, report)  # every blob it needs was measured before
             else:
                 unfinished.append(prep)
                 held = _hold_within(unfinished, held)
-        return finished, unfinished
+        return unfinished
 
     def _offer_whole_history(self, pending: list[Change]) -> None:
         """For a queue of EARLY_HISTORY_CHANGES or more changes, have a worker build the history index of
@@ -2653,8 +2685,11 @@ class _Pass:
     progress: Progress | None
     on_report: Callable[[ChangeReport], None] | None
     stopped: Callable[[], bool]
-    done: int = 0
+    done: int = 0  # changes scored (or known, or failed)
+    read: int = 0  # changes whose diff was read (or known)
     reports: dict[str, ChangeReport] = field(default_factory=dict)
+    unstored: list[ChangeReport] = field(default_factory=list)  # finished, stored with their batch (STORE_EVERY)
+    stored_at: float = field(default_factory=time.monotonic)
 
     def emit(self, report: ChangeReport) -> None:
         self.reports[report.id] = report
@@ -2667,8 +2702,11 @@ class _Pass:
             self.on_report(report)
 
     def say(self, done: int, label: str) -> None:
+        """Three steps a change: its diff read (`done` 0 to total), scored (total to 2 x total), completed (to 3 x
+        total): each step's count moves (reading counted nothing, and a cold `list` of cline said
+        "analysing 10/1,296: reading ..." 15 times over, QA54 F1)."""
         if self.progress:
-            self.progress(done, self.total * 2, label)
+            self.progress(done, self.total * 3, label)
 
 def _import_before_threads() -> None:
     """Import, on this thread, what the analysis's other threads would import while it runs: the

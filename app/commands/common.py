@@ -453,7 +453,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
                   markup=False, highlight=False, width=layout)
 
 
-PROGRESS_WIDTH = 96  # "analysing 2,340/2,508: scoring " and a 60-character name
+PROGRESS_WIDTH = 96  # "completing 2,340/2,508: " and a 60-character name
 
 
 def stderr_line() -> Callable[[str], None]:

@@ -38,9 +38,9 @@ if TYPE_CHECKING:
                    "first (for a reviewer with a fixed amount of time).")
 @click.option("--json", "json_output", is_flag=True, help="Print a JSON array (schema in README).")
 @click.option("--progress/--no-progress", "progress", default=None,
-              help="Say on stderr how far it got (finding the pending changes, then analysing N/M): by default "
-                   "when stderr is a terminal; --progress also into a file or a CI log (a line every 10 s), "
-                   "--no-progress never. stdout is the same either way.")
+              help="Say on stderr how far it got (finding the pending changes, then reading, scoring and completing "
+                   "N/M of them): by default when stderr is a terminal; --progress also into a file or a CI log (a "
+                   "line every 10 s), --no-progress never. stdout is the same either way.")
 @width_option
 @click.pass_context
 def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_range: str | None,
@@ -108,15 +108,16 @@ def _stderr_progress(show: Callable[[str], None] | None = None) -> Progress:
     line = show or stderr_line()
 
     def report(done: int, total: int, current: str) -> None:
-        """`total` is twice the changes: each is read and scored, then completed (complexity, history)."""
+        """`total` is three times the changes: each is read, scored, then completed (complexity, history); each
+        step counts its own changes ("reading 120/1,296", "scoring 12/1,296", "completing 3/1,296")."""
         from app.core.text import one_line
 
-        half = total // 2
+        changes = total // 3
         if done >= total:
             line("")
-        elif done < half:
-            line(f"analysing {done:,}/{half:,}: {one_line(current, 60)}")
-        else:
-            line(f"completing {done - half:,}/{half:,}: {one_line(current.removeprefix('completing '), 60)}")
+            return
+        at = min(2, done // max(1, changes))
+        step = ("reading", "scoring", "completing")[at]
+        line(f"{step} {done - at * changes:,}/{changes:,}: {one_line(current.removeprefix(f'{step} '), 60)}")
 
     return report

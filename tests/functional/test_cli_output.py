@@ -477,12 +477,12 @@ def test_lists_progress_line_overwrites_a_longer_name_whole(monkeypatch) -> None
         monkeypatch.setattr(common_module, "console", lambda stderr=False, out=out, width=width: Console(
             file=out, width=width, force_terminal=True))
         report = list_module._stderr_progress()
-        report(1, 10, "scoring origin/pr/2996-max-pretty-depth")
-        report(2, 10, "scoring origin/pr/3080")
-        report(10, 10, "")
+        report(6, 15, "scoring origin/pr/2996-max-pretty-depth")
+        report(7, 15, "scoring origin/pr/3080")
+        report(15, 15, "")
         lines = out.getvalue().split("\r")[:-1]
         assert len(lines) == 3 and len({len(line) for line in lines}) == 1 and "\n" not in out.getvalue()
-        assert lines[1].rstrip() == "analysing 2/5: scoring origin/pr/3080"[:width - 1].rstrip()
+        assert lines[1].rstrip() == "scoring 2/5: origin/pr/3080"[:width - 1].rstrip()
         assert lines[2].strip() == ""
 
 
@@ -597,7 +597,7 @@ def test_a_long_list_says_how_far_it_got_on_a_terminal_s_stderr_and_stdout_stays
             os.close(controller)
         steps = [step.strip() for step in stderr.split("\r")]
         assert process.returncode == 0, stderr
-        assert any(re.fullmatch(r"analysing \d/2: (reading|scoring) (many|origin/codex/\S+)", s) for s in steps), steps
+        assert any(re.fullmatch(r"(reading|scoring) \d/2: (many|origin/codex/\S+)", s) for s in steps), steps
         assert stderr.endswith(" \r") and steps[-1] == "", steps  # cleared before the table
         piped = subprocess.run([*CLI, *args], capture_output=True, env=env, timeout=300)
         assert piped.returncode == 0 and piped.stderr == b"", piped.stderr  # not into a pipe or a log unasked
@@ -612,7 +612,7 @@ def test_a_long_list_says_how_far_it_got_on_a_terminal_s_stderr_and_stdout_stays
     assert logged.returncode == 0 and "\r" not in logged.stderr, logged.stderr
     said = logged.stderr.splitlines()
     assert said and all(line.startswith("review-tui: ") for line in said), said
-    assert any(line.startswith("review-tui: analysing 0/2: ") for line in said), said  # each step's first line
+    assert any(line.startswith("review-tui: reading 0/2: ") for line in said), said  # each step's first line
     controller, terminal = pty.openpty()
     try:
         quiet = subprocess.Popen([*CLI, "list", "--repo", str(long_names), "--no-progress"], stdout=subprocess.PIPE,

@@ -426,6 +426,18 @@ def test_line_counts_stay_whole_when_they_fit_and_never_lose_their_digits():
         assert len(f"+{shown[0]}/-{shown[1]}") <= width, shown  # zod's "+9856/-278…" lost a digit
 
 
+def test_each_side_of_the_line_counts_is_shown_by_its_own_size():
+    """QA54 F4: one column read "+60k/-47k" beside "+83863/-331" and "+177/-10554": a side was compact only when
+    the pair did not fit. Now a side is whole below 10,000 and compact from it, whatever the other side is."""
+    width = COLUMN_BY_KEY["lines"].width
+    assert line_counts(60_123, 47_001, width) == ("60k", "47k")
+    assert line_counts(83_863, 331, width) == ("83k", "331")
+    assert line_counts(177, 10_554, width) == ("177", "10k")
+    assert line_counts(9_999, 12, width) == ("9999", "12")
+    assert line_counts(1_300_000, 0, width) == ("1.3M", "0")
+    assert line_counts(5_240, 4_012, 9) == ("5.2k", "4.0k")  # a narrower cell: both compact, as before
+
+
 def test_sorting_puts_missing_values_last_in_both_directions(payments_repo, warm_cache):
     from app.tui.screens.queue import QueueRow
 
@@ -720,7 +732,7 @@ async def test_while_scoring_the_sort_says_its_order_is_that_of_the_changes_scor
         await until_rows(pilot, queue, 5, lambda: "scored so far" in str(summary.render()))
         line = str(summary.render())
         go_on.set()
-        assert line == "5 changes   sort: risk rank ▲  (5 of 15 scored so far)", line
+        assert line == "5 of 15 changes   sort: risk rank ▲  (5 scored so far)", line  # one denominator (QA54 F4)
         await settle(pilot)
         assert str(summary.render()) == "15 changes   sort: risk rank ▲"
 

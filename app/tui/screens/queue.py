@@ -103,12 +103,20 @@ QUEUE_MARKS: tuple[tuple[str, str], ...] = (
 )
 """The marks of the queue's cells and what they mean, for the help screen's legend."""
 
+WHOLE_LINES = 10_000
+"""A side of the +/- column below this is shown whole ("+1477/-1370"), one from it compact ("+83k/-331")."""
+
 
 def line_counts(added: int, deleted: int, width: int) -> tuple[str, str]:
-    """Lines added and deleted as they fit `width` cells with their signs and slash: whole when they
-    can, else compact ("+17715/-22355" reads "+17k/-22k" rather than "+17715/-2…")."""
-    if len(str(added)) + len(str(deleted)) + 3 <= width:  # "+", "/" and "-"
-        return str(added), str(deleted)
+    """Lines added and deleted as they fit `width` cells with their signs and slash, each side by its own size:
+    whole below WHOLE_LINES, compact from it ("+17715/-22355" reads "+17k/-22k" rather than "+17715/-2…"). One
+    column read "+60k/-47k" beside "+83863/-331" when a side was compact only if the pair did not fit (QA54 F4)."""
+    def side(count: int) -> str:
+        return str(count) if count < WHOLE_LINES else compact_number(count)
+
+    shown = side(added), side(deleted)
+    if len(shown[0]) + len(shown[1]) + 3 <= width:  # "+", "/" and "-"
+        return shown
     return compact_number(added), compact_number(deleted)
 
 
@@ -1163,9 +1171,14 @@ class QueueScreen(Screen[None]):
                 scored += 1
                 provisional += not report.complete
         if scored < self.total:
-            return f"  ({scored:,} of {self.total:,} scored so far)"
+            return f"  ({scored:,} scored so far)"  # of the changes the filter line counts (_expected)
         # every one scored, some before their complexity or history was read: dimmed, and counted here
         return f"  ({provisional:,} of {self.total:,} scores provisional)" if provisional else ""
+
+    def _expected(self) -> int | None:
+        """While rows still arrive, the changes discovery found: the filter line counts the rows of them, as "scored
+        so far" does (QA54 F4: "625 changes ... (8 of 1,296 scored so far)" gave two denominators side by side)."""
+        return self.total if self.analysing and not self.show_merged else None
 
     def _columns(self, width: int, rows: list[QueueRow]) -> list[tuple[QueueColumn, int]]:
         """The columns at `width`, sized by what these rows need (ids, statuses): the pending ones where there
@@ -1201,7 +1214,7 @@ class QueueScreen(Screen[None]):
             table.display = True
             empty.display = False
         counted = None if self.total is None and not self.reports else total  # discovery runs: no count yet
-        filter_bar.show(self.filters, len(rows), counted, self._sort_label())
+        filter_bar.show(self.filters, len(rows), counted, self._sort_label(), expected=self._expected())
 
         width = self.size.width or self.app.size.width
         self._layout_width = width

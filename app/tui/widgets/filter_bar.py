@@ -171,8 +171,10 @@ class FilterBar(Horizontal):
     def editing(self) -> TextField | None:
         return self._editing
 
-    def show(self, filters: QueueFilters, shown: int, total: int | None, sort_label: str) -> None:
-        """Refresh the summary line; `total` None: not counted yet (discovery runs)."""
+    def show(self, filters: QueueFilters, shown: int, total: int | None, sort_label: str, *,
+             expected: int | None = None) -> None:
+        """Refresh the summary line; `total` None: not counted yet (discovery runs); `expected`: the changes an
+        analysis still running will list, while fewer have arrived ("625 of 1,296 changes")."""
         text = Text(no_wrap=True, overflow="ellipsis")
         parts = filters.describe()
         if total is None:
@@ -182,7 +184,8 @@ class FilterBar(Horizontal):
             text.append(" · ".join(parts))
             text.append(f"  ({shown} of {total}, x clears)", style="dim")
         else:
-            text.append(f"{total} change{'s' if total != 1 else ''}", style="dim")
+            of = f" of {expected:,}" if expected is not None and total < expected else ""
+            text.append(f"{total:,}{of} change{'s' if total != 1 or of else ''}", style="dim")
         text.append(f"   sort: {sort_label}", style="dim")
         self._summary = text
         if self._editing is None:  # while editing, the line shows the field's label beside the Input

@@ -47,7 +47,7 @@ class AnalysisStatus(Static):
         if total:
             text.append("analysing ", style="bold")
             text.append(f"▕{bar(done / total, BAR_WIDTH)}▏", style="bold")
-            # a share, not "n/total": a change takes two steps (scored, then completed), and "63/154" for 77
+            # a share, not "n/total": a change takes three steps (read, scored, completed), and "63/231" for 77
             # changes read as a count of them
             text.append(f" {min(100, done * 100 // total):>2}%  ")
         # else: no count yet (discovery): a bar and "0/0" would say nothing
