@@ -35,7 +35,7 @@ from app.core.git.ancestry import BaseHistory
 from app.core.git.cli import GitCli
 from app.core.git.diff import decode_path
 from app.core.git.models import Change, CommitInfo, MergedUpstream, pull_request_number
-from app.core.git.repo import GitRepo
+from app.core.git.repo import GitRepo, is_utf8
 
 MAX_BASE_WALK = 20_000  # base commits compared at most (the newest ones); said when reached
 VERDICT_KIND = "merged"  # cache kinds
@@ -119,14 +119,6 @@ def _restore(change: Change, verdict: Any) -> bool:
     change.partly_merged = str(verdict.get("partly") or "")
     change.partly_upto = str(verdict["upto"]) if verdict.get("upto") else None
     change.rebuilt_from = str(verdict.get("rebuilt") or "")
-    return True
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
     return True
 
 
@@ -267,7 +259,7 @@ class MergedDetector:
         for head, base in lines:
             raw = set(touched[head])
             key = f"{base}:{head}"
-            self._nets[key] = {"paths": sorted(decode_path(path) for path in raw), "utf8": all(map(_is_utf8, raw))}
+            self._nets[key] = {"paths": sorted(decode_path(path) for path in raw), "utf8": all(map(is_utf8, raw))}
             self._dirty_nets.add(key)
 
     def _net(self, change: Change, head: str | None = None) -> dict[str, Any] | None:

@@ -110,7 +110,7 @@ _WORKTREE_DIRTY = (
 _VALID_ID = 1 << 3  # GIT_DIFF_FLAG_VALID_ID: the side's object id is known
 
 
-def _is_utf8(raw: bytes) -> bool:
+def is_utf8(raw: bytes) -> bool:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -209,7 +209,7 @@ def _fill_hunks(fd: FileDiff, patch: pygit2.Patch) -> None:
             raw = line.raw_content
             if raw.endswith(b"\n"):
                 raw = raw[:-1]
-            if _is_utf8(raw):
+            if is_utf8(raw):
                 data += raw
             else:  # shown as \xNN, as paths are: two different bytes must not both read "\ufffd"
                 lossy[len(origins)] = (raw.decode("utf-8", errors="backslashreplace"), bytes(raw))
@@ -1133,7 +1133,7 @@ class GitRepo:
             touched = self._touched_raw(old_tree, new_tree)
         except (KeyError, ValueError, pygit2.GitError):
             return None
-        return sorted(decode_path(raw) for raw in touched), all(_is_utf8(raw) for raw in touched)
+        return sorted(decode_path(raw) for raw in touched), all(is_utf8(raw) for raw in touched)
 
     def holds_paths(self, target: str, new: str, paths: Collection[str]) -> bool:
         """Whether commit `target` has each of `paths` exactly as commit `new` has it (same blob and
