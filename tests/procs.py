@@ -1,10 +1,13 @@
-"""The processes running now, read from /proc: for tests that check what a command leaves behind."""
+"""The processes running now, read from /proc, for tests that check what a command leaves behind; and a script run
+in a fresh interpreter as a user's process would be."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -59,3 +62,14 @@ def interrupt_when_ready(command: list[str], ready: Callable[[int], bool], env: 
     # about 1 Ctrl-C run in 40 ended so after its "interrupted" line (cause not found; stop 49).
     assert proc.returncode in (128 + sig, -sig), (proc.returncode, err)
     return proc.pid, err
+
+
+def script_result(script: str, repo: Path, tmp_path: Path) -> dict:
+    """Run `script` (an app driven headless, given the repo and a scratch directory) in a fresh interpreter with
+    its own XDG directories, as a user's process would start; the JSON object it printed last."""
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-P", "-c", script, str(repo), str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])

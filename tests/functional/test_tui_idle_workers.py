@@ -5,12 +5,10 @@ given later starts new ones from the forkserver."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from tests.procs import script_result
 
 SCRIPT = textwrap.dedent("""
     import asyncio, json, os, sys
@@ -55,12 +53,7 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_an_idle_tui_stops_its_worker_processes(payments_repo: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    done = subprocess.run([sys.executable, "-P", "-c", SCRIPT, str(payments_repo), str(tmp_path)],
-                          capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = script_result(SCRIPT, payments_repo, tmp_path)
     assert result["workers_seen"] >= 1, result  # the first run measured in worker processes
     assert result == {"pools": 0, "workers_seen": result["workers_seen"], "alive": [], "later": 3}
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 from tests.cli import CLI
+from tests.procs import script_result
 
 SCRIPT = textwrap.dedent("""
     import asyncio, json, sys, time
@@ -47,12 +47,9 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_a_cold_tui_run_builds_the_dependency_graph(payments_repo: Path, tmp_path: Path) -> None:
+    result = script_result(SCRIPT, payments_repo, tmp_path)
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    done = subprocess.run([sys.executable, "-P", "-c", SCRIPT, str(payments_repo), str(tmp_path)],
-                          capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"graph": True, "note": None, "pools": 1}
     # what the TUI cached is what a fresh `list` measures: a change that uses shared code has its blast radius
     listed = subprocess.run([*CLI, "list", "--repo", str(payments_repo), "--json"], capture_output=True,
