@@ -86,3 +86,16 @@ async def test_the_queue_folds_them_too(copies) -> None:
         shown = " ".join(rendered(app.screen.query_one("#why-panel", Static)).split())
         assert "2 similar heads folded into this row" in shown
         assert "big-backup" in shown and "big-pre-rebase" in shown
+
+
+async def test_without_a_title_column_the_change_cell_says_it(copies) -> None:
+    """At 80 columns there is no title column: the fold's mark follows the change's name."""
+    from tests.functional.test_app import build_app, queue_screen, settle
+    from tests.functional.test_queue_real import column
+
+    app = build_app(copies.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        assert not any(key == "title" for key, _width in queue._column_spec[0])
+        assert [cell for cell in column(queue, "change") if cell.startswith("big +2 similar")], column(queue, "change")

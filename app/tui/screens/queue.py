@@ -541,7 +541,11 @@ class _Cells:
             if (change.ref or "").startswith("refs/remotes/") and "/" in name:
                 name = "…/" + name.split("/", 1)[1]
             text = Text(fit_middle(name, min(len(name), max(12, width * 3 // 5))))
+            if row.similar:  # the title column's "+N similar heads", which is not shown (FIX86)
+                text.append(f" +{len(row.similar)} similar", style=self.colour("warning", "yellow"))
             text.append(" " + one_line(row.title, 200), style="dim")
+        elif not self.title_shown and row.similar:
+            text.append(f" +{len(row.similar)} similar", style=self.colour("warning", "yellow"))
         return text
 
     def _alias_label(self, row: QueueRow, spare: int) -> str | None:
@@ -697,7 +701,7 @@ class QueueScreen(Screen[None]):
         self._rebuilt_at = 0.0
         self._rebuild_cost = 0.0  # seconds the last rebuild took
         # change id -> (its report, what else its row showed, its cells), for the layout _rendered_for (_rendered)
-        self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str], list[Text]]] = {}
+        self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str, tuple[str, ...]], list[Text]]] = {}
         self._rendered_for: tuple[Any, ...] = ()
         self._row_noted = False  # the status line says of a merged or marked row (_say_of_row)
         # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
@@ -1255,8 +1259,8 @@ class QueueScreen(Screen[None]):
     def _renderer(self, columns: list[tuple[QueueColumn, int]], cells: _Cells,
                   variables: Mapping[str, str]) -> Callable[[QueueRow], tuple[str, list[Text]]]:
         """(id, cells) of a row, rendered again only where the row shows something else than at the last
-        rebuild (its report, status, rank or age) or the columns or theme changed: with uv's 9,721 merged rows
-        (`m`) a rebuild rendered 117,000 cells for a sort or a status re-read."""
+        rebuild (its report, status, rank, age or the heads folded into it) or the columns or theme changed: with
+        uv's 9,721 merged rows (`m`) a rebuild rendered 117,000 cells for a sort or a status re-read."""
         layout = (tuple((column.key, width) for column, width in columns), tuple(sorted(variables.items())),
                   cells.wide_status, cells.title_shown)
         if layout != self._rendered_for or len(self._rendered_rows) > 2 * len(self.reports) + 100:
@@ -1265,7 +1269,7 @@ class QueueScreen(Screen[None]):
         rendered = self._rendered_rows
 
         def render(row: QueueRow) -> tuple[str, list[Text]]:
-            shown = (row.status, 0 if row.merged else row.rank, human_age(row.age))
+            shown = (row.status, 0 if row.merged else row.rank, human_age(row.age), row.similar)
             known = rendered.get(row.id)
             if known is None or known[0] is not row.report or known[1] != shown:
                 known = (row.report, shown, [cells.render(row, column, width) for column, width in columns])
