@@ -14,7 +14,8 @@ share their untouched-context-free chunks rarely, as each chunk hashes its own c
 Who is shown. Among each group, the most recently active head (its newest commit), then the shorter name:
 the newest copy is the one its author still works on, a backup or pre-rebase snapshot is older by construction.
 Grouping is greedy and never chains: a change joins the first shown one (most recent first) it is similar to
-itself, so every folded change is within the rule of the change whose row it is folded into.
+itself, so every folded change is within the rule of the change whose row it is folded into. A change is never
+folded into a row of a milder risk band than its own: what it does not share may be what makes it riskier.
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ def _chunks(report: ChangeReport) -> Counter[str] | None:
     return Counter(found.plan.chunk_hashes)
 
 
+_BAND_ORDER = ("low", "medium", "high", "critical")
+
+
+def _band_rank(report: ChangeReport) -> int:
+    found = report.assessment
+    band = found.risk.band if found is not None else "low"
+    return _BAND_ORDER.index(band) if band in _BAND_ORDER else 0
+
+
 def _shown_first(report: ChangeReport) -> tuple[int, int, str]:
     return (-(report.change.newest_time or 0), len(report.id), report.id)
 
@@ -56,6 +66,7 @@ def near_duplicates(reports: Sequence[ChangeReport]) -> dict[str, list[str]]:
         for digest in plan:
             holders.setdefault(digest, []).append(change_id)
     order = {r.id: position for position, r in enumerate(reports)}
+    by_id = {r.id: r for r in reports}
     taken: set[str] = set()
     groups: dict[str, list[str]] = {}
     for report in sorted((r for r in reports if r.id in plans), key=_shown_first):
@@ -65,9 +76,11 @@ def near_duplicates(reports: Sequence[ChangeReport]) -> dict[str, list[str]]:
         taken.add(shown)
         plan = plans[shown]
         others = {other for digest in plan for other in holders[digest]} - taken
+        # never hidden under a row of a milder band: the fifth a copy does not share may hold what makes it riskier
         folded = [other for other in others
                   if min(plan.total(), plans[other].total()) >= SIMILAR_SHARE * max(plan.total(), plans[other].total())
-                  and similar_share(plan, plans[other]) >= SIMILAR_SHARE]
+                  and similar_share(plan, plans[other]) >= SIMILAR_SHARE
+                  and _band_rank(by_id[other]) <= _band_rank(report)]
         if folded:
             taken.update(folded)
             groups[shown] = sorted(folded, key=order.__getitem__)

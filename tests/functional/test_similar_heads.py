@@ -99,3 +99,19 @@ async def test_without_a_title_column_the_change_cell_says_it(copies) -> None:
         queue = queue_screen(app)
         assert not any(key == "title" for key, _width in queue._column_spec[0])
         assert [cell for cell in column(queue, "change") if cell.startswith("big +2 similar")], column(queue, "change")
+
+
+def test_a_copy_of_a_more_severe_band_keeps_its_own_row(copies) -> None:
+    """What a copy does not share may be what makes it riskier: a copy whose band is more severe than the newest
+    head's is not hidden under that milder row (the real reports, one copy's band raised)."""
+    from dataclasses import replace
+
+    from app.analysis.analyzer import Analyzer
+    from app.analysis.similar import near_duplicates
+
+    reports = Analyzer(copies.path).analyze_all()
+    assert near_duplicates(reports) == {"big": ["big-backup", "big-pre-rebase"]}
+    raised = [replace(r, assessment=replace(r.assessment, risk=replace(r.assessment.risk, band="critical")))
+              if r.id == "big-backup" else r for r in reports]
+    assert next(r for r in raised if r.id == "big").assessment.risk.band != "critical"
+    assert near_duplicates(raised) == {"big": ["big-pre-rebase"]}
