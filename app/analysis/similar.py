@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 SIMILAR_SHARE = 0.8
 """The least share of each change's chunks the other has, for two changes to be folded into one row."""
 
+MIN_FOLD_CHUNKS = 3
+"""Changes of fewer chunks are never folded: a row of one or two chunks costs a glance, while a folded head can only
+be opened through its row's why panel or `explain`; copies of big changes (cline: 250-374 chunks) are what crowd a
+queue."""
+
 
 def _chunks(report: ChangeReport) -> Counter[str] | None:
     found = report.assessment
@@ -60,7 +65,7 @@ def similar_share(a: Counter[str], b: Counter[str]) -> float:
 def near_duplicates(reports: Sequence[ChangeReport]) -> dict[str, list[str]]:
     """Shown change id -> the ids folded into its row, both in the order of `reports`; only groups of two or more.
     Cost: each change is compared only with the changes that share a chunk with it (an index by hash)."""
-    plans = {r.id: plan for r in reports if (plan := _chunks(r)) is not None}
+    plans = {r.id: plan for r in reports if (plan := _chunks(r)) is not None and plan.total() >= MIN_FOLD_CHUNKS}
     holders: dict[str, list[str]] = {}
     for change_id, plan in plans.items():
         for digest in plan:

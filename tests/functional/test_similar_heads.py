@@ -115,3 +115,16 @@ def test_a_copy_of_a_more_severe_band_keeps_its_own_row(copies) -> None:
               if r.id == "big-backup" else r for r in reports]
     assert next(r for r in raised if r.id == "big").assessment.risk.band != "critical"
     assert near_duplicates(raised) == {"big": ["big-pre-rebase"]}
+
+
+def test_two_identical_small_changes_keep_their_rows(make_repo) -> None:
+    """A row of one chunk costs a glance; a folded head can only be opened through its row's why panel or
+    `explain`: changes of fewer than MIN_FOLD_CHUNKS chunks are never folded (the same one-line fix pushed twice)."""
+    b = make_repo("twins")
+    b.commit("init", {"app.py": "def f():\n    return 1\n"}, author=ALICE)
+    for name in ("fix-a", "fix-b"):
+        b.branch(name, at=b.head("main"))
+        b.commit("fix f", {"app.py": "def f():\n    return 2\n"}, branch=name, author=BOB)
+    b.checkout("main")
+    rows = {r["id"]: r for r in json.loads(_run(b.path, "--json"))}
+    assert rows["fix-a"]["duplicate_of"] is None and rows["fix-b"]["duplicate_of"] is None
