@@ -208,13 +208,13 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 ANALYSIS_VERSION = "88"
 
 STALE_BEHIND = 1_000
+"""Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
 
 STORE_EVERY = 50
 STORE_SECONDS = 20.0
 """A long analysis stores its finished reports a batch at a time, every STORE_EVERY reports or STORE_SECONDS:
 an interrupted run keeps what it finished, and another process on the same cache reads it (cline: a cold `list`
 stored nothing for 40 minutes, and the TUI opened meanwhile started from zero, QA54 F4)."""
-"""Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
 
 Progress = Callable[[int, int, str], None]
 
