@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from app.core.risk.score import BAND_NAMES
+
 if TYPE_CHECKING:
     from app.analysis.report import ChangeReport
 
@@ -43,13 +45,10 @@ def _chunks(report: ChangeReport) -> Counter[str] | None:
     return Counter(found.plan.chunk_hashes)
 
 
-_BAND_ORDER = ("low", "medium", "high", "critical")
-
-
 def _band_rank(report: ChangeReport) -> int:
     found = report.assessment
     band = found.risk.band if found is not None else "low"
-    return _BAND_ORDER.index(band) if band in _BAND_ORDER else 0
+    return BAND_NAMES.index(band) if band in BAND_NAMES else 0
 
 
 def _shown_first(report: ChangeReport) -> tuple[int, int, str]:

@@ -24,9 +24,10 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from app.config import parse_toml
+from app.core.risk.score import BAND_NAMES
 from app.errors import ConfigError
 
-BANDS = ("low", "medium", "high", "critical")
+BANDS = BAND_NAMES
 """Risk bands, lowest first (app.core.risk.score names them the same way)."""
 
 BASE_COLOR_KEYS = (

@@ -20,10 +20,11 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from app.core.risk.score import BAND_NAMES
 from app.core.text import one_line
 
 TIERS = (0, 1, 2, 3)
-BANDS_RISKIEST_FIRST = ("critical", "high", "medium", "low")
+BANDS_RISKIEST_FIRST = tuple(reversed(BAND_NAMES))
 REVIEWED = frozenset({"approved", "flagged"})
 """Statuses that count as reviewed. A rubber stamp is NOT a review: "unreviewed" still shows it."""
 NOT_WAITING = REVIEWED | {"merged"}
