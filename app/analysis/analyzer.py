@@ -205,7 +205,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     co-author is evidence as an unknown bot author is; a reason many files of a chunk share is said once (QA54);
 # 88: yarn.lock (Yarn 1 and 2+) and pnpm-lock.yaml are read, a lock file's every version of a package compared, a
 #     lock-only bump's packages named, bun.lockb said to be binary and not read (FIX83);
-ANALYSIS_VERSION = "88"
+# 89: of two mirror directories, the one under examples/docs/tests is the copy (terraform-aws-eks pr/3655, QA55 F1);
+ANALYSIS_VERSION = "89"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -67,3 +67,31 @@ def test_a_mirror_directorys_copies_of_the_changes_edits_are_one_collapsed_chunk
     stale = json.loads(_run("chunks", "fix/stale-copy", "--repo", str(repo.path), "--json"))
     assert not [c for c in stale["chunks"] if c["kind"] == "collapsed"]  # a copy edited otherwise is read
     assert sorted(p for c in stale["chunks"] for p in c["files"]) == ["deno_dist/context.ts", "src/context.ts"]
+
+
+VERSIONS = ('terraform {{\n  required_providers {{\n    aws = {{\n      source  = "hashicorp/aws"\n'
+            '      version = "{v}"\n    }}\n  }}\n}}\n')
+
+
+def test_a_module_repositorys_examples_are_the_copies_of_its_modules_not_the_originals(make_repo) -> None:
+    """terraform-aws-eks pr/3655 (QA55 F1): the provider constraint module users get, modules/*/versions.tf, was
+    "read there" in the examples' chunk, because "examples" sorts before "modules"."""
+    repo = make_repo()
+    names = ("cluster", "fargate", "karpenter")
+    files = {f"{root}/{name}/versions.tf": VERSIONS.format(v=">= 5.0") for root in ("modules", "examples")
+             for name in names}
+    files |= {"modules/cluster/main.tf": 'resource "aws_eks_cluster" "this" {\n  name = var.name\n}\n',
+              "examples/cluster/main.tf": 'module "eks" {\n  source = "../../modules/cluster"\n}\n'}
+    repo.commit("init", files, author=ALICE)
+    repo.branch("chore/aws-6", "main")
+    edit = {path: VERSIONS.format(v=">= 6.0") for path in files if path.endswith("versions.tf")}
+    edit["modules/cluster/main.tf"] = ('resource "aws_eks_cluster" "this" {\n  name    = var.name\n'
+                                       '  version = "1.33"\n}\n')
+    edit["examples/cluster/main.tf"] = 'module "eks" {\n  source = "../../modules/cluster"\n  name   = "ex"\n}\n'
+    repo.commit("allow AWS provider 6", edit, author=ALICE, branch="chore/aws-6")
+
+    plan = json.loads(_run("chunks", "chore/aws-6", "--repo", str(repo.path), "--json"))
+    [mirror] = [c for c in plan["chunks"] if c["kind"] == "collapsed"]
+    assert mirror["title"] == "Same edits as modules/: examples/ (3 files)", mirror["title"]
+    code = {path for c in plan["chunks"] if c["kind"] == "code" for path in c["files"]}
+    assert {f"modules/{name}/versions.tf" for name in names} <= code

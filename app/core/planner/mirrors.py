@@ -13,7 +13,8 @@ by hand; a push that makes the copy differ brings it back as code.
 Two directories are mirrors only on evidence: at least MIN_FILES files with the same edit, or same edits of at
 least a quarter of the chunk target in all (smaller ones, the same provider block added to the versions.tf of
 fifteen modules, are joined into one chunk, `_join_same_edits`: read once, not fifteen times).
-Which one is the copy: the one whose every changed file is a copy (the original has changes of its own: tests
+Which one is the copy: the one under examples, docs or tests (they show the code, they do not make it), then the one
+whose every changed file is a copy (the original has changes of its own: tests
 denoify leaves out), then the one named like build output (dist, build, out, gen ...), then the one whose
 lines needed the import normalising (a generator adds the suffixes), then the later path.
 """
@@ -35,6 +36,10 @@ _INDEX = re.compile(r"""(['"])(\.{1,2}/[^'"\n]*?)/index\1""")
 _RELATIVE = re.compile(r"""(['"])\.{1,2}/[^'"\n]*\1""")
 _OUTPUT_NAME = re.compile(r"(?:^|[-_.])(?:dist|build|built|out|output|gen|generated|compiled|esm|cjs|umd|mirror|copy)"
                           r"(?:[-_.]|$)", re.IGNORECASE)
+# what shows or tests the code copies it, never the other way round: a Terraform module repository's examples/ repeat
+# the provider constraint its modules/ change (terraform-aws-eks pr/3655, QA55 F1)
+_ILLUSTRATION_NAME = re.compile(r"^(?:examples?|samples?|demos?|docs?|tests?|testdata|fixtures?|__tests__)$",
+                                re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -122,12 +127,13 @@ def mirror_copies(files: Sequence[FileDiff], skip: Callable[[str], bool] = lambd
     return out
 
 
-Rank = tuple[int, int, int, str]
+Rank = tuple[int, int, int, int, str]
 
 
 def _ranks(files: Sequence[FileDiff], evident: dict[tuple[str, str], _Pairs]) -> Callable[[str], Rank]:
-    """The order in which directories are originals rather than copies (lowest first): one with changes of
-    its own, not named like build output, whose lines needed no import normalising, the earlier path."""
+    """The order in which directories are originals rather than copies (lowest first): one not under examples,
+    docs or tests, with changes of its own, not named like build output, whose lines needed no import
+    normalising, the earlier path."""
     paired: dict[str, set[str]] = {}
     for (left, right), found in evident.items():
         for first, second, _, _ in found.files:
@@ -139,8 +145,10 @@ def _ranks(files: Sequence[FileDiff], evident: dict[tuple[str, str], _Pairs]) ->
     suffixed = {directory: _suffixed(files, mirrored) for directory, mirrored in paired.items()}
 
     def rank(directory: str) -> Rank:
-        named = any(_OUTPUT_NAME.search(part) for part in directory.split("/"))
-        return (0 if own.get(directory) else 1, int(named), int(suffixed.get(directory, False)), directory)
+        parts = directory.split("/")
+        shows = any(_ILLUSTRATION_NAME.match(part) for part in parts)
+        named = any(_OUTPUT_NAME.search(part) for part in parts)
+        return (int(shows), 0 if own.get(directory) else 1, int(named), int(suffixed.get(directory, False)), directory)
 
     return rank
 
