@@ -32,6 +32,7 @@ from app.core.impact.destructive import (
     shell,
     sql,
     terraform,
+    terraform_exposure,
     tls,
 )
 from app.core.impact.destructive.legacy import is_comment
@@ -425,12 +426,9 @@ class _ChangeScan:
     # -- across files ----------------------------------------------------------------------------------
     def finish(self) -> ScanResult:
         if self.tf["old"] or self.tf["new"]:
-            self.result.findings.extend(
-                terraform.compare(
-                    terraform.config_of(self.tf["old"]), terraform.config_of(self.tf["new"]), self.tf_lines,
-                    self.tf_old_lines,
-                )
-            )
+            base, head = terraform.config_of(self.tf["old"]), terraform.config_of(self.tf["new"])
+            self.result.findings.extend(terraform.compare(base, head, self.tf_lines, self.tf_old_lines))
+            self.result.findings.extend(terraform_exposure.new_exposures(base, head, self.tf_lines))
         if self.pipelines["old"]:
             self.result.findings.extend(ci.compare(self.pipelines["old"], self.pipelines["new"]))
         if self.manifests["old"]:

@@ -249,11 +249,11 @@ def _finding(
     )
 
 
-def _truthy(text: str | None) -> bool:
+def truthy(text: str | None) -> bool:
     return (text or "").strip().lower() in ("true", '"true"')
 
 
-def _falsy(text: str | None) -> bool:
+def falsy(text: str | None) -> bool:
     return (text or "").strip().lower() in ("false", '"false"')
 
 
@@ -339,7 +339,7 @@ def _instances(
 
 def _protections(old: Block, new: Block, address: str, lines: dict[str, Lines]) -> Iterator[Finding]:
     old_life, new_life = old.nested("lifecycle"), new.nested("lifecycle")
-    if _truthy(old_life.value("prevent_destroy") if old_life else None) and not _truthy(
+    if truthy(old_life.value("prevent_destroy") if old_life else None) and not truthy(
         new_life.value("prevent_destroy") if new_life else None
     ):
         line = (new_life.attrs["prevent_destroy"].line if new_life and "prevent_destroy" in new_life.attrs
@@ -352,7 +352,7 @@ def _protections(old: Block, new: Block, address: str, lines: dict[str, Lines]) 
             "lifecycle prevent_destroy turned off: terraform may now destroy it",
             lines,
         )
-    if _truthy(old_life.value("create_before_destroy") if old_life else None) and not _truthy(
+    if truthy(old_life.value("create_before_destroy") if old_life else None) and not truthy(
         new_life.value("create_before_destroy") if new_life else None
     ):
         yield _finding(
@@ -368,19 +368,19 @@ def _protections(old: Block, new: Block, address: str, lines: dict[str, Lines]) 
         was, now = old.value(name), new.value(name)
         line = new.attrs[name].line if name in new.attrs else new.line
         shown = f"{name} {was if was is not None else '(unset)'} -> {now if now is not None else '(removed)'}"
-        if _truthy(was) and not _truthy(now):
+        if truthy(was) and not truthy(now):
             yield _finding("terraform-deletion-protection-off", new, line, address,
                            f"{shown}: the cloud no longer refuses to delete it", lines)
-        elif _falsy(now) and was is not None and not _literal(was):
+        elif falsy(now) and was is not None and not _literal(was):
             # `= var.deletion_protection` is how modules wire it: the caller's `true` no longer reaches it
             yield _finding("terraform-deletion-protection-off", new, line, address,
                            f"{shown}: off whatever the caller sets, where it followed {was}; the cloud may no "
                            "longer refuse to delete it", lines)
-        elif _falsy(now) and was is None and (new.labels[:1] or [""])[0] in _PROTECTED_BY_DEFAULT.get(name, ()):
+        elif falsy(now) and was is None and (new.labels[:1] or [""])[0] in _PROTECTED_BY_DEFAULT.get(name, ()):
             yield _finding("terraform-deletion-protection-off", new, line, address,
                            f"{shown}: the provider's default is on, so this turns the protection off", lines)
     for name, why in _DANGERS.items():
-        if why and _truthy(new.value(name)) and not _truthy(old.value(name)):
+        if why and truthy(new.value(name)) and not truthy(old.value(name)):
             yield _finding(
                 "terraform-force-destroy", new, new.attrs[name].line, address, f"{name} = true: {why}", lines
             )
@@ -499,7 +499,7 @@ def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines]) -> I
         if old is None or (name not in _PROTECTIONS and not _DANGERS.get(name)):
             continue
         was, now = old.value("default"), new.value("default")
-        unsafe = (_truthy(was) and not _truthy(now)) if name in _PROTECTIONS else (_truthy(now) and not _truthy(was))
+        unsafe = (truthy(was) and not truthy(now)) if name in _PROTECTIONS else (truthy(now) and not truthy(was))
         if not unsafe:
             continue
         line = new.attrs["default"].line if "default" in new.attrs else new.line
@@ -532,7 +532,7 @@ def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], line
         if was is None or was.text == attr.text:
             continue
         off = ((_int(attr.text) == 0 and (_int(was.text) or 0) > 0)
-               or (_truthy(was.text) and attr.text.strip().lower() == "false"))
+               or (truthy(was.text) and attr.text.strip().lower() == "false"))
         if uses is not None:
             users = uses.get(name, [])
             if not off or not users:
@@ -542,7 +542,7 @@ def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], line
             reason = f"{name} {was.text} -> {attr.text}: {address} ({expression}){more} destroyed"
         elif _COUNTISH.search(name) and _int(attr.text) == 0 and (_int(was.text) or 0) > 0:
             reason = f"{name} {was.text} -> 0: the resources it counts are destroyed"
-        elif _FLAGISH.search(name) and _truthy(was.text) and attr.text.strip().lower() == "false":
+        elif _FLAGISH.search(name) and truthy(was.text) and attr.text.strip().lower() == "false":
             # judged by the name alone (the configuration that reads it is not at hand here): said so, not
             # quoted as if `count = var.x ? 1 : 0` had been read
             reason = (f"{name} true -> false: by its name a switch; whatever it gates (a count or for_each "
