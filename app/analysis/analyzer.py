@@ -206,7 +206,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 88: yarn.lock (Yarn 1 and 2+) and pnpm-lock.yaml are read, a lock file's every version of a package compared, a
 #     lock-only bump's packages named, bun.lockb said to be binary and not read (FIX83);
 # 89: of two mirror directories, the one under examples/docs/tests is the copy (terraform-aws-eks pr/3655, QA55 F1);
-ANALYSIS_VERSION = "89"
+# 90: Terraform that exposes (ingress from anywhere, IAM open to anyone or every action, public switches) is found
+#     with the destructive operations (terraform_exposure.py, QA55 F4);
+# 91: the complexity of code no measurer reads (Terraform, SQL, shell alone) is unknown, not "+0" (QA55 F3);
+ANALYSIS_VERSION = "91"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -2768,7 +2771,14 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
     """What the risk score is computed from, gathered from a prepared change's analyses; `files` are
     the change's files a person wrote (its size and spread are theirs), `inline_tests` their changed
     lines in tests inside source files (`Analyzer._inline_test_lines`)."""
-    from app.core.risk.score import INDENT_MAX_BYTES, RiskInputs, deepest_indent, is_code_path, is_test_path
+    from app.core.risk.score import (
+        INDENT_MAX_BYTES,
+        RiskInputs,
+        complexity_measured,
+        deepest_indent,
+        is_code_path,
+        is_test_path,
+    )
 
     code = [fd for fd in files if is_code_path(fd.path) and not is_test_path(fd.path)]
     inputs = RiskInputs(
@@ -2780,6 +2790,8 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         # try/except made a 3-line fix "+10 cyclomatic complexity; raises the odds" (QA47 #11)
         complexity_added=sum(c.complexity_added - c.test_complexity_added for path, c in complexity.items()
                              if not is_test_path(path)),
+        # code nothing measures (a Terraform module's .tf) is not "+0, lowers the odds" (QA55 F3); no code is +0
+        complexity_known=complexity_measured(fd.path for fd in files),
         worst_complexity=worst.complexity if worst else 0,
         worst_function=worst.name if worst else None,
         ai_share=prov.ai_share,

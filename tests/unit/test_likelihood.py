@@ -7,9 +7,11 @@ import math
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.cli import cli
 from app.core.risk.likelihood import (
     LIKELIHOOD_FEATURES,
     LikelihoodModel,
@@ -17,8 +19,9 @@ from app.core.risk.likelihood import (
     fit_logistic,
     likelihood_features,
 )
-from app.core.risk.score import RiskInputs, deepest_indent
+from app.core.risk.score import RiskInputs, complexity_measured, deepest_indent
 from app.errors import ConfigError
+from tests.conftest import ALICE
 
 
 def _inputs(**kw: object) -> RiskInputs:
@@ -74,6 +77,29 @@ def test_unknown_history_is_neutral() -> None:
     assert all(contributions.get(f, 0.0) == 0.0 for f in ("history", "authors", "experience"))
     assert 0.0 < model.probability(unknown) < 1.0
     assert model.logit_contributions(known)["size"] == contributions["size"]
+
+
+def test_complexity_of_code_nothing_measures_is_unknown_and_neutral(make_repo) -> None:
+    """QA55 F3: a Terraform module's change read "+0 cyclomatic complexity; lowers the odds" (-1.6 points) for
+    complexity no measurer read. A change of no code at all has +0 measured; Python beside the .tf is measured."""
+    assert complexity_measured(["modules/eks/main.tf", "README.md"]) is False
+    assert complexity_measured(["README.md", "docs/x.md"]) is True and complexity_measured([]) is True
+    assert complexity_measured(["main.tf", "tools/gen.py"]) is True
+    assert complexity_measured(["main.tf", "tests/test_x.py"]) is False  # a test's complexity is not the score's
+    repo = make_repo()
+    resource = 'resource "aws_eks_cluster" "this" {{\n  name = "{name}"\n}}\n'
+    repo.commit("init", {"main.tf": resource.format(name="a"), "README.md": "eks\n"}, author=ALICE)
+    repo.branch("tf", "main")
+    repo.commit("rename", {"main.tf": resource.format(name="b") + 'output "id" {\n  value = 1\n}\n'},
+                author=ALICE, branch="tf")
+    repo.branch("doc", "main")
+    repo.commit("doc", {"README.md": "eks module\n"}, author=ALICE, branch="doc")
+    result = CliRunner().invoke(cli, ["list", "--repo", str(repo.path), "--json"], catch_exceptions=False)
+    factors = {item["id"]: {f["name"]: f for f in item["factors"]} for item in json.loads(result.stdout)}
+    terraform = factors["tf"]["complexity"]
+    assert (terraform["raw"], terraform["contribution"]) == ("unknown", 0.0), terraform
+    assert terraform["explanation"].startswith("complexity not measured"), terraform
+    assert factors["doc"]["complexity"]["raw"] == 0.0
 
 
 def test_contributions_add_up_to_the_logit() -> None:

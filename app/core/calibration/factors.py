@@ -41,6 +41,7 @@ from app.core.risk.score import (
     INDENT_MAX_BYTES,
     RiskInputs,
     code_lines,
+    complexity_measured,
     deepest_indent,
     is_code_path,
     is_test_path,
@@ -235,7 +236,8 @@ def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: in
         lines_added=sum(a for a, _ in commit.files.values()),
         lines_deleted=sum(d for _, d in commit.files.values()),
         paths=paths, lines_per_file=[sum(commit.files[p]) for p in paths],  # in the order of paths
-        complexity_added=complexity_added, ai_share=1.0 if ai else 0.0, ai_tools=[ai] if ai else [],
+        complexity_added=complexity_added, complexity_known=complexity_measured(paths),
+        ai_share=1.0 if ai else 0.0, ai_tools=[ai] if ai else [],
         hottest_changes=figures.hottest_changes, hottest_path=figures.hottest_path,
         recent_authors=figures.recent_authors, author_prior_commits=figures.author_prior_commits,
         code_bytes_before=code_bytes_before, deepest_indent=deepest_indent, inline_test_lines=inline_tests or {})

@@ -60,7 +60,7 @@ def likelihood_features(inputs: RiskInputs) -> dict[str, float]:
         "size": math.log1p(lines),
         "spread": math.log1p(dirs),
         "entropy": entropy(inputs.lines_per_file),
-        "complexity": math.log1p(max(0, inputs.complexity_added)),
+        "complexity": math.log1p(max(0, inputs.complexity_added)) if inputs.complexity_known else unknown,
         "history": math.log1p(max(0, inputs.hottest_changes)) if inputs.history_known else unknown,
         "authors": math.log1p(max(0, inputs.recent_authors)) if inputs.history_known else unknown,
         "experience": math.log1p(max(0, inputs.author_prior_commits)) if inputs.history_known else unknown,

@@ -158,6 +158,8 @@ class RiskInputs:
     paths: list[str] = field(default_factory=list)
     lines_per_file: list[int] = field(default_factory=list)
     complexity_added: int = 0
+    # False when the change's code is only in languages nothing measures (Terraform, SQL): its "+0" is unknown
+    complexity_known: bool = True
     worst_complexity: int = 0
     worst_function: str | None = None
     ai_share: float = 0.0
@@ -246,6 +248,16 @@ _CI_PIPELINE = re.compile(r"(?:^|/)(?:\.github/workflows/[^/]+|\.github/actions/
 def is_code_path(path: str) -> bool:
     lower = path.lower()
     return lower.endswith(_CODE_SUFFIXES) or _CI_PIPELINE.search(lower) is not None
+
+
+def complexity_measured(paths: Iterable[str]) -> bool:
+    """Whether the complexity a change adds is known: it changes no source code (+0 is then measured), or some of
+    its source code is in a language a measurer reads. Terraform, SQL, shell and CI files alone are not: "+0"
+    there lowered a Terraform module's odds for complexity nobody measured (QA55 F3)."""
+    from app.core.metrics.complexity import language_of
+
+    code = [path for path in paths if is_code_path(path) and not is_test_path(path)]
+    return not code or any(language_of(path) for path in code)
 
 
 def code_lines(inputs: RiskInputs) -> list[int]:
@@ -382,7 +394,9 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
     out = {
         "ai_share": (f"{share_text(inputs.ai_share)} of added lines written by AI ({tools})" if inputs.ai_share > 0
                      else "no AI-written lines recorded in git"),
-        "complexity": f"+{inputs.complexity_added} cyclomatic complexity{worst}",
+        "complexity": (f"+{inputs.complexity_added} cyclomatic complexity{worst}" if inputs.complexity_known else
+                       "complexity not measured (no measurer reads this change's code: Terraform, SQL ...): "
+                       "counted as average"),
         "size": f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted})",
         "spread": f"{files} file{'s' if files != 1 else ''} in {dirs} director{'ies' if dirs != 1 else 'y'}",
         "entropy": f"entropy {entropy(inputs.lines_per_file):.2f} of the changed lines across {plural(files, 'file')}",
