@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from app.core.text import one_line, percent
+from app.core.text import one_line, percent, plural
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -68,12 +68,14 @@ def follow_up_lines(records: Iterable[ToolRecord], window_days: int | None) -> l
     recent = [r for r in records if r.changes and r.follow_up_days < window_days]
     if len(recent) == 1:
         (r,) = recent
-        return [f"{tool_name(r)}: half its changes landed in the last {r.follow_up_days:.0f} days of the studied "
+        days = round(r.follow_up_days)
+        last = "day" if days <= 1 else f"{days} days"  # "the last 0 days" for changes a day old (QA55 F8)
+        return [f"{tool_name(r)}: half its changes landed in the last {last} of the studied "
                 f"history, less than the {window_days} days a later fix is traced within: its rate can still rise."]
     if not recent:
         return []
     # one line, not one sentence per group: pydantic-ai's nine groups made seven lines of the same words
-    groups = ", ".join(f"{tool_name(r)} (median age {r.follow_up_days:.0f} days)" for r in recent)
+    groups = ", ".join(f"{tool_name(r)} (median age {plural(round(r.follow_up_days), 'day')})" for r in recent)
     return [f"Rates that can still rise, their changes mostly younger than the {window_days} days a later fix is "
             f"traced within (ages counted back from the end of the studied history): {groups}."]
 

@@ -178,3 +178,12 @@ def test_several_recent_groups_are_named_in_one_line() -> None:
         "(ages counted back from the end of the studied history): Claude Code (median age 143 days), pydanty "
         "(median age 19 days)."]
     assert follow_up_lines(records, None) == []
+
+
+def test_a_group_a_day_old_is_said_to_have_landed_in_the_last_day() -> None:
+    """QA55 F8: terraform-aws-eks's one Claude Code change, a day old, "landed in the last 0 days"."""
+    from app.report.track_record import follow_up_lines
+
+    young = [ToolRecord("Claude Code", 1, 0, (0.0, 0.0, 0.79), 0.4), ToolRecord(None, 1118, 93, (0.08, 0.07, 0.1), 900)]
+    [line] = follow_up_lines(young, 365)
+    assert line.startswith("Claude Code: half its changes landed in the last day of the studied history"), line
