@@ -2888,25 +2888,27 @@ def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance,
 RANK_ORDERS = ("risk", "per-minute")
 
 
-_BAND_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-
-
 def rank(reports: list[ChangeReport], order: str = "risk", stale_before: float | None = None) -> list[ChangeReport]:
     """Riskiest first: by band (so a change raised to critical by a destructive operation never
     sits below a merely high one), then score, then size; changes that failed to analyse go last.
     `order` "per-minute": by expected cost per minute of review floor time (the most risk a reviewer
     with a fixed amount of time can take off the table first), then as above. Changes untouched since
     `stale_before` (discovery's [queue] stale_days) come after the live ones, ranked the same way among
-    themselves: hono's top 50 held 41 pull requests over a year old, its first live one at row 21 (QA51 #17)."""
-    def key(r: ChangeReport) -> tuple[bool, bool, float, int, float, int, str]:
+    themselves: hono's top 50 held 41 pull requests over a year old, its first live one at row 21 (QA51 #17).
+    Ties go newest first: terraform-aws-eks's 40 release commits of a range, all 0, were in commit-id order."""
+    from app.core.risk.score import BAND_NAMES
+
+    def key(r: ChangeReport) -> tuple[bool, bool, float, int, float, int, float, str]:
         score = r.score
         size = r.figures.lines_added + r.figures.lines_deleted
         found = r.assessment
         per_minute = found.risk_per_minute if found is not None else None
         first = -(per_minute if per_minute is not None else -1) if order == "per-minute" else 0.0
-        band = _BAND_ORDER.get(found.risk.band, 4) if found is not None else 4
+        named = found.risk.band if found is not None else ""
+        band = -BAND_NAMES.index(named) if named in BAND_NAMES else 1  # critical -3 ... low 0, none after
         newest = r.change.newest_time
         stale = stale_before is not None and newest is not None and newest < stale_before
-        return (r.error is not None, stale, first, band, -(score if score is not None else -1), -size, r.id)
+        return (r.error is not None, stale, first, band, -(score if score is not None else -1), -size,
+                -(newest or 0.0), r.id)
 
     return sorted(reports, key=key)

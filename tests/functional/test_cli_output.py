@@ -623,3 +623,24 @@ def test_a_long_list_says_how_far_it_got_on_a_terminal_s_stderr_and_stdout_stays
     finally:
         os.close(controller)
     assert quiet.returncode == 0 and unsaid == "" and out == piped_table
+
+
+def test_changes_that_tie_are_listed_newest_first(hermetic_dirs: Path, tmp_path: Path) -> None:
+    """QA55 F8: terraform-aws-eks's 40 release commits of one range tied at score 0 and were listed by commit id
+    (75b4, 85a1, 8c7a ...), not by when they were made."""
+    import json
+
+    from app.samples import load
+
+    builder = load().RepoBuilder(tmp_path / "releases")
+    start = builder.commit("base", {"CHANGELOG.md": "# log\n"}, author=ALICE, when=1_700_000_000)
+    log = "# log\n"
+    for n in range(6):
+        log += f"- release {n}\n"
+        builder.commit(f"chore(release): {n}", {"CHANGELOG.md": log}, author=ALICE, when=1_700_000_000 + 3600 * n)
+    listed = json.loads(run(["list", "--repo", str(builder.path), "--range", f"{start}..main", "--json"]).stdout)
+    ties: dict[float, list[int]] = {}
+    for item in listed:
+        ties.setdefault(item["score"], []).append(int(item["title"].rsplit(" ", 1)[1]))
+    assert max(len(numbers) for numbers in ties.values()) >= 3, ties  # the history figures of the first ones differ
+    assert all(numbers == sorted(numbers, reverse=True) for numbers in ties.values()), ties

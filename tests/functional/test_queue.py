@@ -584,7 +584,7 @@ async def test_o_hides_and_shows_changes_untouched_for_stale_days(make_repo):
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         queue = queue_screen(app)
-        assert ids(queue) == ["b2", "b0", "b1"]  # the live change first, the stale ones after it (QA51 #17)
+        assert ids(queue) == ["b2", "b1", "b0"]  # the live change first, the stale ones after it, newest first
         await pilot.press("o")
         await pilot.pause()
         assert ids(queue) == ["b2"]
