@@ -692,3 +692,27 @@ def test_explain_lists_the_largest_maintainability_moves_and_how_many_more(payme
     text = console.export_text()
     assert "+24.6 in 7 files" in text and "write.py" in text and "read.py" in text
     assert "test_runner.py" not in text and "cli.py" not in text and "+2 more" in text
+
+
+def test_a_cold_analysis_scores_the_live_changes_before_the_stale_ones(make_repo, tmp_path):
+    """QA55 F2: smallest first scored terraform-aws-eks's 473 stale pull requests before the top of its queue
+    (the live ones, which rank first): after 6 minutes its rows 6-21 still read "…". The live ones come first,
+    the smallest first among each."""
+    from app.storage.cache import AnalysisCache
+    from tests.conftest import ALICE, BOB
+
+    day = 86_400
+    repo = make_repo("stale-last")
+    repo.commit("init", {"a.py": "a = 1\n"}, author=ALICE, when=1_700_000_000)
+    for name, age, lines in (("old-small", 300, 3), ("old-tiny", 200, 1), ("live-big", 2, 30), ("live", 1, 12)):
+        repo.branch(name)
+        body = "".join(f"v{n} = {n}\n" for n in range(lines))
+        repo.commit(name, {f"{name}.py": body}, branch=name, author=BOB, when=1_700_000_000 + (400 - age) * day)
+    repo.commit("main today", {"a.py": "a = 2\n"}, author=ALICE, when=1_700_000_000 + 400 * day)
+    repo.checkout()
+    seen = []
+    Analyzer(repo.path, cache=AnalysisCache.open(tmp_path / "cold.db")).analyze_all(on_report=seen.append)
+    early = next(r.id for r in seen if r.assessment is not None)  # scored while the others were diffed
+    scored = [r.id for r in seen if r.assessment is not None and not r.complete and r.id != early]
+    order = [name for name in ("live", "live-big", "old-tiny", "old-small") if name != early]
+    assert scored == order, (early, scored)
