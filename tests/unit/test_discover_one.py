@@ -246,7 +246,7 @@ def test_a_warm_explain_reads_no_ref_and_still_sees_a_moved_one(queue, tmp_path,
     one change reads no ref, and a ref moved, added or deleted is another digest: it is read again."""
     monkeypatch.setattr(refstore, "RACY_SECONDS", 0.0)  # the store was written a moment ago
     cache = AnalysisCache(tmp_path / "analysis.db")
-    calls = counting(monkeypatch, "refs", "unreadable_refs", "ref_names")
+    calls = counting(monkeypatch, "refs", "unreadable_refs", "ref_names", "base_history")
 
     def holders(name: str = "mid") -> set[str]:
         analyzer = Analyzer(queue.path, cache=cache)
@@ -275,6 +275,14 @@ def test_a_warm_explain_reads_no_ref_and_still_sees_a_moved_one(queue, tmp_path,
     calls.clear()
     assert [c.id for c in discover(GitRepo(queue.path), cache=cache).changes] == [c.id for c in full.changes]
     assert calls == []
+    # the base moves on: its history is read again, and every verdict is the whole discovery's
+    queue.commit("main moves again", {"README.md": "# r\n\nmore still\n"}, author=ALICE)
+    full = discover(GitRepo(queue.path))
+    calls.clear()
+    for name in ("mid", "plain-a", "on-line", "partly"):
+        one = discover_one(GitRepo(queue.path), name, cache=cache)
+        assert one is not None and fields(find_change(one, name)) == fields(find_change(full, name)), name
+    assert calls.count("base_history") == 1 and calls.count("refs") == 1  # the new tip's, then from the cache
 
 
 def test_a_ref_store_written_a_moment_ago_is_read_again(queue, tmp_path, monkeypatch) -> None:
