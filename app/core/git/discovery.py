@@ -378,7 +378,7 @@ def _one_and_holders(repo: GitRepo, found: Discovery, change_id: str, scope: Que
     in_base = _base_history(repo, found.base_commit, cache)
     if in_base is None or len(in_base) > MAX_BASE_WALK:
         return None
-    lines = ReleaseLines(repo, found.base_commit, release_lines)
+    lines = ReleaseLines(repo, found.base_commit, release_lines, cache)
     found.release_tips = lines.tips
     cutoff = now - scope.max_age_days * DAY_SECONDS if scope.max_age_days else None
 
@@ -499,7 +499,7 @@ def _add_branch_changes(repo: GitRepo, found: Discovery, scope: QueueConfig, in_
     history where it was read whole for many heads, for the merged-upstream check to reuse."""
     heads = in_scope.heads
     in_scope.count_into(found.left_out)
-    lines = ReleaseLines(repo, found.base_commit, in_scope.release_lines)
+    lines = ReleaseLines(repo, found.base_commit, in_scope.release_lines, cache)
     found.release_tips = lines.tips
     cutoff = now - scope.max_age_days * DAY_SECONDS if scope.max_age_days else None
     # Thousands of heads (every fetched pull request): one walk of the base's history answers "merged
@@ -812,6 +812,8 @@ def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, l
 
 
 LINE_WALK_LIMIT = 5_000  # commits of one release line read at most (those the base lacks)
+LINE_WALK_KIND = "release_line_commits"
+LINE_WALK_VERSION = 1
 MANY_HEADS = 300  # above this many heads in scope, the base's whole history is walked once for ancestry
 
 
@@ -819,12 +821,14 @@ class ReleaseLines:
     """The release lines queue scope left out (by a default exclusion), each with its own
     commits: those the base has not got. Read once per discovery; one walk per line, hiding the base."""
 
-    def __init__(self, repo: GitRepo, base_commit: str, lines: list[RefInfo]) -> None:
+    def __init__(self, repo: GitRepo, base_commit: str, lines: list[RefInfo],
+                 cache: KeyValueCache | None = None) -> None:
         self.repo = repo
         self._base_commit = base_commit
         self._lines = sorted(lines, key=lambda ref: ref.name)
         self.tips: dict[str, str] = {_short(line.name): line.target for line in self._lines}  # short name -> tip
         self._holders: dict[str, list[RefInfo]] | None = None
+        self._cache = cache
 
     @property
     def holders(self) -> dict[str, list[RefInfo]]:
@@ -833,10 +837,23 @@ class ReleaseLines:
         if self._holders is None:
             self._holders = {}
             for line in self._lines:
-                walked, _truncated, _whole = self.repo.ancestry(line.target, [self._base_commit], LINE_WALK_LIMIT)
-                for commit_id, _parents in walked:
+                for commit_id in self._own_commits(line):
                     self._holders.setdefault(commit_id, []).append(line)
         return self._holders
+
+    def _own_commits(self, line: RefInfo) -> list[str]:
+        """The line's commits the base has not got (at most LINE_WALK_LIMIT), cached by the two commit ids (a
+        function of them, but in a shallow clone): hono's release lines were an eighth of a warm `list`."""
+        key = f"{LINE_WALK_VERSION}:{LINE_WALK_LIMIT}:{self._base_commit}:{line.target}"
+        cache = None if self.repo.is_shallow else self._cache
+        stored = cache.get_many(LINE_WALK_KIND, [key]).get(key) if cache is not None else None
+        if isinstance(stored, list) and all(isinstance(commit_id, str) for commit_id in stored):
+            return stored
+        walked, _truncated, _whole = self.repo.ancestry(line.target, [self._base_commit], LINE_WALK_LIMIT)
+        own = [commit_id for commit_id, _parents in walked]
+        if cache is not None:
+            cache.put_many(LINE_WALK_KIND, {key: own})
+        return own
 
     def line_of(self, change: Change) -> list[RefInfo]:
         """The release lines `change` was made on: walking its first-parent chain from the head down
