@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from app.analysis.analyzer import Analyzer
 from app.cli import cli
-from app.core.git import discovery
+from app.core.git import discovery, refstore
 from app.core.git.discovery import discover, discover_one, find_change
 from app.core.git.merged import VERDICT_KIND, VERDICT_VERSION
 from app.core.git.models import Change
@@ -224,3 +224,78 @@ def test_a_warm_explain_walks_no_pending_heads_history_and_merges_nothing(queue,
     calls.clear()
     assert explain() == first
     assert calls == []
+
+
+def counting(monkeypatch, *names: str) -> list[str]:
+    """The calls of these GitRepo methods, counted (they still run)."""
+    calls: list[str] = []
+    for name in names:
+        real = getattr(GitRepo, name)
+
+        def counted(self, *args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(GitRepo, name, counted)
+    return calls
+
+
+def test_a_warm_explain_reads_no_ref_and_still_sees_a_moved_one(queue, tmp_path, monkeypatch) -> None:
+    """Issue 18: what the queue's scope makes of every ref (a lookup, a peel and a glob match of each: a second of a
+    warm `explain` among OpenHands' 9,199 refs) is cached under a digest of the ref store's files. A warm discovery of
+    one change reads no ref, and a ref moved, added or deleted is another digest: it is read again."""
+    monkeypatch.setattr(refstore, "RACY_SECONDS", 0.0)  # the store was written a moment ago
+    cache = AnalysisCache(tmp_path / "analysis.db")
+    calls = counting(monkeypatch, "refs", "unreadable_refs", "ref_names", "base_history")
+
+    def holders(name: str = "mid") -> set[str]:
+        analyzer = Analyzer(queue.path, cache=cache)
+        analyzer.one_change = True
+        analyzer.change(name)
+        found = analyzer._one_discovery
+        assert found is not None and found.scoped_to == name
+        return {c.id for c in found.every_change()}
+
+    assert holders() == {"low", "mid", "top"} and "refs" in calls
+    calls.clear()
+    assert holders() == {"low", "mid", "top"} and holders("plain-a") == {"plain-a"}
+    assert calls == []  # nor ref names: the name is looked up
+    # a new head on top of the stack holds mid's commits: a holder
+    queue.branch("tip", from_branch="top")
+    queue.commit("Tip", {"tip.py": "P = 1\n"}, branch="tip", author=BOB)
+    assert holders() == {"low", "mid", "top", "tip"} and "refs" in calls
+    # moved off the stack: no longer a holder, as the whole discovery says
+    queue.set_ref("refs/heads/tip", queue.head("plain-a"))
+    calls.clear()
+    assert holders() == {"low", "mid", "top"} and "refs" in calls
+    full = discover(GitRepo(queue.path))
+    assert fields(find_change(discover_one(GitRepo(queue.path), "mid", cache=cache), "mid")) == fields(
+        find_change(full, "mid"))
+    # the whole discovery (a warm `list`) reads the same scan from the cache
+    calls.clear()
+    assert [c.id for c in discover(GitRepo(queue.path), cache=cache).changes] == [c.id for c in full.changes]
+    assert calls == []
+    # the base moves on: its history is read again, and every verdict is the whole discovery's
+    queue.commit("main moves again", {"README.md": "# r\n\nmore still\n"}, author=ALICE)
+    full = discover(GitRepo(queue.path))
+    calls.clear()
+    for name in ("mid", "plain-a", "on-line", "partly"):
+        one = discover_one(GitRepo(queue.path), name, cache=cache)
+        assert one is not None and fields(find_change(one, name)) == fields(find_change(full, name)), name
+    assert calls.count("base_history") == 1 and calls.count("refs") == 1  # the new tip's, then from the cache
+
+
+def test_a_ref_store_written_a_moment_ago_is_read_again(queue, tmp_path, monkeypatch) -> None:
+    """A second update within one tick of the file system's clock may leave a ref file's times and size as they
+    were: a store changed within RACY_SECONDS is read, never taken from the cache or put in it."""
+    assert GitRepo(queue.path).ref_digest() is None  # the fixture has just written it
+    cache = AnalysisCache(tmp_path / "analysis.db")
+    calls = counting(monkeypatch, "refs")
+    for _ in range(2):
+        discover_one(GitRepo(queue.path), "mid", cache=cache)
+    assert calls == ["refs", "refs"]
+    monkeypatch.setattr(refstore, "RACY_SECONDS", 0.0)
+    digest = GitRepo(queue.path).ref_digest()
+    assert digest is not None and GitRepo(queue.path).ref_digest() == digest
+    (queue.path / ".git" / "refs" / "heads" / "mid").write_text(queue.head("low") + "\n")  # in place, as no git does
+    assert GitRepo(queue.path).ref_digest() != digest

@@ -303,3 +303,35 @@ def test_a_branch_left_out_by_scope_is_not_called_merged_and_is_read_when_named(
     assert json.loads(explained.stdout)["lines_added"] == 2
     checked = CliRunner().invoke(cli, ["check", "feature/old", "--repo", str(b.path), "--notes-only"])
     assert checked.exit_code == 1 and "needs 1 more approval" in checked.stdout, (checked.stdout, checked.stderr)
+
+
+def test_a_warm_discovery_walks_no_release_line_and_walks_a_moved_one(v1x_repo, tmp_path, monkeypatch) -> None:
+    """Issue 18: a release line's own commits (a walk of up to LINE_WALK_LIMIT of them, hiding the base) are cached
+    by the line's tip and the base's: a warm discovery walks no line (hono's were an eighth of a warm `list`), and a
+    line that moved is walked again, its verdicts those of a discovery without a cache."""
+    from app.storage.cache import AnalysisCache
+
+    cache = AnalysisCache(tmp_path / "analysis.db")
+    walked: list[str] = []
+    real = GitRepo.ancestry
+
+    def counted(self, head, hide, limit):
+        walked.append(head)
+        return real(self, head, hide, limit)
+
+    monkeypatch.setattr(GitRepo, "ancestry", counted)
+
+    def verdicts(found) -> dict:
+        return {c.id: (c.base_ref, c.base, c.merged and c.merged.how) for c in found.every_change()}
+
+    line = GitRepo(v1x_repo.path).resolve_commit("refs/remotes/origin/v1.x")
+    first = verdicts(discover(GitRepo(v1x_repo.path), cache=cache))
+    assert line in walked and first["fix/notify-v1x"][0] == "origin/v1.x"
+    walked.clear()
+    assert verdicts(discover(GitRepo(v1x_repo.path), cache=cache)) == first and line not in walked
+    # the line takes the fix in (a fast-forward): its new tip is walked, and the fix is merged upstream there
+    v1x_repo.set_ref("refs/remotes/origin/v1.x", v1x_repo.head("fix/notify-v1x"))
+    walked.clear()
+    moved = verdicts(discover(GitRepo(v1x_repo.path), cache=cache))
+    assert v1x_repo.head("fix/notify-v1x") in walked
+    assert moved == verdicts(discover(GitRepo(v1x_repo.path))) and moved["fix/notify-v1x"][2] == "line"

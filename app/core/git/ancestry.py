@@ -25,6 +25,27 @@ class BaseHistory:
             self.time[commit_id] = commit_time
             self.generation[commit_id] = 1 + max((self.generation[p] for p in parents), default=0)
 
+    def stored(self) -> dict[str, list[str] | list[list[int]] | list[int]]:
+        """The history as JSON: ids in its order (parents before children), parents by index, committer times."""
+        ids = list(self.parents)
+        index = {commit_id: i for i, commit_id in enumerate(ids)}
+        return {"ids": ids, "parents": [[index[p] for p in self.parents[c]] for c in ids],
+                "time": [self.time[c] for c in ids]}
+
+    @classmethod
+    def from_stored(cls, value: object) -> BaseHistory | None:
+        """The history `stored` gave, or None where `value` is not one (a damaged entry: walk again)."""
+        if not isinstance(value, dict):
+            return None
+        try:
+            ids, parents, times = value["ids"], value["parents"], value["time"]
+            if not (len(ids) == len(parents) == len(times)):
+                return None
+            return cls((commit_id, [ids[p] for p in below], int(when))
+                       for commit_id, below, when in zip(ids, parents, times, strict=True))
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+
     def __contains__(self, commit_id: object) -> bool:
         return commit_id in self.parents
 

@@ -21,6 +21,7 @@ from app.core.git.ancestry import BaseHistory
 from app.core.git.cli import GitCli, common_dir
 from app.core.git.diff import DiffLine, DiffLines, FileDiff, Hunk, decode_path, decode_text
 from app.core.git.models import CommitInfo, ref_for_git, ref_text
+from app.core.git.refstore import ref_store_digest
 from app.core.heap import give_back_heap, one_malloc_arena
 from app.errors import RepoError
 
@@ -495,6 +496,14 @@ class GitRepo:
     @property
     def git_dir(self) -> Path:
         return Path(self.repo.path)
+
+    def ref_digest(self) -> str | None:
+        """A digest of every ref from the stat of the files holding them, reading no ref (refstore.py); None
+        where it cannot vouch for them (a reftable store, a ref changed within the last RACY_SECONDS)."""
+        import time
+
+        git_dir = Path(self.repo.path)
+        return ref_store_digest(git_dir, common_dir(git_dir), time.time())
 
     def user_config_value(self, name: str) -> str | None:
         """A setting from the user's global or system git config only (never the repository's own)."""
