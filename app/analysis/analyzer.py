@@ -2294,14 +2294,14 @@ class Analyzer:
         [queue] stale_days, which rank after them (`rank`), the smallest first within each. Smallest first alone
         scored terraform-aws-eks's 473 stale pull requests before the top of its queue: after 6 minutes rows 6-21
         still read "…" while five-year-old ones were scored (QA55 F2)."""
-        stale_before = self.discovery.stale_before
+        return sorted(prepared, key=lambda prep: (self._stale(prep.change),
+                                                  prep.figures.lines_added + prep.figures.lines_deleted,
+                                                  prep.change.id))
 
-        def key(prep: _Prepared) -> tuple[bool, int, str]:
-            newest = prep.change.newest_time
-            stale = stale_before is not None and newest is not None and newest < stale_before
-            return stale, prep.figures.lines_added + prep.figures.lines_deleted, prep.change.id
-
-        return sorted(prepared, key=key)
+    def _stale(self, change: Change) -> bool:
+        """Untouched for [queue] stale_days before the base's last commit: it ranks after the live ones (`rank`)."""
+        stale_before, newest = self.discovery.stale_before, change.newest_time
+        return stale_before is not None and newest is not None and newest < stale_before
 
     @staticmethod
     def _drop_offers() -> None:
@@ -2337,7 +2337,7 @@ class Analyzer:
         early: _Prepared | None = None
         held = 0  # changed lines of the diffs kept (HELD_LINES)
         want_early = run.on_report is not None and not any(r.assessment for r in run.reports.values())
-        for change in sorted(pending, key=lambda c: len(c.commits)):
+        for change in sorted(pending, key=lambda c: (self._stale(c), len(c.commits))):  # the live ones' rows first
             if run.stopped():
                 break
             run.say(run.read, f"reading {change.id}")

@@ -713,6 +713,7 @@ def test_a_cold_analysis_scores_the_live_changes_before_the_stale_ones(make_repo
     seen = []
     Analyzer(repo.path, cache=AnalysisCache.open(tmp_path / "cold.db")).analyze_all(on_report=seen.append)
     early = next(r.id for r in seen if r.assessment is not None)  # scored while the others were diffed
+    assert early.startswith("live"), early  # the live ones are diffed first too
     scored = [r.id for r in seen if r.assessment is not None and not r.complete and r.id != early]
     order = [name for name in ("live", "live-big", "old-tiny", "old-small") if name != early]
     assert scored == order, (early, scored)
