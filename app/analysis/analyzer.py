@@ -209,7 +209,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 90: Terraform that exposes (ingress from anywhere, IAM open to anyone or every action, public switches) is found
 #     with the destructive operations (terraform_exposure.py, QA55 F4);
 # 91: the complexity of code no measurer reads (Terraform, SQL, shell alone) is unknown, not "+0" (QA55 F3);
-ANALYSIS_VERSION = "91"
+# 92: node bootstrap templates (user data, .tftpl) are infrastructure, a dev container is not a shipped image (QA55 F9);
+ANALYSIS_VERSION = "92"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

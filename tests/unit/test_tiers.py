@@ -386,6 +386,16 @@ DEFAULT_TIERS = [
     ("SRC/PAYMENTS/charge.py", 0),
     ("Docs/Guide.MD", 3),
     ("dockerfile", 1),
+    # QA55 F9 (terraform-aws-eks): node bootstrap templates a .tf renders run as root on every node at boot;
+    # a dev container ships nothing
+    ("modules/_user_data/templates/linux_user_data.tpl", 0),
+    ("templates/userdata.sh.tpl", 0),
+    ("templates/al2023_user_data.tftpl", 0),
+    ("scripts/user-data.sh", 0),
+    ("app/views/templates/page.tpl", 2),
+    ("app/userdata.py", 2),
+    (".devcontainer/Dockerfile", 2),
+    (".devcontainer/devcontainer.json", 2),
 ]
 
 

@@ -96,6 +96,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(1, "container build: changes the image that ships", """
         Dockerfile Dockerfile.* *.dockerfile Containerfile docker-compose*.yml docker-compose*.yaml
         compose.yml compose.yaml""")
+    # A dev container builds a developer's environment and ships nothing (terraform-aws-eks pr/1920, QA55 F9)
+    + _rules(2, "development container: builds a developer's environment, ships nothing", ".devcontainer/")
     + _rules(1, "CI/CD configuration: decides what is tested and what is deployed", """
         .github/workflows/ .github/actions/ .gitlab-ci.yml .gitlab/ci/ Jenkinsfile .circleci/
         azure-pipelines*.yml .buildkite/ bitbucket-pipelines.yml .travis.yml .drone.yml""")
@@ -107,7 +109,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/ansible/**/*.cfg Pulumi.yaml Pulumi.*.yaml cloudformation/ serverless.yml
         **/*manifests*/**/*.yaml **/*manifests*/**/*.yml **/*manifests*/**/*.json *manifests*.yaml
         *manifests*.yml kustomize/ helm-chart/ helm-charts/
-        **/chart/templates/** argocd/ argo-cd/ flux/ fluxcd/""")
+        **/chart/templates/** argocd/ argo-cd/ flux/ fluxcd/ *.tftpl *user[-_]data*.tpl *userdata*.tpl
+        *user[-_]data*.sh *userdata*.sh""")
     # Inside a source tree (lib/, src/) an ansible/ directory is a Python package named ansible, and its YAML
     # and templates are that package's data: lib/ansible/config/base.yml, the galaxy role skeletons.
     + _rules(2, "data of a Python package named ansible (in a source tree), not playbooks", """
