@@ -205,7 +205,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     co-author is evidence as an unknown bot author is; a reason many files of a chunk share is said once (QA54);
 # 88: yarn.lock (Yarn 1 and 2+) and pnpm-lock.yaml are read, a lock file's every version of a package compared, a
 #     lock-only bump's packages named, bun.lockb said to be binary and not read (FIX83);
-ANALYSIS_VERSION = "88"
+# 89: a review plan whose floor is over [chunks] split_hours (8) is flagged too big: split (`too_big`); a fold of
+#     near-duplicate heads shows its pull request first (FIX92);
+ANALYSIS_VERSION = "89"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
