@@ -35,9 +35,9 @@ SIMILAR_SHARE = 0.8
 """The least share of each change's chunks the other has, for two changes to be folded into one row."""
 
 MIN_FOLD_CHUNKS = 3
-"""Changes of fewer chunks are never folded: a row of one or two chunks costs a glance, while a folded head can only
-be opened through its row's why panel or `explain`; copies of big changes (cline: 250-374 chunks) are what crowd a
-queue."""
+"""Changes of fewer chunks are never folded: a row of one or two chunks costs a glance, while a folded head takes a
+key more to reach (the queue's `e` lists it under its row; `explain`); copies of big changes (cline: 250-374 chunks)
+are what crowd a queue."""
 
 
 def _chunks(report: ChangeReport) -> Counter[str] | None:

@@ -82,6 +82,8 @@ STATUS_STYLES = {
     "merged": "dim italic",
 }
 COMPACT_STATUS = {"rubber-stamped": "stamped", "own change": "author"}  # 8 cells below WIDE_STATUS_SCREEN
+FOLDED_MARK = "└ "
+"""Before the name of a near-duplicate head listed under the row it is folded into (`e`)."""
 # The base commit a merged-upstream verdict names (merged.py `_describe`: its id, then its subject quoted)
 _UPSTREAM_COMMIT = re.compile(r"\b[0-9a-f]{10}\b(?: '[^']*'| \"[^\"]*\")?")
 THROTTLE_ROWS = 200  # a queue longer than this is rebuilt at most every REBUILD_INTERVAL while it fills
@@ -137,6 +139,7 @@ class QueueRow:
     status: str
     age: float | None
     similar: tuple[str, ...] = ()  # the near-duplicate heads folded into this row (analysis/similar.py)
+    under: str | None = None  # a folded head listed under the row it is folded into (`e`): that row's change id
 
     @property
     def id(self) -> str:
@@ -521,6 +524,12 @@ class _Cells:
         return Text(shown)
 
     def cell_change(self, row: QueueRow, width: int) -> Text:
+        text = self._change_text(row, width - 2 if row.under else width)
+        if row.under:  # a folded head listed under its row (`e`): the branch of a tree
+            text = Text.assemble((FOLDED_MARK, "dim"), text)
+        return text
+
+    def _change_text(self, row: QueueRow, width: int) -> Text:
         change = row.report.change
         name = one_line(row.id, 200)
         remote = (change.ref or "").startswith("refs/remotes/")
@@ -675,6 +684,7 @@ class QueueScreen(Screen[None]):
         self._ranks: dict[str, int] = {}
         self._similar: dict[str, list[str]] = {}  # shown id -> near-duplicate ids folded into its row
         self._folded: dict[str, str] = {}
+        self._expanded: set[str] = set()  # rows whose folded heads are listed under them (`e`)
         self._ranks_stale = False
         self.statuses: dict[str, str] = {}
         self.filters = QueueFilters()
@@ -701,7 +711,8 @@ class QueueScreen(Screen[None]):
         self._rebuilt_at = 0.0
         self._rebuild_cost = 0.0  # seconds the last rebuild took
         # change id -> (its report, what else its row showed, its cells), for the layout _rendered_for (_rendered)
-        self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str, tuple[str, ...]], list[Text]]] = {}
+        self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str, tuple[str, ...], str | None],
+                                             list[Text]]] = {}
         self._rendered_for: tuple[Any, ...] = ()
         self._row_noted = False  # the status line says of a merged or marked row (_say_of_row)
         # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
@@ -999,15 +1010,29 @@ class QueueScreen(Screen[None]):
 
     def _all_rows(self) -> list[QueueRow]:
         now = self.review_app.now()
-        rows = []
         ranks = self.ranks
-        for change_id, report in self.reports.items():
-            if change_id in self._folded:
-                continue
-            newest = report.change.newest_time
-            rows.append(QueueRow(report, ranks.get(change_id, 0), self.statuses.get(change_id, "new"),
-                                 now - newest if newest else None, tuple(self._similar.get(change_id, ()))))
-        return rows
+        return [self._row(report, ranks, now) for change_id, report in self.reports.items()
+                if change_id not in self._folded]
+
+    def _row(self, report: ChangeReport, ranks: dict[str, int], now: float, under: str | None = None) -> QueueRow:
+        newest = report.change.newest_time
+        return QueueRow(report, ranks.get(report.id, 0), self.statuses.get(report.id, "new"),
+                        now - newest if newest else None, () if under else tuple(self._similar.get(report.id, ())),
+                        under)
+
+    def _with_expanded(self, rows: list[QueueRow]) -> list[QueueRow]:
+        """`rows` with the heads folded into each expanded row (`e`) listed right under it, in rank order."""
+        if not self._expanded or not any(row.similar and row.id in self._expanded for row in rows):
+            return rows
+        now = self.review_app.now()
+        ranks = self.ranks
+        out: list[QueueRow] = []
+        for row in rows:
+            out.append(row)
+            if row.similar and row.id in self._expanded:
+                out += [self._row(self.reports[member], ranks, now, under=row.id) for member in row.similar
+                        if member in self.reports]
+        return out
 
     def _filtered_sorted(self) -> tuple[list[QueueRow], int]:
         """The rows the filters let through, in the sort's order, and how many there are in all. What only typing
@@ -1202,6 +1227,8 @@ class QueueScreen(Screen[None]):
         empty = self.query_one("#queue-empty", Static)
         filter_bar = self.query_one("#queue-filters", FilterBar)
         rows, total = self._filtered_sorted()
+        listed = len(rows)
+        rows = self._with_expanded(rows)
         if total == 0 and self.total == 0 and not self.analysing:
             table.display = False
             empty.display = True
@@ -1218,7 +1245,7 @@ class QueueScreen(Screen[None]):
             table.display = True
             empty.display = False
         counted = None if self.total is None and not self.reports else total  # discovery runs: no count yet
-        filter_bar.show(self.filters, len(rows), counted, self._sort_label(), expected=self._expected())
+        filter_bar.show(self.filters, listed, counted, self._sort_label(), expected=self._expected())
 
         width = self.size.width or self.app.size.width
         self._layout_width = width
@@ -1269,7 +1296,7 @@ class QueueScreen(Screen[None]):
         rendered = self._rendered_rows
 
         def render(row: QueueRow) -> tuple[str, list[Text]]:
-            shown = (row.status, 0 if row.merged else row.rank, human_age(row.age), row.similar)
+            shown = (row.status, 0 if row.merged else row.rank, human_age(row.age), row.similar, row.under)
             known = rendered.get(row.id)
             if known is None or known[0] is not row.report or known[1] != shown:
                 known = (row.report, shown, [cells.render(row, column, width) for column, width in columns])
@@ -1304,6 +1331,8 @@ class QueueScreen(Screen[None]):
         text = None
         if report is not None and report.change.merged is not None:
             text = _where_merged(report, report.change.merged, room)
+        elif report is not None and (self._similar.get(report.id) or report.id in self._folded):
+            text = self._fold_note(report, room)
         elif report is not None and report.from_later_base:
             text = Text(no_wrap=True, overflow="ellipsis")
             text.append(one_line(report.id, 60), style="bold")
@@ -1316,6 +1345,36 @@ class QueueScreen(Screen[None]):
             return
         self._row_noted = True
         status.show_summary(text)
+
+    def _fold_note(self, report: ChangeReport, room: int) -> Text:
+        """The status line on a row near-duplicate heads are folded into, or on one of them listed under it."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(one_line(report.id, 60), style="bold")
+        head = self._folded.get(report.id)
+        if head is None:
+            members = self._similar[report.id]
+            text.append(f": {plural(len(members), 'similar head')} folded into this row")
+            hint = " · e folds them again" if report.id in self._expanded else " · e lists them under it"
+        else:
+            text.append(f": folded into {one_line(head, 60)}")
+            share = self._shared(report.id, head)
+            if share is not None:
+                text.append(f", {share:.0%} of the chunks alike")
+            hint = " · enter opens it · e folds it again"
+        if text.cell_len + len(hint) <= room:
+            text.append(hint, style="dim")
+        return text
+
+    def _shared(self, one: str, other: str) -> float | None:
+        """The share of the larger of two changes' review chunks they have in common (analysis/similar.py)."""
+        from collections import Counter
+
+        from app.analysis.similar import similar_share
+
+        plans = [self.reports[i].assessment for i in (one, other) if i in self.reports]
+        if len(plans) != 2 or plans[0] is None or plans[1] is None:
+            return None
+        return similar_share(Counter(plans[0].plan.chunk_hashes), Counter(plans[1].plan.chunk_hashes))
 
     def _mark_rows(self) -> None:
         if self.first_rows_at is None:
@@ -1372,6 +1431,24 @@ class QueueScreen(Screen[None]):
         from app.tui.screens.change import ChangeScreen
 
         self.app.push_screen(ChangeScreen(report, similar=self._similar.get(change_id, ())))
+
+    def action_toggle_similar(self) -> None:
+        """List the near-duplicate heads folded into the row under the cursor right under it, each a row of its own
+        that enter opens; again (on the row or one of them) folds them back into it (QA54 F0's leftover: a folded
+        head opened only from its row's why panel or with `explain`)."""
+        change_id = self.selected_id()
+        head = self._folded.get(change_id or "") or (change_id if self._similar.get(change_id or "") else None)
+        if head is None:
+            self.notify("No similar heads are folded into this row.", timeout=3)
+            return
+        if head in self._expanded:
+            self._expanded.discard(head)
+        else:
+            self._expanded.add(head)
+        self._chosen_id, self._cursor_chosen = head, True  # the cursor stays on the row folded into
+        self._row_noted = True
+        self._schedule_rebuild(typed=True)
+        self.call_after_refresh(self._say_of_row)
 
     def action_sort(self) -> None:
         """Sort by the next visible column (the cycle skips columns hidden at this width)."""

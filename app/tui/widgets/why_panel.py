@@ -324,7 +324,7 @@ def similar_section(similar: Sequence[str]) -> RenderableType:
 
     lines: list[RenderableType] = [Text(f"{plural(len(similar), 'similar head')} folded into this row", style="bold"),
              Padding(Text(f"each shares {SIMILAR_SHARE:.0%}+ of its review chunks with this one (a backup, a "
-                          "pre-rebase copy, the same work on another base); `review-tui explain ID` shows one"),
+                          "pre-rebase copy, the same work on another base); `e` on its queue row lists them, enter opens one"),
                      (0, 0, 0, 2))]
     lines += [Padding(Text(f"• {one_line(head, 200)}"), (0, 0, 0, 2)) for head in similar[:20]]
     if len(similar) > 20:
