@@ -32,6 +32,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.core.text import (
     OTHER_BASE_MARK,
+    TOO_BIG,
     added_count,
     author_names,
     compact_number,
@@ -109,17 +110,24 @@ WHOLE_LINES = 10_000
 """A side of the +/- column below this is shown whole ("+1477/-1370"), one from it compact ("+83k/-331")."""
 
 
+def _side(count: int) -> str:
+    return str(count) if count < WHOLE_LINES else compact_number(count)
+
+
 def line_counts(added: int, deleted: int, width: int) -> tuple[str, str]:
     """Lines added and deleted as they fit `width` cells with their signs and slash, each side by its own size:
     whole below WHOLE_LINES, compact from it ("+17715/-22355" reads "+17k/-22k" rather than "+17715/-2…"). One
     column read "+60k/-47k" beside "+83863/-331" when a side was compact only if the pair did not fit (QA54 F4)."""
-    def side(count: int) -> str:
-        return str(count) if count < WHOLE_LINES else compact_number(count)
-
-    shown = side(added), side(deleted)
+    shown = _side(added), _side(deleted)
     if len(shown[0]) + len(shown[1]) + 3 <= width:  # "+", "/" and "-"
         return shown
     return compact_number(added), compact_number(deleted)
+
+
+def compact_status(label: str) -> str:
+    """A status as the status column says it below WIDE_STATUS_SCREEN: "in progress 2 of 5" -> "2 of 5"."""
+    compact = COMPACT_STATUS.get(label, label.removeprefix("in progress ").strip() or label)
+    return "✗ " + compact.removeprefix("not counted: ") if status_category(label) == "not counted" else compact
 
 
 def status_category(label: str) -> str:
@@ -213,6 +221,11 @@ class QueueRow:
         return self.assessment is not None and not self.report.complete
 
     @property
+    def too_big(self) -> bool:
+        """Its review plan's floor is over [chunks] split_hours: too big to review as one change."""
+        return self.assessment is not None and self.assessment.plan.too_big
+
+    @property
     def complexity_added(self) -> int | None:
         if self.error or self.complexity_pending:
             return None
@@ -301,20 +314,27 @@ TITLE_MAX = 70
 
 
 def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 0,
-                    status_needs: int | None = None, marked: bool = False) -> list[tuple[QueueColumn, int]]:
+                    status_needs: int | None = None, marked: bool = False,
+                    lines_needs: int | None = None, compact_needs: int | None = None) -> list[tuple[QueueColumn, int]]:
     """The columns shown at terminal `width`, with each one's cell width (flexible ones sized).
     `change_needs`: the cells the longest change cell needs (id and alias), so a short-id queue gives
     the rest to the titles (at 160 columns they were cut at 21 cells beside ids padded with 18 blanks);
     `rows`: how many rows, so rank 3,001 is whole; `status_needs`: the longest status shown (from
     WIDE_STATUS_SCREEN, where statuses are spelt out); `marked`: a row's +/- carries OTHER_BASE_MARK, a cell more
-    ("+9.9k/-9.9k*")."""
+    ("+9.9k/-9.9k*"); `lines_needs`: the cells the widest +/- cell needs, so a queue of small changes gives the rest
+    to the titles (a range's commits at 80 columns: "+4/-0" in 11 cells beside titles cut at 10, "retry: hon…");
+    `compact_needs`: the longest status as said below WIDE_STATUS_SCREEN (compact_status)."""
     shown = [c for c in COLUMNS if width >= c.min_screen]
     widths = {c.key: c.width for c in shown}
     widths["rank"] = max(widths["rank"], len(str(rows)))
+    if lines_needs is not None and "lines" in widths:
+        widths["lines"] = max(len("+/-"), min(widths["lines"], lines_needs))
     if marked and "lines" in widths:
         widths["lines"] += 1
     if width < 70:
         widths["score"] = 9  # a shorter bar
+    if width < WIDE_STATUS_SCREEN and compact_needs is not None:  # as wide as its statuses say: "new" in 8 cells
+        widths["status"] = max(len("status"), min(widths["status"], compact_needs))
     if width >= WIDE_STATUS_SCREEN:  # as wide as the longest status shown: "new" and "stale" left 17 blanks
         wide = dict(widths, status=20 if status_needs is None else max(widths["status"], min(20, status_needs)))
         _size_flexible(wide, shown, width, change_needs)
@@ -348,6 +368,12 @@ def _size_flexible(widths: dict[str, int], shown: list[QueueColumn], width: int,
         widths["title"] = min(max(spare - change_width, 10), TITLE_MAX)
     else:
         widths["change"] = min(max(spare, CHANGE_WIDTH[0]), CHANGE_WIDTH[1] + 10)
+
+
+def _lines_needs(rows: list[QueueRow]) -> int | None:
+    """The cells the widest +/- cell of `rows` shows whole in (line_counts), None before any row's size is known."""
+    return max((len(_side(r.report.figures.lines_added)) + len(_side(r.report.figures.lines_deleted)) + 3
+                for r in rows if not r.error and not r.listed_only), default=None)
 
 
 def _status_needs(rows: list[QueueRow]) -> int | None:
@@ -533,15 +559,19 @@ class _Cells:
         change = row.report.change
         name = one_line(row.id, 200)
         remote = (change.ref or "").startswith("refs/remotes/")
-        text = Text(name if row.error else fit_change_id(name, width, remote=remote))
+        marks = Text() if self.title_shown or row.error else self._title_marks(row)
+        # a branch's name leaves its marks their room: "ai/generated-sdk-client to…" said neither
+        fitted = width - marks.cell_len if change.kind not in ("pr", "commit") else width
+        text = Text(name if row.error else fit_change_id(name, max(fitted, CHANGE_WIDTH[0]), remote=remote))
         if row.error and not self.title_shown:  # no title column: the error goes here
             text.append("  " + one_line(row.error, 200), style="italic")
         if row.error:
             text.stylize(self.colour("error", "red"))
             return text
-        label = self._alias_label(row, width - len(name) - 1)
+        label = self._alias_label(row, width - len(name) - 1 - marks.cell_len)
         if label is not None:
             text.append(" " + label, style="dim")
+            text.append_text(marks)
         elif not self.title_shown and row.title and change.kind in ("pr", "commit"):
             # No title column (narrow): a PR ref or a bare commit id says little by itself, so its title
             # follows it (the id gives up to 2/5 of the cell); a branch name says what it is and stays whole.
@@ -550,10 +580,18 @@ class _Cells:
             if (change.ref or "").startswith("refs/remotes/") and "/" in name:
                 name = "…/" + name.split("/", 1)[1]
             text = Text(fit_middle(name, min(len(name), max(12, width * 3 // 5))))
-            if row.similar:  # the title column's "+N similar heads", which is not shown (FIX86)
-                text.append(f" +{len(row.similar)} similar", style=self.colour("warning", "yellow"))
+            text.append_text(marks)  # the title column's marks, which is not shown (FIX86)
             text.append(" " + one_line(row.title, 200), style="dim")
-        elif not self.title_shown and row.similar:
+        elif not self.title_shown:
+            text.append_text(marks)
+        return text
+
+    def _title_marks(self, row: QueueRow) -> Text:
+        """Without a title column, its marks after the change's name: " too big +2 similar"."""
+        text = Text()
+        if row.too_big:
+            text.append(" too big", style=self.colour("error", "red") + Style(bold=True))
+        if row.similar:
             text.append(f" +{len(row.similar)} similar", style=self.colour("warning", "yellow"))
         return text
 
@@ -563,9 +601,9 @@ class _Cells:
         change = row.report.change
         more = f" +{len(change.aliases) - 1}" if len(change.aliases) > 1 else ""
         room = spare - len(more) - 2
-        # without a title column a PR's title says more than a "+1" where its branch's name has no room
-        if not change.aliases or spare < 3 or (not self.title_shown and room < 8 and row.title
-                                              and change.kind in ("pr", "commit")):
+        # without a title column a PR's title says more than its branch's name cut to fit, or a "+1" (the +/- and
+        # status columns sized to their rows left `origin/pr/2695 (feat…s-parity)` room at 80 columns)
+        if not change.aliases or spare < 3 or (not self.title_shown and row.title and change.kind in ("pr", "commit")):
             return None
         # One change for refs at the same head: a PR ref says little without its branch's name.
         alias = one_line(change.aliases[0], 200)
@@ -579,17 +617,16 @@ class _Cells:
         if row.error:
             return Text(f"not scored: {one_line(row.error, 300)}",
                         style=self.colour("error", "red") + Style(italic=True))
+        text = Text()
+        if row.too_big:  # its floor is over [chunks] split_hours
+            text.append(f"{TOO_BIG} ", style=self.colour("error", "red") + Style(bold=True))
         if row.similar:  # near-duplicate heads folded into this row
-            return Text.assemble((f"+{plural(len(row.similar), 'similar head')} ", self.colour("warning", "yellow")),
-                                 one_line(row.title, 300))
-        return Text(one_line(row.title, 300))
+            text.append(f"+{plural(len(row.similar), 'similar head')} ", style=self.colour("warning", "yellow"))
+        return text.append(one_line(row.title, 300))
 
     def cell_status(self, row: QueueRow, width: int) -> Text:
         category = status_category(row.status)
-        label = row.status
-        if not self.wide_status:
-            label = COMPACT_STATUS.get(label, label.removeprefix("in progress ").strip() or label)
-            label = "✗ " + label.removeprefix("not counted: ") if category == "not counted" else label
+        label = row.status if self.wide_status else compact_status(row.status)
         style_name = STATUS_STYLES.get(category, "")
         if style_name in ("success", "warning", "error"):
             return Text(label, style=self.colour(style_name))
@@ -1217,7 +1254,9 @@ class QueueScreen(Screen[None]):
         return visible_columns(width, change_needs=_common_change_needs(pending),
                                rows=sum(1 for r in self.reports.values() if r.change.merged is None) or 1,
                                status_needs=_status_needs(pending),
-                               marked=any(row.report.from_later_base for row in pending))
+                               marked=any(row.report.from_later_base for row in pending),
+                               lines_needs=_lines_needs(pending),
+                               compact_needs=max((len(compact_status(r.status)) for r in pending), default=None))
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
@@ -1245,7 +1284,8 @@ class QueueScreen(Screen[None]):
             table.display = True
             empty.display = False
         counted = None if self.total is None and not self.reports else total  # discovery runs: no count yet
-        filter_bar.show(self.filters, listed, counted, self._sort_label(), expected=self._expected())
+        filter_bar.show(self.filters, listed, counted, self._sort_label(), expected=self._expected(),
+                        noun="commit" if self.review_app.commit_range else "change")
 
         width = self.size.width or self.app.size.width
         self._layout_width = width
@@ -1259,14 +1299,7 @@ class QueueScreen(Screen[None]):
         table.clear(columns=spec != self._column_spec)  # the same columns (a search typed) are kept as they are
         if spec != self._column_spec:
             self._column_spec = spec
-            for column, cell_width in columns:
-                label = Text(column.header, style="bold")
-                if column.key == self.sort_key:
-                    descending = column.descending != self.sort_reverse
-                    label.append(" ▼" if descending else " ▲")
-                if column.justify == "right":
-                    label.justify = "right"
-                table.add_column(label, width=max(cell_width, len(label.plain)), key=column.key)
+            self._add_columns(table, columns)
         # the cursor stays on the change the reviewer chose while it is shown (a search that hid it and was
         # then typed back shows it again under the cursor), else on the one it was on, else the top row
         wanted = self._chosen_id if self._cursor_chosen else None
@@ -1282,6 +1315,17 @@ class QueueScreen(Screen[None]):
             self.call_after_refresh(self._mark_scored)
         self._placed = rows[at].id if rows else None
         table.move_cursor(row=at, animate=False)
+
+    def _add_columns(self, table: ListTable, columns: list[tuple[QueueColumn, int]]) -> None:
+        """The table's column headers, the sorted one with its direction."""
+        for column, cell_width in columns:
+            label = Text(column.header, style="bold")
+            if column.key == self.sort_key:
+                descending = column.descending != self.sort_reverse
+                label.append(" ▼" if descending else " ▲")
+            if column.justify == "right":
+                label.justify = "right"
+            table.add_column(label, width=max(cell_width, len(label.plain)), key=column.key)
 
     def _renderer(self, columns: list[tuple[QueueColumn, int]], cells: _Cells,
                   variables: Mapping[str, str]) -> Callable[[QueueRow], tuple[str, list[Text]]]:
@@ -1338,6 +1382,12 @@ class QueueScreen(Screen[None]):
             text.append(one_line(report.id, 60), style="bold")
             text.append(OTHER_BASE_MARK, style="bold")
             text.append(f": {one_line(report.change.base_note, 300)}")  # it names the commit its diff is from
+        elif report is not None and report.assessment is not None and report.assessment.plan.too_big:
+            plan = report.assessment.plan
+            text = Text(no_wrap=True, overflow="ellipsis")
+            text.append(one_line(report.id, 60), style="bold")
+            text.append(f": {TOO_BIG}: {plural(plan.chunk_count, 'chunk')}, a {format_duration(plan.floor_seconds)} "
+                        "floor, over what one review can hold ([chunks] split_hours): ask for it in parts")
         if text is None:
             if self._row_noted:  # back from a merged or marked row: the summary (a pass over every report) once
                 self._row_noted = False
