@@ -41,7 +41,8 @@ def test_help_names_each_action_after_its_description_when_narrow() -> None:
         return [line.rstrip() for line in console.export_text().splitlines()]
 
     narrow = shown(66)
-    assert narrow[:2] == ["m               Show or hide changes already merged upstream", "                toggle_merged"]
+    assert narrow[:2] == ["m               Show or hide changes already merged upstream",
+                          "                toggle_merged"]
     assert narrow[-1].split() == ["s", "Sort", "sort"] and len(narrow) == 3
     wide = shown(96)
     assert len(wide) == 2 and wide[0].startswith("m               Show or hide changes already merged upstream ")

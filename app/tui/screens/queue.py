@@ -397,6 +397,8 @@ COMMON_NEEDS_ROWS = 20
 def _change_needs(row: QueueRow) -> int:
     """Cells the change cell of `row` shows whole: its id, and its first alias in parentheses."""
     aliases = row.report.change.aliases
+    if row.under:  # a folded head listed under its row (`e`) after FOLDED_MARK
+        return len(FOLDED_MARK) + len(one_line(row.id, 200))
     if not aliases:
         return len(one_line(row.id, 200))
     more = len(f" +{len(aliases) - 1}") if len(aliases) > 1 else 0
@@ -561,8 +563,9 @@ class _Cells:
         remote = (change.ref or "").startswith("refs/remotes/")
         marks = Text() if self.title_shown or row.error else self._title_marks(row)
         # a branch's name leaves its marks their room: "ai/generated-sdk-client to…" said neither
-        fitted = width - marks.cell_len if change.kind not in ("pr", "commit") else width
-        text = Text(name if row.error else fit_change_id(name, max(fitted, CHANGE_WIDTH[0]), remote=remote))
+        fitted = max(width - marks.cell_len, min(width, CHANGE_WIDTH[0])) if change.kind not in ("pr", "commit") \
+            else width
+        text = Text(name if row.error else fit_change_id(name, fitted, remote=remote))
         if row.error and not self.title_shown:  # no title column: the error goes here
             text.append("  " + one_line(row.error, 200), style="italic")
         if row.error:
@@ -1289,7 +1292,8 @@ class QueueScreen(Screen[None]):
 
         width = self.size.width or self.app.size.width
         self._layout_width = width
-        columns = self._columns(width, self._unsearched)  # typing in the search moves no column
+        # typing in the search moves no column; the folded heads `e` lists get the cells their names need
+        columns = self._columns(width, [*self._unsearched, *(row for row in rows if row.under)])
         selected = self.selected_id()
         variables = getattr(self.app, "theme_variables", {}) or {}
         background = resolve_colour(variables.get("background"), Color(0, 0, 0)) or Color(0, 0, 0)
