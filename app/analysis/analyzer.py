@@ -210,7 +210,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     with the destructive operations (terraform_exposure.py, QA55 F4);
 # 91: the complexity of code no measurer reads (Terraform, SQL, shell alone) is unknown, not "+0" (QA55 F3);
 # 92: node bootstrap templates (user data, .tftpl) are infrastructure, a dev container is not a shipped image (QA55 F9);
-ANALYSIS_VERSION = "92"
+# 93: a review plan whose floor is over [chunks] split_hours (8) is flagged too big: split (`too_big`); a fold of
+#     near-duplicate heads shows its pull request first (FIX92);
+ANALYSIS_VERSION = "93"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1737,7 +1739,8 @@ class Analyzer:
             inputs.complexity_added, not complete,
             WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
             {p: _complexity_note(c.error, is_test_path(p)) for p, c in complexity.items() if c.error})
-        assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history, blast)
+        assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history, blast,
+                                 split_seconds=cfg.chunks.split_hours * 3600)
         if any(fd.problem for fd in files):
             assessment = dataclasses.replace(
                 assessment, file_problems={fd.path: fd.problem for fd in files if fd.problem})
@@ -2879,8 +2882,10 @@ def _ai_commit_lines(prov: ChangeProvenance) -> tuple[str, ...]:
 
 
 def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance, complexity: ComplexitySummary,
-                plan: ReviewPlan, hf: HistoryFigures | None, blast: BlastRadius | None) -> Assessment:
-    """The typed summary readers get (app/analysis/report.py) of one change's analyses."""
+                plan: ReviewPlan, hf: HistoryFigures | None, blast: BlastRadius | None, *,
+                split_seconds: float = 0.0) -> Assessment:
+    """The typed summary readers get (app/analysis/report.py) of one change's analyses; `split_seconds`: the floor
+    above which the plan is too big to review as one change (0: never)."""
     return Assessment(
         risk=_risk_summary(risk),
         tiers=TierSummary(tiers.tier, tuple(tiers.reasons)),
@@ -2890,7 +2895,8 @@ def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance,
         complexity=complexity,
         destructive_ops=tuple(DestructiveFinding(op.kind, op.path, op.line, op.side, op.text, op.explanation)
                               for op in tiers.destructive),
-        plan=PlanSummary(len(plan.chunks), plan.total_floor_seconds, tuple(c.content_hash for c in plan.chunks)),
+        plan=PlanSummary(len(plan.chunks), plan.total_floor_seconds, tuple(c.content_hash for c in plan.chunks),
+                         too_big=0 < split_seconds < plan.total_floor_seconds),
         history=_history_summary(hf),
         destructive_notes=tuple(tiers.notes),
         blast_radius=None if blast is None else blast_summary(blast),

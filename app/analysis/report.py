@@ -161,6 +161,8 @@ class PlanSummary:
     chunk_count: int = field(metadata=json_key("chunks"))
     floor_seconds: int
     chunk_hashes: tuple[str, ...] = ()
+    too_big: bool = False
+    """Its floor is over [chunks] split_hours (ChunkConfig.split_hours): too big to review as one change, split it."""
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,12 @@ On cline/cline, backups, pre-rebase copies and rebases of one SDK migration (250
 81-100% of their chunks with the newest head of their generation; unrelated changes touching the same files
 share their untouched-context-free chunks rarely, as each chunk hashes its own changed lines.
 
-Who is shown. Among each group, the most recently active head (its newest commit), then the shorter name:
-the newest copy is the one its author still works on, a backup or pre-rebase snapshot is older by construction.
+Who is shown. Among each group, a pull request first (a change any `pull/N` or `origin/pr/N` ref names), then the
+most recently active head (its newest commit), then the shorter name. A pull request is what was put up for review:
+its number is what the reviewer answers on and what gets merged, and discovery names a head by its pull request
+before its remote branch for the same reason; a branch copy of it (the author's older push, a fork's branch
+mirrored, a backup) is one key away under it (the queue's `e`). Among branches alone, the newest copy is the one
+its author still works on, a backup or pre-rebase snapshot is older by construction.
 Grouping is greedy and never chains: a change joins the first shown one (most recent first) it is similar to
 itself, so every folded change is within the rule of the change whose row it is folded into. A change is never
 folded into a row of a milder risk band than its own: what it does not share may be what makes it riskier.
@@ -33,9 +37,9 @@ SIMILAR_SHARE = 0.8
 """The least share of each change's chunks the other has, for two changes to be folded into one row."""
 
 MIN_FOLD_CHUNKS = 3
-"""Changes of fewer chunks are never folded: a row of one or two chunks costs a glance, while a folded head can only
-be opened through its row's why panel or `explain`; copies of big changes (cline: 250-374 chunks) are what crowd a
-queue."""
+"""Changes of fewer chunks are never folded: a row of one or two chunks costs a glance, while a folded head takes a
+key more to reach (the queue's `e` lists it under its row; `explain`); copies of big changes (cline: 250-374 chunks)
+are what crowd a queue."""
 
 
 def _chunks(report: ChangeReport) -> Counter[str] | None:
@@ -51,8 +55,8 @@ def _band_rank(report: ChangeReport) -> int:
     return BAND_NAMES.index(band) if band in BAND_NAMES else 0
 
 
-def _shown_first(report: ChangeReport) -> tuple[int, int, str]:
-    return (-(report.change.newest_time or 0), len(report.id), report.id)
+def _shown_first(report: ChangeReport) -> tuple[bool, int, int, str]:
+    return (report.change.kind != "pr", -(report.change.newest_time or 0), len(report.id), report.id)
 
 
 def similar_share(a: Counter[str], b: Counter[str]) -> float:

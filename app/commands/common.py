@@ -401,7 +401,8 @@ def _unpadded(lines: list[str]) -> list[str]:
 
 def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,
                width: int | None = None, discovery: Discovery | None = None,
-               include_merged: bool = False, risk_ranks: dict[str, int] | None = None) -> None:
+               include_merged: bool = False, risk_ranks: dict[str, int] | None = None,
+               split_hours: float | None = None) -> None:
     from app.analysis.similar import duplicate_of, near_duplicates
 
     groups = near_duplicates([r for r in reports if not r.listed_only])
@@ -409,7 +410,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
         folded_into = duplicate_of(groups)
         echo(json_text([{**r.to_json(), "duplicate_of": folded_into.get(r.id)} for r in reports]))
         return
-    from app.report.tables import change_table, other_base_footnote, queue_footer, similar_footnote
+    from app.report.tables import change_table, other_base_footnote, queue_footer, similar_footnote, too_big_footnote
 
     layout = output_width(width)
     full = not sys.stdout.isatty()
@@ -439,6 +440,9 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
         out.print(footnote, markup=False, highlight=False, width=layout)
     if groups:
         out.print(similar_footnote(groups), markup=False, highlight=False, width=layout)
+    big = too_big_footnote([r for r in reports if r.id not in duplicate_of(groups)], split_hours)
+    if big is not None:
+        out.print(big, markup=False, highlight=False, width=layout)
     if discovery is not None:
         for line in queue_footer(discovery, merged_shown=include_merged):
             out.print(line, markup=False, highlight=False, width=layout)  # wrapped like the table

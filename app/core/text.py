@@ -289,6 +289,10 @@ ROOMY_ID_CELLS = 28
 besides its end."""
 
 
+TOO_BIG = "too big: split"
+"""Marks a change whose review plan's floor is over [chunks] split_hours (`PlanSummary.too_big`), in `list`,
+`explain` and the queue alike."""
+
 OTHER_BASE_MARK = "*"
 """Marks the +/- of a change diffed from a later commit than git's merge base with the queue's base
 (`ChangeReport.from_later_base`), in `list` and the queue alike: OpenHands' pull/10925, made on release line v1,

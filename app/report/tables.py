@@ -19,6 +19,7 @@ from rich.text import Text
 from app.core.risk.score import shown_score
 from app.core.text import (
     OTHER_BASE_MARK,
+    TOO_BIG,
     author_names,
     fit_change_id,
     fit_middle,
@@ -95,6 +96,8 @@ def change_table(reports: Sequence[ChangeReport], *, base: str | None = None, wi
         if similar.get(r.id) and "title" in cells:
             cells["title"] = Text.assemble((f"+{plural(len(similar[r.id]), 'similar head')} ", "bold yellow"),
                                            cells["title"])
+        if r.assessment is not None and r.assessment.plan.too_big and "title" in cells:
+            cells["title"] = Text.assemble((f"{TOO_BIG} ", "bold red"), cells["title"])
         per_minute = r.assessment.risk_per_minute if r.assessment is not None else None
         if per_minute is not None:
             cells["risk/min"] = Text(f"{per_minute:.3g}")  # significant() kept zeros: 0.0100 beside 0.016
@@ -334,6 +337,19 @@ def other_base_footnote(reports: Sequence[ChangeReport], base: str | None) -> st
             "why, and `git diff --numstat BASE HEAD` with `--json`'s base and head gives them")
 
 
+def too_big_footnote(reports: Sequence[ChangeReport], split_hours: float | None = None, shown: int = 3) -> str | None:
+    """The line under the table that names the changes too big to review as one (PlanSummary.too_big)."""
+    big = [r for r in reports if r.assessment is not None and r.assessment.plan.too_big]
+    if not big:
+        return None
+    over = f"{split_hours:g} h of honest review ([chunks] split_hours)" if split_hours else "[chunks] split_hours"
+    named = ", ".join(f"{one_line(r.id, 60)} ({format_duration(r.assessment.plan.floor_seconds)})"
+                      for r in big[:shown] if r.assessment is not None)
+    more = f" +{len(big) - shown} more" if len(big) > shown else ""
+    return (f"{plural(len(big), 'change')} marked \"{TOO_BIG}\": each needs over {over}, more than one review can "
+            f"hold; ask for it in parts: {named}{more}")
+
+
 def similar_footnote(groups: dict[str, list[str]], shown: int = 3) -> str:
     """The line under the table that says which heads were folded into which row (`analysis/similar.py`)."""
     from app.analysis.similar import SIMILAR_SHARE
@@ -343,7 +359,8 @@ def similar_footnote(groups: dict[str, list[str]], shown: int = 3) -> str:
                       + (f" +{len(members) - shown} more" if len(members) > shown else "")
                       for head, members in list(groups.items())[:shown])
     more = f"; +{len(groups) - shown} more rows" if len(groups) > shown else ""
-    return (f"{plural(folded, 'near-duplicate head')} folded into the row of the most recent head they copy "
+    return (f"{plural(folded, 'near-duplicate head')} folded into the row of the pull request, else the most recent "
+            "head, they copy "
             f"(each shares {SIMILAR_SHARE:.0%}+ of its review chunks with it; \"+N similar heads\" on the row; "
             f"--json lists each, duplicate_of): {named}{more}")
 
@@ -582,7 +599,8 @@ def explain_view(report: ChangeReport, maintainability: dict[str, dict[str, floa
         ("   band: ", "dim"), one_line(found.risk.band_reason, 80),
     )
     factors = _FactorsTable(found)
-    parts: list[Any] = [head, _risk_line(found)]
+    # before the factors: what to do with a change too big to review comes before why it scored so
+    parts: list[Any] = [head, _risk_line(found), *_too_big_line(found)]
     if report.change.base_remarks:
         # whole: explain is where everything is said (a stacked change's conflict list was cut at 500 characters)
         parts.append(Text("Base: " + one_line(report.change.base_remarks, 4000), style="cyan"))
@@ -639,6 +657,15 @@ def explain_view(report: ChangeReport, maintainability: dict[str, dict[str, floa
     for path, error in found.complexity.errors.items():
         parts.append(item("  ! ", one_line(f"{visible_path(path)}: {error}", 300), style="yellow"))
     return Group(*parts)
+
+
+def _too_big_line(found: Assessment) -> list[Text]:
+    """explain's line on a plan whose floor is over [chunks] split_hours (PlanSummary.too_big)."""
+    if not found.plan.too_big:
+        return []
+    return [Text(f"{TOO_BIG.capitalize()}: its review plan is {plural(found.plan.chunk_count, 'chunk')} with a floor "
+                 f"of {format_duration(found.plan.floor_seconds)}, over what one review can hold ([chunks] "
+                 "split_hours): ask for it in parts that can each be reviewed", style="bold red")]
 
 
 def _ai_provenance(ai: AISummary, lines_added: int) -> list[Any]:

@@ -93,6 +93,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("filter_author", "w", "Filter by author", "queue"),
     ActionSpec("clear_filters", "x", "Clear all filters", "queue"),
     ActionSpec("toggle_merged", "m", "Show or hide changes already merged upstream", "queue"),
+    ActionSpec("toggle_similar", "e", "Show or hide the similar heads folded into the row", "queue"),
     ActionSpec("search", "slash", "Search changes by text", "queue", show=True),
     ActionSpec("refresh", "r,f5", "Re-scan the repository", "queue", show=True),
     ActionSpec("stats", "S", "Review statistics", "queue"),

@@ -81,6 +81,12 @@ async def test_the_tui_opens_a_range_with_merges_left_out(make_repo):
         line = status_line(queue)
         assert line.startswith(f"2 commits of {start[:10]}..main") and "1 merge left out (--merges)" in line
         assert sorted(cell.split(" ", 1)[1] for cell in column(queue, "change")) == ["main work", "side work"]
+        # the filter line counts commits as the status line does; small commits' +/- take the cells they need,
+        # not 11 ("+4/-0" beside subjects cut at 10 cells, "retry: hon…"): the rest goes to the subjects
+        assert str(queue.query_one("#filter-summary").render()).startswith("2 commits")
+        widths = dict(queue._column_spec[0])
+        assert widths["lines"] == len("+/-") + 2 and widths["status"] == len("status"), widths  # "+1/-1", "new"
+        assert widths["change"] >= 30, widths  # 22 before
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "ChangeScreen"

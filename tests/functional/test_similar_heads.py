@@ -24,6 +24,10 @@ def _module(i: int, version: str) -> str:
 
 @pytest.fixture
 def copies(make_repo):
+    return _copies(make_repo)
+
+
+def _copies(make_repo, backup_ref: str = "refs/heads/big-backup"):
     b = make_repo("copies")
     b.commit("root", {f"pkg/mod{i}.py": _module(i, "old") for i in range(MODULES)}, author=ALICE, when=1_000_000)
     bases = [b.commit(f"notes {n}", {"NOTES.md": f"note {n}\n"}, author=ALICE, when=1_000_000 + n * 1000)
@@ -35,7 +39,8 @@ def copies(make_repo):
         files = {**big, "NOTES.md": f"note {n + 1}\n"}
         if name == "big-pre-rebase":
             files["pkg/mod0.py"] = _module(0, "draft")
-        b.commit("rewrite the package", files, author=BOB, parents=[bases[n]], ref=f"refs/heads/{name}",
+        ref = backup_ref if name == "big-backup" else f"refs/heads/{name}"
+        b.commit("rewrite the package", files, author=BOB, parents=[bases[n]], ref=ref,
                  when=when, replace_all=True)
     other = {f"pkg/mod{i}.py": _module(i, "other") for i in range(MODULES)}
     b.commit("another rewrite of the package", {**other, "NOTES.md": "note 3\n"}, author=BOB, parents=[bases[2]],
@@ -128,3 +133,60 @@ def test_two_identical_small_changes_keep_their_rows(make_repo) -> None:
     b.checkout("main")
     rows = {r["id"]: r for r in json.loads(_run(b.path, "--json"))}
     assert rows["fix-a"]["duplicate_of"] is None and rows["fix-b"]["duplicate_of"] is None
+
+
+def test_a_pull_request_is_the_row_its_branch_copies_fold_into(make_repo) -> None:
+    """A fold holding a pull request and branch copies of the same work shows the pull request, even when a branch
+    copy is newer (the author's later push, a backup): it is what was put up for review, the number the reviewer
+    answers on; the branches are one key away (`e`). Before: the newest head, a branch, hid the pull request."""
+    b = _copies(make_repo, backup_ref="refs/pull/7/head")  # the oldest of the three copies is a pull request
+    rows = {r["id"]: r for r in json.loads(_run(b.path, "--json"))}
+    assert rows["pull/7"]["kind"] == "pr"
+    assert rows["pull/7"]["duplicate_of"] is None
+    assert rows["big"]["duplicate_of"] == rows["big-pre-rebase"]["duplicate_of"] == "pull/7"
+
+
+async def test_e_lists_the_folded_heads_under_their_row_and_enter_opens_one(copies) -> None:
+    """A folded head opens from the queue (STOP50's leftover: only the why panel or `explain` named it): `e` on the
+    row lists its folded heads right under it, each a row enter opens; `e` again, on the row or on one of them,
+    folds them back and leaves the cursor on the row. The filter line still counts the queue's rows."""
+    from textual.widgets import Static
+
+    from app.tui.screens.change import ChangeScreen
+    from app.tui.widgets.progress import AnalysisStatus
+    from tests.functional.test_app import build_app, queue_screen, settle
+    from tests.functional.test_queue_real import column
+
+    app = build_app(copies.path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        queue = queue_screen(app)
+        ids = [row.id for row in queue.rows]
+        await pilot.press(*["j"] * ids.index("big"))
+        assert queue.selected_id() == "big"
+        await pilot.press("e")
+        await settle(pilot)
+        at = [row.id for row in queue.rows].index("big")
+        assert [(row.id, row.under) for row in queue.rows[at:at + 3]] == [
+            ("big", None), ("big-backup", "big"), ("big-pre-rebase", "big")]
+        assert queue.selected_id() == "big"  # the cursor stays on the row
+        assert [cell for cell in column(queue, "change") if cell.startswith("└ big-backup")]
+        assert str(queue.query_one("#filter-summary", Static).render()).startswith("2 changes")
+        await pilot.press("j")
+        assert queue.selected_id() == "big-backup"
+        await pilot.pause()
+        status = str(queue.query_one("#queue-status", AnalysisStatus).render())
+        assert "big-backup: folded into big" in status and "enter opens it" in status
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ChangeScreen) and app.screen.report.id == "big-backup"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("e")  # on a listed head: folds them back into their row
+        await settle(pilot)
+        assert sorted(row.id for row in queue.rows) == ["big", "other"]
+        assert queue.selected_id() == "big"
+        await pilot.press("j" if ids.index("big") == 0 else "k")  # a row with nothing folded into it
+        await pilot.press("e")
+        await settle(pilot)
+        assert sorted(row.id for row in queue.rows) == ["big", "other"]

@@ -22,3 +22,28 @@ def test_the_readme_keys_table_names_every_action_with_its_default_key() -> None
         if not any(shown.get(key, key) in named for key in action.default_keys.split(",")):
             missing.append(f"{action.screen}: {action.default_keys} ({action.name})")
     assert missing == []
+
+
+def test_help_names_each_action_after_its_description_when_narrow() -> None:
+    """At 80 columns a column of action names left the descriptions 28 cells ("Show or hide changes already" /
+    "merged upstream"); there each name follows its description, dimmed. Wide, the names keep their column."""
+    import io
+
+    from rich.console import Console
+
+    from app.tui.screens.help import _KeysTable
+
+    rows = [("m", "toggle_merged", "Show or hide changes already merged upstream"), ("s", "sort", "Sort")]
+
+    def shown(width: int) -> list[str]:
+        console = Console(width=width, file=io.StringIO(), color_system=None, record=True)
+        console.print(_KeysTable(rows, key_width=14, name_width=20))
+        return [line.rstrip() for line in console.export_text().splitlines()]
+
+    narrow = shown(66)
+    assert narrow[:2] == ["m               Show or hide changes already merged upstream",
+                          "                toggle_merged"]
+    assert narrow[-1].split() == ["s", "Sort", "sort"] and len(narrow) == 3
+    wide = shown(96)
+    assert len(wide) == 2 and wide[0].startswith("m               Show or hide changes already merged upstream ")
+    assert wide[0].endswith("toggle_merged") and wide[0].index("toggle_merged") == 96 - 20

@@ -27,7 +27,7 @@ LIST_KEYS = ["score", "band", "band_reason", "factors", "likelihood", "base_like
              "risk_model", "tier", "tier_reasons", "ai_share", "ai_added", "ai_tools",
              "ai_method", "ai_notes", "ai_evidence", "ai_commits", "ai_commit_count", "complexity_added",
              "complexity_pending", "worst_function",
-             "complexity_errors", "destructive_ops", "chunks", "floor_seconds", "chunk_hashes", "history",
+             "complexity_errors", "destructive_ops", "chunks", "floor_seconds", "chunk_hashes", "too_big", "history",
              "destructive_notes", "blast_radius", "seams", "file_problems", "risk_per_minute"]
 
 text = st.text(max_size=12)

@@ -109,6 +109,16 @@ class ChunkConfig:
     max_chunk_seconds: float = 3600.0
     """The most floor time of one chunk: a floor is what one honest sitting takes, and reviews lose
     effectiveness after 60-90 minutes (SmartBear/Cisco); a longer chunk needs more than a floor."""
+    split_hours: float = 8.0
+    """A change whose plan's floor is over this many hours is flagged "too big: split" (0: never). What SPEC.md's
+    evidence says of size: reviews lose effectiveness after 60-90 minutes a sitting and at most 200-400 lines at a
+    time (SmartBear/Cisco), and about 1,000 changed lines is too large a change (Google). Eight hours is a working
+    day of nothing but honest reading: five or more such sittings, 4,000 lines of ordinary code at 500 an hour, four
+    times Google's "too large". Below it the plan's chunks carry a big change over a few sittings (approvals bind
+    per chunk); above it no reviewer gives one change that day, and the queue's floor already says nobody will
+    (cline/cline: 136 of 1,271 pending changes, backups and old bases of one SDK migration at 97-180 h; lazygit 3 of
+    599; hono none of 594). At 2 hours (Google's 1,000 lines) the flag marked 311 of cline's, 21 of lazygit's, 6 of
+    hono's: a team that holds to Google's size sets `split_hours = 2`."""
     seconds_per_complexity_point: float = 10.0
     """Extra floor seconds per point of cyclomatic complexity the chunk adds (a new path to trace; the
     reading rate already pays for ordinary branching)."""
@@ -189,6 +199,7 @@ class ChunkConfig:
             pair_tests=reader.get("pair_tests", bool, d.pair_tests),
             group_uses=reader.get("group_uses", bool, d.group_uses),
             pack_small_edits=reader.get("pack_small_edits", bool, d.pack_small_edits),
+            split_hours=reader.get_number("split_hours", d.split_hours, minimum=0.0),
             **rates,
         )
         for key, patterns in (("collapsed_globs", collapsed), ("extra_collapsed_globs", extra),

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -46,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
             name_width = max(cell_len(name) for _keys, name, _description in every_row)
             for title, rows in sections:
                 yield Static(Text(title), classes="help-section-title")
-                yield Static(self._table(rows, key_width, name_width), classes="help-keys")
+                yield Static(_KeysTable(rows, key_width, name_width), classes="help-keys")
                 if title == SCREEN_TITLES["queue"]:  # the queue's marks after its keys (`*`: a later base)
                     yield Static(Text("Queue marks"), classes="help-section-title")
                     yield Static(self._marks(QUEUE_MARKS, key_width), classes="help-keys", id="help-queue-marks")
@@ -64,15 +65,35 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(mark), Text(meaning))
         return table
 
-    @staticmethod
-    def _table(rows: list[tuple[str, str, str]], key_width: int, name_width: int) -> Table:
-        """One section's keys; every section has the same column widths (the widest key and name of
-        the whole help, the description the rest), so the columns line up down the whole help."""
+
+
+MIN_DESCRIPTION_CELLS = 40
+"""The least room the descriptions keep beside a column of action names: below it (an 80-column terminal left them
+28 cells, "Show or hide changes already" / "merged upstream" beside a 20-cell name column) each name follows its
+description, dimmed, in the description's cell."""
+
+
+class _KeysTable:
+    """One section's keys, laid out for the width it is given. Every section has the same column widths (the widest
+    key and name of the whole help, the description the rest), so the columns line up down the whole help."""
+
+    def __init__(self, rows: list[tuple[str, str, str]], key_width: int, name_width: int) -> None:
+        self.rows, self.key_width, self.name_width = rows, key_width, name_width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+    def table(self, width: int) -> Table:
         # Text cells, never markup: user-configured keys such as "[" must show as typed.
+        named_apart = width - self.key_width - self.name_width - 4 >= MIN_DESCRIPTION_CELLS
         table = Table.grid(padding=(0, 2), expand=True)
-        table.add_column(width=key_width, no_wrap=True, style="bold")
+        table.add_column(width=self.key_width, no_wrap=True, style="bold")
         table.add_column(ratio=1)
-        table.add_column(width=name_width, no_wrap=True, style="dim")
-        for keys, name, description in rows:
-            table.add_row(Text(keys), Text(description), Text(name))
+        if named_apart:
+            table.add_column(width=self.name_width, no_wrap=True, style="dim")
+        for keys, name, description in self.rows:
+            if named_apart:
+                table.add_row(Text(keys), Text(description), Text(name))
+            else:  # the name (what [keys] rebinds) after the description, where the line has room for it
+                table.add_row(Text(keys), Text.assemble(description, ("  " + name, "dim")))
         return table

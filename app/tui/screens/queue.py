@@ -32,6 +32,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.core.text import (
     OTHER_BASE_MARK,
+    TOO_BIG,
     added_count,
     author_names,
     compact_number,
@@ -82,6 +83,8 @@ STATUS_STYLES = {
     "merged": "dim italic",
 }
 COMPACT_STATUS = {"rubber-stamped": "stamped", "own change": "author"}  # 8 cells below WIDE_STATUS_SCREEN
+FOLDED_MARK = "└ "
+"""Before the name of a near-duplicate head listed under the row it is folded into (`e`)."""
 # The base commit a merged-upstream verdict names (merged.py `_describe`: its id, then its subject quoted)
 _UPSTREAM_COMMIT = re.compile(r"\b[0-9a-f]{10}\b(?: '[^']*'| \"[^\"]*\")?")
 THROTTLE_ROWS = 200  # a queue longer than this is rebuilt at most every REBUILD_INTERVAL while it fills
@@ -107,17 +110,24 @@ WHOLE_LINES = 10_000
 """A side of the +/- column below this is shown whole ("+1477/-1370"), one from it compact ("+83k/-331")."""
 
 
+def _side(count: int) -> str:
+    return str(count) if count < WHOLE_LINES else compact_number(count)
+
+
 def line_counts(added: int, deleted: int, width: int) -> tuple[str, str]:
     """Lines added and deleted as they fit `width` cells with their signs and slash, each side by its own size:
     whole below WHOLE_LINES, compact from it ("+17715/-22355" reads "+17k/-22k" rather than "+17715/-2…"). One
     column read "+60k/-47k" beside "+83863/-331" when a side was compact only if the pair did not fit (QA54 F4)."""
-    def side(count: int) -> str:
-        return str(count) if count < WHOLE_LINES else compact_number(count)
-
-    shown = side(added), side(deleted)
+    shown = _side(added), _side(deleted)
     if len(shown[0]) + len(shown[1]) + 3 <= width:  # "+", "/" and "-"
         return shown
     return compact_number(added), compact_number(deleted)
+
+
+def compact_status(label: str) -> str:
+    """A status as the status column says it below WIDE_STATUS_SCREEN: "in progress 2 of 5" -> "2 of 5"."""
+    compact = COMPACT_STATUS.get(label, label.removeprefix("in progress ").strip() or label)
+    return "✗ " + compact.removeprefix("not counted: ") if status_category(label) == "not counted" else compact
 
 
 def status_category(label: str) -> str:
@@ -137,6 +147,7 @@ class QueueRow:
     status: str
     age: float | None
     similar: tuple[str, ...] = ()  # the near-duplicate heads folded into this row (analysis/similar.py)
+    under: str | None = None  # a folded head listed under the row it is folded into (`e`): that row's change id
 
     @property
     def id(self) -> str:
@@ -208,6 +219,11 @@ class QueueRow:
         """Scored before its complexity or history was read: the score only rises or falls once they are (QA54:
         a 45 "high" that became 75 "critical" looked final)."""
         return self.assessment is not None and not self.report.complete
+
+    @property
+    def too_big(self) -> bool:
+        """Its review plan's floor is over [chunks] split_hours: too big to review as one change."""
+        return self.assessment is not None and self.assessment.plan.too_big
 
     @property
     def complexity_added(self) -> int | None:
@@ -298,20 +314,27 @@ TITLE_MAX = 70
 
 
 def visible_columns(width: int, *, change_needs: int | None = None, rows: int = 0,
-                    status_needs: int | None = None, marked: bool = False) -> list[tuple[QueueColumn, int]]:
+                    status_needs: int | None = None, marked: bool = False,
+                    lines_needs: int | None = None, compact_needs: int | None = None) -> list[tuple[QueueColumn, int]]:
     """The columns shown at terminal `width`, with each one's cell width (flexible ones sized).
     `change_needs`: the cells the longest change cell needs (id and alias), so a short-id queue gives
     the rest to the titles (at 160 columns they were cut at 21 cells beside ids padded with 18 blanks);
     `rows`: how many rows, so rank 3,001 is whole; `status_needs`: the longest status shown (from
     WIDE_STATUS_SCREEN, where statuses are spelt out); `marked`: a row's +/- carries OTHER_BASE_MARK, a cell more
-    ("+9.9k/-9.9k*")."""
+    ("+9.9k/-9.9k*"); `lines_needs`: the cells the widest +/- cell needs, so a queue of small changes gives the rest
+    to the titles (a range's commits at 80 columns: "+4/-0" in 11 cells beside titles cut at 10, "retry: hon…");
+    `compact_needs`: the longest status as said below WIDE_STATUS_SCREEN (compact_status)."""
     shown = [c for c in COLUMNS if width >= c.min_screen]
     widths = {c.key: c.width for c in shown}
     widths["rank"] = max(widths["rank"], len(str(rows)))
+    if lines_needs is not None and "lines" in widths:
+        widths["lines"] = max(len("+/-"), min(widths["lines"], lines_needs))
     if marked and "lines" in widths:
         widths["lines"] += 1
     if width < 70:
         widths["score"] = 9  # a shorter bar
+    if width < WIDE_STATUS_SCREEN and compact_needs is not None:  # as wide as its statuses say: "new" in 8 cells
+        widths["status"] = max(len("status"), min(widths["status"], compact_needs))
     if width >= WIDE_STATUS_SCREEN:  # as wide as the longest status shown: "new" and "stale" left 17 blanks
         wide = dict(widths, status=20 if status_needs is None else max(widths["status"], min(20, status_needs)))
         _size_flexible(wide, shown, width, change_needs)
@@ -347,6 +370,12 @@ def _size_flexible(widths: dict[str, int], shown: list[QueueColumn], width: int,
         widths["change"] = min(max(spare, CHANGE_WIDTH[0]), CHANGE_WIDTH[1] + 10)
 
 
+def _lines_needs(rows: list[QueueRow]) -> int | None:
+    """The cells the widest +/- cell of `rows` shows whole in (line_counts), None before any row's size is known."""
+    return max((len(_side(r.report.figures.lines_added)) + len(_side(r.report.figures.lines_deleted)) + 3
+                for r in rows if not r.error and not r.listed_only), default=None)
+
+
 def _status_needs(rows: list[QueueRow]) -> int | None:
     return max((len(r.status) for r in rows), default=None)
 
@@ -368,6 +397,8 @@ COMMON_NEEDS_ROWS = 20
 def _change_needs(row: QueueRow) -> int:
     """Cells the change cell of `row` shows whole: its id, and its first alias in parentheses."""
     aliases = row.report.change.aliases
+    if row.under:  # a folded head listed under its row (`e`) after FOLDED_MARK
+        return len(FOLDED_MARK) + len(one_line(row.id, 200))
     if not aliases:
         return len(one_line(row.id, 200))
     more = len(f" +{len(aliases) - 1}") if len(aliases) > 1 else 0
@@ -521,18 +552,29 @@ class _Cells:
         return Text(shown)
 
     def cell_change(self, row: QueueRow, width: int) -> Text:
+        text = self._change_text(row, width - 2 if row.under else width)
+        if row.under:  # a folded head listed under its row (`e`): the branch of a tree
+            text = Text.assemble((FOLDED_MARK, "dim"), text)
+        return text
+
+    def _change_text(self, row: QueueRow, width: int) -> Text:
         change = row.report.change
         name = one_line(row.id, 200)
         remote = (change.ref or "").startswith("refs/remotes/")
-        text = Text(name if row.error else fit_change_id(name, width, remote=remote))
+        marks = Text() if self.title_shown or row.error else self._title_marks(row)
+        # a branch's name leaves its marks their room: "ai/generated-sdk-client to…" said neither
+        fitted = max(width - marks.cell_len, min(width, CHANGE_WIDTH[0])) if change.kind not in ("pr", "commit") \
+            else width
+        text = Text(name if row.error else fit_change_id(name, fitted, remote=remote))
         if row.error and not self.title_shown:  # no title column: the error goes here
             text.append("  " + one_line(row.error, 200), style="italic")
         if row.error:
             text.stylize(self.colour("error", "red"))
             return text
-        label = self._alias_label(row, width - len(name) - 1)
+        label = self._alias_label(row, width - len(name) - 1 - marks.cell_len)
         if label is not None:
             text.append(" " + label, style="dim")
+            text.append_text(marks)
         elif not self.title_shown and row.title and change.kind in ("pr", "commit"):
             # No title column (narrow): a PR ref or a bare commit id says little by itself, so its title
             # follows it (the id gives up to 2/5 of the cell); a branch name says what it is and stays whole.
@@ -541,10 +583,18 @@ class _Cells:
             if (change.ref or "").startswith("refs/remotes/") and "/" in name:
                 name = "…/" + name.split("/", 1)[1]
             text = Text(fit_middle(name, min(len(name), max(12, width * 3 // 5))))
-            if row.similar:  # the title column's "+N similar heads", which is not shown (FIX86)
-                text.append(f" +{len(row.similar)} similar", style=self.colour("warning", "yellow"))
+            text.append_text(marks)  # the title column's marks, which is not shown (FIX86)
             text.append(" " + one_line(row.title, 200), style="dim")
-        elif not self.title_shown and row.similar:
+        elif not self.title_shown:
+            text.append_text(marks)
+        return text
+
+    def _title_marks(self, row: QueueRow) -> Text:
+        """Without a title column, its marks after the change's name: " too big +2 similar"."""
+        text = Text()
+        if row.too_big:
+            text.append(" too big", style=self.colour("error", "red") + Style(bold=True))
+        if row.similar:
             text.append(f" +{len(row.similar)} similar", style=self.colour("warning", "yellow"))
         return text
 
@@ -554,9 +604,9 @@ class _Cells:
         change = row.report.change
         more = f" +{len(change.aliases) - 1}" if len(change.aliases) > 1 else ""
         room = spare - len(more) - 2
-        # without a title column a PR's title says more than a "+1" where its branch's name has no room
-        if not change.aliases or spare < 3 or (not self.title_shown and room < 8 and row.title
-                                              and change.kind in ("pr", "commit")):
+        # without a title column a PR's title says more than its branch's name cut to fit, or a "+1" (the +/- and
+        # status columns sized to their rows left `origin/pr/2695 (feat…s-parity)` room at 80 columns)
+        if not change.aliases or spare < 3 or (not self.title_shown and row.title and change.kind in ("pr", "commit")):
             return None
         # One change for refs at the same head: a PR ref says little without its branch's name.
         alias = one_line(change.aliases[0], 200)
@@ -570,17 +620,16 @@ class _Cells:
         if row.error:
             return Text(f"not scored: {one_line(row.error, 300)}",
                         style=self.colour("error", "red") + Style(italic=True))
+        text = Text()
+        if row.too_big:  # its floor is over [chunks] split_hours
+            text.append(f"{TOO_BIG} ", style=self.colour("error", "red") + Style(bold=True))
         if row.similar:  # near-duplicate heads folded into this row
-            return Text.assemble((f"+{plural(len(row.similar), 'similar head')} ", self.colour("warning", "yellow")),
-                                 one_line(row.title, 300))
-        return Text(one_line(row.title, 300))
+            text.append(f"+{plural(len(row.similar), 'similar head')} ", style=self.colour("warning", "yellow"))
+        return text.append(one_line(row.title, 300))
 
     def cell_status(self, row: QueueRow, width: int) -> Text:
         category = status_category(row.status)
-        label = row.status
-        if not self.wide_status:
-            label = COMPACT_STATUS.get(label, label.removeprefix("in progress ").strip() or label)
-            label = "✗ " + label.removeprefix("not counted: ") if category == "not counted" else label
+        label = row.status if self.wide_status else compact_status(row.status)
         style_name = STATUS_STYLES.get(category, "")
         if style_name in ("success", "warning", "error"):
             return Text(label, style=self.colour(style_name))
@@ -675,6 +724,7 @@ class QueueScreen(Screen[None]):
         self._ranks: dict[str, int] = {}
         self._similar: dict[str, list[str]] = {}  # shown id -> near-duplicate ids folded into its row
         self._folded: dict[str, str] = {}
+        self._expanded: set[str] = set()  # rows whose folded heads are listed under them (`e`)
         self._ranks_stale = False
         self.statuses: dict[str, str] = {}
         self.filters = QueueFilters()
@@ -701,7 +751,8 @@ class QueueScreen(Screen[None]):
         self._rebuilt_at = 0.0
         self._rebuild_cost = 0.0  # seconds the last rebuild took
         # change id -> (its report, what else its row showed, its cells), for the layout _rendered_for (_rendered)
-        self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str, tuple[str, ...]], list[Text]]] = {}
+        self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str, tuple[str, ...], str | None],
+                                             list[Text]]] = {}
         self._rendered_for: tuple[Any, ...] = ()
         self._row_noted = False  # the status line says of a merged or marked row (_say_of_row)
         # Until the reviewer moves the cursor it stays on the top row while rows arrive and re-rank;
@@ -999,15 +1050,29 @@ class QueueScreen(Screen[None]):
 
     def _all_rows(self) -> list[QueueRow]:
         now = self.review_app.now()
-        rows = []
         ranks = self.ranks
-        for change_id, report in self.reports.items():
-            if change_id in self._folded:
-                continue
-            newest = report.change.newest_time
-            rows.append(QueueRow(report, ranks.get(change_id, 0), self.statuses.get(change_id, "new"),
-                                 now - newest if newest else None, tuple(self._similar.get(change_id, ()))))
-        return rows
+        return [self._row(report, ranks, now) for change_id, report in self.reports.items()
+                if change_id not in self._folded]
+
+    def _row(self, report: ChangeReport, ranks: dict[str, int], now: float, under: str | None = None) -> QueueRow:
+        newest = report.change.newest_time
+        return QueueRow(report, ranks.get(report.id, 0), self.statuses.get(report.id, "new"),
+                        now - newest if newest else None, () if under else tuple(self._similar.get(report.id, ())),
+                        under)
+
+    def _with_expanded(self, rows: list[QueueRow]) -> list[QueueRow]:
+        """`rows` with the heads folded into each expanded row (`e`) listed right under it, in rank order."""
+        if not self._expanded or not any(row.similar and row.id in self._expanded for row in rows):
+            return rows
+        now = self.review_app.now()
+        ranks = self.ranks
+        out: list[QueueRow] = []
+        for row in rows:
+            out.append(row)
+            if row.similar and row.id in self._expanded:
+                out += [self._row(self.reports[member], ranks, now, under=row.id) for member in row.similar
+                        if member in self.reports]
+        return out
 
     def _filtered_sorted(self) -> tuple[list[QueueRow], int]:
         """The rows the filters let through, in the sort's order, and how many there are in all. What only typing
@@ -1192,7 +1257,9 @@ class QueueScreen(Screen[None]):
         return visible_columns(width, change_needs=_common_change_needs(pending),
                                rows=sum(1 for r in self.reports.values() if r.change.merged is None) or 1,
                                status_needs=_status_needs(pending),
-                               marked=any(row.report.from_later_base for row in pending))
+                               marked=any(row.report.from_later_base for row in pending),
+                               lines_needs=_lines_needs(pending),
+                               compact_needs=max((len(compact_status(r.status)) for r in pending), default=None))
 
     def _rebuild(self) -> None:
         self._rebuild_pending = False
@@ -1202,6 +1269,8 @@ class QueueScreen(Screen[None]):
         empty = self.query_one("#queue-empty", Static)
         filter_bar = self.query_one("#queue-filters", FilterBar)
         rows, total = self._filtered_sorted()
+        listed = len(rows)
+        rows = self._with_expanded(rows)
         if total == 0 and self.total == 0 and not self.analysing:
             table.display = False
             empty.display = True
@@ -1218,11 +1287,13 @@ class QueueScreen(Screen[None]):
             table.display = True
             empty.display = False
         counted = None if self.total is None and not self.reports else total  # discovery runs: no count yet
-        filter_bar.show(self.filters, len(rows), counted, self._sort_label(), expected=self._expected())
+        filter_bar.show(self.filters, listed, counted, self._sort_label(), expected=self._expected(),
+                        noun="commit" if self.review_app.commit_range else "change")
 
         width = self.size.width or self.app.size.width
         self._layout_width = width
-        columns = self._columns(width, self._unsearched)  # typing in the search moves no column
+        # typing in the search moves no column; the folded heads `e` lists get the cells their names need
+        columns = self._columns(width, [*self._unsearched, *(row for row in rows if row.under)])
         selected = self.selected_id()
         variables = getattr(self.app, "theme_variables", {}) or {}
         background = resolve_colour(variables.get("background"), Color(0, 0, 0)) or Color(0, 0, 0)
@@ -1232,14 +1303,7 @@ class QueueScreen(Screen[None]):
         table.clear(columns=spec != self._column_spec)  # the same columns (a search typed) are kept as they are
         if spec != self._column_spec:
             self._column_spec = spec
-            for column, cell_width in columns:
-                label = Text(column.header, style="bold")
-                if column.key == self.sort_key:
-                    descending = column.descending != self.sort_reverse
-                    label.append(" ▼" if descending else " ▲")
-                if column.justify == "right":
-                    label.justify = "right"
-                table.add_column(label, width=max(cell_width, len(label.plain)), key=column.key)
+            self._add_columns(table, columns)
         # the cursor stays on the change the reviewer chose while it is shown (a search that hid it and was
         # then typed back shows it again under the cursor), else on the one it was on, else the top row
         wanted = self._chosen_id if self._cursor_chosen else None
@@ -1256,6 +1320,17 @@ class QueueScreen(Screen[None]):
         self._placed = rows[at].id if rows else None
         table.move_cursor(row=at, animate=False)
 
+    def _add_columns(self, table: ListTable, columns: list[tuple[QueueColumn, int]]) -> None:
+        """The table's column headers, the sorted one with its direction."""
+        for column, cell_width in columns:
+            label = Text(column.header, style="bold")
+            if column.key == self.sort_key:
+                descending = column.descending != self.sort_reverse
+                label.append(" ▼" if descending else " ▲")
+            if column.justify == "right":
+                label.justify = "right"
+            table.add_column(label, width=max(cell_width, len(label.plain)), key=column.key)
+
     def _renderer(self, columns: list[tuple[QueueColumn, int]], cells: _Cells,
                   variables: Mapping[str, str]) -> Callable[[QueueRow], tuple[str, list[Text]]]:
         """(id, cells) of a row, rendered again only where the row shows something else than at the last
@@ -1269,7 +1344,7 @@ class QueueScreen(Screen[None]):
         rendered = self._rendered_rows
 
         def render(row: QueueRow) -> tuple[str, list[Text]]:
-            shown = (row.status, 0 if row.merged else row.rank, human_age(row.age), row.similar)
+            shown = (row.status, 0 if row.merged else row.rank, human_age(row.age), row.similar, row.under)
             known = rendered.get(row.id)
             if known is None or known[0] is not row.report or known[1] != shown:
                 known = (row.report, shown, [cells.render(row, column, width) for column, width in columns])
@@ -1304,11 +1379,19 @@ class QueueScreen(Screen[None]):
         text = None
         if report is not None and report.change.merged is not None:
             text = _where_merged(report, report.change.merged, room)
+        elif report is not None and (self._similar.get(report.id) or report.id in self._folded):
+            text = self._fold_note(report, room)
         elif report is not None and report.from_later_base:
             text = Text(no_wrap=True, overflow="ellipsis")
             text.append(one_line(report.id, 60), style="bold")
             text.append(OTHER_BASE_MARK, style="bold")
             text.append(f": {one_line(report.change.base_note, 300)}")  # it names the commit its diff is from
+        elif report is not None and report.assessment is not None and report.assessment.plan.too_big:
+            plan = report.assessment.plan
+            text = Text(no_wrap=True, overflow="ellipsis")
+            text.append(one_line(report.id, 60), style="bold")
+            text.append(f": {TOO_BIG}: {plural(plan.chunk_count, 'chunk')}, a {format_duration(plan.floor_seconds)} "
+                        "floor, over what one review can hold ([chunks] split_hours): ask for it in parts")
         if text is None:
             if self._row_noted:  # back from a merged or marked row: the summary (a pass over every report) once
                 self._row_noted = False
@@ -1316,6 +1399,36 @@ class QueueScreen(Screen[None]):
             return
         self._row_noted = True
         status.show_summary(text)
+
+    def _fold_note(self, report: ChangeReport, room: int) -> Text:
+        """The status line on a row near-duplicate heads are folded into, or on one of them listed under it."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(one_line(report.id, 60), style="bold")
+        head = self._folded.get(report.id)
+        if head is None:
+            members = self._similar[report.id]
+            text.append(f": {plural(len(members), 'similar head')} folded into this row")
+            hint = " · e folds them again" if report.id in self._expanded else " · e lists them under it"
+        else:
+            text.append(f": folded into {one_line(head, 60)}")
+            share = self._shared(report.id, head)
+            if share is not None:
+                text.append(f", {share:.0%} of the chunks alike")
+            hint = " · enter opens it · e folds it again"
+        if text.cell_len + len(hint) <= room:
+            text.append(hint, style="dim")
+        return text
+
+    def _shared(self, one: str, other: str) -> float | None:
+        """The share of the larger of two changes' review chunks they have in common (analysis/similar.py)."""
+        from collections import Counter
+
+        from app.analysis.similar import similar_share
+
+        plans = [self.reports[i].assessment for i in (one, other) if i in self.reports]
+        if len(plans) != 2 or plans[0] is None or plans[1] is None:
+            return None
+        return similar_share(Counter(plans[0].plan.chunk_hashes), Counter(plans[1].plan.chunk_hashes))
 
     def _mark_rows(self) -> None:
         if self.first_rows_at is None:
@@ -1372,6 +1485,24 @@ class QueueScreen(Screen[None]):
         from app.tui.screens.change import ChangeScreen
 
         self.app.push_screen(ChangeScreen(report, similar=self._similar.get(change_id, ())))
+
+    def action_toggle_similar(self) -> None:
+        """List the near-duplicate heads folded into the row under the cursor right under it, each a row of its own
+        that enter opens; again (on the row or one of them) folds them back into it (QA54 F0's leftover: a folded
+        head opened only from its row's why panel or with `explain`)."""
+        change_id = self.selected_id()
+        head = self._folded.get(change_id or "") or (change_id if self._similar.get(change_id or "") else None)
+        if head is None:
+            self.notify("No similar heads are folded into this row.", timeout=3)
+            return
+        if head in self._expanded:
+            self._expanded.discard(head)
+        else:
+            self._expanded.add(head)
+        self._chosen_id, self._cursor_chosen = head, True  # the cursor stays on the row folded into
+        self._row_noted = True
+        self._schedule_rebuild(typed=True)
+        self.call_after_refresh(self._say_of_row)
 
     def action_sort(self) -> None:
         """Sort by the next visible column (the cycle skips columns hidden at this width)."""

@@ -173,20 +173,21 @@ class FilterBar(Horizontal):
         return self._editing
 
     def show(self, filters: QueueFilters, shown: int, total: int | None, sort_label: str, *,
-             expected: int | None = None) -> None:
+             expected: int | None = None, noun: str = "change") -> None:
         """Refresh the summary line; `total` None: not counted yet (discovery runs); `expected`: the changes an
-        analysis still running will list, while fewer have arrived ("625 of 1,296 changes")."""
+        analysis still running will list, while fewer have arrived ("625 of 1,296 changes"); `noun`: what a row is
+        ("commit" in a range, as the status line says)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         parts = filters.describe()
         if total is None:
-            text.append("… changes", style="dim")
+            text.append(f"… {noun}s", style="dim")
         elif parts:
             text.append("filter: ", style="bold")
             text.append(" · ".join(parts))
             text.append(f"  ({shown} of {total}, x clears)", style="dim")
         else:
             of = f" of {expected:,}" if expected is not None and total < expected else ""
-            text.append(f"{total:,}{of} change{'s' if total != 1 or of else ''}", style="dim")
+            text.append(f"{total:,}{of} {noun}{'s' if total != 1 or of else ''}", style="dim")
         text.append(f"   sort: {sort_label}", style="dim")
         self._summary = text
         if self._editing is None:  # while editing, the line shows the field's label beside the Input

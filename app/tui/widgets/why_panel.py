@@ -15,7 +15,17 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from app.core.text import has_invisible, one_line, percent, plural, share_text, significant, visible_path
+from app.core.text import (
+    TOO_BIG,
+    format_duration,
+    has_invisible,
+    one_line,
+    percent,
+    plural,
+    share_text,
+    significant,
+    visible_path,
+)
 from app.report.tables import (
     Breakable,
     ai_commit_lines,
@@ -324,12 +334,21 @@ def similar_section(similar: Sequence[str]) -> RenderableType:
 
     lines: list[RenderableType] = [Text(f"{plural(len(similar), 'similar head')} folded into this row", style="bold"),
              Padding(Text(f"each shares {SIMILAR_SHARE:.0%}+ of its review chunks with this one (a backup, a "
-                          "pre-rebase copy, the same work on another base); `review-tui explain ID` shows one"),
+                          "pre-rebase copy, the same work on another base); `e` on its queue row lists them, "
+                          "enter opens one"),
                      (0, 0, 0, 2))]
     lines += [Padding(Text(f"• {one_line(head, 200)}"), (0, 0, 0, 2)) for head in similar[:20]]
     if len(similar) > 20:
         lines.append(Padding(Text(f"+{len(similar) - 20} more (`list --json`: duplicate_of)"), (0, 0, 0, 2)))
     return Group(*lines)
+
+
+def too_big_section(found: Assessment) -> RenderableType:
+    """A change whose review plan's floor is over [chunks] split_hours: what to do with it first."""
+    return Group(Text(f"{TOO_BIG.capitalize()}", style="bold red"),
+                 Padding(Text(f"its review plan is {plural(found.plan.chunk_count, 'chunk')} with a floor of "
+                              f"{format_duration(found.plan.floor_seconds)}, over what one review can hold "
+                              "([chunks] split_hours): ask for it in parts that can each be reviewed"), (0, 0, 0, 2)))
 
 
 def why_renderable(found: Assessment | None, *, narrow: bool = False,
@@ -343,6 +362,8 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
         flagged.append(base_section(base_note))
     if similar:
         flagged.append(similar_section(similar))
+    if found is not None and found.plan.too_big:
+        flagged.append(too_big_section(found))
     return Group(
         *flagged,
         risk_headline(found),
