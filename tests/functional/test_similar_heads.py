@@ -68,7 +68,8 @@ def test_copies_of_one_change_fold_into_the_newest(copies) -> None:
     assert "+2 similar heads" in big_row
     assert [line for line in lines if " other " in line and "similar" not in line]
     footnote = " ".join(table[table.index("near-duplicate") - 2:].split())
-    assert "2 near-duplicate heads folded" in footnote and "big <- big-backup, big-pre-rebase" in footnote
+    # in rank order: the two tie, and the newer one (the pre-rebase copy) comes first
+    assert "2 near-duplicate heads folded" in footnote and "big <- big-pre-rebase, big-backup" in footnote
 
 
 async def test_the_queue_folds_them_too(copies) -> None:
@@ -84,8 +85,10 @@ async def test_the_queue_folds_them_too(copies) -> None:
         queue = queue_screen(app)
         assert sorted(row.id for row in queue.rows) == ["big", "other"]
         (big,) = [row for row in queue.rows if row.id == "big"]
-        assert big.similar == ("big-backup", "big-pre-rebase")
+        assert big.similar == ("big-pre-rebase", "big-backup")  # in rank order: they tie, the newer first
         assert any(title.startswith("+2 similar heads") for title in column(queue, "title"))
+        # the rows and the status line's "4 pending" add up (QA55 F7: "493 changes" beside "494 pending")
+        assert str(queue.query_one("#filter-summary", Static).content).startswith("2 changes +2 folded")
         queue.open_change("big")  # its why panel lists the heads folded into its row
         await settle(pilot)
         shown = " ".join(rendered(app.screen.query_one("#why-panel", Static)).split())
@@ -115,7 +118,7 @@ def test_a_copy_of_a_more_severe_band_keeps_its_own_row(copies) -> None:
     from app.analysis.similar import near_duplicates
 
     reports = Analyzer(copies.path).analyze_all()
-    assert near_duplicates(reports) == {"big": ["big-backup", "big-pre-rebase"]}
+    assert near_duplicates(reports) == {"big": ["big-pre-rebase", "big-backup"]}
     raised = [replace(r, assessment=replace(r.assessment, risk=replace(r.assessment.risk, band="critical")))
               if r.id == "big-backup" else r for r in reports]
     assert next(r for r in raised if r.id == "big").assessment.risk.band != "critical"
@@ -168,18 +171,18 @@ async def test_e_lists_the_folded_heads_under_their_row_and_enter_opens_one(copi
         await settle(pilot)
         at = [row.id for row in queue.rows].index("big")
         assert [(row.id, row.under) for row in queue.rows[at:at + 3]] == [
-            ("big", None), ("big-backup", "big"), ("big-pre-rebase", "big")]
+            ("big", None), ("big-pre-rebase", "big"), ("big-backup", "big")]
         assert queue.selected_id() == "big"  # the cursor stays on the row
-        assert [cell for cell in column(queue, "change") if cell.startswith("└ big-backup")]
+        assert [cell for cell in column(queue, "change") if cell.startswith("└ big-pre-rebase")]
         assert str(queue.query_one("#filter-summary", Static).render()).startswith("2 changes")
         await pilot.press("j")
-        assert queue.selected_id() == "big-backup"
+        assert queue.selected_id() == "big-pre-rebase"
         await pilot.pause()
         status = str(queue.query_one("#queue-status", AnalysisStatus).render())
-        assert "big-backup: folded into big" in status and "enter opens it" in status
+        assert "big-pre-rebase: folded into big" in status and "enter opens it" in status
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ChangeScreen) and app.screen.report.id == "big-backup"
+        assert isinstance(app.screen, ChangeScreen) and app.screen.report.id == "big-pre-rebase"
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("e")  # on a listed head: folds them back into their row

@@ -1288,7 +1288,7 @@ class QueueScreen(Screen[None]):
             empty.display = False
         counted = None if self.total is None and not self.reports else total  # discovery runs: no count yet
         filter_bar.show(self.filters, listed, counted, self._sort_label(), expected=self._expected(),
-                        noun="commit" if self.review_app.commit_range else "change")
+                        noun="commit" if self.review_app.commit_range else "change", folded=len(self._folded))
 
         width = self.size.width or self.app.size.width
         self._layout_width = width

@@ -173,10 +173,11 @@ class FilterBar(Horizontal):
         return self._editing
 
     def show(self, filters: QueueFilters, shown: int, total: int | None, sort_label: str, *,
-             expected: int | None = None, noun: str = "change") -> None:
+             expected: int | None = None, noun: str = "change", folded: int = 0) -> None:
         """Refresh the summary line; `total` None: not counted yet (discovery runs); `expected`: the changes an
         analysis still running will list, while fewer have arrived ("625 of 1,296 changes"); `noun`: what a row is
-        ("commit" in a range, as the status line says)."""
+        ("commit" in a range, as the status line says); `folded`: near-duplicate heads folded into rows, said so
+        the rows and the status line's pending count add up ("493 changes" beside "494 pending", QA55 F7)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         parts = filters.describe()
         if total is None:
@@ -188,6 +189,8 @@ class FilterBar(Horizontal):
         else:
             of = f" of {expected:,}" if expected is not None and total < expected else ""
             text.append(f"{total:,}{of} {noun}{'s' if total != 1 or of else ''}", style="dim")
+            if folded:
+                text.append(f" +{folded:,} folded", style="dim")
         text.append(f"   sort: {sort_label}", style="dim")
         self._summary = text
         if self._editing is None:  # while editing, the line shows the field's label beside the Input
