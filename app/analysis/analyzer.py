@@ -1343,7 +1343,7 @@ class Analyzer:
             if (fd.old_blob and old is None) or (fd.new_blob and new is None):
                 continue  # not measured yet
             old, new = self._same_analyzer(fd, old, new)
-            touched = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
+            touched = fd.added_line_numbers()
             out[fd.path] = cx.compare(fd.path, old, new, touched_lines=touched,
                                       test_regions=self._test_regions(fd.path, fd.new_blob, fd.new_size))
         return out
@@ -1930,10 +1930,11 @@ class Analyzer:
                           absent_at_base=self._absent_at(change.base), own_code=self._own_code(change),
                           vendored=vendored, dependency_note=dependency_note)
 
-    def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
+    def _full(self, change: Change, *, measure: bool = True, order: str = "risk", shed: bool = False) -> ChangeDetail:
         say = self.detail_progress or (lambda _said: None)
         say(f"reading the diff: {change.id}")
-        prep = self._prepare(change)
+        known_plan = self.cached_plan(change, order)
+        prep = self._read_shedding(change, known_plan) if shed and known_plan is not None else self._prepare(change)
         prep.tiers, prep.blast = self._cached_parts(change)
         prep.parts_cached = prep.tiers is not None
         # The workers measure the blobs and build the dependency graph while this thread assesses the
@@ -1952,8 +1953,27 @@ class Analyzer:
                 measurement.abandon()  # do not leave the workers measuring for nothing
             raise
         say(f"measuring complexity, finding callers: {change.id}")
-        return self._finish(prep, self._end_metrics(known, measurement), order=order,
-                            known_plan=self.cached_plan(change, order))
+        return self._finish(prep, self._end_metrics(known, measurement), order=order, known_plan=known_plan)
+
+    def _read_shedding(self, change: Change, plan: ReviewPlan) -> _Prepared:
+        """Read a change whose plan is cached, its collapsed files' lines let go as each is read (`shed_collapsed`):
+        lazygit's pr/296 held 121 MB of vendor/ lines at the end of its read."""
+        from app.core.git import shed
+
+        paths = _collapsed_only(plan)
+        if not paths or change.kind == "worktree" or change.remerge:
+            return self._prepare(change)
+        reopener, repo = shed.Reopener(self.repo_path), self.repo
+
+        def read(fd: FileDiff) -> None:
+            if fd.path in paths:
+                shed.shed([fd], reopener, repo, bool)
+
+        repo.on_read = read
+        try:
+            return self._prepare(change)
+        finally:
+            repo.on_read = None
 
     def maintainability(self, detail: ChangeDetail) -> dict[str, dict[str, float | None]]:
         """radon's maintainability index before and after, per changed Python file (for `explain`).
@@ -2003,17 +2023,33 @@ class Analyzer:
         self._store([report])
         return report
 
-    def detail(self, change: Change | str, *, order: str = "risk") -> ChangeDetail:
-        """Everything about one change (diff, tiers, provenance, complexity, risk, plan)."""
+    def detail(self, change: Change | str, *, order: str = "risk", shed: bool = False) -> ChangeDetail:
+        """Everything about one change (diff, tiers, provenance, complexity, risk, plan). `shed`: the lines only
+        collapsed chunks show are let go, to be read again from git when looked at (`shed_collapsed`): as they
+        are read when the plan is cached, else once it is built."""
         if isinstance(change, str):
             change = self.change(change)
         if change.error:
             raise ReviewTuiError(f"{change.id}: {change.error}")
-        detail = self._full(change, order=order)
+        detail = self._full(change, order=order, shed=shed)
+        if shed:
+            self.shed_collapsed(detail)
         self._store([detail.report])
         change.gone_on_base = self._gone_on_base(change, _modified_paths(detail.files))
         change.behind_base = self._behind_base(change)
         return detail
+
+    def shed_collapsed(self, detail: ChangeDetail) -> int:
+        """Let go of the bytes of the lines only collapsed chunks show (vendored, generated, lock, data files): read
+        again from git when a person expands such a chunk (app/core/git/shed.py). The lines let go. lazygit's
+        pr/296 held 121 MB of lines, nearly all of vendor/, while its screen was open."""
+        from app.core.git import shed
+
+        change = detail.change
+        if change.kind == "worktree" or change.remerge:
+            return 0  # not two blobs of the repository: read once, kept
+        paths = _collapsed_only(detail.plan)
+        return shed.shed(detail.files, shed.Reopener(self.repo_path), self.repo, lambda fd: fd.path in paths)
 
     def _explained_key(self, change: Change) -> str | None:
         key = self._cache_key(change)
@@ -2727,6 +2763,14 @@ def _hold_within(unfinished: list[_Prepared], held: int) -> int:
     if held + newest.held_lines > HELD_LINES:
         newest.release()
     return held + newest.held_lines
+
+
+def _collapsed_only(plan: ReviewPlan) -> set[str]:
+    """The paths whose changed lines only collapsed chunks show (read when a person expands one)."""
+    from app.core.planner.model import KIND_COLLAPSED
+
+    read = {s.path for c in plan.chunks if c.kind != KIND_COLLAPSED for s in c.segments}
+    return {s.path for c in plan.chunks if c.kind == KIND_COLLAPSED for s in c.segments} - read
 
 
 def _touched_paths(prepared: list[_Prepared]) -> set[str]:
