@@ -2192,6 +2192,7 @@ class Analyzer:
         try:
             measurement = (self._start_measuring(missing, should_stop, offering)
                            if missing and not run.stopped() else None)
+            run.measurement = measurement
             if prepared and not run.stopped():
                 self._start_graphs(prepared)
             try:
@@ -2208,13 +2209,15 @@ class Analyzer:
                 if measurement is not None:
                     def tick(measured: int, count: int) -> None:
                         run.say(2 * run.total, f"measuring complexity: {measured}/{count} files")
+                        self._keep_measured(run)
 
                     measured = measurement.wait(tick)
-                    self._keep_metrics(measurement.rememberable())
+                    self._keep_measured(run, now=True)
                     metrics.update(measured)
             finally:
                 if measurement is not None:
                     measurement.abandon()  # an error or Ctrl-C above: do not leave the workers busy
+                    self._keep_measured(run, now=True)  # on an interruption, what the workers finished
             if unfinished and not self._graph_settled():
                 run.say(2 * run.total, "building the dependency graph (blast radius)")
             for j, prep in enumerate(unfinished):
@@ -2247,6 +2250,18 @@ class Analyzer:
         elif report is None:
             self._store([])  # the plans and history figures of the pass
         run.stored_at = time.monotonic()
+
+    def _keep_measured(self, run: _Pass, *, now: bool = False) -> None:
+        """Store the complexity figures the workers measured so far and the history figures worked out so far,
+        every STORE_SECONDS while the pass scores and measures (`now`: at once). A `list` completes its changes
+        only once every blob is measured: one stopped while scoring (Ctrl-C, kill, a TUI quit) kept none of it."""
+        if not now and time.monotonic() - run.measured_at < STORE_SECONDS:
+            return
+        run.measured_at = time.monotonic()
+        if run.measurement is not None:
+            self._keep_metrics(run.measurement.fresh())
+        if self._histories is not None:
+            self._histories.flush()
 
     def _blast_ahead(self, unfinished: list[_Prepared], run: _Pass) -> None:
         """The blast radius of each change whose graph is at hand, now, while a worker walks the history
@@ -2398,6 +2413,7 @@ class Analyzer:
                 break
             run.say(run.total + run.done, f"scoring {prep.change.id}")
             run.done += 1
+            self._keep_measured(run)  # every STORE_SECONDS: what the workers measured meanwhile
             if prep is early and not with_history:
                 unfinished.append(prep)  # its pending row is up; completed with the others
                 continue
@@ -2726,6 +2742,8 @@ class _Pass:
     reports: dict[str, ChangeReport] = field(default_factory=dict)
     unstored: list[ChangeReport] = field(default_factory=list)  # finished, stored with their batch (STORE_EVERY)
     stored_at: float = field(default_factory=time.monotonic)
+    measurement: Measurement | None = None  # the pass's complexity measurement, while it runs
+    measured_at: float = field(default_factory=time.monotonic)  # when its figures were last stored
 
     def emit(self, report: ChangeReport) -> None:
         self.reports[report.id] = report
