@@ -2253,13 +2253,15 @@ class Analyzer:
 
     def _keep_measured(self, run: _Pass, *, now: bool = False) -> None:
         """Store the complexity figures the workers measured so far and the history figures worked out so far,
-        every STORE_SECONDS while the pass scores and measures (`now`: at once). A `list` completes its changes
-        only once every blob is measured: one stopped while scoring (Ctrl-C, kill, a TUI quit) kept none of it."""
+        every STORE_SECONDS while the pass scores and measures (those not stored before); `now` (the measuring's end,
+        an interruption): every figure measured, at once, whatever an earlier write lost (a busy cache, a signal
+        in its transaction). A `list` completes its changes only once every blob is measured: one stopped while it
+        scored (Ctrl-C, kill, a TUI quit) kept none of it."""
         if not now and time.monotonic() - run.measured_at < STORE_SECONDS:
             return
         run.measured_at = time.monotonic()
         if run.measurement is not None:
-            self._keep_metrics(run.measurement.fresh())
+            self._keep_metrics(run.measurement.rememberable() if now else run.measurement.fresh())
         if self._histories is not None:
             self._histories.flush()
 
