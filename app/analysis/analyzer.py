@@ -1350,7 +1350,7 @@ class Analyzer:
             if (fd.old_blob and old is None) or (fd.new_blob and new is None):
                 continue  # not measured yet
             old, new = self._same_analyzer(fd, old, new)
-            touched = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
+            touched = fd.added_line_numbers()
             out[fd.path] = cx.compare(fd.path, old, new, touched_lines=touched,
                                       test_regions=self._test_regions(fd.path, fd.new_blob, fd.new_size))
         return out
@@ -1938,10 +1938,11 @@ class Analyzer:
                           absent_at_base=self._absent_at(change.base), own_code=self._own_code(change),
                           vendored=vendored, dependency_note=dependency_note)
 
-    def _full(self, change: Change, *, measure: bool = True, order: str = "risk") -> ChangeDetail:
+    def _full(self, change: Change, *, measure: bool = True, order: str = "risk", shed: bool = False) -> ChangeDetail:
         say = self.detail_progress or (lambda _said: None)
         say(f"reading the diff: {change.id}")
-        prep = self._prepare(change)
+        known_plan = self.cached_plan(change, order)
+        prep = self._read_shedding(change, known_plan) if shed and known_plan is not None else self._prepare(change)
         prep.tiers, prep.blast = self._cached_parts(change)
         prep.parts_cached = prep.tiers is not None
         # The workers measure the blobs and build the dependency graph while this thread assesses the
@@ -1960,8 +1961,27 @@ class Analyzer:
                 measurement.abandon()  # do not leave the workers measuring for nothing
             raise
         say(f"measuring complexity, finding callers: {change.id}")
-        return self._finish(prep, self._end_metrics(known, measurement), order=order,
-                            known_plan=self.cached_plan(change, order))
+        return self._finish(prep, self._end_metrics(known, measurement), order=order, known_plan=known_plan)
+
+    def _read_shedding(self, change: Change, plan: ReviewPlan) -> _Prepared:
+        """Read a change whose plan is cached, its collapsed files' lines let go as each is read (`shed_collapsed`):
+        lazygit's pr/296 held 121 MB of vendor/ lines at the end of its read."""
+        from app.core.git import shed
+
+        paths = _collapsed_only(plan)
+        if not paths or change.kind == "worktree" or change.remerge:
+            return self._prepare(change)
+        reopener, repo = shed.Reopener(self.repo_path), self.repo
+
+        def read(fd: FileDiff) -> None:
+            if fd.path in paths:
+                shed.shed([fd], reopener, repo, bool)
+
+        repo.on_read = read
+        try:
+            return self._prepare(change)
+        finally:
+            repo.on_read = None
 
     def maintainability(self, detail: ChangeDetail) -> dict[str, dict[str, float | None]]:
         """radon's maintainability index before and after, per changed Python file (for `explain`).
@@ -2011,17 +2031,33 @@ class Analyzer:
         self._store([report])
         return report
 
-    def detail(self, change: Change | str, *, order: str = "risk") -> ChangeDetail:
-        """Everything about one change (diff, tiers, provenance, complexity, risk, plan)."""
+    def detail(self, change: Change | str, *, order: str = "risk", shed: bool = False) -> ChangeDetail:
+        """Everything about one change (diff, tiers, provenance, complexity, risk, plan). `shed`: the lines only
+        collapsed chunks show are let go, to be read again from git when looked at (`shed_collapsed`): as they
+        are read when the plan is cached, else once it is built."""
         if isinstance(change, str):
             change = self.change(change)
         if change.error:
             raise ReviewTuiError(f"{change.id}: {change.error}")
-        detail = self._full(change, order=order)
+        detail = self._full(change, order=order, shed=shed)
+        if shed:
+            self.shed_collapsed(detail)
         self._store([detail.report])
         change.gone_on_base = self._gone_on_base(change, _modified_paths(detail.files))
         change.behind_base = self._behind_base(change)
         return detail
+
+    def shed_collapsed(self, detail: ChangeDetail) -> int:
+        """Let go of the bytes of the lines only collapsed chunks show (vendored, generated, lock, data files): read
+        again from git when a person expands such a chunk (app/core/git/shed.py). The lines let go. lazygit's
+        pr/296 held 121 MB of lines, nearly all of vendor/, while its screen was open."""
+        from app.core.git import shed
+
+        change = detail.change
+        if change.kind == "worktree" or change.remerge:
+            return 0  # not two blobs of the repository: read once, kept
+        paths = _collapsed_only(detail.plan)
+        return shed.shed(detail.files, shed.Reopener(self.repo_path), self.repo, lambda fd: fd.path in paths)
 
     def _explained_key(self, change: Change) -> str | None:
         key = self._cache_key(change)
@@ -2164,6 +2200,7 @@ class Analyzer:
         try:
             measurement = (self._start_measuring(missing, should_stop, offering)
                            if missing and not run.stopped() else None)
+            run.measurement = measurement
             if prepared and not run.stopped():
                 self._start_graphs(prepared)
             try:
@@ -2180,13 +2217,15 @@ class Analyzer:
                 if measurement is not None:
                     def tick(measured: int, count: int) -> None:
                         run.say(2 * run.total, f"measuring complexity: {measured}/{count} files")
+                        self._keep_measured(run)
 
                     measured = measurement.wait(tick)
-                    self._keep_metrics(measurement.rememberable())
+                    self._keep_measured(run, now=True)
                     metrics.update(measured)
             finally:
                 if measurement is not None:
                     measurement.abandon()  # an error or Ctrl-C above: do not leave the workers busy
+                    self._keep_measured(run, now=True)  # on an interruption, what the workers finished
             if unfinished and not self._graph_settled():
                 run.say(2 * run.total, "building the dependency graph (blast radius)")
             for j, prep in enumerate(unfinished):
@@ -2219,6 +2258,20 @@ class Analyzer:
         elif report is None:
             self._store([])  # the plans and history figures of the pass
         run.stored_at = time.monotonic()
+
+    def _keep_measured(self, run: _Pass, *, now: bool = False) -> None:
+        """Store the complexity figures the workers measured so far and the history figures worked out so far,
+        every STORE_SECONDS while the pass scores and measures (those not stored before); `now` (the measuring's end,
+        an interruption): every figure measured, at once, whatever an earlier write lost (a busy cache, a signal
+        in its transaction). A `list` completes its changes only once every blob is measured: one stopped while it
+        scored (Ctrl-C, kill, a TUI quit) kept none of it."""
+        if not now and time.monotonic() - run.measured_at < STORE_SECONDS:
+            return
+        run.measured_at = time.monotonic()
+        if run.measurement is not None:
+            self._keep_metrics(run.measurement.rememberable() if now else run.measurement.fresh())
+        if self._histories is not None:
+            self._histories.flush()
 
     def _blast_ahead(self, unfinished: list[_Prepared], run: _Pass) -> None:
         """The blast radius of each change whose graph is at hand, now, while a worker walks the history
@@ -2382,6 +2435,7 @@ class Analyzer:
                 break
             run.say(run.total + run.done, f"scoring {prep.change.id}")
             run.done += 1
+            self._keep_measured(run)  # every STORE_SECONDS: what the workers measured meanwhile
             if prep is early and not with_history:
                 unfinished.append(prep)  # its pending row is up; completed with the others
                 continue
@@ -2710,6 +2764,8 @@ class _Pass:
     reports: dict[str, ChangeReport] = field(default_factory=dict)
     unstored: list[ChangeReport] = field(default_factory=list)  # finished, stored with their batch (STORE_EVERY)
     stored_at: float = field(default_factory=time.monotonic)
+    measurement: Measurement | None = None  # the pass's complexity measurement, while it runs
+    measured_at: float = field(default_factory=time.monotonic)  # when its figures were last stored
 
     def emit(self, report: ChangeReport) -> None:
         self.reports[report.id] = report
@@ -2747,6 +2803,14 @@ def _hold_within(unfinished: list[_Prepared], held: int) -> int:
     if held + newest.held_lines > HELD_LINES:
         newest.release()
     return held + newest.held_lines
+
+
+def _collapsed_only(plan: ReviewPlan) -> set[str]:
+    """The paths whose changed lines only collapsed chunks show (read when a person expands one)."""
+    from app.core.planner.model import KIND_COLLAPSED
+
+    read = {s.path for c in plan.chunks if c.kind != KIND_COLLAPSED for s in c.segments}
+    return {s.path for c in plan.chunks if c.kind == KIND_COLLAPSED for s in c.segments} - read
 
 
 def _touched_paths(prepared: list[_Prepared]) -> set[str]:

@@ -41,6 +41,8 @@ class Measurement:
         self.total = len(wanted)
         self.done = 0
         self.results: dict[str, cx.FileMetrics] = {}
+        self._round: dict[str, cx.FileMetrics] = {}  # the round being measured: filled as its batches finish
+        self._handed: set[str] = set()  # the results `fresh` gave out
         # Blobs not in the object database (a partial clone's, until fetched): their results say so and
         # must not be remembered, or a later fetch would keep the "nothing measured" of an unread file.
         self.unreadable: set[str] = set()
@@ -81,9 +83,11 @@ class Measurement:
 
                     # Ranking needs cyclomatic complexity only; the maintainability index would double the
                     # cost of every blob, so only `explain` asks for it (for one change).
+                    self._round = {}
                     self.results.update(cx.analyze_many(
                         readable(round_), workers=workers, max_bytes=max_bytes,
-                        progress=progress, should_stop=should_stop, maintainability=maintainability))
+                        progress=progress, should_stop=should_stop, maintainability=maintainability,
+                        results=self._round))
                     self.done = len(self.results)
 
             measure({b: p for b, p in wanted.items() if b not in shared})
@@ -119,8 +123,17 @@ class Measurement:
         return left
 
     def rememberable(self) -> dict[str, cx.FileMetrics]:
-        """The results worth caching: all but those of the unreadable blobs."""
-        return {blob: m for blob, m in self.results.items() if blob not in self.unreadable}
+        """The results worth caching: all but those of the unreadable blobs (the round being measured: its
+        finished batches; asked from another thread while this one measures, what is done so far)."""
+        found = {**dict(self._round), **dict(self.results)}  # each copied whole, under the interpreter's lock
+        return {blob: m for blob, m in found.items() if blob not in self.unreadable}
+
+    def fresh(self) -> dict[str, cx.FileMetrics]:
+        """The results worth caching that no earlier call gave: a long run stores what its workers measured as it
+        goes, and on an interruption (a killed `list` kept none of its measuring)."""
+        found = {blob: m for blob, m in self.rememberable().items() if blob not in self._handed}
+        self._handed.update(found)
+        return found
 
     def abandon(self) -> None:
         """Stop measuring soon (the pool checks about every 0.2 s); harmless once finished."""

@@ -41,6 +41,7 @@ from textual.worker import WorkerState
 
 from app.analysis.spec import AnalyzerSpec
 from app.config import UserConfig, load_user_config, save_user_setting
+from app.core.git.diff import DiffLines
 from app.core.heap import give_back_heap
 from app.errors import ReviewTuiError
 from app.tui.keys import (
@@ -630,8 +631,14 @@ class DetailCache:
 
 
 def held_lines(detail: ChangeDetail) -> int:
-    """The diff lines a detail holds (a file counted, not read, holds none)."""
-    return sum(len(hunk.lines) for fd in detail.files for hunk in fd.hunks)
+    """The diff lines a detail holds (a file counted, not read, holds none; a shed line, read again when looked at,
+    holds its origin alone: a 40th of a line, app/core/git/shed.py)."""
+    return sum(len(lines) if not isinstance(lines, DiffLines) or lines.held else len(lines) // SHED_SHARE
+               for fd in detail.files for lines in (hunk.lines for hunk in fd.hunks))
+
+
+SHED_SHARE = 40
+"""A held line takes about 41 bytes (DiffLines), a shed one its origin's byte."""
 
 
 IDLE_CHECK_SECONDS = 5.0

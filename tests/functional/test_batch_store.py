@@ -7,6 +7,7 @@ would open."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,145 @@ def test_lists_progress_names_the_step_and_counts_its_changes() -> None:
     assert lines == ["reading 0/1,296: origin/a", "reading 4/1,296: origin/e", "scoring 10/1,296: origin/b",
                      "completing 0/1,296: reading the history of the touched files",
                      "completing 3/1,296: origin/c", ""]
+
+
+def _entries(path: Path, kind: str) -> dict[str, float]:
+    other = AnalysisCache.open(path)
+    try:
+        rows = other._db.execute("SELECT key, stored_at FROM entries WHERE kind = ?", (kind,)).fetchall()
+    finally:
+        other.close()
+    return dict(rows)
+
+
+def _measuring() -> bool:
+    import threading
+
+    return any(thread.name == "review-tui-complexity" for thread in threading.enumerate())
+
+
+def test_a_list_stopped_while_scoring_keeps_what_the_workers_measured(branches_repo, tmp_path) -> None:
+    """`list` completes its changes only once every blob is measured: one stopped while it scored (Ctrl-C, kill)
+    kept none of the complexity its workers had measured meanwhile, and a rerun measured it all again."""
+    import time
+
+    path = tmp_path / "interrupted" / "analysis.db"
+    cache = AnalysisCache.open(path)
+    scored: list[str] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        if not label.startswith("scoring "):
+            return
+        scored.append(label)
+        if len(scored) == BRANCHES // 2:  # halfway through scoring, once the workers have measured every blob
+            deadline = time.monotonic() + 120
+            while _measuring() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            raise _Interrupted  # as Ctrl-C or a kill would
+
+    with pytest.raises(_Interrupted):
+        Analyzer(branches_repo, cache=cache).analyze_all(progress=progress)
+    cache.close()
+    assert _stored(path) == {}  # no change was completed: scoring stores no report
+    kept = _entries(path, "metrics")
+    assert len(kept) == 2 * BRANCHES  # each branch's two versions of its module (the base's is shared by none)
+
+    # the rerun measures nothing again: the figures stored are the ones it reads, untouched
+    cache = AnalysisCache.open(path)
+    again = Analyzer(branches_repo, cache=cache).analyze_all()
+    cache.close()
+    assert _entries(path, "metrics") == kept
+    fresh = AnalysisCache.open(tmp_path / "whole" / "analysis.db")
+    whole = Analyzer(branches_repo, cache=fresh).analyze_all()
+    fresh.close()
+    assert _outcome(again) == _outcome(whole)
+    assert _entries(tmp_path / "whole" / "analysis.db", "metrics").keys() == kept.keys()
+
+
+def _rewrites_repo(make_repo) -> Path:
+    """Three branches rewriting 10 modules of 300 functions each: seconds of measuring on two cores."""
+    builder = make_repo()
+
+    def module(name: str, version: int) -> str:
+        return "".join(f"def {name}_{i}(x):\n    if x > {i}:\n        return x - {version}\n"
+                       f"    for y in range(x):\n        if y % 3:\n            x += y\n    return x\n\n\n"
+                       for i in range(300))
+
+    builder.commit("init", {f"pkg/mod_{n}.py": module(f"f{n}", 1) for n in range(30)}, author=ALICE)
+    for branch in range(3):
+        builder.branch(f"rewrite-{branch}")
+        builder.commit("rewrite", {f"pkg/mod_{n}.py": module(f"g{n}", 2)
+                                   for n in range(10 * branch, 10 * branch + 10)},
+                       branch=f"rewrite-{branch}", author=BOB)
+    return builder.path
+
+
+def _list_json(repo: Path, env: dict[str, str]) -> str:
+    import subprocess
+
+    from tests.cli import CLI
+
+    done = subprocess.run([*CLI, "list", "--json", "--no-progress", "--repo", str(repo)], capture_output=True,
+                          text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = json.loads(done.stdout)
+    for row in rows:
+        row.pop("age_seconds", None)  # the only figure that moves with the clock
+    return json.dumps(rows, sort_keys=True)
+
+
+def test_a_list_killed_while_its_workers_measure_keeps_their_figures_and_the_rerun_says_the_same(
+        make_repo, tmp_path) -> None:
+    """A real `list`, killed (SIGTERM, as `kill PID`) while it waits for the complexity of changes it has scored,
+    before it completed any: the figures measured before the signal are stored, the rerun measures only the
+    others, and prints what an uninterrupted run prints, byte for byte."""
+    import os
+    import pty
+    import re
+    import signal
+    import subprocess
+    import time
+
+    from tests.cli import CLI
+
+    repo = _rewrites_repo(make_repo)
+    env = {**os.environ, "REVIEW_TUI_CACHE_DIR": str(tmp_path / "cache"), "REVIEW_TUI_DATA_DIR": str(tmp_path / "d"),
+           "REVIEW_TUI_CONFIG_DIR": str(tmp_path / "c")}
+    # stderr on a terminal: every progress step is said (to a file, one line in 10 s)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([*CLI, "list", "--json", "--progress", "--repo", str(repo)], stdout=subprocess.DEVNULL,
+                            stderr=follower, env=env, start_new_session=True)
+    os.close(follower)
+    said, measured = b"", None
+    deadline = time.monotonic() + 300
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                said += os.read(leader, 4096)
+            except OSError:
+                break
+            counts = re.findall(rb"measuring complexity: (\d+)/(\d+) files", said)
+            if counts and 0 < int(counts[-1][0]) < int(counts[-1][1]):
+                measured = int(counts[-1][0])
+                os.kill(proc.pid, signal.SIGTERM)
+                break
+        assert proc.wait(timeout=120) in (128 + signal.SIGTERM, -signal.SIGTERM)
+    finally:
+        os.close(leader)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert measured is not None, said[-2000:]
+    assert b"completing 1/" not in said  # stopped before any change was completed
+    path = tmp_path / "cache" / "analysis.db"
+    assert _stored(path) == {}
+    kept = _entries(path, "metrics")
+    assert len(kept) >= measured > 0  # what the workers had measured when the signal came (old code: none)
+
+    rerun = _list_json(repo, env)
+    after = _entries(path, "metrics")
+    assert {key: after[key] for key in kept} == kept  # read, not measured again
+    assert len(after) - len(kept) < len(after)  # the rerun measured only what the killed run had not
+    whole_env = {**env, "REVIEW_TUI_CACHE_DIR": str(tmp_path / "whole")}
+    assert rerun == _list_json(repo, whole_env)
+    assert _entries(tmp_path / "whole" / "analysis.db", "metrics").keys() == after.keys()

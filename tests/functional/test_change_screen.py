@@ -195,9 +195,9 @@ class _SlowDiffAnalyzer(Analyzer):
         super().__init__(*args, **kwargs)
         self.gate = gate
 
-    def detail(self, change, *, order="risk"):
+    def detail(self, change, **options):
         assert self.gate.wait(30)
-        return super().detail(change, order=order)
+        return super().detail(change, **options)
 
 
 async def test_a_cached_plan_is_shown_before_the_diff_is_read(payments_repo, warm_cache):

@@ -113,9 +113,9 @@ async def test_keys_typed_while_a_change_loads_are_not_kept_for_its_plan(payment
         def change_plan(self, change, order: str = "risk"):  # type: ignore[no-untyped-def]
             return None  # no cached plan: the screen has nothing to act on until the analysis ends
 
-        def detail(self, change, *, order: str = "risk"):  # type: ignore[no-untyped-def]
+        def detail(self, change, **options):  # type: ignore[no-untyped-def]
             gate.wait(30)
-            return super().detail(change, order=order)
+            return super().detail(change, **options)
 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

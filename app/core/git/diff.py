@@ -10,7 +10,7 @@ import posixpath
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import Protocol, overload
 
 from app.core.text import visible_path
 
@@ -38,6 +38,14 @@ class DiffLine:
         return self.origin != CONTEXT
 
 
+class LineSource(Protocol):
+    """Reads a shed file's lines again and fills its hunks' DiffLines (app/core/git/shed.py)."""
+
+    def load(self, lines: DiffLines) -> tuple[bytes, array[int], dict[int, tuple[str, bytes]]]:
+        """Read the file's lines again, fill its hunks (`DiffLines.fill`), and give `lines` its bytes."""
+        ...
+
+
 MARK_EVERY = 64  # DiffLines keeps both sides' line counters at every 64th line: a line's numbers in <= 63 steps
 
 
@@ -46,14 +54,20 @@ class DiffLines(Sequence[DiffLine]):
     end to end with each line's end offset, and a line's old and new numbers counted from the hunk's starts. A
     DiffLine is made when a line is read (indexing, slicing, iterating): equal to the one a list would hold.
     lazygit's +3.2M-line pr/296 held 747 MB of DiffLine objects (227 bytes a line); this holds ~41 a line.
-    `lossy`: the lines whose bytes are not UTF-8, by index (their text shows backslash escapes, DiffLine.raw)."""
+    `lossy`: the lines whose bytes are not UTF-8, by index (their text shows backslash escapes, DiffLine.raw).
 
-    __slots__ = ("_data", "_ends", "_lossy", "_marks", "origins")
+    Shed (`shed`): only the origins and counters are held, and the bytes are read again from git when a line is
+    first read (`LineSource`: app/core/git/shed.py); a collapsed chunk's lines are read when someone looks."""
+
+    __slots__ = ("_held", "_marks", "_source", "origins")
 
     def __init__(self, old_start: int, new_start: int, origins: str, data: bytes, ends: array[int],
                  lossy: dict[int, tuple[str, bytes]]) -> None:
         self.origins = origins
-        self._data, self._ends, self._lossy = data, ends, lossy
+        # the bytes, each line's end offset and the lossy lines, in one tuple: a thread reading lines while
+        # another sheds them keeps the tuple it took
+        self._held: tuple[bytes, array[int], dict[int, tuple[str, bytes]]] | None = (data, ends, lossy)
+        self._source: LineSource | None = None
         marks = array("I")
         old, new = old_start, new_start
         for at in range(0, len(origins), MARK_EVERY):
@@ -81,15 +95,56 @@ class DiffLines(Sequence[DiffLine]):
     def __len__(self) -> int:
         return len(self.origins)
 
-    def _line(self, index: int, old: int, new: int) -> DiffLine:
+    @property
+    def held(self) -> bool:
+        """Whether the lines' bytes are held (False: shed, read again when a line is read)."""
+        return self._held is not None
+
+    @property
+    def held_bytes(self) -> int:
+        """About what the held lines take (their bytes and offsets); 0 when shed."""
+        held = self._held
+        return 0 if held is None else len(held[0]) + 4 * len(held[1])
+
+    def shed(self, source: LineSource) -> None:
+        """Let the bytes go; `source` reads them again (`fill`) when a line is next read."""
+        self._source = source
+        self._held = None
+
+    def fill(self, other: DiffLines) -> tuple[bytes, array[int], dict[int, tuple[str, bytes]]]:
+        """Take the bytes of `other`, the same lines read again (the same origins); what is now held."""
+        held = other._bytes()
+        self._held = held
+        return held
+
+    def _bytes(self) -> tuple[bytes, array[int], dict[int, tuple[str, bytes]]]:
+        held = self._held
+        if held is None:
+            assert self._source is not None  # shed lines always have a source
+            held = self._source.load(self)
+        return held
+
+    def _line(self, index: int, old: int, new: int,
+              held: tuple[bytes, array[int], dict[int, tuple[str, bytes]]] | None = None) -> DiffLine:
         origin = self.origins[index]
-        lossy = self._lossy.get(index) if self._lossy else None
+        data, ends, lossy_lines = held or self._bytes()
+        lossy = lossy_lines.get(index) if lossy_lines else None
         if lossy is not None:
             text, raw = lossy
         else:
-            start = self._ends[index - 1] if index else 0
-            text, raw = self._data[start:self._ends[index]].decode("utf-8"), None
+            start = ends[index - 1] if index else 0
+            text, raw = data[start:ends[index]].decode("utf-8"), None
         return DiffLine(origin, old if origin != ADDED else None, new if origin != DELETED else None, text, raw)
+
+    def added_numbers(self) -> list[int]:
+        """The new-side number of each added line, from the origins alone (shed lines are not read again)."""
+        numbers: list[int] = []
+        new = self._marks[1] if self._marks else 0
+        for origin in self.origins:
+            if origin == ADDED:
+                numbers.append(new)
+            new += origin != DELETED
+        return numbers
 
     def _counters(self, index: int) -> tuple[int, int]:
         """The old and new line counters at line `index` (before it)."""
@@ -121,8 +176,9 @@ class DiffLines(Sequence[DiffLine]):
         if start >= stop:
             return
         old, new = self._counters(start)
+        held = self._bytes()
         for index in range(start, stop):
-            line = self._line(index, old, new)
+            line = self._line(index, old, new, held)
             old += line.origin != ADDED
             new += line.origin != DELETED
             yield line
@@ -252,6 +308,15 @@ class FileDiff:
     @property
     def is_pure_rename(self) -> bool:
         return self.status in ("renamed", "copied") and self.changed_lines == 0 and not self.binary
+
+    def added_line_numbers(self) -> list[int]:
+        """The new-side numbers of the added lines; a shed file's lines are not read again for them."""
+        numbers: list[int] = []
+        for hunk in self.hunks:
+            lines = hunk.lines
+            numbers += (lines.added_numbers() if isinstance(lines, DiffLines)
+                        else [line.new_lineno for line in lines if line.origin == ADDED and line.new_lineno])
+        return [number for number in numbers if number]
 
     def added_lines(self) -> Iterator[DiffLine]:
         for hunk in self.hunks:

@@ -23,6 +23,7 @@ from app.core.git.diff import DiffLine, DiffLines, FileDiff, Hunk, decode_path, 
 from app.core.git.models import CommitInfo, ref_for_git, ref_text
 from app.core.git.refstore import ref_store_digest
 from app.core.heap import give_back_heap, one_malloc_arena
+from app.core.text import visible_path
 from app.errors import RepoError
 
 _STATUS_NAMES = {
@@ -416,6 +417,9 @@ class GitRepo:
         # Paths whose diffs are counted, not read (FileDiff.counted_only): set by the analysis from its
         # configuration (the installed environments the plan collapses).
         self.count_only: Callable[[str], bool] | None = None
+        # Given each file of a diff as soon as it is read (`diff`): the change screen's analysis lets a collapsed
+        # file's lines go there (app/core/git/shed.py), so a big diff's vendored lines are never all held at once.
+        self.on_read: Callable[[FileDiff], None] | None = None
         self._named: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}  # (tree id, name) -> (path, blob id)
 
     # -- identity ---------------------------------------------------------------------------
@@ -1604,6 +1608,8 @@ class GitRepo:
                 fd.binary = False
                 fd.problem = (f"blob {missing[0][:10]} is missing (partial or damaged clone): "
                               "its lines are not shown or counted")
+            elif self.on_read is not None and not workdir:
+                self.on_read(fd)
             files.append(fd)
         return _join_typechanges(_pair_moved_submodules(files))
 
@@ -1651,6 +1657,25 @@ class GitRepo:
             return fd
         _fill_hunks(fd, patch)
         return fd
+
+    def hunks_again(self, fd: FileDiff, context_lines: int = 3) -> list[Hunk]:
+        """A text file's hunks read again from its two blobs, as `diff` read them (the same libgit2 patch of the
+        same two blobs, paths and context: app/core/git/shed.py). Raises RepoError when a blob is gone."""
+        try:
+            old = self.repo[fd.old_blob].peel(pygit2.Blob) if fd.old_blob else None
+            new = self.repo[fd.new_blob].peel(pygit2.Blob) if fd.new_blob else None
+        except (KeyError, ValueError, pygit2.GitError):
+            raise RepoError(f"{visible_path(fd.path)}: its content is no longer in the repository") from None
+        patch = pygit2.Patch.create_from(old, new, old_as_path=fd.old_path or fd.path,
+                                         new_as_path=fd.new_path or fd.path, context_lines=context_lines)
+        again = FileDiff(fd.status, fd.old_path, fd.new_path)
+        _fill_hunks(again, patch)
+        return again.hunks
+
+    def has_blobs(self, fd: FileDiff) -> bool:
+        """Whether both sides of a file's change are blobs of this repository (neither a working file nor missing)."""
+        odb = self.repo.odb
+        return all(blob in odb for blob in (fd.old_blob, fd.new_blob) if blob)
 
     # -- objects ----------------------------------------------------------------------------
     def blob(self, blob_id: str) -> bytes:

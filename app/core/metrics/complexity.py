@@ -897,8 +897,10 @@ def analyze_many(
     should_stop: Callable[[], bool] | None = None,
     maintainability: bool = True,
     executor: ProcessPoolExecutor | None = None,
+    results: dict[str, FileMetrics] | None = None,
 ) -> dict[str, FileMetrics]:
-    """Measure (key, path, data) items, each distinct key once; the result is keyed by key.
+    """Measure (key, path, data) items, each distinct key once; the result is keyed by key (`results`, an empty
+    dict the caller holds, when given: filled as files are measured, another thread may read what is done).
 
     With `workers` >= 1 and enough work (see PARALLEL_MIN_BYTES) the files are measured in that
     many worker processes, started through a forkserver
@@ -912,7 +914,7 @@ def analyze_many(
     for key, path, data in items:
         unique.setdefault(key, (path, data))
     total = len(unique)
-    results: dict[str, FileMetrics] = {}
+    results = {} if results is None else results
     # Files counted by size alone cost nothing: they are done here and never sent to a worker.
     to_measure: dict[str, tuple[str, bytes | str]] = {}
     for key, (path, data) in unique.items():

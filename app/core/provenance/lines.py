@@ -412,10 +412,9 @@ def _every_added_line(files: list[FileDiff], tool: str, result: ChangeProvenance
     """Attribute every added line of `files` to `tool`."""
     for fd in files:
         lines = result.ai_lines.setdefault(fd.new_path or "", {})
-        for line in fd.added_lines():
-            if line.new_lineno is not None:
-                lines[line.new_lineno] = tool
-                result.ai_added += 1
+        for number in fd.added_line_numbers():  # from the origins: a shed file's lines are not read again
+            lines[number] = tool
+            result.ai_added += 1
 
 
 def _sole_ai_tool(analyzer: _Analyzer, commits: list[CommitInfo]) -> str | None:
