@@ -212,7 +212,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 92: node bootstrap templates (user data, .tftpl) are infrastructure, a dev container is not a shipped image (QA55 F9);
 # 93: a review plan whose floor is over [chunks] split_hours (8) is flagged too big: split (`too_big`); a fold of
 #     near-duplicate heads shows its pull request first (FIX92);
-ANALYSIS_VERSION = "93"
+# 94: infrastructure files under tests, docs or examples are said to be left unscanned (QA55 F6);
+ANALYSIS_VERSION = "94"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -78,3 +78,19 @@ def test_a_scan_of_a_real_change_names_the_exposure_where_it_is_written(make_rep
     result = scan_change(repo.diff(first, second), blob_reader(repo.blob))
     [found] = result.findings
     assert (found.path, found.line, found.text) == ("infra/sg.tf", 6, 'cidr_blocks = ["0.0.0.0/0"]')
+
+
+def test_infrastructure_under_examples_is_said_to_be_left_unscanned(make_repo) -> None:
+    """QA55 F6: terraform-aws-eks pr/3488 turned deletion_protection off in examples/ and read "no destructive operation
+    found", as if checked and clean. Examples are still not scanned (they show the module, they do not run it), and a
+    note says so; a README beside them is no such file."""
+    builder = make_repo()
+    eks = 'module "eks" {{\n  source = "../.."\n  deletion_protection = {on}\n}}\n'
+    first = builder.commit("base", {"examples/auto/main.tf": eks.format(on="true"), "README.md": "x\n"}, author=ALICE)
+    second = builder.commit("off", {"examples/auto/main.tf": eks.format(on="false"), "README.md": "y\n"},
+                            author=ALICE)
+    repo = GitRepo(builder.path)
+    result = scan_change(repo.diff(first, second), blob_reader(repo.blob))
+    assert result.findings == []
+    assert result.notes == ["examples/auto/main.tf: under tests, docs or examples, not scanned for destructive "
+                            "operations (they show or test the infrastructure, they do not run it)"]

@@ -52,6 +52,9 @@ from app.core.text import visible_path
 
 Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
 Neighbours = Callable[[str], list[tuple[str, str]]]  # directory -> (path, text) of its .tf files at the head
+# what a detector reads that, under tests, docs or examples, is said to be left unread: "no destructive operation
+# found" read as "checked and clean" for terraform-aws-eks's examples/ turning deletion_protection off (QA55 F6)
+_INFRA_SUFFIXES = (".tf", ".tfvars", ".sql", ".sh", ".yml", ".yaml")
 MAX_FALLBACK_LINES = 5_000  # diff lines the regex fallback reads from one file
 MAX_READ_BYTES = 2_000_000  # a file version larger than this is not read at all (every parse bound is below it)
 
@@ -549,11 +552,21 @@ def scan_change(
                        neighbours)
     files = list(files)
     scan.files = {fd.path: fd for fd in files}
+    shown_only: list[str] = []  # infrastructure files under tests, docs or examples: not read, said so
     for fd in files:
         if not fd.text_read or (not fd.hunks and fd.status not in ("added", "deleted")):
             continue
         paths = [p for p in (fd.old_path, fd.new_path) if p]
-        if any(_TESTS_AND_DOCS.matches(p) or skipped.matches(p) for p in paths):
+        if any(skipped.matches(p) for p in paths):
+            continue
+        if any(_TESTS_AND_DOCS.matches(p) for p in paths):
+            if fd.path.lower().endswith(_INFRA_SUFFIXES):
+                shown_only.append(fd.path)
             continue
         scan.file(fd)
-    return scan.finish()
+    result = scan.finish()
+    if shown_only:
+        more = f" and {len(shown_only) - 1} more" if len(shown_only) > 1 else ""
+        result.notes.append(f"{visible_path(shown_only[0])}{more}: under tests, docs or examples, not scanned for "
+                            "destructive operations (they show or test the infrastructure, they do not run it)")
+    return result
