@@ -205,7 +205,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     co-author is evidence as an unknown bot author is; a reason many files of a chunk share is said once (QA54);
 # 88: yarn.lock (Yarn 1 and 2+) and pnpm-lock.yaml are read, a lock file's every version of a package compared, a
 #     lock-only bump's packages named, bun.lockb said to be binary and not read (FIX83);
-ANALYSIS_VERSION = "88"
+ANALYSIS_VERSION = "89"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1718,7 +1718,7 @@ class Analyzer:
         inputs.dependencies = [change.to_list() for change in bump.direct]
         inputs.dependencies_locked = len(bump.locked)
         inputs.dependencies_named = [change.to_list() for change in bump.named()]  # a lock-only bump's, named
-        inputs.dependencies_unread = list(bump.unread)
+        inputs.dependencies_unread = list(map(list, bump.unread))
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         key = self._cache_key(change) if complete else None
         if key is not None:
@@ -1851,7 +1851,7 @@ class Analyzer:
                   and (is_manifest(fd.path) or is_lock_file(fd.path))]
         unread = [fd.path for fd in prep.files if is_binary_lock(fd.path) and not vendored(fd.path)]  # bun.lockb
         if not wanted:
-            prep.dependencies = DependencyBump(unread=tuple(unread))
+            prep.dependencies = DependencyBump(unread=tuple((path, "binary") for path in unread))
             return prep.dependencies
 
         def read(blob: str | None) -> bytes | None:
@@ -1916,7 +1916,7 @@ class Analyzer:
         files, tiers, prov, blast, change = prep.files, prep.tiers, prep.provenance, prep.blast, prep.change
         vendored = self._vendored(prep)
         bump = self._dependency_bump(prep)
-        dependency_note = bump.note() if bump else ""
+        dependency_note = bump.plan_note()
 
         function_cc = {path: {name: max(new - (old or 0), 0) for name, old, new in fc.changed_functions}
                        for path, fc in complexity.items()}
