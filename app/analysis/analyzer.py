@@ -205,6 +205,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     co-author is evidence as an unknown bot author is; a reason many files of a chunk share is said once (QA54);
 # 88: yarn.lock (Yarn 1 and 2+) and pnpm-lock.yaml are read, a lock file's every version of a package compared, a
 #     lock-only bump's packages named, bun.lockb said to be binary and not read (FIX83);
+# 89: pdm.lock, Pipfile(.lock), composer.json/.lock and Gemfile.lock read (the Gemfile's declarations from its
+#     DEPENDENCIES); a lock file over its parser's budget or malformed said not read, with why (FIX93);
 ANALYSIS_VERSION = "89"
 
 STALE_BEHIND = 1_000
