@@ -213,7 +213,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 93: a review plan whose floor is over [chunks] split_hours (8) is flagged too big: split (`too_big`); a fold of
 #     near-duplicate heads shows its pull request first (FIX92);
 # 94: infrastructure files under tests, docs or examples are said to be left unscanned (QA55 F6);
-ANALYSIS_VERSION = "94"
+# 95: pdm.lock, Pipfile(.lock), composer.json/.lock and Gemfile.lock read (the Gemfile's declarations from its
+#     DEPENDENCIES); a lock file over its parser's budget or malformed said not read, with why (FIX93);
+ANALYSIS_VERSION = "95"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1726,7 +1728,7 @@ class Analyzer:
         inputs.dependencies = [change.to_list() for change in bump.direct]
         inputs.dependencies_locked = len(bump.locked)
         inputs.dependencies_named = [change.to_list() for change in bump.named()]  # a lock-only bump's, named
-        inputs.dependencies_unread = list(bump.unread)
+        inputs.dependencies_unread = list(map(list, bump.unread))
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
         key = self._cache_key(change) if complete else None
         if key is not None:
@@ -1860,7 +1862,7 @@ class Analyzer:
                   and (is_manifest(fd.path) or is_lock_file(fd.path))]
         unread = [fd.path for fd in prep.files if is_binary_lock(fd.path) and not vendored(fd.path)]  # bun.lockb
         if not wanted:
-            prep.dependencies = DependencyBump(unread=tuple(unread))
+            prep.dependencies = DependencyBump(unread=tuple((path, "binary") for path in unread))
             return prep.dependencies
 
         def read(blob: str | None) -> bytes | None:
@@ -1925,7 +1927,7 @@ class Analyzer:
         files, tiers, prov, blast, change = prep.files, prep.tiers, prep.provenance, prep.blast, prep.change
         vendored = self._vendored(prep)
         bump = self._dependency_bump(prep)
-        dependency_note = bump.note() if bump else ""
+        dependency_note = bump.plan_note()
 
         function_cc = {path: {name: max(new - (old or 0), 0) for name, old, new in fc.changed_functions}
                        for path, fc in complexity.items()}

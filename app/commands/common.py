@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from app import paths
 from app.core.text import json_text
@@ -171,8 +171,7 @@ def run_guarded(run: Callable[[], Any], passthrough: tuple[type[BaseException], 
     except ReviewTuiError as exc:
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        echo("review-tui: interrupted", err=True)
-        sys.exit(130)
+        interrupted_exit()
     except BrokenPipeError:
         closed_pipe_exit()  # not a bug: the reader of stdout went away
     except passthrough:
@@ -189,6 +188,12 @@ def run_guarded(run: Callable[[], Any], passthrough: tuple[type[BaseException], 
         if os.environ.get("REVIEW_TUI_DEBUG"):
             raise
         fail(f"internal error: {type(exc).__name__}: {exc} (set REVIEW_TUI_DEBUG=1 for the traceback)", 70)
+
+
+def interrupted_exit() -> NoReturn:
+    """Ctrl-C: one line ("review-tui: interrupted", as app/entry.py's main says it) and exit 130."""
+    echo("review-tui: interrupted", err=True)
+    sys.exit(130)
 
 
 def release_workers_at_exit() -> None:

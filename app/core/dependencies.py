@@ -1,8 +1,11 @@
 """A change's dependency bump: which third-party packages its manifests and lock files add, remove or move to
 another version, read from both versions of each file with a real parser (tomllib for pyproject.toml, Cargo.toml,
-uv.lock, poetry.lock, Cargo.lock and Go dep's Gopkg.toml and Gopkg.lock; json for package.json, package-lock.json
-and bun.lock, its trailing commas dropped; PyYAML for pnpm-lock.yaml and Yarn 2+'s yarn.lock; go.mod's, requirements
-files' and Yarn 1's yarn.lock formats by their grammar). Nothing here runs or imports the repository's content.
+Pipfile, uv.lock, poetry.lock, pdm.lock, Cargo.lock and Go dep's Gopkg.toml and Gopkg.lock; json for package.json,
+package-lock.json, composer.json, composer.lock, Pipfile.lock and bun.lock, its trailing commas dropped; PyYAML for
+pnpm-lock.yaml and Yarn 2+'s yarn.lock; go.mod's, requirements files', Yarn 1's yarn.lock and Bundler's Gemfile.lock
+formats by their grammar). Nothing here runs or imports the repository's content: the Gemfile is Ruby, so what it
+declares is read from the DEPENDENCIES that Bundler records in Gemfile.lock. A file too large for its parser's budget,
+or one that does not parse, is not read, and said so with why (`unread`), never guessed at.
 
 A bump is a supply-chain change a reviewer should see whatever its size: a go.mod line of lazygit's pull/3065
 brought 125 files of golang.org/x/net into vendor/, and scored 0 with "0 changed lines in source files". The
@@ -25,11 +28,18 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-MAX_MANIFEST_BYTES = 20_000_000  # a larger "manifest" is not one a person keeps: not parsed
+MAX_MANIFEST_BYTES = 20_000_000
+"""A larger manifest or lock file is not read (said so: `unread`): json and the line formats read 20 MB in well
+under a second."""
+MAX_SLOW_PARSE_CHARS = 5_000_000
+"""YAML and TOML lock files are read by Python code (PyYAML's constructor, tomllib): about 1 s a megabyte on a
+loaded two-core machine, where 20 MB took a minute. Real ones are far smaller (astral-sh/uv's Cargo.lock 194 KB,
+its uv.lock 331 KB); a larger one is not read, and said so."""
 
 MANIFEST_NAMES = frozenset({"go.mod", "package.json", "pyproject.toml", "cargo.toml", "composer.json", "gopkg.toml",
-                            "glide.yaml", "bower.json"})
+                            "glide.yaml", "bower.json", "pipfile"})
 """Files where a project names its dependencies (read: a person writes them)."""
 LOCK_NAMES = frozenset({"go.sum", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
                         "bun.lock", "bun.lockb", "uv.lock", "poetry.lock", "pdm.lock", "pipfile.lock", "cargo.lock",
@@ -96,7 +106,9 @@ class DependencyBump:
 
     direct: tuple[DependencyChange, ...] = ()
     locked: tuple[DependencyChange, ...] = ()
-    unread: tuple[str, ...] = ()  # the binary lock files it changes (bun.lockb): what they pin is not read
+    # the manifests and lock files it changes that were not read, and why: [path, "binary" (bun.lockb), "too
+    # large: ...", "does not parse: ..."]
+    unread: tuple[tuple[str, str], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.direct or self.locked)
@@ -108,6 +120,12 @@ class DependencyBump:
     def note(self) -> str:
         """The bump in words (describe), the locked entries named where it is lock-only."""
         return describe(self.direct, len(self.locked), named=self.named(), unread=self.unread)
+
+    def plan_note(self) -> str:
+        """What the plan's bump chunks say: the note of a bump, or of lock files not read for a reason of their
+        content (too large, malformed), said where they are reviewed even with nothing else to say; a binary
+        lock's own plan note says it (binary_lock_note)."""
+        return self.note() if self or any(why != "binary" for _path, why in self.unread) else ""
 
 
 def is_manifest(path: str) -> bool:
@@ -134,19 +152,51 @@ def is_dependency_record(path: str) -> bool:
     return is_manifest(path) or is_lock_file(path) or path.lower().endswith("vendor/modules.txt")
 
 
-def parse(path: str, data: bytes) -> dict[str, str] | None:
-    """A manifest's or lock file's dependencies, name -> version or spec; None when the file is not one read here
-    or does not parse (its change is then not counted)."""
-    if len(data) > MAX_MANIFEST_BYTES:
-        return None
+def parse(path: str, data: bytes, *, declared: bool = False) -> dict[str, str] | None:
+    """A manifest's or lock file's dependencies, name -> version or spec; None when the file is not one read here,
+    is too large or does not parse (read_or_why says which). `declared`: of a lock file that records its
+    manifest's declarations (RECORDED_MANIFESTS), those declarations instead."""
+    return read_or_why(path, data, declared=declared)[0]
+
+
+class _TooLarge(ValueError):
+    """A file past the size its parser reads in reasonable time (MAX_MANIFEST_BYTES, MAX_SLOW_PARSE_CHARS)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{_megabytes(size)}, over {limit // 1_000_000} MB")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size < 10_000_000 else f"{size // 1_000_000} MB"
+
+
+def read_or_why(path: str, data: bytes, *, declared: bool = False) -> tuple[dict[str, str] | None, str]:
+    """parse, and when it reads nothing why: "" for a file no reader here knows (its change is passed by),
+    "too large: 7.2 MB, over 5 MB" or "does not parse: <the parser's words>" for one that should
+    have been read (its change is said not read, never guessed at)."""
     name = posixpath.basename(path).lower()
-    reader = _READERS.get(name) or (_requirements if _REQUIREMENTS.search(name) else None)
+    if declared:
+        reader = _DECLARED_READERS.get(name)
+    else:
+        reader = _READERS.get(name) or (_requirements if _REQUIREMENTS.search(name) else None)
     if reader is None:
-        return None
+        return None, ""
     try:
-        return reader(data.decode("utf-8-sig"))
-    except (ValueError, TypeError, AttributeError, KeyError, UnicodeDecodeError, RecursionError):
-        return None
+        if len(data) > MAX_MANIFEST_BYTES:
+            raise _TooLarge(len(data), MAX_MANIFEST_BYTES)
+        return reader(data.decode("utf-8-sig")), ""
+    except _TooLarge as error:
+        return None, f"too large: {error}"
+    except (ValueError, TypeError, AttributeError, KeyError, UnicodeDecodeError, RecursionError) as error:
+        words = (str(error).splitlines() or [""])[0][:80] or type(error).__name__
+        return None, f"does not parse: {words}"
+
+
+def _toml(text: str) -> dict[str, Any]:
+    """TOML read by tomllib, up to MAX_SLOW_PARSE_CHARS."""
+    if len(text) > MAX_SLOW_PARSE_CHARS:
+        raise _TooLarge(len(text), MAX_SLOW_PARSE_CHARS)
+    return tomllib.loads(text)
 
 
 def _go_mod(text: str) -> dict[str, str]:
@@ -297,10 +347,14 @@ def _yaml(text: str) -> object:
     PyYAML has it."""
     import yaml  # here: only a change with a YAML lock file pays for the import
 
+    if len(text) > MAX_SLOW_PARSE_CHARS:
+        raise _TooLarge(len(text), MAX_SLOW_PARSE_CHARS)
     try:
         return yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # BaseLoader: no tags, no types
-    except yaml.YAMLError as error:
-        raise ValueError(str(error)) from error
+    except yaml.YAMLError as error:  # its words, not its excerpt of the file (the repository's text)
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ValueError(f"{getattr(error, 'problem', None) or 'not YAML'}{where}") from error
 
 
 def _norm(name: str) -> str:
@@ -316,7 +370,7 @@ def _pep508(requirement: object, out: dict[str, str]) -> None:
 
 
 def _pyproject(text: str) -> dict[str, str]:
-    data = tomllib.loads(text)
+    data = _toml(text)
     out: dict[str, str] = {}
     project = data.get("project", {})
     for requirement in project.get("dependencies", []) or []:
@@ -348,7 +402,7 @@ def _spec_table(table: object, out: dict[str, str], skip: frozenset[str] | set[s
 
 
 def _cargo_toml(text: str) -> dict[str, str]:
-    data = tomllib.loads(text)
+    data = _toml(text)
     out: dict[str, str] = {}
     for section in ("dependencies", "dev-dependencies", "build-dependencies"):
         _spec_table(data.get(section), out)
@@ -361,16 +415,120 @@ def _cargo_toml(text: str) -> dict[str, str]:
 
 
 def _toml_lock(text: str) -> dict[str, str]:
-    """uv.lock, poetry.lock, Cargo.lock: `[[package]]` tables of name and version."""
+    """uv.lock, poetry.lock, pdm.lock, Cargo.lock: `[[package]]` tables of name and version."""
     return _locked((_norm(str(package["name"])), str(package.get("version", "")))
-                   for package in tomllib.loads(text).get("package", []) or []
+                   for package in _toml(text).get("package", []) or []
                    if isinstance(package, dict) and "name" in package)
+
+
+def _pipfile(text: str) -> dict[str, str]:
+    """Pipenv's Pipfile (TOML): `[packages]` and `[dev-packages]`, name = "spec" or {version = ...}."""
+    data = _toml(text)
+    out: dict[str, str] = {}
+    for section in ("packages", "dev-packages"):
+        table = data.get(section)
+        if isinstance(table, dict):
+            _spec_table({_norm(str(name)): spec for name, spec in table.items()}, out)
+    return out
+
+
+def _pipfile_lock(text: str) -> dict[str, str]:
+    """Pipfile.lock (JSON): `default` and `develop` map a package to its pin ("version": "==2.0.0"; a repository's
+    package to its `ref`)."""
+    data = json.loads(text)
+    entries: list[tuple[str, str]] = []
+    for section in ("default", "develop"):
+        table = data.get(section) if isinstance(data, dict) else None
+        for name, entry in table.items() if isinstance(table, dict) else ():
+            if isinstance(entry, dict):
+                pin = entry.get("version") or entry.get("ref") or ""
+                entries.append((_norm(str(name)), str(pin).removeprefix("==")))
+    return _locked(entries)
+
+
+_COMPOSER_PLATFORM = re.compile(r"^(?:php(?:-[\w-]+)?|hhvm|ext-.+|lib-.+|composer(?:-[\w-]+)?)$", re.IGNORECASE)
+"""Composer's platform packages (the PHP version, its extensions and libraries, Composer's own API): what the
+project runs on, never in composer.lock's packages (https://getcomposer.org/doc/01-basic-usage.md#platform-packages),
+as pyproject.toml's python is left out."""
+
+
+def _composer_json(text: str) -> dict[str, str]:
+    """composer.json's `require` and `require-dev`, platform packages left out."""
+    data = json.loads(text)
+    out: dict[str, str] = {}
+    for section in ("require", "require-dev"):
+        table = data.get(section) if isinstance(data, dict) else None
+        for name, spec in table.items() if isinstance(table, dict) else ():
+            if not _COMPOSER_PLATFORM.match(str(name)):
+                out.setdefault(str(name).lower(), str(spec))
+    return out
+
+
+def _composer_lock(text: str) -> dict[str, str]:
+    """composer.lock (JSON): `packages` and `packages-dev`, lists of {name, version, source: {reference}}; a branch
+    (`dev-main`) is pinned by its commit, so the commit is part of its version."""
+    data = json.loads(text)
+    entries: list[tuple[str, str]] = []
+    for section in ("packages", "packages-dev"):
+        packages = data.get(section) if isinstance(data, dict) else None
+        for package in packages if isinstance(packages, list) else ():
+            if isinstance(package, dict) and package.get("name"):
+                version = str(package.get("version", ""))
+                source = package.get("source") or package.get("dist")
+                reference = source.get("reference") if isinstance(source, dict) else None
+                if version.startswith("dev-") or version.endswith("-dev"):
+                    version += f" {str(reference)[:12]}" if reference else ""
+                entries.append((str(package["name"]).lower(), version))
+    return _locked(entries)
+
+
+_GEMFILE_SOURCES = ("GEM", "GIT", "PLUGIN SOURCE")
+
+
+def _gemfile_declared(text: str) -> dict[str, str]:
+    """Gemfile.lock's DEPENDENCIES section: what the Gemfile declares, as Bundler recorded it (a line at two spaces,
+    `name`, `name (constraint)`, `name!` for a gem from a GIT or PATH source). The Gemfile itself is Ruby code, which
+    is never run or read here: this section says its dependencies instead (RECORDED_MANIFESTS). The gems of a PATH
+    source (the project's own gemspec) are left out, as in _gemfile_lock."""
+    out: dict[str, str] = {}
+    own: set[str] = set()
+    section = ""
+    for line in text.splitlines():
+        if line and not line[0].isspace():
+            section = line.strip()
+        elif section == "PATH" and line.startswith("    ") and not line.startswith("     "):
+            own.add(line.strip().partition(" (")[0])
+        elif section == "DEPENDENCIES" and line.startswith("  ") and not line.startswith("   "):
+            name, _, rest = line.strip().partition(" (")
+            out.setdefault(name.removesuffix("!"), rest.removesuffix(")"))
+    return {name: spec for name, spec in out.items() if name not in own}
+
+
+def _gemfile_lock(text: str) -> dict[str, str]:
+    """Bundler's Gemfile.lock: a section a source (an unindented GEM, GIT, PATH or PLUGIN SOURCE line) whose `specs:`
+    name a gem a line at four spaces, `name (version)` or `name (version-platform)`; its own dependencies at six
+    spaces are not pins. As Bundler's own LockfileParser reads it: the version is what the parentheses hold up to the
+    first "-" (the rest is the platform); a GIT source's gems are pinned by its `revision:`. PATH is the project's own
+    code (its gemspec), not a dependency (bundler/lib/bundler/lockfile_parser.rb)."""
+    entries: list[tuple[str, str]] = []
+    section, revision = "", ""
+    for line in text.splitlines():
+        if line and not line[0].isspace():
+            section, revision = line.strip(), ""
+        elif section in _GEMFILE_SOURCES and line.startswith("  revision: "):
+            revision = line.split(":", 1)[1].strip()[:12]
+        elif section in _GEMFILE_SOURCES and line.startswith("    ") and not line.startswith("     "):
+            name, _, rest = line.strip().partition(" (")
+            version = rest.removesuffix(")").split("-", 1)[0] if rest.endswith(")") else ""
+            if name:
+                entries.append((name, f"{version} {revision}".strip() if section == "GIT" else version))
+    return _locked(entries)
 
 
 def _dep(text: str) -> dict[str, str]:
     """Go's dep: Gopkg.toml's `[[constraint]]` and `[[override]]`, Gopkg.lock's `[[projects]]` (name, and a version,
     branch or revision)."""
-    data = tomllib.loads(text)
+    data = _toml(text)
     out: dict[str, str] = {}
     for table in ("constraint", "override", "projects"):
         for entry in data.get(table, []) or []:
@@ -395,8 +553,14 @@ _READERS: dict[str, Callable[[str], dict[str, str]]] = {
     "npm-shrinkwrap.json": _package_lock, "pyproject.toml": _pyproject, "cargo.toml": _cargo_toml,
     "uv.lock": _toml_lock, "poetry.lock": _toml_lock, "cargo.lock": _toml_lock, "bun.lock": _bun_lock,
     "yarn.lock": _yarn_lock, "pnpm-lock.yaml": _pnpm_lock,
-    "gopkg.toml": _dep, "gopkg.lock": _dep,
+    "gopkg.toml": _dep, "gopkg.lock": _dep, "pdm.lock": _toml_lock, "pipfile": _pipfile,
+    "pipfile.lock": _pipfile_lock, "composer.json": _composer_json, "composer.lock": _composer_lock,
+    "gemfile.lock": _gemfile_lock,
 }
+_DECLARED_READERS: dict[str, Callable[[str], dict[str, str]]] = {"gemfile.lock": _gemfile_declared}
+RECORDED_MANIFESTS = {"gemfile.lock": "Gemfile"}
+"""Lock files that also record what their manifest declares, and that manifest's name: the manifest is not read
+(the Gemfile is Ruby code), its declarations are, from the lock file; their changes are the direct ones."""
 
 
 def _numbers(version: str) -> tuple[int, int, int] | None:
@@ -443,20 +607,39 @@ def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]],
                     unread: Iterable[str] = ()) -> DependencyBump:
     """What a change's manifests and lock files say it does to its dependencies. `files`: (path, base content,
     head content) of each changed file the change has (None: the file is absent on that side); files that are
-    neither are passed by. A file one side of which does not parse is not counted. `unread`: the binary lock files
-    the change has (is_binary_lock), said, not read."""
+    neither are passed by. A file one side of which is too large or does not parse is not counted, and said not
+    read. `unread`: the binary lock files the change has (is_binary_lock), said, not read."""
     direct: list[DependencyChange] = []
     locked: list[DependencyChange] = []
+    not_read = [(path, "binary") for path in unread]
     for path, before, after in files:
         if not (is_manifest(path) or is_lock_file(path)):
             continue
-        old = parse(path, before) if before is not None else {}
-        new = parse(path, after) if after is not None else {}
-        if old is None or new is None or (not old and not new):
+        old, why_old = read_or_why(path, before) if before is not None else ({}, "")
+        new, why_new = read_or_why(path, after) if after is not None else ({}, "")
+        if old is None or new is None:
+            if why_old or why_new:
+                not_read.append((path, why_new or why_old))
+            continue
+        if not old and not new:
             continue
         (locked if is_lock_file(path) else direct).extend(compare(path, old, new))
+        direct.extend(_declared_changes(path, before, after))
     named = {_norm(change.name) for change in direct}
-    return DependencyBump(tuple(direct), tuple(c for c in locked if _norm(c.name) not in named), tuple(unread))
+    return DependencyBump(tuple(direct), tuple(c for c in locked if _norm(c.name) not in named), tuple(not_read))
+
+
+def _declared_changes(path: str, before: bytes | None, after: bytes | None) -> list[DependencyChange]:
+    """The direct changes a lock file records of its manifest (RECORDED_MANIFESTS), said of that manifest
+    ("Gemfile" beside the Gemfile.lock)."""
+    manifest = RECORDED_MANIFESTS.get(posixpath.basename(path).lower())
+    if manifest is None:
+        return []
+    old = parse(path, before, declared=True) if before is not None else {}
+    new = parse(path, after, declared=True) if after is not None else {}
+    if old is None or new is None:
+        return []
+    return compare(posixpath.join(posixpath.dirname(path), manifest), old, new)
 
 
 def units(direct: Iterable[DependencyChange], locked: int) -> float:
@@ -475,11 +658,12 @@ def named_first(changes: Iterable[DependencyChange], shown: int) -> tuple[Depend
 
 
 def describe(direct: Iterable[DependencyChange], locked: int, shown: int = 3, *,
-             named: Iterable[DependencyChange] = (), unread: Iterable[str] = ()) -> str:
+             named: Iterable[DependencyChange] = (), unread: Iterable[tuple[str, str]] = ()) -> str:
     """In words, the riskiest kinds first: "bumps 1 dependency across a major version (or a 0.x minor: semver lets
     it break callers): golang.org/x/net v0.7.0 -> v0.17.0; updates 2 dependencies: ...; 37 locked packages changed
     beside them". `named`: locked entries to name (a lock-only bump: "3 locked packages changed (lock file only):
-    hono 4.6.1 -> 4.6.2, ..."); `unread`: binary lock files, not read ("bun.lockb not read (binary)")."""
+    hono 4.6.1 -> 4.6.2, ..."); `unread`: (path, why) of the files not read ("bun.lockb not read (binary)",
+    "pnpm-lock.yaml not read (too large: 7.2 MB, over 5 MB)")."""
     changes = list(direct)
     clauses: list[str] = []
     for kind, verb in _VERBS:
@@ -497,7 +681,7 @@ def describe(direct: Iterable[DependencyChange], locked: int, shown: int = 3, *,
         clauses.append(f"{locked} locked package{'s' if locked != 1 else ''} changed "
                        f"{'beside them' if changes else '(lock file only)'}"
                        + (f": {', '.join(listed)}{more}" if listed else ""))
-    clauses += [f"{path} not read (binary)" for path in unread]
+    clauses += [f"{path} not read ({why})" for path, why in unread]
     return "; ".join(clauses)
 
 

@@ -309,3 +309,45 @@ def author_names(authors: Sequence[str]) -> list[str]:
         name = author.split(" <")[0].strip() or author.strip()
         names.setdefault(name.casefold(), name)
     return list(names.values())
+
+
+NAME_BREAK = re.compile(r"[./_\-:]")  # a qualified name or path reads on after these
+_CAMEL_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # showSelection|InFocused: where no punctuation fits
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}(?=$|[\s:,;)])")  # ".py" in "a/b.py:12": a file's suffix
+
+
+def _break_rank(text: str, at: int) -> int:
+    """How good a line break after text[at] is: 2 after a slash, 1 after a dot, 0 after _ - :, and -1 (never)
+    after the dot of a file's suffix."""
+    char = text[at]
+    if char == "/":
+        return 2
+    if char == ".":
+        return -1 if _SUFFIX.match(text, at) else 1
+    return 0
+
+
+def name_cut(text: str, start: int, end: int) -> int:
+    """Where the first line of a word too long for its line ends, text[start:end] being what fits: after a
+    slash first (a path's parts), then a dot (a name's parts, never a file's suffix: `src/click/_compat.` / `py`),
+    then an underscore, hyphen or colon, past the line's first third; else between the words of a camelCase name;
+    else at `end`, anywhere. Folded at the edge, `click._termui_impl.MaybeStripAnsi.__init__` read as `...__init_`
+    / `_`, and `@scope/extraordinarily-long-package-name-for-w` / `rapping-tests` as two words."""
+    piece, width = text[start:end], end - start
+    ends = [(_break_rank(text, start + m.start()), m.end()) for m in NAME_BREAK.finditer(piece)
+            if width // 3 < m.end() < width]
+    ends = [found for found in ends if found[0] >= 0] or [
+        (0, m.start()) for m in _CAMEL_BREAK.finditer(piece) if width // 3 < m.start() < width]
+    return start + (max(ends)[1] if ends else width)
+
+
+def long_word_cuts(plain: str, width: int) -> list[int]:
+    """Where to cut the words of `plain` longer than `width` (name_cut) so that each piece fits a line of its
+    own: a wrapper that breaks at spaces then never folds a name at the edge."""
+    cuts: list[int] = []
+    for word in re.finditer(r"\S+", plain):
+        start, end = word.span()
+        while end - start > width:  # a long word starts its own line: cut it to lines of at most `width`
+            start = name_cut(plain, start, start + width)
+            cuts.append(start)
+    return cuts

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from app.core.risk.score import shown_score
 from app.core.text import (
+    NAME_BREAK,
     OTHER_BASE_MARK,
     TOO_BIG,
     author_names,
@@ -25,6 +26,7 @@ from app.core.text import (
     fit_middle,
     format_duration,
     human_age,
+    long_word_cuts,
     one_line,
     percent,
     plural,
@@ -420,24 +422,6 @@ def _factors_table(found: Assessment, *, wide: bool = True) -> Table:
 SHARED_SIGNAL_SD = 0.5  # "above average": this many standard deviations over the fitted mean
 
 
-_NAME_BREAK = re.compile(r"[./_\-:]")  # a qualified name or path reads on after these
-_CAMEL_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # showSelection|InFocused: where no punctuation fits
-
-
-_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,5}(?=$|[\s:,;)])")  # ".py" in "a/b.py:12": a file's suffix
-
-
-def _break_rank(text: str, at: int) -> int:
-    """How good a line break after text[at] is: 2 after a slash, 1 after a dot, 0 after _ - :, and -1 (never)
-    after the dot of a file's suffix."""
-    char = text[at]
-    if char == "/":
-        return 2
-    if char == ".":
-        return -1 if _SUFFIX.match(text, at) else 1
-    return 0
-
-
 class Breakable:
     """Text that wraps at spaces and, for a word too long for the line, after a dot, slash, underscore,
     hyphen or colon, and only then anywhere: `click._termui_impl.MaybeStripAnsi.__init__` folded at 44
@@ -450,27 +434,12 @@ class Breakable:
         from rich.measure import Measurement
 
         words = self.text.plain.split()
-        pieces = [len(piece) for word in words for piece in _NAME_BREAK.split(word)]
+        pieces = [len(piece) for word in words for piece in NAME_BREAK.split(word)]
         return Measurement(min(max(pieces, default=1) + 1, max(map(len, words), default=1)),
                            max((len(line) for line in self.text.plain.splitlines()), default=0))
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        width = max(options.max_width, 1)
-        plain = self.text.plain
-        cuts: list[int] = []
-        for word in re.finditer(r"\S+", plain):
-            start, end = word.span()
-            while end - start > width:  # a long word starts its own line: cut it to lines of `width`
-                piece = plain[start:start + width]
-                # after a slash first (a path's parts), then a dot (a name's parts, never a file's suffix:
-                # `src/click/_compat.` / `py`), then an underscore, hyphen or colon
-                ends = [(_break_rank(plain, start + m.start()), m.end()) for m in _NAME_BREAK.finditer(piece)
-                        if width // 3 < m.end() < width]
-                ends = [end for end in ends if end[0] >= 0] or [
-                    (0, m.start()) for m in _CAMEL_BREAK.finditer(piece) if width // 3 < m.start() < width]
-                cut = max(ends)[1] if ends else width  # else between words of a camelCase name, else anywhere
-                cuts.append(start + cut)
-                start += cut
+        cuts = long_word_cuts(self.text.plain, max(options.max_width, 1))
         if not cuts:
             yield from console.render(self.text, options)
             return
@@ -493,7 +462,10 @@ class Item:
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         indent = len(self.marker)
-        lines = self.text.wrap(console, max(options.max_width - indent, 10))
+        width = max(options.max_width - indent, 10)
+        cuts = long_word_cuts(self.text.plain, width)  # a long path or name breaks where it reads on
+        text = Text("\n").join(self.text.divide(cuts)) if cuts else self.text
+        lines = text.wrap(console, width)
         for number, line in enumerate(lines):
             line.rstrip()
             yield Text(self.marker if number == 0 else " " * indent) + line

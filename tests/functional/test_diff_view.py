@@ -268,6 +268,35 @@ async def test_a_note_wider_than_the_view_wraps_between_words_and_code_is_cut_ba
         assert view.cursor_line is lines[1]
 
 
+
+@pytest.mark.parametrize("wrap", [False, True])
+async def test_a_long_package_name_or_path_in_a_note_breaks_where_it_reads_on(tmp_path: Path, wrap) -> None:
+    """A word longer than the line was folded at the edge: at 80 columns the bump note of a scoped package read
+    "@organisation-with-long-scope/extraordinarily-long-package-name-for-w" / "rapping-tests" (stop 51). It breaks
+    after a slash, then a dot, hyphen or underscore, as the why panel's explanations do."""
+    name = "@organisation-with-long-scope/extraordinarily-long-package-name-for-wrapping-tests"
+    path = ("packages/workspace-with-a-really-long-name/internal_modules_for_testing/deeply_nested_configuration_"
+            "directory/src/a_module_with_an_unusually_long_file_name_for_testing_note_wrapping.py")
+    note = (f"what the bump changes: bumps 1 dependency across a major version (or a 0.x minor: semver lets it "
+            f"break callers): {name} ^1.0.0 -> ^2.0.0; read with {path}")
+    lines = [DisplayLine("note", None, None, note, "a.go"), DisplayLine("add", None, 1, "x = 1", "a.go")]
+    app = DiffHost(lines)
+    async with app.run_test(size=(80, 16)) as pilot:
+        view = app.query_one(DiffView)
+        view.set_layout(wrap=wrap)
+        await pilot.pause()
+        rows = [row.rstrip() for row in _screen_text(app).splitlines()]
+        first = next(i for i, row in enumerate(rows) if "what the bump" in row)
+        code_at = next(i for i, row in enumerate(rows) if "x = 1" in row)
+        pieces = [row.strip().removeprefix("↪").strip() for row in rows[first:code_at]]
+        assert "".join(piece + ("" if piece.endswith(("/", "-", "_")) else " ") for piece in pieces).strip() == note
+        assert "@organisation-with-long-scope/" in pieces and "extraordinarily-long-package-name-for-wrapping-tests" \
+            in " ".join(pieces), pieces
+        assert "packages/workspace-with-a-really-long-name/" in pieces, pieces  # a path breaks after a slash
+        for piece in pieces:  # every piece ends at a word's end or where a name reads on, never inside a word
+            at = note.index(piece) + len(piece)
+            assert at == len(note) or note[at] == " " or note[at - 1] in "/-_.", (piece, note[at - 5:at + 5])
+
 # -- untrusted text --------------------------------------------------------------------------------
 async def test_escape_sequences_and_markup_show_literally(sample_files: list[FileDiff]) -> None:
     lines = display_lines_for_files(sample_files)

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.core.settings import SectionReader
-from app.core.text import plural, share_text, visible_path
+from app.core.text import one_line, plural, share_text, visible_path
 from app.errors import ConfigError
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -191,7 +191,8 @@ class RiskInputs:
     dependencies: list[list[str]] = field(default_factory=list)
     dependencies_locked: int = 0  # lock file entries no manifest of the change names (what came along)
     dependencies_named: list[list[str]] = field(default_factory=list)  # a lock-only bump's riskiest entries, named
-    dependencies_unread: list[str] = field(default_factory=list)  # its binary lock files (bun.lockb): not read
+    # its manifests and lock files not read, and why: [path, "binary" | "too large: ..." | "does not parse: ..."]
+    dependencies_unread: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -491,7 +492,8 @@ def _dependencies(inputs: RiskInputs) -> _Measured:
     named = [DependencyChange.from_list(entry) for entry in inputs.dependencies_named]
     locked = inputs.dependencies_locked
     files = ", ".join(dict.fromkeys(visible_path(c.where) for c in direct or named)) or "lock file"
-    why = f"{files}: {describe(direct, locked, named=named, unread=map(visible_path, inputs.dependencies_unread))}"
+    unread = [(visible_path(str(path)), one_line(str(why), 120)) for path, why in inputs.dependencies_unread]
+    why = f"{files}: {describe(direct, locked, named=named, unread=unread)}"
     return "dependencies", len(direct) + locked, saturate(units(direct, locked), 1.0), why
 
 

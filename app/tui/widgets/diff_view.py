@@ -55,7 +55,7 @@ from textual.strip import Strip
 from app.core.git.diff import FileDiff
 from app.core.intraline import MAX_ALIGN_CELLS, LineEdit, align, word_diff
 from app.core.planner.whitespace import file_whitespace_lines
-from app.core.text import visible, visible_path
+from app.core.text import name_cut, visible, visible_path
 from app.tui.keys import bindings_for
 from app.tui.themes import COLOR_VARIABLE_DEFAULTS, resolve_colour
 from app.tui.widgets.diff_syntax import Piece, StreamLexer, lexer_for_path
@@ -435,21 +435,28 @@ class Cell:
 @lru_cache(maxsize=1024)
 def prose_breaks(text: str, width: int) -> tuple[int, ...]:
     """Where each line of a note wrapped at `width` cells starts (cells into `text`): after the last space that
-    fits, else at the edge (a word longer than the line). A note cut at the edge ended mid-word ("the module it
-    test"), and the manifests chunk's "what the bump changes: ..." lost the rest of the bump (FIX73)."""
+    fits; a word longer than the line where a path or name reads on (name_cut: after a slash, a dot, - _ :),
+    else at the edge. A note cut at the edge ended mid-word ("the module it test"), and the manifests chunk's
+    "what the bump changes: ..." lost the rest of the bump (FIX73); a package name folded at the edge read
+    as two words ("...-name-for-w" / "rapping-tests")."""
     starts = [0]
     if width < 2:
         return tuple(starts)
-    at = 0  # cells before the character read
-    after_space = None  # cells before the character that follows the line's last space
+    cells = [0]  # cells before each character, and after the last
     for char in text:
-        cells = 1 if char.isascii() else cell_len(char)
-        if at + cells - starts[-1] > width:
-            starts.append(after_space if after_space is not None and after_space > starts[-1] else at)
+        cells.append(cells[-1] + (1 if char.isascii() else cell_len(char)))
+    line = 0  # the character the line starts at
+    after_space = None  # the character that follows the line's last space
+    for index, char in enumerate(text):
+        if cells[index + 1] - cells[line] > width:
+            if after_space is not None and after_space > line:
+                line = after_space
+            else:  # a word longer than the line
+                line = name_cut(text, line, index) if index - line > 1 else index
+            starts.append(cells[line])
             after_space = None
-        at += cells
         if char == " ":
-            after_space = at
+            after_space = index + 1
     return tuple(starts)
 
 

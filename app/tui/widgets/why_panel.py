@@ -222,7 +222,7 @@ def seams_section(found: Assessment | None) -> RenderableType:
                         f"{symbol.direct} direct, {symbol.transitive} transitive")
     for note in blast.notes if blast else ():
         text.append(f"\n  ⚠ {one_line(note, 200)}", style="dim")
-    return Group(*parts, text)
+    return Group(*parts, Breakable(text))  # a note's long path breaks where it reads on, not at the edge
 
 
 def ai_section(found: Assessment | None) -> RenderableType:
@@ -246,9 +246,10 @@ def ai_section(found: Assessment | None) -> RenderableType:
         rest = Text()
         _ai_warnings(rest, ai)
         commits = [item("  " if i == 0 else "    · ", line) for i, line in enumerate(lines)]
-        return Group(text, *commits, *([rest[1:]] if rest.plain else []))  # rest opens with its own newline
+        return Group(Breakable(text), *commits,
+                     *([Breakable(rest[1:])] if rest.plain else []))  # rest opens with its own newline
     _ai_warnings(text, ai)
-    return text
+    return Breakable(text)
 
 
 def _ai_warnings(text: Text, ai: Any) -> None:
@@ -277,7 +278,7 @@ def complexity_section(found: Assessment | None) -> RenderableType:
                     f" (grade {one_line(worst.grade, 3)}) in {visible_path(str(worst.path), 100)}")
     for path, error in (complexity.errors if complexity else {}).items():
         text.append(f"\n  ⚠ {visible_path(str(path), 100)}: {one_line(str(error), 200)}", style="dim")
-    return text
+    return Breakable(text)
 
 
 def suspicious_identifiers(names: Sequence[tuple[str, str | None]]) -> list[str]:
@@ -318,7 +319,7 @@ def identifier_section(names: Sequence[tuple[str, str | None]]) -> RenderableTyp
 def base_section(base_note: str) -> RenderableType:
     """Which base the change was compared with, when it is not the queue's (a release line)."""
     # indented as a block: its wrapped lines under its first, not at the panel's edge
-    return Group(Text("Base", style="bold"), Padding(Text(one_line(base_note, 4000)), (0, 0, 0, 2)))
+    return Group(Text("Base", style="bold"), Padding(Breakable(one_line(base_note, 4000)), (0, 0, 0, 2)))
 
 
 def track_record_evidence(found: Assessment | None, track_record: TrackRecordRun | None) -> list[RenderableType]:
@@ -337,7 +338,7 @@ def similar_section(similar: Sequence[str]) -> RenderableType:
                           "pre-rebase copy, the same work on another base); `e` on its queue row lists them, "
                           "enter opens one"),
                      (0, 0, 0, 2))]
-    lines += [Padding(Text(f"• {one_line(head, 200)}"), (0, 0, 0, 2)) for head in similar[:20]]
+    lines += [Padding(Breakable(f"• {one_line(head, 200)}"), (0, 0, 0, 2)) for head in similar[:20]]
     if len(similar) > 20:
         lines.append(Padding(Text(f"+{len(similar) - 20} more (`list --json`: duplicate_of)"), (0, 0, 0, 2)))
     return Group(*lines)
