@@ -105,3 +105,7 @@ async def test_a_ranked_row_comes_before_every_change_is_diffed_when_none_is_sma
         await settle(pilot)
         assert len(queue.rows) == 5
         assert all(row.score is not None and not row.provisional for row in queue.rows)
+        shown = {row.id: row.report.assessment for row in queue.rows}
+    # the same figures as `list` gives (which scores nothing early), read cold into a cache of its own
+    listed = analyzer_module.Analyzer(repo, cache=AnalysisCache.open(tmp_path / "list.db")).analyze_all()
+    assert shown == {report.id: report.assessment for report in listed}
