@@ -215,7 +215,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 94: infrastructure files under tests, docs or examples are said to be left unscanned (QA55 F6);
 # 95: pdm.lock, Pipfile(.lock), composer.json/.lock and Gemfile.lock read (the Gemfile's declarations from its
 #     DEPENDENCIES); a lock file over its parser's budget or malformed said not read, with why (FIX93);
-ANALYSIS_VERSION = "95"
+# 96: a cold TUI scores the smallest of its first changes diffed early when none is small (EARLY_CANDIDATES; FIX87:
+#     the figures are the same, the first ranked row comes before every diff is read);
+ANALYSIS_VERSION = "96"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -265,6 +267,11 @@ class _Prepared:
 
 
 EARLY_LINES = 400  # a change this small is scored as soon as it is diffed, for the first ranked row
+EARLY_CANDIDATES = 3
+"""With no change of at most EARLY_LINES among the first this many diffed, the smallest diffed so far is scored early
+(if of at most EARLY_MAX_LINES): openai-agents-python's 48 largest open pull requests (775+ lines each) showed
+their first ranked row only after all 49 diffs (13 s on a loaded machine), issue 18."""
+EARLY_MAX_LINES = 5_000
 HELD_LINES = 200_000
 """Changed lines of diffs a pass keeps while its changes wait to be scored, and again while they wait to be finished.
 Past it, a change gives its diff back and is diffed again when it is needed: rich's 740 pull requests against an
@@ -2160,7 +2167,8 @@ class Analyzer:
         """Every pending change, ranked (never one merged upstream: `listed_merged`). Progressive:
         cached reports come first, then each other
         change's size, then its cheap factors (complexity pending), then the completed reports. Where
-        rows are shown, the first small change gets its cheap factors as soon as it is diffed.
+        rows are shown, the first small change (else the smallest of the first few) gets its cheap factors as soon as
+        it is diffed (_early_pick).
 
         Each change is diffed once. The blobs no cache knows are measured in one parallel batch
         that starts as soon as every change is diffed and runs (in worker processes) while this
@@ -2376,9 +2384,10 @@ class Analyzer:
         discovery order; and the change scored early, if any.
 
         The changes with fewest commits are diffed first: the queue shows their sizes sooner. Where rows
-        are shown and none is ranked yet (a first run), the first small change is scored as soon as it
-        is diffed, without complexity or history: the other diffs (a release-sized one takes 0.4 s)
-        and the start of the measuring came before the first ranked row (ansible, 36 changes: 0.85 s)."""
+        are shown and none is ranked yet (a first run), the first small change (else the smallest of the first
+        few: _early_pick) is scored as soon as it is diffed, without complexity or history: the other diffs (a
+        release-sized one takes 0.4 s) and the start of the measuring came before the first ranked row (ansible, 36
+        changes: 0.85 s)."""
         # A few changes: how to read their graph is decided once they are all diffed (the early score does
         # not start it); many: it is read whole, started as soon as a score asks.
         self._graphs_deferred = len(pending) <= LAZY_GRAPH_CHANGES
@@ -2412,10 +2421,9 @@ class Analyzer:
                 continue
             prepared.append(prep)
             run.preview(ChangeReport(change, prep.figures, None, None, False))  # its size, not yet scored
-            if want_early and early is None and prep.figures.lines_added + prep.figures.lines_deleted <= EARLY_LINES:
-                early = prep
-                run.say(run.read, f"scoring {change.id}")
-                self._finish_or_error(prep, self._known_metrics(list(prep.wanted)), run, assess=True,
+            if want_early and early is None and (early := _early_pick(prepared)) is not None:
+                run.say(run.read, f"scoring {early.change.id}")
+                self._finish_or_error(early, self._known_metrics(list(early.wanted)), run, assess=True,
                                       with_history=False)
             held = _hold_within(prepared, held)  # the diffs wait for their scoring within HELD_LINES too
         return prepared, early
@@ -2797,6 +2805,24 @@ def _import_before_threads() -> None:
     import app.core.impact.destructive.scan
     import app.core.impact.graph
     import app.core.metrics.complexity  # noqa: F401
+
+
+def _early_pick(prepared: list[_Prepared]) -> _Prepared | None:
+    """The change to score as soon as it is diffed, for the first ranked row (the others are diffed first, then
+    scored): the one just diffed if small (EARLY_LINES); once EARLY_CANDIDATES are diffed, the smallest so far (the
+    first of equals) if of at most EARLY_MAX_LINES, one that edits no lock file first (its two versions are parsed
+    for the score: openai-agents-python's uv.lock, 2 s of a loaded machine); else None, for now."""
+    from app.core.dependencies import is_lock_file
+
+    def size(prep: _Prepared) -> int:
+        return prep.figures.lines_added + prep.figures.lines_deleted
+
+    if size(prepared[-1]) <= EARLY_LINES:
+        return prepared[-1]
+    if len(prepared) < EARLY_CANDIDATES:
+        return None
+    smallest = min(prepared, key=lambda prep: (any(is_lock_file(path) for path in prep.file_paths), size(prep)))
+    return smallest if size(smallest) <= EARLY_MAX_LINES else None
 
 
 def _hold_within(unfinished: list[_Prepared], held: int) -> int:
