@@ -3008,7 +3008,7 @@ def rank(reports: list[ChangeReport], order: str = "risk", stale_before: float |
     `stale_before` (discovery's [queue] stale_days) come after the live ones, ranked the same way among
     themselves: hono's top 50 held 41 pull requests over a year old, its first live one at row 21 (QA51 #17).
     Ties go newest first: terraform-aws-eks's 40 release commits of a range, all 0, were in commit-id order."""
-    from app.core.risk.score import BAND_NAMES
+    from app.core.risk.bands import BAND_NAMES
 
     def key(r: ChangeReport) -> tuple[bool, bool, float, int, float, int, float, str]:
         score = r.score

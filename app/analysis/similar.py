@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from app.core.risk.score import BAND_NAMES
+from app.core.risk.bands import BAND_NAMES
 
 if TYPE_CHECKING:
     from app.analysis.report import ChangeReport

@@ -24,7 +24,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from app.config import parse_toml
-from app.core.risk.score import BAND_NAMES
+from app.core.risk.bands import BAND_NAMES
 from app.errors import ConfigError
 
 BANDS = BAND_NAMES

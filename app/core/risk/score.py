@@ -54,8 +54,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "dependencies": 6.0,  # as blast_radius, the other "how far it reaches" cost of full measure 2 units
 }
 DEFAULT_BANDS = {"medium": 25.0, "high": 45.0, "critical": 65.0}
-BAND_NAMES = ("low", *DEFAULT_BANDS)
-"""Every band, mildest first: the order a fold, a filter and a theme compare bands in."""
 
 _TEST_MARKERS = ("test_", "_test.", ".test.", ".spec.", "tests/", "test/", "__tests__/", "spec/")
 # Infrastructure code (Terraform/HCL) and SQL are what people write in an IaC or database repository: left out,

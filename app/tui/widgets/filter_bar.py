@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from app.core.risk.score import BAND_NAMES
+from app.core.risk.bands import BAND_NAMES
 from app.core.text import one_line
 
 TIERS = (0, 1, 2, 3)
