@@ -151,7 +151,8 @@ class Figures:
     approvals: int = 0
     rubber_stamps: int = 0
     unopened_chunks: int = 0
-    change_approvals: int = 0
+    change_approvals: int = 0  # whole-change approvals counted as approvals (concluding ones are not)
+    concluding_approvals: int = 0  # sign-offs of a change whose chunks the reviewer had all reviewed
     covered_lines: int = 0
     approved_lines: int = 0
     stale_approvals: int = 0
@@ -195,6 +196,7 @@ class Figures:
             "time_vs_floor": self.time_vs_floor, "approvals": self.approvals,
             "rubber_stamps": self.rubber_stamps, "stamp_share": self.stamp_share,
             "unopened_chunks": self.unopened_chunks, "change_approvals": self.change_approvals,
+            "concluding_approvals": self.concluding_approvals,
             "covered_lines": self.covered_lines, "approved_lines": self.approved_lines,
             "coverage": self.coverage, "stale_approvals": self.stale_approvals,
             "first_look_median_seconds": self.first_look_median, "senior_gaps": self.senior_gaps,
@@ -709,10 +711,14 @@ def _add_change_reviews(per_reviewer: list[tuple[Any, ...]], distinct: list[tupl
 def _add_change_decisions(found: _ChangeFound, groups: _Groups, policy: PolicyConfig | None,
                           current: Mapping[str, CurrentChange] | None, refused: set[int] | None = None) -> None:
     """Change-level approvals: stamps, unopened chunks, coverage, staleness, first look, senior gaps."""
-    for reviewer, tier, week, approvals, stamps, unopened, lines, covered, newer_seen in found.approvals:
+    for reviewer, tier, week, approvals, stamps, unopened, lines, covered, newer_seen, concluding in found.approvals:
         for figures in groups.main(reviewer, tier, week):
-            figures.approvals += approvals
-            figures.change_approvals += approvals
+            # a sign-off of chunks already reviewed one by one is not a review of its own: counted beside them,
+            # one honest review read as two approvals and halved the stamp share (QA55 F14: 33% where the AI
+            # band table, chunks only, said 50%)
+            figures.approvals += approvals - concluding
+            figures.change_approvals += approvals - concluding
+            figures.concluding_approvals += concluding
             figures.rubber_stamps += stamps
             figures.unopened_chunks += unopened
             figures.approved_lines += int(lines)

@@ -167,12 +167,16 @@ def no_data_message(report: StatsReport) -> str:
 
 
 def _approval_kinds(figures: Figures) -> str:
-    """What the approvals are: a change's sign-off is a decision of its own beside the chunk approvals
-    that came with it (reading every chunk and approving the change is chunks + 1)."""
-    if not figures.change_approvals:
-        return ""
-    chunks = figures.approvals - figures.change_approvals
-    return f" ({plural(chunks, 'chunk')}, {plural(figures.change_approvals, 'whole change')})"
+    """What the approvals are: chunk approvals and whole-change approvals of chunks not reviewed one by one; the
+    sign-off of a change whose chunks were all reviewed is said apart, not counted again."""
+    kinds = []
+    if figures.change_approvals:
+        kinds.append(f"{plural(figures.approvals - figures.change_approvals, 'chunk')}, "
+                     f"{plural(figures.change_approvals, 'whole change')}")
+    if figures.concluding_approvals:
+        kinds.append(f"{plural(figures.concluding_approvals, 'sign-off')} of chunks already reviewed not counted "
+                     "again")
+    return f" ({'; '.join(kinds)})" if kinds else ""
 
 
 def _no_rate(o: Figures) -> str:

@@ -279,11 +279,13 @@ def change_review_rows(db: Any, query: StatsFilter, *, per_reviewer: bool = True
 
 def change_approval_sums(db: Any, query: StatsFilter) -> list[tuple[Any, ...]]:
     """(reviewer, tier, week, approvals, stamps, unopened chunks, approved lines, covered lines,
-    newer heads seen) of change-level approvals."""
+    newer heads seen, concluding approvals) of change-level approvals. A concluding approval is no stamp and
+    the reviewer's chunk reviews cover its lines: the sign-off the TUI records once every chunk is approved."""
     where, params = summary_terms(query, "filter_tier")
     return list(db.execute(
         "SELECT reviewer, tier, week, count(*), sum(stamp), sum(unopened_chunks), sum(approved_lines),"
-        " sum(min(reviewed_lines, approved_lines)), sum(newer_seen)"
+        " sum(min(reviewed_lines, approved_lines)), sum(newer_seen),"
+        " sum(NOT stamp AND approved_lines > 0 AND reviewed_lines >= approved_lines)"
         f" FROM stats_change_facts WHERE decision = 'approve'{where} GROUP BY reviewer, tier, week",
         params).fetchall())
 

@@ -293,6 +293,13 @@ def test_approving_every_chunk_honestly_approves_the_change(ledger: Ledger, rece
         _read(session, clock, 1 if stamped else chunk.floor_seconds + 1)
         session.approve(detail, chunk, confirmed_fast=stamped)
     change_level = [d for d in ledger.decisions_for(repo_key, detail.change.id) if d.chunk_hash is None]
+    # stats counts the chunk approvals, the change's sign-off said apart: counted beside them, one honest review read
+    # as n + 1 approvals and its stamp share (n/(n+1) in the headline) disagreed with the AI band table's (QA55 F14)
+    chunks = len(detail.plan.chunks)
+    report = compute_stats(ledger, StatsQuery(repo=repo_key))
+    overall, [band] = report.overall, [f for f in report.ai_bands if f.approvals]
+    assert (overall.approvals, overall.concluding_approvals) == (chunks, 0 if stamp_one else 1)
+    assert overall.stamp_share == band.stamp_share == (1 / chunks if stamp_one else 0)
     if stamp_one:
         assert change_level == []
         return

@@ -161,12 +161,14 @@ def test_every_overall_figure_of_one_repository(ledger: Ledger) -> None:
     assert o.fast_chunks == 1 and o.fast_share == pytest.approx(1 / 4)  # a-2; 500 exactly is not fast
     assert o.floor_seconds == pytest.approx(720 + 360 + 1440 + 288 + 144)
     assert o.time_vs_floor == pytest.approx(3479.999 / 2952)
-    # Approvals: a-1, a-2, b-1, c-1, c-2 and the change approvals of A and B.
-    assert (o.approvals, o.change_approvals) == (7, 2)
+    # Approvals: a-1, a-2, b-1, c-1, c-2 and the change approval of B (b-2 unopened). A's change approval signs
+    # off chunks ana reviewed one by one (150 of 150 lines): not a review of its own, so not counted again.
+    assert (o.approvals, o.change_approvals, o.concluding_approvals) == (6, 1, 1)
     # Stamps: a-2 (0.001 s short of its floor), c-2 (unopened), B (a chunk unopened); a-1 (== floor) is not.
-    assert (o.rubber_stamps, o.stamp_share) == (3, 3 / 7)
-    # The headline says what the 7 are: a change's sign-off is counted beside its chunk approvals.
-    assert "Rubber stamps: 43% of 7 approvals (5 chunks, 2 whole changes);" in summary_lines(report)[2]
+    assert (o.rubber_stamps, o.stamp_share) == (3, 3 / 6)
+    # The headline says what the 6 are, and the sign-off it did not count again.
+    assert ("Rubber stamps: 50% of 6 approvals (5 chunks, 1 whole change; 1 sign-off of chunks already reviewed not"
+            " counted again);") in summary_lines(report)[2]
     assert o.unopened_chunks == 2  # c-2, and b-2 inside B's change approval
     # Coverage: A 150 of 150 reviewed by ana; B 260 (b-1 + flagged b-3) of the 400 lines seen at b1.
     assert (o.covered_lines, o.approved_lines) == (410, 550)
@@ -184,7 +186,7 @@ def test_reviewers_are_listed_by_name_with_their_own_figures(ledger: Ledger) -> 
     ana, bo = report.reviewers
     assert (ana.key, bo.key) == (ANA, BO)
     assert (ana.changes, ana.chunks, ana.lines, ana.approvals, ana.rubber_stamps, ana.unopened_chunks) == (
-        2, 4, 210, 5, 2, 1)
+        2, 4, 210, 4, 2, 1)  # a-1, a-2, c-1, c-2: A's sign-off of a-1, a-2 is not counted again
     assert (ana.rate_p25, ana.rate_median) == (370.0, 500.0)  # rates 240, 500, 500.0014
     assert ana.rate_p75 == pytest.approx((500 + RATE_A2) / 2)
     assert ana.fast_chunks == 1
@@ -204,11 +206,11 @@ def test_iso_weeks_across_the_year_boundary(ledger: Ledger) -> None:
     weeks = {w.key: w for w in report.weeks}
     assert list(weeks) == ["2025-W52", "2026-W01", "2026-W02"]
     w52, w01, w02 = weeks.values()
-    assert (w52.changes, w52.chunks, w52.lines, w52.approvals, w52.rubber_stamps) == (1, 2, 150, 3, 1)
+    assert (w52.changes, w52.chunks, w52.lines, w52.approvals, w52.rubber_stamps) == (1, 2, 150, 2, 1)
     assert (w01.changes, w01.chunks, w01.lines, w01.approvals, w01.rubber_stamps) == (1, 2, 260, 2, 1)
     assert (w02.changes, w02.chunks, w02.lines, w02.approvals, w02.rubber_stamps) == (1, 2, 60, 2, 1)
     assert w52.rate_median == pytest.approx((500 + RATE_A2) / 2) and w02.rate_median == 240.0
-    assert (w52.stamp_share, w01.stamp_share, w02.stamp_share) == (1 / 3, 1 / 2, 1 / 2)
+    assert (w52.stamp_share, w01.stamp_share, w02.stamp_share) == (1 / 2, 1 / 2, 1 / 2)
 
 
 def test_tiers_and_ai_bands(ledger: Ledger) -> None:
@@ -216,7 +218,7 @@ def test_tiers_and_ai_bands(ledger: Ledger) -> None:
     tiers = {t.key: t for t in report.tiers}
     assert list(tiers) == ["Tier 0", "Tier 1", "Tier 2"]
     assert (tiers["Tier 0"].chunks, tiers["Tier 0"].changes, tiers["Tier 0"].senior_gaps) == (2, 1, 1)
-    assert (tiers["Tier 1"].chunks, tiers["Tier 1"].approvals, tiers["Tier 1"].senior_gaps) == (2, 3, 0)
+    assert (tiers["Tier 1"].chunks, tiers["Tier 1"].approvals, tiers["Tier 1"].senior_gaps) == (2, 2, 0)
     assert tiers["Tier 2"].rate_median == 240.0 and tiers["Tier 2"].unopened_chunks == 1
     bands = {b.key: b for b in report.ai_bands}
     assert list(bands) == ["human", "mixed", "AI-heavy"]
@@ -231,7 +233,7 @@ def test_tiers_and_ai_bands(ledger: Ledger) -> None:
 
 def test_filters_reviewer_tier_and_dates(ledger: Ledger) -> None:
     only_ana = compute_stats(ledger, StatsQuery(repo=R, reviewer="ANA@example.com")).overall
-    assert (only_ana.chunks, only_ana.lines, only_ana.approvals, only_ana.changes) == (4, 210, 5, 2)
+    assert (only_ana.chunks, only_ana.lines, only_ana.approvals, only_ana.changes) == (4, 210, 4, 2)
     tier0 = compute_stats(ledger, StatsQuery(repo=R, tier=0)).overall
     assert (tier0.chunks, tier0.lines, tier0.approvals, tier0.rubber_stamps) == (2, 260, 2, 1)
     since, until = date_range("2025-12-29", "2026-01-04")  # ISO week 2026-W01, both days included
@@ -542,7 +544,7 @@ def test_imported_decisions_update_the_summaries_once(ledger: Ledger, tmp_path: 
         assert other.import_decisions(records) == 0
         theirs, ours = compute_stats(other, StatsQuery()).overall, compute_stats(ledger, StatsQuery()).overall
         assert (theirs.chunks, theirs.lines, theirs.approvals, theirs.rubber_stamps, theirs.changes) == (
-            ours.chunks, ours.lines, ours.approvals, ours.rubber_stamps, ours.changes) == (7, 500, 8, 3, 4)
+            ours.chunks, ours.lines, ours.approvals, ours.rubber_stamps, ours.changes) == (7, 500, 7, 3, 4)
         assert (theirs.rate_p25, theirs.rate_median, theirs.rate_p75) == (ours.rate_p25, ours.rate_median,
                                                                           ours.rate_p75)
         assert theirs.first_look_median is None  # no chunk views came with the notes
@@ -724,7 +726,7 @@ def test_an_approved_image_keeps_its_time_and_floor_but_gives_no_rate(tmp_path: 
         report = compute_stats(ledger, StatsQuery(repo=R))
         assert_summaries_match_a_rebuild(ledger, tmp_path)
     o, ana = report.overall, next(r for r in report.reviewers if r.key == ANA)
-    assert (o.chunks, o.approvals, o.timed_chunks, o.timed_lines) == (7, 8, 4, 390)  # its time counts as active
+    assert (o.chunks, o.approvals, o.timed_chunks, o.timed_lines) == (7, 7, 4, 390)  # its time counts as active
     assert o.active_seconds == pytest.approx(3779.999 + 40) and o.timed_seconds == pytest.approx(3479.999)
     assert (o.rate_p25, o.rate_median) == (360.0, 450.0)  # the rates of the four reads, as before
     assert ana.rate_median == 500.0  # of 240, 500 and 500.0014 (with the image at 0 LOC/h: 370)
