@@ -350,6 +350,22 @@ def test_an_ai_tool_whose_changes_are_recent_is_said_to_have_a_rate_that_can_sti
     assert caveat in " ".join(stats.stdout.split())
 
 
+def test_a_commit_of_unmeasured_code_is_labelled_and_cached(make_repo):
+    """A commit whose code is only shell (or Terraform, CI) has an unknown complexity, NaN: the labels cache, JSON,
+    refused it, and calibrate on astral-sh/uv ended in "internal error: Out of range float values are not JSON
+    compliant" after 24 minutes of tracing, every run."""
+    b = small_fixes_history(make_repo)
+    b.commit("Add deploy script", {"deploy.sh": "#!/bin/sh\nset -eu\necho deploy\n"}, author=ALICE,
+             when=T0 + (CYCLES + 2) * DAY)
+    first = run("calibrate", "--repo", str(b.path), "--json")
+    assert first.returncode == 0 and first.stderr == "", first.stderr
+    doc = json.loads(first.stdout)
+    assert doc["first_parent_commits"] == 2 + 3 * CYCLES and doc["cached"] is False
+    again = run("calibrate", "--repo", str(b.path), "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["cached"] is True and json.loads(again.stdout)["metrics"] == doc["metrics"]
+
+
 def test_labels_cached_by_another_analysis_version_are_labelled_again(make_repo, monkeypatch):
     """What a factor counts changes with the analysis version (CI workflows became code, in-file Rust tests left
     code_size), but the labels cache was keyed without it: after an upgrade `calibrate` fitted on the old
