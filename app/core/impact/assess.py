@@ -42,7 +42,8 @@ class TierAssessment:
         return cls(int(data["tier"]), [str(r) for r in data["reasons"]],
                    {str(p): int(t) for p, t in data["file_tiers"].items()},
                    [DestructiveOp(str(op["kind"]), str(op["path"]), None if op["line"] is None else int(op["line"]),
-                                  str(op["text"]), str(op["explanation"]), str(op["side"]))
+                                  str(op["text"]), str(op["explanation"]), str(op["side"]),
+                                  float(op.get("weight", 1.0)))
                     for op in data["destructive"]],
                    [str(n) for n in data["notes"]])
 
@@ -56,7 +57,7 @@ def find_destructive(files: Sequence[FileDiff], config: TierConfig, read: Reader
     from app.core.impact.destructive.scan import scan_change
 
     result = scan_change(files, read, skip=config.skip_destructive, neighbours=neighbours)
-    ops = [DestructiveOp(f.kind, f.path, f.line, f.text, f.explanation, f.side) for f in result.findings]
+    ops = [DestructiveOp(f.kind, f.path, f.line, f.text, f.explanation, f.side, f.weight) for f in result.findings]
     return ops, result.notes
 
 
