@@ -706,3 +706,54 @@ def test_a_tfvars_switch_is_judged_by_the_count_that_reads_it(make_repo) -> None
     assert [(op.kind, op.explanation.split(":")[0]) for op in ops] == [
         ("terraform-count-zero", "variable memorystore")], [op.summary() for op in ops]
     assert "google_redis_instance.redis-cart (count = var.memorystore ? 1 : 0)" in ops[0].explanation
+
+
+AWS_AUTH_TF = '''data "aws_caller_identity" "current" {}
+
+locals {
+  auth_worker_roles = [
+    for key, worker_group in(var.create_eks ? local.worker_groups_with_defaults : {}) : {
+      worker_role_arn = "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${
+        var.manage_worker_iam_resources ?
+        aws_iam_instance_profile.workers[key].role :
+        data.aws_iam_instance_profile.custom_worker_group_iam_instance_profile[key].role_name
+      }"
+      platform = worker_group.platform # "$${not an interpolation}"
+    }
+  ]
+}
+
+resource "kubernetes_config_map" "aws_auth" {
+  count      = %s
+  depends_on = [null_resource.wait_for_cluster[0]]
+
+  metadata {
+    name      = "aws-auth"
+    namespace = "kube-system"
+  }
+
+  data = {
+    mapRoles = yamlencode(local.auth_worker_roles)
+  }
+}
+'''
+
+
+def test_an_interpolation_across_lines_is_parsed_with_its_lines_kept(make_repo) -> None:
+    """QA55 F11: terraform-aws-eks pr/1309's aws_auth.tf, valid Terraform 0.12+ (a conditional over three lines
+    inside `${ ... }`), did not parse ("HCL does not parse at line 6: UnexpectedToken"): regex fallback, with a
+    note. Its line breaks inside the interpolation are read as spaces, and every line number stays the file's."""
+    from app.core.hcl import top_level_blocks
+
+    base = AWS_AUTH_TF % "var.create_eks && var.manage_aws_auth ? 1 : 0"
+    result = _change(make_repo, {"aws_auth.tf": base}, {"aws_auth.tf": AWS_AUTH_TF % "0"})
+    assert result.notes == []
+    [found] = result.findings
+    assert (found.detector, found.kind, found.line, found.text) == ("hcl", "terraform-count-zero", 17, "count      = 0")
+    assert top_level_blocks(base) == [("data", ["aws_caller_identity", "current"], 1, 1), ("locals", [], 3, 14),
+                                      ("resource", ["kubernetes_config_map", "aws_auth"], 16, 28)]
+    gone = _change(make_repo, {"aws_auth.tf": base}, {"aws_auth.tf": base[:base.index("resource \"kubernetes")]})
+    assert [(f.detector, f.line, f.side) for f in gone.findings] == [("hcl", 16, "old")] and gone.notes == []
+    # what python-hcl2 cannot read for another reason still says so, at the line it stopped on
+    broken = _change(make_repo, {"aws_auth.tf": base}, {"aws_auth.tf": base.replace("= yamlencode(", "= = (")})
+    assert any("aws_auth.tf: HCL does not parse at line 26" in note for note in broken.notes), broken.notes
