@@ -634,28 +634,6 @@ def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], line
     return findings
 
 
-_DOC_ONLY = {"variable": {"description"}, "output": {"description"}}
-"""Attributes of a top-level block that no `terraform plan` sees (a resource's `description` can force its
-replacement, so only variables' and outputs' count)."""
-
-
-def _shape(attrs: dict[str, Attr], blocks: list[Block], ignored: frozenset[str] = frozenset()) -> object:
-    return (sorted((name, attr.text) for name, attr in attrs.items() if name not in ignored),
-            [(b.kind, b.labels, _shape(b.attrs, b.blocks, frozenset(_DOC_ONLY.get(b.kind, ()))))
-             for b in blocks])
-
-
-def plan_neutral(old: str, new: str, path: str) -> bool:
-    """Whether two versions of a .tf file differ only where no `terraform plan` looks: comments, layout,
-    and the descriptions of variables and outputs (a docs PR of a module read as Tier 0 work, needing two
-    approvals and a senior). False when either side does not parse."""
-    try:
-        before, after = parse_hcl(old, path, Work()), parse_hcl(new, path, Work())
-    except ParseFailure:
-        return False
-    return _shape(*before) == _shape(*after)
-
-
 def blocks_of(attrs_blocks: tuple[dict[str, Attr], list[Block]]) -> list[Block]:
     return attrs_blocks[1]
 
