@@ -1748,7 +1748,8 @@ class Analyzer:
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
             WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
-            {p: _complexity_note(c.error, is_test_path(p)) for p, c in complexity.items() if c.error})
+            {p: _complexity_note(c.error, is_test_path(p)) for p, c in complexity.items() if c.error},
+            measured=inputs.complexity_known)
         assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history, blast,
                                  split_seconds=cfg.chunks.split_hours * 3600)
         if any(fd.problem for fd in files):
