@@ -61,11 +61,10 @@ def test_a_destroy_weighs_what_it_loses_and_says_so(make_repo) -> None:
     ops = {b: [op["explanation"] for op in item["destructive_ops"]] for b, item in listed.items()}
     assert ops["fix/rename-policy"][1] == (
         "aws_iam_role_policy_attachment.custom: removed from the configuration: terraform destroys it; "
-        "aws_iam_role_policy_attachment holds only what this configuration writes: nothing kept is lost "
-        "(weighed 0.25)")
+        "it holds only what the code writes: nothing kept is lost (weighed 0.25)")
     assert ops["feat/drop-kms"] == ["aws_kms_key.this: removed from the configuration: terraform destroys it; "
-                                    "aws_kms_key keeps state (data, identity or running work) that is lost with it"]
-    assert "random_pet holds only a generated value" in ops["chore/drop-pet"][0]
+                                    "its state (data, identity or running work) is lost with it"]
+    assert ops["chore/drop-pet"][0].endswith("it holds only a generated value (weighed 0.5)")
     # the key ranks above the rename, which changed more lines; each is still critical: a destroy stays loud
     order = list(listed)
     assert order.index("feat/drop-kms") < order.index("fix/rename-policy"), order

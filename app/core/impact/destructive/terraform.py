@@ -129,14 +129,13 @@ GENERATED_WEIGHT = 0.5
 def loss(resource_type: str) -> tuple[float, str]:
     """What destroying a resource of this type loses: (its finding's weight, 0..1, and how the finding says it).
     A type in no table weighs the whole and says nothing: a missed destroy is worse than a loud one."""
-    if resource_type in STATELESS:
-        return STATELESS_WEIGHT, (f"{resource_type} holds only what this configuration writes: nothing kept is "
-                                  f"lost (weighed {STATELESS_WEIGHT:g})")
+    if resource_type in STATELESS:  # the finding's target names the type: the words do not repeat it
+        return STATELESS_WEIGHT, (f"it holds only what the code writes: nothing kept is lost "
+                                  f"(weighed {STATELESS_WEIGHT:g})")
     if resource_type in GENERATED:
-        return GENERATED_WEIGHT, (f"{resource_type} holds only a generated value: whatever reads it gets a new "
-                                  f"one (weighed {GENERATED_WEIGHT:g})")
+        return GENERATED_WEIGHT, f"it holds only a generated value (weighed {GENERATED_WEIGHT:g})"
     if resource_type in STATEFUL or resource_type in FORCES_REPLACEMENT:
-        return 1.0, f"{resource_type} keeps state (data, identity or running work) that is lost with it"
+        return 1.0, "its state (data, identity or running work) is lost with it"
     return 1.0, ""
 
 
