@@ -217,7 +217,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     DEPENDENCIES); a lock file over its parser's budget or malformed said not read, with why (FIX93);
 # 96: a cold TUI scores the smallest of its first changes diffed early when none is small (EARLY_CANDIDATES; FIX87:
 #     the figures are the same, the first ranked row comes before every diff is read);
-ANALYSIS_VERSION = "96"
+ANALYSIS_VERSION = "97"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1748,7 +1748,8 @@ class Analyzer:
         complexity_summary = ComplexitySummary(
             inputs.complexity_added, not complete,
             WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
-            {p: _complexity_note(c.error, is_test_path(p)) for p, c in complexity.items() if c.error})
+            {p: _complexity_note(c.error, is_test_path(p)) for p, c in complexity.items() if c.error},
+            measured=inputs.complexity_known)
         assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history, blast,
                                  split_seconds=cfg.chunks.split_hours * 3600)
         if any(fd.problem for fd in files):
@@ -2908,6 +2909,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         tier=tiers.tier,
         tier_reason=tiers.reasons[0] if tiers.reasons else "",
         destructive=[op.summary() for op in tiers.destructive],
+        destructive_weights=[op.weight for op in tiers.destructive],
         history_known=prep.history is not None,
         code_bytes_before=sum(fd.old_size for fd in code),
         empty=not prep.files,

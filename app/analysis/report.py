@@ -139,6 +139,9 @@ class ComplexitySummary:
     pending: bool
     worst_function: WorstFunction | None = field(default=None, metadata=json_key("worst_function"))
     errors: Mapping[str, str] = field(default_factory=dict)  # path -> why it could not be measured
+    # False when its code is only in languages no measurer reads (Terraform, SQL, shell): `added` is then 0 unmeasured,
+    # shown "-" (CC+), as the why panel's complexity factor says "not measured" (QA55 F3, F9)
+    measured: bool = True
 
 
 @dataclass(frozen=True)

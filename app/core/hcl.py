@@ -8,9 +8,12 @@ untrusted: callers bound its size (MAX_HCL_BYTES) and catch what the parser rais
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 MAX_HCL_BYTES = 96_000  # python-hcl2 (lark) parses about 100-200 KB/s
@@ -57,12 +60,134 @@ def parse_tree(text: str) -> Any:
         if tree is not None:
             _TREES.move_to_end(key)
             return tree
-    tree = hcl2.parses_to_tree(source)
+    try:
+        tree = hcl2.parses_to_tree(source)
+    except Exception as failure:
+        joined = joined_interpolations(source)
+        if joined is None:
+            raise
+        try:
+            tree = hcl2.parses_to_tree(joined)
+        except Exception as again:
+            # where the mended copy stops is the file's real fault, said at the file's own line
+            offset = getattr(again, "pos_in_stream", None)
+            if not isinstance(offset, int) or offset < 0:
+                raise failure from None
+            again.line, again.column = _placer(source)(offset)  # type: ignore[attr-defined]
+            raise again from None
+        _renumber(tree, source)
     _bounded_put(_TREES, key, tree, _TREES_KEPT)
     # the plan's spans of this version, read now from the tree at hand: the destructive detector parses a
     # file first, and the tree is gone from the small cache by the time the plan asks (8 s, not 4.7 s, on eks)
     _bounded_put(_ANSWERS, ("blocks", digest(text)), _blocks_of(tree, text), _ANSWERS_KEPT)
     return tree
+
+
+_HEREDOC = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n")
+_IN_STRING = -1  # on the stack of joined_interpolations: a quoted string; n > 0: an interpolation n braces deep
+
+
+def joined_interpolations(text: str) -> str | None:
+    """`text` with the line breaks inside a quoted string's `${ ... }` or `%{ ... }` turned into spaces, or None when
+    there are none to mend (or a comment sits in such an interpolation: a space would let it run on). Terraform
+    0.12+ reads an interpolation across lines (terraform-aws-eks pr/1309's aws_auth.tf: `"...:role/${` then a
+    conditional over three lines, then `}"`); python-hcl2's grammar does not. Each character keeps its offset (a
+    line break becomes a space), so the tree's positions are the text's own and `_renumber` gives back its lines.
+    Linear: one pass, heredocs and comments skipped whole."""
+    breaks: list[int] = []
+    stack: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        top = stack[-1] if stack else 0
+        if top == _IN_STRING:
+            if char == "\\":
+                i += 2
+                continue
+            if char in "$%" and text.startswith(char + "{", i + 1):
+                i += 3  # `$${`: a literal `${`
+                continue
+            if char in "$%" and text.startswith("{", i + 1):
+                stack.append(1)
+                i += 2
+                continue
+            if char == '"':
+                stack.pop()
+            elif char == "\n":
+                return None  # a quoted string does not span lines: not the case mended here
+            i += 1
+            continue
+        skip = _skipped(text, i, inside=top > 0)
+        if skip is None:
+            return None
+        if skip > i:
+            i = skip
+            continue
+        if char == '"':
+            stack.append(_IN_STRING)
+        elif top > 0 and char == "{":
+            stack[-1] += 1
+        elif top > 0 and char == "}":
+            stack[-1] -= 1
+            if not stack[-1]:
+                stack.pop()
+        elif top > 0 and char in "\r\n":
+            breaks.append(i)
+        i += 1
+    if not breaks:
+        return None
+    chars = list(text)
+    for at in breaks:
+        chars[at] = " "
+    return "".join(chars)
+
+
+def _skipped(text: str, i: int, *, inside: bool) -> int | None:
+    """Where a comment or heredoc starting at `i` ends (`i` itself when none starts there); None for one inside an
+    interpolation, which joining its lines would break."""
+    if text.startswith(("#", "//"), i):
+        end = text.find("\n", i)
+        found = len(text) if end < 0 else end
+    elif text.startswith("/*", i):
+        end = text.find("*/", i + 2)
+        found = len(text) if end < 0 else end + 2
+    elif text.startswith("<<", i) and (heredoc := _HEREDOC.match(text, i)) is not None:
+        close = re.compile(rf"^[ \t]*{re.escape(heredoc.group(1))}\r?$", re.MULTILINE).search(text, heredoc.end())
+        found = len(text) if close is None else close.end()
+    else:
+        return i
+    return None if inside else found
+
+
+def _placer(text: str) -> Callable[[int], tuple[int, int]]:
+    """(line, column) of an offset in `text`, both 1-based, as lark counts them."""
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def place(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    return place
+
+
+def _renumber(tree: Any, text: str) -> None:
+    """Set every node's and token's line and column from its offset in `text` (what `joined_interpolations` gave the
+    parser has the same offsets, fewer lines)."""
+    from lark import Token, Tree
+
+    place = _placer(text)
+    nodes = [tree]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, Tree):
+            meta = node.meta
+            if not meta.empty:
+                meta.line, meta.column = place(meta.start_pos)
+                meta.end_line, meta.end_column = place(meta.end_pos)
+            nodes.extend(node.children)
+        elif isinstance(node, Token) and node.start_pos is not None and node.end_pos is not None:
+            node.line, node.column = place(node.start_pos)
+            node.end_line, node.end_column = place(node.end_pos)
 
 
 def label(node: object, text: str) -> str:

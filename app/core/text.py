@@ -203,10 +203,17 @@ def compact_number(value: float) -> str:
     return f"{value // 1_000_000}M"
 
 
-def added_count(value: int) -> str:
+def added_count(value: int, measured: bool = True) -> str:
     """Complexity added, as the queue's and the change screen's CC+ columns show it: "0", "+12", "+1.1k" (5 cells
-    at most; a column of 4 cut "+1.1k" to "+1.1", a little over one, QA52 #5)."""
+    at most; a column of 4 cut "+1.1k" to "+1.1", a little over one, QA52 #5); "-" where no measurer reads the code
+    (a .tf chunk showed "0" beside a why panel saying Terraform's complexity is not measured, QA55 F9)."""
+    if not measured:
+        return NOT_MEASURED
     return f"+{compact_number(value)}" if value else "0"
+
+
+NOT_MEASURED = "-"
+"""A CC+ cell of code no complexity measurer reads."""
 
 
 def percent(probability: float) -> str:

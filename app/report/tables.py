@@ -16,9 +16,10 @@ from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
-from app.core.risk.score import shown_score
+from app.core.risk.score import complexity_measured, shown_score
 from app.core.text import (
     NAME_BREAK,
+    NOT_MEASURED,
     OTHER_BASE_MARK,
     TOO_BIG,
     author_names,
@@ -295,7 +296,8 @@ def _row_cells(r: ChangeReport, rank: int, now: float, *, has_score: bool, has_p
         cells["impact"] = Text(f"{found.risk.impact:.2g}")
         # "AI?": evidence weighed (an agent's branch name) that stayed below the threshold
         cells["AI"] = Text(share_text(found.ai.share) if found.ai.share else "AI?" if found.ai.evidence else "-")
-        cells["CC+"] = Text("…" if found.complexity.pending else str(found.complexity.added))
+        cells["CC+"] = Text("…" if found.complexity.pending
+                            else str(found.complexity.added) if found.complexity.measured else NOT_MEASURED)
     elif has_score:
         # "…" is a score still to come: a change that cannot be scored says so (cline's orphan media branches, QA54)
         cells["risk"] = (Text("-", style="dim") if r.listed_only else Text("not scored", style="dim italic")
@@ -755,7 +757,8 @@ def plan_table(change: Change, plan: ReviewPlan, *, width: int = 200) -> Group:
         if len(chunk.notes) > 2:
             title.append(f"\n! (+{len(chunk.notes) - 2} more notes: --json shows all)", style="yellow")
         row: list[str | Text | Breakable] = [str(chunk.index), Breakable(title), str(chunk.changed_lines),
-                                             str(chunk.complexity_added),
+                                             str(chunk.complexity_added) if complexity_measured(chunk.files)
+                                             else NOT_MEASURED,
                share_text(chunk.ai_share) if chunk.ai_share else "-", f"T{chunk.tier}",
                format_duration(chunk.floor_seconds)]
         if wide:

@@ -6,6 +6,8 @@ bound that count by the input size; bench/bench_destructive.py measures seconds 
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -706,3 +708,106 @@ def test_a_tfvars_switch_is_judged_by_the_count_that_reads_it(make_repo) -> None
     assert [(op.kind, op.explanation.split(":")[0]) for op in ops] == [
         ("terraform-count-zero", "variable memorystore")], [op.summary() for op in ops]
     assert "google_redis_instance.redis-cart (count = var.memorystore ? 1 : 0)" in ops[0].explanation
+
+
+AWS_AUTH_TF = '''data "aws_caller_identity" "current" {}
+
+locals {
+  auth_worker_roles = [
+    for key, worker_group in(var.create_eks ? local.worker_groups_with_defaults : {}) : {
+      worker_role_arn = "arn:${data.aws_partition.current.partition}:iam::${local.account_id}:role/${
+        var.manage_worker_iam_resources ?
+        aws_iam_instance_profile.workers[key].role :
+        data.aws_iam_instance_profile.custom_worker_group_iam_instance_profile[key].role_name
+      }"
+      platform = worker_group.platform # "$${not an interpolation}"
+    }
+  ]
+}
+
+resource "kubernetes_config_map" "aws_auth" {
+  count      = %s
+  depends_on = [null_resource.wait_for_cluster[0]]
+
+  metadata {
+    name      = "aws-auth"
+    namespace = "kube-system"
+  }
+
+  data = {
+    mapRoles = yamlencode(local.auth_worker_roles)
+  }
+}
+'''
+
+
+def test_an_interpolation_across_lines_is_parsed_with_its_lines_kept(make_repo) -> None:
+    """QA55 F11: terraform-aws-eks pr/1309's aws_auth.tf, valid Terraform 0.12+ (a conditional over three lines
+    inside `${ ... }`), did not parse ("HCL does not parse at line 6: UnexpectedToken"): regex fallback, with a
+    note. Its line breaks inside the interpolation are read as spaces, and every line number stays the file's."""
+    from app.core.hcl import top_level_blocks
+
+    base = AWS_AUTH_TF % "var.create_eks && var.manage_aws_auth ? 1 : 0"
+    result = _change(make_repo, {"aws_auth.tf": base}, {"aws_auth.tf": AWS_AUTH_TF % "0"})
+    assert result.notes == []
+    [found] = result.findings
+    assert (found.detector, found.kind, found.line, found.text) == ("hcl", "terraform-count-zero", 17, "count      = 0")
+    assert top_level_blocks(base) == [("data", ["aws_caller_identity", "current"], 1, 1), ("locals", [], 3, 14),
+                                      ("resource", ["kubernetes_config_map", "aws_auth"], 16, 28)]
+    gone = _change(make_repo, {"aws_auth.tf": base}, {"aws_auth.tf": base[:base.index("resource \"kubernetes")]})
+    assert [(f.detector, f.line, f.side) for f in gone.findings] == [("hcl", 16, "old")] and gone.notes == []
+    # what python-hcl2 cannot read for another reason still says so, at the line it stopped on
+    broken = _change(make_repo, {"aws_auth.tf": base}, {"aws_auth.tf": base.replace("= yamlencode(", "= = (")})
+    assert any("aws_auth.tf: HCL does not parse at line 26" in note for note in broken.notes), broken.notes
+
+
+def test_outputs_validations_and_version_constraints_are_ordinary_code_not_tier_0(make_repo) -> None:
+    """QA55 F9: on terraform-aws-eks 83% of pull requests were Tier 0, an output added (pr/3647, +6/-0) or a
+    provider's lower bound raised within its major (012e51c0, `>= 5.79` -> `>= 5.81`) among them. No apply turns
+    those into a destroyed or exposed resource: tier 2. An output removed or made non-sensitive, a variable's
+    default, a constraint that lets in or shuts out a major version (pr/3646, 681a868d), a backend: still tier 0."""
+    from app.core.impact.assess import assess
+    from app.core.impact.tiers import TierConfig
+
+    def tier_of(name: str, base: str, head: str) -> tuple[int, str]:
+        builder = make_repo()
+        first = builder.commit("base", {name: base, "main.tf": 'resource "aws_eks_cluster" "this" {}\n'},
+                               author=ALICE)
+        second = builder.commit("head", {name: head}, author=ALICE)
+        repo = GitRepo(builder.path)
+        found = assess(repo.diff(first, second), TierConfig(), read=blob_reader(repo.blob))
+        return found.tier, found.reasons[0]
+
+    output = 'output "%s" {\n  description = "%s"\n  value       = %s\n%s}\n'
+    arn = output % ("cluster_arn", "The ARN", "aws_eks_cluster.this.arn", "")
+    token = output % ("token", "A token", "aws_eks_cluster.this.token", "  sensitive   = true\n")
+    more = output % ("cluster_id", "The id", "aws_eks_cluster.this.id", "")
+    added = tier_of("outputs.tf", arn + token, arn + token + more)
+    assert added == (2, "outputs.tf: only outputs (none removed, none made non-sensitive) changed: nothing an apply "
+                        "destroys or exposes: tier 2"), added
+    assert tier_of("outputs.tf", arn + token, arn.replace(".arn", ".id") + token)[0] == 2
+    assert tier_of("outputs.tf", arn + token, arn)[0] == 0  # a caller reading `token` fails
+    assert tier_of("outputs.tf", arn + token, arn + token.replace("  sensitive   = true\n", ""))[0] == 0
+    variable = 'variable "size" {\n  description = "Nodes"\n  type = number\n  default = %s\n%s}\n'
+    check = '  validation {\n    condition = var.size > 0\n    error_message = "At least one node."\n  }\n'
+    assert tier_of("variables.tf", variable % ("2", ""), variable % ("2", check)) == (
+        2, "variables.tf: only variables' validations changed: nothing an apply destroys or exposes: tier 2")
+    assert tier_of("variables.tf", variable % ("2", ""), variable % ("3", ""))[0] == 0
+    versions = ('terraform {\n  required_version = "%s"\n%s  required_providers {\n    aws = {\n'
+                '      source  = "%s"\n      version = "%s"\n    }\n  }\n}\n')
+
+    def versions_tier(old: tuple[str, ...], new: tuple[str, ...], backend: str = "") -> int:
+        return tier_of("versions.tf", versions % (old[0], "", old[1], old[2]),
+                       versions % (new[0], backend, new[1], new[2]))[0]
+
+    base = (">= 1.3", "hashicorp/aws", ">= 5.79")
+    assert versions_tier(base, (">= 1.3", "hashicorp/aws", ">= 5.81")) == 2
+    assert versions_tier(base, (">= 1.5.7", "hashicorp/aws", ">= 5.79")) == 2
+    assert versions_tier(base, (">= 1.3", "hashicorp/aws", ">= 6.0")) == 0  # a major bump can change plans
+    assert versions_tier(base, (">= 1.3", "hashicorp/aws", ">= 5.79, < 6.0.0")) == 0
+    assert versions_tier(base, (">= 1.3", "example/aws", ">= 5.79")) == 0
+    assert versions_tier(base, base, backend='  backend "s3" {\n    bucket = "state"\n  }\n') == 0
+    from app.core.impact.destructive.terraform_neutral import majors
+
+    assert majors(">= 4.57, < 6.0") == (4, 5) and majors("~> 5.0") == (5, 5) and majors("~> 5") == (5, math.inf)
+    assert majors("< 5.5") == (0, 5) and majors("= 5.1.0") == (5, 5) and majors("latest") is None

@@ -160,3 +160,25 @@ def test_the_number_shown_is_at_an_integer_edge_exactly_when_the_score_is(tenths
 
     score = round(tenths / 10, 1)
     assert (shown_score(score) >= edge) == (score >= edge)
+
+
+def test_the_destructive_factor_weighs_what_the_heaviest_operation_loses() -> None:
+    """QA55 F10: a policy attachment renamed (terraform recreates it from the code) weighed as much as a cluster or
+    a key destroyed. The factor is DESTRUCTIVE_COST times the heaviest operation's weight, named first; an operation
+    with no weight (a regex fallback's, a report stored before weights) weighs the whole."""
+    light = ["main.tf:3: aws_iam_role_policy_attachment.a: removed", "main.tf:9: aws_iam_policy.a: removed"]
+    inputs = RiskInputs(tier=0, destructive=light, destructive_weights=[0.25, 0.25])
+    [factor] = [f for f in compute(inputs, view()).factors if f.name == "destructive"]
+    assert (factor.raw, factor.normalised, factor.effect) == (2, 0.25, 1.0)
+    assert factor.explanation.startswith("2 destructive operations, none losing data or identity: main.tf:3:")
+    heavy = ["main.tf:1: aws_security_group_rule.r: removed", "kms.tf:1: aws_kms_key.k: removed"]
+    [factor] = [f for f in compute(RiskInputs(tier=0, destructive=heavy, destructive_weights=[0.25, 1.0]),
+                                   view()).factors if f.name == "destructive"]
+    assert (factor.normalised, factor.effect) == (1.0, 4.0)
+    assert factor.explanation == ("2 destructive operations, 1 of them losing only configuration or a generated "
+                                  "value: kms.tf:1: aws_kms_key.k: removed (+1 more)")
+    unweighed = compute(RiskInputs(tier=0, destructive=light), view())
+    assert [f.effect for f in unweighed.factors if f.name == "destructive"] == [4.0]
+    lighter = compute(inputs, view())
+    assert lighter.score < unweighed.score and lighter.band == "critical"  # still raised: a destroy is loud
+    assert lighter.score == round(sum(f.contribution for f in lighter.factors), 1)

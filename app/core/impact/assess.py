@@ -42,7 +42,8 @@ class TierAssessment:
         return cls(int(data["tier"]), [str(r) for r in data["reasons"]],
                    {str(p): int(t) for p, t in data["file_tiers"].items()},
                    [DestructiveOp(str(op["kind"]), str(op["path"]), None if op["line"] is None else int(op["line"]),
-                                  str(op["text"]), str(op["explanation"]), str(op["side"]))
+                                  str(op["text"]), str(op["explanation"]), str(op["side"]),
+                                  float(op.get("weight", 1.0)))
                     for op in data["destructive"]],
                    [str(n) for n in data["notes"]])
 
@@ -56,14 +57,16 @@ def find_destructive(files: Sequence[FileDiff], config: TierConfig, read: Reader
     from app.core.impact.destructive.scan import scan_change
 
     result = scan_change(files, read, skip=config.skip_destructive, neighbours=neighbours)
-    ops = [DestructiveOp(f.kind, f.path, f.line, f.text, f.explanation, f.side) for f in result.findings]
+    ops = [DestructiveOp(f.kind, f.path, f.line, f.text, f.explanation, f.side, f.weight) for f in result.findings]
     return ops, result.notes
 
 
-def _neutral_why(fd: FileDiff, read: Reader) -> str | None:
-    """Why a modified file's edit changes nothing its path's tier is about, or None: a .tf edit no `terraform
-    plan` sees (comments, descriptions of variables), a manifest whose only change is the package's own
-    version (a release bump of a library made its change Tier 1, "changes what code runs in production")."""
+def _neutral_why(fd: FileDiff, read: Reader) -> tuple[int, str] | None:
+    """The tier of a modified file whose edit changes nothing its path's tier is about, and why, or None: a .tf edit
+    no `terraform plan` sees (comments, descriptions of variables: tier 3) or that no apply turns into a destroyed or
+    exposed resource (outputs, validations, version constraints within the same majors: tier 2, ordinary code), a
+    manifest whose only change is the package's own version (a release bump of a library made its change Tier 1,
+    "changes what code runs in production")."""
     name = fd.path.rsplit("/", 1)[-1]
     if fd.status != "modified" or fd.binary or not (fd.path.endswith(".tf") or name in _VERSIONED):
         return None
@@ -72,11 +75,35 @@ def _neutral_why(fd: FileDiff, read: Reader) -> str | None:
         return None
     before, after = old.decode("utf-8", "replace"), new.decode("utf-8", "replace")
     if fd.path.endswith(".tf"):
-        from app.core.impact.destructive.terraform import plan_neutral
+        return _terraform_neutral(before, after, fd.path)
+    return (MAX_TIER, "only the package's own version changed") if _same_but_version(name, before, after) else None
 
-        return ("only comments, layout and descriptions of variables or outputs changed, nothing terraform plan "
-                "sees") if plan_neutral(before, after, fd.path) else None
-    return "only the package's own version changed" if _same_but_version(name, before, after) else None
+
+_NEUTRAL_WORDS = {
+    "outputs": "outputs (none removed, none made non-sensitive)",
+    "validations": "variables' validations",
+    "versions": "the terraform and provider version constraints (the same major versions)",
+}
+NEUTRAL_TIER = 2
+"""The tier of a .tf edit no apply turns into a destroyed or exposed resource: ordinary code."""
+
+
+def _terraform_neutral(before: str, after: str, path: str) -> tuple[int, str] | None:
+    from app.core.impact.destructive.terraform_neutral import DOCS, neutral_edit
+
+    changed = neutral_edit(before, after, path)
+    if changed is None:
+        return None
+    if changed == {DOCS}:
+        return MAX_TIER, ("only comments, layout and descriptions of variables or outputs changed, nothing terraform "
+                          "plan sees")
+    what = [words for kind, words in _NEUTRAL_WORDS.items() if kind in changed]
+    docs = " (and descriptions, comments or layout)" if DOCS in changed else ""
+    return NEUTRAL_TIER, f"only {_listed(what)} changed{docs}: nothing an apply destroys or exposes"
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 _VERSIONED = ("package.json", "jsr.json", "deno.json", "pyproject.toml", "Cargo.toml")  # jsr.json: hono's release
@@ -138,15 +165,15 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
     (a vendored library's own .travis.yml never ran in this project's CI)."""
     file_tiers: dict[str, int] = {}
     groups: dict[TierRule | None, list[str]] = {}
-    neutral: list[str] = []
+    neutral: list[tuple[int, str]] = []
     for fd in files:
         best = _file_rule(fd, config, vendored)
         if best is None:
             continue
         why = _neutral_why(fd, read) if best[0] < MAX_TIER and read is not None else None
-        if why is not None:
-            file_tiers[fd.path] = MAX_TIER
-            neutral.append(f"{visible_path(fd.path)}: {why}")
+        if why is not None and why[0] > best[0]:
+            file_tiers[fd.path] = why[0]
+            neutral.append((why[0], f"{visible_path(fd.path)}: {why[1]}"))
             continue
         file_tiers[fd.path] = best[0]
         groups.setdefault(best[1], []).append(best[2])
@@ -163,9 +190,10 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
     if len(reasons) > MAX_DESTRUCTIVE_REASONS:
         extra = len(reasons) - MAX_DESTRUCTIVE_REASONS
         reasons = reasons[:MAX_DESTRUCTIVE_REASONS] + [f"... and {extra} more destructive operations"]
-    if neutral and path_tier == MAX_TIER:
-        more = f" (+{len(neutral) - 1} more)" if len(neutral) > 1 else ""
-        reasons.append(f"{neutral[0]}: tier {MAX_TIER}{more}")
+    deciding = [why for tier, why in neutral if tier == path_tier]
+    if deciding:
+        more = f" (+{len(deciding) - 1} more)" if len(deciding) > 1 else ""
+        reasons.append(f"{deciding[0]}: tier {path_tier}{more}")
     for rule, paths in groups.items():
         tier = config.default_tier if rule is None else rule.tier
         if tier != path_tier:

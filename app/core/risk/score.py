@@ -165,6 +165,8 @@ class RiskInputs:
     tier: int = 2
     tier_reason: str = ""
     destructive: list[str] = field(default_factory=list)  # one line per operation
+    # what each of them loses, 0..1 of DESTRUCTIVE_COST (Finding.weight; missing: 1): the factor weighs the heaviest
+    destructive_weights: list[float] = field(default_factory=list)
     hottest_changes: int = 0
     hottest_path: str | None = None
     recent_authors: int = 0
@@ -353,13 +355,10 @@ def _impact_factors(inputs: RiskInputs, config: RiskConfig) -> list[Factor]:
                  "seams": SEAMS_COST, "dependencies": DEPENDENCY_COST}
     # an empty diff costs nothing whatever its tier: a clean merge showed impact 1 beside +0/-0
     tier_norm = 0.0 if inputs.empty else TIER_COST.get(inputs.tier, TIER_COST[2]) / TIER_COST[0]
-    n_destr = len(inputs.destructive)
     measured: list[_Measured] = [
         ("tier", inputs.tier, tier_norm,
          f"tier {inputs.tier}: {inputs.tier_reason}" if inputs.tier_reason else f"tier {inputs.tier}"),
-        ("destructive", n_destr, 1.0 if n_destr else 0.0,
-         (f"{n_destr} destructive operation{'s' if n_destr != 1 else ''}: {inputs.destructive[0]}"
-          + (f" (+{n_destr - 1} more)" if n_destr > 1 else "")) if n_destr else "no destructive operation found"),
+        _destructive(inputs),
         *_impact_reach(inputs),
         # listed only where the change moves a dependency: "no dependency changed" on every other row is noise
         *([_dependencies(inputs)] if inputs.dependencies or inputs.dependencies_locked else []),
@@ -445,6 +444,25 @@ def _raw_value(value: float | None) -> float | str:
 
 # (name, raw value, normalised value before clamping, explanation) of one factor
 _Measured = tuple[str, float | str, float, str]
+
+
+def _destructive(inputs: RiskInputs) -> _Measured:
+    """The destructive factor: DESTRUCTIVE_COST times what the heaviest operation loses (its weight), named first.
+    A policy attachment renamed weighs a quarter of a cluster or a key destroyed (QA55 F10); an operation of no
+    known weight weighs the whole."""
+    ops = inputs.destructive
+    n = len(ops)
+    if not n:
+        return "destructive", 0, 0.0, "no destructive operation found"
+    weights = [*inputs.destructive_weights[:n], *[1.0] * (n - len(inputs.destructive_weights))]
+    heaviest = max(range(n), key=lambda i: (weights[i], -i))
+    more = f" (+{n - 1} more)" if n > 1 else ""
+    light = sum(1 for w in weights if w < 1.0)
+    if weights[heaviest] < 1.0:
+        said = ", none losing data or identity" if n > 1 else ""
+    else:
+        said = f", {light} of them losing only configuration or a generated value" if light else ""
+    return "destructive", n, weights[heaviest], f"{plural(n, 'destructive operation')}{said}: {ops[heaviest]}{more}"
 
 
 def _tests(inputs: RiskInputs) -> _Measured:

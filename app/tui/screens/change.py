@@ -462,7 +462,7 @@ class ChangeScreen(Screen[None]):
         table = self.query_one("#chunks-table", DataTable)
         width = self.size.width or self.app.size.width
         marks = max((self._marks(chunk).cell_len for chunk in detail.plan.chunks), default=0)
-        cc = max([4, *(len(added_count(chunk.complexity_added)) for chunk in detail.plan.chunks)])
+        cc = max([4, *(len(added_count(chunk.complexity_added)) for chunk in detail.plan.chunks)])  # "-" is 1
         narrowest = self._chunk_columns(width, len("marks"), cc)
         room = width - (sum(w or 0 for _, _, w in narrowest) + 2 * len(narrowest) + 4) - TITLE_MIN
         # The marks column widens for the widest marks only as far as the title stays readable: at 100
@@ -577,6 +577,8 @@ class ChangeScreen(Screen[None]):
             table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
 
     def _chunk_cells(self, chunk: Chunk, title_width: int, spent: float) -> dict[str, Text]:
+        from app.core.risk.score import complexity_measured
+
         state = self.chunk_states.get(chunk.content_hash, "new")
         return {
             "index": Text(str(chunk.index), style="dim", justify="right"),
@@ -585,7 +587,7 @@ class ChangeScreen(Screen[None]):
             # whole where they fit the column (5 cells), else compact: a venv's 1294095 read "12940"
             "lines": Text(_fitting(chunk.changed_lines, 5), justify="right"),
             # as the queue says it, its unit kept ("+1.1k"): the column widens to 5 cells when one needs it
-            "cc": Text(added_count(chunk.complexity_added), justify="right",
+            "cc": Text(added_count(chunk.complexity_added, complexity_measured(chunk.files)), justify="right",
                        style=self._colour("hotspot") if chunk.complexity_added >= 10 else ""),
             "ai": Text(share_text(chunk.ai_share) if chunk.ai_share else "-", justify="right",
                        style=self._colour("gutter-ai") if chunk.ai_share else "dim"),

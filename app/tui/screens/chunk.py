@@ -40,7 +40,7 @@ from app.core.git.diff import FileDiff, decode_text
 from app.core.git.models import WORKTREE_ID
 from app.core.git.repo import GitRepo
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
-from app.core.text import format_duration, one_line, plural, share_text, visible_path
+from app.core.text import NOT_MEASURED, format_duration, one_line, plural, share_text, visible_path
 from app.errors import ReviewTuiError
 from app.report.tables import chunk_locations, fit_chunk_title
 from app.storage.db import DatabaseLocked
@@ -374,6 +374,8 @@ class ChunkReviewScreen(ReaderScreen):
         return Text("\n").join(lines)
 
     def _figures(self, chunk: Chunk) -> Text:
+        from app.core.risk.score import complexity_measured
+
         files = f"{len(chunk.files)} file{'s' if len(chunk.files) != 1 else ''}"
         if chunk.kind in (KIND_BINARY, KIND_RENAME):  # no lines: counts of lines would say nothing
             parts = [files, "binary content" if chunk.kind == KIND_BINARY else "no line changes"]
@@ -384,7 +386,8 @@ class ChunkReviewScreen(ReaderScreen):
             if chunk.additions:
                 tools = ", ".join(sorted(chunk.ai_tools)) if chunk.ai_tools else ""
                 parts.append(f"AI {share_text(chunk.ai_share)}" + (f" ({tools})" if tools else ""))
-            parts.append(f"CC +{chunk.complexity_added}")
+            # "CC -": no measurer reads this code (Terraform, SQL), as the queue and the change screen say it
+            parts.append(f"CC +{chunk.complexity_added}" if complexity_measured(chunk.files) else f"CC {NOT_MEASURED}")
         if chunk.destructive:
             parts.append("destructive operations")
         if chunk.oversized and chunk.oversize_reason:

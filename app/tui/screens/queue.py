@@ -227,8 +227,8 @@ class QueueRow:
 
     @property
     def complexity_added(self) -> int | None:
-        if self.error or self.complexity_pending:
-            return None
+        if self.error or self.complexity_pending or (self.assessment and not self.assessment.complexity.measured):
+            return None  # Terraform, SQL: not measured, shown "-" and sorted with the unknown
         return self.assessment.complexity.added if self.assessment else None
 
     @property

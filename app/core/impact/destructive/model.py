@@ -53,6 +53,9 @@ class Finding:
     side: str = SIDE_NEW
     detector: str = ""  # which parser found it: "sql", "hcl", "yaml:github", "shell", "python", "regex"
     key: str = ""
+    # what it loses, 0..1 of a destroy's cost: 1 but for a Terraform resource that holds only configuration or a
+    # generated name (terraform.loss); the risk score's destructive factor weighs the heaviest finding
+    weight: float = 1.0
 
     @property
     def explanation(self) -> str:
@@ -73,6 +76,7 @@ class Finding:
             "reason": self.reason,
             "explanation": self.explanation,
             "detector": self.detector,
+            "weight": self.weight,
         }
 
 

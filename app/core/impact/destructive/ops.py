@@ -24,6 +24,7 @@ class DestructiveOp:
     text: str  # the offending line, stripped, at most MAX_TEXT characters
     explanation: str
     side: str = "new"
+    weight: float = 1.0  # what it loses, 0..1 of a destroy's cost (Finding.weight)
 
     def summary(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
@@ -31,4 +32,4 @@ class DestructiveOp:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "path": self.path, "line": self.line, "side": self.side, "text": self.text,
-                "explanation": self.explanation}
+                "explanation": self.explanation, "weight": self.weight}

@@ -14,6 +14,11 @@ each: a resource moved between directories lives in another state, so it is dest
   at hand;
 - in .tfvars files, a count-like variable dropping to 0 or an enable/create flag turned off.
 A new resource created with force_destroy = true destroys nothing and passes.
+
+A resource destroyed weighs what it loses (`loss`, QA55 F10): one that holds only what the configuration writes (a
+policy attachment, a security group rule, an inline policy) a quarter of a destroy, one that holds only a generated
+name (random_pet) half; a resource of any other type (a cluster, a key, a log group, a database, or one not in the
+tables) the whole, as does a module (what it holds is not read here) and every other finding.
 """
 
 from __future__ import annotations
@@ -90,6 +95,58 @@ FORCES_REPLACEMENT: dict[str, frozenset[str]] = {
         "azurerm_kubernetes_cluster": "name location resource_group_name dns_prefix",
     }.items()
 }
+def _types(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+# Resources that hold only what the configuration writes: destroyed, nothing kept is lost (terraform writes it again
+# from the same code; a removal drops only what the change means to drop). A destroy of one weighs STATELESS_WEIGHT.
+STATELESS = _types("""
+    aws_iam_role_policy_attachment aws_iam_policy_attachment aws_iam_user_policy_attachment
+    aws_iam_group_policy_attachment aws_iam_role_policy aws_iam_user_policy aws_iam_group_policy aws_iam_policy
+    aws_security_group_rule aws_vpc_security_group_ingress_rule aws_vpc_security_group_egress_rule
+    aws_route aws_route_table_association aws_main_route_table_association aws_lb_target_group_attachment
+    aws_autoscaling_attachment aws_eks_access_policy_association aws_lambda_permission aws_cloudwatch_event_target
+    aws_ec2_tag aws_autoscaling_group_tag
+    google_project_iam_member google_project_iam_binding google_service_account_iam_member
+    google_storage_bucket_iam_member azurerm_role_assignment kubernetes_cluster_role_binding kubernetes_role_binding
+    null_resource terraform_data time_sleep local_file local_sensitive_file
+""")
+# Resources that hold a generated name or number and nothing else: what reads it gets another (GENERATED_WEIGHT).
+# random_password, random_string and tls_private_key are secrets: not here, their loss weighs the whole.
+GENERATED = _types("random_pet random_id random_integer random_shuffle random_uuid")
+# Resources that hold data or identity, or run workloads, beyond FORCES_REPLACEMENT's: said so, weighed the whole.
+STATEFUL = _types("""
+    aws_kms_key aws_cloudwatch_log_group aws_eks_node_group aws_autoscaling_group aws_iam_role aws_iam_user
+    aws_iam_access_key aws_route53_zone aws_acm_certificate aws_ecr_repository aws_secretsmanager_secret
+    aws_rds_cluster_instance aws_backup_vault aws_cognito_user_pool aws_sns_topic aws_lb aws_eip
+    random_password tls_private_key kubernetes_namespace kubernetes_persistent_volume_claim
+""")
+STATELESS_WEIGHT = 0.25
+GENERATED_WEIGHT = 0.5
+
+
+def loss(resource_type: str) -> tuple[float, str]:
+    """What destroying a resource of this type loses: (its finding's weight, 0..1, and how the finding says it).
+    A type in no table weighs the whole and says nothing: a missed destroy is worse than a loud one."""
+    if resource_type in STATELESS:  # the finding's target names the type: the words do not repeat it
+        return STATELESS_WEIGHT, (f"it holds only what the code writes: nothing kept is lost "
+                                  f"(weighed {STATELESS_WEIGHT:g})")
+    if resource_type in GENERATED:
+        return GENERATED_WEIGHT, f"it holds only a generated value (weighed {GENERATED_WEIGHT:g})"
+    if resource_type in STATEFUL or resource_type in FORCES_REPLACEMENT:
+        return 1.0, "its state (data, identity or running work) is lost with it"
+    return 1.0, ""
+
+
+def _weighed(block: Block, reason: str) -> tuple[str, float]:
+    """A destroy's reason with what it loses said, and its weight, for a resource; a module's weighs the whole."""
+    if block.kind != "resource" or not block.labels:
+        return reason, 1.0
+    weight, said = loss(block.labels[0])
+    return (f"{reason}; {said}" if said else reason), weight
+
+
 _EMPTY_COLLECTION = re.compile(r"^(?:to(?:set|map|list)\()?\s*[\[{]\s*[\]}]\s*\)?$")
 _COLLECTION_KEYS = re.compile(r'"((?:[^"\\]|\\.)*)"\s*(?==|:)|"((?:[^"\\]|\\.)*)"')
 _COUNTISH = re.compile(
@@ -233,9 +290,14 @@ class Config:
 
 
 def _finding(
-    kind: str, block: Block, line: int, target: str, reason: str, lines: dict[str, Lines], side: str = "new"
+    kind: str, block: Block, line: int, target: str, reason: str, lines: dict[str, Lines], side: str = "new",
+    *, destroys: bool = False,
 ) -> Finding:
+    """A finding on `block`; `destroys`: it destroys the block's instances, so it weighs (and says) what they lose."""
     source = lines.get(block.path)
+    weight = 1.0
+    if destroys:
+        reason, weight = _weighed(block, reason)
     return Finding(
         kind,
         block.path,
@@ -246,6 +308,7 @@ def _finding(
         side,
         "hcl",
         f"{kind}:{target}",
+        weight,
     )
 
 
@@ -282,6 +345,7 @@ def _instances(
             address,
             f"count {count_old if count_old is not None else '(1)'} -> 0: terraform destroys every instance",
             lines,
+            destroys=True,
         )
     elif _int(count_new) is not None and _int(count_old) is not None and _int(count_new) < _int(count_old):  # type: ignore[operator]
         gone = ", ".join(f"{address}[{i}]" for i in range(_int(count_new) or 0, min(_int(count_old) or 0, 8)))
@@ -292,6 +356,7 @@ def _instances(
             address,
             f"count {count_old} -> {count_new}: terraform destroys {gone}",
             lines,
+            destroys=True,
         )
     if (
         each_new is not None
@@ -305,6 +370,7 @@ def _instances(
             address,
             f"for_each {each_old or '(none)'} -> {each_new}: terraform destroys every instance",
             lines,
+            destroys=True,
         )
     elif each_new is not None and each_old is not None and each_old != each_new:
         before, after = _keys(each_old), _keys(each_new)
@@ -318,6 +384,7 @@ def _instances(
                 address,
                 f"for_each loses {len(before - after)} key(s): terraform destroys {gone}",
                 lines,
+                destroys=True,
             )
     directory = posixpath.dirname(new.path)
     if (
@@ -334,6 +401,7 @@ def _instances(
             "count replaced by for_each without moved blocks: every instance is re-addressed, "
             "destroyed and recreated",
             lines,
+            destroys=True,
         )
 
 
@@ -458,6 +526,7 @@ def compare(base: Config, head: Config, lines: dict[str, Lines],
                     reason,
                     old_lines if old_lines is not None else lines,
                     SIDE_OLD,
+                    destroys=True,
                 )
             )
             continue
@@ -562,28 +631,6 @@ def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], line
             )
         )
     return findings
-
-
-_DOC_ONLY = {"variable": {"description"}, "output": {"description"}}
-"""Attributes of a top-level block that no `terraform plan` sees (a resource's `description` can force its
-replacement, so only variables' and outputs' count)."""
-
-
-def _shape(attrs: dict[str, Attr], blocks: list[Block], ignored: frozenset[str] = frozenset()) -> object:
-    return (sorted((name, attr.text) for name, attr in attrs.items() if name not in ignored),
-            [(b.kind, b.labels, _shape(b.attrs, b.blocks, frozenset(_DOC_ONLY.get(b.kind, ()))))
-             for b in blocks])
-
-
-def plan_neutral(old: str, new: str, path: str) -> bool:
-    """Whether two versions of a .tf file differ only where no `terraform plan` looks: comments, layout,
-    and the descriptions of variables and outputs (a docs PR of a module read as Tier 0 work, needing two
-    approvals and a senior). False when either side does not parse."""
-    try:
-        before, after = parse_hcl(old, path, Work()), parse_hcl(new, path, Work())
-    except ParseFailure:
-        return False
-    return _shape(*before) == _shape(*after)
 
 
 def blocks_of(attrs_blocks: tuple[dict[str, Attr], list[Block]]) -> list[Block]:
