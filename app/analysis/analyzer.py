@@ -217,6 +217,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     DEPENDENCIES); a lock file over its parser's budget or malformed said not read, with why (FIX93);
 # 96: a cold TUI scores the smallest of its first changes diffed early when none is small (EARLY_CANDIDATES; FIX87:
 #     the figures are the same, the first ranked row comes before every diff is read);
+# 97: a Terraform destroy weighs what it loses (stateless 0.25, generated 0.5, else 1); `${...}` across lines parsed;
+#     output/validation/version-constraint-only edits are tier 2; unmeasured complexity shown "-" (FIX94, QA55 F9-F11);
 ANALYSIS_VERSION = "97"
 
 STALE_BEHIND = 1_000
