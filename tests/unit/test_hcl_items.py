@@ -212,3 +212,52 @@ def test_mutated_corpus_files_read_as_the_whole_file() -> None:
 @pytest.mark.parametrize("text", ["", "\n", "# only a comment", 'x = "unterminated\n', "}\n", "a = 1"])
 def test_small_and_broken_texts(text: str) -> None:
     assert piecewise(text) == whole(text)
+
+
+def test_items_offered_to_a_worker_are_taken_over_and_not_parsed_here(monkeypatch) -> None:
+    """The analysis offers the items of each .tf version to the worker pool (terraform.offer_items) while it scores
+    the first changes: a reader takes a worker's answers (the same as the whole file's) and parses nothing."""
+    import hcl2
+
+    from app.core.workers import new_pool
+
+    base = TRICKY
+    head = TRICKY.replace('source = "./vpc"', 'source = "./vpc2"')
+    wanted = {"main.tf": whole(base), "x": whole(head)}
+    hcl._ANSWERS.clear()
+    hcl._TREES.clear()
+    pool = new_pool(1)
+    assert pool is not None
+    try:
+        terraform.offer_items([base, head, base], pool.submit)
+        offered = dict(hcl._OFFERS)
+        assert len(offered) == len(hcl.items(base)) + 1  # the head's one new item; the base offered once
+        for future in offered.values():
+            future.result(timeout=60)
+        parsed: list[str] = []
+        real = hcl2.parses_to_tree
+        monkeypatch.setattr(hcl2, "parses_to_tree", lambda text: parsed.append(text) or real(text))
+        assert (terraform.parse_hcl(base, "main.tf", Work()), hcl.top_level_blocks(base)) == wanted["main.tf"]
+        assert (terraform.parse_hcl(head, "main.tf", Work()), hcl.top_level_blocks(head)) == wanted["x"]
+        assert parsed == [] and not hcl._OFFERS
+    finally:
+        hcl.drop_offers()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def test_an_item_no_worker_has_started_is_parsed_by_the_reader() -> None:
+    """An offer still queued is cancelled when its reader comes (memo.take_over): the reader parses it, once."""
+    from concurrent.futures import Future
+
+    hcl._ANSWERS.clear()
+    hcl._TREES.clear()
+    queued: list[Future[object]] = []
+
+    def submit(fn, *args):  # a pool whose workers are all busy: nothing starts
+        queued.append(Future())
+        return queued[-1]
+
+    terraform.offer_items([TRICKY], submit)
+    assert len(queued) == 1 and hcl._OFFERS
+    assert (terraform.parse_hcl(TRICKY, "main.tf", Work()), hcl.top_level_blocks(TRICKY)) == whole(TRICKY)
+    assert queued[0].cancelled() and not hcl._OFFERS
