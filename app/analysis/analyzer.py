@@ -2373,13 +2373,11 @@ class Analyzer:
 
     @staticmethod
     def _drop_offers() -> None:
-        from app.core.hcl import drop_offers
         from app.core.impact.destructive.python_calls import drop_offered_scans
         from app.core.impact.graph import drop_offered_head_defs
 
         drop_offered_scans()
         drop_offered_head_defs()
-        drop_offers()
 
     def _diff_all(self, pending: list[Change], run: _Pass) -> tuple[list[_Prepared], _Prepared | None]:
         """Diff each pending change (a change that cannot be diffed is reported with its error), in
@@ -2715,7 +2713,7 @@ class _Offering(threading.Thread):
     def run(self) -> None:
         from concurrent.futures.process import BrokenProcessPool
 
-        from app.core.impact.destructive.scan import blob_reader, offer_hcl_items, offer_python_scans
+        from app.core.impact.destructive.scan import blob_reader, offer_python_scans
         from app.core.impact.graph import head_defs_wanted, offer_head_defs, offer_test_summaries, own_test_wanted
         from app.core.memo import digest
 
@@ -2746,7 +2744,6 @@ class _Offering(threading.Thread):
             for prep in self.scans:
                 if self.stop.is_set():
                     return
-                offer_hcl_items(prep.files, read, self.submit)  # a .tf file's items: its tier reads them first
                 offer_python_scans(prep.files, read, self.submit, digests, together=lambda text, path, blob:
                                    self.together(text, path, blob, digests))
                 if id(prep) in with_graph:  # beside the scans: the blast radius reads them soon after the diffs

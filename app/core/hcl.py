@@ -12,7 +12,6 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future
 from typing import Any
 
 MAX_HCL_BYTES = 96_000  # python-hcl2 (lark) parses about 100-200 KB/s
@@ -37,67 +36,15 @@ def _bounded_put(cache: OrderedDict[Any, Any], key: Any, value: Any, kept: int) 
 
 def remembered(kind: str, text: str, compute: Any) -> Any:
     """`compute()`'s answer for this content, kept per process (`kind` names what is computed): a root
-    module's base files were parsed again for each of the 22 branches that touch it. A piece's answers
-    offered to a worker (`offer_item`) are taken over: waited for when a worker has started on them."""
+    module's base files were parsed again for each of the 22 branches that touch it."""
     key = (kind, digest(text))
     with _LOCK:
         if key in _ANSWERS:
             _ANSWERS.move_to_end(key)
             return _ANSWERS[key]
-        offered = _OFFERS.pop(key[1], None) if kind in ITEM_KINDS else None
-    if offered is not None:
-        _take_offered(key[1], offered)
-        with _LOCK:
-            if key in _ANSWERS:
-                return _ANSWERS[key]
     answer = compute()
     _bounded_put(_ANSWERS, key, answer, _ANSWERS_KEPT)
     return answer
-
-
-# What a worker works out of one top-level item (`offer_item`), in this order: the destructive detector's
-# attributes and blocks (None: it does not parse), the plan's spans (NOT_PARSED: the parse failed).
-ITEM_KINDS = ("hcl-item", "blocks")
-NOT_PARSED = "not parsed"
-_OFFERS: dict[bytes, Future[Any]] = {}
-_OFFERS_KEPT = 2_048
-
-
-def wants_item(piece: str) -> bool:
-    """Whether a top-level item's answers are neither known nor offered, and there is room to offer them."""
-    key = digest(piece)
-    with _LOCK:
-        return (ITEM_KINDS[0], key) not in _ANSWERS and key not in _OFFERS and len(_OFFERS) < _OFFERS_KEPT
-
-
-def offer_item(piece: str, future: Future[Any]) -> None:
-    """A worker works out the piece's ITEM_KINDS answers: `remembered` takes them over (waited for when the
-    worker has started, else parsed by the reader). The analysis offers the items of every .tf version it will
-    read while it scores the first changes (Analyzer._start_offering, terraform.offer_items)."""
-    with _LOCK:
-        key = digest(piece)
-        if key not in _OFFERS and len(_OFFERS) < _OFFERS_KEPT:
-            _OFFERS[key] = future
-
-
-def _take_offered(key: bytes, future: Future[Any]) -> None:
-    from app.core.memo import take_over
-
-    found = take_over(future, lambda: None)  # not started by a worker: the reader parses it itself
-    if found is None:
-        return
-    for kind, answer in zip(ITEM_KINDS, found, strict=True):
-        if not (isinstance(answer, str) and answer == NOT_PARSED):
-            _bounded_put(_ANSWERS, (kind, key), answer, _ANSWERS_KEPT)
-
-
-def drop_offers() -> None:
-    """Cancel the offers no reader took over (the analysis that made them has ended)."""
-    with _LOCK:
-        pending = list(_OFFERS.values())
-        _OFFERS.clear()
-    for future in pending:
-        future.cancel()
 
 
 # The top-level items of a file, cut apart so each is parsed once (see `items`). What the scanner looks at in code,

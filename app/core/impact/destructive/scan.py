@@ -38,7 +38,6 @@ from app.core.impact.destructive import (
 from app.core.impact.destructive.legacy import is_comment
 from app.core.impact.destructive.model import (
     MAX_FINDINGS_PER_FILE,
-    MAX_HCL_BYTES,
     Finding,
     Lines,
     ParseFailure,
@@ -214,24 +213,6 @@ def offer_python_scans(files: Iterable[FileDiff], read: Reader, submit: Submit,
                     yield text, path, blob
 
     python_calls.offer_scans(versions(), submit, digests=digests, together=together)
-
-
-def offer_hcl_items(files: Iterable[FileDiff], read: Reader, submit: Submit) -> None:
-    """Start parsing the top-level items of these files' .tf and .tfvars versions in worker processes, ahead of
-    the tier's and scan_change's readers, which take their answers over (terraform.offer_items)."""
-
-    def texts() -> Iterator[str]:
-        for fd in files:
-            if not fd.text_read or not fd.path.lower().endswith((".tf", ".tfvars")):
-                continue
-            if max(fd.old_size, fd.new_size) > MAX_HCL_BYTES:
-                continue
-            for side, blob in (("old", fd.old_blob), ("new", fd.new_blob)):
-                text = _text(read(fd, side)) if blob else None
-                if text is not None:
-                    yield text
-
-    terraform.offer_items(texts(), submit)
 
 
 class _ChangeScan:

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from app.core.hcl import body_of, items, label, offer_item, parse_tree, remembered, wants_item
+from app.core.hcl import body_of, items, label, parse_tree, remembered
 from app.core.impact.destructive.model import MAX_HCL_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
 
 _PROTECTIONS = (
@@ -190,71 +189,31 @@ def _parse_hcl(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[
 
 def _parse_hcl_or_raise(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[Block]]:
     pieces = items(text)
-    joined = _joined(pieces, path, work)
-    if isinstance(joined, ParseFailure):
-        if len(pieces) == 1:
-            raise joined  # the piece is the file
-        return _parse_whole(text, path, work)  # fails as the whole file
-    return joined
+    joined = _joined(pieces, path, work) if len(pieces) > 1 else None
+    return joined if joined is not None else _parse_whole(text, path, work)
 
 
-def _joined(pieces: list[tuple[int, str]], path: str,
-            work: Work) -> tuple[dict[str, Attr], list[Block]] | ParseFailure:
+def _joined(pieces: list[tuple[int, str]], path: str, work: Work) -> tuple[dict[str, Attr], list[Block]] | None:
     """The file's attributes and blocks read piece by piece (app/core/hcl.py `items`: each top-level item is
     parsed once in a process, whichever versions of whichever files hold it), lines counted from the file's
-    start; the failure of the first piece that does not parse."""
+    start; None when a piece does not parse (the whole file is then parsed, and fails as itself)."""
     attrs: dict[str, Attr] = {}
     blocks: list[Block] = []
     for line, piece in pieces:
         answer = remembered("hcl-item", piece, lambda piece=piece: _piece(piece, work))
-        if isinstance(answer, ParseFailure):
-            return answer
+        if answer is None:
+            return None
         for name, attr in answer[0].items():
             attrs[name] = Attr(attr.text, attr.line + line)
         blocks += [_placed(block, line, path) for block in answer[1]]
     return attrs, blocks
 
 
-def item_answers(piece: str) -> tuple[object, object]:
-    """In a worker: what the destructive detector and the plan's spans make of one top-level item (hcl.ITEM_KINDS),
-    from one parse."""
-    from app.core.hcl import NOT_PARSED, top_level_blocks
-
-    item = _piece(piece, Work())
-    try:
-        spans: object = top_level_blocks(piece)
-    except Exception:  # said by the reader, who parses it again
-        spans = NOT_PARSED
-    return item, spans
-
-
-def items_answers(pieces: list[str]) -> list[tuple[object, object]]:
-    """In a worker: item_answers of each piece (one task per file version: a task per item cost more CPU in
-    the pool's queues than the parse saved)."""
-    return [item_answers(piece) for piece in pieces]
-
-
-def offer_items(texts: Iterable[str], submit: Callable[..., Any]) -> None:
-    """Offer the top-level items of these .tf and .tfvars versions to worker processes (hcl.offer_item), ahead
-    of the readers, one task per version for the items not known or offered yet: the versions of a module's
-    files across pull requests share most of their items."""
-    from app.core.memo import part
-
-    for text in texts:
-        if len(text.encode("utf-8", errors="replace")) > MAX_HCL_BYTES:
-            continue
-        wanted = [piece for piece in dict.fromkeys(piece for _, piece in items(text)) if wants_item(piece)]
-        if wanted:
-            whole = submit(items_answers, wanted)
-            for index, piece in enumerate(wanted):
-                offer_item(piece, part(whole, index))
-
-
-def _piece(piece: str, work: Work) -> tuple[dict[str, Attr], list[Block]] | ParseFailure:
+def _piece(piece: str, work: Work) -> tuple[dict[str, Attr], list[Block]] | None:
     try:
         return _parse_whole(piece, "", work)
-    except ParseFailure as failure:
-        return failure
+    except ParseFailure:
+        return None
 
 
 def _placed(block: Block, lines: int, path: str) -> Block:
