@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from app.core.hcl import body_of, label, parse_tree, remembered
+from app.core.hcl import body_of, items, label, parse_tree, remembered
 from app.core.impact.destructive.model import MAX_HCL_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
 
 _PROTECTIONS = (
@@ -245,6 +245,42 @@ def _parse_hcl(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[
 
 
 def _parse_hcl_or_raise(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[Block]]:
+    pieces = items(text)
+    joined = _joined(pieces, path, work) if len(pieces) > 1 else None
+    return joined if joined is not None else _parse_whole(text, path, work)
+
+
+def _joined(pieces: list[tuple[int, str]], path: str, work: Work) -> tuple[dict[str, Attr], list[Block]] | None:
+    """The file's attributes and blocks read piece by piece (app/core/hcl.py `items`: each top-level item is
+    parsed once in a process, whichever versions of whichever files hold it), lines counted from the file's
+    start; None when a piece does not parse (the whole file is then parsed, and fails as itself)."""
+    attrs: dict[str, Attr] = {}
+    blocks: list[Block] = []
+    for line, piece in pieces:
+        answer = remembered("hcl-item", piece, lambda piece=piece: _piece(piece, work))
+        if answer is None:
+            return None
+        for name, attr in answer[0].items():
+            attrs[name] = Attr(attr.text, attr.line + line)
+        blocks += [_placed(block, line, path) for block in answer[1]]
+    return attrs, blocks
+
+
+def _piece(piece: str, work: Work) -> tuple[dict[str, Attr], list[Block]] | None:
+    try:
+        return _parse_whole(piece, "", work)
+    except ParseFailure:
+        return None
+
+
+def _placed(block: Block, lines: int, path: str) -> Block:
+    """A piece's block where it stands in its file: `lines` further down, in `path`."""
+    return Block(block.kind, list(block.labels), block.line + lines,
+                 {name: Attr(attr.text, attr.line + lines) for name, attr in block.attrs.items()},
+                 [_placed(inner, lines, path) for inner in block.blocks], path)
+
+
+def _parse_whole(text: str, path: str, work: Work) -> tuple[dict[str, Attr], list[Block]]:
     try:
         tree = parse_tree(text)
     except RecursionError:
