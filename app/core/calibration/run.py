@@ -91,9 +91,11 @@ class Labelled:
     missing_objects: int = 0  # commits of the studied span left out: a blob they change is not in the repository
 
     def to_json(self) -> dict[str, Any]:
+        # A factor nothing measured is NaN (complexity of shell or SQL alone, QA55 F3): JSON has no NaN, so null
+        samples = [{**asdict(s), "feats": {k: v if math.isfinite(v) else None for k, v in s.feats.items()}}
+                   for s in self.samples]
         return {"version": LABELS_VERSION, "head": self.head, "commits": self.commits, "fixes": self.fixes,
-                "traced": self.traced, "samples": [asdict(s) for s in self.samples],
-                "missing_objects": self.missing_objects}
+                "traced": self.traced, "samples": samples, "missing_objects": self.missing_objects}
 
     @classmethod
     def from_json(cls, data: Any) -> Labelled | None:
@@ -101,7 +103,8 @@ class Labelled:
         try:
             if data.get("version") != LABELS_VERSION:
                 return None
-            samples = [Sample(str(s["sha"]), int(s["time"]), {k: float(v) for k, v in s["feats"].items()},
+            samples = [Sample(str(s["sha"]), int(s["time"]),
+                              {k: math.nan if v is None else float(v) for k, v in s["feats"].items()},
                               int(s["label"]), bool(s["code"]), int(s["lines"]),
                               None if s["ai_tool"] is None else str(s["ai_tool"])) for s in data["samples"]]
             return cls(str(data["head"]), int(data["commits"]), int(data["fixes"]), int(data["traced"]), samples,
