@@ -221,3 +221,17 @@ def test_ruby_endless_methods_are_methods_of_their_own_line() -> None:
     metrics = analyze_source("app/policies/policy.rb", code)
     by_name = {f.name: (f.start_line, f.end_line, f.complexity) for f in metrics.functions}
     assert by_name["owns?"] == (3, 3, 3) and by_name["deny"] == (6, 9, 2) and by_name["show?"] == (2, 2, 1)
+
+
+def test_ruby_endless_method_rewrite_is_linear_on_a_hostile_line() -> None:
+    """Repository content is untrusted: the first rewrite looked for the trailing comment with a lazy regex, 14 s
+    on one 36 KB line of ` #a` repeated before a quote (quadratic); a 600 KB line must take well under a second."""
+    import time
+
+    from app.core.metrics.ruby import for_lizard
+
+    line = "def a = x" + " #a" * 200_000 + '"\n'
+    started = time.perf_counter()
+    assert for_lizard("x.rb", line).startswith("def a; x #a")
+    assert time.perf_counter() - started < 1.0
+    assert for_lizard("a.rb", "def ok? = true # rubocop:disable X\n") == "def ok?; true; end # rubocop:disable X\n"
