@@ -219,7 +219,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     the figures are the same, the first ranked row comes before every diff is read);
 # 97: a Terraform destroy weighs what it loses (stateless 0.25, generated 0.5, else 1); `${...}` across lines parsed;
 #     output/validation/version-constraint-only edits are tier 2; unmeasured complexity shown "-" (FIX94, QA55 F9-F11);
-ANALYSIS_VERSION = "97"
+# 98: Rails migrations: safety_assured { remove_column }, change_table's t.remove, remove_columns' every column;
+#     Ruby's endless methods measured and cut as methods; an AI agent's session ids are one tool (QA57);
+ANALYSIS_VERSION = "98"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

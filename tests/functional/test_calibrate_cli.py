@@ -399,3 +399,33 @@ def test_progress_goes_to_a_log_file_with_progress_and_nowhere_without(make_repo
     assert any(line.startswith("review-tui: tracing fixes ") for line in lines), lines
     quiet = run("calibrate", "--repo", str(b.path), "--json", "--no-progress", "--max-commits", "0")
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+def test_a_commit_whose_complexity_nothing_measures_is_cached_as_unknown(make_repo):
+    """A commit changing only a shell script or SQL has complexity unknown (NaN, QA55 F3), and the labels cache
+    refused NaN: `calibrate` died "internal error: Out of range float values are not JSON compliant" on
+    rubygems.org, whose 8,499 first-parent commits hold 562 such commits (QA57)."""
+    import math
+
+    from app.commands.calibrate import _labelled
+    from app.config import load_repo_config
+    from app.core.calibration.run import check_history
+    from app.core.git.repo import GitRepo
+
+    b = small_fixes_history(make_repo)
+    b.commit("Deploy script", {"scripts/deploy.sh": "#!/bin/sh\nset -e\necho deploy\n"}, author=BOB,
+             when=T0 + (CYCLES + 3) * DAY)
+    b.commit("Backfill", {"db/backfill.sql": "UPDATE users SET active = true WHERE id > 10;\n"}, author=BOB,
+             when=T0 + (CYCLES + 4) * DAY)
+    result = run("calibrate", "--repo", str(b.path), "--json")
+    assert result.returncode == 0, result.stderr
+    repo = GitRepo(b.path)
+    head = check_history(repo)
+    config = load_repo_config(repo, head)
+    assert json.loads(run("calibrate", "--repo", str(b.path), "--json").stdout)["cached"] is True
+    first, cached = _labelled(repo, head, config, None, None, False)
+    again, cached_again = _labelled(repo, head, config, None, None, False)
+    assert not cached and cached_again
+    for labelled in (first, again):  # kept as unknown, not as 0
+        unknown = [s for s in labelled.samples if math.isnan(s.feats["complexity"])]
+        assert len(unknown) == 2 and all(s.feats["size"] > 0 for s in unknown)

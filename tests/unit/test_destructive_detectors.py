@@ -811,3 +811,39 @@ def test_outputs_validations_and_version_constraints_are_ordinary_code_not_tier_
 
     assert majors(">= 4.57, < 6.0") == (4, 5) and majors("~> 5.0") == (5, 5) and majors("~> 5") == (5, math.inf)
     assert majors("< 5.5") == (0, 5) and majors("= 5.1.0") == (5, 5) and majors("latest") is None
+def test_ruby_migration_drops_inside_strong_migrations_blocks_and_change_table() -> None:
+    """rubygems.org's own migrations (QA57): `safety_assured { remove_column ... }` on one line (#4258, "Remove
+    ApiKey#user_id entirely": scored 23 low, "no destructive operation found"), `t.remove` inside `change_table`
+    (05a74ca, "Drop legacy info_checksum ... columns") and `remove_columns` of many columns over several lines, read
+    as a column named after the table ("column api_keys")."""
+    one_line = (
+        "class RemoveUserIdFromApiKeys < ActiveRecord::Migration[7.0]\n  def change\n"
+        "    safety_assured { remove_column :api_keys, :user_id, :integer }\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(one_line, "db/migrate/1_x.rb", "ruby", Work())
+    assert [(f.line, f.target) for f in found] == [(3, "column api_keys.user_id")]
+    change_table = (
+        "class RemoveInfoChecksumV1 < ActiveRecord::Migration[8.1]\n  def change\n    safety_assured do\n"
+        "      change_table :versions, bulk: true do |t|\n        t.remove :info_checksum, type: :string\n"
+        "        t.remove :yanked_info_checksum, :other, type: :string\n        t.string :kept\n      end\n"
+        "    end\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(change_table, "db/migrate/2_x.rb", "ruby", Work())
+    assert [(f.line, f.target) for f in found] == [
+        (5, "column versions.info_checksum"), (6, "column versions.yanked_info_checksum, other")]
+    many = (
+        "class RemoveLegacyScopes < ActiveRecord::Migration[7.1]\n  def change\n    safety_assured do\n"
+        "      remove_columns :api_keys,\n"
+        "                     *%i[show_dashboard index_rubygems push_rubygem],\n"
+        "                     type: :boolean,\n                     null: false\n    end\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(many, "db/migrate/3_x.rb", "ruby", Work())
+    assert [(f.line, f.target) for f in found] == [
+        (4, "column api_keys.show_dashboard, index_rubygems, push_rubygem")]
+    # look-alikes: a comment, a change_table that only adds, a rollback removing the column its up added
+    benign = (
+        "class AddNick < ActiveRecord::Migration[8.1]\n  def up\n    # safety_assured { remove_column :users, :x }\n"
+        "    change_table :users do |u|\n      u.string :nick\n    end\n  end\n\n"
+        "  def down\n    safety_assured { remove_column :users, :nick }\n  end\nend\n"
+    )
+    assert migrations.scan_code_migration(benign, "db/migrate/4_x.rb", "ruby", Work()) == []

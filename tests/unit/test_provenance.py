@@ -128,6 +128,9 @@ SIGNAL_ROWS = [
      "mm: fix\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse\nSigned-off-by: Ann <ann@example.org>\n",
      ANN, None,
      "Claude Code", "trailer", "Assisted-by: Claude:claude-3-opus"),
+    # an agent that names its session (Shopify's devx on rubygems.org, QA57): one tool, not one per session
+    ("assisted-by-session-id", "Fix\n\nAssisted-By: devx/1e5cc708-aee9-4921-b450-ae4f4ab62269\n", ANN, None,
+     "devx", "trailer", "Assisted-By: devx/1e5cc708-aee9-4921-b450-ae4f4ab62269"),
     ("assisted-by-other-agent", "mm: fix\n\nAssisted-by: GPT-5:gpt-5-codex\n", ANN, None,
      "GPT-5", "trailer", "Assisted-by: GPT-5:gpt-5-codex"),
     ("assisted-by-unknown-agent", "mm: fix\n\nAssisted-by: Qwen:qwen3-coder\n", ANN, None,

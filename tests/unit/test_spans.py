@@ -190,3 +190,48 @@ def test_rust_tests_inside_a_source_file_are_found_past_braces_in_strings_and_co
     assert regions == ((4, 9), (10, 12), (13, 14))
     assert [n for n in range(1, 16) if in_regions(n, regions)] == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
     assert test_regions("src/link.py", text) == ()
+
+
+def test_ruby_endless_methods_are_methods_of_their_own_line() -> None:
+    """Ruby 3's endless methods (`def owns?(gem) = ...`): lizard opened a method there and closed it at the class's
+    end, so rubygems.org's `owns_gem?` spanned lines 117-241 with every method after it, and the endless methods
+    before a normal one were lost with their branches (QA57). Complexity reads them as spans do."""
+    from app.core.metrics.complexity import analyze_source
+
+    code = (
+        "class Policy\n"
+        "  def show? = false\n"
+        "  def owns?(gem) = gem.nil? || gems.include?(gem) ? true : false # rubocop:disable Style/X\n"
+        "  def label = \"#{name} (#{id})\"\n"
+        "\n"
+        "  def deny(error)\n"
+        "    @error = error if error\n"
+        "    false\n"
+        "  end\n"
+        "\n"
+        "  def ==(other) = other.id == id\n"
+        "  def name=(value)\n"
+        "    @name = value\n"
+        "  end\n"
+        "end\n"
+    )
+    found = definition_spans("app/policies/policy.rb", code)
+    assert [(s.qualname, s.start, s.end) for s in found.spans] == [
+        ("show?", 2, 2), ("owns?", 3, 3), ("label", 4, 4), ("deny", 6, 9), ("==", 11, 11), ("name", 12, 14)]
+    metrics = analyze_source("app/policies/policy.rb", code)
+    by_name = {f.name: (f.start_line, f.end_line, f.complexity) for f in metrics.functions}
+    assert by_name["owns?"] == (3, 3, 3) and by_name["deny"] == (6, 9, 2) and by_name["show?"] == (2, 2, 1)
+
+
+def test_ruby_endless_method_rewrite_is_linear_on_a_hostile_line() -> None:
+    """Repository content is untrusted: the first rewrite looked for the trailing comment with a lazy regex, 14 s
+    on one 36 KB line of ` #a` repeated before a quote (quadratic); a 600 KB line must take well under a second."""
+    import time
+
+    from app.core.metrics.ruby import for_lizard
+
+    line = "def a = x" + " #a" * 200_000 + '"\n'
+    started = time.perf_counter()
+    assert for_lizard("x.rb", line).startswith("def a; x #a")
+    assert time.perf_counter() - started < 1.0
+    assert for_lizard("a.rb", "def ok? = true # rubocop:disable X\n") == "def ok?; true; end # rubocop:disable X\n"

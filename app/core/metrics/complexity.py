@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.core.git.diff import decode_text
+from app.core.metrics import ruby
 from app.core.metrics.closures import closure_names, qualified_name
 from app.core.pyparse import parse_python
 from app.core.settings import SectionReader
@@ -38,8 +39,9 @@ if TYPE_CHECKING:
 # 4: Go methods named with their receiver type; 3: closures named after their function; 2: Python that does
 # not parse falls back to lizard
 # 6: TypeScript read by tree-sitter (typescript.py): no phantom functions from type syntax, closures named by
-# their binding or call; a reader's crash said in words; 7: JavaScript read by tree-sitter too
-ANALYZER_VERSION = "7"
+# their binding or call; a reader's crash said in words; 7: JavaScript read by tree-sitter too; 8: Ruby's endless
+# methods read as methods (ruby.py)
+ANALYZER_VERSION = "8"
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.
@@ -658,7 +660,7 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
 
     lines = _count_lines(text)
     try:
-        function_list = _lizard_functions(lizard, path, text)
+        function_list = _lizard_functions(lizard, path, ruby.for_lizard(path, text))
         functions = _unique_names(_named_closures([
             FunctionMetric(qualified_name(f), f.start_line, f.end_line, f.cyclomatic_complexity,
                            grade(f.cyclomatic_complexity))

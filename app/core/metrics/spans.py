@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from app.core.hcl import HCL_SUFFIXES, MAX_HCL_BYTES, block_name, top_level_blocks
-from app.core.metrics import typescript
+from app.core.metrics import ruby, typescript
 from app.core.metrics.closures import closure_names, qualified_name
 from app.core.pyparse import parse_python
 
@@ -220,7 +220,7 @@ def _lizard_spans(path: str, text: str, language: str) -> SpanResult:
     try:
         import lizard
 
-        info = lizard.analyze_file.analyze_source_code(path, text)
+        info = lizard.analyze_file.analyze_source_code(path, ruby.for_lizard(path, text))
         bounds = [(qualified_name(f), int(f.start_line), int(max(f.end_line, f.start_line)))
                   for f in info.function_list]
         # a test callback is `it("rejects an empty body")`, as complexity names it, not `(anonymous)#30`

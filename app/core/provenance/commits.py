@@ -349,6 +349,8 @@ _MODEL = re.compile(
     r"|\b(?P<oseries>o[134](?:-mini|-pro|-preview)?)\b", re.IGNORECASE)
 _MODEL_FAMILIES = {"gpt": "GPT", "qwen": "Qwen", "deepseek": "DeepSeek", "llama": "Llama", "mistral": "Mistral",
                    "codestral": "Mistral", "devstral": "Mistral", "grok": "Grok", "glm": "GLM", "kimi": "Kimi"}
+# a UUID or a long hex id after an agent's name: its session, not the tool
+_SESSION_ID = re.compile(r"[/@#][0-9a-f]{8}(?:-?[0-9a-f]{4}){3}-?[0-9a-f]{12}$|[/@#][0-9a-f]{16,}$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(([^()]{1,120})\)")
 
 
@@ -687,7 +689,8 @@ def _trailer_signal(trailer: Trailer, add: _Add) -> None:
             if identity or model:  # a tool's identity, or a model named in it ("GLM-5 via Crush")
                 add(identity[0] if identity else model[1] if model else "", text, "trailer", POLICY_TRAILER_POINTS)
             return
-        agent = value.split(":", 1)[0].strip()
+        # an agent that adds its session's id ("devx/1e5cc708-aee9-...") is one tool, not one tool per session
+        agent = _SESSION_ID.sub("", value.split(":", 1)[0].strip())
         if agent:
             add(tool_from_text(agent) or clip_text(agent, 40), text, "trailer", POLICY_TRAILER_POINTS)
     elif token == "generated-by":

@@ -274,11 +274,22 @@ _C_FUNCTION = re.compile(
     r"\bfunc\s+(?:\([^)]*\)\s*)?(\w+)|\b(?:exports\.|module\.exports\.)?(up|down)\s*[=:(]"
     r"|\basync\s+(up|down)\s*\(|\bpublic\s+async\s+(up|down)\s*\("
 )
+# at a line's start or after `{` / `;`: strong_migrations' `safety_assured { remove_column :users, :x }`
 _RUBY_OPS = re.compile(
-    r"^\s*(drop_table|remove_column|remove_columns|remove_reference|remove_belongs_to|"
+    r"(?:^|[{;])\s*(drop_table|remove_column|remove_columns|remove_reference|remove_belongs_to|"
     r"create_table|add_column|drop_join_table)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
     r"(?:\s*,\s*:?[\"']?(\w+)[\"']?)?"
 )
+# `change_table :versions do |t|` (and create_table, whose block never removes): the block's name for its table
+_RUBY_TABLE_BLOCK = re.compile(r"^\s*(change_table|create_table)\b\s*\(?\s*:?[\"']?(\w+)[\"']?.*\bdo\s*\|\s*(\w+)\s*\|")
+_RUBY_BLOCK_REMOVE = re.compile(r"^\s*(\w+)\.(remove|remove_references|remove_belongs_to)\b\s*\(?(.*)")
+_RUBY_BLOCK_ADD = re.compile(
+    r"^\s*(\w+)\.(?:string|text|integer|bigint|float|decimal|numeric|datetime|timestamp|time|date|binary|boolean|"
+    r"json|jsonb|uuid|column|references|belongs_to)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
+)
+_RUBY_KEYWORD_ARG = re.compile(r"\b\w+:(?:\s|$)")  # `type: :string`: the options after the columns
+_RUBY_COLUMN = re.compile(r"%[iw][\[(]([^\])]*)[\])]|:(\w+)|[\"'](\w+)[\"']")
+MAX_CONTINUED_LINES = 20
 _JS_OPS = re.compile(
     r"\.(dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|createTable|addColumn)"
     r"\s*\(\s*['\"`](\w+)['\"`](?:\s*,\s*['\"`](\w+)['\"`])?"
@@ -324,6 +335,56 @@ def _orm_op(written: str, table: str, column: str | None) -> sql.Op | None:
     return None
 
 
+def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None]) -> list[sql.Op]:
+    """The ORM operations of a Ruby migration's line `number` (a comment line has none). `remove_columns` and a
+    change_table block's `t.remove` name every column, on this line and the lines its trailing commas continue to."""
+    raw = lines.text_of(number)
+    if raw.lstrip().startswith("#"):
+        return []
+    block = _RUBY_TABLE_BLOCK.match(raw)
+    if block:
+        blocks[block.group(3)] = block.group(2) if block.group(1) == "change_table" else None
+    added = _RUBY_BLOCK_ADD.match(raw)
+    if added and blocks.get(added.group(1)):  # a column the change_table adds (its rollback may remove it)
+        table = blocks[added.group(1)] or "?"
+        return [sql.Op("added", f"{table}.{added.group(2)}", table=table, columns=(sql.bare(added.group(2)),))]
+    removed = _RUBY_BLOCK_REMOVE.match(raw)
+    if removed and blocks.get(removed.group(1)):
+        table = blocks[removed.group(1)] or "?"
+        columns = _ruby_columns(lines, number, removed.group(3))
+        return _drop_columns(f"{removed.group(2)} (change_table)", table, columns)
+    found = _RUBY_OPS.search(raw)
+    if not found:
+        return []
+    if found.group(1) == "remove_columns":
+        rest = raw[found.end(2):].lstrip("\"' ")
+        return _drop_columns("remove_columns", found.group(2), _ruby_columns(lines, number, rest))
+    op = _orm_op(found.group(1), found.group(2), found.group(3))
+    return [op] if op is not None else []
+
+
+def _ruby_columns(lines: Lines, number: int, rest: str) -> list[str]:
+    """The column names in `rest` (the arguments after a table), continued on the next lines while a line ends
+    with a comma, up to the first keyword option (`type: :string`)."""
+    text, last = rest, number
+    while text.split("#", 1)[0].rstrip().endswith(",") and last < min(len(lines.starts), number + MAX_CONTINUED_LINES):
+        last += 1
+        text += " " + lines.text_of(last)
+    option = _RUBY_KEYWORD_ARG.search(text)
+    names: list[str] = []
+    for match in _RUBY_COLUMN.finditer(text[: option.start()] if option else text):
+        names.extend(match.group(1).split() if match.group(1) is not None else [match.group(2) or match.group(3)])
+    return names
+
+
+def _drop_columns(written: str, table: str, columns: list[str]) -> list[sql.Op]:
+    if not columns:
+        return [sql.Op("migration-drop-column", f"columns of {table}", f"{written} deletes the columns' data", table)]
+    whose = "column's" if len(columns) == 1 else "columns'"
+    return [sql.Op("migration-drop-column", f"column {table}.{', '.join(columns)}",
+                   f"{written} deletes the {whose} data", table, tuple(sql.bare(c) for c in columns))]
+
+
 def _unquote(token: str) -> str:
     if token.startswith("%"):
         body = token[token.index("{") + 1 :]
@@ -341,6 +402,7 @@ def scan_code_migration(text: str, path: str, language: str, work: Work) -> list
     section = sql.UP
     ruby = language == "ruby"
     section_at: dict[int, str] = {}
+    blocks: dict[str, str | None] = {}  # a change_table block's name -> its table
     for number in range(1, len(lines.starts) + 1):  # calls and sections, line by line
         raw = lines.text_of(number)
         work.add(len(raw) + 1)
@@ -350,11 +412,12 @@ def scan_code_migration(text: str, path: str, language: str, work: Work) -> list
             section = (
                 sql.DOWN if name.lower() in DOWN_FUNCTIONS or name.lower().startswith("down") else sql.UP
             )
-        for found in [_RUBY_OPS.match(raw)] if ruby else list(_JS_OPS.finditer(raw)):
-            if found:
-                op = _orm_op(found.group(1), found.group(2), found.group(3))
-                if op is not None:
-                    events.append(Event(section, number, raw, ops=[op]))
+        if ruby:
+            events.extend(Event(section, number, raw, ops=[op]) for op in _ruby_ops(lines, number, blocks))
+        for found in [] if ruby else _JS_OPS.finditer(raw):
+            op = _orm_op(found.group(1), found.group(2), found.group(3))
+            if op is not None:
+                events.append(Event(section, number, raw, ops=[op]))
         section_at[number] = section
     for offset, body in _strings(text, ruby, work):
         if _SQL_START.match(body):
