@@ -221,7 +221,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     output/validation/version-constraint-only edits are tier 2; unmeasured complexity shown "-" (FIX94, QA55 F9-F11);
 # 98: Rails migrations: safety_assured { remove_column }, change_table's t.remove, remove_columns' every column;
 #     Ruby's endless methods measured and cut as methods; an AI agent's session ids are one tool (QA57);
-ANALYSIS_VERSION = "98"
+# 99: a web app's identity code by its conventional names (app/policies/, sessions/passwords controllers, MFA, TOTP,
+#     WebAuthn, API keys, auth initializers) tier 0; Rack::Attack, CSP, production.rb tier 1; deploy/*.yaml.erb (QA57);
+ANALYSIS_VERSION = "99"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -347,6 +347,28 @@ DEFAULT_TIERS = [
     ("examples/jwt/app.ts", 3),
     ("docs/middleware/csrf.md", 3),
     ("src/middleware/cors/README.md", 3),
+    # QA57 (rubygems.org, Rails): identity controllers, Pundit policies and auth initializers are tier 0, request
+    # throttling and production settings tier 1, ERB Kubernetes manifests infrastructure; their tests stay tier 3
+    ("app/controllers/sessions_controller.rb", 0),
+    ("app/controllers/passwords_controller.rb", 0),
+    ("app/controllers/multifactor_auths_controller.rb", 0),
+    ("app/controllers/totps_controller.rb", 0),
+    ("app/controllers/webauthn_verifications_controller.rb", 0),
+    ("app/controllers/concerns/require_mfa.rb", 0),
+    ("app/models/api_key.rb", 0),
+    ("app/policies/rubygem_policy.rb", 0),
+    ("app/Policies/PostPolicy.php", 0),  # Laravel's
+    ("config/initializers/clearance.rb", 0),
+    ("config/initializers/devise.rb", 0),
+    ("config/initializers/rack_attack.rb", 1),
+    ("config/initializers/content_security_policy.rb", 1),
+    ("config/environments/production.rb", 1),
+    ("config/deploy/production/web.yaml.erb", 0),
+    ("config/environments/development.rb", 2),
+    ("app/models/user.rb", 2),
+    ("lib/hotpatch.py", 2),
+    ("test/controllers/sessions_controller_test.rb", 3),
+    ("spec/policies/rubygem_policy_spec.rb", 3),
     # a word inside another word is not the word
     ("src/obsession.py", 2),
     ("src/agents/sandbox/session/manager.py", 2),  # a sandbox session, not a login (openai-agents-python)

@@ -110,7 +110,7 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/*manifests*/**/*.yaml **/*manifests*/**/*.yml **/*manifests*/**/*.json *manifests*.yaml
         *manifests*.yml kustomize/ helm-chart/ helm-charts/
         **/chart/templates/** argocd/ argo-cd/ flux/ fluxcd/ *.tftpl *user[-_]data*.tpl *userdata*.tpl
-        *user[-_]data*.sh *userdata*.sh""")
+        *user[-_]data*.sh *userdata*.sh **/deploy/**/*.yaml.erb **/deploy/**/*.yml.erb""")
     # Inside a source tree (lib/, src/) an ansible/ directory is a Python package named ansible, and its YAML
     # and templates are that package's data: lib/ansible/config/base.yml, the galaxy role skeletons.
     + _rules(2, "data of a Python package named ansible (in a source tree), not playbooks", """
@@ -125,7 +125,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # identity checks themselves are the tier-0 rules below (QA51 #4: hono's cors/ and ip-restriction/ were tier 2)
     + _rules(1, "web request guards (CORS, IP restriction, cookies): decide who may call and what the client keeps",
              """cors cors.* *[-_]cors *[-_]cors.* cors[-_]* *ip[-_]restriction* cookie cookies cookie[-_.]*
-             cookies[-_.]* *[-_]cookie *[-_]cookies *[-_]cookie[-_.]* *[-_]cookies[-_.]*""")
+             cookies[-_.]* *[-_]cookie *[-_]cookies *[-_]cookie[-_.]* *[-_]cookies[-_.]*
+             **/initializers/rack_attack.rb **/initializers/content_security_policy.rb""")
+    # A Rails app's production settings (QA57: rubygems.org's config/environments/production.rb was tier 2)
+    + _rules(1, "production configuration: how the service runs in production",
+             "**/config/environments/production.rb **/config/environments/production.*.rb")
     # A package named for auth with its project's prefix or a suffix (uv's crates/uv-auth/, auth-client/,
     # oauth2/) is the same code as an auth/ directory (QA50: 45 changes to uv's credential middleware were tier 2)
     # A file named for auth is the code too: hono's src/utils/basic-auth.ts parses the Authorization header
@@ -137,6 +141,13 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # devices, STS tokens), uv's agent hooks (session-start.sh). So only what names a web session: a session
     # middleware, a session cookie, and the session code of the web frameworks by its place (Django, Flask,
     # Rack, Laravel, Spring, a Rails session_store initializer). None of those five repositories has such a path.
+    # The identity code of web apps by its conventional names (QA57: rubygems.org's sessions, passwords, MFA, TOTP,
+    # WebAuthn and API key controllers, its 57 Pundit policies under app/policies/ and its Clearance and Devise
+    # setup were tier 2: 51 of the 109 pending changes touching them asked for one approval, not a senior's)
+    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
+        **/app/policies/** *sessions[-_]controller* *passwords[-_]controller* *registrations[-_]controller*
+        *multifactor* *mfa[-_.]* *[-_]mfa *totp* *webauthn* *two[-_]factor* *api[-_]key*
+        **/initializers/devise.rb **/initializers/clearance.rb **/initializers/doorkeeper.rb""")
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/** *auth.* auth[-_]*.* oauth*.*
