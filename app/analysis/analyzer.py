@@ -21,6 +21,7 @@ risk inputs stored with it, without reading its diff, measuring or planning agai
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 import threading
 import time
 from collections.abc import Callable, Container, Iterable, Iterator
@@ -223,7 +224,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     Ruby's endless methods measured and cut as methods; an AI agent's session ids are one tool (QA57);
 # 99: a web app's identity code by its conventional names (app/policies/, sessions/passwords controllers, MFA, TOTP,
 #     WebAuthn, API keys, auth initializers) tier 0; Rack::Attack, CSP, production.rb tier 1; deploy/*.yaml.erb (QA57);
-ANALYSIS_VERSION = "99"
+# 100: code the dependency graph reads none of (Ruby, Terraform ...) has its blast radius not measured, not "no changed
+#     public symbol is used elsewhere" (QA57 F5);
+ANALYSIS_VERSION = "100"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -2925,7 +2928,11 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
     )
     _set_history(inputs, prep.history)
     blast = prep.blast
-    if blast is not None and blast.graph_files:
+    # a graph of the repository's Python or JavaScript said "no changed public symbol is used elsewhere" of Ruby it
+    # never read (QA57 F5: rubygems.org pr/6605 removed a method its own plan showed used in another file)
+    unread = _graph_unread(code)
+    inputs.blast_unread = unread
+    if blast is not None and blast.graph_files and not unread:
         inputs.blast_known = True
         inputs.blast_symbols = sum(1 for s in blast.symbols if s.direct)
         inputs.blast_files = sum(1 for s in blast.symbols if s.direct and s.change == "module")
@@ -2934,6 +2941,16 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         inputs.blast_breaks = blast.import_breaks()
         inputs.seams = [s.name for s in blast.seams]
     return inputs
+
+
+def _graph_unread(code: list[FileDiff]) -> list[str]:
+    """The kinds of a change's code files (".rb", ".tf", "Makefile") when the dependency graph reads none of them: its
+    blast radius is then not measured. Empty when it reads some, or the change has no code (nothing to reach)."""
+    from app.core.impact.graph import GRAPH_SUFFIXES
+
+    if not code or any(fd.path.endswith(GRAPH_SUFFIXES) for fd in code):
+        return []
+    return sorted({posixpath.splitext(fd.path)[1] or posixpath.basename(fd.path) for fd in code})
 
 
 def _set_history(inputs: RiskInputs, hf: HistoryFigures | None) -> None:

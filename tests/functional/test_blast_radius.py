@@ -377,3 +377,28 @@ def test_tests_the_change_adds_test_what_it_changes(make_repo) -> None:
         "web/util.ts": ["web/util.test.ts"]}
     why = {f["name"]: f["explanation"] for f in tested["factors"]}["seams"]
     assert why == "no untested seam"
+
+
+def test_code_the_graph_does_not_read_has_no_measured_blast_radius(make_repo) -> None:
+    """The graph of a repository's Python said "no changed public symbol is used elsewhere" of a Ruby change it never
+    read (QA57 F5: rubygems.org pr/6605 removed a method that its own review plan showed used in another file). Code
+    the graph reads none of is not measured, and says which files; a change with Python in it is still measured."""
+    b = make_repo()
+    b.commit("app", {"pkg/__init__.py": "", "pkg/a.py": "def f(x):\n    return x\n",
+                     "pkg/b.py": "from pkg.a import f\n\n\ndef g():\n    return f(1)\n",
+                     "app/models/gem_info.rb": "class GemInfo\n  def info_checksum\n    1\n  end\nend\n",
+                     "app/jobs/after_write_job.rb": "class AfterWriteJob\n  def run\n    GemInfo.new.info_checksum\n"
+                                                    "  end\nend\n"}, author=ALICE)
+    b.branch("ruby/drop-checksum")
+    b.commit("drop info_checksum", {"app/models/gem_info.rb": "class GemInfo\nend\n"}, branch="ruby/drop-checksum",
+             author=ALICE)
+    b.branch("py/rename-f")
+    b.commit("rename f", {"pkg/a.py": "def f(x, y=0):\n    return x + y\n"}, branch="py/rename-f", author=ALICE)
+    listed = {item["id"]: {f["name"]: f for f in item["factors"]}
+              for item in json.loads(_run("list", "--repo", str(b.path), "--json"))}
+    ruby = listed["ruby/drop-checksum"]["blast_radius"]
+    assert ruby["explanation"] == ("blast radius not measured: the dependency graph reads Python, JavaScript, "
+                                   "TypeScript and Go files, not .rb")
+    assert ruby["contribution"] == 0
+    python = listed["py/rename-f"]["blast_radius"]["explanation"]
+    assert "not measured" not in python and "pkg.b.g" in python

@@ -175,6 +175,8 @@ class RiskInputs:
     code_bytes_before: int = 0  # bytes, at the change's base, of the code files (not tests) it changes
     deepest_indent: int = 0  # columns before the most indented added line of code (a tab counts 4)
     blast_known: bool = False  # whether the dependency graph (impact/graph.py) was at hand
+    # the kinds of the change's code files when the graph reads none of them (".rb", ".tf"): not measured
+    blast_unread: list[str] = field(default_factory=list)
     blast_symbols: int = 0  # public symbols the change removes, re-signs or rewrites that others use
     blast_direct: int = 0  # definitions that reference them directly (tests excluded)
     blast_modules: int = 0  # modules that depend on them, transitively
@@ -517,8 +519,10 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
     """Blast radius and untested seams (impact/graph.py): how far a change's effects reach, and where
     modules meet without a test. Both are impact: they say what a failure costs, not how likely it is."""
     if not inputs.blast_known:
-        return (("blast_radius", "unknown", 0.0, "blast radius not measured (no Python definitions or no graph)"),
-                ("seams", "unknown", 0.0, "seams not measured"))
+        why = (f"blast radius not measured: the dependency graph reads Python, JavaScript, TypeScript and Go files, "
+               f"not {', '.join(inputs.blast_unread)}" if inputs.blast_unread
+               else "blast radius not measured (no Python definitions or no graph)")
+        return (("blast_radius", "unknown", 0.0, why), ("seams", "unknown", 0.0, "seams not measured"))
     clauses = list(inputs.blast_breaks)
     if inputs.blast_symbols and inputs.blast_direct and inputs.blast_files == inputs.blast_symbols:
         # Go and JavaScript are read at import level: what is known is who imports the changed files
