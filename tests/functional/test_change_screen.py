@@ -666,7 +666,11 @@ async def test_the_cc_column_keeps_its_unit_as_the_queue_does(make_repo):
         screen = await open_change(pilot, "feature/route")
         table = screen.query_one("#chunks-table", DataTable)
         cells = column(table, "cc")
-        assert cells == ["+1.1k"], cells
+        # route() alone takes more than a sitting (its 1,100 points at 10 s): a chunk of its own, small.py's apart
+        assert cells == ["+1.1k", "+1"], cells
+        [route] = [c for c in screen.outline.plan.chunks if c.files == ["src/app/route.py"]]
+        assert route.oversized and "capped at one sitting 1h 00m 00s: one unit that cannot be cut" in (
+            route.floor_derivation), route.floor_derivation
         assert {str(c.key.value): c.width for c in table.columns.values()}["cc"] == 5
         shown = _screen_text(pilot.app)
         assert " +1.1k " in shown, shown
