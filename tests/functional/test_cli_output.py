@@ -659,6 +659,7 @@ def test_explain_and_chunks_end_their_lines_where_their_text_does(payments_repo:
         lines = said.splitlines()
         assert len(lines) > 8 and not [line for line in lines if line.endswith(" ")], said
         if command == "explain":
+            assert "likelihood of a later fix" in said and "with every factor at its average)" in said  # QA55 F8
             header = next(line for line in lines if line.split()[:3] == ["factor", "kind", "points"])
             tier = next(line for line in lines if line.split()[:2] == ["tier", "impact"])
             end = header.index("points") + len("points")  # the points column is right-aligned under its header

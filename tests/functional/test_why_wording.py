@@ -4,6 +4,8 @@ explained (#13), a change whose tier is the default one says how to declare tier
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import Static
 
 from tests.conftest import ALICE, BOB
@@ -57,6 +59,9 @@ async def test_an_author_new_to_the_files_reads_plainly_in_the_why_panel(make_re
         await pilot.pause()
         why = " ".join(rendered(screen.query_one("#why-panel", Static), width=100).split())
     assert "changed these files 0 times" not in why
+    # the model at average factors is said as that, not as a "typical change" (read as a base rate, QA55 F8)
+    assert re.search(r"Likelihood of a later fix \d+(\.\d+)?% \(\d+(\.\d+)?% with every factor at its average\)",
+                     why) and "typical" not in why, why
     assert ("the author had not changed these files before; fewer such changes than the average change's author; "
             "in the history the model was fitted on, changes by authors with fewer needed later fixes less often, so "
             "this lowers the odds") in why, why
