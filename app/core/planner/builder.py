@@ -399,6 +399,7 @@ class _PlanBuilder:
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
         self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: its whitespace-only lines
         self._limits: dict[int, int] = {}  # per file, the changed lines of it a chunk holds (limit_of)
+        self._line_seconds: dict[int, tuple[float, float]] = {}  # per file, a line's floor seconds, its multiplier
         self.function_complexity: Mapping[str, Mapping[str, int]] = {}  # path -> {qualname: CC added}: leaf_seconds
         self.vendored = vendored_roots(files, own_code=own_code)  # trees added with their own licence: one skim each
         self.mirrors = mirrors_of(files, config)  # copies of another file's edit: one collapsed chunk per directory
@@ -731,12 +732,16 @@ class _PlanBuilder:
         at 1h 01m-1h 03m, capped at 1h). Re-indented lines count as read (a little over: never a chunk too long)."""
         config = self.config
         path = self.paths[leaf.file_index]
-        tier = self.file_tiers.get(path, config.default_tier)
-        kind = REMOVED if self.files[leaf.file_index].status == "deleted" else content_kind(path)
-        rate = {"code": config.lines_per_hour, "test": config.test_lines_per_hour, "docs": config.docs_lines_per_hour,
-                "data": config.data_lines_per_hour}.get(kind, config.removed_lines_per_hour)
-        multiplier = config.multiplier(tier) if kind == "code" else 1.0
-        seconds = leaf.size * 3600.0 / rate * multiplier
+        found = self._line_seconds.get(leaf.file_index)
+        if found is None:
+            kind = REMOVED if self.files[leaf.file_index].status == "deleted" else content_kind(path)
+            rate = {"code": config.lines_per_hour, "test": config.test_lines_per_hour,
+                    "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour,
+                    }.get(kind, config.removed_lines_per_hour)
+            multiplier = config.multiplier(self.file_tiers.get(path, config.default_tier)) if kind == "code" else 1.0
+            found = self._line_seconds[leaf.file_index] = (3600.0 / rate * multiplier, multiplier)
+        per_line, multiplier = found
+        seconds = leaf.size * per_line
         if leaf.kind == FUNCTION_UNIT and (points := self.function_complexity.get(path, {}).get(leaf.label, 0)) > 0:
             traced = multiplier if leaf.label not in self.test_functions.get(path, ()) else 1.0
             seconds += points * config.seconds_per_complexity_point * traced
