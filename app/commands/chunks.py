@@ -14,6 +14,7 @@ from app.commands.common import (
     note_merged,
     note_named_by_head,
     print_team_config_warnings,
+    print_unpadded,
     range_args,
     range_options,
     repo_option,
@@ -65,7 +66,7 @@ def chunks(ctx: click.Context, change_id: str, repo: str | None, base: str | Non
     from app.report.tables import plan_table
 
     out = console(width=width)
-    out.print(plan_table(change, plan, width=out.width))
+    print_unpadded(out, plan_table(change, plan, width=out.width))
 
 
 def _numbered_as_reviewed(analyzer: Analyzer, change: Change, plan: ReviewPlan) -> ReviewPlan:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -391,6 +392,25 @@ def _why_empty(discovery: Discovery | None) -> str:
         return "every branch is merged"
     return (f"every branch in the queue's scope is merged, and {hidden} ref{'s are' if hidden != 1 else ' is'} "
             "left out by it (below; a change named to explain, chunks or check is still read)")
+
+
+_TRAILING = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")  # what ends a line: spaces and style codes, mixed
+_STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _unpadded_line(line: str) -> str:
+    """A line without its trailing spaces, the style codes among them kept (a bold header's padding is
+    "why   \x1b[0m \x1b[1m \x1b[0m")."""
+    return _TRAILING.sub(lambda m: "".join(_STYLE_CODE.findall(m.group(0))), line)
+
+
+def print_unpadded(out: Console, renderable: Any) -> None:
+    """Print as `out` lays it out, each line without the spaces Rich pads it with to the console's width (a table's
+    cells, a wrapped paragraph): `explain` and `chunks` padded 31 of 39 lines to --width (QA55 F8). Styles stay;
+    the columns of a table stay where they are, only what follows a line's last visible character goes."""
+    with out.capture() as captured:
+        out.print(renderable)
+    sys.stdout.write("".join(_unpadded_line(line) + "\n" for line in captured.get().splitlines()))
 
 
 def _unpadded(lines: list[str]) -> list[str]:

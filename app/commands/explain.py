@@ -11,6 +11,7 @@ from app.commands.common import (
     note_merged,
     note_named_by_head,
     print_team_config_warnings,
+    print_unpadded,
     range_args,
     range_options,
     repo_option,
@@ -60,4 +61,4 @@ def explain(ctx: click.Context, change_id: str, repo: str | None, base: str | No
         return
     from app.report.tables import explain_view
 
-    console(width=width).print(explain_view(report, maintainability, track_record))
+    print_unpadded(console(width=width), explain_view(report, maintainability, track_record))

@@ -4,6 +4,7 @@ markup) and passed through `visible` (never emits control characters)."""
 from __future__ import annotations
 
 import functools
+import os
 import re
 import time
 from collections.abc import Sequence
@@ -374,11 +375,19 @@ def queue_footer(discovery: Discovery, *, merged_shown: bool = False) -> list[st
     return discovery.footer_lines(merged_shown=merged_shown)
 
 
+def at_average(likelihood: float) -> str:
+    """The model's likelihood with every factor at its average, said as what it is: shown as "typical change
+    3.8%" it read as a base rate (QA55 F8), where it is the built-in model at its six repositories' average factors
+    (sizes are skewed: a change at the average is no typical one, and the histories' share of later-fixed changes is
+    higher)."""
+    return f"{percent(likelihood)} with every factor at its average"
+
+
 def _risk_line(found: Assessment) -> Group:
     """Likelihood x impact = expected cost, and which model ranked the change."""
     risk = found.risk
     figures = [Text.assemble(("likelihood of a later fix ", "dim"), percent(risk.likelihood),
-                             (f" (typical change {percent(risk.base_likelihood)})", "dim")),
+                             (f" ({at_average(risk.base_likelihood)})", "dim")),
                Text.assemble(("impact ", "dim"), f"{risk.impact:.2g} cost units"),
                Text.assemble(("expected cost ", "dim"), f"{risk.expected_cost:.2f}")]
     if found.risk_per_minute is not None:
@@ -820,6 +829,8 @@ def fit_chunk_title(title: str, width: int) -> str:
         return _fit_packed(packed.group(1), packed.group(2), width)
     if (vendored := _VENDORED.match(title)) is not None:
         return _fit_vendored(vendored.group(1), vendored.group(2), width)
+    if (same := _SAME_EDITS.match(title)) is not None:
+        return _fit_same_edits(same.group(1), same.group(2), same.group(3), same.group(4) or "", width)
     if (kind := _KIND_PREFIX.match(title)) is not None:  # "Deleted: " stays while the paths keep 16 cells
         room = width - kind.end()
         return kind.group(0) + fit_chunk_title(title[kind.end():], room) if room >= 16 else \
@@ -842,14 +853,8 @@ def fit_chunk_title(title: str, width: int) -> str:
                 return spelling
     # Still too long: fewer names, each whole, before any is cut ("basic.py, service.py" rather than
     # "basic.py…d service.py"; "apt.py and 15 more" rather than "apt.py, …y and 14 more").
-    fewer = _fewer_names(short)
-    for shorter in fewer:
-        if len(shorter) <= width:
-            return shorter
-    if fewer:  # the last spelling is "a.py +N": cut that name, never the count of the others
-        name, _, count = fewer[-1].rpartition(" +")
-        if width - len(count) - 2 >= 6:
-            return f"{_cut_first(name, width - len(count) - 2)} +{count}"
+    if (fewer := _fit_fewer(short, width)) is not None:
+        return fewer
     named = _NAMED_PART.match(short)  # "caps.py: Collector.collect"
     # the file's path, then its name alone, the cut marked ("…/editor.py"), then the definition alone
     files = (named.group(1), f"…/{named.group(1).rsplit('/', 1)[1]}") if named and "/" in named.group(1) else \
@@ -866,6 +871,31 @@ def fit_chunk_title(title: str, width: int) -> str:
         if room >= 8:
             return f"{name}: {fit_middle(rest if more is None else rest[:more.start()], room)}"
     return _cut_first(short, width) if " " not in short else fit_middle(short, width)
+
+
+def _fit_fewer(short: str, width: int) -> str | None:
+    """A title that lists files with fewer names (`_fewer_names`), each whole, then the first with its middle
+    directories cut, then that name cut; never the count of the others. None when the title lists no files."""
+    fewer = _fewer_names(short)
+    for shorter in fewer:
+        if len(shorter) <= width:
+            return shorter
+    # then the first name with its middle directories cut, its first directory and its file's name kept: two chunks
+    # of tests/x/versions.tf and examples/x/versions.tf read "eks-ma…versions.tf +3" and "+1" at 80 columns (QA55 F13)
+    found = _PATH.match(fewer[0]) if fewer else None
+    first = found.group(0) if found is not None else ""
+    for keep in (1, 0) if first else ():
+        for shorter in fewer:  # each spells the first name the same: "a/b/x.tf and 3 more", "a/b/x.tf +3"
+            spelling = _elided(first, keep) + shorter[len(first):]
+            if len(spelling) <= width:
+                return spelling
+    if fewer:  # the last spelling is "a.py +N": cut that name, never the count of the others
+        name, _, count = fewer[-1].rpartition(" +")
+        room = width - len(count) - 2
+        if room >= 6:  # its first directory cut short before the name ("tests…/versions.tf"), else the name's middle
+            cut = _cut_first(_elided(name, 0), room)
+            return f"{cut if '/' in cut and not cut.startswith('…') else _cut_first(name, room)} +{count}"
+    return None
 
 
 def _cut_first(text: str, room: int) -> str:
@@ -887,6 +917,30 @@ def _cut_first(text: str, room: int) -> str:
         if len(marked) <= room:
             return marked
     return fit_middle(name, room)
+
+
+_SAME_EDITS = re.compile(r"^(Same edits?) as (\S+): (\S+?)( \(\d[\d,]* files\))?$")  # builder.py _mirror_chunk
+
+
+def _fit_same_edits(what: str, source: str, where: str, files: str, width: int) -> str:
+    """A mirror directory's chunk ("Same edits as modules/eks/: modules/self/ (3 files)"): what it is and where it
+    is say the most, so the directories they share go first ("Same edits as eks/: self/ (3 files)"), then the
+    source ("Same edits: modules/self/ (3 files)"), then the file count; the place is cut last, its end kept. Cut in
+    the middle, 21 cells read "Same edi…p/ (3 files)" at 80 columns: neither what nor where (QA55 F13)."""
+    shared = os.path.commonpath([source.rstrip("/"), where.rstrip("/")]) if source != "elsewhere" else ""
+    shared = shared if shared and shared not in (source.rstrip("/"), where.rstrip("/")) else ""
+    own = where[len(shared) + 1:] if shared else where
+    spellings = [f"{what} as {source}: {where}{files}"]
+    if shared:
+        spellings.append(f"{what} as {source[len(shared) + 1:]}: {own}{files}")
+    spellings += [f"{what}: {where}{files}", f"{what}: {own}{files}", f"{what}: {where}", f"{what}: {own}"]
+    for spelling in spellings:
+        if len(spelling) <= width:
+            return spelling
+    room = width - len(what) - 2
+    if room >= 6:
+        return f"{what}: {_cut_first(own, room) if '/' in own.rstrip('/') else fit_middle(own, room)}"
+    return fit_middle(f"{what}: {own}", width)
 
 
 _VENDORED = re.compile(r"^vendored: (\S+), (\d[\d,]* files?), ")  # planner/builder.py _bump_chunk

@@ -19,7 +19,10 @@ The rules, as review-tui applies them to every key (`TypeAhead`, used by ReviewA
    before the current screen appeared (pushed, or uncovered by closing the one above it) is dropped,
    and a notification says how many were. Keys typed while a chunk screen was being built can then
    never approve the chunk that appears, a `y` typed ahead can never answer a question that was not
-   yet asked, and `j j enter` typed while a change was opening never opens one of its chunks.
+   yet asked, and `j j enter` typed while a change was opening never opens one of its chunks. One
+   exception: on a screen uncovered again (one the reader has seen before), a key that leaves it (its
+   back or quit key, LEAVING) acts: Escape, Escape, q typed in one burst on a chunk screen goes back
+   twice and quits, as help says, where it left the change screen up (STOP51).
 3. Keys typed while a screen is loading its content in the background (the change screen analysing
    a change) act on the screen as it is: the empty plan ignores them, decision keys say "still
    loading"; nothing is kept for the plan that appears later.
@@ -30,6 +33,7 @@ review-tui started are read when it starts and count as typed then.
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -42,6 +46,8 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
     from textual.screen import Screen
 
+LEAVING = frozenset({"back", "close", "dismiss", "cancel", "quit", "app.quit", "app.pop_screen"})
+"""The actions that leave a screen: typed ahead, they act on a screen uncovered again (rule 2's exception)."""
 QUIET_ROUNDS = 2
 """Consecutive rounds with nothing left to do before the next key goes out."""
 MAX_ROUNDS = 40
@@ -69,6 +75,8 @@ class TypeAhead:
         self._waiting = 0
         self._state: tuple[object, object] | None = None
         self._screen_since = float("-inf")
+        self._uncovered = False  # the screen on top was on the terminal before (shown, covered, shown again)
+        self._shown: weakref.WeakSet[Screen[Any]] = weakref.WeakSet()
         self.dropped = 0
         """Keys dropped since the last notification (rule 2)."""
 
@@ -82,9 +90,15 @@ class TypeAhead:
         """No key is being delivered or waiting: the next key goes out at once."""
         return not self._busy
 
-    def screen_changed(self, _screen: Screen[Any]) -> None:
+    def screen_changed(self, screen: Screen[Any]) -> None:
         """Another screen is on top now (subscribed to App.screen_change_signal)."""
         self._screen_since = get_time()
+        self._uncovered = screen in self._shown
+        try:  # a screen another covers was on the terminal (the queue is there before this signal first fires)
+            self._shown.update(self._app.screen_stack[:-1])
+        except Exception:  # no stack yet or any more: nothing was shown
+            pass
+        self._shown.add(screen)
 
     def take(self, event: events.Key) -> bool:
         """Called for every key the app reads: False when the caller should deliver it now; True
@@ -99,11 +113,19 @@ class TypeAhead:
         return False
 
     def _stale(self, event: events.Key) -> bool:
-        """Typed before the screen now on top was shown (rule 2)."""
-        if event.time < self._screen_since:
+        """Typed before the screen now on top was shown (rule 2), unless it leaves a screen uncovered again."""
+        if event.time < self._screen_since and not (self._uncovered and self._leaves(event)):
             self.dropped += 1
             return True
         return False
+
+    def _leaves(self, event: events.Key) -> bool:
+        """Whether the key is bound, on the screen on top, to an action that leaves it (LEAVING)."""
+        try:
+            found = self._app.screen.active_bindings.get(event.key)
+        except Exception:  # no screen (closing): nothing to act on
+            return False
+        return found is not None and found.enabled and found.binding.action in LEAVING
 
     def _say_dropped(self) -> None:
         if self.dropped:

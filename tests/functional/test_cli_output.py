@@ -644,3 +644,23 @@ def test_changes_that_tie_are_listed_newest_first(hermetic_dirs: Path, tmp_path:
         ties.setdefault(item["score"], []).append(int(item["title"].rsplit(" ", 1)[1]))
     assert max(len(numbers) for numbers in ties.values()) >= 3, ties  # the history figures of the first ones differ
     assert all(numbers == sorted(numbers, reverse=True) for numbers in ties.values()), ties
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_explain_and_chunks_end_their_lines_where_their_text_does(payments_repo: Path, hermetic_dirs: Path,
+                                                                  terminal: bool) -> None:
+    """QA55 F8: `explain` and `chunks` padded 31 of 39 lines with spaces to --width (Rich's table cells and wrapped
+    paragraphs). The spaces after a line's last character go, in a pipe and on a terminal (with its colours); the
+    tables' columns stay where they were."""
+    change = "feature/retry-refactor-claude"
+    for command in ("explain", "chunks"):
+        args = [command, change, "--repo", str(payments_repo), "--width", "100"]
+        said = _run_in_terminal(args, 100) if terminal else run(args).stdout
+        lines = said.splitlines()
+        assert len(lines) > 8 and not [line for line in lines if line.endswith(" ")], said
+        if command == "explain":
+            assert "likelihood of a later fix" in said and "with every factor at its average)" in said  # QA55 F8
+            header = next(line for line in lines if line.split()[:3] == ["factor", "kind", "points"])
+            tier = next(line for line in lines if line.split()[:2] == ["tier", "impact"])
+            end = header.index("points") + len("points")  # the points column is right-aligned under its header
+            assert tier[:end].endswith(tier.split()[2]), (header, tier)

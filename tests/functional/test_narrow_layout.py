@@ -5,9 +5,11 @@ cut ("needs 2 more approvals, 1 of the…")."""
 from __future__ import annotations
 
 import pytest
+from textual.widgets import DataTable
 
-from tests.functional.test_app import build_app
-from tests.functional.test_change_screen import open_change
+from tests.conftest import ALICE
+from tests.functional.test_app import build_app, settle
+from tests.functional.test_change_screen import column, open_change
 from tests.functional.test_reading_screens import _screen_text
 
 CHANGE = "feature/retry-refactor-claude"  # tier 0, 95% AI: the policy asks two approvals, one senior
@@ -45,3 +47,78 @@ async def test_the_whole_signoff_verdict_and_the_review_status_are_on_screen(pay
         text_column = items[0].index("- ") + 2
         wrapped = block[block.index(items[0]) + 1]  # the first item is long enough to wrap at every size
         assert wrapped[:text_column].strip() == "" and wrapped[text_column] != " ", block
+
+
+VERSIONS = ('terraform {{\n  required_providers {{\n    aws = {{\n      source  = "hashicorp/aws"\n'
+            '      version = "{v}"\n    }}\n  }}\n}}\n')
+MODULE = 'resource "aws_eks_node_group" "this" {{\n  node_group_name = var.name\n  ami_type = "{ami}"\n}}\n'
+VARIABLES = 'variable "name" {{\n  type    = string\n  default = "{d}"\n}}\n'
+
+
+def _node_group_repo(make_repo):
+    """terraform-aws-eks pr/3686 in small: one edit to two node-group modules (the second a copy of the first's),
+    the same provider bump in tests/ and examples/ copies of each."""
+    repo = make_repo("node-groups")
+    groups = ("eks-managed-node-group", "self-managed-node-group")
+    files: dict[str, str] = {}
+    for group in groups:
+        files |= {f"modules/{group}/main.tf": MODULE.format(ami="AL2"), f"modules/{group}/versions.tf":
+                  VERSIONS.format(v=">= 5.0"), f"modules/{group}/variables.tf": VARIABLES.format(d="a")}
+        files |= {f"{root}/{group}/versions.tf": VERSIONS.format(v=">= 5.0") for root in ("tests", "examples")}
+        files[f"tests/{group}/README.md"] = "# test\n\nprovider 5\n"
+    repo.commit("init", files, author=ALICE)
+    repo.branch("feat/al2023")
+    edit = {path: VERSIONS.format(v=">= 6.0") for path in files if path.endswith("versions.tf")}
+    for group in groups:
+        edit |= {f"modules/{group}/main.tf": MODULE.format(ami="AL2023"),
+                 f"modules/{group}/variables.tf": VARIABLES.format(d="b")}
+        edit[f"tests/{group}/README.md"] = "# test\n\nprovider 6\n"
+    repo.commit("AL2023 and AWS provider 6", edit, branch="feat/al2023", author=ALICE)
+    repo.checkout()
+    return repo
+
+
+async def test_chunk_titles_keep_what_tells_them_apart_at_80_columns(make_repo):
+    """QA55 F13: at 80x24 the change screen cut two chunks of versions.tf edits, one in tests/ and one in
+    examples/, to the same "eks-ma…versions.tf", and the module copies' chunk to "Same edi…p/ (3 files)", while the
+    status column ("new") and the spent column ("-") kept 21 cells. The chunk column takes the empty columns'
+    cells, and a cut title keeps its first directory and its file's name; the copies' chunk says what and where."""
+    repo = _node_group_repo(make_repo)
+    async with build_app(repo.path).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_change(pilot, "feat/al2023")
+        table = screen.query_one("#chunks-table", DataTable)
+        keys = [str(c.key.value) for c in table.columns.values()]
+        assert "spent" not in keys and "ai" not in keys, keys  # nothing in them yet
+        assert {str(c.key.value): c.width for c in table.columns.values()}["status"] == len("status")
+        titles = column(table, "title")
+        assert len(set(titles)) == len(titles), titles
+        tests = [t for t in titles if t.startswith("tests/")]
+        examples = [t for t in titles if t.startswith("examples/")]
+        assert len(tests) == 1 and len(examples) == 1 and "versions.tf" in tests[0] + examples[0], titles
+        [copies] = [t for t in titles if t.startswith("Same edits")]
+        assert "self-managed-node-group/" in copies, titles
+        # a chunk's time shows once there is some, the status column as wide as its widest state
+        session = pilot.app.session
+        chunk, change = screen.detail.plan.chunks[0], screen.detail.change
+        view = session.ledger.open_chunk(session.session_id, session.repo_key, change.id, change.head,
+                                         chunk.content_hash, chunk.index)
+        session.ledger.add_active_time(view, chunk.floor_seconds + 5)
+        session.approve(screen.detail, chunk)
+        screen._recorded(screen.detail)
+        await pilot.pause()
+        keys = [str(c.key.value) for c in table.columns.values()]
+        assert "spent" in keys and {str(c.key.value): c.width for c in table.columns.values()}["status"] == len(
+            "✔ approved"), keys
+
+
+async def test_chunk_titles_at_120_columns_are_whole_and_every_column_is_kept(make_repo):
+    repo = _node_group_repo(make_repo)
+    async with build_app(repo.path).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = await open_change(pilot, "feat/al2023")
+        table = screen.query_one("#chunks-table", DataTable)
+        keys = [str(c.key.value) for c in table.columns.values()]
+        assert "spent" in keys and "ai" in keys, keys
+        titles = column(table, "title")
+        assert len(set(titles)) == len(titles) and "Same edits: modules/self-managed-node-group/" in titles, titles

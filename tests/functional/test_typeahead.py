@@ -133,3 +133,29 @@ async def test_keys_typed_while_a_change_loads_are_not_kept_for_its_plan(payment
         assert change.query_one("#chunks-table", DataTable).cursor_row == 0
         assert app.ledger.decisions_for(app.session.repo_key, change.detail.change.id) == []
         assert "The change is still loading." in notices(app)
+
+
+async def test_back_back_quit_typed_in_one_burst_goes_back_twice_and_quits(payments_repo: Path, warm_cache) -> None:
+    """STOP51: Escape, Escape, q sent in one burst on a chunk screen left the change screen up: the second Escape
+    and the q were typed before the screens they reached were uncovered, and dropped. A key that leaves a screen
+    the reader has seen before (its back or quit key) acts on it; any other key typed ahead is still dropped."""
+    app = build_app(payments_repo, cache=warm_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        assert isinstance(app.screen, ChunkReviewScreen)
+        change = app.screen.detail.change
+        burst(app, ["escape", "A"])  # back, then approve the whole change, typed before its screen was back
+        await delivered(pilot)
+        assert isinstance(app.screen, ChangeScreen)
+        assert app.ledger.decisions_for(app.session.repo_key, change.id) == []  # "A" was dropped
+        await pilot.press("enter")
+        assert isinstance(app.screen, ChunkReviewScreen)
+        burst(app, ["escape", "escape", "q"])
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if not app.is_running or app.return_code is not None:
+                break
+        assert app.return_code == 0, [type(s).__name__ for s in app.screen_stack]

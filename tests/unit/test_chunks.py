@@ -117,7 +117,7 @@ def program(functions: list[tuple[str, int, int]]) -> str:
 # -- the partition and the bound ------------------------------------------------------------------------
 
 @st.composite
-def synthetic_files(draw: st.DrawFn) -> list[FileDiff]:
+def synthetic_files(draw: st.DrawFn, suffix: str = ".txt") -> list[FileDiff]:
     """Random diffs built directly: files with hunks of random +/-/context lines, no blobs."""
     files = []
     for f in range(draw(st.integers(0, 6))):
@@ -144,7 +144,7 @@ def synthetic_files(draw: st.DrawFn) -> list[FileDiff]:
                     new_no += 1
             hunks.append(Hunk(start_old, old_no - start_old, start_new, new_no - start_new, "", lines))
         directory = draw(st.sampled_from(["", "a", "a/b", "c"]))
-        fd = FileDiff("modified", f"{directory}/f{f}.txt".lstrip("/"), f"{directory}/f{f}.txt".lstrip("/"),
+        fd = FileDiff("modified", f"{directory}/f{f}{suffix}".lstrip("/"), f"{directory}/f{f}{suffix}".lstrip("/"),
                       hunks=hunks)
         fd.additions = sum(h.additions for h in hunks)
         fd.deletions = sum(h.deletions for h in hunks)
@@ -160,6 +160,37 @@ def test_random_diffs_are_partitioned_exactly_and_bounded(files: list[FileDiff],
     assert_bound(plan, target)
     assert [c.index for c in plan.chunks] == list(range(1, len(plan.chunks) + 1))
     assert plan.total_floor_seconds == sum(c.floor_seconds for c in plan.chunks)
+
+
+@settings(max_examples=120, deadline=None)
+@given(synthetic_files(".tf"), st.integers(10, 60), st.lists(st.integers(0, 3), min_size=6, max_size=6))
+def test_chunks_of_critical_code_fit_one_sitting_uncapped(files: list[FileDiff], target: int,
+                                                          tiers: list[int]) -> None:
+    """Code of a tier read slower is cut to the target's reading effort (target / multiplier lines), so no chunk's
+    floor is capped at one sitting unless it is one unit that cannot be cut (QA55 F12: 400 lines of tier 0 were
+    1h 12m, capped at 1h, approvable "at the floor" at 400 lines an hour)."""
+    # one sitting reads `target` plain code lines: a chunk of the target at tier 0 (x1.5) would be 1.5 sittings
+    config = ChunkConfig(target_lines=target, lines_per_hour=target, seconds_per_complexity_point=0, min_seconds=0)
+    file_tiers = {fd.path: tiers[number] for number, fd in enumerate(files)}
+    plan = build_plan(files, config=config, file_tiers=file_tiers)
+    assert_partition(plan, files)
+    for chunk in plan.chunks:
+        assert chunk.changed_lines <= target and not chunk.oversized  # runs without definitions: always cut
+        assert "capped" not in chunk.floor_derivation, chunk.floor_derivation
+        assert chunk.floor_seconds <= config.max_chunk_seconds, chunk.floor_derivation
+        # the target's reading effort: each file's lines weighed by its tier's multiplier (never below 1)
+        effort = sum(s.changed_lines * max(1.0, config.multiplier(file_tiers[s.path])) for s in chunk.segments)
+        assert effort <= target + 1e-6
+
+
+def test_tier_lines_per_chunk() -> None:
+    config = ChunkConfig()
+    assert [config.lines_per_chunk("code", tier) for tier in range(4)] == [266, 320, 400, 400]
+    assert [config.lines_per_chunk(kind, 0) for kind in ("test", "docs", "data")] == [400, 400, 400]
+    # a target longer than a sitting: cut at what one sitting reads at the kind's rate and the tier's multiplier
+    long = ChunkConfig(target_lines=2000)
+    assert [long.lines_per_chunk("code", tier) for tier in range(4)] == [333, 400, 500, 625]
+    assert long.lines_per_chunk("test", 0) == 800
 
 
 @st.composite
@@ -206,13 +237,18 @@ def function_of_line(files: list[FileDiff], blobs: dict[str, bytes]) -> dict[tup
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(python_changes(), st.integers(10, 80))
+@given(python_changes(), st.integers(10, 80), st.lists(st.integers(0, 3), min_size=4, max_size=4))
 def test_python_changes_cut_only_at_function_edges(change: tuple[list[FileDiff], dict[str, bytes]],
-                                                   target: int) -> None:
+                                                   target: int, tiers: list[int]) -> None:
     files, blobs = change
-    plan = build_plan(files, read_blob=blob_reader(blobs), config=ChunkConfig(target_lines=target))
+    config = ChunkConfig(target_lines=target)
+    file_tiers = {fd.path: tiers[number] for number, fd in enumerate(files)}
+    plan = build_plan(files, read_blob=blob_reader(blobs), config=config, file_tiers=file_tiers)
     assert_partition(plan, files)
-    assert_bound(plan, target)
+    for chunk in plan.chunks:  # a chunk holds the target's reading effort, its code's tiers weighed
+        effort = sum(s.changed_lines * target / config.lines_per_chunk("code", file_tiers[s.path])
+                     for s in chunk.segments)
+        assert effort <= target + 1e-6 or (chunk.oversized and len(chunk.functions) == 1), chunk.title
     chunk_of = {}
     for chunk in plan.chunks:
         for s in chunk.segments:
@@ -224,7 +260,7 @@ def test_python_changes_cut_only_at_function_edges(change: tuple[list[FileDiff],
         by_function[unit].add(chunk_of[ref])
         sizes[unit] += 1
     for unit, chunks in by_function.items():
-        if sizes[unit] <= target:
+        if sizes[unit] <= config.lines_per_chunk("code", tiers[unit[0]]):
             assert len(chunks) == 1, f"{unit} ({sizes[unit]} lines) split over chunks {chunks}"
         else:  # oversized: alone in its chunk
             (index,) = chunks
@@ -641,8 +677,13 @@ def test_floor_time_arithmetic_and_derivation() -> None:
         3429, "312 code lines T0 at 500/h x1.5 = 56m 09s; +4 CC x 10s x1.5 = +1m -> 57m 09s")
     assert code_floor(400, 0, 2, config) == (2880, "400 code lines T2 at 500/h = 48m")
     assert code_floor(5, 0, 3, config) == (60, "5 code lines T3 at 500/h x0.8 = 28s; raised to the minimum 1m")
-    assert code_floor(1000, 0, 0, config) == (
-        3600, "1000 code lines T0 at 500/h x1.5 = 3h 00m 00s; capped at one sitting 1h 00m 00s")
+    # capped at one sitting only as one unit that cannot be cut, and said so; a chunk that could be cut keeps its
+    # whole floor (the builder cuts chunks to fit a sitting: the cap hid part of it, QA55 F12)
+    assert code_floor(1000, 0, 0, config) == (10800, "1000 code lines T0 at 500/h x1.5 = 3h 00m 00s")
+    assert code_floor(1000, 0, 0, config, uncuttable="f alone has 1000 changed lines (target 266)") == (
+        3600, "1000 code lines T0 at 500/h x1.5 = 3h 00m 00s; capped at one sitting 1h 00m 00s: one unit that "
+              "cannot be cut (f alone has 1000 changed lines (target 266)), read over more than one sitting: a "
+              "careful read takes longer than this floor")
     fast = ChunkConfig(lines_per_hour=1000, seconds_per_complexity_point=0, min_seconds=0,
                        tier_multipliers=(2.0, 1.0, 1.0, 1.0), max_chunk_seconds=36_000)
     assert code_floor(1000, 9, 0, fast)[0] == 7200
@@ -657,7 +698,7 @@ def test_each_kind_of_content_is_read_at_its_own_rate_and_only_code_at_its_tier(
     assert seconds == 2104
     # tests of tier-0 code are floored as tests: the same lines as tier-0 code would take 1.5 x 500/800 longer
     as_tests = content_floor({("test", 0): 400}, 0, config)[0]
-    assert as_tests == 1800 < content_floor({("code", 0): 400}, 0, config)[0] == 3600
+    assert as_tests == 1800 < content_floor({("code", 0): 400}, 0, config)[0] == 4320
     assert [content_kind(p) for p in ("payments/retry.py", "tests/test_retry.py", "ledger_test.go",
                                       "web/cart.spec.ts", "docs/runbook.md", "README.rst", "rates.csv",
                                       "tests/fixtures/charge.json", "conftest.py")] == [
@@ -675,10 +716,56 @@ def test_each_kind_of_content_is_read_at_its_own_rate_and_only_code_at_its_tier(
         "docs", "docs"]
 
 
+def test_tier_0_code_is_cut_to_fit_one_sitting_and_only_a_function_too_long_is_capped(tmp_path: Path) -> None:
+    """A real repository: 12 edited functions of a tier-0 module (384 changed lines) were one chunk of 1h 09m, capped
+    at 1h, approvable "at its floor" at 384 lines an hour (QA55 F12); now two chunks within a sitting, cut at function
+    edges, uncapped. One function of 420 changed lines cannot be cut: its floor is capped, as its derivation says."""
+    b = samples.RepoBuilder(tmp_path)
+    b.commit("base", {"auth/login.py": program([(f"f{k}", 16, 0) for k in range(12)]),
+                      "auth/big.py": program([("huge", 210, 0)])}, author=DEV)
+    b.branch("work")
+    b.commit("edit", {"auth/login.py": program([(f"f{k}", 16, 1) for k in range(12)]),
+                      "auth/big.py": program([("huge", 210, 1)])}, branch="work", author=DEV)
+    tiers = {"auth/login.py": 0, "auth/big.py": 0}
+    plan, files = plan_for(tmp_path, "main", "work", file_tiers=tiers)
+    assert_partition(plan, files)
+    login = [c for c in plan.chunks if c.files == ["auth/login.py"]]
+    assert sum(c.changed_lines for c in login) == 12 * 16 * 2  # each body line rewritten
+    assert len(login) == 2 and all(c.changed_lines <= 266 and not c.oversized for c in login)
+    for chunk in login:
+        assert "capped" not in chunk.floor_derivation and chunk.floor_seconds < 3600, chunk.floor_derivation
+        assert chunk.floor_derivation.startswith(f"{chunk.changed_lines} code lines T0 at 500/h x1.5")
+    (huge,) = [c for c in plan.chunks if c.files == ["auth/big.py"]]
+    assert huge.oversized and huge.oversize_reason == (
+        "huge alone has 420 changed lines (target 266 at its tier's reading rate)")
+    assert huge.floor_seconds == 3600 and huge.floor_derivation == (
+        "420 code lines T0 at 500/h x1.5 = 1h 15m 36s; capped at one sitting 1h 00m 00s: one unit that cannot be cut "
+        "(huge alone has 420 changed lines (target 266 at its tier's reading rate)), read over more than one "
+        "sitting: a careful read takes longer than this floor")
+
+
+def test_complex_code_is_cut_before_its_floor_passes_one_sitting(tmp_path: Path) -> None:
+    """300 changed lines of ordinary code fit the target, but with the 600 points of complexity its functions add
+    (10 s each) the chunk was 2h 16m, capped at 1h (the demo's generated SDK client: four chunks of 1h 01m-1h 03m):
+    it is cut at function edges into chunks within a sitting, uncapped."""
+    b = samples.RepoBuilder(tmp_path)
+    b.commit("base", {"svc/models.py": program([(f"m{k}", 15, 0) for k in range(10)])}, author=DEV)
+    b.branch("work")
+    b.commit("edit", {"svc/models.py": program([(f"m{k}", 15, 1) for k in range(10)])}, branch="work", author=DEV)
+    complexity = {"svc/models.py": {f"m{k}": 60 for k in range(10)}}
+    plan, files = plan_for(tmp_path, "main", "work", function_complexity=complexity)
+    assert_partition(plan, files)
+    assert len(plan.chunks) == 3 and sum(c.complexity_added for c in plan.chunks) == 600
+    assert plan.total_floor_seconds == 300 * 7.2 + 600 * 10  # nothing hidden by a cap
+    for chunk in plan.chunks:
+        assert not chunk.oversized and chunk.floor_seconds <= 3600 and "capped" not in chunk.floor_derivation
+
+
 @pytest.mark.parametrize("kind", ["code", "test", "docs", "data"])
-def test_no_chunk_floor_exceeds_one_sitting(kind: str) -> None:
+def test_only_a_unit_that_cannot_be_cut_is_capped_at_one_sitting(kind: str) -> None:
     config = ChunkConfig()
-    assert content_floor({(kind, 0): 1_000_000}, 10_000, config)[0] == config.max_chunk_seconds == 3600
+    assert content_floor({(kind, 0): 1_000_000}, 10_000, config, uncuttable="one unit")[0] == 3600
+    assert content_floor({(kind, 0): 1_000_000}, 10_000, config)[0] > 3600  # could be cut: its whole floor
 
 
 # -- configuration --------------------------------------------------------------------------------------

@@ -127,6 +127,24 @@ def test_experience_says_what_it_counts() -> None:
     assert experience.explanation.startswith("author changed these files 231 times before (each file counted)")
 
 
+def test_an_author_new_to_the_files_is_said_plainly_with_why_it_lowers_the_odds() -> None:
+    """QA55 F8: "author changed these files 0 times before (each file counted); lowers the odds" on nearly every
+    change read as a contradiction. It says the author had not changed them, and why the fitted model, whose
+    experience weight is positive, takes that to lower the odds (and the other way round for a negative weight)."""
+    model = LikelihoodView(-1.5, {"experience": -0.08}, {"experience": 0.0}, {"experience": 0.074}, "test model")
+    [new] = [f for f in compute(RiskInputs(history_known=True, author_prior_commits=0), model).factors
+             if f.name == "experience"]
+    assert new.explanation == (
+        "the author had not changed these files before; fewer such changes than the average change's author; in the "
+        "history the model was fitted on, changes by authors with fewer needed later fixes less often, so this "
+        "lowers the odds")
+    against = LikelihoodView(-1.5, {"experience": 0.2}, {"experience": 0.0}, {"experience": -0.2}, "test model")
+    [other] = [f for f in compute(RiskInputs(history_known=True, author_prior_commits=0), against).factors
+               if f.name == "experience"]
+    assert other.explanation.endswith("changes by authors with fewer needed later fixes more often, so this raises "
+                                      "the odds")
+
+
 def _score_near(low: float, high: float) -> object:
     """A computed result whose score lies in [low, high), found by walking the model's intercept."""
     lo, hi = -6.0, 3.0

@@ -5,7 +5,10 @@ Guarantees (the tests check them):
   exactly one chunk, through the chunk's segments.
 - A chunk holds at most `target_lines` changed lines, unless it is one indivisible unit (one
   function, or one collapsed file) that is larger on its own; it then says so (`oversized`,
-  `oversize_reason`) and holds nothing else. Files deleted whole (of a directory deleting more than the target) are
+  `oversize_reason`) and holds nothing else. Code of a tier read slower holds fewer: each file's lines weigh
+  target_lines / ChunkConfig.lines_per_chunk (266 lines of tier 0 are a chunk), and a chunk's floor with the
+  complexity its functions add stays within one sitting (`leaf_seconds`), so the floor's one-sitting cap is left
+  for a unit that cannot be cut (QA55 F12). Files deleted whole (of a directory deleting more than the target) are
   packed apart, per directory, up to what one sitting skims at the removal rate (`removal_lines`, 2,000), a larger
   one cut at its top-level definitions. A file larger than the target whose changed lines are nine in ten
   re-indented (whitespace-only, planner/whitespace.py) is packed alone by its reading effort: its re-indented
@@ -79,7 +82,16 @@ from app.core.planner.model import (
     new_line_range,
     new_segment,
 )
-from app.core.planner.packer import CODE_RUN, FUNCTION_UNIT, WHOLE_FILE, Draft, Group, Leaf, Packer
+from app.core.planner.packer import (
+    CODE_RUN,
+    FUNCTION_UNIT,
+    LOAD_EPSILON,
+    WHOLE_FILE,
+    Draft,
+    Group,
+    Leaf,
+    Packer,
+)
 from app.core.planner.tree import CodeFile, code_file
 from app.core.planner.whitespace import whitespace_only
 from app.core.text import format_duration, plural, share_text, visible_path
@@ -252,6 +264,7 @@ def build_plan(
     destructive = set(destructive_paths or ())
     builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive, own_code)
     builder.test_functions = {path: set(names) for path, names in (test_functions or {}).items()}
+    builder.function_complexity = function_complexity or {}
     if (vendored is not None and vendored.roots) or dependency_note:
         builder.bump = BumpPlan(vendored or Vendored(), dependency_note, _vendored_modules(files, read_blob))
     if absent_at_base is not None and builder.vendored:
@@ -385,6 +398,9 @@ class _PlanBuilder:
         self._regions: dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]] = {}
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
         self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: its whitespace-only lines
+        self._limits: dict[int, int] = {}  # per file, the changed lines of it a chunk holds (limit_of)
+        self._line_seconds: dict[int, tuple[float, float]] = {}  # per file, a line's floor seconds, its multiplier
+        self.function_complexity: Mapping[str, Mapping[str, int]] = {}  # path -> {qualname: CC added}: leaf_seconds
         self.vendored = vendored_roots(files, own_code=own_code)  # trees added with their own licence: one skim each
         self.mirrors = mirrors_of(files, config)  # copies of another file's edit: one collapsed chunk per directory
         self.bump: BumpPlan | None = None  # a dependency bump's groups (planner/bump.py)
@@ -598,7 +614,10 @@ class _PlanBuilder:
         removal = self.removal_lines()
         gone = self._deleted_apart(indices)
         skimmed = self._reindented_apart([i for i in indices if i not in gone])
-        code_files = {i: self._code_file(i, removal if i in gone else skimmed.get(i, self.config.target_lines))
+        # code of a tier read slower weighs more, so its chunks fit one sitting (ChunkConfig.lines_per_chunk)
+        weights = {i: self.config.target_lines / self.limit_of(i) for i in indices
+                   if i not in gone and self.limit_of(i) < self.config.target_lines}
+        code_files = {i: self._code_file(i, removal if i in gone else skimmed.get(i, self.limit_of(i)))
                       for i in indices}
         follows = self._follows(code_files)
         out: list[Draft] = []
@@ -611,7 +630,8 @@ class _PlanBuilder:
             target = removal if deleting else self.config.target_lines
             files = {i: facts for i, facts in code_files.items() if (i in gone) == deleting and i not in skimmed}
             for units in self._directory_groups(files, {a: b for a, b in follows.items() if a in files and b in files}):
-                packer = Packer(target, KIND_CODE, self.paths)
+                packer = (Packer(target, KIND_CODE, self.paths) if deleting else Packer(
+                    target, KIND_CODE, self.paths, weights, self.leaf_seconds, self.config.max_chunk_seconds))
                 # a module with its test (or a definition with its users) is a group of its own: kept whole
                 # when it fits a chunk (command_test.go went to another chunk than command.go, 321 lines together)
                 packer.place(Group.of([Group.of([files[i].tree for i in unit]) if len(unit) > 1
@@ -634,7 +654,7 @@ class _PlanBuilder:
         for draft in drafts:
             key = self._edit_of(draft) if draft.size < target // 4 and not draft.oversized else None
             joined = first.get(key) if key is not None else None
-            if joined is not None and joined.size + draft.size <= target:
+            if joined is not None and self._fit_together([joined, draft]):
                 joined.leaves += draft.leaves
                 joined.size += draft.size
                 joined.same_edit = True
@@ -664,7 +684,7 @@ class _PlanBuilder:
             numbers.sort(key=lambda n: self.paths[drafts[n].leaves[0].file_index])
             run: list[int] = []
             for number in [*numbers, -1]:
-                if number >= 0 and sum(drafts[n].size for n in run) + drafts[number].size <= target:
+                if number >= 0 and self._fit_together([drafts[n] for n in [*run, number]]):
                     run.append(number)
                     continue
                 if len(run) > 1:
@@ -682,6 +702,50 @@ class _PlanBuilder:
         for leaf in draft.leaves:
             sizes[leaf.file_index] = sizes.get(leaf.file_index, 0) + leaf.size
         return all(self.files[index].changed_lines == size for index, size in sizes.items())
+
+    def limit_of(self, index: int) -> int:
+        """The changed lines of file `index` one chunk holds (ChunkConfig.lines_per_chunk): the target, or fewer for
+        code of a tier read slower (266 of tier 0 at x1.5), so a chunk's floor fits one sitting (QA55 F12). Its lines
+        weigh target / this in packing: a chunk mixing tiers holds the target's reading effort."""
+        found = self._limits.get(index)
+        if found is None:
+            path = self.paths[index]
+            found = self.config.target_lines  # a file deleted whole is skimmed, at no tier's multiplier
+            if self.files[index].status != "deleted":
+                found = min(found, self.config.lines_per_chunk(content_kind(path),
+                                                               self.file_tiers.get(path, self.config.default_tier)))
+            self._limits[index] = found
+        return found
+
+    def _fit_together(self, drafts: list[Draft]) -> bool:
+        """Whether drafts fit one chunk as the Packer fits nodes: their lines, each weighed by target_lines /
+        limit_of its file, at most the target, and their floor (leaf_seconds) within one sitting."""
+        target = self.config.target_lines
+        leaves = [leaf for draft in drafts for leaf in draft.leaves]
+        return (sum(leaf.size * target / self.limit_of(leaf.file_index) for leaf in leaves) <= target + LOAD_EPSILON
+                and sum(map(self.leaf_seconds, leaves)) <= self.config.max_chunk_seconds + LOAD_EPSILON)
+
+    def leaf_seconds(self, leaf: Leaf) -> float:
+        """The floor seconds of a leaf's lines, as content_floor counts them (its kind's rate, a code tier's
+        multiplier, a file deleted whole skimmed), with the complexity its function adds: the Packer cuts a chunk of
+        complex code before it passes one sitting (the demo's generated SDK client had four chunks of 400 lines
+        at 1h 01m-1h 03m, capped at 1h). Re-indented lines count as read (a little over: never a chunk too long)."""
+        config = self.config
+        path = self.paths[leaf.file_index]
+        found = self._line_seconds.get(leaf.file_index)
+        if found is None:
+            kind = REMOVED if self.files[leaf.file_index].status == "deleted" else content_kind(path)
+            rate = {"code": config.lines_per_hour, "test": config.test_lines_per_hour,
+                    "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour,
+                    }.get(kind, config.removed_lines_per_hour)
+            multiplier = config.multiplier(self.file_tiers.get(path, config.default_tier)) if kind == "code" else 1.0
+            found = self._line_seconds[leaf.file_index] = (3600.0 / rate * multiplier, multiplier)
+        per_line, multiplier = found
+        seconds = leaf.size * per_line
+        if leaf.kind == FUNCTION_UNIT and (points := self.function_complexity.get(path, {}).get(leaf.label, 0)) > 0:
+            traced = multiplier if leaf.label not in self.test_functions.get(path, ()) else 1.0
+            seconds += points * config.seconds_per_complexity_point * traced
+        return seconds
 
     def _draft_tier(self, draft: Draft) -> int:
         default = self.config.default_tier
@@ -735,13 +799,14 @@ class _PlanBuilder:
         out: dict[int, int] = {}
         for index in indices:
             fd = self.files[index]
-            if fd.changed_lines <= config.target_lines or not (fd.additions and fd.deletions):
+            limit = self.limit_of(index)  # its real lines weigh their tier's rate: 1.5 for tier 0
+            if fd.changed_lines <= limit or not (fd.additions and fd.deletions):
                 continue
             skimmed = sum(len(lines) for lines in self.whitespace_lines(index))
             if skimmed * 10 < fd.changed_lines * 9:
                 continue
-            effort = fd.changed_lines - skimmed + skimmed * weight
-            target = max(config.target_lines, min(sitting, math.ceil(config.target_lines * fd.changed_lines / effort)))
+            effort = (fd.changed_lines - skimmed) * config.target_lines / limit + skimmed * weight
+            target = max(limit, min(sitting, math.ceil(config.target_lines * fd.changed_lines / effort)))
             out[index] = target
             self.file_notes.setdefault(index, []).append(
                 f"{visible_path(fd.path)}: {skimmed:,} of its {fd.changed_lines:,} changed lines only re-indented "
@@ -897,7 +962,7 @@ class _PlanBuilder:
         if smallest is None:
             return {}
         pairs: dict[int, int] = {}
-        load: dict[int, int] = {}
+        load: dict[int, float] = {}
         for index, facts in sorted(code_files.items(), key=lambda item: self.paths[item[0]]):
             if index in taken or facts.tree.size >= target or facts.tree.size + smallest > target:
                 continue
@@ -912,11 +977,12 @@ class _PlanBuilder:
                 if (code_files[definer].directory == facts.directory or definer in taken or definer in pairs
                         or index in load):
                     continue
-                size = code_files[definer].tree.size + load.get(definer, 0) + facts.tree.size
-                if size > target:
+                size = (code_files[definer].tree.size * target / self.limit_of(definer) + load.get(definer, 0)
+                        + facts.tree.size * target / self.limit_of(index))  # weighed: a chunk of tier 0 holds fewer
+                if size > target + LOAD_EPSILON:
                     continue
                 pairs[index] = definer
-                load[definer] = load.get(definer, 0) + facts.tree.size
+                load[definer] = load.get(definer, 0) + facts.tree.size * target / self.limit_of(index)
                 user, defined = visible_path(self.paths[index]), visible_path(self.paths[definer])
                 self.pair_notes[index] = (definer, f"{user} uses {name}, defined in {defined}: reviewed together",
                                           f"{user} uses {name}, defined in {defined}, which is in another chunk")
@@ -1048,7 +1114,8 @@ class _PlanBuilder:
                 inside.add(segment.path)
         chunk.test_files = sorted(path for path in inside if not outside[path])
         chunk.floor_seconds, chunk.floor_derivation = content_floor(
-            lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0))
+            lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0),
+            uncuttable=(chunk.oversize_reason or "one unit") if chunk.oversized else None)
 
     def _whitespace_in(self, segment: Segment) -> int:
         """The whitespace-only lines of a segment that lie outside the tests inside its file (those are test lines)."""

@@ -9,6 +9,7 @@ own, flagged oversized; a definition-free run larger than the target is cut at l
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from app.core.text import visible_path
@@ -16,6 +17,7 @@ from app.core.text import visible_path
 FUNCTION_UNIT = "function"  # an indivisible unit
 CODE_RUN = "code"  # divisible code: module level, class level, or a file without definitions
 WHOLE_FILE = "file"  # a whole collapsed file: indivisible
+LOAD_EPSILON = 1e-9  # weighed loads are floats: 266 lines at 400/266 each are the target, not a hair over it
 
 
 
@@ -93,22 +95,36 @@ class Draft:
 
 
 class Packer:
-    """Greedy packing of a node tree into drafts of at most `target` lines (see the module doc)."""
+    """Greedy packing of a node tree into drafts of at most `target` lines (see the module doc).
 
-    def __init__(self, target: int, kind: str, paths: list[str]) -> None:
+    `weights` (file index -> weight over 1) holds the files whose lines take longer to read than the target's
+    (code of a tier read slower: 1.5 for tier 0, ChunkConfig.lines_per_chunk): a draft holds at most `target` lines
+    weighed so, the target's reading effort (266 lines of tier 0); a draft without such lines still fills up to the
+    target. `timing` (a leaf -> the seconds its floor takes: its lines at their rate, the complexity its function
+    adds) and `sitting` bound a draft's floor too, so a chunk of complex code is cut before it passes one sitting."""
+
+    def __init__(self, target: int, kind: str, paths: list[str], weights: Mapping[int, float] | None = None,
+                 timing: Callable[[Leaf], float] | None = None, sitting: float = 0.0) -> None:
         self.target = target
         self.kind = kind
         self.paths = paths
+        self.weights = weights or {}
+        self.timing = timing if sitting > 0 else None
+        self.sitting = sitting
         self.drafts: list[Draft] = []
         self.current: Draft | None = None
+        self.load = 0.0  # the open draft's lines, weighed
+        self.spent = 0.0  # the open draft's floor seconds (timing)
+        self._group_loads: dict[int, tuple[float, float]] = {}  # id(group) -> its lines weighed, its seconds
 
-    def room(self) -> int:
-        return self.target - (self.current.size if self.current else 0)
+    def room(self) -> float:
+        return self.target - self.load
 
     def close(self) -> None:
         if self.current is not None and self.current.leaves:
             self.drafts.append(self.current)
         self.current = None
+        self.load = self.spent = 0.0
 
     def add(self, node: Leaf | Group) -> None:
         if self.current is None:
@@ -116,16 +132,38 @@ class Packer:
         leaves = leaves_under(node)
         self.current.leaves += leaves
         self.current.size += sum(leaf.size for leaf in leaves)
+        load, seconds = self.weighed(node)
+        self.load += load
+        self.spent += seconds
+
+    def weighed(self, node: Leaf | Group) -> tuple[float, float]:
+        """A node's lines, each at its file's weight (1 but for the files of `weights`), and its floor seconds."""
+        if not self.weights and self.timing is None:
+            return node.size, 0.0
+        if isinstance(node, Leaf):
+            return (node.size * self.weights.get(node.file_index, 1.0),
+                    self.timing(node) if self.timing is not None else 0.0)
+        found = self._group_loads.get(id(node))
+        if found is None:
+            parts = [self.weighed(child) for child in node.children]
+            found = self._group_loads[id(node)] = (sum(p[0] for p in parts), sum(p[1] for p in parts))
+        return found
+
+    def _fits(self, load: float, seconds: float, fresh: bool) -> bool:
+        used, spent = (0.0, 0.0) if fresh else (self.load, self.spent)
+        return (used + load <= self.target + LOAD_EPSILON
+                and (self.timing is None or spent + seconds <= self.sitting + LOAD_EPSILON))
 
     def place(self, node: Leaf | Group) -> None:
         if node.size == 0:
             return
         if isinstance(node, Group) and node.apart:
             self.close()
-        if node.size <= self.room():
+        load, seconds = self.weighed(node)
+        if self._fits(load, seconds, fresh=False):
             self.add(node)
             return
-        if node.size <= self.target:  # fits whole in a fresh chunk: never cut it
+        if self._fits(load, seconds, fresh=True):  # fits whole in a fresh chunk: never cut it
             self.close()
             self.add(node)
             return
@@ -137,13 +175,17 @@ class Packer:
         if node.kind != CODE_RUN:  # one function or one collapsed file: indivisible, alone
             # a function is flagged oversized; a collapsed file is not: its floor is a fixed skim, not its lines
             oversized = node.kind == FUNCTION_UNIT
-            reason = f"{node.label} alone has {node.size} changed lines (target {self.target})" if oversized else None
-            self.current = Draft(self.kind, [node], node.size, oversized, reason)
+            held = int(self.target * node.size / load + LOAD_EPSILON)  # the lines of its file a chunk holds
+            at = "" if held == self.target else " at its tier's reading rate"
+            reason = (f"{node.label} alone has {node.size} changed lines (target {held}{at})" if node.size > held
+                      else f"{node.label} alone takes more than one sitting, its complexity traced")
+            self.current = Draft(self.kind, [node], node.size, oversized, reason if oversized else None)
             self.close()
             return
         # Divisible code larger than the target (a giant hunk): cut at line boundaries into
         # near-equal pieces; the last stays open for what follows.
-        pieces = math.ceil(node.size / self.target)
+        pieces = math.ceil(max(load / self.target, seconds / self.sitting if self.timing is not None else 0.0)
+                           - LOAD_EPSILON)
         step = math.ceil(node.size / pieces)
         note = (f"{visible_path(self.paths[node.file_index])}: a run of {node.size} changed lines without definitions "
                 f"cut at line boundaries into {pieces} chunks")

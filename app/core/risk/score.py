@@ -342,7 +342,7 @@ def compute(inputs: RiskInputs, likelihood: LikelihoodView, config: RiskConfig |
         coef = likelihood.coefficients.get(name, 0.0) * config.weight_multiplier(_weight_name(name))
         factors.append(Factor(name, _raw_value(likelihood.values.get(name)),
                               round(effect / coef, 4) if coef else 0.0, round(coef, 4), round(effect * slope, 1),
-                              _explain_feature(name, effect, explain), "likelihood", round(effect, 4)))
+                              _explain_feature(name, effect, explain, coef), "likelihood", round(effect, 4)))
     # + 0.0: rounded contributions of a near-zero score summed to -0.0, shown "-0" (QA47 #12b)
     score = round(sum(f.contribution for f in factors), 1) + 0.0
     band, reason = _band(score, bool(inputs.destructive), config)
@@ -409,7 +409,8 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
         out["authors"] = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
         earlier = inputs.author_prior_commits
         # a sum over the files (one commit touching three of them counts three), so not "commits" (QA51 #15)
-        out["experience"] = (f"author changed these files {earlier} time{'s' if earlier != 1 else ''} before "
+        out["experience"] = ("the author had not changed these files before" if earlier <= 0 else
+                             f"author changed these files {earlier} time{'s' if earlier != 1 else ''} before "
                              "(each file counted)")
     else:
         for name in ("history", "authors", "experience"):
@@ -430,11 +431,25 @@ def _code_explanations(inputs: RiskInputs) -> dict[str, str]:
                        if inputs.deepest_indent else "no indented line of source code added")}
 
 
-def _explain_feature(name: str, effect: float, explain: dict[str, str]) -> str:
+def _explain_feature(name: str, effect: float, explain: dict[str, str], coefficient: float = 0.0) -> str:
     what = explain.get(name, name.replace("_", " "))
     if abs(effect) < 0.005:
         return what if what.endswith("average") else f"{what}; about average"
+    if name == "experience" and coefficient and not what.endswith("average"):
+        return f"{what}; {_learned_experience(effect, coefficient)}"
     return f"{what}; {'raises' if effect > 0 else 'lowers'} the odds"
+
+
+def _learned_experience(effect: float, coefficient: float) -> str:
+    """Why the author's experience moves the odds the way it does, from the fitted weight: "the author had not
+    changed these files before; lowers the odds" read as a contradiction on nearly every change (QA55 F8). The
+    model's history found changes by authors who had changed their files more needing later fixes more often
+    (a positive weight), so an author below the average lowers the odds; said as that, not as a judgement."""
+    below = (effect < 0) == (coefficient > 0)  # the author's earlier changes are fewer than the average change's
+    fewer = "fewer" if below else "more"
+    return (f"{fewer} such changes than the average change's author; in the history the model was fitted on, "
+            f"changes by authors with {fewer} needed later fixes {'less' if effect < 0 else 'more'} often, so this "
+            f"{'raises' if effect > 0 else 'lowers'} the odds")
 
 
 def _raw_value(value: float | None) -> float | str:

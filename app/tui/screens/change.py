@@ -14,6 +14,7 @@ chunk is flagged, it asks first and says so (and whether it is recorded as a rub
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group
@@ -87,6 +88,7 @@ TITLE_MIN = 20  # the chunk column keeps this many cells before the marks column
 # title, 37 cells cut "deno_dist/middleware/basic-auth/index.ts" (QA51 #13); a chunk that is not code says its kind
 # among the marks below it.
 KIND_COLUMN_MIN = 150
+NARROW_COLUMNS = 100  # below it (no marks column) the chunk column takes what empty AI and spent columns kept
 
 
 def _bindings() -> list[BindingType]:
@@ -437,20 +439,30 @@ class ChangeScreen(Screen[None]):
         except ReviewTuiError:
             return ""
 
-    def _chunk_columns(self, width: int, marks_width: int = 12, cc_width: int = 4) -> list[tuple[str, str, int | None]]:
+    def _chunk_columns(self, width: int, marks_width: int = 12, cc_width: int = 4,
+                       spent: Mapping[str, float] | None = None) -> list[tuple[str, str, int | None]]:
         """(key, header, width) of the plan table at terminal `width`; None width = the title. The
         marks column is as wide as the widest marks (`marks_width`), CC+ as its widest figure (`cc_width`, 4
-        or 5: "+1.1k"): the title gets the rest."""
-        digits = len(str(len(self.outline.plan.chunks))) if self.outline is not None else 1
+        or 5: "+1.1k"): the title gets the rest. Below NARROW_COLUMNS the title needs every cell: the status
+        column is as wide as its widest state ("new": 6 cells, not 11), and the AI and spent columns are left out
+        while no chunk has a figure in them (at 80 columns "-" and "new" kept 21 cells and cut the titles to
+        "eks-ma…versions.tf +3", QA55 F13)."""
+        chunks = self.outline.plan.chunks if self.outline is not None else []
+        digits = len(str(len(chunks))) if chunks else 1
+        narrow = width < NARROW_COLUMNS
         columns: list[tuple[str, str, int | None]] = [("index", "#", max(3, digits)), ("title", "chunk", None)]
         if width >= KIND_COLUMN_MIN:
             columns.append(("kind", "kind", 9))
         columns.append(("lines", "lines", 5))
         if width >= 90:
             columns.append(("cc", "CC+", cc_width))
-        columns += [("ai", "AI", 4), ("tier", "tier", 4), ("floor", "floor", 6)]
-        columns.append(("status", "status", 11))
-        columns.append(("spent", "spent", 6))
+        if not narrow or any(chunk.ai_share for chunk in chunks):
+            columns.append(("ai", "AI", 4))
+        columns += [("tier", "tier", 4), ("floor", "floor", 6)]
+        states = [self._state_text(self.chunk_states.get(chunk.content_hash, "new")).cell_len for chunk in chunks]
+        columns.append(("status", "status", max([len("status"), *states]) if narrow else 11))
+        if not narrow or any((spent or {}).get(chunk.content_hash, 0.0) > 0 for chunk in chunks):
+            columns.append(("spent", "spent", 6))
         if width >= 100:
             columns.append(("marks", "marks", marks_width))
         return columns
@@ -461,13 +473,17 @@ class ChangeScreen(Screen[None]):
             return
         table = self.query_one("#chunks-table", DataTable)
         width = self.size.width or self.app.size.width
+        try:
+            spent = self.review_app.session.active_seconds_by_chunk(detail)
+        except ReviewTuiError:
+            spent = {}
         marks = max((self._marks(chunk).cell_len for chunk in detail.plan.chunks), default=0)
         cc = max([4, *(len(added_count(chunk.complexity_added)) for chunk in detail.plan.chunks)])  # "-" is 1
-        narrowest = self._chunk_columns(width, len("marks"), cc)
+        narrowest = self._chunk_columns(width, len("marks"), cc, spent)
         room = width - (sum(w or 0 for _, _, w in narrowest) + 2 * len(narrowest) + 4) - TITLE_MIN
         # The marks column widens for the widest marks only as far as the title stays readable: at 100
         # columns a 22-cell mark on one chunk of 52 cut every title to "disc… 2 more".
-        columns = self._chunk_columns(width, max(len("marks"), min(marks, MARKS_MAX, len("marks") + room)), cc)
+        columns = self._chunk_columns(width, max(len("marks"), min(marks, MARKS_MAX, len("marks") + room)), cc, spent)
         fixed = sum(w or 0 for _, _, w in columns) + 2 * len(columns) + 4
         title_width = max(width - fixed, 12)
         cursor = table.cursor_row
@@ -477,10 +493,6 @@ class ChangeScreen(Screen[None]):
             table.add_column(Text(header, style="bold", justify=justify),  # type: ignore[arg-type]
                              width=column_width or title_width, key=key)
         self._fill_generation += 1
-        try:
-            spent = self.review_app.session.active_seconds_by_chunk(detail)
-        except ReviewTuiError:
-            spent = {}
         self._add_chunk_rows(columns, title_width, list(enumerate(detail.plan.chunks)), cursor,
                              self._fill_generation, spent)
         plan = detail.plan

@@ -29,6 +29,7 @@ from app.core.text import (
 from app.report.tables import (
     Breakable,
     ai_commit_lines,
+    at_average,
     item,
     learned_direction_note,
     shared_signal_note,
@@ -91,7 +92,7 @@ def risk_headline(found: Assessment | None) -> Text:
     risk = found.risk
     text.append("Likelihood of a later fix ", style="bold")
     text.append(percent(float(risk.likelihood)), style="bold")
-    text.append(f" (typical change {percent(float(risk.base_likelihood))})", style="dim")
+    text.append(f" ({at_average(float(risk.base_likelihood))})", style="dim")
     text.append(" × impact ", style="bold")
     text.append(f"{float(risk.impact):.2g} u", style="bold")
     text.append(" = expected cost ", style="bold")
