@@ -217,7 +217,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     DEPENDENCIES); a lock file over its parser's budget or malformed said not read, with why (FIX93);
 # 96: a cold TUI scores the smallest of its first changes diffed early when none is small (EARLY_CANDIDATES; FIX87:
 #     the figures are the same, the first ranked row comes before every diff is read);
-ANALYSIS_VERSION = "96"
+ANALYSIS_VERSION = "97"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -397,6 +397,37 @@ def test_python_call_findings_are_remembered_per_path_and_content() -> None:
         with pytest.raises(ParseFailure, match="does not parse"):
             python_calls.scan_python_calls(broken, "c.py", Work())
 
+_MOVE_MODEL = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveField(model_name='objectchange', name='user'),
+                migrations.DeleteModel(name='ObjectChange'),
+            ],
+            database_operations=[
+                migrations.AlterModelTable(name='ObjectChange', table='core_objectchange'),
+            ],
+        ),
+        migrations.SeparateDatabaseAndState(
+            [migrations.RunSQL('DROP TABLE extras_legacy')],
+            [migrations.DeleteModel(name='Legacy')],
+        ),
+    ]
+"""
+
+
+def test_django_state_only_operations_delete_nothing(make_repo) -> None:
+    """netbox moved ObjectChange, ConfigRevision and L2VPN to other apps: a DeleteModel or RemoveField in
+    SeparateDatabaseAndState's state_operations, beside an AlterModelTable rename, keeps every row, and read as
+    dropped tables; its database_operations still count (QA56)."""
+    result = _change(make_repo, {"extras/migrations/__init__.py": ""},
+                     {"extras/migrations/0116_move_objectchange.py": _MOVE_MODEL})
+    assert [(f.kind, f.line, f.target) for f in result.findings] == [("sql-drop", 16, "table extras_legacy")]
+
+
 def test_ruby_migration_down_undoes_up_and_interpolation() -> None:
     code = (
         "class X < ActiveRecord::Migration[7.1]\n  def up\n    create_table :carts\n"

@@ -164,6 +164,15 @@ class _PythonMigration(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         name = dotted(node.func)
         last = name.split(".")[-1]
+        if last == "SeparateDatabaseAndState":
+            # Its state_operations change Django's model state only, never the database: moving a model to another
+            # app is a DeleteModel there beside an AlterModelTable rename (netbox's ObjectChange, ConfigRevision and
+            # L2VPN moves read as dropped tables). Only its database_operations run SQL.
+            state = _arg(node, 1, "state_operations")
+            for child in [*node.args, *(kw.value for kw in node.keywords)]:
+                if child is not state:
+                    self.visit(child)
+            return
         section = self.sections[-1]
         line = node.lineno
         text = self.lines.text_of(line)
