@@ -428,6 +428,26 @@ def test_django_state_only_operations_delete_nothing(make_repo) -> None:
     assert [(f.kind, f.line, f.target) for f in result.findings] == [("sql-drop", 16, "table extras_legacy")]
 
 
+def test_django_operations_built_in_a_loop_name_what_they_drop() -> None:
+    """netbox's ltree migration drops four MPTT columns of each model in one comprehension: it read as one
+    "column ." (QA56). Each column is named; a loop over what the source does not say keeps the expression."""
+    code = (
+        "from django.db import migrations\n"
+        "MODELS = ('region', 'sitegroup')\n"
+        "LEGACY_FIELDS = ['lft', 'rght']\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [\n"
+        "        *[migrations.RemoveField(model_name=m, name=f) for m in MODELS for f in LEGACY_FIELDS],\n"
+        "        *(migrations.DeleteModel(name=n) for n in ('Legacy',)),\n"
+        "        *[migrations.RemoveField(model_name=m, name='path') for m in get_models()],\n"
+        "    ]\n"
+    )
+    found = migrations.scan_python_migration(code, "dcim/migrations/0242_ltree_paths.py", Work())
+    assert [(f.line, f.target) for f in found] == [
+        (6, "column region.lft"), (6, "column region.rght"), (6, "column sitegroup.lft"),
+        (6, "column sitegroup.rght"), (7, "model Legacy"), (8, "column {m}.path")]
+
+
 def test_ruby_migration_down_undoes_up_and_interpolation() -> None:
     code = (
         "class X < ActiveRecord::Migration[7.1]\n  def up\n    create_table :carts\n"
