@@ -448,6 +448,25 @@ def test_django_operations_built_in_a_loop_name_what_they_drop() -> None:
         (6, "column sitegroup.rght"), (7, "model Legacy"), (8, "column {m}.path")]
 
 
+def test_a_data_migration_deleting_every_row_through_the_orm() -> None:
+    """netbox's 0018_tag_data emptied taggit's tables with `TaggitTag.objects.all().delete()` after copying
+    them: the ORM's DELETE with no WHERE, which the SQL detector reports and the ORM one missed (QA56)."""
+    code = (
+        "from django.db import migrations\n"
+        "def delete_taggit_tags(apps, schema_editor):\n"
+        "    TaggitTag = apps.get_model('taggit', 'Tag')\n"
+        "    TaggitTag.objects.all().delete()\n"
+        "    ContentType.objects.filter(app_label='core').delete()\n"
+        "    Token.objects.delete()\n"
+        "    token.delete()\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [migrations.RunPython(delete_taggit_tags)]\n"
+    )
+    found = migrations.scan_python_migration(code, "extras/migrations/0018_tag_data.py", Work())
+    assert [(f.kind, f.line, f.target) for f in found] == [
+        ("sql-delete-all", 4, "every row of TaggitTag"), ("sql-delete-all", 6, "every row of Token")]
+
+
 def test_ruby_migration_down_undoes_up_and_interpolation() -> None:
     code = (
         "class X < ActiveRecord::Migration[7.1]\n  def up\n    create_table :carts\n"

@@ -127,6 +127,9 @@ def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
     return call.args[index] if len(call.args) > index else None
 
 
+# A data migration's `Model.objects.all().delete()` (or `Model.objects.delete()`): the ORM's DELETE with no WHERE
+# (netbox's 0018_tag_data emptied the taggit tables so). A filtered queryset's delete() is not one.
+_EVERY_ROW_DELETE = re.compile(r"^(\w+)\.objects(?:\.all\(\))?\.delete$")
 MAX_LOOP_BINDINGS = 200  # names a comprehension of migration operations is read for, at most
 
 
@@ -261,6 +264,10 @@ class _PythonMigration(ast.NodeVisitor):
 
     def _orm_ops(self, node: ast.Call, name: str, last: str) -> list[sql.Op]:
         owner = name.split(".")[0]
+        every_row = _EVERY_ROW_DELETE.match(name)
+        if every_row and not node.args and not node.keywords:
+            model = every_row.group(1)
+            return [sql.Op("sql-delete-all", f"every row of {model}", "QuerySet.delete() with no filter", model)]
         if last in ("drop_table", "DeleteModel"):
             table = self._name(_arg(node, 0, "name" if last == "DeleteModel" else "table_name"))
             what = "model" if last == "DeleteModel" else "table"
