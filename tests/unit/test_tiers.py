@@ -307,8 +307,7 @@ DEFAULT_TIERS = [
     # spelt out (QA56: netbox's REST API token check and its authentication package were tier 2)
     ("netbox/netbox/api/authentication.py", 0),
     ("netbox/netbox/authentication/misc.py", 0),
-    ("src/authorization/policy.py", 0),
-    ("lib/rest/authorization.rb", 0),
+    ("sdk/acmepay_sdk/models/authorization.py", 2),  # a card payment's authorization, not access control
     ("netbox/netbox/tests/test_authentication.py", 3),
     ("crates/uv-author/src/lib.rs", 2),  # a name that only starts with "auth"
     ("src/authority/rules.py", 2),
