@@ -228,7 +228,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     public symbol is used elsewhere" (QA57 F5);
 # 101: code of a tier read slower is cut to fit one sitting (target / multiplier: 266 lines of tier 0), the one-sitting
 #     cap only on a unit that cannot be cut, said so (QA55 F12; FIX95);
-ANALYSIS_VERSION = "101"
+# 102: Django: state-only operations (SeparateDatabaseAndState) drop nothing, columns dropped in a comprehension
+#     named, Model.objects.all().delete() an every-row DELETE; authentication/ is tier 0 (QA56);
+ANALYSIS_VERSION = "102"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -399,6 +399,76 @@ def test_python_call_findings_are_remembered_per_path_and_content() -> None:
         with pytest.raises(ParseFailure, match="does not parse"):
             python_calls.scan_python_calls(broken, "c.py", Work())
 
+_MOVE_MODEL = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveField(model_name='objectchange', name='user'),
+                migrations.DeleteModel(name='ObjectChange'),
+            ],
+            database_operations=[
+                migrations.AlterModelTable(name='ObjectChange', table='core_objectchange'),
+            ],
+        ),
+        migrations.SeparateDatabaseAndState(
+            [migrations.RunSQL('DROP TABLE extras_legacy')],
+            [migrations.DeleteModel(name='Legacy')],
+        ),
+    ]
+"""
+
+
+def test_django_state_only_operations_delete_nothing(make_repo) -> None:
+    """netbox moved ObjectChange, ConfigRevision and L2VPN to other apps: a DeleteModel or RemoveField in
+    SeparateDatabaseAndState's state_operations, beside an AlterModelTable rename, keeps every row, and read as
+    dropped tables; its database_operations still count (QA56)."""
+    result = _change(make_repo, {"extras/migrations/__init__.py": ""},
+                     {"extras/migrations/0116_move_objectchange.py": _MOVE_MODEL})
+    assert [(f.kind, f.line, f.target) for f in result.findings] == [("sql-drop", 16, "table extras_legacy")]
+
+
+def test_django_operations_built_in_a_loop_name_what_they_drop() -> None:
+    """netbox's ltree migration drops four MPTT columns of each model in one comprehension: it read as one
+    "column ." (QA56). Each column is named; a loop over what the source does not say keeps the expression."""
+    code = (
+        "from django.db import migrations\n"
+        "MODELS = ('region', 'sitegroup')\n"
+        "LEGACY_FIELDS = ['lft', 'rght']\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [\n"
+        "        *[migrations.RemoveField(model_name=m, name=f) for m in MODELS for f in LEGACY_FIELDS],\n"
+        "        *(migrations.DeleteModel(name=n) for n in ('Legacy',)),\n"
+        "        *[migrations.RemoveField(model_name=m, name='path') for m in get_models()],\n"
+        "    ]\n"
+    )
+    found = migrations.scan_python_migration(code, "dcim/migrations/0242_ltree_paths.py", Work())
+    assert [(f.line, f.target) for f in found] == [
+        (6, "column region.lft"), (6, "column region.rght"), (6, "column sitegroup.lft"),
+        (6, "column sitegroup.rght"), (7, "model Legacy"), (8, "column {m}.path")]
+
+
+def test_a_data_migration_deleting_every_row_through_the_orm() -> None:
+    """netbox's 0018_tag_data emptied taggit's tables with `TaggitTag.objects.all().delete()` after copying
+    them: the ORM's DELETE with no WHERE, which the SQL detector reports and the ORM one missed (QA56)."""
+    code = (
+        "from django.db import migrations\n"
+        "def delete_taggit_tags(apps, schema_editor):\n"
+        "    TaggitTag = apps.get_model('taggit', 'Tag')\n"
+        "    TaggitTag.objects.all().delete()\n"
+        "    ContentType.objects.filter(app_label='core').delete()\n"
+        "    Token.objects.delete()\n"
+        "    token.delete()\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [migrations.RunPython(delete_taggit_tags)]\n"
+    )
+    found = migrations.scan_python_migration(code, "extras/migrations/0018_tag_data.py", Work())
+    assert [(f.kind, f.line, f.target) for f in found] == [
+        ("sql-delete-all", 4, "every row of TaggitTag"), ("sql-delete-all", 6, "every row of Token")]
+
+
 def test_ruby_migration_down_undoes_up_and_interpolation() -> None:
     code = (
         "class X < ActiveRecord::Migration[7.1]\n  def up\n    create_table :carts\n"

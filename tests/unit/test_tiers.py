@@ -304,6 +304,11 @@ DEFAULT_TIERS = [
     ("packages/auth-client/src/index.ts", 0),
     ("src/user_auth/views.py", 0),
     ("lib/oauth2_provider/tokens.py", 0),
+    # spelt out (QA56: netbox's REST API token check and its authentication package were tier 2)
+    ("netbox/netbox/api/authentication.py", 0),
+    ("netbox/netbox/authentication/misc.py", 0),
+    ("sdk/acmepay_sdk/models/authorization.py", 2),  # a card payment's authorization, not access control
+    ("netbox/netbox/tests/test_authentication.py", 3),
     ("crates/uv-author/src/lib.rs", 2),  # a name that only starts with "auth"
     ("src/authority/rules.py", 2),
     # QA51 #4 (hono): token, CSRF and security-header code, and auth *files*, are tier 0 like auth/ ...

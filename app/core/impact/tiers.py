@@ -134,6 +134,9 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # oauth2/) is the same code as an auth/ directory (QA50: 45 changes to uv's credential middleware were tier 2)
     # A file named for auth is the code too: hono's src/utils/basic-auth.ts parses the Authorization header
     # (QA51 #4). No word ends in "auth" but auth ones (oauth, useAuth), so `*auth.*` names no other file.
+    # Spelt out, authentication/ is the same code (QA56: netbox's REST API token check,
+    # netbox/netbox/api/authentication.py, and its netbox/authentication/ package were tier 2). Not "authorization":
+    # a card payment's authorization (the payments sample's generated SDK, models/authorization.py) as often.
     # Tokens (JWT, JWK, JWS, JWE, JOSE), CSRF and security headers guard identity as auth does; these
     # acronyms sit inside no word. Web sessions are identity, but "session" alone names chat, sandbox, database
     # and client sessions far more often: every one of the 197 session paths openai-agents-python's pull
@@ -151,6 +154,7 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/** *auth.* auth[-_]*.* oauth*.*
+        **/authentication/** *authentication.*
         *jwt* *jwk* *jws* *jwe* jose jose.* *[-_]jose *[-_]jose.* jose[-_]* *csrf* *xsrf*
         *secure[-_]headers* *secureheaders* **/middleware/*session*/** **/middleware/*session*
         *session[-_]cookie* *cookie[-_]session* **/contrib/sessions/** **/flask/sessions.py **/rack/session/**

@@ -127,16 +127,82 @@ def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
     return call.args[index] if len(call.args) > index else None
 
 
+# A data migration's `Model.objects.all().delete()` (or `Model.objects.delete()`): the ORM's DELETE with no WHERE
+# (netbox's 0018_tag_data emptied the taggit tables so). A filtered queryset's delete() is not one.
+_EVERY_ROW_DELETE = re.compile(r"^(\w+)\.objects(?:\.all\(\))?\.delete$")
+MAX_LOOP_BINDINGS = 200  # names a comprehension of migration operations is read for, at most
+
+
+def string_sequences(tree: ast.Module, known: dict[str, str]) -> dict[str, list[str]]:
+    """Names assigned a tuple or list of statically known strings (`MODELS = ('region', 'site')`), the last
+    assignment winning: what a comprehension of migration operations loops over."""
+    found: dict[str, list[str]] = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, (ast.Tuple, ast.List))):
+            values = [string_value(element, sql_placeholder, known) for element in node.value.elts]
+            if values and all(value is not None for value in values):
+                found[node.targets[0].id] = [value for value in values if value is not None]
+    return found
+
+
 class _PythonMigration(ast.NodeVisitor):
-    def __init__(self, lines: Lines, known: dict[str, str]) -> None:
+    def __init__(self, lines: Lines, known: dict[str, str], sequences: dict[str, list[str]] | None = None) -> None:
         self.lines = lines
         self.known = known
+        self.sequences = sequences or {}
         self.sections = [sql.UP]
         self.batch_tables: dict[str, str] = {}
         self.events: list[Event] = []
 
     def _text(self, value: ast.expr | None) -> str:
         return string_value(value, sql_placeholder, self.known) or ""
+
+    def _name(self, value: ast.expr | None) -> str:
+        """A model, table or column name: its string, else a placeholder a reviewer reads as `{expression}`
+        (netbox's `RemoveField(model_name=m, name=f)` in a loop read as "column .")."""
+        text = self._text(value)
+        return text if text or value is None else sql_placeholder(value)
+
+    def _bindings(self, generators: list[ast.comprehension]) -> list[dict[str, str]] | None:
+        """Every binding of a comprehension's loop names to strings (`for m in MODELS for f in FIELDS`), or None
+        when a loop is over something not known statically, filtered, or the product is too large to list."""
+        bindings: list[dict[str, str]] = [{}]
+        for generator in generators:
+            if generator.ifs or generator.is_async or not isinstance(generator.target, ast.Name):
+                return None
+            source = generator.iter
+            if isinstance(source, ast.Name):
+                values = self.sequences.get(source.id)
+            elif isinstance(source, (ast.Tuple, ast.List)):
+                texts = [string_value(element, sql_placeholder, self.known) for element in source.elts]
+                values = None if any(text is None for text in texts) else [text for text in texts if text]
+            else:
+                values = None
+            if not values or len(bindings) * len(values) > MAX_LOOP_BINDINGS:
+                return None
+            name = generator.target.id
+            bindings = [{**binding, name: value} for binding in bindings for value in values]
+        return bindings
+
+    def _visit_comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> None:
+        """Each operation a comprehension builds, once per binding of its loop names, so that
+        `[RemoveField(model_name=m, name=f) for m in MODELS for f in FIELDS]` names every column it drops."""
+        bindings = self._bindings(node.generators)
+        if bindings is None:
+            self.generic_visit(node)
+            return
+        for generator in node.generators:
+            self.visit(generator.iter)
+        saved = self.known
+        for binding in bindings:
+            self.known = {**saved, **binding}
+            self.visit(node.elt)
+        self.known = saved
+
+    visit_ListComp = _visit_comprehension
+    visit_SetComp = _visit_comprehension
+    visit_GeneratorExp = _visit_comprehension
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         section = (
@@ -164,6 +230,15 @@ class _PythonMigration(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         name = dotted(node.func)
         last = name.split(".")[-1]
+        if last == "SeparateDatabaseAndState":
+            # Its state_operations change Django's model state only, never the database: moving a model to another
+            # app is a DeleteModel there beside an AlterModelTable rename (netbox's ObjectChange, ConfigRevision and
+            # L2VPN moves read as dropped tables). Only its database_operations run SQL.
+            state = _arg(node, 1, "state_operations")
+            for child in [*node.args, *(kw.value for kw in node.keywords)]:
+                if child is not state:
+                    self.visit(child)
+            return
         section = self.sections[-1]
         line = node.lineno
         text = self.lines.text_of(line)
@@ -189,8 +264,12 @@ class _PythonMigration(ast.NodeVisitor):
 
     def _orm_ops(self, node: ast.Call, name: str, last: str) -> list[sql.Op]:
         owner = name.split(".")[0]
+        every_row = _EVERY_ROW_DELETE.match(name)
+        if every_row and not node.args and not node.keywords:
+            model = every_row.group(1)
+            return [sql.Op("sql-delete-all", f"every row of {model}", "QuerySet.delete() with no filter", model)]
         if last in ("drop_table", "DeleteModel"):
-            table = self._text(_arg(node, 0, "name" if last == "DeleteModel" else "table_name"))
+            table = self._name(_arg(node, 0, "name" if last == "DeleteModel" else "table_name"))
             what = "model" if last == "DeleteModel" else "table"
             return [
                 sql.Op(
@@ -201,7 +280,7 @@ class _PythonMigration(ast.NodeVisitor):
             if owner in self.batch_tables:
                 table, column = self.batch_tables[owner], self._text(_arg(node, 0, "column_name"))
             elif last == "RemoveField":
-                table, column = self._text(_arg(node, 0, "model_name")), self._text(_arg(node, 1, "name"))
+                table, column = self._name(_arg(node, 0, "model_name")), self._name(_arg(node, 1, "name"))
             else:
                 table, column = (
                     self._text(_arg(node, 0, "table_name")),
@@ -236,7 +315,8 @@ class _PythonMigration(ast.NodeVisitor):
 
 def scan_python_migration(text: str, path: str, work: Work) -> list[Finding]:
     tree = parse_python(text, work)
-    visitor = _PythonMigration(Lines(text), string_assignments(tree, sql_placeholder))
+    known = string_assignments(tree, sql_placeholder)
+    visitor = _PythonMigration(Lines(text), known, string_sequences(tree, known))
     visitor.visit(tree)
     work.add(len(visitor.events))
     return judge_events(visitor.events, path, "python-migration", work)
