@@ -118,3 +118,25 @@ def test_the_resamples_are_drawn_once_per_evaluation_and_give_the_same_intervals
     assert gain == (auc(scores, labels) - auc(other, labels), paired[1], paired[39])
     info = evaluate._picks.cache_info()
     assert (info.misses, info.hits) == (1, 4)
+
+
+def test_calibrate_says_when_size_alone_ranks_better_than_the_model_in_use() -> None:
+    """rubygems.org (QA57): size alone had AUC 0.823 against the defaults' 0.792 and nothing said so; a reader took
+    the table's last column for a baseline the model beats."""
+    from app.core.calibration.run import Calibration, Figures, Labelled
+    from app.core.risk.likelihood import default_model
+    from app.report.calibration import CalibrationRun, summary_lines
+
+    def run(own: float, defaults: float, size: float, adopt: bool) -> list[str]:
+        figures = [Figures(name, {"auc": (auc, auc - 0.02, auc + 0.02)})
+                   for name, auc in (("own", own), ("defaults", defaults), ("size", size))]
+        calibration = Calibration(Labelled("a" * 40, 100, 10, 8), 50, 5, 40, 4, ("size",), default_model(), figures,
+                                  {}, adopt, [])
+        return summary_lines(CalibrationRun("repo", calibration, "kept", cached=False, seconds=1.0))
+
+    said = run(0.798, 0.792, 0.823, adopt=False)[-1]
+    assert said.startswith("Size alone ranked the newer half better than the built-in defaults (AUC 0.823 against "
+                           "0.792)")
+    adopted = run(0.810, 0.792, 0.823, adopt=True)[-1]
+    assert "better than this repository's own model (AUC 0.823 against 0.810)" in adopted
+    assert not any(line.startswith("Size alone") for line in run(0.798, 0.792, 0.780, adopt=False))
