@@ -2931,7 +2931,12 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
                                       for hunk in fd.hunks for line in hunk.lines if line.origin == "+"),
     )
     _set_history(inputs, prep.history)
-    blast = prep.blast
+    _set_blast(inputs, prep.blast, code)
+    return inputs
+
+
+def _set_blast(inputs: RiskInputs, blast: BlastRadius | None, code: list[FileDiff]) -> None:
+    """The blast radius factors of the risk inputs, from the change's blast radius (None: not built yet)."""
     # a graph of the repository's Python or JavaScript said "no changed public symbol is used elsewhere" of Ruby it
     # never read (QA57 F5: rubygems.org pr/6605 removed a method its own plan showed used in another file)
     unread = _graph_unread(code)
@@ -2944,7 +2949,6 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         inputs.blast_callers = blast.top_callers()
         inputs.blast_breaks = blast.import_breaks()
         inputs.seams = [s.name for s in blast.seams]
-    return inputs
 
 
 def _graph_unread(code: list[FileDiff]) -> list[str]:
