@@ -230,7 +230,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     cap only on a unit that cannot be cut, said so (QA55 F12; FIX95);
 # 102: Django: state-only operations (SeparateDatabaseAndState) drop nothing, columns dropped in a comprehension
 #     named, Model.objects.all().delete() an every-row DELETE; authentication/ is tier 0 (QA56);
-ANALYSIS_VERSION = "102"
+ANALYSIS_VERSION = "104"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1747,6 +1747,7 @@ class Analyzer:
         bump = self._dependency_bump(prep)
         inputs.dependencies = [change.to_list() for change in bump.direct]
         inputs.dependencies_locked = len(bump.locked)
+        inputs.dependencies_locked_dev = bump.locked_dev()
         inputs.dependencies_named = [change.to_list() for change in bump.named()]  # a lock-only bump's, named
         inputs.dependencies_unread = list(map(list, bump.unread))
         risk = compute(inputs, self._likelihood(inputs), cfg.risk)
@@ -1874,13 +1875,20 @@ class Analyzer:
     def _dependency_bump(self, prep: _Prepared) -> DependencyBump:
         """What the change's manifests and lock files add, remove or move (app/core/dependencies.py), read from
         both versions of each; a version this clone lacks leaves its file out. Once per change (kept on `prep`)."""
-        from app.core.dependencies import DependencyBump, dependency_bump, is_binary_lock, is_lock_file, is_manifest
+        from app.core.dependencies import (
+            DependencyBump,
+            dependency_bump,
+            is_binary_lock,
+            is_lock_file,
+            is_manifest,
+            tells_dev,
+        )
 
         if prep.dependencies is not None:
             return prep.dependencies
         vendored = self._vendored(prep)  # a vendored module's own go.mod is its dependency's, not the project's
         wanted = [fd for fd in prep.files if not fd.counted_only and not fd.binary and not vendored(fd.path)
-                  and (is_manifest(fd.path) or is_lock_file(fd.path))]
+                  and (is_manifest(fd.path) or is_lock_file(fd.path) or tells_dev(fd.path))]
         unread = [fd.path for fd in prep.files if is_binary_lock(fd.path) and not vendored(fd.path)]  # bun.lockb
         if not wanted:
             prep.dependencies = DependencyBump(unread=tuple((path, "binary") for path in unread))

@@ -7,6 +7,12 @@ formats by their grammar). Nothing here runs or imports the repository's content
 declares is read from the DEPENDENCIES that Bundler records in Gemfile.lock. A file too large for its parser's budget,
 or one that does not parse, is not read, and said so with why (`unread`), never guessed at.
 
+A dependency only development and tests use (package.json's devDependencies, npm's lock entries marked `"dev": true`,
+pyproject's dependency groups and Poetry's dev groups, Pipfile's dev-packages, composer's require-dev, Cargo's
+dev-dependencies, a Gemfile's `group :development, :test do ... end`, read as text, never run) is marked `dev`: it
+does not change what runs in production, and weighs a quarter (DEV_SHARE). Where a file does not say (yarn.lock,
+pnpm-lock.yaml, a lock entry that came along), a dependency is weighed as production's.
+
 A bump is a supply-chain change a reviewer should see whatever its size: a go.mod line of lazygit's pull/3065
 brought 125 files of golang.org/x/net into vendor/, and scored 0 with "0 changed lines in source files". The
 manifests name what the project depends on directly (`direct`); a lock file's entries that no manifest of the change
@@ -27,7 +33,7 @@ import posixpath
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 MAX_MANIFEST_BYTES = 20_000_000
@@ -62,6 +68,10 @@ LOCKED_UNITS = 0.05
 and all of them together at most that (LOCKED_CAP): hono's pull/5080 moved 5 dev dependencies and 292 locked
 packages with them; what the reviewer decides on is the 5."""
 LOCKED_CAP = 1.0
+DEV_SHARE = 0.25
+"""The share of its weight a dev/test-only change keeps (DependencyChange.dev): it does not change what runs in
+production, but it still runs with the developer's and CI's rights (a hijacked test tool reads their secrets), so
+not nothing: a dev tool's major bump weighs a production minor update."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,7 @@ class DependencyChange:
     new: str
     kind: str
     where: str
+    dev: bool = False  # only development and tests use it (the module doc): weighs DEV_SHARE
 
     def text(self) -> str:
         if self.kind == "added":
@@ -91,12 +102,12 @@ class DependencyChange:
         return f"{self.name} {self.old} -> {self.new}"
 
     def to_list(self) -> list[str]:
-        return [self.kind, self.name, self.old, self.new, self.where]
+        return [self.kind, self.name, self.old, self.new, self.where] + (["dev"] if self.dev else [])
 
     @classmethod
     def from_list(cls, data: Iterable[str]) -> DependencyChange:
-        kind, name, old, new, where = (str(x) for x in data)
-        return cls(name, old, new, kind, where)
+        kind, name, old, new, where, *rest = (str(x) for x in data)
+        return cls(name, old, new, kind, where, dev=rest[:1] == ["dev"])
 
 
 @dataclass(frozen=True)
@@ -119,7 +130,12 @@ class DependencyBump:
 
     def note(self) -> str:
         """The bump in words (describe), the locked entries named where it is lock-only."""
-        return describe(self.direct, len(self.locked), named=self.named(), unread=self.unread)
+        return describe(self.direct, len(self.locked), named=self.named(), unread=self.unread,
+                        locked_dev=self.locked_dev())
+
+    def locked_dev(self) -> int:
+        """How many of the locked entries only development and tests use (their lock file says so)."""
+        return sum(change.dev for change in self.locked)
 
     def plan_note(self) -> str:
         """What the plan's bump chunks say: the note of a bump, or of lock files not read for a reason of their
@@ -548,6 +564,172 @@ def _requirements(text: str) -> dict[str, str]:
     return out
 
 
+_DEV_GROUPS = frozenset({"development", "test", "dev", "tests", "ci", "lint"})
+"""Group names (a Gemfile's groups, pyproject's extras) that say development or tests only."""
+
+
+def _dev_only(dev: Iterable[object], production: Iterable[object], norm: Callable[[str], str] = str) -> set[str]:
+    """The names declared for development or tests and nowhere for production (a name in both runs in production)."""
+    return {norm(str(name)) for name in dev} - {norm(str(name)) for name in production}
+
+
+def _tables(data: object, *sections: str) -> list[object]:
+    """The keys of a JSON or TOML object's `sections` (tables of name -> spec), each a list."""
+    found = [data.get(section) if isinstance(data, dict) else None for section in sections]
+    return [name for table in found if isinstance(table, dict) for name in table]
+
+
+def _package_json_dev(text: str) -> set[str]:
+    data = json.loads(text)
+    return _dev_only(_tables(data, "devDependencies"),
+                     _tables(data, "dependencies", "optionalDependencies", "peerDependencies"))
+
+
+def _package_lock_dev(text: str) -> set[str]:
+    """npm's lock: the packages every entry of which npm marks `"dev": true` (installed for development only)."""
+    data = json.loads(text)
+    flags: dict[str, set[bool]] = {}
+    packages = data.get("packages") if isinstance(data, dict) else None
+    if isinstance(packages, dict):
+        for where, entry in packages.items():
+            if where and isinstance(entry, dict) and "node_modules/" in where:
+                flags.setdefault(where.rsplit("node_modules/", 1)[1], set()).add(entry.get("dev") is True)
+        return {name for name, dev in flags.items() if dev == {True}}
+    stack = [data.get("dependencies") if isinstance(data, dict) else None]
+    while stack:
+        deps = stack.pop()
+        for name, entry in deps.items() if isinstance(deps, dict) else ():
+            if isinstance(entry, dict):
+                flags.setdefault(str(name), set()).add(entry.get("dev") is True)
+                stack.append(entry.get("dependencies"))
+    return {name for name, dev in flags.items() if dev == {True}}
+
+
+def _pyproject_dev(text: str) -> set[str]:
+    """Dependency groups (PEP 735), Poetry's dev-dependencies and groups other than main, extras named as dev ones
+    (`[project.optional-dependencies] test = [...]`): an extra otherwise is for the package's users."""
+    data = _toml(text)
+    project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
+    extras = project.get("optional-dependencies", {}) or {}
+    poetry = data.get("tool", {}).get("poetry", {})
+    groups = {name: g.get("dependencies", {}) for name, g in (poetry.get("group", {}) or {}).items()
+              if isinstance(g, dict)}
+    dev: list[str] = [r for name, reqs in extras.items() if name.lower() in _DEV_GROUPS for r in reqs or []]
+    production: list[str] = [*(project.get("dependencies", []) or []), *(
+        r for name, reqs in extras.items() if name.lower() not in _DEV_GROUPS for r in reqs or [])]
+    dev += [r for reqs in (data.get("dependency-groups", {}) or {}).values() for r in reqs or [] if isinstance(r, str)]
+    dev_names = {_norm(str(n)) for table in [poetry.get("dev-dependencies", {}),
+                                             *(t for name, t in groups.items() if name != "main")]
+                 if isinstance(table, dict) for n in table}
+    production_names = {_norm(str(n)) for table in [poetry.get("dependencies", {}), groups.get("main", {})]
+                        if isinstance(table, dict) for n in table}
+    return (_dev_only(map(_pep508_name, dev), map(_pep508_name, production)) | dev_names) - production_names
+
+
+def _pep508_name(requirement: object) -> str:
+    match = _PEP508_NAME.match(requirement) if isinstance(requirement, str) else None
+    return _norm(match.group(1)) if match else ""
+
+
+def _cargo_toml_dev(text: str) -> set[str]:
+    data = _toml(text)
+    targets = [t for t in (data.get("target", {}) or {}).values() if isinstance(t, dict)]
+    return _dev_only([n for table in [data, *targets] for n in _tables(table, "dev-dependencies")],
+                     [n for table in [data, *targets] for n in _tables(table, "dependencies", "build-dependencies")])
+
+
+def _pipfile_dev(text: str) -> set[str]:
+    data = _toml(text)
+    return _dev_only(_tables(data, "dev-packages"), _tables(data, "packages"), _norm)
+
+
+def _pipfile_lock_dev(text: str) -> set[str]:
+    data = json.loads(text)
+    return _dev_only(_tables(data, "develop"), _tables(data, "default"), _norm)
+
+
+def _composer_json_dev(text: str) -> set[str]:
+    data = json.loads(text)
+    return _dev_only(_tables(data, "require-dev"), _tables(data, "require"), str.lower)
+
+
+def _composer_lock_dev(text: str) -> set[str]:
+    data = json.loads(text)
+
+    def names(section: str) -> list[str]:
+        packages = data.get(section) if isinstance(data, dict) else None
+        return [str(p["name"]) for p in packages or [] if isinstance(p, dict) and p.get("name")]
+
+    return _dev_only(names("packages-dev"), names("packages"), str.lower)
+
+
+_GEM = re.compile(r"""^\s*gem\s*\(?\s*["']([^"']+)["'](.*)$""")
+_NAME_ARG = r"""(?::\w+|["']\w+["'])"""
+_GROUP_BLOCK = re.compile(rf"^\s*group\s*\(?\s*({_NAME_ARG}(?:\s*,\s*{_NAME_ARG})*)\s*\)?\s*do\b")
+_OPENS = re.compile(r"\bdo\s*(?:\|[^|]*\|)?\s*$|^\s*(?:if|unless|case|begin|while|until|def|class|module)\b")
+_GROUP_OPTION = re.compile(rf"\bgroups?\s*(?::|=>)\s*(\[[^\]]*\]|{_NAME_ARG})")
+_SYMBOL = re.compile(r"""[:"']?(\w+)""")
+
+
+def _gemfile_dev(text: str) -> set[str]:
+    """A Gemfile's gems only in development or test groups (_DEV_GROUPS): `group :development, :test do ... end`
+    blocks and `gem "x", group: :test` options, read as text line by line (the Gemfile is Ruby, never run): a
+    `do`, `if` ... line opens a block, `end` closes the last one; a gem also declared outside them is production's."""
+    dev: list[str] = []
+    production: list[str] = []
+    stack: list[frozenset[str] | None] = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        group = _GROUP_BLOCK.match(line)
+        if group:
+            stack.append(frozenset(m.group(1).lower() for m in _SYMBOL.finditer(group.group(1))))
+            continue
+        if re.fullmatch(r"\s*end\b.*", line):
+            if stack:
+                stack.pop()
+            continue
+        gem = _GEM.match(line)
+        if gem:
+            option = _GROUP_OPTION.search(gem.group(2))
+            groups = [g for g in stack if g is not None]
+            if option:
+                groups.append(frozenset(m.group(1).lower() for m in _SYMBOL.finditer(option.group(1))))
+            union = frozenset().union(*groups)  # Bundler gives a gem every enclosing group's names
+            dev_only = bool(union) and union <= _DEV_GROUPS
+            (dev if dev_only else production).append(gem.group(1))
+        elif _OPENS.search(line):
+            stack.append(None)
+    return _dev_only(dev, production)
+
+
+_DEV_READERS: dict[str, Callable[[str], set[str]]] = {
+    "package.json": _package_json_dev, "package-lock.json": _package_lock_dev, "npm-shrinkwrap.json": _package_lock_dev,
+    "pyproject.toml": _pyproject_dev, "cargo.toml": _cargo_toml_dev, "pipfile": _pipfile_dev,
+    "pipfile.lock": _pipfile_lock_dev, "composer.json": _composer_json_dev, "composer.lock": _composer_lock_dev,
+    "gemfile": _gemfile_dev,
+}
+"""The files that say which of their dependencies only development and tests use (DependencyChange.dev). The
+Gemfile is read for that alone: what it declares comes from Gemfile.lock (RECORDED_MANIFESTS)."""
+
+
+def tells_dev(path: str) -> bool:
+    """A file read only for which dependencies are dev/test ones (the Gemfile): the change's other records say what
+    moved."""
+    return posixpath.basename(path).lower() in _DEV_READERS and not (is_manifest(path) or is_lock_file(path))
+
+
+def dev_names(path: str, data: bytes | None) -> set[str]:
+    """The dependencies `path` says only development and tests use (_DEV_READERS); none where it does not say, is
+    absent, too large or does not parse (weighed as production's then)."""
+    reader = _DEV_READERS.get(posixpath.basename(path).lower())
+    if reader is None or data is None or len(data) > MAX_MANIFEST_BYTES:
+        return set()
+    try:
+        return reader(data.decode("utf-8-sig"))
+    except (ValueError, TypeError, AttributeError, KeyError, UnicodeDecodeError, RecursionError):
+        return set()
+
+
 _READERS: dict[str, Callable[[str], dict[str, str]]] = {
     "go.mod": _go_mod, "package.json": _package_json, "package-lock.json": _package_lock,
     "npm-shrinkwrap.json": _package_lock, "pyproject.toml": _pyproject, "cargo.toml": _cargo_toml,
@@ -612,6 +794,8 @@ def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]],
     direct: list[DependencyChange] = []
     locked: list[DependencyChange] = []
     not_read = [(path, "binary") for path in unread]
+    files = list(files)
+    sides = {path: (before, after) for path, before, after in files}
     for path, before, after in files:
         if not (is_manifest(path) or is_lock_file(path)):
             continue
@@ -625,8 +809,39 @@ def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]],
             continue
         (locked if is_lock_file(path) else direct).extend(compare(path, old, new))
         direct.extend(_declared_changes(path, before, after))
+    dev = _DevNames(sides)
+    direct, locked = _marked_dev(direct, dev), _marked_dev(locked, dev)
     named = {_norm(change.name) for change in direct}
     return DependencyBump(tuple(direct), tuple(c for c in locked if _norm(c.name) not in named), tuple(not_read))
+
+
+class _DevNames:
+    """A change's files' dev/test-only names (dev_names), base's and head's, read once and only for a file with a
+    change to mark. A Gemfile.lock's are its Gemfile's (RECORDED_MANIFESTS): a gem it declares only for development."""
+
+    def __init__(self, sides: Mapping[str, tuple[bytes | None, bytes | None]]) -> None:
+        self.sides = sides
+        self.read: dict[str, tuple[set[str], set[str]]] = {}
+
+    def of(self, path: str) -> tuple[set[str], set[str]]:
+        manifest = RECORDED_MANIFESTS.get(posixpath.basename(path).lower())
+        if manifest is not None:
+            path = posixpath.join(posixpath.dirname(path), manifest)
+        if path not in self.read:
+            before, after = self.sides.get(path, (None, None))
+            self.read[path] = dev_names(path, before), dev_names(path, after)
+        return self.read[path]
+
+
+def _marked_dev(changes: list[DependencyChange], dev: _DevNames) -> list[DependencyChange]:
+    """`changes` with `dev` set where their file says only development and tests use the dependency on every side it
+    is on: one that moves from devDependencies to dependencies now runs in production."""
+    out = []
+    for change in changes:
+        before, after = dev.of(change.where)
+        on_dev = (not change.old or change.name in before) and (not change.new or change.name in after)
+        out.append(replace(change, dev=True) if on_dev and (change.old or change.new) else change)
+    return out
 
 
 def _declared_changes(path: str, before: bytes | None, after: bytes | None) -> list[DependencyChange]:
@@ -642,9 +857,11 @@ def _declared_changes(path: str, before: bytes | None, after: bytes | None) -> l
     return compare(posixpath.join(posixpath.dirname(path), manifest), old, new)
 
 
-def units(direct: Iterable[DependencyChange], locked: int) -> float:
-    """The dependencies factor's measure before saturation (DIRECT_UNITS, LOCKED_UNITS)."""
-    return sum(DIRECT_UNITS.get(change.kind, 0.25) for change in direct) + min(LOCKED_CAP, LOCKED_UNITS * locked)
+def units(direct: Iterable[DependencyChange], locked: int, locked_dev: int = 0) -> float:
+    """The dependencies factor's measure before saturation (DIRECT_UNITS, LOCKED_UNITS; a dev/test-only change, and
+    each of the `locked_dev` of the `locked` entries, weighs DEV_SHARE of that)."""
+    direct_units = sum(DIRECT_UNITS.get(change.kind, 0.25) * (DEV_SHARE if change.dev else 1.0) for change in direct)
+    return direct_units + min(LOCKED_CAP, LOCKED_UNITS * (locked - locked_dev + DEV_SHARE * locked_dev))
 
 
 _VERBS = (("added", "adds"), ("major", "bumps"), ("downgrade", "downgrades"), ("removed", "removes"),
@@ -658,12 +875,14 @@ def named_first(changes: Iterable[DependencyChange], shown: int) -> tuple[Depend
 
 
 def describe(direct: Iterable[DependencyChange], locked: int, shown: int = 3, *,
-             named: Iterable[DependencyChange] = (), unread: Iterable[tuple[str, str]] = ()) -> str:
+             named: Iterable[DependencyChange] = (), unread: Iterable[tuple[str, str]] = (),
+             locked_dev: int = 0) -> str:
     """In words, the riskiest kinds first: "bumps 1 dependency across a major version (or a 0.x minor: semver lets
     it break callers): golang.org/x/net v0.7.0 -> v0.17.0; updates 2 dependencies: ...; 37 locked packages changed
     beside them". `named`: locked entries to name (a lock-only bump: "3 locked packages changed (lock file only):
     hono 4.6.1 -> 4.6.2, ..."); `unread`: (path, why) of the files not read ("bun.lockb not read (binary)",
-    "pnpm-lock.yaml not read (too large: 7.2 MB, over 5 MB)")."""
+    "pnpm-lock.yaml not read (too large: 7.2 MB, over 5 MB)"). The dev/test-only ones (DependencyChange.dev, and
+    `locked_dev` of the locked) are said last, with their weight."""
     changes = list(direct)
     clauses: list[str] = []
     for kind, verb in _VERBS:
@@ -681,8 +900,19 @@ def describe(direct: Iterable[DependencyChange], locked: int, shown: int = 3, *,
         clauses.append(f"{locked} locked package{'s' if locked != 1 else ''} changed "
                        f"{'beside them' if changes else '(lock file only)'}"
                        + (f": {', '.join(listed)}{more}" if listed else ""))
+    clauses += _dev_clause([c for c in changes if c.dev], locked_dev, shown)
     clauses += [f"{path} not read ({why})" for path, why in unread]
     return "; ".join(clauses)
+
+
+def _dev_clause(dev: list[DependencyChange], locked_dev: int, shown: int) -> list[str]:
+    """The dev/test-only changes, named, and how much they weigh (DEV_SHARE)."""
+    if not dev and not locked_dev:
+        return []
+    names = ", ".join(c.name for c in dev[:shown]) + (f" (+{len(dev) - shown} more)" if len(dev) > shown else "")
+    lock = f"{locked_dev} locked package{'s' if locked_dev != 1 else ''}" if locked_dev else ""
+    what = " and ".join(part for part in (names, lock) if part)
+    return [f"dev/test only: {what}, weighed {DEV_SHARE:.0%}: does not change what runs in production"]
 
 
 def _locked_text(change: DependencyChange) -> str:

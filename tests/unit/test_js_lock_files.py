@@ -222,7 +222,8 @@ def test_bun_lockb_is_binary_and_the_bump_says_it_is_not_read(make_repo) -> None
     b.checkout()
     detail = Analyzer(b.path).detail("bump")
     why = _factor(detail, "dependencies")["explanation"]
-    assert why == "package.json: updates 1 dependency: vitest ^1.0.0 -> ^1.1.0; bun.lockb not read (binary)", why
+    assert why == ("package.json: updates 1 dependency: vitest ^1.0.0 -> ^1.1.0; dev/test only: vitest, weighed 25%: "
+                   "does not change what runs in production; bun.lockb not read (binary)"), why
     notes = [note for chunk in detail.plan.chunks if "bun.lockb" in chunk.files for note in chunk.notes]
     assert any(note.startswith("bun.lockb: binary file changed") and "Bun's binary lock file: the versions it pins "
                "are not read" in note for note in notes), notes

@@ -186,7 +186,8 @@ def test_a_composer_bump_and_a_lock_only_pipenv_update_are_weighed_and_named() -
     pipenv = dependency_bump([("Pipfile.lock", _pipfile_lock({"aiodns": "2.0.0", "idna": "2.10"}, {}).encode(),
                                _pipfile_lock({"aiodns": "3.0.0", "idna": "3.4"}, {"pytest": "7.4.0"}).encode())])
     assert pipenv.note() == ("3 locked packages changed (lock file only): pytest 7.4.0 (new), aiodns 2.0.0 -> 3.0.0, "
-                             "idna 2.10 -> 3.4")
+                             "idna 2.10 -> 3.4; dev/test only: 1 locked package, weighed 25%: does not change what "
+                             "runs in production")  # Pipfile.lock's `develop`
     pdm = dependency_bump([("pdm.lock", PDM.encode(), PDM.replace('"1.7.1"', '"1.8.0"').encode())])
     assert pdm.note() == "1 locked package changed (lock file only): mypy 1.7.1 -> 1.8.0"
 

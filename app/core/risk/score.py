@@ -83,9 +83,10 @@ DEPENDENCY_COST = 2.0
 way: a bump rewrites code that every caller of the dependency runs, none of it read in the change (a vendored tree is
 tier 3, its manifest tier 1 whatever it says). Measured as U/(U+1) of the summed units U (DIRECT_UNITS: a new
 dependency, a major bump or a downgrade 1, a minor or patch update or a removal 0.25; a lock-only entry 0.05, at most
-1 for all of those): one new dependency is +1 unit, three 0.x-minor bumps and an update of golang.org/x +1.5, one
-patch update +0.4. It is impact, so a bump's likelihood (the calibrated model's, untouched) still scales it: a 0.5%
-one gains about a point, and the why panel says what moved."""
+1 for all of those; a dev/test-only one a quarter of that, DEV_SHARE: it does not change what runs in production):
+one new dependency is +1 unit, three 0.x-minor bumps and an update of golang.org/x +1.5, one patch update +0.4,
+a test tool's major bump +0.4. It is impact, so a bump's likelihood (the calibrated model's, untouched) still scales
+it: a 0.5% one gains about a point, and the why panel says what moved."""
 DEFAULT_HALF_COST = 1.0
 
 
@@ -192,6 +193,7 @@ class RiskInputs:
     # the dependencies its manifests add, remove or move: [kind, name, old, new, file] (dependencies.py)
     dependencies: list[list[str]] = field(default_factory=list)
     dependencies_locked: int = 0  # lock file entries no manifest of the change names (what came along)
+    dependencies_locked_dev: int = 0  # of those, the ones their lock file says only development and tests use
     dependencies_named: list[list[str]] = field(default_factory=list)  # a lock-only bump's riskiest entries, named
     # its manifests and lock files not read, and why: [path, "binary" | "too large: ..." | "does not parse: ..."]
     dependencies_unread: list[list[str]] = field(default_factory=list)
@@ -526,8 +528,9 @@ def _dependencies(inputs: RiskInputs) -> _Measured:
     locked = inputs.dependencies_locked
     files = ", ".join(dict.fromkeys(visible_path(c.where) for c in direct or named)) or "lock file"
     unread = [(visible_path(str(path)), one_line(str(why), 120)) for path, why in inputs.dependencies_unread]
-    why = f"{files}: {describe(direct, locked, named=named, unread=unread)}"
-    return "dependencies", len(direct) + locked, saturate(units(direct, locked), 1.0), why
+    locked_dev = min(locked, inputs.dependencies_locked_dev)
+    why = f"{files}: {describe(direct, locked, named=named, unread=unread, locked_dev=locked_dev)}"
+    return "dependencies", len(direct) + locked, saturate(units(direct, locked, locked_dev), 1.0), why
 
 
 def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
