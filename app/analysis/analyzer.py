@@ -230,7 +230,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     cap only on a unit that cannot be cut, said so (QA55 F12; FIX95);
 # 102: Django: state-only operations (SeparateDatabaseAndState) drop nothing, columns dropped in a comprehension
 #     named, Model.objects.all().delete() an every-row DELETE; authentication/ is tier 0 (QA56);
-ANALYSIS_VERSION = "104"
+# 103: a dependency only development and tests use weighs a quarter, said so (Gemfile groups, devDependencies, dev
+#     groups and extras; FIX98, QA57 F8);
+ANALYSIS_VERSION = "103"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
