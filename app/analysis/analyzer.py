@@ -230,7 +230,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     cap only on a unit that cannot be cut, said so (QA55 F12; FIX95);
 # 102: Django: state-only operations (SeparateDatabaseAndState) drop nothing, columns dropped in a comprehension
 #     named, Model.objects.all().delete() an every-row DELETE; authentication/ is tier 0 (QA56);
-ANALYSIS_VERSION = "102"
+ANALYSIS_VERSION = "103"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
