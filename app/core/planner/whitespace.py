@@ -107,10 +107,12 @@ def skimmed_lines(lines: Sequence[DiffLine], origins: str, path: str, both_sides
     return frozenset(found)
 
 
-def skimmed_noun(paths: Sequence[str]) -> str:
+def skimmed_noun(paths: Sequence[str], short: bool = False) -> str:
     """What a chunk's skimmed lines are, for the screens: "re-indented", or with a catalogue among `paths`
-    "re-indented or tool-written" (its `#:` references, flags and dates)."""
-    return "re-indented or tool-written" if any(is_catalogue(path) for path in paths) else "re-indented"
+    "re-indented or tool-written" (its `#:` references, flags and dates; `short`: "tool-written", for a column)."""
+    if not any(is_catalogue(path) for path in paths):
+        return "re-indented"
+    return "tool-written" if short else "re-indented or tool-written"
 
 
 def hunk_origins(lines: Sequence[DiffLine]) -> str:
