@@ -232,7 +232,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     named, Model.objects.all().delete() an every-row DELETE; authentication/ is tier 0 (QA56);
 # 103: a dependency only development and tests use weighs a quarter, said so (Gemfile groups, devDependencies, dev
 #     groups and extras; FIX98, QA57 F8);
-ANALYSIS_VERSION = "103"
+# 104: a .po catalogue's lines gettext writes (#: references, #, flags, #| previous msgids, header dates) are skimmed
+#     as re-indented lines are (FIX97, QA56 F4);
+ANALYSIS_VERSION = "104"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

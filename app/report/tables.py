@@ -17,6 +17,7 @@ from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
+from app.core.planner.whitespace import skimmed_noun
 from app.core.risk.score import complexity_measured, shown_score
 from app.core.text import (
     NAME_BREAK,
@@ -752,7 +753,8 @@ def plan_table(change: Change, plan: ReviewPlan, *, width: int = 200) -> Group:
         if chunk.kind != "code":
             title.append(f"  [{chunk.kind_label}]", style="dim")
         if chunk.whitespace_lines:
-            title.append(f"  {chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only re-indented",
+            title.append(f"  {chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only "
+                         f"{skimmed_noun(chunk.files)}",
                          style="cyan")
         if chunk.oversized:
             title.append("  oversized: " + one_line(chunk.oversize_reason or "", 120), style="yellow")

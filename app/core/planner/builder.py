@@ -70,6 +70,7 @@ from app.core.planner.model import (
     ORDER_RISK,
     REINDENTED,
     REMOVED,
+    TOOL_WRITTEN,
     VENDORED_GLOBS,
     Chunk,
     ChunkConfig,
@@ -93,7 +94,7 @@ from app.core.planner.packer import (
     Packer,
 )
 from app.core.planner.tree import CodeFile, code_file
-from app.core.planner.whitespace import whitespace_only
+from app.core.planner.whitespace import is_catalogue, skimmed_lines, tool_written
 from app.core.text import format_duration, plural, share_text, visible_path
 from app.core.vendored import Vendored
 from app.errors import ReviewTuiError
@@ -283,8 +284,11 @@ def build_plan(
     total = sum(fd.changed_lines for fd in files)
     skimmed = sum(c.whitespace_lines for c in chunks)
     if skimmed >= 50 and skimmed * 10 >= total:  # a tenth of the change or more: said at the top of the plan
-        plan.notes.append(f"{skimmed:,} of {total:,} changed lines only re-indented (the same text as a line they "
-                          "replace but for whitespace, as `git diff -w` pairs them): skimmed at "
+        written = any(is_catalogue(fd.path) for fd in files)
+        what = ("re-indented or tool-written (the same text as a line they replace but for whitespace, as `git diff "
+                "-w` pairs them, or a gettext catalogue's references, flags and dates)" if written else
+                "re-indented (the same text as a line they replace but for whitespace, as `git diff -w` pairs them)")
+        plan.notes.append(f"{skimmed:,} of {total:,} changed lines only {what}: skimmed at "
                           f"{config.whitespace_lines_per_hour:,.0f} lines an hour, not read line by line")
     for index in builder.literals:  # said at the top of the plan: 301 identical chunk rows said nothing
         fd = files[index]
@@ -774,13 +778,14 @@ class _PlanBuilder:
                 and lines[posixpath.dirname(self.paths[i])] > self.config.target_lines}
 
     def whitespace_lines(self, index: int) -> list[frozenset[int]]:
-        """Per hunk of file `index`, the lines (indices into the hunk) that only change whitespace
-        (planner/whitespace.py), read once."""
+        """Per hunk of file `index`, the lines (indices into the hunk) a tool rewrote: only whitespace changed, or a
+        gettext catalogue's references, flags and dates (planner/whitespace.py `skimmed_lines`), read once."""
         found = self._whitespace.get(index)
         if found is None:
             fd = self.files[index]
-            if fd.additions and fd.deletions:
-                found = [frozenset(whitespace_only(hunk.lines, origins, fd.path))
+            both = bool(fd.additions and fd.deletions)
+            if both or is_catalogue(fd.path):
+                found = [skimmed_lines(hunk.lines, origins, fd.path, both)
                          for hunk, origins in zip(fd.hunks, self._hunk_origins(index), strict=True)]
             else:
                 found = [frozenset() for _ in fd.hunks]
@@ -809,8 +814,10 @@ class _PlanBuilder:
             target = max(limit, min(sitting, math.ceil(config.target_lines * fd.changed_lines / effort)))
             out[index] = target
             self.file_notes.setdefault(index, []).append(
-                f"{visible_path(fd.path)}: {skimmed:,} of its {fd.changed_lines:,} changed lines only re-indented "
-                f"(`git diff -w` hides them): skimmed, and cut by reading effort, up to {target:,} lines a chunk")
+                f"{visible_path(fd.path)}: {skimmed:,} of its {fd.changed_lines:,} changed lines "
+                + ("written by gettext's tools (references, flags, dates)" if is_catalogue(fd.path) else
+                   "only re-indented (`git diff -w` hides them)")
+                + f": skimmed, and cut by reading effort, up to {target:,} lines a chunk")
         return out
 
     def removal_lines(self) -> int:
@@ -1103,10 +1110,13 @@ class _PlanBuilder:
             tier = file_tiers.get(segment.path, self.config.default_tier)
             key = (REMOVED if gone else content_kind(segment.path), tier)
             tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
-            skimmed = 0 if gone else self._whitespace_in(segment)  # re-indented: skimmed, whatever their kind
+            # re-indented or a catalogue's tool-written lines: skimmed, whatever their kind
+            reindented, written = (0, 0) if gone else self._whitespace_in(segment)
+            skimmed = reindented + written
             chunk.whitespace_lines += skimmed
-            if skimmed:
-                lines[(REINDENTED, tier)] = lines.get((REINDENTED, tier), 0) + skimmed
+            for kind, count in ((REINDENTED, reindented), (TOOL_WRITTEN, written)):
+                if count:
+                    lines[(kind, tier)] = lines.get((kind, tier), 0) + count
             lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests - skimmed
             outside[segment.path] = outside.get(segment.path, 0) + segment.additions + segment.deletions - tests
             if tests:
@@ -1117,15 +1127,21 @@ class _PlanBuilder:
             lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0),
             uncuttable=(chunk.oversize_reason or "one unit") if chunk.oversized else None)
 
-    def _whitespace_in(self, segment: Segment) -> int:
-        """The whitespace-only lines of a segment that lie outside the tests inside its file (those are test lines)."""
+    def _whitespace_in(self, segment: Segment) -> tuple[int, int]:
+        """The lines a tool rewrote in a segment that lie outside the tests inside its file (those are test lines):
+        (only re-indented, a catalogue's tool-written lines)."""
         hunk_lines = self.whitespace_lines(segment.file_index)[segment.hunk_index]
         if not hunk_lines:
-            return 0
+            return 0, 0
         check = self._test_line_check(segment.file_index)
         lines = self.files[segment.file_index].hunks[segment.hunk_index].lines
-        return sum(1 for i in hunk_lines
-                   if segment.first <= i <= segment.last and (check is None or not check(lines[i])))
+        inside = [i for i in hunk_lines
+                  if segment.first <= i <= segment.last and (check is None or not check(lines[i]))]
+        if not is_catalogue(segment.path):
+            return len(inside), 0
+        origins = self._hunk_origins(segment.file_index)[segment.hunk_index]
+        written = set(tool_written(lines, origins, segment.path)).intersection(inside)
+        return len(inside) - len(written), len(written)
 
     def _line_chunk(self, draft: Draft, segments: list[Segment], file_tiers: Mapping[str, int],
                     ai_lines: Mapping[str, Mapping[int, str]], destructive: set[str]) -> Chunk:

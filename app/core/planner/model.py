@@ -417,7 +417,11 @@ REMOVED = "removed"
 """A line of a file deleted whole, whatever its content: read at removed_lines_per_hour (content_floor)."""
 REINDENTED = "re-indented"
 """A changed line that only changes whitespace (planner/whitespace.py): skimmed at whitespace_lines_per_hour."""
-_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, REMOVED)
+TOOL_WRITTEN = "tool-written"
+"""A gettext catalogue's line its tools write (`#:` references, `#,` flags, `#|` previous msgids, the header's dates;
+planner/whitespace.py `tool_written`): skimmed at whitespace_lines_per_hour, as a re-indented line is, the floor's
+derivation saying why."""
+_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, TOOL_WRITTEN, REMOVED)
 # prose; gettext catalogues (.po, .pot) are translated prose too (a translations commit was a 39-hour code plan)
 _DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".po", ".pot"})
 # prose by name alone, with no suffix (a README was read at the code rate)
@@ -472,7 +476,8 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
     """
     rates = {"code": config.lines_per_hour, "test": config.test_lines_per_hour,
              "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour,
-             REMOVED: config.removed_lines_per_hour, REINDENTED: config.whitespace_lines_per_hour}
+             REMOVED: config.removed_lines_per_hour, REINDENTED: config.whitespace_lines_per_hour,
+             TOOL_WRITTEN: config.whitespace_lines_per_hour}
     parts: list[str] = []
     total = 0.0
     code_tiers = [tier for (kind, tier), count in lines.items() if kind == "code" and count]
@@ -483,6 +488,8 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
         seconds = count / rates[kind] * 3600.0 * multiplier
         total += seconds
         label = f"{count} {kind} line{'s' if count != 1 else ''}" + (f" T{tier}" if kind == "code" else "")
+        if kind == TOOL_WRITTEN:
+            label += " (gettext references, flags and dates makemessages rewrites: skimmed)"
         scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""
         parts.append(f"{label} at {_number(rates[kind])}/h{scale} = {format_duration(seconds, 'spaced')}")
     in_code = complexity_added - min(max(0, test_complexity), complexity_added)

@@ -1,5 +1,7 @@
 """Changed lines that only change whitespace: a removed line and an added line of one hunk that read the same once
-whitespace is taken out, the hunk's two sides aligned again as `git diff -w` aligns them. A re-indented file (hono
+whitespace is taken out, the hunk's two sides aligned again as `git diff -w` aligns them; and, in a gettext
+catalogue (.po, .pot), the lines `makemessages`/`msgmerge` rewrite on their own (`tool_written`). Both are lines a
+tool rewrote, not a person: skimmed, not read (`skimmed_lines`). A re-indented file (hono
 pull/2077's package.json: 1,094 changed lines, 10 of them real) was read line by line, three chunks and 2 h 44 min
 of floor; these lines are skimmed instead (planner/builder.py).
 
@@ -28,6 +30,11 @@ INDENT_SYNTAX_SUFFIXES = frozenset({
 INDENT_SYNTAX_NAMES = frozenset({"makefile", "gnumakefile", "snakefile"})
 MAX_HUNK_LINES = 20_000  # a larger hunk is not paired: a repetitive 25,000-line one took 5 s (a file rewritten whole)
 
+CATALOGUE_SUFFIXES = frozenset({".po", ".pot"})
+# What gettext's tools write in a catalogue: `#:` source references (`#: netbox/dcim/forms.py:123` -> `:125` on every
+# `makemessages`), `#,` flags (`#, python-format`, `fuzzy`), `#|` previous msgids, and the header's two dates.
+# A translator's comment (`# ...`, hash and space) and the msgid/msgstr lines are what a reviewer reads.
+_TOOL_LINE = re.compile(r'#[:,|]|"(POT-Creation-Date|PO-Revision-Date):')
 _WHITESPACE = re.compile(r"\s+")
 _BYTE_WHITESPACE = re.compile(rb"\s+")
 
@@ -78,6 +85,36 @@ def whitespace_only(lines: Sequence[DiffLine], origins: str, path: str) -> list[
     return sorted(found)
 
 
+def is_catalogue(path: str) -> bool:
+    """A gettext catalogue (.po, .pot), whose reference, flag and date lines a tool writes (`tool_written`)."""
+    return posixpath.splitext(path.lower())[1] in CATALOGUE_SUFFIXES
+
+
+def tool_written(lines: Sequence[DiffLine], origins: str, path: str) -> list[int]:
+    """The indices of a catalogue's changed lines that gettext's tools write (`_TOOL_LINE`): netbox's "Release
+    v4.6.5" changed 31,130 .po lines, 18,524 of them `#:` references, read as prose: 25.9 of its 26.2 h of floor."""
+    if not is_catalogue(path):
+        return []
+    return [i for i, origin in enumerate(origins) if origin != CONTEXT and _TOOL_LINE.match(lines[i].text)]
+
+
+def skimmed_lines(lines: Sequence[DiffLine], origins: str, path: str, both_sides: bool) -> frozenset[int]:
+    """A hunk's changed lines that a tool rewrote: whitespace only (when the file has lines both added and deleted,
+    `both_sides`) or a catalogue's tool-written lines. The plan skims them and the diff view dims them."""
+    found = set(tool_written(lines, origins, path))
+    if both_sides:
+        found.update(whitespace_only(lines, origins, path))
+    return frozenset(found)
+
+
+def skimmed_noun(paths: Sequence[str], short: bool = False) -> str:
+    """What a chunk's skimmed lines are, for the screens: "re-indented", or with a catalogue among `paths`
+    "re-indented or tool-written" (its `#:` references, flags and dates; `short`: "tool-written", for a column)."""
+    if not any(is_catalogue(path) for path in paths):
+        return "re-indented"
+    return "tool-written" if short else "re-indented or tool-written"
+
+
 def hunk_origins(lines: Sequence[DiffLine]) -> str:
     """A hunk's line origins as one string (" --++ "), an origin that is not one character read as "?"."""
     joined = "".join(line.origin for line in lines)
@@ -87,8 +124,9 @@ def hunk_origins(lines: Sequence[DiffLine]) -> str:
 
 
 def file_whitespace_lines(fd: FileDiff) -> list[frozenset[int]]:
-    """Per hunk of `fd`, the indices of its lines that only change whitespace, as the review plan counts them
+    """Per hunk of `fd`, the indices of its lines a tool rewrote (`skimmed_lines`), as the review plan counts them
     (PlanBuilder.whitespace_lines): the diff view draws them dimmed."""
-    if not (fd.additions and fd.deletions):
+    both = bool(fd.additions and fd.deletions)
+    if not both and not is_catalogue(fd.path):
         return [frozenset() for _ in fd.hunks]
-    return [frozenset(whitespace_only(hunk.lines, hunk_origins(hunk.lines), fd.path)) for hunk in fd.hunks]
+    return [skimmed_lines(hunk.lines, hunk_origins(hunk.lines), fd.path, both) for hunk in fd.hunks]

@@ -30,6 +30,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from app.core.heap import HeapTrimmer
+from app.core.planner.whitespace import skimmed_noun
 from app.core.text import (
     added_count,
     author_names,
@@ -633,7 +634,8 @@ class ChangeScreen(Screen[None]):
         if chunk.oversized:
             text.append("⚠ oversized ", style=self._colour("warning"))
         if chunk.whitespace_lines * 2 >= chunk.changed_lines > 0:  # mostly re-indented: a skim, not a read
-            text.append(f"⇥ {_fitting(chunk.whitespace_lines, 5)} re-indented ", style="dim")
+            noun = skimmed_noun(chunk.files, short=True)
+            text.append(f"⇥ {_fitting(chunk.whitespace_lines, 5)} {noun} ", style="dim")
         if chunk.kind not in ("code",) and self.size.width < KIND_COLUMN_MIN:
             text.append(one_line(chunk.kind_label, 12), style="dim")
         text.rstrip()

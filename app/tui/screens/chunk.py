@@ -40,6 +40,7 @@ from app.core.git.diff import FileDiff, decode_text
 from app.core.git.models import WORKTREE_ID
 from app.core.git.repo import GitRepo
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk
+from app.core.planner.whitespace import skimmed_noun
 from app.core.text import NOT_MEASURED, format_duration, one_line, plural, share_text, visible_path
 from app.errors import ReviewTuiError
 from app.report.tables import chunk_locations, fit_chunk_title
@@ -382,7 +383,8 @@ class ChunkReviewScreen(ReaderScreen):
         else:
             parts = [f"+{chunk.additions} −{chunk.deletions}", files]
             if chunk.whitespace_lines:  # skimmed, not read: said where the reviewer looks (QA51 #25)
-                parts.append(f"{chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only re-indented")
+                parts.append(f"{chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only "
+                             f"{skimmed_noun(chunk.files)}")
             if chunk.additions:
                 tools = ", ".join(sorted(chunk.ai_tools)) if chunk.ai_tools else ""
                 parts.append(f"AI {share_text(chunk.ai_share)}" + (f" ({tools})" if tools else ""))

@@ -78,10 +78,12 @@ TEXT_CACHE_SIZE = 4_096
 SPLIT_MIN_WIDTH = 160
 """In "auto" layout the diff is shown side by side from this many columns (two ~75-column halves)."""
 REINDENTED_MARK = "⇥"
-"""Beside the +/− of a changed line that only changes whitespace (DisplayLine.reindented)."""
+"""Beside the +/− of a changed line a tool rewrote: only its whitespace, or a catalogue's `#:`
+(DisplayLine.reindented)."""
 DIFF_MARKS: tuple[tuple[str, str], ...] = (
     ("+ -", "an added, a removed line (its changed words stand out)"),
-    (f"+{REINDENTED_MARK} -{REINDENTED_MARK}", "muted: only its whitespace changed (re-indented), skimmed in the plan"),
+    (f"+{REINDENTED_MARK} -{REINDENTED_MARK}",
+     "muted: re-indented, or a .po line gettext wrote (#:), skimmed in the plan"),
     ("dim + -", "another chunk's change shown as context (the cursor names the chunk)"),
     ("▌", "a line an AI tool wrote"),
     ("▲", "a complexity hotspot: a function whose complexity rose"),
@@ -113,7 +115,8 @@ class DisplayLine:
     it is drawn dimmed."""
     reindented: bool = False
     """A changed line that only changes whitespace (re-indented: the same text as a line of the other side but
-    for whitespace, app.core.planner.whitespace; the plan skims it): drawn muted, with REINDENTED_MARK."""
+    for whitespace, app.core.planner.whitespace; or a gettext catalogue's `#:`/`#,`/`#|`/date line, `tool_written`; the
+    plan skims it): drawn muted, with REINDENTED_MARK."""
 
 
 @dataclass(frozen=True, slots=True)
