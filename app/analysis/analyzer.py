@@ -234,7 +234,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     groups and extras; FIX98, QA57 F8);
 # 104: a .po catalogue's lines gettext writes (#: references, #, flags, #| previous msgids, header dates) are skimmed
 #     as re-indented lines are (FIX97, QA56 F4);
-ANALYSIS_VERSION = "104"
+# 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
+#     the wrapper's source (rubygems.org pr/2108's worst function);
+ANALYSIS_VERSION = "105"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -167,3 +167,13 @@ def test_broken_javascript_is_measured_where_it_parses_and_said() -> None:
     metrics = analyze_source("x.js", text)
     assert metrics.error is None and metrics.functions[0].name == "ok"
     assert metrics.fallback is not None and metrics.fallback.startswith("the JavaScript parser could not read")
+
+
+def test_a_function_handed_to_a_function_written_in_place_is_named_without_its_source() -> None:
+    """A UMD bundle hands its body to a wrapper function written in place: rubygems.org's vendored webauthn-json.js
+    named its worst function "function(global,factory){typeofexports==='object'&&…(<closure>).convert"."""
+    text = ("(function (global, factory) {\n  typeof exports === 'object' ? factory(exports) : factory(global)\n"
+            "})(this, function (exports) {\n  function convert(a) { return a ? 1 : 2 }\n  exports.convert = convert\n"
+            "});\n")
+    names = [f.name for f in analyze_source("vendor/assets/javascripts/webauthn-json.js", text).functions]
+    assert "<function>(<closure>).convert" in names and not any("{" in name for name in names), names

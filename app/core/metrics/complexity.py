@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 # not parse falls back to lizard
 # 6: TypeScript read by tree-sitter (typescript.py): no phantom functions from type syntax, closures named by
 # their binding or call; a reader's crash said in words; 7: JavaScript read by tree-sitter too; 8: Ruby's endless
-# methods read as methods (ruby.py)
-ANALYZER_VERSION = "8"
+# methods read as methods (ruby.py); 9: a function handed to a function written in place is `<function>(<closure>)`
+ANALYZER_VERSION = "9"
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.

@@ -297,6 +297,8 @@ def _call_label(node: Any) -> str | None:
     prop = callee.child_by_field_name("property") if callee.type == "member_expression" else None
     if prop is not None and (len(name) > 40 or "(" in name):
         name = _text(prop)  # a chain, `headers.split(',').map(...)`: `map(<closure>)`
+    elif prop is None and ("{" in name or "=>" in name):
+        name = "<function>"  # a function written in place, a UMD wrapper's `(function (global, factory) {...})(...)`
     first = parent.named_children[0] if parent.named_child_count else None
     if first is not None and first != child and first.type in ("string", "template_string") \
             and "\n" not in _text(first):
