@@ -236,7 +236,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     as re-indented lines are (FIX97, QA56 F4);
 # 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
 #     the wrapper's source (rubygems.org pr/2108's worst function);
-ANALYSIS_VERSION = "105"
+# 106: a blast radius measured on part of a change says which kinds of its code the graph did not read;
+ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -2956,6 +2957,7 @@ def _set_blast(inputs: RiskInputs, blast: BlastRadius | None, code: list[FileDif
     unread = _graph_unread(code)
     inputs.blast_unread = unread
     if blast is not None and blast.graph_files and not unread:
+        inputs.blast_skipped = _graph_skipped(code)
         inputs.blast_known = True
         inputs.blast_symbols = sum(1 for s in blast.symbols if s.direct)
         inputs.blast_files = sum(1 for s in blast.symbols if s.direct and s.change == "module")
@@ -2973,6 +2975,19 @@ def _graph_unread(code: list[FileDiff]) -> list[str]:
     if not code or any(fd.path.endswith(GRAPH_SUFFIXES) for fd in code):
         return []
     return sorted({posixpath.splitext(fd.path)[1] or posixpath.basename(fd.path) for fd in code})
+
+
+def _graph_skipped(code: list[FileDiff]) -> list[str]:
+    """The kinds of a change's source files in other languages than those the dependency graph reads, beside files
+    it does read (scripts, SQL, Terraform and CI pipelines define no symbols others import: not named)."""
+    from app.core.impact.graph import GRAPH_SUFFIXES
+
+    kinds = {posixpath.splitext(fd.path)[1].lower() for fd in code if not fd.path.endswith(GRAPH_SUFFIXES)}
+    return sorted(kinds - _NO_SYMBOLS)
+
+
+_NO_SYMBOLS = frozenset({"", ".sh", ".bash", ".zsh", ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".sql", ".tf", ".hcl",
+                         ".yml", ".yaml"})
 
 
 def _set_history(inputs: RiskInputs, hf: HistoryFigures | None) -> None:

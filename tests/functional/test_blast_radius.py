@@ -402,3 +402,26 @@ def test_code_the_graph_does_not_read_has_no_measured_blast_radius(make_repo) ->
     assert ruby["contribution"] == 0
     python = listed["py/rename-f"]["blast_radius"]["explanation"]
     assert "not measured" not in python and "pkg.b.g" in python
+
+
+def test_a_blast_radius_measured_on_part_of_a_change_says_what_it_did_not_read(make_repo) -> None:
+    """rubygems.org pr/2108 changed JavaScript the graph read and Ruby it did not; "no changed public symbol is used
+    elsewhere" read as the answer for the whole change. The measured part keeps its figure and the explanation says
+    which kinds of the change's code were not read (scripts and SQL, which define nothing others import, are not
+    named)."""
+    b = make_repo()
+    b.commit("app", {"web/util.js": "export function pad(s) {\n  return ' ' + s;\n}\n",
+                     "app/models/gem_info.rb": "class GemInfo\n  def info_checksum\n    1\n  end\nend\n",
+                     "bin/setup.sh": "#!/bin/sh\necho setup\n"}, author=ALICE)
+    b.branch("mixed")
+    b.commit("webauthn", {"web/util.js": "export function pad(s) {\n  return '  ' + s;\n}\n",
+                          "app/models/gem_info.rb": "class GemInfo\nend\n",
+                          "bin/setup.sh": "#!/bin/sh\necho set up\n"}, branch="mixed", author=ALICE)
+    b.branch("js-only")
+    b.commit("pad", {"web/util.js": "export function pad(s) {\n  return '  ' + s;\n}\n",
+                     "bin/setup.sh": "#!/bin/sh\necho set up\n"}, branch="js-only", author=ALICE)
+    listed = {item["id"]: {f["name"]: f for f in item["factors"]}
+              for item in json.loads(_run("list", "--repo", str(b.path), "--json"))}
+    assert listed["mixed"]["blast_radius"]["explanation"] == (
+        "no changed public symbol is used elsewhere (of the files the dependency graph reads; not read: .rb)")
+    assert listed["js-only"]["blast_radius"]["explanation"] == "no changed public symbol is used elsewhere"

@@ -178,6 +178,8 @@ class RiskInputs:
     blast_known: bool = False  # whether the dependency graph (impact/graph.py) was at hand
     # the kinds of the change's code files when the graph reads none of them (".rb", ".tf"): not measured
     blast_unread: list[str] = field(default_factory=list)
+    # the kinds of its code files the graph does not read when it reads others (a Rails change's .rb beside its .js)
+    blast_skipped: list[str] = field(default_factory=list)
     blast_symbols: int = 0  # public symbols the change removes, re-signs or rewrites that others use
     blast_direct: int = 0  # definitions that reference them directly (tests excluded)
     blast_modules: int = 0  # modules that depend on them, transitively
@@ -562,6 +564,10 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
                        f"{plural(inputs.blast_modules, 'module')} ({plural(inputs.blast_packages, 'package')}) "
                        f"with their dependents: {callers}{more}")
     why = "; ".join(clauses) or "no changed public symbol is used elsewhere"
+    if inputs.blast_skipped:
+        # measured on part of the change only: say which part was not read (QA57: rubygems.org pr/2108's .js read,
+        # its Ruby not, and "no changed public symbol is used elsewhere" read as the whole change's answer)
+        why += f" (of the files the dependency graph reads; not read: {', '.join(inputs.blast_skipped)})"
     reach = 0.6 * saturate(inputs.blast_modules, 4) + 0.4 * saturate(inputs.blast_direct, 10)
     n = len(inputs.seams)
     seams = (f"{n} untested seam{'s' if n != 1 else ''}: {', '.join(inputs.seams[:3])}"
