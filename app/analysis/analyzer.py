@@ -237,7 +237,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
 #     the wrapper's source (rubygems.org pr/2108's worst function);
 # 106: a blast radius measured on part of a change says which kinds of its code the graph did not read;
-ANALYSIS_VERSION = "106"
+# 107: a Rails application's vendor/assets are other projects' code (rubygems.org pr/2108's webauthn-json bundle);
+ANALYSIS_VERSION = "107"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -17,6 +17,11 @@ file of the project's own from it; a Go `vendor/` has no such owner (`go build -
 edits included). A copy
 kept by hand with a licence (uv's crates/uv-extract/src/vendor/) has no tool: the project's to review, as are
 `third_party/` trees (Chromium's third_party/blink is its own code); the plan still collapses them by name.
+A Rails application's `vendor/assets/` is other projects' code by the framework's own rule (the asset pipeline
+guide: "vendor/assets is for assets that are owned by outside entities, such as code for JavaScript plugins and CSS
+frameworks"), copied by hand or by a gem: the app's `config/application.rb` beside `vendor/` is the evidence, no record
+has to change (rubygems.org pr/2108's vendor/assets/javascripts/webauthn-json.js, a UMD bundle of a library, gave the
+change its worst function and 1,000 lines of its code size).
 Evidence in the mirrors at hand (lazygit's go mod vendor, and dep in 2018; spf13/cobra's dep era): every such
 directory was third-party code. A `.gitattributes` that marks a file `-linguist-vendored` makes it the project's own
 (`own_code`), whatever the directory says.
@@ -95,11 +100,26 @@ def find_vendored(paths: Iterable[str], present: Callable[[list[str]], Iterable[
         parent = root.rsplit("/", 1)[0] + "/" if "/" in root else ""
         records[root] = [(parent + where[3:] if where.startswith("../") else f"{root}/{where}", tool)
                          for where, tool in _RECORDS[name]]
-    wanted = [file for found in records.values() for file, _tool in found]
+    rails = _rails_assets(paths, records)
+    wanted = [file for found in records.values() for file, _tool in found] + list(rails.values())
     there = set(present(wanted)) if wanted else set()
+    roots |= {assets: f"{app}: Rails keeps other projects' assets in vendor/assets" for assets, app in rails.items()
+              if app in there}
     for root, found in records.items():
         if not any(file in touched for file, _tool in found):
             continue  # no record changed: a hand edit of the tree (or no tool manages it)
         if (first := next(((f, t) for f, t in found if f in there), None)) is not None:
             roots[root] = f"{first[0]}: {first[1]}"
     return Vendored(roots, own_code)
+
+
+def _rails_assets(paths: list[str], records: Mapping[str, object]) -> dict[str, str]:
+    """The `vendor/assets` directories among `paths` (under a vendor root of `records`) -> the `config/application.rb`
+    that would make them a Rails application's (the module doc says why that is evidence enough)."""
+    out: dict[str, str] = {}
+    for root in records:
+        if root.rsplit("/", 1)[-1].lower() != "vendor" or not any(p.startswith(f"{root}/assets/") for p in paths):
+            continue
+        parent = root.rsplit("/", 1)[0] + "/" if "/" in root else ""
+        out[f"{root}/assets"] = f"{parent}config/application.rb"
+    return out

@@ -120,3 +120,48 @@ def test_go_dependency_manifests_before_modules_are_manifests_too() -> None:
     """lazygit's pr/296 (2018) vendored its dependencies with dep: Gopkg.toml is the manifest a bump edits."""
     assert tier_of("Gopkg.toml", TierConfig())[0] == 1 and tier_of("glide.yaml", TierConfig())[0] == 1
     assert tier_of("Gopkg.lock", TierConfig())[0] == 1
+
+
+UMD = ("(function (global, factory) {\n  typeof exports === 'object' ? factory(exports) : factory(global.lib = {});\n"
+       "}(this, function (exports) {\n" + "".join(
+           f"  function convert{i}(v) {{\n    if (v == null) {{ return v; }}\n"
+           f"    if (Array.isArray(v)) {{ return v; }}\n    return String(v);\n  }}\n" for i in range(6)) + "}));\n")
+
+
+def _rails_app(make_repo, application_rb: bool = True):
+    """main: a Rails app (config/application.rb unless not `application_rb`); the branch webauthn copies a JavaScript
+    library into vendor/assets/javascripts and adds the app's own script using it."""
+    b = make_repo("gems")
+    base = {"Gemfile": "source 'https://rubygems.org'\ngem 'rails'\n",
+            "app/models/user.rb": "class User\n  def name\n    'x'\n  end\nend\n"}
+    if application_rb:
+        base["config/application.rb"] = "module Gemcutter\n  class Application < Rails::Application\n  end\nend\n"
+    b.commit("app", base, author=ALICE)
+    b.branch("webauthn")
+    b.commit("Add WebAuthn support", {
+        "vendor/assets/javascripts/webauthn-json.js": UMD,
+        "app/assets/javascripts/webauthn.js": "function register(opts) {\n  if (!opts) { return; }\n"
+                                              "  return webauthnJSON.create(opts);\n}\n"}, branch="webauthn",
+             author=BOB)
+    return b
+
+
+def test_a_rails_apps_vendor_assets_are_other_projects_code(make_repo) -> None:
+    """Rails' asset pipeline keeps other projects' JavaScript and CSS in vendor/assets (rubygems.org pr/2108 copied a
+    UMD bundle of webauthn-json there; it was the change's worst function and most of its code size). In a Rails app
+    (config/application.rb) they are vendored: no code size, no worst function, collapsed in the plan."""
+    detail = Analyzer(_rails_app(make_repo).path).detail("webauthn")
+    data = detail.report.to_json()
+    factors = {f["name"]: f for f in data["factors"]}
+    assert factors["code_size"]["explanation"].startswith("4 changed lines"), factors["code_size"]
+    assert "convert" not in factors["complexity"]["explanation"], factors["complexity"]
+    vendored = [c for c in detail.plan.chunks if any(f.startswith("vendor/") for f in c.files)]
+    assert vendored and all(c.kind == "collapsed" for c in vendored), [(c.kind, c.files) for c in vendored]
+
+
+def test_vendor_assets_outside_a_rails_app_are_the_projects_own(make_repo) -> None:
+    """Without config/application.rb nothing says the framework's rule applies: the project's code, measured."""
+    factors = {f["name"]: f for f in Analyzer(_rails_app(make_repo, application_rb=False).path)
+               .detail("webauthn").report.to_json()["factors"]}
+    assert factors["code_size"]["explanation"].startswith("38 changed lines"), factors["code_size"]
+    assert "convert" in factors["complexity"]["explanation"], factors["complexity"]
