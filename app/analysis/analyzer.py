@@ -236,6 +236,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     as re-indented lines are (FIX97, QA56 F4);
 # 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
 #     the wrapper's source (rubygems.org pr/2108's worst function);
+# 106: Laravel migrations' drops are destructive; translation catalogues (lang/<locale>/*.php, locales/*.yml, .po)
+#     are tier 3 prose, not code; Laravel identity code by its names is tier 0 (QA59, BookStack);
 ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from app.core.globs import GlobError, GlobSet, compile_glob
-from app.core.planner.model import AGENT_RULES_GLOBS, INSTALLED_ENV_GLOBS
+from app.core.planner.model import AGENT_RULES_GLOBS, INSTALLED_ENV_GLOBS, TRANSLATION_GLOBS
 from app.core.settings import SectionReader
 from app.core.text import visible_path
 from app.errors import ConfigError
@@ -167,6 +167,9 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(3, "editor and tooling settings", ".editorconfig .vscode/ .idea/ .pre-commit-config.yaml")
     + _rules(3, "documentation", """
         docs/ doc/ *.md *.markdown *.rst *.adoc LICENSE* COPYING* NOTICE* AUTHORS* CHANGELOG* CHANGES*""")
+    # after the security rules: lang/de/auth.php is the login page's strings in German, not auth code (QA59)
+    + _rules(3, "translations: the strings the application shows, in each language; prose, not code",
+             " ".join(TRANSLATION_GLOBS))
     # AGENTS.md and CLAUDE.md are documentation by their suffix; Cursor's, Zed's, Cline's ... files say the same
     + _rules(3, "instructions to AI coding agents: prose", " ".join(AGENT_RULES_GLOBS))
     # Go names a package after its directory: cobra's doc/ is the `doc` package (GenMarkdownTree), compiled
