@@ -1094,3 +1094,14 @@ def test_laravel_identity_code_by_its_names_is_tier_0_and_its_config_tier_1() ->
     others = {"tests/Auth/LdapTest.php": 3, "lang/de/passwords.php": 3, "config/routes.rb": 2,
               "app/Entities/Tools/PageContent.php": 2}
     assert {path: tier_of(path, config)[0] for path in others} == others
+
+
+def test_an_icon_is_no_identity_code_whatever_its_name_or_directory() -> None:
+    """QA59: BookStack's login buttons' icons (resources/icons/auth/github.svg, oidc.svg, saml2.svg, login.svg) were
+    tier 0 by '**/auth/**', '*oidc*', '*saml*' and '*login*': a pull request adding an icon asked for two approvals,
+    one senior. An image under docs/ stays tier 3; the code beside the icons stays tier 0."""
+    config = TierConfig()
+    paths = {"resources/icons/auth/github.svg": 2, "resources/icons/oidc.svg": 2, "resources/icons/saml2.svg": 2,
+             "public/login-bg.PNG": 2, "src/auth/fonts/icons.woff2": 2, "docs/auth/flow.png": 3,
+             "src/auth/login.ts": 0, "app/Access/Oidc/OidcService.php": 0}
+    assert {path: tier_of(path, config)[0] for path in paths} == paths

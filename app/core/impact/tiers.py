@@ -178,6 +178,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *session[-_]cookie* *cookie[-_]session* **/contrib/sessions/** **/flask/sessions.py **/rack/session/**
         **/illuminate/session/** **/springframework/session/** **/config/initializers/session_store.rb
         **/security/** *secret* *credential* *.pem""")
+    # A picture is no identity code whatever its name or directory: BookStack's login buttons' icons,
+    # resources/icons/auth/github.svg, oidc.svg, saml2.svg and login.svg, made a pull request that adds an icon tier 0,
+    # two approvals and a senior's (QA59)
+    + _rules(2, "images, icons and fonts: pictures, whatever their names or directories say", """
+        *.svg *.png *.jpg *.jpeg *.gif *.ico *.webp *.bmp *.woff *.woff2 *.ttf *.otf *.eot""")
     # a submodule's URL: where the code it pins comes from (QA44: a .gitmodules pointing at another host was tier 2)
     + _rules(1, "submodule sources: where the code a submodule pins is fetched from", "/.gitmodules")
     # terraform init writes it: provider versions and hashes, under an IaC path (and named *.hcl)
