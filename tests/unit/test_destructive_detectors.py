@@ -1014,3 +1014,8 @@ def test_laravel_migration_drops_are_destructive_and_their_rollbacks_of_what_up_
         (26, "table legacy", "sql-drop"),
     ], found
     assert all(f.path.endswith("drop_restricted.php") for f in result.findings)
+    # a statement still opens as one: Postgres' UPDATE ONLY, an alias, MySQL's multi-table DELETE
+    for statement in ("UPDATE ONLY users SET a = 1", "UPDATE users AS u SET a = 1", "DELETE t1 FROM t1 JOIN t2"):
+        assert migrations._SQL_START.match(statement), statement
+    for label in ("Delete All", "Update Own", "Update settings", "Delete the draft"):
+        assert not migrations._SQL_START.match(label), label

@@ -377,7 +377,7 @@ _JS_OPS = re.compile(
 # DELETE and UPDATE with their FROM and SET: a permission's display name 'Delete All' or a label 'Update Own' is no SQL
 # (BookStack's role migrations hold dozens)
 _SQL_START = re.compile(
-    r"^\s*\(?\s*(?:DROP|TRUNCATE|ALTER|CREATE)\b|^\s*\(?\s*DELETE\s+(?:\S+\s+)?FROM\b|^\s*\(?\s*UPDATE\s+\S+\s+SET\b",
+    r"^\s*\(?\s*(?:DROP|TRUNCATE|ALTER|CREATE)\b|^\s*\(?\s*DELETE\s+(?:\S+\s+)?FROM\b|^\s*\(?\s*UPDATE\s[^;]{0,200}?\bSET\b",
     re.I,
 )
 _INTERPOLATION = re.compile(r"#\{([^}]*)\}|\$\{([^}]*)\}")
