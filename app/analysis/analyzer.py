@@ -238,7 +238,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     the wrapper's source (rubygems.org pr/2108's worst function);
 # 106: a blast radius measured on part of a change says which kinds of its code the graph did not read;
 # 107: a Rails application's vendor/assets are other projects' code (rubygems.org pr/2108's webauthn-json bundle);
-ANALYSIS_VERSION = "107"
+# 108: Laravel migrations' drops are destructive; translation catalogues (lang/<locale>/*.php, locales/*.yml, .po)
+#     are tier 3 prose, not code; Laravel identity code by its names is tier 0 (QA59, BookStack);
+ANALYSIS_VERSION = "108"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

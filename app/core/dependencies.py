@@ -21,9 +21,11 @@ package it holds ("3.10.1, 4.17.21": lodash 3 under one dependency, 4 under anot
 bun.lockb is binary: not read, and said so (`unread`; Bun 1.2's text bun.lock is read); go.sum adds nothing go.mod
 does not say.
 
-Kinds: `added`, `removed`, `major` (the first version number moves, or the second of a 0.x version: npm's caret,
-Cargo and semver all read a 0.x minor as incompatible), `downgrade`, `update` (minor, patch, or a version that is not
-numbers: a commit id, a range).
+Kinds: `added`, `production` (a dependency a manifest moves from its dev/test section to production's at the same
+version: now it runs in production, as a new one does; BookStack's fb5df49fd "moved flare to non-dev", the Ignition
+debug page facade/ignition from require-dev to require, and it went unsaid), `removed`, `major` (the first version
+number moves, or the second of a 0.x version: npm's caret, Cargo and semver all read a 0.x minor as incompatible),
+`downgrade`, `update` (minor, patch, or a version that is not numbers: a commit id, a range).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ _REQUIREMENTS = re.compile(r"(?:^|[-_.])requirements(?:[-_.][\w.-]*)?\.(?:txt|in
 _PEP508_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)")
 _NUMBERS = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 
-DIRECT_UNITS = {"added": 1.0, "major": 1.0, "downgrade": 1.0, "update": 0.25, "removed": 0.25}
+DIRECT_UNITS = {"added": 1.0, "production": 1.0, "major": 1.0, "downgrade": 1.0, "update": 0.25, "removed": 0.25}
 """The weight of one direct dependency change in the dependencies impact factor (score.py sums and saturates them):
 a new dependency is a new party whose code now runs with the project's rights (a supply-chain entry: typosquats and
 hijacked packages come in this way), a major bump or a downgrade may break its callers (semver says it may), a minor
@@ -87,7 +89,7 @@ class DependencyChange:
     dev: bool = False  # only development and tests use it (the module doc): weighs DEV_SHARE
 
     def text(self) -> str:
-        if self.kind == "added":
+        if self.kind in ("added", "production"):
             return f"{self.name} {self.new}".rstrip()
         if self.kind == "removed":
             return f"{self.name} {self.old}".rstrip()
@@ -810,6 +812,7 @@ def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]],
         (locked if is_lock_file(path) else direct).extend(compare(path, old, new))
         direct.extend(_declared_changes(path, before, after))
     dev = _DevNames(sides)
+    direct.extend(_to_production(files, dev))
     direct, locked = _marked_dev(direct, dev), _marked_dev(locked, dev)
     named = {_norm(change.name) for change in direct}
     return DependencyBump(tuple(direct), tuple(c for c in locked if _norm(c.name) not in named), tuple(not_read))
@@ -831,6 +834,23 @@ class _DevNames:
             before, after = self.sides.get(path, (None, None))
             self.read[path] = dev_names(path, before), dev_names(path, after)
         return self.read[path]
+
+
+def _to_production(files: list[tuple[str, bytes | None, bytes | None]], dev: _DevNames) -> list[DependencyChange]:
+    """The dependencies a manifest moves from its dev/test section to production's at the same version (a version
+    change is compare's, weighed as production's): `production` changes."""
+    out: list[DependencyChange] = []
+    for path, before, after in files:
+        if before is None or after is None or not is_manifest(path):
+            continue
+        was_dev, is_dev = dev.of(path)
+        moved = was_dev - is_dev
+        if not moved:
+            continue
+        old, new = read_or_why(path, before)[0] or {}, read_or_why(path, after)[0] or {}
+        out.extend(DependencyChange(name, old[name], new[name], "production", path)
+                   for name in sorted(moved) if name in old and old[name] == new.get(name))
+    return out
 
 
 def _marked_dev(changes: list[DependencyChange], dev: _DevNames) -> list[DependencyChange]:
@@ -864,8 +884,10 @@ def units(direct: Iterable[DependencyChange], locked: int, locked_dev: int = 0) 
     return direct_units + min(LOCKED_CAP, LOCKED_UNITS * (locked - locked_dev + DEV_SHARE * locked_dev))
 
 
-_VERBS = (("added", "adds"), ("major", "bumps"), ("downgrade", "downgrades"), ("removed", "removes"),
-          ("update", "updates"))
+_KIND_WORDS = {"major": " across a major version (or a 0.x minor: semver lets it break callers)",
+               "production": " from dev/test only to production (it runs there now)"}
+_VERBS = (("added", "adds"), ("production", "moves"), ("major", "bumps"), ("downgrade", "downgrades"),
+          ("removed", "removes"), ("update", "updates"))
 
 
 def named_first(changes: Iterable[DependencyChange], shown: int) -> tuple[DependencyChange, ...]:
@@ -890,8 +912,7 @@ def describe(direct: Iterable[DependencyChange], locked: int, shown: int = 3, *,
         if not these:
             continue
         what = "dependency" if len(these) == 1 else "dependencies"
-        label = f"{len(these)} {what}" + (" across a major version (or a 0.x minor: semver lets it break callers)"
-                                          if kind == "major" else "")
+        label = f"{len(these)} {what}" + _KIND_WORDS.get(kind, "")
         more = f" (+{len(these) - shown} more)" if len(these) > shown else ""
         clauses.append(f"{verb} {label}: {', '.join(c.text() for c in these[:shown])}{more}")
     if locked:

@@ -717,3 +717,28 @@ def test_a_cold_analysis_scores_the_live_changes_before_the_stale_ones(make_repo
     scored = [r.id for r in seen if r.assessment is not None and not r.complete and r.id != early]
     order = [name for name in ("live", "live-big", "old-tiny", "old-small") if name != early]
     assert scored == order, (early, scored)
+
+
+def test_a_minified_bundle_named_like_source_is_collapsed_and_left_out_of_the_risk(make_repo):
+    """QA59: BookStack's release pull requests commit the bundler's output as public/js/common.js, 28 lines of
+    869,000 characters: one chunk of +15,970 complexity and a 44-hour floor (origin/pr/622, 97 changed lines). A
+    script of a person's, with a long line or two, stays code."""
+    from tests.conftest import ALICE
+
+    bundle = "".join("!function(e){" + "if(e.a){e.b=e.c?1:2}else{for(var i=0;i<e.n;i++)e.f(i)};" * 40 + "}();\n"
+                     for _ in range(28))
+    script = "function f(a) {\n  return a ? 1 : 2;\n}\n" + "const long = '" + "x" * 3_000 + "';\n"
+    repo = make_repo()
+    repo.commit("base", {"README.md": "app\n", "public/js/common.js": "!function(){}();\n"}, author=ALICE)
+    repo.branch("release")
+    repo.commit("Added built assets for release", {"public/js/common.js": bundle, "resources/js/app.js": script},
+                branch="release", author=ALICE)
+    repo.checkout("main")
+    plan = json.loads(CliRunner().invoke(cli, ["chunks", "release", "--repo", str(repo.path), "--json"]).stdout)
+    kinds = {path: chunk["kind"] for chunk in plan["chunks"] for path in chunk["files"]}
+    assert kinds["public/js/common.js"] == "collapsed" and kinds["resources/js/app.js"] == "code", kinds
+    notes = " ".join(n for c in plan["chunks"] for n in c["notes"])
+    assert "minified: 2,217 characters a line on average (build output)" in notes, notes
+    [row] = json.loads(CliRunner().invoke(cli, ["list", "--repo", str(repo.path), "--json"]).stdout)
+    assert row["complexity_added"] < 5, row["complexity_added"]
+    assert sum(c["floor_seconds"] for c in plan["chunks"]) < 5 * 60, plan["chunks"]

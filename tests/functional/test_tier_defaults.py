@@ -215,3 +215,39 @@ def test_a_web_frameworks_token_csrf_and_header_code_and_its_manifests_have_thei
     assert "'*auth.*' (built-in): tier 0 — security-sensitive code" in basic_auth
     assert listed["test/jwt"]["tier_reasons"][0].endswith("; a test, doc or example of tier-0 code ('*jwt*')")
     assert "jsr.json: only the package's own version changed" in " ".join(listed["chore/bump-4.0.1"]["tier_reasons"])
+
+
+def _translations(count: int, word: str) -> str:
+    lines = "".join(f"    'key_{i}' => '{word} {i}',\n" for i in range(count))
+    return f"<?php\n\nreturn [\n{lines}];\n"
+
+
+def test_laravel_translation_files_are_prose_of_tier_3_not_tier_0_code(make_repo) -> None:
+    """QA59: BookStack's Crowdin pull requests ("New translations entities.php (Japanese)", origin/pr/5250) were
+    tier 0, lang/ar/auth.php matching '*auth.*', and their translated strings counted as source code: 73 critical,
+    the top of the queue, with a 5-hour plan read at the tier-0 code rate. The login code itself stays tier 0."""
+    repo = make_repo()
+    repo.commit("init", {"README.md": "demo\n", "lang/en/auth.php": _translations(3, "Log in"),
+                         "lang/ja/auth.php": _translations(3, "ログイン"),
+                         "app/Http/Controllers/Auth/LoginController.php": "<?php\nclass LoginController {}\n"},
+                author=ALICE)
+    repo.branch("l10n_development", "main")
+    repo.commit("New translations auth.php (Japanese)",
+                {"lang/ja/auth.php": _translations(120, "ログインする"),
+                 "lang/ja/entities.php": _translations(80, "本"), "lang/de.json": '{\n  "Log in": "Anmelden"\n}\n'},
+                branch="l10n_development", author=ALICE)
+    repo.branch("fix/login", "main")
+    repo.commit("Login: check the password", {"app/Http/Controllers/Auth/LoginController.php":
+                                              "<?php\nclass LoginController { public function login() {} }\n"},
+                branch="fix/login", author=ALICE)
+    listed = _listed(repo.path)
+    l10n = listed["l10n_development"]
+    assert l10n["tier"] == 3, l10n["tier_reasons"]
+    assert "translations" in " ".join(l10n["tier_reasons"])
+    assert l10n["band"] == "low", (l10n["score"], l10n["factors"])
+    code_size = next(f for f in l10n["factors"] if f["name"] == "code_size")
+    assert code_size["raw"] == 0, code_size
+    assert listed["fix/login"]["tier"] == 0
+    plan = Analyzer(repo.path).detail("l10n_development").plan
+    derivations = " ".join(chunk.floor_derivation for chunk in plan.chunks)
+    assert "docs lines" in derivations and "code lines" not in derivations, derivations

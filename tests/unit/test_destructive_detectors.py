@@ -917,3 +917,105 @@ def test_ruby_migration_drops_inside_strong_migrations_blocks_and_change_table()
         "  def down\n    safety_assured { remove_column :users, :nick }\n  end\nend\n"
     )
     assert migrations.scan_code_migration(benign, "db/migrate/4_x.rb", "ruby", Work()) == []
+
+
+_LARAVEL_DROP = """<?php
+
+use Illuminate\\Database\\Migrations\\Migration;
+use Illuminate\\Database\\Schema\\Blueprint;
+use Illuminate\\Support\\Facades\\DB;
+use Illuminate\\Support\\Facades\\Schema;
+
+return new class extends Migration
+{
+    public function up(): void
+    {
+        // Schema::drop('kept_in_a_comment');
+        $dropRestricted = fn(Blueprint $table) => $table->dropColumn('restricted');
+        Schema::table('pages', $dropRestricted);
+        Schema::table('books', $dropRestricted);
+        Schema::table('roles', function (Blueprint $table) {
+            $table->dropColumn([
+                'name',
+                'hidden',
+            ]);
+            $table->dropSoftDeletes();
+        });
+        DB::table('joint_permissions')->truncate();
+        DB::table('permissions')->where('name', 'x')->delete();
+        Schema::dropIfExists('old_views');
+        DB::statement('DROP TABLE legacy');
+        DB::table('role_permissions')->insert(['display_name' => 'Delete All']);
+    }
+
+    public function down(): void
+    {
+        $create = fn(Blueprint $table) => $table->boolean('restricted')->default(0);
+        Schema::table('pages', $create);
+    }
+};
+"""
+
+_LARAVEL_UNDO = """<?php
+
+return new class extends Migration
+{
+    public function up(): void
+    {
+        Schema::create('webhooks', function (Blueprint $table) {
+            $table->increments('id');
+            $table->string('name');
+        });
+        Schema::table('pages', function (Blueprint $table) {
+            $table->longText('markdown')->default('');
+            $table->unsignedInteger('timeout')->default(3);
+            $table->softDeletes();
+        });
+        $add = fn(Blueprint $table) => $table->boolean('restricted')->default(0);
+        Schema::table('books', $add);
+        DB::table('role_permissions')->insert(['display_name' => 'Delete All', 'name' => 'Update Own']);
+    }
+
+    public function down(): void
+    {
+        Schema::dropIfExists('webhooks');
+        Schema::table('pages', function (Blueprint $table) {
+            $table->dropColumn('markdown');
+            $table->dropColumn(['timeout']);
+            $table->dropSoftDeletes();
+        });
+        $drop = fn(Blueprint $table) => $table->dropColumn('restricted');
+        Schema::table('books', $drop);
+    }
+};
+"""
+
+
+def test_laravel_migration_drops_are_destructive_and_their_rollbacks_of_what_up_added_are_not(make_repo) -> None:
+    """QA59: a Laravel migration (`database/migrations/*.php`) was read by no detector. BookStack's 06a7f1b54
+    "Added migration to drop entity restricted field" (a closure `$table->dropColumn('restricted')` passed to
+    Schema::table for four tables) scored 30 medium, "no destructive operation found"; 5f1ee5fb0 "Removed role
+    'name' field from database" too. A down() that drops what its up() created, and permission labels such as
+    'Delete All' in a string, are no destruction."""
+    result = _change(
+        make_repo,
+        {"database/migrations/.gitkeep": ""},
+        {"database/migrations/2022_10_08_104202_drop_restricted.php": _LARAVEL_DROP,
+         "database/migrations/2016_03_25_123157_add_markdown.php": _LARAVEL_UNDO},
+    )
+    found = sorted((f.line, f.target, f.kind) for f in result.findings)
+    assert found == [
+        (13, "column books.restricted", "migration-drop-column"),
+        (13, "column pages.restricted", "migration-drop-column"),
+        (17, "column roles.name, hidden", "migration-drop-column"),
+        (21, "column roles.deleted_at", "migration-drop-column"),
+        (23, "every row of joint_permissions", "sql-delete-all"),
+        (25, "table old_views", "migration-drop"),
+        (26, "table legacy", "sql-drop"),
+    ], found
+    assert all(f.path.endswith("drop_restricted.php") for f in result.findings)
+    # a statement still opens as one: Postgres' UPDATE ONLY, an alias, MySQL's multi-table DELETE
+    for statement in ("UPDATE ONLY users SET a = 1", "UPDATE users AS u SET a = 1", "DELETE t1 FROM t1 JOIN t2"):
+        assert migrations._SQL_START.match(statement), statement
+    for label in ("Delete All", "Update Own", "Update settings", "Delete the draft"):
+        assert not migrations._SQL_START.match(label), label

@@ -155,3 +155,31 @@ def test_the_other_manifests_say_their_dev_dependencies() -> None:
     assert dev_names("composer.json", b'{"require": {"monolog/monolog": "^3"}, '
                                       b'"require-dev": {"PHPUnit/phpunit": "^10"}}') == {"phpunit/phpunit"}
     assert dev_names("yarn.lock", b"chalk@^4:\n  version \"4.1.2\"\n") == set()  # does not say: production's
+
+
+def _composer_json(require: dict[str, str], dev: dict[str, str]) -> str:
+    return json.dumps({"name": "bookstack/app", "require": {"php": "^7.2", **require}, "require-dev": dev}, indent=4)
+
+
+def test_a_dependency_composer_moves_from_require_dev_to_require_runs_in_production_now(make_repo) -> None:
+    """QA59: BookStack's fb5df49fd ("Updated laravel version and moved flare to non-dev") moved facade/ignition
+    (Laravel's debug error page; in production, CVE-2021-3129's remote code execution) and nunomaduro/collision from
+    require-dev to require at the same versions: the dependencies factor said only "updates 1 dependency:
+    laravel/framework ^6.9 -> ^6.12"."""
+    b = make_repo("bookstack")
+    b.commit("init", {"composer.json": _composer_json({"laravel/framework": "^6.18"}, {"facade/ignition": "^1.4"}),
+                      "app/App.php": "<?php\n"}, author=ALICE)
+    b.branch("upyun")
+    b.commit("Add upyun storage", {"composer.json": _composer_json(
+        {"laravel/framework": "^6.18", "facade/ignition": "^1.4", "jellybool/flysystem-upyun": "^1.0"}, {})},
+        branch="upyun", author=BOB)
+    b.checkout()
+    factor = _factor(Analyzer(b.path).detail("upyun"))
+    assert factor["explanation"] == (
+        "composer.json: adds 1 dependency: jellybool/flysystem-upyun ^1.0; moves 1 dependency from dev/test only to "
+        "production (it runs there now): facade/ignition ^1.4"), factor
+    files = [("composer.json", _composer_json({}, {"a/b": "^1.0", "c/d": "^2.0"}).encode(),
+              _composer_json({"a/b": "^1.0"}, {"c/d": "^2.0"}).encode())]
+    bump = dependency_bump(files)
+    assert [(c.kind, c.name, c.dev) for c in bump.direct] == [("production", "a/b", False)]
+    assert units(bump.direct, 0) == 1.0

@@ -1070,3 +1070,38 @@ def test_gitmodules_is_tier_1_like_a_dependency_manifest() -> None:
     rule = TierConfig().rule_for(".gitmodules")
     assert rule is not None and rule.tier == 1 and "submodule" in rule.reason
     assert TierConfig().rule_for("vendor/.gitmodules") is None  # only the repository's own, at its root
+
+
+def test_laravel_identity_code_by_its_names_is_tier_0_and_its_config_tier_1() -> None:
+    """QA59: BookStack keeps its identity code in app/Access/ and its authorization in app/Permissions/; its LDAP,
+    SAML2 and OIDC login, LoginController, password reset, API token guard, Authenticate middleware and permission
+    evaluation were tier 2, and its app/Config/*.php (Laravel's config/) too."""
+    config = TierConfig()
+    tier_0 = ["app/Access/LdapService.php", "app/Access/Saml2Service.php", "app/Access/Oidc/OidcService.php",
+              "app/Access/Controllers/LoginController.php", "app/Access/Controllers/ResetPasswordController.php",
+              "app/Access/Controllers/ForgotPasswordController.php", "app/Access/Controllers/RegisterController.php",
+              "app/Access/Guards/ExternalBaseSessionGuard.php", "app/Api/ApiTokenGuard.php", "app/Api/ApiToken.php",
+              "app/Http/Middleware/Authenticate.php", "app/Http/Middleware/ApiAuthenticate.php",
+              "app/Access/Mfa/MfaSession.php", "app/Access/Controllers/MfaController.php",
+              "app/Access/SocialAuthService.php", "app/Access/ExternalBaseUserProvider.php",
+              "app/Permissions/PermissionApplicator.php", "app/Config/session.php", "app/Config/saml2.php",
+              "config/hashing.php"]
+    assert {path: tier_of(path, config)[0] for path in tier_0} == dict.fromkeys(tier_0, 0)
+    tier_1 = ["app/Config/app.php", "config/database.php", "app/Http/Middleware/TrustProxies.php",
+              "app/Http/Middleware/EncryptCookies.php"]
+    assert {path: tier_of(path, config)[0] for path in tier_1} == dict.fromkeys(tier_1, 1)
+    # tests of that code, its translations and a Rails config/ stay what they were
+    others = {"tests/Auth/LdapTest.php": 3, "lang/de/passwords.php": 3, "config/routes.rb": 2,
+              "app/Entities/Tools/PageContent.php": 2}
+    assert {path: tier_of(path, config)[0] for path in others} == others
+
+
+def test_an_icon_is_no_identity_code_whatever_its_name_or_directory() -> None:
+    """QA59: BookStack's login buttons' icons (resources/icons/auth/github.svg, oidc.svg, saml2.svg, login.svg) were
+    tier 0 by '**/auth/**', '*oidc*', '*saml*' and '*login*': a pull request adding an icon asked for two approvals,
+    one senior. An image under docs/ stays tier 3; the code beside the icons stays tier 0."""
+    config = TierConfig()
+    paths = {"resources/icons/auth/github.svg": 2, "resources/icons/oidc.svg": 2, "resources/icons/saml2.svg": 2,
+             "public/login-bg.PNG": 2, "src/auth/fonts/icons.woff2": 2, "docs/auth/flow.png": 3,
+             "src/auth/login.ts": 0, "app/Access/Oidc/OidcService.php": 0}
+    assert {path: tier_of(path, config)[0] for path in paths} == paths

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from app.core.globs import GlobError, GlobSet, compile_glob
-from app.core.planner.model import AGENT_RULES_GLOBS, INSTALLED_ENV_GLOBS
+from app.core.planner.model import AGENT_RULES_GLOBS, INSTALLED_ENV_GLOBS, TRANSLATION_GLOBS
 from app.core.settings import SectionReader
 from app.core.text import visible_path
 from app.errors import ConfigError
@@ -130,6 +130,14 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # A Rails app's production settings (QA57: rubygems.org's config/environments/production.rb was tier 2)
     + _rules(1, "production configuration: how the service runs in production",
              "**/config/environments/production.rb **/config/environments/production.*.rb")
+    # A PHP application's config/*.php (Laravel, Symfony, CakePHP; BookStack keeps Laravel's in app/Config/): read on
+    # every request in production, from the environment (QA59: all 19 of BookStack's were tier 2). Its identity
+    # settings (auth.php, session.php, hashing.php, saml2.php, oidc.php) are tier 0 by the rules below.
+    + _rules(1, "production configuration: how the service runs in production", "**/config/*.php")
+    # Laravel's trusted proxies and hosts decide the client's address and the Host it may claim; EncryptCookies
+    # which cookies the client may read and forge
+    + _rules(1, "web request guards (CORS, IP restriction, cookies): decide who may call and what the client keeps",
+             "*trustproxies* *trusthosts* *encryptcookies*")
     # A package named for auth with its project's prefix or a suffix (uv's crates/uv-auth/, auth-client/,
     # oauth2/) is the same code as an auth/ directory (QA50: 45 changes to uv's credential middleware were tier 2)
     # A file named for auth is the code too: hono's src/utils/basic-auth.ts parses the Authorization header
@@ -144,13 +152,23 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # devices, STS tokens), uv's agent hooks (session-start.sh). So only what names a web session: a session
     # middleware, a session cookie, and the session code of the web frameworks by its place (Django, Flask,
     # Rack, Laravel, Spring, a Rails session_store initializer). None of those five repositories has such a path.
+    # Laravel's (QA59: BookStack keeps its identity code in app/Access/, its authorization in app/Permissions/: its
+    # LDAP, SAML2 and OIDC login, LoginController, Forgot/ResetPasswordController, RegisterController, session and
+    # API token guards, Authenticate middleware, MFA and API tokens were tier 2: 76 of its files are tier 0 now) by
+    # its names:
+    # single sign-on and directory login (LDAP, SAML, OIDC, OpenID, Socialite), login code, the Authenticate
+    # middleware, guards and user providers, API tokens, MFA, and the session and password hashing settings.
     # The identity code of web apps by its conventional names (QA57: rubygems.org's sessions, passwords, MFA, TOTP,
     # WebAuthn and API key controllers, its 57 Pundit policies under app/policies/ and its Clearance and Devise
     # setup were tier 2: 51 of the 109 pending changes touching them asked for one approval, not a senior's)
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/app/policies/** *sessions[-_]controller* *passwords[-_]controller* *registrations[-_]controller*
         *multifactor* *mfa[-_.]* *[-_]mfa *totp* *webauthn* *two[-_]factor* *api[-_]key*
-        **/initializers/devise.rb **/initializers/clearance.rb **/initializers/doorkeeper.rb""")
+        **/initializers/devise.rb **/initializers/clearance.rb **/initializers/doorkeeper.rb
+        *ldap* *saml* *oidc* *openid* *login* *password*controller* *registercontroller* *register[-_]controller*
+        *authenticat* **/guards/** *sessionguard* *session[-_]guard* *tokenguard* *token[-_]guard* *userprovider*
+        *api[-_]token* *apitoken* *socialauth* *socialite* **/mfa/** mfa*.* **/app/permissions/**
+        **/config/session.php **/config/hashing.php""")
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/** *auth.* auth[-_]*.* oauth*.*
@@ -160,6 +178,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *session[-_]cookie* *cookie[-_]session* **/contrib/sessions/** **/flask/sessions.py **/rack/session/**
         **/illuminate/session/** **/springframework/session/** **/config/initializers/session_store.rb
         **/security/** *secret* *credential* *.pem""")
+    # A picture is no identity code whatever its name or directory: BookStack's login buttons' icons,
+    # resources/icons/auth/github.svg, oidc.svg, saml2.svg and login.svg, made a pull request that adds an icon tier 0,
+    # two approvals and a senior's (QA59)
+    + _rules(2, "images, icons and fonts: pictures, whatever their names or directories say", """
+        *.svg *.png *.jpg *.jpeg *.gif *.ico *.webp *.bmp *.woff *.woff2 *.ttf *.otf *.eot""")
     # a submodule's URL: where the code it pins comes from (QA44: a .gitmodules pointing at another host was tier 2)
     + _rules(1, "submodule sources: where the code a submodule pins is fetched from", "/.gitmodules")
     # terraform init writes it: provider versions and hashes, under an IaC path (and named *.hcl)
@@ -167,6 +190,9 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(3, "editor and tooling settings", ".editorconfig .vscode/ .idea/ .pre-commit-config.yaml")
     + _rules(3, "documentation", """
         docs/ doc/ *.md *.markdown *.rst *.adoc LICENSE* COPYING* NOTICE* AUTHORS* CHANGELOG* CHANGES*""")
+    # after the security rules: lang/de/auth.php is the login page's strings in German, not auth code (QA59)
+    + _rules(3, "translations: the strings the application shows, in each language; prose, not code",
+             " ".join(TRANSLATION_GLOBS))
     # AGENTS.md and CLAUDE.md are documentation by their suffix; Cursor's, Zed's, Cline's ... files say the same
     + _rules(3, "instructions to AI coding agents: prose", " ".join(AGENT_RULES_GLOBS))
     # Go names a package after its directory: cobra's doc/ is the `doc` package (GenMarkdownTree), compiled

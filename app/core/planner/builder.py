@@ -1553,7 +1553,27 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
         return f"generated, vendored or lock file (matches {pattern!r})"
     if own_code is not None and own_code.not_generated(fd.path):
         return None
-    return _generated_marker(fd, config, read_blob)
+    return _generated_marker(fd, config, read_blob) or _minified(fd)
+
+
+MINIFIED_SUFFIXES = (".js", ".mjs", ".cjs", ".css")
+MINIFIED_MIN_CHARACTERS = 20_000  # of the lines a version has in the diff: a few long lines of a person's are not it
+MINIFIED_LINE_CHARACTERS = 1_000  # on average a line: no person writes script or style lines that long
+
+
+def _minified(fd: FileDiff) -> str | None:
+    """A minified script or style sheet (a bundler's output committed as it is, named like source: BookStack's
+    public/js/common.js, 28 lines of 869,000 characters, was one chunk of +15,970 complexity and a 44-hour floor),
+    from the lines of its newer version the diff holds (a deleted file's old ones): at least
+    MINIFIED_MIN_CHARACTERS, MINIFIED_LINE_CHARACTERS a line on average."""
+    if not fd.path.lower().endswith(MINIFIED_SUFFIXES) or not fd.hunks:
+        return None
+    side = DELETED if fd.new_path is None else ADDED
+    sizes = [len(line.text) for hunk in fd.hunks for line in hunk.lines if line.origin == side]
+    total = sum(sizes)
+    if total < MINIFIED_MIN_CHARACTERS or total < MINIFIED_LINE_CHARACTERS * len(sizes):
+        return None
+    return f"minified: {total // len(sizes):,} characters a line on average (build output)"
 
 
 def _after_attributes(fd: FileDiff, pattern: str | None, config: ChunkConfig, own_code: OwnCode | None) -> str | None:

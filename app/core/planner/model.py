@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.globs import GlobError, compile_glob
+from app.core.globs import GlobError, GlobSet, compile_glob
 from app.core.settings import SectionReader
 from app.core.text import format_duration
 from app.core.vendored import VENDORED_DIRS
@@ -435,6 +435,27 @@ prose suffix. Their point is to list what an agent must never run ("Never run `r
 scanned as shell (flask pull/5996 was tier 0 and critical for that sentence)."""
 _AGENT_RULES_NAMES = frozenset(g for g in AGENT_RULES_GLOBS if not g.startswith("*"))
 _AGENT_RULES_SUFFIXES = frozenset(g[1:] for g in AGENT_RULES_GLOBS if g.startswith("*"))
+_CATALOGUE_DIRS = ("locales", "locale", "i18n", "l10n", "translations", "lang", "langs")
+TRANSLATION_GLOBS: tuple[str, ...] = (
+    # Laravel: lang/<locale>/<group>.php (resources/lang/ before Laravel 9), lang/<locale>.json, lang/vendor/
+    "**/lang/*/*.php", "**/lang/vendor/**/*.php", "**/lang/*.json",
+    # Rails' config/locales/, i18next's and vue-i18n's locales/, Symfony's translations/, ...: the data formats in them
+    *(f"**/{d}/**/*.{suffix}" for d in _CATALOGUE_DIRS for suffix in ("json", "yml", "yaml", "properties")),
+    # catalogue formats wherever they are: gettext, XLIFF, Flutter's ARB, Apple's .strings
+    "*.po", "*.pot", "*.xlf", "*.xliff", "*.arb", "*.strings",
+)
+"""Translation catalogues: the strings an application shows, one file per language (and group). Read as prose (the
+docs rate), tier 3, and not source code for the risk (QA59: BookStack's Crowdin pull requests, "New translations
+entities.php (Japanese)", were tier 0 by lang/ar/auth.php matching '*auth.*', their 2,487 changed lines of 37 language
+files counted as source code: 73 critical, the queue's top, and a 5-hour plan at the tier-0 code rate)."""
+_TRANSLATIONS = GlobSet(TRANSLATION_GLOBS)
+
+
+def is_translation_path(path: str) -> bool:
+    """Whether `path` is a translation catalogue (TRANSLATION_GLOBS, case ignored)."""
+    return _TRANSLATIONS.matches(path.lower())
+
+
 _PINS = re.compile(r"^(requirements|constraints)[\w.-]*\.(txt|in)$")  # pip's dependency files
 _DATA_SUFFIXES = frozenset({".csv", ".tsv", ".jsonl", ".ndjson", ".psv"})
 _DATA_DIRS = frozenset({"fixtures", "testdata", "test_data", "__snapshots__", "snapshots"})
@@ -450,7 +471,7 @@ def content_kind(path: str) -> str:
     if _PINS.match(name) or (suffix == ".txt" and "requirements" in parts[:-1]):
         return "code"  # a pinned dependency a line: what runs in production, read as code (tier 1 too)
     if (suffix in _DOCS_SUFFIXES or (not suffix and name in _DOCS_NAMES) or name in _AGENT_RULES_NAMES
-            or suffix in _AGENT_RULES_SUFFIXES):
+            or suffix in _AGENT_RULES_SUFFIXES or is_translation_path(path)):
         return "docs"
     if suffix in _DATA_SUFFIXES or any(part in _DATA_DIRS for part in parts[:-1]):
         return "data"

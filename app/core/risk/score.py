@@ -35,6 +35,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from app.core.planner.model import is_translation_path
 from app.core.settings import SectionReader
 from app.core.text import one_line, plural, share_text, visible_path
 from app.errors import ConfigError
@@ -253,8 +254,10 @@ _CI_PIPELINE = re.compile(r"(?:^|/)(?:\.github/workflows/[^/]+|\.github/actions/
 
 
 def is_code_path(path: str) -> bool:
+    """Source code: by its suffix, or a CI pipeline; not a translation catalogue written as code (Laravel's
+    lang/de/auth.php returns an array of strings)."""
     lower = path.lower()
-    return lower.endswith(_CODE_SUFFIXES) or _CI_PIPELINE.search(lower) is not None
+    return (lower.endswith(_CODE_SUFFIXES) or _CI_PIPELINE.search(lower) is not None) and not is_translation_path(path)
 
 
 def complexity_measured(paths: Iterable[str]) -> bool:

@@ -4,7 +4,7 @@ Python migrations (alembic, Django) are read through `ast`: `op.drop_table`, `op
 `batch_op.drop_column`, `migrations.DeleteModel` / `RemoveField`, and the SQL of `op.execute(...)`,
 `migrations.RunSQL(...)`, `connection.execute(text(...))` whatever its case or how it is built
 (f-strings, `+`, `%`, `.format`, a variable assigned a string). Ruby (Rails), Go (goose), JavaScript
-and TypeScript (knex, TypeORM, Sequelize) migrations are read by a string-aware lexer: the SQL in
+and TypeScript (knex, TypeORM, Sequelize) and PHP (Laravel) migrations are read by a string-aware lexer: the SQL in
 their strings and heredocs, and their drop calls.
 
 Sections: a downgrade()/down/backwards function (Django's reverse_sql too) runs only on rollback. A
@@ -374,8 +374,159 @@ _JS_OPS = re.compile(
     r"\.(dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|createTable|addColumn)"
     r"\s*\(\s*['\"`](\w+)['\"`](?:\s*,\s*['\"`](\w+)['\"`])?"
 )
-_SQL_START = re.compile(r"^\s*\(?\s*(?:DROP|TRUNCATE|ALTER|DELETE|UPDATE|CREATE)\b", re.I)
+# DELETE and UPDATE with their FROM and SET: a permission's display name 'Delete All' or a label 'Update Own' is no SQL
+# (BookStack's role migrations hold dozens)
+_SQL_START = re.compile(
+    r"^\s*\(?\s*(?:DROP|TRUNCATE|ALTER|CREATE)\b|^\s*\(?\s*DELETE\s+(?:\S+\s+)?FROM\b|^\s*\(?\s*UPDATE\s[^;]{0,200}?\bSET\b",
+    re.I,
+)
 _INTERPOLATION = re.compile(r"#\{([^}]*)\}|\$\{([^}]*)\}")
+
+
+# ==================================================================================================
+# PHP (Laravel): Schema:: calls and the Blueprint's drops inside Schema::table / Schema::create closures
+# ==================================================================================================
+
+_PHP_SCHEMA = re.compile(r"\bSchema::(create|table|drop|dropIfExists|dropColumns)\s*\(\s*['\"](\w+)['\"]")
+_PHP_APPLIED_CLOSURE = re.compile(r"\bSchema::(?:create|table)\s*\(\s*['\"](\w+)['\"]\s*,\s*\$(\w+)\s*\)")
+_PHP_CLOSURE_VARIABLE = re.compile(r"\$(\w+)\s*=\s*(?:static\s+)?(?:fn|function)\s*\(\s*(?:Blueprint\s+)?\$")
+_PHP_DROP = re.compile(
+    r"->\s*(dropColumns?|dropSoftDeletes(?:Tz)?|dropTimestamps(?:Tz)?|dropRememberToken|dropMorphs|"
+    r"dropNullableMorphs|dropConstrainedForeignId)\s*\("
+)
+# a Blueprint's columns: `$table->string('name')`, `$table->foreignId('user_id')`, `$table->softDeletes()`
+_PHP_ADD = re.compile(
+    r"->\s*((?:unsigned)?(?:tiny|small|medium|big|long)?(?:integer|increments|text)|string|char|boolean|float|double|"
+    r"decimal|date|dateTime(?:Tz)?|time(?:Tz)?|timestamp(?:Tz)?|year|binary|json|jsonb|uuid|ulid|foreignId|"
+    r"foreignUuid|foreignIdFor|enum|set|ipAddress|macAddress|id|morphs|nullableMorphs|uuidMorphs|softDeletes(?:Tz)?|"
+    r"timestamps(?:Tz)?|nullableTimestamps|rememberToken)\s*\(\s*(?:['\"](\w+)['\"])?",
+    re.I,
+)
+_PHP_FIXED_COLUMNS = {
+    "softdeletes": ("deleted_at",),
+    "softdeletestz": ("deleted_at",),
+    "dropsoftdeletes": ("deleted_at",),
+    "dropsoftdeletestz": ("deleted_at",),
+    "timestamps": ("created_at", "updated_at"),
+    "timestampstz": ("created_at", "updated_at"),
+    "nullabletimestamps": ("created_at", "updated_at"),
+    "droptimestamps": ("created_at", "updated_at"),
+    "droptimestampstz": ("created_at", "updated_at"),
+    "remembertoken": ("remember_token",),
+    "dropremembertoken": ("remember_token",),
+    "id": ("id",),
+}
+# `DB::table('x')->delete()` / `->truncate()` with nothing between: every row (a where() before it filters)
+_PHP_DELETE_ALL = re.compile(r"\bDB::table\s*\(\s*['\"](\w+)['\"]\s*\)\s*->\s*(delete|truncate)\s*\(\s*\)")
+_PHP_STRING = re.compile(r"['\"](\w+)['\"]")
+
+
+def _php_columns(verb: str, arguments: str) -> tuple[str, ...]:
+    """The columns a Blueprint call adds or drops, from its name (`softDeletes`: deleted_at) or its string
+    arguments (`dropColumn(['a', 'b'])`; `dropMorphs('imageable')`: imageable_type and imageable_id)."""
+    fixed = _PHP_FIXED_COLUMNS.get(verb.lower())
+    if fixed:
+        return fixed
+    names = tuple(_PHP_STRING.findall(arguments))
+    if "morphs" in verb.lower() and names:
+        return (f"{names[0]}_type", f"{names[0]}_id")
+    return names
+
+
+class _PhpMigration:
+    """The operations of a Laravel migration, line by line. The table a Blueprint call acts on is the one the
+    Schema::table / Schema::create call on or above it names, or, for a closure kept in a variable and passed
+    later (`Schema::table('pages', $dropRestricted)`: BookStack's own style), every table it is passed to."""
+
+    def __init__(self, lines: Lines) -> None:
+        self.lines = lines
+        self.table = "?"
+        self.closure: str | None = None  # the variable the closure being read is assigned to
+        self.closure_events: dict[str, list[tuple[Event, list[sql.Op]]]] = {}  # variable -> (event, its ops)
+        self.applied: set[int] = set()  # the events a closure's first use gave their table
+        self.added: dict[str, str] = {}  # a column added with an unknown table -> the table it was added to
+
+    def enter_section(self) -> None:
+        self.table, self.closure = "?", None
+
+    def events(self, number: int, section: str) -> list[Event]:
+        raw = self.lines.text_of(number)
+        code = raw.split("//", 1)[0] if not raw.lstrip().startswith(("*", "/*", "#")) else ""
+        variable = _PHP_CLOSURE_VARIABLE.search(code)
+        if variable:
+            self.closure, self.table = variable.group(1), "?"
+        ops: list[sql.Op] = []
+        for match in _PHP_SCHEMA.finditer(code):
+            verb, table = match.group(1), match.group(2)
+            if verb in ("create", "table"):
+                self.table = table
+                if verb == "create":
+                    ops.append(sql.Op("created", table, table=table))
+            elif verb == "dropColumns":
+                ops.extend(_drop_columns(f"Schema::{verb}", table, list(_php_columns(verb, code[match.end():]))))
+            else:
+                ops.append(sql.Op("migration-drop", f"table {table}",
+                                  f"Schema::{verb} deletes the table and all its rows", table))
+        ops.extend(self._blueprint_ops(number, code))
+        for match in _PHP_DELETE_ALL.finditer(code):
+            table = match.group(1)
+            why = "TRUNCATE deletes every row" if match.group(2) == "truncate" else "DELETE with no WHERE"
+            ops.append(sql.Op("sql-delete-all", f"every row of {table}", f"DB::table()->{match.group(2)}() ({why})",
+                              table))
+        events = [Event(section, number, raw, ops=[op]) for op in ops]
+        if self.closure is not None:
+            self.closure_events.setdefault(self.closure, []).extend((e, list(e.ops or [])) for e in events)
+        applied = _PHP_APPLIED_CLOSURE.search(code)
+        if applied:
+            self._apply(applied.group(2), applied.group(1))
+        return events
+
+    def _blueprint_ops(self, number: int, code: str) -> list[sql.Op]:
+        ops: list[sql.Op] = []
+        for match in _PHP_ADD.finditer(code):
+            for column in _php_columns(match.group(1), match.group(0)[match.group(0).index("(") :]):
+                self.added.setdefault(column, self.table)
+                ops.append(sql.Op("added", f"{self.table}.{column}", table=self.table, columns=(sql.bare(column),)))
+        for match in _PHP_DROP.finditer(code):
+            arguments = self._arguments(number, code[match.end():])
+            columns = _php_columns(match.group(1), arguments)
+            table = self.table
+            if table == "?" and columns and all(self.added.get(c, "?") != "?" for c in columns):
+                table = self.added[columns[0]]  # a rollback dropping what a closure of the up added
+            ops.extend(_drop_columns(f"{match.group(1)}()", table, list(columns)))
+        return ops
+
+    def _arguments(self, number: int, rest: str) -> str:
+        """A call's arguments up to its closing parenthesis, continued over the next lines (a long column list)."""
+        text, last = rest, number
+        stop = min(len(self.lines.starts), number + MAX_CONTINUED_LINES)
+        while text.count("(") + 1 > text.count(")") and last < stop:
+            last += 1
+            text += " " + self.lines.text_of(last)
+        depth = 1
+        for index, char in enumerate(text):
+            depth += (char == "(") - (char == ")")
+            if depth == 0:
+                return text[:index]
+        return text
+
+    def _apply(self, variable: str, table: str) -> None:
+        """A closure kept in `variable` is run on `table`: its operations act on that table (on each table it is
+        passed to, one after another)."""
+        for event, template in self.closure_events.get(variable, []):
+            resolved = [_on_table(op, table) for op in template if op.table == "?"]
+            if id(event) in self.applied:
+                event.ops = (event.ops or []) + resolved
+            else:
+                event.ops = [op for op in template if op.table != "?"] + resolved
+                self.applied.add(id(event))
+        if self.closure == variable:
+            self.closure = None
+
+
+def _on_table(op: sql.Op, table: str) -> sql.Op:
+    """`op`, which named no table ("?"), acting on `table`."""
+    return sql.Op(op.kind, op.target.replace("?", table, 1), op.reason, table, op.columns)
 
 
 def _orm_op(written: str, table: str, column: str | None) -> sql.Op | None:
@@ -474,7 +625,7 @@ def _unquote(token: str) -> str:
 
 
 def scan_code_migration(text: str, path: str, language: str, work: Work) -> list[Finding]:
-    """A Ruby, Go, JavaScript or TypeScript migration."""
+    """A Ruby, Go, JavaScript, TypeScript or PHP (Laravel) migration."""
     if len(text) > MAX_PARSE_BYTES:
         raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
     lines = Lines(text)
@@ -483,6 +634,7 @@ def scan_code_migration(text: str, path: str, language: str, work: Work) -> list
     ruby = language == "ruby"
     section_at: dict[int, str] = {}
     blocks: dict[str, str | None] = {}  # a change_table block's name -> its table
+    php = _PhpMigration(lines) if language == "php" else None
     for number in range(1, len(lines.starts) + 1):  # calls and sections, line by line
         raw = lines.text_of(number)
         work.add(len(raw) + 1)
@@ -492,9 +644,13 @@ def scan_code_migration(text: str, path: str, language: str, work: Work) -> list
             section = (
                 sql.DOWN if name.lower() in DOWN_FUNCTIONS or name.lower().startswith("down") else sql.UP
             )
+            if php is not None:
+                php.enter_section()
         if ruby:
             events.extend(Event(section, number, raw, ops=[op]) for op in _ruby_ops(lines, number, blocks))
-        for found in [] if ruby else _JS_OPS.finditer(raw):
+        if php is not None:
+            events.extend(php.events(number, section))
+        for found in [] if ruby or php else _JS_OPS.finditer(raw):
             op = _orm_op(found.group(1), found.group(2), found.group(3))
             if op is not None:
                 events.append(Event(section, number, raw, ops=[op]))

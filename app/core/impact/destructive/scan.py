@@ -179,7 +179,7 @@ def family(path: str, head: str) -> str | None:
     if _MIGRATION_DIRS.matches(path) and lower.endswith((".rb",)):
         return "ruby-migration"
     if _MIGRATION_DIRS.matches(path) and lower.endswith(
-        (".go", ".js", ".ts", ".mjs", ".cjs", ".java", ".kt")
+        (".go", ".js", ".ts", ".mjs", ".cjs", ".java", ".kt", ".php")
     ):
         return "code-migration"
     if shell.looks_like_shell(path, head[:200]) or name in ("makefile",):
