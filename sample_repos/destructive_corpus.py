@@ -762,15 +762,49 @@ LIQUIBASE = [
             "        - dropColumn:\n            tableName: users\n            columnName: nick\n",
         ),
     ),
+    # an index holds no data: dropping it slows queries, it loses nothing
     _b(
-        "liquibase-xml-rename-and-index",
+        "liquibase-xml-drop-index",
         "liquibase",
         _LB_BASE,
-        _xml(
-            '  <changeSet id="2" author="dev">\n    <renameTable oldTableName="users" '
-            'newTableName="accounts"/>\n'
-            '    <dropIndex tableName="accounts" indexName="ix_email"/>\n  </changeSet>\n'
-        ),
+        _xml('  <changeSet id="2" author="dev">\n    <dropIndex tableName="users" indexName="ix_email"/>\n'
+             "  </changeSet>\n"),
+    ),
+    # QA58 (Apache Fineract, 39 renameColumn and 163 modifyDataType in its changelogs): the rows stay, but every
+    # query and report that names the column, and a narrower type's values, break; weighed half a drop
+    _d(
+        "liquibase-xml-rename-column",
+        "liquibase",
+        _LB_BASE,
+        _xml('  <changeSet id="2" author="dev">\n    <renameColumn tableName="users" oldColumnName="email" '
+             'newColumnName="mail" columnDataType="varchar(100)"/>\n  </changeSet>\n'),
+        "email",
+    ),
+    _d(
+        "liquibase-xml-rename-table",
+        "liquibase",
+        _LB_BASE,
+        _xml('  <changeSet id="2" author="dev">\n    <renameTable oldTableName="users" '
+             'newTableName="accounts"/>\n  </changeSet>\n'),
+        "users",
+    ),
+    _d(
+        "liquibase-yaml-modify-data-type",
+        "liquibase",
+        _LB_BASE,
+        _lb_yaml("        - modifyDataType:\n            tableName: users\n            columnName: balance\n"
+                 "            newDataType: DECIMAL(19,2)\n"),
+        "decimal(19,2)",
+    ),
+    # renaming or retyping a column the same changeset adds: nothing reads it yet
+    _b(
+        "liquibase-xml-add-then-rename-column",
+        "liquibase",
+        _LB_BASE,
+        _xml('  <changeSet id="2" author="dev">\n    <addColumn tableName="users"><column name="nick" type="text"/>'
+             '</addColumn>\n    <renameColumn tableName="users" oldColumnName="nick" newColumnName="alias"/>\n'
+             '    <modifyDataType tableName="users" columnName="nick" newDataType="varchar(20)"/>\n'
+             "  </changeSet>\n"),
     ),
 ]
 

@@ -236,7 +236,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     as re-indented lines are (FIX97, QA56 F4);
 # 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
 #     the wrapper's source (rubygems.org pr/2108's worst function);
-ANALYSIS_VERSION = "105"
+# 106: Liquibase changelogs (db/*changelog*/) are tier-0 schema migrations, not CHANGELOG* documentation; a Java, Kotlin
+#     or C# package named infrastructure is code (tier 2), not infrastructure as code; accounting, ledgers, money and
+#     tenant code tier 0, loans and savings tier 1; Liquibase renameColumn, renameTable, modifyDataType are destructive,
+#     weighed half a drop (QA58, Apache Fineract);
+ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
