@@ -47,6 +47,11 @@ def _repo(make_repo):
         "money": {f"{_JAVA}/organisation/monetary/domain/Money.java": _METHOD},
         "loan": {f"{_JAVA}/portfolio/loanaccount/domain/LoanCharge.java": _METHOD},
         "terraform": {"infrastructure/main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'},
+        # Fineract's dependency versions (pr/3224 bumped Spring Boot there) and a test module's build script
+        "spring-boot-bump": {"buildSrc/src/main/groovy/org.apache.fineract.dependencies.gradle":
+                             'dependency "org.springframework.boot:spring-boot-dependencies:3.1.0"\n'},
+        "module-dependencies": {"fineract-client/dependencies.gradle": "dependencies {\n}\n"},
+        "oauth2-tests": {"oauth2-tests/dependencies.gradle": "dependencies {\n}\n"},
     }
     for branch, files in branches.items():
         repo.branch(branch, "main")
@@ -60,7 +65,7 @@ def test_fineract_shaped_paths_get_the_tiers_a_banking_reviewer_expects(make_rep
     assert tiers == {
         "changelog-index": 0, "changelog-rename": 0, "changelog-retype": 0,
         "infrastructure-code": 2, "infrastructure-security": 0, "accounting": 0, "money": 0, "loan": 1,
-        "terraform": 0,
+        "terraform": 0, "spring-boot-bump": 1, "module-dependencies": 1, "oauth2-tests": 3,
     }, tiers
     index_reasons = " ".join(listed["changelog-index"]["tier_reasons"])
     assert "schema migration (Liquibase changelog)" in index_reasons and "documentation" not in index_reasons

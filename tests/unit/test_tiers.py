@@ -443,6 +443,12 @@ DEFAULT_TIERS = [
     ("fineract-core/src/main/java/org/apache/fineract/portfolio/savings/SavingsInterestCalculationType.java", 1),
     ("fineract-loan/src/test/java/org/apache/fineract/portfolio/loanaccount/domain/LoanTest.java", 3),
     ("src/loader/index.ts", 2),
+    ("buildSrc/src/main/groovy/org.apache.fineract.dependencies.gradle", 1),
+    ("fineract-client/dependencies.gradle", 1),
+    ("gradle/libs.versions.toml", 1),
+    ("gradle/wrapper/gradle-wrapper.properties", 1),
+    ("oauth2-tests/dependencies.gradle", 3),
+    ("integration-tests/src/main/java/org/apache/fineract/integrationtests/common/Utils.java", 3),
 ]
 
 

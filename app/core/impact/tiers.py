@@ -85,6 +85,12 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         pnpm-lock.yaml go.mod go.sum Gopkg.toml glide.yaml Cargo.toml Cargo.lock Gemfile Gemfile.lock *.gemspec pom.xml
         build.gradle build.gradle.kts settings.gradle settings.gradle.kts gradle.lockfile composer.json composer.lock
         *.lock jsr.json jsr.jsonc deno.json deno.jsonc bun.lockb .npmrc .yarnrc .yarnrc.yml""")
+    # Gradle declares dependencies in any build script, not only build.gradle: Apache Fineract's versions live in
+    # buildSrc/.../org.apache.fineract.dependencies.gradle and each module's dependencies.gradle, and a Spring Boot
+    # bump there (pr/3224) was tier 2 and scored 0.7 while a patch bump of actions/checkout was tier 1 (QA58)
+    + _rules(1, "build script or dependency catalogue: changes what code is built and runs in production", """
+        *.gradle *.gradle.kts *.versions.toml gradle-wrapper.properties maven-wrapper.properties gradle.properties
+        /buildSrc/""")
     # what dependency updates are proposed, and how often (QA51 #5: dependabot.yml was tier 2)
     + _rules(1, "dependency update automation: decides which dependency updates come in", """
         /.github/dependabot.yml /.github/dependabot.yaml renovate.json renovate.json5 .renovaterc
@@ -206,7 +212,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(2, "Go code in a doc/ directory: a package of the module, not documentation",
              "**/doc/**/*.go **/docs/**/*.go")
     + _rules(3, "tests", """
-        tests/ test/ __tests__/ testdata/ test_*.py *_test.py conftest.py *_test.go *.spec.ts *.spec.tsx
+        tests/ test/ __tests__/ testdata/ *-tests/ *_tests/ test_*.py *_test.py conftest.py *_test.go *.spec.ts
+        *.spec.tsx
         *.spec.js *.spec.jsx *.test.ts *.test.tsx *.test.js *.test.jsx *_spec.rb *Test.java *Tests.java
         *Test.kt""")
     + _rules(3, "examples, samples and fixtures: they show or feed the code, they do not run in production", """
