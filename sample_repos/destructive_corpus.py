@@ -796,6 +796,27 @@ LIQUIBASE = [
                  "            newDataType: DECIMAL(19,2)\n"),
         "decimal(19,2)",
     ),
+    # QA58 (Apache Fineract pr/3173 edits 0001_initial_schema.xml; 40970e830 took a renameColumn out of a changeSet that
+    # had run, with a validCheckSum): Liquibase refuses to start on a database whose ran changeSet changed
+    _d(
+        "liquibase-xml-edited-changeset",
+        "liquibase",
+        _LB_BASE,
+        {"db/changelog/001-init.xml": _XML_HEAD + '  <changeSet id="1" author="dev">\n'
+         '    <createTable tableName="users"><column name="id" type="bigint"/><column name="email" type="text"/>'
+         "</createTable>\n  </changeSet>\n" + _XML_TAIL},
+        "refuses to start",
+    ),
+    # reformatted, commented, and a changeSet added after it: what ran is unchanged
+    _b(
+        "liquibase-xml-reformatted-changeset-and-a-new-one",
+        "liquibase",
+        _LB_BASE,
+        {"db/changelog/001-init.xml": _XML_HEAD + '  <changeSet id="1" author="dev">\n    <comment>users</comment>\n'
+         '    <createTable tableName="users">\n      <column name="id" type="bigint"/>\n    </createTable>\n'
+         '  </changeSet>\n  <changeSet id="2" author="dev">\n    <createTable tableName="orders"><column name="id" '
+         'type="bigint"/></createTable>\n  </changeSet>\n' + _XML_TAIL},
+    ),
     # renaming or retyping a column the same changeset adds: nothing reads it yet
     _b(
         "liquibase-xml-add-then-rename-column",

@@ -239,8 +239,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 106: Liquibase changelogs (db/*changelog*/) are tier-0 schema migrations, not CHANGELOG* documentation; a Java, Kotlin
 #     or C# package named infrastructure is code (tier 2), not infrastructure as code; accounting, ledgers, money and
 #     tenant code tier 0, loans and savings tier 1; Liquibase renameColumn, renameTable, modifyDataType are destructive,
-#     weighed half a drop; every Gradle build script, version catalogue and buildSrc/ tier 1, `*-tests/` modules tests
-#     (QA58, Apache Fineract);
+#     weighed half a drop, and so is an XML changeSet edited in place; every Gradle build script, version catalogue
+#     and buildSrc/ tier 1, `*-tests/` modules tests (QA58, Apache Fineract);
 ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000

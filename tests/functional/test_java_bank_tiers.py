@@ -1,7 +1,8 @@
 """A Java core-banking repository shaped as Apache Fineract is (QA58): Liquibase changelogs under db/changelog/ are
 schema migrations (tier 0), not "documentation" by the CHANGELOG* rule; a Java package named infrastructure is
 application code, not infrastructure as code; accounting and money arithmetic are tier 0, loans and savings tier 1;
-and a changelog's renameColumn, renameTable and modifyDataType are destructive operations, weighed half a drop."""
+and a changelog's renameColumn, renameTable and modifyDataType, and a changeSet edited in place, are destructive
+operations, weighed half a drop."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ def _repo(make_repo):
         # Fineract's dependency versions (pr/3224 bumped Spring Boot there) and a test module's build script
         "spring-boot-bump": {"buildSrc/src/main/groovy/org.apache.fineract.dependencies.gradle":
                              'dependency "org.springframework.boot:spring-boot-dependencies:3.1.0"\n'},
+        # pr/3173's kind: a changeSet that has run, edited in place
+        "edit-initial-schema": {f"{_PARTS}/0001_initial_schema.xml": _HEAD + '    <createTable tableName="m_loan">'
+                                '<column name="id" type="BIGINT"/><column name="principal_amount" '
+                                'type="DECIMAL(19,2)"/></createTable>\n' + _TAIL},
         "module-dependencies": {"fineract-client/dependencies.gradle": "dependencies {\n}\n"},
         "oauth2-tests": {"oauth2-tests/dependencies.gradle": "dependencies {\n}\n"},
     }
@@ -65,7 +70,7 @@ def test_fineract_shaped_paths_get_the_tiers_a_banking_reviewer_expects(make_rep
     assert tiers == {
         "changelog-index": 0, "changelog-rename": 0, "changelog-retype": 0,
         "infrastructure-code": 2, "infrastructure-security": 0, "accounting": 0, "money": 0, "loan": 1,
-        "terraform": 0, "spring-boot-bump": 1, "module-dependencies": 1, "oauth2-tests": 3,
+        "terraform": 0, "edit-initial-schema": 0, "spring-boot-bump": 1, "module-dependencies": 1, "oauth2-tests": 3,
     }, tiers
     index_reasons = " ".join(listed["changelog-index"]["tier_reasons"])
     assert "schema migration (Liquibase changelog)" in index_reasons and "documentation" not in index_reasons
@@ -84,3 +89,13 @@ def test_liquibase_rename_and_retype_are_destructive_weighed_half(make_repo) -> 
     assert listed["changelog-rename"]["band"] == "critical"
     destructive = {f["name"]: f for f in listed["changelog-retype"]["factors"]}["destructive"]
     assert destructive["normalised"] == 0.5, destructive
+
+
+def test_a_changeset_edited_in_place_is_destructive(make_repo) -> None:
+    """Liquibase refuses to start on a database whose ran changeSet changed; Fineract migrates every tenant at
+    startup. pr/3173 edits 0001_initial_schema.xml in place."""
+    listed = _listed(_repo(make_repo).path)
+    [edited] = listed["edit-initial-schema"]["destructive_ops"]
+    assert edited["kind"] == "liquibase-edited-changeset" and edited["line"] == 3, edited
+    assert "changeSet 1 by fineract" in edited["explanation"] and "refuses to start" in edited["explanation"]
+    assert listed["changelog-index"]["destructive_ops"] == []  # a new changelog file edits no changeSet

@@ -10,6 +10,7 @@ no entity can expand. YAML and JSON changelogs are read as YAML documents (JSON 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from xml.parsers import expat
 
 from app.core.impact.destructive import sql
@@ -201,3 +202,114 @@ def _node_events(name: str, body: Node, section: str, lines: Lines) -> list[Even
         columns.append(column.text("name", "?") if column else "?")
     ops = _op(name, attrs, columns, body.get("where") is not None)
     return [Event(section, body.line, lines.text_of(body.line), ops=ops)] if ops else []
+
+
+# -- changeSets edited in place --------------------------------------------------------------------------------
+# Liquibase records each changeSet it ran (id, author, file) with a checksum of its changes, and refuses to start when
+# a changeSet it ran has changed: editing one that has shipped stops every database that ran it, or (with a
+# validCheckSum saying the new sum is fine) leaves those databases with the old effect while new ones get the new.
+# Comments, preconditions, rollbacks and validCheckSum itself are not in Liquibase's checksum, so not compared here.
+_OUTSIDE_CHECKSUM = {"validCheckSum", "comment", "preConditions", "rollback"}
+EDITED_WEIGHT = 0.5
+"""An edited changeSet loses no row, but takes an application that migrates at startup down (Apache Fineract migrates
+every tenant's database when it starts) or splits the tenants' schemas."""
+
+
+@dataclass
+class ChangeSet:
+    """One changeSet of an XML changelog: where it starts, its changes as a canonical text, how it may change."""
+
+    line: int
+    body: list[str] = field(default_factory=list)
+    run_on_change: bool = False  # runOnChange / runAlways: made to be edited (views, procedures)
+    valid_checksum: bool = False
+
+
+class _ChangeSetReader:
+    """expat handlers collecting each changeSet's canonical body."""
+
+    def __init__(self, parser: Any, work: Work) -> None:
+        self.parser = parser
+        self.work = work
+        self.found: dict[tuple[str, str], ChangeSet] = {}
+        self.current: ChangeSet | None = None
+        self.depth = 0  # elements open inside the current changeSet
+        self.skip = 0  # elements open inside a part Liquibase leaves out of its checksum
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.work.add()
+        local = name.rsplit(":", 1)[-1]
+        if self.current is None:
+            if local == "changeSet":
+                flags = {attrs.get(k, "").strip().lower() for k in ("runOnChange", "runAlways")}
+                self.current = ChangeSet(self.parser.CurrentLineNumber, run_on_change="true" in flags)
+                self.found[(attrs.get("id", "?"), attrs.get("author", "?"))] = self.current
+                self.depth = self.skip = 0
+            return
+        self.depth += 1
+        self.current.valid_checksum = self.current.valid_checksum or local == "validCheckSum"
+        if self.skip or local in _OUTSIDE_CHECKSUM:
+            self.skip += 1
+            return
+        self.current.body.append(f"<{local} " + " ".join(f"{k}={v!r}" for k, v in sorted(attrs.items())) + ">")
+
+    def end(self, name: str) -> None:
+        if self.current is None:
+            return
+        if self.depth == 0:
+            self.current = None
+            return
+        self.depth -= 1
+        if self.skip:
+            self.skip -= 1
+        else:
+            self.current.body.append(f"</{name.rsplit(':', 1)[-1]}>")
+
+    def data(self, chunk: str) -> None:
+        if self.current is not None and not self.skip and chunk.strip():
+            self.current.body.append(" ".join(chunk.split()))
+
+
+def changesets(text: str, work: Work) -> dict[tuple[str, str], ChangeSet]:
+    """The changeSets of an XML changelog by (id, author), each with its changes as canonical text (tags, sorted
+    attributes and whitespace-collapsed text, outside what Liquibase leaves out of its checksum)."""
+    if len(text) > MAX_PARSE_BYTES:
+        raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
+    parser = expat.ParserCreate()
+    reader = _ChangeSetReader(parser, work)
+
+    def refuse_doctype(*_: object) -> None:
+        raise ParseFailure("XML with a document type declaration is not read (entities could expand)")
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
+    parser.StartElementHandler = reader.start
+    parser.EndElementHandler = reader.end
+    parser.CharacterDataHandler = reader.data
+    try:
+        parser.Parse(text.encode("utf-8", errors="replace"), True)
+    except expat.ExpatError as exc:
+        raise ParseFailure(f"XML does not parse: {exc}") from None
+    return reader.found
+
+
+def edited_changesets(old: str, new: str, path: str, work: Work) -> list[Finding]:
+    """The changeSets present in both versions of a changelog whose changes differ: edited in place."""
+    before, after = changesets(old, work), changesets(new, work)
+    lines = Lines(new)
+    found: list[Finding] = []
+    for key, change_set in after.items():
+        was = before.get(key)
+        if was is None or change_set.run_on_change or " ".join(was.body) == " ".join(change_set.body):
+            continue
+        if change_set.valid_checksum:
+            why = ("a changeSet that may have run, edited in place: its validCheckSum lets the databases that ran it "
+                   "start, but they keep what the old version did while new databases get the new: their schemas "
+                   "drift apart")
+        else:
+            why = ("a changeSet that may have run, edited in place: Liquibase refuses to start on every database that "
+                   "ran it (its checksum changed); add a new changeSet instead")
+        found.append(Finding("liquibase-edited-changeset", path, change_set.line, f"changeSet {key[0]} by {key[1]}",
+                             f"{why} (weighed {EDITED_WEIGHT:g})", lines.text_of(change_set.line),
+                             detector="liquibase-xml", key=f"edited:{key[0]}:{key[1]}", weight=EDITED_WEIGHT))
+    return found
