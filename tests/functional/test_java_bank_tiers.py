@@ -55,6 +55,8 @@ def _repo(make_repo):
         "edit-initial-schema": {f"{_PARTS}/0001_initial_schema.xml": _HEAD + '    <createTable tableName="m_loan">'
                                 '<column name="id" type="BIGINT"/><column name="principal_amount" '
                                 'type="DECIMAL(19,2)"/></createTable>\n' + _TAIL},
+        # pr/3600 added the service's TLS key store
+        "keystore": {"fineract-provider/src/main/resources/keystore.jks": "\x00\x01binary key store\x00"},
         "module-dependencies": {"fineract-client/dependencies.gradle": "dependencies {\n}\n"},
         "oauth2-tests": {"oauth2-tests/dependencies.gradle": "dependencies {\n}\n"},
     }
@@ -70,7 +72,8 @@ def test_fineract_shaped_paths_get_the_tiers_a_banking_reviewer_expects(make_rep
     assert tiers == {
         "changelog-index": 0, "changelog-rename": 0, "changelog-retype": 0,
         "infrastructure-code": 2, "infrastructure-security": 0, "accounting": 0, "money": 0, "loan": 1,
-        "terraform": 0, "edit-initial-schema": 0, "spring-boot-bump": 1, "module-dependencies": 1, "oauth2-tests": 3,
+        "terraform": 0, "edit-initial-schema": 0, "keystore": 0, "spring-boot-bump": 1, "module-dependencies": 1,
+        "oauth2-tests": 3,
     }, tiers
     index_reasons = " ".join(listed["changelog-index"]["tier_reasons"])
     assert "schema migration (Liquibase changelog)" in index_reasons and "documentation" not in index_reasons

@@ -449,6 +449,11 @@ DEFAULT_TIERS = [
     ("gradle/wrapper/gradle-wrapper.properties", 1),
     ("oauth2-tests/dependencies.gradle", 3),
     ("integration-tests/src/main/java/org/apache/fineract/integrationtests/common/Utils.java", 3),
+    ("fineract-provider/src/main/resources/keystore.jks", 0),
+    ("certs/server.p12", 0),
+    ("deploy/keys/server.key", 0),
+    ("android/app/release.keystore", 0),
+    ("src/test/resources/keystore.jks", 3),  # a test's key store stays a test's
 ]
 
 

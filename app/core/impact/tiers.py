@@ -174,6 +174,10 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *session[-_]cookie* *cookie[-_]session* **/contrib/sessions/** **/flask/sessions.py **/rack/session/**
         **/illuminate/session/** **/springframework/session/** **/config/initializers/session_store.rb
         **/security/** *secret* *credential* *.pem""")
+    # Key stores and private keys hold what *.pem does (QA58: Apache Fineract pr/3600 added
+    # fineract-provider/src/main/resources/keystore.jks, the service's TLS key store, at tier 2)
+    + _rules(0, "key store or private key: the identity of the service", """
+        *.jks *.jceks *.keystore *.p12 *.pfx *.p8 *.key *.ppk id_rsa id_dsa id_ecdsa id_ed25519""")
     # Money as a banking or bookkeeping system keeps it: double-entry accounting, ledgers, and the arithmetic of amounts
     # (rounding, currencies). QA58 (Apache Fineract): its accounting/ (journal entries, GL accounts, closures) and
     # organisation/monetary/ (Money, rounding) were tier 2 beside payments/ at tier 0.
