@@ -240,7 +240,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     or C# package named infrastructure is code (tier 2), not infrastructure as code; accounting, ledgers, money and
 #     tenant code tier 0, loans and savings tier 1; Liquibase renameColumn, renameTable, modifyDataType are destructive,
 #     weighed half a drop, and so is an XML changeSet edited in place; every Gradle build script, version catalogue
-#     and buildSrc/ tier 1, `*-tests/` modules tests, key stores and private keys tier 0 (QA58, Apache Fineract);
+#     and buildSrc/ tier 1, `*-tests/` modules tests, key stores and private keys tier 0; files changing only their mode
+#     are one look per mode change (QA58, Apache Fineract);
 ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000

@@ -102,3 +102,20 @@ def test_a_changeset_edited_in_place_is_destructive(make_repo) -> None:
     assert edited["kind"] == "liquibase-edited-changeset" and edited["line"] == 3, edited
     assert "changeSet 1 by fineract" in edited["explanation"] and "refuses to start" in edited["explanation"]
     assert listed["changelog-index"]["destructive_ops"] == []  # a new changelog file edits no changeSet
+
+
+def test_files_that_only_change_mode_are_one_look_per_mode_change(make_repo) -> None:
+    """Fineract pr/3600 made 3,444 files executable (100644 -> 100755) and their chunk's floor was 9h34m, 10 s a file:
+    one decision ("should these be executable?") is one look per mode change, whatever the files number."""
+    repo = make_repo()
+    files = {f"{_JAVA}/portfolio/p{i}/A{i}.java": _METHOD for i in range(40)}
+    repo.commit("init", {"README.md": "bank\n", "docs/old.md": "old\n", **files}, author=ALICE)
+    repo.branch("chmod", "main")
+    repo.commit("chmod", {**dict.fromkeys(files, (_METHOD, 33261)),
+                          "docs/old.md": None, "docs/new.md": "old\n"}, branch="chmod", author=ALICE)
+    result = CliRunner().invoke(cli, ["chunks", "chmod", "--repo", str(repo.path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    [light] = [c for c in json.loads(result.stdout)["chunks"] if len(c["files"]) == 41]
+    assert light["floor_seconds"] == 20, light  # one rename and one mode change, 10 s each; not 41 x 10 s
+    assert "40 files changing only their mode, one look per mode change (100644 -> 100755)" in \
+        light["floor_derivation"], light["floor_derivation"]
