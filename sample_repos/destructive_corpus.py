@@ -762,15 +762,70 @@ LIQUIBASE = [
             "        - dropColumn:\n            tableName: users\n            columnName: nick\n",
         ),
     ),
+    # an index holds no data: dropping it slows queries, it loses nothing
     _b(
-        "liquibase-xml-rename-and-index",
+        "liquibase-xml-drop-index",
         "liquibase",
         _LB_BASE,
-        _xml(
-            '  <changeSet id="2" author="dev">\n    <renameTable oldTableName="users" '
-            'newTableName="accounts"/>\n'
-            '    <dropIndex tableName="accounts" indexName="ix_email"/>\n  </changeSet>\n'
-        ),
+        _xml('  <changeSet id="2" author="dev">\n    <dropIndex tableName="users" indexName="ix_email"/>\n'
+             "  </changeSet>\n"),
+    ),
+    # QA58 (Apache Fineract, 39 renameColumn and 163 modifyDataType in its changelogs): the rows stay, but every
+    # query and report that names the column, and a narrower type's values, break; weighed half a drop
+    _d(
+        "liquibase-xml-rename-column",
+        "liquibase",
+        _LB_BASE,
+        _xml('  <changeSet id="2" author="dev">\n    <renameColumn tableName="users" oldColumnName="email" '
+             'newColumnName="mail" columnDataType="varchar(100)"/>\n  </changeSet>\n'),
+        "email",
+    ),
+    _d(
+        "liquibase-xml-rename-table",
+        "liquibase",
+        _LB_BASE,
+        _xml('  <changeSet id="2" author="dev">\n    <renameTable oldTableName="users" '
+             'newTableName="accounts"/>\n  </changeSet>\n'),
+        "users",
+    ),
+    _d(
+        "liquibase-yaml-modify-data-type",
+        "liquibase",
+        _LB_BASE,
+        _lb_yaml("        - modifyDataType:\n            tableName: users\n            columnName: balance\n"
+                 "            newDataType: DECIMAL(19,2)\n"),
+        "decimal(19,2)",
+    ),
+    # QA58 (Apache Fineract pr/3173 edits 0001_initial_schema.xml; 40970e830 took a renameColumn out of a changeSet that
+    # had run, with a validCheckSum): Liquibase refuses to start on a database whose ran changeSet changed
+    _d(
+        "liquibase-xml-edited-changeset",
+        "liquibase",
+        _LB_BASE,
+        {"db/changelog/001-init.xml": _XML_HEAD + '  <changeSet id="1" author="dev">\n'
+         '    <createTable tableName="users"><column name="id" type="bigint"/><column name="email" type="text"/>'
+         "</createTable>\n  </changeSet>\n" + _XML_TAIL},
+        "refuses to start",
+    ),
+    # reformatted, commented, and a changeSet added after it: what ran is unchanged
+    _b(
+        "liquibase-xml-reformatted-changeset-and-a-new-one",
+        "liquibase",
+        _LB_BASE,
+        {"db/changelog/001-init.xml": _XML_HEAD + '  <changeSet id="1" author="dev">\n    <comment>users</comment>\n'
+         '    <createTable tableName="users">\n      <column name="id" type="bigint"/>\n    </createTable>\n'
+         '  </changeSet>\n  <changeSet id="2" author="dev">\n    <createTable tableName="orders"><column name="id" '
+         'type="bigint"/></createTable>\n  </changeSet>\n' + _XML_TAIL},
+    ),
+    # renaming or retyping a column the same changeset adds: nothing reads it yet
+    _b(
+        "liquibase-xml-add-then-rename-column",
+        "liquibase",
+        _LB_BASE,
+        _xml('  <changeSet id="2" author="dev">\n    <addColumn tableName="users"><column name="nick" type="text"/>'
+             '</addColumn>\n    <renameColumn tableName="users" oldColumnName="nick" newColumnName="alias"/>\n'
+             '    <modifyDataType tableName="users" columnName="nick" newDataType="varchar(20)"/>\n'
+             "  </changeSet>\n"),
     ),
 ]
 

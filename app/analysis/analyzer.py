@@ -240,7 +240,13 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 107: a Rails application's vendor/assets are other projects' code (rubygems.org pr/2108's webauthn-json bundle);
 # 108: Laravel migrations' drops are destructive; translation catalogues (lang/<locale>/*.php, locales/*.yml, .po)
 #     are tier 3 prose, not code; Laravel identity code by its names is tier 0 (QA59, BookStack);
-ANALYSIS_VERSION = "108"
+# 109: Liquibase changelogs (db/*changelog*/) are tier-0 schema migrations, not CHANGELOG* documentation; a Java, Kotlin
+#     or C# package named infrastructure is code (tier 2), not infrastructure as code; accounting, ledgers, money and
+#     tenant code tier 0, loans and savings tier 1; Liquibase renameColumn, renameTable, modifyDataType are destructive,
+#     weighed half a drop, and so is an XML changeSet edited in place; every Gradle build script, version catalogue
+#     and buildSrc/ tier 1, `*-tests/` modules tests, key stores and private keys tier 0; files changing only their mode
+#     are one look per mode change (QA58, Apache Fineract);
+ANALYSIS_VERSION = "109"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -342,6 +342,12 @@ def test_yaml_alias_bomb_is_a_parse_failure_not_a_hang() -> None:
     assert work.units < 300_000
 
 
+def test_liquibase_changeset_reader_refuses_entities() -> None:
+    xml = '<!DOCTYPE x [<!ENTITY a "b">]><databaseChangeLog><changeSet id="1" author="a"/></databaseChangeLog>'
+    with pytest.raises(ParseFailure):
+        liquibase.changesets(xml, Work())
+
+
 def test_liquibase_xml_refuses_entities() -> None:
     xml = (
         '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaa">]>\n<databaseChangeLog>'
@@ -632,6 +638,7 @@ def test_every_detector_does_linear_work_on_hostile_text(pieces: list[str], repe
         "go": lambda t, w: migrations.scan_code_migration(t, "migrations/x.go", "go", w),
         "yaml": lambda t, w: load_documents(t, w),
         "xml": lambda t, w: liquibase.scan_xml(t, "x.xml", w),
+        "xml-changesets": lambda t, w: liquibase.edited_changesets(t, t + "<!-- -->", "x.xml", w),
         "hcl": lambda t, w: terraform.parse_hcl(t, "x.tf", w),
     }
     for name, run in runs.items():

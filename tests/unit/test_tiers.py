@@ -423,6 +423,37 @@ DEFAULT_TIERS = [
     ("app/userdata.py", 2),
     (".devcontainer/Dockerfile", 2),
     (".devcontainer/devcontainer.json", 2),
+    # QA58 (Apache Fineract): a Liquibase changelog folder is no change history; a Java package named infrastructure
+    # is application code; money, tenants, loans and savings are what a core banking system is for
+    ("fineract-provider/src/main/resources/db/changelog/tenant/parts/0125_report.xml", 0),
+    ("src/main/resources/db/changelog/db.changelog-master.yaml", 0),
+    ("src/main/resources/liquibase/changes/001.sql", 0),
+    ("src/test/resources/db/changelog/test-data.xml", 3),
+    ("CHANGELOG.md", 3),
+    ("changelogs/fragments/123-fix.yml", 3),  # ansible's change-history fragments stay documentation
+    ("fineract-core/src/main/java/org/apache/fineract/infrastructure/core/service/DateUtils.java", 2),
+    ("src/Infrastructure/Persistence/OrderRepository.cs", 2),
+    ("fineract-provider/src/main/java/org/apache/fineract/infrastructure/security/filter/X.java", 0),
+    ("infrastructure/modules/db/main.tf", 0),
+    ("infrastructure/prod.yaml", 0),
+    ("fineract-accounting/src/main/java/org/apache/fineract/accounting/glaccount/domain/GLAccount.java", 0),
+    ("fineract-core/src/main/java/org/apache/fineract/organisation/monetary/domain/Money.java", 0),
+    ("fineract-core/src/main/java/org/apache/fineract/infrastructure/core/service/tenant/TenantMapper.java", 0),
+    ("fineract-loan/src/main/java/org/apache/fineract/portfolio/loanaccount/domain/Loan.java", 1),
+    ("fineract-core/src/main/java/org/apache/fineract/portfolio/savings/SavingsInterestCalculationType.java", 1),
+    ("fineract-loan/src/test/java/org/apache/fineract/portfolio/loanaccount/domain/LoanTest.java", 3),
+    ("src/loader/index.ts", 2),
+    ("buildSrc/src/main/groovy/org.apache.fineract.dependencies.gradle", 1),
+    ("fineract-client/dependencies.gradle", 1),
+    ("gradle/libs.versions.toml", 1),
+    ("gradle/wrapper/gradle-wrapper.properties", 1),
+    ("oauth2-tests/dependencies.gradle", 3),
+    ("integration-tests/src/main/java/org/apache/fineract/integrationtests/common/Utils.java", 3),
+    ("fineract-provider/src/main/resources/keystore.jks", 0),
+    ("certs/server.p12", 0),
+    ("deploy/keys/server.key", 0),
+    ("android/app/release.keystore", 0),
+    ("src/test/resources/keystore.jks", 3),  # a test's key store stays a test's
 ]
 
 

@@ -85,6 +85,12 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         pnpm-lock.yaml go.mod go.sum Gopkg.toml glide.yaml Cargo.toml Cargo.lock Gemfile Gemfile.lock *.gemspec pom.xml
         build.gradle build.gradle.kts settings.gradle settings.gradle.kts gradle.lockfile composer.json composer.lock
         *.lock jsr.json jsr.jsonc deno.json deno.jsonc bun.lockb .npmrc .yarnrc .yarnrc.yml""")
+    # Gradle declares dependencies in any build script, not only build.gradle: Apache Fineract's versions live in
+    # buildSrc/.../org.apache.fineract.dependencies.gradle and each module's dependencies.gradle, and a Spring Boot
+    # bump there (pr/3224) was tier 2 and scored 0.7 while a patch bump of actions/checkout was tier 1 (QA58)
+    + _rules(1, "build script or dependency catalogue: changes what code is built and runs in production", """
+        *.gradle *.gradle.kts *.versions.toml gradle-wrapper.properties maven-wrapper.properties gradle.properties
+        /buildSrc/""")
     # what dependency updates are proposed, and how often (QA51 #5: dependabot.yml was tier 2)
     + _rules(1, "dependency update automation: decides which dependency updates come in", """
         /.github/dependabot.yml /.github/dependabot.yaml renovate.json renovate.json5 .renovaterc
@@ -111,6 +117,14 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *manifests*.yml kustomize/ helm-chart/ helm-charts/
         **/chart/templates/** argocd/ argo-cd/ flux/ fluxcd/ *.tftpl *user[-_]data*.tpl *userdata*.tpl
         *user[-_]data*.sh *userdata*.sh **/deploy/**/*.yaml.erb **/deploy/**/*.yml.erb""")
+    # A Java, Kotlin, Scala or C# package named infrastructure (or infra) is a layer of the application (domain-driven
+    # design's persistence, messaging and configuration code), not what an apply runs: Apache Fineract's
+    # org/apache/fineract/infrastructure/ holds 1,321 of its 5,697 files, all tier 0 "infrastructure as code" (QA58).
+    # The security, tenant and money rules below still take what is critical in it.
+    + _rules(2, "code in a package named infrastructure: a layer of the program, not infrastructure as code",
+             """**/infrastructure/**/*.java **/infrastructure/**/*.kt **/infrastructure/**/*.scala
+             **/infrastructure/**/*.groovy **/infrastructure/**/*.cs **/infra/**/*.java **/infra/**/*.kt
+             **/infra/**/*.scala **/infra/**/*.cs""")
     # Inside a source tree (lib/, src/) an ansible/ directory is a Python package named ansible, and its YAML
     # and templates are that package's data: lib/ansible/config/base.yml, the galaxy role skeletons.
     + _rules(2, "data of a Python package named ansible (in a source tree), not playbooks", """
@@ -183,16 +197,44 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # two approvals and a senior's (QA59)
     + _rules(2, "images, icons and fonts: pictures, whatever their names or directories say", """
         *.svg *.png *.jpg *.jpeg *.gif *.ico *.webp *.bmp *.woff *.woff2 *.ttf *.otf *.eot""")
+    # Key stores and private keys hold what *.pem does (QA58: Apache Fineract pr/3600 added
+    # fineract-provider/src/main/resources/keystore.jks, the service's TLS key store, at tier 2)
+    + _rules(0, "key store or private key: the identity of the service", """
+        *.jks *.jceks *.keystore *.p12 *.pfx *.p8 *.key *.ppk id_rsa id_dsa id_ecdsa id_ed25519""")
+    # Money as a banking or bookkeeping system keeps it: double-entry accounting, ledgers, and the arithmetic of amounts
+    # (rounding, currencies). QA58 (Apache Fineract): its accounting/ (journal entries, GL accounts, closures) and
+    # organisation/monetary/ (Money, rounding) were tier 2 beside payments/ at tier 0.
+    + _rules(0, "money: accounting, ledgers and the arithmetic of amounts", """
+        **/accounting/** **/ledger/** **/ledgers/** **/monetary/** **/money/** **/journalentry/**
+        **/journal[-_]entr*/**""")
+    # Whose data: the tenant resolution and per-tenant database connections of a multi-tenant service. A bug serves
+    # one tenant's data to another, or points every tenant at one database (Fineract's infrastructure/core/service/
+    # tenant/ and its tenant-store schema).
+    + _rules(0, "tenant isolation: which tenant's database a request reaches", """
+        **/tenant/**/*.java **/tenants/**/*.java **/tenant/**/*.kt **/multitenan*/** *DataSourcePerTenant*
+        **/tenant-store/**""")
     # a submodule's URL: where the code it pins comes from (QA44: a .gitmodules pointing at another host was tier 2)
     + _rules(1, "submodule sources: where the code a submodule pins is fetched from", "/.gitmodules")
     # terraform init writes it: provider versions and hashes, under an IaC path (and named *.hcl)
     + _rules(1, "dependency manifest or lock file: changes what code runs in production", ".terraform.lock.hcl")
+    # Loans, savings and deposits: a core banking system's products, whose code moves the customers' money on
+    # every transaction, schedule and interest posting (QA58: Fineract's portfolio/loanaccount/ and portfolio/savings/,
+    # a quarter of its Java, were tier 2 "matches no tier rule")
+    + _rules(1, "core banking products (loans, savings, deposits): their code moves customers' money", """
+        **/loan/** **/loans/** **/loanaccount/** **/loanaccounts/** **/loanproduct/** **/savings/** **/deposit/**
+        **/deposits/**""")
     + _rules(3, "editor and tooling settings", ".editorconfig .vscode/ .idea/ .pre-commit-config.yaml")
     + _rules(3, "documentation", """
         docs/ doc/ *.md *.markdown *.rst *.adoc LICENSE* COPYING* NOTICE* AUTHORS* CHANGELOG* CHANGES*""")
     # after the security rules: lang/de/auth.php is the login page's strings in German, not auth code (QA59)
     + _rules(3, "translations: the strings the application shows, in each language; prose, not code",
              " ".join(TRANSLATION_GLOBS))
+    # A Liquibase changelog is a schema migration, though its folder is named as a project's change history is:
+    # `CHANGELOG*` above read every one of Apache Fineract's 212 db/changelog/ files as tier 3 documentation (QA58)
+    + _rules(0, "schema migration (Liquibase changelog): runs once against production data and is hard to undo", """
+        **/db/*changelog*/**/*.xml **/db/*changelog*/**/*.yaml **/db/*changelog*/**/*.yml **/db/*changelog*/**/*.json
+        **/db/*changelog*/**/*.sql **/liquibase/**/*.xml **/liquibase/**/*.yaml **/liquibase/**/*.yml
+        **/liquibase/**/*.sql *changelog-master.xml *changelog-master.yaml *changelog-master.yml""")
     # AGENTS.md and CLAUDE.md are documentation by their suffix; Cursor's, Zed's, Cline's ... files say the same
     + _rules(3, "instructions to AI coding agents: prose", " ".join(AGENT_RULES_GLOBS))
     # Go names a package after its directory: cobra's doc/ is the `doc` package (GenMarkdownTree), compiled
@@ -200,7 +242,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(2, "Go code in a doc/ directory: a package of the module, not documentation",
              "**/doc/**/*.go **/docs/**/*.go")
     + _rules(3, "tests", """
-        tests/ test/ __tests__/ testdata/ test_*.py *_test.py conftest.py *_test.go *.spec.ts *.spec.tsx
+        tests/ test/ __tests__/ testdata/ *-tests/ *_tests/ test_*.py *_test.py conftest.py *_test.go *.spec.ts
+        *.spec.tsx
         *.spec.js *.spec.jsx *.test.ts *.test.tsx *.test.js *.test.jsx *_spec.rb *Test.java *Tests.java
         *Test.kt""")
     + _rules(3, "examples, samples and fixtures: they show or feed the code, they do not run in production", """
@@ -249,7 +292,9 @@ class TierConfig:
 
     @cached_property
     def _critical(self) -> tuple[tuple[TierRule, ...], GlobSet]:
-        rules = tuple(rule for rule in self.effective_rules if rule.tier < self.default_tier)
+        # every rule but the tier-3 ones, so that a rule taking a path back to ordinary code (a Java package named
+        # infrastructure) also takes back "a test of tier-0 code": the last of them to match decides
+        rules = tuple(rule for rule in self.effective_rules if rule.tier < MAX_TIER)
         return rules, GlobSet(rule.glob.lower() for rule in rules)
 
     def rule_for(self, path: str) -> TierRule | None:
@@ -265,7 +310,7 @@ class TierConfig:
             return line
         rules, matcher = self._critical
         index = matcher.last_match(path.lower())
-        if index is None:
+        if index is None or rules[index].tier >= self.default_tier:
             return line
         under = rules[index]
         return f"{line}; a test, doc or example of tier-{under.tier} code ('{under.glob}')"

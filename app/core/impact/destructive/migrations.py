@@ -108,6 +108,7 @@ def judge_events(events: list[Event], path: str, detector: str, work: Work) -> l
                             event.text,
                             detector=detector,
                             key=f"{kept.kind}:{sql.bare(kept.table)}:{','.join(kept.columns)}:{section}",
+                            weight=kept.weight,
                         )
                     )
                     if len(findings) >= MAX_FINDINGS_PER_FILE:

@@ -313,7 +313,9 @@ class _ChangeScan:
                 ),
             )
         if kind == "liquibase-xml":
-            return self._versions(fd, old, new, lambda text, path, _blob: liquibase.scan_xml(text, path, work))
+            found = self._versions(fd, old, new, lambda text, path, _blob: liquibase.scan_xml(text, path, work))
+            edited = liquibase.edited_changesets(old, new, fd.path, work) if old is not None and new is not None else []
+            return found + edited
         if kind == "liquibase-yaml":
             return self._versions(
                 fd,

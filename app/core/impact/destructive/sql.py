@@ -111,6 +111,7 @@ class Op:
     reason: str = ""
     table: str = ""
     columns: tuple[str, ...] = ()
+    weight: float = 1.0  # what it loses, 0..1 of a drop's cost (Finding.weight): a rename loses no row
 
 
 @dataclass
@@ -461,6 +462,10 @@ def _unjudged_where(verb: str, code: str) -> list[Op]:
 # ==================================================================================================
 
 
+RESHAPES = frozenset({"sql-rename", "sql-retype"})
+"""Kinds that keep the rows but change the shape every reader relies on (Liquibase renameColumn, modifyDataType)."""
+
+
 def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
     """The destructive ops, given what the file created before them (recorded into `state`)."""
     for op in ops:
@@ -485,10 +490,13 @@ def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
                 "up section did not create it",
                 op.table,
                 op.columns,
+                op.weight,
             )
             continue
         if scratch and op.kind != "sql-drop-column":
             continue
+        if op.kind in RESHAPES and op.columns and all(f"{table}.{c}" in state.added[section] for c in op.columns):
+            continue  # renaming or retyping a column this migration just added: nothing reads it yet
         if op.kind == "sql-drop-column" and table in state.created[section]:
             continue
         if (
