@@ -18,6 +18,11 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from rich.box import Box
+from rich.style import Style
+from rich.table import Column, Row
+from rich.text import Span, Text
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -37,18 +42,16 @@ _PLAIN = (str, int, float, bool, type(None))
 def _spec(value: Any, code: set[str]) -> Any:
     """A plain, exact description of `value` as Rich would read it; the modules whose code renders it go into
     `code`. Raises _Unknown for anything else."""
-    from rich.box import Box
-    from rich.style import Style
-    from rich.table import Column, Row
-    from rich.text import Span, Text
-
-    if isinstance(value, _PLAIN):
-        return (type(value).__name__, value)
-    if isinstance(value, Text):
+    kind = type(value)
+    if kind is str:  # the commonest first: a style's name, a cell's text
+        return value
+    if kind is Text:
         return ("Text", value.plain, _spec(value.style, code), value.justify, value.overflow, value.no_wrap,
-                value.end, value.tab_size, [_spec(span, code) for span in value.spans])
-    if isinstance(value, Span):
-        return ("Span", value.start, value.end, _spec(value.style, code))
+                value.end, value.tab_size, [(span.start, span.end, _spec(span.style, code)) for span in value.spans])
+    if isinstance(value, _PLAIN):
+        return (kind.__name__, value)
+    if isinstance(value, Text | Span):
+        raise _Unknown(kind.__name__)  # a subclass may render otherwise
     if isinstance(value, Style):
         return ("Style", repr(value), value.link)
     if isinstance(value, list | tuple):
