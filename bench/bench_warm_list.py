@@ -10,8 +10,9 @@ once cold to fill a cache of its own (the clone is only read), then, interleaved
   warm commands of that review-tui, on the same cache; their outputs must be the same bytes (`--json`
   with its clock-dependent `age_seconds` left out), else the run fails.
 
-It prints min/median/max wall seconds and the CPU seconds (user+sys of the process and its children) of
-each, the ratios of the medians to both baselines, and the load average before and after. Processes run with
+It prints min/median/max wall seconds and CPU seconds (user+sys of the process and its children) of each,
+the ratios of the medians to both baselines (wall and CPU: on a loaded machine the CPU ratio is the steadier),
+and the load average before and after. Processes run with
 bytecode caches (this sandbox sets PYTHONDONTWRITEBYTECODE, which makes every start compile the app).
 
     python bench/bench_warm_list.py REPO [--runs 5] [--dest DIR] [--before PYTHON] [--keep]
@@ -40,13 +41,15 @@ class Row:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
 
-    def line(self, against: dict[str, float]) -> str:
+    def line(self, against: dict[str, tuple[float, float]]) -> str:
+        """Wall median (min-max) and CPU median; against each baseline (its wall and CPU medians), both ratios."""
         if not self.wall:
             return f"{self.name:32s} -"
-        median = statistics.median(self.wall)
-        ratios = "  ".join(f"{median / base:6.1f}x {name}" for name, base in against.items() if base > 0)
+        median, cpu = statistics.median(self.wall), statistics.median(self.cpu)
+        ratios = "  ".join(f"{median / wall:6.1f}x wall, {cpu / base_cpu:6.1f}x cpu of {name}"
+                           for name, (wall, base_cpu) in against.items() if wall > 0 and base_cpu > 0)
         return (f"{self.name:32s} {median:7.3f} s  ({min(self.wall):.3f}-{max(self.wall):.3f})  "
-                f"cpu {statistics.median(self.cpu):6.3f} s  {ratios}")
+                f"cpu {cpu:6.3f} s ({min(self.cpu):.3f}-{max(self.cpu):.3f})  {ratios}")
 
 
 def _env(dest: Path) -> dict[str, str]:
@@ -123,8 +126,8 @@ def measure(repo: Path, dest: Path, *, runs: int = 5, before: str | None = None,
 
 def report(rows: list[Row]) -> str:
     by_name = {row.name: row for row in rows}
-    against = {"python -c pass": statistics.median(by_name["python -c pass"].wall),
-               "for-each-ref": statistics.median(by_name["git for-each-ref | wc -l"].wall)}
+    against = {name: (statistics.median(by_name[row].wall), statistics.median(by_name[row].cpu))
+               for name, row in (("python -c pass", "python -c pass"), ("for-each-ref", "git for-each-ref | wc -l"))}
     lines = [row.line(against if "list" in row.name else {}) for row in rows]
     for row in rows:
         if "warm `list" in row.name:

@@ -127,4 +127,4 @@ def test_warm_list_benchmark_measures_against_both_baselines(payments_repo, tmp_
                                           "after: warm `list --json`"]
     assert all(len(row.wall) == len(row.cpu) == 1 for row in rows)
     printed = bench.report(rows)
-    assert "x python -c pass" in printed and "x for-each-ref" in printed and "target <= 0.3 s" in printed
+    assert "cpu of python -c pass" in printed and "cpu of for-each-ref" in printed and "target <= 0.3 s" in printed
