@@ -2476,6 +2476,8 @@ class Analyzer:
         # queue gets ranked rows in a second, not after a walk of the history); complete later.
         histories = self.histories
         histories.paths = _touched_paths(prepared)
+        if not prepared:  # a warm pass: every report was cached. Asking would read the whole history index
+            return []     # (netbox: 1.6 MB of JSON on every warm `list` and TUI start) to score nothing
         with_history = histories.at_hand(histories.paths)
         order = prepared if with_history else self._live_first(prepared)
         held = 0  # changed lines of the unfinished changes' diffs kept (HELD_LINES)

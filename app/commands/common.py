@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.analysis.report import ChangeReport
     from app.analysis.spec import AnalyzerSpec
     from app.core.git.discovery import Discovery
+    from app.core.git.merged import KeyValueCache
     from app.core.git.models import Change
     from app.storage.cache import AnalysisCache
 
@@ -427,7 +428,9 @@ def _unpadded(lines: list[str]) -> list[str]:
 def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | None = None,
                width: int | None = None, discovery: Discovery | None = None,
                include_merged: bool = False, risk_ranks: dict[str, int] | None = None,
-               split_hours: float | None = None) -> None:
+               split_hours: float | None = None, memo: tuple[KeyValueCache, str] | None = None) -> None:
+    """The queue as a table (or JSON). `memo`, (the analysis cache, where in it): the table's text is read from
+    there when nothing Rich would read to print it changed since it was kept (`report/rendered.py`)."""
     from app.analysis.similar import duplicate_of, near_duplicates
 
     groups = near_duplicates([r for r in reports if not r.listed_only])
@@ -452,14 +455,7 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
     else:
         table = change_table(reports, base=base, width=layout or UNBOUNDED_WIDTH, full=full,
                              commit_range=commit_range, risk_ranks=risk_ranks, similar=groups)
-        if full and not out.is_terminal:
-            # Every row was padded to the longest title's width (372 columns on rich): `| less` wrapped each
-            # row over 3-6 screen lines. The rows end where their text does (QA47 #7).
-            with out.capture() as captured:
-                out.print(table)
-            sys.stdout.write("".join(line + "\n" for line in _unpadded(captured.get().splitlines())))
-        else:
-            out.print(table)
+        _print_table(out, table, full=full, memo=memo, layout=layout)
     footnote = other_base_footnote(reports, base) if reports else None
     if footnote is not None:
         out.print(footnote, markup=False, highlight=False, width=layout)
@@ -480,6 +476,45 @@ def print_list(reports: list[ChangeReport], *, json_output: bool, base: str | No
                   f"not fetched, or a damaged clone): {shown}; their figures count only what is here, and `check` "
                   "refuses them",
                   markup=False, highlight=False, width=layout)
+
+
+def _print_table(out: Console, table: Any, *, full: bool, memo: tuple[KeyValueCache, str] | None,
+                 layout: int | None) -> None:
+    text = _rendered(out, table, memo, f"{'full' if full else 'fit'}{layout or ''}")
+    if full and not out.is_terminal:
+        # Every row was padded to the longest title's width (372 columns on rich): `| less` wrapped each
+        # row over 3-6 screen lines. The rows end where their text does (QA47 #7).
+        sys.stdout.write("".join(line + "\n" for line in _unpadded(text.splitlines())))
+    else:
+        _write_rendered(out, text)
+
+
+def _rendered(out: Console, table: Any, memo: tuple[KeyValueCache, str] | None, layout: str) -> str:
+    """What `out.print(table)` prints, read from `memo` when it holds the text of a table that Rich would print
+    alike (`render_digest`), else rendered and kept there."""
+    from app.report.rendered import RENDERED_KIND, memo_key, render_digest
+
+    digest = render_digest(table, out) if memo is not None else None
+    key = memo_key("list", memo[1], layout) if memo is not None else ""
+    if memo is not None and digest is not None:
+        stored = memo[0].get_many(RENDERED_KIND, [key]).get(key)
+        if isinstance(stored, dict) and stored.get("digest") == digest and isinstance(stored.get("text"), str):
+            return str(stored["text"])
+    with out.capture() as captured:
+        out.print(table)
+    text = captured.get()
+    if memo is not None and digest is not None:
+        memo[0].put_many(RENDERED_KIND, {key: {"digest": digest, "text": text}})
+    return text
+
+
+def _write_rendered(out: Console, text: str) -> None:
+    """Write a captured rendering as `out.print` would have written it (to the console's file, flushed)."""
+    try:
+        out.file.write(text)
+        out.file.flush()
+    except BrokenPipeError:
+        out.on_broken_pipe()
 
 
 PROGRESS_WIDTH = 96  # "completing 2,340/2,508: " and a 60-character name

@@ -73,7 +73,8 @@ def list_command(ctx: click.Context, repo: str | None, base: str | None, commit_
         reports += listed_merged(analyzer.discovery.merged)
     print_list(reports, json_output=json_output, base=analyzer.discovery.base_ref, width=width,
                discovery=analyzer.discovery, include_merged=include_merged, risk_ranks=risk_ranks,
-               split_hours=analyzer.config.chunks.split_hours)
+               split_hours=analyzer.config.chunks.split_hours,
+               memo=None if analyzer.cache is None else (analyzer.cache, str(analyzer.repo.path)))
 
 
 def print_config_warnings(analyzer: Analyzer) -> None:

@@ -115,3 +115,16 @@ def test_generator_never_deletes_a_folder_it_did_not_build(gen, tmp_path):
     with pytest.raises(SystemExit):
         gen.ensure_repo(precious, gen.Size(**TINY), quiet=True)
     assert (precious / "notes.txt").read_text() == "keep me"
+
+
+def test_warm_list_benchmark_measures_against_both_baselines(payments_repo, tmp_path):
+    """bench_warm_list: one cold `list`, then the warm table and JSON with `python -c pass` and `git for-each-ref`
+    beside them; the report names every row and both ratios (no time asserted)."""
+    bench = _bench_module("bench_warm_list")
+    lines: list[str] = []
+    rows = bench.measure(payments_repo, tmp_path / "cache", runs=1, log=lines.append)
+    assert [row.name for row in rows] == ["python -c pass", "git for-each-ref | wc -l", "after: warm `list`",
+                                          "after: warm `list --json`"]
+    assert all(len(row.wall) == len(row.cpu) == 1 for row in rows)
+    printed = bench.report(rows)
+    assert "cpu of python -c pass" in printed and "cpu of for-each-ref" in printed and "target <= 0.3 s" in printed

@@ -7,6 +7,7 @@ become RepoError with a one-line message.
 from __future__ import annotations
 
 import os
+import re
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -338,6 +339,9 @@ def _typechange(gone: FileDiff, new: FileDiff) -> FileDiff:
     return fd
 
 
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}")
+"""A full commit id as the walk memo keys it (a ref name could move)."""
+
 COMMITS_LISTED = 10_000  # commits_between lists at most this many: a list this long may be cut
 
 
@@ -352,6 +356,9 @@ class WalkMemo:
         self._known: dict[str, Any] = dict(data.get("answers", {}))
         self.used: dict[str, Any] = {}
         self.added = False  # something new was learnt
+        # whether the clone was shallow when this memo was first asked (GitRepo._memo): a discovery asks for
+        # every head's walks, three of them (12,000 calls on rubygems.org's 4,990 pull request refs)
+        self.shallow: bool | None = None
 
     @staticmethod
     def key(kind: str, *ids: str | int | None) -> str:
@@ -681,9 +688,11 @@ class GitRepo:
         """The walk memo, when these ids are full commit ids (a ref name could move) and the history is
         whole (in a shallow clone a later fetch can deepen it)."""
         memo = self.walk_memo
-        if memo is None or not all(len(i) == 40 and all(c in "0123456789abcdef" for c in i) for i in ids):
+        if memo is None or not all(_COMMIT_ID.fullmatch(i) for i in ids):
             return None
-        return None if self.is_shallow else memo
+        if memo.shallow is None:  # asked once per memo, not per walk: libgit2 looks for the file each time
+            memo.shallow = self.is_shallow
+        return None if memo.shallow else memo
 
     def merge_base(self, a: str, b: str) -> str | None:
         return self.merge_base_or_problem(a, b)[0]
