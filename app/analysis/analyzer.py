@@ -236,7 +236,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     as re-indented lines are (FIX97, QA56 F4);
 # 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
 #     the wrapper's source (rubygems.org pr/2108's worst function);
-ANALYSIS_VERSION = "105"
+# 106: the history reads the base's first-parent line down to OLD_RUN commits in a row older than its window, not
+#     the whole line: a clock set back for longer than that leaves the commits below it out (FIX100, issue 18);
+ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
