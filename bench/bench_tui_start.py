@@ -164,6 +164,8 @@ def main() -> None:
     parser.add_argument("--until", choices=["first_scored", "analysed"], default="analysed",
                         help="end each queue case at this mark (first_scored: the cold cases do not score every "
                              "change; the warm case then runs on the cache of a full analysis, made once per run)")
+    parser.add_argument("--cold-only", action="store_true", help="no warm case (a real queue's full analysis "
+                                                                   "takes minutes)")
     parser.add_argument("--python", help="the interpreter of another review-tui's venv: its queue cases run too, "
                                          "interleaved (before/after)")
     args = parser.parse_args()
@@ -190,6 +192,8 @@ def main() -> None:
             for name, python in order:
                 env = _env(root, f"{name}{run}")  # cold: a new cache per run
                 results[f"cold{name}"].append(run_case("queue", env, repo, args.until, python))
+                if args.cold_only:
+                    continue
                 if args.until != "analysed":
                     run_case("queue", env, repo, "analysed", python)  # fill the cache for the warm case
                 results[f"warm{name}"].append(run_case("queue", env, repo, args.until, python))  # same cache, warm
