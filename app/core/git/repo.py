@@ -1253,7 +1253,7 @@ class GitRepo:
 
     def _window_commits(self, start: str, since: int, max_commits: int) -> list[pygit2.Commit]:
         """The first-parent line from `start`, newest first, at or after `since`, read down to OLD_RUN older
-        commits in a row (GitRepo.history); [] where `start` cannot be read."""
+        commits in a row (GitRepo.history); [] where the line cannot be read down to there (a missing commit)."""
         commits: list[pygit2.Commit] = []
         old = 0
         try:
