@@ -55,7 +55,7 @@ def child_trivial() -> dict[str, float]:
     return marks
 
 
-def child_queue(repo: str) -> dict[str, float]:
+def child_queue(repo: str, until: str = "analysed") -> dict[str, float]:
     # In the order of the CLI (app/commands/common.py open_tui). A review-tui with a fast start
     # (tui_target) hands the app what the CLI would: an AnalyzerSpec when the filesystem shows the
     # repository usable, the analyzer built after the first paint. An older one built the analyzer and
@@ -127,6 +127,9 @@ def child_queue(repo: str) -> dict[str, float]:
         scored = screen.first_scored_at if hasattr(screen, "first_scored_at") else screen.first_rows_at
         if scored and "first_scored" not in marks:
             marks["first_scored"] = scored - START
+        if until != "analysed" and until in marks:  # cut short: the later marks are not wanted
+            app.exit()
+            return
         # all drawn: the last reports' rebuild of the table may still be pending when the analysis ends
         if (screen.finished_at and not screen.analysing and screen.rows and "first_rows" in marks
                 and not getattr(screen, "_rebuild_pending", False)):
@@ -136,11 +139,18 @@ def child_queue(repo: str) -> dict[str, float]:
 
     app.call_later(lambda: app.set_interval(0.005, poll))
     app.run(headless=True, size=(80, 24))
+    try:  # as the CLI's exit does: the workers drop what is queued (a child cut short at its first ranked row)
+        from app.core.workers import release_workers
+    except ImportError:
+        pass
+    else:
+        release_workers()
     return marks
 
 
-def run_case(case: str, env: dict[str, str], repo: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", case, "--repo", str(repo)], env=env,
+def run_case(case: str, env: dict[str, str], repo: Path, until: str = "analysed",
+             python: str = sys.executable) -> dict[str, float]:
+    out = subprocess.run([python, __file__, "--child", case, "--repo", str(repo), "--until", until], env=env,
                          capture_output=True, text=True, check=True, timeout=300)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -151,47 +161,74 @@ def main() -> None:
     parser.add_argument("--child", choices=["trivial", "queue"])
     parser.add_argument("--repo")
     parser.add_argument("--on", type=Path, help="run the queue cases on this repository, not the payments sample")
+    parser.add_argument("--until", choices=["first_scored", "analysed"], default="analysed",
+                        help="end each queue case at this mark (first_scored: the cold cases do not score every "
+                             "change; the warm case then runs on the cache of a full analysis, made once per run)")
+    parser.add_argument("--cold-only", action="store_true", help="no warm case (a real queue's full analysis "
+                                                                   "takes minutes)")
+    parser.add_argument("--python", help="the interpreter of another review-tui's venv: its queue cases run too, "
+                                         "interleaved (before/after)")
     args = parser.parse_args()
     if args.child == "trivial":
         print(json.dumps(child_trivial()))
         return
     if args.child == "queue":
-        print(json.dumps(child_queue(args.repo)))
+        print(json.dumps(child_queue(args.repo, args.until)))
         return
 
     from app.samples import load
 
+    pythons = {"": sys.executable} if args.python is None else {"after": sys.executable, "before": args.python}
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         repo = args.on if args.on is not None else load().build_all(root / "samples")["payments-service"]
-        results: dict[str, list[dict[str, float]]] = {"trivial": [], "cold": [], "warm": []}
+        results: dict[str, list[dict[str, float]]] = {"trivial": []}
+        for name in pythons:
+            results[f"cold{name}"], results[f"warm{name}"] = [], []
         for run in range(args.runs):
-            env = dict(os.environ)
-            env.pop("PYTHONDONTWRITEBYTECODE", None)  # as a user's install runs: byte-compiled
-            for name in ("DATA", "CONFIG"):
-                env[f"REVIEW_TUI_{name}_DIR"] = str(root / f"{name.lower()}{run}")
-            config = root / f"config{run}" / "config.toml"
-            config.parent.mkdir(parents=True, exist_ok=True)
-            config.write_text("[queue]\nexclude = []\n")  # a release branch of the repository listed too
-            env["REVIEW_TUI_CACHE_DIR"] = str(root / f"cache{run}")  # cold: a new cache per run
-            results["trivial"].append(run_case("trivial", env, repo))
-            results["cold"].append(run_case("queue", env, repo))
-            results["warm"].append(run_case("queue", env, repo))  # same cache, now warm
+            results["trivial"].append(run_case("trivial", _env(root, f"t{run}"), repo))
+            order = list(pythons.items()) if run % 2 == 0 else list(pythons.items())[::-1]  # alternate who goes first
+            for name, python in order:
+                env = _env(root, f"{name}{run}")  # cold: a new cache per run
+                results[f"cold{name}"].append(run_case("queue", env, repo, args.until, python))
+                if args.cold_only:
+                    continue
+                if args.until != "analysed":
+                    run_case("queue", env, repo, "analysed", python)  # fill the cache for the warm case
+                results[f"warm{name}"].append(run_case("queue", env, repo, args.until, python))  # same cache, warm
 
-    def median(case: str, key: str) -> float:
-        return statistics.median(r[key] for r in results[case])
-
-    base = median("trivial", "first_paint")
+    base = statistics.median(r["first_paint"] for r in results["trivial"])
     what = str(args.on) if args.on is not None else "payments-service sample (15 pending changes, one of 21,670 lines)"
     print(f"{what}, 80x24 headless, median of {args.runs} runs (min-max in brackets), seconds from interpreter "
-          f"start; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"  trivial Textual app, first paint      {base:7.3f}   1.00x")
-    for case, label in (("warm", "warm cache"), ("cold", "cold cache")):
-        for key, what in (("first_paint", "queue first paint"), ("first_rows", "first rows painted"),
-                          ("first_scored", "first scored row painted"), ("analysed", "fully analysed")):
-            value = median(case, key)
-            values = [r[key] for r in results[case]]
-            print(f"  {label:10s} {what:26s} {value:7.3f}  {value / base:5.2f}x  [{min(values):.3f}-{max(values):.3f}]")
+          f"start; load average before {' '.join(f'{x:.2f}' for x in load_before)}, after "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    trivial = [r["first_paint"] for r in results["trivial"]]
+    print(f"  trivial Textual app, first paint                 {base:7.3f}   1.00x  "
+          f"[{min(trivial):.3f}-{max(trivial):.3f}]")
+    keys = (("first_paint", "queue first paint"), ("first_rows", "first rows painted"),
+            ("first_scored", "first scored row painted"), ("analysed", "fully analysed"))
+    for name in pythons:
+        for case, label in ((f"warm{name}", "warm cache"), (f"cold{name}", "cold cache")):
+            for key, what in keys:
+                values = [r[key] for r in results[case] if key in r]
+                if not values:
+                    continue
+                value = statistics.median(values)
+                print(f"  {name:6s} {label:10s} {what:26s} {value:7.3f}  {value / base:5.2f}x  "
+                      f"[{min(values):.3f}-{max(values):.3f}]")
+
+
+def _env(root: Path, tag: str) -> dict[str, str]:
+    """The environment of one case: its own data, config and cache folders (a new tag: a cold cache)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as a user's install runs: byte-compiled
+    for name in ("DATA", "CONFIG", "CACHE"):
+        env[f"REVIEW_TUI_{name}_DIR"] = str(root / f"{name.lower()}{tag}")
+    config = root / f"config{tag}" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[queue]\nexclude = []\n")  # a release branch of the repository listed too
+    return env
 
 
 if __name__ == "__main__":

@@ -88,6 +88,7 @@ if TYPE_CHECKING:
     from app.core.risk.likelihood import LikelihoodModel
     from app.core.risk.score import LikelihoodView, RiskInputs, RiskResult
     from app.core.vendored import Vendored
+    from app.core.workers import Offered
     from app.storage.cache import AnalysisCache
     from app.storage.models import TrackRecordRun
 
@@ -246,7 +247,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     weighed half a drop, and so is an XML changeSet edited in place; every Gradle build script, version catalogue
 #     and buildSrc/ tier 1, `*-tests/` modules tests, key stores and private keys tier 0; files changing only their mode
 #     are one look per mode change (QA58, Apache Fineract);
-ANALYSIS_VERSION = "109"
+# 110: the history reads the base's first-parent line down to OLD_RUN commits in a row older than its window, not
+#     the whole line: a clock set back for longer than that leaves the commits below it out (FIX100, issue 18);
+ANALYSIS_VERSION = "110"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -326,11 +329,15 @@ class _GraphBuild:
     changed since (`parsed` says how many were)."""
 
     def __init__(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None = None,
-                 demand: int | None = None, share: _Offering | None = None) -> None:
+                 demand: int | None = None, share: _Offering | None = None,
+                 early: _EarlyParts | None = None) -> None:
         """`demand`: how many of its files the changes that want it touch (None: unknown, read it whole).
         `share`: the pass's offering, whose head definitions (and complexity figures) of a version this
-        build parses are taken from the build's parse (`_share_out`)."""
+        build parses are taken from the build's parse (`_share_out`). `early`: the commit's files and the
+        reading of their names, offered to the pool before the changes were diffed (`Analyzer._offer_graph_parts`):
+        taken if the graph is read lazily, dropped if not."""
         self.share = share
+        self.early = early
         self.graph: Graph | None = None
         self.error: str | None = None
         self.failed = False  # an exception, not a bound: another run may well build it
@@ -347,10 +354,13 @@ class _GraphBuild:
 
         try:
             repo = GitRepo(repo_path)
-            entries = repo.tree_blobs(base, GRAPH_SUFFIXES)
+            early, self.early = self.early, None
+            entries = early.entries if early is not None else repo.tree_blobs(base, GRAPH_SUFFIXES)
             self.lazily = demand is not None and LAZY_GRAPH_MIN_FILES <= len(entries) >= demand * LAZY_GRAPH_SHARE
             self.decided.set()
-            if self.lazily and self._read_lazily(repo, entries, workers, cache):
+            if not self.lazily and early is not None:
+                early.drop()
+            if self.lazily and self._read_lazily(repo, entries, workers, cache, early):
                 return
             self.lazily = False
             self._read_whole(repo, entries, workers, cache)
@@ -367,7 +377,7 @@ class _GraphBuild:
         return self.error is not None
 
     def _read_lazily(self, repo: GitRepo, entries: list[tuple[str, str]], workers: int,
-                     cache: AnalysisCache | None) -> bool:
+                     cache: AnalysisCache | None, early: _EarlyParts | None = None) -> bool:
         """The graph read as far as questions need (impact/lazy_graph.py): every file read once for its
         names, the Python ones parsed when a question needs them (their summaries cached per (blob,
         path) as the whole build's are). False when a file cannot be read (a partial clone's missing
@@ -375,7 +385,7 @@ class _GraphBuild:
         from app.core.impact.graph import GRAPH_VERSION, MAX_FILE_BYTES, FileSummary, summarise_shared
         from app.core.impact.lazy_graph import graph_of
 
-        found = self._lazy_parts(repo, entries, workers)
+        found = self._lazy_parts(repo, entries, workers, early)
         if found is None:
             return False
         parts, blobs = found
@@ -407,17 +417,22 @@ class _GraphBuild:
             self.graph = graph
         return True
 
-    def _lazy_parts(self, repo: GitRepo, entries: list[tuple[str, str]],
-                    workers: int) -> tuple[LazyParts, dict[str, str]] | None:
+    def _lazy_parts(self, repo: GitRepo, entries: list[tuple[str, str]], workers: int,
+                    early: _EarlyParts | None = None) -> tuple[LazyParts, dict[str, str]] | None:
         """`_read_lazy_parts` of the commit's files: from a worker process, when one has taken the task by the
         time the graph is first waited for (the analysis thread meanwhile scores: ansible, 0.5 s of reading
-        and indexing off this process's interpreter lock), else read in this thread."""
+        and indexing off this process's interpreter lock), else read in this thread. `early`: the task offered
+        before the changes were diffed (the pool's first task: a one-pull-request `list` waited for the graph
+        right after its diff, and the task offered then was always taken back and run here)."""
         from app.core.workers import offer, shared_pool, take
 
-        pool = shared_pool(workers) if workers >= 1 else None
-        if pool is None:
-            return _read_lazy_parts(repo, entries)
-        offered = offer(pool, _lazy_parts_in_worker, repo.path, entries)
+        if early is not None:
+            offered = early.offered
+        else:
+            pool = shared_pool(workers) if workers >= 1 else None
+            if pool is None:
+                return _read_lazy_parts(repo, entries)
+            offered = offer(pool, _lazy_parts_in_worker, repo.path, entries)
         offered.future.add_done_callback(lambda _: self._wanted.set())
         self._wanted.wait()
         return take(offered, lambda: _read_lazy_parts(repo, entries))
@@ -561,6 +576,21 @@ def _lazy_parts_in_worker(repo_path: Path, entries: list[tuple[str, str]]) -> tu
 
 
 @dataclass
+class _EarlyParts:
+    """A commit's graph files and the reading of their names (`_lazy_parts_in_worker`) offered to the pool
+    before the changes were diffed (Analyzer._offer_graph_parts)."""
+
+    entries: list[tuple[str, str]]
+    offered: Offered
+
+    def drop(self) -> None:
+        """Not wanted (the graph is read whole, or not at all): a worker that has not started it never will."""
+        from app.core.workers import drop
+
+        drop(self.offered)
+
+
+@dataclass
 class _GraphState:
     """A dependency graph of one commit: read from the cache, being built, or why it is not there."""
 
@@ -616,6 +646,7 @@ class Analyzer:
         self._older_evidence_offers: dict[str, Future[bool]] = {}  # base commit -> a worker's walk for it
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
         self._graphs_deferred = False  # a few changes being diffed: their graph starts once they all are
+        self._graph_offers: dict[str, _EarlyParts] = {}  # graph commit -> its names' reading, offered early
         self._offering: _Offering | None = None  # the analysis pass's, while it runs
         self._pending_names: tuple[Discovery, frozenset[str]] | None = None
         self._sibling_discovery: Discovery | None = None  # note_discovery
@@ -1473,7 +1504,41 @@ class Analyzer:
             except (KeyError, TypeError, ValueError):
                 pass  # an unreadable entry is a miss
         state.build = _GraphBuild(self.repo_path, commit, max(1, self.config.complexity.workers), self.cache,
-                                  demand, self._offering)
+                                  demand, self._offering, self._graph_offers.pop(commit, None))
+
+    def _offer_graph_parts(self, pending: list[Change]) -> None:
+        """For a pass of a few changes (whose graphs are read lazily where they touch few of its files), offer
+        the reading of each graph's names (`_lazy_parts_in_worker`) to the pool before the changes are diffed:
+        the pool's first task. Offered from the graph's thread once they were diffed, it came behind the
+        history index, the parses and the measuring, and the blast radius, asked right after, took it back:
+        a one-pull-request `list` on ansible read and indexed 1,555 files (0.5 s) on this process's lock.
+        A graph read whole drops it (`_EarlyParts.drop`). Only where the pool is started already (a first run's,
+        `start_workers_if_first_run`): starting it here would hold the diffs, and the queue's first row, for it."""
+        from app.core.impact.graph import GRAPH_SUFFIXES
+        from app.core.workers import offer, started_pool
+
+        if self.commit_range or not pending or len(pending) > LAZY_GRAPH_CHANGES:
+            return
+        pool = started_pool(self.config.complexity.workers)
+        if pool is None:
+            return
+        for change in pending:
+            commit = self.graph_commit(change) if not change.error and change.kind != "worktree" else None
+            key = self._graph_key(commit) if commit else None
+            if commit is None or key is None or commit in self._graphs or commit in self._graph_offers:
+                continue
+            if self.cache is not None and self.cache.has_any("graph", [key]):
+                continue  # read from the cache whole
+            entries = self.repo.tree_blobs(commit, GRAPH_SUFFIXES)
+            if len(entries) >= LAZY_GRAPH_MIN_FILES:
+                self._graph_offers[commit] = _EarlyParts(entries, offer(pool, _lazy_parts_in_worker,
+                                                                        self.repo_path, entries))
+
+    def _drop_graph_offers(self) -> None:
+        """The early readings no graph of the pass took (stopped before it started one)."""
+        offers, self._graph_offers = self._graph_offers, {}
+        for early in offers.values():
+            early.drop()
 
     @staticmethod
     def _graph_demand(prepared: Iterable[_Prepared]) -> int:
@@ -2227,6 +2292,7 @@ class Analyzer:
         """analyze_all's work on the changes no cache knew: every report emitted into `run`."""
         if pending and not run.stopped():
             _import_before_threads()
+            self._offer_graph_parts(pending)
             self._offer_older_evidence(pending)
             self._offer_whole_history(pending)
         prepared, early = self._diff_all(pending, run)  # first, so that the measuring can start early
@@ -2286,6 +2352,7 @@ class Analyzer:
             run.say(3 * run.total, "")
         finally:
             self._keep_finished(run, None)  # the last batch; on an interruption (Ctrl-C, kill) too
+            self._drop_graph_offers()
             self._offering = None
             if offering is not None:
                 offering.stop.set()

@@ -390,3 +390,29 @@ def test_a_base_tip_dated_in_the_future_does_not_empty_the_windows(make_repo) ->
                     "--allow-empty", "-m", "clock skew"], check=True, env=env)
     skewed = HistoryIndex.build(GitRepo(b.path), GitRepo(b.path).resolve_commit("HEAD")).figures(["a.py"], [])
     assert skewed.recent_authors == fair.recent_authors == 1 and skewed.hottest_changes == fair.hottest_changes == 3
+
+
+def test_the_walk_reads_the_line_down_to_a_run_of_commits_older_than_the_window(make_repo, monkeypatch) -> None:
+    """The history is read down the first-parent line until OLD_RUN commits in a row are older than the window
+    (ansible: 1,500 commits of its 730 days, where the whole line of 45,000 was read for a one-pull-request
+    `list`): a clock set back for fewer commits than that does not end the walk, and a commit dated inside the
+    window below such a run is not reached."""
+    import app.core.git.repo as repo_module
+
+    monkeypatch.setattr(repo_module, "OLD_RUN", 3, raising=False)  # (raising: the old code has none)
+    old = START - 3 * 365 * DAY  # outside the 730-day window of the tip
+
+    def figures(olds: int) -> tuple[int, int]:
+        builder = make_repo()
+        builder.commit("root", {"a.py": "root\n"}, author=ALICE, when=old - DAY)
+        builder.commit("skewed, deep", {"a.py": "skewed\n"}, author=BOB, when=START - DAY)  # inside the window
+        for number in range(olds):
+            builder.commit(f"old {number}", {"b.py": f"{number}\n"}, author=ALICE, when=old + number)
+        for number in range(2):
+            builder.commit(f"new {number}", {"a.py": f"{number}\n"}, author=ALICE, when=START + number)
+        repo = GitRepo(str(builder.path))
+        index = HistoryIndex.build(repo, builder.head("main"))
+        return len(index.entries("a.py")), index.figures(["a.py"], [BOB.email]).author_prior_commits
+
+    assert figures(2) == (3, 1)  # two old commits: the walk goes on, and finds Bob's skewed one
+    assert figures(3) == (2, 0)  # three in a row: it ends there

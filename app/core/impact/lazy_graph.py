@@ -53,7 +53,7 @@ FULL_SHARE = 0.5  # past this share of the Python files read, the rest are read 
 REACH = 5  # modules a resolution passes (resolve(), then symbol()'s three hops), and one to spare
 _WORD_BYTES = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == ord("_")) else ord(" ") for c in range(256))
 _NAME = re.compile(r"[^\W\d]\w*")
-_IMPORT_WORD = re.compile(rb"\b(?:from|import)\b")
+_ASCII_WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")  # what bytes' \w is
 _WORD_OR_STAR = re.compile(rb"[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*|\*")  # a non-ASCII byte: a UTF-8 letter
 _COMMENT = re.compile(rb"#[^\n]*")
 _PAREN_OR_COMMENT = re.compile(rb"[)#]")
@@ -99,11 +99,12 @@ def import_words(data: bytes) -> ImportWords:
     found = ImportWords(set(), set(), False, set())
     star = False
     at = 0
-    while (found_at := _IMPORT_WORD.search(text, at)) is not None:
-        start = text.rfind(b"\n", 0, found_at.start()) + 1
-        end = text.find(b"\n", found_at.end())
+    while (keyword := _next_keyword(text, at)) is not None:
+        keyword_at, keyword_end = keyword
+        start = text.rfind(b"\n", 0, keyword_at) + 1
+        end = text.find(b"\n", keyword_end)
         end = len(text) if end < 0 else end
-        opening = text.find(b"(", found_at.end(), end)
+        opening = text.find(b"(", keyword_end, end)
         if opening >= 0:
             end = text.find(b"\n", _closing(text, opening))
             end = len(text) if end < 0 else end
@@ -118,8 +119,25 @@ def import_words(data: bytes) -> ImportWords:
                 into.add(word)
                 if word == b"as" and 0 < i < len(words) - 1:
                     found.aliases.add((words[i - 1], words[i + 1]))
-        at = max(end, found_at.end())
+        at = max(end, keyword_end)
     return found._replace(star=star)
+
+
+def _next_keyword(text: bytes, at: int) -> tuple[int, int] | None:
+    """(start, end) of the first `from` or `import` from `at` on that is a whole word (as `\\b(?:from|import)\\b`
+    finds it, with bytes.find instead of the regex: the index's import statements in half the time)."""
+    found: tuple[int, int] | None = None
+    for keyword in (b"from", b"import"):
+        limit = len(text) if found is None else found[0]
+        position = text.find(keyword, at, limit)
+        while position >= 0:
+            end = position + len(keyword)
+            if (position == 0 or text[position - 1] not in _ASCII_WORD) and \
+                    (end == len(text) or text[end] not in _ASCII_WORD):
+                found = (position, end)
+                break
+            position = text.find(keyword, position + 1, limit)
+    return found
 
 
 def _closing(text: bytes, opening: int) -> int:
@@ -152,8 +170,13 @@ class NameIndex:
         self.count += 1
         if not data.isascii():
             self.not_ascii.add(number)
-        for word in identifiers(data):
-            self.files.setdefault(word, []).append(number)
+        files = self.files
+        for word in identifiers(data):  # (setdefault made a list for every word: a fifth of the index's time)
+            having = files.get(word)
+            if having is None:
+                files[word] = [number]
+            else:
+                having.append(number)
         # a non-ASCII file's import statements as Python reads their names (NFKC), as UTF-8
         words = import_words(data if data.isascii() else unicodedata.normalize("NFKC", _decoded(data)).encode())
         for word in words.sources:
