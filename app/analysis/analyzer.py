@@ -236,7 +236,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     as re-indented lines are (FIX97, QA56 F4);
 # 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
 #     the wrapper's source (rubygems.org pr/2108's worst function);
-ANALYSIS_VERSION = "105"
+# 106: Rails rename_column/change_column are destructive (half a drop); db/schema.rb read in its migration's chunk,
+#     skimmed (FIX102, QA57);
+ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

@@ -1,0 +1,45 @@
+"""A Rails change's review plan (QA57, rubygems.org): the schema dump Rails writes (db/schema.rb) is read in the chunk
+of the migration that writes it, skimmed, not collapsed on its own at the plan's end."""
+
+from __future__ import annotations
+
+from app.core.planner.model import ChunkConfig
+from tests.conftest import ALICE, BOB
+from tests.unit.test_chunks import assert_partition, plan_for
+
+SCHEMA = ('# This file is auto-generated from the current state of the database. Instead\n'
+          '# of editing this file, please use the migrations feature of Active Record to\n\n'
+          'ActiveRecord::Schema[8.1].define(version: %s) do\n  create_table "versions", force: :cascade do |t|\n'
+          '%s    t.string "number"\n  end\nend\n')
+MIGRATION = ("class RemoveChecksums < ActiveRecord::Migration[8.1]\n  def change\n"
+             "    safety_assured { remove_column :versions, :info_checksum, :string }\n  end\nend\n")
+
+
+def test_the_schema_dump_is_read_with_its_migration_and_skimmed(make_repo) -> None:
+    """pr/6605's shape: a migration drops a column and db/schema.rb loses its line. The dump joins the migration's
+    chunk (named after the migration), its lines skimmed at 4,000 an hour and said so; without a migration in the
+    change (a dump regenerated alone) it stays collapsed."""
+    b = make_repo("rails")
+    b.commit("init", {"db/schema.rb": SCHEMA % ("2026_01_01", '    t.string "info_checksum"\n'),
+                      "app/models/version.rb": "class Version\nend\n"}, author=ALICE)
+    b.branch("drop")
+    migration = "db/migrate/20260608190000_remove_checksums.rb"
+    b.commit("Drop checksums", {migration: MIGRATION, "db/schema.rb": SCHEMA % ("2026_06_08", "")},
+             branch="drop", author=BOB)
+    b.branch("regenerate")
+    b.commit("Regenerate", {"db/schema.rb": SCHEMA % ("2026_06_09", '    t.string "info_checksum"\n')},
+             branch="regenerate", author=BOB)
+    b.checkout()
+    plan, files = plan_for(b.path, "main", "drop", config=ChunkConfig(), destructive_paths=[migration])
+    assert_partition(plan, files)
+    [chunk] = plan.chunks
+    assert chunk.kind == "code" and chunk.files == [migration, "db/schema.rb"] and chunk.destructive
+    assert chunk.title == f"{migration} and db/schema.rb"
+    assert "5 code lines T2 at 500/h" in chunk.floor_derivation
+    assert ("3 schema dump lines (written by Rails from the migrations: checked against them, skimmed) at 4000/h"
+            in chunk.floor_derivation)
+    assert any(note.startswith("db/schema.rb: marked generated ('auto-generated' in its first lines): the schema "
+                               f"the migrations write, read with {migration} and skimmed") for note in chunk.notes)
+    plan, files = plan_for(b.path, "main", "regenerate", config=ChunkConfig())
+    [chunk] = plan.chunks
+    assert chunk.kind == "collapsed" and chunk.title == "Collapsed: db/schema.rb"
