@@ -2914,7 +2914,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         INDENT_MAX_BYTES,
         RiskInputs,
         complexity_measured,
-        deepest_indent,
+        deepest_nesting,
         is_code_path,
         is_test_path,
     )
@@ -2943,8 +2943,9 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         code_bytes_before=sum(fd.old_size for fd in code),
         empty=not prep.files,
         inline_test_lines=inline_tests,
-        deepest_indent=deepest_indent(line.text for fd in code if fd.new_size <= INDENT_MAX_BYTES
-                                      for hunk in fd.hunks for line in hunk.lines if line.origin == "+"),
+        deepest_indent=deepest_nesting([(line.origin == "+", line.text) for line in hunk.lines
+                                        if line.origin in ("+", " ")]
+                                       for fd in code if fd.new_size <= INDENT_MAX_BYTES for hunk in fd.hunks),
     )
     _set_history(inputs, prep.history)
     _set_blast(inputs, prep.blast, code)

@@ -19,7 +19,7 @@ from app.core.risk.likelihood import (
     fit_logistic,
     likelihood_features,
 )
-from app.core.risk.score import RiskInputs, complexity_measured, deepest_indent
+from app.core.risk.score import RiskInputs, complexity_measured, deepest_indent, deepest_nesting
 from app.errors import ConfigError
 from tests.conftest import ALICE
 
@@ -68,6 +68,40 @@ def test_deepest_indent_counts_columns_a_tab_as_four(lines: list[str], deepest: 
     assert deepest_indent(lines) == deepest
 
 
+RUBY_ALIGNED = (  # rubygems.org pr/5978's new_view.rb: arguments aligned under `map {` (rubocop's ArgumentAlignment)
+    " form_with(url: new_path, method: :get) do |f|\n"
+    "+      f.label :trusted_publisher_type, class: label_class\n"
+    "+      f.select :trusted_publisher_type, trusted_publisher_types.map { |type|\n"
+    "+                                          [type.publisher_name, type.url_identifier]\n"
+    "+                                        }, { selected: selected&.url_identifier }, class: field_class\n"
+)
+
+
+def _hunk_run(text: str) -> list[tuple[bool, str]]:
+    return [(line[0] == "+", line[1:]) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize(("hunk", "deepest"), [
+    (RUBY_ALIGNED, 10),  # 42 columns of alignment: one level (4) past the line that opened the bracket
+    ("+validates :name, presence: true,\n+                 length: { maximum: 255 }\n", 4),  # a paren-less call
+    ("+def f():\n+    if x:\n+        return call(first,\n+                    second)\n", 12),  # PEP 8's alignment
+    ("+def f():\n+    if x:\n+        return call(\n+            first,\n+        )\n", 12),  # a hanging indent: as is
+    ("+func f() {\n+\tif err != nil {\n+\t\treturn err\n+\t}\n+}\n", 8),  # Go's tabs: columns, as before
+    ("+const x = items\n+                .map(f)\n", 4),  # a method chain continued
+    ("+foo(function () {\n+    if (s === \"(\") {\n+        y();\n+    }\n+});\n", 8),  # a bracket in a string
+    ("                 second_argument)\n+                 third = 1\n", 17),  # its opener is out of the hunk: columns
+    (" call(first,\n+     second)\n", 4),  # the opener is a context line: it still tells
+    ("+# see (1\n+x = 1\n+    y = 2\n", 4),  # a bracket in a comment opens nothing
+])
+def test_deepest_nesting_counts_an_aligned_continuation_one_level_past_its_opener(hunk: str, deepest: int) -> None:
+    """QA57 F6: `explain origin/pr/5978` read 'starts at column 44', +11 points, for a block argument aligned under
+    `f.select(`; its nesting is 4 levels of 2-space Ruby. Continuation lines count one level (4 columns, as the fitted
+    languages indent) past the line that opened their bracket or statement, never more than their columns; context
+    lines tell where brackets opened and count nothing themselves."""
+    assert deepest_nesting([_hunk_run(hunk)]) == deepest
+    assert deepest_nesting([_hunk_run(hunk)]) <= deepest_indent(t for added, t in _hunk_run(hunk) if added)
+
+
 def test_unknown_history_is_neutral() -> None:
     model = default_model()
     known = likelihood_features(_inputs())
@@ -100,6 +134,28 @@ def test_complexity_of_code_nothing_measures_is_unknown_and_neutral(make_repo) -
     assert (terraform["raw"], terraform["contribution"]) == ("unknown", 0.0), terraform
     assert terraform["explanation"].startswith("complexity not measured"), terraform
     assert factors["doc"]["complexity"]["raw"] == 0.0
+
+
+def test_explain_and_calibration_read_an_aligned_ruby_argument_as_one_level(make_repo) -> None:
+    """QA57 F6 end to end: the indent factor of a change that adds pr/5978's aligned block argument, as `explain`
+    says it and as `calibrate` reads the same commit."""
+    from app.core.calibration.factors import added_code_indent, read_first_parent_log
+    from app.core.git.cli import GitCli
+    from app.core.git.repo import GitRepo
+
+    repo = make_repo()
+    view = "class NewView\n  def template\n    form_with(url: new_path, method: :get) do |f|\n{}    end\n  end\nend\n"
+    repo.commit("init", {"app/views/new_view.rb": view.format("")}, author=ALICE)
+    repo.branch("aligned", "main")
+    body = "".join(line[1:] + "\n" for line in RUBY_ALIGNED.splitlines()[1:])
+    repo.commit("select", {"app/views/new_view.rb": view.format(body)}, author=ALICE, branch="aligned")
+    result = CliRunner().invoke(cli, ["explain", "aligned", "--repo", str(repo.path), "--json"],
+                                catch_exceptions=False)
+    factor = next(f for f in json.loads(result.stdout)["factors"] if f["name"] == "indent")
+    assert "starts at column 10" in factor["explanation"], factor  # was 42
+    git = GitRepo(repo.path)
+    [commit] = read_first_parent_log(GitCli(git.git_dir), "aligned", 1)
+    assert added_code_indent(commit, git.blob) == 10
 
 
 def test_contributions_add_up_to_the_logit() -> None:

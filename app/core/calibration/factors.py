@@ -23,7 +23,7 @@ from app.core.git.cli import GitCli, unquote_path
 from app.core.git.diff import decode_text
 from app.core.git.history import EXPERIENCE_DAYS, WINDOW_DAYS, HistoryIndex
 from app.core.git.models import CommitInfo
-from app.core.git.repo import added_lines, changed_lines
+from app.core.git.repo import changed_lines, new_side_runs
 from app.core.metrics.complexity import (
     ANALYZER_RADON,
     FileMetrics,
@@ -42,7 +42,7 @@ from app.core.risk.score import (
     RiskInputs,
     code_lines,
     complexity_measured,
-    deepest_indent,
+    deepest_nesting,
     is_code_path,
     is_test_path,
 )
@@ -299,7 +299,7 @@ def added_code_indent(commit: LogCommit, read_blob: Callable[[str], bytes | None
         before = b"" if old == NULL_BLOB else read_blob(old)
         if after is None or before is None or len(after) > INDENT_MAX_BYTES:
             continue
-        deepest = max(deepest, deepest_indent(added_lines(before, after)))
+        deepest = max(deepest, deepest_nesting(new_side_runs(before, after)))
     return deepest
 
 
