@@ -73,7 +73,7 @@ def _lizard_reader(path: str) -> type | None:
         from lizard_languages import get_reader_for
     except ImportError:  # pragma: no cover - lizard is a dependency; degrade to hunk edges
         return None
-    reader = get_reader_for(posixpath.basename(path))
+    reader = get_reader_for(posixpath.basename(ruby.lizard_path(path)))
     return reader  # type: ignore[no-any-return]
 
 
@@ -220,7 +220,7 @@ def _lizard_spans(path: str, text: str, language: str) -> SpanResult:
     try:
         import lizard
 
-        info = lizard.analyze_file.analyze_source_code(path, ruby.for_lizard(path, text))
+        info = lizard.analyze_file.analyze_source_code(ruby.lizard_path(path), ruby.for_lizard(path, text))
         bounds = [(qualified_name(f), int(f.start_line), int(max(f.end_line, f.start_line)))
                   for f in info.function_list]
         # a test callback is `it("rejects an empty body")`, as complexity names it, not `(anonymous)#30`

@@ -60,8 +60,8 @@ _TEST_MARKERS = ("test_", "_test.", ".test.", ".spec.", "tests/", "test/", "__te
 # every change there scored as "no code changed" (a 15,000-line module rewrite below a one-line comment).
 # The rest: what the planner reads as code too (a 2,673-line PowerShell module was "0 changed lines in source files",
 # score 0, while its plan was 4 hours of code; QA47 #4).
-_CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".rb", ".rs", ".c", ".cc", ".cpp",
-                  ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh", ".tf", ".hcl", ".sql",
+_CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".rb", ".rake", ".rs", ".c", ".cc",
+                  ".cpp", ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh", ".tf", ".hcl", ".sql",
                   ".mjs", ".cjs", ".mts", ".cts", ".vue", ".svelte", ".dart", ".ex", ".exs", ".erl", ".pyx", ".pxd",
                   ".bash", ".zsh", ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".pl", ".pm", ".r", ".jl", ".groovy",
                   ".kts", ".clj", ".cljs", ".hs", ".ml", ".fs", ".zig", ".sol", ".mm", ".cxx", ".hh", ".hxx")
