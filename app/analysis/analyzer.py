@@ -2913,6 +2913,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
     from app.core.risk.score import (
         INDENT_MAX_BYTES,
         RiskInputs,
+        bot_author,
         complexity_measured,
         deepest_nesting,
         is_code_path,
@@ -2948,6 +2949,7 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
                                        for fd in code if fd.new_size <= INDENT_MAX_BYTES for hunk in fd.hunks),
     )
     _set_history(inputs, prep.history)
+    inputs.author_bot = bot_author(prep.change.authors)
     _set_blast(inputs, prep.blast, code)
     return inputs
 

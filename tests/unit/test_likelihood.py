@@ -21,7 +21,7 @@ from app.core.risk.likelihood import (
 )
 from app.core.risk.score import RiskInputs, complexity_measured, deepest_indent, deepest_nesting
 from app.errors import ConfigError
-from tests.conftest import ALICE
+from tests.conftest import ALICE, SAMPLES
 
 
 def _inputs(**kw: object) -> RiskInputs:
@@ -307,3 +307,27 @@ def test_fit_always_reaches_the_penalised_optimum(points) -> None:
     assert all(math.isfinite(v) for v in [model.intercept, *model.coefficients.values()])
     if 0 < sum(labels) < len(labels):  # all one label: the unpenalised intercept has no finite optimum
         assert max(abs(g) for g in _penalised_gradient(model, rows, labels, 1.0)) < 1e-5
+
+
+def test_a_bot_author_gets_no_experience(make_repo) -> None:
+    """QA57 F14: `explain origin/pr/6590` (dependabot[bot], puma 6.6 -> 8.0) read 'author changed these files 1155
+    times before ... raises the odds', +1.3 points. A bot's count of past edits says nothing of knowing the code: the
+    factor is unknown, counted as average, and says why; calibrate reads a bot's commit the same way."""
+    from app.core.risk.score import bot_author
+
+    assert bot_author(["dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>"]) == "dependabot[bot]"
+    assert bot_author(["49699333+dependabot[bot]@users.noreply.github.com"]) != ""
+    assert bot_author(["dependabot[bot] <d@x>", "Alice <alice@example.com>"]) == "" and bot_author([]) == ""
+    bot = _inputs(author_prior_commits=1155, author_bot="dependabot[bot]")
+    assert math.isnan(likelihood_features(bot)["experience"])
+    repo = make_repo()
+    dependabot = SAMPLES.Person("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
+    repo.commit("init", {"Gemfile": 'gem "puma", "~> 6.6"\n'}, author=ALICE)
+    for version in ("6.7", "6.8", "6.9"):
+        repo.commit(f"Bump puma to {version}", {"Gemfile": f'gem "puma", "~> {version}"\n'}, author=dependabot)
+    repo.branch("bump", "main")
+    repo.commit("Bump puma to 8.0", {"Gemfile": 'gem "puma", "~> 8.0"\n'}, author=dependabot, branch="bump")
+    result = CliRunner().invoke(cli, ["explain", "bump", "--repo", str(repo.path), "--json"], catch_exceptions=False)
+    factor = next(f for f in json.loads(result.stdout)["factors"] if f["name"] == "experience")
+    assert (factor["raw"], factor["contribution"]) == ("unknown", 0.0), factor
+    assert factor["explanation"].startswith("the author is a bot (dependabot[bot]): "), factor

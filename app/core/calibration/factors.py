@@ -40,6 +40,7 @@ from app.core.risk.likelihood import likelihood_features
 from app.core.risk.score import (
     INDENT_MAX_BYTES,
     RiskInputs,
+    bot_author,
     code_lines,
     complexity_measured,
     deepest_nesting,
@@ -240,7 +241,8 @@ def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: in
         ai_share=1.0 if ai else 0.0, ai_tools=[ai] if ai else [],
         hottest_changes=figures.hottest_changes, hottest_path=figures.hottest_path,
         recent_authors=figures.recent_authors, author_prior_commits=figures.author_prior_commits,
-        code_bytes_before=code_bytes_before, deepest_indent=deepest_indent, inline_test_lines=inline_tests or {})
+        author_bot=bot_author(commit.authors), code_bytes_before=code_bytes_before, deepest_indent=deepest_indent,
+        inline_test_lines=inline_tests or {})
 
 
 def own_paths(paths: list[str]) -> list[str]:

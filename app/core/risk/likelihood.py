@@ -64,7 +64,8 @@ def likelihood_features(inputs: RiskInputs) -> dict[str, float]:
         "complexity": math.log1p(max(0, inputs.complexity_added)) if inputs.complexity_known else unknown,
         "history": math.log1p(max(0, inputs.hottest_changes)) if inputs.history_known else unknown,
         "authors": math.log1p(max(0, inputs.recent_authors)) if inputs.history_known else unknown,
-        "experience": math.log1p(max(0, inputs.author_prior_commits)) if inputs.history_known else unknown,
+        "experience": (math.log1p(max(0, inputs.author_prior_commits)) if inputs.history_known and not inputs.author_bot
+                       else unknown),
         "no_tests": 1.0 if code and not tests else 0.0,
         "ai_share": min(1.0, max(0.0, inputs.ai_share)),
         "code_size": math.log1p(sum(max(0, n) for n in code_lines)),

@@ -172,6 +172,7 @@ class RiskInputs:
     hottest_path: str | None = None
     recent_authors: int = 0
     author_prior_commits: int = 0
+    author_bot: str = ""  # the bot account (`login[bot]`) that wrote the whole change: its experience is not known
     history_known: bool = True
     code_bytes_before: int = 0  # bytes, at the change's base, of the code files (not tests) it changes
     deepest_indent: int = 0  # columns before the most indented added line of code (a tab counts 4)
@@ -288,6 +289,13 @@ def indent_width(line: str) -> int:
         else:
             return width
     return 0
+
+
+def bot_author(authors: Iterable[str]) -> str:
+    """The bot account when every author (a name, an e-mail or both) is a GitHub App's `login[bot]`, else "":
+    dependabot's 1,155 earlier edits of a Gemfile are no experience of it (QA57 F14: +1.3 points)."""
+    names = list(authors)
+    return names[0].split(" <", 1)[0] if names and all("[bot]" in name.lower() for name in names) else ""
 
 
 def deepest_indent(lines: Iterable[str]) -> int:
@@ -462,6 +470,10 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
                           if inputs.hottest_path else "touched files did not change in 90 days")
         out["authors"] = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
         earlier = inputs.author_prior_commits
+        if inputs.author_bot:
+            out["experience"] = (f"the author is a bot ({one_line(inputs.author_bot)[:60]}): how often it changed "
+                                 "these files before says nothing of knowing them: counted as average")
+            return out
         # a sum over the files (one commit touching three of them counts three), so not "commits" (QA51 #15)
         out["experience"] = ("the author had not changed these files before" if earlier <= 0 else
                              f"author changed these files {earlier} time{'s' if earlier != 1 else ''} before "
