@@ -43,3 +43,25 @@ def test_the_schema_dump_is_read_with_its_migration_and_skimmed(make_repo) -> No
     plan, files = plan_for(b.path, "main", "regenerate", config=ChunkConfig())
     [chunk] = plan.chunks
     assert chunk.kind == "collapsed" and chunk.title == "Collapsed: db/schema.rb"
+
+
+def test_a_stylesheet_deleted_whole_is_a_skim_not_a_read(make_repo) -> None:
+    """QA57 F18: rubygems.org's c588a10258 'Redesign: Remove Old Layout / Styles (#6690)' read its deleted
+    stylesheets line by line at 2,000 an hour (1,794 lines: 53m49s for one chunk). A stylesheet deleted whole is one
+    collapsed skim: what to check is that nothing still uses its classes. One edited is read."""
+    b = make_repo("css")
+    rules = "".join(f".old-{k} {{\n  color: #{k:03d};\n  margin: {k}px;\n}}\n" for k in range(300))
+    b.commit("init", {"app/assets/stylesheets/legacy.css": rules, "app/assets/stylesheets/kept.scss": rules,
+                      "app/helpers/legacy.rb": "module Legacy\n  def old\n    1\n  end\nend\n"}, author=ALICE)
+    b.branch("drop")
+    b.commit("Remove old styles", {"app/assets/stylesheets/legacy.css": None,
+                                   "app/assets/stylesheets/kept.scss": rules.replace("#001", "#002"),
+                                   "app/helpers/legacy.rb": None}, branch="drop", author=BOB)
+    b.checkout()
+    plan, files = plan_for(b.path, "main", "drop", config=ChunkConfig())
+    assert_partition(plan, files)
+    by_title = {chunk.title: chunk for chunk in plan.chunks}
+    gone = by_title["Collapsed: app/assets/stylesheets/legacy.css"]
+    assert gone.kind == "collapsed" and gone.changed_lines == 1200 and gone.floor_seconds == 30
+    assert any("a stylesheet deleted whole" in note for note in gone.notes)
+    assert all(chunk.kind == "code" for title, chunk in by_title.items() if "legacy.css" not in title)
