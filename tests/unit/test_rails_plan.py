@@ -65,3 +65,17 @@ def test_a_stylesheet_deleted_whole_is_a_skim_not_a_read(make_repo) -> None:
     assert gone.kind == "collapsed" and gone.changed_lines == 1200 and gone.floor_seconds == 30
     assert any("a stylesheet deleted whole" in note for note in gone.notes)
     assert all(chunk.kind == "code" for title, chunk in by_title.items() if "legacy.css" not in title)
+
+
+def test_a_migrations_title_at_80_columns_keeps_its_name_not_its_timestamp() -> None:
+    """QA57 F13: pr/6786 at 80x24 titled its migrations' chunk '202608…versions.rb +1': the directory and the name
+    cut, the timestamp kept. The timestamp goes first; a title that fits keeps it."""
+    from app.report.tables import fit_chunk_title
+
+    title = ("db/migrate/20260819155803_add_content_address_to_versions.rb, "
+             "db/migrate/20260819155903_add_ruby_abi_to_deletions.rb and 1 more")
+    assert fit_chunk_title(title, 40) == "…/add_content_address_to_versions.rb +2"
+    assert fit_chunk_title(title, 200) == title
+    assert fit_chunk_title("db/migrate/20260608190000_remove_checksums.rb", 34) == "db/migrate/remove_checksums.rb"
+    assert fit_chunk_title("db/12345678901234_x/20260608190000_remove.rb and 1 more", 45) == (
+        "db/12345678901234_x/remove.rb and 1 more")  # a directory's digits stay
