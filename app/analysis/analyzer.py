@@ -1618,7 +1618,7 @@ class Analyzer:
         change, files = prep.change, prep.files
         if prep.tiers is None:  # else read from the cache with the change's report (_cached_parts)
             prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change),
-                                vendored=self._vendored(prep))
+                                vendored=self._vendored(prep), dev_only=self._dependency_bump(prep).dev_only)
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
                                              older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)
@@ -1890,6 +1890,7 @@ class Analyzer:
             is_lock_file,
             is_manifest,
             tells_dev,
+            unchanged_dev_sources,
         )
 
         if prep.dependencies is not None:
@@ -1911,6 +1912,9 @@ class Analyzer:
                 sides.append((fd.path, read(fd.old_blob), read(fd.new_blob)))
             except ReviewTuiError:
                 continue  # a blob missing here (a partial clone): that file says nothing
+        for path in unchanged_dev_sources([fd.path for fd in prep.files]):  # a Gemfile.lock-only bump's Gemfile
+            same = self.repo.file_at(prep.change.head, path)
+            sides.append((path, same, same))
         prep.dependencies = dependency_bump(sides, unread)
         return prep.dependencies
 
