@@ -237,7 +237,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
 #     the wrapper's source (rubygems.org pr/2108's worst function);
 # 106: Rails rename_column/change_column are destructive (half a drop); db/schema.rb read in its migration's chunk,
-#     skimmed (FIX102, QA57);
+#     skimmed; an aligned continuation line counts one level in the indent factor; Ruby test blocks are spans; .rake
+#     is Ruby code; a bot gets no experience; compose files tier 2; a stylesheet deleted whole collapsed; dev-only
+#     manifests tier 2, a Gemfile.lock-only bump reads the tip's Gemfile (FIX102, QA57);
 ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000
