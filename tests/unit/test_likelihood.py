@@ -69,7 +69,7 @@ def test_deepest_indent_counts_columns_a_tab_as_four(lines: list[str], deepest: 
 
 
 RUBY_ALIGNED = (  # rubygems.org pr/5978's new_view.rb: arguments aligned under `map {` (rubocop's ArgumentAlignment)
-    " form_with(url: new_path, method: :get) do |f|\n"
+    "     form_with(url: new_path, method: :get) do |f|\n"
     "+      f.label :trusted_publisher_type, class: label_class\n"
     "+      f.select :trusted_publisher_type, trusted_publisher_types.map { |type|\n"
     "+                                          [type.publisher_name, type.url_identifier]\n"
@@ -92,12 +92,14 @@ def _hunk_run(text: str) -> list[tuple[bool, str]]:
     ("                 second_argument)\n+                 third = 1\n", 17),  # its opener is out of the hunk: columns
     (" call(first,\n+     second)\n", 4),  # the opener is a context line: it still tells
     ("+# see (1\n+x = 1\n+    y = 2\n", 4),  # a bracket in a comment opens nothing
+    ("+x =\n+  a\n+    ? b\n+    : c\n+      ? d\n+      : e\n", 6),  # nested ternaries step a level a line: as is
+    (" return cmd.New(\n     NewGitCmd(\"diff\").\n         Config(x).\n+        Arg(y)\n", 8),  # a chain: as is
 ])
 def test_deepest_nesting_counts_an_aligned_continuation_one_level_past_its_opener(hunk: str, deepest: int) -> None:
     """QA57 F6: `explain origin/pr/5978` read 'starts at column 44', +11 points, for a block argument aligned under
-    `f.select(`; its nesting is 4 levels of 2-space Ruby. Continuation lines count one level (4 columns, as the fitted
-    languages indent) past the line that opened their bracket or statement, never more than their columns; context
-    lines tell where brackets opened and count nothing themselves."""
+    `f.select(`; its nesting is 4 levels of 2-space Ruby. Each indentation level counts at most 4 columns (as the
+    fitted languages indent) past the level it sits under, never more than its columns; context lines tell which
+    levels are open and count nothing themselves."""
     assert deepest_nesting([_hunk_run(hunk)]) == deepest
     assert deepest_nesting([_hunk_run(hunk)]) <= deepest_indent(t for added, t in _hunk_run(hunk) if added)
 
@@ -147,7 +149,7 @@ def test_explain_and_calibration_read_an_aligned_ruby_argument_as_one_level(make
     view = "class NewView\n  def template\n    form_with(url: new_path, method: :get) do |f|\n{}    end\n  end\nend\n"
     repo.commit("init", {"app/views/new_view.rb": view.format("")}, author=ALICE)
     repo.branch("aligned", "main")
-    body = "".join(line[1:] + "\n" for line in RUBY_ALIGNED.splitlines()[1:])
+    body = "".join(line[1:] + "\n" for line in RUBY_ALIGNED.splitlines()[1:])  # under form_with, at column 4
     repo.commit("select", {"app/views/new_view.rb": view.format(body)}, author=ALICE, branch="aligned")
     result = CliRunner().invoke(cli, ["explain", "aligned", "--repo", str(repo.path), "--json"],
                                 catch_exceptions=False)

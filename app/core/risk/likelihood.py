@@ -40,9 +40,9 @@ AI tool (0..1); code_size: log1p(lines added + deleted in code files that are no
 alone: test, doc and data lines are effort but seldom the defect); code_files: log1p(code files that are not tests
 touched) (NF on the code alone); code_base: log1p(bytes of those code files before the change) (Kamei LT: changes to
 large files need a fix more often); indent: log1p(columns before the most indented added line of code, a tab counting
-4, a continuation line aligned under its opening bracket counting one level of 4 past its opener: score.py
-deepest_nesting) (nesting depth from the text, in any language: deeply nested new code needs a fix more often,
-bench/README.md "indentation")."""
+4, each indentation level at most 4 columns past the one it sits under: an argument aligned under its opening
+bracket is one level; score.py deepest_nesting) (nesting depth from the text, in any language: deeply nested new
+code needs a fix more often, bench/README.md "indentation")."""
 
 HISTORY_FEATURES = frozenset({"history", "authors", "experience"})
 _MAX_LOGIT = 30.0

@@ -304,55 +304,39 @@ def deepest_indent(lines: Iterable[str]) -> int:
     return max(map(indent_width, lines), default=0)
 
 
-# Continuation lines: a line inside brackets another line opened, or after a line that ends mid-expression (a comma, a
-# backslash, `&&`, `||`, `+`, an assignment's `=`), or that continues a method chain (`.where`, `&.map`) or a condition
-# (`&&`, `||`). Such a line aligned under its opening bracket (rubocop's Layout/ArgumentAlignment, PEP 8's "aligned
-# with opening delimiter") is no deeper in the code's nesting than a hanging indent: it counts one level, NESTING_STEP
-# columns (the 4 of the languages the likelihood was fitted on), past the line that opened the bracket or the statement.
+# Indentation in nesting levels: each level deeper than the line it sits under counts at most NESTING_STEP columns
+# (the 4 of the languages the likelihood was fitted on). A continuation line aligned under its opening bracket or first
+# argument (rubocop's Layout/ArgumentAlignment, PEP 8's "aligned with opening delimiter") jumps many columns in one
+# level; a hanging indent, a block or a chain of nested ternaries steps a level a line and counts as it did.
 NESTING_STEP = 4
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`(?:[^`\\]|\\.)*`')
-_TRAILING_COMMENT = re.compile(r"(?:^|\s)(?:#|//).*$")
-_ENDS_MID_EXPRESSION = re.compile(r"(?:,|\\|&&|\|\||\+|[^=!<>]=)\s*$")
-_LEADS_CONTINUATION = re.compile(r"^\s*(?:\.|&\.|\?\.|&&|\|\|)")
-_BRACKET = re.compile(r"[()\[\]{}]")
-MAX_OPEN_BRACKETS = 64
 
 
 def deepest_nesting(runs: Iterable[Iterable[tuple[bool, str]]]) -> int:
-    """The indentation of the most indented added line, a continuation line counted at most one NESTING_STEP past the
-    line that opened its bracket or statement (F6 of QA57: an argument aligned under `f.select(` at column 44 of
-    rubygems.org's 2-space Ruby read as 44 columns of nesting, +11 points). Each run is one hunk's new side in order,
-    (added?, text): its context lines tell where a bracket opened; a run starts with nothing open, so a line whose
-    opener is out of the hunk counts its columns. Never more than `deepest_indent` of the added lines."""
+    """The nesting indent of the most indented added line: its columns, each indentation level past the one it sits
+    under counted at most NESTING_STEP (QA57 F6: an argument aligned under `f.select(` at column 44 of rubygems.org's
+    2-space Ruby read as 44 columns of nesting, +11 points; its nesting is 4 levels). Each run is one hunk's new side
+    in order, (added?, text): its context lines say which levels are open; a run starts at its first line's columns,
+    so a line whose opener is out of the hunk counts its columns. Never more than `deepest_indent` of the added
+    lines, and the same for code indented a level at most NESTING_STEP columns at a time."""
     deepest = 0
     for run in runs:
-        opened: list[int] = []  # per open bracket, the nesting indent of the line that opened it
-        statement = 0  # the nesting indent of the line the current statement started on
-        continues = False  # the previous line ended mid-expression
+        levels: list[tuple[int, int]] = []  # the open levels: (columns, nesting indent), outermost first
         for added, text in run:
-            width = indent_width(text)
             if not text.strip():
                 continue
-            while opened and width < opened[-1]:  # dedented past its opener: a bracket misread (one in a string)
-                opened.pop()
-            code = _TRAILING_COMMENT.sub("", _QUOTED.sub('""', text)).rstrip()
-            if opened:
-                width = min(width, opened[-1] + NESTING_STEP)
-            elif continues or _LEADS_CONTINUATION.match(text):
-                width = min(width, statement + NESTING_STEP)
+            width = indent_width(text)
+            while levels and levels[-1][0] > width:
+                levels.pop()
+            if not levels:
+                nesting = width
+            elif levels[-1][0] == width:
+                nesting = levels[-1][1]
             else:
-                statement = width
+                nesting = levels[-1][1] + min(width - levels[-1][0], NESTING_STEP)
+            if not levels or levels[-1][0] != width:
+                levels.append((width, nesting))
             if added:
-                deepest = max(deepest, width)
-            if not code.strip():
-                continue  # a comment line: the statement goes on as before
-            for bracket in _BRACKET.findall(code):
-                if bracket in "([{":
-                    if len(opened) < MAX_OPEN_BRACKETS:
-                        opened.append(width)
-                elif opened:
-                    opened.pop()
-            continues = bool(_ENDS_MID_EXPRESSION.search(code))
+                deepest = max(deepest, nesting)
     return deepest
 
 
