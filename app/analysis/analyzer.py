@@ -249,7 +249,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     are one look per mode change (QA58, Apache Fineract);
 # 110: the history reads the base's first-parent line down to OLD_RUN commits in a row older than its window, not
 #     the whole line: a clock set back for longer than that leaves the commits below it out (FIX100, issue 18);
-ANALYSIS_VERSION = "110"
+# 111: Rails rename_column/change_column are destructive (half a drop); db/schema.rb read in its migration's chunk,
+#     skimmed; an aligned continuation line counts one level in the indent factor; Ruby test blocks are spans; .rake
+#     is Ruby code; a bot gets no experience; compose files tier 2; a stylesheet deleted whole collapsed; dev-only
+#     manifests tier 2, a Gemfile.lock-only bump reads the tip's Gemfile (FIX102, QA57);
+ANALYSIS_VERSION = "111"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1691,7 +1695,7 @@ class Analyzer:
         change, files = prep.change, prep.files
         if prep.tiers is None:  # else read from the cache with the change's report (_cached_parts)
             prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change),
-                                vendored=self._vendored(prep))
+                                vendored=self._vendored(prep), dev_only=self._dependency_bump(prep).dev_only)
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
                                              older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)
@@ -1963,6 +1967,7 @@ class Analyzer:
             is_lock_file,
             is_manifest,
             tells_dev,
+            unchanged_dev_sources,
         )
 
         if prep.dependencies is not None:
@@ -1984,6 +1989,9 @@ class Analyzer:
                 sides.append((fd.path, read(fd.old_blob), read(fd.new_blob)))
             except ReviewTuiError:
                 continue  # a blob missing here (a partial clone): that file says nothing
+        for path in unchanged_dev_sources([fd.path for fd in prep.files]):  # a Gemfile.lock-only bump's Gemfile
+            same = self.repo.file_at(prep.change.head, path)
+            sides.append((path, same, same))
         prep.dependencies = dependency_bump(sides, unread)
         return prep.dependencies
 
@@ -2990,8 +2998,9 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
     from app.core.risk.score import (
         INDENT_MAX_BYTES,
         RiskInputs,
+        bot_author,
         complexity_measured,
-        deepest_indent,
+        deepest_nesting,
         is_code_path,
         is_test_path,
     )
@@ -3020,10 +3029,12 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         code_bytes_before=sum(fd.old_size for fd in code),
         empty=not prep.files,
         inline_test_lines=inline_tests,
-        deepest_indent=deepest_indent(line.text for fd in code if fd.new_size <= INDENT_MAX_BYTES
-                                      for hunk in fd.hunks for line in hunk.lines if line.origin == "+"),
+        deepest_indent=deepest_nesting([(line.origin == "+", line.text) for line in hunk.lines
+                                        if line.origin in ("+", " ")]
+                                       for fd in code if fd.new_size <= INDENT_MAX_BYTES for hunk in fd.hunks),
     )
     _set_history(inputs, prep.history)
+    inputs.author_bot = bot_author(prep.change.authors)
     _set_blast(inputs, prep.blast, code)
     return inputs
 

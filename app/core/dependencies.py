@@ -34,7 +34,7 @@ import json
 import posixpath
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -122,6 +122,9 @@ class DependencyBump:
     # the manifests and lock files it changes that were not read, and why: [path, "binary" (bun.lockb), "too
     # large: ...", "does not parse: ..."]
     unread: tuple[tuple[str, str], ...] = ()
+    # the manifests and lock files whose every change is to dependencies only development and tests use, and
+    # nothing else (dev_only_files): they change nothing that runs in production
+    dev_only: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.direct or self.locked)
@@ -720,6 +723,19 @@ def tells_dev(path: str) -> bool:
     return posixpath.basename(path).lower() in _DEV_READERS and not (is_manifest(path) or is_lock_file(path))
 
 
+def unchanged_dev_sources(paths: Collection[str]) -> list[str]:
+    """The manifests a change's lock files take their dev/test names from (RECORDED_MANIFESTS: a Gemfile.lock's
+    Gemfile) that the change does not touch: read at its tip, a Gemfile.lock-only bump tells its dev gems too."""
+    changed = set(paths)
+    out = []
+    for path in changed:
+        manifest = RECORDED_MANIFESTS.get(posixpath.basename(path).lower())
+        beside = posixpath.join(posixpath.dirname(path), manifest) if manifest else None
+        if beside is not None and beside not in changed:
+            out.append(beside)
+    return sorted(out)
+
+
 def dev_names(path: str, data: bytes | None) -> set[str]:
     """The dependencies `path` says only development and tests use (_DEV_READERS); none where it does not say, is
     absent, too large or does not parse (weighed as production's then)."""
@@ -815,7 +831,82 @@ def dependency_bump(files: Iterable[tuple[str, bytes | None, bytes | None]],
     direct.extend(_to_production(files, dev))
     direct, locked = _marked_dev(direct, dev), _marked_dev(locked, dev)
     named = {_norm(change.name) for change in direct}
-    return DependencyBump(tuple(direct), tuple(c for c in locked if _norm(c.name) not in named), tuple(not_read))
+    locked = [c for c in locked if _norm(c.name) not in named]
+    return DependencyBump(tuple(direct), tuple(locked), tuple(not_read),
+                          dev_only_files(sides, [*direct, *locked], {path for path, _ in not_read}))
+
+
+def dev_only_files(sides: Mapping[str, tuple[bytes | None, bytes | None]], changes: Iterable[DependencyChange],
+                   unread: Collection[str] = ()) -> tuple[str, ...]:
+    """The changed manifests and lock files whose dependency changes are all dev/test-only (DependencyChange.dev) and
+    which change nothing else a build or a deploy reads: a package.json equal but for its devDependencies, a Gemfile
+    whose changed lines are all gems only development and tests use (or blank, or comments), a Gemfile.lock equal but
+    for its GEM specs, DEPENDENCIES and CHECKSUMS (its RUBY VERSION, PLATFORMS, BUNDLED WITH, GIT and PATH sources
+    unchanged). Their tier 1, "changes what code runs in production", does not hold (assess's `dev_only`)."""
+    recorded = {posixpath.join(posixpath.dirname(lock), manifest): lock for lock in sides
+                for name, manifest in RECORDED_MANIFESTS.items() if posixpath.basename(lock).lower() == name}
+    by_file: dict[str, list[DependencyChange]] = {}
+    for change in changes:
+        by_file.setdefault(change.where, []).append(change)
+        if change.where in recorded:  # a Gemfile's change read from its lock: the lock's too
+            by_file.setdefault(recorded[change.where], []).append(change)
+    out: list[str] = []
+    for path, (before, after) in sides.items():
+        found = by_file.get(path, [])
+        if (path in unread or before is None or after is None or before == after or not found
+                or not all(c.dev for c in found)):
+            continue
+        try:
+            old, new = before.decode("utf-8-sig"), after.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            continue
+        name = posixpath.basename(path).lower()
+        if _rest_unchanged(name, old, new):
+            out.append(path)
+    return tuple(out)
+
+
+def _rest_unchanged(name: str, old: str, new: str) -> bool:
+    """Whether a dependency file's two versions differ in their dev/test dependencies alone (dev_only_files)."""
+    if name == "package.json":
+        try:
+            before, after = json.loads(old), json.loads(new)
+        except (ValueError, RecursionError):
+            return False
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return False
+        before.pop("devDependencies", None)
+        after.pop("devDependencies", None)
+        return bool(before == after)
+    if name == "gemfile.lock":
+        return _lock_sections(old) == _lock_sections(new)
+    if name == "gemfile":
+        dev_before, dev_after = _gemfile_dev(old), _gemfile_dev(new)
+        gone = set(old.splitlines()) - set(new.splitlines())
+        came = set(new.splitlines()) - set(old.splitlines())
+        return all(_dev_gem_line(line, dev_before) for line in gone) and all(_dev_gem_line(line, dev_after)
+                                                                             for line in came)
+    return False
+
+
+def _dev_gem_line(line: str, dev: set[str]) -> bool:
+    code = line.split("#", 1)[0].strip()
+    gem = _GEM.match(code)
+    return not code or (gem is not None and gem.group(1) in dev)
+
+
+_LOCK_SECTION = re.compile(r"^(\S[^\n]*)\n((?:[ \t][^\n]*\n?|\n)*)", re.MULTILINE)
+
+
+def _lock_sections(text: str) -> dict[str, str]:
+    """A Gemfile.lock's sections but those a gem's version moves (GEM, DEPENDENCIES, CHECKSUMS): RUBY VERSION,
+    PLATFORMS, BUNDLED WITH, and the GIT and PATH sources (whose revisions and gems are production's as well)."""
+    sections: dict[str, str] = {}
+    for match in _LOCK_SECTION.finditer(text):
+        head = match.group(1).strip()
+        if head not in ("GEM", "DEPENDENCIES", "CHECKSUMS"):
+            sections[head] = sections.get(head, "") + match.group(2)
+    return sections
 
 
 class _DevNames:

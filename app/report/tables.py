@@ -817,6 +817,11 @@ def _elided(path: str, keep: int, directory: bool = False) -> str:
     return "/".join([dirs[0], "…", *dirs[len(dirs) - keep:], *name])
 
 
+# A migration's timestamp (Rails' db/migrate/20260819155803_add_x.rb, Django-style 0042_, goose's 20240101120000_):
+# cut first when a title does not fit, its name kept (QA57 F13: at 80 columns '202608…versions.rb +1')
+_MIGRATION_STAMP = re.compile(r"(?<=/)\d{12,14}_(?=\w[^/\s,]*(?:$|[\s,]))")
+
+
 def fit_chunk_title(title: str, width: int) -> str:
     """A chunk's title in `width` cells: whole when it fits, else with its paths' middle directories cut and
     marked `…`, the first directory and the file's name kept ("lib/ansible/modules/service.py" becomes
@@ -827,6 +832,8 @@ def fit_chunk_title(title: str, width: int) -> str:
     title = one_line(title, 300)
     if len(title) <= width:
         return title
+    if (unstamped := _MIGRATION_STAMP.sub("", title)) != title:  # a migration's name says more than its stamp
+        return fit_chunk_title(unstamped, width)
     if (packed := _PACKED.match(title)) is not None:
         return _fit_packed(packed.group(1), packed.group(2), width)
     if (vendored := _VENDORED.match(title)) is not None:

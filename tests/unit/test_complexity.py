@@ -720,3 +720,18 @@ def test_go_methods_are_named_with_their_receiver_type() -> None:
     assert [f.name for f in analyze_source("x.go", after).functions] == ["B.String", "A.String"]
     delta = compare("x.go", analyze_source("x.go", before), analyze_source("x.go", after))
     assert delta.complexity_added == 1 and delta.changed_functions == [("B.String", None, 1)]
+
+
+def test_a_rake_file_is_ruby_code() -> None:
+    """QA57 F16: rubygems.org's lib/tasks/*.rake (operational tasks that change production data) counted 0 source
+    lines and were measured by nothing: lizard has no reader for `.rake`. They are code, measured and cut as Ruby."""
+    from app.core.metrics.spans import definition_spans
+    from app.core.risk.score import is_code_path
+
+    rake = ("namespace :mfa do\n  task backfill: :environment do\n    User.find_each { |u| u.save! }\n  end\nend\n"
+            "def level(user)\n  user.mfa? && user.strong? ? :strong : :weak\nend\n")
+    metrics = analyze_source("lib/tasks/multifactor_auth.rake", rake.encode())
+    assert (metrics.analyzer, metrics.language, metrics.error) == (ANALYZER_LIZARD, "ruby", None)
+    assert [(f.name, f.complexity) for f in metrics.functions] == [("level", 3)]
+    assert language_of("lib/tasks/x.RAKE") == "ruby" and is_code_path("lib/tasks/multifactor_auth.rake")
+    assert [s.qualname for s in definition_spans("lib/tasks/multifactor_auth.rake", rake).spans] == ["level"]

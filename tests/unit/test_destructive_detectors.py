@@ -1026,3 +1026,40 @@ def test_laravel_migration_drops_are_destructive_and_their_rollbacks_of_what_up_
         assert migrations._SQL_START.match(statement), statement
     for label in ("Delete All", "Update Own", "Update settings", "Delete the draft"):
         assert not migrations._SQL_START.match(label), label
+
+
+def test_rails_column_renames_and_retypes_are_destructive_by_what_they_break() -> None:
+    """QA57: rubygems.org pr/3801 `rename_column :users, :mfa_seed, :otp_seed` breaks the code still running
+    during the deploy (strong_migrations blocks it unless safety_assured), and change_column can narrow a type: both
+    are findings that name the operation, weighed half a drop. change_column_null(false) fails the migration itself
+    if a row breaks it and change_column_default applies to later rows: neither is. A rollback that undoes the up's
+    rename or retype, and a rename of a column the same migration added, are not."""
+    rename = (
+        "class RenameMfaSeed < ActiveRecord::Migration[7.0]\n  def change\n"
+        "    safety_assured { rename_column :users, :mfa_seed, :otp_seed }\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(rename, "db/migrate/1_x.rb", "ruby", Work())
+    assert [(f.kind, f.line, f.target, f.weight) for f in found] == [
+        ("migration-rename-column", 3, "column users.mfa_seed", 0.5)]
+    assert found[0].reason.startswith("rename_column to otp_seed: the code still running during the deploy")
+    retype = (
+        "class Widen < ActiveRecord::Migration[7.0]\n  def up\n    change_column :versions, :size, :bigint\n"
+        "    change_column_null :versions, :sha, false\n    change_column_default :versions, :yanked, to: 0\n"
+        "    rename_table :linksets, :links\n  end\n\n  def down\n    change_column :versions, :size, :integer\n"
+        "    rename_table :links, :linksets\n    rename_column :users, :otp_seed, :mfa_seed\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(retype, "db/migrate/2_x.rb", "ruby", Work())
+    assert [(f.kind, f.line, f.target) for f in found] == [
+        ("migration-change-column", 3, "column versions.size"), ("migration-rename-table", 6, "table linksets"),
+        ("migration-rename-column", 12, "column users.otp_seed")]  # the down's rename undoes no rename of its up
+    assert found[0].reason.startswith("change_column to :bigint: a narrower type cuts or rejects")
+    assert "in the down (rollback) section" in found[2].reason
+    block = (
+        "class Tidy < ActiveRecord::Migration[7.0]\n  def change\n    add_column :users, :nick, :string\n"
+        "    rename_column :users, :nick, :handle\n    change_table :users do |t|\n      t.rename :login, :name\n"
+        "      t.change :bio, :text\n      t.change_default :admin, false\n    end\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(block, "db/migrate/3_x.rb", "ruby", Work())
+    assert [(f.kind, f.line, f.target) for f in found] == [
+        ("migration-rename-column", 6, "column users.login"), ("migration-change-column", 7, "column users.bio")]
+    assert found[0].reason.startswith("rename (change_table) to name:")

@@ -183,3 +183,42 @@ def test_a_dependency_composer_moves_from_require_dev_to_require_runs_in_product
     bump = dependency_bump(files)
     assert [(c.kind, c.name, c.dev) for c in bump.direct] == [("production", "a/b", False)]
     assert units(bump.direct, 0) == 1.0
+
+
+def test_a_dev_only_bump_is_not_tier_1_and_a_lock_only_bump_reads_the_gemfile_at_its_tip(make_repo) -> None:
+    """FIX98's leftovers: the dev-only bump still had the manifest's tier 1, 'changes what code runs in production'
+    (the larger part of its impact), and a Gemfile.lock-only change read no Gemfile groups: the Gemfile is read at
+    the change's tip. A dev-only file is tier 2 and says why; a production gem, or a dev bump beside another edit of
+    the file (a Ruby version, a script), keeps tier 1."""
+    b = _bundler_repo(make_repo)
+    b.branch("debug-lock")
+    b.commit("bundle update debug", {"Gemfile.lock": _gemfile_lock("6.6", "2.22", debug="1")},
+             branch="debug-lock", author=BOB)
+    b.checkout()
+    b.branch("capybara-and-ruby")
+    b.commit("Bump capybara, Ruby 3.4", {"Gemfile": 'ruby "3.4.1"\n' + GEMFILE.format(puma="6.6", capybara="3.0"),
+                                         "Gemfile.lock": _gemfile_lock("6.6", "3.0")},
+             branch="capybara-and-ruby", author=BOB)
+    b.checkout()
+    analyzer = Analyzer(b.path)
+    tiers = {name: analyzer.detail(name).report.to_json() for name in
+             ("puma-8", "capybara-3", "debug-lock", "capybara-and-ruby")}
+    assert {name: data["tier"] for name, data in tiers.items()} == {
+        "puma-8": 1, "capybara-3": 2, "debug-lock": 2, "capybara-and-ruby": 1}
+    assert any("only dependencies that development and tests use changed" in reason
+               for reason in tiers["capybara-3"]["tier_reasons"]), tiers["capybara-3"]["tier_reasons"]
+    lock_only = _factor(analyzer.detail("debug-lock"))
+    assert "dev/test only" in lock_only["explanation"], lock_only  # the tip's Gemfile says debug is a dev gem
+
+
+def test_a_package_json_changing_only_its_dev_dependencies_is_not_tier_1() -> None:
+    from app.core.dependencies import dev_only_files
+
+    before = _package_json({"express": "^4.18.2"}, {"eslint": "^8.57.0"}).encode()
+    dev = _package_json({"express": "^4.18.2"}, {"eslint": "^9.0.0"}).encode()
+    scripts = json.dumps({**json.loads(dev), "scripts": {"start": "node server.js"}}).encode()
+    assert dependency_bump([("package.json", before, dev)]).dev_only == ("package.json",)
+    assert dependency_bump([("package.json", before, scripts)]).dev_only == ()  # a start script runs in production
+    production = _package_json({"express": "^5.0.0"}, {"eslint": "^8.57.0"}).encode()
+    assert dependency_bump([("package.json", before, production)]).dev_only == ()
+    assert dev_only_files({}, []) == ()

@@ -19,9 +19,9 @@ from app.core.risk.likelihood import (
     fit_logistic,
     likelihood_features,
 )
-from app.core.risk.score import RiskInputs, complexity_measured, deepest_indent
+from app.core.risk.score import RiskInputs, complexity_measured, deepest_indent, deepest_nesting
 from app.errors import ConfigError
-from tests.conftest import ALICE
+from tests.conftest import ALICE, SAMPLES
 
 
 def _inputs(**kw: object) -> RiskInputs:
@@ -68,6 +68,42 @@ def test_deepest_indent_counts_columns_a_tab_as_four(lines: list[str], deepest: 
     assert deepest_indent(lines) == deepest
 
 
+RUBY_ALIGNED = (  # rubygems.org pr/5978's new_view.rb: arguments aligned under `map {` (rubocop's ArgumentAlignment)
+    "     form_with(url: new_path, method: :get) do |f|\n"
+    "+      f.label :trusted_publisher_type, class: label_class\n"
+    "+      f.select :trusted_publisher_type, trusted_publisher_types.map { |type|\n"
+    "+                                          [type.publisher_name, type.url_identifier]\n"
+    "+                                        }, { selected: selected&.url_identifier }, class: field_class\n"
+)
+
+
+def _hunk_run(text: str) -> list[tuple[bool, str]]:
+    return [(line[0] == "+", line[1:]) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize(("hunk", "deepest"), [
+    (RUBY_ALIGNED, 10),  # 42 columns of alignment: one level (4) past the line that opened the bracket
+    ("+validates :name, presence: true,\n+                 length: { maximum: 255 }\n", 4),  # a paren-less call
+    ("+def f():\n+    if x:\n+        return call(first,\n+                    second)\n", 12),  # PEP 8's alignment
+    ("+def f():\n+    if x:\n+        return call(\n+            first,\n+        )\n", 12),  # a hanging indent: as is
+    ("+func f() {\n+\tif err != nil {\n+\t\treturn err\n+\t}\n+}\n", 8),  # Go's tabs: columns, as before
+    ("+const x = items\n+                .map(f)\n", 4),  # a method chain continued
+    ("+foo(function () {\n+    if (s === \"(\") {\n+        y();\n+    }\n+});\n", 8),  # a bracket in a string
+    ("                 second_argument)\n+                 third = 1\n", 17),  # its opener is out of the hunk: columns
+    (" call(first,\n+     second)\n", 4),  # the opener is a context line: it still tells
+    ("+# see (1\n+x = 1\n+    y = 2\n", 4),  # a bracket in a comment opens nothing
+    ("+x =\n+  a\n+    ? b\n+    : c\n+      ? d\n+      : e\n", 6),  # nested ternaries step a level a line: as is
+    (" return cmd.New(\n     NewGitCmd(\"diff\").\n         Config(x).\n+        Arg(y)\n", 8),  # a chain: as is
+])
+def test_deepest_nesting_counts_an_aligned_continuation_one_level_past_its_opener(hunk: str, deepest: int) -> None:
+    """QA57 F6: `explain origin/pr/5978` read 'starts at column 44', +11 points, for a block argument aligned under
+    `f.select(`; its nesting is 4 levels of 2-space Ruby. Each indentation level counts at most 4 columns (as the
+    fitted languages indent) past the level it sits under, never more than its columns; context lines tell which
+    levels are open and count nothing themselves."""
+    assert deepest_nesting([_hunk_run(hunk)]) == deepest
+    assert deepest_nesting([_hunk_run(hunk)]) <= deepest_indent(t for added, t in _hunk_run(hunk) if added)
+
+
 def test_unknown_history_is_neutral() -> None:
     model = default_model()
     known = likelihood_features(_inputs())
@@ -100,6 +136,28 @@ def test_complexity_of_code_nothing_measures_is_unknown_and_neutral(make_repo) -
     assert (terraform["raw"], terraform["contribution"]) == ("unknown", 0.0), terraform
     assert terraform["explanation"].startswith("complexity not measured"), terraform
     assert factors["doc"]["complexity"]["raw"] == 0.0
+
+
+def test_explain_and_calibration_read_an_aligned_ruby_argument_as_one_level(make_repo) -> None:
+    """QA57 F6 end to end: the indent factor of a change that adds pr/5978's aligned block argument, as `explain`
+    says it and as `calibrate` reads the same commit."""
+    from app.core.calibration.factors import added_code_indent, read_first_parent_log
+    from app.core.git.cli import GitCli
+    from app.core.git.repo import GitRepo
+
+    repo = make_repo()
+    view = "class NewView\n  def template\n    form_with(url: new_path, method: :get) do |f|\n{}    end\n  end\nend\n"
+    repo.commit("init", {"app/views/new_view.rb": view.format("")}, author=ALICE)
+    repo.branch("aligned", "main")
+    body = "".join(line[1:] + "\n" for line in RUBY_ALIGNED.splitlines()[1:])  # under form_with, at column 4
+    repo.commit("select", {"app/views/new_view.rb": view.format(body)}, author=ALICE, branch="aligned")
+    result = CliRunner().invoke(cli, ["explain", "aligned", "--repo", str(repo.path), "--json"],
+                                catch_exceptions=False)
+    factor = next(f for f in json.loads(result.stdout)["factors"] if f["name"] == "indent")
+    assert "starts at column 10" in factor["explanation"], factor  # was 42
+    git = GitRepo(repo.path)
+    [commit] = read_first_parent_log(GitCli(git.git_dir), "aligned", 1)
+    assert added_code_indent(commit, git.blob) == 10
 
 
 def test_contributions_add_up_to_the_logit() -> None:
@@ -251,3 +309,27 @@ def test_fit_always_reaches_the_penalised_optimum(points) -> None:
     assert all(math.isfinite(v) for v in [model.intercept, *model.coefficients.values()])
     if 0 < sum(labels) < len(labels):  # all one label: the unpenalised intercept has no finite optimum
         assert max(abs(g) for g in _penalised_gradient(model, rows, labels, 1.0)) < 1e-5
+
+
+def test_a_bot_author_gets_no_experience(make_repo) -> None:
+    """QA57 F14: `explain origin/pr/6590` (dependabot[bot], puma 6.6 -> 8.0) read 'author changed these files 1155
+    times before ... raises the odds', +1.3 points. A bot's count of past edits says nothing of knowing the code: the
+    factor is unknown, counted as average, and says why; calibrate reads a bot's commit the same way."""
+    from app.core.risk.score import bot_author
+
+    assert bot_author(["dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>"]) == "dependabot[bot]"
+    assert bot_author(["49699333+dependabot[bot]@users.noreply.github.com"]) != ""
+    assert bot_author(["dependabot[bot] <d@x>", "Alice <alice@example.com>"]) == "" and bot_author([]) == ""
+    bot = _inputs(author_prior_commits=1155, author_bot="dependabot[bot]")
+    assert math.isnan(likelihood_features(bot)["experience"])
+    repo = make_repo()
+    dependabot = SAMPLES.Person("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
+    repo.commit("init", {"Gemfile": 'gem "puma", "~> 6.6"\n'}, author=ALICE)
+    for version in ("6.7", "6.8", "6.9"):
+        repo.commit(f"Bump puma to {version}", {"Gemfile": f'gem "puma", "~> {version}"\n'}, author=dependabot)
+    repo.branch("bump", "main")
+    repo.commit("Bump puma to 8.0", {"Gemfile": 'gem "puma", "~> 8.0"\n'}, author=dependabot, branch="bump")
+    result = CliRunner().invoke(cli, ["explain", "bump", "--repo", str(repo.path), "--json"], catch_exceptions=False)
+    factor = next(f for f in json.loads(result.stdout)["factors"] if f["name"] == "experience")
+    assert (factor["raw"], factor["contribution"]) == ("unknown", 0.0), factor
+    assert factor["explanation"].startswith("the author is a bot (dependabot[bot]): "), factor

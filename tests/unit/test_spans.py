@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -235,3 +236,64 @@ def test_ruby_endless_method_rewrite_is_linear_on_a_hostile_line() -> None:
     assert for_lizard("x.rb", line).startswith("def a; x #a")
     assert time.perf_counter() - started < 1.0
     assert for_lizard("a.rb", "def ok? = true # rubocop:disable X\n") == "def ok?; true; end # rubocop:disable X\n"
+
+
+def test_ruby_test_dsl_blocks_are_the_test_files_definitions() -> None:
+    """QA57 F9: rubygems.org's test/models/version_test.rb, 1,600 lines of shoulda `context`/`should` blocks, had no
+    spans but two helper defs, so a 398-line chunk of five contexts was titled 'derived_abi and 1 more'. describe and
+    context blocks hold tests (classes, for the plan's units), it/should/test blocks are tests (functions), named as
+    JS test callbacks are; a helper def is still a method; a block in a file that is not a test is not read."""
+    shoulda = textwrap.dedent('''\
+        class VersionTest < ActiveSupport::TestCase
+          context "#as_json" do
+            setup do
+              @version = create(:version)
+            end
+
+            should "only have relevant API fields" do
+              assert_equal 3, @version.as_json.size
+            end
+          end
+
+          test "derives the ABI" do
+            assert derived_abi
+          end
+
+          def derived_abi
+            true
+          end
+        end
+        ''')
+    spans = definition_spans("test/models/version_test.rb", shoulda).spans
+    assert [(s.kind, s.qualname, s.start, s.end) for s in spans] == [
+        ("class", 'context("#as_json")', 2, 10),
+        ("function", 'context("#as_json").should("only have relevant API fields")', 7, 9),
+        ("function", 'test("derives the ABI")', 12, 14),
+        ("function", "derived_abi", 16, 18),
+    ]
+    rspec = textwrap.dedent('''\
+        RSpec.describe Rubygem, type: :model do
+          describe "#yank" do
+            it "removes the version" do |example|
+              expect(subject.yank).to be(true)
+            end
+            it { is_expected.to be_valid }
+          end
+        end
+        ''')
+    spans = definition_spans("spec/models/rubygem_spec.rb", rspec).spans
+    assert [(s.kind, s.qualname, s.start, s.end) for s in spans] == [
+        ("class", 'describe("Rubygem")', 1, 8), ("class", 'describe("#yank")', 2, 7),
+        ("function", 'describe("#yank").it("removes the version")', 3, 5),  # not lizard's '"removes the version"'
+        ("function", "it", 6, 6)]  # lizard's, as before
+    assert [s.qualname for s in definition_spans("app/models/rubygem.rb", rspec).spans] == ['"removes the version"',
+                                                                                           "it"]  # lizard's alone
+
+
+def test_ruby_test_blocks_are_read_in_linear_time() -> None:
+    from app.core.metrics.ruby import test_blocks
+
+    started = time.perf_counter()
+    assert test_blocks("spec/x_spec.rb", '  it "x" do\n' * 20_000) == []  # no block ever ends
+    assert len(test_blocks("spec/x_spec.rb", 'it "x" do\n' * 3_000 + "end\n" * 3_000)) == 2_000  # capped
+    assert time.perf_counter() - started < 2.0

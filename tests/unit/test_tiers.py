@@ -261,6 +261,12 @@ DEFAULT_TIERS = [
     ("go.mod", 1),
     ("Dockerfile", 1),
     ("docker-compose.prod.yml", 1),
+    ("compose.production.yaml", 1),
+    # QA57 F17: rubygems.org's docker-compose.yml starts postgres and opensearch on 127.0.0.1 for developers
+    ("docker-compose.yml", 2),
+    ("docker-compose.override.yml", 2),
+    ("compose.yaml", 2),
+    ("compose.dev.yml", 2),
     ("CODEOWNERS", 1),
     ("app/views.py", 2),
     ("Makefile", 2),

@@ -23,7 +23,7 @@ from app.core.git.cli import GitCli, unquote_path
 from app.core.git.diff import decode_text
 from app.core.git.history import EXPERIENCE_DAYS, WINDOW_DAYS, HistoryIndex
 from app.core.git.models import CommitInfo
-from app.core.git.repo import added_lines, changed_lines
+from app.core.git.repo import changed_lines, new_side_runs
 from app.core.metrics.complexity import (
     ANALYZER_RADON,
     FileMetrics,
@@ -40,9 +40,10 @@ from app.core.risk.likelihood import likelihood_features
 from app.core.risk.score import (
     INDENT_MAX_BYTES,
     RiskInputs,
+    bot_author,
     code_lines,
     complexity_measured,
-    deepest_indent,
+    deepest_nesting,
     is_code_path,
     is_test_path,
 )
@@ -240,7 +241,8 @@ def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: in
         ai_share=1.0 if ai else 0.0, ai_tools=[ai] if ai else [],
         hottest_changes=figures.hottest_changes, hottest_path=figures.hottest_path,
         recent_authors=figures.recent_authors, author_prior_commits=figures.author_prior_commits,
-        code_bytes_before=code_bytes_before, deepest_indent=deepest_indent, inline_test_lines=inline_tests or {})
+        author_bot=bot_author(commit.authors), code_bytes_before=code_bytes_before, deepest_indent=deepest_indent,
+        inline_test_lines=inline_tests or {})
 
 
 def own_paths(paths: list[str]) -> list[str]:
@@ -299,7 +301,7 @@ def added_code_indent(commit: LogCommit, read_blob: Callable[[str], bytes | None
         before = b"" if old == NULL_BLOB else read_blob(old)
         if after is None or before is None or len(after) > INDENT_MAX_BYTES:
             continue
-        deepest = max(deepest, deepest_indent(added_lines(before, after)))
+        deepest = max(deepest, deepest_nesting(new_side_runs(before, after)))
     return deepest
 
 

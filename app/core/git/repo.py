@@ -243,14 +243,15 @@ def _numbered(line: pygit2.DiffLine, old: int, new: int) -> bool:
     return line.old_lineno == old and line.new_lineno == new
 
 
-def added_lines(old: bytes, new: bytes) -> list[str]:
-    """The lines `new` adds to `old`, by libgit2's line diff (the analyzer's diff, no context); none
-    when either side is binary."""
-    patch = pygit2.Patch.create_from(old, new, context_lines=0)
+def new_side_runs(old: bytes, new: bytes) -> list[list[tuple[bool, str]]]:
+    """Each hunk's new side of libgit2's line diff of `old` to `new` with the analyzer's three lines of context, in
+    order: (added?, text); none when either side is binary: the indentation factor reads where brackets opened, from the
+    same hunks the analyzer reads (calibration/factors.py added_code_indent)."""
+    patch = pygit2.Patch.create_from(old, new, context_lines=3)
     if patch.delta.is_binary:
         return []
-    return [decode_text(line.raw_content).rstrip("\r\n") for hunk in patch.hunks for line in hunk.lines
-            if line.origin == "+"]
+    return [[(line.origin == "+", decode_text(line.raw_content).rstrip("\r\n")) for line in hunk.lines
+             if line.origin in ("+", " ")] for hunk in patch.hunks]
 
 
 def changed_lines(old: bytes, new: bytes) -> list[tuple[str, int, int]]:

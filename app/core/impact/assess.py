@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -156,13 +156,18 @@ def _file_rule(fd: FileDiff, config: TierConfig, vendored: Vendored | None) -> t
     return best
 
 
-def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None,
-           neighbours: Neighbours | None = None, vendored: Vendored | None = None) -> TierAssessment:
-    """The tier of the change made of `files` (a rename counts its old and new path). With `read`
-    (file versions by side), destructive operations are found by parsing each file's base and head;
-    `neighbours` reads a directory's .tf files at the head (scan_change). A file of `vendored` third-party code
-    is tier 3 whatever its name says (`client_auth.go` of a vendored SSH library), and no detector reads it
-    (a vendored library's own .travis.yml never ran in this project's CI)."""
+DEV_ONLY_TIER = 2
+DEV_ONLY_REASON = ("only dependencies that development and tests use changed: nothing that runs in production (they "
+                   "still run with CI's rights)")
+
+
+_Decided = tuple[dict[str, int], dict[TierRule | None, list[str]], list[tuple[int, str]]]
+
+
+def _file_tiers(files: Sequence[FileDiff], config: TierConfig, read: Reader | None, vendored: Vendored | None,
+                dev_only: Collection[str]) -> _Decided:
+    """Each file's tier; the paths each deciding rule decides; the (tier, why) of files an edit that changes nothing
+    their rule is about lowered (_neutral_why, `dev_only`)."""
     file_tiers: dict[str, int] = {}
     groups: dict[TierRule | None, list[str]] = {}
     neutral: list[tuple[int, str]] = []
@@ -171,12 +176,28 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         if best is None:
             continue
         why = _neutral_why(fd, read) if best[0] < MAX_TIER and read is not None else None
+        if why is None and fd.path in dev_only and best[0] < DEV_ONLY_TIER:
+            why = (DEV_ONLY_TIER, DEV_ONLY_REASON)
         if why is not None and why[0] > best[0]:
             file_tiers[fd.path] = why[0]
             neutral.append((why[0], f"{visible_path(fd.path)}: {why[1]}"))
             continue
         file_tiers[fd.path] = best[0]
         groups.setdefault(best[1], []).append(best[2])
+    return file_tiers, groups, neutral
+
+
+def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None,
+           neighbours: Neighbours | None = None, vendored: Vendored | None = None,
+           dev_only: Collection[str] = ()) -> TierAssessment:
+    """The tier of the change made of `files` (a rename counts its old and new path). With `read`
+    (file versions by side), destructive operations are found by parsing each file's base and head;
+    `neighbours` reads a directory's .tf files at the head (scan_change). A file of `vendored` third-party code
+    is tier 3 whatever its name says (`client_auth.go` of a vendored SSH library), and no detector reads it
+    (a vendored library's own .travis.yml never ran in this project's CI). A manifest or lock file of `dev_only`
+    (dependencies.dev_only_files: a Gemfile's development group, package.json's devDependencies) is DEV_ONLY_TIER:
+    FIX98 left a dev/test-only bump at tier 1, "changes what code runs in production"."""
+    file_tiers, groups, neutral = _file_tiers(files, config, read, vendored, dev_only)
     scanned = files if vendored is None else [fd for fd in files if not (vendored(fd.old_path or fd.new_path)
                                                                          and vendored(fd.new_path or fd.old_path))]
     destructive, notes = find_destructive(scanned, config, read, neighbours)

@@ -9,8 +9,10 @@ from `.review-tui.toml`; the last rule that matches a path decides (as in .gitig
 
 Choices, documented because they are judgement calls:
 - Infrastructure as code (Terraform, Helm, Kubernetes manifests, deploy/ YAML, infra/) is Tier 0: a bad
-  apply deletes databases and load balancers. Container build files (Dockerfile, docker-compose) are
-  Tier 1: a bad one breaks the build or the rollout, it does not destroy state.
+  apply deletes databases and load balancers. Container build files (Dockerfile) are Tier 1: a bad one breaks
+  the build or the rollout, it does not destroy state. A compose file is Tier 2 (it starts services for
+  development and CI; the image ships from the Dockerfile), unless its name says production
+  (docker-compose.prod.yml: Tier 1).
 - Tests and docs rules come last, so they win: `payments/auth/tests/test_tokens.py` is Tier 3, because a
   test or a README cannot take the service down. A team that disagrees adds its own rule after them.
 - Examples, samples and fixtures rank with tests (Tier 3), and so do tests and docs under a critical path:
@@ -100,8 +102,14 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(2, "a module named setup.py inside a source tree: code, not a package manifest",
              "**/src/**/setup.py **/lib/**/setup.py")
     + _rules(1, "container build: changes the image that ships", """
-        Dockerfile Dockerfile.* *.dockerfile Containerfile docker-compose*.yml docker-compose*.yaml
-        compose.yml compose.yaml""")
+        Dockerfile Dockerfile.* *.dockerfile Containerfile""")
+    # A compose file starts the app's services for developers and CI (rubygems.org's binds postgres, memcached and
+    # opensearch to 127.0.0.1; QA57 F17): the image ships from the Dockerfile. One named for production deploys.
+    + _rules(2, "compose file: starts services for development and CI, ships no image (a production one says so "
+             "by its name: docker-compose.prod.yml)", """
+        docker-compose*.yml docker-compose*.yaml compose.yml compose.yaml compose.*.yml compose.*.yaml""")
+    + _rules(1, "production compose file: which services run in production, and how", """
+        docker-compose*prod*.yml docker-compose*prod*.yaml compose*prod*.yml compose*prod*.yaml""")
     # A dev container builds a developer's environment and ships nothing (terraform-aws-eks pr/1920, QA55 F9)
     + _rules(2, "development container: builds a developer's environment, ships nothing", ".devcontainer/")
     + _rules(1, "CI/CD configuration: decides what is tested and what is deployed", """

@@ -250,7 +250,10 @@ def grade(cc: int) -> str:
 
 def _extension(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
-    return name.rsplit(".", 1)[-1].lower() if "." in name.lstrip(".") else ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name.lstrip(".") else ""
+    return "rb" if ext in ruby.RUBY_ALIASES else ext
+
+
 
 
 def language_of(path: str) -> str | None:
@@ -740,9 +743,9 @@ def _lizard_functions(lizard: Any, path: str, text: str) -> list[Any]:
     analyzer = lizard.analyze_file
     if not all(hasattr(lizard, name) for name in ("FileInfoBuilder", "get_reader_for", "CLikeReader")) \
             or not hasattr(analyzer, "processors"):
-        return list(analyzer.analyze_source_code(path, text).function_list)
+        return list(analyzer.analyze_source_code(ruby.lizard_path(path), text).function_list)
     context = lizard.FileInfoBuilder(path)
-    reader = (lizard.get_reader_for(path) or lizard.CLikeReader)(context)
+    reader = (lizard.get_reader_for(ruby.lizard_path(path)) or lizard.CLikeReader)(context)
     tokens = reader.generate_tokens(text)
     for processor in analyzer.processors:
         tokens = processor(tokens, reader)

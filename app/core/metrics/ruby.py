@@ -18,6 +18,15 @@ _ENDLESS = re.compile(rf"^(?P<head>[ \t]*def[ \t]+{_NAME}[ \t]*(?:\([^()\n]*\))?
                       re.MULTILINE)
 _QUOTES_AND_BRACES = "\"'{}"
 RUBY_SUFFIXES = (".rb", ".rake", ".gemspec", ".ru")
+# Ruby in files lizard's reader table does not name: Rake tasks (lib/tasks/*.rake: operational code that changes
+# production data; QA57 F16), measured and cut as the .rb they are (`lizard_path`)
+RUBY_ALIASES = frozenset({"rake"})
+
+
+def lizard_path(path: str) -> str:
+    """The name lizard picks its reader by: a Rake file's as Ruby (`x.rake.rb`), any other as it is."""
+    name = path.rsplit("/", 1)[-1]
+    return f"{path}.rb" if "." in name and name.rsplit(".", 1)[-1].lower() in RUBY_ALIASES else path
 
 
 def for_lizard(path: str, text: str) -> str:
@@ -41,3 +50,51 @@ def _split_comment(body: str) -> tuple[str, str]:
         return body, ""
     start = min(starts)
     return body[:start], body[start:]
+
+
+# -- test DSL blocks -----------------------------------------------------------------------------
+# RSpec's `describe`/`context` and shoulda's `context` hold tests; `it`, `specify`, `scenario`, shoulda's `should` and
+# minitest's `test "..." do` are tests. They are blocks, not methods: lizard sees none of them, so a 1,600-line
+# shoulda file had no spans and its chunks were named after two helper defs at its end (QA57 F9).
+_CONTAINERS = frozenset({"describe", "context", "feature", "shared_examples", "shared_examples_for", "shared_context"})
+_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)(?:RSpec\.)?(?P<verb>describe|context|feature|shared_examples(?:_for)?|shared_context|it|"
+    r"specify|scenario|example|should(?:_not)?|test)[ \t]*\(?[ \t]*"
+    r"(?:(?P<quote>[\"'])(?P<text>[^\"'\n]{0,200})(?P=quote)|(?P<name>[A-Z][\w:]{0,100}|:\w{1,100}|#\w{1,100}))?"
+    r"[^\n]*?\bdo[ \t]*(?:\|[^|\n]*\|)?[ \t]*(?:#[^\n]*)?$")
+_END = re.compile(r"([ \t]*)end\b")
+MAX_TEST_BLOCKS = 2_000
+RUBY_TEST_FILE = re.compile(r"(?:^|/)(?:spec|test)s?/|_(?:spec|test)\.rb$")
+
+
+def test_blocks(path: str, text: str) -> list[tuple[bool, str, int, int]]:
+    """(a container?, name, first line, last line) of each `describe "x" do ... end`-style block of a Ruby test file,
+    its `end` the next line at the opener's own indentation that starts with `end` (rubocop's layout); a block whose
+    end is not found is left out. Named as JS test callbacks are, `should("return x")`, a test inside a container
+    after it: `context("with yanked versions").should("be indexed")`. One pass over the lines: linear in the text."""
+    if not path.lower().endswith(".rb") or not RUBY_TEST_FILE.search(path) or " do" not in text:
+        return []
+    found: list[tuple[bool, str, int, int]] = []
+    opened: list[tuple[int, bool, str, int]] = []  # (indent, container?, name, first line) of the open blocks
+    for number, line in enumerate(text.split("\n"), 1):
+        closing = _END.match(line)
+        if closing is not None:
+            width = len(closing[1])
+            while opened and opened[-1][0] > width:
+                opened.pop()  # never closed at its own indentation: left out
+            if opened and opened[-1][0] == width:
+                _, container, name, first = opened.pop()
+                found.append((container, name, first, number))
+                if len(found) >= MAX_TEST_BLOCKS:
+                    break
+            continue
+        match = _BLOCK.match(line)
+        if match is None or len(opened) >= MAX_TEST_BLOCKS:
+            continue
+        label = match["text"] if match["text"] is not None else (match["name"] or "")
+        name = f'{match["verb"]}("{label}")'
+        container = match["verb"] in _CONTAINERS
+        outer = next((entry[2] for entry in reversed(opened) if entry[1]), None)
+        opened.append((len(match["indent"]), container, name if container or outer is None else f"{outer}.{name}",
+                       number))
+    return found

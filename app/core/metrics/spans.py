@@ -73,7 +73,7 @@ def _lizard_reader(path: str) -> type | None:
         from lizard_languages import get_reader_for
     except ImportError:  # pragma: no cover - lizard is a dependency; degrade to hunk edges
         return None
-    reader = get_reader_for(posixpath.basename(path))
+    reader = get_reader_for(posixpath.basename(ruby.lizard_path(path)))
     return reader  # type: ignore[no-any-return]
 
 
@@ -220,12 +220,19 @@ def _lizard_spans(path: str, text: str, language: str) -> SpanResult:
     try:
         import lizard
 
-        info = lizard.analyze_file.analyze_source_code(path, ruby.for_lizard(path, text))
+        info = lizard.analyze_file.analyze_source_code(ruby.lizard_path(path), ruby.for_lizard(path, text))
         bounds = [(qualified_name(f), int(f.start_line), int(max(f.end_line, f.start_line)))
                   for f in info.function_list]
         # a test callback is `it("rejects an empty body")`, as complexity names it, not `(anonymous)#30`
         found = [Span(KIND_FUNCTION, name, start, end)
                  for name, (_, start, end) in zip(closure_names(bounds, text), bounds, strict=True)]
+        # a Ruby test file's describe/context blocks hold its tests, its it/should/test blocks are tests; lizard reads
+        # a block with parameters (`it "x" do |example|`) as a function named '"x"': the block's own name replaces it
+        if blocks := ruby.test_blocks(path, text):
+            starts = {start for _, _, start, _ in blocks}
+            found = [span for span in found if span.start not in starts]
+            found += [Span(KIND_CLASS if container else KIND_FUNCTION, name, start, end)
+                      for container, name, start, end in blocks]
     except Exception as exc:  # a bug in lizard's reader (its TSX reader's IndexError): said in words (QA51 #3)
         return SpanResult(error=f"definitions not read (lizard's {language} reader failed on it: {type(exc).__name__})",
                           language=language, method="lizard")

@@ -70,6 +70,7 @@ from app.core.planner.model import (
     ORDER_RISK,
     REINDENTED,
     REMOVED,
+    SCHEMA_DUMP,
     TOOL_WRITTEN,
     VENDORED_GLOBS,
     Chunk,
@@ -140,6 +141,13 @@ CHUNK_BINDING = 2
 path and the changed lines' decoded text only."""
 CONTEXT_BOUND = 3
 """Context lines on each side of a segment that its binding covers (nearby code)."""
+# Rails' schema dump (db/schema.rb, db/structure.sql; a second database's db/cache_schema.rb) and the migrations that
+# write it (db/migrate/, db/cache_migrate/): the group is the directory and the database's prefix
+_SCHEMA_DUMP = re.compile(r"^(.*?)(?:^|/)db/(\w+_)?(?:schema\.rb|structure\.sql)$")
+_MIGRATION = re.compile(r"^(.*?)(?:^|/)db/(\w+_)?migrate/[^/]+\.rb$")
+# Stylesheets: one deleted whole is a skim for whether anything still uses it (QA57 F18: rubygems.org's #6690 read 3,394
+# deleted lines of old layout CSS at 2,000 an hour, 1h42m of floor, one chunk 4.5x the target)
+_STYLESHEETS = (".css", ".scss", ".sass", ".less", ".styl")
 LITERAL_CHUNKS = 5
 """A file's change of values only (one literal) is collapsed as data past this many chunks' lines."""
 LITERAL_SAMPLE = 4_000
@@ -408,6 +416,7 @@ class _PlanBuilder:
         self.vendored = vendored_roots(files, own_code=own_code)  # trees added with their own licence: one skim each
         self.mirrors = mirrors_of(files, config)  # copies of another file's edit: one collapsed chunk per directory
         self.bump: BumpPlan | None = None  # a dependency bump's groups (planner/bump.py)
+        self.schema_dumps: set[int] = set()  # schema dumps read in their migration's chunk, skimmed (_with_migrations)
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -440,6 +449,9 @@ class _PlanBuilder:
                               read_blob=self.read_blob)
         if why:
             return f"{shown}: {why}: collapsed"
+        if fd.status == "deleted" and fd.path.lower().endswith(_STYLESHEETS) and self.file_tiers.get(fd.path, 2) >= 2:
+            return (f"{shown}: a stylesheet deleted whole: what to check is that nothing still uses its classes, not "
+                    "its rules line by line: collapsed")
         return self._data_literal(index, fd)
 
     def _data_literal(self, index: int, fd: FileDiff) -> str | None:
@@ -496,9 +508,9 @@ class _PlanBuilder:
                     collapsed.append(index)
                 else:
                     code.append(index)
-        drafts = self._code_drafts(code) + self._bump_drafts(bump)
+        drafts = self._with_migrations(self._code_drafts(code), collapsed) + self._bump_drafts(bump)
         drafts += self._submodule_drafts(submodules)
-        drafts += self._collapsed_drafts(collapsed)
+        drafts += self._collapsed_drafts([i for i in collapsed if i not in self.schema_dumps])
         drafts += self._tree_drafts(environments, mirrored)
         for group in _by_directory(binary, self.paths):
             drafts.append(Draft(KIND_BINARY, light_files=group))
@@ -506,6 +518,34 @@ class _PlanBuilder:
             drafts.append(Draft(KIND_BINARY, light_files=bytecode, bytecode=True))
         if light:
             drafts.append(Draft(KIND_RENAME, light_files=sorted(light, key=lambda i: self.paths[i])))
+        return drafts
+
+    def _with_migrations(self, drafts: list[Draft], collapsed: list[int]) -> list[Draft]:
+        """Rails' schema dump (a generator's file, collapsed) in the chunk of a migration of the same change that
+        writes it, its lines skimmed (SCHEMA_DUMP): a reviewer checks one against the other, and drift from a
+        developer's own database shows only there (QA57 F7: rubygems.org pr/6605's dropped columns were the last
+        chunk, 'Collapsed: db/schema.rb', apart from the destructive migration in the first). The chunk that drops
+        or renames is preferred; without a migration the dump stays collapsed."""
+        for index in collapsed:
+            dump = _SCHEMA_DUMP.match(self.paths[index])
+            if dump is None:
+                continue
+            holders = [draft for draft in drafts if any(
+                (found := _MIGRATION.match(self.paths[leaf.file_index])) is not None
+                and found.group(1, 2) == dump.group(1, 2) for leaf in draft.leaves)]
+            if not holders:
+                continue
+            holder = next((draft for draft in holders if any(
+                self.paths[leaf.file_index] in self.destructive for leaf in draft.leaves)), holders[0])
+            leaf = self._every_line(index, WHOLE_FILE)
+            holder.leaves.append(leaf)
+            holder.size += leaf.size
+            self.schema_dumps.add(index)
+            migration = next(self.paths[leaf.file_index] for leaf in holder.leaves
+                             if _MIGRATION.match(self.paths[leaf.file_index]))
+            notes = self.file_notes.get(index, [])
+            notes[:] = [note.removesuffix(": collapsed") + f": the schema the migrations write, read with "
+                        f"{visible_path(migration)} and skimmed" for note in notes]
         return drafts
 
     def _tree_drafts(self, environments: Mapping[str, list[int]], mirrored: Mapping[str, list[int]]) -> list[Draft]:
@@ -1106,8 +1146,12 @@ class _PlanBuilder:
         inside: set[str] = set()
         chunk.whitespace_lines = 0
         for segment in chunk.segments:
-            gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
             tier = file_tiers.get(segment.path, self.config.default_tier)
+            if segment.file_index in self.schema_dumps:  # written by Rails: checked against the migration
+                lines[(SCHEMA_DUMP, tier)] = lines.get((SCHEMA_DUMP, tier), 0) + segment.changed_lines
+                outside[segment.path] = outside.get(segment.path, 0) + segment.changed_lines
+                continue
+            gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
             key = (REMOVED if gone else content_kind(segment.path), tier)
             tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
             # re-indented or a catalogue's tool-written lines: skimmed, whatever their kind
@@ -1469,7 +1513,8 @@ class _PlanBuilder:
     def _title(self, draft: Draft, chunk: Chunk, file_rank: dict[int, int]) -> str:
         # A title is text to show: its paths with their control characters as symbols (one_line, which
         # shows it, would turn a newline in a file name into a space, naming another file).
-        files = [visible_path(path) for path in _by_weight(chunk)]
+        dumps = {self.paths[i] for i in self.schema_dumps}  # named after the migration that writes them
+        files = [visible_path(path) for path in sorted(_by_weight(chunk), key=lambda path: path in dumps)]
         if len(file_rank) == 1 and (only := self.files[next(iter(file_rank))]).is_submodule:
             return only.submodule_summary()
         prefix = "Collapsed: " if draft.kind == KIND_COLLAPSED else "Deleted: " if draft.deletion else ""

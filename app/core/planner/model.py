@@ -421,7 +421,11 @@ TOOL_WRITTEN = "tool-written"
 """A gettext catalogue's line its tools write (`#:` references, `#,` flags, `#|` previous msgids, the header's dates;
 planner/whitespace.py `tool_written`): skimmed at whitespace_lines_per_hour, as a re-indented line is, the floor's
 derivation saying why."""
-_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, TOOL_WRITTEN, REMOVED)
+SCHEMA_DUMP = "schema dump"
+"""A line of the schema dump Rails writes from the migrations (db/schema.rb, db/structure.sql), read in the chunk of
+the change's migration (planner/builder.py `_with_migrations`): checked against it, skimmed at
+whitespace_lines_per_hour."""
+_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, TOOL_WRITTEN, SCHEMA_DUMP, REMOVED)
 # prose; gettext catalogues (.po, .pot) are translated prose too (a translations commit was a 39-hour code plan)
 _DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".po", ".pot"})
 # prose by name alone, with no suffix (a README was read at the code rate)
@@ -498,7 +502,7 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
     rates = {"code": config.lines_per_hour, "test": config.test_lines_per_hour,
              "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour,
              REMOVED: config.removed_lines_per_hour, REINDENTED: config.whitespace_lines_per_hour,
-             TOOL_WRITTEN: config.whitespace_lines_per_hour}
+             TOOL_WRITTEN: config.whitespace_lines_per_hour, SCHEMA_DUMP: config.whitespace_lines_per_hour}
     parts: list[str] = []
     total = 0.0
     code_tiers = [tier for (kind, tier), count in lines.items() if kind == "code" and count]
@@ -511,6 +515,8 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
         label = f"{count} {kind} line{'s' if count != 1 else ''}" + (f" T{tier}" if kind == "code" else "")
         if kind == TOOL_WRITTEN:
             label += " (gettext references, flags and dates makemessages rewrites: skimmed)"
+        elif kind == SCHEMA_DUMP:
+            label += " (written by Rails from the migrations: checked against them, skimmed)"
         scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""
         parts.append(f"{label} at {_number(rates[kind])}/h{scale} = {format_duration(seconds, 'spaced')}")
     in_code = complexity_added - min(max(0, test_complexity), complexity_added)

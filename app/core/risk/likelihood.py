@@ -40,8 +40,9 @@ AI tool (0..1); code_size: log1p(lines added + deleted in code files that are no
 alone: test, doc and data lines are effort but seldom the defect); code_files: log1p(code files that are not tests
 touched) (NF on the code alone); code_base: log1p(bytes of those code files before the change) (Kamei LT: changes to
 large files need a fix more often); indent: log1p(columns before the most indented added line of code, a tab counting
-4) (nesting depth from the text, in any language: deeply nested new code needs a fix more often, bench/README.md
-"indentation")."""
+4, each indentation level at most 4 columns past the one it sits under: an argument aligned under its opening
+bracket is one level; score.py deepest_nesting) (nesting depth from the text, in any language: deeply nested new
+code needs a fix more often, bench/README.md "indentation")."""
 
 HISTORY_FEATURES = frozenset({"history", "authors", "experience"})
 _MAX_LOGIT = 30.0
@@ -63,7 +64,8 @@ def likelihood_features(inputs: RiskInputs) -> dict[str, float]:
         "complexity": math.log1p(max(0, inputs.complexity_added)) if inputs.complexity_known else unknown,
         "history": math.log1p(max(0, inputs.hottest_changes)) if inputs.history_known else unknown,
         "authors": math.log1p(max(0, inputs.recent_authors)) if inputs.history_known else unknown,
-        "experience": math.log1p(max(0, inputs.author_prior_commits)) if inputs.history_known else unknown,
+        "experience": (math.log1p(max(0, inputs.author_prior_commits)) if inputs.history_known and not inputs.author_bot
+                       else unknown),
         "no_tests": 1.0 if code and not tests else 0.0,
         "ai_share": min(1.0, max(0.0, inputs.ai_share)),
         "code_size": math.log1p(sum(max(0, n) for n in code_lines)),

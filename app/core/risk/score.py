@@ -61,8 +61,8 @@ _TEST_MARKERS = ("test_", "_test.", ".test.", ".spec.", "tests/", "test/", "__te
 # every change there scored as "no code changed" (a 15,000-line module rewrite below a one-line comment).
 # The rest: what the planner reads as code too (a 2,673-line PowerShell module was "0 changed lines in source files",
 # score 0, while its plan was 4 hours of code; QA47 #4).
-_CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".rb", ".rs", ".c", ".cc", ".cpp",
-                  ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh", ".tf", ".hcl", ".sql",
+_CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".rb", ".rake", ".rs", ".c", ".cc",
+                  ".cpp", ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh", ".tf", ".hcl", ".sql",
                   ".mjs", ".cjs", ".mts", ".cts", ".vue", ".svelte", ".dart", ".ex", ".exs", ".erl", ".pyx", ".pxd",
                   ".bash", ".zsh", ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".pl", ".pm", ".r", ".jl", ".groovy",
                   ".kts", ".clj", ".cljs", ".hs", ".ml", ".fs", ".zig", ".sol", ".mm", ".cxx", ".hh", ".hxx")
@@ -173,6 +173,7 @@ class RiskInputs:
     hottest_path: str | None = None
     recent_authors: int = 0
     author_prior_commits: int = 0
+    author_bot: str = ""  # the bot account (`login[bot]`) that wrote the whole change: its experience is not known
     history_known: bool = True
     code_bytes_before: int = 0  # bytes, at the change's base, of the code files (not tests) it changes
     deepest_indent: int = 0  # columns before the most indented added line of code (a tab counts 4)
@@ -295,10 +296,53 @@ def indent_width(line: str) -> int:
     return 0
 
 
+def bot_author(authors: Iterable[str]) -> str:
+    """The bot account when every author (a name, an e-mail or both) is a GitHub App's `login[bot]`, else "":
+    dependabot's 1,155 earlier edits of a Gemfile are no experience of it (QA57 F14: +1.3 points)."""
+    names = list(authors)
+    return names[0].split(" <", 1)[0] if names and all("[bot]" in name.lower() for name in names) else ""
+
+
 def deepest_indent(lines: Iterable[str]) -> int:
     """The indentation of the most indented non-blank line: nesting depth read from the text alone,
     the same in every language (Hindle et al., "Reading beside the lines", 2008)."""
     return max(map(indent_width, lines), default=0)
+
+
+# Indentation in nesting levels: each level deeper than the line it sits under counts at most NESTING_STEP columns
+# (the 4 of the languages the likelihood was fitted on). A continuation line aligned under its opening bracket or first
+# argument (rubocop's Layout/ArgumentAlignment, PEP 8's "aligned with opening delimiter") jumps many columns in one
+# level; a hanging indent, a block or a chain of nested ternaries steps a level a line and counts as it did.
+NESTING_STEP = 4
+
+
+def deepest_nesting(runs: Iterable[Iterable[tuple[bool, str]]]) -> int:
+    """The nesting indent of the most indented added line: its columns, each indentation level past the one it sits
+    under counted at most NESTING_STEP (QA57 F6: an argument aligned under `f.select(` at column 44 of rubygems.org's
+    2-space Ruby read as 44 columns of nesting, +11 points; its nesting is 4 levels). Each run is one hunk's new side
+    in order, (added?, text): its context lines say which levels are open; a run starts at its first line's columns,
+    so a line whose opener is out of the hunk counts its columns. Never more than `deepest_indent` of the added
+    lines, and the same for code indented a level at most NESTING_STEP columns at a time."""
+    deepest = 0
+    for run in runs:
+        levels: list[tuple[int, int]] = []  # the open levels: (columns, nesting indent), outermost first
+        for added, text in run:
+            if not text.strip():
+                continue
+            width = indent_width(text)
+            while levels and levels[-1][0] > width:
+                levels.pop()
+            if not levels:
+                nesting = width
+            elif levels[-1][0] == width:
+                nesting = levels[-1][1]
+            else:
+                nesting = levels[-1][1] + min(width - levels[-1][0], NESTING_STEP)
+            if not levels or levels[-1][0] != width:
+                levels.append((width, nesting))
+            if added:
+                deepest = max(deepest, nesting)
+    return deepest
 
 
 def entropy(lines_per_file: list[int]) -> float:
@@ -415,6 +459,10 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
                           if inputs.hottest_path else "touched files did not change in 90 days")
         out["authors"] = f"{inputs.recent_authors} recent author{'s' if inputs.recent_authors != 1 else ''}"
         earlier = inputs.author_prior_commits
+        if inputs.author_bot:
+            out["experience"] = (f"the author is a bot ({one_line(inputs.author_bot)[:60]}): how often it changed "
+                                 "these files before says nothing of knowing them: counted as average")
+            return out
         # a sum over the files (one commit touching three of them counts three), so not "commits" (QA51 #15)
         out["experience"] = ("the author had not changed these files before" if earlier <= 0 else
                              f"author changed these files {earlier} time{'s' if earlier != 1 else ''} before "

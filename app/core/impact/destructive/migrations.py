@@ -358,12 +358,14 @@ _C_FUNCTION = re.compile(
 # at a line's start or after `{` / `;`: strong_migrations' `safety_assured { remove_column :users, :x }`
 _RUBY_OPS = re.compile(
     r"(?:^|[{;])\s*(drop_table|remove_column|remove_columns|remove_reference|remove_belongs_to|"
-    r"create_table|add_column|drop_join_table)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
-    r"(?:\s*,\s*:?[\"']?(\w+)[\"']?)?"
+    r"create_table|add_column|drop_join_table|rename_column|rename_table|change_column)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
+    r"(?:\s*,\s*:?[\"']?(\w+)[\"']?)?(?:\s*,\s*:?[\"']?(\w+)[\"']?)?"
 )
 # `change_table :versions do |t|` (and create_table, whose block never removes): the block's name for its table
 _RUBY_TABLE_BLOCK = re.compile(r"^\s*(change_table|create_table)\b\s*\(?\s*:?[\"']?(\w+)[\"']?.*\bdo\s*\|\s*(\w+)\s*\|")
 _RUBY_BLOCK_REMOVE = re.compile(r"^\s*(\w+)\.(remove|remove_references|remove_belongs_to)\b\s*\(?(.*)")
+# a change_table block's `t.rename :old, :new` and `t.change :column, :type`
+_RUBY_BLOCK_RESHAPE = re.compile(r"^\s*(\w+)\.(rename|change)\b\s*\(?\s*:?[\"']?(\w+)[\"']?\s*,\s*:?[\"']?(\w+)[\"']?")
 _RUBY_BLOCK_ADD = re.compile(
     r"^\s*(\w+)\.(?:string|text|integer|bigint|float|decimal|numeric|datetime|timestamp|time|date|binary|boolean|"
     r"json|jsonb|uuid|column|references|belongs_to)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
@@ -371,6 +373,11 @@ _RUBY_BLOCK_ADD = re.compile(
 _RUBY_KEYWORD_ARG = re.compile(r"\b\w+:(?:\s|$)")  # `type: :string`: the options after the columns
 _RUBY_COLUMN = re.compile(r"%[iw][\[(]([^\])]*)[\])]|:(\w+)|[\"'](\w+)[\"']")
 MAX_CONTINUED_LINES = 20
+# a column renamed (rename_column) or retyped (change_column), a table renamed: no row is deleted, but the code still
+# running during a deploy fails on the old name until it is replaced, and a narrower type cuts or rejects values. Half a
+# drop's cost. change_column_null(false) and change_column_default are not destructive: a NOT NULL that existing rows
+# break fails the migration itself, and a default applies to rows written later.
+RESHAPE_WEIGHT = 0.5
 _JS_OPS = re.compile(
     r"\.(dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|createTable|addColumn)"
     r"\s*\(\s*['\"`](\w+)['\"`](?:\s*,\s*['\"`](\w+)['\"`])?"
@@ -585,14 +592,42 @@ def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None]) -> list[
         table = blocks[removed.group(1)] or "?"
         columns = _ruby_columns(lines, number, removed.group(3))
         return _drop_columns(f"{removed.group(2)} (change_table)", table, columns)
+    reshaped = _RUBY_BLOCK_RESHAPE.match(raw)
+    if reshaped and blocks.get(reshaped.group(1)):
+        verb = f"{reshaped.group(2)} (change_table)"
+        return _reshape(verb, blocks[reshaped.group(1)] or "?", reshaped.group(3), reshaped.group(4))
     found = _RUBY_OPS.search(raw)
     if not found:
         return []
-    if found.group(1) == "remove_columns":
+    verb, table, column, then = found.group(1, 2, 3, 4)
+    if verb == "remove_columns":
         rest = raw[found.end(2):].lstrip("\"' ")
-        return _drop_columns("remove_columns", found.group(2), _ruby_columns(lines, number, rest))
-    op = _orm_op(found.group(1), found.group(2), found.group(3))
+        return _drop_columns("remove_columns", table, _ruby_columns(lines, number, rest))
+    if verb == "rename_table" and column:
+        why = (f"rename_table to {column}: the code still running during the deploy queries {table} and fails until "
+               f"it is replaced; no row is lost (weighed {RESHAPE_WEIGHT:g})")
+        return [sql.Op("migration-rename-table", f"table {table}", why, table, weight=RESHAPE_WEIGHT),
+                sql.Op("created", column, table=column)]
+    if verb in ("rename_column", "change_column") and column and then:
+        return _reshape(verb, table, column, then)
+    op = _orm_op(verb, table, column)
     return [op] if op is not None else []
+
+
+def _reshape(verb: str, table: str, column: str, then: str) -> list[sql.Op]:
+    """A column renamed to `then` (rename_column, t.rename) or retyped as `then` (change_column, t.change): what
+    it breaks, weighed RESHAPE_WEIGHT, and the new name or the retyped column to remember (a rollback that undoes
+    it is no loss)."""
+    where = f"column {table}.{column}"
+    if verb.startswith("rename"):
+        why = (f"{verb} to {then}: the code still running during the deploy reads and writes {column} and fails "
+               f"until it is replaced; no data is lost (weighed {RESHAPE_WEIGHT:g})")
+        return [sql.Op("migration-rename-column", where, why, table, (sql.bare(column),), RESHAPE_WEIGHT),
+                sql.Op("added", f"{table}.{then}", table=table, columns=(sql.bare(then),))]
+    why = (f"{verb} to :{then}: a narrower type cuts or rejects the values it cannot hold, and the table is "
+           f"rewritten under a lock (weighed {RESHAPE_WEIGHT:g})")
+    return [sql.Op("migration-change-column", where, why, table, (sql.bare(column),), RESHAPE_WEIGHT),
+            sql.Op("changed", where, table=table, columns=(sql.bare(column),))]
 
 
 def _ruby_columns(lines: Lines, number: int, rest: str) -> list[str]:

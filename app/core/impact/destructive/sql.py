@@ -19,6 +19,7 @@ inside a string literal or a comment.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import posixpath
 import re
@@ -41,6 +42,9 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)  # "falling back to a Comma
 
 UP = "up"
 DOWN = "down"
+# a migration's column renames and retypes (rename_column, change_column): of a column the same section added they
+# break nothing, and in a rollback they undo the up's own rename or retype
+RESHAPES = frozenset({"migration-rename-column", "migration-change-column"})
 
 _LEXER = re.compile(
     r"""
@@ -106,7 +110,7 @@ class Statement:
 class Op:
     """What one statement does to data: a destruction (`kind` set) or a creation to remember."""
 
-    kind: str  # sql-drop | sql-truncate | sql-drop-column | sql-delete-all | sql-update-all | created | added
+    kind: str  # sql-drop | sql-truncate | sql-drop-column | sql-delete-all | sql-update-all | created | added | changed
     target: str
     reason: str = ""
     table: str = ""
@@ -120,6 +124,7 @@ class SqlState:
 
     created: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})
     added: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})
+    changed: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})  # columns retyped
     parses: int = 0
 
 
@@ -473,25 +478,21 @@ def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
         if op.kind == "created":
             state.created[section].add(table)
             continue
-        if op.kind == "added":
-            state.added[section].update(f"{table}.{c}" for c in op.columns)
+        if op.kind in ("added", "changed"):
+            (state.added if op.kind == "added" else state.changed)[section].update(f"{table}.{c}" for c in op.columns)
             continue
         scratch = table in state.created[section]  # made earlier in this very section: a scratch table
+        columns = [f"{table}.{c}" for c in op.columns]
+        if op.kind in RESHAPES and columns and all(c in state.added[section] for c in columns):
+            continue  # renames or retypes a column this very section added: nothing running reads it yet
         if section == DOWN:
-            undoes = table in state.created[UP] or bool(
-                op.columns and all(f"{table}.{c}" in state.added[UP] for c in op.columns)
-            )
+            undoes = table in state.created[UP] or bool(columns and all(c in state.added[UP] for c in columns))
+            if op.kind in RESHAPES and columns and all(c in state.changed[UP] for c in columns):
+                undoes = True  # the rollback retypes back what the up retyped
             if undoes or scratch:
                 continue  # the rollback removes what the migration itself created
-            yield Op(
-                op.kind,
-                op.target,
-                op.reason + " — in the down (rollback) section, and this migration's "
-                "up section did not create it",
-                op.table,
-                op.columns,
-                op.weight,
-            )
+            yield dataclasses.replace(op, reason=op.reason + " — in the down (rollback) section, and this migration's "
+                                      "up section did not create it")
             continue
         if scratch and op.kind != "sql-drop-column":
             continue
