@@ -21,7 +21,7 @@ from app.core.git.models import (
     MergedUpstream,
 )
 from app.core.git.repo import GitRepo, RefInfo
-from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, QueueConfig, ref_names
+from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, LINE_NOTE, QueueConfig, ref_names
 from app.core.text import one_line, plural, visible
 from app.errors import ChangeNotFound, RepoError
 
@@ -775,7 +775,8 @@ def _refs_in_scope(repo: GitRepo, scope: QueueConfig, base_refname: str | None,
     digest = repo.ref_digest() if cache is not None else None
     key = None
     if cache is not None and digest is not None:
-        question = [IN_SCOPE_VERSION, digest, base_refname, list(scope.include), list(scope.exclude)]
+        question = [IN_SCOPE_VERSION, digest, base_refname, list(scope.include), list(scope.exclude),
+                    list(scope.lines)]
         key = hashlib.sha256(json.dumps(question).encode()).hexdigest()
         found = _InScope.from_stored(cache.get_many(IN_SCOPE_KIND, [key]).get(key))
         if found is not None:
@@ -792,7 +793,8 @@ def _refs_in_scope(repo: GitRepo, scope: QueueConfig, base_refname: str | None,
 def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, left_out: dict[str, int],
                   release_lines: list[RefInfo]) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Head -> [(kind, id, ref)] of the refs in scope, the naming ref first; out-of-scope refs counted,
-    and the release lines (refs left out by a default pattern) collected for _retarget."""
+    and the release lines (refs left out by a default pattern, or named by `[queue] lines`) collected for
+    _retarget."""
     groups: dict[str, list[tuple[str, str, str]]] = {}
     for ref in repo.refs():
         kind_id = _kind_and_id(ref)
@@ -801,7 +803,7 @@ def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, l
         reason = scope.left_out_by(ref_names(ref.name))
         if reason is not None:
             left_out[reason] = left_out.get(reason, 0) + 1
-            if DEFAULT_EXCLUDE_NOTE in reason and kind_id[0] == "branch":
+            if (DEFAULT_EXCLUDE_NOTE in reason or reason.startswith(LINE_NOTE)) and kind_id[0] == "branch":
                 release_lines.append(ref)
             continue
         key = ref.target if _plain_name(ref.name) else f"{ref.target} {ref.name}"
@@ -889,17 +891,19 @@ def _retarget(repo: GitRepo, change: Change, lines: ReleaseLines) -> None:
     fork, line = best
     carried = len(change.commits)
     line_name = _short(line.name)
+    # a line `[queue] lines` names (an integration branch) is no release line: said as "line"
+    line_word = "release line" if QueueConfig().excluded_by(line_name) else "line"
     base_name = change.base_ref
     change.base = fork
     change.base_ref = line_name
     if fork == change.head:
-        change.merged = MergedUpstream("line", f"its head is already on release line {line_name}")
-        change.base_note = f"made on release line {line_name}, which already holds its head"
+        change.merged = MergedUpstream("line", f"its head is already on {line_word} {line_name}")
+        change.base_note = f"made on {line_word} {line_name}, which already holds its head"
         return
     change.commits = repo.commits_between(line.target, change.head)
     change.title = _title(change.commits, change.id)
     carried -= len(change.commits)
-    change.base_note = (f"compared with release line {line_name} (forked from it at {fork[:10]}), the line "
+    change.base_note = (f"compared with {line_word} {line_name} (forked from it at {fork[:10]}), the line "
                         f"it was made on: against {base_name} it would also carry {carried} of that "
                         f"line's commit{'s' if carried != 1 else ''}")
 
