@@ -277,6 +277,24 @@ def _tree_entry(tree: pygit2.Tree, path: str) -> tuple[str, int] | None:
     return str(entry.id), int(entry.filemode)
 
 
+def _patch_of_blobs(repo: pygit2.Repository, old_id: str | None, new_id: str | None,
+                    context_lines: int) -> pygit2.Patch | None:
+    """A file libgit2 called binary although neither blob is (no NUL byte in its start, libgit2's own test): the
+    text patch of its two blobs without a path, so that no attribute applies, or None. libgit2 reads `binary` and
+    `-diff` from the checkout (the working tree's .gitattributes, then the index's), so a change's +/- depended on
+    what was checked out when it was analysed (netbox marks project-static/dist/*.js binary: pr/23005 read +13/-73
+    in a clone without a checkout, +6/-66 in one with it; 46 of 848 changes differed, QA56 F6), which no cache key
+    sees. Read so, a change's figures are its two commits' alone, as in a bare clone."""
+    try:
+        blobs = [repo[blob_id].peel(pygit2.Blob) if blob_id else None for blob_id in (old_id, new_id)]
+    except (KeyError, ValueError, pygit2.GitError):
+        return None
+    if any(blob is not None and blob.is_binary for blob in blobs):
+        return None
+    patch = pygit2.Patch.create_from(blobs[0], blobs[1], context_lines=context_lines)
+    return None if patch.delta.is_binary else patch
+
+
 def _join_typechanges(files: list[FileDiff]) -> list[FileDiff]:
     """Join each deletion and addition of one path (not always adjacent once renames are found)."""
     out: list[FileDiff] = []
@@ -1314,7 +1332,7 @@ class GitRepo:
             diff.find_similar(DiffFind.FIND_RENAMES)
         except pygit2.GitError:
             return self._diff_around_missing(a, b, context_lines)
-        return self._file_diffs(diff, find_renames=False, should_stop=should_stop)
+        return self._file_diffs(diff, find_renames=False, should_stop=should_stop, context_lines=context_lines)
 
     def diff_merge_introduced(self, merge: str, *, context_lines: int = 3) -> list[FileDiff]:
         """What a two-parent merge introduced itself: the diff from the automatic merge of its parents
@@ -1349,7 +1367,7 @@ class GitRepo:
                     index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=resolved[0]), FileMode(resolved[1])))
         diff = index.diff_to_tree(commit.tree, DiffOption.REVERSE, context_lines)
         diff.find_similar(DiffFind.FIND_RENAMES)
-        files = self._file_diffs(diff, find_renames=False, repo=scratch)
+        files = self._file_diffs(diff, find_renames=False, repo=scratch, context_lines=context_lines)
         for path, base_entry, our_entry, their_entry in conflicted:
             files.extend(self._conflict_diff(scratch, commit.tree, path, base_entry, our_entry, their_entry,
                                              context_lines))
@@ -1383,7 +1401,7 @@ class GitRepo:
             diff.find_similar(DiffFind.FIND_RENAMES | DiffFind.FIND_EXACT_MATCH_ONLY)
         except pygit2.GitError:
             pass
-        files = self._file_diffs(diff, find_renames=False)
+        files = self._file_diffs(diff, find_renames=False, context_lines=context_lines)
         gone = {fd.old_path: fd for fd in files if fd.status == "deleted" and fd.problem is None and fd.old_blob}
         new = {fd.new_path: fd for fd in files if fd.status == "added" and fd.problem is None and fd.new_blob}
         if not gone or not new:
@@ -1396,7 +1414,7 @@ class GitRepo:
             sub.find_similar(DiffFind.FIND_RENAMES)
         except pygit2.GitError:
             return files
-        paired = self._file_diffs(sub, find_renames=False, repo=scratch)
+        paired = self._file_diffs(sub, find_renames=False, repo=scratch, context_lines=context_lines)
         renamed = [fd for fd in paired if fd.status in ("renamed", "copied")]
         taken = {fd.old_path for fd in renamed} | {fd.new_path for fd in renamed}
         kept = [fd for fd in files
@@ -1449,7 +1467,7 @@ class GitRepo:
         except (KeyError, ValueError, pygit2.GitError) as exc:
             fetch = f"git show --stat {commit_id[:10]}"
             raise RepoError(f"cannot diff commit {commit_id[:10]}: {_missing_tree(exc, fetch)}") from None
-        return self._file_diffs(diff)
+        return self._file_diffs(diff, context_lines=context_lines)
 
     def diff_worktree(self, *, context_lines: int = 3) -> list[FileDiff]:
         """Staged and unstaged changes of tracked files against HEAD (like `git diff HEAD`)."""
@@ -1580,9 +1598,11 @@ class GitRepo:
         return frozenset(entry[2:] for entry in out.split("\0") if entry[:2] in ("S ", "s "))
 
     def _file_diffs(self, diff: pygit2.Diff, *, find_renames: bool = True, repo: pygit2.Repository | None = None,
-                    should_stop: Callable[[], bool] | None = None, workdir: bool = False) -> list[FileDiff]:
+                    should_stop: Callable[[], bool] | None = None, workdir: bool = False,
+                    context_lines: int = 3) -> list[FileDiff]:
         """`workdir`: the new side is the working tree, whose content has an id but is no object (an
-        intent-to-add file, `git add -N`, was "missing (partial clone)" and counted no line)."""
+        intent-to-add file, `git add -N`, was "missing (partial clone)" and counted no line). `context_lines`:
+        the diff's, for a file read again without the checkout's attributes (`_patch_of_blobs`)."""
         if find_renames:
             try:
                 diff.find_similar(DiffFind.FIND_RENAMES)
@@ -1603,7 +1623,8 @@ class GitRepo:
                        if f.flags & _VALID_ID and f.id.raw != bytes(20) and str(f.id) not in odb]
             sizes = [f.size or (self.blob_size(str(f.id)) if f.flags & _VALID_ID else 0) for f in blobs]
             too_big = max(sizes, default=0) > MAX_DIFF_BLOB_BYTES
-            fd = self._file_diff(diff, index, delta, summarise=too_big or bool(missing))
+            fd = self._file_diff(diff, index, delta, summarise=too_big or bool(missing),
+                                 again=None if workdir else (repo or self.repo, context_lines))
             if missing:
                 fd.binary = False
                 fd.problem = (f"blob {missing[0][:10]} is missing (partial or damaged clone): "
@@ -1613,7 +1634,8 @@ class GitRepo:
             files.append(fd)
         return _join_typechanges(_pair_moved_submodules(files))
 
-    def _file_diff(self, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta, *, summarise: bool) -> FileDiff:
+    def _file_diff(self, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta, *, summarise: bool,
+                   again: tuple[pygit2.Repository, int] | None = None) -> FileDiff:
         old, new = delta.old_file, delta.new_file
         status = _STATUS_NAMES.get(delta.status, "modified")
         zero = "0" * 40
@@ -1648,6 +1670,8 @@ class GitRepo:
             return fd
         if patch is None:
             return fd
+        if patch.delta.is_binary and again is not None:
+            patch = _patch_of_blobs(again[0], fd.old_blob, fd.new_blob, again[1]) or patch
         if patch.delta.is_binary:
             fd.binary = True
             return fd
@@ -1668,6 +1692,8 @@ class GitRepo:
             raise RepoError(f"{visible_path(fd.path)}: its content is no longer in the repository") from None
         patch = pygit2.Patch.create_from(old, new, old_as_path=fd.old_path or fd.path,
                                          new_as_path=fd.new_path or fd.path, context_lines=context_lines)
+        if patch.delta.is_binary:  # binary by the checkout's attributes only: read as `diff` read it
+            patch = _patch_of_blobs(self.repo, fd.old_blob, fd.new_blob, context_lines) or patch
         again = FileDiff(fd.status, fd.old_path, fd.new_path)
         _fill_hunks(again, patch)
         return again.hunks
