@@ -236,7 +236,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     as re-indented lines are (FIX97, QA56 F4);
 # 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
 #     the wrapper's source (rubygems.org pr/2108's worst function);
-ANALYSIS_VERSION = "105"
+# 106: `[queue] lines` (changes made on an integration line compared with it); a file binary only by the checkout's
+#     .gitattributes is read as text, as without a checkout; a squashed Django migration's drops weigh 0.2 (QA56 F1,
+#     F6, F10; FIX101);
+ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
