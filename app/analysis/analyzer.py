@@ -237,8 +237,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 105: a JS function handed to a function written in place (a UMD bundle) is named `<function>(<closure>)`, not by
 #     the wrapper's source (rubygems.org pr/2108's worst function);
 # 106: `[queue] lines` (changes made on an integration line compared with it); a file binary only by the checkout's
-#     .gitattributes is read as text, as without a checkout; a squashed Django migration's drops weigh 0.2 (QA56 F1,
-#     F6, F10; FIX101);
+#     .gitattributes is read as text, as without a checkout; a squashed Django migration's drops weigh 0.2; a change
+#     is not titled by a small commit a later one undid (QA56 F1, F6, F9, F10; FIX101);
 ANALYSIS_VERSION = "106"
 
 STALE_BEHIND = 1_000

@@ -213,18 +213,25 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE)
 
 
-def _title(commits: list[CommitInfo], fallback: str) -> str:
+def _title(commits: list[CommitInfo], fallback: str, repo: GitRepo | None = None, head: str = "") -> str:
     """The first subject that says what the change is (the oldest: later commits build on it or tidy it,
     and on starlette the newest non-follow-up was still "Remove backend parameter" for "Add async test
     client"): not a merge's, nor a follow-up's ("Fix tests", "Address review comments", "fixup! ..."),
     else the newest subject at all. A change made on another branch (CARRIED_AUTHORS) is titled from its
-    author's own commits, not from that branch's first."""
+    author's own commits, not from that branch's first. With `repo` and `head`, not a small commit whose every
+    added line the head no longer has (`GitRepo.lines_undone`): netbox's pr/22890 was titled "Add 300GE QSFP-DD
+    interface type", two lines its second commit replaced by the interconnect type the pull request adds (QA56 F9).
+    When every such subject was undone so, the first as before (iterations on one line are not a new change)."""
     own, _carried = _own_and_carried(commits)
-    for pool in (own, commits):
-        subjects = [c.subject for c in pool if not c.is_merge and c.subject]  # newest first
-        for subject in reversed(subjects):
-            if not _FOLLOW_UP.match(subject.strip()):
-                return subject
+    for check in ((True, False) if repo is not None and head else (False,)):
+        for pool in (own, commits):
+            work = [c for c in pool if not c.is_merge and c.subject]  # newest first
+            for commit in reversed(work):
+                if _FOLLOW_UP.match(commit.subject.strip()):
+                    continue
+                if check and len(work) > 1 and repo is not None and repo.lines_undone(commit.id, head):
+                    continue
+                return commit.subject
     subjects = [c.subject for c in commits if not c.is_merge and c.subject]
     if subjects:
         return subjects[0]
@@ -594,7 +601,7 @@ def _compare_after_rebuilt(repo: GitRepo, change: Change) -> None:
     own = {c.id for c in repo.commits_between(upto, change.head)}
     change.commits = [c for c in original if c.id in own]
     change.base = upto
-    change.title = _title(change.commits, change.id)
+    change.title = _title(change.commits, change.id, repo, change.head)
     change.diff_caveat = _carried_caveat(change.commits)
     older = len(original) - len(change.commits)
     note = (f"its first {'commit' if older == 1 else plural(older, 'commit')} (up to {upto[:10]}) "
@@ -675,7 +682,7 @@ def _compare_with_own_work(repo: GitRepo, change: Change, holder_of: dict[str, C
         # what reached the base as a squash merge is below the fork: the lower branch's, not shown here (QA49 #4)
         change.partly_merged = ""
     change.base = fork
-    change.title = _title(change.commits, change.id)
+    change.title = _title(change.commits, change.id, repo, change.head)
     change.diff_caveat = _carried_caveat(change.commits)
     change.base_note = note(holder_of[fork], fork, len(original) - len(change.commits))
     return holder_of[fork]
@@ -901,7 +908,7 @@ def _retarget(repo: GitRepo, change: Change, lines: ReleaseLines) -> None:
         change.base_note = f"made on {line_word} {line_name}, which already holds its head"
         return
     change.commits = repo.commits_between(line.target, change.head)
-    change.title = _title(change.commits, change.id)
+    change.title = _title(change.commits, change.id, repo, change.head)
     carried -= len(change.commits)
     change.base_note = (f"compared with {line_word} {line_name} (forked from it at {fork[:10]}), the line "
                         f"it was made on: against {base_name} it would also carry {carried} of that "
@@ -913,7 +920,7 @@ def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head:
     """`in_base`, the base's whole history where discovery walked it, makes the walks per head cheap."""
     change = Change(id=change_id, kind=kind, ref=refname, head=head, base=None, base_ref=base_name)
     change.commits, change.base, problem = repo.pending_walk(base_commit, head, in_base)
-    change.title = _title(change.commits, change_id)
+    change.title = _title(change.commits, change_id, repo, head)
     change.diff_caveat = _carried_caveat(change.commits)
     if change.base is not None and repo.is_shallow:
         _shallow_merge_base(repo, change, base_name, base_commit)
@@ -939,7 +946,7 @@ def _shallow_merge_base(repo: GitRepo, change: Change, base_name: str, base_comm
         change.base = later
         keep = {c.id for c in repo.commits_between(later, change.head)}
         change.commits = [c for c in change.commits if c.id in keep]
-        change.title = _title(change.commits, change.id)
+        change.title = _title(change.commits, change.id, repo, change.head)
         change.base_note = (f"shallow clone: git's merge base with {base_name} is {older[:10]}, behind a cut of "
                             f"the history; the later one, {later[:10]}, was found through the clone's other history")
     elif cut is not None:

@@ -438,6 +438,7 @@ class GitRepo:
         # Given each file of a diff as soon as it is read (`diff`): the change screen's analysis lets a collapsed
         # file's lines go there (app/core/git/shed.py), so a big diff's vendored lines are never all held at once.
         self.on_read: Callable[[FileDiff], None] | None = None
+        self._undone: dict[tuple[str, str], bool] = {}  # lines_undone's answers
         self._named: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}  # (tree id, name) -> (path, blob id)
 
     # -- identity ---------------------------------------------------------------------------
@@ -1697,6 +1698,48 @@ class GitRepo:
         again = FileDiff(fd.status, fd.old_path, fd.new_path)
         _fill_hunks(again, patch)
         return again.hunks
+
+    UNDONE_MAX_LINES = 40  # a commit with more added lines is never read as undone (lines_undone)
+
+    def lines_undone(self, commit_id: str, head: str) -> bool:
+        """Whether a small commit's every added line (not a blank one) is gone from `head`'s version of its file:
+        a later commit undid or replaced its work (its subject no longer says what the change is: discovery's
+        `_title`). False for a merge, a root commit, a commit that only deletes or adds more than UNDONE_MAX_LINES
+        lines, or whatever cannot be read. Answers are remembered per (commit, head)."""
+        key = (commit_id, head)
+        known = self._undone.get(key)
+        if known is None:
+            try:
+                known = self._lines_undone(commit_id, head)
+            except (KeyError, ValueError, pygit2.GitError):
+                known = False
+            self._undone[key] = known
+        return known
+
+    def _lines_undone(self, commit_id: str, head: str) -> bool:
+        commit = self.repo[commit_id].peel(pygit2.Commit)
+        if len(commit.parents) != 1:
+            return False
+        diff = commit.parents[0].tree.diff_to_tree(commit.tree, context_lines=0)
+        added: dict[str, set[bytes]] = {}
+        for patch in diff:
+            if patch is None or patch.delta.is_binary:
+                return False
+            lines = {line.raw_content.strip() for hunk in patch.hunks for line in hunk.lines if line.origin == "+"}
+            lines.discard(b"")
+            if lines:
+                added[patch.delta.new_file.path] = lines
+        if not added or sum(map(len, added.values())) > self.UNDONE_MAX_LINES:
+            return False
+        tree = self.repo[head].peel(pygit2.Commit).tree
+        for path, lines in added.items():
+            try:
+                blob = tree[path].peel(pygit2.Blob)
+            except KeyError:
+                continue  # the file is gone at the head: so are its lines
+            if lines & {line.strip() for line in blob.data.splitlines()}:
+                return False
+        return True
 
     def has_blobs(self, fd: FileDiff) -> bool:
         """Whether both sides of a file's change are blobs of this repository (neither a working file nor missing)."""
