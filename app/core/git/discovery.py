@@ -283,6 +283,8 @@ def discover(
     PR ref but release lines); `cache` keeps merged-upstream verdicts and patch ids between runs."""
     base_name, base_commit = resolve_base(repo, base)
     found = Discovery(base_name, base_commit)
+    if cache is not None:
+        repo.answers = cache  # what a title's check read (GitRepo.lines_undone), kept between runs
     if commit_range:
         found.commit_range = commit_range
         found.changes, found.warnings = _range_changes(repo, commit_range, merges=merges,
@@ -349,6 +351,8 @@ def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scop
     a change made on a release line (judged against that line), a change with an error."""
     if change_id in (WORKTREE_ID, "worktree", "HEAD") or _MARKED.search(change_id):
         return None
+    if cache is not None:
+        repo.answers = cache  # as discover
     base_name, base_commit = resolve_base(repo, base)
     if repo.is_shallow or repo.head_ref() is None:
         return None

@@ -109,6 +109,7 @@ _WORKTREE_DIRTY = (
 )
 
 
+UNDONE_KIND = "lines_undone.1"  # GitRepo.lines_undone's answers in discovery's cache (bump when they change)
 _VALID_ID = 1 << 3  # GIT_DIFF_FLAG_VALID_ID: the side's object id is known
 
 
@@ -439,6 +440,8 @@ class GitRepo:
         # file's lines go there (app/core/git/shed.py), so a big diff's vendored lines are never all held at once.
         self.on_read: Callable[[FileDiff], None] | None = None
         self._undone: dict[tuple[str, str], bool] = {}  # lines_undone's answers
+        # where lines_undone keeps its answers between runs (discovery's cache: get_many/put_many), or None
+        self.answers: Any = None
         self._named: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}  # (tree id, name) -> (path, blob id)
 
     # -- identity ---------------------------------------------------------------------------
@@ -1700,19 +1703,28 @@ class GitRepo:
         return again.hunks
 
     UNDONE_MAX_LINES = 40  # a commit with more added lines is never read as undone (lines_undone)
+    UNDONE_MAX_FILES = 5  # nor one that changes more files
 
     def lines_undone(self, commit_id: str, head: str) -> bool:
         """Whether a small commit's every added line (not a blank one) is gone from `head`'s version of its file:
         a later commit undid or replaced its work (its subject no longer says what the change is: discovery's
-        `_title`). False for a merge, a root commit, a commit that only deletes or adds more than UNDONE_MAX_LINES
-        lines, or whatever cannot be read. Answers are remembered per (commit, head)."""
+        `_title`). False for a merge, a root commit, a commit that only deletes, adds more than UNDONE_MAX_LINES
+        lines or changes more than UNDONE_MAX_FILES files, or whatever cannot be read. Answers are remembered per
+        (commit, head), in `answers` too (discovery's cache) when it is given."""
         key = (commit_id, head)
         known = self._undone.get(key)
         if known is None:
-            try:
-                known = self._lines_undone(commit_id, head)
-            except (KeyError, ValueError, pygit2.GitError):
-                known = False
+            stored = f"{commit_id}:{head}"
+            kept = self.answers.get_many(UNDONE_KIND, [stored]).get(stored) if self.answers is not None else None
+            if isinstance(kept, bool):
+                known = kept
+            else:
+                try:
+                    known = self._lines_undone(commit_id, head)
+                except (KeyError, ValueError, pygit2.GitError):
+                    known = False
+                if self.answers is not None:
+                    self.answers.put_many(UNDONE_KIND, {stored: known})
             self._undone[key] = known
         return known
 
@@ -1721,15 +1733,21 @@ class GitRepo:
         if len(commit.parents) != 1:
             return False
         diff = commit.parents[0].tree.diff_to_tree(commit.tree, context_lines=0)
+        if len(diff) > self.UNDONE_MAX_FILES:  # deltas only, no patch made: a big commit is no small one
+            return False
         added: dict[str, set[bytes]] = {}
+        count = 0
         for patch in diff:
             if patch is None or patch.delta.is_binary:
                 return False
             lines = {line.raw_content.strip() for hunk in patch.hunks for line in hunk.lines if line.origin == "+"}
             lines.discard(b"")
+            count += len(lines)
+            if count > self.UNDONE_MAX_LINES:
+                return False
             if lines:
                 added[patch.delta.new_file.path] = lines
-        if not added or sum(map(len, added.values())) > self.UNDONE_MAX_LINES:
+        if not added:
             return False
         tree = self.repo[head].peel(pygit2.Commit).tree
         for path, lines in added.items():
