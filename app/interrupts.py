@@ -23,6 +23,7 @@ from typing import Any
 
 INTERRUPTED = "review-tui: interrupted"
 
+_installed = False  # by the process's entry point (install): in-process callers (tests) keep their own handling
 _said = False
 _ending = False
 _late = False
@@ -31,6 +32,8 @@ _late = False
 def install() -> None:
     """At the process's start (app/entry.py main). The exit code's hook is registered first, so it runs after
     every other exit handler (atexit runs them last in, first out), once the workers are joined."""
+    global _installed
+    _installed = True
     sys.unraisablehook = _interrupt_again
     atexit.register(_exit_code)
 
@@ -56,12 +59,13 @@ def _interrupt_main_soon() -> None:
 
 
 def say_interrupted(line: str = INTERRUPTED) -> None:
-    """The one line a Ctrl-C ends with (only the first said), the process then ending (`ending`)."""
+    """The one line a Ctrl-C ends with (only the first said), the process then ending (`ending`); said every time
+    where `install` was not called (a command run in-process)."""
     global _said
     ending()
     if _said:
         return
-    _said = True
+    _said = _installed
     try:
         sys.stderr.write(line + "\n")
         sys.stderr.flush()
@@ -75,6 +79,8 @@ def ending() -> None:
     own handler (or the worker pool's, which defers to it), in the main thread: an ignored SIGINT stays ignored, a
     Textual app's or a test runner's is theirs."""
     global _ending
+    if not _installed:
+        return
     _ending = True
     if threading.current_thread() is not threading.main_thread():
         return
