@@ -20,6 +20,7 @@ from app.commands.common import (
     closed_pipe_exit,
     fail,
     flush_stdout,
+    interrupted_exit,
     is_output_error,
     open_tui,
     output_failed_exit,
@@ -57,7 +58,9 @@ class _Group(click.Group):
             fail(f"{exc.format_message()} (see '{where} --help')", exc.exit_code)
         except click.ClickException as exc:
             fail(exc.format_message(), exc.exit_code)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C while click parses the command line
+                interrupted_exit()
             click.echo("review-tui: aborted", err=True)
             sys.exit(1)
         except BrokenPipeError:

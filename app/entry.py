@@ -68,24 +68,21 @@ def _open_tui(options: dict[str, Any]) -> None:
              **range_kwargs(options.get("commit_range"), options.get("merges"), options.get("first_parent")))
 
 
-INTERRUPTED = "review-tui: interrupted"
-"""What Ctrl-C ends a run with (exit 130): app/commands/common.py's run_guarded says the same."""
-
-
 def main() -> None:
     """The process's entry point. Ctrl-C before a command's own handling is in place (run_guarded), while the
     interpreter imports click and the commands (0.2-0.35 s of a start on a loaded machine), ends as it does there:
     one line and exit 130. Uncaught, it printed a traceback of the import and the interpreter ended itself by the
     signal (exit -2 to a caller; about 1 Ctrl-C in 40 at random moments of a `list`, stop 51)."""
+    from app import interrupts
+
+    interrupts.install()
     try:
         _main()
     except KeyboardInterrupt:
-        try:
-            sys.stderr.write(INTERRUPTED + "\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
+        interrupts.say_interrupted()
         sys.exit(130)
+    finally:
+        interrupts.ending()
 
 
 def _main() -> None:

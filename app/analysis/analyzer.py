@@ -253,7 +253,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     skimmed; an aligned continuation line counts one level in the indent factor; Ruby test blocks are spans; .rake
 #     is Ruby code; a bot gets no experience; compose files tier 2; a stylesheet deleted whole collapsed; dev-only
 #     manifests tier 2, a Gemfile.lock-only bump reads the tip's Gemfile (FIX102, QA57);
-ANALYSIS_VERSION = "111"
+# 112: `[queue] lines` (changes made on an integration line compared with it); a file binary only by the checkout's
+#     .gitattributes is read as text, as without a checkout; a squashed Django migration's drops weigh 0.2; a change
+#     is not titled by a small commit a later one undid (QA56 F1, F6, F9, F10; FIX101);
+ANALYSIS_VERSION = "112"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""

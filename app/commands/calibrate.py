@@ -78,7 +78,9 @@ def calibrate_command(ctx: click.Context, repo: str | None, since: str | None, m
                          show_progress=progress if progress is not None else None if not json_output else False,
                          capped=capped)
     except KeyboardInterrupt:
-        click.echo(INTERRUPTED, err=True)
+        from app.interrupts import say_interrupted
+
+        say_interrupted(INTERRUPTED)
         sys.exit(130)
     except CalibrationInputError as exc:
         # A script asking for --json gets a document to parse, a manager asking for --html is told why

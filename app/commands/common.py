@@ -193,8 +193,11 @@ def run_guarded(run: Callable[[], Any], passthrough: tuple[type[BaseException], 
 
 
 def interrupted_exit() -> NoReturn:
-    """Ctrl-C: one line ("review-tui: interrupted", as app/entry.py's main says it) and exit 130."""
-    echo("review-tui: interrupted", err=True)
+    """Ctrl-C: one line ("review-tui: interrupted", as app/entry.py's main says it) and exit 130; another Ctrl-C
+    while the process ends raises nothing (app/interrupts.py)."""
+    from app.interrupts import say_interrupted
+
+    say_interrupted()
     sys.exit(130)
 
 

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
 # What the forkserver imports before forking any worker.
-_PRELOAD = ["app.core.metrics.complexity", "app.core.impact.graph", "radon.complexity", "radon.metrics",
-            "radon.raw", "app.core.metrics.raw_lines", "lizard", "app.core.metrics.typescript",
+_PRELOAD = ["app.core.forkserver_start", "app.core.metrics.complexity", "app.core.impact.graph", "radon.complexity",
+            "radon.metrics", "radon.raw", "app.core.metrics.raw_lines", "lizard", "app.core.metrics.typescript",
             "tree_sitter", "tree_sitter_typescript", "tree_sitter_javascript"]
 
 T = TypeVar("T")
@@ -441,11 +441,20 @@ def _start_forkserver_quietly() -> None:
     worker forked from it inherit (Python keeps a signal ignored at start-up ignored). Otherwise a
     Ctrl-C to the process group prints tracebacks under the parent's own "interrupted" line: of the
     forkserver importing the analyzers, or of a worker unpickling its task after the parent has
-    abandoned the pool. Only the main thread may change a handler; elsewhere (the TUI's analysis
-    threads) the terminal sends no SIGINT and the workers silence themselves (_quiet_worker)."""
+    abandoned the pool. Only the main thread may change a handler, and another thread must not take fd 2 from the
+    TUI that draws on it; elsewhere (the pool started beside a first `list`'s discovery, `start_soon`, or the TUI's
+    analysis threads) SIGINT is blocked in the starting thread, a mask the forkserver inherits, until its first
+    import (app/core/forkserver_start.py) ignores it and puts its stderr on /dev/null: a Ctrl-C in that second
+    printed the forkserver's import traceback under "interrupted" (QA56 F12: 2 runs in 20 interrupted in their
+    first 4 s)."""
     from multiprocessing import forkserver
 
     if threading.current_thread() is not threading.main_thread():
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     saved_stderr = os.dup(2)

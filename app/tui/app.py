@@ -188,6 +188,7 @@ class ReviewApp(App[None]):
         # them); a closed terminal (SIGHUP) or a SIGTERM quits as `q` does, ending the review session.
         # Not for an app run in-process (tests): its pool serves the next one, its signals are the runner's.
         self.owns_process = False
+        self.interrupted = False  # SIGINT (`kill -INT`, a Ctrl-C sent as a signal) quit it: run_tui says so
         self._session_ended = False
         self.quitting = False  # set by exit(): background work stops at its next step
         self._startup_notes: list[tuple[str, str]] = []  # (severity, message) shown once mounted
@@ -446,7 +447,7 @@ class ReviewApp(App[None]):
             import asyncio
             import signal
 
-            for name in ("SIGHUP", "SIGTERM"):
+            for name in ("SIGHUP", "SIGTERM", "SIGINT"):
                 try:
                     number = getattr(signal, name)
                     asyncio.get_running_loop().add_signal_handler(number, self._stop_on_signal, number)
@@ -530,12 +531,16 @@ class ReviewApp(App[None]):
         super().exit(*args, **kwargs)
 
     def _stop_on_signal(self, signum: int) -> None:
-        """SIGHUP (the terminal is gone) or SIGTERM: quit as `q` does. Textual's shutdown then writes to the
-        dead terminal and can wait for good (its output queue full): a closed window left the process running,
-        holding the ledger and a worker, deaf to SIGTERM. So the process ends anyway after
+        """SIGHUP (the terminal is gone), SIGTERM or SIGINT: quit as `q` does (SIGINT: run_tui then ends the process
+        as a Ctrl-C ends any command, one line and exit 130, once the terminal is back; it quit with exit 0 and
+        said nothing, QA56 F12. Ctrl-C pressed in the app is a key: Textual's "Press q to quit"). Textual's
+        shutdown then writes to the dead terminal and can wait for good (its output queue full): a closed window
+        left the process running, holding the ledger and a worker, deaf to SIGTERM. So the process ends anyway after
         HANGUP_GRACE_SECONDS, its review session written first."""
+        import signal
         import threading
 
+        self.interrupted = self.interrupted or signum == signal.SIGINT
         threading.Thread(target=self._end_process_after_grace, args=(128 + signum,), name="review-tui-deadline",
                          daemon=True).start()
         self.exit()
@@ -795,6 +800,8 @@ def run_tui(analyzer: Analyzer | AnalyzerSpec) -> None:
                     app._analyzer.drop_prefetched_discovery()  # taken by the queue, unless it never started
         if app.start_error is not None:
             raise app.start_error
+        if app.interrupted:
+            raise KeyboardInterrupt  # the CLI's one line and exit 130 (commands/common.py run_guarded)
     finally:
         if ledger is not None:
             ledger.close()

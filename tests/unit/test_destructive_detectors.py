@@ -1063,3 +1063,28 @@ def test_rails_column_renames_and_retypes_are_destructive_by_what_they_break() -
     assert [(f.kind, f.line, f.target) for f in found] == [
         ("migration-rename-column", 6, "column users.login"), ("migration-change-column", 7, "column users.bio")]
     assert found[0].reason.startswith("rename (change_table) to name:")
+
+
+def test_a_squashed_django_migration_replays_its_drops_and_weighs_them_lightly() -> None:
+    """netbox's b554e70ed "Squash migrations": `replaces = [...]` and the replaced migrations' RemoveFields read as 42
+    new column drops (QA56 F10). Django runs a squash only on a database that has run none of the migrations it
+    replaces: its drops are shown, said so, and weigh REPLAY_WEIGHT; a plain migration's keep their full weight."""
+    squash = (
+        "from django.db import migrations\n"
+        "class Migration(migrations.Migration):\n"
+        "    replaces = [('circuits', '0038_cabling_cleanup'), ('circuits', '0039_remove_peer')]\n"
+        "    operations = [\n"
+        "        migrations.RemoveField(model_name='circuittermination', name='_link_peer_id'),\n"
+        "        migrations.RunSQL('DROP TABLE circuits_legacy'),\n"
+        "    ]\n"
+    )
+    found = migrations.scan_python_migration(squash, "circuits/migrations/0038_squashed_0042.py", Work())
+    assert [(f.line, f.target, f.weight) for f in found] == [
+        (5, "column circuittermination._link_peer_id", migrations.REPLAY_WEIGHT),
+        (6, "table circuits_legacy", migrations.REPLAY_WEIGHT)]
+    assert all("squashed migration (`replaces`)" in f.reason for f in found)
+    plain = squash.replace("    replaces = [('circuits', '0038_cabling_cleanup'), ('circuits', '0039_remove_peer')]\n",
+                           "    replaces = []\n")
+    found = migrations.scan_python_migration(plain, "circuits/migrations/0043_cleanup.py", Work())
+    assert [(f.line, f.weight) for f in found] == [(5, 1.0), (6, 1.0)]
+    assert not any("squashed" in f.reason for f in found)

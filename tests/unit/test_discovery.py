@@ -967,3 +967,26 @@ def test_a_branch_that_only_merges_the_branch_it_is_stacked_on_is_hidden_as_empt
     b.commit("own work", {"c.py": "c = 1\n"}, branch="fork-main", author=BOB)
     found = discover(GitRepo(b.path))
     assert sorted(c.id for c in found.changes) == ["coverage", "fork-main"] and not found.merged
+
+
+def test_a_change_is_not_titled_by_a_commit_its_later_commit_undid(make_repo) -> None:
+    """netbox's pr/22890 read "dcim: Add 300GE QSFP-DD interface type" (its oldest commit), whose two lines its second
+    commit replaced: the whole diff adds the HPE Synergy interconnect type (QA56 F9). A later commit that builds on
+    the first keeps the first's subject."""
+    b = make_repo("undone")
+    choices = "TYPE_100GE = '100gbase-x'\n"
+    b.commit("init", {"choices.py": choices}, author=ALICE)
+    b.branch("pr-22890")
+    b.commit("dcim: Add 300GE QSFP-DD interface type",
+             {"choices.py": choices + "TYPE_300GE_QSFP_DD = '300gbase-x-qsfpdd'\n# 300GE\n"}, branch="pr-22890",
+             author=BOB)
+    b.commit("Add HPE Synergy interconnect type", {"choices.py": choices + "TYPE_HPE_SYNERGY_INTERCONNECT = 'hpe'\n"},
+             branch="pr-22890", author=BOB)
+    b.branch("builds-on")
+    b.commit("Add the 400GE type", {"choices.py": choices + "TYPE_400GE = '400gbase-x'\n"}, branch="builds-on",
+             author=BOB)
+    b.commit("Add the 400GE label", {"choices.py": choices + "TYPE_400GE = '400gbase-x'\nLABEL = '400GE'\n"},
+             branch="builds-on", author=BOB)
+    b.checkout()
+    titles = {c.id: c.title for c in discover(GitRepo(b.path)).changes}
+    assert titles == {"pr-22890": "Add HPE Synergy interconnect type", "builds-on": "Add the 400GE type"}

@@ -335,3 +335,62 @@ def test_a_warm_discovery_walks_no_release_line_and_walks_a_moved_one(v1x_repo, 
     moved = verdicts(discover(GitRepo(v1x_repo.path), cache=cache))
     assert v1x_repo.head("fix/notify-v1x") in walked
     assert moved == verdicts(discover(GitRepo(v1x_repo.path))) and moved["fix/notify-v1x"][2] == "line"
+
+
+@pytest.fixture
+def feature_repo(make_repo):
+    """netbox's shape (QA56 F1): `feature`, the next release's integration line, with big commits of its own and
+    main merged into it now and then; a pull request made on it, one it has merged already, a fix made on main."""
+    b = make_repo("feature-line")
+    b.commit("init", {"a.py": "a = 1\n"}, author=ALICE)
+    b.branch("feature")
+    big = "".join(f"line_{i} = {i}\n" for i in range(400))
+    b.commit("feature: new models", {"models.py": big}, branch="feature", author=ALICE)
+    b.commit("main moves on", {"main.py": "m = 1\n"}, author=ALICE)
+    b.merge("feature", "main", "Merge branch 'main' into feature", author=ALICE)
+    b.commit("feature: new views", {"views.py": big}, branch="feature", author=ALICE)
+    b.branch("pr-into-feature", from_branch="feature")
+    b.commit("Optimize the views", {"views.py": big + "extra = 1\n"}, branch="pr-into-feature", author=BOB)
+    b.set_ref("refs/pull/5/head", b.head("pr-into-feature"))
+    b.branch("landed-on-feature", from_branch="feature")
+    b.commit("feature: landed fix", {"a.py": "a = 3\n"}, branch="landed-on-feature", author=BOB)
+    b.merge("feature", "landed-on-feature", "Merge landed-on-feature", author=ALICE)
+    b.branch("fix-on-main")
+    b.commit("Fix on main", {"main.py": "m = 2\n"}, branch="fix-on-main", author=BOB)
+    b.set_ref("refs/remotes/origin/feature", b.head("feature"))
+    b.repo.references.delete("refs/heads/feature")
+    b.checkout()
+    return b
+
+
+def test_an_integration_branch_named_a_line_is_no_change_and_its_pull_requests_are_compared_with_it(
+        feature_repo) -> None:
+    before = {row["id"]: row for row in list_json(feature_repo.path)}
+    assert before["pr-into-feature"]["lines_added"] > 800  # against main: the line's own commits too
+    found = discover(GitRepo(feature_repo.path), scope=queue_config('[queue]\nlines = ["feature"]\n'))
+    changes = {c.id: c for c in found.changes}
+    assert set(changes) == {"pr-into-feature", "fix-on-main"}
+    pr = changes["pr-into-feature"]
+    assert pr.base_ref == "origin/feature" and [c.subject for c in pr.commits] == ["Optimize the views"]
+    assert pr.base_note.startswith("compared with line origin/feature (forked from it at")
+    assert changes["fix-on-main"].base_ref == "main"
+    merged = {c.id: c.merged for c in found.merged}
+    assert merged["landed-on-feature"] is not None and merged["landed-on-feature"].how == "line"
+    assert any("a line, not a change: [queue] lines 'feature'" in reason for reason in found.left_out)
+
+
+def test_lines_in_the_repository_file_shape_list_and_explain(feature_repo) -> None:
+    feature_repo.commit("scope", {".review-tui.toml": '[queue]\nlines = ["feature"]\n'}, author=ALICE)
+    feature_repo.checkout()
+    rows = {row["id"]: row for row in list_json(feature_repo.path)}
+    assert "origin/feature" not in rows
+    row = rows["pr-into-feature"]
+    assert (row["lines_added"], row["lines_deleted"], row["files"], row["base_ref"]) == (1, 0, 1, "origin/feature")
+    explained = CliRunner().invoke(cli, ["explain", "pull/5", "--repo", str(feature_repo.path)],
+                                   catch_exceptions=False)
+    assert explained.exit_code == 0 and "Base: compared with line origin/feature" in explained.output
+
+
+def test_a_bad_lines_pattern_names_the_key() -> None:
+    with pytest.raises(ConfigError, match=r"queue\.lines"):
+        queue_config('[queue]\nlines = [""]\n')

@@ -352,3 +352,32 @@ def test_a_merge_commits_own_diff_is_what_the_merge_introduced(make_repo) -> Non
     assert repo.commit_diff(clean) == []
     [own] = repo.commit_diff(evil)
     assert own.path == "README.md" and [line.text for line in own.added_lines()] == ["sneaked in"]
+
+
+def test_the_checkouts_gitattributes_do_not_change_a_changes_figures(make_repo, tmp_path) -> None:
+    """netbox marks project-static/dist/*.js `binary` in .gitattributes: libgit2 read it from the working tree (then
+    the index), so pr/23005 was +13/-73 in a clone without a checkout and +6/-66 in one with it, and the cache kept
+    whichever came first (QA56 F6). A change's figures are its two commits' alone, checked out or not; a file
+    binary by its content stays binary."""
+    import subprocess
+
+    b = make_repo("attributes")
+    png = b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256))
+    b.commit("init", {"dist/app.js": "x = 1\n", "logo.png": png, ".gitattributes": "dist/*.js binary\n"},
+             author=ALICE)
+    b.branch("topic")
+    b.commit("rebuild", {"dist/app.js": "x = 2\ny = 3\n", "logo.png": png + b"\x00"}, branch="topic", author=BOB)
+    b.checkout()
+    assert (b.path / ".gitattributes").exists()  # the checkout has them
+    bare = tmp_path / "no-checkout"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(b.path), str(bare)], check=True)
+    figures = []
+    for path, topic in ((b.path, "topic"), (bare, "origin/topic")):
+        repo = GitRepo(path)
+        base, head = repo.resolve_commit("main" if path == b.path else "origin/main"), repo.resolve_commit(topic)
+        files = {fd.path: fd for fd in repo.diff(base, head)}
+        figures.append({p: (fd.binary, fd.additions, fd.deletions) for p, fd in files.items()})
+        js = files["dist/app.js"]
+        assert [h.origins for h in repo.hunks_again(js)] == [h.origins for h in js.hunks]
+    assert figures[0] == figures[1]
+    assert figures[0]["dist/app.js"] == (False, 2, 1) and figures[0]["logo.png"][0] is True

@@ -21,7 +21,7 @@ from app.core.git.models import (
     MergedUpstream,
 )
 from app.core.git.repo import GitRepo, RefInfo
-from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, QueueConfig, ref_names
+from app.core.git.scope import DAY_SECONDS, DEFAULT_EXCLUDE_NOTE, LINE_NOTE, QueueConfig, ref_names
 from app.core.text import one_line, plural, visible
 from app.errors import ChangeNotFound, RepoError
 
@@ -213,18 +213,25 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE)
 
 
-def _title(commits: list[CommitInfo], fallback: str) -> str:
+def _title(commits: list[CommitInfo], fallback: str, repo: GitRepo | None = None, head: str = "") -> str:
     """The first subject that says what the change is (the oldest: later commits build on it or tidy it,
     and on starlette the newest non-follow-up was still "Remove backend parameter" for "Add async test
     client"): not a merge's, nor a follow-up's ("Fix tests", "Address review comments", "fixup! ..."),
     else the newest subject at all. A change made on another branch (CARRIED_AUTHORS) is titled from its
-    author's own commits, not from that branch's first."""
+    author's own commits, not from that branch's first. With `repo` and `head`, not a small commit whose every
+    added line the head no longer has (`GitRepo.lines_undone`): netbox's pr/22890 was titled "Add 300GE QSFP-DD
+    interface type", two lines its second commit replaced by the interconnect type the pull request adds (QA56 F9).
+    When every such subject was undone so, the first as before (iterations on one line are not a new change)."""
     own, _carried = _own_and_carried(commits)
-    for pool in (own, commits):
-        subjects = [c.subject for c in pool if not c.is_merge and c.subject]  # newest first
-        for subject in reversed(subjects):
-            if not _FOLLOW_UP.match(subject.strip()):
-                return subject
+    for check in ((True, False) if repo is not None and head else (False,)):
+        for pool in (own, commits):
+            work = [c for c in pool if not c.is_merge and c.subject]  # newest first
+            for commit in reversed(work):
+                if _FOLLOW_UP.match(commit.subject.strip()):
+                    continue
+                if check and len(work) > 1 and repo is not None and repo.lines_undone(commit.id, head):
+                    continue
+                return commit.subject
     subjects = [c.subject for c in commits if not c.is_merge and c.subject]
     if subjects:
         return subjects[0]
@@ -276,6 +283,8 @@ def discover(
     PR ref but release lines); `cache` keeps merged-upstream verdicts and patch ids between runs."""
     base_name, base_commit = resolve_base(repo, base)
     found = Discovery(base_name, base_commit)
+    if cache is not None:
+        repo.answers = cache  # what a title's check read (GitRepo.lines_undone), kept between runs
     if commit_range:
         found.commit_range = commit_range
         found.changes, found.warnings = _range_changes(repo, commit_range, merges=merges,
@@ -342,6 +351,8 @@ def discover_one(repo: GitRepo, change_id: str, *, base: str | None = None, scop
     a change made on a release line (judged against that line), a change with an error."""
     if change_id in (WORKTREE_ID, "worktree", "HEAD") or _MARKED.search(change_id):
         return None
+    if cache is not None:
+        repo.answers = cache  # as discover
     base_name, base_commit = resolve_base(repo, base)
     if repo.is_shallow or repo.head_ref() is None:
         return None
@@ -594,7 +605,7 @@ def _compare_after_rebuilt(repo: GitRepo, change: Change) -> None:
     own = {c.id for c in repo.commits_between(upto, change.head)}
     change.commits = [c for c in original if c.id in own]
     change.base = upto
-    change.title = _title(change.commits, change.id)
+    change.title = _title(change.commits, change.id, repo, change.head)
     change.diff_caveat = _carried_caveat(change.commits)
     older = len(original) - len(change.commits)
     note = (f"its first {'commit' if older == 1 else plural(older, 'commit')} (up to {upto[:10]}) "
@@ -675,7 +686,7 @@ def _compare_with_own_work(repo: GitRepo, change: Change, holder_of: dict[str, C
         # what reached the base as a squash merge is below the fork: the lower branch's, not shown here (QA49 #4)
         change.partly_merged = ""
     change.base = fork
-    change.title = _title(change.commits, change.id)
+    change.title = _title(change.commits, change.id, repo, change.head)
     change.diff_caveat = _carried_caveat(change.commits)
     change.base_note = note(holder_of[fork], fork, len(original) - len(change.commits))
     return holder_of[fork]
@@ -775,7 +786,8 @@ def _refs_in_scope(repo: GitRepo, scope: QueueConfig, base_refname: str | None,
     digest = repo.ref_digest() if cache is not None else None
     key = None
     if cache is not None and digest is not None:
-        question = [IN_SCOPE_VERSION, digest, base_refname, list(scope.include), list(scope.exclude)]
+        question = [IN_SCOPE_VERSION, digest, base_refname, list(scope.include), list(scope.exclude),
+                    list(scope.lines)]
         key = hashlib.sha256(json.dumps(question).encode()).hexdigest()
         found = _InScope.from_stored(cache.get_many(IN_SCOPE_KIND, [key]).get(key))
         if found is not None:
@@ -792,7 +804,8 @@ def _refs_in_scope(repo: GitRepo, scope: QueueConfig, base_refname: str | None,
 def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, left_out: dict[str, int],
                   release_lines: list[RefInfo]) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Head -> [(kind, id, ref)] of the refs in scope, the naming ref first; out-of-scope refs counted,
-    and the release lines (refs left out by a default pattern) collected for _retarget."""
+    and the release lines (refs left out by a default pattern, or named by `[queue] lines`) collected for
+    _retarget."""
     groups: dict[str, list[tuple[str, str, str]]] = {}
     for ref in repo.refs():
         kind_id = _kind_and_id(ref)
@@ -801,7 +814,7 @@ def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, l
         reason = scope.left_out_by(ref_names(ref.name))
         if reason is not None:
             left_out[reason] = left_out.get(reason, 0) + 1
-            if DEFAULT_EXCLUDE_NOTE in reason and kind_id[0] == "branch":
+            if (DEFAULT_EXCLUDE_NOTE in reason or reason.startswith(LINE_NOTE)) and kind_id[0] == "branch":
                 release_lines.append(ref)
             continue
         key = ref.target if _plain_name(ref.name) else f"{ref.target} {ref.name}"
@@ -889,17 +902,19 @@ def _retarget(repo: GitRepo, change: Change, lines: ReleaseLines) -> None:
     fork, line = best
     carried = len(change.commits)
     line_name = _short(line.name)
+    # a line `[queue] lines` names (an integration branch) is no release line: said as "line"
+    line_word = "release line" if QueueConfig().excluded_by(line_name) else "line"
     base_name = change.base_ref
     change.base = fork
     change.base_ref = line_name
     if fork == change.head:
-        change.merged = MergedUpstream("line", f"its head is already on release line {line_name}")
-        change.base_note = f"made on release line {line_name}, which already holds its head"
+        change.merged = MergedUpstream("line", f"its head is already on {line_word} {line_name}")
+        change.base_note = f"made on {line_word} {line_name}, which already holds its head"
         return
     change.commits = repo.commits_between(line.target, change.head)
-    change.title = _title(change.commits, change.id)
+    change.title = _title(change.commits, change.id, repo, change.head)
     carried -= len(change.commits)
-    change.base_note = (f"compared with release line {line_name} (forked from it at {fork[:10]}), the line "
+    change.base_note = (f"compared with {line_word} {line_name} (forked from it at {fork[:10]}), the line "
                         f"it was made on: against {base_name} it would also carry {carried} of that "
                         f"line's commit{'s' if carried != 1 else ''}")
 
@@ -909,7 +924,7 @@ def _branch_change(repo: GitRepo, kind: str, change_id: str, refname: str, head:
     """`in_base`, the base's whole history where discovery walked it, makes the walks per head cheap."""
     change = Change(id=change_id, kind=kind, ref=refname, head=head, base=None, base_ref=base_name)
     change.commits, change.base, problem = repo.pending_walk(base_commit, head, in_base)
-    change.title = _title(change.commits, change_id)
+    change.title = _title(change.commits, change_id, repo, head)
     change.diff_caveat = _carried_caveat(change.commits)
     if change.base is not None and repo.is_shallow:
         _shallow_merge_base(repo, change, base_name, base_commit)
@@ -935,7 +950,7 @@ def _shallow_merge_base(repo: GitRepo, change: Change, base_name: str, base_comm
         change.base = later
         keep = {c.id for c in repo.commits_between(later, change.head)}
         change.commits = [c for c in change.commits if c.id in keep]
-        change.title = _title(change.commits, change.id)
+        change.title = _title(change.commits, change.id, repo, change.head)
         change.base_note = (f"shallow clone: git's merge base with {base_name} is {older[:10]}, behind a cut of "
                             f"the history; the later one, {later[:10]}, was found through the clone's other history")
     elif cut is not None:

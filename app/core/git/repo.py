@@ -110,6 +110,7 @@ _WORKTREE_DIRTY = (
 )
 
 
+UNDONE_KIND = "lines_undone.1"  # GitRepo.lines_undone's answers in discovery's cache (bump when they change)
 _VALID_ID = 1 << 3  # GIT_DIFF_FLAG_VALID_ID: the side's object id is known
 
 
@@ -283,6 +284,24 @@ def _tree_entry(tree: pygit2.Tree, path: str) -> tuple[str, int] | None:
     return str(entry.id), int(entry.filemode)
 
 
+def _patch_of_blobs(repo: pygit2.Repository, old_id: str | None, new_id: str | None,
+                    context_lines: int) -> pygit2.Patch | None:
+    """A file libgit2 called binary although neither blob is (no NUL byte in its start, libgit2's own test): the
+    text patch of its two blobs without a path, so that no attribute applies, or None. libgit2 reads `binary` and
+    `-diff` from the checkout (the working tree's .gitattributes, then the index's), so a change's +/- depended on
+    what was checked out when it was analysed (netbox marks project-static/dist/*.js binary: pr/23005 read +13/-73
+    in a clone without a checkout, +6/-66 in one with it; 46 of 848 changes differed, QA56 F6), which no cache key
+    sees. Read so, a change's figures are its two commits' alone, as in a bare clone."""
+    try:
+        blobs = [repo[blob_id].peel(pygit2.Blob) if blob_id else None for blob_id in (old_id, new_id)]
+    except (KeyError, ValueError, pygit2.GitError):
+        return None
+    if any(blob is not None and blob.is_binary for blob in blobs):
+        return None
+    patch = pygit2.Patch.create_from(blobs[0], blobs[1], context_lines=context_lines)
+    return None if patch.delta.is_binary else patch
+
+
 def _join_typechanges(files: list[FileDiff]) -> list[FileDiff]:
     """Join each deletion and addition of one path (not always adjacent once renames are found)."""
     out: list[FileDiff] = []
@@ -432,6 +451,9 @@ class GitRepo:
         # Given each file of a diff as soon as it is read (`diff`): the change screen's analysis lets a collapsed
         # file's lines go there (app/core/git/shed.py), so a big diff's vendored lines are never all held at once.
         self.on_read: Callable[[FileDiff], None] | None = None
+        self._undone: dict[tuple[str, str], bool] = {}  # lines_undone's answers
+        # where lines_undone keeps its answers between runs (discovery's cache: get_many/put_many), or None
+        self.answers: Any = None
         self._named: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}  # (tree id, name) -> (path, blob id)
 
     # -- identity ---------------------------------------------------------------------------
@@ -1358,7 +1380,7 @@ class GitRepo:
             diff.find_similar(DiffFind.FIND_RENAMES)
         except pygit2.GitError:
             return self._diff_around_missing(a, b, context_lines)
-        return self._file_diffs(diff, find_renames=False, should_stop=should_stop)
+        return self._file_diffs(diff, find_renames=False, should_stop=should_stop, context_lines=context_lines)
 
     def diff_merge_introduced(self, merge: str, *, context_lines: int = 3) -> list[FileDiff]:
         """What a two-parent merge introduced itself: the diff from the automatic merge of its parents
@@ -1393,7 +1415,7 @@ class GitRepo:
                     index.add(pygit2.IndexEntry(path, pygit2.Oid(hex=resolved[0]), FileMode(resolved[1])))
         diff = index.diff_to_tree(commit.tree, DiffOption.REVERSE, context_lines)
         diff.find_similar(DiffFind.FIND_RENAMES)
-        files = self._file_diffs(diff, find_renames=False, repo=scratch)
+        files = self._file_diffs(diff, find_renames=False, repo=scratch, context_lines=context_lines)
         for path, base_entry, our_entry, their_entry in conflicted:
             files.extend(self._conflict_diff(scratch, commit.tree, path, base_entry, our_entry, their_entry,
                                              context_lines))
@@ -1427,7 +1449,7 @@ class GitRepo:
             diff.find_similar(DiffFind.FIND_RENAMES | DiffFind.FIND_EXACT_MATCH_ONLY)
         except pygit2.GitError:
             pass
-        files = self._file_diffs(diff, find_renames=False)
+        files = self._file_diffs(diff, find_renames=False, context_lines=context_lines)
         gone = {fd.old_path: fd for fd in files if fd.status == "deleted" and fd.problem is None and fd.old_blob}
         new = {fd.new_path: fd for fd in files if fd.status == "added" and fd.problem is None and fd.new_blob}
         if not gone or not new:
@@ -1440,7 +1462,7 @@ class GitRepo:
             sub.find_similar(DiffFind.FIND_RENAMES)
         except pygit2.GitError:
             return files
-        paired = self._file_diffs(sub, find_renames=False, repo=scratch)
+        paired = self._file_diffs(sub, find_renames=False, repo=scratch, context_lines=context_lines)
         renamed = [fd for fd in paired if fd.status in ("renamed", "copied")]
         taken = {fd.old_path for fd in renamed} | {fd.new_path for fd in renamed}
         kept = [fd for fd in files
@@ -1493,7 +1515,7 @@ class GitRepo:
         except (KeyError, ValueError, pygit2.GitError) as exc:
             fetch = f"git show --stat {commit_id[:10]}"
             raise RepoError(f"cannot diff commit {commit_id[:10]}: {_missing_tree(exc, fetch)}") from None
-        return self._file_diffs(diff)
+        return self._file_diffs(diff, context_lines=context_lines)
 
     def diff_worktree(self, *, context_lines: int = 3) -> list[FileDiff]:
         """Staged and unstaged changes of tracked files against HEAD (like `git diff HEAD`)."""
@@ -1624,9 +1646,11 @@ class GitRepo:
         return frozenset(entry[2:] for entry in out.split("\0") if entry[:2] in ("S ", "s "))
 
     def _file_diffs(self, diff: pygit2.Diff, *, find_renames: bool = True, repo: pygit2.Repository | None = None,
-                    should_stop: Callable[[], bool] | None = None, workdir: bool = False) -> list[FileDiff]:
+                    should_stop: Callable[[], bool] | None = None, workdir: bool = False,
+                    context_lines: int = 3) -> list[FileDiff]:
         """`workdir`: the new side is the working tree, whose content has an id but is no object (an
-        intent-to-add file, `git add -N`, was "missing (partial clone)" and counted no line)."""
+        intent-to-add file, `git add -N`, was "missing (partial clone)" and counted no line). `context_lines`:
+        the diff's, for a file read again without the checkout's attributes (`_patch_of_blobs`)."""
         if find_renames:
             try:
                 diff.find_similar(DiffFind.FIND_RENAMES)
@@ -1647,7 +1671,8 @@ class GitRepo:
                        if f.flags & _VALID_ID and f.id.raw != bytes(20) and str(f.id) not in odb]
             sizes = [f.size or (self.blob_size(str(f.id)) if f.flags & _VALID_ID else 0) for f in blobs]
             too_big = max(sizes, default=0) > MAX_DIFF_BLOB_BYTES
-            fd = self._file_diff(diff, index, delta, summarise=too_big or bool(missing))
+            fd = self._file_diff(diff, index, delta, summarise=too_big or bool(missing),
+                                 again=None if workdir else (repo or self.repo, context_lines))
             if missing:
                 fd.binary = False
                 fd.problem = (f"blob {missing[0][:10]} is missing (partial or damaged clone): "
@@ -1657,7 +1682,8 @@ class GitRepo:
             files.append(fd)
         return _join_typechanges(_pair_moved_submodules(files))
 
-    def _file_diff(self, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta, *, summarise: bool) -> FileDiff:
+    def _file_diff(self, diff: pygit2.Diff, index: int, delta: pygit2.DiffDelta, *, summarise: bool,
+                   again: tuple[pygit2.Repository, int] | None = None) -> FileDiff:
         old, new = delta.old_file, delta.new_file
         status = _STATUS_NAMES.get(delta.status, "modified")
         zero = "0" * 40
@@ -1692,6 +1718,8 @@ class GitRepo:
             return fd
         if patch is None:
             return fd
+        if patch.delta.is_binary and again is not None:
+            patch = _patch_of_blobs(again[0], fd.old_blob, fd.new_blob, again[1]) or patch
         if patch.delta.is_binary:
             fd.binary = True
             return fd
@@ -1712,9 +1740,68 @@ class GitRepo:
             raise RepoError(f"{visible_path(fd.path)}: its content is no longer in the repository") from None
         patch = pygit2.Patch.create_from(old, new, old_as_path=fd.old_path or fd.path,
                                          new_as_path=fd.new_path or fd.path, context_lines=context_lines)
+        if patch.delta.is_binary:  # binary by the checkout's attributes only: read as `diff` read it
+            patch = _patch_of_blobs(self.repo, fd.old_blob, fd.new_blob, context_lines) or patch
         again = FileDiff(fd.status, fd.old_path, fd.new_path)
         _fill_hunks(again, patch)
         return again.hunks
+
+    UNDONE_MAX_LINES = 40  # a commit with more added lines is never read as undone (lines_undone)
+    UNDONE_MAX_FILES = 5  # nor one that changes more files
+
+    def lines_undone(self, commit_id: str, head: str) -> bool:
+        """Whether a small commit's every added line (not a blank one) is gone from `head`'s version of its file:
+        a later commit undid or replaced its work (its subject no longer says what the change is: discovery's
+        `_title`). False for a merge, a root commit, a commit that only deletes, adds more than UNDONE_MAX_LINES
+        lines or changes more than UNDONE_MAX_FILES files, or whatever cannot be read. Answers are remembered per
+        (commit, head), in `answers` too (discovery's cache) when it is given."""
+        key = (commit_id, head)
+        known = self._undone.get(key)
+        if known is None:
+            stored = f"{commit_id}:{head}"
+            kept = self.answers.get_many(UNDONE_KIND, [stored]).get(stored) if self.answers is not None else None
+            if isinstance(kept, bool):
+                known = kept
+            else:
+                try:
+                    known = self._lines_undone(commit_id, head)
+                except (KeyError, ValueError, pygit2.GitError):
+                    known = False
+                if self.answers is not None:
+                    self.answers.put_many(UNDONE_KIND, {stored: known})
+            self._undone[key] = known
+        return known
+
+    def _lines_undone(self, commit_id: str, head: str) -> bool:
+        commit = self.repo[commit_id].peel(pygit2.Commit)
+        if len(commit.parents) != 1:
+            return False
+        diff = commit.parents[0].tree.diff_to_tree(commit.tree, context_lines=0)
+        if len(diff) > self.UNDONE_MAX_FILES:  # deltas only, no patch made: a big commit is no small one
+            return False
+        added: dict[str, set[bytes]] = {}
+        count = 0
+        for patch in diff:
+            if patch is None or patch.delta.is_binary:
+                return False
+            lines = {line.raw_content.strip() for hunk in patch.hunks for line in hunk.lines if line.origin == "+"}
+            lines.discard(b"")
+            count += len(lines)
+            if count > self.UNDONE_MAX_LINES:
+                return False
+            if lines:
+                added[patch.delta.new_file.path] = lines
+        if not added:
+            return False
+        tree = self.repo[head].peel(pygit2.Commit).tree
+        for path, lines in added.items():
+            try:
+                blob = tree[path].peel(pygit2.Blob)
+            except KeyError:
+                continue  # the file is gone at the head: so are its lines
+            if lines & {line.strip() for line in blob.data.splitlines()}:
+                return False
+        return True
 
     def has_blobs(self, fd: FileDiff) -> bool:
         """Whether both sides of a file's change are blobs of this repository (neither a working file nor missing)."""

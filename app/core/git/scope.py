@@ -49,6 +49,8 @@ VERSION_LINE_PATTERNS = frozenset({"[0-9]*.[0-9]*", "[0-9]*.x", "v[0-9]*.[0-9]*"
 _VERSION_NAME = re.compile(r"v[0-9]+(?:[.-](?:[0-9]+|x))*|[0-9]+(?:\.(?:[0-9]+|x))+")
 DEFAULT_EXCLUDE_NOTE = " (a default: release and publication lines)"
 """Said after a reason whose pattern is one of DEFAULT_EXCLUDE (discovery reads such refs as release lines)."""
+LINE_NOTE = "a line, not a change: [queue] lines "
+"""The reason a ref `[queue] lines` names is out of the queue (discovery reads it as a line, as a release line)."""
 DEFAULT_STALE_DAYS = 90
 DAY_SECONDS = 86_400
 
@@ -77,12 +79,18 @@ class QueueConfig:
     """List only changes that a pull request ref (refs/pull/N/head, <remote>/pr/N) points at."""
     stale_days: int = DEFAULT_STALE_DAYS
     """Heads untouched for this many days are counted as stale in the footer hint (0: no hint)."""
+    lines: tuple[str, ...] = ()
+    """Ref globs of long-lived lines that are not changes themselves (an integration branch such as netbox's
+    `feature`, `develop`, `next`): each is left out of the queue and read as the release lines are, a change made
+    on it compared with it, one already on it merged upstream there (QA56 F1)."""
     _include: tuple[Glob, ...] = field(init=False, repr=False, compare=False)
     _exclude: tuple[Glob, ...] = field(init=False, repr=False, compare=False)
+    _lines: tuple[Glob, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_include", tuple(_compile(p, "queue.include") for p in self.include))
         object.__setattr__(self, "_exclude", tuple(_compile(p, "queue.exclude") for p in self.exclude))
+        object.__setattr__(self, "_lines", tuple(_compile(p, "queue.lines") for p in self.lines))
 
     @classmethod
     def from_reader(cls, reader: SectionReader, defaults: QueueConfig | None = None) -> QueueConfig:
@@ -99,11 +107,12 @@ class QueueConfig:
         stale = reader.get("stale_days", int, base.stale_days)
         if stale < 0:
             raise ConfigError(f"{reader.where('stale_days')}: must be 0 (no hint) or more, got {stale}")
-        for key, patterns in (("include", include), ("exclude", exclude)):
+        lines = tuple(reader.get_list_of("lines", str, list(base.lines)))
+        for key, patterns in (("include", include), ("exclude", exclude), ("lines", lines)):
             for i, pattern in enumerate(patterns):
                 _compile(pattern, f"{reader.where(key)}[{i}]")
         reader.finish()
-        return cls(include, exclude, max_age, pr_only, stale)
+        return cls(include, exclude, max_age, pr_only, stale, lines)
 
     def _first_match(self, globs: tuple[Glob, ...], names: tuple[str, ...]) -> str | None:
         for glob in globs:
@@ -118,6 +127,9 @@ class QueueConfig:
         """Why a ref going by `names` is out of scope (one line naming the setting), or None."""
         if self._first_match(self._include, names) is None:
             return "not matched by [queue] include"
+        line = self._first_match(self._lines, names)
+        if line is not None:
+            return f"{LINE_NOTE}{line!r}"
         pattern = self._first_match(self._exclude, names)
         if pattern is None:
             return None

@@ -75,6 +75,16 @@ class Event:
     text: str
     ops: list[sql.Op] | None = None  # ORM operations
     sql_text: str | None = None  # SQL to split and classify
+    replays: bool = False  # in a Django squashed migration (`replaces = [...]`): REPLAY_WEIGHT, said so
+
+
+# A Django squashed migration (`replaces = [...]`) repeats the operations of the migrations it replaces, which were
+# reviewed and ran when they were made: Django runs it only on a database that has run none of them (a new one, or
+# one older than all of them), never again where they ran. Its drops are shown, said so, and weigh this much of a
+# drop's cost (netbox's b554e70ed "Squash migrations" read as 42 new column drops, QA56 F10).
+REPLAY_WEIGHT = 0.2
+REPLAY_NOTE = (" — in a squashed migration (`replaces`): it replays the migrations it replaces, and Django runs it"
+               " only on a database that has run none of them")
 
 
 def judge_events(events: list[Event], path: str, detector: str, work: Work) -> list[Finding]:
@@ -104,11 +114,11 @@ def judge_events(events: list[Event], path: str, detector: str, work: Work) -> l
                             path,
                             line,
                             sql.readable(kept.target),
-                            kept.reason,
+                            kept.reason + (REPLAY_NOTE if event.replays else ""),
                             event.text,
                             detector=detector,
                             key=f"{kept.kind}:{sql.bare(kept.table)}:{','.join(kept.columns)}:{section}",
-                            weight=kept.weight,
+                            weight=kept.weight * REPLAY_WEIGHT if event.replays else kept.weight,
                         )
                     )
                     if len(findings) >= MAX_FINDINGS_PER_FILE:
@@ -147,6 +157,18 @@ def string_sequences(tree: ast.Module, known: dict[str, str]) -> dict[str, list[
     return found
 
 
+def _declares_replaces(statement: ast.stmt) -> bool:
+    """`replaces = [('app', '0038_x'), ...]` (non-empty) in a class body: a Django squashed migration."""
+    if isinstance(statement, ast.Assign):
+        targets, value = statement.targets, statement.value
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets, value = [statement.target], statement.value
+    else:
+        return False
+    return (any(isinstance(target, ast.Name) and target.id == "replaces" for target in targets)
+            and isinstance(value, (ast.List, ast.Tuple)) and bool(value.elts))
+
+
 class _PythonMigration(ast.NodeVisitor):
     def __init__(self, lines: Lines, known: dict[str, str], sequences: dict[str, list[str]] | None = None) -> None:
         self.lines = lines
@@ -155,6 +177,7 @@ class _PythonMigration(ast.NodeVisitor):
         self.sections = [sql.UP]
         self.batch_tables: dict[str, str] = {}
         self.events: list[Event] = []
+        self.replays = False  # inside a Migration class that declares `replaces` (REPLAY_WEIGHT)
 
     def _text(self, value: ast.expr | None) -> str:
         return string_value(value, sql_placeholder, self.known) or ""
@@ -217,6 +240,12 @@ class _PythonMigration(ast.NodeVisitor):
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        saved = self.replays
+        self.replays = saved or any(_declares_replaces(statement) for statement in node.body)
+        self.generic_visit(node)
+        self.replays = saved
+
     def visit_With(self, node: ast.With) -> None:
         for item in node.items:
             call = item.context_expr
@@ -245,7 +274,7 @@ class _PythonMigration(ast.NodeVisitor):
         text = self.lines.text_of(line)
         ops = self._orm_ops(node, name, last)
         if ops:
-            self.events.append(Event(section, line, text, ops=ops))
+            self.events.append(Event(section, line, text, ops=ops, replays=self.replays))
         if last == "RunSQL":
             self._sql(_arg(node, 0, "sql"), section, node)
             self._sql(_arg(node, 1, "reverse_sql"), sql.DOWN, node)
@@ -261,7 +290,7 @@ class _PythonMigration(ast.NodeVisitor):
         text = self._text(value)
         if text.strip():
             start = getattr(value, "lineno", call.lineno)
-            self.events.append(Event(section, start, self.lines.text_of(start), sql_text=text))
+            self.events.append(Event(section, start, self.lines.text_of(start), sql_text=text, replays=self.replays))
 
     def _orm_ops(self, node: ast.Call, name: str, last: str) -> list[sql.Op]:
         owner = name.split(".")[0]

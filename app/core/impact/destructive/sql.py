@@ -42,9 +42,10 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)  # "falling back to a Comma
 
 UP = "up"
 DOWN = "down"
-# a migration's column renames and retypes (rename_column, change_column): of a column the same section added they
+# Column renames and retypes keep the rows but change the shape every reader relies on (a Rails migration's
+# rename_column, change_column; Liquibase's renameColumn, modifyDataType): of a column the same section added they
 # break nothing, and in a rollback they undo the up's own rename or retype
-RESHAPES = frozenset({"migration-rename-column", "migration-change-column"})
+RESHAPES = frozenset({"migration-rename-column", "migration-change-column", "sql-rename", "sql-retype"})
 
 _LEXER = re.compile(
     r"""
@@ -467,10 +468,6 @@ def _unjudged_where(verb: str, code: str) -> list[Op]:
 # ==================================================================================================
 
 
-RESHAPES = frozenset({"sql-rename", "sql-retype"})
-"""Kinds that keep the rows but change the shape every reader relies on (Liquibase renameColumn, modifyDataType)."""
-
-
 def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
     """The destructive ops, given what the file created before them (recorded into `state`)."""
     for op in ops:
@@ -496,8 +493,6 @@ def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
             continue
         if scratch and op.kind != "sql-drop-column":
             continue
-        if op.kind in RESHAPES and op.columns and all(f"{table}.{c}" in state.added[section] for c in op.columns):
-            continue  # renaming or retyping a column this migration just added: nothing reads it yet
         if op.kind == "sql-drop-column" and table in state.created[section]:
             continue
         if (
