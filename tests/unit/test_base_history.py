@@ -52,7 +52,10 @@ def test_every_answer_from_the_base_history_is_libgit2s(make_repo, dag) -> None:
         if head in history:
             continue  # merged already: discovery never asks
         commits, merge_base, problem = repo.pending_walk(base, head, history)
-        assert [c.id for c in commits] == [c.id for c in repo.commits_between(base, head)]
+        # libgit2's walk hides the base by commit dates: a base commit dated after its own descendants (a skewed
+        # clock) comes out as pending, where the base history knows it is the base's (hypothesis found one)
+        assert [c.id for c in commits] == [c.id for c in repo.commits_between(base, head)
+                                           if not repo.is_ancestor(c.id, base)]
         assert (merge_base, problem) == repo.merge_base_or_problem(base, head)
     bases = [c for c in ids if c in history][:3]
     outside, cut = history.outside_common(bases, limit=len(ids))
