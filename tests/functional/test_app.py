@@ -218,8 +218,10 @@ async def test_a_key_taken_from_another_action_is_reported_and_never_shown_as_f2
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Flag: request")
-        await pilot.pause(0.3)
-        palette = _screen_text(app)
+        for _ in range(150):  # the palette searches in a worker: under load its hits come late
+            await pilot.pause(0.1)
+            if "(no key)" in (palette := _screen_text(app)):
+                break
         assert "(no key)" in palette and "f24" not in palette, palette
 
 
