@@ -16,6 +16,7 @@ from app.storage.ledger import Ledger
 from app.tui.app import ReviewApp
 from app.tui.screens.chunk import ChunkReviewScreen
 from app.tui.screens.threads import ThreadDialog, ThreadsScreen
+from app.tui.timer import ActiveTimer
 from tests.functional.test_app import NOW, REVIEWER, build_app, settle
 
 
@@ -112,6 +113,8 @@ def _app_with_a_thread(payments_repo: Path, warm_cache, tmp_path: Path) -> Revie
     ledger = Ledger.open(tmp_path / "ledger.db", clock=lambda: float(next(times)))
     app = build_app(payments_repo, cache=warm_cache, ledger=ledger,
                     user_config=UserConfig(reviewer_email=REVIEWER))
+    # the review timer stands still: under load a second passed before the snapshot ("spent 0m01s")
+    app.session.timer = ActiveTimer(clock=lambda: 5_000.0)
     detail = app.fresh_analyzer().detail("feature/multi-currency")
     chunk = detail.plan.chunks[0]
     path = chunk.files[0]
