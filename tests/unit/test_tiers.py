@@ -278,6 +278,14 @@ DEFAULT_TIERS = [
     ("web/src/cart.spec.ts", 3),
     ("pkg/ledger/ledger_test.go", 3),
     ("LICENSE", 3),
+    ("LICENSE-APACHE", 3),
+    ("COPYING.LESSER", 3),
+    ("NOTICE.txt", 3),
+    ("CHANGES.rst", 3),
+    # QA58 F7: `LICENSE*` and `NOTICE*` read Java classes and a Rails controller as documentation
+    ("src/main/java/org/acme/catalog/LicenseValidator.java", 2),
+    ("src/main/java/org/acme/NoticeService.java", 2),
+    ("app/controllers/authors_controller.rb", 2),
     # QA51 #18: a benchmark's or test harness's own manifest ships nothing (hono's benchmarks/fetch/package.json)
     ("benchmarks/fetch/package.json", 3),
     ("benchmarks/jsx/yarn.lock", 3),

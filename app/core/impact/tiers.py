@@ -76,6 +76,16 @@ def _rules(tier: int, reason: str, globs: str) -> list[TierRule]:
     return [TierRule(glob, tier, reason) for glob in globs.split()]
 
 
+# The project's notes by their conventional names, bare or as text; not `LICENSE*`, which matched LicenseValidator.java,
+# NoticeService.java or authors_controller.rb: tier 3 documentation (QA58 F7). A bare name still covers a directory of
+# that name (globs match parent directories, as in .gitignore).
+_PROJECT_NOTES = tuple(
+    f"{name}{suffix}" for name in ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "CHANGELOG", "CHANGES")
+    for suffix in ("", ".txt", ".md", ".markdown", ".rst", ".adoc", "-*")
+) + ("COPYING.LIB", "COPYING.LESSER", "LICENSE.APACHE", "LICENSE.MIT", "LICENSE.BSD",
+       "changelogs/", "changelog.d/")  # change-history fragments (ansible's, towncrier's)
+
+
 # Broad rules first, specific and "cannot hurt production" rules last: the last match wins.
 # An ansible/ directory is infrastructure by its playbooks, inventories and templates, not by any Python
 # in it: the Ansible project keeps its own source in lib/ansible/, and every one of its pull requests
@@ -233,7 +243,7 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/deposits/**""")
     + _rules(3, "editor and tooling settings", ".editorconfig .vscode/ .idea/ .pre-commit-config.yaml")
     + _rules(3, "documentation", """
-        docs/ doc/ *.md *.markdown *.rst *.adoc LICENSE* COPYING* NOTICE* AUTHORS* CHANGELOG* CHANGES*""")
+        docs/ doc/ *.md *.markdown *.rst *.adoc""" + " " + " ".join(_PROJECT_NOTES))
     # after the security rules: lang/de/auth.php is the login page's strings in German, not auth code (QA59)
     + _rules(3, "translations: the strings the application shows, in each language; prose, not code",
              " ".join(TRANSLATION_GLOBS))
