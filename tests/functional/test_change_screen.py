@@ -86,7 +86,7 @@ async def test_claude_branch_shows_its_ai_tools_and_marks_its_commits(payments_r
         why = rendered(screen.query_one("#why-panel", Static))
         assert "tools: Claude Code" in why
         # a column, named as one: "nesting depth" overstated a continuation line aligned under a bracket
-        assert "indentation" in why and "starts at column 16" in why and "nesting" not in why
+        assert "indentation" in why and "is indented 16 columns" in why and "nesting" not in why
         await pilot.press("c")
         await pilot.pause()
         commits = screen.query_one("#commits-table", DataTable)

@@ -388,7 +388,7 @@ def test_indent_is_the_deepest_added_line_of_code_as_the_calibration_reads_it(pa
     listed = json.loads(CliRunner().invoke(cli, ["explain", branch, "--repo", str(payments_repo), "--json"],
                                            catch_exceptions=False).stdout)
     factor = next(f for f in listed["factors"] if f["name"] == "indent")
-    assert f"starts at column {expected}" in factor["explanation"]
+    assert f"is indented {expected} columns" in factor["explanation"]
     # The calibration reads the same figure from the branch's commits, each against its parent.
     repo = GitRepo(payments_repo)
     count = int(git(payments_repo, "rev-list", "--count", f"{base}..{branch}"))

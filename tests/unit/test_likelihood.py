@@ -154,7 +154,7 @@ def test_explain_and_calibration_read_an_aligned_ruby_argument_as_one_level(make
     result = CliRunner().invoke(cli, ["explain", "aligned", "--repo", str(repo.path), "--json"],
                                 catch_exceptions=False)
     factor = next(f for f in json.loads(result.stdout)["factors"] if f["name"] == "indent")
-    assert "starts at column 10" in factor["explanation"], factor  # was 42
+    assert "is indented 10 columns" in factor["explanation"], factor  # was 42
     git = GitRepo(repo.path)
     [commit] = read_first_parent_log(GitCli(git.git_dir), "aligned", 1)
     assert added_code_indent(commit, git.blob) == 10

@@ -176,7 +176,7 @@ class RiskInputs:
     author_bot: str = ""  # the bot account (`login[bot]`) that wrote the whole change: its experience is not known
     history_known: bool = True
     code_bytes_before: int = 0  # bytes, at the change's base, of the code files (not tests) it changes
-    deepest_indent: int = 0  # columns before the most indented added line of code (a tab counts 4)
+    deepest_indent: int = 0  # nesting indent of the most indented added line of code (deepest_nesting; a tab counts 4)
     blast_known: bool = False  # whether the dependency graph (impact/graph.py) was at hand
     # the kinds of the change's code files when the graph reads none of them (".rb", ".tf"): not measured
     blast_unread: list[str] = field(default_factory=list)
@@ -482,7 +482,10 @@ def _code_explanations(inputs: RiskInputs) -> dict[str, str]:
                          "(.py, .go, .ts, .sh, .tf, .sql, CI workflows ...; tests excluded)",
             "code_files": f"{len(code)} source file{'s' if len(code) != 1 else ''} changed (tests excluded)",
             "code_base": f"the changed source files held {inputs.code_bytes_before:,} bytes before the change",
-            "indent": (f"the most indented added line of source code starts at column {inputs.deepest_indent}"
+            # the figure is the nesting indent, not the line's column: an argument aligned under its opening
+            # bracket counts one level (deepest_nesting), so "starts at column 10" was false for a line at column 42
+            "indent": (f"the most indented added line of source code is indented {inputs.deepest_indent} columns "
+                       "(each level at most 4; a line aligned under a bracket is one level)"
                        if inputs.deepest_indent else "no indented line of source code added")}
 
 
