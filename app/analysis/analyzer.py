@@ -259,7 +259,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 113: the docs rule names the project's notes bare or as text (LICENSE, NOTICE.txt, CHANGES.rst), not `LICENSE*`:
 #     LicenseValidator.java and authors_controller.rb are code (QA58 F7);
 # 114: the indent factor says "is indented N columns", its nesting indent, not "starts at column N" (FIX102's figure);
-ANALYSIS_VERSION = "114"
+# 115: a default-tier code file whose directory's code files are mostly critical by name gets a tier reason naming
+#     the rule that would cover it (QA59 F11);
+ANALYSIS_VERSION = "115"
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -666,6 +668,7 @@ class Analyzer:
         self._new_plan_gaps: dict[str, list[str]] = {}  # plan cache key -> the blobs its diff lacked (_same_gap)
         self._new_parts: dict[str, dict[str, Any]] = {}  # report key -> its tiers and blast radius, not stored yet
         self._new_missing: dict[str, list[str]] = {}  # report key -> the blobs its diff lacked, not stored yet
+        self._directory_hints: dict[tuple[str, str], str | None] = {}  # (directory tree, path) -> its hint
         self.discovery_progress: Callable[[str], None] | None = None  # hears how far a discovery in process got
         self.detail_progress: Callable[[str], None] | None = None  # hears what a change's detail is reading
 
@@ -1653,6 +1656,30 @@ class Analyzer:
         return lambda directory: [(path, data.decode("utf-8", "replace"))
                                   for path, data in repo.directory_files(head, directory, (".tf",))]
 
+    def _directory_hint(self, change: Change) -> Callable[[str], str | None] | None:
+        """A default-tier code file's hint about its directory at the change's head (assess.directory_hint), kept
+        per directory tree for the run: pull requests change the same files of the same directories. None for the
+        working tree, whose files are not a commit's."""
+        from app.core.impact.assess import directory_hint
+        from app.core.risk.score import is_code_path, is_test_path
+
+        if change.kind == "worktree":
+            return None
+        repo, head, tiers, memo = self.repo, change.head, self.config.tiers, self._directory_hints
+
+        def hint(path: str) -> str | None:
+            if not is_code_path(path) or is_test_path(path) or "/" not in path:
+                return None
+            listing = repo.directory_listing(head, path.rsplit("/", 1)[0])
+            if listing is None:
+                return None
+            key = (listing[0], path)
+            if key not in memo:
+                code = [p for p in listing[1] if is_code_path(p) and not is_test_path(p)]
+                memo[key] = directory_hint(path, code, tiers) if path in code else None
+            return memo[key]
+        return hint
+
     def _reader(self, change: Change) -> Reader:
         from app.core.impact.destructive.scan import blob_reader
 
@@ -1701,7 +1728,8 @@ class Analyzer:
         change, files = prep.change, prep.files
         if prep.tiers is None:  # else read from the cache with the change's report (_cached_parts)
             prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change),
-                                vendored=self._vendored(prep), dev_only=self._dependency_bump(prep).dev_only)
+                                vendored=self._vendored(prep), dev_only=self._dependency_bump(prep).dev_only,
+                                hint=self._directory_hint(change))
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,
                                              ref=change.ref, config=cfg.ai,
                                              older_evidence=self._older_evidence(change), alias_refs=change.alias_refs)

@@ -560,7 +560,9 @@ def tier_rules_hint(found: Assessment) -> str | None:
     from app.core.impact.tiers import NO_TIER_RULE  # not assess: its detectors, 0.4 s before a plan is shown
 
     defaulted = any(NO_TIER_RULE in str(reason) for reason in found.tiers.reasons)
-    return TIER_RULES_HINT if defaulted and not found.destructive_ops else None
+    # a reason that already names the rule to add for the change's directory (assess.directory_hint) says it better
+    named = any("[[tiers.rules]] glob =" in str(reason) for reason in found.tiers.reasons)
+    return TIER_RULES_HINT if defaulted and not named and not found.destructive_ops else None
 
 
 def _assessed(report: ChangeReport) -> Assessment:

@@ -78,3 +78,65 @@ async def test_a_seams_callers_wrap_under_their_own_text(sample_root) -> None:
     block = lines[start:end]
     assert len(block) >= 3 and "(+2 more)" in " ".join(block)
     assert all(line.startswith("      ") and line[6] != " " for line in block)  # each line at the item's indent
+
+
+def _controller(name: str, body: str = "return $x;") -> str:
+    return f"<?php\nclass {name} {{\n    public function show($x) {{\n        {body}\n    }}\n}}\n"
+
+
+def _access_repo(make_repo, config: str | None = None):
+    """BookStack's layout (QA59 F11): app/Access/Controllers holds its login, registration and password controllers,
+    tier 0 by their names, beside SocialController and UserInviteController, which no built-in rule names."""
+    b = make_repo("access")
+    names = ("LoginController", "RegisterController", "ForgotPasswordController", "SocialController",
+             "UserInviteController")
+    files = {f"app/Access/Controllers/{name}.php": _controller(name) for name in names}
+    if config is not None:
+        files[".review-tui.toml"] = config
+    b.commit("root", files, author=ALICE)
+    b.branch("social")
+    b.commit("social logins may fail", {"app/Access/Controllers/SocialController.php": _controller(
+        "SocialController", "if ($x) { return $x; }\n        return null;")}, branch="social", author=ALICE)
+    b.checkout()
+    return b
+
+
+async def test_a_default_tier_file_among_critical_neighbours_names_the_rule_that_would_cover_it(make_repo) -> None:
+    """QA59 F11: 11 of the 14 files of BookStack's app/Access/Controllers are tier 0 by their names; a change to
+    SocialController was tier 2 with a generic "add [[tiers.rules]] entries" hint. The why panel names the
+    directory, its critical neighbours and the rule to add; with that rule the change is tier 0."""
+    b = _access_repo(make_repo)
+    async with build_app(b.path).run_test(size=(120, 50)) as pilot:
+        screen = await open_change(pilot, "social")
+        await pilot.press("w")
+        await pilot.pause()
+        why = " ".join(rendered(screen.query_one("#why-panel", Static), width=110).split())
+    assert ("app/Access/Controllers/ holds 3 of 5 code files at a critical tier by their names "
+            "(ForgotPasswordController.php, LoginController.php and 1 more): if SocialController.php is as critical, "
+            "add [[tiers.rules]] glob = \"app/Access/Controllers/*\", tier = 0 to .review-tui.toml") in why, why
+    assert "add [[tiers.rules]] entries" not in why  # the generic hint gives way to the named rule
+    # the rule it names works as written
+    ruled = _access_repo(make_repo, '[[tiers.rules]]\nglob = "app/Access/Controllers/*"\ntier = 0\n')
+    async with build_app(ruled.path).run_test(size=(120, 50)) as pilot:
+        screen = await open_change(pilot, "social")
+        assert screen.detail.assessment.tiers.tier == 0
+        assert not any("holds" in reason for reason in screen.detail.assessment.tiers.reasons)
+
+
+async def test_blast_radius_of_code_the_graph_does_not_read_is_not_measured_everywhere(make_repo) -> None:
+    """The why panel's factor said "blast radius not measured: ... not .rb" while its section below said "no changed
+    public symbol is used elsewhere" and "Seams: none untested": the section now says what the factor says."""
+    b = make_repo("ruby")
+    b.commit("root", {"app/models/invoice.rb": "class Invoice\n  def total\n    1\n  end\nend\n",
+                      "lib/tool.py": "def helper():\n    return 1\n"}, author=ALICE)
+    b.branch("topic")
+    b.commit("total", {"app/models/invoice.rb": "class Invoice\n  def total\n    2\n  end\nend\n"},
+             branch="topic", author=BOB)
+    b.checkout()
+    async with build_app(b.path).run_test(size=(120, 50)) as pilot:
+        screen = await open_change(pilot, "topic")
+        await pilot.press("w")
+        await pilot.pause()
+        why = " ".join(rendered(screen.query_one("#why-panel", Static), width=110).split())
+    assert "Blast radius: not measured: the dependency graph reads" in why and "not .rb" in why, why
+    assert "no changed public symbol is used elsewhere" not in why and "Seams: not measured" in why

@@ -1896,6 +1896,19 @@ class GitRepo:
                     out.append((prefix + name, data))
         return out
 
+    def directory_listing(self, commit_id: str, directory: str, *, limit: int = 200) -> tuple[str, list[str]] | None:
+        """(tree id, paths) of the regular files directly in `directory` of a commit, from its tree object alone (no
+        blob read); None when it cannot be read or holds more than `limit` entries."""
+        try:
+            tree = self._tree(self.repo[commit_id].peel(pygit2.Commit).tree[directory].id)
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        if len(tree) > limit:
+            return None
+        prefix = f"{directory}/"
+        return str(tree.id), [prefix + decode_path(entry.raw_name or b"") for entry in tree
+                              if entry.filemode in (pygit2.GIT_FILEMODE_BLOB, pygit2.GIT_FILEMODE_BLOB_EXECUTABLE)]
+
     def missing_objects(self, ids: Iterable[str]) -> list[str]:
         """Those of `ids` the object database does not hold (a header check each, no content read)."""
         odb = self.repo.odb

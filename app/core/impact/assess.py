@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import posixpath
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +165,47 @@ DEV_ONLY_REASON = ("only dependencies that development and tests use changed: no
 
 _Decided = tuple[dict[str, int], dict[TierRule | None, list[str]], list[tuple[int, str]]]
 
+DirectoryHint = Callable[[str], "str | None"]  # a default-tier path -> a hint about its directory (directory_hint)
+MIN_CRITICAL_SIBLINGS = 3  # files of a directory at a critical tier by their names before it reads as critical
+MAX_DIRECTORY_HINTS = 2
+
+
+def directory_hint(path: str, siblings: Sequence[str], config: TierConfig) -> str | None:
+    """A hint for a file the tier rules leave at the default tier when most code files of its directory (`siblings`,
+    the code files directly in it, `path` too) have a more critical tier by their names: a project declares its own
+    identity code by convention (BookStack's app/Access/Controllers holds LoginController ... by name, tier 0, and
+    SocialController, UserInviteController at tier 2: QA59 F11). None unless MIN_CRITICAL_SIBLINGS and half of them
+    are more critical; the tier named is the one most of them have."""
+    directory = posixpath.dirname(path)
+    tiers = {sibling: _tier_by_rules(sibling, config) for sibling in siblings if sibling != path}
+    critical = sorted(p for p, tier in tiers.items() if tier < config.default_tier)
+    if not directory or len(critical) < MIN_CRITICAL_SIBLINGS or 2 * len(critical) < len(tiers) + 1:
+        return None
+    counts = Counter(tiers[p] for p in critical)
+    tier = min(counts, key=lambda t: (-counts[t], t))
+    named = ", ".join(visible_path(posixpath.basename(p)) for p in critical[:2])
+    more = f" and {len(critical) - 2} more" if len(critical) > 2 else ""
+    return (f"{visible_path(directory)}/ holds {len(critical)} of {len(tiers) + 1} code files at a critical tier by "
+            f"their names ({named}{more}): if {visible_path(posixpath.basename(path))} is as critical, add "
+            f"[[tiers.rules]] glob = \"{visible_path(directory)}/*\", tier = {tier} to .review-tui.toml")
+
+
+def _tier_by_rules(path: str, config: TierConfig) -> int:
+    rule = config.rule_for(path)
+    return config.default_tier if rule is None else rule.tier
+
+
+def _directory_hints(paths: Sequence[str], hint: DirectoryHint) -> list[str]:
+    """The hints of the directories of a change's default-tier files, at most MAX_DIRECTORY_HINTS, one a directory."""
+    out: dict[str, str] = {}
+    for path in paths:
+        directory = posixpath.dirname(path)
+        if directory in out or len(out) >= MAX_DIRECTORY_HINTS:
+            continue
+        if (found := hint(path)) is not None:
+            out[directory] = found
+    return list(out.values())
+
 
 def _file_tiers(files: Sequence[FileDiff], config: TierConfig, read: Reader | None, vendored: Vendored | None,
                 dev_only: Collection[str]) -> _Decided:
@@ -189,14 +232,15 @@ def _file_tiers(files: Sequence[FileDiff], config: TierConfig, read: Reader | No
 
 def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None,
            neighbours: Neighbours | None = None, vendored: Vendored | None = None,
-           dev_only: Collection[str] = ()) -> TierAssessment:
+           dev_only: Collection[str] = (), hint: DirectoryHint | None = None) -> TierAssessment:
     """The tier of the change made of `files` (a rename counts its old and new path). With `read`
     (file versions by side), destructive operations are found by parsing each file's base and head;
     `neighbours` reads a directory's .tf files at the head (scan_change). A file of `vendored` third-party code
     is tier 3 whatever its name says (`client_auth.go` of a vendored SSH library), and no detector reads it
     (a vendored library's own .travis.yml never ran in this project's CI). A manifest or lock file of `dev_only`
     (dependencies.dev_only_files: a Gemfile's development group, package.json's devDependencies) is DEV_ONLY_TIER:
-    FIX98 left a dev/test-only bump at tier 1, "changes what code runs in production"."""
+    FIX98 left a dev/test-only bump at tier 1, "changes what code runs in production". `hint` says, for a file at the
+    default tier, how its directory could be declared critical when its neighbours are by name (directory_hint)."""
     file_tiers, groups, neutral = _file_tiers(files, config, read, vendored, dev_only)
     scanned = files if vendored is None else [fd for fd in files if not (vendored(fd.old_path or fd.new_path)
                                                                          and vendored(fd.new_path or fd.old_path))]
@@ -222,4 +266,6 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         line = (f"{visible_path(paths[0])} {NO_TIER_RULE}: default tier {tier}" if rule is None
                 else config.explain(rule, paths[0]))
         reasons.append(line + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""))
+        if rule is None and hint is not None and not destructive:
+            reasons += _directory_hints(paths, hint)
     return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive, notes)

@@ -194,6 +194,16 @@ def seams_section(found: Assessment | None) -> RenderableType:
     checklist of where adversarial tests are needed."""
     blast = found.blast_radius if found else None
     seams = found.seams if found else ()
+    # the score's own word when the graph did not read the change's code (Ruby, PHP ...): under a factor saying
+    # "blast radius not measured", "no changed public symbol is used elsewhere" and "none untested" contradicted it
+    unmeasured = next((f.explanation for f in found.risk.factors if f.name == "blast_radius" and f.raw == "unknown"),
+                      None) if found and blast is not None else None
+    if unmeasured is not None:
+        text = Text.assemble(("Seams: ", "bold"), ("not measured", "dim"), "\n", ("Blast radius: ", "bold"),
+                             (one_line(unmeasured.removeprefix("blast radius "), 300), "dim"))
+        for note in blast.notes if blast else ():
+            text.append(f"\n  ⚠ {one_line(note, 200)}", style="dim")
+        return Breakable(text)
     parts: list[RenderableType] = [
         Text(f"Seams: {len(seams)} untested" if seams else "Seams: none untested", style="bold")]
     for seam in seams[:8]:
