@@ -15,7 +15,8 @@ from textual.widgets import DataTable, Static, TabbedContent
 
 from app.analysis.analyzer import Analyzer
 from app.config import UserConfig
-from app.tui.screens.change import ChangeScreen, fit_chunk_title
+from app.report.tables import fit_chunk_title, fit_plan_title, shared_first_directories
+from app.tui.screens.change import ChangeScreen
 from app.tui.screens.queue import QueueScreen
 from app.tui.widgets.why_panel import factor_total
 from tests.conftest import ALICE, SAMPLES
@@ -440,6 +441,41 @@ async def test_wide_marks_on_a_few_chunks_never_cut_every_title_to_a_stub(paymen
         table = screen.query_one("#chunks-table", DataTable)
         widest = max(len(mark) for mark in column(table, "marks"))
         assert {str(c.key.value): c.width for c in table.columns.values()}["marks"] == max(widest, len("marks"))
+
+
+# terraform-aws-eks ee9f0c646a's plan: three modules and two examples, each a chunk or more
+EKS_TITLES = ["modules/self-managed-node-group/: main.tf and README.md",
+              "modules/eks-managed-node-group/: main.tf and README.md",
+              "modules/fargate-profile/: variables.tf and versions.tf",
+              "modules/eks-managed-node-group/: variables.tf and versions.tf",
+              "modules/eks-managed-node-group/main.tf: aws_launch_template.this and 1 more",
+              "modules/self-managed-node-group/main.tf: aws_launch_template.this and 1 more",
+              ".github/workflows/: stale-actions.yaml and release.yml",
+              ".github/images/: security_groups.svg and user_data.svg",
+              "examples/complete/: main.tf and README.md", "templates/: kubeconfig.tpl, aws_auth_cm.tpl and 4 more",
+              "variables.tf: var.cluster_encryption_config and 54 more"]
+
+
+def test_titles_of_a_plan_keep_the_directory_that_tells_them_apart():
+    """FIX95 F13: at 80 columns terraform-aws-eks ee9f0c646a's plan read "modules/…/: main.tf and README.md" for
+    three modules: the first directory, shared by them all, was kept and the module's name cut. Where a plan's long
+    titles share a first directory with different ones after it, the one after it is kept, the cut marked."""
+    shared = shared_first_directories(EKS_TITLES, 33)
+    assert shared == {"modules", ".github"}  # examples/complete/ is the only example: its title is left as it was
+    fitted = [fit_plan_title(title, 33, shared) for title in EKS_TITLES]
+    assert [fit_chunk_title(title, 33) for title in EKS_TITLES[:4]] == [
+        "modules/…/: main.tf and README.md", "modules/…/: main.tf and README.md", "modules/…/: variables.tf +1 more",
+        "modules/…/: variables.tf +1 more"]  # as each title alone fits: nothing tells the modules apart
+    assert fitted[:4] == ["…/self-managed-node…/: main.tf +1", "…/eks-managed-node-…/: main.tf +1",
+                          "…/fargate-prof…/: variables.tf +1", "…/eks-managed-…/: variables.tf +1"]
+    assert all(len(title) <= 33 for title in fitted)
+    # a definition's title keeps its own name when the module's would not fit beside it
+    assert fitted[4] == fit_chunk_title(EKS_TITLES[4], 33) == "aws_launch_template.this +1"
+    # the next directory is kept only where 8 characters of it are said: "…/workfl…/" told less than ".github/…/"
+    assert fitted[6] == ".github/…/: stale-actions.yaml +1" and fitted[7] == "…/images/: security_groups.svg +1"
+    assert fitted[8:] == [fit_chunk_title(title, 33) for title in EKS_TITLES[8:]]  # no shared first directory
+    # titles that fit are left whole
+    assert [fit_plan_title(title, 80, shared_first_directories(EKS_TITLES, 80)) for title in EKS_TITLES] == EKS_TITLES
 
 
 def test_a_chunk_title_too_long_for_its_column_keeps_its_file_names():

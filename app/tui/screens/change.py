@@ -43,7 +43,7 @@ from app.core.text import (
     share_text,
 )
 from app.errors import ReviewTuiError
-from app.report.tables import Item, fit_chunk_title
+from app.report.tables import Item, fit_plan_title, shared_first_directories
 from app.report.tables import item as list_item  # `item` names the uncounted records below
 from app.storage.records import ANOTHER_CHANGE, REASON_LABELS, UNSIGNED
 from app.tui.keys import bindings_for, footer_bindings
@@ -129,6 +129,7 @@ class ChangeScreen(Screen[None]):
         # drawn (reading a 1,400-file diff holds the interpreter for seconds and would delay the paint).
         self._outline_painted = threading.Event()
         self._fill_generation = 0  # bumped by every fill of the plan table (stale batches are dropped)
+        self._shared_directories: frozenset[str] = frozenset()  # the plan's (shared_first_directories)
         self.chunk_states: dict[str, str] = {}
         self.outcome: CheckOutcome | None = None
         """The sign-off verdict as `review-tui check` gives it (None until known)."""
@@ -494,6 +495,7 @@ class ChangeScreen(Screen[None]):
             table.add_column(Text(header, style="bold", justify=justify),  # type: ignore[arg-type]
                              width=column_width or title_width, key=key)
         self._fill_generation += 1
+        self._shared_directories = shared_first_directories((chunk.title for chunk in detail.plan.chunks), title_width)
         self._add_chunk_rows(columns, title_width, list(enumerate(detail.plan.chunks)), cursor,
                              self._fill_generation, spent)
         plan = detail.plan
@@ -595,7 +597,8 @@ class ChangeScreen(Screen[None]):
         state = self.chunk_states.get(chunk.content_hash, "new")
         return {
             "index": Text(str(chunk.index), style="dim", justify="right"),
-            "title": Text(fit_chunk_title(chunk.title, title_width), no_wrap=True, overflow="ellipsis"),
+            "title": Text(fit_plan_title(chunk.title, title_width, self._shared_directories), no_wrap=True,
+                          overflow="ellipsis"),
             "kind": Text(one_line(chunk.kind_label, 20)),
             # whole where they fit the column (5 cells), else compact: a venv's 1294095 read "12940"
             "lines": Text(_fitting(chunk.changed_lines, 5), justify="right"),
