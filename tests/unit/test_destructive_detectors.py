@@ -1040,8 +1040,8 @@ def test_rails_column_renames_and_retypes_are_destructive_by_what_they_break() -
     )
     found = migrations.scan_code_migration(rename, "db/migrate/1_x.rb", "ruby", Work())
     assert [(f.kind, f.line, f.target, f.weight) for f in found] == [
-        ("migration-rename-column", 3, "column users.mfa_seed", 0.5)]
-    assert found[0].reason.startswith("rename_column to otp_seed: the code still running during the deploy")
+        ("schema-rename", 3, "column users.mfa_seed", 0.5)]
+    assert found[0].reason.startswith("rename_column renames it to otp_seed: the code still running during the deploy")
     retype = (
         "class Widen < ActiveRecord::Migration[7.0]\n  def up\n    change_column :versions, :size, :bigint\n"
         "    change_column_null :versions, :sha, false\n    change_column_default :versions, :yanked, to: 0\n"
@@ -1050,9 +1050,9 @@ def test_rails_column_renames_and_retypes_are_destructive_by_what_they_break() -
     )
     found = migrations.scan_code_migration(retype, "db/migrate/2_x.rb", "ruby", Work())
     assert [(f.kind, f.line, f.target) for f in found] == [
-        ("migration-change-column", 3, "column versions.size"), ("migration-rename-table", 6, "table linksets"),
-        ("migration-rename-column", 12, "column users.otp_seed")]  # the down's rename undoes no rename of its up
-    assert found[0].reason.startswith("change_column to :bigint: a narrower type cuts or rejects")
+        ("schema-retype", 3, "column versions.size"), ("schema-rename", 6, "table linksets"),
+        ("schema-rename", 12, "column users.otp_seed")]  # the down's rename undoes no rename of its up
+    assert found[0].reason.startswith("change_column to :bigint: a narrower type cuts or refuses")
     assert "in the down (rollback) section" in found[2].reason
     block = (
         "class Tidy < ActiveRecord::Migration[7.0]\n  def change\n    add_column :users, :nick, :string\n"
@@ -1061,8 +1061,8 @@ def test_rails_column_renames_and_retypes_are_destructive_by_what_they_break() -
     )
     found = migrations.scan_code_migration(block, "db/migrate/3_x.rb", "ruby", Work())
     assert [(f.kind, f.line, f.target) for f in found] == [
-        ("migration-rename-column", 6, "column users.login"), ("migration-change-column", 7, "column users.bio")]
-    assert found[0].reason.startswith("rename (change_table) to name:")
+        ("schema-rename", 6, "column users.login"), ("schema-retype", 7, "column users.bio")]
+    assert found[0].reason.startswith("rename (change_table) renames it to name:")
 
 
 def test_a_squashed_django_migration_replays_its_drops_and_weighs_them_lightly() -> None:
