@@ -1484,6 +1484,9 @@ class Migration(migrations.Migration):
     ]
 """}
 _PACKAGE = {"package.json": "{}\n"}
+_RAILS_SCHEMA = ('ActiveRecord::Schema[7.1].define(version: 2024_03_01_000000) do\n'
+                 '  create_table "versions", force: :cascade do |t|\n    t.integer "size"\n    t.string "summary"\n'
+                 '    t.string "number", limit: 255\n  end\nend\n')
 RESHAPES = [
     _d("sql-rename-column", "sql", {"db/patch.sql": "SELECT 1;\n"},
        {"db/patch.sql": "SELECT 1;\nALTER TABLE users RENAME COLUMN email TO mail;\n"}, "renames it to mail"),
@@ -1560,6 +1563,16 @@ RESHAPES = [
        "renames it to type"),
     _d("laravel-change-column", "migration-code", _PACKAGE,
        _laravel("            $table->string('name', 50)->nullable()->change();"), "to string(50)"),
+    # BookStack's 2023_02_20 increase_attachments_path_length: string('path') (VARCHAR(255)) to text, judged against the
+    # migration that created the column; a shorter string is a narrowing
+    _b("laravel-change-widens", "migration-code",
+       {"database/migrations/2014_01_01_000000_create_users.php": _LARAVEL.replace("Schema::table", "Schema::create")
+        .format(up="            $table->string('name');", down="")},
+       _laravel("            $table->text('name')->change();")),
+    _d("laravel-change-narrows", "migration-code",
+       {"database/migrations/2014_01_01_000000_create_users.php": _LARAVEL.replace("Schema::table", "Schema::create")
+        .format(up="            $table->string('name', 100);", down="")},
+       _laravel("            $table->string('name', 50)->change();"), "from varchar(100) to string(50)"),
     _d("laravel-drop-foreign", "migration-code", _PACKAGE,
        _laravel("            $table->dropForeign(['team_id']);"), "stops refusing"),
     _d("laravel-down-renames-back", "migration-code", _PACKAGE,
@@ -1618,6 +1631,16 @@ RESHAPES = [
     _b("alembic-alter-column-widens", "migration-code", _ALEMBIC_BASE,
        _alembic('    op.alter_column("users", "email", type_=sa.String(length=200),\n'
                 '                    existing_type=sa.String(length=100))')),
+    # change_column judged against db/schema.rb at the base (rubygems.org's integer -> bigint and string -> text
+    # migrations widen; a shorter limit narrows)
+    _b("rails-change-column-widens", "migration-code", {"db/schema.rb": _RAILS_SCHEMA},
+       {"db/migrate/20240306_widen.rb": _RAILS.format(
+           name="Widen", body="  def up\n    change_column :versions, :size, :bigint\n"
+           "    change_column :versions, :summary, :text\n  end")}),
+    _d("rails-change-column-narrows", "migration-code", {"db/schema.rb": _RAILS_SCHEMA},
+       {"db/migrate/20240306_narrow.rb": _RAILS.format(
+           name="Narrow", body="  def up\n    change_column :versions, :number, :string, limit: 100\n  end")},
+       "from varchar(255) to :string"),
     _d("rails-remove-foreign-key", "migration-code", {"db/schema.rb": "# schema\n"},
        {"db/migrate/20240304_fk.rb": _RAILS.format(name="Fk", body="  def up\n    remove_foreign_key :orders, :users\n"
                                                    "  end")}, "stops refusing"),

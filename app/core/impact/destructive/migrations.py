@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from app.core.impact.destructive import django_fields, reshape, sql
@@ -464,6 +464,9 @@ _RUBY_BLOCK_ADD = re.compile(
 _RUBY_KEYWORD_ARG = re.compile(r"\b\w+:(?:\s|$)")  # `type: :string`: the options after the columns
 _RUBY_COLUMN = re.compile(r"%[iw][\[(]([^\])]*)[\])]|:(\w+)|[\"'](\w+)[\"']")
 MAX_CONTINUED_LINES = 20
+# of a line, what the reshape patterns read (a rename, a ->change(), a constraint call): their `.*` and `[^)]*` would
+# rescan a hostile megabyte line from each `->`; a migration's call fits well within
+MAX_RESHAPE_LINE = 2_000
 # change_column_null(false) alone and change_column_default are not destructive: a NOT NULL that existing rows break
 # fails the migration itself, and a default applies to rows written later; a fourth argument fills the NULLs first
 _RUBY_NULL_FILL = re.compile(r"\bchange_column_null\b[^,]*,[^,]*,\s*false\s*,\s*([^,#)]+)")
@@ -541,8 +544,10 @@ class _PhpMigration:
     Schema::table / Schema::create call on or above it names, or, for a closure kept in a variable and passed
     later (`Schema::table('pages', $dropRestricted)`: BookStack's own style), every table it is passed to."""
 
-    def __init__(self, lines: Lines) -> None:
+    def __init__(self, lines: Lines, old_type: OldType | None = None) -> None:
         self.lines = lines
+        self.old_type = old_type  # a column's type in the base's migrations beside this one (a ->change() is judged)
+        self.defined: list[tuple[str, str, str]] = []  # (table, column, SQL type) each line defines, in order
         self.table = "?"
         self.closure: str | None = None  # the variable the closure being read is assigned to
         self.closure_events: dict[str, list[tuple[Event, list[sql.Op]]]] = {}  # variable -> (event, its ops)
@@ -588,8 +593,12 @@ class _PhpMigration:
 
     def _blueprint_ops(self, number: int, code: str) -> list[sql.Op]:
         ops: list[sql.Op] = []
-        for match in [] if _PHP_CHANGE.search(code) else _PHP_ADD.finditer(code):  # ->change(): no new column
+        changes = _PHP_CHANGE.search(code[:MAX_RESHAPE_LINE])
+        for match in [] if changes else _PHP_ADD.finditer(code):  # ->change(): no new column
+            written = _PHP_REST.match(code[:MAX_RESHAPE_LINE], match.end())
             for column in _php_columns(match.group(1), match.group(0)[match.group(0).index("(") :]):
+                self.defined.append((self.table, column, laravel_type(match.group(1), written.group(1) if written
+                                                                      else "")))
                 self.added.setdefault(column, self.table)
                 ops.append(sql.Op("added", f"{self.table}.{column}", table=self.table, columns=(sql.bare(column),)))
         ops.extend(self._reshapes(code))
@@ -607,13 +616,18 @@ class _PhpMigration:
         dropUnique / dropPrimary, and the constraints it adds (a drop and re-add is a re-creation)."""
         ops: list[sql.Op] = []
         table = self.table
+        code = code[:MAX_RESHAPE_LINE]
         for match in _PHP_RENAME_COLUMN.finditer(code):
             ops += reshape.rename_column("renameColumn()", table, match.group(1), match.group(2))
         changed = _PHP_CHANGE.search(code)
         if changed:
-            arguments = changed.group(3).strip()
-            new_type = f"{changed.group(1)}({arguments})" if arguments else changed.group(1)
-            ops += reshape.retype("->change()", table, changed.group(2), new_type)
+            method, column, arguments = changed.group(1), changed.group(2), changed.group(3).strip()
+            shown = f"{method}({arguments})" if arguments else method
+            new_type = laravel_type(method, arguments)
+            was = self.old_type(table, column) if self.old_type is not None else None
+            verdict = reshape.compare_types(was, new_type) if was else None
+            ops += reshape.retype("->change()", table, column, shown, was, verdict=verdict)
+            self.defined.append((table, column, new_type))
         for match in _PHP_DROP_CONSTRAINT.finditer(code):
             ops += reshape.drop_constraint(f"{match.group(1)}()", table, match.group(2).strip("[]'\" "))
         if _PHP_ADD_CONSTRAINT.search(code):
@@ -677,6 +691,7 @@ class _JsMigration:
             op = _orm_op(match.group(1), match.group(2), match.group(3))
             if op is not None:
                 found.append(op)
+        code = code[:MAX_RESHAPE_LINE]
         for match in _JS_RENAME.finditer(code):
             first, second, third = match.group(2, 3, 4)
             if match.group(1) == "renameTable":
@@ -706,6 +721,60 @@ class _JsMigration:
             named = re.search(r"addConstraint\s*\(\s*['\"`](\w+)", code)
             found.append(reshape.add_constraint(named.group(1) if named else self.table))
         return found
+
+
+OldType = Callable[[str, str], "str | None"]  # (table, column) -> its type in the base's migrations, if written there
+_PHP_REST = re.compile(r"\s*,?\s*([^)]*)\)")  # a column definition's arguments after its name
+_LARAVEL_TYPES = {"string": "varchar", "char": "char", "text": "text", "tinytext": "tinytext",
+                  "mediumtext": "mediumtext", "longtext": "longtext", "tinyinteger": "tinyint",
+                  "unsignedtinyinteger": "tinyint",
+                  "smallinteger": "smallint", "unsignedsmallinteger": "smallint", "mediuminteger": "mediumint",
+                  "unsignedmediuminteger": "mediumint", "integer": "int", "unsignedinteger": "int", "increments": "int",
+                  "biginteger": "bigint", "unsignedbiginteger": "bigint", "bigincrements": "bigint", "id": "bigint",
+                  "foreignid": "bigint", "decimal": "decimal", "unsigneddecimal": "decimal"}
+
+
+def laravel_type(method: str, arguments: str) -> str:
+    """The SQL type a Blueprint column method makes (`string('name', 160)`: varchar(160); `string` alone: 255, as
+    Laravel's default), as reshape.compare_types reads it; another method by its own name."""
+    kind = _LARAVEL_TYPES.get(method.lower(), method.lower())
+    numbers = re.findall(r"\b\d+\b", arguments)
+    if kind in ("varchar", "char"):
+        return f"{kind}({numbers[0] if numbers else 255})"
+    if kind == "decimal":
+        precision, scale = (numbers + ["8", "2"])[:2] if numbers else ("8", "2")
+        return f"decimal({precision},{scale})"
+    return kind
+
+
+def php_base_types(files: Callable[[], list[tuple[str, str]]], work: Work) -> OldType:
+    """(table, column) -> the type the up() of the Laravel migrations `files()` gives (path, text; read on the first
+    question) last gives it, in path order (a name's timestamp); None when none does."""
+    known: dict[tuple[str, str], str] = {}
+    read = [False]
+
+    def old_type(table: str, column: str) -> str | None:
+        if not read[0]:
+            read[0] = True
+            for _path, text in sorted(files()):
+                if "Schema::" not in text or len(text) > MAX_PARSE_BYTES:
+                    continue
+                php = _PhpMigration(Lines(text))
+                section = sql.UP
+                for number in range(1, len(php.lines.starts) + 1):
+                    raw = php.lines.text_of(number)
+                    work.add(len(raw) + 1)
+                    match = _C_FUNCTION.search(raw)
+                    if match:
+                        name = next(g for g in match.groups() if g).lower()
+                        section = sql.DOWN if name in DOWN_FUNCTIONS or name.startswith("down") else sql.UP
+                        php.enter_section()
+                    if section == sql.UP:
+                        php.events(number, section)
+                known.update(((t.lower(), c.lower()), kind) for t, c, kind in php.defined)
+        return known.get((table.lower(), column.lower()))
+
+    return old_type
 
 
 def _on_table(op: sql.Op, table: str) -> sql.Op:
@@ -750,7 +819,8 @@ def _orm_op(written: str, table: str, column: str | None) -> sql.Op | None:
     return None
 
 
-def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None]) -> list[sql.Op]:
+def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None],
+              old_type: OldType | None = None) -> list[sql.Op]:
     """The ORM operations of a Ruby migration's line `number` (a comment line has none). `remove_columns` and a
     change_table block's `t.remove` name every column, on this line and the lines its trailing commas continue to."""
     raw = lines.text_of(number)
@@ -771,7 +841,7 @@ def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None]) -> list[
     reshaped = _RUBY_BLOCK_RESHAPE.match(raw)
     if reshaped and blocks.get(reshaped.group(1)):
         verb = f"{reshaped.group(2)} (change_table)"
-        return _reshape(verb, blocks[reshaped.group(1)] or "?", reshaped.group(3), reshaped.group(4))
+        return _reshape(verb, blocks[reshaped.group(1)] or "?", reshaped.group(3), reshaped.group(4), raw, old_type)
     found = _RUBY_OPS.search(raw)
     if not found:
         return []
@@ -782,7 +852,7 @@ def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None]) -> list[
     if verb == "rename_table" and column:
         return reshape.rename_table("rename_table", table, column)
     if verb in ("rename_column", "change_column") and column and then:
-        return _reshape(verb, table, column, then)
+        return _reshape(verb, table, column, then, raw, old_type)
     if verb == "remove_foreign_key":
         return reshape.drop_constraint("remove_foreign_key", table, column or "")
     if verb == "add_foreign_key":
@@ -796,17 +866,69 @@ def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None]) -> list[
 def _ruby_fill_nulls(raw: str, table: str, column: str | None) -> list[sql.Op]:
     """`change_column_null :t, :c, false, 0`: a NOT NULL whose fourth argument is written into every NULL first (without
     it, a row that breaks the NOT NULL fails the migration itself: no loss)."""
-    found = _RUBY_NULL_FILL.search(raw)
+    found = _RUBY_NULL_FILL.search(raw[:MAX_RESHAPE_LINE])
     if not found or not column:
         return []
     return reshape.fill_nulls("change_column_null", table, column, found.group(1).strip())
 
 
-def _reshape(verb: str, table: str, column: str, then: str) -> list[sql.Op]:
-    """A column renamed to `then` (rename_column, t.rename) or retyped as `then` (change_column, t.change)."""
+def _reshape(verb: str, table: str, column: str, then: str, raw: str = "",
+             old_type: OldType | None = None) -> list[sql.Op]:
+    """A column renamed to `then` (rename_column, t.rename) or retyped as `then` (change_column, t.change), judged
+    against the type db/schema.rb gave it at the base when `old_type` reads it."""
     if verb.startswith("rename"):
         return reshape.rename_column(verb, table, column, then)
-    return reshape.retype(verb, table, column, f":{then}")
+    was = old_type(table, column) if old_type is not None else None
+    new_type = rails_type(then, raw[:MAX_RESHAPE_LINE])
+    verdict = reshape.compare_types(was, new_type) if was else None
+    return reshape.retype(verb, table, column, f":{then}", was, verdict=verdict)
+
+
+_RAILS_TYPES = {"string": "varchar", "text": "text", "integer": "int", "bigint": "bigint", "decimal": "decimal",
+                "numeric": "decimal"}
+_RAILS_OPTION = re.compile(r"\b(limit|precision|scale):\s*([^,\s)#]+)")
+_SCHEMA_TABLE = re.compile(r"^\s*create_table\s+[\"'](\w+)[\"']")
+_SCHEMA_COLUMN = re.compile(r"^\s*t\.(\w+)\s+[\"'](\w+)[\"']")
+
+
+def rails_type(kind: str, options: str) -> str:
+    """The SQL type a Rails column type and its options make, as reshape.compare_types reads it (`:string` with
+    no limit: a varchar of no declared length, as PostgreSQL makes it, which only TEXT is known to widen;
+    `:integer, limit: 8`: bigint)."""
+    found = dict(_RAILS_OPTION.findall(options))
+    sql_type = _RAILS_TYPES.get(kind.lower(), kind.lower())
+    if any(not value.isdigit() for value in found.values()):
+        return f"{sql_type}(?)"  # a limit written as a constant (Gemcutter::MAX_FIELD_LENGTH): not known here
+    if sql_type == "varchar":
+        return f"varchar({found['limit']})" if "limit" in found else "varchar"
+    if sql_type == "int" and found.get("limit") == "8":
+        return "bigint"
+    if sql_type == "decimal" and "precision" in found:
+        return f"decimal({found['precision']},{found.get('scale', '0')})"
+    return sql_type
+
+
+def rails_schema_types(files: Callable[[], list[tuple[str, str]]], work: Work) -> OldType:
+    """(table, column) -> its type in the db/schema.rb `files()` gives (path, text; read on the first question)."""
+    known: dict[tuple[str, str], str] = {}
+    read = [False]
+
+    def old_type(table: str, column: str) -> str | None:
+        if not read[0]:
+            read[0] = True
+            for _path, text in files():
+                current = "?"
+                for line in text.splitlines():
+                    work.add(len(line) + 1)
+                    created = _SCHEMA_TABLE.match(line)
+                    if created:
+                        current = created.group(1).lower()
+                    elif (found := _SCHEMA_COLUMN.match(line)) is not None:
+                        rest = line[found.end():found.end() + MAX_RESHAPE_LINE]
+                        known[(current, found.group(2).lower())] = rails_type(found.group(1), rest)
+        return known.get((table.lower(), column.lower()))
+
+    return old_type
 
 
 def _ruby_columns(lines: Lines, number: int, rest: str) -> list[str]:
@@ -839,8 +961,10 @@ def _unquote(token: str) -> str:
     return body[:-1] if len(body) > 0 and body[-1] == token[0] else body
 
 
-def scan_code_migration(text: str, path: str, language: str, work: Work) -> list[Finding]:
-    """A Ruby, Go, JavaScript, TypeScript or PHP (Laravel) migration."""
+def scan_code_migration(text: str, path: str, language: str, work: Work,
+                        old_type: OldType | None = None) -> list[Finding]:
+    """A Ruby, Go, JavaScript, TypeScript or PHP (Laravel) migration; `old_type` gives a Laravel column's type in the
+    base's migrations (a ->change() is judged against it)."""
     if len(text) > MAX_PARSE_BYTES:
         raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
     lines = Lines(text)
@@ -849,7 +973,7 @@ def scan_code_migration(text: str, path: str, language: str, work: Work) -> list
     ruby = language == "ruby"
     section_at: dict[int, str] = {}
     blocks: dict[str, str | None] = {}  # a change_table block's name -> its table
-    php = _PhpMigration(lines) if language == "php" else None
+    php = _PhpMigration(lines, old_type) if language == "php" else None
     js = _JsMigration()
     for number in range(1, len(lines.starts) + 1):  # calls and sections, line by line
         raw = lines.text_of(number)
@@ -863,7 +987,7 @@ def scan_code_migration(text: str, path: str, language: str, work: Work) -> list
             if php is not None:
                 php.enter_section()
         if ruby:
-            events.extend(Event(section, number, raw, ops=[op]) for op in _ruby_ops(lines, number, blocks))
+            events.extend(Event(section, number, raw, ops=[op]) for op in _ruby_ops(lines, number, blocks, old_type))
         if php is not None:
             events.extend(php.events(number, section))
         if not ruby and php is None:

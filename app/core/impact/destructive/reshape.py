@@ -150,6 +150,8 @@ def _compare_text(before: Shape, after: Shape) -> str:
     old_rank, new_rank = _TEXT[before[1]], _TEXT[after[1]]
     old_len = before[2] if before[2] is not None else (_UNBOUNDED_TEXT if old_rank >= 4 else None)
     new_len = after[2] if after[2] is not None else (_UNBOUNDED_TEXT if new_rank >= 4 else None)
+    if new_len == _UNBOUNDED_TEXT and new_rank >= max(old_rank, 4):
+        return "widens"  # TEXT and longer hold any string
     if old_len is None or new_len is None:
         return "unknown"
     fixed_to_var = old_rank == 1 and new_rank >= 2

@@ -313,12 +313,14 @@ class _ChangeScan:
             )
         if kind in ("ruby-migration", "code-migration"):
             language = "ruby" if kind == "ruby-migration" else posixpath.splitext(fd.path)[1].lstrip(".")
+            old_type = (self._php_types(fd.path) if language == "php" else
+                        self._rails_types(fd.path) if language == "ruby" else None)
             return self._versions(
                 fd,
                 old,
                 new,
                 lambda text, path, _blob: migrations.scan_code_migration(
-                    text, path, "ruby" if language == "ruby" else language, work
+                    text, path, "ruby" if language == "ruby" else language, work, old_type
                 ),
             )
         if kind == "liquibase-xml":
@@ -357,6 +359,32 @@ class _ChangeScan:
             read = self.base_files
             self.types[directory] = liquibase.base_types(lambda: read(directory, _CHANGELOG_SUFFIXES), self.work)
         return self.types[directory]
+
+    def _php_types(self, path: str) -> migrations.OldType | None:
+        """The type the Laravel migrations in `path`'s directory give each column at the change's base."""
+        if self.base_files is None:
+            return None
+        directory = posixpath.dirname(path)
+        key = f"php:{directory}"
+        if key not in self.types:
+            read = self.base_files
+            self.types[key] = migrations.php_base_types(lambda: read(directory, (".php",)), self.work)
+        return self.types[key]
+
+    def _rails_types(self, path: str) -> migrations.OldType | None:
+        """The type db/schema.rb gives each column at the change's base, for a migration of db/migrate/ (the schema
+        of db/<x>_migrate/ is db/<x>_schema.rb)."""
+        directory, name = posixpath.split(posixpath.dirname(path))
+        if self.base_files is None or not name.endswith("migrate"):
+            return None
+        schema = f"{name.removesuffix('migrate')}schema.rb"
+        key = f"rails:{directory}/{schema}"
+        if key not in self.types:
+            read = self.base_files
+            self.types[key] = migrations.rails_schema_types(
+                lambda: [(p, text) for p, text in read(directory, (".rb",)) if posixpath.basename(p) == schema],
+                self.work)
+        return self.types[key]
 
     def _old_fields(self, path: str) -> django_fields.OldField | None:
         """The last definition of each Django field in the migrations of `path`'s directory at the change's base."""

@@ -396,7 +396,7 @@ def _word_alter_actions(table: str, rest: str) -> list[Op]:
 def _word_reshapes(table: str, rest: str) -> list[Op]:
     """Renames, retypes and constraint drops of an ALTER TABLE sqlglot did not read, from its words."""
     ops: list[Op] = []
-    for match in _WORD_RESHAPE.finditer(rest):
+    for match in _WORD_RESHAPE.finditer(rest[:4_000]):
         word = match.group(0).upper()
         if match.group("renamed"):
             ops += reshape.rename_column("ALTER TABLE ... RENAME COLUMN", table, bare(match.group("renamed")),
