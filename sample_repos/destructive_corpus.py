@@ -1479,6 +1479,8 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(primary_key=True)),
                 ("number", models.CharField(max_length=100, unique=True)),
                 ("amount", models.DecimalField(max_digits=19, decimal_places=6)),
+                ("issued", models.DateField()),
+                ("paid", models.NullBooleanField()),
             ],
         ),
     ]
@@ -1620,6 +1622,13 @@ RESHAPES = [
        {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
            ops='        migrations.AlterField(model_name="invoice", name="number", field=models.CharField('
                'max_length=200, unique=True, help_text="The number", choices=[("a", "A")])),')}),
+    # netbox's 0034_created_datetimefield (72 AlterFields DateField -> DateTimeField) and 0019_nullbooleanfield_to_
+    # booleanfield: the column holds every value it held
+    _b("django-alter-field-date-to-datetime-and-nullboolean", "migration-code", _DJANGO_BASE,
+       {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
+           ops='        migrations.AlterField(model_name="invoice", name="issued", field=models.DateTimeField()),\n'
+               '        migrations.AlterField(model_name="invoice", name="paid", field=models.BooleanField(null=True)),'
+       )}),
     _d("django-remove-constraint", "migration-code", _DJANGO_BASE,
        {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
            ops='        migrations.RemoveConstraint(model_name="invoice", name="billing_invoice_unique_number"),')},

@@ -23,6 +23,9 @@ OldField = Callable[[str, str], "Field | None"]  # (model, field), lower case ->
 _KNOWN = frozenset({"CharField", "TextField", "DecimalField", "ForeignKey", "OneToOneField", "BooleanField",
                     "NullBooleanField", "DateField", "DateTimeField", "TimeField", "DurationField", "FloatField",
                     "JSONField", "UUIDField", "BinaryField", "ArrayField", "ManyToManyField"})
+# classes whose column is one SQL type (NullBooleanField is a BooleanField that allows NULL: the same column)
+_SAME_COLUMN = {"BooleanField": "boolean", "NullBooleanField": "boolean", "DateField": "date",
+                "DateTimeField": "timestamp", "FloatField": "float"}
 _DEFINING = ("max_length", "max_digits", "decimal_places", "unique", "primary_key", "to", "db_column")
 _DEFAULT_LENGTH = {"SlugField": "50", "EmailField": "254", "URLField": "200", "FilePathField": "100",
                    "FileField": "100", "ImageField": "100", "GenericIPAddressField": "39", "IPAddressField": "15"}
@@ -58,6 +61,8 @@ def column_type(field: Field) -> str | None:
         return _INTEGERS[kind]
     if kind == "DecimalField":
         return f"decimal({field.get('max_digits', '?')},{field.get('decimal_places', '?')})"
+    if kind in _SAME_COLUMN:
+        return _SAME_COLUMN[kind]
     if kind in ("ForeignKey", "OneToOneField"):
         return f"fk {field.get('to', '?').strip(chr(39) + chr(34)).lower()}"
     return kind.lower()

@@ -107,6 +107,9 @@ _INTEGER = {"tinyint": 1, "smallint": 2, "int2": 2, "mediumint": 3, "int": 4, "i
 _DECIMAL = {"decimal", "numeric", "number", "dec"}
 _DIGITS = {1: 3, 2: 5, 3: 8, 4: 10, 5: 19}  # the decimal digits of each integer rank's largest value
 _UNBOUNDED_TEXT = 1 << 32
+# another type that holds every value of the first: a date is a timestamp at midnight
+_WIDER_KINDS = {("date", "timestamp"), ("date", "datetime"), ("date", "timestamptz"), ("timestamp", "timestamptz"),
+                ("float", "double"), ("real", "double precision"), ("float", "double precision")}
 
 
 def _shape(text: str) -> Shape | None:
@@ -141,6 +144,8 @@ def compare_types(old: str, new: str) -> str:
     if (before[0], after[0]) == ("integer", "decimal"):
         digits = _DIGITS[_INTEGER[before[1]]]  # an integer into a DECIMAL with room for all its digits
         return "widens" if after[2] is not None and after[2] - (after[3] or 0) >= digits else "unknown"
+    if (before[1], after[1]) in _WIDER_KINDS:
+        return "widens"
     if before[0] != after[0]:
         return "unknown"
     return _COMPARE.get(before[0], _compare_other)(before, after)
