@@ -1088,3 +1088,28 @@ def test_a_squashed_django_migration_replays_its_drops_and_weighs_them_lightly()
     found = migrations.scan_python_migration(plain, "circuits/migrations/0043_cleanup.py", Work())
     assert [(f.line, f.weight) for f in found] == [(5, 1.0), (6, 1.0)]
     assert not any("squashed" in f.reason for f in found)
+
+
+@pytest.mark.parametrize(("old", "new", "verdict"), [
+    ("VARCHAR(100)", "VARCHAR(160)", "widens"),  # Fineract's fadfcd68e (QA58 F5)
+    ("varchar(160)", "VARCHAR(100)", "unknown"),
+    ("DECIMAL(19, 6)", "DECIMAL(19,2)", "rounds"),  # every amount rounded: weighed 1
+    ("DECIMAL(19,6)", "DECIMAL(21,6)", "widens"),
+    ("int", "bigint", "widens"),
+    ("bigint", "int", "unknown"),
+    ("smallint", "decimal(8,2)", "widens"),
+    ("varchar(255)", "text", "widens"),
+    ("varchar", "text", "widens"),  # Rails' string with no limit (PostgreSQL) to text
+    ("text", "varchar(?)", "unknown"),  # a limit written as a constant
+    ("DATETIME", "DATETIME(6)", "widens"),  # Fineract's 0117_set_datetime_precision
+    ("timestamp", "timestamp(6) NULL", "widens"),
+    ("DATETIME(6)", "DATETIME", "unknown"),
+    ("date", "timestamp", "widens"),
+    ("timestamp", "date", "unknown"),
+    ("String(length=50)", "String(length=100)", "widens"),  # SQLAlchemy
+    ("BIGINT", "bigint", "same"),
+])
+def test_a_retype_is_judged_by_whether_the_new_type_holds_every_old_value(old: str, new: str, verdict: str) -> None:
+    from app.core.impact.destructive.reshape import compare_types
+
+    assert compare_types(old, new) == verdict

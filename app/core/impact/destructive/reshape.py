@@ -115,6 +115,7 @@ _WIDER_KINDS = {("date", "timestamp"), ("date", "datetime"), ("date", "timestamp
 def _shape(text: str) -> Shape | None:
     """(family, name, length or precision, scale) of a SQL type as migrations write it, or None."""
     text = re.sub(r"\b(?:length|precision|scale)\s*=\s*|\(\s*\)", "", text)  # SQLAlchemy's String(length=100)
+    text = re.sub(r"\s+(?:NOT\s+)?NULL\s*$", "", text, flags=re.I)  # Liquibase's `timestamp(6) NULL`
     match = _TYPE.match(text.replace("`", "").replace('"', ""))
     if match is None:
         return None
