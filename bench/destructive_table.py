@@ -36,7 +36,10 @@ def verdicts(root: Path) -> list[tuple[object, bool, bool, str]]:
         base, head = ids[case.name]
         files = repo.diff(base, head)
         before = detect_destructive(files)
-        after = scan_change(files, blob_reader(repo.blob)).findings
+        def base_files(directory: str, suffixes: tuple[str, ...], base: str = base) -> list[tuple[str, str]]:
+            return [(path, data.decode()) for path, data in repo.directory_files(base, directory, suffixes)]
+
+        after = scan_change(files, blob_reader(repo.blob), base_files=base_files).findings
         ok_before = bool(before) == case.destructive
         words = " ".join(f.explanation.lower() for f in after)
         ok_after = (bool(after) and case.expect in words) if case.destructive else not after

@@ -416,13 +416,14 @@ SQL = [
             "db/migrations/000002_orders.down.sql": "DROP TABLE orders;\n",
         },
     ),
+    # an index and a default guard nothing (FIX106: a constraint drop is a finding, below)
     _b(
-        "sql-drop-index-and-constraint",
+        "sql-drop-index-and-default",
         "sql",
         {"db/patch.sql": "SELECT 1;\n"},
         {
-            "db/patch.sql": "DROP INDEX users_email;\nALTER TABLE users DROP CONSTRAINT users_email_key;\n"
-            "ALTER TABLE users ALTER COLUMN email DROP DEFAULT;\n"
+            "db/patch.sql": "DROP INDEX users_email;\nALTER TABLE users ALTER COLUMN email DROP DEFAULT;\n"
+            "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n"
         },
     ),
     _b(
@@ -642,10 +643,10 @@ MIGRATIONS = [
         ),
     ),
     _b(
-        "alembic-drop-index-and-constraint",
+        "alembic-drop-index",
         "migration-code",
         _ALEMBIC_BASE,
-        _alembic('    op.drop_index("ix_users_email")\n    op.drop_constraint("fk_orders_users", "orders")'),
+        _alembic('    op.drop_index("ix_users_email")'),
     ),
     _b(
         "alembic-docstring-mentions-drop",
@@ -1396,7 +1397,272 @@ CI = [
     ),
 ]
 
-CASES: list[Case] = [*TERRAFORM, *SQL, *MIGRATIONS, *LIQUIBASE, *KUBERNETES, *SHELL, *PYTHON, *CI]
+# ==================================================================================================
+# Renames, retypes, constraint drops and NULL fills: the same weight and wording in every format (reshape.py; FIX106,
+# from QA58 F5/F6 on Apache Fineract's Liquibase changelogs and QA59 F10 on BookStack's Laravel migrations)
+# ==================================================================================================
+
+_TYPED_BASE = {
+    "db/changelog/001-init.xml": _XML_HEAD + '  <changeSet id="1" author="dev">\n'
+    '    <createTable tableName="m_client"><column name="id" type="bigint"/>'
+    '<column name="fullname" type="VARCHAR(100)"/><column name="balance" type="DECIMAL(19, 6)"/></createTable>\n'
+    "  </changeSet>\n" + _XML_TAIL
+}
+_LB_YAML_BASE = {"db/changelog/001-init.yaml": (
+    "databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: dev\n      changes:\n"
+    "        - createTable:\n            tableName: users\n            columns:\n"
+    "              - column:\n                  name: id\n                  type: bigint\n")}
+_LB_JSON_BASE = {"db/changelog/001-init.json": (
+    '{"databaseChangeLog": [{"changeSet": {"id": "1", "author": "dev", "changes": '
+    '[{"createTable": {"tableName": "users", "columns": [{"column": {"name": "id", "type": "bigint"}}]}}]}}]}\n')}
+_LARAVEL = """<?php
+
+use Illuminate\\Database\\Migrations\\Migration;
+use Illuminate\\Database\\Schema\\Blueprint;
+use Illuminate\\Support\\Facades\\Schema;
+
+return new class extends Migration
+{{
+    public function up(): void
+    {{
+        Schema::table('users', function (Blueprint $table) {{
+{up}
+        }});
+    }}
+
+    public function down(): void
+    {{
+        Schema::table('users', function (Blueprint $table) {{
+{down}
+        }});
+    }}
+}};
+"""
+
+
+def _laravel(up: str, down: str = "") -> dict[str, str]:
+    return {"database/migrations/2024_03_01_000000_change_users.php": _LARAVEL.format(up=up, down=down)}
+
+
+_KNEX = """exports.up = function (knex) {{
+  return knex.schema.alterTable('users', (table) => {{
+{up}
+  }});
+}};
+
+exports.down = function (knex) {{
+  return knex.schema.alterTable('users', (table) => {{
+{down}
+  }});
+}};
+"""
+_SEQUELIZE = """module.exports = {{
+  async up(queryInterface, Sequelize) {{
+{up}
+  }},
+  async down(queryInterface, Sequelize) {{
+{down}
+  }},
+}};
+"""
+_DJANGO_BASE = {"billing/migrations/0001_initial.py": """from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+
+    operations = [
+        migrations.CreateModel(
+            name="Invoice",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True)),
+                ("number", models.CharField(max_length=100, unique=True)),
+                ("amount", models.DecimalField(max_digits=19, decimal_places=6)),
+                ("issued", models.DateField()),
+                ("paid", models.NullBooleanField()),
+            ],
+        ),
+    ]
+"""}
+_PACKAGE = {"package.json": "{}\n"}
+_RAILS_SCHEMA = ('ActiveRecord::Schema[7.1].define(version: 2024_03_01_000000) do\n'
+                 '  create_table "versions", force: :cascade do |t|\n    t.integer "size"\n    t.string "summary"\n'
+                 '    t.string "number", limit: 255\n  end\nend\n')
+RESHAPES = [
+    _d("sql-rename-column", "sql", {"db/patch.sql": "SELECT 1;\n"},
+       {"db/patch.sql": "SELECT 1;\nALTER TABLE users RENAME COLUMN email TO mail;\n"}, "renames it to mail"),
+    _d("sql-mysql-change-renames", "sql", {"db/patch.sql": "SELECT 1;\n"},
+       {"db/patch.sql": "SELECT 1;\nALTER TABLE users CHANGE email mail varchar(100);\n"}, "renames it to mail"),
+    _d("sql-alter-column-type", "sql", {"db/patch.sql": "SELECT 1;\n"},
+       {"db/patch.sql": "SELECT 1;\nALTER TABLE invoices ALTER COLUMN amount TYPE numeric(19,2);\n"},
+       "narrower type"),
+    _d("sql-rename-table", "sql", {"db/patch.sql": "SELECT 1;\n"},
+       {"db/patch.sql": "SELECT 1;\nRENAME TABLE users TO accounts;\n"}, "renames it to accounts"),
+    _d("sql-drop-constraint", "sql", {"db/patch.sql": "SELECT 1;\n"},
+       {"db/patch.sql": "SELECT 1;\nALTER TABLE users DROP CONSTRAINT users_email_key;\n"}, "stops refusing"),
+    _d("sql-drop-foreign-key", "sql", {"db/patch.sql": "SELECT 1;\n"},
+       {"db/patch.sql": "SELECT 1;\nALTER TABLE orders DROP FOREIGN KEY fk_orders_users;\n"}, "fk_orders_users"),
+    # dropped to be re-created on other columns: the table stays guarded
+    _b("sql-drop-and-readd-constraint", "sql", {"db/patch.sql": "SELECT 1;\n"},
+       {"db/patch.sql": "ALTER TABLE orders DROP FOREIGN KEY fk_orders_users;\n"
+        "ALTER TABLE orders ADD CONSTRAINT fk_orders_buyers FOREIGN KEY (buyer_id) REFERENCES users (id);\n"}),
+    # the up's rename is one finding; the down renaming it back undoes it (tests: exactly one finding)
+    _d("dbmate-down-renames-back", "sql", {"db/migrations/20240101_init.sql": _CREATE_USERS},
+       {"db/migrations/20240401_mail.sql": "-- migrate:up\nALTER TABLE users RENAME COLUMN email TO mail;\n\n"
+        "-- migrate:down\nALTER TABLE users RENAME COLUMN mail TO email;\n"}, "renames it to mail"),
+    # Liquibase: a widening passes (QA58 F5: Fineract's fadfcd68e widened m_client.fullname to VARCHAR(160)), a DECIMAL
+    # scale narrowed rounds every amount
+    _b("liquibase-xml-widening-modify-data-type", "liquibase", _TYPED_BASE,
+       _xml('  <changeSet id="2" author="dev">\n    <modifyDataType tableName="m_client" columnName="fullname" '
+            'newDataType="VARCHAR(160)"/>\n  </changeSet>\n')),
+    _d("liquibase-xml-narrowed-decimal-scale", "liquibase", _TYPED_BASE,
+       _xml('  <changeSet id="2" author="dev">\n    <modifyDataType tableName="m_client" columnName="balance" '
+            'newDataType="DECIMAL(19, 2)"/>\n  </changeSet>\n'), "rounded"),
+    _d("liquibase-xml-narrowed-varchar", "liquibase", _TYPED_BASE,
+       _xml('  <changeSet id="2" author="dev">\n    <modifyDataType tableName="m_client" columnName="fullname" '
+            'newDataType="VARCHAR(50)"/>\n  </changeSet>\n'), "from varchar(100) to varchar(50)"),
+    _d("liquibase-xml-sql-rename-column", "liquibase", _LB_BASE,
+       _xml('  <changeSet id="2" author="dev">\n    <sql>ALTER TABLE users RENAME COLUMN email TO mail</sql>\n'
+            "  </changeSet>\n"), "renames it to mail"),
+    _d("liquibase-xml-sql-modify-column", "liquibase", _LB_BASE,
+       _xml('  <changeSet id="2" author="dev">\n    <sql>ALTER TABLE users MODIFY email VARCHAR(50) NOT NULL</sql>\n'
+            "  </changeSet>\n"), "narrower type"),
+    _d("liquibase-xml-drop-foreign-key", "liquibase", _LB_BASE,
+       _xml('  <changeSet id="2" author="dev">\n    <dropForeignKeyConstraint baseTableName="orders" '
+            'constraintName="fk_orders_users"/>\n  </changeSet>\n'), "stops refusing"),
+    _d("liquibase-yaml-drop-unique-constraint", "liquibase", _LB_BASE,
+       _lb_yaml("        - dropUniqueConstraint:\n            tableName: users\n"
+                "            constraintName: users_email_key\n"), "users_email_key"),
+    _d("liquibase-xml-not-null-fills-nulls", "liquibase", _LB_BASE,
+       _xml('  <changeSet id="2" author="dev">\n    <addNotNullConstraint tableName="users" columnName="email" '
+            'defaultNullValue="none" columnDataType="varchar(100)"/>\n  </changeSet>\n'), "every null of email"),
+    _b("liquibase-xml-not-null-alone", "liquibase", _LB_BASE,
+       _xml('  <changeSet id="2" author="dev">\n    <addNotNullConstraint tableName="users" columnName="email" '
+            'columnDataType="varchar(100)"/>\n  </changeSet>\n')),
+    _b("liquibase-xml-drop-and-readd-foreign-key", "liquibase", _LB_BASE,
+       _xml('  <changeSet id="2" author="dev">\n    <dropForeignKeyConstraint baseTableName="orders" '
+            'constraintName="fk_orders_users"/>\n    <addForeignKeyConstraint baseTableName="orders" '
+            'baseColumnNames="buyer_id" constraintName="fk_orders_buyers" referencedTableName="users" '
+            'referencedColumnNames="id"/>\n  </changeSet>\n')),
+    _d("liquibase-yaml-edited-changeset", "liquibase", _LB_YAML_BASE,
+       {"db/changelog/001-init.yaml": _LB_YAML_BASE["db/changelog/001-init.yaml"].replace("bigint", "int")},
+       "refuses to start"),
+    _d("liquibase-json-edited-changeset", "liquibase", _LB_JSON_BASE,
+       {"db/changelog/001-init.json": _LB_JSON_BASE["db/changelog/001-init.json"].replace("bigint", "int")},
+       "refuses to start"),
+    _b("liquibase-yaml-reformatted-changeset", "liquibase", _LB_YAML_BASE,
+       {"db/changelog/001-init.yaml": _LB_YAML_BASE["db/changelog/001-init.yaml"].replace("users", "'users'")
+        .replace("      id: 1\n      author: dev\n", "      author: dev\n      id: 1\n      comment: the users\n")}),
+    _d("liquibase-xml-deleted-changeset", "liquibase",
+       {"db/changelog/001-init.xml": _LB_BASE["db/changelog/001-init.xml"].replace(
+           "  </changeSet>\n", '  </changeSet>\n  <changeSet id="2" author="dev">\n    <addColumn tableName="users">'
+           '<column name="nick" type="text"/></addColumn>\n  </changeSet>\n')},
+       _LB_BASE, "never get it"),
+    # Laravel (QA59 F10: BookStack's 2020_11_07 simplify_activities renames key and extra, and ->change()s entity_id)
+    _d("laravel-rename-column", "migration-code", _PACKAGE,
+       _laravel("            $table->renameColumn('key', 'type');"),
+       "renames it to type"),
+    _d("laravel-change-column", "migration-code", _PACKAGE,
+       _laravel("            $table->string('name', 50)->nullable()->change();"), "to string(50)"),
+    # BookStack's 2023_02_20 increase_attachments_path_length: string('path') (VARCHAR(255)) to text, judged against the
+    # migration that created the column; a shorter string is a narrowing
+    _b("laravel-change-widens", "migration-code",
+       {"database/migrations/2014_01_01_000000_create_users.php": _LARAVEL.replace("Schema::table", "Schema::create")
+        .format(up="            $table->string('name');", down="")},
+       _laravel("            $table->text('name')->change();")),
+    _d("laravel-change-narrows", "migration-code",
+       {"database/migrations/2014_01_01_000000_create_users.php": _LARAVEL.replace("Schema::table", "Schema::create")
+        .format(up="            $table->string('name', 100);", down="")},
+       _laravel("            $table->string('name', 50)->change();"), "from varchar(100) to string(50)"),
+    _d("laravel-drop-foreign", "migration-code", _PACKAGE,
+       _laravel("            $table->dropForeign(['team_id']);"), "stops refusing"),
+    _d("laravel-down-renames-back", "migration-code", _PACKAGE,
+       _laravel("            $table->renameColumn('key', 'type');\n            $table->integer('entity_id')->change();",
+                "            $table->renameColumn('type', 'key');\n            $table->string('entity_id')->change();"),
+       "renames it to type"),
+    _d("knex-rename-column", "migration-code", _PACKAGE,
+       {"migrations/20240301_mail.js": _KNEX.format(up="    table.renameColumn('email', 'mail');", down="")},
+       "renames it to mail"),
+    _d("knex-alter-column", "migration-code", _PACKAGE,
+       {"migrations/20240301_name.js": _KNEX.format(up="    table.string('name', 50).notNullable().alter();",
+                                                    down="")}, "column users.name"),
+    _d("knex-down-renames-back", "migration-code", _PACKAGE,
+       {"migrations/20240301_mail.js": _KNEX.format(up="    table.renameColumn('email', 'mail');",
+                                                    down="    table.renameColumn('mail', 'email');")},
+       "renames it to mail"),
+    _d("sequelize-rename-column", "migration-code", _PACKAGE,
+       {"migrations/20240301-mail.js": _SEQUELIZE.format(
+           up="    await queryInterface.renameColumn('users', 'email', 'mail');", down="")}, "renames it to mail"),
+    _d("sequelize-change-column", "migration-code", _PACKAGE,
+       {"migrations/20240301-name.js": _SEQUELIZE.format(
+           up="    await queryInterface.changeColumn('users', 'name', { type: Sequelize.STRING(50) });", down="")},
+       "sequelize.string(50)"),
+    _d("sequelize-remove-constraint", "migration-code", _PACKAGE,
+       {"migrations/20240301-fk.js": _SEQUELIZE.format(
+           up="    await queryInterface.removeConstraint('orders', 'orders_user_id_fkey');", down="")},
+       "orders_user_id_fkey"),
+    _d("django-rename-field", "migration-code", _DJANGO_BASE,
+       {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
+           ops='        migrations.RenameField(model_name="invoice", old_name="number", new_name="reference"),')},
+       "renames it to reference"),
+    _d("django-rename-model", "migration-code", _DJANGO_BASE,
+       {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
+           ops='        migrations.RenameModel(old_name="Invoice", new_name="Bill"),')}, "renames it to bill"),
+    _d("django-alter-field-narrows", "migration-code", _DJANGO_BASE,
+       {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
+           ops='        migrations.AlterField(model_name="invoice", name="number", '
+               'field=models.CharField(max_length=50, unique=True)),')}, "max_length=50"),
+    _d("django-alter-field-rounds", "migration-code", _DJANGO_BASE,
+       {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
+           ops='        migrations.AlterField(model_name="invoice", name="amount", '
+               'field=models.DecimalField(max_digits=19, decimal_places=2)),')}, "rounded"),
+    # what Django writes an AlterField for most: choices, help_text, a longer max_length
+    _b("django-alter-field-choices-and-widening", "migration-code", _DJANGO_BASE,
+       {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
+           ops='        migrations.AlterField(model_name="invoice", name="number", field=models.CharField('
+               'max_length=200, unique=True, help_text="The number", choices=[("a", "A")])),')}),
+    # netbox's 0034_created_datetimefield (72 AlterFields DateField -> DateTimeField) and 0019_nullbooleanfield_to_
+    # booleanfield: the column holds every value it held
+    _b("django-alter-field-date-to-datetime-and-nullboolean", "migration-code", _DJANGO_BASE,
+       {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
+           ops='        migrations.AlterField(model_name="invoice", name="issued", field=models.DateTimeField()),\n'
+               '        migrations.AlterField(model_name="invoice", name="paid", field=models.BooleanField(null=True)),'
+       )}),
+    _d("django-remove-constraint", "migration-code", _DJANGO_BASE,
+       {"billing/migrations/0002_change.py": _DJANGO_HEAD.format(
+           ops='        migrations.RemoveConstraint(model_name="invoice", name="billing_invoice_unique_number"),')},
+       "billing_invoice_unique_number"),
+    _d("alembic-alter-column-rename", "migration-code", _ALEMBIC_BASE,
+       _alembic('    op.alter_column("users", "email", new_column_name="mail")'), "renames it to mail"),
+    _d("alembic-drop-constraint", "migration-code", _ALEMBIC_BASE,
+       _alembic('    op.drop_constraint("fk_orders_users", "orders")'), "fk_orders_users"),
+    _b("alembic-alter-column-widens", "migration-code", _ALEMBIC_BASE,
+       _alembic('    op.alter_column("users", "email", type_=sa.String(length=200),\n'
+                '                    existing_type=sa.String(length=100))')),
+    # change_column judged against db/schema.rb at the base (rubygems.org's integer -> bigint and string -> text
+    # migrations widen; a shorter limit narrows)
+    _b("rails-change-column-widens", "migration-code", {"db/schema.rb": _RAILS_SCHEMA},
+       {"db/migrate/20240306_widen.rb": _RAILS.format(
+           name="Widen", body="  def up\n    change_column :versions, :size, :bigint\n"
+           "    change_column :versions, :summary, :text\n  end")}),
+    _d("rails-change-column-narrows", "migration-code", {"db/schema.rb": _RAILS_SCHEMA},
+       {"db/migrate/20240306_narrow.rb": _RAILS.format(
+           name="Narrow", body="  def up\n    change_column :versions, :number, :string, limit: 100\n  end")},
+       "from varchar(255) to :string"),
+    _d("rails-remove-foreign-key", "migration-code", {"db/schema.rb": "# schema\n"},
+       {"db/migrate/20240304_fk.rb": _RAILS.format(name="Fk", body="  def up\n    remove_foreign_key :orders, :users\n"
+                                                   "  end")}, "stops refusing"),
+    _d("rails-change-column-null-fills", "migration-code", {"db/schema.rb": "# schema\n"},
+       {"db/migrate/20240305_null.rb": _RAILS.format(
+           name="Null", body="  def change\n    change_column_null :users, :locale, false, 'en'\n  end")},
+       "every null of locale"),
+    _b("rails-change-column-null-alone", "migration-code", {"db/schema.rb": "# schema\n"},
+       {"db/migrate/20240305_null.rb": _RAILS.format(
+           name="Null", body="  def change\n    change_column_null :users, :locale, false\n  end")}),
+]
+
+CASES: list[Case] = [*TERRAFORM, *SQL, *MIGRATIONS, *LIQUIBASE, *RESHAPES, *KUBERNETES, *SHELL, *PYTHON, *CI]
 
 
 def build(dest: str | Path) -> tuple[RepoBuilder, dict[str, tuple[str, str]]]:

@@ -261,7 +261,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 114: the indent factor says "is indented N columns", its nesting indent, not "starts at column N" (FIX102's figure);
 # 115: a default-tier code file whose directory's code files are mostly critical by name gets a tier reason naming
 #     the rule that would cover it (QA59 F11);
-ANALYSIS_VERSION = "115"
+# 116: renames, retypes, constraint drops and NULL fills weigh the same in SQL, Liquibase, Rails, Laravel, knex,
+#     Sequelize and Django (destructive/reshape.py); a widening modifyDataType passes; Liquibase YAML/JSON edited and
+#     deleted changeSets; db/structure.sql is a schema dump (QA58 F5, F6; QA59 F10; FIX102);
+ANALYSIS_VERSION = "116"
+MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
 """Commits behind its base from which a branch's review is said to read old code (with no conflict to say so)."""
@@ -1680,6 +1684,17 @@ class Analyzer:
             return memo[key]
         return hint
 
+    def _base_files(self, change: Change) -> Callable[[str, tuple[str, ...]], list[tuple[str, str]]] | None:
+        """A directory's files at the change's base, by suffix (a Liquibase modifyDataType is judged against the type
+        the changelogs beside it gave the column); None without a base commit."""
+        if change.base is None:
+            return None
+        repo, base = self.repo, change.base
+        return lambda directory, suffixes: [
+            (path, data.decode("utf-8", "replace"))
+            for path, data in repo.directory_files(base, directory, suffixes, max_bytes=MAX_CHANGELOG_BYTES,
+                                                   limit=1_000)]
+
     def _reader(self, change: Change) -> Reader:
         from app.core.impact.destructive.scan import blob_reader
 
@@ -1728,6 +1743,7 @@ class Analyzer:
         change, files = prep.change, prep.files
         if prep.tiers is None:  # else read from the cache with the change's report (_cached_parts)
             prep.tiers = assess(files, cfg.tiers, read=self._reader(change), neighbours=self._neighbours(change),
+                                base_files=self._base_files(change),
                                 vendored=self._vendored(prep), dev_only=self._dependency_bump(prep).dev_only,
                                 hint=self._directory_hint(change))
         prep.provenance = analyze_provenance(self.repo, change.commits, files, base=change.base, head=change.head,

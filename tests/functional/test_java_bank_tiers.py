@@ -42,6 +42,8 @@ def _repo(make_repo):
                              'columnDataType="DECIMAL(19,6)"/>\n' + _TAIL},
         "changelog-retype": {f"{_PARTS}/0002_retype.xml": _HEAD + '    <modifyDataType tableName="m_loan" '
                              'columnName="principal_amount" newDataType="DECIMAL(19,2)"/>\n' + _TAIL},
+        "changelog-widen": {f"{_PARTS}/0002_widen.xml": _HEAD + '    <modifyDataType tableName="m_loan" '
+                            'columnName="principal_amount" newDataType="DECIMAL(21,6)"/>\n' + _TAIL},
         "infrastructure-code": {f"{_JAVA}/infrastructure/core/service/DateUtils.java": _METHOD},
         "infrastructure-security": {f"{_JAVA}/infrastructure/security/service/TokenService.java": _METHOD},
         "accounting": {f"{_JAVA}/accounting/journalentry/service/AccountingProcessorForLoan.java": _METHOD},
@@ -70,7 +72,7 @@ def test_fineract_shaped_paths_get_the_tiers_a_banking_reviewer_expects(make_rep
     listed = _listed(_repo(make_repo).path)
     tiers = {name: listed[name]["tier"] for name in listed}
     assert tiers == {
-        "changelog-index": 0, "changelog-rename": 0, "changelog-retype": 0,
+        "changelog-index": 0, "changelog-rename": 0, "changelog-retype": 0, "changelog-widen": 0,
         "infrastructure-code": 2, "infrastructure-security": 0, "accounting": 0, "money": 0, "loan": 1,
         "terraform": 0, "edit-initial-schema": 0, "keystore": 0, "spring-boot-bump": 1, "module-dependencies": 1,
         "oauth2-tests": 3,
@@ -82,16 +84,22 @@ def test_fineract_shaped_paths_get_the_tiers_a_banking_reviewer_expects(make_rep
     assert "an apply can destroy" in " ".join(listed["terraform"]["tier_reasons"])
 
 
-def test_liquibase_rename_and_retype_are_destructive_weighed_half(make_repo) -> None:
+def test_liquibase_rename_is_weighed_half_a_narrowed_scale_whole_and_a_widening_passes(make_repo) -> None:
+    """QA58 F5: a modifyDataType is judged against the type the base's changelogs gave the column: DECIMAL(19,6) to
+    DECIMAL(19,2) rounds every amount (weighed 1), to DECIMAL(21,6) holds every value (no finding)."""
     listed = _listed(_repo(make_repo).path)
     [rename] = listed["changelog-rename"]["destructive_ops"]
-    assert rename["kind"] == "sql-rename" and rename["line"] == 4, rename
-    assert "column m_loan.principal_amount: Liquibase renameColumn to principal" in rename["explanation"]
+    assert rename["kind"] == "schema-rename" and rename["line"] == 4, rename
+    assert "column m_loan.principal_amount: Liquibase renameColumn renames it to principal" in rename["explanation"]
     [retype] = listed["changelog-retype"]["destructive_ops"]
-    assert retype["kind"] == "sql-retype" and "DECIMAL(19,2)" in retype["explanation"], retype
+    assert retype["kind"] == "schema-retype" and "from DECIMAL(19,6) to DECIMAL(19,2)" in retype["explanation"], retype
+    assert "every value is rounded" in retype["explanation"]
     assert listed["changelog-rename"]["band"] == "critical"
     destructive = {f["name"]: f for f in listed["changelog-retype"]["factors"]}["destructive"]
+    assert destructive["normalised"] == 1.0, destructive
+    destructive = {f["name"]: f for f in listed["changelog-rename"]["factors"]}["destructive"]
     assert destructive["normalised"] == 0.5, destructive
+    assert listed["changelog-widen"]["destructive_ops"] == []
 
 
 def test_a_changeset_edited_in_place_is_destructive(make_repo) -> None:

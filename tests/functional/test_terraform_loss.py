@@ -57,7 +57,8 @@ def test_a_destroy_weighs_what_it_loses_and_says_so(make_repo) -> None:
     assert {b: (f["raw"], f["normalised"], f["effect"]) for b, f in factor.items()} == {
         "fix/rename-policy": (2, 0.25, 1.0), "feat/drop-kms": (1, 1.0, 4.0), "chore/drop-pet": (1, 0.5, 2.0)}
     assert factor["fix/rename-policy"]["explanation"].startswith(
-        "2 destructive operations, none losing data or identity: main.tf:6: aws_iam_policy.custom: ")
+        "2 destructive operations, each weighed less than a drop (each says what it loses): main.tf:6: "
+        "aws_iam_policy.custom: ")
     ops = {b: [op["explanation"] for op in item["destructive_ops"]] for b, item in listed.items()}
     assert ops["fix/rename-policy"][1] == (
         "aws_iam_role_policy_attachment.custom: removed from the configuration: terraform destroys it; "
@@ -73,4 +74,4 @@ def test_a_destroy_weighs_what_it_loses_and_says_so(make_repo) -> None:
         assert item["score"] == round(sum(f["contribution"] for f in item["factors"]), 1)
     shown = CliRunner().invoke(cli, ["explain", "fix/rename-policy", "--repo", str(repo.path), "--width", "200"],
                                catch_exceptions=False).output
-    assert "2 destructive operations, none losing data or identity" in shown and "0.25" in shown
+    assert "2 destructive operations, each weighed less than a drop" in shown and "0.25" in shown

@@ -1040,8 +1040,8 @@ def test_rails_column_renames_and_retypes_are_destructive_by_what_they_break() -
     )
     found = migrations.scan_code_migration(rename, "db/migrate/1_x.rb", "ruby", Work())
     assert [(f.kind, f.line, f.target, f.weight) for f in found] == [
-        ("migration-rename-column", 3, "column users.mfa_seed", 0.5)]
-    assert found[0].reason.startswith("rename_column to otp_seed: the code still running during the deploy")
+        ("schema-rename", 3, "column users.mfa_seed", 0.5)]
+    assert found[0].reason.startswith("rename_column renames it to otp_seed: the code still running during the deploy")
     retype = (
         "class Widen < ActiveRecord::Migration[7.0]\n  def up\n    change_column :versions, :size, :bigint\n"
         "    change_column_null :versions, :sha, false\n    change_column_default :versions, :yanked, to: 0\n"
@@ -1050,9 +1050,9 @@ def test_rails_column_renames_and_retypes_are_destructive_by_what_they_break() -
     )
     found = migrations.scan_code_migration(retype, "db/migrate/2_x.rb", "ruby", Work())
     assert [(f.kind, f.line, f.target) for f in found] == [
-        ("migration-change-column", 3, "column versions.size"), ("migration-rename-table", 6, "table linksets"),
-        ("migration-rename-column", 12, "column users.otp_seed")]  # the down's rename undoes no rename of its up
-    assert found[0].reason.startswith("change_column to :bigint: a narrower type cuts or rejects")
+        ("schema-retype", 3, "column versions.size"), ("schema-rename", 6, "table linksets"),
+        ("schema-rename", 12, "column users.otp_seed")]  # the down's rename undoes no rename of its up
+    assert found[0].reason.startswith("change_column to :bigint: a narrower type cuts or refuses")
     assert "in the down (rollback) section" in found[2].reason
     block = (
         "class Tidy < ActiveRecord::Migration[7.0]\n  def change\n    add_column :users, :nick, :string\n"
@@ -1061,8 +1061,8 @@ def test_rails_column_renames_and_retypes_are_destructive_by_what_they_break() -
     )
     found = migrations.scan_code_migration(block, "db/migrate/3_x.rb", "ruby", Work())
     assert [(f.kind, f.line, f.target) for f in found] == [
-        ("migration-rename-column", 6, "column users.login"), ("migration-change-column", 7, "column users.bio")]
-    assert found[0].reason.startswith("rename (change_table) to name:")
+        ("schema-rename", 6, "column users.login"), ("schema-retype", 7, "column users.bio")]
+    assert found[0].reason.startswith("rename (change_table) renames it to name:")
 
 
 def test_a_squashed_django_migration_replays_its_drops_and_weighs_them_lightly() -> None:
@@ -1088,3 +1088,28 @@ def test_a_squashed_django_migration_replays_its_drops_and_weighs_them_lightly()
     found = migrations.scan_python_migration(plain, "circuits/migrations/0043_cleanup.py", Work())
     assert [(f.line, f.weight) for f in found] == [(5, 1.0), (6, 1.0)]
     assert not any("squashed" in f.reason for f in found)
+
+
+@pytest.mark.parametrize(("old", "new", "verdict"), [
+    ("VARCHAR(100)", "VARCHAR(160)", "widens"),  # Fineract's fadfcd68e (QA58 F5)
+    ("varchar(160)", "VARCHAR(100)", "unknown"),
+    ("DECIMAL(19, 6)", "DECIMAL(19,2)", "rounds"),  # every amount rounded: weighed 1
+    ("DECIMAL(19,6)", "DECIMAL(21,6)", "widens"),
+    ("int", "bigint", "widens"),
+    ("bigint", "int", "unknown"),
+    ("smallint", "decimal(8,2)", "widens"),
+    ("varchar(255)", "text", "widens"),
+    ("varchar", "text", "widens"),  # Rails' string with no limit (PostgreSQL) to text
+    ("text", "varchar(?)", "unknown"),  # a limit written as a constant
+    ("DATETIME", "DATETIME(6)", "widens"),  # Fineract's 0117_set_datetime_precision
+    ("timestamp", "timestamp(6) NULL", "widens"),
+    ("DATETIME(6)", "DATETIME", "unknown"),
+    ("date", "timestamp", "widens"),
+    ("timestamp", "date", "unknown"),
+    ("String(length=50)", "String(length=100)", "widens"),  # SQLAlchemy
+    ("BIGINT", "bigint", "same"),
+])
+def test_a_retype_is_judged_by_whether_the_new_type_holds_every_old_value(old: str, new: str, verdict: str) -> None:
+    from app.core.impact.destructive.reshape import compare_types
+
+    assert compare_types(old, new) == verdict

@@ -188,13 +188,14 @@ def test_the_destructive_factor_weighs_what_the_heaviest_operation_loses() -> No
     inputs = RiskInputs(tier=0, destructive=light, destructive_weights=[0.25, 0.25])
     [factor] = [f for f in compute(inputs, view()).factors if f.name == "destructive"]
     assert (factor.raw, factor.normalised, factor.effect) == (2, 0.25, 1.0)
-    assert factor.explanation.startswith("2 destructive operations, none losing data or identity: main.tf:3:")
+    assert factor.explanation.startswith("2 destructive operations, each weighed less than a drop (each says what it "
+                                         "loses): main.tf:3:")
     heavy = ["main.tf:1: aws_security_group_rule.r: removed", "kms.tf:1: aws_kms_key.k: removed"]
     [factor] = [f for f in compute(RiskInputs(tier=0, destructive=heavy, destructive_weights=[0.25, 1.0]),
                                    view()).factors if f.name == "destructive"]
     assert (factor.normalised, factor.effect) == (1.0, 4.0)
-    assert factor.explanation == ("2 destructive operations, 1 of them losing only configuration or a generated "
-                                  "value: kms.tf:1: aws_kms_key.k: removed (+1 more)")
+    assert factor.explanation == ("2 destructive operations, 1 of them weighed less than a drop (each says what it "
+                                  "loses): kms.tf:1: aws_kms_key.k: removed (+1 more)")
     unweighed = compute(RiskInputs(tier=0, destructive=light), view())
     assert [f.effect for f in unweighed.factors if f.name == "destructive"] == [4.0]
     lighter = compute(inputs, view())

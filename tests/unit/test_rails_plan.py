@@ -79,3 +79,34 @@ def test_a_migrations_title_at_80_columns_keeps_its_name_not_its_timestamp() -> 
     assert fit_chunk_title("db/migrate/20260608190000_remove_checksums.rb", 34) == "db/migrate/remove_checksums.rb"
     assert fit_chunk_title("db/12345678901234_x/20260608190000_remove.rb and 1 more", 45) == (
         "db/12345678901234_x/remove.rb and 1 more")  # a directory's digits stay
+
+
+STRUCTURE = ("SET statement_timeout = 0;\nSET lock_timeout = 0;\n\nCREATE TABLE public.versions (\n"
+             "    id bigint NOT NULL,\n%s    number character varying\n);\n")
+
+
+def test_a_sql_schema_dump_is_read_with_its_migration_as_schema_rb_is(make_repo) -> None:
+    """FIX102 left db/structure.sql (Rails' `schema_format = :sql`: pg_dump's output, no generator marker) read as a
+    tier-0 migration wherever it fell. It is a schema dump: tier 2, collapsed, and read with the migration that writes
+    it, skimmed, as db/schema.rb is."""
+    from app.core.impact.tiers import TierConfig, tier_of
+
+    b = make_repo("rails-sql")
+    b.commit("init", {"db/structure.sql": STRUCTURE % "    info_checksum character varying,\n",
+                      "app/models/version.rb": "class Version\nend\n"}, author=ALICE)
+    b.branch("drop")
+    migration = "db/migrate/20260608190000_remove_checksums.rb"
+    b.commit("Drop checksums", {migration: MIGRATION, "db/structure.sql": STRUCTURE % ""}, branch="drop", author=BOB)
+    b.checkout()
+    config = TierConfig()
+    assert tier_of("db/structure.sql", config)[0] == 2 and tier_of("db/cache_structure.sql", config)[0] == 2
+    assert tier_of("db/seeds/fill.sql", config)[0] == 0
+    tiers = {path: tier_of(path, config)[0] for path in (migration, "db/structure.sql")}
+    plan, files = plan_for(b.path, "main", "drop", config=ChunkConfig(), destructive_paths=[migration],
+                           file_tiers=tiers)
+    assert_partition(plan, files)
+    [chunk] = plan.chunks
+    assert chunk.kind == "code" and chunk.files == [migration, "db/structure.sql"] and chunk.destructive
+    assert "1 schema dump lines" in chunk.floor_derivation or "schema dump line" in chunk.floor_derivation
+    assert any(note.startswith("db/structure.sql: Rails' SQL schema dump, written from the migrations") and
+               note.endswith(f"read with {migration} and skimmed") for note in chunk.notes), chunk.notes

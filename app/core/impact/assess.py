@@ -15,7 +15,7 @@ from app.core.impact.tiers import BUILT_IN, MAX_TIER, NO_TIER_RULE, TierConfig, 
 from app.core.text import visible_path
 
 if TYPE_CHECKING:
-    from app.core.impact.destructive.scan import Neighbours, Reader
+    from app.core.impact.destructive.scan import BaseFiles, Neighbours, Reader
     from app.core.vendored import Vendored
 
 VENDORED_REASON = ("vendored third-party code: other projects' code, brought in by the dependency manifest beside "
@@ -51,14 +51,15 @@ class TierAssessment:
 
 
 def find_destructive(files: Sequence[FileDiff], config: TierConfig, read: Reader | None,
-                     neighbours: Neighbours | None = None) -> tuple[list[DestructiveOp], list[str]]:
+                     neighbours: Neighbours | None = None,
+                     base_files: BaseFiles | None = None) -> tuple[list[DestructiveOp], list[str]]:
     """The change's destructive operations: by the parsing detectors when the file versions can be
     read (`read`), else by the regex detectors over the diff alone."""
     if read is None:
         return detect_destructive(files, skip=config.skip_destructive), []
     from app.core.impact.destructive.scan import scan_change
 
-    result = scan_change(files, read, skip=config.skip_destructive, neighbours=neighbours)
+    result = scan_change(files, read, skip=config.skip_destructive, neighbours=neighbours, base_files=base_files)
     ops = [DestructiveOp(f.kind, f.path, f.line, f.text, f.explanation, f.side, f.weight) for f in result.findings]
     return ops, result.notes
 
@@ -232,10 +233,12 @@ def _file_tiers(files: Sequence[FileDiff], config: TierConfig, read: Reader | No
 
 def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = None,
            neighbours: Neighbours | None = None, vendored: Vendored | None = None,
-           dev_only: Collection[str] = (), hint: DirectoryHint | None = None) -> TierAssessment:
+           dev_only: Collection[str] = (), base_files: BaseFiles | None = None,
+           hint: DirectoryHint | None = None) -> TierAssessment:
     """The tier of the change made of `files` (a rename counts its old and new path). With `read`
     (file versions by side), destructive operations are found by parsing each file's base and head;
-    `neighbours` reads a directory's .tf files at the head (scan_change). A file of `vendored` third-party code
+    `neighbours` reads a directory's .tf files at the head, `base_files` a directory's files at the base
+    (scan_change). A file of `vendored` third-party code
     is tier 3 whatever its name says (`client_auth.go` of a vendored SSH library), and no detector reads it
     (a vendored library's own .travis.yml never ran in this project's CI). A manifest or lock file of `dev_only`
     (dependencies.dev_only_files: a Gemfile's development group, package.json's devDependencies) is DEV_ONLY_TIER:
@@ -244,7 +247,7 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
     file_tiers, groups, neutral = _file_tiers(files, config, read, vendored, dev_only)
     scanned = files if vendored is None else [fd for fd in files if not (vendored(fd.old_path or fd.new_path)
                                                                          and vendored(fd.new_path or fd.old_path))]
-    destructive, notes = find_destructive(scanned, config, read, neighbours)
+    destructive, notes = find_destructive(scanned, config, read, neighbours, base_files)
     if not file_tiers:  # an empty diff (a clean merge): nothing in it can be critical
         return TierAssessment(MAX_TIER, ["no file changed: nothing to review"], {}, destructive, notes)
     path_tier = min(file_tiers.values())

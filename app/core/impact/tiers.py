@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from app.core.globs import GlobError, GlobSet, compile_glob
-from app.core.planner.model import AGENT_RULES_GLOBS, INSTALLED_ENV_GLOBS, TRANSLATION_GLOBS
+from app.core.planner.model import AGENT_RULES_GLOBS, INSTALLED_ENV_GLOBS, SCHEMA_DUMP_GLOBS, TRANSLATION_GLOBS
 from app.core.settings import SectionReader
 from app.core.text import visible_path
 from app.errors import ConfigError
@@ -151,6 +151,10 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/src/ansible/**/*.ini **/src/ansible/**/*.cfg""")
     + _rules(0, "schema migration: runs once against production data and is hard to undo", """
         **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql""")
+    # Rails' SQL schema dump, as db/schema.rb (no rule: tier 2) is its Ruby one: written from the migrations, read with
+    # the one that writes it (planner/builder.py _with_migrations); `db/**/*.sql` made it a tier-0 migration (FIX102)
+    + _rules(2, "schema dump: Rails writes it from the migrations, which are read for what runs",
+             " ".join(SCHEMA_DUMP_GLOBS))
     + _rules(1, "cryptography code: core code, but usually algorithms rather than key or identity handling",
              "**/crypto/** crypto.* *[-_]crypto.* crypto[-_]*")
     # Who may call, from where, with which cookies: a bug opens the service wider than meant, but the

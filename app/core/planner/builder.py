@@ -71,6 +71,7 @@ from app.core.planner.model import (
     REINDENTED,
     REMOVED,
     SCHEMA_DUMP,
+    SCHEMA_DUMP_GLOBS,
     TOOL_WRITTEN,
     VENDORED_GLOBS,
     Chunk,
@@ -1612,6 +1613,8 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
         return f"looks vendored: {root}/ is added with its own {posixpath.basename(vendored[root])}"
     if pattern and pattern in config.attribute_globs:
         return f"marked generated or vendored by the base's .gitattributes ({pattern!r})"
+    if pattern in SCHEMA_DUMP_GLOBS:
+        return f"Rails' SQL schema dump, written from the migrations (matches {pattern!r})"
     if pattern:
         return f"generated, vendored or lock file (matches {pattern!r})"
     if own_code is not None and own_code.not_generated(fd.path):

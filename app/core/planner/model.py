@@ -45,7 +45,12 @@ VENDORED_GLOBS: tuple[str, ...] = tuple(f"{name}/" for name in VENDORED_DIRS)
 vendored (`vendor/** -linguist-vendored`, planner/builder.py machine_written). Whether one is other projects' code
 for the tiers, the detectors and the seams asks for evidence (app/core/vendored.py: a vendoring tool's manifest,
 a licence); a vendored file is tier 3, so the plan collapses it even where its name is a tier-0 one."""
+SCHEMA_DUMP_GLOBS: tuple[str, ...] = ("db/structure.sql", "**/db/structure.sql", "db/*_structure.sql",
+                                      "**/db/*_structure.sql")
+"""Rails' SQL schema dump (`config.active_record.schema_format = :sql`): pg_dump's output, with no generator marker
+(db/schema.rb says "auto-generated"). Collapsed, and read with the migration that writes it."""
 DEFAULT_COLLAPSED_GLOBS: tuple[str, ...] = (
+    *SCHEMA_DUMP_GLOBS,
     # lock files: resolved dependency versions, reviewed through the manifest that produced them
     *LOCK_FILE_GLOBS,
     *INSTALLED_ENV_GLOBS,

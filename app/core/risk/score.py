@@ -533,10 +533,12 @@ def _destructive(inputs: RiskInputs) -> _Measured:
     heaviest = max(range(n), key=lambda i: (weights[i], -i))
     more = f" (+{n - 1} more)" if n > 1 else ""
     light = sum(1 for w in weights if w < 1.0)
+    # what a light operation loses differs by kind (a Terraform policy attachment: configuration; a schema rename: no
+    # row, but the running code's names), so each says it; the factor only counts them
     if weights[heaviest] < 1.0:
-        said = ", none losing data or identity" if n > 1 else ""
+        said = ", each weighed less than a drop (each says what it loses)" if n > 1 else ""
     else:
-        said = f", {light} of them losing only configuration or a generated value" if light else ""
+        said = f", {light} of them weighed less than a drop (each says what it loses)" if light else ""
     return "destructive", n, weights[heaviest], f"{plural(n, 'destructive operation')}{said}: {ops[heaviest]}{more}"
 
 

@@ -1,7 +1,9 @@
 """Liquibase changelogs (XML, YAML, JSON): dropTable, dropColumn, delete and update without a where, the SQL of
-`<sql>` changes, and the changes that keep the rows but break what reads them (renameColumn, renameTable,
-modifyDataType; weighed RESHAPE_WEIGHT). `<rollback>` sections run only on rollback and are judged like down
-migrations: a drop there is fine when the changelog created what it drops.
+`<sql>` changes, and the changes that keep the rows but change what reads or guards them (reshape.py: renameColumn,
+renameTable, modifyDataType judged against the type the base's changelogs gave the column, addNotNullConstraint with a
+defaultNullValue, dropForeignKeyConstraint, dropUniqueConstraint, dropPrimaryKey). `<rollback>` sections run only on
+rollback and are judged like down migrations: a drop there is fine when the changelog created what it drops. A
+changeSet edited in place or deleted (same id and author in the base) is a finding of its own.
 
 XML is read with expat (line numbers for every element); a document type declaration is refused, so
 no entity can expand. YAML and JSON changelogs are read as YAML documents (JSON is YAML).
@@ -9,28 +11,29 @@ no entity can expand. YAML and JSON changelogs are read as YAML documents (JSON 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-from app.core.impact.destructive import sql
+from app.core.impact.destructive import reshape, sql
 from app.core.impact.destructive.migrations import Event, judge_events
-from app.core.impact.destructive.model import MAX_PARSE_BYTES, Finding, Lines, ParseFailure, Work
-from app.core.impact.destructive.yamlnodes import Node
+from app.core.impact.destructive.model import MAX_PARSE_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
+from app.core.impact.destructive.yamlnodes import Node, load_documents
 
-_CHANGES = {"dropTable", "dropColumn", "delete", "update", "createTable", "addColumn", "sql", "dropView",
-            "renameColumn", "renameTable", "modifyDataType"}
-RESHAPE_WEIGHT = 0.5
-"""What a rename or a type change weighs against a drop (Finding.weight): every row is kept, but each query, report,
-view and running instance that names the old column or type breaks, and a narrower type truncates or refuses the
-values it cannot hold (Apache Fineract's changelogs hold 39 renameColumn and 163 modifyDataType, most on amounts)."""
+_RESHAPES = {"renameColumn", "renameTable", "modifyDataType", "addNotNullConstraint", "dropForeignKeyConstraint",
+             "dropAllForeignKeyConstraints", "dropUniqueConstraint", "dropPrimaryKey", "addForeignKeyConstraint",
+             "addUniqueConstraint", "addPrimaryKey"}
+_CHANGES = {"dropTable", "dropColumn", "delete", "update", "createTable", "addColumn", "sql", "dropView", *_RESHAPES}
+OldType = Callable[[str, str], "str | None"]  # (table, column) -> its type in the base's changelogs, if written there
 
 
 def is_changelog(text: str) -> bool:
     return "databaseChangeLog" in text[:20_000]
 
 
-def _op(change: str, attrs: dict[str, str], columns: list[str], has_where: bool) -> list[sql.Op]:
+def _op(change: str, attrs: dict[str, str], columns: list[str], has_where: bool,
+        old_type: OldType | None = None) -> list[sql.Op]:
     table = attrs.get("tableName", "?")
     if change == "dropTable":
         return [
@@ -61,9 +64,8 @@ def _op(change: str, attrs: dict[str, str], columns: list[str], has_where: bool)
                 tuple(sql.bare(c) for c in columns),
             )
         ]
-    reshaped = _reshape(change, attrs, table)
-    if reshaped:
-        return reshaped
+    if change in _RESHAPES:
+        return _reshape(change, attrs, table, old_type)
     if change == "createTable":
         return [sql.Op("created", table, table=table)]
     if change == "addColumn":
@@ -71,26 +73,29 @@ def _op(change: str, attrs: dict[str, str], columns: list[str], has_where: bool)
     return []
 
 
-def _reshape(change: str, attrs: dict[str, str], table: str) -> list[sql.Op]:
-    """renameColumn, renameTable, modifyDataType: the rows stay, what reads them by name or type breaks."""
-    weighed = f" (weighed {RESHAPE_WEIGHT:g}: no row is lost)"
+def _reshape(change: str, attrs: dict[str, str], table: str, old_type: OldType | None) -> list[sql.Op]:
+    """Renames, retypes, constraint drops and NULL fills (reshape.py): the rows stay, what reads or guards them
+    changes. A modifyDataType is judged against the column's type in the base's changelogs when written there."""
+    written = f"Liquibase {change}"
+    column = attrs.get("columnName", "?")
     if change == "renameColumn":
-        old, new = attrs.get("oldColumnName", "?"), attrs.get("newColumnName", "?")
-        return [sql.Op("sql-rename", f"column {table}.{old}",
-                       f"Liquibase renameColumn to {new}: every query, report and running instance that names "
-                       f"{old} breaks{weighed}", table, (sql.bare(old),), RESHAPE_WEIGHT)]
+        return reshape.rename_column(written, table, attrs.get("oldColumnName", "?"), attrs.get("newColumnName", "?"))
     if change == "renameTable":
-        old, new = attrs.get("oldTableName", "?"), attrs.get("newTableName", "?")
-        return [sql.Op("sql-rename", f"table {old}",
-                       f"Liquibase renameTable to {new}: every query, report and running instance that names "
-                       f"{old} breaks{weighed}", old, (), RESHAPE_WEIGHT)]
+        return reshape.rename_table(written, attrs.get("oldTableName", "?"), attrs.get("newTableName", "?"))
     if change == "modifyDataType":
-        column, new_type = attrs.get("columnName", "?"), attrs.get("newDataType", "?")
-        return [sql.Op("sql-retype", f"column {table}.{column}",
-                       f"Liquibase modifyDataType to {new_type}: a narrower type truncates or refuses the values it "
-                       f"cannot hold, and the table is rewritten under a lock (weighed {RESHAPE_WEIGHT:g})", table,
-                       (sql.bare(column),), RESHAPE_WEIGHT)]
-    return []
+        was = old_type(table, column) if old_type is not None else None
+        return reshape.retype(written, table, column, attrs.get("newDataType", ""), was)
+    if change == "addNotNullConstraint":
+        default = attrs.get("defaultNullValue")
+        return reshape.fill_nulls(written, table, column, default) if default is not None else []
+    if change in ("dropForeignKeyConstraint", "dropAllForeignKeyConstraints"):
+        base = attrs.get("baseTableName", "?")
+        return reshape.drop_constraint(written, base, attrs.get("constraintName", ""))
+    if change in ("dropUniqueConstraint", "dropPrimaryKey"):
+        name = attrs.get("constraintName", "") or ("primary key" if change == "dropPrimaryKey" else "")
+        return reshape.drop_constraint(written, table, name)
+    owner = attrs.get("baseTableName", table) if change == "addForeignKeyConstraint" else table
+    return [reshape.add_constraint(owner)]  # addForeignKeyConstraint, addUniqueConstraint, addPrimaryKey
 
 
 @dataclass
@@ -104,7 +109,7 @@ class _Element:
     text: list[str] = field(default_factory=list)
 
 
-def scan_xml(text: str, path: str, work: Work) -> list[Finding]:
+def scan_xml(text: str, path: str, work: Work, old_type: OldType | None = None) -> list[Finding]:
     if len(text) > MAX_PARSE_BYTES:
         raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
     parser = expat.ParserCreate()
@@ -147,7 +152,7 @@ def scan_xml(text: str, path: str, work: Work) -> list[Finding]:
                     )
                 )
             else:
-                ops = _op(element.name, element.attrs, element.columns, element.where)
+                ops = _op(element.name, element.attrs, element.columns, element.where, old_type)
                 if ops:
                     events.append(Event(element.section, element.line, lines.text_of(element.line), ops=ops))
 
@@ -169,7 +174,7 @@ def scan_xml(text: str, path: str, work: Work) -> list[Finding]:
     return judge_events(events, path, "liquibase-xml", work)
 
 
-def scan_nodes(docs: list[Node], text: str, path: str, work: Work) -> list[Finding]:
+def scan_nodes(docs: list[Node], text: str, path: str, work: Work, old_type: OldType | None = None) -> list[Finding]:
     """A YAML or JSON changelog."""
     lines = Lines(text)
     events: list[Event] = []
@@ -184,11 +189,11 @@ def scan_nodes(docs: list[Node], text: str, path: str, work: Work) -> list[Findi
                 for change in (group.children or [group]) if group else []:
                     for name, body in (change.items or {}).items():
                         work.add()
-                        events.extend(_node_events(name, body, section, lines))
+                        events.extend(_node_events(name, body, section, lines, old_type))
     return judge_events(events, path, "liquibase-yaml", work)
 
 
-def _node_events(name: str, body: Node, section: str, lines: Lines) -> list[Event]:
+def _node_events(name: str, body: Node, section: str, lines: Lines, old_type: OldType | None) -> list[Event]:
     if name not in _CHANGES:
         return []
     if name == "sql":
@@ -200,8 +205,110 @@ def _node_events(name: str, body: Node, section: str, lines: Lines) -> list[Even
     for item in (column_nodes.children or []) if column_nodes else []:
         column = item.get("column")
         columns.append(column.text("name", "?") if column else "?")
-    ops = _op(name, attrs, columns, body.get("where") is not None)
+    ops = _op(name, attrs, columns, body.get("where") is not None, old_type)
     return [Event(section, body.line, lines.text_of(body.line), ops=ops)] if ops else []
+
+
+# -- the types the base's changelogs give each column ---------------------------------------------------------------
+_TYPED = ("createTable", "addColumn")
+
+
+def _xml_types(text: str, work: Work) -> list[tuple[str, str, str]]:
+    """(table, column, type) in the order an XML changelog writes them: createTable and addColumn columns, the new
+    type of a modifyDataType, a renameColumn's columnDataType under its new name. Rollbacks are not read."""
+    parser = expat.ParserCreate()
+    found: list[tuple[str, str, str]] = []
+    table: list[str] = []  # the createTable / addColumn open, if any
+    rollback = [0]
+
+    def refuse_doctype(*_: object) -> None:
+        raise ParseFailure("XML with a document type declaration is not read (entities could expand)")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        work.add()
+        local = name.rsplit(":", 1)[-1]
+        rollback[0] += local == "rollback"
+        if rollback[0]:
+            return
+        if local in _TYPED:
+            table.append(attrs.get("tableName", "?"))
+        elif local == "column" and table and attrs.get("type"):
+            found.append((table[-1], attrs.get("name", "?"), attrs["type"]))
+        elif local == "modifyDataType" and attrs.get("newDataType"):
+            found.append((attrs.get("tableName", "?"), attrs.get("columnName", "?"), attrs["newDataType"]))
+        elif local == "renameColumn" and attrs.get("columnDataType"):
+            found.append((attrs.get("tableName", "?"), attrs.get("newColumnName", "?"), attrs["columnDataType"]))
+
+    def end(name: str) -> None:
+        local = name.rsplit(":", 1)[-1]
+        rollback[0] -= local == "rollback"
+        if local in _TYPED and table and not rollback[0]:
+            table.pop()
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(text.encode("utf-8", errors="replace"), True)
+    except expat.ExpatError as exc:
+        raise ParseFailure(f"XML does not parse: {exc}") from None
+    return found
+
+
+def _node_types(docs: list[Node]) -> list[tuple[str, str, str]]:
+    """(table, column, type) of a YAML or JSON changelog, as _xml_types."""
+    found: list[tuple[str, str, str]] = []
+    for doc in docs:
+        log = doc.get("databaseChangeLog")
+        for entry in (log.children or []) if log else []:
+            change_set = entry.get("changeSet")
+            group = change_set.get("changes") if change_set is not None else None
+            for change in (group.children or [group]) if group else []:
+                for name, body in (change.items or {}).items():
+                    found.extend(_typed_columns(name, body))
+    return found
+
+
+def _typed_columns(name: str, body: Node) -> list[tuple[str, str, str]]:
+    if name == "modifyDataType" and body.text("newDataType"):
+        return [(body.text("tableName", "?"), body.text("columnName", "?"), body.text("newDataType"))]
+    if name == "renameColumn" and body.text("columnDataType"):
+        return [(body.text("tableName", "?"), body.text("newColumnName", "?"), body.text("columnDataType"))]
+    if name not in _TYPED:
+        return []
+    columns = body.get("columns")
+    found = []
+    for item in (columns.children or []) if columns else []:
+        column = item.get("column")
+        if column is not None and column.text("type"):
+            found.append((body.text("tableName", "?"), column.text("name", "?"), column.text("type")))
+    return found
+
+
+def base_types(files: Callable[[], list[tuple[str, str]]], work: Work) -> OldType:
+    """(table, column) -> the type the changelogs of `files()` (path, text; read on the first question) last give
+    it, in path order; None when none does. A changelog that does not parse is passed over."""
+    known: dict[tuple[str, str], str] = {}
+    read = [False]
+
+    def old_type(table: str, column: str) -> str | None:
+        if not read[0]:
+            read[0] = True
+            for path, text in sorted(files()):
+                if not is_changelog(text):
+                    continue
+                try:
+                    if path.lower().endswith(".xml"):
+                        rows = _xml_types(text, work)
+                    else:
+                        rows = _node_types(load_documents(text, work))
+                except ParseFailure:
+                    continue
+                known.update(((t.lower(), c.lower()), kind) for t, c, kind in rows)
+        return known.get((table.lower(), column.lower()))
+
+    return old_type
 
 
 # -- changeSets edited in place --------------------------------------------------------------------------------
@@ -293,10 +400,44 @@ def changesets(text: str, work: Work) -> dict[tuple[str, str], ChangeSet]:
     return reader.found
 
 
-def edited_changesets(old: str, new: str, path: str, work: Work) -> list[Finding]:
-    """The changeSets present in both versions of a changelog whose changes differ: edited in place."""
-    before, after = changesets(old, work), changesets(new, work)
-    lines = Lines(new)
+def node_changesets(docs: list[Node], work: Work) -> dict[tuple[str, str], ChangeSet]:
+    """The changeSets of a YAML or JSON changelog by (id, author), each with its changes as canonical text (sorted keys,
+    whitespace-collapsed scalars, outside what Liquibase leaves out of its checksum), as `changesets` reads XML."""
+    found: dict[tuple[str, str], ChangeSet] = {}
+    for doc in docs:
+        log = doc.get("databaseChangeLog")
+        for entry in (log.children or []) if log else []:
+            node = entry.get("changeSet")
+            if node is None:
+                continue
+            flags = {node.text(k).strip().lower() for k in ("runOnChange", "runAlways")}
+            change_set = ChangeSet(node.line, run_on_change="true" in flags,
+                                   valid_checksum=node.get("validCheckSum") is not None)
+            changes = node.get("changes")
+            if changes is not None:
+                change_set.body.append(_canonical(changes, work))
+            found[(node.text("id", "?"), node.text("author", "?"))] = change_set
+    return found
+
+
+def _canonical(node: Node, work: Work) -> str:
+    work.add()
+    if node.value is not None:
+        return " ".join(node.value.split())
+    if node.children is not None:
+        return "[" + ", ".join(_canonical(child, work) for child in node.children) + "]"
+    items = sorted((key, value) for key, value in (node.items or {}).items() if key not in _OUTSIDE_CHECKSUM)
+    return "{" + ", ".join(f"{key}: {_canonical(value, work)}" for key, value in items) + "}"
+
+
+def edited_changesets(old: str, new: str | None, path: str, work: Work, *, detector: str = "liquibase-xml",
+                      read: Callable[[str, Work], dict[tuple[str, str], ChangeSet]] | None = None) -> list[Finding]:
+    """The changeSets of a changelog's base version that the head edits in place (same id and author, changes that
+    differ) or deletes (`new` None: the changelog itself is deleted). `read`: the changeSets of a text (XML:
+    `changesets`)."""
+    read = read or changesets
+    before, after = read(old, work), read(new, work) if new is not None else {}
+    lines, old_lines = Lines(new or ""), Lines(old)
     found: list[Finding] = []
     for key, change_set in after.items():
         was = before.get(key)
@@ -311,5 +452,15 @@ def edited_changesets(old: str, new: str, path: str, work: Work) -> list[Finding
                    "ran it (its checksum changed); add a new changeSet instead")
         found.append(Finding("liquibase-edited-changeset", path, change_set.line, f"changeSet {key[0]} by {key[1]}",
                              f"{why} (weighed {EDITED_WEIGHT:g})", lines.text_of(change_set.line),
-                             detector="liquibase-xml", key=f"edited:{key[0]}:{key[1]}", weight=EDITED_WEIGHT))
+                             detector=detector, key=f"edited:{key[0]}:{key[1]}", weight=EDITED_WEIGHT))
+    gone = [(key, change_set) for key, change_set in before.items() if key not in after]
+    if gone:
+        (first_id, first_author), first = gone[0]
+        more = f" and {len(gone) - 1} more" if len(gone) > 1 else ""
+        why = ("a changeSet that may have run, deleted: the databases that ran it keep what it did while new databases "
+               f"never get it, so their schemas drift apart; undo it with a new changeSet instead (weighed "
+               f"{EDITED_WEIGHT:g})")
+        found.append(Finding("liquibase-deleted-changeset", path, first.line,
+                             f"changeSet {first_id} by {first_author}{more}", why, old_lines.text_of(first.line),
+                             side=SIDE_OLD, detector=detector, key=f"deleted:{path}", weight=EDITED_WEIGHT))
     return found

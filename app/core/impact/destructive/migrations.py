@@ -14,11 +14,12 @@ drop there is fine when it undoes what the upgrade created, and destructive othe
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from app.core.impact.destructive import sql
+from app.core.impact.destructive import django_fields, reshape, sql
 from app.core.impact.destructive.model import (
     MAX_FINDINGS_PER_FILE,
     MAX_PARSE_BYTES,
@@ -91,7 +92,7 @@ def judge_events(events: list[Event], path: str, detector: str, work: Work) -> l
     """Findings of a migration's events: the up section first (it runs first and says what the
     migration creates), then the down section."""
     state = sql.SqlState()
-    findings: list[Finding] = []
+    kept: list[tuple[str, Event, int, sql.Op]] = []
     for section in (sql.UP, sql.DOWN):
         for event in events:
             if event.section != section:
@@ -106,23 +107,26 @@ def judge_events(events: list[Event], path: str, detector: str, work: Work) -> l
                     for st in sql.split_statements(text, work, section=section)
                     for op in sql.statement_ops(st.code, state, work)
                 ]
-            for line, op in pairs:
-                for kept in sql.judge([op], section, state):
-                    findings.append(
-                        Finding(
-                            kept.kind,
-                            path,
-                            line,
-                            sql.readable(kept.target),
-                            kept.reason + (REPLAY_NOTE if event.replays else ""),
-                            event.text,
-                            detector=detector,
-                            key=f"{kept.kind}:{sql.bare(kept.table)}:{','.join(kept.columns)}:{section}",
-                            weight=kept.weight * REPLAY_WEIGHT if event.replays else kept.weight,
-                        )
-                    )
-                    if len(findings) >= MAX_FINDINGS_PER_FILE:
-                        return findings
+            kept.extend((section, event, line, op) for line, op in pairs for op in sql.judge([op], section, state))
+    findings: list[Finding] = []
+    for section, event, line, op in kept:
+        if state.readded(op, section):
+            continue
+        findings.append(
+            Finding(
+                op.kind,
+                path,
+                line,
+                sql.readable(op.target),
+                op.reason + (REPLAY_NOTE if event.replays else ""),
+                event.text,
+                detector=detector,
+                key=f"{op.kind}:{sql.bare(op.table)}:{','.join(op.columns)}:{section}",
+                weight=op.weight * REPLAY_WEIGHT if event.replays else op.weight,
+            )
+        )
+        if len(findings) >= MAX_FINDINGS_PER_FILE:
+            break
     return findings
 
 
@@ -142,6 +146,9 @@ def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
 # (netbox's 0018_tag_data emptied the taggit tables so). A filtered queryset's delete() is not one.
 _EVERY_ROW_DELETE = re.compile(r"^(\w+)\.objects(?:\.all\(\))?\.delete$")
 MAX_LOOP_BINDINGS = 200  # names a comprehension of migration operations is read for, at most
+_ALEMBIC_RESHAPES = frozenset({"rename_table", "alter_column", "drop_constraint", "create_foreign_key",
+                               "create_unique_constraint", "create_primary_key", "create_check_constraint"})
+_DJANGO_RESHAPES = frozenset({"RenameField", "RenameModel", "AlterField", "RemoveConstraint", "AddConstraint"})
 
 
 def string_sequences(tree: ast.Module, known: dict[str, str]) -> dict[str, list[str]]:
@@ -170,7 +177,9 @@ def _declares_replaces(statement: ast.stmt) -> bool:
 
 
 class _PythonMigration(ast.NodeVisitor):
-    def __init__(self, lines: Lines, known: dict[str, str], sequences: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, lines: Lines, known: dict[str, str], sequences: dict[str, list[str]] | None = None,
+                 old_field: django_fields.OldField | None = None) -> None:
+        self.old_field = old_field
         self.lines = lines
         self.known = known
         self.sequences = sequences or {}
@@ -292,6 +301,51 @@ class _PythonMigration(ast.NodeVisitor):
             start = getattr(value, "lineno", call.lineno)
             self.events.append(Event(section, start, self.lines.text_of(start), sql_text=text, replays=self.replays))
 
+    def _alembic_reshape(self, node: ast.Call, owner: str, last: str) -> list[sql.Op]:
+        """alembic's rename_table, alter_column (new_column_name: a rename; type_: a retype, judged against
+        existing_type when given), drop_constraint, and the constraints it creates (reshape.py)."""
+        batch = self.batch_tables.get(owner)
+        shift = 0 if batch is not None else 1  # a batch_op's calls name no table
+        table = batch if batch is not None else self._text(_arg(node, 0, "table_name"))
+        if last == "rename_table":
+            return reshape.rename_table(last, self._text(_arg(node, 0, "old_table_name")),
+                                        self._text(_arg(node, 1, "new_table_name")))
+        if last == "drop_constraint":
+            table = batch if batch is not None else self._text(_arg(node, 1, "table_name"))
+            return reshape.drop_constraint(last, table, self._text(_arg(node, 0, "constraint_name")))
+        if last != "alter_column":
+            owner_table = batch if batch is not None else self._text(_arg(node, 1, "source_table" if "foreign" in last
+                                                                          else "table_name"))
+            return [reshape.add_constraint(owner_table)]
+        column = self._text(_arg(node, shift, "column_name"))
+        renamed, new_type = _arg(node, 99, "new_column_name"), _arg(node, 99, "type_")
+        ops: list[sql.Op] = []
+        if renamed is not None:
+            ops += reshape.rename_column(last, table, column, self._text(renamed))
+        if new_type is not None:
+            existing = _arg(node, 99, "existing_type")
+            ops += reshape.retype(last, table, column, ast.unparse(new_type).removeprefix("sa."),
+                                  ast.unparse(existing).removeprefix("sa.") if existing is not None else None)
+        return ops
+
+    def _django_reshape(self, node: ast.Call, last: str) -> list[sql.Op]:
+        """RenameField, RenameModel, AlterField (against the field's previous definition), RemoveConstraint and
+        AddConstraint (reshape.py)."""
+        if last == "RenameModel":
+            old, new = self._name(_arg(node, 0, "old_name")), self._name(_arg(node, 1, "new_name"))
+            return reshape.rename_table(last, old, new)
+        model = self._name(_arg(node, 0, "model_name"))
+        if last == "RenameField":
+            return reshape.rename_column(last, model, self._name(_arg(node, 1, "old_name")),
+                                         self._name(_arg(node, 2, "new_name")))
+        if last == "RemoveConstraint":
+            return reshape.drop_constraint(last, model, self._name(_arg(node, 1, "name")))
+        if last == "AddConstraint":
+            return [reshape.add_constraint(model)]
+        name = self._name(_arg(node, 1, "name"))
+        was = self.old_field(model, name) if self.old_field is not None else None
+        return django_fields.altered(model, name, django_fields.field_of(_arg(node, 2, "field")), was)
+
     def _orm_ops(self, node: ast.Call, name: str, last: str) -> list[sql.Op]:
         owner = name.split(".")[0]
         every_row = _EVERY_ROW_DELETE.match(name)
@@ -325,6 +379,10 @@ class _PythonMigration(ast.NodeVisitor):
                     (sql.bare(column),),
                 )
             ]
+        if last in _DJANGO_RESHAPES:
+            return self._django_reshape(node, last)
+        if last in _ALEMBIC_RESHAPES:
+            return self._alembic_reshape(node, owner, last)
         if last in ("create_table", "CreateModel"):
             table = self._text(_arg(node, 0, "name" if last == "CreateModel" else "table_name"))
             return [sql.Op("created", table, table=table)]
@@ -343,10 +401,13 @@ class _PythonMigration(ast.NodeVisitor):
         return []
 
 
-def scan_python_migration(text: str, path: str, work: Work) -> list[Finding]:
+def scan_python_migration(text: str, path: str, work: Work,
+                          old_field: django_fields.OldField | None = None) -> list[Finding]:
+    """An alembic or Django migration; `old_field` gives a Django field's previous definition (an AlterField is judged
+    against it)."""
     tree = parse_python(text, work)
     known = string_assignments(tree, sql_placeholder)
-    visitor = _PythonMigration(Lines(text), known, string_sequences(tree, known))
+    visitor = _PythonMigration(Lines(text), known, string_sequences(tree, known), old_field)
     visitor.visit(tree)
     work.add(len(visitor.events))
     return judge_events(visitor.events, path, "python-migration", work)
@@ -387,7 +448,8 @@ _C_FUNCTION = re.compile(
 # at a line's start or after `{` / `;`: strong_migrations' `safety_assured { remove_column :users, :x }`
 _RUBY_OPS = re.compile(
     r"(?:^|[{;])\s*(drop_table|remove_column|remove_columns|remove_reference|remove_belongs_to|"
-    r"create_table|add_column|drop_join_table|rename_column|rename_table|change_column)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
+    r"create_table|add_column|drop_join_table|rename_column|rename_table|change_column|change_column_null|"
+    r"remove_foreign_key|add_foreign_key)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
     r"(?:\s*,\s*:?[\"']?(\w+)[\"']?)?(?:\s*,\s*:?[\"']?(\w+)[\"']?)?"
 )
 # `change_table :versions do |t|` (and create_table, whose block never removes): the block's name for its table
@@ -402,11 +464,12 @@ _RUBY_BLOCK_ADD = re.compile(
 _RUBY_KEYWORD_ARG = re.compile(r"\b\w+:(?:\s|$)")  # `type: :string`: the options after the columns
 _RUBY_COLUMN = re.compile(r"%[iw][\[(]([^\])]*)[\])]|:(\w+)|[\"'](\w+)[\"']")
 MAX_CONTINUED_LINES = 20
-# a column renamed (rename_column) or retyped (change_column), a table renamed: no row is deleted, but the code still
-# running during a deploy fails on the old name until it is replaced, and a narrower type cuts or rejects values. Half a
-# drop's cost. change_column_null(false) and change_column_default are not destructive: a NOT NULL that existing rows
-# break fails the migration itself, and a default applies to rows written later.
-RESHAPE_WEIGHT = 0.5
+# of a line, what the reshape patterns read (a rename, a ->change(), a constraint call): their `.*` and `[^)]*` would
+# rescan a hostile megabyte line from each `->`; a migration's call fits well within
+MAX_RESHAPE_LINE = 2_000
+# change_column_null(false) alone and change_column_default are not destructive: a NOT NULL that existing rows break
+# fails the migration itself, and a default applies to rows written later; a fourth argument fills the NULLs first
+_RUBY_NULL_FILL = re.compile(r"\bchange_column_null\b[^,]*,[^,]*,\s*false\s*,\s*([^,#)]+)")
 _JS_OPS = re.compile(
     r"\.(dropTable|dropTableIfExists|dropColumn|dropColumns|removeColumn|createTable|addColumn)"
     r"\s*\(\s*['\"`](\w+)['\"`](?:\s*,\s*['\"`](\w+)['\"`])?"
@@ -424,7 +487,13 @@ _INTERPOLATION = re.compile(r"#\{([^}]*)\}|\$\{([^}]*)\}")
 # PHP (Laravel): Schema:: calls and the Blueprint's drops inside Schema::table / Schema::create closures
 # ==================================================================================================
 
-_PHP_SCHEMA = re.compile(r"\bSchema::(create|table|drop|dropIfExists|dropColumns)\s*\(\s*['\"](\w+)['\"]")
+_PHP_SCHEMA = re.compile(
+    r"\bSchema::(create|table|drop|dropIfExists|dropColumns|rename)\s*\(\s*['\"](\w+)['\"](?:\s*,\s*['\"](\w+)['\"])?")
+_PHP_RENAME_COLUMN = re.compile(r"->\s*renameColumn\s*\(\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]")
+# `$table->string('name', 160)->nullable()->change()`: the column's new definition
+_PHP_CHANGE = re.compile(r"->\s*(\w+)\s*\(\s*['\"](\w+)['\"]\s*,?\s*([^)]*)\).*->\s*change\s*\(\s*\)")
+_PHP_DROP_CONSTRAINT = re.compile(r"->\s*(dropForeign|dropUnique|dropPrimary)\s*\(([^)]*)\)")
+_PHP_ADD_CONSTRAINT = re.compile(r"->\s*(?:foreign|unique|primary|constrained)\s*\(")
 _PHP_APPLIED_CLOSURE = re.compile(r"\bSchema::(?:create|table)\s*\(\s*['\"](\w+)['\"]\s*,\s*\$(\w+)\s*\)")
 _PHP_CLOSURE_VARIABLE = re.compile(r"\$(\w+)\s*=\s*(?:static\s+)?(?:fn|function)\s*\(\s*(?:Blueprint\s+)?\$")
 _PHP_DROP = re.compile(
@@ -475,8 +544,10 @@ class _PhpMigration:
     Schema::table / Schema::create call on or above it names, or, for a closure kept in a variable and passed
     later (`Schema::table('pages', $dropRestricted)`: BookStack's own style), every table it is passed to."""
 
-    def __init__(self, lines: Lines) -> None:
+    def __init__(self, lines: Lines, old_type: OldType | None = None) -> None:
         self.lines = lines
+        self.old_type = old_type  # a column's type in the base's migrations beside this one (a ->change() is judged)
+        self.defined: list[tuple[str, str, str]] = []  # (table, column, SQL type) each line defines, in order
         self.table = "?"
         self.closure: str | None = None  # the variable the closure being read is assigned to
         self.closure_events: dict[str, list[tuple[Event, list[sql.Op]]]] = {}  # variable -> (event, its ops)
@@ -499,6 +570,8 @@ class _PhpMigration:
                 self.table = table
                 if verb == "create":
                     ops.append(sql.Op("created", table, table=table))
+            elif verb == "rename":
+                ops.extend(reshape.rename_table("Schema::rename", table, match.group(3)) if match.group(3) else [])
             elif verb == "dropColumns":
                 ops.extend(_drop_columns(f"Schema::{verb}", table, list(_php_columns(verb, code[match.end():]))))
             else:
@@ -520,10 +593,15 @@ class _PhpMigration:
 
     def _blueprint_ops(self, number: int, code: str) -> list[sql.Op]:
         ops: list[sql.Op] = []
-        for match in _PHP_ADD.finditer(code):
+        changes = _PHP_CHANGE.search(code[:MAX_RESHAPE_LINE])
+        for match in [] if changes else _PHP_ADD.finditer(code):  # ->change(): no new column
+            written = _PHP_REST.match(code[:MAX_RESHAPE_LINE], match.end())
             for column in _php_columns(match.group(1), match.group(0)[match.group(0).index("(") :]):
+                self.defined.append((self.table, column, laravel_type(match.group(1), written.group(1) if written
+                                                                      else "")))
                 self.added.setdefault(column, self.table)
                 ops.append(sql.Op("added", f"{self.table}.{column}", table=self.table, columns=(sql.bare(column),)))
+        ops.extend(self._reshapes(code))
         for match in _PHP_DROP.finditer(code):
             arguments = self._arguments(number, code[match.end():])
             columns = _php_columns(match.group(1), arguments)
@@ -531,6 +609,29 @@ class _PhpMigration:
             if table == "?" and columns and all(self.added.get(c, "?") != "?" for c in columns):
                 table = self.added[columns[0]]  # a rollback dropping what a closure of the up added
             ops.extend(_drop_columns(f"{match.group(1)}()", table, list(columns)))
+        return ops
+
+    def _reshapes(self, code: str) -> list[sql.Op]:
+        """A Blueprint's renameColumn, a column definition ending in ->change() (its new type), dropForeign /
+        dropUnique / dropPrimary, and the constraints it adds (a drop and re-add is a re-creation)."""
+        ops: list[sql.Op] = []
+        table = self.table
+        code = code[:MAX_RESHAPE_LINE]
+        for match in _PHP_RENAME_COLUMN.finditer(code):
+            ops += reshape.rename_column("renameColumn()", table, match.group(1), match.group(2))
+        changed = _PHP_CHANGE.search(code)
+        if changed:
+            method, column, arguments = changed.group(1), changed.group(2), changed.group(3).strip()
+            shown = f"{method}({arguments})" if arguments else method
+            new_type = laravel_type(method, arguments)
+            was = self.old_type(table, column) if self.old_type is not None else None
+            verdict = reshape.compare_types(was, new_type) if was else None
+            ops += reshape.retype("->change()", table, column, shown, was, verdict=verdict)
+            self.defined.append((table, column, new_type))
+        for match in _PHP_DROP_CONSTRAINT.finditer(code):
+            ops += reshape.drop_constraint(f"{match.group(1)}()", table, match.group(2).strip("[]'\" "))
+        if _PHP_ADD_CONSTRAINT.search(code):
+            ops.append(reshape.add_constraint(table))
         return ops
 
     def _arguments(self, number: int, rest: str) -> str:
@@ -561,9 +662,124 @@ class _PhpMigration:
             self.closure = None
 
 
+# knex (`knex.schema.alterTable('users', (t) => { t.renameColumn('a', 'b') })`, the table from the call around it) and
+# Sequelize (`queryInterface.renameColumn('users', 'a', 'b')`, the table first)
+_JS_TABLE = re.compile(r"\.(?:alterTable|table|createTable)\s*\(\s*['\"`](\w+)['\"`]")
+_JS_STRING = r"\s*['\"`](\w+)['\"`]\s*"
+_JS_RENAME = re.compile(rf"\.(renameColumn|renameTable)\s*\({_JS_STRING},{_JS_STRING}(?:,{_JS_STRING})?\)")
+_JS_CHANGE = re.compile(rf"\.changeColumn\s*\({_JS_STRING},{_JS_STRING},(.*)")
+_JS_SEQUELIZE_TYPE = re.compile(r"\btype\s*:\s*((?:Sequelize|DataTypes)\.\w+(?:\([^)]*\))?)")
+_JS_ALTER = re.compile(r"\.(\w+)\s*\(\s*['\"`](\w+)['\"`]\s*,?\s*([^)]*)\).*\.alter\s*\(")
+_JS_DROP_CONSTRAINT = re.compile(r"\.(dropForeign|dropUnique|dropPrimary|removeConstraint)\s*\(([^)]*)\)")
+_JS_ADD_CONSTRAINT = re.compile(r"\.(?:foreign|unique|primary|addConstraint)\s*\(")
+
+
+class _JsMigration:
+    """A knex or Sequelize migration's operations, line by line: drops, renames, retypes (knex's `.alter()`,
+    Sequelize's changeColumn), constraint drops and adds."""
+
+    def __init__(self) -> None:
+        self.table = "?"
+
+    def ops(self, raw: str) -> list[sql.Op]:
+        code = raw.split("//", 1)[0] if not raw.lstrip().startswith(("*", "/*")) else ""
+        around = _JS_TABLE.search(code)
+        if around:
+            self.table = around.group(1)
+        found: list[sql.Op] = []
+        for match in _JS_OPS.finditer(code):
+            op = _orm_op(match.group(1), match.group(2), match.group(3))
+            if op is not None:
+                found.append(op)
+        code = code[:MAX_RESHAPE_LINE]
+        for match in _JS_RENAME.finditer(code):
+            first, second, third = match.group(2, 3, 4)
+            if match.group(1) == "renameTable":
+                found += reshape.rename_table("renameTable", first, second)
+            elif third:  # Sequelize: table, old, new
+                found += reshape.rename_column("renameColumn", first, second, third)
+            else:  # knex: old, new, in the table around it
+                found += reshape.rename_column("renameColumn", self.table, first, second)
+        changed = _JS_CHANGE.search(code)
+        if changed:
+            kind = _JS_SEQUELIZE_TYPE.search(changed.group(3))
+            found += reshape.retype("changeColumn", changed.group(1), changed.group(2), kind.group(1) if kind else "")
+        altered = _JS_ALTER.search(code)
+        if altered:
+            arguments = altered.group(3).strip()
+            new_type = f"{altered.group(1)}({arguments})" if arguments else altered.group(1)
+            found += reshape.retype(".alter()", self.table, altered.group(2), new_type)
+        for match in _JS_DROP_CONSTRAINT.finditer(code):
+            names = re.findall(r"['\"`](\w+)['\"`]", match.group(2))
+            if match.group(1) == "removeConstraint":
+                table, name = (names + ["?", ""])[:2]
+            else:
+                table, name = self.table, ", ".join(names)
+            found += reshape.drop_constraint(f"{match.group(1)}()", table, name)
+        adds = _JS_ADD_CONSTRAINT.search(code)
+        if adds:
+            named = re.search(r"addConstraint\s*\(\s*['\"`](\w+)", code)
+            found.append(reshape.add_constraint(named.group(1) if named else self.table))
+        return found
+
+
+OldType = Callable[[str, str], "str | None"]  # (table, column) -> its type in the base's migrations, if written there
+_PHP_REST = re.compile(r"\s*,?\s*([^)]*)\)")  # a column definition's arguments after its name
+_LARAVEL_TYPES = {"string": "varchar", "char": "char", "text": "text", "tinytext": "tinytext",
+                  "mediumtext": "mediumtext", "longtext": "longtext", "tinyinteger": "tinyint",
+                  "unsignedtinyinteger": "tinyint",
+                  "smallinteger": "smallint", "unsignedsmallinteger": "smallint", "mediuminteger": "mediumint",
+                  "unsignedmediuminteger": "mediumint", "integer": "int", "unsignedinteger": "int", "increments": "int",
+                  "biginteger": "bigint", "unsignedbiginteger": "bigint", "bigincrements": "bigint", "id": "bigint",
+                  "foreignid": "bigint", "decimal": "decimal", "unsigneddecimal": "decimal"}
+
+
+def laravel_type(method: str, arguments: str) -> str:
+    """The SQL type a Blueprint column method makes (`string('name', 160)`: varchar(160); `string` alone: 255, as
+    Laravel's default), as reshape.compare_types reads it; another method by its own name."""
+    kind = _LARAVEL_TYPES.get(method.lower(), method.lower())
+    numbers = re.findall(r"\b\d+\b", arguments)
+    if kind in ("varchar", "char"):
+        return f"{kind}({numbers[0] if numbers else 255})"
+    if kind == "decimal":
+        precision, scale = (numbers + ["8", "2"])[:2] if numbers else ("8", "2")
+        return f"decimal({precision},{scale})"
+    return kind
+
+
+def php_base_types(files: Callable[[], list[tuple[str, str]]], work: Work) -> OldType:
+    """(table, column) -> the type the up() of the Laravel migrations `files()` gives (path, text; read on the first
+    question) last gives it, in path order (a name's timestamp); None when none does."""
+    known: dict[tuple[str, str], str] = {}
+    read = [False]
+
+    def old_type(table: str, column: str) -> str | None:
+        if not read[0]:
+            read[0] = True
+            for _path, text in sorted(files()):
+                if "Schema::" not in text or len(text) > MAX_PARSE_BYTES:
+                    continue
+                php = _PhpMigration(Lines(text))
+                section = sql.UP
+                for number in range(1, len(php.lines.starts) + 1):
+                    raw = php.lines.text_of(number)
+                    work.add(len(raw) + 1)
+                    match = _C_FUNCTION.search(raw)
+                    if match:
+                        name = next(g for g in match.groups() if g).lower()
+                        section = sql.DOWN if name in DOWN_FUNCTIONS or name.startswith("down") else sql.UP
+                        php.enter_section()
+                    if section == sql.UP:
+                        php.events(number, section)
+                known.update(((t.lower(), c.lower()), kind) for t, c, kind in php.defined)
+        return known.get((table.lower(), column.lower()))
+
+    return old_type
+
+
 def _on_table(op: sql.Op, table: str) -> sql.Op:
     """`op`, which named no table ("?"), acting on `table`."""
-    return sql.Op(op.kind, op.target.replace("?", table, 1), op.reason, table, op.columns)
+    return dataclasses.replace(op, target=op.target.replace("?", table, 1), table=table)
 
 
 def _orm_op(written: str, table: str, column: str | None) -> sql.Op | None:
@@ -603,7 +819,8 @@ def _orm_op(written: str, table: str, column: str | None) -> sql.Op | None:
     return None
 
 
-def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None]) -> list[sql.Op]:
+def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None],
+              old_type: OldType | None = None) -> list[sql.Op]:
     """The ORM operations of a Ruby migration's line `number` (a comment line has none). `remove_columns` and a
     change_table block's `t.remove` name every column, on this line and the lines its trailing commas continue to."""
     raw = lines.text_of(number)
@@ -624,7 +841,7 @@ def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None]) -> list[
     reshaped = _RUBY_BLOCK_RESHAPE.match(raw)
     if reshaped and blocks.get(reshaped.group(1)):
         verb = f"{reshaped.group(2)} (change_table)"
-        return _reshape(verb, blocks[reshaped.group(1)] or "?", reshaped.group(3), reshaped.group(4))
+        return _reshape(verb, blocks[reshaped.group(1)] or "?", reshaped.group(3), reshaped.group(4), raw, old_type)
     found = _RUBY_OPS.search(raw)
     if not found:
         return []
@@ -633,30 +850,85 @@ def _ruby_ops(lines: Lines, number: int, blocks: dict[str, str | None]) -> list[
         rest = raw[found.end(2):].lstrip("\"' ")
         return _drop_columns("remove_columns", table, _ruby_columns(lines, number, rest))
     if verb == "rename_table" and column:
-        why = (f"rename_table to {column}: the code still running during the deploy queries {table} and fails until "
-               f"it is replaced; no row is lost (weighed {RESHAPE_WEIGHT:g})")
-        return [sql.Op("migration-rename-table", f"table {table}", why, table, weight=RESHAPE_WEIGHT),
-                sql.Op("created", column, table=column)]
+        return reshape.rename_table("rename_table", table, column)
     if verb in ("rename_column", "change_column") and column and then:
-        return _reshape(verb, table, column, then)
+        return _reshape(verb, table, column, then, raw, old_type)
+    if verb == "remove_foreign_key":
+        return reshape.drop_constraint("remove_foreign_key", table, column or "")
+    if verb == "add_foreign_key":
+        return [reshape.add_constraint(table)]
+    if verb == "change_column_null":
+        return _ruby_fill_nulls(raw, table, column)
     op = _orm_op(verb, table, column)
     return [op] if op is not None else []
 
 
-def _reshape(verb: str, table: str, column: str, then: str) -> list[sql.Op]:
-    """A column renamed to `then` (rename_column, t.rename) or retyped as `then` (change_column, t.change): what
-    it breaks, weighed RESHAPE_WEIGHT, and the new name or the retyped column to remember (a rollback that undoes
-    it is no loss)."""
-    where = f"column {table}.{column}"
+def _ruby_fill_nulls(raw: str, table: str, column: str | None) -> list[sql.Op]:
+    """`change_column_null :t, :c, false, 0`: a NOT NULL whose fourth argument is written into every NULL first (without
+    it, a row that breaks the NOT NULL fails the migration itself: no loss)."""
+    found = _RUBY_NULL_FILL.search(raw[:MAX_RESHAPE_LINE])
+    if not found or not column:
+        return []
+    return reshape.fill_nulls("change_column_null", table, column, found.group(1).strip())
+
+
+def _reshape(verb: str, table: str, column: str, then: str, raw: str = "",
+             old_type: OldType | None = None) -> list[sql.Op]:
+    """A column renamed to `then` (rename_column, t.rename) or retyped as `then` (change_column, t.change), judged
+    against the type db/schema.rb gave it at the base when `old_type` reads it."""
     if verb.startswith("rename"):
-        why = (f"{verb} to {then}: the code still running during the deploy reads and writes {column} and fails "
-               f"until it is replaced; no data is lost (weighed {RESHAPE_WEIGHT:g})")
-        return [sql.Op("migration-rename-column", where, why, table, (sql.bare(column),), RESHAPE_WEIGHT),
-                sql.Op("added", f"{table}.{then}", table=table, columns=(sql.bare(then),))]
-    why = (f"{verb} to :{then}: a narrower type cuts or rejects the values it cannot hold, and the table is "
-           f"rewritten under a lock (weighed {RESHAPE_WEIGHT:g})")
-    return [sql.Op("migration-change-column", where, why, table, (sql.bare(column),), RESHAPE_WEIGHT),
-            sql.Op("changed", where, table=table, columns=(sql.bare(column),))]
+        return reshape.rename_column(verb, table, column, then)
+    was = old_type(table, column) if old_type is not None else None
+    new_type = rails_type(then, raw[:MAX_RESHAPE_LINE])
+    verdict = reshape.compare_types(was, new_type) if was else None
+    return reshape.retype(verb, table, column, f":{then}", was, verdict=verdict)
+
+
+_RAILS_TYPES = {"string": "varchar", "text": "text", "integer": "int", "bigint": "bigint", "decimal": "decimal",
+                "numeric": "decimal"}
+_RAILS_OPTION = re.compile(r"\b(limit|precision|scale):\s*([^,\s)#]+)")
+_SCHEMA_TABLE = re.compile(r"^\s*create_table\s+[\"'](\w+)[\"']")
+_SCHEMA_COLUMN = re.compile(r"^\s*t\.(\w+)\s+[\"'](\w+)[\"']")
+
+
+def rails_type(kind: str, options: str) -> str:
+    """The SQL type a Rails column type and its options make, as reshape.compare_types reads it (`:string` with
+    no limit: a varchar of no declared length, as PostgreSQL makes it, which only TEXT is known to widen;
+    `:integer, limit: 8`: bigint)."""
+    found = dict(_RAILS_OPTION.findall(options))
+    sql_type = _RAILS_TYPES.get(kind.lower(), kind.lower())
+    if any(not value.isdigit() for value in found.values()):
+        return f"{sql_type}(?)"  # a limit written as a constant (Gemcutter::MAX_FIELD_LENGTH): not known here
+    if sql_type == "varchar":
+        return f"varchar({found['limit']})" if "limit" in found else "varchar"
+    if sql_type == "int" and found.get("limit") == "8":
+        return "bigint"
+    if sql_type == "decimal" and "precision" in found:
+        return f"decimal({found['precision']},{found.get('scale', '0')})"
+    return sql_type
+
+
+def rails_schema_types(files: Callable[[], list[tuple[str, str]]], work: Work) -> OldType:
+    """(table, column) -> its type in the db/schema.rb `files()` gives (path, text; read on the first question)."""
+    known: dict[tuple[str, str], str] = {}
+    read = [False]
+
+    def old_type(table: str, column: str) -> str | None:
+        if not read[0]:
+            read[0] = True
+            for _path, text in files():
+                current = "?"
+                for line in text.splitlines():
+                    work.add(len(line) + 1)
+                    created = _SCHEMA_TABLE.match(line)
+                    if created:
+                        current = created.group(1).lower()
+                    elif (found := _SCHEMA_COLUMN.match(line)) is not None:
+                        rest = line[found.end():found.end() + MAX_RESHAPE_LINE]
+                        known[(current, found.group(2).lower())] = rails_type(found.group(1), rest)
+        return known.get((table.lower(), column.lower()))
+
+    return old_type
 
 
 def _ruby_columns(lines: Lines, number: int, rest: str) -> list[str]:
@@ -689,8 +961,10 @@ def _unquote(token: str) -> str:
     return body[:-1] if len(body) > 0 and body[-1] == token[0] else body
 
 
-def scan_code_migration(text: str, path: str, language: str, work: Work) -> list[Finding]:
-    """A Ruby, Go, JavaScript, TypeScript or PHP (Laravel) migration."""
+def scan_code_migration(text: str, path: str, language: str, work: Work,
+                        old_type: OldType | None = None) -> list[Finding]:
+    """A Ruby, Go, JavaScript, TypeScript or PHP (Laravel) migration; `old_type` gives a Laravel column's type in the
+    base's migrations (a ->change() is judged against it)."""
     if len(text) > MAX_PARSE_BYTES:
         raise ParseFailure(f"{len(text):,} characters is over the {MAX_PARSE_BYTES:,} parse bound")
     lines = Lines(text)
@@ -699,7 +973,8 @@ def scan_code_migration(text: str, path: str, language: str, work: Work) -> list
     ruby = language == "ruby"
     section_at: dict[int, str] = {}
     blocks: dict[str, str | None] = {}  # a change_table block's name -> its table
-    php = _PhpMigration(lines) if language == "php" else None
+    php = _PhpMigration(lines, old_type) if language == "php" else None
+    js = _JsMigration()
     for number in range(1, len(lines.starts) + 1):  # calls and sections, line by line
         raw = lines.text_of(number)
         work.add(len(raw) + 1)
@@ -712,13 +987,11 @@ def scan_code_migration(text: str, path: str, language: str, work: Work) -> list
             if php is not None:
                 php.enter_section()
         if ruby:
-            events.extend(Event(section, number, raw, ops=[op]) for op in _ruby_ops(lines, number, blocks))
+            events.extend(Event(section, number, raw, ops=[op]) for op in _ruby_ops(lines, number, blocks, old_type))
         if php is not None:
             events.extend(php.events(number, section))
-        for found in [] if ruby or php else _JS_OPS.finditer(raw):
-            op = _orm_op(found.group(1), found.group(2), found.group(3))
-            if op is not None:
-                events.append(Event(section, number, raw, ops=[op]))
+        if not ruby and php is None:
+            events.extend(Event(section, number, raw, ops=[op]) for op in js.ops(raw))
         section_at[number] = section
     for offset, body in _strings(text, ruby, work):
         if _SQL_START.match(body):

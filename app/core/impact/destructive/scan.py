@@ -25,6 +25,7 @@ from app.core.git.diff import ADDED, FileDiff, Hunk
 from app.core.globs import GlobSet
 from app.core.impact.destructive import (
     ci,
+    django_fields,
     kubernetes,
     liquibase,
     migrations,
@@ -52,6 +53,10 @@ from app.core.text import visible_path
 
 Reader = Callable[[FileDiff, str], bytes | None]  # (file, "old" | "new") -> that version's bytes
 Neighbours = Callable[[str], list[tuple[str, str]]]  # directory -> (path, text) of its .tf files at the head
+# (directory, suffixes) -> (path, text) of its files with those suffixes at the change's base (the types a changelog's
+# columns had before the change)
+BaseFiles = Callable[[str, tuple[str, ...]], list[tuple[str, str]]]
+_CHANGELOG_SUFFIXES = (".xml", ".yaml", ".yml", ".json")
 # what a detector reads that, under tests, docs or examples, is said to be left unread: "no destructive operation
 # found" read as "checked and clean" for terraform-aws-eks's examples/ turning deletion_protection off (QA55 F6)
 _INFRA_SUFFIXES = (".tf", ".tfvars", ".sql", ".sh", ".yml", ".yaml")
@@ -219,9 +224,12 @@ class _ChangeScan:
     """One scan: per-file findings, plus what the cross-file families (terraform, CI, manifests) gather."""
 
     def __init__(self, read: Reader, legacy: Callable[[list[FileDiff]], list[object]] | None,
-                 neighbours: Neighbours | None = None) -> None:
+                 neighbours: Neighbours | None = None, base_files: BaseFiles | None = None) -> None:
         self.read = read
         self.neighbours = neighbours
+        self.base_files = base_files
+        self.types: dict[str, liquibase.OldType] = {}
+        self.fields: dict[str, django_fields.OldField] = {}
         self.legacy = legacy
         self.result = ScanResult()
         self.files: dict[str, FileDiff] = {}
@@ -289,12 +297,13 @@ class _ChangeScan:
                 lambda text, path, _blob: sql.scan_sql(text, path, work, state=self._up_state(fd, text is old)),
             )
         if kind == "python-migration":
+            old_field = self._old_fields(fd.path)
             return self._versions(
                 fd,
                 old,
                 new,
                 lambda text, path, blob: [
-                    *migrations.scan_python_migration(text, path, work),
+                    *migrations.scan_python_migration(text, path, work, old_field),
                     *python_calls.scan_python_calls(text, path, work, blob),
                 ],
             )
@@ -304,25 +313,33 @@ class _ChangeScan:
             )
         if kind in ("ruby-migration", "code-migration"):
             language = "ruby" if kind == "ruby-migration" else posixpath.splitext(fd.path)[1].lstrip(".")
+            old_type = (self._php_types(fd.path) if language == "php" else
+                        self._rails_types(fd.path) if language == "ruby" else None)
             return self._versions(
                 fd,
                 old,
                 new,
                 lambda text, path, _blob: migrations.scan_code_migration(
-                    text, path, "ruby" if language == "ruby" else language, work
+                    text, path, "ruby" if language == "ruby" else language, work, old_type
                 ),
             )
         if kind == "liquibase-xml":
-            found = self._versions(fd, old, new, lambda text, path, _blob: liquibase.scan_xml(text, path, work))
-            edited = liquibase.edited_changesets(old, new, fd.path, work) if old is not None and new is not None else []
+            old_type = self._old_types(fd.path)
+            found = self._versions(fd, old, new,
+                                   lambda text, path, _blob: liquibase.scan_xml(text, path, work, old_type))
+            edited = liquibase.edited_changesets(old, new, fd.old_path or fd.path, work) if old is not None else []
             return found + edited
         if kind == "liquibase-yaml":
-            return self._versions(
+            old_type = self._old_types(fd.path)
+            found = self._versions(
                 fd,
                 old,
                 new,
-                lambda text, path, _blob: liquibase.scan_nodes(load_documents(text, work), text, path, work),
+                lambda text, path, _blob: liquibase.scan_nodes(load_documents(text, work), text, path, work, old_type),
             )
+            edited = (liquibase.edited_changesets(old, new, fd.old_path or fd.path, work, detector="liquibase-yaml",
+                                                  read=_yaml_changesets) if old is not None else [])
+            return found + edited
         if kind == "shell":
             flavour = shell.looks_like_shell(fd.path, (new or old or "")[:200]) or "make"
             return self._versions(
@@ -331,6 +348,53 @@ class _ChangeScan:
         if kind == "ci":
             return self._ci(fd, old, new)
         return self._yaml(fd, old, new)
+
+    def _old_types(self, path: str) -> liquibase.OldType | None:
+        """The types the changelogs in `path`'s directory give each column at the change's base (read when a
+        modifyDataType asks), or None without a base to read."""
+        if self.base_files is None:
+            return None
+        directory = posixpath.dirname(path)
+        if directory not in self.types:
+            read = self.base_files
+            self.types[directory] = liquibase.base_types(lambda: read(directory, _CHANGELOG_SUFFIXES), self.work)
+        return self.types[directory]
+
+    def _php_types(self, path: str) -> migrations.OldType | None:
+        """The type the Laravel migrations in `path`'s directory give each column at the change's base."""
+        if self.base_files is None:
+            return None
+        directory = posixpath.dirname(path)
+        key = f"php:{directory}"
+        if key not in self.types:
+            read = self.base_files
+            self.types[key] = migrations.php_base_types(lambda: read(directory, (".php",)), self.work)
+        return self.types[key]
+
+    def _rails_types(self, path: str) -> migrations.OldType | None:
+        """The type db/schema.rb gives each column at the change's base, for a migration of db/migrate/ (the schema
+        of db/<x>_migrate/ is db/<x>_schema.rb)."""
+        directory, name = posixpath.split(posixpath.dirname(path))
+        if self.base_files is None or not name.endswith("migrate"):
+            return None
+        schema = f"{name.removesuffix('migrate')}schema.rb"
+        key = f"rails:{directory}/{schema}"
+        if key not in self.types:
+            read = self.base_files
+            self.types[key] = migrations.rails_schema_types(
+                lambda: [(p, text) for p, text in read(directory, (".rb",)) if posixpath.basename(p) == schema],
+                self.work)
+        return self.types[key]
+
+    def _old_fields(self, path: str) -> django_fields.OldField | None:
+        """The last definition of each Django field in the migrations of `path`'s directory at the change's base."""
+        if self.base_files is None:
+            return None
+        directory = posixpath.dirname(path)
+        if directory not in self.fields:
+            read = self.base_files
+            self.fields[directory] = django_fields.base_fields(lambda: read(directory, (".py",)), self.work)
+        return self.fields[directory]
 
     def _up_state(self, fd: FileDiff, base_side: bool) -> sql.SqlState:
         """For a down-only migration file (`x.down.sql`, Flyway `U3__x.sql`), what its up file in the same
@@ -480,6 +544,10 @@ def _cdk_findings(fd: FileDiff) -> list[Finding]:
     return found
 
 
+def _yaml_changesets(text: str, work: Work) -> dict[tuple[str, str], liquibase.ChangeSet]:
+    return liquibase.node_changesets(load_documents(text, work), work)
+
+
 def _bounded(fd: FileDiff) -> tuple[FileDiff, bool]:
     """`fd` with at most MAX_FALLBACK_LINES diff lines (the regex fallback must stay cheap)."""
     total = sum(len(h.lines) for h in fd.hunks)
@@ -545,13 +613,15 @@ def scan_change(
     legacy: Callable[[list[FileDiff]], list[object]] | None = None,
     use_legacy: bool = True,
     neighbours: Neighbours | None = None,
+    base_files: BaseFiles | None = None,
 ) -> ScanResult:
     """Every destructive operation the change introduces, in path and line order, with notes. `neighbours`
-    reads the .tf files of a directory at the head (a .tfvars value is judged by what counts by it)."""
+    reads the .tf files of a directory at the head (a .tfvars value is judged by what counts by it); `base_files` a
+    directory's files at the base (a Liquibase modifyDataType is judged against the type the column had)."""
     # a lock file runs nothing (its 400 KB read as YAML, for a note); a committed venv is others' code
     skipped = GlobSet([*skip, *LOCK_FILE_GLOBS, *INSTALLED_ENV_GLOBS])
     scan = _ChangeScan(read, legacy if legacy is not None else (_legacy_detector() if use_legacy else None),
-                       neighbours)
+                       neighbours, base_files)
     files = list(files)
     scan.files = {fd.path: fd for fd in files}
     shown_only: list[str] = []  # infrastructure files under tests, docs or examples: not read, said so

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from app.core.impact.destructive import reshape
 from app.core.impact.destructive.model import (
     MAX_FINDINGS_PER_FILE,
     MAX_PARSE_BYTES,
@@ -37,15 +38,19 @@ from app.core.impact.destructive.model import (
     Work,
     shown,
 )
+from app.core.impact.destructive.sqlop import Op as Op
+from app.core.impact.destructive.sqlop import bare as bare
+from app.core.impact.destructive.sqlop import readable as readable
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)  # "falling back to a Command" is not news to a user
 
 UP = "up"
 DOWN = "down"
-# Column renames and retypes keep the rows but change the shape every reader relies on (a Rails migration's
-# rename_column, change_column; Liquibase's renameColumn, modifyDataType): of a column the same section added they
-# break nothing, and in a rollback they undo the up's own rename or retype
-RESHAPES = frozenset({"migration-rename-column", "migration-change-column", "sql-rename", "sql-retype"})
+# Renames, retypes, constraint drops and NULL fills keep the rows but change what reads or guards them (reshape.py,
+# one vocabulary for every format): of a column the same section added they break nothing, and in a rollback they undo
+# the up's own rename, retype or constraint
+RESHAPES = frozenset({"schema-rename", "schema-retype", "schema-drop-constraint", "schema-fill-nulls"})
+_CONSTRAINT_DROP = "schema-drop-constraint"
 
 _LEXER = re.compile(
     r"""
@@ -64,7 +69,7 @@ _LEXER = re.compile(
 )
 _DOWN_MARKER = re.compile(r"^--\s*(?:\+goose\s+down|migrate:down|\+migrate\s+down)\b", re.I)
 _UP_MARKER = re.compile(r"^--\s*(?:\+goose\s+up|migrate:up|\+migrate\s+up)\b", re.I)
-_DESTRUCTIVE_VERBS = frozenset({"DROP", "TRUNCATE", "ALTER", "DELETE", "UPDATE", "CREATE"})
+_DESTRUCTIVE_VERBS = frozenset({"DROP", "TRUNCATE", "ALTER", "DELETE", "UPDATE", "CREATE", "RENAME"})
 _DATA_DROPS = {"TABLE": "table", "DATABASE": "database", "SCHEMA": "schema"}
 _NOT_DATA = frozenset(
     ["CONSTRAINT", "INDEX", "KEY", "DEFAULT", "NOT", "PRIMARY", "FOREIGN", "CHECK", "IDENTITY", "EXPRESSION",
@@ -88,10 +93,25 @@ _WORD_CREATE = re.compile(
     re.I,
 )
 _WHERE = re.compile(r"\bWHERE\b", re.I)
+_WORD_RENAME_TABLE = re.compile(rf"^RENAME\s+TABLES?\s+{_NAME}\s+TO\s+{_NAME}", re.I)
+_COLUMN_NAME = r'([\w$]+|"[^"]{1,128}"|`[^`]{1,128}`|\[[^\]]{1,128}\])'
+_WORD_RESHAPE = re.compile(
+    rf"\bRENAME\s+(?:COLUMN\s+)?(?!TO\b){_COLUMN_NAME.replace('(', '(?P<renamed>', 1)}\s+TO\s+"
+    rf"{_COLUMN_NAME.replace('(', '(?P<to>', 1)}"
+    rf"|\bRENAME\s+(?:TO|AS)\s+{_NAME.replace('(', '(?P<table_to>', 1)}"
+    rf"|\b(?:ALTER\s+(?:COLUMN\s+)?{_COLUMN_NAME.replace('(', '(?P<retyped>', 1)}\s+(?:SET\s+DATA\s+)?TYPE"
+    rf"|MODIFY\s+(?:COLUMN\s+)?{_COLUMN_NAME.replace('(', '(?P<modified>', 1)})\s+(?P<type>[\w ]+?(?:\([\d, ]+\))?)"
+    rf"(?=\s*(?:,|$|NOT\b|NULL\b|DEFAULT\b|USING\b|COLLATE\b))"
+    rf"|\bDROP\s+(?:CONSTRAINT|FOREIGN\s+KEY)\s+(?:IF\s+EXISTS\s+)?{_COLUMN_NAME.replace('(', '(?P<constraint>', 1)}"
+    rf"|\bDROP\s+PRIMARY\s+KEY\b"
+    rf"|\bADD\s+(?P<added>CONSTRAINT|FOREIGN\s+KEY|PRIMARY\s+KEY|UNIQUE)\b",
+    re.I,
+)
 _TAUTOLOGY_WORDS = re.compile(
     r"\bWHERE\s+(?:1\s*=\s*1|TRUE|1|'(\w*)'\s*=\s*'\1')\s*(?:$|;|ORDER|LIMIT|RETURNING)", re.I
 )
 _DIALECTS = (None, "postgres", "mysql", "tsql")
+_RESHAPE_HINT = re.compile(r"\b(?:RENAME|TYPE|MODIFY|CHANGE|CONSTRAINT|FOREIGN|PRIMARY)\b", re.I)
 # Something after WHERE that could be always true: TRUE, NOT FALSE, a bare number, `a = a`, `1 <> 2`.
 _TAUTOLOGY_HINT = re.compile(r"\bTRUE\b|\bNOT\s+FALSE\b|(?<![\w.'\"])('?[\w.]+'?)\s*(?:=|>=|<=)\s*\1(?![\w.'])"
                              r"|^\s*\(?\s*\d+\s*\)?\s*(?:$|ORDER\b|LIMIT\b|RETURNING\b)|'\w*'\s*(?:<>|!=)\s*'|\d\s*(?:<>|!=)\s*\d",
@@ -108,36 +128,19 @@ class Statement:
 
 
 @dataclass
-class Op:
-    """What one statement does to data: a destruction (`kind` set) or a creation to remember."""
-
-    kind: str  # sql-drop | sql-truncate | sql-drop-column | sql-delete-all | sql-update-all | created | added | changed
-    target: str
-    reason: str = ""
-    table: str = ""
-    columns: tuple[str, ...] = ()
-    weight: float = 1.0  # what it loses, 0..1 of a drop's cost (Finding.weight): a rename loses no row
-
-
-@dataclass
 class SqlState:
     """What a file (or a migration's strings) created so far, by section: drops of these are undos."""
 
     created: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})
     added: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})
     changed: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})  # columns retyped
+    constrained: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})  # tables given one
     parses: int = 0
 
-
-def readable(name: str) -> str:
-    """A name as a reviewer reads it: the placeholder of a run-time value (`__expr_table`) as `{table}`."""
-    return re.sub(r"__expr_(\w+)", r"{\1}", name)
-
-
-def bare(name: str) -> str:
-    """`public."Users"` -> `users`: the last part of a name, unquoted, lower case."""
-    last = name.strip().split(".")[-1]
-    return last.strip('"`[] ').lower()
+    def readded(self, op: Op, section: str) -> bool:
+        """A constraint drop on a table the same section gives a constraint again (dropped to be re-created, or
+        renamed): nothing stops being guarded. Asked once the whole section is read."""
+        return op.kind == _CONSTRAINT_DROP and bare(op.table) in self.constrained[section]
 
 
 # ==================================================================================================
@@ -199,14 +202,18 @@ def split_statements(text: str, work: Work, *, section: str = UP) -> list[Statem
 def _parse(code: str) -> object | None:
     import sqlglot
 
+    opaque = None  # a dialect that read it as an opaque Command: another dialect may know its syntax (MySQL's CHANGE)
     for dialect in _DIALECTS:
         try:
-            return sqlglot.parse_one(code, read=dialect)
+            tree = sqlglot.parse_one(code, read=dialect)
         except RecursionError:
             return None
         except Exception:
             continue
-    return None
+        if not isinstance(tree, sqlglot.exp.Command):
+            return tree
+        opaque = opaque or tree
+    return opaque
 
 
 def _always_true(node: object) -> bool:
@@ -312,25 +319,57 @@ def _alter_ops(tree: object) -> list[Op] | None:
         if isinstance(action, exp.ColumnDef):
             ops.append(Op("added", f"{table}.{action.name}", table=table, columns=(bare(action.name),)))
         elif isinstance(action, exp.Drop):
-            kind = str(action.args.get("kind") or "COLUMN").upper()
-            if kind in ("COLUMN", "PARTITION"):
-                for name in [n.sql() for n in action.find_all(exp.Column, exp.Table)] or [action.sql()]:
-                    ops.append(
-                        Op(
-                            "sql-drop-column",
-                            f"{kind.lower()} {table}.{bare(name)}",
-                            f"ALTER TABLE ... DROP {kind} deletes its data",
-                            table,
-                            (bare(name),),
-                        )
-                    )
+            ops.extend(_dropped(table, action))
         elif isinstance(action, exp.Command):
             ops.extend(_word_alter_actions(table, action.sql()))
+        else:
+            ops.extend(_reshaped(table, action))
     return ops
 
 
+def _dropped(table: str, action: object) -> list[Op]:
+    """ALTER TABLE ... DROP COLUMN (its data), DROP CONSTRAINT / FOREIGN KEY (a guard); DROP INDEX loses nothing."""
+    from sqlglot import exp
+
+    assert isinstance(action, exp.Drop)
+    kind = str(action.args.get("kind") or "COLUMN").upper()
+    names = [n.sql() for n in action.find_all(exp.Column, exp.Table)] or [action.sql()]
+    if kind in ("CONSTRAINT", "FOREIGN KEY"):
+        return [op for name in names for op in reshape.drop_constraint(f"ALTER TABLE ... DROP {kind}", table,
+                                                                        bare(name))]
+    if kind not in ("COLUMN", "PARTITION"):
+        return []
+    return [Op("sql-drop-column", f"{kind.lower()} {table}.{bare(name)}",
+               f"ALTER TABLE ... DROP {kind} deletes its data", table, (bare(name),)) for name in names]
+
+
+def _reshaped(table: str, action: object) -> list[Op]:
+    """RENAME COLUMN / RENAME TO, ALTER COLUMN ... TYPE, MySQL's MODIFY and CHANGE, DROP PRIMARY KEY, ADD CONSTRAINT."""
+    from sqlglot import exp
+
+    if isinstance(action, exp.RenameColumn) and action.this is not None and action.args.get("to") is not None:
+        return reshape.rename_column("ALTER TABLE ... RENAME COLUMN", table, bare(action.this.sql()),
+                                     bare(action.args["to"].sql()))
+    if isinstance(action, exp.AlterRename) and action.this is not None:
+        return reshape.rename_table("ALTER TABLE ... RENAME TO", table, action.this.sql())
+    if isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
+        return reshape.retype("ALTER COLUMN ... TYPE", table, bare(action.name), action.args["dtype"].sql())
+    if isinstance(action, exp.ModifyColumn) and isinstance(action.this, exp.ColumnDef):
+        column, kind = bare(action.this.name), action.this.args.get("kind")
+        new_type = kind.sql() if kind is not None else ""
+        renamed = action.args.get("rename_from")
+        if renamed is not None and bare(renamed.sql()) != column:
+            return reshape.rename_column("ALTER TABLE ... CHANGE", table, bare(renamed.sql()), column)
+        return reshape.retype("ALTER TABLE ... MODIFY", table, column, new_type) if new_type else []
+    if isinstance(action, exp.DropPrimaryKey):
+        return reshape.drop_constraint("ALTER TABLE ... DROP PRIMARY KEY", table, "primary key")
+    if isinstance(action, exp.AddConstraint):
+        return [reshape.add_constraint(table)]
+    return []
+
+
 def _word_alter_actions(table: str, rest: str) -> list[Op]:
-    ops = []
+    ops = _word_reshapes(table, rest)
     for match in _WORD_ADD.finditer(rest):
         if match.group(1).upper() not in _NOT_DATA:
             ops.append(
@@ -354,9 +393,36 @@ def _word_alter_actions(table: str, rest: str) -> list[Op]:
     return ops
 
 
+def _word_reshapes(table: str, rest: str) -> list[Op]:
+    """Renames, retypes and constraint drops of an ALTER TABLE sqlglot did not read, from its words."""
+    ops: list[Op] = []
+    for match in _WORD_RESHAPE.finditer(rest[:4_000]):
+        word = match.group(0).upper()
+        if match.group("renamed"):
+            ops += reshape.rename_column("ALTER TABLE ... RENAME COLUMN", table, bare(match.group("renamed")),
+                                         bare(match.group("to")))
+        elif match.group("table_to"):
+            ops += reshape.rename_table("ALTER TABLE ... RENAME TO", table, match.group("table_to"))
+        elif match.group("retyped") or match.group("modified"):
+            written = "ALTER COLUMN ... TYPE" if match.group("retyped") else "ALTER TABLE ... MODIFY"
+            ops += reshape.retype(written, table, bare(match.group("retyped") or match.group("modified")),
+                                  match.group("type").strip())
+        elif match.group("constraint"):
+            ops += reshape.drop_constraint(f"ALTER TABLE ... DROP {' '.join(word.split()[1:-1])}", table,
+                                           bare(match.group("constraint")))
+        elif "PRIMARY" in word:
+            ops += reshape.drop_constraint("ALTER TABLE ... DROP PRIMARY KEY", table, "primary key")
+        elif match.group("added"):
+            ops.append(reshape.add_constraint(table))
+    return ops
+
+
 def _word_ops(code: str) -> list[Op]:
     """Ops of a statement from its leading words (sqlglot could not parse it, or it is too long)."""
     head = code[:4_000]
+    match = _WORD_RENAME_TABLE.match(head)
+    if match:
+            return reshape.rename_table("RENAME TABLE", match.group(1), match.group(2))
     match = _WORD_DROP.match(head)
     if match:
         what = _DATA_DROPS[match.group(1).upper()]
@@ -404,7 +470,7 @@ def _needs_parse(verb: str, code: str) -> bool:
     if verb == "DROP":
         return "," in head[:300]
     if verb == "ALTER":
-        return "(" in head or head.upper().count(" DROP ") > 1
+        return "(" in head or head.upper().count(" DROP ") > 1 or bool(_RESHAPE_HINT.search(head))
     return False
 
 
@@ -468,40 +534,50 @@ def _unjudged_where(verb: str, code: str) -> list[Op]:
 # ==================================================================================================
 
 
+_REMEMBERED = {"created": "created", "added": "added", "changed": "changed", "constrained": "constrained"}
+
+
 def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
     """The destructive ops, given what the file created before them (recorded into `state`)."""
     for op in ops:
         table = bare(op.table)
-        if op.kind == "created":
-            state.created[section].add(table)
+        remembered = _REMEMBERED.get(op.kind)
+        if remembered is not None:  # what the migration creates, adds, retypes or guards: an undo of it is no loss
+            names = {table} if op.kind in ("created", "constrained") else {f"{table}.{c}" for c in op.columns}
+            getattr(state, remembered)[section].update(names)
             continue
-        if op.kind in ("added", "changed"):
-            (state.added if op.kind == "added" else state.changed)[section].update(f"{table}.{c}" for c in op.columns)
-            continue
-        scratch = table in state.created[section]  # made earlier in this very section: a scratch table
         columns = [f"{table}.{c}" for c in op.columns]
         if op.kind in RESHAPES and columns and all(c in state.added[section] for c in columns):
             continue  # renames or retypes a column this very section added: nothing running reads it yet
         if section == DOWN:
-            undoes = table in state.created[UP] or bool(columns and all(c in state.added[UP] for c in columns))
-            if op.kind in RESHAPES and columns and all(c in state.changed[UP] for c in columns):
-                undoes = True  # the rollback retypes back what the up retyped
-            if undoes or scratch:
-                continue  # the rollback removes what the migration itself created
-            yield dataclasses.replace(op, reason=op.reason + " — in the down (rollback) section, and this migration's "
-                                      "up section did not create it")
+            if not _undoes(op, table, columns, state):
+                yield dataclasses.replace(op, reason=op.reason + " — in the down (rollback) section, and this "
+                                          "migration's up section did not create it")
             continue
-        if scratch and op.kind != "sql-drop-column":
+        if _no_loss_in_up(op, table, section, state):
             continue
-        if op.kind == "sql-drop-column" and table in state.created[section]:
-            continue
-        if (
-            op.kind == "sql-update-all"
-            and op.columns
-            and all(f"{table}.{c}" in state.added[section] for c in op.columns)
-        ):
-            continue  # a backfill of columns this migration just added: no earlier value is lost
         yield op
+
+
+def _undoes(op: Op, table: str, columns: list[str], state: SqlState) -> bool:
+    """Whether a down section's op removes what the migration itself created (or a scratch table of the down), renames
+    or retypes back what the up renamed or retyped, or drops the constraint the up added."""
+    if table in state.created[UP] or table in state.created[DOWN]:
+        return True
+    if columns and all(c in state.added[UP] for c in columns):
+        return True
+    if op.kind in RESHAPES and columns and all(c in state.changed[UP] for c in columns):
+        return True
+    return op.kind == _CONSTRAINT_DROP and table in state.constrained[UP]
+
+
+def _no_loss_in_up(op: Op, table: str, section: str, state: SqlState) -> bool:
+    """An up section's op that loses nothing: on a scratch table made earlier in the section, or a backfill of
+    columns the section just added."""
+    if table in state.created[section]:
+        return True
+    return (op.kind == "sql-update-all" and bool(op.columns)
+            and all(f"{table}.{c}" in state.added[section] for c in op.columns))
 
 
 def file_section(path: str) -> str | None:
@@ -530,22 +606,27 @@ def scan_sql(
     state = state or SqlState()
     lines = lines or Lines(text)
     start_section = section or file_section(path) or UP
-    findings: list[Finding] = []
+    kept: list[tuple[Statement, Op]] = []
     for statement in split_statements(text, work, section=start_section):
-        for op in judge(statement_ops(statement.code, state, work), statement.section, state):
-            number = lines.line_of(statement.offset) + line_offset
-            findings.append(
-                Finding(
-                    op.kind,
-                    path,
-                    number,
-                    readable(op.target),
-                    op.reason,
-                    shown(statement.code[:MAX_STATEMENT]),
-                    detector=detector,
-                    key=f"{op.kind}:{bare(op.table)}:{','.join(op.columns)}:{statement.section}",
-                )
+        ops = statement_ops(statement.code, state, work)
+        kept.extend((statement, op) for op in judge(ops, statement.section, state))
+    findings: list[Finding] = []
+    for statement, op in kept:
+        if state.readded(op, statement.section):
+            continue
+        findings.append(
+            Finding(
+                op.kind,
+                path,
+                lines.line_of(statement.offset) + line_offset,
+                readable(op.target),
+                op.reason,
+                shown(statement.code[:MAX_STATEMENT]),
+                detector=detector,
+                key=f"{op.kind}:{bare(op.table)}:{','.join(op.columns)}:{statement.section}",
+                weight=op.weight,
             )
-            if len(findings) >= MAX_FINDINGS_PER_FILE:
-                return findings
+        )
+        if len(findings) >= MAX_FINDINGS_PER_FILE:
+            break
     return findings
