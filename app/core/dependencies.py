@@ -846,7 +846,8 @@ def dev_only_files(sides: Mapping[str, tuple[bytes | None, bytes | None]], chang
     which change nothing else a build or a deploy reads: a package.json equal but for its devDependencies, a Gemfile
     whose changed lines are all gems only development and tests use (or blank, or comments), a Gemfile.lock equal but
     for its GEM specs, DEPENDENCIES and CHECKSUMS (its RUBY VERSION, PLATFORMS, BUNDLED WITH, GIT and PATH sources
-    unchanged). Their tier 1, "changes what code runs in production", does not hold (assess's `dev_only`)."""
+    unchanged), an npm lock equal but for its entries marked dev and its root's devDependencies. Their tier 1,
+    "changes what code runs in production", does not hold (assess's `dev_only`)."""
     recorded = {posixpath.join(posixpath.dirname(lock), manifest): lock for lock in sides
                 for name, manifest in RECORDED_MANIFESTS.items() if posixpath.basename(lock).lower() == name}
     by_file: dict[str, list[DependencyChange]] = {}
@@ -857,7 +858,10 @@ def dev_only_files(sides: Mapping[str, tuple[bytes | None, bytes | None]], chang
     out: list[str] = []
     for path, (before, after) in sides.items():
         found = by_file.get(path, [])
-        if (path in unread or before is None or after is None or before == after or not found
+        # npm's lock marks every dev entry: whether all it changes is dev is read from it alone (its entries a
+        # manifest names are the manifest's changes, not the lock's)
+        telling = posixpath.basename(path).lower() in _NPM_LOCKS
+        if (path in unread or before is None or after is None or before == after or not (found or telling)
                 or not all(c.dev for c in found)):
             continue
         try:
@@ -884,6 +888,11 @@ def _rest_unchanged(name: str, old: str, new: str) -> bool:
         return bool(before == after)
     if name == "gemfile.lock":
         return _lock_sections(old) == _lock_sections(new)
+    if name in _NPM_LOCKS:
+        try:
+            return _npm_production(json.loads(old)) == _npm_production(json.loads(new))
+        except (ValueError, RecursionError):
+            return False
     if name == "gemfile":
         dev_before, dev_after = _gemfile_dev(old), _gemfile_dev(new)
         gone = set(old.splitlines()) - set(new.splitlines())
@@ -891,6 +900,31 @@ def _rest_unchanged(name: str, old: str, new: str) -> bool:
         return all(_dev_gem_line(line, dev_before) for line in gone) and all(_dev_gem_line(line, dev_after)
                                                                              for line in came)
     return False
+
+
+_NPM_LOCKS = frozenset({"package-lock.json", "npm-shrinkwrap.json"})
+
+
+def _npm_production(data: object) -> object:
+    """An npm lock without what only development and tests use: its entries marked `"dev": true` (v1's nested
+    `dependencies`, v2/v3's `packages`) and its root package's devDependencies."""
+    if not isinstance(data, dict):
+        return data
+
+    def kept(entries: object) -> object:
+        if not isinstance(entries, dict):
+            return entries
+        out = {}
+        for key, entry in entries.items():
+            if isinstance(entry, dict) and entry.get("dev") is True:
+                continue
+            if isinstance(entry, dict):
+                entry = {k: kept(v) if k == "dependencies" else v for k, v in entry.items() if k != "devDependencies"
+                         or key != ""}
+            out[key] = entry
+        return out
+
+    return {key: kept(value) if key in ("packages", "dependencies") else value for key, value in data.items()}
 
 
 def _dev_gem_line(line: str, dev: set[str]) -> bool:
