@@ -119,3 +119,7 @@ def test_a_spring_boot_major_in_a_gradle_script_is_a_dependency_factor(make_repo
     factor = next(f for f in detail.report.to_json()["factors"] if f["name"] == "dependencies")
     assert factor["effect"] > 0 and "across a major version" in factor["explanation"], factor
     assert "org.springframework.boot:spring-boot-dependencies 2.7.10 -> 3.1.0" in factor["explanation"], factor
+    # a Gradle script is Groovy code, as build.gradle.kts is Kotlin: its changed lines are source lines (the bump
+    # scored 2.2 with "0 changed lines in source files", its likelihood a fifth of the base rate)
+    code_size = next(f for f in detail.report.to_json()["factors"] if f["name"] == "code_size")
+    assert code_size["raw"] > 0, code_size
