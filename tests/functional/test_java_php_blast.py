@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from app.core.impact.graph import build_graph
+from sample_repos.builder import EXEC_MODE
 from tests.conftest import ALICE, BOB
 
 MONEY = "src/main/java/org/bank/money/Money.java"
@@ -95,3 +96,16 @@ def test_the_graph_resolves_java_static_and_nested_imports_and_not_itself() -> N
     ])
     assert graph.callers_of("a/src/org/x/Util.java") == {"a/src/org/y/User.java:<module>"}
     assert not graph.callers_of("a/src/org/y/User.java")
+
+
+def test_a_java_file_changing_only_its_mode_reaches_nothing(make_repo) -> None:
+    """fineract pr/3600 made 3,444 files executable: each read as a changed class its importers depend on."""
+    b = make_repo("modes")
+    util = "package org.x;\n\npublic class Util {}\n"
+    b.commit("init", {"src/org/x/Util.java": util,
+                      "src/org/y/User.java": "package org.y;\n\nimport org.x.Util;\n\nclass User {}\n"}, author=ALICE)
+    b.branch("chmod")
+    b.commit("chmod +x", {"src/org/x/Util.java": (util, EXEC_MODE)}, branch="chmod", author=BOB)
+    b.checkout()
+    blast = _listed(b.path)["chmod"]["blast_radius"]
+    assert blast["raw"] == 0 and "not measured" not in blast["explanation"], blast
