@@ -264,7 +264,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 116: renames, retypes, constraint drops and NULL fills weigh the same in SQL, Liquibase, Rails, Laravel, knex,
 #     Sequelize and Django (destructive/reshape.py); a widening modifyDataType passes; Liquibase YAML/JSON edited and
 #     deleted changeSets; db/structure.sql is a schema dump (QA58 F5, F6; QA59 F10; FIX102);
-ANALYSIS_VERSION = "116"
+# 117: Gradle scripts, version catalogues and pom.xml are read for dependencies (a Spring Boot major is named); Java
+#     and PHP files are in the dependency graph (blast radius and seams); Blade templates are not measured for
+#     complexity; *.gradle is source code; a mode-only file reaches no importer (QA58 F1, F9; QA59 F9; FIX110);
+ANALYSIS_VERSION = "117"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -1629,6 +1632,9 @@ class Analyzer:
             (fd.old_path, fd.new_path, read(fd, "new"), read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES) else None)
             for fd in prep.files
             if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
+            # a file read at import level is its whole interface: one whose lines and path stay (a mode change:
+            # fineract's pr/3600 made 3,444 files executable) changes nothing its importers use
+            and (fd.hunks or fd.new_path != fd.old_path or fd.old_path.endswith(PY_SUFFIXES))
             and not (vendored(fd.old_path) and vendored(fd.new_path or fd.old_path))
             and max(fd.old_size, fd.new_size) <= MAX_FILE_BYTES)  # larger: generated, the graph skips it too
         return blast_radius(graph, changes, tests_in_change(graph, self._own_tests(prep, read, vendored)))

@@ -1,17 +1,19 @@
-"""A change's dependency bump: which third-party packages its manifests and lock files add, remove or move to
-another version, read from both versions of each file with a real parser (tomllib for pyproject.toml, Cargo.toml,
-Pipfile, uv.lock, poetry.lock, pdm.lock, Cargo.lock and Go dep's Gopkg.toml and Gopkg.lock; json for package.json,
+"""A change's dependency bump: which third-party packages its manifests and lock files add, remove or move to another
+version, read from both versions of each file with a real parser (tomllib for pyproject.toml, Cargo.toml, Pipfile,
+uv.lock, poetry.lock, pdm.lock, Cargo.lock and Go dep's Gopkg.toml and Gopkg.lock; json for package.json,
 package-lock.json, composer.json, composer.lock, Pipfile.lock and bun.lock, its trailing commas dropped; PyYAML for
 pnpm-lock.yaml and Yarn 2+'s yarn.lock; go.mod's, requirements files', Yarn 1's yarn.lock and Bundler's Gemfile.lock
-formats by their grammar). Nothing here runs or imports the repository's content: the Gemfile is Ruby, so what it
-declares is read from the DEPENDENCIES that Bundler records in Gemfile.lock. A file too large for its parser's budget,
-or one that does not parse, is not read, and said so with why (`unread`), never guessed at.
+formats by their grammar; Gradle scripts, Gradle version catalogues and Maven's pom.xml by jvm_dependencies.py).
+Nothing here runs or imports the repository's content: the Gemfile is Ruby, so what it declares is read from the
+DEPENDENCIES that Bundler records in Gemfile.lock. A file too large for its parser's budget, or one that does not
+parse, is not read, and said so with why (`unread`), never guessed at.
 
-A dependency only development and tests use (package.json's devDependencies, npm's lock entries marked `"dev": true`,
-pyproject's dependency groups and Poetry's dev groups, Pipfile's dev-packages, composer's require-dev, Cargo's
-dev-dependencies, a Gemfile's `group :development, :test do ... end`, read as text, never run) is marked `dev`: it
-does not change what runs in production, and weighs a quarter (DEV_SHARE). Where a file does not say (yarn.lock,
-pnpm-lock.yaml, a lock entry that came along), a dependency is weighed as production's.
+A dependency only development and tests use (package.json's devDependencies, npm's lock entries marked `"dev":
+true`, pyproject's dependency groups and Poetry's dev groups, Pipfile's dev-packages, composer's require-dev,
+Cargo's dev-dependencies, Gradle's test configurations (testImplementation ...) and Maven's test scope, a Gemfile's
+`group :development, :test do ... end`, read as text, never run) is marked `dev`: it does not change what runs in
+production, and weighs a quarter (DEV_SHARE). Where a file does not say (yarn.lock, pnpm-lock.yaml, a lock entry
+that came along), a dependency is weighed as production's.
 
 A bump is a supply-chain change a reviewer should see whatever its size: a go.mod line of lazygit's pull/3065
 brought 125 files of golang.org/x/net into vendor/, and scored 0 with "0 changed lines in source files". The
@@ -37,6 +39,8 @@ import tomllib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+
+from app.core import jvm_dependencies as jvm
 
 MAX_MANIFEST_BYTES = 20_000_000
 """A larger manifest or lock file is not read (said so: `unread`): json and the line formats read 20 MB in well
@@ -151,7 +155,7 @@ class DependencyBump:
 
 def is_manifest(path: str) -> bool:
     name = posixpath.basename(path).lower()
-    return name in MANIFEST_NAMES or _REQUIREMENTS.search(name) is not None
+    return name in MANIFEST_NAMES or _REQUIREMENTS.search(name) is not None or jvm.reader(name) is not None
 
 
 def is_lock_file(path: str) -> bool:
@@ -199,7 +203,7 @@ def read_or_why(path: str, data: bytes, *, declared: bool = False) -> tuple[dict
     if declared:
         reader = _DECLARED_READERS.get(name)
     else:
-        reader = _READERS.get(name) or (_requirements if _REQUIREMENTS.search(name) else None)
+        reader = _READERS.get(name) or (_requirements if _REQUIREMENTS.search(name) else None) or jvm.reader(name)
     if reader is None:
         return None, ""
     try:
@@ -739,7 +743,7 @@ def unchanged_dev_sources(paths: Collection[str]) -> list[str]:
 def dev_names(path: str, data: bytes | None) -> set[str]:
     """The dependencies `path` says only development and tests use (_DEV_READERS); none where it does not say, is
     absent, too large or does not parse (weighed as production's then)."""
-    reader = _DEV_READERS.get(posixpath.basename(path).lower())
+    reader = _DEV_READERS.get(posixpath.basename(path).lower()) or jvm.dev_reader(path)
     if reader is None or data is None or len(data) > MAX_MANIFEST_BYTES:
         return set()
     try:
@@ -842,7 +846,8 @@ def dev_only_files(sides: Mapping[str, tuple[bytes | None, bytes | None]], chang
     which change nothing else a build or a deploy reads: a package.json equal but for its devDependencies, a Gemfile
     whose changed lines are all gems only development and tests use (or blank, or comments), a Gemfile.lock equal but
     for its GEM specs, DEPENDENCIES and CHECKSUMS (its RUBY VERSION, PLATFORMS, BUNDLED WITH, GIT and PATH sources
-    unchanged). Their tier 1, "changes what code runs in production", does not hold (assess's `dev_only`)."""
+    unchanged), an npm lock equal but for its entries marked dev and its root's devDependencies. Their tier 1,
+    "changes what code runs in production", does not hold (assess's `dev_only`)."""
     recorded = {posixpath.join(posixpath.dirname(lock), manifest): lock for lock in sides
                 for name, manifest in RECORDED_MANIFESTS.items() if posixpath.basename(lock).lower() == name}
     by_file: dict[str, list[DependencyChange]] = {}
@@ -853,7 +858,10 @@ def dev_only_files(sides: Mapping[str, tuple[bytes | None, bytes | None]], chang
     out: list[str] = []
     for path, (before, after) in sides.items():
         found = by_file.get(path, [])
-        if (path in unread or before is None or after is None or before == after or not found
+        # npm's lock marks every dev entry: whether all it changes is dev is read from it alone (its entries a
+        # manifest names are the manifest's changes, not the lock's)
+        telling = posixpath.basename(path).lower() in _NPM_LOCKS
+        if (path in unread or before is None or after is None or before == after or not (found or telling)
                 or not all(c.dev for c in found)):
             continue
         try:
@@ -880,6 +888,11 @@ def _rest_unchanged(name: str, old: str, new: str) -> bool:
         return bool(before == after)
     if name == "gemfile.lock":
         return _lock_sections(old) == _lock_sections(new)
+    if name in _NPM_LOCKS:
+        try:
+            return _npm_production(json.loads(old)) == _npm_production(json.loads(new))
+        except (ValueError, RecursionError):
+            return False
     if name == "gemfile":
         dev_before, dev_after = _gemfile_dev(old), _gemfile_dev(new)
         gone = set(old.splitlines()) - set(new.splitlines())
@@ -887,6 +900,31 @@ def _rest_unchanged(name: str, old: str, new: str) -> bool:
         return all(_dev_gem_line(line, dev_before) for line in gone) and all(_dev_gem_line(line, dev_after)
                                                                              for line in came)
     return False
+
+
+_NPM_LOCKS = frozenset({"package-lock.json", "npm-shrinkwrap.json"})
+
+
+def _npm_production(data: object) -> object:
+    """An npm lock without what only development and tests use: its entries marked `"dev": true` (v1's nested
+    `dependencies`, v2/v3's `packages`) and its root package's devDependencies."""
+    if not isinstance(data, dict):
+        return data
+
+    def kept(entries: object) -> object:
+        if not isinstance(entries, dict):
+            return entries
+        out = {}
+        for key, entry in entries.items():
+            if isinstance(entry, dict) and entry.get("dev") is True:
+                continue
+            if isinstance(entry, dict):
+                entry = {k: kept(v) if k == "dependencies" else v for k, v in entry.items() if k != "devDependencies"
+                         or key != ""}
+            out[key] = entry
+        return out
+
+    return {key: kept(value) if key in ("packages", "dependencies") else value for key, value in data.items()}
 
 
 def _dev_gem_line(line: str, dev: set[str]) -> bool:

@@ -222,3 +222,20 @@ def test_a_package_json_changing_only_its_dev_dependencies_is_not_tier_1() -> No
     production = _package_json({"express": "^5.0.0"}, {"eslint": "^8.57.0"}).encode()
     assert dependency_bump([("package.json", before, production)]).dev_only == ()
     assert dev_only_files({}, []) == ()
+
+
+def test_an_npm_lock_changing_only_dev_entries_is_not_tier_1() -> None:
+    """FIX102's leftover: package-lock.json kept tier 1 when every entry it moved was one npm marks dev, even beside
+    a package.json changing only its devDependencies."""
+    before = _package_lock({"eslint": ("8.57.0", True), "chalk": ("4.1.2", True), "express": ("4.18.2", False)})
+    dev = _package_lock({"eslint": ("9.0.0", True), "chalk": ("5.0.0", True), "express": ("4.18.2", False)})
+    production = _package_lock({"eslint": ("8.57.0", True), "chalk": ("4.1.2", True), "express": ("4.19.0", False)})
+    now_production = _package_lock({"eslint": ("8.57.0", True), "chalk": ("4.1.2", False),
+                                     "express": ("4.18.2", False)})
+    assert dependency_bump([("package-lock.json", before, dev)]).dev_only == ("package-lock.json",)
+    assert dependency_bump([("package-lock.json", before, production)]).dev_only == ()
+    assert dependency_bump([("package-lock.json", before, now_production)]).dev_only == ()  # runs in production now
+    manifest = (_package_json({"express": "^4.18.2"}, {"eslint": "^8.57.0"}).encode(),
+                _package_json({"express": "^4.18.2"}, {"eslint": "^9.0.0"}).encode())
+    both = dependency_bump([("package.json", *manifest), ("package-lock.json", before, dev)])
+    assert set(both.dev_only) == {"package.json", "package-lock.json"}, both.dev_only

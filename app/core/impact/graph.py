@@ -35,6 +35,7 @@ from types import MappingProxyType
 from typing import Any
 
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
+from app.core.impact.class_names import JAVA_PACKAGE_KEY, PSR4_KEY, ClassFiles, java_refs, php_refs, psr4
 from app.core.impact.js_names import file_names, sources
 from app.core.memo import ContentMemo, Submit, part, shared_parts
 from app.core.pyparse import parse_python
@@ -45,15 +46,19 @@ MAX_WALK = 5_000  # transitive callers visited per symbol
 MAX_REFS_PER_DEF = 2_000
 MODULE_LEVEL = "<module>"
 PY_SUFFIXES = (".py",)
-IMPORT_LEVEL_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts", ".go")
+JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
+CLASS_SUFFIXES = (".java", ".php")  # read by class_names.py: a file is a class, named by package or namespace
+IMPORT_LEVEL_SUFFIXES = (*JS_SUFFIXES, ".go", *CLASS_SUFFIXES)
 GO_TEST_SUFFIX = "_test.go"  # a Go test file: tests the package of its directory
 GO_MODULE_FILE = "go.mod"  # read for its `module` path: imports of the module's packages resolve through it
-GRAPH_SUFFIXES = PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES + (GO_MODULE_FILE,)
+COMPOSER_FILE = "composer.json"  # read for its PSR-4 prefixes: a PHP class's file
+GRAPH_SUFFIXES = PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES + (GO_MODULE_FILE, COMPOSER_FILE)
+LAYOUT_FILES = (GO_MODULE_FILE, COMPOSER_FILE)  # read for where the code's names lead, not for names of their own
 _GO_MODULE_KEY = "<go module>"  # a go.mod's summary: imports[_GO_MODULE_KEY] is its module path
 _GO_MODULE_LINE = re.compile(r"^\s*module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
 _TEST_PATH = re.compile(
     r"(^|/)(tests?|__tests__|testing|spec)/|(^|/)test_[^/]*\.py$|_test\.(py|go)$"
-    r"|\.(test|spec)\.[jt]sx?$|(^|/)conftest\.py$"
+    r"|\.(test|spec)\.[jt]sx?$|(^|/)conftest\.py$|[a-z0-9]Tests?\.(java|php)$|[a-z0-9]IT\.java$"
 )
 _TS_SOURCES = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 _GO_IMPORT_BLOCK = re.compile(r"^import\s*\((.*?)^\)", re.S | re.M)
@@ -482,6 +487,14 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
         summary.error = "too large"
         return summary
     text = data.decode("utf-8", errors="replace")
+    if path.endswith(".java"):
+        package, targets, summary.stars = java_refs(path, text)
+        summary.imports[JAVA_PACKAGE_KEY] = package
+        summary.refs = [(MODULE_LEVEL, target) for target in targets]
+        return summary
+    if path.endswith(".php"):
+        summary.refs = [(MODULE_LEVEL, target) for target in php_refs(path, text)]
+        return summary
     if path.endswith(".go"):
         targets = [m.group(1) for m in _GO_IMPORT.finditer(text)]
         for block in _GO_IMPORT_BLOCK.finditer(text):
@@ -497,7 +510,7 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
 
 def is_summarised(path: str) -> bool:
     """Whether `summarise` reads this file (GRAPH_SUFFIXES also matches `x.go.mod`, which it does not)."""
-    return path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES) or posixpath.basename(path) == GO_MODULE_FILE
+    return path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES) or posixpath.basename(path) in LAYOUT_FILES
 
 
 def summarise(path: str, data: bytes) -> FileSummary | None:
@@ -511,7 +524,16 @@ def summarise(path: str, data: bytes) -> FileSummary | None:
         if found:
             summary.imports[_GO_MODULE_KEY] = found.group(1)
         return summary
+    if posixpath.basename(path) == COMPOSER_FILE:
+        summary = FileSummary(path, path, False)
+        summary.imports.update(psr4(path, data[:MAX_FILE_BYTES]))
+        return summary
     return None
+
+
+def is_layout(summary: FileSummary) -> bool:
+    """A go.mod's or composer.json's summary: where the code's names lead (the resolver reads them first)."""
+    return _GO_MODULE_KEY in summary.imports or any(key.startswith(PSR4_KEY) for key in summary.imports)
 
 
 def go_package(path: str) -> str:
@@ -771,12 +793,14 @@ class _Resolver:
     def __init__(self, graph: Graph, by_module: dict[str, FileSummary]) -> None:
         self.by_module = by_module
         self._index(graph, {module: s.path for module, s in by_module.items()},
-                    [s for s in by_module.values() if _GO_MODULE_KEY in s.imports])
+                    [s for s in by_module.values() if is_layout(s)])
 
     def _index(self, graph: Graph, modules: dict[str, str], go_files: Iterable[FileSummary]) -> None:
         """`modules`: every module's file (the last of the files that name the same module); `go_files`:
-        the go.mod summaries, in that order."""
+        the go.mod and composer.json summaries (is_layout), in that order."""
         self.graph = graph
+        self._layout = [s.imports for s in go_files if not s.path.endswith(GO_MODULE_FILE)]
+        self._classes: ClassFiles | None = None  # made when a Java or PHP name is first looked up
         self.modules = modules
         self.suffixes: dict[str, str | None] = {}
         for module in modules:
@@ -787,8 +811,8 @@ class _Resolver:
         self.paths = {path: module for module, path in modules.items()}
         # Go: module path -> its root directory (from each go.mod), and each package directory by every
         # "/"-suffix of it (None: ambiguous), for a repository whose go.mod is missing or other
-        self.go_modules = sorted(((s.imports[_GO_MODULE_KEY], posixpath.dirname(s.path)) for s in go_files),
-                                 key=lambda m: -len(m[0]))
+        self.go_modules = sorted(((s.imports[_GO_MODULE_KEY], posixpath.dirname(s.path)) for s in go_files
+                                  if _GO_MODULE_KEY in s.imports), key=lambda m: -len(m[0]))
         self.go_dirs = {posixpath.dirname(p) for p in self.paths if p.endswith(".go")}
         self.go_suffixes: dict[str, str | None] = {}
         for directory in self.go_dirs:
@@ -883,13 +907,15 @@ class _Resolver:
 
     def import_level(self, summary: FileSummary, name: str) -> str | None:
         """The file (a Go file: its package) an import-level file's import names, or None."""
+        if summary.path.endswith(CLASS_SUFFIXES):
+            return self._class_file(summary, name)
         if name.startswith("."):
             base = posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name))
             stem, ext = posixpath.splitext(base)
             for candidate in (
                 base,
-                *(base + s for s in IMPORT_LEVEL_SUFFIXES),
-                *(f"{base}/index{s}" for s in IMPORT_LEVEL_SUFFIXES),
+                *(base + s for s in JS_SUFFIXES),
+                *(f"{base}/index{s}" for s in JS_SUFFIXES),
                 # TypeScript's ESM convention names the emitted file: `./merge.js` is merge.ts (as tsc resolves)
                 *(stem + s for s in _TS_SOURCES.get(ext, ())),
             ):
@@ -899,6 +925,16 @@ class _Resolver:
         if summary.path.endswith(".go"):
             return self._go_import(name)
         return None
+
+    def _class_file(self, summary: FileSummary, name: str) -> str | None:
+        """The Java or PHP file (class_names.py) a Java or PHP file's reference names; not the file itself."""
+        if self._classes is None:
+            self._classes = ClassFiles(self.paths, self._layout)
+        if summary.path.endswith(".java"):
+            found = self._classes.java(summary.path, name, summary.imports.get(JAVA_PACKAGE_KEY, ""), summary.stars)
+        else:
+            found = self._classes.php(summary.path, name)
+        return None if found == summary.path else found
 
     def _go_import(self, name: str) -> str | None:
         """The package (go_package id) a Go import path names: through a go.mod's module path (the

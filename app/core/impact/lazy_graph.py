@@ -35,7 +35,6 @@ from collections.abc import Set as AbstractSet
 from typing import Any, NamedTuple
 
 from app.core.impact.graph import (
-    _GO_MODULE_KEY,
     GRAPH_SUFFIXES,
     MODULE_LEVEL,
     PY_SUFFIXES,
@@ -44,6 +43,7 @@ from app.core.impact.graph import (
     Symbol,
     _Resolver,
     _targets,
+    is_layout,
     module_name,
     summarise,
     summarise_python,
@@ -247,7 +247,7 @@ class LazyGraph(Graph):
         self._whole = False
         self._lock = threading.RLock()
         self.parsed = 0  # Python files read (parsed, or their summaries taken from the cache)
-        self._resolver = _LazyResolver(self, [s for s in self._summaries.values() if _GO_MODULE_KEY in s.imports])
+        self._resolver = _LazyResolver(self, [s for s in self._summaries.values() if is_layout(s)])
         self._packages: dict[str, set[int]] = {}  # "a.b." -> the Python files whose module starts so
         for path, number in self._number.items():
             parts = module_name(path).split(".")

@@ -256,8 +256,15 @@ def _extension(path: str) -> str:
 
 
 
+BLADE_SUFFIX = ".blade.php"
+"""A Laravel Blade template: HTML with `@if`/`@foreach` directives, which lizard's PHP reader counts as no function and
+CC 0 (BookStack's books/show.blade.php has 20 directives): not measured, rather than measured as simple (QA59 F9)."""
+
+
 def language_of(path: str) -> str | None:
-    """The language measured for `path`, from its extension; None when it is not one we measure."""
+    """The language measured for `path`, from its extension; None when it is not one we measure (a Blade template)."""
+    if path.lower().endswith(BLADE_SUFFIX):
+        return None
     ext = _extension(path)
     if ext in _PYTHON_EXTENSIONS:
         return "python"
@@ -265,7 +272,9 @@ def language_of(path: str) -> str | None:
 
 
 def analyzer_for(path: str) -> str:
-    """Which analyzer measures `path`: "radon", "lizard" or "size"."""
+    """Which analyzer measures `path`: "radon", "lizard" or "size" (a Blade template: BLADE_SUFFIX)."""
+    if path.lower().endswith(BLADE_SUFFIX):
+        return ANALYZER_SIZE
     ext = _extension(path)
     if ext in _PYTHON_EXTENSIONS:
         return ANALYZER_RADON

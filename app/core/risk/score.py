@@ -65,7 +65,7 @@ _CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".
                   ".cpp", ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh", ".tf", ".hcl", ".sql",
                   ".mjs", ".cjs", ".mts", ".cts", ".vue", ".svelte", ".dart", ".ex", ".exs", ".erl", ".pyx", ".pxd",
                   ".bash", ".zsh", ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".pl", ".pm", ".r", ".jl", ".groovy",
-                  ".kts", ".clj", ".cljs", ".hs", ".ml", ".fs", ".zig", ".sol", ".mm", ".cxx", ".hh", ".hxx")
+                  ".gradle", ".kts", ".clj", ".cljs", ".hs", ".ml", ".fs", ".zig", ".sol", ".mm", ".cxx", ".hh", ".hxx")
 
 
 IMPACT_FACTORS = ("tier", "destructive", "blast_radius", "seams", "dependencies")
@@ -446,8 +446,8 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
         "ai_share": (f"{share_text(inputs.ai_share)} of added lines written by AI ({tools})" if inputs.ai_share > 0
                      else "no AI-written lines recorded in git"),
         "complexity": (f"+{inputs.complexity_added} cyclomatic complexity{worst}" if inputs.complexity_known else
-                       "complexity not measured (no measurer reads this change's code: Terraform, SQL ...): "
-                       "counted as average"),
+                       "complexity not measured (no measurer reads this change's code: Terraform, SQL, "
+                       "Blade templates ...): counted as average"),
         "size": f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted})",
         "spread": f"{files} file{'s' if files != 1 else ''} in {dirs} director{'ies' if dirs != 1 else 'y'}",
         "entropy": f"entropy {entropy(inputs.lines_per_file):.2f} of the changed lines across {plural(files, 'file')}",
@@ -595,8 +595,8 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
     """Blast radius and untested seams (impact/graph.py): how far a change's effects reach, and where
     modules meet without a test. Both are impact: they say what a failure costs, not how likely it is."""
     if not inputs.blast_known:
-        why = (f"blast radius not measured: the dependency graph reads Python, JavaScript, TypeScript and Go files, "
-               f"not {', '.join(inputs.blast_unread)}" if inputs.blast_unread
+        why = ("blast radius not measured: the dependency graph reads Python, JavaScript, TypeScript, Go, Java and "
+               f"PHP files, not {', '.join(inputs.blast_unread)}" if inputs.blast_unread
                else "blast radius not measured (no Python definitions or no graph)")
         return (("blast_radius", "unknown", 0.0, why), ("seams", "unknown", 0.0, "seams not measured"))
     clauses = list(inputs.blast_breaks)

@@ -283,7 +283,8 @@ def complexity_section(found: Assessment | None) -> RenderableType:
         text.append("still being measured…", style="dim")
         return text
     if complexity is not None and not complexity.measured:
-        text.append("not measured (no measurer reads this change's code: Terraform, SQL ...)", style="dim")
+        text.append("not measured (no measurer reads this change's code: Terraform, SQL, Blade templates ...)",
+                    style="dim")
         return Breakable(text)
     text.append(f"+{complexity.added if complexity else 0} cyclomatic")
     worst = complexity.worst_function if complexity else None

@@ -1,0 +1,193 @@
+"""Java and PHP in the dependency graph, at file level (graph.py reads JavaScript and Go at import level the same way):
+a Java or PHP file is one class, named by its package or namespace and its file name, and its dependents are the
+files that name it. Read from the text, comments and string literals left out, never run.
+
+Java: `import a.b.C;` (and `import static a.b.C.m;`) names a.b.C; every other capitalised word names a class of the
+file's own package if one is in the repository, else one of a `import a.b.*;` package (as the compiler looks them up:
+single-type imports, then the package, then on-demand imports). A class is found by its path ending with its
+package's directories (`org/x/Foo.java`), the nearest to the naming file where several do.
+
+PHP: `use A\\B\\C [as D];` (and `use A\\{B, C as D};`) names A\\B\\C; a class name in the code is read as PHP reads it
+(`\\A\\B` fully qualified; `D\\E` through the `use` alias D, else in the file's namespace; a bare `Foo` in the
+namespace). A class is found by composer.json's PSR-4 `autoload` and `autoload-dev` prefixes (its directory in the
+repository), else by the path ending with its name's last parts (two or more). A Blade template (`*.blade.php`) names
+the classes it writes fully qualified, and the views it includes or extends (`@include('books.parts.x')`); a PHP
+file names the views it renders (`view('books.show')`): `resources/views/books/show.blade.php`.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+
+JAVA_PACKAGE_KEY = "<java package>"  # a Java file's summary: imports[JAVA_PACKAGE_KEY] is its package
+PSR4_KEY = "<psr-4>"  # a composer.json's summary: imports[PSR4_KEY + prefix] is the prefix's directories, one a line
+JAVA_REF, JAVA_NAME, PHP_REF, VIEW_REF = "java:", "java~", "php:", "view:"
+MAX_NAMES = 2_000  # class names read per file
+
+# comments and string literals, each string's loop unrolled (`"[^"\\]*(?:\\.[^"\\]*)*"`): three times faster
+_JAVA_NOISE = re.compile(r'"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\''
+                         r"|//[^\n]*|/\*[\s\S]*?\*/")
+_JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.M)
+_JAVA_IMPORT = re.compile(r"^\s*import\s+(static\s+)?([\w.]+?)(\.\*)?\s*;", re.M)
+_CLASS_WORD = re.compile(r"\b[A-Z]\w*")
+_PHP_NOISE = re.compile(r"'[^'\\]*(?:\\.[^'\\]*)*'|\"[^\"\\]*(?:\\.[^\"\\]*)*\"|//[^\n]*|#(?!\[)[^\n]*|/\*[\s\S]*?\*/")
+_PHP_NAMESPACE = re.compile(r"^\s*namespace\s+([\w\\]+)\s*[;{]", re.M)
+_PHP_USE = re.compile(r"^use\s+(function\s+|const\s+)?([^;]+);", re.M)  # at the top level: a trait's `use` is indented
+_PHP_NAME = re.compile(r"(?<![\w\\$])(?<!->)(?<!::)\\?[A-Za-z_]\w*(?:\\[A-Za-z_]\w*)*")
+_PHP_QUALIFIED = re.compile(r"(?<![\w\\])\\[A-Za-z_]\w*(?:\\[A-Za-z_]\w*)+")
+_VIEW = re.compile(r"""(?:@(?:include|includeIf|extends|component|each|includeFirst)|\bview|View::make)"""
+                   r"""\s*\(\s*\[?\s*['"]([\w.\-/]+)['"]""")
+_BLADE_SUFFIX = ".blade.php"
+
+
+# -- one file -----------------------------------------------------------------------------------------------------
+def java_refs(path: str, text: str) -> tuple[str, list[str], list[str]]:
+    """(package, references, on-demand imported packages) of a Java file."""
+    code = _JAVA_NOISE.sub(" ", text)
+    found = _JAVA_PACKAGE.search(code)
+    package = found.group(1) if found else ""
+    refs: list[str] = []
+    stars: list[str] = []
+    imported: set[str] = set()
+    last = code.rfind("import ")  # the package and imports come first: the regexes read only that far
+    end = code.find(";", last) + 1 if last >= 0 else (found.end() if found else 0)
+    head, body = code[:end], code[end:]
+    for match in _JAVA_IMPORT.finditer(head):
+        name = match.group(2)
+        if match.group(3) and not match.group(1):
+            stars.append(name)
+            continue
+        refs.append(JAVA_REF + name)
+        if not match.group(1):
+            imported.add(name.rsplit(".", 1)[-1])
+    own = posixpath.basename(path).removesuffix(".java")
+    words = dict.fromkeys(_CLASS_WORD.findall(body))
+    refs.extend(JAVA_NAME + word for word in list(words)[:MAX_NAMES] if word not in imported and word != own)
+    return package, list(dict.fromkeys(refs)), stars
+
+
+def _php_uses(clause: str) -> dict[str, str]:
+    """A `use` statement's aliases (lower-cased, as PHP compares class names) -> the full names they stand for."""
+    out: dict[str, str] = {}
+    group = re.fullmatch(r"\s*\\?([\w\\]*?)\\?\{([^}]*)\}\s*", clause)
+    parts = [f"{group.group(1)}\\{p.strip()}" for p in group.group(2).split(",")] if group else clause.split(",")
+    for part in parts:
+        name, _, alias = part.strip().partition(" as ")
+        name = name.strip().lstrip("\\")
+        if name:
+            out[(alias.strip() or name.rsplit("\\", 1)[-1]).lower()] = name
+    return out
+
+
+def php_refs(path: str, text: str) -> list[str]:
+    """The classes and views a PHP file (or Blade template) names (the module doc)."""
+    if path.endswith(_BLADE_SUFFIX):
+        names = [m.group().lstrip("\\") for m in _PHP_QUALIFIED.finditer(text)]
+        views = [VIEW_REF + view for view in _VIEW.findall(text)]
+        return list(dict.fromkeys([*(PHP_REF + name for name in names[:MAX_NAMES]), *views]))
+    views = _VIEW.findall(text)
+    code = _PHP_NOISE.sub(" ", text)
+    found = _PHP_NAMESPACE.search(code)
+    namespace = found.group(1).strip("\\") if found else ""
+    aliases: dict[str, str] = {}
+    for match in _PHP_USE.finditer(code):
+        if not match.group(1):
+            aliases.update(_php_uses(match.group(2)))
+    own = f"{namespace}\\{posixpath.basename(path).removesuffix('.php')}".lstrip("\\").lower()
+    refs = [PHP_REF + name for name in aliases.values()]
+    body = _PHP_USE.sub(" ", _PHP_NAMESPACE.sub(" ", code))
+    for name in list(dict.fromkeys(_PHP_NAME.findall(body)))[:MAX_NAMES]:
+        if name.startswith("\\"):
+            full = name[1:]
+        elif not (name[0].isupper() or "\\" in name):
+            continue  # a function, a keyword, a constant's lower-case name
+        else:
+            first, _, rest = name.partition("\\")
+            alias = aliases.get(first.lower())
+            full = (f"{alias}\\{rest}" if rest else alias) if alias else f"{namespace}\\{name}".lstrip("\\")
+        if full.lower() != own:
+            refs.append(PHP_REF + full)
+    refs.extend(VIEW_REF + view for view in views)
+    return list(dict.fromkeys(refs))
+
+
+def psr4(path: str, data: bytes) -> dict[str, str]:
+    """A composer.json's PSR-4 prefixes -> their directories in the repository (one a line), as summary imports."""
+    try:
+        manifest = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return {}
+    root = posixpath.dirname(path)
+    out: dict[str, list[str]] = {}
+    for section in ("autoload", "autoload-dev"):
+        table = manifest.get(section) if isinstance(manifest, dict) else None
+        mapping = table.get("psr-4") if isinstance(table, dict) else None
+        for prefix, dirs in mapping.items() if isinstance(mapping, dict) else ():
+            for directory in dirs if isinstance(dirs, list) else [dirs]:
+                if isinstance(directory, str):
+                    out.setdefault(str(prefix).strip("\\"), []).append(
+                        posixpath.normpath(posixpath.join(root, directory)).lstrip("./") if directory.strip("./")
+                        else root)
+    return {PSR4_KEY + prefix: "\n".join(dirs) for prefix, dirs in out.items()}
+
+
+# -- finding the file a name names ---------------------------------------------------------------------------------
+class ClassFiles:
+    """The Java and PHP files of a graph by their file name, and composer's PSR-4 prefixes: finds the file a
+    reference names (the module doc)."""
+
+    def __init__(self, paths: Iterable[str], layout: Iterable[dict[str, str]]) -> None:
+        self.paths = set(paths)
+        self.by_name: dict[str, list[str]] = {}
+        for path in self.paths:
+            if path.endswith((".java", ".php")):
+                self.by_name.setdefault(posixpath.basename(path), []).append(path)
+        prefixes: dict[str, list[str]] = {}
+        for imports in layout:
+            for key, dirs in imports.items():
+                if key.startswith(PSR4_KEY):
+                    prefixes.setdefault(key[len(PSR4_KEY):], []).extend(dirs.splitlines())
+        self.psr4 = sorted(prefixes.items(), key=lambda item: -len(item[0]))
+
+    def _ending(self, parts: Sequence[str], suffix: str, near: str) -> str | None:
+        """The file whose path ends with these directories and name, the nearest to `near` where several do."""
+        tail = "/".join(parts) + suffix
+        found = [p for p in self.by_name.get(parts[-1] + suffix, ()) if p == tail or p.endswith("/" + tail)]
+        if len(found) > 1:
+            found.sort(key=lambda p: -len(posixpath.commonpath([p, near])))
+        return found[0] if found else None
+
+    def java(self, summary_path: str, name: str, package: str, stars: Sequence[str]) -> str | None:
+        if name.startswith(JAVA_NAME):
+            word = name[len(JAVA_NAME):]
+            for owner in (package, *stars):
+                found = self._ending([*owner.split("."), word] if owner else [word], ".java", summary_path)
+                if found is not None:
+                    return found
+            return None
+        parts = name[len(JAVA_REF):].split(".")
+        for width in range(len(parts), 1, -1):  # a.b.C.Inner, a.b.C.member: the class is a.b.C
+            found = self._ending(parts[:width], ".java", summary_path)
+            if found is not None:
+                return found
+        return None
+
+    def php(self, summary_path: str, name: str) -> str | None:
+        if name.startswith(VIEW_REF):
+            view = name[len(VIEW_REF):]
+            parts = ["views", *re.split(r"[./]", view)]
+            return None if "::" in view else self._ending(parts, _BLADE_SUFFIX, summary_path)
+        full = name[len(PHP_REF):]
+        for prefix, dirs in self.psr4:
+            if full.lower().startswith(prefix.lower() + "\\") or not prefix:
+                rest = full[len(prefix):].strip("\\").replace("\\", "/") + ".php"
+                return next((p for p in (posixpath.join(d, rest) for d in dirs) if p in self.paths), None)
+        parts = full.split("\\")
+        for start in range(len(parts) - 1):  # no PSR-4 prefix: the path ends with two or more of its parts
+            found = self._ending(parts[start:], ".php", summary_path)
+            if found is not None:
+                return found
+        return None
