@@ -247,6 +247,11 @@ DEFAULT_TIERS = [
     ("infra/.terraform.lock.hcl", 1),  # terraform init's provider lock file (QA43 #11)
     ("migrations/0004_drop_legacy.sql", 0),
     ("db/schema/views.sql", 0),
+    # QA60: memos keeps each driver's migrations in store/migration/<driver>/<version>/ (singular): tier 2
+    ("store/migration/sqlite/0.29/01__fix_memo_visibility.sql", 0),
+    ("store/migration/postgres/LATEST.sql", 0),
+    ("store/migrator.go", 2),  # the Go code that runs them is code
+    ("internal/migration/runner.go", 2),
     ("payments/auth/tokens.py", 0),
     ("payments/retry.py", 0),
     ("src/billing/invoice.py", 0),

@@ -149,8 +149,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/lib/ansible/**/*.yml **/lib/ansible/**/*.yaml **/lib/ansible/**/*.j2 **/lib/ansible/**/*.ini
         **/lib/ansible/**/*.cfg **/src/ansible/**/*.yml **/src/ansible/**/*.yaml **/src/ansible/**/*.j2
         **/src/ansible/**/*.ini **/src/ansible/**/*.cfg""")
+    # A migration/ directory (singular) of SQL files is one too: memos keeps store/migration/{mysql,postgres,sqlite}/
+    # 0.29/00__group.sql and each driver's LATEST.sql there, and its 122 files were tier 2 (QA60). Only its SQL: code in
+    # a package named migration (a Java or Go migrator) ranks as the code it is.
     + _rules(0, "schema migration: runs once against production data and is hard to undo", """
-        **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql""")
+        **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql **/migration/**/*.sql""")
     + _rules(1, "cryptography code: core code, but usually algorithms rather than key or identity handling",
              "**/crypto/** crypto.* *[-_]crypto.* crypto[-_]*")
     # Who may call, from where, with which cookies: a bug opens the service wider than meant, but the
