@@ -45,6 +45,7 @@ DOWN = "down"
 # Column renames and retypes keep the rows but change the shape every reader relies on (a Rails migration's
 # rename_column, change_column; Liquibase's renameColumn, modifyDataType): of a column the same section added they
 # break nothing, and in a rollback they undo the up's own rename or retype
+REBUILD_WEIGHT = 0.5  # a rebuild's DROP TABLE after copying every row: what it may lose is a column's or an index's
 RESHAPES = frozenset({"migration-rename-column", "migration-change-column", "sql-rename", "sql-retype"})
 
 _LEXER = re.compile(
@@ -88,6 +89,9 @@ _WORD_CREATE = re.compile(
     re.I,
 )
 _WHERE = re.compile(r"\bWHERE\b", re.I)
+_INSERT_SELECT = re.compile(rf"^INSERT\s+(?:OR\s+\w+\s+)?INTO\s+{_NAME}\s*(?:\([^)]*\)\s*)?SELECT\b", re.I)
+_FROM = re.compile(rf"\bFROM\s+{_NAME}", re.I)
+_FILTERS = re.compile(r"\b(JOIN|WHERE|LIMIT|DISTINCT|GROUP\s+BY)\b", re.I)
 _TAUTOLOGY_WORDS = re.compile(
     r"\bWHERE\s+(?:1\s*=\s*1|TRUE|1|'(\w*)'\s*=\s*'\1')\s*(?:$|;|ORDER|LIMIT|RETURNING)", re.I
 )
@@ -112,6 +116,7 @@ class Op:
     """What one statement does to data: a destruction (`kind` set) or a creation to remember."""
 
     kind: str  # sql-drop | sql-truncate | sql-drop-column | sql-delete-all | sql-update-all | created | added | changed
+    # | copied (rows of `table` into `target`; `reason`: what filters the copy)
     target: str
     reason: str = ""
     table: str = ""
@@ -126,6 +131,8 @@ class SqlState:
     created: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})
     added: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})
     changed: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})  # columns retyped
+    # table -> (the table this section copied its rows into, what filters the copy or ""): a rebuild's old table
+    copied: dict[str, dict[str, tuple[str, str]]] = field(default_factory=lambda: {UP: {}, DOWN: {}})
     parses: int = 0
 
 
@@ -432,6 +439,9 @@ def statement_ops(code: str, state: SqlState, work: Work) -> list[Op]:
     """Ops of one statement: by its leading words, and by sqlglot where that tells more (within bounds:
     MAX_STATEMENT characters, MAX_SQL_PARSES statements a file)."""
     verb = code.split(None, 1)[0].upper() if code.strip() else ""
+    if verb == "INSERT":
+        work.add(min(len(code), 4_000))
+        return _copy_ops(code[:4_000])
     if verb not in _DESTRUCTIVE_VERBS:
         return []
     if _needs_parse(verb, code) and len(code) <= MAX_STATEMENT and state.parses < MAX_SQL_PARSES:
@@ -445,6 +455,38 @@ def statement_ops(code: str, state: SqlState, work: Work) -> list[Op]:
             return _unjudged_where(verb, code)
     work.add(min(len(code), 4_000))
     return _word_ops(code)
+
+
+def _copy_ops(code: str) -> list[Op]:
+    """`INSERT INTO new (...) SELECT ... FROM old ...`: the rows of `old` copied into `new` (a table rebuild's first
+    half), with what filters the copy (a JOIN, a WHERE ...) as the reason; [] for any other INSERT."""
+    match = _INSERT_SELECT.match(code)
+    if match is None:
+        return []
+    rest, depth = code[match.end():], 0
+    for found in _FROM.finditer(rest):
+        depth = rest.count("(", 0, found.start()) - rest.count(")", 0, found.start())
+        if depth == 0:
+            filters = _FILTERS.search(rest, found.end())
+            return [Op("copied", match.group(1), filters.group(1).upper() if filters else "", found.group(1))]
+    return []
+
+
+def _rebuilt(op: Op, section: str, state: SqlState) -> Op | None:
+    """A DROP TABLE of a table whose rows this section copied into a table it created: a table rebuild (SQLite alters a
+    column or a constraint so: memos' 0.29/01__fix_memo_visibility.sql, "DROP TABLE memo" after copying every row
+    into memo_new). Its rows live on; what the copy leaves out does not: the finding says so, weighed as a reshape
+    unless the copy filters rows (a JOIN or WHERE: memos' 0.31 reaction rebuild drops orphaned reactions)."""
+    if op.kind != "sql-drop" or not op.target.startswith("table "):
+        return None
+    into, filters = state.copied[section].get(bare(op.table), ("", ""))
+    if not into or into not in state.created[section]:
+        return None
+    reason = (f"DROP TABLE ends a table rebuild, but the copy of its rows into {into} filters them ({filters}): the "
+              "rows it leaves out are deleted") if filters else (
+        f"DROP TABLE ends a table rebuild: its rows were copied into {into} first; what the copy leaves out (a "
+        "column, and the table's indexes and triggers unless made again) is lost")
+    return dataclasses.replace(op, reason=reason, weight=1.0 if filters else REBUILD_WEIGHT)
 
 
 def _unjudged_where(verb: str, code: str) -> list[Op]:
@@ -478,6 +520,11 @@ def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
         if op.kind in ("added", "changed"):
             (state.added if op.kind == "added" else state.changed)[section].update(f"{table}.{c}" for c in op.columns)
             continue
+        if op.kind == "copied":
+            state.copied[section][table] = (bare(op.target), op.reason)
+            continue
+        if (rebuilt := _rebuilt(op, section, state)) is not None:
+            op = rebuilt
         scratch = table in state.created[section]  # made earlier in this very section: a scratch table
         columns = [f"{table}.{c}" for c in op.columns]
         if op.kind in RESHAPES and columns and all(c in state.added[section] for c in columns):
@@ -544,6 +591,7 @@ def scan_sql(
                     shown(statement.code[:MAX_STATEMENT]),
                     detector=detector,
                     key=f"{op.kind}:{bare(op.table)}:{','.join(op.columns)}:{statement.section}",
+                    weight=op.weight,
                 )
             )
             if len(findings) >= MAX_FINDINGS_PER_FILE:
