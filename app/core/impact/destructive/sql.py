@@ -510,18 +510,24 @@ def _unjudged_where(verb: str, code: str) -> list[Op]:
 # ==================================================================================================
 
 
+def _remember(op: Op, table: str, section: str, state: SqlState) -> bool:
+    """Record what a creating op made (a table, a column, a retype, a copy of rows) into `state`; False for the rest."""
+    if op.kind == "created":
+        state.created[section].add(table)
+    elif op.kind in ("added", "changed"):
+        (state.added if op.kind == "added" else state.changed)[section].update(f"{table}.{c}" for c in op.columns)
+    elif op.kind == "copied":
+        state.copied[section][table] = (bare(op.target), op.reason)
+    else:
+        return False
+    return True
+
+
 def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
     """The destructive ops, given what the file created before them (recorded into `state`)."""
     for op in ops:
         table = bare(op.table)
-        if op.kind == "created":
-            state.created[section].add(table)
-            continue
-        if op.kind in ("added", "changed"):
-            (state.added if op.kind == "added" else state.changed)[section].update(f"{table}.{c}" for c in op.columns)
-            continue
-        if op.kind == "copied":
-            state.copied[section][table] = (bare(op.target), op.reason)
+        if _remember(op, table, section, state):
             continue
         if (rebuilt := _rebuilt(op, section, state)) is not None:
             op = rebuilt
