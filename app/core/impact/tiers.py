@@ -204,6 +204,14 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *authenticat* **/guards/** *sessionguard* *session[-_]guard* *tokenguard* *token[-_]guard* *userprovider*
         *api[-_]token* *apitoken* *socialauth* *socialite* **/mfa/** mfa*.* **/app/permissions/**
         **/config/session.php **/config/hashing.php""")
+    # Who may call what without signing in, and who signs in where (QA60, memos: server/router/api/v1/acl_config.go
+    # lists the API methods open to anonymous callers, and pr/6054 "Adding Llama support" opened three LLM calls in
+    # it, at tier 2; authz.go, user_service_access_tokens.go, internal/idp/ (identity providers) and store/idp.go were
+    # tier 2 too): access control lists, authorization code named authz, access tokens, identity providers. Not a bare
+    # `*acl*`, which is inside "oracle".
+    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
+        acl.* acls.* acl[-_]* *[-_]acl.* *[-_]acls.* *[-_]acl[-_]* **/acl/** authz.* authz[-_]* *[-_]authz.*
+        *access[-_]token* *accesstoken* **/idp/** idp.* idp[-_]* *[-_]idp.*""")
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/** *auth.* auth[-_]*.* oauth*.*
