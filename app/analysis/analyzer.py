@@ -2980,8 +2980,10 @@ def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], ch
 
     vendored = vendored_roots(files, absent_at_base, own_code)
     mirrors = mirrors_of(files, chunks)  # copies of another file's edit (hono's deno_dist/): read once, counted once
+    changed = frozenset(p for fd in files for p in (fd.old_path, fd.new_path) if p)
     by_hand = [fd for fd in files
-               if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored, own_code, mirrors, read_blob)]
+               if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored, own_code, mirrors, read_blob,
+                                      changed)]
     if len(by_hand) == len(files):
         return files, complexity
     kept = {fd.path for fd in by_hand}

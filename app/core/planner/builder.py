@@ -47,7 +47,7 @@ import operator
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from app.core.dependencies import binary_lock_note, is_manifest
 from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, DiffLines, FileDiff
@@ -399,6 +399,7 @@ class _PlanBuilder:
         self.config = config
         self.spans_cache = spans_cache
         self.paths = [f.path for f in files]
+        self.changed_paths = frozenset(p for f in files for p in (f.old_path, f.new_path) if p)
         self.collapsed = _glob_set(tuple(config.collapsed_globs))
         self.data = _glob_set(tuple(config.data_globs))
         self.file_notes: dict[int, list[str]] = {}
@@ -446,7 +447,7 @@ class _PlanBuilder:
                 return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
         why = machine_written(fd, self.config, self.file_tiers.get(fd.path), own_code=self.own_code,
-                              read_blob=self.read_blob)
+                              read_blob=self.read_blob, changed=self.changed_paths)
         if why:
             return f"{shown}: {why}: collapsed"
         if fd.status == "deleted" and fd.path.lower().endswith(_STYLESHEETS) and self.file_tiers.get(fd.path, 2) >= 2:
@@ -1582,8 +1583,8 @@ def _said_of(note: str, paths: list[str] | None) -> str:
 
 def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
                     vendored: Mapping[str, str] | None = None, own_code: OwnCode | None = None,
-                    mirrors: Mapping[str, Mirror] | None = None, read_blob: Callable[[str], bytes] | None = None
-                    ) -> str | None:
+                    mirrors: Mapping[str, Mirror] | None = None, read_blob: Callable[[str], bytes] | None = None,
+                    changed: Collection[str] = ()) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
     first lines of the new file (of a deleted file: its old one), read from the diff when its first hunk
@@ -1597,7 +1598,8 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
     .gitattributes files unset is not collapsed by their lines either, and `linguist-generated=false` undoes a
     generated name or marker (`_after_attributes`, core/gitattributes.OwnCode). A file whose
     edit copies another's (`mirrors`, mirrors_of) is said so, in a tier 0 path too: that its lines are the other's
-    is read from them, and the other is read in full."""
+    is read from them, and the other is read in full. So is protobuf code in a tier 0 path whose .proto this change
+    also changes (`changed`: the change's paths; `_regenerated_from`): the .proto is read in full."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
     pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
     if pattern in BUILD_OUTPUT_GLOBS and _TYPESCRIPT_SOURCE.search(fd.path):
@@ -1605,7 +1607,10 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
     if mirrors and not pattern and (mirror := mirrors.get(fd.path)) is not None:
         return describe(mirror)
     if tier == 0 and pattern not in LOCK_FILE_GLOBS:
-        return None  # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
+        # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
+        if own_code is not None and own_code.not_generated(fd.path):
+            return None
+        return _regenerated_from(fd, changed, read_blob)
     own = own_code is not None and own_code(fd.path)
     pattern = _after_attributes(fd, pattern or None, config, own_code)
     if vendored and not pattern and not own and (root := vendored_root(fd.path, vendored)) is not None:
@@ -1681,6 +1686,34 @@ def _generated_marker(fd: FileDiff, config: ChunkConfig,
         said = next((found for line in window if (found := _GENERATED_BY.match(line))), None)
         marker = said.group(1).lower() if said else None
     return f"marked generated ({marker!r} in its first lines)" if marker else None
+
+
+# What protoc's plugins write: protoc-gen-go, -go-grpc, grpc-gateway and connect-go (`.pb.go`, `_grpc.pb.go`,
+# `.pb.gw.go`, `.connect.go`), protoc-gen-es and protobuf-ts (`_pb.ts`, `_pb.js`, `_connect.ts`), Python's `_pb2.py`
+PROTOBUF_OUTPUT = re.compile(r"(?:\.pb(?:\.gw)?\.go|\.connect\.go|_pb\.[cm]?[jt]s|_connect\.[jt]s"
+                             r"|_pb2(?:_grpc)?\.pyi?)$")
+_PROTO_SOURCE = re.compile(r"^\s*(?://|#)\s*(?:source:|@generated from file)\s+(\S+\.proto)\b", re.I | re.M)
+_GENERATOR_SAID = re.compile(r"code generated .*do not edit|@generated|generated by the protocol buffer compiler", re.I)
+
+
+def _regenerated_from(fd: FileDiff, changed: Collection[str], read_blob: Callable[[str], bytes] | None) -> str | None:
+    """Why a protobuf output in a tier 0 path is collapsed: named as protoc's plugins name their output, marked
+    generated, and naming as its source a .proto this change also changes, which is read in full there. memos
+    regenerates proto/gen/api/v1/auth_service.pb.go, _grpc.pb.go, .pb.gw.go, apiv1connect/auth_service.connect.go and
+    web/src/types/proto/api/v1/auth_service_pb.ts with every edit of proto/api/v1/auth_service.proto: tier 0 by
+    `auth_*`, they were read line by line (QA60: pr/5481 127 lines, 24 minutes). A name or a marker alone is the
+    author's to choose (a hand-written charge_pb2.py in payments/ is read); the changed .proto is the evidence."""
+    if not changed or not PROTOBUF_OUTPUT.search(fd.path) or not fd.hunks:
+        return None
+    text = "\n".join(_first_lines(fd, read_blob)[:GENERATED_MARKER_BANNER_LINES])
+    said = _PROTO_SOURCE.search(text)
+    if said is None or not _GENERATOR_SAID.search(text):
+        return None
+    name = said.group(1).lstrip("./")
+    source = next((path for path in changed if path.endswith(".proto") and (path == name or path.endswith("/" + name))),
+                  None)
+    return None if source is None else (f"generated from {visible_path(source)}, which this change also changes "
+                                        "(read there)")
 
 
 def _first_lines(fd: FileDiff, read_blob: Callable[[str], bytes] | None) -> list[str]:
