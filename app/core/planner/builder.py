@@ -145,6 +145,34 @@ CONTEXT_BOUND = 3
 # write it (db/migrate/, db/cache_migrate/): the group is the directory and the database's prefix
 _SCHEMA_DUMP = re.compile(r"^(.*?)(?:^|/)db/(\w+_)?(?:schema\.rb|structure\.sql)$")
 _MIGRATION = re.compile(r"^(.*?)(?:^|/)db/(\w+_)?migrate/[^/]+\.rb$")
+# A directory named for a database: a project that supports several keeps one copy of each migration per database,
+# store/migration/{mysql,postgres,sqlite}/0.29/00__group.sql in memos (QA60)
+_DATABASE_DIRS = frozenset({"mysql", "mariadb", "postgres", "postgresql", "pg", "pgsql", "sqlite", "sqlite3", "mssql",
+                            "sqlserver", "oracle", "cockroach", "cockroachdb", "tidb", "clickhouse", "h2", "hsqldb"})
+
+
+def _driver_twins(files: Iterable[tuple[int, str]]) -> dict[int, int]:
+    """SQL file -> the first of its twins (in path order): the same path but for one directory named for a database.
+    Each database's copy of one migration says the same in its dialect, and a reviewer compares them side by side:
+    memos' 00__group.sql for MySQL, PostgreSQL and SQLite were three chunks apart, and each driver's LATEST.sql three
+    more (QA60)."""
+    firsts: dict[str, int] = {}
+    twins: dict[int, int] = {}
+    for index, path in sorted(files, key=lambda item: item[1]):
+        if not path.lower().endswith(".sql"):
+            continue
+        parts = path.split("/")
+        slots = [n for n, part in enumerate(parts[:-1]) if part.lower() in _DATABASE_DIRS]
+        if len(slots) != 1:
+            continue
+        key = "/".join(parts[:slots[0]] + ["\0"] + parts[slots[0] + 1:])
+        if key in firsts:
+            twins[index] = firsts[key]
+        else:
+            firsts[key] = index
+    return twins
+
+
 # Stylesheets: one deleted whole is a skim for whether anything still uses it (QA57 F18: rubygems.org's #6690 read 3,394
 # deleted lines of old layout CSS at 2,000 an hour, 1h42m of floor, one chunk 4.5x the target)
 _STYLESHEETS = (".css", ".scss", ".sass", ".less", ".styl")
@@ -868,13 +896,16 @@ class _PlanBuilder:
         return max(self.config.target_lines, int(sitting))
 
     def _follows(self, code_files: dict[int, CodeFile]) -> dict[int, int]:
-        """file -> the file it is placed after: a test after the module it tests, a user after a definition."""
+        """file -> the file it is placed after: a test after the module it tests, a user after a definition, a SQL
+        file after its twin for another database (_driver_twins)."""
         follows: dict[int, int] = {}
         if self.config.pair_tests:
             follows.update(self._test_pairs(code_files))
         if self.config.group_uses:
             for user, definer in self._use_pairs(code_files, follows).items():
                 follows.setdefault(user, definer)
+        for twin, first in _driver_twins([(i, self.paths[i]) for i in code_files]).items():
+            follows.setdefault(twin, first)
         return follows
 
     def _directory_groups(self, code_files: dict[int, CodeFile], follows: dict[int, int]) -> list[list[list[int]]]:
@@ -1783,7 +1814,14 @@ def _functions_named(draft: Draft) -> str:
 
 
 def _files_title(files: list[str]) -> str:
-    """A chunk of several files: "src/: request.ts, types.ts and 1 more" (the directory said once when it is one)."""
+    """A chunk of several files: "src/: request.ts, types.ts and 1 more" (the directory said once when it is one);
+    the twins of one SQL file for several databases: "store/migration/{mysql,postgres,sqlite}/0.29/00__group.sql"."""
+    twins = _driver_twins(enumerate(files))
+    if len(twins) == len(files) - 1 and len(set(twins.values())) == 1:
+        split = [path.split("/") for path in sorted(files)]
+        slot = next(n for n, part in enumerate(split[0]) if part.lower() in _DATABASE_DIRS)
+        databases = ",".join(dict.fromkeys(parts[slot] for parts in split))
+        return "/".join(split[0][:slot] + ["{" + databases + "}"] + split[0][slot + 1:])
     directory = posixpath.dirname(files[0])
     same_dir = all(posixpath.dirname(f) == directory for f in files)
     names = [posixpath.basename(f) for f in files] if same_dir and directory else files
