@@ -267,7 +267,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 117: Gradle scripts, version catalogues and pom.xml are read for dependencies (a Spring Boot major is named); Java
 #     and PHP files are in the dependency graph (blast radius and seams); Blade templates are not measured for
 #     complexity; *.gradle is source code; a mode-only file reaches no importer (QA58 F1, F9; QA59 F9; FIX110);
-ANALYSIS_VERSION = "117"
+# 118: SQL under a migration/ directory is a tier-0 migration; a Go file whose header comment alone changed is
+#     tier 3; a SQLite table rebuild's drop weighs 0.5; ACL/authz/access-token/IdP files tier 0; protobuf outputs of a
+#     changed .proto collapsed; each database's copy of a SQL migration in one chunk (QA60);
+ANALYSIS_VERSION = "118"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -3031,8 +3034,10 @@ def _by_hand(files: list[FileDiff], complexity: dict[str, cx.FileComplexity], ch
 
     vendored = vendored_roots(files, absent_at_base, own_code)
     mirrors = mirrors_of(files, chunks)  # copies of another file's edit (hono's deno_dist/): read once, counted once
+    changed = frozenset(p for fd in files for p in (fd.old_path, fd.new_path) if p)
     by_hand = [fd for fd in files
-               if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored, own_code, mirrors, read_blob)]
+               if not machine_written(fd, chunks, file_tiers.get(fd.path), vendored, own_code, mirrors, read_blob,
+                                      changed)]
     if len(by_hand) == len(files):
         return files, complexity
     kept = {fd.path for fd in by_hand}

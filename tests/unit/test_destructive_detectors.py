@@ -1113,3 +1113,33 @@ def test_a_retype_is_judged_by_whether_the_new_type_holds_every_old_value(old: s
     from app.core.impact.destructive.reshape import compare_types
 
     assert compare_types(old, new) == verdict
+
+
+def test_a_sqlite_table_rebuild_says_what_its_drop_loses() -> None:
+    """QA60 (memos): SQLite changes a column or a constraint by a rebuild: create memo_new, copy every row of memo into
+    it, DROP TABLE memo, rename memo_new. The drop read "deletes the table and all its data" at full weight. It is a
+    rebuild now, weighed as a reshape; a copy that filters rows (a JOIN) still deletes the rows it leaves out, and a
+    copy into a table the migration did not create, or a drop of a table nothing copied, is the drop it was."""
+    create = "CREATE TABLE memo_new (id INTEGER PRIMARY KEY, content TEXT NOT NULL DEFAULT '');\n"
+    rebuild = (create + "-- copy\nINSERT INTO memo_new (id, content)\nSELECT id, content FROM memo;\n"
+               "DROP TABLE memo;\nALTER TABLE memo_new RENAME TO memo;\n")
+    renamed = ("ALTER TABLE user RENAME TO user_old;\nCREATE TABLE user (id INTEGER PRIMARY KEY, name TEXT);\n"
+               "INSERT INTO user (id, name) SELECT id, name FROM (user_old);\nINSERT INTO user SELECT id, name FROM "
+               "user_old;\nDROP TABLE user_old;\n")
+    filtered = (create + "INSERT INTO memo_new (id, content) SELECT memo.id, memo.content FROM memo "
+                "JOIN user ON memo.creator_id = user.id;\nDROP TABLE memo;\n")
+    elsewhere = "INSERT INTO archive (id) SELECT id FROM memo;\nDROP TABLE memo;\n"
+    plain = create + "INSERT INTO memo_new (id) VALUES (1);\nDROP TABLE memo;\n"
+
+    def found(text: str) -> list[tuple[int | None, float, str]]:
+        return [(f.line, f.weight, f.reason) for f in sql.scan_sql(text, "store/migration/sqlite/0.29/01.sql", Work())]
+
+    [(line, weight, reason)] = found(rebuild)
+    assert (line, weight) == (5, sql.REBUILD_WEIGHT)
+    assert reason.startswith("DROP TABLE ends a table rebuild: its rows were copied into memo_new first"), reason
+    [(_, weight, reason)] = found(renamed)
+    assert weight == sql.REBUILD_WEIGHT and "copied into user first" in reason, reason
+    [(_, weight, reason)] = found(filtered)
+    assert weight == 1.0 and "filters them (JOIN): the rows it leaves out are deleted" in reason, reason
+    for text in (elsewhere, plain):
+        assert [(w, r) for _, w, r in found(text)] == [(1.0, "DROP TABLE deletes the table and all its data")], text

@@ -247,6 +247,22 @@ DEFAULT_TIERS = [
     ("infra/.terraform.lock.hcl", 1),  # terraform init's provider lock file (QA43 #11)
     ("migrations/0004_drop_legacy.sql", 0),
     ("db/schema/views.sql", 0),
+    # QA60: memos keeps each driver's migrations in store/migration/<driver>/<version>/ (singular): tier 2
+    ("store/migration/sqlite/0.29/01__fix_memo_visibility.sql", 0),
+    ("store/migration/postgres/LATEST.sql", 0),
+    ("store/migrator.go", 2),  # the Go code that runs them is code
+    ("internal/migration/runner.go", 2),
+    # QA60: memos' list of the API methods anonymous callers may use, its authorization checks, access tokens and
+    # identity providers were tier 2
+    ("server/router/api/v1/acl_config.go", 0),
+    ("server/router/api/v1/authz.go", 0),
+    ("server/router/api/v1/user_service_access_tokens.go", 0),
+    ("internal/idp/idp.go", 0),
+    ("store/idp.go", 0),
+    ("proto/api/v1/idp_service.proto", 0),
+    ("server/router/api/v1/authz_test.go", 3),
+    ("src/db/oracle.py", 2),  # "acl" inside a word
+    ("lib/oracle_client/pool.go", 2),
     ("payments/auth/tokens.py", 0),
     ("payments/retry.py", 0),
     ("src/billing/invoice.py", 0),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -69,9 +70,11 @@ def _neutral_why(fd: FileDiff, read: Reader) -> tuple[int, str] | None:
     no `terraform plan` sees (comments, descriptions of variables: tier 3) or that no apply turns into a destroyed or
     exposed resource (outputs, validations, version constraints within the same majors: tier 2, ordinary code), a
     manifest whose only change is the package's own version (a release bump of a library made its change Tier 1,
-    "changes what code runs in production")."""
+    "changes what code runs in production"), a Go file whose comment above the package clause alone changed
+    (`_go_header_only`: tier 3)."""
     name = fd.path.rsplit("/", 1)[-1]
-    if fd.status != "modified" or fd.binary or not (fd.path.endswith(".tf") or name in _VERSIONED):
+    go = fd.path.endswith(".go")
+    if fd.status != "modified" or fd.binary or not (fd.path.endswith(".tf") or go or name in _VERSIONED):
         return None
     old, new = read(fd, "old"), read(fd, "new")
     if old is None or new is None:
@@ -79,7 +82,32 @@ def _neutral_why(fd: FileDiff, read: Reader) -> tuple[int, str] | None:
     before, after = old.decode("utf-8", "replace"), new.decode("utf-8", "replace")
     if fd.path.endswith(".tf"):
         return _terraform_neutral(before, after, fd.path)
+    if go:
+        return (MAX_TIER, GO_HEADER_REASON) if _go_header_only(before, after) else None
     return (MAX_TIER, "only the package's own version changed") if _same_but_version(name, before, after) else None
+
+
+GO_HEADER_REASON = ("only the comment above the package clause changed (a generator's version line, a licence "
+                    "header): nothing compiled changed")
+_GO_PACKAGE = re.compile(r"^package\s+\w+", re.M)
+_GO_CONSTRAINT = re.compile(r"^\s*//\s*(?:go:build\b|\+build\b)", re.M)
+
+
+def _go_header_only(before: str, after: str) -> bool:
+    """Whether two versions of a Go file differ above their package clause alone, where Go allows only comments: the
+    version line protoc-gen-go-grpc writes into every generated file (memos' pull requests regenerate
+    auth_service_grpc.pb.go for a version bump, and a mention-autocomplete change was tier 0 by it, QA60), a licence
+    header. Not a build constraint (`//go:build`, `// +build`), which decides whether the file is compiled."""
+    heads, tails = [], []
+    for text in (before, after):
+        clause = _GO_PACKAGE.search(text)
+        if clause is None:
+            return False
+        heads.append(text[:clause.start()])
+        tails.append(text[clause.start():])
+    if tails[0] != tails[1] or heads[0] == heads[1]:
+        return False
+    return not any(_GO_CONSTRAINT.search(head) for head in heads)
 
 
 _NEUTRAL_WORDS = {

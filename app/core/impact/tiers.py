@@ -149,8 +149,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/lib/ansible/**/*.yml **/lib/ansible/**/*.yaml **/lib/ansible/**/*.j2 **/lib/ansible/**/*.ini
         **/lib/ansible/**/*.cfg **/src/ansible/**/*.yml **/src/ansible/**/*.yaml **/src/ansible/**/*.j2
         **/src/ansible/**/*.ini **/src/ansible/**/*.cfg""")
+    # A migration/ directory (singular) of SQL files is one too: memos keeps store/migration/{mysql,postgres,sqlite}/
+    # 0.29/00__group.sql and each driver's LATEST.sql there, and its 122 files were tier 2 (QA60). Only its SQL: code in
+    # a package named migration (a Java or Go migrator) ranks as the code it is.
     + _rules(0, "schema migration: runs once against production data and is hard to undo", """
-        **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql""")
+        **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql **/migration/**/*.sql""")
     # Rails' SQL schema dump, as db/schema.rb (no rule: tier 2) is its Ruby one: written from the migrations, read with
     # the one that writes it (planner/builder.py _with_migrations); `db/**/*.sql` made it a tier-0 migration (FIX102)
     + _rules(2, "schema dump: Rails writes it from the migrations, which are read for what runs",
@@ -205,6 +208,14 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *authenticat* **/guards/** *sessionguard* *session[-_]guard* *tokenguard* *token[-_]guard* *userprovider*
         *api[-_]token* *apitoken* *socialauth* *socialite* **/mfa/** mfa*.* **/app/permissions/**
         **/config/session.php **/config/hashing.php""")
+    # Who may call what without signing in, and who signs in where (QA60, memos: server/router/api/v1/acl_config.go
+    # lists the API methods open to anonymous callers, and pr/6054 "Adding Llama support" opened three LLM calls in
+    # it, at tier 2; authz.go, user_service_access_tokens.go, internal/idp/ (identity providers) and store/idp.go were
+    # tier 2 too): access control lists, authorization code named authz, access tokens, identity providers. Not a bare
+    # `*acl*`, which is inside "oracle".
+    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
+        acl.* acls.* acl[-_]* *[-_]acl.* *[-_]acls.* *[-_]acl[-_]* **/acl/** authz.* authz[-_]* *[-_]authz.*
+        *access[-_]token* *accesstoken* **/idp/** idp.* idp[-_]* *[-_]idp.*""")
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/** *auth.* auth[-_]*.* oauth*.*

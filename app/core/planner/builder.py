@@ -47,7 +47,7 @@ import operator
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from app.core.dependencies import binary_lock_note, is_manifest
 from app.core.git.diff import ADDED, CONTEXT, DELETED, DiffLine, DiffLines, FileDiff
@@ -146,6 +146,34 @@ CONTEXT_BOUND = 3
 # write it (db/migrate/, db/cache_migrate/): the group is the directory and the database's prefix
 _SCHEMA_DUMP = re.compile(r"^(.*?)(?:^|/)db/(\w+_)?(?:schema\.rb|structure\.sql)$")
 _MIGRATION = re.compile(r"^(.*?)(?:^|/)db/(\w+_)?migrate/[^/]+\.rb$")
+# A directory named for a database: a project that supports several keeps one copy of each migration per database,
+# store/migration/{mysql,postgres,sqlite}/0.29/00__group.sql in memos (QA60)
+_DATABASE_DIRS = frozenset({"mysql", "mariadb", "postgres", "postgresql", "pg", "pgsql", "sqlite", "sqlite3", "mssql",
+                            "sqlserver", "oracle", "cockroach", "cockroachdb", "tidb", "clickhouse", "h2", "hsqldb"})
+
+
+def _driver_twins(files: Iterable[tuple[int, str]]) -> dict[int, int]:
+    """SQL file -> the first of its twins (in path order): the same path but for one directory named for a database.
+    Each database's copy of one migration says the same in its dialect, and a reviewer compares them side by side:
+    memos' 00__group.sql for MySQL, PostgreSQL and SQLite were three chunks apart, and each driver's LATEST.sql three
+    more (QA60)."""
+    firsts: dict[str, int] = {}
+    twins: dict[int, int] = {}
+    for index, path in sorted(files, key=lambda item: item[1]):
+        if not path.lower().endswith(".sql"):
+            continue
+        parts = path.split("/")
+        slots = [n for n, part in enumerate(parts[:-1]) if part.lower() in _DATABASE_DIRS]
+        if len(slots) != 1:
+            continue
+        key = "/".join(parts[:slots[0]] + ["\0"] + parts[slots[0] + 1:])
+        if key in firsts:
+            twins[index] = firsts[key]
+        else:
+            firsts[key] = index
+    return twins
+
+
 # Stylesheets: one deleted whole is a skim for whether anything still uses it (QA57 F18: rubygems.org's #6690 read 3,394
 # deleted lines of old layout CSS at 2,000 an hour, 1h42m of floor, one chunk 4.5x the target)
 _STYLESHEETS = (".css", ".scss", ".sass", ".less", ".styl")
@@ -400,6 +428,7 @@ class _PlanBuilder:
         self.config = config
         self.spans_cache = spans_cache
         self.paths = [f.path for f in files]
+        self.changed_paths = frozenset(p for f in files for p in (f.old_path, f.new_path) if p)
         self.collapsed = _glob_set(tuple(config.collapsed_globs))
         self.data = _glob_set(tuple(config.data_globs))
         self.file_notes: dict[int, list[str]] = {}
@@ -447,7 +476,7 @@ class _PlanBuilder:
                 return (f"{shown}: data file with {fd.changed_lines} changed lines (matches {pattern!r}, "
                         f"at least {self.config.data_min_lines}): collapsed")
         why = machine_written(fd, self.config, self.file_tiers.get(fd.path), own_code=self.own_code,
-                              read_blob=self.read_blob)
+                              read_blob=self.read_blob, changed=self.changed_paths)
         if why:
             return f"{shown}: {why}: collapsed"
         if fd.status == "deleted" and fd.path.lower().endswith(_STYLESHEETS) and self.file_tiers.get(fd.path, 2) >= 2:
@@ -868,13 +897,16 @@ class _PlanBuilder:
         return max(self.config.target_lines, int(sitting))
 
     def _follows(self, code_files: dict[int, CodeFile]) -> dict[int, int]:
-        """file -> the file it is placed after: a test after the module it tests, a user after a definition."""
+        """file -> the file it is placed after: a test after the module it tests, a user after a definition, a SQL
+        file after its twin for another database (_driver_twins)."""
         follows: dict[int, int] = {}
         if self.config.pair_tests:
             follows.update(self._test_pairs(code_files))
         if self.config.group_uses:
             for user, definer in self._use_pairs(code_files, follows).items():
                 follows.setdefault(user, definer)
+        for twin, first in _driver_twins([(i, self.paths[i]) for i in code_files]).items():
+            follows.setdefault(twin, first)
         return follows
 
     def _directory_groups(self, code_files: dict[int, CodeFile], follows: dict[int, int]) -> list[list[list[int]]]:
@@ -1583,8 +1615,8 @@ def _said_of(note: str, paths: list[str] | None) -> str:
 
 def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
                     vendored: Mapping[str, str] | None = None, own_code: OwnCode | None = None,
-                    mirrors: Mapping[str, Mirror] | None = None, read_blob: Callable[[str], bytes] | None = None
-                    ) -> str | None:
+                    mirrors: Mapping[str, Mirror] | None = None, read_blob: Callable[[str], bytes] | None = None,
+                    changed: Collection[str] = ()) -> str | None:
     """Why `fd` is written by a machine, not a person (the plan collapses it; the risk model leaves it out):
     a generated, vendored or lock file by its path (`collapsed_globs`), or a generator's marker in the
     first lines of the new file (of a deleted file: its old one), read from the diff when its first hunk
@@ -1598,7 +1630,8 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
     .gitattributes files unset is not collapsed by their lines either, and `linguist-generated=false` undoes a
     generated name or marker (`_after_attributes`, core/gitattributes.OwnCode). A file whose
     edit copies another's (`mirrors`, mirrors_of) is said so, in a tier 0 path too: that its lines are the other's
-    is read from them, and the other is read in full."""
+    is read from them, and the other is read in full. So is protobuf code in a tier 0 path whose .proto this change
+    also changes (`changed`: the change's paths; `_regenerated_from`): the .proto is read in full."""
     collapsed = _glob_set(tuple(config.collapsed_globs))
     pattern = collapsed.match(fd.path) or (fd.old_path and collapsed.match(fd.old_path))
     if pattern in BUILD_OUTPUT_GLOBS and _TYPESCRIPT_SOURCE.search(fd.path):
@@ -1606,7 +1639,10 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
     if mirrors and not pattern and (mirror := mirrors.get(fd.path)) is not None:
         return describe(mirror)
     if tier == 0 and pattern not in LOCK_FILE_GLOBS:
-        return None  # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
+        # a lock file is the package manager's even there (.terraform.lock.hcl under infra/)
+        if own_code is not None and own_code.not_generated(fd.path):
+            return None
+        return _regenerated_from(fd, changed, read_blob)
     own = own_code is not None and own_code(fd.path)
     pattern = _after_attributes(fd, pattern or None, config, own_code)
     if vendored and not pattern and not own and (root := vendored_root(fd.path, vendored)) is not None:
@@ -1686,6 +1722,34 @@ def _generated_marker(fd: FileDiff, config: ChunkConfig,
     return f"marked generated ({marker!r} in its first lines)" if marker else None
 
 
+# What protoc's plugins write: protoc-gen-go, -go-grpc, grpc-gateway and connect-go (`.pb.go`, `_grpc.pb.go`,
+# `.pb.gw.go`, `.connect.go`), protoc-gen-es and protobuf-ts (`_pb.ts`, `_pb.js`, `_connect.ts`), Python's `_pb2.py`
+PROTOBUF_OUTPUT = re.compile(r"(?:\.pb(?:\.gw)?\.go|\.connect\.go|_pb\.[cm]?[jt]s|_connect\.[jt]s"
+                             r"|_pb2(?:_grpc)?\.pyi?)$")
+_PROTO_SOURCE = re.compile(r"^\s*(?://|#)\s*(?:source:|@generated from file)\s+(\S+\.proto)\b", re.I | re.M)
+_GENERATOR_SAID = re.compile(r"code generated .*do not edit|@generated|generated by the protocol buffer compiler", re.I)
+
+
+def _regenerated_from(fd: FileDiff, changed: Collection[str], read_blob: Callable[[str], bytes] | None) -> str | None:
+    """Why a protobuf output in a tier 0 path is collapsed: named as protoc's plugins name their output, marked
+    generated, and naming as its source a .proto this change also changes, which is read in full there. memos
+    regenerates proto/gen/api/v1/auth_service.pb.go, _grpc.pb.go, .pb.gw.go, apiv1connect/auth_service.connect.go and
+    web/src/types/proto/api/v1/auth_service_pb.ts with every edit of proto/api/v1/auth_service.proto: tier 0 by
+    `auth_*`, they were read line by line (QA60: pr/5481 127 lines, 24 minutes). A name or a marker alone is the
+    author's to choose (a hand-written charge_pb2.py in payments/ is read); the changed .proto is the evidence."""
+    if not changed or not PROTOBUF_OUTPUT.search(fd.path) or not fd.hunks:
+        return None
+    text = "\n".join(_first_lines(fd, read_blob)[:GENERATED_MARKER_BANNER_LINES])
+    said = _PROTO_SOURCE.search(text)
+    if said is None or not _GENERATOR_SAID.search(text):
+        return None
+    name = said.group(1).lstrip("./")
+    source = next((path for path in changed if path.endswith(".proto") and (path == name or path.endswith("/" + name))),
+                  None)
+    return None if source is None else (f"generated from {visible_path(source)}, which this change also changes "
+                                        "(read there)")
+
+
 def _first_lines(fd: FileDiff, read_blob: Callable[[str], bytes] | None) -> list[str]:
     """The new version's first lines (a deleted file's own: rich's deleted width tables were hours of code): from
     the diff when its first hunk starts at the top, else read from the new blob (`read_blob`), once per blob for
@@ -1753,7 +1817,14 @@ def _functions_named(draft: Draft) -> str:
 
 
 def _files_title(files: list[str]) -> str:
-    """A chunk of several files: "src/: request.ts, types.ts and 1 more" (the directory said once when it is one)."""
+    """A chunk of several files: "src/: request.ts, types.ts and 1 more" (the directory said once when it is one);
+    the twins of one SQL file for several databases: "store/migration/{mysql,postgres,sqlite}/0.29/00__group.sql"."""
+    twins = _driver_twins(enumerate(files))
+    if len(twins) == len(files) - 1 and len(set(twins.values())) == 1:
+        split = [path.split("/") for path in sorted(files)]
+        slot = next(n for n, part in enumerate(split[0]) if part.lower() in _DATABASE_DIRS)
+        databases = ",".join(dict.fromkeys(parts[slot] for parts in split))
+        return "/".join(split[0][:slot] + ["{" + databases + "}"] + split[0][slot + 1:])
     directory = posixpath.dirname(files[0])
     same_dir = all(posixpath.dirname(f) == directory for f in files)
     names = [posixpath.basename(f) for f in files] if same_dir and directory else files

@@ -51,6 +51,7 @@ DOWN = "down"
 # the up's own rename, retype or constraint
 RESHAPES = frozenset({"schema-rename", "schema-retype", "schema-drop-constraint", "schema-fill-nulls"})
 _CONSTRAINT_DROP = "schema-drop-constraint"
+REBUILD_WEIGHT = 0.5  # a rebuild's DROP TABLE after copying every row: what it may lose is a column's or an index's
 
 _LEXER = re.compile(
     r"""
@@ -93,6 +94,9 @@ _WORD_CREATE = re.compile(
     re.I,
 )
 _WHERE = re.compile(r"\bWHERE\b", re.I)
+_INSERT_SELECT = re.compile(rf"^INSERT\s+(?:OR\s+\w+\s+)?INTO\s+{_NAME}\s*(?:\([^)]*\)\s*)?SELECT\b", re.I)
+_FROM = re.compile(rf"\bFROM\s+{_NAME}", re.I)
+_FILTERS = re.compile(r"\b(JOIN|WHERE|LIMIT|DISTINCT|GROUP\s+BY)\b", re.I)
 _WORD_RENAME_TABLE = re.compile(rf"^RENAME\s+TABLES?\s+{_NAME}\s+TO\s+{_NAME}", re.I)
 _COLUMN_NAME = r'([\w$]+|"[^"]{1,128}"|`[^`]{1,128}`|\[[^\]]{1,128}\])'
 _WORD_RESHAPE = re.compile(
@@ -135,11 +139,17 @@ class SqlState:
     added: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})
     changed: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})  # columns retyped
     constrained: dict[str, set[str]] = field(default_factory=lambda: {UP: set(), DOWN: set()})  # tables given one
+    # table -> (the table this section copied its rows into, what filters the copy or ""): a rebuild's old table
+    copied: dict[str, dict[str, tuple[str, str]]] = field(default_factory=lambda: {UP: {}, DOWN: {}})
     parses: int = 0
 
     def readded(self, op: Op, section: str) -> bool:
         """A constraint drop on a table the same section gives a constraint again (dropped to be re-created, or
-        renamed): nothing stops being guarded. Asked once the whole section is read."""
+        renamed): nothing stops being guarded; a table renamed out of the way of the table of its name the same
+        section creates (a SQLite rebuild: `RENAME TO user_old`, `CREATE TABLE user`, copy, drop): what names it
+        still finds it. Asked once the whole section is read."""
+        if op.kind == reshape.RENAME and not op.columns:
+            return bare(op.table) in self.created[section]
         return op.kind == _CONSTRAINT_DROP and bare(op.table) in self.constrained[section]
 
 
@@ -498,6 +508,9 @@ def statement_ops(code: str, state: SqlState, work: Work) -> list[Op]:
     """Ops of one statement: by its leading words, and by sqlglot where that tells more (within bounds:
     MAX_STATEMENT characters, MAX_SQL_PARSES statements a file)."""
     verb = code.split(None, 1)[0].upper() if code.strip() else ""
+    if verb == "INSERT":
+        work.add(min(len(code), 4_000))
+        return _copy_ops(code[:4_000])
     if verb not in _DESTRUCTIVE_VERBS:
         return []
     if _needs_parse(verb, code) and len(code) <= MAX_STATEMENT and state.parses < MAX_SQL_PARSES:
@@ -511,6 +524,38 @@ def statement_ops(code: str, state: SqlState, work: Work) -> list[Op]:
             return _unjudged_where(verb, code)
     work.add(min(len(code), 4_000))
     return _word_ops(code)
+
+
+def _copy_ops(code: str) -> list[Op]:
+    """`INSERT INTO new (...) SELECT ... FROM old ...`: the rows of `old` copied into `new` (a table rebuild's first
+    half), with what filters the copy (a JOIN, a WHERE ...) as the reason; [] for any other INSERT."""
+    match = _INSERT_SELECT.match(code)
+    if match is None:
+        return []
+    rest, depth = code[match.end():], 0
+    for found in _FROM.finditer(rest):
+        depth = rest.count("(", 0, found.start()) - rest.count(")", 0, found.start())
+        if depth == 0:
+            filters = _FILTERS.search(rest, found.end())
+            return [Op("copied", match.group(1), filters.group(1).upper() if filters else "", found.group(1))]
+    return []
+
+
+def _rebuilt(op: Op, section: str, state: SqlState) -> Op | None:
+    """A DROP TABLE of a table whose rows this section copied into a table it created: a table rebuild (SQLite alters a
+    column or a constraint so: memos' 0.29/01__fix_memo_visibility.sql, "DROP TABLE memo" after copying every row
+    into memo_new). Its rows live on; what the copy leaves out does not: the finding says so, weighed as a reshape
+    unless the copy filters rows (a JOIN or WHERE: memos' 0.31 reaction rebuild drops orphaned reactions)."""
+    if op.kind != "sql-drop" or not op.target.startswith("table "):
+        return None
+    into, filters = state.copied[section].get(bare(op.table), ("", ""))
+    if not into or into not in state.created[section]:
+        return None
+    reason = (f"DROP TABLE ends a table rebuild, but the copy of its rows into {into} filters them ({filters}): the "
+              "rows it leaves out are deleted") if filters else (
+        f"DROP TABLE ends a table rebuild: its rows were copied into {into} first; what the copy leaves out (a "
+        "column, and the table's indexes and triggers unless made again) is lost")
+    return dataclasses.replace(op, reason=reason, weight=1.0 if filters else REBUILD_WEIGHT)
 
 
 def _unjudged_where(verb: str, code: str) -> list[Op]:
@@ -546,6 +591,14 @@ def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
             names = {table} if op.kind in ("created", "constrained") else {f"{table}.{c}" for c in op.columns}
             getattr(state, remembered)[section].update(names)
             continue
+        if op.kind == "copied":  # rows copied into another table: the first half of a rebuild (_rebuilt)
+            state.copied[section][table] = (bare(op.target), op.reason)
+            continue
+        if (rebuilt := _rebuilt(op, section, state)) is not None:
+            if section != DOWN:  # a rebuild's old table, even one renamed out of the way here, is no scratch table
+                yield rebuilt
+                continue
+            op = rebuilt
         columns = [f"{table}.{c}" for c in op.columns]
         if op.kind in RESHAPES and columns and all(c in state.added[section] for c in columns):
             continue  # renames or retypes a column this very section added: nothing running reads it yet

@@ -12,6 +12,7 @@ class Op:
     """What one statement does to data: a destruction (`kind` set) or a creation to remember."""
 
     kind: str  # sql-drop | sql-truncate | sql-drop-column | sql-delete-all | sql-update-all | created | added | changed
+    # | copied (rows of `table` into `target`; `reason`: what filters the copy)
     target: str
     reason: str = ""
     table: str = ""
