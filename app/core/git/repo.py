@@ -1177,9 +1177,9 @@ class GitRepo:
                     or (before is not None and (before[1] not in _PLAIN_MODES or before[0] == (after or ("",))[0]))
                     or (after is not None and after[1] not in _PLAIN_MODES)):
                 return None
+            if any(side is not None and self.blob_size(side[0]) > MAX_DIFF_BLOB_BYTES for side in (before, after)):
+                return ""  # from the headers, as patch_id checks them: a blob that large is never loaded
             blobs = [self.repo[side[0]].peel(pygit2.Blob) if side else None for side in (before, after)]
-            if any(blob is not None and blob.size > MAX_DIFF_BLOB_BYTES for blob in blobs):
-                return ""
             patch = pygit2.Patch.create_from(blobs[0], blobs[1], old_as_path=path, new_as_path=path, context_lines=0)
             if patch.delta.is_binary:
                 return None
