@@ -284,6 +284,24 @@ def _tree_entry(tree: pygit2.Tree, path: str) -> tuple[str, int] | None:
     return str(entry.id), int(entry.filemode)
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._/@+=,-]+")  # a path libgit2 prints and parses back as it is
+_PLAIN_MODES = (0o100644, 0o100755)
+_NO_ID = "0" * 40
+
+
+def _file_header(path: str, before: tuple[str, int] | None, after: tuple[str, int] | None) -> str:
+    """The header libgit2 prints for one file of a tree diff (what its patch id reads of it: paths and modes)."""
+    head = f"diff --git a/{path} b/{path}\n"
+    if before is None and after is not None:
+        return head + f"new file mode {after[1]:o}\nindex {_NO_ID}..{after[0]}\n"
+    if after is None and before is not None:
+        return head + f"deleted file mode {before[1]:o}\nindex {before[0]}..{_NO_ID}\n"
+    assert before is not None and after is not None
+    if before[1] != after[1]:
+        return head + f"old mode {before[1]:o}\nnew mode {after[1]:o}\nindex {before[0]}..{after[0]}\n"
+    return head + f"index {before[0]}..{after[0]} {after[1]:o}\n"
+
+
 def _patch_of_blobs(repo: pygit2.Repository, old_id: str | None, new_id: str | None,
                     context_lines: int) -> pygit2.Patch | None:
     """A file libgit2 called binary although neither blob is (no NUL byte in its start, libgit2's own test): the
@@ -1123,10 +1141,15 @@ class GitRepo:
 
     def patch_id(self, old: str | None, new: str, context_lines: int = 3) -> str | None:
         """The stable patch id (`git diff -U<context_lines> | git patch-id --stable`) of the diff between two
-        commits' trees (old None: from the empty tree), or None when it cannot be computed (a missing object)."""
+        commits' trees (old None: from the empty tree), or None when it cannot be computed (a missing object).
+        Without context lines, as the merged-upstream check asks, the files that differ are diffed one by one
+        (`_patch_id_of_files`), where libgit2's tree diff visits every entry of both trees (fineract: 5,525 patch
+        ids, 87% of a cold discovery of its 4,110 pull requests)."""
         try:
             b = self.repo[new].peel(pygit2.Commit).tree
             a = None if old is None else self.repo[old].peel(pygit2.Commit).tree
+            if context_lines == 0 and (by_files := self._patch_id_of_files(a, b)) is not None:
+                return by_files or None
             diff = (b.diff_to_tree(swap=True, context_lines=context_lines) if a is None
                     else a.diff_to_tree(b, context_lines=context_lines))
             for delta in diff.deltas:  # a patch id reads every blob: never for one too large to diff
@@ -1135,6 +1158,41 @@ class GitRepo:
                         return None
             return str(diff.patchid)
         except (KeyError, ValueError, pygit2.GitError):
+            return None
+
+    def _patch_id_of_files(self, old: pygit2.Tree | None, new: pygit2.Tree) -> str | None:
+        """`patch_id` without context lines, from the blobs of the paths that differ (found by `_touched`, equal
+        subtrees skipped): each file's patch from its two blobs under its path, put back together as the patch
+        text libgit2 prints, and libgit2's patch id of that text (a stable patch id is the sum of its files').
+        "" where a blob is too large (patch_id's None); None where this way is not known to give the tree diff's
+        id: no file, a type or mode change alone, a link or submodule, a binary file, a path that is not plain
+        ASCII, text libgit2 cannot parse back. Equal to the tree diff's on every patch id fineract's 4,110 pull
+        requests needed (5,525), and on rubygems.org's and netbox's samples."""
+        parts: list[bytes] = []
+        for raw in sorted(self._touched_raw(old, new)):
+            path = raw.decode("ascii", "replace")
+            before = _tree_entry(old, path) if old is not None else None
+            after = _tree_entry(new, path)
+            if (not _PLAIN_PATH.fullmatch(path) or (before is None and after is None)
+                    or (before is not None and (before[1] not in _PLAIN_MODES or before[0] == (after or ("",))[0]))
+                    or (after is not None and after[1] not in _PLAIN_MODES)):
+                return None
+            if any(side is not None and self.blob_size(side[0]) > MAX_DIFF_BLOB_BYTES for side in (before, after)):
+                return ""  # from the headers, as patch_id checks them: a blob that large is never loaded
+            blobs = [self.repo[side[0]].peel(pygit2.Blob) if side else None for side in (before, after)]
+            patch = pygit2.Patch.create_from(blobs[0], blobs[1], old_as_path=path, new_as_path=path, context_lines=0)
+            if patch.delta.is_binary:
+                return None
+            data = patch.data
+            body = data.find(b"\n--- ")
+            if body < 0:
+                return None
+            parts.append(_file_header(path, before, after).encode("ascii") + data[body + 1:])
+        if not parts:
+            return None
+        try:
+            return str(pygit2.Diff.parse_diff(b"".join(parts)).patchid)
+        except pygit2.GitError:
             return None
 
     def first_parents(self, commit_id: str, limit: int) -> list[str]:
