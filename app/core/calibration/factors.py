@@ -18,7 +18,7 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.core.git.cli import GitCli, unquote_path
 from app.core.git.diff import decode_text
@@ -52,7 +52,7 @@ from app.core.workers import new_pool
 from app.errors import RepoError
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
 NULL_BLOB = "0" * 40
 MAX_BLOB_BYTES = 300_000  # larger files are not measured for complexity (generated, vendored)
@@ -372,17 +372,41 @@ def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[
     return walk.out
 
 
+class _Measuring:
+    """`_measure_block` run in a thread of its own (a daemon: never what the interpreter's exit waits for)."""
+
+    def __init__(self, items: dict[str, tuple[str, bytes | str]], cut: dict[tuple[str, str], _Pair], workers: int,
+                 pool: ProcessPoolExecutor | None, should_stop: Callable[[], bool]) -> None:
+        self.found: dict[str, FileMetrics] = {}
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(items, cut, workers, pool, should_stop),
+                                       name="calibrate-measure", daemon=True)
+        self.thread.start()
+
+    def _run(self, *args: Any) -> None:
+        try:
+            self.found = _measure_block(*args)
+        except BaseException as exc:  # raised where the result is read
+            self.error = exc
+
+    def result(self) -> dict[str, FileMetrics]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.found
+
+
 @dataclass
 class _Queued:
     """One block of the walk, its complexity queued: the file changes measured, what they read from earlier
-    blocks, and the measuring under way (`_measure_block` in a thread of `_Walk.background`)."""
+    blocks, and the measuring under way (`_measure_block` in a thread of its own, `_Measuring`)."""
 
     block: list[LogCommit]
     pairs: list[tuple[str, str, str | None, str]]  # commit, path, old blob, new blob
     cut: dict[tuple[str, str], _Pair]
     known: dict[str, FileMetrics]  # measured by an earlier block, taken from the memo as this one was queued
     keeps: set[str]  # its new blobs whose metrics finishing it adds to the memo
-    measuring: Future[dict[str, FileMetrics]]
+    measuring: _Measuring
 
 
 class _Walk:
@@ -390,8 +414,6 @@ class _Walk:
 
     def __init__(self, study: set[str], read_blob: Callable[[str], bytes | None], ai_config: ProvenanceConfig,
                  workers: int) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
         self.study, self.ai_config, self.workers = study, ai_config, workers
         self.past = _PastIndex()
         self.out: list[Measured] = []
@@ -399,8 +421,8 @@ class _Walk:
         self.pending: set[str] = set()  # the block in flight's `keeps`: in the memo once it is finished
         self.last: dict[str, FileMetrics] = {}  # what the block finished last measured or read
         self.pool = new_pool(workers)
-        self.background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="calibrate-measure")
         self.stop = threading.Event()
+        self.threads: list[_Measuring] = []
         self.read_blob = BlobCache(read_blob)
         self.tests = InFileTests(self.read_blob)
         self.shown: dict[str, tuple[int, int, dict[str, int]]] = {}  # a studied commit's blob figures, by commit
@@ -414,7 +436,8 @@ class _Walk:
         pairs, items, cut, known = _queue_block([c for c in block if c.sha in self.study], self.read_blob, self.memo,
                                                 self.pending, self.read_figures)
         keeps = {new for _, _, _, new in pairs if new in items or new in known or new in self.pending}
-        measuring = self.background.submit(_measure_block, items, cut, self.workers, self.pool, self.stop.is_set)
+        measuring = _Measuring(items, cut, self.workers, self.pool, self.stop.is_set)
+        self.threads = [t for t in self.threads if t.thread.is_alive()] + [measuring]
         queued = _Queued(block, pairs, cut, known, keeps, measuring)
         self.pending = keeps
         return queued
@@ -439,13 +462,16 @@ class _Walk:
             self.past.add(commit)
 
     def close(self, finished: bool) -> None:
-        """Interrupted (not `finished`): return at once, the workers' last batches finish in the background and
-        the measuring threads stop at their next look (nothing more is measured here)."""
+        """Interrupted (not `finished`): the workers' last batches finish in the background, and the measuring
+        threads, which look every 0.2 s, have stopped when this returns (nothing more is measured here): left to
+        the interpreter's exit, they were joined there while the pool's manager thread closed, and
+        concurrent.futures' exit hook wrote to its closed pipe ("Exception ignored ... Bad file descriptor")."""
         if not finished:
             self.stop.set()
-        self.background.shutdown(wait=finished, cancel_futures=True)
         if self.pool is not None:
             self.pool.shutdown(wait=finished, cancel_futures=True)
+        for measuring in self.threads:
+            measuring.thread.join()
 
 
 class BlobCache:
@@ -606,7 +632,12 @@ def _submit_pairs(pairs: list[tuple[tuple[str, str], _Pair]], workers: int,
     futures = [pool.submit(_measure_pairs, batch) for batch in batches]
 
     def collect() -> _Measured:
+        from concurrent.futures import wait
+
         try:
+            while wait(futures, timeout=0.2).not_done:  # a stop is seen within 0.2 s
+                if should_stop():
+                    return {}
             return {key: found for future in futures for key, found in future.result()}
         except Exception:  # the pool broke: measured here (stopped: nothing more)
             return {} if should_stop() else dict(_measure_pairs(pairs))
