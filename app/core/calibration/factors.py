@@ -14,10 +14,11 @@ two years before). Nothing comes from later commits: no information from the fut
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.core.git.cli import GitCli, unquote_path
 from app.core.git.diff import decode_text
@@ -343,44 +344,134 @@ def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[
     those before it. Complexity is measured a block of commits at a time (each blob once, in one
     pool of `workers` processes for the whole walk). A studied commit's blobs are read once for all its
     figures (BlobCache): its size, indentation and in-file test figures are taken as its complexity
-    is queued, right before the same blobs are read for it."""
-    past = _PastIndex()
-    out: list[Measured] = []
-    wanted = [c for c in commits if c.sha in study]
-    done = 0
-    memo: dict[str, FileMetrics] = {}
-    pool = new_pool(workers)
-    read_blob = BlobCache(read_blob)
-    tests = InFileTests(read_blob)
-    shown: dict[str, tuple[int, int, dict[str, int]]] = {}  # a studied commit's blob figures, by commit
+    is queued, right before the same blobs are read for it.
 
-    def read_figures(commit: LogCommit) -> None:
-        shown[commit.sha] = (code_bytes_before(commit, read_blob), added_code_indent(commit, read_blob),
-                             inline_test_lines(commit, tests))
-
+    The blocks overlap: while the workers measure one block, this thread reads and queues the next and
+    then sums up the one before (its complexity, history and experience). Done one after the other, the
+    workers waited for this thread's part of every block and it for theirs: on astral-sh/uv a fifth of the
+    walk had one core idle."""
+    walk = _Walk(study, read_blob, ai_config, workers)
+    wanted = sum(1 for c in commits if c.sha in study)
     finished = False
     try:
+        in_flight: _Queued | None = None
         for block in _blocks(commits, study):
-            added = _complexity_added([c for c in block if c.sha in study], read_blob, workers, memo, pool, tests,
-                                      each=read_figures)
-            for commit in block:
-                if commit.sha in study:
-                    ai = ai_tool(commit.info, ai_config)
-                    inputs = commit_inputs(commit, past.before(commit), added.get(commit.sha, 0), ai,
-                                           *shown.pop(commit.sha))
-                    # code-touching as the analysis reads it: a file whose changed lines are all its own tests is not
-                    out.append(Measured(commit.sha, commit.info.commit_time, likelihood_features(inputs),
-                                        commit.lines, bool(code_lines(inputs)), ai))
-                    done += 1
-                past.add(commit)
+            queued = walk.queue(block)
+            if in_flight is not None:
+                walk.finish(in_flight)
+                if progress is not None:
+                    progress(len(walk.out), wanted)
+            in_flight = queued
+        if in_flight is not None:
+            walk.finish(in_flight)
             if progress is not None:
-                progress(done, len(wanted))
+                progress(len(walk.out), wanted)
         finished = True
     finally:
-        if pool is not None:
-            # Interrupted: return at once, the workers' last batches finish in the background.
-            pool.shutdown(wait=finished, cancel_futures=True)
-    return out
+        walk.close(finished)
+    return walk.out
+
+
+class _Measuring:
+    """`_measure_block` run in a thread of its own (a daemon: never what the interpreter's exit waits for)."""
+
+    def __init__(self, items: dict[str, tuple[str, bytes | str]], cut: dict[tuple[str, str], _Pair], workers: int,
+                 pool: ProcessPoolExecutor | None, should_stop: Callable[[], bool]) -> None:
+        self.found: dict[str, FileMetrics] = {}
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(items, cut, workers, pool, should_stop),
+                                       name="calibrate-measure", daemon=True)
+        self.thread.start()
+
+    def _run(self, *args: Any) -> None:
+        try:
+            self.found = _measure_block(*args)
+        except BaseException as exc:  # raised where the result is read
+            self.error = exc
+
+    def result(self) -> dict[str, FileMetrics]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.found
+
+
+@dataclass
+class _Queued:
+    """One block of the walk, its complexity queued: the file changes measured, what they read from earlier
+    blocks, and the measuring under way (`_measure_block` in a thread of its own, `_Measuring`)."""
+
+    block: list[LogCommit]
+    pairs: list[tuple[str, str, str | None, str]]  # commit, path, old blob, new blob
+    cut: dict[tuple[str, str], _Pair]
+    known: dict[str, FileMetrics]  # measured by an earlier block, taken from the memo as this one was queued
+    keeps: set[str]  # its new blobs whose metrics finishing it adds to the memo
+    measuring: _Measuring
+
+
+class _Walk:
+    """The state of `measure`'s walk: the history so far, the memo of measured blobs and the pools."""
+
+    def __init__(self, study: set[str], read_blob: Callable[[str], bytes | None], ai_config: ProvenanceConfig,
+                 workers: int) -> None:
+        self.study, self.ai_config, self.workers = study, ai_config, workers
+        self.past = _PastIndex()
+        self.out: list[Measured] = []
+        self.memo: dict[str, FileMetrics] = {}
+        self.pending: set[str] = set()  # the block in flight's `keeps`: in the memo once it is finished
+        self.last: dict[str, FileMetrics] = {}  # what the block finished last measured or read
+        self.pool = new_pool(workers)
+        self.stop = threading.Event()
+        self.threads: list[_Measuring] = []
+        self.read_blob = BlobCache(read_blob)
+        self.tests = InFileTests(self.read_blob)
+        self.shown: dict[str, tuple[int, int, dict[str, int]]] = {}  # a studied commit's blob figures, by commit
+
+    def read_figures(self, commit: LogCommit) -> None:
+        self.shown[commit.sha] = (code_bytes_before(commit, self.read_blob), added_code_indent(commit, self.read_blob),
+                                  inline_test_lines(commit, self.tests))
+
+    def queue(self, block: list[LogCommit]) -> _Queued:
+        """Read the block's studied commits' blobs and start measuring what no earlier block measured."""
+        pairs, items, cut, known = _queue_block([c for c in block if c.sha in self.study], self.read_blob, self.memo,
+                                                self.pending, self.read_figures)
+        keeps = {new for _, _, _, new in pairs if new in items or new in known or new in self.pending}
+        measuring = _Measuring(items, cut, self.workers, self.pool, self.stop.is_set)
+        self.threads = [t for t in self.threads if t.thread.is_alive()] + [measuring]
+        queued = _Queued(block, pairs, cut, known, keeps, measuring)
+        self.pending = keeps
+        return queued
+
+    def finish(self, queued: _Queued) -> None:
+        """The block's complexity added, then each of its commits' factors from the commits before it."""
+        measured = queued.measuring.result()
+        metrics = {**self.memo, **self.last, **queued.known, **measured}
+        added = _block_added(queued.pairs, queued.cut, metrics, self.tests)
+        self.memo.update((new, metrics[new]) for _, _, _, new in queued.pairs if new in metrics)
+        for stale in list(self.memo)[:max(0, len(self.memo) - MEMO_BLOBS)]:
+            del self.memo[stale]
+        self.last = {new: metrics[new] for _, _, _, new in queued.pairs if new in metrics}
+        for commit in queued.block:
+            if commit.sha in self.study:
+                ai = ai_tool(commit.info, self.ai_config)
+                inputs = commit_inputs(commit, self.past.before(commit), added.get(commit.sha, 0), ai,
+                                       *self.shown.pop(commit.sha))
+                # code-touching as the analysis reads it: a file whose changed lines are all its own tests is not
+                self.out.append(Measured(commit.sha, commit.info.commit_time, likelihood_features(inputs),
+                                         commit.lines, bool(code_lines(inputs)), ai))
+            self.past.add(commit)
+
+    def close(self, finished: bool) -> None:
+        """Interrupted (not `finished`): the workers' last batches finish in the background, and the measuring
+        threads, which look every 0.2 s, have stopped when this returns (nothing more is measured here): left to
+        the interpreter's exit, they were joined there while the pool's manager thread closed, and
+        concurrent.futures' exit hook wrote to its closed pipe ("Exception ignored ... Bad file descriptor")."""
+        if not finished:
+            self.stop.set()
+        if self.pool is not None:
+            self.pool.shutdown(wait=finished, cancel_futures=True)
+        for measuring in self.threads:
+            measuring.thread.join()
 
 
 class BlobCache:
@@ -432,35 +523,61 @@ _Pair = tuple[str, bytes, bytes]  # (path, old content, new content) of a large 
 
 def _complexity_added(commits: Sequence[LogCommit], read_blob: Callable[[str], bytes | None],
                       workers: int, memo: dict[str, FileMetrics],
-                      pool: ProcessPoolExecutor | None = None, tests: InFileTests | None = None,
-                      each: Callable[[LogCommit], None] | None = None) -> dict[str, int]:
+                      pool: ProcessPoolExecutor | None = None, tests: InFileTests | None = None) -> dict[str, int]:
     """Cyclomatic complexity each commit adds (tests, the tests inside a source file too, and unmeasured
-    languages left out), by commit.
+    languages left out), by commit, in one go (`measure` does the same a block at a time, overlapped).
     `memo` holds blobs measured before (updated here, bounded). A large Python file is measured on
     the top-level blocks that differ between its two versions only (`reduced_pair`, cut in the
-    workers: `_measure_pairs`). `each` is called with each commit before its files are queued."""
-    pairs: list[tuple[str, str, str | None, str]] = []  # commit, path, old blob, new blob
+    workers: `_measure_pairs`)."""
+    pairs, items, cut, known = _queue_block(commits, read_blob, memo, set(), None)
+    metrics = {**memo, **known, **_measure_block(items, cut, workers, pool, lambda: False)}
+    memo.update((new, metrics[new]) for _, _, _, new in pairs if new in metrics)
+    for stale in list(memo)[:max(0, len(memo) - MEMO_BLOBS)]:
+        del memo[stale]
+    return _block_added(pairs, cut, metrics, tests)
+
+
+def _queue_block(commits: Sequence[LogCommit], read_blob: Callable[[str], bytes | None],
+                 memo: dict[str, FileMetrics], pending: set[str], each: Callable[[LogCommit], None] | None,
+                 ) -> tuple[list[tuple[str, str, str | None, str]], dict[str, tuple[str, bytes | str]],
+                            dict[tuple[str, str], _Pair], dict[str, FileMetrics]]:
+    """What the commits' file changes need measured: (the changes, by commit, path, old and new blob; the whole
+    versions to measure, by blob; the large Python changes to measure cut; the memo's figures they read).
+    A blob in `memo`, or in `pending` (measured by the block in flight), is not measured again.
+    `each` is called with each commit before its files are queued."""
+    pairs: list[tuple[str, str, str | None, str]] = []
     items: dict[str, tuple[str, bytes | str]] = {}
     cut: dict[tuple[str, str], _Pair] = {}  # (old, new) -> a large Python file's two versions
+    known: dict[str, FileMetrics] = {}
     for commit in commits:
         if each is not None:
             each(commit)
         for path, (old, new) in commit.blobs.items():
             if language_of(path) is None or is_test_path(path) or new == NULL_BLOB:
                 continue
-            if _queue(path, old, new, read_blob, memo, items, cut):
+            if _queue(path, old, new, read_blob, memo, pending, items, cut):
                 pairs.append((commit.sha, path, None if old == NULL_BLOB else old, new))
-    # The cuts are submitted first and the whole files measured meanwhile, in the same pool.
-    cut_done = _submit_pairs(list(cut.items()), workers, pool)
+                known.update((b, memo[b]) for b in (old, new) if b in memo)
+    return pairs, items, cut, known
+
+
+def _measure_block(items: dict[str, tuple[str, bytes | str]], cut: dict[tuple[str, str], _Pair], workers: int,
+                   pool: ProcessPoolExecutor | None, should_stop: Callable[[], bool]) -> dict[str, FileMetrics]:
+    """The metrics of a block's queued versions, by blob, and of its cut large Python changes, by
+    "old:new:old" and "old:new:new". The cuts are submitted first and the whole files measured meanwhile,
+    in the same pool. Stopped (`should_stop`): whatever is done."""
+    cut_done = _submit_pairs(list(cut.items()), workers, pool, should_stop)
     todo = [(key, path, data) for key, (path, data) in items.items()]
-    metrics: dict[str, FileMetrics] = (analyze_many(todo, workers, maintainability=False, executor=pool)
-                                       if todo else {})
-    metrics = {**memo, **metrics}
+    metrics: dict[str, FileMetrics] = (analyze_many(todo, workers, maintainability=False, executor=pool,
+                                                    should_stop=should_stop) if todo else {})
     for (old_blob, new_blob), (old_metrics, new_metrics) in cut_done().items():
         metrics[f"{old_blob}:{new_blob}:old"], metrics[f"{old_blob}:{new_blob}:new"] = old_metrics, new_metrics
-    memo.update((new, metrics[new]) for _, _, _, new in pairs if new in metrics)
-    for stale in list(memo)[:max(0, len(memo) - MEMO_BLOBS)]:
-        del memo[stale]
+    return metrics
+
+
+def _block_added(pairs: list[tuple[str, str, str | None, str]], cut: dict[tuple[str, str], _Pair],
+                 metrics: dict[str, FileMetrics], tests: InFileTests | None) -> dict[str, int]:
+    """The complexity each commit of a block adds, from the metrics of its files' versions."""
     added: dict[str, int] = defaultdict(int)
     for sha, path, before, after in pairs:
         old_key, new_key = before, after
@@ -478,7 +595,7 @@ REDUCE_BYTES = 16_000  # Python files larger than this are measured on their cha
 
 
 def _queue(path: str, old: str, new: str, read_blob: Callable[[str], bytes | None],
-           memo: dict[str, FileMetrics], items: dict[str, tuple[str, bytes | str]],
+           memo: dict[str, FileMetrics], pending: set[str], items: dict[str, tuple[str, bytes | str]],
            cut: dict[tuple[str, str], _Pair]) -> bool:
     """Queue what one file change needs measured: a large Python file's two versions into `cut`,
     any other version not measured before into `items`. False when a side is too large or
@@ -486,7 +603,7 @@ def _queue(path: str, old: str, new: str, read_blob: Callable[[str], bytes | Non
     python = analyzer_for(path) == ANALYZER_RADON
     if python and (old, new) in cut:
         return True
-    wanted = [b for b in (old, new) if b != NULL_BLOB and (python or b not in memo)]
+    wanted = [b for b in (old, new) if b != NULL_BLOB and (python or (b not in memo and b not in pending))]
     data = {b: read_blob(b) for b in wanted}
     if any(d is None or len(d) > MAX_BLOB_BYTES for d in data.values()):
         return False
@@ -495,7 +612,7 @@ def _queue(path: str, old: str, new: str, read_blob: Callable[[str], bytes | Non
         cut[(old, new)] = (path, data[old] or b"", data[new] or b"")
         return True
     for blob, content in data.items():
-        if blob not in memo:
+        if blob not in memo and blob not in pending:
             items[blob] = (path, content or b"")
     return True
 
@@ -504,7 +621,8 @@ _Measured = dict[tuple[str, str], tuple[FileMetrics, FileMetrics]]  # (old, new)
 
 
 def _submit_pairs(pairs: list[tuple[tuple[str, str], _Pair]], workers: int,
-                  pool: ProcessPoolExecutor | None) -> Callable[[], _Measured]:
+                  pool: ProcessPoolExecutor | None,
+                  should_stop: Callable[[], bool] = lambda: False) -> Callable[[], _Measured]:
     """Start measuring the large Python file changes (in `pool`, else here when collected); returns
     the function that collects the (old, new) metrics of each, keyed by its two blobs."""
     if pool is None or not pairs:
@@ -514,10 +632,15 @@ def _submit_pairs(pairs: list[tuple[tuple[str, str], _Pair]], workers: int,
     futures = [pool.submit(_measure_pairs, batch) for batch in batches]
 
     def collect() -> _Measured:
+        from concurrent.futures import wait
+
         try:
+            while wait(futures, timeout=0.2).not_done:  # a stop is seen within 0.2 s
+                if should_stop():
+                    return {}
             return {key: found for future in futures for key, found in future.result()}
-        except Exception:  # the pool broke: measured here
-            return dict(_measure_pairs(pairs))
+        except Exception:  # the pool broke: measured here (stopped: nothing more)
+            return {} if should_stop() else dict(_measure_pairs(pairs))
     return collect
 
 
