@@ -1,0 +1,85 @@
+"""Code moved within a change is not new code (QA58 F3, QA57 F11): a function moved to another class or file, or
+renamed, adds no complexity but what it grew by (apache/fineract pr/4121, "Extract Merchant issued refund and Payout
+refund handling", read CC+ 81 while its files' total went 2,059 -> 2,081); and lines moved whole are checked for
+having moved intact, skimmed, not read again."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import ALICE
+
+_SERVICE = "src/main/java/org/bank/loan/LoanService.java"
+_DOMAIN = "src/main/java/org/bank/loan/LoanDomainService.java"
+_CHECKS = """    private void updatePostDatedChecks(Loan loan, Tx loanTransaction) {
+        if (loan.isIndividual()) {
+            for (Mapping mapping : loanTransaction.mappings()) {
+                Installment installment = mapping.installment();
+                if (installment != null && installment.isNotFullyPaid()) {
+                    PostDatedCheck check = checks.pendingFor(installment);
+                    if (check != null) {
+                        check.setStatus(CheckStatus.PAID);
+                        checks.saveAndFlush(check);
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+"""
+_LATEST = """    boolean isLatestRepaymentOrWaiver(Tx tx, List<Tx> all) {
+        boolean isLatestRepaymentOrWaiver = true;
+        for (Tx other : all) {
+            if (other.date().isAfter(tx.date()) || other.isReversed()) {
+                isLatestRepaymentOrWaiver = false;
+            }
+        }
+        return isLatestRepaymentOrWaiver;
+    }
+"""
+_DISBURSE = """    void disburse(Loan loan) {
+        if (loan.isActive()) {
+            post(loan);
+        }
+    }
+"""
+
+
+def _class(name: str, *members: str) -> str:
+    return f"package org.bank.loan;\n\nclass {name} {{\n" + "\n".join(members) + "}\n"
+
+
+def _explained(path, change: str) -> dict:
+    result = CliRunner().invoke(cli, ["explain", change, "--repo", str(path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _repo(make_repo):
+    repo = make_repo()
+    repo.commit("init", {"README.md": "bank\n", _SERVICE: _class("LoanService", _DISBURSE, _CHECKS, _LATEST),
+                         _DOMAIN: _class("LoanDomainService", _DISBURSE.replace("disburse", "approve"))}, author=ALICE)
+    repo.branch("extract", "main")
+    # pr/4121's shape: a method moved to the domain service (made public, a parameter renamed), another renamed
+    moved = _CHECKS.replace("private void", "public void").replace("loanTransaction", "transaction")
+    renamed = _LATEST.replace("boolean isLatestRepaymentOrWaiver(", "boolean isLatestTransaction(")
+    repo.commit("Extract post-dated check handling", {
+        _SERVICE: _class("LoanService", _DISBURSE.replace("post(loan);", "post(loan);\n            domain"
+                                                          ".updatePostDatedChecks(loan, null);"), renamed),
+        _DOMAIN: _class("LoanDomainService", _DISBURSE.replace("disburse", "approve"), moved)},
+        branch="extract", author=ALICE)
+    return repo
+
+
+def test_a_method_moved_to_another_class_or_renamed_adds_no_complexity(make_repo) -> None:
+    explained = _explained(_repo(make_repo).path, "extract")
+    assert explained["complexity_added"] == 0, explained  # was +10: 6 for the moved method, 4 for the renamed one
+    assert explained["complexity_credited"] == 10
+    [factor] = [f for f in explained["factors"] if f["name"] == "complexity"]
+    assert factor["explanation"].startswith(
+        "+0 cyclomatic complexity (net +0: 10 more in functions moved or renamed, not counted: updatePostDatedChecks "
+        "from LoanService.java (6), isLatestRepaymentOrWaiver -> isLatestTransaction (4))"), factor["explanation"]
