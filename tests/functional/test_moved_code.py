@@ -83,3 +83,38 @@ def test_a_method_moved_to_another_class_or_renamed_adds_no_complexity(make_repo
     assert factor["explanation"].startswith(
         "+0 cyclomatic complexity (net +0: 10 more in functions moved or renamed, not counted: updatePostDatedChecks "
         "from LoanService.java (6), isLatestRepaymentOrWaiver -> isLatestTransaction (4))"), factor["explanation"]
+
+
+def test_lines_moved_whole_are_skimmed_and_the_chunk_says_so(make_repo) -> None:
+    repo = _repo(make_repo)
+    result = CliRunner().invoke(cli, ["chunks", "extract", "--repo", str(repo.path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    [chunk] = plan["chunks"]
+    # the moved method's 13 lines below its renamed parameter, deleted here and added there; its signature and the
+    # lines naming the parameter are read, as are the call and the renamed method's signature
+    assert (chunk["moved_lines"], chunk["changed_lines"]) == (26, 37), chunk
+    assert chunk["floor_derivation"] == (
+        "11 code lines T1 at 500/h x1.25 = 1m 38s; 26 moved lines (a block deleted in one place of the change and "
+        "added in another: checked moved intact, skimmed) at 4000/h = 23s -> 2m 02s")  # was 7m 38s
+    result = CliRunner().invoke(cli, ["chunks", "extract", "--repo", str(repo.path), "--width", "200"],
+                                catch_exceptions=False)
+    assert "26 of 37 lines only moved" in result.output, result.output
+
+
+def test_the_chunk_view_mutes_moved_lines_and_says_what_they_are(make_repo) -> None:
+    from app.analysis.analyzer import Analyzer
+    from app.tui.chunk_lines import ChunkLines
+    from app.tui.widgets.diff_view import MOVED_MARK, DiffView
+
+    detail = Analyzer(_repo(make_repo).path).detail("extract")
+    rows = ChunkLines(detail).lines(detail.plan.chunks[0])
+    moved = [row for row in rows if row.moved]
+    assert len(moved) == detail.plan.chunks[0].moved_lines == 26
+    assert {row.kind for row in moved} == {"add", "del"} and not any(row.reindented for row in moved)
+    assert any("Installment installment = mapping.installment();" in row.text for row in moved)
+    assert not any("loanTransaction" in row.text or "transaction.mappings()" in row.text for row in moved)  # edited
+    view = DiffView(rows)
+    assert "moved: a block deleted in one place of the change and added in another; check it moved intact" in \
+        view._annotation(moved[0])
+    assert MOVED_MARK == "⇄"
