@@ -118,3 +118,26 @@ def test_the_chunk_view_mutes_moved_lines_and_says_what_they_are(make_repo) -> N
     assert "moved: a block deleted in one place of the change and added in another; check it moved intact" in \
         view._annotation(moved[0])
     assert MOVED_MARK == "⇄"
+
+
+def test_java_overloads_are_named_by_their_parameter_types(make_repo) -> None:
+    """QA58 F4: fineract's worst function read `LoanWritePlatformServiceJpaRepositoryImpl::disburseLoan#2`: which
+    one?"""
+    repo = make_repo()
+    overloads = ("    void disburse(Loan loan) {\n        disburse(loan, false);\n    }\n",
+                 "    void disburse(final Loan loan, @Nullable Boolean isAccountTransfer) {\n"
+                 "        post(loan);\n    }\n")
+    repo.commit("init", {"README.md": "bank\n", _SERVICE: _class("LoanService", *overloads)}, author=ALICE)
+    repo.branch("overload", "main")
+    grown = overloads[1].replace("        post(loan);\n", "        if (isAccountTransfer && loan.isActive()) {\n"
+                                 "            post(loan);\n        }\n")
+    repo.commit("Post transfers only", {_SERVICE: _class("LoanService", overloads[0], grown)}, branch="overload",
+                author=ALICE)
+    explained = _explained(repo.path, "overload")
+    assert explained["worst_function"]["name"] == "LoanService::disburse(Loan, Boolean)", explained["worst_function"]
+    assert explained["complexity_added"] == 2 and explained["complexity_credited"] == 0
+    from app.core.metrics.spans import definition_spans
+
+    # the chunker's spans (chunk titles, where a function's complexity goes) are named alike
+    spans = definition_spans(_SERVICE, _class("LoanService", overloads[0], grown)).spans
+    assert [s.qualname for s in spans] == ["LoanService::disburse(Loan)", "LoanService::disburse(Loan, Boolean)"]

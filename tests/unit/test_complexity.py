@@ -459,7 +459,7 @@ def test_typescript_is_measured_per_function_with_tree_sitter() -> None:
     [
         ("retry/policy.go", GO_SOURCE, "go", [("Policy.Backoff", 3, 13, 5), ("Plain", 15, 15, 1)]),
         ("src/RetryPolicy.java", JAVA_SOURCE, "java",
-         [("RetryPolicy::backoff", 2, 6, 4), ("RetryPolicy::backoff#2", 7, 7, 2)]),
+         [("RetryPolicy::backoff(int)", 2, 6, 4), ("RetryPolicy::backoff(String)", 7, 7, 2)]),
     ],
 )
 def test_other_languages_are_measured_per_function_with_lizard(
@@ -900,3 +900,17 @@ def test_credited_moves_never_count_less_than_the_net_nor_give_back_what_was_not
     new_functions = [f for p in new for f in analyze_source(p, new[p]).functions]
     # every function the change kept, renamed or moved is credited what it held, at most: never more than new
     assert sum(m.credited for r in results.values() for m in r.moves) <= sum(f.complexity for f in new_functions)
+
+
+@pytest.mark.parametrize(("path", "source", "names"), [
+    ("A.java", "class A {\n  void f(final Long id, @Nullable java.util.List<String> xs) { }\n  void f(int... n) { }\n"
+     "  void g() { }\n}\n", ["A::f(Long, List)", "A::f(int...)", "A::g"]),
+    ("a.kt", "class A {\n fun g(x: Int, y: String = \"\"): Int { return 1 }\n fun g(s: String): Int { return 2 }\n}\n",
+     ["g(Int, String)", "g(String)"]),
+    ("a.cpp", "int g(const std::string& s, int n) { return 1; }\nint g(double d) { return 2; }\n",
+     ["g(const string&, int)", "g(double)"]),
+    ("a.c", "int g(int a) { return 1; }\nint g(double d) { return 2; }\n", ["g", "g#2"]),  # C has no overloads
+])
+def test_overloads_are_named_by_their_parameter_types(path: str, source: str, names: list[str]) -> None:
+    """QA58 F4: `validateForModify#2` (CC 101) told a reviewer nothing of which overload it was."""
+    assert [f.name for f in analyze_source(path, source).functions] == names

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.git.diff import decode_text
 from app.core.metrics import ruby
-from app.core.metrics.closures import closure_names, qualified_name
+from app.core.metrics.closures import closure_names, overload_names, qualified_name
 from app.core.pyparse import parse_python
 from app.core.settings import SectionReader
 from app.errors import ConfigError
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 # 6: TypeScript read by tree-sitter (typescript.py): no phantom functions from type syntax, closures named by
 # their binding or call; a reader's crash said in words; 7: JavaScript read by tree-sitter too; 8: Ruby's endless
 # methods read as methods (ruby.py); 9: a function handed to a function written in place is `<function>(<closure>)`
-# 10: every function carries a digest of its body, its own name taken out (a renamed or moved function is matched)
+# 10: every function carries a digest of its body, its own name taken out (a renamed or moved function is matched);
+# overloads (Java, C#, C++, Kotlin ...) are named with their parameter types, `f(Long, int)`, not `f#2`
 ANALYZER_VERSION = "10"
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
@@ -714,10 +715,10 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
     lines = _count_lines(text)
     try:
         function_list = _lizard_functions(lizard, path, ruby.for_lizard(path, text))
+        names = overload_names(path, function_list, [qualified_name(f) for f in function_list])
         functions = _unique_names(_named_closures([
-            FunctionMetric(qualified_name(f), f.start_line, f.end_line, f.cyclomatic_complexity,
-                           grade(f.cyclomatic_complexity))
-            for f in function_list
+            FunctionMetric(name, f.start_line, f.end_line, f.cyclomatic_complexity, grade(f.cyclomatic_complexity))
+            for name, f in zip(names, function_list, strict=True)
         ], text))
         _digest_bodies(functions, text)
     except RecursionError:
@@ -829,13 +830,13 @@ def _unique_names(functions: Iterable[FunctionMetric]) -> list[FunctionMetric]:
 
 
 _BLANK_TEXT = re.compile(r"\s+")
-_NUMBERED = re.compile(r"#\d+$")
+_NUMBERED = re.compile(r"(#\d+|\([^()]*\))$")  # a repeat's number, an overload's parameter types
 _NAME_PARTS = re.compile(r"::|\.")
 
 
 def short_name(name: str) -> str:
-    """A function's own name, without its class, module or outer function and its repeat number:
-    "LoanService::makeRefund#2" -> "makeRefund", "Box.put.inner" -> "inner"."""
+    """A function's own name, without its class, module or outer function, its repeat number or its parameter types:
+    "LoanService::makeRefund#2" -> "makeRefund", "Box.put.inner" -> "inner", "A::f(Long, int)" -> "f"."""
     return _NAME_PARTS.split(_NUMBERED.sub("", name))[-1]
 
 
