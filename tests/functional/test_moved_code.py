@@ -141,3 +141,14 @@ def test_java_overloads_are_named_by_their_parameter_types(make_repo) -> None:
     # the chunker's spans (chunk titles, where a function's complexity goes) are named alike
     spans = definition_spans(_SERVICE, _class("LoanService", overloads[0], grown)).spans
     assert [s.qualname for s in spans] == ["LoanService::disburse(Loan)", "LoanService::disburse(Loan, Boolean)"]
+
+
+def test_the_why_panel_says_what_was_not_counted(make_repo) -> None:
+    from app.analysis.analyzer import Analyzer
+    from app.tui.widgets.why_panel import complexity_section
+
+    detail = Analyzer(_repo(make_repo).path).detail("extract")
+    shown = complexity_section(detail.report.assessment)
+    text = getattr(shown, "plain", None) or shown.text.plain  # type: ignore[attr-defined]
+    assert text.startswith("Complexity: +0 cyclomatic (10 more in functions moved or renamed, not counted: the "
+                           "complexity factor names them)"), text
