@@ -914,3 +914,35 @@ def test_credited_moves_never_count_less_than_the_net_nor_give_back_what_was_not
 def test_overloads_are_named_by_their_parameter_types(path: str, source: str, names: list[str]) -> None:
     """QA58 F4: `validateForModify#2` (CC 101) told a reviewer nothing of which overload it was."""
     assert [f.name for f in analyze_source(path, source).functions] == names
+
+
+def test_matching_moves_stays_linear_when_thousands_of_bodies_are_alike() -> None:
+    """Repository content is untrusted: 4,000 empty methods moved to another class under other names."""
+    import time
+
+    from app.core.metrics.complexity import credit_moves
+
+    old = "class A {\n" + "".join(f"  void a{i}() {{ }}\n" for i in range(4000)) + "}\n"
+    new = "class B {\n" + "".join(f"  void b{i}() {{ }}\n" for i in range(4000)) + "}\n"
+    results = {"A.java": compare("A.java", analyze_source("A.java", old), None),
+               "B.java": compare("B.java", None, analyze_source("B.java", new))}
+    started = time.perf_counter()
+    moves = credit_moves(results, lambda path, was: old if was else new)
+    assert time.perf_counter() - started < 5.0
+    assert len(moves) == 4000 and results["B.java"].complexity_added == 0
+
+
+def test_matching_moves_by_text_stays_bounded_when_nothing_matches() -> None:
+    """4,000 functions deleted and 4,000 others added, none alike: the text comparison stops at its budget."""
+    import time
+
+    from app.core.metrics.complexity import credit_moves
+
+    old = "class A {\n" + "".join(f"  int a{i}(int x) {{ return x + {i}; }}\n" for i in range(4000)) + "}\n"
+    new = "class B {\n" + "".join(f"  int b{i}(int y) {{ return y * {i} - 1; }}\n" for i in range(4000)) + "}\n"
+    results = {"A.java": compare("A.java", analyze_source("A.java", old), None),
+               "B.java": compare("B.java", None, analyze_source("B.java", new))}
+    started = time.perf_counter()
+    assert credit_moves(results, lambda path, was: old if was else new) == []
+    assert time.perf_counter() - started < 5.0
+    assert results["B.java"].complexity_added == 4000

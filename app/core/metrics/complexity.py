@@ -997,9 +997,17 @@ def credit_moves(results: dict[str, FileComplexity],
     pairs = _pair_by_body(olds, news)
     if source is not None and len(pairs) < min(len(olds), len(news)):
         pairs += _pair_by_text(olds, news, pairs, source)
-    moves: list[Move] = []
-    for (old_path, old), (new_path, new), how in pairs:
-        moves.append(_credit(results, old_path, old, new_path, new, how))
+    moves = [_credit(results, old_path, old, new_path, new, how) for (old_path, old), (new_path, new), how in pairs]
+    matched = {id(f) for (_, old), (_, new), _ in pairs for f in (old, new)}
+    was: dict[str, dict[str, int]] = {}  # per file, each credited new function's old complexity
+    for (_, old), (new_path, new), _ in pairs:
+        was.setdefault(new_path, {})[new.name] = old.complexity
+    for path, result in results.items():
+        result.new_only = [f for f in result.new_only if id(f) not in matched]
+        result.old_only = [f for f in result.old_only if id(f) not in matched]
+        if path in was:  # a new function now has an old self: (name, old, new)
+            result.changed_functions = [(name, was[path].get(name) if before is None else before, after)
+                                        for name, before, after in result.changed_functions]
     return moves
 
 
@@ -1015,8 +1023,10 @@ def _pair_by_body(olds: list[tuple[str, FunctionMetric]], news: list[tuple[str, 
         if not candidates:
             continue
         own = short_name(new.name)
-        chosen = next((c for c in candidates if short_name(c[1].name) == own), candidates[0])
-        candidates.remove(chosen)
+        # the same name among the last few first (a pop from the end: linear however many bodies are alike)
+        at = next((i for i in range(len(candidates) - 1, max(-1, len(candidates) - 9), -1)
+                   if short_name(candidates[i][1].name) == own), len(candidates) - 1)
+        chosen = candidates.pop(at)
         found.append((chosen, (path, new), MOVED if short_name(chosen[1].name) == own else RENAMED))
     return found
 
@@ -1047,18 +1057,24 @@ def _pair_by_text(olds: list[tuple[str, FunctionMetric]], news: list[tuple[str, 
             stripped = (pattern.sub("", line) for line in stripped)
         return [line for line in stripped if line]
 
-    found = []
+    found: list[tuple[tuple[str, FunctionMetric], tuple[str, FunctionMetric], str]] = []
     checks = 0
+    # the candidates of each new function: old ones of its name (level 0), else of its complexity (level 1)
+    by_name: dict[str, list[tuple[str, FunctionMetric]]] = {}
+    by_complexity: dict[int, list[tuple[str, FunctionMetric]]] = {}
+    for item in olds:
+        if id(item[1]) not in used:
+            by_name.setdefault(short_name(item[1].name), []).append(item)
+            by_complexity.setdefault(item[1].complexity, []).append(item)
     for level, threshold in ((0, SIMILAR_SAME_NAME), (1, SIMILAR_RENAMED)):
         for new_path, new in news:
             if id(new) in used:
                 continue
             own = short_name(new.name)
-            for old_path, old in olds:
-                if id(old) in used or checks >= MAX_SIMILARITY_CHECKS:
-                    continue
-                alike = short_name(old.name) == own
-                if (level == 0 and not alike) or (level == 1 and (alike or old.complexity != new.complexity)):
+            for old_path, old in by_name.get(own, []) if level == 0 else by_complexity.get(new.complexity, []):
+                if checks >= MAX_SIMILARITY_CHECKS:
+                    return found
+                if id(old) in used or (level == 1 and short_name(old.name) == own):
                     continue
                 checks += 1
                 names = {own, short_name(old.name)}
@@ -1082,10 +1098,6 @@ def _credit(results: dict[str, FileComplexity], old_path: str, old: FunctionMetr
     if new.name in into.test_functions:  # counted whole in the file's tests too
         into.test_complexity_added -= min(credited, into.test_complexity_added)
     out_of.complexity_removed -= credited
-    into.changed_functions = [(name, old.complexity if name == new.name and before is None else before, after)
-                              for name, before, after in into.changed_functions]
-    into.new_only.remove(new)
-    out_of.old_only.remove(old)
     move = Move(old_path, old.name, new_path, new.name, credited, how)
     into.moves.append(move)
     return move
