@@ -270,7 +270,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 118: SQL under a migration/ directory is a tier-0 migration; a Go file whose header comment alone changed is
 #     tier 3; a SQLite table rebuild's drop weighs 0.5; ACL/authz/access-token/IdP files tier 0; protobuf outputs of a
 #     changed .proto collapsed; each database's copy of a SQL migration in one chunk (QA60);
-ANALYSIS_VERSION = "118"
+# 119: a function renamed, or moved to another class or file of the change, is not new complexity (matched by its
+#     body, then by name and a similar body; the why panel names what was not counted); lines moved whole (a block
+#     of 3 or more deleted in one place and added in another) are skimmed, not read; Java overloads named by
+#     their parameter types (QA58 F3, F4, QA57 F11; FIX105);
+ANALYSIS_VERSION = "119"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -1448,6 +1452,19 @@ class Analyzer:
                                       test_regions=self._test_regions(fd.path, fd.new_blob, fd.new_size))
         return out
 
+    def _source_of(self, files: list[FileDiff]) -> Callable[[str, bool], str | None]:
+        """A changed file's old or new text by its (new) path, for matching moved functions by their text."""
+        from app.core.git.diff import decode_text
+
+        by_path = {fd.path: fd for fd in files}
+
+        def source(path: str, old: bool) -> str | None:
+            fd = by_path.get(path)
+            blob = None if fd is None else fd.old_blob if old else fd.new_blob
+            return decode_text(self._blob_or_empty(blob)) if blob else None
+
+        return source
+
     def _inline_test_lines(self, files: list[FileDiff]) -> dict[str, int]:
         """path -> the changed lines of the file inside the tests it holds (Rust's #[cfg(test)] module)."""
         from app.core.metrics.spans import test_line_count
@@ -1882,6 +1899,7 @@ class Analyzer:
         complete = all(fd.path in complexity for fd in measurable) and blast is not None
         by_hand, complexity = _by_hand(files, complexity, cfg.chunks, tiers.file_tiers, self._absent_at(change.base),
                                        self._own_code(change), self.repo.blob)
+        cx.credit_moves(complexity, self._source_of(by_hand))  # functions moved or renamed are not new (QA58 F3)
         from app.core.risk.score import is_test_path
 
         # of the code, as the complexity factor beside it counts (QA48 #10: a test named as the worst function)
@@ -1907,7 +1925,7 @@ class Analyzer:
             inputs.complexity_added, not complete,
             WorstFunction(worst.name, worst_path, worst.grade, worst.complexity) if worst else None,
             {p: _complexity_note(c.error, is_test_path(p)) for p, c in complexity.items() if c.error},
-            measured=inputs.complexity_known)
+            measured=inputs.complexity_known, credited=inputs.complexity_credited)
         assessment = _assessment(risk, tiers, prov, complexity_summary, plan, prep.history, blast,
                                  split_seconds=cfg.chunks.split_hours * 3600)
         if any(fd.problem for fd in files):
@@ -3076,6 +3094,8 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
         # try/except made a 3-line fix "+10 cyclomatic complexity; raises the odds" (QA47 #11)
         complexity_added=sum(c.complexity_added - c.test_complexity_added for path, c in complexity.items()
                              if not is_test_path(path)),
+        complexity_net=sum(c.complexity_added - c.test_complexity_added - c.complexity_removed
+                           for path, c in complexity.items() if not is_test_path(path)),
         # code nothing measures (a Terraform module's .tf) is not "+0, lowers the odds" (QA55 F3); no code is +0
         complexity_known=complexity_measured(fd.path for fd in files),
         worst_complexity=worst.complexity if worst else 0,
@@ -3094,10 +3114,23 @@ def _risk_inputs(prep: _Prepared, tiers: TierAssessment, prov: ChangeProvenance,
                                         if line.origin in ("+", " ")]
                                        for fd in code if fd.new_size <= INDENT_MAX_BYTES for hunk in fd.hunks),
     )
+    _set_moves(inputs, complexity)
     _set_history(inputs, prep.history)
     inputs.author_bot = bot_author(prep.change.authors)
     _set_blast(inputs, prep.blast, code)
     return inputs
+
+
+def _set_moves(inputs: RiskInputs, complexity: dict[str, cx.FileComplexity]) -> None:
+    """What the complexity factor did not count: the functions of the code (not its tests) found again renamed or
+    moved, the largest first."""
+    from app.core.risk.score import is_test_path
+
+    moves = sorted((move for path, c in complexity.items() if not is_test_path(path) for move in c.moves
+                    if move.credited and move.new_name not in c.test_functions),
+                   key=lambda move: (-move.credited, move.new_path, move.new_name))
+    inputs.complexity_credited = sum(move.credited for move in moves)
+    inputs.complexity_moves = [move.describe() for move in moves]
 
 
 def _set_blast(inputs: RiskInputs, blast: BlastRadius | None, code: list[FileDiff]) -> None:

@@ -142,6 +142,8 @@ class ComplexitySummary:
     # False when its code is only in languages no measurer reads (Terraform, SQL, shell): `added` is then 0 unmeasured,
     # shown "-" (CC+), as the why panel's complexity factor says "not measured" (QA55 F3, F9)
     measured: bool = True
+    # complexity of functions found again renamed or moved within the change, not counted in `added` (QA58 F3)
+    credited: int = 0
 
 
 @dataclass(frozen=True)

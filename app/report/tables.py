@@ -758,6 +758,8 @@ def plan_table(change: Change, plan: ReviewPlan, *, width: int = 200) -> Group:
             title.append(f"  {chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only "
                          f"{skimmed_noun(chunk.files)}",
                          style="cyan")
+        if chunk.moved_lines:
+            title.append(f"  {chunk.moved_lines:,} of {chunk.changed_lines:,} lines only moved", style="cyan")
         if chunk.oversized:
             title.append("  oversized: " + one_line(chunk.oversize_reason or "", 120), style="yellow")
         if chunk.destructive:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
 from app.core.metrics.spans import is_python
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
+from app.core.planner.moved import moved_lines
 from app.core.planner.whitespace import file_whitespace_lines
 from app.core.text import plural, visible_path
 from app.tui.file_context import Expansions, FileLayout, window_rows
@@ -104,6 +105,7 @@ class ChunkLines:
         self._layouts: dict[int, FileLayout | None] = {}
         self._owners: dict[int, dict[tuple[int, int], int]] = {}
         self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: lines only re-indented
+        self._moved: dict[int, list[frozenset[int]]] | None = None  # per file, per hunk: lines moved whole
 
     def lines(self, chunk: Chunk, *, expand: bool = False) -> list[DisplayLine]:
         """The rows of `chunk`; a collapsed chunk shows its changed lines only when `expand`."""
@@ -152,9 +154,11 @@ class ChunkLines:
                                    path, elsewhere=elsewhere, ai_tools=ai_here, hotspots=marks,
                                    whitespace=whitespace)
             return
+        moved_hunks = self._moved_of(file_index)
         for block in blocks:
             hunk = fd.hunks[block.hunk_index]
             reindented = whitespace[block.hunk_index]
+            moved = moved_hunks[block.hunk_index] if moved_hunks else frozenset()
             yield DisplayLine("hunk", None, None, _block_header(hunk, block), path)
             for number in range(block.start, block.stop):
                 line = hunk.lines[number]
@@ -164,7 +168,14 @@ class ChunkLines:
                     ai_here.get(new_no) if new_no is not None and line.origin == ADDED else None,
                     marks.get(new_no) if new_no is not None else None,
                     reindented=number in reindented,
+                    moved=number in moved and number not in reindented,
                 )
+
+    def _moved_of(self, file_index: int) -> list[frozenset[int]] | None:
+        """Per hunk of the file, its lines moved whole within the change (drawn muted), found once per change."""
+        if self._moved is None:
+            self._moved = moved_lines(self.detail.files)
+        return self._moved.get(file_index)
 
     def _whitespace_of(self, file_index: int) -> list[frozenset[int]]:
         """Per hunk of the file, its lines that only change whitespace (drawn muted), found once."""

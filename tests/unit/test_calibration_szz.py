@@ -359,3 +359,18 @@ def test_the_tests_inside_a_rust_file_are_tests_to_the_calibration_as_to_the_ana
     # a commit that only changes the tests inside the file is a test change, not code
     assert samples[only_tests].feats["code_size"] == 0.0 and samples[only_tests].feats["complexity"] == 0.0
     assert not samples[only_tests].code
+
+
+def test_calibration_counts_a_function_moved_to_another_file_as_the_analysis_does(make_repo) -> None:
+    """QA58 F3: a function moved to another file of the commit is not new complexity, in the history the model is
+    fitted on as in the change it ranks."""
+    from app.core.calibration.factors import _complexity_added, read_first_parent_log
+
+    mover = "def route(x):\n    if x > 1:\n        return 1\n    elif x:\n        return 2\n    return 3\n"
+    b = make_repo()
+    b.commit("start", {"a.py": "def keep():\n    return 0\n\n\n" + mover, "b.py": "X = 1\n"}, author=ALICE, when=T0)
+    b.commit("move route", {"a.py": "def keep():\n    return 0\n", "b.py": "X = 1\n\n\n" + mover,
+                            "c.py": "def new(x):\n    return x or 1\n"}, author=ALICE, when=T0 + DAY)
+    repo = GitRepo(b.path)
+    [commit] = read_first_parent_log(GitCli(repo.git_dir), b.head())[1:]
+    assert _complexity_added([commit], repo.blob, 0, {}) == {commit.sha: 2}  # new(); was 5: route counted whole

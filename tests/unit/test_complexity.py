@@ -459,7 +459,7 @@ def test_typescript_is_measured_per_function_with_tree_sitter() -> None:
     [
         ("retry/policy.go", GO_SOURCE, "go", [("Policy.Backoff", 3, 13, 5), ("Plain", 15, 15, 1)]),
         ("src/RetryPolicy.java", JAVA_SOURCE, "java",
-         [("RetryPolicy::backoff", 2, 6, 4), ("RetryPolicy::backoff#2", 7, 7, 2)]),
+         [("RetryPolicy::backoff(int)", 2, 6, 4), ("RetryPolicy::backoff(String)", 7, 7, 2)]),
     ],
 )
 def test_other_languages_are_measured_per_function_with_lizard(
@@ -735,3 +735,214 @@ def test_a_rake_file_is_ruby_code() -> None:
     assert [(f.name, f.complexity) for f in metrics.functions] == [("level", 3)]
     assert language_of("lib/tasks/x.RAKE") == "ruby" and is_code_path("lib/tasks/multifactor_auth.rake")
     assert [s.qualname for s in definition_spans("lib/tasks/multifactor_auth.rake", rake).spans] == ["level"]
+
+
+# -- functions moved or renamed within one change are not new complexity (QA58 F3) ---------------------------------
+
+_LOAN_SERVICE = """package x;
+
+class LoanService {
+    void disburse(Loan loan) {
+        if (loan.isActive()) {
+            post(loan);
+        }
+    }
+
+    private void updatePostDatedChecks(Loan loan, Tx loanTransaction) {
+        if (loan.isIndividual()) {
+            for (Mapping m : loanTransaction.mappings()) {
+                if (m.installment() != null && m.isPaid()) {
+                    m.checks().markPaid();
+                } else if (m.installment() == null) {
+                    break;
+                }
+            }
+        }
+    }
+
+    boolean isLatestRepaymentOrWaiver(Tx tx, List<Tx> all) {
+        boolean isLatestRepaymentOrWaiver = true;
+        for (Tx other : all) {
+            if (other.date().isAfter(tx.date()) || other.isReversed()) {
+                isLatestRepaymentOrWaiver = false;
+            }
+        }
+        return isLatestRepaymentOrWaiver;
+    }
+}
+"""
+
+
+def _moved_change() -> dict[str, FileComplexity]:
+    """pr/4121's shape: updatePostDatedChecks moved to another class (a parameter renamed, one check added) and
+    isLatestRepaymentOrWaiver renamed (its body names its old self in a local variable)."""
+    new_service = (_LOAN_SERVICE.split("    private void updatePostDatedChecks")[0]
+                   + "    boolean isLatestTransaction(Tx tx, List<Tx> all) {\n"
+                   + _LOAN_SERVICE.split("boolean isLatestRepaymentOrWaiver(Tx tx, List<Tx> all) {\n")[1])
+    domain = """package x;
+
+class LoanDomainService {
+    public void updatePostDatedChecks(final Loan loan, final Tx transaction) {
+        if (loan.isIndividual() && transaction != null) {
+            for (Mapping m : transaction.mappings()) {
+                if (m.installment() != null && m.isPaid()) {
+                    m.checks().markPaid();
+                } else if (m.installment() == null) {
+                    break;
+                }
+            }
+        }
+    }
+}
+"""
+    texts = {("LoanService.java", True): _LOAN_SERVICE, ("LoanService.java", False): new_service,
+             ("LoanDomainService.java", False): domain}
+    results = {"LoanService.java": compare("LoanService.java", analyze_source("LoanService.java", _LOAN_SERVICE),
+                                           analyze_source("LoanService.java", new_service)),
+               "LoanDomainService.java": compare("LoanDomainService.java", None,
+                                                 analyze_source("LoanDomainService.java", domain))}
+    from app.core.metrics.complexity import credit_moves
+
+    credit_moves(results, lambda path, old: texts.get((path, old)))
+    return results
+
+
+def test_a_function_moved_to_another_class_counts_only_what_it_grew_by() -> None:
+    results = _moved_change()
+    domain, service = results["LoanDomainService.java"], results["LoanService.java"]
+    # updatePostDatedChecks: CC 6 before, 7 after (one `&&` added): +1, not +7
+    assert domain.complexity_added == 1, domain
+    assert ("LoanDomainService::updatePostDatedChecks", 6, 7) in domain.changed_functions
+    [move] = domain.moves
+    assert (move.old_path, move.credited, move.how) == ("LoanService.java", 6, "moved, edited"), move
+    assert move.describe() == "updatePostDatedChecks from LoanService.java (6)"
+    assert service.complexity_removed == 0  # given back: it was found again
+
+
+def test_a_renamed_function_is_not_new_complexity() -> None:
+    service = _moved_change()["LoanService.java"]
+    assert service.complexity_added == 0, service  # was +4 for isLatestTransaction
+    [renamed] = service.moves
+    assert renamed.describe() == "isLatestRepaymentOrWaiver -> isLatestTransaction (4)", renamed
+
+
+def test_a_python_function_renamed_in_place_is_matched_by_its_body() -> None:
+    old = "def fetch(n):\n    if n:\n        return fetch(n - 1)\n    return 0\n"
+    new = "def fetch_by_due_date(n):\n    if n:\n        return fetch_by_due_date(n - 1)\n    return 0\n"
+    delta = compare("m.py", analyze_source("m.py", old), analyze_source("m.py", new))
+    assert (delta.complexity_added, delta.complexity_removed) == (0, 0), delta
+    assert [m.describe() for m in delta.moves] == ["fetch -> fetch_by_due_date (2)"]
+
+
+def test_a_copied_function_is_still_new_complexity() -> None:
+    """A copy beside its original is more code to review: only a function that left its old place is credited."""
+    old = "def a(x):\n    if x:\n        return 1\n    return 2\n"
+    new = old + "\n\ndef b(x):\n    if x:\n        return 1\n    return 2\n"
+    delta = compare("m.py", analyze_source("m.py", old), analyze_source("m.py", new))
+    from app.core.metrics.complexity import credit_moves
+
+    assert credit_moves({"m.py": delta}) == [] and delta.complexity_added == 2
+
+
+_BRANCHES = st.integers(min_value=0, max_value=4)
+
+
+@st.composite
+def _refactorings(draw: Any) -> tuple[dict[str, str], dict[str, str], int]:
+    """Files of Python functions before and after: each function kept, edited (a branch more or less), renamed,
+    moved to another file, or deleted; new ones added. And the complexity really added: the new functions' and what
+    the edited ones grew by."""
+    def function(name: str, branches: int, salt: int) -> str:
+        body = "".join(f"    if x == {salt * 10 + i}:\n        return {i}\n" for i in range(branches))
+        return f"def {name}(x):\n{body}    return -{salt}\n\n\n"
+
+    files = ["a.py", "b.py", "c.py"]
+    old: dict[str, str] = dict.fromkeys(files, "")
+    new: dict[str, str] = dict.fromkeys(files, "")
+    added = 0
+    for number in range(draw(st.integers(min_value=0, max_value=8))):
+        branches = draw(_BRANCHES)
+        home = draw(st.sampled_from(files))
+        old[home] += function(f"f{number}", branches, number)
+        fate = draw(st.sampled_from(["keep", "edit", "rename", "move", "delete"]))
+        if fate == "delete":
+            continue
+        place = draw(st.sampled_from(files)) if fate == "move" else home
+        grown = max(0, branches + draw(st.integers(min_value=-2, max_value=2))) if fate == "edit" else branches
+        new[place] += function(f"g{number}" if fate == "rename" else f"f{number}", grown, number)
+        added += max(0, grown - branches)
+    for number in range(draw(st.integers(min_value=0, max_value=3))):
+        branches = draw(_BRANCHES)
+        new[draw(st.sampled_from(files))] += function(f"n{number}", branches, 100 + number)
+        added += branches + 1
+    return old, new, added
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_refactorings())
+def test_credited_moves_never_count_less_than_the_net_nor_give_back_what_was_not_removed(
+        change: tuple[dict[str, str], dict[str, str], int]) -> None:
+    from app.core.metrics.complexity import credit_moves
+
+    old, new, really_added = change
+    results = {path: compare(path, analyze_source(path, old[path]), analyze_source(path, new[path])) for path in old}
+    before = sum(r.complexity_added for r in results.values())
+    removed_before = sum(r.complexity_removed for r in results.values())
+    net = sum(analyze_source(p, new[p]).total_complexity - analyze_source(p, old[p]).total_complexity for p in old)
+    moves = credit_moves(results, lambda path, was: (old if was else new)[path])
+    after = sum(r.complexity_added for r in results.values())
+    removed_after = sum(r.complexity_removed for r in results.values())
+    assert all(r.complexity_added >= 0 and r.complexity_removed >= 0 for r in results.values())
+    assert after - removed_after == before - removed_before == net  # the net never moves
+    assert max(0, net) <= after <= before
+    assert after == really_added  # a function renamed or moved, edited or not, counts only what it grew by
+    assert before - after == sum(m.credited for m in moves) <= removed_before  # gives back only what was removed
+    new_functions = [f for p in new for f in analyze_source(p, new[p]).functions]
+    # every function the change kept, renamed or moved is credited what it held, at most: never more than new
+    assert sum(m.credited for r in results.values() for m in r.moves) <= sum(f.complexity for f in new_functions)
+
+
+@pytest.mark.parametrize(("path", "source", "names"), [
+    ("A.java", "class A {\n  void f(final Long id, @Nullable java.util.List<String> xs) { }\n  void f(int... n) { }\n"
+     "  void g() { }\n}\n", ["A::f(Long, List)", "A::f(int...)", "A::g"]),
+    ("a.kt", "class A {\n fun g(x: Int, y: String = \"\"): Int { return 1 }\n fun g(s: String): Int { return 2 }\n}\n",
+     ["g(Int, String)", "g(String)"]),
+    ("a.cpp", "int g(const std::string& s, int n) { return 1; }\nint g(double d) { return 2; }\n",
+     ["g(const string&, int)", "g(double)"]),
+    ("a.c", "int g(int a) { return 1; }\nint g(double d) { return 2; }\n", ["g", "g#2"]),  # C has no overloads
+])
+def test_overloads_are_named_by_their_parameter_types(path: str, source: str, names: list[str]) -> None:
+    """QA58 F4: `validateForModify#2` (CC 101) told a reviewer nothing of which overload it was."""
+    assert [f.name for f in analyze_source(path, source).functions] == names
+
+
+def test_matching_moves_stays_linear_when_thousands_of_bodies_are_alike() -> None:
+    """Repository content is untrusted: 4,000 empty methods moved to another class under other names."""
+    import time
+
+    from app.core.metrics.complexity import credit_moves
+
+    old = "class A {\n" + "".join(f"  void a{i}() {{ }}\n" for i in range(4000)) + "}\n"
+    new = "class B {\n" + "".join(f"  void b{i}() {{ }}\n" for i in range(4000)) + "}\n"
+    results = {"A.java": compare("A.java", analyze_source("A.java", old), None),
+               "B.java": compare("B.java", None, analyze_source("B.java", new))}
+    started = time.perf_counter()
+    moves = credit_moves(results, lambda path, was: old if was else new)
+    assert time.perf_counter() - started < 5.0
+    assert len(moves) == 4000 and results["B.java"].complexity_added == 0
+
+
+def test_matching_moves_by_text_stays_bounded_when_nothing_matches() -> None:
+    """4,000 functions deleted and 4,000 others added, none alike: the text comparison stops at its budget."""
+    import time
+
+    from app.core.metrics.complexity import credit_moves
+
+    old = "class A {\n" + "".join(f"  int a{i}(int x) {{ return x + {i}; }}\n" for i in range(4000)) + "}\n"
+    new = "class B {\n" + "".join(f"  int b{i}(int y) {{ return y * {i} - 1; }}\n" for i in range(4000)) + "}\n"
+    results = {"A.java": compare("A.java", analyze_source("A.java", old), None),
+               "B.java": compare("B.java", None, analyze_source("B.java", new))}
+    started = time.perf_counter()
+    assert credit_moves(results, lambda path, was: old if was else new) == []
+    assert time.perf_counter() - started < 5.0
+    assert results["B.java"].complexity_added == 4000

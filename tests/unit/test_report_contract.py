@@ -27,7 +27,7 @@ LIST_KEYS = ["score", "band", "band_reason", "factors", "likelihood", "base_like
              "risk_model", "tier", "tier_reasons", "ai_share", "ai_added", "ai_tools",
              "ai_method", "ai_notes", "ai_evidence", "ai_commits", "ai_commit_count", "complexity_added",
              "complexity_pending", "worst_function", "complexity_errors", "complexity_measured",
-             "destructive_ops", "chunks", "floor_seconds", "chunk_hashes", "too_big", "history",
+             "complexity_credited", "destructive_ops", "chunks", "floor_seconds", "chunk_hashes", "too_big", "history",
              "destructive_notes", "blast_radius", "seams", "file_problems", "risk_per_minute"]
 
 text = st.text(max_size=12)
@@ -46,7 +46,8 @@ assessments = st.builds(
     complexity=st.builds(ComplexitySummary, added=st.integers(), pending=st.booleans(),
                          worst_function=st.none() | st.builds(WorstFunction, name=text, path=st.none() | text,
                                                               grade=text, complexity=st.integers()),
-                         errors=st.dictionaries(text, text, max_size=2), measured=st.booleans()),
+                         errors=st.dictionaries(text, text, max_size=2), measured=st.booleans(),
+                         credited=st.integers(0)),
     destructive_ops=st.lists(st.builds(DestructiveFinding, kind=text, path=text, line=st.none() | st.integers(1),
                                        side=st.sampled_from(["new", "old"]), text=text, explanation=text),
                              max_size=2).map(tuple),

@@ -27,11 +27,13 @@ from app.core.git.models import CommitInfo
 from app.core.git.repo import changed_lines, new_side_runs
 from app.core.metrics.complexity import (
     ANALYZER_RADON,
+    FileComplexity,
     FileMetrics,
     analyze_many,
     analyze_source,
     analyzer_for,
     compare,
+    credit_moves,
     language_of,
     python_by_radon,
 )
@@ -578,17 +580,23 @@ def _measure_block(items: dict[str, tuple[str, bytes | str]], cut: dict[tuple[st
 def _block_added(pairs: list[tuple[str, str, str | None, str]], cut: dict[tuple[str, str], _Pair],
                  metrics: dict[str, FileMetrics], tests: InFileTests | None) -> dict[str, int]:
     """The complexity each commit of a block adds, from the metrics of its files' versions."""
-    added: dict[str, int] = defaultdict(int)
+    found: dict[str, dict[str, FileComplexity]] = defaultdict(dict)
     for sha, path, before, after in pairs:
         old_key, new_key = before, after
         if (before or "", after) in cut:
             old_key, new_key = f"{before}:{after}:old", f"{before}:{after}:new"
         if new_key in metrics and (old_key is None or old_key in metrics):
-            # of the code, not the tests inside its file, as the analysis counts a change's complexity_added
-            found = compare(path, metrics.get(old_key or ""), metrics[new_key],
-                            test_regions=tests.regions(path, after) if tests is not None else ())
-            added[sha] += found.complexity_added - found.test_complexity_added
-    return dict(added)
+            found[sha][path] = compare(path, metrics.get(old_key or ""), metrics[new_key],
+                                       test_regions=tests.regions(path, after) if tests is not None else ())
+    added: dict[str, int] = {}
+    for sha, files in found.items():
+        # a function moved to another file of the commit is not new, as the analysis counts it (by its body digest
+        # here: the analysis also matches an edited one by its text); deleted files are not compared, so a function
+        # moved out of a file deleted whole still counts
+        credit_moves(files)
+        # of the code, not the tests inside its file, as the analysis counts a change's complexity_added
+        added[sha] = sum(c.complexity_added - c.test_complexity_added for c in files.values())
+    return added
 
 
 REDUCE_BYTES = 16_000  # Python files larger than this are measured on their changed top-level blocks

@@ -34,6 +34,53 @@ def closure_names(functions: list[tuple[str, int, int]], text: str = "") -> list
     return out
 
 
+# Languages where one class may hold several functions of one name (overloads): a repeated name gets its parameter
+# types, `LoanService::disburseLoan(Long, JsonCommand, Boolean)`, not a number, `disburseLoan#2` (QA58 F4)
+OVERLOADING_SUFFIXES = frozenset({"java", "cs", "cpp", "cc", "cxx", "hh", "hpp", "kt", "kts", "scala", "swift"})
+_MODIFIERS = frozenset({"final", "in", "out", "ref", "params", "this", "val", "var"})
+_QUALIFIER = re.compile(r"\b\w+\s*(?:\.|::)\s*(?=\w)")
+_SPACE_AROUND = re.compile(r"\s*([<>\[\],&*?]|\.\.\.)\s*")
+
+
+def overload_names(path: str, functions: list[Any], names: list[str]) -> list[str]:
+    """`names` (of lizard's `functions`, in order), each name that repeats in the file followed by its parameter
+    types, where the language has overloads (OVERLOADING_SUFFIXES); the others as they are."""
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    if suffix not in OVERLOADING_SUFFIXES:
+        return names
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return [f"{name}({parameter_types(function)})" if counts[name] > 1 and name.rsplit(":", 1)[-1].isidentifier()
+            else name for name, function in zip(names, functions, strict=True)]
+
+
+def parameter_types(function: Any) -> str:
+    """"Long, JsonCommand, Boolean" of lizard's `disburseLoan( final Long loanId , JsonCommand command , @ Nullable
+    Boolean isAccountTransfer)`: each parameter without its name, annotations, modifiers and package qualifiers."""
+    found = []
+    for parameter in getattr(function, "full_parameters", None) or ():
+        tokens = str(parameter).split()
+        kept: list[str] = []
+        skip = False
+        for token in tokens:
+            if token == "@":  # lizard splits `@Nullable` into `@ Nullable`
+                skip = True
+            elif skip or token in _MODIFIERS:
+                skip = False
+            else:
+                kept.append(token)
+        if "=" in kept:  # a default value
+            kept = kept[:kept.index("=")]
+        if ":" in kept:  # Kotlin, Scala, Swift: `name: Type`
+            kept = kept[kept.index(":") + 1:]
+        elif len(kept) > 1 and kept[-1].isidentifier():
+            kept.pop()  # the parameter's name
+        text = _QUALIFIER.sub("", " ".join(kept))
+        found.append(_SPACE_AROUND.sub(lambda m: m.group(1) + (" " if m.group(1) == "," else ""), text).strip())
+    return ", ".join(found)
+
+
 def qualified_name(function: Any) -> str:
     """A lizard function's name, a Go method's with its receiver's type (`Buf.String`): matched by its bare name, a
     String() added to one type was compared with another type's, and the worst function read `String#2`. The spans

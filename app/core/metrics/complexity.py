@@ -14,7 +14,9 @@ enough work, so a TUI thread calling it does not hold the GIL for the whole scan
 from __future__ import annotations
 
 import bisect
+import hashlib
 import heapq
+import re
 import sys
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.git.diff import decode_text
 from app.core.metrics import ruby
-from app.core.metrics.closures import closure_names, qualified_name
+from app.core.metrics.closures import closure_names, overload_names, qualified_name
 from app.core.pyparse import parse_python
 from app.core.settings import SectionReader
 from app.errors import ConfigError
@@ -41,7 +43,9 @@ if TYPE_CHECKING:
 # 6: TypeScript read by tree-sitter (typescript.py): no phantom functions from type syntax, closures named by
 # their binding or call; a reader's crash said in words; 7: JavaScript read by tree-sitter too; 8: Ruby's endless
 # methods read as methods (ruby.py); 9: a function handed to a function written in place is `<function>(<closure>)`
-ANALYZER_VERSION = "9"
+# 10: every function carries a digest of its body, its own name taken out (a renamed or moved function is matched);
+# overloads (Java, C#, C++, Kotlin ...) are named with their parameter types, `f(Long, int)`, not `f#2`
+ANALYZER_VERSION = "10"
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.
@@ -113,7 +117,8 @@ class FunctionMetric:
     end_line: int
     complexity: int  # cyclomatic complexity (McCabe)
     grade: str  # radon's rank A..F of `complexity`
-    # a digest of the body's text (TypeScript): the same body under another name or number is the same function
+    # a digest of the body's text without whitespace (TypeScript: its body node; the others: its lines, its own name
+    # taken out, `_digest_bodies`): the same body under another name, number or file is the same function
     body: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -168,6 +173,42 @@ class FileMetrics:
             raise ValueError(f"malformed FileMetrics record: {exc!r}") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A function of the old version found again in the new one under another name or in another file (or both):
+    `credited` of its complexity is not new (the smaller of its old and new complexity)."""
+
+    old_path: str
+    old_name: str
+    new_path: str
+    new_name: str
+    credited: int
+    how: str  # RENAMED, MOVED, or *_EDITED (its body changed too: what it grew by is still counted)
+
+    def to_list(self) -> list[Any]:
+        return [self.old_path, self.old_name, self.new_path, self.new_name, self.credited, self.how]
+
+    @classmethod
+    def from_list(cls, item: list[Any]) -> Move:
+        old_path, old_name, new_path, new_name, credited, how = item
+        return cls(str(old_path), str(old_name), str(new_path), str(new_name), int(credited), str(how))
+
+    def describe(self) -> str:
+        """"isLatest -> isLatestTransaction (11)" (same file), "makeRefund from Impl.java (7)": what moved and the
+        complexity not counted for it."""
+        old, new = short_name(self.old_name), short_name(self.new_name)
+        if self.old_path == self.new_path:
+            return f"{old} -> {new} ({self.credited})" if old != new else f"{self.new_name} ({self.credited})"
+        where = self.old_path.rsplit("/", 1)[-1]
+        return f"{new} from {where}" + ("" if old == new else f", was {old}") + f" ({self.credited})"
+
+
+RENAMED = "renamed"
+RENAMED_EDITED = "renamed, edited"
+MOVED = "moved"
+MOVED_EDITED = "moved, edited"
+
+
 @dataclass(slots=True)
 class FileComplexity:
     """How one changed file's complexity moved between its old and new version."""
@@ -183,6 +224,12 @@ class FileComplexity:
     # of complexity_added, the part in tests the file holds (Rust's #[cfg(test)] module, #[test] functions)
     test_complexity_added: int = 0
     test_functions: list[str] = field(default_factory=list)  # the changed functions among those tests
+    # functions found again under another name or in another place (renamed, moved, extracted whole): their
+    # complexity is not counted as added (nor their old self as removed), up to the smaller of the two
+    moves: list[Move] = field(default_factory=list)
+    # what compare left unmatched, for `credit_moves` to match across the change's files (not kept)
+    new_only: list[FunctionMetric] = field(default_factory=list, repr=False, compare=False)
+    old_only: list[FunctionMetric] = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "analyzer": self.analyzer, "complexity_added": self.complexity_added,
@@ -190,7 +237,8 @@ class FileComplexity:
                 "complexity_removed": self.complexity_removed,
                 "worst": None if self.worst is None else self.worst.to_dict(),
                 "mi_delta": self.mi_delta, "error": self.error,
-                "changed_functions": [list(item) for item in self.changed_functions]}
+                "changed_functions": [list(item) for item in self.changed_functions],
+                "moves": [move.to_list() for move in self.moves]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FileComplexity:
@@ -207,6 +255,7 @@ class FileComplexity:
                                    for name, old, new in data["changed_functions"]],
                 test_complexity_added=int(data.get("test_complexity_added", 0)),
                 test_functions=[str(name) for name in data.get("test_functions", [])],
+                moves=[Move.from_list(item) for item in data.get("moves", [])],
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed FileComplexity record: {exc!r}") from exc
@@ -430,6 +479,7 @@ def _radon_metrics(tree: Any, text: str, lines: int, with_maintainability: bool)
     else:
         visitor = ComplexityVisitor.from_ast(tree)
         functions = _unique_names(_radon_functions(visitor.blocks))
+    _digest_bodies(functions, text)
     if with_maintainability:
         raw = raw_analyze(text)
         comment_lines = raw.comments + raw.multi
@@ -607,6 +657,7 @@ def python_by_lizard(text: str, reason: str | None = None) -> FileMetrics:
         FunctionMetric(_class_prefix(source_lines, f.start_line) + f.name, f.start_line, f.end_line,
                        f.cyclomatic_complexity, grade(f.cyclomatic_complexity))
         for f in found)
+    _digest_bodies(functions, text)
     return FileMetrics("python", ANALYZER_LIZARD, functions=functions,
                        total_complexity=sum(f.complexity for f in functions), lines=lines, fallback=note)
 
@@ -673,11 +724,12 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
     lines = _count_lines(text)
     try:
         function_list = _lizard_functions(lizard, path, ruby.for_lizard(path, text))
+        names = overload_names(path, function_list, [qualified_name(f) for f in function_list])
         functions = _unique_names(_named_closures([
-            FunctionMetric(qualified_name(f), f.start_line, f.end_line, f.cyclomatic_complexity,
-                           grade(f.cyclomatic_complexity))
-            for f in function_list
+            FunctionMetric(name, f.start_line, f.end_line, f.cyclomatic_complexity, grade(f.cyclomatic_complexity))
+            for name, f in zip(names, function_list, strict=True)
         ], text))
+        _digest_bodies(functions, text)
     except RecursionError:
         return FileMetrics(language, ANALYZER_LIZARD, lines=lines,
                            error="lizard gave up: code nested too deeply (RecursionError)")
@@ -786,6 +838,33 @@ def _unique_names(functions: Iterable[FunctionMetric]) -> list[FunctionMetric]:
     return ordered
 
 
+_BLANK_TEXT = re.compile(r"\s+")
+_NUMBERED = re.compile(r"(#\d+|\([^()]*\))$")  # a repeat's number, an overload's parameter types
+_NAME_PARTS = re.compile(r"::|\.")
+
+
+def short_name(name: str) -> str:
+    """A function's own name, without its class, module or outer function, its repeat number or its parameter types:
+    "LoanService::makeRefund#2" -> "makeRefund", "Box.put.inner" -> "inner", "A::f(Long, int)" -> "f"."""
+    return _NAME_PARTS.split(_NUMBERED.sub("", name))[-1]
+
+
+def _digest_bodies(functions: list[FunctionMetric], text: str) -> None:
+    """Give each function without one the digest of its lines, whitespace and its own name taken out: a function
+    renamed, moved to another class or file, or renumbered by an overload added above it has the same digest, so
+    `compare` and `credit_moves` match it to its old self instead of counting it new (QA58 F3)."""
+    lines = text.split("\n")
+    for function in functions:
+        if function.body is not None:
+            continue
+        body = "\n".join(lines[max(0, function.start_line - 1):max(function.start_line, function.end_line)])
+        own = short_name(function.name)
+        if own.isidentifier():
+            body = re.sub(rf"(?<![\w$]){re.escape(own)}(?![\w$])", "", body)
+        function.body = hashlib.blake2b(_BLANK_TEXT.sub("", body).encode("utf-8", "replace"),
+                                        digest_size=8).hexdigest()
+
+
 CONTENT_MISSING = "content not in this clone (a partial or damaged clone): not measured"
 """The error of a file version whose blob is not in the object database: nothing is known of it."""
 
@@ -885,11 +964,152 @@ def _function_deltas(result: FileComplexity, old_functions: list[FunctionMetric]
             (function.name, None if before is None else before.complexity, function.complexity))
     kept = {id(f) for f in pairs.values()}
     result.complexity_removed += sum(f.complexity for f in old_functions if id(f) not in kept)
+    result.old_only = [f for f in old_functions if id(f) not in kept]
+    result.new_only = [f for f in new_functions if id(f) not in pairs]
+    for function in new_functions:
+        before = pairs.get(id(function))
+        if before is not None and _NUMBERED.sub("", before.name) != _NUMBERED.sub("", function.name):
+            # renamed, or moved to another class of the file (an overload's renumbering is neither)
+            how = (RENAMED if short_name(before.name) != short_name(function.name) else MOVED) \
+                if before.body == function.body else RENAMED_EDITED
+            result.moves.append(Move(result.path, before.name, result.path, function.name,
+                                     min(before.complexity, function.complexity), how))
     test_ids = {id(f) for f in tests}
     code = [f for f in changed if id(f) not in test_ids] or changed
     if code:
         # Highest complexity wins; on a tie the earlier function, so the choice is stable.
         result.worst = min(code, key=lambda f: (-f.complexity, f.start_line, f.name))
+
+
+# A function found again by name in another file is the same one when this much of its text is alike (difflib's
+# ratio of its stripped lines); one found under another name, with the same complexity, when this much.
+SIMILAR_SAME_NAME = 0.6
+SIMILAR_RENAMED = 0.8
+MAX_SIMILARITY_CHECKS = 2_000  # pairs compared by text in one change: a rewrite of hundreds of functions stops here
+
+
+def credit_moves(results: dict[str, FileComplexity],
+                 source: Callable[[str, bool], str | None] | None = None) -> list[Move]:
+    """Match the functions `compare` left unmatched across all the files of one change, and stop counting the
+    complexity of those found again as added (and of their old selves as removed): a function moved to another
+    file (extracted into another class: apache/fineract pr/4121 read CC+ 81 while its files' total went 2,059 ->
+    2,081), or renamed so that its body names it. Matched, in order: the same body digest (whitespace and its own
+    name aside); then the same name with a similar body (SIMILAR_SAME_NAME); then, with the same complexity, a
+    similar body under another name (SIMILAR_RENAMED). `source(path, old)` gives a file's text for the last two
+    (None: only digests). Each match credits the smaller of the two complexities: never more than was counted
+    added, nor more than was counted removed, so added minus removed (the net) does not move. Returns the moves,
+    also kept in each new function's file's `moves`."""
+    olds = [(path, f) for path, result in results.items() for f in result.old_only]
+    news = [(path, f) for path, result in results.items() for f in result.new_only]
+    if not olds or not news:
+        return []
+    pairs = _pair_by_body(olds, news)
+    if source is not None and len(pairs) < min(len(olds), len(news)):
+        pairs += _pair_by_text(olds, news, pairs, source)
+    moves = [_credit(results, old_path, old, new_path, new, how) for (old_path, old), (new_path, new), how in pairs]
+    matched = {id(f) for (_, old), (_, new), _ in pairs for f in (old, new)}
+    was: dict[str, dict[str, int]] = {}  # per file, each credited new function's old complexity
+    for (_, old), (new_path, new), _ in pairs:
+        was.setdefault(new_path, {})[new.name] = old.complexity
+    for path, result in results.items():
+        result.new_only = [f for f in result.new_only if id(f) not in matched]
+        result.old_only = [f for f in result.old_only if id(f) not in matched]
+        if path in was:  # a new function now has an old self: (name, old, new)
+            result.changed_functions = [(name, was[path].get(name) if before is None else before, after)
+                                        for name, before, after in result.changed_functions]
+    return moves
+
+
+def _pair_by_body(olds: list[tuple[str, FunctionMetric]], news: list[tuple[str, FunctionMetric]],
+                  ) -> list[tuple[tuple[str, FunctionMetric], tuple[str, FunctionMetric], str]]:
+    by_body: dict[str, list[tuple[str, FunctionMetric]]] = {}
+    for item in olds:
+        if item[1].body is not None:
+            by_body.setdefault(item[1].body, []).append(item)
+    found = []
+    for path, new in news:
+        candidates = by_body.get(new.body or "")
+        if not candidates:
+            continue
+        own = short_name(new.name)
+        # the same name among the last few first (a pop from the end: linear however many bodies are alike)
+        at = next((i for i in range(len(candidates) - 1, max(-1, len(candidates) - 9), -1)
+                   if short_name(candidates[i][1].name) == own), len(candidates) - 1)
+        chosen = candidates.pop(at)
+        found.append((chosen, (path, new), MOVED if short_name(chosen[1].name) == own else RENAMED))
+    return found
+
+
+def _pair_by_text(olds: list[tuple[str, FunctionMetric]], news: list[tuple[str, FunctionMetric]],
+                  done: list[tuple[tuple[str, FunctionMetric], tuple[str, FunctionMetric], str]],
+                  source: Callable[[str, bool], str | None],
+                  ) -> list[tuple[tuple[str, FunctionMetric], tuple[str, FunctionMetric], str]]:
+    from difflib import SequenceMatcher
+
+    used = {id(old) for (_, old), _, _ in done} | {id(new) for _, (_, new), _ in done}
+    texts: dict[tuple[str, bool], list[str] | None] = {}
+
+    def lines(path: str, function: FunctionMetric, old: bool, names: set[str]) -> list[str] | None:
+        """The function's lines without whitespace, and without `names` (its old and new name: a rename of a
+        function whose body names it is the same text)."""
+        if (path, old) not in texts:
+            text = source(path, old)
+            texts[(path, old)] = None if text is None else text.split("\n")
+        whole = texts[(path, old)]
+        if whole is None:
+            return None
+        body = whole[max(0, function.start_line - 1):max(function.start_line, function.end_line)]
+        stripped = (_BLANK_TEXT.sub("", line) for line in body)
+        names = {name for name in names if name.isidentifier()}
+        if names:
+            pattern = re.compile(r"(?<![\w$])(" + "|".join(map(re.escape, sorted(names))) + r")(?![\w$])")
+            stripped = (pattern.sub("", line) for line in stripped)
+        return [line for line in stripped if line]
+
+    found: list[tuple[tuple[str, FunctionMetric], tuple[str, FunctionMetric], str]] = []
+    checks = 0
+    # the candidates of each new function: old ones of its name (level 0), else of its complexity (level 1)
+    by_name: dict[str, list[tuple[str, FunctionMetric]]] = {}
+    by_complexity: dict[int, list[tuple[str, FunctionMetric]]] = {}
+    for item in olds:
+        if id(item[1]) not in used:
+            by_name.setdefault(short_name(item[1].name), []).append(item)
+            by_complexity.setdefault(item[1].complexity, []).append(item)
+    for level, threshold in ((0, SIMILAR_SAME_NAME), (1, SIMILAR_RENAMED)):
+        for new_path, new in news:
+            if id(new) in used:
+                continue
+            own = short_name(new.name)
+            for old_path, old in by_name.get(own, []) if level == 0 else by_complexity.get(new.complexity, []):
+                if checks >= MAX_SIMILARITY_CHECKS:
+                    return found
+                if id(old) in used or (level == 1 and short_name(old.name) == own):
+                    continue
+                checks += 1
+                names = {own, short_name(old.name)}
+                before, after = lines(old_path, old, True, names), lines(new_path, new, False, names)
+                if not before or not after:
+                    continue
+                matcher = SequenceMatcher(None, before, after, autojunk=False)
+                if matcher.real_quick_ratio() >= threshold and matcher.ratio() >= threshold:
+                    used.update((id(old), id(new)))
+                    found.append(((old_path, old), (new_path, new), MOVED_EDITED if level == 0 else RENAMED_EDITED))
+                    break
+    return found
+
+
+def _credit(results: dict[str, FileComplexity], old_path: str, old: FunctionMetric, new_path: str,
+            new: FunctionMetric, how: str) -> Move:
+    """Count `new` (counted whole as added) as what it grew by from `old` (counted whole as removed)."""
+    credited = min(old.complexity, new.complexity)
+    into, out_of = results[new_path], results[old_path]
+    into.complexity_added -= credited
+    if new.name in into.test_functions:  # counted whole in the file's tests too
+        into.test_complexity_added -= min(credited, into.test_complexity_added)
+    out_of.complexity_removed -= credited
+    move = Move(old_path, old.name, new_path, new.name, credited, how)
+    into.moves.append(move)
+    return move
 
 
 def _overlaps(function: FunctionMetric, sorted_lines: list[int]) -> bool:

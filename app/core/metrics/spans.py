@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from app.core.hcl import HCL_SUFFIXES, MAX_HCL_BYTES, block_name, top_level_blocks
 from app.core.metrics import ruby, typescript
-from app.core.metrics.closures import closure_names, qualified_name
+from app.core.metrics.closures import closure_names, overload_names, qualified_name
 from app.core.pyparse import parse_python
 
 # Above this many characters a file is not parsed: the chunker cuts it at hunk edges instead.
@@ -221,8 +221,9 @@ def _lizard_spans(path: str, text: str, language: str) -> SpanResult:
         import lizard
 
         info = lizard.analyze_file.analyze_source_code(ruby.lizard_path(path), ruby.for_lizard(path, text))
-        bounds = [(qualified_name(f), int(f.start_line), int(max(f.end_line, f.start_line)))
-                  for f in info.function_list]
+        names = overload_names(path, info.function_list, [qualified_name(f) for f in info.function_list])
+        bounds = [(name, int(f.start_line), int(max(f.end_line, f.start_line)))
+                  for name, f in zip(names, info.function_list, strict=True)]
         # a test callback is `it("rejects an empty body")`, as complexity names it, not `(anonymous)#30`
         found = [Span(KIND_FUNCTION, name, start, end)
                  for name, (_, start, end) in zip(closure_names(bounds, text), bounds, strict=True)]

@@ -66,6 +66,7 @@ from app.core.planner.model import (
     KIND_COLLAPSED,
     KIND_RENAME,
     LOCK_FILE_GLOBS,
+    MOVED,
     ORDER_PATH,
     ORDER_RISK,
     REINDENTED,
@@ -85,6 +86,8 @@ from app.core.planner.model import (
     new_line_range,
     new_segment,
 )
+from app.core.planner.moved import MIN_LINES as MOVED_MIN_LINES
+from app.core.planner.moved import moved_lines
 from app.core.planner.packer import (
     CODE_RUN,
     FUNCTION_UNIT,
@@ -327,6 +330,11 @@ def build_plan(
                 "re-indented (the same text as a line they replace but for whitespace, as `git diff -w` pairs them)")
         plan.notes.append(f"{skimmed:,} of {total:,} changed lines only {what}: skimmed at "
                           f"{config.whitespace_lines_per_hour:,.0f} lines an hour, not read line by line")
+    moved = sum(c.moved_lines for c in chunks)
+    if moved >= 50 and moved * 10 >= total:
+        plan.notes.append(f"{moved:,} of {total:,} changed lines only moved (blocks of {MOVED_MIN_LINES} lines or more "
+                          "deleted in one place of the change and added in another, whitespace aside): check they "
+                          f"moved intact, skimmed at {config.whitespace_lines_per_hour:,.0f} lines an hour")
     for index in builder.literals:  # said at the top of the plan: 301 identical chunk rows said nothing
         fd = files[index]
         plan.notes.append(f"{visible_path(fd.path)} is {share_text(fd.changed_lines / total)} of this change: one "
@@ -440,6 +448,7 @@ class _PlanBuilder:
         self._regions: dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]] = {}
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
         self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: its whitespace-only lines
+        self._moved: dict[int, list[frozenset[int]]] | None = None  # per file, per hunk: its lines moved whole
         self._limits: dict[int, int] = {}  # per file, the changed lines of it a chunk holds (limit_of)
         self._line_seconds: dict[int, tuple[float, float]] = {}  # per file, a line's floor seconds, its multiplier
         self.function_complexity: Mapping[str, Mapping[str, int]] = {}  # path -> {qualname: CC added}: leaf_seconds
@@ -1189,9 +1198,11 @@ class _PlanBuilder:
             tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
             # re-indented or a catalogue's tool-written lines: skimmed, whatever their kind
             reindented, written = (0, 0) if gone else self._whitespace_in(segment)
-            skimmed = reindented + written
-            chunk.whitespace_lines += skimmed
-            for kind, count in ((REINDENTED, reindented), (TOOL_WRITTEN, written)):
+            moved = 0 if gone else self._moved_in(segment)  # moved whole from or to elsewhere: checked, skimmed
+            chunk.whitespace_lines += reindented + written
+            chunk.moved_lines += moved
+            skimmed = reindented + written + moved
+            for kind, count in ((REINDENTED, reindented), (TOOL_WRITTEN, written), (MOVED, moved)):
                 if count:
                     lines[(kind, tier)] = lines.get((kind, tier), 0) + count
             lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests - skimmed
@@ -1203,6 +1214,25 @@ class _PlanBuilder:
         chunk.floor_seconds, chunk.floor_derivation = content_floor(
             lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0),
             uncuttable=(chunk.oversize_reason or "one unit") if chunk.oversized else None)
+
+    def moved_in_file(self, index: int) -> list[frozenset[int]] | None:
+        """Per hunk of file `index`, its changed lines in blocks moved whole within the change (planner/moved.py),
+        found once for the whole change; None when it has none."""
+        if self._moved is None:
+            self._moved = moved_lines(self.files)
+        return self._moved.get(index)
+
+    def _moved_in(self, segment: Segment) -> int:
+        """The moved lines of a segment that are neither re-indented in place (counted as such) nor in the tests
+        inside its file (test lines)."""
+        hunks = self.moved_in_file(segment.file_index)
+        if hunks is None or not hunks[segment.hunk_index]:
+            return 0
+        check = self._test_line_check(segment.file_index)
+        lines = self.files[segment.file_index].hunks[segment.hunk_index].lines
+        reindented = self.whitespace_lines(segment.file_index)[segment.hunk_index]
+        return sum(1 for i in hunks[segment.hunk_index] if segment.first <= i <= segment.last
+                   and i not in reindented and (check is None or not check(lines[i])))
 
     def _whitespace_in(self, segment: Segment) -> tuple[int, int]:
         """The lines a tool rewrote in a segment that lie outside the tests inside its file (those are test lines):

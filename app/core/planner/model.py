@@ -324,6 +324,7 @@ class Chunk:
     # source files whose changed lines here all lie in tests inside them (Rust's `#[cfg(test)] mod tests`)
     test_files: list[str] = field(default_factory=list)
     whitespace_lines: int = 0  # changed lines that only change whitespace (re-indented): skimmed in the floor
+    moved_lines: int = 0  # changed lines moved whole from or to elsewhere in the change (planner/moved.py): skimmed
     role: str = ""  # of a dependency bump (planner/bump.py): "manifests" (read first), "locks", "vendored"
 
     @property
@@ -351,6 +352,7 @@ class Chunk:
             "oversize_reason": self.oversize_reason, "notes": list(self.notes), "functions": list(self.functions),
             "file_changes": [dict(c) for c in self.file_changes], "seams": list(self.seams),
             "test_files": list(self.test_files), "whitespace_lines": self.whitespace_lines, "role": self.role,
+            "moved_lines": self.moved_lines,
         }
 
     @classmethod
@@ -372,6 +374,7 @@ class Chunk:
                 seams=[str(s) for s in data.get("seams", [])],
                 test_files=[str(f) for f in data.get("test_files", [])],
                 whitespace_lines=int(data.get("whitespace_lines", 0)), role=str(data.get("role", "")),
+                moved_lines=int(data.get("moved_lines", 0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed Chunk record: {exc!r}") from exc
@@ -430,7 +433,10 @@ SCHEMA_DUMP = "schema dump"
 """A line of the schema dump Rails writes from the migrations (db/schema.rb, db/structure.sql), read in the chunk of
 the change's migration (planner/builder.py `_with_migrations`): checked against it, skimmed at
 whitespace_lines_per_hour."""
-_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, TOOL_WRITTEN, SCHEMA_DUMP, REMOVED)
+MOVED = "moved"
+"""A changed line of a block deleted in one place of the change and added in another (planner/moved.py): the reviewer
+checks that it moved intact, skimmed at whitespace_lines_per_hour, as a re-indented line is (QA57 F11)."""
+_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, MOVED, TOOL_WRITTEN, SCHEMA_DUMP, REMOVED)
 # prose; gettext catalogues (.po, .pot) are translated prose too (a translations commit was a 39-hour code plan)
 _DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".po", ".pot"})
 # prose by name alone, with no suffix (a README was read at the code rate)
@@ -507,7 +513,8 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
     rates = {"code": config.lines_per_hour, "test": config.test_lines_per_hour,
              "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour,
              REMOVED: config.removed_lines_per_hour, REINDENTED: config.whitespace_lines_per_hour,
-             TOOL_WRITTEN: config.whitespace_lines_per_hour, SCHEMA_DUMP: config.whitespace_lines_per_hour}
+             TOOL_WRITTEN: config.whitespace_lines_per_hour, SCHEMA_DUMP: config.whitespace_lines_per_hour,
+             MOVED: config.whitespace_lines_per_hour}
     parts: list[str] = []
     total = 0.0
     code_tiers = [tier for (kind, tier), count in lines.items() if kind == "code" and count]
@@ -520,6 +527,8 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
         label = f"{count} {kind} line{'s' if count != 1 else ''}" + (f" T{tier}" if kind == "code" else "")
         if kind == TOOL_WRITTEN:
             label += " (gettext references, flags and dates makemessages rewrites: skimmed)"
+        elif kind == MOVED:
+            label += " (a block deleted in one place of the change and added in another: checked moved intact, skimmed)"
         elif kind == SCHEMA_DUMP:
             label += " (written by Rails from the migrations: checked against them, skimmed)"
         scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""

@@ -158,6 +158,11 @@ class RiskInputs:
     paths: list[str] = field(default_factory=list)
     lines_per_file: list[int] = field(default_factory=list)
     complexity_added: int = 0
+    # of the complexity of functions found again renamed or moved (another file, another class), what is not counted
+    # in complexity_added (complexity.credit_moves), the largest of those moves in words, and added minus removed
+    complexity_credited: int = 0
+    complexity_moves: list[str] = field(default_factory=list)
+    complexity_net: int = 0
     # False when the change's code is only in languages nothing measures (Terraform, SQL): its "+0" is unknown
     complexity_known: bool = True
     worst_complexity: int = 0
@@ -435,6 +440,21 @@ def _weight_name(feature: str) -> str:
     return _WEIGHT_OF.get(feature, feature)
 
 
+def _credited(inputs: RiskInputs) -> str:
+    """What the complexity factor did not count as new (QA58 F3): " (net +22: 27 more in functions moved or renamed,
+    not counted: isLatest -> isLatestTransaction (11), updateAndSave from Impl.java (7), and 4 more)"."""
+    if not inputs.complexity_credited:
+        return ""
+    moves = inputs.complexity_moves[:_MOVES_NAMED]
+    more = len(inputs.complexity_moves) - len(moves)
+    named = ", ".join(one_line(move, 120) for move in moves) + (f", and {more} more" if more else "")
+    return (f" (net {inputs.complexity_net:+d}: {inputs.complexity_credited} more in functions moved or renamed, not "
+            f"counted: {named})")
+
+
+_MOVES_NAMED = 2
+
+
 def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
     """What each likelihood factor measured, in words, by factor name."""
     tools = ", ".join(inputs.ai_tools)
@@ -445,7 +465,8 @@ def _likelihood_explanations(inputs: RiskInputs) -> dict[str, str]:
     out = {
         "ai_share": (f"{share_text(inputs.ai_share)} of added lines written by AI ({tools})" if inputs.ai_share > 0
                      else "no AI-written lines recorded in git"),
-        "complexity": (f"+{inputs.complexity_added} cyclomatic complexity{worst}" if inputs.complexity_known else
+        "complexity": (f"+{inputs.complexity_added} cyclomatic complexity{_credited(inputs)}{worst}"
+                       if inputs.complexity_known else
                        "complexity not measured (no measurer reads this change's code: Terraform, SQL, "
                        "Blade templates ...): counted as average"),
         "size": f"{lines} changed lines (+{inputs.lines_added}/-{inputs.lines_deleted})",

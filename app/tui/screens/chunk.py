@@ -385,6 +385,8 @@ class ChunkReviewScreen(ReaderScreen):
             if chunk.whitespace_lines:  # skimmed, not read: said where the reviewer looks (QA51 #25)
                 parts.append(f"{chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only "
                              f"{skimmed_noun(chunk.files)}")
+            if chunk.moved_lines:  # moved whole from or to elsewhere in the change: checked, skimmed
+                parts.append(f"{chunk.moved_lines:,} of {chunk.changed_lines:,} lines only moved")
             if chunk.additions:
                 tools = ", ".join(sorted(chunk.ai_tools)) if chunk.ai_tools else ""
                 parts.append(f"AI {share_text(chunk.ai_share)}" + (f" ({tools})" if tools else ""))

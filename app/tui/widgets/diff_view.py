@@ -80,10 +80,13 @@ SPLIT_MIN_WIDTH = 160
 REINDENTED_MARK = "⇥"
 """Beside the +/− of a changed line a tool rewrote: only its whitespace, or a catalogue's `#:`
 (DisplayLine.reindented)."""
+MOVED_MARK = "⇄"
+"""Beside the +/− of a changed line that only moved (DisplayLine.moved)."""
 DIFF_MARKS: tuple[tuple[str, str], ...] = (
     ("+ -", "an added, a removed line (its changed words stand out)"),
     (f"+{REINDENTED_MARK} -{REINDENTED_MARK}",
      "muted: re-indented, or a .po line gettext wrote (#:), skimmed in the plan"),
+    (f"+{MOVED_MARK} -{MOVED_MARK}", "muted: moved whole from or to elsewhere in the change, skimmed in the plan"),
     ("dim + -", "another chunk's change shown as context (the cursor names the chunk)"),
     ("▌", "a line an AI tool wrote"),
     ("▲", "a complexity hotspot: a function whose complexity rose"),
@@ -117,6 +120,9 @@ class DisplayLine:
     """A changed line that only changes whitespace (re-indented: the same text as a line of the other side but
     for whitespace, app.core.planner.whitespace; or a gettext catalogue's `#:`/`#,`/`#|`/date line, `tool_written`; the
     plan skims it): drawn muted, with REINDENTED_MARK."""
+    moved: bool = False
+    """A changed line of a block deleted in one place of the change and added in another (app.core.planner.moved; the
+    plan skims it: the reviewer checks it moved intact): drawn muted, with MOVED_MARK."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1066,6 +1072,9 @@ class DiffView(ScrollView, can_focus=True):
             parts.append(f"changed in {visible(line.elsewhere)}")
         elif line.reindented:
             parts.append("only re-indented: the same text as a line it replaces but for whitespace")
+        elif line.moved:
+            parts.append("moved: a block deleted in one place of the change and added in another; check it moved "
+                         "intact")
         marker = self.marker_for(line)
         if marker is not None and marker.label:
             parts.append(visible(marker.label))
@@ -1187,7 +1196,7 @@ class DiffView(ScrollView, can_focus=True):
         cursor_bg = Style(bgcolor=palette.cursor["context"].bgcolor) if is_cursor else Style()
         if line.elsewhere:
             return palette.elsewhere + cursor_bg, True
-        if line.reindented and kind in palette.reindented:
+        if (line.reindented or line.moved) and kind in palette.reindented:
             return palette.reindented[kind] + cursor_bg, True
         return (palette.cursor if is_cursor else palette.line)[kind], False
 
@@ -1237,9 +1246,11 @@ class DiffView(ScrollView, can_focus=True):
             segments.append(Segment("▲" if line.hotspot else " ", line_style + palette.hotspot))
             sign = {"add": "+", "del": "-"}.get(kind, " ")
             sign_style = line_style + palette.sign.get(kind, Style())
-            if line.elsewhere or line.reindented:
+            if line.elsewhere or line.reindented or line.moved:
                 sign_style += Style(dim=True)
-            mark = REINDENTED_MARK if line.reindented and not line.elsewhere and kind in ("add", "del") else " "
+            mark = " "
+            if not line.elsewhere and kind in ("add", "del"):
+                mark = REINDENTED_MARK if line.reindented else MOVED_MARK if line.moved else " "
             segments.append(Segment(sign + mark, sign_style))
         return segments, width
 

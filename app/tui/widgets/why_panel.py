@@ -287,6 +287,9 @@ def complexity_section(found: Assessment | None) -> RenderableType:
                     style="dim")
         return Breakable(text)
     text.append(f"+{complexity.added if complexity else 0} cyclomatic")
+    if complexity is not None and complexity.credited:  # renamed or moved functions: not new (QA58 F3)
+        text.append(f" ({complexity.credited} more in functions moved or renamed, not counted: the complexity "
+                    "factor names them)", style="dim")
     worst = complexity.worst_function if complexity else None
     if worst:
         text.append(f" · worst {one_line(worst.name, 80)} CC {worst.complexity}"
