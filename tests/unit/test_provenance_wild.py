@@ -88,6 +88,14 @@ WILD_ROWS = [
      "Crush", "trailer", "Claude Sonnet 4.5 via Crush"),
     ("model-via-tool-remark", "Add test\n\nAssisted-By: openai/gpt-5.5 via Crush (modified ver.)\n", ANN, None,
      "Crush", "trailer", "via Crush (modified ver.)"),
+    # a tool's own address wins over another tool's name: Crush running Claude, not Claude Code (crush 1e80982ddf)
+    ("claude-model-via-crush", "feat(workspace): x\n\n🐰 Generated with Crush\n\n"
+     "Assisted-by: Claude Sonnet 4 via Crush <crush@charm.land>\n", ANN, None, "Crush", "trailer",
+     "Claude Sonnet 4 via Crush"),
+    ("via-in-parentheses", "fix\n\nAssisted-by: Claude Opus 4.6 (via Crush)\n", ANN, None, "Crush", "trailer",
+     "(via Crush)"),
+    ("tool-then-model-in-parentheses", "fix\n\nAssisted-by: Crush (glm-5-turbo)\n", ANN, None, "Crush", "trailer",
+     "Crush (glm-5-turbo)"),
     ("model-alone-in-assisted-by", "Harden\n\nAssisted-by: GLM-5 <agent@example.org>\n", ANN, None,
      "GLM", "trailer", "GLM-5"),
     # -- Charm's Crush (QA61): its own address as co-author, with no "Generated with Crush" footer -----------------

@@ -444,11 +444,18 @@ def _identity_tool(name: str, email: str) -> tuple[str, bool] | None:
     login = _bot_login(name, email)
     if login:
         return _BOTS[login], bool(_BOT_EMAIL.match(email))
+    # A tool's own address first, then the tool after "via", then a tool's name: "Claude Sonnet 4 via Crush
+    # <crush@charm.land>" is Crush running Claude, not Claude Code (QA61: crush 1e80982ddf)
     for identity in _IDENTITIES:
         pattern = identity.email_pattern
-        known = email in identity.emails or bool(pattern and pattern.match(email))
-        if known or identity.name.match(name):
-            return identity.tool, known
+        if email in identity.emails or (pattern and pattern.match(email)):
+            return identity.tool, True
+    via = _via_tool(name)
+    if via:
+        return via, False
+    for identity in _IDENTITIES:
+        if identity.name.match(name):
+            return identity.tool, False
     return None
 
 
@@ -676,7 +683,7 @@ def _footer_signal(message: str, add: _Add, skip_tool: str | None) -> None:
 
 # "<model> via <tool>": Crush signs "Assisted-by: Claude Sonnet 4 via Crush", "GLM-5 via Crush <crush@charm.land>",
 # "openai/gpt-5.5 via Crush (modified ver.)"; the agent is the tool, the model only what it ran.
-_VIA = re.compile(r"\bvia\s+(?P<tool>[^()<>]{1,40}?)\s*(?:\([^()]*\))?\s*$", re.IGNORECASE)
+_VIA = re.compile(r"\bvia\s+(?P<tool>[^()<>]{1,40}?)\s*\)?\s*(?:\([^()]*\))?\s*$", re.IGNORECASE)
 
 
 def _via_tool(text: str) -> str | None:
@@ -747,11 +754,8 @@ def _co_author_signal(value: str, text: str, add: _Add) -> None:
         tool, known = identity
         add(tool, text, "trailer", CO_AUTHOR_POINTS + (KNOWN_EMAIL_POINTS if known else 0))
         return
-    via = _via_tool(name)
-    model = None if via else model_in_name(name)
-    if via:
-        add(via, f"{text} (the tool after 'via')", "trailer", CO_AUTHOR_POINTS)
-    elif model:
+    model = model_in_name(name)
+    if model:
         add(model[1], f"{text} (model {model[0]} in the name)", "trailer", CO_AUTHOR_POINTS)
 
 
@@ -761,15 +765,17 @@ def _assisted_by_signal(value: str, text: str, add: _Add) -> None:
     if "<" in value and "@" in value:
         name, email = _split_identity(value)
         identity = _identity_tool(name, email)
-        tool = identity[0] if identity else _via_tool(name)
-        model = None if tool else model_in_name(name, anywhere=True)
-        if tool or model:
-            add(tool or (model[1] if model else ""), text, "trailer", POLICY_TRAILER_POINTS)
+        model = None if identity else model_in_name(name, anywhere=True)
+        if identity or model:
+            add(identity[0] if identity else model[1] if model else "", text, "trailer", POLICY_TRAILER_POINTS)
         return
     # an agent that adds its session's id ("devx/1e5cc708-aee9-...") is one tool, not one tool per session
     agent = _SESSION_ID.sub("", value.split(":", 1)[0].strip())
     if agent:
-        add(_via_tool(agent) or tool_from_text(agent) or clip_text(agent, 40), text, "trailer", POLICY_TRAILER_POINTS)
+        # "Crush (glm-5-turbo)": the tool, then the model it ran
+        named = _footer_tool(_PARENTHESES.sub("", agent), None) if "(" in agent else None
+        add(_via_tool(agent) or named or tool_from_text(agent) or clip_text(agent, 40), text, "trailer",
+            POLICY_TRAILER_POINTS)
 
 
 def _identity_signals(commit: CommitInfo, add: _Add) -> None:
