@@ -259,7 +259,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 113: the docs rule names the project's notes bare or as text (LICENSE, NOTICE.txt, CHANGES.rst), not `LICENSE*`:
 #     LicenseValidator.java and authors_controller.rb are code (QA58 F7);
 # 114: Crush's own identity (crush@charm.land) is an AI co-author, "<model> via <tool>" credits the tool, and a
-#     disclosure trailer in a paragraph before the last (GitHub squash merges) counts (QA61);
+#     disclosure trailer in a paragraph before the last (GitHub squash merges) counts; Rust's build.rs,
+#     .cargo/config.toml, rust-toolchain and deny.toml are tier 1 (QA61);
 ANALYSIS_VERSION = "114"
 
 STALE_BEHIND = 1_000
