@@ -274,7 +274,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     body, then by name and a similar body; the why panel names what was not counted); lines moved whole (a block
 #     of 3 or more deleted in one place and added in another) are skimmed, not read; Java overloads named by
 #     their parameter types (QA58 F3, F4, QA57 F11; FIX105);
-ANALYSIS_VERSION = "119"
+# 120: Crush's own identity (crush@charm.land) is an AI co-author, "<model> via <tool>" credits the tool, and a
+#     disclosure trailer in a paragraph before the last (GitHub squash merges) counts; Rust's build.rs,
+#     .cargo/config.toml, rust-toolchain and deny.toml are tier 1 (QA61);
+ANALYSIS_VERSION = "120"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -80,8 +80,37 @@ WILD_ROWS = [
      ANN, None, "DeepSeek", "trailer", "deepseek-reasoner"),
     ("spaced-model-in-co-author", "Fix\n\nCo-authored-by: QoderAI (Qwen 3.5 Max) <qoder_ai@qoder.com>\n",
      ANN, None, "Qwen", "trailer", "Qwen 3.5 Max"),
+    # "<model> via <tool>": the agent is the tool (QA61: crush credited GLM, Kimi, Qwen, GPT and Claude Code for its
+    # own commits, splitting its track record five ways); a model alone still names its family
     ("model-in-assisted-by", "Harden\n\nAssisted-by: GLM-5 via Crush <crush@charm.land>\n", ANN, None,
-     "GLM", "trailer", "GLM-5 via Crush"),
+     "Crush", "trailer", "GLM-5 via Crush"),
+    ("model-via-tool-no-address", "Harden\n\nAssisted-by: Claude Sonnet 4.5 via Crush\n", ANN, None,
+     "Crush", "trailer", "Claude Sonnet 4.5 via Crush"),
+    ("model-via-tool-remark", "Add test\n\nAssisted-By: openai/gpt-5.5 via Crush (modified ver.)\n", ANN, None,
+     "Crush", "trailer", "via Crush (modified ver.)"),
+    # a tool's own address wins over another tool's name: Crush running Claude, not Claude Code (crush 1e80982ddf)
+    ("claude-model-via-crush", "feat(workspace): x\n\n🐰 Generated with Crush\n\n"
+     "Assisted-by: Claude Sonnet 4 via Crush <crush@charm.land>\n", ANN, None, "Crush", "trailer",
+     "Claude Sonnet 4 via Crush"),
+    ("via-in-parentheses", "fix\n\nAssisted-by: Claude Opus 4.6 (via Crush)\n", ANN, None, "Crush", "trailer",
+     "(via Crush)"),
+    ("tool-then-model-in-parentheses", "fix\n\nAssisted-by: Crush (glm-5-turbo)\n", ANN, None, "Crush", "trailer",
+     "Crush (glm-5-turbo)"),
+    ("model-alone-in-assisted-by", "Harden\n\nAssisted-by: GLM-5 <agent@example.org>\n", ANN, None,
+     "GLM", "trailer", "GLM-5"),
+    # -- Charm's Crush (QA61): its own address as co-author, with no "Generated with Crush" footer -----------------
+    ("crush-co-author", "feat(ui): x\n\nBody.\n\nCo-Authored-By: Charm Crush <crush@charm.land>\n", ANN, None,
+     "Crush", "trailer", "Charm Crush <crush@charm.land>"),
+    ("crush-github-account", "fix(agent): y\n\n"
+     "Co-authored-by: eu.anthropic.claude-opus-5 via Crush <charmcrush@users.noreply.github.com>\n", ANN, None,
+     "Crush", "trailer", "via Crush"),
+    # -- a disclosure before the last paragraph: GitHub's squash merge (crush 598e3ff99b), a trailing link (cline) ---
+    ("squash-inner-assisted-by", "fix(ci): grant permissions (#2901)\n\n* fix(ci): clear lint findings\n\n"
+     "Assisted-by: Crush:qwen3.7-max\n\n* fix: go mod tidy\n\n---------\n\n"
+     "Co-authored-by: Ann Human <ann@example.org>\n", ANN, None, "Crush", "trailer", "Assisted-by: Crush:qwen3.7-max"),
+    ("co-author-before-a-link", "chore(cli): bump CLI\n\nCo-Authored-By: Claude Sonnet 4.6 (1M context) "
+     "<noreply@anthropic.com>\n\n🔮 View transcript: https://agentlogs.example/s/x\n", ANN, None,
+     "Claude Code", "trailer", "Claude Sonnet 4.6"),
     ("claude-new-model-name", "Fix\n\nCo-Authored-By: Claude Fable 5 <claude@example.org>\n", ANN, None,
      "Claude Code", "trailer", "Claude Fable 5"),
     # -- Amazon's Kiro ---------------------------------------------------------------------------
@@ -153,6 +182,14 @@ WILD_HUMAN_ROWS = [
     # Cline's people commit from the cline.bot domain too: only the agent's own names and addresses count
     ("cline-employee", "fix(core): stop stored capability lists revoking tool calling\n",
      person("Max Paulus <max@cline.bot>"), None),
+    # QA61: an example quoted (indented) in the body, a person "via" something, trailers inside prose
+    ("quoted-trailer-example", "fix: follow the Assisted-by spec\n\nIt should be:\n\n"
+     "    Assisted-by: AGENT_NAME:MODEL_VERSION\n    Assisted-by: Crush:kimi-k2.6\n\nSee the docs.\n",
+     ANN, None),
+    ("person-via-a-chat", "Pair\n\nCo-authored-by: Ann via Slack <ann@example.org>\n", ANN, None),
+    ("person-named-crush", "Pair\n\nCo-authored-by: Crush Smith <crush@smith.example>\n", ANN, None),
+    ("inner-paragraph-with-prose", "Fix\n\nWe now print\nAssisted-by: Crush:x\nin commits we make.\n\nEnd.\n",
+     ANN, None),
     ("prose-naming-a-tool", "Fix\n\nMade with Cursor's help, reviewed by hand; Codebuff suggested the test.\n",
      ANN, None),
 ]

@@ -103,6 +103,15 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(1, "build script or dependency catalogue: changes what code is built and runs in production", """
         *.gradle *.gradle.kts *.versions.toml gradle-wrapper.properties maven-wrapper.properties gradle.properties
         /buildSrc/""")
+    # Rust: Cargo compiles and runs a crate's build.rs on every build, on every developer's machine and CI runner (it
+    # links native code, generates sources, can fetch); .cargo/config.toml sets the linker, rustflags and a runner, the
+    # toolchain file picks the compiler, cargo-deny's deny.toml is the gate on advisories, licences and sources. In
+    # astral-sh/uv all five were tier 2 "matches no tier rule" (QA61) beside Cargo.toml at tier 1. A build.rs inside
+    # src/ is a module named build (uv's crates/uv-pypi-types/src/build.rs): the rule after this one.
+    + _rules(1, "Rust build script, Cargo or toolchain configuration: code run at build time, or how code is built",
+             """build.rs **/.cargo/config.toml **/.cargo/config rust-toolchain rust-toolchain.toml deny.toml""")
+    + _rules(2, "a Rust module named build.rs inside a source tree: code, not Cargo's build script",
+             "**/src/**/build.rs")
     # what dependency updates are proposed, and how often (QA51 #5: dependabot.yml was tier 2)
     + _rules(1, "dependency update automation: decides which dependency updates come in", """
         /.github/dependabot.yml /.github/dependabot.yaml renovate.json renovate.json5 .renovaterc

@@ -260,6 +260,12 @@ _IDENTITIES = (
     _Identity("OpenAI Codex", _name(r"^(?:openai )?codex$"), frozenset({"noreply@openai.com"})),
     _Identity("OpenCode", _name(r"^opencode$"), frozenset({"noreply@opencode.ai"})),
     _Identity("Amp", _name(r"^amp$"), frozenset({"amp@ampcode.com"})),
+    # Charm's Crush: its bash tool's prompt has the model sign "Co-Authored-By: Crush <crush@charm.land>" and
+    # "Assisted-by: Crush:<model>" (internal/agent/tools/bash.md.tpl); "Charm Crush <crush@charm.land>" in 2026-05..08,
+    # "<model> via Crush <charmcrush@users.noreply.github.com>" from its GitHub account. QA61: 215 of crush's own
+    # commits carried only that co-author and read 0% AI.
+    _Identity("Crush", _name(r"^(?:charm )?crush$"), frozenset({"crush@charm.land"}),
+              email_pattern=_name(r"^(?:\d+\+)?charmcrush@users\.noreply\.github\.com$")),
     _Identity("Gemini", _name(r"^gemini(?: cli| code assist)?$")),
     _Identity("Devin", _name(r"^devin ai$")),
     # Sourcery's refactoring commits: "Sourcery AI <>" (empty e-mail), "'Refactored by Sourcery'" (rich pull/1955)
@@ -438,11 +444,18 @@ def _identity_tool(name: str, email: str) -> tuple[str, bool] | None:
     login = _bot_login(name, email)
     if login:
         return _BOTS[login], bool(_BOT_EMAIL.match(email))
+    # A tool's own address first, then the tool after "via", then a tool's name: "Claude Sonnet 4 via Crush
+    # <crush@charm.land>" is Crush running Claude, not Claude Code (QA61: crush 1e80982ddf)
     for identity in _IDENTITIES:
         pattern = identity.email_pattern
-        known = email in identity.emails or bool(pattern and pattern.match(email))
-        if known or identity.name.match(name):
-            return identity.tool, known
+        if email in identity.emails or (pattern and pattern.match(email)):
+            return identity.tool, True
+    via = _via_tool(name)
+    if via:
+        return via, False
+    for identity in _IDENTITIES:
+        if identity.name.match(name):
+            return identity.tool, False
     return None
 
 
@@ -544,10 +557,21 @@ def parse_trailers(message: str) -> list[Trailer]:
         start -= 1
     if start <= title_end:
         return []  # the only paragraph is the title
+    trailers, other_lines, recognised = _trailer_paragraph(lines[start:])
+    if not trailers:
+        return []
+    if other_lines and not (recognised and len(trailers) * 4 >= len(trailers) + other_lines):
+        return []
+    return trailers
+
+
+def _trailer_paragraph(lines: list[str]) -> tuple[list[Trailer], int, bool]:
+    """The `Key: value` lines of one paragraph (continuations folded in), how many other lines it has, and whether
+    a key is one git recognises."""
     trailers: list[Trailer] = []
-    trailer_lines = other_lines = 0
+    other_lines = 0
     recognised = False
-    for line in lines[start:]:
+    for line in lines:
         if line.startswith("#"):
             continue  # a comment inside the block
         if line[:1] in (" ", "\t") and trailers:
@@ -557,15 +581,38 @@ def parse_trailers(message: str) -> list[Trailer]:
         match = _TRAILER.match(line)
         if match:
             trailers.append(Trailer(match.group(1), match.group(2).strip()))
-            trailer_lines += 1
             recognised = recognised or match.group(1).lower() in _KNOWN_KEYS
         else:
             other_lines += 1
-    if not trailers:
-        return []
-    if other_lines and not (recognised and trailer_lines * 4 >= trailer_lines + other_lines):
-        return []
-    return trailers
+    return trailers, other_lines, recognised
+
+
+# The disclosure keys read in a paragraph before the last one (see inner_disclosures)
+_DISCLOSURE_KEYS = {*_CO_AUTHOR_KEYS, "assisted-by", "generated-by", *_MADE_WITH_KEYS}
+MAX_INNER_PARAGRAPHS = 200  # paragraphs of one message looked at for squashed commits' trailers
+
+
+def inner_disclosures(message: str) -> list[Trailer]:
+    """The disclosure trailers (Co-authored-by, Assisted-by, Generated-by, Made-with) of the paragraphs between the
+    title and the last paragraph that are wholly trailers. GitHub's squash merge writes each squashed commit's
+    subject, body and trailers as paragraphs of one message ("* feat: x", "Assisted-by: Crush", "* fix: y", ...,
+    "---------", the co-authors): git reads only the last paragraph, and crush's squashed pull requests credited
+    Crush in an inner one (QA61: 598e3ff99b, fc9db0563b, f8da538c50). A paragraph with any prose line is not read,
+    nor an indented one (an example quoted in the body)."""
+    paragraphs: list[list[str]] = [[]]
+    for line in _bounded(message).split("\n"):
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            if len(paragraphs) > MAX_INNER_PARAGRAPHS:
+                break
+            paragraphs.append([])
+    found: list[Trailer] = []
+    for paragraph in paragraphs[1:-1]:  # not the title, not the last (parse_trailers reads that one)
+        trailers, other_lines, _ = _trailer_paragraph(paragraph)
+        if trailers and not other_lines:
+            found.extend(t for t in trailers if t.token in _DISCLOSURE_KEYS)
+    return found
 
 
 def commit_signals(commit: CommitInfo, config: ProvenanceConfig = DEFAULT) -> list[AISignal]:
@@ -579,7 +626,7 @@ def commit_signals(commit: CommitInfo, config: ProvenanceConfig = DEFAULT) -> li
 
     message = _bounded(commit.message or "")
     trailers = parse_trailers(message)
-    for trailer in trailers:
+    for trailer in (*trailers, *inner_disclosures(message)):
         _trailer_signal(trailer, add)
     _identity_signals(commit, add)
     for line in message.split("\n"):
@@ -634,6 +681,18 @@ def _footer_signal(message: str, add: _Add, skip_tool: str | None) -> None:
         return
 
 
+# "<model> via <tool>": Crush signs "Assisted-by: Claude Sonnet 4 via Crush", "GLM-5 via Crush <crush@charm.land>",
+# "openai/gpt-5.5 via Crush (modified ver.)"; the agent is the tool, the model only what it ran.
+_VIA = re.compile(r"\bvia\s+(?P<tool>[^()<>]{1,40}?)\s*\)?\s*(?:\([^()]*\))?\s*$", re.IGNORECASE)
+
+
+def _via_tool(text: str) -> str | None:
+    """The known AI tool named after "via" at the end of an agent's name ("Claude Opus 4.6 via Crush" -> "Crush"),
+    or None: a person "via" something else ("Ann via Slack") names no tool."""
+    match = _VIA.search(text[:MAX_IDENTITY_CHARS])
+    return _footer_tool(match.group("tool"), None) if match else None
+
+
 def _tool_key(text: str) -> str:
     """A name as a tool key: lower case, letters and digits only ("Codebuff", "code-buff" -> "codebuff")."""
     return "".join(ch for ch in text.lower() if ch.isalnum())
@@ -663,36 +722,9 @@ def _trailer_signal(trailer: Trailer, add: _Add) -> None:
     token, value = trailer.token, trailer.value
     text = f"trailer {clip_text(f'{trailer.key}: {value}')}"
     if token in _CO_AUTHOR_KEYS:
-        name, email = _split_identity(value)
-        reviewer = _review_login(name, email)
-        if reviewer is not None:
-            known = bool(_BOT_EMAIL.match(email.strip()))
-            add(_REVIEW_BOTS[reviewer], f"co-author {reviewer}: an AI review bot whose suggestion was applied "
-                f"(the suggested lines are the bot's) - {text}", "review",
-                CO_AUTHOR_POINTS + (KNOWN_EMAIL_POINTS if known else 0))
-            return
-        identity = _identity_tool(name, email)
-        if identity:
-            tool, known = identity
-            add(tool, text, "trailer", CO_AUTHOR_POINTS + (KNOWN_EMAIL_POINTS if known else 0))
-            return
-        model = model_in_name(name)
-        if model:
-            add(model[1], f"{text} (model {model[0]} in the name)", "trailer", CO_AUTHOR_POINTS)
+        _co_author_signal(value, text, add)
     elif token == "assisted-by":
-        # Kernel / Fedora form "AGENT:MODEL [tools]"; the older human form "Name <email>" is a person
-        # unless the identity is a tool's.
-        if "<" in value and "@" in value:
-            name, email = _split_identity(value)
-            identity = _identity_tool(name, email)
-            model = None if identity else model_in_name(name, anywhere=True)
-            if identity or model:  # a tool's identity, or a model named in it ("GLM-5 via Crush")
-                add(identity[0] if identity else model[1] if model else "", text, "trailer", POLICY_TRAILER_POINTS)
-            return
-        # an agent that adds its session's id ("devx/1e5cc708-aee9-...") is one tool, not one tool per session
-        agent = _SESSION_ID.sub("", value.split(":", 1)[0].strip())
-        if agent:
-            add(tool_from_text(agent) or clip_text(agent, 40), text, "trailer", POLICY_TRAILER_POINTS)
+        _assisted_by_signal(value, text, add)
     elif token == "generated-by":
         # Generated-by also names scripts (e.g. "scripts/foo.sh"): those are not AI.
         if value and not _SCRIPT_VALUE.search(value):
@@ -706,6 +738,44 @@ def _trailer_signal(trailer: Trailer, add: _Add) -> None:
             add("Amp", text, "trailer", TOOL_TRAILER_POINTS)
     elif token == "replit-commit-author" and value.strip().lower() == "agent":
             add("Replit", text, "trailer", TOOL_TRAILER_POINTS)
+
+
+def _co_author_signal(value: str, text: str, add: _Add) -> None:
+    name, email = _split_identity(value)
+    reviewer = _review_login(name, email)
+    if reviewer is not None:
+        known = bool(_BOT_EMAIL.match(email.strip()))
+        add(_REVIEW_BOTS[reviewer], f"co-author {reviewer}: an AI review bot whose suggestion was applied "
+            f"(the suggested lines are the bot's) - {text}", "review",
+            CO_AUTHOR_POINTS + (KNOWN_EMAIL_POINTS if known else 0))
+        return
+    identity = _identity_tool(name, email)
+    if identity:
+        tool, known = identity
+        add(tool, text, "trailer", CO_AUTHOR_POINTS + (KNOWN_EMAIL_POINTS if known else 0))
+        return
+    model = model_in_name(name)
+    if model:
+        add(model[1], f"{text} (model {model[0]} in the name)", "trailer", CO_AUTHOR_POINTS)
+
+
+def _assisted_by_signal(value: str, text: str, add: _Add) -> None:
+    """Kernel / Fedora form "AGENT:MODEL [tools]"; the older human form "Name <email>" is a person unless the
+    identity is a tool's, names the tool it was used through ("Claude Opus 4.6 via Crush"), or a model."""
+    if "<" in value and "@" in value:
+        name, email = _split_identity(value)
+        identity = _identity_tool(name, email)
+        model = None if identity else model_in_name(name, anywhere=True)
+        if identity or model:
+            add(identity[0] if identity else model[1] if model else "", text, "trailer", POLICY_TRAILER_POINTS)
+        return
+    # an agent that adds its session's id ("devx/1e5cc708-aee9-...") is one tool, not one tool per session
+    agent = _SESSION_ID.sub("", value.split(":", 1)[0].strip())
+    if agent:
+        # "Crush (glm-5-turbo)": the tool, then the model it ran
+        named = _footer_tool(_PARENTHESES.sub("", agent), None) if "(" in agent else None
+        add(_via_tool(agent) or named or tool_from_text(agent) or clip_text(agent, 40), text, "trailer",
+            POLICY_TRAILER_POINTS)
 
 
 def _identity_signals(commit: CommitInfo, add: _Add) -> None:
