@@ -258,7 +258,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     is not titled by a small commit a later one undid (QA56 F1, F6, F9, F10; FIX101);
 # 113: the docs rule names the project's notes bare or as text (LICENSE, NOTICE.txt, CHANGES.rst), not `LICENSE*`:
 #     LicenseValidator.java and authors_controller.rb are code (QA58 F7);
-# 114: a gemspec, config.ru, Jbuilder view, Rakefile, Guardfile and Capfile are Ruby code, config.ru tier 1 (FIX107);
+# 114: a gemspec, config.ru, Jbuilder view, Rakefile, Guardfile and Capfile are Ruby code, config.ru tier 1; a
+#     vendor/<owner>/<package>/ committed with its own composer.json or licence is vendored (FIX107);
 ANALYSIS_VERSION = "114"
 
 STALE_BEHIND = 1_000
