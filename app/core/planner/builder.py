@@ -80,6 +80,7 @@ from app.core.planner.model import (
     Segment,
     content_floor,
     content_kind,
+    is_translation_path,
     light_floor,
     new_line_range,
     new_segment,
@@ -94,6 +95,7 @@ from app.core.planner.packer import (
     Leaf,
     Packer,
 )
+from app.core.planner.translations import code_flags, is_php_catalogue, locale_of, normal
 from app.core.planner.tree import CodeFile, code_file
 from app.core.planner.whitespace import is_catalogue, skimmed_lines, tool_written
 from app.core.text import format_duration, plural, share_text, visible_path
@@ -248,6 +250,7 @@ def build_plan(
     own_code: OwnCode | None = None,
     vendored: Vendored | None = None,
     dependency_note: str = "",
+    source_locales: Iterable[str] = ("en",),
 ) -> ReviewPlan:
     """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
 
@@ -266,6 +269,8 @@ def build_plan(
     line by line whatever a licence beside it or a `vendor/` in its path suggests. A dependency bump (`vendored`:
     its package tool's trees, app/core/vendored.py; `dependency_note`: what its manifests change, in words) is
     planned as planner/bump.py says: its manifests first, its lock files next, a vendored dependency one skim.
+    `source_locales`: the languages a translation is made from (planner/translations.py): their catalogues are read,
+    every other language's skimmed, one chunk per language.
     """
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
@@ -274,6 +279,7 @@ def build_plan(
     builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive, own_code)
     builder.test_functions = {path: set(names) for path, names in (test_functions or {}).items()}
     builder.function_complexity = function_complexity or {}
+    builder.source_locales = frozenset(normal(locale) for locale in source_locales)
     if (vendored is not None and vendored.roots) or dependency_note:
         builder.bump = BumpPlan(vendored or Vendored(), dependency_note, _vendored_modules(files, read_blob))
     if absent_at_base is not None and builder.vendored:
@@ -417,6 +423,8 @@ class _PlanBuilder:
         self.mirrors = mirrors_of(files, config)  # copies of another file's edit: one collapsed chunk per directory
         self.bump: BumpPlan | None = None  # a dependency bump's groups (planner/bump.py)
         self.schema_dumps: set[int] = set()  # schema dumps read in their migration's chunk, skimmed (_with_migrations)
+        self.source_locales: frozenset[str] = frozenset({"en"})  # translations' source languages: read, not skimmed
+        self._catalogue_code: dict[int, list[frozenset[int]]] = {}  # per catalogue file, per hunk: its code lines
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -484,6 +492,7 @@ class _PlanBuilder:
         environments: dict[str, list[int]] = {}
         mirrored: dict[str, list[int]] = {}
         bump: dict[str, list[int]] = {}
+        languages: dict[str, list[int]] = {}
         for index, fd in enumerate(self.files):
             if (bump_group := self._bump_group(fd)) is not None:
                 bump.setdefault(bump_group, []).append(index)
@@ -501,6 +510,8 @@ class _PlanBuilder:
                 submodules.append(index)  # never collapsed, even under vendor/: a pointer move is read
             elif fd.changed_lines == 0 or not fd.hunks:
                 light.append(index)
+            elif (language := self._translation(index, fd)) is not None:
+                languages.setdefault(language, []).append(index)
             else:
                 reason = self._collapse_reason(index, fd)
                 if reason:
@@ -512,6 +523,7 @@ class _PlanBuilder:
         drafts += self._submodule_drafts(submodules)
         drafts += self._collapsed_drafts([i for i in collapsed if i not in self.schema_dumps])
         drafts += self._tree_drafts(environments, mirrored)
+        drafts += self._translation_drafts(languages)
         for group in _by_directory(binary, self.paths):
             drafts.append(Draft(KIND_BINARY, light_files=group))
         if bytecode:
@@ -546,6 +558,50 @@ class _PlanBuilder:
             notes = self.file_notes.get(index, [])
             notes[:] = [note.removesuffix(": collapsed") + f": the schema the migrations write, read with "
                         f"{visible_path(migration)} and skimmed" for note in notes]
+        return drafts
+
+    def _translation(self, index: int, fd: FileDiff) -> str | None:
+        """The language directory of a catalogue to skim (planner/translations.py): a translation into a language
+        other than the source, at tier 2 or 3 (a repository rule that makes it 0 or 1 has it read), with no code in
+        its changed lines (a Laravel catalogue is PHP that runs: code there is read)."""
+        if not is_translation_path(fd.path) or self.file_tiers.get(fd.path, self.config.default_tier) < 2:
+            return None
+        located = locale_of(fd.path)  # the source language's catalogues with code are said too
+        code = sum(map(len, self.catalogue_code(index))) if is_php_catalogue(fd.path) else 0
+        if code:
+            self.file_notes.setdefault(index, []).append(
+                f"{visible_path(fd.path)}: {plural(code, 'changed line')} of this catalogue not a `'key' => 'text',` "
+                "entry: code in a catalogue (it runs when the language loads), read as code")
+        if located is None or normal(located[1]) in self.source_locales or code:
+            return None
+        return located[0]
+
+    def catalogue_code(self, index: int) -> list[frozenset[int]]:
+        """Per hunk of a Laravel catalogue, the indices of its changed lines that are code (translations.code_flags,
+        each side read in order); empty sets for any other file."""
+        found = self._catalogue_code.get(index)
+        if found is None:
+            fd = self.files[index]
+            found = []
+            for hunk in fd.hunks if is_php_catalogue(fd.path) and is_translation_path(fd.path) else ():
+                code: set[int] = set()
+                for side in (ADDED, DELETED):
+                    positions = [i for i, line in enumerate(hunk.lines) if line.origin in (side, CONTEXT)]
+                    flags = code_flags(hunk.lines[i].text for i in positions)
+                    code.update(i for i, flag in zip(positions, flags, strict=True)
+                                if flag and hunk.lines[i].origin == side)
+                found.append(frozenset(code))
+            if not found:
+                found = [frozenset() for _ in fd.hunks]
+            self._catalogue_code[index] = found
+        return found
+
+    def _translation_drafts(self, languages: Mapping[str, list[int]]) -> list[Draft]:
+        """One collapsed chunk per language directory of translations (`_translation`): skimmed per file."""
+        drafts: list[Draft] = []
+        for root, indices in sorted(languages.items()):
+            every = [self._every_line(index, WHOLE_FILE) for index in indices]
+            drafts.append(Draft(KIND_COLLAPSED, every, sum(leaf.size for leaf in every), translation=root))
         return drafts
 
     def _tree_drafts(self, environments: Mapping[str, list[int]], mirrored: Mapping[str, list[int]]) -> list[Draft]:
@@ -1153,6 +1209,9 @@ class _PlanBuilder:
                 continue
             gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
             key = (REMOVED if gone else content_kind(segment.path), tier)
+            hidden = 0 if gone else self._catalogue_code_in(segment)  # code in a catalogue: read as code
+            if hidden:
+                lines[("code", tier)] = lines.get(("code", tier), 0) + hidden
             tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
             # re-indented or a catalogue's tool-written lines: skimmed, whatever their kind
             reindented, written = (0, 0) if gone else self._whitespace_in(segment)
@@ -1161,7 +1220,7 @@ class _PlanBuilder:
             for kind, count in ((REINDENTED, reindented), (TOOL_WRITTEN, written)):
                 if count:
                     lines[(kind, tier)] = lines.get((kind, tier), 0) + count
-            lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests - skimmed
+            lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests - skimmed - hidden
             outside[segment.path] = outside.get(segment.path, 0) + segment.additions + segment.deletions - tests
             if tests:
                 lines[("test", tier)] = lines.get(("test", tier), 0) + tests
@@ -1170,6 +1229,14 @@ class _PlanBuilder:
         chunk.floor_seconds, chunk.floor_derivation = content_floor(
             lines, chunk.complexity_added, self.config, self._test_complexity.get(id(chunk), 0),
             uncuttable=(chunk.oversize_reason or "one unit") if chunk.oversized else None)
+
+    def _catalogue_code_in(self, segment: Segment) -> int:
+        """The changed lines of a segment of a Laravel catalogue that are code (`catalogue_code`), not re-indented."""
+        if not is_php_catalogue(segment.path) or not is_translation_path(segment.path):
+            return 0
+        code = self.catalogue_code(segment.file_index)[segment.hunk_index]
+        skimmed = self.whitespace_lines(segment.file_index)[segment.hunk_index]
+        return sum(1 for i in code if segment.first <= i <= segment.last and i not in skimmed)
 
     def _whitespace_in(self, segment: Segment) -> tuple[int, int]:
         """The lines a tool rewrote in a segment that lie outside the tests inside its file (those are test lines):
@@ -1233,6 +1300,8 @@ class _PlanBuilder:
             self._environment_chunk(chunk, draft, file_tiers)
         elif draft.mirror is not None:
             self._mirror_chunk(chunk, draft.mirror)
+        elif draft.translation is not None:
+            self._translation_chunk(chunk, draft.translation)
         elif draft.kind == KIND_COLLAPSED:
             chunk.floor_seconds, chunk.floor_derivation = light_floor(
                 len(chunk.files), self.config.collapsed_seconds, "collapsed")
@@ -1359,6 +1428,20 @@ class _PlanBuilder:
                        + ", skimmed as one chunk, not read line by line"]
         chunk.floor_seconds = int(seconds)
         chunk.floor_derivation = f"one vendored dependency: one skim = {format_duration(seconds, 'spaced')}"
+
+    def _translation_chunk(self, chunk: Chunk, root: str) -> None:
+        """One language's catalogues (not the source language's) as one skimmed chunk: a look per file for what
+        breaks a page, placeholders, markup and quotes, not the prose (QA59 F7)."""
+        shown = visible_path(root)
+        language = locale_of(chunk.files[0])
+        name = language[1] if language else posixpath.basename(root)
+        sources = ", ".join(sorted(self.source_locales))
+        chunk.title = f"Translations: {shown} ({plural(len(chunk.files), 'file')})"
+        chunk.notes = [f"{shown}: the {name} translation of the source language's ({sources}) strings: skimmed, a look "
+                       "a file for what breaks a page (placeholders such as :name or {count}, markup, quotes), not "
+                       "read as prose; the source language's catalogues are read"]
+        chunk.floor_seconds, chunk.floor_derivation = light_floor(
+            len(chunk.files), self.config.collapsed_seconds, "translation")
 
     def _mirror_chunk(self, chunk: Chunk, root: str) -> None:
         """A mirror directory's copies as one collapsed chunk, each file saying whose edit it repeats: hono's
