@@ -260,7 +260,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     LicenseValidator.java and authors_controller.rb are code (QA58 F7);
 # 114: a gemspec, config.ru, Jbuilder view, Rakefile, Guardfile and Capfile are Ruby code, config.ru tier 1; a
 #     vendor/<owner>/<package>/ committed with its own composer.json or licence is vendored; translations into other
-#     languages than the source are skimmed, one chunk per language, code in a Laravel catalogue read (FIX107);
+#     languages than the source are skimmed, one chunk per language, code in a Laravel catalogue read; a new file's
+#     licence header is skimmed (FIX107);
 ANALYSIS_VERSION = "114"
 
 STALE_BEHIND = 1_000

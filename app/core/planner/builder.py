@@ -65,6 +65,7 @@ from app.core.planner.model import (
     KIND_CODE,
     KIND_COLLAPSED,
     KIND_RENAME,
+    LICENCE_HEADER,
     LOCK_FILE_GLOBS,
     ORDER_PATH,
     ORDER_RISK,
@@ -97,7 +98,7 @@ from app.core.planner.packer import (
 )
 from app.core.planner.translations import code_flags, is_php_catalogue, locale_of, normal
 from app.core.planner.tree import CodeFile, code_file
-from app.core.planner.whitespace import is_catalogue, skimmed_lines, tool_written
+from app.core.planner.whitespace import is_catalogue, licence_header, skimmed_lines, tool_written
 from app.core.text import format_duration, plural, share_text, visible_path
 from app.core.vendored import Vendored
 from app.errors import ReviewTuiError
@@ -302,6 +303,8 @@ def build_plan(
         what = ("re-indented or tool-written (the same text as a line they replace but for whitespace, as `git diff "
                 "-w` pairs them, or a gettext catalogue's references, flags and dates)" if written else
                 "re-indented (the same text as a line they replace but for whitespace, as `git diff -w` pairs them)")
+        if licence := sum(c.licence_lines for c in chunks):
+            what += f", or the licence text new files open with ({licence:,} lines)"
         plan.notes.append(f"{skimmed:,} of {total:,} changed lines only {what}: skimmed at "
                           f"{config.whitespace_lines_per_hour:,.0f} lines an hour, not read line by line")
     for index in builder.literals:  # said at the top of the plan: 301 identical chunk rows said nothing
@@ -416,6 +419,7 @@ class _PlanBuilder:
         self._regions: dict[int, tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]] = {}
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
         self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: its whitespace-only lines
+        self._licence: dict[int, frozenset[int]] = {}  # per new file, its licence header's lines in its first hunk
         self._limits: dict[int, int] = {}  # per file, the changed lines of it a chunk holds (limit_of)
         self._line_seconds: dict[int, tuple[float, float]] = {}  # per file, a line's floor seconds, its multiplier
         self.function_complexity: Mapping[str, Mapping[str, int]] = {}  # path -> {qualname: CC added}: leaf_seconds
@@ -885,6 +889,9 @@ class _PlanBuilder:
                          for hunk, origins in zip(fd.hunks, self._hunk_origins(index), strict=True)]
             else:
                 found = [frozenset() for _ in fd.hunks]
+            if found and (licence := licence_header(fd)):  # a new file's licence text: the project's boilerplate
+                found[0] = found[0] | licence
+                self._licence[index] = licence
             self._whitespace[index] = found
         return found
 
@@ -1214,10 +1221,11 @@ class _PlanBuilder:
                 lines[("code", tier)] = lines.get(("code", tier), 0) + hidden
             tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
             # re-indented or a catalogue's tool-written lines: skimmed, whatever their kind
-            reindented, written = (0, 0) if gone else self._whitespace_in(segment)
-            skimmed = reindented + written
+            reindented, written, licence = (0, 0, 0) if gone else self._whitespace_in(segment)
+            skimmed = reindented + written + licence
             chunk.whitespace_lines += skimmed
-            for kind, count in ((REINDENTED, reindented), (TOOL_WRITTEN, written)):
+            chunk.licence_lines += licence
+            for kind, count in ((REINDENTED, reindented), (TOOL_WRITTEN, written), (LICENCE_HEADER, licence)):
                 if count:
                     lines[(kind, tier)] = lines.get((kind, tier), 0) + count
             lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests - skimmed - hidden
@@ -1238,21 +1246,23 @@ class _PlanBuilder:
         skimmed = self.whitespace_lines(segment.file_index)[segment.hunk_index]
         return sum(1 for i in code if segment.first <= i <= segment.last and i not in skimmed)
 
-    def _whitespace_in(self, segment: Segment) -> tuple[int, int]:
+    def _whitespace_in(self, segment: Segment) -> tuple[int, int, int]:
         """The lines a tool rewrote in a segment that lie outside the tests inside its file (those are test lines):
-        (only re-indented, a catalogue's tool-written lines)."""
+        (only re-indented, a catalogue's tool-written lines, a new file's licence header)."""
         hunk_lines = self.whitespace_lines(segment.file_index)[segment.hunk_index]
         if not hunk_lines:
-            return 0, 0
+            return 0, 0, 0
         check = self._test_line_check(segment.file_index)
         lines = self.files[segment.file_index].hunks[segment.hunk_index].lines
         inside = [i for i in hunk_lines
                   if segment.first <= i <= segment.last and (check is None or not check(lines[i]))]
+        licence = (len(self._licence.get(segment.file_index, frozenset()).intersection(inside))
+                   if segment.hunk_index == 0 else 0)
         if not is_catalogue(segment.path):
-            return len(inside), 0
+            return len(inside) - licence, 0, licence
         origins = self._hunk_origins(segment.file_index)[segment.hunk_index]
         written = set(tool_written(lines, origins, segment.path)).intersection(inside)
-        return len(inside) - len(written), len(written)
+        return len(inside) - len(written) - licence, len(written), licence
 
     def _line_chunk(self, draft: Draft, segments: list[Segment], file_tiers: Mapping[str, int],
                     ai_lines: Mapping[str, Mapping[int, str]], destructive: set[str]) -> Chunk:

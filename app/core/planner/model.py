@@ -319,6 +319,7 @@ class Chunk:
     # source files whose changed lines here all lie in tests inside them (Rust's `#[cfg(test)] mod tests`)
     test_files: list[str] = field(default_factory=list)
     whitespace_lines: int = 0  # changed lines that only change whitespace (re-indented): skimmed in the floor
+    licence_lines: int = 0  # of whitespace_lines, those of new files' licence headers
     role: str = ""  # of a dependency bump (planner/bump.py): "manifests" (read first), "locks", "vendored"
 
     @property
@@ -346,6 +347,7 @@ class Chunk:
             "oversize_reason": self.oversize_reason, "notes": list(self.notes), "functions": list(self.functions),
             "file_changes": [dict(c) for c in self.file_changes], "seams": list(self.seams),
             "test_files": list(self.test_files), "whitespace_lines": self.whitespace_lines, "role": self.role,
+            "licence_lines": self.licence_lines,
         }
 
     @classmethod
@@ -367,6 +369,7 @@ class Chunk:
                 seams=[str(s) for s in data.get("seams", [])],
                 test_files=[str(f) for f in data.get("test_files", [])],
                 whitespace_lines=int(data.get("whitespace_lines", 0)), role=str(data.get("role", "")),
+                licence_lines=int(data.get("licence_lines", 0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed Chunk record: {exc!r}") from exc
@@ -425,7 +428,10 @@ SCHEMA_DUMP = "schema dump"
 """A line of the schema dump Rails writes from the migrations (db/schema.rb, db/structure.sql), read in the chunk of
 the change's migration (planner/builder.py `_with_migrations`): checked against it, skimmed at
 whitespace_lines_per_hour."""
-_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, TOOL_WRITTEN, SCHEMA_DUMP, REMOVED)
+LICENCE_HEADER = "licence header"
+"""A line of the licence text a new file opens with (planner/whitespace.py `licence_header`): the project's usual
+header, checked at a glance, skimmed at whitespace_lines_per_hour (QA58 F2)."""
+_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, TOOL_WRITTEN, LICENCE_HEADER, SCHEMA_DUMP, REMOVED)
 # prose; gettext catalogues (.po, .pot) are translated prose too (a translations commit was a 39-hour code plan)
 _DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".po", ".pot"})
 # prose by name alone, with no suffix (a README was read at the code rate)
@@ -502,7 +508,8 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
     rates = {"code": config.lines_per_hour, "test": config.test_lines_per_hour,
              "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour,
              REMOVED: config.removed_lines_per_hour, REINDENTED: config.whitespace_lines_per_hour,
-             TOOL_WRITTEN: config.whitespace_lines_per_hour, SCHEMA_DUMP: config.whitespace_lines_per_hour}
+             TOOL_WRITTEN: config.whitespace_lines_per_hour, SCHEMA_DUMP: config.whitespace_lines_per_hour,
+             LICENCE_HEADER: config.whitespace_lines_per_hour}
     parts: list[str] = []
     total = 0.0
     code_tiers = [tier for (kind, tier), count in lines.items() if kind == "code" and count]
@@ -515,6 +522,8 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
         label = f"{count} {kind} line{'s' if count != 1 else ''}" + (f" T{tier}" if kind == "code" else "")
         if kind == TOOL_WRITTEN:
             label += " (gettext references, flags and dates makemessages rewrites: skimmed)"
+        elif kind == LICENCE_HEADER:
+            label += " (the licence text new files open with: skimmed)"
         elif kind == SCHEMA_DUMP:
             label += " (written by Rails from the migrations: checked against them, skimmed)"
         scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""
