@@ -83,3 +83,19 @@ def test_languages_and_catalogue_lines_read_from_paths_and_text() -> None:
              "    'z' => env('X'),", "];", "system('id');"]
     assert [text for text, flag in zip(lines, code_flags(lines), strict=True) if flag] == [
         "    'y' => 'a' . 'b',", "    'z' => env('X'),", "system('id');"]
+
+
+def test_a_new_string_in_every_language_is_one_look_at_them_all(make_repo) -> None:
+    """A feature that adds one string to each language (BookStack pr/4157: 37 languages) is not 37 decisions: the
+    languages with a small edit each are one chunk together, each file a look, or its few lines at the docs rate."""
+    b = _crowdin_repo(make_repo, "feature", {})
+    b.branch("feature")
+    added = {f"lang/{locale}/auth.php": _catalogue("auth", 30, extra="    'new_key' => 'New text',\n")
+             for locale in ("en", "ru", "de")}
+    b.commit("Add a key", added, branch="feature", author=BOB)
+    b.checkout()
+    plan = Analyzer(b.path).detail("feature").plan
+    packed = [c for c in plan.chunks if c.title == "Translations: 2 languages in lang/ (2 files)"]
+    assert len(packed) == 1, [c.title for c in plan.chunks]
+    assert packed[0].floor_seconds == 6 and "de, ru: small edits of 2 languages" in packed[0].notes[0], packed[0]
+    assert any(c.kind == "code" and c.files == ["lang/en/auth.php"] for c in plan.chunks)

@@ -601,11 +601,23 @@ class _PlanBuilder:
         return found
 
     def _translation_drafts(self, languages: Mapping[str, list[int]]) -> list[Draft]:
-        """One collapsed chunk per language directory of translations (`_translation`): skimmed per file."""
+        """One collapsed chunk per language directory of translations (`_translation`), skimmed per file; the
+        languages with a small edit each (under a quarter of target_lines, as small edits are packed) one chunk
+        together per catalogue directory: a new string in 37 languages (BookStack pr/4157) is one look at them all,
+        not 37 decisions."""
         drafts: list[Draft] = []
+        small: dict[str, dict[str, list[Leaf]]] = {}
         for root, indices in sorted(languages.items()):
             every = [self._every_line(index, WHOLE_FILE) for index in indices]
-            drafts.append(Draft(KIND_COLLAPSED, every, sum(leaf.size for leaf in every), translation=root))
+            size = sum(leaf.size for leaf in every)
+            if size < self.config.target_lines // 4:
+                small.setdefault(posixpath.dirname(root), {})[root] = every
+            else:
+                drafts.append(Draft(KIND_COLLAPSED, every, size, translation=root))
+        for parent, roots in sorted(small.items()):
+            leaves = [leaf for every in roots.values() for leaf in every]
+            drafts.append(Draft(KIND_COLLAPSED, leaves, sum(leaf.size for leaf in leaves),
+                                translation=parent + "/" if len(roots) > 1 else next(iter(roots))))
         return drafts
 
     def _tree_drafts(self, environments: Mapping[str, list[int]], mirrored: Mapping[str, list[int]]) -> list[Draft]:
@@ -1440,18 +1452,33 @@ class _PlanBuilder:
         chunk.floor_derivation = f"one vendored dependency: one skim = {format_duration(seconds, 'spaced')}"
 
     def _translation_chunk(self, chunk: Chunk, root: str) -> None:
-        """One language's catalogues (not the source language's) as one skimmed chunk: a look per file for what
-        breaks a page, placeholders, markup and quotes, not the prose (QA59 F7)."""
-        shown = visible_path(root)
-        language = locale_of(chunk.files[0])
-        name = language[1] if language else posixpath.basename(root)
+        """One language's catalogues (not the source language's), or several languages' small edits (`root` ends
+        in "/"), as one skimmed chunk: a look per file for what breaks a page, placeholders, markup and quotes, not
+        the prose (QA59 F7); a file of a few lines is read at the docs rate when that is quicker."""
+        names = sorted({found[1] for path in chunk.files if (found := locale_of(path)) is not None})
         sources = ", ".join(sorted(self.source_locales))
-        chunk.title = f"Translations: {shown} ({plural(len(chunk.files), 'file')})"
-        chunk.notes = [f"{shown}: the {name} translation of the source language's ({sources}) strings: skimmed, a look "
-                       "a file for what breaks a page (placeholders such as :name or {count}, markup, quotes), not "
-                       "read as prose; the source language's catalogues are read"]
-        chunk.floor_seconds, chunk.floor_derivation = light_floor(
-            len(chunk.files), self.config.collapsed_seconds, "translation")
+        files = plural(len(chunk.files), "file")
+        if root.endswith("/"):
+            shown = visible_path(root.rstrip("/")) + "/"
+            chunk.title = f"Translations: {len(names)} languages in {shown} ({files})"
+            what = f"{', '.join(names[:8])}{' ...' if len(names) > 8 else ''}: small edits of {len(names)} languages"
+        else:
+            shown = visible_path(root)
+            chunk.title = f"Translations: {shown} ({files})"
+            what = f"{shown}: the {names[0] if names else posixpath.basename(root)} translation"
+        chunk.notes = [f"{what} of the source language's ({sources}) strings: skimmed, a look a file for what breaks "
+                       "a page (placeholders such as :name or {count}, markup, quotes), not read as prose; the source "
+                       "language's catalogues are read"]
+        per_file = self.config.collapsed_seconds
+        lines: dict[int, int] = {}
+        for segment in chunk.segments:
+            lines[segment.file_index] = lines.get(segment.file_index, 0) + segment.changed_lines
+        seconds = sum(min(per_file, count / self.config.docs_lines_per_hour * 3600) for count in lines.values())
+        chunk.floor_seconds = int(seconds)
+        chunk.floor_derivation = (f"{len(chunk.files)} translation {'file' if len(chunk.files) == 1 else 'files'}, "
+                                  f"a look each ({per_file:g}s, or its lines at the docs rate "
+                                  f"{self.config.docs_lines_per_hour:g}/h when fewer) = "
+                                  f"{format_duration(seconds, 'spaced')}")
 
     def _mirror_chunk(self, chunk: Chunk, root: str) -> None:
         """A mirror directory's copies as one collapsed chunk, each file saying whose edit it repeats: hono's
