@@ -77,6 +77,7 @@ def test_languages_and_catalogue_lines_read_from_paths_and_text() -> None:
     assert locale_of("locale/pt_BR/LC_MESSAGES/django.po") == ("locale/pt_BR", "pt_BR")
     assert locale_of("frontend/src/i18n/translation.json") is None  # one file for every language: read
     assert locale_of("lang/vendor/pkg/de/x.php") is None
+    assert locale_of("src/i18n/ui/en.json") == ("src/i18n/ui/en", "en")  # a file named for its language
     assert source_locales({}) == {"en"}
     lines = ["<?php", "return [", "    'a' => 'b',", "    'long' => 'first line", "        it\\'s the second',",
              "    'nested' => [", "        'x' => \"y's\",", "    ],", "    'empty' => [],", "    'y' => 'a' . 'b',",

@@ -90,14 +90,16 @@ def locale_of(path: str) -> tuple[str, str] | None:
         if part.lower().endswith(".lproj") and _is_locale(part[:-6]):
             return "/".join(parts[: i + 1]), part[:-6]
         if part.lower() in _CATALOGUE_DIRS and i + 1 < len(parts) - 1 and _is_locale(parts[i + 1], _VARIANT):
+            if _is_locale(named := parts[-1].split(".")[0]) and normal(named) != normal(parts[i + 1]):
+                break  # i18n/ui/en.json: a file named for its language, in a directory that is not one
             return "/".join(parts[: i + 2]), parts[i + 1]
     directory, name = posixpath.split(path)
     stem = name.split(".")
-    parent = posixpath.basename(directory).lower()
     candidates = [stem[0]] if len(stem) == 2 else stem[-2:-1]  # de.json; devise.fr.yml, messages.fr.xlf
     if len(stem) == 2 and "_" in stem[0]:  # Flutter's app_fr.arb
         candidates.append(stem[0].rsplit("_", 1)[-1])
-    if parent in _CATALOGUE_DIRS or name.lower().endswith((".po", ".xlf", ".xliff", ".arb")):
+    under = any(part.lower() in _CATALOGUE_DIRS for part in parts[:-1])
+    if under or name.lower().endswith((".po", ".xlf", ".xliff", ".arb")):
         for candidate in candidates:
             if _is_locale(candidate):
                 return f"{directory}/{candidate}" if directory else candidate, candidate
