@@ -79,9 +79,11 @@ def test_languages_and_catalogue_lines_read_from_paths_and_text() -> None:
     assert locale_of("lang/vendor/pkg/de/x.php") is None
     assert locale_of("src/i18n/ui/en.json") == ("src/i18n/ui/en", "en")  # a file named for its language
     assert source_locales({}) == {"en"}
-    lines = ["<?php", "return [", "    'a' => 'b',", "    'long' => 'first line", "        it\\'s the second',",
+    lines = ["<?php", "return [", "    'a' => 'b',", "    'c' => 'd',    'e' => 'f',",
+             "    'long' => 'first line", "        it\\'s the second',",
              "    'nested' => [", "        'x' => \"y's\",", "    ],", "    'empty' => [],", "    'y' => 'a' . 'b',",
-             "    'z' => env('X'),", "];", "system('id');"]
+             "    'z' => env('X'),", "    /*", "    | Validation Language Lines", "    | the validator's messages",
+             "    */", "];", "system('id');"]
     assert [text for text, flag in zip(lines, code_flags(lines), strict=True) if flag] == [
         "    'y' => 'a' . 'b',", "    'z' => env('X'),", "system('id');"]
 

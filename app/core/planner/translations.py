@@ -37,8 +37,9 @@ _STRING = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
 # what a Laravel catalogue is made of: entries (a string, or an array opened or empty), nested arrays' brackets, its
 # frame, comments, blank lines
 _CATALOGUE_LINE = re.compile(
-    rf"""^\s*(?:{_STRING}\s*=>\s*(?:{_STRING}\s*,?|\[\s*\]\s*,?|\[|array\(\s*\)\s*,?|array\()|\]\s*[,;]?"""
-    rf"""|\)\s*[,;]?|<\?php|\?>|return\s*(?:\[|array\()|//.*|#.*|/\*.*|\*.*"""
+    rf"""^\s*(?:(?:{_STRING}\s*=>\s*{_STRING}\s*,\s*)*{_STRING}\s*=>\s*(?:{_STRING}\s*,?|\[\s*\]\s*,?|\[|array\(\s*\)\s*,?"""
+    rf"""|array\()|\]\s*[,;]?"""
+    rf"""|\)\s*[,;]?|<\?php|\?>|return\s*(?:\[|array\()|//.*|#.*|/\*.*|\*.*|\|.*"""
     rf"""|declare\(strict_types\s*=\s*1\)\s*;|)\s*(?://.*)?$""")
 # an entry whose string runs on to the next lines: `'key' => 'first line` (its quote left open)
 _OPENS = re.compile(rf"""^\s*{_STRING}\s*=>\s*(?:'(?:[^'\\]|\\.)*|"(?:[^"\\]|\\.)*)$""")
@@ -54,7 +55,12 @@ def code_flags(texts: Iterable[str]) -> list[bool]:
     bracket, the file's frame, a comment, nor the rest of a string an entry began on an earlier line."""
     flags: list[bool] = []
     quote = ""  # the quote of a string still open from an earlier line
+    comment = False  # inside a /* ... */ comment (Laravel's `| Validation Language Lines` banners)
     for text in texts:
+        if comment:
+            comment = "*/" not in text
+            flags.append(False)
+            continue
         if quote:
             end = re.match(rf"""(?:[^{quote}\\]|\\.)*{quote}""", text)
             if end is None:
@@ -64,6 +70,8 @@ def code_flags(texts: Iterable[str]) -> list[bool]:
             flags.append(re.match(_TAIL, text[end.end():]) is None)
             continue
         if _CATALOGUE_LINE.match(text):
+            stripped = text.strip()
+            comment = stripped.startswith("/*") and "*/" not in stripped[2:]
             flags.append(False)
         elif _OPENS.match(text) is not None:
             quote = text[text.index("=>") + 2:].lstrip()[0]
