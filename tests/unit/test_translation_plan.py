@@ -102,3 +102,23 @@ def test_a_new_string_in_every_language_is_one_look_at_them_all(make_repo) -> No
     assert len(packed) == 1, [c.title for c in plan.chunks]
     assert packed[0].floor_seconds == 6 and "de, ru: small edits of 2 languages" in packed[0].notes[0], packed[0]
     assert any(c.kind == "code" and c.files == ["lang/en/auth.php"] for c in plan.chunks)
+
+
+def test_small_languages_are_packed_up_to_one_sitting(make_repo) -> None:
+    """Crowdin's e176aae94 put 206 files of 34 languages' small edits in one chunk of 1h 12m: past one sitting.
+    Packed languages are cut to fit one (max_chunk_seconds), each chunk saying what to skim for."""
+    from app.core.planner.model import ChunkConfig
+    from app.core.planner.translations import ROLE_TRANSLATIONS
+    from tests.unit.test_chunks import plan_for
+
+    b = make_repo("many")
+    locales = [f"l{a}{c}" for a in "abcdefgh" for c in "xyz"]  # 24 languages of 3 letters
+    b.commit("init", {f"lang/{loc}/f{i}.php": _catalogue("k", 5) for loc in locales for i in range(4)}, author=ALICE)
+    b.branch("crowdin")
+    b.commit("New translations", {f"lang/{loc}/f{i}.php": _catalogue("k", 5, extra="    'n' => 'x',\n" * 12)
+                                  for loc in locales for i in range(4)}, branch="crowdin", author=BOB)
+    b.checkout()
+    plan, _files = plan_for(b.path, "main", "crowdin", config=ChunkConfig(max_chunk_seconds=600.0))
+    packed = [c for c in plan.chunks if c.role == ROLE_TRANSLATIONS]
+    assert len(packed) > 1 and all(c.floor_seconds <= 600 for c in packed), [(c.title, c.floor_seconds) for c in packed]
+    assert sum(len(c.files) for c in packed) == 96 and packed[0].title.startswith("Translations: "), packed[0].title

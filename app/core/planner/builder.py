@@ -96,7 +96,7 @@ from app.core.planner.packer import (
     Leaf,
     Packer,
 )
-from app.core.planner.translations import code_flags, is_php_catalogue, locale_of, normal
+from app.core.planner.translations import ROLE_TRANSLATIONS, code_flags, is_php_catalogue, locale_of, normal
 from app.core.planner.tree import CodeFile, code_file
 from app.core.planner.whitespace import is_catalogue, licence_header, skimmed_lines, tool_written
 from app.core.text import format_duration, plural, share_text, visible_path
@@ -615,10 +615,24 @@ class _PlanBuilder:
             else:
                 drafts.append(Draft(KIND_COLLAPSED, every, size, translation=root))
         for parent, roots in sorted(small.items()):
-            leaves = [leaf for every in roots.values() for leaf in every]
-            drafts.append(Draft(KIND_COLLAPSED, leaves, sum(leaf.size for leaf in leaves),
-                                translation=parent + "/" if len(roots) > 1 else next(iter(roots))))
+            groups: list[list[str]] = [[]]
+            seconds = 0.0
+            for root, every in roots.items():  # packed up to one sitting: 34 languages' 206 files were 1h 12m
+                cost = sum(self._translation_seconds(self.files[leaf.file_index].changed_lines) for leaf in every)
+                if groups[-1] and seconds + cost > self.config.max_chunk_seconds:
+                    groups.append([])
+                    seconds = 0.0
+                groups[-1].append(root)
+                seconds += cost
+            for group in groups:
+                leaves = [leaf for root in group for leaf in roots[root]]
+                drafts.append(Draft(KIND_COLLAPSED, leaves, sum(leaf.size for leaf in leaves),
+                                    translation=parent + "/" if len(group) > 1 else group[0]))
         return drafts
+
+    def _translation_seconds(self, lines: int) -> float:
+        """A translation file's skim: a look (collapsed_seconds), or its lines at the docs rate when that is less."""
+        return min(self.config.collapsed_seconds, lines / self.config.docs_lines_per_hour * 3600)
 
     def _tree_drafts(self, environments: Mapping[str, list[int]], mirrored: Mapping[str, list[int]]) -> list[Draft]:
         """One collapsed chunk per committed virtual environment or licence-vendored tree, and per mirror directory."""
@@ -1473,7 +1487,8 @@ class _PlanBuilder:
         lines: dict[int, int] = {}
         for segment in chunk.segments:
             lines[segment.file_index] = lines.get(segment.file_index, 0) + segment.changed_lines
-        seconds = sum(min(per_file, count / self.config.docs_lines_per_hour * 3600) for count in lines.values())
+        seconds = sum(map(self._translation_seconds, lines.values()))
+        chunk.role = ROLE_TRANSLATIONS
         chunk.floor_seconds = int(seconds)
         chunk.floor_derivation = (f"{len(chunk.files)} translation {'file' if len(chunk.files) == 1 else 'files'}, "
                                   f"a look each ({per_file:g}s, or its lines at the docs rate "

@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 SOURCE_DEFAULT = "en"
+ROLE_TRANSLATIONS = "translations"
+"""The role of a chunk of other languages' catalogues (Chunk.role): the screens say what to skim them for."""
 _CATALOGUE_DIRS = frozenset({"locales", "locale", "i18n", "l10n", "translations", "lang", "langs"})
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:[_-](?:[a-z]{4}|[a-z]{2}|\d{3}))?(?:[_-][a-z]{2})?$", re.IGNORECASE)
 # a language directory may name a variant of its own (BookStack's lang/de_informal/)
