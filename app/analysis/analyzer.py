@@ -277,7 +277,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 120: Crush's own identity (crush@charm.land) is an AI co-author, "<model> via <tool>" credits the tool, and a
 #     disclosure trailer in a paragraph before the last (GitHub squash merges) counts; Rust's build.rs,
 #     .cargo/config.toml, rust-toolchain and deny.toml are tier 1 (QA61);
-ANALYSIS_VERSION = "120"
+# 121: a gemspec, config.ru, Jbuilder view, Rakefile, Guardfile and Capfile are Ruby code, config.ru tier 1; a
+#     vendor/<owner>/<package>/ committed with its own composer.json or licence is vendored; translations into other
+#     languages than the source are skimmed, one chunk per language, code in a Laravel catalogue read; a new file's
+#     licence header is skimmed (FIX107);
+ANALYSIS_VERSION = "121"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -2137,7 +2141,24 @@ class Analyzer:
                           spans_cache=self._spans_memo, seams=seams,
                           test_functions={path: fc.test_functions for path, fc in complexity.items()},
                           absent_at_base=self._absent_at(change.base), own_code=self._own_code(change),
-                          vendored=vendored, dependency_note=dependency_note)
+                          vendored=vendored, dependency_note=dependency_note,
+                          source_locales=self._source_locales(change, files))
+
+    def _source_locales(self, change: Change, files: list[FileDiff]) -> frozenset[str]:
+        """The languages the change's translations are made from (planner/translations.py): read from crowdin.yml or
+        Laravel's config/app.php at the change's head (else its base), only when it touches a catalogue."""
+        from app.core.planner.model import is_translation_path
+        from app.core.planner.translations import SOURCE_DEFAULT, SOURCE_FILES, source_locales
+
+        commit = change.head if change.kind != "worktree" and change.head else change.base
+        if commit is None or not any(is_translation_path(fd.path) for fd in files):
+            return frozenset({SOURCE_DEFAULT})
+        said: dict[str, str] = {}
+        for path in SOURCE_FILES:
+            data = self.repo.file_at(commit, path)
+            if data is not None:
+                said[path] = data[:200_000].decode("utf-8", "replace")
+        return source_locales(said)
 
     def _full(self, change: Change, *, measure: bool = True, order: str = "risk", shed: bool = False) -> ChangeDetail:
         say = self.detail_progress or (lambda _said: None)

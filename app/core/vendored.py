@@ -7,9 +7,12 @@ sellers): a package tool's records in or beside it at the change's base or head 
 `go mod vendor` (`vendor/modules.txt`, a `go.mod` beside it: the go command builds from it, and no package of the
 module can be named vendor), dep (`Gopkg.lock`), glide, godep, govendor, PHP's Composer (`composer.json`,
 `vendor/autoload.php`). And the change must touch those records: a dependency bump rewrites the tree with its manifest
-(go.mod, go.sum, modules.txt), and is ranked by the manifest. A vendored file edited with no record touched is a hand
-patch of a dependency (lazygit's edits to its vendored gocui): the project now ships code no release of it has, so
-its path's tiers apply. A `node_modules/` or `bower_components/` is third-party by its name alone, record or not: it
+(go.mod, go.sum, modules.txt), and is ranked by the manifest. Composer's layout is evidence too when its records
+are not in the change: every package directory the change touches, `vendor/<owner>/<package>/`, comes with its own
+composer.json (or licence) touched, as an install writes it (`_composer_packages`).
+A vendored file edited with no record touched is a hand patch of a dependency (lazygit's edits to its vendored
+gocui): the project now ships code no release of it has, so its path's tiers apply.
+A `node_modules/` or `bower_components/` is third-party by its name alone, record or not: it
 is the package manager's install directory, every file in it is the tool's output (npm, yarn and pnpm write it;
 `npm ci` deletes it whole before installing), so an edit there is undone by the next install rather than shipped as
 a patch (npm's lasting patches live outside it, patch-package's `patches/`, read as code), and Node resolves no
@@ -29,6 +32,7 @@ directory was third-party code. A `.gitattributes` that marks a file `-linguist-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -110,7 +114,41 @@ def find_vendored(paths: Iterable[str], present: Callable[[list[str]], Iterable[
             continue  # no record changed: a hand edit of the tree (or no tool manages it)
         if (first := next(((f, t) for f, t in found if f in there), None)) is not None:
             roots[root] = f"{first[0]}: {first[1]}"
+    for root in records:
+        if root not in roots and (evidence := _composer_packages(root, paths, present)):
+            roots[root] = evidence
     return Vendored(roots, own_code)
+
+
+def _composer_packages(root: str, paths: list[str], present: Callable[[list[str]], Iterable[str]]) -> str:
+    """Composer's evidence for a `vendor/` the change writes into without its records (no composer.json or
+    composer.lock beside it touched, no vendor/autoload.php): every package directory the change touches,
+    `vendor/<owner>/<package>/`, has its own composer.json, and the change touches it (or the package's licence)
+    as an install or update does; `""` when any does not (a hand patch of a dependency is the project's to review,
+    as in Go's vendor/). BookStack pr/568 added 849 files of vendor/laravel/{framework,socialite,browser-kit-testing},
+    each with its LICENSE and composer.json and nothing else of Composer's: 220 chunks and a 47-hour floor, tier 0
+    by vendor/laravel/framework/src/Illuminate/Auth/."""
+    if root.rsplit("/", 1)[-1].lower() != "vendor":
+        return ""
+    packages: dict[str, bool] = {}  # package directory -> whether the change touches its manifest or licence
+    for path in paths:
+        parts = path[len(root) + 1:].split("/") if path.startswith(f"{root}/") else []
+        if len(parts) < 3:
+            continue  # Composer's own files (vendor/autoload.php, vendor/composer/installed.json) or stray ones
+        package = f"{root}/{parts[0]}/{parts[1]}"
+        own = len(parts) == 3 and (parts[2].lower() == "composer.json" or _LICENCE.match(parts[2]) is not None)
+        packages[package] = packages.get(package, False) or own
+    if not packages or not all(packages.values()):
+        return ""
+    manifests = [f"{package}/composer.json" for package in sorted(packages)]
+    if not set(manifests) <= set(present(manifests)):
+        return ""
+    more = f" and {len(manifests) - 1} more" if len(manifests) > 1 else ""
+    return (f"{manifests[0]}{more}: PHP's Composer (vendor/<owner>/<package>/, each package with its own "
+            "composer.json)")
+
+
+_LICENCE = re.compile(r"(?:licen[cs]e|copying)(?:[.-][\w.-]*)?$", re.IGNORECASE)
 
 
 def _rails_assets(paths: list[str], records: Mapping[str, object]) -> dict[str, str]:

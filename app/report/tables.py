@@ -756,7 +756,7 @@ def plan_table(change: Change, plan: ReviewPlan, *, width: int = 200) -> Group:
             title.append(f"  [{chunk.kind_label}]", style="dim")
         if chunk.whitespace_lines:
             title.append(f"  {chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only "
-                         f"{skimmed_noun(chunk.files)}",
+                         f"{skimmed_noun(chunk.files, licence=chunk.licence_lines > 0)}",
                          style="cyan")
         if chunk.moved_lines:
             title.append(f"  {chunk.moved_lines:,} of {chunk.changed_lines:,} lines only moved", style="cyan")

@@ -35,6 +35,7 @@ from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
 from app.core.metrics.spans import is_python
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
 from app.core.planner.moved import moved_lines
+from app.core.planner.translations import ROLE_TRANSLATIONS
 from app.core.planner.whitespace import file_whitespace_lines
 from app.core.text import plural, visible_path
 from app.tui.file_context import Expansions, FileLayout, window_rows
@@ -295,12 +296,15 @@ class ChunkLines:
 
     def _collapsed_summary(self, chunk: Chunk) -> list[DisplayLine]:
         first = chunk.files[0] if chunk.files else ""
-        rows = [DisplayLine("note", None, None,
-                            f"Collapsed: {plural(len(chunk.files), 'generated, vendored, lock or data file')}, "
-                            f"+{chunk.additions} −{chunk.deletions} lines. Skim for anything unexpected.",
-                            first)]
+        if chunk.role == ROLE_TRANSLATIONS:
+            said = (f"Collapsed: {plural(len(chunk.files), 'translation file')}, +{chunk.additions} −{chunk.deletions} "
+                    "lines. Skim for what breaks a page: placeholders, markup, quotes.")
+        else:
+            said = (f"Collapsed: {plural(len(chunk.files), 'generated, vendored, lock or data file')}, "
+                    f"+{chunk.additions} −{chunk.deletions} lines. Skim for anything unexpected.")
+        rows = [DisplayLine("note", None, None, said, first)]
         # a dependency bump's vendored dependency or lock files: what to review instead is said before the files
-        lead = chunk.role in ("vendored", "locks")
+        lead = chunk.role in ("vendored", "locks", ROLE_TRANSLATIONS)
         if lead:
             rows.extend(DisplayLine("note", None, None, note, first) for note in chunk.notes)
         counted = [fd for fd in self._counted_only(chunk) if fd.changed_lines]

@@ -53,7 +53,7 @@ def test_a_catalogue_of_mostly_reference_churn_is_floored_at_its_messages(make_r
     is new. The floor is that message's two lines at the docs rate, the rest skimmed at 4,000 lines an hour, and the
     derivation says why; the diff view dims the same lines; `chunks` says how many."""
     b = make_repo("catalogue")
-    path = "app/locale/de/LC_MESSAGES/django.po"
+    path = "app/locale/en/LC_MESSAGES/django.po"  # the source language: read (another is skimmed whole)
     b.commit("init", {path: _catalogue(0), "app/forms.py": "LABEL = 'x'\n"}, author=ALICE)
     b.branch("strings")
     text = _catalogue(2).replace('msgid "Label 7"\n', '# Translators: a site\nmsgid "Label 7"\n')
@@ -90,7 +90,7 @@ def test_a_new_catalogue_reads_its_messages_and_skims_its_references(make_repo) 
     b = make_repo("new-catalogue")
     b.commit("init", {"app/forms.py": "LABEL = 'x'\n"}, author=ALICE)
     b.branch("fr")
-    b.commit("French", {"app/locale/fr/LC_MESSAGES/django.po": _catalogue(0, "fr", entries=10)}, branch="fr",
+    b.commit("English", {"app/locale/en/LC_MESSAGES/django.po": _catalogue(0, "en", entries=10)}, branch="fr",
              author=BOB)
     b.checkout()
     plan, _files = plan_for(b.path, "main", "fr", config=ChunkConfig())

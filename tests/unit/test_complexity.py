@@ -946,3 +946,27 @@ def test_matching_moves_by_text_stays_bounded_when_nothing_matches() -> None:
     assert credit_moves(results, lambda path, was: old if was else new) == []
     assert time.perf_counter() - started < 5.0
     assert results["B.java"].complexity_added == 4000
+
+
+@pytest.mark.parametrize("path", ["my_gem.gemspec", "config.ru", "app/views/api/v1/gems/show.json.jbuilder",
+                                  "Rakefile", "lib/tasks/Guardfile", "Capfile"])
+def test_ruby_files_named_by_bundler_rack_rake_or_jbuilder_are_ruby_code(path: str) -> None:
+    """FIX102's leftover: a gemspec, Rack's config.ru, a Jbuilder view, a Rakefile, Guardfile or Capfile was measured
+    by nothing (no reader for its name) and counted 0 source lines. They are Ruby: measured, cut and counted."""
+    from app.core.metrics.spans import definition_spans
+    from app.core.risk.score import is_code_path
+
+    text = "def level(user)\n  user.mfa? && user.strong? ? :strong : :weak\nend\n"
+    metrics = analyze_source(path, text.encode())
+    assert (metrics.language, metrics.error) == ("ruby", None)
+    assert [(f.name, f.complexity) for f in metrics.functions] == [("level", 3)]
+    assert is_code_path(path)
+    assert [s.qualname for s in definition_spans(path, text).spans] == ["level"]
+
+
+def test_a_gemfile_is_measured_as_ruby_but_weighed_as_a_manifest() -> None:
+    """A Gemfile is Ruby (its `if`s and methods are measured) but its lines are dependencies, weighed by the
+    dependencies factor as package.json's are: not source lines as well."""
+    from app.core.risk.score import is_code_path
+
+    assert language_of("Gemfile") == "ruby" and not is_code_path("Gemfile")

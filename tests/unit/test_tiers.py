@@ -283,6 +283,12 @@ DEFAULT_TIERS = [
     ("docker-compose.override.yml", 2),
     ("compose.yaml", 2),
     ("compose.dev.yml", 2),
+    # FIX102's leftover: Rack's config.ru is the middleware every request passes through; Rake and Guard are tools
+    ("config.ru", 1),
+    ("my_gem.gemspec", 1),
+    ("Rakefile", 2),
+    ("Guardfile", 2),
+    ("app/views/api/v1/gems/show.json.jbuilder", 2),
     ("CODEOWNERS", 1),
     ("app/views.py", 2),
     ("Makefile", 2),

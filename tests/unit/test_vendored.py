@@ -165,3 +165,67 @@ def test_vendor_assets_outside_a_rails_app_are_the_projects_own(make_repo) -> No
                .detail("webauthn").report.to_json()["factors"]}
     assert factors["code_size"]["explanation"].startswith("38 changed lines"), factors["code_size"]
     assert "convert" in factors["complexity"]["explanation"], factors["complexity"]
+
+
+GUARD = "<?php\nnamespace Illuminate\\Auth;\n\nclass SessionGuard\n{\n" + "".join(
+    f"    public function user{i}()\n    {{\n        if ($this->loggedOut) {{\n            return null;\n        }}\n"
+    f"        return $this->user;\n    }}\n" for i in range(4)) + "}\n"
+FRAMEWORK = "vendor/laravel/framework"
+
+
+def _composer_vendored(make_repo, licence_only: bool = False, by_hand: bool = False):
+    """A Laravel application whose branch commits packages into vendor/ as Composer lays them out (each with its
+    composer.json and licence, no composer.lock, vendor/autoload.php or installed.json touched), beside an edit of
+    its own SSO code; `by_hand`: only a vendored source file edited (a patch the project ships)."""
+    b = make_repo(f"bookstack{int(licence_only)}{int(by_hand)}")
+    base = {"composer.json": '{"require": {"laravel/framework": "5.4.*"}}\n',
+            "app/Services/SocialAuthService.php": "<?php\nclass SocialAuthService\n{\n}\n"}
+    if licence_only:  # the package's manifest is there already: the change brings its licence and code
+        base[f"{FRAMEWORK}/composer.json"] = '{"name": "laravel/framework"}\n'
+    if by_hand:
+        base |= {f"{FRAMEWORK}/composer.json": '{"name": "laravel/framework"}\n',
+                 f"{FRAMEWORK}/src/Illuminate/Auth/SessionGuard.php": GUARD}
+    b.commit("init", base, author=ALICE)
+    b.branch("okta")
+    head: dict[str, str | None] = {
+        "app/Services/SocialAuthService.php": "<?php\nclass SocialAuthService\n{\n    public $okta = true;\n}\n",
+        f"{FRAMEWORK}/src/Illuminate/Auth/SessionGuard.php": GUARD.replace("loggedOut", "loggedIn")}
+    if not by_hand:
+        head |= {f"{FRAMEWORK}/LICENSE.md": "The MIT License (MIT)\n",
+                 "vendor/laravel/socialite/LICENSE.txt": "The MIT License (MIT)\n",
+                 "vendor/laravel/socialite/composer.json": '{"name": "laravel/socialite"}\n',
+                 "vendor/laravel/socialite/src/SocialiteManager.php": GUARD.replace("SessionGuard", "Manager"),
+                 "vendor/.DS_Store": "x\n"}
+        if not licence_only:
+            head[f"{FRAMEWORK}/composer.json"] = '{"name": "laravel/framework"}\n'
+    b.commit("adding OKTA SSO Support", head, branch="okta", author=BOB)
+    b.checkout()
+    return b
+
+
+def test_a_composer_vendor_tree_committed_without_its_records_is_vendored(make_repo) -> None:
+    """QA59 F8: BookStack pr/568 committed 849 files of vendor/laravel/* (each package with its composer.json and
+    LICENSE, nothing else of Composer's): 220 chunks, a 47-hour floor and tier 0 by
+    vendor/laravel/framework/src/Illuminate/Auth/. Composer's layout is the evidence: the packages are other
+    projects' code, tier 3, one collapsed chunk each; the project's own SSO change is read."""
+    for licence_only in (False, True):
+        b = _composer_vendored(make_repo, licence_only=licence_only)
+        detail = Analyzer(b.path).detail("okta")
+        tiers = detail.tiers
+        guard = f"{FRAMEWORK}/src/Illuminate/Auth/SessionGuard.php"
+        assert tiers.file_tiers[guard] == 3, tiers.reasons
+        # tier 0 still, by the project's own SSO code, no longer by Illuminate/Auth/
+        assert tiers.tier == 0 and tiers.reasons[0].startswith("app/Services/SocialAuthService.php"), tiers.reasons
+        by_file = {f: c for c in detail.plan.chunks for f in c.files}
+        assert by_file[guard].kind == "collapsed" and by_file[guard].role == "vendored", by_file[guard]
+        assert by_file["app/Services/SocialAuthService.php"].kind == "code"
+        vendored = {c.title for c in detail.plan.chunks if c.role == "vendored"}
+        assert len(vendored) == 2, vendored  # one per package: laravel/framework, laravel/socialite
+
+
+def test_a_composer_package_edited_by_hand_keeps_its_tiers(make_repo) -> None:
+    """A vendored Composer package's source edited with neither its composer.json nor its licence touched is a patch
+    the project ships: read at its path's tier (tier 0 by Auth/), as Go's hand patches are."""
+    b = _composer_vendored(make_repo, by_hand=True)
+    tiers = Analyzer(b.path).detail("okta").tiers
+    assert tiers.file_tiers[f"{FRAMEWORK}/src/Illuminate/Auth/SessionGuard.php"] == 0, tiers.reasons

@@ -178,6 +178,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # A Rails app's production settings (QA57: rubygems.org's config/environments/production.rb was tier 2)
     + _rules(1, "production configuration: how the service runs in production",
              "**/config/environments/production.rb **/config/environments/production.*.rb")
+    # Rack's config.ru boots a Ruby web application: the middleware every request passes through (FIX102's leftover)
+    + _rules(1, "Rack's boot file: the middleware every request of the application passes through", "config.ru")
     # A PHP application's config/*.php (Laravel, Symfony, CakePHP; BookStack keeps Laravel's in app/Config/): read on
     # every request in production, from the environment (QA59: all 19 of BookStack's were tier 2). Its identity
     # settings (auth.php, session.php, hashing.php, saml2.php, oidc.php) are tier 0 by the rules below.

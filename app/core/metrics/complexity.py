@@ -300,7 +300,7 @@ def grade(cc: int) -> str:
 def _extension(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     ext = name.rsplit(".", 1)[-1].lower() if "." in name.lstrip(".") else ""
-    return "rb" if ext in ruby.RUBY_ALIASES else ext
+    return "rb" if ext in ruby.RUBY_ALIASES or name.lower() in ruby.RUBY_NAMES else ext
 
 
 

@@ -17,21 +17,33 @@ _NAME = r"(?:self\.)?(?:[A-Za-z_]\w*[?!]?|<=>|===?|!=|[<>]=?|\[\]=?|[-+*/%!~^&|]
 _ENDLESS = re.compile(rf"^(?P<head>[ \t]*def[ \t]+{_NAME}[ \t]*(?:\([^()\n]*\))?)[ \t]*=[ \t]+(?P<body>\S[^\n]*)$",
                       re.MULTILINE)
 _QUOTES_AND_BRACES = "\"'{}"
-RUBY_SUFFIXES = (".rb", ".rake", ".gemspec", ".ru")
-# Ruby in files lizard's reader table does not name: Rake tasks (lib/tasks/*.rake: operational code that changes
-# production data; QA57 F16), measured and cut as the .rb they are (`lizard_path`)
-RUBY_ALIASES = frozenset({"rake"})
+RUBY_SUFFIXES = (".rb", ".rake", ".gemspec", ".ru", ".jbuilder")
+# Ruby in files lizard's reader table does not name, measured and cut as the .rb they are (`lizard_path`): Rake tasks
+# (lib/tasks/*.rake: operational code that changes production data; QA57 F16), gem specifications, Rack's config.ru
+# (the application's boot and middleware), Jbuilder views (the JSON an API returns)
+RUBY_ALIASES = frozenset({"rake", "gemspec", "ru", "jbuilder"})
+# Ruby files named without a suffix: Rake's, Bundler's, Guard's and Capistrano's (FIX102's leftover)
+RUBY_NAMES = frozenset({"rakefile", "gemfile", "guardfile", "capfile"})
+
+
+def is_ruby(path: str) -> bool:
+    """Whether `path` is Ruby by its suffix or its name."""
+    lower = path.lower()
+    return lower.endswith(RUBY_SUFFIXES) or lower.rsplit("/", 1)[-1] in RUBY_NAMES
 
 
 def lizard_path(path: str) -> str:
-    """The name lizard picks its reader by: a Rake file's as Ruby (`x.rake.rb`), any other as it is."""
-    name = path.rsplit("/", 1)[-1]
-    return f"{path}.rb" if "." in name and name.rsplit(".", 1)[-1].lower() in RUBY_ALIASES else path
+    """The name lizard picks its reader by: a Rake file's, a gemspec's, a Rakefile's ... as Ruby (`x.rake.rb`), any
+    other as it is."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name in RUBY_NAMES or ("." in name and name.rsplit(".", 1)[-1] in RUBY_ALIASES):
+        return f"{path}.rb"
+    return path
 
 
 def for_lizard(path: str, text: str) -> str:
     """`text` with each one-line endless method written as a method with a body (Ruby files only)."""
-    if not path.lower().endswith(RUBY_SUFFIXES) or "def " not in text:
+    if not is_ruby(path) or "def " not in text:
         return text
     return _ENDLESS.sub(_with_body, text)
 

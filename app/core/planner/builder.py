@@ -65,6 +65,7 @@ from app.core.planner.model import (
     KIND_CODE,
     KIND_COLLAPSED,
     KIND_RENAME,
+    LICENCE_HEADER,
     LOCK_FILE_GLOBS,
     MOVED,
     ORDER_PATH,
@@ -82,6 +83,7 @@ from app.core.planner.model import (
     Segment,
     content_floor,
     content_kind,
+    is_translation_path,
     light_floor,
     new_line_range,
     new_segment,
@@ -98,8 +100,9 @@ from app.core.planner.packer import (
     Leaf,
     Packer,
 )
+from app.core.planner.translations import ROLE_TRANSLATIONS, code_flags, is_php_catalogue, locale_of, normal
 from app.core.planner.tree import CodeFile, code_file
-from app.core.planner.whitespace import is_catalogue, skimmed_lines, tool_written
+from app.core.planner.whitespace import is_catalogue, licence_header, skimmed_lines, tool_written
 from app.core.text import format_duration, plural, share_text, visible_path
 from app.core.vendored import Vendored
 from app.errors import ReviewTuiError
@@ -280,6 +283,7 @@ def build_plan(
     own_code: OwnCode | None = None,
     vendored: Vendored | None = None,
     dependency_note: str = "",
+    source_locales: Iterable[str] = ("en",),
 ) -> ReviewPlan:
     """Cut a change's diff into an ordered review plan (see the module doc for the guarantees).
 
@@ -298,6 +302,8 @@ def build_plan(
     line by line whatever a licence beside it or a `vendor/` in its path suggests. A dependency bump (`vendored`:
     its package tool's trees, app/core/vendored.py; `dependency_note`: what its manifests change, in words) is
     planned as planner/bump.py says: its manifests first, its lock files next, a vendored dependency one skim.
+    `source_locales`: the languages a translation is made from (planner/translations.py): their catalogues are read,
+    every other language's skimmed, one chunk per language.
     """
     config = config or ChunkConfig()
     if order not in (ORDER_RISK, ORDER_PATH):
@@ -306,6 +312,7 @@ def build_plan(
     builder = _PlanBuilder(files, read_blob, config, spans_cache, file_tiers, destructive, own_code)
     builder.test_functions = {path: set(names) for path, names in (test_functions or {}).items()}
     builder.function_complexity = function_complexity or {}
+    builder.source_locales = frozenset(normal(locale) for locale in source_locales)
     if (vendored is not None and vendored.roots) or dependency_note:
         builder.bump = BumpPlan(vendored or Vendored(), dependency_note, _vendored_modules(files, read_blob))
     if absent_at_base is not None and builder.vendored:
@@ -328,6 +335,8 @@ def build_plan(
         what = ("re-indented or tool-written (the same text as a line they replace but for whitespace, as `git diff "
                 "-w` pairs them, or a gettext catalogue's references, flags and dates)" if written else
                 "re-indented (the same text as a line they replace but for whitespace, as `git diff -w` pairs them)")
+        if licence := sum(c.licence_lines for c in chunks):
+            what += f", or the licence text new files open with ({licence:,} lines)"
         plan.notes.append(f"{skimmed:,} of {total:,} changed lines only {what}: skimmed at "
                           f"{config.whitespace_lines_per_hour:,.0f} lines an hour, not read line by line")
     moved = sum(c.moved_lines for c in chunks)
@@ -449,6 +458,7 @@ class _PlanBuilder:
         self.literals: list[int] = []  # files collapsed as one literal of data (_data_literal)
         self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: its whitespace-only lines
         self._moved: dict[int, list[frozenset[int]]] | None = None  # per file, per hunk: its lines moved whole
+        self._licence: dict[int, frozenset[int]] = {}  # per new file, its licence header's lines in its first hunk
         self._limits: dict[int, int] = {}  # per file, the changed lines of it a chunk holds (limit_of)
         self._line_seconds: dict[int, tuple[float, float]] = {}  # per file, a line's floor seconds, its multiplier
         self.function_complexity: Mapping[str, Mapping[str, int]] = {}  # path -> {qualname: CC added}: leaf_seconds
@@ -456,6 +466,8 @@ class _PlanBuilder:
         self.mirrors = mirrors_of(files, config)  # copies of another file's edit: one collapsed chunk per directory
         self.bump: BumpPlan | None = None  # a dependency bump's groups (planner/bump.py)
         self.schema_dumps: set[int] = set()  # schema dumps read in their migration's chunk, skimmed (_with_migrations)
+        self.source_locales: frozenset[str] = frozenset({"en"})  # translations' source languages: read, not skimmed
+        self._catalogue_code: dict[int, list[frozenset[int]]] = {}  # per catalogue file, per hunk: its code lines
 
     def _hunk_origins(self, index: int) -> list[str]:
         """Each hunk's line origins as one string (" --++ "), made once per file: runs and counts of
@@ -523,6 +535,7 @@ class _PlanBuilder:
         environments: dict[str, list[int]] = {}
         mirrored: dict[str, list[int]] = {}
         bump: dict[str, list[int]] = {}
+        languages: dict[str, list[int]] = {}
         for index, fd in enumerate(self.files):
             if (bump_group := self._bump_group(fd)) is not None:
                 bump.setdefault(bump_group, []).append(index)
@@ -540,6 +553,8 @@ class _PlanBuilder:
                 submodules.append(index)  # never collapsed, even under vendor/: a pointer move is read
             elif fd.changed_lines == 0 or not fd.hunks:
                 light.append(index)
+            elif (language := self._translation(index, fd)) is not None:
+                languages.setdefault(language, []).append(index)
             else:
                 reason = self._collapse_reason(index, fd)
                 if reason:
@@ -551,6 +566,7 @@ class _PlanBuilder:
         drafts += self._submodule_drafts(submodules)
         drafts += self._collapsed_drafts([i for i in collapsed if i not in self.schema_dumps])
         drafts += self._tree_drafts(environments, mirrored)
+        drafts += self._translation_drafts(languages)
         for group in _by_directory(binary, self.paths):
             drafts.append(Draft(KIND_BINARY, light_files=group))
         if bytecode:
@@ -586,6 +602,76 @@ class _PlanBuilder:
             notes[:] = [note.removesuffix(": collapsed") + f": the schema the migrations write, read with "
                         f"{visible_path(migration)} and skimmed" for note in notes]
         return drafts
+
+    def _translation(self, index: int, fd: FileDiff) -> str | None:
+        """The language directory of a catalogue to skim (planner/translations.py): a translation into a language
+        other than the source, at tier 2 or 3 (a repository rule that makes it 0 or 1 has it read), with no code in
+        its changed lines (a Laravel catalogue is PHP that runs: code there is read)."""
+        if not is_translation_path(fd.path) or self.file_tiers.get(fd.path, self.config.default_tier) < 2:
+            return None
+        located = locale_of(fd.path)  # the source language's catalogues with code are said too
+        code = sum(map(len, self.catalogue_code(index))) if is_php_catalogue(fd.path) else 0
+        if code:
+            self.file_notes.setdefault(index, []).append(
+                f"{visible_path(fd.path)}: {plural(code, 'changed line')} of this catalogue not a `'key' => 'text',` "
+                "entry: code in a catalogue (it runs when the language loads), read as code")
+        if located is None or normal(located[1]) in self.source_locales or code:
+            return None
+        return located[0]
+
+    def catalogue_code(self, index: int) -> list[frozenset[int]]:
+        """Per hunk of a Laravel catalogue, the indices of its changed lines that are code (translations.code_flags,
+        each side read in order); empty sets for any other file."""
+        found = self._catalogue_code.get(index)
+        if found is None:
+            fd = self.files[index]
+            found = []
+            for hunk in fd.hunks if is_php_catalogue(fd.path) and is_translation_path(fd.path) else ():
+                code: set[int] = set()
+                for side in (ADDED, DELETED):
+                    positions = [i for i, line in enumerate(hunk.lines) if line.origin in (side, CONTEXT)]
+                    flags = code_flags(hunk.lines[i].text for i in positions)
+                    code.update(i for i, flag in zip(positions, flags, strict=True)
+                                if flag and hunk.lines[i].origin == side)
+                found.append(frozenset(code))
+            if not found:
+                found = [frozenset() for _ in fd.hunks]
+            self._catalogue_code[index] = found
+        return found
+
+    def _translation_drafts(self, languages: Mapping[str, list[int]]) -> list[Draft]:
+        """One collapsed chunk per language directory of translations (`_translation`), skimmed per file; the
+        languages with a small edit each (under a quarter of target_lines, as small edits are packed) one chunk
+        together per catalogue directory: a new string in 37 languages (BookStack pr/4157) is one look at them all,
+        not 37 decisions."""
+        drafts: list[Draft] = []
+        small: dict[str, dict[str, list[Leaf]]] = {}
+        for root, indices in sorted(languages.items()):
+            every = [self._every_line(index, WHOLE_FILE) for index in indices]
+            size = sum(leaf.size for leaf in every)
+            if size < self.config.target_lines // 4:
+                small.setdefault(posixpath.dirname(root), {})[root] = every
+            else:
+                drafts.append(Draft(KIND_COLLAPSED, every, size, translation=root))
+        for parent, roots in sorted(small.items()):
+            groups: list[list[str]] = [[]]
+            seconds = 0.0
+            for root, every in roots.items():  # packed up to one sitting: 34 languages' 206 files were 1h 12m
+                cost = sum(self._translation_seconds(self.files[leaf.file_index].changed_lines) for leaf in every)
+                if groups[-1] and seconds + cost > self.config.max_chunk_seconds:
+                    groups.append([])
+                    seconds = 0.0
+                groups[-1].append(root)
+                seconds += cost
+            for group in groups:
+                leaves = [leaf for root in group for leaf in roots[root]]
+                drafts.append(Draft(KIND_COLLAPSED, leaves, sum(leaf.size for leaf in leaves),
+                                    translation=parent + "/" if len(group) > 1 else group[0]))
+        return drafts
+
+    def _translation_seconds(self, lines: int) -> float:
+        """A translation file's skim: a look (collapsed_seconds), or its lines at the docs rate when that is less."""
+        return min(self.config.collapsed_seconds, lines / self.config.docs_lines_per_hour * 3600)
 
     def _tree_drafts(self, environments: Mapping[str, list[int]], mirrored: Mapping[str, list[int]]) -> list[Draft]:
         """One collapsed chunk per committed virtual environment or licence-vendored tree, and per mirror directory."""
@@ -868,6 +954,9 @@ class _PlanBuilder:
                          for hunk, origins in zip(fd.hunks, self._hunk_origins(index), strict=True)]
             else:
                 found = [frozenset() for _ in fd.hunks]
+            if found and (licence := licence_header(fd)):  # a new file's licence text: the project's boilerplate
+                found[0] = found[0] | licence
+                self._licence[index] = licence
             self._whitespace[index] = found
         return found
 
@@ -1195,17 +1284,22 @@ class _PlanBuilder:
                 continue
             gone = self.files[segment.file_index].status == "deleted"  # a whole file going: skimmed
             key = (REMOVED if gone else content_kind(segment.path), tier)
+            hidden = 0 if gone else self._catalogue_code_in(segment)  # code in a catalogue: read as code
+            if hidden:
+                lines[("code", tier)] = lines.get(("code", tier), 0) + hidden
             tests = 0 if gone or key[0] != "code" else self._test_lines(segment)  # in-file tests
             # re-indented or a catalogue's tool-written lines: skimmed, whatever their kind
-            reindented, written = (0, 0) if gone else self._whitespace_in(segment)
+            reindented, written, licence = (0, 0, 0) if gone else self._whitespace_in(segment)
             moved = 0 if gone else self._moved_in(segment)  # moved whole from or to elsewhere: checked, skimmed
-            chunk.whitespace_lines += reindented + written
+            chunk.whitespace_lines += reindented + written + licence
+            chunk.licence_lines += licence
             chunk.moved_lines += moved
-            skimmed = reindented + written + moved
-            for kind, count in ((REINDENTED, reindented), (TOOL_WRITTEN, written), (MOVED, moved)):
+            skimmed = reindented + written + licence + moved
+            for kind, count in ((REINDENTED, reindented), (TOOL_WRITTEN, written), (LICENCE_HEADER, licence),
+                                (MOVED, moved)):
                 if count:
                     lines[(kind, tier)] = lines.get((kind, tier), 0) + count
-            lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests - skimmed
+            lines[key] = lines.get(key, 0) + segment.additions + segment.deletions - tests - skimmed - hidden
             outside[segment.path] = outside.get(segment.path, 0) + segment.additions + segment.deletions - tests
             if tests:
                 lines[("test", tier)] = lines.get(("test", tier), 0) + tests
@@ -1234,21 +1328,31 @@ class _PlanBuilder:
         return sum(1 for i in hunks[segment.hunk_index] if segment.first <= i <= segment.last
                    and i not in reindented and (check is None or not check(lines[i])))
 
-    def _whitespace_in(self, segment: Segment) -> tuple[int, int]:
+    def _catalogue_code_in(self, segment: Segment) -> int:
+        """The changed lines of a segment of a Laravel catalogue that are code (`catalogue_code`), not re-indented."""
+        if not is_php_catalogue(segment.path) or not is_translation_path(segment.path):
+            return 0
+        code = self.catalogue_code(segment.file_index)[segment.hunk_index]
+        skimmed = self.whitespace_lines(segment.file_index)[segment.hunk_index]
+        return sum(1 for i in code if segment.first <= i <= segment.last and i not in skimmed)
+
+    def _whitespace_in(self, segment: Segment) -> tuple[int, int, int]:
         """The lines a tool rewrote in a segment that lie outside the tests inside its file (those are test lines):
-        (only re-indented, a catalogue's tool-written lines)."""
+        (only re-indented, a catalogue's tool-written lines, a new file's licence header)."""
         hunk_lines = self.whitespace_lines(segment.file_index)[segment.hunk_index]
         if not hunk_lines:
-            return 0, 0
+            return 0, 0, 0
         check = self._test_line_check(segment.file_index)
         lines = self.files[segment.file_index].hunks[segment.hunk_index].lines
         inside = [i for i in hunk_lines
                   if segment.first <= i <= segment.last and (check is None or not check(lines[i]))]
+        licence = (len(self._licence.get(segment.file_index, frozenset()).intersection(inside))
+                   if segment.hunk_index == 0 else 0)
         if not is_catalogue(segment.path):
-            return len(inside), 0
+            return len(inside) - licence, 0, licence
         origins = self._hunk_origins(segment.file_index)[segment.hunk_index]
         written = set(tool_written(lines, origins, segment.path)).intersection(inside)
-        return len(inside) - len(written), len(written)
+        return len(inside) - len(written) - licence, len(written), licence
 
     def _line_chunk(self, draft: Draft, segments: list[Segment], file_tiers: Mapping[str, int],
                     ai_lines: Mapping[str, Mapping[int, str]], destructive: set[str]) -> Chunk:
@@ -1296,6 +1400,8 @@ class _PlanBuilder:
             self._environment_chunk(chunk, draft, file_tiers)
         elif draft.mirror is not None:
             self._mirror_chunk(chunk, draft.mirror)
+        elif draft.translation is not None:
+            self._translation_chunk(chunk, draft.translation)
         elif draft.kind == KIND_COLLAPSED:
             chunk.floor_seconds, chunk.floor_derivation = light_floor(
                 len(chunk.files), self.config.collapsed_seconds, "collapsed")
@@ -1422,6 +1528,36 @@ class _PlanBuilder:
                        + ", skimmed as one chunk, not read line by line"]
         chunk.floor_seconds = int(seconds)
         chunk.floor_derivation = f"one vendored dependency: one skim = {format_duration(seconds, 'spaced')}"
+
+    def _translation_chunk(self, chunk: Chunk, root: str) -> None:
+        """One language's catalogues (not the source language's), or several languages' small edits (`root` ends
+        in "/"), as one skimmed chunk: a look per file for what breaks a page, placeholders, markup and quotes, not
+        the prose (QA59 F7); a file of a few lines is read at the docs rate when that is quicker."""
+        names = sorted({found[1] for path in chunk.files if (found := locale_of(path)) is not None})
+        sources = ", ".join(sorted(self.source_locales))
+        files = plural(len(chunk.files), "file")
+        if root.endswith("/"):
+            shown = visible_path(root.rstrip("/")) + "/"
+            chunk.title = f"Translations: {len(names)} languages in {shown} ({files})"
+            what = f"{', '.join(names[:8])}{' ...' if len(names) > 8 else ''}: small edits of {len(names)} languages"
+        else:
+            shown = visible_path(root)
+            chunk.title = f"Translations: {shown} ({files})"
+            what = f"{shown}: the {names[0] if names else posixpath.basename(root)} translation"
+        chunk.notes = [f"{what} of the source language's ({sources}) strings: skimmed, a look a file for what breaks "
+                       "a page (placeholders such as :name or {count}, markup, quotes), not read as prose; the source "
+                       "language's catalogues are read"]
+        per_file = self.config.collapsed_seconds
+        lines: dict[int, int] = {}
+        for segment in chunk.segments:
+            lines[segment.file_index] = lines.get(segment.file_index, 0) + segment.changed_lines
+        seconds = sum(map(self._translation_seconds, lines.values()))
+        chunk.role = ROLE_TRANSLATIONS
+        chunk.floor_seconds = int(seconds)
+        chunk.floor_derivation = (f"{len(chunk.files)} translation {'file' if len(chunk.files) == 1 else 'files'}, "
+                                  f"a look each ({per_file:g}s, or its lines at the docs rate "
+                                  f"{self.config.docs_lines_per_hour:g}/h when fewer) = "
+                                  f"{format_duration(seconds, 'spaced')}")
 
     def _mirror_chunk(self, chunk: Chunk, root: str) -> None:
         """A mirror directory's copies as one collapsed chunk, each file saying whose edit it repeats: hono's

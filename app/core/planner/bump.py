@@ -80,6 +80,8 @@ class BumpPlan:
         return None
 
     def reviewed_by(self, paths: Iterable[str]) -> str:
-        """The manifests and lock files a vendored chunk's reader is sent to ("go.mod, go.sum")."""
-        records = [p for p in paths if is_dependency_record(p) and not p.lower().endswith("modules.txt")]
+        """The manifests and lock files a vendored chunk's reader is sent to ("go.mod, go.sum"): the project's, not a
+        vendored package's own composer.json or package.json (BookStack pr/568 sent its reader to 31 of those)."""
+        records = [p for p in paths if is_dependency_record(p) and not p.lower().endswith("modules.txt")
+                   and self.vendored.root_of(p) is None]
         return ", ".join(records[:3]) + (f" and {len(records) - 3} more" if len(records) > 3 else "")

@@ -325,6 +325,7 @@ class Chunk:
     test_files: list[str] = field(default_factory=list)
     whitespace_lines: int = 0  # changed lines that only change whitespace (re-indented): skimmed in the floor
     moved_lines: int = 0  # changed lines moved whole from or to elsewhere in the change (planner/moved.py): skimmed
+    licence_lines: int = 0  # of whitespace_lines, those of new files' licence headers
     role: str = ""  # of a dependency bump (planner/bump.py): "manifests" (read first), "locks", "vendored"
 
     @property
@@ -353,6 +354,7 @@ class Chunk:
             "file_changes": [dict(c) for c in self.file_changes], "seams": list(self.seams),
             "test_files": list(self.test_files), "whitespace_lines": self.whitespace_lines, "role": self.role,
             "moved_lines": self.moved_lines,
+            "licence_lines": self.licence_lines,
         }
 
     @classmethod
@@ -375,6 +377,7 @@ class Chunk:
                 test_files=[str(f) for f in data.get("test_files", [])],
                 whitespace_lines=int(data.get("whitespace_lines", 0)), role=str(data.get("role", "")),
                 moved_lines=int(data.get("moved_lines", 0)),
+                licence_lines=int(data.get("licence_lines", 0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed Chunk record: {exc!r}") from exc
@@ -436,7 +439,10 @@ whitespace_lines_per_hour."""
 MOVED = "moved"
 """A changed line of a block deleted in one place of the change and added in another (planner/moved.py): the reviewer
 checks that it moved intact, skimmed at whitespace_lines_per_hour, as a re-indented line is (QA57 F11)."""
-_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, MOVED, TOOL_WRITTEN, SCHEMA_DUMP, REMOVED)
+LICENCE_HEADER = "licence header"
+"""A line of the licence text a new file opens with (planner/whitespace.py `licence_header`): the project's usual
+header, checked at a glance, skimmed at whitespace_lines_per_hour (QA58 F2)."""
+_FLOOR_KINDS = (*CONTENT_KINDS, REINDENTED, MOVED, TOOL_WRITTEN, LICENCE_HEADER, SCHEMA_DUMP, REMOVED)
 # prose; gettext catalogues (.po, .pot) are translated prose too (a translations commit was a 39-hour code plan)
 _DOCS_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".po", ".pot"})
 # prose by name alone, with no suffix (a README was read at the code rate)
@@ -514,7 +520,7 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
              "docs": config.docs_lines_per_hour, "data": config.data_lines_per_hour,
              REMOVED: config.removed_lines_per_hour, REINDENTED: config.whitespace_lines_per_hour,
              TOOL_WRITTEN: config.whitespace_lines_per_hour, SCHEMA_DUMP: config.whitespace_lines_per_hour,
-             MOVED: config.whitespace_lines_per_hour}
+             MOVED: config.whitespace_lines_per_hour, LICENCE_HEADER: config.whitespace_lines_per_hour}
     parts: list[str] = []
     total = 0.0
     code_tiers = [tier for (kind, tier), count in lines.items() if kind == "code" and count]
@@ -529,6 +535,8 @@ def content_floor(lines: Mapping[tuple[str, int], int], complexity_added: int, c
             label += " (gettext references, flags and dates makemessages rewrites: skimmed)"
         elif kind == MOVED:
             label += " (a block deleted in one place of the change and added in another: checked moved intact, skimmed)"
+        elif kind == LICENCE_HEADER:
+            label += " (the licence text new files open with: skimmed)"
         elif kind == SCHEMA_DUMP:
             label += " (written by Rails from the migrations: checked against them, skimmed)"
         scale = f" x{_number(multiplier)}" if multiplier != 1.0 else ""

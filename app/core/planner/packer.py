@@ -92,6 +92,7 @@ class Draft:
     deletion: bool = False  # files deleted whole, packed up to one sitting at the removal rate (_code_drafts)
     mirror: str | None = None  # a mirror directory's root: its copies of another directory's edits (mirrors.py)
     role: str | None = None  # a dependency bump's manifests, lock files or one vendored dependency (planner/bump.py)
+    translation: str | None = None  # one language's catalogues, not the source language's (planner/translations.py)
 
 
 class Packer:

@@ -35,6 +35,17 @@ CATALOGUE_SUFFIXES = frozenset({".po", ".pot"})
 # `makemessages`), `#,` flags (`#, python-format`, `fuzzy`), `#|` previous msgids, and the header's two dates.
 # A translator's comment (`# ...`, hash and space) and the msgid/msgstr lines are what a reviewer reads.
 _TOOL_LINE = re.compile(r'#[:,|]|"(POT-Creation-Date|PO-Revision-Date):')
+# Licence text at the top of a new file: the Apache Software Foundation's header (fineract: 6,286 of 133,908 added
+# lines of its pending changes, 1,248 of pr/3994's 3,031), SPDX, MIT, GPL/LGPL/AGPL, BSD, MPL, EPL
+_LICENCE_TEXT = re.compile(
+    r"Licensed to the Apache Software Foundation|Licensed under the Apache License|SPDX-License-Identifier"
+    r"|Permission is hereby granted, free of charge|GNU (?:Lesser |Library |Affero )?General Public License"
+    r"|Redistribution and use in source and binary forms|Mozilla Public License|Eclipse Public License",
+    re.IGNORECASE)
+LICENCE_HEADER_LINES = 60  # a leading comment longer than this is the file's documentation, not a licence header
+_PREAMBLE = re.compile(r"\s*(?:$|<\?xml\b|<\?php\b|#!|<!DOCTYPE\b)", re.IGNORECASE)
+_LINE_COMMENT = re.compile(r"\s*(?:#|//|--|;|%)")
+_BLOCK_OPEN = (("/*", "*/"), ("<!--", "-->"), ('"""', '"""'), ("'''", "'''"), ("{-", "-}"), ("(*", "*)"))
 _WHITESPACE = re.compile(r"\s+")
 _BYTE_WHITESPACE = re.compile(rb"\s+")
 
@@ -98,6 +109,46 @@ def tool_written(lines: Sequence[DiffLine], origins: str, path: str) -> list[int
     return [i for i, origin in enumerate(origins) if origin != CONTEXT and _TOOL_LINE.match(lines[i].text)]
 
 
+def licence_header(fd: FileDiff) -> frozenset[int]:
+    """The indices (into its first hunk) of a new file's leading comment block when it holds licence text
+    (`_LICENCE_TEXT`): boilerplate a reviewer checks is the project's usual header, not code to read. Only a file the
+    change adds, its first lines (after an XML declaration, `<?php` or a shebang); a block comment to its close, or a
+    run of line comments; at most LICENCE_HEADER_LINES lines."""
+    if fd.status != "added" or not fd.hunks or fd.hunks[0].new_start > 1:
+        return frozenset()
+    lines = fd.hunks[0].lines
+    start = 0
+    while start < len(lines) and start < 5 and _PREAMBLE.match(lines[start].text) and lines[start].origin == ADDED:
+        start += 1
+    end = _comment_end(lines, start)
+    if end <= start or end - start > LICENCE_HEADER_LINES:
+        return frozenset()
+    block = range(start, end)
+    if (any(lines[i].origin != ADDED for i in block)
+            or not _LICENCE_TEXT.search("\n".join(lines[i].text for i in block))):
+        return frozenset()
+    return frozenset(block)
+
+
+def _comment_end(lines: Sequence[DiffLine], start: int) -> int:
+    """The index after the comment that starts at `lines[start]` (a block to its close, or a run of line comments),
+    `start` when none starts there or a block is not closed within LICENCE_HEADER_LINES."""
+    if start >= len(lines):
+        return start
+    first = lines[start].text.lstrip()
+    for opener, closer in _BLOCK_OPEN:
+        if first.startswith(opener):
+            for i in range(start, min(len(lines), start + LICENCE_HEADER_LINES + 1)):
+                text = lines[i].text
+                if closer in (text.lstrip()[len(opener):] if i == start else text):
+                    return i + 1
+            return start
+    end = start
+    while end < len(lines) and end - start <= LICENCE_HEADER_LINES and _LINE_COMMENT.match(lines[end].text):
+        end += 1
+    return end
+
+
 def skimmed_lines(lines: Sequence[DiffLine], origins: str, path: str, both_sides: bool) -> frozenset[int]:
     """A hunk's changed lines that a tool rewrote: whitespace only (when the file has lines both added and deleted,
     `both_sides`) or a catalogue's tool-written lines. The plan skims them and the diff view dims them."""
@@ -107,12 +158,15 @@ def skimmed_lines(lines: Sequence[DiffLine], origins: str, path: str, both_sides
     return frozenset(found)
 
 
-def skimmed_noun(paths: Sequence[str], short: bool = False) -> str:
+def skimmed_noun(paths: Sequence[str], short: bool = False, licence: bool = False) -> str:
     """What a chunk's skimmed lines are, for the screens: "re-indented", or with a catalogue among `paths`
-    "re-indented or tool-written" (its `#:` references, flags and dates; `short`: "tool-written", for a column)."""
-    if not any(is_catalogue(path) for path in paths):
-        return "re-indented"
-    return "tool-written" if short else "re-indented or tool-written"
+    "re-indented or tool-written" (its `#:` references, flags and dates; `short`: "tool-written", for a column), with
+    new files' licence headers (`licence`) "... or licence header" (`short`: "licence")."""
+    nouns = ["re-indented"] + (["tool-written"] if any(is_catalogue(path) for path in paths) else [])
+    nouns += ["licence text of new files"] if licence else []
+    if short:
+        return "licence" if licence else nouns[-1]
+    return " or ".join(nouns)
 
 
 def hunk_origins(lines: Sequence[DiffLine]) -> str:
@@ -127,6 +181,10 @@ def file_whitespace_lines(fd: FileDiff) -> list[frozenset[int]]:
     """Per hunk of `fd`, the indices of its lines a tool rewrote (`skimmed_lines`), as the review plan counts them
     (PlanBuilder.whitespace_lines): the diff view draws them dimmed."""
     both = bool(fd.additions and fd.deletions)
+    licence = licence_header(fd)
     if not both and not is_catalogue(fd.path):
-        return [frozenset() for _ in fd.hunks]
-    return [skimmed_lines(hunk.lines, hunk_origins(hunk.lines), fd.path, both) for hunk in fd.hunks]
+        return [licence if i == 0 else frozenset() for i in range(len(fd.hunks))]
+    found = [skimmed_lines(hunk.lines, hunk_origins(hunk.lines), fd.path, both) for hunk in fd.hunks]
+    if licence:
+        found[0] = found[0] | licence
+    return found

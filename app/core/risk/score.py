@@ -65,7 +65,11 @@ _CODE_SUFFIXES = (".py", ".go", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".
                   ".cpp", ".h", ".hpp", ".cs", ".swift", ".scala", ".php", ".m", ".lua", ".sh", ".tf", ".hcl", ".sql",
                   ".mjs", ".cjs", ".mts", ".cts", ".vue", ".svelte", ".dart", ".ex", ".exs", ".erl", ".pyx", ".pxd",
                   ".bash", ".zsh", ".ps1", ".psm1", ".psd1", ".bat", ".cmd", ".pl", ".pm", ".r", ".jl", ".groovy",
-                  ".gradle", ".kts", ".clj", ".cljs", ".hs", ".ml", ".fs", ".zig", ".sol", ".mm", ".cxx", ".hh", ".hxx")
+                  ".gradle", ".kts", ".clj", ".cljs", ".hs", ".ml", ".fs", ".zig", ".sol", ".mm", ".cxx", ".hh",
+                  ".hxx", ".gemspec", ".ru", ".jbuilder")
+# Code named without a suffix (Ruby's task and tool files). Not a Gemfile: a list of dependencies, weighed as such by
+# the dependencies factor, as package.json and go.mod are (its lines as code lines would count a bump twice).
+_CODE_NAMES = frozenset({"rakefile", "guardfile", "capfile"})
 
 
 IMPACT_FACTORS = ("tier", "destructive", "blast_radius", "seams", "dependencies")
@@ -263,7 +267,8 @@ def is_code_path(path: str) -> bool:
     """Source code: by its suffix, or a CI pipeline; not a translation catalogue written as code (Laravel's
     lang/de/auth.php returns an array of strings)."""
     lower = path.lower()
-    return (lower.endswith(_CODE_SUFFIXES) or _CI_PIPELINE.search(lower) is not None) and not is_translation_path(path)
+    return ((lower.endswith(_CODE_SUFFIXES) or posixpath.basename(lower) in _CODE_NAMES
+             or _CI_PIPELINE.search(lower) is not None) and not is_translation_path(path))
 
 
 def complexity_measured(paths: Iterable[str]) -> bool:

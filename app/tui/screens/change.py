@@ -637,7 +637,7 @@ class ChangeScreen(Screen[None]):
         if chunk.oversized:
             text.append("⚠ oversized ", style=self._colour("warning"))
         if chunk.whitespace_lines * 2 >= chunk.changed_lines > 0:  # mostly re-indented: a skim, not a read
-            noun = skimmed_noun(chunk.files, short=True)
+            noun = skimmed_noun(chunk.files, short=True, licence=chunk.licence_lines > 0)
             text.append(f"⇥ {_fitting(chunk.whitespace_lines, 5)} {noun} ", style="dim")
         if chunk.kind not in ("code",) and self.size.width < KIND_COLUMN_MIN:
             text.append(one_line(chunk.kind_label, 12), style="dim")

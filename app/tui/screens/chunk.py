@@ -384,7 +384,7 @@ class ChunkReviewScreen(ReaderScreen):
             parts = [f"+{chunk.additions} −{chunk.deletions}", files]
             if chunk.whitespace_lines:  # skimmed, not read: said where the reviewer looks (QA51 #25)
                 parts.append(f"{chunk.whitespace_lines:,} of {chunk.changed_lines:,} lines only "
-                             f"{skimmed_noun(chunk.files)}")
+                             f"{skimmed_noun(chunk.files, licence=chunk.licence_lines > 0)}")
             if chunk.moved_lines:  # moved whole from or to elsewhere in the change: checked, skimmed
                 parts.append(f"{chunk.moved_lines:,} of {chunk.changed_lines:,} lines only moved")
             if chunk.additions:
