@@ -326,8 +326,16 @@ def build_plan(
     for number, chunk in enumerate(chunks, 1):
         chunk.index = number
     plan = ReviewPlan(chunks, sum(c.floor_seconds for c in chunks), config.target_lines, order)
+    plan.notes += _plan_notes(files, chunks, builder.literals, config)
+    return plan
+
+
+def _plan_notes(files: list[FileDiff], chunks: list[Chunk], literals: list[int], config: ChunkConfig) -> list[str]:
+    """What the top of a plan says about the whole change: empty, mostly skimmed (re-indented, tool-written, licence
+    headers) or moved, a file that is one literal of values."""
+    notes: list[str] = []
     if not files:
-        plan.notes.append("empty change: nothing to review")
+        notes.append("empty change: nothing to review")
     total = sum(fd.changed_lines for fd in files)
     skimmed = sum(c.whitespace_lines for c in chunks)
     if skimmed >= 50 and skimmed * 10 >= total:  # a tenth of the change or more: said at the top of the plan
@@ -337,20 +345,20 @@ def build_plan(
                 "re-indented (the same text as a line they replace but for whitespace, as `git diff -w` pairs them)")
         if licence := sum(c.licence_lines for c in chunks):
             what += f", or the licence text new files open with ({licence:,} lines)"
-        plan.notes.append(f"{skimmed:,} of {total:,} changed lines only {what}: skimmed at "
+        notes.append(f"{skimmed:,} of {total:,} changed lines only {what}: skimmed at "
                           f"{config.whitespace_lines_per_hour:,.0f} lines an hour, not read line by line")
     moved = sum(c.moved_lines for c in chunks)
     if moved >= 50 and moved * 10 >= total:
-        plan.notes.append(f"{moved:,} of {total:,} changed lines only moved (blocks of {MOVED_MIN_LINES} lines or more "
+        notes.append(f"{moved:,} of {total:,} changed lines only moved (blocks of {MOVED_MIN_LINES} lines or more "
                           "deleted in one place of the change and added in another, whitespace aside): check they "
                           f"moved intact, skimmed at {config.whitespace_lines_per_hour:,.0f} lines an hour")
-    for index in builder.literals:  # said at the top of the plan: 301 identical chunk rows said nothing
+    for index in literals:  # said at the top of the plan: 301 identical chunk rows said nothing
         fd = files[index]
-        plan.notes.append(f"{visible_path(fd.path)} is {share_text(fd.changed_lines / total)} of this change: one "
+        notes.append(f"{visible_path(fd.path)} is {share_text(fd.changed_lines / total)} of this change: one "
                           f"literal of values, collapsed as data into one chunk ({fd.changed_lines:,} of {total:,} "
                           "changed lines); if a tool writes it, mark it generated ([chunks] extra_collapsed_globs, "
                           "or linguist-generated in the base's .gitattributes)")
-    return plan
+    return notes
 
 
 def _mark_seams(chunks: list[Chunk], seams: list[tuple[str, str, int, int, str]]) -> None:
