@@ -25,6 +25,8 @@ from collections.abc import Callable
 from typing import Any
 from xml.parsers import expat
 
+from app.core.untrusted_xml import parse_untrusted
+
 MAX_SLOW_CHARS = 5_000_000  # a larger Gradle script, catalogue or pom is not read (dependencies.py says so)
 
 _COORDINATE = re.compile(r"([A-Za-z0-9_][\w.\-]*):([A-Za-z0-9_][\w.\-]*)(?::([^:'\"\s@]+))?(?::[\w.\-]+)?(?:@\w+)?")
@@ -98,17 +100,26 @@ def _declarations(text: str) -> list[tuple[str, str, bool]]:
     return out
 
 
-def gradle(text: str) -> dict[str, str]:
+def _versions(found: list[tuple[str, str, bool]]) -> dict[str, str]:
+    """name -> version of (name, version, test-only) declarations: the first that gives a version."""
     out: dict[str, str] = {}
-    for name, version, _test in _declarations(text):
-        if not out.get(name):  # the first that gives a version
+    for name, version, _test in found:
+        if not out.get(name):
             out[name] = version
     return out
 
 
-def gradle_dev(text: str) -> set[str]:
-    found = _declarations(text)
+def _dev_only(found: list[tuple[str, str, bool]]) -> set[str]:
+    """The names of (name, version, test-only) declarations declared for tests alone."""
     return {name for name, _v, test in found if test} - {name for name, _v, test in found if not test}
+
+
+def gradle(text: str) -> dict[str, str]:
+    return _versions(_declarations(text))
+
+
+def gradle_dev(text: str) -> set[str]:
+    return _dev_only(_declarations(text))
 
 
 def _catalogue_version(spec: object, versions: dict[str, Any]) -> str:
@@ -181,23 +192,11 @@ class _Pom:
         self.text.append(chunk)
 
 
-def _refuse_doctype(*_: object) -> None:
-    raise ValueError("XML with a document type declaration is not read (entities could expand)")
-
-
 def _pom_entries(text: str) -> list[tuple[str, str, bool]]:
     _too_large(text)
     parser = expat.ParserCreate()
     pom = _Pom()
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.EntityDeclHandler = _refuse_doctype
-    parser.StartElementHandler = pom.start
-    parser.EndElementHandler = pom.end
-    parser.CharacterDataHandler = pom.data
-    try:
-        parser.Parse(text.encode("utf-8"), True)
-    except expat.ExpatError as error:
-        raise ValueError(f"XML does not parse: {error}") from None
+    parse_untrusted(parser, text, start=pom.start, end=pom.end, data=pom.data)
 
     def resolved(spec: str) -> str:
         for _ in range(3):  # a property that names another
@@ -214,16 +213,11 @@ def _pom_entries(text: str) -> list[tuple[str, str, bool]]:
 
 
 def pom(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, version, _test in _pom_entries(text):
-        if not out.get(name):  # the first that gives a version
-            out[name] = version
-    return out
+    return _versions(_pom_entries(text))
 
 
 def pom_dev(text: str) -> set[str]:
-    found = _pom_entries(text)
-    return {name for name, _v, test in found if test} - {name for name, _v, test in found if not test}
+    return _dev_only(_pom_entries(text))
 
 
 def reader(path: str) -> Callable[[str], dict[str, str]] | None:

@@ -20,6 +20,7 @@ from app.core.impact.destructive import reshape, sql
 from app.core.impact.destructive.migrations import Event, judge_events
 from app.core.impact.destructive.model import MAX_PARSE_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
 from app.core.impact.destructive.yamlnodes import Node, load_documents
+from app.core.untrusted_xml import parse_untrusted
 
 _RESHAPES = {"renameColumn", "renameTable", "modifyDataType", "addNotNullConstraint", "dropForeignKeyConstraint",
              "dropAllForeignKeyConstraints", "dropUniqueConstraint", "dropPrimaryKey", "addForeignKeyConstraint",
@@ -118,9 +119,6 @@ def scan_xml(text: str, path: str, work: Work, old_type: OldType | None = None) 
     stack: list[_Element] = []
     rollback_depth = 0
 
-    def refuse_doctype(*_: object) -> None:
-        raise ParseFailure("XML with a document type declaration is not read (entities could expand)")
-
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal rollback_depth
         work.add()
@@ -162,15 +160,7 @@ def scan_xml(text: str, path: str, work: Work, old_type: OldType | None = None) 
         elif stack and "where" in chunk.lower() and stack[-1].name in ("delete", "update"):
             stack[-1].where = stack[-1].where or bool(chunk.strip())
 
-    parser.StartDoctypeDeclHandler = refuse_doctype
-    parser.EntityDeclHandler = refuse_doctype
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = data
-    try:
-        parser.Parse(text.encode("utf-8", errors="replace"), True)
-    except expat.ExpatError as exc:
-        raise ParseFailure(f"XML does not parse: {exc}") from None
+    parse_untrusted(parser, text, start=start, end=end, data=data, error=ParseFailure)
     return judge_events(events, path, "liquibase-xml", work)
 
 
@@ -221,9 +211,6 @@ def _xml_types(text: str, work: Work) -> list[tuple[str, str, str]]:
     table: list[str] = []  # the createTable / addColumn open, if any
     rollback = [0]
 
-    def refuse_doctype(*_: object) -> None:
-        raise ParseFailure("XML with a document type declaration is not read (entities could expand)")
-
     def start(name: str, attrs: dict[str, str]) -> None:
         work.add()
         local = name.rsplit(":", 1)[-1]
@@ -245,14 +232,7 @@ def _xml_types(text: str, work: Work) -> list[tuple[str, str, str]]:
         if local in _TYPED and table and not rollback[0]:
             table.pop()
 
-    parser.StartDoctypeDeclHandler = refuse_doctype
-    parser.EntityDeclHandler = refuse_doctype
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    try:
-        parser.Parse(text.encode("utf-8", errors="replace"), True)
-    except expat.ExpatError as exc:
-        raise ParseFailure(f"XML does not parse: {exc}") from None
+    parse_untrusted(parser, text, start=start, end=end, error=ParseFailure)
     return found
 
 
@@ -385,18 +365,7 @@ def changesets(text: str, work: Work) -> dict[tuple[str, str], ChangeSet]:
     parser = expat.ParserCreate()
     reader = _ChangeSetReader(parser, work)
 
-    def refuse_doctype(*_: object) -> None:
-        raise ParseFailure("XML with a document type declaration is not read (entities could expand)")
-
-    parser.StartDoctypeDeclHandler = refuse_doctype
-    parser.EntityDeclHandler = refuse_doctype
-    parser.StartElementHandler = reader.start
-    parser.EndElementHandler = reader.end
-    parser.CharacterDataHandler = reader.data
-    try:
-        parser.Parse(text.encode("utf-8", errors="replace"), True)
-    except expat.ExpatError as exc:
-        raise ParseFailure(f"XML does not parse: {exc}") from None
+    parse_untrusted(parser, text, start=reader.start, end=reader.end, data=reader.data, error=ParseFailure)
     return reader.found
 
 
