@@ -210,8 +210,10 @@ class ReviewApp(App[None]):
         wanted = user_config.theme or DEFAULT_THEME
         if wanted not in self.available_themes:
             where = f" (set in {user_config.source})" if user_config.source else ""
-            self._startup_notes.append(("warning", f"theme {wanted!r} not found{where}; using {DEFAULT_THEME}"))
-            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+            # the theme in use is named: with no themes folder it is Textual's, not review-dark (QA61 F9)
+            fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+            self._startup_notes.append(("warning", f"theme {wanted!r} not found{where}; using {fallback}"))
+            wanted = fallback
         self.theme = wanted
         self._saved_theme = wanted
         self._startup_notes += [("warning", f"config: {w}") for w in user_config.warnings]

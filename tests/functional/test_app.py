@@ -116,7 +116,20 @@ async def test_unknown_theme_falls_back_with_a_notice(payments_repo, warm_cache)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.theme == "review-dark"
-        assert any("no-such-theme" in str(n.message) for n in app._notifications)
+        assert any("no-such-theme" in str(n.message) and "using review-dark" in str(n.message)
+                   for n in app._notifications)
+
+
+async def test_with_no_themes_folder_the_notice_names_the_theme_in_use(payments_repo, warm_cache, tmp_path):
+    """QA61 F9: with no review theme to load the app fell back to Textual's dark theme while its notice said
+    'using review-dark'."""
+    app = build_app(payments_repo, cache=warm_cache, theme_dirs=[tmp_path / "no-themes"],
+                    user_config=UserConfig(theme="review-light", reviewer_email=REVIEWER))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        notes = [str(n.message) for n in app._notifications]
+        assert any("'review-light' not found" in n and "using textual-dark" in n for n in notes), notes
 
 
 async def test_a_reviewer_without_an_identity_is_told_how_to_set_one(make_repo):

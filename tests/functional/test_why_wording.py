@@ -140,3 +140,5 @@ async def test_blast_radius_of_code_the_graph_does_not_read_is_not_measured_ever
         why = " ".join(rendered(screen.query_one("#why-panel", Static), width=110).split())
     assert "Blast radius: not measured: the dependency graph reads" in why and "not .rb" in why, why
     assert "no changed public symbol is used elsewhere" not in why and "Seams: not measured" in why
+    # and how the AI share was measured, in words ("how it was measured: line" said little, QA61 F9)
+    assert "how it was measured: line by line (each added line traced to the commit that wrote it)" in why, why

@@ -236,6 +236,10 @@ def seams_section(found: Assessment | None) -> RenderableType:
     return Group(*parts, Breakable(text))  # a note's long path breaks where it reads on, not at the edge
 
 
+AI_METHODS = {"line": "line by line (each added line traced to the commit that wrote it)",
+              "commit": "by commit (every added line of a commit with an AI signal counted: an upper bound)"}
+
+
 def ai_section(found: Assessment | None) -> RenderableType:
     ai = found.ai if found else None
     tools = [one_line(t, 60) for t in ai.tools] if ai else []
@@ -250,7 +254,9 @@ def ai_section(found: Assessment | None) -> RenderableType:
     else:
         text.append("no AI tool signalled in commits, notes or authors")
     if ai is not None and ai.method:
-        text.append(f"\n  how it was measured: {one_line(ai.method, 200)}", style="dim")
+        # "how it was measured: line" said little (QA61 F9)
+        how = AI_METHODS.get(ai.method, one_line(ai.method, 200))
+        text.append(f"\n  how it was measured: {how}", style="dim")
     # each commit wrapped under its own bullet, as explain shows them
     lines = ai_commit_lines(ai, shown=5) if ai else []
     if lines:
