@@ -553,10 +553,20 @@ class ChangeDetail:
     risk: RiskResult
     plan: ReviewPlan
     commit_signals: dict[str, list[AISignal]]
+    _moved: dict[int, list[frozenset[int]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def change(self) -> Change:
         return self.report.change
+
+    def moved_lines(self) -> dict[int, list[frozenset[int]]]:
+        """Per file index, per hunk, the changed lines moved whole within the change (planner/moved.py), found once
+        for the detail: every chunk screen opened on the change draws them (0.15 s a time on a 20,000-line change)."""
+        if self._moved is None:
+            from app.core.planner.moved import moved_lines
+
+            self._moved = moved_lines(self.files)
+        return self._moved
 
     @property
     def assessment(self) -> Assessment:

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING
 from app.core.git.diff import ADDED, CONTEXT, DELETED, FileDiff, Hunk
 from app.core.metrics.spans import is_python
 from app.core.planner.model import KIND_BINARY, KIND_COLLAPSED, KIND_RENAME, Chunk, Segment
-from app.core.planner.moved import moved_lines
 from app.core.planner.translations import ROLE_TRANSLATIONS
 from app.core.planner.whitespace import file_whitespace_lines
 from app.core.text import plural, visible_path
@@ -106,7 +105,6 @@ class ChunkLines:
         self._layouts: dict[int, FileLayout | None] = {}
         self._owners: dict[int, dict[tuple[int, int], int]] = {}
         self._whitespace: dict[int, list[frozenset[int]]] = {}  # per file, per hunk: lines only re-indented
-        self._moved: dict[int, list[frozenset[int]]] | None = None  # per file, per hunk: lines moved whole
 
     def lines(self, chunk: Chunk, *, expand: bool = False) -> list[DisplayLine]:
         """The rows of `chunk`; a collapsed chunk shows its changed lines only when `expand`."""
@@ -174,9 +172,7 @@ class ChunkLines:
 
     def _moved_of(self, file_index: int) -> list[frozenset[int]] | None:
         """Per hunk of the file, its lines moved whole within the change (drawn muted), found once per change."""
-        if self._moved is None:
-            self._moved = moved_lines(self.detail.files)
-        return self._moved.get(file_index)
+        return self.detail.moved_lines().get(file_index)
 
     def _whitespace_of(self, file_index: int) -> list[frozenset[int]]:
         """Per hunk of the file, its lines that only change whitespace (drawn muted), found once."""
