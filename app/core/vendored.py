@@ -136,7 +136,7 @@ def _composer_packages(root: str, paths: list[str], present: Callable[[list[str]
         if len(parts) < 3:
             continue  # Composer's own files (vendor/autoload.php, vendor/composer/installed.json) or stray ones
         package = f"{root}/{parts[0]}/{parts[1]}"
-        own = len(parts) == 3 and (parts[2].lower() == "composer.json" or _LICENCE.match(parts[2]) is not None)
+        own = len(parts) == 3 and (parts[2].lower() == "composer.json" or LICENCE_FILE_NAME.match(parts[2]) is not None)
         packages[package] = packages.get(package, False) or own
     if not packages or not all(packages.values()):
         return ""
@@ -148,7 +148,8 @@ def _composer_packages(root: str, paths: list[str], present: Callable[[list[str]
             "composer.json)")
 
 
-_LICENCE = re.compile(r"(?:licen[cs]e|copying)(?:[.-][\w.-]*)?$", re.IGNORECASE)
+LICENCE_FILE_NAME = re.compile(r"^(?:licen[cs]e|copying|unlicense)(?:[.-][\w.-]*)?$", re.IGNORECASE)
+"""A licence file's name (LICENSE, COPYING.txt, LICENCE-MIT, UNLICENSE): a package's own, or a vendored tree's."""
 
 
 def _rails_assets(paths: list[str], records: Mapping[str, object]) -> dict[str, str]:

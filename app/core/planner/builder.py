@@ -104,7 +104,7 @@ from app.core.planner.translations import ROLE_TRANSLATIONS, code_flags, is_php_
 from app.core.planner.tree import CodeFile, code_file
 from app.core.planner.whitespace import is_catalogue, licence_header, skimmed_lines, tool_written
 from app.core.text import format_duration, plural, share_text, visible_path
-from app.core.vendored import Vendored
+from app.core.vendored import LICENCE_FILE_NAME, Vendored
 from app.errors import ReviewTuiError
 
 # -- globs ---------------------------------------------------------------------------------------
@@ -2061,7 +2061,6 @@ _ENV_DIRS = frozenset(g.rstrip("/") for g in INSTALLED_ENV_GLOBS if g.endswith("
 _ENV_MARKERS = frozenset(g for g in INSTALLED_ENV_GLOBS if not g.endswith("/"))
 
 
-_LICENSE_NAME = re.compile(r"^(?:licen[cs]e|copying|unlicense)(?:[.-][\w.-]*)?$", re.IGNORECASE)
 # a package of the project's own comes with its manifest (and may carry its licence): never taken for vendored
 _OWN_MANIFESTS = frozenset({"cargo.toml", "package.json", "pyproject.toml", "setup.py", "go.mod", "pom.xml",
                             "build.gradle", "build.gradle.kts", "composer.json", "gemfile"})
@@ -2087,7 +2086,7 @@ def vendored_roots(files: Iterable[FileDiff],
         directory, name = posixpath.split(fd.path)
         if name.lower() in _OWN_MANIFESTS:
             manifests.add(directory)
-        elif directory and _LICENSE_NAME.match(name) and not (own_code is not None and own_code(fd.path)):
+        elif directory and LICENCE_FILE_NAME.match(name) and not (own_code is not None and own_code(fd.path)):
             licences.setdefault(directory, fd.path)
     out: dict[str, str] = {}
     for root in sorted(licences):
