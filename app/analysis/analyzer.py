@@ -281,7 +281,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     vendor/<owner>/<package>/ committed with its own composer.json or licence is vendored; translations into other
 #     languages than the source are skimmed, one chunk per language, code in a Laravel catalogue read; a new file's
 #     licence header is skimmed (FIX107);
-ANALYSIS_VERSION = "121"
+# 122: a file the base's .gitattributes mark `-diff` or `binary` is a binary file, as git diffs it (QA crush pr/2058);
+ANALYSIS_VERSION = "122"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -1126,7 +1127,21 @@ class Analyzer:
             from app.core.planner.builder import environment_files
 
             self.repo.count_only = environment_files(self.config.chunks)
+        if self.repo.not_diffed is None:
+            self.repo.not_diffed = self._not_diffed()
         return change_diff(self.repo, change, should_stop)
+
+    def _not_diffed(self) -> Callable[[str], bool]:
+        """Whether the base's .gitattributes (every one of its tree, as the config reads them) mark a path `-diff`
+        or `binary`: git diffs it as binary, and so does a change's diff (FileDiff.not_diffed). crush's pr/2058
+        read 13,329 lines of recorded agent sessions (`internal/agent/testdata/**/*.yaml -diff`) that git
+        counts as 52 binary files. The base's word, not the head's: a change does not hide its own lines."""
+        from app.core.gitattributes import DIFF, Attributes
+
+        attributes = Attributes(self._attribute_files(self.resolved_base[1]))
+        if not any(name == DIFF for line in attributes.lines for name, _state in line.states):
+            return lambda _path: False
+        return lambda path: attributes.state(path, DIFF) is False
 
     @property
     def histories(self) -> ChangeHistory:

@@ -115,3 +115,28 @@ def test_the_attributes_are_read_once_per_change_and_never_from_the_working_tree
     assert analyzer._own_code(change) is analyzer._own_code(change)  # the score and the plan share one reading
     detail = analyzer.detail("work")
     assert [c.kind for c in detail.plan.chunks] == ["collapsed"]
+
+
+def test_files_the_base_marks_not_diffed_are_binary_files_as_git_shows_them(make_repo) -> None:
+    """crush marks its recorded agent sessions `internal/agent/testdata/**/*.yaml -diff`: git shows pr/2058's 52
+    as binary files, review-tui read their 13,329 lines into a collapsed chunk and the change's figures. A file the
+    base marks `-diff` or `binary` is a binary file (no line counted or read); a head's own `-diff` hides nothing."""
+    session = "".join(f"- request: {k}\n  response: ok {k}\n" for k in range(300))
+    repo = make_repo("not-diffed")
+    repo.commit("base", {"README.md": "r\n", ".gitattributes": "testdata/**/*.yaml -diff\n*.dat binary\n",
+                         "testdata/a/run.yaml": session, "blob.dat": "1\n2\n"}, author=ALICE)
+    repo.branch("work")
+    repo.commit("work", {"testdata/a/run.yaml": session.replace("ok", "fine"), "testdata/b/new.yaml": session,
+                         "blob.dat": "1\n3\n", "src/app.py": CODE,
+                         ".gitattributes": "testdata/**/*.yaml -diff\n*.dat binary\nsrc/*.py -diff\n"},
+                branch="work", author=ALICE)
+    repo.checkout("main")
+    kinds = _plan(repo, "work")
+    assert kinds["testdata/a/run.yaml"] == kinds["testdata/b/new.yaml"] == kinds["blob.dat"] == "binary", kinds
+    assert kinds["src/app.py"] == "code", kinds  # the head's own `-diff` is not taken
+    [row] = json.loads(CliRunner().invoke(cli, ["list", "--repo", str(repo.path), "--json"]).stdout)
+    assert row["binary_files"] == 3
+    assert (row["lines_added"], row["lines_deleted"]) == (CODE.count("\n") + 1, 0)  # the code and .gitattributes
+    plan = json.loads(CliRunner().invoke(cli, ["chunks", "work", "--repo", str(repo.path), "--json"]).stdout)
+    notes = [note for chunk in plan["chunks"] for note in chunk["notes"] if "run.yaml" in note]
+    assert any(".gitattributes -diff" in note for note in notes), notes

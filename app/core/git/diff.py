@@ -251,6 +251,9 @@ class FileDiff:
     """Its lines were counted, not read (GitRepo.count_only: a file of a committed virtual environment,
     other projects' code): `additions` and `deletions` are exact, `hunks` is empty. A 6,765-file venv of
     1.3 million lines held 240 MB of line objects that nothing but the counts ever used."""
+    not_diffed: bool = False
+    """Binary because the base's .gitattributes mark it `-diff` or `binary` (GitRepo.not_diffed), as git shows it:
+    no lines read or counted, whatever its content (crush's recorded agent sessions, 13,329 lines of YAML)."""
 
     @property
     def path(self) -> str:

@@ -466,6 +466,9 @@ class GitRepo:
         # Paths whose diffs are counted, not read (FileDiff.counted_only): set by the analysis from its
         # configuration (the installed environments the plan collapses).
         self.count_only: Callable[[str], bool] | None = None
+        # Paths a change's diff shows as binary (FileDiff.not_diffed): those the base's .gitattributes mark
+        # `-diff` or `binary`, set by the analysis. The checkout's attributes never decide (_patch_of_blobs).
+        self.not_diffed: Callable[[str], bool] | None = None
         # Given each file of a diff as soon as it is read (`diff`): the change screen's analysis lets a collapsed
         # file's lines go there (app/core/git/shed.py), so a big diff's vendored lines are never all held at once.
         self.on_read: Callable[[FileDiff], None] | None = None
@@ -1768,6 +1771,9 @@ class GitRepo:
             fd.new_size = self.blob_size(fd.new_blob)
         if summarise:
             fd.binary = True  # shown as a summary: too large to read line by line
+            return fd
+        if self.not_diffed is not None and not fd.is_submodule and self.not_diffed(fd.path):
+            fd.binary = fd.not_diffed = True  # as git diff shows it: "Binary files differ"
             return fd
         try:
             patch = diff[index]

@@ -2221,6 +2221,21 @@ def _mode_only(fd: FileDiff) -> bool:
             and fd.old_mode != fd.new_mode and fd.old_blob == fd.new_blob)
 
 
+def _binary_note(fd: FileDiff, path: str) -> str:
+    """What a binary file's change is: its sizes where the diff knows them (a tree-to-tree diff reports 0)."""
+    unread = binary_lock_note(fd.path)  # bun.lockb: what it pins is not read, and the plan says so
+    if fd.status == "added":
+        said = f"{path}: binary file added" + (f" ({fd.new_size:,} bytes)" if fd.new_size else "")
+    elif fd.status == "deleted":
+        said = f"{path}: binary file deleted" + (f" ({fd.old_size:,} bytes)" if fd.old_size else "")
+    else:
+        sizes = f" ({fd.old_size:,} -> {fd.new_size:,} bytes)" if fd.old_size or fd.new_size else ""
+        said = f"{path}: binary file changed{sizes}"
+    if fd.not_diffed:
+        said += " (.gitattributes -diff: not read as text, as git diffs it)"
+    return f"{said}: {unread}" if unread else said
+
+
 def _light_note(fd: FileDiff) -> str:
     if fd.is_submodule:
         return fd.submodule_summary()
@@ -2233,16 +2248,7 @@ def _light_note(fd: FileDiff) -> str:
         return f"{visible_path(fd.old_path or '')} {verb} to {visible_path(fd.new_path or '')}" + (
             f" ({fd.similarity}% similar)" if fd.binary and fd.similarity else "")
     if fd.binary:
-        unread = binary_lock_note(fd.path)  # bun.lockb: what it pins is not read, and the plan says so
-        # Sizes are shown only when the diff knows them (a tree-to-tree diff reports 0).
-        if fd.status == "added":
-            said = f"{path}: binary file added" + (f" ({fd.new_size:,} bytes)" if fd.new_size else "")
-        elif fd.status == "deleted":
-            said = f"{path}: binary file deleted" + (f" ({fd.old_size:,} bytes)" if fd.old_size else "")
-        else:
-            sizes = f" ({fd.old_size:,} -> {fd.new_size:,} bytes)" if fd.old_size or fd.new_size else ""
-            said = f"{path}: binary file changed{sizes}"
-        return f"{said}: {unread}" if unread else said
+        return _binary_note(fd, path)
     if fd.old_mode != fd.new_mode and fd.old_mode and fd.new_mode:
         executable = fd.new_mode & 0o111 and not fd.old_mode & 0o111
         return (f"{path}: made executable (mode {fd.old_mode:o} -> {fd.new_mode:o}): it can now be run as a program"
