@@ -412,7 +412,7 @@ DEFAULT_TIERS = [
     ("spec/policies/rubygem_policy_spec.rb", 3),
     # a word inside another word is not the word
     ("src/obsession.py", 2),
-    ("src/agents/sandbox/session/manager.py", 2),  # a sandbox session, not a login (openai-agents-python)
+    ("src/agents/sandbox/session/manager.py", 1),  # a sandbox (tier 1), not a login (openai-agents-python)
     ("src/agents/memory/session.py", 2),
     # "session" alone names chat, sandbox, client and device sessions (the mirrors' 240 session paths)
     ("src/agents/extensions/memory/redis_session.py", 2),
@@ -1181,3 +1181,23 @@ def test_an_icon_is_no_identity_code_whatever_its_name_or_directory() -> None:
              "public/login-bg.PNG": 2, "src/auth/fonts/icons.woff2": 2, "docs/auth/flow.png": 3,
              "src/auth/login.ts": 0, "app/Access/Oidc/OidcService.php": 0}
     assert {path: tier_of(path, config)[0] for path in paths} == paths
+
+
+def test_what_an_agent_or_a_user_may_run_or_write_is_access_control_at_tier_0() -> None:
+    """QA (charmbracelet/crush): the agent's permission layer (internal/permission/, which decides which shell
+    commands and file writes need the user's consent; shellconfig/permissions.go, what runs unasked) was tier 2
+    while an ACL or authz file is tier 0. Permissions, sandboxes, allow and deny lists are access control; their
+    tests and docs stay tier 3, an icon tier 2, and a file merely near them keeps its tier. A sandbox, the isolation
+    such code runs in (its package holds providers' clients and sessions too), is tier 1."""
+    config = TierConfig()
+    tier_0 = ["internal/permission/permission.go", "internal/shellconfig/permissions.go",
+              "internal/backend/permission.go", "config/command_allowlist.yaml", "net/ip_whitelist.py",
+              "app/Permissions/Grant.php"]
+    assert {path: tier_of(path, config)[0] for path in tier_0} == dict.fromkeys(tier_0, 0)
+    tier_1 = ["src/agents/sandbox/docker.py", "codex-rs/sandboxing/seatbelt.rs", "lib/sandbox.ts"]
+    assert {path: tier_of(path, config)[0] for path in tier_1} == dict.fromkeys(tier_1, 1)
+    reason = tier_of("internal/permission/permission.go", config)[1]
+    assert "access control: what a user, a program or an AI agent may run, read or write" in reason
+    others = {"internal/permission/permission_test.go": 3, "docs/permissions.md": 3, "icons/permission.svg": 2,
+              "internal/agent/tools/bash.go": 2, "internal/agent/tools/safe.go": 2}
+    assert {path: tier_of(path, config)[0] for path in others} == others

@@ -227,6 +227,16 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         acl.* acls.* acl[-_]* *[-_]acl.* *[-_]acls.* *[-_]acl[-_]* **/acl/** authz.* authz[-_]* *[-_]authz.*
         *access[-_]token* *accesstoken* **/idp/** idp.* idp[-_]* *[-_]idp.*""")
+    # What a user, a program or an AI agent may run, read or write, as an ACL says it of API callers (QA crush: its
+    # internal/permission/ decides which of the agent's shell commands and file writes need the user's consent, and
+    # shellconfig/permissions.go what runs unasked, at tier 2): permissions, allow and deny lists. A sandbox is the
+    # isolation such code runs in, tier 1: a sandbox/ package holds its providers' clients and sessions too
+    # (openai-agents-python's sandbox/session/, docker, e2b), more plumbing than policy.
+    + _rules(1, "sandbox: the isolation an untrusted program or an AI agent's commands run in", """
+        **/sandbox/** **/sandboxing/** *sandbox.* sandbox[-_]*""")
+    + _rules(0, "access control: what a user, a program or an AI agent may run, read or write", """
+        **/permission/** **/permissions/** *permission.* *permissions.* permission[-_]* permissions[-_]*
+        *allowlist* *allow[-_]list* *denylist* *deny[-_]list* *whitelist* *blacklist*""")
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/** *auth.* auth[-_]*.* oauth*.*
