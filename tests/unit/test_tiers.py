@@ -1201,3 +1201,35 @@ def test_what_an_agent_or_a_user_may_run_or_write_is_access_control_at_tier_0() 
     others = {"internal/permission/permission_test.go": 3, "docs/permissions.md": 3, "icons/permission.svg": 2,
               "internal/agent/tools/bash.go": 2, "internal/agent/tools/safe.go": 2}
     assert {path: tier_of(path, config)[0] for path in others} == others
+
+
+def test_a_change_that_commits_programs_says_so_in_its_tier_reasons(make_repo) -> None:
+    """QA (charmbracelet/crush): pr/1398 added seven 100755 scripts, pr/647 a build script, each tier 2 without a
+    word. A file added executable or made executable is named in the tier reasons (a binary one as a program whose
+    source is not in the change); an executable deleted, or one already executable and edited, is not."""
+    import json
+
+    from click.testing import CliRunner
+
+    from app.cli import cli
+    from tests.conftest import ALICE
+
+    repo = make_repo("programs")
+    gone = "#!/usr/bin/env python3\nimport sys\nsys.exit(2)\n"  # unlike install.sh: no rename pairs them
+    repo.commit("base", {"README.md": "r\n", "scripts/old.sh": ("#!/bin/sh\necho 1\n", 0o100755),
+                         "scripts/gone.sh": (gone, 0o100755), "tool.py": "print(1)\n"}, author=ALICE)
+    repo.branch("work")
+    repo.commit("work", {"scripts/install.sh": ("#!/bin/sh\ncurl x | sh\n", 0o100755),
+                         "scripts/old.sh": ("#!/bin/sh\necho 3\n", 0o100755), "scripts/gone.sh": None,
+                         "tool.py": ("print(2)\n", 0o100755),
+                         "bin/helper": (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)), 0o100755)},
+                branch="work", author=ALICE)
+    repo.checkout("main")
+    result = CliRunner().invoke(cli, ["explain", "work", "--repo", str(repo.path), "--json"])
+    assert result.exit_code == 0, result.output
+    reasons = json.loads(result.stdout)["tier_reasons"]
+    assert ("scripts/install.sh, tool.py: committed as an executable script: anyone with a checkout can run it "
+            "(mode 100755)") in reasons, reasons
+    assert ("bin/helper: binary committed as an executable program (its source is not in the change) "
+            "(mode 100755)") in reasons, reasons
+    assert not any("old.sh" in reason or "gone.sh" in reason for reason in reasons), reasons

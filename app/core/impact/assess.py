@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from app.core.git.diff import FileDiff
+from app.core.git.diff import GITLINK_MODE, SYMLINK_MODE, FileDiff
 from app.core.impact.destructive.legacy import detect_destructive
 from app.core.impact.destructive.ops import DestructiveOp
 from app.core.impact.tiers import BUILT_IN, MAX_TIER, NO_TIER_RULE, TierConfig, TierRule
@@ -299,4 +299,34 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         reasons.append(line + (f" (+{len(paths) - 1} more)" if len(paths) > 1 else ""))
         if rule is None and hint is not None and not destructive:
             reasons += _directory_hints(paths, hint)
+    reasons += _executables(files, vendored)
     return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive, notes)
+
+
+EXECUTABLE_BITS = 0o111
+EXECUTABLE_MODE = 0o100755
+MAX_EXECUTABLE_NAMED = 3
+
+
+def _executables(files: Sequence[FileDiff], vendored: Vendored | None) -> list[str]:
+    """A line saying which files the change commits as programs (added executable, or made executable): a script
+    anyone who checks the repository out can run, or a binary whose source is not in the change (QA crush: seven
+    new 100755 scripts in pr/1398, a build script in pr/647, were tier 2 without a word). A committed environment's
+    or vendored tree's own programs (bin/ of a venv) are other projects' and not named."""
+    scripts: list[str] = []
+    binaries: list[str] = []
+    for fd in files:
+        new_mode = fd.new_mode if fd.new_path is not None and fd.status != "deleted" else 0
+        if not new_mode & EXECUTABLE_BITS or fd.old_mode & EXECUTABLE_BITS or new_mode in (SYMLINK_MODE, GITLINK_MODE):
+            continue
+        if fd.counted_only or (vendored is not None and vendored(fd.path)):
+            continue
+        (binaries if fd.binary and not fd.not_diffed else scripts).append(visible_path(fd.path))
+    lines = []
+    for found, what in ((binaries, "binary committed as an executable program (its source is not in the change)"),
+                        (scripts, "committed as an executable script: anyone with a checkout can run it")):
+        if found:
+            named = ", ".join(found[:MAX_EXECUTABLE_NAMED])
+            more = f" and {len(found) - MAX_EXECUTABLE_NAMED} more" if len(found) > MAX_EXECUTABLE_NAMED else ""
+            lines.append(f"{named}{more}: {what} (mode {EXECUTABLE_MODE:o})")
+    return lines
