@@ -282,7 +282,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     languages than the source are skimmed, one chunk per language, code in a Laravel catalogue read; a new file's
 #     licence header is skimmed (FIX107);
 # 122: a file the base's .gitattributes mark `-diff` or `binary` is a binary file, as git diffs it (QA crush pr/2058);
-#     permissions, allow and deny lists tier 0, sandboxes tier 1; files committed executable named (FIX115);
+#     permissions, allow and deny lists tier 0, sandboxes tier 1; files committed executable named; a collapsed
+#     chunk's floor at most collapsed_max_seconds (FIX115);
 ANALYSIS_VERSION = "122"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 

@@ -140,3 +140,31 @@ def test_files_the_base_marks_not_diffed_are_binary_files_as_git_shows_them(make
     plan = json.loads(CliRunner().invoke(cli, ["chunks", "work", "--repo", str(repo.path), "--json"]).stdout)
     notes = [note for chunk in plan["chunks"] for note in chunk["notes"] if "run.yaml" in note]
     assert any(".gitattributes -diff" in note for note in notes), notes
+
+
+def test_a_collapsed_chunks_floor_is_capped_and_says_why(make_repo) -> None:
+    """crush pr/2274: 283 golden test snapshots (`*.golden linguist-generated`, 1,473 lines) were one collapsed chunk
+    of 2h21m at 30 s a file, more than reading their lines. A collapsed chunk asks at most collapsed_max_seconds
+    (10 minutes), and its derivation says so; a small one keeps its 30 s a file; `[chunks]` can set the cap."""
+    repo = make_repo("golden")
+    repo.commit("base", {"README.md": "r\n", ".gitattributes": "*.golden linguist-generated\n"}, author=ALICE)
+    repo.branch("many")
+    repo.commit("many", {f"testdata/view_{k}.golden": f"frame {k}\n" for k in range(40)}, branch="many",
+                author=ALICE)
+    repo.branch("few", from_branch="main")
+    repo.commit("few", {f"testdata/view_{k}.golden": f"frame {k}\n" for k in range(3)}, branch="few", author=ALICE)
+    repo.checkout("main")
+
+    def collapsed(change: str) -> dict:
+        result = CliRunner().invoke(cli, ["chunks", change, "--repo", str(repo.path), "--json"])
+        assert result.exit_code == 0, result.output
+        [chunk] = [c for c in json.loads(result.stdout)["chunks"] if c["kind"] == "collapsed"]
+        return chunk
+
+    many = collapsed("many")
+    assert many["floor_seconds"] == 600, many["floor_derivation"]
+    assert many["floor_derivation"].startswith("40 collapsed files x 30s = 20m, capped at 10m (collapsed_max_seconds)")
+    few = collapsed("few")
+    assert (few["floor_seconds"], few["floor_derivation"]) == (90, "3 collapsed files x 30s = 1m 30s")
+    repo.commit("config", {".review-tui.toml": "[chunks]\ncollapsed_max_seconds = 120\n"}, author=ALICE)
+    assert collapsed("many")["floor_seconds"] == 120

@@ -1412,7 +1412,7 @@ class _PlanBuilder:
             self._translation_chunk(chunk, draft.translation)
         elif draft.kind == KIND_COLLAPSED:
             chunk.floor_seconds, chunk.floor_derivation = light_floor(
-                len(chunk.files), self.config.collapsed_seconds, "collapsed")
+                len(chunk.files), self.config.collapsed_seconds, "collapsed", self.config.collapsed_max_seconds)
         return chunk
 
     def _chunk_notes(self, draft: Draft, chunk: Chunk, file_rank: Mapping[int, int]) -> list[str]:
@@ -1586,7 +1586,7 @@ class _PlanBuilder:
         chunk.notes += [f"{visible_path(path)}: {describe(mirror)}" for path, mirror in zip(chunk.files, mirrors,
                                                                                               strict=True)]
         chunk.floor_seconds, chunk.floor_derivation = light_floor(
-            len(chunk.files), self.config.collapsed_seconds, "collapsed")
+            len(chunk.files), self.config.collapsed_seconds, "collapsed", self.config.collapsed_max_seconds)
 
     def _light_chunk(self, draft: Draft, file_tiers: Mapping[str, int], destructive: set[str]) -> Chunk:
         chunk = Chunk(0, "", draft.kind)

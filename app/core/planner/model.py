@@ -147,6 +147,10 @@ class ChunkConfig:
     """Text (case-insensitive) in a file's first five lines that marks it generated."""
     collapsed_seconds: float = 30.0
     """Floor seconds per collapsed file (a skim for anything unexpected)."""
+    collapsed_max_seconds: float = 600.0
+    """The most floor seconds a collapsed chunk asks (10 minutes, 20 files' looks): past that a skim samples, and
+    what a reviewer checks of a machine's output (that it matches its input: regenerated, or its source read) is one
+    act however many files it wrote. crush pr/2274's 283 golden test snapshots (1,473 lines) asked 2h21m."""
     binary_seconds: float = 15.0
     """Floor seconds per binary file (a look at what it is and where it goes)."""
     rename_seconds: float = 10.0
@@ -200,6 +204,7 @@ class ChunkConfig:
             collapsed_globs=collapsed + extra, attribute_globs=(), data_globs=data, data_min_lines=data_min,
             generated_markers=markers,
             collapsed_seconds=reader.get_number("collapsed_seconds", d.collapsed_seconds, minimum=0.0),
+            collapsed_max_seconds=reader.get_number("collapsed_max_seconds", d.collapsed_max_seconds, minimum=0.0),
             binary_seconds=reader.get_number("binary_seconds", d.binary_seconds, minimum=0.0),
             rename_seconds=reader.get_number("rename_seconds", d.rename_seconds, minimum=0.0),
             pair_tests=reader.get("pair_tests", bool, d.pair_tests),
@@ -575,10 +580,15 @@ def code_floor(changed_lines: int, complexity_added: int, tier: int, config: Chu
     return content_floor({("code", tier): changed_lines}, complexity_added, config, uncuttable=uncuttable)
 
 
-def light_floor(count: int, per_file: float, what: str) -> tuple[int, str]:
+def light_floor(count: int, per_file: float, what: str, cap: float | None = None) -> tuple[int, str]:
+    """`count` looks of `per_file` seconds, at most `cap` (a collapsed chunk's: ChunkConfig.collapsed_max_seconds)."""
     total = count * per_file
     noun = "file" if count == 1 else "files"
-    return int(total), f"{count} {what} {noun} x {_number(per_file)}s = {format_duration(total, 'spaced')}"
+    said = f"{count} {what} {noun} x {_number(per_file)}s = {format_duration(total, 'spaced')}"
+    if cap is not None and total > cap:
+        return int(cap), (f"{said}, capped at {format_duration(cap, 'spaced')} (collapsed_max_seconds): a skim of a "
+                          "machine's output samples it, and checking it matches its input is one act")
+    return int(total), said
 
 
 
