@@ -283,7 +283,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     licence header is skimmed (FIX107);
 # 122: a file the base's .gitattributes mark `-diff` or `binary` is a binary file, as git diffs it (QA crush pr/2058);
 #     permissions, allow and deny lists tier 0, sandboxes tier 1; files committed executable named; a collapsed
-#     chunk's floor at most collapsed_max_seconds (FIX115);
+#     chunk's floor at most collapsed_max_seconds; ts-proto's output is protobuf code; a .proto changed without its
+#     generated code, or that code without its .proto, is said in the plan's notes (FIX115);
 ANALYSIS_VERSION = "122"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
@@ -2159,7 +2160,15 @@ class Analyzer:
                           test_functions={path: fc.test_functions for path, fc in complexity.items()},
                           absent_at_base=self._absent_at(change.base), own_code=self._own_code(change),
                           vendored=vendored, dependency_note=dependency_note,
-                          source_locales=self._source_locales(change, files))
+                          source_locales=self._source_locales(change, files),
+                          outputs_at_base=self._paths_named(change.base))
+
+    def _paths_named(self, commit: str | None) -> Callable[[str], list[str]] | None:
+        """The paths of the files called a name in `commit`'s tree (the planner looks for a .proto's generated code
+        there: planner/protobuf.py), or None without a commit."""
+        if not commit:
+            return None
+        return lambda name: self.repo.paths_named(commit, name)
 
     def _source_locales(self, change: Change, files: list[FileDiff]) -> frozenset[str]:
         """The languages the change's translations are made from (planner/translations.py): read from crowdin.yml or

@@ -2043,6 +2043,14 @@ class GitRepo:
                 found.append((path, blob.data))
         return found
 
+    def paths_named(self, commit_id: str, name: str, *, limit: int = 20) -> list[str]:
+        """The paths of the files called `name` in a commit's tree (no content read), up to `limit`."""
+        try:
+            tree = self.repo[commit_id].peel(pygit2.Commit).tree
+        except (KeyError, ValueError, pygit2.GitError):
+            return []
+        return [path for path, _blob in self._named_in(tree, name, 0)[:limit]]
+
     def _named_in(self, tree: pygit2.Tree, name: str, depth: int) -> tuple[tuple[str, str], ...]:
         key = (str(tree.id), name)
         known = self._named.get(key)
