@@ -281,7 +281,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     vendor/<owner>/<package>/ committed with its own composer.json or licence is vendored; translations into other
 #     languages than the source are skimmed, one chunk per language, code in a Laravel catalogue read; a new file's
 #     licence header is skimmed (FIX107);
-ANALYSIS_VERSION = "121"
+# 122: TypeScript path aliases (tsconfig `paths`, `baseUrl`) lead the blast radius to the files they name; a Node
+#     server's policies/, Passport, passkeys, camelCase API keys and oauth*/ directories tier 0, CSP and rate
+#     limits tier 1 (QA63);
+ANALYSIS_VERSION = "122"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
