@@ -1197,3 +1197,14 @@ def test_a_node_servers_authorization_policies_and_identity_code_by_camelcase_na
              "server/policies/document.test.ts": 3, "docs/policies/README.md": 3, "server/policies/x.yml": 2,
              "rl/policies.py": 2, "server/middlewares/rateLimiter.test.ts": 3}
     assert {path: tier_of(path, config)[0] for path in paths} == paths
+
+
+def test_a_test_runners_stored_snapshots_are_tests() -> None:
+    """QA63: outline's __snapshots__/*.test.ts.snap were tier 2, and tier 0 under an oauth* name."""
+    config = TierConfig()
+    paths = {"server/routes/api/users/__snapshots__/users.test.ts.snap": 3,
+             "server/routes/api/oauthClients/__snapshots__/oauthClients.test.ts.snap": 3,
+             "src/__snapshots__/view.tsx.snap": 3}
+    assert {path: tier_of(path, config)[0] for path in paths} == paths
+    rule = config.rule_for("server/routes/api/oauthClients/__snapshots__/oauthClients.test.ts.snap")
+    assert rule is not None and "tier-0 code" in config.explain(rule, "server/routes/api/oauthClients/__snapshots__/x.snap")

@@ -304,6 +304,9 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *.spec.tsx
         *.spec.js *.spec.jsx *.test.ts *.test.tsx *.test.js *.test.jsx *_spec.rb *Test.java *Tests.java
         *Test.kt""")
+    # Jest's and Vitest's stored snapshots (QA63: outline's 13 __snapshots__/*.test.ts.snap files were tier 2, two of
+    # them tier 0 under oauth* names): what a test compares against, written by the test runner
+    + _rules(3, "tests", "__snapshots__/ *.snap")
     + _rules(3, "examples, samples and fixtures: they show or feed the code, they do not run in production", """
         examples/ example/ samples/ sample/ fixtures/ __fixtures__/ __mocks__/""")
     # after the manifests: a benchmark's own package.json or lock file is no production dependency (QA51 #18: hono's
