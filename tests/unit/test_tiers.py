@@ -1206,5 +1206,6 @@ def test_a_test_runners_stored_snapshots_are_tests() -> None:
              "server/routes/api/oauthClients/__snapshots__/oauthClients.test.ts.snap": 3,
              "src/__snapshots__/view.tsx.snap": 3}
     assert {path: tier_of(path, config)[0] for path in paths} == paths
-    rule = config.rule_for("server/routes/api/oauthClients/__snapshots__/oauthClients.test.ts.snap")
-    assert rule is not None and "tier-0 code" in config.explain(rule, "server/routes/api/oauthClients/__snapshots__/x.snap")
+    snapshot = "server/routes/api/oauthClients/__snapshots__/oauthClients.test.ts.snap"
+    rule = config.rule_for(snapshot)
+    assert rule is not None and "tier-0 code" in config.explain(rule, snapshot)
