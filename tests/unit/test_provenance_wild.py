@@ -307,6 +307,7 @@ def test_a_persons_squashed_pull_request_crediting_an_ai_bot_is_an_upper_bound(c
     ("refs/remotes/origin/claude/issue-1919-20260122-1901", "Claude Code"),
     ("refs/remotes/origin/codex/add-otel-mcp-attributes", "OpenAI Codex"),
     ("refs/remotes/origin/openhands/fix-cli-graceful-shutdown", "OpenHands"),
+    ("refs/remotes/origin/codegen-bot/fix-oauth-empty-401-response-10251", "Codegen"),
 ])
 def test_agent_branch_prefixes_seen_in_the_wild(ref: str, tool: str) -> None:
     [signal] = branch_signals(ref)

@@ -348,6 +348,7 @@ _BRANCH_PREFIXES = {
     "devin/": "Devin",
     "gemini/": "Gemini",
     "openhands/": "OpenHands",  # the branches OpenHands' agent and resolver push
+    "codegen-bot/": "Codegen",  # Codegen's agent (QA63: 60 of outline's branches, some committed as "Codegen Bot")
 }
 
 
