@@ -285,7 +285,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     permissions, allow and deny lists tier 0, sandboxes tier 1; files committed executable named; a collapsed
 #     chunk's floor at most collapsed_max_seconds; ts-proto's output is protobuf code; a .proto changed without its
 #     generated code, or that code without its .proto, is said in the plan's notes (FIX115);
-ANALYSIS_VERSION = "122"
+# 123: TypeScript path aliases (tsconfig `paths`, `baseUrl`) lead the blast radius to the files they name; a Node
+#     server's policies/, Passport, passkeys, camelCase API keys and oauth*/ directories tier 0, CSP and rate
+#     limits tier 1; codegen-sh[bot] and anthropic-code-agent[bot] are AI agents, graphite-app[bot] an AI
+#     reviewer (QA63);
+ANALYSIS_VERSION = "123"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

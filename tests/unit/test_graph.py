@@ -14,6 +14,7 @@ from app.core.impact.graph import (
     blast_radius,
     build_graph,
     module_name,
+    summarise,
     summarise_import_level,
     summarise_python,
 )
@@ -611,3 +612,55 @@ def test_the_tests_a_change_adds_count_for_a_whole_graph_and_a_lazy_one(make_rep
         assert result.seams == []
         assert {s.path: s.tested_by for s in result.symbols} == {
             "shop/money.py": ["tests.test_money"], "pkg/plain/plain.go": ["pkg/plain/plain_test.go"]}
+
+
+# outline's layout (QA63): its own code imported by tsconfig path aliases, a comment and a trailing comma in the config
+ALIASED = {
+    "tsconfig.json": '{\n  "compilerOptions": {\n    "paths": {\n      "@server/*": ["./server/*"],\n'
+                     '      "~/*": ["./app/*"],\n      // a package\'s types, not a file of ours\n'
+                     '      "vite": ["./node_modules/vite/index.d.ts"],\n    },\n  },\n}\n',
+    "server/models/User.ts": "export class User {}\n",
+    "server/models/index.ts": "export { User } from './User'\n",
+    "server/policies/user.ts": 'import { User } from "@server/models";\nimport vite from "vite";\n',
+    "server/routes/users.ts": 'import { User } from "@server/models/User";\n',
+    "app/stores/UsersStore.ts": 'import { User } from "~/models/User";\n',
+    "app/models/User.ts": "export class User {}\n",
+    # a package with a config of its own, extending the root's base config: `@lib/*` from there
+    "tsconfig.base.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@lib/*": ["libs/*/src"]}}}\n',
+    "apps/web/tsconfig.json": '{"extends": "../../tsconfig.base.json", "compilerOptions": {"strict": true}}\n',
+    "apps/web/main.tsx": 'import { fmt } from "@lib/format";\nimport { x } from "shared/x";\n',
+    "libs/format/src/index.ts": "export const fmt = 1;\n",
+    "shared/x.ts": "export const x = 1;\n",
+}
+
+
+def test_typescript_path_aliases_lead_to_the_files_they_name(make_repo) -> None:
+    """outline imports its own code as `@server/models` and `~/stores/X` through tsconfig.json's `paths`
+    (8,080 of its 11,417 imports of its own files): none was resolved, and a change to server/models/User.ts
+    had none of its dependents. An alias leads to a file as tsc resolves it (a directory's index, baseUrl, a
+    project config extending the root's); a package's alias leads nowhere."""
+    from app.core.impact.lazy_graph import lazy_graph_in_process
+
+    builder = make_repo()
+    commit = builder.commit("base", dict(ALIASED), author=ALICE)
+    from app.core.impact.graph import GRAPH_SUFFIXES
+
+    files = GitRepo(builder.path).tree_files(commit, GRAPH_SUFFIXES)
+    for graph in (build_graph(files), lazy_graph_in_process(files)):
+        def direct(path: str) -> list[str]:
+            found = blast_radius(graph, [(path, path, b"export const changed = 1;\n", None)])  # noqa: B023
+            return sorted(c for s in found.symbols for c in s.direct)
+
+        assert direct("server/models/index.ts") == ["server/policies/user.ts:<module>"]
+        assert direct("server/models/User.ts") == ["server/models/index.ts:<module>", "server/routes/users.ts:<module>"]
+        assert direct("app/models/User.ts") == ["app/stores/UsersStore.ts:<module>"]
+        assert direct("libs/format/src/index.ts") == ["apps/web/main.tsx:<module>"]
+        assert direct("shared/x.ts") == ["apps/web/main.tsx:<module>"]  # the base config's baseUrl
+
+
+def test_a_tsconfig_that_is_no_json_resolves_nothing_and_breaks_nothing(make_repo) -> None:
+    files = {"tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["src/*"]', "src/a.ts": "export const a = 1;\n",
+             "src/b.ts": 'import { a } from "@/a";\nimport { c } from "./c";\n', "src/c.ts": "export const c = 1;\n"}
+    graph = Graph.build([s for s in (summarise(p, t.encode()) for p, t in files.items()) if s is not None])
+    assert graph.callers.get("src/a.ts") is None
+    assert graph.callers["src/c.ts"] == {"src/b.ts:<module>"}

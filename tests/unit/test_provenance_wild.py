@@ -249,6 +249,9 @@ def test_a_squashed_pull_request_crediting_a_review_bot_is_an_upper_bound() -> N
 @pytest.mark.parametrize(("co_author", "tool", "kind"), [
     ("codeflash-ai[bot] <148906541+codeflash-ai[bot]@users.noreply.github.com>", "Codeflash", "trailer"),
     ("hyperlint-ai[bot] <154288675+hyperlint-ai[bot]@users.noreply.github.com>", "Hyperlint", "review"),
+    # QA63 (outline): Codegen's agent, and a suggestion of Graphite's AI reviewer committed from the pull request
+    ("codegen-sh[bot] <131295404+codegen-sh[bot]@users.noreply.github.com>", "Codegen", "trailer"),
+    ("graphite-app[bot] <96075541+graphite-app[bot]@users.noreply.github.com>", "Graphite", "review"),
 ])
 def test_less_common_ai_bots_as_co_authors(co_author: str, tool: str, kind: str) -> None:
     """QA48 #21: pydantic-ai's "Speed up function `_estimate_string_tokens` (#2156)" credits Codeflash, an AI
@@ -304,6 +307,7 @@ def test_a_persons_squashed_pull_request_crediting_an_ai_bot_is_an_upper_bound(c
     ("refs/remotes/origin/claude/issue-1919-20260122-1901", "Claude Code"),
     ("refs/remotes/origin/codex/add-otel-mcp-attributes", "OpenAI Codex"),
     ("refs/remotes/origin/openhands/fix-cli-graceful-shutdown", "OpenHands"),
+    ("refs/remotes/origin/codegen-bot/fix-oauth-empty-401-response-10251", "Codegen"),
 ])
 def test_agent_branch_prefixes_seen_in_the_wild(ref: str, tool: str) -> None:
     [signal] = branch_signals(ref)
@@ -545,3 +549,18 @@ def test_a_signal_under_a_raised_threshold_is_shown_as_evidence(tmp_path) -> Non
     assert result.ai_commits == [] and result.ai_share == 0
     assert any(weak[:10] in line and "Generated with Codebuff" in line and "below the 60-point threshold" in line
                for line in result.evidence), result.evidence
+
+
+@pytest.mark.parametrize(("name", "email", "tool"), [
+    ("codegen-sh[bot]", "131295404+codegen-sh[bot]@users.noreply.github.com", "Codegen"),
+    ("anthropic-code-agent[bot]", "242468646+Claude@users.noreply.github.com", "Claude Code"),
+])
+def test_an_ai_agents_app_as_the_author_is_a_bot_signal(name: str, email: str, tool: str) -> None:
+    """QA63: 113 of outline's commits authored by codegen-sh[bot] and two by anthropic-code-agent[bot] read as
+    unknown automation (weak evidence, 0% AI)."""
+    from app.core.git.models import CommitInfo
+
+    commit = CommitInfo("e" * 40, name, email, 0, "GitHub", "noreply@github.com", 0, "Fix lint errors in tests\n",
+                        ("p" * 40,))
+    [signal] = commit_signals(commit)
+    assert (signal.tool, signal.kind) == (tool, "bot") and signal.confidence >= 71

@@ -1233,3 +1233,29 @@ def test_a_change_that_commits_programs_says_so_in_its_tier_reasons(make_repo) -
     assert ("bin/helper: binary committed as an executable program (its source is not in the change) "
             "(mode 100755)") in reasons, reasons
     assert not any("old.sh" in reason or "gone.sh" in reason for reason in reasons), reasons
+def test_a_node_servers_authorization_policies_and_identity_code_by_camelcase_names() -> None:
+    """QA63: outline's server/policies/ (who may read, update, share or delete each model) was tier 2 beside Rails'
+    app/policies/ at tier 0; so were its Passport.js middleware, its API keys (apiKey.ts, ApiKey.ts, apiKeys/: the
+    rule read only api_key and api-key), its passkeys and an oauthClients/ directory's index.ts beside its
+    oauthClients.ts at tier 0; its content security policy and rate limiter were tier 2, as Rails' are not."""
+    config = TierConfig()
+    paths = {"server/policies/document.ts": 0, "server/policies/cancan.ts": 0, "server/policies/index.js": 0,
+             "server/middlewares/passport.ts": 0, "server/models/ApiKey.ts": 0, "server/routes/api/apiKeys/index.ts": 0,
+             "server/models/UserPasskey.ts": 0, "server/routes/api/oauthClients/index.ts": 0,
+             "server/middlewares/csp.ts": 1, "server/middlewares/rateLimiter.ts": 1, "server/utils/RateLimiter.ts": 1,
+             # their tests and docs stay tier 3; a policy's YAML is no code of it; a Python module named policies
+             "server/policies/document.test.ts": 3, "docs/policies/README.md": 3, "server/policies/x.yml": 2,
+             "rl/policies.py": 2, "server/middlewares/rateLimiter.test.ts": 3}
+    assert {path: tier_of(path, config)[0] for path in paths} == paths
+
+
+def test_a_test_runners_stored_snapshots_are_tests() -> None:
+    """QA63: outline's __snapshots__/*.test.ts.snap were tier 2, and tier 0 under an oauth* name."""
+    config = TierConfig()
+    paths = {"server/routes/api/users/__snapshots__/users.test.ts.snap": 3,
+             "server/routes/api/oauthClients/__snapshots__/oauthClients.test.ts.snap": 3,
+             "src/__snapshots__/view.tsx.snap": 3}
+    assert {path: tier_of(path, config)[0] for path in paths} == paths
+    snapshot = "server/routes/api/oauthClients/__snapshots__/oauthClients.test.ts.snap"
+    rule = config.rule_for(snapshot)
+    assert rule is not None and "tier-0 code" in config.explain(rule, snapshot)

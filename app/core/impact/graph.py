@@ -37,6 +37,9 @@ from typing import Any
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
 from app.core.impact.class_names import JAVA_PACKAGE_KEY, PSR4_KEY, ClassFiles, java_refs, php_refs, psr4
 from app.core.impact.js_names import file_names, sources
+from app.core.impact.ts_paths import CONFIG_NAMES as TS_CONFIG_NAMES
+from app.core.impact.ts_paths import KEY as TS_CONFIG_KEY
+from app.core.impact.ts_paths import Aliases, config_layout
 from app.core.memo import ContentMemo, Submit, part, shared_parts
 from app.core.pyparse import parse_python
 from app.core.text import visible_path
@@ -52,8 +55,9 @@ IMPORT_LEVEL_SUFFIXES = (*JS_SUFFIXES, ".go", *CLASS_SUFFIXES)
 GO_TEST_SUFFIX = "_test.go"  # a Go test file: tests the package of its directory
 GO_MODULE_FILE = "go.mod"  # read for its `module` path: imports of the module's packages resolve through it
 COMPOSER_FILE = "composer.json"  # read for its PSR-4 prefixes: a PHP class's file
-GRAPH_SUFFIXES = PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES + (GO_MODULE_FILE, COMPOSER_FILE)
-LAYOUT_FILES = (GO_MODULE_FILE, COMPOSER_FILE)  # read for where the code's names lead, not for names of their own
+# read for where the code's names lead, not for names of their own (TypeScript's configs: their path aliases)
+LAYOUT_FILES = (GO_MODULE_FILE, COMPOSER_FILE, *TS_CONFIG_NAMES)
+GRAPH_SUFFIXES = PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES + LAYOUT_FILES
 _GO_MODULE_KEY = "<go module>"  # a go.mod's summary: imports[_GO_MODULE_KEY] is its module path
 _GO_MODULE_LINE = re.compile(r"^\s*module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
 _TEST_PATH = re.compile(
@@ -528,12 +532,18 @@ def summarise(path: str, data: bytes) -> FileSummary | None:
         summary = FileSummary(path, path, False)
         summary.imports.update(psr4(path, data[:MAX_FILE_BYTES]))
         return summary
+    if posixpath.basename(path) in TS_CONFIG_NAMES:
+        summary = FileSummary(path, path, False)
+        summary.imports.update(config_layout(path, data[:MAX_FILE_BYTES]))
+        return summary
     return None
 
 
 def is_layout(summary: FileSummary) -> bool:
-    """A go.mod's or composer.json's summary: where the code's names lead (the resolver reads them first)."""
-    return _GO_MODULE_KEY in summary.imports or any(key.startswith(PSR4_KEY) for key in summary.imports)
+    """A go.mod's, composer.json's or tsconfig.json's summary: where the code's names lead (the resolver reads them
+    first)."""
+    return (_GO_MODULE_KEY in summary.imports or TS_CONFIG_KEY in summary.imports
+            or any(key.startswith(PSR4_KEY) for key in summary.imports))
 
 
 def go_package(path: str) -> str:
@@ -800,6 +810,7 @@ class _Resolver:
         the go.mod and composer.json summaries (is_layout), in that order."""
         self.graph = graph
         self._layout = [s.imports for s in go_files if not s.path.endswith(GO_MODULE_FILE)]
+        self._aliases = Aliases((s.path, s.imports) for s in go_files)  # TypeScript's `paths` and `baseUrl`
         self._classes: ClassFiles | None = None  # made when a Java or PHP name is first looked up
         self.modules = modules
         self.suffixes: dict[str, str | None] = {}
@@ -910,20 +921,27 @@ class _Resolver:
         if summary.path.endswith(CLASS_SUFFIXES):
             return self._class_file(summary, name)
         if name.startswith("."):
-            base = posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name))
-            stem, ext = posixpath.splitext(base)
-            for candidate in (
-                base,
-                *(base + s for s in JS_SUFFIXES),
-                *(f"{base}/index{s}" for s in JS_SUFFIXES),
-                # TypeScript's ESM convention names the emitted file: `./merge.js` is merge.ts (as tsc resolves)
-                *(stem + s for s in _TS_SOURCES.get(ext, ())),
-            ):
-                if candidate in self.paths:
-                    return candidate
-            return None
+            return self._js_file(posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name)))
         if summary.path.endswith(".go"):
             return self._go_import(name)
+        if self._aliases and summary.path.endswith(JS_SUFFIXES):  # `@server/models`: a tsconfig path alias
+            for base in self._aliases.targets(summary.path, name):
+                if (found := self._js_file(base)) is not None:
+                    return found
+        return None
+
+    def _js_file(self, base: str) -> str | None:
+        """The file a JavaScript/TypeScript import of this repository path loads, as the bundlers look it up."""
+        stem, ext = posixpath.splitext(base)
+        for candidate in (
+            base,
+            *(base + s for s in JS_SUFFIXES),
+            *(f"{base}/index{s}" for s in JS_SUFFIXES),
+            # TypeScript's ESM convention names the emitted file: `./merge.js` is merge.ts (as tsc resolves)
+            *(stem + s for s in _TS_SOURCES.get(ext, ())),
+        ):
+            if candidate in self.paths:
+                return candidate
         return None
 
     def _class_file(self, summary: FileSummary, name: str) -> str | None:

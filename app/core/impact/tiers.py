@@ -188,6 +188,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # which cookies the client may read and forge
     + _rules(1, "web request guards (CORS, IP restriction, cookies): decide who may call and what the client keeps",
              "*trustproxies* *trusthosts* *encryptcookies*")
+    # A Node service's content security policy and rate limiter, as Rails' content_security_policy.rb and rack_attack.rb
+    # above (QA63: outline's server/middlewares/csp.ts and rateLimiter.ts were tier 2)
+    + _rules(1, "web request guards (content security policy, rate limits): what a page may load, how often a client "
+             "may call", """csp csp.* *[-_]csp.* csp[-_]* *contentsecuritypolicy* *content[-_]security[-_]policy*
+             *ratelimit* *rate[-_]limit*""")
     # A package named for auth with its project's prefix or a suffix (uv's crates/uv-auth/, auth-client/,
     # oauth2/) is the same code as an auth/ directory (QA50: 45 changes to uv's credential middleware were tier 2)
     # A file named for auth is the code too: hono's src/utils/basic-auth.ts parses the Authorization header
@@ -246,6 +251,15 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *session[-_]cookie* *cookie[-_]session* **/contrib/sessions/** **/flask/sessions.py **/rack/session/**
         **/illuminate/session/** **/springframework/session/** **/config/initializers/session_store.rb
         **/security/** *secret* *credential* *.pem""")
+    # Authorization written as policy modules by a JavaScript or TypeScript server, as Rails' app/policies/ above:
+    # outline's server/policies/ says who may read, update, share or delete each model (cancan-style
+    # `allow(User, "update", Document, ...)`), and 30 of its files were tier 2. Passport.js is the Node
+    # authentication middleware, passkeys are WebAuthn credentials; API keys and OAuth code by their camelCase names
+    # (`*api[-_]key*` missed apiKey.ts and ApiKey.ts; server/routes/api/oauthClients/index.ts was tier 2 beside its
+    # oauthClients.ts at tier 0) (QA63)
+    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
+        **/policies/**/*.ts **/policies/**/*.js **/policies/**/*.mts **/policies/**/*.cts
+        passport passport.* passport[-_]* *passkey* *apikey* **/oauth*/**""")
     # A picture is no identity code whatever its name or directory: BookStack's login buttons' icons,
     # resources/icons/auth/github.svg, oidc.svg, saml2.svg and login.svg, made a pull request that adds an icon tier 0,
     # two approvals and a senior's (QA59)
@@ -300,6 +314,9 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         *.spec.tsx
         *.spec.js *.spec.jsx *.test.ts *.test.tsx *.test.js *.test.jsx *_spec.rb *Test.java *Tests.java
         *Test.kt""")
+    # Jest's and Vitest's stored snapshots (QA63: outline's 13 __snapshots__/*.test.ts.snap files were tier 2, two of
+    # them tier 0 under oauth* names): what a test compares against, written by the test runner
+    + _rules(3, "tests", "__snapshots__/ *.snap")
     + _rules(3, "examples, samples and fixtures: they show or feed the code, they do not run in production", """
         examples/ example/ samples/ sample/ fixtures/ __fixtures__/ __mocks__/""")
     # after the manifests: a benchmark's own package.json or lock file is no production dependency (QA51 #18: hono's

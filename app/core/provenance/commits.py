@@ -300,6 +300,10 @@ _BOTS = {
     "gemini-code-assist[bot]": "Gemini",
     "codeflash-ai[bot]": "Codeflash",  # an AI optimiser: its "Speed up function X" pull requests are its code
     "ellipsis-dev[bot]": "Ellipsis",  # reviews, and commits code of its own: "address comments left by @x on #N"
+    # QA63 (outline): Codegen's agent authored 113 of its commits ("Fix flaky availableTeams test by sorting team
+    # IDs"), Anthropic's GitHub agent ("<id>+Claude@users.noreply.github.com") two; both read as unknown automation
+    "codegen-sh[bot]": "Codegen",
+    "anthropic-code-agent[bot]": "Claude Code",
 }
 # AI code-review bots. GitHub's "Commit suggestion" credits the bot whose suggestion was applied with a
 # Co-authored-by trailer: those lines were written by the bot (issue 13).
@@ -311,6 +315,7 @@ _REVIEW_BOTS = {
     "hyperlint-ai[bot]": "Hyperlint",
     "ellipsis-dev[bot]": "Ellipsis",
     "greptile-apps[bot]": "Greptile",
+    "graphite-app[bot]": "Graphite",  # Graphite's AI reviewer; outline's "Update app/components/Lightbox.tsx" (QA63)
     "copilot autofix powered by ai": "GitHub Copilot",  # code scanning's suggested fix, applied in review
 }
 _BOT_EMAIL = re.compile(r"^(?:\d+\+)?([a-z0-9-]+\[bot\])@users\.noreply\.github\.com$", re.IGNORECASE)
@@ -343,6 +348,7 @@ _BRANCH_PREFIXES = {
     "devin/": "Devin",
     "gemini/": "Gemini",
     "openhands/": "OpenHands",  # the branches OpenHands' agent and resolver push
+    "codegen-bot/": "Codegen",  # Codegen's agent (QA63: 60 of outline's branches, some committed as "Codegen Bot")
 }
 
 
