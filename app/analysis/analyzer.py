@@ -289,7 +289,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     server's policies/, Passport, passkeys, camelCase API keys and oauth*/ directories tier 0, CSP and rate
 #     limits tier 1; codegen-sh[bot] and anthropic-code-agent[bot] are AI agents, graphite-app[bot] an AI
 #     reviewer (QA63);
-ANALYSIS_VERSION = "123"
+# 124: C#/.NET (QA62): EF Core migrations read for drops, renames and retypes, their .Designer.cs and model snapshot
+#     collapsed at tier 2; T-SQL batches (GO, IF ... BEGIN ... END, #temp tables, [bracketed].[names]) split; DbUp's
+#     DbScripts tier 0, identity/ tier 0, .csproj and NuGet files tier 1; C# methods after a generic constraint
+#     measured (QA62);
+ANALYSIS_VERSION = "124"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -37,7 +37,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from app.core.globs import GlobError, GlobSet, compile_glob
-from app.core.planner.model import AGENT_RULES_GLOBS, INSTALLED_ENV_GLOBS, SCHEMA_DUMP_GLOBS, TRANSLATION_GLOBS
+from app.core.planner.model import (
+    AGENT_RULES_GLOBS,
+    EF_MODEL_GLOBS,
+    INSTALLED_ENV_GLOBS,
+    SCHEMA_DUMP_GLOBS,
+    TRANSLATION_GLOBS,
+)
 from app.core.settings import SectionReader
 from app.core.text import visible_path
 from app.errors import ConfigError
@@ -97,6 +103,12 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         pnpm-lock.yaml go.mod go.sum Gopkg.toml glide.yaml Cargo.toml Cargo.lock Gemfile Gemfile.lock *.gemspec pom.xml
         build.gradle build.gradle.kts settings.gradle settings.gradle.kts gradle.lockfile composer.json composer.lock
         *.lock jsr.json jsr.jsonc deno.json deno.jsonc bun.lockb .npmrc .yarnrc .yarnrc.yml""")
+    # .NET: a project file's PackageReferences, central package management, NuGet's lock files and sources, the SDK
+    # pin and the local tools (QA62: bitwarden/server's 77 .csproj, 70 packages.lock.json and Directory.Build.props
+    # were tier 2 beside package-lock.json at tier 1). A test project's own ones are tier 3 by the tests rules below.
+    + _rules(1, "dependency manifest or lock file: changes what code runs in production", """
+        *.csproj *.fsproj *.vbproj Directory.Packages.props Directory.Build.props Directory.Build.targets
+        packages.lock.json packages.config nuget.config .config/dotnet-tools.json global.json""")
     # Gradle declares dependencies in any build script, not only build.gradle: Apache Fineract's versions live in
     # buildSrc/.../org.apache.fineract.dependencies.gradle and each module's dependencies.gradle, and a Spring Boot
     # bump there (pr/3224) was tier 2 and scored 0.7 while a patch bump of actions/checkout was tier 1 (QA58)
@@ -163,10 +175,18 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # a package named migration (a Java or Go migrator) ranks as the code it is.
     + _rules(0, "schema migration: runs once against production data and is hard to undo", """
         **/migrations/** db/migrate/ alembic/versions/ db/**/*.sql **/migration/**/*.sql""")
+    # DbUp's migration scripts, as .NET services keep them (QA62: bitwarden/server's 540 util/Migrator/DbScripts/*.sql,
+    # run against its production SQL Server, were tier 2, while the EF Core migrations beside them were tier 0)
+    + _rules(0, "schema migration: runs once against production data and is hard to undo", """
+        **/dbscripts/**/*.sql **/dbscripts_*/**/*.sql **/migrator/**/*.sql""")
     # Rails' SQL schema dump, as db/schema.rb (no rule: tier 2) is its Ruby one: written from the migrations, read with
     # the one that writes it (planner/builder.py _with_migrations); `db/**/*.sql` made it a tier-0 migration (FIX102)
     + _rules(2, "schema dump: Rails writes it from the migrations, which are read for what runs",
              " ".join(SCHEMA_DUMP_GLOBS))
+    # EF Core's .Designer.cs and model snapshot beside a C# migration: the model as it stands, written by
+    # `dotnet ef migrations add`; the migration's Up and Down are what runs (QA62)
+    + _rules(2, "EF Core model snapshot: `dotnet ef` writes it beside the migration, which is read for what runs",
+             " ".join(EF_MODEL_GLOBS))
     + _rules(1, "cryptography code: core code, but usually algorithms rather than key or identity handling",
              "**/crypto/** crypto.* *[-_]crypto.* crypto[-_]*")
     # Who may call, from where, with which cookies: a bug opens the service wider than meant, but the
@@ -242,10 +262,12 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(0, "access control: what a user, a program or an AI agent may run, read or write", """
         **/permission/** **/permissions/** *permission.* *permissions.* permission[-_]* permissions[-_]*
         *allowlist* *allow[-_]list* *denylist* *deny[-_]list* *whitelist* *blacklist*""")
+    # An identity/ or identityserver/ directory is the sign-in service (QA62: 53 of bitwarden/server's 63
+    # src/Identity/ files, its IdentityServer grant validators, persisted grant store and SSO controller, were tier 2)
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
         **/auth/** **/authn/** **/authz/** **/oauth/** **/iam/** **/payment*/** **/billing/**
         **/*-auth/** **/*_auth/** **/auth-*/** **/auth_*/** **/oauth2*/** *auth.* auth[-_]*.* oauth*.*
-        **/authentication/** *authentication.*
+        **/authentication/** *authentication.* **/identity/** **/identityserver/**
         *jwt* *jwk* *jws* *jwe* jose jose.* *[-_]jose *[-_]jose.* jose[-_]* *csrf* *xsrf*
         *secure[-_]headers* *secureheaders* **/middleware/*session*/** **/middleware/*session*
         *session[-_]cookie* *cookie[-_]session* **/contrib/sessions/** **/flask/sessions.py **/rack/session/**

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from app.core.hcl import HCL_SUFFIXES, MAX_HCL_BYTES, block_name, top_level_blocks
-from app.core.metrics import ruby, typescript
+from app.core.metrics import csharp, ruby, typescript
 from app.core.metrics.closures import closure_names, overload_names, qualified_name
 from app.core.pyparse import parse_python
 
@@ -220,7 +220,8 @@ def _lizard_spans(path: str, text: str, language: str) -> SpanResult:
     try:
         import lizard
 
-        info = lizard.analyze_file.analyze_source_code(ruby.lizard_path(path), ruby.for_lizard(path, text))
+        readable = csharp.for_lizard(path, ruby.for_lizard(path, text))
+        info = lizard.analyze_file.analyze_source_code(ruby.lizard_path(path), readable)
         names = overload_names(path, info.function_list, [qualified_name(f) for f in info.function_list])
         bounds = [(name, int(f.start_line), int(max(f.end_line, f.start_line)))
                   for name, f in zip(names, info.function_list, strict=True)]

@@ -59,6 +59,7 @@ from app.core.planner.bump import ROLE_LOCKS, ROLE_MANIFESTS, ROLE_RANK, ROLE_VE
 from app.core.planner.mirrors import Mirror, describe, mirror_copies
 from app.core.planner.model import (
     CONTENT_KINDS,
+    EF_MODEL_GLOBS,
     GENERATED_MARKER_LINES,
     INSTALLED_ENV_GLOBS,
     KIND_BINARY,
@@ -1829,6 +1830,8 @@ def machine_written(fd: FileDiff, config: ChunkConfig, tier: int | None = None,
         return f"marked generated or vendored by the base's .gitattributes ({pattern!r})"
     if pattern in SCHEMA_DUMP_GLOBS:
         return f"Rails' SQL schema dump, written from the migrations (matches {pattern!r})"
+    if pattern in EF_MODEL_GLOBS:
+        return f"EF Core's model, written by `dotnet ef migrations add` beside the migration (matches {pattern!r})"
     if pattern:
         return f"generated, vendored or lock file (matches {pattern!r})"
     if own_code is not None and own_code.not_generated(fd.path):

@@ -110,6 +110,9 @@ _UNBOUNDED_TEXT = 1 << 32
 # another type that holds every value of the first: a date is a timestamp at midnight
 _WIDER_KINDS = {("date", "timestamp"), ("date", "datetime"), ("date", "timestamptz"), ("timestamp", "timestamptz"),
                 ("float", "double"), ("real", "double precision"), ("float", "double precision")}
+# PostgreSQL's spelt-out names, as Npgsql's EF Core migrations write them (bitwarden's AlterColumn of RevisionDate)
+_SPELT_OUT = {"timestamp without time zone": "timestamp", "timestamp with time zone": "timestamptz",
+              "time without time zone": "time", "time with time zone": "timetz"}
 
 
 def _shape(text: str) -> Shape | None:
@@ -120,6 +123,7 @@ def _shape(text: str) -> Shape | None:
     if match is None:
         return None
     name = " ".join(match.group(1).lower().split())
+    name = _SPELT_OUT.get(name, name)
     first = int(match.group(2)) if match.group(2) else None
     second = int(match.group(3)) if match.group(3) else None
     if name in _TEXT:

@@ -26,6 +26,7 @@ from app.core.globs import GlobSet
 from app.core.impact.destructive import (
     ci,
     django_fields,
+    efcore,
     kubernetes,
     liquibase,
     migrations,
@@ -181,6 +182,8 @@ def family(path: str, head: str) -> str | None:
             _MIGRATION_DIRS.matches(path) or "from alembic import" in head or "migrations.Migration" in head
         )
         return "python-migration" if migration else "python"
+    if efcore.looks_like_ef_migration(path, head):
+        return "ef-migration"
     if _MIGRATION_DIRS.matches(path) and lower.endswith((".rb",)):
         return "ruby-migration"
     if _MIGRATION_DIRS.matches(path) and lower.endswith(
@@ -311,6 +314,8 @@ class _ChangeScan:
             return self._versions(
                 fd, old, new, lambda text, path, blob: python_calls.scan_python_calls(text, path, work, blob)
             )
+        if kind == "ef-migration":
+            return self._versions(fd, old, new, lambda text, path, _blob: efcore.scan_ef_migration(text, path, work))
         if kind in ("ruby-migration", "code-migration"):
             language = "ruby" if kind == "ruby-migration" else posixpath.splitext(fd.path)[1].lstrip(".")
             old_type = (self._php_types(fd.path) if language == "php" else

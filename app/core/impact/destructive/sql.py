@@ -68,6 +68,15 @@ _LEXER = re.compile(
 """,
     re.S | re.X,
 )
+# T-SQL (SQL Server): a script of batches separated by `GO` lines, whose statements need no `;` and sit in
+# `IF ... BEGIN ... END` blocks; `#name` is a temporary table, not a comment (QA62: bitwarden/server's
+# util/Migrator/DbScripts: `IF OBJECT_ID('[dbo].[U2f]') IS NOT NULL BEGIN DROP TABLE [dbo].[U2f] END` was one
+# statement starting with IF, and the 2018 ManagerRole script's ALTER COLUMN ran on to its next batch's DROP FUNCTION,
+# read as a dropped column named "function")
+_TSQL_BATCHES = re.compile(r"^[ \t]*GO[ \t]*(?:\d+[ \t]*)?$", re.I | re.M)
+_TSQL_BREAK = re.compile(r"^[ \t]*GO[ \t]*(?:\d+[ \t]*)?$|\b(CASE|BEGIN|END)\b", re.I | re.M)
+_TSQL_BLOCK_WORDS = re.compile(r"\s*(?:TRY|CATCH|TRAN|TRANSACTION|DISTRIBUTED)\b", re.I)
+TEMPORARY = "@"  # T-SQL's `#temp` and `@variable` tables, as a T-SQL text is read: never persistent data
 _DOWN_MARKER = re.compile(r"^--\s*(?:\+goose\s+down|migrate:down|\+migrate\s+down)\b", re.I)
 _UP_MARKER = re.compile(r"^--\s*(?:\+goose\s+up|migrate:up|\+migrate\s+up)\b", re.I)
 _DESTRUCTIVE_VERBS = frozenset({"DROP", "TRUNCATE", "ALTER", "DELETE", "UPDATE", "CREATE", "RENAME"})
@@ -77,7 +86,7 @@ _NOT_DATA = frozenset(
      "TRIGGER", "ROW", "RULE", "STATISTICS", "POLICY", "UNIQUE"]
 )
 _NAME = (
-    r'((?:[\w$]+|"[^"]{1,128}"|`[^`]{1,128}`|\[[^\]]{1,128}\])(?:\.(?:[\w$]+|"[^"]{1,128}"|`[^`]{1,128}`))*)'
+    r'((?:[\w$@]+|"[^"]{1,128}"|`[^`]{1,128}`|\[[^\]]{1,128}\])(?:\.(?:[\w$]+|"[^"]{1,128}"|`[^`]{1,128}`|\[[^\]]{1,128}\]))*)'
 )
 _WORD_DROP = re.compile(
     rf"^DROP\s+(?:TEMPORARY\s+)?(TABLE|DATABASE|SCHEMA)\s+(?:IF\s+EXISTS\s+)?{_NAME}", re.I
@@ -86,7 +95,7 @@ _WORD_TRUNCATE = re.compile(rf"^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?{_NAME}", re
 _WORD_ALTER = re.compile(rf"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}", re.I)
 _WORD_ALTER_DROP = re.compile(r"\bDROP\s+(?:(COLUMN|PARTITION)\s+)?(?:IF\s+EXISTS\s+)?([\w$\"`\[\]]+)", re.I)
 _WORD_ADD = re.compile(r"\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([\w$\"`\[\]]+)", re.I)
-_WORD_DELETE = re.compile(rf"^DELETE\s+(?:FROM\s+)?(?:ONLY\s+)?{_NAME}", re.I)
+_WORD_DELETE = re.compile(rf"^DELETE\s+(?:TOP\s*\(\s*\d+\s*\)\s*(?:PERCENT\s+)?)?(?:FROM\s+)?(?:ONLY\s+)?{_NAME}", re.I)
 _WORD_UPDATE = re.compile(rf"^UPDATE\s+(?:ONLY\s+)?{_NAME}(?:\s+(?:AS\s+)?\w+)?\s+SET\b", re.I)
 _WORD_CREATE = re.compile(
     rf"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP\w*\s+|UNLOGGED\s+)?"
@@ -94,6 +103,9 @@ _WORD_CREATE = re.compile(
     re.I,
 )
 _WHERE = re.compile(r"\bWHERE\b", re.I)
+_INNER_JOIN = re.compile(r"\b(?:INNER\s+)?JOIN\b(?<!LEFT JOIN)(?<!RIGHT JOIN)(?<!OUTER JOIN)(?<!FULL JOIN)"
+                         r"(?<!CROSS JOIN)",
+                         re.I)
 _INSERT_SELECT = re.compile(rf"^INSERT\s+(?:OR\s+\w+\s+)?INTO\s+{_NAME}\s*(?:\([^)]*\)\s*)?SELECT\b", re.I)
 _FROM = re.compile(rf"\bFROM\s+{_NAME}", re.I)
 _FILTERS = re.compile(r"\b(JOIN|WHERE|LIMIT|DISTINCT|GROUP\s+BY)\b", re.I)
@@ -158,6 +170,24 @@ class SqlState:
 # ==================================================================================================
 
 
+def _tsql_pieces(piece: str, offset: int, cases: list[int]) -> Iterator[tuple[str, int]]:
+    """A T-SQL code piece (at `offset`) cut where a batch or a block ends or begins, each cut as ("", -1). `cases`:
+    the CASE expressions open in the statement being read, whose END ends no block."""
+    begin = 0
+    for cut in _TSQL_BREAK.finditer(piece):
+        word = (cut.group(1) or "").upper()
+        if word == "CASE" or (word == "END" and cases[0]):
+            cases[0] += 1 if word == "CASE" else -1
+            continue
+        yield piece[begin:cut.start()], offset + begin
+        yield "", -1
+        cases[0] = 0
+        begin = cut.end()
+        after = _TSQL_BLOCK_WORDS.match(piece, begin)
+        begin = after.end() if after else begin
+    yield piece[begin:], offset + begin
+
+
 def split_statements(text: str, work: Work, *, section: str = UP) -> list[Statement]:
     """The statements of `text` in order, each with its code and the section (up/down) it is in."""
     statements: list[Statement] = []
@@ -172,10 +202,30 @@ def split_statements(text: str, work: Work, *, section: str = UP) -> list[Statem
             statements.append(Statement(code, start, current))
         parts, start = [], -1
 
+    if text.startswith("\ufeff"):  # a byte order mark (Visual Studio writes one) is no part of the first word
+        text = " " + text[1:]
+    tsql = _TSQL_BATCHES.search(text) is not None
+    if tsql:
+        text = text.replace("#", TEMPORARY)  # same length: offsets and lines stay
+    cases = [0]  # CASE expressions open in the statement being read (T-SQL): their END ends no block
     for match in _LEXER.finditer(text):
         work.add()
         group = match.lastgroup
         if group == "block" or group == "hash":
+            continue
+        if group == "code" and tsql:
+            for piece, offset in _tsql_pieces(match.group(), match.start(), cases):
+                if offset < 0:
+                    close()
+                    continue
+                stripped = piece.lstrip()
+                if not stripped:
+                    if parts and piece:
+                        parts.append(" ")
+                    continue
+                if start < 0:
+                    start = offset + len(piece) - len(stripped)
+                parts.append(piece)
             continue
         if group == "code":  # words and whitespace up to the next quote, comment or ';'
             piece = match.group()
@@ -196,6 +246,7 @@ def split_statements(text: str, work: Work, *, section: str = UP) -> list[Statem
             continue
         if group == "semi":
             close()
+            cases[0] = 0
             continue
         if start < 0:
             start = match.start()
@@ -461,6 +512,8 @@ def _word_ops(code: str) -> list[Op]:
         if match is None:
             continue
         tautology = _TAUTOLOGY_WORDS.search(code)
+        if not tautology and _INNER_JOIN.search(head):
+            continue  # T-SQL's `UPDATE G SET ... FROM [dbo].[Group] G INNER JOIN #T ...`: the rows the join matches
         if tautology or not _WHERE.search(code):
             why = "an always-true WHERE" if tautology else "no WHERE clause"
             effect = " overwrites them" if verb == "UPDATE" else ""
@@ -586,6 +639,8 @@ def judge(ops: Iterable[Op], section: str, state: SqlState) -> Iterator[Op]:
     """The destructive ops, given what the file created before them (recorded into `state`)."""
     for op in ops:
         table = bare(op.table)
+        if table.startswith(TEMPORARY):  # a T-SQL temporary table or table variable: the script's own scratch
+            continue
         remembered = _REMEMBERED.get(op.kind)
         if remembered is not None:  # what the migration creates, adds, retypes or guards: an undo of it is no loss
             names = {table} if op.kind in ("created", "constrained") else {f"{table}.{c}" for c in op.columns}
