@@ -185,7 +185,7 @@ def test_a_web_frameworks_token_csrf_and_header_code_and_its_manifests_have_thei
     fixes at tier 2, as did the basic-auth header parser (a file, not an `*-auth/` directory), CSRF and
     secure headers; jsr.json and bun.lockb were tier 2 beside a tier-1 package.json. Tests of the token
     code stay tier 3 and say what they test; a release's version bump of jsr.json stays neutral; a sandbox
-    "session" is no login session."""
+    "session" is no login session (a sandbox is tier 1: the isolation untrusted commands run in, FIX115)."""
     repo = make_repo()
     manifest = '{\n  "name": "@hono/hono",\n  "version": "4.0.0",\n  "exports": {".": "./src/index.ts"}\n}\n'
     repo.commit("init", {"README.md": "demo\n", "src/index.ts": "export const x = 1\n", "jsr.json": manifest,
@@ -210,7 +210,7 @@ def test_a_web_frameworks_token_csrf_and_header_code_and_its_manifests_have_thei
     tiers = {branch: item["tier"] for branch, item in listed.items()}
     assert tiers == {"perf/jws-key-cache": 0, "fix/basic-auth-parser": 0, "feat/csrf": 0, "feat/secure-headers": 0,
                      "fix/cors": 1, "test/jwt": 3, "chore/bump-4.0.1": 3, "build/jsr-exports": 1, "build/bun-lock": 1,
-                     "feat/sandbox-session": 2}, tiers
+                     "feat/sandbox-session": 1}, tiers
     [basic_auth] = listed["fix/basic-auth-parser"]["tier_reasons"]
     assert "'*auth.*' (built-in): tier 0 — security-sensitive code" in basic_auth
     assert listed["test/jwt"]["tier_reasons"][0].endswith("; a test, doc or example of tier-0 code ('*jwt*')")
