@@ -37,6 +37,16 @@ from typing import Any
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
 from app.core.impact.class_names import JAVA_PACKAGE_KEY, PSR4_KEY, ClassFiles, java_refs, php_refs, psr4
 from app.core.impact.js_names import file_names, sources
+from app.core.impact.rust_names import (
+    CARGO_FILE,
+    CARGO_KEY,
+    RUST_TESTED_KEY,
+    TEST_OWNER,
+    RustFiles,
+    cargo_layout,
+    interface_text,
+    rust_refs,
+)
 from app.core.memo import ContentMemo, Submit, part, shared_parts
 from app.core.pyparse import parse_python
 from app.core.text import visible_path
@@ -48,12 +58,13 @@ MODULE_LEVEL = "<module>"
 PY_SUFFIXES = (".py",)
 JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 CLASS_SUFFIXES = (".java", ".php")  # read by class_names.py: a file is a class, named by package or namespace
-IMPORT_LEVEL_SUFFIXES = (*JS_SUFFIXES, ".go", *CLASS_SUFFIXES)
+RUST_SUFFIXES = (".rs",)  # read by rust_names.py: a file is a module, named by `use` and `crate::`/`super::` paths
+IMPORT_LEVEL_SUFFIXES = (*JS_SUFFIXES, ".go", *CLASS_SUFFIXES, *RUST_SUFFIXES)
 GO_TEST_SUFFIX = "_test.go"  # a Go test file: tests the package of its directory
 GO_MODULE_FILE = "go.mod"  # read for its `module` path: imports of the module's packages resolve through it
 COMPOSER_FILE = "composer.json"  # read for its PSR-4 prefixes: a PHP class's file
-GRAPH_SUFFIXES = PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES + (GO_MODULE_FILE, COMPOSER_FILE)
-LAYOUT_FILES = (GO_MODULE_FILE, COMPOSER_FILE)  # read for where the code's names lead, not for names of their own
+GRAPH_SUFFIXES = PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES + (GO_MODULE_FILE, COMPOSER_FILE, CARGO_FILE)
+LAYOUT_FILES = (GO_MODULE_FILE, COMPOSER_FILE, CARGO_FILE)  # read for where the code's names lead, no names
 _GO_MODULE_KEY = "<go module>"  # a go.mod's summary: imports[_GO_MODULE_KEY] is its module path
 _GO_MODULE_LINE = re.compile(r"^\s*module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
 _TEST_PATH = re.compile(
@@ -495,6 +506,11 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
     if path.endswith(".php"):
         summary.refs = [(MODULE_LEVEL, target) for target in php_refs(path, text)]
         return summary
+    if path.endswith(RUST_SUFFIXES):
+        summary.refs, own_tests = rust_refs(text)
+        if own_tests:
+            summary.imports[RUST_TESTED_KEY] = "1"
+        return summary
     if path.endswith(".go"):
         targets = [m.group(1) for m in _GO_IMPORT.finditer(text)]
         for block in _GO_IMPORT_BLOCK.finditer(text):
@@ -528,12 +544,17 @@ def summarise(path: str, data: bytes) -> FileSummary | None:
         summary = FileSummary(path, path, False)
         summary.imports.update(psr4(path, data[:MAX_FILE_BYTES]))
         return summary
+    if posixpath.basename(path) == CARGO_FILE:
+        summary = FileSummary(path, path, False)
+        summary.imports.update(cargo_layout(path, data[:MAX_FILE_BYTES]))
+        return summary
     return None
 
 
 def is_layout(summary: FileSummary) -> bool:
-    """A go.mod's or composer.json's summary: where the code's names lead (the resolver reads them first)."""
-    return _GO_MODULE_KEY in summary.imports or any(key.startswith(PSR4_KEY) for key in summary.imports)
+    """A go.mod's, composer.json's or Cargo.toml's summary: where the code's names lead (the resolver reads them
+    first)."""
+    return _GO_MODULE_KEY in summary.imports or any(key.startswith((PSR4_KEY, CARGO_KEY)) for key in summary.imports)
 
 
 def go_package(path: str) -> str:
@@ -644,6 +665,9 @@ class Graph:
             caller = f"{summary.module}:{owner}"
             if target == caller:
                 continue
+            if owner == TEST_OWNER:  # a Rust file's own tests (`#[cfg(test)] mod tests`): they test it, call nothing
+                self.tests.setdefault(target, set()).add(summary.module)
+                continue
             self.callers.setdefault(target, set()).add(caller)
             if summary.is_test:
                 self.tests.setdefault(target, set()).add(summary.module)
@@ -675,10 +699,13 @@ class Graph:
         """A Go `_test.go` file tests the package of its directory: Go's own unit tests are `package p`
         beside the code (or `package p_test`, the only other name the directory may hold), and never import
         the package they test, so at import level they were no test of it: lazygit's 1,130 of 1,576 "untested
-        seams" had tests beside them (QA52 #3)."""
+        seams" had tests beside them (QA52 #3). A Rust file that holds its own tests (`#[cfg(test)] mod tests`,
+        `#[test]`) is tested by them, as rustc's unit tests live in the file they test."""
         for summary in summaries:
             if summary.path.endswith(GO_TEST_SUFFIX):
                 self.tests.setdefault(go_package(summary.path), set()).add(summary.module)
+            elif RUST_TESTED_KEY in summary.imports:
+                self.tests.setdefault(summary.path, set()).add(summary.module)
 
     def _link_imports(self, resolver: _Resolver, summary: FileSummary) -> None:
         """Add the modules one file imports unguarded (their importers)."""
@@ -797,10 +824,12 @@ class _Resolver:
 
     def _index(self, graph: Graph, modules: dict[str, str], go_files: Iterable[FileSummary]) -> None:
         """`modules`: every module's file (the last of the files that name the same module); `go_files`:
-        the go.mod and composer.json summaries (is_layout), in that order."""
+        the go.mod, composer.json and Cargo.toml summaries (is_layout), in that order."""
         self.graph = graph
         self._layout = [s.imports for s in go_files if not s.path.endswith(GO_MODULE_FILE)]
         self._classes: ClassFiles | None = None  # made when a Java or PHP name is first looked up
+        self._cargo = [(s.path, s.imports) for s in go_files if posixpath.basename(s.path) == CARGO_FILE]
+        self._rust: RustFiles | None = None  # made when a Rust path is first looked up
         self.modules = modules
         self.suffixes: dict[str, str | None] = {}
         for module in modules:
@@ -909,6 +938,11 @@ class _Resolver:
         """The file (a Go file: its package) an import-level file's import names, or None."""
         if summary.path.endswith(CLASS_SUFFIXES):
             return self._class_file(summary, name)
+        if summary.path.endswith(RUST_SUFFIXES):
+            if self._rust is None:
+                self._rust = RustFiles(self.paths, self._cargo)
+            found = self._rust.resolve(summary.path, name)
+            return None if found == summary.path else found
         if name.startswith("."):
             base = posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name))
             stem, ext = posixpath.splitext(base)
@@ -1354,11 +1388,15 @@ def blast_radius(
     What changed is read from the change's own two versions: the graph may be of a later commit (a
     branch's base tip, a range's start), whose versions of a file would charge the change with what
     others changed there since it started. Base content None: the change starts at the graph's commit
-    (its symbols there are the before). `own_tests`: what the change's own tests test (tests_in_change)."""
+    (its symbols there are the before). A Rust file whose comments or own tests alone changed (both contents given)
+    changes nothing its importers use. `own_tests`: what the change's own tests test (tests_in_change)."""
     result = BlastRadius(graph_files=graph.files, graph_lines=graph.lines)
     for base_path, head_path, head_data, base_data in changes:
         if is_test_path(base_path):
             continue
+        if (base_path.endswith(RUST_SUFFIXES) and head_data is not None and base_data is not None
+                and interface_text(head_data) == interface_text(base_data)):
+            continue  # its comments or its own tests alone changed: nothing its importers use
         target = go_package(base_path) if base_path.endswith(".go") else base_path
         if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and graph.callers_of(target):
             # Import level: the file (a Go file: its package) as a whole is the interface its importers depend on.
@@ -1367,42 +1405,49 @@ def blast_radius(
             measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
             result.symbols.append(measured)
             continue
-        if not base_path.endswith(".py"):
-            continue
-        module = module_name(base_path)
-        gone = module if head_path is None or module_name(head_path) != module else None  # deleted, renamed away
-        if gone is not None and graph.importers_of(gone):
-            result.symbols.append(_removed_module(graph, base_path, base_data, head_path))
-        before = _before(graph, base_path, base_data)
-        if not before:
-            continue
-        after = _head_defs(head_path or base_path, head_data)
-        if after is None:
-            result.notes.append(f"{visible_path(head_path or base_path)}: the new version does not parse: "
-                                "its symbols count as changed")
-            after = {}
-        for symbol in before:
-            new = after.get(symbol.qual)
-            change = (
-                "removed"
-                if new is None
-                else "signature"
-                if new.signature != symbol.signature
-                else "body"
-                if new.body != symbol.body
-                else None
-            )
-            if change is None or (symbol.kind == "class" and change == "body"):
-                continue  # a class body changes with any method: its methods speak for themselves
-            if not symbol.public and not graph.used_elsewhere(symbol.id):
-                continue  # a private helper: its callers are in its own module
-            measured = _measure(graph, symbol, change, new.signature if new else "", gone=gone, own_tests=own_tests)
-            if symbol.kind == "variable" and not measured.direct and not measured.tested_by:
-                continue  # a module-level name nothing reads (DOCUMENTATION = '...') is no interface
-            measured.head_lines = (new.line, new.end_line) if new else None
-            result.symbols.append(measured)
+        if base_path.endswith(".py"):
+            _python_symbols(graph, result, (base_path, head_path, head_data, base_data), own_tests)
     result.symbols.sort(key=lambda s: (-(s.change != "body"), -s.modules, -len(s.direct), s.id))
     return result
+
+
+def _python_symbols(graph: Graph, result: BlastRadius, versions: tuple[str, str | None, bytes | None, bytes | None],
+                    own_tests: Mapping[str, set[str]]) -> None:
+    """Add to `result` the public symbols of one changed Python file (base path, head path, head content, base
+    content) that the change removes, re-signs or rewrites, with their dependents."""
+    base_path, head_path, head_data, base_data = versions
+    module = module_name(base_path)
+    gone = module if head_path is None or module_name(head_path) != module else None  # deleted, renamed away
+    if gone is not None and graph.importers_of(gone):
+        result.symbols.append(_removed_module(graph, base_path, base_data, head_path))
+    before = _before(graph, base_path, base_data)
+    if not before:
+        return
+    after = _head_defs(head_path or base_path, head_data)
+    if after is None:
+        result.notes.append(f"{visible_path(head_path or base_path)}: the new version does not parse: "
+                            "its symbols count as changed")
+        after = {}
+    for symbol in before:
+        new = after.get(symbol.qual)
+        change = (
+            "removed"
+            if new is None
+            else "signature"
+            if new.signature != symbol.signature
+            else "body"
+            if new.body != symbol.body
+            else None
+        )
+        if change is None or (symbol.kind == "class" and change == "body"):
+            continue  # a class body changes with any method: its methods speak for themselves
+        if not symbol.public and not graph.used_elsewhere(symbol.id):
+            continue  # a private helper: its callers are in its own module
+        measured = _measure(graph, symbol, change, new.signature if new else "", gone=gone, own_tests=own_tests)
+        if symbol.kind == "variable" and not measured.direct and not measured.tested_by:
+            continue  # a module-level name nothing reads (DOCUMENTATION = '...') is no interface
+        measured.head_lines = (new.line, new.end_line) if new else None
+        result.symbols.append(measured)
 
 
 def _before(graph: Graph, path: str, data: bytes | None) -> list[Symbol]:
