@@ -186,3 +186,22 @@ def test_a_rust_edit_of_comments_or_own_tests_alone_reaches_no_one(make_repo) ->
         result = blast_radius(graph, [(path, path, head.encode(), base.encode())])
         assert bool(result.symbols) is reached, head
     assert blast_radius(graph, [(path, path, tests.encode(), None)]).symbols  # no base version: counted
+
+
+def test_an_integration_test_the_change_adds_tests_what_it_names_by_the_crates_name(make_repo) -> None:
+    """A test file the change adds is none of the base graph's: its paths are resolved against the graph, cached
+    (to_dict/from_dict) or read lazily, which keep the Cargo.toml layouts, so `acme_text::wrap::fill` in a new
+    crates/text/tests/fill.rs tests wrap/fill.rs (a graph keeping no layout resolved no crate name: nothing)."""
+    from app.core.impact.graph import Graph, summarise, tests_in_change
+
+    _builder, files = _files(make_repo, WORKSPACE)
+    added = summarise("crates/text/tests/fill.rs",
+                      b"use acme_text::wrap::fill;\n\n#[test]\nfn f() {\n"
+                      b"    assert_eq!(fill(acme_text::Width(1)), 1);\n}\n")
+    assert added is not None
+    whole = build_graph(files)
+    cached = Graph.from_dict(json.loads(json.dumps(whole.to_dict())))
+    for graph in (whole, cached, lazy_graph_in_process(files)):
+        own = tests_in_change(graph, [added])
+        assert own == {"crates/text/src/wrap/fill.rs": {"crates/text/tests/fill.rs"},
+                       "crates/text/src/lib.rs": {"crates/text/tests/fill.rs"}}

@@ -627,6 +627,9 @@ class Graph:
     # Python module -> the ids ("module:qual" or "module:<module>") whose unguarded import of it fails
     # when it is gone, tests included
     importers: dict[str, set[str]] = field(default_factory=dict)
+    # (path, imports) of the go.mod, composer.json and Cargo.toml summaries (is_layout): where the names of a file
+    # outside the graph lead (referenced_by: a Rust test the change adds names its crate by Cargo.toml's name)
+    layouts: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     # path -> its symbols, built on the first symbols_in: a scan of every symbol per changed file cost
     # 1.1 s of a cold analysis of the ansible scenario (40,000 symbols, 3,000 file versions)
     _by_path: dict[str, list[Symbol]] | None = field(default=None, init=False, repr=False, compare=False)
@@ -638,6 +641,7 @@ class Graph:
         graph = cls(lines=lines)
         summaries = list(summaries)
         graph.files = len(summaries)
+        graph.layouts = [(s.path, dict(s.imports)) for s in summaries if is_layout(s)]
         for summary in summaries:
             graph.modules[summary.module] = summary.path
             if summary.error:
@@ -728,6 +732,7 @@ class Graph:
             "callers": {k: sorted(v) for k, v in self.callers.items()},
             "tests": {k: sorted(v) for k, v in self.tests.items()},
             "importers": {k: sorted(v) for k, v in self.importers.items()},
+            "layouts": [[path, imports] for path, imports in self.layouts],
         }
 
     @classmethod
@@ -743,6 +748,7 @@ class Graph:
             int(data["lines"]),
             list(data["unparsed"]),
             {k: set(v) for k, v in data["importers"].items()},
+            [(str(path), dict(imports)) for path, imports in data["layouts"]],
         )
 
     whole = True  # every file read: cached per commit as the commit's graph (lazy_graph.py's is not)
@@ -768,11 +774,11 @@ class Graph:
     def referenced_by(self, summary: FileSummary) -> set[str]:
         """The graph's symbols and import-level targets that a file which is none of the graph's (a test the
         change adds) references. A cached graph keeps no summaries, so this follows no re-export; a graph
-        read lazily (lazy_graph.py) does."""
+        read lazily (lazy_graph.py) does. Both know the layout files (`layouts`: a crate's name, go.mod's module)."""
         if self._outside is None:  # indexing every module's name suffixes: once per graph, not per file
             resolver = _Resolver.__new__(_Resolver)
             resolver.by_module = {}
-            resolver._index(self, self.modules, [])
+            resolver._index(self, self.modules, [FileSummary(p, p, False, imports=i) for p, i in self.layouts])
             self._outside = resolver
         return _targets(self._outside, summary)
 
