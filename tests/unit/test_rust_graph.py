@@ -205,3 +205,19 @@ def test_an_integration_test_the_change_adds_tests_what_it_names_by_the_crates_n
         own = tests_in_change(graph, [added])
         assert own == {"crates/text/src/wrap/fill.rs": {"crates/text/tests/fill.rs"},
                        "crates/text/src/lib.rs": {"crates/text/tests/fill.rs"}}
+
+
+def test_a_module_declared_under_cfg_test_is_test_code(make_repo) -> None:
+    """ripgrep's searcher declares `#[cfg(test)] mod testutil;` in lib.rs: testutil.rs, which names the sink, read as
+    one of the sink's production callers. The file of a module declared under `#[cfg(test)]` is test code: it tests
+    what it names. The same from a graph read lazily."""
+    files = {"Cargo.toml": '[package]\nname = "searcher"\nversion = "0.1.0"\n',
+             "src/lib.rs": "mod sink;\npub mod searcher;\n\n#[cfg(test)]\nmod testutil;\n",
+             "src/sink.rs": "pub trait Sink {}\n",
+             "src/searcher.rs": "use crate::sink::Sink;\n\npub fn search<S: Sink>(_s: S) {}\n",
+             "src/testutil.rs": "use crate::sink::Sink;\n\npub struct KitchenSink;\nimpl Sink for KitchenSink {}\n"}
+    _builder, tree = _files(make_repo, files)
+    for graph in (build_graph(tree), lazy_graph_in_process(tree)):
+        [sink] = blast_radius(graph, [_edited("src/sink.rs", files)]).symbols
+        assert [c.split(":", 1)[0] for c in sink.direct] == ["src/searcher.rs"]
+        assert sink.tested_by == ["src/testutil.rs"]

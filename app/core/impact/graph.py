@@ -41,6 +41,7 @@ from app.core.impact.rust_names import (
     CARGO_FILE,
     CARGO_KEY,
     RUST_TESTED_KEY,
+    TEST_MODULE_OWNER,
     TEST_OWNER,
     RustFiles,
     cargo_layout,
@@ -630,6 +631,8 @@ class Graph:
     # (path, imports) of the go.mod, composer.json and Cargo.toml summaries (is_layout): where the names of a file
     # outside the graph lead (referenced_by: a Rust test the change adds names its crate by Cargo.toml's name)
     layouts: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # test code its path does not say is test code: a Rust module declared under `#[cfg(test)]` (mark_test_modules)
+    test_files: set[str] = field(default_factory=set)
     # path -> its symbols, built on the first symbols_in: a scan of every symbol per changed file cost
     # 1.1 s of a cold analysis of the ansible scenario (40,000 symbols, 3,000 file versions)
     _by_path: dict[str, list[Symbol]] | None = field(default=None, init=False, repr=False, compare=False)
@@ -652,6 +655,7 @@ class Graph:
                     sid, summary.path, d.kind, d.line, d.end_line, d.signature, d.body
                 )
         resolver = _Resolver(graph, {s.module: s for s in summaries})
+        graph.test_files = mark_test_modules(resolver, summaries)
         for summary in summaries:
             graph._link(resolver, summary, summary.refs)
             graph._link_imports(resolver, summary)
@@ -671,6 +675,8 @@ class Graph:
                 continue
             if owner == TEST_OWNER:  # a Rust file's own tests (`#[cfg(test)] mod tests`): they test it, call nothing
                 self.tests.setdefault(target, set()).add(summary.module)
+                continue
+            if owner == TEST_MODULE_OWNER:  # `#[cfg(test)] mod testutil;` declares test code (mark_test_modules)
                 continue
             self.callers.setdefault(target, set()).add(caller)
             if summary.is_test:
@@ -733,6 +739,7 @@ class Graph:
             "tests": {k: sorted(v) for k, v in self.tests.items()},
             "importers": {k: sorted(v) for k, v in self.importers.items()},
             "layouts": [[path, imports] for path, imports in self.layouts],
+            "test_files": sorted(self.test_files),
         }
 
     @classmethod
@@ -748,7 +755,8 @@ class Graph:
             int(data["lines"]),
             list(data["unparsed"]),
             {k: set(v) for k, v in data["importers"].items()},
-            [(str(path), dict(imports)) for path, imports in data["layouts"]],
+            [(str(path), dict(imports)) for path, imports in data.get("layouts", ())],
+            {str(path) for path in data.get("test_files", ())},
         )
 
     whole = True  # every file read: cached per commit as the commit's graph (lazy_graph.py's is not)
@@ -795,9 +803,14 @@ class Graph:
         """Whether code in another module, tests aside, references this symbol."""
         own = sid.split(":", 1)[0]
         return any(
-            module != own and not is_test_path(self.modules.get(module, ""))
+            module != own and not self.is_test_module(module)
             for module in (caller.split(":", 1)[0] for caller in self.callers_of(sid))
         )
+
+    def is_test_module(self, module: str) -> bool:
+        """Whether a module is test code: by its path, or declared so (`test_files`)."""
+        path = self.modules.get(module, "")
+        return is_test_path(path) or path in self.test_files
 
     def fan_in(self, target: str, *, module: bool = False) -> tuple[set[str], set[str]]:
         """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK. `module`:
@@ -818,6 +831,19 @@ class Graph:
                     seen.add(caller)
                     queue.append(caller)
         return direct, seen
+
+
+def mark_test_modules(resolver: _Resolver, summaries: Iterable[FileSummary]) -> set[str]:
+    """Mark as tests the Rust files whose module is declared under `#[cfg(test)]` (`#[cfg(test)] mod testutil;`):
+    what they name they test, and they are no production callers of it. Returns their paths."""
+    by_path = {s.path: s for s in summaries}
+    marked: set[str] = set()
+    for summary in by_path.values():
+        for owner, name in summary.refs:
+            if owner == TEST_MODULE_OWNER and (child := resolver.import_level(summary, name)) in by_path:
+                by_path[child].is_test = True
+                marked.add(child)
+    return marked
 
 
 class _Resolver:
@@ -1505,7 +1531,7 @@ def _measure(
     if gone is not None and symbol.qual == MODULE_LEVEL:
         direct, transitive = graph.fan_in(gone, module=True)
         # a test that imports it, or imports what imports it, fails to import: the break is caught
-        tests = sorted({m for m in (i.split(":", 1)[0] for i in transitive) if is_test_path(graph.modules.get(m, ""))})
+        tests = sorted({m for m in (i.split(":", 1)[0] for i in transitive) if graph.is_test_module(m)})
     else:
         direct, transitive = graph.fan_in(target or symbol.id)
         tests = sorted({*graph.tests_of(symbol.id), *own_tests.get(symbol.id, ())})
@@ -1529,7 +1555,7 @@ def _measure(
             if i.split(":", 1)[0] not in test_modules
             and i.split(":", 1)[0] != gone
             and not (own and i.startswith(own))
-            and not is_test_path(graph.modules.get(i.split(":", 1)[0], ""))
+            and not graph.is_test_module(i.split(":", 1)[0])
         )
 
     direct_prod = production(direct)

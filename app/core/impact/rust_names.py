@@ -14,7 +14,8 @@ two roots but no lib.rs) or two packages share a name, nothing is resolved: no d
 
 What a file's tests are: the references inside a `#[cfg(test)]` module or a `#[test]` function test what they name,
 and are no callers; a file that holds its own tests is tested by them (Rust's unit tests live in the file they
-test, as Go's live beside it); a file under `tests/` is an integration test.
+test, as Go's live beside it); a file under `tests/` is an integration test, and so is the file of a module declared
+under `#[cfg(test)]` (`#[cfg(test)] mod testutil;`: ripgrep's searcher/src/testutil.rs read as a caller of the sink).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ CARGO_FILE = "Cargo.toml"
 CARGO_KEY = "<cargo>"  # a Cargo.toml's summary: imports[CARGO_KEY + field] (package, lib, libname, bins)
 RUST_TESTED_KEY = "<rust own tests>"  # a .rs file's summary: present when the file holds its own tests
 TEST_OWNER = "<tests>"  # the owner of a reference made by a file's own tests: a test of what it names, no caller
+TEST_MODULE_OWNER = "<test module>"  # `#[cfg(test)] mod x;`: ("<test module>", "self::x"), x's file is test code
 MAX_REFS = 2_000  # paths read per file
 
 # comments (block comments nest in Rust: a nested one is left to the outer's end, the rest skipped as code), raw
@@ -119,6 +121,8 @@ def rust_refs(text: str) -> tuple[list[tuple[str, str]], bool]:
             if match.group(2) == "{":
                 stack.append((depth, match.group(1), pending_test))
                 depth += 1
+            elif in_test:
+                refs[(TEST_MODULE_OWNER, _from_file(f"self::{match.group(1)}", stack))] = None
             pending_test = False
         elif match.group(3) is not None:
             for path in use_paths(match.group(3)):
