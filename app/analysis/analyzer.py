@@ -45,6 +45,7 @@ from app.analysis.report import (
     PlanSummary,
     RiskSummary,
     TierSummary,
+    UnsafeFinding,
     WorstFunction,
     blast_summary,
     blast_symbol,
@@ -293,7 +294,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     collapsed at tier 2; T-SQL batches (GO, IF ... BEGIN ... END, #temp tables, [bracketed].[names]) split; DbUp's
 #     DbScripts tier 0, identity/ tier 0, .csproj and NuGet files tier 1; C# methods after a generic constraint
 #     measured (QA62);
-ANALYSIS_VERSION = "124"
+# 125: Rust files are in the dependency graph (GRAPH_VERSION 10), and the unsafe code a change adds is said
+#     (`unsafe_code`, FIX111);
+ANALYSIS_VERSION = "125"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -1664,6 +1667,7 @@ class Analyzer:
             IMPORT_LEVEL_SUFFIXES,
             MAX_FILE_BYTES,
             PY_SUFFIXES,
+            RUST_SUFFIXES,
             BlastRadius,
             blast_radius,
             tests_in_change,
@@ -1682,7 +1686,8 @@ class Analyzer:
         vendored = self._vendored(prep)
         # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
         changes = (
-            (fd.old_path, fd.new_path, read(fd, "new"), read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES) else None)
+            (fd.old_path, fd.new_path, read(fd, "new"),
+             read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES + RUST_SUFFIXES) else None)
             for fd in prep.files
             if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
             # a file read at import level is its whole interface: one whose lines and path stay (a mode change:
@@ -3295,6 +3300,7 @@ def _assessment(risk: RiskResult, tiers: TierAssessment, prov: ChangeProvenance,
                          too_big=0 < split_seconds < plan.total_floor_seconds),
         history=_history_summary(hf),
         destructive_notes=tuple(tiers.notes),
+        unsafe_code=tuple(UnsafeFinding(s.path, s.line, s.kind, s.text) for s in tiers.unsafe),
         blast_radius=None if blast is None else blast_summary(blast),
         seams=() if blast is None else tuple(blast_symbol(s) for s in blast.seams),
     )

@@ -159,6 +159,17 @@ class DestructiveFinding:
 
 
 @dataclass(frozen=True)
+class UnsafeFinding:
+    """An `unsafe` block, function, impl, trait or extern block the change adds to Rust code (impact/unsafe_code.py):
+    said to the reviewer, not weighed in the score."""
+
+    path: str
+    line: int  # in the new file
+    kind: str  # block | fn | impl | trait | extern block
+    text: str
+
+
+@dataclass(frozen=True)
 class PlanSummary:
     """The review plan in brief: how many chunks, their total floor time and content hashes."""
 
@@ -238,6 +249,7 @@ class Assessment:
     blast_radius: BlastSummary | None = None  # None while the dependency graph is being built
     seams: tuple[BlastSymbol, ...] = ()  # the untested seams, the reviewer's checklist
     file_problems: Mapping[str, str] = field(default_factory=dict)  # path -> why its content was not read
+    unsafe_code: tuple[UnsafeFinding, ...] = ()  # the unsafe Rust code the change adds (not weighed)
 
     def to_json(self) -> dict[str, Any]:
         """The flat JSON object of `list --json` (without the change's own fields). An assessment read
@@ -445,8 +457,8 @@ def _dataclass_decoder(kind: type[Any]) -> _Decoder:
 # -- the report and the detail ------------------------------------------------------------------
 
 ASSESSMENT_SCHEMA = _schema_fingerprint((FactorSummary, RiskSummary, TierSummary, AISummary, WorstFunction,
-                                        ComplexitySummary, DestructiveFinding, PlanSummary, HistorySummary,
-                                        BlastSymbol, BlastSummary, Assessment))
+                                        ComplexitySummary, DestructiveFinding, UnsafeFinding, PlanSummary,
+                                        HistorySummary, BlastSymbol, BlastSummary, Assessment))
 
 
 @dataclass

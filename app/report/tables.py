@@ -17,6 +17,7 @@ from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
+from app.core.impact.unsafe_code import unsafe_summary
 from app.core.planner.whitespace import skimmed_noun
 from app.core.risk.score import complexity_measured, shown_score
 from app.core.text import (
@@ -570,6 +571,13 @@ def _assessed(report: ChangeReport) -> Assessment:
     return report.assessment
 
 
+def _unsafe_lines(found: Assessment) -> list[Text]:
+    """The unsafe Rust code the change adds, where memory safety rests on the reviewer (said, not scored)."""
+    said = unsafe_summary([(s.path, s.line, s.kind) for s in found.unsafe_code])
+    return [Text(f"Unsafe code: {one_line(said, 300)} (memory safety rests on the reviewer; not scored)",
+                 style="bold yellow")] if said else []
+
+
 def explain_view(report: ChangeReport, maintainability: dict[str, dict[str, float | None]] | None = None,
                  track_record: TrackRecordRun | None = None) -> Group:
     """The score's breakdown of an analysed change (its report: a detail's, or the cached one): factors with
@@ -617,6 +625,7 @@ def explain_view(report: ChangeReport, maintainability: dict[str, dict[str, floa
             parts.append(item("      ", one_line(op.text, 200), style="dim"))
     for note in found.destructive_notes:
         parts.append(item("  ! ", one_line(note, 300), style="yellow"))
+    parts.extend(_unsafe_lines(found))
     parts.extend(_blast_lines(found))
     parts.extend(_ai_provenance(found.ai, report.figures.lines_added))
     worst = found.complexity.worst_function

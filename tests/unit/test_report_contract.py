@@ -28,7 +28,8 @@ LIST_KEYS = ["score", "band", "band_reason", "factors", "likelihood", "base_like
              "ai_method", "ai_notes", "ai_evidence", "ai_commits", "ai_commit_count", "complexity_added",
              "complexity_pending", "worst_function", "complexity_errors", "complexity_measured",
              "complexity_credited", "destructive_ops", "chunks", "floor_seconds", "chunk_hashes", "too_big", "history",
-             "destructive_notes", "blast_radius", "seams", "file_problems", "risk_per_minute"]
+             "destructive_notes", "blast_radius", "seams", "file_problems", "unsafe_code",
+             "risk_per_minute"]
 
 text = st.text(max_size=12)
 numbers = st.floats(allow_nan=False, allow_infinity=False, width=32)

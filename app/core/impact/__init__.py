@@ -2,6 +2,8 @@
 
 # The dependency graph's format and rules (graph.py). Here, not there, so a warm `list` keys its cached
 # reports on it without importing the graph.
+# 11: Rust files (rust_names.py: `use`, `crate::`/`super::` paths, workspace crates by Cargo.toml's package name)
+#     and Cargo.toml; a Rust file's own `#[cfg(test)]` tests test it;
 # 10: TypeScript/JavaScript path aliases (tsconfig.json's `paths` and `baseUrl`, ts_paths.py) resolve to files;
 # 9: Java and PHP files (class_names.py) and composer.json's PSR-4 prefixes; `FooTest.java`, `FooIT.java` are tests;
 # 8: a Go `_test.go` file tests the package of its directory (its own tests, `package p` or `p_test`);
@@ -11,4 +13,4 @@
 # 5: Go imports name packages (directories), through go.mod;
 # 4: a docstring or comment edit is no body change;
 # 3: module-level names and who imports each module; 2: star imports
-GRAPH_VERSION = "10"
+GRAPH_VERSION = "11"

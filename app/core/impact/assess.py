@@ -13,6 +13,7 @@ from app.core.git.diff import GITLINK_MODE, SYMLINK_MODE, FileDiff
 from app.core.impact.destructive.legacy import detect_destructive
 from app.core.impact.destructive.ops import DestructiveOp
 from app.core.impact.tiers import BUILT_IN, MAX_TIER, NO_TIER_RULE, TierConfig, TierRule
+from app.core.impact.unsafe_code import UnsafeSite, added_unsafe
 from app.core.text import visible_path
 
 if TYPE_CHECKING:
@@ -34,10 +35,12 @@ class TierAssessment:
     file_tiers: dict[str, int]  # per file (FileDiff.path); 0 for a file with a destructive operation
     destructive: list[DestructiveOp] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # files the parsing detectors had to leave to the regexes
+    unsafe: list[UnsafeSite] = field(default_factory=list)  # the unsafe Rust code it adds: said, no tier of its own
 
     def to_dict(self) -> dict[str, Any]:
         return {"tier": self.tier, "reasons": list(self.reasons), "file_tiers": dict(self.file_tiers),
-                "destructive": [op.to_dict() for op in self.destructive], "notes": list(self.notes)}
+                "destructive": [op.to_dict() for op in self.destructive], "notes": list(self.notes),
+                "unsafe": [[s.path, s.line, s.kind, s.text] for s in self.unsafe]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TierAssessment:
@@ -48,7 +51,8 @@ class TierAssessment:
                                   str(op["text"]), str(op["explanation"]), str(op["side"]),
                                   float(op.get("weight", 1.0)))
                     for op in data["destructive"]],
-                   [str(n) for n in data["notes"]])
+                   [str(n) for n in data["notes"]],
+                   [UnsafeSite(str(s[0]), int(s[1]), str(s[2]), str(s[3])) for s in data.get("unsafe", ())])
 
 
 def find_destructive(files: Sequence[FileDiff], config: TierConfig, read: Reader | None,
@@ -276,8 +280,9 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
     scanned = files if vendored is None else [fd for fd in files if not (vendored(fd.old_path or fd.new_path)
                                                                          and vendored(fd.new_path or fd.old_path))]
     destructive, notes = find_destructive(scanned, config, read, neighbours, base_files)
+    unsafe = added_unsafe(scanned)
     if not file_tiers:  # an empty diff (a clean merge): nothing in it can be critical
-        return TierAssessment(MAX_TIER, ["no file changed: nothing to review"], {}, destructive, notes)
+        return TierAssessment(MAX_TIER, ["no file changed: nothing to review"], {}, destructive, notes, unsafe)
     path_tier = min(file_tiers.values())
     for op in destructive:
         if op.path in file_tiers:
@@ -300,7 +305,7 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         if rule is None and hint is not None and not destructive:
             reasons += _directory_hints(paths, hint)
     reasons += _executables(files, vendored)
-    return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive, notes)
+    return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive, notes, unsafe)
 
 
 EXECUTABLE_BITS = 0o111

@@ -37,6 +37,17 @@ from typing import Any
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
 from app.core.impact.class_names import JAVA_PACKAGE_KEY, PSR4_KEY, ClassFiles, java_refs, php_refs, psr4
 from app.core.impact.js_names import file_names, sources
+from app.core.impact.rust_names import (
+    CARGO_FILE,
+    CARGO_KEY,
+    RUST_TESTED_KEY,
+    TEST_MODULE_OWNER,
+    TEST_OWNER,
+    RustFiles,
+    cargo_layout,
+    interface_text,
+    rust_refs,
+)
 from app.core.impact.ts_paths import CONFIG_NAMES as TS_CONFIG_NAMES
 from app.core.impact.ts_paths import KEY as TS_CONFIG_KEY
 from app.core.impact.ts_paths import Aliases, config_layout
@@ -51,12 +62,13 @@ MODULE_LEVEL = "<module>"
 PY_SUFFIXES = (".py",)
 JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 CLASS_SUFFIXES = (".java", ".php")  # read by class_names.py: a file is a class, named by package or namespace
-IMPORT_LEVEL_SUFFIXES = (*JS_SUFFIXES, ".go", *CLASS_SUFFIXES)
+RUST_SUFFIXES = (".rs",)  # read by rust_names.py: a file is a module, named by `use` and `crate::`/`super::` paths
+IMPORT_LEVEL_SUFFIXES = (*JS_SUFFIXES, ".go", *CLASS_SUFFIXES, *RUST_SUFFIXES)
 GO_TEST_SUFFIX = "_test.go"  # a Go test file: tests the package of its directory
 GO_MODULE_FILE = "go.mod"  # read for its `module` path: imports of the module's packages resolve through it
 COMPOSER_FILE = "composer.json"  # read for its PSR-4 prefixes: a PHP class's file
 # read for where the code's names lead, not for names of their own (TypeScript's configs: their path aliases)
-LAYOUT_FILES = (GO_MODULE_FILE, COMPOSER_FILE, *TS_CONFIG_NAMES)
+LAYOUT_FILES = (GO_MODULE_FILE, COMPOSER_FILE, CARGO_FILE, *TS_CONFIG_NAMES)
 GRAPH_SUFFIXES = PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES + LAYOUT_FILES
 _GO_MODULE_KEY = "<go module>"  # a go.mod's summary: imports[_GO_MODULE_KEY] is its module path
 _GO_MODULE_LINE = re.compile(r"^\s*module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
@@ -499,6 +511,11 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
     if path.endswith(".php"):
         summary.refs = [(MODULE_LEVEL, target) for target in php_refs(path, text)]
         return summary
+    if path.endswith(RUST_SUFFIXES):
+        summary.refs, own_tests = rust_refs(text)
+        if own_tests:
+            summary.imports[RUST_TESTED_KEY] = "1"
+        return summary
     if path.endswith(".go"):
         targets = [m.group(1) for m in _GO_IMPORT.finditer(text)]
         for block in _GO_IMPORT_BLOCK.finditer(text):
@@ -536,14 +553,18 @@ def summarise(path: str, data: bytes) -> FileSummary | None:
         summary = FileSummary(path, path, False)
         summary.imports.update(config_layout(path, data[:MAX_FILE_BYTES]))
         return summary
+    if posixpath.basename(path) == CARGO_FILE:
+        summary = FileSummary(path, path, False)
+        summary.imports.update(cargo_layout(path, data[:MAX_FILE_BYTES]))
+        return summary
     return None
 
 
 def is_layout(summary: FileSummary) -> bool:
-    """A go.mod's, composer.json's or tsconfig.json's summary: where the code's names lead (the resolver reads them
-    first)."""
+    """A go.mod's, composer.json's, tsconfig.json's or Cargo.toml's summary: where the code's names lead (the
+    resolver reads them first)."""
     return (_GO_MODULE_KEY in summary.imports or TS_CONFIG_KEY in summary.imports
-            or any(key.startswith(PSR4_KEY) for key in summary.imports))
+            or any(key.startswith((PSR4_KEY, CARGO_KEY)) for key in summary.imports))
 
 
 def go_package(path: str) -> str:
@@ -616,6 +637,11 @@ class Graph:
     # Python module -> the ids ("module:qual" or "module:<module>") whose unguarded import of it fails
     # when it is gone, tests included
     importers: dict[str, set[str]] = field(default_factory=dict)
+    # (path, imports) of the go.mod, composer.json and Cargo.toml summaries (is_layout): where the names of a file
+    # outside the graph lead (referenced_by: a Rust test the change adds names its crate by Cargo.toml's name)
+    layouts: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # test code its path does not say is test code: a Rust module declared under `#[cfg(test)]` (mark_test_modules)
+    test_files: set[str] = field(default_factory=set)
     # path -> its symbols, built on the first symbols_in: a scan of every symbol per changed file cost
     # 1.1 s of a cold analysis of the ansible scenario (40,000 symbols, 3,000 file versions)
     _by_path: dict[str, list[Symbol]] | None = field(default=None, init=False, repr=False, compare=False)
@@ -627,6 +653,7 @@ class Graph:
         graph = cls(lines=lines)
         summaries = list(summaries)
         graph.files = len(summaries)
+        graph.layouts = [(s.path, dict(s.imports)) for s in summaries if is_layout(s)]
         for summary in summaries:
             graph.modules[summary.module] = summary.path
             if summary.error:
@@ -637,6 +664,7 @@ class Graph:
                     sid, summary.path, d.kind, d.line, d.end_line, d.signature, d.body
                 )
         resolver = _Resolver(graph, {s.module: s for s in summaries})
+        graph.test_files = mark_test_modules(resolver, summaries)
         for summary in summaries:
             graph._link(resolver, summary, summary.refs)
             graph._link_imports(resolver, summary)
@@ -653,6 +681,11 @@ class Graph:
                 continue
             caller = f"{summary.module}:{owner}"
             if target == caller:
+                continue
+            if owner == TEST_OWNER:  # a Rust file's own tests (`#[cfg(test)] mod tests`): they test it, call nothing
+                self.tests.setdefault(target, set()).add(summary.module)
+                continue
+            if owner == TEST_MODULE_OWNER:  # `#[cfg(test)] mod testutil;` declares test code (mark_test_modules)
                 continue
             self.callers.setdefault(target, set()).add(caller)
             if summary.is_test:
@@ -685,10 +718,13 @@ class Graph:
         """A Go `_test.go` file tests the package of its directory: Go's own unit tests are `package p`
         beside the code (or `package p_test`, the only other name the directory may hold), and never import
         the package they test, so at import level they were no test of it: lazygit's 1,130 of 1,576 "untested
-        seams" had tests beside them (QA52 #3)."""
+        seams" had tests beside them (QA52 #3). A Rust file that holds its own tests (`#[cfg(test)] mod tests`,
+        `#[test]`) is tested by them, as rustc's unit tests live in the file they test."""
         for summary in summaries:
             if summary.path.endswith(GO_TEST_SUFFIX):
                 self.tests.setdefault(go_package(summary.path), set()).add(summary.module)
+            elif RUST_TESTED_KEY in summary.imports:
+                self.tests.setdefault(summary.path, set()).add(summary.module)
 
     def _link_imports(self, resolver: _Resolver, summary: FileSummary) -> None:
         """Add the modules one file imports unguarded (their importers)."""
@@ -711,6 +747,8 @@ class Graph:
             "callers": {k: sorted(v) for k, v in self.callers.items()},
             "tests": {k: sorted(v) for k, v in self.tests.items()},
             "importers": {k: sorted(v) for k, v in self.importers.items()},
+            "layouts": [[path, imports] for path, imports in self.layouts],
+            "test_files": sorted(self.test_files),
         }
 
     @classmethod
@@ -726,6 +764,8 @@ class Graph:
             int(data["lines"]),
             list(data["unparsed"]),
             {k: set(v) for k, v in data["importers"].items()},
+            [(str(path), dict(imports)) for path, imports in data.get("layouts", ())],
+            {str(path) for path in data.get("test_files", ())},
         )
 
     whole = True  # every file read: cached per commit as the commit's graph (lazy_graph.py's is not)
@@ -751,11 +791,11 @@ class Graph:
     def referenced_by(self, summary: FileSummary) -> set[str]:
         """The graph's symbols and import-level targets that a file which is none of the graph's (a test the
         change adds) references. A cached graph keeps no summaries, so this follows no re-export; a graph
-        read lazily (lazy_graph.py) does."""
+        read lazily (lazy_graph.py) does. Both know the layout files (`layouts`: a crate's name, go.mod's module)."""
         if self._outside is None:  # indexing every module's name suffixes: once per graph, not per file
             resolver = _Resolver.__new__(_Resolver)
             resolver.by_module = {}
-            resolver._index(self, self.modules, [])
+            resolver._index(self, self.modules, [FileSummary(p, p, False, imports=i) for p, i in self.layouts])
             self._outside = resolver
         return _targets(self._outside, summary)
 
@@ -772,9 +812,14 @@ class Graph:
         """Whether code in another module, tests aside, references this symbol."""
         own = sid.split(":", 1)[0]
         return any(
-            module != own and not is_test_path(self.modules.get(module, ""))
+            module != own and not self.is_test_module(module)
             for module in (caller.split(":", 1)[0] for caller in self.callers_of(sid))
         )
+
+    def is_test_module(self, module: str) -> bool:
+        """Whether a module is test code: by its path, or declared so (`test_files`)."""
+        path = self.modules.get(module, "")
+        return is_test_path(path) or path in self.test_files
 
     def fan_in(self, target: str, *, module: bool = False) -> tuple[set[str], set[str]]:
         """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK. `module`:
@@ -797,6 +842,19 @@ class Graph:
         return direct, seen
 
 
+def mark_test_modules(resolver: _Resolver, summaries: Iterable[FileSummary]) -> set[str]:
+    """Mark as tests the Rust files whose module is declared under `#[cfg(test)]` (`#[cfg(test)] mod testutil;`):
+    what they name they test, and they are no production callers of it. Returns their paths."""
+    by_path = {s.path: s for s in summaries}
+    marked: set[str] = set()
+    for summary in by_path.values():
+        for owner, name in summary.refs:
+            if owner == TEST_MODULE_OWNER and (child := resolver.import_level(summary, name)) in by_path:
+                by_path[child].is_test = True
+                marked.add(child)
+    return marked
+
+
 class _Resolver:
     """Turns a dotted name used in a module into the symbol (or import-level module) it names."""
 
@@ -807,11 +865,13 @@ class _Resolver:
 
     def _index(self, graph: Graph, modules: dict[str, str], go_files: Iterable[FileSummary]) -> None:
         """`modules`: every module's file (the last of the files that name the same module); `go_files`:
-        the go.mod and composer.json summaries (is_layout), in that order."""
+        the go.mod, composer.json and Cargo.toml summaries (is_layout), in that order."""
         self.graph = graph
         self._layout = [s.imports for s in go_files if not s.path.endswith(GO_MODULE_FILE)]
         self._aliases = Aliases((s.path, s.imports) for s in go_files)  # TypeScript's `paths` and `baseUrl`
         self._classes: ClassFiles | None = None  # made when a Java or PHP name is first looked up
+        self._cargo = [(s.path, s.imports) for s in go_files if posixpath.basename(s.path) == CARGO_FILE]
+        self._rust: RustFiles | None = None  # made when a Rust path is first looked up
         self.modules = modules
         self.suffixes: dict[str, str | None] = {}
         for module in modules:
@@ -920,6 +980,11 @@ class _Resolver:
         """The file (a Go file: its package) an import-level file's import names, or None."""
         if summary.path.endswith(CLASS_SUFFIXES):
             return self._class_file(summary, name)
+        if summary.path.endswith(RUST_SUFFIXES):
+            if self._rust is None:
+                self._rust = RustFiles(self.paths, self._cargo)
+            found = self._rust.resolve(summary.path, name)
+            return None if found == summary.path else found
         if name.startswith("."):
             return self._js_file(posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name)))
         if summary.path.endswith(".go"):
@@ -1372,11 +1437,15 @@ def blast_radius(
     What changed is read from the change's own two versions: the graph may be of a later commit (a
     branch's base tip, a range's start), whose versions of a file would charge the change with what
     others changed there since it started. Base content None: the change starts at the graph's commit
-    (its symbols there are the before). `own_tests`: what the change's own tests test (tests_in_change)."""
+    (its symbols there are the before). A Rust file whose comments or own tests alone changed (both contents given)
+    changes nothing its importers use. `own_tests`: what the change's own tests test (tests_in_change)."""
     result = BlastRadius(graph_files=graph.files, graph_lines=graph.lines)
     for base_path, head_path, head_data, base_data in changes:
         if is_test_path(base_path):
             continue
+        if (base_path.endswith(RUST_SUFFIXES) and head_data is not None and base_data is not None
+                and interface_text(head_data) == interface_text(base_data)):
+            continue  # its comments or its own tests alone changed: nothing its importers use
         target = go_package(base_path) if base_path.endswith(".go") else base_path
         if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and graph.callers_of(target):
             # Import level: the file (a Go file: its package) as a whole is the interface its importers depend on.
@@ -1385,42 +1454,49 @@ def blast_radius(
             measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
             result.symbols.append(measured)
             continue
-        if not base_path.endswith(".py"):
-            continue
-        module = module_name(base_path)
-        gone = module if head_path is None or module_name(head_path) != module else None  # deleted, renamed away
-        if gone is not None and graph.importers_of(gone):
-            result.symbols.append(_removed_module(graph, base_path, base_data, head_path))
-        before = _before(graph, base_path, base_data)
-        if not before:
-            continue
-        after = _head_defs(head_path or base_path, head_data)
-        if after is None:
-            result.notes.append(f"{visible_path(head_path or base_path)}: the new version does not parse: "
-                                "its symbols count as changed")
-            after = {}
-        for symbol in before:
-            new = after.get(symbol.qual)
-            change = (
-                "removed"
-                if new is None
-                else "signature"
-                if new.signature != symbol.signature
-                else "body"
-                if new.body != symbol.body
-                else None
-            )
-            if change is None or (symbol.kind == "class" and change == "body"):
-                continue  # a class body changes with any method: its methods speak for themselves
-            if not symbol.public and not graph.used_elsewhere(symbol.id):
-                continue  # a private helper: its callers are in its own module
-            measured = _measure(graph, symbol, change, new.signature if new else "", gone=gone, own_tests=own_tests)
-            if symbol.kind == "variable" and not measured.direct and not measured.tested_by:
-                continue  # a module-level name nothing reads (DOCUMENTATION = '...') is no interface
-            measured.head_lines = (new.line, new.end_line) if new else None
-            result.symbols.append(measured)
+        if base_path.endswith(".py"):
+            _python_symbols(graph, result, (base_path, head_path, head_data, base_data), own_tests)
     result.symbols.sort(key=lambda s: (-(s.change != "body"), -s.modules, -len(s.direct), s.id))
     return result
+
+
+def _python_symbols(graph: Graph, result: BlastRadius, versions: tuple[str, str | None, bytes | None, bytes | None],
+                    own_tests: Mapping[str, set[str]]) -> None:
+    """Add to `result` the public symbols of one changed Python file (base path, head path, head content, base
+    content) that the change removes, re-signs or rewrites, with their dependents."""
+    base_path, head_path, head_data, base_data = versions
+    module = module_name(base_path)
+    gone = module if head_path is None or module_name(head_path) != module else None  # deleted, renamed away
+    if gone is not None and graph.importers_of(gone):
+        result.symbols.append(_removed_module(graph, base_path, base_data, head_path))
+    before = _before(graph, base_path, base_data)
+    if not before:
+        return
+    after = _head_defs(head_path or base_path, head_data)
+    if after is None:
+        result.notes.append(f"{visible_path(head_path or base_path)}: the new version does not parse: "
+                            "its symbols count as changed")
+        after = {}
+    for symbol in before:
+        new = after.get(symbol.qual)
+        change = (
+            "removed"
+            if new is None
+            else "signature"
+            if new.signature != symbol.signature
+            else "body"
+            if new.body != symbol.body
+            else None
+        )
+        if change is None or (symbol.kind == "class" and change == "body"):
+            continue  # a class body changes with any method: its methods speak for themselves
+        if not symbol.public and not graph.used_elsewhere(symbol.id):
+            continue  # a private helper: its callers are in its own module
+        measured = _measure(graph, symbol, change, new.signature if new else "", gone=gone, own_tests=own_tests)
+        if symbol.kind == "variable" and not measured.direct and not measured.tested_by:
+            continue  # a module-level name nothing reads (DOCUMENTATION = '...') is no interface
+        measured.head_lines = (new.line, new.end_line) if new else None
+        result.symbols.append(measured)
 
 
 def _before(graph: Graph, path: str, data: bytes | None) -> list[Symbol]:
@@ -1472,7 +1548,7 @@ def _measure(
     if gone is not None and symbol.qual == MODULE_LEVEL:
         direct, transitive = graph.fan_in(gone, module=True)
         # a test that imports it, or imports what imports it, fails to import: the break is caught
-        tests = sorted({m for m in (i.split(":", 1)[0] for i in transitive) if is_test_path(graph.modules.get(m, ""))})
+        tests = sorted({m for m in (i.split(":", 1)[0] for i in transitive) if graph.is_test_module(m)})
     else:
         direct, transitive = graph.fan_in(target or symbol.id)
         tests = sorted({*graph.tests_of(symbol.id), *own_tests.get(symbol.id, ())})
@@ -1496,7 +1572,7 @@ def _measure(
             if i.split(":", 1)[0] not in test_modules
             and i.split(":", 1)[0] != gone
             and not (own and i.startswith(own))
-            and not is_test_path(graph.modules.get(i.split(":", 1)[0], ""))
+            and not graph.is_test_module(i.split(":", 1)[0])
         )
 
     direct_prod = production(direct)

@@ -44,6 +44,7 @@ from app.core.impact.graph import (
     _Resolver,
     _targets,
     is_layout,
+    mark_test_modules,
     module_name,
     summarise,
     summarise_python,
@@ -260,6 +261,7 @@ class LazyGraph(Graph):
             for target in summary.imports.values():
                 if (named := self._resolver.module(target.partition(":")[0])) is not None:
                     self._named_by_level.setdefault(named, set()).add(summary.module)
+        self.test_files = mark_test_modules(self._resolver, self._summaries.values())
         for summary in self._summaries.values():  # import-level files: every reference, once
             self._link(self._resolver, summary, summary.refs)
         self._link_reexports(self._resolver, list(self._summaries.values()))

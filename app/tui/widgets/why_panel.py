@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from app.core.impact.unsafe_code import unsafe_summary
 from app.core.text import (
     TOO_BIG,
     format_duration,
@@ -187,6 +188,14 @@ def destructive_section(found: Assessment | None) -> RenderableType:
             parts.append(item("      ", one_line(op.text, 200), style="dim italic"))
     parts += [item("  ⚠ ", one_line(note, 200), style="dim") for note in (found.destructive_notes if found else ())]
     return Group(*parts)
+
+
+def unsafe_section(found: Assessment | None) -> list[RenderableType]:
+    """The unsafe Rust code the change adds, under the destructive operations: where memory safety rests on the
+    reviewer (not weighed in the score); nothing when it adds none."""
+    said = unsafe_summary([(s.path, s.line, s.kind) for s in found.unsafe_code]) if found else ""
+    return [item("  ⚠ ", Text.assemble(("Unsafe code: ", "bold"), one_line(said, 300),
+                                       (" (memory safety rests on the reviewer)", "dim")))] if said else []
 
 
 def seams_section(found: Assessment | None) -> RenderableType:
@@ -400,6 +409,7 @@ def why_renderable(found: Assessment | None, *, narrow: bool = False,
         tier_section(found),
         Text(""),
         destructive_section(found),
+        *unsafe_section(found),
         Text(""),
         seams_section(found),
         Text(""),

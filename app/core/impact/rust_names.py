@@ -1,0 +1,325 @@
+"""Rust in the dependency graph, at file level (graph.py reads Go, Java and PHP the same way): a `.rs` file is one
+module, and its dependents are the files whose paths name it. Read from the text, comments and literals left out,
+never compiled or run.
+
+A file's references: every path of a `use` declaration (`use crate::a::{b::C, d}` names crate::a::b::C and
+crate::a::d) and every path written in the code (`super::x::f()`, `grep_regex::RegexMatcher::new()`). A path is
+resolved as rustc finds a module's file: `crate::a::b` is `a/b.rs` or `a/b/mod.rs` under the crate root's directory,
+`super::` and `self::` from the file's own module, a path whose first name is no keyword either a child module of the
+file (Rust 2018) or a workspace crate by its Cargo.toml package name (`grep-regex` is `grep_regex`: its lib target's
+file); the longest leading part that is a module file names it (`crate::a::C`, an item of a.rs, is a.rs). A `mod x;`
+declaration alone uses nothing of x: it places x in the module tree but is no dependency (every file would otherwise
+reach its crate root, and through it every user of the crate). Where the crate root is ambiguous (a directory with
+two roots but no lib.rs) or two packages share a name, nothing is resolved: no dependency is claimed.
+
+What a file's tests are: the references inside a `#[cfg(test)]` module or a `#[test]` function test what they name,
+and are no callers; a file that holds its own tests is tested by them (Rust's unit tests live in the file they
+test, as Go's live beside it); a file under `tests/` is an integration test, and so is the file of a module declared
+under `#[cfg(test)]` (`#[cfg(test)] mod testutil;`: ripgrep's searcher/src/testutil.rs read as a caller of the sink).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import tomllib
+from collections.abc import Iterable
+
+RUST_SUFFIX = ".rs"
+CARGO_FILE = "Cargo.toml"
+CARGO_KEY = "<cargo>"  # a Cargo.toml's summary: imports[CARGO_KEY + field] (package, lib, libname, bins)
+RUST_TESTED_KEY = "<rust own tests>"  # a .rs file's summary: present when the file holds its own tests
+TEST_OWNER = "<tests>"  # the owner of a reference made by a file's own tests: a test of what it names, no caller
+TEST_MODULE_OWNER = "<test module>"  # `#[cfg(test)] mod x;`: ("<test module>", "self::x"), x's file is test code
+MAX_REFS = 2_000  # paths read per file
+
+# comments (block comments nest in Rust: a nested one is left to the outer's end, the rest skipped as code), raw
+# strings, strings, byte and char literals (not lifetimes: `'a` has no closing quote after one character)
+_NOISE = re.compile(r'//[^\n]*|/\*[\s\S]*?\*/|b?r(#*)"[\s\S]*?"\1|b?"[^"\\]*(?:\\[\s\S][^"\\]*)*"'
+                    r"|b?'(?:[^'\\\n]|\\(?:u\{[0-9a-fA-F]{1,6}\}|x[0-9a-fA-F]{2}|.))'")
+_TOKEN = re.compile(
+    r"#\[\s*(?:cfg\s*\(\s*test\s*\)|(?:\w+\s*::\s*)*test)\s*\]"  # 0: a test attribute
+    r"|\bmod\s+(?:r#)?(\w+)\s*([;{])"  # 1, 2: a module declared or inline
+    r"|\buse\s+([^;]+);"  # 3: a use declaration
+    r"|\bextern\s+crate\s+(\w+)"  # 4
+    r"|(?<![\w:])((?:[a-z_][a-z0-9_]*)(?:\s*::\s*(?:r#)?\w+)+)"  # 5: a path in the code
+    r"|([{};])"  # 6
+)
+_SPACES = re.compile(r"\s+")
+_TIGHT = re.compile(r"\s*(::|[{},])\s*")
+_ALIAS = re.compile(r"\s+as\s+\w+$")
+
+
+# -- one file -----------------------------------------------------------------------------------------------------
+def use_paths(tree: str) -> list[str]:
+    """The paths one `use` tree names: `crate::a::{self, b::C as D, e::*}` -> crate::a, crate::a::b::C, crate::a::e."""
+    out: list[str] = []
+    _expand("", _SPACES.sub(" ", _TIGHT.sub(r"\1", tree)).strip(), out)
+    return out
+
+
+def _expand(prefix: str, tree: str, out: list[str]) -> None:
+    if len(out) >= MAX_REFS:
+        return
+    opening = tree.find("{")
+    if opening < 0:
+        name = _ALIAS.sub("", tree).removesuffix("*").removesuffix("::")
+        if name == "self" or not name:
+            name = ""
+        path = (prefix + name).removesuffix("::")
+        if path:
+            out.append(path)
+        return
+    inner = tree[opening + 1 : _matching(tree, opening)]
+    for part in _split_top(inner):
+        _expand(prefix + tree[:opening], part.strip(), out)
+
+
+def _matching(text: str, opening: int) -> int:
+    depth = 0
+    for i in range(opening, len(text)):
+        if text[i] == "{":
+            depth += 1
+        elif text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(text)
+
+
+def _split_top(inner: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(inner):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(inner[start:i])
+            start = i + 1
+    parts.append(inner[start:])
+    return [p for p in parts if p]
+
+
+def rust_refs(text: str) -> tuple[list[tuple[str, str]], bool]:
+    """((owner, path) of every module path one file names, its own tests' with owner TEST_OWNER; whether the file
+    holds tests of its own). Paths are as written but relative to the file's module: `super::` inside an inline
+    `mod tests { ... }` is the file's own module (`self::`)."""
+    code = _NOISE.sub(" ", text)
+    refs: dict[tuple[str, str], None] = {}
+    stack: list[tuple[int, str | None, bool]] = []  # (brace depth it opened at, inline module name, a test region)
+    depth, pending_test, has_tests = 0, False, False
+    for match in _TOKEN.finditer(code):
+        if len(refs) >= MAX_REFS:
+            break
+        token = match.group(0)
+        in_test = pending_test or any(test for _, _, test in stack)
+        owner = TEST_OWNER if in_test else "<module>"
+        if token.startswith("#"):
+            pending_test = has_tests = True
+        elif match.group(1):
+            if match.group(2) == "{":
+                stack.append((depth, match.group(1), pending_test))
+                depth += 1
+            elif in_test:
+                refs[(TEST_MODULE_OWNER, _from_file(f"self::{match.group(1)}", stack))] = None
+            pending_test = False
+        elif match.group(3) is not None:
+            for path in use_paths(match.group(3)):
+                refs[(owner, _from_file(path, stack))] = None
+            pending_test = False
+        elif match.group(4):
+            refs[(owner, match.group(4))] = None
+        elif match.group(5):
+            path = _SPACES.sub("", match.group(5)).replace("r#", "")
+            refs[(owner, _from_file(path, stack))] = None
+        elif token == "{":
+            stack.append((depth, None, pending_test))
+            depth += 1
+            pending_test = False
+        elif token == "}":
+            depth = max(0, depth - 1)
+            while stack and stack[-1][0] >= depth:
+                stack.pop()
+        elif token == ";":
+            pending_test = False
+    return [(owner, path) for owner, path in refs if path], has_tests
+
+
+def _from_file(path: str, stack: list[tuple[int, str | None, bool]]) -> str:
+    """A path written inside inline modules, relative to the file's own module instead."""
+    inline = [name for _, name, _ in stack if name is not None]
+    if not inline:
+        return path
+    parts = path.split("::")
+    if parts[0] == "self":
+        return "::".join(["self", *inline, *parts[1:]])
+    if parts[0] == "super":
+        ups = 0
+        while ups < len(parts) and parts[ups] == "super":
+            ups += 1
+        within = inline[: max(0, len(inline) - ups)]
+        outside = ups - len(inline)
+        return "::".join([*(["super"] * outside if outside > 0 else ["self"]), *within, *parts[ups:]])
+    return path
+
+
+_TEST_ATTRIBUTE = re.compile(r"#\[\s*(?:cfg\s*\(\s*test\s*\)|(?:\w+\s*::\s*)*test)\s*\]")
+
+
+def interface_text(data: bytes) -> str:
+    """The text of a Rust file that its importers can see change: its code with comments (doc comments too) and its
+    own tests (the items under `#[cfg(test)]`, `#[test]` functions) left out, whitespace collapsed. Two versions alike
+    here change nothing another file uses: a typo fixed in a comment, a test added to `mod tests`."""
+    text = data.decode("utf-8", errors="replace")
+    blank = _NOISE.sub(lambda m: " " * len(m.group(0)), text)  # literals and comments blanked: the code's braces
+    cuts = [m.span() for m in _NOISE.finditer(text) if m.group(0).startswith("/")]
+    for attribute in _TEST_ATTRIBUTE.finditer(blank):
+        end = attribute.end()
+        semicolon, brace = blank.find(";", end), blank.find("{", end)
+        if brace < 0 and semicolon < 0:
+            break
+        if brace < 0 or 0 <= semicolon < brace:
+            cuts.append((attribute.start(), semicolon + 1))
+            continue
+        depth, at = 0, brace
+        for at in range(brace, len(blank)):
+            depth += {"{": 1, "}": -1}.get(blank[at], 0)
+            if depth == 0:
+                break
+        cuts.append((attribute.start(), at + 1))
+    kept, last = [], 0
+    for start, stop in sorted(cuts):
+        if start >= last:
+            kept.append(text[last:start])
+        last = max(last, stop)
+    kept.append(text[last:])
+    return " ".join(" ".join(kept).split())
+
+
+def cargo_layout(path: str, data: bytes) -> dict[str, str]:
+    """A Cargo.toml's package name (as code names the crate: `-` read as `_`), its lib target's file and name, and
+    its binary targets' files, each relative to the repository; {} for a workspace-only or unreadable manifest."""
+    try:
+        manifest = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return {}
+    package = manifest.get("package")
+    if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+        return {}
+    directory = posixpath.dirname(path)
+    out = {CARGO_KEY + "package": package["name"].replace("-", "_")}
+    lib = manifest.get("lib")
+    if isinstance(lib, dict):
+        if isinstance(lib.get("path"), str):
+            out[CARGO_KEY + "lib"] = posixpath.normpath(posixpath.join(directory, lib["path"]))
+        if isinstance(lib.get("name"), str):
+            out[CARGO_KEY + "libname"] = lib["name"].replace("-", "_")
+    bins = manifest.get("bin")
+    if isinstance(bins, list):
+        files = [posixpath.normpath(posixpath.join(directory, b["path"])) for b in bins
+                 if isinstance(b, dict) and isinstance(b.get("path"), str)]
+        if files:
+            out[CARGO_KEY + "bins"] = "\n".join(files)
+    return out
+
+
+# -- the repository -----------------------------------------------------------------------------------------------
+class RustFiles:
+    """The `.rs` files of a graph and the crates Cargo.toml files declare: finds the file a path names."""
+
+    def __init__(self, paths: Iterable[str], cargo: Iterable[tuple[str, dict[str, str]]]) -> None:
+        self.files = {p for p in paths if p.endswith(RUST_SUFFIX)}
+        roots: set[str] = set()
+        self.crates: dict[str, str | None] = {}  # crate name -> its lib target's file (None: two packages share it)
+        for manifest, fields in cargo:
+            directory = posixpath.dirname(manifest)
+            if CARGO_KEY + "package" not in fields:
+                continue
+            lib = fields.get(CARGO_KEY + "lib") or posixpath.join(directory, "src/lib.rs")
+            bins = fields.get(CARGO_KEY + "bins", "").splitlines()
+            roots.update(f for f in (lib, *bins) if f in self.files)
+            if lib in self.files:
+                for name in {fields[CARGO_KEY + "package"], fields.get(CARGO_KEY + "libname", "")} - {""}:
+                    self.crates[name] = None if name in self.crates and self.crates[name] != lib else lib
+        for path in self.files:
+            name = posixpath.basename(path)
+            parent = posixpath.basename(posixpath.dirname(path))
+            if name in ("lib.rs", "main.rs", "build.rs") or parent in ("bin", "tests", "benches", "examples"):
+                roots.add(path)
+        self.roots = roots
+        self.root_dirs: dict[str, list[str]] = {}
+        for root in sorted(roots):
+            self.root_dirs.setdefault(posixpath.dirname(root), []).append(root)
+        self._places: dict[str, tuple[str, list[str]] | None] = {}
+
+    def _place(self, path: str) -> tuple[str, list[str]] | None:
+        """(the crate root's directory, the file's module path under it), None outside every crate."""
+        if path in self._places:
+            return self._places[path]
+        found: tuple[str, list[str]] | None = None
+        if path in self.roots:
+            found = (posixpath.dirname(path), [])
+        else:
+            directory = posixpath.dirname(path)
+            while True:
+                if directory in self.root_dirs:
+                    parts = posixpath.relpath(path[: -len(RUST_SUFFIX)], directory or ".").split("/")
+                    found = (directory, parts[:-1] if parts[-1] == "mod" else parts)
+                    break
+                if not directory:
+                    break
+                directory = posixpath.dirname(directory)
+        self._places[path] = found
+        return found
+
+    def _module_file(self, root_dir: str, parts: list[str]) -> str | None:
+        if not parts:
+            roots = self.root_dirs.get(root_dir, [])
+            lib = posixpath.join(root_dir, "lib.rs")
+            return lib if lib in roots else roots[0] if len(roots) == 1 else None  # two binaries' roots: ambiguous
+        stem = posixpath.join(root_dir, *parts)
+        for candidate in (stem + RUST_SUFFIX, stem + "/mod.rs"):
+            if candidate in self.files:
+                return candidate
+        return None
+
+    def _longest(self, root_dir: str, base: list[str], rest: list[str], at_least: int) -> str | None:
+        for n in range(len(rest), at_least - 1, -1):
+            found = self._module_file(root_dir, base + rest[:n])
+            if found is not None:
+                return found
+        return None
+
+    def resolve(self, path: str, name: str) -> str | None:
+        """The file a path written in `path` names (its module, or the module holding the item it names)."""
+        segments = name.split("::")
+        if segments[0] == "":
+            segments = segments[1:]  # `::grep::x`: an extern crate
+        if not segments:
+            return None
+        place = self._place(path)
+        first = segments[0]
+        if first in ("crate", "self", "super"):
+            if place is None:
+                return None
+            root_dir, parts = place
+            if first == "crate":
+                return self._longest(root_dir, [], segments[1:], 0)
+            ups = 0
+            while ups < len(segments) and segments[ups] == "super":
+                ups += 1
+            if ups > len(parts):
+                return None  # above the crate root
+            if first == "self":
+                return self._longest(root_dir, parts, segments[1:], 0)
+            return self._longest(root_dir, parts[: len(parts) - ups], segments[ups:], 0)
+        if place is not None:  # a child module of the file (Rust 2018 paths)
+            found = self._longest(place[0], place[1], segments, 1)
+            if found is not None:
+                return found
+        lib = self.crates.get(first)
+        if lib is None:
+            return None
+        place = self._place(lib)
+        return None if place is None else self._longest(place[0], place[1], segments[1:], 0)
