@@ -115,3 +115,16 @@ def test_libgit2_answers_where_the_files_cannot(repo: Path) -> None:
     assert ref_store_children(git_dir, git_dir, b"refs/remotes/") is None
     assert GitRepo(repo).ref_children("refs/remotes/") == {"origin", "fork", "upstream"}
     assert GitRepo(repo).ref_names("refs/notes/remotes/") == libgit2_names(repo, "refs/notes/remotes/")
+
+
+def test_one_pass_finds_the_refs_and_the_unreadable_ones(repo: Path) -> None:
+    """Discovery reads every ref once (`GitRepo.refs` with a list for the unreadable ones): the same refs, and the
+    same unreadable ones, a ref to a missing object and one to a tree, as the two passes gave."""
+    tree = git(repo, "rev-parse", "HEAD^{tree}")
+    (repo / ".git" / "refs" / "heads" / "lost").write_text("1" * 40 + "\n")
+    (repo / ".git" / "refs" / "heads" / "a-tree").write_text(tree + "\n")
+    unreadable: list[tuple[str, str, str]] = []
+    assert GitRepo(repo).refs(unreadable) == GitRepo(repo).refs()
+    assert unreadable == GitRepo(repo).unreadable_refs()
+    assert [(name, target) for name, target, _problem in unreadable] == [
+        ("refs/heads/a-tree", tree), ("refs/heads/lost", "1" * 40)]

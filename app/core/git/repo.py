@@ -682,8 +682,11 @@ class GitRepo:
         depth = prefix.count("/")
         return frozenset(name.split("/")[depth] for name in self.ref_names(prefix) if name.count("/") > depth)
 
-    def refs(self) -> list[RefInfo]:
-        """Every ref that points (after peeling) at a commit, sorted by name."""
+    def refs(self, unreadable: list[tuple[str, str, str]] | None = None) -> list[RefInfo]:
+        """Every ref that points (after peeling) at a commit, sorted by name. With `unreadable`, the refs left out
+        because they cannot be read are added to it, as `unreadable_refs` gives them, from the same pass: a second
+        pass looked up and peeled every ref again (a fifth of a cold discovery's ref reading on ansible's 60,713
+        refs: 0.7 s of CPU; 77 ms on a fineract clone's 4,155)."""
         found: list[RefInfo] = []
         for name in self.repo.references:
             try:
@@ -692,8 +695,12 @@ class GitRepo:
                     continue
                 commit = ref.peel(pygit2.Commit)
             except (pygit2.GitError, ValueError, KeyError):
-                continue  # a ref to a missing object (shallow, corrupt) or a non-commit
+                if unreadable is not None:  # a ref to a missing object (shallow, corrupt) or a non-commit
+                    self._add_unreadable(name, unreadable)
+                continue
             found.append(RefInfo(ref_text(name), str(commit.id)))
+        if unreadable is not None:
+            unreadable.sort()
         return sorted(found, key=lambda r: r.name)
 
     def unreadable_refs(self) -> list[tuple[str, str, str]]:
@@ -708,12 +715,15 @@ class GitRepo:
                     continue
                 ref.peel(pygit2.Commit)
             except (pygit2.GitError, ValueError, KeyError):
-                try:
-                    target = str(self.repo.lookup_reference(name).target)
-                except (pygit2.GitError, ValueError, KeyError):
-                    continue
-                found.append((ref_text(name), target, self.commit_problem(target) or "not a commit"))
+                self._add_unreadable(name, found)
         return sorted(found)
+
+    def _add_unreadable(self, name: str, found: list[tuple[str, str, str]]) -> None:
+        try:
+            target = str(self.repo.lookup_reference(name).target)
+        except (pygit2.GitError, ValueError, KeyError):
+            return
+        found.append((ref_text(name), target, self.commit_problem(target) or "not a commit"))
 
     # pygit2 types repo[oid] as a plain Object: these narrow it where the tree entry's mode or the
     # caller already says what it is (a mismatch is a damaged repository: ValueError).
