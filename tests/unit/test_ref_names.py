@@ -58,6 +58,8 @@ def repo(tmp_path: Path) -> Path:
     (refs / "remotes" / "broken").mkdir()
     (refs / "remotes" / "broken" / "main").write_bytes(b"not an object id\n")  # libgit2 lists no such ref
     (refs / "remotes" / "upstream" / "next.lock").write_text(head + "\n")  # a lock file is not a ref
+    (refs / "remotes" / "upstream" / "long").write_text("a" * 64 + "\n")  # not a SHA-1 id: not a ref to libgit2
+    (refs / "remotes" / "upstream" / "bare").write_text(head)  # an id without its line break is one
     os.makedirs(os.fsencode(refs / "remotes" / "origin") + b"/caf\xe9", exist_ok=True)
     with open(os.fsencode(refs / "remotes" / "origin") + b"/caf\xe9/x", "w") as handle:  # a name not UTF-8
         handle.write(head + "\n")
@@ -74,7 +76,9 @@ def test_names_and_remotes_are_libgit2s(repo: Path) -> None:
         assert ref_store_names(git_dir, git_dir, prefix.encode()) is not None  # the files answered, not libgit2
         assert GitRepo(repo).ref_names(prefix) == libgit2_names(repo, prefix), prefix
     assert "refs/remotes/origin/HEAD" in GitRepo(repo).ref_names("refs/remotes/")
-    assert "refs/remotes/upstream/next.lock" not in GitRepo(repo).ref_names("refs/remotes/")
+    listed = GitRepo(repo).ref_names("refs/remotes/upstream/")
+    assert "refs/remotes/upstream/bare" in listed and "refs/remotes/upstream/long" not in listed
+    assert "refs/remotes/upstream/next.lock" not in listed
     remotes = {name.split("/")[2] for name in libgit2_names(repo, "refs/remotes/") if name.count("/") >= 3}
     assert ref_store_children(git_dir, git_dir, b"refs/remotes/") is not None
     assert GitRepo(repo).ref_children("refs/remotes/") == remotes == {"origin", "fork", "upstream"}

@@ -157,13 +157,11 @@ def _loose_names(common: bytes, prefix: bytes, names: set[bytes], *, first_only:
 
 
 def _is_ref_file(path: bytes) -> bool:
-    """Whether libgit2 reads the loose ref file at `path` as a ref: `ref: ` and a target, or an object id (40 or
-    64 hex digits) followed by nothing or white space."""
+    """Whether libgit2 reads the loose ref file at `path` as a ref: `ref: ` and a target, or an object id (40 hex
+    digits: libgit2 as pygit2 builds it reads SHA-1 repositories only) followed by nothing or white space."""
     with open(path, "rb") as handle:
         data = handle.read(256)
     if data.startswith(b"ref: "):
         return bool(data[5:].strip())
-    for size in (64, 40):
-        if len(data) >= size and all(byte in _HEX for byte in data[:size]):
-            return len(data) == size or data[size:size + 1].isspace()
-    return False
+    return (len(data) >= 40 and all(byte in _HEX for byte in data[:40])
+            and (len(data) == 40 or data[40:41].isspace()))
