@@ -1068,12 +1068,11 @@ class Analyzer:
                         config_path=self.config_path, merges=self.merges, first_parent=self.first_parent)
 
     def remote_names(self) -> frozenset[str]:
-        """The names of the repository's remotes (from its remote-tracking refs): a scan of every ref
-        name (thousands in a clone with pull refs), asked for every change's status, so read once and
-        again only after refresh() or forget_refs()."""
+        """The names of the repository's remotes (from its remote-tracking refs: `GitRepo.ref_children`, one
+        loose ref read per remote where the ref store's files answer, else a scan of every ref name), asked for
+        every change's status, so read once and again only after refresh() or forget_refs()."""
         if self._remote_names is None:
-            self._remote_names = frozenset(name.split("/")[2] for name in self.repo.ref_names("refs/remotes/")
-                                           if name.count("/") >= 3)
+            self._remote_names = self.repo.ref_children("refs/remotes/")
         return self._remote_names
 
     def pending_names(self) -> Container[str]:

@@ -794,20 +794,22 @@ def _refs_in_scope(repo: GitRepo, scope: QueueConfig, base_refname: str | None,
             return found
     left_out: dict[str, int] = {}
     release_lines: list[RefInfo] = []
-    heads = _scoped_heads(repo, scope, base_refname, left_out, release_lines)
-    scan = _InScope(heads, left_out, release_lines, repo.unreadable_refs())
+    unreadable: list[tuple[str, str, str]] = []
+    heads = _scoped_heads(repo, scope, base_refname, left_out, release_lines, unreadable)
+    scan = _InScope(heads, left_out, release_lines, unreadable)
     if cache is not None and key is not None and not scan.unreadable and repo.ref_digest() == digest:
         cache.put_many(IN_SCOPE_KIND, {key: scan.stored()})
     return scan
 
 
 def _scoped_heads(repo: GitRepo, scope: QueueConfig, base_refname: str | None, left_out: dict[str, int],
-                  release_lines: list[RefInfo]) -> list[tuple[str, list[tuple[str, str, str]]]]:
+                  release_lines: list[RefInfo], unreadable: list[tuple[str, str, str]] | None = None,
+                  ) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """Head -> [(kind, id, ref)] of the refs in scope, the naming ref first; out-of-scope refs counted,
     and the release lines (refs left out by a default pattern, or named by `[queue] lines`) collected for
-    _retarget."""
+    _retarget; the refs that cannot be read added to `unreadable` (`GitRepo.refs`: the same pass)."""
     groups: dict[str, list[tuple[str, str, str]]] = {}
-    for ref in repo.refs():
+    for ref in repo.refs(unreadable):
         kind_id = _kind_and_id(ref)
         if kind_id is None or ref.name == base_refname:
             continue

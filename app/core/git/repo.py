@@ -22,7 +22,7 @@ from app.core.git.ancestry import BaseHistory
 from app.core.git.cli import GitCli, common_dir
 from app.core.git.diff import DiffLine, DiffLines, FileDiff, Hunk, decode_path, decode_text
 from app.core.git.models import CommitInfo, ref_for_git, ref_text
-from app.core.git.refstore import ref_store_digest
+from app.core.git.refstore import ref_store_children, ref_store_digest, ref_store_names
 from app.core.heap import give_back_heap, one_malloc_arena
 from app.core.text import visible_path
 from app.errors import RepoError
@@ -665,12 +665,31 @@ class GitRepo:
             return []
 
     def ref_names(self, prefix: str) -> list[str]:
-        """The names of the refs under `prefix`, sorted. No ref is read: asking which remotes or
-        notes refs exist costs a name scan, not a lookup and a commit read per ref (`refs`)."""
+        """The names of the refs under `prefix` (a folder: `refs/notes/remotes/`), sorted. Read from the ref
+        store's files where it can (refstore.py: packed-refs and the loose ref files under the prefix only), else
+        from libgit2's listing of every ref, which opens every loose ref file."""
+        git_dir = Path(self.repo.path)
+        raw = ref_store_names(git_dir, common_dir(git_dir), prefix.encode("utf-8", "surrogateescape"))
+        if raw is not None:
+            return sorted(map(ref_text, raw))
         return sorted(name for name in map(ref_text, self.repo.references) if name.startswith(prefix))
 
-    def refs(self) -> list[RefInfo]:
-        """Every ref that points (after peeling) at a commit, sorted by name."""
+    def ref_children(self, prefix: str) -> frozenset[str]:
+        """The first name components under `prefix` that hold a ref one level or more below them: under
+        `refs/remotes/`, the remotes with remote-tracking refs. From the ref store's files where it can (one loose
+        ref file opened per child: not the 4,156 pull request refs of a fineract clone), else every ref's name."""
+        git_dir = Path(self.repo.path)
+        raw = ref_store_children(git_dir, common_dir(git_dir), prefix.encode("utf-8", "surrogateescape"))
+        if raw is not None:
+            return frozenset(ref_text(child) for child in raw)
+        depth = prefix.count("/")
+        return frozenset(name.split("/")[depth] for name in self.ref_names(prefix) if name.count("/") > depth)
+
+    def refs(self, unreadable: list[tuple[str, str, str]] | None = None) -> list[RefInfo]:
+        """Every ref that points (after peeling) at a commit, sorted by name. With `unreadable`, the refs left out
+        because they cannot be read are added to it, as `unreadable_refs` gives them, from the same pass: a second
+        pass looked up and peeled every ref again (a fifth of a cold discovery's ref reading on ansible's 60,713
+        refs: 0.7 s of CPU; 77 ms on a fineract clone's 4,155)."""
         found: list[RefInfo] = []
         for name in self.repo.references:
             try:
@@ -679,8 +698,12 @@ class GitRepo:
                     continue
                 commit = ref.peel(pygit2.Commit)
             except (pygit2.GitError, ValueError, KeyError):
-                continue  # a ref to a missing object (shallow, corrupt) or a non-commit
+                if unreadable is not None:  # a ref to a missing object (shallow, corrupt) or a non-commit
+                    self._add_unreadable(name, unreadable)
+                continue
             found.append(RefInfo(ref_text(name), str(commit.id)))
+        if unreadable is not None:
+            unreadable.sort()
         return sorted(found, key=lambda r: r.name)
 
     def unreadable_refs(self) -> list[tuple[str, str, str]]:
@@ -695,12 +718,15 @@ class GitRepo:
                     continue
                 ref.peel(pygit2.Commit)
             except (pygit2.GitError, ValueError, KeyError):
-                try:
-                    target = str(self.repo.lookup_reference(name).target)
-                except (pygit2.GitError, ValueError, KeyError):
-                    continue
-                found.append((ref_text(name), target, self.commit_problem(target) or "not a commit"))
+                self._add_unreadable(name, found)
         return sorted(found)
+
+    def _add_unreadable(self, name: str, found: list[tuple[str, str, str]]) -> None:
+        try:
+            target = str(self.repo.lookup_reference(name).target)
+        except (pygit2.GitError, ValueError, KeyError):
+            return
+        found.append((ref_text(name), target, self.commit_problem(target) or "not a commit"))
 
     # pygit2 types repo[oid] as a plain Object: these narrow it where the tree entry's mode or the
     # caller already says what it is (a mismatch is a damaged repository: ValueError).
