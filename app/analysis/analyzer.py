@@ -285,7 +285,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     permissions, allow and deny lists tier 0, sandboxes tier 1; files committed executable named; a collapsed
 #     chunk's floor at most collapsed_max_seconds; ts-proto's output is protobuf code; a .proto changed without its
 #     generated code, or that code without its .proto, is said in the plan's notes; a DROP TABLE IF EXISTS of the
-#     migration's own scratch table (made and ended again after it) is no loss (FIX115);
+#     migration's own scratch table (made and ended again after it) is no loss; each driver's copy of a code file in
+#     one chunk when it holds them all (FIX115);
 ANALYSIS_VERSION = "122"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
