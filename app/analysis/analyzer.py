@@ -294,9 +294,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     collapsed at tier 2; T-SQL batches (GO, IF ... BEGIN ... END, #temp tables, [bracketed].[names]) split; DbUp's
 #     DbScripts tier 0, identity/ tier 0, .csproj and NuGet files tier 1; C# methods after a generic constraint
 #     measured (QA62);
-# 125: Rust files are in the dependency graph (GRAPH_VERSION 10), and the unsafe code a change adds is said
+# 125: Rust files are in the dependency graph (GRAPH_VERSION 11), and the unsafe code a change adds is said
 #     (`unsafe_code`, FIX111);
-ANALYSIS_VERSION = "125"
+# 126: a DROP TABLE IF EXISTS of a migration's own scratch table (made and ended again after it) is no loss;
+#     each driver's copy of a code file in one chunk when it holds them all (FIX115);
+ANALYSIS_VERSION = "126"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -35,3 +35,30 @@ def test_each_databases_copy_of_a_migration_is_read_in_one_chunk(make_repo) -> N
     assert titles == ["db/schema.sql", "store/migration/sqlite/0.29/01__fix_memo_visibility.sql",
                       "store/migration/{mysql,postgres,sqlite}/0.29/00__group.sql",
                       "store/migration/{mysql,postgres,sqlite}/LATEST.sql"], titles
+
+
+def _store(db: str, extra: str = "") -> str:
+    return (f"package {db}\n\nfunc (d *DB) ListMemos() string {{\n\tquery := \"SELECT id, content{extra} FROM memo\"\n"
+            "\treturn query\n}\n")
+
+
+def test_each_drivers_copy_of_a_store_change_is_read_together_when_one_chunk_holds_them(make_repo) -> None:
+    """memos pr/6068: one schema change (a group_id column) edits store/db/{mysql,postgres,sqlite}/memo.go alike; the
+    three were read in three chunks, each beside its driver's new group.go. The copies of one file are read in one
+    chunk when it holds them all; copies too big for one chunk (each driver's 200-line group.go) stay with their
+    driver's other files."""
+    b = make_repo("drivers")
+    b.commit("init", {f"store/db/{db}/memo.go": _store(db) for db in GROUP}, author=ALICE)
+    b.branch("group")
+    big = "".join(f"func (d *DB) Group{k}() int {{\n\treturn {k}\n}}\n\n" for k in range(60))
+    change = {f"store/db/{db}/memo.go": _store(db, ", group_id") for db in GROUP}
+    change |= {f"store/db/{db}/group.go": f"package {db}\n\n" + big for db in GROUP}
+    b.commit("add group", change, branch="group", author=BOB)
+    b.checkout()
+    plan, files = plan_for(b.path, "main", "group", config=ChunkConfig(), file_tiers=dict.fromkeys(change, 2))
+    assert_partition(plan, files)
+    memos = [chunk for chunk in plan.chunks if any(path.endswith("memo.go") for path in chunk.files)]
+    assert len(memos) == 1 and sorted(p for p in memos[0].files if p.endswith("memo.go")) == [
+        f"store/db/{db}/memo.go" for db in sorted(GROUP)], [c.files for c in plan.chunks]
+    groups = [chunk.files for chunk in plan.chunks if any(path.endswith("group.go") for path in chunk.files)]
+    assert all(sum(path.endswith("group.go") for path in files) == 1 for files in groups), groups

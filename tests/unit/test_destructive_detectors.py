@@ -1143,3 +1143,44 @@ def test_a_sqlite_table_rebuild_says_what_its_drop_loses() -> None:
     assert weight == 1.0 and "filters them (JOIN): the rows it leaves out are deleted" in reason, reason
     for text in (elsewhere, plain):
         assert [(w, r) for _, w, r in found(text)] == [(1.0, "DROP TABLE deletes the table and all its data")], text
+
+
+def test_a_guard_drop_of_the_migrations_own_scratch_table_is_no_loss(make_repo) -> None:
+    """memos pr/5964 (0.29/00__memo_draft_state.sql): `DROP TABLE IF EXISTS _memo_old` before `ALTER TABLE memo
+    RENAME TO _memo_old`, the copy back and `DROP TABLE IF EXISTS _memo_old`: the first drop read "deletes the table
+    and all its data". It clears what an interrupted run of the same rebuild left; the rebuild's own drop is still
+    said. A guard before a table the migration makes and keeps (`DROP TABLE IF EXISTS memo; CREATE TABLE memo`), or
+    one without IF EXISTS, is the drop it was."""
+    rebuild = ("PRAGMA foreign_keys = off;\n\nDROP TABLE IF EXISTS _memo_old;\n\n"
+               "ALTER TABLE\n  memo RENAME TO _memo_old;\n\n"
+               "CREATE TABLE memo (id INTEGER PRIMARY KEY, row_status TEXT NOT NULL DEFAULT 'NORMAL');\n\n"
+               "INSERT INTO memo (id, row_status)\nSELECT id, row_status\nFROM\n  _memo_old;\n\n"
+               "DROP TABLE IF EXISTS _memo_old;\n\nPRAGMA foreign_keys = on;\n")
+    made_new = ("DROP TABLE IF EXISTS memo_new;\nCREATE TABLE memo_new (id INTEGER PRIMARY KEY);\n"
+                "INSERT INTO memo_new (id) SELECT id FROM memo;\nDROP TABLE memo;\n"
+                "ALTER TABLE memo_new RENAME TO memo;\n")
+    kept = "DROP TABLE IF EXISTS memo;\nCREATE TABLE memo (id INTEGER PRIMARY KEY);\n"
+    path = "store/migration/sqlite/0.29/00__memo_draft_state.sql"
+    repo = make_repo("scratch")
+    repo.commit("base", {"README.md": "r\n"}, author=ALICE)
+    for branch, text in (("rebuild", rebuild), ("made-new", made_new), ("kept", kept)):
+        repo.branch(branch, from_branch="main")
+        repo.commit(branch, {path: text}, branch=branch, author=ALICE)
+    repo.checkout("main")
+
+    def found(branch: str) -> list[tuple[int | None, str]]:
+        import json
+
+        from click.testing import CliRunner
+
+        from app.cli import cli
+
+        result = CliRunner().invoke(cli, ["explain", branch, "--repo", str(repo.path), "--json"])
+        assert result.exit_code == 0, result.output
+        return [(op["line"], op["explanation"]) for op in json.loads(result.stdout)["destructive_ops"]]
+
+    [(line, reason)] = found("rebuild")
+    assert line == 15 and reason.startswith("table _memo_old: DROP TABLE ends a table rebuild"), reason
+    [(line, reason)] = found("made-new")
+    assert line == 4 and "ends a table rebuild" in reason, reason
+    assert found("kept") == [(1, "table memo: DROP TABLE deletes the table and all its data")]

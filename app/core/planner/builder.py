@@ -161,15 +161,14 @@ _DATABASE_DIRS = frozenset({"mysql", "mariadb", "postgres", "postgresql", "pg", 
 
 
 def _driver_twins(files: Iterable[tuple[int, str]]) -> dict[int, int]:
-    """SQL file -> the first of its twins (in path order): the same path but for one directory named for a database.
+    """File -> the first of its twins (in path order): the same path but for one directory named for a database.
     Each database's copy of one migration says the same in its dialect, and a reviewer compares them side by side:
     memos' 00__group.sql for MySQL, PostgreSQL and SQLite were three chunks apart, and each driver's LATEST.sql three
-    more (QA60)."""
+    more (QA60). So does each driver's code of one store: memos' store/db/{mysql,postgres,sqlite}/memo.go make one
+    schema change three times, in three chunks (FIX115)."""
     firsts: dict[str, int] = {}
     twins: dict[int, int] = {}
     for index, path in sorted(files, key=lambda item: item[1]):
-        if not path.lower().endswith(".sql"):
-            continue
         parts = path.split("/")
         slots = [n for n, part in enumerate(parts[:-1]) if part.lower() in _DATABASE_DIRS]
         if len(slots) != 1:
@@ -1016,8 +1015,13 @@ class _PlanBuilder:
         if self.config.group_uses:
             for user, definer in self._use_pairs(code_files, follows).items():
                 follows.setdefault(user, definer)
-        for twin, first in _driver_twins([(i, self.paths[i]) for i in code_files]).items():
-            follows.setdefault(twin, first)
+        twins = _driver_twins([(i, self.paths[i]) for i in code_files])
+        together: dict[int, int] = {}
+        for twin, first in twins.items():
+            together[first] = together.get(first, self.files[first].changed_lines) + self.files[twin].changed_lines
+        for twin, first in twins.items():
+            if self.paths[first].lower().endswith(".sql") or together[first] <= self.config.target_lines:
+                follows.setdefault(twin, first)  # code twins only where one chunk holds them all: else each driver's
         return follows
 
     def _directory_groups(self, code_files: dict[int, CodeFile], follows: dict[int, int]) -> list[list[list[int]]]:

@@ -688,6 +688,37 @@ def _no_loss_in_up(op: Op, table: str, section: str, state: SqlState) -> bool:
             and all(f"{table}.{c}" in state.added[section] for c in op.columns))
 
 
+def _lives(number: int, section: str, ops: Iterable[Op]) -> list[tuple[int, str, str, str]]:
+    """Where a statement's ops make a table (CREATE TABLE, RENAME TO) or end one (DROP TABLE, renamed away)."""
+    out: list[tuple[int, str, str, str]] = []
+    for op in ops:
+        if op.kind == "created":
+            out.append((number, section, "made", bare(op.table)))
+        elif (op.kind == "sql-drop" and op.target.startswith("table ")) or (op.kind == reshape.RENAME
+                                                                             and not op.columns):
+            out.append((number, section, "ended", bare(op.table)))
+    return out
+
+
+_IF_EXISTS = re.compile(r"^\s*DROP\s+TABLE\s+IF\s+EXISTS\b", re.I)
+
+
+def _scratch_guard(number: int, statement: Statement, op: Op, lives: list[tuple[int, str, str, str]]) -> bool:
+    """A `DROP TABLE IF EXISTS t` before the same section makes t and ends it again (renames a table to it and drops
+    it once its rows are copied back, or creates it and renames it into place): t is the section's scratch table, and
+    the guard clears only what an interrupted run of this migration left (memos' 0.29 memo_draft_state.sql:
+    `DROP TABLE IF EXISTS _memo_old` then `ALTER TABLE memo RENAME TO _memo_old`, read as "deletes the table and all
+    its data"). A table made after the guard and kept (`DROP TABLE IF EXISTS memo; CREATE TABLE memo`) is dropped for
+    real."""
+    if op.kind != "sql-drop" or not op.target.startswith("table ") or not _IF_EXISTS.match(statement.code):
+        return False
+    table, section = bare(op.table), statement.section
+    made = next((at for at, where, what, name in lives
+                 if at > number and where == section and what == "made" and name == table), None)
+    return made is not None and any(at > made and where == section and what == "ended" and name == table
+                                    for at, where, what, name in lives)
+
+
 def file_section(path: str) -> str | None:
     """The section a whole file is in by its name: golang-migrate `*.down.sql` and Flyway undo `U3__x.sql`
     run only on rollback."""
@@ -714,13 +745,15 @@ def scan_sql(
     state = state or SqlState()
     lines = lines or Lines(text)
     start_section = section or file_section(path) or UP
-    kept: list[tuple[Statement, Op]] = []
-    for statement in split_statements(text, work, section=start_section):
+    kept: list[tuple[int, Statement, Op]] = []
+    lives: list[tuple[int, str, str, str]] = []  # (statement, section, "made" or "ended", table): scratch_guard
+    for number, statement in enumerate(split_statements(text, work, section=start_section)):
         ops = statement_ops(statement.code, state, work)
-        kept.extend((statement, op) for op in judge(ops, statement.section, state))
+        lives += _lives(number, statement.section, ops)
+        kept.extend((number, statement, op) for op in judge(ops, statement.section, state))
     findings: list[Finding] = []
-    for statement, op in kept:
-        if state.readded(op, statement.section):
+    for number, statement, op in kept:
+        if state.readded(op, statement.section) or _scratch_guard(number, statement, op, lives):
             continue
         findings.append(
             Finding(
