@@ -284,7 +284,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 122: TypeScript path aliases (tsconfig `paths`, `baseUrl`) lead the blast radius to the files they name; a Node
 #     server's policies/, Passport, passkeys, camelCase API keys and oauth*/ directories tier 0, CSP and rate
 #     limits tier 1; codegen-sh[bot] and anthropic-code-agent[bot] are AI agents, graphite-app[bot] an AI
-#     reviewer (QA63);
+#     reviewer; a JS/TS `x.test.ts` tests the `x.ts` beside it; stored snapshots (*.snap) are tests (QA63);
 ANALYSIS_VERSION = "122"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 

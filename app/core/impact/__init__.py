@@ -3,6 +3,7 @@
 # The dependency graph's format and rules (graph.py). Here, not there, so a warm `list` keys its cached
 # reports on it without importing the graph.
 # 10: TypeScript/JavaScript path aliases (tsconfig.json's `paths` and `baseUrl`, ts_paths.py) resolve to files;
+#     a JS/TS `x.test.ts` tests the `x.ts` beside it (or above its `__tests__/`);
 # 9: Java and PHP files (class_names.py) and composer.json's PSR-4 prefixes; `FooTest.java`, `FooIT.java` are tests;
 # 8: a Go `_test.go` file tests the package of its directory (its own tests, `package p` or `p_test`);
 # 7: a JavaScript/TypeScript test of a barrel tests what the barrel re-exports (the names each file imports
