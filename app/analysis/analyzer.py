@@ -298,7 +298,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     (`unsafe_code`, FIX111);
 # 126: a DROP TABLE IF EXISTS of a migration's own scratch table (made and ended again after it) is no loss;
 #     each driver's copy of a code file in one chunk when it holds them all (FIX115);
-ANALYSIS_VERSION = "126"
+# 127: a JS/TS `x.test.ts` tests the `x.ts` beside it; stored snapshots (*.snap) are tests (QA63);
+ANALYSIS_VERSION = "127"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

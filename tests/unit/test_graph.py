@@ -664,3 +664,31 @@ def test_a_tsconfig_that_is_no_json_resolves_nothing_and_breaks_nothing(make_rep
     graph = Graph.build([s for s in (summarise(p, t.encode()) for p, t in files.items()) if s is not None])
     assert graph.callers.get("src/a.ts") is None
     assert graph.callers["src/c.ts"] == {"src/b.ts:<module>"}
+
+
+def test_a_typescript_test_named_for_a_file_beside_it_tests_it(make_repo) -> None:
+    """outline's API tests (server/routes/api/documents/documents.test.ts) call the routes through a test server and
+    import nothing of documents.ts: every route change read "changes an untested seam ... no test references it".
+    `x.test.ts` or `x.spec.tsx` tests the x.ts beside it, or above its `__tests__/`; not a file of another name."""
+    from app.core.impact.lazy_graph import lazy_graph_in_process
+
+    files = {
+        "server/routes/api/documents/documents.ts": "export const router = 1;\n",
+        "server/routes/api/documents/documents.test.ts": 'import { buildUser } from "../../../test/factories";\n',
+        "server/routes/api/documents/index.ts": 'import { router } from "./documents";\n',
+        "server/routes/api/documents/schema.ts": "export const Schema = 1;\n",
+        "server/routes/api/index.ts": 'import "./documents";\nimport { Schema } from "./documents/schema";\n',
+        "server/test/factories.ts": "export const buildUser = 1;\n",
+        "app/components/Button.tsx": "export const Button = 1;\n",
+        "app/components/__tests__/Button.spec.tsx": "it('renders', () => 1);\n",
+        "app/pages/Home.tsx": 'import { Button } from "../components/Button";\n',
+    }
+    summaries = [summarise_import_level(path, text.encode()) for path, text in files.items()]
+    for graph in (Graph.build(summaries), lazy_graph_in_process(_files_of(make_repo, files))):
+        assert sorted(graph.tests_of("server/routes/api/documents/documents.ts")) == [
+            "server/routes/api/documents/documents.test.ts"]
+        assert sorted(graph.tests_of("app/components/Button.tsx")) == ["app/components/__tests__/Button.spec.tsx"]
+        assert not graph.tests_of("server/routes/api/documents/schema.ts")
+        found = blast_radius(graph, [(p, p, b"export const x = 2;\n", None) for p in (
+            "server/routes/api/documents/documents.ts", "server/routes/api/documents/schema.ts")])
+        assert [s.path for s in found.seams] == ["server/routes/api/documents/schema.ts"]

@@ -76,6 +76,7 @@ _TEST_PATH = re.compile(
     r"(^|/)(tests?|__tests__|testing|spec)/|(^|/)test_[^/]*\.py$|_test\.(py|go)$"
     r"|\.(test|spec)\.[jt]sx?$|(^|/)conftest\.py$|[a-z0-9]Tests?\.(java|php)$|[a-z0-9]IT\.java$"
 )
+_JS_TEST_NAME = re.compile(r"\.(?:test|spec)\.[cm]?[jt]sx?$")  # `documents.test.ts`: tests documents.ts beside it
 _TS_SOURCES = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 _GO_IMPORT_BLOCK = re.compile(r"^import\s*\((.*?)^\)", re.S | re.M)
 _GO_IMPORT = re.compile(r'^import\s+(?:\w+\s+)?"([^"]+)"', re.M)
@@ -670,6 +671,7 @@ class Graph:
             graph._link_imports(resolver, summary)
         graph._link_reexports(resolver, summaries)
         graph._link_go_tests(summaries)
+        graph._link_js_tests(summaries)
         return graph
 
     def _link(self, resolver: _Resolver, summary: FileSummary, refs: Iterable[tuple[str, str]]) -> None:
@@ -713,6 +715,25 @@ class Graph:
                 for module in sources(barrel, name, exports, resolve):
                     if module != test.module:
                         self.tests.setdefault(module, set()).add(test.module)
+
+    def _link_js_tests(self, summaries: Iterable[FileSummary]) -> None:
+        """A JavaScript/TypeScript `name.test.ts` or `name.spec.ts` tests the `name.ts` (any JS suffix) beside it, or
+        in the directory above its `__tests__/`: outline's API tests (documents.test.ts beside documents.ts) call
+        the routes through a test server and import nothing of them: each read "an untested seam ... no test
+        references it" beside its own test (QA63)."""
+        summaries = list(summaries)
+        paths = {s.path for s in summaries}
+        for summary in summaries:
+            found = _JS_TEST_NAME.search(summary.path)
+            if found is None:
+                continue
+            folder, stem = posixpath.split(summary.path[:found.start()])
+            if posixpath.basename(folder) == "__tests__":
+                folder = posixpath.dirname(folder)
+            for suffix in JS_SUFFIXES:
+                tested = posixpath.join(folder, stem + suffix)
+                if tested in paths:
+                    self.tests.setdefault(tested, set()).add(summary.module)
 
     def _link_go_tests(self, summaries: Iterable[FileSummary]) -> None:
         """A Go `_test.go` file tests the package of its directory: Go's own unit tests are `package p`

@@ -279,7 +279,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # authentication middleware, passkeys are WebAuthn credentials; API keys and OAuth code by their camelCase names
     # (`*api[-_]key*` missed apiKey.ts and ApiKey.ts; server/routes/api/oauthClients/index.ts was tier 2 beside its
     # oauthClients.ts at tier 0) (QA63)
-    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
+    + _rules(0, "authorization and identity code: who may do what (policies), how a caller signs in (Passport, "
+             "passkeys, API keys, OAuth)", """
         **/policies/**/*.ts **/policies/**/*.js **/policies/**/*.mts **/policies/**/*.cts
         passport passport.* passport[-_]* *passkey* *apikey* **/oauth*/**""")
     # A picture is no identity code whatever its name or directory: BookStack's login buttons' icons,
