@@ -2,6 +2,7 @@
 
 # The dependency graph's format and rules (graph.py). Here, not there, so a warm `list` keys its cached
 # reports on it without importing the graph.
+# 10: C# files (class_names.py): a type word names the file named for it; `FooTests.cs` is a test;
 # 9: Java and PHP files (class_names.py) and composer.json's PSR-4 prefixes; `FooTest.java`, `FooIT.java` are tests;
 # 8: a Go `_test.go` file tests the package of its directory (its own tests, `package p` or `p_test`);
 # 7: a JavaScript/TypeScript test of a barrel tests what the barrel re-exports (the names each file imports
@@ -10,4 +11,4 @@
 # 5: Go imports name packages (directories), through go.mod;
 # 4: a docstring or comment edit is no body change;
 # 3: module-level names and who imports each module; 2: star imports
-GRAPH_VERSION = "9"
+GRAPH_VERSION = "10"
