@@ -284,7 +284,7 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 122: C#/.NET (QA62): EF Core migrations read for drops, renames and retypes, their .Designer.cs and model snapshot
 #     collapsed at tier 2; T-SQL batches (GO, IF ... BEGIN ... END, #temp tables, [bracketed].[names]) split; DbUp's
 #     DbScripts tier 0, identity/ tier 0, .csproj and NuGet files tier 1; C# methods after a generic constraint
-#     measured (QA62);
+#     measured; C# files in the dependency graph (QA62);
 ANALYSIS_VERSION = "122"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
