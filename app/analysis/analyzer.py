@@ -387,12 +387,12 @@ class _GraphBuild:
         self._thread.start()
 
     def _run(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None, demand: int | None) -> None:
-        from app.core.impact.graph import GRAPH_SUFFIXES
+        from app.core.impact.graph import GRAPH_SUFFIXES, graph_entries
 
         try:
             repo = GitRepo(repo_path)
             early, self.early = self.early, None
-            entries = early.entries if early is not None else repo.tree_blobs(base, GRAPH_SUFFIXES)
+            entries = graph_entries(early.entries if early is not None else repo.tree_blobs(base, GRAPH_SUFFIXES))
             self.lazily = demand is not None and LAZY_GRAPH_MIN_FILES <= len(entries) >= demand * LAZY_GRAPH_SHARE
             self.decided.set()
             if not self.lazily and early is not None:
@@ -1565,7 +1565,7 @@ class Analyzer:
         a one-pull-request `list` on ansible read and indexed 1,555 files (0.5 s) on this process's lock.
         A graph read whole drops it (`_EarlyParts.drop`). Only where the pool is started already (a first run's,
         `start_workers_if_first_run`): starting it here would hold the diffs, and the queue's first row, for it."""
-        from app.core.impact.graph import GRAPH_SUFFIXES
+        from app.core.impact.graph import GRAPH_SUFFIXES, graph_entries
         from app.core.workers import offer, started_pool
 
         if self.commit_range or not pending or len(pending) > LAZY_GRAPH_CHANGES:
@@ -1580,7 +1580,7 @@ class Analyzer:
                 continue
             if self.cache is not None and self.cache.has_any("graph", [key]):
                 continue  # read from the cache whole
-            entries = self.repo.tree_blobs(commit, GRAPH_SUFFIXES)
+            entries = graph_entries(self.repo.tree_blobs(commit, GRAPH_SUFFIXES))
             if len(entries) >= LAZY_GRAPH_MIN_FILES:
                 self._graph_offers[commit] = _EarlyParts(entries, offer(pool, _lazy_parts_in_worker,
                                                                         self.repo_path, entries))
