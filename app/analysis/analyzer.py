@@ -299,7 +299,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 126: a DROP TABLE IF EXISTS of a migration's own scratch table (made and ended again after it) is no loss;
 #     each driver's copy of a code file in one chunk when it holds them all (FIX115);
 # 127: a JS/TS `x.test.ts` tests the `x.ts` beside it; stored snapshots (*.snap) are tests (QA63);
-ANALYSIS_VERSION = "127"
+# 128: C# files in the dependency graph (QA62);
+ANALYSIS_VERSION = "128"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -401,12 +402,12 @@ class _GraphBuild:
         self._thread.start()
 
     def _run(self, repo_path: Path, base: str, workers: int, cache: AnalysisCache | None, demand: int | None) -> None:
-        from app.core.impact.graph import GRAPH_SUFFIXES
+        from app.core.impact.graph import GRAPH_SUFFIXES, graph_entries
 
         try:
             repo = GitRepo(repo_path)
             early, self.early = self.early, None
-            entries = early.entries if early is not None else repo.tree_blobs(base, GRAPH_SUFFIXES)
+            entries = graph_entries(early.entries if early is not None else repo.tree_blobs(base, GRAPH_SUFFIXES))
             self.lazily = demand is not None and LAZY_GRAPH_MIN_FILES <= len(entries) >= demand * LAZY_GRAPH_SHARE
             self.decided.set()
             if not self.lazily and early is not None:
@@ -1592,7 +1593,7 @@ class Analyzer:
         a one-pull-request `list` on ansible read and indexed 1,555 files (0.5 s) on this process's lock.
         A graph read whole drops it (`_EarlyParts.drop`). Only where the pool is started already (a first run's,
         `start_workers_if_first_run`): starting it here would hold the diffs, and the queue's first row, for it."""
-        from app.core.impact.graph import GRAPH_SUFFIXES
+        from app.core.impact.graph import GRAPH_SUFFIXES, graph_entries
         from app.core.workers import offer, started_pool
 
         if self.commit_range or not pending or len(pending) > LAZY_GRAPH_CHANGES:
@@ -1607,7 +1608,7 @@ class Analyzer:
                 continue
             if self.cache is not None and self.cache.has_any("graph", [key]):
                 continue  # read from the cache whole
-            entries = self.repo.tree_blobs(commit, GRAPH_SUFFIXES)
+            entries = graph_entries(self.repo.tree_blobs(commit, GRAPH_SUFFIXES))
             if len(entries) >= LAZY_GRAPH_MIN_FILES:
                 self._graph_offers[commit] = _EarlyParts(entries, offer(pool, _lazy_parts_in_worker,
                                                                         self.repo_path, entries))

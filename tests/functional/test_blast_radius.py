@@ -398,7 +398,7 @@ def test_code_the_graph_does_not_read_has_no_measured_blast_radius(make_repo) ->
               for item in json.loads(_run("list", "--repo", str(b.path), "--json"))}
     ruby = listed["ruby/drop-checksum"]["blast_radius"]
     assert ruby["explanation"] == ("blast radius not measured: the dependency graph reads Python, JavaScript, "
-                                   "TypeScript, Go, Java, PHP and Rust files, not .rb")
+                                   "TypeScript, Go, Java, PHP, Rust and C# files, not .rb")
     assert ruby["contribution"] == 0
     python = listed["py/rename-f"]["blast_radius"]["explanation"]
     assert "not measured" not in python and "pkg.b.g" in python

@@ -109,3 +109,38 @@ def test_a_java_file_changing_only_its_mode_reaches_nothing(make_repo) -> None:
     b.checkout()
     blast = _listed(b.path)["chmod"]["blast_radius"]
     assert blast["raw"] == 0 and "not measured" not in blast["explanation"], blast
+
+
+def test_a_csharp_type_is_reached_by_the_files_that_name_it(make_repo) -> None:
+    """QA62 (bitwarden/server): every C# change said "blast radius not measured". A C# type's dependents are the
+    files that name it (its namespace, a parent of it or a `using` one); dependency injection names the interface,
+    so a service's callers depend on IUserService.cs; where two files are named for the word, the one in a used
+    namespace's directories is it. A test project's `UserServiceTests.cs` tests it."""
+    b = make_repo("vault")
+    service = "src/Core/Services/IUserService.cs"
+    files = {
+        service: "namespace Bit.Core.Services;\n\npublic interface IUserService\n{\n"
+                 "    Task<User> GetAsync(Guid id);\n}\n",
+        "src/Core/Entities/User.cs": "namespace Bit.Core.Entities;\n\npublic class User { }\n",
+        "src/Infrastructure.EntityFramework/Models/User.cs":
+            "namespace Bit.Infrastructure.EntityFramework.Models;\n\npublic class User { }\n",
+        "src/Api/Controllers/AccountsController.cs":
+            "using Bit.Core.Services;\nusing Bit.Core.Entities;\n\nnamespace Bit.Api.Controllers;\n\n"
+            "public class AccountsController\n{\n    private readonly IUserService _users;\n"
+            "    public User Get() => null; // IUserService in a comment\n}\n",
+        "src/Api/Controllers/InfoController.cs":  # names it only in a string: no dependent
+            "namespace Bit.Api.Controllers;\n\npublic class InfoController { string s = \"IUserService\"; }\n",
+    }
+    b.commit("init", files, author=ALICE)
+    b.branch("service")
+    b.commit("users by email", {service: "namespace Bit.Core.Services;\n\npublic interface IUserService\n{\n"
+                                         "    Task<User> GetAsync(string email);\n}\n"}, branch="service", author=BOB)
+    b.checkout()
+    blast = _listed(b.path)["service"]["blast_radius"]
+    assert "not measured" not in blast["explanation"], blast
+    assert blast["raw"] == 1 and "AccountsController.cs" in blast["explanation"], blast
+    graph = build_graph([(path, files[path].encode()) for path in (
+        "src/Core/Entities/User.cs", "src/Infrastructure.EntityFramework/Models/User.cs",
+        "src/Api/Controllers/AccountsController.cs")])
+    assert graph.callers_of("src/Core/Entities/User.cs") == {"src/Api/Controllers/AccountsController.cs:<module>"}
+    assert not graph.callers_of("src/Infrastructure.EntityFramework/Models/User.cs")

@@ -251,3 +251,15 @@ def test_a_tsql_scripts_batches_and_blocks_are_statements_and_temporary_tables_a
     assert tier_of("src/Api/Api.csproj", config)[0] == 1 and tier_of("Directory.Packages.props", config)[0] == 1
     assert tier_of("src/Api/packages.lock.json", config)[0] == 1
     assert tier_of("test/Api.Test/Api.Test.csproj", config)[0] == 3
+
+
+def test_the_ef_model_files_are_no_part_of_the_dependency_graph() -> None:
+    """bitwarden/server's 925 EF Designer.cs and model snapshots held 1.1M of its 1.9M C# lines: its graph was over
+    the 1.5M-line bound and no C# change had a blast radius."""
+    from app.core.impact.graph import graph_entries
+
+    entries = [("util/MySqlMigrations/Migrations/20260810104512_AddAccessRule.cs", "a"),
+               ("util/MySqlMigrations/Migrations/20260810104512_AddAccessRule.Designer.cs", "b"),
+               ("util/MySqlMigrations/Migrations/DatabaseContextModelSnapshot.cs", "c"),
+               ("src/Admin/Views/Shared/Layout.Designer.cs", "d")]
+    assert [path for path, _ in graph_entries(entries)] == [entries[0][0], entries[3][0]]

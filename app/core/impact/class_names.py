@@ -7,6 +7,12 @@ file's own package if one is in the repository, else one of a `import a.b.*;` pa
 single-type imports, then the package, then on-demand imports). A class is found by its path ending with its
 package's directories (`org/x/Foo.java`), the nearest to the naming file where several do.
 
+C#: a file declares types in a namespace (`namespace Bit.Core.Services;` or a block), and names a type by its bare
+word where its namespace, a parent of it or a `using` one holds it. A word is found as the file named for it
+(`UserService.cs`, the convention of one type a file); where several are, the one whose path holds the most parts of
+the naming file's namespace and usings (`using Bit.Infrastructure.EntityFramework.Models;`), then the nearest.
+Dependency injection makes a service's callers name its interface (`IUserService`): they depend on IUserService.cs.
+
 PHP: `use A\\B\\C [as D];` (and `use A\\{B, C as D};`) names A\\B\\C; a class name in the code is read as PHP reads it
 (`\\A\\B` fully qualified; `D\\E` through the `use` alias D, else in the file's namespace; a bare `Foo` in the
 namespace). A class is found by composer.json's PSR-4 `autoload` and `autoload-dev` prefixes (its directory in the
@@ -24,7 +30,8 @@ from collections.abc import Iterable, Sequence
 
 JAVA_PACKAGE_KEY = "<java package>"  # a Java file's summary: imports[JAVA_PACKAGE_KEY] is its package
 PSR4_KEY = "<psr-4>"  # a composer.json's summary: imports[PSR4_KEY + prefix] is the prefix's directories, one a line
-JAVA_REF, JAVA_NAME, PHP_REF, VIEW_REF = "java:", "java~", "php:", "view:"
+CS_NAMESPACE_KEY = "<c# namespace>"  # a C# file's summary: imports[CS_NAMESPACE_KEY] is its namespace
+JAVA_REF, JAVA_NAME, PHP_REF, VIEW_REF, CS_NAME = "java:", "java~", "php:", "view:", "cs~"
 MAX_NAMES = 2_000  # class names read per file
 
 # comments and string literals, each string's loop unrolled (`"[^"\\]*(?:\\.[^"\\]*)*"`): three times faster
@@ -33,6 +40,11 @@ _JAVA_NOISE = re.compile(r'"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\
 _JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.M)
 _JAVA_IMPORT = re.compile(r"^\s*import\s+(static\s+)?([\w.]+?)(\.\*)?\s*;", re.M)
 _CLASS_WORD = re.compile(r"\b[A-Z]\w*")
+# C#'s verbatim strings (`@"C:\\dir\\"`: a backslash escapes nothing) and its other strings, chars and comments
+_CS_NOISE = re.compile(r'@\$?"[^"]*(?:""[^"]*)*"|\$?@"[^"]*(?:""[^"]*)*"|"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+                       r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'|//[^\n]*|/\*[\s\S]*?\*/")
+_CS_NAMESPACE = re.compile(r"^\s*namespace\s+([\w.]+)\s*[;{]?", re.M)
+_CS_USING = re.compile(r"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:(\w+)\s*=\s*)?([\w.]+)(?:<[^;>]*>)?\s*;", re.M)
 _PHP_NOISE = re.compile(r"'[^'\\]*(?:\\.[^'\\]*)*'|\"[^\"\\]*(?:\\.[^\"\\]*)*\"|//[^\n]*|#(?!\[)[^\n]*|/\*[\s\S]*?\*/")
 _PHP_NAMESPACE = re.compile(r"^\s*namespace\s+([\w\\]+)\s*[;{]", re.M)
 _PHP_USE = re.compile(r"^use\s+(function\s+|const\s+)?([^;]+);", re.M)  # at the top level: a trait's `use` is indented
@@ -67,6 +79,24 @@ def java_refs(path: str, text: str) -> tuple[str, list[str], list[str]]:
     words = dict.fromkeys(_CLASS_WORD.findall(body))
     refs.extend(JAVA_NAME + word for word in list(words)[:MAX_NAMES] if word not in imported and word != own)
     return package, list(dict.fromkeys(refs)), stars
+
+
+def csharp_refs(path: str, text: str) -> tuple[str, list[str], list[str]]:
+    """(namespace, the type words it names, the namespaces it uses) of a C# file."""
+    code = _CS_NOISE.sub(" ", text)
+    found = _CS_NAMESPACE.search(code)
+    namespace = found.group(1) if found else ""
+    usings: list[str] = []
+    refs: list[str] = []
+    for match in _CS_USING.finditer(code):
+        if match.group(1):  # `using Alias = A.B.Type;`: the alias names the type
+            refs.append(CS_NAME + match.group(2).rsplit(".", 1)[-1])
+        else:
+            usings.append(match.group(2))
+    own = posixpath.basename(path).removesuffix(".cs")
+    words = dict.fromkeys(_CLASS_WORD.findall(_CS_USING.sub(" ", code)))
+    refs.extend(CS_NAME + word for word in list(words)[:MAX_NAMES] if word != own)
+    return namespace, list(dict.fromkeys(refs)), usings
 
 
 def _php_uses(clause: str) -> dict[str, str]:
@@ -143,7 +173,7 @@ class ClassFiles:
         self.paths = set(paths)
         self.by_name: dict[str, list[str]] = {}
         for path in self.paths:
-            if path.endswith((".java", ".php")):
+            if path.endswith((".java", ".php", ".cs")):
                 self.by_name.setdefault(posixpath.basename(path), []).append(path)
         prefixes: dict[str, list[str]] = {}
         for imports in layout:
@@ -174,6 +204,19 @@ class ClassFiles:
             if found is not None:
                 return found
         return None
+
+    def csharp(self, summary_path: str, name: str, namespace: str, usings: Sequence[str]) -> str | None:
+        """The file a C# type word names (the module doc)."""
+        found = self.by_name.get(name[len(CS_NAME):] + ".cs", ())
+        if len(found) <= 1:
+            return found[0] if found else None
+        parts = {part.lower() for owner in (namespace, *usings) for part in owner.split(".")}
+
+        def closeness(path: str) -> tuple[int, int]:
+            segments = {piece.lower() for segment in path.split("/")[:-1] for piece in segment.split(".")}
+            return len(parts & segments), len(posixpath.commonpath([path, summary_path]))
+
+        return max(found, key=closeness)
 
     def php(self, summary_path: str, name: str) -> str | None:
         if name.startswith(VIEW_REF):

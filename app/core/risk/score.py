@@ -621,8 +621,8 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
     """Blast radius and untested seams (impact/graph.py): how far a change's effects reach, and where
     modules meet without a test. Both are impact: they say what a failure costs, not how likely it is."""
     if not inputs.blast_known:
-        why = ("blast radius not measured: the dependency graph reads Python, JavaScript, TypeScript, Go, Java, PHP "
-               f"and Rust files, not {', '.join(inputs.blast_unread)}" if inputs.blast_unread
+        why = ("blast radius not measured: the dependency graph reads Python, JavaScript, TypeScript, Go, Java, PHP, "
+               f"Rust and C# files, not {', '.join(inputs.blast_unread)}" if inputs.blast_unread
                else "blast radius not measured (no Python definitions or no graph)")
         return (("blast_radius", "unknown", 0.0, why), ("seams", "unknown", 0.0, "seams not measured"))
     clauses = list(inputs.blast_breaks)
