@@ -296,7 +296,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     measured (QA62);
 # 125: Rust files are in the dependency graph (GRAPH_VERSION 10), and the unsafe code a change adds is said
 #     (`unsafe_code`, FIX111);
-ANALYSIS_VERSION = "125"
+# 126: a shop's checkout/ is tier 0 (QA64)
+ANALYSIS_VERSION = "126"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
