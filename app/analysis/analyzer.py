@@ -812,13 +812,10 @@ class Analyzer:
                 if data is None:
                     self._config_digest = self.config.digest  # unreadable: let the parser say why
                 else:
-                    import hashlib
-
-                    from app.config import attribute_files, attributes_mark, machine_written_globs
+                    from app.config import analysis_digest, attribute_files, attributes_mark, machine_written_globs
 
                     files = attribute_files(self.repo, self.resolved_base[1])
-                    self._config_digest = ((hashlib.sha256(data).hexdigest()[:16] if data else "defaults")
-                                           + attributes_mark(machine_written_globs(files)))
+                    self._config_digest = analysis_digest(data) + attributes_mark(machine_written_globs(files))
         return self._config_digest
 
     def _config_bytes(self) -> bytes | None:
