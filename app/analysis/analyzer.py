@@ -300,7 +300,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     each driver's copy of a code file in one chunk when it holds them all (FIX115);
 # 127: a JS/TS `x.test.ts` tests the `x.ts` beside it; stored snapshots (*.snap) are tests (QA63);
 # 128: C# files in the dependency graph (QA62);
-ANALYSIS_VERSION = "128"
+# 129: a shop's checkout/ is tier 0 (QA64);
+ANALYSIS_VERSION = "129"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -815,13 +816,10 @@ class Analyzer:
                 if data is None:
                     self._config_digest = self.config.digest  # unreadable: let the parser say why
                 else:
-                    import hashlib
-
-                    from app.config import attribute_files, attributes_mark, machine_written_globs
+                    from app.config import analysis_digest, attribute_files, attributes_mark, machine_written_globs
 
                     files = attribute_files(self.repo, self.resolved_base[1])
-                    self._config_digest = ((hashlib.sha256(data).hexdigest()[:16] if data else "defaults")
-                                           + attributes_mark(machine_written_globs(files)))
+                    self._config_digest = analysis_digest(data) + attributes_mark(machine_written_globs(files))
         return self._config_digest
 
     def _config_bytes(self) -> bytes | None:

@@ -676,6 +676,32 @@ def test_the_cache_key_of_the_rules_covers_the_bases_gitattributes(make_repo):
     assert "gen/**" in marked.config.chunks.collapsed_globs
 
 
+def test_a_policy_only_edit_of_the_rules_keeps_every_analysis(make_repo):
+    """QA64: a team writing its [policy] (seniors, reviewers, sign-off rules) into .review-tui.toml re-analysed every
+    pending change (saleor's 209: 12 min). The policy decides who may sign off, no figure: the cache key stays, and
+    `check` reads the new policy; the signers file's name (a tier-0 path) and every other table are new rules."""
+    from tests.conftest import ALICE
+
+    repo = make_repo()
+    repo.commit("base", {"a.py": "x = 1\n"}, author=ALICE)
+    repo.branch("feature")
+    repo.commit("feature", {"a.py": "x = 2\n"}, branch="feature", author=ALICE)
+    repo.checkout("main")
+    before = Analyzer(repo.path).config_digest
+    policy = '[policy]\nseniors = ["maya@example.com"]\n[[policy.rules]]\nname = "two"\napprovals = 2\n'
+    repo.commit("policy", {".review-tui.toml": policy}, author=ALICE)
+    after = Analyzer(repo.path)
+    assert after.config_digest == after.config.digest == before == "defaults"
+    assert after.config.policy.seniors == ("maya@example.com",)
+    verdict = CliRunner().invoke(cli, ["check", "feature", "--repo", str(repo.path)])
+    assert verdict.exit_code == 1 and "needs 2 approvals" in verdict.stdout, (verdict.stdout, verdict.stderr)
+    signers = policy.replace("[policy]\n", '[policy]\nallowed_signers_file = "keys/signers"\n')
+    repo.commit("signers", {".review-tui.toml": signers}, author=ALICE)
+    assert Analyzer(repo.path).config_digest == Analyzer(repo.path).config.digest != before
+    repo.commit("chunks", {".review-tui.toml": policy + "[chunks]\ntarget_lines = 300\n"}, author=ALICE)
+    assert Analyzer(repo.path).config_digest not in (before, "defaults")
+
+
 def test_explain_lists_the_largest_maintainability_moves_and_how_many_more(payments_repo):
     """QA48 #11: `+24.5 in 7 files` listed the five lowest deltas; the +24.9 that made the total was not shown,
     nor that more files existed."""

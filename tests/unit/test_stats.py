@@ -26,6 +26,7 @@ from app.cli import cli
 from app.core.policy.rules import PolicyConfig, PolicyRule
 from app.report.stats import (
     CurrentChange,
+    Figures,
     StatsInputError,
     StatsQuery,
     compute_stats,
@@ -828,3 +829,23 @@ def test_one_change_chunk_reviewed_under_a_local_and_a_remote_name_is_one_change
                    changed_lines=9, tier=2)
         assert compute_stats(ledger, StatsQuery(repo=R)).overall.changes == 1
         assert_summaries_match_a_rebuild(ledger, tmp_path)
+
+
+def test_the_ai_verdict_weighs_size_and_complexity(ledger: Ledger) -> None:
+    """QA64: one AI-written line stamped in 30 s of its 1 minute floor (120 LOC/h) read as "slower" than human code
+    read to its floor at 298 LOC/h, while time/floor said AI-heavy code got half its floor against 1.13x."""
+    report = compute_stats(ledger, StatsQuery(repo=R))
+
+    def band(key: str, lines: int, seconds: float, floor: float) -> Figures:
+        return Figures(key, timed_lines=lines, timed_seconds=seconds, floor_active_seconds=seconds,
+                       floor_seconds=floor)
+
+    def verdict(*bands: Figures) -> str:
+        report.ai_bands = list(bands)
+        return next(x for x in summary_lines(report) if x.startswith("AI-heavy"))
+
+    human = band("human", 298, 3600, 3600 / 1.13)
+    assert verdict(human, band("AI-heavy", 1, 30, 60)) == (
+        "AI-heavy chunks were read at 120 LOC/h against 298 for human-written ones; time/floor 0.50x against 1.13x "
+        "(faster for their size and complexity).")
+    assert verdict(human, band("AI-heavy", 500, 3600, 3600 / 1.13)).endswith("time/floor 1.13x against 1.13x.")

@@ -263,6 +263,14 @@ DEFAULT_TIERS = [
     ("server/router/api/v1/authz_test.go", 3),
     ("src/db/oracle.py", 2),  # "acl" inside a word
     ("lib/oracle_client/pool.go", 2),
+    # QA64: saleor's checkout (where the customer pays) and its permission package were tier 2 beside payment/
+    ("saleor/checkout/complete_checkout.py", 0),
+    ("saleor/graphql/checkout/mutations/checkout_complete.py", 0),
+    ("saleor/checkout/tests/test_checkout.py", 3),
+    ("saleor/permission/enums.py", 0),
+    ("saleor/graphql/core/permissions.py", 0),
+    ("api/permissions.py", 0),
+    ("docs/permissions.md", 3),
     ("payments/auth/tokens.py", 0),
     ("payments/retry.py", 0),
     ("src/billing/invoice.py", 0),
@@ -1259,3 +1267,9 @@ def test_a_test_runners_stored_snapshots_are_tests() -> None:
     snapshot = "server/routes/api/oauthClients/__snapshots__/oauthClients.test.ts.snap"
     rule = config.rule_for(snapshot)
     assert rule is not None and "tier-0 code" in config.explain(rule, snapshot)
+
+
+def test_a_checkout_migration_says_it_is_a_migration() -> None:
+    tier, reason = tier_of("saleor/checkout/migrations/0071_checkout_total.py", TierConfig())
+    assert tier == 0
+    assert "schema migration" in reason

@@ -170,6 +170,11 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/lib/ansible/**/*.yml **/lib/ansible/**/*.yaml **/lib/ansible/**/*.j2 **/lib/ansible/**/*.ini
         **/lib/ansible/**/*.cfg **/src/ansible/**/*.yml **/src/ansible/**/*.yaml **/src/ansible/**/*.j2
         **/src/ansible/**/*.ini **/src/ansible/**/*.cfg""")
+    # An online shop's checkout is where the customer pays: saleor's saleor/checkout/ (complete_checkout.py charges
+    # the payment and creates the order) and its API's saleor/graphql/checkout/ were tier 2 "matches no tier rule"
+    # beside saleor/payment/ at tier 0 (QA64). Before the migrations rule: saleor/checkout/migrations/ are migrations
+    + _rules(0, "money: a shop's checkout charges the customer and creates the order", """
+        **/checkout/** **/checkouts/**""")
     # A migration/ directory (singular) of SQL files is one too: memos keeps store/migration/{mysql,postgres,sqlite}/
     # 0.29/00__group.sql and each driver's LATEST.sql there, and its 122 files were tier 2 (QA60). Only its SQL: code in
     # a package named migration (a Java or Go migrator) ranks as the code it is.
