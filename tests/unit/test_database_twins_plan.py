@@ -60,5 +60,6 @@ def test_each_drivers_copy_of_a_store_change_is_read_together_when_one_chunk_hol
     memos = [chunk for chunk in plan.chunks if any(path.endswith("memo.go") for path in chunk.files)]
     assert len(memos) == 1 and sorted(p for p in memos[0].files if p.endswith("memo.go")) == [
         f"store/db/{db}/memo.go" for db in sorted(GROUP)], [c.files for c in plan.chunks]
+    assert "store/db/{mysql,postgres,sqlite}/memo.go" in memos[0].title, memos[0].title
     groups = [chunk.files for chunk in plan.chunks if any(path.endswith("group.go") for path in chunk.files)]
     assert all(sum(path.endswith("group.go") for path in files) == 1 for files in groups), groups

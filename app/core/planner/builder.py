@@ -1996,15 +1996,26 @@ def _files_title(files: list[str]) -> str:
     the twins of one SQL file for several databases: "store/migration/{mysql,postgres,sqlite}/0.29/00__group.sql"."""
     twins = _driver_twins(enumerate(files))
     if len(twins) == len(files) - 1 and len(set(twins.values())) == 1:
-        split = [path.split("/") for path in sorted(files)]
-        slot = next(n for n, part in enumerate(split[0]) if part.lower() in _DATABASE_DIRS)
-        databases = ",".join(dict.fromkeys(parts[slot] for parts in split))
-        return "/".join(split[0][:slot] + ["{" + databases + "}"] + split[0][slot + 1:])
+        return _twins_title(files)
+    if twins:  # some files are one file's copies for several databases: named once, braced, beside the others
+        copies: dict[int, list[str]] = {}
+        for index, path in enumerate(files):
+            copies.setdefault(twins.get(index, index), []).append(path)
+        shown = [_twins_title(group) if len(group) > 1 else group[0] for group in copies.values()]
+        return " and ".join(shown) if len(shown) <= 2 else f"{shown[0]}, {shown[1]} and {len(shown) - 2} more"
     directory = posixpath.dirname(files[0])
     same_dir = all(posixpath.dirname(f) == directory for f in files)
     names = [posixpath.basename(f) for f in files] if same_dir and directory else files
     head = f"{directory}/: " if same_dir and directory else ""
     return head + (" and ".join(names) if len(names) <= 2 else f"{names[0]}, {names[1]} and {len(names) - 2} more")
+
+
+def _twins_title(files: list[str]) -> str:
+    """One file's copies for several databases: "store/migration/{mysql,postgres,sqlite}/0.29/00__group.sql"."""
+    split = [path.split("/") for path in sorted(files)]
+    slot = next(n for n, part in enumerate(split[0]) if part.lower() in _DATABASE_DIRS)
+    databases = ",".join(dict.fromkeys(parts[slot] for parts in split))
+    return "/".join(split[0][:slot] + ["{" + databases + "}"] + split[0][slot + 1:])
 
 
 def _packed_title(paths: list[str]) -> str:
