@@ -301,7 +301,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 127: a JS/TS `x.test.ts` tests the `x.ts` beside it; stored snapshots (*.snap) are tests (QA63);
 # 128: C# files in the dependency graph (QA62);
 # 129: a shop's checkout/ is tier 0 (QA64);
-ANALYSIS_VERSION = "129"
+# 130: a chunk's title names one file's copies for several databases once, braced (FIX115);
+ANALYSIS_VERSION = "130"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
