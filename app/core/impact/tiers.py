@@ -280,7 +280,7 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/security/** *secret* *credential* *.pem""")
     # Authorization written as policy modules by a JavaScript or TypeScript server, as Rails' app/policies/ above:
     # outline's server/policies/ says who may read, update, share or delete each model (cancan-style
-    # `allow(User, "update", Document, ...)`), and 30 of its files were tier 2. Passport.js is the Node
+    # `allow(User, "update", Document, ...)`), and 29 of its files were tier 2. Passport.js is the Node
     # authentication middleware, passkeys are WebAuthn credentials; API keys and OAuth code by their camelCase names
     # (`*api[-_]key*` missed apiKey.ts and ApiKey.ts; server/routes/api/oauthClients/index.ts was tier 2 beside its
     # oauthClients.ts at tier 0) (QA63)
