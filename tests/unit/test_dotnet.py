@@ -263,3 +263,25 @@ def test_the_ef_model_files_are_no_part_of_the_dependency_graph() -> None:
                ("util/MySqlMigrations/Migrations/DatabaseContextModelSnapshot.cs", "c"),
                ("src/Admin/Views/Shared/Layout.Designer.cs", "d")]
     assert [path for path, _ in graph_entries(entries)] == [entries[0][0], entries[3][0]]
+
+
+def test_the_lock_files_of_many_projects_are_one_collapsed_chunk(make_repo) -> None:
+    """bitwarden/server pr/8238 pinned its projects' versions: 60 of its 69 chunks were one collapsed
+    packages.lock.json each, in each project's directory. Lock files of one kind are one chunk."""
+    repo = make_repo("locks")
+    projects = [f"src/P{k}" for k in range(6)]
+    lock = ('{\n  "version": 1,\n  "dependencies": {\n    "net8.0": {\n      "A": {"resolved": "%s"}\n    }\n  }\n'
+            '}\n')
+    csproj = ('<Project Sdk="Microsoft.NET.Sdk">\n  <PropertyGroup><Version>%s</Version></PropertyGroup>\n'
+              '</Project>\n')
+    repo.commit("base", {**{f"{p}/packages.lock.json": lock % "1.0.0" for p in projects},
+                         **{f"{p}/P.csproj": csproj % "1.0" for p in projects}}, author=ALICE)
+    repo.branch("pin")
+    repo.commit("Pin versions", {**{f"{p}/packages.lock.json": lock % "1.0.1" for p in projects},
+                                 **{f"{p}/P.csproj": csproj % "1.1" for p in projects}}, branch="pin", author=BOB)
+    repo.checkout()
+    result = CliRunner().invoke(cli, ["chunks", "pin", "--repo", str(repo.path), "--json"])
+    assert result.exit_code == 0, result.output
+    collapsed = [chunk for chunk in json.loads(result.stdout)["chunks"] if chunk["kind"] == "collapsed"]
+    assert len(collapsed) == 1 and len(collapsed[0]["files"]) == 6, collapsed
+    assert collapsed[0]["title"] == "Collapsed: packages.lock.json (6 files, lock files)"

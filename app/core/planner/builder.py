@@ -768,10 +768,13 @@ class _PlanBuilder:
         out: list[Draft] = []
         # what one rule of the base's .gitattributes marks (`docs/zh/** linguist-generated`) is one chunk, its
         # subdirectories too: the translated docs were still 12 chunks, one per docs/zh/<topic>/
+        # and a lock file's kind is one chunk, whatever its directory: a .NET repository keeps a packages.lock.json
+        # beside each project, and bitwarden/server's pr/8238 (pin library project versions) was 60 collapsed chunks
+        # of them, one per project, 60 decisions on what the .csproj chunks already say (QA62)
         by_rule: dict[str, list[int]] = {}
         for index in indices:
             rule = self.collapsed.match(self.paths[index])
-            if rule and rule in self.config.attribute_globs:
+            if rule and (rule in self.config.attribute_globs or rule in LOCK_FILE_GLOBS):
                 by_rule.setdefault(rule, []).append(index)
         ruled = {i for group in by_rule.values() for i in group}
         groups = [*by_rule.items(), *((None, group) for group in
@@ -1740,7 +1743,8 @@ class _PlanBuilder:
         if draft.packed is not None:
             return _packed_title(chunk.files)
         if draft.rule is not None and len(files) > 1:
-            return f"{prefix}{visible_path(draft.rule)} ({len(files)} files, .gitattributes)"
+            source = "lock files" if draft.rule in LOCK_FILE_GLOBS else ".gitattributes"
+            return f"{prefix}{visible_path(draft.rule)} ({len(files)} files, {source})"
         if len(files) > 1:
             return prefix + _files_title(files)
         path = files[0] if files else "(nothing)"
