@@ -302,7 +302,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 128: C# files in the dependency graph (QA62);
 # 129: a shop's checkout/ is tier 0 (QA64);
 # 130: a chunk's title names one file's copies for several databases once, braced (FIX115);
-ANALYSIS_VERSION = "130"
+# 131: the lock files of one kind are one collapsed chunk, whatever their directories (QA62);
+ANALYSIS_VERSION = "131"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
