@@ -202,7 +202,7 @@ def test_two_reviewers_share_reviews_through_notes_and_a_force_push_stales_exact
         assert standing["approved_chunks"] == 2 and standing["stale_chunks"] == [gamma[0]["index"]]
     text = run_cli(ci_check, tmp / "ci-data")
     assert text.exit_code == 1
-    assert f"1 chunk stale: #{gamma[0]['index']} {gamma[0]['title']}" in text.stdout
+    assert f"1 chunk changed or new since an approval: #{gamma[0]['index']} {gamma[0]['title']}" in text.stdout
     assert "needs 2 more approvals, 1 of them senior" in text.stdout
 
     # Bob re-reads only the changed chunk: his approval counts again, Sam's is still stale.
@@ -210,7 +210,7 @@ def test_two_reviewers_share_reviews_through_notes_and_a_force_push_stales_exact
     review(bob, bob_data, BOB, only={gamma[0]["index"]})
     partial = run_cli(["check", "origin/feature", "--repo", str(bob)], bob_data)
     assert partial.exit_code == 1
-    assert "needs 1 more senior approval" in partial.stdout and "1 chunk stale" in partial.stdout
+    assert "needs 1 more senior approval" in partial.stdout and "1 chunk changed or new since an approval" in partial.stdout
 
 
 @pytest.fixture

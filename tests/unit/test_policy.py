@@ -133,7 +133,7 @@ def test_chunk_approvals_carry_over_by_hash_and_a_changed_chunk_is_named_stale()
     result = run(old, hashes=["h1", "new2", "h3"])
     assert not result.ok
     assert [c.index for c in result.stale_chunks] == [2]
-    assert f"1 chunk stale: #2 {TITLES[1]}" in result.missing
+    assert f"1 chunk changed or new since an approval: #2 {TITLES[1]}" in result.missing
     standing = result.reviewers[0]
     assert standing.state == "stale" and standing.approved_chunks == 2 and standing.stale_chunks == [2]
     assert run(old + [rec(BOB, "approve", "new2")], hashes=["h1", "new2", "h3"]).ok
@@ -147,8 +147,9 @@ def test_check_names_five_stale_chunks_and_counts_the_rest():
     result = evaluate(CONFIG, tier=2, ai_share=0.0, authors=[ALICE], chunk_hashes=hashes,
                       chunk_titles=[f"mod{i}.py" for i in range(8)], decisions=old, head="head2")
     assert [c.index for c in result.stale_chunks] == list(range(1, 9))
-    [line] = [m for m in result.missing if "stale" in m]
-    assert line == "8 chunks stale: #1 mod0.py, #2 mod1.py, #3 mod2.py, #4 mod3.py, #5 mod4.py and 3 more"
+    [line] = [m for m in result.missing if "changed or new since" in m]
+    assert line == ("8 chunks changed or new since an approval: #1 mod0.py, #2 mod1.py, #3 mod2.py, #4 mod3.py, "
+                    "#5 mod4.py and 3 more")
 
 
 def test_change_level_approval_binds_to_the_hashes_it_covered():

@@ -520,7 +520,7 @@ def _standing(key: str, who: str, records: list[ApprovalRecord], content: _Chang
         standing.stale_chunks = [content.refs[h].index for h in unapproved]
         changed = ", ".join(f"#{i}" for i in standing.stale_chunks)
         standing.detail = (f"approved earlier content; {plural(len(unapproved), 'chunk')} "
-                           f"changed since ({changed})")
+                           f"changed or new since ({changed})")
         if not _is_author(key, content, config):
             stale.update(unapproved)
     elif approved:
@@ -579,7 +579,9 @@ def _missing(required: Requirement, gap_total: int, gap_senior: int, stale_refs:
     if stale_refs:  # named up to STALE_NAMED: a rebase onto another base made one line of 83 chunk titles
         named = ", ".join(c.label for c in stale_refs[:STALE_NAMED])
         more = f" and {len(stale_refs) - STALE_NAMED} more" if len(stale_refs) > STALE_NAMED else ""
-        missing.append(f"{plural(len(stale_refs), 'chunk')} stale: {named}{more}")
+        # "changed or new": the records hold chunk hashes only, so a chunk added since the approval cannot be told
+        # from one changed since (QA64 F1: saleor pr/18611's new chunk read "stale", approved by nobody)
+        missing.append(f"{plural(len(stale_refs), 'chunk')} changed or new since an approval: {named}{more}")
     stamped = [s for s in standings if s.state == "rubber stamp"]
     if stamped:
         verb = ("approval was a rubber stamp and does not" if len(stamped) == 1
