@@ -51,3 +51,16 @@ def test_only_constraint_clauses_are_blanked_and_the_lines_stay() -> None:
     assert for_lizard("a.java", SOURCE) == SOURCE
     hostile = "void F() where T : " + "a" * 200_000
     assert len(for_lizard("a.cs", hostile)) == len(hostile)
+
+
+def test_lizards_global_pseudo_function_is_no_function() -> None:
+    """An expression-bodied method with a collection initializer (bitwarden's HandlebarsMailService.SendInvoiceUpcoming)
+    makes lizard report `*global*`, a function from line 0 to the file's end: 82 of its 1,816 src/ C# files held one
+    (twice, in the spans the plan cuts at)."""
+    source = ("namespace A;\n\npublic class B\n{\n    public async Task SendAsync(string email, decimal amount,\n"
+              "        bool mention) => await SendAll(new List<string> { email }, amount, mention);\n\n"
+              "    public int F(int a)\n    {\n        return a > 1 ? 1 : 2;\n    }\n}\n")
+    names = [f.name for f in analyze_source("src/B.cs", source.encode()).functions]
+    assert "B::F" in names and not any("global" in name for name in names), names
+    spans = [s.qualname for s in definition_spans("src/B.cs", source).spans]
+    assert "B::F" in spans and not any("global" in name for name in spans), spans

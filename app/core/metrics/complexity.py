@@ -45,8 +45,9 @@ if TYPE_CHECKING:
 # methods read as methods (ruby.py); 9: a function handed to a function written in place is `<function>(<closure>)`
 # 10: every function carries a digest of its body, its own name taken out (a renamed or moved function is matched);
 # overloads (Java, C#, C++, Kotlin ...) are named with their parameter types, `f(Long, int)`, not `f#2`
-# 11: C#'s generic constraints (`where T : notnull`) blanked before lizard reads a file (csharp.py)
-ANALYZER_VERSION = "11"
+# 11: C#'s generic constraints (`where T : notnull`) blanked before lizard reads a file (csharp.py); 12: lizard's
+# `*global*` pseudo-function left out
+ANALYZER_VERSION = "12"
 
 # Files above this many bytes are counted by size only: radon and lizard take seconds on
 # multi-megabyte files, which are nearly always generated or minified anyway.
@@ -724,7 +725,8 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
 
     lines = _count_lines(text)
     try:
-        function_list = _lizard_functions(lizard, path, csharp.for_lizard(path, ruby.for_lizard(path, text)))
+        function_list = csharp.real_functions(
+            _lizard_functions(lizard, path, csharp.for_lizard(path, ruby.for_lizard(path, text))))
         names = overload_names(path, function_list, [qualified_name(f) for f in function_list])
         functions = _unique_names(_named_closures([
             FunctionMetric(name, f.start_line, f.end_line, f.cyclomatic_complexity, grade(f.cyclomatic_complexity))

@@ -7,6 +7,7 @@ blanked, each character a space (line breaks kept), before lizard reads the text
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # a constraint clause: its type parameter, a colon, then the constraints (types, `class?`, `new()`) up to the `{`,
 # `=>` or `;` that ends the declaration; the alternatives are disjoint, so it matches in linear time
@@ -18,3 +19,13 @@ def for_lizard(path: str, text: str) -> str:
     if not path.lower().endswith(".cs") or "where" not in text:
         return text
     return _CONSTRAINT.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), text)
+
+
+LIZARD_GLOBAL = "*global*"  # lizard's pseudo-function for a file's top level: no function, and it spans the whole file
+
+
+def real_functions(functions: list[Any]) -> list[Any]:
+    """lizard's functions without its `*global*` pseudo-function, which it reports (twice, CC 1, from line 0 to the
+    file's end) for files whose top level it read tokens in: 82 of bitwarden/server's 1,816 src/ C# files, where the
+    plan took it for a function holding every method."""
+    return [function for function in functions if function.name != LIZARD_GLOBAL]

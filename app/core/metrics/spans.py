@@ -221,10 +221,11 @@ def _lizard_spans(path: str, text: str, language: str) -> SpanResult:
         import lizard
 
         readable = csharp.for_lizard(path, ruby.for_lizard(path, text))
-        info = lizard.analyze_file.analyze_source_code(ruby.lizard_path(path), readable)
-        names = overload_names(path, info.function_list, [qualified_name(f) for f in info.function_list])
+        function_list = csharp.real_functions(
+            lizard.analyze_file.analyze_source_code(ruby.lizard_path(path), readable).function_list)
+        names = overload_names(path, function_list, [qualified_name(f) for f in function_list])
         bounds = [(name, int(f.start_line), int(max(f.end_line, f.start_line)))
-                  for name, f in zip(names, info.function_list, strict=True)]
+                  for name, f in zip(names, function_list, strict=True)]
         # a test callback is `it("rejects an empty body")`, as complexity names it, not `(anonymous)#30`
         found = [Span(KIND_FUNCTION, name, start, end)
                  for name, (_, start, end) in zip(closure_names(bounds, text), bounds, strict=True)]
