@@ -1,0 +1,259 @@
+"""lizard's Rust functions of a file read one top-level item at a time, each item's remembered by its text.
+
+A Rust file's versions differ in a few of their top-level items, and lizard reads about 2 MB/s: on astral-sh/uv
+calibrate's workers spent about 330 s of CPU reading 1.2 GB of Rust versions, mostly the same items again. Here a
+file is cut after each line that is a lone `}` (the end of a top-level item, as rustfmt writes it), each piece is
+read by lizard alone (from the state lizard starts a file in), and what it found is remembered by the piece's text,
+its lines counted from the piece's first line; the next version reads only the pieces that changed.
+
+The result is exactly lizard's on the whole file, or the whole file is read:
+- a cut is made only where lizard's own tokenizer, run over the whole file, ends a token with that `}` (not inside
+  a comment, a string or anything lizard reads as one), so each piece's tokens are the whole file's tokens there;
+- a piece is followed by the next one only when lizard's state after it is the state it starts a file in (its
+  state machine back at the top level with nothing pending, no function open); else the rest of the file from that
+  piece on is read as one piece (lizard misreads a trait's bodiless `fn a(&self);` and stays one level deeper to
+  the end of the file: whatever it then finds is what it finds on the whole file);
+- a file with a comment that changes how lizard reads what follows ("GENERATED CODE", "#lizard forgive"), a piece
+  lizard fails on or in which it closes its file-level pseudo function, is read whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_left
+from collections import OrderedDict
+from functools import cache
+from itertools import accumulate
+from typing import Any
+
+Found = tuple[str, int, int, int]  # (name, start line, end line, cyclomatic complexity), lines of the piece
+State = tuple[Any, ...]  # lizard's state between two pieces, as `_signature` writes it down
+_Piece = tuple[tuple[Found, ...], State | None]  # what lizard found in a piece, and its state after (None: unknown)
+FILE_START: State = ("file start",)
+
+_CUT = re.compile(r"^\}[ \t]*$", re.M)  # a lone `}` at the start of a line
+_WHOLE_FILE_WORDS = ("GENERATED CODE", "lizard forgive")
+_OWN = frozenset({"context", "_state", "saved_state", "callback", "last_token"})
+MIN_BYTES = 4_000  # smaller files are read whole: cutting them saves nothing
+CACHE_BYTES = 48 << 20  # text of the pieces remembered, per process (least recently used out first)
+
+
+class _Memo:
+    def __init__(self) -> None:
+        self.pieces: OrderedDict[bytes, tuple[_Piece, int]] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: bytes) -> _Piece | None:
+        found = self.pieces.get(key)
+        if found is None:
+            return None
+        self.pieces.move_to_end(key)
+        return found[0]
+
+    def put(self, key: bytes, piece: _Piece, length: int) -> None:
+        if key in self.pieces:
+            return
+        self.pieces[key] = (piece, length)
+        self.size += length
+        while self.size > CACHE_BYTES and self.pieces:
+            _key, (_piece, dropped) = self.pieces.popitem(last=False)
+            self.size -= dropped
+
+
+_MEMO = _Memo()
+
+
+_LIFETIMES = r"|(?:'\w+\b)"  # what lizard's RustReader adds to its tokenizer's pattern
+_PROBE = "fn f<'a>(x: &'a str) -> char { /* } */ let s = \"}\"; '}' }\n#[cfg(x)]\n}\n"
+
+
+def _token_pattern(lizard: Any, path: str) -> Any:
+    """The pattern lizard's Rust tokenizer finds tokens with, when its tokens are this pattern's matches (checked
+    on a probe: a lizard that tokenizes otherwise gets no cuts)."""
+    return _checked_pattern(lizard.get_reader_for(path))
+
+
+@cache
+def _checked_pattern(reader: Any) -> Any:
+    from lizard_languages.token_pattern import compiled_token_pattern
+
+    pattern = compiled_token_pattern(_LIFETIMES)
+    return pattern if list(reader.generate_tokens(_PROBE)) == _joined(pattern.findall(_PROBE)) else None
+
+
+def _joined(tokens: list[str]) -> list[str]:
+    """lizard's tokens_in_span's macros: `#` and what follows it to the end of its line, one token."""
+    out: list[str] = []
+    macro = ""
+    for token in tokens:
+        if macro:
+            if "\\\n" in token or "\n" not in token:
+                macro += token
+            else:
+                out += [macro, token]
+                macro = ""
+        elif token == "#":
+            macro = token
+        else:
+            out.append(token)
+    return out + ([macro] if macro else [])
+
+
+def cut_points(lizard: Any, path: str, text: str) -> list[int]:
+    """Offsets just after each lone `}` line's brace where lizard's tokenizer, over the whole file, yields that
+    `}` as a token of its own right after a newline (so no `#` line runs on into it)."""
+    wanted = [m.start() for m in _CUT.finditer(text)]
+    if not wanted:
+        return []
+    pattern = _token_pattern(lizard, path)
+    if pattern is None:
+        return []
+    tokens = pattern.findall(text)
+    ends = list(accumulate(map(len, tokens)))
+    if not ends or ends[-1] != len(text):  # the tokens are not the text, cut to cut: no cut is sure
+        return []
+    cuts = []
+    for at in wanted:
+        k = bisect_left(ends, at + 1)
+        if (0 < k < len(ends) and ends[k] == at + 1 < len(text) and tokens[k] == "}" and tokens[k - 1] == "\n"):
+            cuts.append(at + 1)
+    return cuts
+
+
+def functions(lizard: Any, path: str, text: str) -> list[Found] | None:
+    """lizard's functions of a Rust file as (name, start, end, complexity), read a piece at a time; None when the
+    file is to be read whole (see the module docstring)."""
+    if len(text) < MIN_BYTES or any(word in text for word in _WHOLE_FILE_WORDS):
+        return None
+    try:
+        cuts = cut_points(lizard, path, text)
+    except Exception:  # a lizard without these names: read whole, as complexity does
+        return None
+    if not cuts:
+        return None
+    found: list[Found] = []
+    starts = [0, *cuts]
+    state: State | None = FILE_START
+    i = offset = counted = 0
+    while i < len(starts):
+        start = starts[i]
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        piece = _piece(lizard, path, text[start:end], state)
+        if piece is not None and piece[1] is None and end < len(text):  # the next piece cannot start from it
+            piece = _piece(lizard, path, text[start:], state)
+            i = len(starts)
+        if piece is None:
+            return None
+        offset += text.count("\n", counted, start)
+        counted = start
+        found.extend((name, first + offset, last + offset, ccn) for name, first, last, ccn in piece[0])
+        state = piece[1]
+        i += 1
+    return found
+
+
+def _piece(lizard: Any, path: str, text: str, state: State | None) -> _Piece | None:
+    if state is None:
+        return None
+    key = hashlib.blake2b(repr(state).encode() + b"\0" + text.encode("utf-8", "surrogatepass"),
+                          digest_size=16).digest()
+    piece = _MEMO.get(key)
+    if piece is not None:
+        return piece
+    try:
+        function_list, after = _read(lizard, path, text, state)
+    except Exception:  # read whole, where the failure is said as the whole file's
+        return None
+    if any(f.name == "*global*" for f in function_list):
+        return None
+    from app.core.metrics.closures import qualified_name
+
+    piece = (tuple((qualified_name(f), f.start_line, f.end_line, f.cyclomatic_complexity) for f in function_list),
+             after)
+    _MEMO.put(key, piece, len(text))
+    return piece
+
+
+def _read(lizard: Any, path: str, text: str, state: State) -> tuple[list[Any], State | None]:
+    """lizard's reading of `text` (complexity._lizard_functions') from `state`, and its state after."""
+    context = lizard.FileInfoBuilder(path)
+    reader = lizard.get_reader_for(path)(context)
+    if state != FILE_START:
+        if len(reader.parallel_states) != 1:
+            raise ValueError("not one state machine")
+        reader.parallel_states = [_rebuild(type(reader.parallel_states[0]), state, context)]
+    tokens = reader.generate_tokens(text)
+    for processor in lizard.analyze_file.processors:
+        tokens = processor(tokens, reader)
+    for _ in reader(tokens, reader):
+        pass
+    return list(context.fileinfo.function_list), _state_after(reader, context)
+
+
+def _state_after(reader: Any, context: Any) -> State | None:
+    """The reader's state written down, when the context holds nothing (no function open, nothing forgiven) and
+    its one state machine's state can be built again (`_rebuild`): else None."""
+    if (context.current_function is not context.global_pseudo_function or context.stacked_functions
+            or context.forgive or context.forgive_global or context._nesting_stack.nesting_stack
+            or len(reader.parallel_states) != 1):
+        return None
+    return _signature(reader.parallel_states[0])
+
+
+def _method_name(machine: Any, method: Any) -> str | None:
+    """The name `machine`'s class gives the bound `method` of `machine` (a decorated state too)."""
+    if getattr(method, "__self__", None) is not machine:
+        return None
+    function = method.__func__
+    for klass in type(machine).__mro__:
+        for name, value in vars(klass).items():
+            if value is function:
+                return name
+    return None
+
+
+def _signature(machine: Any) -> State | None:
+    """A state machine's state as plain values: its state (a method's name, or the machine it handed the tokens
+    to, written down the same way), the state it returns to and the callback then (methods' names), and its other
+    fields (numbers, flags, token lists). None when any of it is something else (a closure, an object)."""
+    inner = machine._state
+    if isinstance(inner, type(machine)):
+        below = _signature(inner)
+        if below is None:
+            return None
+        current: Any = ("machine", below)
+    else:
+        current = _method_name(machine, inner)
+        if current is None:
+            return None
+    saved = _method_name(machine, machine.saved_state)
+    callback = None if machine.callback is None else _method_name(machine, machine.callback)
+    if saved is None or (machine.callback is not None and callback is None):
+        return None
+    fields = []
+    for name, value in sorted(vars(machine).items()):
+        if name in _OWN:
+            continue
+        if isinstance(value, list):
+            value = ("list", *value)
+            if not all(isinstance(v, (int, str)) for v in value):
+                return None
+        elif value is not None and not isinstance(value, (int, str)):  # bool is an int
+            return None
+        fields.append((name, value))
+    return (current, saved, callback, tuple(fields))
+
+
+def _rebuild(klass: Any, state: State, context: Any) -> Any:
+    """A state machine of `klass` in the state `_signature` wrote down, having just read the `}` every piece
+    after the first starts after."""
+    current, saved, callback, fields = state
+    machine = klass(context)
+    for name, value in fields:
+        setattr(machine, name, list(value[1:]) if isinstance(value, tuple) else value)
+    machine._state = _rebuild(klass, current[1], context) if isinstance(current, tuple) else getattr(machine, current)
+    machine.saved_state = getattr(machine, saved)
+    machine.callback = None if callback is None else getattr(machine, callback)
+    machine.last_token = "}"
+    return machine
