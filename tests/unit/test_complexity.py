@@ -1075,3 +1075,28 @@ def test_a_rust_file_lizard_must_read_whole_is_read_whole():
     assert rust_items.functions(lizard, "src/gen.rs", text) is None
     measured = analyze_source("src/gen.rs", text.encode())
     assert "later" not in {f.name for f in measured.functions}
+
+
+RUST_IMPL = "pub struct Big;\n\nimpl Big {\n" + "\n".join(
+    f"    pub fn method_{i}(&self, x: u32) -> u32 {{\n        if x > {i} {{\n            x - {i}\n        }} else {{\n"
+    f"            {i}\n        }}\n    }}\n" for i in range(60)) + "}\n\nfn after(y: u32) -> u32 {\n    y\n}\n"
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t,
+    lambda t: t.replace("x - 30\n", "if x > 99 && x < 200 { 1 } else { x - 30 }\n"),
+    lambda t: t.replace("    pub fn method_20(", "    fn declared(&self) -> u32;\n\n    pub fn method_20("),
+    lambda t: t.replace("    pub fn method_40(&self, x: u32) -> u32 {\n",
+                        "    pub fn method_40(&self, x: u32) -> u32 {\n}\n"),
+])
+def test_a_large_rust_impl_is_read_a_method_at_a_time_with_lizards_whole_file_figures(edit):
+    """A large `impl` is read a method at a time where lizard's state after each method can be built again, and
+    whole where it cannot (a bodiless method leaves a function open, a stray brace a level up): the same figures."""
+    import lizard
+
+    from app.core.metrics import rust_items
+
+    for text in (RUST_IMPL, edit(RUST_IMPL)):
+        assert len(text) > rust_items.SPLIT_BYTES
+        assert sum(depth for _, depth in rust_items.cut_points(lizard, "src/big.rs", text)) >= 50
+        assert rust_items.functions(lizard, "src/big.rs", text) == _whole_lizard("src/big.rs", text)

@@ -24,7 +24,7 @@ import re
 from bisect import bisect_left
 from collections import OrderedDict
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 Found = tuple[str, int, int, int]  # (name, start line, end line, cyclomatic complexity), lines of the piece
@@ -32,7 +32,7 @@ State = tuple[Any, ...]  # lizard's state between two pieces, as `_signature` wr
 _Piece = tuple[tuple[Found, ...], State | None]  # what lizard found in a piece, and its state after (None: unknown)
 FILE_START: State = ("file start",)
 
-_CUT = re.compile(r"^\}[ \t]*$", re.M)  # a lone `}` at the start of a line
+_CUT = re.compile(r"^((?:    )?)(\})[ \t]*$", re.M)  # a lone `}`, at the start of a line or indented 4
 _WHOLE_FILE_WORDS = ("GENERATED CODE", "lizard forgive")
 _OWN = frozenset({"context", "_state", "saved_state", "callback", "last_token"})
 MIN_BYTES = 4_000  # smaller files are read whole: cutting them saves nothing
@@ -100,10 +100,11 @@ def _joined(tokens: list[str]) -> list[str]:
     return out + ([macro] if macro else [])
 
 
-def cut_points(lizard: Any, path: str, text: str) -> list[int]:
-    """Offsets just after each lone `}` line's brace where lizard's tokenizer, over the whole file, yields that
-    `}` as a token of its own right after a newline (so no `#` line runs on into it)."""
-    wanted = [m.start() for m in _CUT.finditer(text)]
+def cut_points(lizard: Any, path: str, text: str) -> list[tuple[int, int]]:
+    """(offset just after the brace, depth) of each lone `}` line, at the start of a line (depth 0: a top-level
+    item's end) or indented four spaces (depth 1: a method's end in an `impl`), where lizard's tokenizer, over the
+    whole file, yields that `}` as a token of its own right after the line's start (no `#` line runs on into it)."""
+    wanted = [(m.start(2), len(m.group(1))) for m in _CUT.finditer(text)]
     if not wanted:
         return []
     pattern = _token_pattern(lizard, path)
@@ -114,10 +115,13 @@ def cut_points(lizard: Any, path: str, text: str) -> list[int]:
     if not ends or ends[-1] != len(text):  # the tokens are not the text, cut to cut: no cut is sure
         return []
     cuts = []
-    for at in wanted:
+    for at, indent in wanted:
         k = bisect_left(ends, at + 1)
-        if (0 < k < len(ends) and ends[k] == at + 1 < len(text) and tokens[k] == "}" and tokens[k - 1] == "\n"):
-            cuts.append(at + 1)
+        if not (0 < k < len(ends) and ends[k] == at + 1 < len(text) and tokens[k] == "}"):
+            continue
+        if (indent == 0 and tokens[k - 1] == "\n") or (k > 1 and tokens[k - 1] == " " * indent
+                                                        and tokens[k - 2] == "\n"):
+            cuts.append((at + 1, 1 if indent else 0))
     return cuts
 
 
@@ -130,19 +134,21 @@ def functions(lizard: Any, path: str, text: str) -> list[Found] | None:
         cuts = cut_points(lizard, path, text)
     except Exception:  # a lizard without these names: read whole, as complexity does
         return None
-    if not cuts:
+    top = [0, *(offset for offset, depth in cuts if depth == 0)]
+    if len(top) < 2:
         return None
+    inner = [offset for offset, depth in cuts if depth == 1]
     found: list[Found] = []
-    starts = [0, *cuts]
     state: State | None = FILE_START
     i = offset = counted = 0
-    while i < len(starts):
-        start = starts[i]
-        end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        piece = _piece(lizard, path, text[start:end], state)
+    while i < len(top):
+        start = top[i]
+        end = top[i + 1] if i + 1 < len(top) else len(text)
+        members = [at - start for at in inner[bisect_left(inner, start):bisect_left(inner, end)]]
+        piece = _piece(lizard, path, text[start:end], state, members)
         if piece is not None and piece[1] is None and end < len(text):  # the next piece cannot start from it
-            piece = _piece(lizard, path, text[start:], state)
-            i = len(starts)
+            piece = _piece(lizard, path, text[start:], state, [])
+            i = len(top)
         if piece is None:
             return None
         offset += text.count("\n", counted, start)
@@ -153,7 +159,13 @@ def functions(lizard: Any, path: str, text: str) -> list[Found] | None:
     return found
 
 
-def _piece(lizard: Any, path: str, text: str, state: State | None) -> _Piece | None:
+_CONTAINER = re.compile(r"^(?:pub(?:\([\w:]+\))? )?(?:unsafe )?(?:impl\b|mod |trait )", re.M)
+SPLIT_BYTES = 6_000  # a larger `impl` (or `mod`, `trait`) item is read a member at a time
+
+
+def _piece(lizard: Any, path: str, text: str, state: State | None, members: list[int]) -> _Piece | None:
+    """What lizard finds in `text` read from `state`, and its state after: remembered, else read (a large `impl`
+    a member at a time, its members remembered too, where lizard's state after each can be built again)."""
     if state is None:
         return None
     key = hashlib.blake2b(repr(state).encode() + b"\0" + text.encode("utf-8", "surrogatepass"),
@@ -161,18 +173,38 @@ def _piece(lizard: Any, path: str, text: str, state: State | None) -> _Piece | N
     piece = _MEMO.get(key)
     if piece is not None:
         return piece
-    try:
-        function_list, after = _read(lizard, path, text, state)
-    except Exception:  # read whole, where the failure is said as the whole file's
-        return None
-    if any(f.name == "*global*" for f in function_list):
-        return None
-    from app.core.metrics.closures import qualified_name
+    if len(members) > 1 and len(text) >= SPLIT_BYTES and _CONTAINER.search(text, 0, members[0]):
+        piece = _members(lizard, path, text, [0, *members, len(text)], state)
+    if piece is None:
+        try:
+            function_list, after = _read(lizard, path, text, state)
+        except Exception:  # read whole, where the failure is said as the whole file's
+            return None
+        if any(f.name == "*global*" for f in function_list):
+            return None
+        from app.core.metrics.closures import qualified_name
 
-    piece = (tuple((qualified_name(f), f.start_line, f.end_line, f.cyclomatic_complexity) for f in function_list),
-             after)
+        piece = (tuple((qualified_name(f), f.start_line, f.end_line, f.cyclomatic_complexity)
+                       for f in function_list), after)
     _MEMO.put(key, piece, len(text))
     return piece
+
+
+def _members(lizard: Any, path: str, text: str, bounds: list[int], state: State) -> _Piece | None:
+    """`text` read a member at a time (`bounds`), or None where a member leaves lizard in a state that cannot be
+    built again (the item is then read whole)."""
+    found: list[Found] = []
+    after: State | None = state
+    offset = counted = 0
+    for start, end in pairwise(bounds):
+        piece = _piece(lizard, path, text[start:end], after, [])
+        if piece is None or (piece[1] is None and end < len(text)):
+            return None
+        offset += text.count("\n", counted, start)
+        counted = start
+        found.extend((name, first + offset, last + offset, ccn) for name, first, last, ccn in piece[0])
+        after = piece[1]
+    return tuple(found), after
 
 
 def _read(lizard: Any, path: str, text: str, state: State) -> tuple[list[Any], State | None]:
