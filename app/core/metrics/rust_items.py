@@ -2,17 +2,20 @@
 
 A Rust file's versions differ in a few of their top-level items, and lizard reads about 2 MB/s: on astral-sh/uv
 calibrate's workers spent about 330 s of CPU reading 1.2 GB of Rust versions, mostly the same items again. Here a
-file is cut after each line that is a lone `}` (the end of a top-level item, as rustfmt writes it), each piece is
-read by lizard alone (from the state lizard starts a file in), and what it found is remembered by the piece's text,
-its lines counted from the piece's first line; the next version reads only the pieces that changed.
+file is cut after each line that is a lone `}` (the end of a top-level item, as rustfmt writes it; a large `impl`,
+`mod` or `trait` also after each lone `}` indented four spaces: its methods), each piece is read by lizard alone,
+starting from lizard's state after the piece before, and what it found is remembered by (that state, the piece's
+text), its lines counted from the piece's first line: the next version reads only the pieces that changed.
 
 The result is exactly lizard's on the whole file, or the whole file is read:
-- a cut is made only where lizard's own tokenizer, run over the whole file, ends a token with that `}` (not inside
-  a comment, a string or anything lizard reads as one), so each piece's tokens are the whole file's tokens there;
-- a piece is followed by the next one only when lizard's state after it is the state it starts a file in (its
-  state machine back at the top level with nothing pending, no function open); else the rest of the file from that
-  piece on is read as one piece (lizard misreads a trait's bodiless `fn a(&self);` and stays one level deeper to
-  the end of the file: whatever it then finds is what it finds on the whole file);
+- a cut is made only where lizard's own tokenizer, run over the whole file, yields that `}` as a token of its own
+  (not inside a comment, a string, a `#` line or anything lizard reads as one token), so each piece's tokens are
+  the whole file's tokens there;
+- lizard's state after a piece is written down as plain values (its state machines' states, the states they return
+  to, their counters; `_signature`) and built again for the next piece (`_rebuild`); where it cannot be (a function
+  open, a closure as callback) the rest of the file from that piece on (or the whole `impl`) is read as one piece.
+  lizard's misreadings carry over exactly: a trait's bodiless `fn a(&self);` takes the next body as its own and
+  leaves lizard a level deeper to the end of the file, and so it does here;
 - a file with a comment that changes how lizard reads what follows ("GENERATED CODE", "#lizard forgive"), a piece
   lizard fails on or in which it closes its file-level pseudo function, is read whole.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from bisect import bisect_left
 from collections import OrderedDict
 from functools import cache
@@ -40,25 +44,30 @@ CACHE_BYTES = 48 << 20  # text of the pieces remembered, per process (least rece
 
 
 class _Memo:
+    """The pieces read, by (state, text) digest; shared by the threads of a process (a lock around each step)."""
+
     def __init__(self) -> None:
         self.pieces: OrderedDict[bytes, tuple[_Piece, int]] = OrderedDict()
         self.size = 0
+        self.lock = threading.Lock()
 
     def get(self, key: bytes) -> _Piece | None:
-        found = self.pieces.get(key)
-        if found is None:
-            return None
-        self.pieces.move_to_end(key)
-        return found[0]
+        with self.lock:
+            found = self.pieces.get(key)
+            if found is None:
+                return None
+            self.pieces.move_to_end(key)
+            return found[0]
 
     def put(self, key: bytes, piece: _Piece, length: int) -> None:
-        if key in self.pieces:
-            return
-        self.pieces[key] = (piece, length)
-        self.size += length
-        while self.size > CACHE_BYTES and self.pieces:
-            _key, (_piece, dropped) = self.pieces.popitem(last=False)
-            self.size -= dropped
+        with self.lock:
+            if key in self.pieces:
+                return
+            self.pieces[key] = (piece, length)
+            self.size += length
+            while self.size > CACHE_BYTES and self.pieces:
+                _key, (_piece, dropped) = self.pieces.popitem(last=False)
+                self.size -= dropped
 
 
 _MEMO = _Memo()
