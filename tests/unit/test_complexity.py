@@ -970,3 +970,133 @@ def test_a_gemfile_is_measured_as_ruby_but_weighed_as_a_manifest() -> None:
     from app.core.risk.score import is_code_path
 
     assert language_of("Gemfile") == "ruby" and not is_code_path("Gemfile")
+
+
+# -- Rust files read one top-level item at a time (rust_items) -----------------------------------------------------
+
+RUST_ITEMS = '''use std::fmt;
+
+/// A trait whose bodiless methods lizard misreads: it stays a level deeper to the end of the file.
+pub trait Shape {
+    fn area(&self) -> f64;
+    fn name(&self) -> String {
+        if self.area() > 1.0 { "big".into() } else { "small".into() }
+    }
+}
+
+pub struct Square(f64);
+
+impl Square {
+    pub fn new(side: f64) -> Self {
+        if side < 0.0 {
+            return Square(0.0);
+        }
+        Square(side)
+    }
+
+    fn grow(&mut self, by: f64) {
+        for _ in 0..3 {
+            if by > 0.0 && self.0 < 100.0 {
+                self.0 += by;
+            }
+        }
+    }
+}
+
+fn classify(x: i32) -> &'static str {
+    match x {
+        0 => "zero",
+        n if n < 0 => "negative",
+        _ => "positive",
+    }
+}
+
+/* a comment holding a lone brace
+}
+*/
+fn raw() -> &'static str {
+    r#"a raw string
+}
+"#
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn it_works() {
+        assert_eq!(super::classify(0), "zero");
+    }
+}
+'''
+
+
+def _whole_lizard(path: str, text: str) -> list[tuple[str, int, int, int]]:
+    import lizard
+
+    from app.core.metrics.complexity import _lizard_functions
+
+    return [(f.name, f.start_line, f.end_line, f.cyclomatic_complexity)
+            for f in _lizard_functions(lizard, path, text)]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t,
+    lambda t: t.replace("self.0 += by;", "self.0 += by;\n                if by > 9.0 { self.0 = 9.0; }"),
+    lambda t: t.replace("fn area(&self) -> f64;", "fn area(&self) -> f64 { 0.0 }"),
+    lambda t: t.replace('n if n < 0 => "negative",', ""),
+    lambda t: "fn first() { if a { b } }\n}\n" + t,  # a stray brace: every later item read a level up
+    lambda t: t.replace("/* a comment holding a lone brace", "/* a comment").replace("}\n*/", "*/"),
+])
+def test_rust_files_read_item_by_item_give_lizards_whole_file_figures(edit):
+    """A Rust file is read a top-level item at a time, each item's figures remembered by its text; the
+    functions, their lines and complexity are lizard's on the whole file, whatever state lizard is left in after
+    an item (a trait's bodiless methods, a stray brace), and never cut inside a comment or a raw string."""
+    import lizard
+
+    from app.core.metrics import rust_items
+
+    text = edit(RUST_ITEMS * 8)  # over rust_items.MIN_BYTES
+    assert len(text) > rust_items.MIN_BYTES
+    found = rust_items.functions(lizard, "src/shapes.rs", text)
+    assert found == _whole_lizard("src/shapes.rs", text)
+    assert found and len(rust_items.cut_points(lizard, "src/shapes.rs", text)) > 8
+    measured = analyze_source("src/shapes.rs", text.encode())
+    assert sorted((f.start_line, f.end_line, f.complexity) for f in measured.functions) == sorted(
+        (start, end, ccn) for _, start, end, ccn in found)
+
+
+def test_a_rust_file_lizard_must_read_whole_is_read_whole():
+    """A "GENERATED CODE" comment stops lizard for the rest of the file: such a file is not cut."""
+    import lizard
+
+    from app.core.metrics import rust_items
+
+    text = RUST_ITEMS * 8 + "// GENERATED CODE below\nfn later() { if x { y } }\n"
+    assert rust_items.functions(lizard, "src/gen.rs", text) is None
+    measured = analyze_source("src/gen.rs", text.encode())
+    assert "later" not in {f.name for f in measured.functions}
+
+
+RUST_IMPL = "pub struct Big;\n\nimpl Big {\n" + "\n".join(
+    f"    pub fn method_{i}(&self, x: u32) -> u32 {{\n        if x > {i} {{\n            x - {i}\n        }} else {{\n"
+    f"            {i}\n        }}\n    }}\n" for i in range(60)) + "}\n\nfn after(y: u32) -> u32 {\n    y\n}\n"
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t,
+    lambda t: t.replace("x - 30\n", "if x > 99 && x < 200 { 1 } else { x - 30 }\n"),
+    lambda t: t.replace("    pub fn method_20(", "    fn declared(&self) -> u32;\n\n    pub fn method_20("),
+    lambda t: t.replace("    pub fn method_40(&self, x: u32) -> u32 {\n",
+                        "    pub fn method_40(&self, x: u32) -> u32 {\n}\n"),
+])
+def test_a_large_rust_impl_is_read_a_method_at_a_time_with_lizards_whole_file_figures(edit):
+    """A large `impl` is read a method at a time where lizard's state after each method can be built again, and
+    whole where it cannot (a bodiless method leaves a function open, a stray brace a level up): the same figures."""
+    import lizard
+
+    from app.core.metrics import rust_items
+
+    for text in (RUST_IMPL, edit(RUST_IMPL)):
+        assert len(text) > rust_items.SPLIT_BYTES
+        assert sum(depth for _, depth in rust_items.cut_points(lizard, "src/big.rs", text)) >= 50
+        assert rust_items.functions(lizard, "src/big.rs", text) == _whole_lizard("src/big.rs", text)

@@ -161,7 +161,7 @@ def trace_fixes(git: GitCli, fixes: Sequence[tuple[str, str, int]], config: Cali
         return fix, len(numbers), git.blame_lines(parent, path, numbers, since=when - since_days - 86_400)
 
     done = 0
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with git.blame_graph([job[1] for job in jobs]), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for fix, count, origins in pool.map(blame, jobs):
             trace = traces[fix]
             trace.lines += count

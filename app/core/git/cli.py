@@ -27,7 +27,8 @@ import os
 import subprocess
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,7 @@ class GitCli:
     def __init__(self, git_dir: str | os.PathLike[str]) -> None:
         self.git_dir = Path(git_dir)
         self._env = safe_env()
+        self._graph: Path | None = None  # an object dir holding a commit-graph for config-free calls (blame_graph)
 
     def argv(self, *args: str, git_dir: Path | None = None) -> list[str]:
         overrides = [part for key, value in SAFE_CONFIG for part in ("-c", f"{key}={value}")]
@@ -126,6 +128,10 @@ class GitCli:
         env, git_dir = self._env, None
         if config_free:
             env = {**self._env, "GIT_OBJECT_DIRECTORY": str(common_dir(self.git_dir) / "objects")}
+            graph = self._graph
+            if graph is not None:  # the repository's objects read through, the commit-graph ours
+                env.update(GIT_OBJECT_DIRECTORY=str(graph),
+                           GIT_ALTERNATE_OBJECT_DIRECTORIES=env["GIT_OBJECT_DIRECTORY"])
             git_dir = _empty_git_dir()
         try:
             done = subprocess.run(self.argv(*args, git_dir=git_dir), input=stdin, capture_output=True, env=env,
@@ -137,6 +143,37 @@ class GitCli:
             complaint = [line for line in lines if not line.startswith("warning:")] or lines  # the fatal one
             raise RepoError(f"git {args[0]} failed: {complaint[0] if complaint else f'exit {done.returncode}'}")
         return done.stdout.decode("utf-8", "surrogateescape")
+
+    @contextmanager
+    def blame_graph(self, tips: Sequence[str]) -> Iterator[None]:
+        """Within it, config-free commands (blame) read a commit-graph with changed-path Bloom filters of the
+        history up to `tips`, written once into a scratch object directory that reads the repository's objects
+        through (nothing is written into the repository). A blame then skips the commits that did not touch its
+        file without opening their trees: astral-sh/uv's SZZ blames took 2.7x less CPU, their output unchanged
+        (a graph holds what the commits say; git uses a Bloom filter only to skip what cannot match). Where the
+        graph cannot be written (a shallow or damaged clone, an objects path git's list syntax cannot hold), the
+        commands run as before."""
+        objects = str(common_dir(self.git_dir) / "objects")
+        if not tips or self._graph is not None or any(ch in objects for ch in ':"\n'):
+            yield
+            return
+        with tempfile.TemporaryDirectory(prefix="review-tui-graph-") as scratch:
+            graph = Path(scratch) / "objects"
+            (graph / "info").mkdir(parents=True)
+            env = {**self._env, "GIT_OBJECT_DIRECTORY": str(graph), "GIT_ALTERNATE_OBJECT_DIRECTORIES": objects}
+            feed = "".join(f"{tip}\n" for tip in dict.fromkeys(tips)).encode()
+            try:
+                done = subprocess.run(self.argv("commit-graph", "write", "--stdin-commits", "--changed-paths",
+                                                "--no-progress", git_dir=_empty_git_dir()),
+                                      input=feed, capture_output=True, env=env, check=False)
+            except OSError:
+                done = None
+            written = done is not None and done.returncode == 0 and (graph / "info" / "commit-graph").is_file()
+            self._graph = graph if written else None
+            try:
+                yield
+            finally:
+                self._graph = None
 
     def blame_lines(self, commit: str, path: str, lines: Sequence[int], *, since: int) -> list[str]:
         """The commit each of `lines` (1-based, as of `commit`) comes from, whitespace ignored, walking

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.core.git.diff import decode_text
-from app.core.metrics import csharp, ruby
+from app.core.metrics import csharp, ruby, rust_items
 from app.core.metrics.closures import closure_names, overload_names, qualified_name
 from app.core.pyparse import parse_python
 from app.core.settings import SectionReader
@@ -725,13 +725,15 @@ def _analyse_lizard(path: str, text: str, language: str | None) -> FileMetrics:
 
     lines = _count_lines(text)
     try:
-        function_list = csharp.real_functions(
-            _lizard_functions(lizard, path, csharp.for_lizard(path, ruby.for_lizard(path, text))))
-        names = overload_names(path, function_list, [qualified_name(f) for f in function_list])
+        found = rust_items.functions(lizard, path, text) if language == "rust" else None
+        if found is None:
+            function_list = csharp.real_functions(
+                _lizard_functions(lizard, path, csharp.for_lizard(path, ruby.for_lizard(path, text))))
+            names = overload_names(path, function_list, [qualified_name(f) for f in function_list])
+            found = [(name, f.start_line, f.end_line, f.cyclomatic_complexity)
+                     for name, f in zip(names, function_list, strict=True)]
         functions = _unique_names(_named_closures([
-            FunctionMetric(name, f.start_line, f.end_line, f.cyclomatic_complexity, grade(f.cyclomatic_complexity))
-            for name, f in zip(names, function_list, strict=True)
-        ], text))
+            FunctionMetric(name, start, end, ccn, grade(ccn)) for name, start, end, ccn in found], text))
         _digest_bodies(functions, text)
     except RecursionError:
         return FileMetrics(language, ANALYZER_LIZARD, lines=lines,
