@@ -304,7 +304,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 130: a chunk's title names one file's copies for several databases once, braced (FIX115);
 # 131: the lock files of one kind are one collapsed chunk, whatever their directories (QA62);
 # 132: lizard's `*global*` pseudo-function is no function (QA62);
-ANALYSIS_VERSION = "132"
+# 133: a file-level blast radius reads "imported or named by" (Java, PHP, C#, Rust name what they use) (QA62 F5);
+ANALYSIS_VERSION = "133"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

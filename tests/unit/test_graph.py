@@ -403,7 +403,7 @@ def test_an_import_level_change_is_said_as_a_file_others_import(make_repo) -> No
     builder.checkout("main")
     done = CliRunner().invoke(cli, ["explain", "edit", "--repo", str(builder.path), "--json"])
     [blast] = [f for f in json.loads(done.stdout)["factors"] if f["name"] == "blast_radius"]
-    assert blast["explanation"].startswith("1 changed file, imported (as a package or module) by 2 files"), blast
+    assert blast["explanation"].startswith("1 changed file, imported or named by 2 files"), blast
     assert " in 1 directory" in blast["explanation"] or " directories" in blast["explanation"], blast  # not "packages"
 
 

@@ -139,7 +139,7 @@ def test_explain_says_a_rust_changes_blast_radius_and_the_unsafe_code_it_adds(ma
     done = CliRunner().invoke(cli, ["explain", "edit", "--repo", str(builder.path), "--json"])
     report = json.loads(done.stdout)
     [blast] = [f for f in report["factors"] if f["name"] == "blast_radius"]
-    assert blast["explanation"].startswith("1 changed file, imported (as a package or module) by 2 files"), blast
+    assert blast["explanation"].startswith("1 changed file, imported or named by 2 files"), blast
     assert [(s["line"], s["kind"]) for s in report["unsafe_code"]] == [(7, "block"), (11, "fn"), (12, "block")]
     text = CliRunner().invoke(cli, ["explain", "edit", "--repo", str(builder.path)], env={"COLUMNS": "200"}).stdout
     assert "Unsafe code: adds 2 unsafe blocks, 1 unsafe fn (crates/app/flags.rs:7, :11, :12)" in text, text

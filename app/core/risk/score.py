@@ -627,13 +627,15 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
         return (("blast_radius", "unknown", 0.0, why), ("seams", "unknown", 0.0, "seams not measured"))
     clauses = list(inputs.blast_breaks)
     if inputs.blast_symbols and inputs.blast_direct and inputs.blast_files == inputs.blast_symbols:
-        # Go and JavaScript are read at import level: what is known is who imports the changed files
+        # Go, JavaScript, Java, PHP, C# and Rust are read at file level: what is known is who imports the changed
+        # files or names what they define (a C# type, a Rust path): "imported (as a package or module)" read wrong
+        # for bitwarden/server's IUserService.cs, reached by the files that name the type (QA62 F5)
         callers = ", ".join(inputs.blast_callers[:3])
         more = f" (+{inputs.blast_direct - 3} more)" if inputs.blast_direct > 3 else ""
         # at import level a module is a file and a package its directory (ky's "5 packages" were directories
         # of one npm package)
         directories = "directory" if inputs.blast_packages == 1 else "directories"
-        clauses.append(f"{plural(inputs.blast_files, 'changed file')}, imported (as a package or module) by "
+        clauses.append(f"{plural(inputs.blast_files, 'changed file')}, imported or named by "
                        f"{plural(inputs.blast_direct, 'file')}, reaching {plural(inputs.blast_modules, 'file')} "
                        f"in {inputs.blast_packages} {directories}: {callers}{more}")
     elif inputs.blast_symbols and inputs.blast_direct:
