@@ -58,7 +58,7 @@ def _stored(ledger: Ledger, app: ReviewApp, detail: ChangeDetail, chunk: Chunk) 
 
 
 @pytest.mark.parametrize(("change_id", "index", "idle"), [
-    ("pull/42", 0, 30.0),               # the smallest floor of a code chunk (60 s)
+    ("pull/42", 0, 30.0),               # a three-line code chunk: a 27 s floor
     ("feature/receipt-pdf", 2, 30.0),   # a binary chunk: a 15 s floor, below the idle limit itself
     ("docs/runbook-update", 0, 60.0),   # the largest idle limit a user may configure
 ])
