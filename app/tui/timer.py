@@ -31,7 +31,8 @@ Clock = Callable[[], float]
 Key = TypeVar("Key", bound=Hashable)
 
 DEFAULT_IDLE_SECONDS = 30.0
-"""Half of the smallest code-chunk floor (60 s): an absent reader never reaches a floor."""
+"""The idle window of a large chunk; a small one's is half its floor (`show(window=...)`): an absent reader never
+reaches a floor."""
 
 
 class ActiveTimer(Generic[Key]):

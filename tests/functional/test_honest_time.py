@@ -58,7 +58,7 @@ def _stored(ledger: Ledger, app: ReviewApp, detail: ChangeDetail, chunk: Chunk) 
 
 
 @pytest.mark.parametrize(("change_id", "index", "idle"), [
-    ("pull/42", 0, 30.0),               # the smallest floor of a code chunk (60 s)
+    ("pull/42", 0, 30.0),               # a three-line code chunk: a 27 s floor
     ("feature/receipt-pdf", 2, 30.0),   # a binary chunk: a 15 s floor, below the idle limit itself
     ("docs/runbook-update", 0, 60.0),   # the largest idle limit a user may configure
 ])
@@ -109,6 +109,33 @@ async def test_a_reader_who_reads_meets_the_floor(payments_repo: Path, warm_cach
         decision = ledger.decisions_for(app.session.repo_key, detail.change.id)[-1]
         assert (decision.decision, decision.fast) == ("approve", False)
         assert decision.active_seconds_at_decision >= chunk.floor_seconds
+
+
+async def test_a_one_line_fix_read_for_ten_seconds_is_no_rubber_stamp(payments_repo: Path, warm_cache,
+                                                                     tmp_path: Path) -> None:
+    """QA64 F11: a one-line chunk (pull/42's tier-1 line in get_payment) had a 60 s floor, so reading it honestly for
+    ten seconds was recorded as a rubber stamp. Its floor is its line at the code rate now (9 s): ten seconds with a
+    key pressed meanwhile is an ordinary approval; two seconds still asks."""
+    clock = SteppedClock()
+    with Ledger.open(tmp_path / "ledger.db") as ledger:
+        app = _app(payments_repo, ledger, clock, warm_cache)
+        async with app.run_test(size=(120, 40)) as pilot:
+            detail, chunk = await _open_chunk(app, pilot, "pull/42", 0)
+            assert (chunk.changed_lines, chunk.floor_seconds) == (1, 9)
+            clock.now += 2
+            await pilot.press("a")  # two seconds: a rubber stamp, asked
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("n")
+            for step in (2, 3, 3):  # ten seconds, a key within each half-floor window
+                clock.now += step
+                await pilot.press("j")
+            await pilot.pause(0.06)
+            await pilot.press("a")
+            assert not isinstance(app.screen, ConfirmDialog)  # no question
+            await pilot.press("ctrl+q")
+        decision = ledger.decisions_for(app.session.repo_key, detail.change.id)[-1]
+        assert (decision.decision, decision.fast, decision.rubber_stamp) == ("approve", False, False)
+        assert 9 <= decision.active_seconds_at_decision <= 10.5
 
 
 async def test_time_without_scrolling_through_is_not_reading(payments_repo: Path, warm_cache,

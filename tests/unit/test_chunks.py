@@ -584,7 +584,7 @@ def test_the_same_small_edit_in_many_directories_is_one_chunk_and_different_edit
     plan = build_plan(same + other, read_blob=blob_reader(blobs), order="path")
     assert_partition(plan, same + other)
     assert [len(c.files) for c in plan.chunks] == [6, 1, 1, 1]
-    assert plan.chunks[0].floor_seconds < 6 * ChunkConfig().min_seconds  # one sitting, not six minimum floors
+    assert plan.chunks[0].floor_seconds < 6 * 60  # one sitting, not six floors at the former 60 s minimum
 
 
 def test_a_tier_0_file_named_or_marked_generated_is_read_not_skimmed() -> None:
@@ -676,7 +676,7 @@ def test_floor_time_arithmetic_and_derivation() -> None:
     assert code_floor(312, 4, 0, config) == (
         3429, "312 code lines T0 at 500/h x1.5 = 56m 09s; +4 CC x 10s x1.5 = +1m -> 57m 09s")
     assert code_floor(400, 0, 2, config) == (2880, "400 code lines T2 at 500/h = 48m")
-    assert code_floor(5, 0, 3, config) == (60, "5 code lines T3 at 500/h x0.8 = 28s; raised to the minimum 1m")
+    assert code_floor(5, 0, 3, config) == (28, "5 code lines T3 at 500/h x0.8 = 28s")
     # capped at one sitting only as one unit that cannot be cut, and said so; a chunk that could be cut keeps its
     # whole floor (the builder cuts chunks to fit a sitting: the cap hid part of it, QA55 F12)
     assert code_floor(1000, 0, 0, config) == (10800, "1000 code lines T0 at 500/h x1.5 = 3h 00m 00s")
@@ -688,6 +688,20 @@ def test_floor_time_arithmetic_and_derivation() -> None:
                        tier_multipliers=(2.0, 1.0, 1.0, 1.0), max_chunk_seconds=36_000)
     assert code_floor(1000, 9, 0, fast)[0] == 7200
     assert format_duration(3725, "spaced") == "1h 02m 05s" and format_duration(59, "spaced") == "59s"
+
+
+def test_a_tiny_chunk_s_floor_is_its_lines_at_their_rate_with_a_small_minimum() -> None:
+    """QA64 F11: every chunk's floor was at least 60 s, so a one-line fix read honestly in 10 s was a rubber stamp.
+    Now its line at the code rate (7 s; 10 s at tier 0) decides, raised to 5 s at least; larger chunks keep theirs."""
+    config = ChunkConfig()
+    assert [code_floor(1, 0, tier, config)[0] for tier in range(4)] == [10, 9, 7, 5]
+    assert code_floor(1, 0, 2, config) == (7, "1 code line T2 at 500/h = 7s")
+    assert content_floor({("docs", 2): 1}, 0, config) == (5, "1 docs line at 1200/h = 3s; raised to the minimum 5s")
+    assert code_floor(40, 0, 0, config)[0] == 432  # a 2-second approval of 40 tier-0 lines is still a stamp
+    assert code_floor(20, 0, 2, config)[0] == 144 and code_floor(400, 0, 0, config)[0] == 4320  # as before
+    # a team's configured minimum is honoured, the former 60 s too
+    team = ChunkConfig.from_reader(SectionReader({"min_seconds": 60}, ".review-tui.toml", "chunks"))
+    assert code_floor(1, 0, 2, team) == (60, "1 code line T2 at 500/h = 7s; raised to the minimum 1m")
 
 
 def test_each_kind_of_content_is_read_at_its_own_rate_and_only_code_at_its_tier() -> None:
@@ -1115,11 +1129,12 @@ def test_small_edits_of_one_tier_in_one_area_are_packed_into_one_chunk(make_repo
     assert "docs/guide.md" in titles  # docs/ is another area
     assert any(t.startswith("src/agents/run/loop.py: step_") for t in titles)  # a big file keeps its own chunks
     assert "Collapsed: uv.lock" in titles
-    # without packing, each small edit was a chunk of its own, most at the one-minute floor
+    # without packing, each small edit is a chunk and a decision of its own; the floor is the same lines at the same
+    # rates (each chunk's floor is rounded down to whole seconds), now that no minimum of a minute pads each
     unpacked, _ = plan_for(repo.path, "main", "feature", file_tiers=tiers, order="path",
                            destructive_paths=["src/agents/db/drop.py"], config=ChunkConfig(pack_small_edits=False))
     assert len(unpacked.chunks) == len(plan.chunks) + 4
-    assert plan.total_floor_seconds < unpacked.total_floor_seconds
+    assert abs(plan.total_floor_seconds - unpacked.total_floor_seconds) <= 4
 
 
 def test_small_edits_pack_up_to_the_target_neighbours_in_the_tree_together() -> None:

@@ -1273,3 +1273,101 @@ def test_a_checkout_migration_says_it_is_a_migration() -> None:
     tier, reason = tier_of("saleor/checkout/migrations/0071_checkout_total.py", TierConfig())
     assert tier == 0
     assert "schema migration" in reason
+
+
+LOCK_FILES = ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "poetry.lock", "uv.lock",
+              "Gemfile.lock", "go.sum", "composer.lock", "packages.lock.json", "npm-shrinkwrap.json", "bun.lockb",
+              "Pipfile.lock", "gradle.lockfile")
+
+
+@pytest.mark.parametrize("directory", ["services/auth", "payments", "src/billing", "shop/checkout", "infra",
+                                       "app/security", "db/migrations/tool", ""])
+def test_a_lock_file_is_dependency_metadata_under_a_critical_directory_too(directory: str) -> None:
+    """FIX117: services/auth/package-lock.json, payments/Cargo.lock ... were tier 0 by their directory, in every
+    ecosystem: a transitive bump asked two approvals, a senior's, and weighed as critical code. A lock file is tier 1
+    as at the root; the manifest beside it keeps its directory's tier, the tests' and benchmarks' theirs."""
+    config = TierConfig()
+    for name in LOCK_FILES:
+        path = f"{directory}/{name}".lstrip("/")
+        tier, reason = tier_of(path, config)
+        assert tier == 1, (path, reason)
+        assert "dependency manifest or lock file: changes what code runs in production" in reason, reason
+    if directory and directory != "db/migrations/tool":
+        assert tier_of(f"{directory}/package.json", config)[0] == 0  # the manifest: what the change adds
+    assert tier_of(f"{directory}/tests/Cargo.lock".lstrip("/"), config)[0] == 3
+    assert tier_of(f"benchmarks/{directory}/yarn.lock".replace("//", "/"), config)[0] == 3
+
+
+def test_a_lock_file_bump_in_the_auth_service_is_a_tier_1_change(make_repo) -> None:
+    """The change's tier, through `explain`, on a real repository: a lock-only bump under services/auth/ is tier 1;
+    the same bump with the service's manifest is tier 0 by the manifest."""
+    import json
+
+    from click.testing import CliRunner
+
+    from app.cli import cli
+    from tests.conftest import ALICE
+
+    repo = make_repo("locks")
+    lock = '{\n  "name": "auth",\n  "lockfileVersion": 3,\n  "packages": {"node_modules/jose": {"version": "%s"}}\n}\n'
+    repo.commit("base", {"README.md": "r\n", "services/auth/package.json": '{"dependencies": {"jose": "^5"}}\n',
+                         "services/auth/package-lock.json": lock % "5.1.0", "payments/Cargo.lock": "# v 1\n"},
+                author=ALICE)
+    repo.branch("lock-only")
+    repo.commit("bump jose", {"services/auth/package-lock.json": lock % "5.2.0", "payments/Cargo.lock": "# v 2\n"},
+                branch="lock-only", author=ALICE)
+    repo.checkout("main")
+    repo.branch("manifest")
+    repo.commit("jose 6", {"services/auth/package.json": '{"dependencies": {"jose": "^6"}}\n',
+                           "services/auth/package-lock.json": lock % "6.0.0"}, branch="manifest", author=ALICE)
+    repo.checkout("main")
+    for branch, tier in (("lock-only", 1), ("manifest", 0)):
+        result = CliRunner().invoke(cli, ["explain", branch, "--repo", str(repo.path), "--json"])
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert report["tier"] == tier, report["tier_reasons"]
+
+
+def test_a_committed_sqlite_database_is_named_in_the_tier_reasons(make_repo, tmp_path) -> None:
+    """FIX117: a SQLite database in a change was unremarked: binary, and often real records or credentials (an app's
+    db.sqlite3 with its users' password hashes). It is named where the tier is explained, as a committed program is;
+    a `.db` only with SQLite's header (Windows' Thumbs.db is none). Its tier stays its path's: a test's fixture
+    database is tier 3, the app's one the default tier."""
+    import json
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from app.cli import cli
+    from tests.conftest import ALICE
+
+    def database(name: str) -> bytes:
+        with sqlite3.connect(tmp_path / name) as db:
+            db.execute("CREATE TABLE auth_user (username TEXT, password TEXT)")
+            db.execute("INSERT INTO auth_user VALUES ('admin', 'pbkdf2_sha256$600000$x$y')")
+        db.close()
+        return (tmp_path / name).read_bytes()
+
+    repo = make_repo("databases")
+    repo.commit("base", {"README.md": "r\n", "app.py": "x = 1\n"}, author=ALICE)
+    repo.branch("dev-db")
+    repo.commit("add db", {"db.sqlite3": database("db.sqlite3"), "app.py": "x = 2\n"}, branch="dev-db", author=ALICE)
+    repo.checkout("main")
+    repo.branch("fixture")
+    repo.commit("fixture", {"tests/fixtures/users.db": database("users.db"),
+                            "tests/test_users.py": "def test_x():\n    assert True\n",
+                            "assets/Thumbs.db": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)},
+                branch="fixture", author=ALICE)
+    repo.checkout("main")
+    found = {}
+    for branch in ("dev-db", "fixture"):
+        result = CliRunner().invoke(cli, ["explain", branch, "--repo", str(repo.path), "--json"])
+        assert result.exit_code == 0, result.output
+        found[branch] = json.loads(result.stdout)
+    said = ("SQLite database committed: binary, so the diff shows none of what it holds, often real records or "
+            "credentials (open it, `sqlite3 FILE .dump`, before approving)")
+    assert f"db.sqlite3: {said}" in found["dev-db"]["tier_reasons"], found["dev-db"]["tier_reasons"]
+    assert found["dev-db"]["tier"] == 2
+    assert f"tests/fixtures/users.db: {said}" in found["fixture"]["tier_reasons"], found["fixture"]["tier_reasons"]
+    assert not any("Thumbs.db" in reason and "SQLite" in reason for reason in found["fixture"]["tier_reasons"])
+    assert found["fixture"]["tier"] == 2  # Thumbs.db: no rule; the fixture database alone would be tier 3

@@ -305,6 +305,7 @@ def assess(files: Sequence[FileDiff], config: TierConfig, read: Reader | None = 
         if rule is None and hint is not None and not destructive:
             reasons += _directory_hints(paths, hint)
     reasons += _executables(files, vendored)
+    reasons += _databases(files, read, vendored)
     return TierAssessment(0 if destructive else path_tier, reasons, file_tiers, destructive, notes, unsafe)
 
 
@@ -335,3 +336,34 @@ def _executables(files: Sequence[FileDiff], vendored: Vendored | None) -> list[s
             more = f" and {len(found) - MAX_EXECUTABLE_NAMED} more" if len(found) > MAX_EXECUTABLE_NAMED else ""
             lines.append(f"{named}{more}: {what} (mode {EXECUTABLE_MODE:o})")
     return lines
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite 3 database file (sqlite.org/fileformat.html, "The Database Header")."""
+SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db", ".db3")
+_SQLITE_BY_NAME = (".sqlite", ".sqlite3")  # a SQLite database by its name alone where its content cannot be read
+DATABASE_REASON = ("SQLite database committed: binary, so the diff shows none of what it holds, often real records "
+                   "or credentials (open it, `sqlite3 FILE .dump`, before approving)")
+
+
+def _databases(files: Sequence[FileDiff], read: Reader | None, vendored: Vendored | None) -> list[str]:
+    """A line naming the SQLite databases the change commits (added, or their content changed), as `_executables`
+    names programs. A `.db` counts only with SQLite's header (Windows' Thumbs.db, Berkeley DB files are no SQLite).
+    The tier stays its path's: what a database can do is disclose what it holds, which no path says (an app's
+    committed db.sqlite3 with its users' password hashes, a test's fixture under tests/, tier 3); the reviewer who
+    opens it can, and this line says so where the tier is explained."""
+    found: list[str] = []
+    for fd in files:
+        path = fd.new_path
+        unchanged = fd.old_blob is not None and fd.new_blob == fd.old_blob  # a rename: committed before
+        if (path is None or fd.status == "deleted" or unchanged or fd.counted_only
+                or not path.lower().endswith(SQLITE_SUFFIXES) or (vendored is not None and vendored(path))):
+            continue
+        content = read(fd, "new") if read is not None else None
+        if (content.startswith(SQLITE_HEADER) if content is not None else path.lower().endswith(_SQLITE_BY_NAME)):
+            found.append(visible_path(path))
+    if not found:
+        return []
+    named = ", ".join(found[:MAX_EXECUTABLE_NAMED])
+    more = f" and {len(found) - MAX_EXECUTABLE_NAMED} more" if len(found) > MAX_EXECUTABLE_NAMED else ""
+    return [f"{named}{more}: {DATABASE_REASON}"]

@@ -96,17 +96,21 @@ _PROJECT_NOTES = tuple(
 # An ansible/ directory is infrastructure by its playbooks, inventories and templates, not by any Python
 # in it: the Ansible project keeps its own source in lib/ansible/, and every one of its pull requests
 # was tier 0 "infrastructure as code" while the rule named the whole directory.
+_DEPENDENCIES = "dependency manifest or lock file: changes what code runs in production"
+_LOCK_FILES = """Pipfile.lock poetry.lock uv.lock package-lock.json npm-shrinkwrap.json yarn.lock pnpm-lock.yaml go.sum
+    Cargo.lock Gemfile.lock gradle.lockfile composer.lock *.lock bun.lockb packages.lock.json"""
+"""Lock files: the versions (and hashes) a package manager resolved for the manifest beside them."""
+
 DEFAULT_RULES: tuple[TierRule, ...] = tuple(
-    _rules(1, "dependency manifest or lock file: changes what code runs in production", """
-        requirements*.txt requirements/ constraints*.txt pyproject.toml setup.py setup.cfg Pipfile
-        Pipfile.lock poetry.lock uv.lock package.json package-lock.json npm-shrinkwrap.json yarn.lock
-        pnpm-lock.yaml go.mod go.sum Gopkg.toml glide.yaml Cargo.toml Cargo.lock Gemfile Gemfile.lock *.gemspec pom.xml
-        build.gradle build.gradle.kts settings.gradle settings.gradle.kts gradle.lockfile composer.json composer.lock
-        *.lock jsr.json jsr.jsonc deno.json deno.jsonc bun.lockb .npmrc .yarnrc .yarnrc.yml""")
+    _rules(1, _DEPENDENCIES, """
+        requirements*.txt requirements/ constraints*.txt pyproject.toml setup.py setup.cfg Pipfile package.json
+        go.mod Gopkg.toml glide.yaml Cargo.toml Gemfile *.gemspec pom.xml build.gradle build.gradle.kts settings.gradle
+        settings.gradle.kts composer.json jsr.json jsr.jsonc deno.json deno.jsonc .npmrc .yarnrc .yarnrc.yml
+        """ + _LOCK_FILES)
     # .NET: a project file's PackageReferences, central package management, NuGet's lock files and sources, the SDK
     # pin and the local tools (QA62: bitwarden/server's 77 .csproj, 70 packages.lock.json and Directory.Build.props
     # were tier 2 beside package-lock.json at tier 1). A test project's own ones are tier 3 by the tests rules below.
-    + _rules(1, "dependency manifest or lock file: changes what code runs in production", """
+    + _rules(1, _DEPENDENCIES, """
         *.csproj *.fsproj *.vbproj Directory.Packages.props Directory.Build.props Directory.Build.targets
         packages.lock.json packages.config nuget.config .config/dotnet-tools.json global.json""")
     # Gradle declares dependencies in any build script, not only build.gradle: Apache Fineract's versions live in
@@ -312,7 +316,7 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # a submodule's URL: where the code it pins comes from (QA44: a .gitmodules pointing at another host was tier 2)
     + _rules(1, "submodule sources: where the code a submodule pins is fetched from", "/.gitmodules")
     # terraform init writes it: provider versions and hashes, under an IaC path (and named *.hcl)
-    + _rules(1, "dependency manifest or lock file: changes what code runs in production", ".terraform.lock.hcl")
+    + _rules(1, _DEPENDENCIES, ".terraform.lock.hcl")
     # Loans, savings and deposits: a core banking system's products, whose code moves the customers' money on
     # every transaction, schedule and interest posting (QA58: Fineract's portfolio/loanaccount/ and portfolio/savings/,
     # a quarter of its Java, were tier 2 "matches no tier rule")
@@ -331,6 +335,12 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
         **/db/*changelog*/**/*.xml **/db/*changelog*/**/*.yaml **/db/*changelog*/**/*.yml **/db/*changelog*/**/*.json
         **/db/*changelog*/**/*.sql **/liquibase/**/*.xml **/liquibase/**/*.yaml **/liquibase/**/*.yml
         **/liquibase/**/*.sql *changelog-master.xml *changelog-master.yaml *changelog-master.yml""")
+    # A lock file is dependency metadata whatever directory it sits in: the manifest beside it says what a change adds
+    # (and ranks with its directory: services/auth/package.json is tier 0), the lock file the versions the package
+    # manager resolved for it. Under auth/, payments/, infra/ ... the rules above made every lock file tier 0: a
+    # transitive bump asked for two approvals, a senior's, and weighed as critical code in the score (FIX117).
+    # After every tier-0 rule (the Liquibase one matches **/liquibase/**/*.yaml), before the tests' and benchmarks'.
+    + _rules(1, _DEPENDENCIES, _LOCK_FILES)
     # AGENTS.md and CLAUDE.md are documentation by their suffix; Cursor's, Zed's, Cline's ... files say the same
     + _rules(3, "instructions to AI coding agents: prose", " ".join(AGENT_RULES_GLOBS))
     # Go names a package after its directory: cobra's doc/ is the `doc` package (GenMarkdownTree), compiled

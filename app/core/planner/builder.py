@@ -21,7 +21,7 @@ Guarantees (the tests check them):
   then read as one topic, and an edit in one directory leaves the other directories' chunks and
   their content hashes alone. Small edits (whole files under a quarter of the target) of one tier
   in one area of the tree (`tests/`, `src/agents/`) are the other exception: packed up to the
-  target, each would be a decision and a one-minute floor of its own.
+  target, each would be a decision of its own.
 - Generated, vendored, lock and large data files go to collapsed chunks (per directory), binary
   files to binary chunks (per directory), and files whose content did not change (pure renames
   and moves, mode changes, empty files) to one light "rename" chunk.

@@ -115,8 +115,11 @@ class ChunkConfig:
     them, so each pair is skimmed once, at the skim rate of a deleted file's lines (2,000 an hour), two changed
     lines a look. A judgement, no study: hono pull/2077's re-indented package.json (1,084 such lines, 10 real)
     was a 2 h 44 min floor read line by line."""
-    min_seconds: float = 60.0
-    """The least floor time of a code chunk, however small: opening, reading and judging it."""
+    min_seconds: float = 5.0
+    """The least floor time of a chunk of lines, however small: its path and the line itself, about 20 words, seen at
+    silent reading's ~238 words a minute (Brysbaert 2019). Above it the reading rates decide: one line of code is 7.2 s
+    (10.8 s at tier 0), 20 lines 2m 24s. It was 60 s (QA64 F11): a one-line version bump read honestly in 5-10 s was
+    flagged a rubber stamp unless the reviewer kept pressing keys for a minute. A team's own value is honoured."""
     max_chunk_seconds: float = 3600.0
     """One sitting: reviews lose effectiveness after 60-90 minutes (SmartBear/Cisco). Chunks are cut so their lines
     fit one (`lines_per_chunk`); only one unit that cannot be cut (a function larger than a sitting) has its floor
@@ -169,7 +172,8 @@ class ChunkConfig:
     pack_small_edits: bool = True
     """Pack small edits (each under a quarter of `target_lines`, whole files) of one tier in one area of the
     tree (a top-level directory, or a package under src/, packages/ ...) into one chunk up to the target: each
-    alone was a decision and a one-minute floor (openai-agents-python pull/4087: 17 of 28 chunks under 50 lines)."""
+    alone was a decision, and a one-minute floor under the former 60 s minimum (openai-agents-python pull/4087: 17 of
+    28 chunks under 50 lines)."""
 
     @classmethod
     def from_reader(cls, reader: SectionReader) -> ChunkConfig:
