@@ -284,6 +284,18 @@ def _find_renames(diff: pygit2.Diff) -> bool:
     return True
 
 
+def _try_find_renames(diff: pygit2.Diff) -> bool:
+    """_find_renames, or False where a blob is missing (damaged or partial clone): the files without pairing."""
+    try:
+        return _find_renames(diff)
+    except pygit2.GitError:
+        return False
+
+
+_PAIRED = frozenset({DeltaStatus.RENAMED, DeltaStatus.COPIED})
+_LISTED = frozenset(DeltaStatus) - {DeltaStatus.UNMODIFIED}
+
+
 def _missing_tree(exc: Exception, fetch: str) -> str:
     """libgit2's "Unable to read tree <id>" in the words the missing-blob case uses; `fetch` is the git
     command that fetches what is missing in a partial clone."""
@@ -1765,19 +1777,13 @@ class GitRepo:
         intent-to-add file, `git add -N`, was "missing (partial clone)" and counted no line). `context_lines`:
         the diff's, for a file read again without the checkout's attributes (`_patch_of_blobs`). `renamed_only`:
         the renamed and copied files alone (the rest of a rename pass's diff is read already: _pair_rest)."""
-        exact_first = False
-        if find_renames:
-            try:
-                exact_first = _find_renames(diff) and not workdir  # a working file is no object to pair again
-            except pygit2.GitError:
-                pass  # a blob is missing (damaged or partial clone): list the files without rename pairing
+        exact_first = find_renames and _try_find_renames(diff) and not workdir  # a working file: no object to pair
         odb = (repo or self.repo).odb
         files: list[FileDiff] = []
         for index, delta in enumerate(diff.deltas):
             if should_stop is not None and index % 64 == 0 and should_stop():
                 raise DiffStopped
-            if delta.status == DeltaStatus.UNMODIFIED or (
-                    renamed_only and delta.status not in (DeltaStatus.RENAMED, DeltaStatus.COPIED)):
+            if delta.status not in (_PAIRED if renamed_only else _LISTED):
                 continue
             # A submodule side names a commit of another repository: never a blob to look for here.
             old_file, new_file = delta.old_file, delta.new_file
