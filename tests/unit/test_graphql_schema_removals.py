@@ -18,6 +18,7 @@ BASE = '''type Query {
 type Product {
   id: ID!
   name: String!
+  """Get a single variant by SKU or ID."""
   variant(id: ID, sku: String): Variant @deprecated(reason: "Use top-level `variant` query.")
 }
 
@@ -84,16 +85,16 @@ def test_each_removal_is_named_where_the_base_declared_it(make_repo) -> None:
         (graphql_schema.KIND, "old", 3, "argument Query.product(channel:)", removal),
         (graphql_schema.KIND, "old", 4, "field Query.legacyOrders", deprecated),
         (graphql_schema.KIND, "old", 9, "field Product.name", removal),
-        (graphql_schema.KIND, "old", 10, "field Product.variant", deprecated),  # its arguments go with it
-        (graphql_schema.KIND, "old", 13, "type Variant", removal),  # its fields go with it
-        (graphql_schema.KIND, "old", 23, "input field ProductFilter.ids", removal),
-        (graphql_schema.KIND, "old", 28, "enum value OrderStatus.UNCONFIRMED", deprecated),
-        (graphql_schema.KIND, "old", 32, "union member SearchResult | Order", removal),
+        (graphql_schema.KIND, "old", 11, "field Product.variant", deprecated),  # its name's line; its arguments go
+        (graphql_schema.KIND, "old", 14, "type Variant", removal),  # its fields go with it
+        (graphql_schema.KIND, "old", 24, "input field ProductFilter.ids", removal),
+        (graphql_schema.KIND, "old", 29, "enum value OrderStatus.UNCONFIRMED", deprecated),
+        (graphql_schema.KIND, "old", 33, "union member SearchResult | Order", removal),
     ]
     by_line = {f.line: f for f in result.findings}
     assert by_line[9].summary() == ("api/schema.graphql:9: field Product.name: removed from the GraphQL schema: "
                                     "clients that query it break")
-    assert by_line[28].reason.endswith("(it was @deprecated first: the announced removal)")
+    assert by_line[29].reason.endswith("(it was @deprecated first: the announced removal)")
     assert not result.notes
 
 

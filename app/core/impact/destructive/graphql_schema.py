@@ -77,7 +77,7 @@ def _members(text: str, path: str) -> dict[str, Member] | str:
 
 
 def _member(node: object, what: str, path: str, lines: list[str], owner: str = "") -> Member:
-    loc = getattr(node, "loc", None)
+    loc = getattr(getattr(node, "name", None), "loc", None)  # its name's line: a node starts at its description
     line = loc.start_token.line if loc is not None else 1
     directives = getattr(node, "directives", None) or ()
     deprecated = any(d.name.value == "deprecated" for d in directives)
