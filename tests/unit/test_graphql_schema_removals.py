@@ -4,8 +4,11 @@ Order.availableShippingMethods from saleor/graphql/schema.graphql and nothing wa
 
 from __future__ import annotations
 
+import dataclasses
+
 from app.core.git.repo import GitRepo
 from app.core.impact.destructive import graphql_schema
+from app.core.impact.destructive.model import Work
 from app.core.impact.destructive.scan import blob_reader, scan_change
 from tests.conftest import ALICE
 
@@ -114,3 +117,20 @@ def test_operations_and_a_schema_that_does_not_parse(make_repo) -> None:
     assert broken.findings == []
     assert broken.notes == ["api/schema.graphql: GraphQL does not parse: Syntax Error: Expected Name, found '{'.: "
                             "not scanned"]
+
+
+def test_definitions_read_one_by_one_as_the_whole_file_reads_them() -> None:
+    """Each definition is parsed on its own, its description with it; a line inside a description that opens with a
+    keyword cuts the file where no definition starts, and the file is read whole instead: the same names, lines."""
+    described = ('"""\nA product.\n"""\ntype Product {\n  id: ID!\n  name: String\n}\n\n"One line."\nscalar Money\n'
+                 '"""Block on one line."""\nenum Kind {\n  A\n}\n')
+    tricky = described.replace("A product.\n", "A product.\ntype names are case-sensitive\n")
+    for text in (described, tricky):
+        pieces = graphql_schema.members(text, "s.graphql", Work())
+        whole = {key: dataclasses.replace(member, path="s.graphql")
+                 for key, member in graphql_schema._members(text).items()}
+        assert pieces == whole
+        assert {key: member.line for key, member in pieces.items()} == {
+            "Product": 4 + (text is tricky), "Product.id": 5 + (text is tricky), "Product.name": 6 + (text is tricky),
+            "Money": 10 + (text is tricky), "Kind": 12 + (text is tricky), "Kind.A": 13 + (text is tricky)}
+    assert len(graphql_schema._pieces(described)) == 3
