@@ -39,3 +39,23 @@ def test_a_move_of_more_files_than_the_limit_pairs_every_one_as_git_does(make_re
     assert by_path[last].old_path == f"old/mod_{MOVED - 1:04}.txt" and by_path[last].additions == 1
     assert (len(got), sum(f.additions for f in got), sum(f.deletions for f in got)) == git_numstat(
         repo, b.head(), b.head("move")) == (MOVED, 1, 0)
+
+
+def test_a_move_past_the_limit_with_every_file_edited_is_paired_by_basename_as_git_does(make_repo) -> None:
+    """A package moved with its imports edited in every file: no file is identical, and there are more unpaired
+    files than git's limit compares pairwise; git pairs each with the one deleted file of its basename."""
+    b = make_repo("edited-move")
+    files = {f"pkg/mod_{i:04}.py": "import pkg.util\n" + "".join(f"VALUE_{j} = {i * 100 + j}\n" for j in range(12))
+             for i in range(MOVED)}
+    b.commit("init", files, author=ALICE)
+    b.branch("move")
+    delta: dict[str, str | None] = dict.fromkeys(files)
+    for path, text in files.items():
+        delta["lib/" + path.split("/", 1)[1]] = text.replace("import pkg.util", "import lib.util")
+    b.commit("Move pkg to lib", delta, branch="move", author=BOB)
+    repo = GitRepo(b.path)
+    got = repo.diff(b.head(), b.head("move"))
+    assert {f.status for f in got} == {"renamed"} and len(got) == MOVED
+    assert all(f.old_path == "pkg/" + f.path.split("/", 1)[1] and f.similarity >= 75 for f in got)
+    assert (len(got), sum(f.additions for f in got), sum(f.deletions for f in got)) == git_numstat(
+        repo, b.head(), b.head("move")) == (MOVED, MOVED, MOVED)

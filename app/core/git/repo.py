@@ -45,6 +45,7 @@ RENAME_LIMIT = 1000
 are at most its square, after the exact renames (same blob) are paired, which has no limit. libgit2 compares each
 added file with the first `rename_limit` deleted ones in path order only: saleor's pr/19407 (1,063 moved files
 among 4,612 deleted) paired 484 of them in 13.8 s, git all of them in 1.4 s."""
+BASENAME_SCORE = 75  # git's min_basename_score: halfway from the rename threshold (50%) to identical
 MAX_TREE_DEPTH = 64  # files_named looks no deeper (a repository's tree is untrusted: no recursion limit to hit)
 
 T = TypeVar("T")
@@ -293,7 +294,19 @@ def _try_find_renames(diff: pygit2.Diff) -> bool:
 
 
 _PAIRED = frozenset({DeltaStatus.RENAMED, DeltaStatus.COPIED})
-_LISTED = frozenset(DeltaStatus) - {DeltaStatus.UNMODIFIED}
+
+
+def _listed(delta: pygit2.DiffDelta) -> bool:
+    return delta.status != DeltaStatus.UNMODIFIED
+
+
+def _by_unique_basename(paths: Iterable[str]) -> dict[str, str]:
+    """basename -> path, for the basenames only one of these paths has."""
+    seen: dict[str, str | None] = {}
+    for path in paths:
+        name = path.rsplit("/", 1)[-1]
+        seen[name] = None if name in seen else path
+    return {name: path for name, path in seen.items() if path is not None}
 
 
 def _missing_tree(exc: Exception, fetch: str) -> str:
@@ -1573,12 +1586,27 @@ class GitRepo:
         return self._pair_rest(self._file_diffs(diff, find_renames=False, context_lines=context_lines), context_lines)
 
     def _pair_rest(self, files: list[FileDiff], context_lines: int) -> list[FileDiff]:
-        """Inexact rename detection on the deleted and added files left unpaired by an exact pass, as git
-        does after its exact renames: within RENAME_LIMIT, in a scratch repository (nothing written here)."""
+        """Rename detection on the deleted and added files an exact pass left unpaired, as git goes on after its
+        exact renames: past RENAME_LIMIT, the files whose basename no other unpaired file has (_pair_basenames), then
+        every pair of the rest while they are within it; in a scratch repository (nothing written here)."""
         gone = {fd.old_path: fd for fd in files if fd.status == "deleted" and fd.problem is None and fd.old_blob}
         new = {fd.new_path: fd for fd in files if fd.status == "added" and fd.problem is None and fd.new_blob}
-        if not gone or not new or len(gone) * len(new) > RENAME_LIMIT ** 2:
-            return files
+        renamed: list[FileDiff] = []
+        if len(gone) * len(new) > RENAME_LIMIT ** 2:
+            renamed = self._pair_basenames(gone, new, context_lines)
+            for fd in renamed:
+                del gone[fd.old_path], new[fd.new_path]
+        if gone and new and len(gone) * len(new) <= RENAME_LIMIT ** 2:
+            renamed += self._pair_similar(gone, new, context_lines)
+        taken = {fd.old_path for fd in renamed} | {fd.new_path for fd in renamed}
+        kept = [fd for fd in files
+                if not (fd.status == "deleted" and fd.old_path in taken)
+                and not (fd.status == "added" and fd.new_path in taken)]
+        return kept + renamed if renamed else files
+
+    def _pair_similar(self, gone: dict[str | None, FileDiff], new: dict[str | None, FileDiff],
+                      context_lines: int) -> list[FileDiff]:
+        """The renames libgit2 finds comparing every deleted file with every added one."""
         scratch = self._scratch()
         old_tree = self._tree_of(scratch, {p: (fd.old_blob, fd.old_mode) for p, fd in gone.items() if p})
         new_tree = self._tree_of(scratch, {p: (fd.new_blob, fd.new_mode) for p, fd in new.items() if p})
@@ -1586,14 +1614,36 @@ class GitRepo:
         try:
             sub.find_similar(DiffFind.FIND_RENAMES, rename_limit=len(gone))
         except pygit2.GitError:
-            return files
-        renamed = self._file_diffs(sub, find_renames=False, repo=scratch, context_lines=context_lines,
-                                   renamed_only=True)
-        taken = {fd.old_path for fd in renamed} | {fd.new_path for fd in renamed}
-        kept = [fd for fd in files
-                if not (fd.status == "deleted" and fd.old_path in taken)
-                and not (fd.status == "added" and fd.new_path in taken)]
-        return kept + renamed
+            return []
+        return self._file_diffs(sub, find_renames=False, repo=scratch, context_lines=context_lines,
+                                keep=lambda delta: delta.status in _PAIRED)
+
+    def _pair_basenames(self, gone: dict[str | None, FileDiff], new: dict[str | None, FileDiff],
+                        context_lines: int) -> list[FileDiff]:
+        """git's step between exact and inexact renames (diffcore-rename.c's find_basename_matches): a deleted and an
+        added file of a basename no other unpaired file has, paired when BASENAME_SCORE% similar. A package moved
+        with its imports edited in every file is paired past RENAME_LIMIT. libgit2 measures each pair as one file
+        modified, both versions put at the added file's path (FIND_REWRITES' similarity of a file to itself)."""
+        olds = _by_unique_basename(p for p in gone if p)
+        news = _by_unique_basename(p for p in new if p)
+        pairs = {news[name]: olds[name] for name in olds.keys() & news.keys()}  # added path -> deleted path
+        if not pairs:
+            return []
+        scratch = self._scratch()
+        old_tree = self._tree_of(scratch, {n: (gone[o].old_blob, gone[o].old_mode) for n, o in pairs.items()})
+        new_tree = self._tree_of(scratch, {n: (new[n].new_blob, new[n].new_mode) for n in pairs})
+        sub = old_tree.diff_to_tree(new_tree, context_lines=context_lines)
+        try:
+            sub.find_similar(DiffFind.FIND_REWRITES)  # each pair's similarity; nothing split or paired
+        except pygit2.GitError:
+            return []
+        similar = self._file_diffs(sub, find_renames=False, repo=scratch, context_lines=context_lines,
+                                   keep=lambda delta: delta.status == DeltaStatus.MODIFIED
+                                   and delta.similarity >= BASENAME_SCORE)
+        scores = {decode_path(d.new_file.raw_path): d.similarity for d in sub.deltas}
+        for fd in similar:
+            fd.status, fd.old_path, fd.similarity = "renamed", pairs[fd.path], scores.get(fd.path, BASENAME_SCORE)
+        return similar
 
     def _scratch(self) -> pygit2.Repository:
         """A throwaway bare repository that reads this one's objects (git alternates) and keeps
@@ -1772,18 +1822,18 @@ class GitRepo:
 
     def _file_diffs(self, diff: pygit2.Diff, *, find_renames: bool = True, repo: pygit2.Repository | None = None,
                     should_stop: Callable[[], bool] | None = None, workdir: bool = False,
-                    context_lines: int = 3, renamed_only: bool = False) -> list[FileDiff]:
+                    context_lines: int = 3, keep: Callable[[pygit2.DiffDelta], bool] | None = None) -> list[FileDiff]:
         """`workdir`: the new side is the working tree, whose content has an id but is no object (an
         intent-to-add file, `git add -N`, was "missing (partial clone)" and counted no line). `context_lines`:
-        the diff's, for a file read again without the checkout's attributes (`_patch_of_blobs`). `renamed_only`:
-        the renamed and copied files alone (the rest of a rename pass's diff is read already: _pair_rest)."""
+        the diff's, for a file read again without the checkout's attributes (`_patch_of_blobs`). `keep`: which
+        deltas to read (a rename pass's pairs alone: the rest of its diff is read already, _pair_rest)."""
         exact_first = find_renames and _try_find_renames(diff) and not workdir  # a working file: no object to pair
         odb = (repo or self.repo).odb
         files: list[FileDiff] = []
         for index, delta in enumerate(diff.deltas):
             if should_stop is not None and index % 64 == 0 and should_stop():
                 raise DiffStopped
-            if delta.status not in (_PAIRED if renamed_only else _LISTED):
+            if not (keep or _listed)(delta):
                 continue
             # A submodule side names a commit of another repository: never a blob to look for here.
             old_file, new_file = delta.old_file, delta.new_file

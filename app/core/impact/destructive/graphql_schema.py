@@ -12,6 +12,7 @@ operations (queries, fragments) declares no schema and gives nothing.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ def members(text: str, path: str, work: Work) -> dict[str, Member]:
     found: dict[str, Member] = {}
     for first, piece in _pieces(text):
         answer = _memo.get_or_compute(_memo.key("", piece.encode("utf-8", "surrogatepass")),
-                                      lambda piece=piece: _members(piece))
+                                      functools.partial(_members, piece))
         if isinstance(answer, str):  # cut where no definition starts (a keyword opening a description's line)
             whole = _members(text)
             if isinstance(whole, str):
