@@ -300,6 +300,24 @@ def _listed(delta: pygit2.DiffDelta) -> bool:
     return delta.status != DeltaStatus.UNMODIFIED
 
 
+def _side_path(delta: pygit2.DiffDelta) -> str:
+    """The path of a deleted file's old side, else of the new side."""
+    return decode_path(delta.old_file.raw_path if delta.status == DeltaStatus.DELETED else delta.new_file.raw_path)
+
+
+def _unpaired(diff: pygit2.Diff, odb: pygit2.Odb) -> list[FileDiff]:
+    """The deleted and added files of a diff, their ids and modes only (no line read): rename candidates. One whose
+    blob is missing (partial or damaged clone) is none: libgit2 would give up on every pair."""
+    out = []
+    for delta in diff.deltas:
+        old, new = delta.old_file, delta.new_file
+        if delta.status == DeltaStatus.DELETED and old.mode != FileMode.COMMIT and str(old.id) in odb:
+            out.append(FileDiff("deleted", decode_path(old.raw_path), None, old_blob=str(old.id), old_mode=old.mode))
+        elif delta.status == DeltaStatus.ADDED and new.mode != FileMode.COMMIT and str(new.id) in odb:
+            out.append(FileDiff("added", None, decode_path(new.raw_path), new_blob=str(new.id), new_mode=new.mode))
+    return out
+
+
 def _by_unique_basename(paths: Iterable[str]) -> dict[str, str]:
     """basename -> path, for the basenames only one of these paths has."""
     seen: dict[str, str | None] = {}
@@ -1511,8 +1529,14 @@ class GitRepo:
             exact_first = _find_renames(diff)
         except pygit2.GitError:
             return self._diff_around_missing(a, b, context_lines)
-        files = self._file_diffs(diff, find_renames=False, should_stop=should_stop, context_lines=context_lines)
-        return self._pair_rest(files, context_lines) if exact_first else files
+        if not exact_first:
+            return self._file_diffs(diff, find_renames=False, should_stop=should_stop, context_lines=context_lines)
+        # the rest paired before any file is read: a pair's deleted and added sides are never read to be dropped
+        renamed = self._rest_renames(_unpaired(diff, self.repo.odb), context_lines)
+        taken = {fd.old_path for fd in renamed} | {fd.new_path for fd in renamed}
+        files = self._file_diffs(diff, find_renames=False, should_stop=should_stop, context_lines=context_lines,
+                                 keep=lambda delta: _listed(delta) and _side_path(delta) not in taken)
+        return files + renamed
 
     def diff_merge_introduced(self, merge: str, *, context_lines: int = 3) -> list[FileDiff]:
         """What a two-parent merge introduced itself: the diff from the automatic merge of its parents
@@ -1586,11 +1610,21 @@ class GitRepo:
         return self._pair_rest(self._file_diffs(diff, find_renames=False, context_lines=context_lines), context_lines)
 
     def _pair_rest(self, files: list[FileDiff], context_lines: int) -> list[FileDiff]:
-        """Rename detection on the deleted and added files an exact pass left unpaired, as git goes on after its
-        exact renames: past RENAME_LIMIT, the files whose basename no other unpaired file has (_pair_basenames), then
-        every pair of the rest while they are within it; in a scratch repository (nothing written here)."""
-        gone = {fd.old_path: fd for fd in files if fd.status == "deleted" and fd.problem is None and fd.old_blob}
-        new = {fd.new_path: fd for fd in files if fd.status == "added" and fd.problem is None and fd.new_blob}
+        """`files` with the renames among the deleted and added files an exact pass left unpaired (_rest_renames)."""
+        renamed = self._rest_renames([fd for fd in files if fd.status in ("deleted", "added") and fd.problem is None],
+                                     context_lines)
+        taken = {fd.old_path for fd in renamed} | {fd.new_path for fd in renamed}
+        kept = [fd for fd in files
+                if not (fd.status == "deleted" and fd.old_path in taken)
+                and not (fd.status == "added" and fd.new_path in taken)]
+        return kept + renamed if renamed else files
+
+    def _rest_renames(self, unpaired: list[FileDiff], context_lines: int) -> list[FileDiff]:
+        """The renames among deleted and added files an exact pass left unpaired, as git goes on after its exact
+        renames: past RENAME_LIMIT, the files whose basename no other unpaired file has (_pair_basenames), then every
+        pair of the rest while they are within it; in a scratch repository (nothing written here)."""
+        gone = {fd.old_path: fd for fd in unpaired if fd.status == "deleted" and fd.old_blob}
+        new = {fd.new_path: fd for fd in unpaired if fd.status == "added" and fd.new_blob}
         renamed: list[FileDiff] = []
         if len(gone) * len(new) > RENAME_LIMIT ** 2:
             renamed = self._pair_basenames(gone, new, context_lines)
@@ -1598,11 +1632,7 @@ class GitRepo:
                 del gone[fd.old_path], new[fd.new_path]
         if gone and new and len(gone) * len(new) <= RENAME_LIMIT ** 2:
             renamed += self._pair_similar(gone, new, context_lines)
-        taken = {fd.old_path for fd in renamed} | {fd.new_path for fd in renamed}
-        kept = [fd for fd in files
-                if not (fd.status == "deleted" and fd.old_path in taken)
-                and not (fd.status == "added" and fd.new_path in taken)]
-        return kept + renamed if renamed else files
+        return renamed
 
     def _pair_similar(self, gone: dict[str | None, FileDiff], new: dict[str | None, FileDiff],
                       context_lines: int) -> list[FileDiff]:
