@@ -307,7 +307,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 133: a file-level blast radius reads "imported or named by" (Java, PHP, C#, Rust name what they use) (QA62 F5);
 # 134: a chunk's least floor is 5 s, not 60 (QA64 F11); lock files under tier-0 directories are tier 1; committed
 #     SQLite databases are named in the tier reasons (FIX117);
-ANALYSIS_VERSION = "134"
+# 135: renames paired as git pairs them past libgit2's limit; a RunPython's unrestorable row deletes and GraphQL schema
+#      removals are destructive (FIX118);
+ANALYSIS_VERSION = "135"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

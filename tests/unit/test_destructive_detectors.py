@@ -472,7 +472,9 @@ def test_a_data_migration_deleting_every_row_through_the_orm() -> None:
     )
     found = migrations.scan_python_migration(code, "extras/migrations/0018_tag_data.py", Work())
     assert [(f.kind, f.line, f.target) for f in found] == [
-        ("sql-delete-all", 4, "every row of TaggitTag"), ("sql-delete-all", 6, "every row of Token")]
+        ("sql-delete-all", 4, "every row of TaggitTag"), ("sql-delete-all", 6, "every row of Token"),
+        # a filtered delete with no reverse_code, found at its RunPython: those rows for good (django_data.py)
+        ("migration-delete-rows", 5, "rows of ContentType")]
 
 
 def test_ruby_migration_down_undoes_up_and_interpolation() -> None:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from app.core.impact.destructive import django_fields, reshape, sql
+from app.core.impact.destructive import django_data, django_fields, reshape, sql
 from app.core.impact.destructive.model import (
     MAX_FINDINGS_PER_FILE,
     MAX_PARSE_BYTES,
@@ -178,8 +178,10 @@ def _declares_replaces(statement: ast.stmt) -> bool:
 
 class _PythonMigration(ast.NodeVisitor):
     def __init__(self, lines: Lines, known: dict[str, str], sequences: dict[str, list[str]] | None = None,
-                 old_field: django_fields.OldField | None = None) -> None:
+                 old_field: django_fields.OldField | None = None,
+                 functions: dict[str, ast.FunctionDef] | None = None) -> None:
         self.old_field = old_field
+        self.functions = functions or {}  # the module's functions, which a RunPython names (django_data)
         self.lines = lines
         self.known = known
         self.sequences = sequences or {}
@@ -284,6 +286,10 @@ class _PythonMigration(ast.NodeVisitor):
         ops = self._orm_ops(node, name, last)
         if ops:
             self.events.append(Event(section, line, text, ops=ops, replays=self.replays))
+        if last == "RunPython":
+            for delete, op in django_data.run_python_deletes(node, _arg(node, 1, "reverse_code"), self.functions):
+                self.events.append(Event(section, delete.line, self.lines.text_of(delete.line), ops=[op],
+                                         replays=self.replays))
         if last == "RunSQL":
             self._sql(_arg(node, 0, "sql"), section, node)
             self._sql(_arg(node, 1, "reverse_sql"), sql.DOWN, node)
@@ -407,7 +413,8 @@ def scan_python_migration(text: str, path: str, work: Work,
     against it)."""
     tree = parse_python(text, work)
     known = string_assignments(tree, sql_placeholder)
-    visitor = _PythonMigration(Lines(text), known, string_sequences(tree, known), old_field)
+    visitor = _PythonMigration(Lines(text), known, string_sequences(tree, known), old_field,
+                               django_data.functions_of(tree))
     visitor.visit(tree)
     work.add(len(visitor.events))
     return judge_events(visitor.events, path, "python-migration", work)

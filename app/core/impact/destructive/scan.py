@@ -27,6 +27,7 @@ from app.core.impact.destructive import (
     ci,
     django_fields,
     efcore,
+    graphql_schema,
     kubernetes,
     liquibase,
     migrations,
@@ -169,6 +170,8 @@ def family(path: str, head: str) -> str | None:
         return "tfvars"
     if lower.endswith(".sql"):
         return "sql"
+    if graphql_schema.is_schema_file(lower):
+        return "graphql"
     if lower.endswith(".xml") and liquibase.is_changelog(head):
         return "liquibase-xml"
     if lower.endswith(_YAML + (".json",)) and liquibase.is_changelog(head):
@@ -242,6 +245,7 @@ class _ChangeScan:
         self.tf_old_lines: dict[str, Lines] = {}  # the base's text of each file, for what a change removed
         self.pipelines: dict[str, list[ci.Pipeline]] = {"old": [], "new": []}
         self.manifests: dict[str, list[kubernetes.Resource]] = {"old": [], "new": []}
+        self.schemas: list[tuple[FileDiff, str | None, str | None]] = []  # GraphQL SDL, compared across files
 
     # -- per file --------------------------------------------------------------------------------------
     def file(self, fd: FileDiff) -> None:
@@ -292,6 +296,9 @@ class _ChangeScan:
             base = terraform.parse_hcl(old, fd.path, work)[0] if old is not None else {}
             head = terraform.parse_hcl(new, fd.path, work)[0] if new is not None else {}
             return terraform.compare_tfvars(fd.path, base, head, Lines(new or ""), self._gates(fd.path))
+        if kind == "graphql":
+            self.schemas.append((fd, old, new))
+            return []
         if kind == "sql":
             return self._versions(
                 fd,
@@ -509,9 +516,28 @@ class _ChangeScan:
             self.result.findings.extend(
                 kubernetes.removed_resources(self.manifests["old"], self.manifests["new"])
             )
+        if any(fd.deletions for fd, _, _ in self.schemas):  # nothing is removed where no line is
+            self.result.findings.extend(self._schema_removals())
         unique = {(f.kind, f.path, f.side, f.line, f.explanation): f for f in self.result.findings}
         self.result.findings = sorted(unique.values(), key=lambda f: (f.path, f.line or 0, f.kind))
         return self.result
+
+
+    def _schema_removals(self) -> list[Finding]:
+        """The GraphQL schema's removals across the change's SDL files; a file that does not parse on either side
+        is left out of both, with a note (its names would read as removed, or as added)."""
+        base: list[dict[str, graphql_schema.Member]] = []
+        head: list[dict[str, graphql_schema.Member]] = []
+        for fd, old, new in self.schemas:
+            try:
+                before = graphql_schema.members(old, fd.old_path or fd.path, self.work) if old is not None else {}
+                after = graphql_schema.members(new, fd.path, self.work) if new is not None else {}
+            except ParseFailure as exc:
+                self.result.notes.append(f"{visible_path(fd.path)}: {exc}: not scanned")
+                continue
+            base.append(before)
+            head.append(after)
+        return graphql_schema.removals(base, head)[:MAX_FINDINGS_PER_FILE]
 
 
 # AWS CDK: infrastructure written in TypeScript, JavaScript or Python. Its destructive settings are calls and

@@ -1,0 +1,111 @@
+"""Django data migrations (django_data.py): a RunPython whose forward deletes rows its reverse cannot restore is
+destructive (saleor's pr/19465: `WebhookEvent.objects.filter(event_type="observability").delete()` under
+`RunPython.noop` was not flagged); one that only creates or updates, or whose reverse writes rows back, is not."""
+
+from __future__ import annotations
+
+from app.core.git.repo import GitRepo
+from app.core.impact.destructive import django_data, migrations
+from app.core.impact.destructive.model import Work
+from app.core.impact.destructive.scan import blob_reader, scan_change
+from tests.conftest import ALICE
+
+SALEOR_0016 = '''from django.db import migrations
+
+
+def drop_observability_event(apps, _schema_editor):
+    WebhookEvent = apps.get_model("webhook", "WebhookEvent")
+    # Delete any lingering subscriptions to it.
+    WebhookEvent.objects.filter(event_type="observability").delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("webhook", "0015_drop_export_completed_events")]
+
+    operations = [
+        migrations.RunPython(
+            drop_observability_event, reverse_code=migrations.RunPython.noop
+        )
+    ]
+'''
+
+
+def _scan(code: str) -> list[tuple[str, int | None, str, float]]:
+    found = migrations.scan_python_migration(code, "shop/migrations/0002_data.py", Work())
+    return [(f.kind, f.line, f.target, f.weight) for f in found]
+
+
+def test_a_filtered_delete_under_a_noop_reverse_is_destructive_in_a_real_change(make_repo) -> None:
+    builder = make_repo()
+    first = builder.commit("base", {"saleor/webhook/migrations/__init__.py": ""}, author=ALICE)
+    second = builder.commit("head", {"saleor/webhook/migrations/0016_drop_observability_event.py": SALEOR_0016},
+                            author=ALICE)
+    repo = GitRepo(builder.path)
+    result = scan_change(repo.diff(first, second), blob_reader(repo.blob))
+    assert [(f.kind, f.path, f.line, f.weight) for f in result.findings] == [
+        (django_data.KIND, "saleor/webhook/migrations/0016_drop_observability_event.py", 7,
+         django_data.FILTERED_DELETE_WEIGHT)]
+    assert result.findings[0].summary() == (
+        "saleor/webhook/migrations/0016_drop_observability_event.py:7: rows of webhook.WebhookEvent: "
+        "RunPython(drop_observability_event), line 14, deletes those matched by .filter(event_type='observability'); "
+        "its reverse, migrations.RunPython.noop, does not bring them back")
+
+
+def test_deletes_through_a_name_a_loop_or_a_relation_table_and_with_no_reverse_at_all() -> None:
+    code = (
+        "from django.db import migrations\n"
+        "def forward(apps, schema_editor):\n"
+        "    App = apps.get_model('app', 'App')\n"
+        "    stale = Token.objects.filter(expired=True)\n"
+        "    stale.delete()\n"
+        "    for row in Order.objects.filter(status='draft'):\n"
+        "        row.delete()\n"
+        "    App.permissions.through.objects.filter(permission=1).delete()\n"
+        "    everything = Cart.objects.all()\n"
+        "    everything.delete()\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [migrations.RunPython(forward)]\n"
+    )
+    half = django_data.FILTERED_DELETE_WEIGHT
+    assert _scan(code) == [(django_data.KIND, 5, "rows of Token", half), (django_data.KIND, 7, "rows of Order", half),
+                           (django_data.KIND, 8, "rows of app.App.permissions.through", half),
+                           (django_data.KIND, 10, "every row of Cart", 1.0)]
+    reason = migrations.scan_python_migration(code, "m/migrations/0002.py", Work())[0].reason
+    assert reason.endswith("no reverse_code: the migration cannot be rolled back")
+
+
+def test_creates_updates_and_a_reverse_that_writes_rows_back_are_not_destructive() -> None:
+    code = (
+        "from django.db import migrations\n"
+        "def forward(apps, schema_editor):\n"
+        "    Tag = apps.get_model('shop', 'Tag')\n"
+        "    Tag.objects.create(name='new')\n"
+        "    Tag.objects.filter(name='old').update(name='older')\n"
+        "def prune(apps, schema_editor):\n"
+        "    Tag.objects.filter(name='tmp').delete()\n"
+        "def restore(apps, schema_editor):\n"
+        "    Tag.objects.bulk_create([Tag(name='tmp')])\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [\n"
+        "        migrations.RunPython(forward, migrations.RunPython.noop),\n"
+        "        migrations.RunPython(prune, restore),\n"
+        "        migrations.RunPython(prune, reverse_code=imported_restore),\n"
+        "    ]\n"
+    )
+    assert _scan(code) == []
+    noop_lambda = code.replace("migrations.RunPython(prune, restore)", "migrations.RunPython(prune, lambda a, s: None)")
+    assert _scan(noop_lambda) == [(django_data.KIND, 7, "rows of Tag", django_data.FILTERED_DELETE_WEIGHT)]
+
+
+def test_rows_of_a_model_the_migration_creates_lose_nothing() -> None:
+    code = (
+        "from django.db import migrations\n"
+        "def forward(apps, schema_editor):\n"
+        "    Draft.objects.filter(kept=False).delete()\n"
+        "class Migration(migrations.Migration):\n"
+        "    operations = [\n"
+        "        migrations.CreateModel(name='Draft', fields=[]),\n"
+        "        migrations.RunPython(forward, migrations.RunPython.noop),\n"
+        "    ]\n"
+    )
+    assert _scan(code) == []
