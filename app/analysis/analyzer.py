@@ -305,7 +305,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 131: the lock files of one kind are one collapsed chunk, whatever their directories (QA62);
 # 132: lizard's `*global*` pseudo-function is no function (QA62);
 # 133: a file-level blast radius reads "imported or named by" (Java, PHP, C#, Rust name what they use) (QA62 F5);
-ANALYSIS_VERSION = "133"
+# 134: a C# change reaches the files naming the members it alters; Rust `pub use` re-exports followed (FIX122);
+ANALYSIS_VERSION = "134"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -1692,7 +1693,7 @@ class Analyzer:
         # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
         changes = (
             (fd.old_path, fd.new_path, read(fd, "new"),
-             read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES + RUST_SUFFIXES) else None)
+             read(fd, "old") if fd.old_path.endswith((*PY_SUFFIXES, *RUST_SUFFIXES, ".cs")) else None)
             for fd in prep.files
             if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
             # a file read at import level is its whole interface: one whose lines and path stay (a mode change:

@@ -127,7 +127,7 @@ def test_a_csharp_type_is_reached_by_the_files_that_name_it(make_repo) -> None:
         "src/Api/Controllers/AccountsController.cs":
             "using Bit.Core.Services;\nusing Bit.Core.Entities;\n\nnamespace Bit.Api.Controllers;\n\n"
             "public class AccountsController\n{\n    private readonly IUserService _users;\n"
-            "    public User Get() => null; // IUserService in a comment\n}\n",
+            "    public Task<User> Get(Guid id) => _users.GetAsync(id); // IUserService in a comment\n}\n",
         "src/Api/Controllers/InfoController.cs":  # names it only in a string: no dependent
             "namespace Bit.Api.Controllers;\n\npublic class InfoController { string s = \"IUserService\"; }\n",
     }

@@ -1,0 +1,97 @@
+"""A C# change's blast radius is the files that name the members it alters (impact/cs_members.py), on a small
+solution built by the test: bitwarden/server's pr/8229 reached 2,206 of 4,850 files through GlobalSettings.cs, a
+settings class half the codebase names, whatever it changed of it."""
+
+from __future__ import annotations
+
+from app.core.git.repo import GitRepo
+from app.core.impact.cs_members import altered_members
+from app.core.impact.graph import GRAPH_SUFFIXES, blast_radius, build_graph
+from app.core.impact.lazy_graph import lazy_graph_in_process
+from tests.conftest import ALICE
+
+SETTINGS = "src/Core/Settings/GlobalSettings.cs"
+SETTINGS_TEXT = """namespace Bit.Core.Settings;
+
+public class GlobalSettings : IGlobalSettings
+{
+    private string _name = "x";
+    public virtual bool SelfHosted { get; set; }
+    public virtual MailSettings Mail { get; set; } = new MailSettings();
+    public int Port(int offset) { return 80 + offset; }
+    public int Port(string name) { return 81; }
+
+    public class MailSettings
+    {
+        public string ReplyToEmail { get; set; }
+    }
+}
+"""
+SOLUTION = {
+    SETTINGS: SETTINGS_TEXT,
+    "src/Core/Settings/IGlobalSettings.cs": "namespace Bit.Core.Settings;\n\npublic interface IGlobalSettings\n{\n"
+                                            "    bool SelfHosted { get; }\n}\n",
+    "src/Api/Startup.cs": "using Bit.Core.Settings;\n\nnamespace Bit.Api;\n\npublic class Startup\n{\n"
+                          "    public void Run(GlobalSettings s) { if (s.SelfHosted) { } }\n}\n",
+    "src/Core/Mail/MailSender.cs": "using Bit.Core.Settings;\n\nnamespace Bit.Core.Mail;\n\npublic class MailSender\n{\n"
+                                   "    public string To(GlobalSettings s) => s.Mail.ReplyToEmail;\n}\n",
+    "src/Core/Jobs/Job.cs": "using Bit.Core.Settings;\n\nnamespace Bit.Core.Jobs;\n\npublic class Job\n{\n"
+                            "    public Job(GlobalSettings s, Startup startup) { }\n}\n",  # passes it on, names none
+    "src/Api/Program.cs": "namespace Bit.Api;\n\npublic class Program\n{\n"
+                          "    public static void Main() { new Startup().Run(null); }\n}\n",  # uses Startup
+    "src/Core/Settings/SelfHostedSettings.cs": "namespace Bit.Core.Settings;\n\n"
+                                               "public class SelfHostedSettings : IGlobalSettings\n{\n"
+                                               "    public bool SelfHosted => true;\n}\n",
+}
+
+
+def _reach(make_repo, path: str, new_text: str) -> list[set[str]]:
+    """The files each graph (whole, lazy) says the change of `path` to `new_text` reaches (direct, transitive)."""
+    builder = make_repo()
+    commit = builder.commit("base", dict(SOLUTION), author=ALICE)
+    files = GitRepo(builder.path).tree_files(commit, GRAPH_SUFFIXES)
+    change = [(path, path, new_text.encode(), SOLUTION[path].encode())]
+    out = []
+    for graph in (build_graph(files), lazy_graph_in_process(files)):
+        result = blast_radius(graph, change)
+        out.append({c.split(":", 1)[0] for s in result.symbols for c in s.direct})
+        out.append({s.transitive for s in result.symbols} or {0})
+    return out
+
+
+def test_a_member_added_or_a_private_one_changed_reaches_no_one(make_repo) -> None:
+    added = SETTINGS_TEXT.replace("    public int Port(int", "    public string Added { get; set; }\n"
+                                                         "    public int Port(int")
+    assert _reach(make_repo, SETTINGS, added.replace('"x"', '"y"')) == [set(), {0}, set(), {0}]
+
+
+def test_a_member_removed_or_rewritten_reaches_the_files_that_name_it(make_repo) -> None:
+    """No true dependent is lost: Startup names `.SelfHosted`, and Program (which uses Startup) is reached through
+    it; Job names the type but none of its members (only Startup); MailSender names `.Mail.ReplyToEmail` of the nested class."""
+    gone = SETTINGS_TEXT.replace("    public virtual bool SelfHosted { get; set; }\n", "")
+    assert _reach(make_repo, SETTINGS, gone)[::2] == [{"src/Api/Startup.cs"}] * 2
+    assert _reach(make_repo, SETTINGS, gone)[1] == {3}  # Startup, then Program and Job, which name Startup
+    renamed = SETTINGS_TEXT.replace("ReplyToEmail", "ReplyTo")
+    assert _reach(make_repo, SETTINGS, renamed)[::2] == [{"src/Core/Mail/MailSender.cs"}] * 2
+    overload = SETTINGS_TEXT.replace("return 81;", "return 82;")  # an overload's body: the name's callers
+    assert _reach(make_repo, SETTINGS, overload)[0] == set()  # nobody names Port
+
+
+def test_where_the_members_cannot_be_told_every_dependent_of_the_type_is_reached(make_repo) -> None:
+    """An indexer (named by no word), a namespace moved, a version that does not parse: the file as a whole."""
+    everyone = {"src/Api/Startup.cs", "src/Core/Mail/MailSender.cs", "src/Core/Jobs/Job.cs"}
+    indexer = SETTINGS_TEXT.replace("    public int Port(int", "    public int this[int i] => i;\n    public int Port(int")
+    assert _reach(make_repo, SETTINGS, indexer)[0] == everyone
+    moved = SETTINGS_TEXT.replace("namespace Bit.Core.Settings;", "namespace Bit.Core.Config;")
+    assert _reach(make_repo, SETTINGS, moved)[0] == everyone
+    assert _reach(make_repo, SETTINGS, SETTINGS_TEXT.replace("{ get; set; }", "{ get; set;", 1))[0] == everyone
+
+
+def test_a_member_added_to_an_interface_reaches_its_implementers() -> None:
+    """An implementer must write it: the interface's name stands for the member (its every dependent)."""
+    interface = SOLUTION["src/Core/Settings/IGlobalSettings.cs"]
+    added = interface.replace("{ get; }\n", "{ get; }\n    string Name { get; }\n")
+    assert altered_members(interface.encode(), added.encode()) == {"IGlobalSettings"}
+    with_default = interface.replace("{ get; }\n", "{ get; }\n    string Name => \"x\";\n")
+    assert altered_members(interface.encode(), with_default.encode()) == set()
+    assert altered_members(interface.encode(), interface.replace("bool", "int").encode()) == {"SelfHosted"}
