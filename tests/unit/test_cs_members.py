@@ -33,7 +33,8 @@ SOLUTION = {
                                             "    bool SelfHosted { get; }\n}\n",
     "src/Api/Startup.cs": "using Bit.Core.Settings;\n\nnamespace Bit.Api;\n\npublic class Startup\n{\n"
                           "    public void Run(GlobalSettings s) { if (s.SelfHosted) { } }\n}\n",
-    "src/Core/Mail/MailSender.cs": "using Bit.Core.Settings;\n\nnamespace Bit.Core.Mail;\n\npublic class MailSender\n{\n"
+    "src/Core/Mail/MailSender.cs": "using Bit.Core.Settings;\n\nnamespace Bit.Core.Mail;\n\n"
+                                   "public class MailSender\n{\n"
                                    "    public string To(GlobalSettings s) => s.Mail.ReplyToEmail;\n}\n",
     "src/Core/Jobs/Job.cs": "using Bit.Core.Settings;\n\nnamespace Bit.Core.Jobs;\n\npublic class Job\n{\n"
                             "    public Job(GlobalSettings s, Startup startup) { }\n}\n",  # passes it on, names none
@@ -67,7 +68,8 @@ def test_a_member_added_or_a_private_one_changed_reaches_no_one(make_repo) -> No
 
 def test_a_member_removed_or_rewritten_reaches_the_files_that_name_it(make_repo) -> None:
     """No true dependent is lost: Startup names `.SelfHosted`, and Program (which uses Startup) is reached through
-    it; Job names the type but none of its members (only Startup); MailSender names `.Mail.ReplyToEmail` of the nested class."""
+    it; Job names the type but none of its members (only Startup); MailSender names `.Mail.ReplyToEmail` of the
+    nested class."""
     gone = SETTINGS_TEXT.replace("    public virtual bool SelfHosted { get; set; }\n", "")
     assert _reach(make_repo, SETTINGS, gone)[::2] == [{"src/Api/Startup.cs"}] * 2
     assert _reach(make_repo, SETTINGS, gone)[1] == {3}  # Startup, then Program and Job, which name Startup
@@ -80,7 +82,8 @@ def test_a_member_removed_or_rewritten_reaches_the_files_that_name_it(make_repo)
 def test_where_the_members_cannot_be_told_every_dependent_of_the_type_is_reached(make_repo) -> None:
     """An indexer (named by no word), a namespace moved, a version that does not parse: the file as a whole."""
     everyone = {"src/Api/Startup.cs", "src/Core/Mail/MailSender.cs", "src/Core/Jobs/Job.cs"}
-    indexer = SETTINGS_TEXT.replace("    public int Port(int", "    public int this[int i] => i;\n    public int Port(int")
+    indexer = SETTINGS_TEXT.replace("    public int Port(int",
+                                    "    public int this[int i] => i;\n    public int Port(int")
     assert _reach(make_repo, SETTINGS, indexer)[0] == everyone
     moved = SETTINGS_TEXT.replace("namespace Bit.Core.Settings;", "namespace Bit.Core.Config;")
     assert _reach(make_repo, SETTINGS, moved)[0] == everyone

@@ -109,7 +109,7 @@ class _Members:
 
     def _member(self, node: Any, owner: str, type_name: str, *, interface: bool, partial: bool) -> None:
         modifiers = _modifiers(node)
-        private = "private" in modifiers and "protected" not in modifiers or not (
+        private = ("private" in modifiers and "protected" not in modifiers) or not (
             interface or node.type == "enum_member_declaration" or modifiers & _ACCESS)
         if private and not partial and node.type not in _OF_THE_TYPE:
             return  # seen only inside its type, in this file

@@ -652,8 +652,8 @@ class Symbol:
         )
 
 
-_NONE: frozenset[str] = frozenset()
-ALL_WORDS = "*"  # Graph.words of a C# file whose words were cut at MAX_NAMES: it may name any member  # what a question answers with nothing found
+_NONE: frozenset[str] = frozenset()  # what a question answers with nothing found
+ALL_WORDS = "*"  # Graph.words of a C# file whose words were cut at MAX_NAMES: it may name any member
 
 
 @dataclass
@@ -678,6 +678,9 @@ class Graph:
     # a C# file -> the capitalised words it writes (class_names.csharp_refs; ALL_WORDS: too many kept): which of
     # a type's dependents name the members a change alters (cs_members.py)
     words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # a Rust file -> the ids whose paths went through its `pub use` to another file: its dependents only when the
+    # change alters what it re-exports (rust_names.py)
+    through: dict[str, set[str]] = field(default_factory=dict)
     # path -> its symbols, built on the first symbols_in: a scan of every symbol per changed file cost
     # 1.1 s of a cold analysis of the ansible scenario (40,000 symbols, 3,000 file versions)
     _by_path: dict[str, list[Symbol]] | None = field(default=None, init=False, repr=False, compare=False)
@@ -727,6 +730,9 @@ class Graph:
                 continue
             if owner == TEST_MODULE_OWNER:  # `#[cfg(test)] mod testutil;` declares test code (mark_test_modules)
                 continue
+            if summary.path.endswith(RUST_SUFFIXES) and resolver.rust_passed:
+                for passed in resolver.rust_passed:
+                    self.through.setdefault(passed, set()).add(caller)
             callers = self.callers.setdefault(target, set())
             if owner == REEXPORT_OWNER and f"{summary.module}:{MODULE_LEVEL}" in callers:
                 continue  # a file that uses what it re-exports is a dependent of it as any other
@@ -813,6 +819,7 @@ class Graph:
             "layouts": [[path, imports] for path, imports in self.layouts],
             "test_files": sorted(self.test_files),
             "words": {path: sorted(words) for path, words in self.words.items()},
+            "through": {path: sorted(ids) for path, ids in self.through.items()},
         }
 
     @classmethod
@@ -831,6 +838,7 @@ class Graph:
             [(str(path), dict(imports)) for path, imports in data.get("layouts", ())],
             {str(path) for path in data.get("test_files", ())},
             {str(path): frozenset(words) for path, words in data.get("words", {}).items()},
+            {str(path): set(ids) for path, ids in data.get("through", {}).items()},
         )
 
     whole = True  # every file read: cached per commit as the commit's graph (lazy_graph.py's is not)
@@ -891,13 +899,16 @@ class Graph:
         path = self.modules.get(module, "")
         return is_test_path(path) or path in self.test_files
 
-    def fan_in(self, target: str, *, module: bool = False,
-               naming: AbstractSet[str] | None = None) -> tuple[set[str], set[str]]:
+    def fan_in(self, target: str, *, module: bool = False, naming: AbstractSet[str] | None = None,
+               through: bool = False) -> tuple[set[str], set[str]]:
         """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK. `module`:
         `target` is a Python module that is gone: its importers are the direct dependents, and a module
         whose top-level import of it fails fails to import in turn, so its importers follow. `naming`: of a C#
-        file's referencing files, only those that write one of these words (its altered members) are direct."""
+        file's referencing files, only those that write one of these words (its altered members) are direct.
+        `through`: a Rust file's re-exports changed: the files whose paths went through them are direct too."""
         direct = set(self.importers_of(target) if module else self.callers_of(target))
+        if through:
+            direct |= self.through.get(target, set())
         if naming is not None:
             direct = {caller for caller in direct if self.names_any(caller.split(":", 1)[0], naming)}
         seen = set(direct)
@@ -948,6 +959,7 @@ class _Resolver:
         self._classes: ClassFiles | None = None  # made when a Java or PHP name is first looked up
         self._cargo = [(s.path, s.imports) for s in go_files if posixpath.basename(s.path) == CARGO_FILE]
         self._rust: RustFiles | None = None  # made when a Rust path is first looked up
+        self.rust_passed: list[str] = []  # the re-exporting files the last Rust path went through
         self.modules = modules
         self.suffixes: dict[str, str | None] = {}
         for module in modules:
@@ -1064,6 +1076,7 @@ class _Resolver:
             if self._rust is None:
                 self._rust = RustFiles(self.paths, self._cargo, self._rust_summaries())
             found = self._rust.resolve(summary.path, name)
+            self.rust_passed = [p for p in self._rust.passed if p not in (found, summary.path)]
             return None if found == summary.path else found
         if name.startswith("."):
             return self._js_file(posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name)))
@@ -1537,7 +1550,8 @@ def blast_radius(
             if naming is not None and not naming:
                 continue  # members added, private ones or comments changed: nothing its dependents name
             whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
-            measured = _measure(graph, whole, "module", "", target=target, own_tests=own_tests, naming=naming)
+            measured = _measure(graph, whole, "module", "", target=target, own_tests=own_tests, naming=naming,
+                                through=_reexports_changed(base_path, head_data, base_data))
             measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
             result.symbols.append(measured)
             continue
@@ -1545,6 +1559,13 @@ def blast_radius(
             _python_symbols(graph, result, (base_path, head_path, head_data, base_data), own_tests)
     result.symbols.sort(key=lambda s: (-(s.change != "body"), -s.modules, -len(s.direct), s.id))
     return result
+
+
+def _reexports_changed(path: str, head: bytes | None, base: bytes | None) -> bool:
+    """Whether a change to a Rust file may alter what its `pub use` re-exports (a version unknown: it may)."""
+    if not path.endswith(RUST_SUFFIXES) or head is None or base is None:
+        return path.endswith(RUST_SUFFIXES)
+    return reexports(head.decode("utf-8", errors="replace")) != reexports(base.decode("utf-8", errors="replace"))
 
 
 def _python_symbols(graph: Graph, result: BlastRadius, versions: tuple[str, str | None, bytes | None, bytes | None],
@@ -1628,17 +1649,18 @@ def _beside_first(path: str, tests: Iterable[str]) -> list[str]:
 def _measure(
     graph: Graph, symbol: Symbol, change: str, after: str, target: str | None = None, gone: str | None = None,
     own_tests: Mapping[str, set[str]] = MappingProxyType({}), naming: AbstractSet[str] | None = None,
+    through: bool = False,
 ) -> ChangedSymbol:
     """`gone`: the symbol's module, when the change removes it: it is the target of its importers, and
     its own definitions that use the symbol are gone with it, not dependents. `own_tests`: what the
     change's own tests test, counted with the base's tests of it. `naming`: a C# file's altered members
-    (Graph.fan_in)."""
+    (Graph.fan_in); `through`: a Rust file's re-exports changed (Graph.fan_in)."""
     if gone is not None and symbol.qual == MODULE_LEVEL:
         direct, transitive = graph.fan_in(gone, module=True)
         # a test that imports it, or imports what imports it, fails to import: the break is caught
         tests = sorted({m for m in (i.split(":", 1)[0] for i in transitive) if graph.is_test_module(m)})
     else:
-        direct, transitive = graph.fan_in(target or symbol.id, naming=naming)
+        direct, transitive = graph.fan_in(target or symbol.id, naming=naming, through=through)
         tests = sorted({*graph.tests_of(symbol.id), *own_tests.get(symbol.id, ())})
     # A constructor is called by the class's name: `Traceback(...)` is a call of Traceback.__init__, whose
     # renamed keyword read "0 direct callers, tested by no test" (rich pull/4010, QA47).

@@ -302,6 +302,7 @@ class RustFiles:
         for root in sorted(roots):
             self.root_dirs.setdefault(posixpath.dirname(root), []).append(root)
         self._places: dict[str, tuple[str, list[str]] | None] = {}
+        self.passed: list[str] = []  # the re-exporting files the last resolve went through (Graph.through)
 
     def _place(self, path: str) -> tuple[str, list[str]] | None:
         """(the crate root's directory, the file's module path under it), None outside every crate."""
@@ -347,10 +348,16 @@ class RustFiles:
         target = self.reexports.get(found, {}).get(rest[0]) if rest and hops < MAX_HOPS else None
         if target is None:
             return found
-        return self.resolve(found, "::".join([target, *rest[1:]]), hops + 1) or found
+        deeper = self.resolve(found, "::".join([target, *rest[1:]]), hops + 1)
+        if deeper is None:
+            return found
+        self.passed.append(found)
+        return deeper
 
     def resolve(self, path: str, name: str, hops: int = 0) -> str | None:
         """The file a path written in `path` names (its module, or the module holding the item it names)."""
+        if hops == 0:
+            self.passed = []
         segments = name.split("::")
         if segments[0] == "":
             segments = segments[1:]  # `::grep::x`: an extern crate
