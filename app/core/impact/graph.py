@@ -40,15 +40,17 @@ from app.core.impact.class_names import (
     CS_NAMESPACE_KEY,
     JAVA_PACKAGE_KEY,
     MAX_NAMES,
+    MAX_WORDS,
     PSR4_KEY,
+    WORDS_KEY,
     ClassFiles,
     csharp_refs,
     java_refs,
     php_refs,
     psr4,
 )
-from app.core.impact.cs_members import altered_members
 from app.core.impact.js_names import file_names, sources
+from app.core.impact.members import altered_members
 from app.core.impact.rust_names import (
     CARGO_FILE,
     CARGO_KEY,
@@ -530,7 +532,8 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
         return summary
     text = data.decode("utf-8", errors="replace")
     if path.endswith(".java"):
-        package, targets, summary.stars = java_refs(path, text)
+        package, targets, summary.stars, written = java_refs(path, text)
+        summary.imports[WORDS_KEY] = " ".join(written)
         summary.imports[JAVA_PACKAGE_KEY] = package
         summary.refs = [(MODULE_LEVEL, target) for target in targets]
         return summary
@@ -653,7 +656,7 @@ class Symbol:
 
 
 _NONE: frozenset[str] = frozenset()  # what a question answers with nothing found
-ALL_WORDS = "*"  # Graph.words of a C# file whose words were cut at MAX_NAMES: it may name any member
+ALL_WORDS = "*"  # Graph.words of a file whose words were cut (MAX_NAMES, MAX_WORDS): it may name any member
 
 
 @dataclass
@@ -675,8 +678,8 @@ class Graph:
     layouts: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     # test code its path does not say is test code: a Rust module declared under `#[cfg(test)]` (mark_test_modules)
     test_files: set[str] = field(default_factory=set)
-    # a C# file -> the capitalised words it writes (class_names.csharp_refs; ALL_WORDS: too many kept): which of
-    # a type's dependents name the members a change alters (cs_members.py)
+    # a C# file -> the capitalised words it writes (class_names.csharp_refs), a Java file -> every word (java_refs;
+    # ALL_WORDS: too many kept): which of a type's dependents name the members a change alters (members.py)
     words: dict[str, frozenset[str]] = field(default_factory=dict)
     # a Rust file -> the ids whose paths went through its `pub use` to another file: its dependents only when the
     # change alters what it re-exports (rust_names.py)
@@ -718,6 +721,9 @@ class Graph:
         if summary.path.endswith(".cs"):
             words = [name[len(CS_NAME):] for _, name in summary.refs if name.startswith(CS_NAME)]
             self.words[summary.path] = frozenset([*words, ALL_WORDS] if len(words) >= MAX_NAMES else words)
+        elif summary.path.endswith(".java"):
+            words = summary.imports.get(WORDS_KEY, "").split()
+            self.words[summary.path] = frozenset([*words, ALL_WORDS] if len(words) >= MAX_WORDS else words)
         for owner, name in refs:
             target = resolver.resolve(summary, local_defs, name)
             if target is None:
@@ -890,7 +896,7 @@ class Graph:
         )
 
     def names_any(self, path: str, words: AbstractSet[str]) -> bool:
-        """Whether the C# file `path` writes one of these words (one whose words are unknown: yes)."""
+        """Whether the C# or Java file `path` writes one of these words (one whose words are unknown: yes)."""
         written = self.words.get(path)
         return written is None or ALL_WORDS in written or not written.isdisjoint(words)
 
@@ -903,8 +909,8 @@ class Graph:
                through: bool = False) -> tuple[set[str], set[str]]:
         """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK. `module`:
         `target` is a Python module that is gone: its importers are the direct dependents, and a module
-        whose top-level import of it fails fails to import in turn, so its importers follow. `naming`: of a C#
-        file's referencing files, only those that write one of these words (its altered members) are direct.
+        whose top-level import of it fails fails to import in turn, so its importers follow. `naming`: of a C# or
+        Java file's referencing files, only those that write one of these words (its altered members) are direct.
         `through`: a Rust file's re-exports changed: the files whose paths went through them are direct too."""
         direct = set(self.importers_of(target) if module else self.callers_of(target))
         if through:
@@ -1544,8 +1550,8 @@ def blast_radius(
         target = go_package(base_path) if base_path.endswith(".go") else base_path
         if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and graph.callers_of(target):
             # Import level: the file (a Go file: its package) as a whole is the interface its importers depend on;
-            # a C# file's, the members the change alters where they can be told (cs_members.py)
-            naming = (altered_members(base_data, head_data) if base_path.endswith(".cs") and head_path == base_path
+            # a C# or Java file's, the members the change alters where they can be told (members.py)
+            naming = (altered_members(base_path, base_data, head_data) if head_path == base_path
                       and head_data is not None and base_data is not None else None)
             if naming is not None and not naming:
                 continue  # members added, private ones or comments changed: nothing its dependents name

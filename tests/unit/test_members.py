@@ -1,13 +1,13 @@
-"""A C# change's blast radius is the files that name the members it alters (impact/cs_members.py), on a small
+"""A C# change's blast radius is the files that name the members it alters (impact/members.py), on a small
 solution built by the test: bitwarden/server's pr/8229 reached 2,206 of 4,850 files through GlobalSettings.cs, a
 settings class half the codebase names, whatever it changed of it."""
 
 from __future__ import annotations
 
 from app.core.git.repo import GitRepo
-from app.core.impact.cs_members import altered_members
 from app.core.impact.graph import GRAPH_SUFFIXES, blast_radius, build_graph
 from app.core.impact.lazy_graph import lazy_graph_in_process
+from app.core.impact.members import altered_members
 from tests.conftest import ALICE
 
 SETTINGS = "src/Core/Settings/GlobalSettings.cs"
@@ -94,7 +94,42 @@ def test_a_member_added_to_an_interface_reaches_its_implementers() -> None:
     """An implementer must write it: the interface's name stands for the member (its every dependent)."""
     interface = SOLUTION["src/Core/Settings/IGlobalSettings.cs"]
     added = interface.replace("{ get; }\n", "{ get; }\n    string Name { get; }\n")
-    assert altered_members(interface.encode(), added.encode()) == {"IGlobalSettings"}
+    assert altered_members("I.cs", interface.encode(), added.encode()) == {"IGlobalSettings"}
     with_default = interface.replace("{ get; }\n", "{ get; }\n    string Name => \"x\";\n")
-    assert altered_members(interface.encode(), with_default.encode()) == set()
-    assert altered_members(interface.encode(), interface.replace("bool", "int").encode()) == {"SelfHosted"}
+    assert altered_members("I.cs", interface.encode(), with_default.encode()) == set()
+    assert altered_members("I.cs", interface.encode(), interface.replace("bool", "int").encode()) == {"SelfHosted"}
+
+
+MONEY = "src/main/java/org/bank/money/Money.java"
+BANK = {
+    MONEY: "package org.bank.money;\n\npublic class Money {\n    private long raw;\n"
+           "    public long cents() { return raw; }\n    public String currency() { return \"EUR\"; }\n}\n",
+    "src/main/java/org/bank/loans/Loan.java": "package org.bank.loans;\n\nimport org.bank.money.Money;\n\n"
+                                              "class Loan { long due(Money m) { return m.cents(); } }\n",
+    "src/main/java/org/bank/loans/Label.java": "package org.bank.loans;\n\nimport org.bank.money.Money;\n\n"
+                                               "class Label { String of(Money m) { return m.currency(); } }\n",
+    "src/main/java/org/bank/money/Ledger.java": "package org.bank.money;\n\nclass Ledger { Money total; }\n",
+}
+
+
+def test_a_java_member_removed_or_rewritten_reaches_the_files_that_call_it(make_repo) -> None:
+    """Java as C#: `m.cents()` is Loan's, `m.currency()` Label's; Ledger names the class only; a method added or a
+    private field changed reaches no one, the package changed every dependent."""
+    builder = make_repo()
+    commit = builder.commit("base", dict(BANK), author=ALICE)
+    files = GitRepo(builder.path).tree_files(commit, GRAPH_SUFFIXES)
+    graph = build_graph(files)
+
+    def reach(new: str) -> set[str]:
+        result = blast_radius(graph, [(MONEY, MONEY, new.encode(), BANK[MONEY].encode())])
+        return {c.split(":", 1)[0] for s in result.symbols for c in s.direct}
+
+    old = BANK[MONEY]
+    assert reach(old.replace("return raw;", "return raw * 100;")) == {"src/main/java/org/bank/loans/Loan.java"}
+    assert reach(old.replace("String currency()", "String currency(boolean iso)")) == {
+        "src/main/java/org/bank/loans/Label.java"}
+    assert reach(old.replace("}\n}\n", "}\n    public int scale() { return 2; }\n}\n")) == set()
+    assert reach(old.replace("private long raw;", "private long raw = 0;")) == set()
+    assert reach(old.replace("package org.bank.money;", "package org.bank.cash;")) == {
+        "src/main/java/org/bank/loans/Loan.java", "src/main/java/org/bank/loans/Label.java",
+        "src/main/java/org/bank/money/Ledger.java"}
