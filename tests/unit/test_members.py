@@ -133,3 +133,13 @@ def test_a_java_member_removed_or_rewritten_reaches_the_files_that_call_it(make_
     assert reach(old.replace("package org.bank.money;", "package org.bank.cash;")) == {
         "src/main/java/org/bank/loans/Loan.java", "src/main/java/org/bank/loans/Label.java",
         "src/main/java/org/bank/money/Ledger.java"}
+
+
+def test_a_base_interface_added_breaks_no_one_and_one_taken_away_does() -> None:
+    """bitwarden/server pr/8218 made CurrentContextOrganization implement one more interface: 2,671 files reached."""
+    base = "namespace A;\n\npublic class Org : IRole\n{\n    public int Id { get; set; }\n}\n"
+    assert altered_members("Org.cs", base.encode(), base.replace(": IRole", ": IRole, IUser").encode()) == set()
+    assert altered_members("Org.cs", base.encode(), base.replace(" : IRole", "").encode()) == {"Org"}
+    java = "package a;\n\npublic class Org extends Base implements Role {\n    public int id() { return 1; }\n}\n"
+    assert altered_members("Org.java", java.encode(), java.replace("Role", "Role, User").encode()) == set()
+    assert altered_members("Org.java", java.encode(), java.replace("extends Base ", "").encode()) == {"Org"}

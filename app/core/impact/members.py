@@ -11,7 +11,8 @@ a constructor or initializer is named by the type's name). A private member is s
 C# type is `partial`). Where the members cannot be told (a version that does not parse, its namespace or package
 changed, a C# operator or indexer, a C# member whose name is no capitalised word, which the graph does not keep for
 C#), the answer is None: the whole file, every dependent, as before. Usings and imports are left out: they change
-how the file itself reads names, not what it offers.
+how the file itself reads names, not what it offers; so is a base type or interface added to a type's list (one
+taken away changes the type).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ _JAVA = _Grammar(
     capitalised=False,
 )
 _ACCESS = frozenset({"public", "protected", "internal", "private"})
+_BASES = frozenset({"base_list", "superclass", "super_interfaces", "extends_interfaces"})  # what a type derives from
 _parsers: dict[str, Any] = {}
 
 
@@ -111,6 +113,7 @@ class _Members:
         self.namespaces: list[bytes] = []
         self.members: dict[tuple[str, str], list[tuple[bytes, bytes]]] = {}
         self.abstract: dict[tuple[str, str], bool] = {}  # one an implementer must write (an interface's, abstract)
+        self.bases: dict[tuple[str, str], set[bytes]] = {}  # a type's base types and interfaces
         self._scope(tree.root_node, "")
 
     def _scope(self, node: Any, owner: str) -> None:
@@ -142,8 +145,15 @@ class _Members:
     def _type(self, node: Any, owner: str) -> None:
         name = node.child_by_field_name("name").text.decode()
         body = node.child_by_field_name("body")
-        header = _text(self.data, node.start_byte, body.start_byte if body is not None else node.end_byte)
-        self.members.setdefault((owner, name), []).append((header, b""))
+        end = body.start_byte if body is not None else node.end_byte
+        # the header without what the type derives from: one more interface implemented breaks no one, one less may
+        bases = [child for child in node.children if child.type in _BASES]
+        header, last = b"", node.start_byte
+        for base in bases:
+            header, last = header + self.data[last:base.start_byte], base.end_byte
+        self.members.setdefault((owner, name), []).append((b" ".join((header + self.data[last:end]).split()), b""))
+        self.bases[(owner, name)] = {_text(self.data, named.start_byte, named.end_byte) for base in bases
+                                     for named in _named_leaves(base)}
         if body is not None:
             self._body(body, f"{owner}.{name}" if owner else name, name, interface=node.type.startswith(
                 ("interface", "annotation")), partial="partial" in _modifiers(node))
@@ -188,6 +198,14 @@ class _Members:
         return found
 
 
+def _named_leaves(node: Any) -> list[Any]:
+    """The types a base clause lists: `: A, IB<C>` -> A, IB<C>; Java's `implements A, B` -> A, B."""
+    out = []
+    for child in node.named_children:
+        out.extend(_named_leaves(child) if child.type == "type_list" else [child])
+    return out
+
+
 def altered_members(path: str, base: bytes, head: bytes) -> set[str] | None:
     """The words of the members the change of a C# or Java file from `base` to `head` removes or rewrites (the
     module doc), with the type's name for a member added that implementers must write; None where they cannot be
@@ -204,6 +222,9 @@ def altered_members(path: str, base: bytes, head: bytes) -> set[str] | None:
     words: set[str] = set()
     for key, declarations in before.members.items():
         if sorted(after.members.get(key, ())) != sorted(declarations):  # overloads in any order
+            words.add(key[1])
+    for key, bases in before.bases.items():
+        if bases - after.bases.get(key, set()):
             words.add(key[1])
     for key in after.members.keys() - before.members.keys():
         if after.abstract.get(key):
