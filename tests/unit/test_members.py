@@ -113,8 +113,8 @@ BANK = {
 
 
 def test_a_java_member_removed_or_rewritten_reaches_the_files_that_call_it(make_repo) -> None:
-    """Java as C#: `m.cents()` is Loan's, `m.currency()` Label's; Ledger names the class only; a method added or a
-    private field changed reaches no one, the package changed every dependent."""
+    """Java as C#: `m.cents()` is Loan's, `m.currency()` Label's; Ledger names the class only; a method added reaches
+    no one, a private field what its class's methods that read it reach, the package changed every dependent."""
     builder = make_repo()
     commit = builder.commit("base", dict(BANK), author=ALICE)
     files = GitRepo(builder.path).tree_files(commit, GRAPH_SUFFIXES)
@@ -129,7 +129,9 @@ def test_a_java_member_removed_or_rewritten_reaches_the_files_that_call_it(make_
     assert reach(old.replace("String currency()", "String currency(boolean iso)")) == {
         "src/main/java/org/bank/loans/Label.java"}
     assert reach(old.replace("}\n}\n", "}\n    public int scale() { return 2; }\n}\n")) == set()
-    assert reach(old.replace("private long raw;", "private long raw = 0;")) == set()
+    # a private field: no other file names it, but cents() reads it, and Loan calls cents()
+    assert reach(old.replace("private long raw;", "private long raw = 0;")) == {
+        "src/main/java/org/bank/loans/Loan.java"}
     assert reach(old.replace("package org.bank.money;", "package org.bank.cash;")) == {
         "src/main/java/org/bank/loans/Loan.java", "src/main/java/org/bank/loans/Label.java",
         "src/main/java/org/bank/money/Ledger.java"}
@@ -143,3 +145,14 @@ def test_a_base_interface_added_breaks_no_one_and_one_taken_away_does() -> None:
     java = "package a;\n\npublic class Org extends Base implements Role {\n    public int id() { return 1; }\n}\n"
     assert altered_members("Org.java", java.encode(), java.replace("Role", "Role, User").encode()) == set()
     assert altered_members("Org.java", java.encode(), java.replace("extends Base ", "").encode()) == {"Org"}
+
+
+def test_a_helper_rewritten_reaches_the_callers_of_the_members_that_use_it_and_an_override_its_types() -> None:
+    """The file's own members that use a changed one change with it (as Python's callers in their module do); an
+    override is called through its base type (EF Core calls DbContext.OnModelCreating: bitwarden/server's
+    DatabaseContext.cs), so the type's name stands for it."""
+    base = ("namespace A;\n\npublic class Db : DbContext\n{\n    private int Scale() => 2;\n"
+            "    public int Total(int x) => x * Scale();\n    public int Other() => 1;\n"
+            "    protected override void OnModelCreating(ModelBuilder b) { b.Apply(); }\n}\n")
+    assert altered_members("Db.cs", base.encode(), base.replace("=> 2;", "=> 3;").encode()) == {"Total"}
+    assert altered_members("Db.cs", base.encode(), base.replace("b.Apply();", "b.Apply(1);").encode()) == {"Db"}

@@ -7,8 +7,10 @@ the change's two versions are compared member by member: a member (method, prope
 nested type, the type's own header) the change removes or rewrites is named by its word (`SelfHosted`), and the
 file's dependents are those of its dependents that write one of these words (Graph.words). An added member breaks
 no one (but one added to an interface, or an abstract one, breaks every implementer: the type's name stands for it;
-a constructor or initializer is named by the type's name). A private member is seen only inside its type (unless a
-C# type is `partial`). Where the members cannot be told (a version that does not parse, its namespace or package
+a constructor or initializer is named by the type's name). A member that uses a changed one (a public method calling
+a private helper rewritten) changes with it, over and over; a private member is seen only inside its type (unless a
+C# type is `partial`), and an override is called through its base type (EF Core calls OnModelCreating): the type's
+name stands for it. Where the members cannot be told (a version that does not parse, its namespace or package
 changed, a C# operator or indexer, a C# member whose name is no capitalised word, which the graph does not keep for
 C#), the answer is None: the whole file, every dependent, as before. Usings and imports are left out: they change
 how the file itself reads names, not what it offers; so is a base type or interface added to a type's list (one
@@ -17,8 +19,11 @@ taken away changes the type).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+
+_WORD = re.compile(rb"[A-Za-z_]\w*")
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,8 @@ def _modifiers(node: Any) -> set[str]:
         if child.type == "modifier":
             found.add(child.text.decode())
         elif child.type == "modifiers":
-            found.update(keyword.type for keyword in child.children if not keyword.is_named)
+            found.update(keyword.type if not keyword.is_named else keyword.text.decode()
+                         for keyword in child.children if not keyword.is_named or keyword.type == "marker_annotation")
     return found
 
 
@@ -114,6 +120,9 @@ class _Members:
         self.members: dict[tuple[str, str], list[tuple[bytes, bytes]]] = {}
         self.abstract: dict[tuple[str, str], bool] = {}  # one an implementer must write (an interface's, abstract)
         self.bases: dict[tuple[str, str], set[bytes]] = {}  # a type's base types and interfaces
+        self.private: set[tuple[str, str]] = set()  # seen only inside its type: no other file names it
+        self.overriding: set[tuple[str, str]] = set()  # reached through its base type's member, by its callers
+        self.uses: dict[tuple[str, str], set[bytes]] = {}  # the words a member's declarations write
         self._scope(tree.root_node, "")
 
     def _scope(self, node: Any, owner: str) -> None:
@@ -134,6 +143,7 @@ class _Members:
 
     def _add(self, owner: str, name: str, node: Any, must_write: bool) -> None:
         key = (owner, name)
+        self.uses.setdefault(key, set()).update(_WORD.findall(self.data, node.start_byte, node.end_byte))
         cuts = [(c.start_byte, c.end_byte) for c in node.children if c.type in self.grammar.code]
         signature, last = b"", node.start_byte
         for start, end in cuts:  # the declaration without its code: what a caller is compiled against
@@ -175,8 +185,6 @@ class _Members:
         private = "private" in modifiers and "protected" not in modifiers
         if grammar.capitalised and not (interface or node.type == "enum_member_declaration" or modifiers & _ACCESS):
             private = True  # C#: a class's member is private unless it says otherwise (Java's: its package's)
-        if private and not partial and node.type not in grammar.of_the_type:
-            return  # seen only inside its type, in this file
         coded = any(c.type in grammar.code for c in node.children)
         must_write = "abstract" in modifiers or (interface and not coded and node.type in grammar.named)
         if node.type in grammar.of_the_type:
@@ -187,6 +195,10 @@ class _Members:
             names = [node.child_by_field_name("name").text.decode()]
         for name in names:
             self._add(owner, name, node, must_write)
+            if private and not partial and node.type not in grammar.of_the_type:
+                self.private.add((owner, name))
+            if "override" in modifiers or "@Override" in modifiers:
+                self.overriding.add((owner, name))
 
     @staticmethod
     def _declarators(node: Any) -> list[Any]:
@@ -206,6 +218,30 @@ def _named_leaves(node: Any) -> list[Any]:
     return out
 
 
+def _reaching(changed: set[tuple[str, str]], before: _Members, after: _Members) -> set[tuple[str, str]]:
+    """The changed members and those of the file that use them, over and over: a private helper rewritten changes
+    the public method that calls it, whose callers name only that method."""
+    reached, names = set(changed), {key[1].encode() for key in changed}
+    keys = before.members.keys() | after.members.keys()
+    while True:
+        more = {key for key in keys - reached
+                if not names.isdisjoint(after.uses.get(key) or before.uses.get(key) or ())}
+        if not more:
+            return reached
+        reached |= more
+        names |= {key[1].encode() for key in more}
+
+
+def _outside(reached: set[tuple[str, str]], before: _Members, after: _Members) -> set[str]:
+    """The words other files name these members by: none for a private one, the type's for an override."""
+    words = set()
+    for key in reached:
+        if key in before.private and (key in after.private or key not in after.members):
+            continue
+        words.add(key[0].rsplit(".", 1)[-1] if key in before.overriding | after.overriding and key[0] else key[1])
+    return words
+
+
 def altered_members(path: str, base: bytes, head: bytes) -> set[str] | None:
     """The words of the members the change of a C# or Java file from `base` to `head` removes or rewrites (the
     module doc), with the type's name for a member added that implementers must write; None where they cannot be
@@ -219,10 +255,9 @@ def altered_members(path: str, base: bytes, head: bytes) -> set[str] | None:
         return None
     if before.namespaces != after.namespaces:
         return None
-    words: set[str] = set()
-    for key, declarations in before.members.items():
-        if sorted(after.members.get(key, ())) != sorted(declarations):  # overloads in any order
-            words.add(key[1])
+    changed = {key for key, declarations in before.members.items()
+               if sorted(after.members.get(key, ())) != sorted(declarations)}  # overloads in any order
+    words = _outside(_reaching(changed, before, after), before, after)
     for key, bases in before.bases.items():
         if bases - after.bases.get(key, set()):
             words.add(key[1])
