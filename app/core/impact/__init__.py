@@ -2,7 +2,8 @@
 
 # The dependency graph's format and rules (graph.py). Here, not there, so a warm `list` keys its cached
 # reports on it without importing the graph.
-# 14: a C# file's words kept (which dependents name an altered member: members.py); a Rust path followed through
+# 14: a C# or Java file's words kept (which dependents name an altered member: members.py); C# ties in path order;
+#     a Rust path followed through
 #     `pub use` re-exports to the item's module, a named re-export stopping the walk (rust_names.py);
 # 13: C# files (class_names.py): a type word names the file named for it; `FooTests.cs` is a test;
 # 12: a JS/TS `x.test.ts` tests the `x.ts` beside it (or above its `__tests__/`);
