@@ -156,3 +156,12 @@ def test_a_helper_rewritten_reaches_the_callers_of_the_members_that_use_it_and_a
             "    protected override void OnModelCreating(ModelBuilder b) { b.Apply(); }\n}\n")
     assert altered_members("Db.cs", base.encode(), base.replace("=> 2;", "=> 3;").encode()) == {"Total"}
     assert altered_members("Db.cs", base.encode(), base.replace("b.Apply();", "b.Apply(1);").encode()) == {"Db"}
+
+
+def test_a_private_field_added_that_names_the_type_is_no_member_other_files_name() -> None:
+    """bitwarden/server pr/8234 added `private readonly ILogger<TwoFactorIsEnabledQuery> _logger;`: its word, no
+    capitalised one, made the whole file count (the constructor it names changed with it)."""
+    base = "namespace A;\n\npublic class Query\n{\n    public Query() { }\n    public int Get() => 1;\n}\n"
+    head = base.replace("    public Query() { }", "    private readonly ILogger<Query> _logger;\n"
+                        "    public Query(ILogger<Query> logger) { _logger = logger; }")
+    assert altered_members("Query.cs", base.encode(), head.encode()) == {"Query"}

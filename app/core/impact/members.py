@@ -222,7 +222,7 @@ def _reaching(changed: set[tuple[str, str]], before: _Members, after: _Members) 
     """The changed members and those of the file that use them, over and over: a private helper rewritten changes
     the public method that calls it, whose callers name only that method."""
     reached, names = set(changed), {key[1].encode() for key in changed}
-    keys = before.members.keys() | after.members.keys()
+    keys = set(before.members)  # a member the change adds: no other file names it yet
     while True:
         more = {key for key in keys - reached
                 if not names.isdisjoint(after.uses.get(key) or before.uses.get(key) or ())}
@@ -236,7 +236,7 @@ def _outside(reached: set[tuple[str, str]], before: _Members, after: _Members) -
     """The words other files name these members by: none for a private one, the type's for an override."""
     words = set()
     for key in reached:
-        if key in before.private and (key in after.private or key not in after.members):
+        if (key not in before.members or key in before.private) and (key not in after.members or key in after.private):
             continue
         words.add(key[0].rsplit(".", 1)[-1] if key in before.overriding | after.overriding and key[0] else key[1])
     return words
