@@ -309,7 +309,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     SQLite databases are named in the tier reasons (FIX117);
 # 135: renames paired as git pairs them past libgit2's limit; a RunPython's unrestorable row deletes and GraphQL schema
 #      removals are destructive (FIX118);
-ANALYSIS_VERSION = "135"
+# 136: a C#/Java change reaches the files naming the members it alters; Rust `pub use` re-exports followed (FIX122);
+ANALYSIS_VERSION = "136"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -1696,7 +1697,7 @@ class Analyzer:
         # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
         changes = (
             (fd.old_path, fd.new_path, read(fd, "new"),
-             read(fd, "old") if fd.old_path.endswith(PY_SUFFIXES + RUST_SUFFIXES) else None)
+             read(fd, "old") if fd.old_path.endswith((*PY_SUFFIXES, *RUST_SUFFIXES, ".cs", ".java")) else None)
             for fd in prep.files
             if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
             # a file read at import level is its whole interface: one whose lines and path stay (a mode change:

@@ -28,11 +28,14 @@ def test_a_java_class_is_reached_by_its_importers_and_its_packages_users(make_re
     b.commit("init", {
         MONEY: "package org.bank.money;\n\npublic class Money {\n    public long cents() { return 0; }\n}\n",
         "src/main/java/org/bank/money/Ledger.java":  # same package: no import
-            "package org.bank.money;\n\nclass Ledger {\n    Money total; // Money in a comment\n}\n",
+            "package org.bank.money;\n\nclass Ledger {\n    Money total; // Money in a comment\n"
+            "    long sum() { return total.cents(); }\n}\n",
         "src/main/java/org/bank/loans/Loan.java":
-            "package org.bank.loans;\n\nimport org.bank.money.Money;\n\nclass Loan { Money principal; }\n",
+            "package org.bank.loans;\n\nimport org.bank.money.Money;\n\n"
+            "class Loan { Money principal; long due() { return principal.cents(); } }\n",
         "src/main/java/org/bank/loans/Fees.java":  # an on-demand import
-            "package org.bank.loans;\n\nimport org.bank.money.*;\n\nclass Fees { Money fee; }\n",
+            "package org.bank.loans;\n\nimport org.bank.money.*;\n\n"
+            "class Fees { Money fee; long f() { return fee.cents(); } }\n",
         "src/main/java/org/bank/other/Text.java":  # names it only in a string: no dependent
             "package org.bank.other;\n\nclass Text { String s = \"Money\"; }\n",
     }, author=ALICE)
@@ -43,7 +46,7 @@ def test_a_java_class_is_reached_by_its_importers_and_its_packages_users(make_re
     b.checkout()
     blast = _listed(b.path)["money"]["blast_radius"]
     assert "not measured" not in blast["explanation"], blast
-    assert blast["raw"] == 3, blast  # Ledger, Loan, Fees
+    assert blast["raw"] == 3, blast  # Ledger, Loan, Fees: each calls the re-signed cents()
     for name in ("Ledger.java", "Loan.java"):
         assert name in blast["explanation"], blast
     assert "Text.java" not in blast["explanation"]
@@ -127,7 +130,7 @@ def test_a_csharp_type_is_reached_by_the_files_that_name_it(make_repo) -> None:
         "src/Api/Controllers/AccountsController.cs":
             "using Bit.Core.Services;\nusing Bit.Core.Entities;\n\nnamespace Bit.Api.Controllers;\n\n"
             "public class AccountsController\n{\n    private readonly IUserService _users;\n"
-            "    public User Get() => null; // IUserService in a comment\n}\n",
+            "    public Task<User> Get(Guid id) => _users.GetAsync(id); // IUserService in a comment\n}\n",
         "src/Api/Controllers/InfoController.cs":  # names it only in a string: no dependent
             "namespace Bit.Api.Controllers;\n\npublic class InfoController { string s = \"IUserService\"; }\n",
     }

@@ -221,3 +221,50 @@ def test_a_module_declared_under_cfg_test_is_test_code(make_repo) -> None:
         [sink] = blast_radius(graph, [_edited("src/sink.rs", files)]).symbols
         assert [c.split(":", 1)[0] for c in sink.direct] == ["src/searcher.rs"]
         assert sink.tested_by == ["src/testutil.rs"]
+
+
+FACADE = {
+    "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+    "crates/search/Cargo.toml": '[package]\nname = "acme-search"\nversion = "0.1.0"\n',
+    "crates/search/src/lib.rs": "mod searcher;\nmod sink;\n\n"
+                                "pub use crate::{searcher::{Searcher, Builder as SearcherBuilder}, sink::*};\n\n"
+                                "pub fn version() -> u8 { 1 }\n",
+    "crates/search/src/searcher.rs": "pub struct Searcher;\npub struct Builder;\n",
+    "crates/search/src/sink.rs": "pub trait Sink {}\n",
+    "crates/facade/Cargo.toml": '[package]\nname = "acme"\nversion = "0.1.0"\n',
+    "crates/facade/src/lib.rs": "pub extern crate acme_search as search;\n",
+    "crates/cli/Cargo.toml": '[package]\nname = "acme-cli"\nversion = "0.1.0"\n',
+    "crates/cli/src/main.rs": "mod make;\nmod version;\nmod sinks;\n\nuse acme::search::Searcher;\n\n"
+                              "fn main() { let _ = Searcher; make::make(); }\n",
+    "crates/cli/src/make.rs": "pub fn make() -> acme_search::SearcherBuilder { acme_search::SearcherBuilder }\n",
+    "crates/cli/src/version.rs": "pub fn v() -> u8 { acme_search::version() }\n",
+    "crates/cli/src/sinks.rs": "use acme_search::Sink;\n",  # a glob re-export: not followed
+}
+
+
+def test_a_path_through_pub_use_reaches_the_items_own_module(make_repo) -> None:
+    """FIX111 F1: a crate's lib.rs re-exports its modules' items, so every user of the crate was a dependent of every
+    file it re-exports. `acme::search::Searcher` (a facade's `pub extern crate ... as search`, then `pub use`) and
+    `acme_search::SearcherBuilder` (renamed) are searcher.rs; lib.rs, which re-exports it, is a dependent of
+    searcher.rs, but its users (version.rs names its own `version()`) are not reached through it, unless the change
+    alters what lib.rs re-exports."""
+    _builder, files = _files(make_repo, FACADE)
+    searcher, lib = "crates/search/src/searcher.rs", "crates/search/src/lib.rs"
+    for graph in (build_graph(files), lazy_graph_in_process(files)):
+        def direct(path: str, graph=graph) -> set[str]:
+            return {c.split(":", 1)[0] for c in graph.fan_in(path)[0]}
+
+        assert direct(searcher) == {lib, "crates/cli/src/main.rs", "crates/cli/src/make.rs"}
+        assert direct(lib) == {"crates/facade/src/lib.rs", "crates/cli/src/version.rs", "crates/cli/src/sinks.rs"}
+        assert direct("crates/search/src/sink.rs") == {lib}  # through the glob: lib.rs's users are reached
+        assert {c.split(":", 1)[0] for c in graph.fan_in("crates/search/src/sink.rs")[1]} >= {
+            "crates/cli/src/sinks.rs"}
+        assert "crates/cli/src/version.rs" not in {c.split(":", 1)[0] for c in graph.fan_in(searcher)[1]}
+        body = FACADE[lib].replace("{ 1 }", "{ 2 }")
+        unexported = FACADE[lib].replace("Builder as SearcherBuilder", "Builder")
+        reached = []
+        for new in (body, unexported):
+            result = blast_radius(graph, [(lib, lib, new.encode(), FACADE[lib].encode())])
+            reached.append({c.split(":", 1)[0] for s in result.symbols for c in s.direct})
+        assert "crates/cli/src/make.rs" not in reached[0]  # version() changed: make.rs names none of lib.rs's own
+        assert {"crates/cli/src/make.rs", "crates/cli/src/main.rs"} <= reached[1]  # they went through its pub use

@@ -2,6 +2,9 @@
 
 # The dependency graph's format and rules (graph.py). Here, not there, so a warm `list` keys its cached
 # reports on it without importing the graph.
+# 14: a C# or Java file's words kept (which dependents name an altered member: members.py); C# ties in path order;
+#     a Rust path followed through
+#     `pub use` re-exports to the item's module, a named re-export stopping the walk (rust_names.py);
 # 13: C# files (class_names.py): a type word names the file named for it; `FooTests.cs` is a test;
 # 12: a JS/TS `x.test.ts` tests the `x.ts` beside it (or above its `__tests__/`);
 # 11: Rust files (rust_names.py: `use`, `crate::`/`super::` paths, workspace crates by Cargo.toml's package name)
@@ -15,4 +18,4 @@
 # 5: Go imports name packages (directories), through go.mod;
 # 4: a docstring or comment edit is no body change;
 # 3: module-level names and who imports each module; 2: star imports
-GRAPH_VERSION = "13"
+GRAPH_VERSION = "14"

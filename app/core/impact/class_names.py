@@ -33,6 +33,8 @@ PSR4_KEY = "<psr-4>"  # a composer.json's summary: imports[PSR4_KEY + prefix] is
 CS_NAMESPACE_KEY = "<c# namespace>"  # a C# file's summary: imports[CS_NAMESPACE_KEY] is its namespace
 JAVA_REF, JAVA_NAME, PHP_REF, VIEW_REF, CS_NAME = "java:", "java~", "php:", "view:", "cs~"
 MAX_NAMES = 2_000  # class names read per file
+WORDS_KEY = "<words>"  # a Java file's summary: imports[WORDS_KEY] is the words its code writes, space-separated
+MAX_WORDS = 5_000  # words kept per Java file (members.py: which dependents name an altered member)
 
 # comments and string literals, each string's loop unrolled (`"[^"\\]*(?:\\.[^"\\]*)*"`): three times faster
 _JAVA_NOISE = re.compile(r'"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\''
@@ -40,6 +42,7 @@ _JAVA_NOISE = re.compile(r'"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\
 _JAVA_PACKAGE = re.compile(r"^\s*package\s+([\w.]+)\s*;", re.M)
 _JAVA_IMPORT = re.compile(r"^\s*import\s+(static\s+)?([\w.]+?)(\.\*)?\s*;", re.M)
 _CLASS_WORD = re.compile(r"\b[A-Z]\w*")
+_JAVA_WORD = re.compile(r"\b[A-Za-z_$][\w$]*")
 # C#'s verbatim strings (`@"C:\\dir\\"`: a backslash escapes nothing) and its other strings, chars and comments
 _CS_NOISE = re.compile(r'@\$?"[^"]*(?:""[^"]*)*"|\$?@"[^"]*(?:""[^"]*)*"|"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
                        r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'|//[^\n]*|/\*[\s\S]*?\*/")
@@ -56,8 +59,8 @@ _BLADE_SUFFIX = ".blade.php"
 
 
 # -- one file -----------------------------------------------------------------------------------------------------
-def java_refs(path: str, text: str) -> tuple[str, list[str], list[str]]:
-    """(package, references, on-demand imported packages) of a Java file."""
+def java_refs(path: str, text: str) -> tuple[str, list[str], list[str], list[str]]:
+    """(package, references, on-demand imported packages, the words its code writes) of a Java file."""
     code = _JAVA_NOISE.sub(" ", text)
     found = _JAVA_PACKAGE.search(code)
     package = found.group(1) if found else ""
@@ -78,7 +81,8 @@ def java_refs(path: str, text: str) -> tuple[str, list[str], list[str]]:
     own = posixpath.basename(path).removesuffix(".java")
     words = dict.fromkeys(_CLASS_WORD.findall(body))
     refs.extend(JAVA_NAME + word for word in list(words)[:MAX_NAMES] if word not in imported and word != own)
-    return package, list(dict.fromkeys(refs)), stars
+    written = list(dict.fromkeys(_JAVA_WORD.findall(body)))
+    return package, list(dict.fromkeys(refs)), stars, written[:MAX_WORDS]
 
 
 def csharp_refs(path: str, text: str) -> tuple[str, list[str], list[str]]:
@@ -172,7 +176,7 @@ class ClassFiles:
     def __init__(self, paths: Iterable[str], layout: Iterable[dict[str, str]]) -> None:
         self.paths = set(paths)
         self.by_name: dict[str, list[str]] = {}
-        for path in self.paths:
+        for path in sorted(self.paths):  # in order: a tie between two files of a name goes the same way every run
             if path.endswith((".java", ".php", ".cs")):
                 self.by_name.setdefault(posixpath.basename(path), []).append(path)
         prefixes: dict[str, list[str]] = {}

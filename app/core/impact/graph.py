@@ -36,9 +36,13 @@ from typing import Any
 
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
 from app.core.impact.class_names import (
+    CS_NAME,
     CS_NAMESPACE_KEY,
     JAVA_PACKAGE_KEY,
+    MAX_NAMES,
+    MAX_WORDS,
     PSR4_KEY,
+    WORDS_KEY,
     ClassFiles,
     csharp_refs,
     java_refs,
@@ -46,15 +50,18 @@ from app.core.impact.class_names import (
     psr4,
 )
 from app.core.impact.js_names import file_names, sources
+from app.core.impact.members import altered_members
 from app.core.impact.rust_names import (
     CARGO_FILE,
     CARGO_KEY,
+    REEXPORT_OWNER,
     RUST_TESTED_KEY,
     TEST_MODULE_OWNER,
     TEST_OWNER,
     RustFiles,
     cargo_layout,
     interface_text,
+    reexports,
     rust_refs,
 )
 from app.core.impact.ts_paths import CONFIG_NAMES as TS_CONFIG_NAMES
@@ -121,7 +128,7 @@ def module_name(path: str) -> str:
 def display_id(sid: str) -> str:
     """"pkg.mod:Class.method" -> "pkg.mod.Class.method"; a module's top level ("pkg.mod:<module>") -> "pkg.mod"."""
     module, _, qual = sid.partition(":")
-    return module if qual == MODULE_LEVEL else f"{module}.{qual}" if qual else module
+    return module if qual in (MODULE_LEVEL, REEXPORT_OWNER) else f"{module}.{qual}" if qual else module
 
 
 def package_of(module: str) -> str:
@@ -525,7 +532,8 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
         return summary
     text = data.decode("utf-8", errors="replace")
     if path.endswith(".java"):
-        package, targets, summary.stars = java_refs(path, text)
+        package, targets, summary.stars, written = java_refs(path, text)
+        summary.imports[WORDS_KEY] = " ".join(written)
         summary.imports[JAVA_PACKAGE_KEY] = package
         summary.refs = [(MODULE_LEVEL, target) for target in targets]
         return summary
@@ -534,6 +542,7 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
         return summary
     if path.endswith(RUST_SUFFIXES):
         summary.refs, own_tests = rust_refs(text)
+        summary.imports.update(reexports(text))
         if own_tests:
             summary.imports[RUST_TESTED_KEY] = "1"
         return summary
@@ -647,6 +656,7 @@ class Symbol:
 
 
 _NONE: frozenset[str] = frozenset()  # what a question answers with nothing found
+ALL_WORDS = "*"  # Graph.words of a file whose words were cut (MAX_NAMES, MAX_WORDS): it may name any member
 
 
 @dataclass
@@ -668,6 +678,12 @@ class Graph:
     layouts: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     # test code its path does not say is test code: a Rust module declared under `#[cfg(test)]` (mark_test_modules)
     test_files: set[str] = field(default_factory=set)
+    # a C# file -> the capitalised words it writes (class_names.csharp_refs), a Java file -> every word (java_refs;
+    # ALL_WORDS: too many kept): which of a type's dependents name the members a change alters (members.py)
+    words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # a Rust file -> the ids whose paths went through its `pub use` to another file: its dependents only when the
+    # change alters what it re-exports (rust_names.py)
+    through: dict[str, set[str]] = field(default_factory=dict)
     # path -> its symbols, built on the first symbols_in: a scan of every symbol per changed file cost
     # 1.1 s of a cold analysis of the ansible scenario (40,000 symbols, 3,000 file versions)
     _by_path: dict[str, list[Symbol]] | None = field(default=None, init=False, repr=False, compare=False)
@@ -702,6 +718,12 @@ class Graph:
     def _link(self, resolver: _Resolver, summary: FileSummary, refs: Iterable[tuple[str, str]]) -> None:
         """Add who these references of one file name (its callers and tests)."""
         local_defs = {d.qual for d in summary.defs}
+        if summary.path.endswith(".cs"):
+            words = [name[len(CS_NAME):] for _, name in summary.refs if name.startswith(CS_NAME)]
+            self.words[summary.path] = frozenset([*words, ALL_WORDS] if len(words) >= MAX_NAMES else words)
+        elif summary.path.endswith(".java"):
+            words = summary.imports.get(WORDS_KEY, "").split()
+            self.words[summary.path] = frozenset([*words, ALL_WORDS] if len(words) >= MAX_WORDS else words)
         for owner, name in refs:
             target = resolver.resolve(summary, local_defs, name)
             if target is None:
@@ -714,7 +736,14 @@ class Graph:
                 continue
             if owner == TEST_MODULE_OWNER:  # `#[cfg(test)] mod testutil;` declares test code (mark_test_modules)
                 continue
-            self.callers.setdefault(target, set()).add(caller)
+            if summary.path.endswith(RUST_SUFFIXES) and resolver.rust_passed:
+                for passed in resolver.rust_passed:
+                    self.through.setdefault(passed, set()).add(caller)
+            callers = self.callers.setdefault(target, set())
+            if owner == REEXPORT_OWNER and f"{summary.module}:{MODULE_LEVEL}" in callers:
+                continue  # a file that uses what it re-exports is a dependent of it as any other
+            callers.discard(f"{summary.module}:{REEXPORT_OWNER}")
+            callers.add(caller)
             if summary.is_test:
                 self.tests.setdefault(target, set()).add(summary.module)
 
@@ -795,6 +824,8 @@ class Graph:
             "importers": {k: sorted(v) for k, v in self.importers.items()},
             "layouts": [[path, imports] for path, imports in self.layouts],
             "test_files": sorted(self.test_files),
+            "words": {path: sorted(words) for path, words in self.words.items()},
+            "through": {path: sorted(ids) for path, ids in self.through.items()},
         }
 
     @classmethod
@@ -812,6 +843,8 @@ class Graph:
             {k: set(v) for k, v in data["importers"].items()},
             [(str(path), dict(imports)) for path, imports in data.get("layouts", ())],
             {str(path) for path in data.get("test_files", ())},
+            {str(path): frozenset(words) for path, words in data.get("words", {}).items()},
+            {str(path): set(ids) for path, ids in data.get("through", {}).items()},
         )
 
     whole = True  # every file read: cached per commit as the commit's graph (lazy_graph.py's is not)
@@ -862,24 +895,38 @@ class Graph:
             for module in (caller.split(":", 1)[0] for caller in self.callers_of(sid))
         )
 
+    def names_any(self, path: str, words: AbstractSet[str]) -> bool:
+        """Whether the C# or Java file `path` writes one of these words (one whose words are unknown: yes)."""
+        written = self.words.get(path)
+        return written is None or ALL_WORDS in written or not written.isdisjoint(words)
+
     def is_test_module(self, module: str) -> bool:
         """Whether a module is test code: by its path, or declared so (`test_files`)."""
         path = self.modules.get(module, "")
         return is_test_path(path) or path in self.test_files
 
-    def fan_in(self, target: str, *, module: bool = False) -> tuple[set[str], set[str]]:
+    def fan_in(self, target: str, *, module: bool = False, naming: AbstractSet[str] | None = None,
+               through: bool = False) -> tuple[set[str], set[str]]:
         """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK. `module`:
         `target` is a Python module that is gone: its importers are the direct dependents, and a module
-        whose top-level import of it fails fails to import in turn, so its importers follow."""
+        whose top-level import of it fails fails to import in turn, so its importers follow. `naming`: of a C# or
+        Java file's referencing files, only those that write one of these words (its altered members) are direct.
+        `through`: a Rust file's re-exports changed: the files whose paths went through them are direct too."""
         direct = set(self.importers_of(target) if module else self.callers_of(target))
+        if through:
+            direct |= self.through.get(target, set())
+        if naming is not None:
+            direct = {caller for caller in direct if self.names_any(caller.split(":", 1)[0], naming)}
         seen = set(direct)
         queue = deque(direct)
         while queue and len(seen) < MAX_WALK:
             self._ahead(queue, module)
             current = queue.popleft()
             owner, _, qual = current.partition(":")
-            # import-level dependents: of a JavaScript file, or of a Go file's package
-            module_callers = self.callers_of(go_package(owner) if owner.endswith(".go") else owner)
+            # import-level dependents: of a JavaScript file, or of a Go file's package; not of a Rust file that
+            # re-exports the target: its users name its other items (rust_names.py)
+            module_callers = (() if qual == REEXPORT_OWNER
+                              else self.callers_of(go_package(owner) if owner.endswith(".go") else owner))
             importers = self.importers_of(owner) if module and qual == MODULE_LEVEL else ()
             for caller in (*self.callers_of(current), *module_callers, *importers):
                 if caller not in seen and caller != target:
@@ -918,6 +965,7 @@ class _Resolver:
         self._classes: ClassFiles | None = None  # made when a Java or PHP name is first looked up
         self._cargo = [(s.path, s.imports) for s in go_files if posixpath.basename(s.path) == CARGO_FILE]
         self._rust: RustFiles | None = None  # made when a Rust path is first looked up
+        self.rust_passed: list[str] = []  # the re-exporting files the last Rust path went through
         self.modules = modules
         self.suffixes: dict[str, str | None] = {}
         for module in modules:
@@ -937,6 +985,10 @@ class _Resolver:
             for i in range(len(parts)):
                 suffix = "/".join(parts[i:])
                 self.go_suffixes[suffix] = None if suffix in self.go_suffixes else directory
+
+    def _rust_summaries(self) -> list[tuple[str, dict[str, str]]]:
+        """(path, imports) of every .rs file: their re-exports (rust_names.RustFiles)."""
+        return [(s.path, s.imports) for s in self.by_module.values() if s.path.endswith(RUST_SUFFIXES)]
 
     # the two things a graph read as far as the questions need (lazy_graph.py) reads only when asked
     def _summary(self, module: str) -> FileSummary | None:
@@ -1028,8 +1080,9 @@ class _Resolver:
             return self._class_file(summary, name)
         if summary.path.endswith(RUST_SUFFIXES):
             if self._rust is None:
-                self._rust = RustFiles(self.paths, self._cargo)
+                self._rust = RustFiles(self.paths, self._cargo, self._rust_summaries())
             found = self._rust.resolve(summary.path, name)
+            self.rust_passed = [p for p in self._rust.passed if p not in (found, summary.path)]
             return None if found == summary.path else found
         if name.startswith("."):
             return self._js_file(posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name)))
@@ -1496,9 +1549,15 @@ def blast_radius(
             continue  # its comments or its own tests alone changed: nothing its importers use
         target = go_package(base_path) if base_path.endswith(".go") else base_path
         if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and graph.callers_of(target):
-            # Import level: the file (a Go file: its package) as a whole is the interface its importers depend on.
+            # Import level: the file (a Go file: its package) as a whole is the interface its importers depend on;
+            # a C# or Java file's, the members the change alters where they can be told (members.py)
+            naming = (altered_members(base_path, base_data, head_data) if head_path == base_path
+                      and head_data is not None and base_data is not None else None)
+            if naming is not None and not naming:
+                continue  # members added, private ones or comments changed: nothing its dependents name
             whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
-            measured = _measure(graph, whole, "module", "", target=target, own_tests=own_tests)
+            measured = _measure(graph, whole, "module", "", target=target, own_tests=own_tests, naming=naming,
+                                through=_reexports_changed(base_path, head_data, base_data))
             measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
             result.symbols.append(measured)
             continue
@@ -1506,6 +1565,13 @@ def blast_radius(
             _python_symbols(graph, result, (base_path, head_path, head_data, base_data), own_tests)
     result.symbols.sort(key=lambda s: (-(s.change != "body"), -s.modules, -len(s.direct), s.id))
     return result
+
+
+def _reexports_changed(path: str, head: bytes | None, base: bytes | None) -> bool:
+    """Whether a change to a Rust file may alter what its `pub use` re-exports (a version unknown: it may)."""
+    if not path.endswith(RUST_SUFFIXES) or head is None or base is None:
+        return path.endswith(RUST_SUFFIXES)
+    return reexports(head.decode("utf-8", errors="replace")) != reexports(base.decode("utf-8", errors="replace"))
 
 
 def _python_symbols(graph: Graph, result: BlastRadius, versions: tuple[str, str | None, bytes | None, bytes | None],
@@ -1588,17 +1654,19 @@ def _beside_first(path: str, tests: Iterable[str]) -> list[str]:
 
 def _measure(
     graph: Graph, symbol: Symbol, change: str, after: str, target: str | None = None, gone: str | None = None,
-    own_tests: Mapping[str, set[str]] = MappingProxyType({}),
+    own_tests: Mapping[str, set[str]] = MappingProxyType({}), naming: AbstractSet[str] | None = None,
+    through: bool = False,
 ) -> ChangedSymbol:
     """`gone`: the symbol's module, when the change removes it: it is the target of its importers, and
     its own definitions that use the symbol are gone with it, not dependents. `own_tests`: what the
-    change's own tests test, counted with the base's tests of it."""
+    change's own tests test, counted with the base's tests of it. `naming`: a C# file's altered members
+    (Graph.fan_in); `through`: a Rust file's re-exports changed (Graph.fan_in)."""
     if gone is not None and symbol.qual == MODULE_LEVEL:
         direct, transitive = graph.fan_in(gone, module=True)
         # a test that imports it, or imports what imports it, fails to import: the break is caught
         tests = sorted({m for m in (i.split(":", 1)[0] for i in transitive) if graph.is_test_module(m)})
     else:
-        direct, transitive = graph.fan_in(target or symbol.id)
+        direct, transitive = graph.fan_in(target or symbol.id, naming=naming, through=through)
         tests = sorted({*graph.tests_of(symbol.id), *own_tests.get(symbol.id, ())})
     # A constructor is called by the class's name: `Traceback(...)` is a call of Traceback.__init__, whose
     # renamed keyword read "0 direct callers, tested by no test" (rich pull/4010, QA47).

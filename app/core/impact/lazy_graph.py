@@ -585,6 +585,9 @@ class _LazyResolver(_Resolver):
         self.lazy._read_units([module])
         return self.lazy._summaries[path]
 
+    def _rust_summaries(self) -> list[tuple[str, dict[str, str]]]:
+        return [(s.path, s.imports) for s in self.lazy._summaries.values() if s.path.endswith(".rs")]
+
     def _has_symbol(self, sid: str) -> bool:
         self.lazy._read_units([sid.partition(":")[0]])
         return sid in self.lazy.symbols

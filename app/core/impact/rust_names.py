@@ -16,6 +16,15 @@ What a file's tests are: the references inside a `#[cfg(test)]` module or a `#[t
 and are no callers; a file that holds its own tests is tested by them (Rust's unit tests live in the file they
 test, as Go's live beside it); a file under `tests/` is an integration test, and so is the file of a module declared
 under `#[cfg(test)]` (`#[cfg(test)] mod testutil;`: ripgrep's searcher/src/testutil.rs read as a caller of the sink).
+
+Re-exports: a path that reaches a module file with names left is followed through that file's top-level `pub use`
+(and `pub extern crate a as b`) to the item's own module, a few hops: `grep::searcher::Searcher` is
+crates/searcher/src/searcher/mod.rs (grep's `pub extern crate grep_searcher as searcher`, then grep_searcher's
+`pub use crate::searcher::Searcher`), not grep's lib.rs, which re-exports every crate, so that every user of the
+crate read as a dependent of every file it re-exports (FIX111 F1). The re-exporting file still names the item (it
+breaks when the item goes), but as REEXPORT_OWNER: the walk to transitive dependents does not go on from it to the
+file's own users, who name other items of it (those who name the item are its direct dependents already); a glob
+re-export (`pub use a::*`) is not followed, and the walk goes on through it.
 """
 
 from __future__ import annotations
@@ -30,6 +39,9 @@ CARGO_FILE = "Cargo.toml"
 CARGO_KEY = "<cargo>"  # a Cargo.toml's summary: imports[CARGO_KEY + field] (package, lib, libname, bins)
 RUST_TESTED_KEY = "<rust own tests>"  # a .rs file's summary: present when the file holds its own tests
 TEST_OWNER = "<tests>"  # the owner of a reference made by a file's own tests: a test of what it names, no caller
+REEXPORT_OWNER = "<re-export>"  # the owner of a top-level named `pub use` path: the walk to dependents stops there
+REEXPORT_KEY = "<pub use>"  # a .rs file's summary: imports[REEXPORT_KEY + name] is the path its top level re-exports
+MAX_HOPS = 4  # re-exports followed from one path
 TEST_MODULE_OWNER = "<test module>"  # `#[cfg(test)] mod x;`: ("<test module>", "self::x"), x's file is test code
 MAX_REFS = 2_000  # paths read per file
 
@@ -47,28 +59,38 @@ _TOKEN = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _TIGHT = re.compile(r"\s*(::|[{},])\s*")
-_ALIAS = re.compile(r"\s+as\s+\w+$")
+_ALIAS = re.compile(r"\s+as\s+(\w+)$")
+_PUB_BEFORE = re.compile(r"\bpub\s*(?:\([^)]*\)\s*)?$")
+_AS_AFTER = re.compile(r"\s+as\s+\w+\s*;")
+_REEXPORT = re.compile(r"\bpub\s*(?:\([^)]*\)\s*)?(?:use\s+([^;]+);|extern\s+crate\s+(\w+)\s+as\s+(\w+)\s*;)|([{}])")
 
 
 # -- one file -----------------------------------------------------------------------------------------------------
 def use_paths(tree: str) -> list[str]:
     """The paths one `use` tree names: `crate::a::{self, b::C as D, e::*}` -> crate::a, crate::a::b::C, crate::a::e."""
-    out: list[str] = []
+    return [path for path, _ in use_bindings(tree)]
+
+
+def use_bindings(tree: str) -> list[tuple[str, str]]:
+    """(path, the name it binds) of each path one `use` tree names: `a::{self, b::C as D, e::*}` -> (a, a),
+    (a::b::C, D), (a::e, *)."""
+    out: list[tuple[str, str]] = []
     _expand("", _SPACES.sub(" ", _TIGHT.sub(r"\1", tree)).strip(), out)
     return out
 
 
-def _expand(prefix: str, tree: str, out: list[str]) -> None:
+def _expand(prefix: str, tree: str, out: list[tuple[str, str]]) -> None:
     if len(out) >= MAX_REFS:
         return
     opening = tree.find("{")
     if opening < 0:
+        alias = _ALIAS.search(tree)
         name = _ALIAS.sub("", tree).removesuffix("*").removesuffix("::")
         if name == "self" or not name:
             name = ""
         path = (prefix + name).removesuffix("::")
         if path:
-            out.append(path)
+            out.append((path, alias.group(1) if alias else "*" if tree.endswith("*") else path.rsplit("::", 1)[-1]))
         return
     inner = tree[opening + 1 : _matching(tree, opening)]
     for part in _split_top(inner):
@@ -125,11 +147,14 @@ def rust_refs(text: str) -> tuple[list[tuple[str, str]], bool]:
                 refs[(TEST_MODULE_OWNER, _from_file(f"self::{match.group(1)}", stack))] = None
             pending_test = False
         elif match.group(3) is not None:
-            for path in use_paths(match.group(3)):
-                refs[(owner, _from_file(path, stack))] = None
+            reexported = owner != TEST_OWNER and not stack and _PUB_BEFORE.search(code, 0, match.start()) is not None
+            for path, name in use_bindings(match.group(3)):
+                refs[(REEXPORT_OWNER if reexported and name != "*" else owner, _from_file(path, stack))] = None
             pending_test = False
         elif match.group(4):
-            refs[(owner, match.group(4))] = None
+            reexported = (owner != TEST_OWNER and not stack and _PUB_BEFORE.search(code, 0, match.start()) is not None
+                          and _AS_AFTER.match(code, match.end()) is not None)
+            refs[(REEXPORT_OWNER if reexported else owner, match.group(4))] = None
         elif match.group(5):
             path = _SPACES.sub("", match.group(5)).replace("r#", "")
             refs[(owner, _from_file(path, stack))] = None
@@ -144,6 +169,24 @@ def rust_refs(text: str) -> tuple[list[tuple[str, str]], bool]:
         elif token == ";":
             pending_test = False
     return [(owner, path) for owner, path in refs if path], has_tests
+
+
+def reexports(text: str) -> dict[str, str]:
+    """The names a Rust file's top level re-exports (`pub use`, `pub extern crate a as b`) -> the paths they stand
+    for, as summary imports (REEXPORT_KEY + name); glob re-exports left out."""
+    out: dict[str, str] = {}
+    depth = 0
+    for match in _REEXPORT.finditer(_NOISE.sub(" ", text)):
+        brace = match.group(4)
+        if brace:
+            depth = max(0, depth + (1 if brace == "{" else -1))
+        elif depth == 0 and match.group(1) is not None:
+            for path, name in use_bindings(match.group(1)):
+                if name != "*" and len(out) < MAX_REFS:
+                    out[REEXPORT_KEY + name] = path
+        elif depth == 0:
+            out[REEXPORT_KEY + match.group(3)] = match.group(2)
+    return out
 
 
 def _from_file(path: str, stack: list[tuple[int, str | None, bool]]) -> str:
@@ -228,8 +271,15 @@ def cargo_layout(path: str, data: bytes) -> dict[str, str]:
 class RustFiles:
     """The `.rs` files of a graph and the crates Cargo.toml files declare: finds the file a path names."""
 
-    def __init__(self, paths: Iterable[str], cargo: Iterable[tuple[str, dict[str, str]]]) -> None:
+    def __init__(self, paths: Iterable[str], cargo: Iterable[tuple[str, dict[str, str]]],
+                 reexported: Iterable[tuple[str, dict[str, str]]] = ()) -> None:
+        """`reexported`: (path, summary imports) of the .rs files, whose REEXPORT_KEY entries are followed."""
         self.files = {p for p in paths if p.endswith(RUST_SUFFIX)}
+        self.reexports: dict[str, dict[str, str]] = {}  # file -> name -> the path it re-exports
+        for path, imports in reexported:
+            found = {key[len(REEXPORT_KEY):]: value for key, value in imports.items() if key.startswith(REEXPORT_KEY)}
+            if found:
+                self.reexports[path] = found
         roots: set[str] = set()
         self.crates: dict[str, str | None] = {}  # crate name -> its lib target's file (None: two packages share it)
         for manifest, fields in cargo:
@@ -252,6 +302,7 @@ class RustFiles:
         for root in sorted(roots):
             self.root_dirs.setdefault(posixpath.dirname(root), []).append(root)
         self._places: dict[str, tuple[str, list[str]] | None] = {}
+        self.passed: list[str] = []  # the re-exporting files the last resolve went through (Graph.through)
 
     def _place(self, path: str) -> tuple[str, list[str]] | None:
         """(the crate root's directory, the file's module path under it), None outside every crate."""
@@ -284,15 +335,29 @@ class RustFiles:
                 return candidate
         return None
 
-    def _longest(self, root_dir: str, base: list[str], rest: list[str], at_least: int) -> str | None:
+    def _longest(self, root_dir: str, base: list[str], rest: list[str], at_least: int,
+                 hops: int) -> str | None:
         for n in range(len(rest), at_least - 1, -1):
             found = self._module_file(root_dir, base + rest[:n])
             if found is not None:
-                return found
+                return self._through(found, rest[n:], hops)
         return None
 
-    def resolve(self, path: str, name: str) -> str | None:
+    def _through(self, found: str, rest: list[str], hops: int) -> str:
+        """The file of the item `rest` names in module file `found`, following its re-export (the module doc)."""
+        target = self.reexports.get(found, {}).get(rest[0]) if rest and hops < MAX_HOPS else None
+        if target is None:
+            return found
+        deeper = self.resolve(found, "::".join([target, *rest[1:]]), hops + 1)
+        if deeper is None:
+            return found
+        self.passed.append(found)
+        return deeper
+
+    def resolve(self, path: str, name: str, hops: int = 0) -> str | None:
         """The file a path written in `path` names (its module, or the module holding the item it names)."""
+        if hops == 0:
+            self.passed = []
         segments = name.split("::")
         if segments[0] == "":
             segments = segments[1:]  # `::grep::x`: an extern crate
@@ -305,21 +370,21 @@ class RustFiles:
                 return None
             root_dir, parts = place
             if first == "crate":
-                return self._longest(root_dir, [], segments[1:], 0)
+                return self._longest(root_dir, [], segments[1:], 0, hops)
             ups = 0
             while ups < len(segments) and segments[ups] == "super":
                 ups += 1
             if ups > len(parts):
                 return None  # above the crate root
             if first == "self":
-                return self._longest(root_dir, parts, segments[1:], 0)
-            return self._longest(root_dir, parts[: len(parts) - ups], segments[ups:], 0)
+                return self._longest(root_dir, parts, segments[1:], 0, hops)
+            return self._longest(root_dir, parts[: len(parts) - ups], segments[ups:], 0, hops)
         if place is not None:  # a child module of the file (Rust 2018 paths)
-            found = self._longest(place[0], place[1], segments, 1)
+            found = self._longest(place[0], place[1], segments, 1, hops)
             if found is not None:
                 return found
         lib = self.crates.get(first)
         if lib is None:
             return None
         place = self._place(lib)
-        return None if place is None else self._longest(place[0], place[1], segments[1:], 0)
+        return None if place is None else self._longest(place[0], place[1], segments[1:], 0, hops)
