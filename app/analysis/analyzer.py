@@ -381,6 +381,8 @@ LAZY_GRAPH_SHARE = 20
 blast radius needs (impact/lazy_graph.py): a cold `list` of one 25-file pull request on ansible parsed all
 1,555 files of the base for it."""
 LAZY_GRAPH_MIN_FILES = 400  # a smaller graph is read whole: it costs little, and is cached per commit
+INLINE_CHANGES = 1  # a first `list` of at most this many changes on a small graph uses no worker process,
+INLINE_FILES = 20  # if they touch at most this many files each
 LAZY_GRAPH_CHANGES = 8  # a pass of at most this many changes starts no graph until they are all diffed
 
 
@@ -535,7 +537,8 @@ class _GraphBuild:
             batch = [(key, (path, repo.blob_within(blob, MAX_FILE_BYTES) or b"")) for key, path, blob in chunk]
             shared = self._share_out(chunk, batch)
             plain = [(key, item) for key, item in batch if key not in shared]
-            rows = summarise_many([item for _, item in plain], workers=workers, isolate=True)  # no AST here
+            # no AST here (none in this process's heap), unless this pass runs without workers
+            rows = summarise_many([item for _, item in plain], workers=workers, isolate=workers >= 1)
             fresh = {key: row for (key, _), row in zip(plain, rows, strict=True)}
             fresh.update(self._take_shared(shared))
             del batch, plain, rows, shared
@@ -709,6 +712,8 @@ class Analyzer:
         self._graphs: dict[str, _GraphState] = {}  # graph commit -> its dependency graph (being built)
         self._graphs_deferred = False  # a few changes being diffed: their graph starts once they all are
         self._graph_offers: dict[str, _EarlyParts] = {}  # graph commit -> its names' reading, offered early
+        self._may_inline = False  # a first `list` that started no pool early: a small pass runs without one
+        self._inline = False  # this pass runs without worker processes (_pool_workers)
         self._offering: _Offering | None = None  # the analysis pass's, while it runs
         self._pending_names: tuple[Discovery, frozenset[str]] | None = None
         self._sibling_discovery: Discovery | None = None  # note_discovery
@@ -759,9 +764,37 @@ class Analyzer:
 
         try:
             workers = self.config.complexity.workers
+            small = self._small_graph()
         except ReviewTuiError:
             return None  # said where discovery or the analysis reads the config
+        if small:
+            self._may_inline = True  # started when the pass wants it, if it does (_decide_inline)
+            return None
         return start_soon(workers)
+
+    def _small_graph(self) -> bool:
+        """Whether the base's dependency graph is read whole and costs little (under LAZY_GRAPH_MIN_FILES files)."""
+        from app.core.impact.graph import GRAPH_SUFFIXES, graph_entries
+
+        base = self.resolved_base[1]
+        return bool(base) and len(graph_entries(self.repo.tree_blobs(base, GRAPH_SUFFIXES))) < LAZY_GRAPH_MIN_FILES
+
+    def _decide_inline(self, pending: list[Change]) -> None:
+        """A first `list` of one change on a repository whose graph is small runs without worker processes: the
+        forkserver, its preloads, the resource tracker and two workers cost a one-pull-request run more CPU than
+        the work they took (httpx, ripgrep: 1.1-1.3 s of tree CPU, 0.25-0.3 s of it the pool's). A change of more
+        than INLINE_FILES files keeps them: its measuring is worth two cores."""
+        from app.core.workers import started_pool
+
+        self._inline = (self._may_inline and len(pending) <= INLINE_CHANGES
+                        and started_pool(self.config.complexity.workers) is None
+                        and all(change.kind != "worktree" and change.base is not None
+                                and len(self.repo.touched_paths(change.base, change.head)) <= INLINE_FILES
+                                for change in pending))
+
+    def _pool_workers(self) -> int:
+        """The worker processes this pass may use (none when it runs inline)."""
+        return 0 if self._inline else self.config.complexity.workers
 
     def check_inputs(self) -> None:
         """Raise what discovery would refuse (an unknown base, a bad range, a broken [queue] table)
@@ -1429,7 +1462,7 @@ class Analyzer:
     def _start_measuring(self, wanted: dict[str, str], should_stop: Callable[[], bool] | None = None,
                          offering: _Offering | None = None) -> Measurement:
         complexity = self.config.complexity
-        return Measurement(self.repo_path, wanted, complexity.workers, complexity.max_file_bytes, should_stop,
+        return Measurement(self.repo_path, wanted, self._pool_workers(), complexity.max_file_bytes, should_stop,
                            maintainability=self.measure_maintainability, offered=offering)
 
     def _keep_metrics(self, measured: dict[str, cx.FileMetrics]) -> None:
@@ -1589,7 +1622,8 @@ class Analyzer:
                 return
             except (KeyError, TypeError, ValueError):
                 pass  # an unreadable entry is a miss
-        state.build = _GraphBuild(self.repo_path, commit, max(1, self.config.complexity.workers), self.cache,
+        graph_workers = 0 if self._inline else max(1, self.config.complexity.workers)
+        state.build = _GraphBuild(self.repo_path, commit, graph_workers, self.cache,
                                   demand, self._offering, self._graph_offers.pop(commit, None))
 
     def _offer_graph_parts(self, pending: list[Change]) -> None:
@@ -1605,7 +1639,7 @@ class Analyzer:
 
         if self.commit_range or not pending or len(pending) > LAZY_GRAPH_CHANGES:
             return
-        pool = started_pool(self.config.complexity.workers)
+        pool = started_pool(self._pool_workers())
         if pool is None:
             return
         for change in pending:
@@ -1891,7 +1925,7 @@ class Analyzer:
         yes, clean = self._earlier_ai_evidence(base)
         if yes or clean is not None:
             return  # an earlier tip's answer: at most the commits since it are read, in process (a fetch)
-        pool = shared_pool(self.config.complexity.workers)
+        pool = shared_pool(self._pool_workers())
         if pool is not None:
             self._older_evidence_offers[base] = pool.submit(_ancestors_evidence_in_worker, self.repo_path, base,
                                                             self.config.ai, None)
@@ -2275,7 +2309,7 @@ class Analyzer:
         missing = [(b, p, data) for b, p in blobs.items()
                    if b not in known and (data := self.repo.blob_within(b, max_bytes)) is not None]
         if missing:
-            measured = cx.analyze_many(missing, workers=self.config.complexity.workers, max_bytes=max_bytes)
+            measured = cx.analyze_many(missing, workers=self._pool_workers(), max_bytes=max_bytes)
             fresh = {b: m.maintainability for b, m in measured.items()}
             known.update(fresh)
             self._keep_maintainability(fresh)
@@ -2448,6 +2482,7 @@ class Analyzer:
 
     def _analyze_pending(self, pending: list[Change], run: _Pass, should_stop: Callable[[], bool] | None) -> None:
         """analyze_all's work on the changes no cache knew: every report emitted into `run`."""
+        self._decide_inline(pending)
         if pending and not run.stopped():
             _import_before_threads()
             self._offer_graph_parts(pending)
@@ -2609,7 +2644,7 @@ class Analyzer:
         among them is measured by its head definitions' task (the maintainability index aside)."""
         from app.core.workers import shared_pool
 
-        pool = shared_pool(self.config.complexity.workers)
+        pool = shared_pool(self._pool_workers())
         if pool is None:
             return None
         order = self._live_first([p for p in prepared if p.change.kind != "worktree"])
@@ -2745,7 +2780,7 @@ class Analyzer:
 
         if len(pending) < EARLY_HISTORY_CHANGES or self.commit_range is not None:
             return
-        pool = shared_pool(self.config.complexity.workers)
+        pool = shared_pool(self._pool_workers())
         if pool is not None:
             self.histories.offer_index(pool.submit, whole=True)
 
@@ -2756,7 +2791,7 @@ class Analyzer:
 
         histories = self.histories
         histories.paths = _touched_paths(prepared)
-        pool = shared_pool(self.config.complexity.workers)
+        pool = shared_pool(self._pool_workers())
         if pool is not None:
             histories.offer_index(pool.submit)
 

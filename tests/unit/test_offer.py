@@ -110,10 +110,13 @@ def test_the_name_index_read_in_a_worker_is_the_one_read_here(make_repo) -> None
                                        their_parts.names.not_ascii)
 
 
-def test_a_first_run_starts_the_pool_before_discovery_and_a_later_run_does_not(make_repo, tmp_path) -> None:
+def test_a_first_run_starts_the_pool_before_discovery_and_a_later_run_does_not(make_repo, tmp_path,
+                                                                              monkeypatch) -> None:
+    import app.analysis.analyzer as analyzer_module
     from app.analysis.analyzer import Analyzer
     from app.storage.cache import AnalysisCache
 
+    monkeypatch.setattr(analyzer_module, "LAZY_GRAPH_MIN_FILES", 1)  # a graph that is not small (see below)
     b = make_repo()
     b.commit("base", {"a.py": "x = 1\n"}, author=ALICE)
     first = AnalysisCache.open(tmp_path / "cache.sqlite")
@@ -128,6 +131,50 @@ def test_a_first_run_starts_the_pool_before_discovery_and_a_later_run_does_not(m
     later = AnalysisCache.open(tmp_path / "cache.sqlite")
     assert not later.fresh
     assert Analyzer(b.path, cache=later).start_workers_if_first_run() is None
+
+
+def test_a_first_list_of_one_small_change_on_a_small_graph_starts_no_worker_and_says_the_same(make_repo,
+                                                                                              tmp_path) -> None:
+    """FIX119: a one-pull-request `list` of httpx or ripgrep paid more CPU for the forkserver, its preloads, the
+    resource tracker and two workers than for the work they took. Such a run (one change of a few files, a graph
+    of fewer than LAZY_GRAPH_MIN_FILES files) runs in process, with the figures a run with the workers gives."""
+    from app.analysis.analyzer import INLINE_FILES, Analyzer
+    from app.storage.cache import AnalysisCache
+
+    b = make_repo()
+    b.commit("base", {f"pkg/m{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(30)}, author=ALICE)
+    b.branch("feature/small")
+    b.commit("f0 takes two", {"pkg/m0.py": "def f0(x, y=0):\n    if y:\n        return y\n    return x\n",
+                              "pkg/m1.py": "from pkg.m0 import f0\n\ndef f1(x):\n    return f0(x, 1)\n"},
+             branch="feature/small", author=ALICE)
+    b.branch("feature/wide", from_branch="main")
+    b.commit("every module", {f"pkg/m{i}.py": f"def f{i}(x):\n    return x - {i}\n" for i in range(INLINE_FILES + 1)},
+             branch="feature/wide", author=ALICE)
+
+    def listed(*, early: bool, name: str) -> tuple[list[object], Analyzer]:
+        analyzer = Analyzer(b.path, cache=AnalysisCache.open(tmp_path / f"{name}.sqlite"))
+        if early:
+            started = analyzer.start_workers_if_first_run()
+            assert started is None  # the graph is small: nothing started before discovery
+        reports = analyzer.analyze_all()
+        return [(r.id, r.assessment.risk.score if r.assessment else None, r.assessment) for r in reports], analyzer
+
+    wide = b.head("feature/wide")
+    workers.retire_idle_pools(0.0)
+    b.set_ref("refs/heads/feature/wide", b.head("main"))  # pending: feature/small alone
+    alone, inline = listed(early=True, name="inline")
+    assert inline._inline and not workers._shared  # no pool was started
+    with_workers, pooled = listed(early=False, name="pooled")  # the TUI's way: workers as before
+    assert not pooled._inline and workers._shared
+    assert alone == with_workers and len(alone) == 1
+    b.set_ref("refs/heads/feature/wide", wide)  # two pending changes: the workers are used
+    workers.retire_idle_pools(0.0)
+    _both, two = listed(early=True, name="two")
+    assert not two._inline
+    b.set_ref("refs/heads/feature/small", b.head("main"))  # one change of more than INLINE_FILES files: so is it
+    workers.retire_idle_pools(0.0)
+    _wide, one = listed(early=True, name="wide")
+    assert not one._inline
 
 
 def test_without_a_folder_for_claims_the_answer_is_still_computed(monkeypatch) -> None:

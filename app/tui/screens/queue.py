@@ -88,6 +88,7 @@ FOLDED_MARK = "└ "
 # The base commit a merged-upstream verdict names (merged.py `_describe`: its id, then its subject quoted)
 _UPSTREAM_COMMIT = re.compile(r"\b[0-9a-f]{10}\b(?: '[^']*'| \"[^\"]*\")?")
 THROTTLE_ROWS = 200  # a queue longer than this is rebuilt at most every REBUILD_INTERVAL while it fills
+SLOW_REBUILD = 0.05  # so is one whose last rebuild and paint took longer than this (s): a starved UI thread
 REBUILD_INTERVAL = 0.25
 DISCOVERY_SAID = 0.2  # seconds at least between two of discovery's progress reports on the status line
 SEARCH_PAUSE = 0.08  # on a queue longer than THROTTLE_ROWS the search filters once typing pauses this long (s)
@@ -749,7 +750,7 @@ class QueueScreen(Screen[None]):
         self._answered_at = 0.0
         self._column_spec: tuple[Any, ...] = ()  # the table's columns: (key, width) each, and the sort they show
         self._rebuilt_at = 0.0
-        self._rebuild_cost = 0.0  # seconds the last rebuild took
+        self._rebuild_cost = 0.0  # seconds the last rebuild took, with the paint after it (_rebuild_painted)
         # change id -> (its report, what else its row showed, its cells), for the layout _rendered_for (_rendered)
         self._rendered_rows: dict[str, tuple[ChangeReport, tuple[str, int, str, tuple[str, ...], str | None],
                                              list[Text]]] = {}
@@ -953,7 +954,7 @@ class QueueScreen(Screen[None]):
             self.statuses[report.id] = self._status_of(report)
             self._status_keys[report.id] = key
         self._rerank()
-        self._schedule_rebuild()
+        self._schedule_rebuild(streamed=True)
 
     def on_analysis_finished(self, message: AnalysisFinished) -> None:
         if message.cancelled:
@@ -1198,16 +1199,19 @@ class QueueScreen(Screen[None]):
         return parts + _among_parts(reports)
 
     # -- the table ------------------------------------------------------------------------------
-    def _schedule_rebuild(self, *, typed: bool = False) -> None:
+    def _schedule_rebuild(self, *, typed: bool = False, streamed: bool = False) -> None:
         """Rebuild once after the current batch of messages (a burst of reports = one rebuild), and on a
         long queue at most every REBUILD_INTERVAL while reports stream in: with 3,000 changes a rebuild per
         refresh kept the UI thread busy for minutes, keys unanswered. `typed`: only the search or author text
         changed, which the rows at hand answer (_filtered_sorted). Once the analysis has ended a throttled rebuild
         waits no more: the final rows come with the summary that says the queue is complete, not up to 3 × a
-        rebuild's cost later, moving rows under a reviewer who had started to work down them."""
+        rebuild's cost later, moving rows under a reviewer who had started to work down them. `streamed`: a report
+        arrived; on a queue of any length its rebuild waits so while the last rebuild and its paint were slow (a
+        starved UI thread), where a key's is done at once."""
         if not typed:
             self._model_changed = True
-        throttled = len(self.reports) > THROTTLE_ROWS and self.analysing
+        throttled = self.analysing and (len(self.reports) > THROTTLE_ROWS
+                                        or (streamed and self._rebuild_cost > SLOW_REBUILD))
         if self._rebuild_pending:
             if self._rebuild_timer is not None and not throttled:
                 self._rebuild_timer.stop()
@@ -1313,12 +1317,20 @@ class QueueScreen(Screen[None]):
         table.show_rows(rows, self._renderer(columns, cells, variables), at_once=max(FIRST_ROWS, at + self.size.height))
         self.rows = rows
         self._rebuild_cost = time.perf_counter() - self._rebuilt_at
+        self.call_after_refresh(self._rebuild_painted, self._rebuilt_at)
         if rows and self.first_rows_at is None:
             self.call_after_refresh(self._mark_rows)
         if self.first_scored_at is None and any(row.score is not None for row in rows):
             self.call_after_refresh(self._mark_scored)
         self._placed = rows[at].id if rows else None
         table.move_cursor(row=at, animate=False)
+
+    def _rebuild_painted(self, started: float) -> None:
+        """A rebuild's cost is its paint's too: a cold start on a loaded machine (load 13-17 on 2 cores) rebuilt and
+        painted a 35-row queue for every report, seconds each on the UI thread's share of a core, and keys waited
+        4-6 s behind them (QA64 F7)."""
+        if started == self._rebuilt_at:
+            self._rebuild_cost = time.perf_counter() - started
 
     def _add_columns(self, table: ListTable, columns: list[tuple[QueueColumn, int]]) -> None:
         """The table's column headers, the sorted one with its direction."""

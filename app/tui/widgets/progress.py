@@ -52,7 +52,9 @@ class AnalysisStatus(Static):
             text.append(f" {min(100, done * 100 // total):>2}%  ")
         # else: no count yet (discovery): a bar and "0/0" would say nothing
         text.append(one_line(label, 120), style="italic")
-        self.update(text)
+        # one line whatever it says: no layout of the screen for it (a cold start says a step several times a
+        # second, and each layout cost the UI thread a pass over every widget: keys waited seconds under load)
+        self.update(text, layout=False)
 
     def show_summary(self, summary: Text | str) -> None:
         """The analysis ended: what it found."""
