@@ -57,7 +57,7 @@ def main() -> int:
         if not line.strip() or line.startswith("#"):
             continue
         name, path, head = line.split()[:3]
-        key = f"v4c:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
+        key = f"v5c:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
         if key not in cache:
             started = time.perf_counter()
             labelled = label_history(GitRepo(path), head, CalibrateConfig(max_fix_lines=args.max_fix_lines),
