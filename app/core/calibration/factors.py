@@ -269,7 +269,7 @@ def own_paths(paths: list[str]) -> list[str]:
 def by_hand(commit: LogCommit, chunks: ChunkConfig = DEFAULT_CHUNKS) -> LogCommit:
     """The commit without the files a machine writes by their paths (`collapsed_by_path`: lock files, generated
     code, snapshots): what the analysis's size, spread, code and complexity factors count of a pending change
-    (`_by_hand` there, which also reads generator markers). `go.sum`'s 40 lines of a one-line bump were size."""
+    (`_by_hand` there, which also reads generator markers): a dependency bump's go.sum or Cargo.lock lines were size."""
     drop = [path for path in commit.files if collapsed_by_path(path, chunks) is not None]
     if not drop:
         return commit

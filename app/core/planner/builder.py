@@ -1816,7 +1816,7 @@ def without_history(path: str, config: ChunkConfig) -> bool:
     change of its source or dependencies (a lock file, generated code, a snapshot: `collapsed_by_path`), or it is a
     translation catalogue, changed whenever the strings are. The history, authors and experience factors leave
     them out, in the analysis and in calibration alike: astral-sh/uv's Cargo.lock, changed by 455 of its newest 2,000
-    commits (seven months), was the "hottest file" of every change that touched it."""
+    commits (seven months), made every change that touched it read as "hot"."""
     return collapsed_by_path(path, config) is not None or is_translation_path(path)
 
 
