@@ -57,19 +57,19 @@ def main() -> int:
         if not line.strip() or line.startswith("#"):
             continue
         name, path, head = line.split()[:3]
-        key = f"v4c:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
+        key = f"v5c:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
         if key not in cache:
             started = time.perf_counter()
             labelled = label_history(GitRepo(path), head, CalibrateConfig(max_fix_lines=args.max_fix_lines),
                                      max_commits=args.max_commits)
             study = labelled.samples
-            rows = [[s.feats, s.label, int(s.code)] for s in study]
+            rows = [[s.feats, s.label, int(s.code), s.lines] for s in study]
             cache[key] = {"rows": rows, "fixes": labelled.fixes, "useful": labelled.traced,
                           "first": study[0].sha, "last": study[-1].sha,
                           "seconds": round(time.perf_counter() - started, 1)}
             Path(args.cache).write_text(json.dumps(cache))
         entry = cache[key]
-        data[name] = [(r[0], r[1], r[2]) for r in entry["rows"]]
+        data[name] = [(r[0], r[1], r[2], r[3]) for r in entry["rows"]]
         pos = sum(r[1] for r in entry["rows"])
         print(f"{name:8} {len(entry['rows'])} commits {entry['first'][:10]}..{entry['last'][:10]}, "
               f"{entry['fixes']} fixes ({entry['useful']} blamed), {pos} defect-inducing "
@@ -84,12 +84,13 @@ def usable_features(rows: list[tuple[dict[str, float], int, int]]) -> tuple[str,
     return _usable([r[0] for r in rows])
 
 
-Row = tuple[dict[str, float], int, int]  # features, defect-inducing, touches code
+Row = tuple[dict[str, float], int, int, int]  # features, defect-inducing, touches code, changed lines
 
 
 def figures(scores: list[float], rows: list[Row], rounds: int) -> list[tuple[float, float, float]]:
     labels = [r[1] for r in rows]
-    lines = [math.expm1(r[0]["size"]) for r in rows]
+    # every changed line, as `calibrate` reads the effort (the size factor leaves lock and generated files out)
+    lines = [float(r[3]) for r in rows]
     return [bootstrap(metric, scores, labels, lines, rounds=rounds) for metric in METRICS.values()]
 
 

@@ -310,7 +310,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 135: renames paired as git pairs them past libgit2's limit; a RunPython's unrestorable row deletes and GraphQL schema
 #      removals are destructive (FIX118);
 # 136: a C#/Java change reaches the files naming the members it alters; Rust `pub use` re-exports followed (FIX122);
-ANALYSIS_VERSION = "136"
+# 137: history, authors and experience leave out lock, generated and translation files; calibration's size leaves
+#     out lock and generated files as the analysis's does (FIX121);
+ANALYSIS_VERSION = "137"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -1871,13 +1873,17 @@ class Analyzer:
     def _history_paths(self, prep: _Prepared) -> list[str]:
         """The paths whose history a change's history, authors and experience count: its own, not its vendored
         trees' (`_vendored`), as code size leaves them out (`_by_hand`): lazygit's bump of golang.org/x/net read
-        "author changed these files 164 times before" from go.mod's and 125 vendored files' pasts. A change whose
+        "author changed these files 164 times before" from go.mod's and 125 vendored files' pasts. Nor lock files,
+        generated files or translation catalogues (`without_history`, as calibration counts them). A change whose
         diff was given back (`release`) is judged by its paths alone."""
+        from app.core.planner.builder import without_history
+
         if prep.vendored is not None or not prep.released:
             vendored = self._vendored(prep)
         else:
             vendored = self._find_vendored(prep.change, prep.file_paths)
-        return [path for path in prep.file_paths if not vendored(path)]
+        chunks = self.config.chunks
+        return [path for path in prep.file_paths if not vendored(path) and not without_history(path, chunks)]
 
     def _older_evidence(self, change: Change) -> Callable[[], bool] | None:
         """For provenance: whether a commit older than this change's base could make one of its lines

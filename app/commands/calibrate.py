@@ -148,7 +148,7 @@ def _labelled(repo: GitRepo, head: str, config: RepoConfig, since: int | None, m
     with _progress(show_progress) as progress:
         labelled = label_history(repo, head, config.calibrate, ai_config=config.ai, since=since,
                                  max_commits=max_commits, workers=config.complexity.workers or 1,
-                                 progress=progress)
+                                 progress=progress, chunks=config.chunks)
     if cache is not None and not labelled.missing_objects:  # content fetched later must be labelled again
         cache.put(CACHE_KIND, key, labelled.to_json())
     return labelled, False

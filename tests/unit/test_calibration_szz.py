@@ -394,3 +394,38 @@ def test_blames_read_a_commit_graph_of_their_own_and_give_the_same_lines(make_re
     with git.blame_graph(["0" * 40]):  # git cannot write it (no such commit): blamed as before
         assert git._graph is None
         assert [git.blame_lines(c, p, n, since=T0 - DAY) for c, p, n in jobs] == plain
+
+
+def test_history_and_size_leave_lock_generated_and_translation_files_out_in_both(make_repo) -> None:
+    """FIX121: a lock file, generated protobuf code and a translation catalogue change with nearly every commit, so
+    their pasts made any change touching them "hot" (uv's Cargo.lock: 455 of its newest 2,000 commits), and the
+    calibration counted a lock file's lines as size where the analysis leaves them out. Both now leave the lock and
+    generated files out of size, spread and history, and the catalogue out of history, and agree on the figures."""
+    import math
+
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo()
+    lock, generated, catalogue = "Cargo.lock", "api/v1/user.pb.go", "locale/de/LC_MESSAGES/app.po"
+    files = {"src/app.py": "def run():\n    return 0\n", lock: "a\n", generated: "package v1\n", catalogue: "x\n"}
+    b.commit("init", files, author=ALICE, when=T0)
+    for n in range(4):  # the machine-written files change four times, src/app.py once
+        files = {**files, lock: f"a{n}\n", generated: f"package v1\n// {n}\n", catalogue: f"x{n}\n"}
+        if n == 0:
+            files["src/app.py"] = "def run():\n    return 1\n"
+        b.commit(f"regenerate {n}", files, author=BOB, when=T0 + (n + 1) * DAY)
+    files = {**files, "src/app.py": "def run():\n    return 2\n", lock: "b\nc\nd\n", generated: "package v1\n// z\n",
+             catalogue: "y\n"}
+    change = b.commit("Use two", files, author=BOB, when=T0 + 10 * DAY)
+    [sample] = [s for s in label_history(GitRepo(b.path), b.head(), CalibrateConfig(), workers=0).samples
+                if s.sha == change]
+    explained = {f.name: f.explanation.split("; ")[0] for f in Analyzer(b.path).detail(change).risk.factors}
+    assert explained["history"] == "src/app.py changed 2x in 90 days", explained  # was Cargo.lock, 5x
+    assert sample.feats["history"] == pytest.approx(math.log1p(2))
+    assert explained["experience"] == "author changed these files 1 time before (each file counted)", explained
+    assert sample.feats["experience"] == pytest.approx(math.log1p(1))
+    # the catalogue's 2 lines are a person's (translators'), the lock's and the generated file's are not
+    assert explained["size"] == "4 changed lines (+2/-2)", explained
+    assert sample.feats["size"] == pytest.approx(math.log1p(4))  # was 10 with Cargo.lock's 4 and user.pb.go's 2
+    assert explained["spread"] == "2 files in 2 directories", explained
+    assert sample.feats["spread"] == pytest.approx(math.log1p(2))

@@ -17,7 +17,7 @@ import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from app.core.git.cli import GitCli, unquote_path
@@ -38,6 +38,8 @@ from app.core.metrics.complexity import (
     python_by_radon,
 )
 from app.core.metrics.spans import InFileTests, test_line_count
+from app.core.planner.builder import collapsed_by_path, without_history
+from app.core.planner.model import ChunkConfig
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig, commit_confidence, commit_signals, primary_tool
 from app.core.risk.likelihood import likelihood_features
 from app.core.risk.score import (
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
 NULL_BLOB = "0" * 40
+DEFAULT_CHUNKS = ChunkConfig()
 MAX_BLOB_BYTES = 300_000  # larger files are not measured for complexity (generated, vendored)
 BLOCK = 400  # commits measured per complexity batch (one progress step, one pool round)
 
@@ -229,13 +232,14 @@ def ai_tool(info: CommitInfo, config: ProvenanceConfig = DEFAULT) -> str | None:
 
 def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: int, ai: str | None,
                   code_bytes_before: int = 0, deepest_indent: int = 0,
-                  inline_tests: dict[str, int] | None = None) -> RiskInputs:
-    """The RiskInputs of one commit: its own diff, the complexity it added, the history before it, the
-    bytes its changed code files held at its parent (`code_bytes_before`), the indentation of its
-    most indented added line of code (`deepest_indent`) and its changed lines in tests inside source files
-    (`inline_tests`, inline_test_lines)."""
+                  inline_tests: dict[str, int] | None = None, chunks: ChunkConfig = DEFAULT_CHUNKS) -> RiskInputs:
+    """The RiskInputs of one commit: its own diff (`by_hand`: what the analysis counts), the complexity it added,
+    the history before it, the bytes its changed code files held at its parent (`code_bytes_before`), the
+    indentation of its most indented added line of code (`deepest_indent`) and its changed lines in tests inside
+    source files (`inline_tests`, inline_test_lines). History, authors and experience leave out the paths whose
+    past says nothing (`without_history`: lock files, generated code, translation catalogues), as the analysis does."""
     paths = sorted(commit.files)
-    figures = history.figures(own_paths(paths), list(commit.authors))
+    figures = history.figures(own_paths([p for p in paths if not without_history(p, chunks)]), list(commit.authors))
     return RiskInputs(
         lines_added=sum(a for a, _ in commit.files.values()),
         lines_deleted=sum(d for _, d in commit.files.values()),
@@ -260,6 +264,18 @@ def own_paths(paths: list[str]) -> list[str]:
     touched = set(paths)
     vendored = find_vendored(paths, lambda wanted: [p for p in wanted if p in touched])
     return [path for path in paths if not vendored(path)]
+
+
+def by_hand(commit: LogCommit, chunks: ChunkConfig = DEFAULT_CHUNKS) -> LogCommit:
+    """The commit without the files a machine writes by their paths (`collapsed_by_path`: lock files, generated
+    code, snapshots): what the analysis's size, spread, code and complexity factors count of a pending change
+    (`_by_hand` there, which also reads generator markers): a dependency bump's go.sum or Cargo.lock lines were size."""
+    drop = [path for path in commit.files if collapsed_by_path(path, chunks) is not None]
+    if not drop:
+        return commit
+    return replace(commit, files={p: n for p, n in commit.files.items() if p not in drop},
+                   blobs={p: b for p, b in commit.blobs.items() if p not in drop},
+                   modes={p: m for p, m in commit.modes.items() if p not in drop})
 
 
 def inline_test_lines(commit: LogCommit, tests: InFileTests) -> dict[str, int]:
@@ -323,9 +339,10 @@ class Measured:
 class _PastIndex:
     """Per-path (time, author, n) lists of the commits walked so far, and the HistoryIndex a commit sees."""
 
-    def __init__(self) -> None:
+    def __init__(self, chunks: ChunkConfig = DEFAULT_CHUNKS) -> None:
         self.by_path: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
         self.ids: list[str] = []
+        self.chunks = chunks
 
     def before(self, commit: LogCommit) -> HistoryIndex:
         when = commit.info.commit_time
@@ -336,11 +353,13 @@ class _PastIndex:
     def add(self, commit: LogCommit) -> None:
         self.ids.append(commit.sha)
         for path in commit.files:
+            if without_history(path, self.chunks):
+                continue  # never asked about (commit_inputs)
             self.by_path[path].extend((commit.info.commit_time, email, len(self.ids) - 1) for email in commit.authors)
 
 
 def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[str], bytes | None], *,
-            ai_config: ProvenanceConfig = DEFAULT, workers: int = 2,
+            ai_config: ProvenanceConfig = DEFAULT, workers: int = 2, chunks: ChunkConfig = DEFAULT_CHUNKS,
             progress: Callable[[int, int], None] | None = None) -> list[Measured]:
     """Factors of the commits in `study`, walking `commits` (oldest first) so that each sees only
     those before it. Complexity is measured a block of commits at a time (each blob once, in one
@@ -352,7 +371,7 @@ def measure(commits: Sequence[LogCommit], study: set[str], read_blob: Callable[[
     then sums up the one before (its complexity, history and experience). Done one after the other, the
     workers waited for this thread's part of every block and it for theirs: on astral-sh/uv a fifth of the
     walk had one core idle."""
-    walk = _Walk(study, read_blob, ai_config, workers)
+    walk = _Walk(study, read_blob, ai_config, workers, chunks)
     wanted = sum(1 for c in commits if c.sha in study)
     finished = False
     try:
@@ -415,9 +434,9 @@ class _Walk:
     """The state of `measure`'s walk: the history so far, the memo of measured blobs and the pools."""
 
     def __init__(self, study: set[str], read_blob: Callable[[str], bytes | None], ai_config: ProvenanceConfig,
-                 workers: int) -> None:
-        self.study, self.ai_config, self.workers = study, ai_config, workers
-        self.past = _PastIndex()
+                 workers: int, chunks: ChunkConfig = DEFAULT_CHUNKS) -> None:
+        self.study, self.ai_config, self.workers, self.chunks = study, ai_config, workers, chunks
+        self.past = _PastIndex(chunks)
         self.out: list[Measured] = []
         self.memo: dict[str, FileMetrics] = {}
         self.pending: set[str] = set()  # the block in flight's `keeps`: in the memo once it is finished
@@ -435,8 +454,8 @@ class _Walk:
 
     def queue(self, block: list[LogCommit]) -> _Queued:
         """Read the block's studied commits' blobs and start measuring what no earlier block measured."""
-        pairs, items, cut, known = _queue_block([c for c in block if c.sha in self.study], self.read_blob, self.memo,
-                                                self.pending, self.read_figures)
+        pairs, items, cut, known = _queue_block([by_hand(c, self.chunks) for c in block if c.sha in self.study],
+                                                self.read_blob, self.memo, self.pending, self.read_figures)
         keeps = {new for _, _, _, new in pairs if new in items or new in known or new in self.pending}
         measuring = _Measuring(items, cut, self.workers, self.pool, self.stop.is_set)
         self.threads = [t for t in self.threads if t.thread.is_alive()] + [measuring]
@@ -456,8 +475,8 @@ class _Walk:
         for commit in queued.block:
             if commit.sha in self.study:
                 ai = ai_tool(commit.info, self.ai_config)
-                inputs = commit_inputs(commit, self.past.before(commit), added.get(commit.sha, 0), ai,
-                                       *self.shown.pop(commit.sha))
+                inputs = commit_inputs(by_hand(commit, self.chunks), self.past.before(commit), added.get(commit.sha, 0),
+                                       ai, *self.shown.pop(commit.sha), chunks=self.chunks)
                 # code-touching as the analysis reads it: a file whose changed lines are all its own tests is not
                 self.out.append(Measured(commit.sha, commit.info.commit_time, likelihood_features(inputs),
                                          commit.lines, bool(code_lines(inputs)), ai))

@@ -26,6 +26,7 @@ from typing import Any
 
 from app.core.calibration.evaluate import METRICS, auc, bootstrap, paired_gain, rate_interval
 from app.core.calibration.factors import (
+    DEFAULT_CHUNKS,
     LineCommit,
     LogCommit,
     MissingHistory,
@@ -37,11 +38,13 @@ from app.core.calibration.szz import CalibrateConfig, FixMatcher, trace_fixes
 from app.core.git.cli import GitCli
 from app.core.git.history import EXPERIENCE_DAYS
 from app.core.git.repo import GitRepo
+from app.core.planner.model import ChunkConfig
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig
 from app.core.risk.likelihood import LIKELIHOOD_FEATURES, LikelihoodModel, fit_logistic
 from app.errors import ReviewTuiError
 
-LABELS_VERSION = 3  # 2: factor indent; 3: a merge is its pull request's authors' work
+LABELS_VERSION = 3  # 2: factor indent; 3: a merge is its pull request's authors' work; 4: no history of lock, generated
+# or translation files, no size of lock or generated files (FIX121)
 """Part of every cache key of labelled history: bump when labelling or factors change meaning."""
 MIN_NONZERO = 30
 """A feature seen (non-zero) in fewer changes than this is left out of a fit (ai_share in pre-AI histories)."""
@@ -174,8 +177,9 @@ def _read_studied(git: GitCli, head: str, since: int | None, max_commits: int | 
 
 def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_config: ProvenanceConfig = DEFAULT,
                   since: int | None = None, max_commits: int | None = None, workers: int = 2,
-                  progress: Progress | None = None) -> Labelled:
-    """Factors and SZZ labels of the studied commits (see the module docstring)."""
+                  progress: Progress | None = None, chunks: ChunkConfig = DEFAULT_CHUNKS) -> Labelled:
+    """Factors and SZZ labels of the studied commits (see the module docstring); `chunks`: which files a machine
+    writes (collapsed_globs), left out of the factors as the analysis leaves them out."""
     git = GitCli(repo.git_dir)
     line, commits, study, missing = _read_studied(git, head, since, max_commits)
     position = {c.sha: i for i, c in enumerate(commits)}
@@ -193,7 +197,7 @@ def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_confi
         except ReviewTuiError:
             return None
 
-    measured = measure(commits, {c.sha for c in study}, read_blob, ai_config=ai_config, workers=workers,
+    measured = measure(commits, {c.sha for c in study}, read_blob, ai_config=ai_config, workers=workers, chunks=chunks,
                        progress=(lambda d, t: progress("measuring", d, t)) if progress else None)
     matcher = FixMatcher(config)
     fixes = [c for c in commits[first + 1:]
