@@ -47,7 +47,7 @@ from app.core.calibration.factors import NULL_BLOB, read_first_parent_log
 from app.core.calibration.run import label_history
 from app.core.calibration.szz import CalibrateConfig
 from app.core.git.cli import GitCli
-from app.core.git.repo import GitRepo, added_lines
+from app.core.git.repo import GitRepo, new_side_runs
 from app.core.risk.likelihood import LIKELIHOOD_FEATURES, fit_logistic
 from app.core.risk.score import INDENT_MAX_BYTES, TAB_WIDTH, indent_width, is_code_path, is_test_path
 from app.errors import ReviewTuiError
@@ -99,7 +99,7 @@ def variant_figures(path: str, head: str, shas: set[str]) -> dict[str, dict[str,
             before = b"" if old == NULL_BLOB else read(old)
             if after is None or before is None or len(after) > INDENT_MAX_BYTES:
                 continue
-            lines = [line for line in added_lines(before, after) if line.strip()]
+            lines = [text for run in new_side_runs(before, after) for added, text in run if added and text.strip()]
             if not lines:
                 continue
             if new not in units:
