@@ -39,11 +39,13 @@ from app.core.impact.class_names import (
     CS_NAMESPACE_KEY,
     JAVA_PACKAGE_KEY,
     PSR4_KEY,
+    RUBY_SUFFIXES,
     ClassFiles,
     csharp_refs,
     java_refs,
     php_refs,
     psr4,
+    ruby_refs,
 )
 from app.core.impact.js_names import file_names, sources
 from app.core.impact.rust_names import (
@@ -70,7 +72,8 @@ MAX_REFS_PER_DEF = 2_000
 MODULE_LEVEL = "<module>"
 PY_SUFFIXES = (".py",)
 JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
-CLASS_SUFFIXES = (".java", ".php", ".cs")  # read by class_names.py: a file is a class, named by package or namespace
+# read by class_names.py: a file is a class, named by package or namespace (Ruby: by its path, as Zeitwerk loads it)
+CLASS_SUFFIXES = (".java", ".php", ".cs", *RUBY_SUFFIXES)
 RUST_SUFFIXES = (".rs",)  # read by rust_names.py: a file is a module, named by `use` and `crate::`/`super::` paths
 IMPORT_LEVEL_SUFFIXES = (*JS_SUFFIXES, ".go", *CLASS_SUFFIXES, *RUST_SUFFIXES)
 GO_TEST_SUFFIX = "_test.go"  # a Go test file: tests the package of its directory
@@ -83,7 +86,7 @@ _GO_MODULE_KEY = "<go module>"  # a go.mod's summary: imports[_GO_MODULE_KEY] is
 _GO_MODULE_LINE = re.compile(r"^\s*module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
 _TEST_PATH = re.compile(
     r"(^|/)(tests?|__tests__|testing|spec)/|(^|/)test_[^/]*\.py$|_test\.(py|go)$"
-    r"|\.(test|spec)\.[jt]sx?$|(^|/)conftest\.py$|[a-z0-9]Tests?\.(java|php|cs)$|[a-z0-9]IT\.java$"
+    r"|\.(test|spec)\.[jt]sx?$|_(test|spec)\.rb$|(^|/)conftest\.py$|[a-z0-9]Tests?\.(java|php|cs)$|[a-z0-9]IT\.java$"
 )
 _JS_TEST_NAME = re.compile(r"\.(?:test|spec)\.[cm]?[jt]sx?$")  # `documents.test.ts`: tests documents.ts beside it
 # what `dotnet ef migrations add` writes beside a migration (planner/model.py EF_MODEL_GLOBS): the whole model again
@@ -536,6 +539,9 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
         summary.refs, own_tests = rust_refs(text)
         if own_tests:
             summary.imports[RUST_TESTED_KEY] = "1"
+        return summary
+    if path.endswith(RUBY_SUFFIXES):
+        summary.refs = [(MODULE_LEVEL, target) for target in ruby_refs(path, data)]
         return summary
     if path.endswith(".cs"):
         namespace, targets, summary.stars = csharp_refs(path, text)
@@ -1056,13 +1062,15 @@ class _Resolver:
         return None
 
     def _class_file(self, summary: FileSummary, name: str) -> str | None:
-        """The Java, PHP or C# file (class_names.py) a Java, PHP or C# file's reference names; not the file itself."""
+        """The Java, PHP, C# or Ruby file (class_names.py) such a file's reference names; not the file itself."""
         if self._classes is None:
             self._classes = ClassFiles(self.paths, self._layout)
         if summary.path.endswith(".java"):
             found = self._classes.java(summary.path, name, summary.imports.get(JAVA_PACKAGE_KEY, ""), summary.stars)
         elif summary.path.endswith(".cs"):
             found = self._classes.csharp(summary.path, name, summary.imports.get(CS_NAMESPACE_KEY, ""), summary.stars)
+        elif summary.path.endswith(RUBY_SUFFIXES):
+            found = self._classes.ruby_file(summary.path, name)
         else:
             found = self._classes.php(summary.path, name)
         return None if found == summary.path else found
