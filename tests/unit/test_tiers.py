@@ -1273,3 +1273,24 @@ def test_a_checkout_migration_says_it_is_a_migration() -> None:
     tier, reason = tier_of("saleor/checkout/migrations/0071_checkout_total.py", TierConfig())
     assert tier == 0
     assert "schema migration" in reason
+
+
+def test_a_rails_finance_apps_payment_providers_impersonation_and_secret_initializers() -> None:
+    """QA65 (maybe-finance/maybe): its Stripe billing and Plaid bank connections, admin impersonation, column
+    encryption keys and lib/money.rb were tier 2, while its Security model (a traded stock: prices and their importers)
+    was tier 0 "security-sensitive code" by `**/security/**`, and the Permissions-Policy header initializer tier 0
+    "access control"."""
+    config = TierConfig()
+    paths = {"app/models/provider/stripe/subscription_event_processor.rb": 0, "app/jobs/stripe_event_handler_job.rb": 0,
+             "app/models/provider/stripe.rb": 0, "app/models/plaid_item.rb": 0, "config/initializers/plaid.rb": 0,
+             "app/models/plaid_account/transactions/processor.rb": 0, "app/models/impersonation_session.rb": 0,
+             "app/controllers/concerns/impersonatable.rb": 0, "config/initializers/active_record_encryption.rb": 0,
+             "lib/money.rb": 0, "lib/money/arithmetic.rb": 0,
+             "config/initializers/permissions_policy.rb": 1, "config/initializers/filter_parameter_logging.rb": 1,
+             "config/application.rb": 1,
+             "app/models/security/price/importer.rb": 2, "app/models/security.rb": 2,
+             "app/assets/stylesheets/table-striped.css": 2, "app/models/account.rb": 2,
+             # their tests, fixtures, docs and translations stay tier 3
+             "test/models/plaid_item_test.rb": 3, "spec/jobs/stripe_event_handler_job_spec.rb": 3,
+             "docs/hosting/plaid.md": 3, "config/locales/views/impersonation_sessions/en.yml": 3}
+    assert {path: tier_of(path, config)[0] for path in paths} == paths
