@@ -80,3 +80,49 @@ def test_associations_concerns_and_mirrored_tests_in_the_graph() -> None:
     assert named_by("app/models/concerns/syncable.rb") == {"app/models/account.rb"}  # include Syncable
     assert graph.tests_of("app/controllers/accounts_controller.rb") == {"test/controllers/accounts_controller_test.rb"}
     assert not graph.callers_of("app/models/account.rb")  # `class Account` in importer.rb reopens it: no use
+
+
+def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(make_repo) -> None:
+    """maybe-finance/maybe pr/2507 rewrote auto_submit_form_controller.js, which 25 views and components attach by
+    `data-controller="auto-submit-form"` or a `"data-auto-submit-form-target"`: "no changed public symbol is used
+    elsewhere", as ERB was no part of the graph. A view depends on the Stimulus controllers it names, the Ruby
+    constants its tags name (`render DS::Button.new`) and the partials it renders; a helper's `render partial:` too."""
+    b = make_repo("views")
+    stimulus = "app/javascript/controllers/auto_submit_form_controller.js"
+    b.commit("init", {
+        stimulus: "import { Controller } from \"@hotwired/stimulus\"\nexport default class extends Controller {}\n",
+        "app/components/DS/dialog_controller.js": "export default class {}\n",
+        "app/components/DS/button.rb": "class DS::Button < ViewComponent::Base\n  def call = \"b\"\nend\n",
+        "app/components/DS/dialog.rb": "class DS::Dialog < ViewComponent::Base\n"
+                                       "  def data = { controller: [\"DS--dialog\", \"hotkey\"].join(\" \") }\nend\n",
+        "app/views/accounts/index.html.erb": "<div data-controller=\"auto-submit-form\">\n"
+                                             "<%= render DS::Button.new(text: \"Add\") %>\n<%= render \"form\" %>\n</div>\n",
+        "app/views/accounts/_form.html.erb": "<%= form_with model: @account do |f| %>\n"
+                                             "  <%= f.text_field :name, \"data-auto-submit-form-target\": \"auto\" %>\n"
+                                             "<% end %>\n",
+        "app/views/shared/_money_field.html.erb": "<input data-action=\"input->auto-submit-form#submit\">\n",
+        "app/helpers/form_helper.rb": "module FormHelper\n  def money_field\n"
+                                      "    render partial: \"shared/money_field\"\n  end\nend\n",
+        "app/views/pages/about.html.erb": "<p>auto-submit-form, DS::Button and \"form\" in prose</p>\n",
+    }, author=ALICE)
+    b.branch("stimulus")
+    b.commit("submit on change", {stimulus: "export default class extends Controller {\n  submit() {}\n}\n"},
+             branch="stimulus", author=BOB)
+    b.checkout()
+    graph = build_graph([(path, (b.path / path).read_bytes()) for path in (
+        stimulus, "app/components/DS/dialog_controller.js", "app/components/DS/button.rb", "app/components/DS/dialog.rb",
+        "app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
+        "app/views/shared/_money_field.html.erb", "app/helpers/form_helper.rb", "app/views/pages/about.html.erb")])
+
+    def named_by(path: str) -> set[str]:
+        return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
+
+    assert named_by(stimulus) == {"app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
+                                  "app/views/shared/_money_field.html.erb"}
+    assert named_by("app/components/DS/dialog_controller.js") == {"app/components/DS/dialog.rb"}
+    assert named_by("app/components/DS/button.rb") == {"app/views/accounts/index.html.erb"}
+    assert named_by("app/views/accounts/_form.html.erb") == {"app/views/accounts/index.html.erb"}
+    assert named_by("app/views/shared/_money_field.html.erb") == {"app/helpers/form_helper.rb"}
+    blast = _explained(b.path, "stimulus")["blast_radius"]
+    (symbol,) = blast["symbols"]
+    assert symbol["direct"] == 3, symbol
