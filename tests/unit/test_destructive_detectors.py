@@ -924,6 +924,16 @@ def test_ruby_migration_drops_inside_strong_migrations_blocks_and_change_table()
         "  def down\n    safety_assured { remove_column :users, :nick }\n  end\nend\n"
     )
     assert migrations.scan_code_migration(benign, "db/migrate/4_x.rb", "ruby", Work()) == []
+    # maybe-finance/maybe's add_start_end_columns_to_balances.rb: generated columns (`t.virtual`) and PostgreSQL types
+    # added in a change_table block, removed by the down: its 4 generated columns were read as dropped (QA65)
+    generated = (
+        "class AddStartEnd < ActiveRecord::Migration[7.2]\n  def up\n    change_table :balances do |t|\n"
+        "      t.virtual :end_balance, type: :decimal, stored: true,\n        as: \"start + flows\"\n"
+        "      t.inet :last_ip\n    end\n  end\n\n  def down\n    remove_column :balances, :end_balance\n"
+        "    remove_column :balances, :last_ip\n    remove_column :balances, :start\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(generated, "db/migrate/5_x.rb", "ruby", Work())
+    assert [(f.line, f.target) for f in found] == [(13, "column balances.start")]  # the one the up did not add
 
 
 _LARAVEL_DROP = """<?php

@@ -457,9 +457,13 @@ _RUBY_TABLE_BLOCK = re.compile(r"^\s*(change_table|create_table)\b\s*\(?\s*:?[\"
 _RUBY_BLOCK_REMOVE = re.compile(r"^\s*(\w+)\.(remove|remove_references|remove_belongs_to)\b\s*\(?(.*)")
 # a change_table block's `t.rename :old, :new` and `t.change :column, :type`
 _RUBY_BLOCK_RESHAPE = re.compile(r"^\s*(\w+)\.(rename|change)\b\s*\(?\s*:?[\"']?(\w+)[\"']?\s*,\s*:?[\"']?(\w+)[\"']?")
+# the column types of Rails and its PostgreSQL adapter: a `t.virtual` generated column the up added, removed by the
+# down, read as 4 dropped columns of maybe-finance/maybe's add_start_end_columns_to_balances.rb (QA65)
 _RUBY_BLOCK_ADD = re.compile(
     r"^\s*(\w+)\.(?:string|text|integer|bigint|float|decimal|numeric|datetime|timestamp|time|date|binary|boolean|"
-    r"json|jsonb|uuid|column|references|belongs_to)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
+    r"json|jsonb|uuid|column|references|belongs_to|virtual|citext|hstore|inet|cidr|macaddr|interval|enum|tsvector|"
+    r"timestamptz|daterange|numrange|tsrange|tstzrange|int4range|int8range|point|line|ltree|xml|money|bit|"
+    r"bit_varying|oid|blob|primary_key)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
 )
 _RUBY_KEYWORD_ARG = re.compile(r"\b\w+:(?:\s|$)")  # `type: :string`: the options after the columns
 _RUBY_COLUMN = re.compile(r"%[iw][\[(]([^\])]*)[\])]|:(\w+)|[\"'](\w+)[\"']")
