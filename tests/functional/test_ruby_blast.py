@@ -96,7 +96,8 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
         "app/components/DS/dialog.rb": "class DS::Dialog < ViewComponent::Base\n"
                                        "  def data = { controller: [\"DS--dialog\", \"hotkey\"].join(\" \") }\nend\n",
         "app/views/accounts/index.html.erb": "<div data-controller=\"auto-submit-form\">\n"
-                                             "<%= render DS::Button.new(text: \"Add\") %>\n<%= render \"form\" %>\n</div>\n",
+                                             "<%= render DS::Button.new(text: \"Add\") %>\n"
+                                             "<%= render \"form\" %>\n</div>\n",
         "app/views/accounts/_form.html.erb": "<%= form_with model: @account do |f| %>\n"
                                              "  <%= f.text_field :name, \"data-auto-submit-form-target\": \"auto\" %>\n"
                                              "<% end %>\n",
@@ -110,8 +111,8 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
              branch="stimulus", author=BOB)
     b.checkout()
     graph = build_graph([(path, (b.path / path).read_bytes()) for path in (
-        stimulus, "app/components/DS/dialog_controller.js", "app/components/DS/button.rb", "app/components/DS/dialog.rb",
-        "app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
+        stimulus, "app/components/DS/dialog_controller.js", "app/components/DS/button.rb",
+        "app/components/DS/dialog.rb", "app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
         "app/views/shared/_money_field.html.erb", "app/helpers/form_helper.rb", "app/views/pages/about.html.erb")])
 
     def named_by(path: str) -> set[str]:
