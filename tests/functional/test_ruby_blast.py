@@ -86,7 +86,8 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
     """maybe-finance/maybe pr/2507 rewrote auto_submit_form_controller.js, which 25 views and components attach by
     `data-controller="auto-submit-form"` or a `"data-auto-submit-form-target"`: "no changed public symbol is used
     elsewhere", as ERB was no part of the graph. A view depends on the Stimulus controllers it names, the Ruby
-    constants its tags name (`render DS::Button.new`) and the partials it renders; a helper's `render partial:` too."""
+    constants its tags name (`render DS::Button.new`) and the partials it renders; a helper's `render partial:` too. A
+    controller's test tests the views of its directory, which it renders through routes."""
     b = make_repo("views")
     stimulus = "app/javascript/controllers/auto_submit_form_controller.js"
     b.commit("init", {
@@ -105,6 +106,10 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
         "app/helpers/form_helper.rb": "module FormHelper\n  def money_field\n"
                                       "    render partial: \"shared/money_field\"\n  end\nend\n",
         "app/views/pages/about.html.erb": "<p>auto-submit-form, DS::Button and \"form\" in prose</p>\n",
+        # renders app/views/accounts/ through its routes, naming none of them
+        "test/controllers/accounts_controller_test.rb":
+            "class AccountsControllerTest < ActionDispatch::IntegrationTest\n"
+            "  test \"index\" do\n    get accounts_url\n  end\nend\n",
     }, author=ALICE)
     b.branch("stimulus")
     b.commit("submit on change", {stimulus: "export default class extends Controller {\n  submit() {}\n}\n"},
@@ -113,7 +118,8 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
     graph = build_graph([(path, (b.path / path).read_bytes()) for path in (
         stimulus, "app/components/DS/dialog_controller.js", "app/components/DS/button.rb",
         "app/components/DS/dialog.rb", "app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
-        "app/views/shared/_money_field.html.erb", "app/helpers/form_helper.rb", "app/views/pages/about.html.erb")])
+        "app/views/shared/_money_field.html.erb", "app/helpers/form_helper.rb", "app/views/pages/about.html.erb",
+        "test/controllers/accounts_controller_test.rb")])
 
     def named_by(path: str) -> set[str]:
         return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
@@ -124,6 +130,9 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
     assert named_by("app/components/DS/button.rb") == {"app/views/accounts/index.html.erb"}
     assert named_by("app/views/accounts/_form.html.erb") == {"app/views/accounts/index.html.erb"}
     assert named_by("app/views/shared/_money_field.html.erb") == {"app/helpers/form_helper.rb"}
+    controller_test = {"test/controllers/accounts_controller_test.rb"}
+    assert graph.tests_of("app/views/accounts/_form.html.erb") == controller_test  # no untested seam
+    assert not graph.tests_of("app/views/shared/_money_field.html.erb")
     blast = _explained(b.path, "stimulus")["blast_radius"]
     (symbol,) = blast["symbols"]
     assert symbol["direct"] == 3, symbol

@@ -88,6 +88,9 @@ _TEST_PATH = re.compile(
     r"(^|/)(tests?|__tests__|testing|spec)/|(^|/)test_[^/]*\.py$|_test\.(py|go)$"
     r"|\.(test|spec)\.[jt]sx?$|_(test|spec)\.rb$|(^|/)conftest\.py$|[a-z0-9]Tests?\.(java|php|cs)$|[a-z0-9]IT\.java$"
 )
+# a Rails test that renders a controller's views through its routes (graph._link_view_tests)
+_RAILS_VIEW_TEST = re.compile(r"(?P<root>(?:.*/)?)(?:test|spec)/(?:controllers|requests|system|features)/"
+                              r"(?P<dir>.+?)(?:_controller)?_(?:test|spec)\.rb$")
 _JS_TEST_NAME = re.compile(r"\.(?:test|spec)\.[cm]?[jt]sx?$")  # `documents.test.ts`: tests documents.ts beside it
 # what `dotnet ef migrations add` writes beside a migration (planner/model.py EF_MODEL_GLOBS): the whole model again
 # for each migration, no type anyone names; bitwarden/server's 925 of them hold 1.1M of its 1.9M C# lines, which put
@@ -703,6 +706,7 @@ class Graph:
         graph._link_reexports(resolver, summaries)
         graph._link_go_tests(summaries)
         graph._link_js_tests(summaries)
+        graph._link_view_tests(summaries)
         return graph
 
     def _link(self, resolver: _Resolver, summary: FileSummary, refs: Iterable[tuple[str, str]]) -> None:
@@ -765,6 +769,22 @@ class Graph:
                 tested = posixpath.join(folder, stem + suffix)
                 if tested in paths:
                     self.tests.setdefault(tested, set()).add(summary.module)
+
+    def _link_view_tests(self, summaries: Iterable[FileSummary]) -> None:
+        """A Rails controller, request or system test (`test/controllers/accounts_controller_test.rb`,
+        `spec/requests/accounts_spec.rb`, `test/system/accounts_test.rb`) tests the views of its controller's
+        directory (`app/views/accounts/`): it renders them through routes and names none, so each partial a change
+        touched read "an untested seam" (maybe-finance/maybe pr/2449: 5 of them, QA65)."""
+        views: dict[str, list[str]] = {}  # a views directory -> its ERB files
+        tests = []
+        for summary in summaries:
+            if summary.path.endswith(".erb"):
+                views.setdefault(posixpath.dirname(summary.path), []).append(summary.path)
+            elif (found := _RAILS_VIEW_TEST.match(summary.path)) is not None:
+                tests.append((summary.module, f"{found.group('root')}app/views/{found.group('dir')}"))
+        for test, directory in tests:
+            for view in views.get(directory, ()):
+                self.tests.setdefault(view, set()).add(test)
 
     def _link_go_tests(self, summaries: Iterable[FileSummary]) -> None:
         """A Go `_test.go` file tests the package of its directory: Go's own unit tests are `package p`
