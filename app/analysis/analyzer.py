@@ -309,7 +309,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 135: Ruby's `class A::B` defines B and `def self.x` defines x, for the plan's "uses X, defined in" pairs (QA65);
 # 136: tiers: payment and bank-account providers (Stripe, Plaid), impersonation, Rails' secret initializers (QA65);
 # 137: ERB views in the dependency graph (Stimulus controllers, partials); Rails' `t.virtual` is an added column (QA65);
-ANALYSIS_VERSION = "137"
+# 138: Rails' test/controllers tests the views of its directory; a language's catalogues across config/locales/'s
+#      directories are one chunk (QA65);
+ANALYSIS_VERSION = "138"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
