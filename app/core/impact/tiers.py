@@ -306,6 +306,14 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # Acting as another user: an admin's impersonation skips that user's sign-in (QA65: maybe-finance/maybe's
     # impersonation_session.rb and impersonatable.rb concern were tier 2 beside its sessions controllers at tier 0)
     + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", "*impersonat*")
+    # Rails' identity code by Devise's and the Rails 8 generator's conventional names (QA65): OmniAuth's sign-in
+    # callbacks, account confirmation and unlocking (maybe-finance/maybe's email_confirmations_controller.rb confirms a
+    # changed e-mail: an account takeover if wrong), the generator's app/models/session.rb (a signed-in session, not
+    # the chat or sandbox sessions a bare `session` names elsewhere), an authorization concern of controllers, and the
+    # controllers that receive webhooks (Stripe's, Plaid's: trusted by their signature alone)
+    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
+        *omniauth* *confirmations[-_]controller* *unlocks[-_]controller* **/app/models/session.rb
+        **/app/controllers/concerns/authoriz* **/app/controllers/*webhook* **/app/controllers/webhooks/**""")
     # Rails' standard initializers for what is secret: the keys that encrypt columns (`encrypts :access_token`), and
     # which parameters (passwords, tokens) are kept out of the logs; permissions_policy.rb is the Permissions-Policy
     # header (camera, geolocation), a browser guard as content_security_policy.rb is, not access control (QA65)
