@@ -1100,6 +1100,21 @@ def test_a_squashed_django_migration_replays_its_drops_and_weighs_them_lightly()
     assert not any("squashed" in f.reason for f in found)
 
 
+def test_ruby_reversible_down_block_is_a_rollback() -> None:
+    """maybe-finance/maybe's add_super_admin_to_users.rb (QA65): `reversible do |dir|`'s `dir.up` turns the users.role
+    enum into a string (a widening: every label fits), and its `dir.down` turns it back: both were reported as
+    narrowing retypes. The down block is a rollback of the up; what follows it is the up again."""
+    text = (
+        "class AddSuperAdminToUsers < ActiveRecord::Migration[7.2]\n  def change\n    reversible do |dir|\n"
+        "      dir.up do\n        change_column :users, :role, :string, default: 'member'\n      end\n\n"
+        "      dir.down do\n        change_column :users, :role, :user_role, using: 'role::user_role'\n"
+        "        remove_column :users, :nick\n      end\n    end\n    remove_column :users, :legacy\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(text, "db/migrate/1_x.rb", "ruby", Work(), lambda table, column: "enum")
+    # the down's drop of a column its up did not add is still a rollback's loss, as in a `def down`
+    assert sorted((f.line, f.target) for f in found) == [(10, "column users.nick"), (13, "column users.legacy")]
+
+
 @pytest.mark.parametrize(("old", "new", "verdict"), [
     ("VARCHAR(100)", "VARCHAR(160)", "widens"),  # Fineract's fadfcd68e (QA58 F5)
     ("varchar(160)", "VARCHAR(100)", "unknown"),
@@ -1118,6 +1133,9 @@ def test_a_squashed_django_migration_replays_its_drops_and_weighs_them_lightly()
     ("timestamp", "date", "unknown"),
     ("String(length=50)", "String(length=100)", "widens"),  # SQLAlchemy
     ("BIGINT", "bigint", "same"),
+    ("enum", "string", "widens"),  # maybe-finance/maybe's users.role, a PostgreSQL enum to a string (QA65)
+    ("enum", "varchar(4)", "unknown"),
+    ("string", "enum", "unknown"),
 ])
 def test_a_retype_is_judged_by_whether_the_new_type_holds_every_old_value(old: str, new: str, verdict: str) -> None:
     from app.core.impact.destructive.reshape import compare_types

@@ -441,6 +441,7 @@ _C_LEX = re.compile(
     re.S | re.X | re.M,
 )
 _RUBY_DEF = re.compile(r"^\s*def\s+(?:self\.)?(\w+)")
+_RUBY_DIRECTION = re.compile(r"^(\s*)\w+\.(up|down)\s*(?:do\b|\{)")  # `reversible do |dir|`'s `dir.down do`
 _C_FUNCTION = re.compile(
     r"\bfunc\s+(?:\([^)]*\)\s*)?(\w+)|\b(?:exports\.|module\.exports\.)?(up|down)\s*[=:(]"
     r"|\basync\s+(up|down)\s*\(|\bpublic\s+async\s+(up|down)\s*\("
@@ -965,6 +966,29 @@ def _unquote(token: str) -> str:
     return body[:-1] if len(body) > 0 and body[-1] == token[0] else body
 
 
+class _Reversible:
+    """Rails' `reversible do |dir|`: the lines of its `dir.down do ... end` are a down section, to the `end` at the
+    block's indentation (maybe-finance/maybe's add_super_admin_to_users.rb: the down's change_column back to the enum
+    was read as a retype the migration does, QA65)."""
+
+    def __init__(self) -> None:
+        self.indent: str | None = None  # the open down block's indentation
+        self.outer = sql.UP  # the section around it
+
+    def section(self, raw: str, section: str) -> str:
+        """The section of this line (`section`: the def's)."""
+        if self.indent is not None:
+            if raw.rstrip() == f"{self.indent}end" or raw.rstrip() == f"{self.indent}}}":
+                self.indent = None
+                return self.outer
+            return sql.DOWN
+        found = _RUBY_DIRECTION.match(raw)
+        if found is not None and found.group(2) == "down":
+            self.indent, self.outer = found.group(1), section
+            return sql.DOWN
+        return section
+
+
 def scan_code_migration(text: str, path: str, language: str, work: Work,
                         old_type: OldType | None = None) -> list[Finding]:
     """A Ruby, Go, JavaScript, TypeScript or PHP (Laravel) migration; `old_type` gives a Laravel column's type in the
@@ -977,6 +1001,7 @@ def scan_code_migration(text: str, path: str, language: str, work: Work,
     ruby = language == "ruby"
     section_at: dict[int, str] = {}
     blocks: dict[str, str | None] = {}  # a change_table block's name -> its table
+    reversible = _Reversible()
     php = _PhpMigration(lines, old_type) if language == "php" else None
     js = _JsMigration()
     for number in range(1, len(lines.starts) + 1):  # calls and sections, line by line
@@ -990,6 +1015,8 @@ def scan_code_migration(text: str, path: str, language: str, work: Work,
             )
             if php is not None:
                 php.enter_section()
+        if ruby:
+            section = reversible.section(raw, section)
         if ruby:
             events.extend(Event(section, number, raw, ops=[op]) for op in _ruby_ops(lines, number, blocks, old_type))
         if php is not None:
