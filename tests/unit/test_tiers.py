@@ -1276,8 +1276,8 @@ def test_a_checkout_migration_says_it_is_a_migration() -> None:
 
 
 def test_a_rails_finance_apps_payment_providers_impersonation_and_secret_initializers() -> None:
-    """QA65 (maybe-finance/maybe): its Stripe billing and Plaid bank connections, admin impersonation, column
-    encryption keys and lib/money.rb were tier 2, while its Security model (a traded stock: prices and their importers)
+    """QA65 (maybe-finance/maybe): its Stripe billing and Plaid bank connections, admin impersonation and column
+    encryption keys were tier 2, while its Security model (a traded stock: prices and their importers)
     was tier 0 "security-sensitive code" by `**/security/**`, and the Permissions-Policy header initializer tier 0
     "access control"."""
     config = TierConfig()
@@ -1285,7 +1285,7 @@ def test_a_rails_finance_apps_payment_providers_impersonation_and_secret_initial
              "app/models/provider/stripe.rb": 0, "app/models/plaid_item.rb": 0, "config/initializers/plaid.rb": 0,
              "app/models/plaid_account/transactions/processor.rb": 0, "app/models/impersonation_session.rb": 0,
              "app/controllers/concerns/impersonatable.rb": 0, "config/initializers/active_record_encryption.rb": 0,
-             "lib/money.rb": 0, "lib/money/arithmetic.rb": 0,
+             "lib/money/arithmetic.rb": 0,
              "config/initializers/permissions_policy.rb": 1, "config/initializers/filter_parameter_logging.rb": 1,
              "config/application.rb": 1,
              # Devise's and the Rails 8 authentication generator's names, and the controllers receiving webhooks

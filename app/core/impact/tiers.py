@@ -337,7 +337,7 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # organisation/monetary/ (Money, rounding) were tier 2 beside payments/ at tier 0.
     + _rules(0, "money: accounting, ledgers and the arithmetic of amounts", """
         **/accounting/** **/ledger/** **/ledgers/** **/monetary/** **/money/** **/journalentry/**
-        **/journal[-_]entr*/** money.*""")
+        **/journal[-_]entr*/**""")
     # Whose data: the tenant resolution and per-tenant database connections of a multi-tenant service. A bug serves
     # one tenant's data to another, or points every tenant at one database (Fineract's infrastructure/core/service/
     # tenant/ and its tenant-store schema).
