@@ -93,6 +93,7 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
     b.commit("init", {
         stimulus: "import { Controller } from \"@hotwired/stimulus\"\nexport default class extends Controller {}\n",
         "app/components/DS/dialog_controller.js": "export default class {}\n",
+        "app/javascript/controllers/hotkey_controller.js": "export default class {}\n",
         "app/components/DS/button.rb": "class DS::Button < ViewComponent::Base\n  def call = \"b\"\nend\n",
         "app/components/DS/dialog.rb": "class DS::Dialog < ViewComponent::Base\n"
                                        "  def data = { controller: [\"DS--dialog\", \"hotkey\"].join(\" \") }\nend\n",
@@ -116,7 +117,8 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
              branch="stimulus", author=BOB)
     b.checkout()
     graph = build_graph([(path, (b.path / path).read_bytes()) for path in (
-        stimulus, "app/components/DS/dialog_controller.js", "app/components/DS/button.rb",
+        stimulus, "app/components/DS/dialog_controller.js", "app/javascript/controllers/hotkey_controller.js",
+        "app/components/DS/button.rb",
         "app/components/DS/dialog.rb", "app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
         "app/views/shared/_money_field.html.erb", "app/helpers/form_helper.rb", "app/views/pages/about.html.erb",
         "test/controllers/accounts_controller_test.rb")])
@@ -127,6 +129,7 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
     assert named_by(stimulus) == {"app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
                                   "app/views/shared/_money_field.html.erb"}
     assert named_by("app/components/DS/dialog_controller.js") == {"app/components/DS/dialog.rb"}
+    assert named_by("app/javascript/controllers/hotkey_controller.js") == {"app/components/DS/dialog.rb"}  # 2nd listed
     assert named_by("app/components/DS/button.rb") == {"app/views/accounts/index.html.erb"}
     assert named_by("app/views/accounts/_form.html.erb") == {"app/views/accounts/index.html.erb"}
     assert named_by("app/views/shared/_money_field.html.erb") == {"app/helpers/form_helper.rb"}

@@ -72,7 +72,9 @@ _ERB_CODE = re.compile(rb"<%(?![#%])[=-]?(.*?)-?%>", re.S)
 # `data[:controller] = ["DS--dialog", ...]`, `data-action="click->a#go"`, `action: "a#go"`, `data-a-target`,
 # `a_target:` (each opens with a literal, or is looked for only where its literal is: a scan of maybe's 1,128 Ruby
 # and ERB files in 0.1 s, not 0.6)
-_STIMULUS_ATTRIBUTE = re.compile(r"""(controller|action)["']?\]?\s*(?:[:=]>?|=>)\s*\[?\s*["']([^"']+)["']""")
+_STIMULUS_ATTRIBUTE = re.compile(
+    r"""(controller|action)["']?\]?\s*(?:[:=]>?|=>)\s*(?:\[([^\]]{0,500})\]|["']([^"']+)["'])""")
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
 _STIMULUS_NAMESPACED = re.compile(r"""["'](\w+--[\w-]+)["']""")
 _STIMULUS_TARGET = re.compile(r"""(?:["']?data-|["'])([a-z][\w-]*?)-target\b|([a-z]\w*?)_target:""")
 _STIMULUS_FILE = re.compile(r"(?:^|/)(?:controllers|components)/(.+?)[-_]controller\.[jt]s$")
@@ -222,7 +224,8 @@ def _view_refs(path: str, text: str) -> list[str]:
     """The Stimulus controllers a view or component names by identifier, and the partials a view or app/ code renders
     (`render "shared/money_field"`: app/views/shared/_money_field.*; a view's `render "form"` beside it)."""
     words: list[str] = []
-    for kind, value in _STIMULUS_ATTRIBUTE.findall(text):
+    for kind, listed, quoted in _STIMULUS_ATTRIBUTE.findall(text):
+        value = " ".join(_QUOTED.findall(listed)) if listed else quoted  # `["DS--dialog", "hotkey", data[:x]]`
         if kind == "controller":
             words.extend(value.split())
         else:  # `click->a#go keydown->b#stop`: the identifier between an event's `->` and the `#`
