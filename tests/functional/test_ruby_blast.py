@@ -87,13 +87,16 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
     `data-controller="auto-submit-form"` or a `"data-auto-submit-form-target"`: "no changed public symbol is used
     elsewhere", as ERB was no part of the graph. A view depends on the Stimulus controllers it names, the Ruby
     constants its tags name (`render DS::Button.new`) and the partials it renders; a helper's `render partial:` too. A
-    controller's test tests the views of its directory, which it renders through routes."""
+    controller's test tests the views of its directory, which it renders through routes; a controller's action depends
+    on the template of its name, which it renders unnamed."""
     b = make_repo("views")
     stimulus = "app/javascript/controllers/auto_submit_form_controller.js"
     b.commit("init", {
         stimulus: "import { Controller } from \"@hotwired/stimulus\"\nexport default class extends Controller {}\n",
         "app/components/DS/dialog_controller.js": "export default class {}\n",
         "app/javascript/controllers/hotkey_controller.js": "export default class {}\n",
+        "app/controllers/accounts_controller.rb": "class AccountsController < ApplicationController\n  def index\n"
+                                                  "  end\n\n  private\n    def ok?\n      true\n    end\nend\n",
         "app/components/DS/button.rb": "class DS::Button < ViewComponent::Base\n  def call = \"b\"\nend\n",
         "app/components/DS/dialog.rb": "class DS::Dialog < ViewComponent::Base\n"
                                        "  def data = { controller: [\"DS--dialog\", \"hotkey\"].join(\" \") }\nend\n",
@@ -121,7 +124,7 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
         "app/components/DS/button.rb",
         "app/components/DS/dialog.rb", "app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
         "app/views/shared/_money_field.html.erb", "app/helpers/form_helper.rb", "app/views/pages/about.html.erb",
-        "test/controllers/accounts_controller_test.rb")])
+        "test/controllers/accounts_controller_test.rb", "app/controllers/accounts_controller.rb")])
 
     def named_by(path: str) -> set[str]:
         return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
@@ -132,6 +135,8 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
     assert named_by("app/javascript/controllers/hotkey_controller.js") == {"app/components/DS/dialog.rb"}  # 2nd listed
     assert named_by("app/components/DS/button.rb") == {"app/views/accounts/index.html.erb"}
     assert named_by("app/views/accounts/_form.html.erb") == {"app/views/accounts/index.html.erb"}
+    # its action renders it unnamed
+    assert named_by("app/views/accounts/index.html.erb") == {"app/controllers/accounts_controller.rb"}
     assert named_by("app/views/shared/_money_field.html.erb") == {"app/helpers/form_helper.rb"}
     controller_test = {"test/controllers/accounts_controller_test.rb"}
     assert graph.tests_of("app/views/accounts/_form.html.erb") == controller_test  # no untested seam

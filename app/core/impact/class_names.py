@@ -80,6 +80,8 @@ _STIMULUS_TARGET = re.compile(r"""(?:["']?data-|["'])([a-z][\w-]*?)-target\b|([a
 _STIMULUS_FILE = re.compile(r"(?:^|/)(?:controllers|components)/(.+?)[-_]controller\.[jt]s$")
 _RENDER = re.compile(r"""render\s*\(?\s*(?:partial:\s*)?["']([\w/]+)["']""")
 _VIEWS_ROOT = re.compile(r"(?:^|/)app/views/")
+_RAILS_CONTROLLER = re.compile(r"(?:^|/)app/controllers/(.+)_controller\.rb$")
+_ACTION = re.compile(r"^[ \t]*def[ \t]+([a-z_]\w*)\b(?![?!=])", re.M)
 _APP_DIR = re.compile(r"(?:^|/)app/")
 _RUBY_APP_ROOT = re.compile(r"(?:^|/)app/[^/]+/")  # app/models/, app/controllers/, app/jobs/ ... (Zeitwerk's roots)
 _RUBY_LIB_ROOT = re.compile(r"(?:^|/)lib/")
@@ -245,6 +247,11 @@ def _view_refs(path: str, text: str) -> list[str]:
         elif not directory:
             continue  # a helper's or controller's bare name: the view directory depends on who calls it
         refs.append(f"{PARTIAL_REF}{views}{directory}/_{base}".replace("//", "/"))
+    if (controller := _RAILS_CONTROLLER.search(path)) is not None:
+        # an action renders its template unnamed: AccountsController#show is app/views/accounts/show.html.erb's
+        # dependent (a view's change otherwise reached nothing, QA65)
+        folder = f"{path[:controller.start(1)].removesuffix('controllers/')}views/{controller.group(1)}"
+        refs.extend(f"{PARTIAL_REF}{folder}/{action}" for action in _ACTION.findall(text))
     return refs
 
 
