@@ -312,7 +312,12 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 136: a C#/Java change reaches the files naming the members it alters; Rust `pub use` re-exports followed (FIX122);
 # 137: history, authors and experience leave out lock, generated and translation files; calibration's size leaves
 #     out lock and generated files as the analysis's does (FIX121);
-ANALYSIS_VERSION = "137"
+# 138: Ruby files and ERB views in the dependency graph (Rails' autoloaded constants, associations, Stimulus
+#     controllers, partials); Ruby's `class A::B` defines B for the plan's pairs; Rails' test/controllers tests the
+#     views of its directory; a language's catalogues across config/locales/ one chunk; tiers: Stripe, Plaid,
+#     impersonation, secret initializers, Devise's OmniAuth, app/models/session.rb, webhook controllers; Rails'
+#     `t.virtual` is an added column, `reversible`'s down block a rollback, an enum to a string widens (QA65);
+ANALYSIS_VERSION = "138"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -382,40 +382,46 @@ def test_tests_the_change_adds_test_what_it_changes(make_repo) -> None:
 def test_code_the_graph_does_not_read_has_no_measured_blast_radius(make_repo) -> None:
     """The graph of a repository's Python said "no changed public symbol is used elsewhere" of a Ruby change it never
     read (QA57 F5: rubygems.org pr/6605 removed a method that its own review plan showed used in another file). Code
-    the graph reads none of is not measured, and says which files; a change with Python in it is still measured."""
+    the graph reads none of (Kotlin) is not measured, and says which files; a change with Python in it is still
+    measured, and Ruby now is: the job that names GemInfo depends on it."""
     b = make_repo()
     b.commit("app", {"pkg/__init__.py": "", "pkg/a.py": "def f(x):\n    return x\n",
                      "pkg/b.py": "from pkg.a import f\n\n\ndef g():\n    return f(1)\n",
                      "app/models/gem_info.rb": "class GemInfo\n  def info_checksum\n    1\n  end\nend\n",
                      "app/jobs/after_write_job.rb": "class AfterWriteJob\n  def run\n    GemInfo.new.info_checksum\n"
-                                                    "  end\nend\n"}, author=ALICE)
+                                                    "  end\nend\n",
+                     "android/Gem.kt": "class Gem {\n  fun checksum() = 1\n}\n"}, author=ALICE)
     b.branch("ruby/drop-checksum")
     b.commit("drop info_checksum", {"app/models/gem_info.rb": "class GemInfo\nend\n"}, branch="ruby/drop-checksum",
              author=ALICE)
+    b.branch("kotlin/drop-checksum")
+    b.commit("drop checksum", {"android/Gem.kt": "class Gem\n"}, branch="kotlin/drop-checksum", author=ALICE)
     b.branch("py/rename-f")
     b.commit("rename f", {"pkg/a.py": "def f(x, y=0):\n    return x + y\n"}, branch="py/rename-f", author=ALICE)
     listed = {item["id"]: {f["name"]: f for f in item["factors"]}
               for item in json.loads(_run("list", "--repo", str(b.path), "--json"))}
-    ruby = listed["ruby/drop-checksum"]["blast_radius"]
-    assert ruby["explanation"] == ("blast radius not measured: the dependency graph reads Python, JavaScript, "
-                                   "TypeScript, Go, Java, PHP, Rust and C# files, not .rb")
-    assert ruby["contribution"] == 0
+    kotlin = listed["kotlin/drop-checksum"]["blast_radius"]
+    assert kotlin["explanation"] == ("blast radius not measured: the dependency graph reads Python, JavaScript, "
+                                     "TypeScript, Go, Java, PHP, Rust, C# and Ruby files, not .kt")
+    assert kotlin["contribution"] == 0
+    ruby = listed["ruby/drop-checksum"]["blast_radius"]["explanation"]
+    assert "imported or named by 1 file" in ruby and "app/jobs/after_write_job.rb" in ruby, ruby
     python = listed["py/rename-f"]["blast_radius"]["explanation"]
     assert "not measured" not in python and "pkg.b.g" in python
 
 
 def test_a_blast_radius_measured_on_part_of_a_change_says_what_it_did_not_read(make_repo) -> None:
-    """rubygems.org pr/2108 changed JavaScript the graph read and Ruby it did not; "no changed public symbol is used
-    elsewhere" read as the answer for the whole change. The measured part keeps its figure and the explanation says
-    which kinds of the change's code were not read (scripts and SQL, which define nothing others import, are not
-    named)."""
+    """rubygems.org pr/2108 changed JavaScript the graph read and Ruby it did not (Kotlin here: Ruby is read now); "no
+    changed public symbol is used elsewhere" read as the answer for the whole change. The measured part keeps its
+    figure and the explanation says which kinds of the change's code were not read (scripts and SQL, which define
+    nothing others import, are not named)."""
     b = make_repo()
     b.commit("app", {"web/util.js": "export function pad(s) {\n  return ' ' + s;\n}\n",
-                     "app/models/gem_info.rb": "class GemInfo\n  def info_checksum\n    1\n  end\nend\n",
+                     "android/Gem.kt": "class Gem {\n  fun checksum() = 1\n}\n",
                      "bin/setup.sh": "#!/bin/sh\necho setup\n"}, author=ALICE)
     b.branch("mixed")
     b.commit("webauthn", {"web/util.js": "export function pad(s) {\n  return '  ' + s;\n}\n",
-                          "app/models/gem_info.rb": "class GemInfo\nend\n",
+                          "android/Gem.kt": "class Gem\n",
                           "bin/setup.sh": "#!/bin/sh\necho set up\n"}, branch="mixed", author=ALICE)
     b.branch("js-only")
     b.commit("pad", {"web/util.js": "export function pad(s) {\n  return '  ' + s;\n}\n",
@@ -423,5 +429,5 @@ def test_a_blast_radius_measured_on_part_of_a_change_says_what_it_did_not_read(m
     listed = {item["id"]: {f["name"]: f for f in item["factors"]}
               for item in json.loads(_run("list", "--repo", str(b.path), "--json"))}
     assert listed["mixed"]["blast_radius"]["explanation"] == (
-        "no changed public symbol is used elsewhere (of the files the dependency graph reads; not read: .rb)")
+        "no changed public symbol is used elsewhere (of the files the dependency graph reads; not read: .kt)")
     assert listed["js-only"]["blast_radius"]["explanation"] == "no changed public symbol is used elsewhere"

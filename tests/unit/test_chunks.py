@@ -1363,6 +1363,27 @@ def test_a_use_by_bare_name_joins_only_a_definition_of_its_own_language_and_neve
                         "reviewed together"], together
 
 
+def test_a_ruby_class_in_a_namespace_defines_its_own_name_not_the_namespace(make_repo) -> None:
+    """maybe-finance/maybe pr/2449: `class Valuation::Name` was read as a definition of Valuation, and account.rb
+    "uses Valuation, defined in app/models/valuation/name.rb" (Valuation is valuation.rb's); `def self.build` defined
+    `self`. The namespaced class defines Name, which the rake helper does use."""
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo("ledger")
+    b.commit("init", {"app/models/valuation.rb": "class Valuation\n  def kind\n    1\n  end\nend\n"}, author=ALICE)
+    b.branch("names")
+    b.commit("Valuation names", {
+        "app/models/valuation/name.rb": "class Valuation::Name\n  def self.build(kind)\n    new(kind)\n  end\nend\n",
+        "app/models/account.rb": "class Account\n  def anchor\n    Valuation.new(self)\n  end\nend\n",
+        "lib/tasks/names.rb": "class Names\n  def label\n    Valuation::Name.build(1)\n  end\nend\n",
+    }, branch="names", author=ALICE)
+    b.checkout()
+    notes = [note for chunk in Analyzer(b.path).detail("names").plan.chunks for note in chunk.notes]
+    together = [note for note in notes if "reviewed together" in note]
+    assert together == ["lib/tasks/names.rb uses Name, defined in app/models/valuation/name.rb: reviewed together"], \
+        together
+
+
 def test_a_licence_added_to_a_directory_the_base_has_collapses_nothing(make_repo) -> None:
     """A LICENSE added beside new files of the project's own (its directory already in the base) is no tree copied
     in: taken for one, it would have put those files in one 30-second skim, out of the risk score."""

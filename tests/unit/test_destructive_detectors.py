@@ -926,6 +926,16 @@ def test_ruby_migration_drops_inside_strong_migrations_blocks_and_change_table()
         "  def down\n    safety_assured { remove_column :users, :nick }\n  end\nend\n"
     )
     assert migrations.scan_code_migration(benign, "db/migrate/4_x.rb", "ruby", Work()) == []
+    # maybe-finance/maybe's add_start_end_columns_to_balances.rb: generated columns (`t.virtual`) and PostgreSQL types
+    # added in a change_table block, removed by the down: its 4 generated columns were read as dropped (QA65)
+    generated = (
+        "class AddStartEnd < ActiveRecord::Migration[7.2]\n  def up\n    change_table :balances do |t|\n"
+        "      t.virtual :end_balance, type: :decimal, stored: true,\n        as: \"start + flows\"\n"
+        "      t.inet :last_ip\n    end\n  end\n\n  def down\n    remove_column :balances, :end_balance\n"
+        "    remove_column :balances, :last_ip\n    remove_column :balances, :start\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(generated, "db/migrate/5_x.rb", "ruby", Work())
+    assert [(f.line, f.target) for f in found] == [(13, "column balances.start")]  # the one the up did not add
 
 
 _LARAVEL_DROP = """<?php
@@ -1092,6 +1102,21 @@ def test_a_squashed_django_migration_replays_its_drops_and_weighs_them_lightly()
     assert not any("squashed" in f.reason for f in found)
 
 
+def test_ruby_reversible_down_block_is_a_rollback() -> None:
+    """maybe-finance/maybe's add_super_admin_to_users.rb (QA65): `reversible do |dir|`'s `dir.up` turns the users.role
+    enum into a string (a widening: every label fits), and its `dir.down` turns it back: both were reported as
+    narrowing retypes. The down block is a rollback of the up; what follows it is the up again."""
+    text = (
+        "class AddSuperAdminToUsers < ActiveRecord::Migration[7.2]\n  def change\n    reversible do |dir|\n"
+        "      dir.up do\n        change_column :users, :role, :string, default: 'member'\n      end\n\n"
+        "      dir.down do\n        change_column :users, :role, :user_role, using: 'role::user_role'\n"
+        "        remove_column :users, :nick\n      end\n    end\n    remove_column :users, :legacy\n  end\nend\n"
+    )
+    found = migrations.scan_code_migration(text, "db/migrate/1_x.rb", "ruby", Work(), lambda table, column: "enum")
+    # the down's drop of a column its up did not add is still a rollback's loss, as in a `def down`
+    assert sorted((f.line, f.target) for f in found) == [(10, "column users.nick"), (13, "column users.legacy")]
+
+
 @pytest.mark.parametrize(("old", "new", "verdict"), [
     ("VARCHAR(100)", "VARCHAR(160)", "widens"),  # Fineract's fadfcd68e (QA58 F5)
     ("varchar(160)", "VARCHAR(100)", "unknown"),
@@ -1110,6 +1135,9 @@ def test_a_squashed_django_migration_replays_its_drops_and_weighs_them_lightly()
     ("timestamp", "date", "unknown"),
     ("String(length=50)", "String(length=100)", "widens"),  # SQLAlchemy
     ("BIGINT", "bigint", "same"),
+    ("enum", "string", "widens"),  # maybe-finance/maybe's users.role, a PostgreSQL enum to a string (QA65)
+    ("enum", "varchar(4)", "unknown"),
+    ("string", "enum", "unknown"),
 ])
 def test_a_retype_is_judged_by_whether_the_new_type_holds_every_old_value(old: str, new: str, verdict: str) -> None:
     from app.core.impact.destructive.reshape import compare_types

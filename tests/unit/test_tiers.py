@@ -1371,3 +1371,30 @@ def test_a_committed_sqlite_database_is_named_in_the_tier_reasons(make_repo, tmp
     assert f"tests/fixtures/users.db: {said}" in found["fixture"]["tier_reasons"], found["fixture"]["tier_reasons"]
     assert not any("Thumbs.db" in reason and "SQLite" in reason for reason in found["fixture"]["tier_reasons"])
     assert found["fixture"]["tier"] == 2  # Thumbs.db: no rule; the fixture database alone would be tier 3
+
+
+def test_a_rails_finance_apps_payment_providers_impersonation_and_secret_initializers() -> None:
+    """QA65 (maybe-finance/maybe): its Stripe billing and Plaid bank connections, admin impersonation and column
+    encryption keys were tier 2, while its Security model (a traded stock: prices and their importers)
+    was tier 0 "security-sensitive code" by `**/security/**`, and the Permissions-Policy header initializer tier 0
+    "access control"."""
+    config = TierConfig()
+    paths = {"app/models/provider/stripe/subscription_event_processor.rb": 0, "app/jobs/stripe_event_handler_job.rb": 0,
+             "app/models/provider/stripe.rb": 0, "app/models/plaid_item.rb": 0, "config/initializers/plaid.rb": 0,
+             "app/models/plaid_account/transactions/processor.rb": 0, "app/models/impersonation_session.rb": 0,
+             "app/controllers/concerns/impersonatable.rb": 0, "config/initializers/active_record_encryption.rb": 0,
+             "lib/money/arithmetic.rb": 0,
+             "config/initializers/permissions_policy.rb": 1, "config/initializers/filter_parameter_logging.rb": 1,
+             "config/application.rb": 1,
+             # Devise's and the Rails 8 authentication generator's names, and the controllers receiving webhooks
+             "app/controllers/users/omniauth_callbacks_controller.rb": 0, "config/initializers/omniauth.rb": 0,
+             "app/controllers/email_confirmations_controller.rb": 0, "app/controllers/users/unlocks_controller.rb": 0,
+             "app/models/session.rb": 0, "app/controllers/concerns/authorization.rb": 0,
+             "app/controllers/webhooks_controller.rb": 0, "app/controllers/webhooks/stripe_controller.rb": 0,
+             "app/models/chat/session.rb": 2,
+             "app/models/security/price/importer.rb": 2, "app/models/security.rb": 2,
+             "app/assets/stylesheets/table-striped.css": 2, "app/models/account.rb": 2,
+             # their tests, fixtures, docs and translations stay tier 3
+             "test/models/plaid_item_test.rb": 3, "spec/jobs/stripe_event_handler_job_spec.rb": 3,
+             "docs/hosting/plaid.md": 3, "config/locales/views/impersonation_sessions/en.yml": 3}
+    assert {path: tier_of(path, config)[0] for path in paths} == paths

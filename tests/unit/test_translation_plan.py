@@ -77,7 +77,9 @@ def test_languages_and_catalogue_lines_read_from_paths_and_text() -> None:
     assert locale_of("locale/pt_BR/LC_MESSAGES/django.po") == ("locale/pt_BR", "pt_BR")
     assert locale_of("frontend/src/i18n/translation.json") is None  # one file for every language: read
     assert locale_of("lang/vendor/pkg/de/x.php") is None
-    assert locale_of("src/i18n/ui/en.json") == ("src/i18n/ui/en", "en")  # a file named for its language
+    assert locale_of("src/i18n/ui/en.json") == ("src/i18n/en", "en")  # a file named for its language
+    # Rails keeps a language's files across the catalogue's directories: one language, one chunk (QA65)
+    assert locale_of("config/locales/views/settings/tr.yml") == ("config/locales/tr", "tr")
     assert source_locales({}) == {"en"}
     lines = ["<?php", "return [", "    'a' => 'b',", "    'c' => 'd',    'e' => 'f',",
              "    'long' => 'first line", "        it\\'s the second',",

@@ -19,6 +19,15 @@ namespace). A class is found by composer.json's PSR-4 `autoload` and `autoload-d
 repository), else by the path ending with its name's last parts (two or more). A Blade template (`*.blade.php`) names
 the classes it writes fully qualified, and the views it includes or extends (`@include('books.parts.x')`); a PHP
 file names the views it renders (`view('books.show')`): `resources/views/books/show.blade.php`.
+
+Ruby (Rails' Zeitwerk autoloading, no `require`): `app/models/account/syncer.rb` defines `Account::Syncer`, its path
+under an autoload root (each `app/*/` directory, its `concerns/`, and `lib/`) read as constant names; a file names it
+as `Account::Syncer`, `::Account::Syncer`, or `Syncer` inside `class Account` (each enclosing namespace is tried,
+innermost first, then the top level; `Account::Syncer::Error` is in syncer.rb). Names are compared without case or
+underscores, so `APIKey` finds `api_key.rb` whatever the app's inflections. An association (`has_many :entries`,
+`belongs_to :owner, class_name: "Family::Member"`) names its model. The code is read by tree-sitter-ruby: a constant
+in a comment or a string is none, one in an interpolation is. A test file (`test/models/account/syncer_test.rb`,
+`spec/.../x_spec.rb`) also names the constant its path mirrors: the controller a request test exercises by its routes.
 """
 
 from __future__ import annotations
@@ -27,11 +36,13 @@ import json
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 JAVA_PACKAGE_KEY = "<java package>"  # a Java file's summary: imports[JAVA_PACKAGE_KEY] is its package
 PSR4_KEY = "<psr-4>"  # a composer.json's summary: imports[PSR4_KEY + prefix] is the prefix's directories, one a line
 CS_NAMESPACE_KEY = "<c# namespace>"  # a C# file's summary: imports[CS_NAMESPACE_KEY] is its namespace
-JAVA_REF, JAVA_NAME, PHP_REF, VIEW_REF, CS_NAME = "java:", "java~", "php:", "view:", "cs~"
+JAVA_REF, JAVA_NAME, PHP_REF, VIEW_REF, CS_NAME, RB_NAME = "java:", "java~", "php:", "view:", "cs~", "rb~"
+STIMULUS_REF, PARTIAL_REF = "stimulus:", "partial:"  # a Stimulus controller's identifier; a Rails view's partial
 MAX_NAMES = 2_000  # class names read per file
 WORDS_KEY = "<words>"  # a Java file's summary: imports[WORDS_KEY] is the words its code writes, space-separated
 MAX_WORDS = 5_000  # words kept per Java file (members.py: which dependents name an altered member)
@@ -56,6 +67,33 @@ _PHP_QUALIFIED = re.compile(r"(?<![\w\\])\\[A-Za-z_]\w*(?:\\[A-Za-z_]\w*)+")
 _VIEW = re.compile(r"""(?:@(?:include|includeIf|extends|component|each|includeFirst)|\bview|View::make)"""
                    r"""\s*\(\s*\[?\s*['"]([\w.\-/]+)['"]""")
 _BLADE_SUFFIX = ".blade.php"
+_TEST_DIR = re.compile(r"(?:^|/)(?:test|spec)/")  # a Ruby file there defines no application constant
+RUBY_SUFFIXES = (".rb", ".rake", ".erb")
+# ERB's Ruby: `<% code %>`, `<%= code %>`, `<%- code -%>`; not a `<%# comment %>` or an escaped `<%%`
+_ERB_CODE = re.compile(rb"<%(?![#%])[=-]?(.*?)-?%>", re.S)
+# Stimulus identifiers as views and components write them: `data-controller="a b"`, `controller: "a"`,
+# `data[:controller] = ["DS--dialog", ...]`, `data-action="click->a#go"`, `action: "a#go"`, `data-a-target`,
+# `a_target:` (each opens with a literal, or is looked for only where its literal is: a scan of maybe's 1,128 Ruby
+# and ERB files in 0.1 s, not 0.6)
+_STIMULUS_ATTRIBUTE = re.compile(
+    r"""(controller|action)["']?\]?\s*(?:[:=]>?|=>)\s*(?:\[([^\]]{0,500})\]|["']([^"']+)["'])""")
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+_STIMULUS_NAMESPACED = re.compile(r"""["'](\w+--[\w-]+)["']""")
+_STIMULUS_TARGET = re.compile(r"""(?:["']?data-|["'])([a-z][\w-]*?)-target\b|([a-z]\w*?)_target:""")
+_STIMULUS_FILE = re.compile(r"(?:^|/)(?:controllers|components)/(.+?)[-_]controller\.[jt]s$")
+_RENDER = re.compile(r"""render\s*\(?\s*(?:partial:\s*)?["']([\w/]+)["']""")
+_VIEWS_ROOT = re.compile(r"(?:^|/)app/views/")
+_RAILS_CONTROLLER = re.compile(r"(?:^|/)app/controllers/(.+)_controller\.rb$")
+_ACTION = re.compile(r"^[ \t]*def[ \t]+([a-z_]\w*)\b(?![?!=])", re.M)
+_APP_DIR = re.compile(r"(?:^|/)app/")
+_RUBY_APP_ROOT = re.compile(r"(?:^|/)app/[^/]+/")  # app/models/, app/controllers/, app/jobs/ ... (Zeitwerk's roots)
+_RUBY_LIB_ROOT = re.compile(r"(?:^|/)lib/")
+_RUBY_TEST = re.compile(r"(?:^|/)(?:test|spec)/(?:[^/]+/)?(.+?)_(?:test|spec)\.rb$")  # what its path mirrors
+_RUBY_CONSTANT = re.compile(r"(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*")
+_RUBY_ASSOCIATIONS = {"belongs_to": False, "has_one": False, "has_many": True, "has_and_belongs_to_many": True}
+_RUBY_QUERY = """(constant) @name (scope_resolution) @name
+(call method: (identifier) @call arguments: (argument_list . (simple_symbol) @model))"""
+_ruby_reader: list[tuple[object, object]] = []  # (parser, query), made on first use (in each worker process)
 
 
 # -- one file -----------------------------------------------------------------------------------------------------
@@ -101,6 +139,147 @@ def csharp_refs(path: str, text: str) -> tuple[str, list[str], list[str]]:
     words = dict.fromkeys(_CLASS_WORD.findall(_CS_USING.sub(" ", code)))
     refs.extend(CS_NAME + word for word in list(words)[:MAX_NAMES] if word != own)
     return namespace, list(dict.fromkeys(refs)), usings
+
+
+def _ruby_key(name: str) -> str:
+    """A constant path compared as Zeitwerk's inflections would allow: `Account::APIKey` -> `account::apikey`."""
+    return name.replace("_", "").lower().strip(":")
+
+
+def _singular(word: str) -> str:
+    """`entries` -> `entry`, `addresses` -> `address`, `accounts` -> `account`: a has_many's model (most English)."""
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _ruby_nesting(node: Any) -> str:
+    """The namespaces a Ruby node is written in (`module Provider; class Plaid` -> `provider::plaid`)."""
+    names: list[str] = []
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("class", "module") and (name := parent.child_by_field_name("name")) is not None:
+            names.append(name.text.decode("utf-8", "replace"))
+        parent = parent.parent
+    return _ruby_key("::".join(reversed(names)))
+
+
+def _ruby_name(node: Any) -> str | None:
+    """The constant path a `constant` or `scope_resolution` node names, whole (not a part of a longer one), or None:
+    a class's or module's own name, `self.class::FOO`."""
+    parent = node.parent
+    if parent is not None and (parent.type == "scope_resolution" or (
+            parent.type in ("class", "module") and parent.child_by_field_name("name") == node)):
+        return None
+    found = _RUBY_CONSTANT.match(node.text.decode("utf-8", "replace"))
+    return found.group() if found else None
+
+
+def _association(call: Any, symbol: Any) -> str | None:
+    """The model an association names: `has_many :entries` -> `Entry`; its `class_name: "X"` where given."""
+    plural = _RUBY_ASSOCIATIONS.get(call.text.decode("utf-8", "replace"))
+    if plural is None:
+        return None
+    for pair in symbol.parent.named_children:
+        key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+        if pair.type == "pair" and key is not None and key.text.lstrip(b":") == b"class_name" and (
+                value is not None and value.type == "string" and value.named_child_count == 1):
+            return str(value.named_children[0].text.decode("utf-8", "replace"))
+    word = symbol.text.decode("utf-8", "replace").lstrip(":")
+    return _singular(word) if plural else word
+
+
+def ruby_refs(path: str, data: bytes) -> list[str]:
+    """The constants a Ruby file names, each with the namespaces it is named in (the module doc), as RB_NAME
+    references `nesting|name`."""
+    if not _ruby_reader:
+        import tree_sitter
+        import tree_sitter_ruby
+
+        language = tree_sitter.Language(tree_sitter_ruby.language())
+        _ruby_reader.append((tree_sitter.Parser(language), tree_sitter.Query(language, _RUBY_QUERY)))
+    parser, query = _ruby_reader[0]
+    import tree_sitter
+
+    refs: list[str] = []
+    if path.endswith((".erb", ".rb")):
+        refs.extend(_view_refs(path, data.decode("utf-8", "replace")))
+    if path.endswith(".erb"):
+        data = b"\n".join(_ERB_CODE.findall(data))
+    tree = parser.parse(data)  # type: ignore[attr-defined]
+    if (mirrored := _RUBY_TEST.search(path)) is not None:
+        refs.append(f"{RB_NAME}|{_ruby_key(mirrored.group(1).replace('/', '::'))}")
+    for _pattern, found in tree_sitter.QueryCursor(query).matches(tree.root_node):  # type: ignore[arg-type]
+        if "name" in found:
+            name = _ruby_name(found["name"][0])
+            node = found["name"][0]
+        else:
+            node = found["call"][0]
+            name = _association(node, found["model"][0])
+        if name:
+            absolute = "::" if name.startswith("::") else ""
+            refs.append(f"{RB_NAME}{'' if absolute else _ruby_nesting(node)}|{absolute}{_ruby_key(name)}")
+        if len(refs) >= MAX_NAMES:
+            break
+    return list(dict.fromkeys(refs))
+
+
+def _view_refs(path: str, text: str) -> list[str]:
+    """The Stimulus controllers a view or component names by identifier, and the partials a view or app/ code renders
+    (`render "shared/money_field"`: app/views/shared/_money_field.*; a view's `render "form"` beside it)."""
+    words: list[str] = []
+    for kind, listed, quoted in _STIMULUS_ATTRIBUTE.findall(text):
+        value = " ".join(_QUOTED.findall(listed)) if listed else quoted  # `["DS--dialog", "hotkey", data[:x]]`
+        if kind == "controller":
+            words.extend(value.split())
+        else:  # `click->a#go keydown->b#stop`: the identifier between an event's `->` and the `#`
+            words.extend(action.rpartition("->")[2].partition("#")[0] for action in value.split() if "#" in action)
+    if "--" in text:
+        words.extend(_STIMULUS_NAMESPACED.findall(text))
+    if "target" in text:  # `data-a-target`, a data hash's `"a-target"` or `a_target:` (Rails writes a-target)
+        words.extend(dashed or underscored.replace("_", "-") for dashed, underscored in _STIMULUS_TARGET.findall(text))
+    refs = [STIMULUS_REF + word.lower() for word in words if word]
+    root = _VIEWS_ROOT.search(path)
+    app = _APP_DIR.search(path) if root is None else None
+    views = path[:root.end()] if root is not None else f"{path[:app.end()]}views/" if app is not None else None
+    for name in _RENDER.findall(text) if views is not None else ():
+        directory, _, base = name.rpartition("/")
+        if root is not None and not directory:  # `render "form"`: the partial beside the view
+            directory = posixpath.dirname(path[root.end():])
+        elif not directory:
+            continue  # a helper's or controller's bare name: the view directory depends on who calls it
+        refs.append(f"{PARTIAL_REF}{views}{directory}/_{base}".replace("//", "/"))
+    if (controller := _RAILS_CONTROLLER.search(path)) is not None:
+        # an action renders its template unnamed: AccountsController#show is app/views/accounts/show.html.erb's
+        # dependent (a view's change otherwise reached nothing, QA65)
+        folder = f"{path[:controller.start(1)].removesuffix('controllers/')}views/{controller.group(1)}"
+        refs.extend(f"{PARTIAL_REF}{folder}/{action}" for action in _ACTION.findall(text))
+    return refs
+
+
+def stimulus_identifier(path: str) -> str | None:
+    """The identifier Stimulus registers a controller file under: `controllers/auto_submit_form_controller.js` ->
+    `auto-submit-form`, `components/DS/dialog_controller.js` -> `ds--dialog`."""
+    found = _STIMULUS_FILE.search(path)
+    return found.group(1).replace("/", "--").replace("_", "-").lower() if found else None
+
+
+def ruby_constants(path: str) -> list[str]:
+    """The constants (keys: `_ruby_key`) a Ruby file under an autoload root defines by its path: `app/models/
+    account/syncer.rb` -> `account::syncer`; `app/models/concerns/syncable.rb` -> `syncable` (and `concerns::
+    syncable`, as Zeitwerk would read it under app/models/)."""
+    if not path.endswith(".rb"):
+        return []
+    rests = []
+    if (app := _RUBY_APP_ROOT.search(path)) is not None:
+        rests.append(path[app.end():])
+        if rests[0].startswith("concerns/"):
+            rests.append(rests[0][len("concerns/"):])
+    elif (lib := _RUBY_LIB_ROOT.search(path)) is not None:
+        rests.append(path[lib.end():])
+    return [_ruby_key(rest.removesuffix(".rb").replace("/", "::")) for rest in rests]
 
 
 def _php_uses(clause: str) -> dict[str, str]:
@@ -185,6 +364,22 @@ class ClassFiles:
                 if key.startswith(PSR4_KEY):
                     prefixes.setdefault(key[len(PSR4_KEY):], []).extend(dirs.splitlines())
         self.psr4 = sorted(prefixes.items(), key=lambda item: -len(item[0]))
+        self.ruby: dict[str, list[str]] = {}  # a constant's key (`_ruby_key`) -> the files that define it by path
+        self.ruby_endings: dict[str, list[str]] = {}  # the last two or more parts of a Ruby file's path, as a key
+        self.stimulus: dict[str, str] = {}  # a Stimulus controller's identifier -> its file
+        self.partials: dict[str, str] = {}  # a view's path without its formats (`app/views/a/_b`) -> the view
+        for path in self.paths:
+            if (identifier := stimulus_identifier(path)) is not None:
+                self.stimulus.setdefault(identifier, path)
+            elif path.endswith(".erb") and _VIEWS_ROOT.search(path):
+                directory, base = posixpath.split(path)
+                self.partials.setdefault(f"{directory}/{base.split('.', 1)[0]}", path)
+            if path.endswith(".rb") and not _TEST_DIR.search(path):
+                for key in ruby_constants(path):
+                    self.ruby.setdefault(key, []).append(path)
+                parts = _ruby_key(path.removesuffix(".rb").replace("/", "::")).split("::")
+                for start in range(len(parts) - 1):
+                    self.ruby_endings.setdefault("::".join(parts[start:]), []).append(path)
 
     def _ending(self, parts: Sequence[str], suffix: str, near: str) -> str | None:
         """The file whose path ends with these directories and name, the nearest to `near` where several do."""
@@ -221,6 +416,25 @@ class ClassFiles:
             return len(parts & segments), len(posixpath.commonpath([path, summary_path]))
 
         return max(found, key=closeness)
+
+    def ruby_file(self, summary_path: str, name: str) -> str | None:
+        """The file a Ruby constant reference (`nesting|name`) names: the name in each enclosing namespace, innermost
+        first, then at the top level; the longest part of the name a file defines (the module doc)."""
+        if name.startswith(STIMULUS_REF):
+            return self.stimulus.get(name[len(STIMULUS_REF):])
+        if name.startswith(PARTIAL_REF):
+            return self.partials.get(name[len(PARTIAL_REF):])
+        nesting, _, constant = name[len(RB_NAME):].partition("|")
+        parts = constant.strip(":").split("::")
+        scopes = [] if constant.startswith("::") or not nesting else nesting.split("::")
+        for index in (self.ruby, self.ruby_endings):  # an autoload root's file, else a path ending with the name
+            for depth in range(len(scopes), -1, -1):
+                for width in range(len(parts), 1 if index is self.ruby_endings else 0, -1):
+                    found = index.get("::".join([*scopes[:depth], *parts[:width]]))
+                    if found:
+                        return found[0] if len(found) == 1 else max(
+                            found, key=lambda p: len(posixpath.commonpath([p, summary_path])))
+        return None
 
     def php(self, summary_path: str, name: str) -> str | None:
         if name.startswith(VIEW_REF):

@@ -42,12 +42,14 @@ from app.core.impact.class_names import (
     MAX_NAMES,
     MAX_WORDS,
     PSR4_KEY,
+    RUBY_SUFFIXES,
     WORDS_KEY,
     ClassFiles,
     csharp_refs,
     java_refs,
     php_refs,
     psr4,
+    ruby_refs,
 )
 from app.core.impact.js_names import file_names, sources
 from app.core.impact.members import altered_members
@@ -77,7 +79,8 @@ MAX_REFS_PER_DEF = 2_000
 MODULE_LEVEL = "<module>"
 PY_SUFFIXES = (".py",)
 JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
-CLASS_SUFFIXES = (".java", ".php", ".cs")  # read by class_names.py: a file is a class, named by package or namespace
+# read by class_names.py: a file is a class, named by package or namespace (Ruby: by its path, as Zeitwerk loads it)
+CLASS_SUFFIXES = (".java", ".php", ".cs", *RUBY_SUFFIXES)
 RUST_SUFFIXES = (".rs",)  # read by rust_names.py: a file is a module, named by `use` and `crate::`/`super::` paths
 IMPORT_LEVEL_SUFFIXES = (*JS_SUFFIXES, ".go", *CLASS_SUFFIXES, *RUST_SUFFIXES)
 GO_TEST_SUFFIX = "_test.go"  # a Go test file: tests the package of its directory
@@ -90,8 +93,11 @@ _GO_MODULE_KEY = "<go module>"  # a go.mod's summary: imports[_GO_MODULE_KEY] is
 _GO_MODULE_LINE = re.compile(r"^\s*module\s+\"?([^\s\"/][^\s\"]*)\"?", re.M)
 _TEST_PATH = re.compile(
     r"(^|/)(tests?|__tests__|testing|spec)/|(^|/)test_[^/]*\.py$|_test\.(py|go)$"
-    r"|\.(test|spec)\.[jt]sx?$|(^|/)conftest\.py$|[a-z0-9]Tests?\.(java|php|cs)$|[a-z0-9]IT\.java$"
+    r"|\.(test|spec)\.[jt]sx?$|_(test|spec)\.rb$|(^|/)conftest\.py$|[a-z0-9]Tests?\.(java|php|cs)$|[a-z0-9]IT\.java$"
 )
+# a Rails test that renders a controller's views through its routes (graph._link_view_tests)
+_RAILS_VIEW_TEST = re.compile(r"(?P<root>(?:.*/)?)(?:test|spec)/(?:controllers|requests|system|features)/"
+                              r"(?P<dir>.+?)(?:_controller)?_(?:test|spec)\.rb$")
 _JS_TEST_NAME = re.compile(r"\.(?:test|spec)\.[cm]?[jt]sx?$")  # `documents.test.ts`: tests documents.ts beside it
 # what `dotnet ef migrations add` writes beside a migration (planner/model.py EF_MODEL_GLOBS): the whole model again
 # for each migration, no type anyone names; bitwarden/server's 925 of them hold 1.1M of its 1.9M C# lines, which put
@@ -546,6 +552,9 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
         if own_tests:
             summary.imports[RUST_TESTED_KEY] = "1"
         return summary
+    if path.endswith(RUBY_SUFFIXES):
+        summary.refs = [(MODULE_LEVEL, target) for target in ruby_refs(path, data)]
+        return summary
     if path.endswith(".cs"):
         namespace, targets, summary.stars = csharp_refs(path, text)
         summary.imports[CS_NAMESPACE_KEY] = namespace
@@ -713,6 +722,7 @@ class Graph:
         graph._link_reexports(resolver, summaries)
         graph._link_go_tests(summaries)
         graph._link_js_tests(summaries)
+        graph._link_view_tests(summaries)
         return graph
 
     def _link(self, resolver: _Resolver, summary: FileSummary, refs: Iterable[tuple[str, str]]) -> None:
@@ -788,6 +798,22 @@ class Graph:
                 tested = posixpath.join(folder, stem + suffix)
                 if tested in paths:
                     self.tests.setdefault(tested, set()).add(summary.module)
+
+    def _link_view_tests(self, summaries: Iterable[FileSummary]) -> None:
+        """A Rails controller, request or system test (`test/controllers/accounts_controller_test.rb`,
+        `spec/requests/accounts_spec.rb`, `test/system/accounts_test.rb`) tests the views of its controller's
+        directory (`app/views/accounts/`): it renders them through routes and names none, so each partial a change
+        touched read "an untested seam" (maybe-finance/maybe pr/2449: 5 of them, QA65)."""
+        views: dict[str, list[str]] = {}  # a views directory -> its ERB files
+        tests = []
+        for summary in summaries:
+            if summary.path.endswith(".erb"):
+                views.setdefault(posixpath.dirname(summary.path), []).append(summary.path)
+            elif (found := _RAILS_VIEW_TEST.match(summary.path)) is not None:
+                tests.append((summary.module, f"{found.group('root')}app/views/{found.group('dir')}"))
+        for test, directory in tests:
+            for view in views.get(directory, ()):
+                self.tests.setdefault(view, set()).add(test)
 
     def _link_go_tests(self, summaries: Iterable[FileSummary]) -> None:
         """A Go `_test.go` file tests the package of its directory: Go's own unit tests are `package p`
@@ -1109,13 +1135,15 @@ class _Resolver:
         return None
 
     def _class_file(self, summary: FileSummary, name: str) -> str | None:
-        """The Java, PHP or C# file (class_names.py) a Java, PHP or C# file's reference names; not the file itself."""
+        """The Java, PHP, C# or Ruby file (class_names.py) such a file's reference names; not the file itself."""
         if self._classes is None:
             self._classes = ClassFiles(self.paths, self._layout)
         if summary.path.endswith(".java"):
             found = self._classes.java(summary.path, name, summary.imports.get(JAVA_PACKAGE_KEY, ""), summary.stars)
         elif summary.path.endswith(".cs"):
             found = self._classes.csharp(summary.path, name, summary.imports.get(CS_NAMESPACE_KEY, ""), summary.stars)
+        elif summary.path.endswith(RUBY_SUFFIXES):
+            found = self._classes.ruby_file(summary.path, name)
         else:
             found = self._classes.php(summary.path, name)
         return None if found == summary.path else found

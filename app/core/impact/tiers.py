@@ -207,6 +207,8 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     # A Rails app's production settings (QA57: rubygems.org's config/environments/production.rb was tier 2)
     + _rules(1, "production configuration: how the service runs in production",
              "**/config/environments/production.rb **/config/environments/production.*.rb")
+    # config/application.rb is read in every environment, production's too, before production.rb (QA65)
+    + _rules(1, "production configuration: how the service runs in production", "**/config/application.rb")
     # Rack's config.ru boots a Ruby web application: the middleware every request passes through (FIX102's leftover)
     + _rules(1, "Rack's boot file: the middleware every request of the application passes through", "config.ru")
     # A PHP application's config/*.php (Laravel, Symfony, CakePHP; BookStack keeps Laravel's in app/Config/): read on
@@ -292,6 +294,39 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
              "passkeys, API keys, OAuth)", """
         **/policies/**/*.ts **/policies/**/*.js **/policies/**/*.mts **/policies/**/*.cts
         passport passport.* passport[-_]* *passkey* *apikey* **/oauth*/**""")
+    # Rails' app/models/security/ is the namespace of a model named Security: in a finance app (maybe-finance/maybe) a
+    # traded security, its prices and their importers; `**/security/**` made those six files tier 0 "security-sensitive
+    # code" (QA65). Security code in a Rails app lives in its controllers, concerns, policies and initializers.
+    + _rules(2, "a Rails model named Security (its namespace: a traded security in a finance app), not security code",
+             "**/app/models/security/**")
+    # Payment and bank-account providers by name: Stripe and the like charge customers, Plaid holds access tokens to
+    # their bank accounts and imports their transactions (QA65: maybe-finance/maybe's provider/stripe/, its Stripe
+    # event job, plaid_item.rb, plaid_account/ processors and config/initializers/plaid.rb were tier 2). Not
+    # `*stripe*`, which is inside "striped".
+    + _rules(0, "money: a payment or bank-account provider's integration (Stripe, Plaid, PayPal, Braintree, Adyen) "
+             "charges customers or reaches their bank accounts", """
+        stripe stripe.* stripe[-_]* *[-_]stripe *[-_]stripe.* *[-_]stripe[-_]* *plaid* *paypal* *braintree*
+        *adyen*""")
+    # Acting as another user: an admin's impersonation skips that user's sign-in (QA65: maybe-finance/maybe's
+    # impersonation_session.rb and impersonatable.rb concern were tier 2 beside its sessions controllers at tier 0)
+    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", "*impersonat*")
+    # Rails' identity code by Devise's and the Rails 8 generator's conventional names (QA65): OmniAuth's sign-in
+    # callbacks, account confirmation and unlocking (maybe-finance/maybe's email_confirmations_controller.rb confirms a
+    # changed e-mail: an account takeover if wrong), the generator's app/models/session.rb (a signed-in session, not
+    # the chat or sandbox sessions a bare `session` names elsewhere), an authorization concern of controllers, and the
+    # controllers that receive webhooks (Stripe's, Plaid's: trusted by their signature alone)
+    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)", """
+        *omniauth* *confirmations[-_]controller* *unlocks[-_]controller* **/app/models/session.rb
+        **/app/controllers/concerns/authoriz* **/app/controllers/*webhook* **/app/controllers/webhooks/**""")
+    # Rails' standard initializers for what is secret: the keys that encrypt columns (`encrypts :access_token`), and
+    # which parameters (passwords, tokens) are kept out of the logs; permissions_policy.rb is the Permissions-Policy
+    # header (camera, geolocation), a browser guard as content_security_policy.rb is, not access control (QA65)
+    + _rules(0, "security-sensitive code (auth, tokens, CSRF, payments, billing, secrets)",
+             "**/initializers/active_record_encryption.rb")
+    + _rules(1, "web request guards (CORS, IP restriction, cookies): decide who may call and what the client keeps",
+             "**/initializers/permissions_policy.rb")
+    + _rules(1, "log filtering: which secrets (passwords, tokens) are kept out of the logs",
+             "**/initializers/filter_parameter_logging.rb")
     # A picture is no identity code whatever its name or directory: BookStack's login buttons' icons,
     # resources/icons/auth/github.svg, oidc.svg, saml2.svg and login.svg, made a pull request that adds an icon tier 0,
     # two approvals and a senior's (QA59)

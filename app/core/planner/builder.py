@@ -217,8 +217,11 @@ _DEFINITION_NAME = re.compile(r"^\s*(?:async\s+def|def|class|func|function|fn|pu
 _DEFINITION_INITIALS = frozenset("adcfp")  # the first letters of the keywords above
 # The same headers found anywhere in a text that starts with "\n": anchored on the newline rather
 # than a multi-line "^", so the regex engine jumps from newline to newline (2x faster).
+# Ruby's `class Valuation::Name` defines Name (Valuation is another file's: maybe-finance/maybe pr/2449 said account.rb
+# "uses Valuation, defined in app/models/valuation/name.rb"), and `def self.build` defines build, not self (QA65)
 _DEFINITION_NAMES = re.compile(
-    r"\n[ \t]*(?:async[ \t]+def|def|class|func|function|fn|pub[ \t]+fn)[ \t]+([A-Za-z_]\w*)")
+    r"\n[ \t]*(?:async[ \t]+def|def|class|func|function|fn|pub[ \t]+fn)[ \t]+(?:self\.|(?:[A-Za-z_]\w*::)+)?"
+    r"([A-Za-z_]\w*)")
 # Names too common to say that two files are related.
 _COMMON_NAMES = frozenset({"main", "run", "get", "set", "update", "init", "setup", "teardown", "test", "call",
                            "close", "open", "read", "write", "start", "stop", "handle", "process", "execute",

@@ -94,7 +94,8 @@ def normal(locale: str) -> str:
 
 def locale_of(path: str) -> tuple[str, str] | None:
     """(the directory or file stem the language's catalogues share, the language) of a catalogue's path, else None:
-    resources/lang/ru/entities.php -> ("resources/lang/ru", "ru"); lang/de.json -> ("lang/de", "de")."""
+    resources/lang/ru/entities.php -> ("resources/lang/ru", "ru"); lang/de.json -> ("lang/de", "de");
+    config/locales/views/settings/tr.yml -> ("config/locales/tr", "tr")."""
     parts = path.split("/")
     for i, part in enumerate(parts[:-1]):
         if part.lower().endswith(".lproj") and _is_locale(part[:-6]):
@@ -108,8 +109,12 @@ def locale_of(path: str) -> tuple[str, str] | None:
     candidates = [stem[0]] if len(stem) == 2 else stem[-2:-1]  # de.json; devise.fr.yml, messages.fr.xlf
     if len(stem) == 2 and "_" in stem[0]:  # Flutter's app_fr.arb
         candidates.append(stem[0].rsplit("_", 1)[-1])
-    under = any(part.lower() in _CATALOGUE_DIRS for part in parts[:-1])
-    if under or name.lower().endswith((".po", ".xlf", ".xliff", ".arb")):
+    under = next((i for i, part in enumerate(parts[:-1]) if part.lower() in _CATALOGUE_DIRS), None)
+    if under is not None:
+        # Rails' config/locales/views/settings/tr.yml: a language's files named for it across the catalogue's
+        # directories share the catalogue directory (maybe-finance/maybe pr/2493's Turkish: 52 chunks of one file)
+        directory = "/".join(parts[: under + 1])
+    if under is not None or name.lower().endswith((".po", ".xlf", ".xliff", ".arb")):
         for candidate in candidates:
             if _is_locale(candidate):
                 return f"{directory}/{candidate}" if directory else candidate, candidate

@@ -622,7 +622,7 @@ def _impact_reach(inputs: RiskInputs) -> tuple[_Measured, _Measured]:
     modules meet without a test. Both are impact: they say what a failure costs, not how likely it is."""
     if not inputs.blast_known:
         why = ("blast radius not measured: the dependency graph reads Python, JavaScript, TypeScript, Go, Java, PHP, "
-               f"Rust and C# files, not {', '.join(inputs.blast_unread)}" if inputs.blast_unread
+               f"Rust, C# and Ruby files, not {', '.join(inputs.blast_unread)}" if inputs.blast_unread
                else "blast radius not measured (no Python definitions or no graph)")
         return (("blast_radius", "unknown", 0.0, why), ("seams", "unknown", 0.0, "seams not measured"))
     clauses = list(inputs.blast_breaks)

@@ -448,6 +448,7 @@ _C_LEX = re.compile(
     re.S | re.X | re.M,
 )
 _RUBY_DEF = re.compile(r"^\s*def\s+(?:self\.)?(\w+)")
+_RUBY_DIRECTION = re.compile(r"^(\s*)\w+\.(up|down)\s*(?:do\b|\{)")  # `reversible do |dir|`'s `dir.down do`
 _C_FUNCTION = re.compile(
     r"\bfunc\s+(?:\([^)]*\)\s*)?(\w+)|\b(?:exports\.|module\.exports\.)?(up|down)\s*[=:(]"
     r"|\basync\s+(up|down)\s*\(|\bpublic\s+async\s+(up|down)\s*\("
@@ -464,9 +465,13 @@ _RUBY_TABLE_BLOCK = re.compile(r"^\s*(change_table|create_table)\b\s*\(?\s*:?[\"
 _RUBY_BLOCK_REMOVE = re.compile(r"^\s*(\w+)\.(remove|remove_references|remove_belongs_to)\b\s*\(?(.*)")
 # a change_table block's `t.rename :old, :new` and `t.change :column, :type`
 _RUBY_BLOCK_RESHAPE = re.compile(r"^\s*(\w+)\.(rename|change)\b\s*\(?\s*:?[\"']?(\w+)[\"']?\s*,\s*:?[\"']?(\w+)[\"']?")
+# the column types of Rails and its PostgreSQL adapter: a `t.virtual` generated column the up added, removed by the
+# down, read as 4 dropped columns of maybe-finance/maybe's add_start_end_columns_to_balances.rb (QA65)
 _RUBY_BLOCK_ADD = re.compile(
     r"^\s*(\w+)\.(?:string|text|integer|bigint|float|decimal|numeric|datetime|timestamp|time|date|binary|boolean|"
-    r"json|jsonb|uuid|column|references|belongs_to)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
+    r"json|jsonb|uuid|column|references|belongs_to|virtual|citext|hstore|inet|cidr|macaddr|interval|enum|tsvector|"
+    r"timestamptz|daterange|numrange|tsrange|tstzrange|int4range|int8range|point|line|ltree|xml|money|bit|"
+    r"bit_varying|oid|blob|primary_key)\b\s*\(?\s*:?[\"']?(\w+)[\"']?"
 )
 _RUBY_KEYWORD_ARG = re.compile(r"\b\w+:(?:\s|$)")  # `type: :string`: the options after the columns
 _RUBY_COLUMN = re.compile(r"%[iw][\[(]([^\])]*)[\])]|:(\w+)|[\"'](\w+)[\"']")
@@ -968,6 +973,29 @@ def _unquote(token: str) -> str:
     return body[:-1] if len(body) > 0 and body[-1] == token[0] else body
 
 
+class _Reversible:
+    """Rails' `reversible do |dir|`: the lines of its `dir.down do ... end` are a down section, to the `end` at the
+    block's indentation (maybe-finance/maybe's add_super_admin_to_users.rb: the down's change_column back to the enum
+    was read as a retype the migration does, QA65)."""
+
+    def __init__(self) -> None:
+        self.indent: str | None = None  # the open down block's indentation
+        self.outer = sql.UP  # the section around it
+
+    def section(self, raw: str, section: str) -> str:
+        """The section of this line (`section`: the def's)."""
+        if self.indent is not None:
+            if raw.rstrip() == f"{self.indent}end" or raw.rstrip() == f"{self.indent}}}":
+                self.indent = None
+                return self.outer
+            return sql.DOWN
+        found = _RUBY_DIRECTION.match(raw)
+        if found is not None and found.group(2) == "down":
+            self.indent, self.outer = found.group(1), section
+            return sql.DOWN
+        return section
+
+
 def scan_code_migration(text: str, path: str, language: str, work: Work,
                         old_type: OldType | None = None) -> list[Finding]:
     """A Ruby, Go, JavaScript, TypeScript or PHP (Laravel) migration; `old_type` gives a Laravel column's type in the
@@ -980,6 +1008,7 @@ def scan_code_migration(text: str, path: str, language: str, work: Work,
     ruby = language == "ruby"
     section_at: dict[int, str] = {}
     blocks: dict[str, str | None] = {}  # a change_table block's name -> its table
+    reversible = _Reversible()
     php = _PhpMigration(lines, old_type) if language == "php" else None
     js = _JsMigration()
     for number in range(1, len(lines.starts) + 1):  # calls and sections, line by line
@@ -993,6 +1022,8 @@ def scan_code_migration(text: str, path: str, language: str, work: Work,
             )
             if php is not None:
                 php.enter_section()
+        if ruby:
+            section = reversible.section(raw, section)
         if ruby:
             events.extend(Event(section, number, raw, ops=[op]) for op in _ruby_ops(lines, number, blocks, old_type))
         if php is not None:

@@ -151,6 +151,10 @@ def compare_types(old: str, new: str) -> str:
         return "widens" if after[2] is not None and after[2] - (after[3] or 0) >= digits else "unknown"
     if (before[1], after[1]) in _WIDER_KINDS:
         return "widens"
+    if before[1] == "enum" and after[0] == "text" and after[2] is None:
+        # a PostgreSQL or MySQL enum's labels into a string with no limit, or text (maybe-finance/maybe's users.role:
+        # "a narrower type cuts or refuses the values it cannot hold", QA65)
+        return "widens"
     if before[0] != after[0]:
         return "unknown"
     return _COMPARE.get(before[0], _compare_other)(before, after)

@@ -1,0 +1,146 @@
+"""Ruby changes get a blast radius and seams (QA65, maybe-finance/maybe): every Rails change said "blast radius not
+measured: ... not .rb". Rails autoloads by Zeitwerk's convention, not by `require`: app/models/account/syncer.rb
+defines Account::Syncer, and a file depends on it by naming the constant (`Account::Syncer`, `::Account::Syncer`, or
+`Syncer` inside `class Account`), or by an association naming its model (`has_many :entries`). Tests (test/, spec/,
+`_test.rb`) test what they name and the constant their path mirrors; they are no callers."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from app.cli import cli
+from app.core.impact.graph import build_graph
+from tests.conftest import ALICE, BOB
+
+SYNCER = "app/models/account/syncer.rb"
+RAILS_APP = {
+    "app/models/account.rb": "class Account < ApplicationRecord\n  include Syncable\n  has_many :entries\n"
+                             "  belongs_to :owner, class_name: \"Family\"\nend\n",
+    SYNCER: "class Account::Syncer\n  def perform_sync\n    true\n  end\nend\n",
+    "app/models/account/importer.rb":  # the bare name inside `class Account`
+        "class Account\n  class Importer\n    def run\n      Syncer.new.perform_sync\n    end\n  end\nend\n",
+    "app/jobs/sync_job.rb": "class SyncJob < ApplicationJob\n  def perform\n    ::Account::Syncer.new\n  end\nend\n",
+    "app/helpers/text_helper.rb":  # a comment and a string: no dependent
+        "module TextHelper\n  # Account::Syncer runs nightly\n  def label = \"Account::Syncer\"\nend\n",
+    "app/models/entry.rb": "class Entry < ApplicationRecord\n  def amount_money = Money.new(amount)\nend\n",
+    "app/models/family.rb": "class Family < ApplicationRecord\nend\n",
+    "app/models/concerns/syncable.rb": "module Syncable\n  extend ActiveSupport::Concern\nend\n",
+    "app/controllers/accounts_controller.rb": "class AccountsController < ApplicationController\n  def index\n"
+                                              "    @accounts = Current.family.accounts\n  end\nend\n",
+    "lib/money.rb": "class Money\n  def initialize(amount)\n    @amount = amount\n  end\nend\n",
+    "test/models/account/syncer_test.rb": "class Account::SyncerTest < ActiveSupport::TestCase\n  test \"syncs\" do\n"
+                                          "    assert Account::Syncer.new.perform_sync\n  end\nend\n",
+    "test/controllers/accounts_controller_test.rb":  # names no constant: tests the controller its path mirrors
+        "class AccountsControllerTest < ActionDispatch::IntegrationTest\n  test \"index\" do\n"
+        "    get accounts_url\n  end\nend\n",
+}
+
+
+def _explained(path, change: str) -> dict:
+    result = CliRunner().invoke(cli, ["explain", change, "--repo", str(path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_rails_constant_is_reached_by_the_files_that_name_it(make_repo) -> None:
+    b = make_repo("ledger")
+    b.commit("init", RAILS_APP, author=ALICE)
+    b.branch("syncer")
+    b.commit("sync takes a window", {SYNCER: "class Account::Syncer\n  def perform_sync(window)\n    window\n"
+                                             "  end\nend\n"}, branch="syncer", author=BOB)
+    b.branch("money")
+    b.commit("money rounds", {"lib/money.rb": "class Money\n  def initialize(amount)\n    @amount = amount.round\n"
+                                              "  end\nend\n"}, branch="money", author=BOB)
+    b.checkout()
+    syncer = _explained(b.path, "syncer")
+    factors = {f["name"]: f for f in syncer["factors"]}
+    blast = factors["blast_radius"]
+    assert "not measured" not in blast["explanation"], blast
+    assert "imported or named by 2 files" in blast["explanation"], blast
+    assert "app/jobs/sync_job.rb" in blast["explanation"] and "text_helper" not in blast["explanation"], blast
+    (symbol,) = syncer["blast_radius"]["symbols"]
+    assert sorted(symbol["direct_callers"]) == ["app/jobs/sync_job.rb", "app/models/account/importer.rb"]
+    assert symbol["tested_by"] == ["test/models/account/syncer_test.rb"]
+    assert factors["seams"]["raw"] == 0, factors["seams"]
+    money = {f["name"]: f for f in _explained(b.path, "money")["factors"]}["blast_radius"]
+    assert "imported or named by 1 file" in money["explanation"] and "app/models/entry.rb" in money["explanation"]
+    assert money["raw"] >= 2, money  # entry.rb, and account.rb through `has_many :entries`
+
+
+def test_associations_concerns_and_mirrored_tests_in_the_graph() -> None:
+    graph = build_graph([(path, text.encode()) for path, text in RAILS_APP.items()])
+
+    def named_by(path: str) -> set[str]:
+        return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
+
+    assert named_by("app/models/entry.rb") == {"app/models/account.rb"}  # has_many :entries
+    assert named_by("app/models/family.rb") == {"app/models/account.rb"}  # class_name: "Family"
+    assert named_by("app/models/concerns/syncable.rb") == {"app/models/account.rb"}  # include Syncable
+    assert graph.tests_of("app/controllers/accounts_controller.rb") == {"test/controllers/accounts_controller_test.rb"}
+    assert not graph.callers_of("app/models/account.rb")  # `class Account` in importer.rb reopens it: no use
+
+
+def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(make_repo) -> None:
+    """maybe-finance/maybe pr/2507 rewrote auto_submit_form_controller.js, which 25 views and components attach by
+    `data-controller="auto-submit-form"` or a `"data-auto-submit-form-target"`: "no changed public symbol is used
+    elsewhere", as ERB was no part of the graph. A view depends on the Stimulus controllers it names, the Ruby
+    constants its tags name (`render DS::Button.new`) and the partials it renders; a helper's `render partial:` too. A
+    controller's test tests the views of its directory, which it renders through routes; a controller's action depends
+    on the template of its name, which it renders unnamed."""
+    b = make_repo("views")
+    stimulus = "app/javascript/controllers/auto_submit_form_controller.js"
+    b.commit("init", {
+        stimulus: "import { Controller } from \"@hotwired/stimulus\"\nexport default class extends Controller {}\n",
+        "app/components/DS/dialog_controller.js": "export default class {}\n",
+        "app/javascript/controllers/hotkey_controller.js": "export default class {}\n",
+        "app/controllers/accounts_controller.rb": "class AccountsController < ApplicationController\n  def index\n"
+                                                  "  end\n\n  private\n    def ok?\n      true\n    end\nend\n",
+        "app/components/DS/button.rb": "class DS::Button < ViewComponent::Base\n  def call = \"b\"\nend\n",
+        "app/components/DS/dialog.rb": "class DS::Dialog < ViewComponent::Base\n"
+                                       "  def data = { controller: [\"DS--dialog\", \"hotkey\"].join(\" \") }\nend\n",
+        "app/views/accounts/index.html.erb": "<div data-controller=\"auto-submit-form\">\n"
+                                             "<%= render DS::Button.new(text: \"Add\") %>\n"
+                                             "<%= render \"form\" %>\n</div>\n",
+        "app/views/accounts/_form.html.erb": "<%= form_with model: @account do |f| %>\n"
+                                             "  <%= f.text_field :name, \"data-auto-submit-form-target\": \"auto\" %>\n"
+                                             "<% end %>\n",
+        "app/views/shared/_money_field.html.erb": "<input data-action=\"input->auto-submit-form#submit\">\n",
+        "app/helpers/form_helper.rb": "module FormHelper\n  def money_field\n"
+                                      "    render partial: \"shared/money_field\"\n  end\nend\n",
+        "app/views/pages/about.html.erb": "<p>auto-submit-form, DS::Button and \"form\" in prose</p>\n",
+        # renders app/views/accounts/ through its routes, naming none of them
+        "test/controllers/accounts_controller_test.rb":
+            "class AccountsControllerTest < ActionDispatch::IntegrationTest\n"
+            "  test \"index\" do\n    get accounts_url\n  end\nend\n",
+    }, author=ALICE)
+    b.branch("stimulus")
+    b.commit("submit on change", {stimulus: "export default class extends Controller {\n  submit() {}\n}\n"},
+             branch="stimulus", author=BOB)
+    b.checkout()
+    graph = build_graph([(path, (b.path / path).read_bytes()) for path in (
+        stimulus, "app/components/DS/dialog_controller.js", "app/javascript/controllers/hotkey_controller.js",
+        "app/components/DS/button.rb",
+        "app/components/DS/dialog.rb", "app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
+        "app/views/shared/_money_field.html.erb", "app/helpers/form_helper.rb", "app/views/pages/about.html.erb",
+        "test/controllers/accounts_controller_test.rb", "app/controllers/accounts_controller.rb")])
+
+    def named_by(path: str) -> set[str]:
+        return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
+
+    assert named_by(stimulus) == {"app/views/accounts/index.html.erb", "app/views/accounts/_form.html.erb",
+                                  "app/views/shared/_money_field.html.erb"}
+    assert named_by("app/components/DS/dialog_controller.js") == {"app/components/DS/dialog.rb"}
+    assert named_by("app/javascript/controllers/hotkey_controller.js") == {"app/components/DS/dialog.rb"}  # 2nd listed
+    assert named_by("app/components/DS/button.rb") == {"app/views/accounts/index.html.erb"}
+    assert named_by("app/views/accounts/_form.html.erb") == {"app/views/accounts/index.html.erb"}
+    # its action renders it unnamed
+    assert named_by("app/views/accounts/index.html.erb") == {"app/controllers/accounts_controller.rb"}
+    assert named_by("app/views/shared/_money_field.html.erb") == {"app/helpers/form_helper.rb"}
+    controller_test = {"test/controllers/accounts_controller_test.rb"}
+    assert graph.tests_of("app/views/accounts/_form.html.erb") == controller_test  # no untested seam
+    assert not graph.tests_of("app/views/shared/_money_field.html.erb")
+    blast = _explained(b.path, "stimulus")["blast_radius"]
+    (symbol,) = blast["symbols"]
+    assert symbol["direct"] == 3, symbol
