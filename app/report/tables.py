@@ -730,8 +730,9 @@ def _blast_lines(found: Assessment) -> list[Text | Item]:
         return lines
     symbols = [s for s in blast.symbols if s.direct]
     if symbols:
-        lines.append(Text(f"Blast radius: {plural(blast.direct, 'direct dependent')} in "
-                          f"{plural(blast.modules, 'module')} ({plural(blast.packages, 'package')})", style="bold"))
+        # files and directories, as the why panel says: "modules (packages)" named Ruby and C# files wrongly (QA65 F9)
+        where = f"{plural(blast.modules, 'file')} ({plural(blast.packages, 'directory', 'directories')})"
+        lines.append(Text(f"Blast radius: {plural(blast.direct, 'direct dependent')} in {where}", style="bold"))
         for symbol in symbols[:10]:
             lines.append(item("  · ", one_line(f"{symbol.symbol}: {symbol.what_changed}; {symbol.direct} direct, "
                                               f"{symbol.transitive} transitive, tested by "

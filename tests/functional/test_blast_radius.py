@@ -279,7 +279,7 @@ def test_deleting_a_module_counts_every_module_that_imports_it(underscored_repo)
     assert why.startswith("pkg, pkg._client, pkg._main import the removed module pkg._status_codes; ")
     text = " ".join(_run("explain", "qa/drop-status", "--repo", str(underscored_repo)).split())  # unwrapped
     assert "pkg._status_codes: module removed; 3 direct" in text
-    assert "in 3 modules (1 package)" in text and "1 packages" not in text
+    assert "in 3 files (1 directory)" in text and "1 directories" not in text
 
 
 def test_a_graph_file_whose_version_a_change_reads_is_parsed_once_for_both(make_repo) -> None:

@@ -124,13 +124,14 @@ async def test_a_default_tier_file_among_critical_neighbours_names_the_rule_that
 
 
 async def test_blast_radius_of_code_the_graph_does_not_read_is_not_measured_everywhere(make_repo) -> None:
-    """The why panel's factor said "blast radius not measured: ... not .rb" while its section below said "no changed
-    public symbol is used elsewhere" and "Seams: none untested": the section now says what the factor says."""
-    b = make_repo("ruby")
-    b.commit("root", {"app/models/invoice.rb": "class Invoice\n  def total\n    1\n  end\nend\n",
+    """The why panel's factor said "blast radius not measured: ... not .rb" (then unread) while its section below
+    said "no changed public symbol is used elsewhere" and "Seams: none untested": the section says what the factor
+    says."""
+    b = make_repo("kotlin")  # Ruby is read now (QA65): Kotlin is a language the graph does not read
+    b.commit("root", {"app/src/Invoice.kt": "class Invoice {\n    fun total(): Int {\n        return 1\n    }\n}\n",
                       "lib/tool.py": "def helper():\n    return 1\n"}, author=ALICE)
     b.branch("topic")
-    b.commit("total", {"app/models/invoice.rb": "class Invoice\n  def total\n    2\n  end\nend\n"},
+    b.commit("total", {"app/src/Invoice.kt": "class Invoice {\n    fun total(): Int {\n        return 2\n    }\n}\n"},
              branch="topic", author=BOB)
     b.checkout()
     async with build_app(b.path).run_test(size=(120, 50)) as pilot:
@@ -138,7 +139,7 @@ async def test_blast_radius_of_code_the_graph_does_not_read_is_not_measured_ever
         await pilot.press("w")
         await pilot.pause()
         why = " ".join(rendered(screen.query_one("#why-panel", Static), width=110).split())
-    assert "Blast radius: not measured: the dependency graph reads" in why and "not .rb" in why, why
+    assert "Blast radius: not measured: the dependency graph reads" in why and "not .kt" in why, why
     assert "no changed public symbol is used elsewhere" not in why and "Seams: not measured" in why
     # and how the AI share was measured, in words ("how it was measured: line" said little, QA61 F9)
     assert "how it was measured: line by line (each added line traced to the commit that wrote it)" in why, why

@@ -111,6 +111,21 @@ def test_a_ci_pipeline_is_source_code_for_the_likelihood() -> None:
                             paths=[".github/workflows/release.yml"], lines_per_file=[185]), view(code_size=0.3))
     [size] = [f for f in ci.factors if f.name == "code_size"]
     assert size.explanation.startswith("185 changed lines in source files")
+    assert size.explanation.startswith("185 changed lines in source files (CI pipelines; tests excluded)")
+
+
+def test_the_size_factor_names_the_kinds_of_source_it_counted() -> None:
+    """QA65 F9: a Rails change of Ruby and ERB read "changed lines in source files (.py, .go, .ts, .sh, .tf, .sql, CI
+    workflows ...)": a list of other languages, as if its Ruby were not counted. The kinds counted, most lines first."""
+    rails = compute(RiskInputs(tier=2, lines_added=60, lines_deleted=4,
+                               paths=["app/models/account.rb", "app/javascript/controllers/hotkey_controller.js",
+                                      "test/models/account_test.rb", "README.md"],
+                               lines_per_file=[40, 12, 30, 5]), view(code_size=0.3))
+    [size] = [f for f in rails.factors if f.name == "code_size"]
+    assert size.explanation.startswith("52 changed lines in source files (.rb, .js; tests excluded)"), size.explanation
+    docs = compute(RiskInputs(tier=3, lines_added=5, paths=["README.md"], lines_per_file=[5]), view(code_size=0.3))
+    [size] = [f for f in docs.factors if f.name == "code_size"]
+    assert size.explanation.startswith("0 changed lines in source files (tests excluded)"), size.explanation
 
 
 def test_a_score_that_rounds_to_zero_is_not_shown_negative() -> None:

@@ -283,10 +283,31 @@ def complexity_measured(paths: Iterable[str]) -> bool:
 
 def code_lines(inputs: RiskInputs) -> list[int]:
     """The changed lines of each source file that is not a test, less those in the tests it holds."""
+    return [n for _, n in _code_files(inputs)]
+
+
+def _code_files(inputs: RiskInputs) -> list[tuple[str, int]]:
     inline = inputs.inline_test_lines
     # a file all of whose changed lines are in its tests is a test change; a rename (0 lines) is still a code file
-    return [n - inline.get(p, 0) for p, n in zip(inputs.paths, inputs.lines_per_file, strict=False)
+    return [(p, n - inline.get(p, 0)) for p, n in zip(inputs.paths, inputs.lines_per_file, strict=False)
             if is_code_path(p) and not is_test_path(p) and (not inline.get(p) or n > inline[p])]
+
+
+SHOWN_KINDS = 5
+
+
+def _code_kinds(inputs: RiskInputs) -> str:
+    """The kinds of the source files counted, most lines first: ".rb, .erb" for a Rails change (QA65 F9: a list of
+    other languages' suffixes read as if Ruby were not counted)."""
+    lines: dict[str, int] = {}
+    for path, n in _code_files(inputs):
+        name = posixpath.basename(path)
+        suffix = posixpath.splitext(name)[1].lower()
+        kind = "CI pipelines" if _CI_PIPELINE.search(path.lower()) else suffix or visible_path(name)
+        lines[kind] = lines.get(kind, 0) + max(0, n)
+    kinds = sorted(lines, key=lambda kind: (-lines[kind], kind))
+    shown = ", ".join(kinds[:SHOWN_KINDS]) + (" ..." if len(kinds) > SHOWN_KINDS else "")
+    return f"{shown}; tests excluded" if shown else "tests excluded"
 
 
 TAB_WIDTH = 4
@@ -504,8 +525,7 @@ def _code_explanations(inputs: RiskInputs) -> dict[str, str]:
     code = code_lines(inputs)
     # "source files": the model's code is a programming language's file by its name (.py, .go, .sh ...), not
     # the plan's "code lines" (everything read at code speed: config, CI files, scripts without a suffix)
-    return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in source files "
-                         "(.py, .go, .ts, .sh, .tf, .sql, CI workflows ...; tests excluded)",
+    return {"code_size": f"{sum(max(0, n) for n in code)} changed lines in source files ({_code_kinds(inputs)})",
             "code_files": f"{len(code)} source file{'s' if len(code) != 1 else ''} changed (tests excluded)",
             "code_base": f"the changed source files held {inputs.code_bytes_before:,} bytes before the change",
             # the figure is the nesting indent, not the line's column: an argument aligned under its opening
