@@ -82,6 +82,8 @@ SIGNAL_ROWS = [
     ("aider-author", "Add webhook", person("Dana Lee (aider) <dana@example.org>"), None,
      "Aider", "author", "author name ends with (aider)"),
     ("aider-subject", "aider: Add webhook signing", ANN, None, "Aider", "subject", "subject prefix aider:"),
+    ("claude-squad-subject", "[claudesquad] update from 'entry-drawer-form-behavior' on 23 Jul 25 10:07 EDT", ANN,
+     None, "Claude Squad", "subject", "[claudesquad] update from"),
     ("copilot-trailer", "Round\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\n",
      ANN, None, "GitHub Copilot", "trailer", "Copilot <175728472+Copilot@users.noreply.github.com>"),
     ("copilot-agent-author", "Round", person("Copilot <198982749+Copilot@users.noreply.github.com>"), None,

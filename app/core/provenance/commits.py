@@ -522,6 +522,9 @@ _FOOTER_SITES = {"opencode.ai": "OpenCode", "ampcode.com": "Amp", "claude.com": 
                  "github.com/qwenlm/qwen-code": "Qwen Code", "github.com/charmbracelet/crush": "Crush",
                  "aider.chat": "Aider", "windsurf.com": "Windsurf", "cline.bot": "Cline", "codebuff.com": "Codebuff"}
 _AIDER_SUBJECT = re.compile(r"^aider:\s", re.IGNORECASE)
+# Claude Squad (smtg-ai/claude-squad), which runs agents (Claude Code by default, Codex, Aider, Gemini) in worktrees,
+# commits a session's work as "[claudesquad] update from '<session>' on <RFC 822 date>" (maybe pr/2507)
+_CLAUDE_SQUAD_SUBJECT = re.compile(r"^\[claudesquad\] update from '", re.IGNORECASE)
 _SCRIPT_VALUE = re.compile(r"[/\\]|\.(?:sh|py|pl|rb|js)\b", re.IGNORECASE)
 _SQUASH_HEADER = re.compile(r"^squashed commit of the following:", re.IGNORECASE | re.MULTILINE)
 _SQUASHED_COMMIT_LINE = re.compile(r"^commit [0-9a-f]{40}$", re.MULTILINE)
@@ -648,6 +651,8 @@ def commit_signals(commit: CommitInfo, config: ProvenanceConfig = DEFAULT) -> li
     subject = message.split("\n", 1)[0]
     if _AIDER_SUBJECT.match(subject.strip()):
         add("Aider", "subject prefix aider:", "subject", SUBJECT_POINTS)
+    elif _CLAUDE_SQUAD_SUBJECT.match(subject.strip()):
+        add("Claude Squad", "subject [claudesquad] update from (an agent session's commit)", "subject", SUBJECT_POINTS)
     for pattern in config.patterns:
         _custom_signal(pattern, commit, message, trailers, add)
     return list(found.values())
