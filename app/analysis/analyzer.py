@@ -366,6 +366,9 @@ HELD_LINES = 200_000
 Past it, a change gives its diff back and is diffed again when it is needed: rich's 740 pull requests against an
 old tag held 4.1 million changed lines (3.8 GB); its 57 recent ones peaked at 291 MB instead of 1.6 GB, and ran
 faster, as diffing again costs little next to holding."""
+CARRIED_COMMITS = 1_000
+"""An earlier tip's walks answer for the base (Analyzer._carry_walks) where the base has at most this many commits
+more: each head's remembered commits are checked against them."""
 MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: blast radius is left unmeasured
 GRAPH_BATCH_FILES = 400  # files read and summarised at a time while a dependency graph is built
 EARLY_HISTORY_CHANGES = 10
@@ -786,8 +789,25 @@ class Analyzer:
             return None  # discovery will say why
         stored = self.cache.get("walks", base_commit)
         memo = WalkMemo(stored if isinstance(stored, dict) else None)
+        if not isinstance(stored, dict):
+            self._carry_walks(memo, base_commit)
         self.repo.walk_memo = memo
         return memo
+
+    def _carry_walks(self, memo: WalkMemo, base: str) -> None:
+        """Let `memo` answer from the walks remembered at the nearest earlier tip of the base's branch (the
+        base before a fetch: one of its last EARLIER_TIPS first parents), given the commits since that tip,
+        where those are at most CARRIED_COMMITS (WalkMemo.carry)."""
+        from app.analysis.history import EARLIER_TIPS
+
+        assert self.cache is not None
+        for tip in self.repo.first_parents(base, EARLIER_TIPS):
+            # one at a time, nearest first: each is megabytes (saleor's 259 heads: 8.6 MB of JSON)
+            if isinstance(stored := self.cache.get("walks", tip), dict):
+                new = self.repo.ids_between(tip, base, CARRIED_COMMITS)
+                if new is not None:
+                    memo.carry(tip, stored, base, new)
+                return
 
     @property
     def config(self) -> RepoConfig:
