@@ -380,6 +380,9 @@ HELD_LINES = 200_000
 Past it, a change gives its diff back and is diffed again when it is needed: rich's 740 pull requests against an
 old tag held 4.1 million changed lines (3.8 GB); its 57 recent ones peaked at 291 MB instead of 1.6 GB, and ran
 faster, as diffing again costs little next to holding."""
+CARRIED_COMMITS = 1_000
+"""An earlier tip's walks answer for the base (Analyzer._carry_walks) where the base has at most this many commits
+more: each head's remembered commits are checked against them."""
 MAX_GRAPH_LINES = 1_500_000  # past this a cold graph takes minutes on 2 cores: blast radius is left unmeasured
 GRAPH_BATCH_FILES = 400  # files read and summarised at a time while a dependency graph is built
 EARLY_HISTORY_CHANGES = 10
@@ -522,19 +525,23 @@ class _GraphBuild:
         )
 
         keys = [f"{GRAPH_VERSION}:{blob}:{path}" for path, blob in entries]
-        known = cache.get_many("graph-file", keys) if cache is not None else {}
         lines: dict[str, int] = {}
-        summaries: dict[str, list[Any]] = {}
+        # Each summary is a FileSummary as soon as it is read (its strings interned): saleor's 4,338 summaries
+        # as rows, all held until the build, took 140 MB of the process's heap, which it kept after the build.
+        summaries: dict[str, FileSummary] = {}
         todo: list[tuple[str, str, str]] = []  # (key, path, blob) of the files to summarise
-        for key, (path, blob) in zip(keys, entries, strict=True):
-            found = known.get(key)
-            if isinstance(found, dict) and isinstance(found.get("summary"), list):
-                lines[key], summaries[key] = int(found.get("lines", 0)), found["summary"]
-            elif (data := repo.blob_within(blob, MAX_FILE_BYTES)) is not None:  # a larger file is generated
-                lines[key] = data.count(b"\n")
-                if is_summarised(path):  # counted, as build_graph counts it, but no summary: `x.go.mod`
-                    todo.append((key, path, blob))
-        known.clear()
+        for start in range(0, len(keys), GRAPH_BATCH_FILES):
+            part = keys[start : start + GRAPH_BATCH_FILES]
+            known = cache.get_many("graph-file", part) if cache is not None else {}
+            for key, (path, blob) in zip(part, entries[start : start + GRAPH_BATCH_FILES], strict=True):
+                found = known.get(key)
+                if isinstance(found, dict) and isinstance(found.get("summary"), list):
+                    lines[key], summaries[key] = int(found.get("lines", 0)), FileSummary.from_list(found["summary"])
+                elif (data := repo.blob_within(blob, MAX_FILE_BYTES)) is not None:  # a larger file is generated
+                    lines[key] = data.count(b"\n")
+                    if is_summarised(path):  # counted, as build_graph counts it, but no summary: `x.go.mod`
+                        todo.append((key, path, blob))
+            del known
         total = sum(lines.values())
         if self._over_bound(total):
             return
@@ -552,13 +559,12 @@ class _GraphBuild:
             fresh.update(self._take_shared(shared))
             del batch, plain, rows, shared
             self.parsed += len(fresh)
-            summaries.update(fresh)
             if cache is not None:
                 cache.put_many("graph-file", {key: {"lines": lines[key], "summary": row}
                                               for key, row in fresh.items()})
-        # each file's summary as the workers sent it is let go once it is a FileSummary
-        self.graph = Graph.build((FileSummary.from_list(summaries.pop(key)) for key in keys if key in summaries),
-                                 total)
+            summaries.update((key, FileSummary.from_list(row)) for key, row in fresh.items())
+            del fresh
+        self.graph = Graph.build((summaries.pop(key) for key in keys if key in summaries), total)
 
     def _share_out(self, chunk: list[tuple[str, str, str]],
                    batch: list[tuple[str, tuple[str, bytes]]]) -> dict[str, tuple[str, str, bytes, str | None, Any]]:
@@ -833,8 +839,25 @@ class Analyzer:
             return None  # discovery will say why
         stored = self.cache.get("walks", base_commit)
         memo = WalkMemo(stored if isinstance(stored, dict) else None)
+        if not isinstance(stored, dict):
+            self._carry_walks(memo, base_commit)
         self.repo.walk_memo = memo
         return memo
+
+    def _carry_walks(self, memo: WalkMemo, base: str) -> None:
+        """Let `memo` answer from the walks remembered at the nearest earlier tip of the base's branch (the
+        base before a fetch: one of its last EARLIER_TIPS first parents), given the commits since that tip,
+        where those are at most CARRIED_COMMITS (WalkMemo.carry)."""
+        from app.analysis.history import EARLIER_TIPS
+
+        assert self.cache is not None
+        for tip in self.repo.first_parents(base, EARLIER_TIPS):
+            # one at a time, nearest first: each is megabytes (saleor's 259 heads: 8.6 MB of JSON)
+            if isinstance(stored := self.cache.get("walks", tip), dict):
+                new = self.repo.ids_between(tip, base, CARRIED_COMMITS)
+                if new is not None:
+                    memo.carry(tip, stored, base, new)
+                return
 
     @property
     def config(self) -> RepoConfig:

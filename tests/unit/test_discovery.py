@@ -792,6 +792,34 @@ def test_remembered_walks_follow_moved_and_deleted_branches(basic):
     assert len(repo.walk_memo.to_dict()["answers"]) < len(stored["answers"]) + 3
 
 
+def test_walks_remembered_at_an_earlier_tip_answer_for_the_moved_base(basic):
+    """After a fetch moves the base, the walks remembered at its earlier tip answer for it where that is exact
+    (heads holding none of its new commits); a head that holds one (here: merged by the move) is answered too
+    (an ancestor now), and the discovery is the one a cold walk gives."""
+    from app.core.git.repo import WalkMemo
+
+    earlier = basic.head("main")
+    basic.branch("feature/y")
+    basic.commit("feature y", {"y.py": "y = 1\n"}, branch="feature/y", author=BOB)
+    basic.branch("feature/n")
+    moved = basic.commit("fix n", {"n.py": "n = 1\n"}, branch="feature/n", author=ALICE)
+    cold_repo, _ = _repo_with(basic.path, WalkMemo())
+    assert {c.id for c in discover(cold_repo, detect_merged=False).changes} >= {"feature/n", "feature/y"}
+    stored = json.loads(json.dumps(cold_repo.walk_memo.to_dict()))
+
+    basic.set_ref("refs/heads/main", moved)  # the base moves on by one commit: feature/n's
+    basic.checkout()
+    plain = discover(GitRepo(basic.path), detect_merged=False)
+    assert "feature/n" not in {c.id for c in plain.changes}
+    repo, walks = _repo_with(basic.path, WalkMemo())
+    repo.walk_memo.carry(earlier, stored, moved, GitRepo(basic.path).ids_between(earlier, moved, 10) or set())
+    assert _discovered(discover(repo, detect_merged=False)) == _discovered(plain)
+    cold, cold_walks = _repo_with(basic.path, WalkMemo())
+    discover(cold, detect_merged=False)
+    assert walks.walks == 0 < cold_walks.walks  # every answer carried over (10 walks cold)
+    assert repo.walk_memo.stale  # the answers carried are kept for this base
+
+
 def test_a_warm_list_reads_the_walks_from_the_cache(basic, tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEW_TUI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("REVIEW_TUI_NO_CACHE", raising=False)

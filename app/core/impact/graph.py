@@ -198,19 +198,27 @@ class FileSummary:
 
     @classmethod
     def from_list(cls, data: list[Any]) -> FileSummary:
+        """The summary of a row (to_list's). Its names are interned: the same qualified names, kinds and imported
+        names recur across a project's files, and a row read from JSON or a worker holds a string per use
+        (saleor's 4,338 summaries: 150 -> 76 MB)."""
         return cls(
             data[0],
-            data[1],
+            _interned(data[1]),
             data[2],
-            [Definition(*d) for d in data[3]],
-            dict(data[4]),
-            [(r[0], r[1]) for r in data[5]],
+            [Definition(_interned(d[0]), _interned(d[1]), *d[2:]) for d in data[3]],
+            {_interned(k): _interned(v) for k, v in data[4].items()},
+            [(_interned(r[0]), _interned(r[1])) for r in data[5]],
             data[6],
-            list(data[7]),
-            [(i[0], i[1]) for i in data[8]],
+            [_interned(m) for m in data[7]],
+            [(_interned(i[0]), _interned(i[1])) for i in data[8]],
             [(i[0], i[1]) for i in data[9]],
             [(e[0], e[1], e[2]) for e in data[10]],
         )
+
+
+def _interned(value: Any) -> Any:
+    """The one copy of a string (sys.intern); anything else as it is."""
+    return sys.intern(value) if type(value) is str else value
 
 
 def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
