@@ -1,4 +1,5 @@
-"""GraphQL schema removals: what a change takes out of the public API its SDL files declare.
+"""GraphQL schema removals and breaking changes: what a change takes out of, or changes in, the public API its SDL
+files declare.
 
 A `*.graphql` / `*.graphqls` file's base and head versions are parsed by graphql-core (the reference
 implementation's Python port) and compared by name across every such file the change touches, so a type moved
@@ -7,6 +8,12 @@ argument, an enum value, a union member or a whole type breaks the clients that 
 schema in saleor/graphql/schema.graphql). Nothing is lost from a database: a removal weighs a reshape's
 REMOVAL_WEIGHT, and one announced first by `@deprecated` (the schema's own way to say it will go) half that. A file of
 operations (queries, fragments) declares no schema and gives nothing.
+
+A change that keeps a name but breaks its clients weighs a removal's REMOVAL_WEIGHT too (`changes`), by the rules of
+graphql-js' findBreakingChanges: a field's type changed to one a client's reading code does not expect (`String` to
+`Int`, a list to a single value, non-null to nullable), an argument's or input field's type changed to one a client's
+value no longer fits (`Int` to `String`, nullable to non-null), and a new non-null argument or input field without a
+default on a field or input type that was already there.
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from app.core.impact.destructive.model import SIDE_OLD, Finding, ParseFailure, Work, shown
 from app.core.memo import ContentMemo
 
 KIND = "graphql-removal"
+CHANGE_KIND = "graphql-change"
 SUFFIXES = (".graphql", ".graphqls")
 REMOVAL_WEIGHT = 0.5  # breaks clients, loses no row: reshape.RESHAPE_WEIGHT
 DEPRECATED_WEIGHT = 0.25  # announced by @deprecated, the planned way out: reshape.LOOSEN_WEIGHT
@@ -37,6 +46,8 @@ class Member:
     text: str
     owner: str = ""  # the key of the type (or field) it belongs to; "" for a type
     deprecated: bool = False
+    type: str = ""  # a field's, argument's or input field's type as written: "[Order!]!"
+    required: bool = False  # an argument or input field a client must send: non-null with no default
 
 
 # Each top-level definition is parsed on its own and its answer kept by its text: a change's head shares all but the
@@ -114,12 +125,18 @@ def _members(text: str) -> dict[str, Member] | str:
     return found
 
 
-def _member(node: object, what: str, path: str, lines: list[str], owner: str = "") -> Member:
+def _member(node: Any, what: str, path: str, lines: list[str], owner: str = "") -> Member:
     loc = getattr(getattr(node, "name", None), "loc", None)  # its name's line: a node starts at its description
     line = loc.start_token.line if loc is not None else 1
     directives = getattr(node, "directives", None) or ()
     deprecated = any(d.name.value == "deprecated" for d in directives)
-    return Member(what, path, line, shown(lines[line - 1]) if 0 < line <= len(lines) else "", owner, deprecated)
+    from graphql.language import print_ast
+
+    type_node = getattr(node, "type", None) if what != "union member" else None
+    written = print_ast(type_node) if type_node is not None else ""
+    required = written.endswith("!") and what in ("argument", "input field") and node.default_value is None
+    return Member(what, path, line, shown(lines[line - 1]) if 0 < line <= len(lines) else "", owner, deprecated,
+                  written, required)
 
 
 def _declared(definition: object, name: str, kind: str, path: str, lines: list[str]) -> Iterator[tuple[str, Member]]:
@@ -159,3 +176,48 @@ def removals(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]
 def _use(what: str) -> str:
     return {"enum value": "send or read", "argument": "pass", "input field": "send",
             "union member": "match"}.get(what, "query")
+
+
+def changes(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]]) -> list[Finding]:
+    """Names the base and head both declare whose new type breaks clients, and required arguments or input fields
+    the head adds to a field or input type the base had: each named where the head declares it."""
+    before = {key: member for found in base for key, member in found.items()}
+    after = {key: member for found in head for key, member in found.items()}
+    findings = []
+    for key, member in after.items():
+        was = before.get(key)
+        if was is not None and was.type and member.type and was.type != member.type:
+            reading = member.what == "field"
+            if _safe(was.type, member.type, reading):
+                continue
+            change = f"{was.type} -> {member.type}"
+            if not reading and member.type == f"{was.type}!":
+                reason = f"made required ({change}): clients that do not send it break"
+            elif reading and was.type == f"{member.type}!":
+                reason = f"may now be null ({change}): clients that do not expect null break"
+            else:
+                reason = f"type changed ({change}): clients that {_use(member.what)} it break"
+        elif was is None and member.required and member.owner in before:
+            reason = f"new and required ({member.type}, no default): clients that do not send it break"
+        else:
+            continue
+        findings.append(Finding(CHANGE_KIND, member.path, member.line, f"{member.what} {key}", reason, member.text,
+                                detector="graphql", key=f"{CHANGE_KIND}:{key}", weight=REMOVAL_WEIGHT))
+    return findings
+
+
+def _safe(old: str, new: str, reading: bool) -> bool:
+    """Whether clients written against type `old` still work with `new` (graphql-js' findBreakingChanges): a field
+    clients read (`reading`) may only become stricter (non-null); a value clients send may only become looser."""
+    from graphql.language import ListTypeNode, NamedTypeNode, NonNullTypeNode, TypeNode, parse_type
+
+    def safe(was: TypeNode, now: TypeNode) -> bool:
+        if reading and isinstance(now, NonNullTypeNode) and not isinstance(was, NonNullTypeNode):
+            return safe(was, now.type)
+        if not reading and isinstance(was, NonNullTypeNode) and not isinstance(now, NonNullTypeNode):
+            return safe(was.type, now)
+        if isinstance(was, NonNullTypeNode) or isinstance(was, ListTypeNode):
+            return type(now) is type(was) and safe(was.type, now.type)  # type: ignore[attr-defined]
+        return isinstance(now, NamedTypeNode) and isinstance(was, NamedTypeNode) and now.name.value == was.name.value
+
+    return safe(parse_type(old), parse_type(new))
