@@ -76,7 +76,8 @@ def test_each_breaking_change_is_named_where_the_head_declares_it(make_repo) -> 
 
 def test_an_addition_only_change_is_read_and_a_safe_one_gives_nothing(make_repo) -> None:
     base = 'input Filter {\n  search: String\n}\n'
-    required = _scan(make_repo, {"s.graphqls": base}, {"s.graphqls": 'input Filter {\n  search: String\n  x: Int!\n}\n'})
+    added = 'input Filter {\n  search: String\n  x: Int!\n}\n'
+    required = _scan(make_repo, {"s.graphqls": base}, {"s.graphqls": added})
     assert [f.target for f in required.findings] == ["input field Filter.x"]
     optional = _scan(make_repo, {"s.graphqls": base}, {"s.graphqls": 'input Filter {\n  search: String\n  x: Int\n}\n'})
     assert optional.findings == []

@@ -216,8 +216,8 @@ def _safe(old: str, new: str, reading: bool) -> bool:
             return safe(was, now.type)
         if not reading and isinstance(was, NonNullTypeNode) and not isinstance(now, NonNullTypeNode):
             return safe(was.type, now)
-        if isinstance(was, NonNullTypeNode) or isinstance(was, ListTypeNode):
-            return type(now) is type(was) and safe(was.type, now.type)  # type: ignore[attr-defined]
+        if isinstance(was, (NonNullTypeNode, ListTypeNode)):
+            return type(now) is type(was) and safe(was.type, now.type)
         return isinstance(now, NamedTypeNode) and isinstance(was, NamedTypeNode) and now.name.value == was.name.value
 
     return safe(parse_type(old), parse_type(new))

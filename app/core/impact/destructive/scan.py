@@ -524,8 +524,8 @@ class _ChangeScan:
 
 
     def _schema_removals(self) -> list[Finding]:
-        """The GraphQL schema's removals and breaking changes across the change's SDL files; a file that does not parse on either side
-        is left out of both, with a note (its names would read as removed, or as added)."""
+        """The GraphQL schema's removals and breaking changes across the change's SDL files; a file that does not parse
+        on either side is left out of both, with a note (its names would read as removed, or as added)."""
         base: list[dict[str, graphql_schema.Member]] = []
         head: list[dict[str, graphql_schema.Member]] = []
         for fd, old, new in self.schemas:
