@@ -81,3 +81,15 @@ def test_an_addition_only_change_is_read_and_a_safe_one_gives_nothing(make_repo)
     assert [f.target for f in required.findings] == ["input field Filter.x"]
     optional = _scan(make_repo, {"s.graphqls": base}, {"s.graphqls": 'input Filter {\n  search: String\n  x: Int\n}\n'})
     assert optional.findings == []
+
+
+def test_an_interface_a_type_stops_implementing_is_a_removal(make_repo) -> None:
+    node = 'interface Node {\n  id: ID!\n}\n\n'
+    base = node + 'type Order implements Node & Entity {\n  id: ID!\n}\n\ninterface Entity {\n  id: ID!\n}\n'
+    head = node + 'type Order implements Entity {\n  id: ID!\n}\n\ninterface Entity {\n  id: ID!\n}\n'
+    result = _scan(make_repo, {"s.graphql": base}, {"s.graphql": head})
+    assert [f.summary() for f in result.findings] == [
+        "s.graphql:5: interface Order implements Node: removed from the GraphQL schema: clients that match it break"]
+    # a type removed with its interfaces is one removal
+    gone = _scan(make_repo, {"s.graphql": base}, {"s.graphql": node + 'interface Entity {\n  id: ID!\n}\n'})
+    assert [f.target for f in gone.findings] == ["type Order"]

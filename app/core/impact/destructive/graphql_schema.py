@@ -4,8 +4,8 @@ files declare.
 A `*.graphql` / `*.graphqls` file's base and head versions are parsed by graphql-core (the reference
 implementation's Python port) and compared by name across every such file the change touches, so a type moved
 from one file to another is not removed. Removing an object or interface type's field, an input field, a field's
-argument, an enum value, a union member or a whole type breaks the clients that use it (saleor keeps its generated
-schema in saleor/graphql/schema.graphql). Nothing is lost from a database: a removal weighs a reshape's
+argument, an enum value, a union member, an interface a type implements (`... on Node` stops matching it) or a whole
+type breaks the clients that use it (saleor keeps its generated schema in saleor/graphql/schema.graphql). Nothing is lost from a database: a removal weighs a reshape's
 REMOVAL_WEIGHT, and one announced first by `@deprecated` (the schema's own way to say it will go) half that. A file of
 operations (queries, fragments) declares no schema and gives nothing.
 
@@ -40,7 +40,7 @@ MAX_TOKENS = 2_000_000  # graphql-core stops past this many tokens (scan.MAX_REA
 class Member:
     """One public name of a schema: `what` is its kind as a reviewer reads it, `owner` the type that holds it."""
 
-    what: str  # "type", "field", "input field", "argument", "enum value", "union member"
+    what: str  # "type", "field", "input field", "argument", "enum value", "union member", "interface"
     path: str
     line: int
     text: str
@@ -64,7 +64,8 @@ def is_schema_file(path: str) -> bool:
 
 def members(text: str, path: str, work: Work) -> dict[str, Member]:
     """Every public name the file declares, by key: "Order" (a type), "Order.total", "Query.orders(filter:)",
-    "OrderStatus.DRAFT", "SearchResult|Product" (a union member). Raises ParseFailure."""
+    "OrderStatus.DRAFT", "SearchResult|Product" (a union member), "Order&Node" (an interface it implements). Raises
+    ParseFailure."""
     work.add(len(text))
     found: dict[str, Member] = {}
     for first, piece in _pieces(text):
@@ -132,7 +133,7 @@ def _member(node: Any, what: str, path: str, lines: list[str], owner: str = "") 
     deprecated = any(d.name.value == "deprecated" for d in directives)
     from graphql.language import print_ast
 
-    type_node = getattr(node, "type", None) if what != "union member" else None
+    type_node = getattr(node, "type", None) if what not in ("union member", "interface") else None
     written = print_ast(type_node) if type_node is not None else ""
     required = written.endswith("!") and what in ("argument", "input field") and node.default_value is None
     return Member(what, path, line, shown(lines[line - 1]) if 0 < line <= len(lines) else "", owner, deprecated,
@@ -152,6 +153,8 @@ def _declared(definition: object, name: str, kind: str, path: str, lines: list[s
         yield f"{name}.{value.name.value}", _member(value, "enum value", path, lines, name)
     for member_type in getattr(definition, "types", None) or ():
         yield f"{name}|{member_type.name.value}", _member(member_type, "union member", path, lines, name)
+    for interface in getattr(definition, "interfaces", None) or ():  # `... on Node` stops matching the type
+        yield f"{name}&{interface.name.value}", _member(interface, "interface", path, lines, name)
 
 
 def removals(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]]) -> list[Finding]:
@@ -163,7 +166,7 @@ def removals(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]
     for key, member in before.items():
         if key not in gone or member.owner in gone or before.get(member.owner, member).owner in gone:
             continue
-        shown_key = key.replace("|", " | ")
+        shown_key = key.replace("|", " | ").replace("&", " implements ")
         reason = f"removed from the GraphQL schema: clients that {_use(member.what)} it break"
         if member.deprecated:
             reason += " (it was @deprecated first: the announced removal)"
@@ -175,7 +178,7 @@ def removals(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]
 
 def _use(what: str) -> str:
     return {"enum value": "send or read", "argument": "pass", "input field": "send",
-            "union member": "match"}.get(what, "query")
+            "union member": "match", "interface": "match"}.get(what, "query")
 
 
 def changes(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]]) -> list[Finding]:
