@@ -5,9 +5,10 @@ A `*.graphql` / `*.graphqls` file's base and head versions are parsed by graphql
 implementation's Python port) and compared by name across every such file the change touches, so a type moved
 from one file to another is not removed. Removing an object or interface type's field, an input field, a field's
 argument, an enum value, a union member, an interface a type implements (`... on Node` stops matching it) or a whole
-type breaks the clients that use it (saleor keeps its generated schema in saleor/graphql/schema.graphql). Nothing is lost from a database: a removal weighs a reshape's
-REMOVAL_WEIGHT, and one announced first by `@deprecated` (the schema's own way to say it will go) half that. A file of
-operations (queries, fragments) declares no schema and gives nothing.
+type breaks the clients that use it (saleor keeps its generated schema in saleor/graphql/schema.graphql). Nothing is
+lost from a database: a removal weighs a reshape's REMOVAL_WEIGHT, and one announced first by `@deprecated` (the
+schema's own way to say it will go) half that. A file of operations (queries, fragments) declares no schema and gives
+nothing.
 
 A change that keeps a name but breaks its clients weighs a removal's REMOVAL_WEIGHT too (`changes`), by the rules of
 graphql-js' findBreakingChanges: a field's type changed to one a client's reading code does not expect (`String` to
