@@ -93,3 +93,7 @@ def test_an_interface_a_type_stops_implementing_is_a_removal(make_repo) -> None:
     # a type removed with its interfaces is one removal
     gone = _scan(make_repo, {"s.graphql": base}, {"s.graphql": node + 'interface Entity {\n  id: ID!\n}\n'})
     assert [f.target for f in gone.findings] == ["type Order"]
+    # an interface removed is one removal, not one more per type that implemented it
+    dropped = _scan(make_repo, {"s.graphql": base}, {"s.graphql": 'type Order implements Entity {\n  id: ID!\n}\n\n'
+                                                                'interface Entity {\n  id: ID!\n}\n'})
+    assert [f.target for f in dropped.findings] == ["type Node"]

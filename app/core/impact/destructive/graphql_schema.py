@@ -167,6 +167,8 @@ def removals(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]
     for key, member in before.items():
         if key not in gone or member.owner in gone or before.get(member.owner, member).owner in gone:
             continue
+        if member.what == "interface" and key.partition("&")[2] in gone:
+            continue  # the interface itself is removed: one removal, not one per type that implemented it
         shown_key = key.replace("|", " | ").replace("&", " implements ")
         reason = f"removed from the GraphQL schema: clients that {_use(member.what)} it break"
         if member.deprecated:
