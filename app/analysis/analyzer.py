@@ -319,7 +319,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     `t.virtual` is an added column, `reversible`'s down block a rollback, an enum to a string widens (QA65);
 # 139: the size factor names the kinds of source it counted (".rb, .js"), not a list of other languages (QA65 F9);
 # 140: Claude Squad's "[claudesquad] update from" subject is an AI agent's commit (maybe pr/2507);
-ANALYSIS_VERSION = "140"
+# 141: a Django RunSQL's filtered DELETE its reverse_sql cannot restore is migration-delete-rows like RunPython's;
+#     GraphQL type changes that break clients and dropped interfaces; route tables (routes.rb, urls.py) tier 1 (FIX126)
+ANALYSIS_VERSION = "141"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

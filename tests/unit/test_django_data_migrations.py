@@ -109,3 +109,55 @@ def test_rows_of_a_model_the_migration_creates_lose_nothing() -> None:
         "    ]\n"
     )
     assert _scan(code) == []
+
+
+SQL_0016 = '''from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("webhook", "0015_drop_export_completed_events")]
+
+    operations = [
+        migrations.RunSQL(
+            """
+            DELETE FROM webhook_webhookevent
+            WHERE event_type = 'observability'
+            """,
+            reverse_sql=migrations.RunSQL.noop,
+        )
+    ]
+'''
+
+
+def test_the_same_delete_in_run_sql_weighs_and_reads_like_the_run_python_one(make_repo) -> None:
+    builder = make_repo()
+    first = builder.commit("base", {"saleor/webhook/migrations/__init__.py": ""}, author=ALICE)
+    second = builder.commit("head", {"saleor/webhook/migrations/0016_drop_observability_event.py": SQL_0016},
+                            author=ALICE)
+    repo = GitRepo(builder.path)
+    result = scan_change(repo.diff(first, second), blob_reader(repo.blob))
+    assert [(f.kind, f.line, f.weight) for f in result.findings] == [
+        (django_data.KIND, 10, django_data.FILTERED_DELETE_WEIGHT)]
+    assert result.findings[0].summary() == (
+        "saleor/webhook/migrations/0016_drop_observability_event.py:10: rows of webhook_webhookevent: "
+        "RunSQL, line 8, deletes those matched by WHERE event_type = 'observability'; "
+        "its reverse, migrations.RunSQL.noop, does not bring them back")
+
+
+def test_run_sql_deletes_by_reverse_a_list_and_every_row() -> None:
+    def migration(operation: str) -> str:
+        return ("from django.db import migrations\n"
+                "class Migration(migrations.Migration):\n"
+                f"    operations = [{operation}]\n")
+
+    no_reverse = migration('migrations.RunSQL(["UPDATE t SET a = 1 WHERE b = 2", '
+                           '"DELETE FROM t WHERE id IN (SELECT t_id FROM u)"])')
+    assert _scan(no_reverse) == [(django_data.KIND, 3, "rows of t", django_data.FILTERED_DELETE_WEIGHT)]
+    # a reverse that inserts the rows back, or one built elsewhere, may restore them
+    assert _scan(migration('migrations.RunSQL("DELETE FROM t WHERE a = 1", "INSERT INTO t SELECT * FROM t_old")')) == []
+    assert _scan(migration('migrations.RunSQL("DELETE FROM t WHERE a = 1", reverse_sql=UNDO)')) == []
+    # a reverse that writes no row does not; a delete of every row is sql-delete-all at a drop's weight, once
+    assert _scan(migration('migrations.RunSQL("DELETE FROM t WHERE a = 1", "SELECT 1")')) == [
+        (django_data.KIND, 3, "rows of t", django_data.FILTERED_DELETE_WEIGHT)]
+    assert _scan(migration('migrations.RunSQL("DELETE FROM t WHERE 1 = 1", migrations.RunSQL.noop)')) == [
+        ("sql-delete-all", 3, "every row of t", 1.0)]

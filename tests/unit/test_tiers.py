@@ -1175,7 +1175,7 @@ def test_laravel_identity_code_by_its_names_is_tier_0_and_its_config_tier_1() ->
               "app/Http/Middleware/EncryptCookies.php"]
     assert {path: tier_of(path, config)[0] for path in tier_1} == dict.fromkeys(tier_1, 1)
     # tests of that code, its translations and a Rails config/ stay what they were
-    others = {"tests/Auth/LdapTest.php": 3, "lang/de/passwords.php": 3, "config/routes.rb": 2,
+    others = {"tests/Auth/LdapTest.php": 3, "lang/de/passwords.php": 3, "config/storage.yml": 2,
               "app/Entities/Tools/PageContent.php": 2}
     assert {path: tier_of(path, config)[0] for path in others} == others
 
@@ -1398,3 +1398,17 @@ def test_a_rails_finance_apps_payment_providers_impersonation_and_secret_initial
              "test/models/plaid_item_test.rb": 3, "spec/jobs/stripe_event_handler_job_spec.rb": 3,
              "docs/hosting/plaid.md": 3, "config/locales/views/impersonation_sessions/en.yml": 3}
     assert {path: tier_of(path, config)[0] for path in paths} == paths
+
+
+def test_a_web_frameworks_route_table_is_tier_1_unless_it_sits_under_critical_code() -> None:
+    """QA65 F3: maybe-finance/maybe's config/routes.rb decides which controller actions are reachable from outside
+    and was tier 2. Rails', Laravel's and Django's route tables are tier 1; a urls.py deep in a package is a helper
+    of URLs (saleor's core/cleaners/urls.py), and one under payments/ or a test directory keeps that tier."""
+    config = TierConfig()
+    paths = {"config/routes.rb": 1, "config/routes/admin.rb": 1, "engines/billing_ui/config/routes.rb": 1,
+             "routes/web.php": 1, "routes/api.php": 1, "saleor/urls.py": 1, "netbox/dcim/urls.py": 1,
+             "saleor/core/cleaners/urls.py": 2, "src/pip/_internal/utils/urls.py": 2, "config/routes.js": 2,
+             "saleor/payment/urls.py": 0, "tests/urls.py": 3, "spec/routing/accounts_routing_spec.rb": 3}
+    assert {path: tier_of(path, config)[0] for path in paths} == paths
+    assert tier_of("config/routes.rb", config)[1].endswith(
+        "tier 1 — route table: decides which controller actions and views are reachable from outside")

@@ -211,6 +211,15 @@ DEFAULT_RULES: tuple[TierRule, ...] = tuple(
     + _rules(1, "production configuration: how the service runs in production", "**/config/application.rb")
     # Rack's config.ru boots a Ruby web application: the middleware every request passes through (FIX102's leftover)
     + _rules(1, "Rack's boot file: the middleware every request of the application passes through", "config.ru")
+    # The route table of a web framework decides which controller actions and views are reachable from outside:
+    # `resources :x` added to an unauthenticated scope opens them (QA65 F3: maybe-finance/maybe's config/routes.rb, 17
+    # changes in 90 days, was tier 2). Rails' config/routes.rb and the files it draws (config/routes/*.rb), Laravel's
+    # routes/*.php, and Django's URLconfs. A module named urls.py is a URLconf only near the root (saleor/urls.py,
+    # netbox/dcim/urls.py): deeper it is as often a helper of URLs (saleor/core/cleaners/urls.py cleans them,
+    # pip's src/pip/_internal/utils/urls.py converts them). The tier-0 rules below keep what sits under identity or
+    # money code (payments/urls.py) tier 0.
+    + _rules(1, "route table: decides which controller actions and views are reachable from outside", """
+        **/config/routes.rb **/config/routes/**/*.rb **/routes/*.php /*/urls.py /*/*/urls.py""")
     # A PHP application's config/*.php (Laravel, Symfony, CakePHP; BookStack keeps Laravel's in app/Config/): read on
     # every request in production, from the environment (QA59: all 19 of BookStack's were tier 2). Its identity
     # settings (auth.php, session.php, hashing.php, saml2.php, oidc.php) are tier 0 by the rules below.

@@ -7,11 +7,16 @@ from `.objects` (directly, through a name it was assigned to, or an object of a 
 `apps.get_model("app", "Model")` when the function looked it up so. A reverse that creates or saves anything is
 taken as restoring; so is one defined elsewhere (not read). A delete of every row (`Model.objects.all().delete()`)
 is judged by migrations.py whatever the reverse; a forward that only creates or updates deletes nothing.
+
+`migrations.RunSQL("DELETE FROM t WHERE ...", reverse_sql=migrations.RunSQL.noop)` is the same loss written in SQL
+and is judged alike (`run_sql_delete`): its reverse restores when it inserts, copies or merges rows, or is not a
+string read here.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from app.core.impact.destructive import sqlop as sql
@@ -141,3 +146,29 @@ def run_python_deletes(call: ast.Call, reverse: ast.expr | None,
         out.append((delete, sql.Op(KIND, f"{'every row' if every_row else 'rows'} of {delete.model}", reason,
                                    delete.table, weight=1.0 if every_row else FILTERED_DELETE_WEIGHT)))
     return out
+
+
+# SQL through which a RunSQL's reverse writes rows back
+_SQL_WRITES = re.compile(r"\b(?:INSERT|COPY|MERGE|REPLACE)\b", re.I)
+
+
+def sql_restores(reverse: ast.expr | None, reverse_text: str | None) -> bool:
+    """Whether a RunSQL's reverse_sql may write deleted rows back: SQL that inserts, copies or merges, or a value not
+    read as a string here (built elsewhere); none, `RunSQL.noop`, or SQL that writes no row does not."""
+    if reverse is None or (isinstance(reverse, ast.Constant) and reverse.value is None):
+        return False
+    if dotted(reverse).endswith("noop"):
+        return False
+    if reverse_text is None:
+        return True
+    return bool(_SQL_WRITES.search(reverse_text))
+
+
+def run_sql_delete(table: str, statement: str, call: ast.Call, reverse: ast.expr | None) -> sql.Op:
+    """The op of a RunSQL's filtered `DELETE FROM table WHERE ...` that its reverse cannot restore."""
+    undo = ("no reverse_sql: the migration cannot be rolled back" if reverse is None
+            else f"its reverse, {ast.unparse(reverse)[:MAX_SHOWN_FILTER]}, does not bring them back")
+    where = statement[statement.upper().find(" WHERE ") + 1:]
+    shown_where = where if len(where) <= MAX_SHOWN_FILTER else where[:MAX_SHOWN_FILTER] + "…"
+    reason = f"RunSQL, line {call.lineno}, deletes those matched by {shown_where}; {undo}"
+    return sql.Op(KIND, f"rows of {table}", reason, table, weight=FILTERED_DELETE_WEIGHT)

@@ -1,12 +1,20 @@
-"""GraphQL schema removals: what a change takes out of the public API its SDL files declare.
+"""GraphQL schema removals and breaking changes: what a change takes out of, or changes in, the public API its SDL
+files declare.
 
 A `*.graphql` / `*.graphqls` file's base and head versions are parsed by graphql-core (the reference
 implementation's Python port) and compared by name across every such file the change touches, so a type moved
 from one file to another is not removed. Removing an object or interface type's field, an input field, a field's
-argument, an enum value, a union member or a whole type breaks the clients that use it (saleor keeps its generated
-schema in saleor/graphql/schema.graphql). Nothing is lost from a database: a removal weighs a reshape's
-REMOVAL_WEIGHT, and one announced first by `@deprecated` (the schema's own way to say it will go) half that. A file of
-operations (queries, fragments) declares no schema and gives nothing.
+argument, an enum value, a union member, an interface a type implements (`... on Node` stops matching it) or a whole
+type breaks the clients that use it (saleor keeps its generated schema in saleor/graphql/schema.graphql). Nothing is
+lost from a database: a removal weighs a reshape's REMOVAL_WEIGHT, and one announced first by `@deprecated` (the
+schema's own way to say it will go) half that. A file of operations (queries, fragments) declares no schema and gives
+nothing.
+
+A change that keeps a name but breaks its clients weighs a removal's REMOVAL_WEIGHT too (`changes`), by the rules of
+graphql-js' findBreakingChanges: a field's type changed to one a client's reading code does not expect (`String` to
+`Int`, a list to a single value, non-null to nullable), an argument's or input field's type changed to one a client's
+value no longer fits (`Int` to `String`, nullable to non-null), and a new non-null argument or input field without a
+default on a field or input type that was already there.
 """
 
 from __future__ import annotations
@@ -16,11 +24,13 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from app.core.impact.destructive.model import SIDE_OLD, Finding, ParseFailure, Work, shown
 from app.core.memo import ContentMemo
 
 KIND = "graphql-removal"
+CHANGE_KIND = "graphql-change"
 SUFFIXES = (".graphql", ".graphqls")
 REMOVAL_WEIGHT = 0.5  # breaks clients, loses no row: reshape.RESHAPE_WEIGHT
 DEPRECATED_WEIGHT = 0.25  # announced by @deprecated, the planned way out: reshape.LOOSEN_WEIGHT
@@ -31,12 +41,14 @@ MAX_TOKENS = 2_000_000  # graphql-core stops past this many tokens (scan.MAX_REA
 class Member:
     """One public name of a schema: `what` is its kind as a reviewer reads it, `owner` the type that holds it."""
 
-    what: str  # "type", "field", "input field", "argument", "enum value", "union member"
+    what: str  # "type", "field", "input field", "argument", "enum value", "union member", "interface"
     path: str
     line: int
     text: str
     owner: str = ""  # the key of the type (or field) it belongs to; "" for a type
     deprecated: bool = False
+    type: str = ""  # a field's, argument's or input field's type as written: "[Order!]!"
+    required: bool = False  # an argument or input field a client must send: non-null with no default
 
 
 # Each top-level definition is parsed on its own and its answer kept by its text: a change's head shares all but the
@@ -53,7 +65,8 @@ def is_schema_file(path: str) -> bool:
 
 def members(text: str, path: str, work: Work) -> dict[str, Member]:
     """Every public name the file declares, by key: "Order" (a type), "Order.total", "Query.orders(filter:)",
-    "OrderStatus.DRAFT", "SearchResult|Product" (a union member). Raises ParseFailure."""
+    "OrderStatus.DRAFT", "SearchResult|Product" (a union member), "Order&Node" (an interface it implements). Raises
+    ParseFailure."""
     work.add(len(text))
     found: dict[str, Member] = {}
     for first, piece in _pieces(text):
@@ -114,12 +127,18 @@ def _members(text: str) -> dict[str, Member] | str:
     return found
 
 
-def _member(node: object, what: str, path: str, lines: list[str], owner: str = "") -> Member:
+def _member(node: Any, what: str, path: str, lines: list[str], owner: str = "") -> Member:
     loc = getattr(getattr(node, "name", None), "loc", None)  # its name's line: a node starts at its description
     line = loc.start_token.line if loc is not None else 1
     directives = getattr(node, "directives", None) or ()
     deprecated = any(d.name.value == "deprecated" for d in directives)
-    return Member(what, path, line, shown(lines[line - 1]) if 0 < line <= len(lines) else "", owner, deprecated)
+    from graphql.language import print_ast
+
+    type_node = getattr(node, "type", None) if what not in ("union member", "interface") else None
+    written = print_ast(type_node) if type_node is not None else ""
+    required = written.endswith("!") and what in ("argument", "input field") and node.default_value is None
+    return Member(what, path, line, shown(lines[line - 1]) if 0 < line <= len(lines) else "", owner, deprecated,
+                  written, required)
 
 
 def _declared(definition: object, name: str, kind: str, path: str, lines: list[str]) -> Iterator[tuple[str, Member]]:
@@ -135,6 +154,8 @@ def _declared(definition: object, name: str, kind: str, path: str, lines: list[s
         yield f"{name}.{value.name.value}", _member(value, "enum value", path, lines, name)
     for member_type in getattr(definition, "types", None) or ():
         yield f"{name}|{member_type.name.value}", _member(member_type, "union member", path, lines, name)
+    for interface in getattr(definition, "interfaces", None) or ():  # `... on Node` stops matching the type
+        yield f"{name}&{interface.name.value}", _member(interface, "interface", path, lines, name)
 
 
 def removals(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]]) -> list[Finding]:
@@ -146,7 +167,9 @@ def removals(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]
     for key, member in before.items():
         if key not in gone or member.owner in gone or before.get(member.owner, member).owner in gone:
             continue
-        shown_key = key.replace("|", " | ")
+        if member.what == "interface" and key.partition("&")[2] in gone:
+            continue  # the interface itself is removed: one removal, not one per type that implemented it
+        shown_key = key.replace("|", " | ").replace("&", " implements ")
         reason = f"removed from the GraphQL schema: clients that {_use(member.what)} it break"
         if member.deprecated:
             reason += " (it was @deprecated first: the announced removal)"
@@ -158,4 +181,49 @@ def removals(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]
 
 def _use(what: str) -> str:
     return {"enum value": "send or read", "argument": "pass", "input field": "send",
-            "union member": "match"}.get(what, "query")
+            "union member": "match", "interface": "match"}.get(what, "query")
+
+
+def changes(base: Iterable[dict[str, Member]], head: Iterable[dict[str, Member]]) -> list[Finding]:
+    """Names the base and head both declare whose new type breaks clients, and required arguments or input fields
+    the head adds to a field or input type the base had: each named where the head declares it."""
+    before = {key: member for found in base for key, member in found.items()}
+    after = {key: member for found in head for key, member in found.items()}
+    findings = []
+    for key, member in after.items():
+        was = before.get(key)
+        if was is not None and was.type and member.type and was.type != member.type:
+            reading = member.what == "field"
+            if _safe(was.type, member.type, reading):
+                continue
+            change = f"{was.type} -> {member.type}"
+            if not reading and member.type == f"{was.type}!":
+                reason = f"made required ({change}): clients that do not send it break"
+            elif reading and was.type == f"{member.type}!":
+                reason = f"may now be null ({change}): clients that do not expect null break"
+            else:
+                reason = f"type changed ({change}): clients that {_use(member.what)} it break"
+        elif was is None and member.required and member.owner in before:
+            reason = f"new and required ({member.type}, no default): clients that do not send it break"
+        else:
+            continue
+        findings.append(Finding(CHANGE_KIND, member.path, member.line, f"{member.what} {key}", reason, member.text,
+                                detector="graphql", key=f"{CHANGE_KIND}:{key}", weight=REMOVAL_WEIGHT))
+    return findings
+
+
+def _safe(old: str, new: str, reading: bool) -> bool:
+    """Whether clients written against type `old` still work with `new` (graphql-js' findBreakingChanges): a field
+    clients read (`reading`) may only become stricter (non-null); a value clients send may only become looser."""
+    from graphql.language import ListTypeNode, NamedTypeNode, NonNullTypeNode, TypeNode, parse_type
+
+    def safe(was: TypeNode, now: TypeNode) -> bool:
+        if reading and isinstance(now, NonNullTypeNode) and not isinstance(was, NonNullTypeNode):
+            return safe(was, now.type)
+        if not reading and isinstance(was, NonNullTypeNode) and not isinstance(now, NonNullTypeNode):
+            return safe(was.type, now)
+        if isinstance(was, (NonNullTypeNode, ListTypeNode)):
+            return type(now) is type(was) and safe(was.type, now.type)
+        return isinstance(now, NamedTypeNode) and isinstance(was, NamedTypeNode) and now.name.value == was.name.value
+
+    return safe(parse_type(old), parse_type(new))

@@ -179,7 +179,8 @@ def _declares_replaces(statement: ast.stmt) -> bool:
 class _PythonMigration(ast.NodeVisitor):
     def __init__(self, lines: Lines, known: dict[str, str], sequences: dict[str, list[str]] | None = None,
                  old_field: django_fields.OldField | None = None,
-                 functions: dict[str, ast.FunctionDef] | None = None) -> None:
+                 functions: dict[str, ast.FunctionDef] | None = None, work: Work | None = None) -> None:
+        self.work = work or Work()
         self.old_field = old_field
         self.functions = functions or {}  # the module's functions, which a RunPython names (django_data)
         self.lines = lines
@@ -293,6 +294,8 @@ class _PythonMigration(ast.NodeVisitor):
         if last == "RunSQL":
             self._sql(_arg(node, 0, "sql"), section, node)
             self._sql(_arg(node, 1, "reverse_sql"), sql.DOWN, node)
+            if section == sql.UP:
+                self._run_sql_deletes(node)
         elif last in _EXECUTE_NAMES and node.args:
             self._sql(node.args[0], section, node)
         self.generic_visit(node)
@@ -306,6 +309,32 @@ class _PythonMigration(ast.NodeVisitor):
         if text.strip():
             start = getattr(value, "lineno", call.lineno)
             self.events.append(Event(section, start, self.lines.text_of(start), sql_text=text, replays=self.replays))
+
+    def _strings(self, value: ast.expr | None) -> list[tuple[int, str]] | None:
+        """(line, text) of a RunSQL argument's strings (one, or a list of them); None when one is not read."""
+        if isinstance(value, (ast.List, ast.Tuple)):
+            parts = [self._strings(element) for element in value.elts]
+            return None if any(part is None for part in parts) else [pair for part in parts for pair in part or ()]
+        text = string_value(value, sql_placeholder, self.known)
+        return None if text is None or value is None else [(value.lineno, text)]
+
+    def _run_sql_deletes(self, node: ast.Call) -> None:
+        """A RunSQL's filtered DELETEs whose reverse_sql cannot restore the rows (django_data.run_sql_delete); a
+        DELETE of every row is judged with the rest of its SQL."""
+        reverse = _arg(node, 1, "reverse_sql")
+        reverse_strings = self._strings(reverse)
+        reverse_text = None if reverse_strings is None else "\n".join(text for _, text in reverse_strings)
+        if django_data.sql_restores(reverse, reverse_text):
+            return
+        for start, text in self._strings(_arg(node, 0, "sql")) or ():
+            lines = Lines(text)
+            for statement in sql.split_statements(text, self.work):
+                table = sql.filtered_delete(statement.code, self.work)
+                if table is None:
+                    continue
+                line = start + lines.line_of(statement.offset) - 1
+                op = django_data.run_sql_delete(sql.readable(table), statement.code, node, reverse)
+                self.events.append(Event(sql.UP, line, self.lines.text_of(line), ops=[op], replays=self.replays))
 
     def _alembic_reshape(self, node: ast.Call, owner: str, last: str) -> list[sql.Op]:
         """alembic's rename_table, alter_column (new_column_name: a rename; type_: a retype, judged against
@@ -414,7 +443,7 @@ def scan_python_migration(text: str, path: str, work: Work,
     tree = parse_python(text, work)
     known = string_assignments(tree, sql_placeholder)
     visitor = _PythonMigration(Lines(text), known, string_sequences(tree, known), old_field,
-                               django_data.functions_of(tree))
+                               django_data.functions_of(tree), work)
     visitor.visit(tree)
     work.add(len(visitor.events))
     return judge_events(visitor.events, path, "python-migration", work)

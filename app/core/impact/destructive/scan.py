@@ -516,7 +516,7 @@ class _ChangeScan:
             self.result.findings.extend(
                 kubernetes.removed_resources(self.manifests["old"], self.manifests["new"])
             )
-        if any(fd.deletions for fd, _, _ in self.schemas):  # nothing is removed where no line is
+        if self.schemas:
             self.result.findings.extend(self._schema_removals())
         unique = {(f.kind, f.path, f.side, f.line, f.explanation): f for f in self.result.findings}
         self.result.findings = sorted(unique.values(), key=lambda f: (f.path, f.line or 0, f.kind))
@@ -524,8 +524,8 @@ class _ChangeScan:
 
 
     def _schema_removals(self) -> list[Finding]:
-        """The GraphQL schema's removals across the change's SDL files; a file that does not parse on either side
-        is left out of both, with a note (its names would read as removed, or as added)."""
+        """The GraphQL schema's removals and breaking changes across the change's SDL files; a file that does not parse
+        on either side is left out of both, with a note (its names would read as removed, or as added)."""
         base: list[dict[str, graphql_schema.Member]] = []
         head: list[dict[str, graphql_schema.Member]] = []
         for fd, old, new in self.schemas:
@@ -537,7 +537,7 @@ class _ChangeScan:
                 continue
             base.append(before)
             head.append(after)
-        return graphql_schema.removals(base, head)[:MAX_FINDINGS_PER_FILE]
+        return (graphql_schema.removals(base, head) + graphql_schema.changes(base, head))[:MAX_FINDINGS_PER_FILE]
 
 
 # AWS CDK: infrastructure written in TypeScript, JavaScript or Python. Its destructive settings are calls and

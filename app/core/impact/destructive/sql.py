@@ -611,6 +611,17 @@ def _rebuilt(op: Op, section: str, state: SqlState) -> Op | None:
     return dataclasses.replace(op, reason=reason, weight=1.0 if filters else REBUILD_WEIGHT)
 
 
+def filtered_delete(code: str, work: Work) -> str | None:
+    """The table a `DELETE ... WHERE <a filter>` deletes chosen rows of; None for any other statement, and for a
+    DELETE of every row (no WHERE, or an always-true one: statement_ops' sql-delete-all)."""
+    match = _WORD_DELETE.match(code[:4_000])
+    if match is None or not _WHERE.search(code):
+        return None
+    if any(op.kind == "sql-delete-all" for op in statement_ops(code, SqlState(), work)):
+        return None
+    return match.group(1)
+
+
 def _unjudged_where(verb: str, code: str) -> list[Op]:
     """A DELETE or UPDATE whose WHERE may always hold (it names 1=1, TRUE, x=x ...) but does not parse
     (50 parentheses around `1=1` hid a delete of every row): judged as touching every row, saying why."""
