@@ -319,7 +319,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     `t.virtual` is an added column, `reversible`'s down block a rollback, an enum to a string widens (QA65);
 # 139: the size factor names the kinds of source it counted (".rb, .js"), not a list of other languages (QA65 F9);
 # 140: a Rails association is a direct dependency the blast radius's walk does not go on through (QA65 F1, FIX124);
-ANALYSIS_VERSION = "140"
+# 141: an ERB view's `render @entries` and `render entry` depend on the partial entries/_entry (QA65 F7, FIX124);
+ANALYSIS_VERSION = "141"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

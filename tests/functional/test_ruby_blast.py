@@ -186,3 +186,29 @@ def test_an_association_is_a_direct_dependency_the_walk_does_not_go_on_through()
     assert graph.callers_of("app/models/family.rb") >= {"app/models/rule.rb:<module>"}
     assert "app/models/rule.rb:<association>" not in graph.callers_of("app/models/family.rb")
     assert all(i.endswith(":<module>") for i in graph.fan_in("app/models/account.rb")[1])  # ids as files
+
+
+def test_a_view_rendering_objects_depends_on_their_partials() -> None:
+    """`render @entries`, `render entry` and `render @items.sort_by(...)` render the objects' partials by Rails'
+    convention (`entries/_entry`): a change to the partial reached nothing (QA65 F7). Prose and helper calls
+    (`render_flash_notifications`) render nothing."""
+    views = {
+        "app/views/entries/_entry.html.erb": "<div><%= entry.name %></div>\n",
+        "app/views/plaid_items/_plaid_item.html.erb": "<p><%= plaid_item.name %></p>\n",
+        "app/views/categories/_category.html.erb": "<p><%= category.name %></p>\n",
+        "app/views/transactions/index.html.erb": "<%= render @entries %>\n",
+        "app/views/accounts/show/_activity.html.erb": "<% entries.each do |entry| %>\n"
+                                                      "  <%= render entry, view_ctx: \"account\" %>\n<% end %>\n",
+        "app/views/accounts/index.html.erb": "<%= render(@plaid_items.sort_by(&:created_at)) %>\n",
+        "app/views/categories/index.html.erb": "<p>We render category lists</p>\n<%= render_flash_notifications %>\n"
+                                               "<%= render category.subcategories %>\n",
+    }
+    graph = build_graph([(path, text.encode()) for path, text in views.items()])
+
+    def named_by(path: str) -> set[str]:
+        return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
+
+    assert named_by("app/views/entries/_entry.html.erb") == {"app/views/transactions/index.html.erb",
+                                                              "app/views/accounts/show/_activity.html.erb"}
+    assert named_by("app/views/plaid_items/_plaid_item.html.erb") == {"app/views/accounts/index.html.erb"}
+    assert not named_by("app/views/categories/_category.html.erb")  # subcategories: no such partial

@@ -26,11 +26,12 @@ as `Account::Syncer`, `::Account::Syncer`, or `Syncer` inside `class Account` (e
 innermost first, then the top level; `Account::Syncer::Error` is in syncer.rb). Names are compared without case or
 underscores, so `APIKey` finds `api_key.rb` whatever the app's inflections. An association (`has_many :entries`,
 `belongs_to :owner, class_name: "Family::Member"`) names its model as ASSOCIATION_OWNER: the declaring model depends
-on it, but the walk to transitive dependents does not go on through it (Graph.fan_in): associations run both ways
+on it, a dependent the walk to transitive dependents does not go on from (Graph.fan_in): associations run both ways
 between a Rails app's models, and through them every model reached the same 320 of maybe-finance/maybe's 1,014
-files (QA65 F1), its direct dependents telling changes apart and the reach not. The code is read by tree-sitter-ruby: a constant
-in a comment or a string is none, one in an interpolation is. A test file (`test/models/account/syncer_test.rb`,
-`spec/.../x_spec.rb`) also names the constant its path mirrors: the controller a request test exercises by its routes.
+files (QA65 F1), its direct dependents telling changes apart and the reach not. The code is read by
+tree-sitter-ruby: a constant in a comment or a string is none, one in an interpolation is. A test file
+(`test/models/account/syncer_test.rb`, `spec/.../x_spec.rb`) also names the constant its path mirrors: the controller
+a request test exercises by its routes.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ _STIMULUS_NAMESPACED = re.compile(r"""["'](\w+--[\w-]+)["']""")
 _STIMULUS_TARGET = re.compile(r"""(?:["']?data-|["'])([a-z][\w-]*?)-target\b|([a-z]\w*?)_target:""")
 _STIMULUS_FILE = re.compile(r"(?:^|/)(?:controllers|components)/(.+?)[-_]controller\.[jt]s$")
 _RENDER = re.compile(r"""render\s*\(?\s*(?:partial:\s*)?["']([\w/]+)["']""")
+# `render @entries`, `render entry`, `render @items.sort_by(...)` in a view's code: the object's partial, by Rails'
+# convention `entries/_entry` (its model's name, read from the variable's: most views name them so, QA65 F7)
+_RENDER_OBJECT = re.compile(r"\brender(?:[ \t]+|[ \t]*\([ \t]*)@?([a-z]\w*)(?=[ \t]*(?:[,)]|$)"
+                            r"|\.(?:sort_by|order|includes|where|limit|reverse|select|reject)\b)", re.M)
 _VIEWS_ROOT = re.compile(r"(?:^|/)app/views/")
 _RAILS_CONTROLLER = re.compile(r"(?:^|/)app/controllers/(.+)_controller\.rb$")
 _ACTION = re.compile(r"^[ \t]*def[ \t]+([a-z_]\w*)\b(?![?!=])", re.M)
@@ -158,6 +163,13 @@ def _singular(word: str) -> str:
     if word.endswith(("sses", "xes", "ches", "shes")):
         return word[:-2]
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _plural(word: str) -> str:
+    """`entry` -> `entries`, `address` -> `addresses`, `account` -> `accounts`: a model's views directory."""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return word[:-1] + "ies"
+    return word + "es" if word.endswith(("ss", "x", "ch", "sh")) else word + "s"
 
 
 def _ruby_nesting(node: Any) -> str:
@@ -233,7 +245,8 @@ def ruby_refs(path: str, data: bytes) -> list[tuple[str, str]]:
 
 def _view_refs(path: str, text: str) -> list[str]:
     """The Stimulus controllers a view or component names by identifier, and the partials a view or app/ code renders
-    (`render "shared/money_field"`: app/views/shared/_money_field.*; a view's `render "form"` beside it)."""
+    (`render "shared/money_field"`: app/views/shared/_money_field.*; a view's `render "form"` beside it, its
+    `render @entries` or `render entry`: app/views/entries/_entry.*)."""
     words: list[str] = []
     for kind, listed, quoted in _STIMULUS_ATTRIBUTE.findall(text):
         value = " ".join(_QUOTED.findall(listed)) if listed else quoted  # `["DS--dialog", "hotkey", data[:x]]`
@@ -256,6 +269,11 @@ def _view_refs(path: str, text: str) -> list[str]:
         elif not directory:
             continue  # a helper's or controller's bare name: the view directory depends on who calls it
         refs.append(f"{PARTIAL_REF}{views}{directory}/_{base}".replace("//", "/"))
+    if path.endswith(".erb") and views is not None and "render" in text:
+        code = "\n".join(part.decode("utf-8", "replace") for part in _ERB_CODE.findall(text.encode("utf-8", "replace")))
+        for word in _RENDER_OBJECT.findall(code):
+            single = _singular(word)
+            refs.append(f"{PARTIAL_REF}{views}{_plural(word) if single == word else word}/_{single}")
     if (controller := _RAILS_CONTROLLER.search(path)) is not None:
         # an action renders its template unnamed: AccountsController#show is app/views/accounts/show.html.erb's
         # dependent (a view's change otherwise reached nothing, QA65)
