@@ -321,7 +321,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 140: Claude Squad's "[claudesquad] update from" subject is an AI agent's commit (maybe pr/2507);
 # 141: a Django RunSQL's filtered DELETE its reverse_sql cannot restore is migration-delete-rows like RunPython's;
 #     GraphQL type changes that break clients and dropped interfaces; route tables (routes.rb, urls.py) tier 1 (FIX126)
-ANALYSIS_VERSION = "141"
+# 142: a Rails association is a direct dependency the blast radius's walk does not go on through (QA65 F1, FIX124);
+#     an ERB view's `render @entries` and `render entry` depend on the partial entries/_entry (QA65 F7, FIX124);
+ANALYSIS_VERSION = "142"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -144,3 +144,71 @@ def test_views_reach_the_stimulus_controllers_components_and_partials_they_use(m
     blast = _explained(b.path, "stimulus")["blast_radius"]
     (symbol,) = blast["symbols"]
     assert symbol["direct"] == 3, symbol
+
+
+# Models associated both ways, as a Rails app's are (maybe-finance/maybe: every model change read "reaching 320 files
+# in 78 directories", QA65 F1): each file names one model only through the association cycle.
+ASSOCIATED = {
+    "app/models/family.rb": "class Family < ApplicationRecord\n  has_many :accounts\nend\n",
+    "app/models/account.rb": "class Account < ApplicationRecord\n  belongs_to :family\n  has_many :entries\nend\n",
+    "app/models/entry.rb": "class Entry < ApplicationRecord\n  belongs_to :account\n"
+                           "  def amount_money = Money.new(amount)\nend\n",
+    "app/models/rule.rb": "class Rule < ApplicationRecord\n  belongs_to :family\n  def run = Family.first\nend\n",
+    "app/controllers/families_controller.rb": "class FamiliesController < ApplicationController\n"
+                                              "  def show = Family.find(params[:id])\nend\n",
+    "app/controllers/entries_controller.rb": "class EntriesController < ApplicationController\n"
+                                             "  def index = Entry.where(account: Account.first)\nend\n",
+    "lib/money.rb": "class Money\n  def initialize(amount)\n    @amount = amount\n  end\nend\n",
+}
+
+
+def test_an_association_is_a_direct_dependency_the_walk_does_not_go_on_through() -> None:
+    """A model that declares `has_many :entries` depends on Entry, but a change to Entry does not reach whatever
+    reaches that model merely by the association: the cycle would make every model reach every file."""
+    graph = build_graph([(path, text.encode()) for path, text in ASSOCIATED.items()])
+
+    def reach(path: str) -> tuple[set[str], set[str]]:
+        direct, transitive = graph.fan_in(path)
+        return {i.split(":", 1)[0] for i in direct}, {i.split(":", 1)[0] for i in transitive}
+
+    direct, transitive = reach("app/models/entry.rb")
+    assert direct == {"app/models/account.rb", "app/controllers/entries_controller.rb"}
+    assert transitive == direct  # not family.rb, rule.rb, families_controller.rb through Account's family
+    direct, transitive = reach("app/models/family.rb")
+    assert direct == {"app/models/account.rb", "app/models/rule.rb", "app/controllers/families_controller.rb"}
+    assert transitive == direct  # not entry.rb through Account's entries
+    # who names the model goes on as before: lib/money.rb -> entry.rb -> entries_controller.rb (Entry.where), and
+    # account.rb, entry.rb's association dependent, where the walk stops
+    assert reach("lib/money.rb") == (
+        {"app/models/entry.rb"},
+        {"app/models/entry.rb", "app/controllers/entries_controller.rb", "app/models/account.rb"})
+    # a file that both associates and names a model is one dependent, walked on from (rule.rb names Family)
+    assert graph.callers_of("app/models/family.rb") >= {"app/models/rule.rb:<module>"}
+    assert "app/models/rule.rb:<association>" not in graph.callers_of("app/models/family.rb")
+    assert all(i.endswith(":<module>") for i in graph.fan_in("app/models/account.rb")[1])  # ids as files
+
+
+def test_a_view_rendering_objects_depends_on_their_partials() -> None:
+    """`render @entries`, `render entry` and `render @items.sort_by(...)` render the objects' partials by Rails'
+    convention (`entries/_entry`): a change to the partial reached nothing (QA65 F7). Prose and helper calls
+    (`render_flash_notifications`) render nothing."""
+    views = {
+        "app/views/entries/_entry.html.erb": "<div><%= entry.name %></div>\n",
+        "app/views/plaid_items/_plaid_item.html.erb": "<p><%= plaid_item.name %></p>\n",
+        "app/views/categories/_category.html.erb": "<p><%= category.name %></p>\n",
+        "app/views/transactions/index.html.erb": "<%= render @entries %>\n",
+        "app/views/accounts/show/_activity.html.erb": "<% entries.each do |entry| %>\n"
+                                                      "  <%= render entry, view_ctx: \"account\" %>\n<% end %>\n",
+        "app/views/accounts/index.html.erb": "<%= render(@plaid_items.sort_by(&:created_at)) %>\n",
+        "app/views/categories/index.html.erb": "<p>We render category lists</p>\n<%= render_flash_notifications %>\n"
+                                               "<%= render category.subcategories %>\n",
+    }
+    graph = build_graph([(path, text.encode()) for path, text in views.items()])
+
+    def named_by(path: str) -> set[str]:
+        return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
+
+    assert named_by("app/views/entries/_entry.html.erb") == {"app/views/transactions/index.html.erb",
+                                                              "app/views/accounts/show/_activity.html.erb"}
+    assert named_by("app/views/plaid_items/_plaid_item.html.erb") == {"app/views/accounts/index.html.erb"}
+    assert not named_by("app/views/categories/_category.html.erb")  # subcategories: no such partial

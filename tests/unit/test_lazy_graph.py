@@ -142,6 +142,15 @@ def test_the_graphs_agree_on_this_repositorys_own_code() -> None:
         assert set(lazy.tests_of(sid)) == whole.tests.get(sid, set()), sid
 
 
+def test_the_graphs_agree_on_rails_models_associated_both_ways(make_repo) -> None:
+    """Rails associations make dependents the walk does not go on from (class_names.py): read lazily, the same."""
+    from tests.functional.test_ruby_blast import ASSOCIATED, RAILS_APP
+
+    files = _files(make_repo, {**RAILS_APP, **ASSOCIATED})
+    assert any(c.endswith(":<association>") for cs in build_graph(files).callers.values() for c in cs)
+    _assert_every_answer_is_the_whole_graphs(files)
+
+
 def test_reading_everything_past_the_share_gives_the_whole_graph(make_repo, monkeypatch) -> None:
     monkeypatch.setattr(lazy_module, "FULL_SHARE", 0.1)
     files = _files(make_repo)

@@ -2,6 +2,8 @@
 
 # The dependency graph's format and rules (graph.py). Here, not there, so a warm `list` keys its cached
 # reports on it without importing the graph.
+# 18: an ERB view's `render @entries`, `render entry` depend on the partial entries/_entry (FIX124);
+# 17: a Rails association makes a dependent the walk to transitive dependents does not go on from (FIX124);
 # 16: ERB views name Stimulus controllers (by identifier), Ruby constants and the partials they render;
 # 15: Ruby files (class_names.py): a constant names the file Zeitwerk loads it from (app/*/, concerns, lib/),
 #     an association its model; `x_test.rb`, `x_spec.rb` test the constant their path mirrors;
@@ -21,4 +23,4 @@
 # 5: Go imports name packages (directories), through go.mod;
 # 4: a docstring or comment edit is no body change;
 # 3: module-level names and who imports each module; 2: star imports
-GRAPH_VERSION = "16"
+GRAPH_VERSION = "18"

@@ -25,9 +25,13 @@ under an autoload root (each `app/*/` directory, its `concerns/`, and `lib/`) re
 as `Account::Syncer`, `::Account::Syncer`, or `Syncer` inside `class Account` (each enclosing namespace is tried,
 innermost first, then the top level; `Account::Syncer::Error` is in syncer.rb). Names are compared without case or
 underscores, so `APIKey` finds `api_key.rb` whatever the app's inflections. An association (`has_many :entries`,
-`belongs_to :owner, class_name: "Family::Member"`) names its model. The code is read by tree-sitter-ruby: a constant
-in a comment or a string is none, one in an interpolation is. A test file (`test/models/account/syncer_test.rb`,
-`spec/.../x_spec.rb`) also names the constant its path mirrors: the controller a request test exercises by its routes.
+`belongs_to :owner, class_name: "Family::Member"`) names its model as ASSOCIATION_OWNER: the declaring model depends
+on it, a dependent the walk to transitive dependents does not go on from (Graph.fan_in): associations run both ways
+between a Rails app's models, and through them every model reached the same 320 of maybe-finance/maybe's 1,014
+files (QA65 F1), its direct dependents telling changes apart and the reach not. The code is read by
+tree-sitter-ruby: a constant in a comment or a string is none, one in an interpolation is. A test file
+(`test/models/account/syncer_test.rb`, `spec/.../x_spec.rb`) also names the constant its path mirrors: the controller
+a request test exercises by its routes.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ PSR4_KEY = "<psr-4>"  # a composer.json's summary: imports[PSR4_KEY + prefix] is
 CS_NAMESPACE_KEY = "<c# namespace>"  # a C# file's summary: imports[CS_NAMESPACE_KEY] is its namespace
 JAVA_REF, JAVA_NAME, PHP_REF, VIEW_REF, CS_NAME, RB_NAME = "java:", "java~", "php:", "view:", "cs~", "rb~"
 STIMULUS_REF, PARTIAL_REF = "stimulus:", "partial:"  # a Stimulus controller's identifier; a Rails view's partial
+ASSOCIATION_OWNER = "<association>"  # the owner of a Rails association's reference: the walk to dependents stops there
 MAX_NAMES = 2_000  # class names read per file
 WORDS_KEY = "<words>"  # a Java file's summary: imports[WORDS_KEY] is the words its code writes, space-separated
 MAX_WORDS = 5_000  # words kept per Java file (members.py: which dependents name an altered member)
@@ -82,6 +87,10 @@ _STIMULUS_NAMESPACED = re.compile(r"""["'](\w+--[\w-]+)["']""")
 _STIMULUS_TARGET = re.compile(r"""(?:["']?data-|["'])([a-z][\w-]*?)-target\b|([a-z]\w*?)_target:""")
 _STIMULUS_FILE = re.compile(r"(?:^|/)(?:controllers|components)/(.+?)[-_]controller\.[jt]s$")
 _RENDER = re.compile(r"""render\s*\(?\s*(?:partial:\s*)?["']([\w/]+)["']""")
+# `render @entries`, `render entry`, `render @items.sort_by(...)` in a view's code: the object's partial, by Rails'
+# convention `entries/_entry` (its model's name, read from the variable's: most views name them so, QA65 F7)
+_RENDER_OBJECT = re.compile(r"\brender(?:[ \t]+|[ \t]*\([ \t]*)@?([a-z]\w*)(?=[ \t]*(?:[,)]|$)"
+                            r"|\.(?:sort_by|order|includes|where|limit|reverse|select|reject)\b)", re.M)
 _VIEWS_ROOT = re.compile(r"(?:^|/)app/views/")
 _RAILS_CONTROLLER = re.compile(r"(?:^|/)app/controllers/(.+)_controller\.rb$")
 _ACTION = re.compile(r"^[ \t]*def[ \t]+([a-z_]\w*)\b(?![?!=])", re.M)
@@ -93,6 +102,7 @@ _RUBY_CONSTANT = re.compile(r"(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*")
 _RUBY_ASSOCIATIONS = {"belongs_to": False, "has_one": False, "has_many": True, "has_and_belongs_to_many": True}
 _RUBY_QUERY = """(constant) @name (scope_resolution) @name
 (call method: (identifier) @call arguments: (argument_list . (simple_symbol) @model))"""
+_MODULE = "<module>"  # graph.MODULE_LEVEL: a reference of the file's top level
 _ruby_reader: list[tuple[object, object]] = []  # (parser, query), made on first use (in each worker process)
 
 
@@ -155,6 +165,13 @@ def _singular(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
+def _plural(word: str) -> str:
+    """`entry` -> `entries`, `address` -> `addresses`, `account` -> `accounts`: a model's views directory."""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return word[:-1] + "ies"
+    return word + "es" if word.endswith(("ss", "x", "ch", "sh")) else word + "s"
+
+
 def _ruby_nesting(node: Any) -> str:
     """The namespaces a Ruby node is written in (`module Provider; class Plaid` -> `provider::plaid`)."""
     names: list[str] = []
@@ -191,9 +208,9 @@ def _association(call: Any, symbol: Any) -> str | None:
     return _singular(word) if plural else word
 
 
-def ruby_refs(path: str, data: bytes) -> list[str]:
-    """The constants a Ruby file names, each with the namespaces it is named in (the module doc), as RB_NAME
-    references `nesting|name`."""
+def ruby_refs(path: str, data: bytes) -> list[tuple[str, str]]:
+    """(owner, reference) of each constant a Ruby file names, with the namespaces it is named in (the module doc), as
+    RB_NAME references `nesting|name`: owner `<module>`, or ASSOCIATION_OWNER for an association's model."""
     if not _ruby_reader:
         import tree_sitter
         import tree_sitter_ruby
@@ -203,24 +220,24 @@ def ruby_refs(path: str, data: bytes) -> list[str]:
     parser, query = _ruby_reader[0]
     import tree_sitter
 
-    refs: list[str] = []
+    refs: list[tuple[str, str]] = []
     if path.endswith((".erb", ".rb")):
-        refs.extend(_view_refs(path, data.decode("utf-8", "replace")))
+        refs.extend((_MODULE, ref) for ref in _view_refs(path, data.decode("utf-8", "replace")))
     if path.endswith(".erb"):
         data = b"\n".join(_ERB_CODE.findall(data))
     tree = parser.parse(data)  # type: ignore[attr-defined]
     if (mirrored := _RUBY_TEST.search(path)) is not None:
-        refs.append(f"{RB_NAME}|{_ruby_key(mirrored.group(1).replace('/', '::'))}")
+        refs.append((_MODULE, f"{RB_NAME}|{_ruby_key(mirrored.group(1).replace('/', '::'))}"))
     for _pattern, found in tree_sitter.QueryCursor(query).matches(tree.root_node):  # type: ignore[arg-type]
         if "name" in found:
             name = _ruby_name(found["name"][0])
-            node = found["name"][0]
+            node, owner = found["name"][0], _MODULE
         else:
-            node = found["call"][0]
+            node, owner = found["call"][0], ASSOCIATION_OWNER
             name = _association(node, found["model"][0])
         if name:
             absolute = "::" if name.startswith("::") else ""
-            refs.append(f"{RB_NAME}{'' if absolute else _ruby_nesting(node)}|{absolute}{_ruby_key(name)}")
+            refs.append((owner, f"{RB_NAME}{'' if absolute else _ruby_nesting(node)}|{absolute}{_ruby_key(name)}"))
         if len(refs) >= MAX_NAMES:
             break
     return list(dict.fromkeys(refs))
@@ -228,7 +245,8 @@ def ruby_refs(path: str, data: bytes) -> list[str]:
 
 def _view_refs(path: str, text: str) -> list[str]:
     """The Stimulus controllers a view or component names by identifier, and the partials a view or app/ code renders
-    (`render "shared/money_field"`: app/views/shared/_money_field.*; a view's `render "form"` beside it)."""
+    (`render "shared/money_field"`: app/views/shared/_money_field.*; a view's `render "form"` beside it, its
+    `render @entries` or `render entry`: app/views/entries/_entry.*)."""
     words: list[str] = []
     for kind, listed, quoted in _STIMULUS_ATTRIBUTE.findall(text):
         value = " ".join(_QUOTED.findall(listed)) if listed else quoted  # `["DS--dialog", "hotkey", data[:x]]`
@@ -251,6 +269,11 @@ def _view_refs(path: str, text: str) -> list[str]:
         elif not directory:
             continue  # a helper's or controller's bare name: the view directory depends on who calls it
         refs.append(f"{PARTIAL_REF}{views}{directory}/_{base}".replace("//", "/"))
+    if path.endswith(".erb") and views is not None and "render" in text:
+        code = "\n".join(part.decode("utf-8", "replace") for part in _ERB_CODE.findall(text.encode("utf-8", "replace")))
+        for word in _RENDER_OBJECT.findall(code):
+            single = _singular(word)
+            refs.append(f"{PARTIAL_REF}{views}{_plural(word) if single == word else word}/_{single}")
     if (controller := _RAILS_CONTROLLER.search(path)) is not None:
         # an action renders its template unnamed: AccountsController#show is app/views/accounts/show.html.erb's
         # dependent (a view's change otherwise reached nothing, QA65)

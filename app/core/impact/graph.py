@@ -36,6 +36,7 @@ from typing import Any
 
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
 from app.core.impact.class_names import (
+    ASSOCIATION_OWNER,
     CS_NAME,
     CS_NAMESPACE_KEY,
     JAVA_PACKAGE_KEY,
@@ -77,6 +78,10 @@ MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
 MAX_WALK = 5_000  # transitive callers visited per symbol
 MAX_REFS_PER_DEF = 2_000
 MODULE_LEVEL = "<module>"
+# the owners of references that make a dependent the walk to transitive dependents does not go on from: a Rust file's
+# `pub use` (its users name its other items), a Rails association (class_names.py: models reach each other both ways)
+WALK_STOPS = (REEXPORT_OWNER, ASSOCIATION_OWNER)
+_ASSOCIATED = f":{ASSOCIATION_OWNER}"
 PY_SUFFIXES = (".py",)
 JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 # read by class_names.py: a file is a class, named by package or namespace (Ruby: by its path, as Zeitwerk loads it)
@@ -134,7 +139,7 @@ def module_name(path: str) -> str:
 def display_id(sid: str) -> str:
     """"pkg.mod:Class.method" -> "pkg.mod.Class.method"; a module's top level ("pkg.mod:<module>") -> "pkg.mod"."""
     module, _, qual = sid.partition(":")
-    return module if qual in (MODULE_LEVEL, REEXPORT_OWNER) else f"{module}.{qual}" if qual else module
+    return module if qual in (MODULE_LEVEL, *WALK_STOPS) else f"{module}.{qual}" if qual else module
 
 
 def package_of(module: str) -> str:
@@ -561,7 +566,7 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
             summary.imports[RUST_TESTED_KEY] = "1"
         return summary
     if path.endswith(RUBY_SUFFIXES):
-        summary.refs = [(MODULE_LEVEL, target) for target in ruby_refs(path, data)]
+        summary.refs = ruby_refs(path, data)
         return summary
     if path.endswith(".cs"):
         namespace, targets, summary.stars = csharp_refs(path, text)
@@ -758,9 +763,10 @@ class Graph:
                 for passed in resolver.rust_passed:
                     self.through.setdefault(passed, set()).add(caller)
             callers = self.callers.setdefault(target, set())
-            if owner == REEXPORT_OWNER and f"{summary.module}:{MODULE_LEVEL}" in callers:
-                continue  # a file that uses what it re-exports is a dependent of it as any other
-            callers.discard(f"{summary.module}:{REEXPORT_OWNER}")
+            if owner in WALK_STOPS and f"{summary.module}:{MODULE_LEVEL}" in callers:
+                continue  # a file that uses what it re-exports, or names a model it associates, is a dependent as any
+            if owner not in WALK_STOPS:
+                callers.difference_update([f"{summary.module}:{stop}" for stop in WALK_STOPS])
             callers.add(caller)
             if summary.is_test:
                 self.tests.setdefault(target, set()).add(summary.module)
@@ -958,15 +964,24 @@ class Graph:
             current = queue.popleft()
             owner, _, qual = current.partition(":")
             # import-level dependents: of a JavaScript file, or of a Go file's package; not of a Rust file that
-            # re-exports the target: its users name its other items (rust_names.py)
-            module_callers = (() if qual == REEXPORT_OWNER
+            # re-exports the target (its users name its other items, rust_names.py), nor of a Rails model that
+            # associates it (class_names.py)
+            module_callers = (() if qual in WALK_STOPS
                               else self.callers_of(go_package(owner) if owner.endswith(".go") else owner))
             importers = self.importers_of(owner) if module and qual == MODULE_LEVEL else ()
             for caller in (*self.callers_of(current), *module_callers, *importers):
                 if caller not in seen and caller != target:
                     seen.add(caller)
                     queue.append(caller)
-        return direct, seen
+        return _file_level(direct), _file_level(seen)
+
+
+def _file_level(ids: set[str]) -> set[str]:
+    """Dependents by association (`app/models/account.rb:<association>`) as the file's top level: once the walk is
+    done, a file reached both ways is one dependent."""
+    if not any(i.endswith(_ASSOCIATED) for i in ids):
+        return ids
+    return {f"{i[:-len(_ASSOCIATED)]}:{MODULE_LEVEL}" if i.endswith(_ASSOCIATED) else i for i in ids}
 
 
 def mark_test_modules(resolver: _Resolver, summaries: Iterable[FileSummary]) -> set[str]:
