@@ -318,7 +318,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     impersonation, secret initializers, Devise's OmniAuth, app/models/session.rb, webhook controllers; Rails'
 #     `t.virtual` is an added column, `reversible`'s down block a rollback, an enum to a string widens (QA65);
 # 139: the size factor names the kinds of source it counted (".rb, .js"), not a list of other languages (QA65 F9);
-ANALYSIS_VERSION = "139"
+# 140: Go, Python and Rust files under build/ or dist/ are not collapsed as build output (FIX123);
+ANALYSIS_VERSION = "140"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
