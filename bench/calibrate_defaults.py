@@ -34,8 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.core.calibration.evaluate import METRICS, bootstrap
 from app.analysis.analyzer import ANALYSIS_VERSION
+from app.core.calibration.evaluate import METRICS, bootstrap
 from app.core.calibration.run import L2, LABELS_VERSION, MIN_NONZERO, label_history
 from app.core.calibration.run import usable_features as _usable
 from app.core.calibration.szz import CalibrateConfig

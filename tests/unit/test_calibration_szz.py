@@ -462,3 +462,20 @@ def test_effort_is_the_lines_read_by_hand_and_markers_are_read_as_the_analysis_r
     assert sample.feats["spread"] == pytest.approx(math.log1p(2))
     assert explained["history"] == f"{marked} changed 2x in 90 days", explained
     assert sample.feats["history"] == pytest.approx(math.log1p(2))
+
+
+def test_the_effort_leaves_out_files_moved_unchanged(make_repo) -> None:
+    """FIX123: the log reads without renames, so uv's #19770, which moved its integration tests, was 427,080 lines
+    of effort where 6,020 were edited: alone more than 20% of the newer half's lines, recall at 20% of lines read
+    1.000 for every ranking. A file moved unchanged is no reading; a moved file that is edited is still read."""
+    b = make_repo()
+    body = "".join(f"def f{n}():\n    return {n}\n" for n in range(50))
+    files = {"src/app.py": "def run():\n    return 0\n", "tests/old/test_big.py": body,
+             "tests/old/test_b.py": body + "#\n"}
+    b.commit("init", files, author=ALICE, when=T0)
+    moved = {"src/app.py": "def run():\n    return 1\n", "tests/new/test_big.py": body,
+             "tests/new/test_b.py": body + "# edited\n", "tests/old/test_big.py": None, "tests/old/test_b.py": None}
+    change = b.commit("Move the tests", moved, author=BOB, when=T0 + DAY)
+    [sample] = [s for s in label_history(GitRepo(b.path), b.head(), CalibrateConfig(), workers=0).samples
+                if s.sha == change]
+    assert sample.lines == 2 + 2 * 101  # src/app.py's edit and test_b.py deleted and added; test_big.py moved

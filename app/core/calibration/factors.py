@@ -284,6 +284,18 @@ def by_hand(commit: LogCommit, chunks: ChunkConfig = DEFAULT_CHUNKS,
                    modes={p: m for p, m in commit.modes.items() if p not in drop})
 
 
+def lines_read(hand: LogCommit) -> int:
+    """The effort of a commit `by_hand`: its changed lines but those of files it moves unchanged (a path deleted and
+    another added with the same content), which the analysis's rename detection shows as renames with no lines to
+    read. The log reads without renames (each path's own history): astral-sh/uv's #19770, which moved its
+    integration tests into harnesses, counted 427,080 changed lines, 56% of the newer half's, where 6,020 are edits."""
+    whole = {path: new if old == NULL_BLOB else old for path, (old, new) in hand.blobs.items()
+             if NULL_BLOB in (old, new) and old != new}  # a file added or deleted whole -> its content
+    added = {whole[path] for path, (old, _) in hand.blobs.items() if path in whole and old == NULL_BLOB}
+    moved = added & {whole[path] for path, (_, new) in hand.blobs.items() if path in whole and new == NULL_BLOB}
+    return sum(a + d for path, (a, d) in hand.files.items() if whole.get(path) not in moved)
+
+
 def _marked_generated(commit: LogCommit, path: str, chunks: ChunkConfig,
                       read_blob: Callable[[str], bytes | None]) -> bool:
     """Whether a changed text file's new version (a deleted file's old one) opens with a generator's marker."""
@@ -347,7 +359,7 @@ class Measured:
     sha: str
     time: int
     feats: dict[str, float]
-    lines: int  # the effort: the lines a person reads (`by_hand`), not a lock file's or generated code's
+    lines: int  # the effort: the lines a person reads (`lines_read`), not a lock file's, generated code's or a move's
     code: bool
     ai_tool: str | None
 
@@ -498,7 +510,7 @@ class _Walk:
                                        ai, *self.shown.pop(commit.sha), chunks=self.chunks, touched=list(commit.files))
                 # code-touching as the analysis reads it: a file whose changed lines are all its own tests is not
                 self.out.append(Measured(commit.sha, commit.info.commit_time, likelihood_features(inputs),
-                                         hand.lines, bool(code_lines(inputs)), ai))
+                                         lines_read(hand), bool(code_lines(inputs)), ai))
             self.past.add(commit)
 
     def close(self, finished: bool) -> None:
