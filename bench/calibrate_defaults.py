@@ -34,8 +34,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.analysis.analyzer import ANALYSIS_VERSION
 from app.core.calibration.evaluate import METRICS, bootstrap
-from app.core.calibration.run import L2, MIN_NONZERO, label_history
+from app.core.calibration.run import L2, LABELS_VERSION, MIN_NONZERO, label_history
 from app.core.calibration.run import usable_features as _usable
 from app.core.calibration.szz import CalibrateConfig
 from app.core.git.repo import GitRepo
@@ -57,7 +58,8 @@ def main() -> int:
         if not line.strip() or line.startswith("#"):
             continue
         name, path, head = line.split()[:3]
-        key = f"v5c:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
+        # the versions: a change to a factor or to the labels is not read back from rows measured before it
+        key = f"a{ANALYSIS_VERSION}:l{LABELS_VERSION}:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
         if key not in cache:
             started = time.perf_counter()
             labelled = label_history(GitRepo(path), head, CalibrateConfig(max_fix_lines=args.max_fix_lines),
@@ -89,7 +91,7 @@ Row = tuple[dict[str, float], int, int, int]  # features, defect-inducing, touch
 
 def figures(scores: list[float], rows: list[Row], rounds: int) -> list[tuple[float, float, float]]:
     labels = [r[1] for r in rows]
-    # every changed line, as `calibrate` reads the effort (the size factor leaves lock and generated files out)
+    # the lines read by hand (`by_hand`: not lock, vendored or generated files' lines), as `calibrate` reads the effort
     lines = [float(r[3]) for r in rows]
     return [bootstrap(metric, scores, labels, lines, rounds=rounds) for metric in METRICS.values()]
 

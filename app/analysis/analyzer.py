@@ -323,7 +323,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     GraphQL type changes that break clients and dropped interfaces; route tables (routes.rb, urls.py) tier 1 (FIX126)
 # 142: a Rails association is a direct dependency the blast radius's walk does not go on through (QA65 F1, FIX124);
 #     an ERB view's `render @entries` and `render entry` depend on the partial entries/_entry (QA65 F7, FIX124);
-ANALYSIS_VERSION = "142"
+# 143: Go, Python and Rust files under build/ or dist/ are not collapsed as build output (FIX123);
+ANALYSIS_VERSION = "143"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -38,7 +38,7 @@ from app.core.metrics.complexity import (
     python_by_radon,
 )
 from app.core.metrics.spans import InFileTests, test_line_count
-from app.core.planner.builder import collapsed_by_path, without_history
+from app.core.planner.builder import blob_first_lines, collapsed_by_path, generated_marker_in, without_history
 from app.core.planner.model import ChunkConfig
 from app.core.provenance.commits import DEFAULT, ProvenanceConfig, commit_confidence, commit_signals, primary_tool
 from app.core.risk.likelihood import likelihood_features
@@ -232,14 +232,17 @@ def ai_tool(info: CommitInfo, config: ProvenanceConfig = DEFAULT) -> str | None:
 
 def commit_inputs(commit: LogCommit, history: HistoryIndex, complexity_added: int, ai: str | None,
                   code_bytes_before: int = 0, deepest_indent: int = 0,
-                  inline_tests: dict[str, int] | None = None, chunks: ChunkConfig = DEFAULT_CHUNKS) -> RiskInputs:
+                  inline_tests: dict[str, int] | None = None, chunks: ChunkConfig = DEFAULT_CHUNKS,
+                  touched: Sequence[str] | None = None) -> RiskInputs:
     """The RiskInputs of one commit: its own diff (`by_hand`: what the analysis counts), the complexity it added,
     the history before it, the bytes its changed code files held at its parent (`code_bytes_before`), the
     indentation of its most indented added line of code (`deepest_indent`) and its changed lines in tests inside
     source files (`inline_tests`, inline_test_lines). History, authors and experience leave out the paths whose
-    past says nothing (`without_history`: lock files, generated code, translation catalogues), as the analysis does."""
+    past says nothing (`without_history`: lock files, generated code, translation catalogues), as the analysis does;
+    `touched`: all the paths of the commit `by_hand` was taken of (a file marked generated keeps its history there)."""
     paths = sorted(commit.files)
-    figures = history.figures(own_paths([p for p in paths if not without_history(p, chunks)]), list(commit.authors))
+    asked = sorted(touched) if touched is not None else paths
+    figures = history.figures(own_paths([p for p in asked if not without_history(p, chunks)]), list(commit.authors))
     return RiskInputs(
         lines_added=sum(a for a, _ in commit.files.values()),
         lines_deleted=sum(d for _, d in commit.files.values()),
@@ -266,16 +269,41 @@ def own_paths(paths: list[str]) -> list[str]:
     return [path for path in paths if not vendored(path)]
 
 
-def by_hand(commit: LogCommit, chunks: ChunkConfig = DEFAULT_CHUNKS) -> LogCommit:
-    """The commit without the files a machine writes by their paths (`collapsed_by_path`: lock files, generated
-    code, snapshots): what the analysis's size, spread, code and complexity factors count of a pending change
-    (`_by_hand` there, which also reads generator markers): a dependency bump's go.sum or Cargo.lock lines were size."""
-    drop = [path for path in commit.files if collapsed_by_path(path, chunks) is not None]
+def by_hand(commit: LogCommit, chunks: ChunkConfig = DEFAULT_CHUNKS,
+            read_blob: Callable[[str], bytes | None] | None = None) -> LogCommit:
+    """The commit without the files a machine writes: by their paths (`collapsed_by_path`: lock files, generated
+    code, snapshots) and, given `read_blob`, by a generator's marker in their first lines (`generated_marker_in`).
+    What the analysis's size, spread, code and complexity factors count of a pending change (`_by_hand` there), and
+    the lines its plan has a person read: a dependency bump's go.sum or Cargo.lock lines were size, and effort."""
+    drop = [path for path in commit.files if collapsed_by_path(path, chunks) is not None
+            or (read_blob is not None and _marked_generated(commit, path, chunks, read_blob))]
     if not drop:
         return commit
     return replace(commit, files={p: n for p, n in commit.files.items() if p not in drop},
                    blobs={p: b for p, b in commit.blobs.items() if p not in drop},
                    modes={p: m for p, m in commit.modes.items() if p not in drop})
+
+
+def lines_read(hand: LogCommit) -> int:
+    """The effort of a commit `by_hand`: its changed lines but those of files it moves unchanged (a path deleted and
+    another added with the same content), which the analysis's rename detection shows as renames with no lines to
+    read. The log reads without renames (each path's own history): astral-sh/uv's #19770, which moved its
+    integration tests into harnesses, counted 427,080 changed lines, 56% of the newer half's, where 6,020 are edits."""
+    whole = {path: new if old == NULL_BLOB else old for path, (old, new) in hand.blobs.items()
+             if NULL_BLOB in (old, new) and old != new}  # a file added or deleted whole -> its content
+    added = {whole[path] for path, (old, _) in hand.blobs.items() if path in whole and old == NULL_BLOB}
+    moved = added & {whole[path] for path, (_, new) in hand.blobs.items() if path in whole and new == NULL_BLOB}
+    return sum(a + d for path, (a, d) in hand.files.items() if whole.get(path) not in moved)
+
+
+def _marked_generated(commit: LogCommit, path: str, chunks: ChunkConfig,
+                      read_blob: Callable[[str], bytes | None]) -> bool:
+    """Whether a changed text file's new version (a deleted file's old one) opens with a generator's marker."""
+    old, new = commit.blobs.get(path, (NULL_BLOB, NULL_BLOB))
+    blob = old if new == NULL_BLOB else new
+    if blob == NULL_BLOB or not any(commit.files.get(path, (0, 0))):  # a binary file's or a mode change's: no text
+        return False
+    return generated_marker_in(blob_first_lines(blob, read_blob), chunks) is not None
 
 
 def inline_test_lines(commit: LogCommit, tests: InFileTests) -> dict[str, int]:
@@ -331,7 +359,7 @@ class Measured:
     sha: str
     time: int
     feats: dict[str, float]
-    lines: int
+    lines: int  # the effort: the lines a person reads (`lines_read`), not a lock file's, generated code's or a move's
     code: bool
     ai_tool: str | None
 
@@ -423,6 +451,7 @@ class _Queued:
     blocks, and the measuring under way (`_measure_block` in a thread of its own, `_Measuring`)."""
 
     block: list[LogCommit]
+    hand: dict[str, LogCommit]  # its studied commits `by_hand`, by commit
     pairs: list[tuple[str, str, str | None, str]]  # commit, path, old blob, new blob
     cut: dict[tuple[str, str], _Pair]
     known: dict[str, FileMetrics]  # measured by an earlier block, taken from the memo as this one was queued
@@ -454,12 +483,13 @@ class _Walk:
 
     def queue(self, block: list[LogCommit]) -> _Queued:
         """Read the block's studied commits' blobs and start measuring what no earlier block measured."""
-        pairs, items, cut, known = _queue_block([by_hand(c, self.chunks) for c in block if c.sha in self.study],
-                                                self.read_blob, self.memo, self.pending, self.read_figures)
+        hand = {c.sha: by_hand(c, self.chunks, self.read_blob) for c in block if c.sha in self.study}
+        pairs, items, cut, known = _queue_block(list(hand.values()), self.read_blob, self.memo, self.pending,
+                                                self.read_figures)
         keeps = {new for _, _, _, new in pairs if new in items or new in known or new in self.pending}
         measuring = _Measuring(items, cut, self.workers, self.pool, self.stop.is_set)
         self.threads = [t for t in self.threads if t.thread.is_alive()] + [measuring]
-        queued = _Queued(block, pairs, cut, known, keeps, measuring)
+        queued = _Queued(block, hand, pairs, cut, known, keeps, measuring)
         self.pending = keeps
         return queued
 
@@ -475,11 +505,12 @@ class _Walk:
         for commit in queued.block:
             if commit.sha in self.study:
                 ai = ai_tool(commit.info, self.ai_config)
-                inputs = commit_inputs(by_hand(commit, self.chunks), self.past.before(commit), added.get(commit.sha, 0),
-                                       ai, *self.shown.pop(commit.sha), chunks=self.chunks)
+                hand = queued.hand[commit.sha]
+                inputs = commit_inputs(hand, self.past.before(commit), added.get(commit.sha, 0),
+                                       ai, *self.shown.pop(commit.sha), chunks=self.chunks, touched=list(commit.files))
                 # code-touching as the analysis reads it: a file whose changed lines are all its own tests is not
                 self.out.append(Measured(commit.sha, commit.info.commit_time, likelihood_features(inputs),
-                                         commit.lines, bool(code_lines(inputs)), ai))
+                                         lines_read(hand), bool(code_lines(inputs)), ai))
             self.past.add(commit)
 
     def close(self, finished: bool) -> None:
