@@ -22,15 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import random
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from calibrate_candidates import repositories
+from calibrate_indent import Scored, metrics_of, paired_mean_gain
 
 from app.core.calibration.evaluate import METRICS
 from app.core.calibration.factors import NULL_BLOB, by_hand, read_first_parent_log
@@ -44,36 +43,6 @@ from app.errors import ReviewTuiError
 
 BUILT_IN = tuple(f for f in LIKELIHOOD_FEATURES if f != "ai_share")  # AI share: too few in these histories
 Row = tuple[dict[str, float], int, int, float]  # factors, label, code-touching, changed lines (effort)
-Scored = tuple[list[float], list[int], list[float]]  # scores, labels, changed lines of code-touching commits
-
-
-def metrics_of(scored: Scored) -> dict[str, float]:
-    return {name: metric(*scored) for name, metric in METRICS.items()}
-
-
-def paired_mean_gain(a: dict[str, Scored], b: dict[str, Scored], rounds: int,
-                     seed: int = 12) -> dict[str, tuple[float, float, float]]:
-    """Mean over repositories of metric(a) - metric(b), with a percentile interval from resampling each
-    repository's commits, the same picks for a and b (calibrate_indent.py's, which no longer imports)."""
-    rng = random.Random(seed)
-    value = {m: sum(metrics_of(a[r])[m] - metrics_of(b[r])[m] for r in a) / len(a) for m in METRICS}
-    samples: dict[str, list[float]] = defaultdict(list)
-    for _ in range(rounds):
-        gains: dict[str, float] = defaultdict(float)
-        for repo in a:
-            n = len(a[repo][1])
-            pick = [rng.randrange(n) for _ in range(n)]
-            for m, metric in METRICS.items():
-                gains[m] += (metric(*([seq[i] for i in pick] for seq in a[repo]))
-                             - metric(*([seq[i] for i in pick] for seq in b[repo]))) / len(a)
-        for m in METRICS:
-            samples[m].append(gains[m])
-    out = {}
-    for m in METRICS:
-        ordered = sorted(x for x in samples[m] if math.isfinite(x))
-        low, high = int(0.025 * len(ordered)), min(len(ordered) - 1, int(0.975 * len(ordered)))
-        out[m] = (value[m], ordered[low], ordered[high])
-    return out
 
 
 def cached_rows(cache_file: str, name: str, head: str, max_commits: int) -> list[list]:
