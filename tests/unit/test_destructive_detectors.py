@@ -1214,3 +1214,40 @@ def test_a_guard_drop_of_the_migrations_own_scratch_table_is_no_loss(make_repo) 
     [(line, reason)] = found("made-new")
     assert line == 4 and "ends a table rebuild" in reason, reason
     assert found("kept") == [(1, "table memo: DROP TABLE deletes the table and all its data")]
+
+
+# ==================================================================================================
+# alembic: a filtered delete in upgrade() that downgrade() does not restore (FIX126 F3)
+# ==================================================================================================
+
+
+def _alembic(upgrade: str, downgrade: str | None) -> list[tuple[str, int | None, str, float]]:
+    text = ('import sqlalchemy as sa\nfrom alembic import op\n\nitems = sa.table("items", sa.column("state"))\n\n'
+            f"def upgrade():\n    {upgrade}\n")
+    if downgrade is not None:
+        text += f"\ndef downgrade():\n    {downgrade}\n"
+    return [(f.kind, f.line, f.target, f.weight)
+            for f in migrations.scan_python_migration(text, "alembic/versions/1_x.py", Work())]
+
+
+def test_an_alembic_filtered_delete_is_lost_unless_downgrade_inserts() -> None:
+    rows = ("migration-delete-rows", 7, "rows of items", 0.5)
+    assert _alembic('op.execute("DELETE FROM items WHERE state = \'old\'")', None) == [rows]
+    assert _alembic('op.execute(sa.text("DELETE FROM items WHERE state = \'old\'"))', "pass") == [rows]
+    assert _alembic("op.get_bind().execute(sa.delete(items).where(items.c.state == 'old'))",
+                    'op.drop_index("ix_x")') == [rows]
+    # a downgrade that inserts rows back restores them
+    assert _alembic('op.execute("DELETE FROM items WHERE state = \'old\'")',
+                    'op.execute("INSERT INTO items (state) VALUES (\'old\')")') == []
+    assert _alembic('op.execute("DELETE FROM items WHERE state = \'old\'")', "op.bulk_insert(items, [])") == []
+    # every row: sql-delete-all alone, not also a row delete
+    assert _alembic('op.execute("DELETE FROM items")', "pass") == [("sql-delete-all", 7, "every row of items", 1.0)]
+
+
+def test_an_alembic_filtered_delete_reads_its_table_line_and_downgrade(make_repo) -> None:
+    text = ('from alembic import op\n\n\ndef upgrade():\n    op.execute("DELETE FROM items WHERE state = \'old\'")\n'
+            "\n\ndef downgrade():\n    pass\n")
+    result = _change(make_repo, {"README": "x"}, {"alembic/versions/1_purge.py": text})
+    assert [f.summary() for f in result.findings] == [
+        "alembic/versions/1_purge.py:5: rows of items: upgrade(), line 5, deletes those matched by "
+        "WHERE state = 'old'; downgrade() (line 8) does not bring them back: it inserts no row"]

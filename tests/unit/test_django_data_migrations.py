@@ -161,3 +161,79 @@ def test_run_sql_deletes_by_reverse_a_list_and_every_row() -> None:
         (django_data.KIND, 3, "rows of t", django_data.FILTERED_DELETE_WEIGHT)]
     assert _scan(migration('migrations.RunSQL("DELETE FROM t WHERE 1 = 1", migrations.RunSQL.noop)')) == [
         ("sql-delete-all", 3, "every row of t", 1.0)]
+
+
+# saleor's 0042_propagate_temporary_field (#16102), trimmed: raw DELETEs through a cursor inside RunPython under noop
+SALEOR_0042 = '''from django.db import connection, migrations
+
+BATCH = 1000
+
+
+def copy_page_id(_apps, _schema_name):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE attribute_assignedpageattributevalue SET page_uniq = page_id WHERE page_uniq IS NULL")
+
+
+def remove_page_id_duplicates(_apps, _schema_name):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            DELETE FROM ATTRIBUTE_ASSIGNEDPAGEATTRIBUTEVALUE aa
+            WHERE aa.id IN (
+                SELECT tt.id FROM ATTRIBUTE_ASSIGNEDPAGEATTRIBUTEVALUE tt
+                WHERE tt.page_uniq IS NULL
+                LIMIT %s
+            );
+            """,
+            [BATCH],
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("attribute", "0041_auto_20240508_0855")]
+
+    operations = [
+        migrations.RunPython(copy_page_id, migrations.RunPython.noop),
+        migrations.RunPython(remove_page_id_duplicates, migrations.RunPython.noop),
+    ]
+'''
+
+
+def test_a_cursor_delete_inside_run_python_is_the_run_pythons_delete_in_a_real_change(make_repo) -> None:
+    builder = make_repo()
+    first = builder.commit("base", {"saleor/attribute/migrations/__init__.py": ""}, author=ALICE)
+    second = builder.commit("head", {"saleor/attribute/migrations/0042_propagate_temporary_field.py": SALEOR_0042},
+                            author=ALICE)
+    repo = GitRepo(builder.path)
+    result = scan_change(repo.diff(first, second), blob_reader(repo.blob))
+    # the forward that only updates deletes nothing; the one that deletes duplicates is flagged once, at the DELETE
+    assert [(f.kind, f.line, f.weight) for f in result.findings] == [
+        (django_data.KIND, 15, django_data.FILTERED_DELETE_WEIGHT)]
+    assert result.findings[0].summary() == (
+        "saleor/attribute/migrations/0042_propagate_temporary_field.py:15: rows of "
+        "ATTRIBUTE_ASSIGNEDPAGEATTRIBUTEVALUE: RunPython(remove_page_id_duplicates), line 31, deletes those matched "
+        "by WHERE aa.id IN ( SELECT tt.id FROM ATTRIBUTE_ASSIGNEDPAGEATTRIBUTEVALUE tt WHERE…; "
+        "its reverse, migrations.RunPython.noop, does not bring them back")
+
+
+def test_cursor_deletes_in_run_python_by_reverse_and_every_row() -> None:
+    def migration(body: str, reverse: str) -> str:
+        return ("from django.db import migrations\n"
+                "def forward(apps, schema_editor):\n"
+                f"    {body}\n"
+                "def backward(apps, schema_editor):\n"
+                "    Item = apps.get_model('shop', 'Item')\n"
+                "    Item.objects.bulk_create([Item(id=1)])\n"
+                "class Migration(migrations.Migration):\n"
+                f"    operations = [migrations.RunPython(forward, {reverse})]\n")
+
+    with_cursor = 'with schema_editor.connection.cursor() as c:\n        c.execute("DELETE FROM shop_item WHERE a = 1")'
+    assert _scan(migration(with_cursor, "migrations.RunPython.noop")) == [
+        (django_data.KIND, 4, "rows of shop_item", django_data.FILTERED_DELETE_WEIGHT)]
+    # no reverse: flagged; a reverse that creates rows restores them
+    chained = migration('connection.cursor().execute("DELETE FROM shop_item WHERE a = 1")', "None")
+    assert _scan(chained) == [(django_data.KIND, 3, "rows of shop_item", django_data.FILTERED_DELETE_WEIGHT)]
+    assert _scan(migration(with_cursor, "backward")) == []
+    # every row stays sql-delete-all at a drop's weight, once
+    assert _scan(migration('connection.cursor().execute("DELETE FROM shop_item")', "migrations.RunPython.noop")) == [
+        ("sql-delete-all", 3, "every row of shop_item", 1.0)]

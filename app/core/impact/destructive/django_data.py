@@ -10,7 +10,9 @@ is judged by migrations.py whatever the reverse; a forward that only creates or 
 
 `migrations.RunSQL("DELETE FROM t WHERE ...", reverse_sql=migrations.RunSQL.noop)` is the same loss written in SQL
 and is judged alike (`run_sql_delete`): its reverse restores when it inserts, copies or merges rows, or is not a
-string read here.
+string read here. A filtered `DELETE ... WHERE` a forward function runs through a cursor (`cursor.execute(...)`) is
+judged as the forward's delete; an alembic upgrade()'s filtered delete under a downgrade() that inserts no row
+(`alembic_delete`) is the same loss again.
 """
 
 from __future__ import annotations
@@ -129,19 +131,33 @@ def _restores(reverse: ast.expr | None, functions: dict[str, ast.FunctionDef]) -
                for node in ast.walk(body))
 
 
+def unrestored_forward(call: ast.Call, reverse: ast.expr | None,
+                       functions: dict[str, ast.FunctionDef]) -> ast.FunctionDef | None:
+    """A RunPython's forward function (its first argument, or `code=`) when it is read here and its reverse cannot
+    write rows back; else None."""
+    forward = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "code"), None)
+    if not isinstance(forward, ast.Name) or forward.id not in functions or _restores(reverse, functions):
+        return None
+    return functions[forward.id]
+
+
+def _undo(reverse: ast.expr | None, argument: str) -> str:
+    return (f"no {argument}: the migration cannot be rolled back" if reverse is None
+            else f"its reverse, {ast.unparse(reverse)[:MAX_SHOWN_FILTER]}, does not bring them back")
+
+
 def run_python_deletes(call: ast.Call, reverse: ast.expr | None,
                        functions: dict[str, ast.FunctionDef]) -> list[tuple[RowDelete, sql.Op]]:
     """The deletes of a RunPython's forward function (the call's first argument) that its reverse cannot restore."""
-    forward = call.args[0] if call.args else next((kw.value for kw in call.keywords if kw.arg == "code"), None)
-    if not isinstance(forward, ast.Name) or forward.id not in functions or _restores(reverse, functions):
+    function = unrestored_forward(call, reverse, functions)
+    if function is None:
         return []
-    undo = ("no reverse_code: the migration cannot be rolled back" if reverse is None
-            else f"its reverse, {ast.unparse(reverse)[:MAX_SHOWN_FILTER]}, does not bring them back")
+    forward, undo = function.name, _undo(reverse, "reverse_code")
     out = []
-    for delete in _deletes(functions[forward.id]):
+    for delete in _deletes(function):
         chain = delete.chain if len(delete.chain) <= MAX_SHOWN_FILTER else delete.chain[:MAX_SHOWN_FILTER] + "…"
         which = f"those matched by {chain}" if chain not in ("", ".all()") else "every one"
-        reason = f"RunPython({forward.id}), line {call.lineno}, deletes {which}; {undo}"
+        reason = f"RunPython({forward}), line {call.lineno}, deletes {which}; {undo}"
         every_row = delete.chain in ("", ".all()")
         out.append((delete, sql.Op(KIND, f"{'every row' if every_row else 'rows'} of {delete.model}", reason,
                                    delete.table, weight=1.0 if every_row else FILTERED_DELETE_WEIGHT)))
@@ -161,14 +177,41 @@ def sql_restores(reverse: ast.expr | None, reverse_text: str | None) -> bool:
         return False
     if reverse_text is None:
         return True
-    return bool(_SQL_WRITES.search(reverse_text))
+    return writes_rows(reverse_text)
+
+
+def writes_rows(text: str) -> bool:
+    """Whether SQL inserts, copies, merges or replaces rows (what a reverse restores deleted rows with)."""
+    return bool(_SQL_WRITES.search(text))
+
+
+def where_of(statement: str) -> str:
+    """A DELETE's filter as shown: from its WHERE on, cut to MAX_SHOWN_FILTER."""
+    where = " ".join(statement.split())  # SQL in a triple-quoted string spreads over lines and indents
+    where = where[where.upper().find(" WHERE ") + 1:]
+    return where if len(where) <= MAX_SHOWN_FILTER else where[:MAX_SHOWN_FILTER] + "…"
 
 
 def run_sql_delete(table: str, statement: str, call: ast.Call, reverse: ast.expr | None) -> sql.Op:
     """The op of a RunSQL's filtered `DELETE FROM table WHERE ...` that its reverse cannot restore."""
-    undo = ("no reverse_sql: the migration cannot be rolled back" if reverse is None
-            else f"its reverse, {ast.unparse(reverse)[:MAX_SHOWN_FILTER]}, does not bring them back")
-    where = statement[statement.upper().find(" WHERE ") + 1:]
-    shown_where = where if len(where) <= MAX_SHOWN_FILTER else where[:MAX_SHOWN_FILTER] + "…"
-    reason = f"RunSQL, line {call.lineno}, deletes those matched by {shown_where}; {undo}"
+    undo = _undo(reverse, "reverse_sql")
+    reason = f"RunSQL, line {call.lineno}, deletes those matched by {where_of(statement)}; {undo}"
+    return sql.Op(KIND, f"rows of {table}", reason, table, weight=FILTERED_DELETE_WEIGHT)
+
+
+def run_python_sql_delete(table: str, statement: str, call: ast.Call, reverse: ast.expr | None) -> sql.Op:
+    """The op of a filtered `DELETE ... WHERE` a RunPython's forward function runs through a cursor (saleor's #16102
+    removes duplicates so) when its reverse cannot restore the rows: the same loss as the ORM's filtered delete."""
+    forward = ast.unparse(call.args[0] if call.args else call)[:MAX_SHOWN_FILTER]
+    reason = (f"RunPython({forward}), line {call.lineno}, deletes those matched by {where_of(statement)}; "
+              f"{_undo(reverse, 'reverse_code')}")
+    return sql.Op(KIND, f"rows of {table}", reason, table, weight=FILTERED_DELETE_WEIGHT)
+
+
+def alembic_delete(table: str, where: str, upgrade_line: int, downgrade: ast.FunctionDef | None) -> sql.Op:
+    """The op of an alembic upgrade()'s filtered delete (SQL `DELETE ... WHERE`, or `sa.delete(t).where(...)`) under a
+    downgrade() that writes no row back."""
+    undo = ("no downgrade(): the migration cannot be rolled back" if downgrade is None
+            else f"downgrade() (line {downgrade.lineno}) does not bring them back: it inserts no row")
+    reason = f"upgrade(), line {upgrade_line}, deletes those matched by {where}; {undo}"
     return sql.Op(KIND, f"rows of {table}", reason, table, weight=FILTERED_DELETE_WEIGHT)

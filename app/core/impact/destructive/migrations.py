@@ -151,6 +151,48 @@ _ALEMBIC_RESHAPES = frozenset({"rename_table", "alter_column", "drop_constraint"
 _DJANGO_RESHAPES = frozenset({"RenameField", "RenameModel", "AlterField", "RemoveConstraint", "AddConstraint"})
 
 
+# calls through which an alembic downgrade() writes rows back
+_ROW_WRITES = frozenset({"bulk_insert", "insert", "insert_many", "copy_from", "copy_expert"})
+
+
+def _last_name(func: ast.expr) -> str:
+    """`op.execute` -> "execute", `op.get_bind().execute` -> "execute", `text` -> "text"."""
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _sa_tables(tree: ast.Module, known: dict[str, str]) -> dict[str, str]:
+    """Names assigned a SQLAlchemy table: `accounts = sa.table("accounts", ...)` -> {"accounts": "accounts"}."""
+    found: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call) and _last_name(node.value.func) in ("table", "Table")
+                and node.value.args):
+            name = string_value(node.value.args[0], sql_placeholder, known)
+            if name:
+                found[node.targets[0].id] = name
+    return found
+
+
+def _sa_delete(node: ast.expr, tables: dict[str, str]) -> tuple[str, str] | None:
+    """(table, ".where(...)") of SQLAlchemy's `delete(t).where(...)` or `t.delete().where(...)`; else None."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "where"):
+        return None
+    receiver = node.func.value
+    if not (isinstance(receiver, ast.Call) and _last_name(receiver.func) == "delete"):
+        return None
+    if receiver.args:
+        target: ast.expr = receiver.args[0]
+    elif isinstance(receiver.func, ast.Attribute):
+        target = receiver.func.value
+    else:
+        return None
+    if isinstance(target, ast.Call) and _last_name(target.func) in ("table", "Table") and target.args:
+        table = string_value(target.args[0], sql_placeholder) or ast.unparse(target)
+    else:
+        table = tables.get(ast.unparse(target), ast.unparse(target))
+    return table, ast.unparse(node)[len(ast.unparse(receiver)):]
+
+
 def string_sequences(tree: ast.Module, known: dict[str, str]) -> dict[str, list[str]]:
     """Names assigned a tuple or list of statically known strings (`MODELS = ('region', 'site')`), the last
     assignment winning: what a comprehension of migration operations loops over."""
@@ -288,9 +330,7 @@ class _PythonMigration(ast.NodeVisitor):
         if ops:
             self.events.append(Event(section, line, text, ops=ops, replays=self.replays))
         if last == "RunPython":
-            for delete, op in django_data.run_python_deletes(node, _arg(node, 1, "reverse_code"), self.functions):
-                self.events.append(Event(section, delete.line, self.lines.text_of(delete.line), ops=[op],
-                                         replays=self.replays))
+            self._run_python_deletes(node, section)
         if last == "RunSQL":
             self._sql(_arg(node, 0, "sql"), section, node)
             self._sql(_arg(node, 1, "reverse_sql"), sql.DOWN, node)
@@ -327,14 +367,73 @@ class _PythonMigration(ast.NodeVisitor):
         if django_data.sql_restores(reverse, reverse_text):
             return
         for start, text in self._strings(_arg(node, 0, "sql")) or ():
-            lines = Lines(text)
-            for statement in sql.split_statements(text, self.work):
-                table = sql.filtered_delete(statement.code, self.work)
-                if table is None:
-                    continue
-                line = start + lines.line_of(statement.offset) - 1
-                op = django_data.run_sql_delete(sql.readable(table), statement.code, node, reverse)
+            for line, table, statement in self._filtered_deletes(start, text):
+                op = django_data.run_sql_delete(table, statement, node, reverse)
                 self.events.append(Event(sql.UP, line, self.lines.text_of(line), ops=[op], replays=self.replays))
+
+    def _filtered_deletes(self, start: int, text: str) -> list[tuple[int, str, str]]:
+        """(line, table, statement) of each `DELETE ... WHERE <a filter>` in SQL that starts at line `start`; a
+        DELETE of every row is sql-delete-all, judged with the rest of the SQL."""
+        lines, out = Lines(text), []
+        for statement in sql.split_statements(text, self.work):
+            table = sql.filtered_delete(statement.code, self.work)
+            if table is not None:
+                out.append((start + lines.line_of(statement.offset) - 1, sql.readable(table), statement.code))
+        return out
+
+    def _run_python_deletes(self, node: ast.Call, section: str) -> None:
+        """A RunPython's forward deletes its reverse cannot restore: querysets' delete() (django_data), and filtered
+        `DELETE ... WHERE` SQL it runs through a cursor's execute()."""
+        reverse = _arg(node, 1, "reverse_code")
+        for delete, op in django_data.run_python_deletes(node, reverse, self.functions):
+            self.events.append(Event(section, delete.line, self.lines.text_of(delete.line), ops=[op],
+                                     replays=self.replays))
+        forward = django_data.unrestored_forward(node, reverse, self.functions)
+        for line, table, statement in self.executed_deletes(forward, {}) if forward else ():
+            op = django_data.run_python_sql_delete(table, statement, node, reverse)
+            self.events.append(Event(section, line, self.lines.text_of(line), ops=[op], replays=self.replays))
+
+    def executed_deletes(self, function: ast.FunctionDef, tables: dict[str, str]) -> list[tuple[int, str, str]]:
+        """(line, table, filter) of the filtered deletes a function runs through an execute call (`cursor.execute`,
+        `op.execute`, `connection.execute`): SQL strings, or SQLAlchemy's `delete(t).where(...)`."""
+        out = []
+        for node in ast.walk(function):
+            if not (isinstance(node, ast.Call) and node.args and _last_name(node.func) in _EXECUTE_NAMES
+                    and _last_name(node.func) != "RunSQL"):
+                continue
+            orm = _sa_delete(node.args[0], tables)
+            if orm is not None:
+                out.append((node.lineno, *orm))
+            for start, text in self._strings(node.args[0]) or ():
+                out.extend(self._filtered_deletes(start, text))
+        return sorted(out)
+
+    def alembic_deletes(self, tree: ast.Module) -> None:
+        """An alembic upgrade()'s filtered deletes under a downgrade() that writes no row back (FIX126 F3)."""
+        functions = django_data.functions_of(tree)
+        upgrade, downgrade = functions.get("upgrade"), functions.get("downgrade")
+        if upgrade is None or (downgrade is not None and self._writes_rows(downgrade)):
+            return
+        tables = _sa_tables(tree, self.known)
+        for line, table, statement in self.executed_deletes(upgrade, tables):
+            where = statement if statement.startswith(".where(") else django_data.where_of(statement)
+            op = django_data.alembic_delete(table, where, line, downgrade)
+            self.events.append(Event(sql.UP, line, self.lines.text_of(line), ops=[op]))
+
+    def _writes_rows(self, function: ast.FunctionDef) -> bool:
+        """Whether a downgrade() may write rows back: op.bulk_insert, an insert() statement, SQL that inserts, or
+        an execute() of something not read as a string here (not judged)."""
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _last_name(node.func)
+            if name in _ROW_WRITES:
+                return True
+            if name in _EXECUTE_NAMES and node.args:
+                strings = self._strings(node.args[0])
+                if strings is None or any(django_data.writes_rows(text) for _, text in strings):
+                    return True
+        return False
 
     def _alembic_reshape(self, node: ast.Call, owner: str, last: str) -> list[sql.Op]:
         """alembic's rename_table, alter_column (new_column_name: a rename; type_: a retype, judged against
@@ -445,6 +544,7 @@ def scan_python_migration(text: str, path: str, work: Work,
     visitor = _PythonMigration(Lines(text), known, string_sequences(tree, known), old_field,
                                django_data.functions_of(tree), work)
     visitor.visit(tree)
+    visitor.alembic_deletes(tree)
     work.add(len(visitor.events))
     return judge_events(visitor.events, path, "python-migration", work)
 
