@@ -1659,7 +1659,7 @@ class Analyzer:
                 return
             except (KeyError, TypeError, ValueError):
                 pass  # an unreadable entry is a miss
-        graph_workers = 0 if self._inline else max(1, self.config.complexity.workers)
+        graph_workers = self._pool_workers()  # [complexity] workers = 0: read in this process, no worker started
         state.build = _GraphBuild(self.repo_path, commit, graph_workers, self.cache,
                                   demand, self._offering, self._graph_offers.pop(commit, None))
 
