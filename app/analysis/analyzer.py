@@ -324,7 +324,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 142: a Rails association is a direct dependency the blast radius's walk does not go on through (QA65 F1, FIX124);
 #     an ERB view's `render @entries` and `render entry` depend on the partial entries/_entry (QA65 F7, FIX124);
 # 143: Go, Python and Rust files under build/ or dist/ are not collapsed as build output (FIX123);
-ANALYSIS_VERSION = "143"
+# 144: a manifest bump names the locked packages that changed beside it when they are 3 or fewer (QA65 F2, FIX127);
+ANALYSIS_VERSION = "144"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
