@@ -326,7 +326,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 143: Go, Python and Rust files under build/ or dist/ are not collapsed as build output (FIX123);
 # 144: a filtered DELETE run through a cursor inside a Django RunPython, and an alembic upgrade()'s filtered delete
 #     under a downgrade() that inserts nothing back, are migration-delete-rows (FIX128);
-ANALYSIS_VERSION = "144"
+# 145: a manifest bump names the locked packages that changed beside it when they are 3 or fewer (QA65 F2, FIX127);
+ANALYSIS_VERSION = "145"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -1661,7 +1662,7 @@ class Analyzer:
                 return
             except (KeyError, TypeError, ValueError):
                 pass  # an unreadable entry is a miss
-        graph_workers = 0 if self._inline else max(1, self.config.complexity.workers)
+        graph_workers = self._pool_workers()  # [complexity] workers = 0: read in this process, no worker started
         state.build = _GraphBuild(self.repo_path, commit, graph_workers, self.cache,
                                   demand, self._offering, self._graph_offers.pop(commit, None))
 

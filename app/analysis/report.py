@@ -211,11 +211,14 @@ class BlastSymbol:
 
     @property
     def what_changed(self) -> str:
-        """"(a) -> (a, b)" for a signature, "module removed" / "module renamed to x.y", else the change."""
+        """"(a) -> (a, b)" for a signature, "module removed" / "module renamed to x.y", "file" (a Go file: "package")
+        for an import-level file as a whole, else the change."""
         if self.change == "signature":
             return f"{self.before} -> {self.after}"
         if self.before == "module":
             return f"module renamed to {self.after}" if self.after else "module removed"
+        if self.change == "module":  # an import-level file as a whole: "module" named a Ruby or C# file wrongly
+            return "package" if self.path.endswith(".go") else "file"  # a Go file's importers import its package
         return self.change
 
 

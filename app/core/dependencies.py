@@ -134,8 +134,12 @@ class DependencyBump:
         return bool(self.direct or self.locked)
 
     def named(self, shown: int = 3) -> tuple[DependencyChange, ...]:
-        """The locked entries to name where no manifest says what moved (a lock-only bump): the riskiest first."""
-        return () if self.direct else named_first(self.locked, shown)
+        """The locked entries to name, the riskiest first: where no manifest says what moved (a lock-only bump), and
+        beside a manifest's changes when they are `shown` or fewer ("1 locked package changed beside them" said not
+        which: maybe-finance/maybe pr/2506's ruby-ole, which came along with spreadsheet)."""
+        if self.direct and len(self.locked) > shown:
+            return ()
+        return named_first(self.locked, shown)
 
     def note(self) -> str:
         """The bump in words (describe), the locked entries named where it is lock-only."""

@@ -212,3 +212,40 @@ def test_a_view_rendering_objects_depends_on_their_partials() -> None:
                                                               "app/views/accounts/show/_activity.html.erb"}
     assert named_by("app/views/plaid_items/_plaid_item.html.erb") == {"app/views/accounts/index.html.erb"}
     assert not named_by("app/views/categories/_category.html.erb")  # subcategories: no such partial
+
+
+def test_explain_and_the_why_panel_call_a_ruby_file_a_file_and_a_go_file_its_package(make_repo) -> None:
+    """`explain` said "app/models/account/syncer.rb: module; 2 direct": a Ruby (C#, Java, ...) file is no module. It
+    says "file" (a Go file: "package", what its importers import), and the why panel counts files and directories
+    as `explain` does (it said "modules (packages)")."""
+    import asyncio
+
+    from textual.widgets import Static
+
+    from app.analysis.report import BlastSymbol
+    from tests.functional.test_app import build_app
+    from tests.functional.test_change_screen import open_change, rendered
+
+    b = make_repo("ledger")
+    b.commit("init", RAILS_APP, author=ALICE)
+    b.branch("syncer")
+    b.commit("sync takes a window", {SYNCER: "class Account::Syncer\n  def perform_sync(window)\n    window\n"
+                                             "  end\nend\n"}, branch="syncer", author=BOB)
+    b.checkout()
+    result = CliRunner().invoke(cli, ["explain", "syncer", "--repo", str(b.path)], catch_exceptions=False)
+    text = " ".join(result.output.split())
+    assert "Blast radius: 2 direct dependents in 2 files (2 directories)" in text, text
+    assert f"{SYNCER}: file; 2 direct" in text and "module;" not in text, text
+
+    async def why() -> str:
+        async with build_app(b.path).run_test(size=(120, 50)) as pilot:
+            screen = await open_change(pilot, "syncer")
+            await pilot.press("w")
+            await pilot.pause()
+            return " ".join(rendered(screen.query_one("#why-panel", Static), width=110).split())
+
+    panel = asyncio.run(why())
+    assert "Blast radius: 2 direct dependents in 2 files (2 directories)" in panel, panel
+    assert f"{SYNCER} (file): 2 direct" in panel and "(module)" not in panel, panel
+    go = BlastSymbol("github.com/x/y/pkg/gocui", "pkg/gocui/view.go", 1, "module", "", "", direct=3)
+    assert go.what_changed == "package"

@@ -206,7 +206,8 @@ def test_a_pnpm_bump_reads_its_manifest_and_counts_what_came_along_in_its_lock(m
     why = _factor(Analyzer(b.path).detail("bump"), "dependencies")["explanation"]
     # hono is the manifest's; lodash came along (added), tool went; @babel/core stayed at 7.22.11
     assert why == ("package.json: bumps 1 dependency across a major version (or a 0.x minor: semver lets it break "
-                   "callers): hono ^3.0.0 -> ^4.0.0; 2 locked packages changed beside them"), why
+                   "callers): hono ^3.0.0 -> ^4.0.0; 2 locked packages changed beside them: "
+                   "lodash 3.10.1, 4.17.21 (new), tool 1.4.0 (removed)"), why  # few: named (FIX127)
 
 
 def test_bun_lockb_is_binary_and_the_bump_says_it_is_not_read(make_repo) -> None:

@@ -221,3 +221,23 @@ def test_a_lock_only_change_to_an_unreadable_lock_file_says_so_on_its_chunk(make
     detail = Analyzer(b.path).detail("relock")
     locks = next(c for c in detail.plan.chunks if c.role == "locks")
     assert locks.notes[0].startswith("what the lock files change: pdm.lock not read (does not parse: "), locks.notes
+
+
+def _small_gemfile_lock(specs: str, declared: str) -> bytes:
+    return (f"GEM\n  remote: https://rubygems.org/\n  specs:\n    rack (2.2.6)\n{specs}\nPLATFORMS\n  ruby\n\n"
+            f"DEPENDENCIES\n  rack\n{declared}\nBUNDLED WITH\n   2.5.9\n").encode()
+
+
+def test_a_gem_added_with_what_came_along_names_the_few_locked_packages_beside_it() -> None:
+    """maybe-finance/maybe pr/2506 adds the spreadsheet gem; its Gemfile.lock adds ruby-ole, which spreadsheet
+    depends on: "1 locked package changed beside them" said not which (QA65 F2). A few are named; many are counted."""
+    before = _small_gemfile_lock("", "")
+    after = _small_gemfile_lock("    ruby-ole (1.2.13.1)\n    spreadsheet (1.3.1)\n      ruby-ole\n", "  spreadsheet\n")
+    bump = dependency_bump([("Gemfile", b'gem "rack"\n', b'gem "rack"\ngem "spreadsheet"\n'),
+                            ("Gemfile.lock", before, after)])
+    assert bump.note() == ("adds 1 dependency: spreadsheet; 1 locked package changed beside them: "
+                           "ruby-ole 1.2.13.1 (new)")
+    many = _small_gemfile_lock("".join(f"    gem{i} (1.0.{i})\n" for i in range(4)) + "    spreadsheet (1.3.1)\n",
+                               "  spreadsheet\n")
+    assert dependency_bump([("Gemfile.lock", before, many)]).note() == (
+        "adds 1 dependency: spreadsheet; 4 locked packages changed beside them")

@@ -234,8 +234,9 @@ def seams_section(found: Assessment | None) -> RenderableType:
     elif not symbols:
         text.append("no changed public symbol is used elsewhere")
     else:
-        text.append(f"{plural(blast.direct, 'direct dependent')} in {plural(blast.modules, 'module')} "
-                    f"({plural(blast.packages, 'package')})")
+        # the words `explain` uses: "modules (packages)" named Ruby and C# files wrongly (QA65 F9)
+        text.append(f"{plural(blast.direct, 'direct dependent')} in {plural(blast.modules, 'file')} "
+                    f"({plural(blast.packages, 'directory', 'directories')})")
         for symbol in symbols[:5]:
             text.append(f"\n  {one_line(symbol.symbol, 100)} "
                         f"({one_line('signature' if symbol.change == 'signature' else symbol.what_changed, 60)}): "
