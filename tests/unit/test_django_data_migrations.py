@@ -7,7 +7,7 @@ from __future__ import annotations
 from app.core.git.repo import GitRepo
 from app.core.impact.destructive import django_data, migrations
 from app.core.impact.destructive.model import Work
-from app.core.impact.destructive.scan import blob_reader, scan_change
+from app.core.impact.destructive.scan import ScanResult, blob_reader, scan_change
 from tests.conftest import ALICE
 
 SALEOR_0016 = '''from django.db import migrations
@@ -35,13 +35,17 @@ def _scan(code: str) -> list[tuple[str, int | None, str, float]]:
     return [(f.kind, f.line, f.target, f.weight) for f in found]
 
 
-def test_a_filtered_delete_under_a_noop_reverse_is_destructive_in_a_real_change(make_repo) -> None:
+def _scan_new_migration(make_repo, path: str, text: str) -> ScanResult:
+    """What scan_change finds in a real change that adds the migration `text` at `path` (its package there before)."""
     builder = make_repo()
-    first = builder.commit("base", {"saleor/webhook/migrations/__init__.py": ""}, author=ALICE)
-    second = builder.commit("head", {"saleor/webhook/migrations/0016_drop_observability_event.py": SALEOR_0016},
-                            author=ALICE)
+    first = builder.commit("base", {f"{path.rsplit('/', 1)[0]}/__init__.py": ""}, author=ALICE)
+    second = builder.commit("head", {path: text}, author=ALICE)
     repo = GitRepo(builder.path)
-    result = scan_change(repo.diff(first, second), blob_reader(repo.blob))
+    return scan_change(repo.diff(first, second), blob_reader(repo.blob))
+
+
+def test_a_filtered_delete_under_a_noop_reverse_is_destructive_in_a_real_change(make_repo) -> None:
+    result = _scan_new_migration(make_repo, "saleor/webhook/migrations/0016_drop_observability_event.py", SALEOR_0016)
     assert [(f.kind, f.path, f.line, f.weight) for f in result.findings] == [
         (django_data.KIND, "saleor/webhook/migrations/0016_drop_observability_event.py", 7,
          django_data.FILTERED_DELETE_WEIGHT)]
@@ -130,12 +134,7 @@ class Migration(migrations.Migration):
 
 
 def test_the_same_delete_in_run_sql_weighs_and_reads_like_the_run_python_one(make_repo) -> None:
-    builder = make_repo()
-    first = builder.commit("base", {"saleor/webhook/migrations/__init__.py": ""}, author=ALICE)
-    second = builder.commit("head", {"saleor/webhook/migrations/0016_drop_observability_event.py": SQL_0016},
-                            author=ALICE)
-    repo = GitRepo(builder.path)
-    result = scan_change(repo.diff(first, second), blob_reader(repo.blob))
+    result = _scan_new_migration(make_repo, "saleor/webhook/migrations/0016_drop_observability_event.py", SQL_0016)
     assert [(f.kind, f.line, f.weight) for f in result.findings] == [
         (django_data.KIND, 10, django_data.FILTERED_DELETE_WEIGHT)]
     assert result.findings[0].summary() == (
@@ -200,12 +199,8 @@ class Migration(migrations.Migration):
 
 
 def test_a_cursor_delete_inside_run_python_is_the_run_pythons_delete_in_a_real_change(make_repo) -> None:
-    builder = make_repo()
-    first = builder.commit("base", {"saleor/attribute/migrations/__init__.py": ""}, author=ALICE)
-    second = builder.commit("head", {"saleor/attribute/migrations/0042_propagate_temporary_field.py": SALEOR_0042},
-                            author=ALICE)
-    repo = GitRepo(builder.path)
-    result = scan_change(repo.diff(first, second), blob_reader(repo.blob))
+    result = _scan_new_migration(make_repo, "saleor/attribute/migrations/0042_propagate_temporary_field.py",
+                                 SALEOR_0042)
     # the forward that only updates deletes nothing; the one that deletes duplicates is flagged once, at the DELETE
     assert [(f.kind, f.line, f.weight) for f in result.findings] == [
         (django_data.KIND, 15, django_data.FILTERED_DELETE_WEIGHT)]
