@@ -52,34 +52,41 @@ def main() -> int:
     parser.add_argument("--cache", default="/tmp/calibrate_defaults_cache.json")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    data: dict[str, list[tuple[dict[str, float], int, int]]] = {}
-    cache = json.loads(Path(args.cache).read_text()) if Path(args.cache).exists() else {}
-    for line in Path(args.repos).read_text().splitlines():
+    data = histories(args.repos, args.max_commits, args.max_fix_lines, args.cache)
+    report(data, args.l2)
+    if args.write:
+        write(data, args.l2, args.max_commits)
+    return 0
+
+
+def histories(listing: str, max_commits: int, max_fix_lines: int, cache_file: str) -> dict[str, list[Row]]:
+    """Per repository of `listing`, its studied commits as rows (labelled once, then read from `cache_file`),
+    with a line per repository on what was found (bench/calibrate_effort.py reads the same rows)."""
+    data: dict[str, list[Row]] = {}
+    cache = json.loads(Path(cache_file).read_text()) if Path(cache_file).exists() else {}
+    for line in Path(listing).read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         name, path, head = line.split()[:3]
         # the versions: a change to a factor or to the labels is not read back from rows measured before it
-        key = f"a{ANALYSIS_VERSION}:l{LABELS_VERSION}:{name}:{head}:{args.max_commits}:{args.max_fix_lines}"
+        key = f"a{ANALYSIS_VERSION}:l{LABELS_VERSION}:{name}:{head}:{max_commits}:{max_fix_lines}"
         if key not in cache:
             started = time.perf_counter()
-            labelled = label_history(GitRepo(path), head, CalibrateConfig(max_fix_lines=args.max_fix_lines),
-                                     max_commits=args.max_commits)
+            labelled = label_history(GitRepo(path), head, CalibrateConfig(max_fix_lines=max_fix_lines),
+                                     max_commits=max_commits)
             study = labelled.samples
             rows = [[s.feats, s.label, int(s.code), s.lines] for s in study]
             cache[key] = {"rows": rows, "fixes": labelled.fixes, "useful": labelled.traced,
                           "first": study[0].sha, "last": study[-1].sha,
                           "seconds": round(time.perf_counter() - started, 1)}
-            Path(args.cache).write_text(json.dumps(cache))
+            Path(cache_file).write_text(json.dumps(cache))
         entry = cache[key]
         data[name] = [(r[0], r[1], r[2], r[3]) for r in entry["rows"]]
         pos = sum(r[1] for r in entry["rows"])
         print(f"{name:8} {len(entry['rows'])} commits {entry['first'][:10]}..{entry['last'][:10]}, "
               f"{entry['fixes']} fixes ({entry['useful']} blamed), {pos} defect-inducing "
               f"(base rate {pos / len(entry['rows']):.3f}), {entry['seconds']} s", flush=True)
-    report(data, args.l2)
-    if args.write:
-        write(data, args.l2, args.max_commits)
-    return 0
+    return data
 
 
 def usable_features(rows: list[tuple[dict[str, float], int, int]]) -> tuple[str, ...]:

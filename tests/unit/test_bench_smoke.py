@@ -128,3 +128,21 @@ def test_warm_list_benchmark_measures_against_both_baselines(payments_repo, tmp_
     assert all(len(row.wall) == len(row.cpu) == 1 for row in rows)
     printed = bench.report(rows)
     assert "cpu of python -c pass" in printed and "cpu of for-each-ref" in printed and "target <= 0.3 s" in printed
+
+
+def test_effort_study_reads_the_density_order_as_calibrate_does():
+    """bench/calibrate_effort.py measures other reading orders with its own recall at 20% of lines and Popt: on
+    the density order they must be calibrate's (evaluate.py) figures, or its gains compare unlike things."""
+    from app.core.calibration.evaluate import popt, recall_at_lines
+
+    study = _bench_module("calibrate_effort")
+    rows = [({"code_size": 1.0}, int(i % 7 == 0 or i % 11 == 3), 1, (i * 37) % 300) for i in range(200)]
+    p = [((i * 13) % 17) / 20 + 0.01 for i in range(200)]
+    case = study.Case(rows, p, rows, p)
+    labels, lines = [r[1] for r in rows], [float(r[3]) for r in rows]
+    got = study.effort_aware(study.density(case), labels, [study.effort(r) for r in rows])
+    assert got["lines20"] == recall_at_lines(p, labels, lines)
+    assert abs(got["popt"] - popt(p, labels, lines)) < 1e-12
+    # reading every later-fixed change first, smallest first, is the optimal curve: Popt 1
+    truth = [y / study.effort(r) for y, r in zip(labels, rows, strict=True)]
+    assert study.effort_aware(truth, labels, [study.effort(r) for r in rows])["popt"] == 1.0
