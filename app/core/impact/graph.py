@@ -63,6 +63,7 @@ from app.core.impact.rust_names import (
     TEST_OWNER,
     RustFiles,
     cargo_layout,
+    exports,
     interface_text,
     reexports,
     rust_refs,
@@ -561,7 +562,7 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
         return summary
     if path.endswith(RUST_SUFFIXES):
         summary.refs, own_tests = rust_refs(text)
-        summary.imports.update(reexports(text))
+        summary.imports.update(exports(text))  # its re-exports and items: what a glob of it brings
         if own_tests:
             summary.imports[RUST_TESTED_KEY] = "1"
         return summary
@@ -747,29 +748,33 @@ class Graph:
         elif summary.path.endswith(".java"):
             words = summary.imports.get(WORDS_KEY, "").split()
             self.words[summary.path] = frozenset([*words, ALL_WORDS] if len(words) >= MAX_WORDS else words)
+        rust = summary.path.endswith(RUST_SUFFIXES)
         for owner, name in refs:
             target = resolver.resolve(summary, local_defs, name)
-            if target is None:
+            if target is None or owner == TEST_MODULE_OWNER:  # `#[cfg(test)] mod x;` declares test code
                 continue
             caller = f"{summary.module}:{owner}"
-            if target == caller:
-                continue
-            if owner == TEST_OWNER:  # a Rust file's own tests (`#[cfg(test)] mod tests`): they test it, call nothing
-                self.tests.setdefault(target, set()).add(summary.module)
-                continue
-            if owner == TEST_MODULE_OWNER:  # `#[cfg(test)] mod testutil;` declares test code (mark_test_modules)
-                continue
-            if summary.path.endswith(RUST_SUFFIXES) and resolver.rust_passed:
+            if rust and owner != TEST_OWNER:
                 for passed in resolver.rust_passed:
                     self.through.setdefault(passed, set()).add(caller)
-            callers = self.callers.setdefault(target, set())
-            if owner in WALK_STOPS and f"{summary.module}:{MODULE_LEVEL}" in callers:
-                continue  # a file that uses what it re-exports, or names a model it associates, is a dependent as any
-            if owner not in WALK_STOPS:
-                callers.difference_update([f"{summary.module}:{stop}" for stop in WALK_STOPS])
-            callers.add(caller)
-            if summary.is_test:
-                self.tests.setdefault(target, set()).add(summary.module)
+            for each in (target, *resolver.rust_also) if rust else (target,):  # a glob import's re-exports too
+                self._add_caller(summary, owner, each)
+
+    def _add_caller(self, summary: FileSummary, owner: str, target: str) -> None:
+        caller = f"{summary.module}:{owner}"
+        if target == caller:
+            return
+        if owner == TEST_OWNER:  # a Rust file's own tests (`#[cfg(test)] mod tests`): they test it, call nothing
+            self.tests.setdefault(target, set()).add(summary.module)
+            return
+        callers = self.callers.setdefault(target, set())
+        if owner in WALK_STOPS and f"{summary.module}:{MODULE_LEVEL}" in callers:
+            return  # a file that uses what it re-exports, or names a model it associates, is a dependent as any
+        if owner not in WALK_STOPS:
+            callers.difference_update([f"{summary.module}:{stop}" for stop in WALK_STOPS])
+        callers.add(caller)
+        if summary.is_test:
+            self.tests.setdefault(target, set()).add(summary.module)
 
     def _link_reexports(self, resolver: _Resolver, summaries: Sequence[FileSummary]) -> None:
         """A JavaScript/TypeScript test that imports a name from a barrel (`import { streamSSE } from '.'`,
@@ -1015,6 +1020,7 @@ class _Resolver:
         self._cargo = [(s.path, s.imports) for s in go_files if posixpath.basename(s.path) == CARGO_FILE]
         self._rust: RustFiles | None = None  # made when a Rust path is first looked up
         self.rust_passed: list[str] = []  # the re-exporting files the last Rust path went through
+        self.rust_also: list[str] = []  # the files the last Rust path reaches beside the one it names (a glob import)
         self.modules = modules
         self.suffixes: dict[str, str | None] = {}
         for module in modules:
@@ -1132,6 +1138,7 @@ class _Resolver:
                 self._rust = RustFiles(self.paths, self._cargo, self._rust_summaries())
             found = self._rust.resolve(summary.path, name)
             self.rust_passed = [p for p in self._rust.passed if p not in (found, summary.path)]
+            self.rust_also = self._rust.also
             return None if found == summary.path else found
         if name.startswith("."):
             return self._js_file(posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name)))
@@ -1574,8 +1581,14 @@ def tests_in_change(graph: Graph, tests: Iterable[FileSummary]) -> dict[str, set
 def _targets(resolver: _Resolver, summary: FileSummary) -> set[str]:
     """What one file's references name, its own definitions aside."""
     local_defs = {d.qual for d in summary.defs}
-    found = (resolver.resolve(summary, local_defs, name) for _owner, name in summary.refs)
-    return {target for target in found if target is not None and not target.startswith(f"{summary.module}:")}
+    found: set[str] = set()
+    for _owner, name in summary.refs:
+        target = resolver.resolve(summary, local_defs, name)
+        if target is not None:
+            found.add(target)
+            if summary.path.endswith(RUST_SUFFIXES):
+                found.update(resolver.rust_also)  # a glob import's re-exports
+    return {target for target in found if not target.startswith(f"{summary.module}:")}
 
 
 def blast_radius(
