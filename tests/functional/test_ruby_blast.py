@@ -247,7 +247,7 @@ def test_explain_and_the_why_panel_call_a_ruby_file_a_file_and_a_go_file_its_pac
     panel = asyncio.run(why())
     assert "Blast radius: 2 direct dependents in 2 files (2 directories)" in panel, panel
     assert f"{SYNCER} (file): 2 direct" in panel and "(module)" not in panel, panel
-    go = BlastSymbol("github.com/x/y/pkg/gocui", "pkg/gocui/view.go", 1, "module", "", "", direct=3)
+    go = BlastSymbol("github.com/x/y/pkg/gocui", "pkg/gocui/view.go", 1, "package", "", "", direct=3)
     assert go.what_changed == "package"
 
 

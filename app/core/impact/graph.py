@@ -79,6 +79,7 @@ MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
 MAX_WALK = 5_000  # transitive callers visited per symbol
 MAX_REFS_PER_DEF = 2_000
 MODULE_LEVEL = "<module>"
+FILE_LEVEL = ("file", "package")  # ChangedSymbol.change of an import-level file as a whole (a Go file: its package)
 # the owners of references that make a dependent the walk to transitive dependents does not go on from: a Rust file's
 # `pub use` (its users name its other items), a Rails association (class_names.py: models reach each other both ways)
 WALK_STOPS = (REEXPORT_OWNER, ASSOCIATION_OWNER)
@@ -1289,8 +1290,8 @@ class ChangedSymbol:
     id: str  # "module:qual"; "module:<module>" for a whole module (removed, or an import-level file)
     path: str
     line: int
-    change: str  # removed | signature | body | module (an import-level file)
-    before: str  # the signature before ("module" for a removed Python module)
+    change: str  # removed | signature | body | file | package (an import-level file as a whole; a Go file's package)
+    before: str  # the signature before ("module" for a removed Python module, "file" for an import-level file)
     after: str  # the signature after ("" when removed; a renamed-away module: its new name)
     direct: list[str]  # referencing definitions ("module:qual"), tests excluded
     transitive: int
@@ -1304,6 +1305,11 @@ class ChangedSymbol:
     @property
     def name(self) -> str:
         return display_id(self.id)
+
+    @property
+    def file_level(self) -> bool:
+        """Whether this is an import-level file as a whole (edited, or removed): its dependents import the file."""
+        return self.change in FILE_LEVEL or self.before == "file"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1619,8 +1625,14 @@ def blast_radius(
                       and head_data is not None and base_data is not None else None)
             if naming is not None and not naming:
                 continue  # members added, private ones or comments changed: nothing its dependents name
-            whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
-            measured = _measure(graph, whole, "module", "", target=target, own_tests=own_tests, naming=naming,
+            # named as explain names it: the file (a Go file's importers import its package), or the file removed or
+            # renamed away (`explain --json` said "change": "module" of a Ruby or Go file, FIX131)
+            gone = head_path is None or (head_path != base_path and (
+                not base_path.endswith(".go") or go_package(head_path) != target))
+            whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "file" if gone else "", "")
+            change = "removed" if gone else "package" if base_path.endswith(".go") else "file"
+            measured = _measure(graph, whole, change, (head_path or "") if gone else "", target=target,
+                                own_tests=own_tests, naming=naming,
                                 through=_reexports_changed(base_path, head_data, base_data))
             measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
             result.symbols.append(measured)
