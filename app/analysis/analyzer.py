@@ -329,7 +329,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 145: a manifest bump names the locked packages that changed beside it when they are 3 or fewer (QA65 F2, FIX127);
 # 146: an import-level file's blast radius entry says "change": "file" ("package" for Go), or "removed" with "before":
 #     "file", not "module" (FIX131);
-ANALYSIS_VERSION = "146"
+# 147: an executed SQLAlchemy delete with no where() (inline or bound to a name) is sql-delete-all, a bound filtered
+#     one is read as an inline one; a RunPython forward's helpers' deletes are its own (FIX131);
+ANALYSIS_VERSION = "147"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
