@@ -327,7 +327,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 144: a filtered DELETE run through a cursor inside a Django RunPython, and an alembic upgrade()'s filtered delete
 #     under a downgrade() that inserts nothing back, are migration-delete-rows (FIX128);
 # 145: a manifest bump names the locked packages that changed beside it when they are 3 or fewer (QA65 F2, FIX127);
-ANALYSIS_VERSION = "145"
+# 146: an import-level file's blast radius entry says "change": "file" ("package" for Go), or "removed" with "before":
+#     "file", not "module" (FIX131);
+# 147: an executed SQLAlchemy delete with no where() (inline or bound to a name) is sql-delete-all, a bound filtered
+#     one is read as an inline one; a RunPython forward's helpers' deletes are its own (FIX131);
+ANALYSIS_VERSION = "147"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -3295,7 +3299,7 @@ def _set_blast(inputs: RiskInputs, blast: BlastRadius | None, code: list[FileDif
         inputs.blast_skipped = _graph_skipped(code)
         inputs.blast_known = True
         inputs.blast_symbols = sum(1 for s in blast.symbols if s.direct)
-        inputs.blast_files = sum(1 for s in blast.symbols if s.direct and s.change == "module")
+        inputs.blast_files = sum(1 for s in blast.symbols if s.direct and s.file_level)
         inputs.blast_direct, inputs.blast_modules, inputs.blast_packages = blast.reach
         inputs.blast_callers = blast.top_callers()
         inputs.blast_breaks = blast.import_breaks()

@@ -199,9 +199,10 @@ class BlastSymbol:
     symbol: str  # dotted: package.module.Class.method
     path: str
     line: int
-    change: str  # removed | signature | body | module (import-level files)
-    before: str  # signature at the base ("module": a removed Python module, its importers the callers)
-    after: str  # signature at the head ("" when removed; a module renamed away: its new name)
+    change: str  # removed | signature | body | file | package (an import-level file as a whole; a Go file's package)
+    before: str  # signature at the base ("module": a removed Python module, its importers the callers; "file": an
+    # import-level file removed or renamed away)
+    after: str  # signature at the head ("" when removed; a module or file renamed away: its new name)
     direct_callers: tuple[str, ...] = ()  # up to 20, dotted, tests excluded
     direct: int = 0
     transitive: int = 0
@@ -211,14 +212,12 @@ class BlastSymbol:
 
     @property
     def what_changed(self) -> str:
-        """"(a) -> (a, b)" for a signature, "module removed" / "module renamed to x.y", "file" (a Go file: "package")
-        for an import-level file as a whole, else the change."""
+        """"(a) -> (a, b)" for a signature, "module removed" / "module renamed to x.y" (a file: "file removed" ...),
+        else the change: "body", "removed", "file" (an import-level file as a whole; a Go file's: "package")."""
         if self.change == "signature":
             return f"{self.before} -> {self.after}"
-        if self.before == "module":
-            return f"module renamed to {self.after}" if self.after else "module removed"
-        if self.change == "module":  # an import-level file as a whole: "module" named a Ruby or C# file wrongly
-            return "package" if self.path.endswith(".go") else "file"  # a Go file's importers import its package
+        if self.before in ("module", "file"):
+            return f"{self.before} renamed to {self.after}" if self.after else f"{self.before} removed"
         return self.change
 
 

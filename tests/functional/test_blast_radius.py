@@ -431,3 +431,31 @@ def test_a_blast_radius_measured_on_part_of_a_change_says_what_it_did_not_read(m
     assert listed["mixed"]["blast_radius"]["explanation"] == (
         "no changed public symbol is used elsewhere (of the files the dependency graph reads; not read: .kt)")
     assert listed["js-only"]["blast_radius"]["explanation"] == "no changed public symbol is used elsewhere"
+
+
+def test_explain_json_names_an_import_level_files_change_as_explain_says_it(make_repo) -> None:
+    """FIX131: `explain --json` said "change": "module" of a JavaScript or Go file (and of one deleted), where the
+    text said "file" or "package": the JSON names it as the text does, "file", "package" (a Go file's importers
+    import its package), or "removed" with "before": "file" for a file deleted or renamed away."""
+    b = make_repo()
+    b.commit("base", {"web/lib/total.js": "export const total = (a) => a + 1;\n",
+                      "web/app.js": "import { total } from './lib/total.js';\nconsole.log(total(1));\n",
+                      "go.mod": "module example.com/ledger\n\ngo 1.22\n",
+                      "ledger/ledger.go": "package ledger\n\nfunc Post(n int) int { return n }\n",
+                      "cmd/main.go": "package main\n\nimport \"example.com/ledger/ledger\"\n\n"
+                                     "func main() { ledger.Post(1) }\n"}, author=ALICE)
+    b.branch("edit")
+    b.commit("edit both", {"web/lib/total.js": "export const total = (a) => a + 2;\n",
+                           "ledger/ledger.go": "package ledger\n\nfunc Post(n int) int { return n + 1 }\n"},
+             branch="edit", author=ALICE)
+    b.branch("drop", from_branch="main")
+    b.commit("drop total", {"web/lib/total.js": None}, branch="drop", author=ALICE)
+
+    def named(change: str) -> list[tuple[str, str, str, str]]:
+        symbols = json.loads(_run("explain", change, "--repo", str(b.path), "--json"))["blast_radius"]["symbols"]
+        return sorted((s["path"], s["change"], s["before"], s["after"]) for s in symbols)
+
+    assert named("edit") == [("ledger/ledger.go", "package", "", ""), ("web/lib/total.js", "file", "", "")]
+    assert named("drop") == [("web/lib/total.js", "removed", "file", "")]
+    text = " ".join(_run("explain", "drop", "--repo", str(b.path)).split())
+    assert "web/lib/total.js: file removed; 1 direct" in text, text

@@ -247,5 +247,43 @@ def test_explain_and_the_why_panel_call_a_ruby_file_a_file_and_a_go_file_its_pac
     panel = asyncio.run(why())
     assert "Blast radius: 2 direct dependents in 2 files (2 directories)" in panel, panel
     assert f"{SYNCER} (file): 2 direct" in panel and "(module)" not in panel, panel
-    go = BlastSymbol("github.com/x/y/pkg/gocui", "pkg/gocui/view.go", 1, "module", "", "", direct=3)
+    go = BlastSymbol("github.com/x/y/pkg/gocui", "pkg/gocui/view.go", 1, "package", "", "", direct=3)
     assert go.what_changed == "package"
+
+
+def test_a_controllers_renders_name_its_views_and_the_routes_name_its_controllers() -> None:
+    """FIX131: a controller's `render partial: "form"` (and a Turbo Stream's `partial:`) names the partial of its own
+    views directory, `render :confirm` or `render "confirm"` the template, as Rails reads them in a controller; a bare
+    name there was skipped. config/routes.rb depends on the controllers it routes to (`resources :accounts`, a
+    `namespace`'s `resource :profile`, `"pages#home"`): a removed action breaks its route."""
+    app = {
+        "app/controllers/accounts_controller.rb":
+            "class AccountsController < ApplicationController\n  def update\n"
+            "    render partial: \"form\", locals: { account: @account }\n  end\n\n  def create\n"
+            "    render :confirm, status: :unprocessable_entity\n  end\n\n  def destroy\n"
+            "    render turbo_stream: turbo_stream.replace(\"x\", partial: \"accounts/header\")\n  end\nend\n",
+        "app/controllers/settings/profiles_controller.rb":
+            "class Settings::ProfilesController < ApplicationController\n  def show\n    render \"summary\"\n"
+            "  end\nend\n",
+        "app/controllers/pages_controller.rb": "class PagesController < ApplicationController\n  def home; end\nend\n",
+        "app/controllers/unrouted_controller.rb": "class UnroutedController < ApplicationController\nend\n",
+        "app/views/accounts/_form.html.erb": "<form></form>\n",
+        "app/views/accounts/confirm.html.erb": "<p>sure?</p>\n",
+        "app/views/accounts/_header.html.erb": "<h1>accounts</h1>\n",
+        "app/views/settings/profiles/summary.html.erb": "<p>profile</p>\n",
+        "config/routes.rb": "Rails.application.routes.draw do\n  resources :accounts, only: %i[update create destroy]\n"
+                            "  # resources :unrouted\n  namespace :settings do\n    resource :profile, only: :show\n"
+                            "  end\n  get \"home\", to: \"pages#home\"\nend\n",
+    }
+    graph = build_graph([(path, text.encode()) for path, text in app.items()])
+
+    def named_by(path: str) -> set[str]:
+        return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
+
+    for view in ("_form", "confirm", "_header"):
+        assert named_by(f"app/views/accounts/{view}.html.erb") == {"app/controllers/accounts_controller.rb"}
+    assert named_by("app/views/settings/profiles/summary.html.erb") == {
+        "app/controllers/settings/profiles_controller.rb"}
+    for controller in ("accounts", "settings/profiles", "pages"):
+        assert named_by(f"app/controllers/{controller}_controller.rb") == {"config/routes.rb"}
+    assert not named_by("app/controllers/unrouted_controller.rb")  # a comment routes nothing

@@ -1244,6 +1244,28 @@ def test_an_alembic_filtered_delete_is_lost_unless_downgrade_inserts() -> None:
     assert _alembic('op.execute("DELETE FROM items")', "pass") == [("sql-delete-all", 7, "every row of items", 1.0)]
 
 
+def test_an_alembic_sqlalchemy_delete_with_no_where_deletes_every_row(make_repo) -> None:
+    """FIX131: `op.execute(sa.delete(items))` and `op.execute(items.delete())` are a DELETE with no WHERE, as the same
+    SQL written out is, and so is a statement bound to a name first (`stmt = ...; op.get_bind().execute(stmt)`); only a
+    filtered one with a where() was read before, and only passed inline."""
+    every = ("sql-delete-all", 7, "every row of items", 1.0)
+    assert _alembic("op.execute(sa.delete(items))", "pass") == [every]
+    assert _alembic("op.execute(items.delete())", "pass") == [every]
+    assert _alembic('op.execute(sa.delete(sa.table("items")).returning(sa.column("id")))', "pass") == [every]
+    assert _alembic("stmt = items.delete()\n    op.get_bind().execute(stmt)", "pass") == [
+        ("sql-delete-all", 8, "every row of items", 1.0)]
+    assert _alembic("stmt = sa.delete(items).where(items.c.state == 'old')\n    op.get_bind().execute(stmt)",
+                    "pass") == [("migration-delete-rows", 8, "rows of items", 0.5)]
+    assert _alembic("op.execute(sa.update(items).values(state='new'))", "pass") == []  # no delete
+    assert _alembic("session.delete(obj)", "pass") == []  # an ORM session's delete of one object, not executed SQL
+    text = ('import sqlalchemy as sa\nfrom alembic import op\n\nsessions = sa.table("sessions", sa.column("id"))\n\n\n'
+            "def upgrade():\n    op.execute(sa.delete(sessions))\n\n\ndef downgrade():\n    pass\n")
+    result = _change(make_repo, {"README": "x"}, {"alembic/versions/2_purge.py": text})
+    assert [f.summary() for f in result.findings] == [
+        "alembic/versions/2_purge.py:8: every row of sessions: SQLAlchemy delete() with no where(): DELETE with no "
+        "WHERE"]
+
+
 def test_an_alembic_filtered_delete_reads_its_table_line_and_downgrade(make_repo) -> None:
     text = ('from alembic import op\n\n\ndef upgrade():\n    op.execute("DELETE FROM items WHERE state = \'old\'")\n'
             "\n\ndef downgrade():\n    pass\n")

@@ -232,3 +232,48 @@ def test_cursor_deletes_in_run_python_by_reverse_and_every_row() -> None:
     # every row stays sql-delete-all at a drop's weight, once
     assert _scan(migration('connection.cursor().execute("DELETE FROM shop_item")', "migrations.RunPython.noop")) == [
         ("sql-delete-all", 3, "every row of shop_item", 1.0)]
+
+
+HELPER_MIGRATION = '''from django.db import connection, migrations
+
+
+def remove_duplicates(Event, kind):
+    Event.objects.filter(kind=kind, duplicate=True).delete()
+
+
+def purge_log():
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM webhook_log WHERE stale")
+
+
+def forward(apps, _schema_editor):
+    Event = apps.get_model("webhook", "WebhookEvent")
+    remove_duplicates(Event, kind="order")
+    purge_log()
+
+
+def backward(apps, _schema_editor):
+    remove_duplicates(apps.get_model("webhook", "WebhookEvent"), kind="draft")
+
+
+class Migration(migrations.Migration):
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
+'''
+
+
+def test_a_delete_in_a_helper_the_forward_calls_is_the_forwards_delete_in_a_real_change(make_repo) -> None:
+    """FIX131: a RunPython forward that calls a function of the same migration to do the deleting (a queryset's
+    `.filter(...).delete()`, or a cursor's filtered DELETE) was read as deleting nothing. The helper is followed one
+    level, the model the forward passes it named; a helper only the reverse calls deletes nothing forward."""
+    path = "saleor/webhook/migrations/0017_remove_duplicates.py"
+    result = _scan_new_migration(make_repo, path, HELPER_MIGRATION)
+    assert [f.summary() for f in result.findings] == [
+        f"{path}:5: rows of webhook.WebhookEvent: RunPython(forward), line 24, deletes those matched by "
+        ".filter(kind=kind, duplicate=True) through remove_duplicates(); its reverse, migrations.RunPython.noop, does "
+        "not bring them back",
+        f"{path}:10: rows of webhook_log: RunPython(forward), line 24, deletes those matched by WHERE stale; its "
+        "reverse, migrations.RunPython.noop, does not bring them back"]
+    restoring = HELPER_MIGRATION.replace("migrations.RunPython.noop", "backward").replace(
+        "    remove_duplicates(apps.get_model", "    apps.get_model('webhook', 'WebhookEvent').objects.create()\n"
+        "    remove_duplicates(apps.get_model")
+    assert _scan(restoring) == []  # a reverse that creates rows may restore them

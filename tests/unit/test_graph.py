@@ -122,7 +122,7 @@ def test_import_level_files_get_module_fan_in(make_repo) -> None:
         graph, [("web/lib/total.js", "web/lib/total.js", b"export function total(a) {}\n", None)]
     )
     assert [(s.name, s.change, s.direct) for s in result.symbols] == [
-        ("web/lib/total.js", "module", ["web/app.js:<module>"])  # the file, not its "<module>"
+        ("web/lib/total.js", "file", ["web/app.js:<module>"])  # the file, not its "<module>"
     ]
 
 

@@ -53,7 +53,7 @@ def test_use_trees_and_paths_in_code_are_read_comments_and_strings_aside() -> No
         "    super::x::g(); }\nimpl<'a> A<'a> { fn h(&self) { crate::a::b(); } }\n"
         "#[cfg(test)]\nmod tests {\n    use super::*;\n    #[test]\n    fn t() { crate::t::u(); }\n}\n")
     assert refs == [("<module>", "crate::flags::Args"), ("<module>", "super::x::g"), ("<module>", "crate::a::b"),
-                    ("<tests>", "self"), ("<tests>", "crate::t::u")]
+                    ("<tests>", "self::*"), ("<tests>", "crate::t::u")]
     assert own_tests
     assert rust_refs("pub fn f() {}\n") == ([], False)
 
@@ -238,7 +238,7 @@ FACADE = {
                               "fn main() { let _ = Searcher; make::make(); }\n",
     "crates/cli/src/make.rs": "pub fn make() -> acme_search::SearcherBuilder { acme_search::SearcherBuilder }\n",
     "crates/cli/src/version.rs": "pub fn v() -> u8 { acme_search::version() }\n",
-    "crates/cli/src/sinks.rs": "use acme_search::Sink;\n",  # a glob re-export: not followed
+    "crates/cli/src/sinks.rs": "use acme_search::Sink;\n",  # through lib.rs's glob re-export: sink.rs
 }
 
 
@@ -255,10 +255,8 @@ def test_a_path_through_pub_use_reaches_the_items_own_module(make_repo) -> None:
             return {c.split(":", 1)[0] for c in graph.fan_in(path)[0]}
 
         assert direct(searcher) == {lib, "crates/cli/src/main.rs", "crates/cli/src/make.rs"}
-        assert direct(lib) == {"crates/facade/src/lib.rs", "crates/cli/src/version.rs", "crates/cli/src/sinks.rs"}
-        assert direct("crates/search/src/sink.rs") == {lib}  # through the glob: lib.rs's users are reached
-        assert {c.split(":", 1)[0] for c in graph.fan_in("crates/search/src/sink.rs")[1]} >= {
-            "crates/cli/src/sinks.rs"}
+        assert direct(lib) == {"crates/facade/src/lib.rs", "crates/cli/src/version.rs"}
+        assert direct("crates/search/src/sink.rs") == {lib, "crates/cli/src/sinks.rs"}  # through the glob (FIX131)
         assert "crates/cli/src/version.rs" not in {c.split(":", 1)[0] for c in graph.fan_in(searcher)[1]}
         body = FACADE[lib].replace("{ 1 }", "{ 2 }")
         unexported = FACADE[lib].replace("Builder as SearcherBuilder", "Builder")
@@ -268,3 +266,46 @@ def test_a_path_through_pub_use_reaches_the_items_own_module(make_repo) -> None:
             reached.append({c.split(":", 1)[0] for s in result.symbols for c in s.direct})
         assert "crates/cli/src/make.rs" not in reached[0]  # version() changed: make.rs names none of lib.rs's own
         assert {"crates/cli/src/make.rs", "crates/cli/src/main.rs"} <= reached[1]  # they went through its pub use
+
+
+GLOBS = {
+    "Cargo.toml": '[package]\nname = "acme"\nversion = "0.1.0"\n',
+    "src/lib.rs": "mod sink;\nmod printer;\npub mod prelude;\nmod flags;\n\n"
+                  "pub use sink::*;\npub use self::printer::*;\n\npub fn version() -> u8 { 1 }\n",
+    "src/sink.rs": "pub trait Sink {}\npub struct SinkError;\n",
+    "src/printer/mod.rs": "mod json;\nmod standard;\n\npub use self::json::*;\npub use self::standard::Standard;\n",
+    "src/printer/json.rs": "pub struct Json;\npub const fn width() -> usize { 80 }\n",
+    "src/printer/standard.rs": "pub struct Standard;\n",
+    "src/prelude.rs": "pub use crate::flags::*;\n",
+    "src/flags.rs": "pub enum Color { Never, Always }\nmacro_rules! made { () => { pub struct Made; } }\nmade!();\n",
+    "src/bin/sinks.rs": "use acme::Sink;\nfn main() {}\n",
+    "src/bin/json.rs": "fn main() { let _ = acme::Json; let _ = acme::width(); }\n",
+    "src/bin/version.rs": "fn main() { acme::version(); }\n",
+    "src/bin/standard.rs": "use acme::Standard;\nfn main() {}\n",
+    "src/bin/colors.rs": "use acme::prelude::*;\nfn main() { let _ = Color::Never; }\n",
+    "src/bin/made.rs": "fn main() { let _ = acme::prelude::Made; }\n",
+}
+
+
+def test_a_glob_re_export_is_followed_to_the_module_defining_the_name(make_repo) -> None:
+    """FIX131: `pub use sink::*;` in lib.rs made every user of the crate a transitive dependent of sink.rs, whatever
+    it named. A name is now found as rustc finds it: `acme::Sink` is sink.rs, `acme::Json` json.rs two globs deep
+    (`pub use self::printer::*` then `pub use self::json::*`), `acme::Standard` standard.rs (a glob, then a named
+    re-export); a file that glob-imports a module (`use acme::prelude::*`) depends on what it re-exports; a name no
+    module is seen defining (a macro's) reaches every module its globs lead to. The re-exporting files still depend
+    on what they re-export, but the walk does not go on from them to their users."""
+    _builder, files = _files(make_repo, GLOBS)
+    for graph in (build_graph(files), lazy_graph_in_process(files)):
+        def dependents(path: str, graph=graph) -> tuple[set[str], set[str]]:
+            direct, transitive = graph.fan_in(path)
+            return {c.split(":", 1)[0] for c in direct}, {c.split(":", 1)[0] for c in transitive}
+
+        assert dependents("src/sink.rs") == ({"src/lib.rs", "src/bin/sinks.rs"},) * 2
+        for printer, user in (("json", "src/bin/json.rs"), ("standard", "src/bin/standard.rs")):  # lib.rs re-exports
+            assert dependents(f"src/printer/{printer}.rs") == ({"src/printer/mod.rs", "src/lib.rs", user},) * 2
+        assert dependents("src/lib.rs")[0] == {"src/bin/version.rs"}  # its own version(): not its re-exports' users
+        assert dependents("src/flags.rs")[0] == {"src/prelude.rs", "src/bin/colors.rs", "src/bin/made.rs"}
+        changed = blast_radius(graph, [("src/sink.rs", "src/sink.rs", b"pub trait Sink { fn f(); }\n",
+                                        GLOBS["src/sink.rs"].encode())])
+        assert [({c.split(":", 1)[0] for c in s.direct}, s.transitive) for s in changed.symbols] == [
+            ({"src/lib.rs", "src/bin/sinks.rs"}, 2)]

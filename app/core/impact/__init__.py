@@ -2,6 +2,10 @@
 
 # The dependency graph's format and rules (graph.py). Here, not there, so a warm `list` keys its cached
 # reports on it without importing the graph.
+# 20: a Rails controller's `render :x` / `render partial: "x"` name its own views, config/routes.rb depends on the
+#     controllers it routes to (class_names.route_refs);
+# 19: a Rust glob re-export (`pub use a::*`) followed to the module defining the name, a glob import reaching what
+#     its module re-exports (rust_names.py);
 # 18: an ERB view's `render @entries`, `render entry` depend on the partial entries/_entry (FIX124);
 # 17: a Rails association makes a dependent the walk to transitive dependents does not go on from (FIX124);
 # 16: ERB views name Stimulus controllers (by identifier), Ruby constants and the partials they render;
@@ -23,4 +27,4 @@
 # 5: Go imports name packages (directories), through go.mod;
 # 4: a docstring or comment edit is no body change;
 # 3: module-level names and who imports each module; 2: star imports
-GRAPH_VERSION = "18"
+GRAPH_VERSION = "20"

@@ -31,7 +31,9 @@ between a Rails app's models, and through them every model reached the same 320 
 files (QA65 F1), its direct dependents telling changes apart and the reach not. The code is read by
 tree-sitter-ruby: a constant in a comment or a string is none, one in an interpolation is. A test file
 (`test/models/account/syncer_test.rb`, `spec/.../x_spec.rb`) also names the constant its path mirrors: the controller
-a request test exercises by its routes.
+a request test exercises by its routes. A controller names the views it renders as Rails reads `render` there (a bare
+name in its own views directory: `render :confirm` a template, `render partial: "form"` a partial), and a routes file
+(config/routes.rb, config/routes/*.rb) the controllers it routes to (`route_refs`).
 """
 
 from __future__ import annotations
@@ -92,6 +94,19 @@ _RENDER = re.compile(r"""render\s*\(?\s*(?:partial:\s*)?["']([\w/]+)["']""")
 _RENDER_OBJECT = re.compile(r"\brender(?:[ \t]+|[ \t]*\([ \t]*)@?([a-z]\w*)(?=[ \t]*(?:[,)]|$)"
                             r"|\.(?:sort_by|order|includes|where|limit|reverse|select|reject)\b)", re.M)
 _VIEWS_ROOT = re.compile(r"(?:^|/)app/views/")
+# what a controller renders, as Rails reads it there: `render :edit`, `render "edit"`, `render action: :edit`,
+# `render template: "accounts/edit"` a template; `render partial: "form"` (a Turbo Stream's `partial:` too) a partial;
+# a bare name is in the controller's own views directory
+_CONTROLLER_RENDER = re.compile(r"""\brender\s*\(?\s*(?:(partial|template|action):\s*)?(?::(\w+)|["']([\w/]+)["'])""")
+_PARTIAL_OPTION = re.compile(r"""(?<!render)(?<!render )\bpartial:\s*["']([\w/]+)["']""")
+# config/routes.rb: `namespace :settings do`, `scope module: :import do`, `resources :accounts, only: ...`,
+# `resource :profile, controller: "x", module: :m`, and `"pages#dashboard"` targets (graph: routes.rb depends on each
+# controller it routes to, as a removed action breaks its route)
+_ROUTES_FILE = re.compile(r"(?:^|/)config/routes(?:/.+)?\.rb$")
+_ROUTE = re.compile(r"^([ \t]*)(namespace|scope|resources|resource)\b[ \t]*\(?[ \t]*([^\n#]*)", re.M)
+_ROUTE_NAME = re.compile(r"""\s*(?::(\w+)|["'](\w+)["'])\s*(?:\)\s*)?(?:do\b.*)?""")
+_ROUTE_OPTION = re.compile(r"""\b(controller|module):\s*[:"']?([\w/]+)""")
+_ROUTE_TARGET = re.compile(r"""^([ \t]*)\S[^\n#]*?["']([a-z][\w/]*)#\w+["']""", re.M)
 _RAILS_CONTROLLER = re.compile(r"(?:^|/)app/controllers/(.+)_controller\.rb$")
 _ACTION = re.compile(r"^[ \t]*def[ \t]+([a-z_]\w*)\b(?![?!=])", re.M)
 _APP_DIR = re.compile(r"(?:^|/)app/")
@@ -223,6 +238,8 @@ def ruby_refs(path: str, data: bytes) -> list[tuple[str, str]]:
     refs: list[tuple[str, str]] = []
     if path.endswith((".erb", ".rb")):
         refs.extend((_MODULE, ref) for ref in _view_refs(path, data.decode("utf-8", "replace")))
+    if _ROUTES_FILE.search(path):
+        refs.extend((_MODULE, ref) for ref in route_refs(data.decode("utf-8", "replace"))[:MAX_NAMES])
     if path.endswith(".erb"):
         data = b"\n".join(_ERB_CODE.findall(data))
     tree = parser.parse(data)  # type: ignore[attr-defined]
@@ -258,28 +275,76 @@ def _view_refs(path: str, text: str) -> list[str]:
         words.extend(_STIMULUS_NAMESPACED.findall(text))
     if "target" in text:  # `data-a-target`, a data hash's `"a-target"` or `a_target:` (Rails writes a-target)
         words.extend(dashed or underscored.replace("_", "-") for dashed, underscored in _STIMULUS_TARGET.findall(text))
-    refs = [STIMULUS_REF + word.lower() for word in words if word]
+    return [STIMULUS_REF + word.lower() for word in words if word] + _render_refs(path, text)
+
+
+def _render_refs(path: str, text: str) -> list[str]:
+    """The partials and templates a view or app/ code renders (_view_refs)."""
+    refs: list[str] = []
     root = _VIEWS_ROOT.search(path)
     app = _APP_DIR.search(path) if root is None else None
     views = path[:root.end()] if root is not None else f"{path[:app.end()]}views/" if app is not None else None
-    for name in _RENDER.findall(text) if views is not None else ():
+    if views is None:
+        return refs
+    controller = _RAILS_CONTROLLER.search(path)
+    found = [] if controller is not None else _RENDER.findall(text)
+    for name in [*found, *(_PARTIAL_OPTION.findall(text) if "partial:" in text else ())]:
         directory, _, base = name.rpartition("/")
         if root is not None and not directory:  # `render "form"`: the partial beside the view
             directory = posixpath.dirname(path[root.end():])
+        elif not directory and controller is not None:  # `partial: "form"`: the controller's own views
+            directory = controller.group(1)
         elif not directory:
-            continue  # a helper's or controller's bare name: the view directory depends on who calls it
+            continue  # a helper's bare name: the view directory depends on who calls it
         refs.append(f"{PARTIAL_REF}{views}{directory}/_{base}".replace("//", "/"))
-    if path.endswith(".erb") and views is not None and "render" in text:
+    if path.endswith(".erb") and "render" in text:
         code = "\n".join(part.decode("utf-8", "replace") for part in _ERB_CODE.findall(text.encode("utf-8", "replace")))
         for word in _RENDER_OBJECT.findall(code):
             single = _singular(word)
             refs.append(f"{PARTIAL_REF}{views}{_plural(word) if single == word else word}/_{single}")
-    if (controller := _RAILS_CONTROLLER.search(path)) is not None:
+    if controller is not None:
+        for kind, symbol, quoted in _CONTROLLER_RENDER.findall(text):
+            directory, _, base = (symbol or quoted).rpartition("/")
+            underscore = "_" if kind == "partial" else ""
+            refs.append(f"{PARTIAL_REF}{views}{directory or controller.group(1)}/{underscore}{base}")
         # an action renders its template unnamed: AccountsController#show is app/views/accounts/show.html.erb's
         # dependent (a view's change otherwise reached nothing, QA65)
-        folder = f"{path[:controller.start(1)].removesuffix('controllers/')}views/{controller.group(1)}"
-        refs.extend(f"{PARTIAL_REF}{folder}/{action}" for action in _ACTION.findall(text))
+        refs.extend(f"{PARTIAL_REF}{views}{controller.group(1)}/{action}" for action in _ACTION.findall(text))
     return refs
+
+
+def route_refs(text: str) -> list[str]:
+    """The controllers a Rails routes file routes to (`resources :accounts` -> AccountsController, inside
+    `namespace :settings do` -> Settings::..., `resource :profile` -> ProfilesController, `"pages#x"` ->
+    PagesController), as absolute RB_NAME references. Blocks are told by indentation, as routes files are written."""
+    found: list[tuple[int, str]] = []  # (offset, controller path)
+    scopes: list[tuple[int, tuple[str, ...]]] = []  # (indent of the block's opening line, its modules)
+    targets = {m.start(): m for m in _ROUTE_TARGET.finditer(text)}
+    for match in sorted([*_ROUTE.finditer(text), *targets.values()], key=lambda m: m.start()):
+        indent = len(match.group(1).expandtabs())
+        while scopes and scopes[-1][0] >= indent:
+            scopes.pop()
+        modules = scopes[-1][1] if scopes else ()
+        if match.re is _ROUTE_TARGET:
+            found.append((match.start(), "/".join([*modules, match.group(2)])))
+            continue
+        verb, args = match.group(2), match.group(3)
+        options = dict(_ROUTE_OPTION.findall(args))
+        names = []
+        for part in args.split(","):
+            named = _ROUTE_NAME.fullmatch(part)
+            if named is None:
+                break
+            names.append(named.group(1) or named.group(2))
+        if verb in ("namespace", "scope"):
+            inner = names[:1] if verb == "namespace" else options.get("module", "").split("/")
+            scopes.append((indent, (*modules, *(part for part in inner if part))))
+            continue
+        own = [*modules, *options.get("module", "").split("/")]
+        for word in names[:1] if "controller" in options else names:
+            plural = word if word.endswith("s") or verb == "resources" else _plural(word)
+            found.append((match.start(), "/".join(p for p in [*own, options.get("controller", plural)] if p)))
+    return list(dict.fromkeys(f"{RB_NAME}|::{_ruby_key(name.replace('/', '::'))}controller" for _, name in found))
 
 
 def stimulus_identifier(path: str) -> str | None:

@@ -63,6 +63,7 @@ from app.core.impact.rust_names import (
     TEST_OWNER,
     RustFiles,
     cargo_layout,
+    exports,
     interface_text,
     reexports,
     rust_refs,
@@ -78,6 +79,7 @@ MAX_FILE_BYTES = 1_000_000  # larger source files are generated: not read
 MAX_WALK = 5_000  # transitive callers visited per symbol
 MAX_REFS_PER_DEF = 2_000
 MODULE_LEVEL = "<module>"
+FILE_LEVEL = ("file", "package")  # ChangedSymbol.change of an import-level file as a whole (a Go file: its package)
 # the owners of references that make a dependent the walk to transitive dependents does not go on from: a Rust file's
 # `pub use` (its users name its other items), a Rails association (class_names.py: models reach each other both ways)
 WALK_STOPS = (REEXPORT_OWNER, ASSOCIATION_OWNER)
@@ -561,7 +563,7 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
         return summary
     if path.endswith(RUST_SUFFIXES):
         summary.refs, own_tests = rust_refs(text)
-        summary.imports.update(reexports(text))
+        summary.imports.update(exports(text))  # its re-exports and items: what a glob of it brings
         if own_tests:
             summary.imports[RUST_TESTED_KEY] = "1"
         return summary
@@ -747,29 +749,33 @@ class Graph:
         elif summary.path.endswith(".java"):
             words = summary.imports.get(WORDS_KEY, "").split()
             self.words[summary.path] = frozenset([*words, ALL_WORDS] if len(words) >= MAX_WORDS else words)
+        rust = summary.path.endswith(RUST_SUFFIXES)
         for owner, name in refs:
             target = resolver.resolve(summary, local_defs, name)
-            if target is None:
+            if target is None or owner == TEST_MODULE_OWNER:  # `#[cfg(test)] mod x;` declares test code
                 continue
             caller = f"{summary.module}:{owner}"
-            if target == caller:
-                continue
-            if owner == TEST_OWNER:  # a Rust file's own tests (`#[cfg(test)] mod tests`): they test it, call nothing
-                self.tests.setdefault(target, set()).add(summary.module)
-                continue
-            if owner == TEST_MODULE_OWNER:  # `#[cfg(test)] mod testutil;` declares test code (mark_test_modules)
-                continue
-            if summary.path.endswith(RUST_SUFFIXES) and resolver.rust_passed:
+            if rust and owner != TEST_OWNER:
                 for passed in resolver.rust_passed:
                     self.through.setdefault(passed, set()).add(caller)
-            callers = self.callers.setdefault(target, set())
-            if owner in WALK_STOPS and f"{summary.module}:{MODULE_LEVEL}" in callers:
-                continue  # a file that uses what it re-exports, or names a model it associates, is a dependent as any
-            if owner not in WALK_STOPS:
-                callers.difference_update([f"{summary.module}:{stop}" for stop in WALK_STOPS])
-            callers.add(caller)
-            if summary.is_test:
-                self.tests.setdefault(target, set()).add(summary.module)
+            for each in (target, *resolver.rust_also) if rust else (target,):  # a glob import's re-exports too
+                self._add_caller(summary, owner, each)
+
+    def _add_caller(self, summary: FileSummary, owner: str, target: str) -> None:
+        caller = f"{summary.module}:{owner}"
+        if target == caller:
+            return
+        if owner == TEST_OWNER:  # a Rust file's own tests (`#[cfg(test)] mod tests`): they test it, call nothing
+            self.tests.setdefault(target, set()).add(summary.module)
+            return
+        callers = self.callers.setdefault(target, set())
+        if owner in WALK_STOPS and f"{summary.module}:{MODULE_LEVEL}" in callers:
+            return  # a file that uses what it re-exports, or names a model it associates, is a dependent as any
+        if owner not in WALK_STOPS:
+            callers.difference_update([f"{summary.module}:{stop}" for stop in WALK_STOPS])
+        callers.add(caller)
+        if summary.is_test:
+            self.tests.setdefault(target, set()).add(summary.module)
 
     def _link_reexports(self, resolver: _Resolver, summaries: Sequence[FileSummary]) -> None:
         """A JavaScript/TypeScript test that imports a name from a barrel (`import { streamSSE } from '.'`,
@@ -1015,6 +1021,7 @@ class _Resolver:
         self._cargo = [(s.path, s.imports) for s in go_files if posixpath.basename(s.path) == CARGO_FILE]
         self._rust: RustFiles | None = None  # made when a Rust path is first looked up
         self.rust_passed: list[str] = []  # the re-exporting files the last Rust path went through
+        self.rust_also: list[str] = []  # the files the last Rust path reaches beside the one it names (a glob import)
         self.modules = modules
         self.suffixes: dict[str, str | None] = {}
         for module in modules:
@@ -1132,6 +1139,7 @@ class _Resolver:
                 self._rust = RustFiles(self.paths, self._cargo, self._rust_summaries())
             found = self._rust.resolve(summary.path, name)
             self.rust_passed = [p for p in self._rust.passed if p not in (found, summary.path)]
+            self.rust_also = self._rust.also
             return None if found == summary.path else found
         if name.startswith("."):
             return self._js_file(posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name)))
@@ -1282,8 +1290,8 @@ class ChangedSymbol:
     id: str  # "module:qual"; "module:<module>" for a whole module (removed, or an import-level file)
     path: str
     line: int
-    change: str  # removed | signature | body | module (an import-level file)
-    before: str  # the signature before ("module" for a removed Python module)
+    change: str  # removed | signature | body | file | package (an import-level file as a whole; a Go file's package)
+    before: str  # the signature before ("module" for a removed Python module, "file" for an import-level file)
     after: str  # the signature after ("" when removed; a renamed-away module: its new name)
     direct: list[str]  # referencing definitions ("module:qual"), tests excluded
     transitive: int
@@ -1297,6 +1305,11 @@ class ChangedSymbol:
     @property
     def name(self) -> str:
         return display_id(self.id)
+
+    @property
+    def file_level(self) -> bool:
+        """Whether this is an import-level file as a whole (edited, or removed): its dependents import the file."""
+        return self.change in FILE_LEVEL or self.before == "file"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1574,8 +1587,14 @@ def tests_in_change(graph: Graph, tests: Iterable[FileSummary]) -> dict[str, set
 def _targets(resolver: _Resolver, summary: FileSummary) -> set[str]:
     """What one file's references name, its own definitions aside."""
     local_defs = {d.qual for d in summary.defs}
-    found = (resolver.resolve(summary, local_defs, name) for _owner, name in summary.refs)
-    return {target for target in found if target is not None and not target.startswith(f"{summary.module}:")}
+    found: set[str] = set()
+    for _owner, name in summary.refs:
+        target = resolver.resolve(summary, local_defs, name)
+        if target is not None:
+            found.add(target)
+            if summary.path.endswith(RUST_SUFFIXES):
+                found.update(resolver.rust_also)  # a glob import's re-exports
+    return {target for target in found if not target.startswith(f"{summary.module}:")}
 
 
 def blast_radius(
@@ -1606,8 +1625,14 @@ def blast_radius(
                       and head_data is not None and base_data is not None else None)
             if naming is not None and not naming:
                 continue  # members added, private ones or comments changed: nothing its dependents name
-            whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "", "")
-            measured = _measure(graph, whole, "module", "", target=target, own_tests=own_tests, naming=naming,
+            # named as explain names it: the file (a Go file's importers import its package), or the file removed or
+            # renamed away (`explain --json` said "change": "module" of a Ruby or Go file, FIX131)
+            gone = head_path is None or (head_path != base_path and (
+                not base_path.endswith(".go") or go_package(head_path) != target))
+            whole = Symbol(f"{base_path}:{MODULE_LEVEL}", base_path, "module", 1, 1, "file" if gone else "", "")
+            change = "removed" if gone else "package" if base_path.endswith(".go") else "file"
+            measured = _measure(graph, whole, change, (head_path or "") if gone else "", target=target,
+                                own_tests=own_tests, naming=naming,
                                 through=_reexports_changed(base_path, head_data, base_data))
             measured.head_lines = None if head_data is None else (1, max(1, head_data.count(b"\n")))
             result.symbols.append(measured)

@@ -23,8 +23,16 @@ crates/searcher/src/searcher/mod.rs (grep's `pub extern crate grep_searcher as s
 `pub use crate::searcher::Searcher`), not grep's lib.rs, which re-exports every crate, so that every user of the
 crate read as a dependent of every file it re-exports (FIX111 F1). The re-exporting file still names the item (it
 breaks when the item goes), but as REEXPORT_OWNER: the walk to transitive dependents does not go on from it to the
-file's own users, who name other items of it (those who name the item are its direct dependents already); a glob
-re-export (`pub use a::*`) is not followed, and the walk goes on through it.
+file's own users, who name other items of it (those who name the item are its direct dependents already).
+
+A glob re-export (`pub use a::*`, `pub use self::a::*`) is followed as rustc resolves a name through it: a name the
+re-exporting file neither defines nor re-exports by name is the item of the glob's module that defines it (its
+top-level items, `fn`/`struct`/`enum`/`trait`/`type`/`const`/`static`/`mod`/`union`/`macro_rules!`, or what it
+re-exports in turn), so `acme::Sink` is sink.rs when lib.rs says `pub use sink::*`, and the glob stops the walk as a
+named re-export does (FIX131: every user of a crate root read as a dependent of each file it glob re-exports). A
+file that imports a glob of a module (`use acme::*`, `use crate::prelude::*`) may use any name it re-exports: it
+depends on the module and on every module it re-exports from (`RustFiles.also`); so does a path whose name no glob's
+module is seen to define (an item a macro writes), through a file with glob re-exports.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ RUST_TESTED_KEY = "<rust own tests>"  # a .rs file's summary: present when the f
 TEST_OWNER = "<tests>"  # the owner of a reference made by a file's own tests: a test of what it names, no caller
 REEXPORT_OWNER = "<re-export>"  # the owner of a top-level named `pub use` path: the walk to dependents stops there
 REEXPORT_KEY = "<pub use>"  # a .rs file's summary: imports[REEXPORT_KEY + name] is the path its top level re-exports
+GLOBS_KEY = "<pub use *>"  # a .rs file's summary: the module paths its top level glob re-exports, one a line
+ITEMS_KEY = "<rust items>"  # a .rs file's summary: the names of its top-level items, space-separated
 MAX_HOPS = 4  # re-exports followed from one path
 TEST_MODULE_OWNER = "<test module>"  # `#[cfg(test)] mod x;`: ("<test module>", "self::x"), x's file is test code
 MAX_REFS = 2_000  # paths read per file
@@ -62,7 +72,10 @@ _TIGHT = re.compile(r"\s*(::|[{},])\s*")
 _ALIAS = re.compile(r"\s+as\s+(\w+)$")
 _PUB_BEFORE = re.compile(r"\bpub\s*(?:\([^)]*\)\s*)?$")
 _AS_AFTER = re.compile(r"\s+as\s+\w+\s*;")
-_REEXPORT = re.compile(r"\bpub\s*(?:\([^)]*\)\s*)?(?:use\s+([^;]+);|extern\s+crate\s+(\w+)\s+as\s+(\w+)\s*;)|([{}])")
+_REEXPORT = re.compile(r"\bpub\s*(?:\([^)]*\)\s*)?(?:use\s+([^;]+);|extern\s+crate\s+(\w+)\s+as\s+(\w+)\s*;)|([{}])"
+                       r"|(?<!')\b(?:(?:const|async|unsafe|extern)\s+)*"  # 5: an item's name (`pub` or not)
+                       r"(?:(?:fn|struct|enum|union|trait|type|const|static(?:\s+mut)?|mod)\s+|macro_rules\s*!\s*)"
+                       r"(?:r#)?(\w+)")
 
 
 # -- one file -----------------------------------------------------------------------------------------------------
@@ -149,7 +162,8 @@ def rust_refs(text: str) -> tuple[list[tuple[str, str]], bool]:
         elif match.group(3) is not None:
             reexported = owner != TEST_OWNER and not stack and _PUB_BEFORE.search(code, 0, match.start()) is not None
             for path, name in use_bindings(match.group(3)):
-                refs[(REEXPORT_OWNER if reexported and name != "*" else owner, _from_file(path, stack))] = None
+                path = f"{path}::*" if name == "*" else path  # a glob: RustFiles.resolve adds what it re-exports
+                refs[(REEXPORT_OWNER if reexported else owner, _from_file(path, stack))] = None
             pending_test = False
         elif match.group(4):
             reexported = (owner != TEST_OWNER and not stack and _PUB_BEFORE.search(code, 0, match.start()) is not None
@@ -172,20 +186,39 @@ def rust_refs(text: str) -> tuple[list[tuple[str, str]], bool]:
 
 
 def reexports(text: str) -> dict[str, str]:
-    """The names a Rust file's top level re-exports (`pub use`, `pub extern crate a as b`) -> the paths they stand
-    for, as summary imports (REEXPORT_KEY + name); glob re-exports left out."""
+    """What a Rust file's top level re-exports, as summary imports: the names of `pub use` and `pub extern crate a
+    as b` (REEXPORT_KEY + name) -> the paths they stand for, and the module paths of its glob re-exports
+    (GLOBS_KEY)."""
+    return exports(text, items=False)
+
+
+def exports(text: str, items: bool = True) -> dict[str, str]:
+    """reexports(), and the names of the file's top-level items (ITEMS_KEY): what a glob import of it can bring."""
     out: dict[str, str] = {}
+    globs: list[str] = []
+    names: dict[str, None] = {}
     depth = 0
     for match in _REEXPORT.finditer(_NOISE.sub(" ", text)):
         brace = match.group(4)
         if brace:
             depth = max(0, depth + (1 if brace == "{" else -1))
-        elif depth == 0 and match.group(1) is not None:
+        elif depth > 0:
+            continue
+        elif match.group(5) is not None:
+            if items and len(names) < MAX_REFS:
+                names[match.group(5)] = None
+        elif match.group(1) is not None:
             for path, name in use_bindings(match.group(1)):
-                if name != "*" and len(out) < MAX_REFS:
+                if name == "*":
+                    globs.append(path)
+                elif len(out) < MAX_REFS:
                     out[REEXPORT_KEY + name] = path
-        elif depth == 0:
+        else:
             out[REEXPORT_KEY + match.group(3)] = match.group(2)
+    if globs:
+        out[GLOBS_KEY] = "\n".join(dict.fromkeys(globs[:MAX_REFS]))
+    if names:
+        out[ITEMS_KEY] = " ".join(names)
     return out
 
 
@@ -276,10 +309,16 @@ class RustFiles:
         """`reexported`: (path, summary imports) of the .rs files, whose REEXPORT_KEY entries are followed."""
         self.files = {p for p in paths if p.endswith(RUST_SUFFIX)}
         self.reexports: dict[str, dict[str, str]] = {}  # file -> name -> the path it re-exports
+        self.globs: dict[str, list[str]] = {}  # file -> the module paths it glob re-exports
+        self.items: dict[str, frozenset[str]] = {}  # file -> the names of its top-level items
         for path, imports in reexported:
             found = {key[len(REEXPORT_KEY):]: value for key, value in imports.items() if key.startswith(REEXPORT_KEY)}
             if found:
                 self.reexports[path] = found
+            if GLOBS_KEY in imports:
+                self.globs[path] = imports[GLOBS_KEY].splitlines()
+            if ITEMS_KEY in imports:
+                self.items[path] = frozenset(imports[ITEMS_KEY].split())
         roots: set[str] = set()
         self.crates: dict[str, str | None] = {}  # crate name -> its lib target's file (None: two packages share it)
         for manifest, fields in cargo:
@@ -302,7 +341,11 @@ class RustFiles:
         for root in sorted(roots):
             self.root_dirs.setdefault(posixpath.dirname(root), []).append(root)
         self._places: dict[str, tuple[str, list[str]] | None] = {}
+        self._glob_files: dict[str, list[str]] = {}  # file -> the module files of its glob re-exports
+        self._closures: dict[str, list[str]] = {}  # file -> every module file it re-exports from, a few hops
         self.passed: list[str] = []  # the re-exporting files the last resolve went through (Graph.through)
+        # the files the last resolve's path reaches beside the one it returns: a glob import's module's re-exports
+        self.also: list[str] = []
 
     def _place(self, path: str) -> tuple[str, list[str]] | None:
         """(the crate root's directory, the file's module path under it), None outside every crate."""
@@ -331,7 +374,7 @@ class RustFiles:
             return lib if lib in roots else roots[0] if len(roots) == 1 else None  # two binaries' roots: ambiguous
         stem = posixpath.join(root_dir, *parts)
         for candidate in (stem + RUST_SUFFIX, stem + "/mod.rs"):
-            if candidate in self.files:
+            if candidate in self.files and parts not in (["lib"], ["main"]):  # `crate::lib` is no module lib.rs
                 return candidate
         return None
 
@@ -345,19 +388,81 @@ class RustFiles:
 
     def _through(self, found: str, rest: list[str], hops: int) -> str:
         """The file of the item `rest` names in module file `found`, following its re-export (the module doc)."""
-        target = self.reexports.get(found, {}).get(rest[0]) if rest and hops < MAX_HOPS else None
+        if not rest or hops >= MAX_HOPS:
+            return found
+        target = self.reexports.get(found, {}).get(rest[0])
+        if target is None and rest[0] not in self.items.get(found, ()) and found in self.globs:
+            target = self._glob_source(found, rest[0], hops)
         if target is None:
             return found
-        deeper = self.resolve(found, "::".join([target, *rest[1:]]), hops + 1)
+        deeper = self._resolve(found, "::".join([target, *rest[1:]]), hops + 1)
         if deeper is None:
             return found
         self.passed.append(found)
         return deeper
 
-    def resolve(self, path: str, name: str, hops: int = 0) -> str | None:
-        """The file a path written in `path` names (its module, or the module holding the item it names)."""
-        if hops == 0:
-            self.passed = []
+    def _glob_source(self, found: str, name: str, hops: int) -> str | None:
+        """The path of `name` through the glob re-export of `found` whose module has it; none seen to have it (an item
+        a macro writes): None, and every module `found` re-exports from is reached too (`also`)."""
+        for glob, module in zip(self.globs[found], self._globbed(found), strict=True):
+            if module and self._provides(module, name, hops + 1):
+                return f"{glob}::{name}"
+        self.also.extend(self._closure(found))
+        return None
+
+    def _globbed(self, path: str) -> list[str]:
+        """The module file each glob re-export of `path` names ("" where none, or `path` itself: `pub use Enum::*`)."""
+        if path not in self._glob_files:
+            self._glob_files[path] = [""] * len(self.globs.get(path, ()))  # a cycle of globs ends here
+            passed, also = self.passed, self.also
+            self.passed, self.also = [], []
+            files = [self._resolve(path, glob, 1) or "" for glob in self.globs.get(path, ())]
+            self.passed, self.also = passed, also
+            self._glob_files[path] = [file if file != path else "" for file in files]
+        return self._glob_files[path]
+
+    def _provides(self, module: str, name: str, hops: int) -> bool:
+        """Whether a glob import of module file `module` brings `name`: an item of it, or what it re-exports."""
+        if name in self.items.get(module, ()) or name in self.reexports.get(module, {}):
+            return True
+        return hops < MAX_HOPS and any(found and self._provides(found, name, hops + 1)
+                                       for found in self._globbed(module))
+
+    def _closure(self, path: str) -> list[str]:
+        """The module files a glob import of `path` may bring names from: what it re-exports, by name or glob, a few
+        hops."""
+        if path in self._closures:
+            return self._closures[path]
+        self._closures[path] = []  # a cycle ends here
+        passed, also = self.passed, self.also
+        found: dict[str, None] = {}
+        frontier, hops = [path], 0
+        while frontier and hops < MAX_HOPS:
+            step: list[str] = []
+            for module in frontier:
+                self.passed, self.also = [], []
+                named = [self._resolve(module, target, 1) for target in self.reexports.get(module, {}).values()]
+                for file in (*named, *self._globbed(module)):
+                    if file and file != path and file not in found:
+                        found[file] = None
+                        step.append(file)
+            frontier, hops = step, hops + 1
+        self.passed, self.also = passed, also
+        self._closures[path] = list(found)
+        return self._closures[path]
+
+    def resolve(self, path: str, name: str) -> str | None:
+        """The file a path written in `path` names (its module, or the module holding the item it names); a glob
+        (`a::b::*`) names module a::b, and what it re-exports is `also` reached."""
+        self.passed, self.also = [], []
+        glob = name.endswith("::*")
+        found = self._resolve(path, name.removesuffix("::*"), 0)
+        if glob and found is not None:
+            self.also.extend(self._closure(found))
+        self.also = [file for file in dict.fromkeys(self.also) if file not in (found, path)]
+        return found
+
+    def _resolve(self, path: str, name: str, hops: int) -> str | None:
         segments = name.split("::")
         if segments[0] == "":
             segments = segments[1:]  # `::grep::x`: an extern crate

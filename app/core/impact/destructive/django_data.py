@@ -4,9 +4,11 @@
 loses those rows for good: a rollback runs the no-op and the rows stay deleted (saleor's pr/19465 revokes a
 permission so, from four permission tables). Read from the module's functions: a queryset's `delete()` on a chain
 from `.objects` (directly, through a name it was assigned to, or an object of a loop over it), the model named by
-`apps.get_model("app", "Model")` when the function looked it up so. A reverse that creates or saves anything is
-taken as restoring; so is one defined elsewhere (not read). A delete of every row (`Model.objects.all().delete()`)
-is judged by migrations.py whatever the reverse; a forward that only creates or updates deletes nothing.
+`apps.get_model("app", "Model")` when the function looked it up so; the forward's own, and those of the module's
+functions it calls, one level (`helpers`: a model it passes one of them is the one its parameter names). A reverse
+that creates or saves anything is taken as restoring; so is one defined elsewhere (not read). A delete of every row
+(`Model.objects.all().delete()`) is judged by migrations.py whatever the reverse; a forward that only creates or
+updates deletes nothing.
 
 `migrations.RunSQL("DELETE FROM t WHERE ...", reverse_sql=migrations.RunSQL.noop)` is the same loss written in SQL
 and is judged alike (`run_sql_delete`): its reverse restores when it inserts, copies or merges rows, or is not a
@@ -89,8 +91,9 @@ def _querysets(function: ast.FunctionDef) -> dict[str, tuple[str, str]]:
     return bound
 
 
-def _deletes(function: ast.FunctionDef) -> list[RowDelete]:
-    models, bound = _models(function), _querysets(function)
+def _deletes(function: ast.FunctionDef, given: dict[str, str] | None = None) -> list[RowDelete]:
+    """The queryset deletes of a function; `given`: the models its caller passes its parameters (helpers)."""
+    models, bound = {**(given or {}), **_models(function)}, _querysets(function)
     out: list[RowDelete] = []
     for node in ast.walk(function):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "delete"
@@ -113,6 +116,38 @@ def _deletes(function: ast.FunctionDef) -> list[RowDelete]:
 def functions_of(tree: ast.Module) -> dict[str, ast.FunctionDef]:
     """The module's top-level functions by name (a RunPython names them)."""
     return {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def helpers(function: ast.FunctionDef, functions: dict[str, ast.FunctionDef]) -> list[tuple[ast.FunctionDef,
+                                                                                       dict[str, str]]]:
+    """The module's functions a RunPython's forward calls by name, one level (saleor-like `def forward(apps, _):
+    remove_duplicates(apps.get_model("app", "Event"))`), each with the models the call gives its parameters: the
+    deletes it runs are the forward's."""
+    models = _models(function)
+    found: dict[str, dict[str, str]] = {}
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions
+                and node.func.id != function.name):
+            continue
+        helper = functions[node.func.id]
+        parameters = [a.arg for a in (*helper.args.posonlyargs, *helper.args.args)]
+        given = found.setdefault(helper.name, {})
+        passed = [*zip(parameters, node.args, strict=False), *((kw.arg, kw.value) for kw in node.keywords if kw.arg)]
+        for parameter, value in passed:
+            label = _model_label(value, models)
+            if label is not None:
+                given[parameter] = label
+    return [(functions[name], given) for name, given in found.items()]
+
+
+def _model_label(value: ast.expr, models: dict[str, str]) -> str | None:
+    """"app.Model" of a name bound to `apps.get_model(...)`, or of such a call itself; else None."""
+    if isinstance(value, ast.Name):
+        return models.get(value.id)
+    if isinstance(value, ast.Call) and dotted(value.func).endswith("get_model"):
+        texts = [a.value for a in value.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        return ".".join(texts[:2]) if texts else None
+    return None
 
 
 def _restores(reverse: ast.expr | None, functions: dict[str, ast.FunctionDef]) -> bool:
@@ -154,13 +189,15 @@ def run_python_deletes(call: ast.Call, reverse: ast.expr | None,
         return []
     forward, undo = function.name, _undo(reverse, "reverse_code")
     out = []
-    for delete in _deletes(function):
-        chain = delete.chain if len(delete.chain) <= MAX_SHOWN_FILTER else delete.chain[:MAX_SHOWN_FILTER] + "…"
-        which = f"those matched by {chain}" if chain not in ("", ".all()") else "every one"
-        reason = f"RunPython({forward}), line {call.lineno}, deletes {which}; {undo}"
-        every_row = delete.chain in ("", ".all()")
-        out.append((delete, sql.Op(KIND, f"{'every row' if every_row else 'rows'} of {delete.model}", reason,
-                                   delete.table, weight=1.0 if every_row else FILTERED_DELETE_WEIGHT)))
+    for helper, given in [(function, {}), *helpers(function, functions)]:
+        through = "" if helper is function else f" through {helper.name}()"
+        for delete in _deletes(helper, given):
+            chain = delete.chain if len(delete.chain) <= MAX_SHOWN_FILTER else delete.chain[:MAX_SHOWN_FILTER] + "…"
+            which = f"those matched by {chain}" if chain not in ("", ".all()") else "every one"
+            reason = f"RunPython({forward}), line {call.lineno}, deletes {which}{through}; {undo}"
+            every_row = delete.chain in ("", ".all()")
+            out.append((delete, sql.Op(KIND, f"{'every row' if every_row else 'rows'} of {delete.model}", reason,
+                                       delete.table, weight=1.0 if every_row else FILTERED_DELETE_WEIGHT)))
     return out
 
 

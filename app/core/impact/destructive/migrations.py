@@ -151,6 +151,7 @@ _ALEMBIC_RESHAPES = frozenset({"rename_table", "alter_column", "drop_constraint"
 _DJANGO_RESHAPES = frozenset({"RenameField", "RenameModel", "AlterField", "RemoveConstraint", "AddConstraint"})
 
 
+_SA_MODULES = frozenset({"sa", "sqlalchemy", "sql"})  # `sa.delete(t)`: the module, not a table's delete()
 # calls through which an alembic downgrade() writes rows back
 _ROW_WRITES = frozenset({"bulk_insert", "insert", "insert_many", "copy_from", "copy_expert"})
 
@@ -174,23 +175,37 @@ def _sa_tables(tree: ast.Module, known: dict[str, str]) -> dict[str, str]:
 
 
 def _sa_delete(node: ast.expr, tables: dict[str, str]) -> tuple[str, str] | None:
-    """(table, ".where(...)") of SQLAlchemy's `delete(t).where(...)` or `t.delete().where(...)`; else None."""
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "where"):
-        return None
-    receiver = node.func.value
+    """(table, its filter) of SQLAlchemy's `delete(t)` or `t.delete()` and the calls chained on it: the filter is
+    from the first `.where(...)` on, "" when none (every row: `op.execute(sa.delete(t))`); else None."""
+    receiver = node
+    while (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
+           and receiver.func.attr != "delete"):  # `.where(...)`, `.returning(...)` ... back to the delete()
+        receiver = receiver.func.value
     if not (isinstance(receiver, ast.Call) and _last_name(receiver.func) == "delete"):
         return None
     if receiver.args:
         target: ast.expr = receiver.args[0]
-    elif isinstance(receiver.func, ast.Attribute):
+    elif isinstance(receiver.func, ast.Attribute) and dotted(receiver.func.value) not in _SA_MODULES:
         target = receiver.func.value
     else:
         return None
     if isinstance(target, ast.Call) and _last_name(target.func) in ("table", "Table") and target.args:
         table = string_value(target.args[0], sql_placeholder) or ast.unparse(target)
-    else:
+    elif isinstance(target, (ast.Name, ast.Attribute)):
         table = tables.get(ast.unparse(target), ast.unparse(target))
-    return table, ast.unparse(node)[len(ast.unparse(receiver)):]
+    else:
+        return None
+    chained = ast.unparse(node)[len(ast.unparse(receiver)):]
+    where = chained.find(".where(")
+    return table, chained[where:] if where >= 0 else ""
+
+
+def _bound(function: ast.FunctionDef) -> dict[str, ast.expr]:
+    """Names a function assigns a call to (`stmt = sa.delete(t)`), the last assignment winning: what an
+    `op.execute(stmt)` runs."""
+    return {node.targets[0].id: node.value for node in ast.walk(function)
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)}
 
 
 def string_sequences(tree: ast.Module, known: dict[str, str]) -> dict[str, list[str]]:
@@ -232,6 +247,8 @@ class _PythonMigration(ast.NodeVisitor):
         self.batch_tables: dict[str, str] = {}
         self.events: list[Event] = []
         self.replays = False  # inside a Migration class that declares `replaces` (REPLAY_WEIGHT)
+        self.tables: dict[str, str] = {}  # names assigned a SQLAlchemy table (_sa_tables)
+        self.bound: list[dict[str, ast.expr]] = [{}]  # the calls the enclosing functions assign to names (_bound)
 
     def _text(self, value: ast.expr | None) -> str:
         return string_value(value, sql_placeholder, self.known) or ""
@@ -289,7 +306,9 @@ class _PythonMigration(ast.NodeVisitor):
             else self.sections[-1]
         )
         self.sections.append(section)
+        self.bound.append({**self.bound[-1], **_bound(node)})
         self.generic_visit(node)
+        self.bound.pop()
         self.sections.pop()
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
@@ -338,7 +357,19 @@ class _PythonMigration(ast.NodeVisitor):
                 self._run_sql_deletes(node)
         elif last in _EXECUTE_NAMES and node.args:
             self._sql(node.args[0], section, node)
+            self._sa_delete_all(node.args[0], section, line)
         self.generic_visit(node)
+
+    def _sa_delete_all(self, value: ast.expr, section: str, line: int) -> None:
+        """An executed SQLAlchemy delete with no where(): `op.execute(sa.delete(t))`, `op.execute(t.delete())`, or a
+        name the function bound it to. A DELETE with no WHERE, as the same SQL written out is."""
+        statement = self.bound[-1].get(value.id, value) if isinstance(value, ast.Name) else value
+        found = _sa_delete(statement, self.tables)
+        if found is not None and not found[1]:
+            table = found[0]
+            op = sql.Op("sql-delete-all", f"every row of {table}", "SQLAlchemy delete() with no where(): DELETE with "
+                        "no WHERE", table)
+            self.events.append(Event(section, line, self.lines.text_of(line), ops=[op], replays=self.replays))
 
     def _sql(self, value: ast.expr | None, section: str, call: ast.Call) -> None:
         if isinstance(value, (ast.List, ast.Tuple)):
@@ -389,7 +420,8 @@ class _PythonMigration(ast.NodeVisitor):
             self.events.append(Event(section, delete.line, self.lines.text_of(delete.line), ops=[op],
                                      replays=self.replays))
         forward = django_data.unrestored_forward(node, reverse, self.functions)
-        for line, table, statement in self.executed_deletes(forward, {}) if forward else ():
+        called = [forward, *(helper for helper, _ in django_data.helpers(forward, self.functions))] if forward else []
+        for line, table, statement in (found for function in called for found in self.executed_deletes(function, {})):
             op = django_data.run_python_sql_delete(table, statement, node, reverse)
             self.events.append(Event(section, line, self.lines.text_of(line), ops=[op], replays=self.replays))
 
@@ -397,12 +429,14 @@ class _PythonMigration(ast.NodeVisitor):
         """(line, table, filter) of the filtered deletes a function runs through an execute call (`cursor.execute`,
         `op.execute`, `connection.execute`): SQL strings, or SQLAlchemy's `delete(t).where(...)`."""
         out = []
+        bound = _bound(function)
         for node in ast.walk(function):
             if not (isinstance(node, ast.Call) and node.args and _last_name(node.func) in _EXECUTE_NAMES
                     and _last_name(node.func) != "RunSQL"):
                 continue
-            orm = _sa_delete(node.args[0], tables)
-            if orm is not None:
+            value = node.args[0]
+            orm = _sa_delete(bound.get(value.id, value) if isinstance(value, ast.Name) else value, tables)
+            if orm is not None and orm[1]:  # a filtered one: every row is sql-delete-all (_sa_delete_all)
                 out.append((node.lineno, *orm))
             for start, text in self._strings(node.args[0]) or ():
                 out.extend(self._filtered_deletes(start, text))
@@ -414,8 +448,7 @@ class _PythonMigration(ast.NodeVisitor):
         upgrade, downgrade = functions.get("upgrade"), functions.get("downgrade")
         if upgrade is None or (downgrade is not None and self._writes_rows(downgrade)):
             return
-        tables = _sa_tables(tree, self.known)
-        for line, table, statement in self.executed_deletes(upgrade, tables):
+        for line, table, statement in self.executed_deletes(upgrade, self.tables):
             where = statement if statement.startswith(".where(") else django_data.where_of(statement)
             op = django_data.alembic_delete(table, where, line, downgrade)
             self.events.append(Event(sql.UP, line, self.lines.text_of(line), ops=[op]))
@@ -543,6 +576,7 @@ def scan_python_migration(text: str, path: str, work: Work,
     known = string_assignments(tree, sql_placeholder)
     visitor = _PythonMigration(Lines(text), known, string_sequences(tree, known), old_field,
                                django_data.functions_of(tree), work)
+    visitor.tables = _sa_tables(tree, known)
     visitor.visit(tree)
     visitor.alembic_deletes(tree)
     work.add(len(visitor.events))
