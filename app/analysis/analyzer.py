@@ -327,7 +327,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 144: a filtered DELETE run through a cursor inside a Django RunPython, and an alembic upgrade()'s filtered delete
 #     under a downgrade() that inserts nothing back, are migration-delete-rows (FIX128);
 # 145: a manifest bump names the locked packages that changed beside it when they are 3 or fewer (QA65 F2, FIX127);
-ANALYSIS_VERSION = "145"
+# 146: a Terraform value reaching an attribute that forces replacement through a variable (a local module's argument,
+#     a .tfvars value, a variable's default) is a replacement; an attribute ignore_changes names is not (QA66);
+ANALYSIS_VERSION = "146"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

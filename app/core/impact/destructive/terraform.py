@@ -11,7 +11,11 @@ each: a resource moved between directories lives in another state, so it is dest
   skip_final_snapshot turned on;
 - attributes whose change forces replacement of stateful resources (a database's engine or
   identifier, a bucket's name, a disk's zone...): a curated table, since the provider schema is not
-  at hand;
+  at hand; an attribute the resource's `lifecycle { ignore_changes }` names is never replaced;
+- a value that reaches such an attribute through a variable (`identifier = var.db_name`, through
+  `locals` and local modules, `source = "./modules/db"`, read at the head): a module call's argument,
+  a .tfvars value or a variable's default changed from one plain value to another (how an
+  environment's database or cluster is renamed: its own resource block never changes);
 - in .tfvars files, a count-like variable dropping to 0 or an enable/create flag turned off.
 A new resource created with force_destroy = true destroys nothing and passes.
 
@@ -25,11 +29,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from app.core.hcl import body_of, items, label, parse_tree, remembered
 from app.core.impact.destructive.model import MAX_HCL_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
+from app.core.text import visible_path
 
 _PROTECTIONS = (
     "deletion_protection",
@@ -514,7 +519,7 @@ def _differs(was: str | None, now: str | None) -> bool:
 
 
 def _replacements(old: Block, new: Block, address: str, lines: dict[str, Lines]) -> Iterator[Finding]:
-    forcing = FORCES_REPLACEMENT.get(old.labels[0] if old.labels else "", frozenset())
+    forcing = FORCES_REPLACEMENT.get(old.labels[0] if old.labels else "", frozenset()) - ignored(new)
     for name in sorted(forcing):
         was, now = old.value(name), new.value(name)
         if was == now or not _differs(was, now):
@@ -531,11 +536,115 @@ def _replacements(old: Block, new: Block, address: str, lines: dict[str, Lines])
         )
 
 
+ModuleBlocks = Callable[[str], list[Block]]  # a directory -> the blocks of its .tf files at the change's head
+MODULE_DEPTH = 3  # local modules followed below the one read: deeper nesting is rare, and each level reads files
+_VARIABLE = re.compile(r"\bvar\.(\w+)")
+_LOCAL = re.compile(r"\blocal\.(\w+)")
+
+
+def ignored(block: Block) -> frozenset[str]:
+    """The attributes a resource's `lifecycle { ignore_changes = [...] }` names (terraform never plans a change of
+    them, so never a replacement); every attribute for `ignore_changes = all`."""
+    life = block.nested("lifecycle")
+    text = (life.value("ignore_changes") if life else None) or ""
+    if text.strip() == "all":
+        return frozenset(block.attrs) | frozenset(name for names in FORCES_REPLACEMENT.values() for name in names)
+    return frozenset(re.findall(r"(?<![.\w])(\w+)(?=\s*[,\]])", text))
+
+
+@dataclass(frozen=True)
+class Reach:
+    """An attribute that forces replacement, reached from a variable: `where` is the resource's address through
+    the module calls that pass the value down (`module.db.aws_db_instance.this`, as terraform plans it)."""
+
+    where: str
+    attr: str
+    path: str
+    line: int
+
+
+def _reaching(reaches: Sequence[Reach]) -> str:
+    first = reaches[0]
+    more = f" (and {len(reaches) - 1} more)" if len(reaches) > 1 else ""
+    return (f"it reaches the {first.attr} of {first.where} ({visible_path(first.path)}:{first.line}){more}, "
+            "which forces replacement: terraform destroys it and creates a new one (its data goes with it)")
+
+
+def _variables_in(expression: str, local_values: dict[str, str], depth: int = 0) -> set[str]:
+    """The variables an expression reads, through the module's locals (`identifier = local.identifier`)."""
+    names = set(_VARIABLE.findall(expression))
+    if depth < 5:
+        for name in _LOCAL.findall(expression):
+            if name in local_values:
+                names |= _variables_in(local_values[name], local_values, depth + 1)
+    return names
+
+
+def local_source(block: Block, directory: str) -> str | None:
+    """The directory of a module call's local source (`source = "./modules/db"`), None for any other source
+    (a registry or git module: its code is not in this repository) or one outside the repository."""
+    source = (block.value("source") or "").strip().strip('"')
+    if not source.startswith(("./", "../")):
+        return None
+    resolved = posixpath.normpath(posixpath.join(directory, source))
+    return None if resolved.startswith("..") else ("" if resolved == "." else resolved)
+
+
+def forcing_variables(directory: str, blocks: Sequence[Block], module_blocks: ModuleBlocks | None,
+                      depth: int = 0) -> dict[str, list[Reach]]:
+    """Variable name -> the attributes forcing replacement its value reaches in the module at `directory`: read by
+    a resource's attribute in FORCES_REPLACEMENT (not ignored by its lifecycle), or passed as an argument of a
+    local module call that reaches one (MODULE_DEPTH levels down)."""
+    local_values = {name: attr.text for block in blocks if block.kind == "locals" for name, attr in block.attrs.items()}
+    found: dict[str, list[Reach]] = {}
+    for block in blocks:
+        if block.kind == "resource" and block.address:
+            for attr in sorted(FORCES_REPLACEMENT.get(block.labels[0], frozenset()) - ignored(block)):
+                written = block.attrs.get(attr)
+                if written is not None:
+                    for name in sorted(_variables_in(written.text, local_values)):
+                        found.setdefault(name, []).append(Reach(block.address, attr, block.path, written.line))
+        elif block.kind == "module" and block.address and module_blocks is not None and depth < MODULE_DEPTH:
+            inner = local_source(block, directory)
+            if inner is None or inner == directory:
+                continue
+            for argument, reaches in forcing_variables(inner, module_blocks(inner), module_blocks, depth + 1).items():
+                if argument in block.attrs:
+                    for name in sorted(_variables_in(block.attrs[argument].text, local_values)):
+                        found.setdefault(name, []).extend(
+                            Reach(f"{block.address}.{r.where}", r.attr, r.path, r.line) for r in reaches)
+    return found
+
+
+def _changed_value(was: str | None, now: str | None) -> bool:
+    """Whether an argument, a .tfvars value or a default went from one plain value to another: unset or null
+    on either side is left out (null -> "ipv4" most often writes down the provider's own default)."""
+    if was is None or now is None or "null" in (was.strip(), now.strip()):
+        return False
+    return was != now and _literal(was) and _literal(now)
+
+
+def _module_arguments(old: Block, new: Block, directory: str, address: str, lines: dict[str, Lines],
+                      module_blocks: ModuleBlocks) -> Iterator[Finding]:
+    """A local module call's arguments whose new value reaches an attribute that forces replacement inside it."""
+    inner = local_source(new, directory)
+    if inner is None or inner == directory:
+        return
+    for argument, reaches in sorted(forcing_variables(inner, module_blocks(inner), module_blocks, 1).items()):
+        was, now = old.value(argument), new.value(argument)
+        if not _changed_value(was, now):
+            continue
+        passed = [Reach(f"{address}.{r.where}", r.attr, r.path, r.line) for r in reaches]
+        yield _finding("terraform-replace", new, new.attrs[argument].line, address,
+                       f"{argument} {was} -> {now}: {_reaching(passed)}", lines)
+
+
 def compare(base: Config, head: Config, lines: dict[str, Lines],
-            old_lines: dict[str, Lines] | None = None) -> list[Finding]:
+            old_lines: dict[str, Lines] | None = None, module_blocks: ModuleBlocks | None = None) -> list[Finding]:
     """What applying the head configuration instead of the base one destroys. `lines`: each file's new text
     (the findings on the new side quote it); `old_lines`: its old text, quoted by a removed block's finding
-    (it quoted the new file's line of the same number: `resource "aws_s3_bucket" "b"` for a removed database)."""
+    (it quoted the new file's line of the same number: `resource "aws_s3_bucket" "b"` for a removed database);
+    `module_blocks`: a directory's blocks at the head (a local module's, what a variable's value reaches)."""
     findings: list[Finding] = []
     old_blocks, new_blocks = base.by_address(), head.by_address()
     moves, removed = head.moves(), head.removed()
@@ -570,7 +679,9 @@ def compare(base: Config, head: Config, lines: dict[str, Lines],
         findings.extend(_protections(old, new, address, lines))
         if old.kind == "resource":
             findings.extend(_replacements(old, new, address, lines))
-    findings.extend(_variable_defaults(base, head, lines))
+        elif old.kind == "module" and module_blocks is not None:
+            findings.extend(_module_arguments(old, new, key[0], address, lines, module_blocks))
+    findings.extend(_variable_defaults(base, head, lines, module_blocks))
     return findings
 
 
@@ -589,10 +700,12 @@ def _renamed_to(old: Block, directory: str, old_blocks: dict[tuple[str, str], Bl
     return None
 
 
-def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines]) -> Iterator[Finding]:
+def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines],
+                       module_blocks: ModuleBlocks | None = None) -> Iterator[Finding]:
     """A module's variable named after a protection or a danger whose default moves the unsafe way: every
     caller that leaves it unset loses the protection (`deletion_protection` true -> false) or gains the
-    danger (`skip_final_snapshot` false -> true), and nothing in the callers' own code changes."""
+    danger (`skip_final_snapshot` false -> true), and nothing in the callers' own code changes. Likewise a
+    variable whose default changes value where it reaches an attribute that forces replacement."""
     def variables(config: Config) -> dict[tuple[str, str], Block]:
         return {(posixpath.dirname(b.path), b.labels[0]): b for b in config.blocks
                 if b.kind == "variable" and b.labels}
@@ -601,9 +714,17 @@ def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines]) -> I
     for key, new in variables(head).items():
         old = old_vars.get(key)
         name = key[1]
-        if old is None or (name not in _PROTECTIONS and not _DANGERS.get(name)):
+        if old is None:
             continue
         was, now = old.value("default"), new.value("default")
+        if name not in _PROTECTIONS and not _DANGERS.get(name):
+            if module_blocks is not None and _changed_value(was, now):
+                reaches = forcing_variables(key[0], module_blocks(key[0]), module_blocks).get(name)
+                if reaches:
+                    yield _finding("terraform-variable-default", new, new.attrs["default"].line, f"var.{name}",
+                                   f"variable {name} default {was} -> {now}: every caller that leaves it unset gets "
+                                   f"a replacement: {_reaching(reaches)}", lines)
+            continue
         unsafe = (truthy(was) and not truthy(now)) if name in _PROTECTIONS else (truthy(now) and not truthy(was))
         if not unsafe:
             continue
@@ -628,13 +749,20 @@ def gates(blocks: Sequence[Block]) -> dict[str, list[tuple[str, str]]]:
 
 
 def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], lines: Lines,
-                   uses: dict[str, list[tuple[str, str]]] | None = None) -> list[Finding]:
+                   uses: dict[str, list[tuple[str, str]]] | None = None,
+                   forcing: dict[str, list[Reach]] | None = None) -> list[Finding]:
     """Values a .tfvars change turns to 0 or false where that destroys: judged by what reads them (`uses`,
-    from gates() over the directory's .tf files) when that is known, else by the variable's name."""
+    from gates() over the directory's .tf files) when that is known, else by the variable's name; and values
+    changed where they reach an attribute that forces replacement (`forcing`, from forcing_variables())."""
     findings = []
     for name, attr in head.items():
         was = base.get(name)
         if was is None or was.text == attr.text:
+            continue
+        if forcing and forcing.get(name) and _changed_value(was.text, attr.text):
+            findings.append(Finding("terraform-replace", path, attr.line, f"variable {name}",
+                                    f"{name} {was.text} -> {attr.text}: {_reaching(forcing[name])}",
+                                    lines.text_of(attr.line), detector="hcl", key=f"tfvars-replace:{name}:{attr.text}"))
             continue
         off = ((_int(attr.text) == 0 and (_int(was.text) or 0) > 0)
                or (truthy(was.text) and attr.text.strip().lower() == "false"))

@@ -1,0 +1,110 @@
+"""A value that reaches an attribute forcing replacement through a variable (QA66): an environment renames its
+database in a module call (`identifier = "orders"` -> `"orders-v2"`), a .tfvars file, or a module variable's
+default, and the `aws_db_instance` block itself never changes: terraform plans destroy-and-recreate, and review-tui
+found nothing. Now each is a terraform-replace (or terraform-variable-default) finding naming the resource's
+address as terraform plans it and the attribute it reaches; what the resource's `lifecycle { ignore_changes }`
+names, or a value that reaches no such attribute, is not."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from app.cli import cli
+from tests.conftest import ALICE
+
+DB_MODULE = '''locals {
+  name = "${var.env}-${var.identifier}"
+}
+
+resource "aws_db_instance" "this" {
+  identifier        = local.name
+  engine            = var.engine
+  availability_zone = var.az
+  instance_class    = var.instance_class
+
+  lifecycle {
+    ignore_changes = [availability_zone]
+  }
+}
+'''
+DB_VARIABLES = '''variable "env" {}
+variable "identifier" {}
+variable "az" {}
+variable "instance_class" {}
+
+variable "engine" {
+  default = "postgres"
+}
+'''
+PROD = '''module "db" {
+  source         = "../../modules/db"
+  env            = "prod"
+  identifier     = "orders"
+  engine         = var.engine
+  az             = "us-east-1a"
+  instance_class = "db.r6g.large"
+}
+
+variable "engine" {}
+'''
+TFVARS = 'engine = "postgres"\n'
+
+
+def _ops(path) -> dict[str, list[dict]]:
+    result = CliRunner().invoke(cli, ["list", "--repo", str(path), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return {item["id"]: item["destructive_ops"] for item in json.loads(result.stdout)}
+
+
+def test_a_value_reaching_a_replacing_attribute_is_a_replacement(make_repo) -> None:
+    repo = make_repo()
+    repo.commit("environments", {"modules/db/main.tf": DB_MODULE, "modules/db/variables.tf": DB_VARIABLES,
+                                 "envs/prod/main.tf": PROD, "envs/prod/terraform.tfvars": TFVARS}, author=ALICE)
+    edits = {
+        "rename-db": {"envs/prod/main.tf": PROD.replace('"orders"', '"orders-v2"')},
+        "engine-tfvars": {"envs/prod/terraform.tfvars": 'engine = "mysql"\n'},
+        "engine-default": {"modules/db/variables.tf": DB_VARIABLES.replace('"postgres"', '"aurora-postgresql"')},
+        # what the module's lifecycle ignores, and what reaches no replacing attribute, replace nothing
+        "move-az": {"envs/prod/main.tf": PROD.replace('"us-east-1a"', '"us-east-1b"')},
+        "resize": {"envs/prod/main.tf": PROD.replace('"db.r6g.large"', '"db.r6g.xlarge"')},
+    }
+    for branch, files in edits.items():
+        repo.branch(branch, "main")
+        repo.commit(branch, files, branch=branch, author=ALICE)
+    ops = _ops(repo.path)
+    assert ops["move-az"] == [] and ops["resize"] == []
+    [rename] = ops["rename-db"]
+    assert (rename["kind"], rename["path"], rename["line"], rename["text"]) == (
+        "terraform-replace", "envs/prod/main.tf", 4, 'identifier     = "orders-v2"')
+    assert rename["explanation"] == (
+        'module.db: identifier "orders" -> "orders-v2": it reaches the identifier of module.db.aws_db_instance.this '
+        "(modules/db/main.tf:6), which forces replacement: terraform destroys it and creates a new one "
+        "(its data goes with it)")
+    [tfvars] = ops["engine-tfvars"]
+    assert (tfvars["kind"], tfvars["path"], tfvars["line"]) == ("terraform-replace", "envs/prod/terraform.tfvars", 1)
+    assert tfvars["explanation"].startswith(
+        'variable engine: engine "postgres" -> "mysql": it reaches the engine of module.db.aws_db_instance.this '
+        "(modules/db/main.tf:7), which forces replacement")
+    [default] = ops["engine-default"]
+    assert (default["kind"], default["path"], default["line"]) == (
+        "terraform-variable-default", "modules/db/variables.tf", 7)
+    assert default["explanation"].startswith(
+        'var.engine: variable engine default "postgres" -> "aurora-postgresql": every caller that leaves it unset '
+        "gets a replacement: it reaches the engine of aws_db_instance.this (modules/db/main.tf:7)")
+
+
+def test_an_attribute_the_lifecycle_ignores_is_not_replaced(make_repo) -> None:
+    repo = make_repo()
+    db = ('resource "aws_db_instance" "main" {\n  engine = "postgres"\n\n'
+          '  lifecycle {\n    ignore_changes = [engine]\n  }\n}\n')
+    repo.commit("db", {"main.tf": db}, author=ALICE)
+    repo.branch("engine", "main")
+    repo.commit("engine", {"main.tf": db.replace('"postgres"', '"mysql"')}, branch="engine", author=ALICE)
+    repo.branch("unignored", "main")
+    repo.commit("unignored", {"main.tf": db.replace('"postgres"', '"mysql"').replace("[engine]", "[tags]")},
+                branch="unignored", author=ALICE)
+    ops = _ops(repo.path)
+    assert ops["engine"] == []
+    assert [op["kind"] for op in ops["unignored"]] == ["terraform-replace"]
