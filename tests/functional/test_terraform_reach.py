@@ -105,6 +105,44 @@ def test_an_attribute_the_lifecycle_ignores_is_not_replaced(make_repo) -> None:
     repo.branch("unignored", "main")
     repo.commit("unignored", {"main.tf": db.replace('"postgres"', '"mysql"').replace("[engine]", "[tags]")},
                 branch="unignored", author=ALICE)
+    repo.branch("quoted", "main")  # Terraform 0.11 wrote the names as strings
+    repo.commit("quoted", {"main.tf": db.replace('"postgres"', '"mysql"').replace("[engine]", '["tags", "engine"]')},
+                branch="quoted", author=ALICE)
     ops = _ops(repo.path)
-    assert ops["engine"] == []
+    assert ops["engine"] == [] and ops["quoted"] == []
     assert [op["kind"] for op in ops["unignored"]] == ["terraform-replace"]
+
+
+def test_a_root_module_deleted_whole_is_one_finding_that_says_nothing_plans_its_destroy(make_repo) -> None:
+    """alphagov/govuk-aws 54e05ce9 'Remove remaining obsolete projects' deleted 12 root modules (each with its
+    `backend "s3"`): 355 findings each saying "terraform destroys it", when no plan of that code destroys
+    anything. A child module's directory deleted with its call still destroys, each resource said."""
+    repo = make_repo()
+    project = ('terraform {\n  backend "s3" {}\n}\n\n'
+               'resource "aws_s3_bucket" "artefact" {\n  bucket = "artefact"\n}\n\n'
+               'resource "aws_sns_topic" "artefact" {\n  name = "artefact"\n}\n\nmodule "role" {\n'
+               '  source = "../../modules/role"\n}\n')
+    repo.commit("projects", {"projects/artefact/main.tf": project,
+                             "projects/artefact/variables.tf": 'variable "x" {}\n',
+                             "projects/app/main.tf": 'terraform {\n  backend "s3" {}\n}\n\nmodule "cache" {\n'
+                             '  source = "../../modules/cache"\n}\n',
+                             "modules/cache/main.tf": 'resource "aws_elasticache_cluster" "this" {\n'
+                             '  cluster_id = "cache"\n}\n',
+                             "modules/role/main.tf": 'resource "aws_iam_role" "this" {\n  name = "r"\n}\n'},
+                author=ALICE)
+    repo.branch("drop-project", "main")
+    repo.commit("drop project", {"projects/artefact/main.tf": None, "projects/artefact/variables.tf": None},
+                branch="drop-project", author=ALICE)
+    repo.branch("drop-cache", "main")
+    repo.commit("drop cache", {"projects/app/main.tf": 'terraform {\n  backend "s3" {}\n}\n',
+                               "modules/cache/main.tf": None}, branch="drop-cache", author=ALICE)
+    ops = _ops(repo.path)
+    [root] = ops["drop-project"]
+    assert (root["kind"], root["path"], root["line"], root["side"], root["text"]) == (
+        "terraform-root-module-deleted", "projects/artefact/main.tf", 1, "old", "terraform {")
+    assert root["explanation"] == (
+        'projects/artefact/: root module deleted whole (backend "s3") with 2 resources, 1 module call '
+        "(aws_s3_bucket.artefact, aws_sns_topic.artefact, module.role): no apply of this code destroys them; unless "
+        "`terraform destroy` ran first, they keep running, unmanaged: check which it is")
+    assert [(op["kind"], op["path"]) for op in ops["drop-cache"]] == [
+        ("terraform-resource-deleted", "modules/cache/main.tf"), ("terraform-module-deleted", "projects/app/main.tf")]

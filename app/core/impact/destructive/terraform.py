@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from app.core.hcl import body_of, items, label, parse_tree, remembered
 from app.core.impact.destructive.model import MAX_HCL_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
-from app.core.text import visible_path
+from app.core.text import plural, visible_path
 
 _PROTECTIONS = (
     "deletion_protection",
@@ -549,7 +549,7 @@ def ignored(block: Block) -> frozenset[str]:
     text = (life.value("ignore_changes") if life else None) or ""
     if text.strip() == "all":
         return frozenset(block.attrs) | frozenset(name for names in FORCES_REPLACEMENT.values() for name in names)
-    return frozenset(re.findall(r"(?<![.\w])(\w+)(?=\s*[,\]])", text))
+    return frozenset(re.findall(r'(?:^|[\[,])\s*"?(\w+)"?\s*(?=[,\]])', text))  # 0.11 quoted the names
 
 
 @dataclass(frozen=True)
@@ -648,11 +648,15 @@ def compare(base: Config, head: Config, lines: dict[str, Lines],
     findings: list[Finding] = []
     old_blocks, new_blocks = base.by_address(), head.by_address()
     moves, removed = head.moves(), head.removed()
+    gone = _roots_gone(base, head, module_blocks) if module_blocks is not None else {}
     for key, old in old_blocks.items():
         address = key[1]
         new = new_blocks.get(key)
         if new is None:
             if key in moves:
+                continue
+            if key[0] in gone:
+                gone[key[0]][1].append(old)
                 continue
             forget = removed.get(key)
             life = forget.nested("lifecycle") if forget else None
@@ -682,7 +686,40 @@ def compare(base: Config, head: Config, lines: dict[str, Lines],
         elif old.kind == "module" and module_blocks is not None:
             findings.extend(_module_arguments(old, new, key[0], address, lines, module_blocks))
     findings.extend(_variable_defaults(base, head, lines, module_blocks))
+    findings.extend(_root_removed(backend, blocks, old_lines if old_lines is not None else lines)
+                    for backend, blocks in gone.values() if blocks)
     return findings
+
+
+def _roots_gone(base: Config, head: Config, module_blocks: ModuleBlocks) -> dict[str, tuple[Block, list[Block]]]:
+    """Directory -> (its backend block, []) of each root module the change deletes whole: a `terraform { backend }`
+    or `cloud` block at the base, no .tf file at the head. No plan of the change destroys what it held."""
+    found: dict[str, tuple[Block, list[Block]]] = {}
+    kept = {posixpath.dirname(block.path) for block in head.blocks}
+    for block in base.blocks:
+        directory = posixpath.dirname(block.path)
+        if (block.kind == "terraform" and directory not in found and directory not in kept
+                and any(inner.kind in ("backend", "cloud") for inner in block.blocks)
+                and not module_blocks(directory)):
+            found[directory] = (block, [])
+    return found
+
+
+def _root_removed(settings: Block, blocks: list[Block], lines: dict[str, Lines]) -> Finding:
+    """One finding for a root module deleted whole: terraform destroys none of its resources (no configuration is
+    left to plan them from), so they were destroyed beforehand or keep running, unmanaged."""
+    directory = posixpath.dirname(settings.path) or "."
+    backend = next(inner for inner in settings.blocks if inner.kind in ("backend", "cloud"))
+    state = f'backend "{backend.labels[0]}"' if backend.kind == "backend" and backend.labels else backend.kind
+    resources = sum(1 for block in blocks if block.kind == "resource")
+    held = ", ".join(part for part in (plural(resources, "resource") if resources else "",
+                                       plural(len(blocks) - resources, "module call") if len(blocks) > resources
+                                       else "") if part)
+    names = ", ".join(block.address or "" for block in blocks[:3]) + (", ..." if len(blocks) > 3 else "")
+    return _finding(
+        "terraform-root-module-deleted", settings, settings.line, f"{directory}/",
+        f"root module deleted whole ({state}) with {held} ({names}): no apply of this code destroys them; unless "
+        "`terraform destroy` ran first, they keep running, unmanaged: check which it is", lines, SIDE_OLD)
 
 
 def _renamed_to(old: Block, directory: str, old_blocks: dict[tuple[str, str], Block],
