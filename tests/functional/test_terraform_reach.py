@@ -141,8 +141,8 @@ def test_a_root_module_deleted_whole_is_one_finding_that_says_nothing_plans_its_
     assert (root["kind"], root["path"], root["line"], root["side"], root["text"]) == (
         "terraform-root-module-deleted", "projects/artefact/main.tf", 1, "old", "terraform {")
     assert root["explanation"] == (
-        'projects/artefact/: root module deleted whole (backend "s3") with 2 resources, 1 module call '
-        "(aws_s3_bucket.artefact, aws_sns_topic.artefact, module.role): no apply of this code destroys them; unless "
-        "`terraform destroy` ran first, they keep running, unmanaged: check which it is")
+        'projects/artefact/: root module deleted whole (backend "s3"): no apply of this code destroys its 2 resources, '
+        "1 module call; unless `terraform destroy` ran first, they keep running, unmanaged: check which it is "
+        "(aws_s3_bucket.artefact, aws_sns_topic.artefact, module.role)")
     assert [(op["kind"], op["path"]) for op in ops["drop-cache"]] == [
         ("terraform-resource-deleted", "modules/cache/main.tf"), ("terraform-module-deleted", "projects/app/main.tf")]

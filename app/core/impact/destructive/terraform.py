@@ -718,8 +718,8 @@ def _root_removed(settings: Block, blocks: list[Block], lines: dict[str, Lines])
     names = ", ".join(block.address or "" for block in blocks[:3]) + (", ..." if len(blocks) > 3 else "")
     return _finding(
         "terraform-root-module-deleted", settings, settings.line, f"{directory}/",
-        f"root module deleted whole ({state}) with {held} ({names}): no apply of this code destroys them; unless "
-        "`terraform destroy` ran first, they keep running, unmanaged: check which it is", lines, SIDE_OLD)
+        f"root module deleted whole ({state}): no apply of this code destroys its {held}; unless `terraform destroy` "
+        f"ran first, they keep running, unmanaged: check which it is ({names})", lines, SIDE_OLD)
 
 
 def _renamed_to(old: Block, directory: str, old_blocks: dict[tuple[str, str], Block],
