@@ -329,7 +329,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 145: a manifest bump names the locked packages that changed beside it when they are 3 or fewer (QA65 F2, FIX127);
 # 146: a Terraform value reaching an attribute that forces replacement through a variable (a local module's argument,
 #     a .tfvars value, a variable's default) is a replacement; an attribute ignore_changes names is not (QA66);
-# 147: a Terraform root module (a backend) deleted whole is one finding saying no apply destroys what it held (QA66);
+# 147: a Terraform root module (a backend) deleted whole is one finding saying no apply destroys what it held; a
+#     .tfvars switch read by a count through a local is a destroy (QA66);
 ANALYSIS_VERSION = "147"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 

@@ -146,3 +146,20 @@ def test_a_root_module_deleted_whole_is_one_finding_that_says_nothing_plans_its_
         "(aws_s3_bucket.artefact, aws_sns_topic.artefact, module.role)")
     assert [(op["kind"], op["path"]) for op in ops["drop-cache"]] == [
         ("terraform-resource-deleted", "modules/cache/main.tf"), ("terraform-module-deleted", "projects/app/main.tf")]
+
+
+def test_a_tfvars_switch_read_through_a_local_is_a_destroy(make_repo) -> None:
+    """`count = local.cache ? 1 : 0` with `locals { cache = var.enable_cache && var.env == "prod" }`: the switch
+    turned off in terraform.tfvars destroys the cluster; it was passed by as 'read by no count or for_each'."""
+    repo = make_repo()
+    main = ('locals {\n  cache = var.enable_cache && var.env == "prod"\n}\n\n'
+            'resource "aws_elasticache_cluster" "cache" {\n  count      = local.cache ? 1 : 0\n'
+            '  cluster_id = "cache"\n}\n')
+    repo.commit("cache", {"main.tf": main, "terraform.tfvars": 'enable_cache = true\nenv = "prod"\n'}, author=ALICE)
+    repo.branch("no-cache", "main")
+    repo.commit("no cache", {"terraform.tfvars": 'enable_cache = false\nenv = "prod"\n'}, branch="no-cache",
+                author=ALICE)
+    [op] = _ops(repo.path)["no-cache"]
+    assert (op["kind"], op["path"], op["line"]) == ("terraform-count-zero", "terraform.tfvars", 1)
+    assert op["explanation"] == ("variable enable_cache: enable_cache true -> false: aws_elasticache_cluster.cache "
+                                 "(count = local.cache ? 1 : 0) is destroyed")

@@ -774,13 +774,15 @@ def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines],
 
 def gates(blocks: Sequence[Block]) -> dict[str, list[tuple[str, str]]]:
     """Variable name -> (address, `count`/`for_each` expression) of the resources and modules whose number
-    of instances reads `var.<name>`: what a .tfvars value turns on and off."""
+    of instances reads `var.<name>`, directly or through the directory's locals (`count = local.create ? 1 : 0`):
+    what a .tfvars value turns on and off."""
+    local_values = {name: attr.text for block in blocks if block.kind == "locals" for name, attr in block.attrs.items()}
     found: dict[str, list[tuple[str, str]]] = {}
     for block in blocks:
         for attr in ("count", "for_each"):
             expression = block.value(attr)
             if expression and block.address:
-                for name in set(re.findall(r"\bvar\.(\w+)", expression)):
+                for name in sorted(_variables_in(expression, local_values)):
                     found.setdefault(name, []).append((block.address, f"{attr} = {expression}"))
     return found
 
