@@ -331,7 +331,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     a .tfvars value, a variable's default) is a replacement; an attribute ignore_changes names is not (QA66);
 # 147: a Terraform root module (a backend) deleted whole is one finding saying no apply destroys what it held; a
 #     .tfvars switch read by a count through a local is a destroy (QA66);
-ANALYSIS_VERSION = "147"
+# 148: a Helm values file turning persistence.enabled off or changing fullnameOverride/nameOverride is destructive
+#     (QA66);
+ANALYSIS_VERSION = "148"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -28,6 +28,7 @@ from app.core.impact.destructive import (
     django_fields,
     efcore,
     graphql_schema,
+    helm_values,
     kubernetes,
     liquibase,
     migrations,
@@ -495,7 +496,10 @@ class _ChangeScan:
         tls_head = tls.yaml_findings(fd.path, head_docs, new or "")
         if not any(kubernetes.is_manifest(d) for d in [*base_docs, *head_docs]):
             self._fallback(fd, None)  # compose files, Ansible, app config: today's command patterns
-            return new_findings(tls_base, tls_head, added)  # and the TLS settings of their env
+            helm = (helm_values.values_findings(fd.path, base_docs[0] if base_docs else None,
+                                                head_docs[0] if head_docs else None, Lines(old or ""), Lines(new or ""))
+                    if helm_values.is_values_file(fd.path) else [])
+            return [*helm, *new_findings(tls_base, tls_head, added)]  # and the TLS settings of their env
         self.manifests["old"].extend(kubernetes.resources(fd.old_path or fd.path, base_docs))
         self.manifests["new"].extend(kubernetes.resources(fd.path, head_docs))
         base = kubernetes.manifest_findings(fd.old_path or fd.path, old or "", base_docs, self.work)
