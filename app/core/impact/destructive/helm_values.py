@@ -6,9 +6,10 @@ its values:
   false: the workload mounts an emptyDir from the next rollout, so what it writes is lost on every restart,
   and what the volume held is no longer mounted (a StatefulSet's claim template cannot change in place: the
   upgrade fails until someone deletes the StatefulSet);
-- `fullnameOverride` / `nameOverride` changed or removed: every object the chart makes is renamed, so the
-  upgrade deletes the old ones and creates new ones; a StatefulSet's claims are named after it, so the
-  renamed one starts on new, empty volumes.
+- `fullnameOverride` / `nameOverride` changed from one name to another: every object the chart makes is
+  renamed, so the upgrade deletes the old ones and creates new ones; a StatefulSet's claims are named after
+  it, so the renamed one starts on new, empty volumes. Set or unset (null) is passed by: what the chart
+  names things without it (Chart.yaml's name, the release's) is not read here.
 A values file is `values.yaml`, `values-<env>.yaml` or `values.<env>.yaml` (`.yml` too).
 """
 
@@ -18,7 +19,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from app.core.impact.destructive.model import SIDE_NEW, SIDE_OLD, Finding, Lines
+from app.core.impact.destructive.model import Finding, Lines
 from app.core.impact.destructive.yamlnodes import Node
 
 _VALUES_FILE = re.compile(r"^values(?:[-.][\w.-]+)?\.ya?ml$")
@@ -63,15 +64,19 @@ def values_findings(path: str, base: Node | None, head: Node | None, old: Lines,
             "(lost on every restart) and the volume it had is no longer mounted",
             new.text_of(enabled.line), detector="yaml:helm", key=f"helm-persistence-off:{where}"))
     for name in _RENAMES:
-        was, now = base.text(name), head.text(name)
-        if not was or was == now:
-            continue
-        side, node, text = (SIDE_NEW, head, new) if now else (SIDE_OLD, base, old)
-        line = node.key_lines.get(name, node.items[name].line if node.items else 1)
-        shown = f'"{now}"' if now else "(removed)"
+        was, now = _name(base, name), _name(head, name)
+        if not was or not now or was == now:
+            continue  # set or unset: the chart's own default name is not read here (promtail's "promtail" -> null)
+        line = head.key_lines.get(name, head.items[name].line)
         findings.append(Finding(
             "helm-renamed", path, line, name,
-            f'"{was}" -> {shown}: every object the chart makes is renamed: the upgrade deletes the old ones '
+            f'"{was}" -> "{now}": every object the chart makes is renamed: the upgrade deletes the old ones '
             "and creates new ones, and a StatefulSet renamed starts on new, empty volumes",
-            text.text_of(line), side, "yaml:helm", f"helm-renamed:{name}:{now}"))
+            new.text_of(line), detector="yaml:helm", key=f"helm-renamed:{name}:{now}"))
     return findings
+
+
+def _name(values: Node, key: str) -> str:
+    """A name override as set, "" when absent or null."""
+    text = values.text(key).strip()
+    return "" if text in ("null", "~", "Null", "NULL") else text
