@@ -79,20 +79,20 @@ def test_a_value_reaching_a_replacing_attribute_is_a_replacement(make_repo) -> N
     assert (rename["kind"], rename["path"], rename["line"], rename["text"]) == (
         "terraform-replace", "envs/prod/main.tf", 4, 'identifier     = "orders-v2"')
     assert rename["explanation"] == (
-        'module.db: identifier "orders" -> "orders-v2": it reaches the identifier of module.db.aws_db_instance.this '
-        "(modules/db/main.tf:6), which forces replacement: terraform destroys it and creates a new one "
-        "(its data goes with it)")
+        'module.db: identifier "orders" -> "orders-v2": terraform replaces module.db.aws_db_instance.this, destroying '
+        "it (its data with it) and creating a new one: the value reaches its identifier, which forces replacement "
+        "(modules/db/main.tf:6)")
     [tfvars] = ops["engine-tfvars"]
     assert (tfvars["kind"], tfvars["path"], tfvars["line"]) == ("terraform-replace", "envs/prod/terraform.tfvars", 1)
     assert tfvars["explanation"].startswith(
-        'variable engine: engine "postgres" -> "mysql": it reaches the engine of module.db.aws_db_instance.this '
-        "(modules/db/main.tf:7), which forces replacement")
+        'variable engine: engine "postgres" -> "mysql": terraform replaces module.db.aws_db_instance.this, ')
+    assert tfvars["explanation"].endswith("reaches its engine, which forces replacement (modules/db/main.tf:7)")
     [default] = ops["engine-default"]
     assert (default["kind"], default["path"], default["line"]) == (
         "terraform-variable-default", "modules/db/variables.tf", 7)
     assert default["explanation"].startswith(
-        'var.engine: variable engine default "postgres" -> "aurora-postgresql": every caller that leaves it unset '
-        "gets a replacement: it reaches the engine of aws_db_instance.this (modules/db/main.tf:7)")
+        'var.engine: variable engine default "postgres" -> "aurora-postgresql": for every caller that leaves it unset, '
+        "terraform replaces aws_db_instance.this, destroying it")
 
 
 def test_an_attribute_the_lifecycle_ignores_is_not_replaced(make_repo) -> None:

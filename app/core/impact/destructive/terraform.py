@@ -566,8 +566,8 @@ class Reach:
 def _reaching(reaches: Sequence[Reach]) -> str:
     first = reaches[0]
     more = f" (and {len(reaches) - 1} more)" if len(reaches) > 1 else ""
-    return (f"it reaches the {first.attr} of {first.where} ({visible_path(first.path)}:{first.line}){more}, "
-            "which forces replacement: terraform destroys it and creates a new one (its data goes with it)")
+    return (f"terraform replaces {first.where}, destroying it (its data with it) and creating a new one: the value "
+            f"reaches its {first.attr}, which forces replacement ({visible_path(first.path)}:{first.line}){more}")
 
 
 def _variables_in(expression: str, local_values: dict[str, str], depth: int = 0) -> set[str]:
@@ -759,8 +759,8 @@ def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines],
                 reaches = forcing_variables(key[0], module_blocks(key[0]), module_blocks).get(name)
                 if reaches:
                     yield _finding("terraform-variable-default", new, new.attrs["default"].line, f"var.{name}",
-                                   f"variable {name} default {was} -> {now}: every caller that leaves it unset gets "
-                                   f"a replacement: {_reaching(reaches)}", lines)
+                                   f"variable {name} default {was} -> {now}: for every caller that leaves it unset, "
+                                   f"{_reaching(reaches)}", lines)
             continue
         unsafe = (truthy(was) and not truthy(now)) if name in _PROTECTIONS else (truthy(now) and not truthy(was))
         if not unsafe:
