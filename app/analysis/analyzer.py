@@ -333,7 +333,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     .tfvars switch read by a count through a local is a destroy (QA66);
 # 148: a Helm values file turning persistence.enabled off or changing fullnameOverride/nameOverride is destructive
 #     (QA66);
-ANALYSIS_VERSION = "148"
+# 149: a registry module's input that reaches a replacing attribute (terraform-aws-modules/rds/aws's identifier...)
+#     is a replacement (QA66);
+ANALYSIS_VERSION = "149"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

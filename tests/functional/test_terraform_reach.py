@@ -163,3 +163,24 @@ def test_a_tfvars_switch_read_through_a_local_is_a_destroy(make_repo) -> None:
     assert (op["kind"], op["path"], op["line"]) == ("terraform-count-zero", "terraform.tfvars", 1)
     assert op["explanation"] == ("variable enable_cache: enable_cache true -> false: aws_elasticache_cluster.cache "
                                  "(count = local.cache ? 1 : 0) is destroyed")
+
+
+def test_a_registry_module_input_that_replaces_is_a_replacement(make_repo) -> None:
+    """`module "db" { source = "terraform-aws-modules/rds/aws" }`: the module's code is not in the repository, so
+    its inputs that reach a replacing attribute come from a table (REGISTRY_MODULES)."""
+    repo = make_repo()
+    prod = ('module "db" {\n  source         = "terraform-aws-modules/rds/aws"\n  version        = "~> 6.0"\n'
+            '  identifier     = "orders"\n  instance_class = "db.r6g.large"\n}\n')
+    repo.commit("prod", {"prod/main.tf": prod}, author=ALICE)
+    for branch, text in [("rename", prod.replace('"orders"', '"orders-v2"')),
+                         ("resize", prod.replace("large", "xlarge"))]:
+        repo.branch(branch, "main")
+        repo.commit(branch, {"prod/main.tf": text}, branch=branch, author=ALICE)
+    ops = _ops(repo.path)
+    assert ops["resize"] == []
+    [rename] = ops["rename"]
+    assert (rename["kind"], rename["line"]) == ("terraform-replace", 4)
+    assert rename["explanation"] == (
+        'module.db: identifier "orders" -> "orders-v2": terraform replaces the aws_db_instance of module.db, '
+        "destroying it (its data with it) and creating a new one: the value reaches its identifier, which forces "
+        "replacement (as terraform-aws-modules/rds/aws passes it on)")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.core.hcl import body_of, items, label, parse_tree, remembered
 from app.core.impact.destructive.model import MAX_HCL_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
@@ -554,20 +554,64 @@ def ignored(block: Block) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Reach:
-    """An attribute that forces replacement, reached from a variable: `where` is the resource's address through
-    the module calls that pass the value down (`module.db.aws_db_instance.this`, as terraform plans it)."""
+    """An attribute that forces replacement, reached from a variable: in a resource of this repository (`path`,
+    `line`), or in a registry module's resource of that type (`path` the module's source, `line` 0); `through`:
+    the module calls that pass the value down."""
 
-    where: str
+    resource: str  # an address (`aws_db_instance.this`), or a registry module's resource type
     attr: str
     path: str
     line: int
+    through: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """Its address as terraform plans it (`module.db.aws_db_instance.this`); a registry module's by type."""
+        calls = ".".join(self.through)
+        if not self.line:
+            return f"the {self.resource} of {calls}"
+        return f"{calls}.{self.resource}" if calls else self.resource
+
+    def under(self, address: str) -> Reach:
+        return replace(self, through=(address, *self.through))
+
+
+# Registry modules whose inputs reach an attribute that forces replacement (their code is not in the repository):
+# source -> (the resource type, the inputs), from the modules' own variables as they pass them on.
+REGISTRY_MODULES: dict[str, tuple[str, frozenset[str]]] = {
+    source: (resource, frozenset(inputs.split()))
+    for source, (resource, inputs) in {
+        "terraform-aws-modules/rds/aws": ("aws_db_instance", "identifier engine db_name username availability_zone "
+                                          "storage_encrypted kms_key_id character_set_name timezone"),
+        "terraform-aws-modules/rds-aurora/aws": ("aws_rds_cluster", "name engine database_name master_username "
+                                                 "storage_encrypted kms_key_id"),
+        "terraform-aws-modules/s3-bucket/aws": ("aws_s3_bucket", "bucket bucket_prefix"),
+        "terraform-aws-modules/dynamodb-table/aws": ("aws_dynamodb_table", "name hash_key range_key"),
+        "terraform-aws-modules/eks/aws": ("aws_eks_cluster", "cluster_name name"),
+    }.items()
+}
 
 
 def _reaching(reaches: Sequence[Reach]) -> str:
     first = reaches[0]
     more = f" (and {len(reaches) - 1} more)" if len(reaches) > 1 else ""
+    where = f"{visible_path(first.path)}:{first.line}" if first.line else f"as {first.path} passes it on"
     return (f"terraform replaces {first.where}, destroying it (its data with it) and creating a new one: the value "
-            f"reaches its {first.attr}, which forces replacement ({visible_path(first.path)}:{first.line}){more}")
+            f"reaches its {first.attr}, which forces replacement ({where}){more}")
+
+
+def _module_reaches(block: Block, directory: str, module_blocks: ModuleBlocks | None,
+                    depth: int) -> dict[str, list[Reach]]:
+    """Argument name -> the replacing attributes it reaches inside a module call: a local module's, read at the
+    head (MODULE_DEPTH levels down), or a registry module's in REGISTRY_MODULES."""
+    source = (block.value("source") or "").strip().strip('"').removeprefix("registry.terraform.io/")
+    if source in REGISTRY_MODULES:
+        resource, inputs = REGISTRY_MODULES[source]
+        return {name: [Reach(resource, name, source, 0)] for name in inputs}
+    inner = local_source(block, directory)
+    if inner is None or inner == directory or module_blocks is None or depth >= MODULE_DEPTH:
+        return {}
+    return forcing_variables(inner, module_blocks(inner), module_blocks, depth + 1)
 
 
 def _variables_in(expression: str, local_values: dict[str, str], depth: int = 0) -> set[str]:
@@ -604,15 +648,11 @@ def forcing_variables(directory: str, blocks: Sequence[Block], module_blocks: Mo
                 if written is not None:
                     for name in sorted(_variables_in(written.text, local_values)):
                         found.setdefault(name, []).append(Reach(block.address, attr, block.path, written.line))
-        elif block.kind == "module" and block.address and module_blocks is not None and depth < MODULE_DEPTH:
-            inner = local_source(block, directory)
-            if inner is None or inner == directory:
-                continue
-            for argument, reaches in forcing_variables(inner, module_blocks(inner), module_blocks, depth + 1).items():
+        elif block.kind == "module" and block.address:
+            for argument, reaches in _module_reaches(block, directory, module_blocks, depth).items():
                 if argument in block.attrs:
                     for name in sorted(_variables_in(block.attrs[argument].text, local_values)):
-                        found.setdefault(name, []).extend(
-                            Reach(f"{block.address}.{r.where}", r.attr, r.path, r.line) for r in reaches)
+                        found.setdefault(name, []).extend(r.under(block.address) for r in reaches)
     return found
 
 
@@ -625,18 +665,14 @@ def _changed_value(was: str | None, now: str | None) -> bool:
 
 
 def _module_arguments(old: Block, new: Block, directory: str, address: str, lines: dict[str, Lines],
-                      module_blocks: ModuleBlocks) -> Iterator[Finding]:
-    """A local module call's arguments whose new value reaches an attribute that forces replacement inside it."""
-    inner = local_source(new, directory)
-    if inner is None or inner == directory:
-        return
-    for argument, reaches in sorted(forcing_variables(inner, module_blocks(inner), module_blocks, 1).items()):
+                      module_blocks: ModuleBlocks | None) -> Iterator[Finding]:
+    """A module call's arguments whose new value reaches an attribute that forces replacement inside it."""
+    for argument, reaches in sorted(_module_reaches(new, directory, module_blocks, 0).items()):
         was, now = old.value(argument), new.value(argument)
         if not _changed_value(was, now):
             continue
-        passed = [Reach(f"{address}.{r.where}", r.attr, r.path, r.line) for r in reaches]
         yield _finding("terraform-replace", new, new.attrs[argument].line, address,
-                       f"{argument} {was} -> {now}: {_reaching(passed)}", lines)
+                       f"{argument} {was} -> {now}: {_reaching([r.under(address) for r in reaches])}", lines)
 
 
 def compare(base: Config, head: Config, lines: dict[str, Lines],
@@ -683,7 +719,7 @@ def compare(base: Config, head: Config, lines: dict[str, Lines],
         findings.extend(_protections(old, new, address, lines))
         if old.kind == "resource":
             findings.extend(_replacements(old, new, address, lines))
-        elif old.kind == "module" and module_blocks is not None:
+        elif old.kind == "module":
             findings.extend(_module_arguments(old, new, key[0], address, lines, module_blocks))
     findings.extend(_variable_defaults(base, head, lines, module_blocks))
     findings.extend(_root_removed(backend, blocks, old_lines if old_lines is not None else lines)
