@@ -335,7 +335,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     (QA66);
 # 149: a registry module's input that reaches a replacing attribute (terraform-aws-modules/rds/aws's identifier...)
 #     is a replacement (QA66);
-ANALYSIS_VERSION = "149"
+# 150: an EKS cluster's role_arn and bootstrap_self_managed_addons, and a node group's name, subnets, role and
+#     instance settings force replacement (the AWS provider's ForceNew, QA66);
+ANALYSIS_VERSION = "150"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -184,3 +184,19 @@ def test_a_registry_module_input_that_replaces_is_a_replacement(make_repo) -> No
         'module.db: identifier "orders" -> "orders-v2": terraform replaces the aws_db_instance of module.db, '
         "destroying it (its data with it) and creating a new one: the value reaches its identifier, which forces "
         "replacement (as terraform-aws-modules/rds/aws passes it on)")
+
+
+def test_a_node_group_s_instance_types_replace_it(make_repo) -> None:
+    """aws_eks_node_group's instance_types, ami_type, capacity_type, disk_size, subnet_ids... are ForceNew in the
+    AWS provider (internal/service/eks/node_group.go): changing the instance type drains and replaces every node;
+    its scaling_config is changed in place."""
+    repo = make_repo()
+    group = ('resource "aws_eks_node_group" "workers" {\n  cluster_name   = "prod"\n  instance_types = ["m5.large"]\n\n'
+             '  scaling_config {\n    desired_size = 3\n    max_size     = 6\n    min_size     = 3\n  }\n}\n')
+    repo.commit("workers", {"eks.tf": group}, author=ALICE)
+    for branch, text in [("bigger", group.replace("m5.large", "m6i.xlarge")), ("more", group.replace("= 6", "= 9"))]:
+        repo.branch(branch, "main")
+        repo.commit(branch, {"eks.tf": text}, branch=branch, author=ALICE)
+    ops = _ops(repo.path)
+    assert ops["more"] == []
+    assert [(op["kind"], op["line"]) for op in ops["bigger"]] == [("terraform-replace", 3)]

@@ -82,7 +82,9 @@ FORCES_REPLACEMENT: dict[str, frozenset[str]] = {
         "aws_elasticsearch_domain": "domain_name",
         "aws_kinesis_stream": "name",
         "aws_sqs_queue": "name fifo_queue",
-        "aws_eks_cluster": "name",
+        "aws_eks_cluster": "name role_arn bootstrap_self_managed_addons",
+        "aws_eks_node_group": "cluster_name node_group_name node_group_name_prefix node_role_arn subnet_ids ami_type "
+        "capacity_type disk_size instance_types",
         "google_sql_database_instance": "name region",
         "google_storage_bucket": "name location",
         "google_compute_instance": "name zone",
