@@ -337,7 +337,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     is a replacement (QA66);
 # 150: an EKS cluster's role_arn and bootstrap_self_managed_addons, and a node group's name, subnets, role and
 #     instance settings force replacement (the AWS provider's ForceNew, QA66);
-ANALYSIS_VERSION = "150"
+# 151: a resource's attribute passed on (`time_sleep.this[0].triggers["name"]`) is not a plain value changed (QA66);
+ANALYSIS_VERSION = "151"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

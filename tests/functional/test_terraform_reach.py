@@ -200,3 +200,16 @@ def test_a_node_group_s_instance_types_replace_it(make_repo) -> None:
     ops = _ops(repo.path)
     assert ops["more"] == []
     assert [(op["kind"], op["line"]) for op in ops["bigger"]] == [("terraform-replace", 3)]
+
+
+def test_a_reference_rewired_is_not_a_value_changed(make_repo) -> None:
+    """terraform-aws-eks 416515a0: `cluster_name = time_sleep.this[0].triggers["cluster_name"]` ->
+    `triggers["name"]` (the same cluster's name, read from a renamed key) was said to replace the node group."""
+    repo = make_repo()
+    module = 'resource "aws_eks_node_group" "this" {\n  cluster_name = var.cluster_name\n}\n'
+    call = ('module "workers" {\n  source       = "./modules/workers"\n'
+            '  cluster_name = time_sleep.this[0].triggers["cluster_name"]\n}\n')
+    repo.commit("workers", {"modules/workers/main.tf": module, "main.tf": call}, author=ALICE)
+    repo.branch("rewire", "main")
+    repo.commit("rewire", {"main.tf": call.replace('["cluster_name"]', '["name"]')}, branch="rewire", author=ALICE)
+    assert _ops(repo.path)["rewire"] == []

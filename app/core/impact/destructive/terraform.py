@@ -663,7 +663,19 @@ def _changed_value(was: str | None, now: str | None) -> bool:
     on either side is left out (null -> "ipv4" most often writes down the provider's own default)."""
     if was is None or now is None or "null" in (was.strip(), now.strip()):
         return False
-    return was != now and _literal(was) and _literal(now)
+    return was != now and _plain(was) and _plain(now)
+
+
+_QUOTED = re.compile(r'"(?:[^"\\$]|\\.|\$(?!\{))*"')
+
+
+def _plain(text: str) -> bool:
+    """Whether an expression is a constant: strings without interpolation, numbers, bools, and lists or maps of
+    them. `time_sleep.this[0].triggers["name"]` is not (_literal passes a resource's attribute as a value)."""
+    rest = _QUOTED.sub('""', text)
+    rest = re.sub(r"\b[A-Za-z_][\w-]*\s*(?==(?!=))", "", rest)  # a map's keys
+    rest = re.sub(r"\b(?:true|false)\b", "", rest)
+    return re.fullmatch(r'[\s\[\]{}(),:=0-9.eE+\-"]*', rest) is not None
 
 
 def _module_arguments(old: Block, new: Block, directory: str, address: str, lines: dict[str, Lines],
