@@ -338,7 +338,8 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 150: an EKS cluster's role_arn and bootstrap_self_managed_addons, and a node group's name, subnets, role and
 #     instance settings force replacement (the AWS provider's ForceNew, QA66);
 # 151: a resource's attribute passed on (`time_sleep.this[0].triggers["name"]`) is not a plain value changed (QA66);
-ANALYSIS_VERSION = "151"
+# 152: nor on the resource itself (`role_arn = aws_iam_role.a.arn` -> `.b.arn`): not a replacement (QA66);
+ANALYSIS_VERSION = "152"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -213,3 +213,18 @@ def test_a_reference_rewired_is_not_a_value_changed(make_repo) -> None:
     repo.branch("rewire", "main")
     repo.commit("rewire", {"main.tf": call.replace('["cluster_name"]', '["name"]')}, branch="rewire", author=ALICE)
     assert _ops(repo.path)["rewire"] == []
+
+
+def test_a_resource_attribute_rewired_on_the_resource_is_not_a_replacement(make_repo) -> None:
+    """`role_arn = aws_iam_role.a.arn` -> `aws_iam_role.b.arn` on the cluster itself: two references, whose values
+    the configuration alone does not give; a literal role ARN changed still replaces the cluster."""
+    repo = make_repo()
+    cluster = 'resource "aws_eks_cluster" "this" {\n  name     = "prod"\n  role_arn = aws_iam_role.a.arn\n}\n'
+    repo.commit("cluster", {"eks.tf": cluster}, author=ALICE)
+    for branch, text in [("rewire", cluster.replace("aws_iam_role.a.arn", "aws_iam_role.b.arn")),
+                         ("rename", cluster.replace('"prod"', '"prod-2"'))]:
+        repo.branch(branch, "main")
+        repo.commit(branch, {"eks.tf": text}, branch=branch, author=ALICE)
+    ops = _ops(repo.path)
+    assert ops["rewire"] == []
+    assert [(op["kind"], op["line"]) for op in ops["rename"]] == [("terraform-replace", 2)]

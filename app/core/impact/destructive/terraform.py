@@ -502,8 +502,8 @@ _REFERENCE = re.compile(r"\b(?:var|local|module|data|each|count|path|terraform)\
 
 def _literal(text: str | None) -> bool:
     """Whether an attribute is a plain value (a string without interpolation, a number, a bool) or unset:
-    only then does a textual change mean the value changed."""
-    return text is None or not _REFERENCE.search(text)
+    only then does a textual change mean the value changed. A resource's attribute (`aws_iam_role.a.arn`) is not."""
+    return text is None or (not _REFERENCE.search(text) and _plain(text))
 
 
 def _differs(was: str | None, now: str | None) -> bool:
