@@ -331,7 +331,19 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     "file", not "module" (FIX131);
 # 147: an executed SQLAlchemy delete with no where() (inline or bound to a name) is sql-delete-all, a bound filtered
 #     one is read as an inline one; a RunPython forward's helpers' deletes are its own (FIX131);
-ANALYSIS_VERSION = "147"
+# 148: a Terraform value reaching an attribute that forces replacement through a variable (a local module's argument,
+#     a .tfvars value, a variable's default) is a replacement; an attribute ignore_changes names is not (QA66);
+# 149: a Terraform root module (a backend) deleted whole is one finding saying no apply destroys what it held; a
+#     .tfvars switch read by a count through a local is a destroy (QA66);
+# 150: a Helm values file turning persistence.enabled off or changing fullnameOverride/nameOverride is destructive
+#     (QA66);
+# 151: a registry module's input that reaches a replacing attribute (terraform-aws-modules/rds/aws's identifier...)
+#     is a replacement (QA66);
+# 152: an EKS cluster's role_arn and bootstrap_self_managed_addons, and a node group's name, subnets, role and
+#     instance settings force replacement (the AWS provider's ForceNew, QA66);
+# 153: a resource's attribute passed on (`time_sleep.this[0].triggers["name"]`) is not a plain value changed (QA66);
+# 154: nor on the resource itself (`role_arn = aws_iam_role.a.arn` -> `.b.arn`): not a replacement (QA66);
+ANALYSIS_VERSION = "154"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -28,6 +28,7 @@ from app.core.impact.destructive import (
     django_fields,
     efcore,
     graphql_schema,
+    helm_values,
     kubernetes,
     liquibase,
     migrations,
@@ -243,6 +244,7 @@ class _ChangeScan:
         self.tf: dict[str, list[tuple[str, list[terraform.Block]]]] = {"old": [], "new": []}
         self.tf_lines: dict[str, Lines] = {}
         self.tf_old_lines: dict[str, Lines] = {}  # the base's text of each file, for what a change removed
+        self.head_blocks: dict[str, list[terraform.Block]] = {}  # directory -> its .tf blocks at the head
         self.pipelines: dict[str, list[ci.Pipeline]] = {"old": [], "new": []}
         self.manifests: dict[str, list[kubernetes.Resource]] = {"old": [], "new": []}
         self.schemas: list[tuple[FileDiff, str | None, str | None]] = []  # GraphQL SDL, compared across files
@@ -295,7 +297,10 @@ class _ChangeScan:
         if kind == "tfvars":
             base = terraform.parse_hcl(old, fd.path, work)[0] if old is not None else {}
             head = terraform.parse_hcl(new, fd.path, work)[0] if new is not None else {}
-            return terraform.compare_tfvars(fd.path, base, head, Lines(new or ""), self._gates(fd.path))
+            directory = posixpath.dirname(fd.path)
+            forcing = (terraform.forcing_variables(directory, self._head_blocks(directory), self._head_blocks)
+                       if self.neighbours is not None else None)
+            return terraform.compare_tfvars(fd.path, base, head, Lines(new or ""), self._gates(fd.path), forcing)
         if kind == "graphql":
             self.schemas.append((fd, old, new))
             return []
@@ -430,13 +435,23 @@ class _ChangeScan:
         they cannot be read (the working tree, a reader without a tree), or none parses."""
         if self.neighbours is None:
             return None
-        blocks: list[terraform.Block] = []
-        for name, text in self.neighbours(posixpath.dirname(path)):
-            try:
-                blocks += terraform.parse_hcl(text, name, self.work)[1]
-            except ParseFailure:
-                continue
+        blocks = self._head_blocks(posixpath.dirname(path))
         return terraform.gates(blocks) if blocks else None
+
+    def _head_blocks(self, directory: str) -> list[terraform.Block]:
+        """The blocks of a directory's .tf files at the change's head (a file that does not parse left out), read
+        once a scan: a .tfvars file's neighbours, a local module a changed value reaches."""
+        if self.neighbours is None:
+            return []
+        if directory not in self.head_blocks:
+            blocks: list[terraform.Block] = []
+            for name, text in self.neighbours(directory):
+                try:
+                    blocks += terraform.parse_hcl(text, name, self.work)[1]
+                except ParseFailure:
+                    continue
+            self.head_blocks[directory] = blocks
+        return self.head_blocks[directory]
 
     def _terraform(self, fd: FileDiff, old: str | None, new: str | None) -> list[Finding]:
         base = terraform.parse_hcl(old, fd.old_path or fd.path, self.work)[1] if old is not None else []
@@ -481,7 +496,10 @@ class _ChangeScan:
         tls_head = tls.yaml_findings(fd.path, head_docs, new or "")
         if not any(kubernetes.is_manifest(d) for d in [*base_docs, *head_docs]):
             self._fallback(fd, None)  # compose files, Ansible, app config: today's command patterns
-            return new_findings(tls_base, tls_head, added)  # and the TLS settings of their env
+            helm = (helm_values.values_findings(fd.path, base_docs[0] if base_docs else None,
+                                                head_docs[0] if head_docs else None, Lines(old or ""), Lines(new or ""))
+                    if helm_values.is_values_file(fd.path) else [])
+            return [*helm, *new_findings(tls_base, tls_head, added)]  # and the TLS settings of their env
         self.manifests["old"].extend(kubernetes.resources(fd.old_path or fd.path, base_docs))
         self.manifests["new"].extend(kubernetes.resources(fd.path, head_docs))
         base = kubernetes.manifest_findings(fd.old_path or fd.path, old or "", base_docs, self.work)
@@ -508,7 +526,9 @@ class _ChangeScan:
     def finish(self) -> ScanResult:
         if self.tf["old"] or self.tf["new"]:
             base, head = terraform.config_of(self.tf["old"]), terraform.config_of(self.tf["new"])
-            self.result.findings.extend(terraform.compare(base, head, self.tf_lines, self.tf_old_lines))
+            self.result.findings.extend(terraform.compare(
+                base, head, self.tf_lines, self.tf_old_lines,
+                self._head_blocks if self.neighbours is not None else None))
             self.result.findings.extend(terraform_exposure.new_exposures(base, head, self.tf_lines))
         if self.pipelines["old"]:
             self.result.findings.extend(ci.compare(self.pipelines["old"], self.pipelines["new"]))

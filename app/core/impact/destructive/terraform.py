@@ -11,7 +11,11 @@ each: a resource moved between directories lives in another state, so it is dest
   skip_final_snapshot turned on;
 - attributes whose change forces replacement of stateful resources (a database's engine or
   identifier, a bucket's name, a disk's zone...): a curated table, since the provider schema is not
-  at hand;
+  at hand; an attribute the resource's `lifecycle { ignore_changes }` names is never replaced;
+- a value that reaches such an attribute through a variable (`identifier = var.db_name`, through
+  `locals` and local modules, `source = "./modules/db"`, read at the head): a module call's argument,
+  a .tfvars value or a variable's default changed from one plain value to another (how an
+  environment's database or cluster is renamed: its own resource block never changes);
 - in .tfvars files, a count-like variable dropping to 0 or an enable/create flag turned off.
 A new resource created with force_destroy = true destroys nothing and passes.
 
@@ -25,11 +29,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 from app.core.hcl import body_of, items, label, parse_tree, remembered
 from app.core.impact.destructive.model import MAX_HCL_BYTES, SIDE_OLD, Finding, Lines, ParseFailure, Work
+from app.core.text import plural, visible_path
 
 _PROTECTIONS = (
     "deletion_protection",
@@ -77,7 +82,9 @@ FORCES_REPLACEMENT: dict[str, frozenset[str]] = {
         "aws_elasticsearch_domain": "domain_name",
         "aws_kinesis_stream": "name",
         "aws_sqs_queue": "name fifo_queue",
-        "aws_eks_cluster": "name",
+        "aws_eks_cluster": "name role_arn bootstrap_self_managed_addons",
+        "aws_eks_node_group": "cluster_name node_group_name node_group_name_prefix node_role_arn subnet_ids ami_type "
+        "capacity_type disk_size instance_types",
         "google_sql_database_instance": "name region",
         "google_storage_bucket": "name location",
         "google_compute_instance": "name zone",
@@ -495,8 +502,8 @@ _REFERENCE = re.compile(r"\b(?:var|local|module|data|each|count|path|terraform)\
 
 def _literal(text: str | None) -> bool:
     """Whether an attribute is a plain value (a string without interpolation, a number, a bool) or unset:
-    only then does a textual change mean the value changed."""
-    return text is None or not _REFERENCE.search(text)
+    only then does a textual change mean the value changed. A resource's attribute (`aws_iam_role.a.arn`) is not."""
+    return text is None or (not _REFERENCE.search(text) and _plain(text))
 
 
 def _differs(was: str | None, now: str | None) -> bool:
@@ -514,7 +521,7 @@ def _differs(was: str | None, now: str | None) -> bool:
 
 
 def _replacements(old: Block, new: Block, address: str, lines: dict[str, Lines]) -> Iterator[Finding]:
-    forcing = FORCES_REPLACEMENT.get(old.labels[0] if old.labels else "", frozenset())
+    forcing = FORCES_REPLACEMENT.get(old.labels[0] if old.labels else "", frozenset()) - ignored(new)
     for name in sorted(forcing):
         was, now = old.value(name), new.value(name)
         if was == now or not _differs(was, now):
@@ -531,19 +538,175 @@ def _replacements(old: Block, new: Block, address: str, lines: dict[str, Lines])
         )
 
 
+ModuleBlocks = Callable[[str], list[Block]]  # a directory -> the blocks of its .tf files at the change's head
+MODULE_DEPTH = 3  # local modules followed below the one read: deeper nesting is rare, and each level reads files
+_VARIABLE = re.compile(r"\bvar\.(\w+)")
+_LOCAL = re.compile(r"\blocal\.(\w+)")
+
+
+def ignored(block: Block) -> frozenset[str]:
+    """The attributes a resource's `lifecycle { ignore_changes = [...] }` names (terraform never plans a change of
+    them, so never a replacement); every attribute for `ignore_changes = all`."""
+    life = block.nested("lifecycle")
+    text = (life.value("ignore_changes") if life else None) or ""
+    if text.strip() == "all":
+        return frozenset(block.attrs) | frozenset(name for names in FORCES_REPLACEMENT.values() for name in names)
+    return frozenset(re.findall(r'(?:^|[\[,])\s*"?(\w+)"?\s*(?=[,\]])', text))  # 0.11 quoted the names
+
+
+@dataclass(frozen=True)
+class Reach:
+    """An attribute that forces replacement, reached from a variable: in a resource of this repository (`path`,
+    `line`), or in a registry module's resource of that type (`path` the module's source, `line` 0); `through`:
+    the module calls that pass the value down."""
+
+    resource: str  # an address (`aws_db_instance.this`), or a registry module's resource type
+    attr: str
+    path: str
+    line: int
+    through: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """Its address as terraform plans it (`module.db.aws_db_instance.this`); a registry module's by type."""
+        calls = ".".join(self.through)
+        if not self.line:
+            return f"the {self.resource} of {calls}"
+        return f"{calls}.{self.resource}" if calls else self.resource
+
+    def under(self, address: str) -> Reach:
+        return replace(self, through=(address, *self.through))
+
+
+# Registry modules whose inputs reach an attribute that forces replacement (their code is not in the repository):
+# source -> (the resource type, the inputs), from the modules' own variables as they pass them on.
+REGISTRY_MODULES: dict[str, tuple[str, frozenset[str]]] = {
+    source: (resource, frozenset(inputs.split()))
+    for source, (resource, inputs) in {
+        "terraform-aws-modules/rds/aws": ("aws_db_instance", "identifier engine db_name username availability_zone "
+                                          "storage_encrypted kms_key_id character_set_name timezone"),
+        "terraform-aws-modules/rds-aurora/aws": ("aws_rds_cluster", "name engine database_name master_username "
+                                                 "storage_encrypted kms_key_id"),
+        "terraform-aws-modules/s3-bucket/aws": ("aws_s3_bucket", "bucket bucket_prefix"),
+        "terraform-aws-modules/dynamodb-table/aws": ("aws_dynamodb_table", "name hash_key range_key"),
+        "terraform-aws-modules/eks/aws": ("aws_eks_cluster", "cluster_name name"),
+    }.items()
+}
+
+
+def _reaching(reaches: Sequence[Reach]) -> str:
+    first = reaches[0]
+    more = f" (and {len(reaches) - 1} more)" if len(reaches) > 1 else ""
+    where = f"{visible_path(first.path)}:{first.line}" if first.line else f"as {first.path} passes it on"
+    return (f"terraform replaces {first.where}, destroying it (its data with it) and creating a new one: the value "
+            f"reaches its {first.attr}, which forces replacement ({where}){more}")
+
+
+def _module_reaches(block: Block, directory: str, module_blocks: ModuleBlocks | None,
+                    depth: int) -> dict[str, list[Reach]]:
+    """Argument name -> the replacing attributes it reaches inside a module call: a local module's, read at the
+    head (MODULE_DEPTH levels down), or a registry module's in REGISTRY_MODULES."""
+    source = (block.value("source") or "").strip().strip('"').removeprefix("registry.terraform.io/")
+    if source in REGISTRY_MODULES:
+        resource, inputs = REGISTRY_MODULES[source]
+        return {name: [Reach(resource, name, source, 0)] for name in inputs}
+    inner = local_source(block, directory)
+    if inner is None or inner == directory or module_blocks is None or depth >= MODULE_DEPTH:
+        return {}
+    return forcing_variables(inner, module_blocks(inner), module_blocks, depth + 1)
+
+
+def _variables_in(expression: str, local_values: dict[str, str], depth: int = 0) -> set[str]:
+    """The variables an expression reads, through the module's locals (`identifier = local.identifier`)."""
+    names = set(_VARIABLE.findall(expression))
+    if depth < 5:
+        for name in _LOCAL.findall(expression):
+            if name in local_values:
+                names |= _variables_in(local_values[name], local_values, depth + 1)
+    return names
+
+
+def local_source(block: Block, directory: str) -> str | None:
+    """The directory of a module call's local source (`source = "./modules/db"`), None for any other source
+    (a registry or git module: its code is not in this repository) or one outside the repository."""
+    source = (block.value("source") or "").strip().strip('"')
+    if not source.startswith(("./", "../")):
+        return None
+    resolved = posixpath.normpath(posixpath.join(directory, source))
+    return None if resolved.startswith("..") else ("" if resolved == "." else resolved)
+
+
+def forcing_variables(directory: str, blocks: Sequence[Block], module_blocks: ModuleBlocks | None,
+                      depth: int = 0) -> dict[str, list[Reach]]:
+    """Variable name -> the attributes forcing replacement its value reaches in the module at `directory`: read by
+    a resource's attribute in FORCES_REPLACEMENT (not ignored by its lifecycle), or passed as an argument of a
+    local module call that reaches one (MODULE_DEPTH levels down)."""
+    local_values = {name: attr.text for block in blocks if block.kind == "locals" for name, attr in block.attrs.items()}
+    found: dict[str, list[Reach]] = {}
+    for block in blocks:
+        if block.kind == "resource" and block.address:
+            for attr in sorted(FORCES_REPLACEMENT.get(block.labels[0], frozenset()) - ignored(block)):
+                written = block.attrs.get(attr)
+                if written is not None:
+                    for name in sorted(_variables_in(written.text, local_values)):
+                        found.setdefault(name, []).append(Reach(block.address, attr, block.path, written.line))
+        elif block.kind == "module" and block.address:
+            for argument, reaches in _module_reaches(block, directory, module_blocks, depth).items():
+                if argument in block.attrs:
+                    for name in sorted(_variables_in(block.attrs[argument].text, local_values)):
+                        found.setdefault(name, []).extend(r.under(block.address) for r in reaches)
+    return found
+
+
+def _changed_value(was: str | None, now: str | None) -> bool:
+    """Whether an argument, a .tfvars value or a default went from one plain value to another: unset or null
+    on either side is left out (null -> "ipv4" most often writes down the provider's own default)."""
+    if was is None or now is None or "null" in (was.strip(), now.strip()):
+        return False
+    return was != now and _plain(was) and _plain(now)
+
+
+_QUOTED = re.compile(r'"(?:[^"\\$]|\\.|\$(?!\{))*"')
+
+
+def _plain(text: str) -> bool:
+    """Whether an expression is a constant: strings without interpolation, numbers, bools, and lists or maps of
+    them. `time_sleep.this[0].triggers["name"]` is not (_literal passes a resource's attribute as a value)."""
+    rest = _QUOTED.sub('""', text)
+    rest = re.sub(r"\b[A-Za-z_][\w-]*\s*(?==(?!=))", "", rest)  # a map's keys
+    rest = re.sub(r"\b(?:true|false)\b", "", rest)
+    return re.fullmatch(r'[\s\[\]{}(),:=0-9.eE+\-"]*', rest) is not None
+
+
+def _module_arguments(old: Block, new: Block, directory: str, address: str, lines: dict[str, Lines],
+                      module_blocks: ModuleBlocks | None) -> Iterator[Finding]:
+    """A module call's arguments whose new value reaches an attribute that forces replacement inside it."""
+    for argument, reaches in sorted(_module_reaches(new, directory, module_blocks, 0).items()):
+        was, now = old.value(argument), new.value(argument)
+        if not _changed_value(was, now):
+            continue
+        yield _finding("terraform-replace", new, new.attrs[argument].line, address,
+                       f"{argument} {was} -> {now}: {_reaching([r.under(address) for r in reaches])}", lines)
+
+
 def compare(base: Config, head: Config, lines: dict[str, Lines],
-            old_lines: dict[str, Lines] | None = None) -> list[Finding]:
+            old_lines: dict[str, Lines] | None = None, module_blocks: ModuleBlocks | None = None) -> list[Finding]:
     """What applying the head configuration instead of the base one destroys. `lines`: each file's new text
     (the findings on the new side quote it); `old_lines`: its old text, quoted by a removed block's finding
-    (it quoted the new file's line of the same number: `resource "aws_s3_bucket" "b"` for a removed database)."""
+    (it quoted the new file's line of the same number: `resource "aws_s3_bucket" "b"` for a removed database);
+    `module_blocks`: a directory's blocks at the head (a local module's, what a variable's value reaches)."""
     findings: list[Finding] = []
     old_blocks, new_blocks = base.by_address(), head.by_address()
     moves, removed = head.moves(), head.removed()
+    gone = _roots_gone(base, head, module_blocks) if module_blocks is not None else {}
     for key, old in old_blocks.items():
         address = key[1]
         new = new_blocks.get(key)
         if new is None:
             if key in moves:
+                continue
+            if key[0] in gone:
+                gone[key[0]][1].append(old)
                 continue
             forget = removed.get(key)
             life = forget.nested("lifecycle") if forget else None
@@ -570,8 +733,43 @@ def compare(base: Config, head: Config, lines: dict[str, Lines],
         findings.extend(_protections(old, new, address, lines))
         if old.kind == "resource":
             findings.extend(_replacements(old, new, address, lines))
-    findings.extend(_variable_defaults(base, head, lines))
+        elif old.kind == "module":
+            findings.extend(_module_arguments(old, new, key[0], address, lines, module_blocks))
+    findings.extend(_variable_defaults(base, head, lines, module_blocks))
+    findings.extend(_root_removed(backend, blocks, old_lines if old_lines is not None else lines)
+                    for backend, blocks in gone.values() if blocks)
     return findings
+
+
+def _roots_gone(base: Config, head: Config, module_blocks: ModuleBlocks) -> dict[str, tuple[Block, list[Block]]]:
+    """Directory -> (its backend block, []) of each root module the change deletes whole: a `terraform { backend }`
+    or `cloud` block at the base, no .tf file at the head. No plan of the change destroys what it held."""
+    found: dict[str, tuple[Block, list[Block]]] = {}
+    kept = {posixpath.dirname(block.path) for block in head.blocks}
+    for block in base.blocks:
+        directory = posixpath.dirname(block.path)
+        if (block.kind == "terraform" and directory not in found and directory not in kept
+                and any(inner.kind in ("backend", "cloud") for inner in block.blocks)
+                and not module_blocks(directory)):
+            found[directory] = (block, [])
+    return found
+
+
+def _root_removed(settings: Block, blocks: list[Block], lines: dict[str, Lines]) -> Finding:
+    """One finding for a root module deleted whole: terraform destroys none of its resources (no configuration is
+    left to plan them from), so they were destroyed beforehand or keep running, unmanaged."""
+    directory = posixpath.dirname(settings.path) or "."
+    backend = next(inner for inner in settings.blocks if inner.kind in ("backend", "cloud"))
+    state = f'backend "{backend.labels[0]}"' if backend.kind == "backend" and backend.labels else backend.kind
+    resources = sum(1 for block in blocks if block.kind == "resource")
+    held = ", ".join(part for part in (plural(resources, "resource") if resources else "",
+                                       plural(len(blocks) - resources, "module call") if len(blocks) > resources
+                                       else "") if part)
+    names = ", ".join(block.address or "" for block in blocks[:3]) + (", ..." if len(blocks) > 3 else "")
+    return _finding(
+        "terraform-root-module-deleted", settings, settings.line, f"{directory}/",
+        f"root module deleted whole ({state}): no apply of this code destroys its {held}; unless `terraform destroy` "
+        f"ran first, they keep running, unmanaged: check which it is ({names})", lines, SIDE_OLD)
 
 
 def _renamed_to(old: Block, directory: str, old_blocks: dict[tuple[str, str], Block],
@@ -589,10 +787,12 @@ def _renamed_to(old: Block, directory: str, old_blocks: dict[tuple[str, str], Bl
     return None
 
 
-def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines]) -> Iterator[Finding]:
+def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines],
+                       module_blocks: ModuleBlocks | None = None) -> Iterator[Finding]:
     """A module's variable named after a protection or a danger whose default moves the unsafe way: every
     caller that leaves it unset loses the protection (`deletion_protection` true -> false) or gains the
-    danger (`skip_final_snapshot` false -> true), and nothing in the callers' own code changes."""
+    danger (`skip_final_snapshot` false -> true), and nothing in the callers' own code changes. Likewise a
+    variable whose default changes value where it reaches an attribute that forces replacement."""
     def variables(config: Config) -> dict[tuple[str, str], Block]:
         return {(posixpath.dirname(b.path), b.labels[0]): b for b in config.blocks
                 if b.kind == "variable" and b.labels}
@@ -601,9 +801,17 @@ def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines]) -> I
     for key, new in variables(head).items():
         old = old_vars.get(key)
         name = key[1]
-        if old is None or (name not in _PROTECTIONS and not _DANGERS.get(name)):
+        if old is None:
             continue
         was, now = old.value("default"), new.value("default")
+        if name not in _PROTECTIONS and not _DANGERS.get(name):
+            if module_blocks is not None and _changed_value(was, now):
+                reaches = forcing_variables(key[0], module_blocks(key[0]), module_blocks).get(name)
+                if reaches:
+                    yield _finding("terraform-variable-default", new, new.attrs["default"].line, f"var.{name}",
+                                   f"variable {name} default {was} -> {now}: for every caller that leaves it unset, "
+                                   f"{_reaching(reaches)}", lines)
+            continue
         unsafe = (truthy(was) and not truthy(now)) if name in _PROTECTIONS else (truthy(now) and not truthy(was))
         if not unsafe:
             continue
@@ -616,25 +824,34 @@ def _variable_defaults(base: Config, head: Config, lines: dict[str, Lines]) -> I
 
 def gates(blocks: Sequence[Block]) -> dict[str, list[tuple[str, str]]]:
     """Variable name -> (address, `count`/`for_each` expression) of the resources and modules whose number
-    of instances reads `var.<name>`: what a .tfvars value turns on and off."""
+    of instances reads `var.<name>`, directly or through the directory's locals (`count = local.create ? 1 : 0`):
+    what a .tfvars value turns on and off."""
+    local_values = {name: attr.text for block in blocks if block.kind == "locals" for name, attr in block.attrs.items()}
     found: dict[str, list[tuple[str, str]]] = {}
     for block in blocks:
         for attr in ("count", "for_each"):
             expression = block.value(attr)
             if expression and block.address:
-                for name in set(re.findall(r"\bvar\.(\w+)", expression)):
+                for name in sorted(_variables_in(expression, local_values)):
                     found.setdefault(name, []).append((block.address, f"{attr} = {expression}"))
     return found
 
 
 def compare_tfvars(path: str, base: dict[str, Attr], head: dict[str, Attr], lines: Lines,
-                   uses: dict[str, list[tuple[str, str]]] | None = None) -> list[Finding]:
+                   uses: dict[str, list[tuple[str, str]]] | None = None,
+                   forcing: dict[str, list[Reach]] | None = None) -> list[Finding]:
     """Values a .tfvars change turns to 0 or false where that destroys: judged by what reads them (`uses`,
-    from gates() over the directory's .tf files) when that is known, else by the variable's name."""
+    from gates() over the directory's .tf files) when that is known, else by the variable's name; and values
+    changed where they reach an attribute that forces replacement (`forcing`, from forcing_variables())."""
     findings = []
     for name, attr in head.items():
         was = base.get(name)
         if was is None or was.text == attr.text:
+            continue
+        if forcing and forcing.get(name) and _changed_value(was.text, attr.text):
+            findings.append(Finding("terraform-replace", path, attr.line, f"variable {name}",
+                                    f"{name} {was.text} -> {attr.text}: {_reaching(forcing[name])}",
+                                    lines.text_of(attr.line), detector="hcl", key=f"tfvars-replace:{name}:{attr.text}"))
             continue
         off = ((_int(attr.text) == 0 and (_int(was.text) or 0) > 0)
                or (truthy(was.text) and attr.text.strip().lower() == "false"))
