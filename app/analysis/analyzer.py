@@ -343,7 +343,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     instance settings force replacement (the AWS provider's ForceNew, QA66);
 # 153: a resource's attribute passed on (`time_sleep.this[0].triggers["name"]`) is not a plain value changed (QA66);
 # 154: nor on the resource itself (`role_arn = aws_iam_role.a.arn` -> `.b.arn`): not a replacement (QA66);
-ANALYSIS_VERSION = "154"
+# 155: a change whose destructive operations all weigh 0.25 (no stored data lost) is raised to high, not
+#     critical (QA66 F1);
+ANALYSIS_VERSION = "155"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

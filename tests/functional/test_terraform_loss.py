@@ -66,10 +66,12 @@ def test_a_destroy_weighs_what_it_loses_and_says_so(make_repo) -> None:
     assert ops["feat/drop-kms"] == ["aws_kms_key.this: removed from the configuration: terraform destroys it; "
                                     "its state (data, identity or running work) is lost with it"]
     assert ops["chore/drop-pet"][0].endswith("it holds only a generated value (weighed 0.5)")
-    # the key ranks above the rename, which changed more lines; each is still critical: a destroy stays loud
+    # the key ranks above the rename, which changed more lines; a destroy stays loud: critical where it loses what
+    # was kept (a key, a generated name), high where terraform writes the same policy again (QA66 F1)
     order = list(listed)
     assert order.index("feat/drop-kms") < order.index("fix/rename-policy"), order
-    assert {item["band"] for item in listed.values()} == {"critical"}
+    assert {branch: item["band"] for branch, item in listed.items()} == {
+        "feat/drop-kms": "critical", "chore/drop-pet": "critical", "fix/rename-policy": "high"}
     for item in listed.values():
         assert item["score"] == round(sum(f["contribution"] for f in item["factors"]), 1)
     shown = CliRunner().invoke(cli, ["explain", "fix/rename-policy", "--repo", str(repo.path), "--width", "200"],

@@ -45,6 +45,24 @@ def test_impact_points_are_the_score_at_the_average_likelihood() -> None:
     assert result.band == "critical"  # destructive_is_critical
 
 
+@pytest.mark.parametrize(("weights", "band"), [([1.0], "critical"), ([0.5], "critical"), ([0.25], "high"),
+                                               ([0.25, 0.25], "high"), ([0.25, 1.0], "critical")])
+def test_a_destructive_operation_raises_the_band_by_what_it_loses(weights: list[float], band: str) -> None:
+    """A security group rule written again from the same code loses no stored data: such a change is high, not
+    ranked above every change that destroys a database (QA66 F1); one that loses data is critical."""
+    ops = [f"op {i}" for i in range(len(weights))]
+    result = compute(RiskInputs(tier=3, destructive=ops, destructive_weights=weights), view(-4.0))
+    assert result.score < 45
+    assert result.band == band
+    assert result.band_reason == ("raised to critical: destructive operation" if band == "critical"
+                                  else "raised to high: destructive operation that loses no stored data")
+
+
+def test_a_light_destructive_operation_keeps_a_higher_band() -> None:
+    result = compute(RiskInputs(tier=0, destructive=["op"], destructive_weights=[0.25]), view(3.0, size=2.0))
+    assert result.score >= 65 and result.band == "critical" and result.band_reason.startswith("score ")
+
+
 @given(st.integers(0, 3), st.floats(-4, 1), st.lists(st.floats(-3, 3), max_size=6), st.integers(0, 3),
        st.integers(0, 30), st.integers(0, 4))
 def test_points_add_up_to_the_score(tier: int, intercept: float, parts: list[float], destructive: int,
@@ -214,5 +232,6 @@ def test_the_destructive_factor_weighs_what_the_heaviest_operation_loses() -> No
     unweighed = compute(RiskInputs(tier=0, destructive=light), view())
     assert [f.effect for f in unweighed.factors if f.name == "destructive"] == [4.0]
     lighter = compute(inputs, view())
-    assert lighter.score < unweighed.score and lighter.band == "critical"  # still raised: a destroy is loud
+    # still raised, a destroy is loud; to high, as it loses no stored data (QA66 F1)
+    assert lighter.score < unweighed.score and lighter.band == "high" and unweighed.band == "critical"
     assert lighter.score == round(sum(f.contribution for f in lighter.factors), 1)

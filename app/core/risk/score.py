@@ -105,7 +105,8 @@ class RiskConfig:
     bands: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BANDS))
     """Lowest score of each band above "low"."""
     destructive_is_critical: bool = True
-    """A change with a destructive operation is in the critical band whatever its score."""
+    """A change with a destructive operation is in the critical band whatever its score (at least high when its
+    heaviest operation loses no stored data, LOSES_NOTHING_KEPT)."""
     half_cost: float = DEFAULT_HALF_COST
     """The expected cost (likelihood x impact units) that scores 50."""
 
@@ -427,7 +428,7 @@ def compute(inputs: RiskInputs, likelihood: LikelihoodView, config: RiskConfig |
                               _explain_feature(name, effect, explain, coef), "likelihood", round(effect, 4)))
     # + 0.0: rounded contributions of a near-zero score summed to -0.0, shown "-0" (QA47 #12b)
     score = round(sum(f.contribution for f in factors), 1) + 0.0
-    band, reason = _band(score, bool(inputs.destructive), config)
+    band, reason = _band(score, _heaviest_destructive(inputs), config)
     return RiskResult(score, band, factors, reason, p, p0, round(impact, 4), round(p * impact, 4),
                       likelihood.source)
 
@@ -567,6 +568,16 @@ def _raw_value(value: float | None) -> float | str:
 _Measured = tuple[str, float | str, float, str]
 
 
+def _destructive_weights(inputs: RiskInputs) -> list[float]:
+    """Each destructive operation's weight; an operation of no known weight weighs the whole."""
+    n = len(inputs.destructive)
+    return [*inputs.destructive_weights[:n], *[1.0] * (n - len(inputs.destructive_weights))]
+
+
+def _heaviest_destructive(inputs: RiskInputs) -> float | None:
+    return max(_destructive_weights(inputs), default=None)
+
+
 def _destructive(inputs: RiskInputs) -> _Measured:
     """The destructive factor: DESTRUCTIVE_COST times what the heaviest operation loses (its weight), named first.
     A policy attachment renamed weighs a quarter of a cluster or a key destroyed (QA55 F10); an operation of no
@@ -575,7 +586,7 @@ def _destructive(inputs: RiskInputs) -> _Measured:
     n = len(ops)
     if not n:
         return "destructive", 0, 0.0, "no destructive operation found"
-    weights = [*inputs.destructive_weights[:n], *[1.0] * (n - len(inputs.destructive_weights))]
+    weights = _destructive_weights(inputs)
     heaviest = max(range(n), key=lambda i: (weights[i], -i))
     more = f" (+{n - 1} more)" if n > 1 else ""
     light = sum(1 for w in weights if w < 1.0)
@@ -612,14 +623,27 @@ def _threshold(value: float) -> str:
     return f"{value:g}"  # a configured 62.5 is said as such, not "62"
 
 
-def _band(score: float, destructive: bool, config: RiskConfig) -> tuple[str, str]:
-    """The band of a score and why; a destructive operation makes it critical when configured so."""
+LOSES_NOTHING_KEPT = 0.25
+"""The weight of the lightest destructive operations (a Terraform policy attachment or security group rule written
+again from the same code, a constraint dropped, NULLs filled): they lose no stored data or name, so they raise a
+change to high, not critical, where they would sit above every change that destroys a database (QA66 F1: an
+infrastructure repository's queue read `19 critical` above `34 high` for a one-line variable default)."""
+
+
+def _band(score: float, destructive: float | None, config: RiskConfig) -> tuple[str, str]:
+    """The band of a score and why. `destructive` is the weight of the heaviest destructive operation (None: no
+    such operation): one that loses something kept makes the change critical when configured so; a lighter one
+    makes it at least high."""
     band, reason = "low", f"score {shown_score(score)} below {_threshold(config.bands['medium'])}"
     for name in ("medium", "high", "critical"):
         if score >= config.bands[name]:
             band, reason = name, f"score {shown_score(score)} >= {_threshold(config.bands[name])}"
-    if destructive and config.destructive_is_critical and band != "critical":
-        band, reason = "critical", "raised to critical: destructive operation"
+    if destructive is None or not config.destructive_is_critical or band == "critical":
+        return band, reason
+    if destructive > LOSES_NOTHING_KEPT:
+        return "critical", "raised to critical: destructive operation"
+    if band != "high":
+        return "high", "raised to high: destructive operation that loses no stored data"
     return band, reason
 
 
