@@ -103,13 +103,12 @@ def take_over(future: Future[T], compute: Callable[[], T]) -> T:
 
 
 class _Part(Future[Any]):
-    """Item `index` of the tuple `whole` (a worker's future) gives (passed through `then`, if given): it fails and
-    is cancelled with `whole`, and cancelling it cancels `whole` if no worker has started it (take_over then
-    computes each part itself)."""
+    """Item `index` of the tuple `whole` (a worker's future) gives: it fails and is cancelled with `whole`, and
+    cancelling it cancels `whole` if no worker has started it (take_over then computes each part itself)."""
 
-    def __init__(self, whole: Future[Any], index: int, then: Callable[[Any], Any] | None = None) -> None:
+    def __init__(self, whole: Future[Any], index: int) -> None:
         super().__init__()
-        self._whole, self._index, self._then = whole, index, then
+        self._whole, self._index = whole, index
         whole.add_done_callback(self._copy)
 
     def _copy(self, whole: Future[Any]) -> None:
@@ -119,13 +118,7 @@ class _Part(Future[Any]):
             elif (error := whole.exception()) is not None:
                 self.set_exception(error)
             else:
-                item = whole.result()[self._index]
-                try:
-                    item = item if self._then is None else self._then(item)
-                except Exception as exc:  # a reader waits on this future: it fails, never stays pending
-                    self.set_exception(exc)
-                    return
-                self.set_result(item)
+                self.set_result(whole.result()[self._index])
         except InvalidStateError:  # cancelled already
             pass
 
@@ -135,10 +128,9 @@ class _Part(Future[Any]):
         return self._whole.cancel() and super().cancel()
 
 
-def part(whole: Future[Any], index: int, then: Callable[[Any], Any] | None = None) -> Future[Any]:
-    """A future of `whole`'s answer's item `index` (`then(item)`, if given: the form its memo keeps, made as it
-    arrives): one worker task answering for two memos (one parse for both)."""
-    return _Part(whole, index, then)
+def part(whole: Future[Any], index: int) -> Future[Any]:
+    """A future of `whole`'s answer's item `index`: one worker task answering for two memos (one parse for both)."""
+    return _Part(whole, index)
 
 
 class _SharedPart(_Part):

@@ -614,30 +614,6 @@ def test_the_tests_a_change_adds_count_for_a_whole_graph_and_a_lazy_one(make_rep
             "shop/money.py": ["tests.test_money"], "pkg/plain/plain.go": ["pkg/plain/plain_test.go"]}
 
 
-def test_a_test_summary_kept_with_each_name_once_tests_what_the_whole_one_tests(make_repo) -> None:
-    """The memo of a change's own test files keeps each as the blast radius reads it (as_test_reader: each name
-    it references once, saleor's test files name the same fixtures hundreds of times): what it tests, against a
-    whole graph and a lazily read one, is what the whole summary tests, a method through its class and a name
-    its own module defines included."""
-    from app.core.impact.graph import as_test_reader, summarise, tests_in_change
-    from app.core.impact.lazy_graph import lazy_graph_in_process
-
-    files = [("shop/__init__.py", b""), ("shop/money.py", b"def cents(x):\n    return x * 100\n\n\n"
-                                                         b"class Till:\n    def add(self, x):\n        return x\n"),
-             ("shop/tax.py", b"def vat(x):\n    return x\n")]
-    test = (b"import shop.money as m\nfrom shop.tax import vat\nfrom shop.money import Till\n\n\n"
-            b"def helper():\n    return vat(1)\n\n\n"
-            b"def test_cents():\n    assert m.cents(1) == 100 and m.cents(2) == 200 and helper()\n\n\n"
-            b"def test_till():\n    assert Till().add(m.cents(1)) and vat(2) and Till.add\n")
-    whole = summarise("tests/test_money.py", test)
-    kept = as_test_reader(whole.to_list())
-    assert len(kept.refs) < len(whole.refs)
-    assert {name for _, name in kept.refs} == {name for _, name in whole.refs}
-    for graph in (build_graph(files), lazy_graph_in_process(files)):
-        assert tests_in_change(graph, [kept]) == tests_in_change(graph, [whole])
-        assert "shop.money:cents" in tests_in_change(graph, [kept])
-
-
 # outline's layout (QA63): its own code imported by tsconfig path aliases, a comment and a trailing comma in the config
 ALIASED = {
     "tsconfig.json": '{\n  "compilerOptions": {\n    "paths": {\n      "@server/*": ["./server/*"],\n'

@@ -1509,29 +1509,17 @@ def offer_head_defs(versions: Iterable[tuple[str, bytes, str | None]], submit: S
 # content), as FileSummary.to_list rows: the analysis thread summarised each of them itself, once per change that has
 # it (409 parses for 36 changes of the ansible scenario, 7 of its 32 s of samples), and the complexity measurement
 # parsed the same versions again. The offering thread offers them to the pool (offer_test_summaries), each measured
-# by the same task where the measurement wants it. Each is kept as the blast radius reads it (as_test_reader), not as
-# the worker's row: saleor's 304 test versions of a cold `list` held 27.5 MB as rows, to the end of the run.
-_test_summary_memo: ContentMemo[FileSummary] = ContentMemo(1024)
+# by the same task where the measurement wants it.
+_test_summary_memo: ContentMemo[list[Any]] = ContentMemo(1024)
 
 
 def own_test_summary(path: str, data: bytes) -> FileSummary | None:
-    """`summarise(path, data)` of a test file's head version as tests_in_change reads it (as_test_reader),
-    remembered (or taken over from a worker's offer) for a Python file; the same object for every change that
-    has the version: read, never changed."""
+    """`summarise(path, data)` of a test file's head version, remembered (or taken over from a worker's offer)
+    for a Python file."""
     if not path.endswith(PY_SUFFIXES):
         return summarise(path, data)
-    return _test_summary_memo.get_or_compute(ContentMemo.key(path, data),
-                                             lambda: as_test_reader(summarise_python(path, data).to_list()))
-
-
-def as_test_reader(row: list[Any]) -> FileSummary:
-    """A test file's summary (a FileSummary.to_list row) with what tests_in_change reads and nothing more: each name
-    it references once. `_targets` resolves a reference by its name alone (never by the definition that makes it),
-    so the targets are those of the whole summary; saleor's test files reference the same names hundreds of times
-    (60 of them: 17,845 references of 4,924 names)."""
-    summary = FileSummary.from_list(row)
-    summary.refs = list(dict.fromkeys((MODULE_LEVEL, name) for _owner, name in summary.refs))
-    return summary
+    row = _test_summary_memo.get_or_compute(ContentMemo.key(path, data), lambda: summarise_python(path, data).to_list())
+    return FileSummary.from_list(row)
 
 
 def offer_test_summaries(versions: Iterable[tuple[str, bytes, str | None]], submit: Submit, *,
@@ -1548,7 +1536,7 @@ def offer_test_summaries(versions: Iterable[tuple[str, bytes, str | None]], subm
             continue
         as_path = measured_as(blob) if on_metrics is not None and blob else None
         whole = submit(summary_and_metrics, path, data, as_path, max_bytes)
-        _test_summary_memo.offer(key, part(whole, 0, then=as_test_reader))  # the row is let go as it arrives
+        _test_summary_memo.offer(key, part(whole, 0))
         if as_path is not None:
             on_metrics(blob, part(whole, 1))  # type: ignore[arg-type, misc]
 
