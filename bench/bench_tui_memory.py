@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 START = time.perf_counter()
+BENCH = Path(__file__).resolve().parent
 
 # The wrapper of a baseline: run the command, report the peak RSS (KB) of what it waited for, and its exit code.
 _WRAPPER = (
@@ -74,8 +75,12 @@ def _pss(pid: int | str = "self") -> int:
 
 
 def _memory() -> dict[str, int]:
+    if str(BENCH) not in sys.path:  # the child runs with -P: bench/ is not on its path
+        sys.path.append(str(BENCH))
+    from bench_real import _in_parents_memory  # a git child caught before its exec: the app's memory again
+
     own = _status()
-    others = _descendants()
+    others = [pid for pid in _descendants() if not _in_parents_memory(pid)]
     return {"rss_mb": own["rss"], "peak_mb": own["hwm"],
             "tree_mb": own["rss"] + sum(_status(pid)["rss"] for pid in others),
             "pss_mb": _pss() + sum(_pss(pid) for pid in others)}
