@@ -467,7 +467,8 @@ def test_effort_is_the_lines_read_by_hand_and_markers_are_read_as_the_analysis_r
 def test_the_effort_leaves_out_files_moved_unchanged(make_repo) -> None:
     """FIX123: the log reads without renames, so uv's #19770, which moved its integration tests, was 427,080 lines
     of effort where 6,020 were edited: alone more than 20% of the newer half's lines, recall at 20% of lines read
-    1.000 for every ranking. A file moved unchanged is no reading; a moved file that is edited is still read."""
+    1.000 for every ranking. A file moved unchanged is no reading; a moved file that is edited is read for its edit
+    (renames paired as the analysis pairs them, FIX132)."""
     b = make_repo()
     body = "".join(f"def f{n}():\n    return {n}\n" for n in range(50))
     files = {"src/app.py": "def run():\n    return 0\n", "tests/old/test_big.py": body,
@@ -478,4 +479,38 @@ def test_the_effort_leaves_out_files_moved_unchanged(make_repo) -> None:
     change = b.commit("Move the tests", moved, author=BOB, when=T0 + DAY)
     [sample] = [s for s in label_history(GitRepo(b.path), b.head(), CalibrateConfig(), workers=0).samples
                 if s.sha == change]
-    assert sample.lines == 2 + 2 * 101  # src/app.py's edit and test_b.py deleted and added; test_big.py moved
+    assert sample.lines == 2 + 2  # src/app.py's edit and test_b.py's; test_big.py moved unchanged
+
+
+def test_a_renamed_file_counts_its_edit_in_every_factor_as_in_the_analysis(make_repo) -> None:
+    """FIX132 (FIX130 F1): the log reads without renames, so a file moved with a small edit was its whole old version
+    deleted and its whole new one added: attrs' 58c8e9ade6, moving its typing examples, was size 7.66 (about 2,100
+    lines) and likelihood 0.218 in calibration, 26 lines and 0.011 in the queue, and the defaults were fitted on
+    factors they are not applied to. Calibration pairs the commit's renames with the analysis's own rename finding
+    (exact, then a unique basename, then similar), so size, spread, entropy, code and complexity count the edit."""
+    import math
+
+    from app.analysis.analyzer import Analyzer
+
+    b = make_repo()
+    body = "".join(f"def f{n}(x):\n    if x > {n}:\n        return x\n    return {n}\n\n\n" for n in range(40))
+    files = {"pkg/old/core.py": body, "pkg/old/util.py": "def one():\n    return 1\n", "README.md": "pkg\n",
+             "docs/moved.md": "".join(f"line {n}\n" for n in range(60))}
+    b.commit("init", files, author=ALICE, when=T0)
+    edited = body.replace("    return 7\n", "    if x < 0:\n        return 0\n    return 7\n")
+    renamed = {"pkg/old/core.py": None, "pkg/new/core.py": edited, "docs/moved.md": None,
+               "guide/moved.md": files["docs/moved.md"], "pkg/old/util.py": "def one():\n    return 2\n"}
+    change = b.commit("Move core into pkg/new and guard f7", renamed, author=BOB, when=T0 + DAY)
+    [sample] = [s for s in label_history(GitRepo(b.path), b.head(), CalibrateConfig(), workers=0).samples
+                if s.sha == change]
+    risk = Analyzer(b.path).detail(change).risk
+    explained = {f.name: f.explanation.split("; ")[0] for f in risk.factors}
+    analysed = {f.name: f.raw for f in risk.factors if f.kind == "likelihood"}
+    # core.py's 2 added lines and util.py's 2, not 240 deleted and 242 added; the moved guide is no line
+    assert explained["size"] == "4 changed lines (+3/-1)", explained
+    assert sample.feats["size"] == pytest.approx(math.log1p(4))
+    assert sample.lines == 4
+    assert sample.feats["code_size"] == pytest.approx(math.log1p(4))
+    assert sample.feats["complexity"] == pytest.approx(math.log1p(1))  # the new `if`, not core.py's 80 again
+    for name in ("size", "spread", "entropy", "complexity", "code_size", "code_files", "code_base", "indent"):
+        assert sample.feats[name] == pytest.approx(analysed[name], abs=1e-4), name  # raw: 4 decimals

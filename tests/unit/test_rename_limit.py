@@ -37,6 +37,9 @@ def test_a_move_of_more_files_than_the_limit_pairs_every_one_as_git_does(make_re
     assert len(got) == MOVED
     by_path = {f.path: f for f in got}
     assert by_path[last].old_path == f"old/mod_{MOVED - 1:04}.txt" and by_path[last].additions == 1
+    only = repo.diff(b.head(), b.head("move"), context_lines=0, renames_only=True)  # calibration's (FIX132)
+    assert sorted((f.old_path, f.path, f.additions) for f in only) == sorted((f.old_path, f.path, f.additions)
+                                                                               for f in got)
     assert (len(got), sum(f.additions for f in got), sum(f.deletions for f in got)) == git_numstat(
         repo, b.head(), b.head("move")) == (MOVED, 1, 0)
 
@@ -57,5 +60,9 @@ def test_a_move_past_the_limit_with_every_file_edited_is_paired_by_basename_as_g
     got = repo.diff(b.head(), b.head("move"))
     assert {f.status for f in got} == {"renamed"} and len(got) == MOVED
     assert all(f.old_path == "pkg/" + f.path.split("/", 1)[1] and f.similarity >= 75 for f in got)
+    # calibration's pairing (FIX132) is the same, each pair's lines counted
+    only = repo.diff(b.head(), b.head("move"), context_lines=0, renames_only=True)
+    assert sorted((f.old_path, f.path, f.additions, f.deletions) for f in only) == sorted(
+        (f.old_path, f.path, f.additions, f.deletions) for f in got)
     assert (len(got), sum(f.additions for f in got), sum(f.deletions for f in got)) == git_numstat(
         repo, b.head(), b.head("move")) == (MOVED, MOVED, MOVED)

@@ -36,6 +36,7 @@ from app.core.calibration.factors import (
 )
 from app.core.calibration.szz import CalibrateConfig, FixMatcher, trace_fixes
 from app.core.git.cli import GitCli
+from app.core.git.diff import FileDiff
 from app.core.git.history import EXPERIENCE_DAYS
 from app.core.git.repo import GitRepo
 from app.core.planner.model import ChunkConfig
@@ -43,9 +44,10 @@ from app.core.provenance.commits import DEFAULT, ProvenanceConfig
 from app.core.risk.likelihood import LIKELIHOOD_FEATURES, LikelihoodModel, fit_logistic
 from app.errors import ReviewTuiError
 
-LABELS_VERSION = 5  # 2: factor indent; 3: a merge is its pull request's authors' work; 4: no history of lock, generated
+LABELS_VERSION = 6  # 2: factor indent; 3: a merge is its pull request's authors' work; 4: no history of lock, generated
 # or translation files, no size of lock or generated files (FIX121); 5: the effort is the lines read by hand, files
-# marked generated are not size, Go/Python/Rust under build/ are (FIX123)
+# marked generated are not size, Go/Python/Rust under build/ are (FIX123); 6: renamed files paired as the analysis's
+# diff pairs them, a move counting its edit, not its whole file deleted and added (FIX132)
 """Part of every cache key of labelled history: bump when labelling or factors change meaning."""
 MIN_NONZERO = 30
 """A feature seen (non-zero) in fewer changes than this is left out of a fit (ai_share in pre-AI histories)."""
@@ -198,8 +200,16 @@ def label_history(repo: GitRepo, head: str, config: CalibrateConfig, *, ai_confi
         except ReviewTuiError:
             return None
 
+    def renames(commit: LogCommit) -> list[FileDiff]:
+        if commit.parent is None:
+            return []
+        try:
+            return repo.diff(commit.parent, commit.sha, context_lines=0, renames_only=True)
+        except ReviewTuiError:  # not diffable (a damaged clone): its files as the log reads them
+            return []
+
     measured = measure(commits, {c.sha for c in study}, read_blob, ai_config=ai_config, workers=workers, chunks=chunks,
-                       progress=(lambda d, t: progress("measuring", d, t)) if progress else None)
+                       progress=(lambda d, t: progress("measuring", d, t)) if progress else None, renames=renames)
     matcher = FixMatcher(config)
     fixes = [c for c in commits[first + 1:]
              if c.parent and not c.missing_objects and matcher.is_fix(c.info.message)]

@@ -300,6 +300,10 @@ def _listed(delta: pygit2.DiffDelta) -> bool:
     return delta.status != DeltaStatus.UNMODIFIED
 
 
+def _is_paired(delta: pygit2.DiffDelta) -> bool:
+    return delta.status in _PAIRED
+
+
 def _side_path(delta: pygit2.DiffDelta) -> str:
     """The path of a deleted file's old side, else of the new side."""
     return decode_path(delta.old_file.raw_path if delta.status == DeltaStatus.DELETED else delta.new_file.raw_path)
@@ -1561,11 +1565,13 @@ class GitRepo:
 
     # -- diffs ------------------------------------------------------------------------------
     def diff(self, base: str, head: str, *, context_lines: int = 3,
-             should_stop: Callable[[], bool] | None = None) -> list[FileDiff]:
+             should_stop: Callable[[], bool] | None = None, renames_only: bool = False) -> list[FileDiff]:
         """The diff between two commits' trees, renames detected. A blob missing from the object
         database (partial or damaged clone) affects its own file only: see _diff_around_missing.
         Raises DiffStopped when `should_stop()` turns true on the way (a release-sized diff takes half a
-        second, which a TUI quit during a first analysis waited for)."""
+        second, which a TUI quit during a first analysis waited for). `renames_only`: the renamed files alone,
+        paired as for the whole diff, no other file's lines read (calibration, whose log reads without renames,
+        pairs its commits' files as the analysis does: `calibration/factors.with_renames`)."""
         try:
             a = self.repo[base].peel(pygit2.Commit).tree
             b = self.repo[head].peel(pygit2.Commit).tree
@@ -1577,17 +1583,20 @@ class GitRepo:
         except (ValueError, pygit2.GitError) as exc:
             fetch = f"git diff --stat {base[:10]} {head[:10]}"
             raise RepoError(f"cannot diff {base[:10]}..{head[:10]}: {_missing_tree(exc, fetch)}") from None
+        listed = _is_paired if renames_only else _listed
         try:
             exact_first = _find_renames(diff)
         except pygit2.GitError:
-            return self._diff_around_missing(a, b, context_lines)
+            around = self._diff_around_missing(a, b, context_lines)
+            return [fd for fd in around if fd.status in ("renamed", "copied")] if renames_only else around
         if not exact_first:
-            return self._file_diffs(diff, find_renames=False, should_stop=should_stop, context_lines=context_lines)
+            return self._file_diffs(diff, find_renames=False, should_stop=should_stop, context_lines=context_lines,
+                                    keep=listed)
         # the rest paired before any file is read: a pair's deleted and added sides are never read to be dropped
         renamed = self._rest_renames(_unpaired(diff, self.repo.odb), context_lines)
         taken = {fd.old_path for fd in renamed} | {fd.new_path for fd in renamed}
         files = self._file_diffs(diff, find_renames=False, should_stop=should_stop, context_lines=context_lines,
-                                 keep=lambda delta: _listed(delta) and _side_path(delta) not in taken)
+                                 keep=lambda delta: listed(delta) and _side_path(delta) not in taken)
         return files + renamed
 
     def diff_merge_introduced(self, merge: str, *, context_lines: int = 3) -> list[FileDiff]:
@@ -1698,7 +1707,7 @@ class GitRepo:
         except pygit2.GitError:
             return []
         return self._file_diffs(sub, find_renames=False, repo=scratch, context_lines=context_lines,
-                                keep=lambda delta: delta.status in _PAIRED)
+                                keep=_is_paired)
 
     def _pair_basenames(self, gone: dict[str | None, FileDiff], new: dict[str | None, FileDiff],
                         context_lines: int) -> list[FileDiff]:
