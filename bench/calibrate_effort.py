@@ -55,7 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from calibrate_defaults import Row, histories, usable_features
 
-from app.core.calibration.evaluate import auc, recall_top
+from app.core.calibration.evaluate import auc, average_ranks, recall_top
 from app.core.calibration.run import L2
 from app.core.risk.likelihood import _solve, _standardisation, fit_logistic
 
@@ -223,18 +223,23 @@ def per_minute(case: Case) -> list[float]:
     return [p / floor_minutes(r) for p, r in zip(case.p, case.test, strict=True)]
 
 
-def ealr(case: Case) -> list[float]:
-    """Kamei's EALR: ridge regression of label / lines on the standardised factors, the same L2 as the defaults."""
+def standardised_design(case: Case) -> Callable[[Row], list[float]]:
+    """A row's design vector (1, then each usable factor standardised on the training rows; a missing one 0)."""
     names = list(usable_features(case.train))
     means, scales = _standardisation([r[0] for r in case.train], names)
 
     def design(row: Row) -> list[float]:
         return [1.0] + [(row[0][n] - means[n]) / scales[n] if math.isfinite(row[0].get(n, math.nan)) else 0.0
                         for n in names]
+    return design
 
+
+def ealr(case: Case) -> list[float]:
+    """Kamei's EALR: ridge regression of label / lines on the standardised factors, the same L2 as the defaults."""
+    design = standardised_design(case)
     xs = [design(r) for r in case.train]
     ys = [r[1] / effort(r) for r in case.train]
-    k = len(names) + 1
+    k = len(xs[0])
     gram = [[sum(x[i] * x[j] for x in xs) + (L2 if i == j and i else 0.0) for j in range(k)] for i in range(k)]
     beta = _solve(gram, [sum(x[i] * y for x, y in zip(xs, ys, strict=True)) for i in range(k)])
     return [sum(b * v for b, v in zip(beta, design(r), strict=True)) for r in case.test]
@@ -243,17 +248,11 @@ def ealr(case: Case) -> list[float]:
 def poisson(case: Case) -> list[float]:
     """A fitted effort-aware objective: Poisson regression of the label with the lines as exposure (log-lines
     offset), the same factors, standardisation and L2 as the defaults; read by the fitted defects per line."""
-    names = list(usable_features(case.train))
-    means, scales = _standardisation([r[0] for r in case.train], names)
-
-    def design(row: Row) -> list[float]:
-        return [1.0] + [(row[0][n] - means[n]) / scales[n] if math.isfinite(row[0].get(n, math.nan)) else 0.0
-                        for n in names]
-
+    design = standardised_design(case)
     xs = [design(r) for r in case.train]
     offsets = [math.log(effort(r)) for r in case.train]
     labels = [r[1] for r in case.train]
-    k = len(names) + 1
+    k = len(xs[0])
     beta = [math.log(sum(labels) / sum(math.exp(o) for o in offsets))] + [0.0] * (k - 1)
     for _ in range(50):
         mu = [math.exp(min(30.0, o + sum(b * v for b, v in zip(beta, x, strict=True))))
@@ -406,20 +405,7 @@ def run(data: dict[str, list[Row]], setting: str, rounds: int, only: Sequence[st
 
 
 def spearman(a: Sequence[float], b: Sequence[float]) -> float:
-    def ranks(xs: Sequence[float]) -> list[float]:
-        order = sorted(range(len(xs)), key=lambda i: xs[i])
-        out = [0.0] * len(xs)
-        i = 0
-        while i < len(order):
-            j = i
-            while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
-                j += 1
-            for n in range(i, j + 1):
-                out[order[n]] = (i + j) / 2
-            i = j + 1
-        return out
-
-    ra, rb = ranks(a), ranks(b)
+    ra, rb = average_ranks(a), average_ranks(b)
     ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
     cov = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=True))
     return cov / math.sqrt(sum((x - ma) ** 2 for x in ra) * sum((y - mb) ** 2 for y in rb))

@@ -19,18 +19,24 @@ from collections.abc import Callable, Sequence
 Metric = Callable[[Sequence[float], Sequence[int], Sequence[float]], float]
 
 
-def auc(scores: Sequence[float], labels: Sequence[int]) -> float:
-    """Mann-Whitney AUC; NaN when only one class is present."""
-    order = sorted(range(len(scores)), key=lambda i: scores[i])
-    ranks = [0.0] * len(scores)
+def average_ranks(values: Sequence[float]) -> list[float]:
+    """1-based ranks of `values`, ties sharing their average rank."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
     i = 0
     while i < len(order):
         j = i
-        while j + 1 < len(order) and scores[order[j + 1]] == scores[order[i]]:
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
             j += 1
         for k in range(i, j + 1):
             ranks[order[k]] = (i + j) / 2 + 1
         i = j + 1
+    return ranks
+
+
+def auc(scores: Sequence[float], labels: Sequence[int]) -> float:
+    """Mann-Whitney AUC; NaN when only one class is present."""
+    ranks = average_ranks(scores)
     pos = sum(labels)
     neg = len(labels) - pos
     if not pos or not neg:
