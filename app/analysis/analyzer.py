@@ -331,7 +331,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     "file", not "module" (FIX131);
 # 147: an executed SQLAlchemy delete with no where() (inline or bound to a name) is sql-delete-all, a bound filtered
 #     one is read as an inline one; a RunPython forward's helpers' deletes are its own (FIX131);
-ANALYSIS_VERSION = "147"
+# 148: a Ruby change's blast radius is the dependents naming the methods it alters, the whole file where a class-level
+#     statement changes or a method is called unnamed (members.py, FIX133);
+ANALYSIS_VERSION = "148"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

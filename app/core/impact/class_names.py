@@ -46,6 +46,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from app.core.impact.members import heir_word
+
 JAVA_PACKAGE_KEY = "<java package>"  # a Java file's summary: imports[JAVA_PACKAGE_KEY] is its package
 PSR4_KEY = "<psr-4>"  # a composer.json's summary: imports[PSR4_KEY + prefix] is the prefix's directories, one a line
 CS_NAMESPACE_KEY = "<c# namespace>"  # a C# file's summary: imports[CS_NAMESPACE_KEY] is its namespace
@@ -53,8 +55,10 @@ JAVA_REF, JAVA_NAME, PHP_REF, VIEW_REF, CS_NAME, RB_NAME = "java:", "java~", "ph
 STIMULUS_REF, PARTIAL_REF = "stimulus:", "partial:"  # a Stimulus controller's identifier; a Rails view's partial
 ASSOCIATION_OWNER = "<association>"  # the owner of a Rails association's reference: the walk to dependents stops there
 MAX_NAMES = 2_000  # class names read per file
-WORDS_KEY = "<words>"  # a Java file's summary: imports[WORDS_KEY] is the words its code writes, space-separated
-MAX_WORDS = 5_000  # words kept per Java file (members.py: which dependents name an altered member)
+WORDS_KEY = "<words>"  # a Java or Ruby file's summary: imports[WORDS_KEY] is the words its code writes, space-separated
+HEIRS_KEY = "<heirs>"  # a Ruby file's summary: the references (lines) of the constants it derives from or mixes in
+ALL_WORDS = "*"  # a file's words when they are cut or unknown: it may name any member (graph.Graph.words)
+MAX_WORDS = 5_000  # words kept per Java or Ruby file (members.py: which dependents name an altered member)
 
 # comments and string literals, each string's loop unrolled (`"[^"\\]*(?:\\.[^"\\]*)*"`): three times faster
 _JAVA_NOISE = re.compile(r'"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\''
@@ -117,7 +121,15 @@ _RUBY_TEST = re.compile(r"(?:^|/)(?:test|spec)/(?:[^/]+/)?(.+?)_(?:test|spec)\.r
 _RUBY_CONSTANT = re.compile(r"(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*")
 _RUBY_ASSOCIATIONS = {"belongs_to": False, "has_one": False, "has_many": True, "has_and_belongs_to_many": True}
 _RUBY_QUERY = """(constant) @name (scope_resolution) @name
-(call method: (identifier) @call arguments: (argument_list . (simple_symbol) @model))"""
+(call method: (identifier) @call arguments: (argument_list . (simple_symbol) @model))
+(superclass [(constant) (scope_resolution)] @heir)
+(call method: (identifier) @mixin (#any-of? @mixin "include" "extend" "prepend")
+      arguments: (argument_list [(constant) (scope_resolution)] @heir))
+(call method: (identifier) @sender (#any-of? @sender "send" "public_send" "__send__" "try" "try!" "method"
+                                                  "instance_method")
+      arguments: (argument_list . (_) @value))"""
+_RUBY_WORD = re.compile(r"@{0,2}[A-Za-z_]\w*(?:[?!](?!=))?")  # what names a method (members.py)
+_REST_ACTIONS = ("index", "show", "new", "create", "edit", "update", "destroy")  # `resources :a` routes them unnamed
 _MODULE = "<module>"  # graph.MODULE_LEVEL: a reference of the file's top level
 _ruby_reader: list[tuple[object, object]] = []  # (parser, query), made on first use (in each worker process)
 
@@ -235,23 +247,42 @@ def _ruby_parser() -> tuple[Any, Any]:
     return _ruby_reader[0]
 
 
-def ruby_refs(path: str, data: bytes) -> list[tuple[str, str]]:
+def ruby_refs(path: str, data: bytes) -> tuple[list[tuple[str, str]], list[str], list[str]]:
     """(owner, reference) of each constant a Ruby file names, with the namespaces it is named in (the module doc), as
-    RB_NAME references `nesting|name`: owner `<module>`, or ASSOCIATION_OWNER for an association's model."""
+    RB_NAME references `nesting|name`: owner `<module>`, or ASSOCIATION_OWNER for an association's model; and the
+    words that may name a method of what it names (members.py): every word it writes, `<syncer` for a constant it
+    derives from or mixes in (members.heir_word), ALL_WORDS for a method named by a value (`public_send(kind)`); and
+    the references of the constants it derives from or mixes in (its code runs with the file's objects: Graph.words
+    adds their words to its own)."""
     parser, query = _ruby_parser()
     import tree_sitter
 
     refs: list[tuple[str, str]] = []
+    heirs: list[str] = []
+    text = data.decode("utf-8", "replace")
+    words = list(dict.fromkeys(_RUBY_WORD.findall(text)))
     if path.endswith((".erb", ".rb", ".jbuilder")):
         refs.extend((_MODULE, ref) for ref in _view_refs(path, data.decode("utf-8", "replace")))
     if _ROUTES_FILE.search(path):
         refs.extend((_MODULE, ref) for ref in route_refs(data)[:MAX_NAMES])
+        words.extend(_REST_ACTIONS)
     if path.endswith(".erb"):
         data = b"\n".join(_ERB_CODE.findall(data))
     tree = parser.parse(data)
     if (mirrored := _RUBY_TEST.search(path)) is not None:
         refs.append((_MODULE, f"{RB_NAME}|{_ruby_key(mirrored.group(1).replace('/', '::'))}"))
     for _pattern, found in tree_sitter.QueryCursor(query).matches(tree.root_node):
+        if "sender" in found:
+            if _literal(found["value"][0]) is None:  # a method named by a value, not a word: it may call any
+                words.append(ALL_WORDS)  # `send(kind)`, `try("#{x}_balance")`
+            continue
+        if "heir" in found:  # `class X < Account`, `include Syncable`
+            heir = found["heir"][0]
+            derived = (heir.text or b"").decode("utf-8", "replace")
+            words.append(heir_word(derived))
+            root = "::" if derived.startswith("::") else ""
+            heirs.append(f"{RB_NAME}{'' if root else _ruby_nesting(heir)}|{root}{_ruby_key(derived)}")
+            continue
         if "name" in found:
             name = _ruby_name(found["name"][0])
             node, owner = found["name"][0], _MODULE
@@ -262,8 +293,10 @@ def ruby_refs(path: str, data: bytes) -> list[tuple[str, str]]:
             absolute = "::" if name.startswith("::") else ""
             refs.append((owner, f"{RB_NAME}{'' if absolute else _ruby_nesting(node)}|{absolute}{_ruby_key(name)}"))
         if len(refs) >= MAX_NAMES:
+            words.append(ALL_WORDS)  # the constants it derives from may be past here
             break
-    return list(dict.fromkeys(refs))
+    words = words[:MAX_WORDS - 1] + [ALL_WORDS] if len(words) >= MAX_WORDS else words
+    return list(dict.fromkeys(refs)), words, list(dict.fromkeys(heirs))
 
 
 def _view_refs(path: str, text: str) -> list[str]:
