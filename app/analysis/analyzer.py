@@ -1777,7 +1777,7 @@ class Analyzer:
         # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
         changes = (
             (fd.old_path, fd.new_path, read(fd, "new"),
-             read(fd, "old") if fd.old_path.endswith((*PY_SUFFIXES, *RUST_SUFFIXES, ".cs", ".java")) else None)
+             read(fd, "old") if fd.old_path.endswith((*PY_SUFFIXES, *RUST_SUFFIXES, ".cs", ".java", ".rb")) else None)
             for fd in prep.files
             if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
             # a file read at import level is its whole interface: one whose lines and path stay (a mode change:

@@ -707,8 +707,8 @@ class Graph:
     # test code its path does not say is test code: a Rust module declared under `#[cfg(test)]` (mark_test_modules)
     test_files: set[str] = field(default_factory=set)
     # a C# file -> the capitalised words it writes (class_names.csharp_refs), a Java or Ruby file -> every word
-    # (java_refs, ruby_refs; a Ruby file's with its heirs' and ancestors', _link_heir_words; ALL_WORDS: too many
-    # kept): which of a type's dependents name the members a change alters (members.py)
+    # (java_refs, ruby_refs; a Ruby file's read with its kin's, names_any; ALL_WORDS: too many kept): which of a
+    # type's dependents name the members a change alters (members.py)
     words: dict[str, frozenset[str]] = field(default_factory=dict)
     # a Rust file -> the ids whose paths went through its `pub use` to another file: its dependents only when the
     # change alters what it re-exports (rust_names.py)

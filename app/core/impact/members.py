@@ -18,8 +18,9 @@ taken away changes the type).
 
 Ruby (a class or module a file, class_names.py): its methods by their words, where that is sound (the Ruby section
 below); a file's dependents write `.balance`, `balance(` or `:balance`, or run with its objects: a file's words
-include those of the files it derives from, mixes in or is mixed into (Graph._link_heir_words), and one that names a
-method by a value (`public_send(kind)`) may name any.
+include those of the files it derives from, mixes in or is mixed into (Graph.names_any, Graph.heirs), and one that
+names a method by a value (`public_send(kind)`) may name any; a method that a file the changed one derives from or
+mixes in names (a concern calling its includer's method) reaches every dependent (graph._naming).
 """
 
 from __future__ import annotations
