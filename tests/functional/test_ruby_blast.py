@@ -21,7 +21,8 @@ RAILS_APP = {
     SYNCER: "class Account::Syncer\n  def perform_sync\n    true\n  end\nend\n",
     "app/models/account/importer.rb":  # the bare name inside `class Account`
         "class Account\n  class Importer\n    def run\n      Syncer.new.perform_sync\n    end\n  end\nend\n",
-    "app/jobs/sync_job.rb": "class SyncJob < ApplicationJob\n  def perform\n    ::Account::Syncer.new\n  end\nend\n",
+    "app/jobs/sync_job.rb":  # names the method a change rewrites (members.py: who names none is no dependent)
+        "class SyncJob < ApplicationJob\n  def perform\n    ::Account::Syncer.new.perform_sync\n  end\nend\n",
     "app/helpers/text_helper.rb":  # a comment and a string: no dependent
         "module TextHelper\n  # Account::Syncer runs nightly\n  def label = \"Account::Syncer\"\nend\n",
     "app/models/entry.rb": "class Entry < ApplicationRecord\n  def amount_money = Money.new(amount)\nend\n",
