@@ -345,7 +345,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 154: nor on the resource itself (`role_arn = aws_iam_role.a.arn` -> `.b.arn`): not a replacement (QA66);
 # 155: a change whose destructive operations all weigh 0.25 (no stored data lost) is raised to high, not
 #     critical (QA66 F1);
-ANALYSIS_VERSION = "155"
+# 156: a Ruby change's blast radius is the dependents naming the methods it alters, the whole file where a class-level
+#     statement changes or a method is called unnamed (members.py, FIX133);
+ANALYSIS_VERSION = "156"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
@@ -1789,7 +1791,7 @@ class Analyzer:
         # A generator: one file's new content in memory at a time (a release's files read at once held 80 MB).
         changes = (
             (fd.old_path, fd.new_path, read(fd, "new"),
-             read(fd, "old") if fd.old_path.endswith((*PY_SUFFIXES, *RUST_SUFFIXES, ".cs", ".java")) else None)
+             read(fd, "old") if fd.old_path.endswith((*PY_SUFFIXES, *RUST_SUFFIXES, ".cs", ".java", ".rb")) else None)
             for fd in prep.files
             if fd.old_path and fd.text_read and fd.old_path.endswith(PY_SUFFIXES + IMPORT_LEVEL_SUFFIXES)
             # a file read at import level is its whole interface: one whose lines and path stay (a mode change:

@@ -21,7 +21,8 @@ RAILS_APP = {
     SYNCER: "class Account::Syncer\n  def perform_sync\n    true\n  end\nend\n",
     "app/models/account/importer.rb":  # the bare name inside `class Account`
         "class Account\n  class Importer\n    def run\n      Syncer.new.perform_sync\n    end\n  end\nend\n",
-    "app/jobs/sync_job.rb": "class SyncJob < ApplicationJob\n  def perform\n    ::Account::Syncer.new\n  end\nend\n",
+    "app/jobs/sync_job.rb":  # names the method a change rewrites (members.py: who names none is no dependent)
+        "class SyncJob < ApplicationJob\n  def perform\n    ::Account::Syncer.new.perform_sync\n  end\nend\n",
     "app/helpers/text_helper.rb":  # a comment and a string: no dependent
         "module TextHelper\n  # Account::Syncer runs nightly\n  def label = \"Account::Syncer\"\nend\n",
     "app/models/entry.rb": "class Entry < ApplicationRecord\n  def amount_money = Money.new(amount)\nend\n",
@@ -287,3 +288,42 @@ def test_a_controllers_renders_name_its_views_and_the_routes_name_its_controller
     for controller in ("accounts", "settings/profiles", "pages"):
         assert named_by(f"app/controllers/{controller}_controller.rb") == {"config/routes.rb"}
     assert not named_by("app/controllers/unrouted_controller.rb")  # a comment routes nothing
+
+
+def test_routes_are_read_as_ruby_blocks_not_by_indentation_and_jbuilder_views_are_rendered_views() -> None:
+    """FIX133: config/routes.rb is parsed (tree-sitter-ruby), not told by indentation: a one-line `do ... end`
+    closes its namespace, an oddly indented line stays in its block; a namespace's bare verb (`post "plaid"`) routes
+    to the namespace's own controller, `scope controller: :x do` and `controller :x do` blocks to x; a Jbuilder
+    view is a template a controller renders (`render :show` -> show.json.jbuilder) and `json.partial!` names a
+    partial."""
+    controllers = {"webhooks": "WebhooksController", "admin/reports": "Admin::ReportsController",
+                   "accounts": "AccountsController", "profiles": "ProfilesController",
+                   "sessions": "SessionsController", "api/v1/chats": "Api::V1::ChatsController",
+                   "api/v1/auth": "Api::V1::AuthController"}
+    app = {f"app/controllers/{path}_controller.rb": f"class {name} < ApplicationController\nend\n"
+           for path, name in controllers.items()}
+    app["app/controllers/api/v1/chats_controller.rb"] = (
+        "class Api::V1::ChatsController < ApplicationController\n  def index\n    render :show\n  end\nend\n")
+    app.update({
+        "app/views/api/v1/chats/show.json.jbuilder": "json.partial! \"chat\", chat: @chat\n",
+        "app/views/api/v1/chats/_chat.json.jbuilder": "json.extract! chat, :id, :title\n",
+        "config/routes.rb": (
+            "Rails.application.routes.draw do\n"
+            "  namespace :admin do resources :reports end\n"  # one line: the namespace ends here
+            "  resources :accounts\n"
+            "  namespace :webhooks do\n    post \"plaid\"\n  end\n"
+            "  scope controller: :profiles do\n    get \"me\", action: :show\n  end\n"
+            "  controller :sessions do\n    delete \"logout\" => :destroy\n  end\n"
+            "  namespace :api do\n  namespace :v1 do\n"  # indented as if not nested: still nested
+            "  resources :chats\n  post \"auth/login\", to: \"auth#login\"\n  end\n  end\n"
+            "end\n"),
+    })
+    graph = build_graph([(path, text.encode()) for path, text in app.items()])
+
+    def named_by(path: str) -> set[str]:
+        return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
+
+    for name in controllers:
+        assert named_by(f"app/controllers/{name}_controller.rb") == {"config/routes.rb"}, name
+    assert named_by("app/views/api/v1/chats/show.json.jbuilder") == {"app/controllers/api/v1/chats_controller.rb"}
+    assert named_by("app/views/api/v1/chats/_chat.json.jbuilder") == {"app/views/api/v1/chats/show.json.jbuilder"}

@@ -2,6 +2,10 @@
 
 # The dependency graph's format and rules (graph.py). Here, not there, so a warm `list` keys its cached
 # reports on it without importing the graph.
+# 22: a Ruby file's words kept, with those of the files it derives from, mixes in or is mixed into (which
+#     dependents name a method a change alters: members.py);
+# 21: config/routes.rb parsed by tree-sitter-ruby, not told by indentation; a namespace's bare verb, `scope
+#     controller:` and `controller :x` blocks route; Jbuilder views are views (class_names.route_refs);
 # 20: a Rails controller's `render :x` / `render partial: "x"` name its own views, config/routes.rb depends on the
 #     controllers it routes to (class_names.route_refs);
 # 19: a Rust glob re-export (`pub use a::*`) followed to the module defining the name, a glob import reaching what
@@ -27,4 +31,4 @@
 # 5: Go imports name packages (directories), through go.mod;
 # 4: a docstring or comment edit is no body change;
 # 3: module-level names and who imports each module; 2: star imports
-GRAPH_VERSION = "20"
+GRAPH_VERSION = "22"

@@ -33,7 +33,9 @@ tree-sitter-ruby: a constant in a comment or a string is none, one in an interpo
 (`test/models/account/syncer_test.rb`, `spec/.../x_spec.rb`) also names the constant its path mirrors: the controller
 a request test exercises by its routes. A controller names the views it renders as Rails reads `render` there (a bare
 name in its own views directory: `render :confirm` a template, `render partial: "form"` a partial), and a routes file
-(config/routes.rb, config/routes/*.rb) the controllers it routes to (`route_refs`).
+(config/routes.rb, config/routes/*.rb) the controllers it routes to (`route_refs`, its blocks parsed as Rails'
+route mapper reads them). A Jbuilder view is a view: `render :show` may name show.json.jbuilder, `json.partial!` a
+partial.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from app.core.impact.members import heir_word
+
 JAVA_PACKAGE_KEY = "<java package>"  # a Java file's summary: imports[JAVA_PACKAGE_KEY] is its package
 PSR4_KEY = "<psr-4>"  # a composer.json's summary: imports[PSR4_KEY + prefix] is the prefix's directories, one a line
 CS_NAMESPACE_KEY = "<c# namespace>"  # a C# file's summary: imports[CS_NAMESPACE_KEY] is its namespace
@@ -51,8 +55,10 @@ JAVA_REF, JAVA_NAME, PHP_REF, VIEW_REF, CS_NAME, RB_NAME = "java:", "java~", "ph
 STIMULUS_REF, PARTIAL_REF = "stimulus:", "partial:"  # a Stimulus controller's identifier; a Rails view's partial
 ASSOCIATION_OWNER = "<association>"  # the owner of a Rails association's reference: the walk to dependents stops there
 MAX_NAMES = 2_000  # class names read per file
-WORDS_KEY = "<words>"  # a Java file's summary: imports[WORDS_KEY] is the words its code writes, space-separated
-MAX_WORDS = 5_000  # words kept per Java file (members.py: which dependents name an altered member)
+WORDS_KEY = "<words>"  # a Java or Ruby file's summary: imports[WORDS_KEY] is the words its code writes, space-separated
+HEIRS_KEY = "<heirs>"  # a Ruby file's summary: the references (lines) of the constants it derives from or mixes in
+ALL_WORDS = "*"  # a file's words when they are cut or unknown: it may name any member (graph.Graph.words)
+MAX_WORDS = 5_000  # words kept per Java or Ruby file (members.py: which dependents name an altered member)
 
 # comments and string literals, each string's loop unrolled (`"[^"\\]*(?:\\.[^"\\]*)*"`): three times faster
 _JAVA_NOISE = re.compile(r'"""[\s\S]*?"""|"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\''
@@ -75,7 +81,7 @@ _VIEW = re.compile(r"""(?:@(?:include|includeIf|extends|component|each|includeFi
                    r"""\s*\(\s*\[?\s*['"]([\w.\-/]+)['"]""")
 _BLADE_SUFFIX = ".blade.php"
 _TEST_DIR = re.compile(r"(?:^|/)(?:test|spec)/")  # a Ruby file there defines no application constant
-RUBY_SUFFIXES = (".rb", ".rake", ".erb")
+RUBY_SUFFIXES = (".rb", ".rake", ".erb", ".jbuilder")
 # ERB's Ruby: `<% code %>`, `<%= code %>`, `<%- code -%>`; not a `<%# comment %>` or an escaped `<%%`
 _ERB_CODE = re.compile(rb"<%(?![#%])[=-]?(.*?)-?%>", re.S)
 # Stimulus identifiers as views and components write them: `data-controller="a b"`, `controller: "a"`,
@@ -98,15 +104,14 @@ _VIEWS_ROOT = re.compile(r"(?:^|/)app/views/")
 # `render template: "accounts/edit"` a template; `render partial: "form"` (a Turbo Stream's `partial:` too) a partial;
 # a bare name is in the controller's own views directory
 _CONTROLLER_RENDER = re.compile(r"""\brender\s*\(?\s*(?:(partial|template|action):\s*)?(?::(\w+)|["']([\w/]+)["'])""")
+_JBUILDER_PARTIAL = re.compile(r"""\bpartial!\s*\(?\s*(?:partial:\s*)?["']([\w/]+)["']""")  # `json.partial! "x"`
 _PARTIAL_OPTION = re.compile(r"""(?<!render)(?<!render )\bpartial:\s*["']([\w/]+)["']""")
 # config/routes.rb: `namespace :settings do`, `scope module: :import do`, `resources :accounts, only: ...`,
 # `resource :profile, controller: "x", module: :m`, and `"pages#dashboard"` targets (graph: routes.rb depends on each
 # controller it routes to, as a removed action breaks its route)
 _ROUTES_FILE = re.compile(r"(?:^|/)config/routes(?:/.+)?\.rb$")
-_ROUTE = re.compile(r"^([ \t]*)(namespace|scope|resources|resource)\b[ \t]*\(?[ \t]*([^\n#]*)", re.M)
-_ROUTE_NAME = re.compile(r"""\s*(?::(\w+)|["'](\w+)["'])\s*(?:\)\s*)?(?:do\b.*)?""")
-_ROUTE_OPTION = re.compile(r"""\b(controller|module):\s*[:"']?([\w/]+)""")
-_ROUTE_TARGET = re.compile(r"""^([ \t]*)\S[^\n#]*?["']([a-z][\w/]*)#\w+["']""", re.M)
+_ROUTE_VERBS = frozenset({"get", "post", "put", "patch", "delete", "match", "root"})  # a route to an action
+_ROUTE_BLOCKS = frozenset({"namespace", "scope", "resources", "resource", "controller"})
 _RAILS_CONTROLLER = re.compile(r"(?:^|/)app/controllers/(.+)_controller\.rb$")
 _ACTION = re.compile(r"^[ \t]*def[ \t]+([a-z_]\w*)\b(?![?!=])", re.M)
 _APP_DIR = re.compile(r"(?:^|/)app/")
@@ -116,7 +121,15 @@ _RUBY_TEST = re.compile(r"(?:^|/)(?:test|spec)/(?:[^/]+/)?(.+?)_(?:test|spec)\.r
 _RUBY_CONSTANT = re.compile(r"(?:::)?[A-Z]\w*(?:::[A-Z]\w*)*")
 _RUBY_ASSOCIATIONS = {"belongs_to": False, "has_one": False, "has_many": True, "has_and_belongs_to_many": True}
 _RUBY_QUERY = """(constant) @name (scope_resolution) @name
-(call method: (identifier) @call arguments: (argument_list . (simple_symbol) @model))"""
+(call method: (identifier) @call arguments: (argument_list . (simple_symbol) @model))
+(superclass [(constant) (scope_resolution)] @heir)
+(call method: (identifier) @mixin (#any-of? @mixin "include" "extend" "prepend")
+      arguments: (argument_list [(constant) (scope_resolution)] @heir))
+(call method: (identifier) @sender (#any-of? @sender "send" "public_send" "__send__" "try" "try!" "method"
+                                                  "instance_method")
+      arguments: (argument_list . (_) @value))"""
+_RUBY_WORD = re.compile(r"@{0,2}[A-Za-z_]\w*(?:[?!](?!=))?")  # what names a method (members.py)
+_REST_ACTIONS = ("index", "show", "new", "create", "edit", "update", "destroy")  # `resources :a` routes them unnamed
 _MODULE = "<module>"  # graph.MODULE_LEVEL: a reference of the file's top level
 _ruby_reader: list[tuple[object, object]] = []  # (parser, query), made on first use (in each worker process)
 
@@ -223,29 +236,53 @@ def _association(call: Any, symbol: Any) -> str | None:
     return _singular(word) if plural else word
 
 
-def ruby_refs(path: str, data: bytes) -> list[tuple[str, str]]:
-    """(owner, reference) of each constant a Ruby file names, with the namespaces it is named in (the module doc), as
-    RB_NAME references `nesting|name`: owner `<module>`, or ASSOCIATION_OWNER for an association's model."""
+def _ruby_parser() -> tuple[Any, Any]:
+    """tree-sitter-ruby's parser and the constants' query, made on first use (in each worker process)."""
     if not _ruby_reader:
         import tree_sitter
         import tree_sitter_ruby
 
         language = tree_sitter.Language(tree_sitter_ruby.language())
         _ruby_reader.append((tree_sitter.Parser(language), tree_sitter.Query(language, _RUBY_QUERY)))
-    parser, query = _ruby_reader[0]
+    return _ruby_reader[0]
+
+
+def ruby_refs(path: str, data: bytes) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """(owner, reference) of each constant a Ruby file names, with the namespaces it is named in (the module doc), as
+    RB_NAME references `nesting|name`: owner `<module>`, or ASSOCIATION_OWNER for an association's model; and the
+    words that may name a method of what it names (members.py): every word it writes, `<syncer` for a constant it
+    derives from or mixes in (members.heir_word), ALL_WORDS for a method named by a value (`public_send(kind)`); and
+    the references of the constants it derives from or mixes in (its code runs with the file's objects: Graph.words
+    adds their words to its own)."""
+    parser, query = _ruby_parser()
     import tree_sitter
 
     refs: list[tuple[str, str]] = []
-    if path.endswith((".erb", ".rb")):
+    heirs: list[str] = []
+    text = data.decode("utf-8", "replace")
+    words = list(dict.fromkeys(_RUBY_WORD.findall(text)))
+    if path.endswith((".erb", ".rb", ".jbuilder")):
         refs.extend((_MODULE, ref) for ref in _view_refs(path, data.decode("utf-8", "replace")))
     if _ROUTES_FILE.search(path):
-        refs.extend((_MODULE, ref) for ref in route_refs(data.decode("utf-8", "replace"))[:MAX_NAMES])
+        refs.extend((_MODULE, ref) for ref in route_refs(data)[:MAX_NAMES])
+        words.extend(_REST_ACTIONS)
     if path.endswith(".erb"):
         data = b"\n".join(_ERB_CODE.findall(data))
-    tree = parser.parse(data)  # type: ignore[attr-defined]
+    tree = parser.parse(data)
     if (mirrored := _RUBY_TEST.search(path)) is not None:
         refs.append((_MODULE, f"{RB_NAME}|{_ruby_key(mirrored.group(1).replace('/', '::'))}"))
-    for _pattern, found in tree_sitter.QueryCursor(query).matches(tree.root_node):  # type: ignore[arg-type]
+    for _pattern, found in tree_sitter.QueryCursor(query).matches(tree.root_node):
+        if "sender" in found:
+            if _literal(found["value"][0]) is None:  # a method named by a value, not a word: it may call any
+                words.append(ALL_WORDS)  # `send(kind)`, `try("#{x}_balance")`
+            continue
+        if "heir" in found:  # `class X < Account`, `include Syncable`
+            heir = found["heir"][0]
+            derived = (heir.text or b"").decode("utf-8", "replace")
+            words.append(heir_word(derived))
+            root = "::" if derived.startswith("::") else ""
+            heirs.append(f"{RB_NAME}{'' if root else _ruby_nesting(heir)}|{root}{_ruby_key(derived)}")
+            continue
         if "name" in found:
             name = _ruby_name(found["name"][0])
             node, owner = found["name"][0], _MODULE
@@ -256,8 +293,10 @@ def ruby_refs(path: str, data: bytes) -> list[tuple[str, str]]:
             absolute = "::" if name.startswith("::") else ""
             refs.append((owner, f"{RB_NAME}{'' if absolute else _ruby_nesting(node)}|{absolute}{_ruby_key(name)}"))
         if len(refs) >= MAX_NAMES:
+            words.append(ALL_WORDS)  # the constants it derives from may be past here
             break
-    return list(dict.fromkeys(refs))
+    words = words[:MAX_WORDS - 1] + [ALL_WORDS] if len(words) >= MAX_WORDS else words
+    return list(dict.fromkeys(refs)), words, list(dict.fromkeys(heirs))
 
 
 def _view_refs(path: str, text: str) -> list[str]:
@@ -288,6 +327,8 @@ def _render_refs(path: str, text: str) -> list[str]:
         return refs
     controller = _RAILS_CONTROLLER.search(path)
     found = [] if controller is not None else _RENDER.findall(text)
+    if path.endswith(".jbuilder"):
+        found.extend(_JBUILDER_PARTIAL.findall(text))
     for name in [*found, *(_PARTIAL_OPTION.findall(text) if "partial:" in text else ())]:
         directory, _, base = name.rpartition("/")
         if root is not None and not directory:  # `render "form"`: the partial beside the view
@@ -313,38 +354,93 @@ def _render_refs(path: str, text: str) -> list[str]:
     return refs
 
 
-def route_refs(text: str) -> list[str]:
+def _literal(node: Any) -> str | None:
+    """The word a symbol or a plain string writes (`:accounts`, `"accounts"`, `%i[a]`'s `a`), else None."""
+    if node.type in ("simple_symbol", "hash_key_symbol"):
+        return str(node.text.decode("utf-8", "replace").lstrip(":"))
+    if node.type in ("string", "bare_symbol", "bare_string") and node.named_child_count == 1 and (
+            node.named_children[0].type == "string_content"):
+        return str(node.named_children[0].text.decode("utf-8", "replace"))
+    return None
+
+
+def _route_arguments(call: Any) -> tuple[list[str], dict[str, Any]]:
+    """A routing call's leading names (`resources :a, :b`) and its options by key (`controller: :x`, and a
+    `"path" => "c#a"` pair under the key "=>")."""
+    names: list[str] = []
+    options: dict[str, Any] = {}
+    arguments = call.child_by_field_name("arguments")
+    for node in arguments.named_children if arguments is not None else ():
+        if node.type == "pair":
+            key, value = node.child_by_field_name("key"), node.child_by_field_name("value")
+            word = _literal(key) if key is not None and key.type in ("hash_key_symbol", "simple_symbol") else None
+            options["=>" if word is None else word] = value
+        elif node.type in ("hash", "argument_list"):
+            continue
+        elif (word := _literal(node)) is not None and not options:
+            names.append(word)
+    return names, options
+
+
+def _route_option(options: dict[str, Any], key: str) -> str:
+    value = options.get(key)
+    return (_literal(value) or "") if value is not None else ""
+
+
+def _routes(node: Any, modules: tuple[str, ...], controller: str, found: list[str]) -> None:
+    """Walk a routes file's calls in their blocks as Rails' route mapper reads them: a namespace or a scope's
+    `module:` adds a module, a resource or `controller :x` block is the controller of the bare verbs inside it."""
+    for child in node.named_children:
+        if child.type != "call" or child.child_by_field_name("receiver") is not None:
+            _routes(child, modules, controller, found)
+            continue
+        method = child.child_by_field_name("method")
+        verb = method.text.decode("utf-8", "replace") if method is not None else ""
+        block = child.child_by_field_name("block")
+        if verb not in _ROUTE_BLOCKS | _ROUTE_VERBS:
+            _routes(child, modules, controller, found)
+            continue
+        names, options = _route_arguments(child)
+        module = [part for part in _route_option(options, "module").split("/") if part]
+        own = _route_option(options, "controller")
+        inner_modules, inner_controller = modules, controller
+        if verb == "namespace":
+            inner_modules, inner_controller = (*modules, *names[:1]), ""
+        elif verb == "scope":
+            inner_modules = (*modules, *module)
+            inner_controller = "/".join([*inner_modules, own]) if own else controller
+        elif verb == "controller":
+            inner_controller = "/".join([*modules, *names[:1]])
+        elif verb in ("resources", "resource"):
+            inner_modules = (*modules, *module)
+            for word in names[:1] if own else names:
+                plural = word if word.endswith("s") or verb == "resources" else _plural(word)
+                inner_controller = "/".join([*inner_modules, own or plural])
+                found.append(inner_controller)
+        else:  # a verb: `to: "c#a"`, `"path" => "c#a"`, `controller:`, else the block's (or namespace's) controller
+            target = _route_option(options, "to") or _route_option(options, "=>") or next(
+                (name for name in names if "#" in name), "")
+            if "#" in target:
+                found.append("/".join([*modules, *module, target.partition("#")[0]]))
+            elif own:
+                found.append("/".join([*modules, *module, own]))
+            elif controller or modules:
+                found.append(controller or "/".join(modules))
+            elif names and "/" in names[0]:  # `get "photos/search"`: photos#search
+                found.append(names[0].rpartition("/")[0])
+        if block is not None:
+            _routes(block, inner_modules, inner_controller, found)
+
+
+def route_refs(data: bytes) -> list[str]:
     """The controllers a Rails routes file routes to (`resources :accounts` -> AccountsController, inside
     `namespace :settings do` -> Settings::..., `resource :profile` -> ProfilesController, `"pages#x"` ->
-    PagesController), as absolute RB_NAME references. Blocks are told by indentation, as routes files are written."""
-    found: list[tuple[int, str]] = []  # (offset, controller path)
-    scopes: list[tuple[int, tuple[str, ...]]] = []  # (indent of the block's opening line, its modules)
-    targets = {m.start(): m for m in _ROUTE_TARGET.finditer(text)}
-    for match in sorted([*_ROUTE.finditer(text), *targets.values()], key=lambda m: m.start()):
-        indent = len(match.group(1).expandtabs())
-        while scopes and scopes[-1][0] >= indent:
-            scopes.pop()
-        modules = scopes[-1][1] if scopes else ()
-        if match.re is _ROUTE_TARGET:
-            found.append((match.start(), "/".join([*modules, match.group(2)])))
-            continue
-        verb, args = match.group(2), match.group(3)
-        options = dict(_ROUTE_OPTION.findall(args))
-        names = []
-        for part in args.split(","):
-            named = _ROUTE_NAME.fullmatch(part)
-            if named is None:
-                break
-            names.append(named.group(1) or named.group(2))
-        if verb in ("namespace", "scope"):
-            inner = names[:1] if verb == "namespace" else options.get("module", "").split("/")
-            scopes.append((indent, (*modules, *(part for part in inner if part))))
-            continue
-        own = [*modules, *options.get("module", "").split("/")]
-        for word in names[:1] if "controller" in options else names:
-            plural = word if word.endswith("s") or verb == "resources" else _plural(word)
-            found.append((match.start(), "/".join(p for p in [*own, options.get("controller", plural)] if p)))
-    return list(dict.fromkeys(f"{RB_NAME}|::{_ruby_key(name.replace('/', '::'))}controller" for _, name in found))
+    PagesController, a namespace's bare `post "plaid"` -> its own controller), as absolute RB_NAME references. Read
+    by tree-sitter-ruby: blocks are blocks however the file is indented."""
+    parser, _query = _ruby_parser()
+    found: list[str] = []
+    _routes(parser.parse(data).root_node, (), "", found)
+    return list(dict.fromkeys(f"{RB_NAME}|::{_ruby_key(name.replace('/', '::'))}controller" for name in found))
 
 
 def stimulus_identifier(path: str) -> str | None:
@@ -456,10 +552,10 @@ class ClassFiles:
         self.ruby_endings: dict[str, list[str]] = {}  # the last two or more parts of a Ruby file's path, as a key
         self.stimulus: dict[str, str] = {}  # a Stimulus controller's identifier -> its file
         self.partials: dict[str, str] = {}  # a view's path without its formats (`app/views/a/_b`) -> the view
-        for path in self.paths:
+        for path in sorted(self.paths):  # a view of a name in several formats: the same one every run
             if (identifier := stimulus_identifier(path)) is not None:
                 self.stimulus.setdefault(identifier, path)
-            elif path.endswith(".erb") and _VIEWS_ROOT.search(path):
+            elif path.endswith((".erb", ".jbuilder")) and _VIEWS_ROOT.search(path):
                 directory, base = posixpath.split(path)
                 self.partials.setdefault(f"{directory}/{base.split('.', 1)[0]}", path)
             if path.endswith(".rb") and not _TEST_DIR.search(path):

@@ -36,9 +36,11 @@ from typing import Any
 
 from app.core.impact import GRAPH_VERSION as GRAPH_VERSION  # the cache format, kept in the package
 from app.core.impact.class_names import (
+    ALL_WORDS,
     ASSOCIATION_OWNER,
     CS_NAME,
     CS_NAMESPACE_KEY,
+    HEIRS_KEY,
     JAVA_PACKAGE_KEY,
     MAX_NAMES,
     MAX_WORDS,
@@ -53,7 +55,7 @@ from app.core.impact.class_names import (
     ruby_refs,
 )
 from app.core.impact.js_names import file_names, sources
-from app.core.impact.members import altered_members
+from app.core.impact.members import HEIR, altered_members
 from app.core.impact.rust_names import (
     CARGO_FILE,
     CARGO_KEY,
@@ -568,7 +570,10 @@ def summarise_import_level(path: str, data: bytes) -> FileSummary:
             summary.imports[RUST_TESTED_KEY] = "1"
         return summary
     if path.endswith(RUBY_SUFFIXES):
-        summary.refs = ruby_refs(path, data)
+        summary.refs, written, heirs = ruby_refs(path, data)
+        summary.imports[WORDS_KEY] = " ".join(written)
+        if heirs:
+            summary.imports[HEIRS_KEY] = "\n".join(heirs)
         return summary
     if path.endswith(".cs"):
         namespace, targets, summary.stars = csharp_refs(path, text)
@@ -680,7 +685,6 @@ class Symbol:
 
 
 _NONE: frozenset[str] = frozenset()  # what a question answers with nothing found
-ALL_WORDS = "*"  # Graph.words of a file whose words were cut (MAX_NAMES, MAX_WORDS): it may name any member
 
 
 @dataclass
@@ -702,16 +706,20 @@ class Graph:
     layouts: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     # test code its path does not say is test code: a Rust module declared under `#[cfg(test)]` (mark_test_modules)
     test_files: set[str] = field(default_factory=set)
-    # a C# file -> the capitalised words it writes (class_names.csharp_refs), a Java file -> every word (java_refs;
-    # ALL_WORDS: too many kept): which of a type's dependents name the members a change alters (members.py)
+    # a C# file -> the capitalised words it writes (class_names.csharp_refs), a Java or Ruby file -> every word
+    # (java_refs, ruby_refs; a Ruby file's read with its kin's, names_any; ALL_WORDS: too many kept): which of a
+    # type's dependents name the members a change alters (members.py)
     words: dict[str, frozenset[str]] = field(default_factory=dict)
     # a Rust file -> the ids whose paths went through its `pub use` to another file: its dependents only when the
     # change alters what it re-exports (rust_names.py)
     through: dict[str, set[str]] = field(default_factory=dict)
+    # a Ruby file -> the files of the constants it derives from or mixes in (`< Account`, `include Syncable`)
+    heirs: dict[str, set[str]] = field(default_factory=dict)
     # path -> its symbols, built on the first symbols_in: a scan of every symbol per changed file cost
     # 1.1 s of a cold analysis of the ansible scenario (40,000 symbols, 3,000 file versions)
     _by_path: dict[str, list[Symbol]] | None = field(default=None, init=False, repr=False, compare=False)
     _outside: _Resolver | None = field(default=None, init=False, repr=False, compare=False)  # referenced_by's
+    _down: dict[str, set[str]] | None = field(default=None, init=False, repr=False, compare=False)  # heirs reversed
 
     # -- building ----------------------------------------------------------------------------------
     @classmethod
@@ -738,6 +746,7 @@ class Graph:
         graph._link_go_tests(summaries)
         graph._link_js_tests(summaries)
         graph._link_view_tests(summaries)
+        graph._link_heirs(resolver, summaries)
         return graph
 
     def _link(self, resolver: _Resolver, summary: FileSummary, refs: Iterable[tuple[str, str]]) -> None:
@@ -746,7 +755,7 @@ class Graph:
         if summary.path.endswith(".cs"):
             words = [name[len(CS_NAME):] for _, name in summary.refs if name.startswith(CS_NAME)]
             self.words[summary.path] = frozenset([*words, ALL_WORDS] if len(words) >= MAX_NAMES else words)
-        elif summary.path.endswith(".java"):
+        elif summary.path.endswith((".java", *RUBY_SUFFIXES)):
             words = summary.imports.get(WORDS_KEY, "").split()
             self.words[summary.path] = frozenset([*words, ALL_WORDS] if len(words) >= MAX_WORDS else words)
         rust = summary.path.endswith(RUST_SUFFIXES)
@@ -819,6 +828,15 @@ class Graph:
                 if tested in paths:
                     self.tests.setdefault(tested, set()).add(summary.module)
 
+    def _link_heirs(self, resolver: _Resolver, summaries: Iterable[FileSummary]) -> None:
+        """Keep the files each Ruby file derives from or mixes in (Graph.heirs)."""
+        for summary in summaries:
+            for name in summary.imports.get(HEIRS_KEY, "").splitlines():
+                target = resolver.import_level(summary, name)
+                path = self.modules.get(target.split(":", 1)[0]) if target else None
+                if path is not None and path != summary.path:
+                    self.heirs.setdefault(summary.path, set()).add(path)
+
     def _link_view_tests(self, summaries: Iterable[FileSummary]) -> None:
         """A Rails controller, request or system test (`test/controllers/accounts_controller_test.rb`,
         `spec/requests/accounts_spec.rb`, `test/system/accounts_test.rb`) tests the views of its controller's
@@ -872,6 +890,7 @@ class Graph:
             "test_files": sorted(self.test_files),
             "words": {path: sorted(words) for path, words in self.words.items()},
             "through": {path: sorted(ids) for path, ids in self.through.items()},
+            "heirs": {path: sorted(paths) for path, paths in self.heirs.items()},
         }
 
     @classmethod
@@ -891,6 +910,7 @@ class Graph:
             {str(path) for path in data.get("test_files", ())},
             {str(path): frozenset(words) for path, words in data.get("words", {}).items()},
             {str(path): set(ids) for path, ids in data.get("through", {}).items()},
+            {str(path): set(paths) for path, paths in data.get("heirs", {}).items()},
         )
 
     whole = True  # every file read: cached per commit as the commit's graph (lazy_graph.py's is not)
@@ -942,9 +962,35 @@ class Graph:
         )
 
     def names_any(self, path: str, words: AbstractSet[str]) -> bool:
-        """Whether the C# or Java file `path` writes one of these words (one whose words are unknown: yes)."""
+        """Whether the C#, Java or Ruby file `path` writes one of these words (one whose words are unknown: yes); a
+        Ruby file, or one of the files it derives from, mixes in or is mixed into, each way over and over: their code
+        runs with its objects (a controller's `EntryableResource` concern calls `@entry.save` on the builder the
+        controller names; a subclass calls `sync_cache.get_valuation` on the cache its base class builds)."""
+        return any(self.writes_any(kin, words) for kin in (path, *self.kin(path)))
+
+    def writes_any(self, path: str, words: AbstractSet[str]) -> bool:
+        """Whether the file `path` itself writes one of these words (one whose words are unknown: yes)."""
         written = self.words.get(path)
         return written is None or ALL_WORDS in written or not written.isdisjoint(words)
+
+    def kin(self, path: str, *, up_only: bool = False) -> set[str]:
+        """The files a Ruby file derives from or mixes in, theirs, and so on; and (not `up_only`) the files deriving
+        from it or mixing it in, and so on."""
+        if self._down is None:
+            down: dict[str, set[str]] = {}
+            for heir, ancestors in self.heirs.items():
+                for ancestor in ancestors:
+                    down.setdefault(ancestor, set()).add(heir)
+            self._down = down
+        found: set[str] = set()
+        for edges in (self.heirs,) if up_only else (self.heirs, self._down):
+            seen, todo = {path}, list(edges.get(path, ()))
+            while todo:
+                if (kin := todo.pop()) not in seen:
+                    seen.add(kin)
+                    todo.extend(edges.get(kin, ()))
+            found |= seen - {path}
+        return found
 
     def is_test_module(self, module: str) -> bool:
         """Whether a module is test code: by its path, or declared so (`test_files`)."""
@@ -955,8 +1001,9 @@ class Graph:
                through: bool = False) -> tuple[set[str], set[str]]:
         """(direct referencing ids, transitive referencing ids), the walk bounded by MAX_WALK. `module`:
         `target` is a Python module that is gone: its importers are the direct dependents, and a module
-        whose top-level import of it fails fails to import in turn, so its importers follow. `naming`: of a C# or
-        Java file's referencing files, only those that write one of these words (its altered members) are direct.
+        whose top-level import of it fails fails to import in turn, so its importers follow. `naming`: of a C#,
+        Java or Ruby file's referencing files, only those that write one of these words (its altered members) are
+        direct.
         `through`: a Rust file's re-exports changed: the files whose paths went through them are direct too."""
         direct = set(self.importers_of(target) if module else self.callers_of(target))
         if through:
@@ -1621,8 +1668,7 @@ def blast_radius(
         if base_path.endswith(IMPORT_LEVEL_SUFFIXES) and graph.callers_of(target):
             # Import level: the file (a Go file: its package) as a whole is the interface its importers depend on;
             # a C# or Java file's, the members the change alters where they can be told (members.py)
-            naming = (altered_members(base_path, base_data, head_data) if head_path == base_path
-                      and head_data is not None and base_data is not None else None)
+            naming = _naming(graph, base_path, head_path, head_data, base_data)
             if naming is not None and not naming:
                 continue  # members added, private ones or comments changed: nothing its dependents name
             # named as explain names it: the file (a Go file's importers import its package), or the file removed or
@@ -1641,6 +1687,21 @@ def blast_radius(
             _python_symbols(graph, result, (base_path, head_path, head_data, base_data), own_tests)
     result.symbols.sort(key=lambda s: (-(s.change != "body"), -s.modules, -len(s.direct), s.id))
     return result
+
+
+def _naming(graph: Graph, base_path: str, head_path: str | None, head_data: bytes | None,
+            base_data: bytes | None) -> set[str] | None:
+    """The words of the members a C#, Java or Ruby file's change alters (members.py), None where they cannot be told:
+    a Ruby method a file it derives from or mixes in names (a concern calling its includer's method: the concern's
+    callers name the concern's method)."""
+    if head_path != base_path or head_data is None or base_data is None:
+        return None
+    naming = altered_members(base_path, base_data, head_data)
+    if naming and base_path.endswith(".rb") and any(
+            graph.writes_any(ancestor, {word for word in naming if not word.startswith(HEIR)})
+            for ancestor in graph.kin(base_path, up_only=True)):
+        return None
+    return naming
 
 
 def _reexports_changed(path: str, head: bytes | None, base: bytes | None) -> bool:

@@ -282,6 +282,7 @@ class LazyGraph(Graph):
         self._link_go_tests(self._summaries.values())
         self._link_js_tests(self._summaries.values())
         self._link_view_tests(self._summaries.values())
+        self._link_heirs(self._resolver, list(self._summaries.values()))
 
     whole = False
 

@@ -1,4 +1,4 @@
-"""What a change to a C# or Java file alters that another file can name: its members, read by tree-sitter.
+"""What a change to a C#, Java or Ruby file alters that another file can name: its members, read by tree-sitter.
 
 A C# or Java file is one class to the dependency graph (class_names.py): its dependents are the files that name its
 type. But a settings class named by half the codebase (bitwarden/server's GlobalSettings.cs, 2,206 of 4,850 files)
@@ -15,6 +15,12 @@ changed, a C# operator or indexer, a C# member whose name is no capitalised word
 C#), the answer is None: the whole file, every dependent, as before. Usings and imports are left out: they change
 how the file itself reads names, not what it offers; so is a base type or interface added to a type's list (one
 taken away changes the type).
+
+Ruby (a class or module a file, class_names.py): its methods by their words, where that is sound (the Ruby section
+below); a file's dependents write `.balance`, `balance(` or `:balance`, or run with its objects: a file's words
+include those of the files it derives from, mixes in or is mixed into (Graph.names_any, Graph.heirs), and one that
+names a method by a value (`public_send(kind)`) may name any; a method that a file the changed one derives from or
+mixes in names (a concern calling its includer's method) reaches every dependent (graph._naming).
 """
 
 from __future__ import annotations
@@ -76,15 +82,16 @@ _BASES = frozenset({"base_list", "superclass", "super_interfaces", "extends_inte
 _parsers: dict[str, Any] = {}
 
 
-def _parse(grammar: _Grammar, data: bytes) -> Any:
-    parser = _parsers.get(grammar.module)
+def _parse(module: str, data: bytes) -> Any:
+    """`data` parsed by the tree-sitter grammar of this package (`tree_sitter_java`)."""
+    parser = _parsers.get(module)
     if parser is None:
         import importlib
 
         import tree_sitter
 
-        language = importlib.import_module(grammar.module).language()
-        parser = _parsers[grammar.module] = tree_sitter.Parser(tree_sitter.Language(language))
+        language = importlib.import_module(module).language()
+        parser = _parsers[module] = tree_sitter.Parser(tree_sitter.Language(language))
     return parser.parse(data)
 
 
@@ -112,7 +119,7 @@ class _Members:
     """Every member of one version: (enclosing types, name) -> its declarations' (signature, whole text)."""
 
     def __init__(self, grammar: _Grammar, data: bytes) -> None:
-        tree = _parse(grammar, data)
+        tree = _parse(grammar.module, data)
         if tree.root_node.has_error:
             raise _Unknown("does not parse")
         self.grammar, self.data = grammar, data
@@ -243,9 +250,14 @@ def _outside(reached: set[tuple[str, str]], before: _Members, after: _Members) -
 
 
 def altered_members(path: str, base: bytes, head: bytes) -> set[str] | None:
-    """The words of the members the change of a C# or Java file from `base` to `head` removes or rewrites (the
+    """The words of the members the change of a C#, Java or Ruby file from `base` to `head` removes or rewrites (the
     module doc), with the type's name for a member added that implementers must write; None where they cannot be
     told."""
+    if path.endswith(".rb"):
+        try:
+            return _ruby_altered(base, head)
+        except (_Unknown, RecursionError, AttributeError, UnicodeDecodeError):
+            return None
     grammar = _CSHARP if path.endswith(".cs") else _JAVA if path.endswith(".java") else None
     if grammar is None:
         return None
@@ -266,4 +278,160 @@ def altered_members(path: str, base: bytes, head: bytes) -> set[str] | None:
             words.add(key[0].rsplit(".", 1)[-1])
     if grammar.capitalised and any(not word[:1].isupper() for word in words):
         return None  # the graph keeps a C# file's capitalised words only (class_names.csharp_refs)
+    return words
+
+
+# -- Ruby ----------------------------------------------------------------------------------------------------------
+# Ruby has no member declarations a compiler checks: a class's callers name its methods (`.balance`, `balance(`,
+# `:balance` in `send`, `delegate`, a form's field), so a method's word is all a dependent can name it by. What makes
+# that unsound falls back to the whole file (None): a class-level statement changed or using a changed method
+# (`has_many`, `validates`, `before_action :set_x`, `scope`, `delegate`, `alias_method`, `define_method`, `included
+# do`, a constant), and a method the language or Rails calls without its name being written (`initialize` through
+# `new`, `to_s` through interpolation, `perform` through `perform_later`, `method_missing`, an operator).
+_RUBY_WORD = re.compile(rb"@{0,2}[A-Za-z_]\w*(?:[?!](?!=))?")
+_RUBY_VISIBILITY = frozenset({b"private", b"protected", b"public"})
+_RUBY_ATTRIBUTES = frozenset({b"attr_reader", b"attr_writer", b"attr_accessor"})
+_RUBY_CALLED_UNNAMED = frozenset({  # called by Ruby or Rails, not by a name a dependent writes
+    "initialize", "initialize_copy", "method_missing", "respond_to_missing?", "respond_to?", "to_s", "to_str",
+    "inspect", "to_param", "to_partial_path", "to_model", "to_key", "as_json", "to_json", "serializable_hash", "to_h",
+    "to_hash", "to_a", "to_ary", "to_proc", "each", "eql?", "hash", "call", "coerce", "included", "extended",
+    "inherited", "prepended", "const_missing", "method_added", "perform", "view_template", "template", "render?",
+    "before_render"})
+HEIR = "<"  # a Ruby file's word `<syncer`: it subclasses, includes, extends or prepends a constant ending `Syncer`
+
+
+def heir_word(constant: str) -> str:
+    """The word a file writes by deriving from or mixing in a constant (`Account::Syncer` -> `<syncer`): it has every
+    method of the constant's file, named or not."""
+    return HEIR + constant.rsplit("::", 1)[-1].replace("_", "").lower()
+
+
+def _code(node: Any) -> bytes:
+    """A node's tokens without comments or layout: what runs."""
+    if node.type == "comment":
+        return b""
+    if not node.children:
+        return bytes(node.text)
+    return b" ".join(part for part in (_code(child) for child in node.children) if part)
+
+
+class _RubyMembers:
+    """One version of a Ruby file: its methods by (owner, name) and its other statements (the Ruby comment above)."""
+
+    def __init__(self, data: bytes) -> None:
+        tree = _parse("tree_sitter_ruby", data)
+        if tree.root_node.has_error:
+            raise _Unknown("does not parse")
+        self.methods: dict[tuple[str, str], list[bytes]] = {}  # (owner, `name` or `self.name`) -> (visibility, code)
+        self.private: set[tuple[str, str]] = set()
+        self.uses: dict[tuple[str, str], set[bytes]] = {}  # the words and instance variables a method writes
+        self.statements: list[bytes] = []  # every other statement, with its owner
+        self.statement_uses: set[bytes] = set()
+        self.owners: set[str] = set()
+        self._body(tree.root_node, "", singleton=False)
+
+    def _body(self, body: Any, owner: str, *, singleton: bool) -> None:
+        visibility = b"public"
+        for node in body.named_children:
+            if node.type == "comment":
+                continue
+            if node.type == "identifier" and node.text in _RUBY_VISIBILITY:
+                visibility = bytes(node.text)
+            elif node.type in ("method", "singleton_method"):
+                self._method(node, owner, visibility, singleton=singleton)
+            elif node.type == "call" and self._wrapped(node, owner, visibility, singleton=singleton):
+                continue
+            elif node.type in ("class", "module"):
+                name = node.child_by_field_name("name")
+                inner = f"{owner}::{name.text.decode()}" if owner else name.text.decode()
+                self.owners.add(inner)
+                self._statement(owner, node, header=True)
+                if (inner_body := node.child_by_field_name("body")) is not None:
+                    self._body(inner_body, inner, singleton=False)
+            elif node.type == "singleton_class":  # `class << self`
+                self._statement(owner, node, header=True)
+                if (inner_body := node.child_by_field_name("body")) is not None:
+                    self._body(inner_body, owner, singleton=True)
+            else:
+                self._statement(owner, node)
+
+    def _wrapped(self, call: Any, owner: str, visibility: bytes, *, singleton: bool) -> bool:
+        """Read `private def x`, `attr_reader :a, :b` as methods; False for any other call (a statement)."""
+        method, arguments = call.child_by_field_name("method"), call.child_by_field_name("arguments")
+        if call.child_by_field_name("receiver") is not None or method is None or arguments is None:
+            return False
+        values = arguments.named_children
+        if method.text in _RUBY_VISIBILITY and len(values) == 1 and values[0].type in ("method", "singleton_method"):
+            self._method(values[0], owner, bytes(method.text), singleton=singleton)
+            return True
+        if method.text in _RUBY_ATTRIBUTES and values and all(v.type == "simple_symbol" for v in values):
+            for value in values:
+                name = value.text.decode().lstrip(":")
+                key = (owner, f"self.{name}" if singleton else name)
+                self.methods.setdefault(key, []).append(visibility + b" " + bytes(method.text))
+                self.uses.setdefault(key, set()).update({name.encode(), b"@" + name.encode()})
+                if visibility != b"public" and not singleton:
+                    self.private.add(key)
+            return True
+        return False
+
+    def _method(self, node: Any, owner: str, visibility: bytes, *, singleton: bool) -> None:
+        name = node.child_by_field_name("name")
+        if name is None:
+            raise _Unknown("a method without a name")
+        word = name.text.decode().rstrip("=") if name.type == "setter" else name.text.decode()
+        own = singleton or node.type == "singleton_method"  # a class method: `private` does not hide it
+        key = (owner, f"self.{word}" if own else word)
+        self.methods.setdefault(key, []).append(b"public " + _code(node) if own else visibility + b" " + _code(node))
+        self.uses.setdefault(key, set()).update(_RUBY_WORD.findall(bytes(node.text)))
+        if visibility != b"public" and not own:
+            self.private.add(key)
+
+    def _statement(self, owner: str, node: Any, *, header: bool = False) -> None:
+        """A statement not a method: a class's header (its name and superclass, not its body), a DSL call, a
+        constant, code at the top level."""
+        body = node.child_by_field_name("body") if header else None
+        text = bytes(node.text)[:body.start_byte - node.start_byte] if body is not None else bytes(node.text)
+        code = b" ".join(text.split()) if body is not None else _code(node)
+        self.statements.append(owner.encode() + b" " + code)
+        self.statement_uses.update(_RUBY_WORD.findall(text))
+
+
+def _method_word(key: tuple[str, str]) -> str:
+    return key[1].removeprefix("self.")
+
+
+def _ruby_altered(base: bytes, head: bytes) -> set[str] | None:
+    """The words of the methods a change of a Ruby file removes, rewrites or adds (an added one may override an
+    inherited method its callers already call), and the methods that use them, over and over; None where a
+    statement other than a method changes or uses one, or a changed method is called unnamed (the comment above)."""
+    before, after = _RubyMembers(base), _RubyMembers(head)
+    if sorted(before.statements) != sorted(after.statements):
+        return None
+    keys = before.methods.keys() | after.methods.keys()
+    reached = {key for key in keys if sorted(before.methods.get(key, ())) != sorted(after.methods.get(key, ()))}
+    if not reached:
+        return set()
+    names: set[bytes] = set()
+    while True:
+        for key in reached:  # a changed method's name, and the instance variables it writes or reads
+            names.add(_method_word(key).encode())
+            names.update(word for word in before.uses.get(key, set()) | after.uses.get(key, set())
+                         if word.startswith(b"@"))
+        more = {key for key in keys - reached
+                if not names.isdisjoint(after.uses.get(key, set()) | before.uses.get(key, set()))}
+        if not more:
+            break
+        reached |= more
+    if not names.isdisjoint(before.statement_uses | after.statement_uses):
+        return None  # `before_action :set_account`, `validates :name`, `delegate ... to: :account`
+    words = set()
+    for key in reached:
+        word = _method_word(key)
+        if word in _RUBY_CALLED_UNNAMED or not _RUBY_WORD.fullmatch(word.encode()):
+            return None
+        if any(key in version.methods and key not in version.private for version in (before, after)):
+            words.add(word)
+    # a subclass or includer has the methods, private ones too, without naming them; its callers name its constant
+    words.update(heir_word(owner) for owner in before.owners | after.owners)
     return words
