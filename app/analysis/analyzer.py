@@ -343,7 +343,10 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     instance settings force replacement (the AWS provider's ForceNew, QA66);
 # 153: a resource's attribute passed on (`time_sleep.this[0].triggers["name"]`) is not a plain value changed (QA66);
 # 154: nor on the resource itself (`role_arn = aws_iam_role.a.arn` -> `.b.arn`): not a replacement (QA66);
-ANALYSIS_VERSION = "154"
+# 155: a Kubernetes field the API server will not change in place (a StatefulSet's volumeClaimTemplates, serviceName,
+#     selector, podManagementPolicy; a Deployment's selector; a Service's clusterIP; a Job's template) changed, in a
+#     manifest or a Helm template whose YAML parses, is destructive (FIX134);
+ANALYSIS_VERSION = "155"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
