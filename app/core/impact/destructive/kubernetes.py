@@ -315,7 +315,12 @@ def _differs(old: Node | None, new: Node | None, ifs: tuple[frozenset[int], froz
                             else _differs(old.items.get(key), new.items.get(key), ifs))
     elif old.children is not None and new.children is not None:
         size = max(len(old.children), len(new.children))
-        verdicts = [_differs(_at(old.children, i), _at(new.children, i), ifs) for i in range(size)]
+        for index in range(size):
+            was, now = _at(old.children, index), _at(new.children, index)
+            single = was if now is None else now if was is None else None
+            # an item on one side only that a template writes, or writes when a value says so, is not judged
+            verdicts.append(None if single is not None and (_templated(single) or single.line in ifs[was is None])
+                            else _differs(was, now, ifs))
     else:
         return None if _templated(old) or _templated(new) else True
     return True if True in verdicts else None if None in verdicts else False
