@@ -346,7 +346,9 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 # 155: a Kubernetes field the API server will not change in place (a StatefulSet's volumeClaimTemplates, serviceName,
 #     selector, podManagementPolicy; a Deployment's selector; a Service's clusterIP; a Job's template) changed, in a
 #     manifest or a Helm template whose YAML parses, is destructive (FIX134);
-ANALYSIS_VERSION = "155"
+# 156: a nested block's attribute that forces replacement (aws_eks_cluster kubernetes_network_config.ip_family,
+#     a node group's remote_access) is compared too (QA66 F2, FIX134);
+ANALYSIS_VERSION = "156"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000
