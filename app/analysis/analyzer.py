@@ -347,7 +347,12 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     critical (QA66 F1);
 # 156: a Ruby change's blast radius is the dependents naming the methods it alters, the whole file where a class-level
 #     statement changes or a method is called unnamed (members.py, FIX133);
-ANALYSIS_VERSION = "156"
+# 157: a Kubernetes field the API server will not change in place (a StatefulSet's volumeClaimTemplates, serviceName,
+#     selector, podManagementPolicy; a Deployment's selector; a Service's clusterIP; a Job's template) changed, in a
+#     manifest or a Helm template whose YAML parses, is destructive (FIX134);
+# 158: a nested block's attribute that forces replacement (aws_eks_cluster kubernetes_network_config.ip_family,
+#     a node group's remote_access) is compared too (QA66 F2, FIX134);
+ANALYSIS_VERSION = "158"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

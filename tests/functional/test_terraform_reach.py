@@ -202,6 +202,31 @@ def test_a_node_group_s_instance_types_replace_it(make_repo) -> None:
     assert [(op["kind"], op["line"]) for op in ops["bigger"]] == [("terraform-replace", 3)]
 
 
+def test_a_nested_block_s_replacing_attribute_replaces_it(make_repo) -> None:
+    """QA66 F2: aws_eks_cluster's kubernetes_network_config.ip_family / service_ipv4_cidr and a node group's
+    remote_access are ForceNew in the AWS provider, inside nested blocks the table did not read: a cluster moved to
+    another service CIDR was no finding. A nested attribute that updates in place (vpc_config's endpoint access),
+    and one the lifecycle ignores with its block, stay quiet."""
+    repo = make_repo()
+    cluster = ('resource "aws_eks_cluster" "main" {\n  name     = "prod"\n  role_arn = "arn:aws:iam::1:role/eks"\n\n'
+               '  vpc_config {\n    endpoint_public_access = true\n  }\n\n'
+               '  kubernetes_network_config {\n    service_ipv4_cidr = "172.20.0.0/16"\n  }\n}\n')
+    life = "  lifecycle {\n    ignore_changes = [kubernetes_network_config]\n  }\n"
+    ignoring = cluster.replace("}\n}\n", f"}}\n\n{life}}}\n")
+    repo.commit("cluster", {"eks.tf": cluster, "other/eks.tf": ignoring}, author=ALICE)
+    edits = {"cidr": {"eks.tf": cluster.replace("172.20", "10.100")},
+             "public": {"eks.tf": cluster.replace("= true", "= false")},
+             "ignored": {"other/eks.tf": ignoring.replace("172.20", "10.100")}}
+    for branch, files in edits.items():
+        repo.branch(branch, "main")
+        repo.commit(branch, files, branch=branch, author=ALICE)
+    ops = _ops(repo.path)
+    assert ops["public"] == [] and ops["ignored"] == []
+    assert [(op["kind"], op["line"], op["explanation"]) for op in ops["cidr"]] == [(
+        "terraform-replace", 10, 'aws_eks_cluster.main: kubernetes_network_config.service_ipv4_cidr "172.20.0.0/16" '
+        '-> "10.100.0.0/16" forces replacement: terraform destroys it and creates a new one (its data goes with it)')]
+
+
 def test_a_reference_rewired_is_not_a_value_changed(make_repo) -> None:
     """terraform-aws-eks 416515a0: `cluster_name = time_sleep.this[0].triggers["cluster_name"]` ->
     `triggers["name"]` (the same cluster's name, read from a renamed key) was said to replace the node group."""

@@ -488,7 +488,7 @@ class _ChangeScan:
             # a chart's templates are Go templates, not YAML: "YAML does not parse" on every chart edit
             # read as a broken file
             self._fallback(fd, "a Helm template (Go template syntax, not plain YAML)")
-            return []
+            return self._template_immutables(fd, old, new)
         base_docs = load_documents(old, self.work) if old is not None else []
         head_docs = load_documents(new, self.work) if new is not None else []
         added = [line.new_lineno for line in fd.added_lines() if line.new_lineno]
@@ -504,7 +504,22 @@ class _ChangeScan:
         self.manifests["new"].extend(kubernetes.resources(fd.path, head_docs))
         base = kubernetes.manifest_findings(fd.old_path or fd.path, old or "", base_docs, self.work)
         head = kubernetes.manifest_findings(fd.path, new or "", head_docs, self.work)
-        return new_findings([*base, *tls_base], [*head, *tls_head], added)
+        immutable = kubernetes.immutable_changes(fd.path, base_docs, head_docs, Lines(new or ""))
+        return [*immutable, *new_findings([*base, *tls_base], [*head, *tls_head], added)]
+
+    def _template_immutables(self, fd: FileDiff, old: str | None, new: str | None) -> list[Finding]:
+        """A Helm template's immutable fields changed, when both versions parse as YAML with each action a token
+        (most do not: `{{- if }}` ... `{{- end }}` around a whole object is read away, an action inside a line
+        is not); one that does not parse says nothing more than the fallback's note."""
+        if old is None or new is None:
+            return []
+        try:
+            templates = kubernetes.template_yaml(old), kubernetes.template_yaml(new)
+            base_docs = load_documents(templates[0].text, self.work)
+            head_docs = load_documents(templates[1].text, self.work)
+        except ParseFailure:
+            return []
+        return kubernetes.immutable_changes(fd.path, base_docs, head_docs, Lines(new), templates)
 
     # -- fallback --------------------------------------------------------------------------------------
     def _fallback(self, fd: FileDiff, why: str | None) -> None:

@@ -82,9 +82,11 @@ FORCES_REPLACEMENT: dict[str, frozenset[str]] = {
         "aws_elasticsearch_domain": "domain_name",
         "aws_kinesis_stream": "name",
         "aws_sqs_queue": "name fifo_queue",
-        "aws_eks_cluster": "name role_arn bootstrap_self_managed_addons",
+        "aws_eks_cluster": "name role_arn bootstrap_self_managed_addons "
+        "kubernetes_network_config.ip_family kubernetes_network_config.service_ipv4_cidr "
+        "outpost_config.control_plane_instance_type outpost_config.outpost_arns",
         "aws_eks_node_group": "cluster_name node_group_name node_group_name_prefix node_role_arn subnet_ids ami_type "
-        "capacity_type disk_size instance_types",
+        "capacity_type disk_size instance_types remote_access.ec2_ssh_key remote_access.source_security_group_ids",
         "google_sql_database_instance": "name region",
         "google_storage_bucket": "name location",
         "google_compute_instance": "name zone",
@@ -189,8 +191,17 @@ class Block:
         return next((b for b in self.blocks if b.kind == kind), None)
 
     def value(self, name: str) -> str | None:
-        attr = self.attrs.get(name)
+        attr = self.attr_at(name)
         return None if attr is None else attr.text
+
+    def attr_at(self, name: str) -> Attr | None:
+        """An attribute, or a nested block's by a dotted name (`kubernetes_network_config.ip_family`: the first such
+        block's)."""
+        *blocks, last = name.split(".")
+        block: Block | None = self
+        for kind in blocks:
+            block = block.nested(kind) if block is not None else None
+        return None if block is None else block.attrs.get(last)
 
 
 # ==================================================================================================
@@ -521,12 +532,13 @@ def _differs(was: str | None, now: str | None) -> bool:
 
 
 def _replacements(old: Block, new: Block, address: str, lines: dict[str, Lines]) -> Iterator[Finding]:
-    forcing = FORCES_REPLACEMENT.get(old.labels[0] if old.labels else "", frozenset()) - ignored(new)
+    forcing = _forcing(new, old.labels[0] if old.labels else "")
     for name in sorted(forcing):
         was, now = old.value(name), new.value(name)
         if was == now or not _differs(was, now):
             continue  # an expression (var.x, local.y, a conditional) changed: its value may well not have
-        line = new.attrs[name].line if name in new.attrs else new.line
+        written = new.attr_at(name)
+        line = written.line if written is not None else new.line
         yield _finding(
             "terraform-replace",
             new,
@@ -536,6 +548,14 @@ def _replacements(old: Block, new: Block, address: str, lines: dict[str, Lines])
             "forces replacement: terraform destroys it and creates a new one (its data goes with it)",
             lines,
         )
+
+
+def _forcing(block: Block, resource_type: str) -> set[str]:
+    """The attributes of this type forcing replacement that the block's lifecycle does not ignore (a nested block's,
+    `kubernetes_network_config.ip_family`, ignored with its block)."""
+    skip = ignored(block)
+    return {name for name in FORCES_REPLACEMENT.get(resource_type, frozenset())
+            if name not in skip and name.split(".")[0] not in skip}
 
 
 ModuleBlocks = Callable[[str], list[Block]]  # a directory -> the blocks of its .tf files at the change's head
@@ -645,8 +665,8 @@ def forcing_variables(directory: str, blocks: Sequence[Block], module_blocks: Mo
     found: dict[str, list[Reach]] = {}
     for block in blocks:
         if block.kind == "resource" and block.address:
-            for attr in sorted(FORCES_REPLACEMENT.get(block.labels[0], frozenset()) - ignored(block)):
-                written = block.attrs.get(attr)
+            for attr in sorted(_forcing(block, block.labels[0])):
+                written = block.attr_at(attr)
                 if written is not None:
                     for name in sorted(_variables_in(written.text, local_values)):
                         found.setdefault(name, []).append(Reach(block.address, attr, block.path, written.line))
