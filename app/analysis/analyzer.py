@@ -352,7 +352,11 @@ _UNREAD = object()  # Analyzer.track_record not read yet (None is "never calibra
 #     manifest or a Helm template whose YAML parses, is destructive (FIX134);
 # 158: a nested block's attribute that forces replacement (aws_eks_cluster kubernetes_network_config.ip_family,
 #     a node group's remote_access) is compared too (QA66 F2, FIX134);
-ANALYSIS_VERSION = "158"
+# 159: a file moved unchanged is read for a generator's marker, so a moved generated file is no size, spread or
+#     code file (FIX132 F2, FIX135);
+# 160: an alembic migration's ORM delete through a session (`session.query(M).delete()`: every row; a filtered one
+#     in upgrade() under a downgrade() that writes no row back) is read as sa.delete is (FIX131 F4, FIX135);
+ANALYSIS_VERSION = "160"
 MAX_CHANGELOG_BYTES = 1_000_000  # a changelog read for the types it gives columns (the parse bound of XML)
 
 STALE_BEHIND = 1_000

@@ -327,3 +327,37 @@ def test_routes_are_read_as_ruby_blocks_not_by_indentation_and_jbuilder_views_ar
         assert named_by(f"app/controllers/{name}_controller.rb") == {"config/routes.rb"}, name
     assert named_by("app/views/api/v1/chats/show.json.jbuilder") == {"app/controllers/api/v1/chats_controller.rb"}
     assert named_by("app/views/api/v1/chats/_chat.json.jbuilder") == {"app/views/api/v1/chats/show.json.jbuilder"}
+
+
+def test_a_view_in_several_formats_is_reached_in_each(make_repo) -> None:
+    """FIX133 F5: the view index kept one view per name, so with show.html.erb and show.json.jbuilder a controller's
+    `render :show` (or its `show` action, which renders it unnamed) reached html.erb only, and a change to the JSON
+    view had no dependent. A controller reaches every format's view of a name; a view the partial of its own format."""
+    b = make_repo("formats")
+    json_view = "app/views/chats/show.json.jbuilder"
+    b.commit("init", {
+        "app/controllers/chats_controller.rb": "class ChatsController < ApplicationController\n  def show\n"
+                                               "  end\n\n  def update\n    render :show\n  end\nend\n",
+        "app/views/chats/show.html.erb": "<%= render \"chat\" %>\n",
+        json_view: "json.partial! \"chat\", chat: @chat\n",
+        "app/views/chats/_chat.html.erb": "<p><%= chat.title %></p>\n",
+        "app/views/chats/_chat.json.jbuilder": "json.extract! chat, :id, :title\n",
+    }, author=ALICE)
+    b.branch("json")
+    b.commit("the chat's JSON names its id", {json_view: "json.partial! \"chat\", chat: @chat\njson.id @chat.id\n"},
+             branch="json", author=BOB)
+    b.checkout()
+    paths = ["app/controllers/chats_controller.rb", "app/views/chats/show.html.erb", json_view,
+             "app/views/chats/_chat.html.erb", "app/views/chats/_chat.json.jbuilder"]
+    graph = build_graph([(path, (b.path / path).read_bytes()) for path in paths])
+
+    def named_by(path: str) -> set[str]:
+        return {caller.split(":", 1)[0] for caller in graph.callers_of(path)}
+
+    for view in ("show.html.erb", "show.json.jbuilder"):
+        assert named_by(f"app/views/chats/{view}") == {"app/controllers/chats_controller.rb"}, view
+    # a view renders the partial of its own format
+    assert named_by("app/views/chats/_chat.html.erb") == {"app/views/chats/show.html.erb"}
+    assert named_by("app/views/chats/_chat.json.jbuilder") == {json_view}
+    blast = {f["name"]: f for f in _explained(b.path, "json")["factors"]}["blast_radius"]
+    assert "not measured" not in blast["explanation"] and "chats_controller.rb" in blast["explanation"], blast

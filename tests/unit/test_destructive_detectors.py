@@ -1266,6 +1266,32 @@ def test_an_alembic_sqlalchemy_delete_with_no_where_deletes_every_row(make_repo)
         "WHERE"]
 
 
+def test_an_alembic_orm_delete_through_a_session_is_read_as_sqlalchemy_deletes_are(make_repo) -> None:
+    """FIX131 F4: a session's bulk delete (`session.query(M).delete()`) was not read, as the query chain is no
+    execute() argument. With no filter it deletes every row, as `sa.delete(t)` does; a filtered one in upgrade() is
+    lost under a downgrade() that writes no row back (a session's add_all() or bulk save restores them)."""
+    every = ("sql-delete-all", 7, "every row of Item", 1.0)
+    assert _alembic("session.query(Item).delete()", "pass") == [every]
+    assert _alembic("session.query(Item).execution_options(x=1).delete(synchronize_session=False)", "pass") == [every]
+    assert _alembic("Session(bind=op.get_bind()).query(Item).delete()", "pass") == [every]
+    rows = ("migration-delete-rows", 7, "rows of Item", 0.5)
+    assert _alembic("session.query(Item).filter(Item.state == 'old').delete()", "pass") == [rows]
+    assert _alembic("session.query(Item).filter_by(state='old').delete()", None) == [rows]
+    assert _alembic("session.query(Item).filter_by(state='old').delete()", "session.add_all(saved)") == []
+    assert _alembic("session.query(Item).filter_by(state='old').delete()",
+                    "session.bulk_save_objects(saved)") == []
+    assert _alembic("session.delete(item)", "pass") == []  # one object
+    assert _alembic("session.query(Item).filter_by(state='old').all()", "pass") == []  # no delete
+    text = ("from alembic import op\nfrom sqlalchemy.orm import Session\n\nfrom app.models import Token\n\n\n"
+            "def upgrade():\n    session = Session(bind=op.get_bind())\n"
+            "    session.query(Token).filter(Token.expired.is_(True)).delete()\n    session.commit()\n\n\n"
+            "def downgrade():\n    pass\n")
+    result = _change(make_repo, {"README": "x"}, {"alembic/versions/3_tokens.py": text})
+    assert [f.summary() for f in result.findings] == [
+        "alembic/versions/3_tokens.py:9: rows of Token: upgrade(), line 9, deletes those matched by "
+        ".filter(Token.expired.is_(True)); downgrade() (line 13) does not bring them back: it inserts no row"]
+
+
 def test_an_alembic_filtered_delete_reads_its_table_line_and_downgrade(make_repo) -> None:
     text = ('from alembic import op\n\n\ndef upgrade():\n    op.execute("DELETE FROM items WHERE state = \'old\'")\n'
             "\n\ndef downgrade():\n    pass\n")

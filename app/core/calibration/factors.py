@@ -324,11 +324,20 @@ def lines_read(hand: LogCommit) -> int:
 
 def _marked_generated(commit: LogCommit, path: str, chunks: ChunkConfig,
                       read_blob: Callable[[str], bytes | None]) -> bool:
-    """Whether a changed text file's new version (a deleted file's old one) opens with a generator's marker."""
+    """Whether a changed text file's new version (a deleted file's old one) opens with a generator's marker. A file
+    with no changed lines is read only when it was moved unchanged (`with_renames` pairs it: one blob, one mode), as
+    the analysis reads a renamed file's (builder._generated_marker); a binary file's edit and a mode change are not."""
     old, new = commit.blobs.get(path, (NULL_BLOB, NULL_BLOB))
     blob = old if new == NULL_BLOB else new
-    if blob == NULL_BLOB or not any(commit.files.get(path, (0, 0))):  # a binary file's or a mode change's: no text
+    if blob == NULL_BLOB:
         return False
+    if not any(commit.files.get(path, (0, 0))):
+        old_mode, new_mode = commit.modes.get(path, ("", ""))
+        if old != new or old_mode != new_mode:  # a binary file's edit or a mode change: no text
+            return False
+        head = blob_first_lines(blob, read_blob)
+        # a binary file moved: git calls a file with a NUL byte near its start binary
+        return not any("\0" in line for line in head) and generated_marker_in(head, chunks) is not None
     return generated_marker_in(blob_first_lines(blob, read_blob), chunks) is not None
 
 

@@ -44,10 +44,11 @@ from app.core.provenance.commits import DEFAULT, ProvenanceConfig
 from app.core.risk.likelihood import LIKELIHOOD_FEATURES, LikelihoodModel, fit_logistic
 from app.errors import ReviewTuiError
 
-LABELS_VERSION = 6  # 2: factor indent; 3: a merge is its pull request's authors' work; 4: no history of lock, generated
+LABELS_VERSION = 7  # 2: factor indent; 3: a merge is its pull request's authors' work; 4: no history of lock, generated
 # or translation files, no size of lock or generated files (FIX121); 5: the effort is the lines read by hand, files
 # marked generated are not size, Go/Python/Rust under build/ are (FIX123); 6: renamed files paired as the analysis's
-# diff pairs them, a move counting its edit, not its whole file deleted and added (FIX132)
+# diff pairs them, a move counting its edit, not its whole file deleted and added (FIX132); 7: a generated file moved
+# unchanged is read for its marker, as the analysis reads it: no size, spread or code file (FIX135)
 """Part of every cache key of labelled history: bump when labelling or factors change meaning."""
 MIN_NONZERO = 30
 """A feature seen (non-zero) in fewer changes than this is left out of a fit (ai_share in pre-AI histories)."""

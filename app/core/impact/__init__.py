@@ -2,6 +2,8 @@
 
 # The dependency graph's format and rules (graph.py). Here, not there, so a warm `list` keys its cached
 # reports on it without importing the graph.
+# 23: a Rails view of a name in several formats is reached in each (`render :show`: show.html.erb and
+#     show.json.jbuilder; a view's partial: the one of its own format) (class_names.ClassFiles.ruby_files);
 # 22: a Ruby file's words kept, with those of the files it derives from, mixes in or is mixed into (which
 #     dependents name a method a change alters: members.py);
 # 21: config/routes.rb parsed by tree-sitter-ruby, not told by indentation; a namespace's bare verb, `scope
@@ -31,4 +33,4 @@
 # 5: Go imports name packages (directories), through go.mod;
 # 4: a docstring or comment edit is no body change;
 # 3: module-level names and who imports each module; 2: star imports
-GRAPH_VERSION = "22"
+GRAPH_VERSION = "23"

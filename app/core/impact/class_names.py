@@ -35,7 +35,8 @@ a request test exercises by its routes. A controller names the views it renders 
 name in its own views directory: `render :confirm` a template, `render partial: "form"` a partial), and a routes file
 (config/routes.rb, config/routes/*.rb) the controllers it routes to (`route_refs`, its blocks parsed as Rails'
 route mapper reads them). A Jbuilder view is a view: `render :show` may name show.json.jbuilder, `json.partial!` a
-partial.
+partial. A controller's name reaches its view in every format (show.html.erb and show.json.jbuilder: Rails picks by
+the request's), a view's the partial of its own format where there is one.
 """
 
 from __future__ import annotations
@@ -551,13 +552,13 @@ class ClassFiles:
         self.ruby: dict[str, list[str]] = {}  # a constant's key (`_ruby_key`) -> the files that define it by path
         self.ruby_endings: dict[str, list[str]] = {}  # the last two or more parts of a Ruby file's path, as a key
         self.stimulus: dict[str, str] = {}  # a Stimulus controller's identifier -> its file
-        self.partials: dict[str, str] = {}  # a view's path without its formats (`app/views/a/_b`) -> the view
-        for path in sorted(self.paths):  # a view of a name in several formats: the same one every run
+        self.partials: dict[str, list[str]] = {}  # a view's path without its formats (`app/views/a/_b`) -> its views
+        for path in sorted(self.paths):  # in order: the same lists every run
             if (identifier := stimulus_identifier(path)) is not None:
                 self.stimulus.setdefault(identifier, path)
             elif path.endswith((".erb", ".jbuilder")) and _VIEWS_ROOT.search(path):
                 directory, base = posixpath.split(path)
-                self.partials.setdefault(f"{directory}/{base.split('.', 1)[0]}", path)
+                self.partials.setdefault(f"{directory}/{base.split('.', 1)[0]}", []).append(path)
             if path.endswith(".rb") and not _TEST_DIR.search(path):
                 for key in ruby_constants(path):
                     self.ruby.setdefault(key, []).append(path)
@@ -601,13 +602,24 @@ class ClassFiles:
 
         return max(found, key=closeness)
 
-    def ruby_file(self, summary_path: str, name: str) -> str | None:
-        """The file a Ruby constant reference (`nesting|name`) names: the name in each enclosing namespace, innermost
-        first, then at the top level; the longest part of the name a file defines (the module doc)."""
+    def ruby_files(self, summary_path: str, name: str) -> list[str]:
+        """The files a Ruby reference names: a view's in each of its formats (a controller's `render :show`:
+        show.html.erb and show.json.jbuilder; a view's `render "form"`: _form in its own format, else in each); else
+        the one file of a Stimulus identifier, or of a constant (`nesting|name`): the name in each enclosing
+        namespace, innermost first, then at the top level; the longest part of the name a file defines (the module
+        doc)."""
+        if name.startswith(PARTIAL_REF):
+            views = self.partials.get(name[len(PARTIAL_REF):], [])
+            if not summary_path.endswith((".erb", ".jbuilder")):  # a controller renders the request's format
+                return views
+            formats = "." + posixpath.basename(summary_path).split(".", 1)[-1]  # a view renders its own format
+            return [view for view in views if view.endswith(formats)] or views
+        found = self._ruby_file(summary_path, name)
+        return [] if found is None else [found]
+
+    def _ruby_file(self, summary_path: str, name: str) -> str | None:
         if name.startswith(STIMULUS_REF):
             return self.stimulus.get(name[len(STIMULUS_REF):])
-        if name.startswith(PARTIAL_REF):
-            return self.partials.get(name[len(PARTIAL_REF):])
         nesting, _, constant = name[len(RB_NAME):].partition("|")
         parts = constant.strip(":").split("::")
         scopes = [] if constant.startswith("::") or not nesting else nesting.split("::")

@@ -767,7 +767,7 @@ class Graph:
             if rust and owner != TEST_OWNER:
                 for passed in resolver.rust_passed:
                     self.through.setdefault(passed, set()).add(caller)
-            for each in (target, *resolver.rust_also) if rust else (target,):  # a glob import's re-exports too
+            for each in (target, *resolver.also):  # a Rust glob import's re-exports, a view's other formats too
                 self._add_caller(summary, owner, each)
 
     def _add_caller(self, summary: FileSummary, owner: str, target: str) -> None:
@@ -1068,7 +1068,9 @@ class _Resolver:
         self._cargo = [(s.path, s.imports) for s in go_files if posixpath.basename(s.path) == CARGO_FILE]
         self._rust: RustFiles | None = None  # made when a Rust path is first looked up
         self.rust_passed: list[str] = []  # the re-exporting files the last Rust path went through
-        self.rust_also: list[str] = []  # the files the last Rust path reaches beside the one it names (a glob import)
+        # the files the last reference reaches beside the one it names: a Rust glob import's re-exports, a Rails
+        # view's other formats (`render :show`: show.html.erb and show.json.jbuilder)
+        self.also: list[str] = []
         self.modules = modules
         self.suffixes: dict[str, str | None] = {}
         for module in modules:
@@ -1150,6 +1152,7 @@ class _Resolver:
         return None
 
     def resolve(self, summary: FileSummary, local_defs: set[str], name: str) -> str | None:
+        self.also = []
         if not summary.path.endswith(".py"):
             return self.import_level(summary, name)
         parts = name.split(".")
@@ -1186,7 +1189,7 @@ class _Resolver:
                 self._rust = RustFiles(self.paths, self._cargo, self._rust_summaries())
             found = self._rust.resolve(summary.path, name)
             self.rust_passed = [p for p in self._rust.passed if p not in (found, summary.path)]
-            self.rust_also = self._rust.also
+            self.also = self._rust.also
             return None if found == summary.path else found
         if name.startswith("."):
             return self._js_file(posixpath.normpath(posixpath.join(posixpath.dirname(summary.path), name)))
@@ -1221,7 +1224,8 @@ class _Resolver:
         elif summary.path.endswith(".cs"):
             found = self._classes.csharp(summary.path, name, summary.imports.get(CS_NAMESPACE_KEY, ""), summary.stars)
         elif summary.path.endswith(RUBY_SUFFIXES):
-            found = self._classes.ruby_file(summary.path, name)
+            files = [path for path in self._classes.ruby_files(summary.path, name) if path != summary.path]
+            found, self.also = (files[0], files[1:]) if files else (None, [])
         else:
             found = self._classes.php(summary.path, name)
         return None if found == summary.path else found
@@ -1639,8 +1643,7 @@ def _targets(resolver: _Resolver, summary: FileSummary) -> set[str]:
         target = resolver.resolve(summary, local_defs, name)
         if target is not None:
             found.add(target)
-            if summary.path.endswith(RUST_SUFFIXES):
-                found.update(resolver.rust_also)  # a glob import's re-exports
+            found.update(resolver.also)  # a Rust glob import's re-exports, a view's other formats
     return {target for target in found if not target.startswith(f"{summary.module}:")}
 
 

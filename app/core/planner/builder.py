@@ -1921,9 +1921,13 @@ def _guessed(config: ChunkConfig) -> GlobSet:
 
 def _generated_marker(fd: FileDiff, config: ChunkConfig,
                       read_blob: Callable[[str], bytes] | None = None) -> str | None:
-    """A generator's marker in the first lines of the new file (of a deleted file: its old one), said."""
+    """A generator's marker in the first lines of the new file (of a deleted file: its old one), said. A text file
+    moved unchanged has no lines in the diff: its blob is read (a moved .pb.go is still protoc's)."""
     if not fd.hunks:
-        return None
+        if fd.status != "renamed" or fd.binary or fd.not_diffed or fd.counted_only or read_blob is None \
+                or fd.new_blob is None or fd.new_size > GENERATED_MARKER_MAX_BYTES:
+            return None  # a binary file, a mode change, or one whose lines were not read
+        return generated_marker_in(blob_first_lines(fd.new_blob, read_blob), config)
     return generated_marker_in(_first_lines(fd, read_blob), config)
 
 

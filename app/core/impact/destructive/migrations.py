@@ -152,8 +152,9 @@ _DJANGO_RESHAPES = frozenset({"RenameField", "RenameModel", "AlterField", "Remov
 
 
 _SA_MODULES = frozenset({"sa", "sqlalchemy", "sql"})  # `sa.delete(t)`: the module, not a table's delete()
-# calls through which an alembic downgrade() writes rows back
-_ROW_WRITES = frozenset({"bulk_insert", "insert", "insert_many", "copy_from", "copy_expert"})
+# calls through which an alembic downgrade() writes rows back (a session's add(), merge() and bulk saves too)
+_ROW_WRITES = frozenset({"bulk_insert", "insert", "insert_many", "copy_from", "copy_expert", "add", "add_all", "merge",
+                         "bulk_save_objects", "bulk_insert_mappings"})
 
 
 def _last_name(func: ast.expr) -> str:
@@ -198,6 +199,27 @@ def _sa_delete(node: ast.expr, tables: dict[str, str]) -> tuple[str, str] | None
     chained = ast.unparse(node)[len(ast.unparse(receiver)):]
     where = chained.find(".where(")
     return table, chained[where:] if where >= 0 else ""
+
+
+# the calls that choose rows of an ORM query (`session.query(M).filter(...)`); any other chained call deletes them all
+_QUERY_FILTERS = (".filter(", ".filter_by(", ".where(")
+
+
+def _query_delete(node: ast.Call) -> tuple[str, str] | None:
+    """(model, its filter) of the ORM's `session.query(M)...delete()` (a session's bulk delete, no execute() around
+    it): the filter from the first `.filter(`, `.filter_by(` or `.where(` on, "" when none (every row); else None."""
+    if not (isinstance(node.func, ast.Attribute) and node.func.attr == "delete"):
+        return None
+    receiver = node.func.value
+    while (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
+           and receiver.func.attr != "query"):  # `.filter(...)`, `.execution_options(...)` ... back to the query()
+        receiver = receiver.func.value
+    if not (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute) and receiver.args
+            and receiver.func.attr == "query" and isinstance(receiver.args[0], (ast.Name, ast.Attribute))):
+        return None
+    chained = ast.unparse(node.func.value)[len(ast.unparse(receiver)):]
+    starts = [at for at in (chained.find(word) for word in _QUERY_FILTERS) if at >= 0]
+    return ast.unparse(receiver.args[0]), chained[min(starts):] if starts else ""
 
 
 def _bound(function: ast.FunctionDef) -> dict[str, ast.expr]:
@@ -358,6 +380,10 @@ class _PythonMigration(ast.NodeVisitor):
         elif last in _EXECUTE_NAMES and node.args:
             self._sql(node.args[0], section, node)
             self._sa_delete_all(node.args[0], section, line)
+        elif last == "delete" and (query := _query_delete(node)) is not None and not query[1]:
+            op = sql.Op("sql-delete-all", f"every row of {query[0]}", "Query.delete() with no filter: DELETE with no "
+                        "WHERE", query[0])
+            self.events.append(Event(section, line, text, ops=[op], replays=self.replays))
         self.generic_visit(node)
 
     def _sa_delete_all(self, value: ast.expr, section: str, line: int) -> None:
@@ -443,13 +469,16 @@ class _PythonMigration(ast.NodeVisitor):
         return sorted(out)
 
     def alembic_deletes(self, tree: ast.Module) -> None:
-        """An alembic upgrade()'s filtered deletes under a downgrade() that writes no row back (FIX126 F3)."""
+        """An alembic upgrade()'s filtered deletes under a downgrade() that writes no row back (FIX126 F3): executed
+        SQL or SQLAlchemy statements, and a session's `query(M).filter(...).delete()` (FIX135)."""
         functions = django_data.functions_of(tree)
         upgrade, downgrade = functions.get("upgrade"), functions.get("downgrade")
         if upgrade is None or (downgrade is not None and self._writes_rows(downgrade)):
             return
-        for line, table, statement in self.executed_deletes(upgrade, self.tables):
-            where = statement if statement.startswith(".where(") else django_data.where_of(statement)
+        queries = [(node.lineno, *query) for node in ast.walk(upgrade)
+                   if isinstance(node, ast.Call) and (query := _query_delete(node)) is not None and query[1]]
+        for line, table, statement in sorted([*self.executed_deletes(upgrade, self.tables), *queries]):
+            where = statement if statement.startswith(".") else django_data.where_of(statement)
             op = django_data.alembic_delete(table, where, line, downgrade)
             self.events.append(Event(sql.UP, line, self.lines.text_of(line), ops=[op]))
 
