@@ -51,7 +51,10 @@ async def test_the_whole_signoff_verdict_and_the_review_status_are_on_screen(pay
 
 VERSIONS = ('terraform {{\n  required_providers {{\n    aws = {{\n      source  = "hashicorp/aws"\n'
             '      version = "{v}"\n    }}\n  }}\n}}\n')
-MODULE = 'resource "aws_eks_node_group" "this" {{\n  node_group_name = var.name\n  ami_type = "{ami}"\n}}\n'
+# release_version and tags change in place: the edit is no replacement (ami_type or node_group_name would be one, and
+# the chunk's "☠ destructive" mark would take the columns these titles are measured in)
+MODULE = ('resource "aws_eks_node_group" "this" {{\n  node_group_name = "workers"\n  release_version = "{ami}"\n'
+          '  tags = {{ Name = var.name }}\n}}\n')
 VARIABLES = 'variable "name" {{\n  type    = string\n  default = "{d}"\n}}\n'
 
 
