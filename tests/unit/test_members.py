@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from app.core.git.repo import GitRepo
 from app.core.impact.graph import GRAPH_SUFFIXES, blast_radius, build_graph
-from app.core.impact.lazy_graph import lazy_graph_in_process
 from app.core.impact.members import altered_members
 from tests.conftest import ALICE
+from tests.graph_reach import reach
 
 SETTINGS = "src/Core/Settings/GlobalSettings.cs"
 SETTINGS_TEXT = """namespace Bit.Core.Settings;
@@ -46,18 +46,8 @@ SOLUTION = {
 }
 
 
-def _reach(make_repo, path: str, new_text: str) -> list[set[str]]:
-    """The files each graph (whole, lazy) says the change of `path` to `new_text` reaches (direct, transitive)."""
-    builder = make_repo()
-    commit = builder.commit("base", dict(SOLUTION), author=ALICE)
-    files = GitRepo(builder.path).tree_files(commit, GRAPH_SUFFIXES)
-    change = [(path, path, new_text.encode(), SOLUTION[path].encode())]
-    out = []
-    for graph in (build_graph(files), lazy_graph_in_process(files)):
-        result = blast_radius(graph, change)
-        out.append({c.split(":", 1)[0] for s in result.symbols for c in s.direct})
-        out.append({s.transitive for s in result.symbols} or {0})
-    return out
+def _reach(make_repo, path: str, new_text: str) -> list[set]:
+    return reach(make_repo, SOLUTION, path, new_text)
 
 
 def test_a_member_added_or_a_private_one_changed_reaches_no_one(make_repo) -> None:

@@ -5,11 +5,8 @@ name being written (a class-level DSL statement, `initialize`, a method named by
 
 from __future__ import annotations
 
-from app.core.git.repo import GitRepo
-from app.core.impact.graph import GRAPH_SUFFIXES, blast_radius, build_graph
-from app.core.impact.lazy_graph import lazy_graph_in_process
 from app.core.impact.members import altered_members
-from tests.conftest import ALICE
+from tests.graph_reach import reach
 
 ACCOUNT = "app/models/account.rb"
 ACCOUNT_TEXT = """class Account < ApplicationRecord
@@ -71,18 +68,8 @@ DEPENDENTS = {CONTROLLER, "app/models/depository.rb", "app/models/family.rb", "a
 ALWAYS = {"app/models/depository.rb", "app/models/ledger.rb"}  # the subclass, the one naming methods by a value
 
 
-def _reach(make_repo, path: str, new_text: str) -> list[set[str]]:
-    """The files each graph (whole, lazy) says the change of `path` reaches directly, then its transitive count."""
-    builder = make_repo()
-    commit = builder.commit("base", dict(APP), author=ALICE)
-    files = GitRepo(builder.path).tree_files(commit, GRAPH_SUFFIXES)
-    change = [(path, path, new_text.encode(), APP[path].encode())]
-    out = []
-    for graph in (build_graph(files), lazy_graph_in_process(files)):
-        result = blast_radius(graph, change)
-        out.append({c.split(":", 1)[0] for s in result.symbols for c in s.direct})
-        out.append({s.transitive for s in result.symbols} or {0})
-    return out
+def _reach(make_repo, path: str, new_text: str) -> list[set]:
+    return reach(make_repo, APP, path, new_text)
 
 
 def test_a_comment_or_an_unused_private_helper_reaches_no_one_an_added_method_only_what_may_override(
